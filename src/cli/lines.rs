@@ -1,0 +1,77 @@
+//! Reading input lines with a bound, so one huge line cannot exhaust memory.
+
+use std::io::{self, BufRead};
+
+/// Longest accepted `submit` line, in bytes.
+pub const SUBMIT_LINE_BYTES_MAX: usize = 64 * 1024;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// The line's bytes without the line ending.
+    Text(Vec<u8>),
+    /// The line exceeded `SUBMIT_LINE_BYTES_MAX`; it was skipped to its end.
+    TooLong,
+}
+
+/// Reads one line of at most `SUBMIT_LINE_BYTES_MAX` bytes; `None` at end of input.
+pub fn read_bounded_line(input: &mut dyn BufRead) -> io::Result<Option<Line>> {
+    let mut bytes = Vec::new();
+    let mut too_long = false;
+    let mut saw_any = false;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        saw_any = true;
+        let (taken, found_end) = match available.iter().position(|byte| *byte == b'\n') {
+            Some(index) => (index + 1, true),
+            None => (available.len(), false),
+        };
+        let content = &available[..if found_end { taken - 1 } else { taken }];
+        if !too_long {
+            if bytes.len() + content.len() > SUBMIT_LINE_BYTES_MAX {
+                too_long = true;
+                bytes = Vec::new();
+            } else {
+                bytes.extend_from_slice(content);
+            }
+        }
+        input.consume(taken);
+        if found_end {
+            break;
+        }
+    }
+    if !saw_any {
+        return Ok(None);
+    }
+    if too_long {
+        return Ok(Some(Line::TooLong));
+    }
+    if bytes.last() == Some(&b'\r') {
+        bytes.pop();
+    }
+    Ok(Some(Line::Text(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_lines_and_skips_overlong_ones() {
+        let long = "x".repeat(SUBMIT_LINE_BYTES_MAX + 1);
+        let text = format!("a\r\n{long}\nb");
+        let mut input = io::BufReader::with_capacity(16, text.as_bytes());
+        assert_eq!(
+            read_bounded_line(&mut input).unwrap(),
+            Some(Line::Text(b"a".to_vec()))
+        );
+        assert_eq!(read_bounded_line(&mut input).unwrap(), Some(Line::TooLong));
+        assert_eq!(
+            read_bounded_line(&mut input).unwrap(),
+            Some(Line::Text(b"b".to_vec()))
+        );
+        assert_eq!(read_bounded_line(&mut input).unwrap(), None);
+    }
+}

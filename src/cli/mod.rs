@@ -1,0 +1,256 @@
+//! The `flexledger` command line: parses arguments, calls the library, prints results.
+//! Exit codes (contract): 0 all good, 1 a command was refused or a member is unknown,
+//! 2 could not run (unreadable input, storage failure, bad arguments).
+
+mod lines;
+
+use crate::domain::{parse_command, ErrorCode, Refusal};
+use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
+use crate::store::{CommandResult, Envelope, EventStore, SledStore, StoreError};
+use clap::{Parser, Subcommand};
+use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use uuid::Uuid;
+
+pub use lines::{read_bounded_line, Line, SUBMIT_LINE_BYTES_MAX};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "flexledger",
+    version,
+    about = "Event-sourced contribution ledger for flexible employees' basic medical insurance",
+    long_about = "Event-sourced contribution ledger for flexible employees' basic medical insurance.\n\n\
+Every fact (enrollment, payment, missed month, withdrawal, ...) is an immutable event in an \
+embedded sled store under --data-dir. Commands are checked against the contribution rules \
+(R1..R15 of RULES.md); accepted ones append events, refused ones append nothing.\n\n\
+Exit codes: 0 success, 1 a command was refused or a member is unknown, 2 could not run.",
+    after_help = "Examples:\n  flexledger --data-dir ./data submit examples/demo.jsonl\n  flexledger --data-dir ./data member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger --data-dir ./data events --from 1 | jq .type"
+)]
+pub struct Cli {
+    /// Directory of the ledger's sled store (created if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "FLEXLEDGER_DATA_DIR",
+        default_value = "./flexledger-data"
+    )]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CliCommand {
+    /// Submit commands, one JSON object per line, and print one result per line.
+    #[command(
+        long_about = "Submit commands, one JSON object per line, and print one JSON result per input line, in order.\n\n\
+Every line is processed on its own: a malformed or refused line gets an {\"ok\":false,...} result naming the problem \
+and every other line is still processed. Results are printed only once their events are durable \
+(accepted commands are written in batches of up to 1000, each batch one atomic, fsynced append).\n\n\
+A command carrying \"command_id\" that was accepted before returns its first result with \"duplicate\":true and \
+appends nothing, so re-running a file whose lines carry ids resumes it without duplicates.\n\n\
+Exit: 0 all accepted, 1 any refused, 2 the file could not be read.",
+        after_help = "Example line:\n  {\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-01\"],\"amount\":\"600.00\",\"paid_on\":\"2025-01-10\"}"
+    )]
+    Submit {
+        /// File of commands, one JSON object per line; '-' reads standard input.
+        file: PathBuf,
+    },
+    /// Print a member's coverage: every month's status, due, paid, benefits and rule.
+    #[command(
+        long_about = "Print a member's coverage projection (JSON): state, arrears, counts, benefit tier, and every month \
+from the first enrollment month with its status, due, paid, benefits and the rule (R1..R15) that decided it.\n\n\
+--as-of POSITION folds only the events up to that global position, showing the member as the ledger saw them then.\n\n\
+Exit: 0 found, 1 unknown member (an error JSON is printed), 2 could not run."
+    )]
+    Member {
+        /// The member's UUID.
+        id: Uuid,
+        /// Fold only events at or before this global log position.
+        #[arg(long, value_name = "POSITION")]
+        as_of: Option<u64>,
+    },
+    /// Print stored events (envelopes) as JSON lines, in log order.
+    #[command(
+        long_about = "Print stored events as JSON lines (one envelope per line: position, stream, version, event_id, \
+type, payload, schema_version, recorded_at, command_id), in global log order. Every event read is checked \
+against its key and stream index; damage is reported with its position (exit 2)."
+    )]
+    Events {
+        /// First global position to print.
+        #[arg(long, value_name = "POSITION", default_value_t = 1)]
+        from: u64,
+        /// Only this member's events.
+        #[arg(long, value_name = "ID")]
+        member: Option<Uuid>,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("flexledger: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FLEXLEDGER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .try_init();
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        CliCommand::Submit { file } => submit(&cli.data_dir, &file),
+        CliCommand::Member { id, as_of } => member(&cli.data_dir, id, as_of),
+        CliCommand::Events { from, member } => events(&cli.data_dir, from, member),
+    }
+}
+
+fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let opened =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        Box::new(io::BufReader::new(opened))
+    };
+    let mut input = input;
+    let mut ledger = Ledger::open(data_dir)
+        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let mut sources = SystemSources;
+    let (mut line_number, mut refused, mut accepted) = (0u64, 0u64, 0u64);
+    loop {
+        let mut chunk = Vec::new();
+        while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
+            let line = read_bounded_line(&mut input).with_context(|| {
+                format!("cannot read {} after line {line_number}", file.display())
+            })?;
+            let Some(line) = line else { break };
+            line_number += 1;
+            chunk.push(parse_line(line_number, line));
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        for result in ledger.submit(chunk, &mut sources)? {
+            if result.is_accepted() {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+            serde_json::to_writer(&mut stdout, &result)?;
+            stdout.write_all(b"\n")?;
+        }
+        stdout.flush()?;
+        tracing::info!(lines = line_number, accepted, refused, "submit progress");
+    }
+    tracing::info!(lines = line_number, accepted, refused, "submit finished");
+    Ok(if refused == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn parse_line(line_number: u64, line: Line) -> Result<crate::domain::CommandEnvelope, Refusal> {
+    let with_line = |refusal: Refusal| {
+        Refusal::new(
+            refusal.code,
+            format!("line {line_number}: {}", refusal.message),
+        )
+    };
+    match line {
+        Line::TooLong => Err(with_line(Refusal::invalid(format!(
+            "line is longer than {SUBMIT_LINE_BYTES_MAX} bytes; split it into smaller commands"
+        )))),
+        Line::Text(bytes) => {
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| with_line(Refusal::invalid("line is not valid UTF-8")))?;
+            if text.trim().is_empty() {
+                return Err(with_line(Refusal::invalid(
+                    "line is empty; put one JSON command on each line",
+                )));
+            }
+            parse_command(text).map_err(with_line)
+        }
+    }
+}
+
+fn print_json_line(stdout: &mut impl Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *stdout, value)?;
+    stdout.write_all(b"\n")?;
+    Ok(())
+}
+
+fn member(
+    data_dir: &std::path::Path,
+    member_id: Uuid,
+    as_of: Option<u64>,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let mut stdout = io::stdout().lock();
+    match member_coverage(&store, member_id, as_of)? {
+        Some(coverage) => {
+            serde_json::to_writer_pretty(&mut stdout, &coverage)?;
+            stdout.write_all(b"\n")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let when = as_of
+                .map(|position| format!(" as of position {position}"))
+                .unwrap_or_default();
+            let refusal = Refusal::new(ErrorCode::NeverEnrolled, format!("member {member_id} has no events{when}: check the id, or enroll the member first"));
+            print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
+        Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
+        None => store.read_log(from),
+    };
+    for envelope in envelopes {
+        let envelope = envelope?;
+        if envelope.position < from {
+            continue;
+        }
+        print_json_line(&mut stdout, &envelope)?;
+    }
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_store(data_dir: &std::path::Path) -> anyhow::Result<SledStore> {
+    use anyhow::Context;
+    if !data_dir.join("sled").exists() {
+        anyhow::bail!("no ledger in {}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)", data_dir.display());
+    }
+    SledStore::open(data_dir)
+        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))
+}

@@ -1,0 +1,242 @@
+//! The nine commands of the wire contract, and their strict parsing.
+//!
+//! Parsing is the validation of shape: every field is checked by its type (months,
+//! decimal strings, UUIDs, enums), unknown fields are refused (a misspelt
+//! `expected_version` must not be silently ignored), and every failure is an
+//! `invalid_command` refusal whose message names the field.
+
+use super::money::{Money, Ratio};
+use super::month::{CalendarDate, Month};
+use super::policy::{Policy, RegionName, POLICY_MONTHS_MAX};
+use super::refusal::Refusal;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Most months one payment may name: the longest payable arrears run plus a year ahead.
+pub const PAY_MONTHS_MAX: usize = POLICY_MONTHS_MAX as usize + 12;
+
+/// A command with its optional idempotency id and optimistic-concurrency version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommandEnvelope {
+    /// Repeating an accepted command id returns the first result and appends nothing.
+    pub command_id: Option<Uuid>,
+    /// Member commands only: the member stream's version the sender saw (0 = empty).
+    pub expected_version: Option<u64>,
+    pub command: Command,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    PublishPolicy(Policy),
+    Enroll(Enroll),
+    Pay(Pay),
+    CloseMonth(CloseMonth),
+    StopDeduction(MemberRef),
+    ResumeDeduction(MemberRef),
+    Withdraw(Withdraw),
+    Reenroll(Reenroll),
+    ChangeBase(ChangeBase),
+}
+
+/// R5: whether the worker has an established labor relationship with an employer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaborRelationship {
+    Employer,
+    None,
+}
+
+/// R12/R11: why a member left. `ArrearsExceededGrace` is recorded only by a month close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawalReason {
+    Voluntary,
+    EmployerScheme,
+    Relocated,
+    Deceased,
+    ArrearsExceededGrace,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enroll {
+    pub member_id: Uuid,
+    pub region: RegionName,
+    pub month: Month,
+    pub base_ratio: Ratio,
+    pub labor_relationship: LaborRelationship,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pay {
+    pub member_id: Uuid,
+    pub months: Vec<Month>,
+    pub amount: Money,
+    pub paid_on: CalendarDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseMonth {
+    pub region: RegionName,
+    pub month: Month,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRef {
+    pub member_id: Uuid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdraw {
+    pub member_id: Uuid,
+    pub reason: WithdrawalReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reenroll {
+    pub member_id: Uuid,
+    pub month: Month,
+    pub base_ratio: Ratio,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeBase {
+    pub member_id: Uuid,
+    pub from_month: Month,
+    pub base_ratio: Ratio,
+}
+
+impl Command {
+    /// The contract's name for the command.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::PublishPolicy(_) => "publish_policy",
+            Command::Enroll(_) => "enroll",
+            Command::Pay(_) => "pay",
+            Command::CloseMonth(_) => "close_month",
+            Command::StopDeduction(_) => "stop_deduction",
+            Command::ResumeDeduction(_) => "resume_deduction",
+            Command::Withdraw(_) => "withdraw",
+            Command::Reenroll(_) => "reenroll",
+            Command::ChangeBase(_) => "change_base",
+        }
+    }
+
+    /// The member a member command addresses; `None` for region commands.
+    pub fn member_id(&self) -> Option<Uuid> {
+        match self {
+            Command::PublishPolicy(_) | Command::CloseMonth(_) => None,
+            Command::Enroll(body) => Some(body.member_id),
+            Command::Pay(body) => Some(body.member_id),
+            Command::StopDeduction(body) | Command::ResumeDeduction(body) => Some(body.member_id),
+            Command::Withdraw(body) => Some(body.member_id),
+            Command::Reenroll(body) => Some(body.member_id),
+            Command::ChangeBase(body) => Some(body.member_id),
+        }
+    }
+}
+
+/// Parses one command from JSON text (one `submit` line or one HTTP body item).
+pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
+    let value: Value = serde_json::from_str(text).map_err(|error| {
+        Refusal::invalid(format!(
+            "not valid JSON ({error}); send one JSON object per command"
+        ))
+    })?;
+    parse_command_value(value)
+}
+
+/// Parses one command from an already-decoded JSON value.
+pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
+    let Value::Object(mut fields) = value else {
+        return Err(Refusal::invalid(
+            "a command must be a JSON object with a \"command\" field",
+        ));
+    };
+    let command_id = match fields.remove("command_id") {
+        None => None,
+        Some(value) => Some(field::<Uuid>(value, "command_id", "a UUID string")?),
+    };
+    let expected_version = match fields.remove("expected_version") {
+        None => None,
+        Some(value) => Some(field::<u64>(
+            value,
+            "expected_version",
+            "a non-negative integer",
+        )?),
+    };
+    let name = match fields.remove("command") {
+        Some(Value::String(name)) => name,
+        Some(_) => return Err(Refusal::invalid("field `command` must be a string naming the command")),
+        None => return Err(Refusal::invalid("missing field `command` (one of: publish_policy, enroll, pay, close_month, stop_deduction, resume_deduction, withdraw, reenroll, change_base)")),
+    };
+    let body = Value::Object(fields);
+    let command = match name.as_str() {
+        "publish_policy" => {
+            let policy: Policy = parse_body(body, &name)?;
+            policy.validate().map_err(|message| Refusal::invalid(format!("publish_policy: {message}")))?;
+            Command::PublishPolicy(policy)
+        }
+        "enroll" => Command::Enroll(parse_body(body, &name)?),
+        "pay" => {
+            let pay: Pay = parse_body(body, &name)?;
+            if pay.months.is_empty() || pay.months.len() > PAY_MONTHS_MAX {
+                return Err(Refusal::invalid(format!("pay: field `months` must list 1 to {PAY_MONTHS_MAX} months")));
+            }
+            Command::Pay(pay)
+        }
+        "close_month" => Command::CloseMonth(parse_body(body, &name)?),
+        "stop_deduction" => Command::StopDeduction(parse_body(body, &name)?),
+        "resume_deduction" => Command::ResumeDeduction(parse_body(body, &name)?),
+        "withdraw" => {
+            let withdraw: Withdraw = parse_body(body, &name)?;
+            if withdraw.reason == WithdrawalReason::ArrearsExceededGrace {
+                return Err(Refusal::invalid("withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased"));
+            }
+            Command::Withdraw(withdraw)
+        }
+        "reenroll" => Command::Reenroll(parse_body(body, &name)?),
+        "change_base" => Command::ChangeBase(parse_body(body, &name)?),
+        other => {
+            return Err(Refusal::invalid(format!(
+                "unknown command {other:?}; expected one of: publish_policy, enroll, pay, close_month, stop_deduction, resume_deduction, withdraw, reenroll, change_base"
+            )))
+        }
+    };
+    if expected_version.is_some() && command.member_id().is_none() {
+        return Err(Refusal::invalid(format!(
+            "{}: expected_version applies only to member commands",
+            command.name()
+        )));
+    }
+    Ok(CommandEnvelope {
+        command_id,
+        expected_version,
+        command,
+    })
+}
+
+fn field<T: DeserializeOwned>(value: Value, name: &str, expected: &str) -> Result<T, Refusal> {
+    serde_json::from_value(value)
+        .map_err(|_| Refusal::invalid(format!("field `{name}` must be {expected}")))
+}
+
+fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refusal> {
+    serde_path_to_error::deserialize(body).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.inner().to_string();
+        if path == "." {
+            Refusal::invalid(format!("{command}: {inner}"))
+        } else {
+            Refusal::invalid(format!("{command}: field `{path}`: {inner}"))
+        }
+    })
+}

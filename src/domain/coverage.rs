@@ -1,0 +1,233 @@
+//! The member coverage projection (contract "Member coverage"): every month from the
+//! first enrollment month with its status, due, paid, benefits and the deciding rule.
+
+use super::command::WithdrawalReason;
+use super::money::Money;
+use super::month::Month;
+use super::policy::BackpayRestores;
+use super::state::{LedgerState, MemberState, Period, RegionState};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    Active,
+    InArrears,
+    Withdrawn,
+}
+
+/// RULES.md "Month statuses".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MonthStatus {
+    NotEnrolled,
+    Due,
+    Waiting,
+    Covered,
+    Arrears,
+    Restored,
+    Lapsed,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthLine {
+    pub month: Month,
+    pub status: MonthStatus,
+    pub due: Money,
+    pub paid: Money,
+    pub benefits: bool,
+    /// The rule (R1…R15) that decided the status.
+    pub rule: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arrears {
+    pub months: Vec<Month>,
+    pub amount: Money,
+    /// R10: the last month in which the arrears can still be paid back.
+    pub backpay_deadline: Option<Month>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberCoverage {
+    pub member_id: Uuid,
+    pub region: String,
+    pub state: MemberStatus,
+    pub deduction_stopped: bool,
+    pub enrollments: u32,
+    pub benefit_start: Option<Month>,
+    pub paid_through: Option<Month>,
+    pub continuous_months: u32,
+    pub cumulative_months: u32,
+    pub benefit_tier: Option<String>,
+    pub arrears: Arrears,
+    pub months: Vec<MonthLine>,
+    /// Member stream version folded.
+    pub version: u64,
+    /// Global position folded: the later of the member's and its region's last event.
+    pub position: u64,
+}
+
+/// The coverage of `member_id`, or `None` if the state holds no such member.
+pub fn coverage(state: &LedgerState, member_id: Uuid) -> Option<MemberCoverage> {
+    let member = state.members.get(&member_id)?;
+    // OK because the fold refuses a member whose region does not exist.
+    let region = state
+        .regions
+        .get(&member.region)
+        .expect("member's region exists");
+    Some(member_coverage(region, member))
+}
+
+pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCoverage {
+    let withdrawn = member.is_withdrawn();
+    let arrears_months = member.arrears();
+    let arrears_amount = arrears_months
+        .iter()
+        .map(|month| member.due_for(region, *month))
+        .sum();
+    let backpay_deadline = arrears_months
+        .first()
+        .map(|first| first.plus(i64::from(region.policy_for(region.open_month).grace_months)));
+    let continuous_months = member.continuous_months();
+    let benefit_tier = if withdrawn {
+        None
+    } else {
+        region
+            .policy_for(region.open_month)
+            .tier_for(continuous_months)
+            .map(str::to_owned)
+    };
+    let state = if withdrawn {
+        MemberStatus::Withdrawn
+    } else if arrears_months.is_empty() {
+        MemberStatus::Active
+    } else {
+        MemberStatus::InArrears
+    };
+    let first = member.periods[0].start;
+    let last = [Some(region.open_month), member.paid_through(), Some(first)]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(first);
+    let months = first
+        .through(last)
+        .map(|month| month_line(region, member, month))
+        .collect();
+    // OK because the paid map holds at most a few thousand months.
+    let cumulative_months = u32::try_from(member.paid.len()).expect("month count fits u32");
+    MemberCoverage {
+        member_id: member.member_id,
+        region: member.region.to_string(),
+        state,
+        deduction_stopped: member.deduction_stopped,
+        enrollments: u32::try_from(member.periods.len()).expect("period count fits u32"),
+        benefit_start: member.current_period().benefit_start,
+        paid_through: member.paid_through(),
+        continuous_months,
+        cumulative_months,
+        benefit_tier,
+        arrears: Arrears {
+            months: arrears_months,
+            amount: arrears_amount,
+            backpay_deadline,
+        },
+        months,
+        version: member.version,
+        position: member.last_position.max(region.last_position),
+    }
+}
+
+fn withdrawal_rule(reason: WithdrawalReason) -> &'static str {
+    match reason {
+        WithdrawalReason::ArrearsExceededGrace => "R11",
+        _ => "R12",
+    }
+}
+
+/// One month's status (RULES.md "Month statuses").
+pub fn month_line(region: &RegionState, member: &MemberState, month: Month) -> MonthLine {
+    let line = |status, due: Money, paid: Money, benefits, rule: &str| MonthLine {
+        month,
+        status,
+        due,
+        paid,
+        benefits,
+        rule: rule.to_owned(),
+    };
+    // The latest period that started at or before the month.
+    let Some(period) = member
+        .periods
+        .iter()
+        .rev()
+        .find(|period| period.start <= month)
+    else {
+        return line(
+            MonthStatus::NotEnrolled,
+            Money::ZERO,
+            Money::ZERO,
+            false,
+            "R5",
+        );
+    };
+    if !period.contains(month) {
+        // OK because a period that does not contain a month after its start has ended.
+        let withdrawal = period
+            .withdrawal
+            .as_ref()
+            .expect("an ended period has a withdrawal");
+        let rule = withdrawal_rule(withdrawal.reason);
+        if member.missed.contains_key(&month) && !member.paid.contains_key(&month) {
+            return line(
+                MonthStatus::Lapsed,
+                member.due_for(region, month),
+                Money::ZERO,
+                false,
+                rule,
+            );
+        }
+        return line(
+            MonthStatus::NotEnrolled,
+            Money::ZERO,
+            Money::ZERO,
+            false,
+            rule,
+        );
+    }
+    let due = member.due_for(region, month);
+    if let Some(paid) = member.paid.get(&month) {
+        return paid_line(region, member, period, month, *paid);
+    }
+    if member.missed.contains_key(&month) {
+        return line(MonthStatus::Arrears, due, Money::ZERO, false, "R10");
+    }
+    line(MonthStatus::Due, due, Money::ZERO, false, "R4")
+}
+
+fn paid_line(
+    region: &RegionState,
+    member: &MemberState,
+    period: &Period,
+    month: Month,
+    paid: Money,
+) -> MonthLine {
+    let before_benefits = period.benefit_start.is_none_or(|start| month < start);
+    let (status, benefits, rule) = if before_benefits {
+        (MonthStatus::Waiting, false, "R7")
+    } else if member.missed.contains_key(&month) {
+        let restores = region.policy_for(month).backpay_restores == BackpayRestores::Retroactive;
+        (MonthStatus::Restored, restores, "R10")
+    } else {
+        (MonthStatus::Covered, true, "R7")
+    };
+    MonthLine {
+        month,
+        status,
+        due: paid,
+        paid,
+        benefits,
+        rule: rule.to_owned(),
+    }
+}

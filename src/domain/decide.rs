@@ -1,0 +1,421 @@
+//! `decide(state, command) -> events | refusal`: pure, synchronous, no clock, no ids.
+//!
+//! Each decision is an ordered list of early returns, one refusal code each (the order
+//! is part of the contract: when a command breaks several rules, the first check in
+//! this file names the refusal). The refusal message says what to do instead.
+
+use super::command::*;
+use super::event::*;
+use super::money::{Money, Ratio};
+use super::month::Month;
+use super::policy::{Policy, RegionName};
+use super::refusal::{ErrorCode, Refusal};
+use super::state::{LedgerState, MemberState, RegionState};
+use uuid::Uuid;
+
+/// R6: a payment may run at most this many months past the open month (open + 11).
+pub const PREPAY_MONTHS_AHEAD_MAX: i64 = 11;
+
+pub type Decision = Result<Vec<Event>, Refusal>;
+
+fn refuse<T>(code: ErrorCode, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal::new(code, message))
+}
+
+/// Decides one command against the current state.
+pub fn decide(state: &LedgerState, envelope: &CommandEnvelope) -> Decision {
+    if let (Some(expected), Some(member_id)) =
+        (envelope.expected_version, envelope.command.member_id())
+    {
+        let actual = state
+            .members
+            .get(&member_id)
+            .map_or(0, |member| member.version);
+        if expected != actual {
+            return refuse(
+                ErrorCode::VersionConflict,
+                format!("member stream is at version {actual}, not {expected}: read the member again and resubmit with expected_version {actual}"),
+            );
+        }
+    }
+    match &envelope.command {
+        Command::PublishPolicy(policy) => decide_publish_policy(state, policy),
+        Command::Enroll(body) => decide_enroll(state, body),
+        Command::Pay(body) => decide_pay(state, body),
+        Command::CloseMonth(body) => decide_close_month(state, body),
+        Command::StopDeduction(body) => decide_stop_deduction(state, body.member_id),
+        Command::ResumeDeduction(body) => decide_resume_deduction(state, body.member_id),
+        Command::Withdraw(body) => decide_withdraw(state, body),
+        Command::Reenroll(body) => decide_reenroll(state, body),
+        Command::ChangeBase(body) => decide_change_base(state, body),
+    }
+}
+
+fn region<'a>(state: &'a LedgerState, name: &RegionName) -> Result<&'a RegionState, Refusal> {
+    state.regions.get(name).ok_or_else(|| {
+        Refusal::new(
+            ErrorCode::UnknownRegion,
+            format!("region {name:?} has no policy: publish_policy for it first (R3)"),
+        )
+    })
+}
+
+/// The member and its region, for commands that need an enrolled (not withdrawn) member.
+fn enrolled_member<'a>(
+    state: &'a LedgerState,
+    member_id: Uuid,
+) -> Result<(&'a MemberState, &'a RegionState), Refusal> {
+    let Some(member) = state.members.get(&member_id) else {
+        return refuse(
+            ErrorCode::NotEnrolled,
+            format!("member {member_id} is not enrolled: enroll first (R5)"),
+        );
+    };
+    if member.is_withdrawn() {
+        return refuse(
+            ErrorCode::NotEnrolled,
+            format!("member {member_id} has withdrawn: reenroll first (R13)"),
+        );
+    }
+    Ok((member, region(state, &member.region)?))
+}
+
+fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal> {
+    if policy.base_ratio_allowed(ratio) {
+        return Ok(());
+    }
+    refuse(
+        ErrorCode::BaseRatioOutOfRange,
+        format!(
+            "base ratio {ratio} is outside {}–{} allowed for {month} in region {} (R4): choose a ratio within that band",
+            policy.base_ratio_min, policy.base_ratio_max, policy.region
+        ),
+    )
+}
+
+fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
+    if let Some(region) = state.regions.get(&policy.region) {
+        if policy.effective_from < region.open_month {
+            return refuse(
+                ErrorCode::PolicyRetroactive,
+                format!(
+                    "{} is already closed in region {} (R3): a policy may take effect from the open month {} or later",
+                    policy.effective_from, policy.region, region.open_month
+                ),
+            );
+        }
+    }
+    Ok(vec![Event::PolicyPublished(policy.clone())])
+}
+
+fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
+    let region = region(state, &body.region)?;
+    if let Some(member) = state.members.get(&body.member_id) {
+        if member.is_withdrawn() {
+            return refuse(
+                ErrorCode::PreviouslyEnrolled,
+                format!(
+                    "member {} was enrolled before and has withdrawn: use reenroll (R13)",
+                    body.member_id
+                ),
+            );
+        }
+        return refuse(
+            ErrorCode::AlreadyEnrolled,
+            format!(
+                "member {} is already enrolled in region {}",
+                body.member_id, member.region
+            ),
+        );
+    }
+    if body.labor_relationship == LaborRelationship::Employer {
+        return refuse(
+            ErrorCode::EmployerSchemeRequired,
+            "a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)",
+        );
+    }
+    if body.month < region.open_month {
+        return refuse(
+            ErrorCode::MonthClosed,
+            format!(
+                "{} is closed in region {} (R5): enroll from the open month {} or later",
+                body.month, body.region, region.open_month
+            ),
+        );
+    }
+    check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
+    Ok(vec![Event::MemberEnrolled(MemberEnrolled {
+        member_id: body.member_id,
+        region: body.region.clone(),
+        month: body.month,
+        base_ratio: body.base_ratio,
+        labor_relationship: body.labor_relationship,
+    })])
+}
+
+fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
+    let (member, region) = enrolled_member(state, body.member_id)?;
+    if member.deduction_stopped {
+        return refuse(
+            ErrorCode::DeductionStopped,
+            "deduction is stopped (R8): resume_deduction (re-handle the procedures) before paying",
+        );
+    }
+    let open = region.open_month;
+    if body.paid_on.month() != open {
+        return refuse(ErrorCode::PaidOnOutsideOpenMonth, format!("paid_on {} is not in the open month {open} (R6): payments are made in the open month", body.paid_on));
+    }
+    let contiguous = body.months.windows(2).all(|pair| pair[1] == pair[0].next());
+    if !contiguous {
+        return refuse(
+            ErrorCode::MonthsNotContiguous,
+            "months must be consecutive and in ascending order, with no gap or repeat (R6)",
+        );
+    }
+    let (first, last) = (body.months[0], body.months[body.months.len() - 1]);
+    let start = member.current_period().start;
+    let next_unpaid = member.next_unpaid();
+    if first < start {
+        return refuse(ErrorCode::MonthBeforeEnrollment, format!("{first} is before the enrollment period that started {start}: pay from {next_unpaid}"));
+    }
+    if first < next_unpaid {
+        return refuse(
+            ErrorCode::AlreadyPaid,
+            format!(
+                "{first} is already paid (paid through {}): pay from {next_unpaid}",
+                next_unpaid.plus(-1)
+            ),
+        );
+    }
+    if first > next_unpaid {
+        let owed: Vec<Month> = next_unpaid.through(first.plus(-1)).collect();
+        let amount: Money = owed
+            .iter()
+            .map(|month| member.due_for(region, *month))
+            .sum();
+        return refuse(
+            ErrorCode::ArrearsMustBePaidFirst,
+            format!("months are paid oldest first (R6): start from {next_unpaid}; {} month(s) {next_unpaid}..{} owe {amount}", owed.len(), first.plus(-1)),
+        );
+    }
+    let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX);
+    if last > limit {
+        return refuse(ErrorCode::PrepayLimitExceeded, format!("{last} is more than 12 months ahead (R6): pay at most through {limit} while {open} is open"));
+    }
+    let months: Vec<PaidMonth> = body
+        .months
+        .iter()
+        .map(|&month| PaidMonth {
+            month,
+            amount: member.due_for(region, month),
+            kind: payment_kind(member, open, month),
+        })
+        .collect();
+    let total: Money = months.iter().map(|line| line.amount).sum();
+    if total != body.amount {
+        return refuse(ErrorCode::AmountMismatch, format!("amount {} does not equal the dues of {first}..{last}, which sum to {total} (R4, R6): pay exactly {total}", body.amount));
+    }
+    Ok(vec![Event::ContributionPaid(ContributionPaid {
+        member_id: body.member_id,
+        months,
+        amount: total,
+        paid_on: body.paid_on,
+        payment_month: open,
+    })])
+}
+
+fn payment_kind(member: &MemberState, open: Month, month: Month) -> PaymentKind {
+    if member.missed.contains_key(&month) {
+        PaymentKind::Backpay
+    } else if month > open {
+        PaymentKind::Prepaid
+    } else {
+        PaymentKind::OnTime
+    }
+}
+
+fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
+    let region = region(state, &body.region)?;
+    if body.month != region.open_month {
+        return refuse(
+            ErrorCode::MonthNotOpen,
+            format!(
+                "{} is not the open month of region {} (R9): close {} next",
+                body.month, body.region, region.open_month
+            ),
+        );
+    }
+    let month = body.month;
+    let grace_months = i64::from(region.policy_for(month).grace_months);
+    let mut events = Vec::new();
+    let (mut members_missed, mut members_withdrawn) = (0u64, 0u64);
+    let enrolled = state
+        .enrolled_by_region
+        .get(&body.region)
+        .into_iter()
+        .flatten();
+    for member_id in enrolled {
+        // OK because enrolled_by_region only names members the fold created.
+        let member = state
+            .members
+            .get(member_id)
+            .expect("enrolled member exists");
+        assert!(
+            !member.is_withdrawn(),
+            "enrolled_by_region lists a withdrawn member"
+        );
+        if !member.current_period().contains(month) || member.paid.contains_key(&month) {
+            continue;
+        }
+        let due = member.due_for(region, month);
+        events.push(Event::ContributionMissed(ContributionMissed {
+            member_id: *member_id,
+            month,
+            due,
+        }));
+        members_missed += 1;
+        // R10/R11: the arrears run is every month from the oldest unpaid through this one.
+        let first_arrears = member.next_unpaid();
+        let run_months = first_arrears.months_until(month) + 1;
+        if run_months > grace_months {
+            let lapsed_months: Vec<Month> = first_arrears.through(month).collect();
+            let lapsed_amount = lapsed_months
+                .iter()
+                .map(|lapsed| member.due_for(region, *lapsed))
+                .sum();
+            events.push(Event::MemberWithdrawn(MemberWithdrawn {
+                member_id: *member_id,
+                reason: WithdrawalReason::ArrearsExceededGrace,
+                effective_from: first_arrears,
+                lapsed_months,
+                lapsed_amount,
+            }));
+            members_withdrawn += 1;
+        }
+    }
+    events.push(Event::MonthClosed(MonthClosed {
+        region: body.region.clone(),
+        month,
+        next_open_month: month.next(),
+        members_missed,
+        members_withdrawn,
+    }));
+    Ok(events)
+}
+
+fn decide_stop_deduction(state: &LedgerState, member_id: Uuid) -> Decision {
+    let (member, _) = enrolled_member(state, member_id)?;
+    if member.deduction_stopped {
+        return refuse(
+            ErrorCode::DeductionStopped,
+            "deduction is already stopped (R8): resume_deduction to start it again",
+        );
+    }
+    Ok(vec![Event::DeductionStopped(DeductionChanged {
+        member_id,
+    })])
+}
+
+fn decide_resume_deduction(state: &LedgerState, member_id: Uuid) -> Decision {
+    let (member, _) = enrolled_member(state, member_id)?;
+    if !member.deduction_stopped {
+        return refuse(
+            ErrorCode::DeductionNotStopped,
+            "deduction is running (R8): there is nothing to resume",
+        );
+    }
+    Ok(vec![Event::DeductionResumed(DeductionChanged {
+        member_id,
+    })])
+}
+
+fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
+    let (member, region) = enrolled_member(state, body.member_id)?;
+    // R12: effective from the month after the last paid month of the period (or its
+    // start); arrears at that point lapse, prepaid months stay paid and covered.
+    let effective_from = member.next_unpaid();
+    let lapsed_months = member.arrears();
+    let lapsed_amount = lapsed_months
+        .iter()
+        .map(|month| member.due_for(region, *month))
+        .sum();
+    Ok(vec![Event::MemberWithdrawn(MemberWithdrawn {
+        member_id: body.member_id,
+        reason: body.reason,
+        effective_from,
+        lapsed_months,
+        lapsed_amount,
+    })])
+}
+
+fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
+    let Some(member) = state.members.get(&body.member_id) else {
+        return refuse(
+            ErrorCode::NeverEnrolled,
+            format!(
+                "member {} has never enrolled: use enroll (R5)",
+                body.member_id
+            ),
+        );
+    };
+    let Some(withdrawal) = &member.current_period().withdrawal else {
+        return refuse(
+            ErrorCode::NotWithdrawn,
+            format!(
+                "member {} is still enrolled (R13): only a withdrawn member may re-enroll",
+                body.member_id
+            ),
+        );
+    };
+    let region = region(state, &member.region)?;
+    let earliest = region.open_month.max(withdrawal.effective_from);
+    if body.month < earliest {
+        return refuse(ErrorCode::MonthClosed, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect)"));
+    }
+    check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
+    // OK because periods is bounded by the member's event count, far below u32::MAX.
+    let enrollment = u32::try_from(member.periods.len() + 1).expect("period count fits u32");
+    Ok(vec![Event::MemberReenrolled(MemberReenrolled {
+        member_id: body.member_id,
+        month: body.month,
+        base_ratio: body.base_ratio,
+        enrollment,
+    })])
+}
+
+fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
+    let (member, region) = enrolled_member(state, body.member_id)?;
+    if body.from_month < region.open_month {
+        return refuse(
+            ErrorCode::MonthClosed,
+            format!(
+                "{} is closed (R15): change the base from the open month {} or later",
+                body.from_month, region.open_month
+            ),
+        );
+    }
+    let start = member.current_period().start;
+    if body.from_month < start {
+        return refuse(
+            ErrorCode::MonthBeforeEnrollment,
+            format!(
+                "{} is before the enrollment period that starts {start} (R15)",
+                body.from_month
+            ),
+        );
+    }
+    let next_unpaid = member.next_unpaid();
+    if body.from_month < next_unpaid {
+        return refuse(ErrorCode::AlreadyPaid, format!("{} is already paid and keeps the due it was paid at (R4, R15): change the base from {next_unpaid} or later", body.from_month));
+    }
+    check_band(
+        region.policy_for(body.from_month),
+        body.base_ratio,
+        body.from_month,
+    )?;
+    Ok(vec![Event::BaseChanged(BaseChanged {
+        member_id: body.member_id,
+        from_month: body.from_month,
+        base_ratio: body.base_ratio,
+    })])
+}

@@ -1,0 +1,205 @@
+//! Money and ratios (R2): exact decimals, never floats.
+//!
+//! On the wire both are decimal *strings*; a JSON number is refused so that no amount
+//! ever passes through a binary float. Amounts carry at most two decimal places and are
+//! always printed with exactly two.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt;
+
+/// Most integer digits an amount may have (CNY 999,999,999,999.99 is far above any due).
+pub const AMOUNT_INTEGER_DIGITS_MAX: usize = 12;
+/// Most integer digits a ratio or rate may have.
+pub const RATIO_INTEGER_DIGITS_MAX: usize = 3;
+/// Most decimal places a ratio or rate may have.
+pub const RATIO_DECIMAL_PLACES_MAX: usize = 6;
+
+/// A non-negative CNY amount with two decimal places (R2).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(Decimal);
+
+/// A non-negative decimal ratio or rate (base ratio, contribution rate).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ratio(Decimal);
+
+/// Checks `text` is plain digits with an optional fraction, within the given sizes.
+fn plain_decimal(text: &str, integer_digits_max: usize, places_max: usize) -> Option<Decimal> {
+    let (integer, fraction) = match text.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (text, None),
+    };
+    let integer_ok = !integer.is_empty()
+        && integer.len() <= integer_digits_max
+        && integer.bytes().all(|byte| byte.is_ascii_digit());
+    let fraction_ok = match fraction {
+        None => true,
+        Some(fraction) => {
+            !fraction.is_empty()
+                && fraction.len() <= places_max
+                && fraction.bytes().all(|byte| byte.is_ascii_digit())
+        }
+    };
+    if !integer_ok || !fraction_ok {
+        return None;
+    }
+    text.parse::<Decimal>().ok()
+}
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parses `"600"`, `"600.5"` or `"600.00"`; refuses signs, exponents, spaces and
+    /// more than two decimal places.
+    pub fn parse(text: &str) -> Option<Money> {
+        plain_decimal(text, AMOUNT_INTEGER_DIGITS_MAX, 2).map(Money::from_decimal)
+    }
+
+    /// Rounds half away from zero to two places (R2).
+    pub fn from_decimal(value: Decimal) -> Money {
+        let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        rounded.rescale(2);
+        Money(rounded)
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, other: Money) -> Money {
+        Money::from_decimal(self.0 + other.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |total, amount| total + amount)
+    }
+}
+
+impl Ratio {
+    /// Parses a plain decimal string such as `"0.60"` (up to six decimal places).
+    pub fn parse(text: &str) -> Option<Ratio> {
+        plain_decimal(text, RATIO_INTEGER_DIGITS_MAX, RATIO_DECIMAL_PLACES_MAX).map(Ratio)
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+/// The contribution due for one month (R4): `round2(wage × base ratio × rate)`,
+/// rounded once, at the end.
+pub fn monthly_due(wage: Money, base_ratio: Ratio, rate: Ratio) -> Money {
+    Money::from_decimal(wage.0 * base_ratio.0 * rate.0)
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{:.2}", self.0)
+    }
+}
+
+impl fmt::Debug for Money {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, formatter)
+    }
+}
+
+impl fmt::Display for Ratio {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, formatter)
+    }
+}
+
+impl fmt::Debug for Ratio {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, formatter)
+    }
+}
+
+/// Serde for decimal strings: a JSON number is refused with a message naming the form.
+macro_rules! decimal_string_serde {
+    ($type:ty, $expected:literal) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $type;
+                    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        formatter.write_str($expected)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$type, E> {
+                        <$type>::parse(text).ok_or_else(|| {
+                            E::custom(format!(concat!("expected ", $expected, ", got {:?}"), text))
+                        })
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+decimal_string_serde!(
+    Money,
+    "an amount as a decimal string with at most two decimal places, like \"600.00\""
+);
+decimal_string_serde!(
+    Ratio,
+    "a ratio as a decimal string with at most six decimal places, like \"0.60\""
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_rounds_half_away_from_zero_once() {
+        let wage = Money::parse("10000.00").unwrap();
+        let due = monthly_due(
+            wage,
+            Ratio::parse("0.60").unwrap(),
+            Ratio::parse("0.10").unwrap(),
+        );
+        assert_eq!(due.to_string(), "600.00");
+        // 3333.33 × 0.6 × 0.0125 = 24.999975 → 25.00
+        let due = monthly_due(
+            Money::parse("3333.33").unwrap(),
+            Ratio::parse("0.6").unwrap(),
+            Ratio::parse("0.0125").unwrap(),
+        );
+        assert_eq!(due.to_string(), "25.00");
+        // 0.005 → 0.01 (half away from zero, not banker's rounding)
+        let due = monthly_due(
+            Money::parse("0.05").unwrap(),
+            Ratio::parse("1").unwrap(),
+            Ratio::parse("0.1").unwrap(),
+        );
+        assert_eq!(due.to_string(), "0.01");
+    }
+
+    #[test]
+    fn parses_only_plain_decimal_strings() {
+        assert_eq!(
+            Money::parse("600").unwrap(),
+            Money::parse("600.00").unwrap()
+        );
+        assert_eq!(Money::parse("600.5").unwrap().to_string(), "600.50");
+        for bad in ["", "-1", "+1", "1e3", " 1", "1.", ".5", "1.005", "1,000"] {
+            assert!(Money::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Calendar months (R1): the unit of contribution, written `YYYY-MM`.
+//!
+//! A month is stored as a count of months since year 0 so that arithmetic is plain
+//! integer arithmetic; the textual form is the only wire form.
+
+use std::fmt;
+
+/// Earliest year the ledger accepts. Contributions before 1990 do not exist in this scheme.
+pub const YEAR_MIN: i32 = 1990;
+/// Latest year the ledger accepts; keeps every month arithmetic far from overflow.
+pub const YEAR_MAX: i32 = 2999;
+
+/// A calendar month (R1).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(i32);
+
+impl Month {
+    /// The month with the given year and month number (1..=12), if in range.
+    pub fn new(year: i32, month: u32) -> Option<Month> {
+        if !(YEAR_MIN..=YEAR_MAX).contains(&year) || !(1..=12).contains(&month) {
+            return None;
+        }
+        // OK because month is 1..=12, so the cast is lossless.
+        Some(Month(year * 12 + (month as i32 - 1)))
+    }
+
+    /// Parses exactly `YYYY-MM` (four digits, a dash, two digits, month 01..12).
+    pub fn parse(text: &str) -> Option<Month> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 7 || bytes[4] != b'-' {
+            return None;
+        }
+        let digits_ok = bytes[..4].iter().chain(&bytes[5..]).all(u8::is_ascii_digit);
+        if !digits_ok {
+            return None;
+        }
+        let year: i32 = text[..4].parse().ok()?;
+        let month: u32 = text[5..].parse().ok()?;
+        Month::new(year, month)
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(12)
+    }
+
+    /// Month number 1..=12.
+    pub fn month_number(self) -> u32 {
+        // OK because rem_euclid(12) is 0..=11.
+        self.0.rem_euclid(12) as u32 + 1
+    }
+
+    /// The month `count` months later (or earlier for negative counts). Saturates at the
+    /// accepted range so that arithmetic on valid months never overflows; callers compare
+    /// against real months, so a saturated value only ever means "far away".
+    pub fn plus(self, count: i64) -> Month {
+        let min = i64::from(YEAR_MIN) * 12;
+        let max = i64::from(YEAR_MAX) * 12 + 11;
+        let value = (i64::from(self.0) + count).clamp(min, max);
+        // OK because value is clamped into the i32 range of valid months.
+        Month(i32::try_from(value).expect("clamped month fits i32"))
+    }
+
+    pub fn next(self) -> Month {
+        self.plus(1)
+    }
+
+    /// Number of months from `self` to `later` (negative if `later` is earlier).
+    pub fn months_until(self, later: Month) -> i64 {
+        i64::from(later.0) - i64::from(self.0)
+    }
+
+    /// Every month from `self` to `last`, inclusive (empty if `last < self`).
+    pub fn through(self, last: Month) -> impl Iterator<Item = Month> {
+        (self.0..=last.0).map(Month)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{:04}-{:02}", self.year(), self.month_number())
+    }
+}
+
+impl fmt::Debug for Month {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, formatter)
+    }
+}
+
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Month::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a month \"YYYY-MM\" between {YEAR_MIN}-01 and {YEAR_MAX}-12, got {text:?}"
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let month = Month::parse("2025-12").unwrap();
+        assert_eq!(month.to_string(), "2025-12");
+        assert_eq!(month.next().to_string(), "2026-01");
+        assert_eq!(month.plus(-12).to_string(), "2024-12");
+        for bad in [
+            "2025-13", "2025-00", "25-01", "2025/01", "2025-1", "+025-01", "1989-12",
+        ] {
+            assert!(Month::parse(bad).is_none(), "{bad}");
+        }
+    }
+}
+
+/// A real calendar date written exactly `YYYY-MM-DD` (the contract's date form).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CalendarDate(chrono::NaiveDate);
+
+impl CalendarDate {
+    pub fn parse(text: &str) -> Option<CalendarDate> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(index, byte)| index == 4 || index == 7 || byte.is_ascii_digit());
+        if !shape_ok {
+            return None;
+        }
+        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+        Month::parse(&text[..7])?;
+        Some(CalendarDate(date))
+    }
+
+    /// The month this date lies in.
+    pub fn month(self) -> Month {
+        use chrono::Datelike;
+        // OK because parse only accepts dates whose month parses as a Month.
+        Month::new(self.0.year(), self.0.month()).expect("date month is in range")
+    }
+}
+
+impl fmt::Display for CalendarDate {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl fmt::Debug for CalendarDate {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, formatter)
+    }
+}
+
+impl serde::Serialize for CalendarDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CalendarDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        CalendarDate::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a real calendar date \"YYYY-MM-DD\", got {text:?}"
+            ))
+        })
+    }
+}

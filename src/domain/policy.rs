@@ -1,0 +1,168 @@
+//! Regional policy (R3): the parameters in force for a region from a month on.
+
+use super::money::{Money, Ratio};
+use super::month::Month;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Longest region name, in bytes. Names appear in stream names and keys.
+pub const REGION_NAME_BYTES_MAX: usize = 64;
+/// Longest grace, delay or tier threshold a policy may set, in months (50 years).
+pub const POLICY_MONTHS_MAX: u32 = 600;
+/// Most benefit tiers one policy may define.
+pub const BENEFIT_TIERS_MAX: usize = 16;
+/// Longest tier name, in bytes.
+pub const TIER_NAME_BYTES_MAX: usize = 64;
+
+/// A region (overall planning area) name: 1–64 of `A-Z a-z 0-9 _ . -`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegionName(String);
+
+impl RegionName {
+    pub fn parse(text: &str) -> Option<RegionName> {
+        let ok = !text.is_empty()
+            && text.len() <= REGION_NAME_BYTES_MAX
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-'));
+        ok.then(|| RegionName(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RegionName {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RegionName {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, formatter)
+    }
+}
+
+impl Serialize for RegionName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        RegionName::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a region name of 1 to {REGION_NAME_BYTES_MAX} letters, digits, '_', '.' or '-', got {text:?}"
+            ))
+        })
+    }
+}
+
+/// P-restore: whether back-paid arrears months regain benefits (R10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackpayRestores {
+    Retroactive,
+    Prospective,
+}
+
+/// One step of P-tiers (R14): the tier reached at `min_continuous_months`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenefitTier {
+    pub min_continuous_months: u32,
+    pub tier: String,
+}
+
+/// A regional policy (R3). It is both the `publish_policy` command's body and the
+/// `PolicyPublished` event's payload: the event records exactly what was published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub region: RegionName,
+    pub effective_from: Month,
+    pub average_monthly_wage: Money,
+    pub contribution_rate: Ratio,
+    pub base_ratio_min: Ratio,
+    pub base_ratio_max: Ratio,
+    pub grace_months: u32,
+    pub benefit_delay_first: u32,
+    pub benefit_delay_reenroll: u32,
+    pub backpay_restores: BackpayRestores,
+    pub benefit_tiers: Vec<BenefitTier>,
+}
+
+impl Policy {
+    /// Checks what the JSON types alone cannot: sizes, order and ranges. The error
+    /// message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.average_monthly_wage.is_zero() {
+            return Err("average_monthly_wage must be greater than 0".into());
+        }
+        if self.contribution_rate.decimal().is_zero()
+            || self.contribution_rate.decimal() > rust_decimal::Decimal::ONE
+        {
+            return Err("contribution_rate must be greater than 0 and at most 1".into());
+        }
+        if self.base_ratio_min.decimal().is_zero() {
+            return Err("base_ratio_min must be greater than 0".into());
+        }
+        if self.base_ratio_min > self.base_ratio_max {
+            return Err("base_ratio_min must not exceed base_ratio_max".into());
+        }
+        let months = [
+            ("grace_months", self.grace_months),
+            ("benefit_delay_first", self.benefit_delay_first),
+            ("benefit_delay_reenroll", self.benefit_delay_reenroll),
+        ];
+        for (field, value) in months {
+            if value > POLICY_MONTHS_MAX {
+                return Err(format!("{field} must be at most {POLICY_MONTHS_MAX}"));
+            }
+        }
+        self.validate_tiers()
+    }
+
+    fn validate_tiers(&self) -> Result<(), String> {
+        if self.benefit_tiers.len() > BENEFIT_TIERS_MAX {
+            return Err(format!(
+                "benefit_tiers may have at most {BENEFIT_TIERS_MAX} entries"
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (index, tier) in self.benefit_tiers.iter().enumerate() {
+            if tier.tier.is_empty() || tier.tier.len() > TIER_NAME_BYTES_MAX {
+                return Err(format!(
+                    "benefit_tiers[{index}].tier must be 1 to {TIER_NAME_BYTES_MAX} bytes"
+                ));
+            }
+            if tier.min_continuous_months > POLICY_MONTHS_MAX {
+                return Err(format!("benefit_tiers[{index}].min_continuous_months must be at most {POLICY_MONTHS_MAX}"));
+            }
+            if !seen.insert(tier.min_continuous_months) {
+                return Err(format!(
+                    "benefit_tiers[{index}].min_continuous_months repeats an earlier tier's"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// P-band (R4, R15).
+    pub fn base_ratio_allowed(&self, ratio: Ratio) -> bool {
+        self.base_ratio_min <= ratio && ratio <= self.base_ratio_max
+    }
+
+    /// R14: the highest tier whose threshold is at most `continuous_months`.
+    pub fn tier_for(&self, continuous_months: u32) -> Option<&str> {
+        self.benefit_tiers
+            .iter()
+            .filter(|tier| tier.min_continuous_months <= continuous_months)
+            .max_by_key(|tier| tier.min_continuous_months)
+            .map(|tier| tier.tier.as_str())
+    }
+}
