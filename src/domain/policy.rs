@@ -9,6 +9,12 @@ use std::fmt;
 pub const REGION_NAME_BYTES_MAX: usize = 64;
 /// Longest grace, delay or tier threshold a policy may set, in months (50 years).
 pub const POLICY_MONTHS_MAX: u32 = 600;
+/// Highest average monthly wage a policy may set, in whole CNY (exclusive), and highest
+/// base ratio. Together with a rate of at most 1 they bound one month's due below
+/// 10^9 and any sum of dues (at most `PAY_MONTHS_MAX` months) below 10^12, so every
+/// amount the ledger computes fits the 12 integer digits an amount may have.
+pub const AVERAGE_MONTHLY_WAGE_MAX_EXCLUSIVE: u64 = 10_000_000;
+pub const BASE_RATIO_MAX: u64 = 100;
 /// Most benefit tiers one policy may define.
 pub const BENEFIT_TIERS_MAX: usize = 16;
 /// Longest tier name, in bytes.
@@ -102,6 +108,16 @@ impl Policy {
     pub fn validate(&self) -> Result<(), String> {
         if self.average_monthly_wage.is_zero() {
             return Err("average_monthly_wage must be greater than 0".into());
+        }
+        if self.average_monthly_wage.decimal()
+            >= rust_decimal::Decimal::from(AVERAGE_MONTHLY_WAGE_MAX_EXCLUSIVE)
+        {
+            return Err(format!(
+                "average_monthly_wage must be below {AVERAGE_MONTHLY_WAGE_MAX_EXCLUSIVE}"
+            ));
+        }
+        if self.base_ratio_max.decimal() > rust_decimal::Decimal::from(BASE_RATIO_MAX) {
+            return Err(format!("base_ratio_max must be at most {BASE_RATIO_MAX}"));
         }
         if self.contribution_rate.decimal().is_zero()
             || self.contribution_rate.decimal() > rust_decimal::Decimal::ONE

@@ -1,1 +1,11 @@
+//! The one integration-test binary (matklad's layout): scenarios as data through the
+//! library and the real CLI, schema validation, properties and the differential test
+//! against an independent model of RULES.md.
 
+mod cli;
+mod differential;
+mod model;
+mod properties;
+mod scenarios;
+mod schemas;
+mod support;

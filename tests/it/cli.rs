@@ -1,0 +1,178 @@
+//! The command line as a new user meets it: help, malformed input, exit codes, reads.
+
+use crate::support::*;
+use serde_json::Value;
+
+const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
+fn demo_lines() -> Vec<String> {
+    let scenario = read_json(&repo_path("tests/scenarios/backpay_within_grace.json"));
+    scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["command"].to_string())
+        .collect()
+}
+
+#[test]
+fn a_malformed_line_is_reported_on_its_line_and_the_others_still_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = demo_lines();
+    lines.insert(2, "{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-01\"],\"amount\":600,\"paid_on\":\"2025-01-10\"}".into());
+    lines.insert(3, "this is not json".into());
+    lines.insert(4, String::new());
+    let input = lines.join("\n") + "\n";
+    let output = flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    assert_eq!(output.status.code(), Some(1));
+    let results = stdout_lines(&output);
+    assert_eq!(results.len(), lines.len(), "one result per input line");
+    for (index, message_part) in [
+        (2, "line 3: pay: field `amount`"),
+        (3, "line 4: not valid JSON"),
+        (4, "line 5: line is empty"),
+    ] {
+        assert_eq!(results[index]["error"]["code"], "invalid_command");
+        let message = results[index]["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(message_part), "{message}");
+    }
+    let accepted = results.iter().filter(|result| result["ok"] == true).count();
+    assert_eq!(accepted, lines.len() - 3, "every other line was processed");
+    let member = flexledger(dir.path(), &["member", MEMBER], None);
+    let coverage: Value = serde_json::from_slice(&member.stdout).unwrap();
+    assert_eq!(
+        coverage["paid_through"], "2025-10",
+        "the good lines' effects are all there"
+    );
+}
+
+#[test]
+fn bad_input_appends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = flexledger(
+        dir.path(),
+        &["submit", "-"],
+        Some(format!("{}\n", demo_lines()[0]).as_bytes()),
+    );
+    assert_eq!(first.status.code(), Some(0));
+    let garbage = "{\"command\":\"close_month\"}\n[1,2]\n{\"command\":\"publish_policy\",\"region\":\"demo\"}\n\u{0}\u{1}\n{\"command\":\"pay\",\"member_id\":\"nope\"}\n";
+    let output = flexledger(dir.path(), &["submit", "-"], Some(garbage.as_bytes()));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout_lines(&output)
+        .iter()
+        .all(|result| result["error"]["code"] == "invalid_command"));
+    let events = flexledger(dir.path(), &["events"], None);
+    assert_eq!(
+        stdout_lines(&events).len(),
+        1,
+        "only the first policy is stored"
+    );
+}
+
+#[test]
+fn an_unreadable_file_exits_2_and_an_unknown_member_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = flexledger(dir.path(), &["submit", "/nonexistent/commands.jsonl"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent/commands.jsonl")
+    );
+    flexledger(
+        dir.path(),
+        &["submit", "-"],
+        Some(format!("{}\n", demo_lines()[0]).as_bytes()),
+    );
+    let output = flexledger(dir.path(), &["member", MEMBER], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout_lines(&output)[0]["error"]["code"], "never_enrolled");
+}
+
+#[test]
+fn events_and_as_of_read_what_was_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    assert_eq!(
+        flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()))
+            .status
+            .code(),
+        Some(0)
+    );
+    let all = stdout_lines(&flexledger(dir.path(), &["events"], None));
+    let positions: Vec<u64> = all
+        .iter()
+        .map(|envelope| envelope["position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=all.len() as u64).collect::<Vec<_>>(),
+        "positions start at 1 with no gaps"
+    );
+    let from = stdout_lines(&flexledger(dir.path(), &["events", "--from", "5"], None));
+    assert_eq!(from.len(), all.len() - 4);
+    let member_events = stdout_lines(&flexledger(
+        dir.path(),
+        &["events", "--member", MEMBER],
+        None,
+    ));
+    assert!(member_events
+        .iter()
+        .all(|envelope| envelope["stream"] == format!("member-{MEMBER}")));
+    // As of the first payment (position 3), the member had paid only January.
+    let output = flexledger(dir.path(), &["member", MEMBER, "--as-of", "3"], None);
+    let coverage: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(coverage["paid_through"], "2025-01");
+    assert_eq!(coverage["position"], 3);
+    assert_eq!(coverage["months"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn help_teaches_each_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (vec!["--help"], "Exit codes"),
+        (vec!["submit", "--help"], "command_id"),
+        (vec!["member", "--help"], "--as-of"),
+        (vec!["events", "--help"], "--member"),
+    ] {
+        let output = flexledger(dir.path(), &args, None);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains(needle),
+            "{args:?} help mentions {needle}"
+        );
+    }
+}
+
+#[test]
+fn a_repeated_command_id_is_a_duplicate_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines();
+    let with_ids: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let mut command: Value = serde_json::from_str(line).unwrap();
+            command["command_id"] =
+                Value::String(uuid::Uuid::from_u128(index as u128 + 1).to_string());
+            command.to_string()
+        })
+        .collect();
+    let input = with_ids.join("\n") + "\n";
+    let first = flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    let second = flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    assert_eq!(second.status.code(), Some(0));
+    let (first, second) = (stdout_lines(&first), stdout_lines(&second));
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(
+            a["events"], b["events"],
+            "the first result is returned again"
+        );
+        assert_eq!(b["duplicate"], true);
+    }
+    let events = stdout_lines(&flexledger(dir.path(), &["events"], None));
+    let appended: usize = first
+        .iter()
+        .map(|result| result["events"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(events.len(), appended, "the second run appended nothing");
+}

@@ -1,0 +1,85 @@
+//! The ledger against an independent model of RULES.md (`model.rs`, written from the
+//! spec without reading `src/`): command by command, and member by member, month by
+//! month.
+
+use crate::model::Model;
+use crate::properties::{history, run_history, MEMBERS};
+use crate::support::subset_differences;
+use flexledger::ledger::member_coverage;
+use flexledger::store::CommandResult;
+use proptest::prelude::*;
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(96)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_ledger_agrees_with_the_independent_model(intents in history()) {
+        let run = run_history(&intents);
+        let mut model = Model::new();
+        for (index, (command, result)) in run.commands.iter().zip(&run.results).enumerate() {
+            let expected = model.apply(command);
+            let actual = match result {
+                CommandResult::Accepted { .. } => Ok(()),
+                CommandResult::Refused(refusal) => Err(refusal.code.as_str().to_owned()),
+            };
+            prop_assert_eq!(&expected, &actual, "command {} {}: model {:?}, ledger {:?} ({:?})", index, command, expected, actual, result);
+        }
+        for member in MEMBERS {
+            let expected = model.member(member);
+            let actual = member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap();
+            match (expected, actual) {
+                (None, None) => {}
+                (Some(expected), Some(actual)) => {
+                    let actual = serde_json::to_value(actual).unwrap();
+                    let differences = subset_differences(&expected, &actual, "member");
+                    prop_assert!(differences.is_empty(), "member {}: {:?}\ncommands: {:#?}", member, differences, run.commands);
+                }
+                (expected, actual) => prop_assert!(false, "member {} exists in model: {}, ledger: {}", member, expected.is_some(), actual.is_some()),
+            }
+        }
+    }
+}
+
+/// Shows what the generator covers (run with `--ignored --nocapture`): result codes and
+/// month statuses over many histories, so a generator that stopped reaching a rule is
+/// noticed.
+#[test]
+#[ignore]
+fn generator_coverage_report() {
+    use proptest::strategy::ValueTree;
+    use std::collections::BTreeMap;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..200 {
+        let intents = history().new_tree(&mut runner).unwrap().current();
+        let run = run_history(&intents);
+        for result in &run.results {
+            let code = match result {
+                CommandResult::Accepted { .. } => "ok".to_owned(),
+                CommandResult::Refused(refusal) => refusal.code.as_str().to_owned(),
+            };
+            *codes.entry(code).or_default() += 1;
+        }
+        for member in MEMBERS {
+            if let Some(coverage) =
+                member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap()
+            {
+                for line in coverage.months {
+                    *statuses.entry(format!("{:?}", line.status)).or_default() += 1;
+                }
+                *statuses
+                    .entry(format!("state {:?}", coverage.state))
+                    .or_default() += 1;
+            }
+        }
+    }
+    println!("results: {codes:#?}\nstatuses: {statuses:#?}");
+}

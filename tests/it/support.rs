@@ -1,0 +1,141 @@
+//! Shared test helpers: deterministic sources, a temp ledger, the real binary, and the
+//! subset comparison the scenario format defines.
+
+use chrono::{DateTime, TimeZone, Utc};
+use flexledger::ledger::Sources;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use uuid::Uuid;
+
+/// A fixed clock and counting ids: the same commands give byte-identical logs.
+pub struct FixedSources {
+    counter: u128,
+}
+
+impl FixedSources {
+    pub fn new() -> FixedSources {
+        FixedSources { counter: 0 }
+    }
+}
+
+impl Sources for FixedSources {
+    fn now(&mut self) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 10, 8, 0, 0).unwrap()
+    }
+    fn new_id(&mut self) -> Uuid {
+        self.counter += 1;
+        Uuid::from_u128(self.counter)
+    }
+}
+
+pub fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Every `tests/scenarios/*.json` file, sorted by name.
+pub fn scenario_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_path("tests/scenarios"))
+        .expect("tests/scenarios exists")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "json")
+        })
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 12,
+        "the shared scenarios are copied into tests/scenarios"
+    );
+    files
+}
+
+pub fn read_json(path: &Path) -> Value {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// Runs the real `flexledger` binary with `--data-dir dir` and `args`, feeding `stdin`.
+pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("FLEXLEDGER_DATA_DIR");
+    command.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("flexledger binary runs");
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout_lines(output: &Output) -> Vec<Value> {
+    String::from_utf8(output.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|error| panic!("stdout line {line:?}: {error}"))
+        })
+        .collect()
+}
+
+/// The scenario format's comparison: every field `expected` names must equal the
+/// actual value; `months` is compared entry by entry on the fields each entry names.
+/// Returns the list of differences (empty = match).
+pub fn subset_differences(expected: &Value, actual: &Value, path: &str) -> Vec<String> {
+    match (expected, actual) {
+        (Value::Object(expected_fields), Value::Object(actual_fields)) => expected_fields
+            .iter()
+            .flat_map(|(key, expected_value)| match actual_fields.get(key) {
+                None => vec![format!("{path}.{key}: missing (expected {expected_value})")],
+                Some(actual_value) => {
+                    subset_differences(expected_value, actual_value, &format!("{path}.{key}"))
+                }
+            })
+            .collect(),
+        (Value::Array(expected_items), Value::Array(actual_items)) if path.ends_with(".months") => {
+            let mut differences = Vec::new();
+            if expected_items.len() != actual_items.len() {
+                differences.push(format!(
+                    "{path}: {} entries expected, {} found",
+                    expected_items.len(),
+                    actual_items.len()
+                ));
+            }
+            for (index, (expected_item, actual_item)) in
+                expected_items.iter().zip(actual_items).enumerate()
+            {
+                differences.extend(subset_differences(
+                    expected_item,
+                    actual_item,
+                    &format!("{path}[{index}]"),
+                ));
+            }
+            differences
+        }
+        _ if expected == actual => Vec::new(),
+        _ => vec![format!("{path}: expected {expected}, got {actual}")],
+    }
+}
+
+/// What a scenario step expects: `"ok"` or `{"error": code}`, as the wire result shape.
+pub fn result_matches(expect: &Value, result: &Value) -> bool {
+    match expect {
+        Value::String(ok) if ok == "ok" => result["ok"] == Value::Bool(true),
+        Value::Object(fields) => {
+            result["ok"] == Value::Bool(false) && result["error"]["code"] == fields["error"]
+        }
+        other => panic!("unknown expect {other}"),
+    }
+}
