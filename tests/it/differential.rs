@@ -83,3 +83,40 @@ fn generator_coverage_report() {
     }
     println!("results: {codes:#?}\nstatuses: {statuses:#?}");
 }
+
+/// The model itself must pass every scenario, or agreeing with it would prove nothing.
+#[test]
+fn the_independent_model_passes_every_scenario() {
+    use crate::support::{read_json, scenario_files};
+    for path in scenario_files() {
+        let scenario = read_json(&path);
+        let mut model = Model::new();
+        for (index, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
+            let result = model.apply(&step["command"]);
+            let expected = match &step["expect"] {
+                serde_json::Value::String(_) => Ok(()),
+                other => Err(other["error"].as_str().unwrap().to_owned()),
+            };
+            assert_eq!(result, expected, "{} step {index}", path.display());
+        }
+        for (member_id, expected) in scenario["expect_members"].as_object().unwrap() {
+            let mut expected = expected.clone();
+            let fields = expected.as_object_mut().unwrap();
+            for line in fields
+                .get_mut("months")
+                .and_then(|months| months.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                line.as_object_mut().unwrap().remove("rule");
+            }
+            let actual = model.member(member_id).expect("member exists in the model");
+            let differences = subset_differences(&expected, &actual, "member");
+            assert!(
+                differences.is_empty(),
+                "{}: {differences:?}",
+                path.display()
+            );
+        }
+    }
+}
