@@ -13,6 +13,17 @@ pub enum Line {
     TooLong,
 }
 
+impl Line {
+    /// Bytes the line held (an overlong line counts as the limit).
+    pub fn byte_count(&self) -> u64 {
+        let count = match self {
+            Line::Text(bytes) => bytes.len(),
+            Line::TooLong => SUBMIT_LINE_BYTES_MAX,
+        };
+        u64::try_from(count).unwrap_or(u64::MAX)
+    }
+}
+
 /// Reads one line of at most `SUBMIT_LINE_BYTES_MAX` bytes; `None` at end of input.
 pub fn read_bounded_line(input: &mut dyn BufRead) -> io::Result<Option<Line>> {
     let mut bytes = Vec::new();

@@ -130,16 +130,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
+    let (mut input, input_bytes): (Box<dyn BufRead>, Option<u64>) = if file.as_os_str() == "-" {
+        (Box::new(io::stdin().lock()), None)
     } else {
         let opened =
             std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-        Box::new(io::BufReader::new(opened))
+        let length = opened
+            .metadata()
+            .ok()
+            .filter(|metadata| metadata.is_file())
+            .map(|metadata| metadata.len());
+        (Box::new(io::BufReader::new(opened)), length)
     };
-    let mut input = input;
     let mut ledger = Ledger::open(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    let progress = submit_progress(input_bytes);
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let mut sources = SystemSources;
     let (mut line_number, mut refused, mut accepted) = (0u64, 0u64, 0u64);
@@ -151,6 +156,7 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             })?;
             let Some(line) = line else { break };
             line_number += 1;
+            progress.inc(line.byte_count() + 1);
             chunk.push(parse_line(line_number, line));
         }
         if chunk.is_empty() {
@@ -166,14 +172,34 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             stdout.write_all(b"\n")?;
         }
         stdout.flush()?;
+        progress.set_message(format!(
+            "{line_number} lines, {accepted} accepted, {refused} refused"
+        ));
         tracing::info!(lines = line_number, accepted, refused, "submit progress");
     }
+    progress.finish_and_clear();
     tracing::info!(lines = line_number, accepted, refused, "submit finished");
     Ok(if refused == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// A progress bar on standard error (drawn only when it is a terminal): bytes of the
+/// input file when its size is known, else a spinner.
+fn submit_progress(input_bytes: Option<u64>) -> indicatif::ProgressBar {
+    let progress = match input_bytes {
+        Some(length) => indicatif::ProgressBar::new(length).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} submit [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    progress
 }
 
 fn parse_line(line_number: u64, line: Line) -> Result<crate::domain::CommandEnvelope, Refusal> {

@@ -359,3 +359,75 @@ proptest! {
         }
     }
 }
+
+/// Any JSON value placed in any field of any contract command: parsing never panics,
+/// and whatever parses is decided (accepted or refused) without panicking.
+fn mutated_command() -> impl Strategy<Value = (usize, String, Value)> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|number| json!(number)),
+        any::<f64>().prop_map(|number| json!(number)),
+        ".{0,12}".prop_map(Value::String),
+        prop_oneof![
+            Just("2999-12"),
+            Just("1990-01"),
+            Just("0000-00"),
+            Just("9999999999.99"),
+            Just("-1"),
+            Just("1e9"),
+            Just("")
+        ]
+        .prop_map(|text| Value::String(text.to_owned())),
+    ];
+    let value = leaf.prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(".{0,6}", inner, 0..3)
+                .prop_map(|map| Value::Object(map.into_iter().collect()))
+        ]
+    });
+    (
+        0usize..64,
+        prop_oneof![
+            Just("command".to_owned()),
+            Just("months".to_owned()),
+            Just("member_id".to_owned()),
+            Just("month".to_owned()),
+            Just("amount".to_owned()),
+            Just("base_ratio".to_owned()),
+            Just("expected_version".to_owned()),
+            Just("command_id".to_owned()),
+            Just("benefit_tiers".to_owned()),
+            Just("grace_months".to_owned()),
+            ".{0,8}"
+        ],
+        value,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() * 8, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn bad_input_never_panics(mutations in prop::collection::vec(mutated_command(), 1..6)) {
+        let scenario = crate::support::read_json(&crate::support::repo_path("tests/scenarios/backpay_within_grace.json"));
+        let steps = scenario["steps"].as_array().unwrap();
+        let mut state = LedgerState::default();
+        let mut position = 0;
+        for step in steps {
+            let envelope = parse_command_value(step["command"].clone()).unwrap();
+            for event in flexledger::domain::decide(&state, &envelope).unwrap() {
+                position += 1;
+                state.apply(position, &event).unwrap();
+            }
+        }
+        for (index, field, value) in mutations {
+            let mut command = steps[index % steps.len()]["command"].clone();
+            command[field.as_str()] = value;
+            if let Ok(envelope) = parse_command_value(command) {
+                let _ = flexledger::domain::decide(&state, &envelope);
+            }
+        }
+    }
+}
