@@ -1,20 +1,34 @@
 //! The ledger: the domain's decisions over a durable store. This is the imperative
 //! shell around the pure core: it supplies time and ids, batches commands into one
-//! durable append (group commit), and answers reads by folding stored events.
+//! durable append (group commit), keeps decision state beside the log, and answers
+//! reads.
+//!
+//! Decision state (`LedgerState`) is stored as rows beside the log (`StateKey`),
+//! written in the same atomic append as the events it reflects, with a checkpoint
+//! position. In memory the ledger holds every region and a bounded cache of members;
+//! a command loads what it needs (one member; for `close_month`, the region's enrolled
+//! members), so deciding never replays the log and memory does not grow with it.
 
+use crate::domain::policy::RegionName;
+use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{
-    self, coverage, decide, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal, StreamId,
+    coverage, decide, Command, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal,
+    StreamId,
 };
 use crate::store::{
-    CommandRecord, CommandResult, Envelope, EventRef, EventStore, SledStore, StoreError,
+    CommandRecord, CommandResult, Envelope, EventRef, EventStore, Sha256, SledStore, StateKey,
+    StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use uuid::Uuid;
 
 /// Most commands decided into one durable append; more are split into several appends.
 pub const APPEND_BATCH_COMMANDS_MAX: usize = 1000;
+/// Members kept in memory between appends; beyond this the cache is halved (members
+/// are re-read from their state rows when next needed).
+pub const STATE_CACHE_MEMBERS_MAX: usize = 100_000;
 
 /// Operational failures of the ledger. Refusals are results, never errors.
 #[derive(Debug, thiserror::Error)]
@@ -22,11 +36,22 @@ pub enum LedgerError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Fold(#[from] domain::state::FoldError),
+    Fold(#[from] crate::domain::state::FoldError),
     #[error(
-        "the ledger stopped after a failed append; reopen it (its state is rebuilt from the log)"
+        "the ledger stopped after a failed append; reopen it (its state is re-read from the store)"
     )]
     Poisoned,
+}
+
+impl LedgerError {
+    /// Whether the error reports damaged or inconsistent stored data.
+    pub fn is_corruption(&self) -> bool {
+        match self {
+            LedgerError::Store(error) => error.is_corruption(),
+            LedgerError::Fold(_) => true,
+            LedgerError::Poisoned => false,
+        }
+    }
 }
 
 /// Where time and ids come from: the real clock and random UUIDs in production,
@@ -48,42 +73,132 @@ impl Sources for SystemSources {
     }
 }
 
-/// A ledger open for writing: the store plus the state decisions need, rebuilt from the
-/// whole log on open.
+/// A ledger open for writing.
 pub struct Ledger<S: EventStore = SledStore> {
     store: S,
+    /// Every region, and a bounded cache of members: authoritative for what it holds.
     state: LedgerState,
     /// Set when an append failed after state was advanced: the in-memory state may be
     /// ahead of the log, so no further command may be decided against it.
     poisoned: bool,
 }
 
+fn corrupt_row(what: String, error: serde_json::Error) -> StoreError {
+    StoreError::Corrupt {
+        position: 0,
+        message: format!("stored state of {what} does not decode: {error}"),
+    }
+}
+
+fn encode_row<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // OK because state rows are plain structs of strings, numbers and maps with string keys.
+    serde_json::to_vec(value).expect("state rows always encode")
+}
+
+/// The state rows that represent `member`.
+fn member_rows(member: &MemberState, rows: &mut Vec<StateWrite>) {
+    rows.push(StateWrite {
+        key: StateKey::Member(member.member_id),
+        value: Some(encode_row(member)),
+    });
+    let enrolled = (!member.is_withdrawn()).then(Vec::new);
+    rows.push(StateWrite {
+        key: StateKey::Enrolled(member.region.clone(), member.member_id),
+        value: enrolled,
+    });
+}
+
+/// Every state row of a fully folded state, with its checkpoint.
+fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
+    let mut rows = Vec::with_capacity(state.members.len() * 2 + state.regions.len() + 1);
+    for region in state.regions.values() {
+        rows.push(StateWrite {
+            key: StateKey::Region(region.name.clone()),
+            value: Some(encode_row(region)),
+        });
+    }
+    for member in state.members.values() {
+        member_rows(member, &mut rows);
+    }
+    rows.push(StateWrite {
+        key: StateKey::Checkpoint,
+        value: Some(state.position.to_be_bytes().to_vec()),
+    });
+    rows
+}
+
+/// Folds the whole log into a fresh state; `progress(position)` is called as it goes.
+pub fn fold_log(
+    store: &dyn EventStore,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LedgerState, LedgerError> {
+    let mut state = LedgerState::default();
+    for envelope in store.read_log(1) {
+        let envelope = envelope?;
+        state.apply(envelope.position, &envelope.event)?;
+        progress(envelope.position);
+    }
+    Ok(state)
+}
+
+fn read_checkpoint(store: &dyn EventStore) -> Result<Option<u64>, StoreError> {
+    match store.read_state(&StateKey::Checkpoint)? {
+        None => Ok(None),
+        Some(bytes) => {
+            let array: [u8; 8] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| StoreError::Corrupt {
+                    position: 0,
+                    message: "checkpoint row is not 8 bytes".into(),
+                })?;
+            Ok(Some(u64::from_be_bytes(array)))
+        }
+    }
+}
+
 impl Ledger<SledStore> {
-    /// Opens the sled store in `dir` and rebuilds decision state from its log.
+    /// Opens the sled store in `dir`; rebuilds the state rows from the log if they do
+    /// not match it (a new store, or one written before state rows existed).
     pub fn open(dir: &Path) -> Result<Ledger<SledStore>, LedgerError> {
         Ledger::with_store(SledStore::open(dir)?)
     }
 }
 
 impl<S: EventStore> Ledger<S> {
-    pub fn with_store(store: S) -> Result<Ledger<S>, LedgerError> {
+    pub fn with_store(mut store: S) -> Result<Ledger<S>, LedgerError> {
+        let (head, _) = store.head()?;
         let mut state = LedgerState::default();
-        for envelope in store.read_log(1) {
-            let envelope = envelope?;
-            state.apply(envelope.position, &envelope.event)?;
+        if read_checkpoint(&store)? == Some(head) {
+            for row in store.region_rows()? {
+                let region: RegionState = serde_json::from_slice(&row)
+                    .map_err(|error| corrupt_row("a region".into(), error))?;
+                state.regions.insert(region.name.clone(), region);
+            }
+            state.position = head;
+        } else {
+            tracing::warn!(
+                head,
+                "state rows do not match the log; rebuilding them from the log"
+            );
+            state = fold_log(&store, &mut |_| {})?;
+            store.replace_state(&all_state_rows(&state))?;
         }
         tracing::info!(
             position = state.position,
-            members = state.members.len(),
-            "ledger state rebuilt from the log"
+            regions = state.regions.len(),
+            "ledger opened"
         );
-        Ok(Ledger {
+        let mut ledger = Ledger {
             store,
             state,
             poisoned: false,
-        })
+        };
+        ledger.trim_cache();
+        Ok(ledger)
     }
 
+    /// The in-memory state: every region and the cached members.
     pub fn state(&self) -> &LedgerState {
         &self.state
     }
@@ -123,6 +238,7 @@ impl<S: EventStore> Ledger<S> {
         let mut records: Vec<CommandRecord> = Vec::new();
         // Accepted in this chunk but not yet durable: command id → index in `records`.
         let mut pending: HashMap<Uuid, usize> = HashMap::new();
+        let mut dirty = Dirty::default();
         for command in commands {
             let envelope = match command {
                 Ok(envelope) => envelope,
@@ -152,12 +268,13 @@ impl<S: EventStore> Ledger<S> {
                     continue;
                 }
             }
+            self.load_for(&envelope.command)?;
             match decide(&self.state, &envelope) {
                 Err(refusal) => results.push(CommandResult::Refused(refusal)),
                 Ok(events) => {
                     let command_id = envelope.command_id.unwrap_or_else(|| sources.new_id());
                     let record = self
-                        .record(command_id, events, recorded_at, sources)
+                        .record(command_id, events, recorded_at, sources, &mut dirty)
                         .inspect_err(|_| self.poisoned = true)?;
                     results.push(CommandResult::Accepted {
                         events: record.envelopes.iter().map(Envelope::event_ref).collect(),
@@ -169,12 +286,63 @@ impl<S: EventStore> Ledger<S> {
             }
         }
         if !records.is_empty() {
-            if let Err(error) = self.store.append(&records) {
+            let rows = self.dirty_rows(&dirty);
+            if let Err(error) = self.store.append(&mut records, &rows) {
                 self.poisoned = true;
                 return Err(error.into());
             }
+            self.trim_cache();
         }
         Ok(results)
+    }
+
+    /// Loads into the cache what deciding `command` reads.
+    fn load_for(&mut self, command: &Command) -> Result<(), LedgerError> {
+        match command {
+            Command::CloseMonth(close) => {
+                for member_id in self.store.enrolled_members(&close.region)? {
+                    self.load_member(member_id)?;
+                }
+            }
+            other => {
+                if let Some(member_id) = other.member_id() {
+                    self.load_member(member_id)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn load_member(&mut self, member_id: Uuid) -> Result<(), LedgerError> {
+        if self.state.members.contains_key(&member_id) {
+            return Ok(());
+        }
+        if let Some(row) = self.store.read_state(&StateKey::Member(member_id))? {
+            let member: MemberState = serde_json::from_slice(&row)
+                .map_err(|error| corrupt_row(format!("member {member_id}"), error))?;
+            assert_eq!(
+                member.member_id, member_id,
+                "a member row holds its own member"
+            );
+            self.state.insert_member(member);
+        }
+        Ok(())
+    }
+
+    fn trim_cache(&mut self) {
+        if self.state.members.len() <= STATE_CACHE_MEMBERS_MAX {
+            return;
+        }
+        let evict: Vec<Uuid> = self
+            .state
+            .members
+            .keys()
+            .take(self.state.members.len() - STATE_CACHE_MEMBERS_MAX / 2)
+            .copied()
+            .collect();
+        for member_id in evict {
+            self.state.evict_member(member_id);
+        }
     }
 
     /// Wraps decided events in envelopes and applies them to the state.
@@ -184,12 +352,18 @@ impl<S: EventStore> Ledger<S> {
         events: Vec<Event>,
         recorded_at: DateTime<Utc>,
         sources: &mut dyn Sources,
+        dirty: &mut Dirty,
     ) -> Result<CommandRecord, LedgerError> {
         let mut envelopes = Vec::with_capacity(events.len());
         for event in events {
             let position = self.state.position + 1;
-            let version = self.stream_version(&event.stream()) + 1;
+            let stream = event.stream();
+            let version = self.stream_version(&stream) + 1;
             self.state.apply(position, &event)?;
+            match stream {
+                StreamId::Member(member_id) => dirty.members.insert(member_id),
+                StreamId::Region(region) => dirty.regions.insert(region),
+            };
             envelopes.push(Envelope::new(
                 position,
                 version,
@@ -203,6 +377,38 @@ impl<S: EventStore> Ledger<S> {
             command_id,
             envelopes,
         })
+    }
+
+    fn dirty_rows(&self, dirty: &Dirty) -> Vec<StateWrite> {
+        let mut rows = Vec::with_capacity(dirty.members.len() * 2 + dirty.regions.len() + 1);
+        for region in &dirty.regions {
+            // OK because a dirty region had an event applied, which creates it.
+            let state = self
+                .state
+                .regions
+                .get(region)
+                .expect("dirty region is in the state");
+            rows.push(StateWrite {
+                key: StateKey::Region(region.clone()),
+                value: Some(encode_row(state)),
+            });
+        }
+        for member_id in &dirty.members {
+            // OK because a dirty member had an event applied, and dirty members are
+            // evicted only after the append that writes them.
+            member_rows(
+                self.state
+                    .members
+                    .get(member_id)
+                    .expect("dirty member is in the cache"),
+                &mut rows,
+            );
+        }
+        rows.push(StateWrite {
+            key: StateKey::Checkpoint,
+            value: Some(self.state.position.to_be_bytes().to_vec()),
+        });
+        rows
     }
 
     fn stream_version(&self, stream: &StreamId) -> u64 {
@@ -225,19 +431,57 @@ impl<S: EventStore> Ledger<S> {
         let Some(span) = self.store.command_span(command_id)? else {
             return Ok(None);
         };
+        let count = usize::try_from(span.event_count).unwrap_or(usize::MAX);
         let events: Result<Vec<EventRef>, StoreError> = self
             .store
             .read_log(span.first_position)
-            .take(usize::try_from(span.event_count).unwrap_or(usize::MAX))
+            .take(count)
             .map(|envelope| envelope.map(|envelope| envelope.event_ref()))
             .collect();
         Ok(Some(events?))
     }
 }
 
+/// Streams touched by the commands of one append: their state rows are rewritten.
+#[derive(Default)]
+struct Dirty {
+    members: BTreeSet<Uuid>,
+    regions: BTreeSet<RegionName>,
+}
+
+/// A member's current coverage, from the stored state rows (no replay).
+pub fn member_coverage(
+    store: &dyn EventStore,
+    member_id: Uuid,
+    as_of: Option<u64>,
+) -> Result<Option<MemberCoverage>, LedgerError> {
+    if as_of.is_some() {
+        return member_coverage_folded(store, member_id, as_of);
+    }
+    let Some(row) = store.read_state(&StateKey::Member(member_id))? else {
+        return Ok(None);
+    };
+    let member: MemberState = serde_json::from_slice(&row)
+        .map_err(|error| corrupt_row(format!("member {member_id}"), error))?;
+    let region_row = store
+        .read_state(&StateKey::Region(member.region.clone()))?
+        .ok_or_else(|| StoreError::Corrupt {
+            position: member.last_position,
+            message: format!(
+                "member {member_id}'s region {} has no state row",
+                member.region
+            ),
+        })?;
+    let region: RegionState = serde_json::from_slice(&region_row)
+        .map_err(|error| corrupt_row(format!("region {}", member.region), error))?;
+    Ok(Some(crate::domain::coverage::member_coverage(
+        &region, &member,
+    )))
+}
+
 /// A member's coverage folded from the store's events up to `as_of` (inclusive; `None`
 /// = everything). Reads only the member's stream and its region's stream.
-pub fn member_coverage(
+pub fn member_coverage_folded(
     store: &dyn EventStore,
     member_id: Uuid,
     as_of: Option<u64>,
@@ -259,14 +503,16 @@ pub fn member_coverage(
         limit,
     )?;
     let mut state = LedgerState::default();
-    for envelope in merge_by_position(region_events, member_events) {
+    let mut merged: Vec<Envelope> = region_events.into_iter().chain(member_events).collect();
+    merged.sort_by_key(|envelope| envelope.position);
+    for envelope in merged {
         state.apply(envelope.position, &envelope.event)?;
     }
     Ok(coverage(&state, member_id))
 }
 
 fn read_until(
-    envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>> + '_>,
+    envelopes: crate::store::EnvelopeIter<'_>,
     limit: u64,
 ) -> Result<Vec<Envelope>, StoreError> {
     let mut kept = Vec::new();
@@ -280,8 +526,139 @@ fn read_until(
     Ok(kept)
 }
 
-fn merge_by_position(left: Vec<Envelope>, right: Vec<Envelope>) -> Vec<Envelope> {
-    let mut merged: Vec<Envelope> = left.into_iter().chain(right).collect();
-    merged.sort_by_key(|envelope| envelope.position);
-    merged
+/// What `verify` found in a clean store.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub events: u64,
+    pub streams: u64,
+    pub members: u64,
+    pub head_hash: Sha256,
+}
+
+/// Walks the whole store: every event's hash and both chains, every stream index,
+/// every command's span, and every state row against a fresh fold of the log. The
+/// first problem is returned as an error naming its position.
+pub fn verify(
+    store: &dyn EventStore,
+    progress: &mut dyn FnMut(u64),
+) -> Result<VerifyReport, LedgerError> {
+    let corrupt = |position: u64, message: String| {
+        LedgerError::Store(StoreError::Corrupt { position, message })
+    };
+    let mut streams: HashMap<String, (u64, Sha256)> = HashMap::new();
+    let mut state = LedgerState::default();
+    let mut head_hash = Sha256::ZERO;
+    let mut run: Option<(Uuid, u64, u64)> = None;
+    for envelope in store.read_log(1) {
+        let envelope = envelope?;
+        let (version, previous) = streams
+            .get(&envelope.stream)
+            .copied()
+            .unwrap_or((0, Sha256::ZERO));
+        if envelope.version != version + 1 || envelope.stream_prev_hash != previous {
+            return Err(corrupt(envelope.position, format!("stream {} does not continue from version {version}: an event of the stream was altered, removed or reordered", envelope.stream)));
+        }
+        streams.insert(envelope.stream.clone(), (envelope.version, envelope.hash));
+        run = match run {
+            Some((command_id, first, count)) if command_id == envelope.command_id => {
+                Some((command_id, first, count + 1))
+            }
+            Some(finished) => {
+                check_command_span(store, finished)?;
+                Some((envelope.command_id, envelope.position, 1))
+            }
+            None => Some((envelope.command_id, envelope.position, 1)),
+        };
+        state.apply(envelope.position, &envelope.event)?;
+        head_hash = envelope.hash;
+        progress(envelope.position);
+    }
+    if let Some(finished) = run {
+        check_command_span(store, finished)?;
+    }
+    for (name, (version, _)) in &streams {
+        let stream = StreamId::parse(name)
+            .ok_or_else(|| corrupt(0, format!("stream name {name} is malformed")))?;
+        let indexed = store
+            .read_stream(&stream)
+            .try_fold(0u64, |count, envelope| envelope.map(|_| count + 1))?;
+        if indexed != *version {
+            return Err(corrupt(
+                0,
+                format!("stream {name} has {version} events in the log but {indexed} in its index"),
+            ));
+        }
+    }
+    check_state_rows(store, &state)?;
+    Ok(VerifyReport {
+        ok: true,
+        events: state.position,
+        streams: streams.len() as u64,
+        members: state.members.len() as u64,
+        head_hash,
+    })
+}
+
+fn check_command_span(
+    store: &dyn EventStore,
+    (command_id, first, count): (Uuid, u64, u64),
+) -> Result<(), LedgerError> {
+    let span = store.command_span(command_id)?;
+    if span
+        != Some(crate::store::CommandSpan {
+            first_position: first,
+            event_count: count,
+        })
+    {
+        return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1) }.into());
+    }
+    Ok(())
+}
+
+fn check_state_rows(store: &dyn EventStore, state: &LedgerState) -> Result<(), LedgerError> {
+    let mismatch = |position: u64, what: String| {
+        LedgerError::Store(StoreError::Corrupt {
+            position,
+            message: format!("stored state of {what} differs from a fresh fold of the log"),
+        })
+    };
+    if read_checkpoint(store)? != Some(state.position) {
+        return Err(mismatch(state.position, "the checkpoint".into()));
+    }
+    for region in state.regions.values() {
+        let stored = store.read_state(&StateKey::Region(region.name.clone()))?;
+        if stored.map(|row| serde_json::from_slice::<RegionState>(&row).ok())
+            != Some(Some(region.clone()))
+        {
+            return Err(mismatch(
+                region.last_position,
+                format!("region {}", region.name),
+            ));
+        }
+        let enrolled: BTreeSet<Uuid> = store.enrolled_members(&region.name)?.into_iter().collect();
+        if Some(&enrolled)
+            != state
+                .enrolled_by_region
+                .get(&region.name)
+                .or(Some(&BTreeSet::new()))
+        {
+            return Err(mismatch(
+                region.last_position,
+                format!("the enrolled index of region {}", region.name),
+            ));
+        }
+    }
+    for member in state.members.values() {
+        let stored = store.read_state(&StateKey::Member(member.member_id))?;
+        if stored.map(|row| serde_json::from_slice::<MemberState>(&row).ok())
+            != Some(Some(member.clone()))
+        {
+            return Err(mismatch(
+                member.last_position,
+                format!("member {}", member.member_id),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -194,3 +194,47 @@ impl Event {
         }
     }
 }
+
+impl Event {
+    /// Decodes a payload given its type name (the envelope's `type`).
+    pub fn from_parts(type_name: &str, payload: &str) -> Result<Event, serde_json::Error> {
+        use serde::de::Error;
+        Ok(match type_name {
+            "PolicyPublished" => Event::PolicyPublished(serde_json::from_str(payload)?),
+            "MonthClosed" => Event::MonthClosed(serde_json::from_str(payload)?),
+            "MemberEnrolled" => Event::MemberEnrolled(serde_json::from_str(payload)?),
+            "ContributionPaid" => Event::ContributionPaid(serde_json::from_str(payload)?),
+            "ContributionMissed" => Event::ContributionMissed(serde_json::from_str(payload)?),
+            "DeductionStopped" => Event::DeductionStopped(serde_json::from_str(payload)?),
+            "DeductionResumed" => Event::DeductionResumed(serde_json::from_str(payload)?),
+            "MemberWithdrawn" => Event::MemberWithdrawn(serde_json::from_str(payload)?),
+            "MemberReenrolled" => Event::MemberReenrolled(serde_json::from_str(payload)?),
+            "BaseChanged" => Event::BaseChanged(serde_json::from_str(payload)?),
+            other => {
+                return Err(serde_json::Error::custom(format!(
+                    "unknown event type {other:?}"
+                )))
+            }
+        })
+    }
+
+    /// Serializes only the payload (the envelope writes `type` beside it).
+    pub fn serialize_payload<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::PolicyPublished(payload) => payload.serialize(serializer),
+            Event::MonthClosed(payload) => payload.serialize(serializer),
+            Event::MemberEnrolled(payload) => payload.serialize(serializer),
+            Event::ContributionPaid(payload) => payload.serialize(serializer),
+            Event::ContributionMissed(payload) => payload.serialize(serializer),
+            Event::DeductionStopped(payload) | Event::DeductionResumed(payload) => {
+                payload.serialize(serializer)
+            }
+            Event::MemberWithdrawn(payload) => payload.serialize(serializer),
+            Event::MemberReenrolled(payload) => payload.serialize(serializer),
+            Event::BaseChanged(payload) => payload.serialize(serializer),
+        }
+    }
+}

@@ -10,11 +10,12 @@ use super::event::*;
 use super::money::{monthly_due, Money, Ratio};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// A region: its open month (R1) and its policies by `effective_from` (R3).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionState {
     pub name: RegionName,
     pub open_month: Month,
@@ -42,7 +43,7 @@ impl RegionState {
 }
 
 /// One enrollment period (R13): from `start` until a withdrawal takes effect.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub start: Month,
     /// R7: the period's first payment's month plus the period's delay.
@@ -50,7 +51,7 @@ pub struct Period {
     pub withdrawal: Option<Withdrawal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Withdrawal {
     pub reason: WithdrawalReason,
     pub effective_from: Month,
@@ -68,7 +69,7 @@ impl Period {
 }
 
 /// A member: periods, what was paid, what was missed, and the base ratio schedule.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberState {
     pub member_id: Uuid,
     pub region: RegionName,
@@ -182,6 +183,26 @@ pub struct LedgerState {
 }
 
 impl LedgerState {
+    /// Adds a member read from stored state (keeps `enrolled_by_region` in step).
+    pub fn insert_member(&mut self, member: MemberState) {
+        if !member.is_withdrawn() {
+            self.enrolled_by_region
+                .entry(member.region.clone())
+                .or_default()
+                .insert(member.member_id);
+        }
+        self.members.insert(member.member_id, member);
+    }
+
+    /// Forgets a member held only as a cache of stored state.
+    pub fn evict_member(&mut self, member_id: Uuid) {
+        if let Some(member) = self.members.remove(&member_id) {
+            if let Some(enrolled) = self.enrolled_by_region.get_mut(&member.region) {
+                enrolled.remove(&member_id);
+            }
+        }
+    }
+
     /// Applies one event recorded at `position` (positions must increase).
     pub fn apply(&mut self, position: u64, event: &Event) -> Result<(), FoldError> {
         let fail = |message: String| FoldError { position, message };

@@ -1,14 +1,88 @@
 //! The stored form of an event (contract "Events (envelopes)") and of command results.
+//!
+//! # Integrity fields and canonical bytes
+//! Every envelope carries `prev_hash` (the hash of the previous event of the whole log),
+//! `stream_prev_hash` (the previous event of its stream) and `hash`. The *canonical
+//! bytes* of an envelope are its compact JSON with every field except `hash`, in the
+//! order `position, stream, version, event_id, type, payload, schema_version,
+//! recorded_at, command_id, prev_hash, stream_prev_hash`; `hash` is the SHA-256 of those
+//! bytes, lowercase hex. The JSON line `flexledger events` prints is exactly the
+//! canonical bytes with `,"hash":"<hex>"` inserted before the final `}`, so anyone can
+//! check an event with nothing but a SHA-256 tool. The first event's `prev_hash`, and a
+//! stream's first event's `stream_prev_hash`, are 64 zeros. Editing, removing or
+//! reordering an event breaks the chain at that position.
 
 use crate::domain::event::{Event, EVENT_SCHEMA_VERSION};
 use crate::domain::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::fmt;
 use uuid::Uuid;
 
-/// One stored event: where it sits in the log and its stream, and why it is there.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A SHA-256 digest, written as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Sha256(pub [u8; 32]);
+
+impl Sha256 {
+    /// The "no previous event" link.
+    pub const ZERO: Sha256 = Sha256([0; 32]);
+
+    pub fn of(bytes: &[u8]) -> Sha256 {
+        Sha256(sha2::Sha256::digest(bytes).into())
+    }
+
+    pub fn parse_hex(text: &str) -> Option<Sha256> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut digest = [0u8; 32];
+        for (index, pair) in bytes.chunks_exact(2).enumerate() {
+            let high = char::from(pair[0]).to_digit(16)?;
+            let low = char::from(pair[1]).to_digit(16)?;
+            if pair.iter().any(u8::is_ascii_uppercase) {
+                return None;
+            }
+            // OK because both digits are < 16, so the value is < 256.
+            digest[index] = u8::try_from(high * 16 + low).expect("two hex digits fit a byte");
+        }
+        Some(Sha256(digest))
+    }
+}
+
+impl fmt::Display for Sha256 {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(formatter, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Sha256 {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, formatter)
+    }
+}
+
+impl Serialize for Sha256 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256 {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Sha256::parse_hex(&text)
+            .ok_or_else(|| serde::de::Error::custom("expected 64 lowercase hex digits"))
+    }
+}
+
+/// One stored event: where it sits in the log and its stream, why it is there, and the
+/// links that make edits evident.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     /// Global position: starts at 1, no gaps.
     pub position: u64,
@@ -17,17 +91,69 @@ pub struct Envelope {
     /// Version of the stream after this event: starts at 1, no gaps.
     pub version: u64,
     pub event_id: Uuid,
-    /// `type` and `payload`.
-    #[serde(flatten)]
     pub event: Event,
     pub schema_version: u32,
     /// When the ledger recorded it (UTC). Never used to decide a rule (R1).
     pub recorded_at: DateTime<Utc>,
     /// The command that caused it.
     pub command_id: Uuid,
+    /// Hash of the previous event in the log (zeros for position 1).
+    pub prev_hash: Sha256,
+    /// Hash of the previous event in this stream (zeros for version 1).
+    pub stream_prev_hash: Sha256,
+    /// SHA-256 of the canonical bytes (module docs).
+    pub hash: Sha256,
+}
+
+/// The wire shape, borrowed: serialized with `hash: None` it gives the canonical bytes.
+#[derive(Serialize)]
+struct WireOut<'a> {
+    position: u64,
+    stream: &'a str,
+    version: u64,
+    event_id: Uuid,
+    #[serde(rename = "type")]
+    event_type: &'static str,
+    payload: Payload<'a>,
+    schema_version: u32,
+    recorded_at: &'a DateTime<Utc>,
+    command_id: Uuid,
+    prev_hash: Sha256,
+    stream_prev_hash: Sha256,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hash: Option<Sha256>,
+}
+
+struct Payload<'a>(&'a Event);
+
+impl Serialize for Payload<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_payload(serializer)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireIn<'a> {
+    position: u64,
+    stream: String,
+    version: u64,
+    event_id: Uuid,
+    #[serde(rename = "type", borrow)]
+    event_type: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+    schema_version: u32,
+    recorded_at: DateTime<Utc>,
+    command_id: Uuid,
+    prev_hash: Sha256,
+    stream_prev_hash: Sha256,
+    #[serde(default)]
+    hash: Option<Sha256>,
 }
 
 impl Envelope {
+    /// A new, not yet sealed envelope: the store fills in the links and the hash.
     pub fn new(
         position: u64,
         version: u64,
@@ -45,7 +171,75 @@ impl Envelope {
             schema_version: EVENT_SCHEMA_VERSION,
             recorded_at,
             command_id,
+            prev_hash: Sha256::ZERO,
+            stream_prev_hash: Sha256::ZERO,
+            hash: Sha256::ZERO,
         }
+    }
+
+    fn wire(&self, hash: Option<Sha256>) -> WireOut<'_> {
+        WireOut {
+            position: self.position,
+            stream: &self.stream,
+            version: self.version,
+            event_id: self.event_id,
+            event_type: self.event.type_name(),
+            payload: Payload(&self.event),
+            schema_version: self.schema_version,
+            recorded_at: &self.recorded_at,
+            command_id: self.command_id,
+            prev_hash: self.prev_hash,
+            stream_prev_hash: self.stream_prev_hash,
+            hash,
+        }
+    }
+
+    /// The canonical bytes the hash covers (module docs).
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        // OK because every field serializes infallibly to JSON (strings, numbers, structs).
+        serde_json::to_vec(&self.wire(None)).expect("an envelope always encodes")
+    }
+
+    /// Sets the links and computes the hash; returns the canonical bytes.
+    pub fn seal(&mut self, prev_hash: Sha256, stream_prev_hash: Sha256) -> Vec<u8> {
+        self.prev_hash = prev_hash;
+        self.stream_prev_hash = stream_prev_hash;
+        let bytes = self.canonical_bytes();
+        self.hash = Sha256::of(&bytes);
+        bytes
+    }
+
+    /// Decodes canonical bytes (no `hash` field) or a full line (with `hash`); the hash
+    /// is recomputed from the canonical bytes and, if the input carried one, compared.
+    pub fn decode(bytes: &[u8]) -> Result<Envelope, String> {
+        let wire: WireIn<'_> = serde_json::from_slice(bytes)
+            .map_err(|error| format!("envelope does not decode: {error}"))?;
+        let event = Event::from_parts(&wire.event_type, wire.payload.get())
+            .map_err(|error| format!("payload does not decode: {error}"))?;
+        let mut envelope = Envelope {
+            position: wire.position,
+            stream: wire.stream,
+            version: wire.version,
+            event_id: wire.event_id,
+            event,
+            schema_version: wire.schema_version,
+            recorded_at: wire.recorded_at,
+            command_id: wire.command_id,
+            prev_hash: wire.prev_hash,
+            stream_prev_hash: wire.stream_prev_hash,
+            hash: Sha256::ZERO,
+        };
+        let canonical = envelope.canonical_bytes();
+        envelope.hash = Sha256::of(&canonical);
+        if let Some(claimed) = wire.hash {
+            if claimed != envelope.hash {
+                return Err(format!(
+                    "hash {claimed} does not match the content (SHA-256 {})",
+                    envelope.hash
+                ));
+            }
+        }
+        Ok(envelope)
     }
 
     pub fn event_ref(&self) -> EventRef {
@@ -55,6 +249,24 @@ impl Envelope {
             version: self.version,
             event_type: self.event.type_name().to_owned(),
         }
+    }
+}
+
+impl Serialize for Envelope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.wire(Some(self.hash)).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let bytes = serde_json::to_vec(&value).map_err(serde::de::Error::custom)?;
+        let envelope = Envelope::decode(&bytes).map_err(serde::de::Error::custom)?;
+        if value.get("hash").is_none() {
+            return Err(serde::de::Error::custom("an envelope carries its hash"));
+        }
+        Ok(envelope)
     }
 }
 
@@ -128,5 +340,42 @@ impl<'de> Deserialize<'de> for CommandResult {
                 "a result has ok:true with events, or ok:false with error",
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::DeductionChanged;
+
+    #[test]
+    fn the_printed_line_is_the_canonical_bytes_plus_the_hash() {
+        let event = Event::DeductionStopped(DeductionChanged {
+            member_id: Uuid::from_u128(7),
+        });
+        let recorded_at = DateTime::parse_from_rfc3339("2026-01-10T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut envelope = Envelope::new(
+            3,
+            2,
+            event,
+            Uuid::from_u128(1),
+            recorded_at,
+            Uuid::from_u128(2),
+        );
+        let canonical = envelope.seal(Sha256::of(b"previous"), Sha256::ZERO);
+        let line = serde_json::to_string(&envelope).unwrap();
+        let expected = format!(
+            "{},\"hash\":\"{}\"}}",
+            std::str::from_utf8(&canonical[..canonical.len() - 1]).unwrap(),
+            envelope.hash
+        );
+        assert_eq!(line, expected);
+        assert_eq!(Envelope::decode(line.as_bytes()).unwrap(), envelope);
+        let edited = line.replace("\"version\":2", "\"version\":3");
+        assert!(Envelope::decode(edited.as_bytes())
+            .unwrap_err()
+            .contains("does not match"));
     }
 }

@@ -3,20 +3,25 @@
 //!
 //! Invariants every implementation keeps:
 //! - positions start at 1 and have no gaps; stream versions likewise per stream;
+//! - every event is sealed into two hash chains (the log's and its stream's, see
+//!   `envelope`), checked again on every read;
 //! - one `append` call is atomic (all of its commands' events, across any number of
-//!   streams, or none) and durable when it returns `Ok`;
+//!   streams, and the state rows written with them, or nothing) and durable when it
+//!   returns `Ok`;
 //! - an accepted command id is remembered forever, with the log range of its events.
 
 pub mod envelope;
 pub mod sled_store;
 
-pub use envelope::{CommandResult, Envelope, EventRef};
+pub use envelope::{CommandResult, Envelope, EventRef, Sha256};
 pub use sled_store::SledStore;
 
+use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
 use uuid::Uuid;
 
-/// The events one accepted command appends, in order (contiguous in the log).
+/// The events one accepted command appends, in order (contiguous in the log). The
+/// store seals them (fills in `prev_hash`, `stream_prev_hash`, `hash`) as it appends.
 #[derive(Clone, Debug)]
 pub struct CommandRecord {
     pub command_id: Uuid,
@@ -28,6 +33,28 @@ pub struct CommandRecord {
 pub struct CommandSpan {
     pub first_position: u64,
     pub event_count: u64,
+}
+
+/// Derived state kept beside the log so that decisions need not replay it: written in
+/// the same atomic append as the events it reflects.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StateKey {
+    /// A member's decision state.
+    Member(Uuid),
+    /// A region's open month and policies.
+    Region(RegionName),
+    /// Present while the member is enrolled (not withdrawn) in the region: what a
+    /// month close visits.
+    Enrolled(RegionName, Uuid),
+    /// The log position the state rows reflect.
+    Checkpoint,
+}
+
+/// One state row to set (`Some`) or remove (`None`).
+#[derive(Clone, Debug)]
+pub struct StateWrite {
+    pub key: StateKey,
+    pub value: Option<Vec<u8>>,
 }
 
 /// Operational failures of a store. Business refusals never appear here.
@@ -56,23 +83,41 @@ pub enum StoreError {
     CommandRepeated { command_id: Uuid },
 }
 
+impl StoreError {
+    /// Whether the error reports damaged data (as opposed to an I/O or engine failure).
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, StoreError::Corrupt { .. })
+    }
+}
+
+pub type EnvelopeIter<'a> = Box<dyn Iterator<Item = Result<Envelope, StoreError>> + 'a>;
+
 /// The narrow storage interface the ledger needs.
 pub trait EventStore {
-    /// Appends every command's events in one atomic, durable write. Each envelope's
-    /// position must continue the log and its version must continue its stream
-    /// (optimistic concurrency); otherwise nothing is written.
-    fn append(&mut self, commands: &[CommandRecord]) -> Result<(), StoreError>;
-    /// Position of the last event (0 for an empty log).
-    fn head(&self) -> Result<u64, StoreError>;
-    /// Version of a stream (0 for an empty stream).
-    fn stream_version(&mut self, stream: &StreamId) -> Result<u64, StoreError>;
-    /// Envelopes from `from` (inclusive) in log order, verified as they are read.
-    fn read_log(&self, from: u64) -> Box<dyn Iterator<Item = Result<Envelope, StoreError>> + '_>;
-    /// One stream's envelopes in version order.
-    fn read_stream(
-        &self,
-        stream: &StreamId,
-    ) -> Box<dyn Iterator<Item = Result<Envelope, StoreError>> + '_>;
+    /// Seals and appends every command's events, with `state` rows, in one atomic,
+    /// durable write. Each envelope's position must continue the log and its version
+    /// must continue its stream (optimistic concurrency); otherwise nothing is written.
+    fn append(
+        &mut self,
+        commands: &mut [CommandRecord],
+        state: &[StateWrite],
+    ) -> Result<(), StoreError>;
+    /// Position and hash of the last event (0 and zeros for an empty log).
+    fn head(&self) -> Result<(u64, Sha256), StoreError>;
+    /// Envelopes from `from` (inclusive) in log order, each verified as it is read:
+    /// its hash, its position and its link to the previous event.
+    fn read_log(&self, from: u64) -> EnvelopeIter<'_>;
+    /// One stream's envelopes in version order, verified like `read_log` plus the
+    /// stream's own chain and index.
+    fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_>;
     /// The log span of an accepted command, if its id was accepted before.
     fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError>;
+    /// A state row.
+    fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Members with an `Enrolled` row in `region`, in id order.
+    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
+    /// Every `Region` row.
+    fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// Replaces every state row with `rows` (a rebuild from the log), atomically.
+    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
 }

@@ -1,9 +1,13 @@
 //! `EventStore` on sled 0.34.7: one tree, key prefixes, one atomic batch per append.
 //!
-//! Key layout (all integers big-endian so that key order is numeric order):
-//! - `L` position(8)                     → envelope JSON (the log)
+//! Key layout (integers big-endian so that key order is numeric order):
+//! - `L` position(8)                     → hash(32) canonical envelope JSON (the log)
 //! - `S` stream-name 0x00 version(8)     → position(8)   (per-stream index)
 //! - `C` command-id(16)                  → first position(8) event count(8)
+//! - `M` member-id(16)                   → member state JSON
+//! - `R` region-name                     → region state JSON
+//! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
+//! - `K`                                 → checkpoint position(8) of the state rows
 //!
 //! One tree rather than several: sled's `apply_batch` on a single tree is atomic after a
 //! crash and much cheaper than a multi-tree transaction.
@@ -12,7 +16,11 @@
 //! flushes the drive cache nor file metadata (sled issue #1452). After each flush the
 //! store therefore calls `sync_data` on sled's data file; only then does `append` return.
 
-use super::{CommandRecord, CommandSpan, Envelope, EventStore, StoreError};
+use super::{
+    CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventStore, Sha256, StateKey, StateWrite,
+    StoreError,
+};
+use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,8 +30,14 @@ use uuid::Uuid;
 const PREFIX_LOG: u8 = b'L';
 const PREFIX_STREAM: u8 = b'S';
 const PREFIX_COMMAND: u8 = b'C';
+const PREFIX_MEMBER: u8 = b'M';
+const PREFIX_REGION: u8 = b'R';
+const PREFIX_ENROLLED: u8 = b'E';
+const KEY_CHECKPOINT: &[u8] = b"K";
 /// sled's page cache, in bytes: bounded so a large log does not grow memory.
 pub const SLED_CACHE_BYTES_MAX: u64 = 256 * 1024 * 1024;
+/// Bytes of the hash stored before each log entry's canonical JSON.
+const HASH_BYTES: usize = 32;
 
 pub struct SledStore {
     /// The sled database; owns the directory lock.
@@ -32,8 +46,8 @@ pub struct SledStore {
     /// sled's data file, fsynced after every flush (see module docs).
     data_file: File,
     path: PathBuf,
-    /// Stream versions seen so far: saves an index lookup per append.
-    stream_versions: HashMap<String, u64>,
+    /// Last version and hash of each stream seen so far: saves index reads per append.
+    stream_heads: HashMap<String, (u64, Sha256)>,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -71,6 +85,24 @@ fn command_key(command_id: Uuid) -> [u8; 17] {
     key
 }
 
+fn enrolled_prefix(region: &RegionName) -> Vec<u8> {
+    let mut key = vec![PREFIX_ENROLLED];
+    key.extend_from_slice(region.as_str().as_bytes());
+    key.push(0);
+    key
+}
+
+fn state_key(key: &StateKey) -> Vec<u8> {
+    match key {
+        StateKey::Member(member_id) => [&[PREFIX_MEMBER][..], member_id.as_bytes()].concat(),
+        StateKey::Region(region) => [&[PREFIX_REGION][..], region.as_str().as_bytes()].concat(),
+        StateKey::Enrolled(region, member_id) => {
+            [enrolled_prefix(region).as_slice(), member_id.as_bytes()].concat()
+        }
+        StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
+    }
+}
+
 fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
     let array: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         position,
@@ -79,29 +111,51 @@ fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(array))
 }
 
-/// Decodes a log entry and checks it against its key (pair assertion: what was read is
-/// what was written where it was written).
+fn corrupt(position: u64, message: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        position,
+        message: message.into(),
+    }
+}
+
+/// Decodes a log entry and checks it against its key and its stored hash (pair
+/// assertion: what was read is what was written, where it was written).
 fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
     let position = be_u64(key.get(1..).unwrap_or_default(), 0, "log key")?;
-    let envelope: Envelope =
-        serde_json::from_slice(value).map_err(|error| StoreError::Corrupt {
+    if value.len() <= HASH_BYTES {
+        return Err(corrupt(
             position,
-            message: format!("envelope does not decode: {error}"),
-        })?;
+            "log entry is too short to hold a hash and an event",
+        ));
+    }
+    let (stored_hash, canonical) = value.split_at(HASH_BYTES);
+    let hash = Sha256::of(canonical);
+    if hash.0 != stored_hash {
+        return Err(corrupt(position, format!("the event's bytes do not match its stored hash {} (SHA-256 is {hash}): it was altered", Sha256(stored_hash.try_into().unwrap_or_default()))));
+    }
+    let envelope = Envelope::decode(canonical).map_err(|message| corrupt(position, message))?;
     if envelope.position != position {
-        return Err(StoreError::Corrupt {
+        return Err(corrupt(
             position,
-            message: format!("envelope claims position {}", envelope.position),
-        });
+            format!("envelope claims position {}", envelope.position),
+        ));
     }
     if envelope.stream != envelope.event.stream().name() {
-        return Err(StoreError::Corrupt {
+        return Err(corrupt(
             position,
-            message: format!(
+            format!(
                 "envelope stream {} does not match its payload",
                 envelope.stream
             ),
-        });
+        ));
+    }
+    // The canonical re-encoding must be the stored bytes, or the hash would not be
+    // reproducible by an auditor from the printed line.
+    if envelope.hash != hash {
+        return Err(corrupt(
+            position,
+            "the stored bytes are not in canonical form",
+        ));
     }
     Ok(envelope)
 }
@@ -132,8 +186,14 @@ impl SledStore {
             tree,
             data_file,
             path,
-            stream_versions: HashMap::new(),
+            stream_heads: HashMap::new(),
         })
+    }
+
+    /// The sled tree, for tools and tests that must reach below the trait (e.g. to show
+    /// that an edit made with sled's own API is detected).
+    pub fn raw_tree(&self) -> &sled::Tree {
+        &self.tree
     }
 
     /// Flushes sled and fsyncs its data file: after this, appended data survives a
@@ -143,70 +203,94 @@ impl SledStore {
         self.data_file.sync_data().map_err(io_error(&self.path))
     }
 
-    fn stream_version_by_name(&mut self, stream: &str) -> Result<u64, StoreError> {
-        if let Some(version) = self.stream_versions.get(stream) {
-            return Ok(*version);
+    fn entry_hash(&self, position: u64) -> Result<Sha256, StoreError> {
+        if position == 0 {
+            return Ok(Sha256::ZERO);
         }
-        let version = match self.tree.scan_prefix(stream_prefix(stream)).next_back() {
-            None => 0,
-            Some(entry) => {
-                let (key, _) = entry?;
-                be_u64(&key[key.len() - 8..], 0, "stream key version")?
-            }
-        };
-        self.stream_versions.insert(stream.to_owned(), version);
-        Ok(version)
+        let value = self
+            .tree
+            .get(log_key(position))?
+            .ok_or_else(|| corrupt(position, "the log entry is missing"))?;
+        let stored = value
+            .get(..HASH_BYTES)
+            .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))?;
+        // OK because the slice is exactly HASH_BYTES long.
+        Ok(Sha256(stored.try_into().expect("32 bytes")))
     }
 
-    /// Checks an append against the log and the streams, and builds the batch.
+    fn stream_head(&mut self, stream: &str) -> Result<(u64, Sha256), StoreError> {
+        if let Some(head) = self.stream_heads.get(stream) {
+            return Ok(*head);
+        }
+        let head = match self.tree.scan_prefix(stream_prefix(stream)).next_back() {
+            None => (0, Sha256::ZERO),
+            Some(entry) => {
+                let (key, value) = entry?;
+                let position = be_u64(&value, 0, "stream index value")?;
+                let version = be_u64(
+                    &key[key.len().saturating_sub(8)..],
+                    position,
+                    "stream key version",
+                )?;
+                (version, self.entry_hash(position)?)
+            }
+        };
+        self.stream_heads.insert(stream.to_owned(), head);
+        Ok(head)
+    }
+
+    /// Checks an append against the log and the streams, seals it, and builds the batch.
     fn prepare(
         &mut self,
-        commands: &[CommandRecord],
-    ) -> Result<(sled::Batch, HashMap<String, u64>), StoreError> {
+        commands: &mut [CommandRecord],
+    ) -> Result<(sled::Batch, HashMap<String, (u64, Sha256)>), StoreError> {
         let mut batch = sled::Batch::default();
-        let mut next_position = self.head()? + 1;
-        let mut versions: HashMap<String, u64> = HashMap::new();
-        for command in commands {
+        let (head, mut prev_hash) = self.head()?;
+        let mut next_position = head + 1;
+        let mut heads: HashMap<String, (u64, Sha256)> = HashMap::new();
+        for command in commands.iter_mut() {
             if self.tree.contains_key(command_key(command.command_id))? {
                 return Err(StoreError::CommandRepeated {
                     command_id: command.command_id,
                 });
             }
             let first_position = next_position;
-            for envelope in &command.envelopes {
+            for envelope in &mut command.envelopes {
                 if envelope.position != next_position {
                     return Err(StoreError::PositionGap {
                         head: next_position - 1,
                         position: envelope.position,
                     });
                 }
-                let current = match versions.get(&envelope.stream) {
-                    Some(version) => *version,
-                    None => self.stream_version_by_name(&envelope.stream)?,
+                let (version, stream_prev_hash) = match heads.get(&envelope.stream) {
+                    Some(head) => *head,
+                    None => self.stream_head(&envelope.stream)?,
                 };
-                if envelope.version != current + 1 {
+                if envelope.version != version + 1 {
                     return Err(StoreError::VersionConflict {
                         stream: envelope.stream.clone(),
-                        expected: envelope.version - 1,
-                        actual: current,
+                        expected: envelope.version.saturating_sub(1),
+                        actual: version,
                     });
                 }
-                let bytes = serde_json::to_vec(envelope).map_err(|error| StoreError::Corrupt {
-                    position: envelope.position,
-                    message: format!("envelope does not encode: {error}"),
-                })?;
-                // Pair assertion: what we write must read back as what we meant.
-                assert_eq!(
-                    &decode_log_entry(&log_key(envelope.position), &bytes)?,
-                    envelope,
-                    "envelope encoding round-trips"
+                let canonical = envelope.seal(prev_hash, stream_prev_hash);
+                // Pair assertion (checked before writing, again after every read): the
+                // bytes decode to the envelope we meant. Full round trip in debug builds.
+                debug_assert_eq!(
+                    Envelope::decode(&canonical).as_ref(),
+                    Ok(&*envelope),
+                    "envelope round-trips"
                 );
-                batch.insert(&log_key(envelope.position), bytes);
+                let mut value = Vec::with_capacity(HASH_BYTES + canonical.len());
+                value.extend_from_slice(&envelope.hash.0);
+                value.extend_from_slice(&canonical);
+                batch.insert(&log_key(envelope.position), value);
                 batch.insert(
                     stream_key(&envelope.stream, envelope.version),
                     &envelope.position.to_be_bytes(),
                 );
-                versions.insert(envelope.stream.clone(), envelope.version);
+                heads.insert(envelope.stream.clone(), (envelope.version, envelope.hash));
+                prev_hash = envelope.hash;
                 next_position += 1;
             }
             let mut span = [0u8; 16];
@@ -214,87 +298,92 @@ impl SledStore {
             span[8..].copy_from_slice(&(next_position - first_position).to_be_bytes());
             batch.insert(&command_key(command.command_id), &span);
         }
-        Ok((batch, versions))
+        Ok((batch, heads))
+    }
+}
+
+fn add_state_writes(batch: &mut sled::Batch, state: &[StateWrite]) {
+    for write in state {
+        let key = state_key(&write.key);
+        match &write.value {
+            Some(value) => batch.insert(key, value.as_slice()),
+            None => batch.remove(key),
+        }
     }
 }
 
 impl EventStore for SledStore {
-    fn append(&mut self, commands: &[CommandRecord]) -> Result<(), StoreError> {
-        let (batch, versions) = self.prepare(commands)?;
+    fn append(
+        &mut self,
+        commands: &mut [CommandRecord],
+        state: &[StateWrite],
+    ) -> Result<(), StoreError> {
+        let (mut batch, heads) = self.prepare(commands)?;
+        add_state_writes(&mut batch, state);
         self.tree.apply_batch(batch)?;
         self.sync()?;
-        self.stream_versions.extend(versions);
+        self.stream_heads.extend(heads);
         Ok(())
     }
 
-    fn head(&self) -> Result<u64, StoreError> {
+    fn head(&self) -> Result<(u64, Sha256), StoreError> {
         match self.tree.scan_prefix([PREFIX_LOG]).next_back() {
-            None => Ok(0),
+            None => Ok((0, Sha256::ZERO)),
             Some(entry) => {
-                let (key, _) = entry?;
-                be_u64(&key[1..], 0, "log key")
+                let (key, value) = entry?;
+                let position = be_u64(&key[1..], 0, "log key")?;
+                let stored = value
+                    .get(..HASH_BYTES)
+                    .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))?;
+                // OK because the slice is exactly HASH_BYTES long.
+                Ok((position, Sha256(stored.try_into().expect("32 bytes"))))
             }
         }
     }
 
-    fn stream_version(&mut self, stream: &StreamId) -> Result<u64, StoreError> {
-        self.stream_version_by_name(&stream.name())
-    }
-
-    fn read_log(&self, from: u64) -> Box<dyn Iterator<Item = Result<Envelope, StoreError>> + '_> {
-        let start = log_key(from.max(1));
+    fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
+        let from = from.max(1);
+        let mut expected = from;
+        let mut previous = match self.entry_hash(from - 1) {
+            Ok(hash) => hash,
+            Err(error) => return Box::new(std::iter::once(Err(error))),
+        };
+        let start = log_key(from);
         let end = [PREFIX_LOG + 1];
-        let mut expected = from.max(1);
-        Box::new(
-            self.tree
-                .range(start.as_slice()..end.as_slice())
-                .map(move |entry| {
-                    let (key, value) = entry?;
-                    let envelope = decode_log_entry(&key, &value)?;
-                    if envelope.position != expected {
-                        return Err(StoreError::Corrupt {
-                            position: expected,
-                            message: format!(
-                                "log has a gap: next entry is position {}",
-                                envelope.position
-                            ),
-                        });
-                    }
-                    expected += 1;
-                    Ok(envelope)
-                }),
-        )
+        Box::new(self.tree.range(start.as_slice()..end.as_slice()).map(move |entry| {
+            let (key, value) = entry?;
+            let envelope = decode_log_entry(&key, &value)?;
+            if envelope.position != expected {
+                return Err(corrupt(expected, format!("the log has a gap: the next entry is position {}", envelope.position)));
+            }
+            if envelope.prev_hash != previous {
+                return Err(corrupt(expected, format!("prev_hash {} does not link to the previous event's hash {previous}: an event before it was altered, removed or reordered", envelope.prev_hash)));
+            }
+            expected += 1;
+            previous = envelope.hash;
+            Ok(envelope)
+        }))
     }
 
-    fn read_stream(
-        &self,
-        stream: &StreamId,
-    ) -> Box<dyn Iterator<Item = Result<Envelope, StoreError>> + '_> {
+    fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
         let name = stream.name();
         let prefix = stream_prefix(&name);
         let mut expected_version = 1u64;
+        let mut previous = Sha256::ZERO;
         Box::new(self.tree.scan_prefix(prefix).map(move |entry| {
             let (key, value) = entry?;
             let position = be_u64(&value, 0, "stream index value")?;
-            let log_entry =
-                self.tree
-                    .get(log_key(position))?
-                    .ok_or_else(|| StoreError::Corrupt {
-                        position,
-                        message: format!("stream {name} indexes a missing event"),
-                    })?;
+            let log_entry = self.tree.get(log_key(position))?.ok_or_else(|| corrupt(position, format!("stream {name} indexes a missing event")))?;
             let envelope = decode_log_entry(&log_key(position), &log_entry)?;
-            let version = be_u64(&key[key.len() - 8..], position, "stream key version")?;
-            if envelope.stream != name || envelope.version != version || version != expected_version
-            {
-                return Err(StoreError::Corrupt {
-                    position,
-                    message: format!(
-                        "stream {name} index entry {version} does not match the event"
-                    ),
-                });
+            let version = be_u64(&key[key.len().saturating_sub(8)..], position, "stream key version")?;
+            if envelope.stream != name || envelope.version != version || version != expected_version {
+                return Err(corrupt(position, format!("stream {name} index entry {version} does not match the event")));
+            }
+            if envelope.stream_prev_hash != previous {
+                return Err(corrupt(position, format!("stream_prev_hash does not link to version {} of {name}: an event of the stream was altered, removed or reordered", version - 1)));
             }
             expected_version += 1;
+            previous = envelope.hash;
             Ok(envelope)
         }))
     }
@@ -304,14 +393,53 @@ impl EventStore for SledStore {
             return Ok(None);
         };
         if value.len() != 16 {
-            return Err(StoreError::Corrupt {
-                position: 0,
-                message: format!("command {command_id} record is not 16 bytes"),
-            });
+            return Err(corrupt(
+                0,
+                format!("command {command_id} record is not 16 bytes"),
+            ));
         }
         Ok(Some(CommandSpan {
             first_position: be_u64(&value[..8], 0, "span")?,
             event_count: be_u64(&value[8..], 0, "span")?,
         }))
+    }
+
+    fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree.get(state_key(key))?.map(|value| value.to_vec()))
+    }
+
+    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
+        let prefix = enrolled_prefix(region);
+        let mut members = Vec::new();
+        for entry in self.tree.scan_prefix(&prefix) {
+            let (key, _) = entry?;
+            let id = Uuid::from_slice(&key[prefix.len()..]).map_err(|_| {
+                corrupt(
+                    0,
+                    format!("enrolled index of region {region} holds a malformed member id"),
+                )
+            })?;
+            members.push(id);
+        }
+        Ok(members)
+    }
+
+    fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree
+            .scan_prefix([PREFIX_REGION])
+            .map(|entry| Ok(entry?.1.to_vec()))
+            .collect()
+    }
+
+    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for prefix in [PREFIX_MEMBER, PREFIX_REGION, PREFIX_ENROLLED] {
+            for entry in self.tree.scan_prefix([prefix]) {
+                batch.remove(entry?.0);
+            }
+        }
+        add_state_writes(&mut batch, rows);
+        self.tree.apply_batch(batch)?;
+        self.sync()
     }
 }

@@ -1,0 +1,196 @@
+//! Tamper evidence: an event edited, removed or reordered below the ledger (with
+//! sled's own API) is found by every read and by `verify`, which names the position.
+
+use crate::support::*;
+use flexledger::ledger::{verify, Ledger};
+use flexledger::store::{Envelope, EventStore, Sha256, SledStore};
+use serde_json::Value;
+use std::path::Path;
+
+const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
+fn demo_store() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = read_json(&repo_path("tests/scenarios/backpay_within_grace.json"));
+    let commands = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| flexledger::domain::parse_command_value(step["command"].clone()))
+        .collect();
+    Ledger::open(dir.path())
+        .unwrap()
+        .submit(commands, &mut FixedSources::new())
+        .unwrap();
+    dir
+}
+
+fn log_key(position: u64) -> Vec<u8> {
+    [&b"L"[..], &position.to_be_bytes()].concat()
+}
+
+/// Rewrites the log entry at `position` with `edit` applied to its canonical JSON;
+/// `rehash` also rewrites the stored hash, as a careful forger would.
+fn tamper(dir: &Path, position: u64, rehash: bool, edit: impl Fn(&str) -> String) {
+    let store = SledStore::open(dir).unwrap();
+    let tree = store.raw_tree();
+    let value = tree.get(log_key(position)).unwrap().unwrap();
+    let (hash, canonical) = value.split_at(32);
+    let edited = edit(std::str::from_utf8(canonical).unwrap());
+    assert_ne!(edited.as_bytes(), canonical, "the edit changes something");
+    let new_hash = if rehash {
+        Sha256::of(edited.as_bytes()).0.to_vec()
+    } else {
+        hash.to_vec()
+    };
+    tree.insert(log_key(position), [new_hash, edited.into_bytes()].concat())
+        .unwrap();
+    tree.flush().unwrap();
+}
+
+fn verify_failure(dir: &Path) -> (u64, String) {
+    let store = SledStore::open(dir).unwrap();
+    match verify(&store, &mut |_| {}) {
+        Err(flexledger::ledger::LedgerError::Store(flexledger::store::StoreError::Corrupt {
+            position,
+            message,
+        })) => (position, message),
+        other => panic!("verify should fail, got {other:?}"),
+    }
+}
+
+fn first_payment_position(dir: &Path) -> u64 {
+    let store = SledStore::open(dir).unwrap();
+    let position = store
+        .read_log(1)
+        .map(Result::unwrap)
+        .find(|envelope| envelope.event.type_name() == "ContributionPaid")
+        .unwrap()
+        .position;
+    position
+}
+
+#[test]
+fn a_clean_store_verifies_and_every_printed_line_carries_its_own_hash() {
+    let dir = demo_store();
+    let store = SledStore::open(dir.path()).unwrap();
+    let report = verify(&store, &mut |_| {}).unwrap();
+    assert!(report.events > 20);
+    let mut previous = Sha256::ZERO;
+    for envelope in store.read_log(1) {
+        let envelope = envelope.unwrap();
+        let line = serde_json::to_string(&envelope).unwrap();
+        // An auditor's check with nothing but SHA-256: drop the final hash member.
+        let cut = line.rfind(",\"hash\":").unwrap();
+        let canonical = format!("{}}}", &line[..cut]);
+        assert_eq!(Sha256::of(canonical.as_bytes()), envelope.hash);
+        assert_eq!(envelope.prev_hash, previous);
+        previous = envelope.hash;
+        let parsed: Envelope = serde_json::from_str(&line).unwrap();
+        assert_eq!(parsed, envelope);
+    }
+    assert_eq!(report.head_hash, previous);
+}
+
+#[test]
+fn an_amount_edited_with_sleds_api_fails_verify_at_that_position() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    tamper(dir.path(), position, false, |json| {
+        json.replacen("\"600.00\"", "\"6.00\"", 1)
+    });
+    let (failed_at, message) = verify_failure(dir.path());
+    assert_eq!(failed_at, position);
+    assert!(message.contains("altered"), "{message}");
+    // Reads check what they read, too: the member's history no longer loads.
+    let store = SledStore::open(dir.path()).unwrap();
+    let error = flexledger::ledger::member_coverage_folded(&store, MEMBER.parse().unwrap(), None)
+        .unwrap_err();
+    assert!(
+        error.to_string().contains(&format!("position {position}")),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_forged_hash_breaks_the_chain_at_the_next_event() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    tamper(dir.path(), position, true, |json| {
+        json.replacen("\"600.00\"", "\"6.00\"", 1)
+    });
+    let (failed_at, message) = verify_failure(dir.path());
+    assert_eq!(failed_at, position + 1, "{message}");
+    assert!(message.contains("prev_hash"), "{message}");
+}
+
+#[test]
+fn a_removed_or_reordered_event_is_found() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let tree = store.raw_tree();
+        let (a, b) = (
+            tree.get(log_key(position)).unwrap().unwrap(),
+            tree.get(log_key(position + 1)).unwrap().unwrap(),
+        );
+        tree.insert(log_key(position), b).unwrap();
+        tree.insert(log_key(position + 1), a).unwrap();
+        tree.flush().unwrap();
+    }
+    assert_eq!(
+        verify_failure(dir.path()).0,
+        position,
+        "a swapped entry claims another position"
+    );
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        store.raw_tree().remove(log_key(position)).unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let (failed_at, message) = verify_failure(dir.path());
+    assert_eq!(failed_at, position, "{message}");
+}
+
+#[test]
+fn an_edited_state_row_fails_verify() {
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+        let row = store.raw_tree().get(&key).unwrap().unwrap();
+        let mut member: Value = serde_json::from_slice(&row).unwrap();
+        member["deduction_stopped"] = Value::Bool(true);
+        store
+            .raw_tree()
+            .insert(key, serde_json::to_vec(&member).unwrap())
+            .unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let (_, message) = verify_failure(dir.path());
+    assert!(message.contains(&format!("member {MEMBER}")), "{message}");
+}
+
+#[test]
+fn the_verify_command_exits_1_and_names_the_position() {
+    let dir = demo_store();
+    let clean = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    assert_eq!(stdout_lines(&clean)[0]["ok"], true);
+    let position = first_payment_position(dir.path());
+    tamper(dir.path(), position, false, |json| {
+        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
+    });
+    let broken = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(broken.status.code(), Some(1));
+    let report = &stdout_lines(&broken)[0];
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["position"], position);
+}

@@ -1,0 +1,366 @@
+//! The raw sled ceiling: the ledger's bytes, key layout, batch sizes and real fsync,
+//! with no domain logic, so the ledger's numbers can be reported as ratios against it
+//! measured in the same run (a noisy 2-core machine makes absolute numbers meaningless).
+//!
+//! Key layout (the same as `src/store/sled_store.rs`, so each event costs the same keys):
+//! - `L` position(8 BE)                → event JSON
+//! - `S` stream-name 0x00 version(8 BE) → position(8 BE)
+//! - `C` command-id(16)                → first position(8 BE) event count(8 BE)
+//!
+//! Durability: sled 0.34.7's `flush()` only calls `sync_file_range` (sled issue #1452),
+//! so every ceiling does exactly what the ledger does: `db.flush()?` then `sync_data()`
+//! on sled's data file `<dir>/db`.
+//!
+//! Every function opens its own sled db at `dir` and drops it before returning, so the
+//! next function can open the same directory.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::error::Error;
+use std::fs::File;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+/// sled's page cache: the ledger's `SLED_CACHE_BYTES_MAX`, so both see the same memory.
+const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+/// The one tree the ledger writes to.
+const TREE: &str = "ledger";
+/// Fixed seed: runs are repeatable and pick the same streams every time.
+const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One event as the ledger would store it: the caller builds the real bytes so the
+/// ceiling writes exactly the same amount of data.
+pub struct RawEvent {
+    /// The `L` value: the event JSON as the ledger stores it.
+    pub log_value: Vec<u8>,
+    /// Stream name, e.g. `member-<uuid>`: goes into the `S` key.
+    pub stream: String,
+    /// Stream version after this event (starts at 1).
+    pub version: u64,
+}
+
+/// Result of a throughput run: kept as a count and a time so ratios can be formed
+/// either way.
+pub struct Throughput {
+    pub events: u64,
+    pub seconds: f64,
+}
+
+impl Throughput {
+    /// Events per second (0 when no time was measured, rather than infinity).
+    pub fn per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.events as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Latency percentiles in microseconds: p50 for the typical cost, p99 for the tail that
+/// fsync stalls produce.
+pub struct Latency {
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub samples: usize,
+}
+
+/// An open store: the db (owns the directory lock), the tree, and sled's data file to fsync.
+struct Store {
+    db: sled::Db,
+    tree: sled::Tree,
+    data_file: File,
+}
+
+impl Store {
+    /// Opens (creating if needed) sled at `dir` with the ledger's settings.
+    fn open(dir: &Path) -> BenchResult<Store> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(CACHE_BYTES)
+            .open()?;
+        let tree = db.open_tree(TREE)?;
+        let data_file = File::open(dir.join("db"))?;
+        Ok(Store {
+            db,
+            tree,
+            data_file,
+        })
+    }
+
+    /// The ledger's durability step: flush, then a real fsync of the data file.
+    fn sync(&self) -> BenchResult<()> {
+        self.db.flush()?;
+        self.data_file.sync_data()?;
+        Ok(())
+    }
+}
+
+/// Small xorshift64 generator: random picks and command ids without a rand crate.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// 16 random bytes: stands in for the command's v4 uuid (random keys, like the ledger's).
+    fn id16(&mut self) -> [u8; 16] {
+        let mut id = [0u8; 16];
+        id[..8].copy_from_slice(&self.next().to_le_bytes());
+        id[8..].copy_from_slice(&self.next().to_le_bytes());
+        id
+    }
+}
+
+fn log_key(position: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = b'L';
+    key[1..].copy_from_slice(&position.to_be_bytes());
+    key
+}
+
+fn stream_prefix(stream: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(stream.len() + 10);
+    key.push(b'S');
+    key.extend_from_slice(stream.as_bytes());
+    key.push(0);
+    key
+}
+
+fn stream_key(stream: &str, version: u64) -> Vec<u8> {
+    let mut key = stream_prefix(stream);
+    key.extend_from_slice(&version.to_be_bytes());
+    key
+}
+
+fn command_key(id: [u8; 16]) -> [u8; 17] {
+    let mut key = [0u8; 17];
+    key[0] = b'C';
+    key[1..].copy_from_slice(&id);
+    key
+}
+
+/// Adds one event's three keys (log, stream index, command) to `batch`.
+fn insert_event(
+    batch: &mut sled::Batch,
+    rng: &mut XorShift,
+    position: u64,
+    stream: &str,
+    version: u64,
+    value: &[u8],
+) {
+    batch.insert(&log_key(position), value);
+    batch.insert(stream_key(stream, version), &position.to_be_bytes());
+    let mut span = [0u8; 16];
+    span[..8].copy_from_slice(&position.to_be_bytes());
+    span[8..].copy_from_slice(&1u64.to_be_bytes());
+    batch.insert(&command_key(rng.id16()), &span);
+}
+
+/// (a)/(b) ceiling: writes `events` as positions 1.. in batches of `batch_sizes` (the sizes
+/// the ledger actually achieved, summing to `events.len()`); each batch is one
+/// `apply_batch` followed by flush + `sync_data`, like a ledger append. Creates the store.
+/// The time covers the batches and syncs only, not opening the db.
+pub fn append_ceiling(
+    dir: &Path,
+    events: &[RawEvent],
+    batch_sizes: &[usize],
+) -> BenchResult<Throughput> {
+    let total: usize = batch_sizes.iter().sum();
+    if total != events.len() {
+        return Err(format!(
+            "batch sizes sum to {total}, but there are {} events",
+            events.len()
+        )
+        .into());
+    }
+    std::fs::create_dir_all(dir)?;
+    let store = Store::open(dir)?;
+    let mut rng = XorShift(SEED);
+    let mut position = 0u64;
+    let mut rest = events;
+    let start = Instant::now();
+    for &size in batch_sizes {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let mut batch = sled::Batch::default();
+        for event in chunk {
+            position += 1;
+            insert_event(
+                &mut batch,
+                &mut rng,
+                position,
+                &event.stream,
+                event.version,
+                &event.log_value,
+            );
+        }
+        store.tree.apply_batch(batch)?;
+        store.sync()?;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    drop(store);
+    Ok(Throughput {
+        events: events.len() as u64,
+        seconds,
+    })
+}
+
+/// (c) ceiling: `count` appends of one event each, every one flushed and fsynced; the
+/// latency of a lone append is the floor for the ledger's single-command latency.
+/// Events are reused cyclically; on each further lap their versions are shifted past the
+/// previous lap so every stream key is a new insert, as it would be in the ledger.
+pub fn single_append_latency(
+    dir: &Path,
+    events: &[RawEvent],
+    count: usize,
+) -> BenchResult<Latency> {
+    if events.is_empty() {
+        return Err("single_append_latency needs at least one event".into());
+    }
+    std::fs::create_dir_all(dir)?;
+    let store = Store::open(dir)?;
+    let mut rng = XorShift(SEED);
+    let lap_versions = events.iter().map(|event| event.version).max().unwrap_or(0);
+    let mut samples = Vec::with_capacity(count);
+    for i in 0..count {
+        let event = &events[i % events.len()];
+        let version = event.version + (i / events.len()) as u64 * lap_versions;
+        let start = Instant::now();
+        let mut batch = sled::Batch::default();
+        insert_event(
+            &mut batch,
+            &mut rng,
+            i as u64 + 1,
+            &event.stream,
+            version,
+            &event.log_value,
+        );
+        store.tree.apply_batch(batch)?;
+        store.sync()?;
+        samples.push(start.elapsed());
+    }
+    drop(store);
+    Ok(latency_of(samples))
+}
+
+/// The fields a replay needs; serde skips the rest of the envelope, but still has to
+/// parse it, so the cost is comparable to a real decode.
+#[derive(Deserialize)]
+struct ReplayHead {
+    #[allow(dead_code)] // read so the decode does the work; the fold only needs the stream
+    position: u64,
+    stream: String,
+    #[serde(rename = "type")]
+    #[allow(dead_code)]
+    event_type: String,
+}
+
+/// (d) ceiling: scans every `L` key of the store written by `append_ceiling` in order,
+/// decodes each value's JSON (after `skip_prefix_bytes`, e.g. 32 for a hash prefix) and
+/// folds a count per stream: the floor for the ledger's replay. The time covers the
+/// scan, decode and fold only, not opening the db.
+pub fn replay_ceiling(dir: &Path, skip_prefix_bytes: usize) -> BenchResult<Throughput> {
+    let store = Store::open(dir)?;
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let mut events = 0u64;
+    let start = Instant::now();
+    for entry in store.tree.scan_prefix([b'L']) {
+        let (_, value) = entry?;
+        let json = value
+            .get(skip_prefix_bytes..)
+            .ok_or("log value shorter than its prefix")?;
+        let head: ReplayHead = serde_json::from_slice(json)?;
+        *counts.entry(head.stream).or_insert(0) += 1;
+        events += 1;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    std::hint::black_box(&counts);
+    drop(store);
+    Ok(Throughput { events, seconds })
+}
+
+/// Member-read ceiling: `samples` reads of random streams among `streams` (xorshift with a
+/// fixed seed), each a scan of the stream's `S` prefix plus a `get` of every log key it
+/// points to, as the ledger does to read one member. No decode: that is the raw part.
+pub fn stream_read_latency(dir: &Path, streams: &[String], samples: usize) -> BenchResult<Latency> {
+    if streams.is_empty() {
+        return Err("stream_read_latency needs at least one stream".into());
+    }
+    let store = Store::open(dir)?;
+    let mut rng = XorShift(SEED);
+    let mut times = Vec::with_capacity(samples);
+    let mut bytes = 0usize;
+    for _ in 0..samples {
+        let stream = &streams[(rng.next() % streams.len() as u64) as usize];
+        let start = Instant::now();
+        for entry in store.tree.scan_prefix(stream_prefix(stream)) {
+            let (_, position) = entry?;
+            let position: [u8; 8] = position
+                .as_ref()
+                .try_into()
+                .map_err(|_| "stream index value is not 8 bytes")?;
+            let value = store
+                .tree
+                .get(log_key(u64::from_be_bytes(position)))?
+                .ok_or("stream index points to a missing event")?;
+            bytes += value.len();
+        }
+        times.push(start.elapsed());
+    }
+    std::hint::black_box(bytes);
+    drop(store);
+    Ok(latency_of(times))
+}
+
+/// Bytes on disk under `dir` (recursive sum of file sizes; unreadable entries count 0):
+/// compares the ledger's space use with the raw store's.
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => dir_bytes(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Peak resident set size of this process so far, in bytes (`VmHWM` from
+/// `/proc/self/status`): shows whether memory stays bounded. `None` off Linux.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Percentiles (nearest rank) of `samples`, in microseconds; all zero when empty.
+/// Shared so the ledger's and the ceiling's latencies are computed the same way.
+pub fn latency_of(mut samples: Vec<Duration>) -> Latency {
+    samples.sort_unstable();
+    let n = samples.len();
+    let at = |p: f64| -> f64 {
+        if n == 0 {
+            return 0.0;
+        }
+        let rank = ((p * n as f64).ceil() as usize).clamp(1, n);
+        samples[rank - 1].as_secs_f64() * 1e6
+    };
+    Latency {
+        p50_us: at(0.50),
+        p99_us: at(0.99),
+        samples: n,
+    }
+}
