@@ -81,6 +81,8 @@ pub struct Ledger<S: EventStore = SledStore> {
     /// Set when an append failed after state was advanced: the in-memory state may be
     /// ahead of the log, so no further command may be decided against it.
     poisoned: bool,
+    /// Durable appends made since open (each one batch, one flush, one fsync).
+    appends: u64,
 }
 
 fn corrupt_row(what: String, error: serde_json::Error) -> StoreError {
@@ -193,6 +195,7 @@ impl<S: EventStore> Ledger<S> {
             store,
             state,
             poisoned: false,
+            appends: 0,
         };
         ledger.trim_cache();
         Ok(ledger)
@@ -205,6 +208,11 @@ impl<S: EventStore> Ledger<S> {
 
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// Durable appends made since open.
+    pub fn appends(&self) -> u64 {
+        self.appends
     }
 
     /// Decides `commands` in order and appends every accepted command's events in one
@@ -291,6 +299,7 @@ impl<S: EventStore> Ledger<S> {
                 self.poisoned = true;
                 return Err(error.into());
             }
+            self.appends += 1;
             self.trim_cache();
         }
         Ok(results)

@@ -8,9 +8,12 @@
 //!   stream index, permanent command-id index, fsync-backed durability).
 //! - [`ledger`]: the shell joining them — group commit of decided commands, state
 //!   rebuilt from the log on open, reads folded from stored events.
+//! - [`writer`]: group commit — one writer thread owning the ledger, fed by a bounded
+//!   queue, one durable append for whatever commands are waiting.
 //! - [`cli`]: the `flexledger` command line (argument parsing and output only).
 
 pub mod cli;
 pub mod domain;
 pub mod ledger;
 pub mod store;
+pub mod writer;

@@ -7,6 +7,7 @@ mod lines;
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::store::{CommandResult, Envelope, EventStore, SledStore, StoreError};
+use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
@@ -153,12 +154,32 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             .map(|metadata| metadata.len());
         (Box::new(io::BufReader::new(opened)), length)
     };
-    let mut ledger = Ledger::open(data_dir)
+    let ledger = Ledger::open(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    // Submit goes through the same group-commit writer as every other caller; two
+    // chunks in flight let reading and parsing overlap the writer's fsync.
+    let writer = Writer::start(ledger, Box::new(SystemSources));
     let progress = submit_progress(input_bytes);
     let mut stdout = io::BufWriter::new(io::stdout().lock());
-    let mut sources = SystemSources;
+    let mut in_flight = std::collections::VecDeque::new();
     let (mut line_number, mut refused, mut accepted) = (0u64, 0u64, 0u64);
+    let mut print = |answer: tokio::sync::oneshot::Receiver<_>,
+                     stdout: &mut io::BufWriter<io::StdoutLock>|
+     -> anyhow::Result<()> {
+        let results: Vec<CommandResult> =
+            answer.blocking_recv().map_err(|_| WriterError::Stopped)??;
+        for result in results {
+            if result.is_accepted() {
+                accepted += 1;
+            } else {
+                refused += 1;
+            }
+            print_json_line(stdout, &result)?;
+        }
+        stdout.flush()?;
+        progress.set_message(format!("{accepted} accepted, {refused} refused"));
+        Ok(())
+    };
     loop {
         let mut chunk = Vec::new();
         while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
@@ -173,29 +194,35 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
         if chunk.is_empty() {
             break;
         }
-        for result in ledger.submit(chunk, &mut sources)? {
-            if result.is_accepted() {
-                accepted += 1;
-            } else {
-                refused += 1;
+        in_flight.push_back(writer.enqueue_blocking(chunk)?);
+        if in_flight.len() >= SUBMIT_CHUNKS_IN_FLIGHT_MAX {
+            if let Some(answer) = in_flight.pop_front() {
+                print(answer, &mut stdout)?;
             }
-            serde_json::to_writer(&mut stdout, &result)?;
-            stdout.write_all(b"\n")?;
         }
-        stdout.flush()?;
-        progress.set_message(format!(
-            "{line_number} lines, {accepted} accepted, {refused} refused"
-        ));
-        tracing::info!(lines = line_number, accepted, refused, "submit progress");
     }
+    while let Some(answer) = in_flight.pop_front() {
+        print(answer, &mut stdout)?;
+    }
+    drop(print);
+    let (_, stats) = writer.shutdown();
     progress.finish_and_clear();
-    tracing::info!(lines = line_number, accepted, refused, "submit finished");
+    tracing::info!(
+        lines = line_number,
+        accepted,
+        refused,
+        appends = stats.appends,
+        "submit finished"
+    );
     Ok(if refused == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
+
+/// Chunks of `submit` input queued to the writer before waiting for the oldest.
+const SUBMIT_CHUNKS_IN_FLIGHT_MAX: usize = 2;
 
 /// A progress bar on standard error (drawn only when it is a terminal): bytes of the
 /// input file when its size is known, else a spinner.

@@ -4,6 +4,7 @@
 
 mod cli;
 mod differential;
+mod durability;
 mod integrity;
 mod model;
 mod properties;

@@ -1,0 +1,178 @@
+//! Group commit: one writer thread owns the `Ledger`; any number of callers (tokio
+//! tasks, HTTP handlers, the `submit` command) hand it commands through a bounded
+//! queue. The writer takes whatever is waiting (up to `APPEND_BATCH_COMMANDS_MAX`
+//! commands), decides them in arrival order against current state, writes them in one
+//! atomic sled batch with one flush and one fsync, and only then answers each caller.
+//! A command refused inside a batch never affects its neighbours.
+
+use crate::domain::{CommandEnvelope, Refusal};
+use crate::ledger::{Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
+use crate::store::{CommandResult, EventStore};
+use tokio::sync::{mpsc, oneshot};
+
+/// Requests waiting for the writer; callers beyond this wait to enqueue (backpressure).
+pub const WRITER_QUEUE_REQUESTS_MAX: usize = 1024;
+
+/// The commands of one request, as parsed (a parse failure passes through as its refusal).
+pub type Commands = Vec<Result<CommandEnvelope, Refusal>>;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriterError {
+    #[error("the ledger writer failed: {0}")]
+    Failed(String),
+    #[error("the ledger writer has stopped")]
+    Stopped,
+}
+
+struct Request {
+    commands: Commands,
+    reply: oneshot::Sender<Result<Vec<CommandResult>, WriterError>>,
+}
+
+/// Counters of what the writer did, for benchmarks, metrics and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Durable appends (each: one sled batch, one flush, one fsync).
+    pub appends: u64,
+    /// Commands decided (accepted, refused or duplicate).
+    pub commands: u64,
+    /// Requests answered.
+    pub requests: u64,
+}
+
+/// A handle to the writer thread. Dropping every handle (or `shutdown`) stops it after
+/// the queued requests are answered.
+pub struct Writer<S: EventStore + Send + 'static> {
+    sender: mpsc::Sender<Request>,
+    thread: std::thread::JoinHandle<(Ledger<S>, WriterStats)>,
+}
+
+impl<S: EventStore + Send + 'static> Writer<S> {
+    pub fn start(mut ledger: Ledger<S>, mut sources: Box<dyn Sources + Send>) -> Writer<S> {
+        let (sender, mut receiver) = mpsc::channel::<Request>(WRITER_QUEUE_REQUESTS_MAX);
+        let thread = std::thread::Builder::new()
+            .name("flexledger-writer".into())
+            .spawn(move || {
+                let mut stats = WriterStats::default();
+                while let Some(first) = receiver.blocking_recv() {
+                    let mut batch = vec![first];
+                    let mut count = batch[0].commands.len();
+                    while count < APPEND_BATCH_COMMANDS_MAX {
+                        match receiver.try_recv() {
+                            Ok(request) => {
+                                count += request.commands.len();
+                                batch.push(request);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    write_batch(&mut ledger, sources.as_mut(), batch, &mut stats);
+                }
+                (ledger, stats)
+            })
+            // OK because failing to start a thread at start-up leaves nothing to run.
+            .expect("the writer thread starts");
+        Writer { sender, thread }
+    }
+
+    /// Submits commands and waits until they are durable (or refused).
+    pub async fn submit(&self, commands: Commands) -> Result<Vec<CommandResult>, WriterError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Request { commands, reply })
+            .await
+            .map_err(|_| WriterError::Stopped)?;
+        answer.await.map_err(|_| WriterError::Stopped)?
+    }
+
+    /// Queues commands from a thread outside any async runtime; the receiver yields the
+    /// results once durable. Lets a caller keep several requests in flight.
+    pub fn enqueue_blocking(
+        &self,
+        commands: Commands,
+    ) -> Result<oneshot::Receiver<Result<Vec<CommandResult>, WriterError>>, WriterError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .blocking_send(Request { commands, reply })
+            .map_err(|_| WriterError::Stopped)?;
+        Ok(answer)
+    }
+
+    /// A second handle for another caller.
+    pub fn sender(&self) -> WriterHandle {
+        WriterHandle {
+            sender: self.sender.clone(),
+        }
+    }
+
+    /// Stops accepting, answers what is queued, and returns the ledger and counters.
+    pub fn shutdown(self) -> (Ledger<S>, WriterStats) {
+        drop(self.sender);
+        // OK because the writer thread only panics on a broken invariant, which must
+        // crash the process anyway.
+        self.thread
+            .join()
+            .expect("the writer thread does not panic")
+    }
+}
+
+/// A cloneable submitting handle (for tasks that must not own the `Writer`).
+#[derive(Clone)]
+pub struct WriterHandle {
+    sender: mpsc::Sender<Request>,
+}
+
+impl WriterHandle {
+    pub async fn submit(&self, commands: Commands) -> Result<Vec<CommandResult>, WriterError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Request { commands, reply })
+            .await
+            .map_err(|_| WriterError::Stopped)?;
+        answer.await.map_err(|_| WriterError::Stopped)?
+    }
+}
+
+fn write_batch<S: EventStore>(
+    ledger: &mut Ledger<S>,
+    sources: &mut dyn Sources,
+    batch: Vec<Request>,
+    stats: &mut WriterStats,
+) {
+    let mut sizes = Vec::with_capacity(batch.len());
+    let mut replies = Vec::with_capacity(batch.len());
+    let mut commands = Vec::new();
+    for request in batch {
+        sizes.push(request.commands.len());
+        commands.extend(request.commands);
+        replies.push(request.reply);
+    }
+    let total = commands.len();
+    let appends_before = ledger.appends();
+    let outcome = ledger.submit(commands, sources);
+    stats.appends += ledger.appends() - appends_before;
+    stats.commands += total as u64;
+    stats.requests += replies.len() as u64;
+    match outcome {
+        Ok(results) => {
+            assert_eq!(results.len(), total, "one result per command");
+            let mut results = results.into_iter();
+            for (size, reply) in sizes.into_iter().zip(replies) {
+                let _ = reply.send(Ok(results.by_ref().take(size).collect()));
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "append failed; the ledger stops taking commands");
+            let error = WriterError::Failed(error.to_string());
+            for reply in replies {
+                let _ = reply.send(Err(error.clone()));
+            }
+        }
+    }
+}
+
+impl From<LedgerError> for WriterError {
+    fn from(error: LedgerError) -> WriterError {
+        WriterError::Failed(error.to_string())
+    }
+}
