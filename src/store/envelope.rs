@@ -209,14 +209,38 @@ impl Envelope {
         bytes
     }
 
-    /// Decodes canonical bytes (no `hash` field) or a full line (with `hash`); the hash
-    /// is recomputed from the canonical bytes and, if the input carried one, compared.
+    /// Decodes a full line (with `hash`) or canonical bytes (without): the canonical
+    /// bytes are re-encoded from the decoded fields, hashed, and, if the input carried
+    /// a hash, compared with it.
     pub fn decode(bytes: &[u8]) -> Result<Envelope, String> {
+        let (mut envelope, claimed) = Envelope::decode_fields(bytes)?;
+        envelope.hash = Sha256::of(&envelope.canonical_bytes());
+        match claimed {
+            Some(claimed) if claimed != envelope.hash => Err(format!(
+                "hash {claimed} does not match the content (SHA-256 {})",
+                envelope.hash
+            )),
+            _ => Ok(envelope),
+        }
+    }
+
+    /// Decodes bytes the store holds as canonical, whose SHA-256 (`hash`) the caller has
+    /// already computed and checked: no re-encoding, the fast path for reads.
+    pub fn decode_canonical(bytes: &[u8], hash: Sha256) -> Result<Envelope, String> {
+        let (mut envelope, claimed) = Envelope::decode_fields(bytes)?;
+        if claimed.is_some() {
+            return Err("canonical bytes do not carry a hash field".into());
+        }
+        envelope.hash = hash;
+        Ok(envelope)
+    }
+
+    fn decode_fields(bytes: &[u8]) -> Result<(Envelope, Option<Sha256>), String> {
         let wire: WireIn<'_> = serde_json::from_slice(bytes)
             .map_err(|error| format!("envelope does not decode: {error}"))?;
         let event = Event::from_parts(&wire.event_type, wire.payload.get())
             .map_err(|error| format!("payload does not decode: {error}"))?;
-        let mut envelope = Envelope {
+        let envelope = Envelope {
             position: wire.position,
             stream: wire.stream,
             version: wire.version,
@@ -229,17 +253,7 @@ impl Envelope {
             stream_prev_hash: wire.stream_prev_hash,
             hash: Sha256::ZERO,
         };
-        let canonical = envelope.canonical_bytes();
-        envelope.hash = Sha256::of(&canonical);
-        if let Some(claimed) = wire.hash {
-            if claimed != envelope.hash {
-                return Err(format!(
-                    "hash {claimed} does not match the content (SHA-256 {})",
-                    envelope.hash
-                ));
-            }
-        }
-        Ok(envelope)
+        Ok((envelope, wire.hash))
     }
 
     pub fn event_ref(&self) -> EventRef {
