@@ -568,6 +568,9 @@ pub fn verify(
         if envelope.version != version + 1 || envelope.stream_prev_hash != previous {
             return Err(corrupt(envelope.position, format!("stream {} does not continue from version {version}: an event of the stream was altered, removed or reordered", envelope.stream)));
         }
+        if Sha256::of(&envelope.canonical_bytes()) != envelope.hash {
+            return Err(corrupt(envelope.position, "the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event".into()));
+        }
         streams.insert(envelope.stream.clone(), (envelope.version, envelope.hash));
         run = match run {
             Some((command_id, first, count)) if command_id == envelope.command_id => {
