@@ -635,8 +635,17 @@ fn check_state_rows(store: &dyn EventStore, state: &LedgerState) -> Result<(), L
             message: format!("stored state of {what} differs from a fresh fold of the log"),
         })
     };
-    if read_checkpoint(store)? != Some(state.position) {
-        return Err(mismatch(state.position, "the checkpoint".into()));
+    let checkpoint = read_checkpoint(store)?;
+    // An empty log needs no state rows yet (a store created and never written to).
+    let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
+    if checkpoint != Some(state.position) && !empty_and_unwritten {
+        return Err(mismatch(
+            state.position,
+            format!(
+                "the checkpoint ({checkpoint:?}, log head {})",
+                state.position
+            ),
+        ));
     }
     for region in state.regions.values() {
         let stored = store.read_state(&StateKey::Region(region.name.clone()))?;

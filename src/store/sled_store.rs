@@ -161,19 +161,45 @@ fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
     Ok(envelope)
 }
 
+/// How long `open` waits for another handle in this process to release the directory
+/// lock (sled releases it when its last handle drops).
+pub const STORE_OPEN_LOCK_WAIT_MS_MAX: u64 = 2_000;
+
+fn open_db(dir: &Path, path: &Path) -> Result<sled::Db, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        // No background flusher: every append flushes and fsyncs itself, and without
+        // the flusher thread the lock is released as soon as the store is dropped.
+        let opened = sled::Config::new()
+            .path(path)
+            .cache_capacity(SLED_CACHE_BYTES_MAX)
+            .flush_every_ms(None)
+            .open();
+        match opened {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(error))
+                if error.kind() == std::io::ErrorKind::Other
+                    && error.to_string().contains("could not acquire lock")
+                    && started.elapsed().as_millis() < u128::from(STORE_OPEN_LOCK_WAIT_MS_MAX) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(source) => {
+                return Err(StoreError::Locked {
+                    path: dir.display().to_string(),
+                    source,
+                })
+            }
+        }
+    }
+}
+
 impl SledStore {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let path = dir.join("sled");
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(SLED_CACHE_BYTES_MAX)
-            .open()
-            .map_err(|source| StoreError::Locked {
-                path: dir.display().to_string(),
-                source,
-            })?;
+        let db = open_db(dir, &path)?;
         let tree = db.open_tree("ledger")?;
         let data_path = path.join("db");
         let data_file = File::open(&data_path).map_err(io_error(&data_path))?;
