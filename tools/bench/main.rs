@@ -1,1 +1,527 @@
-fn main() {}
+//! `flexledger-bench`: the ledger's full command path (parse, decide, encode, hash,
+//! append, state rows, fsync) against the raw sled ceiling (same bytes, same batch
+//! sizes, same real fsync, no domain logic), measured in one run and reported as
+//! ratios, because absolute numbers on a shared 2-core machine are noise.
+//!
+//! ```sh
+//! cargo run --release --bin flexledger-bench -- --members 100000 --months 24
+//! ```
+//!
+//! Workload: one region, `--members` members over `--months` months, each behaving
+//! by kind: 80% pay every month, 8% skip months and pay them back, 4% prepay a year,
+//! 5% stop paying (automatically withdrawn after grace, re-enrolled later), 3% withdraw
+//! voluntarily. Every line carries a command id, as a resumable import would.
+
+mod raw_sled;
+
+use clap::Parser;
+use flexledger::domain::{parse_command, StreamId};
+use flexledger::ledger::{
+    fold_log, member_coverage, member_coverage_folded, Ledger, SystemSources,
+    APPEND_BATCH_COMMANDS_MAX,
+};
+use flexledger::store::{CommandResult, EventStore, SledStore};
+use flexledger::writer::Writer;
+use raw_sled::{latency_of, Latency, RawEvent, Throughput};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use uuid::Uuid;
+
+#[derive(Parser, Debug)]
+#[command(about = "Benchmark the ledger against the raw sled ceiling, in one run, as ratios")]
+struct Args {
+    /// Members in the synthetic region.
+    #[arg(long, default_value_t = 100_000)]
+    members: usize,
+    /// Months of history (one close per month).
+    #[arg(long, default_value_t = 24)]
+    months: usize,
+    /// Concurrent appenders for the concurrency measurement.
+    #[arg(long, default_value_t = 64)]
+    appenders: usize,
+    /// Commands each concurrent appender submits (one at a time, awaiting each).
+    #[arg(long, default_value_t = 100)]
+    appender_commands: usize,
+    /// Samples for the single-writer latency and member-read measurements.
+    #[arg(long, default_value_t = 1000)]
+    samples: usize,
+    /// Where to put the stores (a fresh temporary directory by default; removed after).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+const MONTH_DUE: u64 = 600;
+
+fn member_id(index: usize) -> Uuid {
+    Uuid::from_u128(0x7000_0000_0000_4000_8000_0000_0000_0000 + index as u128)
+}
+
+fn month_name(index: usize) -> String {
+    format!("{}-{:02}", 2025 + index / 12, index % 12 + 1)
+}
+
+fn command_line(mut command: serde_json::Value, counter: &mut u128) -> String {
+    *counter += 1;
+    command["command_id"] = json!(Uuid::from_u128(
+        0xbe9c_0000_0000_4000_8000_0000_0000_0000 + *counter
+    ));
+    command.to_string()
+}
+
+fn policy() -> serde_json::Value {
+    json!({"command":"publish_policy","region":"bench","effective_from":"2025-01","average_monthly_wage":"10000.00",
+           "contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,
+           "benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+           "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"},{"min_continuous_months":24,"tier":"enhanced"}]})
+}
+
+/// A member as the generator sees it: enough of the rules to produce accepted commands.
+struct Simulated {
+    next_unpaid: usize,
+    withdrawn: bool,
+}
+
+/// The synthetic region's command lines (see module docs).
+fn region_lines(members: usize, months: usize) -> Vec<String> {
+    let mut counter = 0u128;
+    let mut lines = vec![command_line(policy(), &mut counter)];
+    let mut simulated: Vec<Simulated> = (0..members)
+        .map(|_| Simulated {
+            next_unpaid: 0,
+            withdrawn: false,
+        })
+        .collect();
+    for index in 0..members {
+        lines.push(command_line(json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}), &mut counter));
+    }
+    for month in 0..months {
+        for (index, member) in simulated.iter_mut().enumerate() {
+            let kind = (index * 7919) % 100;
+            let id = member_id(index);
+            if member.withdrawn {
+                if (92..97).contains(&kind) && month == 14 {
+                    lines.push(command_line(json!({"command":"reenroll","member_id":id,"month":month_name(month),"base_ratio":"0.60"}), &mut counter));
+                    *member = Simulated {
+                        next_unpaid: month,
+                        withdrawn: false,
+                    };
+                } else {
+                    continue;
+                }
+            }
+            if (97..100).contains(&kind) && month == 9 {
+                lines.push(command_line(
+                    json!({"command":"withdraw","member_id":id,"reason":"voluntary"}),
+                    &mut counter,
+                ));
+                member.withdrawn = true;
+                continue;
+            }
+            let last = match kind {
+                80..=87 if (month + index) % 5 == 0 => None,
+                88..=91 if month % 12 == 0 => Some(month + 11),
+                92..=96 if (6..14).contains(&month) => None,
+                _ => Some(month),
+            };
+            if let Some(last) = last.filter(|last| *last >= member.next_unpaid) {
+                let months: Vec<String> = (member.next_unpaid..=last).map(month_name).collect();
+                let amount = format!("{}.00", MONTH_DUE * months.len() as u64);
+                lines.push(command_line(json!({"command":"pay","member_id":id,"months":months,"amount":amount,"paid_on":format!("{}-15", month_name(month))}), &mut counter));
+                member.next_unpaid = last + 1;
+            }
+        }
+        lines.push(command_line(
+            json!({"command":"close_month","region":"bench","month":month_name(month)}),
+            &mut counter,
+        ));
+        for member in simulated.iter_mut().filter(|member| !member.withdrawn) {
+            // R11: more than three months of arrears after this close.
+            if month + 1 > member.next_unpaid && month + 1 - member.next_unpaid > 3 {
+                member.withdrawn = true;
+            }
+        }
+    }
+    lines
+}
+
+/// Current and peak resident set size, in bytes (from /proc/self/status).
+fn rss_bytes() -> (Option<u64>, Option<u64>) {
+    let peak = raw_sled::peak_rss_bytes();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    };
+    (field("VmRSS:"), peak)
+}
+
+fn mib(bytes: Option<u64>) -> String {
+    bytes.map_or("n/a".into(), |bytes| {
+        format!("{:.0} MiB", bytes as f64 / 1048576.0)
+    })
+}
+
+struct Bulk {
+    throughput: Throughput,
+    batch_events: Vec<usize>,
+    refused: usize,
+    rss_samples: Vec<(u64, Option<u64>)>,
+}
+
+/// (a) `submit` as the CLI does it: parse each line, two 1000-line chunks in flight
+/// through the group-commit writer.
+fn bulk_submit(dir: &Path, lines: &[String]) -> BenchResult<Bulk> {
+    let writer = Writer::start(Ledger::open(dir)?, Box::new(SystemSources));
+    let started = Instant::now();
+    let mut in_flight = std::collections::VecDeque::new();
+    let (mut batch_events, mut refused, mut rss_samples) = (Vec::new(), 0usize, Vec::new());
+    let mut collect = |answer: tokio::sync::oneshot::Receiver<_>| -> BenchResult<()> {
+        let results: Vec<CommandResult> =
+            answer.blocking_recv().map_err(|_| "writer stopped")??;
+        let mut events = 0;
+        for result in results {
+            match result {
+                CommandResult::Accepted {
+                    events: appended, ..
+                } => events += appended.len(),
+                CommandResult::Refused(_) => refused += 1,
+            }
+        }
+        batch_events.push(events);
+        Ok(())
+    };
+    let checkpoints = [lines.len() / 4, lines.len() / 2, lines.len() * 3 / 4];
+    for (index, chunk) in lines.chunks(APPEND_BATCH_COMMANDS_MAX).enumerate() {
+        let commands = chunk.iter().map(|line| parse_command(line)).collect();
+        in_flight.push_back(writer.enqueue_blocking(commands)?);
+        if in_flight.len() >= 2 {
+            collect(in_flight.pop_front().ok_or("queue")?)?;
+        }
+        let done = (index + 1) * APPEND_BATCH_COMMANDS_MAX;
+        if checkpoints
+            .iter()
+            .any(|checkpoint| done - APPEND_BATCH_COMMANDS_MAX < *checkpoint && *checkpoint <= done)
+        {
+            rss_samples.push((done as u64, rss_bytes().0));
+        }
+    }
+    while let Some(answer) = in_flight.pop_front() {
+        collect(answer)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    drop(collect);
+    let (ledger, _) = writer.shutdown();
+    let events = ledger.store().head()?.0;
+    rss_samples.push((lines.len() as u64, rss_bytes().0));
+    Ok(Bulk {
+        throughput: Throughput { events, seconds },
+        batch_events,
+        refused,
+        rss_samples,
+    })
+}
+
+/// The ledger's stored events as raw bytes, for the ceiling to write again.
+fn raw_events(store: &SledStore, from: u64, to: u64) -> BenchResult<Vec<RawEvent>> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        stream: String,
+        version: u64,
+    }
+    let mut events = Vec::new();
+    for position in from..=to {
+        let key = [&b"L"[..], &position.to_be_bytes()].concat();
+        let value = store.raw_tree().get(key)?.ok_or("missing log entry")?;
+        let head: Head = serde_json::from_slice(&value[32..])?;
+        events.push(RawEvent {
+            log_value: value.to_vec(),
+            stream: head.stream,
+            version: head.version,
+        });
+    }
+    Ok(events)
+}
+
+/// (b) `appenders` tokio tasks, each submitting one pay at a time for its own members.
+fn concurrent(
+    dir: &Path,
+    appenders: usize,
+    per_appender: usize,
+) -> BenchResult<(Throughput, u64, u64)> {
+    let members = appenders * per_appender;
+    let mut ledger = Ledger::open(dir)?;
+    let mut setup = vec![parse_command(&policy().to_string())];
+    setup.extend((0..members).map(|index| parse_command(&json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string())));
+    ledger.submit(setup, &mut SystemSources)?;
+    let writer = Writer::start(ledger, Box::new(SystemSources));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let handle = writer.sender();
+    let started = Instant::now();
+    runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for appender in 0..appenders {
+            let handle = handle.clone();
+            tasks.push(tokio::spawn(async move {
+                for offset in 0..per_appender {
+                    let pay = json!({"command":"pay","member_id":member_id(appender * per_appender + offset),"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-15"});
+                    let results = handle.submit(vec![parse_command(&pay.to_string())]).await.map_err(|error| error.to_string())?;
+                    if !results[0].is_accepted() {
+                        return Err(format!("refused: {:?}", results[0]));
+                    }
+                }
+                Ok::<(), String>(())
+            }));
+        }
+        for task in tasks {
+            task.await.map_err(|error| error.to_string())??;
+        }
+        Ok::<(), String>(())
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    drop(handle);
+    let (_ledger, stats) = writer.shutdown();
+    let commands = members as u64;
+    Ok((
+        Throughput {
+            events: commands,
+            seconds,
+        },
+        stats.appends,
+        commands,
+    ))
+}
+
+/// (c) one command per durable append, one writer, no concurrency.
+fn single_writer_latency(dir: &Path, samples: usize) -> BenchResult<Latency> {
+    let mut ledger = Ledger::open(dir)?;
+    let mut setup = vec![parse_command(&policy().to_string())];
+    setup.extend((0..samples).map(|index| parse_command(&json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string())));
+    ledger.submit(setup, &mut SystemSources)?;
+    let mut timings = Vec::with_capacity(samples);
+    for index in 0..samples {
+        let pay = json!({"command":"pay","member_id":member_id(index),"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-15"}).to_string();
+        let started = Instant::now();
+        let results = ledger.submit(vec![parse_command(&pay)], &mut SystemSources)?;
+        timings.push(started.elapsed());
+        if !results[0].is_accepted() {
+            return Err(format!("refused: {:?}", results[0]).into());
+        }
+    }
+    Ok(latency_of(timings))
+}
+
+fn member_reads(
+    store: &SledStore,
+    members: usize,
+    samples: usize,
+    folded: bool,
+) -> BenchResult<Latency> {
+    let mut timings = Vec::with_capacity(samples);
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..samples {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let id = member_id(usize::try_from(seed % members as u64)?);
+        let started = Instant::now();
+        let coverage = if folded {
+            member_coverage_folded(store, id, None)?
+        } else {
+            member_coverage(store, id, None)?
+        };
+        timings.push(started.elapsed());
+        coverage.ok_or("member missing")?;
+    }
+    Ok(latency_of(timings))
+}
+
+fn ratio(ledger: f64, ceiling: f64) -> String {
+    if ceiling > 0.0 {
+        format!("{:.0}%", 100.0 * ledger / ceiling)
+    } else {
+        "n/a".into()
+    }
+}
+
+fn row(name: &str, ledger: String, ceiling: String, ratio: String) {
+    println!("| {name} | {ledger} | {ceiling} | {ratio} |");
+}
+
+fn main() -> BenchResult<()> {
+    let args = Args::parse();
+    let scratch = tempfile_dir(args.dir.clone())?;
+    let root = scratch.as_path();
+    eprintln!(
+        "generating {} members × {} months ...",
+        args.members, args.months
+    );
+    let lines = region_lines(args.members, args.months);
+    eprintln!("{} command lines; (a) bulk submit ...", lines.len());
+    let bulk = bulk_submit(&root.join("bulk"), &lines)?;
+    let (_, peak_after_bulk) = rss_bytes();
+    let store = SledStore::open(&root.join("bulk"))?;
+    eprintln!("(d) rebuild ...");
+    let started = Instant::now();
+    let state = fold_log(&store, &mut |_| {})?;
+    let rebuild = Throughput {
+        events: state.position,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    drop(state);
+    eprintln!("member reads ...");
+    let live_reads = member_reads(&store, args.members, args.samples, false)?;
+    let folded_reads = member_reads(&store, args.members, args.samples, true)?;
+    let ledger_bytes = raw_sled::dir_bytes(&root.join("bulk"));
+    eprintln!("(b) {} concurrent appenders ...", args.appenders);
+    let (concurrent_throughput, concurrent_appends, concurrent_commands) = concurrent(
+        &root.join("concurrent"),
+        args.appenders,
+        args.appender_commands,
+    )?;
+    eprintln!("(c) single-writer latency ...");
+    let single = single_writer_latency(&root.join("single"), args.samples)?;
+    let (_, peak_ledger) = rss_bytes();
+
+    eprintln!("raw sled ceilings ...");
+    let raw = raw_events(&store, 1, bulk.throughput.events)?;
+    let raw_bulk = raw_sled::append_ceiling(
+        &root.join("raw-bulk"),
+        &raw,
+        &bulk
+            .batch_events
+            .iter()
+            .copied()
+            .filter(|size| *size > 0)
+            .collect::<Vec<_>>(),
+    )?;
+    let raw_bytes = raw_sled::dir_bytes(&root.join("raw-bulk"));
+    let raw_replay = raw_sled::replay_ceiling(&root.join("raw-bulk"), 32)?;
+    let member_streams: Vec<String> = (0..args.members.min(10_000))
+        .map(|index| StreamId::Member(member_id(index)).name())
+        .collect();
+    let raw_reads =
+        raw_sled::stream_read_latency(&root.join("raw-bulk"), &member_streams, args.samples)?;
+    let per_append = (concurrent_commands as f64 / concurrent_appends.max(1) as f64)
+        .round()
+        .max(1.0) as usize;
+    let concurrent_raw_events = &raw[..usize::try_from(concurrent_commands)?.min(raw.len())];
+    let mut concurrent_sizes = vec![per_append; concurrent_raw_events.len() / per_append];
+    let rest = concurrent_raw_events.len() - concurrent_sizes.iter().sum::<usize>();
+    if rest > 0 {
+        concurrent_sizes.push(rest);
+    }
+    let raw_concurrent = raw_sled::append_ceiling(
+        &root.join("raw-concurrent"),
+        concurrent_raw_events,
+        &concurrent_sizes,
+    )?;
+    let raw_single = raw_sled::single_append_latency(
+        &root.join("raw-single"),
+        &raw[..args.samples.min(raw.len())],
+        args.samples,
+    )?;
+
+    println!(
+        "\nflexledger-bench: {} members × {} months, {} events, {} commands ({} refused)",
+        args.members,
+        args.months,
+        bulk.throughput.events,
+        lines.len(),
+        bulk.refused
+    );
+    println!("\n| measurement | ledger | raw sled ceiling | ratio |\n|---|---|---|---|");
+    row(
+        "(a) bulk submit, events/s",
+        format!("{:.0}", bulk.throughput.per_second()),
+        format!("{:.0}", raw_bulk.per_second()),
+        ratio(bulk.throughput.per_second(), raw_bulk.per_second()),
+    );
+    row(
+        &format!("(b) {} concurrent appenders, commands/s", args.appenders),
+        format!(
+            "{:.0} ({} per append)",
+            concurrent_throughput.per_second(),
+            per_append
+        ),
+        format!("{:.0}", raw_concurrent.per_second()),
+        ratio(
+            concurrent_throughput.per_second(),
+            raw_concurrent.per_second(),
+        ),
+    );
+    row(
+        "(c) single writer, one event per fsync, p50",
+        format!("{:.0} µs", single.p50_us),
+        format!("{:.0} µs", raw_single.p50_us),
+        ratio(raw_single.p50_us, single.p50_us),
+    );
+    row(
+        "(c) single writer, p99",
+        format!("{:.0} µs", single.p99_us),
+        format!("{:.0} µs", raw_single.p99_us),
+        ratio(raw_single.p99_us, single.p99_us),
+    );
+    row(
+        "(d) full rebuild (read, verify hash, decode, fold), events/s",
+        format!("{:.0}", rebuild.per_second()),
+        format!("{:.0}", raw_replay.per_second()),
+        ratio(rebuild.per_second(), raw_replay.per_second()),
+    );
+    row(
+        "member read (stored state), p50 / p99",
+        format!("{:.0} / {:.0} µs", live_reads.p50_us, live_reads.p99_us),
+        format!("{:.0} / {:.0} µs", raw_reads.p50_us, raw_reads.p99_us),
+        ratio(raw_reads.p50_us, live_reads.p50_us),
+    );
+    row(
+        "member read (fold of its streams), p50 / p99",
+        format!("{:.0} / {:.0} µs", folded_reads.p50_us, folded_reads.p99_us),
+        format!("{:.0} / {:.0} µs", raw_reads.p50_us, raw_reads.p99_us),
+        ratio(raw_reads.p50_us, folded_reads.p50_us),
+    );
+    let events = bulk.throughput.events.max(1) as f64;
+    row(
+        "(e) bytes on disk per event",
+        format!("{:.0}", ledger_bytes as f64 / events),
+        format!("{:.0}", raw_bytes as f64 / events),
+        ratio(raw_bytes as f64, ledger_bytes as f64),
+    );
+    println!(
+        "\nsamples: {} single-writer appends, {} member reads each way.",
+        single.samples, live_reads.samples
+    );
+    println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
+    println!("peak RSS: {} after the bulk import, {} after every ledger measurement (before the ceilings allocate their copies).", mib(peak_after_bulk), mib(peak_ledger));
+    let samples: Vec<String> = bulk
+        .rss_samples
+        .iter()
+        .map(|(lines, rss)| format!("{} at line {lines}", mib(*rss)))
+        .collect();
+    println!("RSS during the bulk import: {}", samples.join(", "));
+    if args.dir.is_none() {
+        let _ = std::fs::remove_dir_all(root);
+    }
+    Ok(())
+}
+
+fn tempfile_dir(given: Option<PathBuf>) -> BenchResult<PathBuf> {
+    let dir = match given {
+        Some(dir) => dir,
+        None => std::env::temp_dir().join(format!("flexledger-bench-{}", std::process::id())),
+    };
+    if dir.exists() {
+        return Err(format!("{} exists; pass a new --dir", dir.display()).into());
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
