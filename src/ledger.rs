@@ -129,18 +129,54 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
     rows
 }
 
+/// Envelopes handed from the reading thread to the folding thread at a time.
+pub const REBUILD_CHUNK_EVENTS: usize = 4096;
+/// Chunks in flight between the two threads (bounds the memory a rebuild holds).
+pub const REBUILD_CHUNKS_IN_FLIGHT_MAX: usize = 4;
+
 /// Folds the whole log into a fresh state; `progress(position)` is called as it goes.
-pub fn fold_log(
-    store: &dyn EventStore,
+/// Two stages on two cores: one thread reads, hashes and decodes the log, the calling
+/// thread folds; a bounded channel between them keeps memory flat.
+pub fn fold_log<S: EventStore + Sync + ?Sized>(
+    store: &S,
     progress: &mut dyn FnMut(u64),
 ) -> Result<LedgerState, LedgerError> {
-    let mut state = LedgerState::default();
-    for envelope in store.read_log(1) {
-        let envelope = envelope?;
-        state.apply(envelope.position, &envelope.event)?;
-        progress(envelope.position);
-    }
-    Ok(state)
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Envelope>, StoreError>>(
+        REBUILD_CHUNKS_IN_FLIGHT_MAX,
+    );
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut chunk = Vec::with_capacity(REBUILD_CHUNK_EVENTS);
+            for envelope in store.read_log(1) {
+                match envelope {
+                    Ok(envelope) => chunk.push(envelope),
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                        return;
+                    }
+                }
+                if chunk.len() == REBUILD_CHUNK_EVENTS
+                    && sender
+                        .send(Ok(std::mem::replace(
+                            &mut chunk,
+                            Vec::with_capacity(REBUILD_CHUNK_EVENTS),
+                        )))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = sender.send(Ok(chunk));
+        });
+        let mut state = LedgerState::default();
+        for chunk in receiver {
+            for envelope in chunk? {
+                state.apply(envelope.position, &envelope.event)?;
+                progress(envelope.position);
+            }
+        }
+        Ok(state)
+    })
 }
 
 fn read_checkpoint(store: &dyn EventStore) -> Result<Option<u64>, StoreError> {
@@ -171,7 +207,10 @@ impl<S: EventStore> Ledger<S> {
     pub fn with_store(mut store: S) -> Result<Ledger<S>, LedgerError> {
         let (head, _) = store.head()?;
         let mut state = LedgerState::default();
-        if read_checkpoint(&store)? == Some(head) {
+        let checkpoint = read_checkpoint(&store)?;
+        if checkpoint.is_none() && head == 0 {
+            tracing::info!("new ledger: the log is empty");
+        } else if checkpoint == Some(head) {
             for row in store.region_rows()? {
                 let region: RegionState = serde_json::from_slice(&row)
                     .map_err(|error| corrupt_row("a region".into(), error))?;
@@ -181,6 +220,7 @@ impl<S: EventStore> Ledger<S> {
         } else {
             tracing::warn!(
                 head,
+                ?checkpoint,
                 "state rows do not match the log; rebuilding them from the log"
             );
             state = fold_log(&store, &mut |_| {})?;

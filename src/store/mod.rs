@@ -93,7 +93,7 @@ impl StoreError {
 pub type EnvelopeIter<'a> = Box<dyn Iterator<Item = Result<Envelope, StoreError>> + 'a>;
 
 /// The narrow storage interface the ledger needs.
-pub trait EventStore {
+pub trait EventStore: Send + Sync {
     /// Seals and appends every command's events, with `state` rows, in one atomic,
     /// durable write. Each envelope's position must continue the log and its version
     /// must continue its stream (optimistic concurrency); otherwise nothing is written.

@@ -15,6 +15,7 @@
 mod raw_sled;
 
 use clap::Parser;
+use flexledger::cli::{read_bounded_line, Line};
 use flexledger::domain::{parse_command, StreamId};
 use flexledger::ledger::{
     fold_log, member_coverage, member_coverage_folded, Ledger, SystemSources,
@@ -49,6 +50,10 @@ struct Args {
     /// Where to put the stores (a fresh temporary directory by default; removed after).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Only write the synthetic region's commands to FILE (one JSON line each, with
+    /// command ids) and exit: an import to try `flexledger submit` on.
+    #[arg(long, value_name = "FILE")]
+    emit: Option<PathBuf>,
 }
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -84,10 +89,17 @@ struct Simulated {
     withdrawn: bool,
 }
 
-/// The synthetic region's command lines (see module docs).
-fn region_lines(members: usize, months: usize) -> Vec<String> {
+/// Writes the synthetic region's command lines (see module docs) one by one, so the
+/// benchmark's memory is the ledger's, not the workload's. Returns the line count.
+fn write_region(members: usize, months: usize, out: &mut dyn std::io::Write) -> BenchResult<u64> {
     let mut counter = 0u128;
-    let mut lines = vec![command_line(policy(), &mut counter)];
+    let mut written = 0u64;
+    let mut push = |line: String| -> std::io::Result<()> {
+        written += 1;
+        out.write_all(line.as_bytes())?;
+        out.write_all(b"\n")
+    };
+    push(command_line(policy(), &mut counter))?;
     let mut simulated: Vec<Simulated> = (0..members)
         .map(|_| Simulated {
             next_unpaid: 0,
@@ -95,7 +107,10 @@ fn region_lines(members: usize, months: usize) -> Vec<String> {
         })
         .collect();
     for index in 0..members {
-        lines.push(command_line(json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}), &mut counter));
+        push(command_line(
+            json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            &mut counter,
+        ))?;
     }
     for month in 0..months {
         for (index, member) in simulated.iter_mut().enumerate() {
@@ -103,7 +118,10 @@ fn region_lines(members: usize, months: usize) -> Vec<String> {
             let id = member_id(index);
             if member.withdrawn {
                 if (92..97).contains(&kind) && month == 14 {
-                    lines.push(command_line(json!({"command":"reenroll","member_id":id,"month":month_name(month),"base_ratio":"0.60"}), &mut counter));
+                    push(command_line(
+                        json!({"command":"reenroll","member_id":id,"month":month_name(month),"base_ratio":"0.60"}),
+                        &mut counter,
+                    ))?;
                     *member = Simulated {
                         next_unpaid: month,
                         withdrawn: false,
@@ -113,10 +131,10 @@ fn region_lines(members: usize, months: usize) -> Vec<String> {
                 }
             }
             if (97..100).contains(&kind) && month == 9 {
-                lines.push(command_line(
+                push(command_line(
                     json!({"command":"withdraw","member_id":id,"reason":"voluntary"}),
                     &mut counter,
-                ));
+                ))?;
                 member.withdrawn = true;
                 continue;
             }
@@ -129,14 +147,17 @@ fn region_lines(members: usize, months: usize) -> Vec<String> {
             if let Some(last) = last.filter(|last| *last >= member.next_unpaid) {
                 let months: Vec<String> = (member.next_unpaid..=last).map(month_name).collect();
                 let amount = format!("{}.00", MONTH_DUE * months.len() as u64);
-                lines.push(command_line(json!({"command":"pay","member_id":id,"months":months,"amount":amount,"paid_on":format!("{}-15", month_name(month))}), &mut counter));
+                push(command_line(
+                    json!({"command":"pay","member_id":id,"months":months,"amount":amount,"paid_on":format!("{}-15", month_name(month))}),
+                    &mut counter,
+                ))?;
                 member.next_unpaid = last + 1;
             }
         }
-        lines.push(command_line(
+        push(command_line(
             json!({"command":"close_month","region":"bench","month":month_name(month)}),
             &mut counter,
-        ));
+        ))?;
         for member in simulated.iter_mut().filter(|member| !member.withdrawn) {
             // R11: more than three months of arrears after this close.
             if month + 1 > member.next_unpaid && month + 1 - member.next_unpaid > 3 {
@@ -144,7 +165,7 @@ fn region_lines(members: usize, months: usize) -> Vec<String> {
             }
         }
     }
-    lines
+    Ok(written)
 }
 
 /// Current and peak resident set size, in bytes (from /proc/self/status).
@@ -175,10 +196,11 @@ struct Bulk {
     rss_samples: Vec<(u64, Option<u64>)>,
 }
 
-/// (a) `submit` as the CLI does it: parse each line, two 1000-line chunks in flight
-/// through the group-commit writer.
-fn bulk_submit(dir: &Path, lines: &[String]) -> BenchResult<Bulk> {
+/// (a) `submit` as the CLI does it: read the file line by line (bounded lines), parse
+/// each, two 1000-line chunks in flight through the group-commit writer.
+fn bulk_submit(dir: &Path, file: &Path, total_lines: u64) -> BenchResult<Bulk> {
     let writer = Writer::start(Ledger::open(dir)?, Box::new(SystemSources));
+    let mut input = std::io::BufReader::new(std::fs::File::open(file)?);
     let started = Instant::now();
     let mut in_flight = std::collections::VecDeque::new();
     let (mut batch_events, mut refused, mut rss_samples) = (Vec::new(), 0usize, Vec::new());
@@ -197,19 +219,27 @@ fn bulk_submit(dir: &Path, lines: &[String]) -> BenchResult<Bulk> {
         batch_events.push(events);
         Ok(())
     };
-    let checkpoints = [lines.len() / 4, lines.len() / 2, lines.len() * 3 / 4];
-    for (index, chunk) in lines.chunks(APPEND_BATCH_COMMANDS_MAX).enumerate() {
-        let commands = chunk.iter().map(|line| parse_command(line)).collect();
-        in_flight.push_back(writer.enqueue_blocking(commands)?);
+    let (mut lines_read, mut next_sample) = (0u64, total_lines / 4);
+    loop {
+        let mut chunk = Vec::with_capacity(APPEND_BATCH_COMMANDS_MAX);
+        while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
+            match read_bounded_line(&mut input)? {
+                Some(Line::Text(bytes)) => chunk.push(parse_command(std::str::from_utf8(&bytes)?)),
+                Some(Line::TooLong) => return Err("an overlong line in the workload".into()),
+                None => break,
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        lines_read += chunk.len() as u64;
+        in_flight.push_back(writer.enqueue_blocking(chunk)?);
         if in_flight.len() >= 2 {
             collect(in_flight.pop_front().ok_or("queue")?)?;
         }
-        let done = (index + 1) * APPEND_BATCH_COMMANDS_MAX;
-        if checkpoints
-            .iter()
-            .any(|checkpoint| done - APPEND_BATCH_COMMANDS_MAX < *checkpoint && *checkpoint <= done)
-        {
-            rss_samples.push((done as u64, rss_bytes().0));
+        if lines_read >= next_sample {
+            rss_samples.push((lines_read, rss_bytes().0));
+            next_sample += total_lines / 4;
         }
     }
     while let Some(answer) = in_flight.pop_front() {
@@ -219,7 +249,6 @@ fn bulk_submit(dir: &Path, lines: &[String]) -> BenchResult<Bulk> {
     drop(collect);
     let (ledger, _) = writer.shutdown();
     let events = ledger.store().head()?.0;
-    rss_samples.push((lines.len() as u64, rss_bytes().0));
     Ok(Bulk {
         throughput: Throughput { events, seconds },
         batch_events,
@@ -359,15 +388,28 @@ fn row(name: &str, ledger: String, ceiling: String, ratio: String) {
 
 fn main() -> BenchResult<()> {
     let args = Args::parse();
+    if let Some(path) = &args.emit {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        let lines = write_region(args.members, args.months, &mut out)?;
+        std::io::Write::flush(&mut out)?;
+        eprintln!("wrote {lines} commands to {}", path.display());
+        return Ok(());
+    }
     let scratch = tempfile_dir(args.dir.clone())?;
     let root = scratch.as_path();
     eprintln!(
         "generating {} members × {} months ...",
         args.members, args.months
     );
-    let lines = region_lines(args.members, args.months);
-    eprintln!("{} command lines; (a) bulk submit ...", lines.len());
-    let bulk = bulk_submit(&root.join("bulk"), &lines)?;
+    let workload = root.join("region.jsonl");
+    let lines = {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&workload)?);
+        let lines = write_region(args.members, args.months, &mut out)?;
+        std::io::Write::flush(&mut out)?;
+        lines
+    };
+    eprintln!("{lines} command lines; (a) bulk submit ...");
+    let bulk = bulk_submit(&root.join("bulk"), &workload, lines)?;
     let (_, peak_after_bulk) = rss_bytes();
     let store = SledStore::open(&root.join("bulk"))?;
     eprintln!("(d) rebuild ...");
@@ -433,11 +475,7 @@ fn main() -> BenchResult<()> {
 
     println!(
         "\nflexledger-bench: {} members × {} months, {} events, {} commands ({} refused)",
-        args.members,
-        args.months,
-        bulk.throughput.events,
-        lines.len(),
-        bulk.refused
+        args.members, args.months, bulk.throughput.events, lines, bulk.refused
     );
     println!("\n| measurement | ledger | raw sled ceiling | ratio |\n|---|---|---|---|");
     row(
