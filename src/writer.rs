@@ -77,12 +77,7 @@ impl<S: EventStore + Send + 'static> Writer<S> {
 
     /// Submits commands and waits until they are durable (or refused).
     pub async fn submit(&self, commands: Commands) -> Result<Vec<CommandResult>, WriterError> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(Request { commands, reply })
-            .await
-            .map_err(|_| WriterError::Stopped)?;
-        answer.await.map_err(|_| WriterError::Stopped)?
+        submit_through(&self.sender, commands).await
     }
 
     /// Queues commands from a thread outside any async runtime; the receiver yields the
@@ -123,14 +118,22 @@ pub struct WriterHandle {
 }
 
 impl WriterHandle {
+    /// Submits commands and waits until they are durable (or refused).
     pub async fn submit(&self, commands: Commands) -> Result<Vec<CommandResult>, WriterError> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(Request { commands, reply })
-            .await
-            .map_err(|_| WriterError::Stopped)?;
-        answer.await.map_err(|_| WriterError::Stopped)?
+        submit_through(&self.sender, commands).await
     }
+}
+
+async fn submit_through(
+    sender: &mpsc::Sender<Request>,
+    commands: Commands,
+) -> Result<Vec<CommandResult>, WriterError> {
+    let (reply, answer) = oneshot::channel();
+    sender
+        .send(Request { commands, reply })
+        .await
+        .map_err(|_| WriterError::Stopped)?;
+    answer.await.map_err(|_| WriterError::Stopped)?
 }
 
 fn write_batch<S: EventStore>(

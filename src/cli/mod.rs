@@ -312,6 +312,14 @@ fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `verify` prints when it finds damage: the first broken link.
+#[derive(serde::Serialize)]
+struct VerifyFailure<'a> {
+    ok: bool,
+    position: u64,
+    message: &'a str,
+}
+
 fn verify(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
     let (head, _) = store.head()?;
@@ -337,14 +345,22 @@ fn verify(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
         Err(crate::ledger::LedgerError::Store(StoreError::Corrupt { position, message })) => {
             print_json_line(
                 &mut stdout,
-                &serde_json::json!({"ok": false, "position": position, "message": message}),
+                &VerifyFailure {
+                    ok: false,
+                    position,
+                    message: &message,
+                },
             )?;
             Ok(ExitCode::from(1))
         }
         Err(crate::ledger::LedgerError::Fold(error)) => {
             print_json_line(
                 &mut stdout,
-                &serde_json::json!({"ok": false, "position": error.position, "message": error.message}),
+                &VerifyFailure {
+                    ok: false,
+                    position: error.position,
+                    message: &error.message,
+                },
             )?;
             Ok(ExitCode::from(1))
         }

@@ -83,10 +83,7 @@ pub fn coverage(state: &LedgerState, member_id: Uuid) -> Option<MemberCoverage> 
 pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCoverage {
     let withdrawn = member.is_withdrawn();
     let arrears_months = member.arrears();
-    let arrears_amount = arrears_months
-        .iter()
-        .map(|month| member.due_for(region, *month))
-        .sum();
+    let arrears_amount = member.dues_total(region, &arrears_months);
     let backpay_deadline = arrears_months
         .first()
         .map(|first| first.plus(i64::from(region.policy_for(region.open_month).grace_months)));

@@ -189,10 +189,7 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
     }
     if first > next_unpaid {
         let owed: Vec<Month> = next_unpaid.through(first.plus(-1)).collect();
-        let amount: Money = owed
-            .iter()
-            .map(|month| member.due_for(region, *month))
-            .sum();
+        let amount: Money = member.dues_total(region, &owed);
         return refuse(
             ErrorCode::ArrearsMustBePaidFirst,
             format!("months are paid oldest first (R6): start from {next_unpaid}; {} month(s) {next_unpaid}..{} owe {amount}", owed.len(), first.plus(-1)),
@@ -279,10 +276,7 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
         let run_months = first_arrears.months_until(month) + 1;
         if run_months > grace_months {
             let lapsed_months: Vec<Month> = first_arrears.through(month).collect();
-            let lapsed_amount = lapsed_months
-                .iter()
-                .map(|lapsed| member.due_for(region, *lapsed))
-                .sum();
+            let lapsed_amount = member.dues_total(region, &lapsed_months);
             events.push(Event::MemberWithdrawn(MemberWithdrawn {
                 member_id: *member_id,
                 reason: WithdrawalReason::ArrearsExceededGrace,
@@ -335,10 +329,7 @@ fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
     // start); arrears at that point lapse, prepaid months stay paid and covered.
     let effective_from = member.next_unpaid();
     let lapsed_months = member.arrears();
-    let lapsed_amount = lapsed_months
-        .iter()
-        .map(|month| member.due_for(region, *month))
-        .sum();
+    let lapsed_amount = member.dues_total(region, &lapsed_months);
     Ok(vec![Event::MemberWithdrawn(MemberWithdrawn {
         member_id: body.member_id,
         reason: body.reason,

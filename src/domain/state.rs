@@ -146,6 +146,14 @@ impl MemberState {
         )
     }
 
+    /// R4 summed over `months` (arrears owed, months lapsing).
+    pub fn dues_total(&self, region: &RegionState, months: &[Month]) -> Money {
+        months
+            .iter()
+            .map(|month| self.due_for(region, *month))
+            .sum()
+    }
+
     pub fn paid_through(&self) -> Option<Month> {
         self.paid.keys().next_back().copied()
     }

@@ -1,0 +1,47 @@
+//! Edits one stored event *below* the ledger, with sled's own API, so you can watch
+//! `flexledger verify` (and every read) catch it. For trying tamper evidence by hand:
+//!
+//! ```sh
+//! cargo run --example tamper -- demo-data 5      # alter the event at position 5
+//! cargo run -- --data-dir demo-data verify       # {"ok":false,"position":5,...}, exit 1
+//! ```
+//!
+//! It changes the first digit of the first amount-like value ("600.00" → "700.00") in
+//! the event's JSON and leaves the stored hash alone, as a careless forger would.
+
+use flexledger::store::SledStore;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let usage = "usage: tamper DATA_DIR POSITION";
+    let dir = std::path::PathBuf::from(args.next().ok_or(usage)?);
+    let position: u64 = args.next().ok_or(usage)?.parse()?;
+    let store = SledStore::open(&dir)?;
+    let key = [&b"L"[..], &position.to_be_bytes()].concat();
+    let value = store
+        .raw_tree()
+        .get(&key)?
+        .ok_or("no event at that position")?;
+    let (hash, json) = value.split_at(32);
+    let text = std::str::from_utf8(json)?;
+    let start = text.find(".00\"").ok_or("no amount in that event")?;
+    let digits_start = text[..start].rfind('"').ok_or("malformed amount")? + 1;
+    let mut edited = text.to_owned();
+    let first = edited.as_bytes()[digits_start];
+    let replacement = if first == b'9' {
+        '1'
+    } else {
+        char::from(first + 1)
+    };
+    edited.replace_range(digits_start..digits_start + 1, &replacement.to_string());
+    store
+        .raw_tree()
+        .insert(key, [hash, edited.as_bytes()].concat())?;
+    store.raw_tree().flush()?;
+    println!(
+        "position {position}: {} -> {}",
+        &text[digits_start..start + 3],
+        &edited[digits_start..start + 3]
+    );
+    Ok(())
+}
