@@ -83,6 +83,9 @@ pub struct Ledger<S: EventStore = SledStore> {
     poisoned: bool,
     /// Durable appends made since open (each one batch, one flush, one fsync).
     appends: u64,
+    /// Sealed envelopes appended since the last `take_appended`, kept only when a
+    /// feed wants them (`keep_appended`).
+    appended: Option<Vec<Envelope>>,
 }
 
 fn corrupt_row(what: String, error: serde_json::Error) -> StoreError {
@@ -236,6 +239,7 @@ impl<S: EventStore> Ledger<S> {
             state,
             poisoned: false,
             appends: 0,
+            appended: None,
         };
         ledger.trim_cache();
         Ok(ledger)
@@ -253,6 +257,19 @@ impl<S: EventStore> Ledger<S> {
     /// Durable appends made since open.
     pub fn appends(&self) -> u64 {
         self.appends
+    }
+
+    /// Keep the sealed envelopes of every append for `take_appended` (for a feed).
+    pub fn keep_appended(&mut self) {
+        self.appended.get_or_insert_with(Vec::new);
+    }
+
+    /// The envelopes appended since the last call, in log order, once durable.
+    pub fn take_appended(&mut self) -> Vec<Envelope> {
+        self.appended
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Decides `commands` in order and appends every accepted command's events in one
@@ -340,6 +357,9 @@ impl<S: EventStore> Ledger<S> {
                 return Err(error.into());
             }
             self.appends += 1;
+            if let Some(appended) = &mut self.appended {
+                appended.extend(records.into_iter().flat_map(|record| record.envelopes));
+            }
             self.trim_cache();
         }
         Ok(results)

@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod domain;
+pub mod http;
 pub mod ledger;
 pub mod store;
 pub mod writer;

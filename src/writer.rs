@@ -48,7 +48,20 @@ pub struct Writer<S: EventStore + Send + 'static> {
 }
 
 impl<S: EventStore + Send + 'static> Writer<S> {
-    pub fn start(mut ledger: Ledger<S>, mut sources: Box<dyn Sources + Send>) -> Writer<S> {
+    pub fn start(ledger: Ledger<S>, sources: Box<dyn Sources + Send>) -> Writer<S> {
+        Writer::start_with_feed(ledger, sources, None)
+    }
+
+    /// Like `start`, and publishes every appended envelope, once durable and in log
+    /// order, to `feed` (a bounded broadcast: a lagging receiver learns it lagged).
+    pub fn start_with_feed(
+        mut ledger: Ledger<S>,
+        mut sources: Box<dyn Sources + Send>,
+        feed: Option<tokio::sync::broadcast::Sender<std::sync::Arc<crate::store::Envelope>>>,
+    ) -> Writer<S> {
+        if feed.is_some() {
+            ledger.keep_appended();
+        }
         let (sender, mut receiver) = mpsc::channel::<Request>(WRITER_QUEUE_REQUESTS_MAX);
         let thread = std::thread::Builder::new()
             .name("flexledger-writer".into())
@@ -67,6 +80,12 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                         }
                     }
                     write_batch(&mut ledger, sources.as_mut(), batch, &mut stats);
+                    if let Some(feed) = &feed {
+                        for envelope in ledger.take_appended() {
+                            // No receiver is not an error: the feed may have no subscriber.
+                            let _ = feed.send(std::sync::Arc::new(envelope));
+                        }
+                    }
                 }
                 (ledger, stats)
             })

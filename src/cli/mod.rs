@@ -3,6 +3,7 @@
 //! 2 could not run (unreadable input, storage failure, bad arguments).
 
 mod lines;
+mod serve;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
@@ -82,6 +83,29 @@ Prints one JSON object: {\"ok\":true,\"events\":N,...,\"head_hash\":...} when cl
 Exit: 0 clean, 1 broken, 2 could not run."
     )]
     Verify,
+    /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
+    #[command(
+        long_about = "Serve the HTTP API on --listen (port 0 picks a free port; the first line printed is \
+the address actually bound). Routes: POST /v1/commands, GET /v1/members/{id}[?as_of=P], \
+GET /v1/members/{id}/events, GET /v1/members/{id}/months/{YYYY-MM}, GET /v1/regions/{name}, \
+GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?member=), GET /metrics, GET /healthz.\n\n\
+Every route but /healthz needs Authorization: Bearer <token>. --auth FILE names a TOML file of [[token]] tables \
+with role (operator, auditor, subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). \
+--demo seeds the demo region into an empty ledger and, without --auth, creates one token per role and prints them once.\n\n\
+SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0.",
+        after_help = "Example:\n  flexledger --data-dir demo-data serve --demo --listen 127.0.0.1:7878"
+    )]
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: String,
+        /// Token file (TOML [[token]] tables with role and sha256).
+        #[arg(long, value_name = "FILE")]
+        auth: Option<PathBuf>,
+        /// Seed the demo region if the ledger is empty; without --auth, print one token per role.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Print stored events (envelopes) as JSON lines, in log order.
     #[command(
         long_about = "Print stored events as JSON lines (one envelope per line: position, stream, version, event_id, \
@@ -137,6 +161,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Member { id, as_of } => member(&cli.data_dir, id, as_of),
         CliCommand::Events { from, member } => events(&cli.data_dir, from, member),
         CliCommand::Verify => verify(&cli.data_dir),
+        CliCommand::Serve { listen, auth, demo } => {
+            serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo)
+        }
     }
 }
 

@@ -81,6 +81,8 @@ pub enum StoreError {
     PositionGap { head: u64, position: u64 },
     #[error("append refused: command {command_id} was already appended")]
     CommandRepeated { command_id: Uuid },
+    #[error("this store handle is a reader; only the ledger's writer appends")]
+    ReadOnly,
 }
 
 impl StoreError {

@@ -48,6 +48,8 @@ pub struct SledStore {
     path: PathBuf,
     /// Last version and hash of each stream seen so far: saves index reads per append.
     stream_heads: HashMap<String, (u64, Sha256)>,
+    /// A reader shares the database with the writing store but may not append.
+    read_only: bool,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -214,6 +216,21 @@ impl SledStore {
             data_file,
             path,
             stream_heads: HashMap::new(),
+            read_only: false,
+        })
+    }
+
+    /// A handle for concurrent readers (HTTP requests, the feed) of the same database:
+    /// reads see every completed append; appending through it is refused.
+    pub fn reader(&self) -> Result<SledStore, StoreError> {
+        let data_file = self.data_file.try_clone().map_err(io_error(&self.path))?;
+        Ok(SledStore {
+            db: self.db.clone(),
+            tree: self.tree.clone(),
+            data_file,
+            path: self.path.clone(),
+            stream_heads: HashMap::new(),
+            read_only: true,
         })
     }
 
@@ -459,6 +476,9 @@ impl EventStore for SledStore {
     }
 
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let mut batch = sled::Batch::default();
         for prefix in [PREFIX_MEMBER, PREFIX_REGION, PREFIX_ENROLLED] {
             for entry in self.tree.scan_prefix([prefix]) {

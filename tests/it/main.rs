@@ -5,6 +5,7 @@
 mod cli;
 mod differential;
 mod durability;
+mod http;
 mod integrity;
 mod model;
 mod properties;

@@ -1,0 +1,104 @@
+//! `flexledger serve`: wires the ledger, the writer, the feed and the HTTP app.
+
+use crate::domain::parse_command;
+use crate::http::auth::{Role, Tokens};
+use crate::http::{
+    AppState, Metrics, FEED_BROADCAST_EVENTS_MAX, FEED_SUBSCRIBERS_MAX, REQUESTS_IN_FLIGHT_MAX,
+};
+use crate::ledger::{Ledger, SystemSources};
+use crate::store::EventStore;
+use crate::writer::Writer;
+use anyhow::Context;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The demo region `--demo` seeds (the README's `examples/demo.jsonl`).
+const DEMO_COMMANDS: &str = include_str!("../../examples/demo.jsonl");
+
+pub fn serve(
+    data_dir: &Path,
+    listen: &str,
+    auth: Option<&Path>,
+    demo: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut tokens = match auth {
+        Some(path) => Tokens::load(path).map_err(anyhow::Error::msg)?,
+        None if demo => Tokens::default(),
+        None => anyhow::bail!("serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens"),
+    };
+    let mut ledger = Ledger::open(data_dir)
+        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    if demo && ledger.store().head()?.0 == 0 {
+        let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
+        ledger.submit(commands, &mut SystemSources)?;
+    }
+    let store = Arc::new(ledger.store().reader()?);
+    let (feed, _) = tokio::sync::broadcast::channel(FEED_BROADCAST_EVENTS_MAX);
+    let writer = Writer::start_with_feed(ledger, Box::new(SystemSources), Some(feed.clone()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let address = listener.local_addr()?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on http://{address}")?;
+        if demo && auth.is_none() {
+            for role in Role::ALL {
+                let token = format!("{}-{}", role.name(), uuid::Uuid::new_v4().simple());
+                tokens.insert(&token, role);
+                writeln!(stdout, "{} token: {token}", role.name())?;
+            }
+        }
+        stdout.flush()?;
+        drop(stdout);
+        let state = AppState {
+            writer: writer.sender(),
+            store,
+            tokens: Arc::new(tokens),
+            feed,
+            feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
+            request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
+            shutdown: stopped,
+            metrics: Arc::new(Metrics::default()),
+        };
+        let shutdown = async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: no new requests, finishing those in flight");
+            let _ = stop.send(true);
+        };
+        crate::http::run(listener, state, shutdown).await?;
+        anyhow::Ok(())
+    });
+    drop(runtime);
+    // Answers whatever is still queued, then the ledger (and its store) close.
+    let (_, stats) = writer.shutdown();
+    tracing::info!(
+        appends = stats.appends,
+        commands = stats.commands,
+        "stopped"
+    );
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

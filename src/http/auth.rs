@@ -1,0 +1,103 @@
+//! Roles and bearer tokens. The token file (`serve --auth FILE`) holds only SHA-256
+//! digests of tokens, never tokens:
+//!
+//! ```toml
+//! [[token]]
+//! role = "operator"      # operator | auditor | subscriber
+//! sha256 = "<64 hex digits of SHA-256(token)>"
+//! ```
+
+use crate::store::Sha256;
+use std::collections::HashMap;
+
+/// Most tokens a file may hold.
+pub const AUTH_TOKENS_MAX: usize = 1024;
+/// Largest token file, in bytes.
+pub const AUTH_FILE_BYTES_MAX: u64 = 1024 * 1024;
+
+/// What a token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Submits commands (and reads members and regions to do so).
+    Operator,
+    /// Reads everything.
+    Auditor,
+    /// Reads coverage and the feed (hospital settlement, subsidy offices).
+    Subscriber,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Operator, Role::Auditor, Role::Subscriber];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Operator => "operator",
+            Role::Auditor => "auditor",
+            Role::Subscriber => "subscriber",
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenFile {
+    #[serde(default)]
+    token: Vec<TokenEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenEntry {
+    role: Role,
+    sha256: String,
+}
+
+/// Token digests and their roles.
+#[derive(Clone, Debug, Default)]
+pub struct Tokens {
+    by_digest: HashMap<Sha256, Role>,
+}
+
+impl Tokens {
+    /// Reads a token file; errors name the entry and say what is wrong.
+    pub fn load(path: &std::path::Path) -> Result<Tokens, String> {
+        let length = std::fs::metadata(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?
+            .len();
+        if length > AUTH_FILE_BYTES_MAX {
+            return Err(format!(
+                "{} is larger than {AUTH_FILE_BYTES_MAX} bytes",
+                path.display()
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        Tokens::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Tokens, String> {
+        let file: TokenFile = toml::from_str(text).map_err(|error| {
+            format!("not a token file ({error}); expected [[token]] tables with role and sha256")
+        })?;
+        if file.token.len() > AUTH_TOKENS_MAX {
+            return Err(format!("at most {AUTH_TOKENS_MAX} tokens"));
+        }
+        let mut tokens = Tokens::default();
+        for (index, entry) in file.token.into_iter().enumerate() {
+            let digest = Sha256::parse_hex(&entry.sha256).ok_or_else(|| format!("token {}: sha256 must be 64 lowercase hex digits (the SHA-256 of the token, never the token)", index + 1))?;
+            tokens.by_digest.insert(digest, entry.role);
+        }
+        Ok(tokens)
+    }
+
+    /// Adds a token (for `--demo`).
+    pub fn insert(&mut self, token: &str, role: Role) {
+        self.by_digest.insert(Sha256::of(token.as_bytes()), role);
+    }
+
+    /// The role of a presented bearer token, if it is known.
+    pub fn role_of(&self, token: &str) -> Option<Role> {
+        self.by_digest.get(&Sha256::of(token.as_bytes())).copied()
+    }
+}

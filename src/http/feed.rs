@@ -1,0 +1,229 @@
+//! `GET /v1/feed`: Server-Sent Events. A subscriber catches up from the store from
+//! `?from=POSITION` (or the position after `Last-Event-ID`; by default it starts live,
+//! after the current head), then follows appends live. It subscribes to the live
+//! broadcast *before* reading the store, and skips live items it already sent, so there
+//! is no gap and no duplicate at the switch. A subscriber that falls more than
+//! `FEED_BROADCAST_EVENTS_MAX` behind is told so and dropped: it reconnects with
+//! `Last-Event-ID` and catches up from the store; memory never grows for it.
+
+use super::{AppError, AppState, FEED_SUBSCRIBERS_MAX};
+use crate::domain::policy::RegionName;
+use crate::domain::state::MemberState;
+use crate::domain::StreamId;
+use crate::store::{Envelope, EventStore, StateKey};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use std::collections::{HashMap, HashSet};
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+/// Events read from the store per catch-up step.
+pub const FEED_CATCH_UP_PAGE_EVENTS: usize = 512;
+/// SSE messages buffered per subscriber between its task and its connection.
+pub const FEED_SUBSCRIBER_BUFFER_EVENTS: usize = 256;
+
+#[derive(serde::Deserialize)]
+pub struct FeedQuery {
+    from: Option<u64>,
+    /// Comma-separated event types, e.g. `ContributionPaid,MemberWithdrawn`.
+    types: Option<String>,
+    region: Option<String>,
+    member: Option<String>,
+}
+
+/// Which envelopes a subscriber wants.
+struct Filter {
+    types: Option<HashSet<String>>,
+    member_stream: Option<String>,
+    region: Option<RegionName>,
+    /// Member → region, for the region filter (member payloads do not name it).
+    regions_of_members: HashMap<Uuid, Option<RegionName>>,
+}
+
+impl Filter {
+    fn matches(&mut self, store: &dyn EventStore, envelope: &Envelope) -> bool {
+        if self
+            .types
+            .as_ref()
+            .is_some_and(|types| !types.contains(envelope.event.type_name()))
+        {
+            return false;
+        }
+        if self
+            .member_stream
+            .as_ref()
+            .is_some_and(|stream| *stream != envelope.stream)
+        {
+            return false;
+        }
+        let Some(region) = &self.region else {
+            return true;
+        };
+        match envelope.event.stream() {
+            StreamId::Region(name) => name == *region,
+            StreamId::Member(member_id) => {
+                let found = self.regions_of_members.entry(member_id).or_insert_with(|| {
+                    let row = store
+                        .read_state(&StateKey::Member(member_id))
+                        .ok()
+                        .flatten();
+                    row.and_then(|row| serde_json::from_slice::<MemberState>(&row).ok())
+                        .map(|member| member.region)
+                });
+                found.as_ref() == Some(region)
+            }
+        }
+    }
+}
+
+fn sse_event(envelope: &Envelope) -> SseEvent {
+    // OK because an envelope always encodes to JSON.
+    let data = serde_json::to_string(envelope).expect("an envelope always encodes");
+    SseEvent::default()
+        .id(envelope.position.to_string())
+        .event(envelope.event.type_name())
+        .data(data)
+}
+
+pub async fn get_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<FeedQuery>,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+    let invalid =
+        |message: String| AppError::new(StatusCode::BAD_REQUEST, "invalid_command", message);
+    let last_event_id = match headers.get("last-event-id") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|text| text.trim().parse::<u64>().ok())
+                .ok_or_else(|| invalid("Last-Event-ID must be a log position".into()))?,
+        ),
+    };
+    let member_stream = match &query.member {
+        None => None,
+        Some(text) => Some(
+            StreamId::Member(
+                Uuid::parse_str(text)
+                    .map_err(|_| invalid(format!("member {text:?} is not a UUID")))?,
+            )
+            .name(),
+        ),
+    };
+    let region = match &query.region {
+        None => None,
+        Some(text) => Some(
+            RegionName::parse(text)
+                .ok_or_else(|| invalid(format!("{text:?} is not a region name")))?,
+        ),
+    };
+    let types = query.types.as_ref().map(|types| {
+        types
+            .split(',')
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .collect::<HashSet<_>>()
+    });
+    let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            format!("the feed already has {FEED_SUBSCRIBERS_MAX} subscribers; retry later"),
+        ));
+    };
+    // Subscribe before reading the head: everything after it arrives live.
+    let mut live = state.feed.subscribe();
+    let head = {
+        let store = state.store.clone();
+        tokio::task::spawn_blocking(move || store.head())
+            .await
+            .map_err(|error| {
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    error.to_string(),
+                )
+            })??
+            .0
+    };
+    let from = last_event_id
+        .map(|id| id + 1)
+        .or(query.from)
+        .unwrap_or(head + 1)
+        .max(1);
+    let mut filter = Filter {
+        types,
+        member_stream,
+        region,
+        regions_of_members: HashMap::new(),
+    };
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<Result<SseEvent, Infallible>>(FEED_SUBSCRIBER_BUFFER_EVENTS);
+    let mut shutdown = state.shutdown.clone();
+    state
+        .metrics
+        .feed_subscribers
+        .fetch_add(1, Ordering::Relaxed);
+    tokio::spawn(async move {
+        let _permit = permit;
+        let mut next = from;
+        'catch_up: loop {
+            let store = state.store.clone();
+            let page = tokio::task::spawn_blocking(move || {
+                store
+                    .read_log(next)
+                    .take(FEED_CATCH_UP_PAGE_EVENTS)
+                    .collect::<Result<Vec<Envelope>, _>>()
+            })
+            .await;
+            let page = match page {
+                Ok(Ok(page)) => page,
+                _ => break 'catch_up,
+            };
+            if page.is_empty() {
+                break;
+            }
+            for envelope in page {
+                next = envelope.position + 1;
+                if filter.matches(state.store.as_ref(), &envelope)
+                    && sender.send(Ok(sse_event(&envelope))).await.is_err()
+                {
+                    break 'catch_up;
+                }
+            }
+        }
+        loop {
+            tokio::select! {
+                item = live.recv() => match item {
+                    Ok(envelope) => {
+                        if envelope.position < next {
+                            continue;
+                        }
+                        next = envelope.position + 1;
+                        if filter.matches(state.store.as_ref(), &envelope) && sender.send(Ok(sse_event(&envelope))).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {
+                        let message = format!("this subscriber fell behind the live feed; reconnect with Last-Event-ID: {}", next.saturating_sub(1));
+                        let _ = sender.send(Ok(SseEvent::default().event("error").data(message))).await;
+                        break;
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+                _ = shutdown.changed() => break,
+            }
+        }
+        state
+            .metrics
+            .feed_subscribers
+            .fetch_sub(1, Ordering::Relaxed);
+    });
+    let stream = tokio_stream::wrappers::ReceiverStream::new(receiver);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

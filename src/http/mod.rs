@@ -1,0 +1,521 @@
+//! The HTTP API (`flexledger serve`): commands through the group-commit writer, reads
+//! from stored state, and a Server-Sent Events feed. `app(state)` builds the router so
+//! tests can bind port 0; `run(listener, state, shutdown)` serves until `shutdown`.
+
+pub mod auth;
+mod feed;
+
+use crate::domain::coverage::{member_coverage as coverage_of, month_line};
+use crate::domain::month::Month;
+use crate::domain::policy::RegionName;
+use crate::domain::state::{MemberState, RegionState};
+use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
+use crate::ledger::member_coverage;
+use crate::store::{CommandResult, Envelope, EventStore, SledStore, StateKey, StoreError};
+use crate::writer::{WriterError, WriterHandle};
+use auth::{Role, Tokens};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Largest request body, in bytes.
+pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
+/// Most commands in one `POST /v1/commands` array.
+pub const REQUEST_COMMANDS_MAX: usize = 1000;
+/// Requests handled at once (feed subscriptions included); more get 503.
+pub const REQUESTS_IN_FLIGHT_MAX: usize = 512;
+/// Feed subscribers at once; more get 503.
+pub const FEED_SUBSCRIBERS_MAX: usize = 256;
+/// Envelopes the live feed buffers for its slowest subscriber before dropping it.
+pub const FEED_BROADCAST_EVENTS_MAX: usize = 65_536;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Submits commands to the one writer.
+    pub writer: WriterHandle,
+    /// A read-only handle on the same database.
+    pub store: Arc<SledStore>,
+    /// Token digests and roles.
+    pub tokens: Arc<Tokens>,
+    /// Appended envelopes, live, in log order.
+    pub feed: tokio::sync::broadcast::Sender<Arc<Envelope>>,
+    /// Caps concurrent feed subscribers.
+    pub feed_slots: Arc<tokio::sync::Semaphore>,
+    /// Caps requests in flight.
+    pub request_slots: Arc<tokio::sync::Semaphore>,
+    /// Ends feed streams on graceful shutdown.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Counters for `/metrics` (Prometheus text).
+#[derive(Default)]
+pub struct Metrics {
+    pub commands: AtomicU64,
+    pub commands_refused: AtomicU64,
+    pub requests: AtomicU64,
+    pub feed_subscribers: AtomicU64,
+    pub command_request_micros_total: AtomicU64,
+}
+
+/// An HTTP error with the contract's error shape.
+pub struct AppError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl AppError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        let body =
+            serde_json::json!({"ok": false, "error": {"code": self.code, "message": self.message}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        )
+    }
+}
+
+impl From<crate::ledger::LedgerError> for AppError {
+    fn from(error: crate::ledger::LedgerError) -> AppError {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        )
+    }
+}
+
+impl From<WriterError> for AppError {
+    fn from(error: WriterError) -> AppError {
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            error.to_string(),
+        )
+    }
+}
+
+/// Which roles may use a route.
+#[derive(Clone, Copy)]
+struct Allowed(&'static [Role]);
+
+const OPERATOR: Allowed = Allowed(&[Role::Operator]);
+const COVERAGE_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role::Subscriber]);
+const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
+const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber]);
+
+/// The router: every route with its roles, the body limit and the in-flight cap.
+pub fn app(state: AppState) -> Router {
+    let guarded = |allowed: Allowed, router: Router<AppState>| {
+        router.route_layer(axum::middleware::from_fn_with_state(
+            (state.clone(), allowed),
+            authorize,
+        ))
+    };
+    Router::new()
+        .merge(guarded(
+            OPERATOR,
+            Router::new().route("/v1/commands", post(post_commands)),
+        ))
+        .merge(guarded(
+            COVERAGE_READERS,
+            Router::new()
+                .route("/v1/members/{id}", get(get_member))
+                .route("/v1/members/{id}/months/{month}", get(get_month)),
+        ))
+        .merge(guarded(
+            FULL_READERS,
+            Router::new()
+                .route("/v1/members/{id}/events", get(get_member_events))
+                .route("/v1/regions/{name}", get(get_region))
+                .route("/metrics", get(get_metrics)),
+        ))
+        .merge(guarded(
+            FEED_READERS,
+            Router::new().route("/v1/feed", get(feed::get_feed)),
+        ))
+        .route(
+            "/healthz",
+            get(|| async { Json(serde_json::json!({"ok": true})) }),
+        )
+        .fallback(|| async {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such route; see README's API section",
+            )
+        })
+        .layer(DefaultBodyLimit::max(REQUEST_BODY_BYTES_MAX))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_in_flight,
+        ))
+        .with_state(state)
+}
+
+async fn limit_in_flight(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Ok(_permit) = state.request_slots.clone().try_acquire_owned() else {
+        return AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            format!("more than {REQUESTS_IN_FLIGHT_MAX} requests in flight; retry shortly"),
+        )
+        .into_response();
+    };
+    state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    next.run(request).await
+}
+
+async fn authorize(
+    State((state, allowed)): State<(AppState, Allowed)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let token = request
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send Authorization: Bearer <token>",
+        )
+        .into_response();
+    };
+    let Some(role) = state.tokens.role_of(token.trim()) else {
+        return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "unknown token")
+            .into_response();
+    };
+    if !allowed.0.contains(&role) {
+        let names: Vec<&str> = allowed.0.iter().map(|role| role.name()).collect();
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "role {} may not use this route (allowed: {})",
+                role.name(),
+                names.join(", ")
+            ),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// `POST /v1/commands`: one command object, or an array processed item by item.
+async fn post_commands(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let started = std::time::Instant::now();
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|error| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!(
+                "the body is not valid JSON ({error}); send one command object or an array of them"
+            ),
+        )
+    })?;
+    let idempotency_key = match headers.get("idempotency-key") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|text| Uuid::parse_str(text).ok())
+                .ok_or_else(|| {
+                    AppError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_command",
+                        "Idempotency-Key must be a UUID",
+                    )
+                })?,
+        ),
+    };
+    let (commands, single): (Vec<Result<CommandEnvelope, Refusal>>, bool) = match value {
+        serde_json::Value::Array(items) => {
+            if idempotency_key.is_some() {
+                return Err(AppError::new(StatusCode::BAD_REQUEST, "invalid_command", "Idempotency-Key applies to a single command; give each array item its own command_id"));
+            }
+            if items.len() > REQUEST_COMMANDS_MAX {
+                return Err(AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_many_commands",
+                    format!("at most {REQUEST_COMMANDS_MAX} commands per request; split the array"),
+                ));
+            }
+            (items.into_iter().map(parse_command_value).collect(), false)
+        }
+        other => {
+            let parsed = parse_command_value(other).map(|mut envelope| {
+                if envelope.command_id.is_none() {
+                    envelope.command_id = idempotency_key;
+                }
+                envelope
+            });
+            (vec![parsed], true)
+        }
+    };
+    let results = state.writer.submit(commands).await?;
+    let refused = results
+        .iter()
+        .filter(|result| !result.is_accepted())
+        .count() as u64;
+    state
+        .metrics
+        .commands
+        .fetch_add(results.len() as u64, Ordering::Relaxed);
+    state
+        .metrics
+        .commands_refused
+        .fetch_add(refused, Ordering::Relaxed);
+    state.metrics.command_request_micros_total.fetch_add(
+        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+    if single {
+        let result = results.into_iter().next().ok_or_else(|| {
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
+        })?;
+        let status = match &result {
+            CommandResult::Accepted { .. } => StatusCode::OK,
+            CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return Ok((status, Json(result)).into_response());
+    }
+    Ok(Json(results).into_response())
+}
+
+fn member_id(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text).map_err(|_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!("{text:?} is not a member id (UUID)"),
+        )
+    })
+}
+
+fn unknown_member(member_id: Uuid) -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NeverEnrolled.as_str(),
+        format!("member {member_id} has no events: check the id"),
+    )
+}
+
+/// Runs a blocking store read off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        )
+    })?
+}
+
+#[derive(serde::Deserialize)]
+struct AsOf {
+    as_of: Option<u64>,
+}
+
+/// `GET /v1/members/{id}[?as_of=POSITION]`: the member coverage.
+async fn get_member(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<AsOf>,
+) -> Result<Response, AppError> {
+    let member_id = member_id(&id)?;
+    let coverage = blocking(move || {
+        Ok(member_coverage(
+            state.store.as_ref(),
+            member_id,
+            query.as_of,
+        )?)
+    })
+    .await?;
+    Ok(Json(coverage.ok_or_else(|| unknown_member(member_id))?).into_response())
+}
+
+fn stored_member(
+    store: &SledStore,
+    member_id: Uuid,
+) -> Result<Option<(MemberState, RegionState)>, AppError> {
+    let Some(row) = store.read_state(&StateKey::Member(member_id))? else {
+        return Ok(None);
+    };
+    let member: MemberState = serde_json::from_slice(&row).map_err(|error| {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        )
+    })?;
+    let region_row = store
+        .read_state(&StateKey::Region(member.region.clone()))?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "member's region has no state row",
+            )
+        })?;
+    let region: RegionState = serde_json::from_slice(&region_row).map_err(|error| {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            error.to_string(),
+        )
+    })?;
+    Ok(Some((member, region)))
+}
+
+/// `GET /v1/members/{id}/months/{YYYY-MM}`: the one question a hospital asks.
+async fn get_month(
+    State(state): State<AppState>,
+    Path((id, month)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let member_id = member_id(&id)?;
+    let month = Month::parse(&month).ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!("{month:?} is not a month YYYY-MM"),
+        )
+    })?;
+    let found = blocking(move || stored_member(&state.store, member_id)).await?;
+    let (member, region) = found.ok_or_else(|| unknown_member(member_id))?;
+    let line = month_line(&region, &member, month);
+    let as_of_position = member.last_position.max(region.last_position);
+    Ok(Json(serde_json::json!({"benefits": line.benefits, "status": line.status, "rule": line.rule, "as_of_position": as_of_position})).into_response())
+}
+
+/// `GET /v1/members/{id}/events`: the member's envelopes in order.
+async fn get_member_events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let member_id = member_id(&id)?;
+    let envelopes = blocking(move || {
+        let envelopes: Result<Vec<Envelope>, StoreError> = state
+            .store
+            .read_stream(&StreamId::Member(member_id))
+            .collect();
+        Ok(envelopes?)
+    })
+    .await?;
+    if envelopes.is_empty() {
+        return Err(unknown_member(member_id));
+    }
+    Ok(Json(envelopes).into_response())
+}
+
+/// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.
+async fn get_region(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, AppError> {
+    let region_name = RegionName::parse(&name).ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!("{name:?} is not a region name"),
+        )
+    })?;
+    let summary = blocking(move || {
+        let store = state.store.as_ref();
+        let Some(row) = store.read_state(&StateKey::Region(region_name.clone()))? else {
+            return Err(AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str(), format!("region {region_name} has no policy")));
+        };
+        let region: RegionState = serde_json::from_slice(&row).map_err(|error| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", error.to_string()))?;
+        let (mut active, mut in_arrears) = (0u64, 0u64);
+        let mut arrears_total = crate::domain::money::Money::ZERO;
+        for member_id in store.enrolled_members(&region_name)? {
+            if let Some((member, _)) = stored_member(store, member_id)? {
+                let coverage = coverage_of(&region, &member);
+                if coverage.arrears.months.is_empty() {
+                    active += 1;
+                } else {
+                    in_arrears += 1;
+                    arrears_total = arrears_total + coverage.arrears.amount;
+                }
+            }
+        }
+        let policies: Vec<_> = region.policies.values().collect();
+        Ok(serde_json::json!({"region": region.name, "open_month": region.open_month, "policies": policies,
+            "members": {"active": active, "in_arrears": in_arrears}, "arrears_total": arrears_total, "version": region.version, "position": region.last_position}))
+    })
+    .await?;
+    Ok(Json(summary).into_response())
+}
+
+/// `GET /metrics`: Prometheus text.
+async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError> {
+    let metrics = &state.metrics;
+    let head = blocking({
+        let state = state.clone();
+        move || Ok(state.store.head()?.0)
+    })
+    .await?;
+    let text = format!(
+        "# HELP flexledger_commands_total Commands decided through the API.\n# TYPE flexledger_commands_total counter\nflexledger_commands_total {}\n\
+# HELP flexledger_commands_refused_total Commands refused (business refusals).\n# TYPE flexledger_commands_refused_total counter\nflexledger_commands_refused_total {}\n\
+# HELP flexledger_command_request_seconds_total Time spent in command requests.\n# TYPE flexledger_command_request_seconds_total counter\nflexledger_command_request_seconds_total {:.6}\n\
+# HELP flexledger_requests_total HTTP requests accepted.\n# TYPE flexledger_requests_total counter\nflexledger_requests_total {}\n\
+# HELP flexledger_feed_subscribers Feed subscribers connected.\n# TYPE flexledger_feed_subscribers gauge\nflexledger_feed_subscribers {}\n\
+# HELP flexledger_log_head_position Position of the last durable event.\n# TYPE flexledger_log_head_position gauge\nflexledger_log_head_position {head}\n",
+        metrics.commands.load(Ordering::Relaxed),
+        metrics.commands_refused.load(Ordering::Relaxed),
+        metrics.command_request_micros_total.load(Ordering::Relaxed) as f64 / 1e6,
+        metrics.requests.load(Ordering::Relaxed),
+        metrics.feed_subscribers.load(Ordering::Relaxed),
+    );
+    Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight
+/// requests (feed streams end) and returns.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
