@@ -9,6 +9,7 @@
 //! a command loads what it needs (one member; for `close_month`, the region's enrolled
 //! members), so deciding never replays the log and memory does not grow with it.
 
+use crate::domain::coverage::{month_changes, CoverageChanged, MonthLine};
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{
@@ -83,9 +84,9 @@ pub struct Ledger<S: EventStore = SledStore> {
     poisoned: bool,
     /// Durable appends made since open (each one batch, one flush, one fsync).
     appends: u64,
-    /// Sealed envelopes appended since the last `take_appended`, kept only when a
-    /// feed wants them (`keep_appended`).
-    appended: Option<Vec<Envelope>>,
+    /// Sealed envelopes and coverage changes appended since the last `take_appended`,
+    /// kept (and coverage changes computed) only when a feed wants them.
+    appended: Option<Appended>,
 }
 
 fn corrupt_row(what: String, error: serde_json::Error) -> StoreError {
@@ -259,17 +260,32 @@ impl<S: EventStore> Ledger<S> {
         self.appends
     }
 
-    /// Keep the sealed envelopes of every append for `take_appended` (for a feed).
+    /// Keep the sealed envelopes of every append, and compute and store the
+    /// `CoverageChanged` items of every command, for `take_appended` (for a feed).
     pub fn keep_appended(&mut self) {
-        self.appended.get_or_insert_with(Vec::new);
+        self.appended.get_or_insert_with(Appended::default);
     }
 
-    /// The envelopes appended since the last call, in log order, once durable.
-    pub fn take_appended(&mut self) -> Vec<Envelope> {
+    /// What was appended since the last call, in log order, once durable.
+    pub fn take_appended(&mut self) -> Appended {
         self.appended
             .as_mut()
             .map(std::mem::take)
             .unwrap_or_default()
+    }
+
+    /// Each listed member's month lines, for a before/after comparison.
+    fn month_lines(&self, members: &BTreeSet<Uuid>) -> Vec<(Uuid, Vec<MonthLine>)> {
+        members
+            .iter()
+            .map(|member_id| {
+                let lines = self.state.members.get(member_id).and_then(|member| {
+                    let region = self.state.regions.get(&member.region)?;
+                    Some(crate::domain::coverage::member_coverage(region, member).months)
+                });
+                (*member_id, lines.unwrap_or_default())
+            })
+            .collect()
     }
 
     /// Decides `commands` in order and appends every accepted command's events in one
@@ -358,7 +374,10 @@ impl<S: EventStore> Ledger<S> {
             }
             self.appends += 1;
             if let Some(appended) = &mut self.appended {
-                appended.extend(records.into_iter().flat_map(|record| record.envelopes));
+                appended
+                    .envelopes
+                    .extend(records.into_iter().flat_map(|record| record.envelopes));
+                appended.coverage.extend(dirty.coverage);
             }
             self.trim_cache();
         }
@@ -424,6 +443,18 @@ impl<S: EventStore> Ledger<S> {
         dirty: &mut Dirty,
     ) -> Result<CommandRecord, LedgerError> {
         let mut envelopes = Vec::with_capacity(events.len());
+        let touched: BTreeSet<Uuid> = events
+            .iter()
+            .filter_map(|event| match event.stream() {
+                StreamId::Member(member_id) => Some(member_id),
+                StreamId::Region(_) => None,
+            })
+            .collect();
+        let before = if self.appended.is_some() {
+            self.month_lines(&touched)
+        } else {
+            Vec::new()
+        };
         for event in events {
             let position = self.state.position + 1;
             let stream = event.stream();
@@ -441,6 +472,19 @@ impl<S: EventStore> Ledger<S> {
                 recorded_at,
                 command_id,
             ));
+        }
+        let position = self.state.position;
+        let after = self.month_lines(&touched);
+        for ((member_id, old), (_, new)) in before.iter().zip(&after) {
+            let months = month_changes(old, new);
+            if !months.is_empty() {
+                dirty.coverage.push(CoverageChanged {
+                    member_id: *member_id,
+                    position,
+                    command_id,
+                    months,
+                });
+            }
         }
         Ok(CommandRecord {
             command_id,
@@ -472,6 +516,12 @@ impl<S: EventStore> Ledger<S> {
                     .expect("dirty member is in the cache"),
                 &mut rows,
             );
+        }
+        for change in &dirty.coverage {
+            rows.push(StateWrite {
+                key: StateKey::CoverageChange(change.position, change.member_id),
+                value: Some(encode_row(change)),
+            });
         }
         rows.push(StateWrite {
             key: StateKey::Checkpoint,
@@ -516,6 +566,15 @@ impl<S: EventStore> Ledger<S> {
 struct Dirty {
     members: BTreeSet<Uuid>,
     regions: BTreeSet<RegionName>,
+    /// Coverage changes of the append's commands (only when a feed wants them).
+    coverage: Vec<CoverageChanged>,
+}
+
+/// What an append added, for the feed: envelopes and coverage changes, in log order.
+#[derive(Clone, Debug, Default)]
+pub struct Appended {
+    pub envelopes: Vec<Envelope>,
+    pub coverage: Vec<CoverageChanged>,
 }
 
 /// A member's current coverage, from the stored state rows (no replay).

@@ -5,10 +5,46 @@
 //! atomic sled batch with one flush and one fsync, and only then answers each caller.
 //! A command refused inside a batch never affects its neighbours.
 
+use crate::domain::coverage::CoverageChanged;
 use crate::domain::{CommandEnvelope, Refusal};
-use crate::ledger::{Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
+use crate::ledger::{Appended, Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
+use crate::store::Envelope;
 use crate::store::{CommandResult, EventStore};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+
+/// One item of the live feed, in log order: an appended event, or the coverage
+/// change a command made (published right after the command's last event).
+#[derive(Clone, Debug)]
+pub enum FeedItem {
+    Event(Arc<Envelope>),
+    Coverage(Arc<CoverageChanged>),
+}
+
+impl FeedItem {
+    pub fn position(&self) -> u64 {
+        match self {
+            FeedItem::Event(envelope) => envelope.position,
+            FeedItem::Coverage(change) => change.position,
+        }
+    }
+}
+
+/// Sends an append's envelopes and coverage changes, interleaved by position. A
+/// broadcast with no receiver is not an error: the feed may have no subscriber.
+fn publish(feed: &tokio::sync::broadcast::Sender<FeedItem>, appended: Appended) {
+    let mut coverage = appended.coverage.into_iter().peekable();
+    for envelope in appended.envelopes {
+        let position = envelope.position;
+        let _ = feed.send(FeedItem::Event(Arc::new(envelope)));
+        while let Some(change) = coverage.next_if(|change| change.position <= position) {
+            let _ = feed.send(FeedItem::Coverage(Arc::new(change)));
+        }
+    }
+    for change in coverage {
+        let _ = feed.send(FeedItem::Coverage(Arc::new(change)));
+    }
+}
 
 /// Requests waiting for the writer; callers beyond this wait to enqueue (backpressure).
 pub const WRITER_QUEUE_REQUESTS_MAX: usize = 1024;
@@ -57,7 +93,7 @@ impl<S: EventStore + Send + 'static> Writer<S> {
     pub fn start_with_feed(
         mut ledger: Ledger<S>,
         mut sources: Box<dyn Sources + Send>,
-        feed: Option<tokio::sync::broadcast::Sender<std::sync::Arc<crate::store::Envelope>>>,
+        feed: Option<tokio::sync::broadcast::Sender<FeedItem>>,
     ) -> Writer<S> {
         if feed.is_some() {
             ledger.keep_appended();
@@ -81,10 +117,7 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                     }
                     write_batch(&mut ledger, sources.as_mut(), batch, &mut stats);
                     if let Some(feed) = &feed {
-                        for envelope in ledger.take_appended() {
-                            // No receiver is not an error: the feed may have no subscriber.
-                            let _ = feed.send(std::sync::Arc::new(envelope));
-                        }
+                        publish(feed, ledger.take_appended());
                     }
                 }
                 (ledger, stats)

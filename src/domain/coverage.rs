@@ -228,3 +228,50 @@ fn paid_line(
         rule: rule.to_owned(),
     }
 }
+
+/// One month whose status or benefits a command changed (for `CoverageChanged`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthChange {
+    pub month: Month,
+    /// `None` when the month was not listed before (a month newly paid ahead).
+    pub old_status: Option<MonthStatus>,
+    pub new_status: MonthStatus,
+    pub old_benefits: bool,
+    pub new_benefits: bool,
+}
+
+/// A command changed some months of a member's coverage, possibly in the past (a
+/// back-payment restoring months, an automatic withdrawal lapsing them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageChanged {
+    pub member_id: Uuid,
+    /// Global position of the last event of the command that changed it.
+    pub position: u64,
+    pub command_id: Uuid,
+    pub months: Vec<MonthChange>,
+}
+
+/// The months whose (status, benefits) differ between two listings of one member. A
+/// month that appears only in `after` counts unless it is merely `due` (every open
+/// month appears as `due`; that is not news).
+pub fn month_changes(before: &[MonthLine], after: &[MonthLine]) -> Vec<MonthChange> {
+    let old: std::collections::HashMap<Month, &MonthLine> =
+        before.iter().map(|line| (line.month, line)).collect();
+    after
+        .iter()
+        .filter_map(|line| {
+            let previous = old.get(&line.month);
+            let unchanged = previous.is_some_and(|previous| {
+                previous.status == line.status && previous.benefits == line.benefits
+            });
+            let new_but_due = previous.is_none() && line.status == MonthStatus::Due;
+            (!unchanged && !new_but_due).then(|| MonthChange {
+                month: line.month,
+                old_status: previous.map(|previous| previous.status),
+                new_status: line.status,
+                old_benefits: previous.is_some_and(|previous| previous.benefits),
+                new_benefits: line.benefits,
+            })
+        })
+        .collect()
+}

@@ -1,4 +1,6 @@
-//! `GET /v1/feed`: Server-Sent Events. A subscriber catches up from the store from
+//! `GET /v1/feed`: Server-Sent Events of envelopes and `CoverageChanged` items (a
+//! command changed some months of a member's coverage, possibly in the past; it
+//! carries the position of the command's last event and follows that event). A subscriber catches up from the store from
 //! `?from=POSITION` (or the position after `Last-Event-ID`; by default it starts live,
 //! after the current head), then follows appends live. It subscribes to the live
 //! broadcast *before* reading the store, and skips live items it already sent, so there
@@ -7,16 +9,19 @@
 //! `Last-Event-ID` and catches up from the store; memory never grows for it.
 
 use super::{AppError, AppState, FEED_SUBSCRIBERS_MAX};
+use crate::domain::coverage::CoverageChanged;
 use crate::domain::policy::RegionName;
 use crate::domain::state::MemberState;
 use crate::domain::StreamId;
-use crate::store::{Envelope, EventStore, StateKey};
+use crate::store::{Envelope, EventStore, SledStore, StateKey, StoreError};
+use crate::writer::FeedItem;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
@@ -44,25 +49,25 @@ struct Filter {
 }
 
 impl Filter {
-    fn matches(&mut self, store: &dyn EventStore, envelope: &Envelope) -> bool {
+    fn matches(&mut self, store: &dyn EventStore, type_name: &str, stream: StreamId) -> bool {
         if self
             .types
             .as_ref()
-            .is_some_and(|types| !types.contains(envelope.event.type_name()))
+            .is_some_and(|types| !types.contains(type_name))
         {
             return false;
         }
         if self
             .member_stream
             .as_ref()
-            .is_some_and(|stream| *stream != envelope.stream)
+            .is_some_and(|wanted| *wanted != stream.name())
         {
             return false;
         }
         let Some(region) = &self.region else {
             return true;
         };
-        match envelope.event.stream() {
+        match stream {
             StreamId::Region(name) => name == *region,
             StreamId::Member(member_id) => {
                 let found = self.regions_of_members.entry(member_id).or_insert_with(|| {
@@ -77,6 +82,62 @@ impl Filter {
             }
         }
     }
+
+    fn matches_item(&mut self, store: &dyn EventStore, item: &FeedItem) -> bool {
+        match item {
+            FeedItem::Event(envelope) => {
+                self.matches(store, envelope.event.type_name(), envelope.event.stream())
+            }
+            FeedItem::Coverage(change) => {
+                self.matches(store, "CoverageChanged", StreamId::Member(change.member_id))
+            }
+        }
+    }
+}
+
+/// The SSE message of a feed item: `id` the position, `event` the type.
+fn sse_message(item: &FeedItem) -> SseEvent {
+    match item {
+        FeedItem::Event(envelope) => sse_event(envelope),
+        FeedItem::Coverage(change) => {
+            let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months});
+            SseEvent::default()
+                .id(change.position.to_string())
+                .event("CoverageChanged")
+                .data(data.to_string())
+        }
+    }
+}
+
+/// One catch-up page from the store: envelopes from `from`, with the coverage changes
+/// of their positions interleaved after the event they follow.
+fn catch_up_page(store: &SledStore, from: u64) -> Result<Vec<FeedItem>, StoreError> {
+    let envelopes: Vec<Envelope> = store
+        .read_log(from)
+        .take(FEED_CATCH_UP_PAGE_EVENTS)
+        .collect::<Result<_, _>>()?;
+    let Some(last) = envelopes.last().map(|envelope| envelope.position) else {
+        return Ok(Vec::new());
+    };
+    let mut changes = Vec::new();
+    for row in store.coverage_changes(from, last)? {
+        let change: CoverageChanged =
+            serde_json::from_slice(&row).map_err(|error| StoreError::Corrupt {
+                position: from,
+                message: format!("a coverage change does not decode: {error}"),
+            })?;
+        changes.push(change);
+    }
+    let mut changes = changes.into_iter().peekable();
+    let mut items = Vec::with_capacity(envelopes.len());
+    for envelope in envelopes {
+        let position = envelope.position;
+        items.push(FeedItem::Event(Arc::new(envelope)));
+        while let Some(change) = changes.next_if(|change| change.position <= position) {
+            items.push(FeedItem::Coverage(Arc::new(change)));
+        }
+    }
+    Ok(items)
 }
 
 fn sse_event(envelope: &Envelope) -> SseEvent {
@@ -171,27 +232,23 @@ pub async fn get_feed(
         .fetch_add(1, Ordering::Relaxed);
     tokio::spawn(async move {
         let _permit = permit;
-        let mut next = from;
+        // Everything at or before `caught_up_to` came from the store; live items after it.
+        let mut caught_up_to = from - 1;
         'catch_up: loop {
             let store = state.store.clone();
-            let page = tokio::task::spawn_blocking(move || {
-                store
-                    .read_log(next)
-                    .take(FEED_CATCH_UP_PAGE_EVENTS)
-                    .collect::<Result<Vec<Envelope>, _>>()
-            })
-            .await;
-            let page = match page {
+            let next = caught_up_to + 1;
+            let page = match tokio::task::spawn_blocking(move || catch_up_page(&store, next)).await
+            {
                 Ok(Ok(page)) => page,
                 _ => break 'catch_up,
             };
             if page.is_empty() {
                 break;
             }
-            for envelope in page {
-                next = envelope.position + 1;
-                if filter.matches(state.store.as_ref(), &envelope)
-                    && sender.send(Ok(sse_event(&envelope))).await.is_err()
+            for item in page {
+                caught_up_to = caught_up_to.max(item.position());
+                if filter.matches_item(state.store.as_ref(), &item)
+                    && sender.send(Ok(sse_message(&item))).await.is_err()
                 {
                     break 'catch_up;
                 }
@@ -200,17 +257,16 @@ pub async fn get_feed(
         loop {
             tokio::select! {
                 item = live.recv() => match item {
-                    Ok(envelope) => {
-                        if envelope.position < next {
+                    Ok(item) => {
+                        if item.position() <= caught_up_to {
                             continue;
                         }
-                        next = envelope.position + 1;
-                        if filter.matches(state.store.as_ref(), &envelope) && sender.send(Ok(sse_event(&envelope))).await.is_err() {
+                        if filter.matches_item(state.store.as_ref(), &item) && sender.send(Ok(sse_message(&item))).await.is_err() {
                             break;
                         }
                     }
                     Err(RecvError::Lagged(_)) => {
-                        let message = format!("this subscriber fell behind the live feed; reconnect with Last-Event-ID: {}", next.saturating_sub(1));
+                        let message = format!("this subscriber fell behind the live feed; reconnect with Last-Event-ID (the id of the last message you processed)");
                         let _ = sender.send(Ok(SseEvent::default().event("error").data(message))).await;
                         break;
                     }

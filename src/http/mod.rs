@@ -44,8 +44,8 @@ pub struct AppState {
     pub store: Arc<SledStore>,
     /// Token digests and roles.
     pub tokens: Arc<Tokens>,
-    /// Appended envelopes, live, in log order.
-    pub feed: tokio::sync::broadcast::Sender<Arc<Envelope>>,
+    /// Appended envelopes and coverage changes, live, in log order.
+    pub feed: tokio::sync::broadcast::Sender<crate::writer::FeedItem>,
     /// Caps concurrent feed subscribers.
     pub feed_slots: Arc<tokio::sync::Semaphore>,
     /// Caps requests in flight.

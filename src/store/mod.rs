@@ -48,6 +48,8 @@ pub enum StateKey {
     Enrolled(RegionName, Uuid),
     /// The log position the state rows reflect.
     Checkpoint,
+    /// A `CoverageChanged` feed item: at this position, for this member.
+    CoverageChange(u64, Uuid),
 }
 
 /// One state row to set (`Some`) or remove (`None`).
@@ -120,6 +122,8 @@ pub trait EventStore: Send + Sync {
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
     /// Every `Region` row.
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// `CoverageChange` rows with positions in `from..=to`, in position order.
+    fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Replaces every state row with `rows` (a rebuild from the log), atomically.
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
 }

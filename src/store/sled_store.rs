@@ -8,6 +8,7 @@
 //! - `R` region-name                     → region state JSON
 //! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
 //! - `K`                                 → checkpoint position(8) of the state rows
+//! - `F` position(8) member-id(16)       → `CoverageChanged` JSON (feed items)
 //!
 //! One tree rather than several: sled's `apply_batch` on a single tree is atomic after a
 //! crash and much cheaper than a multi-tree transaction.
@@ -34,6 +35,7 @@ const PREFIX_MEMBER: u8 = b'M';
 const PREFIX_REGION: u8 = b'R';
 const PREFIX_ENROLLED: u8 = b'E';
 const KEY_CHECKPOINT: &[u8] = b"K";
+const PREFIX_COVERAGE: u8 = b'F';
 /// sled's page cache, in bytes: bounded so a large log does not grow memory.
 pub const SLED_CACHE_BYTES_MAX: u64 = 256 * 1024 * 1024;
 /// Bytes of the hash stored before each log entry's canonical JSON.
@@ -102,6 +104,12 @@ fn state_key(key: &StateKey) -> Vec<u8> {
             [enrolled_prefix(region).as_slice(), member_id.as_bytes()].concat()
         }
         StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
+        StateKey::CoverageChange(position, member_id) => [
+            &[PREFIX_COVERAGE][..],
+            &position.to_be_bytes(),
+            member_id.as_bytes(),
+        ]
+        .concat(),
     }
 }
 
@@ -471,6 +479,15 @@ impl EventStore for SledStore {
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
         self.tree
             .scan_prefix([PREFIX_REGION])
+            .map(|entry| Ok(entry?.1.to_vec()))
+            .collect()
+    }
+
+    fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError> {
+        let start = [&[PREFIX_COVERAGE][..], &from.to_be_bytes()].concat();
+        let end = [&[PREFIX_COVERAGE][..], &to.saturating_add(1).to_be_bytes()].concat();
+        self.tree
+            .range(start..end)
             .map(|entry| Ok(entry?.1.to_vec()))
             .collect()
     }

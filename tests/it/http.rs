@@ -395,11 +395,72 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
         Some(&pay("2025-11", "2025-10-04")),
         &[],
     );
-    let mut resumed = subscribe(&server, "", Some(33));
+    let mut resumed = subscribe(&server, "?types=ContributionPaid,MonthClosed", Some(33));
     let after = read_messages(&mut resumed, 2);
     assert_eq!(
         after.iter().map(|message| message.0).collect::<Vec<_>>(),
         vec![34, 35],
         "nothing lost, nothing repeated"
+    );
+}
+
+#[test]
+fn a_back_payment_publishes_the_months_it_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let zhao = "826711ec-7418-56f6-92df-8cb182127a27";
+    let mut feed = subscribe(
+        &server,
+        &format!("?types=CoverageChanged&member={zhao}"),
+        None,
+    );
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    assert_eq!(
+        call(&server, "POST", "/v1/commands", operator, Some(close), &[]).0,
+        200
+    );
+    let back_pay = json!({"command":"pay","member_id":zhao,"months":["2025-10","2025-11"],"amount":"1200.00","paid_on":"2025-11-05"}).to_string();
+    let (status, paid) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&back_pay),
+        &[],
+    );
+    assert_eq!(status, 200, "{paid}");
+    let messages = read_messages(&mut feed, 2);
+    let missed = &messages[0].2;
+    assert_eq!(messages[0].1, "CoverageChanged");
+    assert_eq!(
+        missed["months"],
+        json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false}])
+    );
+    let restored = &messages[1].2;
+    assert_eq!(restored["position"], paid["events"][0]["position"]);
+    assert_eq!(
+        restored["months"],
+        json!([
+            {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true},
+            {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true}
+        ])
+    );
+    // The same items come back on catch-up from the store.
+    let mut replay = subscribe(
+        &server,
+        &format!("?from=1&types=CoverageChanged&member={zhao}"),
+        None,
+    );
+    let replayed = read_messages(&mut replay, 2);
+    assert_eq!(
+        replayed
+            .iter()
+            .map(|message| message.2.clone())
+            .collect::<Vec<_>>(),
+        messages
+            .iter()
+            .map(|message| message.2.clone())
+            .collect::<Vec<_>>()
     );
 }
