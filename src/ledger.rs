@@ -748,33 +748,56 @@ fn check_command_span(
 }
 
 fn check_state_rows(store: &dyn EventStore, state: &LedgerState) -> Result<(), LedgerError> {
-    let mismatch = |position: u64, what: String| {
-        LedgerError::Store(StoreError::Corrupt {
-            position,
-            message: format!("stored state of {what} differs from a fresh fold of the log"),
-        })
+    match state_row_differences(store, state, 1)?.into_iter().next() {
+        None => Ok(()),
+        Some(difference) => Err(LedgerError::Store(StoreError::Corrupt {
+            position: difference.position,
+            message: format!(
+                "stored state of {} differs from a fresh fold of the log",
+                difference.what
+            ),
+        })),
+    }
+}
+
+/// A stored state row that differs from a fresh fold of the log.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StateDifference {
+    /// The position of the last event that shaped the row.
+    pub position: u64,
+    pub what: String,
+}
+
+/// Up to `limit` state rows that differ from `state` (a fresh fold of the log).
+pub fn state_row_differences(
+    store: &dyn EventStore,
+    state: &LedgerState,
+    limit: usize,
+) -> Result<Vec<StateDifference>, LedgerError> {
+    let mut differences = Vec::new();
+    let mut differ = |position: u64, what: String| {
+        if differences.len() < limit {
+            differences.push(StateDifference { position, what });
+        }
     };
     let checkpoint = read_checkpoint(store)?;
     // An empty log needs no state rows yet (a store created and never written to).
     let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
     if checkpoint != Some(state.position) && !empty_and_unwritten {
-        return Err(mismatch(
+        differ(
             state.position,
             format!(
                 "the checkpoint ({checkpoint:?}, log head {})",
                 state.position
             ),
-        ));
+        );
     }
     for region in state.regions.values() {
         let stored = store.read_state(&StateKey::Region(region.name.clone()))?;
         if stored.map(|row| serde_json::from_slice::<RegionState>(&row).ok())
             != Some(Some(region.clone()))
         {
-            return Err(mismatch(
-                region.last_position,
-                format!("region {}", region.name),
-            ));
+            differ(region.last_position, format!("region {}", region.name));
         }
         let enrolled: BTreeSet<Uuid> = store.enrolled_members(&region.name)?.into_iter().collect();
         if Some(&enrolled)
@@ -783,10 +806,10 @@ fn check_state_rows(store: &dyn EventStore, state: &LedgerState) -> Result<(), L
                 .get(&region.name)
                 .or(Some(&BTreeSet::new()))
         {
-            return Err(mismatch(
+            differ(
                 region.last_position,
                 format!("the enrolled index of region {}", region.name),
-            ));
+            );
         }
     }
     for member in state.members.values() {
@@ -794,11 +817,41 @@ fn check_state_rows(store: &dyn EventStore, state: &LedgerState) -> Result<(), L
         if stored.map(|row| serde_json::from_slice::<MemberState>(&row).ok())
             != Some(Some(member.clone()))
         {
-            return Err(mismatch(
-                member.last_position,
-                format!("member {}", member.member_id),
-            ));
+            differ(member.last_position, format!("member {}", member.member_id));
         }
     }
-    Ok(())
+    Ok(differences)
+}
+
+/// What `rebuild` found and did.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RebuildReport {
+    pub ok: bool,
+    pub events: u64,
+    pub members: u64,
+    pub regions: u64,
+    /// Stored rows that differed from the fold before they were replaced (at most
+    /// `REBUILD_DIFFERENCES_LISTED_MAX` listed).
+    pub differences: Vec<StateDifference>,
+}
+
+/// Differences `rebuild` lists; it replaces every row regardless.
+pub const REBUILD_DIFFERENCES_LISTED_MAX: usize = 100;
+
+/// Rebuilds every state row from the log (with `progress(position)`), reporting the
+/// rows that differed. The coverage-change feed rows are kept as they are.
+pub fn rebuild_state<S: EventStore>(
+    store: &mut S,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RebuildReport, LedgerError> {
+    let state = fold_log(store, progress)?;
+    let differences = state_row_differences(store, &state, REBUILD_DIFFERENCES_LISTED_MAX)?;
+    store.replace_state(&all_state_rows(&state))?;
+    Ok(RebuildReport {
+        ok: true,
+        events: state.position,
+        members: state.members.len() as u64,
+        regions: state.regions.len() as u64,
+        differences,
+    })
 }

@@ -83,6 +83,15 @@ Prints one JSON object: {\"ok\":true,\"events\":N,...,\"head_hash\":...} when cl
 Exit: 0 clean, 1 broken, 2 could not run."
     )]
     Verify,
+    /// Rebuild every stored state row from the log, and report what differed.
+    #[command(
+        long_about = "Fold the whole log afresh (with a progress bar) and replace every stored state row \
+(members, regions, the enrolled index, the checkpoint) with the result, atomically. Prints one JSON object \
+listing the rows that differed before (up to 100). Use it after `verify` reports a state-row difference; \
+events are never changed. Stop `serve` first: the directory is locked while it runs.\n\n\
+Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing replaced), 2 could not run."
+    )]
+    Rebuild,
     /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
     #[command(
         long_about = "Serve the HTTP API on --listen (port 0 picks a free port; the first line printed is \
@@ -161,6 +170,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Member { id, as_of } => member(&cli.data_dir, id, as_of),
         CliCommand::Events { from, member } => events(&cli.data_dir, from, member),
         CliCommand::Verify => verify(&cli.data_dir),
+        CliCommand::Rebuild => rebuild(&cli.data_dir),
         CliCommand::Serve { listen, auth, demo } => {
             serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo)
         }
@@ -387,6 +397,43 @@ fn verify(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
                     ok: false,
                     position: error.position,
                     message: &error.message,
+                },
+            )?;
+            Ok(ExitCode::from(1))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn rebuild(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(data_dir)?;
+    let (head, _) = store.head()?;
+    let progress = indicatif::ProgressBar::new(head).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} rebuild [{bar:30}] {pos}/{len} events ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    let outcome = crate::ledger::rebuild_state(&mut store, &mut |position| {
+        if position % 4096 == 0 {
+            progress.set_position(position);
+        }
+    });
+    progress.finish_and_clear();
+    let mut stdout = io::stdout().lock();
+    match outcome {
+        Ok(report) => {
+            print_json_line(&mut stdout, &report)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) if error.is_corruption() => {
+            print_json_line(
+                &mut stdout,
+                &VerifyFailure {
+                    ok: false,
+                    position: 0,
+                    message: &error.to_string(),
                 },
             )?;
             Ok(ExitCode::from(1))

@@ -194,3 +194,48 @@ fn the_verify_command_exits_1_and_names_the_position() {
     assert_eq!(report["ok"], false);
     assert_eq!(report["position"], position);
 }
+
+#[test]
+fn rebuild_replaces_an_edited_state_row_and_reports_it() {
+    let dir = demo_store();
+    let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let row = store.raw_tree().get(&key).unwrap().unwrap();
+        let mut member: Value = serde_json::from_slice(&row).unwrap();
+        member["deduction_stopped"] = Value::Bool(true);
+        store
+            .raw_tree()
+            .insert(key.clone(), serde_json::to_vec(&member).unwrap())
+            .unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let output = flexledger(dir.path(), &["rebuild"], None);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = &stdout_lines(&output)[0];
+    assert_eq!(
+        report["differences"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+    assert!(report["differences"][0]["what"]
+        .as_str()
+        .unwrap()
+        .contains(MEMBER));
+    assert_eq!(
+        flexledger(dir.path(), &["verify"], None).status.code(),
+        Some(0),
+        "clean after the rebuild"
+    );
+    let again = flexledger(dir.path(), &["rebuild"], None);
+    assert_eq!(
+        stdout_lines(&again)[0]["differences"],
+        serde_json::json!([]),
+        "nothing differs the second time"
+    );
+}
