@@ -6,6 +6,7 @@
 //! A command refused inside a batch never affects its neighbours.
 
 use crate::domain::coverage::CoverageChanged;
+use crate::domain::StreamId;
 use crate::domain::{CommandEnvelope, Refusal};
 use crate::ledger::{Appended, Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
 use crate::store::Envelope;
@@ -13,36 +14,68 @@ use crate::store::{CommandResult, EventStore};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
-/// One item of the live feed, in log order: an appended event, or the coverage
-/// change a command made (published right after the command's last event).
-#[derive(Clone, Debug)]
-pub enum FeedItem {
-    Event(Arc<Envelope>),
-    Coverage(Arc<CoverageChanged>),
+/// One item of the feed, in log order: an appended event, or the coverage change a
+/// command made (right after the command's last event). Encoded once, when it is
+/// created, and shared by every subscriber.
+#[derive(Debug)]
+pub struct FeedMessage {
+    /// The SSE `id`: the global position (of the command's last event, for a
+    /// coverage change).
+    pub position: u64,
+    /// The SSE `event`: the event type, or `CoverageChanged`.
+    pub event_type: &'static str,
+    /// The stream it concerns (for the feed's filters).
+    pub stream: StreamId,
+    /// The SSE `data`: the envelope's JSON line, or the coverage change's.
+    pub data: String,
 }
 
-impl FeedItem {
-    pub fn position(&self) -> u64 {
-        match self {
-            FeedItem::Event(envelope) => envelope.position,
-            FeedItem::Coverage(change) => change.position,
+pub type FeedItem = Arc<FeedMessage>;
+
+impl FeedMessage {
+    pub fn event(envelope: &Envelope) -> FeedItem {
+        // OK because an envelope always encodes to JSON.
+        let data = serde_json::to_string(envelope).expect("an envelope always encodes");
+        Arc::new(FeedMessage {
+            position: envelope.position,
+            event_type: envelope.event.type_name(),
+            stream: envelope.event.stream(),
+            data,
+        })
+    }
+
+    pub fn coverage(change: &CoverageChanged) -> FeedItem {
+        let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months}).to_string();
+        Arc::new(FeedMessage {
+            position: change.position,
+            event_type: "CoverageChanged",
+            stream: StreamId::Member(change.member_id),
+            data,
+        })
+    }
+
+    /// Interleaves envelopes and coverage changes: each change right after the event
+    /// at its position.
+    pub fn interleave(envelopes: &[Envelope], coverage: &[CoverageChanged]) -> Vec<FeedItem> {
+        let mut changes = coverage.iter().peekable();
+        let mut items = Vec::with_capacity(envelopes.len() + coverage.len());
+        for envelope in envelopes {
+            items.push(FeedMessage::event(envelope));
+            while let Some(change) = changes.next_if(|change| change.position <= envelope.position)
+            {
+                items.push(FeedMessage::coverage(change));
+            }
         }
+        items.extend(changes.map(FeedMessage::coverage));
+        items
     }
 }
 
-/// Sends an append's envelopes and coverage changes, interleaved by position. A
-/// broadcast with no receiver is not an error: the feed may have no subscriber.
+/// Sends an append's items. A broadcast with no receiver is not an error: the feed may
+/// have no subscriber.
 fn publish(feed: &tokio::sync::broadcast::Sender<FeedItem>, appended: Appended) {
-    let mut coverage = appended.coverage.into_iter().peekable();
-    for envelope in appended.envelopes {
-        let position = envelope.position;
-        let _ = feed.send(FeedItem::Event(Arc::new(envelope)));
-        while let Some(change) = coverage.next_if(|change| change.position <= position) {
-            let _ = feed.send(FeedItem::Coverage(Arc::new(change)));
-        }
-    }
-    for change in coverage {
-        let _ = feed.send(FeedItem::Coverage(Arc::new(change)));
+    for item in FeedMessage::interleave(&appended.envelopes, &appended.coverage) {
+        let _ = feed.send(item);
     }
 }
 

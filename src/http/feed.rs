@@ -14,14 +14,13 @@ use crate::domain::policy::RegionName;
 use crate::domain::state::MemberState;
 use crate::domain::StreamId;
 use crate::store::{Envelope, EventStore, SledStore, StateKey, StoreError};
-use crate::writer::FeedItem;
+use crate::writer::{FeedItem, FeedMessage};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
@@ -84,29 +83,16 @@ impl Filter {
     }
 
     fn matches_item(&mut self, store: &dyn EventStore, item: &FeedItem) -> bool {
-        match item {
-            FeedItem::Event(envelope) => {
-                self.matches(store, envelope.event.type_name(), envelope.event.stream())
-            }
-            FeedItem::Coverage(change) => {
-                self.matches(store, "CoverageChanged", StreamId::Member(change.member_id))
-            }
-        }
+        self.matches(store, item.event_type, item.stream.clone())
     }
 }
 
 /// The SSE message of a feed item: `id` the position, `event` the type.
 fn sse_message(item: &FeedItem) -> SseEvent {
-    match item {
-        FeedItem::Event(envelope) => sse_event(envelope),
-        FeedItem::Coverage(change) => {
-            let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months});
-            SseEvent::default()
-                .id(change.position.to_string())
-                .event("CoverageChanged")
-                .data(data.to_string())
-        }
-    }
+    SseEvent::default()
+        .id(item.position.to_string())
+        .event(item.event_type)
+        .data(item.data.as_str())
 }
 
 /// One catch-up page from the store: envelopes from `from`, with the coverage changes
@@ -128,25 +114,8 @@ fn catch_up_page(store: &SledStore, from: u64) -> Result<Vec<FeedItem>, StoreErr
             })?;
         changes.push(change);
     }
-    let mut changes = changes.into_iter().peekable();
-    let mut items = Vec::with_capacity(envelopes.len());
-    for envelope in envelopes {
-        let position = envelope.position;
-        items.push(FeedItem::Event(Arc::new(envelope)));
-        while let Some(change) = changes.next_if(|change| change.position <= position) {
-            items.push(FeedItem::Coverage(Arc::new(change)));
-        }
-    }
+    let items = FeedMessage::interleave(&envelopes, &changes);
     Ok(items)
-}
-
-fn sse_event(envelope: &Envelope) -> SseEvent {
-    // OK because an envelope always encodes to JSON.
-    let data = serde_json::to_string(envelope).expect("an envelope always encodes");
-    SseEvent::default()
-        .id(envelope.position.to_string())
-        .event(envelope.event.type_name())
-        .data(data)
 }
 
 pub async fn get_feed(
@@ -246,7 +215,7 @@ pub async fn get_feed(
                 break;
             }
             for item in page {
-                caught_up_to = caught_up_to.max(item.position());
+                caught_up_to = caught_up_to.max(item.position);
                 if filter.matches_item(state.store.as_ref(), &item)
                     && sender.send(Ok(sse_message(&item))).await.is_err()
                 {
@@ -258,7 +227,7 @@ pub async fn get_feed(
             tokio::select! {
                 item = live.recv() => match item {
                     Ok(item) => {
-                        if item.position() <= caught_up_to {
+                        if item.position <= caught_up_to {
                             continue;
                         }
                         if filter.matches_item(state.store.as_ref(), &item) && sender.send(Ok(sse_message(&item))).await.is_err() {

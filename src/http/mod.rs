@@ -24,6 +24,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// The OpenAPI 3.1 description of this API (`schemas/openapi.json`); its `$ref`s name
+/// the JSON Schemas beside it in the repository's `schemas/` directory.
+pub const OPENAPI_DOCUMENT: &str = include_str!("../../schemas/openapi.json");
+
 /// Largest request body, in bytes.
 pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
 /// Most commands in one `POST /v1/commands` array.
@@ -166,6 +170,10 @@ pub fn app(state: AppState) -> Router {
             "/healthz",
             get(|| async { Json(serde_json::json!({"ok": true})) }),
         )
+        .route(
+            "/v1/openapi.json",
+            get(|| async { ([("content-type", "application/json")], OPENAPI_DOCUMENT) }),
+        )
         .fallback(|| async {
             AppError::new(
                 StatusCode::NOT_FOUND,
@@ -203,7 +211,12 @@ async fn authorize(
         .headers()
         .get("authorization")
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+        .and_then(|value| {
+            value
+                .get(..7)
+                .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+                .and_then(|_| value.get(7..))
+        });
     let Some(token) = token else {
         return AppError::new(
             StatusCode::UNAUTHORIZED,

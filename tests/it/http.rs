@@ -464,3 +464,80 @@ fn a_back_payment_publishes_the_months_it_restored() {
             .collect::<Vec<_>>()
     );
 }
+
+/// The OpenAPI document served at /v1/openapi.json is the file in schemas/, names
+/// exactly the live routes, and its `x-roles` are what the server enforces.
+#[test]
+fn the_openapi_document_matches_the_live_routes_and_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let (status, served) = call(&server, "GET", "/v1/openapi.json", None, None, &[]);
+    assert_eq!(status, 200);
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo_path("schemas/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(served, file, "the served document is schemas/openapi.json");
+    assert_eq!(file["openapi"].as_str().unwrap().get(..3), Some("3.1"));
+    let concrete = |path: &str| {
+        path.replace("{id}", MEMBER)
+            .replace("{month}", "2025-07")
+            .replace("{name}", "demo")
+    };
+    let mut operations = 0;
+    for (path, item) in file["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let method = method.to_uppercase();
+            operations += 1;
+            let url = concrete(path);
+            let Some(roles) = operation.get("x-roles") else {
+                assert_eq!(
+                    call(&server, &method, &url, None, None, &[]).0,
+                    200,
+                    "{method} {path} is public"
+                );
+                continue;
+            };
+            let roles: Vec<&str> = roles
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|role| role.as_str().unwrap())
+                .collect();
+            for (role, token) in TOKENS {
+                if path == "/v1/feed" {
+                    let response = agent()
+                        .get(&format!("{}{url}", server.base))
+                        .header("authorization", &format!("Bearer {token}"))
+                        .call()
+                        .unwrap();
+                    assert_eq!(
+                        response.status().as_u16() == 200,
+                        roles.contains(&role),
+                        "{role} on {method} {path}"
+                    );
+                    continue;
+                }
+                let body = r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
+                let (status, response) = call(&server, &method, &url, Some(token), Some(body), &[]);
+                assert_ne!(status, 404, "{method} {path} is a live route: {response}");
+                assert_eq!(
+                    status != 403,
+                    roles.contains(&role),
+                    "{role} on {method} {path}: {status} {response}"
+                );
+            }
+        }
+    }
+    assert_eq!(operations, 9, "every route is described");
+    // The scheme name is case-insensitive (RFC 7235).
+    let (status, _) = call(
+        &server,
+        "GET",
+        &format!("/v1/members/{MEMBER}"),
+        None,
+        None,
+        &[("authorization", "bearer au-secret")],
+    );
+    assert_eq!(status, 200);
+}

@@ -50,6 +50,11 @@ struct Args {
     /// Where to put the stores (a fresh temporary directory by default; removed after).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Only measure (b), the library's group-commit throughput with --appenders
+    /// concurrent appenders, and print it as one JSON line (the HTTP load benchmark's
+    /// baseline, `tools/load.sh`).
+    #[arg(long)]
+    concurrent_only: bool,
     /// Only write the synthetic region's commands to FILE (one JSON line each, with
     /// command ids) and exit: an import to try `flexledger submit` on.
     #[arg(long, value_name = "FILE")]
@@ -396,6 +401,19 @@ fn main() -> BenchResult<()> {
         return Ok(());
     }
     let scratch = tempfile_dir(args.dir.clone())?;
+    if args.concurrent_only {
+        let (throughput, appends, commands) = concurrent(
+            &scratch.join("concurrent"),
+            args.appenders,
+            args.appender_commands,
+        )?;
+        println!(
+            "{}",
+            json!({"appenders": args.appenders, "commands": commands, "appends": appends, "commands_per_second": throughput.per_second()})
+        );
+        let _ = std::fs::remove_dir_all(&scratch);
+        return Ok(());
+    }
     let root = scratch.as_path();
     eprintln!(
         "generating {} members × {} months ...",
