@@ -11,6 +11,7 @@ use crate::domain::{CommandEnvelope, Refusal};
 use crate::ledger::{Appended, Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
 use crate::store::Envelope;
 use crate::store::{CommandResult, EventStore};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -109,10 +110,25 @@ pub struct WriterStats {
     pub requests: u64,
 }
 
+/// Live counters of the writer, shared with `/metrics` (relaxed atomics: monotonic
+/// totals, read independently).
+#[derive(Debug, Default)]
+pub struct WriterCounters {
+    /// Durable appends (each one sled batch, one flush, one fsync).
+    pub appends: AtomicU64,
+    /// Group-commit batches (whatever was waiting, taken at once).
+    pub batches: AtomicU64,
+    /// Commands decided in those batches (so the mean batch is commands / batches).
+    pub commands: AtomicU64,
+    /// Time spent deciding and appending batches, in microseconds.
+    pub batch_micros: AtomicU64,
+}
+
 /// A handle to the writer thread. Dropping every handle (or `shutdown`) stops it after
 /// the queued requests are answered.
 pub struct Writer<S: EventStore + Send + 'static> {
     sender: mpsc::Sender<Request>,
+    counters: Arc<WriterCounters>,
     thread: std::thread::JoinHandle<(Ledger<S>, WriterStats)>,
 }
 
@@ -132,6 +148,8 @@ impl<S: EventStore + Send + 'static> Writer<S> {
             ledger.keep_appended();
         }
         let (sender, mut receiver) = mpsc::channel::<Request>(WRITER_QUEUE_REQUESTS_MAX);
+        let counters = Arc::new(WriterCounters::default());
+        let live = counters.clone();
         let thread = std::thread::Builder::new()
             .name("flexledger-writer".into())
             .spawn(move || {
@@ -148,7 +166,18 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                             Err(_) => break,
                         }
                     }
+                    let started = std::time::Instant::now();
+                    let before = stats;
                     write_batch(&mut ledger, sources.as_mut(), batch, &mut stats);
+                    live.appends
+                        .fetch_add(stats.appends - before.appends, Ordering::Relaxed);
+                    live.commands
+                        .fetch_add(stats.commands - before.commands, Ordering::Relaxed);
+                    live.batches.fetch_add(1, Ordering::Relaxed);
+                    live.batch_micros.fetch_add(
+                        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                        Ordering::Relaxed,
+                    );
                     if let Some(feed) = &feed {
                         publish(feed, ledger.take_appended());
                     }
@@ -157,7 +186,11 @@ impl<S: EventStore + Send + 'static> Writer<S> {
             })
             // OK because failing to start a thread at start-up leaves nothing to run.
             .expect("the writer thread starts");
-        Writer { sender, thread }
+        Writer {
+            sender,
+            counters,
+            thread,
+        }
     }
 
     /// Submits commands and waits until they are durable (or refused).
@@ -176,6 +209,11 @@ impl<S: EventStore + Send + 'static> Writer<S> {
             .blocking_send(Request { commands, reply })
             .map_err(|_| WriterError::Stopped)?;
         Ok(answer)
+    }
+
+    /// The writer's live counters (for metrics).
+    pub fn counters(&self) -> Arc<WriterCounters> {
+        self.counters.clone()
     }
 
     /// A second handle for another caller.

@@ -67,6 +67,7 @@ pub fn serve(
             request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
             shutdown: stopped,
             metrics: Arc::new(Metrics::default()),
+            writer_counters: writer.counters(),
         };
         let shutdown = async move {
             wait_for_signal().await;

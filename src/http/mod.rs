@@ -57,6 +57,8 @@ pub struct AppState {
     /// Ends feed streams on graceful shutdown.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     pub metrics: Arc<Metrics>,
+    /// The writer's counters: appends, batches, batch sizes and time.
+    pub writer_counters: Arc<crate::writer::WriterCounters>,
 }
 
 /// Counters for `/metrics` (Prometheus text).
@@ -249,9 +251,10 @@ async fn authorize(
 async fn post_commands(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
+    let body = body.map_err(|rejection| AppError::new(rejection.status(), "payload_too_large", format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes")))?;
     let value: serde_json::Value = serde_json::from_slice(&body).map_err(|error| {
         AppError::new(
             StatusCode::BAD_REQUEST,
@@ -500,24 +503,100 @@ async fn get_region(
 /// `GET /metrics`: Prometheus text.
 async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError> {
     let metrics = &state.metrics;
-    let head = blocking({
+    let (head, checkpoint) = blocking({
         let state = state.clone();
-        move || Ok(state.store.head()?.0)
+        move || {
+            let head = state.store.head()?.0;
+            let checkpoint = state
+                .store
+                .read_state(&StateKey::Checkpoint)?
+                .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+                .map_or(0, u64::from_be_bytes);
+            Ok((head, checkpoint))
+        }
     })
     .await?;
-    let text = format!(
-        "# HELP flexledger_commands_total Commands decided through the API.\n# TYPE flexledger_commands_total counter\nflexledger_commands_total {}\n\
-# HELP flexledger_commands_refused_total Commands refused (business refusals).\n# TYPE flexledger_commands_refused_total counter\nflexledger_commands_refused_total {}\n\
-# HELP flexledger_command_request_seconds_total Time spent in command requests.\n# TYPE flexledger_command_request_seconds_total counter\nflexledger_command_request_seconds_total {:.6}\n\
-# HELP flexledger_requests_total HTTP requests accepted.\n# TYPE flexledger_requests_total counter\nflexledger_requests_total {}\n\
-# HELP flexledger_feed_subscribers Feed subscribers connected.\n# TYPE flexledger_feed_subscribers gauge\nflexledger_feed_subscribers {}\n\
-# HELP flexledger_log_head_position Position of the last durable event.\n# TYPE flexledger_log_head_position gauge\nflexledger_log_head_position {head}\n",
-        metrics.commands.load(Ordering::Relaxed),
-        metrics.commands_refused.load(Ordering::Relaxed),
-        metrics.command_request_micros_total.load(Ordering::Relaxed) as f64 / 1e6,
-        metrics.requests.load(Ordering::Relaxed),
-        metrics.feed_subscribers.load(Ordering::Relaxed),
-    );
+    let writer = &state.writer_counters;
+    let lines = [
+        (
+            "flexledger_commands_total",
+            "counter",
+            "Commands decided through the API.",
+            metrics.commands.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_commands_refused_total",
+            "counter",
+            "Commands refused (business refusals).",
+            metrics.commands_refused.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_command_request_seconds_total",
+            "counter",
+            "Time spent in command requests.",
+            format!(
+                "{:.6}",
+                metrics.command_request_micros_total.load(Ordering::Relaxed) as f64 / 1e6
+            ),
+        ),
+        (
+            "flexledger_requests_total",
+            "counter",
+            "HTTP requests accepted.",
+            metrics.requests.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_feed_subscribers",
+            "gauge",
+            "Feed subscribers connected.",
+            metrics.feed_subscribers.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_appends_total",
+            "counter",
+            "Durable appends (one sled batch, flush and fsync each).",
+            writer.appends.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_writer_batches_total",
+            "counter",
+            "Group-commit batches taken by the writer.",
+            writer.batches.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_writer_batch_commands_total",
+            "counter",
+            "Commands in those batches (mean batch size = this / batches).",
+            writer.commands.load(Ordering::Relaxed).to_string(),
+        ),
+        (
+            "flexledger_writer_batch_seconds_total",
+            "counter",
+            "Time the writer spent deciding and appending batches.",
+            format!(
+                "{:.6}",
+                writer.batch_micros.load(Ordering::Relaxed) as f64 / 1e6
+            ),
+        ),
+        (
+            "flexledger_log_head_position",
+            "gauge",
+            "Position of the last durable event.",
+            head.to_string(),
+        ),
+        (
+            "flexledger_projection_lag_events",
+            "gauge",
+            "Events the stored state rows are behind the log (0: written in the same batch).",
+            head.saturating_sub(checkpoint).to_string(),
+        ),
+    ];
+    let text: String = lines
+        .iter()
+        .map(|(name, kind, help, value)| {
+            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
+        })
+        .collect();
     Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
 }
 

@@ -258,17 +258,17 @@ fn commands_single_array_idempotency_and_limits() {
         413
     );
     let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
+    let (status, rejected) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&too_big),
+        &[],
+    );
     assert_eq!(
-        call(
-            &server,
-            "POST",
-            "/v1/commands",
-            operator,
-            Some(&too_big),
-            &[]
-        )
-        .0,
-        413
+        (status, rejected["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
     );
     let (status, month) = call(
         &server,
@@ -293,6 +293,31 @@ fn commands_single_array_idempotency_and_limits() {
         (status, unknown["error"]["code"].as_str()),
         (404, Some("never_enrolled"))
     );
+    let (status, metrics) = call(
+        &server,
+        "GET",
+        "/metrics",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200);
+    let metrics = metrics.as_str().unwrap();
+    let value = |name: &str| {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert!(
+        value("flexledger_appends_total") >= 2.0,
+        "two accepted commands, two appends: {metrics}"
+    );
+    assert!(
+        value("flexledger_writer_batch_commands_total") >= value("flexledger_writer_batches_total")
+    );
+    assert_eq!(value("flexledger_projection_lag_events"), 0.0);
 }
 
 /// Reads SSE messages (id, event, data) until `count` arrived.
