@@ -295,11 +295,12 @@ async fn post_commands(
             (items.into_iter().map(parse_command_value).collect(), false)
         }
         other => {
-            let parsed = parse_command_value(other).map(|mut envelope| {
-                if envelope.command_id.is_none() {
-                    envelope.command_id = idempotency_key;
+            let parsed = parse_command_value(other).and_then(|mut envelope| match (envelope.command_id, idempotency_key) {
+                (Some(id), Some(key)) if id != key => Err(Refusal::invalid(format!("Idempotency-Key {key} and command_id {id} differ; send one, or the same id in both"))),
+                _ => {
+                    envelope.command_id = envelope.command_id.or(idempotency_key);
+                    Ok(envelope)
                 }
-                envelope
             });
             (vec![parsed], true)
         }

@@ -210,6 +210,20 @@ fn commands_single_array_idempotency_and_limits() {
     );
     assert_eq!(again["duplicate"], true);
     assert_eq!(again["events"], first["events"]);
+    let conflicting = json!({"command":"pay","member_id":MEMBER,"months":["2025-10"],"amount":"600.00","paid_on":"2025-10-03","command_id":"11111111-1111-4111-8111-111111111111"}).to_string();
+    let (status, conflict) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&conflicting),
+        &key,
+    );
+    assert_eq!(
+        (status, conflict["error"]["code"].as_str()),
+        (422, Some("invalid_command")),
+        "an Idempotency-Key that contradicts command_id: {conflict}"
+    );
     let (status, refused) = call(
         &server,
         "POST",
