@@ -204,6 +204,20 @@ async fn limit_in_flight(State(state): State<AppState>, request: Request, next: 
     next.run(request).await
 }
 
+/// `?access_token=` on a GET: a browser's `EventSource` cannot send an Authorization
+/// header. The token is taken as written (tokens are URL-safe: letters, digits, `-`).
+/// A token in a URL can end up in logs; prefer the header where possible.
+fn query_token(request: &Request) -> Option<String> {
+    if request.method() != axum::http::Method::GET {
+        return None;
+    }
+    let query = request.uri().query()?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("access_token="))
+        .map(str::to_owned)
+}
+
 async fn authorize(
     State((state, allowed)): State<(AppState, Allowed)>,
     request: Request,
@@ -218,12 +232,14 @@ async fn authorize(
                 .get(..7)
                 .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
                 .and_then(|_| value.get(7..))
-        });
+        })
+        .map(str::to_owned)
+        .or_else(|| query_token(&request));
     let Some(token) = token else {
         return AppError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "send Authorization: Bearer <token>",
+            "send Authorization: Bearer <token> (a browser EventSource, which cannot set headers, may pass ?access_token=<token> on GET)",
         )
         .into_response();
     };

@@ -569,6 +569,25 @@ fn the_openapi_document_matches_the_live_routes_and_roles() {
         }
     }
     assert_eq!(operations, 9, "every route is described");
+    // A browser's EventSource cannot set headers: the token may come in the query.
+    let response = agent()
+        .get(&format!(
+            "{}/v1/feed?from=33&access_token={}",
+            server.base,
+            token("subscriber")
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let (status, _) = call(
+        &server,
+        "POST",
+        &format!("/v1/commands?access_token={}", token("operator")),
+        None,
+        Some("{}"),
+        &[],
+    );
+    assert_eq!(status, 401, "only GET takes a token in the query");
     // The scheme name is case-insensitive (RFC 7235).
     let (status, _) = call(
         &server,
