@@ -45,12 +45,14 @@ pub enum LedgerError {
 }
 
 impl LedgerError {
-    /// Whether the error reports damaged or inconsistent stored data.
-    pub fn is_corruption(&self) -> bool {
+    /// Where and how stored data is damaged, if that is what the error reports.
+    pub fn corruption(&self) -> Option<(u64, &str)> {
         match self {
-            LedgerError::Store(error) => error.is_corruption(),
-            LedgerError::Fold(_) => true,
-            LedgerError::Poisoned => false,
+            LedgerError::Store(StoreError::Corrupt { position, message }) => {
+                Some((*position, message))
+            }
+            LedgerError::Fold(error) => Some((error.position, &error.message)),
+            _ => None,
         }
     }
 }

@@ -359,86 +359,64 @@ struct VerifyFailure<'a> {
 
 fn verify(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
-    let (head, _) = store.head()?;
-    let progress = indicatif::ProgressBar::new(head).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} verify [{bar:30}] {pos}/{len} events ({eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
             progress.set_position(position);
         }
     });
     progress.finish_and_clear();
-    let mut stdout = io::stdout().lock();
-    match outcome {
-        Ok(report) => {
-            print_json_line(&mut stdout, &report)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(crate::ledger::LedgerError::Store(StoreError::Corrupt { position, message })) => {
-            print_json_line(
-                &mut stdout,
-                &VerifyFailure {
-                    ok: false,
-                    position,
-                    message: &message,
-                },
-            )?;
-            Ok(ExitCode::from(1))
-        }
-        Err(crate::ledger::LedgerError::Fold(error)) => {
-            print_json_line(
-                &mut stdout,
-                &VerifyFailure {
-                    ok: false,
-                    position: error.position,
-                    message: &error.message,
-                },
-            )?;
-            Ok(ExitCode::from(1))
-        }
-        Err(other) => Err(other.into()),
-    }
+    print_walk_outcome(outcome)
 }
 
 fn rebuild(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data_dir)?;
-    let (head, _) = store.head()?;
-    let progress = indicatif::ProgressBar::new(head).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} rebuild [{bar:30}] {pos}/{len} events ({eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    let progress = walk_progress("rebuild", store.head()?.0);
     let outcome = crate::ledger::rebuild_state(&mut store, &mut |position| {
         if position % 4096 == 0 {
             progress.set_position(position);
         }
     });
     progress.finish_and_clear();
+    print_walk_outcome(outcome)
+}
+
+/// A progress bar over the log's events, on standard error (drawn only on a terminal).
+fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
+    let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} events ({{eta}})");
+    let progress = indicatif::ProgressBar::new(events).with_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    progress
+}
+
+/// Prints a walk's report (exit 0), or the first damage it found (exit 1); other
+/// failures propagate (exit 2).
+fn print_walk_outcome<T: serde::Serialize>(
+    outcome: Result<T, crate::ledger::LedgerError>,
+) -> anyhow::Result<ExitCode> {
     let mut stdout = io::stdout().lock();
     match outcome {
         Ok(report) => {
             print_json_line(&mut stdout, &report)?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(error) if error.is_corruption() => {
-            print_json_line(
-                &mut stdout,
-                &VerifyFailure {
-                    ok: false,
-                    position: 0,
-                    message: &error.to_string(),
-                },
-            )?;
-            Ok(ExitCode::from(1))
-        }
-        Err(other) => Err(other.into()),
+        Err(error) => match error.corruption() {
+            Some((position, message)) => {
+                print_json_line(
+                    &mut stdout,
+                    &VerifyFailure {
+                        ok: false,
+                        position,
+                        message,
+                    },
+                )?;
+                Ok(ExitCode::from(1))
+            }
+            None => Err(error.into()),
+        },
     }
 }
 

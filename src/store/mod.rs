@@ -87,13 +87,6 @@ pub enum StoreError {
     ReadOnly,
 }
 
-impl StoreError {
-    /// Whether the error reports damaged data (as opposed to an I/O or engine failure).
-    pub fn is_corruption(&self) -> bool {
-        matches!(self, StoreError::Corrupt { .. })
-    }
-}
-
 pub type EnvelopeIter<'a> = Box<dyn Iterator<Item = Result<Envelope, StoreError>> + 'a>;
 
 /// The narrow storage interface the ledger needs.
