@@ -319,9 +319,54 @@ impl<S: EventStore> Ledger<S> {
         let recorded_at = sources.now();
         let mut results = Vec::with_capacity(commands.len());
         let mut records: Vec<CommandRecord> = Vec::new();
+        let mut dirty = Dirty::default();
+        let decided = self.decide_chunk(
+            commands,
+            recorded_at,
+            sources,
+            &mut results,
+            &mut records,
+            &mut dirty,
+        );
+        if let Err(error) = decided {
+            // Commands decided before the failure advanced the state without being
+            // appended: the state may be ahead of the log.
+            if !records.is_empty() {
+                self.poisoned = true;
+            }
+            return Err(error);
+        }
+        if !records.is_empty() {
+            let rows = self.dirty_rows(&dirty);
+            if let Err(error) = self.store.append(&mut records, &rows) {
+                self.poisoned = true;
+                return Err(error.into());
+            }
+            self.appends += 1;
+            if let Some(appended) = &mut self.appended {
+                appended
+                    .envelopes
+                    .extend(records.into_iter().flat_map(|record| record.envelopes));
+                appended.coverage.extend(dirty.coverage);
+            }
+            self.trim_cache();
+        }
+        Ok(results)
+    }
+
+    /// Decides a chunk's commands in order, applying accepted ones to the state and
+    /// collecting their records; nothing is appended here.
+    fn decide_chunk(
+        &mut self,
+        commands: Vec<Result<CommandEnvelope, Refusal>>,
+        recorded_at: DateTime<Utc>,
+        sources: &mut dyn Sources,
+        results: &mut Vec<CommandResult>,
+        records: &mut Vec<CommandRecord>,
+        dirty: &mut Dirty,
+    ) -> Result<(), LedgerError> {
         // Accepted in this chunk but not yet durable: command id → index in `records`.
         let mut pending: HashMap<Uuid, usize> = HashMap::new();
-        let mut dirty = Dirty::default();
         for command in commands {
             let envelope = match command {
                 Ok(envelope) => envelope,
@@ -356,8 +401,9 @@ impl<S: EventStore> Ledger<S> {
                 Err(refusal) => results.push(CommandResult::Refused(refusal)),
                 Ok(events) => {
                     let command_id = envelope.command_id.unwrap_or_else(|| sources.new_id());
+                    // A failure inside `record` may leave this command half applied.
                     let record = self
-                        .record(command_id, events, recorded_at, sources, &mut dirty)
+                        .record(command_id, events, recorded_at, sources, dirty)
                         .inspect_err(|_| self.poisoned = true)?;
                     results.push(CommandResult::Accepted {
                         events: record.envelopes.iter().map(Envelope::event_ref).collect(),
@@ -368,22 +414,7 @@ impl<S: EventStore> Ledger<S> {
                 }
             }
         }
-        if !records.is_empty() {
-            let rows = self.dirty_rows(&dirty);
-            if let Err(error) = self.store.append(&mut records, &rows) {
-                self.poisoned = true;
-                return Err(error.into());
-            }
-            self.appends += 1;
-            if let Some(appended) = &mut self.appended {
-                appended
-                    .envelopes
-                    .extend(records.into_iter().flat_map(|record| record.envelopes));
-                appended.coverage.extend(dirty.coverage);
-            }
-            self.trim_cache();
-        }
-        Ok(results)
+        Ok(())
     }
 
     /// Loads into the cache what deciding `command` reads.
