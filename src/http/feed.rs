@@ -15,6 +15,7 @@ use crate::domain::state::MemberState;
 use crate::domain::StreamId;
 use crate::store::{Envelope, EventStore, SledStore, StateKey, StoreError};
 use crate::writer::{FeedItem, FeedMessage};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -121,8 +122,9 @@ fn catch_up_page(store: &SledStore, from: u64) -> Result<Vec<FeedItem>, StoreErr
 pub async fn get_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<FeedQuery>,
+    query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+    let Query(query) = query.map_err(super::bad_query)?;
     let invalid =
         |message: String| AppError::new(StatusCode::BAD_REQUEST, "invalid_command", message);
     let last_event_id = match headers.get("last-event-id") {

@@ -14,6 +14,7 @@ use crate::ledger::member_coverage;
 use crate::store::{CommandResult, Envelope, EventStore, SledStore, StateKey, StoreError};
 use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -351,6 +352,15 @@ async fn post_commands(
     Ok(Json(results).into_response())
 }
 
+/// A query string that does not parse, in the API's error shape.
+pub(crate) fn bad_query(rejection: QueryRejection) -> AppError {
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_command",
+        format!("the query string does not parse: {}", rejection.body_text()),
+    )
+}
+
 fn member_id(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text).map_err(|_| {
         AppError::new(
@@ -391,8 +401,9 @@ struct AsOf {
 async fn get_member(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<AsOf>,
+    query: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    let Query(query) = query.map_err(bad_query)?;
     let member_id = member_id(&id)?;
     let coverage = blocking(move || {
         Ok(member_coverage(

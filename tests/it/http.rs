@@ -307,6 +307,19 @@ fn commands_single_array_idempotency_and_limits() {
         (status, unknown["error"]["code"].as_str()),
         (404, Some("never_enrolled"))
     );
+    let (status, bad_query) = call(
+        &server,
+        "GET",
+        &format!("/v1/members/{MEMBER}?as_of=abc"),
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        (status, bad_query["error"]["code"].as_str()),
+        (400, Some("invalid_command")),
+        "{bad_query}"
+    );
     let (status, metrics) = call(
         &server,
         "GET",
