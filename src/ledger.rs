@@ -98,6 +98,67 @@ fn corrupt_row(what: String, error: serde_json::Error) -> StoreError {
     }
 }
 
+/// A region's state row, decoded and checked (rows carry no hash, so a damaged one
+/// must be an error, never a panic further on).
+pub fn decode_region_row(row: &[u8]) -> Result<RegionState, StoreError> {
+    let region: RegionState =
+        serde_json::from_slice(row).map_err(|error| corrupt_row("a region".into(), error))?;
+    region
+        .check_invariants()
+        .map_err(|message| StoreError::Corrupt {
+            position: region.last_position,
+            message: format!("stored state: {message}"),
+        })?;
+    Ok(region)
+}
+
+/// A member's state row, decoded and checked, if there is one.
+pub fn read_member_row(
+    store: &dyn EventStore,
+    member_id: Uuid,
+) -> Result<Option<MemberState>, StoreError> {
+    let Some(row) = store.read_state(&StateKey::Member(member_id))? else {
+        return Ok(None);
+    };
+    let member: MemberState = serde_json::from_slice(&row)
+        .map_err(|error| corrupt_row(format!("member {member_id}"), error))?;
+    let checked = member.check_invariants().and_then(|()| {
+        if member.member_id == member_id {
+            Ok(())
+        } else {
+            Err(format!(
+                "the row of member {member_id} holds member {}",
+                member.member_id
+            ))
+        }
+    });
+    checked.map_err(|message| StoreError::Corrupt {
+        position: member.last_position,
+        message: format!("stored state: {message}"),
+    })?;
+    Ok(Some(member))
+}
+
+/// A member's state row and its region's: what a live read needs.
+pub fn read_member_and_region(
+    store: &dyn EventStore,
+    member_id: Uuid,
+) -> Result<Option<(MemberState, RegionState)>, StoreError> {
+    let Some(member) = read_member_row(store, member_id)? else {
+        return Ok(None);
+    };
+    let region_row = store
+        .read_state(&StateKey::Region(member.region.clone()))?
+        .ok_or_else(|| StoreError::Corrupt {
+            position: member.last_position,
+            message: format!(
+                "member {member_id}'s region {} has no state row",
+                member.region
+            ),
+        })?;
+    Ok(Some((member, decode_region_row(&region_row)?)))
+}
+
 fn encode_row<T: serde::Serialize>(value: &T) -> Vec<u8> {
     // OK because state rows are plain structs of strings, numbers and maps with string keys.
     serde_json::to_vec(value).expect("state rows always encode")
@@ -218,8 +279,7 @@ impl<S: EventStore> Ledger<S> {
             tracing::info!("new ledger: the log is empty");
         } else if checkpoint == Some(head) {
             for row in store.region_rows()? {
-                let region: RegionState = serde_json::from_slice(&row)
-                    .map_err(|error| corrupt_row("a region".into(), error))?;
+                let region = decode_region_row(&row)?;
                 state.regions.insert(region.name.clone(), region);
             }
             state.position = head;
@@ -438,13 +498,7 @@ impl<S: EventStore> Ledger<S> {
         if self.state.members.contains_key(&member_id) {
             return Ok(());
         }
-        if let Some(row) = self.store.read_state(&StateKey::Member(member_id))? {
-            let member: MemberState = serde_json::from_slice(&row)
-                .map_err(|error| corrupt_row(format!("member {member_id}"), error))?;
-            assert_eq!(
-                member.member_id, member_id,
-                "a member row holds its own member"
-            );
+        if let Some(member) = read_member_row(&self.store, member_id)? {
             self.state.insert_member(member);
         }
         Ok(())
@@ -507,7 +561,11 @@ impl<S: EventStore> Ledger<S> {
             ));
         }
         let position = self.state.position;
-        let after = self.month_lines(&touched);
+        let after = if self.appended.is_some() {
+            self.month_lines(&touched)
+        } else {
+            Vec::new()
+        };
         for ((member_id, old), (_, new)) in before.iter().zip(&after) {
             let months = month_changes(old, new);
             if !months.is_empty() {
@@ -619,22 +677,9 @@ pub fn member_coverage(
     if as_of.is_some() {
         return member_coverage_folded(store, member_id, as_of);
     }
-    let Some(row) = store.read_state(&StateKey::Member(member_id))? else {
+    let Some((member, region)) = read_member_and_region(store, member_id)? else {
         return Ok(None);
     };
-    let member: MemberState = serde_json::from_slice(&row)
-        .map_err(|error| corrupt_row(format!("member {member_id}"), error))?;
-    let region_row = store
-        .read_state(&StateKey::Region(member.region.clone()))?
-        .ok_or_else(|| StoreError::Corrupt {
-            position: member.last_position,
-            message: format!(
-                "member {member_id}'s region {} has no state row",
-                member.region
-            ),
-        })?;
-    let region: RegionState = serde_json::from_slice(&region_row)
-        .map_err(|error| corrupt_row(format!("region {}", member.region), error))?;
     Ok(Some(crate::domain::coverage::member_coverage(
         &region, &member,
     )))

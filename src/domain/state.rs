@@ -28,6 +28,15 @@ pub struct RegionState {
 }
 
 impl RegionState {
+    /// What every region built by the fold satisfies; checked on rows read from disk,
+    /// which carry no hash.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if self.policies.is_empty() {
+            return Err(format!("region {} has no policy", self.name));
+        }
+        Ok(())
+    }
+
     /// R3: the policy with the greatest `effective_from` ≤ `month`. Months before the
     /// first policy never carry member data (enrollment starts in the open month or
     /// later), so for them the first policy answers.
@@ -89,6 +98,15 @@ pub struct MemberState {
 }
 
 impl MemberState {
+    /// What every member built by the fold satisfies; checked on rows read from disk,
+    /// which carry no hash.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if self.periods.is_empty() || self.base_ratios.is_empty() || self.version == 0 {
+            return Err(format!("member {} has no enrollment", self.member_id));
+        }
+        Ok(())
+    }
+
     pub fn current_period(&self) -> &Period {
         // OK because a MemberState is only created with its first period.
         self.periods.last().expect("a member always has a period")

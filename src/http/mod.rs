@@ -420,33 +420,7 @@ fn stored_member(
     store: &SledStore,
     member_id: Uuid,
 ) -> Result<Option<(MemberState, RegionState)>, AppError> {
-    let Some(row) = store.read_state(&StateKey::Member(member_id))? else {
-        return Ok(None);
-    };
-    let member: MemberState = serde_json::from_slice(&row).map_err(|error| {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            error.to_string(),
-        )
-    })?;
-    let region_row = store
-        .read_state(&StateKey::Region(member.region.clone()))?
-        .ok_or_else(|| {
-            AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "member's region has no state row",
-            )
-        })?;
-    let region: RegionState = serde_json::from_slice(&region_row).map_err(|error| {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            error.to_string(),
-        )
-    })?;
-    Ok(Some((member, region)))
+    Ok(crate::ledger::read_member_and_region(store, member_id)?)
 }
 
 /// `GET /v1/members/{id}/months/{YYYY-MM}`: the one question a hospital asks.
@@ -506,7 +480,7 @@ async fn get_region(
         let Some(row) = store.read_state(&StateKey::Region(region_name.clone()))? else {
             return Err(AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str(), format!("region {region_name} has no policy")));
         };
-        let region: RegionState = serde_json::from_slice(&row).map_err(|error| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", error.to_string()))?;
+        let region = crate::ledger::decode_region_row(&row)?;
         let (mut active, mut in_arrears) = (0u64, 0u64);
         let mut arrears_total = crate::domain::money::Money::ZERO;
         for member_id in store.enrolled_members(&region_name)? {
