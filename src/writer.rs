@@ -20,9 +20,13 @@ use tokio::sync::{mpsc, oneshot};
 /// created, and shared by every subscriber.
 #[derive(Debug)]
 pub struct FeedMessage {
-    /// The SSE `id`: the global position (of the command's last event, for a
-    /// coverage change).
+    /// The global position (of the command's last event, for a coverage change).
     pub position: u64,
+    /// 0 for an event; 1, 2, … for the coverage changes that follow the event at
+    /// `position` (a close touches many members). The SSE `id` is `position` for an
+    /// event and `position.sub` for a coverage change, so every message has its own
+    /// id and `Last-Event-ID` resumes exactly after the last message received.
+    pub sub: u32,
     /// The SSE `event`: the event type, or `CoverageChanged`.
     pub event_type: &'static str,
     /// The stream it concerns (for the feed's filters).
@@ -39,16 +43,18 @@ impl FeedMessage {
         let data = serde_json::to_string(envelope).expect("an envelope always encodes");
         Arc::new(FeedMessage {
             position: envelope.position,
+            sub: 0,
             event_type: envelope.event.type_name(),
             stream: envelope.event.stream(),
             data,
         })
     }
 
-    pub fn coverage(change: &CoverageChanged) -> FeedItem {
+    pub fn coverage(change: &CoverageChanged, sub: u32) -> FeedItem {
         let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months}).to_string();
         Arc::new(FeedMessage {
             position: change.position,
+            sub,
             event_type: "CoverageChanged",
             stream: StreamId::Member(change.member_id),
             data,
@@ -60,15 +66,35 @@ impl FeedMessage {
     pub fn interleave(envelopes: &[Envelope], coverage: &[CoverageChanged]) -> Vec<FeedItem> {
         let mut changes = coverage.iter().peekable();
         let mut items = Vec::with_capacity(envelopes.len() + coverage.len());
+        let mut push_changes_through = |position: u64, items: &mut Vec<FeedItem>| {
+            let mut sub = 0u32;
+            while let Some(change) = changes.next_if(|change| change.position <= position) {
+                sub = if items
+                    .last()
+                    .is_some_and(|last: &FeedItem| last.position == change.position)
+                {
+                    sub + 1
+                } else {
+                    1
+                };
+                items.push(FeedMessage::coverage(change, sub));
+            }
+        };
         for envelope in envelopes {
             items.push(FeedMessage::event(envelope));
-            while let Some(change) = changes.next_if(|change| change.position <= envelope.position)
-            {
-                items.push(FeedMessage::coverage(change));
-            }
+            push_changes_through(envelope.position, &mut items);
         }
-        items.extend(changes.map(FeedMessage::coverage));
+        push_changes_through(u64::MAX, &mut items);
         items
+    }
+
+    /// The SSE `id` (see `sub`).
+    pub fn id(&self) -> String {
+        if self.sub == 0 {
+            self.position.to_string()
+        } else {
+            format!("{}.{}", self.position, self.sub)
+        }
     }
 }
 

@@ -88,10 +88,10 @@ impl Filter {
     }
 }
 
-/// The SSE message of a feed item: `id` the position, `event` the type.
+/// The SSE message of a feed item: `id` its id, `event` the type.
 fn sse_message(item: &FeedItem) -> SseEvent {
     SseEvent::default()
-        .id(item.position.to_string())
+        .id(item.id())
         .event(item.event_type)
         .data(item.data.as_str())
 }
@@ -133,8 +133,12 @@ pub async fn get_feed(
             value
                 .to_str()
                 .ok()
-                .and_then(|text| text.trim().parse::<u64>().ok())
-                .ok_or_else(|| invalid("Last-Event-ID must be a log position".into()))?,
+                .and_then(parse_event_id)
+                .ok_or_else(|| {
+                    invalid(
+                        "Last-Event-ID must be a feed message id: POSITION or POSITION.N".into(),
+                    )
+                })?,
         ),
     };
     let member_stream = match &query.member {
@@ -183,11 +187,11 @@ pub async fn get_feed(
             })??
             .0
     };
-    let from = last_event_id
-        .map(|id| id + 1)
-        .or(query.from)
-        .unwrap_or(head + 1)
-        .max(1);
+    // The cursor is the last message delivered: (position, sub), sub u32::MAX meaning
+    // "everything at that position".
+    let cursor = last_event_id
+        .or(query.from.map(|from| (from.max(1) - 1, u32::MAX)))
+        .unwrap_or((head, u32::MAX));
     let mut filter = Filter {
         types,
         member_stream,
@@ -203,49 +207,15 @@ pub async fn get_feed(
         .fetch_add(1, Ordering::Relaxed);
     tokio::spawn(async move {
         let _permit = permit;
-        // Everything at or before `caught_up_to` came from the store; live items after it.
-        let mut caught_up_to = from - 1;
-        'catch_up: loop {
-            let store = state.store.clone();
-            let next = caught_up_to + 1;
-            let page = match tokio::task::spawn_blocking(move || catch_up_page(&store, next)).await
-            {
-                Ok(Ok(page)) => page,
-                _ => break 'catch_up,
-            };
-            if page.is_empty() {
-                break;
-            }
-            for item in page {
-                caught_up_to = caught_up_to.max(item.position);
-                if filter.matches_item(state.store.as_ref(), &item)
-                    && sender.send(Ok(sse_message(&item))).await.is_err()
-                {
-                    break 'catch_up;
-                }
-            }
-        }
-        loop {
-            tokio::select! {
-                item = live.recv() => match item {
-                    Ok(item) => {
-                        if item.position <= caught_up_to {
-                            continue;
-                        }
-                        if filter.matches_item(state.store.as_ref(), &item) && sender.send(Ok(sse_message(&item))).await.is_err() {
-                            break;
-                        }
-                    }
-                    Err(RecvError::Lagged(_)) => {
-                        let message = format!("this subscriber fell behind the live feed; reconnect with Last-Event-ID (the id of the last message you processed)");
-                        let _ = sender.send(Ok(SseEvent::default().event("error").data(message))).await;
-                        break;
-                    }
-                    Err(RecvError::Closed) => break,
-                },
-                _ = shutdown.changed() => break,
-            }
-        }
+        follow(
+            &state,
+            cursor,
+            &mut filter,
+            &mut live,
+            &sender,
+            &mut shutdown,
+        )
+        .await;
         state
             .metrics
             .feed_subscribers
@@ -253,4 +223,102 @@ pub async fn get_feed(
     });
     let stream = tokio_stream::wrappers::ReceiverStream::new(receiver);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Parses a feed message id: `POSITION` (an event) or `POSITION.SUB` (a coverage change).
+fn parse_event_id(text: &str) -> Option<(u64, u32)> {
+    let text = text.trim();
+    match text.split_once('.') {
+        None => Some((text.parse().ok()?, 0)),
+        Some((position, sub)) => Some((position.parse().ok()?, sub.parse().ok()?)),
+    }
+}
+
+type Sender = tokio::sync::mpsc::Sender<Result<SseEvent, Infallible>>;
+
+/// Sends one message unless the subscriber left or the server is shutting down.
+async fn deliver(
+    sender: &Sender,
+    message: SseEvent,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    tokio::select! {
+        sent = sender.send(Ok(message)) => sent.is_ok(),
+        _ = shutdown.changed() => false,
+    }
+}
+
+/// Catches up from the store after `cursor`, then follows the live broadcast, until
+/// the subscriber leaves, falls too far behind, or the server shuts down.
+async fn follow(
+    state: &AppState,
+    mut cursor: (u64, u32),
+    filter: &mut Filter,
+    live: &mut tokio::sync::broadcast::Receiver<FeedItem>,
+    sender: &Sender,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) {
+    // Re-read the cursor's own position if some of its coverage changes may remain.
+    let mut read_from = if cursor.1 == u32::MAX {
+        cursor.0.saturating_add(1)
+    } else {
+        cursor.0.max(1)
+    };
+    loop {
+        let store = state.store.clone();
+        let page = match tokio::task::spawn_blocking(move || catch_up_page(&store, read_from)).await
+        {
+            Ok(Ok(page)) => page,
+            Ok(Err(error)) => {
+                let message =
+                    format!("the log could not be read from position {read_from}: {error}");
+                let _ = deliver(
+                    sender,
+                    SseEvent::default().event("error").data(message),
+                    shutdown,
+                )
+                .await;
+                return;
+            }
+            Err(_) => return,
+        };
+        let Some(last) = page.last().map(|item| item.position) else {
+            break;
+        };
+        for item in page {
+            if (item.position, item.sub) <= cursor {
+                continue;
+            }
+            cursor = (item.position, item.sub);
+            if filter.matches_item(state.store.as_ref(), &item)
+                && !deliver(sender, sse_message(&item), shutdown).await
+            {
+                return;
+            }
+        }
+        read_from = last.saturating_add(1);
+    }
+    loop {
+        tokio::select! {
+            item = live.recv() => match item {
+                Ok(item) => {
+                    if (item.position, item.sub) <= cursor {
+                        continue;
+                    }
+                    cursor = (item.position, item.sub);
+                    if filter.matches_item(state.store.as_ref(), &item) && !deliver(sender, sse_message(&item), shutdown).await {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    let message = "this subscriber fell behind the live feed; reconnect with Last-Event-ID set to the id of the last message you processed";
+                    let _ = deliver(sender, SseEvent::default().event("error").data(message), shutdown).await;
+                    return;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            _ = sender.closed() => return,
+            _ = shutdown.changed() => return,
+        }
+    }
 }

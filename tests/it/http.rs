@@ -348,7 +348,7 @@ fn commands_single_array_idempotency_and_limits() {
 }
 
 /// Reads SSE messages (id, event, data) until `count` arrived.
-fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(u64, String, Value)> {
+fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(String, String, Value)> {
     let mut messages = Vec::new();
     let (mut id, mut event, mut data) = (None, None, None);
     let mut line = String::new();
@@ -360,7 +360,7 @@ fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(u64, String, V
         );
         let text = line.trim_end();
         if let Some(value) = text.strip_prefix("id: ") {
-            id = value.parse().ok();
+            id = Some(value.to_owned());
         } else if let Some(value) = text.strip_prefix("event: ") {
             event = Some(value.to_owned());
         } else if let Some(value) = text.strip_prefix("data: ") {
@@ -374,12 +374,12 @@ fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(u64, String, V
     messages
 }
 
-fn subscribe(server: &Server, query: &str, last_event_id: Option<u64>) -> impl BufRead {
+fn subscribe(server: &Server, query: &str, last_event_id: Option<&str>) -> impl BufRead {
     let mut request = agent()
         .get(&format!("{}/v1/feed{query}", server.base))
         .header("authorization", &format!("Bearer {}", token("subscriber")));
     if let Some(id) = last_event_id {
-        request = request.header("last-event-id", &id.to_string());
+        request = request.header("last-event-id", id);
     }
     let response = request.call().unwrap();
     assert_eq!(response.status().as_u16(), 200);
@@ -395,9 +395,9 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
     assert_eq!(
         caught_up
             .iter()
-            .map(|message| message.0)
+            .map(|message| message.0.as_str())
             .collect::<Vec<_>>(),
-        vec![30, 31, 32, 33],
+        vec!["30", "31", "32", "33"],
         "catch-up from the store, in order"
     );
     call(
@@ -410,7 +410,7 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
     );
     let live = read_messages(&mut feed, 1);
     assert_eq!(
-        live[0].0, 34,
+        live[0].0, "34",
         "the live append follows with no gap and no duplicate"
     );
     assert_eq!(live[0].1, "ContributionPaid");
@@ -447,11 +447,11 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
         Some(&pay("2025-11", "2025-10-04")),
         &[],
     );
-    let mut resumed = subscribe(&server, "?types=ContributionPaid,MonthClosed", Some(33));
+    let mut resumed = subscribe(&server, "?types=ContributionPaid,MonthClosed", Some("33"));
     let after = read_messages(&mut resumed, 2);
     assert_eq!(
-        after.iter().map(|message| message.0).collect::<Vec<_>>(),
-        vec![34, 35],
+        after.iter().map(|message| message.0.as_str()).collect::<Vec<_>>(),
+        vec!["34", "35"],
         "nothing lost, nothing repeated"
     );
 }
@@ -611,4 +611,49 @@ fn the_openapi_document_matches_the_live_routes_and_roles() {
         &[("authorization", "bearer au-secret")],
     );
     assert_eq!(status, 200);
+}
+
+/// Every feed message has its own id: a close that changes several members' coverage
+/// sends them as POSITION.1, POSITION.2, …, and Last-Event-ID resumes between them.
+#[test]
+fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (_, closed) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        Some(token("operator")),
+        Some(close),
+        &[],
+    );
+    let position = closed["events"].as_array().unwrap().last().unwrap()["position"]
+        .as_u64()
+        .unwrap();
+    let mut feed = subscribe(&server, &format!("?from={position}"), None);
+    let messages = read_messages(&mut feed, 3);
+    let ids: Vec<&str> = messages.iter().map(|message| message.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            position.to_string(),
+            format!("{position}.1"),
+            format!("{position}.2")
+        ],
+        "Li and Zhao both missed October"
+    );
+    assert_eq!(messages[1].1, "CoverageChanged");
+    let mut resumed = subscribe(
+        &server,
+        "?types=CoverageChanged",
+        Some(&format!("{position}.1")),
+    );
+    let next = read_messages(&mut resumed, 1);
+    assert_eq!(
+        next[0].0,
+        format!("{position}.2"),
+        "resumes after the last message received, not after its position"
+    );
+    assert_eq!(next[0].2, messages[2].2);
 }
