@@ -317,6 +317,11 @@ impl<S: EventStore> Ledger<S> {
         &self.store
     }
 
+    /// Whether an append failed and the ledger refuses further commands.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
     /// Durable appends made since open.
     pub fn appends(&self) -> u64 {
         self.appends
@@ -409,8 +414,9 @@ impl<S: EventStore> Ledger<S> {
                     .extend(records.into_iter().flat_map(|record| record.envelopes));
                 appended.coverage.extend(dirty.coverage);
             }
-            self.trim_cache();
         }
+        // Refused commands load members too: keep the cache bounded either way.
+        self.trim_cache();
         Ok(results)
     }
 
@@ -481,8 +487,17 @@ impl<S: EventStore> Ledger<S> {
     fn load_for(&mut self, command: &Command) -> Result<(), LedgerError> {
         match command {
             Command::CloseMonth(close) => {
-                for member_id in self.store.enrolled_members(&close.region)? {
-                    self.load_member(member_id)?;
+                // Only a close that can be accepted visits the region's members; a
+                // refused one (unknown region, not the open month) loads nothing.
+                let closable = self
+                    .state
+                    .regions
+                    .get(&close.region)
+                    .is_some_and(|region| region.open_month == close.month);
+                if closable {
+                    for member_id in self.store.enrolled_members(&close.region)? {
+                        self.load_member(member_id)?;
+                    }
                 }
             }
             other => {

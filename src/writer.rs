@@ -148,6 +148,9 @@ pub struct WriterCounters {
     pub commands: AtomicU64,
     /// Time spent deciding and appending batches, in microseconds.
     pub batch_micros: AtomicU64,
+    /// Set once an append failed: the ledger refuses further commands until the
+    /// server is restarted (state is re-read from the durable log then).
+    pub failed: std::sync::atomic::AtomicBool,
 }
 
 /// A handle to the writer thread. Dropping every handle (or `shutdown`) stops it after
@@ -180,11 +183,21 @@ impl<S: EventStore + Send + 'static> Writer<S> {
             .name("flexledger-writer".into())
             .spawn(move || {
                 let mut stats = WriterStats::default();
-                while let Some(first) = receiver.blocking_recv() {
+                // A request that would overflow the batch waits for the next one, so a
+                // batch is one append (up to APPEND_BATCH_COMMANDS_MAX commands) unless a
+                // single request is larger.
+                let mut carried: Option<Request> = None;
+                while let Some(first) = carried.take().or_else(|| receiver.blocking_recv()) {
+                    let mut count = first.commands.len();
                     let mut batch = vec![first];
-                    let mut count = batch[0].commands.len();
                     while count < APPEND_BATCH_COMMANDS_MAX {
                         match receiver.try_recv() {
+                            Ok(request)
+                                if count + request.commands.len() > APPEND_BATCH_COMMANDS_MAX =>
+                            {
+                                carried = Some(request);
+                                break;
+                            }
                             Ok(request) => {
                                 count += request.commands.len();
                                 batch.push(request);
@@ -200,6 +213,9 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                     live.commands
                         .fetch_add(stats.commands - before.commands, Ordering::Relaxed);
                     live.batches.fetch_add(1, Ordering::Relaxed);
+                    if ledger.is_poisoned() {
+                        live.failed.store(true, Ordering::Relaxed);
+                    }
                     live.batch_micros.fetch_add(
                         u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
                         Ordering::Relaxed,

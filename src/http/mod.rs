@@ -171,7 +171,12 @@ pub fn app(state: AppState) -> Router {
         ))
         .route(
             "/healthz",
-            get(|| async { Json(serde_json::json!({"ok": true})) }),
+            get(|State(state): State<AppState>| async move {
+                if state.writer_counters.failed.load(Ordering::Relaxed) {
+                    return AppError::new(StatusCode::SERVICE_UNAVAILABLE, "writer_failed", "an append failed; the ledger takes no more commands until the server is restarted").into_response();
+                }
+                Json(serde_json::json!({"ok": true})).into_response()
+            }),
         )
         .route(
             "/v1/openapi.json",

@@ -450,7 +450,10 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
     let mut resumed = subscribe(&server, "?types=ContributionPaid,MonthClosed", Some("33"));
     let after = read_messages(&mut resumed, 2);
     assert_eq!(
-        after.iter().map(|message| message.0.as_str()).collect::<Vec<_>>(),
+        after
+            .iter()
+            .map(|message| message.0.as_str())
+            .collect::<Vec<_>>(),
         vec!["34", "35"],
         "nothing lost, nothing repeated"
     );
