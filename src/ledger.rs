@@ -771,6 +771,7 @@ pub fn verify(
     let mut state = LedgerState::default();
     let mut head_hash = Sha256::ZERO;
     let mut run: Option<(Uuid, u64, u64)> = None;
+    let mut commands_in_log: u64 = 0;
     for envelope in store.read_log(1) {
         let envelope = envelope?;
         let (version, previous) = streams
@@ -789,6 +790,7 @@ pub fn verify(
                 Some((command_id, first, count + 1))
             }
             Some(finished) => {
+                commands_in_log += 1;
                 check_command_span(store, finished)?;
                 Some((envelope.command_id, envelope.position, 1))
             }
@@ -799,7 +801,14 @@ pub fn verify(
         progress(envelope.position);
     }
     if let Some(finished) = run {
+        commands_in_log += 1;
         check_command_span(store, finished)?;
+    }
+    // Every command of the log has its record (checked above); a record more would
+    // answer a new command as a "duplicate" of one that never happened.
+    let records = store.command_ids()?.len() as u64;
+    if records != commands_in_log {
+        return Err(corrupt(0, format!("{records} command records for {commands_in_log} commands in the log: a command record was added or removed")));
     }
     for (name, (version, _)) in &streams {
         let stream = StreamId::parse(name)
@@ -902,6 +911,14 @@ pub fn state_row_differences(
             differ(
                 region.last_position,
                 format!("the enrolled index of region {}", region.name),
+            );
+        }
+    }
+    for member_id in store.member_row_ids()? {
+        if !state.members.contains_key(&member_id) {
+            differ(
+                0,
+                format!("member {member_id} (a stored row for a member the log does not have)"),
             );
         }
     }

@@ -115,6 +115,10 @@ pub trait EventStore: Send + Sync {
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
     /// Every `Region` row.
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// The ids of every `Member` state row (for `verify`: no row without a member).
+    fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// The ids of every remembered command (for `verify`: no record without events).
+    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError>;
     /// `CoverageChange` rows with positions in `from..=to`, in position order.
     fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Replaces every state row with `rows` (a rebuild from the log), atomically.

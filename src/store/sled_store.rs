@@ -242,6 +242,25 @@ impl SledStore {
         })
     }
 
+    /// The ids in the keys under a one-byte prefix followed by a 16-byte id.
+    fn ids_under(&self, prefix: u8) -> Result<Vec<Uuid>, StoreError> {
+        self.tree
+            .scan_prefix([prefix])
+            .map(|entry| {
+                let (key, _) = entry?;
+                Uuid::from_slice(&key[1..]).map_err(|_| {
+                    corrupt(
+                        0,
+                        format!(
+                            "a {} key is not followed by a 16-byte id",
+                            char::from(prefix)
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The sled tree, for tools and tests that must reach below the trait (e.g. to show
     /// that an edit made with sled's own API is detected).
     pub fn raw_tree(&self) -> &sled::Tree {
@@ -481,6 +500,14 @@ impl EventStore for SledStore {
             .scan_prefix([PREFIX_REGION])
             .map(|entry| Ok(entry?.1.to_vec()))
             .collect()
+    }
+
+    fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.ids_under(PREFIX_MEMBER)
+    }
+
+    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.ids_under(PREFIX_COMMAND)
     }
 
     fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError> {

@@ -239,3 +239,39 @@ fn rebuild_replaces_an_edited_state_row_and_reports_it() {
         "nothing differs the second time"
     );
 }
+
+#[test]
+fn rows_added_below_the_ledger_fail_verify() {
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let stranger = uuid::Uuid::from_u128(0xdead_beef);
+        store
+            .raw_tree()
+            .insert(
+                [&b"C"[..], stranger.as_bytes()].concat(),
+                [0u8; 16].to_vec(),
+            )
+            .unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let (_, message) = verify_failure(dir.path());
+    assert!(message.contains("command record was added"), "{message}");
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+        let row = store.raw_tree().get(&key).unwrap().unwrap();
+        let stranger = uuid::Uuid::from_u128(0xfeed);
+        store
+            .raw_tree()
+            .insert([&b"M"[..], stranger.as_bytes()].concat(), row.to_vec())
+            .unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let (_, message) = verify_failure(dir.path());
+    assert!(
+        message.contains("a member the log does not have"),
+        "{message}"
+    );
+}
