@@ -113,14 +113,16 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
         .through(last)
         .map(|month| month_line(region, member, month))
         .collect();
-    // OK because the paid map holds at most a few thousand months.
+    // OK because the paid map holds at most a few thousand months (years 1990..=2999),
+    // and a member has at most one period per month.
     let cumulative_months = u32::try_from(member.paid.len()).expect("month count fits u32");
+    let enrollments = u32::try_from(member.periods.len()).expect("period count fits u32");
     MemberCoverage {
         member_id: member.member_id,
         region: member.region.to_string(),
         state,
         deduction_stopped: member.deduction_stopped,
-        enrollments: u32::try_from(member.periods.len()).expect("period count fits u32"),
+        enrollments,
         benefit_start: member.current_period().benefit_start,
         paid_through: member.paid_through(),
         continuous_months,
