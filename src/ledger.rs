@@ -87,7 +87,7 @@ pub struct Ledger<S: EventStore = SledStore> {
     /// Durable appends made since open (each one batch, one flush, one fsync).
     appends: u64,
     /// Sealed envelopes and coverage changes appended since the last `take_appended`,
-    /// kept (and coverage changes computed) only when a feed wants them.
+    /// kept only when a feed wants them.
     appended: Option<Appended>,
 }
 
@@ -327,8 +327,8 @@ impl<S: EventStore> Ledger<S> {
         self.appends
     }
 
-    /// Keep the sealed envelopes of every append, and compute and store the
-    /// `CoverageChanged` items of every command, for `take_appended` (for a feed).
+    /// Keep the sealed envelopes and coverage changes of every append for
+    /// `take_appended` (for a feed).
     pub fn keep_appended(&mut self) {
         self.appended.get_or_insert_with(Appended::default);
     }
@@ -552,11 +552,9 @@ impl<S: EventStore> Ledger<S> {
                 StreamId::Region(_) => None,
             })
             .collect();
-        let before = if self.appended.is_some() {
-            self.month_lines(&touched)
-        } else {
-            Vec::new()
-        };
+        // Coverage changes are recorded for every command, served or not, so a feed
+        // started later replays them too (R-independent: a before/after comparison).
+        let before = self.month_lines(&touched);
         for event in events {
             let position = self.state.position + 1;
             let stream = event.stream();
@@ -576,11 +574,7 @@ impl<S: EventStore> Ledger<S> {
             ));
         }
         let position = self.state.position;
-        let after = if self.appended.is_some() {
-            self.month_lines(&touched)
-        } else {
-            Vec::new()
-        };
+        let after = self.month_lines(&touched);
         for ((member_id, old), (_, new)) in before.iter().zip(&after) {
             let months = month_changes(old, new);
             if !months.is_empty() {
@@ -672,7 +666,7 @@ impl<S: EventStore> Ledger<S> {
 struct Dirty {
     members: BTreeSet<Uuid>,
     regions: BTreeSet<RegionName>,
-    /// Coverage changes of the append's commands (only when a feed wants them).
+    /// Coverage changes of the append's commands (stored as `F` rows).
     coverage: Vec<CoverageChanged>,
 }
 

@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+const EVENT_TYPES: &str = "PolicyPublished,MonthClosed,MemberEnrolled,ContributionPaid,ContributionMissed,DeductionStopped,DeductionResumed,MemberWithdrawn,MemberReenrolled,BaseChanged";
 const TOKENS: [(&str, &str); 3] = [
     ("operator", "op-secret"),
     ("auditor", "au-secret"),
@@ -390,7 +391,8 @@ fn subscribe(server: &Server, query: &str, last_event_id: Option<&str>) -> impl 
 fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    let mut feed = subscribe(&server, "?from=30", None);
+    // Events only: the demo's own commands have coverage changes too (30.1, …).
+    let mut feed = subscribe(&server, &format!("?from=30&types={EVENT_TYPES}"), None);
     let caught_up = read_messages(&mut feed, 4);
     assert_eq!(
         caught_up
@@ -504,7 +506,8 @@ fn a_back_payment_publishes_the_months_it_restored() {
     // The same items come back on catch-up from the store.
     let mut replay = subscribe(
         &server,
-        &format!("?from=1&types=CoverageChanged&member={zhao}"),
+        // After the demo's 33 events: the close's and the back-payment's changes.
+        &format!("?from=34&types=CoverageChanged&member={zhao}"),
         None,
     );
     let replayed = read_messages(&mut replay, 2);
