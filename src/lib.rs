@@ -12,6 +12,7 @@
 //!   queue, one durable append for whatever commands are waiting.
 //! - [`cli`]: the `flexledger` command line (argument parsing and output only).
 
+pub mod audit;
 pub mod cli;
 pub mod domain;
 pub mod http;

@@ -1,0 +1,333 @@
+//! The Merkle tree of RFC 6962 §2.1 (RFC 9162 §2.1): leaf hash `H(0x00 ‖ data)`, node
+//! hash `H(0x01 ‖ left ‖ right)`, SHA-256, the split at the largest power of two
+//! smaller than the size. For the ledger, a leaf's data is an event's 32-byte `hash`,
+//! in log order. Pure functions over leaf hashes; verification follows RFC 9162
+//! §2.1.3.2 and §2.1.4.2.
+
+use crate::store::Sha256;
+
+/// `H(0x00 ‖ data)`.
+pub fn leaf_hash(data: &[u8]) -> Sha256 {
+    let mut bytes = Vec::with_capacity(data.len() + 1);
+    bytes.push(0);
+    bytes.extend_from_slice(data);
+    Sha256::of(&bytes)
+}
+
+/// `H(0x01 ‖ left ‖ right)`.
+pub fn node_hash(left: &Sha256, right: &Sha256) -> Sha256 {
+    let mut bytes = [0u8; 65];
+    bytes[0] = 1;
+    bytes[1..33].copy_from_slice(&left.0);
+    bytes[33..].copy_from_slice(&right.0);
+    Sha256::of(&bytes)
+}
+
+/// The largest power of two smaller than `size` (size ≥ 2).
+fn split(size: usize) -> usize {
+    debug_assert!(size >= 2, "only trees of two or more leaves split");
+    let mut k = 1;
+    while k * 2 < size {
+        k *= 2;
+    }
+    k
+}
+
+/// The Merkle tree hash of the leaves (given as leaf hashes); the empty tree's is
+/// SHA-256 of nothing.
+pub fn root(leaves: &[Sha256]) -> Sha256 {
+    match leaves.len() {
+        0 => Sha256::of(&[]),
+        1 => leaves[0],
+        size => {
+            let k = split(size);
+            node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
+        }
+    }
+}
+
+/// The audit path of leaf `index` (RFC 6962 §2.1.1); `None` if out of range.
+pub fn inclusion_proof(index: usize, leaves: &[Sha256]) -> Option<Vec<Sha256>> {
+    (index < leaves.len()).then(|| path(index, leaves))
+}
+
+fn path(index: usize, leaves: &[Sha256]) -> Vec<Sha256> {
+    if leaves.len() <= 1 {
+        return Vec::new();
+    }
+    let k = split(leaves.len());
+    let (mut proof, sibling) = if index < k {
+        (path(index, &leaves[..k]), root(&leaves[k..]))
+    } else {
+        (path(index - k, &leaves[k..]), root(&leaves[..k]))
+    };
+    proof.push(sibling);
+    proof
+}
+
+/// The consistency proof from the tree of the first `old_size` leaves to the tree of
+/// all of them (RFC 6962 §2.1.2); `None` unless 0 < old_size ≤ size.
+pub fn consistency_proof(old_size: usize, leaves: &[Sha256]) -> Option<Vec<Sha256>> {
+    (0 < old_size && old_size <= leaves.len()).then(|| subproof(old_size, leaves, true))
+}
+
+fn subproof(old_size: usize, leaves: &[Sha256], complete: bool) -> Vec<Sha256> {
+    if old_size == leaves.len() {
+        return if complete {
+            Vec::new()
+        } else {
+            vec![root(leaves)]
+        };
+    }
+    let k = split(leaves.len());
+    let (mut proof, sibling) = if old_size <= k {
+        (
+            subproof(old_size, &leaves[..k], complete),
+            root(&leaves[k..]),
+        )
+    } else {
+        (
+            subproof(old_size - k, &leaves[k..], false),
+            root(&leaves[..k]),
+        )
+    };
+    proof.push(sibling);
+    proof
+}
+
+/// Whether `proof` shows the leaf `leaf` at `index` in the tree of `size` with `root`.
+pub fn verify_inclusion(
+    index: u64,
+    size: u64,
+    leaf: &Sha256,
+    proof: &[Sha256],
+    root: &Sha256,
+) -> bool {
+    if index >= size {
+        return false;
+    }
+    let (mut node, mut last) = (index, size - 1);
+    let mut hash = *leaf;
+    for sibling in proof {
+        if last == 0 {
+            return false;
+        }
+        if node & 1 == 1 || node == last {
+            hash = node_hash(sibling, &hash);
+            while node & 1 == 0 && node != 0 {
+                node >>= 1;
+                last >>= 1;
+            }
+        } else {
+            hash = node_hash(&hash, sibling);
+        }
+        node >>= 1;
+        last >>= 1;
+    }
+    last == 0 && hash == *root
+}
+
+/// Whether `proof` shows that the tree of `new_size` with `new_root` extends the tree
+/// of `old_size` with `old_root`.
+pub fn verify_consistency(
+    old_size: u64,
+    new_size: u64,
+    old_root: &Sha256,
+    new_root: &Sha256,
+    proof: &[Sha256],
+) -> bool {
+    if old_size == 0 || old_size > new_size {
+        return false;
+    }
+    if old_size == new_size {
+        return proof.is_empty() && old_root == new_root;
+    }
+    let mut path: Vec<Sha256> = Vec::with_capacity(proof.len() + 1);
+    if old_size.is_power_of_two() {
+        path.push(*old_root);
+    }
+    path.extend_from_slice(proof);
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    let (mut node, mut last) = (old_size - 1, new_size - 1);
+    while node & 1 == 1 {
+        node >>= 1;
+        last >>= 1;
+    }
+    let (mut old_hash, mut new_hash) = (*first, *first);
+    for sibling in rest {
+        if last == 0 {
+            return false;
+        }
+        if node & 1 == 1 || node == last {
+            old_hash = node_hash(sibling, &old_hash);
+            new_hash = node_hash(sibling, &new_hash);
+            while node & 1 == 0 && node != 0 {
+                node >>= 1;
+                last >>= 1;
+            }
+        } else {
+            new_hash = node_hash(&new_hash, sibling);
+        }
+        node >>= 1;
+        last >>= 1;
+    }
+    last == 0 && old_hash == *old_root && new_hash == *new_root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The RFC 6962 test leaves (certificate-transparency's merkle tree tests).
+    fn leaves() -> Vec<Sha256> {
+        let data: [&[u8]; 8] = [
+            b"",
+            b"\x00",
+            b"\x10",
+            b"\x20\x21",
+            b"\x30\x31",
+            b"\x40\x41\x42\x43",
+            b"\x50\x51\x52\x53\x54\x55\x56\x57",
+            b"\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f",
+        ];
+        data.iter().map(|bytes| leaf_hash(bytes)).collect()
+    }
+
+    fn hex(text: &str) -> Sha256 {
+        Sha256::parse_hex(text).unwrap()
+    }
+
+    #[test]
+    fn roots_match_the_rfc_6962_known_answers() {
+        let expected = [
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+            "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+            "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+            "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+            "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+            "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+            "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+        ];
+        let leaves = leaves();
+        for (size, root_hex) in expected.iter().enumerate() {
+            assert_eq!(
+                root(&leaves[..size + 1]),
+                hex(root_hex),
+                "tree of {}",
+                size + 1
+            );
+        }
+        assert_eq!(
+            root(&[]),
+            hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        );
+    }
+
+    #[test]
+    fn proofs_match_the_rfc_6962_known_answers() {
+        let leaves = leaves();
+        let path_0 = [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ];
+        assert_eq!(
+            inclusion_proof(0, &leaves).unwrap(),
+            path_0.map(hex).to_vec()
+        );
+        let path_5 = [
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ];
+        assert_eq!(
+            inclusion_proof(5, &leaves).unwrap(),
+            path_5.map(hex).to_vec()
+        );
+        let consistency_6_8 = [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ];
+        assert_eq!(
+            consistency_proof(6, &leaves).unwrap(),
+            consistency_6_8.map(hex).to_vec()
+        );
+        let consistency_2_5 = [
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ];
+        assert_eq!(
+            consistency_proof(2, &leaves[..5]).unwrap(),
+            consistency_2_5.map(hex).to_vec()
+        );
+    }
+
+    #[test]
+    fn every_proof_verifies_and_every_altered_proof_fails() {
+        let leaves = leaves();
+        let forged = leaf_hash(b"forged");
+        for size in 1..=leaves.len() {
+            let tree = &leaves[..size];
+            let tree_root = root(tree);
+            for index in 0..size {
+                let proof = inclusion_proof(index, tree).unwrap();
+                assert!(
+                    verify_inclusion(index as u64, size as u64, &tree[index], &proof, &tree_root),
+                    "leaf {index} of {size}"
+                );
+                assert!(
+                    !verify_inclusion(index as u64, size as u64, &forged, &proof, &tree_root),
+                    "a forged leaf {index} of {size}"
+                );
+                if size > 1 {
+                    assert!(
+                        !verify_inclusion(
+                            ((index + 1) % size) as u64,
+                            size as u64,
+                            &tree[index],
+                            &proof,
+                            &tree_root
+                        ),
+                        "a wrong index {index} of {size}"
+                    );
+                }
+            }
+            for old_size in 1..=size {
+                let proof = consistency_proof(old_size, tree).unwrap();
+                let old_root = root(&leaves[..old_size]);
+                assert!(
+                    verify_consistency(old_size as u64, size as u64, &old_root, &tree_root, &proof),
+                    "{old_size} → {size}"
+                );
+                if old_size < size {
+                    assert!(
+                        !verify_consistency(
+                            old_size as u64,
+                            size as u64,
+                            &forged,
+                            &tree_root,
+                            &proof
+                        ),
+                        "a forged old root {old_size} → {size}"
+                    );
+                    let mut altered = proof.clone();
+                    altered[0] = forged;
+                    assert!(
+                        !verify_consistency(
+                            old_size as u64,
+                            size as u64,
+                            &old_root,
+                            &tree_root,
+                            &altered
+                        ),
+                        "an altered proof {old_size} → {size}"
+                    );
+                }
+            }
+        }
+    }
+}
