@@ -10,6 +10,8 @@
 //!   rebuilt from the log on open, reads folded from stored events.
 //! - [`writer`]: group commit — one writer thread owning the ledger, fed by a bounded
 //!   queue, one durable append for whatever commands are waiting.
+//! - [`http`]: the HTTP API and the SSE feed (`flexledger serve`).
+//! - [`audit`]: the RFC 6962 Merkle tree and its proofs, for checkpoints.
 //! - [`cli`]: the `flexledger` command line (argument parsing and output only).
 
 pub mod audit;
