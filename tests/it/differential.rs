@@ -10,10 +10,7 @@ use flexledger::store::CommandResult;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(96)
+    crate::support::proptest_cases(96)
 }
 
 proptest! {

@@ -48,6 +48,20 @@ fn tamper(dir: &Path, position: u64, rehash: bool, edit: impl Fn(&str) -> String
     tree.flush().unwrap();
 }
 
+/// Edits the demo member's state row below the ledger (rows carry no hash).
+fn edit_member_row(dir: &Path) {
+    let store = SledStore::open(dir).unwrap();
+    let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+    let row = store.raw_tree().get(&key).unwrap().unwrap();
+    let mut member: Value = serde_json::from_slice(&row).unwrap();
+    member["deduction_stopped"] = Value::Bool(true);
+    store
+        .raw_tree()
+        .insert(key, serde_json::to_vec(&member).unwrap())
+        .unwrap();
+    store.raw_tree().flush().unwrap();
+}
+
 fn verify_failure(dir: &Path) -> (u64, String) {
     let store = SledStore::open(dir).unwrap();
     match verify(&store, &mut |_| {}) {
@@ -157,18 +171,7 @@ fn a_removed_or_reordered_event_is_found() {
 #[test]
 fn an_edited_state_row_fails_verify() {
     let dir = demo_store();
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
-        let row = store.raw_tree().get(&key).unwrap().unwrap();
-        let mut member: Value = serde_json::from_slice(&row).unwrap();
-        member["deduction_stopped"] = Value::Bool(true);
-        store
-            .raw_tree()
-            .insert(key, serde_json::to_vec(&member).unwrap())
-            .unwrap();
-        store.raw_tree().flush().unwrap();
-    }
+    edit_member_row(dir.path());
     let (_, message) = verify_failure(dir.path());
     assert!(message.contains(&format!("member {MEMBER}")), "{message}");
 }
@@ -198,18 +201,7 @@ fn the_verify_command_exits_1_and_names_the_position() {
 #[test]
 fn rebuild_replaces_an_edited_state_row_and_reports_it() {
     let dir = demo_store();
-    let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        let row = store.raw_tree().get(&key).unwrap().unwrap();
-        let mut member: Value = serde_json::from_slice(&row).unwrap();
-        member["deduction_stopped"] = Value::Bool(true);
-        store
-            .raw_tree()
-            .insert(key.clone(), serde_json::to_vec(&member).unwrap())
-            .unwrap();
-        store.raw_tree().flush().unwrap();
-    }
+    edit_member_row(dir.path());
     let output = flexledger(dir.path(), &["rebuild"], None);
     assert_eq!(
         output.status.code(),

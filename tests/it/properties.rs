@@ -275,10 +275,7 @@ fn log(run: &Run) -> Vec<Envelope> {
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(48)
+    crate::support::proptest_cases(48)
 }
 
 proptest! {

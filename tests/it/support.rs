@@ -139,3 +139,11 @@ pub fn result_matches(expect: &Value, result: &Value) -> bool {
         other => panic!("unknown expect {other}"),
     }
 }
+
+/// Property-test cases: `PROPTEST_CASES` if set (a longer soak), else `default`.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(default)
+}

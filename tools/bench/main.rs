@@ -283,6 +283,15 @@ fn raw_events(store: &SledStore, from: u64, to: u64) -> BenchResult<Vec<RawEvent
     Ok(events)
 }
 
+/// The policy and `members` enrollments: the setup the timed measurements start from.
+fn enrolled_region(
+    members: usize,
+) -> Vec<Result<flexledger::domain::CommandEnvelope, flexledger::domain::Refusal>> {
+    let mut setup = vec![parse_command(&policy().to_string())];
+    setup.extend((0..members).map(|index| parse_command(&json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string())));
+    setup
+}
+
 /// (b) `appenders` tokio tasks, each submitting one pay at a time for its own members.
 fn concurrent(
     dir: &Path,
@@ -291,8 +300,7 @@ fn concurrent(
 ) -> BenchResult<(Throughput, u64, u64)> {
     let members = appenders * per_appender;
     let mut ledger = Ledger::open(dir)?;
-    let mut setup = vec![parse_command(&policy().to_string())];
-    setup.extend((0..members).map(|index| parse_command(&json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string())));
+    let setup = enrolled_region(members);
     ledger.submit(setup, &mut SystemSources)?;
     let writer = Writer::start(ledger, Box::new(SystemSources));
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -338,8 +346,7 @@ fn concurrent(
 /// (c) one command per durable append, one writer, no concurrency.
 fn single_writer_latency(dir: &Path, samples: usize) -> BenchResult<Latency> {
     let mut ledger = Ledger::open(dir)?;
-    let mut setup = vec![parse_command(&policy().to_string())];
-    setup.extend((0..samples).map(|index| parse_command(&json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string())));
+    let setup = enrolled_region(samples);
     ledger.submit(setup, &mut SystemSources)?;
     let mut timings = Vec::with_capacity(samples);
     for index in 0..samples {
