@@ -1,5 +1,14 @@
-//! Audit building blocks (issue 5, started): the RFC 6962 Merkle tree over the log's
-//! event hashes, with inclusion and consistency proofs, so checkpoints can prove that
-//! an event is in the log and that a later log extends an earlier one.
+//! Audit (issue 5): what an auditor needs to check the ledger without trusting its
+//! operator.
+//!
+//! - [`merkle`]: the RFC 6962 Merkle tree over the log's event hashes, with inclusion
+//!   and consistency proofs.
+//! - [`history`]: one member's history (its stream and its region's), cut at a
+//!   position or a time, folded step by step.
 
+pub mod cli;
+pub mod history;
 pub mod merkle;
+pub mod replay;
+pub mod timeline;
+pub mod whatif;

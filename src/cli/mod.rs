@@ -145,7 +145,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLEXLEDGER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
@@ -154,7 +154,7 @@ fn init_logging() {
         .try_init();
 }
 
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         let io_kind = cause.downcast_ref::<io::Error>().map(io::Error::kind);
         let json_kind = cause

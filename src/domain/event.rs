@@ -178,6 +178,14 @@ impl Event {
         }
     }
 
+    /// The member an event is about; `None` for region events.
+    pub fn member_id(&self) -> Option<Uuid> {
+        match self.stream() {
+            StreamId::Member(member_id) => Some(member_id),
+            StreamId::Region(_) => None,
+        }
+    }
+
     pub fn stream(&self) -> StreamId {
         match self {
             Event::PolicyPublished(policy) => StreamId::Region(policy.region.clone()),

@@ -1,0 +1,269 @@
+//! A member's history as an auditor reads it: the member's stream and its region's
+//! stream merged in log order, cut at a position or a time, and folded one event at a
+//! time so every step shows what it changed.
+//!
+//! The region stream is needed because policies (R3) and month closes (R1, R9) live
+//! there: without them no month can be priced or given a status. Other members'
+//! events never change this member's coverage, so they are not read.
+
+use crate::domain::coverage::{coverage, month_changes, MemberCoverage, MonthChange};
+use crate::domain::event::{Event, StreamId};
+use crate::domain::policy::RegionName;
+use crate::domain::state::{FoldError, LedgerState};
+use crate::ledger::{read_member_row, LedgerError};
+use crate::store::envelope::Envelope;
+use crate::store::{EventStore, StoreError};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Where a history stops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Every event in the store.
+    Everything,
+    /// Events at global positions up to and including this one.
+    Position(u64),
+    /// The longest prefix of the log recorded at or before this instant. A prefix, not
+    /// a filter: an event recorded later is excluded together with everything after
+    /// it, so the history is always one the ledger really passed through.
+    Time(DateTime<Utc>),
+}
+
+/// One member's events and its region's, in log order.
+#[derive(Clone, Debug)]
+pub struct MemberHistory {
+    pub member_id: Uuid,
+    pub region: RegionName,
+    /// Region and member events merged by global position.
+    pub events: Vec<Envelope>,
+}
+
+/// One event of a history and what the member's coverage looked like after it.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// Index into [`MemberHistory::events`].
+    pub index: usize,
+    /// Months whose status or benefits this event changed (empty for most region
+    /// events; a `MonthClosed` lists the month it made `arrears`).
+    pub changes: Vec<MonthChange>,
+    /// The coverage after this event; `None` before the member's enrollment.
+    pub coverage: Option<MemberCoverage>,
+}
+
+impl MemberHistory {
+    /// Reads a member's history, or `None` if the member has no events before `cut`.
+    pub fn load(
+        store: &dyn EventStore,
+        member_id: Uuid,
+        cut: Cut,
+    ) -> Result<Option<MemberHistory>, LedgerError> {
+        let member_events = read_stream_until(store, &StreamId::Member(member_id), cut)?;
+        let Some(first) = member_events.first() else {
+            return Ok(None);
+        };
+        let Event::MemberEnrolled(enrolled) = &first.event else {
+            return Err(StoreError::Corrupt {
+                position: first.position,
+                message: "a member stream must begin with MemberEnrolled".into(),
+            }
+            .into());
+        };
+        let region = enrolled.region.clone();
+        let region_events = read_stream_until(store, &StreamId::Region(region.clone()), cut)?;
+        let mut events: Vec<Envelope> = region_events.into_iter().chain(member_events).collect();
+        events.sort_by_key(|envelope| envelope.position);
+        let events = match cut {
+            Cut::Time(instant) => prefix_recorded_by(events, instant),
+            Cut::Everything | Cut::Position(_) => events,
+        };
+        if !events
+            .iter()
+            .any(|envelope| envelope.event.member_id() == Some(member_id))
+        {
+            return Ok(None);
+        }
+        Ok(Some(MemberHistory {
+            member_id,
+            region,
+            events,
+        }))
+    }
+
+    /// Folds the history one event at a time.
+    pub fn steps(&self) -> Result<Vec<Step>, FoldError> {
+        let mut state = LedgerState::default();
+        let mut steps = Vec::with_capacity(self.events.len());
+        let mut before: Option<MemberCoverage> = None;
+        for (index, envelope) in self.events.iter().enumerate() {
+            state.apply(envelope.position, &envelope.event)?;
+            let after = coverage(&state, self.member_id);
+            let changes = match (&before, &after) {
+                (Some(before), Some(after)) => month_changes(&before.months, &after.months),
+                (None, Some(after)) => month_changes(&[], &after.months),
+                (_, None) => Vec::new(),
+            };
+            steps.push(Step {
+                index,
+                changes,
+                coverage: after.clone(),
+            });
+            before = after;
+        }
+        Ok(steps)
+    }
+
+    /// The member's coverage at the end of the history.
+    pub fn coverage(&self) -> Result<Option<MemberCoverage>, FoldError> {
+        let mut state = LedgerState::default();
+        for envelope in &self.events {
+            state.apply(envelope.position, &envelope.event)?;
+        }
+        Ok(coverage(&state, self.member_id))
+    }
+
+    /// The member's own events (not the region's), in order.
+    pub fn member_events(&self) -> impl Iterator<Item = &Envelope> {
+        let member_id = self.member_id;
+        self.events
+            .iter()
+            .filter(move |envelope| envelope.event.member_id() == Some(member_id))
+    }
+}
+
+/// Every member id with a state row, with its region, sorted by id: the members an
+/// export or a what-if over a region or the whole store visits.
+pub fn members(
+    store: &dyn EventStore,
+    region: Option<&RegionName>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut ids = Vec::new();
+    for member_id in store.member_row_ids()? {
+        let Some(member) = read_member_row(store, member_id)? else {
+            continue;
+        };
+        if region.is_none_or(|region| &member.region == region) {
+            ids.push(member_id);
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+fn read_stream_until(
+    store: &dyn EventStore,
+    stream: &StreamId,
+    cut: Cut,
+) -> Result<Vec<Envelope>, StoreError> {
+    let limit = match cut {
+        Cut::Position(position) => position,
+        Cut::Everything | Cut::Time(_) => u64::MAX,
+    };
+    let mut kept = Vec::new();
+    for envelope in store.read_stream(stream) {
+        let envelope = envelope?;
+        if envelope.position > limit {
+            break;
+        }
+        kept.push(envelope);
+    }
+    Ok(kept)
+}
+
+fn prefix_recorded_by(events: Vec<Envelope>, instant: DateTime<Utc>) -> Vec<Envelope> {
+    events
+        .into_iter()
+        .take_while(|envelope| envelope.recorded_at <= instant)
+        .collect()
+}
+
+/// One line saying what an event records, in an auditor's words, with the rule it
+/// rests on. Used by replay, explain and the timeline's tooltips.
+pub fn describe(event: &Event) -> String {
+    match event {
+        Event::PolicyPublished(policy) => format!(
+            "R3 policy for {} from {}: wage {}, rate {}, base {}–{}, grace {} months, benefit delay {}/{} months, back-pay {}",
+            policy.region,
+            policy.effective_from,
+            policy.average_monthly_wage,
+            policy.contribution_rate,
+            policy.base_ratio_min,
+            policy.base_ratio_max,
+            policy.grace_months,
+            policy.benefit_delay_first,
+            policy.benefit_delay_reenroll,
+            serde_plain(&policy.backpay_restores),
+        ),
+        Event::MonthClosed(closed) => format!(
+            "R9 {} closed in {} ({} missed, {} withdrawn); {} is open",
+            closed.month, closed.region, closed.members_missed, closed.members_withdrawn, closed.next_open_month
+        ),
+        Event::MemberEnrolled(enrolled) => format!(
+            "R5 enrolled in {} from {} at base ratio {}",
+            enrolled.region, enrolled.month, enrolled.base_ratio
+        ),
+        Event::ContributionPaid(paid) => {
+            let first = paid.months.first().map(|line| line.month);
+            let last = paid.months.last().map(|line| line.month);
+            let months = match (first, last) {
+                (Some(first), Some(last)) if first == last => first.to_string(),
+                (Some(first), Some(last)) => format!("{first}..{last}"),
+                _ => "no months".to_owned(),
+            };
+            let kinds: Vec<String> = paid
+                .months
+                .iter()
+                .map(|line| serde_plain(&line.kind))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            format!(
+                "R6 paid {months} ({} month(s), {}, {}) on {}",
+                paid.months.len(),
+                paid.amount,
+                kinds.join("+"),
+                paid.paid_on
+            )
+        }
+        Event::ContributionMissed(missed) => {
+            format!("R9 missed {} (due {}): now in arrears (R10)", missed.month, missed.due)
+        }
+        Event::DeductionStopped(_) => "R8 deduction stopped: payments refused until resumed".into(),
+        Event::DeductionResumed(_) => "R8 deduction resumed".into(),
+        Event::MemberWithdrawn(withdrawn) => {
+            let rule = if withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace {
+                "R11"
+            } else {
+                "R12"
+            };
+            let lapsed = if withdrawn.lapsed_months.is_empty() {
+                "nothing lapsed".to_owned()
+            } else {
+                let months: Vec<String> =
+                    withdrawn.lapsed_months.iter().map(ToString::to_string).collect();
+                format!("lapsed {} ({} borne by the member)", months.join(", "), withdrawn.lapsed_amount)
+            };
+            format!(
+                "{rule} withdrawn ({}) from {}; {lapsed}",
+                serde_plain(&withdrawn.reason),
+                withdrawn.effective_from
+            )
+        }
+        Event::MemberReenrolled(reenrolled) => format!(
+            "R13 re-enrolled from {} at base ratio {} (enrollment {})",
+            reenrolled.month, reenrolled.base_ratio, reenrolled.enrollment
+        ),
+        Event::BaseChanged(changed) => format!(
+            "R15 base ratio {} from {}",
+            changed.base_ratio, changed.from_month
+        ),
+    }
+}
+
+/// A unit enum's serde name (`on_time`, `retroactive`, …).
+pub fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(error) => format!("<{error}>"),
+    }
+}

@@ -1,0 +1,159 @@
+//! `flexledger-audit replay`: a member's events in order, each with what it changed.
+
+use crate::audit::history::{describe, MemberHistory, Step};
+use crate::domain::coverage::{MemberCoverage, MonthChange};
+use crate::domain::event::Event;
+use crate::domain::money::Money;
+use crate::domain::month::Month;
+use serde::Serialize;
+use std::io::Write;
+
+/// One replayed event, as `--json` prints it (one JSON object per line).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplayLine {
+    pub position: u64,
+    pub stream: String,
+    pub version: u64,
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// What the event records, with its rule id.
+    pub summary: String,
+    /// Months whose status or benefits this event changed.
+    pub changes: Vec<MonthChange>,
+    /// The member after this event.
+    pub after: After,
+}
+
+/// The member's counters after an event (RULES.md R10, R14).
+#[derive(Clone, Debug, Serialize)]
+pub struct After {
+    pub state: crate::domain::coverage::MemberStatus,
+    pub arrears_months: Vec<Month>,
+    pub arrears_amount: Money,
+    pub continuous_months: u32,
+    pub cumulative_months: u32,
+    pub benefit_tier: Option<String>,
+}
+
+impl After {
+    fn of(coverage: &MemberCoverage) -> After {
+        After {
+            state: coverage.state,
+            arrears_months: coverage.arrears.months.clone(),
+            arrears_amount: coverage.arrears.amount,
+            continuous_months: coverage.continuous_months,
+            cumulative_months: coverage.cumulative_months,
+            benefit_tier: coverage.benefit_tier.clone(),
+        }
+    }
+}
+
+/// The replay of a history: every member event, every region event once the member is
+/// enrolled, and the policies published before (they price the member's months).
+pub fn replay_lines(
+    history: &MemberHistory,
+) -> Result<Vec<ReplayLine>, crate::domain::state::FoldError> {
+    let steps = history.steps()?;
+    let last_policy_before = last_policy_before_enrollment(history, &steps);
+    let mut lines = Vec::new();
+    for step in &steps {
+        let envelope = &history.events[step.index];
+        let shown = step.coverage.is_some() || Some(step.index) == last_policy_before;
+        let after = match (&step.coverage, shown) {
+            (Some(coverage), true) => After::of(coverage),
+            (None, true) => After {
+                state: crate::domain::coverage::MemberStatus::Active,
+                arrears_months: Vec::new(),
+                arrears_amount: Money::default(),
+                continuous_months: 0,
+                cumulative_months: 0,
+                benefit_tier: None,
+            },
+            (_, false) => continue,
+        };
+        lines.push(ReplayLine {
+            position: envelope.position,
+            stream: envelope.stream.clone(),
+            version: envelope.version,
+            event_type: envelope.event.type_name(),
+            recorded_at: envelope.recorded_at,
+            summary: describe(&envelope.event),
+            changes: step.changes.clone(),
+            after,
+        });
+    }
+    Ok(lines)
+}
+
+/// The policy in force when the member enrolled: the last `PolicyPublished` before
+/// the member's first event.
+fn last_policy_before_enrollment(history: &MemberHistory, steps: &[Step]) -> Option<usize> {
+    steps
+        .iter()
+        .take_while(|step| step.coverage.is_none())
+        .filter(|step| matches!(history.events[step.index].event, Event::PolicyPublished(_)))
+        .map(|step| step.index)
+        .last()
+}
+
+/// Prints the replay: a table, or JSON lines with `json`.
+pub fn print(history: &MemberHistory, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let lines = replay_lines(history)?;
+    if json {
+        for line in &lines {
+            serde_json::to_writer(&mut *out, line)?;
+            writeln!(out)?;
+        }
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "member {} (region {}), {} event(s) shown",
+        history.member_id,
+        history.region,
+        lines.len()
+    )?;
+    writeln!(
+        out,
+        "{:>8}  {:<19}  {:<70}  {:<28}  {:>7} {:>5}  {}",
+        "position", "type", "what happened", "months changed", "arrears", "cont.", "tier"
+    )?;
+    for line in &lines {
+        let changes = changes_text(&line.changes);
+        let arrears = if line.after.arrears_months.is_empty() {
+            "-".to_owned()
+        } else {
+            line.after.arrears_amount.to_string()
+        };
+        writeln!(
+            out,
+            "{:>8}  {:<19}  {:<70}  {:<28}  {:>7} {:>5}  {}",
+            line.position,
+            line.event_type,
+            line.summary,
+            changes,
+            arrears,
+            line.after.continuous_months,
+            line.after.benefit_tier.as_deref().unwrap_or("-"),
+        )?;
+    }
+    Ok(())
+}
+
+/// `2025-01 due→waiting, 2025-02 arrears→restored+` ('+' = with benefits).
+pub fn changes_text(changes: &[MonthChange]) -> String {
+    if changes.is_empty() {
+        return "-".to_owned();
+    }
+    let mut parts = Vec::new();
+    for change in changes {
+        let old = change.old_status.map_or("new".to_owned(), |status| {
+            crate::audit::history::serde_plain(&status)
+        });
+        let new = crate::audit::history::serde_plain(&change.new_status);
+        let plus = if change.new_benefits { "+" } else { "" };
+        parts.push(format!("{} {old}→{new}{plus}", change.month));
+    }
+    parts.join(", ")
+}
