@@ -38,6 +38,8 @@ pub enum LedgerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Fold(#[from] crate::domain::state::FoldError),
+    #[error(transparent)]
+    Key(#[from] crate::audit::keys::KeyError),
     #[error(
         "the ledger stopped after a failed append; reopen it (its state is re-read from the store)"
     )]
@@ -265,8 +267,13 @@ fn read_checkpoint(store: &dyn EventStore) -> Result<Option<u64>, StoreError> {
 impl Ledger<SledStore> {
     /// Opens the sled store in `dir`; rebuilds the state rows from the log if they do
     /// not match it (a new store, or one written before state rows existed).
+    ///
+    /// It also creates the ledger's audit signing key if the directory has none
+    /// (`audit::keys`): a ledger signs its checkpoints from the day it starts.
     pub fn open(dir: &Path) -> Result<Ledger<SledStore>, LedgerError> {
-        Ledger::with_store(SledStore::open(dir)?)
+        let store = SledStore::open(dir)?;
+        crate::audit::keys::ensure(dir)?;
+        Ledger::with_store(store)
     }
 }
 

@@ -96,9 +96,113 @@ Exit: 0 written, 1 unknown member, 2 could not run."
         #[command(flatten)]
         as_of: AsOf,
     },
+    /// Print the ledger's public signing key (publish it: auditors pin it).
+    #[command(
+        long_about = "Print the ledger's Ed25519 public key (64 hex digits) and its key id. The key pair is created \
+when the data directory is first opened for writing; the secret half stays in <data dir>/audit-signing-key \
+(or $FLEXLEDGER_SIGNING_KEY). Publish the public key where auditors can find it: `verify-bundle --public-key` pins it, \
+so a checkpoint signed by any other key is refused.\n\n\
+Exit: 0 printed, 2 no key (open the ledger for writing once, e.g. `flexledger submit`)."
+    )]
+    PublicKey,
+    /// Sign and store a checkpoint of the log (Merkle roots of events and stream heads).
+    #[command(
+        long_about = "Walk the whole log (each event's hash and chain checked as it is read), build the RFC 6962 Merkle \
+tree over the events' hashes and a second one over every stream's head, and sign both roots with the ledger's \
+Ed25519 key. The checkpoint is stored in the ledger and printed: its note (the exact signed text), the signature \
+and the public key. If an earlier checkpoint exists, a consistency proof from it is printed too (the new log \
+extends the old one: nothing was rewritten). Publish checkpoints: a later rewrite cannot be consistent with them.\n\n\
+--list prints the stored checkpoints instead.\n\n\
+Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
+    )]
+    Checkpoint {
+        /// List the stored checkpoints instead of making one.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Prove an event's inclusion, or that the log extends an earlier checkpoint.
+    #[command(
+        long_about = "Print (and check) a Merkle proof against a stored checkpoint (the latest, or --to SIZE):\n\
+  --position P   inclusion: the event at position P is in the checkpointed log (RFC 9162 audit path)\n\
+  --from SIZE    consistency: the checkpointed log extends the log of SIZE events (RFC 9162 consistency path)\n\n\
+Exit: 0 proven, 1 no such event or checkpoint, 2 could not run.",
+        after_help = "Examples:\n  flexledger-audit prove --position 17\n  flexledger-audit prove --from 33 --to 120"
+    )]
+    Prove {
+        /// The event's global position.
+        #[arg(long, required_unless_present = "from", conflicts_with = "from")]
+        position: Option<u64>,
+        /// An earlier tree size (a checkpoint you kept).
+        #[arg(long, value_name = "SIZE")]
+        from: Option<u64>,
+        /// The stored checkpoint to prove against (default: the latest).
+        #[arg(long, value_name = "SIZE")]
+        to: Option<u64>,
+    },
+    /// Export a self-contained audit bundle (or a CSV of member-months).
+    #[command(
+        long_about = "Write a self-contained audit bundle: JSON lines holding every event of the scope exactly as \
+`flexledger events` prints it (the member's stream plus its region's policies and month closes), each event's \
+inclusion proof, every stream's committed head with its proof (which proves the history complete), each member's \
+coverage, and a signed checkpoint at the current head (made now if the latest one is older). `verify-bundle` checks \
+it without the data directory.\n\n\
+--format csv writes one row per member-month instead: member_id, region, month, status, due, paid, benefits, rule \
+(from the stored projection; for spreadsheets, no proofs).\n\n\
+Exit: 0 written, 1 unknown member or region, 2 could not run.",
+        after_help = "Examples:\n  flexledger-audit export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out member.bundle\n  flexledger-audit export --region demo --format csv --out demo.csv"
+    )]
+    Export {
+        /// One member.
+        #[arg(long, group = "scope")]
+        member: Option<Uuid>,
+        /// Every member of a region.
+        #[arg(long, group = "scope")]
+        region: Option<String>,
+        /// The whole log.
+        #[arg(long, group = "scope")]
+        all: bool,
+        /// Where to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// `bundle` (proofs, for verify-bundle) or `csv` (member-months, for spreadsheets).
+        #[arg(long, value_enum, default_value = "bundle")]
+        format: ExportFormat,
+    },
+    /// Check an audit bundle without the data directory.
+    #[command(
+        long_about = "Check an audit bundle made by `export`, with no data directory: every event's hash against its \
+content (an edited amount is found), order, the signed checkpoint (a forged one is refused), every event's inclusion \
+in the signed log (an added event is found), every stream's chain up to its committed head (a removed event is \
+found: completeness), and each member's coverage refolded from the events. Every failure is named with its line, \
+position and stream.\n\n\
+Pin the ledger's published key with --public-key HEX: without it the bundle's own key is used, and the report \
+says so (compare its key_id with the one the operator published).\n\n\
+Exit: 0 valid, 1 invalid, 2 could not read the file."
+    )]
+    VerifyBundle {
+        /// The bundle file ('-' reads standard input).
+        file: PathBuf,
+        /// The ledger's public key (64 hex digits, from `flexledger-audit public-key`).
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+    },
+    /// Check the whole store: chains, stored checkpoints' roots, state rows vs a fresh fold.
+    #[command(
+        long_about = "Walk the whole store (progress bar on a terminal): every event's hash, the log and stream chains, \
+the indexes and command records, every stored projection row against a fresh fold of the log (as `flexledger \
+verify`), then every stored checkpoint: its signature, and its Merkle roots recomputed from the log.\n\n\
+Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
+    )]
+    Verify,
     /// Replay the same events under another policy and show what would differ.
     #[command(name = "whatif")]
     WhatIf(crate::audit::whatif::WhatIfArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Bundle,
+    Csv,
 }
 
 /// Runs the audit command line and returns the process exit code.
@@ -132,6 +236,56 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
                 return unknown_member(&mut stdout, *member, cli.json);
             };
             crate::audit::timeline::command(&history, svg, cli.json, &mut stdout)
+        }
+        AuditCommand::PublicKey => {
+            crate::audit::commands::public_key(&cli.data_dir, cli.json, &mut stdout)
+        }
+        AuditCommand::Checkpoint { list } => {
+            crate::audit::commands::checkpoint(&cli.data_dir, *list, cli.json, &mut stdout)
+        }
+        AuditCommand::Prove { position, from, to } => crate::audit::commands::prove(
+            &cli.data_dir,
+            *position,
+            *from,
+            *to,
+            cli.json,
+            &mut stdout,
+        ),
+        AuditCommand::Export {
+            member,
+            region,
+            all,
+            out,
+            format,
+        } => {
+            let scope = match (member, region, all) {
+                (Some(member), _, _) => crate::audit::bundle::Scope::Member(*member),
+                (None, Some(region), _) => crate::audit::bundle::Scope::Region(
+                    crate::domain::policy::RegionName::parse(region)
+                        .with_context(|| format!("{region:?} is not a region name"))?,
+                ),
+                (None, None, true) => crate::audit::bundle::Scope::All,
+                (None, None, false) => {
+                    anyhow::bail!("say what to export: --member ID, --region NAME or --all")
+                }
+            };
+            crate::audit::commands::export(
+                &cli.data_dir,
+                &scope,
+                out,
+                *format,
+                cli.json,
+                &mut stdout,
+            )
+        }
+        AuditCommand::VerifyBundle { file, public_key } => crate::audit::commands::verify_bundle(
+            file,
+            public_key.as_deref(),
+            cli.json,
+            &mut stdout,
+        ),
+        AuditCommand::Verify => {
+            crate::audit::commands::verify(&cli.data_dir, cli.json, &mut stdout)
         }
         AuditCommand::WhatIf(args) => {
             let store = open_store(&cli.data_dir)?;

@@ -6,9 +6,14 @@
 //! - [`history`]: one member's history (its stream and its region's), cut at a
 //!   position or a time, folded step by step.
 
+pub mod bundle;
+pub mod checkpoint;
 pub mod cli;
+pub mod commands;
 pub mod history;
+pub mod keys;
 pub mod merkle;
+pub mod proofs;
 pub mod replay;
 pub mod timeline;
 pub mod whatif;

@@ -382,7 +382,7 @@ fn rebuild(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
 }
 
 /// A progress bar over the log's events, on standard error (drawn only on a terminal).
-fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
+pub(crate) fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
     let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} events ({{eta}})");
     let progress = indicatif::ProgressBar::new(events).with_style(
         indicatif::ProgressStyle::with_template(&template)

@@ -123,4 +123,10 @@ pub trait EventStore: Send + Sync {
     fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Replaces every state row with `rows` (a rebuild from the log), atomically.
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
+    /// Stores a signed audit checkpoint of the log at `tree_size`, durably. A
+    /// checkpoint already stored at that size is kept (checkpoints are published
+    /// facts: never replaced); returns whether `bytes` were stored.
+    fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError>;
+    /// Every stored audit checkpoint, by tree size.
+    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
 }

@@ -9,6 +9,7 @@
 //! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
 //! - `K`                                 → checkpoint position(8) of the state rows
 //! - `F` position(8) member-id(16)       → `CoverageChanged` JSON (feed items)
+//! - `T` tree-size(8)                    → signed audit checkpoint JSON (`audit`)
 //!
 //! One tree rather than several: sled's `apply_batch` on a single tree is atomic after a
 //! crash and much cheaper than a multi-tree transaction.
@@ -36,6 +37,7 @@ const PREFIX_REGION: u8 = b'R';
 const PREFIX_ENROLLED: u8 = b'E';
 const KEY_CHECKPOINT: &[u8] = b"K";
 const PREFIX_COVERAGE: u8 = b'F';
+const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
 /// sled's page cache, in bytes: bounded so a large log does not grow memory.
 pub const SLED_CACHE_BYTES_MAX: u64 = 256 * 1024 * 1024;
 /// Bytes of the hash stored before each log entry's canonical JSON.
@@ -384,6 +386,31 @@ fn add_state_writes(batch: &mut sled::Batch, state: &[StateWrite]) {
 }
 
 impl EventStore for SledStore {
+    fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        let mut key = [0u8; 9];
+        key[0] = PREFIX_AUDIT_CHECKPOINT;
+        key[1..].copy_from_slice(&tree_size.to_be_bytes());
+        let stored = self
+            .tree
+            .compare_and_swap(key, None as Option<&[u8]>, Some(bytes))?
+            .is_ok();
+        self.sync()?;
+        Ok(stored)
+    }
+
+    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut checkpoints = Vec::new();
+        for entry in self.tree.scan_prefix([PREFIX_AUDIT_CHECKPOINT]) {
+            let (key, value) = entry?;
+            let tree_size = be_u64(&key[1..], 0, "audit checkpoint key")?;
+            checkpoints.push((tree_size, value.to_vec()));
+        }
+        Ok(checkpoints)
+    }
+
     fn append(
         &mut self,
         commands: &mut [CommandRecord],

@@ -1,0 +1,296 @@
+//! Signed checkpoints: the log's Merkle root and the stream heads' Merkle root at one
+//! tree size, signed with the ledger's Ed25519 key.
+//!
+//! Two trees, both RFC 6962 (leaf = H(0x00‖data), node = H(0x01‖left‖right)):
+//! - the **log tree**: one leaf per event, in position order, whose data is the
+//!   event's 32-byte hash. It proves that an event is in the log (inclusion) and that
+//!   a later log extends an earlier one (consistency).
+//! - the **heads tree**: one leaf per stream, sorted by stream name, whose data is
+//!   the text `"<stream> <version> <hash of the stream's last event>"`. Inclusion
+//!   alone cannot show that a member's history is *complete*; the head can: a
+//!   member's events chain by `stream_prev_hash` from version 1, so the committed head
+//!   fixes every one of them — a dropped or added event breaks the chain or the head.
+//!
+//! The signature covers the checkpoint's note, a short text (in the spirit of C2SP's
+//! tlog-checkpoint) whose bytes are signed exactly, so no JSON canonicalization is
+//! involved:
+//!
+//! ```text
+//! flexledger checkpoint v1
+//! origin flexledger/<key id>
+//! size <events>
+//! root <hex>
+//! heads <streams> <hex>
+//! time <RFC 3339>
+//! ```
+
+use crate::audit::merkle;
+use crate::store::{Envelope, Sha256};
+use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// First line of every checkpoint note: names the format and its version.
+pub const NOTE_HEADER: &str = "flexledger checkpoint v1";
+/// Longest note accepted when parsing, in bytes: a note is six short lines.
+pub const NOTE_BYTES_MAX: usize = 1024;
+
+/// What a checkpoint commits to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Checkpoint {
+    /// `flexledger/<key id>`: which ledger (which key) this is.
+    pub origin: String,
+    /// Events in the log tree (the log's positions 1..=tree_size).
+    pub tree_size: u64,
+    /// Merkle root of the log tree.
+    pub root: Sha256,
+    /// Streams in the heads tree.
+    pub heads_size: u64,
+    /// Merkle root of the heads tree.
+    pub heads_root: Sha256,
+    /// When the checkpoint was made (from the shell's clock; never decides a rule).
+    pub created_at: DateTime<Utc>,
+}
+
+/// A checkpoint as published: the note, its signature and the key that signed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedCheckpoint {
+    /// The signed text, exactly.
+    pub note: String,
+    /// Ed25519 signature of the note's bytes, 128 hex digits.
+    pub signature: String,
+    /// The signing key, 64 hex digits (compare it with the one the operator published).
+    pub public_key: String,
+}
+
+/// Why a checkpoint is not to be trusted.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CheckpointError {
+    #[error("the checkpoint note is malformed: {0}")]
+    Malformed(String),
+    #[error("the checkpoint's public key is malformed: {0}")]
+    BadKey(String),
+    #[error("the checkpoint was signed by key {found}, not by the pinned key {pinned}")]
+    WrongKey { found: String, pinned: String },
+    #[error("the checkpoint's signature does not verify: the note was altered or not signed by this key")]
+    BadSignature,
+}
+
+impl Checkpoint {
+    /// The exact text that is signed.
+    pub fn note(&self) -> String {
+        format!(
+            "{NOTE_HEADER}\norigin {}\nsize {}\nroot {}\nheads {} {}\ntime {}\n",
+            self.origin,
+            self.tree_size,
+            self.root,
+            self.heads_size,
+            self.heads_root,
+            self.created_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        )
+    }
+
+    /// Parses a note; `note(parse(text)) == text` for every accepted text.
+    pub fn parse_note(text: &str) -> Result<Checkpoint, CheckpointError> {
+        let malformed = |what: &str| CheckpointError::Malformed(what.to_owned());
+        if text.len() > NOTE_BYTES_MAX {
+            return Err(malformed("longer than 1024 bytes"));
+        }
+        let mut lines = text
+            .strip_suffix('\n')
+            .ok_or_else(|| malformed("no final newline"))?
+            .split('\n');
+        let mut field = |name: &str| -> Result<&str, CheckpointError> {
+            lines
+                .next()
+                .and_then(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.strip_prefix(' '))
+                .ok_or_else(|| CheckpointError::Malformed(format!("expected a line `{name} …`")))
+        };
+        let header = field("flexledger")?;
+        if header != "checkpoint v1" {
+            return Err(malformed(
+                "the first line must be `flexledger checkpoint v1`",
+            ));
+        }
+        let origin = field("origin")?.to_owned();
+        let tree_size = field("size")?
+            .parse()
+            .map_err(|_| malformed("size is not a number"))?;
+        let root = Sha256::parse_hex(field("root")?)
+            .ok_or_else(|| malformed("root is not 64 hex digits"))?;
+        let (heads_size, heads_root) = field("heads")?
+            .split_once(' ')
+            .ok_or_else(|| malformed("heads needs a count and a root"))?;
+        let heads_size = heads_size
+            .parse()
+            .map_err(|_| malformed("heads count is not a number"))?;
+        let heads_root = Sha256::parse_hex(heads_root)
+            .ok_or_else(|| malformed("heads root is not 64 hex digits"))?;
+        let created_at = DateTime::parse_from_rfc3339(field("time")?)
+            .map_err(|_| malformed("time is not RFC 3339"))?
+            .with_timezone(&Utc);
+        if lines.next().is_some() {
+            return Err(malformed("extra lines after `time`"));
+        }
+        let checkpoint = Checkpoint {
+            origin,
+            tree_size,
+            root,
+            heads_size,
+            heads_root,
+            created_at,
+        };
+        if checkpoint.note() != text {
+            return Err(malformed(
+                "not in canonical form (spacing, digits or time format)",
+            ));
+        }
+        Ok(checkpoint)
+    }
+
+    /// Signs the note with `key`.
+    pub fn sign(&self, key: &SigningKey) -> SignedCheckpoint {
+        let note = self.note();
+        let signature = key.sign(note.as_bytes());
+        SignedCheckpoint {
+            note,
+            signature: hex(&signature.to_bytes()),
+            public_key: hex(key.verifying_key().as_bytes()),
+        }
+    }
+}
+
+impl SignedCheckpoint {
+    /// Checks the signature (against `pinned` if given, else against the key the
+    /// checkpoint names) and returns what the note commits to.
+    pub fn verify(&self, pinned: Option<&VerifyingKey>) -> Result<Checkpoint, CheckpointError> {
+        let key = parse_public_key(&self.public_key)?;
+        if let Some(pinned) = pinned {
+            if pinned != &key {
+                return Err(CheckpointError::WrongKey {
+                    found: self.public_key.clone(),
+                    pinned: hex(pinned.as_bytes()),
+                });
+            }
+        }
+        let signature: [u8; 64] = unhex(&self.signature)
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or(CheckpointError::BadSignature)?;
+        key.verify(self.note.as_bytes(), &Signature::from_bytes(&signature))
+            .map_err(|_| CheckpointError::BadSignature)?;
+        let checkpoint = Checkpoint::parse_note(&self.note)?;
+        if checkpoint.origin != origin_for(&key) {
+            return Err(CheckpointError::Malformed(format!(
+                "origin {} does not name the signing key (expected {})",
+                checkpoint.origin,
+                origin_for(&key)
+            )));
+        }
+        Ok(checkpoint)
+    }
+}
+
+/// A public key from 64 hex digits.
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, CheckpointError> {
+    let bytes: [u8; 32] = unhex(text.trim())
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| CheckpointError::BadKey("expected 64 hex digits".into()))?;
+    VerifyingKey::from_bytes(&bytes).map_err(|error| CheckpointError::BadKey(error.to_string()))
+}
+
+/// A short, stable name for a key: the first 8 bytes of SHA-256 of the public key.
+pub fn key_id(key: &VerifyingKey) -> String {
+    hex(&Sha256::of(key.as_bytes()).0[..8])
+}
+
+/// The origin line a key's checkpoints carry.
+pub fn origin_for(key: &VerifyingKey) -> String {
+    format!("flexledger/{}", key_id(key))
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Bytes from lowercase or uppercase hex; `None` if malformed.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    text.as_bytes()
+        .chunks_exact(2)
+        .map(|pair| {
+            let high = char::from(pair[0]).to_digit(16)?;
+            let low = char::from(pair[1]).to_digit(16)?;
+            u8::try_from(high * 16 + low).ok()
+        })
+        .collect()
+}
+
+/// The log tree's leaf for an event.
+pub fn event_leaf(event_hash: &Sha256) -> Sha256 {
+    merkle::leaf_hash(&event_hash.0)
+}
+
+/// The heads tree's leaf data for a stream's head.
+pub fn head_text(stream: &str, version: u64, hash: &Sha256) -> String {
+    format!("{stream} {version} {hash}")
+}
+
+/// The heads tree's leaf for a stream's head.
+pub fn head_leaf(stream: &str, version: u64, hash: &Sha256) -> Sha256 {
+    merkle::leaf_hash(head_text(stream, version, hash).as_bytes())
+}
+
+/// The log as the two trees see it, built by walking the log in order.
+#[derive(Clone, Debug, Default)]
+pub struct LogTree {
+    /// Log-tree leaves, one per event in position order.
+    pub leaves: Vec<Sha256>,
+    /// Each stream's version and last hash so far.
+    pub heads: BTreeMap<String, (u64, Sha256)>,
+}
+
+impl LogTree {
+    /// Adds the next event. The caller walks the log in order (the store verifies the
+    /// chain as it reads); this asserts it.
+    pub fn push(&mut self, envelope: &Envelope) {
+        let expected = u64::try_from(self.leaves.len()).unwrap_or(u64::MAX) + 1;
+        assert_eq!(
+            envelope.position, expected,
+            "the log tree is built in position order"
+        );
+        self.leaves.push(event_leaf(&envelope.hash));
+        self.heads
+            .insert(envelope.stream.clone(), (envelope.version, envelope.hash));
+    }
+
+    pub fn size(&self) -> u64 {
+        u64::try_from(self.leaves.len()).unwrap_or(u64::MAX)
+    }
+
+    /// The heads tree's leaves, in stream-name order, with their names.
+    pub fn head_leaves(&self) -> (Vec<&str>, Vec<Sha256>) {
+        self.heads
+            .iter()
+            .map(|(stream, (version, hash))| (stream.as_str(), head_leaf(stream, *version, hash)))
+            .unzip()
+    }
+
+    /// The checkpoint of the log as walked so far.
+    pub fn checkpoint(&self, origin: String, created_at: DateTime<Utc>) -> Checkpoint {
+        let (_, head_leaves) = self.head_leaves();
+        Checkpoint {
+            origin,
+            tree_size: self.size(),
+            root: merkle::root(&self.leaves),
+            heads_size: u64::try_from(head_leaves.len()).unwrap_or(u64::MAX),
+            heads_root: merkle::root(&head_leaves),
+            created_at,
+        }
+    }
+}

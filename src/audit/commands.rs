@@ -1,0 +1,601 @@
+//! The audit commands' shell: open the store, walk it, print. The logic they call is
+//! in [`checkpoint`](crate::audit::checkpoint), [`proofs`](crate::audit::proofs) and
+//! [`bundle`](crate::audit::bundle).
+
+use crate::audit::bundle::{self, Scope};
+use crate::audit::checkpoint::{key_id, parse_public_key, Checkpoint, LogTree, SignedCheckpoint};
+use crate::audit::cli::{open_store, ExportFormat};
+use crate::audit::history;
+use crate::audit::keys;
+use crate::audit::proofs;
+use crate::ledger::LedgerError;
+use crate::store::{EventStore, SledStore};
+use anyhow::Context;
+use serde::Serialize;
+use std::io::{self, BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn print_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Exit 1 naming the damage, for a walk that found a corrupt store; other errors
+/// propagate (exit 2).
+fn damaged(error: LedgerError, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let Some((position, message)) = error.corruption() else {
+        return Err(error.into());
+    };
+    if json {
+        print_json(
+            out,
+            &serde_json::json!({"ok": false, "position": position, "message": message}),
+        )?;
+    } else {
+        writeln!(out, "DAMAGED at position {position}: {message}")?;
+    }
+    Ok(ExitCode::from(1))
+}
+
+/// Walks the whole log with a progress bar.
+fn walk(store: &SledStore, verb: &str) -> Result<LogTree, LedgerError> {
+    let progress = crate::cli::walk_progress(verb, store.head()?.0);
+    let tree = proofs::walk_log(store, None, &mut |_| Ok(()), &mut |position| {
+        progress.set_position(position)
+    });
+    progress.finish_and_clear();
+    tree
+}
+
+pub fn public_key(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let key = keys::load(data_dir)?.with_context(|| {
+        format!(
+            "no signing key at {}: it is created when the ledger is first opened for writing (flexledger submit or serve)",
+            keys::key_path(data_dir).display()
+        )
+    })?;
+    let public = key.verifying_key();
+    let hex = crate::audit::checkpoint::hex(public.as_bytes());
+    if json {
+        print_json(
+            out,
+            &serde_json::json!({"public_key": hex, "key_id": key_id(&public), "algorithm": "ed25519"}),
+        )?;
+    } else {
+        writeln!(out, "{hex}")?;
+        writeln!(
+            out,
+            "key id {} (ed25519); publish this key so auditors can pin it",
+            key_id(&public)
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct CheckpointOutput<'a> {
+    stored: bool,
+    checkpoint: &'a Checkpoint,
+    signed: &'a SignedCheckpoint,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consistency_from_previous: Option<proofs::ConsistencyProof>,
+}
+
+pub fn checkpoint(
+    data_dir: &Path,
+    list: bool,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(data_dir)?;
+    let key = keys::ensure(data_dir)?;
+    if list {
+        return list_checkpoints(&store, &key.verifying_key(), json, out);
+    }
+    let tree = match walk(&store, "checkpoint") {
+        Ok(tree) => tree,
+        Err(error) => return damaged(error, json, out),
+    };
+    let previous = latest_verified(&store, &key.verifying_key())?;
+    let (signed, stored) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
+    let checkpoint = signed.verify(Some(&key.verifying_key()))?;
+    let consistency = previous
+        .filter(|previous| previous.tree_size >= 1 && previous.tree_size < tree.size())
+        .and_then(|previous| {
+            proofs::consistency(&tree, previous.tree_size, tree.size())
+                .filter(|proof| proof.old_root == previous.root)
+        });
+    if json {
+        print_json(
+            out,
+            &CheckpointOutput {
+                stored,
+                checkpoint: &checkpoint,
+                signed: &signed,
+                consistency_from_previous: consistency,
+            },
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let verb = if stored {
+        "signed and stored"
+    } else {
+        "already stored (checkpoints are never replaced)"
+    };
+    writeln!(
+        out,
+        "checkpoint of {} events, {} streams: {verb}",
+        checkpoint.tree_size, checkpoint.heads_size
+    )?;
+    write!(out, "{}", signed.note)?;
+    writeln!(out, "signature  {}", signed.signature)?;
+    writeln!(
+        out,
+        "public key {} (key id {})",
+        signed.public_key,
+        key_id(&key.verifying_key())
+    )?;
+    if let Some(proof) = consistency {
+        writeln!(out, "consistent with the previous checkpoint at size {}: proof of {} hashes verified (RFC 9162)", proof.old_size, proof.path.len())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The latest stored checkpoint that verifies with `key`.
+fn latest_verified(
+    store: &dyn EventStore,
+    key: &ed25519_dalek::VerifyingKey,
+) -> anyhow::Result<Option<Checkpoint>> {
+    Ok(proofs::stored_checkpoints(store, Some(key))?
+        .into_iter()
+        .filter_map(|(_, checked)| checked.ok())
+        .next_back())
+}
+
+fn list_checkpoints(
+    store: &SledStore,
+    key: &ed25519_dalek::VerifyingKey,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    for (signed, checked) in proofs::stored_checkpoints(store, Some(key))? {
+        match (json, checked) {
+            (true, Ok(checkpoint)) => print_json(
+                out,
+                &serde_json::json!({"ok": true, "checkpoint": checkpoint, "signed": signed}),
+            )?,
+            (true, Err(error)) => print_json(
+                out,
+                &serde_json::json!({"ok": false, "error": error.to_string(), "signed": signed}),
+            )?,
+            (false, Ok(checkpoint)) => writeln!(
+                out,
+                "size {:>10}  root {}  heads {}  {}",
+                checkpoint.tree_size, checkpoint.root, checkpoint.heads_size, checkpoint.created_at
+            )?,
+            (false, Err(error)) => writeln!(out, "INVALID: {error}")?,
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn prove(
+    data_dir: &Path,
+    position: Option<u64>,
+    from: Option<u64>,
+    to: Option<u64>,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let key = keys::load(data_dir)?
+        .context("no signing key: make a checkpoint first (flexledger-audit checkpoint)")?;
+    let checkpoints: Vec<Checkpoint> =
+        proofs::stored_checkpoints(&store, Some(&key.verifying_key()))?
+            .into_iter()
+            .filter_map(|(_, checked)| checked.ok())
+            .collect();
+    let target = match to {
+        Some(size) => checkpoints
+            .iter()
+            .find(|checkpoint| checkpoint.tree_size == size),
+        None => checkpoints.last(),
+    };
+    let Some(target) = target else {
+        writeln!(
+            out,
+            "no stored checkpoint{}: run `flexledger-audit checkpoint` first",
+            to.map(|size| format!(" at size {size}"))
+                .unwrap_or_default()
+        )?;
+        return Ok(ExitCode::from(1));
+    };
+    let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
+    {
+        Ok(tree) => tree,
+        Err(error) => return damaged(error, json, out),
+    };
+    if crate::audit::merkle::root(&tree.leaves) != target.root {
+        writeln!(
+            out,
+            "the log's first {} events no longer have the checkpoint's root: the log was rewritten",
+            target.tree_size
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    if let Some(position) = position {
+        let hash = store
+            .read_log(position)
+            .next()
+            .transpose()?
+            .filter(|envelope| envelope.position == position)
+            .map(|envelope| envelope.hash);
+        let Some(proof) =
+            hash.and_then(|hash| proofs::inclusion(&tree, hash, position, target.tree_size))
+        else {
+            writeln!(
+                out,
+                "no event at position {position} in the checkpoint of {} events",
+                target.tree_size
+            )?;
+            return Ok(ExitCode::from(1));
+        };
+        if json {
+            print_json(out, &proof)?;
+        } else {
+            writeln!(
+                out,
+                "event {position} (hash {}) is in the checkpointed log of {} events, root {}",
+                proof.event_hash, proof.tree_size, proof.root
+            )?;
+            writeln!(out, "audit path (leaf to root, RFC 9162), verified:")?;
+            for hash in &proof.path {
+                writeln!(out, "  {hash}")?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let from = from.context("say --position P or --from SIZE")?;
+    let Some(proof) = proofs::consistency(&tree, from, target.tree_size) else {
+        writeln!(out, "no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size)?;
+        return Ok(ExitCode::from(1));
+    };
+    if json {
+        print_json(out, &proof)?;
+    } else {
+        writeln!(
+            out,
+            "the log of {} events (root {}) extends the log of {} events (root {})",
+            proof.new_size, proof.new_root, proof.old_size, proof.old_root
+        )?;
+        writeln!(out, "consistency path (RFC 9162), verified:")?;
+        for hash in &proof.path {
+            writeln!(out, "  {hash}")?;
+        }
+        writeln!(
+            out,
+            "compare the old root with the one in the checkpoint you kept"
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(
+    data_dir: &Path,
+    scope: &Scope,
+    path: &Path,
+    format: ExportFormat,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(data_dir)?;
+    let members = match scope {
+        Scope::Member(member_id) => vec![*member_id],
+        Scope::Region(region) => history::members(&store, Some(region))?,
+        Scope::All => history::members(&store, None)?,
+    };
+    if members.is_empty() || crate::ledger::read_member_row(&store, members[0])?.is_none() {
+        writeln!(
+            out,
+            "nothing to export: no member matches {}",
+            serde_json::to_string(scope)?
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut writer = io::BufWriter::new(file);
+    if format == ExportFormat::Csv {
+        let rows = write_csv(&store, &members, &mut writer)?;
+        finish(writer, path)?;
+        if json {
+            print_json(
+                out,
+                &serde_json::json!({"path": path, "members": members.len(), "rows": rows}),
+            )?;
+        } else {
+            writeln!(
+                out,
+                "wrote {rows} member-month rows for {} member(s) to {}",
+                members.len(),
+                path.display()
+            )?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let key = keys::ensure(data_dir)?;
+    let tree = match walk(&store, "export") {
+        Ok(tree) => tree,
+        Err(error) => return damaged(error, json, out),
+    };
+    let (signed, _) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
+    let checkpoint = signed.verify(Some(&key.verifying_key()))?;
+    let summary = match bundle::export(&store, &tree, &signed, &checkpoint, scope, &mut writer) {
+        Ok(summary) => summary,
+        Err(error) => return damaged(error, json, out),
+    };
+    finish(writer, path)?;
+    if json {
+        print_json(out, &summary)?;
+    } else {
+        writeln!(
+            out,
+            "wrote {} events of {} stream(s) and {} member(s), proven against the signed checkpoint of {} events (root {}), to {} ({} bytes)",
+            summary.events, summary.streams, summary.members, summary.tree_size, summary.root, path.display(), summary.bytes
+        )?;
+        writeln!(
+            out,
+            "check it anywhere: flexledger-audit verify-bundle {} --public-key {}",
+            path.display(),
+            signed.public_key
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish(writer: io::BufWriter<std::fs::File>, path: &Path) -> anyhow::Result<()> {
+    let file = writer
+        .into_inner()
+        .map_err(|error| error.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("cannot sync {}", path.display()))
+}
+
+/// One row per member-month from the stored projection. Fields never need quoting:
+/// ids are UUIDs, region names are `[A-Za-z0-9_.-]`, amounts are decimals.
+fn write_csv(
+    store: &SledStore,
+    members: &[uuid::Uuid],
+    out: &mut dyn Write,
+) -> anyhow::Result<u64> {
+    writeln!(out, "member_id,region,month,status,due,paid,benefits,rule")?;
+    let mut rows = 0u64;
+    for member_id in members {
+        let Some(coverage) = crate::ledger::member_coverage(store, *member_id, None)? else {
+            continue;
+        };
+        for line in &coverage.months {
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{}",
+                coverage.member_id,
+                coverage.region,
+                line.month,
+                history::serde_plain(&line.status),
+                line.due,
+                line.paid,
+                line.benefits,
+                line.rule
+            )?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
+pub fn verify_bundle(
+    path: &Path,
+    public_key: Option<&str>,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let pinned = public_key
+        .map(parse_public_key)
+        .transpose()
+        .context("--public-key")?;
+    let mut input: Box<dyn BufRead> = if path == Path::new("-") {
+        Box::new(io::BufReader::new(io::stdin()))
+    } else {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let report = bundle::verify_bundle(&mut *input, pinned.as_ref())
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if json {
+        print_json(out, &report)?;
+    } else {
+        print_bundle_report(&report, out)?;
+    }
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_bundle_report(report: &bundle::BundleReport, out: &mut dyn Write) -> anyhow::Result<()> {
+    let verdict = if report.ok { "VALID" } else { "INVALID" };
+    writeln!(
+        out,
+        "{verdict}: {} events, {} streams, {} member coverage(s)",
+        report.events, report.streams, report.members
+    )?;
+    if let Some(checkpoint) = &report.checkpoint {
+        writeln!(
+            out,
+            "checkpoint: {} events, root {}, signed {}",
+            checkpoint.tree_size, checkpoint.root, checkpoint.created_at
+        )?;
+    }
+    match (&report.key_id, report.key_pinned && report.checkpoint.is_some()) {
+        (Some(key_id), true) => writeln!(out, "signed by the pinned key (key id {key_id})")?,
+        (Some(key_id), false) if !report.key_pinned => writeln!(out, "signed by key id {key_id}: NOT pinned — compare it with the operator's published key, or pass --public-key")?,
+        (Some(_), false) => {}
+        (None, _) => {}
+    }
+    for failure in &report.failures {
+        let mut place = Vec::new();
+        if let Some(line) = failure.line {
+            place.push(format!("line {line}"));
+        }
+        if let Some(position) = failure.position {
+            place.push(format!("position {position}"));
+        }
+        if let Some(stream) = &failure.stream {
+            place.push(stream.clone());
+        }
+        let place = if place.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", place.join(", "))
+        };
+        writeln!(out, "FAILED {}{place}: {}", failure.check, failure.message)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct AuditVerifyReport {
+    ok: bool,
+    store: crate::ledger::VerifyReport,
+    checkpoints_verified: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest_checkpoint: Option<Checkpoint>,
+}
+
+pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let store = open_store(data_dir)?;
+    let progress = crate::cli::walk_progress("verify", store.head()?.0);
+    let outcome = crate::ledger::verify(&store, &mut |position| {
+        if position % proofs::PROGRESS_EVENTS_STEP == 0 {
+            progress.set_position(position);
+        }
+    });
+    progress.finish_and_clear();
+    let report = match outcome {
+        Ok(report) => report,
+        Err(error) => return damaged(error, json, out),
+    };
+    let key = keys::load(data_dir)?.map(|key| key.verifying_key());
+    let mut pending: Vec<Checkpoint> = Vec::new();
+    for (signed, checked) in proofs::stored_checkpoints(&store, key.as_ref())? {
+        match checked {
+            Ok(checkpoint) => pending.push(checkpoint),
+            Err(error) => {
+                let size = Checkpoint::parse_note(&signed.note)
+                    .map(|checkpoint| checkpoint.tree_size)
+                    .unwrap_or(0);
+                return damaged(
+                    crate::store::StoreError::Corrupt {
+                        position: size,
+                        message: format!("stored checkpoint: {error}"),
+                    }
+                    .into(),
+                    json,
+                    out,
+                );
+            }
+        }
+    }
+    let latest = pending.last().cloned();
+    let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
+    pending.reverse();
+    let empty = LogTree::default();
+    while let Some(checkpoint) = pending.pop_if(|checkpoint| checkpoint.tree_size == 0) {
+        if empty.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) != checkpoint {
+            let message = "the signed checkpoint of the empty log has the wrong roots".to_owned();
+            return damaged(
+                crate::store::StoreError::Corrupt {
+                    position: 0,
+                    message,
+                }
+                .into(),
+                json,
+                out,
+            );
+        }
+    }
+    let progress = crate::cli::walk_progress("checkpoints", report.events);
+    let walked = proofs::walk_log(
+        &store,
+        None,
+        &mut |tree| {
+            while pending
+                .last()
+                .is_some_and(|checkpoint| checkpoint.tree_size == tree.size())
+            {
+                // OK because the loop condition saw an element.
+                let checkpoint = pending.pop().expect("a pending checkpoint");
+                let recomputed = tree.checkpoint(checkpoint.origin.clone(), checkpoint.created_at);
+                if recomputed != checkpoint {
+                    return Err(crate::store::StoreError::Corrupt {
+                        position: checkpoint.tree_size,
+                        message: format!(
+                            "the signed checkpoint at size {} has root {} and heads root {}, but the log gives {} and {}: the log was rewritten after it was signed",
+                            checkpoint.tree_size, checkpoint.root, checkpoint.heads_root, recomputed.root, recomputed.heads_root
+                        ),
+                    }
+                    .into());
+                }
+            }
+            Ok(())
+        },
+        &mut |position| progress.set_position(position),
+    );
+    progress.finish_and_clear();
+    if let Err(error) = walked {
+        return damaged(error, json, out);
+    }
+    if let Some(checkpoint) = pending.last() {
+        return damaged(
+            crate::store::StoreError::Corrupt {
+                position: checkpoint.tree_size,
+                message: format!("a signed checkpoint covers {} events but the log holds only {}: events were removed", checkpoint.tree_size, report.events),
+            }
+            .into(),
+            json,
+            out,
+        );
+    }
+    let output = AuditVerifyReport {
+        ok: true,
+        store: report,
+        checkpoints_verified: total,
+        latest_checkpoint: latest,
+    };
+    if json {
+        print_json(out, &output)?;
+    } else {
+        writeln!(
+            out,
+            "OK: {} events, {} streams, {} members; hashes, chains, indexes and state rows checked",
+            output.store.events, output.store.streams, output.store.members
+        )?;
+        match &output.latest_checkpoint {
+            Some(checkpoint) => writeln!(
+                out,
+                "{} signed checkpoint(s) match the log; latest: {} events, root {}",
+                total, checkpoint.tree_size, checkpoint.root
+            )?,
+            None => writeln!(
+                out,
+                "no checkpoint yet: `flexledger-audit checkpoint` signs one"
+            )?,
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

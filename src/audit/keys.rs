@@ -1,0 +1,109 @@
+//! The ledger's Ed25519 signing key: created when a data directory is first opened
+//! for writing, kept beside the store in `audit-signing-key` (hex seed, mode 0600).
+//!
+//! Why beside the store: checkpoints must be signable wherever the ledger runs. The
+//! key proves who signed, not that the signer is honest: an operator who holds the
+//! key could sign a rewritten log. What catches that is publishing: once a checkpoint
+//! has left the building (printed, mailed, posted), any later log must be consistent
+//! with it (`flexledger-audit prove --from SIZE`). Keep the key elsewhere by pointing
+//! `FLEXLEDGER_SIGNING_KEY` at another file.
+
+use ed25519_dalek::SigningKey;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The key file's name inside the data directory.
+pub const SIGNING_KEY_FILE: &str = "audit-signing-key";
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("cannot {action} the signing key {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the signing key {path} is malformed: expected 64 hex digits")]
+    Malformed { path: String },
+    #[error("cannot draw a random key: {0}")]
+    Random(String),
+}
+
+/// Where the key lives: `$FLEXLEDGER_SIGNING_KEY`, else `<data dir>/audit-signing-key`.
+pub fn key_path(data_dir: &Path) -> PathBuf {
+    match std::env::var_os("FLEXLEDGER_SIGNING_KEY") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => data_dir.join(SIGNING_KEY_FILE),
+    }
+}
+
+/// Loads the key, or `None` if there is none yet.
+pub fn load(data_dir: &Path) -> Result<Option<SigningKey>, KeyError> {
+    let path = key_path(data_dir);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(KeyError::Io {
+                action: "read",
+                path: path.display().to_string(),
+                source,
+            })
+        }
+    };
+    let seed: [u8; 32] = crate::audit::checkpoint::unhex(text.trim())
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| KeyError::Malformed {
+            path: path.display().to_string(),
+        })?;
+    Ok(Some(SigningKey::from_bytes(&seed)))
+}
+
+/// Loads the key, creating it (fsynced, mode 0600) if there is none.
+pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
+    if let Some(key) = load(data_dir)? {
+        return Ok(key);
+    }
+    let path = key_path(data_dir);
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|error| KeyError::Random(error.to_string()))?;
+    let io = |action: &'static str| {
+        let path = path.display().to_string();
+        move |source| KeyError::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(&path) {
+        Ok(mut file) => {
+            writeln!(file, "{}", crate::audit::checkpoint::hex(&seed)).map_err(io("write"))?;
+            file.sync_all().map_err(io("sync"))?;
+            if let Some(parent) = path.parent() {
+                if let Ok(directory) = std::fs::File::open(parent) {
+                    directory.sync_all().map_err(io("sync the directory of"))?;
+                }
+            }
+            let key = SigningKey::from_bytes(&seed);
+            tracing::info!(
+                path = %path.display(),
+                key_id = %crate::audit::checkpoint::key_id(&key.verifying_key()),
+                "created the ledger's audit signing key"
+            );
+            Ok(key)
+        }
+        // Another process created it first: use theirs.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => load(data_dir)?
+            .ok_or_else(|| KeyError::Malformed {
+                path: path.display().to_string(),
+            }),
+        Err(source) => Err(io("create")(source)),
+    }
+}

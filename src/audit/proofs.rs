@@ -1,0 +1,208 @@
+//! Checkpoints and proofs over a store: walk the log (verified as it is read) into a
+//! [`LogTree`], sign checkpoints of it, keep them, and prove inclusion and consistency
+//! against them.
+
+use crate::audit::checkpoint::{
+    origin_for, Checkpoint, CheckpointError, LogTree, SignedCheckpoint,
+};
+use crate::audit::merkle;
+use crate::ledger::LedgerError;
+use crate::store::{EventStore, Sha256, StoreError};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde::Serialize;
+
+/// Events between two calls of a walk's progress callback.
+pub const PROGRESS_EVENTS_STEP: u64 = 4096;
+
+/// Walks the log from position 1 through `up_to` (inclusive; `None` = the head),
+/// calling `at_size` after each event with the tree so far (for checkpoints at older
+/// sizes) and `progress` every [`PROGRESS_EVENTS_STEP`] events.
+pub fn walk_log(
+    store: &dyn EventStore,
+    up_to: Option<u64>,
+    at_size: &mut dyn FnMut(&LogTree) -> Result<(), LedgerError>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LogTree, LedgerError> {
+    let (head, _) = store.head()?;
+    let last = up_to.unwrap_or(head);
+    if last > head {
+        return Err(StoreError::Corrupt {
+            position: last,
+            message: format!("the log ends at position {head}, before {last}"),
+        }
+        .into());
+    }
+    let mut tree = LogTree::default();
+    for envelope in store.read_log(1) {
+        let envelope = envelope?;
+        if envelope.position > last {
+            break;
+        }
+        tree.push(&envelope);
+        at_size(&tree)?;
+        if envelope.position % PROGRESS_EVENTS_STEP == 0 {
+            progress(envelope.position);
+        }
+    }
+    if tree.size() != last {
+        return Err(StoreError::Corrupt {
+            position: tree.size() + 1,
+            message: format!(
+                "the log ends at position {} though its head is {last}",
+                tree.size()
+            ),
+        }
+        .into());
+    }
+    progress(last);
+    Ok(tree)
+}
+
+/// Every stored checkpoint, oldest first, with what it commits to (signatures are
+/// checked against `key`).
+pub fn stored_checkpoints(
+    store: &dyn EventStore,
+    key: Option<&VerifyingKey>,
+) -> Result<Vec<(SignedCheckpoint, Result<Checkpoint, CheckpointError>)>, StoreError> {
+    let mut checkpoints = Vec::new();
+    for (tree_size, bytes) in store.audit_checkpoints()? {
+        let signed: SignedCheckpoint =
+            serde_json::from_slice(&bytes).map_err(|error| StoreError::Corrupt {
+                position: tree_size,
+                message: format!(
+                    "the audit checkpoint at size {tree_size} does not decode: {error}"
+                ),
+            })?;
+        let checked = signed.verify(key).and_then(|checkpoint| {
+            if checkpoint.tree_size == tree_size {
+                Ok(checkpoint)
+            } else {
+                Err(CheckpointError::Malformed(format!(
+                    "stored under size {tree_size} but commits to size {}",
+                    checkpoint.tree_size
+                )))
+            }
+        });
+        checkpoints.push((signed, checked));
+    }
+    Ok(checkpoints)
+}
+
+/// Signs a checkpoint of `tree` and stores it, unless one at that size is already
+/// stored: then that one is returned (published checkpoints are never replaced).
+pub fn checkpoint_now(
+    store: &mut dyn EventStore,
+    tree: &LogTree,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<(SignedCheckpoint, bool), LedgerError> {
+    let verifying = key.verifying_key();
+    let signed = tree.checkpoint(origin_for(&verifying), now).sign(key);
+    // OK because a SignedCheckpoint is three strings: it always encodes.
+    let bytes = serde_json::to_vec(&signed).expect("a checkpoint encodes");
+    if store.put_audit_checkpoint(tree.size(), &bytes)? {
+        return Ok((signed, true));
+    }
+    let existing = stored_checkpoints(store, Some(&verifying))?
+        .into_iter()
+        .find(|(_, checked)| {
+            checked
+                .as_ref()
+                .is_ok_and(|checkpoint| checkpoint.tree_size == tree.size())
+        })
+        .map(|(signed, _)| signed)
+        .ok_or_else(|| StoreError::Corrupt {
+            position: tree.size(),
+            message:
+                "a checkpoint is stored at this size but does not verify with the ledger's key"
+                    .into(),
+        })?;
+    Ok((existing, false))
+}
+
+/// An inclusion proof of one event in the log tree of `tree_size` events.
+#[derive(Clone, Debug, Serialize)]
+pub struct InclusionProof {
+    pub position: u64,
+    pub event_hash: Sha256,
+    pub tree_size: u64,
+    pub root: Sha256,
+    /// RFC 9162 audit path, leaf to root.
+    pub path: Vec<Sha256>,
+}
+
+/// Proves that the event at `position` is in the first `tree_size` events.
+pub fn inclusion(
+    tree: &LogTree,
+    event_hash: Sha256,
+    position: u64,
+    tree_size: u64,
+) -> Option<InclusionProof> {
+    let size = usize::try_from(tree_size).ok()?;
+    let leaves = tree.leaves.get(..size)?;
+    let index = usize::try_from(position.checked_sub(1)?).ok()?;
+    let path = merkle::inclusion_proof(index, leaves)?;
+    let proof = InclusionProof {
+        position,
+        event_hash,
+        tree_size,
+        root: merkle::root(leaves),
+        path,
+    };
+    assert!(proof.verify(), "a fresh inclusion proof verifies");
+    Some(proof)
+}
+
+impl InclusionProof {
+    pub fn verify(&self) -> bool {
+        self.position >= 1
+            && merkle::verify_inclusion(
+                self.position - 1,
+                self.tree_size,
+                &crate::audit::checkpoint::event_leaf(&self.event_hash),
+                &self.path,
+                &self.root,
+            )
+    }
+}
+
+/// A consistency proof: the log of `new_size` events extends the log of `old_size`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsistencyProof {
+    pub old_size: u64,
+    pub old_root: Sha256,
+    pub new_size: u64,
+    pub new_root: Sha256,
+    /// RFC 9162 consistency path.
+    pub path: Vec<Sha256>,
+}
+
+/// Proves that the first `new_size` events extend the first `old_size`.
+pub fn consistency(tree: &LogTree, old_size: u64, new_size: u64) -> Option<ConsistencyProof> {
+    let old = usize::try_from(old_size).ok()?;
+    let new = usize::try_from(new_size).ok()?;
+    let leaves = tree.leaves.get(..new)?;
+    let path = merkle::consistency_proof(old, leaves)?;
+    let proof = ConsistencyProof {
+        old_size,
+        old_root: merkle::root(&leaves[..old]),
+        new_size,
+        new_root: merkle::root(leaves),
+        path,
+    };
+    assert!(proof.verify(), "a fresh consistency proof verifies");
+    Some(proof)
+}
+
+impl ConsistencyProof {
+    pub fn verify(&self) -> bool {
+        merkle::verify_consistency(
+            self.old_size,
+            self.new_size,
+            &self.old_root,
+            &self.new_root,
+            &self.path,
+        )
+    }
+}
