@@ -79,6 +79,25 @@ Exit: 0 printed, 1 unknown member, 2 could not run."
         #[command(flatten)]
         as_of: AsOf,
     },
+    /// Why a month has its status: reasons, deciding events, rules and source sentences.
+    #[command(
+        long_about = "Explain one month of a member's coverage: its status, due, paid and benefits; the reasons in plain \
+words (with the due's arithmetic, the benefit start, the arrears run and back-pay deadline, the withdrawal that \
+lapsed it); the events that decided it, by position; and the rules applied, quoting RULES.md's rule text and the \
+source sentence each rests on.\n\n\
+Exit: 0 explained, 1 unknown member or a month outside the member's months, 2 could not run.",
+        after_help = "Example:\n  flexledger-audit explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-07"
+    )]
+    Explain {
+        /// The member's UUID.
+        #[arg(long)]
+        member: Uuid,
+        /// The month, YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        month: crate::domain::month::Month,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
     /// Draw a member's months as an SVG picture.
     #[command(
         long_about = "Write an SVG picture of a member's months: one cell per month coloured by its status \
@@ -199,6 +218,11 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     WhatIf(crate::audit::whatif::WhatIfArgs),
 }
 
+fn parse_month(text: &str) -> Result<crate::domain::month::Month, String> {
+    crate::domain::month::Month::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a month: write YYYY-MM, e.g. 2025-07"))
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
     Bundle,
@@ -229,6 +253,34 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             };
             crate::audit::replay::print(&history, cli.json, &mut stdout)?;
             Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Explain {
+            member,
+            month,
+            as_of,
+        } => {
+            let store = open_store(&cli.data_dir)?;
+            let Some(history) = load_member(&store, *member, as_of.cut())? else {
+                return unknown_member(&mut stdout, *member, cli.json);
+            };
+            match crate::audit::explain::explain(&history, *month)? {
+                Ok(explanation) => {
+                    crate::audit::explain::print(&explanation, cli.json, &mut stdout)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(message) => {
+                    if cli.json {
+                        writeln!(
+                            stdout,
+                            "{}",
+                            serde_json::json!({"ok": false, "error": {"code": "month_not_listed", "message": message}})
+                        )?;
+                    } else {
+                        writeln!(stdout, "{message}")?;
+                    }
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
         AuditCommand::Timeline { member, svg, as_of } => {
             let store = open_store(&cli.data_dir)?;

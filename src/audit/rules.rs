@@ -1,0 +1,224 @@
+//! RULES.md as data: each rule's text and the source sentence it rests on, quoted from
+//! the specification itself (`docs/spec/RULES.md`, a copy of the shared spec compiled
+//! into the binary) so `explain` cites the words the ledger was built from.
+
+use std::collections::BTreeMap;
+
+/// The specification, as shipped.
+pub const RULES_MD: &str = include_str!("../../docs/spec/RULES.md");
+
+/// For each rule, the source id and a phrase that picks the sentence out of the
+/// source's quoted text. Rules R1, R2 and R12 rest on no source sentence: they are the
+/// ledger's own (RULES.md says so by citing none).
+const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
+    (
+        "R3",
+        "S3",
+        "determined in principle according to the local payment rate",
+    ),
+    ("R4", "S4", "payment base can be approved"),
+    ("R5", "S2", "established a clear labor relationship"),
+    (
+        "R6",
+        "S1",
+        "not allowed to stop paying for a period of time",
+    ),
+    ("R7", "S1", "from the next month of payment"),
+    ("R7", "S6", "the time limit from participating"),
+    (
+        "R8",
+        "S1",
+        "monthly deduction will not continue automatically",
+    ),
+    (
+        "R9",
+        "S7",
+        "identification and treatment methods of interrupted payment",
+    ),
+    (
+        "R10",
+        "S1",
+        "pay back the medical insurance premiums owed by employees within three months",
+    ),
+    ("R11", "S1", "If it is more than three months"),
+    ("R13", "S1", "can only participate again after"),
+    ("R13", "S1", "from the next month of payment"),
+    (
+        "R14",
+        "S5",
+        "linking medical insurance treatment with payment period",
+    ),
+    ("R15", "S4", "payment base can be approved"),
+];
+
+/// A rule as RULES.md states it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    /// The source sentences it rests on (empty for the ledger's own rules).
+    pub sources: Vec<SourceSentence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceSentence {
+    pub id: String,
+    pub sentence: String,
+}
+
+/// Every rule of RULES.md, by id, with its source sentences.
+pub fn rules() -> BTreeMap<String, Rule> {
+    let sources = sources();
+    let mut rules = BTreeMap::new();
+    for (id, title, text) in rule_paragraphs() {
+        let quotes = SOURCE_PHRASES
+            .iter()
+            .filter(|(rule, _, _)| *rule == id)
+            .filter_map(|(_, source, phrase)| {
+                let sentence = sources
+                    .get(*source)?
+                    .iter()
+                    .find(|sentence| sentence.contains(phrase))?;
+                Some(SourceSentence {
+                    id: (*source).to_owned(),
+                    sentence: sentence.clone(),
+                })
+            })
+            .collect();
+        rules.insert(
+            id.clone(),
+            Rule {
+                id,
+                title,
+                text,
+                sources: quotes,
+            },
+        );
+    }
+    rules
+}
+
+/// `(id, title, text)` of every `- **Rn Title.** text` paragraph (a title may wrap
+/// onto the next line, so paragraphs are joined before they are split).
+fn rule_paragraphs() -> Vec<(String, String, String)> {
+    let mut raw: Vec<String> = Vec::new();
+    let mut open = false;
+    for line in RULES_MD.lines() {
+        if line.starts_with("- **R") {
+            raw.push(line.to_owned());
+            open = true;
+        } else if line.trim().is_empty()
+            || line.starts_with('#')
+            || line.starts_with('|')
+            || line.starts_with("- ")
+        {
+            open = false;
+        } else if open {
+            if let Some(text) = raw.last_mut() {
+                text.push(' ');
+                text.push_str(line.trim());
+            }
+        }
+    }
+    raw.iter()
+        .filter_map(|paragraph| {
+            let rest = paragraph.strip_prefix("- **R")?;
+            let (head, text) = rest.split_once(".**")?;
+            let (number, title) = head.split_once(' ')?;
+            // The title's parenthetical names the sources, quoted separately.
+            let title = title.split_once(" (").map_or(title, |(title, _)| title);
+            Some((
+                format!("R{number}"),
+                title.to_owned(),
+                text.trim().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Each source's quoted text split into sentences.
+fn sources() -> BTreeMap<String, Vec<String>> {
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let in_sources = RULES_MD
+        .split_once("## Sources")
+        .map_or("", |(_, rest)| rest);
+    for line in in_sources.lines() {
+        if let Some(rest) = line.strip_prefix("- S") {
+            let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let id = format!("S{id}");
+            texts.insert(id.clone(), line.to_owned());
+            current = Some(id);
+        } else if let Some(id) = &current {
+            if let Some(text) = texts.get_mut(id) {
+                text.push(' ');
+                text.push_str(line.trim());
+            }
+        }
+    }
+    texts
+        .into_iter()
+        .map(|(id, text)| {
+            let quoted = match (text.find('"'), text.rfind('"')) {
+                (Some(first), Some(last)) if first < last => &text[first + 1..last],
+                _ => text.as_str(),
+            };
+            (id, split_sentences(quoted))
+        })
+        .collect()
+}
+
+fn split_sentences(text: &str) -> Vec<String> {
+    let mut sentences = Vec::new();
+    let mut current = String::new();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for (index, word) in words.iter().enumerate() {
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+        let next_starts_upper = words
+            .get(index + 1)
+            .is_none_or(|next| next.chars().next().is_some_and(char::is_uppercase));
+        if word.ends_with('.') && next_starts_upper {
+            sentences.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        sentences.push(current);
+    }
+    sentences
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_parsed_and_every_cited_phrase_is_found() {
+        let rules = rules();
+        let ids: Vec<&str> = rules.keys().map(String::as_str).collect();
+        for number in 1..=15 {
+            assert!(
+                ids.contains(&format!("R{number}").as_str()),
+                "R{number} missing from {ids:?}"
+            );
+        }
+        for (rule, source, phrase) in SOURCE_PHRASES {
+            let found = rules[*rule]
+                .sources
+                .iter()
+                .any(|quote| quote.id == *source && quote.sentence.contains(phrase));
+            assert!(found, "{rule}: {source} has no sentence with {phrase:?}");
+        }
+        assert_eq!(rules["R10"].title, "Arrears and back-pay");
+        assert!(rules["R11"]
+            .text
+            .starts_with("When a month close leaves a member"));
+        assert_eq!(
+            rules["R11"].sources[0].sentence,
+            "If it is more than three months, it will be regarded as automatically withdrawing from the employee's medical insurance, and the medical expenses during the arrears period will be borne by me."
+        );
+    }
+}
