@@ -294,3 +294,82 @@ impl LogTree {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8032 section 7.1, TEST 1 (empty message): our signing is standard Ed25519.
+    #[test]
+    fn ed25519_signs_the_rfc_8032_test_vector() {
+        let secret =
+            unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60").unwrap();
+        let key = SigningKey::from_bytes(&secret.try_into().unwrap());
+        assert_eq!(
+            hex(key.verifying_key().as_bytes()),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
+        assert_eq!(
+            hex(&key.sign(b"").to_bytes()),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        );
+    }
+
+    fn sample(key: &SigningKey) -> Checkpoint {
+        Checkpoint {
+            origin: origin_for(&key.verifying_key()),
+            tree_size: 33,
+            root: Sha256::of(b"root"),
+            heads_size: 4,
+            heads_root: Sha256::of(b"heads"),
+            created_at: DateTime::parse_from_rfc3339("2026-01-10T08:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        }
+    }
+
+    #[test]
+    fn a_note_round_trips_and_any_changed_byte_breaks_the_signature() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let checkpoint = sample(&key);
+        let signed = checkpoint.sign(&key);
+        assert_eq!(Checkpoint::parse_note(&signed.note).unwrap(), checkpoint);
+        assert_eq!(
+            signed.verify(Some(&key.verifying_key())).unwrap(),
+            checkpoint
+        );
+        for index in 0..signed.note.len() {
+            let mut bytes = signed.note.clone().into_bytes();
+            bytes[index] ^= 1;
+            let Ok(note) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let forged = SignedCheckpoint {
+                note,
+                ..signed.clone()
+            };
+            assert!(forged.verify(None).is_err(), "byte {index} changed");
+        }
+        let other = SigningKey::from_bytes(&[8; 32]);
+        assert!(matches!(
+            signed.verify(Some(&other.verifying_key())),
+            Err(CheckpointError::WrongKey { .. })
+        ));
+    }
+
+    #[test]
+    fn notes_in_other_forms_are_refused() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let note = sample(&key).note();
+        for broken in [
+            note.replace("size 33", "size 033"),
+            note.replace("size 33", "size  33"),
+            note.trim_end().to_owned(),
+            format!("{note}extra\n"),
+            note.replace("flexledger checkpoint v1", "flexledger checkpoint v2"),
+            note.replace("T08:00:00Z", "T08:00:00+00:00"),
+        ] {
+            assert!(Checkpoint::parse_note(&broken).is_err(), "{broken:?}");
+        }
+    }
+}

@@ -1,0 +1,702 @@
+//! The auditor's tools (issue 5): explain, replay, checkpoints and proofs, bundles
+//! that prove a member's history included *and complete*, CSV, verify.
+
+use crate::support::*;
+use flexledger::audit::bundle::{verify_bundle, BundleReport};
+use flexledger::audit::checkpoint::{LogTree, SignedCheckpoint};
+use flexledger::audit::history::{Cut, MemberHistory};
+use flexledger::ledger::Ledger;
+use flexledger::store::{EventStore, SledStore};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Loads a scenario's commands into a fresh ledger (deterministic ids and clock).
+fn scenario_store(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    submit_scenario(dir.path(), name);
+    dir
+}
+
+fn submit_scenario(dir: &Path, name: &str) {
+    Ledger::open(dir)
+        .unwrap()
+        .submit(scenario_commands(name), &mut FixedSources::new())
+        .unwrap();
+}
+
+fn scenario_commands(
+    name: &str,
+) -> Vec<Result<flexledger::domain::CommandEnvelope, flexledger::domain::Refusal>> {
+    let scenario = read_json(&repo_path(&format!("tests/scenarios/{name}.json")));
+    scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| flexledger::domain::parse_command_value(step["command"].clone()))
+        .collect()
+}
+
+/// The member's coverage as `flexledger member` prints it.
+fn member_json(dir: &Path, member: &str, as_of: Option<&str>) -> Value {
+    let mut args = vec!["member", member];
+    if let Some(position) = as_of {
+        args.extend(["--as-of", position]);
+    }
+    let output = flexledger(dir, &args, None);
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The scenario's expected member ids.
+fn scenario_members(name: &str) -> Vec<String> {
+    let scenario = read_json(&repo_path(&format!("tests/scenarios/{name}.json")));
+    scenario["expect_members"]
+        .as_object()
+        .map(|members| members.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Runs the real `flexledger-audit` with `--data-dir dir`.
+fn audit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("flexledger-audit runs")
+}
+
+fn text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{error}: {}{}",
+            text(output),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn public_key(dir: &Path) -> String {
+    let output = audit(dir, &["--json", "public-key"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json(&output)["public_key"].as_str().unwrap().to_owned()
+}
+
+fn export_member(dir: &Path, member: &str) -> String {
+    let out = dir.join("member.bundle");
+    let output = audit(
+        dir,
+        &["export", "--member", member, "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}{}",
+        text(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_to_string(out).unwrap()
+}
+
+fn verify_text(bundle: &str, key: &str) -> BundleReport {
+    let pinned = flexledger::audit::checkpoint::parse_public_key(key).unwrap();
+    verify_bundle(&mut bundle.as_bytes(), Some(&pinned)).unwrap()
+}
+
+fn checks(report: &BundleReport) -> Vec<&'static str> {
+    report
+        .failures
+        .iter()
+        .map(|failure| failure.check)
+        .collect()
+}
+
+/// Indexes of the lines that are event envelopes.
+fn event_lines(lines: &[&str]) -> Vec<usize> {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| !line.contains("\"record\":"))
+        .map(|(index, _)| index)
+        .collect()
+}
+
+fn join(lines: &[String]) -> String {
+    lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+#[test]
+fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
+    let dir = scenario_store("automatic_withdrawal");
+    let member = &scenario_members("automatic_withdrawal")[0];
+    let coverage = member_json(dir.path(), member, None);
+    let lapsed = coverage["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["status"] == "lapsed")
+        .expect("the scenario lapses a month");
+    let month = lapsed["month"].as_str().unwrap();
+
+    let readable = audit(
+        dir.path(),
+        &["explain", "--member", member, "--month", month],
+    );
+    assert!(readable.status.success());
+    let readable = text(&readable);
+    assert!(readable.contains(&format!("{month}: lapsed")), "{readable}");
+    assert!(
+        readable.contains("R11 Automatic withdrawal. When a month close leaves a member"),
+        "{readable}"
+    );
+    assert!(
+        readable.contains(
+            "\"If it is more than three months, it will be regarded as automatically withdrawing"
+        ),
+        "the S1 source sentence is quoted: {readable}"
+    );
+
+    let explained = json(&audit(
+        dir.path(),
+        &["--json", "explain", "--member", member, "--month", month],
+    ));
+    assert_eq!(explained["status"], "lapsed");
+    assert_eq!(explained["rules"][0]["id"], "R11");
+    assert_eq!(explained["rules"][0]["sources"][0]["id"], "S1");
+    let types: Vec<&str> = explained["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "PolicyPublished",
+        "MemberEnrolled",
+        "ContributionMissed",
+        "MonthClosed",
+        "MemberWithdrawn",
+    ] {
+        assert!(
+            types.contains(&expected),
+            "{expected} decides a lapsed month: {types:?}"
+        );
+    }
+
+    let outside = audit(
+        dir.path(),
+        &["explain", "--member", member, "--month", "2031-01"],
+    );
+    assert_eq!(outside.status.code(), Some(1));
+    assert!(text(&outside).contains("outside the member's months"));
+}
+
+/// Every month of every scenario member can be explained; the deciding rule leads the
+/// rules, every cited event exists in the member's history, and no reason is empty.
+#[test]
+fn every_month_of_every_scenario_is_explained_by_its_own_rule() {
+    let mut explained_months = 0;
+    let mut statuses = std::collections::BTreeSet::new();
+    for file in scenario_files() {
+        let name = file.file_stem().unwrap().to_str().unwrap().to_owned();
+        let dir = scenario_store(&name);
+        let store = SledStore::open(dir.path()).unwrap();
+        for member in scenario_members(&name) {
+            let member_id = uuid::Uuid::parse_str(&member).unwrap();
+            let Some(full) = MemberHistory::load(&store, member_id, Cut::Everything).unwrap()
+            else {
+                continue;
+            };
+            // Every prefix, so months pass through every status (arrears included).
+            for cut in full.events.iter().map(|envelope| envelope.position) {
+                let Some(history) =
+                    MemberHistory::load(&store, member_id, Cut::Position(cut)).unwrap()
+                else {
+                    continue;
+                };
+                let coverage = history.coverage().unwrap().unwrap();
+                let positions: Vec<u64> = history
+                    .events
+                    .iter()
+                    .map(|envelope| envelope.position)
+                    .collect();
+                for line in &coverage.months {
+                    let explanation = flexledger::audit::explain::explain(&history, line.month)
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(&explanation.line, line, "{name} {member} {}", line.month);
+                    assert_eq!(explanation.rules[0].id, line.rule, "{name} {}", line.month);
+                    assert!(!explanation.reasons.is_empty());
+                    assert!(explanation
+                        .events
+                        .iter()
+                        .all(|citation| positions.contains(&citation.position)));
+                    statuses.insert(format!("{:?}", line.status));
+                    explained_months += 1;
+                }
+            }
+        }
+    }
+    assert!(explained_months > 100, "{explained_months}");
+    assert_eq!(
+        statuses.len(),
+        7,
+        "every status is explained at least once: {statuses:?}"
+    );
+}
+
+#[test]
+fn a_member_bundle_verifies_anywhere_and_names_an_edited_amount_or_a_dropped_event() {
+    let dir = scenario_store("backpay_within_grace");
+    let member = &scenario_members("backpay_within_grace")[0];
+    let key = public_key(dir.path());
+    let bundle = export_member(dir.path(), member);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let path = elsewhere.path().join("member.bundle");
+    std::fs::write(&path, &bundle).unwrap();
+    let no_data_dir = elsewhere.path().join("no-ledger-here");
+
+    let valid = audit(
+        &no_data_dir,
+        &[
+            "verify-bundle",
+            path.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+    );
+    assert_eq!(valid.status.code(), Some(0), "{}", text(&valid));
+    assert!(text(&valid).starts_with("VALID"));
+
+    // An auditor's text editor: one payment's amount changed.
+    let lines: Vec<String> = bundle.lines().map(str::to_owned).collect();
+    let paid = lines
+        .iter()
+        .position(|line| line.contains("\"type\":\"ContributionPaid\""))
+        .unwrap();
+    let position: Value = serde_json::from_str(&lines[paid]).unwrap();
+    let mut edited = lines.clone();
+    edited[paid] = edited[paid].replacen("\"amount\":\"600.00\"", "\"amount\":\"60.00\"", 1);
+    assert_ne!(edited[paid], lines[paid]);
+    std::fs::write(&path, join(&edited)).unwrap();
+    let invalid = audit(
+        &no_data_dir,
+        &[
+            "verify-bundle",
+            path.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+    );
+    assert_eq!(invalid.status.code(), Some(1));
+    let report = text(&invalid);
+    assert!(
+        report.contains(&format!(
+            "FAILED edited [line {}, position {}",
+            paid + 1,
+            position["position"]
+        )),
+        "names the edited event: {report}"
+    );
+
+    // One event dropped.
+    let mut dropped = lines.clone();
+    dropped.remove(paid);
+    std::fs::write(&path, join(&dropped)).unwrap();
+    let invalid = audit(
+        &no_data_dir,
+        &[
+            "--json",
+            "verify-bundle",
+            path.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+    );
+    assert_eq!(invalid.status.code(), Some(1));
+    let report = json(&invalid);
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|failure| failure["check"] == "completeness"),
+        "{report}"
+    );
+}
+
+/// Every single-event tamper of a bundle — an edit, a removal, a swap with the next
+/// event, a forged extra event — is found, and so is a lost proof record.
+#[test]
+fn every_edit_removal_reorder_and_addition_of_a_bundle_event_is_found() {
+    let dir = scenario_store("automatic_withdrawal");
+    let member = &scenario_members("automatic_withdrawal")[0];
+    let key = public_key(dir.path());
+    let bundle = export_member(dir.path(), member);
+    assert!(verify_text(&bundle, &key).ok);
+    let lines: Vec<&str> = bundle.lines().collect();
+    let events = event_lines(&lines);
+    assert!(events.len() > 10);
+    let owned: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    for &index in &events {
+        let mut edited = owned.clone();
+        let payload = edited[index].find("\"payload\":").unwrap();
+        let digit = payload
+            + edited[index][payload..]
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap();
+        let old = edited[index].as_bytes()[digit];
+        let new = if old == b'9' { "8" } else { "9" };
+        edited[index].replace_range(digit..=digit, new);
+        let report = verify_text(&join(&edited), &key);
+        assert!(
+            !report.ok && checks(&report).contains(&"edited"),
+            "edit of line {index}: {:?}",
+            report.failures
+        );
+
+        let mut removed = owned.clone();
+        removed.remove(index);
+        let report = verify_text(&join(&removed), &key);
+        assert!(
+            !report.ok && checks(&report).contains(&"completeness"),
+            "removal of line {index}: {:?}",
+            report.failures
+        );
+
+        let mut added = owned.clone();
+        let mut forged: Value = serde_json::from_str(&owned[index]).unwrap();
+        forged["position"] = Value::from(10_000);
+        added.insert(index + 1, forged.to_string());
+        let report = verify_text(&join(&added), &key);
+        assert!(!report.ok, "addition after line {index}");
+    }
+    for pair in events.windows(2) {
+        let mut swapped = owned.clone();
+        swapped.swap(pair[0], pair[1]);
+        let report = verify_text(&join(&swapped), &key);
+        assert!(
+            !report.ok && checks(&report).contains(&"order"),
+            "swap of lines {pair:?}: {:?}",
+            report.failures
+        );
+    }
+    for (index, line) in lines.iter().enumerate() {
+        if line.contains("\"record\":\"inclusion\"") || line.contains("\"record\":\"stream_head\"")
+        {
+            let mut lost = owned.clone();
+            lost.remove(index);
+            assert!(
+                !verify_text(&join(&lost), &key).ok,
+                "loss of proof line {index}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_forged_checkpoint_or_a_checkpoint_from_another_key_is_refused() {
+    let dir = scenario_store("paying_in_order");
+    let member = &scenario_members("paying_in_order")[0];
+    let key = public_key(dir.path());
+    let bundle = export_member(dir.path(), member);
+
+    // The note's root changed: the signature no longer covers it.
+    let forged: String = bundle
+        .lines()
+        .map(|line| {
+            if line.contains("\"record\":\"checkpoint\"") {
+                let mut record: Value = serde_json::from_str(line).unwrap();
+                let note = record["note"].as_str().unwrap().to_owned();
+                let root_at = note.find("root ").unwrap() + 5;
+                let mut note = note.into_bytes();
+                note[root_at] = if note[root_at] == b'a' { b'b' } else { b'a' };
+                record["note"] = Value::from(String::from_utf8(note).unwrap());
+                format!("{record}\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    let report = verify_text(&forged, &key);
+    assert!(!report.ok);
+    assert_eq!(checks(&report)[0], "checkpoint", "{:?}", report.failures);
+
+    // Re-signed by another ledger's key: valid on its own, refused when the key is pinned.
+    let other = scenario_store("paying_in_order");
+    let other_bundle = export_member(other.path(), member);
+    let report = verify_text(&other_bundle, &key);
+    assert!(!report.ok);
+    assert!(
+        report.failures[0].message.contains("not by the pinned key"),
+        "{:?}",
+        report.failures
+    );
+    let unpinned = verify_bundle(&mut other_bundle.as_bytes(), None).unwrap();
+    assert!(
+        unpinned.ok && !unpinned.key_pinned,
+        "valid, but the report says the key was not pinned"
+    );
+}
+
+#[test]
+fn an_all_bundle_holds_every_position_and_every_stream() {
+    let dir = scenario_store("decision_withdrawal_and_reenrollment");
+    let key = public_key(dir.path());
+    let out = dir.path().join("all.bundle");
+    let output = audit(
+        dir.path(),
+        &["--json", "export", "--all", "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = json(&output);
+    let bundle = std::fs::read_to_string(&out).unwrap();
+    let report = verify_text(&bundle, &key);
+    assert!(report.ok, "{:?}", report.failures);
+    assert_eq!(
+        report.events,
+        summary["tree_size"].as_u64().unwrap(),
+        "every position"
+    );
+    let lines: Vec<&str> = bundle.lines().collect();
+    let events = event_lines(&lines);
+    let mut dropped: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    dropped.remove(events[events.len() / 2]);
+    let report = verify_text(&join(&dropped), &key);
+    assert!(
+        checks(&report).contains(&"completeness"),
+        "{:?}",
+        report.failures
+    );
+}
+
+#[test]
+fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_signing() {
+    let dir = scenario_store("paying_in_order");
+    let first = json(&audit(dir.path(), &["--json", "checkpoint"]));
+    let old_size = first["checkpoint"]["tree_size"].as_u64().unwrap();
+    assert_eq!(first["stored"], true);
+    assert!(first.get("consistency_from_previous").is_none());
+
+    // More commands through the real CLI (its own ids and clock).
+    let more = read_json(&repo_path("tests/scenarios/first_enrollment_waiting.json"));
+    let lines: String = more["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| format!("{}\n", step["command"]))
+        .collect();
+    flexledger(dir.path(), &["submit", "-"], Some(lines.as_bytes()));
+    let second = json(&audit(dir.path(), &["--json", "checkpoint"]));
+    let new_size = second["checkpoint"]["tree_size"].as_u64().unwrap();
+    assert!(new_size > old_size);
+    let proof = &second["consistency_from_previous"];
+    assert_eq!(proof["old_size"], old_size);
+    assert_eq!(
+        proof["old_root"], first["checkpoint"]["root"],
+        "the proof starts from the published root"
+    );
+
+    let prove = json(&audit(
+        dir.path(),
+        &["--json", "prove", "--from", &old_size.to_string()],
+    ));
+    assert_eq!(prove["new_root"], second["checkpoint"]["root"]);
+    let included = json(&audit(dir.path(), &["--json", "prove", "--position", "1"]));
+    assert_eq!(included["tree_size"], new_size);
+    assert!(!included["path"].as_array().unwrap().is_empty());
+    assert_eq!(
+        audit(
+            dir.path(),
+            &["prove", "--position", &(new_size + 1).to_string()]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+
+    let verified = json(&audit(dir.path(), &["--json", "verify"]));
+    assert_eq!(verified["ok"], true);
+    assert_eq!(verified["checkpoints_verified"], 2);
+
+    // A checkpoint signed with the ledger's own key but over other roots: what an
+    // operator who rewrote history after signing would leave behind.
+    {
+        let key = flexledger::audit::keys::load(dir.path()).unwrap().unwrap();
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let mut tree = LogTree::default();
+        for envelope in store
+            .read_log(1)
+            .take(usize::try_from(old_size).unwrap() + 1)
+        {
+            tree.push(&envelope.unwrap());
+        }
+        tree.leaves.reverse();
+        let signed: SignedCheckpoint = tree
+            .checkpoint(
+                flexledger::audit::checkpoint::origin_for(&key.verifying_key()),
+                chrono::Utc::now(),
+            )
+            .sign(&key);
+        assert!(store
+            .put_audit_checkpoint(tree.size(), &serde_json::to_vec(&signed).unwrap())
+            .unwrap());
+    }
+    let rewritten = audit(dir.path(), &["verify"]);
+    assert_eq!(rewritten.status.code(), Some(1));
+    assert!(
+        text(&rewritten).contains("the log was rewritten after it was signed"),
+        "{}",
+        text(&rewritten)
+    );
+}
+
+#[test]
+fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_then() {
+    let dir = scenario_store("backpay_within_grace");
+    let member = &scenario_members("backpay_within_grace")[0];
+    let events = stdout_lines(&flexledger(
+        dir.path(),
+        &["events", "--member", member],
+        None,
+    ));
+    for event in events.iter().step_by(3) {
+        let position = event["position"].as_u64().unwrap().to_string();
+        let replay = audit(
+            dir.path(),
+            &["--json", "replay", "--member", member, "--as-of", &position],
+        );
+        assert!(replay.status.success());
+        let last = stdout_lines(&replay).pop().unwrap();
+        let coverage = member_json(dir.path(), member, Some(&position));
+        assert_eq!(
+            last["after"]["continuous_months"], coverage["continuous_months"],
+            "at {position}"
+        );
+        assert_eq!(
+            last["after"]["arrears_amount"], coverage["arrears"]["amount"],
+            "at {position}"
+        );
+        assert_eq!(
+            last["after"]["benefit_tier"], coverage["benefit_tier"],
+            "at {position}"
+        );
+        assert!(last["position"].as_u64().unwrap() <= position.parse::<u64>().unwrap());
+    }
+    let table = text(&audit(dir.path(), &["replay", "--member", member]));
+    assert!(
+        table.contains("arrears→restored"),
+        "a back-payment shows the months it restored: {table}"
+    );
+    // FixedSources records everything at 2026-01-10T08:00:00Z.
+    let before = audit(
+        dir.path(),
+        &[
+            "replay",
+            "--member",
+            member,
+            "--as-of-time",
+            "2026-01-10T07:59:59Z",
+        ],
+    );
+    assert_eq!(before.status.code(), Some(1), "nothing was recorded yet");
+    let at = audit(
+        dir.path(),
+        &[
+            "--json",
+            "replay",
+            "--member",
+            member,
+            "--as-of-time",
+            "2026-01-10T08:00:00Z",
+        ],
+    );
+    assert_eq!(
+        stdout_lines(&at).len(),
+        stdout_lines(&audit(
+            dir.path(),
+            &["--json", "replay", "--member", member]
+        ))
+        .len()
+    );
+}
+
+#[test]
+fn csv_export_has_one_row_per_member_month() {
+    let dir = scenario_store("decision_withdrawal_and_reenrollment");
+    let out = dir.path().join("months.csv");
+    let output = audit(
+        dir.path(),
+        &[
+            "export",
+            "--all",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("member_id,region,month,status,due,paid,benefits,rule")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    let mut expected = 0;
+    for member in scenario_members("decision_withdrawal_and_reenrollment") {
+        let coverage = member_json(dir.path(), &member, None);
+        for line in coverage["months"].as_array().unwrap() {
+            expected += 1;
+            let row = rows
+                .iter()
+                .find(|row| row[0] == member && row[2] == line["month"])
+                .unwrap_or_else(|| panic!("{member} {} has a row", line["month"]));
+            assert_eq!(row[3], line["status"]);
+            assert_eq!(row[4], line["due"]);
+            assert_eq!(row[5], line["paid"]);
+            assert_eq!(row[6], line["benefits"].to_string());
+            assert_eq!(row[7], line["rule"]);
+        }
+    }
+    assert_eq!(rows.len(), expected);
+    assert!(rows.iter().all(|row| row.len() == 8));
+}
+
+#[test]
+fn the_signing_key_is_made_at_init_kept_private_and_printable() {
+    let dir = scenario_store("paying_in_order");
+    let key_file = dir.path().join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only the owner reads the signing key");
+    }
+    let key = public_key(dir.path());
+    assert_eq!(key.len(), 64);
+    let checkpoint = json(&audit(dir.path(), &["--json", "checkpoint"]));
+    assert_eq!(checkpoint["signed"]["public_key"], key.as_str());
+    // Reopening keeps the same key.
+    drop(Ledger::open(dir.path()).unwrap());
+    assert_eq!(public_key(dir.path()), key);
+}
