@@ -109,18 +109,17 @@ pub fn print(history: &MemberHistory, json: bool, out: &mut dyn Write) -> anyhow
     }
     writeln!(
         out,
-        "member {} (region {}), {} event(s) shown",
+        "member {} (region {}), {} event(s); arrears, continuous months and tier after each event",
         history.member_id,
         history.region,
         lines.len()
     )?;
     writeln!(
         out,
-        "{:>8}  {:<19}  {:<70}  {:<28}  {:>7} {:>5}  {}",
-        "position", "type", "what happened", "months changed", "arrears", "cont.", "tier"
+        "{:>8}  {:<19}  {:>8}  {:>5}  {:<8}  what happened (→ months it changed, + = with benefits)",
+        "position", "type", "arrears", "cont.", "tier"
     )?;
     for line in &lines {
-        let changes = changes_text(&line.changes);
         let arrears = if line.after.arrears_months.is_empty() {
             "-".to_owned()
         } else {
@@ -128,15 +127,17 @@ pub fn print(history: &MemberHistory, json: bool, out: &mut dyn Write) -> anyhow
         };
         writeln!(
             out,
-            "{:>8}  {:<19}  {:<70}  {:<28}  {:>7} {:>5}  {}",
+            "{:>8}  {:<19}  {:>8}  {:>5}  {:<8}  {}",
             line.position,
             line.event_type,
-            line.summary,
-            changes,
             arrears,
             line.after.continuous_months,
             line.after.benefit_tier.as_deref().unwrap_or("-"),
+            line.summary,
         )?;
+        if !line.changes.is_empty() {
+            writeln!(out, "{:58}→ {}", "", changes_text(&line.changes))?;
+        }
     }
     Ok(())
 }
