@@ -82,7 +82,9 @@ pub enum Record {
         index: u64,
         path: Vec<Sha256>,
     },
-    Coverage(Box<MemberCoverage>),
+    Coverage {
+        coverage: Box<MemberCoverage>,
+    },
     Checkpoint(SignedCheckpoint),
 }
 
@@ -179,7 +181,12 @@ pub fn export(
     for member_id in &members {
         let member = coverage(&state, *member_id)
             .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
-        write_line(&mut counting, &Record::Coverage(Box::new(member)))?;
+        write_line(
+            &mut counting,
+            &Record::Coverage {
+                coverage: Box::new(member),
+            },
+        )?;
     }
     write_line(&mut counting, &Record::Checkpoint(signed.clone()))?;
     Ok(ExportSummary {
@@ -527,7 +534,7 @@ fn parse_line(text: &str, line: u64, parsed: &mut Parsed, failures: &mut Failure
             }) => parsed
                 .heads
                 .push((line, stream, version, hash, index, path)),
-            Ok(Record::Coverage(coverage)) => parsed.coverages.push((line, *coverage)),
+            Ok(Record::Coverage { coverage }) => parsed.coverages.push((line, *coverage)),
             Ok(Record::Checkpoint(signed)) => parsed.checkpoints.push((line, signed)),
             Err(error) => failures.add(
                 "format",

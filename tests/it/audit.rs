@@ -739,6 +739,9 @@ mod properties {
                 let report = verify_bundle(&mut bytes.as_slice(), Some(&key.verifying_key())).unwrap();
                 prop_assert!(report.ok, "{:?}: {:?}", scope, report.failures);
                 let text = String::from_utf8(bytes).unwrap();
+                for line in text.lines() {
+                    crate::schemas::assert_valid("audit_bundle_line", &serde_json::from_str(line).unwrap());
+                }
                 let lines: Vec<&str> = text.lines().collect();
                 let events = event_lines(&lines);
                 if let (Scope::Member(_), false) = (&scope, events.is_empty()) {

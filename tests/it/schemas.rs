@@ -12,20 +12,26 @@ fn validators() -> &'static HashMap<&'static str, jsonschema::Validator> {
     VALIDATORS.get_or_init(|| {
         let base = repo_path("schemas");
         let base_uri = format!("file://{}/", base.display());
-        ["command", "envelope", "command_result", "member_coverage"]
-            .into_iter()
-            .map(|name| {
-                let schema = crate::support::read_json(&base.join(format!("{name}.schema.json")));
-                let validator = jsonschema::options()
-                    .with_base_uri(base_uri.clone())
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .unwrap_or_else(|error| {
-                        panic!("schemas/{name}.schema.json does not compile: {error}")
-                    });
-                (name, validator)
-            })
-            .collect()
+        [
+            "command",
+            "envelope",
+            "command_result",
+            "member_coverage",
+            "audit_bundle_line",
+        ]
+        .into_iter()
+        .map(|name| {
+            let schema = crate::support::read_json(&base.join(format!("{name}.schema.json")));
+            let validator = jsonschema::options()
+                .with_base_uri(base_uri.clone())
+                .should_validate_formats(true)
+                .build(&schema)
+                .unwrap_or_else(|error| {
+                    panic!("schemas/{name}.schema.json does not compile: {error}")
+                });
+            (name, validator)
+        })
+        .collect()
     })
 }
 
@@ -127,5 +133,26 @@ fn policies_cannot_price_dues_beyond_an_amounts_digits() {
         assert!(!is_valid("command", &broken), "{field} = {bad}");
         let refusal = flexledger::domain::parse_command_value(broken).unwrap_err();
         assert!(refusal.message.contains(field), "{}", refusal.message);
+    }
+}
+
+/// The bundle line schema is not vacuous: shapes the verifier refuses, it refuses too.
+#[test]
+fn the_audit_bundle_line_schema_refuses_malformed_records() {
+    let hash = "ab".repeat(32);
+    assert!(is_valid(
+        "audit_bundle_line",
+        &json!({"record":"inclusion","position":3,"path":[hash]})
+    ));
+    for bad in [
+        json!({"record":"inclusion","position":0,"path":[]}),
+        json!({"record":"inclusion","position":3,"path":["AB"]}),
+        json!({"record":"stream_head","stream":"member-x","version":1,"hash":hash,"index":0,"path":[]}),
+        json!({"record":"checkpoint","note":"hello\n","signature":"00","public_key":"00"}),
+        json!({"record":"coverage","coverage":{}}),
+        json!({"record":"bundle","format":"other","version":1,"scope":"all","events":0,"streams":0,"members":0,"tree_size":0}),
+        json!({"record":"surprise"}),
+    ] {
+        assert!(!is_valid("audit_bundle_line", &bad), "{bad}");
     }
 }
