@@ -97,7 +97,7 @@ Exit: 0 written, 1 unknown member, 2 could not run."
         as_of: AsOf,
     },
     /// Replay the same events under another policy and show what would differ.
-    #[command(name = "whatif")]
+    #[command(name = "whatif", long_about = crate::audit::whatif::LONG_ABOUT)]
     WhatIf(crate::audit::whatif::WhatIfArgs),
 }
 
