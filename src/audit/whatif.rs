@@ -387,7 +387,8 @@ impl Outcome {
             .collect();
         Outcome {
             state: coverage.map(|coverage| coverage.state),
-            arrears_months: coverage.map_or_else(Vec::new, |c| c.arrears.months.clone()),
+            arrears_months: coverage
+                .map_or_else(Vec::new, |coverage| coverage.arrears.months.clone()),
             arrears_amount: coverage.map_or(Money::ZERO, |coverage| coverage.arrears.amount),
             lapsed_months: lapsed.iter().map(|line| line.month).collect(),
             lapsed_amount: lapsed.iter().map(|line| line.due).sum(),
