@@ -214,7 +214,7 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     )]
     Verify,
     /// Replay the same events under another policy and show what would differ.
-    #[command(name = "whatif")]
+    #[command(name = "whatif", long_about = crate::audit::whatif::LONG_ABOUT)]
     WhatIf(crate::audit::whatif::WhatIfArgs),
 }
 

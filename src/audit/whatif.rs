@@ -1,20 +1,658 @@
-//! `flexledger-audit whatif`: the same events replayed under another policy.
-//! (Being written.)
+//! `flexledger-audit whatif`: the same recorded behaviour re-decided under another
+//! policy, and what would differ — for policy makers weighing a rule change.
+//!
+//! **Re-deciding, not re-labelling.** Missed months and automatic withdrawals are
+//! consequences of the policy (R9–R11): with six months' grace the `MemberWithdrawn`
+//! a close recorded after four missed months would never have happened, and a later
+//! re-enrollment would have been refused. So the alternative does not refold the stored
+//! events under other policies; it rebuilds the command each event records, in log
+//! order, and runs it through the real `decide` and `LedgerState::apply`:
+//!
+//! | recorded event | replayed as |
+//! |---|---|
+//! | `PolicyPublished` | `publish_policy` with the overrides applied |
+//! | `MemberEnrolled`, `MemberReenrolled`, `BaseChanged` | `enroll`, `reenroll`, `change_base` |
+//! | `ContributionPaid` | `pay`: same months and `paid_on`, amount re-priced (below) |
+//! | `MonthClosed` | `close_month`: it derives `ContributionMissed` and R11 withdrawals again |
+//! | `ContributionMissed`, `MemberWithdrawn` (`arrears_exceeded_grace`) | skipped: derived by the close |
+//! | other `MemberWithdrawn`, `DeductionStopped`/`Resumed` | `withdraw`, `stop_deduction`/`resume_deduction` |
+//!
+//! **Assumptions** (RULES.md has no what-if; these are ours, see `docs/DECISIONS.md` D24):
+//! - *Behaviour is held fixed.* The member does what the log records, in the same open
+//!   months; nobody reacts to the alternative (a member withdrawn earlier does not
+//!   re-enroll sooner). A command the alternative refuses is a finding, reported with its
+//!   refusal code and message, and is otherwise dropped.
+//! - *A payment pays what the alternative asks.* The same months are paid, the amount
+//!   being their dues under the alternative (R4), so a wage or rate override changes
+//!   what is paid, never whether it is accepted.
+//! - Only the member's own stream and its region's are replayed: other members never
+//!   change this member's coverage, so a region what-if is the sum of its members'.
+//!
+//! Everything here is pure (no I/O); `whatif/cli.rs` reads the store and prints.
 
-use crate::store::EventStore;
-use std::io::Write;
-use std::process::ExitCode;
+mod cli;
 
-#[derive(clap::Args, Debug)]
-pub struct WhatIfArgs {}
+pub use cli::{command, WhatIfArgs, LONG_ABOUT};
 
-/// Runs the what-if and prints its report (JSON with `json`).
-pub fn command(
-    store: &dyn EventStore,
-    args: &WhatIfArgs,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<ExitCode> {
-    let _ = (store, args, json, out);
-    anyhow::bail!("whatif is not built yet")
+use crate::audit::history::{describe, MemberHistory};
+use crate::domain::command::{
+    ChangeBase, CloseMonth, Command, CommandEnvelope, Enroll, MemberRef, Pay, Reenroll, Withdraw,
+    WithdrawalReason,
+};
+use crate::domain::coverage::{coverage, MemberCoverage, MemberStatus, MonthLine, MonthStatus};
+use crate::domain::decide;
+use crate::domain::event::{ContributionPaid, Event};
+use crate::domain::money::{Money, Ratio};
+use crate::domain::month::Month;
+use crate::domain::policy::{BackpayRestores, BenefitTier, Policy, RegionName};
+use crate::domain::refusal::ErrorCode;
+use crate::domain::state::{FoldError, LedgerState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// Members of a `--region` what-if reported in detail (the first affected ones, in id
+/// order); the summary counts every member. Keeps the report readable and its size
+/// independent of the region's.
+pub const REGION_DETAIL_MEMBERS_MAX: usize = 20;
+
+/// The policy parameters a what-if replaces (R3), with the wire shapes of
+/// `publish_policy` (decimals as strings). A parameter left out keeps each published
+/// version's value. `region` and `effective_from` are not parameters: every version
+/// the region published keeps its own, so the alternative changes the rules, not when
+/// they were announced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_monthly_wage: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contribution_rate: Option<Ratio>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_ratio_min: Option<Ratio>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_ratio_max: Option<Ratio>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_months: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benefit_delay_first: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benefit_delay_reenroll: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backpay_restores: Option<BackpayRestores>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub benefit_tiers: Option<Vec<BenefitTier>>,
+}
+
+impl PolicyOverrides {
+    /// Parses a policy file's text. Unknown fields are refused (a misspelt
+    /// `grace_month` must not silently compare the ledger with itself); every error
+    /// names the field.
+    pub fn parse(text: &str) -> Result<PolicyOverrides, String> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|error| format!("not valid JSON ({error})"))?;
+        let Value::Object(fields) = &value else {
+            return Err(
+                "must be one JSON object of policy parameters, e.g. {\"grace_months\": 6}".into(),
+            );
+        };
+        for fixed in ["region", "effective_from"] {
+            if fields.contains_key(fixed) {
+                return Err(format!(
+                    "field `{fixed}` cannot be overridden: every policy the region published keeps its own region and effective_from"
+                ));
+            }
+        }
+        serde_path_to_error::deserialize(value).map_err(|error| {
+            let path = error.path().to_string();
+            let inner = error.inner().to_string();
+            if path == "." {
+                inner
+            } else {
+                format!("field `{path}`: {inner}")
+            }
+        })
+    }
+
+    /// No parameter is replaced: the alternative must equal the ledger.
+    pub fn is_empty(&self) -> bool {
+        *self == PolicyOverrides::default()
+    }
+
+    /// `published` with the overrides applied, checked like a `publish_policy`.
+    pub fn apply(&self, published: &Policy) -> Result<Policy, String> {
+        let mut policy = published.clone();
+        let replace = |target: &mut u32, value: Option<u32>| {
+            if let Some(value) = value {
+                *target = value;
+            }
+        };
+        policy.average_monthly_wage = self
+            .average_monthly_wage
+            .unwrap_or(policy.average_monthly_wage);
+        policy.contribution_rate = self.contribution_rate.unwrap_or(policy.contribution_rate);
+        policy.base_ratio_min = self.base_ratio_min.unwrap_or(policy.base_ratio_min);
+        policy.base_ratio_max = self.base_ratio_max.unwrap_or(policy.base_ratio_max);
+        replace(&mut policy.grace_months, self.grace_months);
+        replace(&mut policy.benefit_delay_first, self.benefit_delay_first);
+        replace(
+            &mut policy.benefit_delay_reenroll,
+            self.benefit_delay_reenroll,
+        );
+        policy.backpay_restores = self.backpay_restores.unwrap_or(policy.backpay_restores);
+        if let Some(tiers) = &self.benefit_tiers {
+            policy.benefit_tiers.clone_from(tiers);
+        }
+        policy.validate().map_err(|message| {
+            format!(
+                "the policy of region {} from {} with these overrides is invalid: {message}",
+                published.region, published.effective_from
+            )
+        })?;
+        Ok(policy)
+    }
+
+    /// `grace_months=6, backpay_restores=prospective`, for a table's header.
+    pub fn summary(&self) -> String {
+        let Ok(Value::Object(fields)) = serde_json::to_value(self) else {
+            return "(unprintable)".into();
+        };
+        if fields.is_empty() {
+            return "none (the alternative is the ledger itself)".into();
+        }
+        let parts: Vec<String> = fields
+            .iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => format!("{name}={text}"),
+                other => format!("{name}={other}"),
+            })
+            .collect();
+        parts.join(", ")
+    }
+}
+
+/// Why a what-if could not be computed. Refusals are not among them: they are findings.
+#[derive(Debug, thiserror::Error)]
+pub enum WhatIfError {
+    /// The overrides make a published policy invalid (`Policy::validate`).
+    #[error("{0}")]
+    Policy(String),
+    /// The stored history does not fold: a damaged log (`flexledger verify` says where).
+    #[error("the recorded history does not fold: {0}")]
+    Fold(FoldError),
+    /// An event the alternative decided does not fold: a bug in `decide` or the fold.
+    #[error("the alternative's own events do not fold: {0}")]
+    AlternativeFold(FoldError),
+}
+
+/// A recorded command the alternative refuses: the member's behaviour no longer fits
+/// the rules (a re-enrollment of a member who was never withdrawn, a payment after an
+/// earlier withdrawal).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedCommand {
+    /// Log position of the event that records the command.
+    pub position: u64,
+    /// The contract's command name.
+    pub command: &'static str,
+    /// What the ledger recorded, in an auditor's words.
+    pub recorded: String,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The alternative run: state, events and refusals.
+#[derive(Clone, Debug)]
+pub struct Redecided {
+    /// The member and its region after the last command.
+    pub state: LedgerState,
+    /// Every event the alternative decided, region events included, in order.
+    pub events: Vec<Event>,
+    pub refused: Vec<RefusedCommand>,
+}
+
+/// Rebuilds the commands `history` records and decides them again under `overrides`.
+pub fn redecide(
+    history: &MemberHistory,
+    overrides: &PolicyOverrides,
+) -> Result<Redecided, WhatIfError> {
+    let mut state = LedgerState::default();
+    let mut events = Vec::new();
+    let mut refused = Vec::new();
+    for envelope in &history.events {
+        let Some(command) = recorded_command(&envelope.event, &state, overrides)? else {
+            continue;
+        };
+        let name = command.name();
+        let decided = decide(
+            &state,
+            &CommandEnvelope {
+                command_id: None,
+                expected_version: None,
+                command,
+            },
+        );
+        match decided {
+            Ok(decided) => {
+                for event in decided {
+                    // Positions only order the alternative's own events.
+                    let position = state.position + 1;
+                    state
+                        .apply(position, &event)
+                        .map_err(WhatIfError::AlternativeFold)?;
+                    events.push(event);
+                }
+            }
+            Err(refusal) => refused.push(RefusedCommand {
+                position: envelope.position,
+                command: name,
+                recorded: describe(&envelope.event),
+                code: refusal.code,
+                message: refusal.message,
+            }),
+        }
+    }
+    Ok(Redecided {
+        state,
+        events,
+        refused,
+    })
+}
+
+/// The command an event records, or `None` for an event a month close derives.
+fn recorded_command(
+    event: &Event,
+    state: &LedgerState,
+    overrides: &PolicyOverrides,
+) -> Result<Option<Command>, WhatIfError> {
+    let command = match event {
+        Event::PolicyPublished(policy) => {
+            Command::PublishPolicy(overrides.apply(policy).map_err(WhatIfError::Policy)?)
+        }
+        Event::MonthClosed(closed) => Command::CloseMonth(CloseMonth {
+            region: closed.region.clone(),
+            month: closed.month,
+        }),
+        Event::MemberEnrolled(enrolled) => Command::Enroll(Enroll {
+            member_id: enrolled.member_id,
+            region: enrolled.region.clone(),
+            month: enrolled.month,
+            base_ratio: enrolled.base_ratio,
+            labor_relationship: enrolled.labor_relationship,
+        }),
+        Event::ContributionPaid(paid) => Command::Pay(Pay {
+            member_id: paid.member_id,
+            months: paid.months.iter().map(|line| line.month).collect(),
+            amount: repriced_amount(state, paid),
+            paid_on: paid.paid_on,
+        }),
+        Event::ContributionMissed(_) => return Ok(None),
+        Event::MemberWithdrawn(withdrawn) => {
+            if withdrawn.reason == WithdrawalReason::ArrearsExceededGrace {
+                return Ok(None);
+            }
+            Command::Withdraw(Withdraw {
+                member_id: withdrawn.member_id,
+                reason: withdrawn.reason,
+            })
+        }
+        Event::DeductionStopped(body) => Command::StopDeduction(MemberRef {
+            member_id: body.member_id,
+        }),
+        Event::DeductionResumed(body) => Command::ResumeDeduction(MemberRef {
+            member_id: body.member_id,
+        }),
+        Event::MemberReenrolled(reenrolled) => Command::Reenroll(Reenroll {
+            member_id: reenrolled.member_id,
+            month: reenrolled.month,
+            base_ratio: reenrolled.base_ratio,
+        }),
+        Event::BaseChanged(changed) => Command::ChangeBase(ChangeBase {
+            member_id: changed.member_id,
+            from_month: changed.from_month,
+            base_ratio: changed.base_ratio,
+        }),
+    };
+    Ok(Some(command))
+}
+
+/// What the recorded months cost in the alternative (R4), so that a payment is never
+/// refused only because the alternative prices it differently. If the alternative has
+/// no such member the recorded amount is kept: `decide` refuses the payment
+/// (`not_enrolled`) before it looks at the amount.
+fn repriced_amount(state: &LedgerState, paid: &ContributionPaid) -> Money {
+    let member = state.members.get(&paid.member_id);
+    let region = member.and_then(|member| state.regions.get(&member.region));
+    match (member, region) {
+        (Some(member), Some(region)) => paid
+            .months
+            .iter()
+            .map(|line| member.due_for(region, line.month))
+            .sum(),
+        _ => paid.amount,
+    }
+}
+
+/// One withdrawal (R11 or R12) as recorded or as the alternative decided it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WithdrawalLine {
+    pub reason: WithdrawalReason,
+    /// First month outside the enrollment period.
+    pub effective_from: Month,
+    pub lapsed_months: Vec<Month>,
+    pub lapsed_amount: Money,
+}
+
+/// Where a member ends up, on one side of the comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// `None` when the member never became one (the alternative refused the enrollment).
+    pub state: Option<MemberStatus>,
+    /// R10: missed, unpaid, still payable.
+    pub arrears_months: Vec<Month>,
+    pub arrears_amount: Money,
+    /// R11/R12: missed and never paid, fallen into a withdrawal; borne by the member.
+    pub lapsed_months: Vec<Month>,
+    pub lapsed_amount: Money,
+    /// Everything paid, over all periods.
+    pub paid_amount: Money,
+    /// Months listed with benefits.
+    pub benefit_months: usize,
+    pub continuous_months: u32,
+    pub cumulative_months: u32,
+    pub benefit_tier: Option<String>,
+    pub withdrawals: Vec<WithdrawalLine>,
+}
+
+impl Outcome {
+    fn of<'a>(
+        coverage: Option<&MemberCoverage>,
+        events: impl Iterator<Item = &'a Event>,
+    ) -> Outcome {
+        let withdrawals = events
+            .filter_map(|event| match event {
+                Event::MemberWithdrawn(withdrawn) => Some(WithdrawalLine {
+                    reason: withdrawn.reason,
+                    effective_from: withdrawn.effective_from,
+                    lapsed_months: withdrawn.lapsed_months.clone(),
+                    lapsed_amount: withdrawn.lapsed_amount,
+                }),
+                _ => None,
+            })
+            .collect();
+        let lines = coverage.map_or(&[][..], |coverage| &coverage.months[..]);
+        let lapsed: Vec<&MonthLine> = lines
+            .iter()
+            .filter(|line| line.status == MonthStatus::Lapsed)
+            .collect();
+        Outcome {
+            state: coverage.map(|coverage| coverage.state),
+            arrears_months: coverage
+                .map_or_else(Vec::new, |coverage| coverage.arrears.months.clone()),
+            arrears_amount: coverage.map_or(Money::ZERO, |coverage| coverage.arrears.amount),
+            lapsed_months: lapsed.iter().map(|line| line.month).collect(),
+            lapsed_amount: lapsed.iter().map(|line| line.due).sum(),
+            paid_amount: lines.iter().map(|line| line.paid).sum(),
+            benefit_months: lines.iter().filter(|line| line.benefits).count(),
+            continuous_months: coverage.map_or(0, |coverage| coverage.continuous_months),
+            cumulative_months: coverage.map_or(0, |coverage| coverage.cumulative_months),
+            benefit_tier: coverage.and_then(|coverage| coverage.benefit_tier.clone()),
+            withdrawals,
+        }
+    }
+}
+
+/// One month as one side lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MonthView {
+    pub status: MonthStatus,
+    pub benefits: bool,
+    pub due: Money,
+    pub paid: Money,
+    /// The rule (R1…R15) that decided the status.
+    pub rule: String,
+}
+
+impl MonthView {
+    fn of(line: &MonthLine) -> MonthView {
+        MonthView {
+            status: line.status,
+            benefits: line.benefits,
+            due: line.due,
+            paid: line.paid,
+            rule: line.rule.clone(),
+        }
+    }
+}
+
+/// A month whose status or benefits differ. `None` on a side that does not list the
+/// month at all (a prepayment the alternative refused, an enrollment it refused).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MonthDifference {
+    pub month: Month,
+    pub actual: Option<MonthView>,
+    pub alternative: Option<MonthView>,
+}
+
+/// One member: the ledger as recorded against the alternative.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MemberWhatIf {
+    pub member_id: Uuid,
+    pub region: RegionName,
+    /// Anything differs: a month, an outcome, or a refused command.
+    pub affected: bool,
+    pub actual: Outcome,
+    pub alternative: Outcome,
+    /// Months whose status or benefits differ, in month order. A month whose amounts
+    /// alone differ (a wage override) is not listed; the outcomes' totals show it.
+    pub months: Vec<MonthDifference>,
+    pub refused: Vec<RefusedCommand>,
+}
+
+/// Compares `history` as recorded with the same behaviour under `overrides`.
+pub fn what_if(
+    history: &MemberHistory,
+    overrides: &PolicyOverrides,
+) -> Result<MemberWhatIf, WhatIfError> {
+    let actual_coverage = history.coverage().map_err(WhatIfError::Fold)?;
+    let actual_events = history.member_events().map(|envelope| &envelope.event);
+    let actual = Outcome::of(actual_coverage.as_ref(), actual_events);
+    let redecided = redecide(history, overrides)?;
+    let alternative_coverage = coverage(&redecided.state, history.member_id);
+    let alternative_events = redecided
+        .events
+        .iter()
+        .filter(|event| event.member_id() == Some(history.member_id));
+    let alternative = Outcome::of(alternative_coverage.as_ref(), alternative_events);
+    let lines = |coverage: &Option<MemberCoverage>| {
+        coverage
+            .as_ref()
+            .map_or_else(Vec::new, |coverage| coverage.months.clone())
+    };
+    let months = month_differences(&lines(&actual_coverage), &lines(&alternative_coverage));
+    let affected = !months.is_empty() || !redecided.refused.is_empty() || actual != alternative;
+    Ok(MemberWhatIf {
+        member_id: history.member_id,
+        region: history.region.clone(),
+        affected,
+        actual,
+        alternative,
+        months,
+        refused: redecided.refused,
+    })
+}
+
+/// Months listed on either side whose (status, benefits) differ, or that only one side
+/// lists.
+pub fn month_differences(actual: &[MonthLine], alternative: &[MonthLine]) -> Vec<MonthDifference> {
+    let by_month = |lines: &[MonthLine]| -> BTreeMap<Month, MonthView> {
+        lines
+            .iter()
+            .map(|line| (line.month, MonthView::of(line)))
+            .collect()
+    };
+    let (actual, alternative) = (by_month(actual), by_month(alternative));
+    let months: BTreeSet<Month> = actual.keys().chain(alternative.keys()).copied().collect();
+    months
+        .into_iter()
+        .filter_map(|month| {
+            let (before, after) = (actual.get(&month), alternative.get(&month));
+            let same = match (before, after) {
+                (Some(before), Some(after)) => {
+                    before.status == after.status && before.benefits == after.benefits
+                }
+                _ => false,
+            };
+            (!same).then(|| MonthDifference {
+                month,
+                actual: before.cloned(),
+                alternative: after.cloned(),
+            })
+        })
+        .collect()
+}
+
+/// A month's (status, benefits) on one side; `status` `None` = not listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct StatusWithBenefits {
+    pub status: Option<MonthStatus>,
+    pub benefits: bool,
+}
+
+impl StatusWithBenefits {
+    fn of(view: Option<&MonthView>) -> StatusWithBenefits {
+        StatusWithBenefits {
+            status: view.map(|view| view.status),
+            benefits: view.is_some_and(|view| view.benefits),
+        }
+    }
+}
+
+/// How many months, over the region, go from one (status, benefits) to another.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Transition {
+    pub actual: StatusWithBenefits,
+    pub alternative: StatusWithBenefits,
+    pub months: usize,
+}
+
+/// Sums over a region's members, on one side.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub arrears_amount: Money,
+    pub lapsed_months: usize,
+    pub lapsed_amount: Money,
+    pub paid_amount: Money,
+    pub benefit_months: usize,
+    /// Members withdrawn at the end.
+    pub members_withdrawn: usize,
+    pub withdrawals: usize,
+}
+
+impl Totals {
+    fn add(&mut self, outcome: &Outcome) {
+        self.arrears_amount = self.arrears_amount + outcome.arrears_amount;
+        self.lapsed_months += outcome.lapsed_months.len();
+        self.lapsed_amount = self.lapsed_amount + outcome.lapsed_amount;
+        self.paid_amount = self.paid_amount + outcome.paid_amount;
+        self.benefit_months += outcome.benefit_months;
+        self.members_withdrawn += usize::from(outcome.state == Some(MemberStatus::Withdrawn));
+        self.withdrawals += outcome.withdrawals.len();
+    }
+}
+
+/// A region: every member's what-if summed, and the first affected ones in detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RegionWhatIf {
+    pub region: RegionName,
+    pub members: usize,
+    pub members_affected: usize,
+    pub refused_commands: usize,
+    pub actual: Totals,
+    pub alternative: Totals,
+    /// Months changed, by (actual, alternative) pair, most frequent first.
+    pub transitions: Vec<Transition>,
+    /// The first `REGION_DETAIL_MEMBERS_MAX` affected members, in id order.
+    pub details: Vec<MemberWhatIf>,
+    /// Affected members not shown in `details` (ask for them with `--member`).
+    pub details_omitted: usize,
+}
+
+/// Accumulates a region's what-if one member at a time, so memory does not grow with
+/// the region.
+#[derive(Clone, Debug)]
+pub struct RegionSummary {
+    report: RegionWhatIf,
+    transitions: HashMap<(StatusWithBenefits, StatusWithBenefits), usize>,
+}
+
+impl RegionSummary {
+    pub fn new(region: RegionName) -> RegionSummary {
+        RegionSummary {
+            report: RegionWhatIf {
+                region,
+                members: 0,
+                members_affected: 0,
+                refused_commands: 0,
+                actual: Totals::default(),
+                alternative: Totals::default(),
+                transitions: Vec::new(),
+                details: Vec::new(),
+                details_omitted: 0,
+            },
+            transitions: HashMap::new(),
+        }
+    }
+
+    pub fn add(&mut self, member: MemberWhatIf) {
+        let report = &mut self.report;
+        report.members += 1;
+        report.refused_commands += member.refused.len();
+        report.actual.add(&member.actual);
+        report.alternative.add(&member.alternative);
+        for difference in &member.months {
+            let pair = (
+                StatusWithBenefits::of(difference.actual.as_ref()),
+                StatusWithBenefits::of(difference.alternative.as_ref()),
+            );
+            *self.transitions.entry(pair).or_default() += 1;
+        }
+        if !member.affected {
+            return;
+        }
+        report.members_affected += 1;
+        if report.details.len() < REGION_DETAIL_MEMBERS_MAX {
+            report.details.push(member);
+        } else {
+            report.details_omitted += 1;
+        }
+    }
+
+    pub fn finish(self) -> RegionWhatIf {
+        let mut report = self.report;
+        report.transitions = self
+            .transitions
+            .into_iter()
+            .map(|((actual, alternative), months)| Transition {
+                actual,
+                alternative,
+                months,
+            })
+            .collect();
+        report.transitions.sort_by_key(|transition| {
+            let key = |side: &StatusWithBenefits| {
+                (
+                    side.status
+                        .map(|status| crate::audit::history::serde_plain(&status)),
+                    side.benefits,
+                )
+            };
+            (
+                std::cmp::Reverse(transition.months),
+                key(&transition.actual),
+                key(&transition.alternative),
+            )
+        });
+        report
+    }
 }
