@@ -29,7 +29,7 @@ table{border-collapse:collapse;font-size:13px}\
 th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}\
 th{background:#f3f3f3;position:sticky;top:0}\
 td.number{text-align:right;font-variant-numeric:tabular-nums}\
-td.code{font-family:'DejaVu Sans Mono',monospace;font-size:12px}\
+td.code{font-family:'DejaVu Sans Mono',monospace;font-size:12px;white-space:nowrap}\
 span.swatch{display:inline-block;width:12px;height:12px;border:1px solid #0003;border-radius:2px;margin-right:6px;vertical-align:-1px}\
 p.note{color:#555;font-size:13px}";
 

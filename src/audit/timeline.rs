@@ -31,8 +31,11 @@ pub const TIMELINE_YEARS_MAX: usize = 100;
 pub const TIMELINE_NOTES_MAX: usize = 24;
 /// Most payments (or payments made) one tooltip lists; the rest are counted.
 pub const TOOLTIP_PAYMENTS_MAX: usize = 6;
-/// Longest line in the "Enrollment periods" list, in characters: what fits the width.
-const NOTE_CHARACTERS_MAX: usize = 112;
+/// Longest line in the "Enrollment periods" list, in characters: what fits the width
+/// at 12.5 px (the first line also carries the month in front).
+const NOTE_LINE_CHARACTERS_MAX: usize = 108;
+/// Most lines one note wraps onto; the last is cut with "…".
+const NOTE_LINES_MAX: usize = 3;
 
 const CELL_WIDTH_PX: i64 = 66;
 const CELL_HEIGHT_PX: i64 = 50;
@@ -290,6 +293,33 @@ fn shortened(text: &str, characters_max: usize) -> String {
     cut
 }
 
+/// Wraps a note at spaces into at most [`NOTE_LINES_MAX`] lines of at most
+/// [`NOTE_LINE_CHARACTERS_MAX`] characters.
+fn wrapped(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        // OK because `lines` starts with one line and only grows.
+        let line = lines.last_mut().expect("at least one line");
+        let length = line.chars().count() + 1 + word.chars().count();
+        if line.is_empty() || length <= NOTE_LINE_CHARACTERS_MAX {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else {
+            lines.push(word.to_owned());
+        }
+    }
+    if lines.len() > NOTE_LINES_MAX {
+        let rest = lines.split_off(NOTE_LINES_MAX - 1).join(" ");
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|line| shortened(&line, NOTE_LINE_CHARACTERS_MAX))
+        .collect()
+}
+
 /// The member's timeline as an SVG document, from the end of `history`.
 pub fn svg(history: &MemberHistory) -> Result<String, FoldError> {
     let coverage = history.coverage()?.ok_or_else(|| FoldError {
@@ -371,9 +401,14 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
     let years = Years::of(coverage, &marks);
     let legend_top = years.bottom() + 28;
     let notes_top = legend_top + 3 * LEGEND_ROW_HEIGHT_PX + 30;
-    let notes_shown = notes.len().min(TIMELINE_NOTES_MAX);
+    let notes_wrapped: Vec<Vec<String>> = notes
+        .iter()
+        .take(TIMELINE_NOTES_MAX)
+        .map(|note| wrapped(&note.text))
+        .collect();
+    let note_lines: usize = notes_wrapped.iter().map(Vec::len).sum();
     let notes_lines =
-        i64::try_from(notes_shown).unwrap_or(0) + i64::from(notes.len() > notes_shown);
+        i64::try_from(note_lines).unwrap_or(0) + i64::from(notes.len() > notes_wrapped.len());
     let height = notes_top + 18 + notes_lines * NOTE_LINE_HEIGHT_PX + MARGIN_PX + 14;
     let width = TIMELINE_WIDTH_PX;
     let mut out = String::with_capacity(4096 + coverage.months.len() * 1200);
@@ -412,7 +447,7 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
         period_bars(&mut out, &years, *month, month_marks);
     }
     legend(&mut out, legend_top);
-    notes_list(&mut out, notes_top, &notes);
+    notes_list(&mut out, notes_top, &notes, &notes_wrapped);
     out.push_str(&format!(
         "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED_INK}\">flexledger · statuses and rules as in RULES.md \"Month statuses\" · hover a month for its due, paid, benefits, rule and events</text>\n",
         height - MARGIN_PX + 4
@@ -746,45 +781,50 @@ fn legend(out: &mut String, top: i64) {
 
 /// The enrollment periods in words: where each starts, and each withdrawal with its
 /// reason and the months it lapsed.
-fn notes_list(out: &mut String, top: i64, notes: &[Note]) {
+fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>]) {
     out.push_str(&format!(
         "<g class=\"notes\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Enrollment periods</text>\n",
         top
     ));
     let mut y = top + 20;
-    for note in notes.iter().take(TIMELINE_NOTES_MAX) {
-        let kind = if note.withdrawal {
-            "withdrawal"
-        } else {
-            "enrollment"
-        };
-        let glyph = if note.withdrawal {
-            format!(
+    for (note, lines) in notes.iter().zip(wrapped) {
+        let (kind, glyph) = if note.withdrawal {
+            let glyph = format!(
                 "<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"9\" fill=\"{INK}\"/>",
                 MARGIN_PX + 1,
                 y - 9
-            )
+            );
+            ("withdrawal", glyph)
         } else {
-            format!(
+            let glyph = format!(
                 "<path d=\"M{} {}l10 5l-10 5z\" fill=\"{INK}\"/>",
                 MARGIN_PX + 1,
                 y - 10
-            )
+            );
+            ("enrollment", glyph)
         };
         out.push_str(&format!(
-            "<g class=\"note\" data-kind=\"{kind}\" data-month=\"{}\">{glyph}<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{INK}\"><tspan font-weight=\"bold\">{}</tspan> {}</text></g>\n",
+            "<g class=\"note\" data-kind=\"{kind}\" data-month=\"{}\">{glyph}<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{INK}\"><tspan font-weight=\"bold\">{}</tspan>",
             note.month,
             MARGIN_PX + 18,
             note.month,
-            escape(&shortened(&note.text, NOTE_CHARACTERS_MAX))
         ));
-        y += NOTE_LINE_HEIGHT_PX;
+        for (index, line) in lines.iter().enumerate() {
+            let attributes = if index == 0 {
+                String::new()
+            } else {
+                format!(" x=\"{}\" dy=\"{NOTE_LINE_HEIGHT_PX}\"", MARGIN_PX + 78)
+            };
+            out.push_str(&format!("<tspan{attributes}> {}</tspan>", escape(line)));
+        }
+        out.push_str("</text></g>\n");
+        y += NOTE_LINE_HEIGHT_PX * i64::try_from(lines.len()).unwrap_or(1);
     }
-    if notes.len() > TIMELINE_NOTES_MAX {
+    if notes.len() > wrapped.len() {
         out.push_str(&format!(
             "<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{MUTED_INK}\">… and {} more (see the member's events)</text>\n",
             MARGIN_PX + 18,
-            notes.len() - TIMELINE_NOTES_MAX
+            notes.len() - wrapped.len()
         ));
     }
     out.push_str("</g>\n");
