@@ -1,10 +1,19 @@
 //! Audit (issue 5): what an auditor needs to check the ledger without trusting its
-//! operator.
+//! operator. The `flexledger-audit` binary (`tools/audit/main.rs`) is [`cli`].
 //!
-//! - [`merkle`]: the RFC 6962 Merkle tree over the log's event hashes, with inclusion
-//!   and consistency proofs.
 //! - [`history`]: one member's history (its stream and its region's), cut at a
-//!   position or a time, folded step by step.
+//!   position or a time, folded step by step; [`replay`] prints it with what each
+//!   event changed.
+//! - [`explain`]: why a month has its status — reasons, deciding events, and the rules
+//!   with their source sentences from [`rules`] (RULES.md compiled in).
+//! - [`merkle`]: the RFC 6962 tree and RFC 9162 proofs; [`checkpoint`]: the signed
+//!   note over the log tree and the stream-heads tree; [`keys`]: the Ed25519 key file;
+//!   [`proofs`]: walking a store into trees, storing and proving checkpoints.
+//! - [`bundle`]: self-contained audit bundles and `verify-bundle`.
+//! - [`timeline`]: a member's months as an SVG picture; [`page`]: the audit page
+//!   around it (picture, months table, events).
+//! - [`whatif`]: the recorded commands decided again under another policy.
+//! - [`commands`]: the shell of the checkpoint, proof, export and verify commands.
 
 pub mod bundle;
 pub mod checkpoint;
@@ -14,6 +23,7 @@ pub mod explain;
 pub mod history;
 pub mod keys;
 pub mod merkle;
+pub mod page;
 pub mod proofs;
 pub mod replay;
 pub mod rules;

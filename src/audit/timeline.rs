@@ -1,18 +1,874 @@
 //! `flexledger-audit timeline` and `GET /v1/members/{id}/timeline.svg`: a member's
-//! months as a picture. (Being written.)
+//! months as one picture an auditor reads at a glance.
+//!
+//! One row per calendar year, one cell per month of the member coverage's `months`
+//! list, coloured by its status (RULES.md "Month statuses") *and* labelled with it, so
+//! the picture does not depend on telling colours apart. Marks on the cells come from
+//! the member's own events: which months were paid (and in which month the payment
+//! was made), which were missed at a month close, where an enrollment period started
+//! and where a withdrawal took effect. Every cell has a `<title>` tooltip with the
+//! month's status, due, paid, benefits and rule, and `data-month` / `data-status`
+//! attributes so tests and scripts can read the picture back.
+//!
+//! Pure: the SVG is a function of the history; no I/O here except in [`command`].
 
-use crate::audit::history::MemberHistory;
+use crate::audit::history::{serde_plain, MemberHistory};
+use crate::domain::coverage::{MemberCoverage, MemberStatus, MonthLine, MonthStatus};
+use crate::domain::event::Event;
+use crate::domain::month::Month;
+use crate::domain::state::FoldError;
+use crate::store::envelope::Envelope;
+use anyhow::Context;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Most calendar years drawn, one row each. A working life is ~50 years (~600 months);
+/// a longer listing keeps its latest years, so the picture stays under ~6,000 px tall.
+pub const TIMELINE_YEARS_MAX: usize = 100;
+/// Most lines in the "Enrollment periods" list under the legend; the rest are counted.
+pub const TIMELINE_NOTES_MAX: usize = 24;
+/// Most payments (or payments made) one tooltip lists; the rest are counted.
+pub const TOOLTIP_PAYMENTS_MAX: usize = 6;
+/// Longest line in the "Enrollment periods" list, in characters: what fits the width
+/// at 12.5 px (the first line also carries the month in front).
+const NOTE_LINE_CHARACTERS_MAX: usize = 108;
+/// Most lines one note wraps onto; the last is cut with "…".
+const NOTE_LINES_MAX: usize = 3;
+
+const CELL_WIDTH_PX: i64 = 66;
+const CELL_HEIGHT_PX: i64 = 50;
+/// Space between cells in a row: wide enough for the enrollment and withdrawal bars.
+const CELL_GAP_PX: i64 = 6;
+/// Space between rows: room for the bars' flag (above a cell) and cap (below it).
+const ROW_GAP_PX: i64 = 16;
+const MARGIN_PX: i64 = 20;
+const YEAR_LABEL_WIDTH_PX: i64 = 56;
+const GRID_TOP_PX: i64 = 112;
+const LEGEND_ROW_HEIGHT_PX: i64 = 26;
+const NOTE_LINE_HEIGHT_PX: i64 = 20;
+const GRID_WIDTH_PX: i64 = 12 * CELL_WIDTH_PX + 11 * CELL_GAP_PX;
+/// The whole picture's width: margins, year labels and twelve columns.
+pub const TIMELINE_WIDTH_PX: i64 = MARGIN_PX + YEAR_LABEL_WIDTH_PX + GRID_WIDTH_PX + MARGIN_PX;
+
+const FONT_FAMILY: &str = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif";
+const INK: &str = "#1a1a1a";
+const MUTED_INK: &str = "#555555";
+const BENEFIT_CROSS: &str = "#00694d";
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Every month status, in the order the legend names them.
+pub const STATUSES: [MonthStatus; 7] = [
+    MonthStatus::NotEnrolled,
+    MonthStatus::Due,
+    MonthStatus::Waiting,
+    MonthStatus::Covered,
+    MonthStatus::Arrears,
+    MonthStatus::Restored,
+    MonthStatus::Lapsed,
+];
+
+/// How a status is drawn: fill, text colour and the word in the cell.
+///
+/// The fills are from the Okabe–Ito palette, chosen to stay distinct under the common
+/// colour-vision deficiencies; the label in each cell says the same thing in words.
+pub struct StatusStyle {
+    pub fill: &'static str,
+    pub ink: &'static str,
+    /// The cell's one-word label.
+    pub label: &'static str,
+    /// What the legend says about it.
+    pub meaning: &'static str,
+}
+
+pub fn status_style(status: MonthStatus) -> StatusStyle {
+    let style = |fill, ink, label, meaning| StatusStyle {
+        fill,
+        ink,
+        label,
+        meaning,
+    };
+    match status {
+        MonthStatus::NotEnrolled => style("#e6e6e6", "#6b6b6b", "—", "not enrolled"),
+        MonthStatus::Due => style("#ffffff", INK, "due", "due (open, unpaid)"),
+        MonthStatus::Waiting => style("#56b4e9", "#06293a", "waiting", "waiting (paid, R7)"),
+        MonthStatus::Covered => style("#009e73", "#00261b", "covered", "covered (benefits)"),
+        MonthStatus::Arrears => style("#e69f00", "#2b1d00", "arrears", "arrears (payable)"),
+        MonthStatus::Restored => style("#cc79a7", "#2e0c1f", "restored", "restored (paid back)"),
+        MonthStatus::Lapsed => style("#d55e00", "#1f0b00", "lapsed", "lapsed (borne by member)"),
+    }
+}
+
+/// The status's wire name (`not_enrolled`, `covered`, …).
+pub fn status_name(status: MonthStatus) -> &'static str {
+    match status {
+        MonthStatus::NotEnrolled => "not_enrolled",
+        MonthStatus::Due => "due",
+        MonthStatus::Waiting => "waiting",
+        MonthStatus::Covered => "covered",
+        MonthStatus::Arrears => "arrears",
+        MonthStatus::Restored => "restored",
+        MonthStatus::Lapsed => "lapsed",
+    }
+}
+
+/// Escapes text for SVG and HTML: element content and quoted attribute values alike.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// What the member's events say about one month, for its marks and tooltip.
+#[derive(Default)]
+struct MonthMarks {
+    /// Payments that paid this month: "paid on DATE (kind, position P)".
+    paid_by: Vec<String>,
+    /// Payments made while this was the open month: "DATE: AMOUNT for N month(s)".
+    payments_made: Vec<String>,
+    /// The month close that recorded this month as missed.
+    missed: Option<String>,
+    /// An enrollment period starts here (first enrollment or re-enrollment).
+    enrolled: Option<String>,
+    /// A withdrawal takes effect here.
+    withdrawn: Option<String>,
+}
+
+/// A line of the "Enrollment periods" list.
+struct Note {
+    month: Month,
+    withdrawal: bool,
+    text: String,
+}
+
+/// The marks and notes the member's own events give.
+fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
+    let mut marks: BTreeMap<Month, MonthMarks> = BTreeMap::new();
+    let mut notes = Vec::new();
+    for envelope in events {
+        let position = envelope.position;
+        match &envelope.event {
+            Event::MemberEnrolled(enrolled) => {
+                let text = format!(
+                    "R5 enrolled at base ratio {} · position {position}",
+                    enrolled.base_ratio
+                );
+                marks.entry(enrolled.month).or_default().enrolled = Some(text.clone());
+                notes.push(Note {
+                    month: enrolled.month,
+                    withdrawal: false,
+                    text,
+                });
+            }
+            Event::MemberReenrolled(reenrolled) => {
+                let text = format!(
+                    "R13 re-enrolled at base ratio {} (enrollment {}) · position {position}",
+                    reenrolled.base_ratio, reenrolled.enrollment
+                );
+                marks.entry(reenrolled.month).or_default().enrolled = Some(text.clone());
+                notes.push(Note {
+                    month: reenrolled.month,
+                    withdrawal: false,
+                    text,
+                });
+            }
+            Event::MemberWithdrawn(withdrawn) => {
+                let text = withdrawal_text(withdrawn, position);
+                marks.entry(withdrawn.effective_from).or_default().withdrawn = Some(text.clone());
+                notes.push(Note {
+                    month: withdrawn.effective_from,
+                    withdrawal: true,
+                    text,
+                });
+            }
+            Event::ContributionPaid(paid) => {
+                for line in &paid.months {
+                    marks.entry(line.month).or_default().paid_by.push(format!(
+                        "paid on {} ({}, position {position})",
+                        paid.paid_on,
+                        serde_plain(&line.kind)
+                    ));
+                }
+                marks
+                    .entry(paid.payment_month)
+                    .or_default()
+                    .payments_made
+                    .push(format!(
+                        "payment made {}: {} for {} month(s) (position {position})",
+                        paid.paid_on,
+                        paid.amount,
+                        paid.months.len()
+                    ));
+            }
+            Event::ContributionMissed(missed) => {
+                marks.entry(missed.month).or_default().missed = Some(format!(
+                    "missed at the month close, due {} (R9, position {position})",
+                    missed.due
+                ));
+            }
+            Event::DeductionStopped(_)
+            | Event::DeductionResumed(_)
+            | Event::BaseChanged(_)
+            | Event::PolicyPublished(_)
+            | Event::MonthClosed(_) => {}
+        }
+    }
+    (marks, notes)
+}
+
+fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: u64) -> String {
+    let rule = if withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace
+    {
+        "R11"
+    } else {
+        "R12"
+    };
+    let lapsed = if withdrawn.lapsed_months.is_empty() {
+        "nothing lapsed".to_owned()
+    } else {
+        format!(
+            "lapsed {}: {} month(s), {} borne by the member",
+            month_runs(&withdrawn.lapsed_months),
+            withdrawn.lapsed_months.len(),
+            withdrawn.lapsed_amount
+        )
+    };
+    format!(
+        "{rule} withdrawn ({}); {lapsed} · position {position}",
+        serde_plain(&withdrawn.reason),
+    )
+}
+
+/// Most runs [`month_runs`] names before it says "…".
+const MONTH_RUNS_MAX: usize = 4;
+
+/// Sorted months as runs: `2025-04..2025-07, 2025-09`.
+fn month_runs(months: &[Month]) -> String {
+    let mut runs: Vec<(Month, Month)> = Vec::new();
+    for &month in months {
+        match runs.last_mut() {
+            Some((_, last)) if last.next() == month => *last = month,
+            _ => runs.push((month, month)),
+        }
+    }
+    let mut named: Vec<String> = runs
+        .iter()
+        .take(MONTH_RUNS_MAX)
+        .map(|(first, last)| {
+            if first == last {
+                first.to_string()
+            } else {
+                format!("{first}..{last}")
+            }
+        })
+        .collect();
+    if runs.len() > MONTH_RUNS_MAX {
+        named.push("…".to_owned());
+    }
+    named.join(", ")
+}
+
+/// Cuts `text` to at most `characters_max` characters, ending with "…" if cut.
+fn shortened(text: &str, characters_max: usize) -> String {
+    if text.chars().count() <= characters_max {
+        return text.to_owned();
+    }
+    let mut cut: String = text
+        .chars()
+        .take(characters_max.saturating_sub(1))
+        .collect();
+    cut.push('…');
+    cut
+}
+
+/// Wraps a note at spaces into at most [`NOTE_LINES_MAX`] lines of at most
+/// [`NOTE_LINE_CHARACTERS_MAX`] characters.
+fn wrapped(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split(' ') {
+        // OK because `lines` starts with one line and only grows.
+        let line = lines.last_mut().expect("at least one line");
+        let length = line.chars().count() + 1 + word.chars().count();
+        if line.is_empty() || length <= NOTE_LINE_CHARACTERS_MAX {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else {
+            lines.push(word.to_owned());
+        }
+    }
+    if lines.len() > NOTE_LINES_MAX {
+        let rest = lines.split_off(NOTE_LINES_MAX - 1).join(" ");
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|line| shortened(&line, NOTE_LINE_CHARACTERS_MAX))
+        .collect()
+}
+
+/// The member's timeline as an SVG document, from the end of `history`.
+pub fn svg(history: &MemberHistory) -> Result<String, FoldError> {
+    let coverage = history.coverage()?.ok_or_else(|| FoldError {
+        position: history
+            .events
+            .last()
+            .map_or(0, |envelope| envelope.position),
+        message: format!("the history holds no member {}", history.member_id),
+    })?;
+    let events: Vec<&Envelope> = history.member_events().collect();
+    Ok(render(&coverage, &events))
+}
+
+/// Which calendar years the picture shows: the first drawn, the last, and how many
+/// months of the listing fall before the first (not drawn, see [`TIMELINE_YEARS_MAX`]).
+struct Years {
+    first: i32,
+    last: i32,
+    months_not_drawn: usize,
+}
+
+impl Years {
+    fn of(coverage: &MemberCoverage, marks: &BTreeMap<Month, MonthMarks>) -> Years {
+        let listed = coverage.months.iter().map(|line| line.month);
+        let marked = marks.keys().copied();
+        let (mut first, mut last) = (i32::MAX, i32::MIN);
+        for month in listed.chain(marked) {
+            first = first.min(month.year());
+            last = last.max(month.year());
+        }
+        if first > last {
+            // No months at all (cannot happen for an enrolled member): one empty row.
+            return Years {
+                first: 0,
+                last: 0,
+                months_not_drawn: 0,
+            };
+        }
+        // OK because TIMELINE_YEARS_MAX is 100, far inside i32.
+        let span = i32::try_from(TIMELINE_YEARS_MAX).unwrap_or(i32::MAX);
+        let first_drawn = first.max(last.saturating_sub(span - 1));
+        let months_not_drawn = coverage
+            .months
+            .iter()
+            .filter(|line| line.month.year() < first_drawn)
+            .count();
+        Years {
+            first: first_drawn,
+            last,
+            months_not_drawn,
+        }
+    }
+
+    fn rows(&self) -> i64 {
+        i64::from(self.last) - i64::from(self.first) + 1
+    }
+
+    /// The top-left corner of a month's cell, if its year is drawn.
+    fn cell(&self, month: Month) -> Option<(i64, i64)> {
+        if month.year() < self.first || month.year() > self.last {
+            return None;
+        }
+        let row = i64::from(month.year()) - i64::from(self.first);
+        let column = i64::from(month.month_number()) - 1;
+        Some((
+            MARGIN_PX + YEAR_LABEL_WIDTH_PX + column * (CELL_WIDTH_PX + CELL_GAP_PX),
+            GRID_TOP_PX + row * (CELL_HEIGHT_PX + ROW_GAP_PX),
+        ))
+    }
+
+    fn bottom(&self) -> i64 {
+        GRID_TOP_PX + self.rows() * (CELL_HEIGHT_PX + ROW_GAP_PX) - ROW_GAP_PX
+    }
+}
+
+/// Draws the picture from a coverage and the member's own events (in log order).
+pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String {
+    let (marks, notes) = marks(member_events);
+    let years = Years::of(coverage, &marks);
+    let legend_top = years.bottom() + 28;
+    let notes_top = legend_top + 3 * LEGEND_ROW_HEIGHT_PX + 30;
+    let notes_wrapped: Vec<Vec<String>> = notes
+        .iter()
+        .take(TIMELINE_NOTES_MAX)
+        .map(|note| wrapped(&note.text))
+        .collect();
+    let note_lines: usize = notes_wrapped.iter().map(Vec::len).sum();
+    let notes_lines =
+        i64::try_from(note_lines).unwrap_or(0) + i64::from(notes.len() > notes_wrapped.len());
+    let height = notes_top + 18 + notes_lines * NOTE_LINE_HEIGHT_PX + MARGIN_PX + 14;
+    let width = TIMELINE_WIDTH_PX;
+    let mut out = String::with_capacity(4096 + coverage.months.len() * 1200);
+    let title = format!(
+        "Member {} ({}): {} month(s) from {} to {}",
+        coverage.member_id,
+        coverage.region,
+        coverage.months.len(),
+        coverage
+            .months
+            .first()
+            .map_or("—".to_owned(), |line| line.month.to_string()),
+        coverage
+            .months
+            .last()
+            .map_or("—".to_owned(), |line| line.month.to_string()),
+    );
+    out.push_str(&format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"fl-timeline-title\" font-family=\"{FONT_FAMILY}\" data-member=\"{}\" data-months=\"{}\">\n",
+        coverage.member_id,
+        coverage.months.len()
+    ));
+    out.push_str(&format!(
+        "<title id=\"fl-timeline-title\">{}</title>\n",
+        escape(&title)
+    ));
+    out.push_str(&format!(
+        "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
+    ));
+    heading(&mut out, coverage, &years);
+    grid_labels(&mut out, &years);
+    for line in &coverage.months {
+        cell(&mut out, &years, line, marks.get(&line.month));
+    }
+    for (month, month_marks) in &marks {
+        period_bars(&mut out, &years, *month, month_marks);
+    }
+    legend(&mut out, legend_top);
+    notes_list(&mut out, notes_top, &notes, &notes_wrapped);
+    out.push_str(&format!(
+        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED_INK}\">flexledger · statuses and rules as in RULES.md \"Month statuses\" · hover a month for its due, paid, benefits, rule and events</text>\n",
+        height - MARGIN_PX + 4
+    ));
+    out.push_str("</svg>\n");
+    out
+}
+
+fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
+    let state = match coverage.state {
+        MemberStatus::Active => "active",
+        MemberStatus::InArrears => "in arrears",
+        MemberStatus::Withdrawn => "withdrawn",
+    };
+    let tier = coverage.benefit_tier.as_deref().unwrap_or("none");
+    let arrears = if coverage.arrears.months.is_empty() {
+        "no arrears".to_owned()
+    } else {
+        let months: Vec<String> = coverage
+            .arrears
+            .months
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let deadline = coverage
+            .arrears
+            .backpay_deadline
+            .map_or(String::new(), |month| format!(", pay back by {month}"));
+        format!(
+            "arrears {} ({}){deadline}",
+            coverage.arrears.amount,
+            months.join(", ")
+        )
+    };
+    let line_one = format!("Member {}", coverage.member_id);
+    let line_two = format!(
+        "region {} · {state} · tier {tier} · {} continuous / {} cumulative months · {arrears}",
+        coverage.region, coverage.continuous_months, coverage.cumulative_months
+    );
+    let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
+    let mut line_three = format!(
+        "benefits from {} · paid through {} · enrollment {} · deduction {} · as of log position {}",
+        optional(coverage.benefit_start),
+        optional(coverage.paid_through),
+        coverage.enrollments,
+        if coverage.deduction_stopped {
+            "stopped (R8)"
+        } else {
+            "on"
+        },
+        coverage.position
+    );
+    if years.months_not_drawn > 0 {
+        line_three.push_str(&format!(
+            " · the first {} month(s) are not drawn (at most {TIMELINE_YEARS_MAX} years)",
+            years.months_not_drawn
+        ));
+    }
+    for (y, size, weight, text) in [
+        (MARGIN_PX + 16, 19, "bold", line_one),
+        (MARGIN_PX + 40, 13, "normal", line_two),
+        (MARGIN_PX + 60, 13, "normal", line_three),
+    ] {
+        out.push_str(&format!(
+            "<text x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{INK}\">{}</text>\n",
+            escape(&text)
+        ));
+    }
+}
+
+/// Month names over the columns and the year at the start of each row.
+fn grid_labels(out: &mut String, years: &Years) {
+    for (column, name) in (0i64..).zip(MONTH_NAMES) {
+        let x = MARGIN_PX
+            + YEAR_LABEL_WIDTH_PX
+            + column * (CELL_WIDTH_PX + CELL_GAP_PX)
+            + CELL_WIDTH_PX / 2;
+        out.push_str(&format!(
+            "<text x=\"{x}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"{MUTED_INK}\">{name}</text>\n",
+            GRID_TOP_PX - 8
+        ));
+    }
+    for year in years.first..=years.last {
+        let row = i64::from(year) - i64::from(years.first);
+        let y = GRID_TOP_PX + row * (CELL_HEIGHT_PX + ROW_GAP_PX) + CELL_HEIGHT_PX / 2 + 5;
+        out.push_str(&format!(
+            "<text class=\"year\" x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"14\" font-weight=\"bold\" fill=\"{INK}\">{year}</text>\n"
+        ));
+    }
+}
+
+/// The tooltip of one month: its line of the coverage, then what events say about it.
+fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
+    let mut text = format!(
+        "{} · {}\ndue {} · paid {} · benefits {} · rule {}",
+        line.month,
+        status_name(line.status),
+        line.due,
+        line.paid,
+        if line.benefits { "yes" } else { "no" },
+        line.rule
+    );
+    let Some(marks) = marks else {
+        return text;
+    };
+    let listed = |text: &mut String, items: &[String]| {
+        for item in items.iter().take(TOOLTIP_PAYMENTS_MAX) {
+            text.push('\n');
+            text.push_str(item);
+        }
+        if items.len() > TOOLTIP_PAYMENTS_MAX {
+            text.push_str(&format!(
+                "\n… and {} more",
+                items.len() - TOOLTIP_PAYMENTS_MAX
+            ));
+        }
+    };
+    for single in [&marks.enrolled, &marks.withdrawn, &marks.missed]
+        .into_iter()
+        .flatten()
+    {
+        text.push('\n');
+        text.push_str(single);
+    }
+    listed(&mut text, &marks.paid_by);
+    listed(&mut text, &marks.payments_made);
+    text
+}
+
+/// One month: its cell, label, amount, benefits badge and event marks.
+fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthMarks>) {
+    let Some((x, y)) = years.cell(line.month) else {
+        return;
+    };
+    let style = status_style(line.status);
+    let stroke = if line.status == MonthStatus::Due {
+        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
+    } else {
+        "stroke=\"#00000033\" stroke-width=\"1\"".to_owned()
+    };
+    out.push_str(&format!(
+        "<g class=\"cell\" data-month=\"{}\" data-status=\"{}\" data-benefits=\"{}\">",
+        line.month,
+        status_name(line.status),
+        line.benefits
+    ));
+    out.push_str(&format!("<title>{}</title>", escape(&tooltip(line, marks))));
+    out.push_str(&format!(
+        "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL_WIDTH_PX}\" height=\"{CELL_HEIGHT_PX}\" rx=\"5\" fill=\"{}\" {stroke}/>",
+        style.fill
+    ));
+    out.push_str(&format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"11.5\" font-weight=\"bold\" fill=\"{}\">{}</text>",
+        x + 6,
+        y + 16,
+        style.ink,
+        escape(style.label)
+    ));
+    if line.status != MonthStatus::NotEnrolled {
+        let amount = if line.paid.is_zero() {
+            line.due
+        } else {
+            line.paid
+        };
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"10.5\" fill=\"{}\">{amount}</text>",
+            x + 6,
+            y + 31,
+            style.ink
+        ));
+    }
+    if line.benefits {
+        benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
+    }
+    if let Some(marks) = marks {
+        let mut slot = x + 9;
+        let base = y + CELL_HEIGHT_PX - 9;
+        if !marks.paid_by.is_empty() {
+            paid_mark(out, slot, base);
+            slot += 15;
+        }
+        if !marks.payments_made.is_empty() {
+            payment_made_mark(out, slot, base);
+            slot += 15;
+        }
+        if marks.missed.is_some() {
+            missed_mark(out, slot, base);
+        }
+    }
+    out.push_str("</g>\n");
+}
+
+/// A white square with a green cross: this month carries benefits.
+fn benefits_badge(out: &mut String, x: i64, y: i64) {
+    out.push_str(&format!(
+        "<g class=\"mark-benefits\"><rect x=\"{x}\" y=\"{y}\" width=\"13\" height=\"13\" rx=\"2\" fill=\"#ffffff\" stroke=\"{BENEFIT_CROSS}\" stroke-width=\"1\"/><path d=\"M{} {}h3v-3h3v3h3v3h-3v3h-3v-3h-3z\" fill=\"{BENEFIT_CROSS}\"/></g>",
+        x + 1,
+        y + 5
+    ));
+}
+
+/// A filled dot: this month was paid.
+fn paid_mark(out: &mut String, x: i64, y: i64) {
+    out.push_str(&format!(
+        "<circle class=\"mark-paid\" cx=\"{x}\" cy=\"{y}\" r=\"4.5\" fill=\"{INK}\" stroke=\"#ffffff\" stroke-width=\"1\"/>"
+    ));
+}
+
+/// A triangle: a payment was made while this month was open.
+fn payment_made_mark(out: &mut String, x: i64, y: i64) {
+    out.push_str(&format!(
+        "<path class=\"mark-payment\" d=\"M{} {}l5 -9l5 9z\" fill=\"#ffffff\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-linejoin=\"round\"/>",
+        x - 5,
+        y + 4
+    ));
+}
+
+/// A cross: this month was recorded as missed at its close.
+fn missed_mark(out: &mut String, x: i64, y: i64) {
+    out.push_str(&format!(
+        "<path class=\"mark-missed\" d=\"M{} {}l8 8m0 -8l-8 8\" stroke=\"{INK}\" stroke-width=\"2.2\" stroke-linecap=\"round\"/>",
+        x - 4,
+        y - 4
+    ));
+}
+
+/// The bar before a month where an enrollment period starts (its flag, above the
+/// cell, points into the period) or where a withdrawal takes effect (its square cap
+/// is below the cell). Both sit in the gaps, so they never cover a cell's text.
+fn period_bars(out: &mut String, years: &Years, month: Month, marks: &MonthMarks) {
+    let Some((x, y)) = years.cell(month) else {
+        return;
+    };
+    let bar_x = x - CELL_GAP_PX / 2 - 2;
+    if let Some(text) = &marks.withdrawn {
+        out.push_str(&format!(
+            "<g class=\"mark-withdrawn\" data-month=\"{month}\"><title>{month}: {}</title>{}</g>\n",
+            escape(text),
+            withdrawal_glyph(bar_x, y - 3, CELL_HEIGHT_PX + 6)
+        ));
+    }
+    if let Some(text) = &marks.enrolled {
+        out.push_str(&format!(
+            "<g class=\"mark-enrolled\" data-month=\"{month}\"><title>{month}: {}</title>{}</g>\n",
+            escape(text),
+            enrollment_glyph(bar_x, y + 3, CELL_HEIGHT_PX + 6)
+        ));
+    }
+}
+
+/// A bar whose top is `top` and bottom `top + height`, with a flag above pointing right.
+fn enrollment_glyph(x: i64, top: i64, height: i64) -> String {
+    format!(
+        "<rect x=\"{x}\" y=\"{}\" width=\"4\" height=\"{}\" fill=\"{INK}\"/><path d=\"M{x} {}l12 5l-12 5z\" fill=\"{INK}\"/>",
+        top - 12,
+        height + 12,
+        top - 13,
+    )
+}
+
+/// A bar from `top` with a square cap below its bottom.
+fn withdrawal_glyph(x: i64, top: i64, height: i64) -> String {
+    format!(
+        "<rect x=\"{x}\" y=\"{top}\" width=\"4\" height=\"{}\" fill=\"{INK}\"/><rect x=\"{}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{INK}\"/>",
+        height + 2,
+        x - 3,
+        top + height + 2,
+    )
+}
+
+/// Every status and every mark, named.
+fn legend(out: &mut String, top: i64) {
+    out.push_str(&format!(
+        "<g class=\"legend\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Month status</text>\n",
+        top + 13
+    ));
+    let left = MARGIN_PX + 108;
+    let status_step = (TIMELINE_WIDTH_PX - left - MARGIN_PX) / 4;
+    for (index, status) in (0i64..).zip(STATUSES) {
+        let style = status_style(status);
+        let x = left + (index % 4) * status_step;
+        let y = top + (index / 4) * LEGEND_ROW_HEIGHT_PX;
+        let stroke = if status == MonthStatus::Due {
+            format!("stroke=\"{MUTED_INK}\" stroke-dasharray=\"3 2\"")
+        } else {
+            "stroke=\"#00000033\"".to_owned()
+        };
+        out.push_str(&format!(
+            "<g class=\"legend-status\" data-status=\"{}\"><rect x=\"{x}\" y=\"{y}\" width=\"18\" height=\"18\" rx=\"3\" fill=\"{}\" {stroke}/><text x=\"{}\" y=\"{}\" font-size=\"12.5\" fill=\"{INK}\">{}</text></g>\n",
+            status_name(status),
+            style.fill,
+            x + 24,
+            y + 14,
+            escape(style.meaning)
+        ));
+    }
+    let marks_top = top + 2 * LEGEND_ROW_HEIGHT_PX + 6;
+    out.push_str(&format!(
+        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Marks</text>\n",
+        marks_top + 13
+    ));
+    let mark_step = (TIMELINE_WIDTH_PX - left - MARGIN_PX) / 6;
+    let names = [
+        "benefits",
+        "paid",
+        "payment made",
+        "missed",
+        "(re-)enrolled",
+        "withdrawn",
+    ];
+    for (index, name) in (0i64..).zip(names) {
+        let x = left + index * mark_step;
+        let y = marks_top + 9;
+        out.push_str(&format!("<g class=\"legend-mark\" data-mark=\"{name}\">"));
+        match index {
+            0 => benefits_badge(out, x, y - 7),
+            1 => paid_mark(out, x + 6, y),
+            2 => payment_made_mark(out, x + 6, y),
+            3 => missed_mark(out, x + 6, y),
+            4 => out.push_str(&enrollment_glyph(x + 3, y - 2, 10)),
+            _ => out.push_str(&withdrawal_glyph(x + 3, y - 14, 10)),
+        }
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"12.5\" fill=\"{INK}\">{name}</text></g>\n",
+            x + 20,
+            y + 5
+        ));
+    }
+    out.push_str("</g>\n");
+}
+
+/// The enrollment periods in words: where each starts, and each withdrawal with its
+/// reason and the months it lapsed.
+fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>]) {
+    out.push_str(&format!(
+        "<g class=\"notes\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Enrollment periods</text>\n",
+        top
+    ));
+    let mut y = top + 20;
+    for (note, lines) in notes.iter().zip(wrapped) {
+        let (kind, glyph) = if note.withdrawal {
+            let glyph = format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"9\" height=\"9\" fill=\"{INK}\"/>",
+                MARGIN_PX + 1,
+                y - 9
+            );
+            ("withdrawal", glyph)
+        } else {
+            let glyph = format!(
+                "<path d=\"M{} {}l10 5l-10 5z\" fill=\"{INK}\"/>",
+                MARGIN_PX + 1,
+                y - 10
+            );
+            ("enrollment", glyph)
+        };
+        out.push_str(&format!(
+            "<g class=\"note\" data-kind=\"{kind}\" data-month=\"{}\">{glyph}<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{INK}\"><tspan font-weight=\"bold\">{}</tspan>",
+            note.month,
+            MARGIN_PX + 18,
+            note.month,
+        ));
+        for (index, line) in lines.iter().enumerate() {
+            let attributes = if index == 0 {
+                String::new()
+            } else {
+                format!(" x=\"{}\" dy=\"{NOTE_LINE_HEIGHT_PX}\"", MARGIN_PX + 78)
+            };
+            out.push_str(&format!("<tspan{attributes}> {}</tspan>", escape(line)));
+        }
+        out.push_str("</text></g>\n");
+        y += NOTE_LINE_HEIGHT_PX * i64::try_from(lines.len()).unwrap_or(1);
+    }
+    if notes.len() > wrapped.len() {
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{MUTED_INK}\">… and {} more (see the member's events)</text>\n",
+            MARGIN_PX + 18,
+            notes.len() - wrapped.len()
+        ));
+    }
+    out.push_str("</g>\n");
+}
+
+/// What `--json` prints after writing the file.
+#[derive(serde::Serialize)]
+struct Written<'a> {
+    path: &'a Path,
+    months: usize,
+    bytes: usize,
+}
+
 /// Writes the member's timeline SVG to `svg` and reports where (JSON with `json`).
 pub fn command(
     history: &MemberHistory,
-    svg: &Path,
+    svg_path: &Path,
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let _ = (history, svg, json, out);
-    anyhow::bail!("timeline is not built yet")
+    let coverage = history
+        .coverage()?
+        .with_context(|| format!("member {} has no coverage", history.member_id))?;
+    let events: Vec<&Envelope> = history.member_events().collect();
+    let picture = render(&coverage, &events);
+    std::fs::write(svg_path, &picture)
+        .with_context(|| format!("cannot write {}", svg_path.display()))?;
+    let written = Written {
+        path: svg_path,
+        months: coverage.months.len(),
+        bytes: picture.len(),
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &written)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "wrote {}: member {}, {} month(s), {} bytes",
+            svg_path.display(),
+            history.member_id,
+            written.months,
+            written.bytes
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! from stored state, and a Server-Sent Events feed. `app(state)` builds the router so
 //! tests can bind port 0; `run(listener, state, shutdown)` serves until `shutdown`.
 
+mod audit;
 pub mod auth;
 mod feed;
 
@@ -156,13 +157,18 @@ pub fn app(state: AppState) -> Router {
             COVERAGE_READERS,
             Router::new()
                 .route("/v1/members/{id}", get(get_member))
-                .route("/v1/members/{id}/months/{month}", get(get_month)),
+                .route("/v1/members/{id}/months/{month}", get(get_month))
+                .route(
+                    "/v1/members/{id}/timeline.svg",
+                    get(audit::get_timeline_svg),
+                ),
         ))
         .merge(guarded(
             FULL_READERS,
             Router::new()
                 .route("/v1/members/{id}/events", get(get_member_events))
                 .route("/v1/regions/{name}", get(get_region))
+                .route("/audit/members/{id}", get(audit::get_audit_page))
                 .route("/metrics", get(get_metrics)),
         ))
         .merge(guarded(

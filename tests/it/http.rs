@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+pub(crate) const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
 const EVENT_TYPES: &str = "PolicyPublished,MonthClosed,MemberEnrolled,ContributionPaid,ContributionMissed,DeductionStopped,DeductionResumed,MemberWithdrawn,MemberReenrolled,BaseChanged";
 const TOKENS: [(&str, &str); 3] = [
     ("operator", "op-secret"),
@@ -17,9 +17,9 @@ const TOKENS: [(&str, &str); 3] = [
     ("subscriber", "su-secret"),
 ];
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Drop for Server {
@@ -42,7 +42,7 @@ fn auth_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn start(dir: &Path) -> Server {
+pub(crate) fn start(dir: &Path) -> Server {
     let auth = auth_file(dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
         .arg("--data-dir")
@@ -65,7 +65,7 @@ fn start(dir: &Path) -> Server {
     Server { child, base }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(20)))
@@ -73,12 +73,12 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn token(role: &str) -> &'static str {
+pub(crate) fn token(role: &str) -> &'static str {
     TOKENS.iter().find(|(name, _)| *name == role).unwrap().1
 }
 
 /// (status, body as JSON or text)
-fn call(
+pub(crate) fn call(
     server: &Server,
     method: &str,
     path: &str,
@@ -128,7 +128,7 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
     let member = format!("/v1/members/{MEMBER}");
-    let routes: [(&str, String, [bool; 3]); 7] = [
+    let routes: [(&str, String, [bool; 3]); 9] = [
         ("POST", "/v1/commands".into(), [true, false, false]),
         ("GET", member.clone(), [true, true, true]),
         (
@@ -137,6 +137,12 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
             [true, true, true],
         ),
         ("GET", format!("{member}/events"), [true, true, false]),
+        ("GET", format!("{member}/timeline.svg"), [true, true, true]),
+        (
+            "GET",
+            format!("/audit/members/{MEMBER}"),
+            [true, true, false],
+        ),
         ("GET", "/v1/regions/demo".into(), [true, true, false]),
         ("GET", "/metrics".into(), [true, true, false]),
         ("GET", "/v1/feed?from=33".into(), [false, true, true]),
@@ -180,7 +186,11 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
             .header("authorization", &format!("Bearer {token}"))
             .call()
             .unwrap();
-        let expected = if routes[6].2[index] { 200 } else { 403 };
+        let feed = routes
+            .iter()
+            .find(|(_, path, _)| path.starts_with("/v1/feed"))
+            .unwrap();
+        let expected = if feed.2[index] { 200 } else { 403 };
         assert_eq!(response.status().as_u16(), expected, "{role} on the feed");
     }
     assert_eq!(call(&server, "GET", "/healthz", None, None, &[]).0, 200);
@@ -587,7 +597,7 @@ fn the_openapi_document_matches_the_live_routes_and_roles() {
             }
         }
     }
-    assert_eq!(operations, 9, "every route is described");
+    assert_eq!(operations, 11, "every route is described");
     // A browser's EventSource cannot set headers: the token may come in the query.
     let response = agent()
         .get(&format!(

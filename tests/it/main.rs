@@ -3,6 +3,7 @@
 //! against an independent model of RULES.md.
 
 mod audit;
+mod audit_timeline;
 mod audit_whatif;
 mod cli;
 mod differential;

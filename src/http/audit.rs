@@ -1,0 +1,112 @@
+//! Audit views over HTTP: `GET /v1/members/{id}/timeline.svg` (the member's months as
+//! a picture, the same one `flexledger-audit timeline` writes) and
+//! `GET /audit/members/{id}` (a self-contained HTML page: picture, months, events).
+//!
+//! Both read the member's history from the store (its stream and its region's) and
+//! fold it, off the async threads like every other read. The page is for people with a
+//! browser, so its own errors are HTML pages; the SVG is an API resource, so its errors
+//! have the API's JSON shape. (The role check in front of both answers in JSON.)
+
+use super::{blocking, member_id, unknown_member, AppError, AppState};
+use crate::audit::history::{Cut, MemberHistory};
+use crate::audit::page::{bad_request_html, html, not_found_html, PAGE_CONTENT_SECURITY_POLICY};
+use crate::audit::timeline;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+/// What the SVG may load: nothing (it has no scripts, links or external images).
+const SVG_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
+
+fn fold_failed(error: crate::domain::state::FoldError) -> AppError {
+    AppError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        format!(
+            "the member's history does not fold at position {}: {}",
+            error.position, error.message
+        ),
+    )
+}
+
+/// A response the browser must not cache or sniff, and must not leak through a
+/// Referer (the page may have been opened with `?access_token=`).
+fn private_document(
+    status: StatusCode,
+    content_type: &'static str,
+    policy: &'static str,
+    body: String,
+) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_SECURITY_POLICY, policy),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// `GET /v1/members/{id}/timeline.svg`: the member's months as an SVG picture.
+pub(super) async fn get_timeline_svg(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let member_id = member_id(&id)?;
+    let picture = blocking_render(state, member_id, |history| {
+        timeline::svg(history).map_err(fold_failed)
+    })
+    .await?;
+    let picture = picture.ok_or_else(|| unknown_member(member_id))?;
+    Ok(private_document(
+        StatusCode::OK,
+        "image/svg+xml; charset=utf-8",
+        SVG_CONTENT_SECURITY_POLICY,
+        picture,
+    ))
+}
+
+/// `GET /audit/members/{id}`: the audit page for one member.
+pub(super) async fn get_audit_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let html_page = |status, body| {
+        private_document(
+            status,
+            "text/html; charset=utf-8",
+            PAGE_CONTENT_SECURITY_POLICY,
+            body,
+        )
+    };
+    let Ok(member_id) = Uuid::parse_str(&id) else {
+        return Ok(html_page(StatusCode::BAD_REQUEST, bad_request_html(&id)));
+    };
+    let page = blocking_render(state, member_id, |history| {
+        html(history).map_err(fold_failed)
+    })
+    .await?;
+    Ok(match page {
+        Some(page) => html_page(StatusCode::OK, page),
+        None => html_page(StatusCode::NOT_FOUND, not_found_html(member_id)),
+    })
+}
+
+/// Loads the history and renders it, both on a blocking thread (folding and drawing
+/// ~600 months is CPU work too); `None` for an unknown member.
+async fn blocking_render(
+    state: AppState,
+    member_id: Uuid,
+    render: impl FnOnce(&MemberHistory) -> Result<String, AppError> + Send + 'static,
+) -> Result<Option<String>, AppError> {
+    blocking(move || {
+        let history = MemberHistory::load(state.store.as_ref(), member_id, Cut::Everything)?;
+        history.as_ref().map(render).transpose()
+    })
+    .await
+}

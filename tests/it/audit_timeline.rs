@@ -1,0 +1,641 @@
+//! The member timeline picture and the audit page: the SVG read back as XML for every
+//! scenario member (one cell per month, the right status, marks for what the events
+//! say), its bounds on a century-long history, `flexledger-audit timeline`, the two
+//! HTTP routes and their roles, and the page rendered by a real headless Chromium.
+
+use crate::http::{agent, call, start, token};
+use crate::support::*;
+use flexledger::audit::history::{serde_plain, Cut, MemberHistory};
+use flexledger::audit::timeline;
+use flexledger::domain::coverage::MemberCoverage;
+use flexledger::domain::event::Event;
+use flexledger::domain::parse_command_value;
+use flexledger::ledger::Ledger;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// The demo member who was withdrawn (R11) and re-enrolled: every kind of mark.
+const ZHAO: &str = "826711ec-7418-56f6-92df-8cb182127a27";
+const STATUS_NAMES: [&str; 7] = [
+    "not_enrolled",
+    "due",
+    "waiting",
+    "covered",
+    "arrears",
+    "restored",
+    "lapsed",
+];
+const MARK_NAMES: [&str; 6] = [
+    "benefits",
+    "paid",
+    "payment made",
+    "missed",
+    "(re-)enrolled",
+    "withdrawn",
+];
+
+/// A cell of the picture as read back: month, status, benefits, tooltip, its marks.
+#[derive(Debug)]
+struct Cell {
+    month: String,
+    status: String,
+    benefits: String,
+    tooltip: String,
+    marks: BTreeSet<String>,
+}
+
+fn attribute<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> &'a str {
+    node.attribute(name)
+        .unwrap_or_else(|| panic!("<{}> has {name}", node.tag_name().name()))
+}
+
+fn has_class(node: &roxmltree::Node, class: &str) -> bool {
+    node.attribute("class") == Some(class)
+}
+
+fn cells(document: &roxmltree::Document) -> Vec<Cell> {
+    document
+        .descendants()
+        .filter(|node| has_class(node, "cell"))
+        .map(|node| {
+            let title = node
+                .children()
+                .find(|child| child.has_tag_name("title"))
+                .expect("every cell has a <title> tooltip");
+            Cell {
+                month: attribute(node, "data-month").to_owned(),
+                status: attribute(node, "data-status").to_owned(),
+                benefits: attribute(node, "data-benefits").to_owned(),
+                tooltip: title.text().unwrap_or_default().to_owned(),
+                marks: node
+                    .descendants()
+                    .filter_map(|child| child.attribute("class"))
+                    .filter(|class| class.starts_with("mark-"))
+                    .map(str::to_owned)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Everything the picture promises about one member, checked against its coverage
+/// and its events. Returns the statuses it drew.
+fn check_picture(history: &MemberHistory) -> BTreeSet<String> {
+    let svg = timeline::svg(history).unwrap();
+    let coverage: MemberCoverage = history.coverage().unwrap().unwrap();
+    let document = roxmltree::Document::parse(&svg)
+        .unwrap_or_else(|error| panic!("the SVG is well-formed XML: {error}\n{svg}"));
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    let drawn = cells(&document);
+    assert_eq!(drawn.len(), coverage.months.len(), "one cell per month");
+    for (cell, line) in drawn.iter().zip(&coverage.months) {
+        let status = serde_plain(&line.status);
+        assert_eq!(cell.month, line.month.to_string());
+        assert_eq!(cell.status, status, "{}", cell.month);
+        assert_eq!(cell.benefits, line.benefits.to_string());
+        for part in [
+            line.month.to_string(),
+            status.clone(),
+            format!("due {}", line.due),
+            format!("paid {}", line.paid),
+            format!("benefits {}", if line.benefits { "yes" } else { "no" }),
+            format!("rule {}", line.rule),
+        ] {
+            assert!(cell.tooltip.contains(&part), "{part:?} in {cell:?}");
+        }
+        assert_eq!(
+            cell.marks.contains("mark-benefits"),
+            line.benefits,
+            "the benefits badge is on exactly the months with benefits: {cell:?}"
+        );
+    }
+    let cell_of = |month: &str| drawn.iter().find(|cell| cell.month == month);
+    for envelope in history.member_events() {
+        match &envelope.event {
+            Event::ContributionPaid(paid) => {
+                for line in &paid.months {
+                    if let Some(cell) = cell_of(&line.month.to_string()) {
+                        assert!(cell.marks.contains("mark-paid"), "{cell:?}");
+                    }
+                }
+                if let Some(cell) = cell_of(&paid.payment_month.to_string()) {
+                    assert!(cell.marks.contains("mark-payment"), "{cell:?}");
+                }
+            }
+            Event::ContributionMissed(missed) => {
+                let cell = cell_of(&missed.month.to_string()).expect("a missed month is listed");
+                assert!(cell.marks.contains("mark-missed"), "{cell:?}");
+            }
+            Event::MemberWithdrawn(withdrawn) => {
+                let month = withdrawn.effective_from.to_string();
+                let mark = document
+                    .descendants()
+                    .find(|node| {
+                        has_class(node, "mark-withdrawn")
+                            && node.attribute("data-month") == Some(&month)
+                    })
+                    .unwrap_or_else(|| panic!("a withdrawal mark at {month}"));
+                let tooltip = mark.first_element_child().unwrap().text().unwrap();
+                assert!(
+                    tooltip.contains(&serde_plain(&withdrawn.reason)),
+                    "{tooltip}"
+                );
+                if let (Some(first), Some(last)) = (
+                    withdrawn.lapsed_months.first(),
+                    withdrawn.lapsed_months.last(),
+                ) {
+                    assert!(tooltip.contains(&first.to_string()), "{tooltip}");
+                    assert!(tooltip.contains(&last.to_string()), "{tooltip}");
+                }
+            }
+            Event::MemberReenrolled(reenrolled) => {
+                let month = reenrolled.month.to_string();
+                assert!(
+                    document
+                        .descendants()
+                        .any(|node| has_class(&node, "mark-enrolled")
+                            && node.attribute("data-month") == Some(&month)),
+                    "a re-enrollment mark at {month}"
+                );
+            }
+            _ => {}
+        }
+    }
+    let legend_statuses: BTreeSet<&str> = document
+        .descendants()
+        .filter(|node| has_class(node, "legend-status"))
+        .map(|node| attribute(node, "data-status"))
+        .collect();
+    assert_eq!(legend_statuses, STATUS_NAMES.into_iter().collect());
+    let legend_marks: BTreeSet<&str> = document
+        .descendants()
+        .filter(|node| has_class(node, "legend-mark"))
+        .map(|node| attribute(node, "data-mark"))
+        .collect();
+    assert_eq!(legend_marks, MARK_NAMES.into_iter().collect());
+    let title = root.first_element_child().unwrap();
+    assert_eq!(title.tag_name().name(), "title");
+    assert!(title
+        .text()
+        .unwrap()
+        .contains(&coverage.member_id.to_string()));
+    assert!(svg.contains(&format!("region {}", coverage.region)));
+    drawn.into_iter().map(|cell| cell.status).collect()
+}
+
+/// Runs a scenario's commands through the library into a fresh ledger.
+fn ledger_of(commands: impl IntoIterator<Item = Value>, dir: &Path) -> Ledger {
+    let mut ledger = Ledger::open(dir).unwrap();
+    let commands = commands.into_iter().map(parse_command_value).collect();
+    ledger.submit(commands, &mut FixedSources::new()).unwrap();
+    ledger
+}
+
+#[test]
+fn every_scenario_member_at_every_event_is_drawn_one_cell_per_month_with_its_status_and_marks() {
+    let mut statuses = BTreeSet::new();
+    for file in scenario_files() {
+        let scenario = read_json(&file);
+        let dir = tempfile::tempdir().unwrap();
+        let steps = scenario["steps"].as_array().unwrap();
+        let ledger = ledger_of(steps.iter().map(|step| step["command"].clone()), dir.path());
+        for member_id in scenario["expect_members"].as_object().unwrap().keys() {
+            let member_id: Uuid = member_id.parse().unwrap();
+            let whole = MemberHistory::load(ledger.store(), member_id, Cut::Everything)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{}: member {member_id}", file.display()));
+            // The picture after every event of the history, not only the last: arrears
+            // that a scenario later pays back are drawn in between.
+            for envelope in &whole.events {
+                let cut = Cut::Position(envelope.position);
+                if let Some(history) = MemberHistory::load(ledger.store(), member_id, cut).unwrap()
+                {
+                    statuses.extend(check_picture(&history));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        statuses,
+        STATUS_NAMES.iter().map(|name| name.to_string()).collect(),
+        "the scenarios, cut at every event, draw every status"
+    );
+}
+
+#[test]
+fn a_century_long_history_is_drawn_by_year_within_bounds() {
+    let member = "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    let policy = json!({"command":"publish_policy","region":"long","effective_from":"1990-01",
+        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
+        "backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let mut commands = vec![
+        policy,
+        json!({"command":"enroll","member_id":member,"region":"long","month":"1990-01","base_ratio":"0.60","labor_relationship":"none"}),
+        json!({"command":"pay","member_id":member,"months":["1990-01"],"amount":"600.00","paid_on":"1990-01-10"}),
+    ];
+    // 1,250 closes: the listing runs 1990-01..2094-03, 105 calendar years.
+    let mut month = flexledger::domain::month::Month::parse("1990-01").unwrap();
+    for _ in 0..1250 {
+        commands.push(json!({"command":"close_month","region":"long","month":month.to_string()}));
+        month = month.next();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = ledger_of(commands, dir.path());
+    let history = MemberHistory::load(ledger.store(), member.parse().unwrap(), Cut::Everything)
+        .unwrap()
+        .unwrap();
+    let coverage = history.coverage().unwrap().unwrap();
+    assert_eq!(coverage.months.len(), 1251);
+    let svg = timeline::svg(&history).unwrap();
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let drawn = cells(&document);
+    assert_eq!(
+        drawn.len(),
+        1251 - 60,
+        "the latest 100 years are drawn, 1990..1994 are not"
+    );
+    assert_eq!(drawn[0].month, "1995-01");
+    assert!(svg.contains("the first 60 month(s) are not drawn"));
+    let years: Vec<&str> = document
+        .descendants()
+        .filter(|node| has_class(node, "year"))
+        .filter_map(|node| node.text())
+        .collect();
+    assert_eq!(
+        years.len(),
+        timeline::TIMELINE_YEARS_MAX,
+        "one row per year"
+    );
+    let height: i64 = document
+        .root_element()
+        .attribute("height")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(height < 8_000, "{height} px tall");
+    assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
+    assert_eq!(
+        document.root_element().attribute("width"),
+        Some(timeline::TIMELINE_WIDTH_PX.to_string().as_str())
+    );
+}
+
+#[test]
+fn text_is_escaped() {
+    assert_eq!(
+        timeline::escape(r#"<b title="x">Tom & 'Jerry'</b>"#),
+        "&lt;b title=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+    );
+}
+
+/// The demo ledger, written by the real `flexledger submit`.
+fn demo_data(dir: &Path) -> std::path::PathBuf {
+    let data = dir.join("data");
+    let output = flexledger(
+        &data,
+        &["submit", repo_path("examples/demo.jsonl").to_str().unwrap()],
+        None,
+    );
+    assert!(output.status.success(), "{output:?}");
+    data
+}
+
+fn audit(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn flexledger_audit_timeline_writes_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = demo_data(dir.path());
+    let svg = dir.path().join("zhao.svg");
+    let output = audit(
+        &data,
+        &[
+            "--json",
+            "timeline",
+            "--member",
+            ZHAO,
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(report["path"], svg.to_str().unwrap());
+    assert_eq!(report["bytes"], text.len());
+    let document = roxmltree::Document::parse(&text).unwrap();
+    let drawn = cells(&document);
+    assert_eq!(report["months"], drawn.len());
+    let statuses: Vec<&str> = drawn.iter().map(|cell| cell.status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "waiting",
+            "waiting",
+            "waiting",
+            "lapsed",
+            "lapsed",
+            "lapsed",
+            "lapsed",
+            "not_enrolled",
+            "waiting",
+            "due"
+        ]
+    );
+    // As of an earlier position: the member as the ledger saw them then.
+    let early = dir.path().join("early.svg");
+    let output = audit(
+        &data,
+        &[
+            "timeline",
+            "--member",
+            ZHAO,
+            "--svg",
+            early.to_str().unwrap(),
+            "--as-of",
+            "10",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let line = String::from_utf8(output.stdout).unwrap();
+    assert!(line.starts_with("wrote "), "{line}");
+    let early = std::fs::read_to_string(&early).unwrap();
+    let months_then = flexledger(&data, &["member", ZHAO, "--as-of", "10"], None);
+    let coverage: Value = serde_json::from_slice(&months_then.stdout).unwrap();
+    let early_cells = cells(&roxmltree::Document::parse(&early).unwrap());
+    assert_eq!(
+        early_cells.len(),
+        coverage["months"].as_array().unwrap().len()
+    );
+    let unknown = audit(
+        &data,
+        &[
+            "timeline",
+            "--member",
+            &Uuid::nil().to_string(),
+            "--svg",
+            "unused.svg",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1), "an unknown member exits 1");
+    assert!(!Path::new("unused.svg").exists());
+}
+
+/// (status, content type, body)
+fn get(base: &str, path: &str, token: Option<&str>) -> (u16, String, String) {
+    let mut request = agent().get(&format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.header("authorization", &format!("Bearer {token}"));
+    }
+    let mut response = request.call().unwrap();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    (response.status().as_u16(), content_type, body)
+}
+
+#[test]
+fn the_timeline_and_the_audit_page_are_served_by_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let svg_path = format!("/v1/members/{ZHAO}/timeline.svg");
+    let page_path = format!("/audit/members/{ZHAO}");
+    let (status, content_type, svg) = get(&server.base, &svg_path, Some(token("subscriber")));
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "image/svg+xml; charset=utf-8")
+    );
+    let (_, coverage) = call(
+        &server,
+        "GET",
+        &format!("/v1/members/{ZHAO}"),
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    let months = coverage["months"].as_array().unwrap();
+    let drawn = cells(&roxmltree::Document::parse(&svg).unwrap());
+    assert_eq!(drawn.len(), months.len());
+    for (cell, line) in drawn.iter().zip(months) {
+        assert_eq!(cell.month, line["month"].as_str().unwrap());
+        assert_eq!(cell.status, line["status"].as_str().unwrap());
+    }
+    for role in ["operator", "auditor"] {
+        let (status, content_type, page) = get(&server.base, &page_path, Some(token(role)));
+        assert_eq!(
+            (status, content_type.as_str()),
+            (200, "text/html; charset=utf-8"),
+            "{role}"
+        );
+        assert!(page.contains("<table id=\"months\">") && page.contains("<table id=\"events\">"));
+        assert_eq!(page.matches("class=\"cell\"").count(), months.len());
+        assert_eq!(page.matches("<tr data-month=").count(), months.len());
+        assert!(
+            page.contains("R11 withdrawn (arrears_exceeded_grace)"),
+            "describe() of the withdrawal"
+        );
+    }
+    let (status, _, refused) = get(&server.base, &page_path, Some(token("subscriber")));
+    assert_eq!(
+        status, 403,
+        "the page lists events, which subscribers do not read: {refused}"
+    );
+    let (status, _, _) = get(
+        &server.base,
+        &format!("{page_path}?access_token={}", token("auditor")),
+        None,
+    );
+    assert_eq!(
+        status, 200,
+        "a browser's address bar passes the token in the query"
+    );
+    let nobody = "11111111-2222-4333-8444-555555555555";
+    let (status, _, missing) = get(
+        &server.base,
+        &format!("/v1/members/{nobody}/timeline.svg"),
+        Some(token("auditor")),
+    );
+    let missing: Value = serde_json::from_str(&missing).unwrap();
+    assert_eq!(
+        (status, missing["error"]["code"].as_str()),
+        (404, Some("never_enrolled"))
+    );
+    let (status, content_type, missing) = get(
+        &server.base,
+        &format!("/audit/members/{nobody}"),
+        Some(token("auditor")),
+    );
+    assert_eq!(
+        (status, content_type.as_str()),
+        (404, "text/html; charset=utf-8")
+    );
+    assert!(missing.contains(nobody) && missing.starts_with("<!DOCTYPE html>"));
+    let (status, content_type, bad) = get(
+        &server.base,
+        "/audit/members/%3Cscript%3E",
+        Some(token("auditor")),
+    );
+    assert_eq!(
+        (status, content_type.as_str()),
+        (400, "text/html; charset=utf-8")
+    );
+    assert!(
+        bad.contains("&lt;script&gt;") && !bad.contains("<script>"),
+        "{bad}"
+    );
+    let (status, _, bad_svg) = get(
+        &server.base,
+        "/v1/members/nope/timeline.svg",
+        Some(token("auditor")),
+    );
+    assert_eq!(status, 400, "{bad_svg}");
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long one Chromium run may take before the test gives up on it: a guard against
+/// a hung browser, not a timing assertion.
+const CHROMIUM_RUN_SECONDS_MAX: u64 = 180;
+const SCREENSHOT_WIDTH_PX: u32 = 1280;
+const SCREENSHOT_HEIGHT_PX: u32 = 1000;
+
+/// Runs headless Chromium on `url` with `extra` flags, in a fresh profile; its stdout.
+fn chromium(url: &str, extra: &[String]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
+    });
+    let deadline = Instant::now() + Duration::from_secs(CHROMIUM_RUN_SECONDS_MAX);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within {CHROMIUM_RUN_SECONDS_MAX} s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = out.join().unwrap().unwrap();
+    let stderr = err.join().unwrap().unwrap_or_default();
+    assert!(status.success(), "chromium failed: {status}\n{stderr}");
+    stdout
+}
+
+#[test]
+fn headless_chromium_renders_the_audit_page() {
+    if !Path::new(CHROMIUM).exists() {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "{CHROMIUM} is missing on CI: .ci/run installs it (apt-get install -y chromium)"
+            );
+        }
+        eprintln!("\n\n*** SKIPPED headless_chromium_renders_the_audit_page: {CHROMIUM} is missing; `apt-get install -y chromium` to run it ***\n\n");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let url = format!(
+        "{}/audit/members/{ZHAO}?access_token={}",
+        server.base,
+        token("auditor")
+    );
+    let (_, coverage) = call(
+        &server,
+        "GET",
+        &format!("/v1/members/{ZHAO}"),
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    let months = coverage["months"].as_array().unwrap();
+    let dom = chromium(&url, &["--dump-dom".to_owned()]);
+    assert!(
+        dom.contains("<svg"),
+        "the picture is in the rendered page:\n{dom}"
+    );
+    assert_eq!(dom.matches("class=\"cell\"").count(), months.len(), "{dom}");
+    assert!(dom.contains("<table id=\"months\">"), "{dom}");
+    for line in months {
+        let row = format!(
+            "<tr data-month=\"{}\" data-status=\"{}\">",
+            line["month"].as_str().unwrap(),
+            line["status"].as_str().unwrap()
+        );
+        assert!(dom.contains(&row), "{row} in the rendered months table");
+    }
+    assert!(dom.contains("<table id=\"events\">"));
+    let screenshot = dir.path().join("audit-page.png");
+    chromium(
+        &url,
+        &[
+            format!("--screenshot={}", screenshot.display()),
+            format!("--window-size={SCREENSHOT_WIDTH_PX},{SCREENSHOT_HEIGHT_PX}"),
+            "--hide-scrollbars".to_owned(),
+        ],
+    );
+    let png = std::fs::read(&screenshot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    assert_eq!(&png[12..16], b"IHDR");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), (SCREENSHOT_WIDTH_PX, SCREENSHOT_HEIGHT_PX));
+    assert!(
+        png.len() > 30_000,
+        "a page with a picture and tables, not a blank one: {} bytes",
+        png.len()
+    );
+    // `FLEXLEDGER_UPDATE_SCREENSHOT=1 cargo test headless_chromium` refreshes the README's picture.
+    if std::env::var_os("FLEXLEDGER_UPDATE_SCREENSHOT").is_some() {
+        std::fs::write(repo_path("docs/audit-page.png"), &png).unwrap();
+    }
+}
