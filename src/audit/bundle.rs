@@ -22,7 +22,7 @@
 
 use crate::audit::checkpoint::{event_leaf, head_leaf, Checkpoint, LogTree, SignedCheckpoint};
 use crate::audit::history;
-use crate::audit::merkle;
+use crate::audit::merkle::{self, MerkleTree};
 use crate::domain::coverage::{coverage, MemberCoverage};
 use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
@@ -137,9 +137,10 @@ pub fn export(
         state.apply(envelope.position, &envelope.event)?;
     }
     if *scope != Scope::All {
+        let log = MerkleTree::new(tree.leaves.clone());
         for envelope in &events {
             let proof = crate::audit::proofs::inclusion(
-                tree,
+                &log,
                 envelope.hash,
                 envelope.position,
                 tree.size(),
@@ -160,12 +161,15 @@ pub fn export(
         }
     }
     let (names, head_leaves) = tree.head_leaves();
+    let heads_size = head_leaves.len();
+    let heads_tree = MerkleTree::new(head_leaves);
     for stream in &streams {
         let index = names
             .binary_search(&stream.as_str())
             .map_err(|_| corrupt(tree.size(), format!("stream {stream} has no head")))?;
         let (version, hash) = tree.heads[stream];
-        let path = merkle::inclusion_proof(index, &head_leaves)
+        let path = heads_tree
+            .inclusion_proof(index, heads_size)
             .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
         write_line(
             &mut counting,

@@ -7,6 +7,7 @@ use crate::audit::checkpoint::{key_id, parse_public_key, Checkpoint, LogTree, Si
 use crate::audit::cli::{open_store, ExportFormat};
 use crate::audit::history;
 use crate::audit::keys;
+use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
 use crate::ledger::LedgerError;
 use crate::store::{EventStore, SledStore};
@@ -104,8 +105,12 @@ pub fn checkpoint(
     let consistency = previous
         .filter(|previous| previous.tree_size >= 1 && previous.tree_size < tree.size())
         .and_then(|previous| {
-            proofs::consistency(&tree, previous.tree_size, tree.size())
-                .filter(|proof| proof.old_root == previous.root)
+            proofs::consistency(
+                &MerkleTree::new(tree.leaves.clone()),
+                previous.tree_size,
+                tree.size(),
+            )
+            .filter(|proof| proof.old_root == previous.root)
         });
     if json {
         print_json(
@@ -217,7 +222,8 @@ pub fn prove(
         Ok(tree) => tree,
         Err(error) => return damaged(error, json, out),
     };
-    if crate::audit::merkle::root(&tree.leaves) != target.root {
+    let log = MerkleTree::new(tree.leaves.clone());
+    if log.root(log.size()) != Some(target.root) {
         writeln!(
             out,
             "the log's first {} events no longer have the checkpoint's root: the log was rewritten",
@@ -233,7 +239,7 @@ pub fn prove(
             .filter(|envelope| envelope.position == position)
             .map(|envelope| envelope.hash);
         let Some(proof) =
-            hash.and_then(|hash| proofs::inclusion(&tree, hash, position, target.tree_size))
+            hash.and_then(|hash| proofs::inclusion(&log, hash, position, target.tree_size))
         else {
             writeln!(
                 out,
@@ -258,7 +264,7 @@ pub fn prove(
         return Ok(ExitCode::SUCCESS);
     }
     let from = from.context("say --position P or --from SIZE")?;
-    let Some(proof) = proofs::consistency(&tree, from, target.tree_size) else {
+    let Some(proof) = proofs::consistency(&log, from, target.tree_size) else {
         writeln!(out, "no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size)?;
         return Ok(ExitCode::from(1));
     };

@@ -5,7 +5,7 @@
 use crate::audit::checkpoint::{
     origin_for, Checkpoint, CheckpointError, LogTree, SignedCheckpoint,
 };
-use crate::audit::merkle;
+use crate::audit::merkle::{self, MerkleTree};
 use crate::ledger::LedgerError;
 use crate::store::{EventStore, Sha256, StoreError};
 use chrono::{DateTime, Utc};
@@ -134,20 +134,19 @@ pub struct InclusionProof {
 
 /// Proves that the event at `position` is in the first `tree_size` events.
 pub fn inclusion(
-    tree: &LogTree,
+    log: &MerkleTree,
     event_hash: Sha256,
     position: u64,
     tree_size: u64,
 ) -> Option<InclusionProof> {
     let size = usize::try_from(tree_size).ok()?;
-    let leaves = tree.leaves.get(..size)?;
     let index = usize::try_from(position.checked_sub(1)?).ok()?;
-    let path = merkle::inclusion_proof(index, leaves)?;
+    let path = log.inclusion_proof(index, size)?;
     let proof = InclusionProof {
         position,
         event_hash,
         tree_size,
-        root: merkle::root(leaves),
+        root: log.root(size)?,
         path,
     };
     assert!(proof.verify(), "a fresh inclusion proof verifies");
@@ -178,17 +177,16 @@ pub struct ConsistencyProof {
     pub path: Vec<Sha256>,
 }
 
-/// Proves that the first `new_size` events extend the first `old_size`.
-pub fn consistency(tree: &LogTree, old_size: u64, new_size: u64) -> Option<ConsistencyProof> {
+/// Proves that the first `new_size` events of `log` extend the first `old_size`.
+pub fn consistency(log: &MerkleTree, old_size: u64, new_size: u64) -> Option<ConsistencyProof> {
     let old = usize::try_from(old_size).ok()?;
     let new = usize::try_from(new_size).ok()?;
-    let leaves = tree.leaves.get(..new)?;
-    let path = merkle::consistency_proof(old, leaves)?;
+    let path = log.consistency_proof(old, new)?;
     let proof = ConsistencyProof {
         old_size,
-        old_root: merkle::root(&leaves[..old]),
+        old_root: log.root(old)?,
         new_size,
-        new_root: merkle::root(leaves),
+        new_root: log.root(new)?,
         path,
     };
     assert!(proof.verify(), "a fresh consistency proof verifies");
