@@ -372,4 +372,25 @@ mod tests {
             assert!(Checkpoint::parse_note(&broken).is_err(), "{broken:?}");
         }
     }
+
+    /// Leaf and node hashes computed independently (Python's hashlib) for the two
+    /// trees' leaf formats: a change of format cannot pass unnoticed.
+    #[test]
+    fn leaves_match_independently_computed_vectors() {
+        let hash = Sha256::parse_hex(&"ab".repeat(32)).unwrap();
+        let event = event_leaf(&hash);
+        assert_eq!(
+            event.to_string(),
+            "86754e71ab90f305c4faa7eee57b41b89e49ebcdf03a745c855ee611e4597237"
+        );
+        let head = head_leaf("member-0b53af7d-bb50-5037-9d21-49eba4cb5782", 3, &hash);
+        assert_eq!(
+            head.to_string(),
+            "5f9bf475f937e3b6a354168bdfa6997dbb7ade8a8631317831a36f5e8385f561"
+        );
+        assert_eq!(
+            merkle::root(&[event, head]).to_string(),
+            "bc1232e4a7700de35de394eab93d72614333b3f04d6212ff273e53ca429c7b4a"
+        );
+    }
 }
