@@ -121,6 +121,15 @@ impl MemberHistory {
         Ok(coverage(&state, self.member_id))
     }
 
+    /// The member's coverage at the end of the history; an error if the history holds
+    /// no such member (a caller's mistake, named as a fold error at the last event).
+    pub fn final_coverage(&self) -> Result<MemberCoverage, FoldError> {
+        self.coverage()?.ok_or_else(|| FoldError {
+            position: self.events.last().map_or(0, |envelope| envelope.position),
+            message: format!("the history holds no member {}", self.member_id),
+        })
+    }
+
     /// The member's own events (not the region's), in order.
     pub fn member_events(&self) -> impl Iterator<Item = &Envelope> {
         let member_id = self.member_id;
@@ -238,9 +247,8 @@ pub fn describe(event: &Event) -> String {
             let lapsed = if withdrawn.lapsed_months.is_empty() {
                 "nothing lapsed".to_owned()
             } else {
-                let months: Vec<String> =
-                    withdrawn.lapsed_months.iter().map(ToString::to_string).collect();
-                format!("lapsed {} ({} borne by the member)", months.join(", "), withdrawn.lapsed_amount)
+                let months = month_runs_text(&withdrawn.lapsed_months, usize::MAX);
+                format!("lapsed {} ({} borne by the member)", months, withdrawn.lapsed_amount)
             };
             format!(
                 "{rule} withdrawn ({}) from {}; {lapsed}",
@@ -257,6 +265,33 @@ pub fn describe(event: &Event) -> String {
             changed.base_ratio, changed.from_month
         ),
     }
+}
+
+/// Sorted months as runs, `2025-04..2025-07, 2025-09`, naming at most `runs_max`
+/// runs and then "…".
+pub fn month_runs_text(months: &[crate::domain::month::Month], runs_max: usize) -> String {
+    let mut runs: Vec<(crate::domain::month::Month, crate::domain::month::Month)> = Vec::new();
+    for &month in months {
+        match runs.last_mut() {
+            Some((_, last)) if last.next() == month => *last = month,
+            _ => runs.push((month, month)),
+        }
+    }
+    let mut named: Vec<String> = runs
+        .iter()
+        .take(runs_max)
+        .map(|(first, last)| {
+            if first == last {
+                first.to_string()
+            } else {
+                format!("{first}..{last}")
+            }
+        })
+        .collect();
+    if runs.len() > runs_max {
+        named.push("…".to_owned());
+    }
+    named.join(", ")
 }
 
 /// A unit enum's serde name (`on_time`, `retroactive`, …).

@@ -35,13 +35,7 @@ p.note{color:#555;font-size:13px}";
 
 /// The page for a member, from the end of `history`.
 pub fn html(history: &MemberHistory) -> Result<String, FoldError> {
-    let coverage = history.coverage()?.ok_or_else(|| FoldError {
-        position: history
-            .events
-            .last()
-            .map_or(0, |envelope| envelope.position),
-        message: format!("the history holds no member {}", history.member_id),
-    })?;
+    let coverage = history.final_coverage()?;
     let events: Vec<&Envelope> = history.member_events().collect();
     let mut page = String::with_capacity(16_384 + coverage.months.len() * 1_600);
     page.push_str(&format!(

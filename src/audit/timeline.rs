@@ -254,30 +254,9 @@ fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: 
 /// Most runs [`month_runs`] names before it says "…".
 const MONTH_RUNS_MAX: usize = 4;
 
-/// Sorted months as runs: `2025-04..2025-07, 2025-09`.
+/// Sorted months as runs, at most [`MONTH_RUNS_MAX`] of them.
 fn month_runs(months: &[Month]) -> String {
-    let mut runs: Vec<(Month, Month)> = Vec::new();
-    for &month in months {
-        match runs.last_mut() {
-            Some((_, last)) if last.next() == month => *last = month,
-            _ => runs.push((month, month)),
-        }
-    }
-    let mut named: Vec<String> = runs
-        .iter()
-        .take(MONTH_RUNS_MAX)
-        .map(|(first, last)| {
-            if first == last {
-                first.to_string()
-            } else {
-                format!("{first}..{last}")
-            }
-        })
-        .collect();
-    if runs.len() > MONTH_RUNS_MAX {
-        named.push("…".to_owned());
-    }
-    named.join(", ")
+    crate::audit::history::month_runs_text(months, MONTH_RUNS_MAX)
 }
 
 /// Cuts `text` to at most `characters_max` characters, ending with "…" if cut.
@@ -322,13 +301,7 @@ fn wrapped(text: &str) -> Vec<String> {
 
 /// The member's timeline as an SVG document, from the end of `history`.
 pub fn svg(history: &MemberHistory) -> Result<String, FoldError> {
-    let coverage = history.coverage()?.ok_or_else(|| FoldError {
-        position: history
-            .events
-            .last()
-            .map_or(0, |envelope| envelope.position),
-        message: format!("the history holds no member {}", history.member_id),
-    })?;
+    let coverage = history.final_coverage()?;
     let events: Vec<&Envelope> = history.member_events().collect();
     Ok(render(&coverage, &events))
 }

@@ -373,24 +373,7 @@ fn amount_and_months(amount: crate::domain::money::Money, months: &[Month]) -> S
 
 /// `2025-08..2025-11, 2026-02`: sorted months as runs.
 pub fn months_text(months: &[Month]) -> String {
-    let mut runs: Vec<(Month, Month)> = Vec::new();
-    for &month in months {
-        match runs.last_mut() {
-            Some((_, last)) if last.next() == month => *last = month,
-            _ => runs.push((month, month)),
-        }
-    }
-    let parts: Vec<String> = runs
-        .iter()
-        .map(|(first, last)| {
-            if first == last {
-                first.to_string()
-            } else {
-                format!("{first}..{last}")
-            }
-        })
-        .collect();
-    parts.join(", ")
+    crate::audit::history::month_runs_text(months, usize::MAX)
 }
 
 /// `restored+ (600.00)`; `+` = with benefits; `not listed` when the side lacks the month.
