@@ -41,6 +41,9 @@ pub const BUNDLE_FORMAT: &str = "flexledger-audit-bundle";
 pub const BUNDLE_VERSION: u32 = 1;
 /// Longest line `verify-bundle` reads, in bytes (a coverage of 600 months fits).
 pub const BUNDLE_LINE_BYTES_MAX: usize = 1024 * 1024;
+/// Lines `verify-bundle` reads before it refuses the bundle (it keeps the events in
+/// memory to check chains and refold coverage).
+pub const BUNDLE_LINES_MAX: u64 = 10_000_000;
 /// Failures listed before `verify-bundle` stops collecting them.
 pub const BUNDLE_FAILURES_MAX: usize = 100;
 
@@ -167,7 +170,10 @@ pub fn export(
         let index = names
             .binary_search(&stream.as_str())
             .map_err(|_| corrupt(tree.size(), format!("stream {stream} has no head")))?;
-        let (version, hash) = tree.heads[stream];
+        let (version, hash) = *tree
+            .heads
+            .get(stream)
+            .ok_or_else(|| corrupt(tree.size(), format!("stream {stream} has no head")))?;
         let path = heads_tree
             .inclusion_proof(index, heads_size)
             .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
@@ -393,12 +399,28 @@ impl Failures {
     }
 }
 
-/// Checks a bundle; every failure is named. `pinned` is the ledger's published public
-/// key; without it the bundle's own key is used and the report says so.
+/// Which key a bundle's checkpoint must be signed by.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyTrust<'a> {
+    /// The ledger's published key: anything else is refused.
+    Pinned(&'a VerifyingKey),
+    /// The key the bundle names, accepted on the auditor's explicit say-so; the report
+    /// says the key was not pinned.
+    BundleKey,
+    /// No key given: the signature is checked against the bundle's key, but the
+    /// bundle is invalid (`key`) because nothing ties it to the ledger.
+    Unpinned,
+}
+
+/// Checks a bundle; every failure is named.
 pub fn verify_bundle(
     input: &mut dyn BufRead,
-    pinned: Option<&VerifyingKey>,
+    trust: KeyTrust<'_>,
 ) -> std::io::Result<BundleReport> {
+    let pinned = match trust {
+        KeyTrust::Pinned(key) => Some(key),
+        KeyTrust::BundleKey | KeyTrust::Unpinned => None,
+    };
     let mut failures = Failures(Vec::new());
     let parsed = parse(input, &mut failures)?;
     let mut report = BundleReport {
@@ -418,7 +440,19 @@ pub fn verify_bundle(
         check_inclusion(&parsed, checkpoint, &mut failures);
         check_completeness(&parsed, checkpoint, &mut failures);
     }
+    check_scope(&parsed, &mut failures);
     check_coverage(&parsed, &mut failures);
+    if let (KeyTrust::Unpinned, Some(key_id)) = (trust, &report.key_id) {
+        failures.add(
+            "key",
+            None,
+            None,
+            None,
+            format!(
+                "the checkpoint is signed by key id {key_id}, but no key was pinned: pass --public-key with the ledger's published key (flexledger-audit public-key), or --trust-bundle-key to accept this one"
+            ),
+        );
+    }
     report.failures = failures.0;
     report.ok = report.failures.is_empty();
     Ok(report)
@@ -436,6 +470,18 @@ fn parse(input: &mut dyn BufRead, failures: &mut Failures) -> std::io::Result<Pa
             break;
         }
         line_number += 1;
+        if line_number > BUNDLE_LINES_MAX {
+            failures.add(
+                "format",
+                Some(line_number),
+                None,
+                None,
+                format!(
+                    "more than {BUNDLE_LINES_MAX} lines: split the export (--member or --region)"
+                ),
+            );
+            return Ok(parsed);
+        }
         if buffer.len() > BUNDLE_LINE_BYTES_MAX {
             failures.add(
                 "format",
@@ -480,6 +526,13 @@ fn parse_line(text: &str, line: u64, parsed: &mut Parsed, failures: &mut Failure
         }
     };
     match value.get("record").and_then(serde_json::Value::as_str) {
+        None if value.get("hash").is_none() => failures.add(
+            "edited",
+            Some(line),
+            value.get("position").and_then(serde_json::Value::as_u64),
+            value.get("stream").and_then(serde_json::Value::as_str),
+            "the event carries no hash: it was altered and its hash stripped".into(),
+        ),
         None => match Envelope::decode(text.as_bytes()) {
             Ok(envelope) => parsed.events.push((line, envelope)),
             Err(message) => {
@@ -744,7 +797,16 @@ fn check_completeness(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut F
     }
     let mut headed = BTreeSet::new();
     for (line, stream, version, hash, index, path) in &parsed.heads {
-        headed.insert(stream.as_str());
+        if !headed.insert(stream.as_str()) {
+            failures.add(
+                "format",
+                Some(*line),
+                None,
+                Some(stream),
+                "a second head for this stream".into(),
+            );
+            continue;
+        }
         let leaf = head_leaf(stream, *version, hash);
         if !merkle::verify_inclusion(
             *index,
@@ -828,6 +890,119 @@ fn check_stream_chain(
     }
     if count(events.len()) != version || previous != *head {
         failures.add("completeness", None, None, Some(stream), format!("the bundle holds {} event(s) of the stream but the signed checkpoint commits to {version} ending in {head}: events were removed", events.len()));
+    }
+}
+
+/// The streams and coverages a bundle holds are the ones its scope says: a member's
+/// stream and its region's; a region's stream and only members enrolled in it; and
+/// one coverage per member stream. (The header is not signed, so it is checked
+/// against the contents, never trusted.)
+fn check_scope(parsed: &Parsed, failures: &mut Failures) {
+    let Some(header) = &parsed.header else { return };
+    let streams: BTreeSet<&str> = parsed.heads.iter().map(|head| head.1.as_str()).collect();
+    if header.streams != count(parsed.heads.len())
+        || header.members != count(parsed.coverages.len())
+    {
+        failures.add("scope", None, None, None, format!(
+            "the header lists {} streams and {} members but the bundle holds {} stream heads and {} coverages",
+            header.streams, header.members, parsed.heads.len(), parsed.coverages.len()
+        ));
+    }
+    // Each member stream's region, from its enrollment (version 1).
+    let mut member_regions: BTreeMap<&str, String> = BTreeMap::new();
+    for (_, envelope) in &parsed.events {
+        if let crate::domain::Event::MemberEnrolled(enrolled) = &envelope.event {
+            member_regions.insert(
+                envelope.stream.as_str(),
+                StreamId::Region(enrolled.region.clone()).name(),
+            );
+        }
+    }
+    let member_streams: BTreeSet<&str> = streams
+        .iter()
+        .copied()
+        .filter(|stream| stream.starts_with("member-"))
+        .collect();
+    let region_streams: BTreeSet<&str> = streams
+        .iter()
+        .copied()
+        .filter(|stream| stream.starts_with("region-"))
+        .collect();
+    let mut out_of_scope =
+        |stream: &str, why: String| failures.add("scope", None, None, Some(stream), why);
+    match &header.scope {
+        Scope::All => {}
+        Scope::Member(member_id) => {
+            let own = StreamId::Member(*member_id).name();
+            for stream in &member_streams {
+                if *stream != own {
+                    out_of_scope(
+                        stream,
+                        format!("a member bundle of {member_id} holds another member's stream"),
+                    );
+                }
+            }
+            let region = member_regions.get(own.as_str());
+            for stream in &region_streams {
+                if region.is_some_and(|region| region != stream) {
+                    out_of_scope(stream, "not the region the member enrolled in".into());
+                }
+            }
+            if let Some(region) = region {
+                if !region_streams.contains(region.as_str()) {
+                    out_of_scope(
+                        region,
+                        "the member's region stream (its policies and month closes) is missing"
+                            .into(),
+                    );
+                }
+            }
+        }
+        Scope::Region(region) => {
+            let own = StreamId::Region(region.clone()).name();
+            if !region_streams.contains(own.as_str()) {
+                out_of_scope(
+                    &own,
+                    "the region's own stream (its policies and month closes) is missing".into(),
+                );
+            }
+            for stream in &region_streams {
+                if *stream != own {
+                    out_of_scope(
+                        stream,
+                        format!("a bundle of region {region} holds another region's stream"),
+                    );
+                }
+            }
+            for stream in &member_streams {
+                if member_regions
+                    .get(stream)
+                    .is_some_and(|enrolled| *enrolled != own)
+                {
+                    out_of_scope(
+                        stream,
+                        format!("this member did not enroll in region {region}"),
+                    );
+                }
+            }
+        }
+    }
+    let covered: BTreeSet<String> = parsed
+        .coverages
+        .iter()
+        .map(|(_, coverage)| StreamId::Member(coverage.member_id).name())
+        .collect();
+    for stream in &member_streams {
+        if !covered.contains(*stream) {
+            failures.add(
+                "coverage",
+                None,
+                None,
+                Some(stream),
+                "no coverage record for this member: the bundle does not say what the events mean"
+                    .into(),
+            );
+        }
     }
 }
 

@@ -194,16 +194,20 @@ content (an edited amount is found), order, the signed checkpoint (a forged one 
 in the signed log (an added event is found), every stream's chain up to its committed head (a removed event is \
 found: completeness), and each member's coverage refolded from the events. Every failure is named with its line, \
 position and stream.\n\n\
-Pin the ledger's published key with --public-key HEX: without it the bundle's own key is used, and the report \
-says so (compare its key_id with the one the operator published).\n\n\
+Pin the ledger's published key with --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY): a checkpoint signed by any other \
+key is refused. Without a pinned key nothing ties the bundle to the ledger, so it is invalid (failure `key`) unless \
+--trust-bundle-key accepts the key it names (the report then says the key was not pinned).\n\n\
 Exit: 0 valid, 1 invalid, 2 could not read the file."
     )]
     VerifyBundle {
         /// The bundle file ('-' reads standard input).
         file: PathBuf,
         /// The ledger's public key (64 hex digits, from `flexledger-audit public-key`).
-        #[arg(long, value_name = "HEX")]
+        #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
         public_key: Option<String>,
+        /// Accept whatever key the bundle names (the report says it was not pinned).
+        #[arg(long, conflicts_with = "public_key")]
+        trust_bundle_key: bool,
     },
     /// Check the whole store: chains, stored checkpoints' roots, state rows vs a fresh fold.
     #[command(
@@ -330,9 +334,14 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
                 &mut stdout,
             )
         }
-        AuditCommand::VerifyBundle { file, public_key } => crate::audit::commands::verify_bundle(
+        AuditCommand::VerifyBundle {
+            file,
+            public_key,
+            trust_bundle_key,
+        } => crate::audit::commands::verify_bundle(
             file,
             public_key.as_deref(),
+            *trust_bundle_key,
             cli.json,
             &mut stdout,
         ),

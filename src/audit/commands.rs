@@ -405,6 +405,7 @@ fn write_csv(
 pub fn verify_bundle(
     path: &Path,
     public_key: Option<&str>,
+    trust_bundle_key: bool,
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
@@ -419,8 +420,15 @@ pub fn verify_bundle(
             std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         Box::new(io::BufReader::new(file))
     };
-    let report = bundle::verify_bundle(&mut *input, pinned.as_ref())
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let report = bundle::verify_bundle(
+        &mut *input,
+        match (&pinned, trust_bundle_key) {
+            (Some(key), _) => bundle::KeyTrust::Pinned(key),
+            (None, true) => bundle::KeyTrust::BundleKey,
+            (None, false) => bundle::KeyTrust::Unpinned,
+        },
+    )
+    .with_context(|| format!("cannot read {}", path.display()))?;
     if json {
         print_json(out, &report)?;
     } else {

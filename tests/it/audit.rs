@@ -2,7 +2,7 @@
 //! that prove a member's history included *and complete*, CSV, verify.
 
 use crate::support::*;
-use flexledger::audit::bundle::{verify_bundle, BundleReport};
+use flexledger::audit::bundle::{verify_bundle, BundleReport, KeyTrust};
 use flexledger::audit::checkpoint::{LogTree, SignedCheckpoint};
 use flexledger::audit::history::{Cut, MemberHistory};
 use flexledger::ledger::Ledger;
@@ -110,7 +110,7 @@ fn export_member(dir: &Path, member: &str) -> String {
 
 fn verify_text(bundle: &str, key: &str) -> BundleReport {
     let pinned = flexledger::audit::checkpoint::parse_public_key(key).unwrap();
-    verify_bundle(&mut bundle.as_bytes(), Some(&pinned)).unwrap()
+    verify_bundle(&mut bundle.as_bytes(), KeyTrust::Pinned(&pinned)).unwrap()
 }
 
 fn checks(report: &BundleReport) -> Vec<&'static str> {
@@ -442,10 +442,16 @@ fn a_forged_checkpoint_or_a_checkpoint_from_another_key_is_refused() {
         "{:?}",
         report.failures
     );
-    let unpinned = verify_bundle(&mut other_bundle.as_bytes(), None).unwrap();
+    let trusted = verify_bundle(&mut other_bundle.as_bytes(), KeyTrust::BundleKey).unwrap();
     assert!(
-        unpinned.ok && !unpinned.key_pinned,
-        "valid, but the report says the key was not pinned"
+        trusted.ok && !trusted.key_pinned,
+        "valid on the auditor's say-so, and the report says the key was not pinned"
+    );
+    let unpinned = verify_bundle(&mut other_bundle.as_bytes(), KeyTrust::Unpinned).unwrap();
+    assert!(
+        !unpinned.ok && checks(&unpinned) == ["key"],
+        "{:?}",
+        unpinned.failures
     );
 }
 
@@ -736,7 +742,7 @@ mod properties {
             for scope in scopes {
                 let mut bytes = Vec::new();
                 export(store, &tree, &signed, &checkpoint, &scope, &mut bytes).unwrap();
-                let report = verify_bundle(&mut bytes.as_slice(), Some(&key.verifying_key())).unwrap();
+                let report = verify_bundle(&mut bytes.as_slice(), KeyTrust::Pinned(&key.verifying_key())).unwrap();
                 prop_assert!(report.ok, "{:?}: {:?}", scope, report.failures);
                 let text = String::from_utf8(bytes).unwrap();
                 for line in text.lines() {
@@ -747,10 +753,83 @@ mod properties {
                 if let (Scope::Member(_), false) = (&scope, events.is_empty()) {
                     let mut dropped: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
                     dropped.remove(events[drop_seed % events.len()]);
-                    let report = verify_bundle(&mut join(&dropped).as_bytes(), Some(&key.verifying_key())).unwrap();
+                    let report = verify_bundle(&mut join(&dropped).as_bytes(), KeyTrust::Pinned(&key.verifying_key())).unwrap();
                     prop_assert!(!report.ok && checks(&report).contains(&"completeness"), "{:?}", report.failures);
                 }
             }
         }
     }
+}
+
+/// The header is not signed, so what it claims is checked against the contents: a
+/// relabelled scope, a bundle emptied of events, a stripped coverage or hash, and a
+/// stream from outside the scope are all refused.
+#[test]
+fn a_bundle_whose_contents_do_not_match_its_scope_is_refused() {
+    let dir = scenario_store("decision_withdrawal_and_reenrollment");
+    let key = public_key(dir.path());
+    let out = dir.path().join("region.bundle");
+    let output = audit(
+        dir.path(),
+        &["export", "--region", "demo", "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bundle = std::fs::read_to_string(&out).unwrap();
+    assert!(verify_text(&bundle, &key).ok);
+    let lines: Vec<String> = bundle.lines().map(str::to_owned).collect();
+
+    let relabelled =
+        join(&lines).replacen("{\"region\":\"demo\"}", "{\"region\":\"elsewhere\"}", 1);
+    assert!(
+        checks(&verify_text(&relabelled, &key)).contains(&"scope"),
+        "relabelled region"
+    );
+
+    let emptied: Vec<String> = lines
+        .iter()
+        .filter(|line| {
+            line.contains("\"record\":\"bundle\"") || line.contains("\"record\":\"checkpoint\"")
+        })
+        .cloned()
+        .collect();
+    let report = verify_text(&join(&emptied), &key);
+    assert!(
+        !report.ok && checks(&report).contains(&"scope"),
+        "{:?}",
+        report.failures
+    );
+
+    let uncovered: Vec<String> = lines
+        .iter()
+        .filter(|line| !line.contains("\"record\":\"coverage\""))
+        .cloned()
+        .collect();
+    assert!(checks(&verify_text(&join(&uncovered), &key)).contains(&"coverage"));
+
+    let member = &scenario_members("decision_withdrawal_and_reenrollment")[0];
+    let member_bundle = export_member(dir.path(), member);
+    let mut stripped: Vec<String> = member_bundle.lines().map(str::to_owned).collect();
+    let paid = stripped
+        .iter()
+        .position(|line| line.contains("ContributionPaid"))
+        .unwrap();
+    let mut event: Value = serde_json::from_str(&stripped[paid]).unwrap();
+    event.as_object_mut().unwrap().remove("hash");
+    stripped[paid] = event.to_string();
+    let report = verify_text(&join(&stripped), &key);
+    assert_eq!(report.failures[0].check, "edited", "{:?}", report.failures);
+
+    // A member bundle relabelled as another member's.
+    let other = "00000000-0000-4000-8000-000000000001";
+    let relabelled = member_bundle.replacen(
+        &format!("{{\"member\":\"{member}\"}}"),
+        &format!("{{\"member\":\"{other}\"}}"),
+        1,
+    );
+    assert_ne!(relabelled, member_bundle);
+    assert!(checks(&verify_text(&relabelled, &key)).contains(&"scope"));
 }
