@@ -81,10 +81,22 @@ pub fn explain(
         .rev()
         .find(|period| period.start <= month);
     let events = citations(history, month, period);
-    let reasons = reasons(region, member, period, &line, &events);
+    let lapsed_by = history
+        .events
+        .iter()
+        .find_map(|envelope| match &envelope.event {
+            Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
+                Some(withdrawn)
+            }
+            _ => None,
+        });
+    let reasons = reasons(region, member, period, &line, &events, lapsed_by);
     let all_rules = rules();
     let mut ids = vec![line.rule.clone()];
     ids.extend(supporting_rules(&line).iter().map(|id| (*id).to_owned()));
+    if member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears) {
+        ids.push("R8".to_owned());
+    }
     let mut seen = std::collections::BTreeSet::new();
     let rules = ids
         .into_iter()
@@ -249,19 +261,35 @@ fn reasons(
     period: Option<&Period>,
     line: &MonthLine,
     events: &[Citation],
+    lapsed_by: Option<&crate::domain::event::MemberWithdrawn>,
 ) -> Vec<String> {
     let month = line.month;
     let policy = region.policy_for(month);
     let ratio = member.base_ratio_for(month);
     let mut reasons = Vec::new();
     if line.status != MonthStatus::NotEnrolled {
-        reasons.push(format!(
-            "{month} costs {}: wage {} × base ratio {ratio} × rate {}, rounded half away from zero (R4, R2){}",
-            member.due_for(region, month),
+        let priced_now = crate::domain::money::monthly_due(
             policy.average_monthly_wage,
+            ratio,
             policy.contribution_rate,
-            if line.paid.is_zero() { String::new() } else { format!("; it was paid at {} and keeps that due (R4)", line.paid) }
-        ));
+        );
+        let due = member.due_for(region, month);
+        reasons.push(if priced_now == due {
+            format!(
+                "{month} costs {due}: wage {} × base ratio {ratio} × rate {}, rounded half away from zero (R4, R2){}",
+                policy.average_monthly_wage,
+                policy.contribution_rate,
+                if line.paid.is_zero() { String::new() } else { format!("; it was paid at {due} and keeps that due (R4)") }
+            )
+        } else {
+            let when = if line.paid.is_zero() { "when it was recorded missed" } else { "when it was paid" };
+            format!(
+                "{month} costs {due}, its due {when}; a month keeps that due even though the policy and base now price it at {priced_now} (R4)"
+            )
+        });
+    }
+    if member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears) {
+        reasons.push("deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now".to_owned());
     }
     let start = period.and_then(|period| period.benefit_start);
     match line.status {
@@ -310,19 +338,23 @@ fn reasons(
                 "{month} was recorded missed at its close{} (R9) and never paid back",
                 position_of(events, "ContributionMissed")
             ));
-            let withdrawal = period.and_then(|period| period.withdrawal.as_ref());
-            let how = match withdrawal.map(|withdrawal| withdrawal.reason) {
+            // R10: a close checks the run against the grace of the month being closed,
+            // the last month the withdrawal lapsed.
+            let closed = lapsed_by.and_then(|withdrawn| withdrawn.lapsed_months.iter().max().copied());
+            let how = match lapsed_by.map(|withdrawn| withdrawn.reason) {
                 Some(WithdrawalReason::ArrearsExceededGrace) => format!(
-                    "a month close left more than {} months of arrears, so the member was withdrawn automatically from the first arrears month (R11)",
-                    policy.grace_months
+                    "the close of {} left {} months of arrears, more than its {} months' grace, so the member was withdrawn automatically from the first arrears month (R11); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member",
+                    closed.map_or("-".to_owned(), |closed| closed.to_string()),
+                    lapsed_by.map_or(0, |withdrawn| withdrawn.lapsed_months.len()),
+                    closed.map_or(policy.grace_months, |closed| region.policy_for(closed).grace_months)
                 ),
-                Some(reason) => format!("the member withdrew ({}) while it was in arrears (R12)", serde_plain(&reason)),
-                None => "the member was withdrawn".to_owned(),
+                Some(reason) => format!(
+                    "the member withdrew ({}) while it was in arrears (R12); the month is lapsed — never covered and no longer payable",
+                    serde_plain(&reason)
+                ),
+                None => "the member was withdrawn; the month is lapsed".to_owned(),
             };
-            reasons.push(format!(
-                "{how}{}: the month is lapsed — never covered, no longer payable, its medical expenses borne by the member",
-                position_of(events, "MemberWithdrawn")
-            ));
+            reasons.push(format!("{how}{}", position_of(events, "MemberWithdrawn")));
         }
         MonthStatus::NotEnrolled => reasons.push(match period.and_then(|period| period.withdrawal.as_ref()) {
             Some(withdrawal) => format!(

@@ -248,7 +248,8 @@ pub fn describe(event: &Event) -> String {
                 "nothing lapsed".to_owned()
             } else {
                 let months = month_runs_text(&withdrawn.lapsed_months, usize::MAX);
-                format!("lapsed {} ({} borne by the member)", months, withdrawn.lapsed_amount)
+                let borne = if rule == "R11" { "borne by the member" } else { "unpaid" };
+                format!("lapsed {months} ({} {borne})", withdrawn.lapsed_amount)
             };
             format!(
                 "{rule} withdrawn ({}) from {}; {lapsed}",

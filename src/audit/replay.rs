@@ -1,6 +1,6 @@
 //! `flexledger-audit replay`: a member's events in order, each with what it changed.
 
-use crate::audit::history::{describe, MemberHistory, Step};
+use crate::audit::history::{describe, MemberHistory};
 use crate::domain::coverage::{MemberCoverage, MonthChange};
 use crate::domain::event::Event;
 use crate::domain::money::Money;
@@ -21,8 +21,9 @@ pub struct ReplayLine {
     pub summary: String,
     /// Months whose status or benefits this event changed.
     pub changes: Vec<MonthChange>,
-    /// The member after this event.
-    pub after: After,
+    /// The member after this event; `null` before the member's enrollment (a policy
+    /// published earlier).
+    pub after: Option<After>,
 }
 
 /// The member's counters after an event (RULES.md R10, R14).
@@ -50,28 +51,19 @@ impl After {
 }
 
 /// The replay of a history: every member event, every region event once the member is
-/// enrolled, and the policies published before (they price the member's months).
+/// enrolled, and every policy of the region (any of them may price the member's months,
+/// R3 — they are few).
 pub fn replay_lines(
     history: &MemberHistory,
 ) -> Result<Vec<ReplayLine>, crate::domain::state::FoldError> {
     let steps = history.steps()?;
-    let last_policy_before = last_policy_before_enrollment(history, &steps);
     let mut lines = Vec::new();
     for step in &steps {
         let envelope = &history.events[step.index];
-        let shown = step.coverage.is_some() || Some(step.index) == last_policy_before;
-        let after = match (&step.coverage, shown) {
-            (Some(coverage), true) => After::of(coverage),
-            (None, true) => After {
-                state: crate::domain::coverage::MemberStatus::Active,
-                arrears_months: Vec::new(),
-                arrears_amount: Money::default(),
-                continuous_months: 0,
-                cumulative_months: 0,
-                benefit_tier: None,
-            },
-            (_, false) => continue,
-        };
+        let policy = matches!(envelope.event, Event::PolicyPublished(_));
+        if step.coverage.is_none() && !policy {
+            continue;
+        }
         lines.push(ReplayLine {
             position: envelope.position,
             stream: envelope.stream.clone(),
@@ -80,21 +72,10 @@ pub fn replay_lines(
             recorded_at: envelope.recorded_at,
             summary: describe(&envelope.event),
             changes: step.changes.clone(),
-            after,
+            after: step.coverage.as_ref().map(After::of),
         });
     }
     Ok(lines)
-}
-
-/// The policy in force when the member enrolled: the last `PolicyPublished` before
-/// the member's first event.
-fn last_policy_before_enrollment(history: &MemberHistory, steps: &[Step]) -> Option<usize> {
-    steps
-        .iter()
-        .take_while(|step| step.coverage.is_none())
-        .filter(|step| matches!(history.events[step.index].event, Event::PolicyPublished(_)))
-        .map(|step| step.index)
-        .last()
 }
 
 /// Prints the replay: a table, or JSON lines with `json`.
@@ -120,20 +101,23 @@ pub fn print(history: &MemberHistory, json: bool, out: &mut dyn Write) -> anyhow
         "position", "type", "arrears", "cont.", "tier"
     )?;
     for line in &lines {
-        let arrears = if line.after.arrears_months.is_empty() {
-            "-".to_owned()
-        } else {
-            line.after.arrears_amount.to_string()
+        let (arrears, continuous, tier) = match &line.after {
+            None => ("-".to_owned(), "-".to_owned(), "-"),
+            Some(after) if after.arrears_months.is_empty() => (
+                "-".to_owned(),
+                after.continuous_months.to_string(),
+                after.benefit_tier.as_deref().unwrap_or("-"),
+            ),
+            Some(after) => (
+                after.arrears_amount.to_string(),
+                after.continuous_months.to_string(),
+                after.benefit_tier.as_deref().unwrap_or("-"),
+            ),
         };
         writeln!(
             out,
             "{:>8}  {:<19}  {:>8}  {:>5}  {:<8}  {}",
-            line.position,
-            line.event_type,
-            arrears,
-            line.after.continuous_months,
-            line.after.benefit_tier.as_deref().unwrap_or("-"),
-            line.summary,
+            line.position, line.event_type, arrears, continuous, tier, line.summary,
         )?;
         if !line.changes.is_empty() {
             writeln!(out, "{:58}→ {}", "", changes_text(&line.changes))?;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 pub const RULES_MD: &str = include_str!("../../docs/spec/RULES.md");
 
 /// For each rule, the source id and a phrase that picks the sentence out of the
-/// source's quoted text. Rules R1, R2 and R12 rest on no source sentence: they are the
+/// source's quoted text. Rules R1, R2, R9 and R12 cite no source in RULES.md: they are the
 /// ledger's own (RULES.md says so by citing none).
 const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
     (
@@ -29,11 +29,6 @@ const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
         "R8",
         "S1",
         "monthly deduction will not continue automatically",
-    ),
-    (
-        "R9",
-        "S7",
-        "identification and treatment methods of interrupted payment",
     ),
     (
         "R10",

@@ -833,3 +833,88 @@ fn a_bundle_whose_contents_do_not_match_its_scope_is_refused() {
     assert_ne!(relabelled, member_bundle);
     assert!(checks(&verify_text(&relabelled, &key)).contains(&"scope"));
 }
+
+/// Explanations that once said something false (found in review): the grace quoted for
+/// an automatic withdrawal is that of the month whose close caused it (R10); a month
+/// paid before a price change keeps, and is explained by, the due it was paid at (R4);
+/// a stopped deduction is named where it blocks payment (R8).
+#[test]
+fn explain_quotes_the_closing_months_grace_the_paid_due_and_a_stopped_deduction() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let policy = |from: &str, wage: &str, grace: u32| {
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":from,
+            "average_monthly_wage":wage,"contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00",
+            "grace_months":grace,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+    };
+    let commands = vec![
+        policy("2025-01", "10000.00", 3),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
+        policy("2025-02", "12000.00", 1),
+        serde_json::json!({"command":"stop_deduction","member_id":member}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-03"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let results = Ledger::open(dir.path())
+        .unwrap()
+        .submit(
+            commands
+                .into_iter()
+                .map(flexledger::domain::parse_command_value)
+                .collect(),
+            &mut FixedSources::new(),
+        )
+        .unwrap();
+    assert!(
+        results.iter().all(|result| result.is_accepted()),
+        "{results:?}"
+    );
+    let explain = |month: &str| {
+        json(&audit(
+            dir.path(),
+            &["--json", "explain", "--member", member, "--month", month],
+        ))
+    };
+
+    let paid = explain("2025-02");
+    let reasons = paid["reasons"].to_string();
+    assert!(
+        reasons.contains("600.00, its due when it was paid")
+            && reasons.contains("now price it at 720.00"),
+        "{reasons}"
+    );
+
+    let arrears = explain("2025-03");
+    assert_eq!(arrears["status"], "arrears");
+    assert!(arrears["reasons"]
+        .to_string()
+        .contains("deduction is stopped (R8)"));
+    assert!(arrears["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|rule| rule["id"] == "R8"));
+
+    // One more close: a run of 2 is more than 2025-04's grace of 1.
+    Ledger::open(dir.path())
+        .unwrap()
+        .submit(
+            vec![flexledger::domain::parse_command_value(
+                serde_json::json!({"command_id":"11111111-1111-4111-8111-111111111111","command":"close_month","region":"demo","month":"2025-04"}),
+            )],
+            &mut FixedSources::new(),
+        )
+        .unwrap();
+    let lapsed = explain("2025-03");
+    assert_eq!(lapsed["status"], "lapsed", "{lapsed}");
+    let reasons = lapsed["reasons"].to_string();
+    assert!(
+        reasons.contains(
+            "the close of 2025-04 left 2 months of arrears, more than its 1 months' grace"
+        ),
+        "{reasons}"
+    );
+}
