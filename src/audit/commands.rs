@@ -23,6 +23,25 @@ fn print_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Exit 1 with a message (or `{"ok":false,"error":{code,message}}` with `--json`):
+/// the thing asked for does not exist or does not hold.
+fn refuse(
+    out: &mut dyn Write,
+    json: bool,
+    code: &str,
+    message: String,
+) -> anyhow::Result<ExitCode> {
+    if json {
+        print_json(
+            out,
+            &serde_json::json!({"ok": false, "error": {"code": code, "message": message}}),
+        )?;
+    } else {
+        writeln!(out, "{message}")?;
+    }
+    Ok(ExitCode::from(1))
+}
+
 /// Exit 1 naming the damage, for a walk that found a corrupt store; other errors
 /// propagate (exit 2).
 fn damaged(error: LedgerError, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
@@ -209,13 +228,15 @@ pub fn prove(
         None => checkpoints.last(),
     };
     let Some(target) = target else {
-        writeln!(
+        let at = to
+            .map(|size| format!(" at size {size}"))
+            .unwrap_or_default();
+        return refuse(
             out,
-            "no stored checkpoint{}: run `flexledger-audit checkpoint` first",
-            to.map(|size| format!(" at size {size}"))
-                .unwrap_or_default()
-        )?;
-        return Ok(ExitCode::from(1));
+            json,
+            "no_checkpoint",
+            format!("no stored checkpoint{at}: run `flexledger-audit checkpoint` first"),
+        );
     };
     let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
     {
@@ -224,12 +245,11 @@ pub fn prove(
     };
     let log = MerkleTree::new(tree.leaves.clone());
     if log.root(log.size()) != Some(target.root) {
-        writeln!(
-            out,
+        let message = format!(
             "the log's first {} events no longer have the checkpoint's root: the log was rewritten",
             target.tree_size
-        )?;
-        return Ok(ExitCode::from(1));
+        );
+        return refuse(out, json, "log_rewritten", message);
     }
     if let Some(position) = position {
         let hash = store
@@ -241,12 +261,11 @@ pub fn prove(
         let Some(proof) =
             hash.and_then(|hash| proofs::inclusion(&log, hash, position, target.tree_size))
         else {
-            writeln!(
-                out,
+            let message = format!(
                 "no event at position {position} in the checkpoint of {} events",
                 target.tree_size
-            )?;
-            return Ok(ExitCode::from(1));
+            );
+            return refuse(out, json, "no_event", message);
         };
         if json {
             print_json(out, &proof)?;
@@ -265,8 +284,8 @@ pub fn prove(
     }
     let from = from.context("say --position P or --from SIZE")?;
     let Some(proof) = proofs::consistency(&log, from, target.tree_size) else {
-        writeln!(out, "no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size)?;
-        return Ok(ExitCode::from(1));
+        let message = format!("no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size);
+        return refuse(out, json, "no_proof", message);
     };
     if json {
         print_json(out, &proof)?;
@@ -302,16 +321,30 @@ pub fn export(
         Scope::Region(region) => history::members(&store, Some(region))?,
         Scope::All => history::members(&store, None)?,
     };
-    if members.is_empty() || crate::ledger::read_member_row(&store, members[0])?.is_none() {
-        writeln!(
-            out,
-            "nothing to export: no member matches {}",
-            serde_json::to_string(scope)?
-        )?;
-        return Ok(ExitCode::from(1));
+    let exists = match scope {
+        Scope::Member(member_id) => crate::ledger::read_member_row(&store, *member_id)?.is_some(),
+        Scope::Region(region) => store
+            .read_state(&crate::store::StateKey::Region(region.clone()))?
+            .is_some(),
+        Scope::All => store.head()?.0 > 0,
+    };
+    if !exists {
+        let message = match scope {
+            Scope::Member(member_id) => {
+                format!("nothing to export: member {member_id} has no events in this ledger")
+            }
+            Scope::Region(region) => {
+                format!("nothing to export: region {region} has no policy in this ledger")
+            }
+            Scope::All => "nothing to export: the log is empty".to_owned(),
+        };
+        return refuse(out, json, "nothing_to_export", message);
     }
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    // Written beside the target and renamed into place when complete, so a failed
+    // export never leaves a partial file where the last good one was.
+    let partial = partial_path(path);
+    let file = std::fs::File::create(&partial)
+        .with_context(|| format!("cannot create {}", partial.display()))?;
     let mut writer = io::BufWriter::new(file);
     if format == ExportFormat::Csv {
         let rows = write_csv(&store, &members, &mut writer)?;
@@ -334,13 +367,21 @@ pub fn export(
     let key = keys::ensure(data_dir)?;
     let tree = match walk(&store, "export") {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => {
+            drop(writer);
+            let _ = std::fs::remove_file(&partial);
+            return damaged(error, json, out);
+        }
     };
     let (signed, _) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
     let summary = match bundle::export(&store, &tree, &signed, &checkpoint, scope, &mut writer) {
         Ok(summary) => summary,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => {
+            drop(writer);
+            let _ = std::fs::remove_file(&partial);
+            return damaged(error, json, out);
+        }
     };
     finish(writer, path)?;
     if json {
@@ -361,7 +402,24 @@ pub fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `dir/.name.partial` for `dir/name`.
+fn partial_path(path: &Path) -> std::path::PathBuf {
+    let name = path.file_name().map_or_else(
+        || "export".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Flushes and syncs the partial file, then renames it to `path`.
 fn finish(writer: io::BufWriter<std::fs::File>, path: &Path) -> anyhow::Result<()> {
+    let partial = partial_path(path);
+    finish_file(writer, &partial)?;
+    std::fs::rename(&partial, path)
+        .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))
+}
+
+fn finish_file(writer: io::BufWriter<std::fs::File>, path: &Path) -> anyhow::Result<()> {
     let file = writer
         .into_inner()
         .map_err(|error| error.into_error())
@@ -482,6 +540,19 @@ fn print_bundle_report(report: &bundle::BundleReport, out: &mut dyn Write) -> an
     Ok(())
 }
 
+/// A signed checkpoint the log no longer matches.
+fn rewritten(checkpoint: &Checkpoint, what: &str, found: crate::store::Sha256) -> LedgerError {
+    crate::store::StoreError::Corrupt {
+        position: checkpoint.tree_size,
+        message: format!(
+            "the signed checkpoint at size {} commits to {what} {}, but the log gives {found}: the log was rewritten after it was signed",
+            checkpoint.tree_size,
+            if what == "root" { checkpoint.root } else { checkpoint.heads_root },
+        ),
+    }
+    .into()
+}
+
 #[derive(Serialize)]
 struct AuditVerifyReport {
     ok: bool,
@@ -505,8 +576,15 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
         Err(error) => return damaged(error, json, out),
     };
     let key = keys::load(data_dir)?.map(|key| key.verifying_key());
+    let stored = proofs::stored_checkpoints(&store, key.as_ref())?;
+    if key.is_none() && !stored.is_empty() {
+        anyhow::bail!(
+            "cannot check the stored checkpoints' signatures: no signing key at {} (set FLEXLEDGER_SIGNING_KEY to where the ledger's key is)",
+            keys::key_path(data_dir).display()
+        );
+    }
     let mut pending: Vec<Checkpoint> = Vec::new();
-    for (signed, checked) in proofs::stored_checkpoints(&store, key.as_ref())? {
+    for (signed, checked) in stored {
         match checked {
             Ok(checkpoint) => pending.push(checkpoint),
             Err(error) => {
@@ -543,6 +621,9 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
             );
         }
     }
+    // One walk: each checkpoint's heads root when the walk reaches its size (the heads
+    // change as it goes), then every log root from one levelled tree at the end.
+    let mut heads_checked: Vec<Checkpoint> = Vec::new();
     let progress = crate::cli::walk_progress("checkpoints", report.events);
     let walked = proofs::walk_log(
         &store,
@@ -554,25 +635,33 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
             {
                 // OK because the loop condition saw an element.
                 let checkpoint = pending.pop().expect("a pending checkpoint");
-                let recomputed = tree.checkpoint(checkpoint.origin.clone(), checkpoint.created_at);
-                if recomputed != checkpoint {
-                    return Err(crate::store::StoreError::Corrupt {
-                        position: checkpoint.tree_size,
-                        message: format!(
-                            "the signed checkpoint at size {} has root {} and heads root {}, but the log gives {} and {}: the log was rewritten after it was signed",
-                            checkpoint.tree_size, checkpoint.root, checkpoint.heads_root, recomputed.root, recomputed.heads_root
-                        ),
-                    }
-                    .into());
+                let (_, head_leaves) = tree.head_leaves();
+                let heads_root = crate::audit::merkle::root(&head_leaves);
+                if heads_root != checkpoint.heads_root
+                    || u64::try_from(head_leaves.len()).ok() != Some(checkpoint.heads_size)
+                {
+                    return Err(rewritten(&checkpoint, "heads root", heads_root));
                 }
+                heads_checked.push(checkpoint);
             }
             Ok(())
         },
         &mut |position| progress.set_position(position),
     );
     progress.finish_and_clear();
-    if let Err(error) = walked {
-        return damaged(error, json, out);
+    let tree = match walked {
+        Ok(tree) => tree,
+        Err(error) => return damaged(error, json, out),
+    };
+    let log = MerkleTree::new(tree.leaves);
+    for checkpoint in &heads_checked {
+        let root = usize::try_from(checkpoint.tree_size)
+            .ok()
+            .and_then(|size| log.root(size));
+        if root != Some(checkpoint.root) {
+            let error = rewritten(checkpoint, "root", root.unwrap_or_default());
+            return damaged(error, json, out);
+        }
     }
     if let Some(checkpoint) = pending.last() {
         return damaged(

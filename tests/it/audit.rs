@@ -918,3 +918,50 @@ fn explain_quotes_the_closing_months_grace_the_paid_due_and_a_stopped_deduction(
         "{reasons}"
     );
 }
+
+/// A region with policies and no members exports (its stream is the bundle); a
+/// member the ledger does not know is a JSON refusal under --json, and no file is left.
+#[test]
+fn export_needs_the_scope_to_exist_not_to_have_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = read_json(&repo_path("tests/scenarios/paying_in_order.json"))["steps"][0]
+        ["command"]
+        .clone();
+    assert_eq!(policy["command"], "publish_policy");
+    flexledger(
+        dir.path(),
+        &["submit", "-"],
+        Some(format!("{policy}\n").as_bytes()),
+    );
+    let key = public_key(dir.path());
+    let out = dir.path().join("region.bundle");
+    let region = policy["region"].as_str().unwrap();
+    let output = audit(
+        dir.path(),
+        &["export", "--region", region, "--out", out.to_str().unwrap()],
+    );
+    assert!(
+        output.status.success(),
+        "{}{}",
+        text(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = verify_text(&std::fs::read_to_string(&out).unwrap(), &key);
+    assert!(report.ok && report.events == 1, "{:?}", report.failures);
+
+    let missing = dir.path().join("nobody.bundle");
+    let unknown = audit(
+        dir.path(),
+        &[
+            "--json",
+            "export",
+            "--member",
+            "00000000-0000-4000-8000-000000000009",
+            "--out",
+            missing.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(json(&unknown)["error"]["code"], "nothing_to_export");
+    assert!(!missing.exists());
+}
