@@ -40,9 +40,10 @@ seconds member_events_baseline $bin --data-dir "$work/data" events --member "$me
 seconds checkpoint $audit --data-dir "$work/data" checkpoint
 seconds audit_verify $audit --data-dir "$work/data" verify
 seconds export_member $audit --data-dir "$work/data" export --member "$member" --out "$work/member.bundle"
-seconds verify_bundle_member $audit verify-bundle "$work/member.bundle"
+key=$($audit --data-dir "$work/data" public-key | head -1)
+seconds verify_bundle_member $audit verify-bundle "$work/member.bundle" --public-key "$key"
 seconds export_all $audit --data-dir "$work/data" export --all --out "$work/all.bundle"
-seconds verify_bundle_all $audit verify-bundle "$work/all.bundle"
+seconds verify_bundle_all $audit verify-bundle "$work/all.bundle" --public-key "$key"
 seconds explain $audit --data-dir "$work/data" explain --member "$member" --month 2025-06
 seconds replay $audit --data-dir "$work/data" replay --member "$member"
 seconds csv_all $audit --data-dir "$work/data" export --all --format csv --out "$work/all.csv"
