@@ -23,9 +23,10 @@ pub enum Cut {
     Everything,
     /// Events at global positions up to and including this one.
     Position(u64),
-    /// The longest prefix of the log recorded at or before this instant. A prefix, not
-    /// a filter: an event recorded later is excluded together with everything after
-    /// it, so the history is always one the ledger really passed through.
+    /// The longest prefix of the member's and region's events (in log order) recorded
+    /// at or before this instant. A prefix, not a filter: an event recorded later is
+    /// excluded together with everything after it, so the history is always one the
+    /// ledger really passed through (D18).
     Time(DateTime<Utc>),
 }
 
