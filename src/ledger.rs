@@ -13,8 +13,7 @@ use crate::domain::coverage::{month_changes, CoverageChanged, MonthLine};
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{
-    coverage, decide, Command, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal,
-    StreamId,
+    decide, Command, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal, StreamId,
 };
 use crate::store::{
     CommandRecord, CommandResult, Envelope, EventRef, EventStore, Sha256, SledStore, StateKey,
@@ -702,50 +701,19 @@ pub fn member_coverage(
 }
 
 /// A member's coverage folded from the store's events up to `as_of` (inclusive; `None`
-/// = everything). Reads only the member's stream and its region's stream.
+/// = everything). Reads only the member's stream and its region's stream (the audit
+/// tools' [`MemberHistory`](crate::audit::history::MemberHistory), which this is).
 pub fn member_coverage_folded(
     store: &dyn EventStore,
     member_id: Uuid,
     as_of: Option<u64>,
 ) -> Result<Option<MemberCoverage>, LedgerError> {
-    let limit = as_of.unwrap_or(u64::MAX);
-    let member_events = read_until(store.read_stream(&StreamId::Member(member_id)), limit)?;
-    let Some(first) = member_events.first() else {
+    use crate::audit::history::{Cut, MemberHistory};
+    let cut = as_of.map_or(Cut::Everything, Cut::Position);
+    let Some(history) = MemberHistory::load(store, member_id, cut)? else {
         return Ok(None);
     };
-    let Event::MemberEnrolled(enrolled) = &first.event else {
-        return Err(StoreError::Corrupt {
-            position: first.position,
-            message: "a member stream must begin with MemberEnrolled".into(),
-        }
-        .into());
-    };
-    let region_events = read_until(
-        store.read_stream(&StreamId::Region(enrolled.region.clone())),
-        limit,
-    )?;
-    let mut state = LedgerState::default();
-    let mut merged: Vec<Envelope> = region_events.into_iter().chain(member_events).collect();
-    merged.sort_by_key(|envelope| envelope.position);
-    for envelope in merged {
-        state.apply(envelope.position, &envelope.event)?;
-    }
-    Ok(coverage(&state, member_id))
-}
-
-fn read_until(
-    envelopes: crate::store::EnvelopeIter<'_>,
-    limit: u64,
-) -> Result<Vec<Envelope>, StoreError> {
-    let mut kept = Vec::new();
-    for envelope in envelopes {
-        let envelope = envelope?;
-        if envelope.position > limit {
-            break;
-        }
-        kept.push(envelope);
-    }
-    Ok(kept)
+    Ok(history.coverage()?)
 }
 
 /// What `verify` found in a clean store.

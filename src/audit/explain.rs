@@ -11,7 +11,7 @@ use crate::domain::command::WithdrawalReason;
 use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
-use crate::domain::state::{FoldError, LedgerState, MemberState, Period, RegionState};
+use crate::domain::state::{FoldError, MemberState, Period, RegionState};
 use serde::Serialize;
 use std::io::Write;
 
@@ -44,10 +44,7 @@ pub fn explain(
     history: &MemberHistory,
     month: Month,
 ) -> Result<Result<Explanation, String>, FoldError> {
-    let mut state = LedgerState::default();
-    for envelope in &history.events {
-        state.apply(envelope.position, &envelope.event)?;
-    }
+    let state = history.state()?;
     let (Some(member), Some(region)) = (
         state.members.get(&history.member_id),
         state.regions.get(&history.region),

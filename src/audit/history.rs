@@ -115,11 +115,16 @@ impl MemberHistory {
 
     /// The member's coverage at the end of the history.
     pub fn coverage(&self) -> Result<Option<MemberCoverage>, FoldError> {
+        Ok(coverage(&self.state()?, self.member_id))
+    }
+
+    /// The ledger state (this member and its region) at the end of the history.
+    pub fn state(&self) -> Result<LedgerState, FoldError> {
         let mut state = LedgerState::default();
         for envelope in &self.events {
             state.apply(envelope.position, &envelope.event)?;
         }
-        Ok(coverage(&state, self.member_id))
+        Ok(state)
     }
 
     /// The member's coverage at the end of the history; an error if the history holds
