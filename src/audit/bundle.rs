@@ -250,13 +250,10 @@ fn scope_streams(
             streams.insert(StreamId::Region(region.clone()).name());
         }
         Scope::Member(member_id) => {
-            let history = history::MemberHistory::load(
-                store,
-                *member_id,
-                history::Cut::Position(tree.size()),
-            )?
-            .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
-            streams.insert(StreamId::Region(history.region).name());
+            // A member's region is fixed by its enrollment: its state row names it.
+            let member = crate::ledger::read_member_row(store, *member_id)?
+                .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
+            streams.insert(StreamId::Region(member.region).name());
         }
     }
     for stream in &streams {

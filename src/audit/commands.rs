@@ -316,11 +316,6 @@ pub fn export(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data_dir)?;
-    let members = match scope {
-        Scope::Member(member_id) => vec![*member_id],
-        Scope::Region(region) => history::members(&store, Some(region))?,
-        Scope::All => history::members(&store, None)?,
-    };
     let exists = match scope {
         Scope::Member(member_id) => crate::ledger::read_member_row(&store, *member_id)?.is_some(),
         Scope::Region(region) => store
@@ -347,6 +342,11 @@ pub fn export(
         .with_context(|| format!("cannot create {}", partial.display()))?;
     let mut writer = io::BufWriter::new(file);
     if format == ExportFormat::Csv {
+        let members = match scope {
+            Scope::Member(member_id) => vec![*member_id],
+            Scope::Region(region) => history::members(&store, Some(region))?,
+            Scope::All => history::members(&store, None)?,
+        };
         let rows = write_csv(&store, &members, &mut writer)?;
         finish(writer, path)?;
         if json {
