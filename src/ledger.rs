@@ -10,17 +10,20 @@
 //! members), so deciding never replays the log and memory does not grow with it.
 
 use crate::domain::coverage::{month_changes, CoverageChanged, MonthLine};
+use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
+use crate::domain::report::{line_counts, MonthTotals, RegionMonthReport};
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{
-    decide, Command, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal, StreamId,
+    decide, Command, CommandEnvelope, ErrorCode, Event, LedgerState, MemberCoverage, Refusal,
+    StreamId,
 };
 use crate::store::{
-    CommandRecord, CommandResult, Envelope, EventRef, EventStore, Sha256, SledStore, StateKey,
+    CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Sha256, SledStore, StateKey,
     StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -90,7 +93,13 @@ pub struct Ledger<S: EventStore = SledStore> {
     /// Sealed envelopes and coverage changes appended since the last `take_appended`,
     /// kept only when a feed wants them.
     appended: Option<Appended>,
+    /// Region month totals read or changed lately (a cache of `RegionMonth` rows,
+    /// at most `REPORT_CACHE_ROWS_MAX` kept between appends).
+    reports: HashMap<(RegionName, Month), MonthTotals>,
 }
+
+/// Region month totals kept in memory between appends (each is a small row).
+pub const REPORT_CACHE_ROWS_MAX: usize = 4096;
 
 fn corrupt_row(what: String, error: serde_json::Error) -> StoreError {
     StoreError::Corrupt {
@@ -176,6 +185,31 @@ fn member_rows(member: &MemberState, rows: &mut Vec<StateWrite>) {
         key: StateKey::Enrolled(member.region.clone(), member.member_id),
         value: enrolled,
     });
+    let granted = (!member.grants.is_empty()).then(Vec::new);
+    rows.push(StateWrite {
+        key: StateKey::Granted(member.region.clone(), member.member_id),
+        value: granted,
+    });
+}
+
+/// Every region's month totals, summed over every member's month lines: the
+/// definition the maintained rows must equal (rebuild writes these, verify compares).
+pub fn all_month_totals(state: &LedgerState) -> BTreeMap<(RegionName, Month), MonthTotals> {
+    let mut totals: BTreeMap<(RegionName, Month), MonthTotals> = BTreeMap::new();
+    for member in state.members.values() {
+        let Some(region) = state.regions.get(&member.region) else {
+            continue;
+        };
+        for line in crate::domain::coverage::member_coverage(region, member).months {
+            if line_counts(&line) {
+                totals
+                    .entry((member.region.clone(), line.month))
+                    .or_default()
+                    .apply(&line, true);
+            }
+        }
+    }
+    totals
 }
 
 /// Every state row of a fully folded state, with its checkpoint.
@@ -190,9 +224,15 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
     for member in state.members.values() {
         member_rows(member, &mut rows);
     }
+    for ((region, month), totals) in all_month_totals(state) {
+        rows.push(StateWrite {
+            key: StateKey::RegionMonth(region, month),
+            value: Some(encode_row(&totals)),
+        });
+    }
     rows.push(StateWrite {
         key: StateKey::Checkpoint,
-        value: Some(state.position.to_be_bytes().to_vec()),
+        value: Some(checkpoint_row(state.position)),
     });
     rows
 }
@@ -247,19 +287,62 @@ pub fn fold_log<S: EventStore + Sync + ?Sized>(
     })
 }
 
-fn read_checkpoint(store: &dyn EventStore) -> Result<Option<u64>, StoreError> {
-    match store.read_state(&StateKey::Checkpoint)? {
-        None => Ok(None),
-        Some(bytes) => {
-            let array: [u8; 8] = bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| StoreError::Corrupt {
-                    position: 0,
-                    message: "checkpoint row is not 8 bytes".into(),
-                })?;
-            Ok(Some(u64::from_be_bytes(array)))
+/// The format of the state rows this build writes. Rows are a cache of the fold, so a
+/// build that folds differently (v2 rules: R7, R12, R14, new fields) bumps this and
+/// rebuilds rows written by an older build from the log on open, instead of reading
+/// them as damage or, worse, as current. 1: v1 (an 8-byte checkpoint row).
+pub const STATE_FORMAT_VERSION: u32 = 2;
+
+/// The checkpoint row: the log position the state rows reflect and their format.
+fn checkpoint_row(position: u64) -> Vec<u8> {
+    let mut row = position.to_be_bytes().to_vec();
+    row.extend_from_slice(&STATE_FORMAT_VERSION.to_be_bytes());
+    row
+}
+
+/// The stored checkpoint: (position, state format), if any.
+fn read_checkpoint(store: &dyn EventStore) -> Result<Option<(u64, u32)>, StoreError> {
+    let Some(bytes) = store.read_state(&StateKey::Checkpoint)? else {
+        return Ok(None);
+    };
+    let damaged = || StoreError::Corrupt {
+        position: 0,
+        message: format!("checkpoint row is {} bytes, not 8 or 12", bytes.len()),
+    };
+    let position: [u8; 8] = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(damaged)?;
+    let format = match bytes.len() {
+        8 => 1,
+        12 => {
+            let format: [u8; 4] = bytes[8..].try_into().map_err(|_| damaged())?;
+            u32::from_be_bytes(format)
         }
+        _ => return Err(damaged()),
+    };
+    Ok(Some((u64::from_be_bytes(position), format)))
+}
+
+/// Rebuilds the state rows from the log if they reflect the log's head but were
+/// written in an older format (a store last written by an older build); rows that do
+/// not reflect the head are left for `open` (which rebuilds) or `verify` (which
+/// reports). Read-side commands call this so that they never answer from old rows.
+pub fn upgrade_stale_state_rows<S: EventStore + Sync>(store: &mut S) -> Result<bool, LedgerError> {
+    let (head, _) = store.head()?;
+    match read_checkpoint(store)? {
+        Some((position, format)) if position == head && format < STATE_FORMAT_VERSION => {
+            tracing::warn!(
+                head,
+                format,
+                current = STATE_FORMAT_VERSION,
+                "state rows were written by an older build; rebuilding them from the log"
+            );
+            let state = fold_log(store, &mut |_| {})?;
+            store.replace_state(&all_state_rows(&state))?;
+            Ok(true)
+        }
+        _ => Ok(false),
     }
 }
 
@@ -283,7 +366,7 @@ impl<S: EventStore> Ledger<S> {
         let checkpoint = read_checkpoint(&store)?;
         if checkpoint.is_none() && head == 0 {
             tracing::info!("new ledger: the log is empty");
-        } else if checkpoint == Some(head) {
+        } else if checkpoint == Some((head, STATE_FORMAT_VERSION)) {
             for row in store.region_rows()? {
                 let region = decode_region_row(&row)?;
                 state.regions.insert(region.name.clone(), region);
@@ -293,7 +376,8 @@ impl<S: EventStore> Ledger<S> {
             tracing::warn!(
                 head,
                 ?checkpoint,
-                "state rows do not match the log; rebuilding them from the log"
+                format = STATE_FORMAT_VERSION,
+                "state rows do not match the log or this build's format; rebuilding them from the log"
             );
             state = fold_log(&store, &mut |_| {})?;
             store.replace_state(&all_state_rows(&state))?;
@@ -309,6 +393,7 @@ impl<S: EventStore> Ledger<S> {
             poisoned: false,
             appends: 0,
             appended: None,
+            reports: HashMap::new(),
         };
         ledger.trim_cache();
         Ok(ledger)
@@ -423,6 +508,9 @@ impl<S: EventStore> Ledger<S> {
         }
         // Refused commands load members too: keep the cache bounded either way.
         self.trim_cache();
+        if self.reports.len() > REPORT_CACHE_ROWS_MAX {
+            self.reports.clear();
+        }
         Ok(results)
     }
 
@@ -448,23 +536,24 @@ impl<S: EventStore> Ledger<S> {
                 }
             };
             if let Some(command_id) = envelope.command_id {
+                let digest = envelope.body_digest.map(Sha256);
                 if let Some(index) = pending.get(&command_id) {
-                    let events = records[*index]
-                        .envelopes
-                        .iter()
-                        .map(Envelope::event_ref)
-                        .collect();
-                    results.push(CommandResult::Accepted {
-                        events,
-                        duplicate: true,
-                    });
+                    let record = &records[*index];
+                    results.push(repeated_result(
+                        command_id,
+                        digest,
+                        record.body_digest,
+                        &record.envelopes,
+                    ));
                     continue;
                 }
-                if let Some(events) = self.accepted_before(command_id)? {
-                    results.push(CommandResult::Accepted {
-                        events,
-                        duplicate: true,
-                    });
+                if let Some((span, envelopes)) = self.accepted_before(command_id)? {
+                    results.push(repeated_result(
+                        command_id,
+                        digest,
+                        span.body_digest,
+                        &envelopes,
+                    ));
                     continue;
                 }
             }
@@ -474,13 +563,11 @@ impl<S: EventStore> Ledger<S> {
                 Ok(events) => {
                     let command_id = envelope.command_id.unwrap_or_else(|| sources.new_id());
                     // A failure inside `record` may leave this command half applied.
-                    let record = self
+                    let mut record = self
                         .record(command_id, events, recorded_at, sources, dirty)
                         .inspect_err(|_| self.poisoned = true)?;
-                    results.push(CommandResult::Accepted {
-                        events: record.envelopes.iter().map(Envelope::event_ref).collect(),
-                        duplicate: false,
-                    });
+                    record.body_digest = envelope.body_digest.map(Sha256);
+                    results.push(CommandResult::accepted(&record.envelopes, false));
                     pending.insert(command_id, records.len());
                     records.push(record);
                 }
@@ -502,6 +589,10 @@ impl<S: EventStore> Ledger<S> {
                     .is_some_and(|region| region.open_month == close.month);
                 if closable {
                     for member_id in self.store.enrolled_members(&close.region)? {
+                        self.load_member(member_id)?;
+                    }
+                    // R16: closing the month accrues granted members' subsidies.
+                    for member_id in self.store.granted_members(&close.region)? {
                         self.load_member(member_id)?;
                     }
                 }
@@ -551,13 +642,22 @@ impl<S: EventStore> Ledger<S> {
         dirty: &mut Dirty,
     ) -> Result<CommandRecord, LedgerError> {
         let mut envelopes = Vec::with_capacity(events.len());
-        let touched: BTreeSet<Uuid> = events
+        let mut touched: BTreeSet<Uuid> = events
             .iter()
             .filter_map(|event| match event.stream() {
                 StreamId::Member(member_id) => Some(member_id),
                 StreamId::Region(_) => None,
             })
             .collect();
+        for event in &events {
+            if let Event::MonthClosed(closed) = event {
+                // R16: a close accrues the subsidies of paid, granted months, which
+                // changes those members' lines without an event of theirs.
+                if let Some(granted) = self.state.granted_by_region.get(&closed.region) {
+                    touched.extend(granted.iter().copied());
+                }
+            }
+        }
         // Coverage changes are recorded for every command, served or not, so a feed
         // started later replays them too (R-independent: a before/after comparison).
         let before = self.month_lines(&touched);
@@ -582,6 +682,7 @@ impl<S: EventStore> Ledger<S> {
         let position = self.state.position;
         let after = self.month_lines(&touched);
         for ((member_id, old), (_, new)) in before.iter().zip(&after) {
+            self.add_to_reports(*member_id, old, new, dirty)?;
             let months = month_changes(old, new);
             if !months.is_empty() {
                 dirty.coverage.push(CoverageChanged {
@@ -595,7 +696,51 @@ impl<S: EventStore> Ledger<S> {
         Ok(CommandRecord {
             command_id,
             envelopes,
+            body_digest: None,
         })
+    }
+
+    /// Adds the difference between a member's month lines before and after a command
+    /// to its region's month totals (`domain::report`).
+    fn add_to_reports(
+        &mut self,
+        member_id: Uuid,
+        old: &[MonthLine],
+        new: &[MonthLine],
+        dirty: &mut Dirty,
+    ) -> Result<(), LedgerError> {
+        let Some(region) = self.state.members.get(&member_id).map(|m| m.region.clone()) else {
+            return Ok(());
+        };
+        let old_by_month: HashMap<Month, &MonthLine> =
+            old.iter().map(|line| (line.month, line)).collect();
+        for line in new {
+            let previous = old_by_month.get(&line.month).copied();
+            if previous == Some(line) || (previous.is_none() && !line_counts(line)) {
+                continue;
+            }
+            let key = (region.clone(), line.month);
+            let totals = self.report_totals(&key)?;
+            if let Some(previous) = previous {
+                totals.apply(previous, false);
+            }
+            totals.apply(line, true);
+            dirty.reports.insert(key);
+        }
+        Ok(())
+    }
+
+    /// A region month's totals, from the cache or its stored row.
+    fn report_totals(
+        &mut self,
+        key: &(RegionName, Month),
+    ) -> Result<&mut MonthTotals, LedgerError> {
+        if !self.reports.contains_key(key) {
+            let totals = read_month_totals(&self.store, &key.0, key.1)?;
+            self.reports.insert(key.clone(), totals);
+        }
+        // OK because the key was inserted just above if it was missing.
+        Ok(self.reports.get_mut(key).expect("totals just loaded"))
     }
 
     fn dirty_rows(&self, dirty: &Dirty) -> Vec<StateWrite> {
@@ -623,6 +768,15 @@ impl<S: EventStore> Ledger<S> {
                 &mut rows,
             );
         }
+        for key in &dirty.reports {
+            // OK because a dirty report was loaded into the cache by `report_totals`,
+            // which is trimmed only after the append that writes it.
+            let totals = self.reports.get(key).expect("dirty report is in the cache");
+            rows.push(StateWrite {
+                key: StateKey::RegionMonth(key.0.clone(), key.1),
+                value: Some(encode_row(totals)),
+            });
+        }
         for change in &dirty.coverage {
             rows.push(StateWrite {
                 key: StateKey::CoverageChange(change.position, change.member_id),
@@ -631,7 +785,7 @@ impl<S: EventStore> Ledger<S> {
         }
         rows.push(StateWrite {
             key: StateKey::Checkpoint,
-            value: Some(self.state.position.to_be_bytes().to_vec()),
+            value: Some(checkpoint_row(self.state.position)),
         });
         rows
     }
@@ -651,20 +805,43 @@ impl<S: EventStore> Ledger<S> {
         }
     }
 
-    /// The events of a command accepted in an earlier append, if any.
-    fn accepted_before(&self, command_id: Uuid) -> Result<Option<Vec<EventRef>>, LedgerError> {
+    /// The span and events of a command accepted in an earlier append, if any.
+    fn accepted_before(
+        &self,
+        command_id: Uuid,
+    ) -> Result<Option<(CommandSpan, Vec<Envelope>)>, LedgerError> {
         let Some(span) = self.store.command_span(command_id)? else {
             return Ok(None);
         };
         let count = usize::try_from(span.event_count).unwrap_or(usize::MAX);
-        let events: Result<Vec<EventRef>, StoreError> = self
+        let envelopes: Result<Vec<Envelope>, StoreError> = self
             .store
             .read_log(span.first_position)
             .take(count)
-            .map(|envelope| envelope.map(|envelope| envelope.event_ref()))
             .collect();
-        Ok(Some(events?))
+        Ok(Some((span, envelopes?)))
     }
+}
+
+/// The answer to a command whose id was accepted before: the first result again if it
+/// is the same command, `command_id_reused` if it is another (contract v2). An id
+/// remembered without a digest (before v2) answers as a duplicate, as v1 did.
+fn repeated_result(
+    command_id: Uuid,
+    digest: Option<Sha256>,
+    recorded: Option<Sha256>,
+    envelopes: &[Envelope],
+) -> CommandResult {
+    if let (Some(digest), Some(recorded)) = (digest, recorded) {
+        if digest != recorded {
+            let position = envelopes.first().map_or(0, |envelope| envelope.position);
+            return CommandResult::Refused(Refusal::new(
+                ErrorCode::CommandIdReused,
+                format!("command_id {command_id} was already accepted for a different command (its events start at position {position}): send a new command under a new command_id, or resend exactly the same command to get its first result"),
+            ));
+        }
+    }
+    CommandResult::accepted(envelopes, true)
 }
 
 /// Streams touched by the commands of one append: their state rows are rewritten.
@@ -674,6 +851,8 @@ struct Dirty {
     regions: BTreeSet<RegionName>,
     /// Coverage changes of the append's commands (stored as `F` rows).
     coverage: Vec<CoverageChanged>,
+    /// Region month totals the append's commands changed.
+    reports: BTreeSet<(RegionName, Month)>,
 }
 
 /// What an append added, for the feed: envelopes and coverage changes, in log order.
@@ -681,6 +860,62 @@ struct Dirty {
 pub struct Appended {
     pub envelopes: Vec<Envelope>,
     pub coverage: Vec<CoverageChanged>,
+}
+
+/// A region month's stored totals (zeros when no member line counted yet).
+pub fn read_month_totals(
+    store: &dyn EventStore,
+    region: &RegionName,
+    month: Month,
+) -> Result<MonthTotals, StoreError> {
+    match store.read_state(&StateKey::RegionMonth(region.clone(), month))? {
+        None => Ok(MonthTotals::default()),
+        Some(row) => serde_json::from_slice(&row)
+            .map_err(|error| corrupt_row(format!("region {region} month {month}"), error)),
+    }
+}
+
+/// Why a region month report cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("no region {0:?}: it has no policy")]
+    UnknownRegion(String),
+    #[error("{month} is not closed in region {region} (the open month is {open_month}): its figures still move; ask for a month before {open_month}")]
+    NotClosed {
+        region: String,
+        month: Month,
+        open_month: Month,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The bureau's report of a closed month (R12, R16, R17): two stored rows read, the
+/// region's and its month's; no member is folded.
+pub fn region_month_report(
+    store: &dyn EventStore,
+    region: &RegionName,
+    month: Month,
+) -> Result<RegionMonthReport, ReportError> {
+    let Some(row) = store.read_state(&StateKey::Region(region.clone()))? else {
+        return Err(ReportError::UnknownRegion(region.to_string()));
+    };
+    let state = decode_region_row(&row)?;
+    if month >= state.open_month {
+        return Err(ReportError::NotClosed {
+            region: region.to_string(),
+            month,
+            open_month: state.open_month,
+        });
+    }
+    let totals = read_month_totals(store, region, month)?;
+    Ok(RegionMonthReport::new(
+        region.to_string(),
+        month,
+        state.open_month,
+        state.last_position,
+        &totals,
+    ))
 }
 
 /// A member's current coverage, from the stored state rows (no replay).
@@ -807,12 +1042,9 @@ fn check_command_span(
     (command_id, first, count): (Uuid, u64, u64),
 ) -> Result<(), LedgerError> {
     let span = store.command_span(command_id)?;
-    if span
-        != Some(crate::store::CommandSpan {
-            first_position: first,
-            event_count: count,
-        })
-    {
+    let matches =
+        span.is_some_and(|span| span.first_position == first && span.event_count == count);
+    if !matches {
         return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1) }.into());
     }
     Ok(())
@@ -854,7 +1086,7 @@ pub fn state_row_differences(
     let checkpoint = read_checkpoint(store)?;
     // An empty log needs no state rows yet (a store created and never written to).
     let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
-    if checkpoint != Some(state.position) && !empty_and_unwritten {
+    if checkpoint != Some((state.position, STATE_FORMAT_VERSION)) && !empty_and_unwritten {
         differ(
             state.position,
             format!(
@@ -880,6 +1112,14 @@ pub fn state_row_differences(
             differ(
                 region.last_position,
                 format!("the enrolled index of region {}", region.name),
+            );
+        }
+    }
+    for ((region, month), totals) in all_month_totals(state) {
+        if read_month_totals(store, &region, month).ok() != Some(totals) {
+            differ(
+                state.regions.get(&region).map_or(0, |r| r.last_position),
+                format!("the {month} totals of region {region}"),
             );
         }
     }

@@ -363,12 +363,14 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
             data_dir.display()
         );
     }
-    SledStore::open(data_dir).with_context(|| {
+    let mut store = SledStore::open(data_dir).with_context(|| {
         format!(
             "cannot open the ledger in {} (is `flexledger serve` running on it? audit a copy, or stop it first)",
             data_dir.display()
         )
-    })
+    })?;
+    crate::ledger::upgrade_stale_state_rows(&mut store)?;
+    Ok(store)
 }
 
 pub fn load_member(

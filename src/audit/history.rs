@@ -271,6 +271,29 @@ pub fn describe(event: &Event) -> String {
             "R15 base ratio {} from {}",
             changed.base_ratio, changed.from_month
         ),
+        Event::ContributionRefunded(refund) => format!(
+            "R12 refunded {} ({} month(s) paid ahead, {}): outside the period",
+            month_runs_text(&refund.months, usize::MAX),
+            refund.months.len(),
+            refund.amount
+        ),
+        Event::SubsidyGranted(granted) => format!(
+            "R16 subsidy granted ({}): {} month(s) from {} at share {} of each paid month",
+            serde_plain(&granted.category),
+            granted.months,
+            granted.from_month,
+            granted.share
+        ),
+        Event::SubsidyRevoked(revoked) => format!(
+            "R16 subsidy revoked from {}: later months are no longer granted",
+            revoked.from_month
+        ),
+        Event::SubsidyPaid(paid) => format!(
+            "R16 subsidy paid out for {} ({}) on {}",
+            month_runs_text(&paid.months, usize::MAX),
+            paid.amount,
+            paid.paid_on
+        ),
     }
 }
 

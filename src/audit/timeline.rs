@@ -144,6 +144,10 @@ struct MonthMarks {
     enrolled: Option<String>,
     /// A withdrawal takes effect here.
     withdrawn: Option<String>,
+    /// R12: this month's contribution was refunded by a withdrawal.
+    refunded: Option<String>,
+    /// R16: subsidy events that name this month (granted from, revoked from, paid out).
+    subsidy: Vec<String>,
 }
 
 /// A line of the "Enrollment periods" list.
@@ -217,6 +221,42 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
                     "missed at the month close, due {} (R9, position {position})",
                     missed.due
                 ));
+            }
+            Event::ContributionRefunded(refund) => {
+                let months = refund.months.len();
+                for month in &refund.months {
+                    marks.entry(*month).or_default().refunded = Some(format!(
+                        "refunded by the withdrawal (R12; {months} month(s), {} in all, position {position})",
+                        refund.amount
+                    ));
+                }
+            }
+            Event::SubsidyGranted(granted) => {
+                marks
+                    .entry(granted.from_month)
+                    .or_default()
+                    .subsidy
+                    .push(format!(
+                    "subsidy granted from here: {} month(s) at share {} (R16, position {position})",
+                    granted.months, granted.share
+                ));
+            }
+            Event::SubsidyRevoked(revoked) => {
+                marks
+                    .entry(revoked.from_month)
+                    .or_default()
+                    .subsidy
+                    .push(format!(
+                        "subsidy revoked from here (R16, position {position})"
+                    ));
+            }
+            Event::SubsidyPaid(paid) => {
+                for month in &paid.months {
+                    marks.entry(*month).or_default().subsidy.push(format!(
+                        "subsidy paid out on {} (R16, position {position})",
+                        paid.paid_on
+                    ));
+                }
             }
             Event::DeductionStopped(_)
             | Event::DeductionResumed(_)

@@ -36,8 +36,8 @@ pub use cli::{command, WhatIfArgs, LONG_ABOUT};
 
 use crate::audit::history::{describe, MemberHistory};
 use crate::domain::command::{
-    ChangeBase, CloseMonth, Command, CommandEnvelope, Enroll, MemberRef, Pay, Reenroll, Withdraw,
-    WithdrawalReason,
+    ChangeBase, CloseMonth, Command, CommandEnvelope, Enroll, GrantSubsidy, MemberRef, Pay,
+    PaySubsidy, Reenroll, RevokeSubsidy, Withdraw, WithdrawalReason,
 };
 use crate::domain::coverage::{coverage, MemberCoverage, MemberStatus, MonthLine, MonthStatus};
 use crate::domain::decide;
@@ -230,6 +230,7 @@ pub fn redecide(
                 command_id: None,
                 expected_version: None,
                 command,
+                body_digest: None,
             },
         );
         match decided {
@@ -312,8 +313,44 @@ fn recorded_command(
             from_month: changed.from_month,
             base_ratio: changed.base_ratio,
         }),
+        // R12: a refund is derived by the withdrawal that records it.
+        Event::ContributionRefunded(_) => return Ok(None),
+        Event::SubsidyGranted(granted) => Command::GrantSubsidy(GrantSubsidy {
+            member_id: granted.member_id,
+            from_month: granted.from_month,
+            months: u64::from(granted.months),
+            share: granted.share,
+            category: granted.category,
+        }),
+        Event::SubsidyRevoked(revoked) => Command::RevokeSubsidy(RevokeSubsidy {
+            member_id: revoked.member_id,
+            from_month: revoked.from_month,
+        }),
+        Event::SubsidyPaid(paid) => Command::PaySubsidy(PaySubsidy {
+            member_id: paid.member_id,
+            months: paid.months.clone(),
+            amount: resubsidized_amount(state, paid),
+            paid_on: paid.paid_on,
+        }),
     };
     Ok(Some(command))
+}
+
+/// What the recorded subsidy payment's months accrued in the alternative (R16), so a
+/// payment is refused only if a month did not accrue there; the recorded amount when
+/// some month did not (the refusal then names that month, not the amount).
+fn resubsidized_amount(state: &LedgerState, paid: &crate::domain::event::SubsidyPaid) -> Money {
+    let member = state.members.get(&paid.member_id);
+    let region = member.and_then(|member| state.regions.get(&member.region));
+    let (Some(member), Some(region)) = (member, region) else {
+        return paid.amount;
+    };
+    let accrued: Option<Vec<Money>> = paid
+        .months
+        .iter()
+        .map(|month| member.accrued(*month, region.open_month).ok())
+        .collect();
+    accrued.map_or(paid.amount, |amounts| amounts.into_iter().sum())
 }
 
 /// What the recorded months cost in the alternative (R4), so that a payment is never

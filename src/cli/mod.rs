@@ -121,6 +121,23 @@ SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, 
 type, payload, schema_version, recorded_at, command_id), in global log order. Every event read is checked \
 against its key and stream index; damage is reported with its position (exit 2)."
     )]
+    /// Print the bureau's report of a region's closed month: money and members by status.
+    #[command(
+        long_about = "Print one region month's report (JSON): contributions received for the month (paid, \
+to the pooling fund and to personal accounts, R17), refunds (R12), subsidies accrued, paid and owed (R16), \
+members by the month's status and how many have benefits. Every figure is the sum of the members' own \
+month lines (`member ID`), kept up to date by every command: answering reads two stored rows.\n\n\
+Only closed months are reported: an open month's figures still move.\n\n\
+Exit: 0 printed, 1 unknown region or month not closed (an error JSON is printed), 2 could not run.",
+        after_help = "Example:\n  flexledger --data-dir ./data region demo --month 2025-01"
+    )]
+    Region {
+        /// The region's name.
+        name: String,
+        /// The closed month to report, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+    },
     Events {
         /// First global position to print.
         #[arg(long, value_name = "POSITION", default_value_t = 1)]
@@ -169,6 +186,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Submit { file } => submit(&cli.data_dir, &file),
         CliCommand::Member { id, as_of } => member(&cli.data_dir, id, as_of),
         CliCommand::Events { from, member } => events(&cli.data_dir, from, member),
+        CliCommand::Region { name, month } => region(&cli.data_dir, &name, &month),
         CliCommand::Verify => verify(&cli.data_dir),
         CliCommand::Rebuild => rebuild(&cli.data_dir),
         CliCommand::Serve { listen, auth, demo } => {
@@ -331,6 +349,47 @@ fn member(
     }
 }
 
+fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result<ExitCode> {
+    use crate::domain::{month::Month, policy::RegionName};
+    let mut stdout = io::stdout().lock();
+    let refuse = |stdout: &mut io::StdoutLock, code: ErrorCode, message: String| {
+        print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))
+            .map(|()| ExitCode::from(1))
+    };
+    let Some(region_name) = RegionName::parse(name) else {
+        return refuse(
+            &mut stdout,
+            ErrorCode::InvalidCommand,
+            format!("{name:?} is not a region name (1-64 letters, digits, '_', '.', '-')"),
+        );
+    };
+    let Some(month) = Month::parse(month) else {
+        return refuse(
+            &mut stdout,
+            ErrorCode::InvalidCommand,
+            format!("--month {month:?} is not a month: write YYYY-MM"),
+        );
+    };
+    let store = open_store(data_dir)?;
+    match crate::ledger::region_month_report(&store, &region_name, month) {
+        Ok(report) => {
+            serde_json::to_writer_pretty(&mut stdout, &report)?;
+            stdout.write_all(b"\n")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error @ crate::ledger::ReportError::UnknownRegion(_)) => {
+            refuse(&mut stdout, ErrorCode::UnknownRegion, error.to_string())
+        }
+        Err(error @ crate::ledger::ReportError::NotClosed { .. }) => {
+            // A read error, not a command refusal: the same code as the HTTP route's.
+            let body = serde_json::json!({"ok": false, "error": {"code": "month_not_closed", "message": error.to_string()}});
+            print_json_line(&mut stdout, &body)?;
+            Ok(ExitCode::from(1))
+        }
+        Err(crate::ledger::ReportError::Store(error)) => Err(error.into()),
+    }
+}
+
 fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
@@ -425,6 +484,8 @@ fn open_store(data_dir: &std::path::Path) -> anyhow::Result<SledStore> {
     if !data_dir.join("sled").exists() {
         anyhow::bail!("no ledger in {}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)", data_dir.display());
     }
-    SledStore::open(data_dir)
-        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))
+    let mut store = SledStore::open(data_dir)
+        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    crate::ledger::upgrade_stale_state_rows(&mut store)?;
+    Ok(store)
 }

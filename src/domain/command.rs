@@ -1,11 +1,11 @@
-//! The nine commands of the wire contract, and their strict parsing.
+//! The twelve commands of the wire contract (v2), and their strict parsing.
 //!
 //! Parsing is the validation of shape: every field is checked by its type (months,
 //! decimal strings, UUIDs, enums), unknown fields are refused (a misspelt
 //! `expected_version` must not be silently ignored), and every failure is an
 //! `invalid_command` refusal whose message names the field.
 
-use super::money::{Money, Ratio};
+use super::money::{Money, Ratio, Share};
 use super::month::{CalendarDate, Month};
 use super::policy::{Policy, RegionName, POLICY_MONTHS_MAX};
 use super::refusal::Refusal;
@@ -17,6 +17,13 @@ use uuid::Uuid;
 /// Most months one payment may name: the longest payable arrears run plus a year ahead.
 pub const PAY_MONTHS_MAX: usize = POLICY_MONTHS_MAX as usize + 12;
 
+/// Most months one subsidy payment may name. Far above the 36 months a member can be
+/// granted (R16), so the rule, not this bound, answers any real list.
+pub const PAY_SUBSIDY_MONTHS_MAX: usize = POLICY_MONTHS_MAX as usize;
+
+/// Every command name, for messages.
+const COMMAND_NAMES: &str = "publish_policy, enroll, pay, close_month, stop_deduction, resume_deduction, withdraw, reenroll, change_base, grant_subsidy, revoke_subsidy, pay_subsidy";
+
 /// A command with its optional idempotency id and optimistic-concurrency version.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandEnvelope {
@@ -25,6 +32,40 @@ pub struct CommandEnvelope {
     /// Member commands only: the member stream's version the sender saw (0 = empty).
     pub expected_version: Option<u64>,
     pub command: Command,
+    /// SHA-256 of the command's canonical JSON (every field but `command_id`, keys
+    /// sorted, compact), remembered with an accepted id so that a different command
+    /// under that id is refused with `command_id_reused` (contract v2). `None` for
+    /// commands built in code (what-if), which never carry an id.
+    pub body_digest: Option<[u8; 32]>,
+}
+
+/// The canonical bytes of a JSON value: object keys sorted at every level, compact.
+/// Two commands with the same fields and values in any order give the same bytes.
+pub fn canonical_json(value: &Value) -> Vec<u8> {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(fields) => {
+                let mut keys: Vec<&String> = fields.keys().collect();
+                keys.sort();
+                let mut map = serde_json::Map::with_capacity(fields.len());
+                for key in keys {
+                    map.insert(key.clone(), sorted(&fields[key]));
+                }
+                Value::Object(map)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    // OK because a serde_json::Value always serializes.
+    serde_json::to_vec(&sorted(value)).expect("a JSON value serializes")
+}
+
+fn body_digest(fields: &serde_json::Map<String, Value>) -> [u8; 32] {
+    use sha2::Digest;
+    let mut body = fields.clone();
+    body.remove("command_id");
+    sha2::Sha256::digest(canonical_json(&Value::Object(body))).into()
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -38,6 +79,9 @@ pub enum Command {
     Withdraw(Withdraw),
     Reenroll(Reenroll),
     ChangeBase(ChangeBase),
+    GrantSubsidy(GrantSubsidy),
+    RevokeSubsidy(RevokeSubsidy),
+    PaySubsidy(PaySubsidy),
 }
 
 /// R5: whether the worker has an established labor relationship with an employer.
@@ -57,6 +101,16 @@ pub enum WithdrawalReason {
     Relocated,
     Deceased,
     ArrearsExceededGrace,
+}
+
+/// R16: why the employment office grants a subsidy (`graduate` grants run at most 24
+/// months).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubsidyCategory {
+    Hardship,
+    Graduate,
+    Other,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -114,6 +168,34 @@ pub struct ChangeBase {
     pub base_ratio: Ratio,
 }
 
+/// R16. `months` is read wide so that 37 (or 10^9) reaches the rule and is refused with
+/// `subsidy_limit_exceeded`, not as malformed; below 1 is `invalid_command`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantSubsidy {
+    pub member_id: Uuid,
+    pub from_month: Month,
+    pub months: u64,
+    pub share: Share,
+    pub category: SubsidyCategory,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeSubsidy {
+    pub member_id: Uuid,
+    pub from_month: Month,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaySubsidy {
+    pub member_id: Uuid,
+    pub months: Vec<Month>,
+    pub amount: Money,
+    pub paid_on: CalendarDate,
+}
+
 impl Command {
     /// The contract's name for the command.
     pub fn name(&self) -> &'static str {
@@ -127,6 +209,9 @@ impl Command {
             Command::Withdraw(_) => "withdraw",
             Command::Reenroll(_) => "reenroll",
             Command::ChangeBase(_) => "change_base",
+            Command::GrantSubsidy(_) => "grant_subsidy",
+            Command::RevokeSubsidy(_) => "revoke_subsidy",
+            Command::PaySubsidy(_) => "pay_subsidy",
         }
     }
 
@@ -140,6 +225,9 @@ impl Command {
             Command::Withdraw(body) => Some(body.member_id),
             Command::Reenroll(body) => Some(body.member_id),
             Command::ChangeBase(body) => Some(body.member_id),
+            Command::GrantSubsidy(body) => Some(body.member_id),
+            Command::RevokeSubsidy(body) => Some(body.member_id),
+            Command::PaySubsidy(body) => Some(body.member_id),
         }
     }
 }
@@ -161,6 +249,7 @@ pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
             "a command must be a JSON object with a \"command\" field",
         ));
     };
+    let body_digest = Some(body_digest(&fields));
     let command_id = match fields.remove("command_id") {
         None => None,
         Some(value) => Some(field::<Uuid>(value, "command_id", "a UUID string")?),
@@ -175,21 +264,33 @@ pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
     };
     let name = match fields.remove("command") {
         Some(Value::String(name)) => name,
-        Some(_) => return Err(Refusal::invalid("field `command` must be a string naming the command")),
-        None => return Err(Refusal::invalid("missing field `command` (one of: publish_policy, enroll, pay, close_month, stop_deduction, resume_deduction, withdraw, reenroll, change_base)")),
+        Some(_) => {
+            return Err(Refusal::invalid(
+                "field `command` must be a string naming the command",
+            ))
+        }
+        None => {
+            return Err(Refusal::invalid(format!(
+                "missing field `command` (one of: {COMMAND_NAMES})"
+            )))
+        }
     };
     let body = Value::Object(fields);
     let command = match name.as_str() {
         "publish_policy" => {
             let policy: Policy = parse_body(body, &name)?;
-            policy.validate().map_err(|message| Refusal::invalid(format!("publish_policy: {message}")))?;
+            policy
+                .validate()
+                .map_err(|message| Refusal::invalid(format!("publish_policy: {message}")))?;
             Command::PublishPolicy(policy)
         }
         "enroll" => Command::Enroll(parse_body(body, &name)?),
         "pay" => {
             let pay: Pay = parse_body(body, &name)?;
             if pay.months.is_empty() || pay.months.len() > PAY_MONTHS_MAX {
-                return Err(Refusal::invalid(format!("pay: field `months` must list 1 to {PAY_MONTHS_MAX} months")));
+                return Err(Refusal::invalid(format!(
+                    "pay: field `months` must list 1 to {PAY_MONTHS_MAX} months"
+                )));
             }
             Command::Pay(pay)
         }
@@ -205,9 +306,39 @@ pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
         }
         "reenroll" => Command::Reenroll(parse_body(body, &name)?),
         "change_base" => Command::ChangeBase(parse_body(body, &name)?),
+        "grant_subsidy" => {
+            let grant: GrantSubsidy = parse_body(body, &name)?;
+            if grant.months < 1 {
+                return Err(Refusal::invalid(
+                    "grant_subsidy: field `months` must be at least 1 (R16)",
+                ));
+            }
+            if grant.share.decimal().is_zero() {
+                return Err(Refusal::invalid(
+                    "grant_subsidy: field `share` must be greater than 0 (R16)",
+                ));
+            }
+            Command::GrantSubsidy(grant)
+        }
+        "revoke_subsidy" => Command::RevokeSubsidy(parse_body(body, &name)?),
+        "pay_subsidy" => {
+            let pay: PaySubsidy = parse_body(body, &name)?;
+            if pay.months.is_empty() || pay.months.len() > PAY_SUBSIDY_MONTHS_MAX {
+                return Err(Refusal::invalid(format!(
+                    "pay_subsidy: field `months` must list 1 to {PAY_SUBSIDY_MONTHS_MAX} months"
+                )));
+            }
+            let distinct: std::collections::BTreeSet<Month> = pay.months.iter().copied().collect();
+            if distinct.len() != pay.months.len() {
+                return Err(Refusal::invalid(
+                    "pay_subsidy: field `months` names a month twice; list each accrued month once",
+                ));
+            }
+            Command::PaySubsidy(pay)
+        }
         other => {
             return Err(Refusal::invalid(format!(
-                "unknown command {other:?}; expected one of: publish_policy, enroll, pay, close_month, stop_deduction, resume_deduction, withdraw, reenroll, change_base"
+                "unknown command {other:?}; expected one of: {COMMAND_NAMES}"
             )))
         }
     };
@@ -221,6 +352,7 @@ pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
         command_id,
         expected_version,
         command,
+        body_digest,
     })
 }
 

@@ -37,8 +37,28 @@ pub struct MonthLine {
     pub due: Money,
     pub paid: Money,
     pub benefits: bool,
-    /// The rule (R1…R15) that decided the status.
+    /// The rule (R1…R17) that decided the status.
     pub rule: String,
+    /// R12 (v2): what was refunded for the month (`paid` + `refunded` is everything
+    /// ever paid for it).
+    pub refunded: Money,
+    /// R17: the part of `paid` credited to the personal account, fixed when paid.
+    pub to_account: Money,
+    /// R16: the subsidy the month has accrued (paid, not refunded, closed, granted).
+    pub subsidy: Money,
+    /// R16: whether that subsidy was paid out.
+    pub subsidy_paid: bool,
+}
+
+/// R16: a member's subsidy totals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubsidyTotals {
+    /// Months granted over all grants, after revocations (at most 36).
+    pub granted_months: u32,
+    pub accrued: Money,
+    pub paid: Money,
+    /// Accrued and not yet paid out.
+    pub owed: Money,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +81,12 @@ pub struct MemberCoverage {
     pub continuous_months: u32,
     pub cumulative_months: u32,
     pub benefit_tier: Option<String>,
+    /// R7 (v2): some period had a paid month that has arrived at or after its
+    /// benefit start.
+    pub qualified: bool,
+    /// R17: `to_account` over paid, not refunded months that have arrived.
+    pub account_balance: Money,
+    pub subsidy: SubsidyTotals,
     pub arrears: Arrears,
     pub months: Vec<MonthLine>,
     /// Member stream version folded.
@@ -87,7 +113,8 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
     let backpay_deadline = arrears_months
         .first()
         .map(|first| first.plus(i64::from(region.policy_for(region.open_month).grace_months)));
-    let continuous_months = member.continuous_months();
+    let open = region.open_month;
+    let continuous_months = member.continuous_months(open);
     let benefit_tier = if withdrawn {
         None
     } else {
@@ -104,18 +131,23 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
         MemberStatus::InArrears
     };
     let first = member.periods[0].start;
-    let last = [Some(region.open_month), member.paid_through(), Some(first)]
+    let last = [Some(open), member.last_month_ever_paid(), Some(first)]
         .into_iter()
         .flatten()
         .max()
         .unwrap_or(first);
-    let months = first
+    let months: Vec<MonthLine> = first
         .through(last)
         .map(|month| month_line(region, member, month))
         .collect();
-    // OK because the paid map holds at most a few thousand months (years 1990..=2999),
-    // and a member has at most one period per month.
-    let cumulative_months = u32::try_from(member.paid.len()).expect("month count fits u32");
+    let cumulative_months = member.cumulative_months(open);
+    let accrued: Money = months.iter().map(|line| line.subsidy).sum();
+    let subsidy_paid: Money = months
+        .iter()
+        .filter(|line| line.subsidy_paid)
+        .map(|line| line.subsidy)
+        .sum();
+    // OK because a member has at most one period per month.
     let enrollments = u32::try_from(member.periods.len()).expect("period count fits u32");
     MemberCoverage {
         member_id: member.member_id,
@@ -128,6 +160,14 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
         continuous_months,
         cumulative_months,
         benefit_tier,
+        qualified: member.qualified(open),
+        account_balance: member.account_balance(open),
+        subsidy: SubsidyTotals {
+            granted_months: member.granted_months(),
+            accrued,
+            paid: subsidy_paid,
+            owed: accrued - subsidy_paid,
+        },
         arrears: Arrears {
             months: arrears_months,
             amount: arrears_amount,
@@ -146,8 +186,25 @@ fn withdrawal_rule(reason: WithdrawalReason) -> &'static str {
     }
 }
 
-/// One month's status (RULES.md "Month statuses").
+/// One month's status (RULES.md "Month statuses") and its money (R12, R16, R17).
 pub fn month_line(region: &RegionState, member: &MemberState, month: Month) -> MonthLine {
+    let mut line = status_line(region, member, month);
+    line.refunded = member.refunded.get(&month).copied().unwrap_or(Money::ZERO);
+    if !line.paid.is_zero() {
+        line.to_account = member
+            .to_account
+            .get(&month)
+            .copied()
+            .unwrap_or(Money::ZERO);
+    }
+    if let Ok(subsidy) = member.accrued(month, region.open_month) {
+        line.subsidy = subsidy;
+        line.subsidy_paid = member.subsidy_paid.contains(&month);
+    }
+    line
+}
+
+fn status_line(region: &RegionState, member: &MemberState, month: Month) -> MonthLine {
     let line = |status, due: Money, paid: Money, benefits, rule: &str| MonthLine {
         month,
         status,
@@ -155,6 +212,10 @@ pub fn month_line(region: &RegionState, member: &MemberState, month: Month) -> M
         paid,
         benefits,
         rule: rule.to_owned(),
+        refunded: Money::ZERO,
+        to_account: Money::ZERO,
+        subsidy: Money::ZERO,
+        subsidy_paid: false,
     };
     // The latest period that started at or before the month.
     let Some(period) = member
@@ -228,6 +289,10 @@ fn paid_line(
         paid,
         benefits,
         rule: rule.to_owned(),
+        refunded: Money::ZERO,
+        to_account: Money::ZERO,
+        subsidy: Money::ZERO,
+        subsidy_paid: false,
     }
 }
 
@@ -240,6 +305,12 @@ pub struct MonthChange {
     pub new_status: MonthStatus,
     pub old_benefits: bool,
     pub new_benefits: bool,
+    /// The month's money after the change (v2): a refund (R12), an accrual or a
+    /// subsidy payment (R16) is news even when status and benefits stay.
+    pub refunded: Money,
+    pub to_account: Money,
+    pub subsidy: Money,
+    pub subsidy_paid: bool,
 }
 
 /// A command changed some months of a member's coverage, possibly in the past (a
@@ -264,7 +335,12 @@ pub fn month_changes(before: &[MonthLine], after: &[MonthLine]) -> Vec<MonthChan
         .filter_map(|line| {
             let previous = old.get(&line.month);
             let unchanged = previous.is_some_and(|previous| {
-                previous.status == line.status && previous.benefits == line.benefits
+                previous.status == line.status
+                    && previous.benefits == line.benefits
+                    && previous.refunded == line.refunded
+                    && previous.to_account == line.to_account
+                    && previous.subsidy == line.subsidy
+                    && previous.subsidy_paid == line.subsidy_paid
             });
             let new_but_due = previous.is_none() && line.status == MonthStatus::Due;
             (!unchanged && !new_but_due).then(|| MonthChange {
@@ -273,6 +349,10 @@ pub fn month_changes(before: &[MonthLine], after: &[MonthLine]) -> Vec<MonthChan
                 new_status: line.status,
                 old_benefits: previous.is_some_and(|previous| previous.benefits),
                 new_benefits: line.benefits,
+                refunded: line.refunded,
+                to_account: line.to_account,
+                subsidy: line.subsidy,
+                subsidy_paid: line.subsidy_paid,
             })
         })
         .collect()

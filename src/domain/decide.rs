@@ -6,15 +6,26 @@
 
 use super::command::*;
 use super::event::*;
-use super::money::{Money, Ratio};
+use super::money::{Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
 use super::refusal::{ErrorCode, Refusal};
-use super::state::{LedgerState, MemberState, RegionState};
+use super::state::{LedgerState, MemberState, NotAccrued, RegionState};
 use uuid::Uuid;
 
 /// R6: a payment may run at most this many months past the open month (open + 11).
 pub const PREPAY_MONTHS_AHEAD_MAX: i64 = 11;
+
+/// R16: the most months one grant, and all of a member's grants together, may cover.
+pub const SUBSIDY_MONTHS_MAX: u64 = 36;
+/// R16: the most months a `graduate` grant may cover.
+pub const SUBSIDY_GRADUATE_MONTHS_MAX: u64 = 24;
+
+/// R16: the largest share a grant may name, "about two thirds".
+pub fn subsidy_share_max() -> Share {
+    // OK because the literal is a valid share.
+    Share::parse("0.6667").expect("0.6667 is a share")
+}
 
 pub type Decision = Result<Vec<Event>, Refusal>;
 
@@ -48,6 +59,9 @@ pub fn decide(state: &LedgerState, envelope: &CommandEnvelope) -> Decision {
         Command::Withdraw(body) => decide_withdraw(state, body),
         Command::Reenroll(body) => decide_reenroll(state, body),
         Command::ChangeBase(body) => decide_change_base(state, body),
+        Command::GrantSubsidy(body) => decide_grant_subsidy(state, body),
+        Command::RevokeSubsidy(body) => decide_revoke_subsidy(state, body),
+        Command::PaySubsidy(body) => decide_pay_subsidy(state, body),
     }
 }
 
@@ -245,7 +259,7 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
     let month = body.month;
     let grace_months = i64::from(region.policy_for(month).grace_months);
     let mut events = Vec::new();
-    let (mut members_missed, mut members_withdrawn) = (0u64, 0u64);
+    let (mut members_missed, mut members_withdrawn, mut members_visited) = (0u64, 0u64, 0u64);
     let enrolled = state
         .enrolled_by_region
         .get(&body.region)
@@ -261,6 +275,7 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
             !member.is_withdrawn(),
             "enrolled_by_region lists a withdrawn member"
         );
+        members_visited += 1;
         if !member.current_period().contains(month) || member.paid.contains_key(&month) {
             continue;
         }
@@ -293,6 +308,7 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
         next_open_month: month.next(),
         members_missed,
         members_withdrawn,
+        members_visited: Some(members_visited),
     }));
     Ok(events)
 }
@@ -325,18 +341,43 @@ fn decide_resume_deduction(state: &LedgerState, member_id: Uuid) -> Decision {
 
 fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
     let (member, region) = enrolled_member(state, body.member_id)?;
-    // R12: effective from the month after the last paid month of the period (or its
-    // start); arrears at that point lapse, prepaid months stay paid and covered.
-    let effective_from = member.next_unpaid();
+    // R12 (v2): L is the last paid month of the period not after the open month; the
+    // withdrawal takes effect from L + 1 (or the period's first month), arrears at that
+    // point lapse, and months paid beyond L are refunded by the same command.
+    let start = member.current_period().start;
+    let open = region.open_month;
+    let last_arrived = if start <= open {
+        member
+            .paid
+            .range(start..=open)
+            .next_back()
+            .map(|(month, _)| *month)
+    } else {
+        None
+    };
+    let effective_from = last_arrived.map_or(start, Month::next);
     let lapsed_months = member.arrears();
     let lapsed_amount = member.dues_total(region, &lapsed_months);
-    Ok(vec![Event::MemberWithdrawn(MemberWithdrawn {
+    let refunded: Vec<(Month, Money)> = member
+        .paid
+        .range(effective_from..)
+        .map(|(month, amount)| (*month, *amount))
+        .collect();
+    let mut events = vec![Event::MemberWithdrawn(MemberWithdrawn {
         member_id: body.member_id,
         reason: body.reason,
         effective_from,
         lapsed_months,
         lapsed_amount,
-    })])
+    })];
+    if !refunded.is_empty() {
+        events.push(Event::ContributionRefunded(ContributionRefunded {
+            member_id: body.member_id,
+            amount: refunded.iter().map(|(_, amount)| *amount).sum(),
+            months: refunded.into_iter().map(|(month, _)| month).collect(),
+        }));
+    }
+    Ok(events)
 }
 
 fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
@@ -408,5 +449,162 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
         member_id: body.member_id,
         from_month: body.from_month,
         base_ratio: body.base_ratio,
+    })])
+}
+
+/// A member known to the ledger, withdrawn or not (revoking and paying out subsidies
+/// outlive a withdrawal, R16).
+fn known_member<'a>(
+    state: &'a LedgerState,
+    member_id: Uuid,
+) -> Result<(&'a MemberState, &'a RegionState), Refusal> {
+    let Some(member) = state.members.get(&member_id) else {
+        return refuse(
+            ErrorCode::NotEnrolled,
+            format!("member {member_id} is not enrolled: enroll first (R5)"),
+        );
+    };
+    Ok((member, region(state, &member.region)?))
+}
+
+fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
+    let (member, region) = enrolled_member(state, body.member_id)?;
+    let open = region.open_month;
+    if body.from_month < open {
+        return refuse(
+            ErrorCode::MonthClosed,
+            format!(
+                "{} is closed (R16): a grant starts in the open month {open} or later",
+                body.from_month
+            ),
+        );
+    }
+    let limit = if body.category == SubsidyCategory::Graduate {
+        SUBSIDY_GRADUATE_MONTHS_MAX
+    } else {
+        SUBSIDY_MONTHS_MAX
+    };
+    if body.months > limit {
+        return refuse(
+            ErrorCode::SubsidyLimitExceeded,
+            format!(
+                "a {} grant covers at most {limit} months (R16), not {}: grant fewer months",
+                category_name(body.category),
+                body.months
+            ),
+        );
+    }
+    if body.share > subsidy_share_max() {
+        return refuse(
+            ErrorCode::SubsidyLimitExceeded,
+            format!("share {} is above {} (R16: at most about two thirds of what is paid): grant a smaller share", body.share, subsidy_share_max()),
+        );
+    }
+    let granted = u64::from(member.granted_months());
+    if granted + body.months > SUBSIDY_MONTHS_MAX {
+        return refuse(
+            ErrorCode::SubsidyLimitExceeded,
+            format!("member {} already has {granted} granted months; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): grant at most {}", body.member_id, body.months, SUBSIDY_MONTHS_MAX - granted),
+        );
+    }
+    // OK because months ≤ 36 was checked above.
+    let months = u32::try_from(body.months).expect("at most 36 months");
+    let end = body.from_month.plus(i64::from(months));
+    if let Some(other) = member
+        .grants
+        .iter()
+        .find(|grant| grant.from_month < end && body.from_month < grant.end())
+    {
+        return refuse(
+            ErrorCode::SubsidyOverlap,
+            format!("months {}..{} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, end.plus(-1), other.from_month, other.end().plus(-1)),
+        );
+    }
+    Ok(vec![Event::SubsidyGranted(SubsidyGranted {
+        member_id: body.member_id,
+        from_month: body.from_month,
+        months,
+        share: body.share,
+        category: body.category,
+    })])
+}
+
+fn category_name(category: SubsidyCategory) -> &'static str {
+    match category {
+        SubsidyCategory::Hardship => "hardship",
+        SubsidyCategory::Graduate => "graduate",
+        SubsidyCategory::Other => "other",
+    }
+}
+
+fn decide_revoke_subsidy(state: &LedgerState, body: &RevokeSubsidy) -> Decision {
+    let (member, region) = known_member(state, body.member_id)?;
+    let open = region.open_month;
+    if body.from_month < open {
+        return refuse(
+            ErrorCode::MonthClosed,
+            format!(
+                "{} is closed (R16): revoke from the open month {open} or later",
+                body.from_month
+            ),
+        );
+    }
+    if !member
+        .grants
+        .iter()
+        .any(|grant| grant.end() > body.from_month)
+    {
+        return refuse(
+            ErrorCode::NoSubsidy,
+            format!(
+                "member {} has no month granted from {} on (R16): nothing to revoke",
+                body.member_id, body.from_month
+            ),
+        );
+    }
+    Ok(vec![Event::SubsidyRevoked(SubsidyRevoked {
+        member_id: body.member_id,
+        from_month: body.from_month,
+    })])
+}
+
+fn decide_pay_subsidy(state: &LedgerState, body: &PaySubsidy) -> Decision {
+    let (member, region) = known_member(state, body.member_id)?;
+    let open = region.open_month;
+    if body.paid_on.month() != open {
+        return refuse(ErrorCode::PaidOnOutsideOpenMonth, format!("paid_on {} is not in the open month {open} (R16): subsidies are paid in the open month", body.paid_on));
+    }
+    let mut total = Money::ZERO;
+    for month in &body.months {
+        if member.subsidy_paid.contains(month) {
+            return refuse(
+                ErrorCode::SubsidyAlreadyPaid,
+                format!("the subsidy of {month} was already paid out (R16): leave it out of this payment"),
+            );
+        }
+        match member.accrued(*month, open) {
+            Ok(subsidy) => total = total + subsidy,
+            Err(why) => {
+                let reason = match why {
+                    NotAccrued::NotGranted => "no grant covers it",
+                    NotAccrued::Refunded => "its contribution was refunded (R12)",
+                    NotAccrued::Unpaid => "its contribution is not paid",
+                    NotAccrued::NotClosed => "it is not closed yet (it accrues at its month close)",
+                };
+                return refuse(
+                    ErrorCode::SubsidyNotAccrued,
+                    format!("{month} has not accrued a subsidy: {reason} (R16: a granted month accrues once it is paid and closed); pay only accrued months"),
+                );
+            }
+        }
+    }
+    if total != body.amount {
+        return refuse(ErrorCode::AmountMismatch, format!("amount {} does not equal the accrued subsidies of those months, which sum to {total} (R16): pay exactly {total}", body.amount));
+    }
+    Ok(vec![Event::SubsidyPaid(SubsidyPaid {
+        member_id: body.member_id,
+        months: body.months.clone(),
+        amount: total,
+        paid_on: body.paid_on,
     })])
 }

@@ -7,8 +7,8 @@
 //! The one exception is deliberate: automatic withdrawal (R11) is an explicit
 //! `MemberWithdrawn` event, because it ends membership and downstream systems must see it.
 
-use super::command::{LaborRelationship, WithdrawalReason};
-use super::money::{Money, Ratio};
+use super::command::{LaborRelationship, SubsidyCategory, WithdrawalReason};
+use super::money::{Money, Ratio, Share};
 use super::month::{CalendarDate, Month};
 use super::policy::{Policy, RegionName};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,10 @@ pub enum Event {
     MemberWithdrawn(MemberWithdrawn),
     MemberReenrolled(MemberReenrolled),
     BaseChanged(BaseChanged),
+    ContributionRefunded(ContributionRefunded),
+    SubsidyGranted(SubsidyGranted),
+    SubsidyRevoked(SubsidyRevoked),
+    SubsidyPaid(SubsidyPaid),
 }
 
 /// R9: the region's open month was closed; the next month is now open.
@@ -43,6 +47,10 @@ pub struct MonthClosed {
     pub members_missed: u64,
     /// Members automatically withdrawn by this close (R11).
     pub members_withdrawn: u64,
+    /// Enrolled members the close visited (contract v2 close summary). Absent in
+    /// closes recorded before v2; an additive optional field, so old bytes still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_visited: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +144,47 @@ pub struct BaseChanged {
     pub base_ratio: Ratio,
 }
 
+/// R12 (v2): months paid beyond the last paid month not after the open month, given
+/// back by the withdrawal recorded just before this event (same command, same append).
+/// `amount` is the sum of what those months were paid at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionRefunded {
+    pub member_id: Uuid,
+    pub months: Vec<Month>,
+    pub amount: Money,
+}
+
+/// R16: the employment office grants a subsidy of `share` of each paid month for
+/// `months` months from `from_month`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubsidyGranted {
+    pub member_id: Uuid,
+    pub from_month: Month,
+    pub months: u32,
+    pub share: Share,
+    pub category: SubsidyCategory,
+}
+
+/// R16: months from `from_month` on are no longer granted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubsidyRevoked {
+    pub member_id: Uuid,
+    pub from_month: Month,
+}
+
+/// R16: accrued subsidies of `months` paid out to the member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubsidyPaid {
+    pub member_id: Uuid,
+    pub months: Vec<Month>,
+    pub amount: Money,
+    pub paid_on: CalendarDate,
+}
+
 /// Which stream an event belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StreamId {
@@ -175,6 +224,10 @@ impl Event {
             Event::MemberWithdrawn(_) => "MemberWithdrawn",
             Event::MemberReenrolled(_) => "MemberReenrolled",
             Event::BaseChanged(_) => "BaseChanged",
+            Event::ContributionRefunded(_) => "ContributionRefunded",
+            Event::SubsidyGranted(_) => "SubsidyGranted",
+            Event::SubsidyRevoked(_) => "SubsidyRevoked",
+            Event::SubsidyPaid(_) => "SubsidyPaid",
         }
     }
 
@@ -199,6 +252,10 @@ impl Event {
             Event::MemberWithdrawn(body) => StreamId::Member(body.member_id),
             Event::MemberReenrolled(body) => StreamId::Member(body.member_id),
             Event::BaseChanged(body) => StreamId::Member(body.member_id),
+            Event::ContributionRefunded(body) => StreamId::Member(body.member_id),
+            Event::SubsidyGranted(body) => StreamId::Member(body.member_id),
+            Event::SubsidyRevoked(body) => StreamId::Member(body.member_id),
+            Event::SubsidyPaid(body) => StreamId::Member(body.member_id),
         }
     }
 }
@@ -218,6 +275,10 @@ impl Event {
             "MemberWithdrawn" => Event::MemberWithdrawn(serde_json::from_str(payload)?),
             "MemberReenrolled" => Event::MemberReenrolled(serde_json::from_str(payload)?),
             "BaseChanged" => Event::BaseChanged(serde_json::from_str(payload)?),
+            "ContributionRefunded" => Event::ContributionRefunded(serde_json::from_str(payload)?),
+            "SubsidyGranted" => Event::SubsidyGranted(serde_json::from_str(payload)?),
+            "SubsidyRevoked" => Event::SubsidyRevoked(serde_json::from_str(payload)?),
+            "SubsidyPaid" => Event::SubsidyPaid(serde_json::from_str(payload)?),
             other => {
                 return Err(serde_json::Error::custom(format!(
                     "unknown event type {other:?}"
@@ -243,6 +304,10 @@ impl Event {
             Event::MemberWithdrawn(payload) => payload.serialize(serializer),
             Event::MemberReenrolled(payload) => payload.serialize(serializer),
             Event::BaseChanged(payload) => payload.serialize(serializer),
+            Event::ContributionRefunded(payload) => payload.serialize(serializer),
+            Event::SubsidyGranted(payload) => payload.serialize(serializer),
+            Event::SubsidyRevoked(payload) => payload.serialize(serializer),
+            Event::SubsidyPaid(payload) => payload.serialize(serializer),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod money;
 pub mod month;
 pub mod policy;
 pub mod refusal;
+pub mod report;
 pub mod state;
 
 pub use command::{parse_command, parse_command_value, Command, CommandEnvelope};

@@ -22,6 +22,15 @@ pub struct Money(Decimal);
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ratio(Decimal);
 
+/// Most decimal places a subsidy share may have (R16: "at most four places").
+pub const SHARE_DECIMAL_PLACES_MAX: usize = 4;
+
+/// A subsidy share (R16): a decimal string with at most four places as written.
+/// Parsing checks the form only; the range (0, 0.6667] is a rule, checked where the
+/// contract orders it (`invalid_command` for ≤ 0, `subsidy_limit_exceeded` above).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Share(Decimal);
+
 /// Checks `text` is plain digits with an optional fraction, within the given sizes.
 fn plain_decimal(text: &str, integer_digits_max: usize, places_max: usize) -> Option<Decimal> {
     let (integer, fraction) = match text.split_once('.') {
@@ -94,6 +103,35 @@ impl Ratio {
     }
 }
 
+impl Share {
+    /// Parses `"0.6667"` or `"0.5"`; refuses more than four places (`"0.66670"`).
+    pub fn parse(text: &str) -> Option<Share> {
+        plain_decimal(text, 1, SHARE_DECIMAL_PLACES_MAX).map(Share)
+    }
+
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+/// A month's subsidy (R16): `round2(paid × share)`.
+pub fn subsidy_of(paid: Money, share: Share) -> Money {
+    Money::from_decimal(paid.0 * share.0)
+}
+
+impl std::ops::Sub for Money {
+    type Output = Money;
+    /// Differences of totals the ledger keeps (accrued − paid out, paid − to the
+    /// account). A negative result means a broken invariant, so it crashes.
+    fn sub(self, other: Money) -> Money {
+        assert!(
+            self.0 >= other.0,
+            "money difference below zero: {self} - {other}"
+        );
+        Money::from_decimal(self.0 - other.0)
+    }
+}
+
 /// The contribution due for one month (R4): `round2(wage × base ratio × rate)`,
 /// rounded once, at the end.
 pub fn monthly_due(wage: Money, base_ratio: Ratio, rate: Ratio) -> Money {
@@ -107,6 +145,18 @@ impl fmt::Display for Money {
 }
 
 impl fmt::Debug for Money {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, formatter)
+    }
+}
+
+impl fmt::Display for Share {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, formatter)
+    }
+}
+
+impl fmt::Debug for Share {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, formatter)
     }
@@ -156,6 +206,10 @@ macro_rules! decimal_string_serde {
 decimal_string_serde!(
     Money,
     "an amount as a decimal string with at most two decimal places, like \"600.00\""
+);
+decimal_string_serde!(
+    Share,
+    "a share as a decimal string with at most four decimal places, like \"0.6667\""
 );
 decimal_string_serde!(
     Ratio,

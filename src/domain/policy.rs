@@ -100,6 +100,15 @@ pub struct Policy {
     pub benefit_delay_reenroll: u32,
     pub backpay_restores: BackpayRestores,
     pub benefit_tiers: Vec<BenefitTier>,
+    /// P-reset (R7, v2): a re-enrollment whose gap is longer than this many months
+    /// serves the first-time delay again. Absent (or `null`) = never, as in v1; a
+    /// policy published without it is stored byte for byte as v1 stored it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_wait_after_gap_months: Option<u32>,
+    /// P-account (R17, v2): share of the base credited to the personal account from
+    /// each paid month. Absent (or `null`) = `"0"`: everything to the pooling fund.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_rate: Option<Ratio>,
 }
 
 impl Policy {
@@ -130,10 +139,22 @@ impl Policy {
         if self.base_ratio_min > self.base_ratio_max {
             return Err("base_ratio_min must not exceed base_ratio_max".into());
         }
+        if let Some(rate) = self.account_rate {
+            if rate > self.contribution_rate {
+                return Err(format!(
+                    "account_rate {rate} must be at most contribution_rate {} (R17: the personal account takes part of the contribution)",
+                    self.contribution_rate
+                ));
+            }
+        }
         let months = [
             ("grace_months", self.grace_months),
             ("benefit_delay_first", self.benefit_delay_first),
             ("benefit_delay_reenroll", self.benefit_delay_reenroll),
+            (
+                "first_wait_after_gap_months",
+                self.first_wait_after_gap_months.unwrap_or(0),
+            ),
         ];
         for (field, value) in months {
             if value > POLICY_MONTHS_MAX {
@@ -166,6 +187,14 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// R17: the part of a month's due credited to the personal account.
+    pub fn to_account(&self, base_ratio: Ratio) -> Money {
+        match self.account_rate {
+            Some(rate) => super::money::monthly_due(self.average_monthly_wage, base_ratio, rate),
+            None => Money::ZERO,
+        }
     }
 
     /// P-band (R4, R15).

@@ -30,6 +30,12 @@ pub enum ErrorCode {
     DeductionStopped,
     DeductionNotStopped,
     VersionConflict,
+    SubsidyOverlap,
+    SubsidyLimitExceeded,
+    NoSubsidy,
+    SubsidyNotAccrued,
+    SubsidyAlreadyPaid,
+    CommandIdReused,
 }
 
 impl ErrorCode {
@@ -57,6 +63,12 @@ impl ErrorCode {
             ErrorCode::DeductionStopped => "deduction_stopped",
             ErrorCode::DeductionNotStopped => "deduction_not_stopped",
             ErrorCode::VersionConflict => "version_conflict",
+            ErrorCode::SubsidyOverlap => "subsidy_overlap",
+            ErrorCode::SubsidyLimitExceeded => "subsidy_limit_exceeded",
+            ErrorCode::NoSubsidy => "no_subsidy",
+            ErrorCode::SubsidyNotAccrued => "subsidy_not_accrued",
+            ErrorCode::SubsidyAlreadyPaid => "subsidy_already_paid",
+            ErrorCode::CommandIdReused => "command_id_reused",
         }
     }
 }

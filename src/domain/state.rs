@@ -5,9 +5,9 @@
 //! in force (R7), which is why region events and member events are folded together in
 //! global order.
 
-use super::command::WithdrawalReason;
+use super::command::{SubsidyCategory, WithdrawalReason};
 use super::event::*;
-use super::money::{monthly_due, Money, Ratio};
+use super::money::{monthly_due, subsidy_of, Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
 use serde::{Deserialize, Serialize};
@@ -95,6 +95,51 @@ pub struct MemberState {
     pub paid: BTreeMap<Month, Money>,
     /// Months recorded missed at a month close (R9), paid back or not.
     pub missed: BTreeMap<Month, Money>,
+    /// R12 (v2): months refunded by a withdrawal and what was refunded for each (a
+    /// month paid again after a re-enrollment and refunded again adds up).
+    #[serde(default)]
+    pub refunded: BTreeMap<Month, Money>,
+    /// R17: each paid month's part credited to the personal account, fixed when paid.
+    /// Absent for a month means `0.00` (no `account_rate`).
+    #[serde(default)]
+    pub to_account: BTreeMap<Month, Money>,
+    /// R16: the member's subsidy grants, as narrowed by revocations (a grant revoked
+    /// from its first month is removed).
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+    /// R16: months whose accrued subsidy was paid out.
+    #[serde(default)]
+    pub subsidy_paid: BTreeSet<Month>,
+}
+
+/// R16: one subsidy grant, after revocations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub from_month: Month,
+    /// Months granted from `from_month` (at least 1: an emptied grant is removed).
+    pub months: u32,
+    pub share: Share,
+    pub category: SubsidyCategory,
+}
+
+impl Grant {
+    /// The first month after the grant.
+    pub fn end(&self) -> Month {
+        self.from_month.plus(i64::from(self.months))
+    }
+
+    pub fn covers(&self, month: Month) -> bool {
+        self.from_month <= month && month < self.end()
+    }
+}
+
+/// Why a granted month has not accrued (R16), for `subsidy_not_accrued` messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotAccrued {
+    NotGranted,
+    Refunded,
+    Unpaid,
+    NotClosed,
 }
 
 impl MemberState {
@@ -176,15 +221,144 @@ impl MemberState {
         self.paid.keys().next_back().copied()
     }
 
-    /// R14: paid months in the current period (0 once withdrawn).
-    pub fn continuous_months(&self) -> u32 {
+    /// R14 (v2): paid months of the current period that have arrived (not after the
+    /// open month); 0 once withdrawn. Months paid ahead count when they are reached.
+    pub fn continuous_months(&self, open_month: Month) -> u32 {
         if self.is_withdrawn() {
             return 0;
         }
-        let count = self.paid.range(self.current_period().start..).count();
-        // OK because a member has at most a few thousand months (years 1990..=2999).
-        u32::try_from(count).expect("month count fits u32")
+        let start = self.current_period().start;
+        if start > open_month {
+            return 0;
+        }
+        count(self.paid.range(start..=open_month).count())
     }
+
+    /// R14 (v2): paid, not refunded months over all periods that have arrived.
+    pub fn cumulative_months(&self, open_month: Month) -> u32 {
+        count(self.paid.range(..=open_month).count())
+    }
+
+    /// The period `month` lies in, if any (the latest period that started at or before
+    /// it, and had not ended by then).
+    pub fn period_of(&self, month: Month) -> Option<&Period> {
+        self.periods
+            .iter()
+            .rev()
+            .find(|period| period.start <= month)
+            .filter(|period| period.contains(month))
+    }
+
+    /// R7 (v2): whether some period had a paid, not refunded month that has arrived
+    /// (not after `open_month`) at or after that period's benefit start. A restored
+    /// month counts, whatever P-restore says of its benefits.
+    pub fn qualified_in(&self, periods: &[Period], open_month: Month) -> bool {
+        self.paid.range(..=open_month).any(|(month, _)| {
+            periods
+                .iter()
+                .rev()
+                .find(|period| period.start <= *month)
+                .is_some_and(|period| {
+                    period.contains(*month)
+                        && period.benefit_start.is_some_and(|start| start <= *month)
+                })
+        })
+    }
+
+    /// R7 (v2) for the coverage: qualified in any period, as of `open_month`.
+    pub fn qualified(&self, open_month: Month) -> bool {
+        self.qualified_in(&self.periods, open_month)
+    }
+
+    /// R12: the last month ever paid, refunded or not (the coverage lists months up to it).
+    pub fn last_month_ever_paid(&self) -> Option<Month> {
+        let paid = self.paid.keys().next_back().copied();
+        let refunded = self.refunded.keys().next_back().copied();
+        paid.max(refunded)
+    }
+
+    /// R17: the personal account balance: `to_account` over paid, not refunded months
+    /// that have arrived (credited month by month).
+    pub fn account_balance(&self, open_month: Month) -> Money {
+        self.to_account
+            .range(..=open_month)
+            .map(|(_, amount)| *amount)
+            .sum()
+    }
+
+    /// R16: the grant covering `month`, if any.
+    pub fn grant_for(&self, month: Month) -> Option<&Grant> {
+        self.grants.iter().find(|grant| grant.covers(month))
+    }
+
+    /// R16: months granted over all grants (after revocations).
+    pub fn granted_months(&self) -> u32 {
+        self.grants.iter().map(|grant| grant.months).sum()
+    }
+
+    /// R16: the subsidy `month` has accrued (paid, not refunded, closed and granted),
+    /// or why not.
+    pub fn accrued(&self, month: Month, open_month: Month) -> Result<Money, NotAccrued> {
+        let Some(grant) = self.grant_for(month) else {
+            return Err(NotAccrued::NotGranted);
+        };
+        let Some(paid) = self.paid.get(&month) else {
+            return Err(if self.refunded.contains_key(&month) {
+                NotAccrued::Refunded
+            } else {
+                NotAccrued::Unpaid
+            });
+        };
+        if month >= open_month {
+            return Err(NotAccrued::NotClosed);
+        }
+        Ok(subsidy_of(*paid, grant.share))
+    }
+
+    /// R16: every accrued month and its subsidy, in month order.
+    pub fn accrued_months(&self, open_month: Month) -> Vec<(Month, Money)> {
+        self.grants
+            .iter()
+            .flat_map(|grant| grant.from_month.through(grant.end().plus(-1)))
+            .filter_map(|month| Some((month, self.accrued(month, open_month).ok()?)))
+            .collect::<BTreeMap<Month, Money>>()
+            .into_iter()
+            .collect()
+    }
+
+    /// R7 (v2): the delay of the current period, whose first payment was made in
+    /// `payment_month` and paid first for `first_paid`.
+    fn benefit_delay(
+        &self,
+        region: &RegionState,
+        payment_month: Month,
+        first_paid: Month,
+    ) -> (Month, u32) {
+        let p = payment_month.max(first_paid);
+        let policy = region.policy_for(p);
+        let earlier = &self.periods[..self.periods.len() - 1];
+        let start = self.current_period().start;
+        let qualified = self.qualified_in(earlier, region.open_month);
+        let gap_ok = match (
+            policy.first_wait_after_gap_months,
+            self.paid.range(..start).next_back(),
+        ) {
+            (None, _) => true,
+            (Some(reset), Some((last, _))) => last.months_until(p) - 1 <= i64::from(reset),
+            (Some(_), None) => false,
+        };
+        let delay = if qualified && gap_ok {
+            policy.benefit_delay_reenroll
+        } else {
+            policy.benefit_delay_first
+        };
+        (p, delay)
+    }
+}
+
+fn count(months: usize) -> u32 {
+    // OK because a member has at most a few thousand months (years 1990..=2999).
+    u32::try_from(months).expect("month count fits u32")
 }
 
 /// A fold input was impossible: an event for a member or region that does not exist,
@@ -204,6 +378,9 @@ pub struct LedgerState {
     /// Members currently enrolled (not withdrawn), by region: what a month close visits,
     /// so that it costs O(members of the region), not O(all events).
     pub enrolled_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
+    /// Members with a subsidy grant (R16), by region, enrolled or not: a month close
+    /// visits them too, since closing a paid, granted month accrues its subsidy.
+    pub granted_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
     /// Global position of the last event applied.
     pub position: u64,
 }
@@ -217,6 +394,12 @@ impl LedgerState {
                 .or_default()
                 .insert(member.member_id);
         }
+        if !member.grants.is_empty() {
+            self.granted_by_region
+                .entry(member.region.clone())
+                .or_default()
+                .insert(member.member_id);
+        }
         self.members.insert(member.member_id, member);
     }
 
@@ -225,6 +408,9 @@ impl LedgerState {
         if let Some(member) = self.members.remove(&member_id) {
             if let Some(enrolled) = self.enrolled_by_region.get_mut(&member.region) {
                 enrolled.remove(&member_id);
+            }
+            if let Some(granted) = self.granted_by_region.get_mut(&member.region) {
+                granted.remove(&member_id);
             }
         }
     }
@@ -296,6 +482,10 @@ impl LedgerState {
             base_ratios: BTreeMap::from([(enrolled.month, enrolled.base_ratio)]),
             paid: BTreeMap::new(),
             missed: BTreeMap::new(),
+            refunded: BTreeMap::new(),
+            to_account: BTreeMap::new(),
+            grants: Vec::new(),
+            subsidy_paid: BTreeSet::new(),
         };
         self.members.insert(enrolled.member_id, member);
         self.enrolled_by_region
@@ -319,21 +509,71 @@ impl LedgerState {
             .ok_or_else(|| format!("member {member_id} in unknown region"))?;
         match event {
             Event::ContributionPaid(paid) => {
+                let period_started = member.current_period().benefit_start.is_some();
+                if !period_started {
+                    // R7 (v2): P is the later of the payment's month and the first month
+                    // it paid for; the delay depends on whether the member qualified.
+                    let first_paid = paid.months.first().ok_or("payment without months")?.month;
+                    let (p, delay) = member.benefit_delay(region, paid.payment_month, first_paid);
+                    let period = member.periods.last_mut().ok_or("member without period")?;
+                    period.benefit_start = Some(p.plus(i64::from(delay)));
+                }
                 for line in &paid.months {
                     member.paid.insert(line.month, line.amount);
-                }
-                let first_period = member.periods.len() == 1;
-                let period = member.periods.last_mut().ok_or("member without period")?;
-                if period.benefit_start.is_none() {
-                    // R7: benefits start P + P-delay, P the month of the first payment.
-                    let policy = region.policy_for(paid.payment_month);
-                    let delay = if first_period {
-                        policy.benefit_delay_first
+                    // R17: the split is fixed when the month is paid, by the policy and
+                    // base in force for it now (like its due, R4).
+                    let to_account = region
+                        .policy_for(line.month)
+                        .to_account(member.base_ratio_for(line.month));
+                    if to_account.is_zero() {
+                        member.to_account.remove(&line.month);
                     } else {
-                        policy.benefit_delay_reenroll
-                    };
-                    period.benefit_start = Some(paid.payment_month.plus(i64::from(delay)));
+                        member.to_account.insert(line.month, to_account);
+                    }
                 }
+            }
+            Event::ContributionRefunded(refund) => {
+                for month in &refund.months {
+                    let amount = member
+                        .paid
+                        .remove(month)
+                        .ok_or_else(|| format!("refund of {month}, which is not paid"))?;
+                    member.to_account.remove(month);
+                    let total = member.refunded.get(month).copied().unwrap_or(Money::ZERO) + amount;
+                    member.refunded.insert(*month, total);
+                }
+            }
+            Event::SubsidyGranted(granted) => {
+                member.grants.push(Grant {
+                    from_month: granted.from_month,
+                    months: granted.months,
+                    share: granted.share,
+                    category: granted.category,
+                });
+                member.grants.sort_by_key(|grant| grant.from_month);
+                self.granted_by_region
+                    .entry(member.region.clone())
+                    .or_default()
+                    .insert(member_id);
+            }
+            Event::SubsidyRevoked(revoked) => {
+                let from = revoked.from_month;
+                member.grants.retain(|grant| grant.from_month < from);
+                for grant in &mut member.grants {
+                    if grant.end() > from {
+                        let kept = grant.from_month.months_until(from);
+                        grant.months =
+                            u32::try_from(kept).map_err(|_| "grant length out of range")?;
+                    }
+                }
+                if member.grants.is_empty() {
+                    if let Some(granted) = self.granted_by_region.get_mut(&member.region) {
+                        granted.remove(&member_id);
+                    }
+                }
+            }
+            Event::SubsidyPaid(subsidy) => {
+                member.subsidy_paid.extend(subsidy.months.iter().copied());
             }
             Event::ContributionMissed(missed) => {
                 member.missed.insert(missed.month, missed.due);

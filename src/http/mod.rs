@@ -168,6 +168,7 @@ pub fn app(state: AppState) -> Router {
             Router::new()
                 .route("/v1/members/{id}/events", get(get_member_events))
                 .route("/v1/regions/{name}", get(get_region))
+                .route("/v1/regions/{name}/months/{month}", get(get_region_month))
                 .route("/audit/members/{id}", get(audit::get_audit_page))
                 .route("/metrics", get(get_metrics)),
         ))
@@ -474,6 +475,46 @@ async fn get_member_events(
     Ok(Json(envelopes).into_response())
 }
 
+/// `GET /v1/regions/{name}/months/{month}`: the bureau's report of a closed month
+/// (R12, R16, R17), read from its maintained row: no member is folded.
+async fn get_region_month(
+    State(state): State<AppState>,
+    Path((name, month)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let region_name = RegionName::parse(&name).ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!("{name:?} is not a region name"),
+        )
+    })?;
+    let month = crate::domain::month::Month::parse(&month).ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!("{month:?} is not a month (YYYY-MM)"),
+        )
+    })?;
+    let report = blocking(move || {
+        use crate::ledger::ReportError;
+        crate::ledger::region_month_report(state.store.as_ref(), &region_name, month).map_err(
+            |error| match error {
+                ReportError::UnknownRegion(_) => AppError::new(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::UnknownRegion.as_str(),
+                    error.to_string(),
+                ),
+                ReportError::NotClosed { .. } => {
+                    AppError::new(StatusCode::CONFLICT, "month_not_closed", error.to_string())
+                }
+                ReportError::Store(store) => store.into(),
+            },
+        )
+    })
+    .await?;
+    Ok(Json(report).into_response())
+}
+
 /// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.
 async fn get_region(
     State(state): State<AppState>,
@@ -523,7 +564,7 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
             let checkpoint = state
                 .store
                 .read_state(&StateKey::Checkpoint)?
-                .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+                .and_then(|bytes| <[u8; 8]>::try_from(bytes.get(..8)?).ok())
                 .map_or(0, u64::from_be_bytes);
             Ok((head, checkpoint))
         }

@@ -294,14 +294,59 @@ pub struct EventRef {
     pub event_type: String,
 }
 
+/// What a month close did (contract v2 "Results"): a close lists only its region
+/// event, since a region may hold a million members, and this summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseSummary {
+    /// Enrolled members visited; absent for a close recorded before v2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<u64>,
+    pub missed: u64,
+    pub withdrawn: u64,
+}
+
 /// The result of one command (contract "Results").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandResult {
     Accepted {
         events: Vec<EventRef>,
         duplicate: bool,
+        /// Only for `close_month`.
+        close: Option<CloseSummary>,
     },
     Refused(Refusal),
+}
+
+impl CommandResult {
+    /// The result of an accepted command whose events are `envelopes` (the first
+    /// time, or again for a duplicate): a month close lists only its region's events
+    /// and a summary (contract v2); any other command lists every event.
+    pub fn accepted(envelopes: &[Envelope], duplicate: bool) -> CommandResult {
+        let closed = envelopes.iter().find_map(|envelope| match &envelope.event {
+            Event::MonthClosed(closed) => Some(closed),
+            _ => None,
+        });
+        let Some(closed) = closed else {
+            return CommandResult::Accepted {
+                events: envelopes.iter().map(Envelope::event_ref).collect(),
+                duplicate,
+                close: None,
+            };
+        };
+        CommandResult::Accepted {
+            events: envelopes
+                .iter()
+                .filter(|envelope| envelope.event.member_id().is_none())
+                .map(Envelope::event_ref)
+                .collect(),
+            duplicate,
+            close: Some(CloseSummary {
+                members: closed.members_visited,
+                missed: closed.members_missed,
+                withdrawn: closed.members_withdrawn,
+            }),
+        }
+    }
 }
 
 impl CommandResult {
@@ -318,22 +363,30 @@ struct ResultWire {
     #[serde(skip_serializing_if = "Option::is_none")]
     duplicate: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    close: Option<CloseSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<Refusal>,
 }
 
 impl Serialize for CommandResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let wire = match self {
-            CommandResult::Accepted { events, duplicate } => ResultWire {
+            CommandResult::Accepted {
+                events,
+                duplicate,
+                close,
+            } => ResultWire {
                 ok: true,
                 events: Some(events.clone()),
                 duplicate: Some(*duplicate),
+                close: *close,
                 error: None,
             },
             CommandResult::Refused(refusal) => ResultWire {
                 ok: false,
                 events: None,
                 duplicate: None,
+                close: None,
                 error: Some(refusal.clone()),
             },
         };
@@ -348,6 +401,7 @@ impl<'de> Deserialize<'de> for CommandResult {
             (true, Some(events), None) => Ok(CommandResult::Accepted {
                 events,
                 duplicate: wire.duplicate.unwrap_or(false),
+                close: wire.close,
             }),
             (false, None, Some(error)) => Ok(CommandResult::Refused(error)),
             _ => Err(serde::de::Error::custom(

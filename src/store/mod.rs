@@ -26,6 +26,9 @@ use uuid::Uuid;
 pub struct CommandRecord {
     pub command_id: Uuid,
     pub envelopes: Vec<Envelope>,
+    /// The command's canonical body digest (contract v2 `command_id_reused`), stored
+    /// with its id.
+    pub body_digest: Option<Sha256>,
 }
 
 /// Where an accepted command's events sit in the log.
@@ -33,6 +36,9 @@ pub struct CommandRecord {
 pub struct CommandSpan {
     pub first_position: u64,
     pub event_count: u64,
+    /// `None` for ids remembered before v2 (their body was not recorded): such an id
+    /// answers any command as a duplicate, as v1 did.
+    pub body_digest: Option<Sha256>,
 }
 
 /// Derived state kept beside the log so that decisions need not replay it: written in
@@ -46,7 +52,12 @@ pub enum StateKey {
     /// Present while the member is enrolled (not withdrawn) in the region: what a
     /// month close visits.
     Enrolled(RegionName, Uuid),
-    /// The log position the state rows reflect.
+    /// Present while the member has a subsidy grant (R16): a month close visits these
+    /// members too, since closing a paid, granted month accrues its subsidy.
+    Granted(RegionName, Uuid),
+    /// A region's totals for one month (`domain::report::MonthTotals`).
+    RegionMonth(RegionName, crate::domain::month::Month),
+    /// The log position the state rows reflect, and their format.
     Checkpoint,
     /// A `CoverageChanged` feed item: at this position, for this member.
     CoverageChange(u64, Uuid),
@@ -113,6 +124,8 @@ pub trait EventStore: Send + Sync {
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError>;
     /// Members with an `Enrolled` row in `region`, in id order.
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
+    /// Members with a `Granted` row in `region`, in id order.
+    fn granted_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
     /// Every `Region` row.
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The ids of every `Member` state row (for `verify`: no row without a member).

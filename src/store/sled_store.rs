@@ -35,11 +35,16 @@ const PREFIX_COMMAND: u8 = b'C';
 const PREFIX_MEMBER: u8 = b'M';
 const PREFIX_REGION: u8 = b'R';
 const PREFIX_ENROLLED: u8 = b'E';
+const PREFIX_GRANTED: u8 = b'G';
+const PREFIX_REGION_MONTH: u8 = b'Y';
 const KEY_CHECKPOINT: &[u8] = b"K";
 const PREFIX_COVERAGE: u8 = b'F';
 const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
 /// sled's page cache, in bytes: bounded so a large log does not grow memory.
 pub const SLED_CACHE_BYTES_MAX: u64 = 256 * 1024 * 1024;
+/// A command record: first position and event count (8 bytes each), then the
+/// command's 32-byte body digest (written since contract v2; 16-byte records are v1's).
+const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
 /// Bytes of the hash stored before each log entry's canonical JSON.
 const HASH_BYTES: usize = 32;
 
@@ -92,7 +97,12 @@ fn command_key(command_id: Uuid) -> [u8; 17] {
 }
 
 fn enrolled_prefix(region: &RegionName) -> Vec<u8> {
-    let mut key = vec![PREFIX_ENROLLED];
+    region_prefix(PREFIX_ENROLLED, region)
+}
+
+/// `prefix`, the region's name and a 0 byte (names never contain one).
+fn region_prefix(prefix: u8, region: &RegionName) -> Vec<u8> {
+    let mut key = vec![prefix];
     key.extend_from_slice(region.as_str().as_bytes());
     key.push(0);
     key
@@ -105,6 +115,16 @@ fn state_key(key: &StateKey) -> Vec<u8> {
         StateKey::Enrolled(region, member_id) => {
             [enrolled_prefix(region).as_slice(), member_id.as_bytes()].concat()
         }
+        StateKey::Granted(region, member_id) => [
+            region_prefix(PREFIX_GRANTED, region).as_slice(),
+            member_id.as_bytes(),
+        ]
+        .concat(),
+        StateKey::RegionMonth(region, month) => [
+            region_prefix(PREFIX_REGION_MONTH, region).as_slice(),
+            month.to_string().as_bytes(),
+        ]
+        .concat(),
         StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
         StateKey::CoverageChange(position, member_id) => [
             &[PREFIX_COVERAGE][..],
@@ -244,6 +264,27 @@ impl SledStore {
         })
     }
 
+    /// The member ids in the keys under `prefix` (a region's index).
+    fn members_under(
+        &self,
+        prefix: Vec<u8>,
+        region: &RegionName,
+        what: &str,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let mut members = Vec::new();
+        for entry in self.tree.scan_prefix(&prefix) {
+            let (key, _) = entry?;
+            let id = Uuid::from_slice(&key[prefix.len()..]).map_err(|_| {
+                corrupt(
+                    0,
+                    format!("{what} index of region {region} holds a malformed member id"),
+                )
+            })?;
+            members.push(id);
+        }
+        Ok(members)
+    }
+
     /// The ids in the keys under a one-byte prefix followed by a 16-byte id.
     fn ids_under(&self, prefix: u8) -> Result<Vec<Uuid>, StoreError> {
         self.tree
@@ -366,10 +407,14 @@ impl SledStore {
                 prev_hash = envelope.hash;
                 next_position += 1;
             }
-            let mut span = [0u8; 16];
-            span[..8].copy_from_slice(&first_position.to_be_bytes());
-            span[8..].copy_from_slice(&(next_position - first_position).to_be_bytes());
-            batch.insert(&command_key(command.command_id), &span);
+            // 16 bytes (first position, event count), then the body digest if known.
+            let mut span = Vec::with_capacity(COMMAND_RECORD_BYTES_WITH_DIGEST);
+            span.extend_from_slice(&first_position.to_be_bytes());
+            span.extend_from_slice(&(next_position - first_position).to_be_bytes());
+            if let Some(digest) = &command.body_digest {
+                span.extend_from_slice(&digest.0);
+            }
+            batch.insert(&command_key(command.command_id), span);
         }
         Ok((batch, heads))
     }
@@ -490,15 +535,24 @@ impl EventStore for SledStore {
         let Some(value) = self.tree.get(command_key(command_id))? else {
             return Ok(None);
         };
-        if value.len() != 16 {
-            return Err(corrupt(
-                0,
-                format!("command {command_id} record is not 16 bytes"),
-            ));
-        }
+        let body_digest = match value.len() {
+            16 => None,
+            COMMAND_RECORD_BYTES_WITH_DIGEST => {
+                let mut digest = [0u8; 32];
+                digest.copy_from_slice(&value[16..]);
+                Some(Sha256(digest))
+            }
+            _ => {
+                return Err(corrupt(
+                    0,
+                    format!("command {command_id} record is neither 16 nor {COMMAND_RECORD_BYTES_WITH_DIGEST} bytes"),
+                ))
+            }
+        };
         Ok(Some(CommandSpan {
             first_position: be_u64(&value[..8], 0, "span")?,
-            event_count: be_u64(&value[8..], 0, "span")?,
+            event_count: be_u64(&value[8..16], 0, "span")?,
+            body_digest,
         }))
     }
 
@@ -507,19 +561,11 @@ impl EventStore for SledStore {
     }
 
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        let prefix = enrolled_prefix(region);
-        let mut members = Vec::new();
-        for entry in self.tree.scan_prefix(&prefix) {
-            let (key, _) = entry?;
-            let id = Uuid::from_slice(&key[prefix.len()..]).map_err(|_| {
-                corrupt(
-                    0,
-                    format!("enrolled index of region {region} holds a malformed member id"),
-                )
-            })?;
-            members.push(id);
-        }
-        Ok(members)
+        self.members_under(enrolled_prefix(region), region, "enrolled")
+    }
+
+    fn granted_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
+        self.members_under(region_prefix(PREFIX_GRANTED, region), region, "granted")
     }
 
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
@@ -551,7 +597,13 @@ impl EventStore for SledStore {
             return Err(StoreError::ReadOnly);
         }
         let mut batch = sled::Batch::default();
-        for prefix in [PREFIX_MEMBER, PREFIX_REGION, PREFIX_ENROLLED] {
+        for prefix in [
+            PREFIX_MEMBER,
+            PREFIX_REGION,
+            PREFIX_ENROLLED,
+            PREFIX_GRANTED,
+            PREFIX_REGION_MONTH,
+        ] {
             for entry in self.tree.scan_prefix([prefix]) {
                 batch.remove(entry?.0);
             }

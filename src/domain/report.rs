@@ -1,0 +1,179 @@
+//! The bureau's view of money (issue "rules v2", R12, R16, R17): for each region and
+//! month, totals over the members' month lines — contributions to the pooling fund and
+//! to personal accounts, refunds, subsidies accrued and paid, members by status.
+//!
+//! A region's totals are *maintained*, never recomputed per request: every command
+//! that changes a member's month lines adds the difference (`MonthTotals::apply`), so
+//! answering costs one stored row. The definition is the sum over the members'
+//! projections (`MemberCoverage::months`), which a rebuild computes from scratch and
+//! `verify` compares:
+//! - a line counts unless it is `due` (an open month not yet paid: every enrolled
+//!   member has one, and a closed month never does) or `not_enrolled` with nothing
+//!   refunded (every month outside a period: not news);
+//! - those two kinds of lines are exactly the ones that appear without an event (when
+//!   the open month moves on), which is why the sum can be kept by differences.
+
+use super::coverage::{MonthLine, MonthStatus};
+use super::money::Money;
+use super::month::Month;
+use serde::{Deserialize, Serialize};
+
+/// Members whose month line has each status (`due` is 0 for a closed month).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub due: u64,
+    pub waiting: u64,
+    pub covered: u64,
+    pub arrears: u64,
+    pub restored: u64,
+    pub lapsed: u64,
+}
+
+/// One region's totals for one month.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthTotals {
+    pub members_by_status: StatusCounts,
+    pub members_with_benefits: u64,
+    /// Members with something refunded for the month (R12).
+    pub members_refunded: u64,
+    /// Paid and not refunded (R4).
+    pub paid: Money,
+    /// The part of `paid` credited to personal accounts (R17).
+    pub to_account: Money,
+    pub refunded: Money,
+    /// Subsidies accrued (R16) and the part of them paid out.
+    pub subsidy_accrued: Money,
+    pub subsidy_paid: Money,
+}
+
+/// Whether a month line counts toward its region's totals (see the module docs).
+pub fn line_counts(line: &MonthLine) -> bool {
+    match line.status {
+        MonthStatus::Due => false,
+        MonthStatus::NotEnrolled => !line.refunded.is_zero(),
+        _ => true,
+    }
+}
+
+impl MonthTotals {
+    /// Adds (`add`) or removes one member's line.
+    pub fn apply(&mut self, line: &MonthLine, add: bool) {
+        if !line_counts(line) {
+            return;
+        }
+        let step = |count: &mut u64| {
+            *count = if add {
+                *count + 1
+            } else {
+                // A removed line was added before: the count cannot go below zero.
+                count.checked_sub(1).expect("a removed line was counted")
+            };
+        };
+        let counts = &mut self.members_by_status;
+        match line.status {
+            MonthStatus::Due => step(&mut counts.due),
+            MonthStatus::Waiting => step(&mut counts.waiting),
+            MonthStatus::Covered => step(&mut counts.covered),
+            MonthStatus::Arrears => step(&mut counts.arrears),
+            MonthStatus::Restored => step(&mut counts.restored),
+            MonthStatus::Lapsed => step(&mut counts.lapsed),
+            MonthStatus::NotEnrolled => {}
+        }
+        if line.benefits {
+            step(&mut self.members_with_benefits);
+        }
+        if !line.refunded.is_zero() {
+            step(&mut self.members_refunded);
+        }
+        let subsidy_paid = if line.subsidy_paid {
+            line.subsidy
+        } else {
+            Money::ZERO
+        };
+        let amounts = [
+            (&mut self.paid, line.paid),
+            (&mut self.to_account, line.to_account),
+            (&mut self.refunded, line.refunded),
+            (&mut self.subsidy_accrued, line.subsidy),
+            (&mut self.subsidy_paid, subsidy_paid),
+        ];
+        for (total, amount) in amounts {
+            *total = if add {
+                *total + amount
+            } else {
+                *total - amount
+            };
+        }
+    }
+
+    /// Whether nothing counts (a row need not be stored).
+    pub fn is_empty(&self) -> bool {
+        *self == MonthTotals::default()
+    }
+}
+
+/// The region month report (`flexledger region`, `GET /v1/regions/{name}/months/{m}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionMonthReport {
+    pub region: String,
+    pub month: Month,
+    pub open_month: Month,
+    /// Always true: only closed months are reported (an open month's figures still move).
+    pub closed: bool,
+    pub members_by_status: StatusCounts,
+    pub members_with_benefits: u64,
+    pub members_refunded: u64,
+    pub contributions: Contributions,
+    pub refunded: Money,
+    pub subsidies: Subsidies,
+    /// The region's last event folded (its state row's position).
+    pub position: u64,
+}
+
+/// R17: contributions received for the month and where they went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contributions {
+    pub paid: Money,
+    pub pooling_fund: Money,
+    pub personal_accounts: Money,
+}
+
+/// R16: subsidies accrued for the month, paid out, and still owed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subsidies {
+    pub accrued: Money,
+    pub paid: Money,
+    pub owed: Money,
+}
+
+impl RegionMonthReport {
+    pub fn new(
+        region: String,
+        month: Month,
+        open_month: Month,
+        position: u64,
+        totals: &MonthTotals,
+    ) -> RegionMonthReport {
+        RegionMonthReport {
+            region,
+            month,
+            open_month,
+            closed: month < open_month,
+            members_by_status: totals.members_by_status,
+            members_with_benefits: totals.members_with_benefits,
+            members_refunded: totals.members_refunded,
+            contributions: Contributions {
+                paid: totals.paid,
+                pooling_fund: totals.paid - totals.to_account,
+                personal_accounts: totals.to_account,
+            },
+            refunded: totals.refunded,
+            subsidies: Subsidies {
+                accrued: totals.subsidy_accrued,
+                paid: totals.subsidy_paid,
+                owed: totals.subsidy_accrued - totals.subsidy_paid,
+            },
+            position,
+        }
+    }
+}
