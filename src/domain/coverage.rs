@@ -248,13 +248,9 @@ fn status_line(region: &RegionState, member: &MemberState, month: Month) -> Mont
                 rule,
             );
         }
-        return line(
-            MonthStatus::NotEnrolled,
-            Money::ZERO,
-            Money::ZERO,
-            false,
-            rule,
-        );
+        // D26: paid ahead before a v1 withdrawal and never refunded: still paid.
+        let paid = member.unrefunded.get(&month).copied().unwrap_or(Money::ZERO);
+        return line(MonthStatus::NotEnrolled, Money::ZERO, paid, false, rule);
     }
     let due = member.due_for(region, month);
     if let Some(paid) = member.paid.get(&month) {

@@ -400,9 +400,14 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
         );
     };
     let region = region(state, &member.region)?;
-    let earliest = region.open_month.max(withdrawal.effective_from);
+    // D26: not into a month a v1 withdrawal left paid and unrefunded.
+    let after_unrefunded = member.unrefunded.keys().next_back().map(|month| month.next());
+    let earliest = region
+        .open_month
+        .max(withdrawal.effective_from)
+        .max(after_unrefunded.unwrap_or(withdrawal.effective_from));
     if body.month < earliest {
-        return refuse(ErrorCode::MonthClosed, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect)"));
+        return refuse(ErrorCode::MonthClosed, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect or within months paid before it)"));
     }
     check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
     // OK because periods is bounded by the member's event count, far below u32::MAX.

@@ -110,6 +110,11 @@ pub struct MemberState {
     /// R16: months whose accrued subsidy was paid out.
     #[serde(default)]
     pub subsidy_paid: BTreeSet<Month>,
+    /// R12 read over a v1 history (D26): months paid ahead before a withdrawal recorded
+    /// by v1, which v2 places outside the period; v1 never refunded them, so they stay
+    /// paid (shown as `paid` on a `not_enrolled` month: a refund the ledger still owes).
+    #[serde(default)]
+    pub unrefunded: BTreeMap<Month, Money>,
 }
 
 /// R16: one subsidy grant, after revocations.
@@ -274,7 +279,8 @@ impl MemberState {
     pub fn last_month_ever_paid(&self) -> Option<Month> {
         let paid = self.paid.keys().next_back().copied();
         let refunded = self.refunded.keys().next_back().copied();
-        paid.max(refunded)
+        let unrefunded = self.unrefunded.keys().next_back().copied();
+        paid.max(refunded).max(unrefunded)
     }
 
     /// R17: the personal account balance: `to_account` over paid, not refunded months
@@ -486,6 +492,7 @@ impl LedgerState {
             to_account: BTreeMap::new(),
             grants: Vec::new(),
             subsidy_paid: BTreeSet::new(),
+            unrefunded: BTreeMap::new(),
         };
         self.members.insert(enrolled.member_id, member);
         self.enrolled_by_region
@@ -581,10 +588,33 @@ impl LedgerState {
             Event::DeductionStopped(_) => member.deduction_stopped = true,
             Event::DeductionResumed(_) => member.deduction_stopped = false,
             Event::MemberWithdrawn(withdrawn) => {
+                // R12 (v2): the period ends after the last paid month not after the open
+                // month. A withdrawal decided by v2 records exactly that (and refunds
+                // what lies beyond in the next event); one recorded by v1 ended after
+                // the months paid ahead: v2 reads it as ending at the open month, and
+                // those months, never refunded, as paid outside the period (D26).
+                let start = member.current_period().start;
+                let open = region.open_month;
+                let last_arrived = (start <= open)
+                    .then(|| member.paid.range(start..=open).next_back().map(|(m, _)| *m))
+                    .flatten();
+                let ends = last_arrived.map_or(start, Month::next);
+                let effective_from = if withdrawn.effective_from > ends {
+                    let beyond: Vec<Month> = member.paid.range(ends..).map(|(m, _)| *m).collect();
+                    for month in beyond {
+                        if let Some(amount) = member.paid.remove(&month) {
+                            member.to_account.remove(&month);
+                            member.unrefunded.insert(month, amount);
+                        }
+                    }
+                    ends
+                } else {
+                    withdrawn.effective_from
+                };
                 let period = member.periods.last_mut().ok_or("member without period")?;
                 period.withdrawal = Some(Withdrawal {
                     reason: withdrawn.reason,
-                    effective_from: withdrawn.effective_from,
+                    effective_from,
                 });
                 if let Some(enrolled) = self.enrolled_by_region.get_mut(&member.region) {
                     enrolled.remove(&member_id);

@@ -128,7 +128,7 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
     let member = format!("/v1/members/{MEMBER}");
-    let routes: [(&str, String, [bool; 3]); 9] = [
+    let routes: [(&str, String, [bool; 3]); 10] = [
         ("POST", "/v1/commands".into(), [true, false, false]),
         ("GET", member.clone(), [true, true, true]),
         (
@@ -144,6 +144,11 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
             [true, true, false],
         ),
         ("GET", "/v1/regions/demo".into(), [true, true, false]),
+        (
+            "GET",
+            "/v1/regions/demo/months/2025-01".into(),
+            [true, true, false],
+        ),
         ("GET", "/metrics".into(), [true, true, false]),
         ("GET", "/v1/feed?from=33".into(), [false, true, true]),
     ];
@@ -475,7 +480,9 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
 fn a_back_payment_publishes_the_months_it_restored() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    let zhao = "826711ec-7418-56f6-92df-8cb182127a27";
+    // Zhang qualified in July (rules v2: Zhao, who re-enrolled without ever
+    // qualifying, serves the first-time wait again, so his back-paid months wait).
+    let zhao = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
     let mut feed = subscribe(
         &server,
         &format!("?types=CoverageChanged&member={zhao}"),
@@ -502,15 +509,15 @@ fn a_back_payment_publishes_the_months_it_restored() {
     assert_eq!(messages[0].1, "CoverageChanged");
     assert_eq!(
         missed["months"],
-        json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false}])
+        json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}])
     );
     let restored = &messages[1].2;
     assert_eq!(restored["position"], paid["events"][0]["position"]);
     assert_eq!(
         restored["months"],
         json!([
-            {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true},
-            {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true}
+            {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false},
+            {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}
         ])
     );
     // The same items come back on catch-up from the store.
@@ -597,7 +604,7 @@ fn the_openapi_document_matches_the_live_routes_and_roles() {
             }
         }
     }
-    assert_eq!(operations, 11, "every route is described");
+    assert_eq!(operations, 12, "every route is described");
     // A browser's EventSource cannot set headers: the token may come in the query.
     let response = agent()
         .get(&format!(
@@ -672,4 +679,74 @@ fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() 
         "resumes after the last message received, not after its position"
     );
     assert_eq!(next[0].2, messages[2].2);
+}
+
+/// The region month report over HTTP is the CLI's, and refuses what it cannot answer.
+#[test]
+fn the_region_month_report_is_served_as_the_cli_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let report_cli = |month: &str| {
+        let output = crate::support::flexledger(
+            &dir.path().join("data"),
+            &["region", "demo", "--month", month],
+            None,
+        );
+        (
+            output.status.code(),
+            serde_json::from_slice::<Value>(&output.stdout).unwrap(),
+        )
+    };
+    let server = start(dir.path());
+    let (status, report) = call(
+        &server,
+        "GET",
+        "/v1/regions/demo/months/2025-01",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200, "{report}");
+    crate::schemas::assert_valid("region_month_report", &report);
+    let (status, open) = call(
+        &server,
+        "GET",
+        "/v1/regions/demo/months/2030-01",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        (status, open["error"]["code"].as_str()),
+        (409, Some("month_not_closed")),
+        "{open}"
+    );
+    let (status, unknown) = call(
+        &server,
+        "GET",
+        "/v1/regions/nowhere/months/2025-01",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        (status, unknown["error"]["code"].as_str()),
+        (404, Some("unknown_region")),
+        "{unknown}"
+    );
+    let (status, bad) = call(
+        &server,
+        "GET",
+        "/v1/regions/demo/months/2025-13",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 400, "{bad}");
+    drop(server);
+    assert_eq!(report_cli("2025-01"), (Some(0), report));
+    let (code, refused) = report_cli("2030-01");
+    assert_eq!(
+        (code, refused["error"]["code"].as_str()),
+        (Some(1), Some("month_not_closed"))
+    );
 }

@@ -12,6 +12,7 @@ mod http;
 mod integrity;
 mod model;
 mod properties;
+mod rules_v2;
 mod scenarios;
 mod schemas;
 mod support;

@@ -1,0 +1,661 @@
+//! Rules v2 beyond the scenario files: the region month report against the sum of its
+//! members' projections, the feed's coverage changes for refunds and subsidies, a close
+//! result's summary, bad input to the new commands, and a store written by v1.
+
+use crate::support::*;
+use flexledger::domain::month::Month;
+use flexledger::domain::parse_command_value;
+use flexledger::domain::policy::RegionName;
+use flexledger::ledger::{member_coverage, region_month_report, Ledger, ReportError};
+use flexledger::store::EventStore;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+fn policy(extra: Value) -> Value {
+    let mut policy = json!({"command":"publish_policy","region":"demo","effective_from":"2025-01",
+        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
+        "backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    for (key, value) in extra.as_object().unwrap() {
+        policy[key] = value.clone();
+    }
+    policy
+}
+
+fn submit(ledger: &mut Ledger, sources: &mut FixedSources, commands: &[Value]) -> Vec<Value> {
+    let parsed = commands
+        .iter()
+        .map(|command| parse_command_value(command.clone()))
+        .collect();
+    ledger
+        .submit(parsed, sources)
+        .unwrap()
+        .iter()
+        .map(|result| serde_json::to_value(result).unwrap())
+        .collect()
+}
+
+fn member(index: usize) -> String {
+    Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0000 + index as u128).to_string()
+}
+
+fn month(text: &str) -> Month {
+    Month::parse(text).unwrap()
+}
+
+/// What the report must say for one region month, computed here from the members'
+/// projections alone (RULES.md statuses, the contract's month fields).
+#[derive(Debug, Default, PartialEq)]
+struct Sums {
+    statuses: BTreeMap<String, u64>,
+    benefits: u64,
+    refunded_members: u64,
+    amounts: BTreeMap<&'static str, rust_decimal::Decimal>,
+}
+
+fn decimal(value: &Value) -> rust_decimal::Decimal {
+    value.as_str().unwrap().parse().unwrap()
+}
+
+fn sums_from_projections(store: &dyn EventStore, members: &[String], month: &str) -> Sums {
+    let mut sums = Sums::default();
+    for id in members {
+        let Some(coverage) = member_coverage(store, id.parse().unwrap(), None).unwrap() else {
+            continue;
+        };
+        let coverage = serde_json::to_value(coverage).unwrap();
+        for line in coverage["months"].as_array().unwrap() {
+            if line["month"] != month {
+                continue;
+            }
+            let status = line["status"].as_str().unwrap();
+            let refunded = decimal(&line["refunded"]);
+            if status == "due" || (status == "not_enrolled" && refunded.is_zero()) {
+                continue;
+            }
+            if status != "not_enrolled" {
+                *sums.statuses.entry(status.to_owned()).or_default() += 1;
+            }
+            sums.benefits += u64::from(line["benefits"].as_bool().unwrap());
+            sums.refunded_members += u64::from(!refunded.is_zero());
+            let subsidy = decimal(&line["subsidy"]);
+            let paid_out = if line["subsidy_paid"].as_bool().unwrap() {
+                subsidy
+            } else {
+                rust_decimal::Decimal::ZERO
+            };
+            for (name, amount) in [
+                ("paid", decimal(&line["paid"])),
+                ("to_account", decimal(&line["to_account"])),
+                ("refunded", refunded),
+                ("accrued", subsidy),
+                ("subsidy_paid", paid_out),
+            ] {
+                *sums.amounts.entry(name).or_default() += amount;
+            }
+        }
+    }
+    sums
+}
+
+fn sums_from_report(report: &Value) -> Sums {
+    let mut sums = Sums::default();
+    for (status, count) in report["members_by_status"].as_object().unwrap() {
+        if count.as_u64().unwrap() > 0 {
+            sums.statuses
+                .insert(status.clone(), count.as_u64().unwrap());
+        }
+    }
+    sums.benefits = report["members_with_benefits"].as_u64().unwrap();
+    sums.refunded_members = report["members_refunded"].as_u64().unwrap();
+    let contributions = &report["contributions"];
+    assert_eq!(
+        decimal(&contributions["paid"]),
+        decimal(&contributions["pooling_fund"]) + decimal(&contributions["personal_accounts"]),
+        "contributions split exactly (R17)"
+    );
+    let subsidies = &report["subsidies"];
+    assert_eq!(
+        decimal(&subsidies["accrued"]),
+        decimal(&subsidies["paid"]) + decimal(&subsidies["owed"])
+    );
+    for (name, amount) in [
+        ("paid", decimal(&contributions["paid"])),
+        ("to_account", decimal(&contributions["personal_accounts"])),
+        ("refunded", decimal(&report["refunded"])),
+        ("accrued", decimal(&subsidies["accrued"])),
+        ("subsidy_paid", decimal(&subsidies["paid"])),
+    ] {
+        if !amount.is_zero() {
+            sums.amounts.insert(name, amount);
+        }
+    }
+    sums
+}
+
+fn without_zero_amounts(mut sums: Sums) -> Sums {
+    sums.amounts.retain(|_, amount| !amount.is_zero());
+    sums
+}
+
+/// Checks every closed month of region `demo` against the members' projections.
+fn check_reports(store: &dyn EventStore, members: &[String], first: &str) -> usize {
+    let region = RegionName::parse("demo").unwrap();
+    let mut checked = 0;
+    for current in month(first).through(month("2030-12")) {
+        let report = match region_month_report(store, &region, current) {
+            Ok(report) => serde_json::to_value(report).unwrap(),
+            Err(ReportError::NotClosed { .. }) => break,
+            Err(error) => panic!("{error}"),
+        };
+        crate::schemas::assert_valid("region_month_report", &report);
+        let expected =
+            without_zero_amounts(sums_from_projections(store, members, &current.to_string()));
+        assert_eq!(
+            sums_from_report(&report),
+            expected,
+            "region demo, {current}: {report:#}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
+/// Members of a region given by the environment (`FLEXLEDGER_TEST_REGION_MEMBERS`,
+/// default 1,000; the acceptance runs it with 10,000).
+fn region_members() -> usize {
+    std::env::var("FLEXLEDGER_TEST_REGION_MEMBERS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// The subsidy share of a granted member (every third member is granted).
+fn share_for(index: usize) -> &'static str {
+    ["0.6667", "0.5", "0.3333"][(index / 3) % 3]
+}
+
+/// A region where members pay on time, ahead (and withdraw, so they are refunded),
+/// miss months (arrears, back-pay, automatic withdrawal), have subsidies accrued and
+/// paid, and a personal account rate.
+fn busy_region(members: usize) -> Vec<Vec<Value>> {
+    let mut rounds: Vec<Vec<Value>> = vec![vec![policy(json!({"account_rate":"0.02"}))]];
+    let ids: Vec<String> = (0..members).map(member).collect();
+    rounds.push(
+        ids.iter()
+            .enumerate()
+            .flat_map(|(index, id)| {
+                let ratio = ["0.60", "0.777", "1.00", "2.50"][index % 4];
+                let mut commands = vec![json!({"command":"enroll","member_id":id,"region":"demo",
+                    "month":"2025-01","base_ratio":ratio,"labor_relationship":"none"})];
+                if index % 3 == 0 {
+                    commands.push(
+                        json!({"command":"grant_subsidy","member_id":id,"from_month":"2025-01",
+                        "months":12,"share":share_for(index),"category":"hardship"}),
+                    );
+                }
+                commands
+            })
+            .collect(),
+    );
+    let months = [
+        "2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
+    ];
+    let due = |index: usize| -> String {
+        ["600.00", "777.00", "1000.00", "2500.00"][index % 4].to_owned()
+    };
+    for (round, open) in months.iter().enumerate() {
+        let mut commands = Vec::new();
+        for (index, id) in ids.iter().enumerate() {
+            let paid_on = format!("{open}-15");
+            match index % 7 {
+                // Pays every month on time.
+                0 | 1 | 2 => commands.push(json!({"command":"pay","member_id":id,"months":[open],
+                    "amount":due(index),"paid_on":paid_on})),
+                // Pays six months ahead in January, withdraws in March: refunded.
+                3 if round == 0 => {
+                    let amount: rust_decimal::Decimal = due(index).parse().unwrap();
+                    commands.push(json!({"command":"pay","member_id":id,"months":months,
+                        "amount":(amount * rust_decimal::Decimal::from(6)).to_string(),"paid_on":paid_on}));
+                }
+                3 if round == 2 => {
+                    commands.push(json!({"command":"withdraw","member_id":id,"reason":"relocated"}))
+                }
+                // Misses January and February, pays them back in March.
+                4 if round == 2 => {
+                    let amount: rust_decimal::Decimal = due(index).parse().unwrap();
+                    commands.push(json!({"command":"pay","member_id":id,
+                        "months":["2025-01","2025-02","2025-03"],
+                        "amount":(amount * rust_decimal::Decimal::from(3)).to_string(),"paid_on":paid_on}));
+                }
+                4 if round > 2 => commands
+                    .push(json!({"command":"pay","member_id":id,"months":[open],
+                    "amount":due(index),"paid_on":paid_on})),
+                // Never pays: withdrawn automatically at the April close (R11).
+                _ => {}
+            }
+            // Subsidies accrued last month are paid out (R16).
+            if index % 3 == 0 && index % 7 < 3 && round > 0 {
+                let last = months[round - 1];
+                let paid: rust_decimal::Decimal = due(index).parse().unwrap();
+                let share: rust_decimal::Decimal = share_for(index).parse().unwrap();
+                let subsidy = (paid * share).round_dp_with_strategy(
+                    2,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                );
+                commands.push(
+                    json!({"command":"pay_subsidy","member_id":id,"months":[last],
+                    "amount":format!("{subsidy:.2}"),"paid_on":format!("{open}-20")}),
+                );
+            }
+        }
+        commands.push(json!({"command":"close_month","region":"demo","month":open}));
+        rounds.push(commands);
+    }
+    rounds
+}
+
+#[test]
+fn the_region_report_is_the_sum_of_its_members_projections() {
+    let members = region_members();
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    for round in busy_region(members) {
+        for result in submit(&mut ledger, &mut sources, &round) {
+            assert_eq!(result["ok"], true, "{result}");
+        }
+    }
+    let ids: Vec<String> = (0..members).map(member).collect();
+    assert_eq!(check_reports(ledger.store(), &ids, "2025-01"), 6);
+    // The maintained rows are what a rebuild computes from scratch (verify agrees).
+    let report = flexledger::ledger::verify(ledger.store(), &mut |_| {}).unwrap();
+    assert!(report.ok);
+    // The workload reaches every kind of figure.
+    let demo = RegionName::parse("demo").unwrap();
+    let report = |text: &str| region_month_report(ledger.store(), &demo, month(text)).unwrap();
+    let (january, april) = (report("2025-01"), report("2025-04"));
+    assert!(!january.subsidies.paid.is_zero(), "{january:?}");
+    assert!(!january.subsidies.owed.is_zero(), "{january:?}");
+    assert!(!january.contributions.personal_accounts.is_zero());
+    assert!(january.members_by_status.lapsed > 0, "{january:?}");
+    assert!(january.members_by_status.waiting > 0, "{january:?}");
+    assert!(
+        !april.refunded.is_zero() && april.members_refunded > 0,
+        "{april:?}"
+    );
+}
+
+#[test]
+fn every_scenario_s_reports_are_the_sums_of_its_members() {
+    for path in scenario_files() {
+        let scenario = read_json(&path);
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        let steps: Vec<Value> = scenario["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["command"].clone())
+            .collect();
+        submit(&mut ledger, &mut FixedSources::new(), &steps);
+        let mut members: Vec<String> = steps
+            .iter()
+            .filter_map(|command| command["member_id"].as_str().map(str::to_owned))
+            .collect();
+        members.sort();
+        members.dedup();
+        let has_demo = steps.iter().any(|command| command["region"] == "demo");
+        if has_demo {
+            check_reports(ledger.store(), &members, "2025-01");
+        }
+    }
+}
+
+#[test]
+fn an_open_month_or_an_unknown_region_is_not_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    submit(&mut ledger, &mut FixedSources::new(), &[policy(json!({}))]);
+    let demo = RegionName::parse("demo").unwrap();
+    assert!(matches!(
+        region_month_report(ledger.store(), &demo, month("2025-01")),
+        Err(ReportError::NotClosed { .. })
+    ));
+    let other = RegionName::parse("other").unwrap();
+    assert!(matches!(
+        region_month_report(ledger.store(), &other, month("2024-12")),
+        Err(ReportError::UnknownRegion(_))
+    ));
+}
+
+#[test]
+fn a_close_lists_its_region_event_and_a_summary_and_repeats_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let mut commands = vec![policy(json!({"grace_months":0}))];
+    for index in 0..3 {
+        commands.push(
+            json!({"command":"enroll","member_id":member(index),"region":"demo",
+            "month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        );
+    }
+    commands.push(
+        json!({"command":"pay","member_id":member(0),"months":["2025-01"],
+        "amount":"600.00","paid_on":"2025-01-10"}),
+    );
+    let close_id = "6f1c1a52-64a4-4c52-9a4e-2c6d8f7e9b01";
+    let close =
+        json!({"command":"close_month","region":"demo","month":"2025-01","command_id":close_id});
+    commands.push(close.clone());
+    commands.push(close);
+    let results = submit(&mut ledger, &mut sources, &commands);
+    let first = &results[5];
+    assert_eq!(
+        first["close"],
+        json!({"members":3,"missed":2,"withdrawn":2})
+    );
+    let events = first["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{first}");
+    assert_eq!(events[0]["type"], "MonthClosed");
+    assert_eq!(results[6]["duplicate"], true);
+    assert_eq!(results[6]["events"], first["events"]);
+    assert_eq!(results[6]["close"], first["close"]);
+    // Across an append too: the id is remembered with the command's digest.
+    let again = submit(
+        &mut ledger,
+        &mut sources,
+        &[json!({"month":"2025-01","region":"demo","command":"close_month","command_id":close_id})],
+    );
+    assert_eq!(again[0]["duplicate"], true, "{}", again[0]);
+    assert_eq!(again[0]["close"], first["close"]);
+    crate::schemas::assert_valid("command_result", first);
+}
+
+#[test]
+fn refunds_accruals_and_subsidy_payments_reach_the_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    ledger.keep_appended();
+    let mut sources = FixedSources::new();
+    let (a, b) = (member(0), member(1));
+    let mut feed = |ledger: &mut Ledger, commands: &[Value]| {
+        let results = submit(ledger, &mut sources, commands);
+        assert!(
+            results.iter().all(|result| result["ok"] == true),
+            "{results:?}"
+        );
+        ledger.take_appended().coverage
+    };
+    feed(
+        &mut ledger,
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":a,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"enroll","member_id":b,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"grant_subsidy","member_id":a,"from_month":"2025-01","months":6,"share":"0.5","category":"other"}),
+            json!({"command":"pay","member_id":a,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+            json!({"command":"pay","member_id":b,"months":["2025-01","2025-02","2025-03"],"amount":"1800.00","paid_on":"2025-01-10"}),
+        ],
+    );
+    // The close accrues A's January (no event of A's): A's January changes.
+    let changes = feed(
+        &mut ledger,
+        &[json!({"command":"close_month","region":"demo","month":"2025-01"})],
+    );
+    let a_change = changes
+        .iter()
+        .find(|change| change.member_id.to_string() == a)
+        .expect("an accrual is a coverage change");
+    assert_eq!(a_change.months[0].subsidy.to_string(), "300.00");
+    assert!(!a_change.months[0].subsidy_paid);
+    // Paying it out changes the month too.
+    let changes = feed(
+        &mut ledger,
+        &[
+            json!({"command":"pay_subsidy","member_id":a,"months":["2025-01"],"amount":"300.00","paid_on":"2025-02-01"}),
+        ],
+    );
+    assert!(changes[0].months[0].subsidy_paid);
+    // B withdraws in February: March is refunded.
+    let changes = feed(
+        &mut ledger,
+        &[json!({"command":"withdraw","member_id":b,"reason":"voluntary"})],
+    );
+    let march = changes[0]
+        .months
+        .iter()
+        .find(|change| change.month.to_string() == "2025-03")
+        .expect("the refunded month changed");
+    assert_eq!(march.refunded.to_string(), "600.00");
+    let envelopes = ledger.take_appended();
+    assert!(envelopes.envelopes.is_empty());
+    let types: Vec<String> = ledger
+        .store()
+        .read_log(1)
+        .map(|envelope| envelope.unwrap().event.type_name().to_owned())
+        .collect();
+    let refunded_at = types.iter().position(|kind| kind == "ContributionRefunded");
+    assert_eq!(
+        refunded_at.map(|at| types[at - 1].as_str()),
+        Some("MemberWithdrawn"),
+        "the refund is appended right after the withdrawal: {types:?}"
+    );
+}
+
+#[test]
+fn bad_input_to_the_new_commands_appends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let a = member(0);
+    submit(
+        &mut ledger,
+        &mut sources,
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":a,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        ],
+    );
+    let head = ledger.store().head().unwrap().0;
+    let grant = |field: &str, value: Value| {
+        let mut command = json!({"command":"grant_subsidy","member_id":a,"from_month":"2025-01",
+            "months":12,"share":"0.5","category":"hardship"});
+        command[field] = value;
+        command
+    };
+    let cases: Vec<(Value, &str)> = vec![
+        (grant("share", json!("0.66670")), "invalid_command"),
+        (grant("share", json!("2/3")), "invalid_command"),
+        (grant("share", json!(0.5)), "invalid_command"),
+        (grant("share", json!("0")), "invalid_command"),
+        (grant("share", json!("-0.5")), "invalid_command"),
+        (grant("share", json!("0.6668")), "subsidy_limit_exceeded"),
+        (grant("months", json!(0)), "invalid_command"),
+        (grant("months", json!(37)), "subsidy_limit_exceeded"),
+        (grant("months", json!(12.0)), "invalid_command"),
+        (grant("months", json!("12")), "invalid_command"),
+        (grant("category", json!("student")), "invalid_command"),
+        (grant("from_month", json!("2025-13")), "invalid_command"),
+        (grant("from_month", json!("2024-12")), "month_closed"),
+        (
+            json!({"command":"grant_subsidy","member_id":a,"from_month":"2025-01","months":25,"share":"0.5","category":"graduate"}),
+            "subsidy_limit_exceeded",
+        ),
+        (
+            json!({"command":"revoke_subsidy","member_id":a,"from_month":"2025-01"}),
+            "no_subsidy",
+        ),
+        (
+            json!({"command":"revoke_subsidy","member_id":a,"from_month":"2025-01","extra":1}),
+            "invalid_command",
+        ),
+        (
+            json!({"command":"pay_subsidy","member_id":a,"months":[],"amount":"0.00","paid_on":"2025-01-10"}),
+            "invalid_command",
+        ),
+        (
+            json!({"command":"pay_subsidy","member_id":a,"months":["2025-01","2025-01"],"amount":"0.00","paid_on":"2025-01-10"}),
+            "invalid_command",
+        ),
+        (
+            json!({"command":"pay_subsidy","member_id":a,"months":["2025-01"],"amount":300,"paid_on":"2025-01-10"}),
+            "invalid_command",
+        ),
+        (
+            json!({"command":"pay_subsidy","member_id":a,"months":["2025-01"],"amount":"300.00","paid_on":"2025-01-10"}),
+            "subsidy_not_accrued",
+        ),
+        (
+            json!({"command":"pay_subsidy","member_id":member(9),"months":["2025-01"],"amount":"300.00","paid_on":"2025-01-10"}),
+            "not_enrolled",
+        ),
+        (policy(json!({"account_rate":"0.11"})), "invalid_command"),
+        (policy(json!({"account_rate":0.02})), "invalid_command"),
+        (
+            policy(json!({"first_wait_after_gap_months":-1})),
+            "invalid_command",
+        ),
+        (
+            policy(json!({"first_wait_after_gap_months":6.5})),
+            "invalid_command",
+        ),
+    ];
+    for (command, expected) in cases {
+        let result = &submit(&mut ledger, &mut sources, &[command.clone()])[0];
+        assert_eq!(result["ok"], false, "{command} was accepted");
+        assert_eq!(result["error"]["code"], expected, "{command}: {result}");
+        let message = result["error"]["message"].as_str().unwrap();
+        assert!(
+            message.len() > 20,
+            "{command}: the message says what to do: {message}"
+        );
+        assert_eq!(ledger.store().head().unwrap().0, head, "{command} appended");
+    }
+}
+
+#[test]
+fn subsidy_not_accrued_says_which_month_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let a = member(0);
+    let results = submit(
+        &mut ledger,
+        &mut sources,
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":a,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"grant_subsidy","member_id":a,"from_month":"2025-01","months":6,"share":"0.5","category":"other"}),
+            json!({"command":"pay","member_id":a,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
+            json!({"command":"pay_subsidy","member_id":a,"months":["2025-01"],"amount":"300.00","paid_on":"2025-01-10"}),
+            json!({"command":"close_month","region":"demo","month":"2025-01"}),
+            json!({"command":"pay_subsidy","member_id":a,"months":["2025-01","2025-03"],"amount":"600.00","paid_on":"2025-02-10"}),
+        ],
+    );
+    let not_closed = results[4]["error"]["message"].as_str().unwrap();
+    assert!(
+        not_closed.contains("2025-01") && not_closed.contains("not closed"),
+        "{not_closed}"
+    );
+    let unpaid = results[6]["error"]["message"].as_str().unwrap();
+    assert!(
+        unpaid.contains("2025-03") && unpaid.contains("not paid"),
+        "{unpaid}"
+    );
+}
+
+/// A store written by the v1 release (`tests/golden/v1-store.tar.gz`, made by
+/// `tools/make-golden-v1.sh` with the build of commit 1f698c1) opens under this build:
+/// its state rows are rebuilt from the unchanged log, `verify` passes, and `member`
+/// shows the v2 reading of the same events (R7, R12, R14).
+#[test]
+fn a_store_written_by_v1_opens_and_reads_by_the_v2_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("-xzf")
+        .arg(repo_path("tests/golden/v1-store.tar.gz"))
+        .arg("-C")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let data = dir.path().join("v1-store");
+    let expected = read_json(&repo_path("tests/golden/v1-store.expected.json"));
+    let log_before = flexledger(&data, &["events"], None);
+    assert!(log_before.status.success());
+    // Reading first: the state rows are rebuilt in the v2 format.
+    let verify = flexledger(&data, &["verify"], None);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    assert_eq!(stdout_lines(&verify)[0]["ok"], true);
+    for (member_id, expected) in expected["members"].as_object().unwrap() {
+        let output = flexledger(&data, &["member", member_id], None);
+        let actual: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let differences = subset_differences(expected, &actual, member_id);
+        assert!(differences.is_empty(), "{differences:?}");
+    }
+    // No stored event was rewritten.
+    let log_after = flexledger(&data, &["events"], None);
+    assert_eq!(log_before.stdout, log_after.stdout);
+    // A v1 command id (no digest recorded) still answers as a duplicate, and new
+    // commands append after the v1 log.
+    let repeat = expected["repeat_command"].to_string();
+    let output = flexledger(&data, &["submit", "-"], Some(repeat.as_bytes()));
+    assert_eq!(stdout_lines(&output)[0]["duplicate"], true);
+    let close =
+        json!({"command":"close_month","region":"demo","month":expected["open_month"]}).to_string();
+    let output = flexledger(&data, &["submit", "-"], Some(close.as_bytes()));
+    assert_eq!(
+        stdout_lines(&output)[0]["ok"],
+        true,
+        "{:?}",
+        stdout_lines(&output)
+    );
+    let verify = flexledger(&data, &["verify"], None);
+    assert_eq!(stdout_lines(&verify)[0]["ok"], true);
+}
+
+#[test]
+fn the_store_reopens_with_the_same_v2_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (0..50).map(member).collect();
+    let before: Vec<Value> = {
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        let mut sources = FixedSources::new();
+        for round in busy_region(50) {
+            submit(&mut ledger, &mut sources, &round);
+        }
+        ids.iter()
+            .map(|id| {
+                serde_json::to_value(
+                    member_coverage(ledger.store(), id.parse().unwrap(), None).unwrap(),
+                )
+                .unwrap()
+            })
+            .collect()
+    };
+    let ledger = Ledger::open(dir.path()).unwrap();
+    for (id, before) in ids.iter().zip(before) {
+        let after = member_coverage(ledger.store(), id.parse().unwrap(), None).unwrap();
+        assert_eq!(serde_json::to_value(after).unwrap(), before);
+        let folded =
+            flexledger::ledger::member_coverage_folded(ledger.store(), id.parse().unwrap(), None)
+                .unwrap();
+        assert_eq!(
+            serde_json::to_value(folded).unwrap(),
+            before,
+            "state rows = a fresh fold"
+        );
+    }
+    assert!(
+        flexledger::ledger::verify(ledger.store(), &mut |_| {})
+            .unwrap()
+            .ok
+    );
+}
