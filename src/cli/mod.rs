@@ -25,7 +25,7 @@ pub use lines::{read_bounded_line, Line, SUBMIT_LINE_BYTES_MAX};
     long_about = "Event-sourced contribution ledger for flexible employees' basic medical insurance.\n\n\
 Every fact (enrollment, payment, missed month, withdrawal, ...) is an immutable event in an \
 embedded sled store under --data-dir. Commands are checked against the contribution rules \
-(R1..R15 of RULES.md); accepted ones append events, refused ones append nothing.\n\n\
+(R1..R17 of docs/spec/RULES.md, v2); accepted ones append events, refused ones append nothing.\n\n\
 Exit codes: 0 success, 1 a command was refused or a member is unknown, 2 could not run.",
     after_help = "Examples:\n  flexledger --data-dir ./data submit examples/demo.jsonl\n  flexledger --data-dir ./data member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger --data-dir ./data events --from 1 | jq .type"
 )]
@@ -62,7 +62,7 @@ Exit: 0 all accepted, 1 any refused, 2 the file could not be read.",
     /// Print a member's coverage: every month's status, due, paid, benefits and rule.
     #[command(
         long_about = "Print a member's coverage projection (JSON): state, arrears, counts, benefit tier, and every month \
-from the first enrollment month with its status, due, paid, benefits and the rule (R1..R15) that decided it.\n\n\
+from the first enrollment month with its status, due, paid, benefits and the rule (R1..R17) that decided it; and its money: refunded (R12), to the personal account (R17), subsidy accrued and paid out (R16).\n\n\
 --as-of POSITION folds only the events up to that global position, showing the member as the ledger saw them then.\n\n\
 Exit: 0 found, 1 unknown member (an error JSON is printed), 2 could not run."
     )]
@@ -96,7 +96,7 @@ Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing repla
     #[command(
         long_about = "Serve the HTTP API on --listen (port 0 picks a free port; the first line printed is \
 the address actually bound). Routes: POST /v1/commands, GET /v1/members/{id}[?as_of=P], \
-GET /v1/members/{id}/events, GET /v1/members/{id}/months/{YYYY-MM}, GET /v1/regions/{name}, \
+GET /v1/members/{id}/events, GET /v1/members/{id}/months/{YYYY-MM}, GET /v1/regions/{name}, GET /v1/regions/{name}/months/{YYYY-MM}, \
 GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?member=), GET /metrics, GET /healthz.\n\n\
 Every route but /healthz needs Authorization: Bearer <token>. --auth FILE names a TOML file of [[token]] tables \
 with role (operator, auditor, subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). \
