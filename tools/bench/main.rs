@@ -215,9 +215,18 @@ fn bulk_submit(dir: &Path, file: &Path, total_lines: u64) -> BenchResult<Bulk> {
         let mut events = 0;
         for result in results {
             match result {
+                // A close lists only its region event (contract v2); its members'
+                // events are counted by its summary.
                 CommandResult::Accepted {
-                    events: appended, ..
-                } => events += appended.len(),
+                    events: appended,
+                    close,
+                    ..
+                } => {
+                    events += appended.len();
+                    if let Some(close) = close {
+                        events += (close.missed + close.withdrawn) as usize;
+                    }
+                }
                 CommandResult::Refused(_) => refused += 1,
             }
         }
