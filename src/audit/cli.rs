@@ -165,8 +165,10 @@ Exit: 0 proven, 1 no such event or checkpoint, 2 could not run.",
 inclusion proof, every stream's committed head with its proof (which proves the history complete), each member's \
 coverage, and a signed checkpoint at the current head (made now if the latest one is older). `verify-bundle` checks \
 it without the data directory.\n\n\
---format csv writes one row per member-month instead: member_id, region, month, status, due, paid, benefits, rule \
-(from the stored projection; for spreadsheets, no proofs).\n\n\
+--format csv writes one row per member-month instead: member_id, region, month, status, due, paid, benefits, rule, \
+then (v2) the month's refunded, to_account, subsidy, subsidy_paid and the member's member_qualified, \
+member_account_balance, member_subsidy_granted_months, member_subsidy_accrued, member_subsidy_paid, \
+member_subsidy_owed (from the stored projection; for spreadsheets, no proofs).\n\n\
 Exit: 0 written, 1 unknown member or region, 2 could not run.",
         after_help = "Examples:\n  flexledger-audit export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out member.bundle\n  flexledger-audit export --region demo --format csv --out demo.csv"
     )]

@@ -428,6 +428,30 @@ fn finish_file(writer: io::BufWriter<std::fs::File>, path: &Path) -> anyhow::Res
         .with_context(|| format!("cannot sync {}", path.display()))
 }
 
+/// The CSV's columns. The v1 columns come first, in their v1 order, so a spreadsheet
+/// built on them still reads; v2 appends the month's money (R12, R17, R16) and then the
+/// member's totals, repeated on each of its rows (R7, R17, R16).
+pub const CSV_COLUMNS: [&str; 18] = [
+    "member_id",
+    "region",
+    "month",
+    "status",
+    "due",
+    "paid",
+    "benefits",
+    "rule",
+    "refunded",
+    "to_account",
+    "subsidy",
+    "subsidy_paid",
+    "member_qualified",
+    "member_account_balance",
+    "member_subsidy_granted_months",
+    "member_subsidy_accrued",
+    "member_subsidy_paid",
+    "member_subsidy_owed",
+];
+
 /// One row per member-month from the stored projection. Fields never need quoting:
 /// ids are UUIDs, region names are `[A-Za-z0-9_.-]`, amounts are decimals.
 fn write_csv(
@@ -435,16 +459,26 @@ fn write_csv(
     members: &[uuid::Uuid],
     out: &mut dyn Write,
 ) -> anyhow::Result<u64> {
-    writeln!(out, "member_id,region,month,status,due,paid,benefits,rule")?;
+    writeln!(out, "{}", CSV_COLUMNS.join(","))?;
     let mut rows = 0u64;
     for member_id in members {
         let Some(coverage) = crate::ledger::member_coverage(store, *member_id, None)? else {
             continue;
         };
+        let subsidy = &coverage.subsidy;
+        let member = format!(
+            "{},{},{},{},{},{}",
+            coverage.qualified,
+            coverage.account_balance,
+            subsidy.granted_months,
+            subsidy.accrued,
+            subsidy.paid,
+            subsidy.owed
+        );
         for line in &coverage.months {
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{member}",
                 coverage.member_id,
                 coverage.region,
                 line.month,
@@ -452,7 +486,11 @@ fn write_csv(
                 line.due,
                 line.paid,
                 line.benefits,
-                line.rule
+                line.rule,
+                line.refunded,
+                line.to_account,
+                line.subsidy,
+                line.subsidy_paid
             )?;
             rows += 1;
         }

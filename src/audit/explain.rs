@@ -4,14 +4,20 @@
 //! in plain words (with the arithmetic), the events that decided them (by position,
 //! so `flexledger events` shows them), and the rules applied, quoted from RULES.md
 //! with the source sentence each rests on.
+//!
+//! v2: a refunded month names the withdrawal that refunded it (R12); a paid month's
+//! benefit start is derived step by step (P, qualified, the gap against P-reset, R7); a
+//! granted month says what it accrued and whether it was paid out, or why it has not
+//! accrued (R16, S9); a month with a personal-account part shows the split (R17, S10).
 
 use crate::audit::history::{describe, serde_plain, MemberHistory};
 use crate::audit::rules::{rules, Rule};
 use crate::domain::command::WithdrawalReason;
 use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
-use crate::domain::event::Event;
+use crate::domain::event::{ContributionPaid, Event};
+use crate::domain::money::{subsidy_of, Money};
 use crate::domain::month::Month;
-use crate::domain::state::{FoldError, MemberState, Period, RegionState};
+use crate::domain::state::{FoldError, MemberState, NotAccrued, Period, RegionState};
 use serde::Serialize;
 use std::io::Write;
 
@@ -72,12 +78,12 @@ pub fn explain(
             _ => "the member has no months".to_owned(),
         }));
     };
-    let period = member
+    let period_index = member
         .periods
         .iter()
-        .rev()
-        .find(|period| period.start <= month);
-    let events = citations(history, month, period);
+        .rposition(|period| period.start <= month);
+    let period = period_index.map(|index| &member.periods[index]);
+    let events = citations(history, &line, period);
     let lapsed_by = history
         .events
         .iter()
@@ -87,12 +93,31 @@ pub fn explain(
             }
             _ => None,
         });
-    let reasons = reasons(region, member, period, &line, &events, lapsed_by);
+    let context = Context {
+        history,
+        region,
+        member,
+        period_index,
+    };
+    let reasons = reasons(&context, &line, &events, lapsed_by);
     let all_rules = rules();
     let mut ids = vec![line.rule.clone()];
     ids.extend(supporting_rules(&line).iter().map(|id| (*id).to_owned()));
     if member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears) {
         ids.push("R8".to_owned());
+    }
+    // v2: the money of the month has rules of its own.
+    if !line.refunded.is_zero() {
+        ids.push("R12".to_owned());
+    }
+    let subsidy_events = events
+        .iter()
+        .any(|citation| citation.event_type.starts_with("Subsidy"));
+    if member.grant_for(month).is_some() || !line.subsidy.is_zero() || subsidy_events {
+        ids.push("R16".to_owned());
+    }
+    if !line.to_account.is_zero() {
+        ids.push("R17".to_owned());
     }
     let mut seen = std::collections::BTreeSet::new();
     let rules = ids
@@ -122,8 +147,47 @@ fn supporting_rules(line: &MonthLine) -> &'static [&'static str] {
     }
 }
 
+/// What `explain` reasons from: the history, and the member and region at its end.
+struct Context<'a> {
+    history: &'a MemberHistory,
+    region: &'a RegionState,
+    member: &'a MemberState,
+    /// The latest period that started at or before the month explained.
+    period_index: Option<usize>,
+}
+
+impl Context<'_> {
+    fn period(&self) -> Option<&Period> {
+        self.period_index.map(|index| &self.member.periods[index])
+    }
+}
+
+/// The first payment of the period starting in `period_start` and its position: the
+/// payment that set the period's benefit start (R7).
+fn first_payment(history: &MemberHistory, period_start: Month) -> Option<(u64, &ContributionPaid)> {
+    let opened = history
+        .events
+        .iter()
+        .filter(|envelope| match &envelope.event {
+            Event::MemberEnrolled(enrolled) => enrolled.month == period_start,
+            Event::MemberReenrolled(reenrolled) => reenrolled.month == period_start,
+            _ => false,
+        })
+        .map(|envelope| envelope.position)
+        .next_back()?;
+    history
+        .events
+        .iter()
+        .filter(|envelope| envelope.position > opened)
+        .find_map(|envelope| match &envelope.event {
+            Event::ContributionPaid(paid) => Some((envelope.position, paid)),
+            _ => None,
+        })
+}
+
 /// The events that bear on `month`, each with its role.
-fn citations(history: &MemberHistory, month: Month, period: Option<&Period>) -> Vec<Citation> {
+fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>) -> Vec<Citation> {
+    let month = line.month;
     let mut citations = Vec::new();
     let mut cite = |envelope: &crate::store::Envelope, role: String| {
         citations.push(Citation {
@@ -168,11 +232,16 @@ fn citations(history: &MemberHistory, month: Month, period: Option<&Period>) -> 
     for envelope in &history.events {
         let is_first_payment = Some(envelope.position) == first_payment;
         let benefit_start_role =
-            "the period's first payment: benefits start from its month plus the delay (R7)"
+            "the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)"
                 .to_owned();
         let role = match &envelope.event {
             Event::PolicyPublished(_) if Some(envelope) == policy_in_force => Some(format!(
-                "the policy in force for {month}: prices it (R3, R4)"
+                "the policy in force for {month}: prices it (R3, R4){}",
+                if line.to_account.is_zero() {
+                    ""
+                } else {
+                    "; its account_rate splits it between the personal account and the pooling fund (R17)"
+                }
             )),
             Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
                 Some(format!("starts the {period_word} (R5)"))
@@ -200,9 +269,43 @@ fn citations(history: &MemberHistory, month: Month, period: Option<&Period>) -> 
             Event::ContributionMissed(missed) if missed.month == month => {
                 Some(format!("records {month} as missed at its close (R9)"))
             }
-            Event::MonthClosed(closed) if closed.month == month => {
-                Some(format!("closes {month} (R9)"))
+            Event::MonthClosed(closed) if closed.month == month => Some(if line.subsidy.is_zero() {
+                format!("closes {month} (R9)")
+            } else {
+                format!(
+                    "closes {month} (R9): paid and granted, it accrues its subsidy {} at this close (R16)",
+                    line.subsidy
+                )
+            }),
+            Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
+                Some(format!(
+                    "refunds {month}, paid beyond the withdrawal's last paid month ({} for {} month(s) in all, R12)",
+                    refund.amount,
+                    refund.months.len()
+                ))
             }
+            Event::SubsidyGranted(granted)
+                if granted.from_month <= month
+                    && month < granted.from_month.plus(i64::from(granted.months)) =>
+            {
+                Some(format!(
+                    "grants {month} a subsidy of share {} ({}, {} month(s) from {}, R16)",
+                    granted.share,
+                    serde_plain(&granted.category),
+                    granted.months,
+                    granted.from_month
+                ))
+            }
+            Event::SubsidyRevoked(revoked) if revoked.from_month <= month && granted_before(history, envelope.position, month) => {
+                Some(format!(
+                    "revokes the subsidy from {}: {month} is no longer granted (R16)",
+                    revoked.from_month
+                ))
+            }
+            Event::SubsidyPaid(paid) if paid.months.contains(&month) => Some(format!(
+                "pays out {month}'s accrued subsidy to the member, on {} (R16)",
+                paid.paid_on
+            )),
             Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
                 Some(format!(
                     "lapses {month}: never covered, borne by the member ({})",
@@ -226,6 +329,17 @@ fn citations(history: &MemberHistory, month: Month, period: Option<&Period>) -> 
         }
     }
     citations
+}
+
+/// Whether a grant recorded before `position` named `month` (so a revocation from
+/// `month` or earlier took it away).
+fn granted_before(history: &MemberHistory, position: u64, month: Month) -> bool {
+    history.events.iter().any(|envelope| {
+        envelope.position < position
+            && matches!(&envelope.event, Event::SubsidyGranted(granted)
+                if granted.from_month <= month
+                    && month < granted.from_month.plus(i64::from(granted.months)))
+    })
 }
 
 fn rule_of(reason: WithdrawalReason) -> &'static str {
@@ -253,13 +367,12 @@ fn position_of(events: &[Citation], event_type: &str) -> String {
 }
 
 fn reasons(
-    region: &RegionState,
-    member: &MemberState,
-    period: Option<&Period>,
+    context: &Context,
     line: &MonthLine,
     events: &[Citation],
     lapsed_by: Option<&crate::domain::event::MemberWithdrawn>,
 ) -> Vec<String> {
+    let (region, member, period) = (context.region, context.member, context.period());
     let month = line.month;
     let policy = region.policy_for(month);
     let ratio = member.base_ratio_for(month);
@@ -294,16 +407,22 @@ fn reasons(
             "{month} is not closed yet (the open month is {}) and not paid: pay it, oldest unpaid month first (R6), before {month} is closed (R9)",
             region.open_month
         )),
-        MonthStatus::Waiting => reasons.push(format!(
-            "paid{}, but benefits of this enrollment period start in {} (the first payment's month plus the benefit delay, R7); {month} is before that, so it is waiting",
-            position_of(events, "ContributionPaid"),
-            start.map_or("no month yet".to_owned(), |start| start.to_string())
-        )),
-        MonthStatus::Covered => reasons.push(format!(
-            "paid{}, never missed, and at or after the benefit start {} (R7): covered, with benefits",
-            position_of(events, "ContributionPaid"),
-            start.map_or("-".to_owned(), |start| start.to_string())
-        )),
+        MonthStatus::Waiting => {
+            reasons.push(format!(
+                "paid{}, but benefits of this enrollment period start in {} (P plus the benefit delay, R7); {month} is before that, so it is waiting",
+                position_of(events, "ContributionPaid"),
+                start.map_or("no month yet".to_owned(), |start| start.to_string())
+            ));
+            reasons.extend(benefit_start_reason(context));
+        }
+        MonthStatus::Covered => {
+            reasons.push(format!(
+                "paid{}, never missed, and at or after the benefit start {} (R7): covered, with benefits",
+                position_of(events, "ContributionPaid"),
+                start.map_or("-".to_owned(), |start| start.to_string())
+            ));
+            reasons.extend(benefit_start_reason(context));
+        }
         MonthStatus::Arrears => {
             let arrears = member.arrears();
             let first = arrears.first().copied().unwrap_or(month);
@@ -364,7 +483,222 @@ fn reasons(
             None => format!("{month} is before the member's first enrollment (R5)"),
         }),
     }
+    reasons.extend(refund_reason(context, line, events));
+    reasons.extend(account_reason(context, line));
+    reasons.extend(subsidy_reason(context, line, events));
     reasons
+}
+
+/// R7 (v2): how the period's benefit start was decided: P, the delay, and why that
+/// delay (first enrollment, not yet qualified, a gap longer than P-reset, or the
+/// re-enrollment delay). `None` before the period's first payment.
+fn benefit_start_reason(context: &Context) -> Option<String> {
+    let index = context.period_index?;
+    let member = context.member;
+    let period = &member.periods[index];
+    let start = period.benefit_start?;
+    let (position, paid) = first_payment(context.history, period.start)?;
+    let payment_month = paid.payment_month;
+    let first_paid = paid.months.first()?.month;
+    let p = payment_month.max(first_paid);
+    let policy = context.region.policy_for(p);
+    let p_text = if first_paid > payment_month {
+        format!(
+            "P = {p}: the period's first payment (position {position}) was made in {payment_month} but paid first for {first_paid}, a later month; the wait runs from that month, it is not served in advance"
+        )
+    } else if first_paid < payment_month {
+        format!(
+            "P = {p}: the month in which the period's first payment (position {position}) was made, later than the first month it paid for ({first_paid})"
+        )
+    } else {
+        format!(
+            "P = {p}: the month in which the period's first payment (position {position}) was made, and the first month it paid for"
+        )
+    };
+    // As the fold decided it when the payment was made (in the open month): qualified
+    // in an earlier period, and the gap since the last paid month before this period.
+    let qualified = member.qualified_in(&member.periods[..index], payment_month);
+    let last_paid = member
+        .paid
+        .range(..period.start)
+        .next_back()
+        .map(|(month, _)| *month);
+    let first = policy.benefit_delay_first;
+    let again = policy.benefit_delay_reenroll;
+    let (delay, why) = if index == 0 {
+        (
+            first,
+            format!("this is the member's first enrollment, so the first-time delay applies: benefit_delay_first = {first} (P-delay-first, S6)"),
+        )
+    } else if !qualified {
+        (
+            first,
+            format!("the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: benefit_delay_first = {first} (P-delay-first)"),
+        )
+    } else {
+        match (policy.first_wait_after_gap_months, last_paid) {
+            (None, _) => (
+                again,
+                format!("the member had qualified in an earlier period and the policy in force in {p} sets no P-reset, so the re-enrollment delay applies: benefit_delay_reenroll = {again} (P-delay-re, S1 \"from the next month of payment\")"),
+            ),
+            (Some(reset), Some(last)) if last.months_until(p) - 1 <= i64::from(reset) => (
+                again,
+                format!(
+                    "the member had qualified in an earlier period and the gap, {} month(s) strictly between the last paid month before this period ({last}) and P, is at most first_wait_after_gap_months = {reset} (P-reset) of the policy in force in {p}, so the re-enrollment delay applies: benefit_delay_reenroll = {again} (P-delay-re, S1)",
+                    last.months_until(p) - 1
+                ),
+            ),
+            (Some(reset), Some(last)) => (
+                first,
+                format!(
+                    "the member had qualified in an earlier period, but the gap, {} month(s) strictly between the last paid month before this period ({last}) and P, is longer than first_wait_after_gap_months = {reset} (P-reset, S7) of the policy in force in {p}, so the break counts as a first enrollment: benefit_delay_first = {first} (P-delay-first)",
+                    last.months_until(p) - 1
+                ),
+            ),
+            (Some(reset), None) => (
+                first,
+                format!("no month was paid before this period, and the policy in force in {p} sets P-reset ({reset}), so the first-time delay applies: benefit_delay_first = {first} (P-delay-first)"),
+            ),
+        }
+    };
+    let recorded = p.months_until(start);
+    let check = if recorded == i64::from(delay) {
+        String::new()
+    } else {
+        format!(" (the ledger recorded a delay of {recorded} month(s): the policies in this history no longer give {delay})")
+    };
+    Some(format!(
+        "R7 benefit start: {p_text}; {why}; so benefits start in P + {delay} = {start}{check}"
+    ))
+}
+
+/// R12 (v2): a month paid ahead and refunded by a withdrawal.
+fn refund_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> Option<String> {
+    if line.refunded.is_zero() {
+        return None;
+    }
+    let month = line.month;
+    let refunded_by = events
+        .iter()
+        .rfind(|citation| citation.event_type == "ContributionRefunded")
+        .map_or_else(String::new, |citation| {
+            format!(" (position {})", citation.position)
+        });
+    let withdrawal = context
+        .member
+        .periods
+        .iter()
+        .filter_map(|period| period.withdrawal.as_ref())
+        .rfind(|withdrawal| withdrawal.effective_from <= month);
+    let ended = withdrawal.map_or_else(String::new, |withdrawal| {
+        format!(
+            " The withdrawal ({}) took effect from {}, the month after L, the last paid month not after the open month;",
+            serde_plain(&withdrawal.reason),
+            withdrawal.effective_from
+        )
+    });
+    let now = if line.status == MonthStatus::NotEnrolled {
+        format!("{month} is outside the period: not enrolled, no benefits, nothing paid")
+    } else {
+        format!(
+            "the member enrolled again for {month}, which is now {}",
+            serde_plain(&line.status)
+        )
+    };
+    Some(format!(
+        "{month} was paid ahead and refunded by the withdrawal{refunded_by}: {} refunded (R12, new in v2: months paid beyond L are refunded, nobody stays covered after a withdrawal).{ended} {now}",
+        line.refunded
+    ))
+}
+
+/// R17: the split of a paid month between the personal account and the pooling fund.
+fn account_reason(context: &Context, line: &MonthLine) -> Option<String> {
+    if line.to_account.is_zero() {
+        return None;
+    }
+    let (region, member, month) = (context.region, context.member, line.month);
+    let policy = region.policy_for(month);
+    let ratio = member.base_ratio_for(month);
+    let how = match policy.account_rate {
+        Some(rate) if policy.to_account(ratio) == line.to_account => format!(
+            " = round2(wage {} × base ratio {ratio} × account_rate {rate})",
+            policy.average_monthly_wage
+        ),
+        _ => " (fixed when it was paid, by the policy and base in force for it then)".to_owned(),
+    };
+    let pooled: Money = line.paid - line.to_account;
+    let open = region.open_month;
+    let credited = if month <= open {
+        format!(
+            "it is credited to the account balance, now {} (R17)",
+            member.account_balance(open)
+        )
+    } else {
+        format!("it is credited to the account balance once {month} arrives (the open month is {open}, R17)")
+    };
+    Some(format!(
+        "of the {} paid for {month}, {} goes to the member's personal account{how} and {pooled} to the pooling fund (R17, S10); {credited}",
+        line.paid, line.to_account
+    ))
+}
+
+/// R16: what a granted month accrued and whether it was paid out, or why it has not
+/// accrued.
+fn subsidy_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> Option<String> {
+    let (region, member, month) = (context.region, context.member, line.month);
+    let Some(grant) = member.grant_for(month) else {
+        // Granted once, revoked since: say so, the grant and revocation are cited.
+        let revoked = events
+            .iter()
+            .rfind(|citation| citation.event_type == "SubsidyRevoked")?;
+        return Some(format!(
+            "a subsidy grant named {month}, but it was revoked (position {}): {month} is no longer granted and accrues nothing (R16)",
+            revoked.position
+        ));
+    };
+    let granted = format!(
+        "{month} is granted a subsidy of share {} ({} grant of {} month(s) from {})",
+        grant.share,
+        serde_plain(&grant.category),
+        grant.months,
+        grant.from_month
+    );
+    let open = region.open_month;
+    let text = match member.accrued(month, open) {
+        Ok(subsidy) => {
+            let paid_out = if line.subsidy_paid {
+                format!(
+                    "it was paid out to the member{}",
+                    position_of(events, "SubsidyPaid")
+                )
+            } else {
+                "it is not paid out yet: owed to the member (pay_subsidy)".to_owned()
+            };
+            format!(
+                "{granted}; paid, not refunded and closed, it accrued round2(paid × share) = round2({} × {}) = {subsidy} (R16, S9: pay first, subsidised after); {paid_out}",
+                line.paid, grant.share
+            )
+        }
+        Err(NotAccrued::NotClosed) => format!(
+            "{granted}; it is paid but not closed yet (the open month is {open}), so it has not accrued: it accrues round2({} × {}) = {} at its close (R16)",
+            line.paid,
+            grant.share,
+            subsidy_of(line.paid, grant.share)
+        ),
+        Err(NotAccrued::Refunded) => format!(
+            "{granted}; its contribution was refunded, so it accrues nothing (R16)"
+        ),
+        Err(NotAccrued::Unpaid) => {
+            let never = match line.status {
+                MonthStatus::Lapsed => "; lapsed, it never will",
+                MonthStatus::NotEnrolled => "; it is outside every enrollment period",
+                _ => "",
+            };
+            format!("{granted}; it is not paid, so it has not accrued (R16: a month accrues only once it is paid, not refunded and closed){never}")
+        }
+        Err(NotAccrued::NotGranted) => return None,
+    };
+    Some(text)
 }
 
 /// Prints the explanation: readable text, or one JSON object with `json`.
@@ -389,7 +723,29 @@ pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> anyh
         },
         line.rule
     )?;
-    writeln!(out, "due {}, paid {}", line.due, line.paid)?;
+    let mut money = format!("due {}, paid {}", line.due, line.paid);
+    if !line.refunded.is_zero() {
+        money.push_str(&format!(", refunded {} (R12)", line.refunded));
+    }
+    if !line.to_account.is_zero() {
+        money.push_str(&format!(
+            ", {} to the personal account and {} to the pooling fund (R17)",
+            line.to_account,
+            line.paid - line.to_account
+        ));
+    }
+    if !line.subsidy.is_zero() {
+        money.push_str(&format!(
+            ", subsidy {} accrued, {} (R16)",
+            line.subsidy,
+            if line.subsidy_paid {
+                "paid out"
+            } else {
+                "owed"
+            }
+        ));
+    }
+    writeln!(out, "{money}")?;
     writeln!(out, "\nWhy:")?;
     for (index, reason) in explanation.reasons.iter().enumerate() {
         writeln!(out, "  {}. {reason}", index + 1)?;
@@ -398,7 +754,7 @@ pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> anyh
     for citation in &explanation.events {
         writeln!(
             out,
-            "  position {:>6}  {:<19} {}",
+            "  position {:>6}  {:<20} {}",
             citation.position, citation.event_type, citation.summary
         )?;
         writeln!(out, "  {:>15}  → {}", "", citation.role)?;

@@ -44,8 +44,9 @@ pub struct MemberHistory {
 pub struct Step {
     /// Index into [`MemberHistory::events`].
     pub index: usize,
-    /// Months whose status or benefits this event changed (empty for most region
-    /// events; a `MonthClosed` lists the month it made `arrears`).
+    /// Months whose status, benefits or money this event changed (empty for most
+    /// region events; a `MonthClosed` lists the month it made `arrears` and, v2, the
+    /// months whose subsidy it accrued, R16).
     pub changes: Vec<MonthChange>,
     /// The coverage after this event; `None` before the member's enrollment.
     pub coverage: Option<MemberCoverage>,
@@ -195,19 +196,31 @@ fn prefix_recorded_by(events: Vec<Envelope>, instant: DateTime<Utc>) -> Vec<Enve
 /// rests on. Used by replay, explain and the timeline's tooltips.
 pub fn describe(event: &Event) -> String {
     match event {
-        Event::PolicyPublished(policy) => format!(
-            "R3 policy for {} from {}: wage {}, rate {}, base {}–{}, grace {} months, benefit delay {}/{} months, back-pay {}",
-            policy.region,
-            policy.effective_from,
-            policy.average_monthly_wage,
-            policy.contribution_rate,
-            policy.base_ratio_min,
-            policy.base_ratio_max,
-            policy.grace_months,
-            policy.benefit_delay_first,
-            policy.benefit_delay_reenroll,
-            serde_plain(&policy.backpay_restores),
-        ),
+        Event::PolicyPublished(policy) => {
+            // v2 parameters are named only when set: a v1 policy reads as before.
+            let mut optional = String::new();
+            if let Some(reset) = policy.first_wait_after_gap_months {
+                optional.push_str(&format!(
+                    ", first wait again after a gap of over {reset} months (P-reset, R7)"
+                ));
+            }
+            if let Some(rate) = policy.account_rate {
+                optional.push_str(&format!(", account rate {rate} (R17)"));
+            }
+            format!(
+                "R3 policy for {} from {}: wage {}, rate {}, base {}–{}, grace {} months, benefit delay {}/{} months, back-pay {}{optional}",
+                policy.region,
+                policy.effective_from,
+                policy.average_monthly_wage,
+                policy.contribution_rate,
+                policy.base_ratio_min,
+                policy.base_ratio_max,
+                policy.grace_months,
+                policy.benefit_delay_first,
+                policy.benefit_delay_reenroll,
+                serde_plain(&policy.backpay_restores),
+            )
+        }
         Event::MonthClosed(closed) => format!(
             "R9 {} closed in {} ({} missed, {} withdrawn); {} is open",
             closed.month, closed.region, closed.members_missed, closed.members_withdrawn, closed.next_open_month
@@ -272,10 +285,10 @@ pub fn describe(event: &Event) -> String {
             changed.base_ratio, changed.from_month
         ),
         Event::ContributionRefunded(refund) => format!(
-            "R12 refunded {} ({} month(s) paid ahead, {}): outside the period",
+            "R12 refunded {} for {} ({} month(s) paid ahead of the withdrawal): now outside the period",
+            refund.amount,
             month_runs_text(&refund.months, usize::MAX),
-            refund.months.len(),
-            refund.amount
+            refund.months.len()
         ),
         Event::SubsidyGranted(granted) => format!(
             "R16 subsidy granted ({}): {} month(s) from {} at share {} of each paid month",

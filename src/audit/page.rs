@@ -2,6 +2,10 @@
 //! page — the timeline picture inline, the months table and the member's events, each
 //! with the rule it rests on.
 //!
+//! v2: a summary of the member's money (qualified, R7; the personal account balance,
+//! R17; the subsidy granted, accrued, paid out and owed, R16; what was refunded, R12),
+//! and the months table gains refunded, to-account and subsidy columns.
+//!
 //! Self-contained on purpose: no scripts, no external fonts, styles or images, so it
 //! can be saved, mailed or printed as evidence and still read the same, and the server
 //! can forbid everything else with a strict Content-Security-Policy.
@@ -9,6 +13,7 @@
 use crate::audit::history::{describe, MemberHistory};
 use crate::audit::timeline::{escape, render, status_name, status_style};
 use crate::domain::coverage::MemberCoverage;
+use crate::domain::money::Money;
 use crate::domain::state::FoldError;
 use crate::store::envelope::Envelope;
 use uuid::Uuid;
@@ -31,7 +36,9 @@ th{background:#f3f3f3;position:sticky;top:0}\
 td.number{text-align:right;font-variant-numeric:tabular-nums}\
 td.code{font-family:'DejaVu Sans Mono',monospace;font-size:12px;white-space:nowrap}\
 span.swatch{display:inline-block;width:12px;height:12px;border:1px solid #0003;border-radius:2px;margin-right:6px;vertical-align:-1px}\
-p.note{color:#555;font-size:13px}";
+p.note{color:#555;font-size:13px}\
+table.summary th{position:static;background:none;font-weight:normal;color:#555}\
+td.refunded{background:repeating-linear-gradient(45deg,#f3f3f3,#f3f3f3 4px,#e2e2e2 4px,#e2e2e2 6px)}";
 
 /// The page for a member, from the end of `history`.
 pub fn html(history: &MemberHistory) -> Result<String, FoldError> {
@@ -52,21 +59,112 @@ pub fn html(history: &MemberHistory) -> Result<String, FoldError> {
     page.push_str("<figure id=\"timeline\">\n");
     page.push_str(&render(&coverage, &events));
     page.push_str("</figure>\n");
+    summary_table(&mut page, &coverage);
     months_table(&mut page, &coverage);
     events_table(&mut page, &events);
     page.push_str("</body>\n</html>\n");
     Ok(page)
 }
 
+/// The member's counters and money: what the picture's heading says, as a table.
+fn summary_table(page: &mut String, coverage: &MemberCoverage) {
+    let refunded: Money = coverage.months.iter().map(|line| line.refunded).sum();
+    let paid: Money = coverage.months.iter().map(|line| line.paid).sum();
+    let to_account: Money = coverage.months.iter().map(|line| line.to_account).sum();
+    let subsidy = &coverage.subsidy;
+    let rows: [(&str, &str, String); 9] = [
+        (
+            "state",
+            "state",
+            crate::audit::history::serde_plain(&coverage.state),
+        ),
+        (
+            "qualified",
+            "qualified (R7)",
+            if coverage.qualified { "yes" } else { "no" }.to_owned(),
+        ),
+        (
+            "continuous",
+            "continuous / cumulative months (R14)",
+            format!(
+                "{} / {}",
+                coverage.continuous_months, coverage.cumulative_months
+            ),
+        ),
+        ("paid", "paid, not refunded", paid.to_string()),
+        (
+            "refunded",
+            "refunded by withdrawals (R12)",
+            refunded.to_string(),
+        ),
+        (
+            "account_balance",
+            "personal account balance (R17)",
+            coverage.account_balance.to_string(),
+        ),
+        (
+            "to_account",
+            "credited or to be credited to the account, months paid (R17)",
+            to_account.to_string(),
+        ),
+        (
+            "subsidy_granted_months",
+            "subsidy months granted (R16)",
+            subsidy.granted_months.to_string(),
+        ),
+        (
+            "subsidy",
+            "subsidy accrued / paid out / owed (R16)",
+            format!("{} / {} / {}", subsidy.accrued, subsidy.paid, subsidy.owed),
+        ),
+    ];
+    page.push_str("<h2>Member</h2>\n<table id=\"summary\" class=\"summary\">\n<tbody>\n");
+    for (key, label, value) in rows {
+        page.push_str(&format!(
+            "<tr data-field=\"{key}\"><th>{}</th><td class=\"number\">{}</td></tr>\n",
+            escape(label),
+            escape(&value)
+        ));
+    }
+    page.push_str("</tbody>\n</table>\n");
+}
+
 fn months_table(page: &mut String, coverage: &MemberCoverage) {
     page.push_str(&format!(
-        "<h2>Months ({})</h2>\n<table id=\"months\">\n<thead><tr><th>month</th><th>status</th><th>due</th><th>paid</th><th>benefits</th><th>rule</th></tr></thead>\n<tbody>\n",
+        "<h2>Months ({})</h2>\n<table id=\"months\">\n<thead><tr><th>month</th><th>status</th><th>due</th><th>paid</th><th>benefits</th><th>rule</th><th>refunded (R12)</th><th>to account (R17)</th><th>subsidy (R16)</th></tr></thead>\n<tbody>\n",
         coverage.months.len()
     ));
+    let blank_if_zero = |amount: Money| {
+        if amount.is_zero() {
+            String::new()
+        } else {
+            amount.to_string()
+        }
+    };
     for line in &coverage.months {
         let style = status_style(line.status);
+        // The row keeps exactly `data-month` and `data-status` (scripts match on
+        // them); the refunded cell carries the hatch.
+        let refunded_class = if line.refunded.is_zero() {
+            "number"
+        } else {
+            "number refunded"
+        };
+        let subsidy = if line.subsidy.is_zero() {
+            String::new()
+        } else {
+            format!(
+                "{} {}",
+                line.subsidy,
+                if line.subsidy_paid {
+                    "paid out"
+                } else {
+                    "owed"
+                }
+            )
+        };
         page.push_str(&format!(
-            "<tr data-month=\"{}\" data-status=\"{}\"><td>{}</td><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr data-month=\"{}\" data-status=\"{}\"><td>{}</td><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td><td>{}</td><td>{}</td><td class=\"{refunded_class}\">{}</td><td class=\"number\">{}</td><td class=\"number\">{}</td></tr>\n",
             line.month,
             status_name(line.status),
             line.month,
@@ -75,7 +173,10 @@ fn months_table(page: &mut String, coverage: &MemberCoverage) {
             line.due,
             line.paid,
             if line.benefits { "yes" } else { "no" },
-            escape(&line.rule)
+            escape(&line.rule),
+            blank_if_zero(line.refunded),
+            blank_if_zero(line.to_account),
+            subsidy
         ));
     }
     page.push_str("</tbody>\n</table>\n");

@@ -9,7 +9,8 @@ pub const RULES_MD: &str = include_str!("../../docs/spec/RULES.md");
 
 /// For each rule, the source id and a phrase that picks the sentence out of the
 /// source's quoted text. Rules R1, R2, R9 and R12 cite no source in RULES.md: they are the
-/// ledger's own (RULES.md says so by citing none).
+/// ledger's own (RULES.md says so by citing none). v2: R7 also rests on S7 (P-reset),
+/// R16 on S9 (subsidies) and R17 on S10 (pooling fund and personal accounts).
 const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
     (
         "R3",
@@ -25,6 +26,11 @@ const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
     ),
     ("R7", "S1", "from the next month of payment"),
     ("R7", "S6", "the time limit from participating"),
+    (
+        "R7",
+        "S7",
+        "identification and treatment methods of interrupted payment",
+    ),
     (
         "R8",
         "S1",
@@ -44,6 +50,16 @@ const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
         "linking medical insurance treatment with payment period",
     ),
     ("R15", "S4", "payment base can be approved"),
+    (
+        "R16",
+        "S9",
+        "social security subsidy policy for flexible employees",
+    ),
+    (
+        "R17",
+        "S10",
+        "establish personal accounts for some qualified flexible employees",
+    ),
 ];
 
 /// A rule as RULES.md states it.
@@ -123,10 +139,12 @@ fn rule_paragraphs() -> Vec<(String, String, String)> {
             let (number, title) = head.split_once(' ')?;
             // The title's parenthetical names the sources, quoted separately.
             let title = title.split_once(" (").map_or(title, |(title, _)| title);
+            // Markdown emphasis (`*qualified*`, `**refunded**`) is for the page, not
+            // the quote: the rule texts hold no literal asterisk.
             Some((
                 format!("R{number}"),
                 title.to_owned(),
-                text.trim().to_owned(),
+                text.trim().replace('*', ""),
             ))
         })
         .collect()
@@ -194,7 +212,7 @@ mod tests {
     fn every_rule_is_parsed_and_every_cited_phrase_is_found() {
         let rules = rules();
         let ids: Vec<&str> = rules.keys().map(String::as_str).collect();
-        for number in 1..=15 {
+        for number in 1..=17 {
             assert!(
                 ids.contains(&format!("R{number}").as_str()),
                 "R{number} missing from {ids:?}"
@@ -215,5 +233,46 @@ mod tests {
             rules["R11"].sources[0].sentence,
             "If it is more than three months, it will be regarded as automatically withdrawing from the employee's medical insurance, and the medical expenses during the arrears period will be borne by me."
         );
+    }
+
+    /// v2: the new rules and the new wording are what RULES.md says now.
+    #[test]
+    fn the_v2_rules_carry_their_new_wording_and_sources() {
+        let rules = rules();
+        assert_eq!(rules["R12"].title, "Withdrawal on request, and refunds");
+        assert!(rules["R12"]
+            .text
+            .contains("Months paid beyond L (paid ahead) are refunded: the same command records"));
+        assert!(rules["R12"].text.contains("ContributionRefunded"));
+        assert!(rules["R12"].sources.is_empty(), "R12 is the ledger's own");
+        assert!(rules["R7"].text.contains("A member has qualified once"));
+        assert!(rules["R7"].text.contains("P-reset"));
+        assert!(rules["R7"].sources.iter().any(|quote| quote.id == "S7"));
+        assert_eq!(rules["R16"].title, "Social-insurance subsidy");
+        assert!(
+            rules["R16"]
+                .text
+                .contains("A granted month accrues its subsidy"),
+            "{}",
+            rules["R16"].text
+        );
+        assert!(rules["R16"]
+            .text
+            .contains("A subsidy payment names accrued months"));
+        assert_eq!(rules["R16"].sources[0].id, "S9");
+        assert_eq!(
+            rules["R16"].sources[0].sentence,
+            "the state has introduced a social security subsidy policy for flexible employees."
+        );
+        assert_eq!(rules["R17"].title, "Pooling fund and personal account");
+        assert!(rules["R17"]
+            .text
+            .contains("to_account = round2(P-wage × base_ratio × P-account)"));
+        assert_eq!(rules["R17"].sources.len(), 1);
+        assert_eq!(rules["R17"].sources[0].id, "S10");
+        assert!(rules["R17"].sources[0].sentence.starts_with(
+            "We can start with the establishment of the basic medical insurance pooling fund"
+        ));
+        assert_eq!(rules.len(), 17);
     }
 }

@@ -10,6 +10,13 @@
 //! month's status, due, paid, benefits and rule, and `data-month` / `data-status`
 //! attributes so tests and scripts can read the picture back.
 //!
+//! v2: a month refunded by a withdrawal (R12) is hatched, labelled "refunded" with the
+//! amount given back and marked with a return arrow; a granted month carries a diamond
+//! (R16: filled once its subsidy is paid out, hollow while accrued and owed, dashed
+//! while granted but not accrued); tooltips add the refunded amount, the personal
+//! account part (R17) and the subsidy; the heading adds qualified (R7), the account
+//! balance and the subsidy totals. Refunded cells also carry `data-refunded`.
+//!
 //! Pure: the SVG is a function of the history; no I/O here except in [`command`].
 
 use crate::audit::history::{serde_plain, MemberHistory};
@@ -45,7 +52,7 @@ const CELL_GAP_PX: i64 = 6;
 const ROW_GAP_PX: i64 = 16;
 const MARGIN_PX: i64 = 20;
 const YEAR_LABEL_WIDTH_PX: i64 = 56;
-const GRID_TOP_PX: i64 = 112;
+const GRID_TOP_PX: i64 = 132;
 const LEGEND_ROW_HEIGHT_PX: i64 = 26;
 const NOTE_LINE_HEIGHT_PX: i64 = 20;
 const GRID_WIDTH_PX: i64 = 12 * CELL_WIDTH_PX + 11 * CELL_GAP_PX;
@@ -56,6 +63,9 @@ const FONT_FAMILY: &str = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif";
 const INK: &str = "#1a1a1a";
 const MUTED_INK: &str = "#555555";
 const BENEFIT_CROSS: &str = "#00694d";
+/// The hatch of a refunded month (R12): the not-enrolled grey, striped.
+const REFUND_HATCH_ID: &str = "fl-refunded-hatch";
+const REFUND_STRIPE: &str = "#bdbdbd";
 const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -237,9 +247,11 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
                     .or_default()
                     .subsidy
                     .push(format!(
-                    "subsidy granted from here: {} month(s) at share {} (R16, position {position})",
-                    granted.months, granted.share
-                ));
+                        "subsidy granted from here ({}): {} month(s) at share {} (R16, position {position})",
+                        serde_plain(&granted.category),
+                        granted.months,
+                        granted.share
+                    ));
             }
             Event::SubsidyRevoked(revoked) => {
                 marks
@@ -413,7 +425,7 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
     let (marks, notes) = marks(member_events);
     let years = Years::of(coverage, &marks);
     let legend_top = years.bottom() + 28;
-    let notes_top = legend_top + 3 * LEGEND_ROW_HEIGHT_PX + 30;
+    let notes_top = legend_top + 4 * LEGEND_ROW_HEIGHT_PX + 30;
     let notes_wrapped: Vec<Vec<String>> = notes
         .iter()
         .take(TIMELINE_NOTES_MAX)
@@ -448,6 +460,7 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
         "<title id=\"fl-timeline-title\">{}</title>\n",
         escape(&title)
     ));
+    out.push_str(&refund_hatch());
     out.push_str(&format!(
         "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
     ));
@@ -462,7 +475,7 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
     legend(&mut out, legend_top);
     notes_list(&mut out, notes_top, &notes, &notes_wrapped);
     out.push_str(&format!(
-        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED_INK}\">flexledger · statuses and rules as in RULES.md \"Month statuses\" · hover a month for its due, paid, benefits, rule and events</text>\n",
+        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED_INK}\">flexledger · statuses and rules as in RULES.md \"Month statuses\" · hover a month for its due, paid, refund, account part, subsidy, benefits, rule and events</text>\n",
         height - MARGIN_PX + 4
     ));
     out.push_str("</svg>\n");
@@ -500,6 +513,27 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
         "region {} · {state} · tier {tier} · {} continuous / {} cumulative months · {arrears}",
         coverage.region, coverage.continuous_months, coverage.cumulative_months
     );
+    let subsidy = &coverage.subsidy;
+    let subsidy_text = if subsidy.granted_months == 0 && subsidy.accrued.is_zero() {
+        "no subsidy granted (R16)".to_owned()
+    } else {
+        format!(
+            "subsidy: {} month(s) granted, {} accrued, {} paid out, {} owed (R16)",
+            subsidy.granted_months, subsidy.accrued, subsidy.paid, subsidy.owed
+        )
+    };
+    let refunded: crate::domain::money::Money =
+        coverage.months.iter().map(|line| line.refunded).sum();
+    let refunded_text = if refunded.is_zero() {
+        String::new()
+    } else {
+        format!(" · refunded {refunded} (R12)")
+    };
+    let line_four = format!(
+        "qualified {} (R7) · personal account {} (R17) · {subsidy_text}{refunded_text}",
+        if coverage.qualified { "yes" } else { "no" },
+        coverage.account_balance
+    );
     let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
     let mut line_three = format!(
         "benefits from {} · paid through {} · enrollment {} · deduction {} · as of log position {}",
@@ -523,6 +557,7 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
         (MARGIN_PX + 16, 19, "bold", line_one),
         (MARGIN_PX + 40, 13, "normal", line_two),
         (MARGIN_PX + 60, 13, "normal", line_three),
+        (MARGIN_PX + 80, 13, "normal", line_four),
     ] {
         out.push_str(&format!(
             "<text x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{INK}\">{}</text>\n",
@@ -563,6 +598,30 @@ fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
         if line.benefits { "yes" } else { "no" },
         line.rule
     );
+    if !line.refunded.is_zero() {
+        text.push_str(&format!(
+            "\nrefunded {} by a withdrawal: paid ahead, outside the period (R12)",
+            line.refunded
+        ));
+    }
+    if !line.to_account.is_zero() {
+        text.push_str(&format!(
+            "\n{} to the personal account, {} to the pooling fund (R17)",
+            line.to_account,
+            line.paid - line.to_account
+        ));
+    }
+    if !line.subsidy.is_zero() {
+        text.push_str(&format!(
+            "\nsubsidy {} accrued, {} (R16)",
+            line.subsidy,
+            if line.subsidy_paid {
+                "paid out"
+            } else {
+                "owed, not paid out yet"
+            }
+        ));
+    }
     let Some(marks) = marks else {
         return text;
     };
@@ -578,16 +637,34 @@ fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
             ));
         }
     };
-    for single in [&marks.enrolled, &marks.withdrawn, &marks.missed]
-        .into_iter()
-        .flatten()
+    for single in [
+        &marks.enrolled,
+        &marks.withdrawn,
+        &marks.missed,
+        &marks.refunded,
+    ]
+    .into_iter()
+    .flatten()
     {
         text.push('\n');
         text.push_str(single);
     }
     listed(&mut text, &marks.paid_by);
     listed(&mut text, &marks.payments_made);
+    listed(&mut text, &marks.subsidy);
     text
+}
+
+/// How a month's subsidy is marked (R16), if at all: `paid` (paid out), `accrued`
+/// (accrued, owed) or `granted` (a subsidy event names the month, nothing accrued).
+fn subsidy_state(line: &MonthLine, marks: Option<&MonthMarks>) -> Option<&'static str> {
+    if !line.subsidy.is_zero() {
+        Some(if line.subsidy_paid { "paid" } else { "accrued" })
+    } else if marks.is_some_and(|marks| !marks.subsidy.is_empty()) {
+        Some("granted")
+    } else {
+        None
+    }
 }
 
 /// One month: its cell, label, amount, benefits badge and event marks.
@@ -596,61 +673,162 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
         return;
     };
     let style = status_style(line.status);
+    // R12: a refunded month is outside the period (not enrolled) but was paid: hatched
+    // and labelled, so it does not read as a month that never concerned the member.
+    let refunded = line.status == MonthStatus::NotEnrolled && !line.refunded.is_zero();
     let stroke = if line.status == MonthStatus::Due {
         format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
+    } else if refunded {
+        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1\"")
     } else {
         "stroke=\"#00000033\" stroke-width=\"1\"".to_owned()
     };
+    let mut money_attributes = String::new();
+    for (name, amount) in [
+        ("data-refunded", line.refunded),
+        ("data-to-account", line.to_account),
+        ("data-subsidy", line.subsidy),
+    ] {
+        if !amount.is_zero() {
+            money_attributes.push_str(&format!(" {name}=\"{amount}\""));
+        }
+    }
     out.push_str(&format!(
-        "<g class=\"cell\" data-month=\"{}\" data-status=\"{}\" data-benefits=\"{}\">",
+        "<g class=\"cell\" data-month=\"{}\" data-status=\"{}\" data-benefits=\"{}\"{money_attributes}>",
         line.month,
         status_name(line.status),
         line.benefits
     ));
     out.push_str(&format!("<title>{}</title>", escape(&tooltip(line, marks))));
+    let fill = if refunded {
+        format!("url(#{REFUND_HATCH_ID})")
+    } else {
+        style.fill.to_owned()
+    };
     out.push_str(&format!(
-        "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL_WIDTH_PX}\" height=\"{CELL_HEIGHT_PX}\" rx=\"5\" fill=\"{}\" {stroke}/>",
-        style.fill
+        "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL_WIDTH_PX}\" height=\"{CELL_HEIGHT_PX}\" rx=\"5\" fill=\"{fill}\" {stroke}/>"
     ));
+    let (label, ink, size) = if refunded {
+        ("refunded", INK, "10.5")
+    } else {
+        (style.label, style.ink, "11.5")
+    };
     out.push_str(&format!(
-        "<text x=\"{}\" y=\"{}\" font-size=\"11.5\" font-weight=\"bold\" fill=\"{}\">{}</text>",
+        "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" font-weight=\"bold\" fill=\"{ink}\">{}</text>",
         x + 6,
         y + 16,
-        style.ink,
-        escape(style.label)
+        escape(label)
     ));
-    if line.status != MonthStatus::NotEnrolled {
-        let amount = if line.paid.is_zero() {
+    let amount = if refunded {
+        Some(line.refunded)
+    } else if line.status != MonthStatus::NotEnrolled {
+        Some(if line.paid.is_zero() {
             line.due
         } else {
             line.paid
-        };
+        })
+    } else {
+        None
+    };
+    if let Some(amount) = amount {
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"10.5\" fill=\"{}\">{amount}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"10.5\" fill=\"{ink}\">{amount}</text>",
             x + 6,
             y + 31,
-            style.ink
         ));
     }
     if line.benefits {
         benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
     }
+    // The marks along the bottom, left to right, packed closer when many share a
+    // cell with the benefits badge (bottom right).
+    let mut drawn: Vec<Mark> = Vec::new();
     if let Some(marks) = marks {
-        let mut slot = x + 9;
-        let base = y + CELL_HEIGHT_PX - 9;
         if !marks.paid_by.is_empty() {
-            paid_mark(out, slot, base);
-            slot += 15;
+            drawn.push(Mark::Paid);
         }
         if !marks.payments_made.is_empty() {
-            payment_made_mark(out, slot, base);
-            slot += 15;
+            drawn.push(Mark::PaymentMade);
         }
         if marks.missed.is_some() {
-            missed_mark(out, slot, base);
+            drawn.push(Mark::Missed);
+        }
+        if marks.refunded.is_some() {
+            drawn.push(Mark::Refunded);
+        }
+    }
+    if let Some(state) = subsidy_state(line, marks) {
+        drawn.push(Mark::Subsidy(state));
+    }
+    let right = if line.benefits {
+        CELL_WIDTH_PX - 18
+    } else {
+        CELL_WIDTH_PX - 4
+    };
+    let count = i64::try_from(drawn.len()).unwrap_or(1).max(2);
+    let step = MARK_STEP_PX.min((right - MARK_FIRST_PX - MARK_RADIUS_PX) / (count - 1));
+    let base = y + CELL_HEIGHT_PX - 9;
+    for (index, mark) in (0i64..).zip(drawn) {
+        let centre = x + MARK_FIRST_PX + index * step;
+        match mark {
+            Mark::Paid => paid_mark(out, centre, base),
+            Mark::PaymentMade => payment_made_mark(out, centre, base),
+            Mark::Missed => missed_mark(out, centre, base),
+            Mark::Refunded => refunded_mark(out, centre, base),
+            Mark::Subsidy(state) => subsidy_mark(out, centre, base, state),
         }
     }
     out.push_str("</g>\n");
+}
+
+/// The marks along a cell's bottom edge, in the order they are drawn.
+#[derive(Clone, Copy)]
+enum Mark {
+    Paid,
+    PaymentMade,
+    Missed,
+    Refunded,
+    /// `paid`, `accrued` or `granted` (see [`subsidy_state`]).
+    Subsidy(&'static str),
+}
+
+/// Centre of the first mark from a cell's left edge, the step between marks, and how
+/// far a mark reaches from its centre.
+const MARK_FIRST_PX: i64 = 9;
+const MARK_STEP_PX: i64 = 15;
+const MARK_RADIUS_PX: i64 = 5;
+
+/// A return arrow: this month's contribution was refunded by a withdrawal (R12).
+fn refunded_mark(out: &mut String, x: i64, y: i64) {
+    out.push_str(&format!(
+        "<g class=\"mark-refunded\"><path d=\"M{} {}v-3.5a3 3 0 0 0 -3 -3h-5\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"1.8\" stroke-linecap=\"round\"/><path d=\"M{} {}l4 -3.5v7z\" fill=\"{INK}\"/></g>",
+        x + 4,
+        y + 4,
+        x - 6,
+        y - 3
+    ));
+}
+
+/// A diamond: a subsidy (R16) — filled when paid out, hollow while accrued and owed,
+/// dashed while granted but not accrued.
+fn subsidy_mark(out: &mut String, x: i64, y: i64, state: &str) {
+    let (fill, dash) = match state {
+        "paid" => (INK, ""),
+        "accrued" => ("#ffffff", ""),
+        _ => ("#ffffff", " stroke-dasharray=\"2 1.5\""),
+    };
+    out.push_str(&format!(
+        "<path class=\"mark-subsidy\" data-subsidy=\"{state}\" d=\"M{x} {}l5 5l-5 5l-5 -5z\" fill=\"{fill}\" stroke=\"{INK}\" stroke-width=\"1.4\"{dash}/>",
+        y - 5
+    ));
+}
+
+/// The hatch pattern refunded months are filled with.
+fn refund_hatch() -> String {
+    format!(
+        "<defs><pattern id=\"{REFUND_HATCH_ID}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{}\"/><rect width=\"2\" height=\"6\" fill=\"{REFUND_STRIPE}\"/></pattern></defs>\n",
+        status_style(MonthStatus::NotEnrolled).fill
+    )
 }
 
 /// A white square with a green cross: this month carries benefits.
@@ -731,6 +909,30 @@ fn withdrawal_glyph(x: i64, top: i64, height: i64) -> String {
     )
 }
 
+/// The marks the legend names, in order (two rows of four).
+pub const MARK_NAMES: [&str; 8] = [
+    "benefits",
+    "paid",
+    "payment made",
+    "missed",
+    "(re-)enrolled",
+    "withdrawn",
+    "refunded",
+    "subsidy",
+];
+
+/// What the legend says about each mark of [`MARK_NAMES`].
+const MARK_LABELS: [&str; 8] = [
+    "benefits",
+    "paid",
+    "payment made",
+    "missed",
+    "(re-)enrolled",
+    "withdrawn",
+    "refunded (R12)",
+    "subsidy (R16, filled = paid)",
+];
+
 /// Every status and every mark, named.
 fn legend(out: &mut String, top: i64) {
     out.push_str(&format!(
@@ -762,18 +964,10 @@ fn legend(out: &mut String, top: i64) {
         "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Marks</text>\n",
         marks_top + 13
     ));
-    let mark_step = (TIMELINE_WIDTH_PX - left - MARGIN_PX) / 6;
-    let names = [
-        "benefits",
-        "paid",
-        "payment made",
-        "missed",
-        "(re-)enrolled",
-        "withdrawn",
-    ];
-    for (index, name) in (0i64..).zip(names) {
-        let x = left + index * mark_step;
-        let y = marks_top + 9;
+    let mark_step = (TIMELINE_WIDTH_PX - left - MARGIN_PX) / 4;
+    for ((index, name), label) in (0i64..).zip(MARK_NAMES).zip(MARK_LABELS) {
+        let x = left + (index % 4) * mark_step;
+        let y = marks_top + 9 + (index / 4) * LEGEND_ROW_HEIGHT_PX;
         out.push_str(&format!("<g class=\"legend-mark\" data-mark=\"{name}\">"));
         match index {
             0 => benefits_badge(out, x, y - 7),
@@ -781,12 +975,21 @@ fn legend(out: &mut String, top: i64) {
             2 => payment_made_mark(out, x + 6, y),
             3 => missed_mark(out, x + 6, y),
             4 => out.push_str(&enrollment_glyph(x + 3, y - 2, 10)),
-            _ => out.push_str(&withdrawal_glyph(x + 3, y - 14, 10)),
+            5 => out.push_str(&withdrawal_glyph(x + 3, y - 14, 10)),
+            6 => {
+                out.push_str(&format!(
+                    "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" rx=\"2\" fill=\"url(#{REFUND_HATCH_ID})\" stroke=\"{MUTED_INK}\"/>",
+                    y - 7
+                ));
+                refunded_mark(out, x + 8, y + 2);
+            }
+            _ => subsidy_mark(out, x + 6, y, "accrued"),
         }
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"12.5\" fill=\"{INK}\">{name}</text></g>\n",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12.5\" fill=\"{INK}\">{}</text></g>\n",
             x + 20,
-            y + 5
+            y + 5,
+            escape(label)
         ));
     }
     out.push_str("</g>\n");

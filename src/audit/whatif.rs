@@ -16,6 +16,9 @@
 //! | `MonthClosed` | `close_month`: it derives `ContributionMissed` and R11 withdrawals again |
 //! | `ContributionMissed`, `MemberWithdrawn` (`arrears_exceeded_grace`) | skipped: derived by the close |
 //! | other `MemberWithdrawn`, `DeductionStopped`/`Resumed` | `withdraw`, `stop_deduction`/`resume_deduction` |
+//! | `ContributionRefunded` | skipped: derived by the withdrawal (R12) |
+//! | `SubsidyGranted`, `SubsidyRevoked` | `grant_subsidy`, `revoke_subsidy` |
+//! | `SubsidyPaid` | `pay_subsidy`: same months and `paid_on`, amount what they accrued (R16) |
 //!
 //! **Assumptions** (RULES.md has no what-if; these are ours, see `docs/DECISIONS.md` D24):
 //! - *Behaviour is held fixed.* The member does what the log records, in the same open
@@ -28,6 +31,10 @@
 //! - Only the member's own stream and its region's are replayed: other members never
 //!   change this member's coverage, so a region what-if is the sum of its members'.
 //!
+//! v2: the overrides take `first_wait_after_gap_months` (P-reset, R7) and `account_rate`
+//! (P-account, R17), `null` for "absent"; the outcomes compare qualified, the benefit
+//! start, refunds (R12), the personal account (R17) and the subsidy totals (R16).
+//!
 //! Everything here is pure (no I/O); `whatif/cli.rs` reads the store and prints.
 
 mod cli;
@@ -39,7 +46,9 @@ use crate::domain::command::{
     ChangeBase, CloseMonth, Command, CommandEnvelope, Enroll, GrantSubsidy, MemberRef, Pay,
     PaySubsidy, Reenroll, RevokeSubsidy, Withdraw, WithdrawalReason,
 };
-use crate::domain::coverage::{coverage, MemberCoverage, MemberStatus, MonthLine, MonthStatus};
+use crate::domain::coverage::{
+    coverage, MemberCoverage, MemberStatus, MonthLine, MonthStatus, SubsidyTotals,
+};
 use crate::domain::decide;
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::money::{Money, Ratio};
@@ -83,6 +92,32 @@ pub struct PolicyOverrides {
     pub backpay_restores: Option<BackpayRestores>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub benefit_tiers: Option<Vec<BenefitTier>>,
+    /// P-reset (R7, v2): a number of months, or `null` for "never" (the v1 reading).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_wait_after_gap_months: Option<Option<u32>>,
+    /// P-account (R17, v2): a decimal string, or `null` for "absent" (everything to
+    /// the pooling fund).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_rate: Option<Option<Ratio>>,
+}
+
+/// An optional policy parameter named in the file: `Some(None)` for an explicit
+/// `null`, which replaces the published value with "absent". (A field left out is
+/// `None` through `#[serde(default)]` and keeps each version's value.)
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl PolicyOverrides {
@@ -144,6 +179,12 @@ impl PolicyOverrides {
         if let Some(tiers) = &self.benefit_tiers {
             policy.benefit_tiers.clone_from(tiers);
         }
+        if let Some(reset) = self.first_wait_after_gap_months {
+            policy.first_wait_after_gap_months = reset;
+        }
+        if let Some(rate) = self.account_rate {
+            policy.account_rate = rate;
+        }
         policy.validate().map_err(|message| {
             format!(
                 "the policy of region {} from {} with these overrides is invalid: {message}",
@@ -165,6 +206,7 @@ impl PolicyOverrides {
             .iter()
             .map(|(name, value)| match value {
                 Value::String(text) => format!("{name}={text}"),
+                Value::Null => format!("{name}=absent"),
                 other => format!("{name}={other}"),
             })
             .collect();
@@ -399,6 +441,19 @@ pub struct Outcome {
     pub cumulative_months: u32,
     pub benefit_tier: Option<String>,
     pub withdrawals: Vec<WithdrawalLine>,
+    /// R7 (v2): the member has qualified.
+    pub qualified: bool,
+    /// R7: the latest enrollment period's benefit start.
+    pub benefit_start: Option<Month>,
+    /// R12 (v2): months refunded by a withdrawal, and what was refunded in all.
+    pub refunded_months: Vec<Month>,
+    pub refunded_amount: Money,
+    /// R17: `to_account` over the listed months (paid, not refunded), arrived or not.
+    pub to_account_amount: Money,
+    /// R17: the personal account balance (months that have arrived).
+    pub account_balance: Money,
+    /// R16: months granted, accrued, paid out, owed.
+    pub subsidy: SubsidyTotals,
 }
 
 impl Outcome {
@@ -435,6 +490,25 @@ impl Outcome {
             cumulative_months: coverage.map_or(0, |coverage| coverage.cumulative_months),
             benefit_tier: coverage.and_then(|coverage| coverage.benefit_tier.clone()),
             withdrawals,
+            qualified: coverage.is_some_and(|coverage| coverage.qualified),
+            benefit_start: coverage.and_then(|coverage| coverage.benefit_start),
+            refunded_months: lines
+                .iter()
+                .filter(|line| !line.refunded.is_zero())
+                .map(|line| line.month)
+                .collect(),
+            refunded_amount: lines.iter().map(|line| line.refunded).sum(),
+            to_account_amount: lines.iter().map(|line| line.to_account).sum(),
+            account_balance: coverage.map_or(Money::ZERO, |coverage| coverage.account_balance),
+            subsidy: coverage.map_or_else(
+                || SubsidyTotals {
+                    granted_months: 0,
+                    accrued: Money::ZERO,
+                    paid: Money::ZERO,
+                    owed: Money::ZERO,
+                },
+                |coverage| coverage.subsidy.clone(),
+            ),
         }
     }
 }
@@ -446,8 +520,15 @@ pub struct MonthView {
     pub benefits: bool,
     pub due: Money,
     pub paid: Money,
-    /// The rule (R1…R15) that decided the status.
+    /// The rule (R1…R17) that decided the status.
     pub rule: String,
+    /// R12: refunded by a withdrawal.
+    pub refunded: Money,
+    /// R17: the part of `paid` credited to the personal account.
+    pub to_account: Money,
+    /// R16: the subsidy accrued, and whether it was paid out.
+    pub subsidy: Money,
+    pub subsidy_paid: bool,
 }
 
 impl MonthView {
@@ -458,6 +539,10 @@ impl MonthView {
             due: line.due,
             paid: line.paid,
             rule: line.rule.clone(),
+            refunded: line.refunded,
+            to_account: line.to_account,
+            subsidy: line.subsidy,
+            subsidy_paid: line.subsidy_paid,
         }
     }
 }
@@ -481,7 +566,9 @@ pub struct MemberWhatIf {
     pub actual: Outcome,
     pub alternative: Outcome,
     /// Months whose status or benefits differ, in month order. A month whose amounts
-    /// alone differ (a wage override) is not listed; the outcomes' totals show it.
+    /// alone differ (a wage or account-rate override, a subsidy accrued on one side
+    /// only) is not listed; the outcomes' totals show it (paid, refunded, account,
+    /// subsidy).
     pub months: Vec<MonthDifference>,
     pub refused: Vec<RefusedCommand>,
 }
@@ -584,6 +671,16 @@ pub struct Totals {
     /// Members withdrawn at the end.
     pub members_withdrawn: usize,
     pub withdrawals: usize,
+    /// R7 (v2): members who have qualified.
+    pub members_qualified: usize,
+    /// R12: refunded by withdrawals.
+    pub refunded_amount: Money,
+    /// R17: the members' personal account balances.
+    pub account_balance: Money,
+    /// R16: subsidies accrued, paid out and owed.
+    pub subsidy_accrued: Money,
+    pub subsidy_paid: Money,
+    pub subsidy_owed: Money,
 }
 
 impl Totals {
@@ -595,6 +692,12 @@ impl Totals {
         self.benefit_months += outcome.benefit_months;
         self.members_withdrawn += usize::from(outcome.state == Some(MemberStatus::Withdrawn));
         self.withdrawals += outcome.withdrawals.len();
+        self.members_qualified += usize::from(outcome.qualified);
+        self.refunded_amount = self.refunded_amount + outcome.refunded_amount;
+        self.account_balance = self.account_balance + outcome.account_balance;
+        self.subsidy_accrued = self.subsidy_accrued + outcome.subsidy.accrued;
+        self.subsidy_paid = self.subsidy_paid + outcome.subsidy.paid;
+        self.subsidy_owed = self.subsidy_owed + outcome.subsidy.owed;
     }
 }
 

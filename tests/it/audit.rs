@@ -641,9 +641,15 @@ fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_the
     );
 }
 
-#[test]
-fn csv_export_has_one_row_per_member_month() {
-    let dir = scenario_store("decision_withdrawal_and_reenrollment");
+/// The CSV's header: the v1 columns in their v1 places, the v2 ones appended.
+const CSV_HEADER: &str = "member_id,region,month,status,due,paid,benefits,rule,\
+refunded,to_account,subsidy,subsidy_paid,\
+member_qualified,member_account_balance,member_subsidy_granted_months,member_subsidy_accrued,member_subsidy_paid,member_subsidy_owed";
+
+/// `export --all --format csv` of a scenario: its rows, split, after checking the
+/// header, and every row against `flexledger member` (every column).
+fn csv_rows_checked(scenario: &str) -> Vec<Vec<String>> {
+    let dir = scenario_store(scenario);
     let out = dir.path().join("months.csv");
     let output = audit(
         dir.path(),
@@ -663,13 +669,12 @@ fn csv_export_has_one_row_per_member_month() {
     );
     let csv = std::fs::read_to_string(&out).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("member_id,region,month,status,due,paid,benefits,rule")
-    );
-    let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+    assert_eq!(lines.next(), Some(CSV_HEADER));
+    let rows: Vec<Vec<String>> = lines
+        .map(|line| line.split(',').map(str::to_owned).collect())
+        .collect();
     let mut expected = 0;
-    for member in scenario_members("decision_withdrawal_and_reenrollment") {
+    for member in scenario_members(scenario) {
         let coverage = member_json(dir.path(), &member, None);
         for line in coverage["months"].as_array().unwrap() {
             expected += 1;
@@ -682,10 +687,61 @@ fn csv_export_has_one_row_per_member_month() {
             assert_eq!(row[5], line["paid"]);
             assert_eq!(row[6], line["benefits"].to_string());
             assert_eq!(row[7], line["rule"]);
+            assert_eq!(row[8], line["refunded"]);
+            assert_eq!(row[9], line["to_account"]);
+            assert_eq!(row[10], line["subsidy"]);
+            assert_eq!(row[11], line["subsidy_paid"].to_string());
+            assert_eq!(row[12], coverage["qualified"].to_string());
+            assert_eq!(row[13], coverage["account_balance"]);
+            assert_eq!(row[14], coverage["subsidy"]["granted_months"].to_string());
+            assert_eq!(row[15], coverage["subsidy"]["accrued"]);
+            assert_eq!(row[16], coverage["subsidy"]["paid"]);
+            assert_eq!(row[17], coverage["subsidy"]["owed"]);
         }
     }
     assert_eq!(rows.len(), expected);
-    assert!(rows.iter().all(|row| row.len() == 8));
+    assert!(rows.iter().all(|row| row.len() == 18));
+    rows
+}
+
+#[test]
+fn csv_export_has_one_row_per_member_month() {
+    csv_rows_checked("decision_withdrawal_and_reenrollment");
+}
+
+/// v2: the CSV carries refunds (R12), the account split (R17) and subsidies (R16).
+#[test]
+fn csv_export_carries_refunds_account_parts_and_subsidies() {
+    let row_of = |rows: &[Vec<String>], member: &str, month: &str| {
+        rows.iter()
+            .find(|row| row[0] == member && row[2] == month)
+            .unwrap_or_else(|| panic!("{member} {month}"))
+            .clone()
+    };
+    let member = "c2432f3f-f493-5466-a97b-8cf3d6d9aeef";
+    let rows = csv_rows_checked("refund_on_withdrawal");
+    let refunded = row_of(&rows, member, "2025-06");
+    assert_eq!(
+        (
+            refunded[3].as_str(),
+            refunded[5].as_str(),
+            refunded[8].as_str()
+        ),
+        ("not_enrolled", "0.00", "600.00")
+    );
+    let rows = csv_rows_checked("personal_account_split");
+    let split = row_of(&rows, member, "2025-04");
+    assert_eq!(
+        (split[9].as_str(), split[13].as_str()),
+        ("120.00", "360.00")
+    );
+    let rows = csv_rows_checked("subsidy_grant_accrue_pay");
+    let paid_out = row_of(&rows, member, "2025-01");
+    assert_eq!(
+        paid_out[10..].join(","),
+        "400.02,true,false,0.00,24,800.04,400.02,400.02"
+    );
+    csv_rows_checked("long_gap_serves_first_wait");
 }
 
 #[test]
@@ -964,4 +1020,311 @@ fn export_needs_the_scope_to_exist_not_to_have_members() {
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(json(&unknown)["error"]["code"], "nothing_to_export");
     assert!(!missing.exists());
+}
+
+/// `--json explain` of a scenario member's month.
+fn explain_json(scenario: &str, member: &str, month: &str) -> (Value, String) {
+    let dir = scenario_store(scenario);
+    let as_json = json(&audit(
+        dir.path(),
+        &["--json", "explain", "--member", member, "--month", month],
+    ));
+    let readable = text(&audit(
+        dir.path(),
+        &["explain", "--member", member, "--month", month],
+    ));
+    (as_json, readable)
+}
+
+fn rule_ids(explained: &Value) -> Vec<&str> {
+    explained["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| rule["id"].as_str().unwrap())
+        .collect()
+}
+
+fn event_types(explained: &Value) -> Vec<&str> {
+    explained["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect()
+}
+
+fn reasons_text(explained: &Value) -> String {
+    explained["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|reason| reason.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const MEMBER_A: &str = "c2432f3f-f493-5466-a97b-8cf3d6d9aeef";
+const MEMBER_B: &str = "1dedd014-aa5c-5a04-af84-1dcfae1b0a4d";
+
+/// R12 v2: a month paid ahead and refunded by the withdrawal is explained by R12's new
+/// wording, with the refund event and the amount.
+#[test]
+fn explain_of_a_refunded_month_cites_r12_and_the_refund() {
+    let (explained, readable) = explain_json("refund_on_withdrawal", MEMBER_A, "2025-06");
+    assert_eq!(explained["status"], "not_enrolled");
+    assert_eq!(explained["refunded"], "600.00");
+    assert_eq!(rule_ids(&explained)[0], "R12");
+    assert!(explained["rules"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Months paid beyond L (paid ahead) are refunded"));
+    let types = event_types(&explained);
+    for expected in [
+        "ContributionPaid",
+        "MemberWithdrawn",
+        "ContributionRefunded",
+    ] {
+        assert!(types.contains(&expected), "{expected} in {types:?}");
+    }
+    let reasons = reasons_text(&explained);
+    assert!(
+        reasons.contains("refunded by the withdrawal") && reasons.contains("600.00 refunded"),
+        "{reasons}"
+    );
+    assert!(readable.contains("refunded 600.00 (R12)"), "{readable}");
+    assert!(
+        readable.contains("R12 Withdrawal on request, and refunds."),
+        "{readable}"
+    );
+}
+
+/// R16 (S9): an accrued month says what it accrued and whether it was paid out; a
+/// granted month not closed yet says why it has not accrued.
+#[test]
+fn explain_of_a_subsidised_month_cites_r16_and_s9() {
+    let (paid_out, readable) = explain_json("subsidy_grant_accrue_pay", MEMBER_A, "2025-01");
+    assert_eq!(paid_out["subsidy"], "400.02");
+    assert_eq!(paid_out["subsidy_paid"], true);
+    let ids = rule_ids(&paid_out);
+    assert!(ids.contains(&"R16"), "{ids:?}");
+    let r16 = paid_out["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|rule| rule["id"] == "R16")
+        .unwrap();
+    assert_eq!(r16["sources"][0]["id"], "S9");
+    let reasons = reasons_text(&paid_out);
+    assert!(
+        reasons.contains("round2(600.00 × 0.6667) = 400.02") && reasons.contains("paid out"),
+        "{reasons}"
+    );
+    let types = event_types(&paid_out);
+    for expected in ["SubsidyGranted", "MonthClosed", "SubsidyPaid"] {
+        assert!(types.contains(&expected), "{expected} in {types:?}");
+    }
+    assert!(
+        readable.contains("social security subsidy policy for flexible employees"),
+        "the S9 sentence is quoted: {readable}"
+    );
+    let (owed, _) = explain_json("subsidy_grant_accrue_pay", MEMBER_A, "2025-02");
+    assert!(reasons_text(&owed).contains("not paid out yet"));
+    let (open, _) = explain_json("subsidy_grant_accrue_pay", MEMBER_A, "2025-03");
+    assert_eq!(open["subsidy"], "0.00");
+    assert!(rule_ids(&open).contains(&"R16"));
+    assert!(
+        reasons_text(&open).contains("not closed yet"),
+        "{}",
+        reasons_text(&open)
+    );
+    let (arrears, _) = explain_json("subsidy_grant_accrue_pay", MEMBER_B, "2025-02");
+    assert!(
+        reasons_text(&arrears).contains("it is not paid, so it has not accrued"),
+        "{}",
+        reasons_text(&arrears)
+    );
+}
+
+/// R17 (S10): a paid month with a personal-account part shows the split.
+#[test]
+fn explain_of_a_month_with_an_account_part_cites_r17_and_s10() {
+    let (explained, readable) = explain_json("personal_account_split", MEMBER_A, "2025-02");
+    assert_eq!(explained["to_account"], "120.00");
+    let r17 = explained["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|rule| rule["id"] == "R17")
+        .expect("R17 is cited");
+    assert_eq!(r17["sources"][0]["id"], "S10");
+    let reasons = reasons_text(&explained);
+    assert!(
+        reasons.contains("120.00 goes to the member's personal account")
+            && reasons.contains("480.00 to the pooling fund")
+            && reasons.contains("account_rate 0.02"),
+        "{reasons}"
+    );
+    assert!(
+        readable.contains("establish personal accounts"),
+        "{readable}"
+    );
+    let (ahead, _) = explain_json("personal_account_split", MEMBER_A, "2025-04");
+    assert!(reasons_text(&ahead).contains("once 2025-04 arrives"));
+}
+
+/// R7 v2: the benefit start is derived (P, qualified, the gap against P-reset).
+#[test]
+fn explain_says_why_a_period_serves_the_first_or_the_reenrollment_delay() {
+    let (long_gap, _) = explain_json("long_gap_serves_first_wait", MEMBER_A, "2025-10");
+    assert_eq!(long_gap["status"], "waiting");
+    let reasons = reasons_text(&long_gap);
+    assert!(
+        reasons.contains("P = 2025-09")
+            && reasons.contains("4 month(s) strictly between the last paid month before this period (2025-04) and P")
+            && reasons.contains("longer than first_wait_after_gap_months = 3")
+            && reasons.contains("P + 3 = 2025-12"),
+        "{reasons}"
+    );
+    let s7 = long_gap["rules"][0]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|source| source["id"] == "S7");
+    assert!(
+        s7,
+        "R7 cites S7 (interrupted payment): {}",
+        long_gap["rules"][0]
+    );
+    let (short_gap, _) = explain_json("long_gap_serves_first_wait", MEMBER_B, "2025-06");
+    let reasons = reasons_text(&short_gap);
+    assert!(
+        reasons.contains("is at most first_wait_after_gap_months = 3")
+            && reasons.contains("benefit_delay_reenroll = 1")
+            && reasons.contains("P + 1 = 2025-07"),
+        "{reasons}"
+    );
+    let (first, _) = explain_json("first_enrollment_waiting", MEMBER_0B53, "2025-01");
+    assert!(
+        reasons_text(&first).contains("this is the member's first enrollment"),
+        "{}",
+        reasons_text(&first)
+    );
+}
+
+const MEMBER_0B53: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
+/// v2 replay: the refund is listed with the months it changed, and an accrual shows at
+/// the month close that caused it (a region event, no member event).
+#[test]
+fn replay_lists_refunds_and_the_accruals_of_a_close() {
+    let dir = scenario_store("refund_on_withdrawal");
+    let lines = stdout_lines(&audit(
+        dir.path(),
+        &["--json", "replay", "--member", MEMBER_A],
+    ));
+    let refund = lines
+        .iter()
+        .find(|line| line["type"] == "ContributionRefunded")
+        .expect("the refund is replayed");
+    assert!(refund["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("R12 refunded 3000.00 for 2025-05..2025-09"));
+    let refunded: Vec<(&str, &str)> = refund["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| {
+            (
+                change["month"].as_str().unwrap(),
+                change["refunded"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refunded,
+        [
+            ("2025-05", "600.00"),
+            ("2025-06", "600.00"),
+            ("2025-07", "600.00"),
+            ("2025-08", "600.00"),
+            ("2025-09", "600.00")
+        ]
+    );
+    assert!(refund["changes_text"]
+        .as_str()
+        .unwrap()
+        .contains("2025-05 not_enrolled (refunded 600.00, R12)"));
+    let withdrawn = lines
+        .iter()
+        .find(|line| line["type"] == "MemberWithdrawn")
+        .unwrap();
+    assert_eq!(withdrawn["changes"].as_array().unwrap().len(), 5);
+    assert_eq!(withdrawn["after"]["qualified"], true);
+    let table = text(&audit(dir.path(), &["replay", "--member", MEMBER_A]));
+    assert!(table.contains("ContributionRefunded"), "{table}");
+
+    let dir = scenario_store("subsidy_grant_accrue_pay");
+    let lines = stdout_lines(&audit(
+        dir.path(),
+        &["--json", "replay", "--member", MEMBER_A],
+    ));
+    let january_close = lines
+        .iter()
+        .find(|line| {
+            line["type"] == "MonthClosed"
+                && line["summary"]
+                    .as_str()
+                    .unwrap()
+                    .contains("R9 2025-01 closed")
+        })
+        .unwrap();
+    let accrued = &january_close["changes"][0];
+    assert_eq!(
+        (
+            &accrued["month"],
+            &accrued["subsidy"],
+            &accrued["new_status"]
+        ),
+        (
+            &json_str("2025-01"),
+            &json_str("400.02"),
+            &json_str("waiting")
+        )
+    );
+    assert_eq!(january_close["after"]["subsidy"]["owed"], "400.02");
+    let paid_out = lines
+        .iter()
+        .find(|line| line["type"] == "SubsidyPaid")
+        .unwrap();
+    assert_eq!(paid_out["changes"][0]["subsidy_paid"], true);
+    assert_eq!(paid_out["after"]["subsidy"]["owed"], "0.00");
+    let types: Vec<&str> = lines
+        .iter()
+        .map(|line| line["type"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"SubsidyGranted"), "{types:?}");
+    let table = text(&audit(dir.path(), &["replay", "--member", MEMBER_A]));
+    assert!(
+        table.contains("2025-01 waiting (subsidy 400.02 accrued, R16)"),
+        "{table}"
+    );
+    assert!(
+        table.contains("2025-01 waiting (subsidy paid out, R16)"),
+        "{table}"
+    );
+
+    let dir = scenario_store("personal_account_split");
+    let last = stdout_lines(&audit(
+        dir.path(),
+        &["--json", "replay", "--member", MEMBER_A],
+    ))
+    .pop()
+    .unwrap();
+    assert_eq!(last["after"]["account_balance"], "360.00");
+}
+
+fn json_str(text: &str) -> Value {
+    Value::from(text)
 }

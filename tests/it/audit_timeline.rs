@@ -29,13 +29,15 @@ const STATUS_NAMES: [&str; 7] = [
     "restored",
     "lapsed",
 ];
-const MARK_NAMES: [&str; 6] = [
+const MARK_NAMES: [&str; 8] = [
     "benefits",
     "paid",
     "payment made",
     "missed",
     "(re-)enrolled",
     "withdrawn",
+    "refunded",
+    "subsidy",
 ];
 
 /// A cell of the picture as read back: month, status, benefits, tooltip, its marks.
@@ -46,6 +48,8 @@ struct Cell {
     benefits: String,
     tooltip: String,
     marks: BTreeSet<String>,
+    /// `data-refunded`: set on a month refunded by a withdrawal (R12).
+    refunded: Option<String>,
 }
 
 fn attribute<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> &'a str {
@@ -71,6 +75,7 @@ fn cells(document: &roxmltree::Document) -> Vec<Cell> {
                 status: attribute(node, "data-status").to_owned(),
                 benefits: attribute(node, "data-benefits").to_owned(),
                 tooltip: title.text().unwrap_or_default().to_owned(),
+                refunded: node.attribute("data-refunded").map(str::to_owned),
                 marks: node
                     .descendants()
                     .filter_map(|child| child.attribute("class"))
@@ -117,6 +122,33 @@ fn check_picture(history: &MemberHistory) -> BTreeSet<String> {
             line.benefits,
             "the benefits badge is on exactly the months with benefits: {cell:?}"
         );
+        // v2: the month's money is in its tooltip, and marked (R12, R16, R17).
+        if !line.refunded.is_zero() {
+            assert!(
+                cell.tooltip
+                    .contains(&format!("refunded {}", line.refunded)),
+                "{cell:?}"
+            );
+            assert_eq!(cell.refunded, Some(line.refunded.to_string()), "{cell:?}");
+        }
+        if !line.to_account.is_zero() {
+            assert!(
+                cell.tooltip.contains(&format!(
+                    "{} to the personal account, {} to the pooling fund",
+                    line.to_account,
+                    line.paid - line.to_account
+                )),
+                "{cell:?}"
+            );
+        }
+        if !line.subsidy.is_zero() {
+            assert!(
+                cell.tooltip
+                    .contains(&format!("subsidy {} accrued", line.subsidy)),
+                "{cell:?}"
+            );
+            assert!(cell.marks.contains("mark-subsidy"), "{cell:?}");
+        }
     }
     let cell_of = |month: &str| drawn.iter().find(|cell| cell.month == month);
     for envelope in history.member_events() {
@@ -134,6 +166,24 @@ fn check_picture(history: &MemberHistory) -> BTreeSet<String> {
             Event::ContributionMissed(missed) => {
                 let cell = cell_of(&missed.month.to_string()).expect("a missed month is listed");
                 assert!(cell.marks.contains("mark-missed"), "{cell:?}");
+            }
+            Event::ContributionRefunded(refund) => {
+                for month in &refund.months {
+                    let cell = cell_of(&month.to_string()).expect("a refunded month is listed");
+                    assert!(cell.marks.contains("mark-refunded"), "{cell:?}");
+                    assert!(
+                        cell.tooltip.contains("refunded by the withdrawal"),
+                        "{cell:?}"
+                    );
+                }
+            }
+            Event::SubsidyPaid(paid) => {
+                for month in &paid.months {
+                    if let Some(cell) = cell_of(&month.to_string()) {
+                        assert!(cell.marks.contains("mark-subsidy"), "{cell:?}");
+                        assert!(cell.tooltip.contains("subsidy paid out on"), "{cell:?}");
+                    }
+                }
             }
             Event::MemberWithdrawn(withdrawn) => {
                 let month = withdrawn.effective_from.to_string();
@@ -288,6 +338,165 @@ fn a_century_long_history_is_drawn_by_year_within_bounds() {
         document.root_element().attribute("width"),
         Some(timeline::TIMELINE_WIDTH_PX.to_string().as_str())
     );
+}
+
+/// The picture of one scenario member at the end of the scenario.
+fn scenario_picture(scenario: &str, member: &str) -> (MemberHistory, String) {
+    let file = repo_path(&format!("tests/scenarios/{scenario}.json"));
+    let steps = read_json(&file)["steps"].as_array().unwrap().clone();
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = ledger_of(steps.iter().map(|step| step["command"].clone()), dir.path());
+    let history = MemberHistory::load(ledger.store(), member.parse().unwrap(), Cut::Everything)
+        .unwrap()
+        .unwrap();
+    let svg = timeline::svg(&history).unwrap();
+    (history, svg)
+}
+
+const MEMBER_A: &str = "c2432f3f-f493-5466-a97b-8cf3d6d9aeef";
+
+/// R12 v2: the months a withdrawal refunded are drawn as refunded — hatched, labelled,
+/// marked, with the amount in the tooltip — and the legend names the mark.
+#[test]
+fn refunded_months_are_drawn_distinctly() {
+    let (_, svg) = scenario_picture("refund_on_withdrawal", MEMBER_A);
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let drawn = cells(&document);
+    let refunded: Vec<&Cell> = drawn
+        .iter()
+        .filter(|cell| cell.refunded.is_some())
+        .collect();
+    let months: Vec<&str> = refunded.iter().map(|cell| cell.month.as_str()).collect();
+    assert_eq!(
+        months,
+        ["2025-05", "2025-06", "2025-07", "2025-08", "2025-09"]
+    );
+    for cell in &refunded {
+        assert_eq!(cell.status, "not_enrolled");
+        assert_eq!(cell.refunded.as_deref(), Some("600.00"));
+        assert!(cell.marks.contains("mark-refunded"), "{cell:?}");
+        assert!(cell.tooltip.contains("refunded 600.00"), "{cell:?}");
+    }
+    let hatched = document
+        .descendants()
+        .filter(|node| {
+            node.has_tag_name("rect") && node.attribute("fill") == Some("url(#fl-refunded-hatch)")
+        })
+        .count();
+    assert_eq!(hatched, 5 + 1, "the five months and the legend's swatch");
+    assert!(
+        document
+            .descendants()
+            .any(|node| node.has_tag_name("pattern")
+                && node.attribute("id") == Some("fl-refunded-hatch")),
+        "the hatch is defined in the picture"
+    );
+    let april = drawn.iter().find(|cell| cell.month == "2025-04").unwrap();
+    assert_eq!(
+        april.refunded, None,
+        "April stays paid: L, the last paid month"
+    );
+    assert!(
+        svg.contains("refunded 3000.00 (R12)"),
+        "the heading says so"
+    );
+}
+
+/// R16 and R17: subsidies are marked (filled once paid out, hollow while owed), the
+/// account part is in the tooltips, and the heading and the page show the totals.
+#[test]
+fn subsidies_and_account_parts_are_drawn_and_totalled() {
+    let (history, svg) = scenario_picture("subsidy_grant_accrue_pay", MEMBER_A);
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let subsidy_of = |month: &str| {
+        document
+            .descendants()
+            .filter(|node| has_class(node, "cell") && node.attribute("data-month") == Some(month))
+            .flat_map(|cell| cell.descendants())
+            .find(|node| has_class(node, "mark-subsidy"))
+            .and_then(|mark| mark.attribute("data-subsidy"))
+    };
+    assert_eq!(subsidy_of("2025-01"), Some("paid"));
+    assert_eq!(subsidy_of("2025-02"), Some("accrued"));
+    assert_eq!(
+        subsidy_of("2025-03"),
+        None,
+        "not closed: nothing accrued yet"
+    );
+    assert!(svg.contains(
+        "subsidy: 24 month(s) granted, 800.04 accrued, 400.02 paid out, 400.02 owed (R16)"
+    ));
+    check_picture(&history);
+    let page = flexledger::audit::page::html(&history).unwrap();
+    assert!(page.contains("<tr data-field=\"subsidy\"><th>subsidy accrued / paid out / owed (R16)</th><td class=\"number\">800.04 / 400.02 / 400.02</td></tr>"), "{page}");
+    assert!(page.contains("400.02 paid out") && page.contains("400.02 owed"));
+
+    let (history, svg) = scenario_picture("personal_account_split", MEMBER_A);
+    let drawn = cells(&roxmltree::Document::parse(&svg).unwrap());
+    let april = drawn.iter().find(|cell| cell.month == "2025-04").unwrap();
+    assert!(
+        april
+            .tooltip
+            .contains("120.00 to the personal account, 480.00 to the pooling fund (R17)"),
+        "{april:?}"
+    );
+    assert!(svg.contains("personal account 360.00 (R17)"));
+    let page = flexledger::audit::page::html(&history).unwrap();
+    assert!(page.contains("<tr data-field=\"account_balance\"><th>personal account balance (R17)</th><td class=\"number\">360.00</td></tr>"), "{page}");
+    assert!(page.contains("<th>to account (R17)</th>"));
+    let (history, _) = scenario_picture("refund_on_withdrawal", MEMBER_A);
+    let page = flexledger::audit::page::html(&history).unwrap();
+    assert!(
+        page.contains("<td class=\"number refunded\">600.00</td>"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("<tr data-month=\"2025-06\" data-status=\"not_enrolled\">")
+            .count(),
+        1,
+        "rows keep their two attributes"
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: proptest_cases(16), failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Random v2 histories (refunds, grants, accruals, payouts, account rates, P-reset):
+    /// every member's picture keeps its promises, the page renders, every month is
+    /// explained by its own rule, and the replay folds.
+    #[test]
+    fn random_histories_are_drawn_explained_and_replayed(intents in crate::properties::history()) {
+        let run = crate::properties::run_history(&intents);
+        for member in crate::properties::MEMBERS {
+            let member: Uuid = member.parse().unwrap();
+            let Some(history) = MemberHistory::load(run.ledger.store(), member, Cut::Everything).unwrap() else {
+                continue;
+            };
+            check_picture(&history);
+            flexledger::audit::page::html(&history).unwrap();
+            let coverage = history.coverage().unwrap().unwrap();
+            for line in &coverage.months {
+                let explanation = flexledger::audit::explain::explain(&history, line.month)
+                    .unwrap()
+                    .unwrap();
+                proptest::prop_assert_eq!(&explanation.rules[0].id, &line.rule);
+                if !line.refunded.is_zero() {
+                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == "R12"));
+                }
+                if !line.subsidy.is_zero() {
+                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == "R16"));
+                }
+                if !line.to_account.is_zero() {
+                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == "R17"));
+                }
+            }
+            let replay = flexledger::audit::replay::replay_lines(&history).unwrap();
+            let last = replay.last().unwrap().after.as_ref().unwrap();
+            proptest::prop_assert_eq!(last.account_balance, coverage.account_balance);
+            proptest::prop_assert_eq!(&last.subsidy, &coverage.subsidy);
+            proptest::prop_assert_eq!(last.qualified, coverage.qualified);
+        }
+    }
 }
 
 #[test]

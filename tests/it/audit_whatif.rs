@@ -333,11 +333,30 @@ fn policy_files_are_parsed_strictly_and_errors_name_the_field() {
             "benefit_tiers[0]",
         ),
         (r#"{"region": "demo"}"#, "region"),
+        (r#"{"account_rate": 0.02}"#, "account_rate"),
+        (
+            r#"{"first_wait_after_gap_months": "6"}"#,
+            "first_wait_after_gap_months",
+        ),
+        (
+            r#"{"first_wait_after_gap_months": -1}"#,
+            "first_wait_after_gap_months",
+        ),
         (r#"{"effective_from": "2025-01"}"#, "effective_from"),
     ] {
         let error = PolicyOverrides::parse(text).unwrap_err();
         assert!(error.contains(&format!("`{named}`")), "{text}: {error}");
     }
+    let v2 = overrides(r#"{"first_wait_after_gap_months": 6, "account_rate": "0.02"}"#);
+    assert_eq!(v2.first_wait_after_gap_months, Some(Some(6)));
+    assert_eq!(
+        v2.summary(),
+        "first_wait_after_gap_months=6, account_rate=0.02"
+    );
+    let absent = overrides(r#"{"first_wait_after_gap_months": null}"#);
+    assert_eq!(absent.first_wait_after_gap_months, Some(None));
+    assert!(!absent.is_empty(), "null replaces the published value");
+    assert_eq!(absent.summary(), "first_wait_after_gap_months=absent");
     assert!(PolicyOverrides::parse("[]").is_err());
     assert!(PolicyOverrides::parse("{").is_err());
 }
@@ -351,6 +370,143 @@ fn an_override_that_makes_a_published_policy_invalid_is_an_error_naming_it() {
     let message = error.to_string();
     assert!(message.contains("base_ratio_min"), "{message}");
     assert!(message.contains("from 2025-01"), "{message}");
+}
+
+/// The what-if of one member of `scenario` under the policy file `text`.
+fn member_what_if(scenario: &str, member: &str, text: &str) -> MemberWhatIf {
+    let (_dir, ledger) = scenario_ledger(&repo_path(&format!("tests/scenarios/{scenario}.json")));
+    what_if(
+        &load(ledger.store(), member.parse().unwrap()),
+        &overrides(text),
+    )
+    .unwrap()
+}
+
+const LONG_GAP_A: &str = "c2432f3f-f493-5466-a97b-8cf3d6d9aeef";
+
+/// P-reset (R7 v2): in long_gap_serves_first_wait, A's gap of four months is longer
+/// than the region's three, so A serves the first-time delay again (benefits from
+/// December). With P-reset 4, or none at all, the re-enrollment delay applies and
+/// benefits start in October; with P-reset 6, as many cities have it, too.
+#[test]
+fn a_longer_or_absent_first_wait_after_gap_moves_the_benefit_start() {
+    for text in [
+        r#"{"first_wait_after_gap_months": 4}"#,
+        r#"{"first_wait_after_gap_months": 6}"#,
+        r#"{"first_wait_after_gap_months": null}"#,
+    ] {
+        let report = member_what_if("long_gap_serves_first_wait", LONG_GAP_A, text);
+        assert!(report.affected, "{text}");
+        assert!(report.refused.is_empty(), "{text}: {:?}", report.refused);
+        assert_eq!(
+            report.actual.benefit_start,
+            Some(month("2025-12")),
+            "{text}"
+        );
+        assert_eq!(
+            report.alternative.benefit_start,
+            Some(month("2025-10")),
+            "{text}"
+        );
+        let changed: Vec<(Month, MonthStatus, MonthStatus)> = report
+            .months
+            .iter()
+            .map(|difference| {
+                (
+                    difference.month,
+                    difference.actual.as_ref().unwrap().status,
+                    difference.alternative.as_ref().unwrap().status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                (month("2025-10"), MonthStatus::Waiting, MonthStatus::Covered),
+                (month("2025-11"), MonthStatus::Waiting, MonthStatus::Covered),
+            ],
+            "{text}"
+        );
+        assert_eq!(
+            report.alternative.benefit_months,
+            report.actual.benefit_months + 2
+        );
+    }
+    // A shorter P-reset makes B, who came back after one month, wait again too.
+    let report = member_what_if(
+        "long_gap_serves_first_wait",
+        "1dedd014-aa5c-5a04-af84-1dcfae1b0a4d",
+        r#"{"first_wait_after_gap_months": 0}"#,
+    );
+    assert_eq!(report.actual.benefit_start, Some(month("2025-07")));
+    assert_eq!(report.alternative.benefit_start, Some(month("2025-09")));
+    assert!(
+        report.alternative.qualified,
+        "qualified in the first period"
+    );
+}
+
+/// P-account (R17): an account rate moves part of every paid month to the personal
+/// account; no status changes, the outcomes show the account.
+#[test]
+fn an_account_rate_override_credits_the_personal_account() {
+    let report = scenario_what_if("first_enrollment_waiting", r#"{"account_rate": "0.02"}"#);
+    assert!(report.months.is_empty(), "{:?}", report.months);
+    assert!(report.affected);
+    assert_eq!(report.actual.account_balance, Money::ZERO);
+    assert_eq!(report.actual.to_account_amount, Money::ZERO);
+    assert!(report.alternative.to_account_amount > Money::ZERO);
+    assert!(report.alternative.account_balance > Money::ZERO);
+    assert_eq!(report.actual.paid_amount, report.alternative.paid_amount);
+    // And back: the region's own account rate taken away.
+    let report = member_what_if(
+        "personal_account_split",
+        LONG_GAP_A,
+        r#"{"account_rate": null}"#,
+    );
+    assert_eq!(report.actual.account_balance, money("360.00"));
+    assert_eq!(report.alternative.account_balance, Money::ZERO);
+    // An account rate above the contribution rate is refused, naming it.
+    let (_dir, ledger) =
+        scenario_ledger(&repo_path("tests/scenarios/first_enrollment_waiting.json"));
+    let error = what_if(
+        &load(ledger.store(), MEMBER.parse().unwrap()),
+        &overrides(r#"{"account_rate": "0.50"}"#),
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("account_rate"), "{error}");
+}
+
+/// Refunds (R12) and subsidies (R16) are compared: a subsidy the alternative accrues
+/// differently, a refund it does not make.
+#[test]
+fn refunds_and_subsidies_are_compared() {
+    let report = member_what_if("refund_on_withdrawal", LONG_GAP_A, "{}");
+    assert_eq!(report.actual.refunded_amount, money("3000.00"));
+    assert_eq!(report.actual.refunded_months, months("2025-05", "2025-09"));
+    assert_eq!(report.actual, report.alternative);
+    // A cheaper wage: the same months refunded, each at what it cost there.
+    let report = member_what_if(
+        "refund_on_withdrawal",
+        LONG_GAP_A,
+        r#"{"average_monthly_wage": "5000.00"}"#,
+    );
+    assert_eq!(report.alternative.refunded_amount, money("1500.00"));
+    assert_eq!(
+        report.alternative.refunded_months,
+        months("2025-05", "2025-09")
+    );
+    // The subsidy follows what was paid: a higher wage accrues more.
+    let report = member_what_if(
+        "subsidy_grant_accrue_pay",
+        LONG_GAP_A,
+        r#"{"average_monthly_wage": "20000.00"}"#,
+    );
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.actual.subsidy.accrued, money("800.04"));
+    assert_eq!(report.alternative.subsidy.accrued, money("1600.08"));
+    assert_eq!(report.alternative.subsidy.paid, money("800.04"));
+    assert_eq!(report.alternative.subsidy.owed, money("800.04"));
 }
 
 /// Runs the real `flexledger-audit` binary against `dir`.
@@ -431,6 +587,52 @@ fn the_cli_prints_a_table_and_json_for_a_member_and_a_region() {
     let table = audit(&data, &["whatif", "--policy", policy, "--region", "demo"]);
     assert_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
     assert!(text(&table.stdout).contains("1 member(s), 1 affected"));
+}
+
+#[test]
+fn the_cli_compares_the_v2_fields() {
+    let dir = scenario_data("long_gap_serves_first_wait");
+    let data = dir.path().join("data");
+    let policy = dir.path().join("reset.json");
+    std::fs::write(&policy, r#"{"first_wait_after_gap_months": 6}"#).unwrap();
+    let policy = policy.to_str().unwrap();
+    let table = audit(
+        &data,
+        &["whatif", "--policy", policy, "--member", LONG_GAP_A],
+    );
+    assert_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
+    let stdout = text(&table.stdout);
+    for expected in [
+        "first_wait_after_gap_months=6",
+        "qualified (R7)",
+        "benefit start (R7)        2025-12                                   2025-10",
+        "2025-10  waiting (600.00)             covered+ (600.00)",
+        "refunded (R12)",
+        "account balance (R17)",
+        "subsidy acc./paid/owed",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in:\n{stdout}");
+    }
+    let json = audit(
+        &data,
+        &[
+            "--json", "whatif", "--policy", policy, "--member", LONG_GAP_A,
+        ],
+    );
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["overrides"]["first_wait_after_gap_months"], 6);
+    assert_eq!(report["actual"]["benefit_start"], "2025-12");
+    assert_eq!(report["alternative"]["benefit_start"], "2025-10");
+    assert_eq!(report["alternative"]["qualified"], true);
+    assert_eq!(report["months"][0]["alternative"]["to_account"], "0.00");
+    let region = audit(
+        &data,
+        &["--json", "whatif", "--policy", policy, "--region", "demo"],
+    );
+    let report: Value = serde_json::from_slice(&region.stdout).unwrap();
+    assert_eq!(report["members"], 2);
+    assert_eq!(report["members_affected"], 1);
+    assert_eq!(report["actual"]["members_qualified"], 2);
 }
 
 #[test]

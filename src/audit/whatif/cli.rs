@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use uuid::Uuid;
 
-/// Largest policy file read, in bytes: nine parameters need a few hundred; anything
+/// Largest policy file read, in bytes: eleven parameters need a few hundred; anything
 /// near this is not a policy file.
 pub const POLICY_FILE_BYTES_MAX: u64 = 64 * 1024;
 
@@ -26,11 +26,14 @@ pub const POLICY_FILE_BYTES_MAX: u64 = 64 * 1024;
 /// long help from its variant, not from the flattened arguments.
 pub const LONG_ABOUT: &str = "Replay the same recorded behaviour under an alternative policy and show what would differ: \
 which months would change status or benefits, how arrears and lapsed months (borne by the member) would differ, \
-which withdrawals would happen or not, continuity and tier, and which recorded commands the alternative would \
-refuse. For policy makers weighing a rule change (six months' grace, a prospective restore, another benefit delay).\n\n\
+which withdrawals would happen or not, continuity and tier, qualified and the benefit start (R7), refunds (R12), \
+the personal account (R17), the subsidies (R16), and which recorded commands the alternative would \
+refuse. For policy makers weighing a rule change (six months' grace, a prospective restore, another benefit delay, \
+a first wait after a long gap, a personal account).\n\n\
 The policy file is a JSON object with any of average_monthly_wage, contribution_rate, base_ratio_min, \
-base_ratio_max, grace_months, benefit_delay_first, benefit_delay_reenroll, backpay_restores, benefit_tiers \
-(the shapes of publish_policy: decimals as strings). It replaces those parameters in every policy the region \
+base_ratio_max, grace_months, benefit_delay_first, benefit_delay_reenroll, backpay_restores, benefit_tiers, \
+first_wait_after_gap_months, account_rate (the shapes of publish_policy: decimals as strings; null for the last \
+two means absent). It replaces those parameters in every policy the region \
 published; each keeps its own region and effective_from. Unknown fields are refused.\n\n\
 The alternative is decided again, not relabelled: each recorded command (enroll, pay, close_month, withdraw, \
 reenroll, …) is run through the ledger's own rules under the changed policies, so month closes record missed \
@@ -41,7 +44,7 @@ Exit: 0 reported (differences and refusals included), 1 unknown member or region
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-six-months-grace.json --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-prospective-restore.json --region demo --json\n\nA policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}"
+    after_help = "Examples:\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-six-months-grace.json --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-prospective-restore.json --region demo --json\n\nA policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}\n  {\"first_wait_after_gap_months\": 6, \"account_rate\": \"0.02\"}"
 )]
 pub struct WhatIfArgs {
     /// JSON file of the policy parameters to change, e.g. {"grace_months": 6}.
@@ -301,7 +304,7 @@ fn print_outcomes(
     alternative: &Outcome,
 ) -> anyhow::Result<()> {
     let both = |text: fn(&Outcome) -> String| (text(actual), text(alternative));
-    let rows: [(&str, (String, String)); 8] = [
+    let rows: [(&str, (String, String)); 14] = [
         (
             "state",
             both(|outcome| {
@@ -337,6 +340,39 @@ fn print_outcomes(
             both(|outcome| outcome.benefit_tier.clone().unwrap_or_else(|| "-".into())),
         ),
         ("withdrawals", both(withdrawals_text)),
+        (
+            "qualified (R7)",
+            both(|outcome| if outcome.qualified { "yes" } else { "no" }.to_owned()),
+        ),
+        (
+            "benefit start (R7)",
+            both(|outcome| {
+                outcome
+                    .benefit_start
+                    .map_or_else(|| "-".to_owned(), |month| month.to_string())
+            }),
+        ),
+        (
+            "refunded (R12)",
+            both(|outcome| amount_and_months(outcome.refunded_amount, &outcome.refunded_months)),
+        ),
+        (
+            "to personal account (R17)",
+            both(|outcome| outcome.to_account_amount.to_string()),
+        ),
+        (
+            "account balance (R17)",
+            both(|outcome| outcome.account_balance.to_string()),
+        ),
+        (
+            "subsidy acc./paid/owed",
+            both(|outcome| {
+                format!(
+                    "{} / {} / {} (R16)",
+                    outcome.subsidy.accrued, outcome.subsidy.paid, outcome.subsidy.owed
+                )
+            }),
+        ),
     ];
     writeln!(out)?;
     row(out, "", "actual", "alternative")?;
@@ -377,15 +413,36 @@ pub fn months_text(months: &[Month]) -> String {
 }
 
 /// `restored+ (600.00)`; `+` = with benefits; `not listed` when the side lacks the month.
+/// v2 money follows the paid amount when there is any: `not_enrolled (0.00, refunded
+/// 600.00)`, `covered+ (600.00, subsidy 400.02 paid out)`.
 fn month_text(view: Option<&MonthView>) -> String {
     match view {
         None => "not listed".into(),
-        Some(view) => format!(
-            "{}{} ({})",
-            serde_plain(&view.status),
-            if view.benefits { "+" } else { "" },
-            view.paid
-        ),
+        Some(view) => {
+            let mut money = view.paid.to_string();
+            if !view.refunded.is_zero() {
+                money.push_str(&format!(", refunded {}", view.refunded));
+            }
+            if !view.to_account.is_zero() {
+                money.push_str(&format!(", {} to account", view.to_account));
+            }
+            if !view.subsidy.is_zero() {
+                money.push_str(&format!(
+                    ", subsidy {} {}",
+                    view.subsidy,
+                    if view.subsidy_paid {
+                        "paid out"
+                    } else {
+                        "owed"
+                    }
+                ));
+            }
+            format!(
+                "{}{} ({money})",
+                serde_plain(&view.status),
+                if view.benefits { "+" } else { "" },
+            )
+        }
     }
 }
 
@@ -441,6 +498,32 @@ pub fn print_region(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Resul
             "withdrawn at the end",
             actual.members_withdrawn.to_string(),
             alternative.members_withdrawn.to_string(),
+        ),
+        (
+            "qualified (R7)",
+            actual.members_qualified.to_string(),
+            alternative.members_qualified.to_string(),
+        ),
+        (
+            "refunded (R12)",
+            actual.refunded_amount.to_string(),
+            alternative.refunded_amount.to_string(),
+        ),
+        (
+            "account balances (R17)",
+            actual.account_balance.to_string(),
+            alternative.account_balance.to_string(),
+        ),
+        (
+            "subsidy acc./paid/owed",
+            format!(
+                "{} / {} / {} (R16)",
+                actual.subsidy_accrued, actual.subsidy_paid, actual.subsidy_owed
+            ),
+            format!(
+                "{} / {} / {} (R16)",
+                alternative.subsidy_accrued, alternative.subsidy_paid, alternative.subsidy_owed
+            ),
         ),
     ];
     writeln!(out)?;
