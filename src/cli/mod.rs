@@ -397,12 +397,21 @@ fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
         None => store.read_log(from),
     };
+    let mut printed_any = false;
     for envelope in envelopes {
         let envelope = envelope?;
+        printed_any = true;
         if envelope.position < from {
             continue;
         }
         print_json_line(&mut stdout, &envelope)?;
+    }
+    if let (Some(member_id), false) = (member, printed_any) {
+        // An unknown member is exit 1 everywhere (as `member`), not an empty success.
+        let refusal = Refusal::new(ErrorCode::NeverEnrolled, format!("member {member_id} has no events: check the id, or enroll the member first"));
+        print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
+        stdout.flush()?;
+        return Ok(ExitCode::from(1));
     }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -486,6 +486,13 @@ impl EventStore for SledStore {
 
     fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
         let from = from.max(1);
+        // Beyond the head there is simply nothing yet (a reader ahead of the writer, or a
+        // feed resuming from a position it has not seen): not damage.
+        match self.head() {
+            Ok((head, _)) if from > head => return Box::new(std::iter::empty()),
+            Ok(_) => {}
+            Err(error) => return Box::new(std::iter::once(Err(error))),
+        }
         let mut expected = from;
         let mut previous = match self.entry_hash(from - 1) {
             Ok(hash) => hash,

@@ -182,3 +182,21 @@ fn a_repeated_command_id_is_a_duplicate_across_runs() {
         .sum();
     assert_eq!(events.len() as u64, appended, "the second run appended nothing");
 }
+
+/// Reading beyond the head is nothing yet, not damage; an unknown member is exit 1.
+#[test]
+fn events_beyond_the_head_are_empty_and_an_unknown_member_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    let beyond = flexledger(dir.path(), &["events", "--from", "1000"], None);
+    assert_eq!(beyond.status.code(), Some(0), "{}", String::from_utf8_lossy(&beyond.stderr));
+    assert!(beyond.stdout.is_empty());
+    let unknown = flexledger(
+        dir.path(),
+        &["events", "--member", "00000000-0000-4000-8000-000000000000"],
+        None,
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(stdout_lines(&unknown)[0]["error"]["code"], "never_enrolled");
+}
