@@ -408,7 +408,10 @@ fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow
     }
     if let (Some(member_id), false) = (member, printed_any) {
         // An unknown member is exit 1 everywhere (as `member`), not an empty success.
-        let refusal = Refusal::new(ErrorCode::NeverEnrolled, format!("member {member_id} has no events: check the id, or enroll the member first"));
+        let refusal = Refusal::new(
+            ErrorCode::NeverEnrolled,
+            format!("member {member_id} has no events: check the id, or enroll the member first"),
+        );
         print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
         stdout.flush()?;
         return Ok(ExitCode::from(1));

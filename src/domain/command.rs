@@ -234,12 +234,83 @@ impl Command {
 
 /// Parses one command from JSON text (one `submit` line or one HTTP body item).
 pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
-    let value: Value = serde_json::from_str(text).map_err(|error| {
+    let value = parse_json_strict(text.as_bytes()).map_err(|error| {
         Refusal::invalid(format!(
             "not valid JSON ({error}); send one JSON object per command"
         ))
     })?;
     parse_command_value(value)
+}
+
+/// Parses JSON text, refusing an object that names a key twice. serde_json keeps the
+/// last value of a repeated key; in a ledger `{"command":"pay",…,"command":"withdraw"}`
+/// must not be read as either, so every command's text goes through this.
+pub fn parse_json_strict(text: &[u8]) -> Result<Value, serde_json::Error> {
+    struct Strict;
+    impl<'de> serde::de::DeserializeSeed<'de> for Strict {
+        type Value = Value;
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Value, D::Error> {
+            deserializer.deserialize_any(self)
+        }
+    }
+    impl<'de> serde::de::Visitor<'de> for Strict {
+        type Value = Value;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+            Ok(Value::Bool(value))
+        }
+        fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+            Ok(Value::from(value))
+        }
+        fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+            Ok(Value::from(value))
+        }
+        fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+            Ok(Value::String(value.to_owned()))
+        }
+        fn visit_string<E>(self, value: String) -> Result<Value, E> {
+            Ok(Value::String(value))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+            let mut values = Vec::new();
+            while let Some(value) = items.next_element_seed(Strict)? {
+                values.push(value);
+            }
+            Ok(Value::Array(values))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut entries: A,
+        ) -> Result<Value, A::Error> {
+            let mut fields = serde_json::Map::new();
+            while let Some(key) = entries.next_key::<String>()? {
+                if fields.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the key {key:?} appears twice in one object"
+                    )));
+                }
+                let value = entries.next_value_seed(Strict)?;
+                fields.insert(key, value);
+            }
+            Ok(Value::Object(fields))
+        }
+    }
+    use serde::de::DeserializeSeed;
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    let value = Strict.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
 }
 
 /// Parses one command from an already-decoded JSON value.

@@ -284,15 +284,16 @@ async fn post_commands(
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
     let body = body.map_err(|rejection| AppError::new(rejection.status(), "payload_too_large", format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes")))?;
-    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|error| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            format!(
+    let value: serde_json::Value =
+        crate::domain::command::parse_json_strict(&body).map_err(|error| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_command",
+                format!(
                 "the body is not valid JSON ({error}); send one command object or an array of them"
             ),
-        )
-    })?;
+            )
+        })?;
     let idempotency_key = match headers.get("idempotency-key") {
         None => None,
         Some(value) => Some(

@@ -180,7 +180,11 @@ fn a_repeated_command_id_is_a_duplicate_across_runs() {
                 + close["withdrawn"].as_u64().unwrap_or(0)
         })
         .sum();
-    assert_eq!(events.len() as u64, appended, "the second run appended nothing");
+    assert_eq!(
+        events.len() as u64,
+        appended,
+        "the second run appended nothing"
+    );
 }
 
 /// Reading beyond the head is nothing yet, not damage; an unknown member is exit 1.
@@ -190,7 +194,12 @@ fn events_beyond_the_head_are_empty_and_an_unknown_member_exits_1() {
     let input = demo_lines().join("\n") + "\n";
     flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
     let beyond = flexledger(dir.path(), &["events", "--from", "1000"], None);
-    assert_eq!(beyond.status.code(), Some(0), "{}", String::from_utf8_lossy(&beyond.stderr));
+    assert_eq!(
+        beyond.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&beyond.stderr)
+    );
     assert!(beyond.stdout.is_empty());
     let unknown = flexledger(
         dir.path(),
@@ -199,4 +208,32 @@ fn events_beyond_the_head_are_empty_and_an_unknown_member_exits_1() {
     );
     assert_eq!(unknown.status.code(), Some(1));
     assert_eq!(stdout_lines(&unknown)[0]["error"]["code"], "never_enrolled");
+}
+
+/// A key named twice is refused, at any depth: the last value must not silently win.
+#[test]
+fn a_command_naming_a_key_twice_is_refused_and_appends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    let before = stdout_lines(&flexledger(dir.path(), &["events"], None)).len();
+    let twice = concat!(
+        r#"{"command":"withdraw","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782","reason":"voluntary","command":"stop_deduction"}"#,
+        "\n",
+        r#"{"command":"publish_policy","region":"demo","effective_from":"2026-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic","tier":"gold"}]}"#,
+        "\n"
+    );
+    let output = flexledger(dir.path(), &["submit", "-"], Some(twice.as_bytes()));
+    assert_eq!(output.status.code(), Some(1));
+    for result in stdout_lines(&output) {
+        assert_eq!(result["error"]["code"], "invalid_command", "{result}");
+        assert!(result["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("twice"));
+    }
+    assert_eq!(
+        stdout_lines(&flexledger(dir.path(), &["events"], None)).len(),
+        before
+    );
 }
