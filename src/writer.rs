@@ -207,7 +207,13 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                     }
                     let started = std::time::Instant::now();
                     let before = stats;
-                    write_batch(&mut ledger, sources.as_mut(), batch, &mut stats);
+                    write_batch(
+                        &mut ledger,
+                        sources.as_mut(),
+                        batch,
+                        &mut stats,
+                        &live.failed,
+                    );
                     live.appends
                         .fetch_add(stats.appends - before.appends, Ordering::Relaxed);
                     live.commands
@@ -306,6 +312,7 @@ fn write_batch<S: EventStore>(
     sources: &mut dyn Sources,
     batch: Vec<Request>,
     stats: &mut WriterStats,
+    failed: &std::sync::atomic::AtomicBool,
 ) {
     let mut sizes = Vec::with_capacity(batch.len());
     let mut replies = Vec::with_capacity(batch.len());
@@ -331,6 +338,9 @@ fn write_batch<S: EventStore>(
         }
         Err(error) => {
             tracing::error!(%error, "append failed; the ledger stops taking commands");
+            // Before anyone hears of the failure, so `/healthz` never says ok after a
+            // caller was told an append failed.
+            failed.store(true, Ordering::SeqCst);
             let error = WriterError::Failed(error.to_string());
             for reply in replies {
                 let _ = reply.send(Err(error.clone()));

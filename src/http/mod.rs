@@ -179,7 +179,7 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/healthz",
             get(|State(state): State<AppState>| async move {
-                if state.writer_counters.failed.load(Ordering::Relaxed) {
+                if state.writer_counters.failed.load(Ordering::SeqCst) {
                     return AppError::new(StatusCode::SERVICE_UNAVAILABLE, "writer_failed", "an append failed; the ledger takes no more commands until the server is restarted").into_response();
                 }
                 Json(serde_json::json!({"ok": true})).into_response()
