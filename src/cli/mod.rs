@@ -235,7 +235,10 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
         progress.set_message(format!("{accepted} accepted, {refused} refused"));
         Ok(())
     };
-    loop {
+    // Set when standard output closes (`submit … | head -1`): reading stops, the
+    // chunks already handed to the writer finish, and the exit says what happened.
+    let mut output_closed = false;
+    'read: loop {
         let mut chunk = Vec::new();
         while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
             let line = read_bounded_line(&mut input).with_context(|| {
@@ -252,16 +255,39 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
         in_flight.push_back(writer.enqueue_blocking(chunk)?);
         if in_flight.len() >= SUBMIT_CHUNKS_IN_FLIGHT_MAX {
             if let Some(answer) = in_flight.pop_front() {
-                print(answer, &mut stdout)?;
+                match print(answer, &mut stdout) {
+                    Err(error) if is_broken_pipe(&error) => {
+                        output_closed = true;
+                        break 'read;
+                    }
+                    other => other?,
+                }
             }
         }
     }
     while let Some(answer) = in_flight.pop_front() {
-        print(answer, &mut stdout)?;
+        if output_closed {
+            // Decided and durable; nobody is reading the results any more.
+            let _ = answer.blocking_recv();
+            continue;
+        }
+        match print(answer, &mut stdout) {
+            Err(error) if is_broken_pipe(&error) => output_closed = true,
+            other => other?,
+        }
     }
     drop(print);
     let (_, stats) = writer.shutdown();
     progress.finish_and_clear();
+    if output_closed {
+        eprintln!(
+            "flexledger: error: standard output closed; {line_number} line(s) were read and decided \
+(accepted ones are durable), the rest of {} was not read. Submit the file again to finish it: \
+lines with a command_id answer as duplicates instead of appending twice.",
+            file.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
     tracing::info!(
         lines = line_number,
         accepted,

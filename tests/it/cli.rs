@@ -237,3 +237,42 @@ fn a_command_naming_a_key_twice_is_refused_and_appends_nothing() {
         before
     );
 }
+
+/// `submit … | head -1`: the import stops with exit 2 and says how far it got, instead
+/// of exiting 0 as if it had finished.
+#[test]
+fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let policy = demo_lines()[0].clone();
+    let mut input = policy + "\n";
+    for index in 0..6000u128 {
+        let member = uuid::Uuid::from_u128(0xa11_0000 + index);
+        input.push_str(&format!(
+            r#"{{"command":"enroll","member_id":"{member}","region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}}"#
+        ));
+        input.push('\n');
+    }
+    let file = dir.path().join("commands.jsonl");
+    std::fs::write(&file, input).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("submit")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader goes away after one line (its end of the pipe is dropped above).
+    let output = child.wait_with_output().unwrap();
+    assert!(first.contains("\"ok\":true"), "{first}");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("standard output closed"), "{stderr}");
+    assert!(stderr.contains("line(s) were read"), "{stderr}");
+}
