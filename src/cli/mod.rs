@@ -155,6 +155,12 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if is_damage(&error) => {
+            // Damage is a finding about the data (exit 1, like `verify`), not a
+            // failure to run; the message names the position.
+            eprintln!("flexledger: error: {error:#}\nflexledger: the store is damaged: run `flexledger verify` to see the first broken link, and restore from a backup or `rebuild` if only state rows differ");
+            ExitCode::from(1)
+        }
         Err(error) => {
             eprintln!("flexledger: error: {error:#}");
             ExitCode::from(2)
@@ -169,6 +175,19 @@ pub(crate) fn init_logging() {
         .with_env_filter(filter)
         .with_writer(io::stderr)
         .try_init();
+}
+
+/// Whether the error reports damaged stored data (a position and what is wrong).
+pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let store = cause
+            .downcast_ref::<StoreError>()
+            .is_some_and(|error| matches!(error, StoreError::Corrupt { .. }));
+        let ledger = cause
+            .downcast_ref::<crate::ledger::LedgerError>()
+            .is_some_and(|error| error.corruption().is_some());
+        store || ledger
+    })
 }
 
 pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {

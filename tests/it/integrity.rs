@@ -267,3 +267,31 @@ fn rows_added_below_the_ledger_fail_verify() {
         "{message}"
     );
 }
+
+/// Every read that meets damage exits 1 (a finding, like `verify`), naming the position.
+#[test]
+fn reads_that_meet_damage_exit_1_and_name_the_position() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    tamper(dir.path(), position, false, |json| {
+        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
+    });
+    for args in [
+        vec!["events"],
+        vec![
+            "member",
+            "0b53af7d-bb50-5037-9d21-49eba4cb5782",
+            "--as-of",
+            "30",
+        ],
+    ] {
+        let output = flexledger(dir.path(), &args, None);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("position {position}")),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("flexledger verify"), "{stderr}");
+    }
+}
