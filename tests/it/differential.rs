@@ -55,6 +55,8 @@ fn generator_coverage_report() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut codes: BTreeMap<String, usize> = BTreeMap::new();
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_command: BTreeMap<String, usize> = BTreeMap::new();
+    let mut money: BTreeMap<&str, usize> = BTreeMap::new();
     for _ in 0..200 {
         let intents = history().new_tree(&mut runner).unwrap().current();
         let run = run_history(&intents);
@@ -65,10 +67,46 @@ fn generator_coverage_report() {
             };
             *codes.entry(code).or_default() += 1;
         }
+        for (command, result) in run.commands.iter().zip(&run.results) {
+            let code = match result {
+                CommandResult::Accepted { .. } => "ok".to_owned(),
+                CommandResult::Refused(refusal) => refusal.code.as_str().to_owned(),
+            };
+            *by_command
+                .entry(format!(
+                    "{} {code}",
+                    command["command"].as_str().unwrap_or("?")
+                ))
+                .or_default() += 1;
+        }
         for member in MEMBERS {
             if let Some(coverage) =
                 member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap()
             {
+                let json = serde_json::to_value(&coverage).unwrap();
+                for line in json["months"].as_array().unwrap() {
+                    for (field, label) in [
+                        ("refunded", "months refunded"),
+                        ("to_account", "months with to_account"),
+                        ("subsidy", "months with a subsidy"),
+                    ] {
+                        if line[field].as_str().is_some_and(|amount| amount != "0.00") {
+                            *money.entry(label).or_default() += 1;
+                        }
+                    }
+                    if line["subsidy_paid"] == serde_json::Value::Bool(true) {
+                        *money.entry("months with the subsidy paid out").or_default() += 1;
+                    }
+                }
+                if json["qualified"] == serde_json::Value::Bool(true) {
+                    *money.entry("members qualified").or_default() += 1;
+                }
+                if json["enrollments"]
+                    .as_u64()
+                    .is_some_and(|periods| periods > 1)
+                {
+                    *money.entry("members re-enrolled").or_default() += 1;
+                }
                 for line in coverage.months {
                     *statuses.entry(format!("{:?}", line.status)).or_default() += 1;
                 }
@@ -78,7 +116,7 @@ fn generator_coverage_report() {
             }
         }
     }
-    println!("results: {codes:#?}\nstatuses: {statuses:#?}");
+    println!("results: {codes:#?}\nstatuses: {statuses:#?}\nby command: {by_command:#?}\nmoney: {money:#?}");
 }
 
 /// The model itself must pass every scenario, or agreeing with it would prove nothing.
