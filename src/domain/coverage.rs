@@ -256,7 +256,10 @@ fn status_line(region: &RegionState, member: &MemberState, month: Month) -> Mont
     if let Some(paid) = member.paid.get(&month) {
         return paid_line(region, member, period, month, *paid);
     }
-    if member.missed.contains_key(&month) {
+    // A closed month that is unpaid is missed (R9) even where the close's record of it
+    // comes later in the log (a view cut between a `MonthClosed` and its members'
+    // consequences): a closed month is never shown as `due` (contract v2).
+    if member.missed.contains_key(&month) || month < region.open_month {
         return line(MonthStatus::Arrears, due, Money::ZERO, false, "R10");
     }
     line(MonthStatus::Due, due, Money::ZERO, false, "R4")

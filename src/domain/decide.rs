@@ -302,7 +302,8 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
             members_withdrawn += 1;
         }
     }
-    events.push(Event::MonthClosed(MonthClosed {
+    // Contract v2: the region's close first, then its members' consequences.
+    events.insert(0, Event::MonthClosed(MonthClosed {
         region: body.region.clone(),
         month,
         next_open_month: month.next(),

@@ -105,8 +105,11 @@ impl Ratio {
 
 impl Share {
     /// Parses `"0.6667"` or `"0.5"`; refuses more than four places (`"0.66670"`).
+    /// Integer digits are allowed (as for a ratio) so that `"10"` is a share too large
+    /// (`subsidy_limit_exceeded`), not a malformed one: the contract calls malformed
+    /// only a share with more than four places, or not a decimal string.
     pub fn parse(text: &str) -> Option<Share> {
-        plain_decimal(text, 1, SHARE_DECIMAL_PLACES_MAX).map(Share)
+        plain_decimal(text, RATIO_INTEGER_DIGITS_MAX, SHARE_DECIMAL_PLACES_MAX).map(Share)
     }
 
     pub fn decimal(self) -> Decimal {

@@ -473,6 +473,8 @@ fn bad_input_to_the_new_commands_appends_nothing() {
         (grant("share", json!("0")), "invalid_command"),
         (grant("share", json!("-0.5")), "invalid_command"),
         (grant("share", json!("0.6668")), "subsidy_limit_exceeded"),
+        (grant("share", json!("10")), "subsidy_limit_exceeded"),
+        (grant("share", json!("1234")), "invalid_command"),
         (grant("months", json!(0)), "invalid_command"),
         (grant("months", json!(37)), "subsidy_limit_exceeded"),
         (grant("months", json!(12.0)), "invalid_command"),
@@ -658,4 +660,40 @@ fn the_store_reopens_with_the_same_v2_state() {
             .unwrap()
             .ok
     );
+}
+
+/// A close is recorded region first, then its members' consequences (contract v2); a
+/// view cut between them still never shows the closed month as `due`.
+#[test]
+fn a_view_cut_inside_a_close_never_shows_a_closed_month_as_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let a = member(0);
+    let results = submit(
+        &mut ledger,
+        &mut FixedSources::new(),
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":a,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        ],
+    );
+    let closed_at = results[2]["events"][0]["position"].as_u64().unwrap();
+    let types: Vec<String> = ledger
+        .store()
+        .read_log(closed_at)
+        .map(|envelope| envelope.unwrap().event.type_name().to_owned())
+        .collect();
+    assert_eq!(types, ["MonthClosed", "ContributionMissed"]);
+    for as_of in [closed_at, closed_at + 1] {
+        let coverage = member_coverage(ledger.store(), a.parse().unwrap(), Some(as_of))
+            .unwrap()
+            .unwrap();
+        let january = &coverage.months[0];
+        assert_eq!(
+            serde_json::to_value(january.status).unwrap(),
+            "arrears",
+            "as of {as_of}"
+        );
+    }
 }
