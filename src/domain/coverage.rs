@@ -249,7 +249,11 @@ fn status_line(region: &RegionState, member: &MemberState, month: Month) -> Mont
             );
         }
         // D26: paid ahead before a v1 withdrawal and never refunded: still paid.
-        let paid = member.unrefunded.get(&month).copied().unwrap_or(Money::ZERO);
+        let paid = member
+            .unrefunded
+            .get(&month)
+            .copied()
+            .unwrap_or(Money::ZERO);
         return line(MonthStatus::NotEnrolled, Money::ZERO, paid, false, rule);
     }
     let due = member.due_for(region, month);

@@ -303,14 +303,17 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
         }
     }
     // Contract v2: the region's close first, then its members' consequences.
-    events.insert(0, Event::MonthClosed(MonthClosed {
-        region: body.region.clone(),
-        month,
-        next_open_month: month.next(),
-        members_missed,
-        members_withdrawn,
-        members_visited: Some(members_visited),
-    }));
+    events.insert(
+        0,
+        Event::MonthClosed(MonthClosed {
+            region: body.region.clone(),
+            month,
+            next_open_month: month.next(),
+            members_missed,
+            members_withdrawn,
+            members_visited: Some(members_visited),
+        }),
+    );
     Ok(events)
 }
 
@@ -402,7 +405,11 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
     };
     let region = region(state, &member.region)?;
     // D26: not into a month a v1 withdrawal left paid and unrefunded.
-    let after_unrefunded = member.unrefunded.keys().next_back().map(|month| month.next());
+    let after_unrefunded = member
+        .unrefunded
+        .keys()
+        .next_back()
+        .map(|month| month.next());
     let earliest = region
         .open_month
         .max(withdrawal.effective_from)
