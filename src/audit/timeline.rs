@@ -200,7 +200,13 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
             }
             Event::MemberWithdrawn(withdrawn) => {
                 let text = withdrawal_text(withdrawn, position);
-                marks.entry(withdrawn.effective_from).or_default().withdrawn = Some(text.clone());
+                // Two withdrawals can take effect in one month (withdrawn, re-enrolled and
+                // withdrawn again before paying): the mark names both.
+                let mark = &mut marks.entry(withdrawn.effective_from).or_default().withdrawn;
+                *mark = Some(match mark.take() {
+                    Some(earlier) => format!("{earlier}; then {text}"),
+                    None => text.clone(),
+                });
                 notes.push(Note {
                     month: withdrawn.effective_from,
                     withdrawal: true,
