@@ -7,6 +7,7 @@ mod audit_timeline;
 mod audit_whatif;
 mod cli;
 mod differential;
+mod docs;
 mod durability;
 mod http;
 mod integrity;
