@@ -104,7 +104,7 @@ pub fn status_style(status: MonthStatus) -> StatusStyle {
     match status {
         MonthStatus::NotEnrolled => style("#e6e6e6", "#6b6b6b", "—", "not enrolled"),
         MonthStatus::Due => style("#ffffff", INK, "due", "due (open, unpaid)"),
-        MonthStatus::Waiting => style("#56b4e9", "#06293a", "waiting", "waiting (paid, R7)"),
+        MonthStatus::Waiting => style("#56b4e9", "#06293a", "waiting", "waiting (no benefits yet)"),
         MonthStatus::Covered => style("#009e73", "#00261b", "covered", "covered (benefits)"),
         MonthStatus::Arrears => style("#e69f00", "#2b1d00", "arrears", "arrears (payable)"),
         MonthStatus::Restored => style("#cc79a7", "#2e0c1f", "restored", "restored (paid back)"),
@@ -303,8 +303,13 @@ fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: 
             withdrawn.lapsed_amount
         )
     };
+    let when = if rule == "R11" {
+        "by a month close, effective from its first arrears month"
+    } else {
+        "on request, effective from here"
+    };
     format!(
-        "{rule} withdrawn ({}); {lapsed} · position {position}",
+        "{rule} withdrawn ({}) {when}; {lapsed} · position {position}",
         serde_plain(&withdrawn.reason),
     )
 }
@@ -541,9 +546,16 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
         coverage.account_balance
     );
     let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
+    // "benefits from M" only when M is paid; otherwise it is a start, not a promise.
+    let start = match coverage.benefit_start {
+        None => "no benefit start yet (nothing paid in this enrollment)".to_owned(),
+        Some(start) if coverage.paid_through.is_some_and(|paid| paid >= start) => {
+            format!("benefits from {start}")
+        }
+        Some(start) => format!("benefit start {start} (R7), for months that are paid"),
+    };
     let mut line_three = format!(
-        "benefits from {} · paid through {} · enrollment {} · deduction {} · as of log position {}",
-        optional(coverage.benefit_start),
+        "{start} · paid through {} · enrollment {} · deduction {} · as of log position {}",
         optional(coverage.paid_through),
         coverage.enrollments,
         if coverage.deduction_stopped {
@@ -930,11 +942,11 @@ pub const MARK_NAMES: [&str; 8] = [
 /// What the legend says about each mark of [`MARK_NAMES`].
 const MARK_LABELS: [&str; 8] = [
     "benefits",
-    "paid",
-    "payment made",
+    "month paid for",
+    "payment made here",
     "missed",
     "(re-)enrolled",
-    "withdrawn",
+    "withdrawn from here",
     "refunded (R12)",
     "subsidy (R16, filled = paid)",
 ];
@@ -1037,7 +1049,9 @@ fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>
             } else {
                 format!(" x=\"{}\" dy=\"{NOTE_LINE_HEIGHT_PX}\"", MARGIN_PX + 78)
             };
-            out.push_str(&format!("<tspan{attributes}> {}</tspan>", escape(line)));
+            // A no-break space: renderers drop a plain leading space after the bold month.
+            let gap = if index == 0 { "&#160;" } else { "" };
+            out.push_str(&format!("<tspan{attributes}>{gap}{}</tspan>", escape(line)));
         }
         out.push_str("</text></g>\n");
         y += NOTE_LINE_HEIGHT_PX * i64::try_from(lines.len()).unwrap_or(1);
