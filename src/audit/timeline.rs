@@ -1049,9 +1049,9 @@ fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>
             } else {
                 format!(" x=\"{}\" dy=\"{NOTE_LINE_HEIGHT_PX}\"", MARGIN_PX + 78)
             };
-            // A no-break space: renderers drop a plain leading space after the bold month.
-            let gap = if index == 0 { "&#160;" } else { "" };
-            out.push_str(&format!("<tspan{attributes}>{gap}{}</tspan>", escape(line)));
+            // An explicit gap: renderers drop a leading space after the bold month.
+            let gap = if index == 0 { " dx=\"6\"" } else { "" };
+            out.push_str(&format!("<tspan{attributes}{gap}>{}</tspan>", escape(line)));
         }
         out.push_str("</text></g>\n");
         y += NOTE_LINE_HEIGHT_PX * i64::try_from(lines.len()).unwrap_or(1);
