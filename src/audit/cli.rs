@@ -109,7 +109,7 @@ Exit: 0 written, 1 unknown member, 2 could not run."
         /// The member's UUID.
         #[arg(long)]
         member: Uuid,
-        /// Where to write the SVG.
+        /// Where to write the SVG; `-` writes it to standard output.
         #[arg(long, value_name = "FILE")]
         svg: PathBuf,
         #[command(flatten)]

@@ -1086,6 +1086,11 @@ pub fn command(
         .with_context(|| format!("member {} has no coverage", history.member_id))?;
     let events: Vec<&Envelope> = history.member_events().collect();
     let picture = render(&coverage, &events);
+    if svg_path.as_os_str() == "-" {
+        // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.
+        out.write_all(picture.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     std::fs::write(svg_path, &picture)
         .with_context(|| format!("cannot write {}", svg_path.display()))?;
     let written = Written {

@@ -855,3 +855,23 @@ fn headless_chromium_renders_the_audit_page() {
         std::fs::write(repo_path("docs/audit-page.png"), &png).unwrap();
     }
 }
+
+/// `--svg -` writes the picture to standard output (not to a file named `-`).
+#[test]
+fn the_svg_goes_to_standard_output_for_a_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = std::fs::read(repo_path("examples/demo.jsonl")).unwrap();
+    flexledger(&data, &["submit", "-"], Some(&demo));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .current_dir(dir.path())
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["timeline", "--member", ZHAO, "--svg", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let svg = String::from_utf8(output.stdout).unwrap();
+    assert!(roxmltree::Document::parse(&svg).is_ok(), "{svg}");
+    assert!(!dir.path().join("-").exists(), "no file named '-'");
+}
