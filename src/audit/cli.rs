@@ -24,7 +24,7 @@ anyone can check without the data directory (export, verify-bundle), draw a memb
 replay the same events under another policy (whatif).\n\n\
 Stop `flexledger serve` first, or audit a copy of the data directory: sled locks it.\n\n\
 Exit codes: 0 passed or written, 1 a check failed or a member is unknown, 2 could not run.",
-    after_help = "Examples:\n  flexledger-audit --data-dir demo-data replay --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-03\n  flexledger-audit --data-dir demo-data export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out member.bundle\n  flexledger-audit verify-bundle member.bundle"
+    after_help = "Examples:\n  flexledger-audit --data-dir demo-data replay --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-03\n  flexledger-audit --data-dir demo-data export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out member.bundle\n  flexledger-audit verify-bundle member.bundle --public-key $(flexledger-audit --data-dir demo-data public-key | head -1)"
 )]
 pub struct AuditCli {
     /// Directory of the ledger's sled store.
