@@ -101,7 +101,12 @@ GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?
 Every route but /healthz needs Authorization: Bearer <token>. --auth FILE names a TOML file of [[token]] tables \
 with role (operator, auditor, subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). \
 --demo seeds the demo region into an empty ledger and, without --auth, creates one token per role and prints them once.\n\n\
-SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0.",
+Limits: at most 768 connections open (more wait in the accept backlog); a client has 10 s from connecting, or from \
+the end of its previous response, to send a complete request head, else it is disconnected; a connection that moves \
+no byte for 5 s is closed once no request is in flight on it (a feed stream is never cut). Requests in flight: 512 \
+(more get 503); feed subscribers: 256.\n\n\
+SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0 (a client still sending \
+its request head is disconnected at the latest when its 10 s run out).",
         after_help = "Example:\n  flexledger --data-dir demo-data serve --demo --listen 127.0.0.1:7878"
     )]
     Serve {

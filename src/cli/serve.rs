@@ -3,7 +3,8 @@
 use crate::domain::parse_command;
 use crate::http::auth::{Role, Tokens};
 use crate::http::{
-    AppState, Metrics, FEED_BROADCAST_EVENTS_MAX, FEED_SUBSCRIBERS_MAX, REQUESTS_IN_FLIGHT_MAX,
+    AppState, ConnectionLimits, Metrics, FEED_BROADCAST_EVENTS_MAX, FEED_SUBSCRIBERS_MAX,
+    REQUESTS_IN_FLIGHT_MAX,
 };
 use crate::ledger::{Ledger, SystemSources};
 use crate::store::EventStore;
@@ -74,7 +75,7 @@ pub fn serve(
             tracing::info!("shutting down: no new requests, finishing those in flight");
             let _ = stop.send(true);
         };
-        crate::http::run(listener, state, shutdown).await?;
+        crate::http::run(listener, state, connection_limits(), shutdown).await?;
         anyhow::Ok(())
     });
     drop(runtime);
@@ -87,6 +88,32 @@ pub fn serve(
     );
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The documented limits; the tests lower them through undocumented variables:
+/// `FLEXLEDGER_HEADER_READ_TIMEOUT_MS`, `FLEXLEDGER_IDLE_TIMEOUT_MS` and
+/// `FLEXLEDGER_CONNECTIONS_OPEN_MAX`.
+fn connection_limits() -> ConnectionLimits {
+    let number = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|text| text.trim().parse::<u64>().ok())
+            .filter(|number| *number > 0)
+    };
+    let millis = |name: &str| number(name).map(std::time::Duration::from_millis);
+    let mut limits = ConnectionLimits::default();
+    if let Some(timeout) = millis("FLEXLEDGER_HEADER_READ_TIMEOUT_MS") {
+        limits.header_read_timeout = timeout;
+    }
+    if let Some(timeout) = millis("FLEXLEDGER_IDLE_TIMEOUT_MS") {
+        limits.idle_timeout = timeout;
+    }
+    if let Some(cap) = number("FLEXLEDGER_CONNECTIONS_OPEN_MAX") {
+        limits.connections_open_max = usize::try_from(cap)
+            .unwrap_or(usize::MAX)
+            .min(limits.connections_open_max);
+    }
+    limits
 }
 
 async fn wait_for_signal() {

@@ -5,6 +5,9 @@
 mod audit;
 pub mod auth;
 mod feed;
+mod server;
+
+pub use server::ConnectionLimits;
 
 use crate::domain::coverage::{member_coverage as coverage_of, month_line};
 use crate::domain::month::Month;
@@ -38,6 +41,18 @@ pub const REQUEST_COMMANDS_MAX: usize = 1000;
 pub const REQUESTS_IN_FLIGHT_MAX: usize = 512;
 /// Feed subscribers at once; more get 503.
 pub const FEED_SUBSCRIBERS_MAX: usize = 256;
+/// Sockets open at once; beyond it, new connections wait in the kernel's accept
+/// backlog (see `server.rs`). Below the common 1,024 file-descriptor soft limit, with
+/// room left for the store's files.
+pub const CONNECTIONS_OPEN_MAX: usize = 768;
+/// From accept, or from the end of the previous response on a keep-alive connection,
+/// to a complete request head; a client still sending it is disconnected.
+pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
+/// A connection that moves no byte either way for this long is closed once no request
+/// is in flight on it (a response being sent, e.g. a feed stream, is never cut; the
+/// feed's SSE keep-alive comment every 15 s counts as activity). Shorter than the
+/// header-read timeout, which also runs on an idle keep-alive connection.
+pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
 /// Envelopes the live feed buffers for its slowest subscriber before dropping it.
 pub const FEED_BROADCAST_EVENTS_MAX: usize = 65_536;
 
@@ -655,14 +670,13 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
     Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight
-/// requests (feed streams end) and returns.
+/// Serves `app` on `listener` within `limits` until `shutdown` resolves, then stops
+/// accepting, finishes in-flight requests (feed streams end) and returns.
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
+    limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::serve(listener, app(state), limits, shutdown).await
 }

@@ -753,3 +753,202 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
         (Some(1), Some("month_not_closed"))
     );
 }
+
+/// `start`, with environment variables for the server (the hidden timeout knobs).
+fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Server {
+    let auth = auth_file(dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(&auth)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line names the address: {first:?}"))
+        .to_owned();
+    Server { child, base }
+}
+
+/// Reads until the server closes the connection (EOF or reset); false if it is still
+/// open at `deadline`.
+fn closed_by(stream: &mut std::net::TcpStream, deadline: std::time::Instant) -> bool {
+    use std::io::Read;
+    let mut buffer = [0u8; 1024];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buffer) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[test]
+fn slow_partial_headers_neither_lock_clients_out_nor_stay_open() {
+    use std::io::Write;
+    use std::time::Instant;
+    const SLOW_CONNECTIONS: usize = 300;
+    // Long enough that opening them (up to ~1 s when a SYN is retried) and the checks
+    // finish while every one of them is still sending its head.
+    const HEADER_READ_TIMEOUT_MS: u64 = 3000;
+    const IDLE_TIMEOUT_MS: u64 = 700;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(
+        dir.path(),
+        &[
+            (
+                "FLEXLEDGER_HEADER_READ_TIMEOUT_MS",
+                &HEADER_READ_TIMEOUT_MS.to_string(),
+            ),
+            ("FLEXLEDGER_IDLE_TIMEOUT_MS", &IDLE_TIMEOUT_MS.to_string()),
+        ],
+    );
+    let address = server.base.strip_prefix("http://").unwrap().to_owned();
+    // A feed subscriber that receives nothing for longer than the idle timeout.
+    let mut feed = subscribe(&server, &format!("?types={EVENT_TYPES}"), None);
+
+    let opened = Instant::now();
+    let mut slow: Vec<std::net::TcpStream> = (0..SLOW_CONNECTIONS)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+        })
+        .collect();
+    let opening = opened.elapsed();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        let asked = Instant::now();
+        let (status, body) = call(&server, "GET", "/healthz", None, None, &[]);
+        answers.push(asked.elapsed());
+        assert_eq!((status, &body["ok"]), (200, &json!(true)));
+    }
+    let slowest = *answers.iter().max().unwrap();
+    eprintln!(
+        "{SLOW_CONNECTIONS} slow connections opened in {opening:?}; /healthz answered in {answers:?}"
+    );
+    assert!(
+        slowest < Duration::from_millis(100),
+        "/healthz took {slowest:?} with {SLOW_CONNECTIONS} slow connections open"
+    );
+    assert!(
+        opened.elapsed() < Duration::from_millis(HEADER_READ_TIMEOUT_MS),
+        "the checks ran while every slow connection was open (else they prove nothing)"
+    );
+
+    // Still open past the idle timeout (a head is in progress), closed after the
+    // header-read timeout.
+    let first = slow.first_mut().unwrap();
+    assert!(
+        !closed_by(
+            first,
+            opened + Duration::from_millis(HEADER_READ_TIMEOUT_MS * 8 / 10)
+        ),
+        "a slow connection was closed before the header-read timeout"
+    );
+    let deadline = opened + opening + Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000);
+    let mut still_open = 0;
+    for stream in &mut slow {
+        if !closed_by(stream, deadline) {
+            still_open += 1;
+        }
+    }
+    let all_closed = opened.elapsed();
+    eprintln!("all slow connections closed {all_closed:?} after the first opened");
+    assert_eq!(
+        still_open, 0,
+        "slow connections left open after the header timeout"
+    );
+
+    // A keep-alive connection idle between requests is closed after the idle timeout.
+    let mut idle = std::net::TcpStream::connect(&address).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut response = [0u8; 512];
+    let read = std::io::Read::read(&mut idle, &mut response).unwrap();
+    assert!(response[..read].starts_with(b"HTTP/1.1 200"));
+    let answered = Instant::now();
+    assert!(closed_by(
+        &mut idle,
+        answered + Duration::from_millis(IDLE_TIMEOUT_MS + 1000)
+    ));
+    let idle_closed = answered.elapsed();
+    eprintln!("idle keep-alive connection closed {idle_closed:?} after its response");
+    assert!(idle_closed >= Duration::from_millis(IDLE_TIMEOUT_MS * 8 / 10));
+
+    // The feed stream, silent for longer than the idle timeout, was not cut.
+    call(
+        &server,
+        "POST",
+        "/v1/commands",
+        Some(token("operator")),
+        Some(&pay("2025-10", "2025-10-03")),
+        &[],
+    );
+    let live = read_messages(&mut feed, 1);
+    assert_eq!(live[0].1, "ContributionPaid");
+}
+
+#[test]
+fn connections_beyond_the_cap_wait_for_a_slot() {
+    use std::io::Write;
+    use std::time::Instant;
+    const CONNECTIONS_OPEN_MAX: usize = 20;
+    const HEADER_READ_TIMEOUT_MS: u64 = 1000;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(
+        dir.path(),
+        &[
+            (
+                "FLEXLEDGER_HEADER_READ_TIMEOUT_MS",
+                &HEADER_READ_TIMEOUT_MS.to_string(),
+            ),
+            (
+                "FLEXLEDGER_CONNECTIONS_OPEN_MAX",
+                &CONNECTIONS_OPEN_MAX.to_string(),
+            ),
+        ],
+    );
+    let address = server.base.strip_prefix("http://").unwrap().to_owned();
+    let opened = Instant::now();
+    let _slow: Vec<std::net::TcpStream> = (0..CONNECTIONS_OPEN_MAX)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&address).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    // Every slot is held: the next client waits in the accept backlog (it is neither
+    // refused nor reset) until the header-read timeout frees the slots.
+    let (status, _) = call(&server, "GET", "/healthz", None, None, &[]);
+    let waited = opened.elapsed();
+    eprintln!("the client over the cap was answered {waited:?} after the slots filled");
+    assert_eq!(status, 200);
+    assert!(waited >= Duration::from_millis(HEADER_READ_TIMEOUT_MS * 8 / 10));
+    assert!(waited < Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000));
+}

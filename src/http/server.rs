@@ -1,0 +1,241 @@
+//! The accept loop behind `run`: one hyper HTTP/1 connection per accepted socket, with
+//! a header-read timeout, an idle timeout and a cap on open connections, none of which
+//! `axum::serve` offers. A client that holds a socket open without finishing its
+//! request head (a "slowloris") is disconnected after the header-read timeout, and no
+//! number of them can take more than `CONNECTIONS_OPEN_MAX` file descriptors.
+
+use super::{CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, HEADER_READ_TIMEOUT_SECONDS};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Semaphore};
+
+/// How connections are bounded; `Default` is the documented constants.
+#[derive(Clone, Copy, Debug)]
+pub struct ConnectionLimits {
+    /// From accept (or from the end of the previous response on a keep-alive
+    /// connection) to a complete request head; then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// No byte read or written for this long: the connection is closed once it has no
+    /// request in flight (a response being sent, e.g. a feed stream, is never cut).
+    pub idle_timeout: Duration,
+    /// Sockets accepted and not yet closed.
+    pub connections_open_max: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(HEADER_READ_TIMEOUT_SECONDS),
+            idle_timeout: Duration::from_secs(CONNECTION_IDLE_TIMEOUT_SECONDS),
+            connections_open_max: CONNECTIONS_OPEN_MAX,
+        }
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, asks
+/// every connection to finish its in-flight request and close, and waits for them.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let connections_open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(connections_open_max));
+    let (stop, stopping) = watch::channel(false);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        // Beyond the cap, connections are not accepted: they wait in the kernel's
+        // accept backlog until a slot frees (or the client gives up). Waiting, rather
+        // than accepting and closing at once, serves a burst of honest clients a
+        // little late instead of refusing them, costs no file descriptor per waiting
+        // client, and the header-read and idle timeouts bound how long any slot is held.
+        let slot = tokio::select! {
+            () = &mut shutdown => break,
+            // OK because the semaphore is owned here and never closed.
+            slot = slots.clone().acquire_owned() => slot.expect("the slots semaphore is never closed"),
+        };
+        let (socket, _peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    if !is_connection_error(&error) {
+                        // E.g. out of file descriptors: back off rather than spin.
+                        tracing::error!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+        };
+        let _ = socket.set_nodelay(true);
+        let builder = builder.clone();
+        let service = TowerToHyperService::new(app.clone());
+        let stopping = stopping.clone();
+        let idle_timeout = limits.idle_timeout;
+        tokio::spawn(async move {
+            serve_connection(socket, &builder, service, idle_timeout, stopping).await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection holds a slot until it closes: having them all means all closed.
+    let all = u32::try_from(connections_open_max).unwrap_or(u32::MAX);
+    let _ = slots.acquire_many(all).await;
+    Ok(())
+}
+
+async fn serve_connection(
+    socket: TcpStream,
+    builder: &hyper::server::conn::http1::Builder,
+    service: TowerToHyperService<Router>,
+    idle_timeout: Duration,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Tracked {
+        inner: socket,
+        activity: activity.clone(),
+    });
+    let connection = builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    let mut closing = false;
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(error) = result {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+                return;
+            }
+            // Graceful: an idle connection closes now, one with a request in flight
+            // after its response (feed streams end on the same signal).
+            _ = stopping.wait_for(|stop| *stop), if !closing => {
+                closing = true;
+                connection.as_mut().graceful_shutdown();
+            }
+            () = activity.idle_for(idle_timeout), if !closing => {
+                closing = true;
+                connection.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
+
+fn is_connection_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// When a connection last moved a byte either way.
+struct Activity {
+    start: Instant,
+    last_millis: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            start: Instant::now(),
+            last_millis: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let millis = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_millis.store(millis, Ordering::Relaxed);
+    }
+
+    /// Resolves once no byte has moved for `timeout`.
+    async fn idle_for(&self, timeout: Duration) {
+        loop {
+            let last = self.start + Duration::from_millis(self.last_millis.load(Ordering::Relaxed));
+            let deadline = last + timeout;
+            if Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline.into()).await;
+        }
+    }
+}
+
+/// A socket that records its activity.
+struct Tracked {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Ok(written)) if written > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(result, Poll::Ready(Ok(written)) if written > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
