@@ -211,6 +211,14 @@ pub fn app(state: AppState) -> Router {
                 "no such route; see README's API section",
             )
         })
+        // Every error has the JSON error shape, a wrong method too (axum's is empty).
+        .method_not_allowed_fallback(|| async {
+            AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method; see README's API section or GET /v1/openapi.json",
+            )
+        })
         .layer(DefaultBodyLimit::max(REQUEST_BODY_BYTES_MAX))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -952,3 +952,33 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
     assert!(waited >= Duration::from_millis(HEADER_READ_TIMEOUT_MS * 8 / 10));
     assert!(waited < Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000));
 }
+
+/// Every error has the JSON error shape: an unknown route (404) and a wrong method (405).
+#[test]
+fn a_wrong_method_and_an_unknown_route_answer_with_the_error_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let (status, body) = call(
+        &server,
+        "GET",
+        "/v1/commands",
+        Some(token("operator")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["ok"], false);
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/healthz",
+        Some(token("operator")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
+}
