@@ -100,7 +100,7 @@ GET /v1/members/{id}/events, GET /v1/members/{id}/months/{YYYY-MM}, GET /v1/regi
 GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?member=), GET /metrics, GET /healthz.\n\n\
 Every route but /healthz needs Authorization: Bearer <token>. --auth FILE names a TOML file of [[token]] tables \
 with role (operator, auditor, subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). \
---demo seeds the demo region into an empty ledger and, without --auth, creates one token per role and prints them once.\n\n\
+--demo seeds the demo region into an empty ledger and, without --auth, creates one token per role, keeps them in DATA_DIR/demo-tokens (mode 0600, so a restarted demo keeps them) and prints them at every start.\n\n\
 Limits: at most 768 connections open (more wait in the accept backlog); a client has 10 s from connecting, or from \
 the end of its previous response, to send a complete request head, else it is disconnected; a connection that moves \
 no byte for 5 s is closed once no request is in flight on it (a feed stream is never cut). Requests in flight: 512 \

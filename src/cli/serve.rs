@@ -18,6 +18,48 @@ use std::sync::Arc;
 /// The demo region `--demo` seeds (the README's `examples/demo.jsonl`).
 const DEMO_COMMANDS: &str = include_str!("../../examples/demo.jsonl");
 
+/// The demo's tokens, kept in the data directory (mode 0600) so that a restarted demo
+/// keeps them: an open browser page or feed keeps working. Demo only: real use names
+/// `--auth FILE`, which holds digests, never tokens.
+const DEMO_TOKENS_FILE: &str = "demo-tokens";
+
+fn demo_tokens(data_dir: &Path) -> anyhow::Result<Vec<(Role, String)>> {
+    let path = data_dir.join(DEMO_TOKENS_FILE);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let kept: Vec<(Role, String)> = Role::ALL
+            .into_iter()
+            .filter_map(|role| {
+                let prefix = format!("{}-", role.name());
+                let token = text.lines().find(|line| line.starts_with(&prefix))?;
+                Some((role, token.trim().to_owned()))
+            })
+            .collect();
+        if kept.len() == Role::ALL.len() {
+            return Ok(kept);
+        }
+        tracing::warn!(path = %path.display(), "demo tokens file is incomplete; making new tokens");
+    }
+    let made: Vec<(Role, String)> = Role::ALL
+        .into_iter()
+        .map(|role| {
+            (
+                role,
+                format!("{}-{}", role.name(), uuid::Uuid::new_v4().simple()),
+            )
+        })
+        .collect();
+    let text: String = made.iter().map(|(_, token)| format!("{token}\n")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot write the demo tokens to {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(made)
+}
+
 pub fn serve(
     data_dir: &Path,
     listen: &str,
@@ -51,8 +93,7 @@ pub fn serve(
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;
         if demo && auth.is_none() {
-            for role in Role::ALL {
-                let token = format!("{}-{}", role.name(), uuid::Uuid::new_v4().simple());
+            for (role, token) in demo_tokens(data_dir)? {
                 tokens.insert(&token, role);
                 writeln!(stdout, "{} token: {token}", role.name())?;
             }

@@ -982,3 +982,45 @@ fn a_wrong_method_and_an_unknown_route_answer_with_the_error_shape() {
         (404, Some("not_found"))
     );
 }
+
+/// `serve --demo` restarted on the same data directory prints the same tokens, so an
+/// open page or feed keeps working; the file holding them is readable by its owner only.
+#[test]
+fn a_restarted_demo_keeps_its_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut lines = Vec::new();
+        for _ in 0..4 {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            lines.push(line);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        lines[1..].to_vec()
+    };
+    let first = tokens();
+    assert!(
+        first[0].starts_with("operator token: operator-"),
+        "{first:?}"
+    );
+    assert_eq!(tokens(), first);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/demo-tokens"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
