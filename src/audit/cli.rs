@@ -140,6 +140,7 @@ Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
         list: bool,
     },
     /// Prove an event's inclusion, or that the log extends an earlier checkpoint.
+    #[command(group(clap::ArgGroup::new("proof").required(true).args(["position", "from"])))]
     #[command(
         long_about = "Print (and check) a Merkle proof against a stored checkpoint (the latest, or --to SIZE):\n\
   --position P   inclusion: the event at position P is in the checkpointed log (RFC 9162 audit path)\n\
@@ -149,7 +150,7 @@ Exit: 0 proven, 1 no such event or checkpoint, 2 could not run.",
     )]
     Prove {
         /// The event's global position.
-        #[arg(long, required_unless_present = "from", conflicts_with = "from")]
+        #[arg(long)]
         position: Option<u64>,
         /// An earlier tree size (a checkpoint you kept).
         #[arg(long, value_name = "SIZE")]

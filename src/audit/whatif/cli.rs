@@ -43,6 +43,7 @@ command the alternative refuses is a finding, not an error.\n\n\
 Exit: 0 reported (differences and refusals included), 1 unknown member or region, 2 bad policy file or could not run.";
 
 #[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["member", "region"])))]
 #[command(
     after_help = "Examples:\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-six-months-grace.json --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-prospective-restore.json --region demo --json\n\nA policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}\n  {\"first_wait_after_gap_months\": 6, \"account_rate\": \"0.02\"}"
 )]
@@ -51,12 +52,7 @@ pub struct WhatIfArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
     /// Compare one member (UUID).
-    #[arg(
-        long,
-        value_name = "ID",
-        conflicts_with = "region",
-        required_unless_present = "region"
-    )]
+    #[arg(long, value_name = "ID")]
     pub member: Option<Uuid>,
     /// Compare every member of a region: a summary, and detail for the first affected members.
     #[arg(long, value_name = "NAME", value_parser = parse_region)]
