@@ -163,7 +163,7 @@ pub fn main() -> ExitCode {
         Err(error) if is_damage(&error) => {
             // Damage is a finding about the data (exit 1, like `verify`), not a
             // failure to run; the message names the position.
-            eprintln!("flexledger: error: {error:#}\nflexledger: the store is damaged: run `flexledger verify` to see the first broken link, and restore from a backup or `rebuild` if only state rows differ");
+            eprintln!("flexledger: error: {error:#}\nflexledger: the store is damaged: restore the data directory from a backup (`flexledger verify` names the first broken link when the store still opens; `flexledger rebuild` repairs it when only state rows differ)");
             ExitCode::from(1)
         }
         Err(error) => {

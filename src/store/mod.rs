@@ -74,15 +74,30 @@ pub struct StateWrite {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("storage engine failed: {0}")]
-    Engine(#[from] sled::Error),
+    Engine(sled::Error),
     #[error("I/O failed on {path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("the data directory {path} is in use by another flexledger process (or unreadable): {source}")]
-    Locked { path: String, source: sled::Error },
-    #[error("stored data is damaged at position {position}: {message}")]
+    #[error("the data directory {path} is in use by another flexledger process (it holds the directory's lock): stop that process or pass another --data-dir ({source})")]
+    Locked {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("permission denied on {path}: {source}; the user running flexledger needs read and write access to the data directory and every file in it")]
+    PermissionDenied {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the disk holding {path} is full: {source}; free space and run the command again (a write that failed was not acknowledged)")]
+    DiskFull {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Damaged stored data: at a log position, or (position 0) in the engine's files or
+    /// a row that has no position.
+    #[error("stored data is damaged{}: {message}", at_position(*.position))]
     Corrupt { position: u64, message: String },
     #[error("append refused: stream {stream} is at version {actual}, the appended event expected {expected}")]
     VersionConflict {
@@ -96,6 +111,31 @@ pub enum StoreError {
     CommandRepeated { command_id: Uuid },
     #[error("this store handle is a reader; only the ledger's writer appends")]
     ReadOnly,
+}
+
+impl From<sled::Error> for StoreError {
+    /// sled's own corruption reports are damage (like a broken hash chain), not a
+    /// failure to run.
+    fn from(error: sled::Error) -> StoreError {
+        match error {
+            sled::Error::Corruption { .. } => StoreError::Corrupt {
+                position: 0,
+                message: format!(
+                    "the storage engine found its files damaged ({error}); restore the data directory from a backup"
+                ),
+            },
+            error => StoreError::Engine(error),
+        }
+    }
+}
+
+/// " at position N", or nothing for damage that has no log position (0).
+fn at_position(position: u64) -> String {
+    if position == 0 {
+        String::new()
+    } else {
+        format!(" at position {position}")
+    }
 }
 
 pub type EnvelopeIter<'a> = Box<dyn Iterator<Item = Result<Envelope, StoreError>> + 'a>;

@@ -17,6 +17,19 @@
 //! Durability: sled 0.34.7's `flush()` writes with `sync_file_range`, which neither
 //! flushes the drive cache nor file metadata (sled issue #1452). After each flush the
 //! store therefore calls `sync_data` on sled's data file; only then does `append` return.
+//!
+//! Lost data never looks healthy: after each durable append the store records the
+//! head (position and hash of the last event) in `<data-dir>/head-witness`, outside
+//! sled's files: created by temp file, fsync, rename and directory fsync, then updated
+//! in place, one of two checksummed slots in turn, with `fdatasync` (a torn write
+//! leaves the other slot, an older and still true head; an older witness only
+//! weakens the check, it never raises a false alarm). `open` refuses a
+//! log that ends before the witness, or whose event at the witnessed position has
+//! another hash, as damage: a truncated engine file otherwise opens as a shorter, or
+//! empty, valid-looking log. A store without a witness (an older build) gets one.
+//! `open` also turns a panic inside sled into a damage error, sets aside unfinished
+//! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
+//! held lock, a permission error and a full disk apart.
 
 use super::{
     CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventStore, Sha256, StateKey, StateWrite,
@@ -55,6 +68,10 @@ pub struct SledStore {
     /// sled's data file, fsynced after every flush (see module docs).
     data_file: File,
     path: PathBuf,
+    /// The data directory (holds the head witness).
+    dir: PathBuf,
+    /// The head witness, open for updates (the writer only).
+    witness: Option<WitnessFile>,
     /// Last version and hash of each stream seen so far: saves index reads per append.
     stream_heads: HashMap<String, (u64, Sha256)>,
     /// A reader shares the database with the writing store but may not append.
@@ -62,10 +79,59 @@ pub struct SledStore {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.display().to_string(),
-        source,
+    move |source| classify_io(path, source)
+}
+
+/// ENOSPC (and EDQUOT): the disk or the user's quota is full.
+fn is_disk_full(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::StorageFull
+        || (cfg!(target_os = "linux") && matches!(error.raw_os_error(), Some(28 | 122)))
+}
+
+/// sled reports a held directory lock as an `Other` error with this text.
+fn is_lock_held(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::Other
+        && error.to_string().contains("could not acquire lock")
+}
+
+/// An I/O failure on `path`, named by what the operator must do about it.
+fn classify_io(path: &Path, source: std::io::Error) -> StoreError {
+    let path = path.display().to_string();
+    if is_disk_full(&source) {
+        StoreError::DiskFull { path, source }
+    } else if source.kind() == std::io::ErrorKind::PermissionDenied {
+        StoreError::PermissionDenied { path, source }
+    } else if is_lock_held(&source) {
+        StoreError::Locked { path, source }
+    } else {
+        StoreError::Io { path, source }
     }
+}
+
+/// A sled failure in the store at `dir`: disk full, permission, lock and damage are
+/// told apart; anything else stays an engine failure.
+fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
+    match error {
+        sled::Error::Io(source) => classify_io(dir, source),
+        // `Unsupported` here: sled could not read its own `conf` file.
+        sled::Error::Corruption { .. }
+        | sled::Error::ReportableBug(_)
+        | sled::Error::Unsupported(_) => engine_damaged(dir, &error.to_string()),
+        error => StoreError::Engine(error),
+    }
+}
+
+/// The engine's own files in `dir` cannot be read back: no log position to name.
+fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
+    corrupt(
+        0,
+        format!(
+            "the storage engine's files in {} are damaged ({detail}); the ledger cannot be read from them. \
+             Restore the data directory from a backup (copied while no flexledger process ran); \
+             do not delete or edit files in it by hand",
+            dir.join("sled").display()
+        ),
+    )
 }
 
 fn log_key(position: u64) -> [u8; 9] {
@@ -210,44 +276,367 @@ fn open_db(dir: &Path, path: &Path) -> Result<sled::Db, StoreError> {
         match opened {
             Ok(db) => return Ok(db),
             Err(sled::Error::Io(error))
-                if error.kind() == std::io::ErrorKind::Other
-                    && error.to_string().contains("could not acquire lock")
+                if is_lock_held(&error)
                     && started.elapsed().as_millis() < u128::from(STORE_OPEN_LOCK_WAIT_MS_MAX) =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            Err(source) => {
-                return Err(StoreError::Locked {
-                    path: dir.display().to_string(),
-                    source,
-                })
+            Err(error) => return Err(classify_sled(dir, error)),
+        }
+    }
+}
+
+/// The file in the data directory that witnesses the durable head, outside sled's files.
+pub const HEAD_WITNESS_FILE: &str = "head-witness";
+/// The witness file holds two slots, written in turn: a write torn by a crash spoils
+/// one slot and leaves the other (an older, still true head). Each slot: magic (8),
+/// position (8, big-endian), hash (32), the first 8 bytes of the SHA-256 of those.
+const WITNESS_MAGIC: &[u8; 8] = b"FLXHEAD1";
+const WITNESS_SLOT_BYTES: usize = 64;
+/// Slots sit in separate 512-byte sectors.
+const WITNESS_SLOT_OFFSETS: [u64; 2] = [0, 512];
+const WITNESS_FILE_BYTES: usize = 1024;
+
+/// Position and hash of the last event durably appended, as the head witness records
+/// them: an engine whose log ends before this position lost acknowledged events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeadWitness {
+    pub position: u64,
+    pub hash: Sha256,
+}
+
+impl HeadWitness {
+    fn slot(&self) -> [u8; WITNESS_SLOT_BYTES] {
+        let mut slot = [0u8; WITNESS_SLOT_BYTES];
+        slot[..8].copy_from_slice(WITNESS_MAGIC);
+        slot[8..16].copy_from_slice(&self.position.to_be_bytes());
+        slot[16..48].copy_from_slice(&self.hash.0);
+        let check = Sha256::of(&slot[..48]);
+        slot[48..56].copy_from_slice(&check.0[..8]);
+        slot
+    }
+
+    fn from_slot(bytes: &[u8]) -> Option<HeadWitness> {
+        let slot = bytes.get(..WITNESS_SLOT_BYTES)?;
+        if &slot[..8] != WITNESS_MAGIC || Sha256::of(&slot[..48]).0[..8] != slot[48..56] {
+            return None;
+        }
+        Some(HeadWitness {
+            position: u64::from_be_bytes(slot[8..16].try_into().ok()?),
+            hash: Sha256(slot[16..48].try_into().ok()?),
+        })
+    }
+}
+
+/// The witness in `bytes` (a witness file) and the slot that holds it; `None` if no
+/// slot is intact.
+fn parse_head_witness(bytes: &[u8]) -> Option<(HeadWitness, usize)> {
+    WITNESS_SLOT_OFFSETS
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, offset)| {
+            let witness = HeadWitness::from_slot(bytes.get(*offset as usize..)?)?;
+            Some((witness, slot))
+        })
+        .max_by_key(|(witness, _)| witness.position)
+}
+
+/// The head witness of the store in `dir`, if it has one (stores written by older
+/// builds have none).
+pub fn read_head_witness(dir: &Path) -> Result<Option<HeadWitness>, StoreError> {
+    Ok(read_witness_slot(dir)?.map(|(witness, _)| witness))
+}
+
+fn read_witness_slot(dir: &Path) -> Result<Option<(HeadWitness, usize)>, StoreError> {
+    let path = dir.join(HEAD_WITNESS_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(classify_io(&path, error)),
+    };
+    match parse_head_witness(&bytes) {
+        Some(found) => Ok(Some(found)),
+        None => Err(corrupt(
+            0,
+            format!(
+                "the head witness {} is unreadable (no intact record of the log's head); \
+                 restore the data directory from a backup",
+                path.display()
+            ),
+        )),
+    }
+}
+
+/// Writes a new head witness file atomically and durably, both slots holding
+/// `witness`: a temporary file, fsynced, renamed over the old one, and the directory
+/// fsynced. (Appends update one slot in place instead: `WitnessFile`.)
+pub fn write_head_witness(dir: &Path, witness: HeadWitness) -> Result<(), StoreError> {
+    use std::io::Write;
+    let path = dir.join(HEAD_WITNESS_FILE);
+    let partial = dir.join(format!("{HEAD_WITNESS_FILE}.partial"));
+    let mut bytes = vec![0u8; WITNESS_FILE_BYTES];
+    for offset in WITNESS_SLOT_OFFSETS {
+        let offset = offset as usize;
+        bytes[offset..offset + WITNESS_SLOT_BYTES].copy_from_slice(&witness.slot());
+    }
+    let mut file = File::create(&partial).map_err(io_error(&partial))?;
+    file.write_all(&bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(io_error(&partial))?;
+    drop(file);
+    std::fs::rename(&partial, &path).map_err(io_error(&path))?;
+    File::open(dir)
+        .and_then(|directory| directory.sync_all())
+        .map_err(io_error(dir))
+}
+
+/// The writer's open head witness: each update overwrites the slot that does not
+/// hold the latest witness and `fdatasync`s (one small write, no rename).
+struct WitnessFile {
+    file: File,
+    path: PathBuf,
+    /// The slot holding the latest witness.
+    latest_slot: usize,
+    latest: HeadWitness,
+}
+
+impl WitnessFile {
+    fn open(
+        dir: &Path,
+        latest: HeadWitness,
+        latest_slot: usize,
+    ) -> Result<WitnessFile, StoreError> {
+        let path = dir.join(HEAD_WITNESS_FILE);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        Ok(WitnessFile {
+            file,
+            path,
+            latest_slot,
+            latest,
+        })
+    }
+
+    fn record(&mut self, witness: HeadWitness) -> Result<(), StoreError> {
+        use std::io::{Seek, SeekFrom, Write};
+        if witness == self.latest {
+            return Ok(());
+        }
+        let slot = 1 - self.latest_slot;
+        self.file
+            .seek(SeekFrom::Start(WITNESS_SLOT_OFFSETS[slot]))
+            .and_then(|_| self.file.write_all(&witness.slot()))
+            .and_then(|()| self.file.sync_data())
+            .map_err(io_error(&self.path))?;
+        self.latest_slot = slot;
+        self.latest = witness;
+        Ok(())
+    }
+}
+
+/// Moves sled's unfinished snapshots (`snap.*.generating`, left by a snapshot write
+/// that failed, e.g. on a full disk) aside to `aside-<name>`: sled 0.34.7 reads them as
+/// snapshots and refuses to open. A snapshot is only a shortcut: sled rebuilds its page
+/// table from its log when none is usable. Returns how many were moved.
+fn set_aside_unfinished_snapshots(sled_dir: &Path) -> Result<usize, StoreError> {
+    let entries = match std::fs::read_dir(sled_dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(classify_io(sled_dir, error)),
+    };
+    let mut moved = 0;
+    for entry in entries {
+        let entry = entry.map_err(io_error(sled_dir))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with("snap.") && name.ends_with(".generating")) {
+            continue;
+        }
+        let aside = sled_dir.join(format!("aside-{name}"));
+        tracing::warn!(
+            file = %entry.path().display(),
+            aside = %aside.display(),
+            "moving an unfinished storage engine snapshot aside (the engine rebuilds it from its log)"
+        );
+        std::fs::rename(entry.path(), &aside).map_err(io_error(&aside))?;
+        moved += 1;
+    }
+    if moved > 0 {
+        File::open(sled_dir)
+            .and_then(|directory| directory.sync_all())
+            .map_err(io_error(sled_dir))?;
+    }
+    Ok(moved)
+}
+
+thread_local! {
+    /// Set while this thread opens the engine: its panics are reported as damage.
+    static ENGINE_PANIC_QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The last engine panic caught on this thread (message and location).
+    static ENGINE_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `open` (sled's open and first reads), turning a panic in the engine into a
+/// damage error: sled 0.34.7 indexes out of bounds on truncated files. The panic hook
+/// is process-wide; the one installed here only silences panics on a thread inside
+/// this function and passes every other panic to the hook it replaced.
+fn catch_engine_panic<T>(
+    dir: &Path,
+    open: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if ENGINE_PANIC_QUIET.with(std::cell::Cell::get) {
+                let text = info.to_string().replace('\n', " ");
+                ENGINE_PANIC.with(|caught| *caught.borrow_mut() = Some(text));
+            } else {
+                previous(info);
             }
+        }));
+    });
+    ENGINE_PANIC_QUIET.with(|quiet| quiet.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(open));
+    ENGINE_PANIC_QUIET.with(|quiet| quiet.set(false));
+    match outcome {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = ENGINE_PANIC
+                .with(|caught| caught.borrow_mut().take())
+                .unwrap_or_else(|| {
+                    payload
+                        .downcast_ref::<&str>()
+                        .map(|text| (*text).to_owned())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "no message".to_owned())
+                });
+            Err(engine_damaged(
+                dir,
+                &format!("the engine panicked reading them: {detail}"),
+            ))
         }
     }
 }
 
 impl SledStore {
     /// Opens (creating if needed) the store in `dir`.
+    ///
+    /// Faults end in an error, never a panic: a panic in the engine while it opens is
+    /// reported as damaged files; a log that ends before the head witness (events
+    /// acknowledged, then lost by the engine) is refused as damage.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let path = dir.join("sled");
-        let db = open_db(dir, &path)?;
-        let tree = db.open_tree("ledger")?;
+        match catch_engine_panic(dir, || SledStore::open_engine(dir, &path)) {
+            Ok(store) => Ok(store),
+            // Unfinished snapshots make sled 0.34.7 refuse to open (or worse): set them
+            // aside and try once more. Only after a failure, when this process holds
+            // no lock: a running ledger may be writing one right now.
+            Err(error @ (StoreError::Locked { .. } | StoreError::PermissionDenied { .. })) => {
+                Err(error)
+            }
+            Err(error) => {
+                if set_aside_unfinished_snapshots(&path)? == 0 {
+                    return Err(error);
+                }
+                catch_engine_panic(dir, || SledStore::open_engine(dir, &path))
+            }
+        }
+    }
+
+    fn open_engine(dir: &Path, path: &Path) -> Result<SledStore, StoreError> {
+        let db = open_db(dir, path)?;
+        let tree = db
+            .open_tree("ledger")
+            .map_err(|error| classify_sled(dir, error))?;
         let data_path = path.join("db");
         let data_file = File::open(&data_path).map_err(io_error(&data_path))?;
         // A new store's files must survive a crash too: sync them and their directories.
         data_file.sync_all().map_err(io_error(&data_path))?;
-        File::open(&path)
+        File::open(path)
             .and_then(|directory| directory.sync_all())
-            .map_err(io_error(&path))?;
-        Ok(SledStore {
+            .map_err(io_error(path))?;
+        let mut store = SledStore {
             db,
             tree,
             data_file,
-            path,
+            path: path.to_owned(),
+            dir: dir.to_owned(),
+            witness: None,
             stream_heads: HashMap::new(),
             read_only: false,
-        })
+        };
+        store.check_head_witness()?;
+        Ok(store)
+    }
+
+    /// Checks the engine's head against the head witness, and brings the witness up to
+    /// the head (a store from an older build has none; a crash between an append's
+    /// fsync and the witness write leaves it behind, which is harmless).
+    fn check_head_witness(&mut self) -> Result<(), StoreError> {
+        let (head, head_hash) = self.head()?;
+        let head_witness = HeadWitness {
+            position: head,
+            hash: head_hash,
+        };
+        let witness_path = self.dir.join(HEAD_WITNESS_FILE);
+        let (witness, slot) = match read_witness_slot(&self.dir)? {
+            None => {
+                if head > 0 {
+                    tracing::info!(
+                        head,
+                        "the data directory has no head witness (written by an older build); writing one"
+                    );
+                }
+                write_head_witness(&self.dir, head_witness)?;
+                (head_witness, 0)
+            }
+            Some((witness, _)) if head < witness.position => {
+                return Err(corrupt(
+                    head + 1,
+                    format!(
+                        "the log ends at position {head}, but the head witness {} records position {} as durably appended: \
+                         the storage engine lost events {}..={} (its files were truncated or damaged). \
+                         Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)",
+                        witness_path.display(),
+                        witness.position,
+                        head + 1,
+                        witness.position
+                    ),
+                ));
+            }
+            Some((witness, slot)) => {
+                let hash = self.entry_hash(witness.position)?;
+                if hash != witness.hash {
+                    return Err(corrupt(
+                        witness.position,
+                        format!(
+                            "the event's hash is {hash}, but the head witness {} recorded {} for this position \
+                             (the log ends at position {head}): the log was rewritten or damaged. Restore the data directory from a backup",
+                            witness_path.display(),
+                            witness.hash
+                        ),
+                    ));
+                }
+                (witness, slot)
+            }
+        };
+        let mut file = WitnessFile::open(&self.dir, witness, slot)?;
+        file.record(head_witness)?;
+        self.witness = Some(file);
+        Ok(())
+    }
+
+    /// Records `head` in the head witness (the writer only; readers have none).
+    fn witness(&mut self, head: HeadWitness) -> Result<(), StoreError> {
+        match &mut self.witness {
+            Some(file) => file.record(head),
+            None => Ok(()),
+        }
     }
 
     /// A handle for concurrent readers (HTTP requests, the feed) of the same database:
@@ -259,6 +648,8 @@ impl SledStore {
             tree: self.tree.clone(),
             data_file,
             path: self.path.clone(),
+            dir: self.dir.clone(),
+            witness: None,
             stream_heads: HashMap::new(),
             read_only: true,
         })
@@ -313,7 +704,9 @@ impl SledStore {
     /// Flushes sled and fsyncs its data file: after this, appended data survives a
     /// power cut.
     fn sync(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.db
+            .flush()
+            .map_err(|error| classify_sled(&self.dir, error))?;
         self.data_file.sync_data().map_err(io_error(&self.path))
     }
 
@@ -463,9 +856,21 @@ impl EventStore for SledStore {
     ) -> Result<(), StoreError> {
         let (mut batch, heads) = self.prepare(commands)?;
         add_state_writes(&mut batch, state);
-        self.tree.apply_batch(batch)?;
+        self.tree
+            .apply_batch(batch)
+            .map_err(|error| classify_sled(&self.dir, error))?;
         self.sync()?;
         self.stream_heads.extend(heads);
+        let last = commands
+            .iter()
+            .rev()
+            .find_map(|command| command.envelopes.last());
+        if let Some(last) = last {
+            self.witness(HeadWitness {
+                position: last.position,
+                hash: last.hash,
+            })?;
+        }
         Ok(())
     }
 
@@ -616,7 +1021,62 @@ impl EventStore for SledStore {
             }
         }
         add_state_writes(&mut batch, rows);
-        self.tree.apply_batch(batch)?;
-        self.sync()
+        self.tree
+            .apply_batch(batch)
+            .map_err(|error| classify_sled(&self.dir, error))?;
+        self.sync()?;
+        let (position, hash) = self.head()?;
+        self.witness(HeadWitness { position, hash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_opening_the_engine_is_reported_as_damage() {
+        let dir = Path::new("/data/ledger");
+        let outcome: Result<(), StoreError> =
+            catch_engine_panic(dir, || panic!("index out of bounds: the len is 3"));
+        match outcome {
+            Err(StoreError::Corrupt {
+                position: 0,
+                message,
+            }) => {
+                assert!(message.contains("/data/ledger/sled"), "{message}");
+                assert!(message.contains("index out of bounds"), "{message}");
+                assert!(message.contains("backup"), "{message}");
+            }
+            other => panic!("expected damage, got {other:?}"),
+        }
+        // The hook passes other panics on, and this thread is no longer silenced.
+        assert!(!ENGINE_PANIC_QUIET.with(std::cell::Cell::get));
+        assert_eq!(catch_engine_panic(dir, || Ok(7)).unwrap(), 7);
+    }
+
+    #[test]
+    fn io_failures_are_told_apart() {
+        let path = Path::new("/data/ledger");
+        let full = std::io::Error::from_raw_os_error(28);
+        assert!(matches!(
+            classify_io(path, full),
+            StoreError::DiskFull { .. }
+        ));
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(matches!(
+            classify_io(path, denied),
+            StoreError::PermissionDenied { .. }
+        ));
+        let locked = std::io::Error::other("could not acquire lock on \"db\": WouldBlock");
+        let error = classify_io(path, locked);
+        assert!(matches!(error, StoreError::Locked { .. }));
+        assert!(error
+            .to_string()
+            .contains("in use by another flexledger process"));
+        let other = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
+        assert!(matches!(classify_io(path, other), StoreError::Io { .. }));
+        let full = sled::Error::Io(std::io::Error::from_raw_os_error(28));
+        assert!(classify_sled(path, full).to_string().contains("is full"));
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod differential;
 mod docs;
 mod durability;
+mod faults;
 mod http;
 mod integrity;
 mod model;
