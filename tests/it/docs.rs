@@ -82,3 +82,28 @@ fn links_are_read_with_their_fragments() {
         ["../shared/spec/RULES.md#r7", "https://a.b"]
     );
 }
+
+/// The repository's copies of the shared spec and scenarios are identical to
+/// `../shared` where it is checked out beside the repository (CI and developers); a
+/// fresh clone alone has only the copies, and says so.
+#[test]
+fn the_spec_and_scenarios_are_the_shared_ones() {
+    let shared = repo_path("../shared");
+    if !shared.join("spec").is_dir() {
+        eprintln!("no ../shared beside the repository: the copies are not compared");
+        return;
+    }
+    let pairs = [("spec", "docs/spec"), ("scenarios", "tests/scenarios")];
+    let mut differ = Vec::new();
+    for (from, to) in pairs {
+        for entry in std::fs::read_dir(shared.join(from)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap();
+            let copy = repo_path(to).join(name);
+            if std::fs::read(&path).ok() != std::fs::read(&copy).ok() {
+                differ.push(copy.display().to_string());
+            }
+        }
+    }
+    assert!(differ.is_empty(), "copy ../shared again: {differ:?}");
+}
