@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The region month report's cost (issue "rules v2", R12/R16/R17): answering
+# The region month report's cost (R12, R16, R17): answering
 # `flexledger region NAME --month M` reads two stored rows whatever the region's size.
 # Measured in one run, for each region size, as a ratio against `flexledger member ID`
 # (one member's rows, the cheapest read there is), and against folding every member of
@@ -8,7 +8,7 @@
 #   tools/region-report-bench.sh [MEMBERS...]     (default: 10000 100000; 6 months each)
 #
 # Prints one line per size, plus the import's peak RSS (the import itself is not what
-# is measured here: see flexledger-bench and issue 11 for month close at scale).
+# is measured here: flexledger-bench measures imports and month closes at scale).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")

@@ -1,4 +1,4 @@
-//! Audit (issue 5): what an auditor needs to check the ledger without trusting its
+//! Audit: what an auditor needs to check the ledger without trusting its
 //! operator. The `flexledger-audit` binary (`tools/audit/main.rs`) is [`cli`].
 //!
 //! - [`history`]: one member's history (its stream and its region's), cut at a

@@ -1,4 +1,4 @@
-//! The bureau's view of money (issue "rules v2", R12, R16, R17): for each region and
+//! The bureau's view of money (R12, R16, R17): for each region and
 //! month, totals over the members' month lines — contributions to the pooling fund and
 //! to personal accounts, refunds, subsidies accrued and paid, members by status.
 //!

@@ -1,4 +1,4 @@
-//! The auditor's tools (issue 5): explain, replay, checkpoints and proofs, bundles
+//! The auditor's tools: explain, replay, checkpoints and proofs, bundles
 //! that prove a member's history included *and complete*, CSV, verify.
 
 use crate::support::*;
