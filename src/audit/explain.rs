@@ -724,26 +724,9 @@ pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> anyh
         line.rule
     )?;
     let mut money = format!("due {}, paid {}", line.due, line.paid);
-    if !line.refunded.is_zero() {
-        money.push_str(&format!(", refunded {} (R12)", line.refunded));
-    }
-    if !line.to_account.is_zero() {
-        money.push_str(&format!(
-            ", {} to the personal account and {} to the pooling fund (R17)",
-            line.to_account,
-            line.paid - line.to_account
-        ));
-    }
-    if !line.subsidy.is_zero() {
-        money.push_str(&format!(
-            ", subsidy {} accrued, {} (R16)",
-            line.subsidy,
-            if line.subsidy_paid {
-                "paid out"
-            } else {
-                "owed"
-            }
-        ));
+    for phrase in crate::audit::history::money_phrases(line) {
+        money.push_str("; ");
+        money.push_str(&phrase);
     }
     writeln!(out, "{money}")?;
     writeln!(out, "\nWhy:")?;

@@ -310,6 +310,35 @@ pub fn describe(event: &Event) -> String {
     }
 }
 
+/// A month's money beyond due and paid, in words, one phrase per part that is not zero:
+/// the refund (R12), the split (R17) and the subsidy (R16). Explain joins them on a
+/// line, the timeline's tooltip one per line.
+pub fn money_phrases(line: &crate::domain::coverage::MonthLine) -> Vec<String> {
+    let mut phrases = Vec::new();
+    if !line.refunded.is_zero() {
+        phrases.push(format!("refunded {} (R12)", line.refunded));
+    }
+    if !line.to_account.is_zero() {
+        phrases.push(format!(
+            "{} to the personal account, {} to the pooling fund (R17)",
+            line.to_account,
+            line.paid - line.to_account
+        ));
+    }
+    if !line.subsidy.is_zero() {
+        let paid_out = if line.subsidy_paid {
+            "paid out"
+        } else {
+            "owed, not paid out yet"
+        };
+        phrases.push(format!(
+            "subsidy {} accrued, {paid_out} (R16)",
+            line.subsidy
+        ));
+    }
+    phrases
+}
+
 /// Sorted months as runs, `2025-04..2025-07, 2025-09`, naming at most `runs_max`
 /// runs and then "…".
 pub fn month_runs_text(months: &[crate::domain::month::Month], runs_max: usize) -> String {

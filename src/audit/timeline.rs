@@ -616,29 +616,9 @@ fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
         if line.benefits { "yes" } else { "no" },
         line.rule
     );
-    if !line.refunded.is_zero() {
-        text.push_str(&format!(
-            "\nrefunded {} by a withdrawal: paid ahead, outside the period (R12)",
-            line.refunded
-        ));
-    }
-    if !line.to_account.is_zero() {
-        text.push_str(&format!(
-            "\n{} to the personal account, {} to the pooling fund (R17)",
-            line.to_account,
-            line.paid - line.to_account
-        ));
-    }
-    if !line.subsidy.is_zero() {
-        text.push_str(&format!(
-            "\nsubsidy {} accrued, {} (R16)",
-            line.subsidy,
-            if line.subsidy_paid {
-                "paid out"
-            } else {
-                "owed, not paid out yet"
-            }
-        ));
+    for phrase in crate::audit::history::money_phrases(line) {
+        text.push('\n');
+        text.push_str(&phrase);
     }
     let Some(marks) = marks else {
         return text;

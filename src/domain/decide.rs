@@ -79,19 +79,14 @@ fn enrolled_member<'a>(
     state: &'a LedgerState,
     member_id: Uuid,
 ) -> Result<(&'a MemberState, &'a RegionState), Refusal> {
-    let Some(member) = state.members.get(&member_id) else {
-        return refuse(
-            ErrorCode::NotEnrolled,
-            format!("member {member_id} is not enrolled: enroll first (R5)"),
-        );
-    };
+    let (member, region) = known_member(state, member_id)?;
     if member.is_withdrawn() {
         return refuse(
             ErrorCode::NotEnrolled,
             format!("member {member_id} has withdrawn: reenroll first (R13)"),
         );
     }
-    Ok((member, region(state, &member.region)?))
+    Ok((member, region))
 }
 
 fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal> {

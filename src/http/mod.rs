@@ -499,19 +499,24 @@ async fn get_member_events(
     Ok(Json(envelopes).into_response())
 }
 
+/// A region name from a path, or 400.
+fn region_name(name: &str) -> Result<RegionName, AppError> {
+    RegionName::parse(name).ok_or_else(|| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!("{name:?} is not a region name"),
+        )
+    })
+}
+
 /// `GET /v1/regions/{name}/months/{month}`: the bureau's report of a closed month
 /// (R12, R16, R17), read from its maintained row: no member is folded.
 async fn get_region_month(
     State(state): State<AppState>,
     Path((name, month)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let region_name = RegionName::parse(&name).ok_or_else(|| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            format!("{name:?} is not a region name"),
-        )
-    })?;
+    let region_name = region_name(&name)?;
     let month = crate::domain::month::Month::parse(&month).ok_or_else(|| {
         AppError::new(
             StatusCode::BAD_REQUEST,
@@ -544,13 +549,7 @@ async fn get_region(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<Response, AppError> {
-    let region_name = RegionName::parse(&name).ok_or_else(|| {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            format!("{name:?} is not a region name"),
-        )
-    })?;
+    let region_name = region_name(&name)?;
     let summary = blocking(move || {
         let store = state.store.as_ref();
         let Some(row) = store.read_state(&StateKey::Region(region_name.clone()))? else {
