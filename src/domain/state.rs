@@ -244,16 +244,6 @@ impl MemberState {
         count(self.paid.range(..=open_month).count())
     }
 
-    /// The period `month` lies in, if any (the latest period that started at or before
-    /// it, and had not ended by then).
-    pub fn period_of(&self, month: Month) -> Option<&Period> {
-        self.periods
-            .iter()
-            .rev()
-            .find(|period| period.start <= month)
-            .filter(|period| period.contains(month))
-    }
-
     /// R7 (v2): whether some period had a paid, not refunded month that has arrived
     /// (not after `open_month`) at or after that period's benefit start. A restored
     /// month counts, whatever P-restore says of its benefits.
@@ -319,17 +309,6 @@ impl MemberState {
             return Err(NotAccrued::NotClosed);
         }
         Ok(subsidy_of(*paid, grant.share))
-    }
-
-    /// R16: every accrued month and its subsidy, in month order.
-    pub fn accrued_months(&self, open_month: Month) -> Vec<(Month, Money)> {
-        self.grants
-            .iter()
-            .flat_map(|grant| grant.from_month.through(grant.end().plus(-1)))
-            .filter_map(|month| Some((month, self.accrued(month, open_month).ok()?)))
-            .collect::<BTreeMap<Month, Money>>()
-            .into_iter()
-            .collect()
     }
 
     /// R7 (v2): the delay of the current period, whose first payment was made in
