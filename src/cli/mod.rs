@@ -120,12 +120,6 @@ its request head is disconnected at the latest when its 10 s run out).",
         #[arg(long)]
         demo: bool,
     },
-    /// Print stored events (envelopes) as JSON lines, in log order.
-    #[command(
-        long_about = "Print stored events as JSON lines (one envelope per line: position, stream, version, event_id, \
-type, payload, schema_version, recorded_at, command_id), in global log order. Every event read is checked \
-against its key and stream index; damage is reported with its position (exit 2)."
-    )]
     /// Print the bureau's report of a region's closed month: money and members by status.
     #[command(
         long_about = "Print one region month's report (JSON): contributions received for the month (paid, \
@@ -143,6 +137,12 @@ Exit: 0 printed, 1 unknown region or month not closed (an error JSON is printed)
         #[arg(long, value_name = "YYYY-MM")]
         month: String,
     },
+    /// Print stored events (envelopes) as JSON lines, in log order.
+    #[command(
+        long_about = "Print stored events as JSON lines (one envelope per line: position, stream, version, event_id, \
+type, payload, schema_version, recorded_at, command_id), in global log order. Every event read is checked \
+against its key and stream index; damage is reported with its position (exit 1); an unknown --member exits 1."
+    )]
     Events {
         /// First global position to print.
         #[arg(long, value_name = "POSITION", default_value_t = 1)]

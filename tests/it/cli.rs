@@ -133,6 +133,9 @@ fn help_teaches_each_command() {
         (vec!["submit", "--help"], "command_id"),
         (vec!["member", "--help"], "--as-of"),
         (vec!["events", "--help"], "--member"),
+        (vec!["events", "--help"], "in global log order"),
+        (vec!["region", "--help"], "Only closed months are reported"),
+        (vec!["--help"], "region   Print the bureau's report"),
     ] {
         let output = flexledger(dir.path(), &args, None);
         assert_eq!(output.status.code(), Some(0));
