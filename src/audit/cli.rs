@@ -245,7 +245,12 @@ pub fn main() -> ExitCode {
         Err(error) if crate::cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("flexledger-audit: error: {error:#}");
-            ExitCode::from(2)
+            // Damage is a finding (exit 1), as for `flexledger` and `verify`.
+            if crate::cli::is_damage(&error) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -366,11 +371,17 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
             data_dir.display()
         );
     }
-    let mut store = SledStore::open(data_dir).with_context(|| {
-        format!(
-            "cannot open the ledger in {} (is `flexledger serve` running on it? audit a copy, or stop it first)",
+    let mut store = SledStore::open(data_dir).map_err(|error| {
+        // The lock is the usual reason while `serve` runs; other failures say their own.
+        let hint = if matches!(error, crate::store::StoreError::Locked { .. }) {
+            " (is `flexledger serve` running on it? audit a copy, or stop it first)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(error).context(format!(
+            "cannot open the ledger in {}{hint}",
             data_dir.display()
-        )
+        ))
     })?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     Ok(store)

@@ -297,4 +297,14 @@ fn reads_that_meet_damage_exit_1_and_name_the_position() {
             "{stderr}"
         );
     }
+    // The auditor's tool too: damage is a finding, not a failure to run.
+    let audit = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["replay", "--member", "0b53af7d-bb50-5037-9d21-49eba4cb5782"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&audit.stderr);
+    assert_eq!(audit.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("position {position}")), "{stderr}");
 }
