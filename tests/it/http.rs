@@ -710,41 +710,18 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
     );
     assert_eq!(status, 200, "{report}");
     crate::schemas::assert_valid("region_month_report", &report);
-    let (status, open) = call(
-        &server,
-        "GET",
-        "/v1/regions/demo/months/2030-01",
-        Some(token("auditor")),
-        None,
-        &[],
-    );
-    assert_eq!(
-        (status, open["error"]["code"].as_str()),
-        (409, Some("month_not_closed")),
-        "{open}"
-    );
-    let (status, unknown) = call(
-        &server,
-        "GET",
-        "/v1/regions/nowhere/months/2025-01",
-        Some(token("auditor")),
-        None,
-        &[],
-    );
-    assert_eq!(
-        (status, unknown["error"]["code"].as_str()),
-        (404, Some("unknown_region")),
-        "{unknown}"
-    );
-    let (status, bad) = call(
-        &server,
-        "GET",
-        "/v1/regions/demo/months/2025-13",
-        Some(token("auditor")),
-        None,
-        &[],
-    );
-    assert_eq!(status, 400, "{bad}");
+    for (path, expected_status, expected_code) in [
+        ("/v1/regions/demo/months/2030-01", 409, "month_not_closed"),
+        ("/v1/regions/nowhere/months/2025-01", 404, "unknown_region"),
+        ("/v1/regions/demo/months/2025-13", 400, "invalid_command"),
+    ] {
+        let (status, body) = call(&server, "GET", path, Some(token("auditor")), None, &[]);
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (expected_status, Some(expected_code)),
+            "{path}: {body}"
+        );
+    }
     drop(server);
     assert_eq!(report_cli("2025-01"), (Some(0), report));
     let (code, refused) = report_cli("2030-01");
