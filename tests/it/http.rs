@@ -43,26 +43,7 @@ fn auth_file(dir: &Path) -> std::path::PathBuf {
 }
 
 pub(crate) fn start(dir: &Path) -> Server {
-    let auth = auth_file(dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
-        .arg(&auth)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line names the address: {first:?}"))
-        .to_owned();
-    Server { child, base }
+    start_with_env(dir, &[])
 }
 
 pub(crate) fn agent() -> ureq::Agent {

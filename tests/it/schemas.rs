@@ -103,6 +103,15 @@ fn is_valid(kind: &str, value: &Value) -> bool {
     validators()[kind].is_valid(value)
 }
 
+/// The error codes contract v2 adds.
+const V2_ERROR_CODES: [&str; 6] = [
+    "subsidy_overlap",
+    "subsidy_limit_exceeded",
+    "no_subsidy",
+    "subsidy_not_accrued",
+    "subsidy_already_paid",
+    "command_id_reused",
+];
 #[test]
 fn every_event_type_has_a_payload_schema() {
     for event_type in EVENT_TYPES {
@@ -143,14 +152,7 @@ fn every_event_type_has_a_payload_schema() {
         .collect();
     assert_eq!(json!(listed), json!(union));
     let codes = &defs["$defs"]["error_code"]["enum"];
-    for code in [
-        "subsidy_overlap",
-        "subsidy_limit_exceeded",
-        "no_subsidy",
-        "subsidy_not_accrued",
-        "subsidy_already_paid",
-        "command_id_reused",
-    ] {
+    for code in V2_ERROR_CODES {
         assert!(
             codes.as_array().unwrap().contains(&json!(code)),
             "error_code lacks {code}"
@@ -571,14 +573,7 @@ fn v2_results_match_the_result_schema() {
     ] {
         assert!(!is_valid("command_result", &bad), "{bad}");
     }
-    for code in [
-        "subsidy_overlap",
-        "subsidy_limit_exceeded",
-        "no_subsidy",
-        "subsidy_not_accrued",
-        "subsidy_already_paid",
-        "command_id_reused",
-    ] {
+    for code in V2_ERROR_CODES {
         assert_valid(
             "command_result",
             &json!({"ok":false,"error":{"code":code,"message":"…"}}),
