@@ -23,9 +23,12 @@ use crate::store::{
     StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use uuid::Uuid;
+
+mod close;
+pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
 
 /// Most commands decided into one durable append; more are split into several appends.
 pub const APPEND_BATCH_COMMANDS_MAX: usize = 1000;
@@ -96,6 +99,15 @@ pub struct Ledger<S: EventStore = SledStore> {
     /// Region month totals read or changed lately (a cache of `RegionMonth` rows,
     /// at most `REPORT_CACHE_ROWS_MAX` kept between appends).
     reports: HashMap<(RegionName, Month), MonthTotals>,
+    /// Month closes whose members' consequences are still being recorded, by region
+    /// (`close`): their `Closing` rows, kept in memory too.
+    closings: BTreeMap<RegionName, Closing>,
+    /// Enrolled members per chunk of a month close (`CLOSE_CHUNK_MEMBERS_MAX`; smaller
+    /// in tests).
+    close_chunk_members: usize,
+    /// Whether `submit` leaves a close's chunks to the caller (`close_step`, as `serve`
+    /// does between requests) instead of recording them all before it returns.
+    close_in_background: bool,
 }
 
 /// Region month totals kept in memory between appends (each is a small row).
@@ -237,6 +249,23 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
     rows
 }
 
+/// Every state row of a fully folded state, plus the month closes to resume or
+/// recheck (`close::closing_rows_after_rebuild`).
+fn rebuilt_rows(
+    store: &dyn EventStore,
+    state: &LedgerState,
+) -> Result<Vec<StateWrite>, StoreError> {
+    let mut rows = all_state_rows(state);
+    let regions: Vec<&RegionState> = state.regions.values().collect();
+    for closing in close::closing_rows_after_rebuild(store, &regions)? {
+        rows.push(StateWrite {
+            key: close::closing_key(&closing.region),
+            value: Some(encode_row(&closing)),
+        });
+    }
+    Ok(rows)
+}
+
 /// Envelopes handed from the reading thread to the folding thread at a time.
 pub const REBUILD_CHUNK_EVENTS: usize = 4096;
 /// Chunks in flight between the two threads (bounds the memory a rebuild holds).
@@ -339,11 +368,27 @@ pub fn upgrade_stale_state_rows<S: EventStore + Sync>(store: &mut S) -> Result<b
                 "state rows were written by an older build; rebuilding them from the log"
             );
             let state = fold_log(store, &mut |_| {})?;
-            store.replace_state(&all_state_rows(&state))?;
+            let rows = rebuilt_rows(store, &state)?;
+            store.replace_state(&rows)?;
             Ok(true)
         }
         _ => Ok(false),
     }
+}
+
+/// Records the rest of any month close still in progress in `store` (one left by a
+/// crash: `close`), so that a command that only reads never answers from a state that
+/// misses a recorded close's consequences. Cheap when there is none (one prefix scan).
+pub fn finish_recorded_closes<S: EventStore>(
+    store: S,
+    sources: &mut dyn Sources,
+) -> Result<S, LedgerError> {
+    if store.closing_rows()?.is_empty() {
+        return Ok(store);
+    }
+    let mut ledger = Ledger::with_store(store)?;
+    ledger.finish_closes(sources)?;
+    Ok(ledger.store)
 }
 
 impl Ledger<SledStore> {
@@ -372,6 +417,7 @@ impl<S: EventStore> Ledger<S> {
                 state.regions.insert(region.name.clone(), region);
             }
             state.position = head;
+            // Consequences are applied to members brought into the cache later.
         } else {
             tracing::warn!(
                 head,
@@ -380,7 +426,15 @@ impl<S: EventStore> Ledger<S> {
                 "state rows do not match the log or this build's format; rebuilding them from the log"
             );
             state = fold_log(&store, &mut |_| {})?;
-            store.replace_state(&all_state_rows(&state))?;
+            let rows = rebuilt_rows(&store, &state)?;
+            store.replace_state(&rows)?;
+        }
+        let mut closings = BTreeMap::new();
+        for row in store.closing_rows()? {
+            let closing: Closing = serde_json::from_slice(&row)
+                .map_err(|error| corrupt_row("a month close in progress".into(), error))?;
+            tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, recheck = closing.recheck, "a month close is still being recorded; it resumes after its last durable chunk");
+            closings.insert(closing.region.clone(), closing);
         }
         tracing::info!(
             position = state.position,
@@ -394,6 +448,9 @@ impl<S: EventStore> Ledger<S> {
             appends: 0,
             appended: None,
             reports: HashMap::new(),
+            closings,
+            close_chunk_members: CLOSE_CHUNK_MEMBERS_MAX,
+            close_in_background: false,
         };
         ledger.trim_cache();
         Ok(ledger)
@@ -456,24 +513,45 @@ impl<S: EventStore> Ledger<S> {
         sources: &mut dyn Sources,
     ) -> Result<Vec<CommandResult>, LedgerError> {
         let mut results = Vec::with_capacity(commands.len());
-        let mut commands = commands.into_iter().peekable();
-        while commands.peek().is_some() {
-            let chunk: Vec<_> = commands.by_ref().take(APPEND_BATCH_COMMANDS_MAX).collect();
-            results.extend(self.submit_chunk(chunk, sources)?);
+        let mut commands: VecDeque<_> = commands.into();
+        while !commands.is_empty() {
+            results.extend(self.submit_chunk(&mut commands, sources)?);
+        }
+        if !self.close_in_background {
+            self.finish_closes(sources)?;
         }
         Ok(results)
     }
 
+    /// Leave a close's chunks to `close_step` (a server records them between requests
+    /// and answers the close at once) instead of recording them all in `submit`.
+    pub fn set_close_in_background(&mut self, background: bool) {
+        self.close_in_background = background;
+    }
+
+    pub fn is_close_in_background(&self) -> bool {
+        self.close_in_background
+    }
+
+    /// Sets the enrolled members per chunk of a month close (tests use small chunks
+    /// to exercise resumption; at least 1).
+    pub fn set_close_chunk_members(&mut self, members: usize) {
+        self.close_chunk_members = members.clamp(1, CLOSE_CHUNK_MEMBERS_MAX);
+    }
+
+    /// Decides commands from the front of `commands` (at most
+    /// `APPEND_BATCH_COMMANDS_MAX`, and a month close only first) and appends the
+    /// accepted ones in one durable write.
     fn submit_chunk(
         &mut self,
-        commands: Vec<Result<CommandEnvelope, Refusal>>,
+        commands: &mut VecDeque<Result<CommandEnvelope, Refusal>>,
         sources: &mut dyn Sources,
     ) -> Result<Vec<CommandResult>, LedgerError> {
         if self.poisoned {
             return Err(LedgerError::Poisoned);
         }
         let recorded_at = sources.now();
-        let mut results = Vec::with_capacity(commands.len());
+        let mut results = Vec::new();
         let mut records: Vec<CommandRecord> = Vec::new();
         let mut dirty = Dirty::default();
         let decided = self.decide_chunk(
@@ -492,20 +570,7 @@ impl<S: EventStore> Ledger<S> {
             }
             return Err(error);
         }
-        if !records.is_empty() {
-            let rows = self.dirty_rows(&dirty);
-            if let Err(error) = self.store.append(&mut records, &rows) {
-                self.poisoned = true;
-                return Err(error.into());
-            }
-            self.appends += 1;
-            if let Some(appended) = &mut self.appended {
-                appended
-                    .envelopes
-                    .extend(records.into_iter().flat_map(|record| record.envelopes));
-                appended.coverage.extend(dirty.coverage);
-            }
-        }
+        self.append_records(&mut records, &dirty)?;
         // Refused commands load members too: keep the cache bounded either way.
         self.trim_cache();
         if self.reports.len() > REPORT_CACHE_ROWS_MAX {
@@ -514,11 +579,39 @@ impl<S: EventStore> Ledger<S> {
         Ok(results)
     }
 
-    /// Decides a chunk's commands in order, applying accepted ones to the state and
-    /// collecting their records; nothing is appended here.
+    /// Appends `records` with the rows `dirty` names, in one durable write (rows alone
+    /// when there is no record but a close's progress to keep).
+    fn append_records(
+        &mut self,
+        records: &mut Vec<CommandRecord>,
+        dirty: &Dirty,
+    ) -> Result<(), LedgerError> {
+        if records.is_empty() && dirty.closings.is_empty() {
+            return Ok(());
+        }
+        let rows = self.dirty_rows(dirty);
+        if let Err(error) = self.store.append(records, &rows) {
+            self.poisoned = true;
+            return Err(error.into());
+        }
+        self.appends += 1;
+        if let Some(appended) = &mut self.appended {
+            appended
+                .envelopes
+                .extend(records.drain(..).flat_map(|record| record.envelopes));
+            appended.coverage.extend(dirty.coverage.iter().cloned());
+        }
+        Ok(())
+    }
+
+    /// Decides commands from the front of `commands` in order, applying accepted ones
+    /// to the state and collecting their records; nothing is appended here. Stops
+    /// after `APPEND_BATCH_COMMANDS_MAX` commands, before a month close that is not
+    /// first (a close counts its region from the stored rows, which must be current),
+    /// and after a close.
     fn decide_chunk(
         &mut self,
-        commands: Vec<Result<CommandEnvelope, Refusal>>,
+        commands: &mut VecDeque<Result<CommandEnvelope, Refusal>>,
         recorded_at: DateTime<Utc>,
         sources: &mut dyn Sources,
         results: &mut Vec<CommandResult>,
@@ -527,7 +620,12 @@ impl<S: EventStore> Ledger<S> {
     ) -> Result<(), LedgerError> {
         // Accepted in this chunk but not yet durable: command id → index in `records`.
         let mut pending: HashMap<Uuid, usize> = HashMap::new();
-        for command in commands {
+        let mut decided = 0;
+        while decided < APPEND_BATCH_COMMANDS_MAX {
+            let Some(command) = commands.pop_front() else {
+                break;
+            };
+            decided += 1;
             let envelope = match command {
                 Ok(envelope) => envelope,
                 Err(refusal) => {
@@ -535,29 +633,27 @@ impl<S: EventStore> Ledger<S> {
                     continue;
                 }
             };
-            if let Some(command_id) = envelope.command_id {
-                let digest = envelope.body_digest.map(Sha256);
-                if let Some(index) = pending.get(&command_id) {
-                    let record = &records[*index];
-                    results.push(repeated_result(
-                        command_id,
-                        digest,
-                        record.body_digest,
-                        &record.envelopes,
-                    ));
-                    continue;
-                }
-                if let Some((span, envelopes)) = self.accepted_before(command_id)? {
-                    results.push(repeated_result(
-                        command_id,
-                        digest,
-                        span.body_digest,
-                        &envelopes,
-                    ));
-                    continue;
+            if let Some(result) = self.repeated(&envelope, &pending, records)? {
+                results.push(result);
+                continue;
+            }
+            if let Command::CloseMonth(close) = &envelope.command {
+                if crate::domain::decide::closable_region(&self.state, close).is_ok() {
+                    if !records.is_empty() {
+                        commands.push_front(Ok(envelope));
+                        break;
+                    }
+                    let result =
+                        self.decide_close(&envelope, close, recorded_at, sources, records, dirty)?;
+                    results.push(result);
+                    break;
                 }
             }
             self.load_for(&envelope.command)?;
+            if let Some(member_id) = envelope.command.member_id() {
+                self.bring_up_to_date(member_id, recorded_at, sources, records, dirty)
+                    .inspect_err(|_| self.poisoned = true)?;
+            }
             match decide(&self.state, &envelope) {
                 Err(refusal) => results.push(CommandResult::Refused(refusal)),
                 Ok(events) => {
@@ -576,32 +672,59 @@ impl<S: EventStore> Ledger<S> {
         Ok(())
     }
 
-    /// Loads into the cache what deciding `command` reads.
+    /// The answer to a command whose id was accepted before (in this chunk or an
+    /// earlier append), if it was.
+    fn repeated(
+        &self,
+        envelope: &CommandEnvelope,
+        pending: &HashMap<Uuid, usize>,
+        records: &[CommandRecord],
+    ) -> Result<Option<CommandResult>, LedgerError> {
+        let Some(command_id) = envelope.command_id else {
+            return Ok(None);
+        };
+        let digest = envelope.body_digest.map(Sha256);
+        if let Some(index) = pending.get(&command_id) {
+            let record = &records[*index];
+            return Ok(Some(repeated_result(
+                command_id,
+                digest,
+                record.body_digest,
+                &record.envelopes,
+            )));
+        }
+        Ok(self.accepted_before(command_id)?.map(|(span, envelopes)| {
+            repeated_result(command_id, digest, span.body_digest, &envelopes)
+        }))
+    }
+
+    /// Records an accepted month close, first in its append: a close still in
+    /// progress in the region is finished first (R9: months close in order).
+    fn decide_close(
+        &mut self,
+        envelope: &CommandEnvelope,
+        close: &crate::domain::command::CloseMonth,
+        recorded_at: DateTime<Utc>,
+        sources: &mut dyn Sources,
+        records: &mut Vec<CommandRecord>,
+        dirty: &mut Dirty,
+    ) -> Result<CommandResult, LedgerError> {
+        self.finish_close_of(&close.region, sources)?;
+        let command_id = envelope.command_id.unwrap_or_else(|| sources.new_id());
+        let mut record = self
+            .record_close(command_id, close, recorded_at, sources, dirty)
+            .inspect_err(|_| self.poisoned = true)?;
+        record.body_digest = envelope.body_digest.map(Sha256);
+        let result = CommandResult::accepted(&record.envelopes, false);
+        records.push(record);
+        Ok(result)
+    }
+
+    /// Loads into the cache what deciding `command` reads (a month close reads its
+    /// region's members itself, a page at a time: `close`).
     fn load_for(&mut self, command: &Command) -> Result<(), LedgerError> {
-        match command {
-            Command::CloseMonth(close) => {
-                // Only a close that can be accepted visits the region's members; a
-                // refused one (unknown region, not the open month) loads nothing.
-                let closable = self
-                    .state
-                    .regions
-                    .get(&close.region)
-                    .is_some_and(|region| region.open_month == close.month);
-                if closable {
-                    for member_id in self.store.enrolled_members(&close.region)? {
-                        self.load_member(member_id)?;
-                    }
-                    // R16: closing the month accrues granted members' subsidies.
-                    for member_id in self.store.granted_members(&close.region)? {
-                        self.load_member(member_id)?;
-                    }
-                }
-            }
-            other => {
-                if let Some(member_id) = other.member_id() {
-                    self.load_member(member_id)?;
-                }
-            }
+        if let Some(member_id) = command.member_id() {
+            self.load_member(member_id)?;
         }
         Ok(())
     }
@@ -632,7 +755,8 @@ impl<S: EventStore> Ledger<S> {
         }
     }
 
-    /// Wraps decided events in envelopes and applies them to the state.
+    /// Wraps decided events in envelopes and applies them to the state, with the
+    /// coverage changes and region totals they make.
     fn record(
         &mut self,
         command_id: Uuid,
@@ -641,26 +765,51 @@ impl<S: EventStore> Ledger<S> {
         sources: &mut dyn Sources,
         dirty: &mut Dirty,
     ) -> Result<CommandRecord, LedgerError> {
-        let mut envelopes = Vec::with_capacity(events.len());
-        let mut touched: BTreeSet<Uuid> = events
+        let touched: BTreeSet<Uuid> = events
             .iter()
             .filter_map(|event| match event.stream() {
                 StreamId::Member(member_id) => Some(member_id),
                 StreamId::Region(_) => None,
             })
             .collect();
-        for event in &events {
-            if let Event::MonthClosed(closed) = event {
-                // R16: a close accrues the subsidies of paid, granted months, which
-                // changes those members' lines without an event of theirs.
-                if let Some(granted) = self.state.granted_by_region.get(&closed.region) {
-                    touched.extend(granted.iter().copied());
-                }
-            }
-        }
         // Coverage changes are recorded for every command, served or not, so a feed
         // started later replays them too (R-independent: a before/after comparison).
         let before = self.month_lines(&touched);
+        let envelopes = self.apply_events(command_id, events, recorded_at, sources, dirty)?;
+        let position = self.state.position;
+        let after = self.month_lines(&touched);
+        for ((member_id, old), (_, new)) in before.iter().zip(&after) {
+            if let Some(region) = self.state.members.get(member_id).map(|m| m.region.clone()) {
+                self.add_to_reports(&region, old, new, dirty)?;
+            }
+            let months = month_changes(old, new);
+            if !months.is_empty() {
+                dirty.coverage.push(CoverageChanged {
+                    member_id: *member_id,
+                    position,
+                    command_id,
+                    months,
+                });
+            }
+        }
+        Ok(CommandRecord {
+            command_id,
+            envelopes,
+            body_digest: None,
+        })
+    }
+
+    /// Wraps events in envelopes at the next positions and applies them to the state,
+    /// marking their streams' rows dirty.
+    fn apply_events(
+        &mut self,
+        command_id: Uuid,
+        events: Vec<Event>,
+        recorded_at: DateTime<Utc>,
+        sources: &mut dyn Sources,
+        dirty: &mut Dirty,
+    ) -> Result<Vec<Envelope>, LedgerError> {
+        let mut envelopes = Vec::with_capacity(events.len());
         for event in events {
             let position = self.state.position + 1;
             let stream = event.stream();
@@ -679,39 +828,26 @@ impl<S: EventStore> Ledger<S> {
                 command_id,
             ));
         }
-        let position = self.state.position;
-        let after = self.month_lines(&touched);
-        for ((member_id, old), (_, new)) in before.iter().zip(&after) {
-            self.add_to_reports(*member_id, old, new, dirty)?;
-            let months = month_changes(old, new);
-            if !months.is_empty() {
-                dirty.coverage.push(CoverageChanged {
-                    member_id: *member_id,
-                    position,
-                    command_id,
-                    months,
-                });
-            }
-        }
-        Ok(CommandRecord {
-            command_id,
-            envelopes,
-            body_digest: None,
-        })
+        Ok(envelopes)
+    }
+
+    /// A cached member's month lines (empty if not cached).
+    fn member_lines(&self, member_id: Uuid) -> Vec<MonthLine> {
+        self.month_lines(&BTreeSet::from([member_id]))
+            .pop()
+            .map(|(_, lines)| lines)
+            .unwrap_or_default()
     }
 
     /// Adds the difference between a member's month lines before and after a command
     /// to its region's month totals (`domain::report`).
     fn add_to_reports(
         &mut self,
-        member_id: Uuid,
+        region: &RegionName,
         old: &[MonthLine],
         new: &[MonthLine],
         dirty: &mut Dirty,
     ) -> Result<(), LedgerError> {
-        let Some(region) = self.state.members.get(&member_id).map(|m| m.region.clone()) else {
-            return Ok(());
-        };
         let old_by_month: HashMap<Month, &MonthLine> =
             old.iter().map(|line| (line.month, line)).collect();
         for line in new {
@@ -781,6 +917,12 @@ impl<S: EventStore> Ledger<S> {
             rows.push(StateWrite {
                 key: StateKey::CoverageChange(change.position, change.member_id),
                 value: Some(encode_row(change)),
+            });
+        }
+        for region in &dirty.closings {
+            rows.push(StateWrite {
+                key: StateKey::Closing(region.clone()),
+                value: self.closings.get(region).map(encode_row),
             });
         }
         rows.push(StateWrite {
@@ -853,6 +995,9 @@ struct Dirty {
     coverage: Vec<CoverageChanged>,
     /// Region month totals the append's commands changed.
     reports: BTreeSet<(RegionName, Month)>,
+    /// Regions whose close in progress moved (its `Closing` row is rewritten, or
+    /// removed once the close is finished).
+    closings: BTreeSet<RegionName>,
 }
 
 /// What an append added, for the feed: envelopes and coverage changes, in log order.
@@ -886,6 +1031,15 @@ pub enum ReportError {
         month: Month,
         open_month: Month,
     },
+    #[error("the close of {closing} in region {region} is still being recorded ({done} of {total} enrolled members done); until it is, the figures of {moving_from} and later move: ask again shortly, or for a month before {moving_from}")]
+    CloseInProgress {
+        region: String,
+        month: Month,
+        closing: Month,
+        done: u64,
+        total: u64,
+        moving_from: Month,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -907,6 +1061,22 @@ pub fn region_month_report(
             month,
             open_month: state.open_month,
         });
+    }
+    if let Some(closing) = read_closing(store, region)? {
+        // A consequence (an automatic withdrawal, R11) changes months from the
+        // oldest arrears on: those months' figures move until the close is recorded.
+        let grace_months = i64::from(state.policy_for(closing.month).grace_months);
+        let moving_from = closing.month.plus(-grace_months);
+        if month >= moving_from {
+            return Err(ReportError::CloseInProgress {
+                region: region.to_string(),
+                month,
+                closing: closing.month,
+                done: closing.members_done,
+                total: closing.members_total,
+                moving_from,
+            });
+        }
     }
     let totals = read_month_totals(store, region, month)?;
     Ok(RegionMonthReport::new(
@@ -1165,7 +1335,8 @@ pub fn rebuild_state<S: EventStore>(
 ) -> Result<RebuildReport, LedgerError> {
     let state = fold_log(store, progress)?;
     let differences = state_row_differences(store, &state, REBUILD_DIFFERENCES_LISTED_MAX)?;
-    store.replace_state(&all_state_rows(&state))?;
+    let rows = rebuilt_rows(store, &state)?;
+    store.replace_state(&rows)?;
     Ok(RebuildReport {
         ok: true,
         events: state.position,

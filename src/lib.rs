@@ -15,6 +15,7 @@
 //! - [`cli`]: the `flexledger` command line (argument parsing and output only).
 
 pub mod audit;
+pub mod backup;
 pub mod cli;
 pub mod domain;
 pub mod http;

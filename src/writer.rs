@@ -106,6 +106,55 @@ fn publish(feed: &tokio::sync::broadcast::Sender<FeedItem>, appended: Appended) 
     }
 }
 
+/// The next request; while a month close is in progress (and none is waiting),
+/// records its chunks one at a time in between, so the close finishes in the
+/// background and requests wait at most one chunk. `None` once every sender is gone.
+fn next_request<S: EventStore>(
+    receiver: &mut mpsc::Receiver<Request>,
+    ledger: &mut Ledger<S>,
+    sources: &mut dyn Sources,
+    feed: Option<&tokio::sync::broadcast::Sender<FeedItem>>,
+    live: &WriterCounters,
+) -> Option<Request> {
+    loop {
+        if ledger.is_poisoned() || ledger.closes_in_progress().next().is_none() {
+            return receiver.blocking_recv();
+        }
+        match receiver.try_recv() {
+            Ok(request) => return Some(request),
+            Err(mpsc::error::TryRecvError::Disconnected) => return None,
+            Err(mpsc::error::TryRecvError::Empty) => {}
+        }
+        match ledger.close_step(sources) {
+            Ok(progress) => {
+                live.appends.fetch_add(1, Ordering::Relaxed);
+                if progress.is_some_and(|progress| progress.finished) {
+                    release_freed_memory();
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "recording a month close's chunk failed; the ledger stops taking commands");
+                live.failed.store(true, Ordering::SeqCst);
+            }
+        }
+        if let Some(feed) = feed {
+            publish(feed, ledger.take_appended());
+        }
+    }
+}
+
+/// Returns the heap pages a finished month close freed to the system: glibc keeps
+/// freed memory in per-thread arenas, so without this a server's RSS stays at its
+/// peak after a close of a large region although nothing holds the memory.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of glibc's own heap; it touches no
+    // memory the program owns.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Requests waiting for the writer; callers beyond this wait to enqueue (backpressure).
 pub const WRITER_QUEUE_REQUESTS_MAX: usize = 1024;
 
@@ -122,6 +171,9 @@ pub enum WriterError {
 
 struct Request {
     commands: Commands,
+    /// Members to bring up to date with their region's month close in progress
+    /// before anything is read of them (`Ledger::bring_members_up_to_date`).
+    touch: Vec<uuid::Uuid>,
     reply: oneshot::Sender<Result<Vec<CommandResult>, WriterError>>,
 }
 
@@ -187,7 +239,14 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                 // batch is one append (up to APPEND_BATCH_COMMANDS_MAX commands) unless a
                 // single request is larger.
                 let mut carried: Option<Request> = None;
-                while let Some(first) = carried.take().or_else(|| receiver.blocking_recv()) {
+                loop {
+                    let first = match carried.take() {
+                        Some(request) => request,
+                        None => match next_request(&mut receiver, &mut ledger, sources.as_mut(), feed.as_ref(), &live) {
+                            Some(request) => request,
+                            None => break,
+                        },
+                    };
                     let mut count = first.commands.len();
                     let mut batch = vec![first];
                     while count < APPEND_BATCH_COMMANDS_MAX {
@@ -230,6 +289,13 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                         publish(feed, ledger.take_appended());
                     }
                 }
+                if !ledger.is_close_in_background() && !ledger.is_poisoned() {
+                    // `submit` leaves no close half recorded (a store opened with one
+                    // in progress, after a crash, is finished here even with no input).
+                    if let Err(error) = ledger.finish_closes(sources.as_mut()) {
+                        tracing::error!(%error, "recording the rest of a month close failed; it resumes when the ledger is next opened");
+                    }
+                }
                 (ledger, stats)
             })
             // OK because failing to start a thread at start-up leaves nothing to run.
@@ -254,7 +320,11 @@ impl<S: EventStore + Send + 'static> Writer<S> {
     ) -> Result<oneshot::Receiver<Result<Vec<CommandResult>, WriterError>>, WriterError> {
         let (reply, answer) = oneshot::channel();
         self.sender
-            .blocking_send(Request { commands, reply })
+            .blocking_send(Request {
+                commands,
+                touch: Vec::new(),
+                reply,
+            })
             .map_err(|_| WriterError::Stopped)?;
         Ok(answer)
     }
@@ -293,6 +363,21 @@ impl WriterHandle {
     pub async fn submit(&self, commands: Commands) -> Result<Vec<CommandResult>, WriterError> {
         submit_through(&self.sender, commands).await
     }
+
+    /// Records a member's consequences of its region's month close in progress, and
+    /// waits until they are durable: a reader asks before reading the member's rows.
+    pub async fn bring_up_to_date(&self, member_id: uuid::Uuid) -> Result<(), WriterError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Request {
+                commands: Vec::new(),
+                touch: vec![member_id],
+                reply,
+            })
+            .await
+            .map_err(|_| WriterError::Stopped)?;
+        answer.await.map_err(|_| WriterError::Stopped)?.map(|_| ())
+    }
 }
 
 async fn submit_through(
@@ -301,7 +386,11 @@ async fn submit_through(
 ) -> Result<Vec<CommandResult>, WriterError> {
     let (reply, answer) = oneshot::channel();
     sender
-        .send(Request { commands, reply })
+        .send(Request {
+            commands,
+            touch: Vec::new(),
+            reply,
+        })
         .await
         .map_err(|_| WriterError::Stopped)?;
     answer.await.map_err(|_| WriterError::Stopped)?
@@ -317,14 +406,18 @@ fn write_batch<S: EventStore>(
     let mut sizes = Vec::with_capacity(batch.len());
     let mut replies = Vec::with_capacity(batch.len());
     let mut commands = Vec::new();
+    let mut touch = Vec::new();
     for request in batch {
         sizes.push(request.commands.len());
         commands.extend(request.commands);
+        touch.extend(request.touch);
         replies.push(request.reply);
     }
     let total = commands.len();
     let appends_before = ledger.appends();
-    let outcome = ledger.submit(commands, sources);
+    let outcome = ledger
+        .bring_members_up_to_date(&touch, sources)
+        .and_then(|()| ledger.submit(commands, sources));
     stats.appends += ledger.appends() - appends_before;
     stats.commands += total as u64;
     stats.requests += replies.len() as u64;

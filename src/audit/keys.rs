@@ -75,6 +75,11 @@ pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
             source,
         }
     };
+    // Written whole or not at all: a temporary file, fsynced, then renamed into place
+    // (a full disk otherwise leaves an empty key file that no later open can read).
+    // The data directory's lock is held, so no other process writes the key meanwhile.
+    let temporary = path.with_extension("partial");
+    let _ = std::fs::remove_file(&temporary);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -82,28 +87,25 @@ pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    match options.open(&path) {
-        Ok(mut file) => {
-            writeln!(file, "{}", crate::audit::checkpoint::hex(&seed)).map_err(io("write"))?;
-            file.sync_all().map_err(io("sync"))?;
-            if let Some(parent) = path.parent() {
-                if let Ok(directory) = std::fs::File::open(parent) {
-                    directory.sync_all().map_err(io("sync the directory of"))?;
-                }
-            }
-            let key = SigningKey::from_bytes(&seed);
-            tracing::info!(
-                path = %path.display(),
-                key_id = %crate::audit::checkpoint::key_id(&key.verifying_key()),
-                "created the ledger's audit signing key"
-            );
-            Ok(key)
-        }
-        // Another process created it first: use theirs.
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => load(data_dir)?
-            .ok_or_else(|| KeyError::Malformed {
-                path: path.display().to_string(),
-            }),
-        Err(source) => Err(io("create")(source)),
+    let written = options.open(&temporary).and_then(|mut file| {
+        writeln!(file, "{}", crate::audit::checkpoint::hex(&seed))?;
+        file.sync_all()
+    });
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(io("write")(source));
     }
+    std::fs::rename(&temporary, &path).map_err(io("rename into place"))?;
+    if let Some(parent) = path.parent() {
+        if let Ok(directory) = std::fs::File::open(parent) {
+            directory.sync_all().map_err(io("sync the directory of"))?;
+        }
+    }
+    let key = SigningKey::from_bytes(&seed);
+    tracing::info!(
+        path = %path.display(),
+        key_id = %crate::audit::checkpoint::key_id(&key.verifying_key()),
+        "created the ledger's audit signing key"
+    );
+    Ok(key)
 }

@@ -2,6 +2,7 @@
 //! Exit codes (contract): 0 all good, 1 a command was refused or a member is unknown,
 //! 2 could not run (unreadable input, storage failure, bad arguments).
 
+mod backup;
 mod lines;
 mod serve;
 
@@ -97,7 +98,7 @@ Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing repla
         long_about = "Serve the HTTP API on --listen (port 0 picks a free port; the first line printed is \
 the address actually bound). Routes: POST /v1/commands, GET /v1/members/{id}[?as_of=P], \
 GET /v1/members/{id}/events, GET /v1/members/{id}/months/{YYYY-MM}, GET /v1/regions/{name}, GET /v1/regions/{name}/months/{YYYY-MM}, \
-GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?member=), GET /metrics, GET /healthz.\n\n\
+GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?member=), GET /v1/backup, GET /metrics, GET /healthz.\n\n\
 Every route but /healthz needs Authorization: Bearer <token>. --auth FILE names a TOML file of [[token]] tables \
 with role (operator, auditor, subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). \
 --demo seeds the demo region into an empty ledger and, without --auth, creates one token per role, keeps them in DATA_DIR/demo-tokens (mode 0600, so a restarted demo keeps them) and prints them at every start.\n\n\
@@ -151,6 +152,12 @@ against its key and stream index; damage is reported with its position (exit 1);
         #[arg(long, value_name = "ID")]
         member: Option<Uuid>,
     },
+    /// Write a consistent, signed backup of the whole log (from --data-dir, or from a running server).
+    #[command(long_about = backup::BACKUP_LONG_ABOUT, after_help = backup::BACKUP_AFTER_HELP)]
+    Backup(backup::BackupArgs),
+    /// Verify a backup and restore it into a new, empty --data-dir.
+    #[command(long_about = backup::RESTORE_LONG_ABOUT, after_help = backup::RESTORE_AFTER_HELP)]
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -163,14 +170,95 @@ pub fn main() -> ExitCode {
         Err(error) if is_damage(&error) => {
             // Damage is a finding about the data (exit 1, like `verify`), not a
             // failure to run; the message names the position.
-            eprintln!("flexledger: error: {error:#}\nflexledger: the store is damaged: restore the data directory from a backup (`flexledger verify` names the first broken link when the store still opens; `flexledger rebuild` repairs it when only state rows differ)");
+            eprintln!("{}", damage_message("flexledger", &error));
             ExitCode::from(1)
         }
         Err(error) => {
-            eprintln!("flexledger: error: {error:#}");
+            eprintln!(
+                "flexledger: error: {}{}",
+                error_text(&error),
+                disk_full_advice(&error)
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// What to do about a full disk met outside the store's own writes (creating the
+/// signing key, writing an output file), said as the store says it; empty for any
+/// other error, and for the store's `DiskFull`, which says it already.
+fn disk_full_advice(error: &anyhow::Error) -> &'static str {
+    let full = error.chain().any(|cause| {
+        cause.downcast_ref::<io::Error>().is_some_and(|error| {
+            matches!(
+                error.kind(),
+                io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+            )
+        })
+    });
+    let said = error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(StoreError::DiskFull { .. })
+        )
+    });
+    if full && !said {
+        "; the disk is full: free space and run the command again (a write that failed was not acknowledged)"
+    } else {
+        ""
+    }
+}
+
+/// What `program` prints for damaged stored data: the error, then how to recover.
+fn damage_message(program: &str, error: &anyhow::Error) -> String {
+    format!(
+        "{program}: error: {}\n{program}: the store is damaged: restore the data directory from a backup \
+         (`flexledger restore`); `flexledger verify` names the first broken link when the store still opens, \
+         and `flexledger rebuild` repairs it when only state rows differ",
+        error_text(error)
+    )
+}
+
+/// An error and its causes on one line, like `{:#}`, leaving out a cause whose text
+/// the line already holds (a `StoreError` quotes its I/O error, which is also its
+/// source): "… is full: No space left on device", once.
+pub(crate) fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
+}
+
+/// Installs the process's panic hook; each binary calls it first, with the data
+/// directory it was given.
+///
+/// A panic inside the storage engine (sled 0.34.7 indexes out of bounds, or meets a
+/// record it cannot decode, when its files were damaged after it opened them) is a
+/// finding about the data, not a crash to show: the hook prints the damage and how to
+/// recover, and exits 1, like damage found any other way. It exits from the hook, on
+/// whichever thread the engine panicked (the writer, a server worker): the engine's
+/// state after a panic is unknown, so the process stops as if it had crashed, which
+/// the store is built to survive (every write is fsynced before it is acknowledged).
+/// Every other panic is a broken invariant of ours and still crashes loudly (the
+/// previous hook's report, exit 101). Panics while a store opens are caught before
+/// they get here (`SledStore::open` reports them as an error).
+pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let Some(damage) = crate::store::sled_store::engine_panic_damage(&data_dir, info) else {
+            return previous(info);
+        };
+        eprintln!("{}", damage_message(program, &anyhow::Error::new(damage)));
+        std::process::exit(1);
+    }));
 }
 
 pub(crate) fn init_logging() {
@@ -216,6 +304,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Serve { listen, auth, demo } => {
             serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo)
         }
+        CliCommand::Backup(args) => backup::backup(&cli.data_dir, &args),
+        CliCommand::Restore(args) => backup::restore(&cli.data_dir, &args),
+    }
+}
+
+/// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
+/// exercise its resumption without a region of thousands.
+pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut Ledger<S>) {
+    let chunk = std::env::var("FLEXLEDGER_CLOSE_CHUNK_MEMBERS")
+        .ok()
+        .and_then(|text| text.parse::<usize>().ok());
+    if let Some(members) = chunk {
+        ledger.set_close_chunk_members(members);
     }
 }
 
@@ -233,8 +334,9 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             .map(|metadata| metadata.len());
         (Box::new(io::BufReader::new(opened)), length)
     };
-    let ledger = Ledger::open(data_dir)
+    let mut ledger = Ledger::open(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two
     // chunks in flight let reading and parsing overlap the writer's fsync.
     let writer = Writer::start(ledger, Box::new(SystemSources));
@@ -430,7 +532,10 @@ fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result
         Err(error @ crate::ledger::ReportError::UnknownRegion(_)) => {
             refuse(&mut stdout, ErrorCode::UnknownRegion, error.to_string())
         }
-        Err(error @ crate::ledger::ReportError::NotClosed { .. }) => {
+        Err(
+            error @ (crate::ledger::ReportError::NotClosed { .. }
+            | crate::ledger::ReportError::CloseInProgress { .. }),
+        ) => {
             // A read error, not a command refusal: the same code as the HTTP route's.
             let body = serde_json::json!({"ok": false, "error": {"code": "month_not_closed", "message": error.to_string()}});
             print_json_line(&mut stdout, &body)?;
@@ -549,5 +654,7 @@ fn open_store(data_dir: &std::path::Path) -> anyhow::Result<SledStore> {
     let mut store = SledStore::open(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
+    // A month close left half recorded by a crash is finished before anything is read.
+    let store = crate::ledger::finish_recorded_closes(store, &mut crate::ledger::SystemSources)?;
     Ok(store)
 }

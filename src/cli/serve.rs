@@ -3,7 +3,7 @@
 use crate::domain::parse_command;
 use crate::http::auth::{Role, Tokens};
 use crate::http::{
-    AppState, ConnectionLimits, Metrics, FEED_BROADCAST_EVENTS_MAX, FEED_SUBSCRIBERS_MAX,
+    feed_broadcast_items_max, AppState, ConnectionLimits, Metrics, FEED_SUBSCRIBERS_MAX,
     REQUESTS_IN_FLIGHT_MAX,
 };
 use crate::ledger::{Ledger, SystemSources};
@@ -77,8 +77,11 @@ pub fn serve(
         let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
         ledger.submit(commands, &mut SystemSources)?;
     }
+    // Answer a month close at once; its members' chunks follow between requests.
+    ledger.set_close_in_background(true);
+    super::configure_close_chunks(&mut ledger);
     let store = Arc::new(ledger.store().reader()?);
-    let (feed, _) = tokio::sync::broadcast::channel(FEED_BROADCAST_EVENTS_MAX);
+    let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
     let writer = Writer::start_with_feed(ledger, Box::new(SystemSources), Some(feed.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -241,20 +241,9 @@ fn payment_kind(member: &MemberState, open: Month, month: Month) -> PaymentKind 
 }
 
 fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
-    let region = region(state, &body.region)?;
-    if body.month != region.open_month {
-        return refuse(
-            ErrorCode::MonthNotOpen,
-            format!(
-                "{} is not the open month of region {} (R9): close {} next",
-                body.month, body.region, region.open_month
-            ),
-        );
-    }
-    let month = body.month;
-    let grace_months = i64::from(region.policy_for(month).grace_months);
-    let mut events = Vec::new();
-    let (mut members_missed, mut members_withdrawn, mut members_visited) = (0u64, 0u64, 0u64);
+    let region = closable_region(state, body)?;
+    let mut tally = CloseTally::default();
+    let mut consequences = Vec::new();
     let enrolled = state
         .enrolled_by_region
         .get(&body.region)
@@ -266,50 +255,109 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
             .members
             .get(member_id)
             .expect("enrolled member exists");
-        assert!(
-            !member.is_withdrawn(),
-            "enrolled_by_region lists a withdrawn member"
-        );
-        members_visited += 1;
-        if !member.current_period().contains(month) || member.paid.contains_key(&month) {
-            continue;
-        }
-        let due = member.due_for(region, month);
-        events.push(Event::ContributionMissed(ContributionMissed {
-            member_id: *member_id,
-            month,
-            due,
-        }));
-        members_missed += 1;
-        // R10/R11: the arrears run is every month from the oldest unpaid through this one.
-        let first_arrears = member.next_unpaid();
-        let run_months = first_arrears.months_until(month) + 1;
-        if run_months > grace_months {
-            let lapsed_months: Vec<Month> = first_arrears.through(month).collect();
-            let lapsed_amount = member.dues_total(region, &lapsed_months);
-            events.push(Event::MemberWithdrawn(MemberWithdrawn {
-                member_id: *member_id,
-                reason: WithdrawalReason::ArrearsExceededGrace,
-                effective_from: first_arrears,
-                lapsed_months,
-                lapsed_amount,
-            }));
-            members_withdrawn += 1;
-        }
+        let events = close_consequences(member, region, body.month);
+        tally.add(&events);
+        consequences.extend(events);
     }
     // Contract v2: the region's close first, then its members' consequences.
-    events.insert(
-        0,
-        Event::MonthClosed(MonthClosed {
-            region: body.region.clone(),
-            month,
-            next_open_month: month.next(),
-            members_missed,
-            members_withdrawn,
-            members_visited: Some(members_visited),
-        }),
-    );
+    let mut events = vec![month_closed(body, tally)];
+    events.extend(consequences);
     Ok(events)
+}
+
+/// The region of a close that may be recorded: it exists and `body.month` is its open
+/// month (R9). The first check of `close_month`; a ledger that records a close's
+/// consequences in chunks asks this before counting them.
+pub fn closable_region<'a>(
+    state: &'a LedgerState,
+    body: &CloseMonth,
+) -> Result<&'a RegionState, Refusal> {
+    let region = region(state, &body.region)?;
+    if body.month != region.open_month {
+        return refuse(
+            ErrorCode::MonthNotOpen,
+            format!(
+                "{} is not the open month of region {} (R9): close {} next",
+                body.month, body.region, region.open_month
+            ),
+        );
+    }
+    Ok(region)
+}
+
+/// What a month close finds among the region's enrolled members, for its
+/// `MonthClosed` event: counted before the close is recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CloseTally {
+    pub members_visited: u64,
+    pub members_missed: u64,
+    pub members_withdrawn: u64,
+}
+
+impl CloseTally {
+    /// Counts one enrolled member and the consequences `close_consequences` gave it.
+    pub fn add(&mut self, consequences: &[Event]) {
+        self.members_visited += 1;
+        for event in consequences {
+            match event {
+                Event::ContributionMissed(_) => self.members_missed += 1,
+                Event::MemberWithdrawn(_) => self.members_withdrawn += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The region's event of a close (R9), recorded before any member's consequence.
+pub fn month_closed(body: &CloseMonth, tally: CloseTally) -> Event {
+    Event::MonthClosed(MonthClosed {
+        region: body.region.clone(),
+        month: body.month,
+        next_open_month: body.month.next(),
+        members_missed: tally.members_missed,
+        members_withdrawn: tally.members_withdrawn,
+        members_visited: Some(tally.members_visited),
+    })
+}
+
+/// What closing `month` implies for one member (R9–R11): nothing, or the month
+/// missed, or missed and the member withdrawn automatically. `region` is the
+/// member's region before or after its `MonthClosed` (only its policies are read).
+///
+/// Idempotent: a member whose `month` is already recorded missed gets nothing, so a
+/// close whose consequences are recorded in chunks, resumed after a crash or brought
+/// forward for one member, records each consequence exactly once.
+pub fn close_consequences(member: &MemberState, region: &RegionState, month: Month) -> Vec<Event> {
+    let in_period = member.current_period().contains(month);
+    if member.is_withdrawn()
+        || !in_period
+        || member.paid.contains_key(&month)
+        || member.missed.contains_key(&month)
+    {
+        return Vec::new();
+    }
+    let grace_months = i64::from(region.policy_for(month).grace_months);
+    let due = member.due_for(region, month);
+    let mut events = vec![Event::ContributionMissed(ContributionMissed {
+        member_id: member.member_id,
+        month,
+        due,
+    })];
+    // R10/R11: the arrears run is every month from the oldest unpaid through this one.
+    let first_arrears = member.next_unpaid();
+    let run_months = first_arrears.months_until(month) + 1;
+    if run_months > grace_months {
+        let lapsed_months: Vec<Month> = first_arrears.through(month).collect();
+        let lapsed_amount = member.dues_total(region, &lapsed_months);
+        events.push(Event::MemberWithdrawn(MemberWithdrawn {
+            member_id: member.member_id,
+            reason: WithdrawalReason::ArrearsExceededGrace,
+            effective_from: first_arrears,
+            lapsed_months,
+            lapsed_amount,
+        }));
+    }
+    events
 }
 
 fn decide_stop_deduction(state: &LedgerState, member_id: Uuid) -> Decision {

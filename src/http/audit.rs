@@ -58,6 +58,7 @@ pub(super) async fn get_timeline_svg(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let member_id = member_id(&id)?;
+    super::up_to_date(&state, member_id).await?;
     let picture = blocking_render(state, member_id, |history| {
         timeline::svg(history).map_err(fold_failed)
     })
@@ -87,6 +88,7 @@ pub(super) async fn get_audit_page(
     let Ok(member_id) = Uuid::parse_str(&id) else {
         return Ok(html_page(StatusCode::BAD_REQUEST, bad_request_html(&id)));
     };
+    super::up_to_date(&state, member_id).await?;
     let page = blocking_render(state, member_id, |history| {
         html(history).map_err(fold_failed)
     })

@@ -4,9 +4,11 @@
 
 mod audit;
 pub mod auth;
+mod backup;
 mod feed;
 mod server;
 
+pub use feed::feed_broadcast_items_max;
 pub use server::ConnectionLimits;
 
 use crate::domain::coverage::{member_coverage as coverage_of, month_line};
@@ -53,8 +55,12 @@ pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
 /// feed's SSE keep-alive comment every 15 s counts as activity). Shorter than the
 /// header-read timeout, which also runs on an idle keep-alive connection.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
-/// Envelopes the live feed buffers for its slowest subscriber before dropping it.
-pub const FEED_BROADCAST_EVENTS_MAX: usize = 65_536;
+/// Items (events and coverage changes) the live feed buffers, shared by every
+/// subscriber; one that falls further behind catches up from the store (`feed.rs`).
+/// Small, since falling behind costs a subscriber only a trip to the store: the
+/// buffer keeps its last items (a few hundred bytes each) for as long as the server
+/// runs, so 65,536 of them held ~40 MiB after any large close.
+pub const FEED_BROADCAST_EVENTS_MAX: usize = 8_192;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -185,6 +191,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/v1/regions/{name}", get(get_region))
                 .route("/v1/regions/{name}/months/{month}", get(get_region_month))
                 .route("/audit/members/{id}", get(audit::get_audit_page))
+                .route("/v1/backup", get(backup::get_backup))
                 .route("/metrics", get(get_metrics)),
         ))
         .merge(guarded(
@@ -441,6 +448,9 @@ async fn get_member(
 ) -> Result<Response, AppError> {
     let Query(query) = query.map_err(bad_query)?;
     let member_id = member_id(&id)?;
+    if query.as_of.is_none() {
+        up_to_date(&state, member_id).await?;
+    }
     let coverage = blocking(move || {
         Ok(member_coverage(
             state.store.as_ref(),
@@ -450,6 +460,27 @@ async fn get_member(
     })
     .await?;
     Ok(Json(coverage.ok_or_else(|| unknown_member(member_id))?).into_response())
+}
+
+/// Before a member's stored rows are read: if its region's month close is still
+/// being recorded and implies consequences for it, the writer records them first, so
+/// no answer misses a consequence of a recorded close (D17).
+pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), AppError> {
+    let store = state.store.clone();
+    let pending = blocking(move || {
+        let Some((member, region)) = stored_member(&store, member_id)? else {
+            return Ok(false);
+        };
+        Ok(crate::ledger::close_pending_for(store.as_ref(), &member, &region)?.is_some())
+    })
+    .await?;
+    if pending {
+        state.writer.bring_up_to_date(member_id).await.map_err(|error| {
+            tracing::error!(%error, %member_id, "bringing a member up to date with a month close failed");
+            AppError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the ledger could not record a month close's consequences for this member; see the server's log")
+        })?;
+    }
+    Ok(())
 }
 
 fn stored_member(
@@ -472,6 +503,7 @@ async fn get_month(
             format!("{month:?} is not a month YYYY-MM"),
         )
     })?;
+    up_to_date(&state, member_id).await?;
     let found = blocking(move || stored_member(&state.store, member_id)).await?;
     let (member, region) = found.ok_or_else(|| unknown_member(member_id))?;
     let line = month_line(&region, &member, month);
@@ -533,7 +565,7 @@ async fn get_region_month(
                     ErrorCode::UnknownRegion.as_str(),
                     error.to_string(),
                 ),
-                ReportError::NotClosed { .. } => {
+                ReportError::NotClosed { .. } | ReportError::CloseInProgress { .. } => {
                     AppError::new(StatusCode::CONFLICT, "month_not_closed", error.to_string())
                 }
                 ReportError::Store(store) => store.into(),
@@ -570,11 +602,21 @@ async fn get_region(
             }
         }
         let policies: Vec<_> = region.policies.values().collect();
-        Ok(serde_json::json!({"region": region.name, "open_month": region.open_month, "policies": policies,
-            "members": {"active": active, "in_arrears": in_arrears}, "arrears_total": arrears_total, "version": region.version, "position": region.last_position}))
+        let mut summary = serde_json::json!({"region": region.name, "open_month": region.open_month, "policies": policies,
+            "members": {"active": active, "in_arrears": in_arrears}, "arrears_total": arrears_total, "version": region.version, "position": region.last_position});
+        if let Some(closing) = crate::ledger::read_closing(store, &region_name)? {
+            summary["closing"] = closing_progress(&closing);
+        }
+        Ok(summary)
     })
     .await?;
     Ok(Json(summary).into_response())
+}
+
+/// A month close still being recorded, as the region route shows it.
+pub fn closing_progress(closing: &crate::ledger::Closing) -> serde_json::Value {
+    serde_json::json!({"month": closing.month, "members_done": closing.members_done, "members_total": closing.members_total,
+        "missed_recorded": closing.missed_recorded, "withdrawn_recorded": closing.withdrawn_recorded, "recheck": closing.recheck})
 }
 
 /// `GET /metrics`: Prometheus text.

@@ -61,6 +61,19 @@ pub enum StateKey {
     Checkpoint,
     /// A `CoverageChanged` feed item: at this position, for this member.
     CoverageChange(u64, Uuid),
+    /// Present while a recorded month close of the region still has members whose
+    /// consequences are to be recorded (`ledger::Closing`): its progress. Not derived
+    /// from the log, so `verify` does not compare it; a rebuild keeps it.
+    Closing(RegionName),
+}
+
+/// A region's member index, read a page at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberIndex {
+    /// `StateKey::Enrolled` rows.
+    Enrolled,
+    /// `StateKey::Granted` rows.
+    Granted,
 }
 
 /// One state row to set (`Some`) or remove (`None`).
@@ -166,6 +179,18 @@ pub trait EventStore: Send + Sync {
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
     /// Members with a `Granted` row in `region`, in id order.
     fn granted_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
+    /// Up to `limit` members of a region's index with ids after `after` (from the
+    /// first when `None`), in id order: how a month close walks a region of any size
+    /// in bounded memory.
+    fn members_page(
+        &self,
+        index: MemberIndex,
+        region: &RegionName,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> Result<Vec<Uuid>, StoreError>;
+    /// Every `Closing` row.
+    fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Every `Region` row.
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The ids of every `Member` state row (for `verify`: no row without a member).
@@ -174,6 +199,17 @@ pub trait EventStore: Send + Sync {
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError>;
     /// `CoverageChange` rows with positions in `from..=to`, in position order.
     fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// Up to `limit` `CoverageChange` rows in key order (position, member id) from
+    /// `position` on, leaving out, at `position` only, the rows up to and including
+    /// member `after` (when given) and then `skip` rows more: a feed page resuming
+    /// after the last row it sent (by its key, or by its ordinal at `position`).
+    fn coverage_changes_page(
+        &self,
+        position: u64,
+        after: Option<Uuid>,
+        skip: u32,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Replaces every state row with `rows` (a rebuild from the log), atomically.
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
     /// Stores a signed audit checkpoint of the log at `tree_size`, durably. A

@@ -3,7 +3,7 @@
 //! month.
 
 use crate::model::Model;
-use crate::properties::{history, run_history, MEMBERS};
+use crate::properties::{history, run_history, run_history_closing, CloseMode, MEMBERS};
 use crate::support::subset_differences;
 use flexledger::ledger::member_coverage;
 use flexledger::store::CommandResult;
@@ -18,7 +18,26 @@ proptest! {
 
     #[test]
     fn the_ledger_agrees_with_the_independent_model(intents in history()) {
-        let run = run_history(&intents);
+        check_against_model(run_history(&intents))?;
+    }
+
+    /// The same, with closes recorded as `serve` records them: in the background, one
+    /// member per chunk, so most commands meet a close in progress (D17). The derived
+    /// rows must equal a fold of the log at every moment (`verify` mid-close), and a
+    /// member read is brought up to date first, as the server does.
+    #[test]
+    fn closes_recorded_in_chunks_in_the_background_agree_with_the_model(intents in history()) {
+        let mut run = run_history_closing(&intents, CloseMode::Background);
+        let report = flexledger::ledger::verify(run.ledger.store(), &mut |_| {});
+        prop_assert!(report.is_ok(), "verify mid-close: {:?}", report.err());
+        let members: Vec<uuid::Uuid> = MEMBERS.iter().map(|m| m.parse().unwrap()).collect();
+        run.ledger.bring_members_up_to_date(&members, &mut run.sources).unwrap();
+        check_against_model(run)?;
+    }
+}
+
+fn check_against_model(run: crate::properties::Run) -> Result<(), TestCaseError> {
+    {
         let mut model = Model::new();
         for (index, (command, result)) in run.commands.iter().zip(&run.results).enumerate() {
             let expected = model.apply(command);
@@ -26,22 +45,45 @@ proptest! {
                 CommandResult::Accepted { .. } => Ok(()),
                 CommandResult::Refused(refusal) => Err(refusal.code.as_str().to_owned()),
             };
-            prop_assert_eq!(&expected, &actual, "command {} {}: model {:?}, ledger {:?} ({:?})", index, command, expected, actual, result);
+            prop_assert_eq!(
+                &expected,
+                &actual,
+                "command {} {}: model {:?}, ledger {:?} ({:?})",
+                index,
+                command,
+                expected,
+                actual,
+                result
+            );
         }
         for member in MEMBERS {
             let expected = model.member(member);
-            let actual = member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap();
+            let actual =
+                member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap();
             match (expected, actual) {
                 (None, None) => {}
                 (Some(expected), Some(actual)) => {
                     let actual = serde_json::to_value(actual).unwrap();
                     let differences = subset_differences(&expected, &actual, "member");
-                    prop_assert!(differences.is_empty(), "member {}: {:?}\ncommands: {:#?}", member, differences, run.commands);
+                    prop_assert!(
+                        differences.is_empty(),
+                        "member {}: {:?}\ncommands: {:#?}",
+                        member,
+                        differences,
+                        run.commands
+                    );
                 }
-                (expected, actual) => prop_assert!(false, "member {} exists in model: {}, ledger: {}", member, expected.is_some(), actual.is_some()),
+                (expected, actual) => prop_assert!(
+                    false,
+                    "member {} exists in model: {}, ledger: {}",
+                    member,
+                    expected.is_some(),
+                    actual.is_some()
+                ),
             }
         }
     }
+    Ok(())
 }
 
 /// Shows what the generator covers (run with `--ignored --nocapture`): result codes and

@@ -1,7 +1,10 @@
 //! Faults end in a clear message, never a brick or a panic: a store whose engine lost
 //! events never looks healthy (the head witness), a truncated engine file is damage in
 //! every command, an unfinished snapshot does not brick the store, and a held lock is
-//! told apart from other failures.
+//! told apart from other failures. A real full disk (a small tmpfs, when the test may
+//! mount one) is named, loses nothing acknowledged and needs nothing but free space;
+//! a panic inside the storage engine after it opened is damage (exit 1), while a
+//! panic in our own code still crashes loudly.
 
 use crate::support::*;
 use flexledger::store::sled_store::{
@@ -56,11 +59,7 @@ fn stderr(output: &Output) -> String {
 }
 
 fn assert_verifies(dir: &Path) {
-    let output = flexledger(dir, &["verify"], None);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let report = &stdout_lines(&output)[0];
-    assert_eq!(report["ok"], true, "{report}");
-    assert_eq!(report["events"], EVENTS, "{report}");
+    assert_verifies_events(dir, EVENTS);
 }
 
 /// Every command on `dir` fails with exit 1 and a message naming damage: never a panic
@@ -332,4 +331,701 @@ fn a_panic_in_the_engine_is_reported_as_damage() {
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains("damaged"), "{message}");
     assert!(message.contains("backup"), "{message}");
+}
+
+// A real full disk ---------------------------------------------------------------------
+
+/// Members in the disk-full import: about 19 MiB of engine files once written.
+const FULL_DISK_MEMBERS: usize = 2000;
+/// The disk the import fills: room for the whole import once the ballast is gone.
+const FULL_DISK_BYTES: u64 = 48 * 1024 * 1024;
+/// Free space left beside the ballast in each run: the disk fills before the first
+/// append, or after one, two or three of the import's batches (1000 commands each).
+const FULL_DISK_ROOMS_BYTES: [u64; 5] = [1 << 20, 4 << 20, 8 << 20, 12 << 20, 16 << 20];
+/// Given back after the disk filled: room for part of an engine snapshot, not all of it.
+const SNAPSHOT_ROOM_BYTES: u64 = 16 * 1024;
+/// A tmpfs gives out space a page at a time.
+const TMPFS_PAGE_BYTES: u64 = 4096;
+
+/// A tmpfs mounted on a new temporary directory, unmounted when dropped (also when an
+/// assertion fails).
+struct Tmpfs {
+    mount_point: std::path::PathBuf,
+    /// Removes the mount point once `drop` has unmounted it.
+    _parent: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts one of `bytes`, or says why it cannot (not root, no `mount`, no tmpfs).
+    fn mount(bytes: u64) -> Result<Tmpfs, String> {
+        let parent = tempfile::tempdir().map_err(|error| error.to_string())?;
+        let mount_point = parent.path().join("disk");
+        std::fs::create_dir(&mount_point).map_err(|error| error.to_string())?;
+        let output = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(&mount_point)
+            .output()
+            .map_err(|error| format!("cannot run mount: {error}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+                    .trim()
+                    .replace('\n', " ")
+            ));
+        }
+        Ok(Tmpfs {
+            mount_point,
+            _parent: parent,
+        })
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let umount = |lazy: bool| {
+            let mut command = std::process::Command::new("umount");
+            if lazy {
+                command.arg("-l");
+            }
+            command
+                .arg(&self.mount_point)
+                .status()
+                .is_ok_and(|status| status.success())
+        };
+        // Busy (a child left running by a failed assertion): detach it now; the
+        // kernel frees it when its last user goes.
+        if !umount(false) {
+            umount(true);
+        }
+    }
+}
+
+/// Says why a test did not run, on the real standard error: `eprintln!` output is
+/// captured by the test harness and shown only for failures, and a skip must be seen.
+fn print_skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
+
+/// Fills the disk holding `ballast` with it, then gives `room_bytes` back.
+fn fill_disk(ballast: &Path, room_bytes: u64) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(ballast).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    loop {
+        match file.write(&chunk) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::StorageFull => break,
+            Err(error) => panic!("filling {}: {error}", ballast.display()),
+        }
+    }
+    give_back(ballast, room_bytes);
+}
+
+/// Shortens the ballast by `bytes`: that much room on its disk.
+fn give_back(ballast: &Path, bytes: u64) {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(ballast)
+        .unwrap();
+    let length = file.metadata().unwrap().len();
+    file.set_len(length.saturating_sub(bytes)).unwrap();
+}
+
+/// `import` with a command id on every line: run again, accepted lines are duplicates.
+fn with_command_ids(import: &str) -> String {
+    import
+        .lines()
+        .enumerate()
+        .map(|(index, line)| {
+            let mut command: serde_json::Value = serde_json::from_str(line).unwrap();
+            command["command_id"] = json!(Uuid::from_u128(
+                0xd15c_0000_0000_4000_8000_0000_0000_0000 + index as u128
+            ));
+            command.to_string() + "\n"
+        })
+        .collect()
+}
+
+/// A failed command on a full disk: exit 2 and one error line saying the disk holding
+/// the data directory is full, plainly (no engine debug text, nothing said twice).
+fn assert_reports_full_disk(output: &Output, data: &Path, what: &str) {
+    let message = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{what}: {message}");
+    let errors: Vec<&str> = message
+        .lines()
+        .filter(|line| line.starts_with("flexledger: error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{what}: {message}");
+    let error = errors[0];
+    assert!(error.contains("is full"), "{what}: {error}");
+    assert!(
+        error.contains(&data.display().to_string()),
+        "{what}: {error}"
+    );
+    assert!(error.contains("free space"), "{what}: {error}");
+    assert!(!error.contains("Os {"), "{what}: plain words: {error}");
+    let told = error.matches("No space left on device").count()
+        + error.matches("no storage space").count();
+    assert!(told <= 1, "{what}: said once: {error}");
+    assert!(!message.contains("panicked"), "{what}: {message}");
+}
+
+/// The engine's unfinished snapshots in `data`: name and length.
+fn unfinished_snapshots(data: &Path) -> Vec<(String, u64)> {
+    let Ok(entries) = std::fs::read_dir(data.join("sled")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, u64)> = entries
+        .map(|entry| entry.unwrap())
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let unfinished = name.starts_with("snap.") && name.ends_with(".generating");
+            unfinished.then(|| (name, entry.metadata().unwrap().len()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// What one disk-full run showed, printed at the end for the record.
+#[derive(Debug)]
+struct FullDiskRun {
+    room_bytes: u64,
+    /// Lines the import reported accepted before the disk filled (all, if it fit).
+    acknowledged: usize,
+    import_exit: Option<i32>,
+    /// Unfinished snapshots the engine left while the disk was full (name, bytes).
+    unfinished_snapshots: Vec<(String, u64)>,
+    /// How many of them the next open set aside (`aside-<name>`).
+    set_aside: usize,
+}
+
+/// Fills the disk, imports until it is full, runs `verify` on the full disk (sled
+/// writes its snapshot on open), frees the disk and imports again.
+fn full_disk_run(disk: &Path, import: &Path, room_bytes: u64) -> FullDiskRun {
+    let data = disk.join("data");
+    let ballast = disk.join("ballast");
+    let import_arg = import.to_str().unwrap();
+    fill_disk(&ballast, room_bytes);
+    let first = flexledger(&data, &["submit", import_arg], None);
+    let import_exit = first.status.code();
+    if import_exit != Some(0) {
+        assert_reports_full_disk(&first, &data, &format!("import, {room_bytes} bytes free"));
+    }
+    let first = stdout_lines(&first);
+    for room in [0, SNAPSHOT_ROOM_BYTES] {
+        give_back(&ballast, room);
+        let output = flexledger(&data, &["verify"], None);
+        if output.status.code() != Some(0) {
+            assert_reports_full_disk(
+                &output,
+                &data,
+                &format!("verify on a full disk, {room_bytes}+{room}"),
+            );
+        }
+    }
+    let unfinished = unfinished_snapshots(&data);
+    std::fs::remove_file(&ballast).unwrap();
+    // No manual step: the same import again, on a disk with room.
+    let again = flexledger(&data, &["submit", import_arg], None);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{room_bytes}: {}",
+        stderr(&again)
+    );
+    let again = stdout_lines(&again);
+    assert_nothing_acknowledged_was_lost(&data, &first, &again);
+    assert_verifies_events(&data, 1 + 2 * FULL_DISK_MEMBERS as u64);
+    assert!(
+        unfinished_snapshots(&data).is_empty(),
+        "{room_bytes}: set aside or removed"
+    );
+    let set_aside = unfinished
+        .iter()
+        .filter(|(name, _)| data.join("sled").join(format!("aside-{name}")).exists())
+        .count();
+    let run = FullDiskRun {
+        room_bytes,
+        acknowledged: first.iter().filter(|result| result["ok"] == true).count(),
+        import_exit,
+        unfinished_snapshots: unfinished,
+        set_aside,
+    };
+    std::fs::remove_dir_all(&data).unwrap();
+    run
+}
+
+/// Every line the first run acknowledged answers the second as a duplicate with the
+/// same events, and those events are in the log.
+fn assert_nothing_acknowledged_was_lost(
+    data: &Path,
+    first: &[serde_json::Value],
+    again: &[serde_json::Value],
+) {
+    assert_eq!(
+        again.len(),
+        1 + 2 * FULL_DISK_MEMBERS,
+        "one result per line"
+    );
+    let events = stdout_lines(&flexledger(data, &["events"], None));
+    for (line, (before, after)) in first.iter().zip(again).enumerate() {
+        assert_eq!(after["ok"], true, "line {}: {after}", line + 1);
+        if before["ok"] != true {
+            continue;
+        }
+        assert_eq!(after["duplicate"], true, "line {}: {after}", line + 1);
+        assert_eq!(after["events"], before["events"], "line {}", line + 1);
+        for event in before["events"].as_array().unwrap() {
+            let position = event["position"].as_u64().unwrap();
+            let stored = &events[usize::try_from(position - 1).unwrap()];
+            assert_eq!(stored["position"], position, "line {}", line + 1);
+            assert_eq!(stored["stream"], event["stream"], "line {}", line + 1);
+            assert_eq!(stored["type"], event["type"], "line {}", line + 1);
+        }
+    }
+}
+
+/// `verify` passes on `dir` and counts `events`.
+fn assert_verifies_events(dir: &Path, events: u64) {
+    let output = flexledger(dir, &["verify"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = &stdout_lines(&output)[0];
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["events"], events, "{report}");
+}
+
+/// A real full disk (a tmpfs), filled at different points of a large import and while
+/// the engine writes its snapshot: every failure says the disk holding the data
+/// directory is full (exit 2); nothing acknowledged is lost; once there is room the
+/// same import completes with no manual step (accepted lines answer as duplicates)
+/// and the store verifies. Unfinished snapshots sled 0.34.7 leaves on a full disk
+/// (0 bytes or cut short) are set aside by the next open.
+#[test]
+fn a_full_disk_is_named_loses_nothing_and_needs_only_free_space() {
+    let test = "faults::a_full_disk_is_named_loses_nothing_and_needs_only_free_space";
+    let disk = match Tmpfs::mount(FULL_DISK_BYTES) {
+        Ok(disk) => disk,
+        Err(reason) => {
+            return print_skip(
+                test,
+                &format!("cannot mount a tmpfs to fill ({reason}); run it as root"),
+            )
+        }
+    };
+    let inputs = tempfile::tempdir().unwrap();
+    let import = inputs.path().join("import.jsonl");
+    std::fs::write(
+        &import,
+        with_command_ids(&import_members(FULL_DISK_MEMBERS)),
+    )
+    .unwrap();
+    let runs: Vec<FullDiskRun> = FULL_DISK_ROOMS_BYTES
+        .iter()
+        .map(|room| full_disk_run(&disk.mount_point, &import, *room))
+        .collect();
+    eprintln!("{runs:#?}");
+    for run in &runs {
+        let complete = run.acknowledged == 1 + 2 * FULL_DISK_MEMBERS;
+        assert_eq!(run.import_exit == Some(0), complete, "{run:?}");
+        // Every unfinished snapshot was set aside, none merely deleted or left.
+        assert_eq!(
+            run.set_aside,
+            run.unfinished_snapshots.len(),
+            "{} bytes free: {run:?}",
+            run.room_bytes
+        );
+    }
+    let filled = runs.iter().filter(|run| run.import_exit != Some(0)).count();
+    assert!(
+        filled >= 3,
+        "the disk filled during the import in most runs: {runs:#?}"
+    );
+    assert!(
+        runs.iter().any(|run| run.set_aside > 0),
+        "the disk filled while sled wrote a snapshot, and the next open set it aside: {runs:#?}"
+    );
+}
+
+/// A full disk while a new data directory is set up (sled's `conf`, the head witness,
+/// the signing key, the first append), page by page: once there is room, the same
+/// import completes with no manual step.
+#[test]
+fn a_full_disk_while_a_store_is_created_needs_only_free_space() {
+    let test = "faults::a_full_disk_while_a_store_is_created_needs_only_free_space";
+    let disk = match Tmpfs::mount(FULL_DISK_BYTES) {
+        Ok(disk) => disk,
+        Err(reason) => {
+            return print_skip(
+                test,
+                &format!("cannot mount a tmpfs to fill ({reason}); run it as root"),
+            )
+        }
+    };
+    let import = with_command_ids(&import_members(1));
+    let data = disk.mount_point.join("data");
+    let ballast = disk.mount_point.join("ballast");
+    for pages in 0..8u64 {
+        fill_disk(&ballast, pages * TMPFS_PAGE_BYTES);
+        let first = flexledger(&data, &["submit", "-"], Some(import.as_bytes()));
+        if first.status.code() != Some(0) {
+            assert_reports_full_disk(&first, &data, &format!("{pages} pages free"));
+        }
+        std::fs::remove_file(&ballast).unwrap();
+        let again = flexledger(&data, &["submit", "-"], Some(import.as_bytes()));
+        assert_eq!(
+            again.status.code(),
+            Some(0),
+            "{pages} pages free, then room: {}",
+            stderr(&again)
+        );
+        assert_verifies_events(&data, 3);
+        std::fs::remove_dir_all(&data).unwrap();
+    }
+}
+
+// A panic inside the engine after it opened ---------------------------------------------
+
+/// sled 0.34.7's message kinds that hold a page's contents (a whole node, a delta).
+const SLED_KIND_INLINE_NODE: u8 = 8;
+const SLED_KIND_INLINE_LINK: u8 = 10;
+/// Every segment of sled's data file starts with a header of this many bytes.
+const SLED_SEGMENT_HEADER_BYTES: usize = 20;
+/// A message header is at most this long: no message starts closer to a segment's end.
+const SLED_MESSAGE_HEADER_BYTES_MAX: usize = 32;
+/// Stores damaged with another page's message: each is checked with every command.
+const FOREIGN_MESSAGE_CASES: usize = 8;
+
+/// One message of sled 0.34.7's log, as far as the damage below needs it.
+#[derive(Clone, Copy, Debug)]
+struct SledMessage {
+    offset: usize,
+    kind: u8,
+    segment_number: u64,
+    page: u64,
+    bytes: usize,
+}
+
+/// sled's variable-length integer at `at`: its value and length.
+fn sled_varint(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    let first = *bytes.get(at)?;
+    let byte = |index: usize| bytes.get(at + index).map(|byte| u64::from(*byte));
+    Some(match first {
+        0..=240 => (u64::from(first), 1),
+        241..=248 => ((u64::from(first) - 241) * 256 + byte(1)? + 240, 2),
+        249 => (2288 + byte(1)? * 256 + byte(2)?, 3),
+        _ => {
+            let length = usize::from(first - 247);
+            let mut value = [0u8; 8];
+            value[..length].copy_from_slice(bytes.get(at + 1..at + 1 + length)?);
+            (u64::from_le_bytes(value), 1 + length)
+        }
+    })
+}
+
+/// The messages of sled's data file, segment by segment: each message is a CRC-32
+/// (4 bytes), its kind (1), then varints (length, segment number, page id) and
+/// `length` bytes. A zero kind ends the written part of a segment; 2 (a cap) pads it.
+fn sled_messages(db: &[u8], segment_bytes: usize) -> Vec<SledMessage> {
+    let mut messages = Vec::new();
+    for segment in (0..db.len()).step_by(segment_bytes) {
+        let end = (segment + segment_bytes).min(db.len());
+        let mut at = segment + SLED_SEGMENT_HEADER_BYTES;
+        while at + SLED_MESSAGE_HEADER_BYTES_MAX < end {
+            let kind = db[at + 4];
+            let mut cursor = at + 5;
+            let mut next = || {
+                let (value, length) = sled_varint(db, cursor)?;
+                cursor += length;
+                Some(value)
+            };
+            let (Some(length), Some(segment_number), Some(page)) = (next(), next(), next()) else {
+                break;
+            };
+            if kind == 0 || kind > 11 {
+                break;
+            }
+            let bytes = cursor - at + usize::try_from(length).unwrap();
+            messages.push(SledMessage {
+                offset: at,
+                kind,
+                segment_number,
+                page,
+                bytes,
+            });
+            if kind == 2 {
+                break;
+            }
+            at += bytes;
+        }
+    }
+    messages
+}
+
+/// Pairs (the latest message of a page, another page's message of the same segment that
+/// fits in its place), spread over the file. Written over the first, the second has a
+/// valid checksum and segment number but the wrong page: sled 0.34.7 asserts the page
+/// id when it pulls the page from disk ("expected pid … on pull"), which happens after
+/// open, when a command first reads that page.
+fn foreign_message_pairs(sled: &Path) -> Vec<(SledMessage, SledMessage)> {
+    let segment_bytes = sled_segment_bytes(sled);
+    let db = std::fs::read(sled.join("db")).unwrap();
+    let messages: Vec<SledMessage> = sled_messages(&db, segment_bytes)
+        .into_iter()
+        .filter(|message| matches!(message.kind, SLED_KIND_INLINE_NODE | SLED_KIND_INLINE_LINK))
+        .collect();
+    // The newest segment is the one sled reads back when it opens (its snapshot ends
+    // there): damage in it is found at open, not after.
+    let newest_segment = messages.iter().map(|message| message.segment_number).max();
+    let mut latest: std::collections::BTreeMap<u64, SledMessage> = Default::default();
+    for message in &messages {
+        let newer = latest.get(&message.page).is_none_or(|seen| {
+            (message.segment_number, message.offset) > (seen.segment_number, seen.offset)
+        });
+        if newer {
+            latest.insert(message.page, *message);
+        }
+    }
+    let pairs: Vec<(SledMessage, SledMessage)> = latest
+        .values()
+        .filter(|target| Some(target.segment_number) != newest_segment)
+        .filter_map(|target| {
+            let donor = messages.iter().find(|donor| {
+                donor.offset / segment_bytes == target.offset / segment_bytes
+                    && donor.page != target.page
+                    && donor.bytes <= target.bytes
+            })?;
+            Some((*target, *donor))
+        })
+        .collect();
+    let step = (pairs.len() / FOREIGN_MESSAGE_CASES).max(1);
+    pairs
+        .into_iter()
+        .step_by(step)
+        .take(FOREIGN_MESSAGE_CASES)
+        .collect()
+}
+
+/// The segment size sled wrote in its `conf` (text lines, then a binary checksum).
+fn sled_segment_bytes(sled: &Path) -> usize {
+    let conf = String::from_utf8_lossy(&std::fs::read(sled.join("conf")).unwrap()).into_owned();
+    conf.lines()
+        .find_map(|line| line.strip_prefix("segment_size: "))
+        .and_then(|size| size.trim().parse().ok())
+        .expect("sled's conf names its segment size")
+}
+
+/// A copy of the store in `clean` with `donor`'s bytes written over `target`.
+fn with_foreign_message(
+    clean: &Path,
+    target: SledMessage,
+    donor: SledMessage,
+) -> tempfile::TempDir {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["", "sled"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(clean.join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    let db = std::fs::read(clean.join("sled").join("db")).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("sled").join("db"))
+        .unwrap();
+    file.seek(SeekFrom::Start(target.offset as u64)).unwrap();
+    file.write_all(&db[donor.offset..donor.offset + donor.bytes])
+        .unwrap();
+    dir
+}
+
+fn flexledger_audit(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .output()
+        .unwrap()
+}
+
+/// Runs on `dir` every command of both binaries that the damage tests run, and
+/// `flexledger-audit verify`: never a panic report or exit 101; damage is exit 1,
+/// naming the engine's files and a backup. Returns how many stopped on a panic inside
+/// the engine after it opened.
+fn assert_no_command_panics(dir: &Path, case: &str) -> usize {
+    let member = member_id(5).to_string();
+    let pay = json!({"command":"pay","member_id":member_id(1),"months":["2025-02"],"amount":"600.00","paid_on":"2025-01-20"}).to_string() + "\n";
+    let outputs = [
+        ("verify", flexledger(dir, &["verify"], None)),
+        ("member", flexledger(dir, &["member", &member], None)),
+        ("events", flexledger(dir, &["events"], None)),
+        (
+            "submit",
+            flexledger(dir, &["submit", "-"], Some(pay.as_bytes())),
+        ),
+        (
+            "audit replay",
+            flexledger_audit(dir, &["replay", "--member", &member]),
+        ),
+        ("audit verify", flexledger_audit(dir, &["verify"])),
+    ];
+    let mut engine_panics = 0;
+    for (command, output) in outputs {
+        let message = stderr(&output);
+        let what = format!(
+            "{case}, {command}: exit {:?}: {message}",
+            output.status.code()
+        );
+        assert!(!message.contains("panicked at"), "{what}");
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{what}");
+        if output.status.code() == Some(1) {
+            assert!(
+                message.contains("damaged") && message.contains("backup"),
+                "{what}"
+            );
+        }
+        // The open path says "… an internal check reading them"; the hook says this.
+        if message.contains("the engine failed an internal check:") {
+            assert_eq!(output.status.code(), Some(1), "{what}");
+            assert!(
+                message.contains(&dir.join("sled").display().to_string()),
+                "{what}"
+            );
+            assert!(
+                message.contains("restore the data directory from a backup"),
+                "{what}"
+            );
+            engine_panics += 1;
+        }
+    }
+    engine_panics
+}
+
+/// A store whose engine files were damaged after it was written (another page's valid
+/// message where a page's latest one was): sled 0.34.7 panics when a command first
+/// reads that page, after open (here: the walks of `verify`, `events` and
+/// `flexledger-audit verify`). Both binaries turn that into exit 1 naming the damaged
+/// files and how to recover; no command exits 101 or prints a panic report. (A panic
+/// on another thread, as the writer's: `a_panic_in_the_engine_exits_1_…`.)
+#[test]
+fn an_engine_panic_after_open_is_damage_in_every_command() {
+    let clean = tempfile::tempdir().unwrap();
+    let import = clean.path().join("import.jsonl");
+    std::fs::write(&import, import_members(2000)).unwrap();
+    let output = flexledger(clean.path(), &["submit", import.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Opened again: sled writes a snapshot, so later opens read pages only on demand.
+    let output = flexledger(clean.path(), &["verify"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let pairs = foreign_message_pairs(&clean.path().join("sled"));
+    assert!(
+        pairs.len() >= FOREIGN_MESSAGE_CASES / 2,
+        "sled's log format is the one parsed here: {pairs:?}"
+    );
+    let mut engine_panics = 0;
+    for (target, donor) in pairs {
+        let dir = with_foreign_message(clean.path(), target, donor);
+        let case = format!("{target:?} <- {donor:?}");
+        engine_panics += assert_no_command_panics(dir.path(), &case);
+    }
+    eprintln!("sled panicked after open in {engine_panics} command runs");
+    assert!(
+        engine_panics > 0,
+        "sled panicked after open at least once (else this test shows nothing)"
+    );
+}
+
+/// The environment variable that makes `panic_hook_child` panic: "engine" or "ours".
+const PANIC_CHILD_ENV: &str = "FLEXLEDGER_TEST_PANIC_CHILD";
+
+/// Run by `a_panic_in_the_engine_exits_1_and_one_of_ours_crashes_loudly` in a process
+/// of its own (the hook ends the process); does nothing in an ordinary test run.
+#[test]
+fn panic_hook_child() {
+    let Ok(which) = std::env::var(PANIC_CHILD_ENV) else {
+        return;
+    };
+    flexledger::cli::exit_on_engine_panic("flexledger", std::path::PathBuf::from("/data/ledger"));
+    if which == "engine" {
+        // A check inside sled fails (a subslice past the end), on another thread, as
+        // on the writer's when it reads a damaged page.
+        let worker = std::thread::spawn(|| sled::IVec::from(&b"abc"[..]).subslice(5, 1));
+        let _ = worker.join();
+    }
+    let invariant_holds = which.is_empty();
+    assert!(invariant_holds, "a broken invariant of ours");
+}
+
+/// The panic hook tells the engine's panics (exit 1, damage, how to recover) from our
+/// own (exit 101 with the panic report, as without the hook) by the panic location.
+#[test]
+fn a_panic_in_the_engine_exits_1_and_one_of_ours_crashes_loudly() {
+    let child = |which: &str| {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "faults::panic_hook_child",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(PANIC_CHILD_ENV, which)
+            .output()
+            .unwrap()
+    };
+    let engine = child("engine");
+    let message = stderr(&engine);
+    assert_eq!(engine.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("/data/ledger/sled are damaged"),
+        "{message}"
+    );
+    assert!(
+        message.contains("sled-0.34.7/src/ivec.rs"),
+        "names where: {message}"
+    );
+    assert!(
+        message.contains("restore the data directory from a backup"),
+        "{message}"
+    );
+    assert!(message.contains("flexledger verify"), "{message}");
+    assert!(!message.contains("panicked at"), "{message}");
+    let ours = child("ours");
+    let message = stderr(&ours);
+    assert_eq!(ours.status.code(), Some(101), "{message}");
+    assert!(
+        message.contains("panicked at tests/it/faults.rs"),
+        "{message}"
+    );
+    assert!(message.contains("a broken invariant of ours"), "{message}");
+    assert!(!message.contains("damaged"), "{message}");
+}
+
+#[test]
+fn engine_panics_are_told_from_ours_by_their_location() {
+    use flexledger::store::sled_store::is_engine_file;
+    for engine in [
+        "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/sled-0.34.7/src/pagecache/segment.rs",
+        "/home/ci/.cargo/registry/src/github.com-1ecc6299db9ec823/sled-0.34.7/src/node.rs",
+        "vendor/sled/src/pagecache/mod.rs",
+    ] {
+        assert!(is_engine_file(engine), "{engine}");
+    }
+    for ours in [
+        "src/store/sled_store.rs",
+        "src/ledger.rs",
+        "/home/me/sled/flexledger/src/ledger.rs",
+        "/rustc/59807616e/library/core/src/option.rs",
+        "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/sled-rs-helpers/src/lib.rs",
+    ] {
+        assert!(!is_engine_file(ours), "{ours}");
+    }
 }

@@ -5,11 +5,14 @@
 mod audit;
 mod audit_timeline;
 mod audit_whatif;
+mod backup;
 mod cli;
+mod close;
 mod differential;
 mod docs;
 mod durability;
 mod faults;
+mod feed;
 mod http;
 mod integrity;
 mod model;

@@ -594,6 +594,8 @@ pub struct Run {
     pub results: Vec<CommandResult>,
     /// Commands generated malformed on purpose (the command schema refuses them).
     pub malformed: Vec<bool>,
+    /// The run's clock and ids, for anything more it records.
+    pub sources: FixedSources,
 }
 
 /// Every third generated command carries a command_id, so that `ReuseId` finds some.
@@ -602,8 +604,27 @@ fn command_id_for(index: usize) -> Option<Value> {
 }
 
 pub fn run_history(intents: &[Intent]) -> Run {
+    run_history_closing(intents, CloseMode::Whole)
+}
+
+/// How a run records its month closes' consequences.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseMode {
+    /// Each `submit` records them all before it returns (the CLI's way).
+    Whole,
+    /// As `serve` does: in the background, one member per chunk, a chunk recorded
+    /// after every third command only, so most member commands meet a close still in
+    /// progress and must bring their member up to date first.
+    Background,
+}
+
+pub fn run_history_closing(intents: &[Intent], mode: CloseMode) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(dir.path()).unwrap();
+    if mode == CloseMode::Background {
+        ledger.set_close_in_background(true);
+        ledger.set_close_chunk_members(1);
+    }
     let mut sources = FixedSources::new();
     let mut model = Model::new();
     let mut commands = vec![first_policy()];
@@ -631,6 +652,9 @@ pub fn run_history(intents: &[Intent]) -> Run {
             "generated command must parse: {command} {parsed:?}"
         );
         results.extend(ledger.submit(vec![parsed], &mut sources).unwrap());
+        if mode == CloseMode::Background && index % 3 == 2 {
+            ledger.close_step(&mut sources).unwrap();
+        }
         let _ = model.apply(&command);
         commands.push(command);
         malformed.push(is_malformed);
@@ -641,6 +665,7 @@ pub fn run_history(intents: &[Intent]) -> Run {
         commands,
         results,
         malformed,
+        sources,
     }
 }
 

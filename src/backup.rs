@@ -1,0 +1,1191 @@
+//! Backup and restore: a consistent copy of the ledger at one position, and a new data
+//! directory made from such a copy.
+//!
+//! A backup is an audit bundle of the whole log ([`crate::audit::bundle`], scope
+//! `all`): the header, every envelope at positions 1..=N exactly as `flexledger events`
+//! prints it, every stream's head with its path in the heads tree, every member's
+//! coverage folded at N, and a checkpoint of the log at N signed with the ledger's key.
+//! `flexledger-audit verify-bundle` checks a backup as it checks any bundle.
+//!
+//! **Consistent while commands are appended.** N is the log's head when the backup
+//! starts. Events at positions up to N never change, so the two walks of the log (one
+//! builds the trees that are signed, the other writes the lines) read the same events
+//! whatever is appended meanwhile; the second walk checks each event against the
+//! first's leaf.
+//!
+//! **Memory.** The log is streamed, never held, and nor is the folded state: a backup
+//! keeps the log tree's leaves (32 bytes an event) and one head per stream, and folds
+//! each member's coverage from its own and its region's streams, one member at a
+//! time. A restore keeps the same, plus one batch of at most
+//! [`RESTORE_BATCH_EVENTS_MAX`] events (more only if one command has more), then
+//! rebuilds the state rows as `flexledger rebuild` does. A check without a store
+//! ([`verify_backup`]) folds the whole state to compare the coverages with.
+//!
+//! **Restore** reads a backup once, line by line. Each event's hash, position and both
+//! chains are checked as it comes, and verified events are appended as they are
+//! (positions, hashes, command ids) into a fresh store in a staging directory beside
+//! the target. After the last event the store is reopened (releasing the engine's
+//! write caches) and its state rows are rebuilt from the log (the fold); then every
+//! stream head is checked against the events, every coverage against the rebuilt rows,
+//! and, on the last line, the signature and both Merkle roots. Only then is the
+//! staging directory renamed to the target. A refused backup leaves nothing behind. What is not in a backup, and so not restored: the commands' body
+//! digests (a restored command id answers any body as a duplicate, as ids accepted by
+//! v1 do), the stored `CoverageChanged` feed items, and the checkpoints stored before
+//! (the backup's own checkpoint is stored in the new ledger). The private signing key
+//! is never in a backup (docs/DECISIONS.md D33).
+
+use crate::audit::bundle::{
+    Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX, BUNDLE_VERSION,
+};
+use crate::audit::checkpoint::{
+    event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, LogTree, SignedCheckpoint,
+};
+use crate::audit::keys;
+use crate::audit::merkle::{self, MerkleTree};
+use crate::audit::proofs;
+use crate::domain::coverage::{coverage, MemberCoverage};
+use crate::domain::state::LedgerState;
+use crate::domain::StreamId;
+use crate::ledger::LedgerError;
+use crate::store::{CommandRecord, Envelope, EventStore, Sha256, SledStore, StoreError};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// Events a restore appends into the new store at once (one sled batch and fsync);
+/// batches end at command boundaries, so one command's events are never split.
+pub const RESTORE_BATCH_EVENTS_MAX: usize = 4096;
+
+/// The response header of `GET /v1/backup` naming the backup's position.
+pub const BACKUP_POSITION_HEADER: &str = "x-flexledger-backup-position";
+
+/// What a backup wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupSummary {
+    /// The backup's position: its last event, and its checkpoint's tree size.
+    pub position: u64,
+    pub head_hash: Sha256,
+    pub streams: u64,
+    pub members: u64,
+    /// The signed log root at `position`.
+    pub root: Sha256,
+    /// Which key signed the checkpoint (`flexledger-audit public-key` prints it).
+    pub key_id: String,
+    pub public_key: String,
+    pub bytes: u64,
+}
+
+fn count(length: usize) -> u64 {
+    u64::try_from(length).unwrap_or(u64::MAX)
+}
+
+fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
+    StoreError::Corrupt {
+        position,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// Walks the log from position 1 to the head it has when the walk starts, verifying
+/// every event as it reads it: the trees a backup's checkpoint signs.
+pub fn walk(store: &dyn EventStore, progress: &mut dyn FnMut(u64)) -> Result<LogTree, LedgerError> {
+    proofs::walk_log(store, None, &mut |_| Ok(()), progress)
+}
+
+/// Signs a checkpoint of `tree` and stores it, as `flexledger-audit checkpoint` does
+/// (a checkpoint already stored at that size is used instead: D22).
+pub fn checkpoint_stored(
+    store: &mut dyn EventStore,
+    tree: &LogTree,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<SignedCheckpoint, LedgerError> {
+    let (signed, _) = proofs::checkpoint_now(store, tree, key, now)?;
+    check_signed(tree, &signed, &key.verifying_key())?;
+    Ok(signed)
+}
+
+/// A checkpoint of `tree` through a handle that may not write (a running server's
+/// reader): the one stored at its size if there is one, else a new one, signed and
+/// published in the backup only.
+pub fn checkpoint_unstored(
+    store: &dyn EventStore,
+    tree: &LogTree,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<SignedCheckpoint, LedgerError> {
+    let verifying = key.verifying_key();
+    let stored = proofs::stored_checkpoints(store, Some(&verifying))?
+        .into_iter()
+        .find(|(_, checked)| {
+            checked
+                .as_ref()
+                .is_ok_and(|checkpoint| checkpoint.tree_size == tree.size())
+        })
+        .map(|(signed, _)| signed);
+    let signed = stored.unwrap_or_else(|| tree.checkpoint(origin_for(&verifying), now).sign(key));
+    check_signed(tree, &signed, &verifying)?;
+    Ok(signed)
+}
+
+/// Pair check before anything is written: the checkpoint verifies with the ledger's
+/// key and commits to exactly this tree (a stored one signed before a rewrite would not).
+fn check_signed(
+    tree: &LogTree,
+    signed: &SignedCheckpoint,
+    key: &VerifyingKey,
+) -> Result<Checkpoint, LedgerError> {
+    let checkpoint = signed
+        .verify(Some(key))
+        .map_err(|error| corrupt(tree.size(), format!("the stored checkpoint: {error}")))?;
+    if checkpoint != tree.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) {
+        return Err(corrupt(
+            tree.size(),
+            "the checkpoint signed at this size commits to other roots than the log gives: the log was rewritten after it was signed",
+        ));
+    }
+    Ok(checkpoint)
+}
+
+/// Writes the backup of `tree` (walked by [`walk`]) proven against `signed` (a
+/// checkpoint of it), streaming the log a second time.
+pub fn write_backup(
+    store: &dyn EventStore,
+    tree: &LogTree,
+    signed: &SignedCheckpoint,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<BackupSummary, LedgerError> {
+    let checkpoint = signed
+        .verify(None)
+        .map_err(|error| corrupt(tree.size(), format!("the backup's checkpoint: {error}")))?;
+    assert_eq!(
+        checkpoint.tree_size,
+        tree.size(),
+        "the checkpoint is of this tree"
+    );
+    let members = member_ids(tree);
+    let mut out = CountingWriter {
+        inner: out,
+        bytes: 0,
+    };
+    let header = Header {
+        record: "bundle".into(),
+        format: BUNDLE_FORMAT.into(),
+        version: BUNDLE_VERSION,
+        scope: Scope::All,
+        events: tree.size(),
+        streams: count(tree.heads.len()),
+        members: count(members.len()),
+        tree_size: tree.size(),
+    };
+    write_line(&mut out, &header)?;
+    let head_hash = write_events(store, tree, &mut out, progress)?;
+    write_heads(tree, &mut out)?;
+    for member_id in &members {
+        // The member's and its region's streams folded up to the position (the
+        // `--as-of` read): memory for one member at a time, not the whole state.
+        let member =
+            crate::ledger::member_coverage_folded(store, *member_id, Some(tree.size()))?
+                .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
+        let record = Record::Coverage {
+            coverage: Box::new(member),
+        };
+        write_line(&mut out, &record)?;
+    }
+    write_line(&mut out, &Record::Checkpoint(signed.clone()))?;
+    out.flush().map_err(io_error)?;
+    Ok(BackupSummary {
+        position: tree.size(),
+        head_hash,
+        streams: header.streams,
+        members: header.members,
+        root: checkpoint.root,
+        key_id: signed_key_id(signed),
+        public_key: signed.public_key.clone(),
+        bytes: out.bytes,
+    })
+}
+
+fn signed_key_id(signed: &SignedCheckpoint) -> String {
+    crate::audit::checkpoint::parse_public_key(&signed.public_key)
+        .map(|key| key_id(&key))
+        .unwrap_or_default()
+}
+
+/// The members whose streams are in the tree, in id order (stream names sort so).
+fn member_ids(tree: &LogTree) -> Vec<Uuid> {
+    tree.heads
+        .keys()
+        .filter_map(|name| match StreamId::parse(name) {
+            Some(StreamId::Member(member_id)) => Some(member_id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Writes positions 1..=tree size, each checked against the tree's leaf; returns the
+/// last one's hash.
+fn write_events(
+    store: &dyn EventStore,
+    tree: &LogTree,
+    out: &mut CountingWriter<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Sha256, LedgerError> {
+    let mut written = 0u64;
+    let mut head_hash = Sha256::ZERO;
+    for envelope in store.read_log(1) {
+        let envelope = envelope?;
+        let index = usize::try_from(envelope.position - 1).unwrap_or(usize::MAX);
+        let Some(leaf) = tree.leaves.get(index) else {
+            break;
+        };
+        if event_leaf(&envelope.hash) != *leaf {
+            return Err(corrupt(
+                envelope.position,
+                "the event differs from the one the signed tree holds: it changed during the backup",
+            ));
+        }
+        write_line(out, &envelope)?;
+        written = envelope.position;
+        head_hash = envelope.hash;
+        if envelope.position % proofs::PROGRESS_EVENTS_STEP == 0 {
+            progress(envelope.position);
+        }
+    }
+    if written != tree.size() {
+        return Err(corrupt(
+            written + 1,
+            format!(
+                "the log ends at position {written} but the backup's checkpoint covers {}",
+                tree.size()
+            ),
+        ));
+    }
+    progress(written);
+    Ok(head_hash)
+}
+
+/// One `stream_head` record per stream, in name order, with its heads-tree path.
+fn write_heads(tree: &LogTree, out: &mut CountingWriter<'_>) -> Result<(), LedgerError> {
+    let (names, leaves) = tree.head_leaves();
+    let size = leaves.len();
+    let heads_tree = MerkleTree::new(leaves);
+    for (index, name) in names.iter().enumerate() {
+        let (version, hash) = *tree
+            .heads
+            .get(*name)
+            .ok_or_else(|| corrupt(tree.size(), format!("stream {name} has no head")))?;
+        let path = heads_tree
+            .inclusion_proof(index, size)
+            .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
+        let record = Record::StreamHead {
+            stream: (*name).to_owned(),
+            version,
+            hash,
+            index: count(index),
+            path,
+        };
+        write_line(out, &record)?;
+    }
+    Ok(())
+}
+
+fn io_error(error: std::io::Error) -> LedgerError {
+    LedgerError::from(StoreError::Io {
+        path: "the backup".into(),
+        source: error,
+    })
+}
+
+fn write_line(out: &mut CountingWriter<'_>, value: &impl Serialize) -> Result<(), LedgerError> {
+    serde_json::to_writer(&mut *out, value).map_err(|error| io_error(error.into()))?;
+    out.write_all(b"\n").map_err(io_error)
+}
+
+struct CountingWriter<'a> {
+    inner: &'a mut dyn Write,
+    bytes: u64,
+}
+
+impl Write for CountingWriter<'_> {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buffer)?;
+        self.bytes += count(written);
+        Ok(written)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Why a backup was not restored (or not accepted).
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The backup is not what was backed up: altered, cut short, reordered, or signed
+    /// by another key. Names the line (1-based) and, for an event, its position.
+    #[error("line {line}{}: {message}", at_position(*position))]
+    Invalid {
+        line: u64,
+        position: Option<u64>,
+        message: String,
+    },
+    #[error("cannot read the backup: {0}")]
+    Read(#[source] std::io::Error),
+    /// The restore was not attempted or not finished for a reason outside the backup
+    /// (the target, the signing key).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+fn at_position(position: Option<u64>) -> String {
+    position.map_or_else(String::new, |position| format!(" (position {position})"))
+}
+
+impl From<StoreError> for BackupError {
+    fn from(error: StoreError) -> BackupError {
+        BackupError::Ledger(error.into())
+    }
+}
+
+/// What a verified backup holds.
+#[derive(Clone, Debug)]
+pub struct BackupCheck {
+    pub events: u64,
+    pub streams: u64,
+    pub members: u64,
+    pub head_hash: Sha256,
+    pub checkpoint: Checkpoint,
+    pub signed: SignedCheckpoint,
+    pub signer: VerifyingKey,
+    pub key_pinned: bool,
+}
+
+/// The parts of a backup, in the order they must come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Header,
+    Events,
+    Heads,
+    Coverages,
+    Done,
+}
+
+/// What verified events go into.
+enum Target {
+    /// A check only: the events are folded here, to compare the coverages with.
+    Fold(Box<LedgerState>),
+    /// A restore: the events are appended to a fresh store, whose state rows are
+    /// rebuilt once they are all in; the coverages are compared with those rows. (No
+    /// second state is held while the events stream in.)
+    Store(Box<Sink>),
+}
+
+/// Checks a backup line by line and hands verified events to its [`Target`].
+struct Checker<'a> {
+    /// The ledger's published key; `None` accepts the key the backup names.
+    pinned: Option<&'a VerifyingKey>,
+    stage: Stage,
+    /// The current line, 1-based.
+    line: u64,
+    /// What the (unsigned) header claims, checked against what follows.
+    header: Option<Header>,
+    /// Leaves and stream heads of the events read so far.
+    tree: LogTree,
+    /// The hash of the last event read (zeros before the first).
+    last_hash: Sha256,
+    target: Target,
+    /// The heads tree's root, computed from the events when the heads begin.
+    heads_root: Sha256,
+    heads_seen: u64,
+    last_stream: Option<String>,
+    members_seen: u64,
+    last_member: Option<Uuid>,
+    check: Option<BackupCheck>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(pinned: Option<&'a VerifyingKey>, target: Target) -> Checker<'a> {
+        Checker {
+            pinned,
+            stage: Stage::Header,
+            line: 0,
+            header: None,
+            tree: LogTree::default(),
+            last_hash: Sha256::ZERO,
+            heads_root: Sha256::ZERO,
+            heads_seen: 0,
+            last_stream: None,
+            members_seen: 0,
+            last_member: None,
+            check: None,
+            target,
+        }
+    }
+
+    fn invalid(&self, position: Option<u64>, message: impl Into<String>) -> BackupError {
+        BackupError::Invalid {
+            line: self.line,
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// One non-blank line.
+    fn check_line(&mut self, text: &str) -> Result<(), BackupError> {
+        match self.stage {
+            Stage::Done => {
+                return Err(self.invalid(
+                    None,
+                    "a line after the signed checkpoint: a backup ends with its checkpoint",
+                ))
+            }
+            Stage::Header => return self.header_line(text),
+            _ => {}
+        }
+        if !text.starts_with("{\"record\":") {
+            if self.stage != Stage::Events {
+                return Err(self.invalid(
+                    position_of(text),
+                    "an event after the stream heads: lines were moved or added",
+                ));
+            }
+            return self.event_line(text);
+        }
+        let record: Record = serde_json::from_str(text)
+            .map_err(|error| self.invalid(None, format!("unknown or malformed record: {error}")))?;
+        match record {
+            Record::StreamHead {
+                stream,
+                version,
+                hash,
+                index,
+                path,
+            } => {
+                self.enter(Stage::Heads)?;
+                self.head_line(&stream, version, &hash, index, &path)
+            }
+            Record::Coverage { coverage } => {
+                self.enter(Stage::Coverages)?;
+                self.coverage_line(&coverage)
+            }
+            Record::Checkpoint(signed) => {
+                self.enter(Stage::Done)?;
+                self.checkpoint_line(signed)
+            }
+            Record::Inclusion { .. } => Err(self.invalid(
+                None,
+                "an inclusion proof: this is a member or region bundle, not a backup of the whole log",
+            )),
+        }
+    }
+
+    fn header_line(&mut self, text: &str) -> Result<(), BackupError> {
+        let not_a_backup = |detail: String| {
+            self.invalid(
+                None,
+                format!("not a flexledger backup ({detail}): a backup starts with an audit bundle header of scope all"),
+            )
+        };
+        let header: Header = serde_json::from_str(text).map_err(|error| {
+            not_a_backup(format!("the first line is no bundle header: {error}"))
+        })?;
+        if header.record != "bundle"
+            || header.format != BUNDLE_FORMAT
+            || header.version != BUNDLE_VERSION
+        {
+            return Err(not_a_backup(format!(
+                "format {} version {}",
+                header.format, header.version
+            )));
+        }
+        if header.scope != Scope::All {
+            return Err(not_a_backup(format!(
+                "a bundle of scope {:?}",
+                header.scope
+            )));
+        }
+        self.header = Some(header);
+        self.stage = Stage::Events;
+        Ok(())
+    }
+}
+
+/// The `position` an (unverifiable) event line claims, to name it in a message.
+fn position_of(text: &str) -> Option<u64> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()?
+        .get("position")?
+        .as_u64()
+}
+
+impl Checker<'_> {
+    fn event_line(&mut self, text: &str) -> Result<(), BackupError> {
+        let envelope = Envelope::decode(text.as_bytes()).map_err(|message| {
+            self.invalid(
+                position_of(text),
+                format!("the event was altered after it was recorded: {message}"),
+            )
+        })?;
+        let position = envelope.position;
+        let expected = self.tree.size() + 1;
+        if position != expected {
+            return Err(self.invalid(
+                Some(position),
+                format!("position {position} where position {expected} was expected: an event was removed, added or reordered"),
+            ));
+        }
+        let previous = self.last_hash;
+        if envelope.prev_hash != previous {
+            return Err(self.invalid(
+                Some(position),
+                format!("prev_hash {} does not link to the hash {previous} of position {}: an event before it was altered or removed", envelope.prev_hash, position - 1),
+            ));
+        }
+        self.check_stream(&envelope)?;
+        self.tree.push(&envelope);
+        self.last_hash = envelope.hash;
+        let line = self.line;
+        match &mut self.target {
+            Target::Fold(state) => {
+                state
+                    .apply(position, &envelope.event)
+                    .map_err(|error| BackupError::Invalid {
+                        line,
+                        position: Some(position),
+                        message: format!("the event does not fold: {}", error.message),
+                    })
+            }
+            Target::Store(sink) => sink.push(envelope, line),
+        }
+    }
+
+    /// The event continues its stream: the next version, linked to the stream's last
+    /// event, in the stream its payload names.
+    fn check_stream(&self, envelope: &Envelope) -> Result<(), BackupError> {
+        let position = Some(envelope.position);
+        if envelope.stream != envelope.event.stream().name() {
+            return Err(self.invalid(
+                position,
+                format!(
+                    "stream {} is not the stream of the event's payload",
+                    envelope.stream
+                ),
+            ));
+        }
+        let (version, last) = self
+            .tree
+            .heads
+            .get(&envelope.stream)
+            .copied()
+            .unwrap_or((0, Sha256::ZERO));
+        if envelope.version != version + 1 || envelope.stream_prev_hash != last {
+            return Err(self.invalid(
+                position,
+                format!(
+                    "version {} of stream {} does not follow version {version}: an event of the stream was removed, altered or reordered",
+                    envelope.version, envelope.stream
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Moves on to `stage`, closing every stage passed: each must be complete.
+    fn enter(&mut self, stage: Stage) -> Result<(), BackupError> {
+        if stage < self.stage {
+            return Err(self.invalid(
+                None,
+                format!(
+                    "a {stage:?} record after the {:?} records: lines were moved",
+                    self.stage
+                ),
+            ));
+        }
+        while self.stage < stage {
+            self.close_stage()?;
+        }
+        Ok(())
+    }
+
+    fn close_stage(&mut self) -> Result<(), BackupError> {
+        let (next, missing) = match self.stage {
+            // OK because `enter` closes stages from Events on (the header line moves
+            // to Events itself) and never goes past Done.
+            Stage::Header | Stage::Done => {
+                unreachable!("the header is closed by its line; nothing follows Done")
+            }
+            Stage::Events => {
+                let claimed = self.header.as_ref().map_or(0, |header| header.events);
+                if self.tree.size() != claimed {
+                    return Err(self.invalid(None, format!("the header lists {claimed} events but the backup holds {}: events were removed or added", self.tree.size())));
+                }
+                self.close_events()?;
+                let (_, leaves) = self.tree.head_leaves();
+                self.heads_root = merkle::root(&leaves);
+                (Stage::Heads, None)
+            }
+            Stage::Heads => {
+                let streams = count(self.tree.heads.len());
+                let missing = (self.heads_seen != streams).then(|| {
+                    format!("the events make {streams} streams but the backup holds {} stream heads: a line was removed", self.heads_seen)
+                });
+                (Stage::Coverages, missing)
+            }
+            Stage::Coverages => {
+                let members = count(member_ids(&self.tree).len());
+                let missing = (self.members_seen != members).then(|| {
+                    format!("the events make {members} members but the backup holds {} coverages: a line was removed", self.members_seen)
+                });
+                (Stage::Done, missing)
+            }
+        };
+        if let Some(message) = missing {
+            return Err(self.invalid(None, message));
+        }
+        self.stage = next;
+        Ok(())
+    }
+
+    /// After the last event: a restore appends what is left and rebuilds the state
+    /// rows from the new store (an event that does not fold is named by its position).
+    fn close_events(&mut self) -> Result<(), BackupError> {
+        let Target::Store(sink) = &mut self.target else {
+            return Ok(());
+        };
+        sink.flush()?;
+        sink.reopen()?;
+        match crate::ledger::rebuild_state(sink.store()?, &mut |_| {}) {
+            Ok(_) => Ok(()),
+            Err(error) => match error.corruption() {
+                Some((position, message)) => {
+                    Err(self.invalid(Some(position), format!("the events do not fold: {message}")))
+                }
+                None => Err(error.into()),
+            },
+        }
+    }
+
+    /// A stream head: the next stream in name order, equal to what the events make,
+    /// with a path to the heads root the events make.
+    fn head_line(
+        &mut self,
+        stream: &str,
+        version: u64,
+        hash: &Sha256,
+        index: u64,
+        path: &[Sha256],
+    ) -> Result<(), BackupError> {
+        let in_order = self.last_stream.as_deref().is_none_or(|last| last < stream);
+        let made = self.tree.heads.get(stream).copied();
+        let streams = count(self.tree.heads.len());
+        let proven = merkle::verify_inclusion(
+            index,
+            streams,
+            &head_leaf(stream, version, hash),
+            path,
+            &self.heads_root,
+        );
+        if !in_order || index != self.heads_seen {
+            return Err(self.invalid(
+                None,
+                format!("stream head {stream} is out of order or repeated"),
+            ));
+        }
+        if made != Some((version, *hash)) || !proven {
+            return Err(self.invalid(
+                None,
+                format!("stream head {stream} (version {version}) is not the head its events make: the line or an event of the stream was altered"),
+            ));
+        }
+        self.heads_seen += 1;
+        self.last_stream = Some(stream.to_owned());
+        Ok(())
+    }
+
+    /// A coverage: the next member in id order, equal to the events' fold.
+    fn coverage_line(&mut self, claimed: &MemberCoverage) -> Result<(), BackupError> {
+        let member_id = claimed.member_id;
+        if self.last_member.is_some_and(|last| last >= member_id) {
+            return Err(self.invalid(
+                None,
+                format!("the coverage of member {member_id} is out of order or repeated"),
+            ));
+        }
+        let folded = match &mut self.target {
+            Target::Fold(state) => coverage(state, member_id),
+            Target::Store(sink) => {
+                crate::ledger::member_coverage(&*sink.store()?, member_id, None)?
+            }
+        };
+        match folded {
+            Some(folded) if folded == *claimed => {}
+            Some(_) => {
+                return Err(self.invalid(
+                    None,
+                    format!("member {member_id}'s coverage does not follow from the backup's events: the line was altered"),
+                ))
+            }
+            None => return Err(self.invalid(None, format!("member {member_id} has no events in the backup"))),
+        }
+        self.members_seen += 1;
+        self.last_member = Some(member_id);
+        Ok(())
+    }
+
+    /// The signed checkpoint: a valid signature (by the pinned key, if one is) over
+    /// exactly the trees the events make.
+    fn checkpoint_line(&mut self, signed: SignedCheckpoint) -> Result<(), BackupError> {
+        let checkpoint = signed.verify(self.pinned).map_err(|error| {
+            self.invalid(
+                None,
+                format!("the checkpoint is forged, altered or signed by another key: {error}"),
+            )
+        })?;
+        let made = self
+            .tree
+            .checkpoint(checkpoint.origin.clone(), checkpoint.created_at);
+        if checkpoint != made {
+            return Err(self.invalid(
+                None,
+                format!(
+                    "the signed checkpoint commits to {} events with root {} and heads root {}, but the backup's events make {} with root {} and heads root {}: events were altered, added or removed",
+                    checkpoint.tree_size, checkpoint.root, checkpoint.heads_root, made.tree_size, made.root, made.heads_root
+                ),
+            ));
+        }
+        let claimed = self.header.as_ref().map_or(0, |header| header.tree_size);
+        if claimed != checkpoint.tree_size {
+            return Err(self.invalid(
+                None,
+                format!(
+                    "the header says tree size {claimed} but the checkpoint {}",
+                    checkpoint.tree_size
+                ),
+            ));
+        }
+        let signer = crate::audit::checkpoint::parse_public_key(&signed.public_key)
+            .map_err(|error| self.invalid(None, error.to_string()))?;
+        self.check = Some(BackupCheck {
+            events: self.tree.size(),
+            streams: count(self.tree.heads.len()),
+            members: self.members_seen,
+            head_hash: self.last_hash,
+            checkpoint,
+            signed,
+            signer,
+            key_pinned: self.pinned.is_some(),
+        });
+        Ok(())
+    }
+}
+
+/// Where a restore puts verified events: a fresh store, in batches at command
+/// boundaries.
+struct Sink {
+    /// The store in the staging directory (`None` only while it is reopened).
+    store: Option<SledStore>,
+    dir: PathBuf,
+    records: Vec<CommandRecord>,
+    events: usize,
+    /// The commands in `records`: an id may not come back after another command.
+    ids: HashSet<Uuid>,
+}
+
+impl Sink {
+    fn open(dir: &Path) -> Result<Sink, BackupError> {
+        Ok(Sink {
+            store: Some(SledStore::open(dir)?),
+            dir: dir.to_owned(),
+            records: Vec::new(),
+            events: 0,
+            ids: HashSet::new(),
+        })
+    }
+
+    fn store(&mut self) -> Result<&mut SledStore, BackupError> {
+        self.store
+            .as_mut()
+            .ok_or_else(|| BackupError::Refused("the staging store could not be reopened".into()))
+    }
+
+    /// Closes and reopens the store: the engine's caches filled by writing the log are
+    /// released before the rebuild folds it, so the peak is the larger of the two.
+    fn reopen(&mut self) -> Result<(), BackupError> {
+        self.store = None;
+        self.store = Some(SledStore::open(&self.dir)?);
+        Ok(())
+    }
+
+    fn push(&mut self, envelope: Envelope, line: u64) -> Result<(), BackupError> {
+        let command_id = envelope.command_id;
+        let same_command = self
+            .records
+            .last()
+            .is_some_and(|record| record.command_id == command_id);
+        if !same_command {
+            if self.events >= RESTORE_BATCH_EVENTS_MAX {
+                self.flush()?;
+            }
+            if self.ids.contains(&command_id) || self.store()?.command_span(command_id)?.is_some() {
+                return Err(BackupError::Invalid {
+                    line,
+                    position: Some(envelope.position),
+                    message: format!("command {command_id} already has events earlier in the log: one command's events are contiguous"),
+                });
+            }
+            self.ids.insert(command_id);
+            self.records.push(CommandRecord {
+                command_id,
+                envelopes: Vec::new(),
+                body_digest: None,
+            });
+        }
+        // OK because a record was pushed above unless the last one is this command's.
+        let record = self.records.last_mut().expect("a record for this command");
+        record.envelopes.push(envelope);
+        self.events += 1;
+        Ok(())
+    }
+
+    /// Appends the batch. The store seals each envelope again from the links it holds;
+    /// pair check: the hashes it computes are the verified ones.
+    fn flush(&mut self) -> Result<(), BackupError> {
+        if self.records.is_empty() {
+            return Ok(());
+        }
+        let hashes = |records: &[CommandRecord]| -> Vec<(u64, Sha256)> {
+            records
+                .iter()
+                .flat_map(|record| record.envelopes.iter().map(|e| (e.position, e.hash)))
+                .collect()
+        };
+        let verified = hashes(&self.records);
+        let mut records = std::mem::take(&mut self.records);
+        self.store()?.append(&mut records, &[])?;
+        self.records = records;
+        for (sealed, verified) in hashes(&self.records).iter().zip(&verified) {
+            if sealed != verified {
+                return Err(corrupt(
+                    sealed.0,
+                    format!(
+                        "the restored event's hash is {}, not the backup's {}",
+                        sealed.1, verified.1
+                    ),
+                )
+                .into());
+            }
+        }
+        self.records.clear();
+        self.ids.clear();
+        self.events = 0;
+        Ok(())
+    }
+}
+
+/// Reads `input` to its end through `checker`: every line checked, the checkpoint last.
+fn check_lines(
+    input: &mut dyn BufRead,
+    checker: &mut Checker<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<BackupCheck, BackupError> {
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        let read = Read::take(&mut *input, count(BUNDLE_LINE_BYTES_MAX) + 1)
+            .read_until(b'\n', &mut buffer)
+            .map_err(BackupError::Read)?;
+        if read == 0 {
+            break;
+        }
+        checker.line += 1;
+        if buffer.len() > BUNDLE_LINE_BYTES_MAX {
+            return Err(checker.invalid(None, format!("longer than {BUNDLE_LINE_BYTES_MAX} bytes")));
+        }
+        let text = std::str::from_utf8(&buffer)
+            .map_err(|_| checker.invalid(None, "not UTF-8"))?
+            .trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        checker.check_line(text)?;
+        if checker.stage == Stage::Events && checker.tree.size() % proofs::PROGRESS_EVENTS_STEP == 0
+        {
+            progress(checker.tree.size());
+        }
+    }
+    checker.check.take().ok_or_else(|| {
+        checker.invalid(
+            None,
+            "the backup ends here, without its signed checkpoint: it was cut short",
+        )
+    })
+}
+
+/// Checks a whole backup without restoring it (e.g. one just downloaded): `pinned`
+/// is the ledger's published key, `None` accepts the key the backup names.
+pub fn verify_backup(
+    input: &mut dyn BufRead,
+    pinned: Option<&VerifyingKey>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<BackupCheck, BackupError> {
+    let mut checker = Checker::new(pinned, Target::Fold(Box::default()));
+    check_lines(input, &mut checker, progress)
+}
+
+/// What a restore did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RestoreReport {
+    pub ok: bool,
+    pub data_dir: PathBuf,
+    pub events: u64,
+    pub head_position: u64,
+    pub head_hash: Sha256,
+    pub streams: u64,
+    pub members: u64,
+    /// The backup's signed log root (stored in the new ledger with its checkpoint).
+    pub root: Sha256,
+    pub key_id: String,
+    /// Whether the checkpoint was checked against a key given by the caller
+    /// (`--public-key`) rather than the one the backup names.
+    pub key_pinned: bool,
+    pub signing_key: SigningKeyOutcome,
+}
+
+/// Where the restored ledger's signing key comes from (D33).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigningKeyOutcome {
+    /// The key given to restore (the one that signed the backup) was written into
+    /// the new data directory.
+    Installed,
+    /// `$FLEXLEDGER_SIGNING_KEY` names the key that signed the backup.
+    External,
+    /// No key: put the ledger's key in place before the ledger is next opened for
+    /// writing, or it makes a new one.
+    Missing,
+}
+
+/// What a restore is given besides the backup.
+#[derive(Default)]
+pub struct RestoreOptions<'a> {
+    /// The ledger's published key: the checkpoint must be signed by it.
+    pub public_key: Option<&'a VerifyingKey>,
+    /// The ledger's signing key, to keep signing with it.
+    pub signing_key: Option<SigningKey>,
+}
+
+/// Restores `input` into `target`, which must not exist or be empty. On any failure
+/// nothing is left behind.
+pub fn restore(
+    input: &mut dyn BufRead,
+    target: &Path,
+    options: &RestoreOptions<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RestoreReport, BackupError> {
+    check_target(target)?;
+    let staging = claim_staging(target)?;
+    let restored = restore_into(input, &staging, target, options, progress)
+        .and_then(|report| publish(&staging, target).map(|()| report));
+    if restored.is_err() {
+        if let Err(error) = std::fs::remove_dir_all(&staging) {
+            tracing::warn!(path = %staging.display(), %error, "could not remove the staging directory");
+        }
+    }
+    restored
+}
+
+fn restore_into(
+    input: &mut dyn BufRead,
+    staging: &Path,
+    target: &Path,
+    options: &RestoreOptions<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RestoreReport, BackupError> {
+    let mut checker = Checker::new(
+        options.public_key,
+        Target::Store(Box::new(Sink::open(staging)?)),
+    );
+    let check = check_lines(input, &mut checker, progress)?;
+    let Target::Store(sink) = checker.target else {
+        return Err(BackupError::Refused("a restore checks into a store".into()));
+    };
+    let Some(mut store) = sink.store else {
+        return Err(BackupError::Refused("the staging store was closed".into()));
+    };
+    let signing_key =
+        settle_signing_key(staging, target, options.signing_key.as_ref(), &check.signer)?;
+    // OK because a SignedCheckpoint is three strings: it always encodes.
+    let bytes = serde_json::to_vec(&check.signed).expect("a checkpoint encodes");
+    store.put_audit_checkpoint(check.events, &bytes)?;
+    let head = store.head()?;
+    if head != (check.events, check.head_hash) {
+        return Err(corrupt(
+            head.0,
+            format!(
+                "the restored log ends at position {} with hash {}, not at the backup's {} with {}",
+                head.0, head.1, check.events, check.head_hash
+            ),
+        )
+        .into());
+    }
+    Ok(RestoreReport {
+        ok: true,
+        data_dir: target.to_owned(),
+        events: check.events,
+        head_position: head.0,
+        head_hash: head.1,
+        streams: check.streams,
+        members: check.members,
+        root: check.checkpoint.root,
+        key_id: key_id(&check.signer),
+        key_pinned: check.key_pinned,
+        signing_key,
+    })
+}
+
+/// The target must not hold anything: restore makes a new ledger, never merges.
+fn check_target(target: &Path) -> Result<(), BackupError> {
+    match std::fs::read_dir(target) {
+        Ok(mut entries) => match entries.next() {
+            None => Ok(()),
+            Some(_) => Err(BackupError::Refused(format!(
+                "{} exists and is not empty: restore makes a new data directory; pass a new or empty --data-dir",
+                target.display()
+            ))),
+        },
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(BackupError::Refused(format!(
+            "{} cannot be a new data directory: {error}",
+            target.display()
+        ))),
+    }
+}
+
+/// Creates the staging directory beside the target (`.NAME.restoring`); one that
+/// exists means another restore is running or one was killed.
+fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
+    let name = target.file_name().ok_or_else(|| {
+        BackupError::Refused(format!("{} does not name a directory", target.display()))
+    })?;
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| BackupError::from(StoreError::Io { path, source })
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let staging = parent.join(format!(".{}.restoring", name.to_string_lossy()));
+    match std::fs::create_dir(&staging) {
+        Ok(()) => Ok(staging),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Err(BackupError::Refused(format!(
+            "{} exists: another restore into {} is running, or one was interrupted; remove it and restore again",
+            staging.display(),
+            target.display()
+        ))),
+        Err(error) => Err(io(&staging)(error)),
+    }
+}
+
+/// Renames the finished staging directory to the target (replacing it if it is an
+/// empty directory) and syncs their parent.
+fn publish(staging: &Path, target: &Path) -> Result<(), BackupError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| BackupError::from(StoreError::Io { path, source })
+    };
+    std::fs::rename(staging, target).map_err(io(target))?;
+    let parent = staging.parent().unwrap_or(Path::new("."));
+    std::fs::File::open(parent)
+        .and_then(|directory| directory.sync_all())
+        .map_err(io(parent))
+}
+
+/// Decides which key the restored ledger signs with: the key that signed the backup
+/// (given, and written into the new directory, or named by `$FLEXLEDGER_SIGNING_KEY`),
+/// or none yet. Any other key is refused: it would sign a second ledger identity.
+fn settle_signing_key(
+    staging: &Path,
+    target: &Path,
+    given: Option<&SigningKey>,
+    signer: &VerifyingKey,
+) -> Result<SigningKeyOutcome, BackupError> {
+    let other_key = |what: String, key: &VerifyingKey| {
+        BackupError::Refused(format!(
+            "{what} is key id {}, but the backup was signed by key id {}: the restored ledger would sign its checkpoints with another key; give the key that signed the backup",
+            key_id(key),
+            key_id(signer)
+        ))
+    };
+    if let Some(key) = given.filter(|key| key.verifying_key() != *signer) {
+        return Err(other_key("--signing-key".into(), &key.verifying_key()));
+    }
+    let external = std::env::var_os("FLEXLEDGER_SIGNING_KEY").filter(|path| !path.is_empty());
+    if let Some(path) = external {
+        let path = PathBuf::from(path);
+        return match keys::load(target).map_err(|error| BackupError::Refused(error.to_string()))? {
+            Some(key) if key.verifying_key() == *signer => Ok(SigningKeyOutcome::External),
+            Some(key) => Err(other_key(format!("$FLEXLEDGER_SIGNING_KEY ({})", path.display()), &key.verifying_key())),
+            None if given.is_some() => Err(BackupError::Refused(format!(
+                "$FLEXLEDGER_SIGNING_KEY names {}, which does not exist: the restored ledger would make a new key there; copy the ledger's key there, or unset the variable to have restore install --signing-key",
+                path.display()
+            ))),
+            None => Ok(SigningKeyOutcome::Missing),
+        };
+    }
+    match given {
+        Some(key) => {
+            write_signing_key(&staging.join(keys::SIGNING_KEY_FILE), key)?;
+            Ok(SigningKeyOutcome::Installed)
+        }
+        None => Ok(SigningKeyOutcome::Missing),
+    }
+}
+
+/// Writes a key file as `audit::keys` does: hex seed, mode 0600, synced.
+fn write_signing_key(path: &Path, key: &SigningKey) -> Result<(), BackupError> {
+    let io = |source| {
+        BackupError::from(StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(io)?;
+    writeln!(file, "{}", hex(&key.to_bytes())).map_err(io)?;
+    file.sync_all().map_err(io)
+}
+
+/// Reads a signing key file (`audit-signing-key`: 64 hex digits, the seed).
+pub fn read_signing_key(path: &Path) -> Result<SigningKey, BackupError> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        BackupError::Refused(format!(
+            "cannot read the signing key {}: {error}",
+            path.display()
+        ))
+    })?;
+    let seed: [u8; 32] = unhex(text.trim())
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| {
+            BackupError::Refused(format!(
+                "the signing key {} is malformed: expected 64 hex digits",
+                path.display()
+            ))
+        })?;
+    Ok(SigningKey::from_bytes(&seed))
+}

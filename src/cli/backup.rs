@@ -1,0 +1,559 @@
+//! `flexledger backup` and `flexledger restore`: the shell around [`crate::backup`] —
+//! open the store or fetch from a running server, write the file, print the summary.
+
+use crate::backup::{self, BackupError, RestoreOptions};
+use crate::store::{EventStore, SledStore, StoreError};
+use anyhow::Context;
+use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub const BACKUP_LONG_ABOUT: &str = "Write a consistent backup of the whole ledger to --out: every event \
+from position 1 to the head the log has when the backup starts, exactly as `events` prints them, each stream's \
+head, each member's coverage, and a checkpoint of the log at that position signed with the ledger's key (an audit \
+bundle of scope all: `flexledger-audit verify-bundle` checks it). Commands appended while it runs are simply not \
+in it. The file is written beside --out and renamed into place when complete.\n\n\
+From a data directory no process holds: --data-dir DIR (the checkpoint is also stored in the ledger). While \
+`serve` runs it holds the directory's lock: fetch the backup from it with --server URL and an operator's or \
+auditor's token (--token or $FLEXLEDGER_TOKEN; GET /v1/backup); the download is verified before it is kept, \
+against --public-key if given.\n\n\
+Prints one JSON object: ok, out, and the summary (position, head_hash, streams, members, root, key_id, \
+public_key, bytes); with --out - it goes to standard error.\n\n\
+Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run.";
+
+pub const BACKUP_AFTER_HELP: &str = "Examples:\n  flexledger --data-dir ./data backup --out ledger-backup.jsonl\n  \
+FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out ledger-backup.jsonl --public-key $PUBLIC_KEY";
+
+pub const RESTORE_LONG_ABOUT: &str = "Restore a backup into a new data directory (--data-dir, which must not \
+exist or be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
+and its stream's chain, the fold, every stream head and coverage, and at the end the checkpoint's signature and \
+both Merkle roots. Verified events are appended as they are (positions, hashes, command ids) into a staging \
+directory beside the target, the state rows are rebuilt, and only then is it renamed to the target: a refused \
+backup leaves nothing behind.\n\n\
+Verifying needs only the public key: --public-key (or $FLEXLEDGER_PUBLIC_KEY) pins the ledger's published key; \
+without it the key the backup names is used and the output says \"key_pinned\":false. To keep signing checkpoints \
+with the ledger's key, give its key file with --signing-key (it must be the key that signed the backup; it is \
+installed in the new directory), or keep $FLEXLEDGER_SIGNING_KEY pointing at it. Without either, nothing is \
+installed and a warning says so: put the key in place before the restored ledger is opened for writing, or it \
+makes a new one (docs/DECISIONS.md D33).\n\n\
+Not in a backup, so not restored: command body digests (a restored command id answers any body as a duplicate), \
+the stored coverage-change feed items, and earlier stored checkpoints (the backup's own is stored).\n\n\
+Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, signing_key.\n\n\
+Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
+2 could not run (the target is not empty, unreadable file, wrong --signing-key).";
+
+pub const RESTORE_AFTER_HELP: &str = "Examples:\n  flexledger --data-dir ./restored restore ledger-backup.jsonl --signing-key ./data/audit-signing-key\n  \
+flexledger --data-dir ./restored restore ledger-backup.jsonl --public-key $PUBLIC_KEY";
+
+/// How long the server may stay silent while it walks the log or sends the backup.
+pub const BACKUP_HTTP_READ_TIMEOUT_SECONDS: u64 = 600;
+/// Longest response head line and most header lines read from the server.
+pub const BACKUP_HTTP_HEAD_LINE_BYTES_MAX: u64 = 16 * 1024;
+pub const BACKUP_HTTP_HEADERS_MAX: usize = 100;
+/// Most bytes of an error response read to show its message.
+pub const BACKUP_HTTP_ERROR_BYTES_MAX: u64 = 64 * 1024;
+
+#[derive(clap::Args, Debug)]
+pub struct BackupArgs {
+    /// Where to write the backup ('-' writes standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Fetch the backup from a running `flexledger serve` at this URL (http://HOST:PORT)
+    /// instead of reading --data-dir.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// With --server: an operator's or auditor's bearer token (prefer $FLEXLEDGER_TOKEN:
+    /// arguments are visible to other users).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "FLEXLEDGER_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// With --server: the ledger's public key (64 hex digits); the download must be signed by it.
+    #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
+    pub public_key: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file ('-' reads standard input).
+    pub file: PathBuf,
+    /// The ledger's published public key (64 hex digits): the backup must be signed by it.
+    #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
+    pub public_key: Option<String>,
+    /// The ledger's signing key file (its audit-signing-key): checked against the
+    /// backup's signature and installed in the new data directory.
+    #[arg(long, value_name = "FILE")]
+    pub signing_key: Option<PathBuf>,
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut stdout = io::stdout().lock();
+    serde_json::to_writer(&mut stdout, value)?;
+    stdout.write_all(b"\n")?;
+    Ok(())
+}
+
+/// The summary of a backup: on standard output, or on standard error when the backup
+/// itself goes to standard output (`--out -`).
+fn print_summary(out: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    if out != Path::new("-") {
+        return print_json(value);
+    }
+    let mut stderr = io::stderr().lock();
+    serde_json::to_writer(&mut stderr, value)?;
+    stderr.write_all(b"\n")?;
+    Ok(())
+}
+
+fn public_key(hex: Option<&str>) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
+    hex.map(crate::audit::checkpoint::parse_public_key)
+        .transpose()
+        .context("--public-key")
+}
+
+/// An invalid backup: exit 1, naming the line and position (JSON on standard output,
+/// a sentence on standard error); any other failure propagates (exit 2, or 1 for a
+/// damaged store).
+fn refused(error: BackupError, what: &str, out: &Path) -> anyhow::Result<ExitCode> {
+    match error {
+        BackupError::Invalid {
+            line,
+            position,
+            message,
+        } => {
+            print_summary(
+                out,
+                &serde_json::json!({"ok": false, "line": line, "position": position, "message": message}),
+            )?;
+            let at =
+                position.map_or_else(String::new, |position| format!(" (position {position})"));
+            eprintln!("flexledger: {what}: line {line}{at}: {message}");
+            Ok(ExitCode::from(1))
+        }
+        // Unwrapped so that `main` sees damage (exit 1) through the error's chain.
+        BackupError::Ledger(error) => Err(error.into()),
+        other => Err(other.into()),
+    }
+}
+
+pub fn backup(data_dir: &Path, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+    match &args.server {
+        Some(server) => {
+            let token = args.token.as_deref().context(
+                "--server needs an operator's or auditor's token: --token or $FLEXLEDGER_TOKEN",
+            )?;
+            backup_from_server(server, token, args)
+        }
+        None => backup_from_dir(data_dir, &args.out),
+    }
+}
+
+fn backup_from_dir(data_dir: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+    if !data_dir.join("sled").exists() {
+        anyhow::bail!("no ledger in {}: pass --data-dir", data_dir.display());
+    }
+    let mut store = SledStore::open(data_dir).map_err(|error| {
+        let hint = if matches!(error, StoreError::Locked { .. }) {
+            " (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(error).context(format!("cannot open the ledger in {}{hint}", data_dir.display()))
+    })?;
+    let head = store.head()?.0;
+    if head == 0 {
+        print_summary(
+            out,
+            &serde_json::json!({"ok": false, "message": "nothing to back up: the log is empty"}),
+        )?;
+        return Ok(ExitCode::from(1));
+    }
+    let key = crate::audit::keys::ensure(data_dir)?;
+    let progress = super::walk_progress("backup (trees)", head);
+    let tree = backup::walk(&store, &mut |position| progress.set_position(position));
+    progress.finish_and_clear();
+    let tree = tree?;
+    let signed = backup::checkpoint_stored(&mut store, &tree, &key, chrono::Utc::now())?;
+    let mut output = Output::create(out)?;
+    let progress = super::walk_progress("backup (events)", tree.size());
+    let written = backup::write_backup(&store, &tree, &signed, &mut output, &mut |position| {
+        progress.set_position(position)
+    });
+    progress.finish_and_clear();
+    let summary = written?;
+    output.finish()?;
+    print_summary(
+        out,
+        &serde_json::json!({"ok": true, "out": out, "summary": summary}),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+    let pinned = public_key(args.public_key.as_deref())?;
+    let (position, body) = http::fetch_backup(server, token)?;
+    let mut output = Output::create(&args.out)?;
+    let mut tee = io::BufReader::new(Tee {
+        inner: body,
+        copy: &mut output,
+    });
+    let checked = backup::verify_backup(&mut tee, pinned.as_ref(), &mut |_| {});
+    drop(tee);
+    let check = match checked {
+        Ok(check) => check,
+        Err(error) => {
+            return refused(
+                error,
+                "the downloaded backup does not verify; nothing was kept",
+                &args.out,
+            )
+        }
+    };
+    if position.is_some_and(|position| position != check.events) {
+        anyhow::bail!(
+            "the server announced position {position:?} but sent a backup of {} events",
+            check.events
+        );
+    }
+    let bytes = output.finish()?;
+    let key_id = crate::audit::checkpoint::key_id(&check.signer);
+    print_summary(
+        &args.out,
+        &serde_json::json!({"ok": true, "out": args.out, "summary": {
+        "position": check.events, "head_hash": check.head_hash, "streams": check.streams,
+        "members": check.members, "root": check.checkpoint.root, "key_id": key_id,
+        "public_key": check.signed.public_key, "key_pinned": check.key_pinned, "bytes": bytes}}),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn restore(data_dir: &Path, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
+    let pinned = public_key(args.public_key.as_deref())?;
+    let signing_key = args
+        .signing_key
+        .as_deref()
+        .map(backup::read_signing_key)
+        .transpose()?;
+    let mut input: Box<dyn BufRead> = if args.file == Path::new("-") {
+        Box::new(io::BufReader::new(io::stdin()))
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot read {}", args.file.display()))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let options = RestoreOptions {
+        public_key: pinned.as_ref(),
+        signing_key,
+    };
+    let progress = super::walk_progress("restore", 0);
+    let restored = backup::restore(&mut input, data_dir, &options, &mut |position| {
+        progress.set_position(position)
+    });
+    progress.finish_and_clear();
+    let report = match restored {
+        Ok(report) => report,
+        Err(error) => {
+            return refused(
+                error,
+                "the backup was refused; nothing was restored",
+                Path::new(""),
+            )
+        }
+    };
+    print_json(&report)?;
+    if report.signing_key == backup::SigningKeyOutcome::Missing {
+        eprintln!(
+            "flexledger: warning: no signing key was installed. The backup was signed by key id {}: copy that key (the ledger's audit-signing-key) to {} or point $FLEXLEDGER_SIGNING_KEY at it before the restored ledger is opened for writing (submit, serve); otherwise it makes a new key, and checkpoints signed by it will not verify against the published one.",
+            report.key_id,
+            data_dir.join(crate::audit::keys::SIGNING_KEY_FILE).display()
+        );
+    }
+    if !report.key_pinned {
+        eprintln!("flexledger: note: the backup's signature was checked against the key it names (key id {}), not a pinned one: compare it with the ledger's published key, or pass --public-key", report.key_id);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Standard output, or a file written beside its path and renamed into place when
+/// finished (removed if it is not).
+enum Output {
+    Stdout(io::BufWriter<io::Stdout>, u64),
+    File {
+        writer: io::BufWriter<std::fs::File>,
+        partial: PathBuf,
+        path: PathBuf,
+        bytes: u64,
+        finished: bool,
+    },
+}
+
+impl Output {
+    fn create(path: &Path) -> anyhow::Result<Output> {
+        if path == Path::new("-") {
+            return Ok(Output::Stdout(io::BufWriter::new(io::stdout()), 0));
+        }
+        let name = path
+            .file_name()
+            .with_context(|| format!("--out {} does not name a file", path.display()))?;
+        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("cannot create {}", partial.display()))?;
+        Ok(Output::File {
+            writer: io::BufWriter::new(file),
+            partial,
+            path: path.to_owned(),
+            bytes: 0,
+            finished: false,
+        })
+    }
+
+    /// Flushes; for a file also syncs it, renames it into place and syncs its directory.
+    fn finish(&mut self) -> anyhow::Result<u64> {
+        match self {
+            Output::Stdout(writer, bytes) => {
+                writer.flush()?;
+                Ok(*bytes)
+            }
+            Output::File {
+                writer,
+                partial,
+                path,
+                bytes,
+                finished,
+            } => {
+                writer.flush()?;
+                writer.get_ref().sync_all()?;
+                std::fs::rename(&*partial, &*path).with_context(|| {
+                    format!("cannot rename {} to {}", partial.display(), path.display())
+                })?;
+                let directory = path
+                    .parent()
+                    .filter(|parent| !parent.as_os_str().is_empty());
+                std::fs::File::open(directory.unwrap_or(Path::new(".")))?.sync_all()?;
+                *finished = true;
+                Ok(*bytes)
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        let (written, bytes) = match self {
+            Output::Stdout(writer, bytes) => (writer.write(buffer)?, bytes),
+            Output::File { writer, bytes, .. } => (writer.write(buffer)?, bytes),
+        };
+        *bytes += u64::try_from(written).unwrap_or(u64::MAX);
+        Ok(written)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(writer, _) => writer.flush(),
+            Output::File { writer, .. } => writer.flush(),
+        }
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Output::File {
+            partial,
+            finished: false,
+            ..
+        } = self
+        {
+            let _ = std::fs::remove_file(&*partial);
+        }
+    }
+}
+
+/// Copies everything read from `inner` to `copy`: the download is kept exactly as
+/// it is verified.
+struct Tee<'a, R: Read> {
+    inner: R,
+    copy: &'a mut dyn Write,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.copy.write_all(&buffer[..read])?;
+        Ok(read)
+    }
+}
+
+/// A minimal HTTP/1.1 client for `GET /v1/backup` on `flexledger serve` (plain
+/// HTTP, as the server speaks; behind a TLS proxy, fetch with curl instead).
+mod http {
+    use super::*;
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// Connects, sends the request, reads the response head; returns the announced
+    /// position and the body.
+    pub fn fetch_backup(server: &str, token: &str) -> anyhow::Result<(Option<u64>, Box<dyn Read>)> {
+        let (authority, prefix) = split_url(server)?;
+        let stream = TcpStream::connect(&authority).with_context(|| {
+            format!("cannot connect to {authority} (is `flexledger serve` running there?)")
+        })?;
+        stream.set_read_timeout(Some(Duration::from_secs(BACKUP_HTTP_READ_TIMEOUT_SECONDS)))?;
+        let mut writer = stream.try_clone()?;
+        write!(
+            writer,
+            "GET {prefix}/v1/backup HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nAccept: application/x-ndjson\r\nConnection: close\r\n\r\n"
+        )?;
+        writer.flush()?;
+        let mut reader = io::BufReader::new(stream);
+        let (status, headers) = read_head(&mut reader)?;
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.as_str())
+        };
+        let chunked =
+            header("transfer-encoding").is_some_and(|value| value.eq_ignore_ascii_case("chunked"));
+        let body: Box<dyn Read> = match (chunked, header("content-length")) {
+            (true, _) => Box::new(Chunked {
+                inner: reader,
+                left: 0,
+                done: false,
+            }),
+            (false, Some(length)) => Box::new(
+                reader.take(
+                    length
+                        .trim()
+                        .parse()
+                        .context("a malformed Content-Length")?,
+                ),
+            ),
+            (false, None) => Box::new(reader),
+        };
+        if status != 200 {
+            let mut text = String::new();
+            body.take(BACKUP_HTTP_ERROR_BYTES_MAX)
+                .read_to_string(&mut text)?;
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|value| value["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or(text);
+            anyhow::bail!("the server answered {status}: {message}");
+        }
+        let position =
+            header(backup::BACKUP_POSITION_HEADER).and_then(|value| value.trim().parse().ok());
+        Ok((position, body))
+    }
+
+    /// `http://host:port/prefix` → ("host:port", "/prefix").
+    fn split_url(server: &str) -> anyhow::Result<(String, String)> {
+        let rest = server.strip_prefix("http://").with_context(|| {
+            format!("--server {server}: give an http:// URL (flexledger serve speaks plain HTTP; behind a TLS proxy fetch GET /v1/backup with curl)")
+        })?;
+        let (authority, path) = rest
+            .split_once('/')
+            .map_or((rest, ""), |(authority, path)| (authority, path));
+        if authority.is_empty() {
+            anyhow::bail!("--server {server} names no host");
+        }
+        let authority = if authority.contains(':') {
+            authority.to_owned()
+        } else {
+            format!("{authority}:80")
+        };
+        let prefix = format!("/{}", path.trim_end_matches('/'));
+        Ok((
+            authority,
+            if prefix == "/" { String::new() } else { prefix },
+        ))
+    }
+
+    fn read_line(reader: &mut impl BufRead) -> anyhow::Result<String> {
+        let mut line = Vec::new();
+        reader
+            .take(BACKUP_HTTP_HEAD_LINE_BYTES_MAX)
+            .read_until(b'\n', &mut line)?;
+        if !line.ends_with(b"\n") {
+            anyhow::bail!("the server's response was cut short or has a line longer than {BACKUP_HTTP_HEAD_LINE_BYTES_MAX} bytes");
+        }
+        Ok(String::from_utf8_lossy(&line)
+            .trim_end_matches(['\r', '\n'])
+            .to_owned())
+    }
+
+    fn read_head(reader: &mut impl BufRead) -> anyhow::Result<(u16, Vec<(String, String)>)> {
+        let status_line = read_line(reader)?;
+        let status = status_line
+            .strip_prefix("HTTP/1.1 ")
+            .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
+            .and_then(|rest| rest.get(..3))
+            .and_then(|code| code.parse().ok())
+            .with_context(|| format!("not an HTTP response: {status_line:?}"))?;
+        let mut headers = Vec::new();
+        loop {
+            let line = read_line(reader)?;
+            if line.is_empty() {
+                return Ok((status, headers));
+            }
+            if headers.len() >= BACKUP_HTTP_HEADERS_MAX {
+                anyhow::bail!("more than {BACKUP_HTTP_HEADERS_MAX} response headers");
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+    }
+
+    /// A `Transfer-Encoding: chunked` body. A connection that ends before the last
+    /// (empty) chunk is an error, never a short backup.
+    struct Chunked<R: BufRead> {
+        inner: R,
+        /// Bytes left in the current chunk.
+        left: u64,
+        done: bool,
+    }
+
+    impl<R: BufRead> Read for Chunked<R> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            if self.done || buffer.is_empty() {
+                return Ok(0);
+            }
+            if self.left == 0 {
+                let broken = |error: anyhow::Error| {
+                    io::Error::new(io::ErrorKind::UnexpectedEof, format!("{error:#}"))
+                };
+                let line = read_line(&mut self.inner).map_err(broken)?;
+                let size = line.split(';').next().unwrap_or_default().trim();
+                self.left = u64::from_str_radix(size, 16).map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("a malformed chunk size {size:?}"),
+                    )
+                })?;
+                if self.left == 0 {
+                    while !read_line(&mut self.inner).map_err(broken)?.is_empty() {}
+                    self.done = true;
+                    return Ok(0);
+                }
+            }
+            let wanted = usize::try_from(self.left)
+                .unwrap_or(usize::MAX)
+                .min(buffer.len());
+            let read = self.inner.read(&mut buffer[..wanted])?;
+            if read == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection in the middle of the backup",
+                ));
+            }
+            self.left -= u64::try_from(read).unwrap_or(u64::MAX);
+            if self.left == 0 {
+                let mut end = [0u8; 2];
+                self.inner.read_exact(&mut end)?;
+            }
+            Ok(read)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `GET /v1/backup`: a consistent backup of the whole log while the server runs
+//! (`crate::backup`; `flexledger backup --server URL` fetches it).
+//!
+//! The server holds the data directory's lock, so a backup of a running ledger is
+//! taken here. The log is walked at the head it has when the request arrives (the
+//! trees are built and the checkpoint signed before the response starts, so the
+//! position is in a header), then streamed a second time into the body a chunk at a
+//! time from a blocking thread: memory does not grow with the log, and commands keep
+//! being appended meanwhile. The checkpoint is signed with the server's key but not
+//! stored (the server reads through a read-only handle; one already stored at that
+//! size is used instead).
+
+use super::{blocking, AppError, AppState};
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::io::Write;
+use tokio::sync::mpsc;
+
+/// Bytes gathered before a chunk is handed to the connection.
+pub const BACKUP_CHUNK_BYTES: usize = 64 * 1024;
+/// Chunks waiting for a slow client before the backup's thread waits for it.
+pub const BACKUP_CHUNKS_IN_FLIGHT_MAX: usize = 8;
+
+type Chunk = Result<Bytes, std::io::Error>;
+
+/// `GET /v1/backup`.
+pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let (tree, signed) = blocking(move || {
+        let tree = crate::backup::walk(store.as_ref(), &mut |_| {})?;
+        if tree.size() == 0 {
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                "empty_log",
+                "nothing to back up: the log is empty",
+            ));
+        }
+        let key = crate::audit::keys::load(store.dir())
+            .map_err(|error| {
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    error.to_string(),
+                )
+            })?
+            .ok_or_else(|| {
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the ledger has no signing key",
+                )
+            })?;
+        let signed =
+            crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
+        Ok((tree, signed))
+    })
+    .await?;
+    let position = tree.size();
+    let (sender, receiver) = mpsc::channel::<Chunk>(BACKUP_CHUNKS_IN_FLIGHT_MAX);
+    let mut out = ChannelWriter {
+        sender,
+        buffer: Vec::with_capacity(BACKUP_CHUNK_BYTES),
+        shutdown: state.shutdown.clone(),
+    };
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let written =
+            crate::backup::write_backup(store.as_ref(), &tree, &signed, &mut out, &mut |_| {});
+        match written {
+            Ok(summary) => tracing::info!(
+                position = summary.position,
+                bytes = summary.bytes,
+                "backup sent"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, position, "backup not finished; the response is cut short");
+                let _ = out
+                    .sender
+                    .blocking_send(Err(std::io::Error::other(error.to_string())));
+            }
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver));
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        crate::backup::BACKUP_POSITION_HEADER,
+        HeaderValue::from(position),
+    );
+    Ok(response)
+}
+
+/// Gathers the backup's bytes into chunks for the response body; fails (ending the
+/// backup) when the client has gone or the server is shutting down.
+struct ChannelWriter {
+    sender: mpsc::Sender<Chunk>,
+    buffer: Vec<u8>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if *self.shutdown.borrow() {
+            return Err(std::io::Error::other("the server is shutting down"));
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(BACKUP_CHUNK_BYTES),
+        ));
+        self.sender.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= BACKUP_CHUNK_BYTES {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.send()
+    }
+}

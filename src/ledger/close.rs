@@ -1,0 +1,569 @@
+//! Month close at any size (D17). A close is recorded as one fact, the region's
+//! `MonthClosed`, and then its members' consequences (`ContributionMissed`, automatic
+//! `MemberWithdrawn`, R9–R11) in chunks of at most `close_chunk_members` enrolled
+//! members, each chunk one atomic append. Memory is bounded by the chunk, not by the
+//! region.
+//!
+//! The invariants that make this equal to one atomic close:
+//! - **Nothing is decided on a state that misses a consequence.** Consequences are a
+//!   pure function of the member's state and the closed month
+//!   (`domain::decide::close_consequences`), idempotent (a month already recorded
+//!   missed implies nothing more). Before any command for a member of a region with a
+//!   close in progress is decided, the writer records that member's consequences
+//!   first (`bring_up_to_date`), in the same append; a second close of the region
+//!   first finishes the one in progress.
+//! - **Derived rows always equal a fold of the log.** Closing a month changes the
+//!   month lines of every visited member without a member event (the open month moves:
+//!   an unpaid month becomes arrears, a paid granted month accrues its subsidy). The
+//!   region month totals take that change for the whole region in the `MonthClosed`
+//!   append (summed while counting: a few rows, not one per member); each chunk then
+//!   adds only what its events change. So `verify` passes at any moment of a close.
+//! - **Progress is durable and resumable.** A `Closing` row (the region's close in
+//!   progress: month, the last member id walked, counts) is written with every chunk
+//!   and removed with the last one; a crash resumes after the last durable chunk, and
+//!   a member walked twice gets nothing twice.
+//! - **Feed items follow the event they describe.** A member's coverage change from a
+//!   close is attached to its consequence events' chunk; a member with no consequence
+//!   but a change (a granted, paid month accruing) gets its change in the
+//!   `MonthClosed` append, as before.
+
+use super::{read_member_row, Dirty, Ledger, LedgerError, Sources};
+use crate::domain::command::CloseMonth;
+use crate::domain::coverage::{member_coverage, month_changes, CoverageChanged, MonthLine};
+use crate::domain::decide::{close_consequences, month_closed, CloseTally};
+use crate::domain::month::Month;
+use crate::domain::policy::RegionName;
+use crate::domain::state::{MemberState, RegionState};
+use crate::domain::Event;
+use crate::store::{CommandRecord, EventStore, MemberIndex, StateKey, StoreError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Enrolled members whose consequences one chunk of a month close records (one
+/// atomic append of at most twice as many events).
+pub const CLOSE_CHUNK_MEMBERS_MAX: usize = 1000;
+/// Member ids read from a region's index at a time while counting a close.
+const CLOSE_COUNT_PAGE_MEMBERS: usize = 4096;
+
+/// A recorded month close whose members' consequences are still being recorded: the
+/// `Closing` state row. Not derived from the log (a fold cannot tell how far the
+/// chunks got, only that each consequence is recorded once), so `verify` does not
+/// compare it and a rebuild keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closing {
+    pub region: RegionName,
+    /// The closed month (the region's open month is the next one).
+    pub month: Month,
+    /// Position of the close's `MonthClosed` (0 for a recheck after a rebuild).
+    pub close_position: u64,
+    /// The last enrolled member walked, in id order (`None`: none yet).
+    pub after: Option<Uuid>,
+    /// Enrolled members walked so far.
+    pub members_done: u64,
+    /// Enrolled members when the close was recorded (0 when unknown: a recheck).
+    pub members_total: u64,
+    /// Consequences recorded so far (by the walk or brought forward for a member).
+    pub missed_recorded: u64,
+    pub withdrawn_recorded: u64,
+    /// Written by a rebuild for each region's last close: the log alone cannot say
+    /// whether that close's chunks all landed (a backup taken mid-close), so the walk
+    /// runs again and records only what is missing.
+    pub recheck: bool,
+}
+
+impl Closing {
+    /// The row a rebuild writes for a region whose last close may be unfinished.
+    pub fn recheck(region: &RegionState) -> Closing {
+        Closing {
+            region: region.name.clone(),
+            month: region.open_month.plus(-1),
+            close_position: 0,
+            after: None,
+            members_done: 0,
+            members_total: 0,
+            missed_recorded: 0,
+            withdrawn_recorded: 0,
+            recheck: true,
+        }
+    }
+}
+
+/// The region as it was before `month` closed: only the open month differs, and
+/// month lines read nothing else of it.
+fn region_before(region: &RegionState, month: Month) -> RegionState {
+    let mut before = region.clone();
+    before.open_month = month;
+    before
+}
+
+fn lines(region: &RegionState, member: &MemberState) -> Vec<MonthLine> {
+    member_coverage(region, member).months
+}
+
+/// One chunk's outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseProgress {
+    pub closing: Closing,
+    /// Whether this chunk finished the close.
+    pub finished: bool,
+}
+
+impl<S: EventStore> Ledger<S> {
+    /// Closes in progress, by region.
+    pub fn closes_in_progress(&self) -> impl Iterator<Item = &Closing> {
+        self.closings.values()
+    }
+
+    /// Records the next chunk of the first close in progress, if any: one atomic,
+    /// durable append.
+    pub fn close_step(
+        &mut self,
+        sources: &mut dyn Sources,
+    ) -> Result<Option<CloseProgress>, LedgerError> {
+        let Some(region) = self.closings.keys().next().cloned() else {
+            return Ok(None);
+        };
+        self.close_chunk(&region, sources).map(Some)
+    }
+
+    /// Records every close in progress to the end (bounded memory: chunk by chunk).
+    pub fn finish_closes(&mut self, sources: &mut dyn Sources) -> Result<u64, LedgerError> {
+        let mut chunks = 0;
+        while let Some(progress) = self.close_step(sources)? {
+            chunks += 1;
+            if progress.finished {
+                tracing::info!(region = %progress.closing.region, month = %progress.closing.month, members = progress.closing.members_done, missed = progress.closing.missed_recorded, withdrawn = progress.closing.withdrawn_recorded, "month close recorded to the end");
+            }
+        }
+        Ok(chunks)
+    }
+
+    /// Finishes the close in progress in `region`, if any (before another close of it).
+    pub(super) fn finish_close_of(
+        &mut self,
+        region: &RegionName,
+        sources: &mut dyn Sources,
+    ) -> Result<(), LedgerError> {
+        while self.closings.contains_key(region) {
+            self.close_chunk(region, sources)?;
+        }
+        Ok(())
+    }
+
+    /// Records the next chunk of `region`'s close and appends it with its progress.
+    fn close_chunk(
+        &mut self,
+        region: &RegionName,
+        sources: &mut dyn Sources,
+    ) -> Result<CloseProgress, LedgerError> {
+        if self.poisoned {
+            return Err(LedgerError::Poisoned);
+        }
+        // OK because callers pass a region taken from `closings`.
+        let mut closing = self
+            .closings
+            .get(region)
+            .cloned()
+            .expect("a close in progress");
+        let page = self.store.members_page(
+            MemberIndex::Enrolled,
+            region,
+            closing.after,
+            self.close_chunk_members,
+        )?;
+        let finished = page.len() < self.close_chunk_members;
+        let recorded_at = sources.now();
+        let mut dirty = Dirty::default();
+        let mut record = CommandRecord {
+            command_id: sources.new_id(),
+            envelopes: Vec::new(),
+            body_digest: None,
+        };
+        let mut changes = Vec::new();
+        for member_id in &page {
+            // A failure after the first member's events were applied leaves the state
+            // ahead of the log.
+            self.load_member(*member_id)
+                .and_then(|()| {
+                    self.record_consequences(
+                        *member_id,
+                        &closing,
+                        recorded_at,
+                        sources,
+                        &mut record,
+                        &mut dirty,
+                    )
+                })
+                .inspect_err(|_| self.poisoned = true)
+                .map(|change| changes.extend(change))?;
+            closing.after = Some(*member_id);
+            closing.members_done += 1;
+        }
+        let position = self.state.position;
+        for (member_id, months) in changes {
+            dirty.coverage.push(CoverageChanged {
+                member_id,
+                position,
+                command_id: record.command_id,
+                months,
+            });
+        }
+        count_recorded(&mut closing, &record);
+        if finished {
+            self.closings.remove(region);
+        } else {
+            self.closings.insert(region.clone(), closing.clone());
+        }
+        dirty.closings.insert(region.clone());
+        let mut records = if record.envelopes.is_empty() {
+            Vec::new()
+        } else {
+            vec![record]
+        };
+        self.append_records(&mut records, &dirty)?;
+        tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
+        // The chunk is durable: its members need not stay in memory.
+        for member_id in page {
+            self.state.evict_member(member_id);
+        }
+        Ok(CloseProgress { closing, finished })
+    }
+
+    /// Adds one member's consequences of `closing` to `record` (applying them), and
+    /// returns the member's coverage change from the close, if its consequences made
+    /// one (a member without consequences had its change, if any, in the
+    /// `MonthClosed` append).
+    fn record_consequences(
+        &mut self,
+        member_id: Uuid,
+        closing: &Closing,
+        recorded_at: DateTime<Utc>,
+        sources: &mut dyn Sources,
+        record: &mut CommandRecord,
+        dirty: &mut Dirty,
+    ) -> Result<Option<(Uuid, Vec<crate::domain::coverage::MonthChange>)>, LedgerError> {
+        let (Some(member), Some(region)) = (
+            self.state.members.get(&member_id),
+            self.state.regions.get(&closing.region),
+        ) else {
+            return Ok(None);
+        };
+        let events = close_consequences(member, region, closing.month);
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let before_close = lines(&region_before(region, closing.month), member);
+        let now = lines(region, member);
+        let envelopes =
+            self.apply_events(record.command_id, events, recorded_at, sources, dirty)?;
+        record.envelopes.extend(envelopes);
+        let after = self.member_lines(member_id);
+        self.add_to_reports(&closing.region, &now, &after, dirty)?;
+        let months = month_changes(&before_close, &after);
+        Ok((!months.is_empty()).then_some((member_id, months)))
+    }
+
+    /// Before deciding a command for `member_id`: records the member's consequences
+    /// of its region's close in progress, if it has any, as a command of its own in
+    /// the append being prepared.
+    pub(super) fn bring_up_to_date(
+        &mut self,
+        member_id: Uuid,
+        recorded_at: DateTime<Utc>,
+        sources: &mut dyn Sources,
+        records: &mut Vec<CommandRecord>,
+        dirty: &mut Dirty,
+    ) -> Result<(), LedgerError> {
+        if self.closings.is_empty() {
+            return Ok(());
+        }
+        let Some(region) = self.state.members.get(&member_id).map(|m| m.region.clone()) else {
+            return Ok(());
+        };
+        let Some(mut closing) = self.closings.get(&region).cloned() else {
+            return Ok(());
+        };
+        let mut record = CommandRecord {
+            command_id: sources.new_id(),
+            envelopes: Vec::new(),
+            body_digest: None,
+        };
+        let change = self.record_consequences(
+            member_id,
+            &closing,
+            recorded_at,
+            sources,
+            &mut record,
+            dirty,
+        )?;
+        if record.envelopes.is_empty() {
+            return Ok(());
+        }
+        tracing::debug!(%member_id, %region, month = %closing.month, "consequences of the close in progress recorded first");
+        if let Some((member_id, months)) = change {
+            dirty.coverage.push(CoverageChanged {
+                member_id,
+                position: self.state.position,
+                command_id: record.command_id,
+                months,
+            });
+        }
+        count_recorded(&mut closing, &record);
+        self.closings.insert(region.clone(), closing);
+        dirty.closings.insert(region);
+        records.push(record);
+        Ok(())
+    }
+
+    /// Records the consequences of their regions' closes in progress for `members`
+    /// (a server does this before answering a read of one of them), in one append.
+    pub fn bring_members_up_to_date(
+        &mut self,
+        members: &[Uuid],
+        sources: &mut dyn Sources,
+    ) -> Result<(), LedgerError> {
+        if self.closings.is_empty() || members.is_empty() {
+            return Ok(());
+        }
+        if self.poisoned {
+            return Err(LedgerError::Poisoned);
+        }
+        let recorded_at = sources.now();
+        let (mut records, mut dirty) = (Vec::new(), Dirty::default());
+        for member_id in members {
+            self.load_member(*member_id)?;
+            self.bring_up_to_date(*member_id, recorded_at, sources, &mut records, &mut dirty)
+                .inspect_err(|_| self.poisoned = true)?;
+        }
+        self.append_records(&mut records, &dirty)?;
+        self.trim_cache();
+        Ok(())
+    }
+
+    /// Records an accepted close: counts the region (bounded memory, nothing cached),
+    /// applies `MonthClosed`, adds the close's change of every visited member's month
+    /// lines to the region's totals, and starts its `Closing`. The members'
+    /// consequences follow in chunks.
+    pub(super) fn record_close(
+        &mut self,
+        command_id: Uuid,
+        body: &CloseMonth,
+        recorded_at: DateTime<Utc>,
+        sources: &mut dyn Sources,
+        dirty: &mut Dirty,
+    ) -> Result<CommandRecord, LedgerError> {
+        // OK because the caller checked `closable_region` just before.
+        let region = self
+            .state
+            .regions
+            .get(&body.region)
+            .cloned()
+            .expect("closable region");
+        let after_close = {
+            let mut after = region.clone();
+            after.open_month = body.month.next();
+            after
+        };
+        let mut tally = CloseTally::default();
+        let mut accruals = Vec::new();
+        self.walk_index(
+            MemberIndex::Enrolled,
+            &body.region,
+            &mut |ledger, member| {
+                let consequences = close_consequences(member, &region, body.month);
+                tally.add(&consequences);
+                ledger.add_close_change(
+                    member,
+                    &region,
+                    &after_close,
+                    consequences.is_empty(),
+                    &mut accruals,
+                    dirty,
+                )
+            },
+        )?;
+        // R16: granted members who withdrew still accrue for months they paid (an
+        // enrolled one was walked above: enrolled means not withdrawn).
+        self.walk_index(MemberIndex::Granted, &body.region, &mut |ledger, member| {
+            if !member.is_withdrawn() {
+                return Ok(());
+            }
+            ledger.add_close_change(member, &region, &after_close, true, &mut accruals, dirty)
+        })?;
+        let envelopes = self.apply_events(
+            command_id,
+            vec![month_closed(body, tally)],
+            recorded_at,
+            sources,
+            dirty,
+        )?;
+        let position = self.state.position;
+        for (member_id, months) in accruals {
+            dirty.coverage.push(CoverageChanged {
+                member_id,
+                position,
+                command_id,
+                months,
+            });
+        }
+        let closing = Closing {
+            region: body.region.clone(),
+            month: body.month,
+            close_position: position,
+            after: None,
+            members_done: 0,
+            members_total: tally.members_visited,
+            missed_recorded: 0,
+            withdrawn_recorded: 0,
+            recheck: false,
+        };
+        self.closings.insert(body.region.clone(), closing);
+        dirty.closings.insert(body.region.clone());
+        Ok(CommandRecord {
+            command_id,
+            envelopes,
+            body_digest: None,
+        })
+    }
+
+    /// Adds what closing the month alone (no consequence yet) changes in `member`'s
+    /// month lines to the region's totals; and, for a member that gets no
+    /// consequence, keeps its coverage change for the `MonthClosed` append.
+    fn add_close_change(
+        &mut self,
+        member: &MemberState,
+        before: &RegionState,
+        after: &RegionState,
+        no_consequence: bool,
+        accruals: &mut Vec<(Uuid, Vec<crate::domain::coverage::MonthChange>)>,
+        dirty: &mut Dirty,
+    ) -> Result<(), LedgerError> {
+        let old = lines(before, member);
+        let new = lines(after, member);
+        if old == new {
+            return Ok(());
+        }
+        self.add_to_reports(&before.name, &old, &new, dirty)?;
+        if no_consequence {
+            let months = month_changes(&old, &new);
+            if !months.is_empty() {
+                accruals.push((member.member_id, months));
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `visit` with each member of a region's index, in id order, a page at a
+    /// time; members are read from the cache if there, else from their rows (and not
+    /// cached).
+    fn walk_index(
+        &mut self,
+        index: MemberIndex,
+        region: &RegionName,
+        visit: &mut dyn FnMut(&mut Self, &MemberState) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .members_page(index, region, after, CLOSE_COUNT_PAGE_MEMBERS)?;
+            for member_id in &page {
+                let member = match self.state.members.get(member_id) {
+                    Some(member) => member.clone(),
+                    None => read_member_row(&self.store, *member_id)?.ok_or_else(|| {
+                        StoreError::Corrupt {
+                            position: 0,
+                            message: format!("member {member_id} is in region {region}'s index but has no state row"),
+                        }
+                    })?,
+                };
+                visit(self, &member)?;
+            }
+            if page.len() < CLOSE_COUNT_PAGE_MEMBERS {
+                return Ok(());
+            }
+            after = page.last().copied();
+        }
+    }
+}
+
+/// Adds a record's consequences to the close's counts.
+fn count_recorded(closing: &mut Closing, record: &CommandRecord) {
+    for envelope in &record.envelopes {
+        match envelope.event {
+            Event::ContributionMissed(_) => closing.missed_recorded += 1,
+            Event::MemberWithdrawn(_) => closing.withdrawn_recorded += 1,
+            _ => {}
+        }
+    }
+}
+
+/// The `Closing` rows a rebuild writes: each region's close in progress kept as it
+/// was, and for every other region that has closed a month, a recheck of its last
+/// close (the log cannot say whether its chunks all landed).
+pub fn closing_rows_after_rebuild(
+    store: &dyn EventStore,
+    regions: &[&RegionState],
+) -> Result<Vec<Closing>, StoreError> {
+    let mut kept = std::collections::HashMap::new();
+    for row in store.closing_rows()? {
+        let closing: Closing =
+            serde_json::from_slice(&row).map_err(|error| StoreError::Corrupt {
+                position: 0,
+                message: format!("a month close in progress does not decode: {error}"),
+            })?;
+        kept.insert(closing.region.clone(), closing);
+    }
+    let mut rows = Vec::new();
+    for region in regions {
+        let Some(first_policy) = region.policies.keys().next() else {
+            continue;
+        };
+        if region.open_month <= *first_policy {
+            continue;
+        }
+        match kept.remove(&region.name) {
+            Some(closing) if closing.month.next() == region.open_month => rows.push(closing),
+            _ => rows.push(Closing::recheck(region)),
+        }
+    }
+    Ok(rows)
+}
+
+/// The state key of a region's close in progress.
+pub fn closing_key(region: &RegionName) -> StateKey {
+    StateKey::Closing(region.clone())
+}
+
+/// The close in progress in a member's region that still implies consequences for
+/// it, if any: what a reader checks before answering from stored rows.
+pub fn close_pending_for(
+    store: &dyn EventStore,
+    member: &MemberState,
+    region: &RegionState,
+) -> Result<Option<Closing>, StoreError> {
+    let Some(closing) = read_closing(store, &region.name)? else {
+        return Ok(None);
+    };
+    let pending = !close_consequences(member, region, closing.month).is_empty();
+    Ok(pending.then_some(closing))
+}
+
+/// A region's close in progress, from its row.
+pub fn read_closing(
+    store: &dyn EventStore,
+    region: &RegionName,
+) -> Result<Option<Closing>, StoreError> {
+    let Some(row) = store.read_state(&closing_key(region))? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&row)
+        .map(Some)
+        .map_err(|error| StoreError::Corrupt {
+            position: 0,
+            message: format!(
+                "the month close in progress of region {region} does not decode: {error}"
+            ),
+        })
+}

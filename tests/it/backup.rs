@@ -1,0 +1,546 @@
+//! Backup and restore through the real binary: a restored ledger answers every query
+//! as the original does and verifies; a backup fetched from a running server while
+//! commands are appended is exactly the log up to its checkpoint; a tampered or cut
+//! backup is refused, naming its line, and leaves nothing behind; restore never
+//! writes into a non-empty directory and never installs another signing key.
+
+use crate::support::*;
+use flexledger::domain::StreamId;
+use flexledger::store::{EventStore, SledStore};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The demo region, and a generated one of `members` members over `months` months.
+fn make_ledger(dir: &Path, members: usize, months: usize) {
+    let demo_file = repo_path("examples/demo.jsonl");
+    let demo = flexledger(dir, &["submit", demo_file.to_str().unwrap()], None);
+    assert_eq!(demo.status.code(), Some(0), "{}", stderr(&demo));
+    if members == 0 {
+        return;
+    }
+    let commands = dir.with_extension("commands.jsonl");
+    let emitted = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-bench"))
+        .args([
+            "--members",
+            &members.to_string(),
+            "--months",
+            &months.to_string(),
+            "--emit",
+        ])
+        .arg(&commands)
+        .output()
+        .unwrap();
+    assert!(emitted.status.success(), "{}", stderr(&emitted));
+    let submitted = flexledger(dir, &["submit", commands.to_str().unwrap()], None);
+    assert_eq!(submitted.status.code(), Some(0), "{}", stderr(&submitted));
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    let text = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or_default())
+        .unwrap_or_else(|error| panic!("{error}: {text} / {}", stderr(output)))
+}
+
+/// `flexledger backup` of `dir`; returns its summary.
+fn backup(dir: &Path, out: &Path) -> Value {
+    let output = flexledger(dir, &["backup", "--out", out.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    json(&output)["summary"].clone()
+}
+
+/// `flexledger restore FILE --data-dir target` with `extra` arguments.
+fn restore(target: &Path, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["restore", file.to_str().unwrap()];
+    args.extend(extra);
+    flexledger(target, &args, None)
+}
+
+/// Every stream of a store, from its log.
+fn streams(dir: &Path) -> Vec<StreamId> {
+    streams_of(&SledStore::open(dir).unwrap())
+}
+
+/// Every member's coverage and events, every stream, every closed region month's
+/// report: what the store answers, as one value to compare.
+fn answers(dir: &Path) -> Value {
+    let store = SledStore::open(dir).unwrap();
+    let mut answers = Vec::new();
+    for stream in streams_of(&store) {
+        let events: Vec<_> = store.read_stream(&stream).map(Result::unwrap).collect();
+        let events = serde_json::to_value(&events).unwrap();
+        match &stream {
+            StreamId::Member(member_id) => {
+                let coverage =
+                    flexledger::ledger::member_coverage(&store, *member_id, None).unwrap();
+                answers.push(serde_json::json!({"member": member_id, "coverage": coverage, "events": events}));
+            }
+            StreamId::Region(region) => {
+                let mut month = flexledger::domain::month::Month::parse("2025-01").unwrap();
+                let mut reports = Vec::new();
+                while let Ok(report) =
+                    flexledger::ledger::region_month_report(&store, region, month)
+                {
+                    reports.push(serde_json::to_value(report).unwrap());
+                    month = month.next();
+                }
+                answers.push(serde_json::json!({"region": region.to_string(), "reports": reports, "events": events}));
+            }
+        }
+    }
+    Value::Array(answers)
+}
+
+fn streams_of(store: &SledStore) -> Vec<StreamId> {
+    let mut names: Vec<String> = store
+        .read_log(1)
+        .map(|envelope| envelope.unwrap().stream)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+        .iter()
+        .map(|name| StreamId::parse(name).unwrap())
+        .collect()
+}
+
+fn public_key_hex(data_dir: &Path) -> String {
+    let key = flexledger::backup::read_signing_key(&data_dir.join("audit-signing-key")).unwrap();
+    flexledger::audit::checkpoint::hex(key.verifying_key().as_bytes())
+}
+
+/// Nothing but `expected` in `dir`: no half-made data directory, no staging directory.
+fn assert_only(dir: &Path, expected: &[&str]) {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, expected, "what {} holds", dir.display());
+}
+
+#[test]
+fn a_restored_ledger_answers_every_query_as_the_original_and_verifies() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    // More events than one restore batch (4,096), two regions, every kind of event.
+    make_ledger(&source, 300, 16);
+    let file = root.path().join("ledger.backup");
+    let summary = backup(&source, &file);
+    let source_verify = json(&flexledger(&source, &["verify"], None));
+    assert!(source_verify["events"].as_u64().unwrap() > 4096);
+    assert_eq!(summary["position"], source_verify["events"]);
+    assert_eq!(summary["head_hash"], source_verify["head_hash"]);
+
+    let target = root.path().join("restored");
+    let key_file = source.join("audit-signing-key");
+    let restored = restore(
+        &target,
+        &file,
+        &["--signing-key", key_file.to_str().unwrap()],
+    );
+    assert_eq!(restored.status.code(), Some(0), "{}", stderr(&restored));
+    let report = json(&restored);
+    assert_eq!(report["events"], summary["position"]);
+    assert_eq!(report["head_position"], summary["position"]);
+    assert_eq!(report["head_hash"], summary["head_hash"]);
+    assert_eq!(report["signing_key"], "installed");
+
+    assert_eq!(json(&flexledger(&target, &["verify"], None)), source_verify);
+    let events = |dir: &Path| flexledger(dir, &["events"], None).stdout;
+    assert_eq!(
+        events(&target),
+        events(&source),
+        "every envelope, byte for byte"
+    );
+    assert_eq!(
+        answers(&target),
+        answers(&source),
+        "every member, stream and region month"
+    );
+    for member in streams(&source)
+        .iter()
+        .filter_map(|stream| match stream {
+            StreamId::Member(member_id) => Some(member_id.to_string()),
+            StreamId::Region(_) => None,
+        })
+        .take(5)
+    {
+        for args in [
+            vec!["member", member.as_str()],
+            vec!["events", "--member", member.as_str()],
+        ] {
+            assert_eq!(
+                flexledger(&target, &args, None).stdout,
+                flexledger(&source, &args, None).stdout,
+                "{args:?}"
+            );
+        }
+    }
+    let report_args = ["region", "demo", "--month", "2025-07"];
+    assert_eq!(
+        flexledger(&target, &report_args, None).stdout,
+        flexledger(&source, &report_args, None).stdout
+    );
+
+    // The auditor's tools accept both: the file is an audit bundle, and the restored
+    // ledger holds the backup's checkpoint, signed by the ledger's own key.
+    let audit = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+            .args(args)
+            .env_remove("FLEXLEDGER_SIGNING_KEY")
+            .output()
+            .unwrap()
+    };
+    let public_key = public_key_hex(&source);
+    let bundle = audit(&[
+        "verify-bundle",
+        file.to_str().unwrap(),
+        "--public-key",
+        &public_key,
+    ]);
+    assert_eq!(
+        bundle.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&bundle.stdout)
+    );
+    let audited = audit(&["--data-dir", target.to_str().unwrap(), "verify"]);
+    assert_eq!(
+        audited.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&audited.stdout),
+        stderr(&audited)
+    );
+    assert!(
+        String::from_utf8_lossy(&audited.stdout).contains("1 signed checkpoint(s) match the log")
+    );
+    let proved = audit(&[
+        "--data-dir",
+        target.to_str().unwrap(),
+        "prove",
+        "--from",
+        "5",
+    ]);
+    assert_eq!(
+        proved.status.code(),
+        Some(0),
+        "the restored log extends its first 5 events: {}",
+        stderr(&proved)
+    );
+
+    // Command ids came along: the demo again is all duplicates, and nothing is appended.
+    let demo_file = repo_path("examples/demo.jsonl");
+    let again = flexledger(&target, &["submit", demo_file.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stdout_lines(&again)
+        .iter()
+        .all(|result| result["duplicate"] == true));
+    assert_eq!(
+        json(&flexledger(&target, &["verify"], None))["events"],
+        summary["position"]
+    );
+}
+
+#[test]
+fn a_backup_fetched_while_serve_appends_is_exactly_the_log_at_its_checkpoint() {
+    let root = tempfile::tempdir().unwrap();
+    let server = crate::http::start(root.path());
+    let data = root.path().join("data");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let appender = {
+        let (base, stop) = (server.base.clone(), stop.clone());
+        std::thread::spawn(move || append_until(&base, &stop))
+    };
+    while flexledger::backup::read_signing_key(&data.join("audit-signing-key")).is_err() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let file = root.path().join("fetched.backup");
+    let output = flexledger(
+        root.path(),
+        &[
+            "backup",
+            "--server",
+            &server.base,
+            "--token",
+            crate::http::token("auditor"),
+            "--out",
+            file.to_str().unwrap(),
+            "--public-key",
+            &public_key_hex(&data),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = json(&output)["summary"].clone();
+    let position = summary["position"].as_u64().unwrap();
+    assert_eq!(summary["key_pinned"], true);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let accepted = appender.join().unwrap();
+    assert!(accepted > 0, "commands were appended while the backup ran");
+    let (status, _) = crate::http::call(
+        &server,
+        "GET",
+        "/v1/backup",
+        Some(crate::http::token("subscriber")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 403, "subscribers may not take a backup");
+    drop(server);
+
+    let target = root.path().join("restored");
+    let restored = restore(&target, &file, &["--public-key", &public_key_hex(&data)]);
+    assert_eq!(restored.status.code(), Some(0), "{}", stderr(&restored));
+    let report = json(&restored);
+    assert_eq!(report["head_position"], position);
+    assert_eq!(report["head_hash"], summary["head_hash"]);
+    assert_eq!(report["key_pinned"], true);
+    assert_eq!(json(&flexledger(&target, &["verify"], None))["ok"], true);
+    let source_events = flexledger(&data, &["events"], None).stdout;
+    let source_lines: Vec<&[u8]> = source_events
+        .split(|byte| *byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert!(
+        source_lines.len() as u64 > position,
+        "appends went on after the backup's position"
+    );
+    let restored_events = flexledger(&target, &["events"], None).stdout;
+    let restored_lines: Vec<&[u8]> = restored_events
+        .split(|byte| *byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(
+        restored_lines,
+        source_lines[..position as usize],
+        "exactly the log up to the checkpoint"
+    );
+}
+
+/// Enrolls new members through the API until `stop`; returns how many were accepted.
+fn append_until(base: &str, stop: &std::sync::atomic::AtomicBool) -> u64 {
+    let mut accepted = 0u64;
+    let mut next = 0u64;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let batch: Vec<Value> = (0..20)
+            .map(|_| {
+                next += 1;
+                serde_json::json!({"command": "enroll", "member_id": format!("50000000-0000-4000-8000-{next:012x}"), "region": "demo", "month": "2026-06", "base_ratio": "0.60", "labor_relationship": "none"})
+            })
+            .collect();
+        let mut response = crate::http::agent()
+            .post(&format!("{base}/v1/commands"))
+            .header(
+                "authorization",
+                &format!("Bearer {}", crate::http::token("operator")),
+            )
+            .header("content-type", "application/json")
+            .send(Value::Array(batch).to_string())
+            .unwrap();
+        let results: Value =
+            serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        accepted += results
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|result| result["ok"] == true)
+            .count() as u64;
+    }
+    accepted
+}
+
+/// The demo's backup, as lines.
+fn demo_backup(root: &Path) -> (PathBuf, Vec<String>) {
+    let source = root.join("source");
+    make_ledger(&source, 0, 0);
+    let file = root.join("demo.backup");
+    backup(&source, &file);
+    let lines = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    (source, lines)
+}
+
+#[test]
+fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    let last = lines.len();
+    let checkpoint_line = lines
+        .iter()
+        .position(|line| line.starts_with("{\"record\":\"checkpoint\""))
+        .unwrap();
+    let first_coverage = lines
+        .iter()
+        .position(|line| line.starts_with("{\"record\":\"coverage\""))
+        .unwrap();
+    let one_byte = |index: usize, field: &str| {
+        let mut lines = lines.clone();
+        let at = lines[index].find(field).unwrap() + field.len();
+        let mut bytes = lines[index].clone().into_bytes();
+        bytes[at] = if bytes[at] == b'a' { b'b' } else { b'a' };
+        lines[index] = String::from_utf8(bytes).unwrap();
+        lines
+    };
+    let without = |index: usize| {
+        let mut lines = lines.clone();
+        lines.remove(index);
+        lines
+    };
+    // (tampered lines, line named, position named, words of the message)
+    let cases: Vec<(Vec<String>, usize, Option<u64>, &str)> = vec![
+        (
+            one_byte(5, "\"event_id\":\""),
+            6,
+            Some(5),
+            "altered after it was recorded",
+        ),
+        (one_byte(5, "\"hash\":\""), 6, Some(5), "does not match"),
+        (
+            without(10),
+            11,
+            Some(11),
+            "position 11 where position 10 was expected",
+        ),
+        (
+            one_byte(checkpoint_line, "\"signature\":\""),
+            checkpoint_line + 1,
+            None,
+            "signature",
+        ),
+        (
+            without(first_coverage),
+            checkpoint_line,
+            None,
+            "coverages: a line was removed",
+        ),
+        (
+            without(checkpoint_line),
+            last - 1,
+            None,
+            "without its signed checkpoint",
+        ),
+    ];
+    let pinned = public_key_hex(&source);
+    for (index, (tampered, line, position, words)) in cases.into_iter().enumerate() {
+        let file = root.path().join(format!("tampered-{index}"));
+        std::fs::write(&file, tampered.join("\n") + "\n").unwrap();
+        let target = root.path().join("restored");
+        let output = restore(&target, &file, &["--public-key", &pinned]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "case {index}: {}",
+            stderr(&output)
+        );
+        let refusal = json(&output);
+        assert_eq!(refusal["ok"], false, "case {index}");
+        assert_eq!(refusal["line"], line, "case {index}: {refusal}");
+        assert_eq!(
+            refusal["position"].as_u64(),
+            position,
+            "case {index}: {refusal}"
+        );
+        let message = refusal["message"].as_str().unwrap();
+        assert!(message.contains(words), "case {index}: {message}");
+        assert!(
+            stderr(&output).contains(&format!("line {line}")),
+            "case {index}: {}",
+            stderr(&output)
+        );
+        assert!(
+            !target.exists(),
+            "case {index}: no half-made data directory"
+        );
+        std::fs::remove_file(&file).unwrap();
+    }
+    assert_only(root.path(), &["demo.backup", "source"]);
+
+    // A backup signed by another ledger's key is refused when the key is pinned.
+    let other = flexledger::audit::checkpoint::hex(
+        ed25519_dalek::SigningKey::from_bytes(&[9; 32])
+            .verifying_key()
+            .as_bytes(),
+    );
+    let output = restore(
+        &root.path().join("restored"),
+        &root.path().join("demo.backup"),
+        &["--public-key", &other],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(json(&output)["line"], last);
+    assert_only(root.path(), &["demo.backup", "source"]);
+}
+
+#[test]
+fn restore_never_writes_into_a_non_empty_directory_nor_installs_another_key() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, _) = demo_backup(root.path());
+    let file = root.path().join("demo.backup");
+
+    let occupied = root.path().join("occupied");
+    std::fs::create_dir(&occupied).unwrap();
+    std::fs::write(occupied.join("precious.txt"), "keep me").unwrap();
+    let output = restore(&occupied, &file, &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not empty"),
+        "{}",
+        stderr(&output)
+    );
+    assert_only(&occupied, &["precious.txt"]);
+
+    let other_key = root.path().join("other-key");
+    std::fs::write(&other_key, "07".repeat(32)).unwrap();
+    let target = root.path().join("restored");
+    let output = restore(
+        &target,
+        &file,
+        &["--signing-key", other_key.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("another key"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.exists());
+
+    // An empty directory is a new data directory; without a key none is installed,
+    // and restore says what to do.
+    std::fs::create_dir(&target).unwrap();
+    let output = restore(&target, &file, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(
+        (
+            report["signing_key"].as_str(),
+            report["key_pinned"].as_bool()
+        ),
+        (Some("missing"), Some(false))
+    );
+    assert!(
+        stderr(&output).contains("no signing key was installed"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.join("audit-signing-key").exists());
+    assert_eq!(
+        flexledger(&target, &["events"], None).stdout,
+        flexledger(&source, &["events"], None).stdout
+    );
+    assert_only(
+        root.path(),
+        &["demo.backup", "occupied", "other-key", "restored", "source"],
+    );
+}

@@ -1,0 +1,302 @@
+//! The feed (`GET /v1/feed`) through the real server, with its limits lowered by the
+//! server's undocumented variables: catch-up pages that end inside a month close's
+//! coverage changes, a subscriber that falls behind the live broadcast and catches up
+//! from the store instead of being dropped, and a `from` beyond the head that waits.
+//! Every test reads until a sentinel event it appended itself, then checks that each
+//! item arrived exactly once and in order.
+
+use crate::http::{call, start_with_env, token, Server};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// One SSE message: its id as (position, sub), its `event`, and its `data` line.
+#[derive(Clone, Debug, PartialEq)]
+struct Message {
+    id: (u64, u32),
+    event: String,
+    data: String,
+}
+
+/// Subscribes with no time limit on the whole response (a feed never ends); a read
+/// that stalls for a minute fails the test instead of hanging it.
+fn subscribe(server: &Server, query: &str, last_event_id: Option<&str>) -> impl BufRead {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_per_read(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut request = agent
+        .get(&format!("{}/v1/feed{query}", server.base))
+        .header("authorization", &format!("Bearer {}", token("subscriber")));
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id);
+    }
+    let response = request.call().unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    std::io::BufReader::new(response.into_body().into_reader())
+}
+
+fn parse_id(text: &str) -> (u64, u32) {
+    match text.split_once('.') {
+        None => (text.parse().unwrap(), 0),
+        Some((position, sub)) => (position.parse().unwrap(), sub.parse().unwrap()),
+    }
+}
+
+/// The next message; an `error` message or the end of the stream fails the test.
+fn next_message(reader: &mut impl BufRead) -> Message {
+    let (mut id, mut event, mut data) = (None, None, None);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the feed ended early"
+        );
+        let text = line.trim_end();
+        if let Some(value) = text.strip_prefix("id: ") {
+            id = Some(parse_id(value));
+        } else if let Some(value) = text.strip_prefix("event: ") {
+            event = Some(value.to_owned());
+        } else if let Some(value) = text.strip_prefix("data: ") {
+            data = Some(value.to_owned());
+        } else if text.is_empty() && event.is_some() {
+            let event = event.take().unwrap();
+            assert_ne!(event, "error", "the feed sent an error: {data:?}");
+            return Message {
+                id: id.take().expect("every feed message has an id"),
+                event,
+                data: data.take().unwrap_or_default(),
+            };
+        }
+    }
+}
+
+fn ids(messages: &[Message]) -> Vec<(u64, u32)> {
+    messages.iter().map(|message| message.id).collect()
+}
+
+/// Messages up to and including the one with id `last`.
+fn read_through(reader: &mut impl BufRead, last: (u64, u32)) -> Vec<Message> {
+    let mut messages = Vec::new();
+    loop {
+        let message = next_message(reader);
+        let done = message.id >= last;
+        messages.push(message);
+        if done {
+            assert_eq!(messages.last().unwrap().id, last, "the sentinel arrived");
+            return messages;
+        }
+    }
+}
+
+/// Posts commands (at most 1,000, the request limit) and returns their results.
+fn submit(server: &Server, commands: &[Value]) -> Vec<Value> {
+    let mut results = Vec::new();
+    for chunk in commands.chunks(1000) {
+        let body = Value::Array(chunk.to_vec()).to_string();
+        let (status, answer) = call(
+            server,
+            "POST",
+            "/v1/commands",
+            Some(token("operator")),
+            Some(&body),
+            &[],
+        );
+        assert_eq!(status, 200, "{answer}");
+        let answer = answer.as_array().unwrap().clone();
+        for result in &answer {
+            assert_eq!(result["ok"], true, "{result}");
+        }
+        results.extend(answer);
+    }
+    results
+}
+
+fn member(index: usize) -> Uuid {
+    Uuid::from_u128(0xfeed_0000_0000_4000_8000_0000_0000_0000 + index as u128)
+}
+
+fn enroll(region: &str, member_id: Uuid, month: &str) -> Value {
+    json!({"command":"enroll","member_id":member_id,"region":region,"month":month,
+        "base_ratio":"1.00","labor_relationship":"none"})
+}
+
+/// A new region with `members` enrolled in 2025-01; returns the first position it
+/// appended.
+fn region_with_members(server: &Server, region: &str, members: usize) -> u64 {
+    let policy = json!({"command":"publish_policy","region":region,"effective_from":"2025-01",
+        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
+        "backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let first = submit(server, &[policy])[0]["events"][0]["position"]
+        .as_u64()
+        .unwrap();
+    let enrolls: Vec<Value> = (0..members)
+        .map(|index| enroll(region, member(index), "2025-01"))
+        .collect();
+    submit(server, &enrolls);
+    first
+}
+
+/// A new region with `members` enrolled in 2025-01 who pay nothing, closed: every
+/// member misses January, so the close changes every member's coverage. Returns once
+/// the feed has carried all of those changes (a close may record its members'
+/// consequences after it answers), with the first position it appended.
+fn region_closed_unpaid(server: &Server, region: &str, members: usize) -> u64 {
+    let mut watcher = subscribe(
+        server,
+        &format!("?types=CoverageChanged&region={region}"),
+        None,
+    );
+    let first = region_with_members(server, region, members);
+    submit(
+        server,
+        &[json!({"command":"close_month","region":region,"month":"2025-01"})],
+    );
+    for _ in 0..members {
+        assert_eq!(next_message(&mut watcher).event, "CoverageChanged");
+    }
+    first
+}
+
+/// Appends one event that changes no coverage (an enrollment in the open month is
+/// merely due) and returns its position: a test reads through it.
+fn sentinel(server: &Server, region: &str, index: usize, open_month: &str) -> u64 {
+    let results = submit(server, &[enroll(region, member(index), open_month)]);
+    results[0]["events"][0]["position"].as_u64().unwrap()
+}
+
+/// Every item between `first` and `last` exactly once, in order: each position's event
+/// then its coverage changes numbered 1, 2, … with no gap; `members` coverage changes
+/// in all, one per member.
+fn assert_each_item_once(messages: &[Message], first: u64, last: u64, members: usize) {
+    assert_eq!(messages[0].id, (first, 0), "starts at the first event");
+    for pair in messages.windows(2) {
+        assert!(
+            pair[0].id < pair[1].id,
+            "ids strictly increase: {:?} then {:?}",
+            pair[0].id,
+            pair[1].id
+        );
+        let (position, sub) = pair[1].id;
+        let expected_before = if sub == 0 {
+            (position - 1, pair[0].id.1)
+        } else {
+            (position, sub - 1)
+        };
+        assert_eq!(pair[0].id, expected_before, "no item left out");
+    }
+    let events: Vec<u64> = messages
+        .iter()
+        .filter(|message| message.id.1 == 0)
+        .map(|message| message.id.0)
+        .collect();
+    assert_eq!(events, (first..=last).collect::<Vec<_>>(), "every event");
+    let changed: Vec<String> = messages
+        .iter()
+        .filter(|message| message.event == "CoverageChanged")
+        .map(|message| {
+            let data: Value = serde_json::from_str(&message.data).unwrap();
+            data["member_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let distinct: BTreeSet<&String> = changed.iter().collect();
+    assert_eq!(
+        (changed.len(), distinct.len()),
+        (members, members),
+        "one coverage change per member"
+    );
+    assert_eq!(
+        messages.len(),
+        events.len() + members,
+        "events + coverage changes"
+    );
+}
+
+/// Catch-up pages of 7 items across a close whose coverage changes share a position
+/// (or a few chunk positions): every item once, in id order; and a `Last-Event-ID`
+/// inside those coverage changes resumes right after it.
+#[test]
+fn a_catch_up_page_ends_inside_a_close_and_the_next_resumes_exactly_after_it() {
+    const MEMBERS: usize = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[("FLEXLEDGER_FEED_PAGE_ITEMS_MAX", "7")]);
+    let first = region_closed_unpaid(&server, "paged", MEMBERS);
+    let last = sentinel(&server, "paged", MEMBERS, "2025-02");
+    let mut feed = subscribe(&server, &format!("?from={first}"), None);
+    let messages = read_through(&mut feed, (last, 0));
+    assert_each_item_once(&messages, first, last, MEMBERS);
+    let changes: Vec<&Message> = messages
+        .iter()
+        .filter(|message| message.event == "CoverageChanged")
+        .collect();
+    assert!(
+        changes.iter().any(|message| message.id.1 > 7),
+        "a position holds more coverage changes than a page"
+    );
+    for resume_after in [changes[0], changes[9], changes[MEMBERS - 1]] {
+        let (position, sub) = resume_after.id;
+        let mut resumed = subscribe(&server, "", Some(&format!("{position}.{sub}")));
+        let rest = read_through(&mut resumed, (last, 0));
+        let index = messages.iter().position(|m| m == resume_after).unwrap();
+        let expected = &messages[index + 1..];
+        assert_eq!(ids(&rest), ids(expected), "resumes after {position}.{sub}");
+        assert!(rest == expected, "the same messages after {position}.{sub}");
+    }
+}
+
+/// Members enrolled and closed while the subscriber reads nothing: far more than the
+/// connection's buffers and the live broadcast (lowered to 16 items) hold, so its task
+/// falls behind the broadcast.
+const LAGGING_MEMBERS: usize = 8000;
+
+/// A live subscriber that falls behind the broadcast is not sent an error nor dropped:
+/// it catches up from the store and goes live again, every item once.
+#[test]
+fn a_subscriber_that_falls_behind_the_live_feed_catches_up_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(
+        dir.path(),
+        &[
+            ("FLEXLEDGER_FEED_BROADCAST_ITEMS_MAX", "16"),
+            ("FLEXLEDGER_FEED_PAGE_ITEMS_MAX", "100"),
+        ],
+    );
+    // Live from the head: everything after arrives through the broadcast, unread.
+    let mut feed = subscribe(&server, "", None);
+    let first = region_closed_unpaid(&server, "lagging", LAGGING_MEMBERS);
+    let last = sentinel(&server, "lagging", LAGGING_MEMBERS, "2025-02");
+    let messages = read_through(&mut feed, (last, 0));
+    assert_each_item_once(&messages, first, last, LAGGING_MEMBERS);
+    // And it is live again.
+    let next = sentinel(&server, "lagging", LAGGING_MEMBERS + 1, "2025-02");
+    assert_eq!(next_message(&mut feed).id, (next, 0));
+}
+
+/// A `from` beyond the head is not an error: the subscriber waits, skips what is
+/// appended before `from`, and its first message is the event at `from`.
+#[test]
+fn a_from_beyond_the_head_waits_for_that_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[]);
+    let region = "waiting";
+    region_with_members(&server, region, 1);
+    let head = sentinel(&server, region, 1, "2025-01");
+    let mut feed = subscribe(&server, &format!("?from={}", head + 2), None);
+    let mut resumed = subscribe(&server, "", Some(&format!("{}", head + 1)));
+    let appended: Vec<u64> = (2..5)
+        .map(|index| sentinel(&server, region, index, "2025-01"))
+        .collect();
+    assert_eq!(appended, vec![head + 1, head + 2, head + 3]);
+    let message = next_message(&mut feed);
+    assert_eq!(
+        (message.id, message.event.as_str()),
+        ((head + 2, 0), "MemberEnrolled")
+    );
+    assert_eq!(next_message(&mut feed).id, (head + 3, 0));
+    assert_eq!(next_message(&mut resumed).id, (head + 2, 0));
+}
