@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A month close at a province's scale (D17): MEMBERS enrolled members, most of whom
+# miss the month, closed from `submit` and under `serve`, measured in one run next to
+# the bulk import of the same members (the baseline: the same machine, the same
+# minute). Reports time, peak RSS of the whole process, and RSS after the close.
+#
+#   tools/close-bench.sh [MEMBERS] [KILL_AFTER_SECONDS]   (default: 1000000 20)
+#
+# Three copies of the enrolled region are closed:
+#   1. `flexledger submit` of the close (it exits once every consequence is durable);
+#   2. `flexledger serve`: the close is answered at once, its chunks are recorded in
+#      the background; RSS is sampled until the region shows no close in progress;
+#   3. `submit` killed with SIGKILL after KILL_AFTER_SECONDS, then `flexledger verify`
+#      (opening the store finishes the close) and a count of the consequences: each
+#      member must have exactly one `ContributionMissed` for the month.
+# Every tenth member pays the month before the close; the rest miss it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+members=${1:-1000000}
+kill_after=${2:-20}
+cargo build --release --bins -q
+bin=$PWD/target/release/flexledger
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+ms() { date +%s%3N; }
+
+# The import: a policy, MEMBERS enrollments, every tenth member paying January.
+awk -v n="$members" 'BEGIN {
+  print "{\"command\":\"publish_policy\",\"region\":\"province\",\"effective_from\":\"2025-01\",\"average_monthly_wage\":\"10000.00\",\"contribution_rate\":\"0.10\",\"base_ratio_min\":\"0.60\",\"base_ratio_max\":\"3.00\",\"grace_months\":3,\"benefit_delay_first\":6,\"benefit_delay_reenroll\":1,\"backpay_restores\":\"retroactive\",\"benefit_tiers\":[{\"min_continuous_months\":0,\"tier\":\"basic\"}]}"
+  for (i = 0; i < n; i++) {
+    id = sprintf("00000000-0000-4000-8000-%012x", i)
+    printf "{\"command\":\"enroll\",\"command_id\":\"10000000-0000-4000-8000-%012x\",\"member_id\":\"%s\",\"region\":\"province\",\"month\":\"2025-01\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n", i, id
+  }
+  for (i = 0; i < n; i += 10) {
+    id = sprintf("00000000-0000-4000-8000-%012x", i)
+    printf "{\"command\":\"pay\",\"command_id\":\"20000000-0000-4000-8000-%012x\",\"member_id\":\"%s\",\"months\":[\"2025-01\"],\"amount\":\"600.00\",\"paid_on\":\"2025-01-15\"}\n", i, id
+  }
+}' > "$work/import.jsonl"
+lines=$(wc -l < "$work/import.jsonl")
+echo '{"command":"close_month","region":"province","month":"2025-01"}' > "$work/close.jsonl"
+
+start=$(ms)
+import_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/import.jsonl" > /dev/null; } 2>&1 | tail -1 )
+import_ms=$(( $(ms) - start ))
+cp -r "$work/a" "$work/b"
+cp -r "$work/a" "$work/c"
+echo "import: $lines commands in ${import_ms} ms ($(( lines * 1000 / import_ms )) commands/s), peak RSS $((import_rss / 1024)) MiB"
+
+# 1. submit
+start=$(ms)
+close_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/close.jsonl" > "$work/close-result.json"; } 2>&1 | tail -1 )
+close_ms=$(( $(ms) - start ))
+echo "close from submit: ${close_ms} ms for $members members ($(( members * 1000 / close_ms )) members/s), peak RSS $((close_rss / 1024)) MiB; result: $(cat "$work/close-result.json")"
+
+# 2. serve
+"$bin" --data-dir "$work/b" serve --demo --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 600); do grep -q 'operator token' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+base=$(sed -n 's/^listening on //p' "$work/serve.out")
+operator=$(sed -n 's/^operator token: //p' "$work/serve.out")
+rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
+hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
+before=$(rss_of)
+start=$(ms)
+curl -s -H "authorization: Bearer $operator" -H 'content-type: application/json' \
+  -d @"$work/close.jsonl" "$base/v1/commands" > "$work/serve-result.json"
+answered_ms=$(( $(ms) - start ))
+while curl -s -H "authorization: Bearer $operator" "$base/v1/regions/province" | grep -q '"closing"'; do sleep 0.5; done
+serve_ms=$(( $(ms) - start ))
+sleep 2
+after=$(rss_of)
+peak=$(hwm_of)
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+echo "close under serve: answered in ${answered_ms} ms, recorded to the end in ${serve_ms} ms; RSS before ${before} MiB, peak ${peak} MiB, after ${after} MiB"
+
+# 3. kill -9 mid-close, then reopen
+"$bin" --data-dir "$work/c" submit "$work/close.jsonl" > /dev/null 2>&1 &
+victim=$!
+sleep "$kill_after"
+kill -9 "$victim" 2>/dev/null && killed=yes || killed="no (the close had finished)"
+wait "$victim" 2>/dev/null || true
+"$bin" --data-dir "$work/c" verify > "$work/verify.json" || { echo "verify failed: $(cat "$work/verify.json")"; exit 1; }
+missed=$("$bin" --data-dir "$work/c" events | grep '"type":"ContributionMissed"' | grep -o '"member_id":"[^"]*"' | sort | uniq -c | awk '{count[$1]++} END {for (c in count) printf "%s member(s) missed %s time(s); ", count[c], c}')
+expected=$(( members - (members + 9) / 10 ))
+echo "kill -9 after ${kill_after} s (killed: $killed), then verify: $(cat "$work/verify.json"); ContributionMissed per member: ${missed}expected ${expected} members once each"

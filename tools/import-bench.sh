@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A long bulk import: is it flat? Imports the synthetic region of flexledger-bench
+# (MEMBERS members over MONTHS months; 210,000 × 24 ≈ 5 million commands) with one
+# `flexledger submit`, and samples, every second, the result lines written so far
+# (one per command) and the process's RSS. Reports the rate of each million commands
+# and the RSS at each million, so the first million can be compared with the last.
+#
+#   tools/import-bench.sh [MEMBERS] [MONTHS]     (default: 210000 24)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+members=${1:-210000}
+months=${2:-24}
+cargo build --release --bins -q
+bin=$PWD/target/release/flexledger
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+target/release/flexledger-bench --members "$members" --months "$months" --emit "$work/import.jsonl" 2>/dev/null
+total=$(wc -l < "$work/import.jsonl")
+echo "importing $total commands ($members members, $months months)"
+"$bin" --data-dir "$work/data" submit "$work/import.jsonl" > "$work/results.jsonl" 2>/dev/null &
+pid=$!
+start=$(date +%s%3N)
+next=1000000
+last_ms=$start
+last_lines=0
+while kill -0 "$pid" 2>/dev/null; do
+  sleep 1
+  lines=$(wc -l < "$work/results.jsonl")
+  rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)
+  now=$(date +%s%3N)
+  if [ "$lines" -ge "$next" ]; then
+    rate=$(( (lines - last_lines) * 1000 / (now - last_ms) ))
+    echo "commands $((last_lines / 1000))k–$((lines / 1000))k: ${rate} commands/s, RSS ${rss} MiB"
+    last_ms=$now
+    last_lines=$lines
+    next=$(( next + 1000000 ))
+  fi
+done
+wait "$pid" || true
+now=$(date +%s%3N)
+lines=$(wc -l < "$work/results.jsonl")
+echo "commands $((last_lines / 1000))k–$((lines / 1000))k: $(( (lines - last_lines) * 1000 / (now - last_ms) )) commands/s"
+echo "all $lines commands in $(( (now - start) / 1000 )) s: $(( lines * 1000 / (now - start) )) commands/s; disk $(du -sm "$work/data" | cut -f1) MiB"
