@@ -35,7 +35,8 @@
 //! is never in a backup (docs/DECISIONS.md D33).
 
 use crate::audit::bundle::{
-    Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX, BUNDLE_VERSION,
+    count, write_line, CountingWriter, Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX,
+    BUNDLE_VERSION,
 };
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, LogTree, SignedCheckpoint,
@@ -77,10 +78,6 @@ pub struct BackupSummary {
     pub key_id: String,
     pub public_key: String,
     pub bytes: u64,
-}
-
-fn count(length: usize) -> u64 {
-    u64::try_from(length).unwrap_or(u64::MAX)
 }
 
 fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
@@ -301,27 +298,6 @@ fn io_error(error: std::io::Error) -> LedgerError {
         path: "the backup".into(),
         source: error,
     })
-}
-
-fn write_line(out: &mut CountingWriter<'_>, value: &impl Serialize) -> Result<(), LedgerError> {
-    serde_json::to_writer(&mut *out, value).map_err(|error| io_error(error.into()))?;
-    out.write_all(b"\n").map_err(io_error)
-}
-
-struct CountingWriter<'a> {
-    inner: &'a mut dyn Write,
-    bytes: u64,
-}
-
-impl Write for CountingWriter<'_> {
-    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
-        let written = self.inner.write(buffer)?;
-        self.bytes += count(written);
-        Ok(written)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Why a backup was not restored (or not accepted).

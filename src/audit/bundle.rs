@@ -210,7 +210,7 @@ pub fn export(
     })
 }
 
-fn count(length: usize) -> u64 {
+pub(crate) fn count(length: usize) -> u64 {
     u64::try_from(length).unwrap_or(u64::MAX)
 }
 
@@ -300,7 +300,11 @@ fn scope_events(
     Ok(events)
 }
 
-fn write_line(out: &mut CountingWriter<'_>, value: &impl Serialize) -> Result<(), LedgerError> {
+/// Writes one JSON line of a bundle (an audit bundle, or a backup: `crate::backup`).
+pub(crate) fn write_line(
+    out: &mut CountingWriter<'_>,
+    value: &impl Serialize,
+) -> Result<(), LedgerError> {
     let io = |error: std::io::Error| {
         LedgerError::from(StoreError::Io {
             path: "the bundle".into(),
@@ -311,9 +315,10 @@ fn write_line(out: &mut CountingWriter<'_>, value: &impl Serialize) -> Result<()
     out.write_all(b"\n").map_err(io)
 }
 
-struct CountingWriter<'a> {
-    inner: &'a mut dyn Write,
-    bytes: u64,
+/// A writer that counts the bytes written through it (a bundle reports its size).
+pub(crate) struct CountingWriter<'a> {
+    pub(crate) inner: &'a mut dyn Write,
+    pub(crate) bytes: u64,
 }
 
 impl Write for CountingWriter<'_> {

@@ -197,8 +197,6 @@ pub trait EventStore: Send + Sync {
     fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError>;
     /// The ids of every remembered command (for `verify`: no record without events).
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError>;
-    /// `CoverageChange` rows with positions in `from..=to`, in position order.
-    fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Up to `limit` `CoverageChange` rows in key order (position, member id) from
     /// `position` on, leaving out, at `position` only, the rows up to and including
     /// member `after` (when given) and then `skip` rows more: a feed page resuming

@@ -739,27 +739,6 @@ impl SledStore {
         })
     }
 
-    /// The member ids in the keys under `prefix` (a region's index).
-    fn members_under(
-        &self,
-        prefix: Vec<u8>,
-        region: &RegionName,
-        what: &str,
-    ) -> Result<Vec<Uuid>, StoreError> {
-        let mut members = Vec::new();
-        for entry in self.tree.scan_prefix(&prefix) {
-            let (key, _) = entry?;
-            let id = Uuid::from_slice(&key[prefix.len()..]).map_err(|_| {
-                corrupt(
-                    0,
-                    format!("{what} index of region {region} holds a malformed member id"),
-                )
-            })?;
-            members.push(id);
-        }
-        Ok(members)
-    }
-
     /// The ids in the keys under a one-byte prefix followed by a 16-byte id.
     fn ids_under(&self, prefix: u8) -> Result<Vec<Uuid>, StoreError> {
         self.tree
@@ -1065,11 +1044,11 @@ impl EventStore for SledStore {
     }
 
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.members_under(enrolled_prefix(region), region, "enrolled")
+        self.members_page(MemberIndex::Enrolled, region, None, usize::MAX)
     }
 
     fn granted_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.members_under(region_prefix(PREFIX_GRANTED, region), region, "granted")
+        self.members_page(MemberIndex::Granted, region, None, usize::MAX)
     }
 
     fn members_page(
@@ -1125,15 +1104,6 @@ impl EventStore for SledStore {
 
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         self.ids_under(PREFIX_COMMAND)
-    }
-
-    fn coverage_changes(&self, from: u64, to: u64) -> Result<Vec<Vec<u8>>, StoreError> {
-        let start = [&[PREFIX_COVERAGE][..], &from.to_be_bytes()].concat();
-        let end = [&[PREFIX_COVERAGE][..], &to.saturating_add(1).to_be_bytes()].concat();
-        self.tree
-            .range(start..end)
-            .map(|entry| Ok(entry?.1.to_vec()))
-            .collect()
     }
 
     fn coverage_changes_page(

@@ -5,11 +5,10 @@
 //! Every test reads until a sentinel event it appended itself, then checks that each
 //! item arrived exactly once and in order.
 
-use crate::http::{call, start_with_env, token, Server};
+use crate::http::{call, start_with_env, subscribe, token, Server};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::BufRead;
-use std::time::Duration;
 use uuid::Uuid;
 
 /// One SSE message: its id as (position, sub), its `event`, and its `data` line.
@@ -18,25 +17,6 @@ struct Message {
     id: (u64, u32),
     event: String,
     data: String,
-}
-
-/// Subscribes with no time limit on the whole response (a feed never ends); a read
-/// that stalls for a minute fails the test instead of hanging it.
-fn subscribe(server: &Server, query: &str, last_event_id: Option<&str>) -> impl BufRead {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_per_read(Some(Duration::from_secs(60)))
-        .build()
-        .into();
-    let mut request = agent
-        .get(&format!("{}/v1/feed{query}", server.base))
-        .header("authorization", &format!("Bearer {}", token("subscriber")));
-    if let Some(id) = last_event_id {
-        request = request.header("last-event-id", id);
-    }
-    let response = request.call().unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    std::io::BufReader::new(response.into_body().into_reader())
 }
 
 fn parse_id(text: &str) -> (u64, u32) {

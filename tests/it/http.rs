@@ -371,8 +371,15 @@ fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(String, String
     messages
 }
 
-fn subscribe(server: &Server, query: &str, last_event_id: Option<&str>) -> impl BufRead {
-    let mut request = agent()
+/// A feed subscription (`GET /v1/feed{query}`): an idle stream is given a minute per
+/// read, not a deadline for the whole stream.
+pub(crate) fn subscribe(server: &Server, query: &str, last_event_id: Option<&str>) -> impl BufRead {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_per_read(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut request = agent
         .get(&format!("{}/v1/feed{query}", server.base))
         .header("authorization", &format!("Bearer {}", token("subscriber")));
     if let Some(id) = last_event_id {
