@@ -294,6 +294,7 @@ pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::writer::limit_malloc_arenas();
     match cli.command {
         CliCommand::Submit { file } => submit(&cli.data_dir, &file),
         CliCommand::Member { id, as_of } => member(&cli.data_dir, id, as_of),

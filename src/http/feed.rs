@@ -40,8 +40,10 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
-/// Items (events and coverage changes) in one catch-up page read from the store.
-pub const FEED_CATCH_UP_PAGE_ITEMS_MAX: usize = 1024;
+/// Items (events and coverage changes) in one catch-up page read from the store. With
+/// the subscriber's channel this is what a subscriber holds at most (about 1 KiB an
+/// item): 100 subscribers catching up across a close held ~130 MiB with pages of 1,024.
+pub const FEED_CATCH_UP_PAGE_ITEMS_MAX: usize = 256;
 /// SSE messages buffered per subscriber between its task and its connection.
 pub const FEED_SUBSCRIBER_BUFFER_ITEMS: usize = 256;
 /// Members whose region the region filter remembers; past it, it forgets them all (and
