@@ -37,9 +37,14 @@ command() {
   curl -s -H "authorization: Bearer $operator" -H 'content-type: application/json' -d "$1" "$base/v1/commands"
 }
 
+# mawk reads its input in blocks: without -W interactive it would sit on the
+# marker's line until more of the (never-ending) stream arrived.
+line_awk=(awk)
+if awk -W version 2>&1 | grep -q mawk; then line_awk=(awk -W interactive); fi
+
 # subscribe NAME QUERY: reads the feed until the marker's id; writes "count last ok".
 subscribe() {
-  curl -sN -H "authorization: Bearer $subscriber" "$base/v1/feed$2" | awk -v out="$work/$1.result" -v marker_file="$work/marker" '
+  curl -sN -H "authorization: Bearer $subscriber" "$base/v1/feed$2" | "${line_awk[@]}" -v out="$work/$1.result" -v marker_file="$work/marker" '
     /^id: / {
       id = $2; split(id, part, "."); position = part[1] + 0; sub_id = (part[2] == "" ? 0 : part[2] + 0)
       if (count > 0 && (position < last_position || (position == last_position && sub_id <= last_sub))) bad++
@@ -55,8 +60,11 @@ close_position=$(( $(wc -l < "$work/import.jsonl") + 1 ))
 command '{"command":"close_month","region":"province","month":"2025-01"}' > /dev/null
 for i in $(seq "$catch_up"); do subscribe "catch-up-$i" "?from=$close_position" & done
 while curl -s -H "authorization: Bearer $operator" "$base/v1/regions/province" | grep -q '"closing"'; do sleep 0.5; done
-marker=$(command '{"command":"enroll","member_id":"00000000-0000-4000-8000-ffffffffffff","region":"province","month":"2025-02","base_ratio":"0.60","labor_relationship":"none"}' | grep -o '"position":[0-9]*' | cut -d: -f2)
-echo "$marker" > "$work/marker.tmp" && mv "$work/marker.tmp" "$work/marker"
+# The marker's position is known before it is appended (the head + 1), and written
+# first: a subscriber may read the marker before the command's answer arrives.
+head=$(curl -s -H "authorization: Bearer $operator" "$base/metrics" | awk '/^flexledger_log_head_position/ {print $2}')
+echo "$(( head + 1 ))" > "$work/marker.tmp" && mv "$work/marker.tmp" "$work/marker"
+command '{"command":"enroll","member_id":"00000000-0000-4000-8000-ffffffffffff","region":"province","month":"2025-02","base_ratio":"0.60","labor_relationship":"none"}' > /dev/null
 deadline=$(( $(date +%s) + 1800 ))
 while [ "$(ls "$work"/*.result 2>/dev/null | wc -l)" -lt $(( catch_up + live )) ] && [ "$(date +%s)" -lt "$deadline" ]; do
   sleep 1
