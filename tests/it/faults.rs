@@ -599,6 +599,20 @@ fn assert_verifies_events(dir: &Path, events: u64) {
     assert_eq!(report["events"], events, "{report}");
 }
 
+/// A small tmpfs to fill, or `None` after printing why the test is skipped.
+fn mount_or_skip(test: &str) -> Option<Tmpfs> {
+    match Tmpfs::mount(FULL_DISK_BYTES) {
+        Ok(disk) => Some(disk),
+        Err(reason) => {
+            print_skip(
+                test,
+                &format!("cannot mount a tmpfs to fill ({reason}); run it as root"),
+            );
+            None
+        }
+    }
+}
+
 /// A real full disk (a tmpfs), filled at different points of a large import and while
 /// the engine writes its snapshot: every failure says the disk holding the data
 /// directory is full (exit 2); nothing acknowledged is lost; once there is room the
@@ -608,14 +622,8 @@ fn assert_verifies_events(dir: &Path, events: u64) {
 #[test]
 fn a_full_disk_is_named_loses_nothing_and_needs_only_free_space() {
     let test = "faults::a_full_disk_is_named_loses_nothing_and_needs_only_free_space";
-    let disk = match Tmpfs::mount(FULL_DISK_BYTES) {
-        Ok(disk) => disk,
-        Err(reason) => {
-            return print_skip(
-                test,
-                &format!("cannot mount a tmpfs to fill ({reason}); run it as root"),
-            )
-        }
+    let Some(disk) = mount_or_skip(test) else {
+        return;
     };
     let inputs = tempfile::tempdir().unwrap();
     let import = inputs.path().join("import.jsonl");
@@ -657,14 +665,8 @@ fn a_full_disk_is_named_loses_nothing_and_needs_only_free_space() {
 #[test]
 fn a_full_disk_while_a_store_is_created_needs_only_free_space() {
     let test = "faults::a_full_disk_while_a_store_is_created_needs_only_free_space";
-    let disk = match Tmpfs::mount(FULL_DISK_BYTES) {
-        Ok(disk) => disk,
-        Err(reason) => {
-            return print_skip(
-                test,
-                &format!("cannot mount a tmpfs to fill ({reason}); run it as root"),
-            )
-        }
+    let Some(disk) = mount_or_skip(test) else {
+        return;
     };
     let import = with_command_ids(&import_members(1));
     let data = disk.mount_point.join("data");
