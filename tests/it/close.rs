@@ -258,3 +258,70 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
     drop(server);
     assert_every_consequence_once(&data);
 }
+
+/// A log cut in the middle of a close (a backup taken while its chunks were being
+/// recorded) and rebuilt elsewhere: the rebuild cannot know the close was unfinished,
+/// so it rechecks the region's last close, and the next writer records exactly the
+/// missing consequences (D17).
+#[test]
+fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once() {
+    use flexledger::domain::parse_command_value;
+    use flexledger::ledger::{verify, Ledger};
+    use flexledger::store::{CommandRecord, Envelope, EventStore, SledStore};
+    let source_dir = tempfile::tempdir().unwrap();
+    let mut source = Ledger::open(source_dir.path()).unwrap();
+    source.set_close_in_background(true);
+    source.set_close_chunk_members(5);
+    let mut sources = FixedSources::new();
+    let mut commands = vec![parse_command_value(policy())];
+    for index in 0..40 {
+        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
+    }
+    commands.push(parse_command_value(
+        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
+    ));
+    source.submit(commands, &mut sources).unwrap();
+    source.close_step(&mut sources).unwrap();
+    assert_eq!(
+        source.closes_in_progress().count(),
+        1,
+        "the close is mid-way"
+    );
+    // The cut: every event so far, appended as it is into a fresh store.
+    let envelopes: Vec<Envelope> = source.store().read_log(1).map(Result::unwrap).collect();
+    let missed_before = envelopes
+        .iter()
+        .filter(|envelope| envelope.event.type_name() == "ContributionMissed")
+        .count();
+    assert_eq!(missed_before, 5, "one chunk of five landed before the cut");
+    let copy_dir = tempfile::tempdir().unwrap();
+    let mut copy = SledStore::open(copy_dir.path()).unwrap();
+    let mut records: Vec<CommandRecord> = Vec::new();
+    for envelope in envelopes {
+        match records.last_mut() {
+            Some(record) if record.command_id == envelope.command_id => {
+                record.envelopes.push(envelope)
+            }
+            _ => records.push(CommandRecord {
+                command_id: envelope.command_id,
+                envelopes: vec![envelope],
+                body_digest: None,
+            }),
+        }
+    }
+    copy.append(&mut records, &[]).unwrap();
+    // Opening rebuilds the state rows from the log and rechecks the last close.
+    let mut restored = Ledger::with_store(copy).unwrap();
+    assert!(restored.closes_in_progress().all(|closing| closing.recheck));
+    restored.finish_closes(&mut sources).unwrap();
+    let mut missed = BTreeMap::new();
+    for envelope in restored.store().read_log(1) {
+        let envelope = envelope.unwrap();
+        if envelope.event.type_name() == "ContributionMissed" {
+            *missed.entry(envelope.stream.clone()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(missed.len(), 40, "every member missed January");
+    assert!(missed.values().all(|count| *count == 1), "{missed:?}");
+    verify(restored.store(), &mut |_| {}).unwrap();
+}
