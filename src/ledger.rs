@@ -33,8 +33,11 @@ pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_C
 /// Most commands decided into one durable append; more are split into several appends.
 pub const APPEND_BATCH_COMMANDS_MAX: usize = 1000;
 /// Members kept in memory between appends; beyond this the cache is halved (members
-/// are re-read from their state rows when next needed).
-pub const STATE_CACHE_MEMBERS_MAX: usize = 100_000;
+/// are re-read from their state rows when next needed). Measured in one run, two
+/// builds alternating on a 1,931,021-command import (100,000 members, 20 months):
+/// 20,000 imports 4–5% slower than 100,000 (9,894 vs 10,424 and 8,770 vs 9,186
+/// commands/s) with a peak RSS of 419–422 instead of 679–777 MiB.
+pub const STATE_CACHE_MEMBERS_MAX: usize = 20_000;
 
 /// Operational failures of the ledger. Refusals are results, never errors.
 #[derive(Debug, thiserror::Error)]
