@@ -433,9 +433,7 @@ impl<S: EventStore> Ledger<S> {
             store.replace_state(&rows)?;
         }
         let mut closings = BTreeMap::new();
-        for row in store.closing_rows()? {
-            let closing: Closing = serde_json::from_slice(&row)
-                .map_err(|error| corrupt_row("a month close in progress".into(), error))?;
+        for closing in close::read_closings(&store)? {
             tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, recheck = closing.recheck, "a month close is still being recorded; it resumes after its last durable chunk");
             closings.insert(closing.region.clone(), closing);
         }
@@ -496,13 +494,7 @@ impl<S: EventStore> Ledger<S> {
     fn month_lines(&self, members: &BTreeSet<Uuid>) -> Vec<(Uuid, Vec<MonthLine>)> {
         members
             .iter()
-            .map(|member_id| {
-                let lines = self.state.members.get(member_id).and_then(|member| {
-                    let region = self.state.regions.get(&member.region)?;
-                    Some(crate::domain::coverage::member_coverage(region, member).months)
-                });
-                (*member_id, lines.unwrap_or_default())
-            })
+            .map(|member_id| (*member_id, self.member_lines(*member_id)))
             .collect()
     }
 
@@ -836,10 +828,11 @@ impl<S: EventStore> Ledger<S> {
 
     /// A cached member's month lines (empty if not cached).
     fn member_lines(&self, member_id: Uuid) -> Vec<MonthLine> {
-        self.month_lines(&BTreeSet::from([member_id]))
-            .pop()
-            .map(|(_, lines)| lines)
-            .unwrap_or_default()
+        let lines = self.state.members.get(&member_id).and_then(|member| {
+            let region = self.state.regions.get(&member.region)?;
+            Some(crate::domain::coverage::member_coverage(region, member).months)
+        });
+        lines.unwrap_or_default()
     }
 
     /// Adds the difference between a member's month lines before and after a command

@@ -506,15 +506,10 @@ pub fn closing_rows_after_rebuild(
     store: &dyn EventStore,
     regions: &[&RegionState],
 ) -> Result<Vec<Closing>, StoreError> {
-    let mut kept = std::collections::HashMap::new();
-    for row in store.closing_rows()? {
-        let closing: Closing =
-            serde_json::from_slice(&row).map_err(|error| StoreError::Corrupt {
-                position: 0,
-                message: format!("a month close in progress does not decode: {error}"),
-            })?;
-        kept.insert(closing.region.clone(), closing);
-    }
+    let mut kept: std::collections::HashMap<RegionName, Closing> = read_closings(store)?
+        .into_iter()
+        .map(|closing| (closing.region.clone(), closing))
+        .collect();
     let mut rows = Vec::new();
     for region in regions {
         let Some(first_policy) = region.policies.keys().next() else {
@@ -555,15 +550,25 @@ pub fn read_closing(
     store: &dyn EventStore,
     region: &RegionName,
 ) -> Result<Option<Closing>, StoreError> {
-    let Some(row) = store.read_state(&closing_key(region))? else {
-        return Ok(None);
-    };
-    serde_json::from_slice(&row)
-        .map(Some)
-        .map_err(|error| StoreError::Corrupt {
-            position: 0,
-            message: format!(
-                "the month close in progress of region {region} does not decode: {error}"
-            ),
-        })
+    store
+        .read_state(&closing_key(region))?
+        .map(|row| decode_closing(&row))
+        .transpose()
+}
+
+/// Every close in progress, from the `Closing` rows.
+pub fn read_closings(store: &dyn EventStore) -> Result<Vec<Closing>, StoreError> {
+    store
+        .closing_rows()?
+        .iter()
+        .map(|row| decode_closing(row))
+        .collect()
+}
+
+/// A `Closing` row, decoded (rows carry no hash: a damaged one is an error).
+fn decode_closing(row: &[u8]) -> Result<Closing, StoreError> {
+    serde_json::from_slice(row).map_err(|error| StoreError::Corrupt {
+        position: 0,
+        message: format!("a month close in progress does not decode: {error}"),
+    })
 }

@@ -177,8 +177,6 @@ pub trait EventStore: Send + Sync {
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError>;
     /// Members with an `Enrolled` row in `region`, in id order.
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
-    /// Members with a `Granted` row in `region`, in id order.
-    fn granted_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
     /// Up to `limit` members of a region's index with ids after `after` (from the
     /// first when `None`), in id order: how a month close walks a region of any size
     /// in bounded memory.

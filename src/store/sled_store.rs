@@ -1047,10 +1047,6 @@ impl EventStore for SledStore {
         self.members_page(MemberIndex::Enrolled, region, None, usize::MAX)
     }
 
-    fn granted_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.members_page(MemberIndex::Granted, region, None, usize::MAX)
-    }
-
     fn members_page(
         &self,
         index: MemberIndex,
