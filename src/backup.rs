@@ -171,16 +171,13 @@ pub fn write_backup(
         inner: out,
         bytes: 0,
     };
-    let header = Header {
-        record: "bundle".into(),
-        format: BUNDLE_FORMAT.into(),
-        version: BUNDLE_VERSION,
-        scope: Scope::All,
-        events: tree.size(),
-        streams: count(tree.heads.len()),
-        members: count(members.len()),
-        tree_size: tree.size(),
-    };
+    let header = Header::new(
+        Scope::All,
+        tree.size(),
+        count(tree.heads.len()),
+        count(members.len()),
+        tree.size(),
+    );
     write_line(&mut out, &header)?;
     let head_hash = write_events(store, tree, &mut out, progress)?;
     write_heads(tree, &mut out)?;

@@ -70,6 +70,23 @@ pub struct Header {
     pub tree_size: u64,
 }
 
+impl Header {
+    /// The first line of a bundle of this format and version (`events`, `streams`
+    /// and `members` are counts of what follows).
+    pub fn new(scope: Scope, events: u64, streams: u64, members: u64, tree_size: u64) -> Header {
+        Header {
+            record: "bundle".into(),
+            format: BUNDLE_FORMAT.into(),
+            version: BUNDLE_VERSION,
+            scope,
+            events,
+            streams,
+            members,
+            tree_size,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Record {
@@ -123,16 +140,13 @@ pub fn export(
         inner: out,
         bytes: 0,
     };
-    let header = Header {
-        record: "bundle".into(),
-        format: BUNDLE_FORMAT.into(),
-        version: BUNDLE_VERSION,
-        scope: scope.clone(),
-        events: count(events.len()),
-        streams: count(streams.len()),
-        members: count(members.len()),
-        tree_size: tree.size(),
-    };
+    let header = Header::new(
+        scope.clone(),
+        count(events.len()),
+        count(streams.len()),
+        count(members.len()),
+        tree.size(),
+    );
     write_line(&mut counting, &header)?;
     let mut state = LedgerState::default();
     for envelope in &events {
