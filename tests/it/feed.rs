@@ -5,7 +5,7 @@
 //! Every test reads until a sentinel event it appended itself, then checks that each
 //! item arrived exactly once and in order.
 
-use crate::http::{call, start_with_env, subscribe, token, Server};
+use crate::http::{call, next_sse, start_with_env, subscribe, token, Server};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -28,30 +28,17 @@ fn parse_id(text: &str) -> (u64, u32) {
 
 /// The next message; an `error` message or the end of the stream fails the test.
 fn next_message(reader: &mut impl BufRead) -> Message {
-    let (mut id, mut event, mut data) = (None, None, None);
-    let mut line = String::new();
     loop {
-        line.clear();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "the feed ended early"
-        );
-        let text = line.trim_end();
-        if let Some(value) = text.strip_prefix("id: ") {
-            id = Some(parse_id(value));
-        } else if let Some(value) = text.strip_prefix("event: ") {
-            event = Some(value.to_owned());
-        } else if let Some(value) = text.strip_prefix("data: ") {
-            data = Some(value.to_owned());
-        } else if text.is_empty() && event.is_some() {
-            let event = event.take().unwrap();
-            assert_ne!(event, "error", "the feed sent an error: {data:?}");
-            return Message {
-                id: id.take().expect("every feed message has an id"),
-                event,
-                data: data.take().unwrap_or_default(),
-            };
-        }
+        let message = next_sse(reader);
+        let Some(event) = message.event else {
+            continue;
+        };
+        assert_ne!(event, "error", "the feed sent an error: {:?}", message.data);
+        return Message {
+            id: parse_id(&message.id.expect("every feed message has an id")),
+            event,
+            data: message.data.unwrap_or_default(),
+        };
     }
 }
 

@@ -344,12 +344,22 @@ fn commands_single_array_idempotency_and_limits() {
     assert_eq!(value("flexledger_projection_lag_events"), 0.0);
 }
 
-/// Reads SSE messages (id, event, data) until `count` arrived.
-fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(String, String, Value)> {
-    let mut messages = Vec::new();
-    let (mut id, mut event, mut data) = (None, None, None);
+/// One SSE message as sent: its `id`, `event` and `data` lines (each if present);
+/// keep-alive comments are skipped. The end of the stream fails the test.
+pub(crate) struct SseMessage {
+    pub(crate) id: Option<String>,
+    pub(crate) event: Option<String>,
+    pub(crate) data: Option<String>,
+}
+
+pub(crate) fn next_sse(reader: &mut impl BufRead) -> SseMessage {
+    let mut message = SseMessage {
+        id: None,
+        event: None,
+        data: None,
+    };
     let mut line = String::new();
-    while messages.len() < count {
+    loop {
         line.clear();
         assert!(
             reader.read_line(&mut line).unwrap() > 0,
@@ -357,15 +367,30 @@ fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(String, String
         );
         let text = line.trim_end();
         if let Some(value) = text.strip_prefix("id: ") {
-            id = Some(value.to_owned());
+            message.id = Some(value.to_owned());
         } else if let Some(value) = text.strip_prefix("event: ") {
-            event = Some(value.to_owned());
+            message.event = Some(value.to_owned());
         } else if let Some(value) = text.strip_prefix("data: ") {
-            data = serde_json::from_str(value).ok();
-        } else if text.is_empty() {
-            if let (Some(id), Some(event), Some(data)) = (id.take(), event.take(), data.take()) {
-                messages.push((id, event, data));
-            }
+            message.data = Some(value.to_owned());
+        } else if text.is_empty()
+            && (message.id.is_some() || message.event.is_some() || message.data.is_some())
+        {
+            return message;
+        }
+    }
+}
+
+/// Reads SSE messages (id, event, JSON data) until `count` arrived; messages without
+/// an id or JSON data (an `error`) are passed over.
+fn read_messages(reader: &mut impl BufRead, count: usize) -> Vec<(String, String, Value)> {
+    let mut messages = Vec::new();
+    while messages.len() < count {
+        let message = next_sse(reader);
+        let data = message
+            .data
+            .and_then(|data| serde_json::from_str::<Value>(&data).ok());
+        if let (Some(id), Some(event), Some(data)) = (message.id, message.event, data) {
+            messages.push((id, event, data));
         }
     }
     messages
