@@ -59,6 +59,11 @@ struct Args {
     /// command ids) and exit: an import to try `flexledger submit` on.
     #[arg(long, value_name = "FILE")]
     emit: Option<PathBuf>,
+    /// Only count the keys and bytes of the ledger store in DIR by key prefix (the
+    /// log, the stream index, command records, state rows, feed rows …) next to the
+    /// bytes on disk, and exit: where a stored event's bytes go.
+    #[arg(long, value_name = "DIR")]
+    census: Option<PathBuf>,
 }
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -415,6 +420,9 @@ fn main() -> BenchResult<()> {
         std::io::Write::flush(&mut out)?;
         eprintln!("wrote {lines} commands to {}", path.display());
         return Ok(());
+    }
+    if let Some(dir) = &args.census {
+        return raw_sled::census(dir);
     }
     let scratch = tempfile_dir(args.dir.clone())?;
     if args.concurrent_only {

@@ -364,3 +364,46 @@ pub fn latency_of(mut samples: Vec<Duration>) -> Latency {
         samples: n,
     }
 }
+
+/// Prints the keys and key+value bytes of the ledger store in `dir` (its sled
+/// database is `dir/sled`) by key prefix, and the bytes on disk: what each kind of
+/// row costs, and how much the engine adds on top.
+pub fn census(dir: &Path) -> BenchResult<()> {
+    let db = sled::Config::new()
+        .path(dir.join("sled"))
+        .cache_capacity(CACHE_BYTES)
+        .open()?;
+    let tree = db.open_tree(TREE)?;
+    let mut by_prefix: std::collections::BTreeMap<u8, (u64, u64, u64)> = Default::default();
+    for entry in tree.iter() {
+        let (key, value) = entry?;
+        let row = by_prefix
+            .entry(key.first().copied().unwrap_or(0))
+            .or_default();
+        row.0 += 1;
+        row.1 += key.len() as u64;
+        row.2 += value.len() as u64;
+    }
+    let events = by_prefix.get(&b'L').map_or(0, |row| row.0).max(1);
+    let disk = dir_bytes(&dir.join("sled"));
+    println!("| prefix | keys | key bytes | value bytes | bytes per event |");
+    println!("|---|---|---|---|---|");
+    let mut logical = 0;
+    for (prefix, (keys, key_bytes, value_bytes)) in &by_prefix {
+        logical += key_bytes + value_bytes;
+        println!(
+            "| {} | {keys} | {key_bytes} | {value_bytes} | {:.0} |",
+            char::from(*prefix),
+            (key_bytes + value_bytes) as f64 / events as f64
+        );
+    }
+    println!(
+        "| all rows | | | {logical} | {:.0} |",
+        logical as f64 / events as f64
+    );
+    println!(
+        "| on disk | | | {disk} | {:.0} |",
+        disk as f64 / events as f64
+    );
+    Ok(())
+}
