@@ -10,7 +10,9 @@
 //!   returns `Ok`;
 //! - an accepted command id is remembered forever, with the log range of its events.
 
+pub mod coverage_rows;
 pub mod envelope;
+pub mod log_entry;
 pub mod sled_store;
 
 pub use envelope::{CommandResult, Envelope, EventRef, Sha256};

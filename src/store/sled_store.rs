@@ -1,14 +1,18 @@
 //! `EventStore` on sled 0.34.7: one tree, key prefixes, one atomic batch per append.
 //!
 //! Key layout (integers big-endian so that key order is numeric order):
-//! - `L` position(8)                     → hash(32) canonical envelope JSON (the log)
+//! - `L` position(8)                     → hash(32) and the event (`log_entry`: a compact
+//!   layout; entries written by older builds hold the canonical envelope JSON)
 //! - `S` stream-name 0x00 version(8)     → position(8)   (per-stream index)
 //! - `C` command-id(16)                  → first position(8) event count(8)
 //! - `M` member-id(16)                   → member state JSON
 //! - `R` region-name                     → region state JSON
 //! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
 //! - `K`                                 → checkpoint position(8) of the state rows
-//! - `F` position(8) member-id(16)       → `CoverageChanged` JSON (feed items)
+//! - `F` position(8) member-id(16) 0x01  → up to `COVERAGE_ROW_BYTES_MAX` of one append's
+//!   coverage-change feed items, the first at that position and member
+//!   (`coverage_rows`); stores written before hold one `CoverageChanged` JSON per
+//!   key `F` position(8) member-id(16)
 //! - `T` tree-size(8)                    → signed audit checkpoint JSON (`audit`)
 //! - `X` region-name                     → a month close in progress (`ledger::Closing`)
 //!
@@ -32,6 +36,8 @@
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
 
+use super::coverage_rows::{self, CoverageItem};
+use super::log_entry::{self, HASH_BYTES};
 use super::{
     CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventStore, MemberIndex, Sha256, StateKey,
     StateWrite, StoreError,
@@ -65,8 +71,14 @@ pub const SLED_CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// A command record: first position and event count (8 bytes each), then the
 /// command's 32-byte body digest (written since contract v2; 16-byte records are v1's).
 const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
-/// Bytes of the hash stored before each log entry's canonical JSON.
-const HASH_BYTES: usize = 32;
+/// The feed items one coverage row holds, in bytes (at least one item, however
+/// large). Small, because sled 0.34.7 writes a page of more than ~128 KiB (a leaf
+/// holds up to 17 rows) to a separate blob file that its flush does not fsync: rows
+/// of 4 KiB keep every leaf far below that, and still hold ~12 items of an import.
+const COVERAGE_ROW_BYTES_MAX: usize = 4 * 1024;
+/// Length of a coverage row's key (`F`, position, member id, 0x01); a key of one
+/// byte less is an older build's one-item row.
+const COVERAGE_ROW_KEY_BYTES: usize = 26;
 
 pub struct SledStore {
     /// The sled database; owns the directory lock.
@@ -216,12 +228,9 @@ fn state_key(key: &StateKey) -> Vec<u8> {
         .concat(),
         StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
         StateKey::Closing(region) => [&[PREFIX_CLOSING][..], region.as_str().as_bytes()].concat(),
-        StateKey::CoverageChange(position, member_id) => [
-            &[PREFIX_COVERAGE][..],
-            &position.to_be_bytes(),
-            member_id.as_bytes(),
-        ]
-        .concat(),
+        StateKey::CoverageChange(..) => {
+            unreachable!("coverage changes are stored as rows of items (add_coverage_rows)")
+        }
     }
 }
 
@@ -244,25 +253,8 @@ fn corrupt(position: u64, message: impl Into<String>) -> StoreError {
 /// assertion: what was read is what was written, where it was written).
 fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
     let position = be_u64(key.get(1..).unwrap_or_default(), 0, "log key")?;
-    if value.len() <= HASH_BYTES {
-        return Err(corrupt(
-            position,
-            "log entry is too short to hold a hash and an event",
-        ));
-    }
-    let (stored_hash, canonical) = value.split_at(HASH_BYTES);
-    let hash = Sha256::of(canonical);
-    if hash.0 != stored_hash {
-        return Err(corrupt(position, format!("the event's bytes do not match its stored hash {} (SHA-256 is {hash}): it was altered", Sha256(stored_hash.try_into().unwrap_or_default()))));
-    }
-    let envelope = Envelope::decode_canonical(canonical, hash)
-        .map_err(|message| corrupt(position, message))?;
-    if envelope.position != position {
-        return Err(corrupt(
-            position,
-            format!("envelope claims position {}", envelope.position),
-        ));
-    }
+    let envelope =
+        log_entry::decode(position, value).map_err(|message| corrupt(position, message))?;
     if envelope.stream != envelope.event.stream().name() {
         return Err(corrupt(
             position,
@@ -274,7 +266,9 @@ fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
     }
     // Debug builds also check the bytes are canonical on every read; `verify` always
     // does (an auditor must be able to reproduce the hash from a printed line).
-    if cfg!(debug_assertions) && envelope.canonical_bytes() != canonical {
+    if cfg!(debug_assertions)
+        && log_entry::canonical_of(position, value).as_deref() != Ok(&envelope.canonical_bytes())
+    {
         return Err(corrupt(
             position,
             "the stored bytes are not in canonical form",
@@ -857,10 +851,10 @@ impl SledStore {
                     Ok(&*envelope),
                     "envelope round-trips"
                 );
-                let mut value = Vec::with_capacity(HASH_BYTES + canonical.len());
-                value.extend_from_slice(&envelope.hash.0);
-                value.extend_from_slice(&canonical);
-                batch.insert(&log_key(envelope.position), value);
+                batch.insert(
+                    &log_key(envelope.position),
+                    log_entry::encode(envelope, &canonical),
+                );
                 batch.insert(
                     stream_key(&envelope.stream, envelope.version),
                     &envelope.position.to_be_bytes(),
@@ -882,13 +876,92 @@ impl SledStore {
     }
 }
 
-fn add_state_writes(batch: &mut sled::Batch, state: &[StateWrite]) {
+/// Adds `state` to `batch`: coverage changes grouped into rows of up to
+/// `COVERAGE_ROW_BYTES_MAX`, every other row as its own key. `appended` is the range
+/// of positions the batch appends: an append writes the coverage changes of its own
+/// events only, so no two appends' rows hold items of one position.
+fn add_state_writes(
+    batch: &mut sled::Batch,
+    state: &[StateWrite],
+    appended: std::ops::RangeInclusive<u64>,
+) {
+    let mut coverage = Vec::new();
     for write in state {
-        let key = state_key(&write.key);
-        match &write.value {
-            Some(value) => batch.insert(key, value.as_slice()),
-            None => batch.remove(key),
+        match (&write.key, &write.value) {
+            (StateKey::CoverageChange(position, member_id), Some(value)) => {
+                assert!(
+                    appended.contains(position),
+                    "a coverage change at {position} is written with the events {appended:?}"
+                );
+                coverage.push(CoverageItem {
+                    position: *position,
+                    member_id: *member_id,
+                    value: value.clone(),
+                });
+            }
+            (StateKey::CoverageChange(..), None) => {
+                unreachable!("coverage changes are feed items: never removed")
+            }
+            (key, Some(value)) => batch.insert(state_key(key), value.as_slice()),
+            (key, None) => batch.remove(state_key(key)),
         }
+    }
+    add_coverage_rows(batch, coverage);
+}
+
+/// Writes `items` as rows of up to `COVERAGE_ROW_BYTES_MAX` each, keyed by their first
+/// item, in key order.
+fn add_coverage_rows(batch: &mut sled::Batch, mut items: Vec<CoverageItem>) {
+    items.sort_by(|a, b| (a.position, a.member_id).cmp(&(b.position, b.member_id)));
+    let mut row: Vec<CoverageItem> = Vec::new();
+    let mut row_bytes = 0;
+    let mut items = items.into_iter().peekable();
+    while let Some(item) = items.next() {
+        row_bytes += item.value.len();
+        row.push(item);
+        let full = items
+            .peek()
+            .is_none_or(|next| row_bytes + next.value.len() > COVERAGE_ROW_BYTES_MAX);
+        if full {
+            let key = coverage_row_key(row[0].position, row[0].member_id);
+            batch.insert(key.to_vec(), coverage_rows::encode(&mut row));
+            row.clear();
+            row_bytes = 0;
+        }
+    }
+}
+
+fn coverage_row_key(position: u64, member_id: Uuid) -> [u8; COVERAGE_ROW_KEY_BYTES] {
+    let mut key = [0u8; COVERAGE_ROW_KEY_BYTES];
+    key[0] = PREFIX_COVERAGE;
+    key[1..9].copy_from_slice(&position.to_be_bytes());
+    key[9..25].copy_from_slice(member_id.as_bytes());
+    key[25] = 1;
+    key
+}
+
+/// The items of one `F` key: a row of this build's, or an older build's single item.
+fn coverage_items(key: &[u8], value: &[u8]) -> Result<Vec<CoverageItem>, StoreError> {
+    let position = key
+        .get(1..9)
+        .map_or(Ok(0), |bytes| be_u64(bytes, 0, "coverage key"))?;
+    match key.len() {
+        COVERAGE_ROW_KEY_BYTES => coverage_rows::decode(value).map_err(|message| {
+            corrupt(
+                position,
+                format!("a coverage-change row is damaged: {message}"),
+            )
+        }),
+        25 => Ok(vec![CoverageItem {
+            position,
+            // OK because the key is 25 bytes: prefix, position(8), member id(16).
+            member_id: Uuid::from_bytes(key[9..25].try_into().expect("16 bytes")),
+            value: value.to_vec(),
+        }]),
+        length => Err(corrupt(
+            position,
+            format!("a coverage-change key is {length} bytes"),
+        )),
     }
 }
 
@@ -926,16 +999,21 @@ impl EventStore for SledStore {
         let (mut batch, heads) = self
             .prepare(commands)
             .map_err(|error| name_engine_io(&self.dir, error))?;
-        add_state_writes(&mut batch, state);
+        let first = commands
+            .iter()
+            .find_map(|command| command.envelopes.first())
+            .map_or(u64::MAX, |envelope| envelope.position);
+        let last = commands
+            .iter()
+            .rev()
+            .find_map(|command| command.envelopes.last());
+        let appended = first..=last.map_or(0, |envelope| envelope.position);
+        add_state_writes(&mut batch, state, appended);
         self.tree
             .apply_batch(batch)
             .map_err(|error| classify_sled(&self.dir, error))?;
         self.sync()?;
         self.stream_heads.extend(heads);
-        let last = commands
-            .iter()
-            .rev()
-            .find_map(|command| command.envelopes.last());
         if let Some(last) = last {
             self.witness(HeadWitness {
                 position: last.position,
@@ -1110,26 +1188,38 @@ impl EventStore for SledStore {
         limit: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
         let at_position = [&[PREFIX_COVERAGE][..], &position.to_be_bytes()].concat();
-        let start = match after {
-            // The key right after `after`'s: `after`'s key followed by a 0 byte.
-            Some(after) => [at_position.as_slice(), after.as_bytes(), &[0]].concat(),
-            None => at_position.clone(),
+        // Items at `position` may begin in the last row that starts before it.
+        let start = match self
+            .tree
+            .range([PREFIX_COVERAGE].as_slice()..at_position.as_slice())
+            .next_back()
+        {
+            Some(entry) => entry?.0.to_vec(),
+            None => at_position,
         };
         let end = [PREFIX_COVERAGE + 1];
         let mut skipped = 0u32;
         let mut rows = Vec::with_capacity(limit.min(4096));
         for entry in self.tree.range(start.as_slice()..end.as_slice()) {
-            if rows.len() >= limit {
-                break;
-            }
             let (key, value) = entry?;
-            // Only rows at `position` are skipped: an ordinal past its last row must
-            // not swallow the next position's.
-            if skipped < skip && key.starts_with(&at_position) {
-                skipped += 1;
-                continue;
+            for item in coverage_items(&key, &value)? {
+                if rows.len() >= limit {
+                    return Ok(rows);
+                }
+                let before_cursor = item.position < position
+                    || (item.position == position
+                        && after.is_some_and(|after| item.member_id <= after));
+                if before_cursor {
+                    continue;
+                }
+                // Only items at `position` are skipped: an ordinal past its last item
+                // must not swallow the next position's.
+                if item.position == position && skipped < skip {
+                    skipped += 1;
+                    continue;
+                }
+                rows.push(item.value);
             }
-            rows.push(value.to_vec());
         }
         Ok(rows)
     }
@@ -1151,7 +1241,8 @@ impl EventStore for SledStore {
                 batch.remove(entry?.0);
             }
         }
-        add_state_writes(&mut batch, rows);
+        // A rebuild appends nothing, so it can write no coverage change (asserted).
+        add_state_writes(&mut batch, rows, 1..=0);
         self.tree
             .apply_batch(batch)
             .map_err(|error| classify_sled(&self.dir, error))?;
