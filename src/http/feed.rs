@@ -25,7 +25,6 @@
 use super::{AppError, AppState, FEED_BROADCAST_EVENTS_MAX, FEED_SUBSCRIBERS_MAX};
 use crate::domain::coverage::CoverageChanged;
 use crate::domain::policy::RegionName;
-use crate::domain::state::MemberState;
 use crate::domain::StreamId;
 use crate::store::{Envelope, EventStore, StateKey, StoreError};
 use crate::writer::{FeedItem, FeedMessage};
@@ -166,7 +165,7 @@ impl Filter {
                         .read_state(&StateKey::Member(member_id))
                         .ok()
                         .flatten();
-                    row.and_then(|row| serde_json::from_slice::<MemberState>(&row).ok())
+                    row.and_then(|row| crate::ledger::decode_member_row(&row).ok())
                         .map(|member| member.region)
                 });
                 found.as_ref() == Some(region)
@@ -255,7 +254,7 @@ fn catch_up_page(
     let mut changes = Vec::new();
     for row in store.coverage_changes_page(from, after, skip, items_max)? {
         let change: CoverageChanged =
-            serde_json::from_slice(&row).map_err(|error| StoreError::Corrupt {
+            crate::ledger::decode_coverage_item(&row).map_err(|error| StoreError::Corrupt {
                 position: from,
                 message: format!("a coverage change does not decode: {error}"),
             })?;

@@ -2,9 +2,8 @@
 //! sled's own API) is found by every read and by `verify`, which names the position.
 
 use crate::support::*;
-use flexledger::ledger::{verify, Ledger};
-use flexledger::store::{Envelope, EventStore, Sha256, SledStore};
-use serde_json::Value;
+use flexledger::ledger::{decode_member_row, encode_member_row, verify, Ledger};
+use flexledger::store::{log_entry, Envelope, EventStore, Sha256, SledStore};
 use std::path::Path;
 
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
@@ -30,21 +29,26 @@ fn log_key(position: u64) -> Vec<u8> {
 }
 
 /// Rewrites the log entry at `position` with `edit` applied to its canonical JSON;
-/// `rehash` also rewrites the stored hash, as a careful forger would.
+/// `rehash` also rewrites the stored hash, as a careful forger would. The forgery is
+/// stored in the older layout (hash, then canonical JSON), which every build reads.
 fn tamper(dir: &Path, position: u64, rehash: bool, edit: impl Fn(&str) -> String) {
     let store = SledStore::open(dir).unwrap();
     let tree = store.raw_tree();
     let value = tree.get(log_key(position)).unwrap().unwrap();
-    let (hash, canonical) = value.split_at(32);
-    let edited = edit(std::str::from_utf8(canonical).unwrap());
-    assert_ne!(edited.as_bytes(), canonical, "the edit changes something");
+    let hash = log_entry::stored_hash(&value).unwrap();
+    let canonical = log_entry::canonical_of(position, &value).unwrap();
+    let edited = edit(std::str::from_utf8(&canonical).unwrap());
+    assert_ne!(edited.as_bytes(), &*canonical, "the edit changes something");
     let new_hash = if rehash {
-        Sha256::of(edited.as_bytes()).0.to_vec()
+        Sha256::of(edited.as_bytes())
     } else {
-        hash.to_vec()
+        hash
     };
-    tree.insert(log_key(position), [new_hash, edited.into_bytes()].concat())
-        .unwrap();
+    tree.insert(
+        log_key(position),
+        [new_hash.0.to_vec(), edited.into_bytes()].concat(),
+    )
+    .unwrap();
     tree.flush().unwrap();
 }
 
@@ -53,11 +57,11 @@ fn edit_member_row(dir: &Path) {
     let store = SledStore::open(dir).unwrap();
     let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
     let row = store.raw_tree().get(&key).unwrap().unwrap();
-    let mut member: Value = serde_json::from_slice(&row).unwrap();
-    member["deduction_stopped"] = Value::Bool(true);
+    let mut member = decode_member_row(&row).unwrap();
+    member.deduction_stopped = !member.deduction_stopped;
     store
         .raw_tree()
-        .insert(key, serde_json::to_vec(&member).unwrap())
+        .insert(key, encode_member_row(&member))
         .unwrap();
     store.raw_tree().flush().unwrap();
 }
@@ -307,4 +311,27 @@ fn reads_that_meet_damage_exit_1_and_name_the_position() {
     let stderr = String::from_utf8_lossy(&audit.stderr);
     assert_eq!(audit.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains(&format!("position {position}")), "{stderr}");
+}
+
+#[test]
+fn a_byte_changed_in_a_compact_entry_fails_verify_at_that_position() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let tree = store.raw_tree();
+        let mut value = tree.get(log_key(position)).unwrap().unwrap().to_vec();
+        assert_eq!(value[32], 1, "this build stores compact entries");
+        // The payload is the entry's last part: its last amount, "600.00" → "900.00".
+        let at = value
+            .windows(6)
+            .rposition(|window| window == b"600.00")
+            .unwrap();
+        value[at] = b'9';
+        tree.insert(log_key(position), value).unwrap();
+        tree.flush().unwrap();
+    }
+    let (failed_at, message) = verify_failure(dir.path());
+    assert_eq!(failed_at, position);
+    assert!(message.contains("altered"), "{message}");
 }
