@@ -20,4 +20,5 @@ mod properties;
 mod rules_v2;
 mod scenarios;
 mod schemas;
+mod stored_formats;
 mod support;
