@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
-/// sled's page cache: the ledger's `SLED_CACHE_BYTES_MAX`, so both see the same memory.
-const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+/// sled's page cache: the ledger's own setting, so both see the same memory.
+const CACHE_BYTES: u64 = flexledger::store::sled_store::SLED_CACHE_BYTES_MAX;
 /// The one tree the ledger writes to.
 const TREE: &str = "ledger";
 /// Fixed seed: runs are repeatable and pick the same streams every time.
