@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # `bytes` is read only through the nameref in of()
 # The ledger beside the stores a user could put the same events in, measured in ONE run
 # on ONE workload, every rate also given as a ratio to PostgreSQL measured in that run
 # (absolute numbers on a shared 2-core machine are noise; ratios are what to compare).
 #
-#   tools/store-bench.sh [--keep DIR] [MEMBERS] [MONTHS]     (defaults: 20000 12)
+#   tools/store-bench.sh [--rounds N] [--keep DIR] [MEMBERS] [MONTHS]
+#                                                      (defaults: 3 rounds, 20000 12)
 #
 # Workload: flexledger-bench's region, MEMBERS members over MONTHS months (20000 x 12 =
 # 240,013 commands, 249,013 events). The ledger imports the commands; the envelopes it
@@ -21,13 +23,14 @@
 #             envelope jsonb NOT NULL, UNIQUE (stream, version))
 #   one `BEGIN; COPY ... FROM STDIN; COMMIT;` per 1,000 rows, through the Unix socket of a
 #   throwaway cluster with PostgreSQL's default durability: fsync=on,
-#   synchronous_commit=on, full_page_writes=on (wal_sync_method fdatasync on Linux);
+#   synchronous_commit=on, full_page_writes=on (wal_sync_method fdatasync on Linux),
 #   set explicitly so the log shows them. Collation C (bytewise, like sled's keys). The
 #   position, stream and version columns are cut out of each line before the clock
 #   starts (an application has them at hand). Bytes: pg_total_relation_size('events')
 #   (heap, TOAST and both indexes), and that plus the WAL the load wrote
 #   (pg_current_wal_lsn() after minus before). Peak RSS: the backend that ran the COPY
-#   (its VmHWM, which counts the shared buffers it touched; shared_buffers is 128 MB).
+#   (its VmHWM, which counts the shared buffers it touched; shared_buffers is 128 MB),
+#   and psql's. Each round starts from a new, empty table after a CHECKPOINT.
 # - PostgreSQL COPY + CHECKPOINT: the same load plus a CHECKPOINT right after it. A
 #   COMMIT makes the rows durable in the WAL only; the heap and index pages are written
 #   and fsynced by a later checkpoint, which this line adds to the load's time.
@@ -39,23 +42,26 @@
 # - file + fdatasync: `--raw-keys 0`: the lines appended to one file, fdatasync per
 #   1,000 lines: the floor under any store on this disk.
 #
-# events/s is events / wall seconds of the one command that does the load, from its
-# start to its exit (opening the store, or connecting, counts for everyone; the raw
-# loads and the ledger also read and parse their input file inside that time). Peak
-# RSS is that command's (GNU time's %M), except for PostgreSQL as said above.
+# Every round runs all seven, one after the other, so they share the machine's load of
+# the moment; the table gives medians over the rounds, and each ratio is the median of
+# the rounds' own ratios to that round's COPY. events/s is events / wall seconds of the
+# one command that does the load, from its start to its exit (opening the store, or
+# connecting, counts for everyone; the raw loads and the ledger also read and parse
+# their input file inside that time). Peak RSS is that command's (GNU time's %M),
+# except for PostgreSQL as said above; the largest of the rounds.
 #
 # Needs: cargo; GNU time (`apt-get install -y time`); Debian's PostgreSQL server,
 # any version (`apt-get install -y postgresql`). Nothing is configured or started
 # system-wide: initdb makes a cluster in this script's temp dir, with no TCP listener
 # (only its socket, in that dir, so no port is taken), and it is stopped and removed on
 # exit, failure or Ctrl-C. As root the cluster runs as the `postgres` user the package
-# creates (initdb refuses root). About 10 KB of disk per event during the run.
-# --keep DIR: work in DIR (new or empty) and leave the stores there afterwards.
+# creates (initdb refuses root). Disk: about 7 KB per event at a time.
+# --keep DIR: work in DIR (new or empty) and leave the last round's stores there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: tools/store-bench.sh [--keep DIR] [MEMBERS] [MONTHS]" >&2
+  echo "usage: tools/store-bench.sh [--rounds N] [--keep DIR] [MEMBERS] [MONTHS]" >&2
   exit 2
 }
 fail() {
@@ -64,12 +70,15 @@ fail() {
 }
 
 keep=""
+rounds=3
 positional=()
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
     --keep=*) keep=${1#--keep=}; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    --rounds) [ $# -ge 2 ] || usage; rounds=$2; shift 2 ;;
+    --rounds=*) rounds=${1#--rounds=}; shift ;;
+    -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) positional+=("$1"); shift ;;
   esac
@@ -77,7 +86,8 @@ done
 [ ${#positional[@]} -le 2 ] || usage
 members=${positional[0]:-20000}
 months=${positional[1]:-12}
-case "$members$months" in *[!0-9]*) usage ;; esac
+case "$members$months$rounds" in *[!0-9]*) usage ;; esac
+[ "$rounds" -ge 1 ] && [ "$rounds" -le 20 ] || fail "--rounds: 1 to 20"
 
 # Everything that can be missing is checked before the long part starts.
 initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
@@ -136,10 +146,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# Measurements, keyed NAME:ROUND: wall seconds, peak RSS in KiB, bytes on disk.
+declare -A seconds rss_kib bytes
 # timed NAME OUT COMMAND...: runs COMMAND with its stdout to OUT and its stderr to
-# $work/NAME.err; records its wall seconds in seconds[NAME] and its peak RSS in KiB
-# in rss_kib[NAME]. A failing command ends the script with its last error lines.
-declare -A seconds rss_kib
+# $work/NAME.err; records its wall seconds and its peak RSS under NAME. A failing
+# command ends the script with its last error lines.
 timed() {
   local name=$1 out=$2 start end
   shift 2
@@ -166,28 +177,35 @@ echo "store-bench: generating $members members x $months months ..." >&2
 "$bench" --members "$members" --months "$months" --emit "$work/commands.jsonl" 2>/dev/null
 commands=$(wc -l <"$work/commands.jsonl")
 
-echo "store-bench: ledger import of $commands commands ..." >&2
-timed import /dev/null "$bin" submit --data-dir "$work/ledger" "$work/commands.jsonl"
-ledger_bytes=$(du -sb "$work/ledger" | cut -f1)
+# ledger_round R: import into a new store, export its envelopes (round 1: the peers'
+# input), rebuild it.
+ledger_round() {
+  local round=$1 store=$work/ledger
+  rm -rf "$store"
+  echo "store-bench: round $round: ledger import of $commands commands ..." >&2
+  timed "import:$round" /dev/null "$bin" submit --data-dir "$store" "$work/commands.jsonl"
+  bytes[import:$round]=$(du -sb "$store" | cut -f1)
+  if [ "$round" = 1 ]; then
+    "$bin" events --data-dir "$store" --from 1 >"$work/envelopes.jsonl"
+    events=$(wc -l <"$work/envelopes.jsonl")
+    local head_position
+    head_position=$(tail -n 1 "$work/envelopes.jsonl" | sed -nE 's/^\{"position":([0-9]+),.*/\1/p')
+    [ "$events" -gt 0 ] && [ "$head_position" = "$events" ] || # either one false fails
+      fail "the export has $events lines but ends at position '$head_position'"
+  fi
+  echo "store-bench: round $round: ledger rebuild ..." >&2
+  timed "rebuild:$round" "$work/rebuild.json" "$bin" rebuild --data-dir "$store"
+  [ "$(json_field events "$work/rebuild.json")" = "$events" ] ||
+    fail "rebuild folded $(json_field events "$work/rebuild.json") events, not $events"
+}
 
-echo "store-bench: exporting the stored envelopes ..." >&2
-"$bin" events --data-dir "$work/ledger" --from 1 >"$work/envelopes.jsonl"
-events=$(wc -l <"$work/envelopes.jsonl")
-head_position=$(tail -n 1 "$work/envelopes.jsonl" | sed -nE 's/^\{"position":([0-9]+),.*/\1/p')
-[ "$events" -gt 0 ] && [ "$head_position" = "$events" ] || # either one false fails
-  fail "the export has $events lines but ends at position '$head_position'"
-
-echo "store-bench: ledger rebuild ..." >&2
-timed rebuild "$work/rebuild.json" "$bin" rebuild --data-dir "$work/ledger"
-[ "$(json_field events "$work/rebuild.json")" = "$events" ] ||
-  fail "rebuild folded $(json_field events "$work/rebuild.json") events, not $events"
-
-echo "store-bench: PostgreSQL peer ($("$pgbin/postgres" --version)) ..." >&2
-mkdir "$pg"
-[ -z "$pg_user" ] || chown "$pg_user" "$pg"
-as_pg "$initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
-  { tail -n 20 "$work/initdb.log" >&2; fail "initdb failed"; }
-cat >>"$pg/data/postgresql.conf" <<CONF
+# start_pg: a new cluster in $pg, running, with the durability settings checked.
+start_pg() {
+  mkdir "$pg"
+  [ -z "$pg_user" ] || chown "$pg_user" "$pg"
+  as_pg "$initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
+    { tail -n 20 "$work/initdb.log" >&2; fail "initdb failed"; }
+  cat >>"$pg/data/postgresql.conf" <<CONF
 # tools/store-bench.sh: a throwaway cluster, reached only through the socket in its dir.
 listen_addresses = ''
 unix_socket_directories = '$pg'
@@ -197,110 +215,153 @@ fsync = on
 synchronous_commit = on
 full_page_writes = on
 CONF
-pg_running=yes
-as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null ||
-  { tail -n 20 "$pg/server.log" >&2; fail "the PostgreSQL cluster did not start"; }
+  pg_running=yes
+  as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null ||
+    { tail -n 20 "$pg/server.log" >&2; fail "the PostgreSQL cluster did not start"; }
+  local durability
+  durability=$("${psql[@]}" -Atc "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")
+  [ "$durability" = "ononon" ] || fail "fsync, synchronous_commit, full_page_writes are not all on: $durability"
+  postgres_version=$("${psql[@]}" -Atc "SHOW server_version")
+}
 psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d postgres)
-durability=$("${psql[@]}" -Atc "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")
-[ "$durability" = "ononon" ] || fail "fsync, synchronous_commit, full_page_writes are not all on: $durability"
-"${psql[@]}" -c "CREATE TABLE events (position bigint PRIMARY KEY, stream text NOT NULL,
-  version bigint NOT NULL, envelope jsonb NOT NULL, UNIQUE (stream, version))"
 
-# The load script: COPY text format escapes backslashes, then one transaction per 1,000
-# rows. The fields are cut by splitting the canonical envelope on '"'; a line that does
-# not start {"position":N,"stream":"S","version":V, stops the run.
-sed 's/\\/\\\\/g' "$work/envelopes.jsonl" | awk -F'"' -v rows=1000 '
-  BEGIN { print "\\set ON_ERROR_STOP on" }
-  $2 != "position" || $4 != "stream" || $8 != "version" {
-    print "store-bench: envelope line " NR " does not start as flexledger events prints it" > "/dev/stderr"
-    failed = 1; exit 1
-  }
-  {
-    position = $3; gsub(/[:,]/, "", position)
-    version = $9; gsub(/[:,]/, "", version)
-    if ((NR - 1) % rows == 0) {
-      if (NR > 1) print "\\.\nCOMMIT;"
-      print "BEGIN;\nCOPY events (position, stream, version, envelope) FROM STDIN;"
+# write_copy_script: $work/copy.sql loads the envelopes, one transaction per 1,000 rows,
+# then prints the backend's peak RSS. COPY's text format needs backslashes doubled; the
+# columns are cut by splitting the canonical envelope on '"', and a line that does not
+# start {"position":N,"stream":"S","version":V, stops the run.
+write_copy_script() {
+  sed 's/\\/\\\\/g' "$work/envelopes.jsonl" | awk -F'"' -v rows=1000 '
+    BEGIN { print "\\set ON_ERROR_STOP on" }
+    $2 != "position" || $4 != "stream" || $8 != "version" {
+      print "store-bench: envelope line " NR " does not start as flexledger events prints it" > "/dev/stderr"
+      failed = 1; exit 1
     }
-    print position "\t" $6 "\t" version "\t" $0
-  }
-  END {
-    if (failed) exit 1
-    print "\\.\nCOMMIT;"
-    # The peak RSS of this backend, read by psql after the last COMMIT.
-    print "SELECT pg_backend_pid() AS backend_pid \\gset"
-    print "\\setenv STORE_BENCH_BACKEND :backend_pid"
-    print "\\! grep VmHWM /proc/$STORE_BENCH_BACKEND/status"
-  }' >"$work/copy.sql"
+    {
+      position = $3; gsub(/[:,]/, "", position)
+      version = $9; gsub(/[:,]/, "", version)
+      if ((NR - 1) % rows == 0) {
+        if (NR > 1) print "\\.\nCOMMIT;"
+        print "BEGIN;\nCOPY events (position, stream, version, envelope) FROM STDIN;"
+      }
+      print position "\t" $6 "\t" version "\t" $0
+    }
+    END {
+      if (failed) exit 1
+      print "\\.\nCOMMIT;"
+      print "SELECT pg_backend_pid() AS backend_pid \\gset"
+      print "\\setenv STORE_BENCH_BACKEND :backend_pid"
+      print "\\! grep VmHWM /proc/$STORE_BENCH_BACKEND/status"
+    }' >"$work/copy.sql"
+}
 
-wal_before=$("${psql[@]}" -Atc "SELECT pg_current_wal_lsn()")
-timed pg_copy "$work/pg_copy.out" "${psql[@]}" -f "$work/copy.sql"
-wal_bytes=$("${psql[@]}" -Atc "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal_before')")
-timed pg_checkpoint /dev/null "${psql[@]}" -c CHECKPOINT
-read -r pg_rows pg_head table_bytes < <("${psql[@]}" -AtF ' ' -c \
-  "SELECT count(*), max(position), pg_total_relation_size('events') FROM events")
-[ "$pg_rows" = "$events" ] && [ "$pg_head" = "$events" ] || # either one false fails
-  fail "PostgreSQL holds $pg_rows rows up to position $pg_head, not $events"
-backend_kib=$(awk '/^VmHWM:/ { print $2 }' "$work/pg_copy.out")
-[ -n "$backend_kib" ] || fail "no VmHWM of the PostgreSQL backend in $work/pg_copy.out"
-postgres_version=$("${psql[@]}" -Atc "SHOW server_version")
+# pg_round R: a new, empty table; COPY; CHECKPOINT; checks and sizes.
+pg_round() {
+  local round=$1 wal_before wal rows head table_bytes
+  echo "store-bench: round $round: PostgreSQL COPY ..." >&2
+  "${psql[@]}" -c "DROP TABLE IF EXISTS events" -c "CREATE TABLE events (position bigint PRIMARY KEY,
+    stream text NOT NULL, version bigint NOT NULL, envelope jsonb NOT NULL, UNIQUE (stream, version))" \
+    -c CHECKPOINT
+  wal_before=$("${psql[@]}" -Atc "SELECT pg_current_wal_lsn()")
+  timed "pg_copy:$round" "$work/pg_copy.out" "${psql[@]}" -f "$work/copy.sql"
+  wal=$("${psql[@]}" -Atc "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal_before')")
+  timed "pg_checkpoint:$round" /dev/null "${psql[@]}" -c CHECKPOINT
+  seconds[pg_copy_checkpoint:$round]=$(awk -v a="${seconds[pg_copy:$round]}" \
+    -v b="${seconds[pg_checkpoint:$round]}" 'BEGIN { printf "%.3f", a + b }')
+  read -r rows head table_bytes < <("${psql[@]}" -AtF ' ' -c \
+    "SELECT count(*), max(position), pg_total_relation_size('events') FROM events")
+  [ "$rows" = "$events" ] && [ "$head" = "$events" ] || # either one false fails
+    fail "PostgreSQL holds $rows rows up to position $head, not $events"
+  bytes[pg_copy:$round]=$table_bytes
+  bytes[pg_wal:$round]=$((table_bytes + wal))
+  rss_kib[pg_psql:$round]=${rss_kib[pg_copy:$round]}
+  rss_kib[pg_copy:$round]=$(awk '/^VmHWM:/ { print $2 }' "$work/pg_copy.out")
+  [ -n "${rss_kib[pg_copy:$round]}" ] || fail "no VmHWM of the PostgreSQL backend in $work/pg_copy.out"
+}
+
+# raw_round R: the three loads of flexledger-bench --raw-load, each into a new dir.
+raw_round() {
+  local round=$1 keys
+  for keys in 1 2 0; do
+    echo "store-bench: round $round: raw load, --raw-keys $keys ..." >&2
+    rm -rf "$work/raw$keys"
+    timed "raw$keys:$round" "$work/raw$keys.json" "$bench" --raw-load "$work/envelopes.jsonl" \
+      --raw-keys "$keys" --dir "$work/raw$keys"
+    [ "$(json_field events "$work/raw$keys.json")" = "$events" ] ||
+      fail "--raw-keys $keys loaded $(json_field events "$work/raw$keys.json") events, not $events"
+    bytes[raw$keys:$round]=$(json_field bytes_on_disk "$work/raw$keys.json")
+  done
+}
+
+events=0
+postgres_version=""
+for round in $(seq 1 "$rounds"); do
+  ledger_round "$round"
+  if [ "$round" = 1 ]; then
+    start_pg
+    write_copy_script
+  fi
+  pg_round "$round"
+  raw_round "$round"
+done
 stop_pg
 
-declare -A raw_bytes
-for keys in 1 2 0; do
-  echo "store-bench: raw load, --raw-keys $keys ..." >&2
-  timed "raw$keys" "$work/raw$keys.json" "$bench" --raw-load "$work/envelopes.jsonl" \
-    --raw-keys "$keys" --dir "$work/raw$keys"
-  [ "$(json_field events "$work/raw$keys.json")" = "$events" ] ||
-    fail "--raw-keys $keys loaded $(json_field events "$work/raw$keys.json") events, not $events"
-  raw_bytes[$keys]=$(json_field bytes_on_disk "$work/raw$keys.json")
-done
-
-# The table. Rates are events over wall seconds; ratios are against PostgreSQL's COPY.
-awk_table() {
-  awk -v events="$events" -F '|' '
-    function grouped(n,   s, out) {
-      s = sprintf("%.0f", n); out = ""
-      while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
-      return s out
-    }
-    function mib(kib) { return kib == "" ? "n/a" : sprintf("%.0f MiB", kib / 1024) }
-    function per_event(bytes) { return grouped(bytes / events) }
-    NR == 1 { baseline = events / $2; next }
-    {
-      rate = events / $3
-      bytes = $4 == "" ? "" : per_event($4)
-      if ($5 != "") bytes = bytes " (table) / " per_event($5) " (+ WAL)"
-      if ($4 == "") bytes = "same store"
-      rss = mib($6)
-      if ($7 != "") rss = "backend " rss ", psql " mib($7)
-      printf "| %s | %s | %.2f× | %s | %s |\n", $2, grouped(rate), rate / baseline, bytes, rss
-    }'
+# of NAME ARRAY: the rounds' values of NAME in ARRAY (seconds, rss_kib, bytes), one a line.
+of() {
+  local -n values=$2
+  local round
+  for round in $(seq 1 "$rounds"); do echo "${values[$1:$round]:-}"; done
 }
-copy_and_checkpoint=$(awk -v a="${seconds[pg_copy]}" -v b="${seconds[pg_checkpoint]}" 'BEGIN { printf "%.3f", a + b }')
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+largest() { sort -g | tail -n 1; }
+grouped() {
+  awk -v n="$1" 'BEGIN {
+    s = sprintf("%.0f", n); out = ""
+    while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+    print s out }'
+}
+per_second() { grouped "$(awk -v e="$events" -v s="$1" 'BEGIN { print e / s }')"; }
+per_event() { grouped "$(awk -v e="$events" -v b="$1" 'BEGIN { print b / e }')"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
+# ratio NAME: the median over the rounds of (COPY's seconds / NAME's seconds).
+ratio() {
+  local round
+  for round in $(seq 1 "$rounds"); do
+    awk -v a="${seconds[pg_copy:$round]}" -v b="${seconds[$1:$round]}" 'BEGIN { print a / b }'
+  done | median | awk '{ printf "%.2f×", $1 }'
+}
+# row NAME LABEL BYTES_TEXT RSS_TEXT
+row() {
+  printf '| %s | %s | %s | %s | %s |\n' "$2" "$(per_second "$(of "$1" seconds | median)")" \
+    "$(ratio "$1")" "$3" "$4"
+}
+bytes_of() { per_event "$(of "$1" bytes | median)"; }
+rss_of() { mib "$(of "$1" rss_kib | largest)"; }
 
 cat <<HEAD
 
 store-bench: $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sr), PostgreSQL $postgres_version, sled 0.34.7
-workload: $members members × $months months: $commands commands, $events events ($(du -b "$work/envelopes.jsonl" | cut -f1) bytes of envelopes)
-command: tools/store-bench.sh $members $months
+workload: $members members × $months months: $commands commands, $events events ($(du -b "$work/envelopes.jsonl" | cut -f1) bytes of envelopes); $rounds rounds
+command: tools/store-bench.sh --rounds $rounds $members $months
 
 | measurement | events/s | ÷ PostgreSQL COPY | bytes on disk per event | peak RSS |
 |---|---|---|---|---|
 HEAD
-awk_table <<ROWS
-baseline|${seconds[pg_copy]}
-|ledger import (\`flexledger submit\`)|${seconds[import]}|$ledger_bytes||${rss_kib[import]}|
-|ledger rebuild (\`flexledger rebuild\`)|${seconds[rebuild]}|||${rss_kib[rebuild]}|
-|PostgreSQL COPY, COMMIT per 1,000 rows|${seconds[pg_copy]}|$table_bytes|$((table_bytes + wal_bytes))|$backend_kib|${rss_kib[pg_copy]}
-|PostgreSQL COPY, then CHECKPOINT (${seconds[pg_checkpoint]} s)|$copy_and_checkpoint|$table_bytes|$((table_bytes + wal_bytes))||
-|raw sled, 1 key per event|${seconds[raw1]}|${raw_bytes[1]}||${rss_kib[raw1]}|
-|raw sled, 2 keys per event|${seconds[raw2]}|${raw_bytes[2]}||${rss_kib[raw2]}|
-|file, fdatasync per 1,000 lines|${seconds[raw0]}|${raw_bytes[0]}||${rss_kib[raw0]}|
-ROWS
-cat <<FOOT
+row import "ledger import (\`flexledger submit\`)" "$(bytes_of import)" "$(rss_of import)"
+row rebuild "ledger rebuild (\`flexledger rebuild\`)" "same store" "$(rss_of rebuild)"
+row pg_copy "PostgreSQL COPY, COMMIT per 1,000 rows" \
+  "$(bytes_of pg_copy) (table) / $(bytes_of pg_wal) (+ WAL)" \
+  "backend $(rss_of pg_copy), psql $(rss_of pg_psql)"
+row pg_copy_checkpoint "PostgreSQL COPY, then CHECKPOINT" "as above" "n/a"
+row raw1 "raw sled, 1 key per event" "$(bytes_of raw1)" "$(rss_of raw1)"
+row raw2 "raw sled, 2 keys per event" "$(bytes_of raw2)" "$(rss_of raw2)"
+row raw0 "file, fdatasync per 1,000 lines" "$(bytes_of raw0)" "$(rss_of raw0)"
 
-Seconds: import ${seconds[import]}, rebuild ${seconds[rebuild]}, COPY ${seconds[pg_copy]}, CHECKPOINT ${seconds[pg_checkpoint]}, raw sled 1 key ${seconds[raw1]}, 2 keys ${seconds[raw2]}, file ${seconds[raw0]}.
+echo
+echo "Seconds in each round:"
+for name in import rebuild pg_copy pg_checkpoint raw1 raw2 raw0; do
+  echo "  $name: $(of "$name" seconds | paste -sd ' ')"
+done
+cat <<FOOT
 The ledger's bytes are its whole store (events with their hashes, stream index, command
 records, state rows, feed rows); PostgreSQL's WAL is recycled after checkpoints.
 FOOT
