@@ -55,7 +55,8 @@
 # system-wide: initdb makes a cluster in this script's temp dir, with no TCP listener
 # (only its socket, in that dir, so no port is taken), and it is stopped and removed on
 # exit, failure or Ctrl-C. As root the cluster runs as the `postgres` user the package
-# creates (initdb refuses root). Disk: about 7 KB per event at a time.
+# creates (initdb refuses root). Disk: about 7 KB per event at a time, in $TMPDIR or
+# /tmp: point either (or --keep) at the disk you mean to measure, not at a tmpfs.
 # --keep DIR: work in DIR (new or empty) and leave the last round's stores there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -152,12 +153,13 @@ declare -A seconds rss_kib bytes
 # $work/NAME.err; records its wall seconds and its peak RSS under NAME. A failing
 # command ends the script with its last error lines.
 timed() {
-  local name=$1 out=$2 start end
+  local name=$1 out=$2 start end status=0
   shift 2
   start=$(date +%s%N)
-  if ! /usr/bin/time -f %M -o "$work/$name.rss" "$@" >"$out" 2>"$work/$name.err"; then
+  /usr/bin/time -f %M -o "$work/$name.rss" "$@" >"$out" 2>"$work/$name.err" || status=$?
+  if [ "$status" -ne 0 ]; then
     tail -n 20 "$work/$name.err" >&2
-    fail "$name failed: $*"
+    fail "$name exited with $status (for submit, 1 means a command was refused): $*"
   fi
   end=$(date +%s%N)
   seconds[$name]=$(awk -v ns="$((end - start))" 'BEGIN { printf "%.3f", ns / 1e9 }')
@@ -340,6 +342,7 @@ rss_of() { mib "$(of "$1" rss_kib | largest)"; }
 cat <<HEAD
 
 store-bench: $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sr), PostgreSQL $postgres_version, sled 0.34.7
+stores in: $work ($(df -T "$work" | awk 'NR == 2 { print $2 " on " $1 }'))
 workload: $members members × $months months: $commands commands, $events events ($(du -b "$work/envelopes.jsonl" | cut -f1) bytes of envelopes); $rounds rounds
 command: tools/store-bench.sh --rounds $rounds $members $months
 
