@@ -64,6 +64,17 @@ struct Args {
     /// bytes on disk, and exit: where a stored event's bytes go.
     #[arg(long, value_name = "DIR")]
     census: Option<PathBuf>,
+    /// Only load FILE, envelope lines as `flexledger events` prints them, into a fresh
+    /// store under --dir (a temporary one by default, removed after), 1,000 events per
+    /// durable batch, and print events/s, bytes on disk per event and peak RSS as one
+    /// JSON line: the peers of `tools/store-bench.sh`.
+    #[arg(long, value_name = "FILE")]
+    raw_load: Option<PathBuf>,
+    /// With --raw-load: 1 = sled, one key per event (position → envelope); 2 = sled, plus
+    /// a stream-index key per event (stream, version → position); 0 = no sled, the lines
+    /// appended to one file with fdatasync per batch (the floor).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
+    raw_keys: u8,
 }
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -424,6 +435,9 @@ fn main() -> BenchResult<()> {
     if let Some(dir) = &args.census {
         return raw_sled::census(dir);
     }
+    if let Some(input) = &args.raw_load {
+        return raw_load(input, args.raw_keys, args.dir.clone());
+    }
     let scratch = tempfile_dir(args.dir.clone())?;
     if args.concurrent_only {
         let (throughput, appends, commands) = concurrent(
@@ -590,6 +604,36 @@ fn main() -> BenchResult<()> {
     println!("RSS during the bulk import: {}", samples.join(", "));
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(root);
+    }
+    Ok(())
+}
+
+/// `--raw-load`: one load of an envelope file into the target `keys` names, as one JSON line.
+fn raw_load(input: &Path, keys: u8, dir: Option<PathBuf>) -> BenchResult<()> {
+    let target = match keys {
+        0 => raw_sled::LoadTarget::File,
+        1 => raw_sled::LoadTarget::SledLog,
+        _ => raw_sled::LoadTarget::SledLogAndStreamIndex,
+    };
+    let keep = dir.is_some();
+    let scratch = tempfile_dir(dir)?;
+    let load = raw_sled::load_envelopes(input, &scratch, target)?;
+    let events = load.throughput.events.max(1) as f64;
+    println!(
+        "{}",
+        json!({
+            "target": target.name(),
+            "events": load.throughput.events,
+            "batches": load.batches,
+            "seconds": load.throughput.seconds,
+            "events_per_second": load.throughput.per_second(),
+            "bytes_on_disk": load.bytes_on_disk,
+            "bytes_per_event": load.bytes_on_disk as f64 / events,
+            "peak_rss_bytes": raw_sled::peak_rss_bytes(),
+        })
+    );
+    if !keep {
+        let _ = std::fs::remove_dir_all(&scratch);
     }
     Ok(())
 }

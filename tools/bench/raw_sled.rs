@@ -11,6 +11,10 @@
 //! so every ceiling does exactly what the ledger does: `db.flush()?` then `sync_data()`
 //! on sled's data file `<dir>/db`.
 //!
+//! `load_envelopes` is the other use: the envelopes a ledger stored, loaded into sled
+//! with one or two keys per event, or into a plain file, for `tools/store-bench.sh` to
+//! set beside the ledger and PostgreSQL.
+//!
 //! Every function opens its own sled db at `dir` and drops it before returning, so the
 //! next function can open the same directory.
 
@@ -23,8 +27,8 @@ use std::time::{Duration, Instant};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
-/// sled's page cache: the ledger's `SLED_CACHE_BYTES_MAX`, so both see the same memory.
-const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+/// sled's page cache: the ledger's own setting, so both see the same memory.
+const CACHE_BYTES: u64 = flexledger::store::sled_store::SLED_CACHE_BYTES_MAX;
 /// The one tree the ledger writes to.
 const TREE: &str = "ledger";
 /// Fixed seed: runs are repeatable and pick the same streams every time.
@@ -406,4 +410,178 @@ pub fn census(dir: &Path) -> BenchResult<()> {
         disk as f64 / events as f64
     );
     Ok(())
+}
+
+/// Events made durable together by `load_envelopes`: one commit per 1,000 events, as the
+/// ledger appends up to 1,000 commands per fsync and the PostgreSQL peer of
+/// `tools/store-bench.sh` commits every 1,000 rows.
+pub const LOAD_BATCH_EVENTS: usize = 1000;
+
+/// Where `load_envelopes` puts the envelopes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadTarget {
+    /// Appended to one plain file, `fdatasync` per batch: the floor under any store.
+    File,
+    /// sled, one key per event: `L` position → the envelope line.
+    SledLog,
+    /// sled, `L` as above plus a stream-index key per event: `S` stream 0x00 version →
+    /// position, so a stream can be read without a scan of the log.
+    SledLogAndStreamIndex,
+}
+
+impl LoadTarget {
+    /// The name printed in the JSON result (and the table of `tools/store-bench.sh`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LoadTarget::File => "file, fdatasync per batch",
+            LoadTarget::SledLog => "raw sled, 1 key per event",
+            LoadTarget::SledLogAndStreamIndex => "raw sled, 2 keys per event",
+        }
+    }
+}
+
+/// The fields of a stored envelope a load needs: where it goes in the log and its stream.
+/// Every target parses them, so every target does the same reading work.
+#[derive(Deserialize)]
+struct EnvelopeHead<'a> {
+    position: u64,
+    #[serde(borrow)]
+    stream: std::borrow::Cow<'a, str>,
+    version: u64,
+}
+
+/// What a load did: the time covers reading and parsing the input, the writes and every
+/// batch's sync; the bytes are the target's files afterwards.
+pub struct Load {
+    pub throughput: Throughput,
+    pub batches: u64,
+    pub bytes_on_disk: u64,
+}
+
+/// One envelope line waiting for its batch, with the head fields its keys are made of.
+struct Pending {
+    position: u64,
+    stream: String,
+    version: u64,
+    line: Vec<u8>,
+}
+
+/// The destination of a load, open.
+enum Sink {
+    File(File),
+    Sled { store: Store, stream_index: bool },
+}
+
+impl Sink {
+    fn open(dir: &Path, target: LoadTarget) -> BenchResult<Sink> {
+        std::fs::create_dir_all(dir)?;
+        Ok(match target {
+            LoadTarget::File => Sink::File(File::create(dir.join("events.jsonl"))?),
+            LoadTarget::SledLog => Sink::Sled {
+                store: Store::open(dir)?,
+                stream_index: false,
+            },
+            LoadTarget::SledLogAndStreamIndex => Sink::Sled {
+                store: Store::open(dir)?,
+                stream_index: true,
+            },
+        })
+    }
+
+    /// Writes one batch and makes it durable before returning: `fdatasync` for the
+    /// file, `flush` + `sync_data` of sled's data file for sled (see module docs).
+    fn write_durably(&mut self, batch: &[Pending]) -> BenchResult<()> {
+        match self {
+            Sink::File(file) => {
+                let mut bytes = Vec::with_capacity(batch.iter().map(|e| e.line.len() + 1).sum());
+                for pending in batch {
+                    bytes.extend_from_slice(&pending.line);
+                    bytes.push(b'\n');
+                }
+                std::io::Write::write_all(file, &bytes)?;
+                file.sync_data()?;
+            }
+            Sink::Sled {
+                store,
+                stream_index,
+            } => {
+                let mut keys = sled::Batch::default();
+                for pending in batch {
+                    keys.insert(&log_key(pending.position), pending.line.as_slice());
+                    if *stream_index {
+                        keys.insert(
+                            stream_key(&pending.stream, pending.version),
+                            &pending.position.to_be_bytes(),
+                        );
+                    }
+                }
+                store.tree.apply_batch(keys)?;
+                store.sync()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The next envelope line of `input` and its head, checked to be at `position`;
+/// `None` at the end.
+fn next_envelope(
+    reader: &mut dyn std::io::BufRead,
+    input: &Path,
+    position: u64,
+) -> BenchResult<Option<Pending>> {
+    let line = match flexledger::cli::read_bounded_line(reader)? {
+        Some(flexledger::cli::Line::Text(line)) => line,
+        Some(flexledger::cli::Line::TooLong) => {
+            return Err(format!("{}: line {position} is too long", input.display()).into())
+        }
+        None => return Ok(None),
+    };
+    let head: EnvelopeHead = serde_json::from_slice(&line)
+        .map_err(|error| format!("{}: line {position}: {error}", input.display()))?;
+    if head.position != position {
+        return Err(format!(
+            "{}: line {position} holds position {}; a load needs the log in order from 1",
+            input.display(),
+            head.position
+        )
+        .into());
+    }
+    Ok(Some(Pending {
+        position,
+        stream: head.stream.into_owned(),
+        version: head.version,
+        line,
+    }))
+}
+
+/// Loads `input` (envelope lines as `flexledger events` prints them, positions 1, 2, …
+/// in order) into a fresh `target` under `dir`, `LOAD_BATCH_EVENTS` lines per durable
+/// batch: the bytes the ledger stored, with none of the ledger's work around them.
+pub fn load_envelopes(input: &Path, dir: &Path, target: LoadTarget) -> BenchResult<Load> {
+    let mut sink = Sink::open(dir, target)?;
+    let mut reader = std::io::BufReader::new(File::open(input)?);
+    let (mut events, mut batches) = (0u64, 0u64);
+    let mut batch = Vec::with_capacity(LOAD_BATCH_EVENTS);
+    let start = Instant::now();
+    while let Some(pending) = next_envelope(&mut reader, input, events + 1)? {
+        events += 1;
+        batch.push(pending);
+        if batch.len() == LOAD_BATCH_EVENTS {
+            sink.write_durably(&batch)?;
+            batches += 1;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        sink.write_durably(&batch)?;
+        batches += 1;
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    drop(sink);
+    Ok(Load {
+        throughput: Throughput { events, seconds },
+        batches,
+        bytes_on_disk: dir_bytes(dir),
+    })
 }
