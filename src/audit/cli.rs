@@ -183,7 +183,8 @@ Exit: 0 written, 1 unknown member or region, 2 could not run.",
         /// The whole log.
         #[arg(long, group = "scope")]
         all: bool,
-        /// Where to write.
+        /// Where to write ('-' writes standard output; what is said about it then goes to
+        /// standard error).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// `bundle` (proofs, for verify-bundle) or `csv` (member-months, for spreadsheets).

@@ -5,6 +5,7 @@
 mod backup;
 mod lines;
 mod serve;
+pub(crate) mod stdio;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
@@ -323,7 +324,7 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
 
 fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let (mut input, input_bytes): (Box<dyn BufRead>, Option<u64>) = if file.as_os_str() == "-" {
+    let (mut input, input_bytes): (Box<dyn BufRead>, Option<u64>) = if stdio::is_stdio(file) {
         (Box::new(io::stdin().lock()), None)
     } else {
         let opened =
