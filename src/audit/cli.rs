@@ -400,16 +400,27 @@ pub fn load_member(
         .with_context(|| format!("cannot read member {member}'s history"))
 }
 
-/// Exit 1 with a message naming the member (JSON with `--json`).
+/// Exit 1 with a message naming the member.
 pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
-    let message =
-        format!("member {member} has no events in this ledger (at this point of the log)");
+    let message = format!(
+        "member {member} has no events in this ledger (at this point of the log): check the id"
+    );
+    not_found(out, json, "not_enrolled", &message)
+}
+
+/// Exit 1 for something asked about that the ledger does not hold (an unknown member
+/// or region): the reason on standard error, and with `--json` also
+/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
+pub fn not_found(
+    out: &mut dyn Write,
+    json: bool,
+    code: &str,
+    message: &str,
+) -> anyhow::Result<ExitCode> {
     if json {
-        let error =
-            serde_json::json!({"ok": false, "error": {"code": "not_enrolled", "message": message}});
+        let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
         writeln!(out, "{error}")?;
-    } else {
-        writeln!(out, "{message}")?;
     }
+    eprintln!("flexledger-audit: {message}");
     Ok(ExitCode::from(1))
 }

@@ -334,7 +334,7 @@ pub fn export(
             }
             Scope::All => "nothing to export: the log is empty".to_owned(),
         };
-        return refuse(out, json, "nothing_to_export", message);
+        return crate::audit::cli::not_found(out, json, "nothing_to_export", &message);
     }
     // A file is written beside the target and renamed into place when complete, so a
     // failed export never leaves a partial file where the last good one was; `-` is

@@ -496,20 +496,26 @@ fn member(
             let when = as_of
                 .map(|position| format!(" as of position {position}"))
                 .unwrap_or_default();
-            let refusal = Refusal::new(ErrorCode::NeverEnrolled, format!("member {member_id} has no events{when}: check the id, or enroll the member first"));
-            print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
-            Ok(ExitCode::from(1))
+            let message = format!(
+                "member {member_id} has no events{when}: check the id, or enroll the member first"
+            );
+            refuse(&mut stdout, ErrorCode::NeverEnrolled, message)
         }
     }
+}
+
+/// Exit 1 for a read the ledger cannot answer (an unknown member or region, a bad
+/// name): `{"ok":false,"error":{code,message}}` on standard output, as every result
+/// is, and the message on standard error, where a person sees it.
+fn refuse(stdout: &mut impl Write, code: ErrorCode, message: String) -> anyhow::Result<ExitCode> {
+    eprintln!("flexledger: {message}");
+    print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))?;
+    Ok(ExitCode::from(1))
 }
 
 fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result<ExitCode> {
     use crate::domain::{month::Month, policy::RegionName};
     let mut stdout = io::stdout().lock();
-    let refuse = |stdout: &mut io::StdoutLock, code: ErrorCode, message: String| {
-        print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))
-            .map(|()| ExitCode::from(1))
-    };
     let Some(region_name) = RegionName::parse(name) else {
         return refuse(
             &mut stdout,
@@ -541,6 +547,7 @@ fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result
             // A read error, not a command refusal: the same code as the HTTP route's.
             let body = serde_json::json!({"ok": false, "error": {"code": "month_not_closed", "message": error.to_string()}});
             print_json_line(&mut stdout, &body)?;
+            eprintln!("flexledger: {error}");
             Ok(ExitCode::from(1))
         }
         Err(crate::ledger::ReportError::Store(error)) => Err(error.into()),
@@ -565,13 +572,11 @@ fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow
     }
     if let (Some(member_id), false) = (member, printed_any) {
         // An unknown member is exit 1 everywhere (as `member`), not an empty success.
-        let refusal = Refusal::new(
-            ErrorCode::NeverEnrolled,
-            format!("member {member_id} has no events: check the id, or enroll the member first"),
-        );
-        print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
+        let message =
+            format!("member {member_id} has no events: check the id, or enroll the member first");
+        let code = refuse(&mut stdout, ErrorCode::NeverEnrolled, message)?;
         stdout.flush()?;
-        return Ok(ExitCode::from(1));
+        return Ok(code);
     }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! What both command lines do the same way, command by command: `-` is standard input
-//! or output for every file argument and option.
+//! or output for every file argument and option; an unknown member (or region) is exit
+//! 1 with the reason on standard error.
 
 use crate::support::repo_path;
 use serde_json::Value;
@@ -10,6 +11,7 @@ use std::process::{Command, Output, Stdio};
 const FLEXLEDGER: &str = env!("CARGO_BIN_EXE_flexledger");
 const AUDIT: &str = env!("CARGO_BIN_EXE_flexledger-audit");
 const LI: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+const NOBODY: &str = "00000000-0000-4000-8000-000000000077";
 
 /// Runs `program --data-dir data args` in `dir` (without `--data-dir data` if `args`
 /// names one), feeding `stdin`.
@@ -196,4 +198,99 @@ fn serve_reads_its_tokens_from_standard_input(dir: &Path) {
         Some(Some(200)),
         "serve --auth - reads the token file from standard input: {first:?}"
     );
+}
+
+/// Every command that reads a member says so when there is no such member: exit 1, the
+/// reason on standard error naming the member, and nothing written (with `--json`, an
+/// `{"ok":false}` object on standard output for a program reading it).
+#[test]
+fn an_unknown_member_or_region_exits_1_with_the_reason_on_standard_error() {
+    let dir = demo();
+    let here = dir.path();
+    let policy = repo_path("examples/whatif-six-months-grace.json");
+    let policy = policy.to_str().unwrap();
+    let unknown_member: [(&str, Vec<&str>); 10] = [
+        (FLEXLEDGER, vec!["member", NOBODY]),
+        (FLEXLEDGER, vec!["member", LI, "--as-of", "1"]),
+        (FLEXLEDGER, vec!["events", "--member", NOBODY]),
+        (
+            FLEXLEDGER,
+            vec!["events", "--member", NOBODY, "--from", "5"],
+        ),
+        (AUDIT, vec!["replay", "--member", NOBODY]),
+        (
+            AUDIT,
+            vec!["explain", "--member", NOBODY, "--month", "2025-03"],
+        ),
+        (
+            AUDIT,
+            vec!["timeline", "--member", NOBODY, "--svg", "nobody.svg"],
+        ),
+        (
+            AUDIT,
+            vec!["export", "--member", NOBODY, "--out", "nobody.bundle"],
+        ),
+        (
+            AUDIT,
+            vec![
+                "export", "--member", NOBODY, "--format", "csv", "--out", "-",
+            ],
+        ),
+        (
+            AUDIT,
+            vec!["whatif", "--policy", policy, "--member", NOBODY],
+        ),
+    ];
+    let unknown_region: [(&str, Vec<&str>); 3] = [
+        (FLEXLEDGER, vec!["region", "nowhere", "--month", "2025-01"]),
+        (
+            AUDIT,
+            vec!["export", "--region", "nowhere", "--out", "nowhere.csv"],
+        ),
+        (
+            AUDIT,
+            vec!["whatif", "--policy", policy, "--region", "nowhere"],
+        ),
+    ];
+    let cases = unknown_member
+        .iter()
+        .map(|(program, args)| {
+            (
+                *program,
+                args,
+                if args.contains(&NOBODY) { NOBODY } else { LI },
+            )
+        })
+        .chain(
+            unknown_region
+                .iter()
+                .map(|(program, args)| (*program, args, "nowhere")),
+        );
+    for (program, args, subject) in cases {
+        let mut json_args = args.clone();
+        if program == AUDIT {
+            json_args.insert(0, "--json");
+        }
+        for args in [args, &json_args] {
+            let output = run(program, here, args, b"");
+            let stderr = text(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains(subject) && stderr.lines().count() == 1,
+                "{args:?}: one line naming {subject} on standard error: {stderr:?}"
+            );
+            let json = program == FLEXLEDGER || args.contains(&"--json");
+            let stdout = text(&output.stdout);
+            if json {
+                let error: Value = serde_json::from_str(stdout.trim())
+                    .unwrap_or_else(|error| panic!("{args:?}: {error}: {stdout}"));
+                assert_eq!(error["ok"], false, "{args:?}");
+            } else {
+                assert_eq!(stdout, "", "{args:?}: the reason is on standard error");
+            }
+        }
+    }
+    for file in ["nobody.svg", "nobody.bundle", "nowhere.csv", "-"] {
+        assert!(!here.join(file).exists(), "{file} was not written");
+    }
 }

@@ -189,20 +189,14 @@ fn region_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Exit 1 with a message naming the region (JSON with `--json`).
+/// Exit 1 with a message naming the region.
 fn unknown_region(
     out: &mut dyn Write,
     region: &RegionName,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let message = format!("region {region} has no policy in this ledger");
-    if json {
-        let error = serde_json::json!({"ok": false, "error": {"code": "unknown_region", "message": message}});
-        writeln!(out, "{error}")?;
-    } else {
-        writeln!(out, "{message}")?;
-    }
-    Ok(ExitCode::from(1))
+    let message = format!("region {region} has no policy in this ledger: check the name");
+    crate::audit::cli::not_found(out, json, "unknown_region", &message)
 }
 
 fn print_header(
