@@ -1,6 +1,6 @@
 //! What both command lines do the same way, command by command: `-` is standard input
-//! or output for every file argument and option; an unknown member (or region) is exit
-//! 1 with the reason on standard error.
+//! or output for every file argument and option; an error about two alternatives names
+//! both; an unknown member (or region) is exit 1 with the reason on standard error.
 
 use crate::support::repo_path;
 use serde_json::Value;
@@ -198,6 +198,113 @@ fn serve_reads_its_tokens_from_standard_input(dir: &Path) {
         Some(Some(200)),
         "serve --auth - reads the token file from standard input: {first:?}"
     );
+}
+
+/// Two options (or arguments) of which exactly one is needed, or which exclude each
+/// other: the error names both, and it is exit 2 (could not run).
+#[test]
+fn an_error_about_two_alternatives_names_both() {
+    let dir = demo();
+    let here = dir.path();
+    let policy = repo_path("examples/whatif-six-months-grace.json");
+    let policy = policy.to_str().unwrap();
+    let key = "00".repeat(32);
+    let cases: [(&str, Vec<&str>, &[&str]); 10] = [
+        (AUDIT, vec!["prove"], &["--position", "--from"]),
+        (
+            AUDIT,
+            vec!["prove", "--position", "3", "--from", "2"],
+            &["--position", "--from"],
+        ),
+        (
+            AUDIT,
+            vec!["whatif", "--policy", policy],
+            &["--member", "--region"],
+        ),
+        (
+            AUDIT,
+            vec![
+                "whatif", "--policy", policy, "--member", LI, "--region", "demo",
+            ],
+            &["--member", "--region"],
+        ),
+        (
+            AUDIT,
+            vec!["export", "--out", "x.bundle"],
+            &["--member", "--region", "--all"],
+        ),
+        (
+            AUDIT,
+            vec!["export", "--all", "--member", LI, "--out", "x.bundle"],
+            &["--all", "--member"],
+        ),
+        (
+            AUDIT,
+            vec![
+                "replay",
+                "--member",
+                LI,
+                "--as-of",
+                "3",
+                "--as-of-time",
+                "2025-01-01T00:00:00Z",
+            ],
+            &["--as-of", "--as-of-time"],
+        ),
+        (
+            AUDIT,
+            vec![
+                "verify-bundle",
+                "x.bundle",
+                "--public-key",
+                &key,
+                "--trust-bundle-key",
+            ],
+            &["--public-key", "--trust-bundle-key"],
+        ),
+        (
+            FLEXLEDGER,
+            vec!["--data-dir", "new", "restore", "-", "--signing-key", "-"],
+            &["FILE", "--signing-key"],
+        ),
+        (
+            FLEXLEDGER,
+            vec![
+                "backup",
+                "--server",
+                "http://127.0.0.1:9",
+                "--out",
+                "x.backup",
+            ],
+            &["--token", "$FLEXLEDGER_TOKEN"],
+        ),
+    ];
+    for (program, args, names) in cases {
+        let output = run(program, here, &args, b"");
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        for name in names {
+            assert!(stderr.contains(name), "{args:?} names {name}: {stderr}");
+        }
+    }
+    // A bundle checked with neither a pinned key nor --trust-bundle-key is invalid
+    // (exit 1, a finding), and the report says what either would do.
+    let bundle = run(
+        AUDIT,
+        here,
+        &["export", "--member", LI, "--out", "li.bundle"],
+        b"",
+    );
+    ok(&bundle, "export");
+    let unpinned = run(AUDIT, here, &["verify-bundle", "li.bundle"], b"");
+    assert_eq!(unpinned.status.code(), Some(1));
+    for name in ["--public-key", "--trust-bundle-key"] {
+        assert!(
+            text(&unpinned.stdout).contains(name),
+            "{name}: {}",
+            text(&unpinned.stdout)
+        );
+    }
 }
 
 /// Every command that reads a member says so when there is no such member: exit 1, the
