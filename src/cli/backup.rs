@@ -22,9 +22,6 @@ Prints one JSON object: ok, out, and the summary (position, head_hash, streams, 
 public_key, bytes); with --out - it goes to standard error.\n\n\
 Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run.";
 
-pub const BACKUP_AFTER_HELP: &str = "Examples:\n  flexledger --data-dir ./data backup --out ledger-backup.jsonl\n  \
-FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out ledger-backup.jsonl --public-key $PUBLIC_KEY";
-
 pub const RESTORE_LONG_ABOUT: &str = "Restore a backup into a new data directory (--data-dir, which must not \
 exist or be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
 and its stream's chain, the fold, every stream head and coverage, and at the end the checkpoint's signature and \
@@ -43,8 +40,6 @@ Prints one JSON object: events, head_position, head_hash, streams, members, root
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
 2 could not run (the target is not empty, unreadable file, wrong --signing-key).";
 
-pub const RESTORE_AFTER_HELP: &str = "Examples:\n  flexledger --data-dir ./restored restore ledger-backup.jsonl --signing-key ./data/audit-signing-key\n  \
-flexledger --data-dir ./restored restore ledger-backup.jsonl --public-key $PUBLIC_KEY";
 /// Largest signing key file read: 64 hex digits and a newline need 65 bytes.
 pub const SIGNING_KEY_FILE_BYTES_MAX: u64 = 1024;
 

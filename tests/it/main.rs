@@ -14,6 +14,7 @@ mod docs;
 mod durability;
 mod faults;
 mod feed;
+mod help;
 mod http;
 mod integrity;
 mod model;

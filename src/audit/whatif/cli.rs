@@ -45,7 +45,7 @@ Exit: 0 reported (differences and refusals included), 1 unknown member or region
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("scope").required(true).args(["member", "region"])))]
 #[command(
-    after_help = "Examples:\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-six-months-grace.json --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-prospective-restore.json --region demo --json\n\nA policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}\n  {\"first_wait_after_gap_months\": 6, \"account_rate\": \"0.02\"}"
+    after_help = "A policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}\n  {\"first_wait_after_gap_months\": 6, \"account_rate\": \"0.02\"}"
 )]
 pub struct WhatIfArgs {
     /// JSON file of the policy parameters to change, e.g. {"grace_months": 6} ('-' reads
@@ -92,7 +92,7 @@ pub fn command(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
-    let file = args.policy.display().to_string();
+    let file = crate::cli::stdio::display(&args.policy, true);
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
