@@ -1152,12 +1152,17 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, BackupError> {
             path.display()
         ))
     })?;
+    parse_signing_key(&text, &path.display().to_string())
+}
+
+/// A signing key file's text (64 hex digits, the seed) as a key; `name` says where it
+/// was read from.
+pub fn parse_signing_key(text: &str, name: &str) -> Result<SigningKey, BackupError> {
     let seed: [u8; 32] = unhex(text.trim())
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or_else(|| {
             BackupError::Refused(format!(
-                "the signing key {} is malformed: expected 64 hex digits",
-                path.display()
+                "the signing key {name} is malformed: expected 64 hex digits"
             ))
         })?;
     Ok(SigningKey::from_bytes(&seed))

@@ -1,9 +1,8 @@
 //! The `flexledger` binary: everything lives in the library; see `flexledger --help`.
 fn main() -> std::process::ExitCode {
-    use clap::Parser;
     // Parsed here only for the data directory a storage engine panic is reported
     // against; `cli::main` parses again and reports bad arguments.
-    if let Ok(cli) = flexledger::cli::Cli::try_parse() {
+    if let Ok(cli) = flexledger::cli::try_parse() {
         flexledger::cli::exit_on_engine_panic("flexledger", cli.data_dir);
     }
     flexledger::cli::main()

@@ -23,11 +23,12 @@ inclusion, consistency and a member's completeness (checkpoint, prove), export a
 anyone can check without the data directory (export, verify-bundle), draw a member's months (timeline), and \
 replay the same events under another policy (whatif).\n\n\
 Stop `flexledger serve` first, or audit a copy of the data directory: sled locks it.\n\n\
-Exit codes: 0 passed or written, 1 a check failed or a member is unknown, 2 could not run.",
-    after_help = "Examples:\n  flexledger-audit --data-dir demo-data replay --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-03\n  flexledger-audit --data-dir demo-data export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out member.bundle\n  flexledger-audit verify-bundle member.bundle --public-key $(flexledger-audit --data-dir demo-data public-key | head -1)"
+Exit codes: 0 passed or written, 1 a check failed or a member is unknown, 2 could not run.\n\n\
+Every file argument and option takes '-' for standard input (a file read) or standard output (a file written)."
 )]
 pub struct AuditCli {
-    /// Directory of the ledger's sled store.
+    /// Directory of the ledger's sled store; it must already hold a ledger (`flexledger
+    /// submit` or `serve` makes one).
     #[arg(
         long,
         global = true,
@@ -85,8 +86,7 @@ Exit: 0 printed, 1 unknown member, 2 could not run."
 words (with the due's arithmetic, the benefit start, the arrears run and back-pay deadline, the withdrawal that \
 lapsed it); the events that decided it, by position; and the rules applied, quoting RULES.md's rule text and the \
 source sentence each rests on.\n\n\
-Exit: 0 explained, 1 unknown member or a month outside the member's months, 2 could not run.",
-        after_help = "Example:\n  flexledger-audit explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-07"
+Exit: 0 explained, 1 unknown member or a month outside the member's months, 2 could not run."
     )]
     Explain {
         /// The member's UUID.
@@ -145,8 +145,7 @@ Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
         long_about = "Print (and check) a Merkle proof against a stored checkpoint (the latest, or --to SIZE):\n\
   --position P   inclusion: the event at position P is in the checkpointed log (RFC 9162 audit path)\n\
   --from SIZE    consistency: the checkpointed log extends the log of SIZE events (RFC 9162 consistency path)\n\n\
-Exit: 0 proven, 1 no such event or checkpoint, 2 could not run.",
-        after_help = "Examples:\n  flexledger-audit prove --position 17\n  flexledger-audit prove --from 33 --to 120"
+Exit: 0 proven, 1 no such event or checkpoint, 2 could not run."
     )]
     Prove {
         /// The event's global position.
@@ -170,8 +169,7 @@ it without the data directory.\n\n\
 then (v2) the month's refunded, to_account, subsidy, subsidy_paid and the member's member_qualified, \
 member_account_balance, member_subsidy_granted_months, member_subsidy_accrued, member_subsidy_paid, \
 member_subsidy_owed (from the stored projection; for spreadsheets, no proofs).\n\n\
-Exit: 0 written, 1 unknown member or region, 2 could not run.",
-        after_help = "Examples:\n  flexledger-audit export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out member.bundle\n  flexledger-audit export --region demo --format csv --out demo.csv"
+Exit: 0 written, 1 unknown member or region, 2 could not run."
     )]
     Export {
         /// One member.
@@ -183,7 +181,8 @@ Exit: 0 written, 1 unknown member or region, 2 could not run.",
         /// The whole log.
         #[arg(long, group = "scope")]
         all: bool,
-        /// Where to write.
+        /// Where to write ('-' writes standard output; what is said about it then goes to
+        /// standard error).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// `bundle` (proofs, for verify-bundle) or `csv` (member-months, for spreadsheets).
@@ -236,9 +235,85 @@ pub enum ExportFormat {
     Csv,
 }
 
+/// `flexledger-audit`'s examples, run as shown against the demo's data directory (see
+/// [`crate::cli::help`]).
+pub const TEACHING: crate::cli::help::Teaching = crate::cli::help::Teaching {
+    examples: &[
+        ("", &[
+            "flexledger-audit --data-dir demo-data replay --member 0b53af7d-bb50-5037-9d21-49eba4cb5782",
+            "flexledger-audit --data-dir demo-data explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-07",
+            "flexledger-audit --data-dir demo-data export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out li.bundle",
+            "flexledger-audit verify-bundle li.bundle --public-key $(flexledger-audit --data-dir demo-data public-key | head -1)",
+        ]),
+        ("replay", &[
+            "flexledger-audit --data-dir demo-data replay --member 826711ec-7418-56f6-92df-8cb182127a27",
+            "flexledger-audit --data-dir demo-data replay --member 826711ec-7418-56f6-92df-8cb182127a27 --as-of 27 --json",
+        ]),
+        ("explain", &[
+            "flexledger-audit --data-dir demo-data explain --member 826711ec-7418-56f6-92df-8cb182127a27 --month 2025-05",
+            "flexledger-audit --data-dir demo-data explain --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --month 2025-07 --as-of 27",
+        ]),
+        ("timeline", &[
+            "flexledger-audit --data-dir demo-data timeline --member 826711ec-7418-56f6-92df-8cb182127a27 --svg zhao.svg",
+            "flexledger-audit --data-dir demo-data timeline --member 826711ec-7418-56f6-92df-8cb182127a27 --as-of 27 --svg - > zhao-july.svg",
+        ]),
+        ("public-key", &[
+            "flexledger-audit --data-dir demo-data public-key",
+            "flexledger-audit --data-dir demo-data public-key --json",
+        ]),
+        ("checkpoint", &[
+            "flexledger-audit --data-dir demo-data checkpoint",
+            "flexledger-audit --data-dir demo-data checkpoint --list",
+        ]),
+        ("prove", &[
+            "flexledger-audit --data-dir demo-data checkpoint",
+            "flexledger-audit --data-dir demo-data prove --position 17",
+            "flexledger-audit --data-dir demo-data prove --from 20",
+        ]),
+        ("export", &[
+            "flexledger-audit --data-dir demo-data export --member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --out li.bundle",
+            "flexledger-audit --data-dir demo-data export --region demo --format csv --out demo.csv",
+            "flexledger-audit --data-dir demo-data export --all --out - | gzip > all.bundle.gz",
+        ]),
+        ("verify-bundle", &[
+            "flexledger-audit --data-dir demo-data export --region demo --out demo.bundle",
+            "flexledger-audit verify-bundle demo.bundle --public-key $(flexledger-audit --data-dir demo-data public-key | head -1)",
+            "sed 's/\"amount\":\"600.00\"/\"amount\":\"700.00\"/' demo.bundle | flexledger-audit verify-bundle - --trust-bundle-key   # exit 1: INVALID, each edited event named",
+        ]),
+        ("verify", &[
+            "flexledger-audit --data-dir demo-data verify",
+            "flexledger-audit --data-dir demo-data verify --json",
+        ]),
+        ("whatif", &[
+            "flexledger-audit --data-dir demo-data whatif --policy examples/whatif-six-months-grace.json --member 826711ec-7418-56f6-92df-8cb182127a27",
+            "flexledger-audit --data-dir demo-data whatif --policy examples/whatif-prospective-restore.json --region demo --json",
+            "echo '{\"grace_months\": 6}' | flexledger-audit --data-dir demo-data whatif --policy - --region demo",
+        ]),
+    ],
+    data_dir: &[(
+        "public-key",
+        "Directory of the ledger whose public key to print: its audit-signing-key (or $FLEXLEDGER_SIGNING_KEY) is read, not its store",
+    )],
+    // A bundle is checked without any data directory.
+    data_dir_unused: &["verify-bundle"],
+};
+
+/// The `flexledger-audit` command line: clap's derive of [`AuditCli`] with [`TEACHING`].
+pub fn command() -> clap::Command {
+    crate::cli::help::teach(<AuditCli as clap::CommandFactory>::command(), &TEACHING)
+}
+
+/// Parses the process's arguments with [`command`].
+pub fn try_parse() -> Result<AuditCli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut command = command();
+    let mut matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    AuditCli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
+}
+
 /// Runs the audit command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = AuditCli::parse();
+    let cli = try_parse().unwrap_or_else(|error| error.exit());
     crate::cli::init_logging();
     match run(cli) {
         Ok(code) => code,
@@ -399,16 +474,27 @@ pub fn load_member(
         .with_context(|| format!("cannot read member {member}'s history"))
 }
 
-/// Exit 1 with a message naming the member (JSON with `--json`).
+/// Exit 1 with a message naming the member.
 pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
-    let message =
-        format!("member {member} has no events in this ledger (at this point of the log)");
+    let message = format!(
+        "member {member} has no events in this ledger (at this point of the log): check the id"
+    );
+    not_found(out, json, "not_enrolled", &message)
+}
+
+/// Exit 1 for something asked about that the ledger does not hold (an unknown member
+/// or region): the reason on standard error, and with `--json` also
+/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
+pub fn not_found(
+    out: &mut dyn Write,
+    json: bool,
+    code: &str,
+    message: &str,
+) -> anyhow::Result<ExitCode> {
     if json {
-        let error =
-            serde_json::json!({"ok": false, "error": {"code": "not_enrolled", "message": message}});
+        let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
         writeln!(out, "{error}")?;
-    } else {
-        writeln!(out, "{message}")?;
     }
+    eprintln!("flexledger-audit: {message}");
     Ok(ExitCode::from(1))
 }

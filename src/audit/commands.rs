@@ -9,11 +9,12 @@ use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
+use crate::cli::stdio;
 use crate::ledger::LedgerError;
 use crate::store::{EventStore, SledStore};
 use anyhow::Context;
 use serde::Serialize;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -333,22 +334,27 @@ pub fn export(
             }
             Scope::All => "nothing to export: the log is empty".to_owned(),
         };
-        return refuse(out, json, "nothing_to_export", message);
+        return crate::audit::cli::not_found(out, json, "nothing_to_export", &message);
     }
-    // Written beside the target and renamed into place when complete, so a failed
-    // export never leaves a partial file where the last good one was.
-    let partial = partial_path(path);
-    let file = std::fs::File::create(&partial)
-        .with_context(|| format!("cannot create {}", partial.display()))?;
-    let mut writer = io::BufWriter::new(file);
+    // A file is written beside the target and renamed into place when complete, so a
+    // failed export never leaves a partial file where the last good one was; `-` is
+    // standard output, and then what is said about it goes to standard error.
+    let mut output = stdio::Output::create(path)?;
+    let mut stderr = io::stderr().lock();
+    let out: &mut dyn Write = if stdio::is_stdio(path) {
+        &mut stderr
+    } else {
+        out
+    };
+    let written_to = stdio::display(path, false);
     if format == ExportFormat::Csv {
         let members = match scope {
             Scope::Member(member_id) => vec![*member_id],
             Scope::Region(region) => history::members(&store, Some(region))?,
             Scope::All => history::members(&store, None)?,
         };
-        let rows = write_csv(&store, &members, &mut writer)?;
-        finish(writer, path)?;
+        let rows = write_csv(&store, &members, &mut output)?;
+        output.finish()?;
         if json {
             print_json(
                 out,
@@ -357,9 +363,8 @@ pub fn export(
         } else {
             writeln!(
                 out,
-                "wrote {rows} member-month rows for {} member(s) to {}",
+                "wrote {rows} member-month rows for {} member(s) to {written_to}",
                 members.len(),
-                path.display()
             )?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -367,65 +372,35 @@ pub fn export(
     let key = keys::ensure(data_dir)?;
     let tree = match walk(&store, "export") {
         Ok(tree) => tree,
-        Err(error) => {
-            drop(writer);
-            let _ = std::fs::remove_file(&partial);
-            return damaged(error, json, out);
-        }
+        Err(error) => return damaged(error, json, out),
     };
     let (signed, _) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
-    let summary = match bundle::export(&store, &tree, &signed, &checkpoint, scope, &mut writer) {
+    let summary = match bundle::export(&store, &tree, &signed, &checkpoint, scope, &mut output) {
         Ok(summary) => summary,
-        Err(error) => {
-            drop(writer);
-            let _ = std::fs::remove_file(&partial);
-            return damaged(error, json, out);
-        }
+        Err(error) => return damaged(error, json, out),
     };
-    finish(writer, path)?;
+    output.finish()?;
     if json {
         print_json(out, &summary)?;
     } else {
         writeln!(
             out,
-            "wrote {} events of {} stream(s) and {} member(s), proven against the signed checkpoint of {} events (root {}), to {} ({} bytes)",
-            summary.events, summary.streams, summary.members, summary.tree_size, summary.root, path.display(), summary.bytes
+            "wrote {} events of {} stream(s) and {} member(s), proven against the signed checkpoint of {} events (root {}), to {written_to} ({} bytes)",
+            summary.events, summary.streams, summary.members, summary.tree_size, summary.root, summary.bytes
         )?;
+        let file = if stdio::is_stdio(path) {
+            "FILE".to_owned()
+        } else {
+            path.display().to_string()
+        };
         writeln!(
             out,
-            "check it anywhere: flexledger-audit verify-bundle {} --public-key {}",
-            path.display(),
+            "check it anywhere: flexledger-audit verify-bundle {file} --public-key {}",
             signed.public_key
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `dir/.name.partial` for `dir/name`.
-fn partial_path(path: &Path) -> std::path::PathBuf {
-    let name = path.file_name().map_or_else(
-        || "export".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    path.with_file_name(format!(".{name}.partial"))
-}
-
-/// Flushes and syncs the partial file, then renames it to `path`.
-fn finish(writer: io::BufWriter<std::fs::File>, path: &Path) -> anyhow::Result<()> {
-    let partial = partial_path(path);
-    finish_file(writer, &partial)?;
-    std::fs::rename(&partial, path)
-        .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))
-}
-
-fn finish_file(writer: io::BufWriter<std::fs::File>, path: &Path) -> anyhow::Result<()> {
-    let file = writer
-        .into_inner()
-        .map_err(|error| error.into_error())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.sync_all()
-        .with_context(|| format!("cannot sync {}", path.display()))
 }
 
 /// The CSV's columns. The v1 columns come first, in their v1 order, so a spreadsheet
@@ -509,13 +484,7 @@ pub fn verify_bundle(
         .map(parse_public_key)
         .transpose()
         .context("--public-key")?;
-    let mut input: Box<dyn BufRead> = if path == Path::new("-") {
-        Box::new(io::BufReader::new(io::stdin()))
-    } else {
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Box::new(io::BufReader::new(file))
-    };
+    let mut input = stdio::open_input(path)?;
     let report = bundle::verify_bundle(
         &mut *input,
         match (&pinned, trust_bundle_key) {
@@ -524,7 +493,7 @@ pub fn verify_bundle(
             (None, false) => bundle::KeyTrust::Unpinned,
         },
     )
-    .with_context(|| format!("cannot read {}", path.display()))?;
+    .with_context(|| format!("cannot read {}", stdio::display(path, true)))?;
     if json {
         print_json(out, &report)?;
     } else {

@@ -1,6 +1,7 @@
 //! `flexledger backup` and `flexledger restore`: the shell around [`crate::backup`] —
 //! open the store or fetch from a running server, write the file, print the summary.
 
+use super::stdio;
 use crate::backup::{self, BackupError, RestoreOptions};
 use crate::store::{EventStore, SledStore, StoreError};
 use anyhow::Context;
@@ -21,9 +22,6 @@ Prints one JSON object: ok, out, and the summary (position, head_hash, streams, 
 public_key, bytes); with --out - it goes to standard error.\n\n\
 Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run.";
 
-pub const BACKUP_AFTER_HELP: &str = "Examples:\n  flexledger --data-dir ./data backup --out ledger-backup.jsonl\n  \
-FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out ledger-backup.jsonl --public-key $PUBLIC_KEY";
-
 pub const RESTORE_LONG_ABOUT: &str = "Restore a backup into a new data directory (--data-dir, which must not \
 exist or be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
 and its stream's chain, the fold, every stream head and coverage, and at the end the checkpoint's signature and \
@@ -42,8 +40,8 @@ Prints one JSON object: events, head_position, head_hash, streams, members, root
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
 2 could not run (the target is not empty, unreadable file, wrong --signing-key).";
 
-pub const RESTORE_AFTER_HELP: &str = "Examples:\n  flexledger --data-dir ./restored restore ledger-backup.jsonl --signing-key ./data/audit-signing-key\n  \
-flexledger --data-dir ./restored restore ledger-backup.jsonl --public-key $PUBLIC_KEY";
+/// Largest signing key file read: 64 hex digits and a newline need 65 bytes.
+pub const SIGNING_KEY_FILE_BYTES_MAX: u64 = 1024;
 
 /// How long the server may stay silent while it walks the log or sends the backup.
 pub const BACKUP_HTTP_READ_TIMEOUT_SECONDS: u64 = 600;
@@ -83,10 +81,19 @@ pub struct RestoreArgs {
     /// The ledger's published public key (64 hex digits): the backup must be signed by it.
     #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
     pub public_key: Option<String>,
-    /// The ledger's signing key file (its audit-signing-key): checked against the
-    /// backup's signature and installed in the new data directory.
+    /// The ledger's signing key file (its audit-signing-key; '-' reads standard input):
+    /// checked against the backup's signature and installed in the new data directory.
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
+}
+
+/// The signing key file, or standard input for `-`.
+fn read_signing_key(path: &Path) -> anyhow::Result<ed25519_dalek::SigningKey> {
+    let text = stdio::read_small_input(path, "the signing key", SIGNING_KEY_FILE_BYTES_MAX)?;
+    Ok(backup::parse_signing_key(
+        &text,
+        &stdio::display(path, true),
+    )?)
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -99,7 +106,7 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 /// The summary of a backup: on standard output, or on standard error when the backup
 /// itself goes to standard output (`--out -`).
 fn print_summary(out: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    if out != Path::new("-") {
+    if !stdio::is_stdio(out) {
         return print_json(value);
     }
     let mut stderr = io::stderr().lock();
@@ -177,7 +184,7 @@ fn backup_from_dir(data_dir: &Path, out: &Path) -> anyhow::Result<ExitCode> {
     progress.finish_and_clear();
     let tree = tree?;
     let signed = backup::checkpoint_stored(&mut store, &tree, &key, chrono::Utc::now())?;
-    let mut output = Output::create(out)?;
+    let mut output = stdio::Output::create(out)?;
     let progress = super::walk_progress("backup (events)", tree.size());
     let written = backup::write_backup(&store, &tree, &signed, &mut output, &mut |position| {
         progress.set_position(position)
@@ -195,7 +202,7 @@ fn backup_from_dir(data_dir: &Path, out: &Path) -> anyhow::Result<ExitCode> {
 fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::Result<ExitCode> {
     let pinned = public_key(args.public_key.as_deref())?;
     let (position, body) = http::fetch_backup(server, token)?;
-    let mut output = Output::create(&args.out)?;
+    let mut output = stdio::Output::create(&args.out)?;
     let mut tee = io::BufReader::new(Tee {
         inner: body,
         copy: &mut output,
@@ -232,18 +239,15 @@ fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::R
 
 pub fn restore(data_dir: &Path, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
     let pinned = public_key(args.public_key.as_deref())?;
+    if let Some(key) = &args.signing_key {
+        stdio::one_standard_input(&[("the backup FILE", &args.file), ("--signing-key", key)])?;
+    }
     let signing_key = args
         .signing_key
         .as_deref()
-        .map(backup::read_signing_key)
+        .map(read_signing_key)
         .transpose()?;
-    let mut input: Box<dyn BufRead> = if args.file == Path::new("-") {
-        Box::new(io::BufReader::new(io::stdin()))
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .with_context(|| format!("cannot read {}", args.file.display()))?;
-        Box::new(io::BufReader::new(file))
-    };
+    let mut input = stdio::open_input(&args.file)?;
     let options = RestoreOptions {
         public_key: pinned.as_ref(),
         signing_key,
@@ -275,99 +279,6 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> anyhow::Result<ExitCode> 
         eprintln!("flexledger: note: the backup's signature was checked against the key it names (key id {}), not a pinned one: compare it with the ledger's published key, or pass --public-key", report.key_id);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Standard output, or a file written beside its path and renamed into place when
-/// finished (removed if it is not).
-enum Output {
-    Stdout(io::BufWriter<io::Stdout>, u64),
-    File {
-        writer: io::BufWriter<std::fs::File>,
-        partial: PathBuf,
-        path: PathBuf,
-        bytes: u64,
-        finished: bool,
-    },
-}
-
-impl Output {
-    fn create(path: &Path) -> anyhow::Result<Output> {
-        if path == Path::new("-") {
-            return Ok(Output::Stdout(io::BufWriter::new(io::stdout()), 0));
-        }
-        let name = path
-            .file_name()
-            .with_context(|| format!("--out {} does not name a file", path.display()))?;
-        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-        let file = std::fs::File::create(&partial)
-            .with_context(|| format!("cannot create {}", partial.display()))?;
-        Ok(Output::File {
-            writer: io::BufWriter::new(file),
-            partial,
-            path: path.to_owned(),
-            bytes: 0,
-            finished: false,
-        })
-    }
-
-    /// Flushes; for a file also syncs it, renames it into place and syncs its directory.
-    fn finish(&mut self) -> anyhow::Result<u64> {
-        match self {
-            Output::Stdout(writer, bytes) => {
-                writer.flush()?;
-                Ok(*bytes)
-            }
-            Output::File {
-                writer,
-                partial,
-                path,
-                bytes,
-                finished,
-            } => {
-                writer.flush()?;
-                writer.get_ref().sync_all()?;
-                std::fs::rename(&*partial, &*path).with_context(|| {
-                    format!("cannot rename {} to {}", partial.display(), path.display())
-                })?;
-                let directory = path
-                    .parent()
-                    .filter(|parent| !parent.as_os_str().is_empty());
-                std::fs::File::open(directory.unwrap_or(Path::new(".")))?.sync_all()?;
-                *finished = true;
-                Ok(*bytes)
-            }
-        }
-    }
-}
-
-impl Write for Output {
-    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
-        let (written, bytes) = match self {
-            Output::Stdout(writer, bytes) => (writer.write(buffer)?, bytes),
-            Output::File { writer, bytes, .. } => (writer.write(buffer)?, bytes),
-        };
-        *bytes += u64::try_from(written).unwrap_or(u64::MAX);
-        Ok(written)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout(writer, _) => writer.flush(),
-            Output::File { writer, .. } => writer.flush(),
-        }
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        if let Output::File {
-            partial,
-            finished: false,
-            ..
-        } = self
-        {
-            let _ = std::fs::remove_file(&*partial);
-        }
-    }
 }
 
 /// Copies everything read from `inner` to `copy`: the download is kept exactly as

@@ -3,8 +3,10 @@
 //! 2 could not run (unreadable input, storage failure, bad arguments).
 
 mod backup;
+pub mod help;
 mod lines;
 mod serve;
+pub(crate) mod stdio;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
@@ -27,11 +29,12 @@ pub use lines::{read_bounded_line, Line, SUBMIT_LINE_BYTES_MAX};
 Every fact (enrollment, payment, missed month, withdrawal, ...) is an immutable event in an \
 embedded sled store under --data-dir. Commands are checked against the contribution rules \
 (R1..R17 of docs/spec/RULES.md, v2); accepted ones append events, refused ones append nothing.\n\n\
-Exit codes: 0 success, 1 a command was refused or a member is unknown, 2 could not run.",
-    after_help = "Examples:\n  flexledger --data-dir ./data submit examples/demo.jsonl\n  flexledger --data-dir ./data member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger --data-dir ./data events --from 1 | jq .type"
+Exit codes: 0 success, 1 a command was refused or a member is unknown, 2 could not run.\n\n\
+Every file argument and option takes '-' for standard input (a file read) or standard output (a file written)."
 )]
 pub struct Cli {
-    /// Directory of the ledger's sled store (created if missing).
+    /// Directory of the ledger's sled store: `submit` and `serve` create it if missing,
+    /// `restore` makes a new one, the other commands need an existing one.
     #[arg(
         long,
         global = true,
@@ -53,8 +56,7 @@ and every other line is still processed. Results are printed only once their eve
 (accepted commands are written in batches of up to 1000, each batch one atomic, fsynced append).\n\n\
 A command carrying \"command_id\" that was accepted before returns its first result with \"duplicate\":true and \
 appends nothing, so re-running a file whose lines carry ids resumes it without duplicates.\n\n\
-Exit: 0 all accepted, 1 any refused, 2 the file could not be read.",
-        after_help = "Example line:\n  {\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-01\"],\"amount\":\"600.00\",\"paid_on\":\"2025-01-10\"}"
+Exit: 0 all accepted, 1 any refused, 2 the file could not be read."
     )]
     Submit {
         /// File of commands, one JSON object per line; '-' reads standard input.
@@ -128,8 +130,7 @@ to the pooling fund and to personal accounts, R17), refunds (R12), subsidies acc
 members by the month's status and how many have benefits. Every figure is the sum of the members' own \
 month lines (`member ID`), kept up to date by every command: answering reads two stored rows.\n\n\
 Only closed months are reported: an open month's figures still move.\n\n\
-Exit: 0 printed, 1 unknown region or month not closed (an error JSON is printed), 2 could not run.",
-        after_help = "Example:\n  flexledger --data-dir ./data region demo --month 2025-01"
+Exit: 0 printed, 1 unknown region or month not closed (an error JSON is printed), 2 could not run."
     )]
     Region {
         /// The region's name.
@@ -153,16 +154,90 @@ against its key and stream index; damage is reported with its position (exit 1);
         member: Option<Uuid>,
     },
     /// Write a consistent, signed backup of the whole log (from --data-dir, or from a running server).
-    #[command(long_about = backup::BACKUP_LONG_ABOUT, after_help = backup::BACKUP_AFTER_HELP)]
+    #[command(long_about = backup::BACKUP_LONG_ABOUT)]
     Backup(backup::BackupArgs),
     /// Verify a backup and restore it into a new, empty --data-dir.
-    #[command(long_about = backup::RESTORE_LONG_ABOUT, after_help = backup::RESTORE_AFTER_HELP)]
+    #[command(long_about = backup::RESTORE_LONG_ABOUT)]
     Restore(backup::RestoreArgs),
+}
+
+/// `flexledger`'s examples, run as shown against the demo's data directory (see
+/// [`help`]); `serve`'s are its own `after_help`.
+pub const TEACHING: help::Teaching = help::Teaching {
+    examples: &[
+        ("", &[
+            "flexledger --data-dir demo-data submit examples/demo.jsonl",
+            "flexledger --data-dir demo-data member 0b53af7d-bb50-5037-9d21-49eba4cb5782",
+            "flexledger --data-dir demo-data events --from 30",
+            "flexledger --data-dir demo-data verify",
+        ]),
+        ("submit", &[
+            "flexledger --data-dir demo-data submit examples/demo.jsonl",
+            "echo '{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-10\"],\"amount\":\"600.00\",\"paid_on\":\"2025-10-03\",\"command_id\":\"2c1f5b0e-5d8a-4e52-9a43-0f7f3d1a9b10\"}' | flexledger --data-dir demo-data submit -",
+            "echo '{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-12\"],\"amount\":\"600.00\",\"paid_on\":\"2025-10-03\"}' | flexledger --data-dir demo-data submit -   # exit 1: refused, 2025-11 comes first",
+        ]),
+        ("member", &[
+            "flexledger --data-dir demo-data member 0b53af7d-bb50-5037-9d21-49eba4cb5782",
+            "flexledger --data-dir demo-data member 0b53af7d-bb50-5037-9d21-49eba4cb5782 --as-of 27",
+            "flexledger --data-dir demo-data member 00000000-0000-0000-0000-000000000000   # exit 1: unknown member",
+        ]),
+        ("verify", &["flexledger --data-dir demo-data verify"]),
+        ("rebuild", &["flexledger --data-dir demo-data rebuild"]),
+        ("region", &[
+            "flexledger --data-dir demo-data region demo --month 2025-09",
+            "flexledger --data-dir demo-data region demo --month 2025-10   # exit 1: the open month is not closed yet",
+        ]),
+        ("events", &[
+            "flexledger --data-dir demo-data events --from 30",
+            "flexledger --data-dir demo-data events --member 826711ec-7418-56f6-92df-8cb182127a27",
+            "flexledger --data-dir demo-data events --from 33 | head -1 | sed 's/,\"hash\":\"[0-9a-f]*\"}$/}/' | tr -d '\\n' | sha256sum",
+        ]),
+        ("backup", &[
+            "flexledger --data-dir demo-data backup --out demo.backup",
+            "flexledger --data-dir demo-data backup --out - | gzip > demo.backup.gz",
+            "FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out served.backup   # while serve runs: flexledger --data-dir demo-data serve --demo (AUDITOR=the auditor token it prints)",
+        ]),
+        ("restore", &[
+            "flexledger --data-dir demo-data backup --out demo.backup",
+            "flexledger --data-dir restored restore demo.backup --signing-key demo-data/audit-signing-key",
+            "flexledger --data-dir demo-data backup --out - | flexledger --data-dir restored-2 restore - --public-key $(flexledger-audit --data-dir demo-data public-key | head -1)",
+        ]),
+    ],
+    data_dir: &[
+        ("submit", "Directory of the ledger's sled store (created if missing)"),
+        // `serve --help` as it was: the other engineer's command says it itself.
+        ("serve", "Directory of the ledger's sled store (created if missing)"),
+        ("member", DATA_DIR_EXISTING),
+        ("verify", DATA_DIR_EXISTING),
+        ("rebuild", DATA_DIR_EXISTING),
+        ("region", DATA_DIR_EXISTING),
+        ("events", DATA_DIR_EXISTING),
+        ("backup", "Directory of the ledger to back up; it must already hold a ledger. Not read with --server"),
+        ("restore", "The new data directory to restore into; it must not exist, or be empty"),
+    ],
+    data_dir_unused: &[],
+};
+
+/// `--data-dir` of a command that reads a ledger and never makes one.
+const DATA_DIR_EXISTING: &str =
+    "Directory of the ledger's sled store; it must already hold a ledger (`submit` or `serve` makes one)";
+
+/// The `flexledger` command line: clap's derive of [`Cli`] with [`TEACHING`].
+pub fn command() -> clap::Command {
+    help::teach(<Cli as clap::CommandFactory>::command(), &TEACHING)
+}
+
+/// Parses the process's arguments with [`command`].
+pub fn try_parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut command = command();
+    let mut matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = try_parse().unwrap_or_else(|error| error.exit());
     init_logging();
     match run(cli) {
         Ok(code) => code,
@@ -323,7 +398,7 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
 
 fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let (mut input, input_bytes): (Box<dyn BufRead>, Option<u64>) = if file.as_os_str() == "-" {
+    let (mut input, input_bytes): (Box<dyn BufRead>, Option<u64>) = if stdio::is_stdio(file) {
         (Box::new(io::stdin().lock()), None)
     } else {
         let opened =
@@ -495,20 +570,26 @@ fn member(
             let when = as_of
                 .map(|position| format!(" as of position {position}"))
                 .unwrap_or_default();
-            let refusal = Refusal::new(ErrorCode::NeverEnrolled, format!("member {member_id} has no events{when}: check the id, or enroll the member first"));
-            print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
-            Ok(ExitCode::from(1))
+            let message = format!(
+                "member {member_id} has no events{when}: check the id, or enroll the member first"
+            );
+            refuse(&mut stdout, ErrorCode::NeverEnrolled, message)
         }
     }
+}
+
+/// Exit 1 for a read the ledger cannot answer (an unknown member or region, a bad
+/// name): `{"ok":false,"error":{code,message}}` on standard output, as every result
+/// is, and the message on standard error, where a person sees it.
+fn refuse(stdout: &mut impl Write, code: ErrorCode, message: String) -> anyhow::Result<ExitCode> {
+    eprintln!("flexledger: {message}");
+    print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))?;
+    Ok(ExitCode::from(1))
 }
 
 fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result<ExitCode> {
     use crate::domain::{month::Month, policy::RegionName};
     let mut stdout = io::stdout().lock();
-    let refuse = |stdout: &mut io::StdoutLock, code: ErrorCode, message: String| {
-        print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))
-            .map(|()| ExitCode::from(1))
-    };
     let Some(region_name) = RegionName::parse(name) else {
         return refuse(
             &mut stdout,
@@ -540,6 +621,7 @@ fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result
             // A read error, not a command refusal: the same code as the HTTP route's.
             let body = serde_json::json!({"ok": false, "error": {"code": "month_not_closed", "message": error.to_string()}});
             print_json_line(&mut stdout, &body)?;
+            eprintln!("flexledger: {error}");
             Ok(ExitCode::from(1))
         }
         Err(crate::ledger::ReportError::Store(error)) => Err(error.into()),
@@ -564,13 +646,11 @@ fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow
     }
     if let (Some(member_id), false) = (member, printed_any) {
         // An unknown member is exit 1 everywhere (as `member`), not an empty success.
-        let refusal = Refusal::new(
-            ErrorCode::NeverEnrolled,
-            format!("member {member_id} has no events: check the id, or enroll the member first"),
-        );
-        print_json_line(&mut stdout, &CommandResult::Refused(refusal))?;
+        let message =
+            format!("member {member_id} has no events: check the id, or enroll the member first");
+        let code = refuse(&mut stdout, ErrorCode::NeverEnrolled, message)?;
         stdout.flush()?;
-        return Ok(ExitCode::from(1));
+        return Ok(code);
     }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -60,20 +60,13 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    /// Reads a token file; errors name the entry and say what is wrong.
+    /// Reads a token file (standard input for `-`); errors name the entry and say what
+    /// is wrong.
     pub fn load(path: &std::path::Path) -> Result<Tokens, String> {
-        let length = std::fs::metadata(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?
-            .len();
-        if length > AUTH_FILE_BYTES_MAX {
-            return Err(format!(
-                "{} is larger than {AUTH_FILE_BYTES_MAX} bytes",
-                path.display()
-            ));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        Tokens::parse(&text).map_err(|error| format!("{}: {error}", path.display()))
+        let text = crate::cli::stdio::read_small_input(path, "the token file", AUTH_FILE_BYTES_MAX)
+            .map_err(|error| format!("{error:#}"))?;
+        Tokens::parse(&text)
+            .map_err(|error| format!("{}: {error}", crate::cli::stdio::display(path, true)))
     }
 
     pub fn parse(text: &str) -> Result<Tokens, String> {

@@ -74,8 +74,8 @@ pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("flexledger binary runs");
     if let Some(bytes) = stdin {
-        // A command that fails before reading its input (a full disk at open) closes
-        // the pipe: its exit status and stderr say why, not this write.
+        // A command that stops before reading its input (a full disk when the store
+        // opens) closes the pipe: its exit code and stderr say why, not this write.
         match child.stdin.take().unwrap().write_all(bytes) {
             Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
             other => other.unwrap(),

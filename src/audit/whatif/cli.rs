@@ -13,7 +13,7 @@ use crate::ledger::decode_region_row;
 use crate::store::{EventStore, StateKey};
 use anyhow::{anyhow, Context};
 use serde::Serialize;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -45,10 +45,11 @@ Exit: 0 reported (differences and refusals included), 1 unknown member or region
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("scope").required(true).args(["member", "region"])))]
 #[command(
-    after_help = "Examples:\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-six-months-grace.json --member 0b53af7d-bb50-5037-9d21-49eba4cb5782\n  flexledger-audit --data-dir demo-data whatif --policy examples/whatif-prospective-restore.json --region demo --json\n\nA policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}\n  {\"first_wait_after_gap_months\": 6, \"account_rate\": \"0.02\"}"
+    after_help = "A policy file:\n  {\"grace_months\": 6, \"backpay_restores\": \"prospective\"}\n  {\"first_wait_after_gap_months\": 6, \"account_rate\": \"0.02\"}"
 )]
 pub struct WhatIfArgs {
-    /// JSON file of the policy parameters to change, e.g. {"grace_months": 6}.
+    /// JSON file of the policy parameters to change, e.g. {"grace_months": 6} ('-' reads
+    /// standard input).
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
     /// Compare one member (UUID).
@@ -91,7 +92,7 @@ pub fn command(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
-    let file = args.policy.display().to_string();
+    let file = crate::cli::stdio::display(&args.policy, true);
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
@@ -119,22 +120,16 @@ pub fn command(
     }
 }
 
-/// Reads and parses the policy file; errors name the file and the field.
+/// Reads and parses the policy file (standard input for `-`); errors name the file and
+/// the field.
 pub fn read_overrides(path: &Path) -> anyhow::Result<PolicyOverrides> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("cannot read policy file {}", path.display()))?;
-    let mut text = String::new();
-    file.take(POLICY_FILE_BYTES_MAX + 1)
-        .read_to_string(&mut text)
-        .with_context(|| format!("cannot read policy file {} as UTF-8", path.display()))?;
-    if u64::try_from(text.len()).is_ok_and(|bytes| bytes > POLICY_FILE_BYTES_MAX) {
-        anyhow::bail!(
-            "policy file {}: larger than {POLICY_FILE_BYTES_MAX} bytes; a policy file is one small JSON object",
-            path.display()
-        );
-    }
-    PolicyOverrides::parse(&text)
-        .map_err(|message| anyhow!("policy file {}: {message}", path.display()))
+    let text = crate::cli::stdio::read_small_input(path, "policy file", POLICY_FILE_BYTES_MAX)?;
+    PolicyOverrides::parse(&text).map_err(|message| {
+        anyhow!(
+            "policy file {}: {message}",
+            crate::cli::stdio::display(path, true)
+        )
+    })
 }
 
 /// One member's what-if, its errors worded for the command line.
@@ -194,20 +189,14 @@ fn region_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Exit 1 with a message naming the region (JSON with `--json`).
+/// Exit 1 with a message naming the region.
 fn unknown_region(
     out: &mut dyn Write,
     region: &RegionName,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let message = format!("region {region} has no policy in this ledger");
-    if json {
-        let error = serde_json::json!({"ok": false, "error": {"code": "unknown_region", "message": message}});
-        writeln!(out, "{error}")?;
-    } else {
-        writeln!(out, "{message}")?;
-    }
-    Ok(ExitCode::from(1))
+    let message = format!("region {region} has no policy in this ledger: check the name");
+    crate::audit::cli::not_found(out, json, "unknown_region", &message)
 }
 
 fn print_header(

@@ -1,0 +1,163 @@
+//! `-` as a file path: standard input where a command reads a file, standard output
+//! where it writes one. Every file option and argument of both binaries goes through
+//! here (`submit -`, `restore -`, `restore --signing-key -`, `serve --auth -`,
+//! `backup --out -`; the auditor's `verify-bundle -`, `whatif --policy -`,
+//! `timeline --svg -`, `export --out -`), so none of them writes a file named `-`.
+
+use anyhow::Context;
+use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// The path that names standard input or standard output.
+pub const STDIO_PATH: &str = "-";
+
+/// Whether `path` is `-`.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == STDIO_PATH
+}
+
+/// How messages name the input or output: the path, or "standard input/output".
+pub fn display(path: &Path, input: bool) -> String {
+    match (is_stdio(path), input) {
+        (true, true) => "standard input".to_owned(),
+        (true, false) => "standard output".to_owned(),
+        (false, _) => path.display().to_string(),
+    }
+}
+
+/// Opens an input: the file, or standard input for `-`.
+pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
+    if is_stdio(path) {
+        return Ok(Box::new(io::BufReader::new(io::stdin())));
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Box::new(io::BufReader::new(file)))
+}
+
+/// Reads a small text input whole (a policy, a key, a token file): the file, or
+/// standard input for `-`. More than `bytes_max` bytes is refused, naming `what` it
+/// should have been, so a wrong file never fills memory.
+pub fn read_small_input(path: &Path, what: &str, bytes_max: u64) -> anyhow::Result<String> {
+    let name = display(path, true);
+    let mut text = String::new();
+    open_input(path)
+        .with_context(|| format!("cannot read {what}"))?
+        .take(bytes_max.saturating_add(1))
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {what} {name} as UTF-8 text"))?;
+    if u64::try_from(text.len()).is_ok_and(|bytes| bytes > bytes_max) {
+        anyhow::bail!("{what} {name} is larger than {bytes_max} bytes: is it the right file?");
+    }
+    Ok(text)
+}
+
+/// Refuses two inputs that both name standard input: only one of them could read it.
+pub fn one_standard_input(inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
+    let named: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, path)| is_stdio(path))
+        .map(|(option, _)| *option)
+        .collect();
+    if named.len() > 1 {
+        let all = if named.len() == 2 { "both" } else { "all" };
+        anyhow::bail!(
+            "{} cannot {all} read standard input ('-'): give all but one of them as a file",
+            named.join(" and ")
+        );
+    }
+    Ok(())
+}
+
+/// Standard output, or a file written beside its path and renamed into place when
+/// finished (removed if it is not).
+pub enum Output {
+    Stdout(io::BufWriter<io::Stdout>, u64),
+    File {
+        writer: io::BufWriter<std::fs::File>,
+        partial: PathBuf,
+        path: PathBuf,
+        bytes: u64,
+        finished: bool,
+    },
+}
+
+impl Output {
+    pub fn create(path: &Path) -> anyhow::Result<Output> {
+        if is_stdio(path) {
+            return Ok(Output::Stdout(io::BufWriter::new(io::stdout()), 0));
+        }
+        let name = path
+            .file_name()
+            .with_context(|| format!("{} does not name a file", path.display()))?;
+        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("cannot create {}", partial.display()))?;
+        Ok(Output::File {
+            writer: io::BufWriter::new(file),
+            partial,
+            path: path.to_owned(),
+            bytes: 0,
+            finished: false,
+        })
+    }
+
+    /// Flushes; for a file also syncs it, renames it into place and syncs its directory.
+    pub fn finish(&mut self) -> anyhow::Result<u64> {
+        match self {
+            Output::Stdout(writer, bytes) => {
+                writer.flush()?;
+                Ok(*bytes)
+            }
+            Output::File {
+                writer,
+                partial,
+                path,
+                bytes,
+                finished,
+            } => {
+                writer.flush()?;
+                writer.get_ref().sync_all()?;
+                std::fs::rename(&*partial, &*path).with_context(|| {
+                    format!("cannot rename {} to {}", partial.display(), path.display())
+                })?;
+                let directory = path
+                    .parent()
+                    .filter(|parent| !parent.as_os_str().is_empty());
+                std::fs::File::open(directory.unwrap_or(Path::new(".")))?.sync_all()?;
+                *finished = true;
+                Ok(*bytes)
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
+        let (written, bytes) = match self {
+            Output::Stdout(writer, bytes) => (writer.write(buffer)?, bytes),
+            Output::File { writer, bytes, .. } => (writer.write(buffer)?, bytes),
+        };
+        *bytes += u64::try_from(written).unwrap_or(u64::MAX);
+        Ok(written)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(writer, _) => writer.flush(),
+            Output::File { writer, .. } => writer.flush(),
+        }
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Output::File {
+            partial,
+            finished: false,
+            ..
+        } = self
+        {
+            let _ = std::fs::remove_file(&*partial);
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! The help teaches: every subcommand of both binaries shows examples, each example is
+//! one line however narrow the terminal, names its data (`--data-dir` or `--server`),
+//! and runs as shown, in order, against the demo's data directory made as the README
+//! makes it. `serve`'s own example starts a server that runs until stopped, so it is
+//! only listed; an example marked `# while serve runs` is run against a real server.
+
+use crate::support::repo_path;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const FLEXLEDGER: &str = env!("CARGO_BIN_EXE_flexledger");
+const AUDIT: &str = env!("CARGO_BIN_EXE_flexledger-audit");
+/// Both binaries, by the name their examples call them.
+const BINARIES: [(&str, &str); 2] = [("flexledger", FLEXLEDGER), ("flexledger-audit", AUDIT)];
+/// The subcommand whose examples are not run: it serves until it is stopped.
+const SERVE: (&str, &str) = ("flexledger", "serve");
+/// The address the server examples name; the test's server listens on a free port.
+const EXAMPLE_SERVER: &str = "http://127.0.0.1:7878";
+/// Narrower than any example line, and wide enough for none to wrap.
+const COLUMNS_NARROW: &str = "40";
+const COLUMNS_WIDE: &str = "400";
+
+/// One help text: the binary, its subcommand (`""` for the binary's own) and the text.
+struct Help {
+    binary: &'static str,
+    subcommand: String,
+    text: String,
+}
+
+impl Help {
+    fn name(&self) -> String {
+        format!("{} {}", self.binary, self.subcommand)
+            .trim()
+            .to_owned()
+    }
+}
+
+/// A command with none of the variables that would stand in for an option.
+fn command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    for variable in [
+        "FLEXLEDGER_DATA_DIR",
+        "FLEXLEDGER_PUBLIC_KEY",
+        "FLEXLEDGER_SIGNING_KEY",
+        "FLEXLEDGER_TOKEN",
+        "FLEXLEDGER_LOG",
+    ] {
+        command.env_remove(variable);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `program args --help` on a terminal `columns` wide (clap reads `COLUMNS` when its
+/// output is not a terminal).
+fn help_text(program: &str, args: &[&str], columns: &str) -> String {
+    let output = command(program)
+        .args(args)
+        .arg("--help")
+        .env("COLUMNS", columns)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{program} {args:?} --help: {}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// The subcommands a binary's help lists under `Commands:`, but `help`.
+fn subcommands(root: &str) -> Vec<String> {
+    root.lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .filter(|line| line.starts_with("  ") && !line[2..].starts_with(' '))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every help of both binaries, the binary's own first, on a terminal `columns` wide.
+fn helps(columns: &str) -> Vec<Help> {
+    let mut helps = Vec::new();
+    for (binary, program) in BINARIES {
+        let root = help_text(program, &[], columns);
+        let names = subcommands(&root);
+        helps.push(Help {
+            binary,
+            subcommand: String::new(),
+            text: root,
+        });
+        for subcommand in names {
+            let text = help_text(program, &[&subcommand], columns);
+            helps.push(Help {
+                binary,
+                subcommand,
+                text,
+            });
+        }
+    }
+    helps
+}
+
+/// The lines under `Examples:` (or `Example:`), without their indent.
+fn examples(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|line| *line != "Examples:" && *line != "Example:")
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .map(|line| line[2..].to_owned())
+        .collect()
+}
+
+/// Each command a line runs (split at pipes, `$(`, `;` and `&&`), as its words
+/// without leading `NAME=value` assignments.
+fn commands_in(line: &str) -> Vec<Vec<String>> {
+    let code = line.split(" #").next().unwrap_or(line);
+    code.replace("$(", "|")
+        .replace("&&", "|")
+        .replace([';', ')'], "|")
+        .split('|')
+        .map(|part| {
+            part.split_whitespace()
+                .skip_while(|word| word.contains('=') && !word.starts_with('-'))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|words| !words.is_empty())
+        .collect()
+}
+
+#[test]
+fn both_command_lines_are_built_without_clap_complaints() {
+    flexledger::cli::command().debug_assert();
+    flexledger::audit::cli::command().debug_assert();
+    flexledger::cli::help::check_examples(&flexledger::cli::TEACHING).unwrap();
+    flexledger::cli::help::check_examples(&flexledger::audit::cli::TEACHING).unwrap();
+}
+
+#[test]
+fn every_subcommand_shows_examples_that_no_terminal_wraps() {
+    let narrow = helps(COLUMNS_NARROW);
+    let wide = helps(COLUMNS_WIDE);
+    assert_eq!(narrow.len(), wide.len());
+    assert!(
+        narrow.len() >= 20,
+        "both binaries and their subcommands: {}",
+        narrow.len()
+    );
+    for (narrow, wide) in narrow.iter().zip(&wide) {
+        let name = narrow.name();
+        let lines = examples(&wide.text);
+        assert!(!lines.is_empty(), "`{name} --help` shows no example");
+        if (narrow.binary, narrow.subcommand.as_str()) == SERVE {
+            continue;
+        }
+        assert_eq!(
+            examples(&narrow.text),
+            lines,
+            "`{name} --help`: an example is wrapped on a narrow terminal"
+        );
+        for line in &lines {
+            for words in commands_in(line) {
+                let Some(program) = BINARIES.iter().find(|(binary, _)| words[0] == *binary) else {
+                    continue;
+                };
+                let needs_no_data = words.iter().any(|word| word == "verify-bundle");
+                let names_data = words
+                    .iter()
+                    .any(|word| word == "--data-dir" || word == "--server");
+                assert!(
+                    needs_no_data || names_data,
+                    "`{name} --help`: {} in {line:?} names no --data-dir",
+                    program.0
+                );
+            }
+        }
+    }
+}
+
+/// What `--data-dir` says for each command is true of it, and `verify-bundle`, which
+/// reads no data directory, does not offer one.
+#[test]
+fn the_data_dir_help_says_what_each_command_does_with_it() {
+    for help in helps(COLUMNS_WIDE) {
+        let name = help.name();
+        let creates = matches!(
+            (help.binary, help.subcommand.as_str()),
+            ("flexledger", "submit" | "serve")
+        );
+        assert_eq!(
+            help.text.contains("created if missing"),
+            creates,
+            "`{name} --help`:\n{}",
+            help.text
+        );
+        let shown = help.text.contains("--data-dir <DATA_DIR>");
+        assert_eq!(
+            shown,
+            help.subcommand != "verify-bundle",
+            "`{name} --help` shows --data-dir: {shown}"
+        );
+    }
+    // The commands that say they need an existing ledger refuse a missing one.
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    for (program, args) in [
+        (FLEXLEDGER, vec!["member", crate::http::MEMBER]),
+        (FLEXLEDGER, vec!["events"]),
+        (FLEXLEDGER, vec!["verify"]),
+        (FLEXLEDGER, vec!["rebuild"]),
+        (FLEXLEDGER, vec!["region", "demo", "--month", "2025-01"]),
+        (FLEXLEDGER, vec!["backup", "--out", "x.backup"]),
+        (AUDIT, vec!["verify"]),
+        (AUDIT, vec!["checkpoint"]),
+    ] {
+        let output = command(program)
+            .current_dir(dir.path())
+            .arg("--data-dir")
+            .arg(&missing)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&output.stderr).contains("no ledger in"),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        assert!(!missing.exists(), "{args:?} made the directory");
+    }
+}
+
+/// The exit code an example says it ends with: `# exit N`, else 0.
+fn expected_exit(line: &str) -> i32 {
+    line.rsplit_once("# exit ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(0)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A directory as the README leaves it: `examples/` and the demo in `demo-data`.
+fn demo_directory() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo_path("examples"), &dir.path().join("examples"));
+    let output = command(FLEXLEDGER)
+        .current_dir(dir.path())
+        .args(["--data-dir", "demo-data", "submit", "examples/demo.jsonl"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    dir
+}
+
+/// `flexledger --data-dir demo-data serve --demo` in `dir`, on a free port: the
+/// server, its address and the tokens it printed, by role.
+fn serve_demo(dir: &Path) -> (Child, String, Vec<(String, String)>) {
+    use std::io::BufRead;
+    let mut child = command(FLEXLEDGER)
+        .current_dir(dir)
+        .args(["--data-dir", "demo-data", "serve", "--demo"])
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("serve names its address first: {line:?}"))
+        .to_owned();
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        line.clear();
+        stdout.read_line(&mut line).unwrap();
+        let (role, token) = line.trim().split_once(" token: ").unwrap();
+        tokens.push((role.to_uppercase(), token.to_owned()));
+    }
+    (child, base, tokens)
+}
+
+/// Runs one example in `dir` as a shell runs it, with both binaries on the PATH.
+fn run_example(dir: &Path, line: &str, env: &[(String, String)]) -> Output {
+    let binaries = Path::new(FLEXLEDGER).parent().unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![PathBuf::from(binaries)];
+    paths.extend(std::env::split_paths(&path));
+    command("sh")
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(paths).unwrap())
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .args(["-c", line])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_example_runs_as_shown_against_the_demo() {
+    let demo = demo_directory();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for help in helps(COLUMNS_WIDE) {
+        if (help.binary, help.subcommand.as_str()) == SERVE {
+            continue;
+        }
+        // Each help's examples from a fresh copy of the demo, in their order.
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(demo.path(), dir.path());
+        for line in examples(&help.text) {
+            let mut server = None;
+            let mut env = Vec::new();
+            let mut shell_line = line.clone();
+            if line.contains("# while serve runs") {
+                let (child, base, tokens) = serve_demo(dir.path());
+                shell_line = line.replace(EXAMPLE_SERVER, &base);
+                env = tokens;
+                server = Some(child);
+            }
+            let output = run_example(dir.path(), &shell_line, &env);
+            if let Some(mut child) = server {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            ran += 1;
+            let expected = expected_exit(&line);
+            if output.status.code() != Some(expected) {
+                failures.push(format!(
+                    "`{} --help`: {line}\n  exit {:?}, expected {expected}\n  stdout: {}\n  stderr: {}",
+                    help.name(),
+                    output.status.code(),
+                    text(&output.stdout).chars().take(600).collect::<String>(),
+                    text(&output.stderr)
+                ));
+            }
+        }
+    }
+    assert!(ran >= 40, "every help's examples ran: {ran}");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
