@@ -4,7 +4,7 @@
 # on ONE workload, every rate also given as a ratio to PostgreSQL measured in that run
 # (absolute numbers on a shared 2-core machine are noise; ratios are what to compare).
 #
-#   tools/store-bench.sh [--rounds N] [--keep DIR] [MEMBERS] [MONTHS]
+#   tools/store-bench.sh [--rounds N] [--keep DIR] [--baseline BIN] [MEMBERS] [MONTHS]
 #                                                      (defaults: 3 rounds, 20000 12)
 #
 # Workload: flexledger-bench's region, MEMBERS members over MONTHS months (20000 x 12 =
@@ -58,11 +58,15 @@
 # creates (initdb refuses root). Disk: about 7 KB per event at a time, in $TMPDIR or
 # /tmp: point either (or --keep) at the disk you mean to measure, not at a tmpfs.
 # --keep DIR: work in DIR (new or empty) and leave the last round's stores there.
+# --baseline BIN: another build's `flexledger` binary (an older commit's, built with
+# `cargo build --release` in a worktree): its import and rebuild of the same commands
+# run in every round too, so a change to the ledger is measured against the build
+# before it in the same run (two more lines in the table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: tools/store-bench.sh [--rounds N] [--keep DIR] [MEMBERS] [MONTHS]" >&2
+  echo "usage: tools/store-bench.sh [--rounds N] [--keep DIR] [--baseline BIN] [MEMBERS] [MONTHS]" >&2
   exit 2
 }
 fail() {
@@ -71,12 +75,15 @@ fail() {
 }
 
 keep=""
+baseline=""
 rounds=3
 positional=()
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
     --keep=*) keep=${1#--keep=}; shift ;;
+    --baseline) [ $# -ge 2 ] || usage; baseline=$2; shift 2 ;;
+    --baseline=*) baseline=${1#--baseline=}; shift ;;
     --rounds) [ $# -ge 2 ] || usage; rounds=$2; shift 2 ;;
     --rounds=*) rounds=${1#--rounds=}; shift ;;
     -h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -89,6 +96,7 @@ members=${positional[0]:-20000}
 months=${positional[1]:-12}
 case "$members$months$rounds" in *[!0-9]*) usage ;; esac
 [ "$rounds" -ge 1 ] && [ "$rounds" -le 20 ] || fail "--rounds: 1 to 20"
+[ -z "$baseline" ] || [ -x "$baseline" ] || fail "--baseline $baseline: not an executable flexledger binary"
 
 # Everything that can be missing is checked before the long part starts.
 initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
@@ -199,6 +207,21 @@ ledger_round() {
   timed "rebuild:$round" "$work/rebuild.json" "$bin" rebuild --data-dir "$store"
   [ "$(json_field events "$work/rebuild.json")" = "$events" ] ||
     fail "rebuild folded $(json_field events "$work/rebuild.json") events, not $events"
+  [ -z "$baseline" ] || baseline_round "$round"
+}
+
+# baseline_round R: the --baseline build's import and rebuild of the same commands.
+baseline_round() {
+  local round=$1 store=$work/baseline
+  rm -rf "$store"
+  echo "store-bench: round $round: baseline import ..." >&2
+  timed "base_import:$round" /dev/null "$baseline" submit --data-dir "$store" "$work/commands.jsonl"
+  bytes[base_import:$round]=$(du -sb "$store" | cut -f1)
+  echo "store-bench: round $round: baseline rebuild ..." >&2
+  timed "base_rebuild:$round" "$work/base_rebuild.json" "$baseline" rebuild --data-dir "$store"
+  [ "$(json_field events "$work/base_rebuild.json")" = "$events" ] ||
+    fail "the baseline rebuild folded $(json_field events "$work/base_rebuild.json") events, not $events"
+  rm -rf "$store"
 }
 
 # start_pg: a new cluster in $pg, running, with the durability settings checked.
@@ -344,13 +367,17 @@ cat <<HEAD
 store-bench: $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sr), PostgreSQL $postgres_version, sled 0.34.7
 stores in: $work ($(df -T "$work" | awk 'NR == 2 { print $2 " on " $1 }'))
 workload: $members members × $months months: $commands commands, $events events ($(du -b "$work/envelopes.jsonl" | cut -f1) bytes of envelopes); $rounds rounds
-command: tools/store-bench.sh --rounds $rounds $members $months
+command: tools/store-bench.sh --rounds $rounds${baseline:+ --baseline $baseline} $members $months
 
 | measurement | events/s | ÷ PostgreSQL COPY | bytes on disk per event | peak RSS |
 |---|---|---|---|---|
 HEAD
 row import "ledger import (\`flexledger submit\`)" "$(bytes_of import)" "$(rss_of import)"
 row rebuild "ledger rebuild (\`flexledger rebuild\`)" "same store" "$(rss_of rebuild)"
+if [ -n "$baseline" ]; then
+  row base_import "baseline import ($baseline)" "$(bytes_of base_import)" "$(rss_of base_import)"
+  row base_rebuild "baseline rebuild" "same store" "$(rss_of base_rebuild)"
+fi
 row pg_copy "PostgreSQL COPY, COMMIT per 1,000 rows" \
   "$(bytes_of pg_copy) (table) / $(bytes_of pg_wal) (+ WAL)" \
   "backend $(rss_of pg_copy), psql $(rss_of pg_psql)"
@@ -361,7 +388,7 @@ row raw0 "file, fdatasync per 1,000 lines" "$(bytes_of raw0)" "$(rss_of raw0)"
 
 echo
 echo "Seconds in each round:"
-for name in import rebuild pg_copy pg_checkpoint raw1 raw2 raw0; do
+for name in import rebuild ${baseline:+base_import base_rebuild} pg_copy pg_checkpoint raw1 raw2 raw0; do
   echo "  $name: $(of "$name" seconds | paste -sd ' ')"
 done
 cat <<FOOT
