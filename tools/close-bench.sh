@@ -18,8 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-1000000}
 kill_after=${2:-20}
-cargo build --release --bins -q
-bin=$PWD/target/release/flexledger
+# FLEXLEDGER_BIN=PATH measures another build (e.g. an older commit's, for an A/B run).
+if [ -n "${FLEXLEDGER_BIN:-}" ]; then
+  bin=$FLEXLEDGER_BIN
+else
+  cargo build --release --bins -q
+  bin=$PWD/target/release/flexledger
+fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 ms() { date +%s%3N; }

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 members=${1:-210000}
 months=${2:-24}
 cargo build --release --bins -q
-bin=$PWD/target/release/flexledger
+# FLEXLEDGER_BIN=PATH imports with another build (e.g. an older commit's, for an A/B run).
+bin=${FLEXLEDGER_BIN:-$PWD/target/release/flexledger}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 target/release/flexledger-bench --members "$members" --months "$months" --emit "$work/import.jsonl" 2>/dev/null

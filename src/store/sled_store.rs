@@ -76,6 +76,10 @@ const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
 /// holds up to 17 rows) to a separate blob file that its flush does not fsync: rows
 /// of 4 KiB keep every leaf far below that, and still hold ~12 items of an import.
 const COVERAGE_ROW_BYTES_MAX: usize = 4 * 1024;
+/// Streams whose head `SledStore` keeps in memory, at most: about 130 bytes each, so
+/// ~26 MiB. Unbounded, a month close of a million members grew the process by the
+/// head of every member stream it appended to.
+const STREAM_HEADS_CACHED_MAX: usize = 200_000;
 /// Length of a coverage row's key (`F`, position, member id, 0x01); a key of one
 /// byte less is an older build's one-item row.
 const COVERAGE_ROW_KEY_BYTES: usize = 26;
@@ -91,7 +95,8 @@ pub struct SledStore {
     dir: PathBuf,
     /// The head witness, open for updates (the writer only).
     witness: Option<WitnessFile>,
-    /// Last version and hash of each stream seen so far: saves index reads per append.
+    /// Last version and hash of streams appended to or read lately: saves two index
+    /// reads per append. At most `STREAM_HEADS_CACHED_MAX` (then emptied).
     stream_heads: HashMap<String, (u64, Sha256)>,
     /// A reader shares the database with the writing store but may not append.
     read_only: bool,
@@ -788,6 +793,18 @@ impl SledStore {
         Ok(Sha256(stored.try_into().expect("32 bytes")))
     }
 
+    /// Remembers stream heads, emptying the cache first when it is full.
+    fn cache_stream_heads(&mut self, heads: impl IntoIterator<Item = (String, (u64, Sha256))>) {
+        for (stream, head) in heads {
+            if self.stream_heads.len() >= STREAM_HEADS_CACHED_MAX
+                && !self.stream_heads.contains_key(&stream)
+            {
+                self.stream_heads.clear();
+            }
+            self.stream_heads.insert(stream, head);
+        }
+    }
+
     fn stream_head(&mut self, stream: &str) -> Result<(u64, Sha256), StoreError> {
         if let Some(head) = self.stream_heads.get(stream) {
             return Ok(*head);
@@ -805,7 +822,7 @@ impl SledStore {
                 (version, self.entry_hash(position)?)
             }
         };
-        self.stream_heads.insert(stream.to_owned(), head);
+        self.cache_stream_heads([(stream.to_owned(), head)]);
         Ok(head)
     }
 
@@ -1013,7 +1030,7 @@ impl EventStore for SledStore {
             .apply_batch(batch)
             .map_err(|error| classify_sled(&self.dir, error))?;
         self.sync()?;
-        self.stream_heads.extend(heads);
+        self.cache_stream_heads(heads);
         if let Some(last) = last {
             self.witness(HeadWitness {
                 position: last.position,
