@@ -576,15 +576,7 @@ fn subsidy_not_accrued_says_which_month_and_why() {
 #[test]
 fn a_store_written_by_v1_opens_and_reads_by_the_v2_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("tar")
-        .arg("-xzf")
-        .arg(repo_path("tests/golden/v1-store.tar.gz"))
-        .arg("-C")
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let data = dir.path().join("v1-store");
+    let data = untar_golden("v1-store", dir.path());
     let expected = read_json(&repo_path("tests/golden/v1-store.expected.json"));
     let log_before = flexledger(&data, &["events"], None);
     assert!(log_before.status.success());

@@ -58,15 +58,7 @@ fn verifies(dir: &Path) {
 #[test]
 fn a_store_in_the_layouts_before_compact_entries_reads_as_a_fresh_one() {
     let root = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("tar")
-        .arg("-xzf")
-        .arg(repo_path("tests/golden/v2-store.tar.gz"))
-        .arg("-C")
-        .arg(root.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let golden = root.path().join("v2-store");
+    let golden = untar_golden("v2-store", root.path());
     let fresh = root.path().join("fresh");
     let commands = repo_path("tests/golden/v2-commands.jsonl");
     let imported = flexledger(&fresh, &["submit", commands.to_str().unwrap()], None);
@@ -145,15 +137,7 @@ fn the_golden_store_of_the_compact_layout_opens_to_its_pinned_head() {
     let root = tempfile::tempdir().unwrap();
     let fresh = root.path().join("fresh");
     assert_eq!(write_golden(&fresh).to_string(), GOLDEN_HEAD_HASH);
-    let status = std::process::Command::new("tar")
-        .arg("-xzf")
-        .arg(repo_path("tests/golden/v3-store.tar.gz"))
-        .arg("-C")
-        .arg(root.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let golden = root.path().join("v3-store");
+    let golden = untar_golden("v3-store", root.path());
     let output = flexledger(&golden, &["verify"], None);
     let report = &stdout_lines(&output)[0];
     assert_eq!(report["ok"], true, "{}", stderr(&output));

@@ -152,3 +152,17 @@ pub fn proptest_cases(default: u32) -> u32 {
         .and_then(|cases| cases.parse().ok())
         .unwrap_or(default)
 }
+
+/// Unpacks `tests/golden/NAME.tar.gz` into `into`; returns the directory it held
+/// (`into/NAME`, by the make-golden scripts' convention).
+pub fn untar_golden(name: &str, into: &Path) -> PathBuf {
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(repo_path(&format!("tests/golden/{name}.tar.gz")))
+        .arg("-C")
+        .arg(into)
+        .status()
+        .unwrap();
+    assert!(status.success(), "tar -xzf tests/golden/{name}.tar.gz");
+    into.join(name)
+}
