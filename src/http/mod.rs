@@ -6,9 +6,11 @@ mod audit;
 pub mod auth;
 mod backup;
 mod feed;
+mod schemas;
 mod server;
 
 pub use feed::feed_broadcast_items_max;
+pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
 
 use crate::domain::coverage::{member_coverage as coverage_of, month_line};
@@ -30,10 +32,6 @@ use axum::{Json, Router};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// The OpenAPI 3.1 description of this API (`schemas/openapi.json`); its `$ref`s name
-/// the JSON Schemas beside it in the repository's `schemas/` directory.
-pub const OPENAPI_DOCUMENT: &str = include_str!("../../schemas/openapi.json");
 
 /// Largest request body, in bytes.
 pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
@@ -207,10 +205,7 @@ pub fn app(state: AppState) -> Router {
                 Json(serde_json::json!({"ok": true})).into_response()
             }),
         )
-        .route(
-            "/v1/openapi.json",
-            get(|| async { ([("content-type", "application/json")], OPENAPI_DOCUMENT) }),
-        )
+        .merge(schemas::routes())
         .fallback(|| async {
             AppError::new(
                 StatusCode::NOT_FOUND,

@@ -1014,3 +1014,119 @@ fn a_restarted_demo_keeps_its_tokens() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// Every JSON Schema in schemas/ is served at /v1/ plus its path there, byte for byte,
+/// so the OpenAPI document's relative `$ref`s (`defs.schema.json#/$defs/uuid`, and
+/// `commands/pay.schema.json`'s `../defs.schema.json`) resolve against its own URL;
+/// every reference the document and the schemas make names a served file.
+#[test]
+fn the_schemas_the_openapi_document_refers_to_are_served_beside_it() {
+    fn schema_files(directory: &Path, below: &str, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if path.is_dir() {
+                schema_files(&path, &format!("{below}{name}/"), found);
+            } else if name.ends_with(".schema.json") {
+                found.push(format!("{below}{name}"));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    schema_files(&crate::support::repo_path("schemas"), "", &mut files);
+    files.sort();
+    let mut compiled_in: Vec<String> = flexledger::http::SCHEMA_FILES
+        .iter()
+        .map(|(path, _)| (*path).to_owned())
+        .collect();
+    compiled_in.sort();
+    assert_eq!(
+        compiled_in, files,
+        "src/http/schemas.rs lists every file of schemas/"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let agent = agent();
+    let fetch = |path: &str| {
+        let mut response = agent
+            .get(&format!("{}/v1/{path}", server.base))
+            .call()
+            .unwrap();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let status = response.status().as_u16();
+        (
+            status,
+            content_type,
+            response.body_mut().read_to_string().unwrap(),
+        )
+    };
+    let mut references = Vec::new();
+    for file in files.iter().map(String::as_str).chain(["openapi.json"]) {
+        let (status, content_type, served) = fetch(file);
+        assert_eq!(status, 200, "{file} is served without a token");
+        let expected =
+            std::fs::read_to_string(crate::support::repo_path(&format!("schemas/{file}"))).unwrap();
+        assert_eq!(
+            served, expected,
+            "the served {file} is the file in schemas/"
+        );
+        if file != "openapi.json" {
+            assert_eq!(
+                content_type,
+                flexledger::http::SCHEMA_CONTENT_TYPE,
+                "{file}"
+            );
+        }
+        let directory = file.rsplit_once('/').map_or("", |(directory, _)| directory);
+        collect_file_references(
+            &serde_json::from_str(&served).unwrap(),
+            directory,
+            &mut references,
+        );
+    }
+    for reference in references {
+        assert!(
+            files.contains(&reference),
+            "a $ref names {reference}, which is not served"
+        );
+    }
+    let (status, _, body) = fetch("commands/nothing.schema.json");
+    assert_eq!(status, 404);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// The files `value`'s `$ref`s name, as paths below schemas/ (`directory` is the
+/// referring file's own).
+fn collect_file_references(value: &Value, directory: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                match (key.as_str(), field) {
+                    ("$ref", Value::String(reference)) => {
+                        let file = reference.split('#').next().unwrap_or_default();
+                        if file.is_empty() {
+                            continue;
+                        }
+                        let resolved = match file.strip_prefix("../") {
+                            Some(up) => up.to_owned(),
+                            None if directory.is_empty() => file.to_owned(),
+                            None => format!("{directory}/{file}"),
+                        };
+                        found.push(resolved);
+                    }
+                    _ => collect_file_references(field, directory, found),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_file_references(item, directory, found)),
+        _ => {}
+    }
+}
