@@ -352,7 +352,7 @@ pub(crate) struct SseMessage {
     pub(crate) data: Option<String>,
 }
 
-pub(crate) fn next_sse(reader: &mut impl BufRead) -> SseMessage {
+pub(crate) fn next_sse(reader: &mut (impl BufRead + ?Sized)) -> SseMessage {
     let mut message = SseMessage {
         id: None,
         event: None,
@@ -697,6 +697,97 @@ fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() 
     assert_eq!(next[0].2, messages[2].2);
 }
 
+/// The ids the feed sends are the ones its documentation gives (the OpenAPI document's
+/// `FeedMessage`, README's feed section): an event's id is its position, the coverage
+/// changes after the event at P are `P.1`, `P.2`, … and carry `position` P; every
+/// message validates against `FeedMessage`; live and caught up from the store, the same
+/// messages have the same ids.
+#[test]
+fn the_feed_sends_the_documented_ids_live_and_caught_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let feed_message = crate::schemas::openapi_validator("FeedMessage");
+    for (id, event) in [
+        ("36", "CoverageChanged"),
+        ("36.1", "ContributionPaid"),
+        ("36.0", "CoverageChanged"),
+    ] {
+        let wrong = json!({"id": id, "event": event, "data": "{}"});
+        assert!(
+            !feed_message.is_valid(&wrong),
+            "FeedMessage refuses {wrong}"
+        );
+    }
+    let mut live = subscribe(&server, "", None);
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (status, closed) = call(&server, "POST", "/v1/commands", operator, Some(close), &[]);
+    assert_eq!(status, 200, "{closed}");
+    let first = closed["events"][0]["position"].as_u64().unwrap();
+    // A marker after the close: the messages up to it are compared.
+    let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
+    let (status, stopped) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&marker),
+        &[],
+    );
+    assert_eq!(status, 200, "{stopped}");
+    let marker_id = stopped["events"][0]["position"].to_string();
+    let read_through_marker = |feed: &mut dyn BufRead| {
+        let mut messages = Vec::new();
+        loop {
+            let message = next_sse(feed);
+            let fields = json!({"id": message.id, "event": message.event, "data": message.data});
+            let errors: Vec<String> = feed_message
+                .iter_errors(&fields)
+                .map(|error| error.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{fields} is not a FeedMessage: {errors:?}"
+            );
+            let (id, event) = (message.id.unwrap(), message.event.unwrap());
+            let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
+            let done = id == marker_id;
+            messages.push((id, event, data));
+            if done {
+                return messages;
+            }
+        }
+    };
+    let sent = read_through_marker(&mut live);
+    assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
+    let mut last_event = 0;
+    let mut changes_after_it = 0;
+    for (id, event, data) in &sent {
+        let position = data["position"].as_u64().unwrap();
+        if event == "CoverageChanged" {
+            changes_after_it += 1;
+            assert_eq!(
+                position, last_event,
+                "a change follows the event it carries"
+            );
+            assert_eq!(*id, format!("{position}.{changes_after_it}"));
+        } else {
+            assert_eq!(*id, position.to_string(), "an event's id is its position");
+            (last_event, changes_after_it) = (position, 0);
+        }
+    }
+    assert!(
+        sent.iter()
+            .filter(|message| message.1 == "CoverageChanged")
+            .count()
+            >= 2,
+        "Li and Zhao both miss October: {:?}",
+        sent.iter().map(|message| &message.0).collect::<Vec<_>>()
+    );
+    let mut caught_up = subscribe(&server, &format!("?from={first}"), None);
+    assert_eq!(read_through_marker(&mut caught_up), sent);
+}
+
 /// The region month report over HTTP is the CLI's, and refuses what it cannot answer.
 #[test]
 fn the_region_month_report_is_served_as_the_cli_prints_it() {
@@ -943,34 +1034,127 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
     assert!(waited < Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000));
 }
 
-/// Every error has the JSON error shape: an unknown route (404) and a wrong method (405).
+/// One request with any method, headers and body: (status, content type, `Allow`, body).
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String, String, String) {
+    let mut builder = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", server.base));
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let agent = agent();
+    let mut response = match body {
+        Some(body) => agent.run(builder.body(body.to_owned()).unwrap()),
+        None => agent.run(builder.body(()).unwrap()),
+    }
+    .unwrap();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (content_type, allow) = (header("content-type"), header("allow"));
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, content_type, allow, text)
+}
+
+/// Every error has the contract's JSON error shape and the status the OpenAPI document
+/// gives it: an unknown route, a wrong method, a body too large or not JSON, a path that
+/// does not decode, a query or header of the wrong form, a key with an array.
 #[test]
-fn a_wrong_method_and_an_unknown_route_answer_with_the_error_shape() {
+fn every_error_has_the_json_error_shape() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    let (status, body) = call(
-        &server,
-        "GET",
-        "/v1/commands",
-        Some(token("operator")),
-        None,
-        &[],
-    );
-    assert_eq!(status, 405, "{body}");
-    assert_eq!(body["ok"], false);
-    assert_eq!(body["error"]["code"], "method_not_allowed");
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/healthz",
-        Some(token("operator")),
-        None,
-        &[],
-    );
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
+    let operator = format!("Bearer {}", token("operator"));
+    let auditor = format!("Bearer {}", token("auditor"));
+    let subscriber = format!("Bearer {}", token("subscriber"));
+    let json = ("content-type", "application/json");
+    let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
+    let duplicate_key =
+        format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}","member_id":"{MEMBER}"}}"#);
+    let array = format!("[{}]", pay("2025-10", "2025-10-03"));
+    let key = ("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d");
+    #[rustfmt::skip]
+    let cases: Vec<(&str, String, Vec<(&str, &str)>, Option<&str>, u16, &str)> = vec![
+        ("GET", "/nowhere".into(), vec![], None, 404, "not_found"),
+        ("POST", "/v1/healthz".into(), vec![("authorization", &operator)], Some("{}"), 404, "not_found"),
+        ("GET", "/v1/commands".into(), vec![("authorization", &operator)], None, 405, "method_not_allowed"),
+        ("DELETE", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor)], None, 405, "method_not_allowed"),
+        ("PUT", "/v1/openapi.json".into(), vec![], Some("{}"), 405, "method_not_allowed"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&too_big), 413, "payload_too_large"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some("{not json"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key], Some(&array), 422, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![json], Some("{}"), 401, "unauthorized"),
+        ("GET", format!("/v1/members/{MEMBER}/events"), vec![("authorization", &subscriber)], None, 403, "forbidden"),
+        ("GET", "/v1/members/%FF".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/members/%FF/months/2025-01".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/members/%FF/timeline.svg".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/%C3%28".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=1.5"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=1e3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/demo/months/2025-13".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
+        ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
+    ];
+    for (method, path, headers, body, status, code) in cases {
+        let (got, content_type, allow, text) = request(&server, method, &path, &headers, body);
+        let what = format!("{method} {path}: {got} {text}");
+        assert_eq!(got, status, "{what}");
+        assert_eq!(content_type, "application/json", "{what}");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}"));
+        crate::schemas::assert_openapi_valid("Error", &body);
+        assert_eq!(body["error"]["code"], code, "{what}");
+        if status == 405 {
+            assert!(!allow.is_empty(), "a 405 names the allowed methods: {what}");
+        }
+    }
+}
+
+/// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,
+/// spaces or tabs around them), however large, and nothing else.
+#[test]
+fn last_event_id_takes_what_its_documented_pattern_admits() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let status = |id: &str| {
+        let response = agent()
+            .get(&format!("{}/v1/feed", server.base))
+            .header("authorization", &auditor)
+            .header("last-event-id", id)
+            .call()
+            .unwrap();
+        response.status().as_u16()
+    };
+    for id in [
+        "36",
+        "36.1",
+        " 36 ",
+        "\t36.0\t",
+        "7146233.6221606942",
+        "99999999999999999999999",
+        "1.99999999999999999999",
+    ] {
+        assert_eq!(status(id), 200, "{id:?}");
+    }
+    for id in [
+        "", "x", "-1", "+1", "1.", ".1", "1.x", "1 .1", "1.1.1", "0x10",
+    ] {
+        assert_eq!(status(id), 400, "{id:?}");
+    }
 }
 
 /// `serve --demo` restarted on the same data directory prints the same tokens, so an

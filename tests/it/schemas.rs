@@ -99,6 +99,41 @@ pub fn assert_valid(kind: &str, value: &Value) {
     );
 }
 
+/// A validator for `components/schemas/<name>` of `schemas/openapi.json`: the document
+/// is compiled as a schema whose root refers to that component, so its `$ref`s to the
+/// schema files resolve beside it, as a tool reading the served document resolves them.
+pub fn openapi_validator(name: &str) -> jsonschema::Validator {
+    let path = repo_path("schemas/openapi.json");
+    let mut document = crate::support::read_json(&path);
+    let root = document
+        .as_object_mut()
+        .expect("the OpenAPI document is an object");
+    root.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    root.insert("$ref".into(), json!(format!("#/components/schemas/{name}")));
+    jsonschema::options()
+        .with_base_uri(format!("file://{}", path.display()))
+        .should_validate_formats(true)
+        .build(&document)
+        .unwrap_or_else(|error| panic!("components/schemas/{name} does not compile: {error}"))
+}
+
+/// Panics with every validation error if `value` does not match the OpenAPI document's
+/// `components/schemas/<name>`.
+pub fn assert_openapi_valid(name: &str, value: &Value) {
+    let errors: Vec<String> = openapi_validator(name)
+        .iter_errors(value)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{value} does not match components/schemas/{name}:\n{}",
+        errors.join("\n")
+    );
+}
+
 fn is_valid(kind: &str, value: &Value) -> bool {
     validators()[kind].is_valid(value)
 }
