@@ -120,6 +120,9 @@ its request head is disconnected at the latest when its 10 s run out).",
         /// Seed the demo region if the ledger is empty; without --auth, print one token per role.
         #[arg(long)]
         demo: bool,
+        /// Let browser pages from ORIGIN call the API (CORS), e.g. https://app.example.org; repeatable. Off by default.
+        #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = crate::http::cors::parse_origin)]
+        cors_origins: Vec<axum::http::HeaderValue>,
     },
     /// Print the bureau's report of a region's closed month: money and members by status.
     #[command(
@@ -302,9 +305,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Region { name, month } => region(&cli.data_dir, &name, &month),
         CliCommand::Verify => verify(&cli.data_dir),
         CliCommand::Rebuild => rebuild(&cli.data_dir),
-        CliCommand::Serve { listen, auth, demo } => {
-            serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo)
-        }
+        CliCommand::Serve {
+            listen,
+            auth,
+            demo,
+            cors_origins,
+        } => serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo, &cors_origins),
         CliCommand::Backup(args) => backup::backup(&cli.data_dir, &args),
         CliCommand::Restore(args) => backup::restore(&cli.data_dir, &args),
     }

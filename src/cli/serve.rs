@@ -2,6 +2,7 @@
 
 use crate::domain::parse_command;
 use crate::http::auth::{Role, Tokens};
+use crate::http::cors::CORS_ORIGINS_MAX;
 use crate::http::{
     feed_broadcast_items_max, AppState, ConnectionLimits, Metrics, FEED_SUBSCRIBERS_MAX,
     REQUESTS_IN_FLIGHT_MAX,
@@ -65,7 +66,11 @@ pub fn serve(
     listen: &str,
     auth: Option<&Path>,
     demo: bool,
+    cors_origins: &[axum::http::HeaderValue],
 ) -> anyhow::Result<ExitCode> {
+    if cors_origins.len() > CORS_ORIGINS_MAX {
+        anyhow::bail!("at most {CORS_ORIGINS_MAX} --cors-origin values");
+    }
     let mut tokens = match auth {
         Some(path) => Tokens::load(path).map_err(anyhow::Error::msg)?,
         None if demo => Tokens::default(),
@@ -113,6 +118,7 @@ pub fn serve(
             shutdown: stopped,
             metrics: Arc::new(Metrics::default()),
             writer_counters: writer.counters(),
+            cors_origins: cors_origins.into(),
         };
         let shutdown = async move {
             wait_for_signal().await;

@@ -5,6 +5,7 @@
 mod audit;
 pub mod auth;
 mod backup;
+pub mod cors;
 mod feed;
 mod schemas;
 mod server;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The writer's counters: appends, batches, batch sizes and time.
     pub writer_counters: Arc<crate::writer::WriterCounters>,
+    /// Browser origins allowed to call the API (`--cors-origin`); empty: CORS off.
+    pub cors_origins: Arc<[axum::http::HeaderValue]>,
 }
 
 /// Counters for `/metrics` (Prometheus text).
@@ -168,15 +171,19 @@ const COVERAGE_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role:
 const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
 const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber]);
 
-/// The router: every route with its roles, the body limit and the in-flight cap.
+/// The router: every route with its roles, the body limit, the in-flight cap and,
+/// when origins are configured, CORS outermost (a preflight is answered before the
+/// in-flight cap and the role check; an error answered to a listed origin is
+/// readable by its page).
 pub fn app(state: AppState) -> Router {
+    let cors = cors::layer(&state.cors_origins);
     let guarded = |allowed: Allowed, router: Router<AppState>| {
         router.route_layer(axum::middleware::from_fn_with_state(
             (state.clone(), allowed),
             authorize,
         ))
     };
-    Router::new()
+    let router = Router::new()
         .merge(guarded(
             OPERATOR,
             Router::new().route("/v1/commands", post(post_commands)),
@@ -235,7 +242,11 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             limit_in_flight,
         ))
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 async fn limit_in_flight(State(state): State<AppState>, request: Request, next: Next) -> Response {

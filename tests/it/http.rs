@@ -837,12 +837,18 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
 
 /// `start`, with environment variables for the server (the hidden timeout knobs).
 pub(crate) fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Server {
+    start_with(dir, env, &[])
+}
+
+/// `serve --demo --auth …` on port 0 with `env` and more `serve` arguments.
+pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
     let auth = auth_file(dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
         .arg("--data-dir")
         .arg(dir.join("data"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
         .arg(&auth)
+        .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -1034,14 +1040,14 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
     assert!(waited < Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000));
 }
 
-/// One request with any method, headers and body: (status, content type, `Allow`, body).
-fn request(
+/// One request with any method, headers and body: (status, response headers, body).
+fn exchange(
     server: &Server,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
-) -> (u16, String, String, String) {
+) -> (u16, ureq::http::HeaderMap, String) {
     let mut builder = ureq::http::Request::builder()
         .method(method)
         .uri(format!("{}{path}", server.base));
@@ -1054,18 +1060,151 @@ fn request(
         None => agent.run(builder.body(()).unwrap()),
     }
     .unwrap();
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (content_type, allow) = (header("content-type"), header("allow"));
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, response.headers().clone(), text)
+}
+
+/// A response header's value, or "" when absent.
+fn header_of(headers: &ureq::http::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// One request with any method, headers and body: (status, content type, `Allow`, body).
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String, String, String) {
+    let (status, headers, text) = exchange(server, method, path, headers, body);
+    let (content_type, allow) = (
+        header_of(&headers, "content-type"),
+        header_of(&headers, "allow"),
+    );
     (status, content_type, allow, text)
+}
+
+/// CORS: off by default (no header, a preflight is a 405 like any OPTIONS); with
+/// `--cors-origin`, a preflight from a listed origin is answered without a token and
+/// allows the Authorization header, responses (errors too) carry the origin, and any
+/// other origin gets no Access-Control-Allow-Origin.
+#[test]
+fn cors_is_off_by_default_and_allows_only_the_listed_origins() {
+    let app = "https://app.example.org";
+    let preflight = |server: &Server, origin: &str| {
+        exchange(
+            server,
+            "OPTIONS",
+            "/v1/commands",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                (
+                    "access-control-request-headers",
+                    "authorization,content-type",
+                ),
+            ],
+            None,
+        )
+    };
+    let auditor = format!("Bearer {}", token("auditor"));
+    let read = |server: &Server, origin: &str, token: Option<&str>| {
+        let mut headers = vec![("origin", origin)];
+        if let Some(token) = token {
+            headers.push(("authorization", token));
+        }
+        exchange(server, "GET", "/v1/regions/demo", &headers, None)
+    };
+    let allowed_origin =
+        |headers: &ureq::http::HeaderMap| header_of(headers, "access-control-allow-origin");
+
+    let dir = tempfile::tempdir().unwrap();
+    let off = start(dir.path());
+    let (status, headers, body) = preflight(&off, app);
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(allowed_origin(&headers), "");
+    let (status, headers, _) = read(&off, app, Some(&auditor));
+    assert_eq!(status, 200);
+    assert_eq!(allowed_origin(&headers), "", "off by default");
+    drop(off);
+
+    let dir = tempfile::tempdir().unwrap();
+    let on = start_with(
+        dir.path(),
+        &[],
+        &[
+            "--cors-origin",
+            "https://App.Example.org",
+            "--cors-origin",
+            "http://localhost:3000",
+        ],
+    );
+    let (status, headers, _) = preflight(&on, app);
+    assert_eq!(status, 200, "a preflight needs no token");
+    assert_eq!(
+        allowed_origin(&headers),
+        app,
+        "the origin, lowercased as browsers send it"
+    );
+    assert!(header_of(&headers, "access-control-allow-methods").contains("POST"));
+    let allowed_headers = header_of(&headers, "access-control-allow-headers");
+    for name in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "last-event-id",
+    ] {
+        assert!(
+            allowed_headers.contains(name),
+            "{name} in {allowed_headers}"
+        );
+    }
+    let (status, headers, _) = read(&on, "http://localhost:3000", Some(&auditor));
+    assert_eq!(status, 200);
+    assert_eq!(allowed_origin(&headers), "http://localhost:3000");
+    let (status, headers, _) = read(&on, app, None);
+    assert_eq!(status, 401);
+    assert_eq!(allowed_origin(&headers), app, "the page can read the error");
+    for other in [
+        "https://evil.example.org",
+        "https://app.example.org.evil.example",
+        "null",
+    ] {
+        let (_, headers, _) = preflight(&on, other);
+        assert_eq!(allowed_origin(&headers), "", "preflight from {other}");
+        let (status, headers, _) = read(&on, other, Some(&auditor));
+        assert_eq!(status, 200);
+        assert_eq!(allowed_origin(&headers), "", "{other}");
+    }
+
+    for bad in [
+        "https://app.example.org/",
+        "app.example.org",
+        "*",
+        "https://app.example.org/path",
+    ] {
+        let output = crate::support::flexledger(
+            &dir.path().join("other"),
+            &[
+                "serve",
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+                "--cors-origin",
+                bad,
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not an origin"), "{bad}: {stderr}");
+    }
 }
 
 /// Every error has the contract's JSON error shape and the status the OpenAPI document
