@@ -1296,15 +1296,20 @@ fn last_event_id_takes_what_its_documented_pattern_admits() {
     }
 }
 
-/// `serve --demo` restarted on the same data directory prints the same tokens, so an
-/// open page or feed keeps working; the file holding them is readable by its owner only.
+/// `serve --demo` restarted on the same data directory prints the same tokens, and they
+/// still work, so an open page or feed keeps working; the file holding them is readable
+/// by its owner only. A file missing a role keeps the others and gains that one; a file
+/// that cannot be read stops the server instead of being replaced.
 #[test]
 fn a_restarted_demo_keeps_its_tokens() {
     let dir = tempfile::tempdir().unwrap();
-    let tokens = || {
+    let data = dir.path().join("data");
+    let file = data.join("demo-tokens");
+    // Starts the demo; with `check`, calls it with the operator token it printed.
+    let start_demo = |check: bool| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
             .arg("--data-dir")
-            .arg(dir.path().join("data"))
+            .arg(&data)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -1315,27 +1320,73 @@ fn a_restarted_demo_keeps_its_tokens() {
         for _ in 0..4 {
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
-            lines.push(line);
+            lines.push(line.trim().to_owned());
         }
-        let _ = child.kill();
-        let _ = child.wait();
+        let server = Server {
+            child,
+            base: lines[0].trim_start_matches("listening on ").to_owned(),
+        };
+        if check {
+            let operator = lines[1].trim_start_matches("operator token: ");
+            let (status, body) = call(
+                &server,
+                "GET",
+                "/v1/regions/demo",
+                Some(operator),
+                None,
+                &[],
+            );
+            assert_eq!(status, 200, "the printed operator token works: {body}");
+        }
+        drop(server);
         lines[1..].to_vec()
     };
-    let first = tokens();
+    let first = start_demo(true);
     assert!(
         first[0].starts_with("operator token: operator-"),
         "{first:?}"
     );
-    assert_eq!(tokens(), first);
+    assert!(
+        first[2].starts_with("subscriber token: subscriber-"),
+        "{first:?}"
+    );
+    assert_eq!(start_demo(true), first, "a restart prints the same tokens");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("data/demo-tokens"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    // A role missing from the file: the others are kept, that one is made and written.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let without_subscriber: String = text
+        .lines()
+        .filter(|line| !line.starts_with("subscriber-"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&file, without_subscriber).unwrap();
+    let third = start_demo(false);
+    assert_eq!(
+        third[..2],
+        first[..2],
+        "the operator and auditor tokens are kept"
+    );
+    assert_ne!(third[2], first[2]);
+    assert!(third[2].starts_with("subscriber token: subscriber-"));
+    assert_eq!(start_demo(false), third, "and written back");
+    // A file that cannot be read is not replaced: the server says so and stops.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    let output =
+        crate::support::flexledger(&data, &["serve", "--demo", "--listen", "127.0.0.1:0"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot read the demo tokens"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).is_empty(),
+        "nothing printed"
+    );
+    assert!(file.is_dir(), "left as it was");
 }
 
 /// Every JSON Schema in schemas/ is served at /v1/ plus its path there, byte for byte,
