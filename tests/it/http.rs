@@ -1504,3 +1504,199 @@ fn collect_file_references(value: &Value, directory: &str, found: &mut Vec<Strin
         _ => {}
     }
 }
+
+/// `flexledger serve --help` lists every route of the OpenAPI document with the roles
+/// its `x-roles` give (which the server enforces: see the test above), and nothing
+/// else; its examples run as shown, in a fresh directory, with one liberty: each
+/// server listens on a free port, which the requests of the examples then use.
+#[test]
+fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .args(["serve", "--help"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    // Route lines: "  GET  /v1/feed   auditor, subscriber".
+    let mut listed: Vec<(String, String, String)> = help
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let (method, rest) = line.split_once(' ')?;
+            if !["GET", "POST"].contains(&method) {
+                return None;
+            }
+            let rest = rest.trim_start();
+            let (path, roles) = rest.split_once(' ')?;
+            let path = path
+                .split('[')
+                .next()
+                .unwrap()
+                .replace("{YYYY-MM}", "{month}");
+            Some((method.to_owned(), path, roles.trim().to_owned()))
+        })
+        .collect();
+    listed.sort();
+    let document: Value = serde_json::from_str(flexledger::http::OPENAPI_DOCUMENT).unwrap();
+    let mut documented: Vec<(String, String, String)> = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let roles = match operation.get("x-roles") {
+                None => "no token".to_owned(),
+                Some(roles) => roles
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|role| role.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            documented.push((method.to_uppercase(), path.clone(), roles));
+        }
+    }
+    documented.sort();
+    assert_eq!(
+        listed, documented,
+        "serve --help lists the routes and roles of the OpenAPI document"
+    );
+
+    // The examples: shell lines (continued with a backslash), comments dropped.
+    let examples = help
+        .split("Examples:")
+        .nth(1)
+        .expect("serve --help has examples");
+    let mut commands: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for line in examples.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(start) => pending.push_str(start),
+            None => {
+                pending.push_str(line);
+                commands.push(std::mem::take(&mut pending));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let digest = flexledger::store::Sha256::of(b"example-secret");
+    std::fs::write(
+        dir.path().join("tokens.toml"),
+        format!("[[token]]\nrole = \"auditor\"\nsha256 = \"{digest}\"\n"),
+    )
+    .unwrap();
+    let mut servers: Vec<(String, Server, Vec<String>)> = Vec::new();
+    let mut requests = 0;
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if words[0] == "flexledger" {
+            let mut args: Vec<&str> = words[1..].to_vec();
+            let shown = match args.iter().position(|arg| *arg == "--listen") {
+                Some(index) => std::mem::replace(&mut args[index + 1], "127.0.0.1:0"),
+                None => {
+                    args.extend(["--listen", "127.0.0.1:0"]);
+                    "127.0.0.1:7878"
+                }
+            };
+            let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+                .args(&args)
+                .current_dir(dir.path())
+                .env_remove("FLEXLEDGER_DATA_DIR")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let base = first
+                .trim()
+                .strip_prefix("listening on ")
+                .unwrap_or_else(|| panic!("{command}: {first}"))
+                .to_owned();
+            let mut printed = Vec::new();
+            if args.contains(&"--demo") {
+                for _ in 0..3 {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    printed.push(line.trim().to_owned());
+                }
+            }
+            let server = Server { child, base };
+            assert_eq!(
+                call(&server, "GET", "/healthz", None, None, &[]).0,
+                200,
+                "{command}"
+            );
+            if let Some(index) = args.iter().position(|arg| *arg == "--cors-origin") {
+                let origin = args[index + 1];
+                let (status, headers, _) = exchange(
+                    &server,
+                    "OPTIONS",
+                    "/v1/regions/demo",
+                    &[("origin", origin), ("access-control-request-method", "GET")],
+                    None,
+                );
+                assert_eq!(
+                    (status, header_of(&headers, "access-control-allow-origin")),
+                    (200, origin.to_owned()),
+                    "{command}"
+                );
+            }
+            if args.contains(&"--auth") {
+                let (status, _) = call(
+                    &server,
+                    "GET",
+                    "/metrics",
+                    Some("example-secret"),
+                    None,
+                    &[],
+                );
+                assert_eq!(status, 200, "the token file's auditor: {command}");
+            }
+            servers.push((shown.to_owned(), server, printed));
+        } else {
+            assert_eq!(words[0], "curl", "{command}");
+            // curl [-s] [-N] -H "Authorization: Bearer $ROLE" URL, as the examples write it.
+            let quoted: Vec<&str> = command.split('"').collect();
+            let variable = quoted[1].strip_prefix("Authorization: Bearer $").unwrap();
+            let url = command.rsplit(' ').next().unwrap().trim_matches('"');
+            let (shown, server, printed) = servers
+                .iter()
+                .find(|(shown, _, _)| url.starts_with(shown.as_str()))
+                .unwrap_or_else(|| panic!("no example server at {url}"));
+            let role = variable.to_lowercase();
+            let token = printed
+                .iter()
+                .find_map(|line| line.strip_prefix(&format!("{role} token: ")))
+                .unwrap_or_else(|| panic!("{variable} is a token the demo printed"));
+            let path = &url[shown.len()..];
+            if command.contains(" -N ") {
+                let response = agent()
+                    .get(&format!("{}{path}", server.base))
+                    .header("authorization", &format!("Bearer {token}"))
+                    .call()
+                    .unwrap();
+                assert_eq!(response.status().as_u16(), 200, "{command}");
+                let mut reader = std::io::BufReader::new(response.into_body().into_reader());
+                let message = next_sse(&mut reader);
+                assert!(message.id.is_some() && message.data.is_some(), "{command}");
+            } else {
+                let (status, body) = call(server, "GET", path, Some(token), None, &[]);
+                assert_eq!(status, 200, "{command}: {body}");
+            }
+            requests += 1;
+        }
+    }
+    assert_eq!(
+        (servers.len(), requests),
+        (2, 2),
+        "the examples: {commands:?}"
+    );
+    assert!(
+        dir.path().join("demo-data/demo-tokens").is_file(),
+        "the data directory as shown"
+    );
+}
