@@ -97,20 +97,64 @@ Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing repla
     Rebuild,
     /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
     #[command(
-        long_about = "Serve the HTTP API on --listen (port 0 picks a free port; the first line printed is \
-the address actually bound). Routes: POST /v1/commands, GET /v1/members/{id}[?as_of=P], \
-GET /v1/members/{id}/events, GET /v1/members/{id}/months/{YYYY-MM}, GET /v1/regions/{name}, GET /v1/regions/{name}/months/{YYYY-MM}, \
-GET /v1/feed (Server-Sent Events; ?from=P or Last-Event-ID, ?types=, ?region=, ?member=), GET /v1/backup, GET /metrics, GET /healthz.\n\n\
-Every route but /healthz needs Authorization: Bearer <token>. --auth FILE names a TOML file of [[token]] tables \
-with role (operator, auditor, subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). \
---demo seeds the demo region into an empty ledger and, without --auth, creates one token per role, keeps them in DATA_DIR/demo-tokens (mode 0600, so a restarted demo keeps them) and prints them at every start.\n\n\
-Limits: at most 768 connections open (more wait in the accept backlog); a client has 10 s from connecting, or from \
-the end of its previous response, to send a complete request head, else it is disconnected; a connection that moves \
-no byte for 5 s is closed once no request is in flight on it (a feed stream is never cut). Requests in flight: 512 \
-(more get 503); feed subscribers: 256.\n\n\
-SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0 (a client still sending \
-its request head is disconnected at the latest when its 10 s run out).",
-        after_help = "Example:\n  flexledger --data-dir demo-data serve --demo --listen 127.0.0.1:7878"
+        long_about = concat!(
+            "Serve the HTTP API on --listen (port 0 picks a free port; the first line printed is ",
+            "the address actually bound).\n",
+            "\n",
+            "Routes and the roles that may use them (a token of another role gets 403):\n",
+            "  POST /v1/commands                         operator\n",
+            "  GET  /v1/members/{id}[?as_of=P]           operator, auditor, subscriber\n",
+            "  GET  /v1/members/{id}/months/{YYYY-MM}    operator, auditor, subscriber\n",
+            "  GET  /v1/members/{id}/timeline.svg        operator, auditor, subscriber\n",
+            "  GET  /v1/members/{id}/events              operator, auditor\n",
+            "  GET  /v1/regions/{name}                   operator, auditor\n",
+            "  GET  /v1/regions/{name}/months/{YYYY-MM}  operator, auditor\n",
+            "  GET  /v1/backup                           operator, auditor\n",
+            "  GET  /metrics                             operator, auditor\n",
+            "  GET  /audit/members/{id}                  operator, auditor\n",
+            "  GET  /v1/feed                             auditor, subscriber\n",
+            "  GET  /healthz                             no token\n",
+            "  GET  /v1/openapi.json                     no token\n",
+            "\n",
+            "The operator submits commands and reads members and regions; the auditor reads ",
+            "everything; a subscriber reads coverage and the feed. Send Authorization: Bearer ",
+            "<token>; a browser page or EventSource may pass ?access_token=<token> on a GET instead. ",
+            "The feed is Server-Sent Events (?from=P or Last-Event-ID, ?types=, ?region=, ?member=). ",
+            "/v1/openapi.json describes every route, and the JSON Schemas it refers to are served ",
+            "beside it (/v1/defs.schema.json, /v1/commands/pay.schema.json, ...). Every error is ",
+            "{\"ok\":false,\"error\":{\"code\":...,\"message\":...}}.\n",
+            "\n",
+            "Tokens: --auth FILE names a TOML file of [[token]] tables with role (operator, auditor, ",
+            "subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). --demo ",
+            "seeds the demo region into an empty ledger and, without --auth, creates one token per ",
+            "role, keeps them in DATA_DIR/demo-tokens (mode 0600, so a restarted demo keeps them) and ",
+            "prints them at every start.\n",
+            "\n",
+            "Browsers: --cors-origin ORIGIN (repeatable) lets pages from that origin call the API ",
+            "(CORS; off by default); their preflight OPTIONS is answered without a token.\n",
+            "\n",
+            "Limits: at most 768 connections open (more wait in the accept backlog); a client has 10 s ",
+            "from connecting, or from the end of its previous response, to send a complete request ",
+            "head, else it is disconnected; a connection that moves no byte for 5 s is closed once no ",
+            "request is in flight on it (a feed stream is never cut). Requests in flight: 512 (more ",
+            "get 503); feed subscribers: 256.\n",
+            "\n",
+            "SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0 ",
+            "(a client still sending its request head is disconnected at the latest when its 10 s run out)."
+        ),
+        // Each example runs as shown (tests/it/http.rs runs them, in a fresh directory).
+        after_help = concat!(
+            "Examples:\n",
+            "  # Try it: seed the demo region; prints the address, then one token per role\n",
+            "  flexledger --data-dir demo-data serve --demo\n",
+            "  # In another shell, with the tokens it printed (AUDITOR=auditor-...):\n",
+            "  curl -s -H \"Authorization: Bearer $AUDITOR\" 127.0.0.1:7878/v1/regions/demo\n",
+            "  curl -s -N -H \"Authorization: Bearer $AUDITOR\" \\\n",
+            "    \"127.0.0.1:7878/v1/feed?from=1&types=MonthClosed\"\n",
+            "  # Real use: token digests from a file, another port, a browser app elsewhere\n",
+            "  flexledger --data-dir ledger-data serve --auth tokens.toml \\\n",
+            "    --listen 127.0.0.1:8080 --cors-origin https://app.example.org"
+        )
     )]
     Serve {
         /// Address to listen on.
@@ -122,6 +166,9 @@ its request head is disconnected at the latest when its 10 s run out).",
         /// Seed the demo region if the ledger is empty; without --auth, print one token per role.
         #[arg(long)]
         demo: bool,
+        /// Let browser pages from ORIGIN call the API (CORS), e.g. https://app.example.org; repeatable. Off by default.
+        #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = crate::http::cors::parse_origin)]
+        cors_origins: Vec<axum::http::HeaderValue>,
     },
     /// Print the bureau's report of a region's closed month: money and members by status.
     #[command(
@@ -377,9 +424,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Region { name, month } => region(&cli.data_dir, &name, &month),
         CliCommand::Verify => verify(&cli.data_dir),
         CliCommand::Rebuild => rebuild(&cli.data_dir),
-        CliCommand::Serve { listen, auth, demo } => {
-            serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo)
-        }
+        CliCommand::Serve {
+            listen,
+            auth,
+            demo,
+            cors_origins,
+        } => serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo, &cors_origins),
         CliCommand::Backup(args) => backup::backup(&cli.data_dir, &args),
         CliCommand::Restore(args) => backup::restore(&cli.data_dir, &args),
     }

@@ -2,6 +2,7 @@
 
 use crate::domain::parse_command;
 use crate::http::auth::{Role, Tokens};
+use crate::http::cors::CORS_ORIGINS_MAX;
 use crate::http::{
     feed_broadcast_items_max, AppState, ConnectionLimits, Metrics, FEED_SUBSCRIBERS_MAX,
     REQUESTS_IN_FLIGHT_MAX,
@@ -23,41 +24,85 @@ const DEMO_COMMANDS: &str = include_str!("../../examples/demo.jsonl");
 /// `--auth FILE`, which holds digests, never tokens.
 const DEMO_TOKENS_FILE: &str = "demo-tokens";
 
+/// One token per role: those the data directory keeps, and new ones for roles it has
+/// none for (a first start, or a role added since), written back whole. A file that
+/// exists but cannot be read is an error, never replaced: new tokens would lock out
+/// every page and feed opened with the old ones.
 fn demo_tokens(data_dir: &Path) -> anyhow::Result<Vec<(Role, String)>> {
     let path = data_dir.join(DEMO_TOKENS_FILE);
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let kept: Vec<(Role, String)> = Role::ALL
-            .into_iter()
-            .filter_map(|role| {
-                let prefix = format!("{}-", role.name());
-                let token = text.lines().find(|line| line.starts_with(&prefix))?;
-                Some((role, token.trim().to_owned()))
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => {
+            return Err(error).with_context(|| {
+                format!(
+                    "cannot read the demo tokens in {} (delete it to make new ones)",
+                    path.display()
+                )
             })
-            .collect();
-        if kept.len() == Role::ALL.len() {
-            return Ok(kept);
         }
-        tracing::warn!(path = %path.display(), "demo tokens file is incomplete; making new tokens");
-    }
-    let made: Vec<(Role, String)> = Role::ALL
+    };
+    let kept = |role: Role| {
+        let prefix = format!("{}-", role.name());
+        text.lines()
+            .map(str::trim)
+            .find(|line| line.len() > prefix.len() && line.starts_with(&prefix))
+            .map(str::to_owned)
+    };
+    let tokens: Vec<(Role, Option<String>)> = Role::ALL
         .into_iter()
-        .map(|role| {
-            (
-                role,
-                format!("{}-{}", role.name(), uuid::Uuid::new_v4().simple()),
-            )
+        .map(|role| (role, kept(role)))
+        .collect();
+    if tokens.iter().all(|(_, token)| token.is_some()) {
+        return Ok(tokens
+            .into_iter()
+            .filter_map(|(role, token)| Some((role, token?)))
+            .collect());
+    }
+    if !text.is_empty() {
+        tracing::warn!(path = %path.display(), "the demo tokens file lacks some roles; adding new tokens for them");
+    }
+    let tokens: Vec<(Role, String)> = tokens
+        .into_iter()
+        .map(|(role, token)| {
+            let token = token
+                .unwrap_or_else(|| format!("{}-{}", role.name(), uuid::Uuid::new_v4().simple()));
+            (role, token)
         })
         .collect();
-    let text: String = made.iter().map(|(_, token)| format!("{token}\n")).collect();
+    let text: String = tokens
+        .iter()
+        .map(|(_, token)| format!("{token}\n"))
+        .collect();
+    write_private_file(&path, text.as_bytes())
+        .with_context(|| format!("cannot write the demo tokens to {}", path.display()))?;
+    Ok(tokens)
+}
+
+/// Writes `bytes` to `path` readable by its owner only, all or nothing: a temporary
+/// file beside it, synced, renamed over it, and the directory synced, so a crash
+/// leaves the old file or the new one, never half of one.
+fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension("tmp");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&path)
-        .with_context(|| format!("cannot write the demo tokens to {}", path.display()))?;
-    file.write_all(text.as_bytes())?;
-    Ok(made)
+    let mut file = options.open(&temporary)?;
+    #[cfg(unix)]
+    {
+        // A temporary file left by an older run keeps its mode; set it again.
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path)?;
+    if let Some(directory) = path.parent() {
+        std::fs::File::open(directory)?.sync_all()?;
+    }
+    Ok(())
 }
 
 pub fn serve(
@@ -65,7 +110,11 @@ pub fn serve(
     listen: &str,
     auth: Option<&Path>,
     demo: bool,
+    cors_origins: &[axum::http::HeaderValue],
 ) -> anyhow::Result<ExitCode> {
+    if cors_origins.len() > CORS_ORIGINS_MAX {
+        anyhow::bail!("at most {CORS_ORIGINS_MAX} --cors-origin values");
+    }
     let mut tokens = match auth {
         Some(path) => Tokens::load(path).map_err(anyhow::Error::msg)?,
         None if demo => Tokens::default(),
@@ -73,6 +122,13 @@ pub fn serve(
     };
     let mut ledger = Ledger::open(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    // Read (or made) before the server starts, so a demo whose tokens cannot be read
+    // stops here, having printed nothing.
+    let printed_tokens = if demo && auth.is_none() {
+        demo_tokens(data_dir)?
+    } else {
+        Vec::new()
+    };
     if demo && ledger.store().head()?.0 == 0 {
         let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
         ledger.submit(commands, &mut SystemSources)?;
@@ -95,11 +151,9 @@ pub fn serve(
         let address = listener.local_addr()?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;
-        if demo && auth.is_none() {
-            for (role, token) in demo_tokens(data_dir)? {
-                tokens.insert(&token, role);
-                writeln!(stdout, "{} token: {token}", role.name())?;
-            }
+        for (role, token) in &printed_tokens {
+            tokens.insert(token, *role);
+            writeln!(stdout, "{} token: {token}", role.name())?;
         }
         stdout.flush()?;
         drop(stdout);
@@ -113,6 +167,7 @@ pub fn serve(
             shutdown: stopped,
             metrics: Arc::new(Metrics::default()),
             writer_counters: writer.counters(),
+            cors_origins: cors_origins.into(),
         };
         let shutdown = async move {
             wait_for_signal().await;

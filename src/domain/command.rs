@@ -314,7 +314,8 @@ pub fn parse_json_strict(text: &[u8]) -> Result<Value, serde_json::Error> {
 }
 
 /// Parses one command from an already-decoded JSON value.
-pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
+pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal> {
+    whole_numbers_as_integers(&mut value);
     let Value::Object(mut fields) = value else {
         return Err(Refusal::invalid(
             "a command must be a JSON object with a \"command\" field",
@@ -425,6 +426,45 @@ pub fn parse_command_value(value: Value) -> Result<CommandEnvelope, Refusal> {
         command,
         body_digest,
     })
+}
+
+/// JSON Schema's `integer` is a number whose fractional part is zero, however it is
+/// written: `3`, `3.0`, `30e-1` and `3e0` are one integer to every schema validator,
+/// and the command schemas say `integer`. The parser reads them alike: before any
+/// field is read (and before the body digest, so `3.0` and `3` are one command), every
+/// whole number becomes that integer. A number with a fraction, or outside the 64-bit
+/// range, stays a float, which every integer field refuses, as the schemas' bounds do;
+/// an integer written as a string (`"3"`) is refused by both.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            if let Some(integer) = number.as_f64().and_then(whole_number) {
+                *number = integer;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
+/// `float` as an integer, if it is whole and an `i64` or a `u64` holds it.
+fn whole_number(float: f64) -> Option<serde_json::Number> {
+    /// 2^64 and -2^63, exact as floats: the ends of what `u64` and `i64` hold.
+    const U64_END_EXCLUSIVE: f64 = 18_446_744_073_709_551_616.0;
+    const I64_START: f64 = -9_223_372_036_854_775_808.0;
+    if !float.is_finite() || float.fract() != 0.0 {
+        return None;
+    }
+    // OK because a whole float inside the target's range converts exactly (`as` only
+    // truncates a fraction or saturates outside the range, and neither is possible).
+    if (0.0..U64_END_EXCLUSIVE).contains(&float) {
+        Some(serde_json::Number::from(float as u64))
+    } else if (I64_START..0.0).contains(&float) {
+        Some(serde_json::Number::from(float as i64))
+    } else {
+        None
+    }
 }
 
 fn field<T: DeserializeOwned>(value: Value, name: &str, expected: &str) -> Result<T, Refusal> {

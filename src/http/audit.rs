@@ -11,6 +11,7 @@ use super::{blocking, member_id, unknown_member, AppError, AppState};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::audit::page::{bad_request_html, html, not_found_html, PAGE_CONTENT_SECURITY_POLICY};
 use crate::audit::timeline;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -55,8 +56,9 @@ fn private_document(
 /// `GET /v1/members/{id}/timeline.svg`: the member's months as an SVG picture.
 pub(super) async fn get_timeline_svg(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
+    let Path(id) = path.map_err(super::bad_path)?;
     let member_id = member_id(&id)?;
     super::up_to_date(&state, member_id).await?;
     let picture = blocking_render(state, member_id, |history| {
@@ -75,7 +77,7 @@ pub(super) async fn get_timeline_svg(
 /// `GET /audit/members/{id}`: the audit page for one member.
 pub(super) async fn get_audit_page(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let html_page = |status, body| {
         private_document(
@@ -84,6 +86,10 @@ pub(super) async fn get_audit_page(
             PAGE_CONTENT_SECURITY_POLICY,
             body,
         )
+    };
+    let id = match path {
+        Ok(Path(id)) => id,
+        Err(rejection) => rejection.body_text(),
     };
     let Ok(member_id) = Uuid::parse_str(&id) else {
         return Ok(html_page(StatusCode::BAD_REQUEST, bad_request_html(&id)));

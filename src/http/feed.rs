@@ -375,13 +375,33 @@ async fn read_head(state: &AppState) -> Result<u64, AppError> {
     Ok(head.0)
 }
 
-/// Parses a feed message id: `POSITION` (an event) or `POSITION.SUB` (a coverage change).
+/// Parses a feed message id: `POSITION` (an event) or `POSITION.SUB` (a coverage
+/// change), digits only, with spaces or tabs around it (a header's optional
+/// whitespace). Exactly what the OpenAPI document's pattern for `Last-Event-ID` admits:
+/// a number too large for its field saturates (a position past any head waits for it,
+/// as any position past the head does; a SUB past the changes at its position means
+/// after all of them).
 fn parse_event_id(text: &str) -> Option<(u64, u32)> {
-    let text = text.trim();
-    match text.split_once('.') {
-        None => Some((text.parse().ok()?, 0)),
-        Some((position, sub)) => Some((position.parse().ok()?, sub.parse().ok()?)),
+    let text = text.trim_matches([' ', '\t']);
+    let (position, sub) = match text.split_once('.') {
+        None => (text, None),
+        Some((position, sub)) => (position, Some(sub)),
+    };
+    let position = digits_saturating(position)?;
+    let sub = match sub {
+        None => 0,
+        Some(sub) => u32::try_from(digits_saturating(sub)?).unwrap_or(u32::MAX),
+    };
+    Some((position, sub))
+}
+
+/// A non-empty run of ASCII digits as a number, `u64::MAX` if it is larger.
+fn digits_saturating(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
     }
+    // Digits only, so the one way parsing fails is overflow.
+    Some(text.parse().unwrap_or(u64::MAX))
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<SseEvent, Infallible>>;
@@ -443,8 +463,10 @@ impl Subscription {
             let page = match read.await {
                 Ok(Ok(page)) => page,
                 Ok(Err(error)) => {
+                    tracing::error!(%error, after = %cursor.described(), "a feed catch-up read failed");
+                    // The details stay in the server's log, as for a 500.
                     let message = format!(
-                        "the log could not be read after {}: {error}",
+                        "the log could not be read after {}; the server's log has the details",
                         cursor.described()
                     );
                     let error = SseEvent::default().event("error").data(message);

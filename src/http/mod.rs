@@ -5,10 +5,13 @@
 mod audit;
 pub mod auth;
 mod backup;
+pub mod cors;
 mod feed;
+mod schemas;
 mod server;
 
 pub use feed::feed_broadcast_items_max;
+pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
 
 use crate::domain::coverage::{member_coverage as coverage_of, month_line};
@@ -20,7 +23,7 @@ use crate::ledger::member_coverage;
 use crate::store::{CommandResult, Envelope, EventStore, SledStore, StateKey, StoreError};
 use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -30,10 +33,6 @@ use axum::{Json, Router};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
-
-/// The OpenAPI 3.1 description of this API (`schemas/openapi.json`); its `$ref`s name
-/// the JSON Schemas beside it in the repository's `schemas/` directory.
-pub const OPENAPI_DOCUMENT: &str = include_str!("../../schemas/openapi.json");
 
 /// Largest request body, in bytes.
 pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
@@ -82,6 +81,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The writer's counters: appends, batches, batch sizes and time.
     pub writer_counters: Arc<crate::writer::WriterCounters>,
+    /// Browser origins allowed to call the API (`--cors-origin`); empty: CORS off.
+    pub cors_origins: Arc<[axum::http::HeaderValue]>,
 }
 
 /// Counters for `/metrics` (Prometheus text).
@@ -111,13 +112,22 @@ impl AppError {
     }
 }
 
+/// What a 500 tells the client: the details (a store error, a path in the data
+/// directory) go to the server's log only.
+const INTERNAL_ERROR_MESSAGE: &str = "internal error; the server's log has the details";
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
+        let message = if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+            INTERNAL_ERROR_MESSAGE
+        } else {
+            self.message.as_str()
+        };
         let body =
-            serde_json::json!({"ok": false, "error": {"code": self.code, "message": self.message}});
+            serde_json::json!({"ok": false, "error": {"code": self.code, "message": message}});
         (self.status, Json(body)).into_response()
     }
 }
@@ -161,15 +171,19 @@ const COVERAGE_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role:
 const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
 const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber]);
 
-/// The router: every route with its roles, the body limit and the in-flight cap.
+/// The router: every route with its roles, the body limit, the in-flight cap and,
+/// when origins are configured, CORS outermost (a preflight is answered before the
+/// in-flight cap and the role check; an error answered to a listed origin is
+/// readable by its page).
 pub fn app(state: AppState) -> Router {
+    let cors = cors::layer(&state.cors_origins);
     let guarded = |allowed: Allowed, router: Router<AppState>| {
         router.route_layer(axum::middleware::from_fn_with_state(
             (state.clone(), allowed),
             authorize,
         ))
     };
-    Router::new()
+    let router = Router::new()
         .merge(guarded(
             OPERATOR,
             Router::new().route("/v1/commands", post(post_commands)),
@@ -207,10 +221,7 @@ pub fn app(state: AppState) -> Router {
                 Json(serde_json::json!({"ok": true})).into_response()
             }),
         )
-        .route(
-            "/v1/openapi.json",
-            get(|| async { ([("content-type", "application/json")], OPENAPI_DOCUMENT) }),
-        )
+        .merge(schemas::routes())
         .fallback(|| async {
             AppError::new(
                 StatusCode::NOT_FOUND,
@@ -231,7 +242,11 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             limit_in_flight,
         ))
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 async fn limit_in_flight(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -313,7 +328,15 @@ async fn post_commands(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
-    let body = body.map_err(|rejection| AppError::new(rejection.status(), "payload_too_large", format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes")))?;
+    let body = body.map_err(|rejection| {
+        let status = rejection.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "payload_too_large"
+        } else {
+            "invalid_command"
+        };
+        AppError::new(status, code, format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes"))
+    })?;
     let value: serde_json::Value =
         crate::domain::command::parse_json_strict(&body).map_err(|error| {
             AppError::new(
@@ -343,7 +366,9 @@ async fn post_commands(
     let (commands, single): (Vec<Result<CommandEnvelope, Refusal>>, bool) = match value {
         serde_json::Value::Array(items) => {
             if idempotency_key.is_some() {
-                return Err(AppError::new(StatusCode::BAD_REQUEST, "invalid_command", "Idempotency-Key applies to a single command; give each array item its own command_id"));
+                // Both parse: they do not go together. 422, as for a key that
+                // contradicts the command's command_id; 400 is for what does not parse.
+                return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_command", "Idempotency-Key applies to a single command; give each array item its own command_id"));
             }
             if items.len() > REQUEST_COMMANDS_MAX {
                 return Err(AppError::new(
@@ -404,6 +429,16 @@ pub(crate) fn bad_query(rejection: QueryRejection) -> AppError {
     )
 }
 
+/// A path that does not decode (percent-escapes that are not UTF-8), in the API's
+/// error shape (axum's own rejection is plain text).
+pub(crate) fn bad_path(rejection: PathRejection) -> AppError {
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_command",
+        format!("the path does not parse: {}", rejection.body_text()),
+    )
+}
+
 fn member_id(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text).map_err(|_| {
         AppError::new(
@@ -443,9 +478,10 @@ struct AsOf {
 /// `GET /v1/members/{id}[?as_of=POSITION]`: the member coverage.
 async fn get_member(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     query: Result<Query<AsOf>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    let Path(id) = path.map_err(bad_path)?;
     let Query(query) = query.map_err(bad_query)?;
     let member_id = member_id(&id)?;
     if query.as_of.is_none() {
@@ -498,8 +534,9 @@ fn stored_member(
 /// `GET /v1/members/{id}/months/{YYYY-MM}`: the one question a hospital asks.
 async fn get_month(
     State(state): State<AppState>,
-    Path((id, month)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, AppError> {
+    let Path((id, month)) = path.map_err(bad_path)?;
     let member_id = member_id(&id)?;
     let month = Month::parse(&month).ok_or_else(|| {
         AppError::new(
@@ -519,8 +556,9 @@ async fn get_month(
 /// `GET /v1/members/{id}/events`: the member's envelopes in order.
 async fn get_member_events(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
+    let Path(id) = path.map_err(bad_path)?;
     let member_id = member_id(&id)?;
     let envelopes = blocking(move || {
         let envelopes: Result<Vec<Envelope>, StoreError> = state
@@ -551,8 +589,9 @@ fn region_name(name: &str) -> Result<RegionName, AppError> {
 /// (R12, R16, R17), read from its maintained row: no member is folded.
 async fn get_region_month(
     State(state): State<AppState>,
-    Path((name, month)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, AppError> {
+    let Path((name, month)) = path.map_err(bad_path)?;
     let region_name = region_name(&name)?;
     let month = crate::domain::month::Month::parse(&month).ok_or_else(|| {
         AppError::new(
@@ -584,8 +623,9 @@ async fn get_region_month(
 /// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.
 async fn get_region(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
+    let Path(name) = path.map_err(bad_path)?;
     let region_name = region_name(&name)?;
     let summary = blocking(move || {
         let store = state.store.as_ref();
@@ -733,4 +773,45 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     server::serve(listener, app(state), limits, shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 500 says "internal error" and nothing of what failed (a store error names
+    /// files and positions); the details go to the log. Other errors keep their message.
+    #[test]
+    fn a_500_tells_the_client_nothing_internal() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime builds");
+        let body_of = |error: AppError| {
+            let response = error.into_response();
+            let status = response.status();
+            let bytes = runtime
+                .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+                .expect("an error body is in memory");
+            let body: serde_json::Value =
+                serde_json::from_slice(&bytes).expect("an error body is JSON");
+            (status, body)
+        };
+        let secret = "sled: /var/lib/flexledger/db: corrupt page at offset 4096";
+        let (status, body) = body_of(AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            secret,
+        ));
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            serde_json::json!({"ok": false, "error": {"code": "internal", "message": INTERNAL_ERROR_MESSAGE}})
+        );
+        let (_, body) = body_of(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            "\"x\" is not a month (YYYY-MM)",
+        ));
+        assert_eq!(body["error"]["message"], "\"x\" is not a month (YYYY-MM)");
+    }
 }

@@ -352,7 +352,7 @@ pub(crate) struct SseMessage {
     pub(crate) data: Option<String>,
 }
 
-pub(crate) fn next_sse(reader: &mut impl BufRead) -> SseMessage {
+pub(crate) fn next_sse(reader: &mut (impl BufRead + ?Sized)) -> SseMessage {
     let mut message = SseMessage {
         id: None,
         event: None,
@@ -697,6 +697,97 @@ fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() 
     assert_eq!(next[0].2, messages[2].2);
 }
 
+/// The ids the feed sends are the ones its documentation gives (the OpenAPI document's
+/// `FeedMessage`, README's feed section): an event's id is its position, the coverage
+/// changes after the event at P are `P.1`, `P.2`, … and carry `position` P; every
+/// message validates against `FeedMessage`; live and caught up from the store, the same
+/// messages have the same ids.
+#[test]
+fn the_feed_sends_the_documented_ids_live_and_caught_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let feed_message = crate::schemas::openapi_validator("FeedMessage");
+    for (id, event) in [
+        ("36", "CoverageChanged"),
+        ("36.1", "ContributionPaid"),
+        ("36.0", "CoverageChanged"),
+    ] {
+        let wrong = json!({"id": id, "event": event, "data": "{}"});
+        assert!(
+            !feed_message.is_valid(&wrong),
+            "FeedMessage refuses {wrong}"
+        );
+    }
+    let mut live = subscribe(&server, "", None);
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (status, closed) = call(&server, "POST", "/v1/commands", operator, Some(close), &[]);
+    assert_eq!(status, 200, "{closed}");
+    let first = closed["events"][0]["position"].as_u64().unwrap();
+    // A marker after the close: the messages up to it are compared.
+    let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
+    let (status, stopped) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&marker),
+        &[],
+    );
+    assert_eq!(status, 200, "{stopped}");
+    let marker_id = stopped["events"][0]["position"].to_string();
+    let read_through_marker = |feed: &mut dyn BufRead| {
+        let mut messages = Vec::new();
+        loop {
+            let message = next_sse(feed);
+            let fields = json!({"id": message.id, "event": message.event, "data": message.data});
+            let errors: Vec<String> = feed_message
+                .iter_errors(&fields)
+                .map(|error| error.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{fields} is not a FeedMessage: {errors:?}"
+            );
+            let (id, event) = (message.id.unwrap(), message.event.unwrap());
+            let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
+            let done = id == marker_id;
+            messages.push((id, event, data));
+            if done {
+                return messages;
+            }
+        }
+    };
+    let sent = read_through_marker(&mut live);
+    assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
+    let mut last_event = 0;
+    let mut changes_after_it = 0;
+    for (id, event, data) in &sent {
+        let position = data["position"].as_u64().unwrap();
+        if event == "CoverageChanged" {
+            changes_after_it += 1;
+            assert_eq!(
+                position, last_event,
+                "a change follows the event it carries"
+            );
+            assert_eq!(*id, format!("{position}.{changes_after_it}"));
+        } else {
+            assert_eq!(*id, position.to_string(), "an event's id is its position");
+            (last_event, changes_after_it) = (position, 0);
+        }
+    }
+    assert!(
+        sent.iter()
+            .filter(|message| message.1 == "CoverageChanged")
+            .count()
+            >= 2,
+        "Li and Zhao both miss October: {:?}",
+        sent.iter().map(|message| &message.0).collect::<Vec<_>>()
+    );
+    let mut caught_up = subscribe(&server, &format!("?from={first}"), None);
+    assert_eq!(read_through_marker(&mut caught_up), sent);
+}
+
 /// The region month report over HTTP is the CLI's, and refuses what it cannot answer.
 #[test]
 fn the_region_month_report_is_served_as_the_cli_prints_it() {
@@ -746,12 +837,18 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
 
 /// `start`, with environment variables for the server (the hidden timeout knobs).
 pub(crate) fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Server {
+    start_with(dir, env, &[])
+}
+
+/// `serve --demo --auth …` on port 0 with `env` and more `serve` arguments.
+pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
     let auth = auth_file(dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
         .arg("--data-dir")
         .arg(dir.join("data"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
         .arg(&auth)
+        .args(args)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -943,45 +1040,276 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
     assert!(waited < Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000));
 }
 
-/// Every error has the JSON error shape: an unknown route (404) and a wrong method (405).
-#[test]
-fn a_wrong_method_and_an_unknown_route_answer_with_the_error_shape() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path());
-    let (status, body) = call(
-        &server,
-        "GET",
-        "/v1/commands",
-        Some(token("operator")),
-        None,
-        &[],
-    );
-    assert_eq!(status, 405, "{body}");
-    assert_eq!(body["ok"], false);
-    assert_eq!(body["error"]["code"], "method_not_allowed");
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/healthz",
-        Some(token("operator")),
-        None,
-        &[],
-    );
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
+/// One request with any method, headers and body: (status, response headers, body).
+fn exchange(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, ureq::http::HeaderMap, String) {
+    let mut builder = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", server.base));
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let agent = agent();
+    let mut response = match body {
+        Some(body) => agent.run(builder.body(body.to_owned()).unwrap()),
+        None => agent.run(builder.body(()).unwrap()),
+    }
+    .unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap_or_default();
+    (status, response.headers().clone(), text)
 }
 
-/// `serve --demo` restarted on the same data directory prints the same tokens, so an
-/// open page or feed keeps working; the file holding them is readable by its owner only.
+/// A response header's value, or "" when absent.
+fn header_of(headers: &ureq::http::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// One request with any method, headers and body: (status, content type, `Allow`, body).
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String, String, String) {
+    let (status, headers, text) = exchange(server, method, path, headers, body);
+    let (content_type, allow) = (
+        header_of(&headers, "content-type"),
+        header_of(&headers, "allow"),
+    );
+    (status, content_type, allow, text)
+}
+
+/// CORS: off by default (no header, a preflight is a 405 like any OPTIONS); with
+/// `--cors-origin`, a preflight from a listed origin is answered without a token and
+/// allows the Authorization header, responses (errors too) carry the origin, and any
+/// other origin gets no Access-Control-Allow-Origin.
+#[test]
+fn cors_is_off_by_default_and_allows_only_the_listed_origins() {
+    let app = "https://app.example.org";
+    let preflight = |server: &Server, origin: &str| {
+        exchange(
+            server,
+            "OPTIONS",
+            "/v1/commands",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                (
+                    "access-control-request-headers",
+                    "authorization,content-type",
+                ),
+            ],
+            None,
+        )
+    };
+    let auditor = format!("Bearer {}", token("auditor"));
+    let read = |server: &Server, origin: &str, token: Option<&str>| {
+        let mut headers = vec![("origin", origin)];
+        if let Some(token) = token {
+            headers.push(("authorization", token));
+        }
+        exchange(server, "GET", "/v1/regions/demo", &headers, None)
+    };
+    let allowed_origin =
+        |headers: &ureq::http::HeaderMap| header_of(headers, "access-control-allow-origin");
+
+    let dir = tempfile::tempdir().unwrap();
+    let off = start(dir.path());
+    let (status, headers, body) = preflight(&off, app);
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(allowed_origin(&headers), "");
+    let (status, headers, _) = read(&off, app, Some(&auditor));
+    assert_eq!(status, 200);
+    assert_eq!(allowed_origin(&headers), "", "off by default");
+    drop(off);
+
+    let dir = tempfile::tempdir().unwrap();
+    let on = start_with(
+        dir.path(),
+        &[],
+        &[
+            "--cors-origin",
+            "https://App.Example.org",
+            "--cors-origin",
+            "http://localhost:3000",
+        ],
+    );
+    let (status, headers, _) = preflight(&on, app);
+    assert_eq!(status, 200, "a preflight needs no token");
+    assert_eq!(
+        allowed_origin(&headers),
+        app,
+        "the origin, lowercased as browsers send it"
+    );
+    assert!(header_of(&headers, "access-control-allow-methods").contains("POST"));
+    let allowed_headers = header_of(&headers, "access-control-allow-headers");
+    for name in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "last-event-id",
+    ] {
+        assert!(
+            allowed_headers.contains(name),
+            "{name} in {allowed_headers}"
+        );
+    }
+    let (status, headers, _) = read(&on, "http://localhost:3000", Some(&auditor));
+    assert_eq!(status, 200);
+    assert_eq!(allowed_origin(&headers), "http://localhost:3000");
+    let (status, headers, _) = read(&on, app, None);
+    assert_eq!(status, 401);
+    assert_eq!(allowed_origin(&headers), app, "the page can read the error");
+    for other in [
+        "https://evil.example.org",
+        "https://app.example.org.evil.example",
+        "null",
+    ] {
+        let (_, headers, _) = preflight(&on, other);
+        assert_eq!(allowed_origin(&headers), "", "preflight from {other}");
+        let (status, headers, _) = read(&on, other, Some(&auditor));
+        assert_eq!(status, 200);
+        assert_eq!(allowed_origin(&headers), "", "{other}");
+    }
+
+    for bad in [
+        "https://app.example.org/",
+        "app.example.org",
+        "*",
+        "https://app.example.org/path",
+    ] {
+        let output = crate::support::flexledger(
+            &dir.path().join("other"),
+            &[
+                "serve",
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+                "--cors-origin",
+                bad,
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not an origin"), "{bad}: {stderr}");
+    }
+}
+
+/// Every error has the contract's JSON error shape and the status the OpenAPI document
+/// gives it: an unknown route, a wrong method, a body too large or not JSON, a path that
+/// does not decode, a query or header of the wrong form, a key with an array.
+#[test]
+fn every_error_has_the_json_error_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let operator = format!("Bearer {}", token("operator"));
+    let auditor = format!("Bearer {}", token("auditor"));
+    let subscriber = format!("Bearer {}", token("subscriber"));
+    let json = ("content-type", "application/json");
+    let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
+    let duplicate_key =
+        format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}","member_id":"{MEMBER}"}}"#);
+    let array = format!("[{}]", pay("2025-10", "2025-10-03"));
+    let key = ("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d");
+    #[rustfmt::skip]
+    let cases: Vec<(&str, String, Vec<(&str, &str)>, Option<&str>, u16, &str)> = vec![
+        ("GET", "/nowhere".into(), vec![], None, 404, "not_found"),
+        ("POST", "/v1/healthz".into(), vec![("authorization", &operator)], Some("{}"), 404, "not_found"),
+        ("GET", "/v1/commands".into(), vec![("authorization", &operator)], None, 405, "method_not_allowed"),
+        ("DELETE", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor)], None, 405, "method_not_allowed"),
+        ("PUT", "/v1/openapi.json".into(), vec![], Some("{}"), 405, "method_not_allowed"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&too_big), 413, "payload_too_large"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some("{not json"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key], Some(&array), 422, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![json], Some("{}"), 401, "unauthorized"),
+        ("GET", format!("/v1/members/{MEMBER}/events"), vec![("authorization", &subscriber)], None, 403, "forbidden"),
+        ("GET", "/v1/members/%FF".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/members/%FF/months/2025-01".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/members/%FF/timeline.svg".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/%C3%28".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=1.5"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=1e3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/demo/months/2025-13".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
+        ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
+    ];
+    for (method, path, headers, body, status, code) in cases {
+        let (got, content_type, allow, text) = request(&server, method, &path, &headers, body);
+        let what = format!("{method} {path}: {got} {text}");
+        assert_eq!(got, status, "{what}");
+        assert_eq!(content_type, "application/json", "{what}");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}"));
+        crate::schemas::assert_openapi_valid("Error", &body);
+        assert_eq!(body["error"]["code"], code, "{what}");
+        if status == 405 {
+            assert!(!allow.is_empty(), "a 405 names the allowed methods: {what}");
+        }
+    }
+}
+
+/// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,
+/// spaces or tabs around them), however large, and nothing else.
+#[test]
+fn last_event_id_takes_what_its_documented_pattern_admits() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let status = |id: &str| {
+        let response = agent()
+            .get(&format!("{}/v1/feed", server.base))
+            .header("authorization", &auditor)
+            .header("last-event-id", id)
+            .call()
+            .unwrap();
+        response.status().as_u16()
+    };
+    for id in [
+        "36",
+        "36.1",
+        " 36 ",
+        "\t36.0\t",
+        "7146233.6221606942",
+        "99999999999999999999999",
+        "1.99999999999999999999",
+    ] {
+        assert_eq!(status(id), 200, "{id:?}");
+    }
+    for id in [
+        "", "x", "-1", "+1", "1.", ".1", "1.x", "1 .1", "1.1.1", "0x10",
+    ] {
+        assert_eq!(status(id), 400, "{id:?}");
+    }
+}
+
+/// `serve --demo` restarted on the same data directory prints the same tokens, and they
+/// still work, so an open page or feed keeps working; the file holding them is readable
+/// by its owner only. A file missing a role keeps the others and gains that one; a file
+/// that cannot be read stops the server instead of being replaced.
 #[test]
 fn a_restarted_demo_keeps_its_tokens() {
     let dir = tempfile::tempdir().unwrap();
-    let tokens = || {
+    let data = dir.path().join("data");
+    let file = data.join("demo-tokens");
+    // Starts the demo; with `check`, calls it with the operator token it printed.
+    let start_demo = |check: bool| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
             .arg("--data-dir")
-            .arg(dir.path().join("data"))
+            .arg(&data)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -992,25 +1320,383 @@ fn a_restarted_demo_keeps_its_tokens() {
         for _ in 0..4 {
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
-            lines.push(line);
+            lines.push(line.trim().to_owned());
         }
-        let _ = child.kill();
-        let _ = child.wait();
+        let server = Server {
+            child,
+            base: lines[0].trim_start_matches("listening on ").to_owned(),
+        };
+        if check {
+            let operator = lines[1].trim_start_matches("operator token: ");
+            let (status, body) = call(
+                &server,
+                "GET",
+                "/v1/regions/demo",
+                Some(operator),
+                None,
+                &[],
+            );
+            assert_eq!(status, 200, "the printed operator token works: {body}");
+        }
+        drop(server);
         lines[1..].to_vec()
     };
-    let first = tokens();
+    let first = start_demo(true);
     assert!(
         first[0].starts_with("operator token: operator-"),
         "{first:?}"
     );
-    assert_eq!(tokens(), first);
+    assert!(
+        first[2].starts_with("subscriber token: subscriber-"),
+        "{first:?}"
+    );
+    assert_eq!(start_demo(true), first, "a restart prints the same tokens");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("data/demo-tokens"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    // A role missing from the file: the others are kept, that one is made and written.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let without_subscriber: String = text
+        .lines()
+        .filter(|line| !line.starts_with("subscriber-"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&file, without_subscriber).unwrap();
+    let third = start_demo(false);
+    assert_eq!(
+        third[..2],
+        first[..2],
+        "the operator and auditor tokens are kept"
+    );
+    assert_ne!(third[2], first[2]);
+    assert!(third[2].starts_with("subscriber token: subscriber-"));
+    assert_eq!(start_demo(false), third, "and written back");
+    // A file that cannot be read is not replaced: the server says so and stops.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    let output =
+        crate::support::flexledger(&data, &["serve", "--demo", "--listen", "127.0.0.1:0"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot read the demo tokens"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).is_empty(),
+        "nothing printed"
+    );
+    assert!(file.is_dir(), "left as it was");
+}
+
+/// Every JSON Schema in schemas/ is served at /v1/ plus its path there, byte for byte,
+/// so the OpenAPI document's relative `$ref`s (`defs.schema.json#/$defs/uuid`, and
+/// `commands/pay.schema.json`'s `../defs.schema.json`) resolve against its own URL;
+/// every reference the document and the schemas make names a served file.
+#[test]
+fn the_schemas_the_openapi_document_refers_to_are_served_beside_it() {
+    fn schema_files(directory: &Path, below: &str, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if path.is_dir() {
+                schema_files(&path, &format!("{below}{name}/"), found);
+            } else if name.ends_with(".schema.json") {
+                found.push(format!("{below}{name}"));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    schema_files(&crate::support::repo_path("schemas"), "", &mut files);
+    files.sort();
+    let mut compiled_in: Vec<String> = flexledger::http::SCHEMA_FILES
+        .iter()
+        .map(|(path, _)| (*path).to_owned())
+        .collect();
+    compiled_in.sort();
+    assert_eq!(
+        compiled_in, files,
+        "src/http/schemas.rs lists every file of schemas/"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let agent = agent();
+    let fetch = |path: &str| {
+        let mut response = agent
+            .get(&format!("{}/v1/{path}", server.base))
+            .call()
+            .unwrap();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let status = response.status().as_u16();
+        (
+            status,
+            content_type,
+            response.body_mut().read_to_string().unwrap(),
+        )
+    };
+    let mut references = Vec::new();
+    for file in files.iter().map(String::as_str).chain(["openapi.json"]) {
+        let (status, content_type, served) = fetch(file);
+        assert_eq!(status, 200, "{file} is served without a token");
+        let expected =
+            std::fs::read_to_string(crate::support::repo_path(&format!("schemas/{file}"))).unwrap();
+        assert_eq!(
+            served, expected,
+            "the served {file} is the file in schemas/"
+        );
+        if file != "openapi.json" {
+            assert_eq!(
+                content_type,
+                flexledger::http::SCHEMA_CONTENT_TYPE,
+                "{file}"
+            );
+        }
+        let directory = file.rsplit_once('/').map_or("", |(directory, _)| directory);
+        collect_file_references(
+            &serde_json::from_str(&served).unwrap(),
+            directory,
+            &mut references,
+        );
+    }
+    for reference in references {
+        assert!(
+            files.contains(&reference),
+            "a $ref names {reference}, which is not served"
+        );
+    }
+    let (status, _, body) = fetch("commands/nothing.schema.json");
+    assert_eq!(status, 404);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// The files `value`'s `$ref`s name, as paths below schemas/ (`directory` is the
+/// referring file's own).
+fn collect_file_references(value: &Value, directory: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                match (key.as_str(), field) {
+                    ("$ref", Value::String(reference)) => {
+                        let file = reference.split('#').next().unwrap_or_default();
+                        if file.is_empty() {
+                            continue;
+                        }
+                        let resolved = match file.strip_prefix("../") {
+                            Some(up) => up.to_owned(),
+                            None if directory.is_empty() => file.to_owned(),
+                            None => format!("{directory}/{file}"),
+                        };
+                        found.push(resolved);
+                    }
+                    _ => collect_file_references(field, directory, found),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_file_references(item, directory, found)),
+        _ => {}
+    }
+}
+
+/// `flexledger serve --help` lists every route of the OpenAPI document with the roles
+/// its `x-roles` give (which the server enforces: see the test above), and nothing
+/// else; its examples run as shown, in a fresh directory, with one liberty: each
+/// server listens on a free port, which the requests of the examples then use.
+#[test]
+fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .args(["serve", "--help"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    // Route lines: "  GET  /v1/feed   auditor, subscriber".
+    let mut listed: Vec<(String, String, String)> = help
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let (method, rest) = line.split_once(' ')?;
+            if !["GET", "POST"].contains(&method) {
+                return None;
+            }
+            let rest = rest.trim_start();
+            let (path, roles) = rest.split_once(' ')?;
+            let path = path
+                .split('[')
+                .next()
+                .unwrap()
+                .replace("{YYYY-MM}", "{month}");
+            Some((method.to_owned(), path, roles.trim().to_owned()))
+        })
+        .collect();
+    listed.sort();
+    let document: Value = serde_json::from_str(flexledger::http::OPENAPI_DOCUMENT).unwrap();
+    let mut documented: Vec<(String, String, String)> = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let roles = match operation.get("x-roles") {
+                None => "no token".to_owned(),
+                Some(roles) => roles
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|role| role.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            documented.push((method.to_uppercase(), path.clone(), roles));
+        }
+    }
+    documented.sort();
+    assert_eq!(
+        listed, documented,
+        "serve --help lists the routes and roles of the OpenAPI document"
+    );
+
+    // The examples: shell lines (continued with a backslash), comments dropped.
+    let examples = help
+        .split("Examples:")
+        .nth(1)
+        .expect("serve --help has examples");
+    let mut commands: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for line in examples.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.strip_suffix('\\') {
+            Some(start) => pending.push_str(start),
+            None => {
+                pending.push_str(line);
+                commands.push(std::mem::take(&mut pending));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let digest = flexledger::store::Sha256::of(b"example-secret");
+    std::fs::write(
+        dir.path().join("tokens.toml"),
+        format!("[[token]]\nrole = \"auditor\"\nsha256 = \"{digest}\"\n"),
+    )
+    .unwrap();
+    let mut servers: Vec<(String, Server, Vec<String>)> = Vec::new();
+    let mut requests = 0;
+    for command in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        if words[0] == "flexledger" {
+            let mut args: Vec<&str> = words[1..].to_vec();
+            let shown = match args.iter().position(|arg| *arg == "--listen") {
+                Some(index) => std::mem::replace(&mut args[index + 1], "127.0.0.1:0"),
+                None => {
+                    args.extend(["--listen", "127.0.0.1:0"]);
+                    "127.0.0.1:7878"
+                }
+            };
+            let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+                .args(&args)
+                .current_dir(dir.path())
+                .env_remove("FLEXLEDGER_DATA_DIR")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let base = first
+                .trim()
+                .strip_prefix("listening on ")
+                .unwrap_or_else(|| panic!("{command}: {first}"))
+                .to_owned();
+            let mut printed = Vec::new();
+            if args.contains(&"--demo") {
+                for _ in 0..3 {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    printed.push(line.trim().to_owned());
+                }
+            }
+            let server = Server { child, base };
+            assert_eq!(
+                call(&server, "GET", "/healthz", None, None, &[]).0,
+                200,
+                "{command}"
+            );
+            if let Some(index) = args.iter().position(|arg| *arg == "--cors-origin") {
+                let origin = args[index + 1];
+                let (status, headers, _) = exchange(
+                    &server,
+                    "OPTIONS",
+                    "/v1/regions/demo",
+                    &[("origin", origin), ("access-control-request-method", "GET")],
+                    None,
+                );
+                assert_eq!(
+                    (status, header_of(&headers, "access-control-allow-origin")),
+                    (200, origin.to_owned()),
+                    "{command}"
+                );
+            }
+            if args.contains(&"--auth") {
+                let (status, _) = call(
+                    &server,
+                    "GET",
+                    "/metrics",
+                    Some("example-secret"),
+                    None,
+                    &[],
+                );
+                assert_eq!(status, 200, "the token file's auditor: {command}");
+            }
+            servers.push((shown.to_owned(), server, printed));
+        } else {
+            assert_eq!(words[0], "curl", "{command}");
+            // curl [-s] [-N] -H "Authorization: Bearer $ROLE" URL, as the examples write it.
+            let quoted: Vec<&str> = command.split('"').collect();
+            let variable = quoted[1].strip_prefix("Authorization: Bearer $").unwrap();
+            let url = command.rsplit(' ').next().unwrap().trim_matches('"');
+            let (shown, server, printed) = servers
+                .iter()
+                .find(|(shown, _, _)| url.starts_with(shown.as_str()))
+                .unwrap_or_else(|| panic!("no example server at {url}"));
+            let role = variable.to_lowercase();
+            let token = printed
+                .iter()
+                .find_map(|line| line.strip_prefix(&format!("{role} token: ")))
+                .unwrap_or_else(|| panic!("{variable} is a token the demo printed"));
+            let path = &url[shown.len()..];
+            if command.contains(" -N ") {
+                let response = agent()
+                    .get(&format!("{}{path}", server.base))
+                    .header("authorization", &format!("Bearer {token}"))
+                    .call()
+                    .unwrap();
+                assert_eq!(response.status().as_u16(), 200, "{command}");
+                let mut reader = std::io::BufReader::new(response.into_body().into_reader());
+                let message = next_sse(&mut reader);
+                assert!(message.id.is_some() && message.data.is_some(), "{command}");
+            } else {
+                let (status, body) = call(server, "GET", path, Some(token), None, &[]);
+                assert_eq!(status, 200, "{command}: {body}");
+            }
+            requests += 1;
+        }
+    }
+    assert_eq!(
+        (servers.len(), requests),
+        (2, 2),
+        "the examples: {commands:?}"
+    );
+    assert!(
+        dir.path().join("demo-data/demo-tokens").is_file(),
+        "the data directory as shown"
+    );
 }

@@ -477,7 +477,9 @@ fn bad_input_to_the_new_commands_appends_nothing() {
         (grant("share", json!("1234")), "invalid_command"),
         (grant("months", json!(0)), "invalid_command"),
         (grant("months", json!(37)), "subsidy_limit_exceeded"),
-        (grant("months", json!(12.0)), "invalid_command"),
+        // A whole number is that integer, however written (schemas/README.md); a
+        // fraction is not.
+        (grant("months", json!(12.5)), "invalid_command"),
         (grant("months", json!("12")), "invalid_command"),
         (grant("category", json!("student")), "invalid_command"),
         (grant("from_month", json!("2025-13")), "invalid_command"),

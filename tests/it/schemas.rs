@@ -99,6 +99,41 @@ pub fn assert_valid(kind: &str, value: &Value) {
     );
 }
 
+/// A validator for `components/schemas/<name>` of `schemas/openapi.json`: the document
+/// is compiled as a schema whose root refers to that component, so its `$ref`s to the
+/// schema files resolve beside it, as a tool reading the served document resolves them.
+pub fn openapi_validator(name: &str) -> jsonschema::Validator {
+    let path = repo_path("schemas/openapi.json");
+    let mut document = crate::support::read_json(&path);
+    let root = document
+        .as_object_mut()
+        .expect("the OpenAPI document is an object");
+    root.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    root.insert("$ref".into(), json!(format!("#/components/schemas/{name}")));
+    jsonschema::options()
+        .with_base_uri(format!("file://{}", path.display()))
+        .should_validate_formats(true)
+        .build(&document)
+        .unwrap_or_else(|error| panic!("components/schemas/{name} does not compile: {error}"))
+}
+
+/// Panics with every validation error if `value` does not match the OpenAPI document's
+/// `components/schemas/<name>`.
+pub fn assert_openapi_valid(name: &str, value: &Value) {
+    let errors: Vec<String> = openapi_validator(name)
+        .iter_errors(value)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{value} does not match components/schemas/{name}:\n{}",
+        errors.join("\n")
+    );
+}
+
 fn is_valid(kind: &str, value: &Value) -> bool {
     validators()[kind].is_valid(value)
 }
@@ -419,20 +454,118 @@ fn malformed_v2_commands_are_refused() {
     }
 }
 
-/// JSON Schema's "integer" is a number without a fraction, so `3.0` matches it: the
-/// schemas are looser than the parser here (schemas/README.md says so).
+/// Wherever a schema says `integer`, the schema and the parser agree on every spelling:
+/// each edge input is written into each integer field of a command as JSON text, then
+/// validated by the schema and parsed by the ledger. JSON Schema's integer is a value
+/// (`3.0`, `30e-1` and `3e0` are 3), so the parser reads those as 3 too; a fraction, a
+/// string, a boolean, a negative number or one past the field's bounds is refused by both.
 #[test]
-fn integers_written_with_a_fraction_pass_the_schema_but_not_the_parser() {
-    for command in [
-        with(&policy(), "grace_months", json!(3.0)),
-        with(&grant_subsidy(), "months", json!(24.0)),
-    ] {
-        assert!(
-            is_valid("command", &command),
-            "the validator now refuses {command}: drop the note in schemas/README.md and make this test say so"
-        );
-        assert!(flexledger::domain::parse_command_value(command).is_err());
+fn the_schemas_and_the_parser_agree_on_integers() {
+    let policy_with = |field: &str| with(&policy(), field, json!("N")).to_string();
+    let mut tiered = policy();
+    tiered["benefit_tiers"] = json!([{"min_continuous_months": "N", "tier": "basic"}]);
+    let mut versioned = json!({"command": "stop_deduction", "member_id": MEMBER});
+    versioned["expected_version"] = json!("N");
+    // Each command with "N" where the edge input goes (every integer field of a command).
+    let commands = [
+        ("publish_policy.grace_months", policy_with("grace_months")),
+        (
+            "publish_policy.benefit_delay_first",
+            policy_with("benefit_delay_first"),
+        ),
+        (
+            "publish_policy.benefit_delay_reenroll",
+            policy_with("benefit_delay_reenroll"),
+        ),
+        (
+            "publish_policy.first_wait_after_gap_months",
+            policy_with("first_wait_after_gap_months"),
+        ),
+        (
+            "publish_policy.benefit_tiers[].min_continuous_months",
+            tiered.to_string(),
+        ),
+        (
+            "grant_subsidy.months",
+            with(&grant_subsidy(), "months", json!("N")).to_string(),
+        ),
+        ("stop_deduction.expected_version", versioned.to_string()),
+    ];
+    let edges = [
+        "3",
+        "3.0",
+        "3.00",
+        "30e-1",
+        "3e0",
+        "3E+0",
+        "0.3e1",
+        "1e2",
+        "1e3",
+        "1E3",
+        "0",
+        "-0",
+        "-0.0",
+        "0.0",
+        "1",
+        "1.0",
+        "600",
+        "600.0",
+        "601",
+        "601.0",
+        "3.5",
+        "0.5",
+        "1e-1",
+        "-1",
+        "-1.0",
+        "-1e3",
+        "\"3\"",
+        "\"3.0\"",
+        "true",
+        "null",
+        "[3]",
+        "{}",
+        "4294967295",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1.8446744073709552e19",
+        "1e19",
+        "1e30",
+        "-9223372036854775808",
+    ];
+    let mut disagreements = Vec::new();
+    for (field, command) in &commands {
+        for edge in edges {
+            let text = command.replace("\"N\"", edge);
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let schema = is_valid("command", &value);
+            let parser = flexledger::domain::parse_command(&text);
+            if schema != parser.is_ok() {
+                disagreements.push(format!(
+                    "{field} = {edge}: the schema {}, the parser {}",
+                    if schema { "accepts" } else { "refuses" },
+                    match &parser {
+                        Ok(_) => "accepts".to_owned(),
+                        Err(refusal) => format!("refuses ({})", refusal.message),
+                    }
+                ));
+            }
+        }
     }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // A whole number is read as that integer, whatever its spelling: the same command
+    // (and so the same body digest for command_id_reused).
+    let grant = |months: &str| {
+        flexledger::domain::parse_command(
+            &with(&grant_subsidy(), "months", json!("N"))
+                .to_string()
+                .replace("\"N\"", months),
+        )
+        .unwrap()
+    };
+    assert_eq!(grant("24.0"), grant("24"));
+    assert_eq!(grant("2.4e1"), grant("24"));
+    assert!(grant("24.0").body_digest.is_some());
 }
 
 /// An envelope around `payload` as `flexledger events` prints it.
