@@ -46,8 +46,6 @@ pub enum LedgerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Fold(#[from] crate::domain::state::FoldError),
-    #[error(transparent)]
-    Key(#[from] crate::audit::keys::KeyError),
     #[error(
         "the ledger stopped after a failed append; reopen it (its state is re-read from the store)"
     )]
@@ -460,12 +458,10 @@ impl Ledger<SledStore> {
     /// Opens the sled store in `dir`; rebuilds the state rows from the log if they do
     /// not match it (a new store, or one written before state rows existed).
     ///
-    /// It also creates the ledger's audit signing key if the directory has none
-    /// (`audit::keys`): a ledger signs its checkpoints from the day it starts.
+    /// The ledger's audit signing key is not made here (the audit layer is above the
+    /// ledger): the shells that open a ledger for writing make it (`cli::open_ledger`).
     pub fn open(dir: &Path) -> Result<Ledger<SledStore>, LedgerError> {
-        let store = SledStore::open(dir)?;
-        crate::audit::keys::ensure(dir)?;
-        Ledger::with_store(store)
+        Ledger::with_store(SledStore::open(dir)?)
     }
 }
 

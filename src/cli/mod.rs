@@ -385,6 +385,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Opens the ledger in `data_dir` for writing, as `submit` and `serve` do: the store
+/// (and its lock), then the ledger's audit signing key if the directory has none
+/// (`audit::keys`: a ledger signs its checkpoints from the day it starts, and the lock
+/// keeps any other process from making one meanwhile), then the state rows.
+pub fn open_ledger(data_dir: &std::path::Path) -> anyhow::Result<Ledger> {
+    let store = SledStore::open(data_dir).map_err(crate::ledger::LedgerError::from)?;
+    crate::audit::keys::ensure(data_dir)?;
+    Ok(Ledger::with_store(store)?)
+}
+
 /// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
 /// exercise its resumption without a region of thousands.
 pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut Ledger<S>) {
@@ -410,7 +420,7 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             .map(|metadata| metadata.len());
         (Box::new(io::BufReader::new(opened)), length)
     };
-    let mut ledger = Ledger::open(data_dir)
+    let mut ledger = open_ledger(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
     configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two

@@ -6,7 +6,7 @@ use crate::http::{
     feed_broadcast_items_max, AppState, ConnectionLimits, Metrics, FEED_SUBSCRIBERS_MAX,
     REQUESTS_IN_FLIGHT_MAX,
 };
-use crate::ledger::{Ledger, SystemSources};
+use crate::ledger::SystemSources;
 use crate::store::EventStore;
 use crate::writer::Writer;
 use anyhow::Context;
@@ -71,7 +71,7 @@ pub fn serve(
         None if demo => Tokens::default(),
         None => anyhow::bail!("serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens"),
     };
-    let mut ledger = Ledger::open(data_dir)
+    let mut ledger = super::open_ledger(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
     if demo && ledger.store().head()?.0 == 0 {
         let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
