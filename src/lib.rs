@@ -20,5 +20,6 @@ pub mod cli;
 pub mod domain;
 pub mod http;
 pub mod ledger;
+pub(crate) mod shell_support;
 pub mod store;
 pub mod writer;

@@ -314,10 +314,10 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
 /// Runs the audit command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| error.exit());
-    crate::cli::init_logging();
+    crate::shell_support::init_logging();
     match run(cli) {
         Ok(code) => code,
-        Err(error) if crate::cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("flexledger-audit: error: {error:#}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.

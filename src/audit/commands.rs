@@ -9,8 +9,8 @@ use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
-use crate::cli::stdio;
 use crate::ledger::LedgerError;
+use crate::shell_support::{stdio, walk_progress};
 use crate::store::{EventStore, SledStore};
 use anyhow::Context;
 use serde::Serialize;
@@ -62,7 +62,7 @@ fn damaged(error: LedgerError, json: bool, out: &mut dyn Write) -> anyhow::Resul
 
 /// Walks the whole log with a progress bar.
 fn walk(store: &SledStore, verb: &str) -> Result<LogTree, LedgerError> {
-    let progress = crate::cli::walk_progress(verb, store.head()?.0);
+    let progress = walk_progress(verb, store.head()?.0);
     let tree = proofs::walk_log(store, None, &mut |_| Ok(()), &mut |position| {
         progress.set_position(position)
     });
@@ -571,7 +571,7 @@ struct AuditVerifyReport {
 
 pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
-    let progress = crate::cli::walk_progress("verify", store.head()?.0);
+    let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {
             progress.set_position(position);
@@ -631,7 +631,7 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
     // One walk: each checkpoint's heads root when the walk reaches its size (the heads
     // change as it goes), then every log root from one levelled tree at the end.
     let mut heads_checked: Vec<Checkpoint> = Vec::new();
-    let progress = crate::cli::walk_progress("checkpoints", report.events);
+    let progress = walk_progress("checkpoints", report.events);
     let walked = proofs::walk_log(
         &store,
         None,

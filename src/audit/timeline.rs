@@ -1066,7 +1066,7 @@ pub fn command(
         .with_context(|| format!("member {} has no coverage", history.member_id))?;
     let events: Vec<&Envelope> = history.member_events().collect();
     let picture = render(&coverage, &events);
-    if crate::cli::stdio::is_stdio(svg_path) {
+    if crate::shell_support::stdio::is_stdio(svg_path) {
         // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.
         out.write_all(picture.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
