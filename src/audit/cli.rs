@@ -3,6 +3,7 @@
 //! was written, 1 a check failed or a member is unknown, 2 could not run.
 
 use crate::audit::history::{Cut, MemberHistory};
+use crate::store::envelope::Envelope;
 use crate::store::SledStore;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -374,7 +375,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = load_member(&store, *member, as_of.cut())? else {
                 return unknown_member(&mut stdout, *member, cli.json);
             };
-            crate::audit::timeline::command(&history, svg, cli.json, &mut stdout)
+            timeline(&history, svg, cli.json, &mut stdout)
         }
         AuditCommand::PublicKey => {
             crate::audit::commands::public_key(&cli.data_dir, cli.json, &mut stdout)
@@ -463,6 +464,55 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
     // read the log as recorded (its `MonthClosed` and the chunks that landed; the
     // state rows equal a fold of it at every moment) and never append to it.
     Ok(store)
+}
+
+/// What `--json` prints after writing the file.
+#[derive(serde::Serialize)]
+struct TimelineWritten<'a> {
+    path: &'a Path,
+    months: usize,
+    bytes: usize,
+}
+
+/// `timeline`: writes the member's SVG to `svg_path` (standard output for `-`) and
+/// reports where (JSON with `json`).
+fn timeline(
+    history: &MemberHistory,
+    svg_path: &Path,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let coverage = history
+        .coverage()?
+        .with_context(|| format!("member {} has no coverage", history.member_id))?;
+    let events: Vec<&Envelope> = history.member_events().collect();
+    let picture = crate::audit::timeline::render(&coverage, &events);
+    if crate::shell_support::stdio::is_stdio(svg_path) {
+        // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.
+        out.write_all(picture.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    std::fs::write(svg_path, &picture)
+        .with_context(|| format!("cannot write {}", svg_path.display()))?;
+    let written = TimelineWritten {
+        path: svg_path,
+        months: coverage.months.len(),
+        bytes: picture.len(),
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &written)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "wrote {}: member {}, {} month(s), {} bytes",
+            svg_path.display(),
+            history.member_id,
+            written.months,
+            written.bytes
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn load_member(
