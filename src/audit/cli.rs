@@ -2,6 +2,7 @@
 //! prints tables (or JSON with `--json`). Exit codes: 0 the check passed or the report
 //! was written, 1 a check failed or a member is unknown, 2 could not run.
 
+use crate::audit::commands::{open_store, unknown_member, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::store::envelope::Envelope;
 use crate::store::SledStore;
@@ -221,19 +222,13 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     )]
     Verify,
     /// Replay the same events under another policy and show what would differ.
-    #[command(name = "whatif", long_about = crate::audit::whatif::LONG_ABOUT)]
-    WhatIf(crate::audit::whatif::WhatIfArgs),
+    #[command(name = "whatif", long_about = crate::audit::whatif::cli::LONG_ABOUT)]
+    WhatIf(crate::audit::whatif::cli::WhatIfArgs),
 }
 
 fn parse_month(text: &str) -> Result<crate::domain::month::Month, String> {
     crate::domain::month::Month::parse(text)
         .ok_or_else(|| format!("{text:?} is not a month: write YYYY-MM, e.g. 2025-07"))
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
-    Bundle,
-    Csv,
 }
 
 /// `flexledger-audit`'s examples, run as shown against the demo's data directory (see
@@ -434,36 +429,9 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::WhatIf(args) => {
             let store = open_store(&cli.data_dir)?;
-            crate::audit::whatif::command(&store, args, cli.json, &mut stdout)
+            crate::audit::whatif::cli::command(&store, args, cli.json, &mut stdout)
         }
     }
-}
-
-/// Opens the store for reading. Audits never change events.
-pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
-    if !data_dir.join("sled").exists() {
-        anyhow::bail!(
-            "no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
-            data_dir.display()
-        );
-    }
-    let mut store = SledStore::open(data_dir).map_err(|error| {
-        // The lock is the usual reason while `serve` runs; other failures say their own.
-        let hint = if matches!(error, crate::store::StoreError::Locked { .. }) {
-            " (is `flexledger serve` running on it? audit a copy, or stop it first)"
-        } else {
-            ""
-        };
-        anyhow::Error::new(error).context(format!(
-            "cannot open the ledger in {}{hint}",
-            data_dir.display()
-        ))
-    })?;
-    crate::ledger::upgrade_stale_state_rows(&mut store)?;
-    // A month close a crash left half recorded is not finished here: the audit tools
-    // read the log as recorded (its `MonthClosed` and the chunks that landed; the
-    // state rows equal a fold of it at every moment) and never append to it.
-    Ok(store)
 }
 
 /// What `--json` prints after writing the file.
@@ -522,29 +490,4 @@ pub fn load_member(
 ) -> anyhow::Result<Option<MemberHistory>> {
     MemberHistory::load(store, member, cut)
         .with_context(|| format!("cannot read member {member}'s history"))
-}
-
-/// Exit 1 with a message naming the member.
-pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
-    let message = format!(
-        "member {member} has no events in this ledger (at this point of the log): check the id"
-    );
-    not_found(out, json, "not_enrolled", &message)
-}
-
-/// Exit 1 for something asked about that the ledger does not hold (an unknown member
-/// or region): the reason on standard error, and with `--json` also
-/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
-pub fn not_found(
-    out: &mut dyn Write,
-    json: bool,
-    code: &str,
-    message: &str,
-) -> anyhow::Result<ExitCode> {
-    if json {
-        let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
-        writeln!(out, "{error}")?;
-    }
-    eprintln!("flexledger-audit: {message}");
-    Ok(ExitCode::from(1))
 }

@@ -5,7 +5,7 @@ use super::{
     what_if, MemberWhatIf, MonthView, Outcome, PolicyOverrides, RegionSummary, RegionWhatIf,
     StatusWithBenefits, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
 };
-use crate::audit::cli::unknown_member;
+use crate::audit::commands::{not_found, unknown_member};
 use crate::audit::history::{self, serde_plain, Cut, MemberHistory};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -197,7 +197,7 @@ fn unknown_region(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let message = format!("region {region} has no policy in this ledger: check the name");
-    crate::audit::cli::not_found(out, json, "unknown_region", &message)
+    not_found(out, json, "unknown_region", &message)
 }
 
 fn print_header(
