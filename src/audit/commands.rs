@@ -677,7 +677,13 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
     let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
     pending.reverse();
     let empty = LogTree::default();
-    while let Some(checkpoint) = pending.pop_if(|checkpoint| checkpoint.tree_size == 0) {
+    while pending
+        .last()
+        .is_some_and(|checkpoint| checkpoint.tree_size == 0)
+    {
+        let Some(checkpoint) = pending.pop() else {
+            break;
+        };
         if empty.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) != checkpoint {
             let message = "the signed checkpoint of the empty log has the wrong roots".to_owned();
             return damaged(

@@ -469,7 +469,6 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             other => other?,
         }
     }
-    drop(print);
     let (_, stats) = writer.shutdown();
     progress.finish_and_clear();
     if output_closed {
