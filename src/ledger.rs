@@ -46,8 +46,6 @@ pub enum LedgerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Fold(#[from] crate::domain::state::FoldError),
-    #[error(transparent)]
-    Key(#[from] crate::audit::keys::KeyError),
     #[error(
         "the ledger stopped after a failed append; reopen it (its state is re-read from the store)"
     )]
@@ -456,12 +454,10 @@ impl Ledger<SledStore> {
     /// Opens the sled store in `dir`; rebuilds the state rows from the log if they do
     /// not match it (a new store, or one written before state rows existed).
     ///
-    /// It also creates the ledger's audit signing key if the directory has none
-    /// (`audit::keys`): a ledger signs its checkpoints from the day it starts.
+    /// The ledger's audit signing key is not made here (the audit layer is above the
+    /// ledger): the shells that open a ledger for writing make it (`cli::open_ledger`).
     pub fn open(dir: &Path) -> Result<Ledger<SledStore>, LedgerError> {
-        let store = SledStore::open(dir)?;
-        crate::audit::keys::ensure(dir)?;
-        Ledger::with_store(store)
+        Ledger::with_store(SledStore::open(dir)?)
     }
 }
 
@@ -1184,19 +1180,66 @@ pub fn member_coverage(
 }
 
 /// A member's coverage folded from the store's events up to `as_of` (inclusive; `None`
-/// = everything). Reads only the member's stream and its region's stream (the audit
-/// tools' [`MemberHistory`](crate::audit::history::MemberHistory), which this is).
+/// = everything). Reads only the member's stream and its region's stream
+/// ([`member_events`], which the audit tools' history reads too).
 pub fn member_coverage_folded(
     store: &dyn EventStore,
     member_id: Uuid,
     as_of: Option<u64>,
 ) -> Result<Option<MemberCoverage>, LedgerError> {
-    use crate::audit::history::{Cut, MemberHistory};
-    let cut = as_of.map_or(Cut::Everything, Cut::Position);
-    let Some(history) = MemberHistory::load(store, member_id, cut)? else {
+    let Some((_, events)) = member_events(store, member_id, as_of.unwrap_or(u64::MAX))? else {
         return Ok(None);
     };
-    Ok(history.coverage()?)
+    let mut state = LedgerState::default();
+    for envelope in &events {
+        state.apply(envelope.position, &envelope.event)?;
+    }
+    Ok(crate::domain::coverage(&state, member_id))
+}
+
+/// A member's stream and its region's, merged in log order, up to `position_max`
+/// (inclusive): everything the member's coverage is folded from. The region stream
+/// holds the policies (R3) and month closes (R1, R9) without which no month has a
+/// price or a status; other members' events never change this member's coverage, so
+/// they are not read. `None` if the member has no event up to `position_max`.
+pub fn member_events(
+    store: &dyn EventStore,
+    member_id: Uuid,
+    position_max: u64,
+) -> Result<Option<(RegionName, Vec<Envelope>)>, LedgerError> {
+    let member_events = read_stream_until(store, &StreamId::Member(member_id), position_max)?;
+    let Some(first) = member_events.first() else {
+        return Ok(None);
+    };
+    let Event::MemberEnrolled(enrolled) = &first.event else {
+        return Err(StoreError::Corrupt {
+            position: first.position,
+            message: "a member stream must begin with MemberEnrolled".into(),
+        }
+        .into());
+    };
+    let region = enrolled.region.clone();
+    let region_events = read_stream_until(store, &StreamId::Region(region.clone()), position_max)?;
+    let mut events: Vec<Envelope> = region_events.into_iter().chain(member_events).collect();
+    events.sort_by_key(|envelope| envelope.position);
+    Ok(Some((region, events)))
+}
+
+/// A stream's events up to `position_max` (inclusive).
+fn read_stream_until(
+    store: &dyn EventStore,
+    stream: &StreamId,
+    position_max: u64,
+) -> Result<Vec<Envelope>, StoreError> {
+    let mut kept = Vec::new();
+    for envelope in store.read_stream(stream) {
+        let envelope = envelope?;
+        if envelope.position > position_max {
+            break;
+        }
+        kept.push(envelope);
+    }
+    Ok(kept)
 }
 
 /// What `verify` found in a clean store.

@@ -10,9 +10,19 @@
 //!   rebuilt from the log on open, reads folded from stored events.
 //! - [`writer`]: group commit — one writer thread owning the ledger, fed by a bounded
 //!   queue, one durable append for whatever commands are waiting.
+//! - [`audit`]: what an auditor checks the ledger with — Merkle trees, signed
+//!   checkpoints and proofs, bundles, a member's history, replay, explanations, the
+//!   timeline, what-if — and, above them, the `flexledger-audit` command line.
+//! - [`backup`]: backup and restore, built on the audit bundles.
 //! - [`http`]: the HTTP API and the SSE feed (`flexledger serve`).
-//! - [`audit`]: the RFC 6962 Merkle tree and its proofs, for checkpoints.
 //! - [`cli`]: the `flexledger` command line (argument parsing and output only).
+//! - `shell_support`: what the shells share about the terminal (`-` for standard
+//!   input or output, progress bars, a closed pipe); it uses nothing else of the crate.
+//!
+//! The layers, from the bottom: domain; store; ledger and writer; audit and backup;
+//! the shells (cli, http, the audit command line). Each uses only itself and the
+//! layers under it, and `shell_support` is under all of them (`tests/it/layers.rs`
+//! fails otherwise).
 
 pub mod audit;
 pub mod backup;
@@ -20,5 +30,6 @@ pub mod cli;
 pub mod domain;
 pub mod http;
 pub mod ledger;
+pub(crate) mod shell_support;
 pub mod store;
 pub mod writer;

@@ -2,7 +2,9 @@
 //! prints tables (or JSON with `--json`). Exit codes: 0 the check passed or the report
 //! was written, 1 a check failed or a member is unknown, 2 could not run.
 
+use crate::audit::commands::{open_store, unknown_member, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
+use crate::store::envelope::Envelope;
 use crate::store::SledStore;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -220,19 +222,13 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     )]
     Verify,
     /// Replay the same events under another policy and show what would differ.
-    #[command(name = "whatif", long_about = crate::audit::whatif::LONG_ABOUT)]
-    WhatIf(crate::audit::whatif::WhatIfArgs),
+    #[command(name = "whatif", long_about = crate::audit::whatif::cli::LONG_ABOUT)]
+    WhatIf(crate::audit::whatif::cli::WhatIfArgs),
 }
 
 fn parse_month(text: &str) -> Result<crate::domain::month::Month, String> {
     crate::domain::month::Month::parse(text)
         .ok_or_else(|| format!("{text:?} is not a month: write YYYY-MM, e.g. 2025-07"))
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportFormat {
-    Bundle,
-    Csv,
 }
 
 /// `flexledger-audit`'s examples, run as shown against the demo's data directory (see
@@ -314,10 +310,10 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
 /// Runs the audit command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| error.exit());
-    crate::cli::init_logging();
+    crate::shell_support::init_logging();
     match run(cli) {
         Ok(code) => code,
-        Err(error) if crate::cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("flexledger-audit: error: {error:#}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
@@ -374,7 +370,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = load_member(&store, *member, as_of.cut())? else {
                 return unknown_member(&mut stdout, *member, cli.json);
             };
-            crate::audit::timeline::command(&history, svg, cli.json, &mut stdout)
+            timeline(&history, svg, cli.json, &mut stdout)
         }
         AuditCommand::PublicKey => {
             crate::audit::commands::public_key(&cli.data_dir, cli.json, &mut stdout)
@@ -433,36 +429,58 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::WhatIf(args) => {
             let store = open_store(&cli.data_dir)?;
-            crate::audit::whatif::command(&store, args, cli.json, &mut stdout)
+            crate::audit::whatif::cli::command(&store, args, cli.json, &mut stdout)
         }
     }
 }
 
-/// Opens the store for reading. Audits never change events.
-pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
-    if !data_dir.join("sled").exists() {
-        anyhow::bail!(
-            "no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
-            data_dir.display()
-        );
+/// What `--json` prints after writing the file.
+#[derive(serde::Serialize)]
+struct TimelineWritten<'a> {
+    path: &'a Path,
+    months: usize,
+    bytes: usize,
+}
+
+/// `timeline`: writes the member's SVG to `svg_path` (standard output for `-`) and
+/// reports where (JSON with `json`).
+fn timeline(
+    history: &MemberHistory,
+    svg_path: &Path,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let coverage = history
+        .coverage()?
+        .with_context(|| format!("member {} has no coverage", history.member_id))?;
+    let events: Vec<&Envelope> = history.member_events().collect();
+    let picture = crate::audit::timeline::render(&coverage, &events);
+    if crate::shell_support::stdio::is_stdio(svg_path) {
+        // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.
+        out.write_all(picture.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
     }
-    let mut store = SledStore::open(data_dir).map_err(|error| {
-        // The lock is the usual reason while `serve` runs; other failures say their own.
-        let hint = if matches!(error, crate::store::StoreError::Locked { .. }) {
-            " (is `flexledger serve` running on it? audit a copy, or stop it first)"
-        } else {
-            ""
-        };
-        anyhow::Error::new(error).context(format!(
-            "cannot open the ledger in {}{hint}",
-            data_dir.display()
-        ))
-    })?;
-    crate::ledger::upgrade_stale_state_rows(&mut store)?;
-    // A month close a crash left half recorded is not finished here: the audit tools
-    // read the log as recorded (its `MonthClosed` and the chunks that landed; the
-    // state rows equal a fold of it at every moment) and never append to it.
-    Ok(store)
+    std::fs::write(svg_path, &picture)
+        .with_context(|| format!("cannot write {}", svg_path.display()))?;
+    let written = TimelineWritten {
+        path: svg_path,
+        months: coverage.months.len(),
+        bytes: picture.len(),
+    };
+    if json {
+        serde_json::to_writer(&mut *out, &written)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "wrote {}: member {}, {} month(s), {} bytes",
+            svg_path.display(),
+            history.member_id,
+            written.months,
+            written.bytes
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn load_member(
@@ -472,29 +490,4 @@ pub fn load_member(
 ) -> anyhow::Result<Option<MemberHistory>> {
     MemberHistory::load(store, member, cut)
         .with_context(|| format!("cannot read member {member}'s history"))
-}
-
-/// Exit 1 with a message naming the member.
-pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
-    let message = format!(
-        "member {member} has no events in this ledger (at this point of the log): check the id"
-    );
-    not_found(out, json, "not_enrolled", &message)
-}
-
-/// Exit 1 for something asked about that the ledger does not hold (an unknown member
-/// or region): the reason on standard error, and with `--json` also
-/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
-pub fn not_found(
-    out: &mut dyn Write,
-    json: bool,
-    code: &str,
-    message: &str,
-) -> anyhow::Result<ExitCode> {
-    if json {
-        let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
-        writeln!(out, "{error}")?;
-    }
-    eprintln!("flexledger-audit: {message}");
-    Ok(ExitCode::from(1))
 }

@@ -1,22 +1,85 @@
 //! The audit commands' shell: open the store, walk it, print. The logic they call is
 //! in [`checkpoint`](crate::audit::checkpoint), [`proofs`](crate::audit::proofs) and
-//! [`bundle`](crate::audit::bundle).
+//! [`bundle`](crate::audit::bundle). It also holds what every audit subcommand's shell
+//! shares ([`open_store`], [`unknown_member`], [`not_found`]), so the command line
+//! (`audit/cli.rs`) and `whatif`'s shell (`audit/whatif/cli.rs`) use it and it uses
+//! neither.
 
 use crate::audit::bundle::{self, Scope};
 use crate::audit::checkpoint::{key_id, parse_public_key, Checkpoint, LogTree, SignedCheckpoint};
-use crate::audit::cli::{open_store, ExportFormat};
 use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
-use crate::cli::stdio;
 use crate::ledger::LedgerError;
+use crate::shell_support::{stdio, walk_progress};
 use crate::store::{EventStore, SledStore};
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use uuid::Uuid;
+
+/// Opens the store for reading. Audits never change events.
+pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
+    if !data_dir.join("sled").exists() {
+        anyhow::bail!(
+            "no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
+            data_dir.display()
+        );
+    }
+    let mut store = SledStore::open(data_dir).map_err(|error| {
+        // The lock is the usual reason while `serve` runs; other failures say their own.
+        let hint = if matches!(error, crate::store::StoreError::Locked { .. }) {
+            " (is `flexledger serve` running on it? audit a copy, or stop it first)"
+        } else {
+            ""
+        };
+        anyhow::Error::new(error).context(format!(
+            "cannot open the ledger in {}{hint}",
+            data_dir.display()
+        ))
+    })?;
+    crate::ledger::upgrade_stale_state_rows(&mut store)?;
+    // A month close a crash left half recorded is not finished here: the audit tools
+    // read the log as recorded (its `MonthClosed` and the chunks that landed; the
+    // state rows equal a fold of it at every moment) and never append to it.
+    Ok(store)
+}
+
+/// Exit 1 with a message naming the member.
+pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
+    let message = format!(
+        "member {member} has no events in this ledger (at this point of the log): check the id"
+    );
+    not_found(out, json, "not_enrolled", &message)
+}
+
+/// Exit 1 for something asked about that the ledger does not hold (an unknown member
+/// or region): the reason on standard error, and with `--json` also
+/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
+pub fn not_found(
+    out: &mut dyn Write,
+    json: bool,
+    code: &str,
+    message: &str,
+) -> anyhow::Result<ExitCode> {
+    if json {
+        let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
+        writeln!(out, "{error}")?;
+    }
+    eprintln!("flexledger-audit: {message}");
+    Ok(ExitCode::from(1))
+}
+
+/// What `export` writes: a bundle (proofs, for `verify-bundle`) or a CSV of
+/// member-months (for spreadsheets).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Bundle,
+    Csv,
+}
 
 fn print_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
@@ -62,7 +125,7 @@ fn damaged(error: LedgerError, json: bool, out: &mut dyn Write) -> anyhow::Resul
 
 /// Walks the whole log with a progress bar.
 fn walk(store: &SledStore, verb: &str) -> Result<LogTree, LedgerError> {
-    let progress = crate::cli::walk_progress(verb, store.head()?.0);
+    let progress = walk_progress(verb, store.head()?.0);
     let tree = proofs::walk_log(store, None, &mut |_| Ok(()), &mut |position| {
         progress.set_position(position)
     });
@@ -334,7 +397,7 @@ pub fn export(
             }
             Scope::All => "nothing to export: the log is empty".to_owned(),
         };
-        return crate::audit::cli::not_found(out, json, "nothing_to_export", &message);
+        return not_found(out, json, "nothing_to_export", &message);
     }
     // A file is written beside the target and renamed into place when complete, so a
     // failed export never leaves a partial file where the last good one was; `-` is
@@ -571,7 +634,7 @@ struct AuditVerifyReport {
 
 pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
-    let progress = crate::cli::walk_progress("verify", store.head()?.0);
+    let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {
             progress.set_position(position);
@@ -614,7 +677,13 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
     let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
     pending.reverse();
     let empty = LogTree::default();
-    while let Some(checkpoint) = pending.pop_if(|checkpoint| checkpoint.tree_size == 0) {
+    while pending
+        .last()
+        .is_some_and(|checkpoint| checkpoint.tree_size == 0)
+    {
+        let Some(checkpoint) = pending.pop() else {
+            break;
+        };
         if empty.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) != checkpoint {
             let message = "the signed checkpoint of the empty log has the wrong roots".to_owned();
             return damaged(
@@ -631,7 +700,7 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
     // One walk: each checkpoint's heads root when the walk reaches its size (the heads
     // change as it goes), then every log root from one levelled tree at the end.
     let mut heads_checked: Vec<Checkpoint> = Vec::new();
-    let progress = crate::cli::walk_progress("checkpoints", report.events);
+    let progress = walk_progress("checkpoints", report.events);
     let walked = proofs::walk_log(
         &store,
         None,

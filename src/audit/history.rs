@@ -4,13 +4,14 @@
 //!
 //! The region stream is needed because policies (R3) and month closes (R1, R9) live
 //! there: without them no month can be priced or given a status. Other members'
-//! events never change this member's coverage, so they are not read.
+//! events never change this member's coverage, so they are not read. The reading is
+//! the ledger's ([`member_events`], which `flexledger member --as-of` folds too).
 
 use crate::domain::coverage::{coverage, month_changes, MemberCoverage, MonthChange};
-use crate::domain::event::{Event, StreamId};
+use crate::domain::event::Event;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{FoldError, LedgerState};
-use crate::ledger::{read_member_row, LedgerError};
+use crate::ledger::{member_events, read_member_row, LedgerError};
 use crate::store::envelope::Envelope;
 use crate::store::{EventStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -59,21 +60,13 @@ impl MemberHistory {
         member_id: Uuid,
         cut: Cut,
     ) -> Result<Option<MemberHistory>, LedgerError> {
-        let member_events = read_stream_until(store, &StreamId::Member(member_id), cut)?;
-        let Some(first) = member_events.first() else {
+        let position_max = match cut {
+            Cut::Position(position) => position,
+            Cut::Everything | Cut::Time(_) => u64::MAX,
+        };
+        let Some((region, events)) = member_events(store, member_id, position_max)? else {
             return Ok(None);
         };
-        let Event::MemberEnrolled(enrolled) = &first.event else {
-            return Err(StoreError::Corrupt {
-                position: first.position,
-                message: "a member stream must begin with MemberEnrolled".into(),
-            }
-            .into());
-        };
-        let region = enrolled.region.clone();
-        let region_events = read_stream_until(store, &StreamId::Region(region.clone()), cut)?;
-        let mut events: Vec<Envelope> = region_events.into_iter().chain(member_events).collect();
-        events.sort_by_key(|envelope| envelope.position);
         let events = match cut {
             Cut::Time(instant) => prefix_recorded_by(events, instant),
             Cut::Everything | Cut::Position(_) => events,
@@ -163,26 +156,6 @@ pub fn members(
     }
     ids.sort();
     Ok(ids)
-}
-
-fn read_stream_until(
-    store: &dyn EventStore,
-    stream: &StreamId,
-    cut: Cut,
-) -> Result<Vec<Envelope>, StoreError> {
-    let limit = match cut {
-        Cut::Position(position) => position,
-        Cut::Everything | Cut::Time(_) => u64::MAX,
-    };
-    let mut kept = Vec::new();
-    for envelope in store.read_stream(stream) {
-        let envelope = envelope?;
-        if envelope.position > limit {
-            break;
-        }
-        kept.push(envelope);
-    }
-    Ok(kept)
 }
 
 fn prefix_recorded_by(events: Vec<Envelope>, instant: DateTime<Utc>) -> Vec<Envelope> {

@@ -14,6 +14,10 @@
 //!   around it (picture, months table, events).
 //! - [`whatif`]: the recorded commands decided again under another policy.
 //! - [`commands`]: the shell of the checkpoint, proof, export and verify commands.
+//!
+//! [`cli`], [`commands`] and [`whatif::cli`] are the `flexledger-audit` shell, a layer
+//! above the rest of this module: they use it, it never uses them (`tests/it/layers.rs`
+//! checks).
 
 pub mod bundle;
 pub mod checkpoint;

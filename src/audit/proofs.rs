@@ -59,12 +59,15 @@ pub fn walk_log(
     Ok(tree)
 }
 
+/// A stored checkpoint, and what it commits to if its signature holds.
+pub type StoredCheckpoint = (SignedCheckpoint, Result<Checkpoint, CheckpointError>);
+
 /// Every stored checkpoint, oldest first, with what it commits to (signatures are
 /// checked against `key`).
 pub fn stored_checkpoints(
     store: &dyn EventStore,
     key: Option<&VerifyingKey>,
-) -> Result<Vec<(SignedCheckpoint, Result<Checkpoint, CheckpointError>)>, StoreError> {
+) -> Result<Vec<StoredCheckpoint>, StoreError> {
     let mut checkpoints = Vec::new();
     for (tree_size, bytes) in store.audit_checkpoints()? {
         let signed: SignedCheckpoint =

@@ -17,7 +17,8 @@
 //! account part (R17) and the subsidy; the heading adds qualified (R7), the account
 //! balance and the subsidy totals. Refunded cells also carry `data-refunded`.
 //!
-//! Pure: the SVG is a function of the history; no I/O here except in [`command`].
+//! Pure: the SVG is a function of the history. `flexledger-audit timeline` (its shell,
+//! `audit/cli.rs`) writes it to a file.
 
 use crate::audit::history::{serde_plain, MemberHistory};
 use crate::domain::coverage::{MemberCoverage, MemberStatus, MonthLine, MonthStatus};
@@ -25,11 +26,7 @@ use crate::domain::event::Event;
 use crate::domain::month::Month;
 use crate::domain::state::FoldError;
 use crate::store::envelope::Envelope;
-use anyhow::Context;
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
-use std::process::ExitCode;
 
 /// Most calendar years drawn, one row each. A working life is ~50 years (~600 months);
 /// a longer listing keeps its latest years, so the picture stays under ~6,000 px tall.
@@ -1044,52 +1041,4 @@ fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>
         ));
     }
     out.push_str("</g>\n");
-}
-
-/// What `--json` prints after writing the file.
-#[derive(serde::Serialize)]
-struct Written<'a> {
-    path: &'a Path,
-    months: usize,
-    bytes: usize,
-}
-
-/// Writes the member's timeline SVG to `svg` and reports where (JSON with `json`).
-pub fn command(
-    history: &MemberHistory,
-    svg_path: &Path,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<ExitCode> {
-    let coverage = history
-        .coverage()?
-        .with_context(|| format!("member {} has no coverage", history.member_id))?;
-    let events: Vec<&Envelope> = history.member_events().collect();
-    let picture = render(&coverage, &events);
-    if crate::cli::stdio::is_stdio(svg_path) {
-        // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.
-        out.write_all(picture.as_bytes())?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    std::fs::write(svg_path, &picture)
-        .with_context(|| format!("cannot write {}", svg_path.display()))?;
-    let written = Written {
-        path: svg_path,
-        months: coverage.months.len(),
-        bytes: picture.len(),
-    };
-    if json {
-        serde_json::to_writer(&mut *out, &written)?;
-        writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "wrote {}: member {}, {} month(s), {} bytes",
-            svg_path.display(),
-            history.member_id,
-            written.months,
-            written.bytes
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -37,9 +37,7 @@
 //!
 //! Everything here is pure (no I/O); `whatif/cli.rs` reads the store and prints.
 
-mod cli;
-
-pub use cli::{command, WhatIfArgs, LONG_ABOUT};
+pub mod cli;
 
 use crate::audit::history::{describe, MemberHistory};
 use crate::domain::command::{

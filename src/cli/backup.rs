@@ -1,8 +1,8 @@
 //! `flexledger backup` and `flexledger restore`: the shell around [`crate::backup`] —
 //! open the store or fetch from a running server, write the file, print the summary.
 
-use super::stdio;
 use crate::backup::{self, BackupError, RestoreOptions};
+use crate::shell_support::{stdio, walk_progress};
 use crate::store::{EventStore, SledStore, StoreError};
 use anyhow::Context;
 use std::io::{self, BufRead, Read, Write};
@@ -179,13 +179,13 @@ fn backup_from_dir(data_dir: &Path, out: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let key = crate::audit::keys::ensure(data_dir)?;
-    let progress = super::walk_progress("backup (trees)", head);
+    let progress = walk_progress("backup (trees)", head);
     let tree = backup::walk(&store, &mut |position| progress.set_position(position));
     progress.finish_and_clear();
     let tree = tree?;
     let signed = backup::checkpoint_stored(&mut store, &tree, &key, chrono::Utc::now())?;
     let mut output = stdio::Output::create(out)?;
-    let progress = super::walk_progress("backup (events)", tree.size());
+    let progress = walk_progress("backup (events)", tree.size());
     let written = backup::write_backup(&store, &tree, &signed, &mut output, &mut |position| {
         progress.set_position(position)
     });
@@ -252,7 +252,7 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> anyhow::Result<ExitCode> 
         public_key: pinned.as_ref(),
         signing_key,
     };
-    let progress = super::walk_progress("restore", 0);
+    let progress = walk_progress("restore", 0);
     let restored = backup::restore(&mut input, data_dir, &options, &mut |position| {
         progress.set_position(position)
     });

@@ -6,10 +6,10 @@ mod backup;
 pub mod help;
 mod lines;
 mod serve;
-pub(crate) mod stdio;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
+use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
 use crate::store::{CommandResult, Envelope, EventStore, SledStore, StoreError};
 use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
@@ -383,15 +383,6 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
     }));
 }
 
-pub(crate) fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FLEXLEDGER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(io::stderr)
-        .try_init();
-}
-
 /// Whether the error reports damaged stored data (a position and what is wrong).
 pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -402,16 +393,6 @@ pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
             .downcast_ref::<crate::ledger::LedgerError>()
             .is_some_and(|error| error.corruption().is_some());
         store || ledger
-    })
-}
-
-pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        let io_kind = cause.downcast_ref::<io::Error>().map(io::Error::kind);
-        let json_kind = cause
-            .downcast_ref::<serde_json::Error>()
-            .and_then(serde_json::Error::io_error_kind);
-        io_kind.or(json_kind) == Some(io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -433,6 +414,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Backup(args) => backup::backup(&cli.data_dir, &args),
         CliCommand::Restore(args) => backup::restore(&cli.data_dir, &args),
     }
+}
+
+/// Opens the ledger in `data_dir` for writing, as `submit` and `serve` do: the store
+/// (and its lock), then the ledger's audit signing key if the directory has none
+/// (`audit::keys`: a ledger signs its checkpoints from the day it starts, and the lock
+/// keeps any other process from making one meanwhile), then the state rows.
+pub fn open_ledger(data_dir: &std::path::Path) -> anyhow::Result<Ledger> {
+    let store = SledStore::open(data_dir).map_err(crate::ledger::LedgerError::from)?;
+    crate::audit::keys::ensure(data_dir)?;
+    Ok(Ledger::with_store(store)?)
 }
 
 /// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
@@ -460,7 +451,7 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             .map(|metadata| metadata.len());
         (Box::new(io::BufReader::new(opened)), length)
     };
-    let mut ledger = Ledger::open(data_dir)
+    let mut ledger = open_ledger(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
     configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two
@@ -528,7 +519,6 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             other => other?,
         }
     }
-    drop(print);
     let (_, stats) = writer.shutdown();
     progress.finish_and_clear();
     if output_closed {
@@ -736,17 +726,6 @@ fn rebuild(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     });
     progress.finish_and_clear();
     print_walk_outcome(outcome)
-}
-
-/// A progress bar over the log's events, on standard error (drawn only on a terminal).
-pub(crate) fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
-    let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} events ({{eta}})");
-    let progress = indicatif::ProgressBar::new(events).with_style(
-        indicatif::ProgressStyle::with_template(&template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
-    progress
 }
 
 /// Prints a walk's report (exit 0), or the first damage it found (exit 1); other

@@ -7,7 +7,7 @@ use crate::http::{
     feed_broadcast_items_max, AppState, ConnectionLimits, Metrics, FEED_SUBSCRIBERS_MAX,
     REQUESTS_IN_FLIGHT_MAX,
 };
-use crate::ledger::{Ledger, SystemSources};
+use crate::ledger::SystemSources;
 use crate::store::EventStore;
 use crate::writer::Writer;
 use anyhow::Context;
@@ -120,7 +120,7 @@ pub fn serve(
         None if demo => Tokens::default(),
         None => anyhow::bail!("serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens"),
     };
-    let mut ledger = Ledger::open(data_dir)
+    let mut ledger = super::open_ledger(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
     // Read (or made) before the server starts, so a demo whose tokens cannot be read
     // stops here, having printed nothing.

@@ -75,10 +75,10 @@ fn region<'a>(state: &'a LedgerState, name: &RegionName) -> Result<&'a RegionSta
 }
 
 /// The member and its region, for commands that need an enrolled (not withdrawn) member.
-fn enrolled_member<'a>(
-    state: &'a LedgerState,
+fn enrolled_member(
+    state: &LedgerState,
     member_id: Uuid,
-) -> Result<(&'a MemberState, &'a RegionState), Refusal> {
+) -> Result<(&MemberState, &RegionState), Refusal> {
     let (member, region) = known_member(state, member_id)?;
     if member.is_withdrawn() {
         return refuse(
@@ -510,10 +510,10 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
 
 /// A member known to the ledger, withdrawn or not (revoking and paying out subsidies
 /// outlive a withdrawal, R16).
-fn known_member<'a>(
-    state: &'a LedgerState,
+fn known_member(
+    state: &LedgerState,
     member_id: Uuid,
-) -> Result<(&'a MemberState, &'a RegionState), Refusal> {
+) -> Result<(&MemberState, &RegionState), Refusal> {
     let Some(member) = state.members.get(&member_id) else {
         return refuse(
             ErrorCode::NotEnrolled,

@@ -7,6 +7,7 @@
 //! sha256 = "<64 hex digits of SHA-256(token)>"
 //! ```
 
+use crate::shell_support::stdio;
 use crate::store::Sha256;
 use std::collections::HashMap;
 
@@ -63,10 +64,9 @@ impl Tokens {
     /// Reads a token file (standard input for `-`); errors name the entry and say what
     /// is wrong.
     pub fn load(path: &std::path::Path) -> Result<Tokens, String> {
-        let text = crate::cli::stdio::read_small_input(path, "the token file", AUTH_FILE_BYTES_MAX)
+        let text = stdio::read_small_input(path, "the token file", AUTH_FILE_BYTES_MAX)
             .map_err(|error| format!("{error:#}"))?;
-        Tokens::parse(&text)
-            .map_err(|error| format!("{}: {error}", crate::cli::stdio::display(path, true)))
+        Tokens::parse(&text).map_err(|error| format!("{}: {error}", stdio::display(path, true)))
     }
 
     pub fn parse(text: &str) -> Result<Tokens, String> {

@@ -31,7 +31,7 @@ pub struct CoverageItem {
 
 /// Encodes `items` (sorted here into key order: position, then member id bytes).
 pub fn encode(items: &mut [CoverageItem]) -> Vec<u8> {
-    items.sort_by(|a, b| (a.position, a.member_id).cmp(&(b.position, b.member_id)));
+    items.sort_by_key(|item| (item.position, item.member_id));
     let bytes: usize = items
         .iter()
         .map(|item| ITEM_HEADER_BYTES + item.value.len())

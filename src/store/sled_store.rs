@@ -97,10 +97,13 @@ pub struct SledStore {
     witness: Option<WitnessFile>,
     /// Last version and hash of streams appended to or read lately: saves two index
     /// reads per append. At most `STREAM_HEADS_CACHED_MAX` (then emptied).
-    stream_heads: HashMap<String, (u64, Sha256)>,
+    stream_heads: StreamHeads,
     /// A reader shares the database with the writing store but may not append.
     read_only: bool,
 }
+
+/// Each stream's last version and the hash of its last event, by stream name.
+type StreamHeads = HashMap<String, (u64, Sha256)>;
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| classify_io(path, source)
@@ -830,11 +833,11 @@ impl SledStore {
     fn prepare(
         &mut self,
         commands: &mut [CommandRecord],
-    ) -> Result<(sled::Batch, HashMap<String, (u64, Sha256)>), StoreError> {
+    ) -> Result<(sled::Batch, StreamHeads), StoreError> {
         let mut batch = sled::Batch::default();
         let (head, mut prev_hash) = self.head()?;
         let mut next_position = head + 1;
-        let mut heads: HashMap<String, (u64, Sha256)> = HashMap::new();
+        let mut heads = StreamHeads::new();
         for command in commands.iter_mut() {
             if self.tree.contains_key(command_key(command.command_id))? {
                 return Err(StoreError::CommandRepeated {
@@ -929,7 +932,7 @@ fn add_state_writes(
 /// Writes `items` as rows of up to `COVERAGE_ROW_BYTES_MAX` each, keyed by their first
 /// item, in key order.
 fn add_coverage_rows(batch: &mut sled::Batch, mut items: Vec<CoverageItem>) {
-    items.sort_by(|a, b| (a.position, a.member_id).cmp(&(b.position, b.member_id)));
+    items.sort_by_key(|item| (item.position, item.member_id));
     let mut row: Vec<CoverageItem> = Vec::new();
     let mut row_bytes = 0;
     let mut items = items.into_iter().peekable();
@@ -1259,6 +1262,7 @@ impl EventStore for SledStore {
             }
         }
         // A rebuild appends nothing, so it can write no coverage change (asserted).
+        #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
         add_state_writes(&mut batch, rows, 1..=0);
         self.tree
             .apply_batch(batch)

@@ -1223,8 +1223,17 @@ fn every_error_has_the_json_error_shape() {
         format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}","member_id":"{MEMBER}"}}"#);
     let array = format!("[{}]", pay("2025-10", "2025-10-03"));
     let key = ("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d");
+    // (method, path, headers, body, status, error code)
+    type Case<'a> = (
+        &'a str,
+        String,
+        Vec<(&'a str, &'a str)>,
+        Option<&'a str>,
+        u16,
+        &'a str,
+    );
     #[rustfmt::skip]
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, Option<&str>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         ("GET", "/nowhere".into(), vec![], None, 404, "not_found"),
         ("POST", "/v1/healthz".into(), vec![("authorization", &operator)], Some("{}"), 404, "not_found"),
         ("GET", "/v1/commands".into(), vec![("authorization", &operator)], None, 405, "method_not_allowed"),

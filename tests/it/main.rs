@@ -17,6 +17,7 @@ mod feed;
 mod help;
 mod http;
 mod integrity;
+mod layers;
 mod model;
 mod properties;
 mod rules_v2;

@@ -211,7 +211,7 @@ fn busy_region(members: usize) -> Vec<Vec<Value>> {
             let paid_on = format!("{open}-15");
             match index % 7 {
                 // Pays every month on time.
-                0 | 1 | 2 => commands.push(json!({"command":"pay","member_id":id,"months":[open],
+                0..=2 => commands.push(json!({"command":"pay","member_id":id,"months":[open],
                     "amount":due(index),"paid_on":paid_on})),
                 // Pays six months ahead in January, withdraws in March: refunded.
                 3 if round == 0 => {
@@ -528,7 +528,7 @@ fn bad_input_to_the_new_commands_appends_nothing() {
         ),
     ];
     for (command, expected) in cases {
-        let result = &submit(&mut ledger, &mut sources, &[command.clone()])[0];
+        let result = &submit(&mut ledger, &mut sources, std::slice::from_ref(&command))[0];
         assert_eq!(result["ok"], false, "{command} was accepted");
         assert_eq!(result["error"]["code"], expected, "{command}: {result}");
         let message = result["error"]["message"].as_str().unwrap();

@@ -276,7 +276,6 @@ fn bulk_submit(dir: &Path, file: &Path, total_lines: u64) -> BenchResult<Bulk> {
         collect(answer)?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    drop(collect);
     let (ledger, _) = writer.shutdown();
     let events = ledger.store().head()?.0;
     Ok(Bulk {

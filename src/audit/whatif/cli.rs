@@ -5,7 +5,7 @@ use super::{
     what_if, MemberWhatIf, MonthView, Outcome, PolicyOverrides, RegionSummary, RegionWhatIf,
     StatusWithBenefits, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
 };
-use crate::audit::cli::unknown_member;
+use crate::audit::commands::{not_found, unknown_member};
 use crate::audit::history::{self, serde_plain, Cut, MemberHistory};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -92,7 +92,7 @@ pub fn command(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
-    let file = crate::cli::stdio::display(&args.policy, true);
+    let file = crate::shell_support::stdio::display(&args.policy, true);
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
@@ -123,11 +123,12 @@ pub fn command(
 /// Reads and parses the policy file (standard input for `-`); errors name the file and
 /// the field.
 pub fn read_overrides(path: &Path) -> anyhow::Result<PolicyOverrides> {
-    let text = crate::cli::stdio::read_small_input(path, "policy file", POLICY_FILE_BYTES_MAX)?;
+    let text =
+        crate::shell_support::stdio::read_small_input(path, "policy file", POLICY_FILE_BYTES_MAX)?;
     PolicyOverrides::parse(&text).map_err(|message| {
         anyhow!(
             "policy file {}: {message}",
-            crate::cli::stdio::display(path, true)
+            crate::shell_support::stdio::display(path, true)
         )
     })
 }
@@ -196,7 +197,7 @@ fn unknown_region(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let message = format!("region {region} has no policy in this ledger: check the name");
-    crate::audit::cli::not_found(out, json, "unknown_region", &message)
+    not_found(out, json, "unknown_region", &message)
 }
 
 fn print_header(

@@ -1,0 +1,42 @@
+//! What the shells (`flexledger`, `flexledger-audit`, the HTTP server) share about
+//! the terminal and the process: `-` for standard input or output ([`stdio`]), the
+//! progress bar of a walk over the log, logging to standard error, and telling a
+//! closed pipe from a failure. It uses nothing else of the crate, so every shell can
+//! use it without depending on another shell.
+
+pub mod stdio;
+
+use std::io;
+
+/// A progress bar over the log's events, on standard error (drawn only on a terminal).
+pub fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
+    let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} events ({{eta}})");
+    let progress = indicatif::ProgressBar::new(events).with_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    progress
+}
+
+/// Logs to standard error, at the level `FLEXLEDGER_LOG` names (default `warn`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FLEXLEDGER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .try_init();
+}
+
+/// Whether the error is standard output closing under us (`… | head -1`): not a
+/// failure, the reader has what it wanted.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let io_kind = cause.downcast_ref::<io::Error>().map(io::Error::kind);
+        let json_kind = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind);
+        io_kind.or(json_kind) == Some(io::ErrorKind::BrokenPipe)
+    })
+}
