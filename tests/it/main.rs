@@ -19,6 +19,7 @@ mod http;
 mod integrity;
 mod model;
 mod properties;
+mod readme;
 mod rules_v2;
 mod scenarios;
 mod schemas;
