@@ -2,14 +2,15 @@
 //! `flexledger verify` (and every read) catch it. For trying tamper evidence by hand:
 //!
 //! ```sh
-//! cargo run --example tamper -- demo-data 5      # alter the event at position 5
-//! cargo run -- --data-dir demo-data verify       # {"ok":false,"position":5,...}, exit 1
+//! cp -r demo-data tampered-data                              # it damages the store
+//! cargo run -q --release --example tamper -- tampered-data 5   # alter the event at position 5
+//! flexledger --data-dir tampered-data verify                   # {"ok":false,"position":5,...}, exit 1
 //! ```
 //!
 //! It changes the first digit of the first amount-like value ("600.00" → "700.00") in
 //! the event's JSON and leaves the stored hash alone, as a careless forger would.
 
-use flexledger::store::SledStore;
+use flexledger::store::{log_entry, SledStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -22,8 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .raw_tree()
         .get(&key)?
         .ok_or("no event at that position")?;
-    let (hash, json) = value.split_at(32);
-    let text = std::str::from_utf8(json)?;
+    // Entries are stored compactly; the older layout (hash, then the canonical JSON),
+    // which every build still reads, is the one a forger can edit as text.
+    let hash = log_entry::stored_hash(&value)?;
+    let canonical = log_entry::canonical_of(position, &value)?;
+    let text = std::str::from_utf8(&canonical)?;
     let start = text.find(".00\"").ok_or("no amount in that event")?;
     let digits_start = text[..start].rfind('"').ok_or("malformed amount")? + 1;
     let mut edited = text.to_owned();
@@ -36,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     edited.replace_range(digits_start..digits_start + 1, &replacement.to_string());
     store
         .raw_tree()
-        .insert(key, [hash, edited.as_bytes()].concat())?;
+        .insert(key, [&hash.0[..], edited.as_bytes()].concat())?;
     store.raw_tree().flush()?;
     println!(
         "position {position}: {} -> {}",

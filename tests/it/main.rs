@@ -20,6 +20,7 @@ mod integrity;
 mod layers;
 mod model;
 mod properties;
+mod readme;
 mod rules_v2;
 mod scenarios;
 mod schemas;
