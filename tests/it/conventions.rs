@@ -2,7 +2,7 @@
 //! or output for every file argument and option; an error about two alternatives names
 //! both; an unknown member (or region) is exit 1 with the reason on standard error.
 
-use crate::support::repo_path;
+use crate::support::{listening_address, repo_path};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -159,7 +159,6 @@ fn a_dash_is_standard_input_or_output_for_every_file_option() {
 }
 
 fn serve_reads_its_tokens_from_standard_input(dir: &Path) {
-    use std::io::BufRead;
     let token = "dash-operator-secret";
     let digest = flexledger::store::Sha256::of(token.as_bytes());
     let mut child = Command::new(FLEXLEDGER)
@@ -176,15 +175,8 @@ fn serve_reads_its_tokens_from_standard_input(dir: &Path) {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(tokens.as_bytes()).unwrap();
     drop(stdin);
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .map(str::to_owned);
-    let status = base.as_ref().map(|base| {
+    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()));
+    let status = base.as_ref().ok().map(|base| {
         crate::http::agent()
             .get(format!("{base}/v1/members/{LI}"))
             .header("Authorization", format!("Bearer {token}"))
@@ -196,7 +188,7 @@ fn serve_reads_its_tokens_from_standard_input(dir: &Path) {
     assert_eq!(
         status.map(Result::ok),
         Some(Some(200)),
-        "serve --auth - reads the token file from standard input: {first:?}"
+        "serve --auth - reads the token file from standard input: {base:?}"
     );
 }
 

@@ -4,7 +4,7 @@
 //! makes it. `serve`'s own example starts a server that runs until stopped, so it is
 //! only listed; an example marked `# while serve runs` is run against a real server.
 
-use crate::support::repo_path;
+use crate::support::{listening_address, repo_path};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -285,13 +285,9 @@ fn serve_demo(dir: &Path) -> (Child, String, Vec<(String, String)>) {
         .spawn()
         .unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let base = listening_address(&mut stdout)
+        .unwrap_or_else(|line| panic!("serve names its address first: {line:?}"));
     let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("serve names its address first: {line:?}"))
-        .to_owned();
     let mut tokens = Vec::new();
     for _ in 0..3 {
         line.clear();

@@ -3,6 +3,7 @@
 //! catch-up-then-live switch, resuming with Last-Event-ID across a restart, and a
 //! graceful SIGTERM.
 
+use crate::support::listening_address;
 use serde_json::{json, Value};
 use std::io::BufRead;
 use std::path::Path;
@@ -854,15 +855,8 @@ pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Ser
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line names the address: {first:?}"))
-        .to_owned();
+    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
+        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
     Server { child, base }
 }
 
@@ -1618,13 +1612,8 @@ fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
                 .spawn()
                 .unwrap();
             let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
-            let mut first = String::new();
-            reader.read_line(&mut first).unwrap();
-            let base = first
-                .trim()
-                .strip_prefix("listening on ")
-                .unwrap_or_else(|| panic!("{command}: {first}"))
-                .to_owned();
+            let base =
+                listening_address(&mut reader).unwrap_or_else(|first| panic!("{command}: {first}"));
             let mut printed = Vec::new();
             if args.contains(&"--demo") {
                 for _ in 0..3 {

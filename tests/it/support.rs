@@ -166,3 +166,16 @@ pub fn untar_golden(name: &str, into: &Path) -> PathBuf {
     assert!(status.success(), "tar -xzf tests/golden/{name}.tar.gz");
     into.join(name)
 }
+
+/// Reads `serve`'s first line, `listening on ADDRESS`, and returns the base URL (or
+/// the line it read instead).
+pub fn listening_address(stdout: &mut impl std::io::BufRead) -> Result<String, String> {
+    let mut line = String::new();
+    stdout
+        .read_line(&mut line)
+        .map_err(|error| error.to_string())?;
+    match line.trim().strip_prefix("listening on ") {
+        Some(base) => Ok(base.to_owned()),
+        None => Err(line),
+    }
+}
