@@ -5,7 +5,8 @@
 //!   layout; entries written by older builds hold the canonical envelope JSON)
 //! - `S` stream-name 0x00 version(8)     → position(8)   (per-stream index)
 //! - `C` command-id(16)                  → first position(8) event count(8)
-//! - `M` member-id(16)                   → member state JSON
+//! - `M` member-id(16)                   → member state row (`ledger::encode_member_row`:
+//!   postcard since state format 3, JSON before)
 //! - `R` region-name                     → region state JSON
 //! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
 //! - `K`                                 → checkpoint position(8) of the state rows
