@@ -187,14 +187,29 @@ echo "store-bench: generating $members members x $months months ..." >&2
 "$bench" --members "$members" --months "$months" --emit "$work/commands.jsonl" 2>/dev/null
 commands=$(wc -l <"$work/commands.jsonl")
 
+# import_into NAME BIN STORE R: BIN imports the commands into a new STORE, timed as NAME.
+import_into() {
+  local name=$1 binary=$2 store=$3 round=$4
+  rm -rf "$store"
+  echo "store-bench: round $round: $name of $commands commands ($binary) ..." >&2
+  timed "$name:$round" /dev/null "$binary" submit --data-dir "$store" "$work/commands.jsonl"
+  bytes[$name:$round]=$(du -sb "$store" | cut -f1)
+}
+
+# rebuild_of NAME BIN STORE R: BIN rebuilds STORE, timed as NAME; it must fold every event.
+rebuild_of() {
+  local name=$1 binary=$2 store=$3 round=$4
+  echo "store-bench: round $round: $name ($binary) ..." >&2
+  timed "$name:$round" "$work/$name.json" "$binary" rebuild --data-dir "$store"
+  [ "$(json_field events "$work/$name.json")" = "$events" ] ||
+    fail "$name folded $(json_field events "$work/$name.json") events, not $events"
+}
+
 # ledger_round R: import into a new store, export its envelopes (round 1: the peers'
-# input), rebuild it.
+# input), rebuild it; the same for the --baseline build.
 ledger_round() {
   local round=$1 store=$work/ledger
-  rm -rf "$store"
-  echo "store-bench: round $round: ledger import of $commands commands ..." >&2
-  timed "import:$round" /dev/null "$bin" submit --data-dir "$store" "$work/commands.jsonl"
-  bytes[import:$round]=$(du -sb "$store" | cut -f1)
+  import_into import "$bin" "$store" "$round"
   if [ "$round" = 1 ]; then
     "$bin" events --data-dir "$store" --from 1 >"$work/envelopes.jsonl"
     events=$(wc -l <"$work/envelopes.jsonl")
@@ -203,25 +218,12 @@ ledger_round() {
     [ "$events" -gt 0 ] && [ "$head_position" = "$events" ] || # either one false fails
       fail "the export has $events lines but ends at position '$head_position'"
   fi
-  echo "store-bench: round $round: ledger rebuild ..." >&2
-  timed "rebuild:$round" "$work/rebuild.json" "$bin" rebuild --data-dir "$store"
-  [ "$(json_field events "$work/rebuild.json")" = "$events" ] ||
-    fail "rebuild folded $(json_field events "$work/rebuild.json") events, not $events"
-  [ -z "$baseline" ] || baseline_round "$round"
-}
-
-# baseline_round R: the --baseline build's import and rebuild of the same commands.
-baseline_round() {
-  local round=$1 store=$work/baseline
-  rm -rf "$store"
-  echo "store-bench: round $round: baseline import ..." >&2
-  timed "base_import:$round" /dev/null "$baseline" submit --data-dir "$store" "$work/commands.jsonl"
-  bytes[base_import:$round]=$(du -sb "$store" | cut -f1)
-  echo "store-bench: round $round: baseline rebuild ..." >&2
-  timed "base_rebuild:$round" "$work/base_rebuild.json" "$baseline" rebuild --data-dir "$store"
-  [ "$(json_field events "$work/base_rebuild.json")" = "$events" ] ||
-    fail "the baseline rebuild folded $(json_field events "$work/base_rebuild.json") events, not $events"
-  rm -rf "$store"
+  rebuild_of rebuild "$bin" "$store" "$round"
+  if [ -n "$baseline" ]; then
+    import_into base_import "$baseline" "$work/baseline" "$round"
+    rebuild_of base_rebuild "$baseline" "$work/baseline" "$round"
+    rm -rf "$work/baseline"
+  fi
 }
 
 # start_pg: a new cluster in $pg, running, with the durability settings checked.

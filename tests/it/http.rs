@@ -1423,24 +1423,9 @@ fn the_schemas_the_openapi_document_refers_to_are_served_beside_it() {
     );
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    let agent = agent();
     let fetch = |path: &str| {
-        let mut response = agent
-            .get(&format!("{}/v1/{path}", server.base))
-            .call()
-            .unwrap();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let status = response.status().as_u16();
-        (
-            status,
-            content_type,
-            response.body_mut().read_to_string().unwrap(),
-        )
+        let (status, headers, body) = exchange(&server, "GET", &format!("/v1/{path}"), &[], None);
+        (status, header_of(&headers, "content-type"), body)
     };
     let mut references = Vec::new();
     for file in files.iter().map(String::as_str).chain(["openapi.json"]) {
