@@ -15,7 +15,6 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// The demo member who was withdrawn (R11) and re-enrolled: every kind of mark.
@@ -730,62 +729,8 @@ fn the_timeline_and_the_audit_page_are_served_by_role() {
     assert_eq!(status, 400, "{bad_svg}");
 }
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-/// How long one Chromium run may take before the test gives up on it: a guard against
-/// a hung browser, not a timing assertion.
-const CHROMIUM_RUN_SECONDS_MAX: u64 = 180;
 const SCREENSHOT_WIDTH_PX: u32 = 1280;
 const SCREENSHOT_HEIGHT_PX: u32 = 1000;
-
-/// Runs headless Chromium on `url` with `extra` flags, in a fresh profile; its stdout.
-fn chromium(url: &str, extra: &[String]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
-    });
-    let deadline = Instant::now() + Duration::from_secs(CHROMIUM_RUN_SECONDS_MAX);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within {CHROMIUM_RUN_SECONDS_MAX} s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stdout = out.join().unwrap().unwrap();
-    let stderr = err.join().unwrap().unwrap_or_default();
-    assert!(status.success(), "chromium failed: {status}\n{stderr}");
-    stdout
-}
 
 /// Ignored (with its reason) where Chromium is missing, so a run without it says so
 /// instead of passing; never ignored under `CI`, where a missing Chromium fails it

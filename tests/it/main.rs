@@ -5,6 +5,7 @@
 mod audit;
 mod audit_timeline;
 mod audit_whatif;
+mod browser;
 mod backup;
 mod cli;
 mod close;

@@ -179,3 +179,59 @@ pub fn listening_address(stdout: &mut impl std::io::BufRead) -> Result<String, S
         None => Err(line),
     }
 }
+
+/// Debian's headless browser, for the tests of pages (`build.rs` marks where it is missing).
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long one Chromium run may take before the test gives up on it: a guard against
+/// a hung browser, not a timing assertion.
+pub const CHROMIUM_RUN_SECONDS_MAX: u64 = 180;
+
+/// Runs headless Chromium on `url` with `extra` flags, in a fresh profile; its stdout.
+pub fn chromium(url: &str, extra: &[String]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(CHROMIUM_RUN_SECONDS_MAX);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within {CHROMIUM_RUN_SECONDS_MAX} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let stdout = out.join().unwrap().unwrap();
+    let stderr = err.join().unwrap().unwrap_or_default();
+    assert!(status.success(), "chromium failed: {status}\n{stderr}");
+    stdout
+}
