@@ -5,8 +5,8 @@
 mod audit;
 mod audit_timeline;
 mod audit_whatif;
-mod browser;
 mod backup;
+mod browser;
 mod cli;
 mod close;
 mod conventions;

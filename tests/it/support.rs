@@ -218,7 +218,8 @@ pub fn chromium(url: &str, extra: &[String]) -> String {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
     });
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(CHROMIUM_RUN_SECONDS_MAX);
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs(CHROMIUM_RUN_SECONDS_MAX);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
