@@ -11,6 +11,9 @@
 //! check an event with nothing but a SHA-256 tool. The first event's `prev_hash`, and a
 //! stream's first event's `stream_prev_hash`, are 64 zeros. Editing, removing or
 //! reordering an event breaks the chain at that position.
+//!
+//! The payload's bytes are not the domain event's: `crate::codec` defines them per
+//! `schema_version` (D35), and an envelope is read through the codec of its version.
 
 use crate::codec::{self, EVENT_SCHEMA_VERSION};
 use crate::domain::event::Event;
