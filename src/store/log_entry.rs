@@ -11,7 +11,8 @@
 //! - hash(32), the SHA-256 of the canonical bytes;
 //! - `0x01` (format), prev_hash(32), stream_prev_hash(32), version(8), event_id(16),
 //!   command_id(16), schema_version(4), then stream, type and recorded_at each as
-//!   length(1) and UTF-8 text, then the payload's canonical JSON to the end.
+//!   length(1) and UTF-8 text, then the payload's canonical JSON to the end (as
+//!   `crate::codec` writes it for that schema version, and reads it back).
 //!
 //! Entries written before this layout hold hash(32) then the canonical JSON, which
 //! starts with `{`; both are read, so a store keeps every entry it ever wrote as it
