@@ -4,6 +4,9 @@
 //! # Layout
 //! - [`domain`]: the pure core — months, money, policies, commands, events, `decide`,
 //!   the fold (`LedgerState::apply`) and the member coverage projection. No I/O.
+//! - [`codec`]: where a stored event's bytes are defined — the stored payload types of
+//!   each schema version (`codec::v1`), converted to and from the domain's events,
+//!   and reading dispatched on the envelope's `schema_version`.
 //! - [`store`]: the `EventStore` trait and its sled implementation (append-only log,
 //!   stream index, permanent command-id index, fsync-backed durability).
 //! - [`ledger`]: the shell joining them — group commit of decided commands, state
@@ -19,7 +22,7 @@
 //! - `shell_support`: what the shells share about the terminal (`-` for standard
 //!   input or output, progress bars, a closed pipe); it uses nothing else of the crate.
 //!
-//! The layers, from the bottom: domain; store; ledger and writer; audit and backup;
+//! The layers, from the bottom: domain; codec; store; ledger and writer; audit and backup;
 //! the shells (cli, http, the audit command line). Each uses only itself and the
 //! layers under it, and `shell_support` is under all of them (`tests/it/layers.rs`
 //! fails otherwise).
@@ -27,6 +30,7 @@
 pub mod audit;
 pub mod backup;
 pub mod cli;
+pub mod codec;
 pub mod domain;
 pub mod http;
 pub mod ledger;

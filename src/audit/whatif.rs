@@ -307,9 +307,11 @@ fn recorded_command(
     overrides: &PolicyOverrides,
 ) -> Result<Option<Command>, WhatIfError> {
     let command = match event {
-        Event::PolicyPublished(policy) => {
-            Command::PublishPolicy(overrides.apply(policy).map_err(WhatIfError::Policy)?)
-        }
+        Event::PolicyPublished(policy) => Command::PublishPolicy(
+            overrides
+                .apply(&policy.policy())
+                .map_err(WhatIfError::Policy)?,
+        ),
         Event::MonthClosed(closed) => Command::CloseMonth(CloseMonth {
             region: closed.region.clone(),
             month: closed.month,

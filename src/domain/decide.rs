@@ -114,7 +114,7 @@ fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
             );
         }
     }
-    Ok(vec![Event::PolicyPublished(policy.clone())])
+    Ok(vec![Event::PolicyPublished(PolicyPublished::of(policy))])
 }
 
 fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {

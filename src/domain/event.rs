@@ -1,5 +1,8 @@
-//! Events: facts in the past tense. Each is a durable contract (`type` + schema
-//! version 1, a JSON Schema in `schemas/events/`); a published version is never edited.
+//! Events: facts in the past tense, as the domain decides and folds them.
+//!
+//! These types are not the stored bytes: `crate::codec` converts them to and from the
+//! stored payload of each schema version (`codec::v1`, a JSON Schema each in
+//! `schemas/events/`), so a field renamed here cannot silently change what is hashed.
 //!
 //! Events record what happened, not what the rules concluded from it: the fold derives
 //! statuses, benefit starts and tiers from events plus the policy in force, so the same
@@ -10,17 +13,12 @@
 use super::command::{LaborRelationship, SubsidyCategory, WithdrawalReason};
 use super::money::{Money, Ratio, Share};
 use super::month::{CalendarDate, Month};
-use super::policy::{Policy, RegionName};
-use serde::{Deserialize, Serialize};
+use super::policy::{BackpayRestores, BenefitTier, Policy, RegionName};
 use uuid::Uuid;
 
-/// Schema version of every event type defined here.
-pub const EVENT_SCHEMA_VERSION: u32 = 1;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "payload")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
-    PolicyPublished(Policy),
+    PolicyPublished(PolicyPublished),
     MonthClosed(MonthClosed),
     MemberEnrolled(MemberEnrolled),
     ContributionPaid(ContributionPaid),
@@ -36,9 +34,72 @@ pub enum Event {
     SubsidyPaid(SubsidyPaid),
 }
 
+/// R3: a regional policy was published. The same parameters as the `publish_policy`
+/// body ([`Policy`]), but its own type: a command's body may grow or change for the
+/// next version of the contract, and what was published stays what it was.
+/// `decide` makes it from the command; the fold turns it back into the [`Policy`] in
+/// force ([`PolicyPublished::policy`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyPublished {
+    pub region: RegionName,
+    pub effective_from: Month,
+    pub average_monthly_wage: Money,
+    pub contribution_rate: Ratio,
+    pub base_ratio_min: Ratio,
+    pub base_ratio_max: Ratio,
+    pub grace_months: u32,
+    pub benefit_delay_first: u32,
+    pub benefit_delay_reenroll: u32,
+    pub backpay_restores: BackpayRestores,
+    pub benefit_tiers: Vec<BenefitTier>,
+    /// P-reset (R7, v2); `None` in policies published without it.
+    pub first_wait_after_gap_months: Option<u32>,
+    /// P-account (R17, v2); `None` in policies published without it.
+    pub account_rate: Option<Ratio>,
+}
+
+impl PolicyPublished {
+    /// The event recording that `policy` was published (R3), exactly as given.
+    pub fn of(policy: &Policy) -> PolicyPublished {
+        PolicyPublished {
+            region: policy.region.clone(),
+            effective_from: policy.effective_from,
+            average_monthly_wage: policy.average_monthly_wage,
+            contribution_rate: policy.contribution_rate,
+            base_ratio_min: policy.base_ratio_min,
+            base_ratio_max: policy.base_ratio_max,
+            grace_months: policy.grace_months,
+            benefit_delay_first: policy.benefit_delay_first,
+            benefit_delay_reenroll: policy.benefit_delay_reenroll,
+            backpay_restores: policy.backpay_restores,
+            benefit_tiers: policy.benefit_tiers.clone(),
+            first_wait_after_gap_months: policy.first_wait_after_gap_months,
+            account_rate: policy.account_rate,
+        }
+    }
+
+    /// The policy in force from `effective_from` (R3), as the fold keeps it.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            region: self.region.clone(),
+            effective_from: self.effective_from,
+            average_monthly_wage: self.average_monthly_wage,
+            contribution_rate: self.contribution_rate,
+            base_ratio_min: self.base_ratio_min,
+            base_ratio_max: self.base_ratio_max,
+            grace_months: self.grace_months,
+            benefit_delay_first: self.benefit_delay_first,
+            benefit_delay_reenroll: self.benefit_delay_reenroll,
+            backpay_restores: self.backpay_restores,
+            benefit_tiers: self.benefit_tiers.clone(),
+            first_wait_after_gap_months: self.first_wait_after_gap_months,
+            account_rate: self.account_rate,
+        }
+    }
+}
+
 /// R9: the region's open month was closed; the next month is now open.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonthClosed {
     pub region: RegionName,
     pub month: Month,
@@ -47,14 +108,12 @@ pub struct MonthClosed {
     pub members_missed: u64,
     /// Members automatically withdrawn by this close (R11).
     pub members_withdrawn: u64,
-    /// Enrolled members the close visited (contract v2 close summary). Absent in
-    /// closes recorded before v2; an additive optional field, so old bytes still read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Enrolled members the close visited (contract v2 close summary). `None` in
+    /// closes recorded before v2.
     pub members_visited: Option<u64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberEnrolled {
     pub member_id: Uuid,
     pub region: RegionName,
@@ -64,7 +123,10 @@ pub struct MemberEnrolled {
 }
 
 /// How a paid month relates to the open month when it was paid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serializes to the word the audit's texts print (`on_time`); the stored word is
+/// `codec::v1::PaymentKind`'s, which only a new schema version may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentKind {
     /// A missed month paid back within grace (R10).
@@ -75,8 +137,7 @@ pub enum PaymentKind {
     Prepaid,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaidMonth {
     pub month: Month,
     /// The due this month was paid at; it never changes afterwards (R4).
@@ -84,8 +145,7 @@ pub struct PaidMonth {
     pub kind: PaymentKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContributionPaid {
     pub member_id: Uuid,
     pub months: Vec<PaidMonth>,
@@ -96,8 +156,7 @@ pub struct ContributionPaid {
 }
 
 /// R9: the member was enrolled in `month`, had not paid it, and the month was closed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContributionMissed {
     pub member_id: Uuid,
     pub month: Month,
@@ -105,15 +164,13 @@ pub struct ContributionMissed {
 }
 
 /// R8: deduction stopped or resumed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeductionChanged {
     pub member_id: Uuid,
 }
 
 /// R11 (reason `arrears_exceeded_grace`) or R12 (any other reason).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberWithdrawn {
     pub member_id: Uuid,
     pub reason: WithdrawalReason,
@@ -125,8 +182,7 @@ pub struct MemberWithdrawn {
 }
 
 /// R13: a new enrollment period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberReenrolled {
     pub member_id: Uuid,
     pub month: Month,
@@ -136,8 +192,7 @@ pub struct MemberReenrolled {
 }
 
 /// R15: the base ratio from `from_month` on (replacing any later change).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BaseChanged {
     pub member_id: Uuid,
     pub from_month: Month,
@@ -147,8 +202,7 @@ pub struct BaseChanged {
 /// R12 (v2): months paid beyond the last paid month not after the open month, given
 /// back by the withdrawal recorded just before this event (same command, same append).
 /// `amount` is the sum of what those months were paid at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContributionRefunded {
     pub member_id: Uuid,
     pub months: Vec<Month>,
@@ -157,8 +211,7 @@ pub struct ContributionRefunded {
 
 /// R16: the employment office grants a subsidy of `share` of each paid month for
 /// `months` months from `from_month`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubsidyGranted {
     pub member_id: Uuid,
     pub from_month: Month,
@@ -168,16 +221,14 @@ pub struct SubsidyGranted {
 }
 
 /// R16: months from `from_month` on are no longer granted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubsidyRevoked {
     pub member_id: Uuid,
     pub from_month: Month,
 }
 
 /// R16: accrued subsidies of `months` paid out to the member.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubsidyPaid {
     pub member_id: Uuid,
     pub months: Vec<Month>,
@@ -256,58 +307,6 @@ impl Event {
             Event::SubsidyGranted(body) => StreamId::Member(body.member_id),
             Event::SubsidyRevoked(body) => StreamId::Member(body.member_id),
             Event::SubsidyPaid(body) => StreamId::Member(body.member_id),
-        }
-    }
-}
-
-impl Event {
-    /// Decodes a payload given its type name (the envelope's `type`).
-    pub fn from_parts(type_name: &str, payload: &str) -> Result<Event, serde_json::Error> {
-        use serde::de::Error;
-        Ok(match type_name {
-            "PolicyPublished" => Event::PolicyPublished(serde_json::from_str(payload)?),
-            "MonthClosed" => Event::MonthClosed(serde_json::from_str(payload)?),
-            "MemberEnrolled" => Event::MemberEnrolled(serde_json::from_str(payload)?),
-            "ContributionPaid" => Event::ContributionPaid(serde_json::from_str(payload)?),
-            "ContributionMissed" => Event::ContributionMissed(serde_json::from_str(payload)?),
-            "DeductionStopped" => Event::DeductionStopped(serde_json::from_str(payload)?),
-            "DeductionResumed" => Event::DeductionResumed(serde_json::from_str(payload)?),
-            "MemberWithdrawn" => Event::MemberWithdrawn(serde_json::from_str(payload)?),
-            "MemberReenrolled" => Event::MemberReenrolled(serde_json::from_str(payload)?),
-            "BaseChanged" => Event::BaseChanged(serde_json::from_str(payload)?),
-            "ContributionRefunded" => Event::ContributionRefunded(serde_json::from_str(payload)?),
-            "SubsidyGranted" => Event::SubsidyGranted(serde_json::from_str(payload)?),
-            "SubsidyRevoked" => Event::SubsidyRevoked(serde_json::from_str(payload)?),
-            "SubsidyPaid" => Event::SubsidyPaid(serde_json::from_str(payload)?),
-            other => {
-                return Err(serde_json::Error::custom(format!(
-                    "unknown event type {other:?}"
-                )))
-            }
-        })
-    }
-
-    /// Serializes only the payload (the envelope writes `type` beside it).
-    pub fn serialize_payload<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Event::PolicyPublished(payload) => payload.serialize(serializer),
-            Event::MonthClosed(payload) => payload.serialize(serializer),
-            Event::MemberEnrolled(payload) => payload.serialize(serializer),
-            Event::ContributionPaid(payload) => payload.serialize(serializer),
-            Event::ContributionMissed(payload) => payload.serialize(serializer),
-            Event::DeductionStopped(payload) | Event::DeductionResumed(payload) => {
-                payload.serialize(serializer)
-            }
-            Event::MemberWithdrawn(payload) => payload.serialize(serializer),
-            Event::MemberReenrolled(payload) => payload.serialize(serializer),
-            Event::BaseChanged(payload) => payload.serialize(serializer),
-            Event::ContributionRefunded(payload) => payload.serialize(serializer),
-            Event::SubsidyGranted(payload) => payload.serialize(serializer),
-            Event::SubsidyRevoked(payload) => payload.serialize(serializer),
-            Event::SubsidyPaid(payload) => payload.serialize(serializer),
         }
     }
 }

@@ -84,8 +84,9 @@ pub struct BenefitTier {
     pub tier: String,
 }
 
-/// A regional policy (R3). It is both the `publish_policy` command's body and the
-/// `PolicyPublished` event's payload: the event records exactly what was published.
+/// A regional policy (R3): the `publish_policy` command's body, and the policy in
+/// force the fold keeps per region. The event recording it is its own type
+/// (`event::PolicyPublished`), so the command's shape never decides the event's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {

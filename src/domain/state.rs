@@ -410,7 +410,7 @@ impl LedgerState {
             )));
         }
         match event {
-            Event::PolicyPublished(policy) => self.apply_policy(position, policy),
+            Event::PolicyPublished(published) => self.apply_policy(position, published.policy()),
             Event::MonthClosed(closed) => {
                 let region = self.regions.get_mut(&closed.region).ok_or_else(|| {
                     fail(format!("month close for unknown region {}", closed.region))
@@ -428,7 +428,7 @@ impl LedgerState {
         Ok(())
     }
 
-    fn apply_policy(&mut self, position: u64, policy: &Policy) {
+    fn apply_policy(&mut self, position: u64, policy: Policy) {
         let region = self
             .regions
             .entry(policy.region.clone())
@@ -439,9 +439,7 @@ impl LedgerState {
                 version: 0,
                 last_position: 0,
             });
-        region
-            .policies
-            .insert(policy.effective_from, policy.clone());
+        region.policies.insert(policy.effective_from, policy);
         region.version += 1;
         region.last_position = position;
     }

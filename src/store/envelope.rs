@@ -11,8 +11,12 @@
 //! check an event with nothing but a SHA-256 tool. The first event's `prev_hash`, and a
 //! stream's first event's `stream_prev_hash`, are 64 zeros. Editing, removing or
 //! reordering an event breaks the chain at that position.
+//!
+//! The payload's bytes are not the domain event's: `crate::codec` defines them per
+//! `schema_version` (D35), and an envelope is read through the codec of its version.
 
-use crate::domain::event::{Event, EVENT_SCHEMA_VERSION};
+use crate::codec::{self, EVENT_SCHEMA_VERSION};
+use crate::domain::event::Event;
 use crate::domain::Refusal;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -124,11 +128,18 @@ struct WireOut<'a> {
     hash: Option<Sha256>,
 }
 
-struct Payload<'a>(&'a Event);
+/// An event's payload in the stored types of its envelope's schema version
+/// (`crate::codec`: where a stored event's bytes are defined).
+struct Payload<'a> {
+    event: &'a Event,
+    schema_version: u32,
+}
 
 impl Serialize for Payload<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_payload(serializer)
+        codec::encode(self.event, self.schema_version)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 
@@ -184,7 +195,10 @@ impl Envelope {
             version: self.version,
             event_id: self.event_id,
             event_type: self.event.type_name(),
-            payload: Payload(&self.event),
+            payload: Payload {
+                event: &self.event,
+                schema_version: self.schema_version,
+            },
             schema_version: self.schema_version,
             recorded_at: &self.recorded_at,
             command_id: self.command_id,
@@ -196,7 +210,10 @@ impl Envelope {
 
     /// The canonical bytes the hash covers (module docs).
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        // OK because every field serializes infallibly to JSON (strings, numbers, structs).
+        // OK because every field serializes infallibly to JSON (strings, numbers,
+        // structs), and the payload's schema version is one this build writes: an
+        // envelope is made with the current one (`new`) or decoded from one the codec
+        // reads, and the codec writes every version it reads.
         serde_json::to_vec(&self.wire(None)).expect("an envelope always encodes")
     }
 
@@ -238,8 +255,8 @@ impl Envelope {
     fn decode_fields(bytes: &[u8]) -> Result<(Envelope, Option<Sha256>), String> {
         let wire: WireIn<'_> = serde_json::from_slice(bytes)
             .map_err(|error| format!("envelope does not decode: {error}"))?;
-        let event = Event::from_parts(&wire.event_type, wire.payload.get())
-            .map_err(|error| format!("payload does not decode: {error}"))?;
+        let event = codec::decode(&wire.event_type, wire.schema_version, wire.payload.get())
+            .map_err(|error| error.to_string())?;
         let envelope = Envelope {
             position: wire.position,
             stream: wire.stream,

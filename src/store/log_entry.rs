@@ -11,14 +11,15 @@
 //! - hash(32), the SHA-256 of the canonical bytes;
 //! - `0x01` (format), prev_hash(32), stream_prev_hash(32), version(8), event_id(16),
 //!   command_id(16), schema_version(4), then stream, type and recorded_at each as
-//!   length(1) and UTF-8 text, then the payload's canonical JSON to the end.
+//!   length(1) and UTF-8 text, then the payload's canonical JSON to the end (as
+//!   `crate::codec` writes it for that schema version, and reads it back).
 //!
 //! Entries written before this layout hold hash(32) then the canonical JSON, which
 //! starts with `{`; both are read, so a store keeps every entry it ever wrote as it
 //! was written. The position is the entry's key, not part of the value.
 
 use super::envelope::{Envelope, Sha256};
-use crate::domain::event::Event;
+use crate::codec;
 use chrono::{DateTime, FixedOffset, Utc};
 use std::borrow::Cow;
 use std::io::Write;
@@ -51,8 +52,10 @@ struct Compact<'a> {
 /// `canonical`, checked before anything is written (a difference would be an entry
 /// that could never verify again).
 pub fn encode(envelope: &Envelope, canonical: &[u8]) -> Vec<u8> {
-    // OK because an event payload and a timestamp always serialize to JSON.
-    let payload = serde_json::to_string(&PayloadOf(&envelope.event)).expect("payload encodes");
+    // OK because the envelope was sealed, so its payload already encoded in its schema
+    // version into `canonical`, and a timestamp always serializes.
+    let payload =
+        codec::encode_json(&envelope.event, envelope.schema_version).expect("payload encodes");
     let recorded_at = serde_json::to_string(&envelope.recorded_at).expect("time encodes");
     let recorded_at = recorded_at.trim_matches('"');
     let mut value = Vec::with_capacity(HASH_BYTES + 1 + FIXED_BYTES + 96 + payload.len());
@@ -127,8 +130,8 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
         return Ok(envelope);
     }
     let compact = parse(&body[1..])?;
-    let event = Event::from_parts(compact.event_type, compact.payload)
-        .map_err(|error| format!("payload does not decode: {error}"))?;
+    let event = codec::decode(compact.event_type, compact.schema_version, compact.payload)
+        .map_err(|error| error.to_string())?;
     let recorded_at = compact
         .recorded_at
         .parse::<DateTime<FixedOffset>>()
@@ -247,15 +250,6 @@ fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// An event's payload alone, serialized as the envelope serializes it.
-struct PayloadOf<'a>(&'a Event);
-
-impl serde::Serialize for PayloadOf<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize_payload(serializer)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,7 +257,8 @@ mod tests {
     const PAYMENT: &str = r#"{"member_id":"70000000-0000-4000-8000-0000000027da","months":[{"month":"2025-01","amount":"600.00","kind":"on_time"}],"amount":"600.00","paid_on":"2025-01-15","payment_month":"2025-01"}"#;
 
     fn sealed(position: u64) -> (Envelope, Vec<u8>) {
-        let event = Event::from_parts("ContributionPaid", PAYMENT).expect("payload decodes");
+        let event = codec::decode("ContributionPaid", codec::EVENT_SCHEMA_VERSION, PAYMENT)
+            .expect("payload decodes");
         let recorded_at = "2026-11-29T12:55:04.774497100Z"
             .parse::<DateTime<Utc>>()
             .expect("time parses");
@@ -304,6 +299,29 @@ mod tests {
             altered[at] ^= 0x01;
             assert!(decode(5, &altered).is_err(), "a flipped bit at byte {at}");
         }
+    }
+
+    #[test]
+    fn an_entry_of_a_schema_version_this_build_does_not_know_is_refused_by_name() {
+        let (envelope, canonical) = sealed(5);
+        let text = std::str::from_utf8(&canonical).expect("canonical bytes are UTF-8");
+        let newer = text.replace("\"schema_version\":1,", "\"schema_version\":2,");
+        assert_ne!(newer, text);
+        let legacy = [&Sha256::of(newer.as_bytes()).0[..], newer.as_bytes()].concat();
+        let message = decode(5, &legacy).expect_err("a newer version is refused");
+        assert!(
+            message.contains("written by a newer flexledger"),
+            "{message}"
+        );
+        let mut compact = encode(&envelope, &canonical);
+        let at = HASH_BYTES + 1 + FIXED_BYTES - 4;
+        compact[at..at + 4].copy_from_slice(&2u32.to_be_bytes());
+        compact[..HASH_BYTES].copy_from_slice(&Sha256::of(newer.as_bytes()).0);
+        let message = decode(5, &compact).expect_err("a newer version is refused");
+        assert!(
+            message.contains("written by a newer flexledger"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -190,3 +190,143 @@ fn write_the_golden_store_of_the_compact_layout() {
         .unwrap();
     assert!(status.success());
 }
+
+/// The parts of a printed envelope the codec reads: its type, schema version and the
+/// payload's bytes exactly as stored.
+#[derive(serde::Deserialize)]
+struct StoredPayload<'a> {
+    #[serde(rename = "type")]
+    event_type: String,
+    schema_version: u32,
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+}
+
+/// Every payload of every golden store decodes through the codec of its schema
+/// version and encodes again to exactly the bytes stored: a field of a stored type
+/// renamed, reordered, or left out differently when absent fails here, for every
+/// version a golden store holds (each event type's bytes are pinned again in
+/// `codec::v1`'s unit tests, and the head hash below pins the whole log).
+#[test]
+fn every_golden_payload_decodes_by_its_schema_version_and_encodes_to_the_same_bytes() {
+    let root = tempfile::tempdir().unwrap();
+    let mut types = std::collections::BTreeSet::new();
+    for name in ["v1-store", "v2-store", "v3-store"] {
+        let dir = untar_golden(name, root.path());
+        let output = flexledger(&dir, &["events"], None);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.lines().count() > 10, "{name}: {text}");
+        for line in text.lines() {
+            let stored: StoredPayload<'_> = serde_json::from_str(line).unwrap();
+            let event = flexledger::codec::decode(
+                &stored.event_type,
+                stored.schema_version,
+                stored.payload.get(),
+            )
+            .unwrap_or_else(|error| panic!("{name}: {error}: {line}"));
+            let encoded = flexledger::codec::encode_json(&event, stored.schema_version).unwrap();
+            assert_eq!(encoded, stored.payload.get(), "{name}: {line}");
+            types.insert((stored.schema_version, stored.event_type));
+        }
+    }
+    // v1's six types and ContributionMissed (v2's close), all of schema version 1.
+    assert_eq!(types.len(), 7, "the golden stores hold {types:?}");
+}
+
+/// The golden member whose coverage is pinned: two months missed, then paid back.
+const GOLDEN_MEMBER: &str = "70000000-0000-4000-8000-00000000000f";
+/// The golden region's last closed month, whose report is pinned.
+const GOLDEN_MONTH: &str = "2025-08";
+
+/// Runs the real `flexledger-audit` with `--json --data-dir dir`.
+fn audit_json(dir: &Path, args: &[&str]) -> Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--json")
+        .args(args)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `value` equals the JSON in `tests/golden/<file>`; with `FLEXLEDGER_WRITE_GOLDEN=1`
+/// the file is written instead (a projection's bytes changing is a contract change).
+fn pinned(file: &str, value: &Value) {
+    let path = repo_path(&format!("tests/golden/{file}"));
+    if std::env::var_os("FLEXLEDGER_WRITE_GOLDEN").is_some() {
+        let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    assert_eq!(&read_json(&path), value, "tests/golden/{file}");
+}
+
+/// The golden store of the compact layout exports audit bundles (the whole log, one
+/// member) that verify with nothing but the ledger's public key, and it folds to the
+/// pinned projections: the member's coverage (as `flexledger member` prints it and as
+/// the member's bundle carries it) and the region's report of its last closed month.
+#[test]
+fn the_golden_store_exports_bundles_that_verify_and_folds_to_pinned_projections() {
+    let root = tempfile::tempdir().unwrap();
+    let golden = untar_golden("v3-store", root.path());
+    // The golden store holds no signing key: the first export makes one.
+    let all = root.path().join("all.bundle");
+    let exported = audit_json(
+        &golden,
+        &["export", "--all", "--out", all.to_str().unwrap()],
+    );
+    let key = audit_json(&golden, &["public-key"])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nowhere = root.path().join("no-ledger-here");
+    let verify = |bundle: &Path| {
+        audit_json(
+            &nowhere,
+            &[
+                "verify-bundle",
+                bundle.to_str().unwrap(),
+                "--public-key",
+                &key,
+            ],
+        )
+    };
+    let report = verify(&all);
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["events"], exported["tree_size"]);
+    assert_eq!(report["checkpoint"]["tree_size"], exported["tree_size"]);
+
+    let member = root.path().join("member.bundle");
+    audit_json(
+        &golden,
+        &[
+            "export",
+            "--member",
+            GOLDEN_MEMBER,
+            "--out",
+            member.to_str().unwrap(),
+        ],
+    );
+    let report = verify(&member);
+    assert_eq!(report["ok"], true, "{report}");
+    let coverage = members(&golden, &[GOLDEN_MEMBER.to_owned()]).remove(0);
+    pinned(&format!("v3-member-{GOLDEN_MEMBER}.json"), &coverage);
+    let carried: Vec<Value> = std::fs::read_to_string(&member)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|line| line["record"] == "coverage")
+        .map(|line| line["coverage"].clone())
+        .collect();
+    assert_eq!(carried, [coverage]);
+
+    let region = flexledger(&golden, &["region", "bench", "--month", GOLDEN_MONTH], None);
+    assert!(region.status.success(), "{}", stderr(&region));
+    let region: Value = serde_json::from_slice(&region.stdout).unwrap();
+    pinned(&format!("v3-region-bench-{GOLDEN_MONTH}.json"), &region);
+}
