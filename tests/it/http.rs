@@ -725,6 +725,21 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
     let (status, closed) = call(&server, "POST", "/v1/commands", operator, Some(close), &[]);
     assert_eq!(status, 200, "{closed}");
     let first = closed["events"][0]["position"].as_u64().unwrap();
+    // `serve` answers a close at once and records its members' consequences in the
+    // background (D17): wait until the region shows no close in progress, so every
+    // consequence comes before the marker.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, region) = call(&server, "GET", "/v1/regions/demo", operator, None, &[]);
+        if region.get("closing").is_none() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the close is still being recorded: {region}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // A marker after the close: the messages up to it are compared.
     let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
     let (status, stopped) = call(
