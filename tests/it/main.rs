@@ -23,6 +23,7 @@ mod model;
 mod properties;
 mod readme;
 mod rules_v2;
+mod rules_zh;
 mod scenarios;
 mod schemas;
 mod stored_formats;
