@@ -1,0 +1,207 @@
+//! Rendered outputs pinned byte for byte: `explain` (text and JSON) for every month,
+//! `replay` (table and JSON lines), the timeline SVG and the audit page, for a few
+//! fixed histories (fixed ids and clock) that together reach every month status, both
+//! withdrawal rules (R11, R12), a refund (R12), a subsidy (R16), an account part (R17)
+//! and a stopped deduction (R8).
+//!
+//! Every comparison goes through [`check`]: the expected bytes are the file under
+//! `tests/expect/`; `UPDATE_EXPECT=1 cargo test --test it expect` rewrites them, and
+//! the diff in `git diff` is the review of a change in wording.
+
+use crate::support::*;
+use flexledger::audit::history::{Cut, MemberHistory};
+use flexledger::domain::coverage::MonthStatus;
+use flexledger::domain::parse_command_value;
+use flexledger::ledger::Ledger;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
+use uuid::Uuid;
+
+/// The environment variable that rewrites the expect files instead of comparing.
+const UPDATE_EXPECT: &str = "UPDATE_EXPECT";
+/// Most lines of context the diff shows around each change.
+const DIFF_CONTEXT_LINES: usize = 3;
+
+/// Compares `actual` with `tests/expect/<name>`, or writes it there under
+/// `UPDATE_EXPECT=1`. A difference fails with a unified diff naming the file.
+pub fn check(name: &str, actual: &str) {
+    let path = repo_path(&format!("tests/expect/{name}"));
+    if std::env::var_os(UPDATE_EXPECT).is_some_and(|value| value == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error}; write it with {UPDATE_EXPECT}=1 cargo test --test it expect",
+            path.display()
+        )
+    });
+    if expected == actual {
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(&expected, actual)
+        .unified_diff()
+        .context_radius(DIFF_CONTEXT_LINES)
+        .header(&format!("tests/expect/{name}"), "actual")
+        .to_string();
+    panic!(
+        "{name} differs from its expect file (- expected, + actual); if the change is \
+         intended, rewrite it with {UPDATE_EXPECT}=1 cargo test --test it expect\n{diff}"
+    );
+}
+
+/// A history pinned by the expect files: a scenario of `tests/scenarios/`, or a list
+/// of commands written here.
+struct Case {
+    name: &'static str,
+    commands: Vec<Value>,
+    members: Vec<Uuid>,
+}
+
+fn scenario_case(name: &'static str) -> Case {
+    let scenario = read_json(&repo_path(&format!("tests/scenarios/{name}.json")));
+    Case {
+        name,
+        commands: scenario["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["command"].clone())
+            .collect(),
+        members: scenario["expect_members"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|member| member.parse().unwrap())
+            .collect(),
+    }
+}
+
+/// R8 and R4: a stopped deduction blocking months in arrears, and a month paid before
+/// a price change that keeps the due it was paid at.
+fn stopped_deduction_case() -> Case {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let policy = |from: &str, wage: &str, grace: u32| {
+        json!({"command":"publish_policy","region":"demo","effective_from":from,
+            "average_monthly_wage":wage,"contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00",
+            "grace_months":grace,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+    };
+    Case {
+        name: "stopped_deduction_in_arrears",
+        commands: vec![
+            policy("2025-01", "10000.00", 3),
+            json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"pay","member_id":member,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
+            policy("2025-02", "12000.00", 1),
+            json!({"command":"stop_deduction","member_id":member}),
+            json!({"command":"close_month","region":"demo","month":"2025-01"}),
+            json!({"command":"close_month","region":"demo","month":"2025-02"}),
+            json!({"command":"close_month","region":"demo","month":"2025-03"}),
+        ],
+        members: vec![member.parse().unwrap()],
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases: Vec<Case> = [
+        // R11: lapsed and not enrolled after an automatic withdrawal.
+        "automatic_withdrawal",
+        // R10: arrears paid back within grace, restored.
+        "backpay_within_grace",
+        // R12: lapsed by a withdrawal on request, then re-enrolled (R13).
+        "decision_withdrawal_and_reenrollment",
+        // R12 v2: months paid ahead refunded.
+        "refund_on_withdrawal",
+        // R16: accrued, paid out, owed; arrears.
+        "subsidy_grant_accrue_pay",
+        // R17: the personal-account part.
+        "personal_account_split",
+        // R7 v2: the first-time and the re-enrollment delay after a gap.
+        "long_gap_serves_first_wait",
+    ]
+    .into_iter()
+    .map(scenario_case)
+    .collect();
+    cases.push(stopped_deduction_case());
+    cases
+}
+
+/// Every rendered output of one member at the end of a case, as (file name, bytes).
+fn rendered(history: &MemberHistory) -> Vec<(&'static str, String)> {
+    let coverage = history.final_coverage().unwrap();
+    let mut explain_text = String::new();
+    let mut explain_json = String::new();
+    for line in &coverage.months {
+        let explanation = flexledger::audit::explain::explain(history, line.month)
+            .unwrap()
+            .unwrap();
+        let mut bytes = Vec::new();
+        flexledger::audit::explain::print(&explanation, false, &mut bytes).unwrap();
+        explain_text.push_str(&format!("=== explain --month {}\n", line.month));
+        explain_text.push_str(&String::from_utf8(bytes).unwrap());
+        let mut bytes = Vec::new();
+        flexledger::audit::explain::print(&explanation, true, &mut bytes).unwrap();
+        explain_json.push_str(&String::from_utf8(bytes).unwrap());
+    }
+    let replay = |json: bool| {
+        let mut bytes = Vec::new();
+        flexledger::audit::replay::print(history, json, &mut bytes).unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    vec![
+        ("explain.txt", explain_text),
+        ("explain.jsonl", explain_json),
+        ("replay.txt", replay(false)),
+        ("replay.jsonl", replay(true)),
+        (
+            "timeline.svg",
+            flexledger::audit::timeline::svg(history).unwrap(),
+        ),
+        ("page.html", flexledger::audit::page::html(history).unwrap()),
+    ]
+}
+
+fn ledger_of(commands: &[Value], dir: &Path) -> Ledger {
+    let mut ledger = Ledger::open(dir).unwrap();
+    let commands = commands.iter().cloned().map(parse_command_value).collect();
+    ledger.submit(commands, &mut FixedSources::new()).unwrap();
+    ledger
+}
+
+/// The expect files of every case; the cases reach every month status and both
+/// withdrawal rules, so no rendering path goes unpinned.
+#[test]
+fn expect_rendered_audit_outputs() {
+    let mut statuses: BTreeSet<String> = BTreeSet::new();
+    let mut rules: BTreeSet<String> = BTreeSet::new();
+    for case in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = ledger_of(&case.commands, dir.path());
+        for member in &case.members {
+            let history = MemberHistory::load(ledger.store(), *member, Cut::Everything)
+                .unwrap()
+                .unwrap();
+            for line in &history.final_coverage().unwrap().months {
+                statuses.insert(format!("{:?}", line.status));
+                if matches!(line.status, MonthStatus::Lapsed | MonthStatus::NotEnrolled) {
+                    rules.insert(line.rule.to_string());
+                }
+            }
+            let short = &member.to_string()[..8];
+            for (file, text) in rendered(&history) {
+                check(&format!("{}/{short}.{file}", case.name), &text);
+            }
+        }
+    }
+    assert_eq!(
+        statuses.len(),
+        7,
+        "every month status is pinned: {statuses:?}"
+    );
+    for rule in ["R11", "R12"] {
+        assert!(rules.contains(rule), "{rule} is pinned: {rules:?}");
+    }
+}
