@@ -488,13 +488,13 @@ proptest::proptest! {
                     .unwrap();
                 proptest::prop_assert_eq!(&explanation.rules[0].id, &line.rule);
                 if !line.refunded.is_zero() {
-                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == "R12"));
+                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == flexledger::domain::RuleId::R12));
                 }
                 if !line.subsidy.is_zero() {
-                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == "R16"));
+                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == flexledger::domain::RuleId::R16));
                 }
                 if !line.to_account.is_zero() {
-                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == "R17"));
+                    proptest::prop_assert!(explanation.rules.iter().any(|rule| rule.id == flexledger::domain::RuleId::R17));
                 }
             }
             let replay = flexledger::audit::replay::replay_lines(&history).unwrap();
