@@ -51,11 +51,39 @@ pub struct Citation {
 /// Why `month` has its status; `Err` names the months that can be explained.
 ///
 /// The facts and the rules come from the domain ([`month_why`], next to the month
-/// line that the coverage lists); this only cites the events and puts them into words.
+/// line that the coverage lists, via [`month_facts`]); this only puts them into words.
 pub fn explain(
     history: &MemberHistory,
     month: Month,
 ) -> Result<Result<Explanation, String>, FoldError> {
+    let (why, events) = match month_facts(history, month)? {
+        Ok(facts) => facts,
+        Err(message) => return Ok(Err(message)),
+    };
+    let reasons = reasons(&why, &events);
+    let all_rules = rules();
+    let rules = why
+        .rules
+        .iter()
+        .filter_map(|id| all_rules.get(id).cloned())
+        .collect();
+    Ok(Ok(Explanation {
+        member_id: history.member_id,
+        region: history.region.to_string(),
+        line: why.line,
+        reasons,
+        events,
+        rules,
+    }))
+}
+
+/// What decided `month` at the end of the history — the domain's [`MonthWhy`] — and
+/// the events that bear on it, each with its role: everything a renderer of an
+/// explanation needs. `Err` names the months that can be explained.
+pub fn month_facts(
+    history: &MemberHistory,
+    month: Month,
+) -> Result<Result<(MonthWhy, Vec<Citation>), String>, FoldError> {
     let state = history.state()?;
     let (Some(member), Some(region)) = (
         state.members.get(&history.member_id),
@@ -87,22 +115,7 @@ pub fn explain(
         .find(|period| period.start <= month);
     let events = citations(history, line, period);
     let facts = month_events(history, month, period, &events);
-    let why = month_why(region, member, month, &facts);
-    let reasons = reasons(&why, &events);
-    let all_rules = rules();
-    let rules = why
-        .rules
-        .iter()
-        .filter_map(|id| all_rules.get(id).cloned())
-        .collect();
-    Ok(Ok(Explanation {
-        member_id: history.member_id,
-        region: history.region.to_string(),
-        line: why.line,
-        reasons,
-        events,
-        rules,
-    }))
+    Ok(Ok((month_why(region, member, month, &facts), events)))
 }
 
 /// What the events say about `month` that the state does not keep (the domain's

@@ -52,6 +52,22 @@ pub fn check(name: &str, actual: &str) {
     );
 }
 
+/// The part of the expect file `name` that one `explain --month MONTH` printed.
+pub fn explain_section(name: &str, month: &str) -> String {
+    let path = repo_path(&format!("tests/expect/{name}"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let header = format!("=== explain --month {month}\n");
+    let start = text
+        .find(&header)
+        .unwrap_or_else(|| panic!("{name} explains no {month}"))
+        + header.len();
+    let end = text[start..]
+        .find("=== explain --month ")
+        .map_or(text.len(), |length| start + length);
+    text[start..end].to_owned()
+}
+
 /// A history pinned by the expect files: a scenario of `tests/scenarios/`, or a list
 /// of commands written here.
 struct Case {
@@ -79,29 +95,46 @@ fn scenario_case(name: &'static str) -> Case {
     }
 }
 
+/// The member of [`stopped_deduction_commands`].
+pub const STOPPED_MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
 /// R8 and R4: a stopped deduction blocking months in arrears, and a month paid before
-/// a price change that keeps the due it was paid at.
-fn stopped_deduction_case() -> Case {
-    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+/// a price change that keeps the due it was paid at. With `lapse`, one more close: a
+/// run of 2 is more than 2025-04's grace of 1, so the member is withdrawn (R11) and the
+/// grace quoted is that of the month whose close did it (R10).
+pub fn stopped_deduction_commands(lapse: bool) -> Vec<Value> {
+    let member = STOPPED_MEMBER;
     let policy = |from: &str, wage: &str, grace: u32| {
         json!({"command":"publish_policy","region":"demo","effective_from":from,
             "average_monthly_wage":wage,"contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00",
             "grace_months":grace,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
             "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
     };
+    let mut commands = vec![
+        policy("2025-01", "10000.00", 3),
+        json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        json!({"command":"pay","member_id":member,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
+        policy("2025-02", "12000.00", 1),
+        json!({"command":"stop_deduction","member_id":member}),
+        json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        json!({"command":"close_month","region":"demo","month":"2025-02"}),
+        json!({"command":"close_month","region":"demo","month":"2025-03"}),
+    ];
+    if lapse {
+        commands.push(json!({"command":"close_month","region":"demo","month":"2025-04"}));
+    }
+    commands
+}
+
+fn stopped_deduction_case(lapse: bool) -> Case {
     Case {
-        name: "stopped_deduction_in_arrears",
-        commands: vec![
-            policy("2025-01", "10000.00", 3),
-            json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-            json!({"command":"pay","member_id":member,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
-            policy("2025-02", "12000.00", 1),
-            json!({"command":"stop_deduction","member_id":member}),
-            json!({"command":"close_month","region":"demo","month":"2025-01"}),
-            json!({"command":"close_month","region":"demo","month":"2025-02"}),
-            json!({"command":"close_month","region":"demo","month":"2025-03"}),
-        ],
-        members: vec![member.parse().unwrap()],
+        name: if lapse {
+            "stopped_deduction_lapsed"
+        } else {
+            "stopped_deduction_in_arrears"
+        },
+        commands: stopped_deduction_commands(lapse),
+        members: vec![STOPPED_MEMBER.parse().unwrap()],
     }
 }
 
@@ -125,7 +158,8 @@ fn cases() -> Vec<Case> {
     .into_iter()
     .map(scenario_case)
     .collect();
-    cases.push(stopped_deduction_case());
+    cases.push(stopped_deduction_case(false));
+    cases.push(stopped_deduction_case(true));
     cases
 }
 
@@ -164,7 +198,8 @@ fn rendered(history: &MemberHistory) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn ledger_of(commands: &[Value], dir: &Path) -> Ledger {
+/// The commands through the library into a fresh ledger (fixed ids and clock).
+pub fn ledger_of(commands: &[Value], dir: &Path) -> Ledger {
     let mut ledger = Ledger::open(dir).unwrap();
     let commands = commands.iter().cloned().map(parse_command_value).collect();
     ledger.submit(commands, &mut FixedSources::new()).unwrap();
