@@ -210,26 +210,11 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
     } else {
         format!("last enrollment period begun before {month}")
     };
-    let period_opened_at = history
-        .events
-        .iter()
-        .filter(|envelope| match &envelope.event {
-            Event::MemberEnrolled(enrolled) => Some(enrolled.month) == period_start,
-            Event::MemberReenrolled(reenrolled) => Some(reenrolled.month) == period_start,
-            _ => false,
-        })
-        .map(|envelope| envelope.position)
-        .next_back();
-    let first_payment = history
-        .events
-        .iter()
-        .find(|envelope| {
-            matches!(envelope.event, Event::ContributionPaid(_))
-                && period_opened_at.is_some_and(|opened| envelope.position > opened)
-        })
-        .map(|envelope| envelope.position);
+    let first_payment_at = period_start
+        .and_then(|start| first_payment(history, start))
+        .map(|(position, _)| position);
     for envelope in &history.events {
-        let is_first_payment = Some(envelope.position) == first_payment;
+        let is_first_payment = Some(envelope.position) == first_payment_at;
         let benefit_start_role =
             "the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)"
                 .to_owned();
@@ -369,6 +354,30 @@ fn reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
     if why.deduction_stopped {
         reasons.push("deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now".to_owned());
     }
+    reasons.extend(status_reasons(why, events));
+    reasons.extend(
+        why.refund
+            .as_ref()
+            .map(|refund| refund_reason(refund, line, events)),
+    );
+    reasons.extend(
+        why.account
+            .as_ref()
+            .map(|account| account_reason(account, line)),
+    );
+    reasons.extend(
+        why.subsidy
+            .as_ref()
+            .and_then(|subsidy| subsidy_reason(subsidy, line, events)),
+    );
+    reasons
+}
+
+/// The reasons behind the status itself (RULES.md "Month statuses").
+fn status_reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
+    let line = &why.line;
+    let month = line.month;
+    let mut reasons = Vec::new();
     match &why.status {
         StatusWhy::Due { open_month } => reasons.push(format!(
             "{month} is not closed yet (the open month is {open_month}) and not paid: pay it, oldest unpaid month first (R6), before {month} is closed (R9)"
@@ -434,21 +443,6 @@ fn reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
             None => format!("{month} is before the member's first enrollment (R5)"),
         }),
     }
-    reasons.extend(
-        why.refund
-            .as_ref()
-            .map(|refund| refund_reason(refund, line, events)),
-    );
-    reasons.extend(
-        why.account
-            .as_ref()
-            .map(|account| account_reason(account, line)),
-    );
-    reasons.extend(
-        why.subsidy
-            .as_ref()
-            .and_then(|subsidy| subsidy_reason(subsidy, line, events)),
-    );
     reasons
 }
 
