@@ -346,7 +346,6 @@ fn position_of(events: &[Citation], event_type: &str) -> String {
 /// events.
 fn reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
     let line = &why.line;
-    let month = line.month;
     let mut reasons = Vec::new();
     if let Some(due) = &why.due {
         reasons.push(due_reason(due, line));
