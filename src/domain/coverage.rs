@@ -112,7 +112,7 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
     let arrears_amount = member.dues_total(region, &arrears_months);
     let backpay_deadline = arrears_months
         .first()
-        .map(|first| first.plus(i64::from(region.policy_for(region.open_month).grace_months)));
+        .map(|first| backpay_deadline(region, *first));
     let open = region.open_month;
     let continuous_months = member.continuous_months(open);
     let benefit_tier = if withdrawn {
@@ -177,6 +177,12 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
         version: member.version,
         position: member.last_position.max(region.last_position),
     }
+}
+
+/// R10: the last month in which an arrears run that starts in `first` can still be
+/// paid back: `first` plus the grace of the policy in force for the open month.
+pub fn backpay_deadline(region: &RegionState, first: Month) -> Month {
+    first.plus(i64::from(region.policy_for(region.open_month).grace_months))
 }
 
 /// One month's status (RULES.md "Month statuses") and its money (R12, R16, R17).

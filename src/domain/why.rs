@@ -11,7 +11,7 @@
 //! caller passes them in as [`MonthEvents`] — the domain stays pure.
 
 use super::command::WithdrawalReason;
-use super::coverage::{month_line, MonthLine, MonthStatus};
+use super::coverage::{backpay_deadline, month_line, MonthLine, MonthStatus};
 use super::money::{monthly_due, subsidy_of, Money, Ratio};
 use super::month::Month;
 use super::policy::BackpayRestores;
@@ -335,12 +335,11 @@ fn status_why(
         MonthStatus::Arrears => {
             let arrears = member.arrears();
             let first = arrears.first().copied().unwrap_or(month);
-            let grace_months = region.policy_for(region.open_month).grace_months;
             StatusWhy::Arrears(ArrearsWhy {
                 first,
                 months: arrears.len(),
-                grace_months,
-                backpay_deadline: first.plus(i64::from(grace_months)),
+                grace_months: region.policy_for(region.open_month).grace_months,
+                backpay_deadline: backpay_deadline(region, first),
             })
         }
         MonthStatus::Restored => StatusWhy::Restored {

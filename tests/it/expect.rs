@@ -12,6 +12,7 @@ use crate::support::*;
 use flexledger::audit::history::{Cut, MemberHistory};
 use flexledger::domain::coverage::MonthStatus;
 use flexledger::domain::parse_command_value;
+use flexledger::domain::RuleId;
 use flexledger::ledger::Ledger;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -207,11 +208,13 @@ pub fn ledger_of(commands: &[Value], dir: &Path) -> Ledger {
 }
 
 /// The expect files of every case; the cases reach every month status and both
-/// withdrawal rules, so no rendering path goes unpinned.
+/// withdrawal rules, so no rendering path goes unpinned, and no file is left that no
+/// case writes.
 #[test]
 fn expect_rendered_audit_outputs() {
     let mut statuses: BTreeSet<String> = BTreeSet::new();
-    let mut rules: BTreeSet<String> = BTreeSet::new();
+    let mut withdrawal_rules: BTreeSet<(String, RuleId)> = BTreeSet::new();
+    let mut checked: BTreeSet<String> = BTreeSet::new();
     for case in cases() {
         let dir = tempfile::tempdir().unwrap();
         let ledger = ledger_of(&case.commands, dir.path());
@@ -222,12 +225,14 @@ fn expect_rendered_audit_outputs() {
             for line in &history.final_coverage().unwrap().months {
                 statuses.insert(format!("{:?}", line.status));
                 if matches!(line.status, MonthStatus::Lapsed | MonthStatus::NotEnrolled) {
-                    rules.insert(line.rule.to_string());
+                    withdrawal_rules.insert((format!("{:?}", line.status), line.rule));
                 }
             }
             let short = &member.to_string()[..8];
             for (file, text) in rendered(&history) {
-                check(&format!("{}/{short}.{file}", case.name), &text);
+                let name = format!("{}/{short}.{file}", case.name);
+                check(&name, &text);
+                checked.insert(name);
             }
         }
     }
@@ -236,7 +241,33 @@ fn expect_rendered_audit_outputs() {
         7,
         "every month status is pinned: {statuses:?}"
     );
-    for rule in ["R11", "R12"] {
-        assert!(rules.contains(rule), "{rule} is pinned: {rules:?}");
+    for status in ["Lapsed", "NotEnrolled"] {
+        for rule in [RuleId::R11, RuleId::R12] {
+            assert!(
+                withdrawal_rules.contains(&(status.to_owned(), rule)),
+                "a {status} month decided by {rule} is pinned: {withdrawal_rules:?}"
+            );
+        }
     }
+    let on_disk = files_under(&repo_path("tests/expect"), "");
+    let stray: Vec<&String> = on_disk.difference(&checked).collect();
+    assert!(
+        stray.is_empty(),
+        "tests/expect holds files no case writes (remove them): {stray:?}"
+    );
+}
+
+/// Every file under `dir`, as paths relative to it joined with `/`.
+fn files_under(dir: &Path, prefix: &str) -> BTreeSet<String> {
+    let mut files = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type().unwrap().is_dir() {
+            files.extend(files_under(&entry.path(), &format!("{name}/")));
+        } else {
+            files.insert(name);
+        }
+    }
+    files
 }
