@@ -167,10 +167,15 @@ fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
         crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.txt", month)
     );
 
-    let explained = json(&audit(
+    let as_json = audit(
         dir.path(),
         &["--json", "explain", "--member", member, "--month", month],
-    ));
+    );
+    assert_eq!(
+        text(&as_json),
+        crate::expect::explain_json_line("automatic_withdrawal/0b53af7d.explain.jsonl", month)
+    );
+    let explained = json(&as_json);
     assert_eq!(explained["status"], "lapsed");
     assert_eq!(explained["rules"][0]["id"], "R11");
     assert_eq!(explained["rules"][0]["sources"][0]["id"], "S1");

@@ -69,6 +69,19 @@ pub fn explain_section(name: &str, month: &str) -> String {
     text[start..end].to_owned()
 }
 
+/// The line of the expect file `name` (explain's JSON, one line per month) that
+/// explains `month`, with its newline.
+pub fn explain_json_line(name: &str, month: &str) -> String {
+    let path = repo_path(&format!("tests/expect/{name}"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let line = text
+        .lines()
+        .find(|line| serde_json::from_str::<Value>(line).unwrap()["month"] == month)
+        .unwrap_or_else(|| panic!("{name} explains no {month}"));
+    format!("{line}\n")
+}
+
 /// A history pinned by the expect files: a scenario of `tests/scenarios/`, or a list
 /// of commands written here.
 struct Case {
