@@ -9,6 +9,11 @@
 //! benefit start is derived step by step (P, qualified, the gap against P-reset, R7); a
 //! granted month says what it accrued and whether it was paid out, or why it has not
 //! accrued (R16, S9); a month with a personal-account part shows the split (R17, S10).
+//!
+//! What decided the month — its facts and the rules applied — is the domain's
+//! (`domain::why::month_why`, next to the month line); this file cites the events and
+//! puts the facts into words, so another renderer (another language) can word the
+//! same [`month_facts`].
 
 use crate::audit::history::{describe, serde_plain, MemberHistory};
 use crate::audit::rules::{rules, Rule};
