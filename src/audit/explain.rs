@@ -9,15 +9,23 @@
 //! benefit start is derived step by step (P, qualified, the gap against P-reset, R7); a
 //! granted month says what it accrued and whether it was paid out, or why it has not
 //! accrued (R16, S9); a month with a personal-account part shows the split (R17, S10).
+//!
+//! What decided the month — its facts and the rules applied — is the domain's
+//! (`domain::why::month_why`, next to the month line); this file cites the events and
+//! puts the facts into words, so another renderer (another language) can word the
+//! same [`month_facts`].
 
 use crate::audit::history::{describe, serde_plain, MemberHistory};
 use crate::audit::rules::{rules, Rule};
-use crate::domain::command::WithdrawalReason;
 use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
-use crate::domain::money::{subsidy_of, Money};
 use crate::domain::month::Month;
-use crate::domain::state::{FoldError, MemberState, NotAccrued, Period, RegionState};
+use crate::domain::rule::RuleId;
+use crate::domain::state::{FoldError, NotAccrued, Period};
+use crate::domain::why::{
+    month_why, AccountWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy, LapsedBy,
+    MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
+};
 use serde::Serialize;
 use std::io::Write;
 
@@ -46,10 +54,41 @@ pub struct Citation {
 }
 
 /// Why `month` has its status; `Err` names the months that can be explained.
+///
+/// The facts and the rules come from the domain ([`month_why`], next to the month
+/// line that the coverage lists, via [`month_facts`]); this only puts them into words.
 pub fn explain(
     history: &MemberHistory,
     month: Month,
 ) -> Result<Result<Explanation, String>, FoldError> {
+    let (why, events) = match month_facts(history, month)? {
+        Ok(facts) => facts,
+        Err(message) => return Ok(Err(message)),
+    };
+    let reasons = reasons(&why, &events);
+    let all_rules = rules();
+    let rules = why
+        .rules
+        .iter()
+        .filter_map(|id| all_rules.get(id).cloned())
+        .collect();
+    Ok(Ok(Explanation {
+        member_id: history.member_id,
+        region: history.region.to_string(),
+        line: why.line,
+        reasons,
+        events,
+        rules,
+    }))
+}
+
+/// What decided `month` at the end of the history — the domain's [`MonthWhy`] — and
+/// the events that bear on it, each with its role: everything a renderer of an
+/// explanation needs. `Err` names the months that can be explained.
+pub fn month_facts(
+    history: &MemberHistory,
+    month: Month,
+) -> Result<Result<(MonthWhy, Vec<Citation>), String>, FoldError> {
     let state = history.state()?;
     let (Some(member), Some(region)) = (
         state.members.get(&history.member_id),
@@ -61,12 +100,7 @@ pub fn explain(
         )));
     };
     let coverage = member_coverage(region, member);
-    let Some(line) = coverage
-        .months
-        .iter()
-        .find(|line| line.month == month)
-        .cloned()
-    else {
+    let Some(line) = coverage.months.iter().find(|line| line.month == month) else {
         let (first, last) = (
             coverage.months.first().map(|line| line.month),
             coverage.months.last().map(|line| line.month),
@@ -78,87 +112,57 @@ pub fn explain(
             _ => "the member has no months".to_owned(),
         }));
     };
-    let period_index = member
+    // The latest period that started at or before the month.
+    let period = member
         .periods
         .iter()
-        .rposition(|period| period.start <= month);
-    let period = period_index.map(|index| &member.periods[index]);
-    let events = citations(history, &line, period);
+        .rev()
+        .find(|period| period.start <= month);
+    let events = citations(history, line, period);
+    let facts = month_events(history, month, period, &events);
+    Ok(Ok((month_why(region, member, month, &facts), events)))
+}
+
+/// What the events say about `month` that the state does not keep (the domain's
+/// [`MonthEvents`]): the period's first payment (R7), the withdrawal that lapsed the
+/// month (R11/R12), and the subsidy events cited for it (R16).
+fn month_events(
+    history: &MemberHistory,
+    month: Month,
+    period: Option<&Period>,
+    cited: &[Citation],
+) -> MonthEvents {
+    let first_payment = period
+        .and_then(|period| first_payment(history, period.start))
+        .and_then(|(position, paid)| {
+            Some(FirstPayment {
+                position,
+                payment_month: paid.payment_month,
+                first_paid: paid.months.first()?.month,
+            })
+        });
     let lapsed_by = history
         .events
         .iter()
         .find_map(|envelope| match &envelope.event {
             Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
-                Some(withdrawn)
+                Some(LapsedBy {
+                    reason: withdrawn.reason,
+                    lapsed_months: withdrawn.lapsed_months.clone(),
+                })
             }
             _ => None,
         });
-    let context = Context {
-        history,
-        region,
-        member,
-        period_index,
-    };
-    let reasons = reasons(&context, &line, &events, lapsed_by);
-    let all_rules = rules();
-    let mut ids = vec![line.rule.clone()];
-    ids.extend(supporting_rules(&line).iter().map(|id| (*id).to_owned()));
-    if member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears) {
-        ids.push("R8".to_owned());
-    }
-    // v2: the money of the month has rules of its own.
-    if !line.refunded.is_zero() {
-        ids.push("R12".to_owned());
-    }
-    let subsidy_events = events
-        .iter()
-        .any(|citation| citation.event_type.starts_with("Subsidy"));
-    if member.grant_for(month).is_some() || !line.subsidy.is_zero() || subsidy_events {
-        ids.push("R16".to_owned());
-    }
-    if !line.to_account.is_zero() {
-        ids.push("R17".to_owned());
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    let rules = ids
-        .into_iter()
-        .filter(|id| seen.insert(id.clone()))
-        .filter_map(|id| all_rules.get(&id).cloned())
-        .collect();
-    Ok(Ok(Explanation {
-        member_id: history.member_id,
-        region: history.region.to_string(),
-        line,
-        reasons,
-        events,
-        rules,
-    }))
-}
-
-fn supporting_rules(line: &MonthLine) -> &'static [&'static str] {
-    match line.status {
-        MonthStatus::Due => &["R4", "R6", "R9"],
-        MonthStatus::Waiting => &["R7", "R6", "R4"],
-        MonthStatus::Covered => &["R7", "R6", "R4"],
-        MonthStatus::Arrears => &["R9", "R10", "R11", "R4"],
-        MonthStatus::Restored => &["R9", "R10", "R7"],
-        MonthStatus::Lapsed => &["R9", "R10"],
-        MonthStatus::NotEnrolled => &["R5", "R13"],
-    }
-}
-
-/// What `explain` reasons from: the history, and the member and region at its end.
-struct Context<'a> {
-    history: &'a MemberHistory,
-    region: &'a RegionState,
-    member: &'a MemberState,
-    /// The latest period that started at or before the month explained.
-    period_index: Option<usize>,
-}
-
-impl Context<'_> {
-    fn period(&self) -> Option<&Period> {
-        self.period_index.map(|index| &self.member.periods[index])
+    MonthEvents {
+        first_payment,
+        lapsed_by,
+        subsidy_event: cited
+            .iter()
+            .any(|citation| citation.event_type.starts_with("Subsidy")),
+        revoked_at: cited
+            .iter()
+            .rfind(|citation| citation.event_type == "SubsidyRevoked")
+            .map(|citation| citation.position),
     }
 }
 
@@ -211,26 +215,11 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
     } else {
         format!("last enrollment period begun before {month}")
     };
-    let period_opened_at = history
-        .events
-        .iter()
-        .filter(|envelope| match &envelope.event {
-            Event::MemberEnrolled(enrolled) => Some(enrolled.month) == period_start,
-            Event::MemberReenrolled(reenrolled) => Some(reenrolled.month) == period_start,
-            _ => false,
-        })
-        .map(|envelope| envelope.position)
-        .next_back();
-    let first_payment = history
-        .events
-        .iter()
-        .find(|envelope| {
-            matches!(envelope.event, Event::ContributionPaid(_))
-                && period_opened_at.is_some_and(|opened| envelope.position > opened)
-        })
-        .map(|envelope| envelope.position);
+    let first_payment_at = period_start
+        .and_then(|start| first_payment(history, start))
+        .map(|(position, _)| position);
     for envelope in &history.events {
-        let is_first_payment = Some(envelope.position) == first_payment;
+        let is_first_payment = Some(envelope.position) == first_payment_at;
         let benefit_start_role =
             "the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)"
                 .to_owned();
@@ -309,7 +298,7 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
             Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
                 Some(format!(
                     "lapses {month}: never covered, borne by the member ({})",
-                    rule_of(withdrawn.reason)
+                    withdrawn.reason.rule()
                 ))
             }
             Event::MemberWithdrawn(withdrawn)
@@ -319,7 +308,7 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
                 Some(format!(
                     "ends the enrollment from {} ({})",
                     withdrawn.effective_from,
-                    rule_of(withdrawn.reason)
+                    withdrawn.reason.rule()
                 ))
             }
             _ => None,
@@ -342,14 +331,6 @@ fn granted_before(history: &MemberHistory, position: u64, month: Month) -> bool 
     })
 }
 
-fn rule_of(reason: WithdrawalReason) -> &'static str {
-    if reason == WithdrawalReason::ArrearsExceededGrace {
-        "R11"
-    } else {
-        "R12"
-    }
-}
-
 /// " (position P)" of the cited event of `event_type` — for a payment, the one that
 /// pays the month.
 fn position_of(events: &[Citation], event_type: &str) -> String {
@@ -366,142 +347,163 @@ fn position_of(events: &[Citation], event_type: &str) -> String {
         })
 }
 
-fn reasons(
-    context: &Context,
-    line: &MonthLine,
-    events: &[Citation],
-    lapsed_by: Option<&crate::domain::event::MemberWithdrawn>,
-) -> Vec<String> {
-    let (region, member, period) = (context.region, context.member, context.period());
-    let month = line.month;
-    let policy = region.policy_for(month);
-    let ratio = member.base_ratio_for(month);
+/// The reasons in plain words, from the domain's facts; positions name the cited
+/// events.
+fn reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
+    let line = &why.line;
     let mut reasons = Vec::new();
-    if line.status != MonthStatus::NotEnrolled {
-        let priced_now = crate::domain::money::monthly_due(
-            policy.average_monthly_wage,
-            ratio,
-            policy.contribution_rate,
-        );
-        let due = member.due_for(region, month);
-        reasons.push(if priced_now == due {
-            format!(
-                "{month} costs {due}: wage {} × base ratio {ratio} × rate {}, rounded half away from zero (R4, R2){}",
-                policy.average_monthly_wage,
-                policy.contribution_rate,
-                if line.paid.is_zero() { String::new() } else { format!("; it was paid at {due} and keeps that due (R4)") }
-            )
-        } else {
-            let when = if line.paid.is_zero() { "when it was recorded missed" } else { "when it was paid" };
-            format!(
-                "{month} costs {due}, its due {when}; a month keeps that due even though the policy and base now price it at {priced_now} (R4)"
-            )
-        });
+    if let Some(due) = &why.due {
+        reasons.push(due_reason(due, line));
     }
-    if member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears) {
+    if why.deduction_stopped {
         reasons.push("deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now".to_owned());
     }
-    let start = period.and_then(|period| period.benefit_start);
-    match line.status {
-        MonthStatus::Due => reasons.push(format!(
-            "{month} is not closed yet (the open month is {}) and not paid: pay it, oldest unpaid month first (R6), before {month} is closed (R9)",
-            region.open_month
+    reasons.extend(status_reasons(why, events));
+    reasons.extend(
+        why.refund
+            .as_ref()
+            .map(|refund| refund_reason(refund, line, events)),
+    );
+    reasons.extend(
+        why.account
+            .as_ref()
+            .map(|account| account_reason(account, line)),
+    );
+    reasons.extend(
+        why.subsidy
+            .as_ref()
+            .and_then(|subsidy| subsidy_reason(subsidy, line, events)),
+    );
+    reasons
+}
+
+/// The reasons behind the status itself (RULES.md "Month statuses").
+fn status_reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
+    let line = &why.line;
+    let month = line.month;
+    let mut reasons = Vec::new();
+    match &why.status {
+        StatusWhy::Due { open_month } => reasons.push(format!(
+            "{month} is not closed yet (the open month is {open_month}) and not paid: pay it, oldest unpaid month first (R6), before {month} is closed (R9)"
         )),
-        MonthStatus::Waiting => {
+        StatusWhy::Waiting { benefit_start, how } => {
             reasons.push(format!(
                 "paid{}, but benefits of this enrollment period start in {} (P plus the benefit delay, R7); {month} is before that, so it is waiting",
                 position_of(events, "ContributionPaid"),
-                start.map_or("no month yet".to_owned(), |start| start.to_string())
+                benefit_start.map_or("no month yet".to_owned(), |start| start.to_string())
             ));
-            reasons.extend(benefit_start_reason(context));
+            reasons.extend(how.as_ref().map(benefit_start_reason));
         }
-        MonthStatus::Covered => {
+        StatusWhy::Covered { benefit_start, how } => {
             reasons.push(format!(
                 "paid{}, never missed, and at or after the benefit start {} (R7): covered, with benefits",
                 position_of(events, "ContributionPaid"),
-                start.map_or("-".to_owned(), |start| start.to_string())
+                benefit_start.map_or("-".to_owned(), |start| start.to_string())
             ));
-            reasons.extend(benefit_start_reason(context));
+            reasons.extend(how.as_ref().map(benefit_start_reason));
         }
-        MonthStatus::Arrears => {
-            let arrears = member.arrears();
-            let first = arrears.first().copied().unwrap_or(month);
-            let grace = region.policy_for(region.open_month).grace_months;
+        StatusWhy::Arrears(arrears) => {
+            let grace = arrears.grace_months;
             reasons.push(format!(
                 "{month} was closed unpaid and recorded missed{} (R9); it is in arrears: no benefits while unpaid (R10)",
                 position_of(events, "ContributionMissed")
             ));
             reasons.push(format!(
-                "the arrears run starts at {first} and is {} month(s) long; it can be paid back, oldest first, until {} (first arrears month + {grace} months' grace, R10); a close that leaves more than {grace} months of arrears withdraws the member automatically (R11)",
-                arrears.len(),
-                first.plus(i64::from(grace))
+                "the arrears run starts at {} and is {} month(s) long; it can be paid back, oldest first, until {} (first arrears month + {grace} months' grace, R10); a close that leaves more than {grace} months of arrears withdraws the member automatically (R11)",
+                arrears.first, arrears.months, arrears.backpay_deadline
             ));
         }
-        MonthStatus::Restored => {
-            let restores = serde_plain(&policy.backpay_restores);
+        StatusWhy::Restored { backpay_restores } => {
             reasons.push(format!(
                 "{month} was recorded missed at its close{} (R9) and paid back within grace{} (R10): restored, continuity kept",
                 position_of(events, "ContributionMissed"),
                 position_of(events, "ContributionPaid")
             ));
             reasons.push(format!(
-                "benefits: {} — the policy in force for {month} says backpay_restores = {restores} (P-restore, R10)",
-                if line.benefits { "yes" } else { "no" }
+                "benefits: {} — the policy in force for {month} says backpay_restores = {} (P-restore, R10)",
+                if line.benefits { "yes" } else { "no" },
+                serde_plain(backpay_restores)
             ));
         }
-        MonthStatus::Lapsed => {
+        StatusWhy::Lapsed(lapse) => {
             reasons.push(format!(
                 "{month} was recorded missed at its close{} (R9) and never paid back",
                 position_of(events, "ContributionMissed")
             ));
-            // R10: a close checks the run against the grace of the month being closed,
-            // the last month the withdrawal lapsed.
-            let closed = lapsed_by.and_then(|withdrawn| withdrawn.lapsed_months.iter().max().copied());
-            let how = match lapsed_by.map(|withdrawn| withdrawn.reason) {
-                Some(WithdrawalReason::ArrearsExceededGrace) => format!(
-                    "the close of {} left {} months of arrears, more than its {} months' grace, so the member was withdrawn automatically from the first arrears month (R11); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member",
-                    closed.map_or("-".to_owned(), |closed| closed.to_string()),
-                    lapsed_by.map_or(0, |withdrawn| withdrawn.lapsed_months.len()),
-                    closed.map_or(policy.grace_months, |closed| region.policy_for(closed).grace_months)
-                ),
-                Some(reason) => format!(
-                    "the member withdrew ({}) while it was in arrears (R12); the month is lapsed — never covered and no longer payable",
-                    serde_plain(&reason)
-                ),
-                None => "the member was withdrawn; the month is lapsed".to_owned(),
-            };
-            reasons.push(format!("{how}{}", position_of(events, "MemberWithdrawn")));
+            reasons.push(format!(
+                "{}{}",
+                lapse_reason(lapse),
+                position_of(events, "MemberWithdrawn")
+            ));
         }
-        MonthStatus::NotEnrolled => reasons.push(match period.and_then(|period| period.withdrawal.as_ref()) {
+        StatusWhy::NotEnrolled { withdrawal } => reasons.push(match withdrawal {
             Some(withdrawal) => format!(
                 "{month} is outside every enrollment period: the member was withdrawn ({}) from {}{} ({}) and not re-enrolled for it (R13)",
                 serde_plain(&withdrawal.reason),
                 withdrawal.effective_from,
                 position_of(events, "MemberWithdrawn"),
-                rule_of(withdrawal.reason)
+                withdrawal.reason.rule()
             ),
             None => format!("{month} is before the member's first enrollment (R5)"),
         }),
     }
-    reasons.extend(refund_reason(context, line, events));
-    reasons.extend(account_reason(context, line));
-    reasons.extend(subsidy_reason(context, line, events));
     reasons
+}
+
+/// R4 (and R2): what the month costs, or the due it kept.
+fn due_reason(due: &DueWhy, line: &MonthLine) -> String {
+    let month = line.month;
+    let amount = due.due;
+    if due.priced_now == amount {
+        format!(
+            "{month} costs {amount}: wage {} × base ratio {} × rate {}, rounded half away from zero (R4, R2){}",
+            due.wage,
+            due.base_ratio,
+            due.rate,
+            if line.paid.is_zero() { String::new() } else { format!("; it was paid at {amount} and keeps that due (R4)") }
+        )
+    } else {
+        let when = if line.paid.is_zero() {
+            "when it was recorded missed"
+        } else {
+            "when it was paid"
+        };
+        format!(
+            "{month} costs {amount}, its due {when}; a month keeps that due even though the policy and base now price it at {} (R4)",
+            due.priced_now
+        )
+    }
+}
+
+/// R11 or R12: how the withdrawal that lapsed the month came about.
+fn lapse_reason(lapse: &LapseWhy) -> String {
+    match lapse.reason {
+        Some(reason) if reason.rule() == RuleId::R11 => format!(
+            "the close of {} left {} months of arrears, more than its {} months' grace, so the member was withdrawn automatically from the first arrears month ({}); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member",
+            lapse.closed.map_or("-".to_owned(), |closed| closed.to_string()),
+            lapse.lapsed_months,
+            lapse.grace_months,
+            reason.rule()
+        ),
+        Some(reason) => format!(
+            "the member withdrew ({}) while it was in arrears ({}); the month is lapsed — never covered and no longer payable",
+            serde_plain(&reason),
+            reason.rule()
+        ),
+        None => "the member was withdrawn; the month is lapsed".to_owned(),
+    }
 }
 
 /// R7 (v2): how the period's benefit start was decided: P, the delay, and why that
 /// delay (first enrollment, not yet qualified, a gap longer than P-reset, or the
-/// re-enrollment delay). `None` before the period's first payment.
-fn benefit_start_reason(context: &Context) -> Option<String> {
-    let index = context.period_index?;
-    let member = context.member;
-    let period = &member.periods[index];
-    let start = period.benefit_start?;
-    let (position, paid) = first_payment(context.history, period.start)?;
-    let payment_month = paid.payment_month;
-    let first_paid = paid.months.first()?.month;
-    let p = payment_month.max(first_paid);
-    let policy = context.region.policy_for(p);
+/// re-enrollment delay).
+fn benefit_start_reason(how: &BenefitStartWhy) -> String {
+    let FirstPayment {
+        position,
+        payment_month,
+        first_paid,
+    } = how.first_payment;
+    let p = how.p;
     let p_text = if first_paid > payment_month {
         format!(
             "P = {p}: the period's first payment (position {position}) was made in {payment_month} but paid first for {first_paid}, a later month; the wait runs from that month, it is not served in advance"
@@ -515,68 +517,33 @@ fn benefit_start_reason(context: &Context) -> Option<String> {
             "P = {p}: the month in which the period's first payment (position {position}) was made, and the first month it paid for"
         )
     };
-    // As the fold decided it when the payment was made (in the open month): qualified
-    // in an earlier period, and the gap since the last paid month before this period.
-    let qualified = member.qualified_in(&member.periods[..index], payment_month);
-    let last_paid = member
-        .paid
-        .range(..period.start)
-        .next_back()
-        .map(|(month, _)| *month);
-    let first = policy.benefit_delay_first;
-    let again = policy.benefit_delay_reenroll;
-    let (delay, why) = if index == 0 {
-        (
-            first,
-            format!("this is the member's first enrollment, so the first-time delay applies: benefit_delay_first = {first} (P-delay-first, S6)"),
-        )
-    } else if !qualified {
-        (
-            first,
-            format!("the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: benefit_delay_first = {first} (P-delay-first)"),
-        )
-    } else {
-        match (policy.first_wait_after_gap_months, last_paid) {
-            (None, _) => (
-                again,
-                format!("the member had qualified in an earlier period and the policy in force in {p} sets no P-reset, so the re-enrollment delay applies: benefit_delay_reenroll = {again} (P-delay-re, S1 \"from the next month of payment\")"),
-            ),
-            (Some(reset), Some(last)) if last.months_until(p) - 1 <= i64::from(reset) => (
-                again,
-                format!(
-                    "the member had qualified in an earlier period and the gap, {} month(s) strictly between the last paid month before this period ({last}) and P, is at most first_wait_after_gap_months = {reset} (P-reset) of the policy in force in {p}, so the re-enrollment delay applies: benefit_delay_reenroll = {again} (P-delay-re, S1)",
-                    last.months_until(p) - 1
-                ),
-            ),
-            (Some(reset), Some(last)) => (
-                first,
-                format!(
-                    "the member had qualified in an earlier period, but the gap, {} month(s) strictly between the last paid month before this period ({last}) and P, is longer than first_wait_after_gap_months = {reset} (P-reset, S7) of the policy in force in {p}, so the break counts as a first enrollment: benefit_delay_first = {first} (P-delay-first)",
-                    last.months_until(p) - 1
-                ),
-            ),
-            (Some(reset), None) => (
-                first,
-                format!("no month was paid before this period, and the policy in force in {p} sets P-reset ({reset}), so the first-time delay applies: benefit_delay_first = {first} (P-delay-first)"),
-            ),
-        }
+    let delay = how.delay_months;
+    let why = match how.delay {
+        DelayWhy::FirstEnrollment => format!("this is the member's first enrollment, so the first-time delay applies: benefit_delay_first = {delay} (P-delay-first, S6)"),
+        DelayWhy::NotQualified => format!("the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: benefit_delay_first = {delay} (P-delay-first)"),
+        DelayWhy::NoReset => format!("the member had qualified in an earlier period and the policy in force in {p} sets no P-reset, so the re-enrollment delay applies: benefit_delay_reenroll = {delay} (P-delay-re, S1 \"from the next month of payment\")"),
+        DelayWhy::GapWithinReset { last_paid, gap_months, reset } => format!(
+            "the member had qualified in an earlier period and the gap, {gap_months} month(s) strictly between the last paid month before this period ({last_paid}) and P, is at most first_wait_after_gap_months = {reset} (P-reset) of the policy in force in {p}, so the re-enrollment delay applies: benefit_delay_reenroll = {delay} (P-delay-re, S1)"
+        ),
+        DelayWhy::GapBeyondReset { last_paid, gap_months, reset } => format!(
+            "the member had qualified in an earlier period, but the gap, {gap_months} month(s) strictly between the last paid month before this period ({last_paid}) and P, is longer than first_wait_after_gap_months = {reset} (P-reset, S7) of the policy in force in {p}, so the break counts as a first enrollment: benefit_delay_first = {delay} (P-delay-first)"
+        ),
+        DelayWhy::NothingPaidBefore { reset } => format!("no month was paid before this period, and the policy in force in {p} sets P-reset ({reset}), so the first-time delay applies: benefit_delay_first = {delay} (P-delay-first)"),
     };
-    let recorded = p.months_until(start);
+    let recorded = how.recorded_delay_months;
     let check = if recorded == i64::from(delay) {
         String::new()
     } else {
         format!(" (the ledger recorded a delay of {recorded} month(s): the policies in this history no longer give {delay})")
     };
-    Some(format!(
-        "R7 benefit start: {p_text}; {why}; so benefits start in P + {delay} = {start}{check}"
-    ))
+    format!(
+        "R7 benefit start: {p_text}; {why}; so benefits start in P + {delay} = {}{check}",
+        how.benefit_start
+    )
 }
 
 /// R12 (v2): a month paid ahead and refunded by a withdrawal.
-fn refund_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> Option<String> {
-    if line.refunded.is_zero() {
-        return None;
-    }
+fn refund_reason(refund: &RefundWhy, line: &MonthLine, events: &[Citation]) -> String {
     let month = line.month;
     let refunded_by = events
         .iter()
@@ -584,13 +551,7 @@ fn refund_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> Op
         .map_or_else(String::new, |citation| {
             format!(" (position {})", citation.position)
         });
-    let withdrawal = context
-        .member
-        .periods
-        .iter()
-        .filter_map(|period| period.withdrawal.as_ref())
-        .rfind(|withdrawal| withdrawal.effective_from <= month);
-    let ended = withdrawal.map_or_else(String::new, |withdrawal| {
+    let ended = refund.withdrawal.as_ref().map_or_else(String::new, |withdrawal| {
         format!(
             " The withdrawal ({}) took effect from {}, the month after L, the last paid month not after the open month;",
             serde_plain(&withdrawal.reason),
@@ -605,56 +566,54 @@ fn refund_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> Op
             serde_plain(&line.status)
         )
     };
-    Some(format!(
+    format!(
         "{month} was paid ahead and refunded by the withdrawal{refunded_by}: {} refunded (R12, new in v2: months paid beyond L are refunded, nobody stays covered after a withdrawal).{ended} {now}",
-        line.refunded
-    ))
+        refund.refunded
+    )
 }
 
 /// R17: the split of a paid month between the personal account and the pooling fund.
-fn account_reason(context: &Context, line: &MonthLine) -> Option<String> {
-    if line.to_account.is_zero() {
-        return None;
-    }
-    let (region, member, month) = (context.region, context.member, line.month);
-    let policy = region.policy_for(month);
-    let ratio = member.base_ratio_for(month);
-    let how = match policy.account_rate {
-        Some(rate) if policy.to_account(ratio) == line.to_account => format!(
-            " = round2(wage {} × base ratio {ratio} × account_rate {rate})",
-            policy.average_monthly_wage
-        ),
-        _ => " (fixed when it was paid, by the policy and base in force for it then)".to_owned(),
+fn account_reason(account: &AccountWhy, line: &MonthLine) -> String {
+    let month = line.month;
+    let how = match account.formula {
+        Some((wage, ratio, rate)) => {
+            format!(" = round2(wage {wage} × base ratio {ratio} × account_rate {rate})")
+        }
+        None => " (fixed when it was paid, by the policy and base in force for it then)".to_owned(),
     };
-    let pooled: Money = line.paid - line.to_account;
-    let open = region.open_month;
+    let (pooled, open) = (account.pooled, account.open_month);
     let credited = if month <= open {
         format!(
             "it is credited to the account balance, now {} (R17)",
-            member.account_balance(open)
+            account.balance
         )
     } else {
         format!("it is credited to the account balance once {month} arrives (the open month is {open}, R17)")
     };
-    Some(format!(
+    format!(
         "of the {} paid for {month}, {} goes to the member's personal account{how} and {pooled} to the pooling fund (R17, S10); {credited}",
-        line.paid, line.to_account
-    ))
+        line.paid, account.to_account
+    )
 }
 
 /// R16: what a granted month accrued and whether it was paid out, or why it has not
 /// accrued.
-fn subsidy_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> Option<String> {
-    let (region, member, month) = (context.region, context.member, line.month);
-    let Some(grant) = member.grant_for(month) else {
+fn subsidy_reason(subsidy: &SubsidyWhy, line: &MonthLine, events: &[Citation]) -> Option<String> {
+    let month = line.month;
+    let (grant, accrual, at_close, paid_out, open) = match subsidy {
         // Granted once, revoked since: say so, the grant and revocation are cited.
-        let revoked = events
-            .iter()
-            .rfind(|citation| citation.event_type == "SubsidyRevoked")?;
-        return Some(format!(
-            "a subsidy grant named {month}, but it was revoked (position {}): {month} is no longer granted and accrues nothing (R16)",
-            revoked.position
-        ));
+        SubsidyWhy::Revoked { position } => {
+            return Some(format!(
+                "a subsidy grant named {month}, but it was revoked (position {position}): {month} is no longer granted and accrues nothing (R16)"
+            ))
+        }
+        SubsidyWhy::Granted {
+            grant,
+            accrual,
+            at_close,
+            paid_out,
+            open_month,
+        } => (grant, accrual, at_close, *paid_out, open_month),
     };
     let granted = format!(
         "{month} is granted a subsidy of share {} ({} grant of {} month(s) from {})",
@@ -663,10 +622,9 @@ fn subsidy_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> O
         grant.months,
         grant.from_month
     );
-    let open = region.open_month;
-    let text = match member.accrued(month, open) {
+    let text = match accrual {
         Ok(subsidy) => {
-            let paid_out = if line.subsidy_paid {
+            let paid_out = if paid_out {
                 format!(
                     "it was paid out to the member{}",
                     position_of(events, "SubsidyPaid")
@@ -680,10 +638,9 @@ fn subsidy_reason(context: &Context, line: &MonthLine, events: &[Citation]) -> O
             )
         }
         Err(NotAccrued::NotClosed) => format!(
-            "{granted}; it is paid but not closed yet (the open month is {open}), so it has not accrued: it accrues round2({} × {}) = {} at its close (R16)",
+            "{granted}; it is paid but not closed yet (the open month is {open}), so it has not accrued: it accrues round2({} × {}) = {at_close} at its close (R16)",
             line.paid,
             grant.share,
-            subsidy_of(line.paid, grant.share)
         ),
         Err(NotAccrued::Refunded) => format!(
             "{granted}; its contribution was refunded, so it accrues nothing (R16)"

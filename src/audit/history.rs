@@ -10,6 +10,7 @@
 use crate::domain::coverage::{coverage, month_changes, MemberCoverage, MonthChange};
 use crate::domain::event::Event;
 use crate::domain::policy::RegionName;
+use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
 use crate::ledger::{member_events, read_member_row, LedgerError};
 use crate::store::envelope::Envelope;
@@ -231,16 +232,12 @@ pub fn describe(event: &Event) -> String {
         Event::DeductionStopped(_) => "R8 deduction stopped: payments refused until resumed".into(),
         Event::DeductionResumed(_) => "R8 deduction resumed".into(),
         Event::MemberWithdrawn(withdrawn) => {
-            let rule = if withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace {
-                "R11"
-            } else {
-                "R12"
-            };
+            let rule = withdrawn.reason.rule();
             let lapsed = if withdrawn.lapsed_months.is_empty() {
                 "nothing lapsed".to_owned()
             } else {
                 let months = month_runs_text(&withdrawn.lapsed_months, usize::MAX);
-                let borne = if rule == "R11" { "borne by the member" } else { "unpaid" };
+                let borne = if rule == RuleId::R11 { "borne by the member" } else { "unpaid" };
                 format!("lapsed {months} ({} {borne})", withdrawn.lapsed_amount)
             };
             format!(

@@ -173,7 +173,7 @@ fn months_table(page: &mut String, coverage: &MemberCoverage) {
             line.due,
             line.paid,
             if line.benefits { "yes" } else { "no" },
-            escape(&line.rule),
+            escape(line.rule.as_str()),
             blank_if_zero(line.refunded),
             blank_if_zero(line.to_account),
             subsidy

@@ -2,6 +2,7 @@
 //! the specification itself (`docs/spec/RULES.md`, a copy of the shared spec compiled
 //! into the binary) so `explain` cites the words the ledger was built from.
 
+use crate::domain::rule::RuleId;
 use std::collections::BTreeMap;
 
 /// The specification, as shipped.
@@ -11,52 +12,52 @@ pub const RULES_MD: &str = include_str!("../../docs/spec/RULES.md");
 /// source's quoted text. Rules R1, R2, R9 and R12 cite no source in RULES.md: they are the
 /// ledger's own (RULES.md says so by citing none). v2: R7 also rests on S7 (P-reset),
 /// R16 on S9 (subsidies) and R17 on S10 (pooling fund and personal accounts).
-const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
+const SOURCE_PHRASES: &[(RuleId, &str, &str)] = &[
     (
-        "R3",
+        RuleId::R3,
         "S3",
         "determined in principle according to the local payment rate",
     ),
-    ("R4", "S4", "payment base can be approved"),
-    ("R5", "S2", "established a clear labor relationship"),
+    (RuleId::R4, "S4", "payment base can be approved"),
+    (RuleId::R5, "S2", "established a clear labor relationship"),
     (
-        "R6",
+        RuleId::R6,
         "S1",
         "not allowed to stop paying for a period of time",
     ),
-    ("R7", "S1", "from the next month of payment"),
-    ("R7", "S6", "the time limit from participating"),
+    (RuleId::R7, "S1", "from the next month of payment"),
+    (RuleId::R7, "S6", "the time limit from participating"),
     (
-        "R7",
+        RuleId::R7,
         "S7",
         "identification and treatment methods of interrupted payment",
     ),
     (
-        "R8",
+        RuleId::R8,
         "S1",
         "monthly deduction will not continue automatically",
     ),
     (
-        "R10",
+        RuleId::R10,
         "S1",
         "pay back the medical insurance premiums owed by employees within three months",
     ),
-    ("R11", "S1", "If it is more than three months"),
-    ("R13", "S1", "can only participate again after"),
-    ("R13", "S1", "from the next month of payment"),
+    (RuleId::R11, "S1", "If it is more than three months"),
+    (RuleId::R13, "S1", "can only participate again after"),
+    (RuleId::R13, "S1", "from the next month of payment"),
     (
-        "R14",
+        RuleId::R14,
         "S5",
         "linking medical insurance treatment with payment period",
     ),
-    ("R15", "S4", "payment base can be approved"),
+    (RuleId::R15, "S4", "payment base can be approved"),
     (
-        "R16",
+        RuleId::R16,
         "S9",
         "social security subsidy policy for flexible employees",
     ),
     (
-        "R17",
+        RuleId::R17,
         "S10",
         "establish personal accounts for some qualified flexible employees",
     ),
@@ -65,7 +66,7 @@ const SOURCE_PHRASES: &[(&str, &str, &str)] = &[
 /// A rule as RULES.md states it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rule {
-    pub id: String,
+    pub id: RuleId,
     pub title: String,
     pub text: String,
     /// The source sentences it rests on (empty for the ledger's own rules).
@@ -79,7 +80,7 @@ pub struct SourceSentence {
 }
 
 /// Every rule of RULES.md, by id, with its source sentences.
-pub fn rules() -> BTreeMap<String, Rule> {
+pub fn rules() -> BTreeMap<RuleId, Rule> {
     let sources = sources();
     let mut rules = BTreeMap::new();
     for (id, title, text) in rule_paragraphs() {
@@ -98,7 +99,7 @@ pub fn rules() -> BTreeMap<String, Rule> {
             })
             .collect();
         rules.insert(
-            id.clone(),
+            id,
             Rule {
                 id,
                 title,
@@ -111,8 +112,9 @@ pub fn rules() -> BTreeMap<String, Rule> {
 }
 
 /// `(id, title, text)` of every `- **Rn Title.** text` paragraph (a title may wrap
-/// onto the next line, so paragraphs are joined before they are split).
-fn rule_paragraphs() -> Vec<(String, String, String)> {
+/// onto the next line, so paragraphs are joined before they are split); a paragraph
+/// whose id is not a [`RuleId`] is not a rule (the unit tests find all seventeen).
+fn rule_paragraphs() -> Vec<(RuleId, String, String)> {
     let mut raw: Vec<String> = Vec::new();
     let mut open = false;
     for line in RULES_MD.lines() {
@@ -142,7 +144,7 @@ fn rule_paragraphs() -> Vec<(String, String, String)> {
             // Markdown emphasis (`*qualified*`, `**refunded**`) is for the page, not
             // the quote: the rule texts hold no literal asterisk.
             Some((
-                format!("R{number}"),
+                format!("R{number}").parse().ok()?,
                 title.to_owned(),
                 text.trim().replace('*', ""),
             ))
@@ -211,26 +213,25 @@ mod tests {
     #[test]
     fn every_rule_is_parsed_and_every_cited_phrase_is_found() {
         let rules = rules();
-        let ids: Vec<&str> = rules.keys().map(String::as_str).collect();
-        for number in 1..=17 {
-            assert!(
-                ids.contains(&format!("R{number}").as_str()),
-                "R{number} missing from {ids:?}"
-            );
-        }
+        let ids: Vec<RuleId> = rules.keys().copied().collect();
+        assert_eq!(
+            ids,
+            RuleId::ALL,
+            "every rule of RULES.md is parsed, in order"
+        );
         for (rule, source, phrase) in SOURCE_PHRASES {
-            let found = rules[*rule]
+            let found = rules[rule]
                 .sources
                 .iter()
                 .any(|quote| quote.id == *source && quote.sentence.contains(phrase));
             assert!(found, "{rule}: {source} has no sentence with {phrase:?}");
         }
-        assert_eq!(rules["R10"].title, "Arrears and back-pay");
-        assert!(rules["R11"]
+        assert_eq!(rules[&RuleId::R10].title, "Arrears and back-pay");
+        assert!(rules[&RuleId::R11]
             .text
             .starts_with("When a month close leaves a member"));
         assert_eq!(
-            rules["R11"].sources[0].sentence,
+            rules[&RuleId::R11].sources[0].sentence,
             "If it is more than three months, it will be regarded as automatically withdrawing from the employee's medical insurance, and the medical expenses during the arrears period will be borne by me."
         );
     }
@@ -239,38 +240,52 @@ mod tests {
     #[test]
     fn the_v2_rules_carry_their_new_wording_and_sources() {
         let rules = rules();
-        assert_eq!(rules["R12"].title, "Withdrawal on request, and refunds");
-        assert!(rules["R12"]
+        assert_eq!(
+            rules[&RuleId::R12].title,
+            "Withdrawal on request, and refunds"
+        );
+        assert!(rules[&RuleId::R12]
             .text
             .contains("Months paid beyond L (paid ahead) are refunded: the same command records"));
-        assert!(rules["R12"].text.contains("ContributionRefunded"));
-        assert!(rules["R12"].sources.is_empty(), "R12 is the ledger's own");
-        assert!(rules["R7"].text.contains("A member has qualified once"));
-        assert!(rules["R7"].text.contains("P-reset"));
-        assert!(rules["R7"].sources.iter().any(|quote| quote.id == "S7"));
-        assert_eq!(rules["R16"].title, "Social-insurance subsidy");
+        assert!(rules[&RuleId::R12].text.contains("ContributionRefunded"));
         assert!(
-            rules["R16"]
+            rules[&RuleId::R12].sources.is_empty(),
+            "R12 is the ledger's own"
+        );
+        assert!(rules[&RuleId::R7]
+            .text
+            .contains("A member has qualified once"));
+        assert!(rules[&RuleId::R7].text.contains("P-reset"));
+        assert!(rules[&RuleId::R7]
+            .sources
+            .iter()
+            .any(|quote| quote.id == "S7"));
+        assert_eq!(rules[&RuleId::R16].title, "Social-insurance subsidy");
+        assert!(
+            rules[&RuleId::R16]
                 .text
                 .contains("A granted month accrues its subsidy"),
             "{}",
-            rules["R16"].text
+            rules[&RuleId::R16].text
         );
-        assert!(rules["R16"]
+        assert!(rules[&RuleId::R16]
             .text
             .contains("A subsidy payment names accrued months"));
-        assert_eq!(rules["R16"].sources[0].id, "S9");
+        assert_eq!(rules[&RuleId::R16].sources[0].id, "S9");
         assert_eq!(
-            rules["R16"].sources[0].sentence,
+            rules[&RuleId::R16].sources[0].sentence,
             "the state has introduced a social security subsidy policy for flexible employees."
         );
-        assert_eq!(rules["R17"].title, "Pooling fund and personal account");
-        assert!(rules["R17"]
+        assert_eq!(
+            rules[&RuleId::R17].title,
+            "Pooling fund and personal account"
+        );
+        assert!(rules[&RuleId::R17]
             .text
             .contains("to_account = round2(P-wage × base_ratio × P-account)"));
-        assert_eq!(rules["R17"].sources.len(), 1);
-        assert_eq!(rules["R17"].sources[0].id, "S10");
-        assert!(rules["R17"].sources[0].sentence.starts_with(
+        assert_eq!(rules[&RuleId::R17].sources.len(), 1);
+        assert_eq!(rules[&RuleId::R17].sources[0].id, "S10");
+        assert!(rules[&RuleId::R17].sources[0].sentence.starts_with(
             "We can start with the establishment of the basic medical insurance pooling fund"
         ));
         assert_eq!(rules.len(), 17);

@@ -24,6 +24,7 @@ use crate::audit::history::{serde_plain, MemberHistory};
 use crate::domain::coverage::{MemberCoverage, MemberStatus, MonthLine, MonthStatus};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
+use crate::domain::rule::RuleId;
 use crate::domain::state::FoldError;
 use crate::store::envelope::Envelope;
 use std::collections::BTreeMap;
@@ -284,12 +285,7 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
 }
 
 fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: u64) -> String {
-    let rule = if withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace
-    {
-        "R11"
-    } else {
-        "R12"
-    };
+    let rule = withdrawn.reason.rule();
     let lapsed = if withdrawn.lapsed_months.is_empty() {
         "nothing lapsed".to_owned()
     } else {
@@ -300,7 +296,7 @@ fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: 
             withdrawn.lapsed_amount
         )
     };
-    let when = if rule == "R11" {
+    let when = if rule == RuleId::R11 {
         "by a month close, effective from its first arrears month"
     } else {
         "on request, effective from here"

@@ -53,6 +53,7 @@ use crate::domain::money::{Money, Ratio};
 use crate::domain::month::Month;
 use crate::domain::policy::{BackpayRestores, BenefitTier, Policy, RegionName};
 use crate::domain::refusal::ErrorCode;
+use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -521,7 +522,7 @@ pub struct MonthView {
     pub due: Money,
     pub paid: Money,
     /// The rule (R1…R17) that decided the status.
-    pub rule: String,
+    pub rule: RuleId,
     /// R12: refunded by a withdrawal.
     pub refunded: Money,
     /// R17: the part of `paid` credited to the personal account.
@@ -538,7 +539,7 @@ impl MonthView {
             benefits: line.benefits,
             due: line.due,
             paid: line.paid,
-            rule: line.rule.clone(),
+            rule: line.rule,
             refunded: line.refunded,
             to_account: line.to_account,
             subsidy: line.subsidy,

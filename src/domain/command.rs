@@ -9,6 +9,7 @@ use super::money::{Money, Ratio, Share};
 use super::month::{CalendarDate, Month};
 use super::policy::{Policy, RegionName, POLICY_MONTHS_MAX};
 use super::refusal::Refusal;
+use super::rule::RuleId;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -101,6 +102,21 @@ pub enum WithdrawalReason {
     Relocated,
     Deceased,
     ArrearsExceededGrace,
+}
+
+impl WithdrawalReason {
+    /// The rule a withdrawal for this reason applies, the one mapping every month line
+    /// and explanation uses: a month close's automatic withdrawal is R11, any
+    /// withdrawal on request R12.
+    pub fn rule(self) -> RuleId {
+        match self {
+            WithdrawalReason::ArrearsExceededGrace => RuleId::R11,
+            WithdrawalReason::Voluntary
+            | WithdrawalReason::EmployerScheme
+            | WithdrawalReason::Relocated
+            | WithdrawalReason::Deceased => RuleId::R12,
+        }
+    }
 }
 
 /// R16: why the employment office grants a subsidy (`graduate` grants run at most 24

@@ -1,10 +1,10 @@
 //! The member coverage projection (contract "Member coverage"): every month from the
 //! first enrollment month with its status, due, paid, benefits and the deciding rule.
 
-use super::command::WithdrawalReason;
 use super::money::Money;
 use super::month::Month;
 use super::policy::BackpayRestores;
+use super::rule::RuleId;
 use super::state::{LedgerState, MemberState, Period, RegionState};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -38,7 +38,7 @@ pub struct MonthLine {
     pub paid: Money,
     pub benefits: bool,
     /// The rule (R1…R17) that decided the status.
-    pub rule: String,
+    pub rule: RuleId,
     /// R12 (v2): what was refunded for the month (`paid` + `refunded` is everything
     /// ever paid for it).
     pub refunded: Money,
@@ -112,7 +112,7 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
     let arrears_amount = member.dues_total(region, &arrears_months);
     let backpay_deadline = arrears_months
         .first()
-        .map(|first| first.plus(i64::from(region.policy_for(region.open_month).grace_months)));
+        .map(|first| backpay_deadline(region, *first));
     let open = region.open_month;
     let continuous_months = member.continuous_months(open);
     let benefit_tier = if withdrawn {
@@ -179,11 +179,10 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
     }
 }
 
-fn withdrawal_rule(reason: WithdrawalReason) -> &'static str {
-    match reason {
-        WithdrawalReason::ArrearsExceededGrace => "R11",
-        _ => "R12",
-    }
+/// R10: the last month in which an arrears run that starts in `first` can still be
+/// paid back: `first` plus the grace of the policy in force for the open month.
+pub fn backpay_deadline(region: &RegionState, first: Month) -> Month {
+    first.plus(i64::from(region.policy_for(region.open_month).grace_months))
 }
 
 /// One month's status (RULES.md "Month statuses") and its money (R12, R16, R17).
@@ -205,13 +204,13 @@ pub fn month_line(region: &RegionState, member: &MemberState, month: Month) -> M
 }
 
 fn status_line(region: &RegionState, member: &MemberState, month: Month) -> MonthLine {
-    let line = |status, due: Money, paid: Money, benefits, rule: &str| MonthLine {
+    let line = |status, due: Money, paid: Money, benefits, rule: RuleId| MonthLine {
         month,
         status,
         due,
         paid,
         benefits,
-        rule: rule.to_owned(),
+        rule,
         refunded: Money::ZERO,
         to_account: Money::ZERO,
         subsidy: Money::ZERO,
@@ -229,7 +228,7 @@ fn status_line(region: &RegionState, member: &MemberState, month: Month) -> Mont
             Money::ZERO,
             Money::ZERO,
             false,
-            "R5",
+            RuleId::R5,
         );
     };
     if !period.contains(month) {
@@ -238,7 +237,8 @@ fn status_line(region: &RegionState, member: &MemberState, month: Month) -> Mont
             .withdrawal
             .as_ref()
             .expect("an ended period has a withdrawal");
-        let rule = withdrawal_rule(withdrawal.reason);
+        // R11 or R12: the withdrawal that ended the period decided the month.
+        let rule = withdrawal.reason.rule();
         if member.missed.contains_key(&month) && !member.paid.contains_key(&month) {
             return line(
                 MonthStatus::Lapsed,
@@ -264,9 +264,9 @@ fn status_line(region: &RegionState, member: &MemberState, month: Month) -> Mont
     // comes later in the log (a view cut between a `MonthClosed` and its members'
     // consequences): a closed month is never shown as `due` (contract v2).
     if member.missed.contains_key(&month) || month < region.open_month {
-        return line(MonthStatus::Arrears, due, Money::ZERO, false, "R10");
+        return line(MonthStatus::Arrears, due, Money::ZERO, false, RuleId::R10);
     }
-    line(MonthStatus::Due, due, Money::ZERO, false, "R4")
+    line(MonthStatus::Due, due, Money::ZERO, false, RuleId::R4)
 }
 
 fn paid_line(
@@ -278,12 +278,12 @@ fn paid_line(
 ) -> MonthLine {
     let before_benefits = period.benefit_start.is_none_or(|start| month < start);
     let (status, benefits, rule) = if before_benefits {
-        (MonthStatus::Waiting, false, "R7")
+        (MonthStatus::Waiting, false, RuleId::R7)
     } else if member.missed.contains_key(&month) {
         let restores = region.policy_for(month).backpay_restores == BackpayRestores::Retroactive;
-        (MonthStatus::Restored, restores, "R10")
+        (MonthStatus::Restored, restores, RuleId::R10)
     } else {
-        (MonthStatus::Covered, true, "R7")
+        (MonthStatus::Covered, true, RuleId::R7)
     };
     MonthLine {
         month,
@@ -291,7 +291,7 @@ fn paid_line(
         due: paid,
         paid,
         benefits,
-        rule: rule.to_owned(),
+        rule,
         refunded: Money::ZERO,
         to_account: Money::ZERO,
         subsidy: Money::ZERO,

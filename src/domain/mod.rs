@@ -10,11 +10,14 @@ pub mod month;
 pub mod policy;
 pub mod refusal;
 pub mod report;
+pub mod rule;
 pub mod state;
+pub mod why;
 
 pub use command::{parse_command, parse_command_value, Command, CommandEnvelope};
 pub use coverage::{coverage, MemberCoverage};
 pub use decide::decide;
 pub use event::{Event, StreamId};
 pub use refusal::{ErrorCode, Refusal};
+pub use rule::RuleId;
 pub use state::LedgerState;

@@ -5,7 +5,12 @@ use crate::support::*;
 use flexledger::audit::bundle::{verify_bundle, BundleReport, KeyTrust};
 use flexledger::audit::checkpoint::{LogTree, SignedCheckpoint};
 use flexledger::audit::history::{Cut, MemberHistory};
-use flexledger::ledger::Ledger;
+use flexledger::domain::command::WithdrawalReason;
+use flexledger::domain::coverage::MonthStatus;
+use flexledger::domain::month::Month;
+use flexledger::domain::state::NotAccrued;
+use flexledger::domain::why::{DelayWhy, MonthWhy, StatusWhy, SubsidyWhy};
+use flexledger::domain::RuleId;
 use flexledger::store::{EventStore, SledStore};
 use serde_json::Value;
 use std::path::Path;
@@ -155,23 +160,22 @@ fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
         &["explain", "--member", member, "--month", month],
     );
     assert!(readable.status.success());
-    let readable = text(&readable);
-    assert!(readable.contains(&format!("{month}: lapsed")), "{readable}");
-    assert!(
-        readable.contains("R11 Automatic withdrawal. When a month close leaves a member"),
-        "{readable}"
-    );
-    assert!(
-        readable.contains(
-            "\"If it is more than three months, it will be regarded as automatically withdrawing"
-        ),
-        "the S1 source sentence is quoted: {readable}"
+    // The words (R11's text, S1's sentence) are pinned by the expect file; the binary
+    // prints exactly what it pins.
+    assert_eq!(
+        text(&readable),
+        crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.txt", month)
     );
 
-    let explained = json(&audit(
+    let as_json = audit(
         dir.path(),
         &["--json", "explain", "--member", member, "--month", month],
-    ));
+    );
+    assert_eq!(
+        text(&as_json),
+        crate::expect::explain_json_line("automatic_withdrawal/0b53af7d.explain.jsonl", month)
+    );
+    let explained = json(&as_json);
     assert_eq!(explained["status"], "lapsed");
     assert_eq!(explained["rules"][0]["id"], "R11");
     assert_eq!(explained["rules"][0]["sources"][0]["id"], "S1");
@@ -605,11 +609,14 @@ fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_the
         );
         assert!(last["position"].as_u64().unwrap() <= position.parse::<u64>().unwrap());
     }
-    let table = text(&audit(dir.path(), &["replay", "--member", member]));
-    assert!(
-        table.contains("arrears→restored"),
-        "a back-payment shows the months it restored: {table}"
-    );
+    let restored = stdout_lines(&audit(
+        dir.path(),
+        &["--json", "replay", "--member", member],
+    ))
+    .iter()
+    .flat_map(|line| line["changes"].as_array().unwrap().clone())
+    .any(|change| change["old_status"] == "arrears" && change["new_status"] == "restored");
+    assert!(restored, "a back-payment shows the months it restored");
     // FixedSources records everything at 2026-01-10T08:00:00Z.
     let before = audit(
         dir.path(),
@@ -892,88 +899,64 @@ fn a_bundle_whose_contents_do_not_match_its_scope_is_refused() {
     assert!(checks(&verify_text(&relabelled, &key)).contains(&"scope"));
 }
 
-/// Explanations that once said something false (found in review): the grace quoted for
+/// The domain's facts behind an explanation, read as `explain` reads them.
+fn facts_of(store: &dyn EventStore, member: &str, month: &str) -> MonthWhy {
+    let history = MemberHistory::load(store, member.parse().unwrap(), Cut::Everything)
+        .unwrap()
+        .unwrap();
+    flexledger::audit::explain::month_facts(&history, Month::parse(month).unwrap())
+        .unwrap()
+        .unwrap()
+        .0
+}
+
+/// Explanations that once said something false (found in review), as the facts they
+/// rest on (the words are pinned by `tests/expect/stopped_deduction_*`): the grace of
 /// an automatic withdrawal is that of the month whose close caused it (R10); a month
-/// paid before a price change keeps, and is explained by, the due it was paid at (R4);
-/// a stopped deduction is named where it blocks payment (R8).
+/// paid before a price change keeps the due it was paid at (R4); a stopped deduction
+/// is named where it blocks payment (R8).
 #[test]
-fn explain_quotes_the_closing_months_grace_the_paid_due_and_a_stopped_deduction() {
-    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
-    let policy = |from: &str, wage: &str, grace: u32| {
-        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":from,
-            "average_monthly_wage":wage,"contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00",
-            "grace_months":grace,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
-            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
-    };
-    let commands = vec![
-        policy("2025-01", "10000.00", 3),
-        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
-        policy("2025-02", "12000.00", 1),
-        serde_json::json!({"command":"stop_deduction","member_id":member}),
-        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
-        serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
-        serde_json::json!({"command":"close_month","region":"demo","month":"2025-03"}),
-    ];
+fn explain_facts_name_the_closing_months_grace_the_paid_due_and_a_stopped_deduction() {
+    let member = crate::expect::STOPPED_MEMBER;
     let dir = tempfile::tempdir().unwrap();
-    let results = Ledger::open(dir.path())
-        .unwrap()
-        .submit(
-            commands
-                .into_iter()
-                .map(flexledger::domain::parse_command_value)
-                .collect(),
-            &mut FixedSources::new(),
-        )
-        .unwrap();
-    assert!(
-        results.iter().all(|result| result.is_accepted()),
-        "{results:?}"
+    let ledger = crate::expect::ledger_of(
+        &crate::expect::stopped_deduction_commands(false),
+        dir.path(),
     );
-    let explain = |month: &str| {
-        json(&audit(
-            dir.path(),
-            &["--json", "explain", "--member", member, "--month", month],
-        ))
+    let paid = facts_of(ledger.store(), member, "2025-02");
+    let due = paid.due.expect("an enrolled month has a due");
+    assert_eq!(
+        (due.due.to_string(), due.priced_now.to_string()),
+        ("600.00".to_owned(), "720.00".to_owned())
+    );
+    assert!(!paid.deduction_stopped, "a paid month is not blocked");
+
+    let arrears = facts_of(ledger.store(), member, "2025-03");
+    assert_eq!(arrears.line.status, MonthStatus::Arrears);
+    assert!(arrears.deduction_stopped);
+    assert!(arrears.rules.contains(&RuleId::R8), "{:?}", arrears.rules);
+
+    let dir = tempfile::tempdir().unwrap();
+    let ledger =
+        crate::expect::ledger_of(&crate::expect::stopped_deduction_commands(true), dir.path());
+    let lapsed = facts_of(ledger.store(), member, "2025-03");
+    assert_eq!(lapsed.line.rule, RuleId::R11);
+    let StatusWhy::Lapsed(lapse) = &lapsed.status else {
+        panic!("2025-03 lapsed: {lapsed:?}");
     };
-
-    let paid = explain("2025-02");
-    let reasons = paid["reasons"].to_string();
-    assert!(
-        reasons.contains("600.00, its due when it was paid")
-            && reasons.contains("now price it at 720.00"),
-        "{reasons}"
-    );
-
-    let arrears = explain("2025-03");
-    assert_eq!(arrears["status"], "arrears");
-    assert!(arrears["reasons"]
-        .to_string()
-        .contains("deduction is stopped (R8)"));
-    assert!(arrears["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|rule| rule["id"] == "R8"));
-
-    // One more close: a run of 2 is more than 2025-04's grace of 1.
-    Ledger::open(dir.path())
-        .unwrap()
-        .submit(
-            vec![flexledger::domain::parse_command_value(
-                serde_json::json!({"command_id":"11111111-1111-4111-8111-111111111111","command":"close_month","region":"demo","month":"2025-04"}),
-            )],
-            &mut FixedSources::new(),
-        )
-        .unwrap();
-    let lapsed = explain("2025-03");
-    assert_eq!(lapsed["status"], "lapsed", "{lapsed}");
-    let reasons = lapsed["reasons"].to_string();
-    assert!(
-        reasons.contains(
-            "the close of 2025-04 left 2 months of arrears, more than its 1 months' grace"
+    assert_eq!(
+        (
+            lapse.reason,
+            lapse.closed,
+            lapse.lapsed_months,
+            lapse.grace_months
         ),
-        "{reasons}"
+        (
+            Some(WithdrawalReason::ArrearsExceededGrace),
+            Month::parse("2025-04"),
+            2,
+            1
+        )
     );
 }
 
@@ -1024,18 +1007,16 @@ fn export_needs_the_scope_to_exist_not_to_have_members() {
     assert!(!missing.exists());
 }
 
-/// `--json explain` of a scenario member's month.
-fn explain_json(scenario: &str, member: &str, month: &str) -> (Value, String) {
+/// `--json explain` of a scenario member's month, and the domain's facts behind it
+/// (the words are pinned by the expect files).
+fn explain_of(scenario: &str, member: &str, month: &str) -> (Value, MonthWhy) {
     let dir = scenario_store(scenario);
     let as_json = json(&audit(
         dir.path(),
         &["--json", "explain", "--member", member, "--month", month],
     ));
-    let readable = text(&audit(
-        dir.path(),
-        &["explain", "--member", member, "--month", month],
-    ));
-    (as_json, readable)
+    let store = SledStore::open(dir.path()).unwrap();
+    (as_json, facts_of(&store, member, month))
 }
 
 fn rule_ids(explained: &Value) -> Vec<&str> {
@@ -1056,24 +1037,14 @@ fn event_types(explained: &Value) -> Vec<&str> {
         .collect()
 }
 
-fn reasons_text(explained: &Value) -> String {
-    explained["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|reason| reason.as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 const MEMBER_A: &str = "c2432f3f-f493-5466-a97b-8cf3d6d9aeef";
 const MEMBER_B: &str = "1dedd014-aa5c-5a04-af84-1dcfae1b0a4d";
 
 /// R12 v2: a month paid ahead and refunded by the withdrawal is explained by R12's new
-/// wording, with the refund event and the amount.
+/// wording, with the refund event, the amount and the withdrawal that refunded it.
 #[test]
 fn explain_of_a_refunded_month_cites_r12_and_the_refund() {
-    let (explained, readable) = explain_json("refund_on_withdrawal", MEMBER_A, "2025-06");
+    let (explained, why) = explain_of("refund_on_withdrawal", MEMBER_A, "2025-06");
     assert_eq!(explained["status"], "not_enrolled");
     assert_eq!(explained["refunded"], "600.00");
     assert_eq!(rule_ids(&explained)[0], "R12");
@@ -1089,23 +1060,30 @@ fn explain_of_a_refunded_month_cites_r12_and_the_refund() {
     ] {
         assert!(types.contains(&expected), "{expected} in {types:?}");
     }
-    let reasons = reasons_text(&explained);
-    assert!(
-        reasons.contains("refunded by the withdrawal") && reasons.contains("600.00 refunded"),
-        "{reasons}"
+    let refund = why.refund.expect("the month was refunded");
+    assert_eq!(refund.refunded.to_string(), "600.00");
+    let withdrawal = refund.withdrawal.expect("a withdrawal refunded it");
+    assert_eq!(
+        (withdrawal.reason, Some(withdrawal.effective_from)),
+        (WithdrawalReason::Voluntary, Month::parse("2025-05"))
     );
-    assert!(readable.contains("refunded 600.00 (R12)"), "{readable}");
-    assert!(
-        readable.contains("R12 Withdrawal on request, and refunds."),
-        "{readable}"
-    );
+}
+
+/// The subsidy facts of a month: what it accrued (or why not) and whether it was paid.
+fn subsidy_accrual(why: &MonthWhy) -> (Result<String, NotAccrued>, bool) {
+    match &why.subsidy {
+        Some(SubsidyWhy::Granted {
+            accrual, paid_out, ..
+        }) => (accrual.map(|amount| amount.to_string()), *paid_out),
+        other => panic!("{} is granted: {other:?}", why.line.month),
+    }
 }
 
 /// R16 (S9): an accrued month says what it accrued and whether it was paid out; a
 /// granted month not closed yet says why it has not accrued.
 #[test]
 fn explain_of_a_subsidised_month_cites_r16_and_s9() {
-    let (paid_out, readable) = explain_json("subsidy_grant_accrue_pay", MEMBER_A, "2025-01");
+    let (paid_out, why) = explain_of("subsidy_grant_accrue_pay", MEMBER_A, "2025-01");
     assert_eq!(paid_out["subsidy"], "400.02");
     assert_eq!(paid_out["subsidy_paid"], true);
     let ids = rule_ids(&paid_out);
@@ -1117,41 +1095,25 @@ fn explain_of_a_subsidised_month_cites_r16_and_s9() {
         .find(|rule| rule["id"] == "R16")
         .unwrap();
     assert_eq!(r16["sources"][0]["id"], "S9");
-    let reasons = reasons_text(&paid_out);
-    assert!(
-        reasons.contains("round2(600.00 × 0.6667) = 400.02") && reasons.contains("paid out"),
-        "{reasons}"
-    );
+    assert_eq!(subsidy_accrual(&why), (Ok("400.02".to_owned()), true));
     let types = event_types(&paid_out);
     for expected in ["SubsidyGranted", "MonthClosed", "SubsidyPaid"] {
         assert!(types.contains(&expected), "{expected} in {types:?}");
     }
-    assert!(
-        readable.contains("social security subsidy policy for flexible employees"),
-        "the S9 sentence is quoted: {readable}"
-    );
-    let (owed, _) = explain_json("subsidy_grant_accrue_pay", MEMBER_A, "2025-02");
-    assert!(reasons_text(&owed).contains("not paid out yet"));
-    let (open, _) = explain_json("subsidy_grant_accrue_pay", MEMBER_A, "2025-03");
+    let (_, owed) = explain_of("subsidy_grant_accrue_pay", MEMBER_A, "2025-02");
+    assert_eq!(subsidy_accrual(&owed), (Ok("400.02".to_owned()), false));
+    let (open, why) = explain_of("subsidy_grant_accrue_pay", MEMBER_A, "2025-03");
     assert_eq!(open["subsidy"], "0.00");
     assert!(rule_ids(&open).contains(&"R16"));
-    assert!(
-        reasons_text(&open).contains("not closed yet"),
-        "{}",
-        reasons_text(&open)
-    );
-    let (arrears, _) = explain_json("subsidy_grant_accrue_pay", MEMBER_B, "2025-02");
-    assert!(
-        reasons_text(&arrears).contains("it is not paid, so it has not accrued"),
-        "{}",
-        reasons_text(&arrears)
-    );
+    assert_eq!(subsidy_accrual(&why), (Err(NotAccrued::NotClosed), false));
+    let (_, arrears) = explain_of("subsidy_grant_accrue_pay", MEMBER_B, "2025-02");
+    assert_eq!(subsidy_accrual(&arrears), (Err(NotAccrued::Unpaid), false));
 }
 
 /// R17 (S10): a paid month with a personal-account part shows the split.
 #[test]
 fn explain_of_a_month_with_an_account_part_cites_r17_and_s10() {
-    let (explained, readable) = explain_json("personal_account_split", MEMBER_A, "2025-02");
+    let (explained, why) = explain_of("personal_account_split", MEMBER_A, "2025-02");
     assert_eq!(explained["to_account"], "120.00");
     let r17 = explained["rules"]
         .as_array()
@@ -1160,33 +1122,53 @@ fn explain_of_a_month_with_an_account_part_cites_r17_and_s10() {
         .find(|rule| rule["id"] == "R17")
         .expect("R17 is cited");
     assert_eq!(r17["sources"][0]["id"], "S10");
-    let reasons = reasons_text(&explained);
-    assert!(
-        reasons.contains("120.00 goes to the member's personal account")
-            && reasons.contains("480.00 to the pooling fund")
-            && reasons.contains("account_rate 0.02"),
-        "{reasons}"
+    let account = why.account.expect("the month has an account part");
+    let (_, _, rate) = account.formula.expect("today's policy gives the part");
+    assert_eq!(
+        (
+            account.to_account.to_string(),
+            account.pooled.to_string(),
+            rate.to_string()
+        ),
+        ("120.00".to_owned(), "480.00".to_owned(), "0.02".to_owned())
     );
+    let (_, ahead) = explain_of("personal_account_split", MEMBER_A, "2025-04");
+    let account = ahead.account.expect("paid ahead, with an account part");
     assert!(
-        readable.contains("establish personal accounts"),
-        "{readable}"
+        ahead.line.month > account.open_month,
+        "credited once it arrives"
     );
-    let (ahead, _) = explain_json("personal_account_split", MEMBER_A, "2025-04");
-    assert!(reasons_text(&ahead).contains("once 2025-04 arrives"));
+}
+
+/// R7: how a paid month's period got its benefit start.
+fn benefit_start(why: &MonthWhy) -> flexledger::domain::why::BenefitStartWhy {
+    match &why.status {
+        StatusWhy::Waiting { how: Some(how), .. } | StatusWhy::Covered { how: Some(how), .. } => {
+            how.clone()
+        }
+        other => panic!("{} is paid: {other:?}", why.line.month),
+    }
 }
 
 /// R7 v2: the benefit start is derived (P, qualified, the gap against P-reset).
 #[test]
 fn explain_says_why_a_period_serves_the_first_or_the_reenrollment_delay() {
-    let (long_gap, _) = explain_json("long_gap_serves_first_wait", MEMBER_A, "2025-10");
+    let month = |text| Month::parse(text).unwrap();
+    let (long_gap, why) = explain_of("long_gap_serves_first_wait", MEMBER_A, "2025-10");
     assert_eq!(long_gap["status"], "waiting");
-    let reasons = reasons_text(&long_gap);
-    assert!(
-        reasons.contains("P = 2025-09")
-            && reasons.contains("4 month(s) strictly between the last paid month before this period (2025-04) and P")
-            && reasons.contains("longer than first_wait_after_gap_months = 3")
-            && reasons.contains("P + 3 = 2025-12"),
-        "{reasons}"
+    let how = benefit_start(&why);
+    assert_eq!(
+        (how.p, how.delay, how.delay_months, how.benefit_start),
+        (
+            month("2025-09"),
+            DelayWhy::GapBeyondReset {
+                last_paid: month("2025-04"),
+                gap_months: 4,
+                reset: 3
+            },
+            3,
+            month("2025-12")
+        )
     );
     let s7 = long_gap["rules"][0]["sources"]
         .as_array()
@@ -1198,26 +1180,22 @@ fn explain_says_why_a_period_serves_the_first_or_the_reenrollment_delay() {
         "R7 cites S7 (interrupted payment): {}",
         long_gap["rules"][0]
     );
-    let (short_gap, _) = explain_json("long_gap_serves_first_wait", MEMBER_B, "2025-06");
-    let reasons = reasons_text(&short_gap);
+    let (_, short_gap) = explain_of("long_gap_serves_first_wait", MEMBER_B, "2025-06");
+    let how = benefit_start(&short_gap);
     assert!(
-        reasons.contains("is at most first_wait_after_gap_months = 3")
-            && reasons.contains("benefit_delay_reenroll = 1")
-            && reasons.contains("P + 1 = 2025-07"),
-        "{reasons}"
+        matches!(how.delay, DelayWhy::GapWithinReset { reset: 3, .. }),
+        "{how:?}"
     );
-    let (first, _) = explain_json("first_enrollment_waiting", MEMBER_0B53, "2025-01");
-    assert!(
-        reasons_text(&first).contains("this is the member's first enrollment"),
-        "{}",
-        reasons_text(&first)
-    );
+    assert_eq!((how.delay_months, how.benefit_start), (1, month("2025-07")));
+    let (_, first) = explain_of("first_enrollment_waiting", MEMBER_0B53, "2025-01");
+    assert_eq!(benefit_start(&first).delay, DelayWhy::FirstEnrollment);
 }
 
 const MEMBER_0B53: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
 
 /// v2 replay: the refund is listed with the months it changed, and an accrual shows at
-/// the month close that caused it (a region event, no member event).
+/// the month close that caused it (a region event, no member event). The table's and
+/// the summaries' words are pinned by the expect files.
 #[test]
 fn replay_lists_refunds_and_the_accruals_of_a_close() {
     let dir = scenario_store("refund_on_withdrawal");
@@ -1229,10 +1207,6 @@ fn replay_lists_refunds_and_the_accruals_of_a_close() {
         .iter()
         .find(|line| line["type"] == "ContributionRefunded")
         .expect("the refund is replayed");
-    assert!(refund["summary"]
-        .as_str()
-        .unwrap()
-        .starts_with("R12 refunded 3000.00 for 2025-05..2025-09"));
     let refunded: Vec<(&str, &str)> = refund["changes"]
         .as_array()
         .unwrap()
@@ -1254,18 +1228,12 @@ fn replay_lists_refunds_and_the_accruals_of_a_close() {
             ("2025-09", "600.00")
         ]
     );
-    assert!(refund["changes_text"]
-        .as_str()
-        .unwrap()
-        .contains("2025-05 not_enrolled (refunded 600.00, R12)"));
     let withdrawn = lines
         .iter()
         .find(|line| line["type"] == "MemberWithdrawn")
         .unwrap();
     assert_eq!(withdrawn["changes"].as_array().unwrap().len(), 5);
     assert_eq!(withdrawn["after"]["qualified"], true);
-    let table = text(&audit(dir.path(), &["replay", "--member", MEMBER_A]));
-    assert!(table.contains("ContributionRefunded"), "{table}");
 
     let dir = scenario_store("subsidy_grant_accrue_pay");
     let lines = stdout_lines(&audit(
@@ -1307,15 +1275,6 @@ fn replay_lists_refunds_and_the_accruals_of_a_close() {
         .map(|line| line["type"].as_str().unwrap())
         .collect();
     assert!(types.contains(&"SubsidyGranted"), "{types:?}");
-    let table = text(&audit(dir.path(), &["replay", "--member", MEMBER_A]));
-    assert!(
-        table.contains("2025-01 waiting (subsidy 400.02 accrued, R16)"),
-        "{table}"
-    );
-    assert!(
-        table.contains("2025-01 waiting (subsidy paid out, R16)"),
-        "{table}"
-    );
 
     let dir = scenario_store("personal_account_split");
     let last = stdout_lines(&audit(

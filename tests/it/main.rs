@@ -13,6 +13,7 @@ mod conventions;
 mod differential;
 mod docs;
 mod durability;
+mod expect;
 mod faults;
 mod feed;
 mod help;

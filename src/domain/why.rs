@@ -1,0 +1,470 @@
+//! Why a month has its status: the facts that decided it and the rules they apply, as
+//! data. [`month_why`] derives them next to [`month_line`] from the same state, so what
+//! decided a month and what explains it cannot drift apart; the auditor's renderers
+//! (`audit/explain.rs`) only put them into words.
+//!
+//! Not part of the member coverage's wire shape: a month line stays what the contract
+//! says, and an explanation is asked for one month at a time.
+//!
+//! Most facts are in the state; a few are only in the events (the first payment's
+//! months, the months a withdrawal lapsed, subsidy events that name the month), so the
+//! caller passes them in as [`MonthEvents`] — the domain stays pure.
+
+use super::command::WithdrawalReason;
+use super::coverage::{backpay_deadline, month_line, MonthLine, MonthStatus};
+use super::money::{monthly_due, subsidy_of, Money, Ratio};
+use super::month::Month;
+use super::policy::BackpayRestores;
+use super::rule::RuleId;
+use super::state::{Grant, MemberState, NotAccrued, RegionState, Withdrawal};
+
+/// What the member's events say about a month that the state does not keep.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthEvents {
+    /// R7: the first payment of the latest period begun at or before the month.
+    pub first_payment: Option<FirstPayment>,
+    /// R11/R12: the withdrawal whose lapsed months include this month.
+    pub lapsed_by: Option<LapsedBy>,
+    /// R16: a subsidy event bears on the month (a grant naming it, a revocation that
+    /// took it away, a payout naming it).
+    pub subsidy_event: bool,
+    /// R16: the position of the revocation that took the month's grant away.
+    pub revoked_at: Option<u64>,
+}
+
+/// R7: a period's first payment: where it was recorded, the month it was made in and
+/// the first month it paid for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstPayment {
+    pub position: u64,
+    pub payment_month: Month,
+    pub first_paid: Month,
+}
+
+/// R11/R12: a withdrawal that lapsed months: its reason and every month it lapsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LapsedBy {
+    pub reason: WithdrawalReason,
+    pub lapsed_months: Vec<Month>,
+}
+
+/// Why one month has its status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonthWhy {
+    /// The month's line, as the member coverage lists it.
+    pub line: MonthLine,
+    /// The rules applied, the deciding one (`line.rule`) first, each once.
+    pub rules: Vec<RuleId>,
+    /// R4: what the month costs; `None` for a month outside every period.
+    pub due: Option<DueWhy>,
+    /// R8: the deduction is stopped and the month is one a payment would pay.
+    pub deduction_stopped: bool,
+    /// The facts behind the status itself.
+    pub status: StatusWhy,
+    /// R12: the refund of a month paid ahead of a withdrawal.
+    pub refund: Option<RefundWhy>,
+    /// R17: the personal-account part of a paid month.
+    pub account: Option<AccountWhy>,
+    /// R16: the month's subsidy grant, or the revocation that took it away.
+    pub subsidy: Option<SubsidyWhy>,
+}
+
+/// R4: the month's due and what the policy and base in force price it at now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueWhy {
+    pub due: Money,
+    /// `round2(wage × ratio × rate)` by today's policy and base: differs from `due`
+    /// when a month kept the due it was paid at or recorded missed at.
+    pub priced_now: Money,
+    pub wage: Money,
+    pub base_ratio: Ratio,
+    pub rate: Ratio,
+}
+
+/// The facts behind each status (RULES.md "Month statuses").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusWhy {
+    /// R4, R6, R9: open or later, unpaid.
+    Due { open_month: Month },
+    /// R7: paid before the period's benefit start.
+    Waiting {
+        benefit_start: Option<Month>,
+        how: Option<BenefitStartWhy>,
+    },
+    /// R7: paid at or after the benefit start, never missed.
+    Covered {
+        benefit_start: Option<Month>,
+        how: Option<BenefitStartWhy>,
+    },
+    /// R9, R10, R11: closed unpaid, payable until the back-pay deadline.
+    Arrears(ArrearsWhy),
+    /// R10: missed, then paid back within grace; benefits by P-restore.
+    Restored { backpay_restores: BackpayRestores },
+    /// R11 or R12: missed and never paid back, lapsed by a withdrawal.
+    Lapsed(LapseWhy),
+    /// R5, R13: before the first enrollment, or after a withdrawal (R11/R12).
+    NotEnrolled { withdrawal: Option<Withdrawal> },
+}
+
+/// R7: how the period's benefit start was decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenefitStartWhy {
+    pub first_payment: FirstPayment,
+    /// The later of the payment's month and the first month it paid for.
+    pub p: Month,
+    /// Which delay applies, and why.
+    pub delay: DelayWhy,
+    /// The delay in months the policy in force in P gives for that reason.
+    pub delay_months: u32,
+    pub benefit_start: Month,
+    /// The delay the ledger recorded (benefit start − P), which differs from
+    /// `delay_months` only when the policies in the history changed since.
+    pub recorded_delay_months: i64,
+}
+
+/// R7: why the first-time delay (P-delay-first) or the re-enrollment delay
+/// (P-delay-re) applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DelayWhy {
+    /// The member's first enrollment: first-time delay.
+    FirstEnrollment,
+    /// Enrolled again without having qualified before: first-time delay.
+    NotQualified,
+    /// Qualified before, and the policy sets no P-reset: re-enrollment delay.
+    NoReset,
+    /// Qualified before, and the gap since `last_paid` is at most P-reset:
+    /// re-enrollment delay.
+    GapWithinReset {
+        last_paid: Month,
+        gap_months: i64,
+        reset: u32,
+    },
+    /// Qualified before, but the gap is longer than P-reset: first-time delay.
+    GapBeyondReset {
+        last_paid: Month,
+        gap_months: i64,
+        reset: u32,
+    },
+    /// Qualified before, P-reset set, and no month paid before this period:
+    /// first-time delay.
+    NothingPaidBefore { reset: u32 },
+}
+
+/// R10: the member's arrears run and how long it can be paid back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArrearsWhy {
+    pub first: Month,
+    pub months: usize,
+    /// P-grace of the policy in force for the open month.
+    pub grace_months: u32,
+    /// The last month the run can be paid back in (first + grace).
+    pub backpay_deadline: Month,
+}
+
+/// R11/R12: the withdrawal that lapsed the month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LapseWhy {
+    /// `None` when the withdrawal is not in the events passed in.
+    pub reason: Option<WithdrawalReason>,
+    /// The last month it lapsed: for R11, the month whose close withdrew the member.
+    pub closed: Option<Month>,
+    pub lapsed_months: usize,
+    /// P-grace of the closed month's policy (else of this month's), which the run
+    /// exceeded (R10, R11).
+    pub grace_months: u32,
+}
+
+/// R12: a month paid ahead and refunded by a withdrawal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundWhy {
+    pub refunded: Money,
+    /// The latest withdrawal effective at or before the month.
+    pub withdrawal: Option<Withdrawal>,
+}
+
+/// R17: the split of a paid month between the personal account and the pooling fund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountWhy {
+    pub to_account: Money,
+    pub pooled: Money,
+    /// `(wage, base ratio, account rate)` when today's policy and base give exactly
+    /// `to_account`; `None` when it was fixed by what was in force when paid.
+    pub formula: Option<(Money, Ratio, Ratio)>,
+    pub open_month: Month,
+    /// The personal account balance now (credited once the month arrives).
+    pub balance: Money,
+}
+
+/// R16: a granted month's subsidy, or the revocation that ended its grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubsidyWhy {
+    Granted {
+        grant: Grant,
+        /// What it accrued, or why it has not.
+        accrual: Result<Money, NotAccrued>,
+        /// `round2(paid × share)`: what a paid month accrues at its close.
+        at_close: Money,
+        paid_out: bool,
+        open_month: Month,
+    },
+    /// A grant named the month, but a revocation recorded at `position` took it away.
+    Revoked { position: u64 },
+}
+
+/// The rules that support each status after the deciding one (R8, R12, R16 and R17
+/// are added by the month's own facts).
+pub fn supporting_rules(status: MonthStatus) -> &'static [RuleId] {
+    use RuleId::*;
+    match status {
+        MonthStatus::Due => &[R4, R6, R9],
+        MonthStatus::Waiting | MonthStatus::Covered => &[R7, R6, R4],
+        MonthStatus::Arrears => &[R9, R10, R11, R4],
+        MonthStatus::Restored => &[R9, R10, R7],
+        MonthStatus::Lapsed => &[R9, R10],
+        MonthStatus::NotEnrolled => &[R5, R13],
+    }
+}
+
+/// Why `month` has its status, from the same state [`month_line`] reads and the event
+/// facts the state does not keep.
+pub fn month_why(
+    region: &RegionState,
+    member: &MemberState,
+    month: Month,
+    events: &MonthEvents,
+) -> MonthWhy {
+    let line = month_line(region, member, month);
+    // R8: a stopped deduction blocks exactly the months a payment would pay.
+    let deduction_stopped =
+        member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears);
+    let due = (line.status != MonthStatus::NotEnrolled).then(|| due_why(region, member, month));
+    let status = status_why(region, member, &line, events);
+    let refund = (!line.refunded.is_zero()).then(|| RefundWhy {
+        refunded: line.refunded,
+        withdrawal: member
+            .periods
+            .iter()
+            .filter_map(|period| period.withdrawal.as_ref())
+            .rfind(|withdrawal| withdrawal.effective_from <= month)
+            .cloned(),
+    });
+    let account = account_why(region, member, &line);
+    let subsidy = subsidy_why(region, member, &line, events);
+    let rules = rules_applied(&line, deduction_stopped, events.subsidy_event, member);
+    MonthWhy {
+        line,
+        rules,
+        due,
+        deduction_stopped,
+        status,
+        refund,
+        account,
+        subsidy,
+    }
+}
+
+/// The deciding rule, its supporting rules, then the rules of the month's own facts.
+fn rules_applied(
+    line: &MonthLine,
+    deduction_stopped: bool,
+    subsidy_event: bool,
+    member: &MemberState,
+) -> Vec<RuleId> {
+    let mut ids = vec![line.rule];
+    ids.extend(supporting_rules(line.status));
+    if deduction_stopped {
+        ids.push(RuleId::R8);
+    }
+    if !line.refunded.is_zero() {
+        ids.push(RuleId::R12);
+    }
+    if member.grant_for(line.month).is_some() || !line.subsidy.is_zero() || subsidy_event {
+        ids.push(RuleId::R16);
+    }
+    if !line.to_account.is_zero() {
+        ids.push(RuleId::R17);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    ids.retain(|id| seen.insert(*id));
+    ids
+}
+
+fn due_why(region: &RegionState, member: &MemberState, month: Month) -> DueWhy {
+    let policy = region.policy_for(month);
+    let base_ratio = member.base_ratio_for(month);
+    DueWhy {
+        due: member.due_for(region, month),
+        priced_now: monthly_due(
+            policy.average_monthly_wage,
+            base_ratio,
+            policy.contribution_rate,
+        ),
+        wage: policy.average_monthly_wage,
+        base_ratio,
+        rate: policy.contribution_rate,
+    }
+}
+
+fn status_why(
+    region: &RegionState,
+    member: &MemberState,
+    line: &MonthLine,
+    events: &MonthEvents,
+) -> StatusWhy {
+    let month = line.month;
+    // The latest period that started at or before the month (as `month_line` reads).
+    let period_index = member
+        .periods
+        .iter()
+        .rposition(|period| period.start <= month);
+    let period = period_index.map(|index| &member.periods[index]);
+    let benefit_start = period.and_then(|period| period.benefit_start);
+    let how = || period_index.and_then(|index| benefit_start_why(region, member, index, events));
+    match line.status {
+        MonthStatus::Due => StatusWhy::Due {
+            open_month: region.open_month,
+        },
+        MonthStatus::Waiting => StatusWhy::Waiting {
+            benefit_start,
+            how: how(),
+        },
+        MonthStatus::Covered => StatusWhy::Covered {
+            benefit_start,
+            how: how(),
+        },
+        MonthStatus::Arrears => {
+            let arrears = member.arrears();
+            let first = arrears.first().copied().unwrap_or(month);
+            StatusWhy::Arrears(ArrearsWhy {
+                first,
+                months: arrears.len(),
+                grace_months: region.policy_for(region.open_month).grace_months,
+                backpay_deadline: backpay_deadline(region, first),
+            })
+        }
+        MonthStatus::Restored => StatusWhy::Restored {
+            backpay_restores: region.policy_for(month).backpay_restores,
+        },
+        MonthStatus::Lapsed => {
+            let lapsed_by = events.lapsed_by.as_ref();
+            // R10: a close checks the run against the grace of the month being closed,
+            // the last month the withdrawal lapsed.
+            let closed = lapsed_by.and_then(|lapsed| lapsed.lapsed_months.iter().max().copied());
+            StatusWhy::Lapsed(LapseWhy {
+                reason: lapsed_by.map(|lapsed| lapsed.reason),
+                closed,
+                lapsed_months: lapsed_by.map_or(0, |lapsed| lapsed.lapsed_months.len()),
+                grace_months: region.policy_for(closed.unwrap_or(month)).grace_months,
+            })
+        }
+        MonthStatus::NotEnrolled => StatusWhy::NotEnrolled {
+            withdrawal: period.and_then(|period| period.withdrawal.clone()),
+        },
+    }
+}
+
+/// R7: P, the delay and why that delay, for the period at `index` (as the fold
+/// decided it when the first payment was made, in the open month). `None` before the
+/// period's first payment.
+fn benefit_start_why(
+    region: &RegionState,
+    member: &MemberState,
+    index: usize,
+    events: &MonthEvents,
+) -> Option<BenefitStartWhy> {
+    let period = &member.periods[index];
+    let benefit_start = period.benefit_start?;
+    let first_payment = events.first_payment?;
+    let p = first_payment.payment_month.max(first_payment.first_paid);
+    let policy = region.policy_for(p);
+    let qualified = member.qualified_in(&member.periods[..index], first_payment.payment_month);
+    let last_paid = member
+        .paid
+        .range(..period.start)
+        .next_back()
+        .map(|(month, _)| *month);
+    let delay = if index == 0 {
+        DelayWhy::FirstEnrollment
+    } else if !qualified {
+        DelayWhy::NotQualified
+    } else {
+        match (policy.first_wait_after_gap_months, last_paid) {
+            (None, _) => DelayWhy::NoReset,
+            (Some(reset), Some(last_paid)) => {
+                let gap_months = last_paid.months_until(p) - 1;
+                if gap_months <= i64::from(reset) {
+                    DelayWhy::GapWithinReset {
+                        last_paid,
+                        gap_months,
+                        reset,
+                    }
+                } else {
+                    DelayWhy::GapBeyondReset {
+                        last_paid,
+                        gap_months,
+                        reset,
+                    }
+                }
+            }
+            (Some(reset), None) => DelayWhy::NothingPaidBefore { reset },
+        }
+    };
+    let delay_months = match delay {
+        DelayWhy::NoReset | DelayWhy::GapWithinReset { .. } => policy.benefit_delay_reenroll,
+        DelayWhy::FirstEnrollment
+        | DelayWhy::NotQualified
+        | DelayWhy::GapBeyondReset { .. }
+        | DelayWhy::NothingPaidBefore { .. } => policy.benefit_delay_first,
+    };
+    Some(BenefitStartWhy {
+        first_payment,
+        p,
+        delay,
+        delay_months,
+        benefit_start,
+        recorded_delay_months: p.months_until(benefit_start),
+    })
+}
+
+fn account_why(region: &RegionState, member: &MemberState, line: &MonthLine) -> Option<AccountWhy> {
+    if line.to_account.is_zero() {
+        return None;
+    }
+    let policy = region.policy_for(line.month);
+    let base_ratio = member.base_ratio_for(line.month);
+    let formula = policy
+        .account_rate
+        .filter(|_| policy.to_account(base_ratio) == line.to_account)
+        .map(|rate| (policy.average_monthly_wage, base_ratio, rate));
+    Some(AccountWhy {
+        to_account: line.to_account,
+        pooled: line.paid - line.to_account,
+        formula,
+        open_month: region.open_month,
+        balance: member.account_balance(region.open_month),
+    })
+}
+
+fn subsidy_why(
+    region: &RegionState,
+    member: &MemberState,
+    line: &MonthLine,
+    events: &MonthEvents,
+) -> Option<SubsidyWhy> {
+    let Some(grant) = member.grant_for(line.month) else {
+        return events
+            .revoked_at
+            .map(|position| SubsidyWhy::Revoked { position });
+    };
+    let accrual = member.accrued(line.month, region.open_month);
+    if accrual == Err(NotAccrued::NotGranted) {
+        return None;
+    }
+    Some(SubsidyWhy::Granted {
+        grant: grant.clone(),
+        accrual,
+        at_close: subsidy_of(line.paid, grant.share),
+        paid_out: line.subsidy_paid,
+        open_month: region.open_month,
+    })
+}

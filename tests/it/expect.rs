@@ -1,0 +1,286 @@
+//! Rendered outputs pinned byte for byte: `explain` (text and JSON) for every month,
+//! `replay` (table and JSON lines), the timeline SVG and the audit page, for a few
+//! fixed histories (fixed ids and clock) that together reach every month status, both
+//! withdrawal rules (R11, R12), a refund (R12), a subsidy (R16), an account part (R17)
+//! and a stopped deduction (R8).
+//!
+//! Every comparison goes through [`check`]: the expected bytes are the file under
+//! `tests/expect/`; `UPDATE_EXPECT=1 cargo test --test it expect` rewrites them, and
+//! the diff in `git diff` is the review of a change in wording.
+
+use crate::support::*;
+use flexledger::audit::history::{Cut, MemberHistory};
+use flexledger::domain::coverage::MonthStatus;
+use flexledger::domain::parse_command_value;
+use flexledger::domain::RuleId;
+use flexledger::ledger::Ledger;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::Path;
+use uuid::Uuid;
+
+/// The environment variable that rewrites the expect files instead of comparing.
+const UPDATE_EXPECT: &str = "UPDATE_EXPECT";
+/// Most lines of context the diff shows around each change.
+const DIFF_CONTEXT_LINES: usize = 3;
+
+/// Compares `actual` with `tests/expect/<name>`, or writes it there under
+/// `UPDATE_EXPECT=1`. A difference fails with a unified diff naming the file.
+pub fn check(name: &str, actual: &str) {
+    let path = repo_path(&format!("tests/expect/{name}"));
+    if std::env::var_os(UPDATE_EXPECT).is_some_and(|value| value == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error}; write it with {UPDATE_EXPECT}=1 cargo test --test it expect",
+            path.display()
+        )
+    });
+    if expected == actual {
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(&expected, actual)
+        .unified_diff()
+        .context_radius(DIFF_CONTEXT_LINES)
+        .header(&format!("tests/expect/{name}"), "actual")
+        .to_string();
+    panic!(
+        "{name} differs from its expect file (- expected, + actual); if the change is \
+         intended, rewrite it with {UPDATE_EXPECT}=1 cargo test --test it expect\n{diff}"
+    );
+}
+
+/// The part of the expect file `name` that one `explain --month MONTH` printed.
+pub fn explain_section(name: &str, month: &str) -> String {
+    let path = repo_path(&format!("tests/expect/{name}"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let header = format!("=== explain --month {month}\n");
+    let start = text
+        .find(&header)
+        .unwrap_or_else(|| panic!("{name} explains no {month}"))
+        + header.len();
+    let end = text[start..]
+        .find("=== explain --month ")
+        .map_or(text.len(), |length| start + length);
+    text[start..end].to_owned()
+}
+
+/// The line of the expect file `name` (explain's JSON, one line per month) that
+/// explains `month`, with its newline.
+pub fn explain_json_line(name: &str, month: &str) -> String {
+    let path = repo_path(&format!("tests/expect/{name}"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    let line = text
+        .lines()
+        .find(|line| serde_json::from_str::<Value>(line).unwrap()["month"] == month)
+        .unwrap_or_else(|| panic!("{name} explains no {month}"));
+    format!("{line}\n")
+}
+
+/// A history pinned by the expect files: a scenario of `tests/scenarios/`, or a list
+/// of commands written here.
+struct Case {
+    name: &'static str,
+    commands: Vec<Value>,
+    members: Vec<Uuid>,
+}
+
+fn scenario_case(name: &'static str) -> Case {
+    let scenario = read_json(&repo_path(&format!("tests/scenarios/{name}.json")));
+    Case {
+        name,
+        commands: scenario["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["command"].clone())
+            .collect(),
+        members: scenario["expect_members"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|member| member.parse().unwrap())
+            .collect(),
+    }
+}
+
+/// The member of [`stopped_deduction_commands`].
+pub const STOPPED_MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
+/// R8 and R4: a stopped deduction blocking months in arrears, and a month paid before
+/// a price change that keeps the due it was paid at. With `lapse`, one more close: a
+/// run of 2 is more than 2025-04's grace of 1, so the member is withdrawn (R11) and the
+/// grace quoted is that of the month whose close did it (R10).
+pub fn stopped_deduction_commands(lapse: bool) -> Vec<Value> {
+    let member = STOPPED_MEMBER;
+    let policy = |from: &str, wage: &str, grace: u32| {
+        json!({"command":"publish_policy","region":"demo","effective_from":from,
+            "average_monthly_wage":wage,"contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00",
+            "grace_months":grace,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+    };
+    let mut commands = vec![
+        policy("2025-01", "10000.00", 3),
+        json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        json!({"command":"pay","member_id":member,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-01-10"}),
+        policy("2025-02", "12000.00", 1),
+        json!({"command":"stop_deduction","member_id":member}),
+        json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        json!({"command":"close_month","region":"demo","month":"2025-02"}),
+        json!({"command":"close_month","region":"demo","month":"2025-03"}),
+    ];
+    if lapse {
+        commands.push(json!({"command":"close_month","region":"demo","month":"2025-04"}));
+    }
+    commands
+}
+
+fn stopped_deduction_case(lapse: bool) -> Case {
+    Case {
+        name: if lapse {
+            "stopped_deduction_lapsed"
+        } else {
+            "stopped_deduction_in_arrears"
+        },
+        commands: stopped_deduction_commands(lapse),
+        members: vec![STOPPED_MEMBER.parse().unwrap()],
+    }
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases: Vec<Case> = [
+        // R11: lapsed and not enrolled after an automatic withdrawal.
+        "automatic_withdrawal",
+        // R10: arrears paid back within grace, restored.
+        "backpay_within_grace",
+        // R12: lapsed by a withdrawal on request, then re-enrolled (R13).
+        "decision_withdrawal_and_reenrollment",
+        // R12 v2: months paid ahead refunded.
+        "refund_on_withdrawal",
+        // R16: accrued, paid out, owed; arrears.
+        "subsidy_grant_accrue_pay",
+        // R17: the personal-account part.
+        "personal_account_split",
+        // R7 v2: the first-time and the re-enrollment delay after a gap.
+        "long_gap_serves_first_wait",
+    ]
+    .into_iter()
+    .map(scenario_case)
+    .collect();
+    cases.push(stopped_deduction_case(false));
+    cases.push(stopped_deduction_case(true));
+    cases
+}
+
+/// Every rendered output of one member at the end of a case, as (file name, bytes).
+fn rendered(history: &MemberHistory) -> Vec<(&'static str, String)> {
+    let coverage = history.final_coverage().unwrap();
+    let mut explain_text = String::new();
+    let mut explain_json = String::new();
+    for line in &coverage.months {
+        let explanation = flexledger::audit::explain::explain(history, line.month)
+            .unwrap()
+            .unwrap();
+        let mut bytes = Vec::new();
+        flexledger::audit::explain::print(&explanation, false, &mut bytes).unwrap();
+        explain_text.push_str(&format!("=== explain --month {}\n", line.month));
+        explain_text.push_str(&String::from_utf8(bytes).unwrap());
+        let mut bytes = Vec::new();
+        flexledger::audit::explain::print(&explanation, true, &mut bytes).unwrap();
+        explain_json.push_str(&String::from_utf8(bytes).unwrap());
+    }
+    let replay = |json: bool| {
+        let mut bytes = Vec::new();
+        flexledger::audit::replay::print(history, json, &mut bytes).unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    vec![
+        ("explain.txt", explain_text),
+        ("explain.jsonl", explain_json),
+        ("replay.txt", replay(false)),
+        ("replay.jsonl", replay(true)),
+        (
+            "timeline.svg",
+            flexledger::audit::timeline::svg(history).unwrap(),
+        ),
+        ("page.html", flexledger::audit::page::html(history).unwrap()),
+    ]
+}
+
+/// The commands through the library into a fresh ledger (fixed ids and clock).
+pub fn ledger_of(commands: &[Value], dir: &Path) -> Ledger {
+    let mut ledger = Ledger::open(dir).unwrap();
+    let commands = commands.iter().cloned().map(parse_command_value).collect();
+    ledger.submit(commands, &mut FixedSources::new()).unwrap();
+    ledger
+}
+
+/// The expect files of every case; the cases reach every month status and both
+/// withdrawal rules, so no rendering path goes unpinned, and no file is left that no
+/// case writes.
+#[test]
+fn expect_rendered_audit_outputs() {
+    let mut statuses: BTreeSet<String> = BTreeSet::new();
+    let mut withdrawal_rules: BTreeSet<(String, RuleId)> = BTreeSet::new();
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    for case in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = ledger_of(&case.commands, dir.path());
+        for member in &case.members {
+            let history = MemberHistory::load(ledger.store(), *member, Cut::Everything)
+                .unwrap()
+                .unwrap();
+            for line in &history.final_coverage().unwrap().months {
+                statuses.insert(format!("{:?}", line.status));
+                if matches!(line.status, MonthStatus::Lapsed | MonthStatus::NotEnrolled) {
+                    withdrawal_rules.insert((format!("{:?}", line.status), line.rule));
+                }
+            }
+            let short = &member.to_string()[..8];
+            for (file, text) in rendered(&history) {
+                let name = format!("{}/{short}.{file}", case.name);
+                check(&name, &text);
+                checked.insert(name);
+            }
+        }
+    }
+    assert_eq!(
+        statuses.len(),
+        7,
+        "every month status is pinned: {statuses:?}"
+    );
+    for status in ["Lapsed", "NotEnrolled"] {
+        for rule in [RuleId::R11, RuleId::R12] {
+            assert!(
+                withdrawal_rules.contains(&(status.to_owned(), rule)),
+                "a {status} month decided by {rule} is pinned: {withdrawal_rules:?}"
+            );
+        }
+    }
+    let on_disk = files_under(&repo_path("tests/expect"), "");
+    let stray: Vec<&String> = on_disk.difference(&checked).collect();
+    assert!(
+        stray.is_empty(),
+        "tests/expect holds files no case writes (remove them): {stray:?}"
+    );
+}
+
+/// Every file under `dir`, as paths relative to it joined with `/`.
+fn files_under(dir: &Path, prefix: &str) -> BTreeSet<String> {
+    let mut files = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type().unwrap().is_dir() {
+            files.extend(files_under(&entry.path(), &format!("{name}/")));
+        } else {
+            files.insert(name);
+        }
+    }
+    files
+}
