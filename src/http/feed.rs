@@ -26,7 +26,7 @@ use super::{AppError, AppState, FEED_BROADCAST_EVENTS_MAX, FEED_SUBSCRIBERS_MAX}
 use crate::domain::coverage::CoverageChanged;
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
-use crate::store::{Envelope, EventStore, StateKey, StoreError};
+use crate::store::{Envelope, EventLog, ReadStore, StateKey, StoreError};
 use crate::writer::{FeedItem, FeedMessage};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -134,7 +134,12 @@ impl Filter {
         })
     }
 
-    fn matches(&mut self, store: &dyn EventStore, type_name: &str, stream: StreamId) -> bool {
+    fn matches(
+        &mut self,
+        store: &(impl ReadStore + ?Sized),
+        type_name: &str,
+        stream: StreamId,
+    ) -> bool {
         if self
             .types
             .as_ref()
@@ -173,7 +178,7 @@ impl Filter {
         }
     }
 
-    fn matches_item(&mut self, store: &dyn EventStore, item: &FeedItem) -> bool {
+    fn matches_item(&mut self, store: &(impl ReadStore + ?Sized), item: &FeedItem) -> bool {
         self.matches(store, item.event_type, item.stream.clone())
     }
 }
@@ -237,7 +242,7 @@ impl Cursor {
 /// most, in feed order. The items after the cursor hold at most `items_max` events and
 /// at most `items_max` coverage changes, so reading that many of each is enough.
 fn catch_up_page(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     cursor: Cursor,
     items_max: usize,
 ) -> Result<Vec<FeedItem>, StoreError> {

@@ -20,7 +20,9 @@ use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
 use crate::ledger::member_coverage;
-use crate::store::{CommandResult, Envelope, EventStore, SledStore, StateKey, StoreError};
+use crate::store::{
+    CommandResult, Envelope, EventLog, SledReader, StateKey, StateRows, StoreError,
+};
 use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -67,7 +69,7 @@ pub struct AppState {
     /// Submits commands to the one writer.
     pub writer: WriterHandle,
     /// A read-only handle on the same database.
-    pub store: Arc<SledStore>,
+    pub store: Arc<SledReader>,
     /// Token digests and roles.
     pub tokens: Arc<Tokens>,
     /// Appended envelopes and coverage changes, live, in log order.
@@ -525,7 +527,7 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
 }
 
 fn stored_member(
-    store: &SledStore,
+    store: &SledReader,
     member_id: Uuid,
 ) -> Result<Option<(MemberState, RegionState)>, AppError> {
     Ok(crate::ledger::read_member_and_region(store, member_id)?)

@@ -6,7 +6,7 @@ use flexledger::audit::bundle::{verify_bundle, BundleReport, KeyTrust};
 use flexledger::audit::checkpoint::{LogTree, SignedCheckpoint};
 use flexledger::audit::history::{Cut, MemberHistory};
 use flexledger::ledger::Ledger;
-use flexledger::store::{EventStore, SledStore};
+use flexledger::store::{CheckpointWriter, EventLog, SledStore};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use flexledger::ledger::{decode_member_row, encode_member_row, verify, Ledger};
-use flexledger::store::{log_entry, Envelope, EventStore, Sha256, SledStore};
+use flexledger::store::{log_entry, Envelope, EventLog, Sha256, SledStore};
 use std::path::Path;
 
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";

@@ -7,7 +7,7 @@ use flexledger::domain::month::Month;
 use flexledger::domain::parse_command_value;
 use flexledger::domain::policy::RegionName;
 use flexledger::ledger::{member_coverage, region_month_report, Ledger, ReportError};
-use flexledger::store::EventStore;
+use flexledger::store::{EventLog, EventStore};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
