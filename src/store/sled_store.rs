@@ -100,7 +100,15 @@ pub struct SledStore {
 
 /// A read-only handle: HTTP requests and the feed read through one beside the writer
 /// (`SledStore::reader`), a process that only reads opens one
-/// (`SledStore::open_read_only`). It implements no writing trait.
+/// (`SledStore::open_read_only`). It implements no writing trait, so an append
+/// through it is refused by the compiler:
+///
+/// ```compile_fail
+/// use flexledger::store::{LogWriter, SledReader};
+/// fn append_through(reader: &mut SledReader) {
+///     reader.append(&mut [], &[]).unwrap();
+/// }
+/// ```
 #[derive(Clone)]
 pub struct SledReader {
     /// The sled database; owns the directory lock (shared with the writer's handle).

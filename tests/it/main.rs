@@ -8,6 +8,7 @@ mod audit_whatif;
 mod backup;
 mod cli;
 mod close;
+mod conformance;
 mod conventions;
 mod differential;
 mod docs;
