@@ -94,8 +94,8 @@ pub struct Ledger<S: EventStore = SledStore> {
     poisoned: bool,
     /// Durable appends made since open (each one batch, one flush, one fsync).
     appends: u64,
-    /// Sealed envelopes and coverage changes appended since the last `take_appended`,
-    /// kept only when a feed wants them.
+    /// What was appended during an `appending` call, for its caller (the writer, which
+    /// publishes it to the feed); `None` outside one, so an import keeps nothing.
     appended: Option<Appended>,
     /// Region month totals read or changed lately (a cache of `RegionMonth` rows,
     /// at most `REPORT_CACHE_ROWS_MAX` kept between appends).
@@ -530,18 +530,23 @@ impl<S: EventStore> Ledger<S> {
         self.appends
     }
 
-    /// Keep the sealed envelopes and coverage changes of every append for
-    /// `take_appended` (for a feed).
-    pub fn keep_appended(&mut self) {
-        self.appended.get_or_insert_with(Appended::default);
-    }
-
-    /// What was appended since the last call, in log order, once durable.
-    pub fn take_appended(&mut self) -> Appended {
-        self.appended
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
+    /// Runs `work` (a `submit`, a `close_step`, …) and returns, with its outcome,
+    /// the sealed envelopes and coverage changes it appended, in log order: every one
+    /// is durable, even when `work` failed after them. How the writer learns what to
+    /// publish to the feed; outside such a call nothing appended is kept.
+    pub fn appending<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, LedgerError>,
+    ) -> (Result<T, LedgerError>, Appended) {
+        let outer = self.appended.replace(Appended::default());
+        let outcome = work(self);
+        let appended = std::mem::replace(&mut self.appended, outer).unwrap_or_default();
+        if let Some(outer) = &mut self.appended {
+            // Nested: the outer call appended this too.
+            outer.envelopes.extend(appended.envelopes.iter().cloned());
+            outer.coverage.extend(appended.coverage.iter().cloned());
+        }
+        (outcome, appended)
     }
 
     /// Each listed member's month lines, for a before/after comparison.
@@ -1074,7 +1079,7 @@ fn changes_member_indexes(event: &Event) -> bool {
     )
 }
 
-/// What an append added, for the feed: envelopes and coverage changes, in log order.
+/// What appends added, for the feed: envelopes and coverage changes, in log order.
 #[derive(Clone, Debug, Default)]
 pub struct Appended {
     pub envelopes: Vec<Envelope>,

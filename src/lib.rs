@@ -28,6 +28,7 @@ pub mod audit;
 pub mod backup;
 pub mod cli;
 pub mod domain;
+pub mod feed;
 pub mod http;
 pub mod ledger;
 pub(crate) mod shell_support;

@@ -10,7 +10,7 @@ mod feed;
 mod schemas;
 mod server;
 
-pub use feed::feed_broadcast_items_max;
+pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
 pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
 
@@ -56,12 +56,6 @@ pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
 /// feed's SSE keep-alive comment every 15 s counts as activity). Shorter than the
 /// header-read timeout, which also runs on an idle keep-alive connection.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
-/// Items (events and coverage changes) the live feed buffers, shared by every
-/// subscriber; one that falls further behind catches up from the store (`feed.rs`).
-/// Small, since falling behind costs a subscriber only a trip to the store: the
-/// buffer keeps its last items (a few hundred bytes each) for as long as the server
-/// runs, so 65,536 of them held ~40 MiB after any large close.
-pub const FEED_BROADCAST_EVENTS_MAX: usize = 8_192;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -73,7 +67,7 @@ pub struct AppState {
     /// Token digests and roles.
     pub tokens: Arc<Tokens>,
     /// Appended envelopes and coverage changes, live, in log order.
-    pub feed: tokio::sync::broadcast::Sender<crate::writer::FeedItem>,
+    pub feed: crate::feed::Broadcast,
     /// Caps concurrent feed subscribers.
     pub feed_slots: Arc<tokio::sync::Semaphore>,
     /// Caps requests in flight.

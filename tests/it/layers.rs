@@ -7,7 +7,7 @@
 //!   │
 //! proof    audit (merkle, checkpoints, keys, bundles, history, replay, explain,
 //!   │             timeline, page, whatif)   backup
-//! ledger   ledger (+ ledger/close.rs)   writer
+//! ledger   ledger (+ ledger/close.rs)   feed   writer
 //!   │
 //! store    store
 //!   │
@@ -39,6 +39,8 @@ const TABLE: &[(&str, usize, &str)] = &[
     ("src/store/", 2, "store"),
     ("src/ledger.rs", 3, "ledger"),
     ("src/ledger/", 3, "ledger"),
+    // The feed's messages, catch-up and subscriptions; the writer publishes to it.
+    ("src/feed/", 3, "feed"),
     ("src/writer.rs", 3, "writer"),
     ("src/audit/", 4, "audit"),
     ("src/backup.rs", 4, "backup"),
