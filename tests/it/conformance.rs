@@ -1,8 +1,9 @@
 //! The store's contract, as one suite every engine runs: positions without gaps,
 //! optimistic concurrency, command ids remembered, events and state rows in one atomic
 //! append, streams in order with their chains, state row pages in id order, feed-row
-//! pages, checkpoints never replaced, everything kept across a reopen, and damage (a
-//! flipped byte, a log cut short) reported with its position.
+//! pages, checkpoints never replaced, everything kept across a reopen, a reader beside
+//! the writer seeing every completed append, and damage (a flipped byte, a log cut
+//! short) reported with its position.
 //!
 //! The suite speaks only through the store's traits (`flexledger::store`); what it
 //! cannot say through them (open a store, open it read-only, damage it below the
@@ -28,6 +29,8 @@ pub trait Engine {
     fn open(dir: &Path) -> Result<Self::Store, StoreError>;
     /// Opens a store that only reads.
     fn open_read_only(dir: &Path) -> Result<Self::Reader, StoreError>;
+    /// A read-only handle beside the writer (the server's requests and feed).
+    fn reader(store: &Self::Store) -> Self::Reader;
     /// Changes one byte of the stored event at `position`, below the traits.
     fn flip_byte(dir: &Path, position: u64);
     /// Loses every event after `keep`, below the traits, as a damaged engine would.
@@ -47,6 +50,10 @@ impl Engine for Sled {
 
     fn open_read_only(dir: &Path) -> Result<Self::Reader, StoreError> {
         flexledger::store::SledStore::open_read_only(dir)
+    }
+
+    fn reader(store: &Self::Store) -> Self::Reader {
+        store.reader()
     }
 
     fn flip_byte(dir: &Path, position: u64) {
@@ -526,6 +533,37 @@ pub fn a_reopened_store_keeps_everything<E: Engine>() {
     assert_eq!(stream[2].stream_prev_hash, stream[1].hash);
 }
 
+pub fn a_reader_sees_every_completed_append<E: Engine>() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = E::open(dir.path()).unwrap();
+    let reader = E::reader(&store);
+    assert_eq!(reader.head().unwrap().0, 0);
+    let mut commands = Commands::new();
+    let mut first = vec![commands.command(1, &[1])];
+    store
+        .append(
+            &mut first,
+            &[
+                row(StateKey::Member(member_id(1)), b"member one"),
+                row(StateKey::CoverageChange(1, member_id(1)), b"item at 1"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(reader.head().unwrap(), store.head().unwrap());
+    assert_eq!(log_of(&reader), log_of(&store));
+    assert!(reader.command_span(Uuid::from_u128(1)).unwrap().is_some());
+    assert_eq!(
+        reader.read_state(&StateKey::Member(member_id(1))).unwrap(),
+        Some(b"member one".to_vec())
+    );
+    assert_eq!(
+        reader.coverage_changes_page(0, None, 0, 10).unwrap().len(),
+        1
+    );
+    store.put_audit_checkpoint(1, b"signed").unwrap();
+    assert_eq!(reader.audit_checkpoints().unwrap().len(), 1);
+}
+
 /// The position of the first damage a read of the whole log meets.
 fn damage_in(store: &impl EventLog) -> (u64, String) {
     match store.read_log(1).find_map(Result::err) {
@@ -618,6 +656,10 @@ macro_rules! conformance {
             #[test]
             fn a_reopened_store_keeps_everything() {
                 super::a_reopened_store_keeps_everything::<$engine>();
+            }
+            #[test]
+            fn a_reader_sees_every_completed_append() {
+                super::a_reader_sees_every_completed_append::<$engine>();
             }
             #[test]
             fn a_flipped_byte_is_damage_at_its_position() {
