@@ -48,7 +48,10 @@ use crate::domain::coverage::{coverage, MemberCoverage};
 use crate::domain::state::LedgerState;
 use crate::domain::StreamId;
 use crate::ledger::LedgerError;
-use crate::store::{CommandRecord, Envelope, EventStore, Sha256, SledStore, StoreError};
+use crate::store::{
+    CheckpointWriter, CommandRecord, Envelope, EventLog, EventStore, LogWriter, ReadStore, Sha256,
+    SledStore, StoreError,
+};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
@@ -90,7 +93,10 @@ fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
 
 /// Walks the log from position 1 to the head it has when the walk starts, verifying
 /// every event as it reads it: the trees a backup's checkpoint signs.
-pub fn walk(store: &dyn EventStore, progress: &mut dyn FnMut(u64)) -> Result<LogTree, LedgerError> {
+pub fn walk(
+    store: &(impl ReadStore + ?Sized),
+    progress: &mut dyn FnMut(u64),
+) -> Result<LogTree, LedgerError> {
     proofs::walk_log(store, None, &mut |_| Ok(()), progress)
 }
 
@@ -111,7 +117,7 @@ pub fn checkpoint_stored(
 /// reader): the one stored at its size if there is one, else a new one, signed and
 /// published in the backup only.
 pub fn checkpoint_unstored(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     key: &SigningKey,
     now: DateTime<Utc>,
@@ -152,7 +158,7 @@ fn check_signed(
 /// Writes the backup of `tree` (walked by [`walk`]) proven against `signed` (a
 /// checkpoint of it), streaming the log a second time.
 pub fn write_backup(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     signed: &SignedCheckpoint,
     out: &mut dyn Write,
@@ -226,7 +232,7 @@ fn member_ids(tree: &LogTree) -> Vec<Uuid> {
 /// Writes positions 1..=tree size, each checked against the tree's leaf; returns the
 /// last one's hash.
 fn write_events(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     out: &mut CountingWriter<'_>,
     progress: &mut dyn FnMut(u64),

@@ -19,8 +19,8 @@ use crate::domain::{
     StreamId,
 };
 use crate::store::{
-    CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Sha256, SledStore, StateKey,
-    StateWrite, StoreError,
+    CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, ReadStore, Sha256, SledStore,
+    StateKey, StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -94,8 +94,8 @@ pub struct Ledger<S: EventStore = SledStore> {
     poisoned: bool,
     /// Durable appends made since open (each one batch, one flush, one fsync).
     appends: u64,
-    /// Sealed envelopes and coverage changes appended since the last `take_appended`,
-    /// kept only when a feed wants them.
+    /// What was appended during an `appending` call, for its caller (the writer, which
+    /// publishes it to the feed); `None` outside one, so an import keeps nothing.
     appended: Option<Appended>,
     /// Region month totals read or changed lately (a cache of `RegionMonth` rows,
     /// at most `REPORT_CACHE_ROWS_MAX` kept between appends).
@@ -190,7 +190,7 @@ pub fn decode_coverage_item(item: &[u8]) -> Result<CoverageChanged, String> {
 
 /// A member's state row, decoded and checked, if there is one.
 pub fn read_member_row(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     member_id: Uuid,
 ) -> Result<Option<MemberState>, StoreError> {
     let Some(row) = store.read_state(&StateKey::Member(member_id))? else {
@@ -217,7 +217,7 @@ pub fn read_member_row(
 
 /// A member's state row and its region's: what a live read needs.
 pub fn read_member_and_region(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     member_id: Uuid,
 ) -> Result<Option<(MemberState, RegionState)>, StoreError> {
     let Some(member) = read_member_row(store, member_id)? else {
@@ -310,7 +310,7 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
 /// Every state row of a fully folded state, plus the month closes to resume or
 /// recheck (`close::closing_rows_after_rebuild`).
 fn rebuilt_rows(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     state: &LedgerState,
 ) -> Result<Vec<StateWrite>, StoreError> {
     let mut rows = all_state_rows(state);
@@ -332,7 +332,7 @@ pub const REBUILD_CHUNKS_IN_FLIGHT_MAX: usize = 4;
 /// Folds the whole log into a fresh state; `progress(position)` is called as it goes.
 /// Two stages on two cores: one thread reads, hashes and decodes the log, the calling
 /// thread folds; a bounded channel between them keeps memory flat.
-pub fn fold_log<S: EventStore + Sync + ?Sized>(
+pub fn fold_log<S: ReadStore + ?Sized>(
     store: &S,
     progress: &mut dyn FnMut(u64),
 ) -> Result<LedgerState, LedgerError> {
@@ -389,7 +389,7 @@ fn checkpoint_row(position: u64) -> Vec<u8> {
 }
 
 /// The stored checkpoint: (position, state format), if any.
-fn read_checkpoint(store: &dyn EventStore) -> Result<Option<(u64, u32)>, StoreError> {
+fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32)>, StoreError> {
     let Some(bytes) = store.read_state(&StateKey::Checkpoint)? else {
         return Ok(None);
     };
@@ -530,18 +530,23 @@ impl<S: EventStore> Ledger<S> {
         self.appends
     }
 
-    /// Keep the sealed envelopes and coverage changes of every append for
-    /// `take_appended` (for a feed).
-    pub fn keep_appended(&mut self) {
-        self.appended.get_or_insert_with(Appended::default);
-    }
-
-    /// What was appended since the last call, in log order, once durable.
-    pub fn take_appended(&mut self) -> Appended {
-        self.appended
-            .as_mut()
-            .map(std::mem::take)
-            .unwrap_or_default()
+    /// Runs `work` (a `submit`, a `close_step`, …) and returns, with its outcome,
+    /// the sealed envelopes and coverage changes it appended, in log order: every one
+    /// is durable, even when `work` failed after them. How the writer learns what to
+    /// publish to the feed; outside such a call nothing appended is kept.
+    pub fn appending<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, LedgerError>,
+    ) -> (Result<T, LedgerError>, Appended) {
+        let outer = self.appended.replace(Appended::default());
+        let outcome = work(self);
+        let appended = std::mem::replace(&mut self.appended, outer).unwrap_or_default();
+        if let Some(outer) = &mut self.appended {
+            // Nested: the outer call appended this too.
+            outer.envelopes.extend(appended.envelopes.iter().cloned());
+            outer.coverage.extend(appended.coverage.iter().cloned());
+        }
+        (outcome, appended)
     }
 
     /// Each listed member's month lines, for a before/after comparison.
@@ -1074,7 +1079,7 @@ fn changes_member_indexes(event: &Event) -> bool {
     )
 }
 
-/// What an append added, for the feed: envelopes and coverage changes, in log order.
+/// What appends added, for the feed: envelopes and coverage changes, in log order.
 #[derive(Clone, Debug, Default)]
 pub struct Appended {
     pub envelopes: Vec<Envelope>,
@@ -1083,7 +1088,7 @@ pub struct Appended {
 
 /// A region month's stored totals (zeros when no member line counted yet).
 pub fn read_month_totals(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     region: &RegionName,
     month: Month,
 ) -> Result<MonthTotals, StoreError> {
@@ -1121,7 +1126,7 @@ pub enum ReportError {
 /// The bureau's report of a closed month (R12, R16, R17): two stored rows read, the
 /// region's and its month's; no member is folded.
 pub fn region_month_report(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     region: &RegionName,
     month: Month,
 ) -> Result<RegionMonthReport, ReportError> {
@@ -1164,7 +1169,7 @@ pub fn region_month_report(
 
 /// A member's current coverage, from the stored state rows (no replay).
 pub fn member_coverage(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     member_id: Uuid,
     as_of: Option<u64>,
 ) -> Result<Option<MemberCoverage>, LedgerError> {
@@ -1183,7 +1188,7 @@ pub fn member_coverage(
 /// = everything). Reads only the member's stream and its region's stream
 /// ([`member_events`], which the audit tools' history reads too).
 pub fn member_coverage_folded(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     member_id: Uuid,
     as_of: Option<u64>,
 ) -> Result<Option<MemberCoverage>, LedgerError> {
@@ -1203,7 +1208,7 @@ pub fn member_coverage_folded(
 /// price or a status; other members' events never change this member's coverage, so
 /// they are not read. `None` if the member has no event up to `position_max`.
 pub fn member_events(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     member_id: Uuid,
     position_max: u64,
 ) -> Result<Option<(RegionName, Vec<Envelope>)>, LedgerError> {
@@ -1227,7 +1232,7 @@ pub fn member_events(
 
 /// A stream's events up to `position_max` (inclusive).
 fn read_stream_until(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     stream: &StreamId,
     position_max: u64,
 ) -> Result<Vec<Envelope>, StoreError> {
@@ -1256,7 +1261,7 @@ pub struct VerifyReport {
 /// every command's span, and every state row against a fresh fold of the log. The
 /// first problem is returned as an error naming its position.
 pub fn verify(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, LedgerError> {
     let corrupt = |position: u64, message: String| {
@@ -1329,7 +1334,7 @@ pub fn verify(
 }
 
 fn check_command_span(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     (command_id, first, count): (Uuid, u64, u64),
 ) -> Result<(), LedgerError> {
     let span = store.command_span(command_id)?;
@@ -1341,7 +1346,10 @@ fn check_command_span(
     Ok(())
 }
 
-fn check_state_rows(store: &dyn EventStore, state: &LedgerState) -> Result<(), LedgerError> {
+fn check_state_rows(
+    store: &(impl ReadStore + ?Sized),
+    state: &LedgerState,
+) -> Result<(), LedgerError> {
     match state_row_differences(store, state, 1)?.into_iter().next() {
         None => Ok(()),
         Some(difference) => Err(LedgerError::Store(StoreError::Corrupt {
@@ -1364,7 +1372,7 @@ pub struct StateDifference {
 
 /// Up to `limit` state rows that differ from `state` (a fresh fold of the log).
 pub fn state_row_differences(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     state: &LedgerState,
     limit: usize,
 ) -> Result<Vec<StateDifference>, LedgerError> {

@@ -7,12 +7,16 @@
 //! - [`codec`]: where a stored event's bytes are defined — the stored payload types of
 //!   each schema version (`codec::v1`), converted to and from the domain's events,
 //!   and reading dispatched on the envelope's `schema_version`.
-//! - [`store`]: the `EventStore` trait and its sled implementation (append-only log,
-//!   stream index, permanent command-id index, fsync-backed durability).
+//! - [`store`]: the store's traits by job (the log, state rows, feed rows, audit
+//!   checkpoints) and their sled implementation (append-only log, stream index,
+//!   permanent command-id index, fsync-backed durability; a read-only handle type).
 //! - [`ledger`]: the shell joining them — group commit of decided commands, state
 //!   rebuilt from the log on open, reads folded from stored events.
+//! - [`feed`]: the feed of appended events and coverage changes — its messages and
+//!   ids, catch-up from the store, then live.
 //! - [`writer`]: group commit — one writer thread owning the ledger, fed by a bounded
-//!   queue, one durable append for whatever commands are waiting.
+//!   queue, one durable append for whatever commands are waiting; it publishes what
+//!   it appended to the feed.
 //! - [`audit`]: what an auditor checks the ledger with — Merkle trees, signed
 //!   checkpoints and proofs, bundles, a member's history, replay, explanations, the
 //!   timeline, what-if — and, above them, the `flexledger-audit` command line.
@@ -22,7 +26,7 @@
 //! - `shell_support`: what the shells share about the terminal (`-` for standard
 //!   input or output, progress bars, a closed pipe); it uses nothing else of the crate.
 //!
-//! The layers, from the bottom: domain; codec; store; ledger and writer; audit and backup;
+//! The layers, from the bottom: domain; codec; store; ledger, feed and writer; audit and backup;
 //! the shells (cli, http, the audit command line). Each uses only itself and the
 //! layers under it, and `shell_support` is under all of them (`tests/it/layers.rs`
 //! fails otherwise).
@@ -32,6 +36,7 @@ pub mod backup;
 pub mod cli;
 pub mod codec;
 pub mod domain;
+pub mod feed;
 pub mod http;
 pub mod ledger;
 pub(crate) mod shell_support;

@@ -5,106 +5,13 @@
 //! atomic sled batch with one flush and one fsync, and only then answers each caller.
 //! A command refused inside a batch never affects its neighbours.
 
-use crate::domain::coverage::CoverageChanged;
-use crate::domain::StreamId;
 use crate::domain::{CommandEnvelope, Refusal};
+use crate::feed::Broadcast;
 use crate::ledger::{Appended, Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
-use crate::store::Envelope;
 use crate::store::{CommandResult, EventStore};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
-
-/// One item of the feed, in log order: an appended event, or the coverage change a
-/// command made (right after the command's last event). Encoded once, when it is
-/// created, and shared by every subscriber.
-#[derive(Debug)]
-pub struct FeedMessage {
-    /// The global position (of the command's last event, for a coverage change).
-    pub position: u64,
-    /// 0 for an event; 1, 2, … for the coverage changes that follow the event at
-    /// `position` (a close touches many members). The SSE `id` is `position` for an
-    /// event and `position.sub` for a coverage change, so every message has its own
-    /// id and `Last-Event-ID` resumes exactly after the last message received.
-    pub sub: u32,
-    /// The SSE `event`: the event type, or `CoverageChanged`.
-    pub event_type: &'static str,
-    /// The stream it concerns (for the feed's filters).
-    pub stream: StreamId,
-    /// The SSE `data`: the envelope's JSON line, or the coverage change's.
-    pub data: String,
-}
-
-pub type FeedItem = Arc<FeedMessage>;
-
-impl FeedMessage {
-    pub fn event(envelope: &Envelope) -> FeedItem {
-        // OK because an envelope always encodes to JSON.
-        let data = serde_json::to_string(envelope).expect("an envelope always encodes");
-        Arc::new(FeedMessage {
-            position: envelope.position,
-            sub: 0,
-            event_type: envelope.event.type_name(),
-            stream: envelope.event.stream(),
-            data,
-        })
-    }
-
-    pub fn coverage(change: &CoverageChanged, sub: u32) -> FeedItem {
-        let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months}).to_string();
-        Arc::new(FeedMessage {
-            position: change.position,
-            sub,
-            event_type: "CoverageChanged",
-            stream: StreamId::Member(change.member_id),
-            data,
-        })
-    }
-
-    /// Interleaves envelopes and coverage changes: each change right after the event
-    /// at its position.
-    pub fn interleave(envelopes: &[Envelope], coverage: &[CoverageChanged]) -> Vec<FeedItem> {
-        let mut changes = coverage.iter().peekable();
-        let mut items = Vec::with_capacity(envelopes.len() + coverage.len());
-        let mut push_changes_through = |position: u64, items: &mut Vec<FeedItem>| {
-            let mut sub = 0u32;
-            while let Some(change) = changes.next_if(|change| change.position <= position) {
-                sub = if items
-                    .last()
-                    .is_some_and(|last: &FeedItem| last.position == change.position)
-                {
-                    sub + 1
-                } else {
-                    1
-                };
-                items.push(FeedMessage::coverage(change, sub));
-            }
-        };
-        for envelope in envelopes {
-            items.push(FeedMessage::event(envelope));
-            push_changes_through(envelope.position, &mut items);
-        }
-        push_changes_through(u64::MAX, &mut items);
-        items
-    }
-
-    /// The SSE `id` (see `sub`).
-    pub fn id(&self) -> String {
-        if self.sub == 0 {
-            self.position.to_string()
-        } else {
-            format!("{}.{}", self.position, self.sub)
-        }
-    }
-}
-
-/// Sends an append's items. A broadcast with no receiver is not an error: the feed may
-/// have no subscriber.
-fn publish(feed: &tokio::sync::broadcast::Sender<FeedItem>, appended: Appended) {
-    for item in FeedMessage::interleave(&appended.envelopes, &appended.coverage) {
-        let _ = feed.send(item);
-    }
-}
 
 /// The next request; while a month close is in progress (and none is waiting),
 /// records its chunks one at a time in between, so the close finishes in the
@@ -113,7 +20,7 @@ fn next_request<S: EventStore>(
     receiver: &mut mpsc::Receiver<Request>,
     ledger: &mut Ledger<S>,
     sources: &mut dyn Sources,
-    feed: Option<&tokio::sync::broadcast::Sender<FeedItem>>,
+    feed: Option<&Broadcast>,
     live: &WriterCounters,
 ) -> Option<Request> {
     loop {
@@ -125,7 +32,8 @@ fn next_request<S: EventStore>(
             Err(mpsc::error::TryRecvError::Disconnected) => return None,
             Err(mpsc::error::TryRecvError::Empty) => {}
         }
-        match ledger.close_step(sources) {
+        let (stepped, appended) = for_feed(ledger, feed, |ledger| ledger.close_step(sources));
+        match stepped {
             Ok(progress) => {
                 live.appends.fetch_add(1, Ordering::Relaxed);
                 if progress.is_some_and(|progress| progress.finished) {
@@ -137,9 +45,28 @@ fn next_request<S: EventStore>(
                 live.failed.store(true, Ordering::SeqCst);
             }
         }
-        if let Some(feed) = feed {
-            publish(feed, ledger.take_appended());
-        }
+        publish(feed, &appended);
+    }
+}
+
+/// `work`'s outcome and, when there is a feed, what it appended (`Ledger::appending`).
+/// Without a feed nothing is kept: a month close recorded to the end within one
+/// `submit` would otherwise keep every event of it.
+fn for_feed<S: EventStore, T>(
+    ledger: &mut Ledger<S>,
+    feed: Option<&Broadcast>,
+    work: impl FnOnce(&mut Ledger<S>) -> Result<T, LedgerError>,
+) -> (Result<T, LedgerError>, Appended) {
+    match feed {
+        Some(_) => ledger.appending(work),
+        None => (work(ledger), Appended::default()),
+    }
+}
+
+/// Publishes what was appended to the feed, if there is one.
+fn publish(feed: Option<&Broadcast>, appended: &Appended) {
+    if let Some(feed) = feed {
+        crate::feed::publish(feed, appended);
     }
 }
 
@@ -238,11 +165,8 @@ impl<S: EventStore + Send + 'static> Writer<S> {
     pub fn start_with_feed(
         mut ledger: Ledger<S>,
         mut sources: Box<dyn Sources + Send>,
-        feed: Option<tokio::sync::broadcast::Sender<FeedItem>>,
+        feed: Option<Broadcast>,
     ) -> Writer<S> {
-        if feed.is_some() {
-            ledger.keep_appended();
-        }
         let (sender, mut receiver) = mpsc::channel::<Request>(WRITER_QUEUE_REQUESTS_MAX);
         let counters = Arc::new(WriterCounters::default());
         let live = counters.clone();
@@ -281,10 +205,11 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                     }
                     let started = std::time::Instant::now();
                     let before = stats;
-                    write_batch(
+                    let appended = write_batch(
                         &mut ledger,
                         sources.as_mut(),
                         batch,
+                        feed.as_ref(),
                         &mut stats,
                         &live.failed,
                     );
@@ -300,9 +225,7 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                         u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
                         Ordering::Relaxed,
                     );
-                    if let Some(feed) = &feed {
-                        publish(feed, ledger.take_appended());
-                    }
+                    publish(feed.as_ref(), &appended);
                 }
                 if !ledger.is_close_in_background() && !ledger.is_poisoned() {
                     // `submit` leaves no close half recorded (a store opened with one
@@ -411,13 +334,16 @@ async fn submit_through(
     answer.await.map_err(|_| WriterError::Stopped)?
 }
 
+/// Decides and appends a batch of requests and answers each; returns what it appended
+/// for the feed (nothing without one), to be published after the answers.
 fn write_batch<S: EventStore>(
     ledger: &mut Ledger<S>,
     sources: &mut dyn Sources,
     batch: Vec<Request>,
+    feed: Option<&Broadcast>,
     stats: &mut WriterStats,
     failed: &std::sync::atomic::AtomicBool,
-) {
+) -> Appended {
     let mut sizes = Vec::with_capacity(batch.len());
     let mut replies = Vec::with_capacity(batch.len());
     let mut commands = Vec::new();
@@ -430,9 +356,10 @@ fn write_batch<S: EventStore>(
     }
     let total = commands.len();
     let appends_before = ledger.appends();
-    let outcome = ledger
-        .bring_members_up_to_date(&touch, sources)
-        .and_then(|()| ledger.submit(commands, sources));
+    let (outcome, appended) = for_feed(ledger, feed, |ledger| {
+        ledger.bring_members_up_to_date(&touch, sources)?;
+        ledger.submit(commands, sources)
+    });
     stats.appends += ledger.appends() - appends_before;
     stats.commands += total as u64;
     stats.requests += replies.len() as u64;
@@ -455,6 +382,7 @@ fn write_batch<S: EventStore>(
             }
         }
     }
+    appended
 }
 
 impl From<LedgerError> for WriterError {

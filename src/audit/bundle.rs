@@ -28,7 +28,7 @@ use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
 use crate::domain::state::LedgerState;
 use crate::ledger::LedgerError;
-use crate::store::{Envelope, EventStore, Sha256, StoreError};
+use crate::store::{Envelope, ReadStore, Sha256, StoreError};
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,7 +122,7 @@ pub struct ExportSummary {
 
 /// Writes a bundle of `scope` proven against `signed` (a checkpoint of `tree`).
 pub fn export(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     signed: &SignedCheckpoint,
     checkpoint: &Checkpoint,
@@ -238,7 +238,7 @@ fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
 
 /// The streams (sorted by name) and members a scope covers.
 fn scope_streams(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     scope: &Scope,
 ) -> Result<(Vec<String>, Vec<Uuid>), LedgerError> {
@@ -283,7 +283,7 @@ fn scope_streams(
 
 /// The events of `streams` up to `tree_size`, in log order.
 fn scope_events(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     tree_size: u64,
     streams: &[String],
     scope: &Scope,

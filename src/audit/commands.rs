@@ -13,7 +13,7 @@ use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
-use crate::store::{EventStore, SledStore};
+use crate::store::{EventLog, ReadStore, SledStore, StateRows};
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -233,7 +233,7 @@ pub fn checkpoint(
 
 /// The latest stored checkpoint that verifies with `key`.
 fn latest_verified(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     key: &ed25519_dalek::VerifyingKey,
 ) -> anyhow::Result<Option<Checkpoint>> {
     Ok(proofs::stored_checkpoints(store, Some(key))?

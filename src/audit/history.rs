@@ -14,7 +14,7 @@ use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
 use crate::ledger::{member_events, read_member_row, LedgerError};
 use crate::store::envelope::Envelope;
-use crate::store::{EventStore, StoreError};
+use crate::store::{ReadStore, StoreError};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -57,7 +57,7 @@ pub struct Step {
 impl MemberHistory {
     /// Reads a member's history, or `None` if the member has no events before `cut`.
     pub fn load(
-        store: &dyn EventStore,
+        store: &(impl ReadStore + ?Sized),
         member_id: Uuid,
         cut: Cut,
     ) -> Result<Option<MemberHistory>, LedgerError> {
@@ -143,7 +143,7 @@ impl MemberHistory {
 /// Every member id with a state row, with its region, sorted by id: the members an
 /// export or a what-if over a region or the whole store visits.
 pub fn members(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     region: Option<&RegionName>,
 ) -> Result<Vec<Uuid>, StoreError> {
     let mut ids = Vec::new();

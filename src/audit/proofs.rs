@@ -7,7 +7,7 @@ use crate::audit::checkpoint::{
 };
 use crate::audit::merkle::{self, MerkleTree};
 use crate::ledger::LedgerError;
-use crate::store::{EventStore, Sha256, StoreError};
+use crate::store::{EventStore, ReadStore, Sha256, StoreError};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
@@ -19,7 +19,7 @@ pub const PROGRESS_EVENTS_STEP: u64 = 4096;
 /// calling `at_size` after each event with the tree so far (for checkpoints at older
 /// sizes) and `progress` every [`PROGRESS_EVENTS_STEP`] events.
 pub fn walk_log(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     up_to: Option<u64>,
     at_size: &mut dyn FnMut(&LogTree) -> Result<(), LedgerError>,
     progress: &mut dyn FnMut(u64),
@@ -65,7 +65,7 @@ pub type StoredCheckpoint = (SignedCheckpoint, Result<Checkpoint, CheckpointErro
 /// Every stored checkpoint, oldest first, with what it commits to (signatures are
 /// checked against `key`).
 pub fn stored_checkpoints(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     key: Option<&VerifyingKey>,
 ) -> Result<Vec<StoredCheckpoint>, StoreError> {
     let mut checkpoints = Vec::new();

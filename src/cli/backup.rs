@@ -3,7 +3,7 @@
 
 use crate::backup::{self, BackupError, RestoreOptions};
 use crate::shell_support::{stdio, walk_progress};
-use crate::store::{EventStore, SledStore, StoreError};
+use crate::store::{EventLog, SledStore, StoreError};
 use anyhow::Context;
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ mod serve;
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
-use crate::store::{CommandResult, Envelope, EventStore, SledStore, StoreError};
+use crate::store::{CommandResult, Envelope, EventLog, SledStore, StoreError};
 use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
 use std::io::{self, BufRead, Write};

@@ -8,7 +8,7 @@ use crate::http::{
     REQUESTS_IN_FLIGHT_MAX,
 };
 use crate::ledger::SystemSources;
-use crate::store::EventStore;
+use crate::store::EventLog;
 use crate::writer::Writer;
 use anyhow::Context;
 use std::io::Write;
@@ -136,7 +136,7 @@ pub fn serve(
     // Answer a month close at once; its members' chunks follow between requests.
     ledger.set_close_in_background(true);
     super::configure_close_chunks(&mut ledger);
-    let store = Arc::new(ledger.store().reader()?);
+    let store = Arc::new(ledger.store().reader());
     let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
     let writer = Writer::start_with_feed(ledger, Box::new(SystemSources), Some(feed.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()

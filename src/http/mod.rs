@@ -10,7 +10,7 @@ mod feed;
 mod schemas;
 mod server;
 
-pub use feed::feed_broadcast_items_max;
+pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
 pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
 
@@ -20,7 +20,9 @@ use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
 use crate::ledger::member_coverage;
-use crate::store::{CommandResult, Envelope, EventStore, SledStore, StateKey, StoreError};
+use crate::store::{
+    CommandResult, Envelope, EventLog, SledReader, StateKey, StateRows, StoreError,
+};
 use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -54,12 +56,6 @@ pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
 /// feed's SSE keep-alive comment every 15 s counts as activity). Shorter than the
 /// header-read timeout, which also runs on an idle keep-alive connection.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
-/// Items (events and coverage changes) the live feed buffers, shared by every
-/// subscriber; one that falls further behind catches up from the store (`feed.rs`).
-/// Small, since falling behind costs a subscriber only a trip to the store: the
-/// buffer keeps its last items (a few hundred bytes each) for as long as the server
-/// runs, so 65,536 of them held ~40 MiB after any large close.
-pub const FEED_BROADCAST_EVENTS_MAX: usize = 8_192;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -67,11 +63,11 @@ pub struct AppState {
     /// Submits commands to the one writer.
     pub writer: WriterHandle,
     /// A read-only handle on the same database.
-    pub store: Arc<SledStore>,
+    pub store: Arc<SledReader>,
     /// Token digests and roles.
     pub tokens: Arc<Tokens>,
     /// Appended envelopes and coverage changes, live, in log order.
-    pub feed: tokio::sync::broadcast::Sender<crate::writer::FeedItem>,
+    pub feed: crate::feed::Broadcast,
     /// Caps concurrent feed subscribers.
     pub feed_slots: Arc<tokio::sync::Semaphore>,
     /// Caps requests in flight.
@@ -525,7 +521,7 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
 }
 
 fn stored_member(
-    store: &SledStore,
+    store: &SledReader,
     member_id: Uuid,
 ) -> Result<Option<(MemberState, RegionState)>, AppError> {
     Ok(crate::ledger::read_member_and_region(store, member_id)?)

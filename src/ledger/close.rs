@@ -35,7 +35,7 @@ use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::Event;
-use crate::store::{CommandRecord, EventStore, MemberIndex, StateKey, StoreError};
+use crate::store::{CommandRecord, EventStore, MemberIndex, ReadStore, StateKey, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -503,7 +503,7 @@ fn count_recorded(closing: &mut Closing, record: &CommandRecord) {
 /// was, and for every other region that has closed a month, a recheck of its last
 /// close (the log cannot say whether its chunks all landed).
 pub fn closing_rows_after_rebuild(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     regions: &[&RegionState],
 ) -> Result<Vec<Closing>, StoreError> {
     let mut kept: std::collections::HashMap<RegionName, Closing> = read_closings(store)?
@@ -534,7 +534,7 @@ pub fn closing_key(region: &RegionName) -> StateKey {
 /// The close in progress in a member's region that still implies consequences for
 /// it, if any: what a reader checks before answering from stored rows.
 pub fn close_pending_for(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     member: &MemberState,
     region: &RegionState,
 ) -> Result<Option<Closing>, StoreError> {
@@ -547,7 +547,7 @@ pub fn close_pending_for(
 
 /// A region's close in progress, from its row.
 pub fn read_closing(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     region: &RegionName,
 ) -> Result<Option<Closing>, StoreError> {
     store
@@ -557,7 +557,7 @@ pub fn read_closing(
 }
 
 /// Every close in progress, from the `Closing` rows.
-pub fn read_closings(store: &dyn EventStore) -> Result<Vec<Closing>, StoreError> {
+pub fn read_closings(store: &(impl ReadStore + ?Sized)) -> Result<Vec<Closing>, StoreError> {
     store
         .closing_rows()?
         .iter()

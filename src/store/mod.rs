@@ -1,5 +1,22 @@
-//! The event store: an append-only log behind a narrow trait, so that another engine
-//! (a distributed log) can implement it later without touching the domain.
+//! The event store: an append-only log behind narrow traits, one per job, so that
+//! another engine (PostgreSQL, a distributed log) can implement them without touching
+//! the domain or the ledger, and can prove it with the same conformance suite
+//! (`tests/it/conformance.rs`).
+//!
+//! The jobs, each a reading trait, and a writing trait where the job writes:
+//! - [`EventLog`]: the log — its head, the log and one stream read in order and
+//!   verified, where an accepted command's events sit; [`LogWriter`] appends to it:
+//!   commands' events *and* the state rows they change, in one atomic write (the
+//!   invariant that state rows equal a fold of the log rests on that one call);
+//! - [`StateRows`]: derived decision state beside the log (a row by key, a region's
+//!   member indexes a page at a time), written only through [`LogWriter`];
+//! - [`FeedRows`]: the coverage-change items of the feed, a page at a time (written
+//!   with the events that caused them, as `StateKey::CoverageChange` writes);
+//! - [`Checkpoints`]: signed audit checkpoints; [`CheckpointWriter`] stores one, once.
+//!
+//! [`ReadStore`] is every reading trait: what a read-only handle (`SledReader`, for
+//! HTTP requests and the feed) implements, so appending through one does not compile.
+//! [`EventStore`] is every trait: what the ledger's one writer needs.
 //!
 //! Invariants every implementation keeps:
 //! - positions start at 1 and have no gaps; stream versions likewise per stream;
@@ -8,7 +25,10 @@
 //! - one `append` call is atomic (all of its commands' events, across any number of
 //!   streams, and the state rows written with them, or nothing) and durable when it
 //!   returns `Ok`;
-//! - an accepted command id is remembered forever, with the log range of its events.
+//! - an accepted command id is remembered forever, with the log range of its events;
+//! - a stored audit checkpoint is never replaced;
+//! - damage (a stored entry that no longer hashes, a log cut short) is an error naming
+//!   the position, never a panic.
 
 pub mod coverage_rows;
 pub mod envelope;
@@ -16,7 +36,7 @@ pub mod log_entry;
 pub mod sled_store;
 
 pub use envelope::{CommandResult, Envelope, EventRef, Sha256};
-pub use sled_store::SledStore;
+pub use sled_store::{SledReader, SledStore};
 
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -88,8 +108,15 @@ pub struct StateWrite {
 /// Operational failures of a store. Business refusals never appear here.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("storage engine failed: {0}")]
-    Engine(sled::Error),
+    /// A failure of the engine that is neither damage nor an I/O failure named
+    /// above. `message` is the engine's own text; `detail` is its error, for a caller
+    /// that knows the engine (not a `source`: the message already quotes it, and
+    /// error chains would print it twice).
+    #[error("storage engine failed: {message}")]
+    Engine {
+        message: String,
+        detail: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("I/O failed on {path}: {source}")]
     Io {
         path: String,
@@ -124,22 +151,14 @@ pub enum StoreError {
     PositionGap { head: u64, position: u64 },
     #[error("append refused: command {command_id} was already appended")]
     CommandRepeated { command_id: Uuid },
-    #[error("this store handle is a reader; only the ledger's writer appends")]
-    ReadOnly,
 }
 
-impl From<sled::Error> for StoreError {
-    /// sled's own corruption reports are damage (like a broken hash chain), not a
-    /// failure to run.
-    fn from(error: sled::Error) -> StoreError {
-        match error {
-            sled::Error::Corruption { .. } => StoreError::Corrupt {
-                position: 0,
-                message: format!(
-                    "the storage engine found its files damaged ({error}); restore the data directory from a backup"
-                ),
-            },
-            error => StoreError::Engine(error),
+impl StoreError {
+    /// An engine failure, its text kept as the engine wrote it.
+    pub fn engine(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Engine {
+            message: error.to_string(),
+            detail: Box::new(error),
         }
     }
 }
@@ -155,27 +174,27 @@ fn at_position(position: u64) -> String {
 
 pub type EnvelopeIter<'a> = Box<dyn Iterator<Item = Result<Envelope, StoreError>> + 'a>;
 
-/// The narrow storage interface the ledger needs.
-pub trait EventStore: Send + Sync {
-    /// Seals and appends every command's events, with `state` rows, in one atomic,
-    /// durable write. Each envelope's position must continue the log and its version
-    /// must continue its stream (optimistic concurrency); otherwise nothing is written.
-    fn append(
-        &mut self,
-        commands: &mut [CommandRecord],
-        state: &[StateWrite],
-    ) -> Result<(), StoreError>;
+/// The log: read in order and verified. Written through [`LogWriter::append`].
+pub trait EventLog: Send + Sync {
     /// Position and hash of the last event (0 and zeros for an empty log).
     fn head(&self) -> Result<(u64, Sha256), StoreError>;
     /// Envelopes from `from` (inclusive) in log order, each verified as it is read:
-    /// its hash, its position and its link to the previous event.
+    /// its hash, its position and its link to the previous event. Beyond the head
+    /// there is nothing yet (not damage).
     fn read_log(&self, from: u64) -> EnvelopeIter<'_>;
     /// One stream's envelopes in version order, verified like `read_log` plus the
     /// stream's own chain and index.
     fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_>;
     /// The log span of an accepted command, if its id was accepted before.
     fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError>;
-    /// A state row.
+    /// The ids of every remembered command (for `verify`: no record without events).
+    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError>;
+}
+
+/// Derived state kept beside the log: read here, written only in the same atomic
+/// write as the events it reflects ([`LogWriter`]).
+pub trait StateRows: Send + Sync {
+    /// A state row (never a `CoverageChange`: those are read as [`FeedRows`]).
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError>;
     /// Members with an `Enrolled` row in `region`, in id order.
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
@@ -195,12 +214,15 @@ pub trait EventStore: Send + Sync {
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The ids of every `Member` state row (for `verify`: no row without a member).
     fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError>;
-    /// The ids of every remembered command (for `verify`: no record without events).
-    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError>;
-    /// Up to `limit` `CoverageChange` rows in key order (position, member id) from
-    /// `position` on, leaving out, at `position` only, the rows up to and including
-    /// member `after` (when given) and then `skip` rows more: a feed page resuming
-    /// after the last row it sent (by its key, or by its ordinal at `position`).
+}
+
+/// The feed's coverage-change items, as stored (`StateKey::CoverageChange` writes of
+/// an append): the feed (`crate::feed`) turns them into messages.
+pub trait FeedRows: Send + Sync {
+    /// Up to `limit` `CoverageChange` items in key order (position, member id) from
+    /// `position` on, leaving out, at `position` only, the items up to and including
+    /// member `after` (when given) and then `skip` items more: a feed page resuming
+    /// after the last item it sent (by its key, or by its ordinal at `position`).
     fn coverage_changes_page(
         &self,
         position: u64,
@@ -208,12 +230,44 @@ pub trait EventStore: Send + Sync {
         skip: u32,
         limit: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError>;
-    /// Replaces every state row with `rows` (a rebuild from the log), atomically.
+}
+
+/// Signed audit checkpoints, read. Stored through [`CheckpointWriter`].
+pub trait Checkpoints: Send + Sync {
+    /// Every stored audit checkpoint, by tree size.
+    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
+}
+
+/// The one writer of the log and the state rows.
+pub trait LogWriter: EventLog + StateRows {
+    /// Seals and appends every command's events, with `state` rows, in one atomic,
+    /// durable write. Each envelope's position must continue the log and its version
+    /// must continue its stream (optimistic concurrency), and no command id may have
+    /// been appended before; otherwise nothing is written.
+    fn append(
+        &mut self,
+        commands: &mut [CommandRecord],
+        state: &[StateWrite],
+    ) -> Result<(), StoreError>;
+    /// Replaces every state row with `rows` (a rebuild from the log), atomically. Feed
+    /// items and the log are kept.
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
+}
+
+/// Stores signed audit checkpoints.
+pub trait CheckpointWriter: Checkpoints {
     /// Stores a signed audit checkpoint of the log at `tree_size`, durably. A
     /// checkpoint already stored at that size is kept (checkpoints are published
     /// facts: never replaced); returns whether `bytes` were stored.
     fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError>;
-    /// Every stored audit checkpoint, by tree size.
-    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError>;
 }
+
+/// Everything a reader may do: a read-only handle implements this and nothing more.
+pub trait ReadStore: EventLog + StateRows + FeedRows + Checkpoints {}
+
+impl<T: EventLog + StateRows + FeedRows + Checkpoints + ?Sized> ReadStore for T {}
+
+/// Every job, reading and writing: what the ledger's writer owns.
+pub trait EventStore: ReadStore + LogWriter + CheckpointWriter {}
+
+impl<T: ReadStore + LogWriter + CheckpointWriter + ?Sized> EventStore for T {}

@@ -1,4 +1,6 @@
-//! `EventStore` on sled 0.34.7: one tree, key prefixes, one atomic batch per append.
+//! The store's traits on sled 0.34.7: one tree, key prefixes, one atomic batch per
+//! append. `SledStore` is the writer (every trait); `SledReader` shares its database
+//! and implements only the reading traits (`ReadStore`), so a reader cannot append.
 //!
 //! Key layout (integers big-endian so that key order is numeric order):
 //! - `L` position(8)                     → hash(32) and the event (`log_entry`: a compact
@@ -40,8 +42,8 @@
 use super::coverage_rows::{self, CoverageItem};
 use super::log_entry::{self, HASH_BYTES};
 use super::{
-    CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventStore, MemberIndex, Sha256, StateKey,
-    StateWrite, StoreError,
+    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
+    FeedRows, LogWriter, MemberIndex, Sha256, StateKey, StateRows, StateWrite, StoreError,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -85,22 +87,38 @@ const STREAM_HEADS_CACHED_MAX: usize = 200_000;
 /// byte less is an older build's one-item row.
 const COVERAGE_ROW_KEY_BYTES: usize = 26;
 
+/// The store open for writing: the ledger's one writer.
 pub struct SledStore {
-    /// The sled database; owns the directory lock.
-    db: sled::Db,
-    tree: sled::Tree,
-    /// sled's data file, fsynced after every flush (see module docs).
-    data_file: File,
-    path: PathBuf,
-    /// The data directory (holds the head witness).
-    dir: PathBuf,
-    /// The head witness, open for updates (the writer only).
-    witness: Option<WitnessFile>,
+    /// The database, read as a reader reads it.
+    engine: SledReader,
+    /// The head witness, open for updates.
+    witness: WitnessFile,
     /// Last version and hash of streams appended to or read lately: saves two index
     /// reads per append. At most `STREAM_HEADS_CACHED_MAX` (then emptied).
     stream_heads: StreamHeads,
-    /// A reader shares the database with the writing store but may not append.
-    read_only: bool,
+}
+
+/// A read-only handle: HTTP requests and the feed read through one beside the writer
+/// (`SledStore::reader`), a process that only reads opens one
+/// (`SledStore::open_read_only`). It implements no writing trait, so an append
+/// through it is refused by the compiler:
+///
+/// ```compile_fail
+/// use flexledger::store::{LogWriter, SledReader};
+/// fn append_through(reader: &mut SledReader) {
+///     reader.append(&mut [], &[]).unwrap();
+/// }
+/// ```
+#[derive(Clone)]
+pub struct SledReader {
+    /// The sled database; owns the directory lock (shared with the writer's handle).
+    db: sled::Db,
+    tree: sled::Tree,
+    /// sled's data file, fsynced after every flush (see module docs).
+    data_file: std::sync::Arc<File>,
+    path: PathBuf,
+    /// The data directory (holds the head witness).
+    dir: PathBuf,
 }
 
 /// Each stream's last version and the hash of its last event, by stream name.
@@ -151,7 +169,23 @@ fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
         sled::Error::Corruption { .. }
         | sled::Error::ReportableBug(_)
         | sled::Error::Unsupported(_) => engine_damaged(dir, &error.to_string()),
-        error => StoreError::Engine(error),
+        error => StoreError::engine(error),
+    }
+}
+
+impl From<sled::Error> for StoreError {
+    /// sled's own corruption reports are damage (like a broken hash chain), not a
+    /// failure to run.
+    fn from(error: sled::Error) -> StoreError {
+        match error {
+            sled::Error::Corruption { .. } => StoreError::Corrupt {
+                position: 0,
+                message: format!(
+                    "the storage engine found its files damaged ({error}); restore the data directory from a backup"
+                ),
+            },
+            error => StoreError::engine(error),
+        }
     }
 }
 
@@ -159,9 +193,15 @@ fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
 /// `sled::Error` does not know the directory) named as `classify_io` names it: a full
 /// disk met inside the engine then reads "the disk holding DIR is full" too.
 fn name_engine_io(dir: &Path, error: StoreError) -> StoreError {
-    match error {
-        StoreError::Engine(sled::Error::Io(source)) => classify_io(dir, source),
-        error => error,
+    let StoreError::Engine { message, detail } = error else {
+        return error;
+    };
+    match detail.downcast::<sled::Error>() {
+        Ok(engine) => match *engine {
+            sled::Error::Io(source) => classify_io(dir, source),
+            engine => StoreError::engine(engine),
+        },
+        Err(detail) => StoreError::Engine { message, detail },
     }
 }
 
@@ -604,17 +644,18 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .replace('\n', " ")
 }
 
-impl SledStore {
-    /// Opens (creating if needed) the store in `dir`.
-    ///
-    /// Faults end in an error, never a panic: a panic in the engine while it opens is
-    /// reported as damaged files; a log that ends before the head witness (events
-    /// acknowledged, then lost by the engine) is refused as damage.
-    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+impl SledReader {
+    /// Opens the engine in `dir` (creating it if needed) and hands it to `then` (which
+    /// reads the head), both inside `catch_engine_panic`.
+    fn open_with<T>(
+        dir: &Path,
+        then: impl Fn(SledReader) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let path = dir.join("sled");
-        match catch_engine_panic(dir, || SledStore::open_engine(dir, &path)) {
-            Ok(store) => Ok(store),
+        let attempt = || catch_engine_panic(dir, || then(SledReader::open_engine(dir, &path)?));
+        match attempt() {
+            Ok(opened) => Ok(opened),
             // Unfinished snapshots make sled 0.34.7 refuse to open (or worse): set them
             // aside and try once more. Only after a failure, when this process holds
             // no lock: a running ledger may be writing one right now. Not after a full
@@ -628,12 +669,12 @@ impl SledStore {
                 if set_aside_unfinished_snapshots(&path)? == 0 {
                     return Err(error);
                 }
-                catch_engine_panic(dir, || SledStore::open_engine(dir, &path))
+                attempt()
             }
         }
     }
 
-    fn open_engine(dir: &Path, path: &Path) -> Result<SledStore, StoreError> {
+    fn open_engine(dir: &Path, path: &Path) -> Result<SledReader, StoreError> {
         let db = open_db(dir, path)?;
         let tree = db
             .open_tree("ledger")
@@ -645,101 +686,68 @@ impl SledStore {
         File::open(path)
             .and_then(|directory| directory.sync_all())
             .map_err(io_error(path))?;
-        let mut store = SledStore {
+        Ok(SledReader {
             db,
             tree,
-            data_file,
+            data_file: std::sync::Arc::new(data_file),
             path: path.to_owned(),
             dir: dir.to_owned(),
-            witness: None,
-            stream_heads: HashMap::new(),
-            read_only: false,
-        };
-        store
-            .check_head_witness()
-            .map_err(|error| name_engine_io(dir, error))?;
-        Ok(store)
-    }
-
-    /// Checks the engine's head against the head witness, and brings the witness up to
-    /// the head (a store from an older build has none; a crash between an append's
-    /// fsync and the witness write leaves it behind, which is harmless).
-    fn check_head_witness(&mut self) -> Result<(), StoreError> {
-        let (head, head_hash) = self.head()?;
-        let head_witness = HeadWitness {
-            position: head,
-            hash: head_hash,
-        };
-        let witness_path = self.dir.join(HEAD_WITNESS_FILE);
-        let (witness, slot) = match read_witness_slot(&self.dir)? {
-            None => {
-                if head > 0 {
-                    tracing::info!(
-                        head,
-                        "the data directory has no head witness (written by an older build); writing one"
-                    );
-                }
-                write_head_witness(&self.dir, head_witness)?;
-                (head_witness, 0)
-            }
-            Some((witness, _)) if head < witness.position => {
-                return Err(corrupt(
-                    head + 1,
-                    format!(
-                        "the log ends at position {head}, but the head witness {} records position {} as durably appended: \
-                         the storage engine lost events {}..={} (its files were truncated or damaged). \
-                         Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)",
-                        witness_path.display(),
-                        witness.position,
-                        head + 1,
-                        witness.position
-                    ),
-                ));
-            }
-            Some((witness, slot)) => {
-                let hash = self.entry_hash(witness.position)?;
-                if hash != witness.hash {
-                    return Err(corrupt(
-                        witness.position,
-                        format!(
-                            "the event's hash is {hash}, but the head witness {} recorded {} for this position \
-                             (the log ends at position {head}): the log was rewritten or damaged. Restore the data directory from a backup",
-                            witness_path.display(),
-                            witness.hash
-                        ),
-                    ));
-                }
-                (witness, slot)
-            }
-        };
-        let mut file = WitnessFile::open(&self.dir, witness, slot)?;
-        file.record(head_witness)?;
-        self.witness = Some(file);
-        Ok(())
-    }
-
-    /// Records `head` in the head witness (the writer only; readers have none).
-    fn witness(&mut self, head: HeadWitness) -> Result<(), StoreError> {
-        match &mut self.witness {
-            Some(file) => file.record(head),
-            None => Ok(()),
-        }
-    }
-
-    /// A handle for concurrent readers (HTTP requests, the feed) of the same database:
-    /// reads see every completed append; appending through it is refused.
-    pub fn reader(&self) -> Result<SledStore, StoreError> {
-        let data_file = self.data_file.try_clone().map_err(io_error(&self.path))?;
-        Ok(SledStore {
-            db: self.db.clone(),
-            tree: self.tree.clone(),
-            data_file,
-            path: self.path.clone(),
-            dir: self.dir.clone(),
-            witness: None,
-            stream_heads: HashMap::new(),
-            read_only: true,
         })
+    }
+
+    /// The head witness and its slot, checked against the engine's head: `None` for a
+    /// store without one; damage if the log ends before the witnessed position or
+    /// holds another event there.
+    fn checked_witness(&self) -> Result<Option<(HeadWitness, usize)>, StoreError> {
+        let (head, _) = self.head()?;
+        let witness_path = self.dir.join(HEAD_WITNESS_FILE);
+        let Some((witness, slot)) = read_witness_slot(&self.dir)? else {
+            return Ok(None);
+        };
+        if head < witness.position {
+            return Err(corrupt(
+                head + 1,
+                format!(
+                    "the log ends at position {head}, but the head witness {} records position {} as durably appended: \
+                     the storage engine lost events {}..={} (its files were truncated or damaged). \
+                     Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)",
+                    witness_path.display(),
+                    witness.position,
+                    head + 1,
+                    witness.position
+                ),
+            ));
+        }
+        let hash = self.entry_hash(witness.position)?;
+        if hash != witness.hash {
+            return Err(corrupt(
+                witness.position,
+                format!(
+                    "the event's hash is {hash}, but the head witness {} recorded {} for this position \
+                     (the log ends at position {head}): the log was rewritten or damaged. Restore the data directory from a backup",
+                    witness_path.display(),
+                    witness.hash
+                ),
+            ));
+        }
+        Ok(Some((witness, slot)))
+    }
+
+    /// The head, as the head witness records it.
+    fn head_witness(&self) -> Result<HeadWitness, StoreError> {
+        let (position, hash) = self.head()?;
+        Ok(HeadWitness { position, hash })
+    }
+
+    /// The sled tree, for tools and tests that must reach below the traits.
+    pub fn raw_tree(&self) -> &sled::Tree {
+        &self.tree
+    }
+
+    /// The data directory (where the ledger's signing key lives unless
+    /// `$FLEXLEDGER_SIGNING_KEY` says otherwise): for a server's backup route.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The ids in the keys under a one-byte prefix followed by a 16-byte id.
@@ -761,20 +769,8 @@ impl SledStore {
             .collect()
     }
 
-    /// The sled tree, for tools and tests that must reach below the trait (e.g. to show
-    /// that an edit made with sled's own API is detected).
-    pub fn raw_tree(&self) -> &sled::Tree {
-        &self.tree
-    }
-
-    /// The data directory (where the ledger's signing key lives unless
-    /// `$FLEXLEDGER_SIGNING_KEY` says otherwise): for a server's backup route.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Flushes sled and fsyncs its data file: after this, appended data survives a
-    /// power cut.
+    /// power cut. (The writer's: a reader writes nothing.)
     fn sync(&self) -> Result<(), StoreError> {
         self.db
             .flush()
@@ -796,6 +792,80 @@ impl SledStore {
         // OK because the slice is exactly HASH_BYTES long.
         Ok(Sha256(stored.try_into().expect("32 bytes")))
     }
+}
+
+impl SledStore {
+    /// Opens (creating if needed) the store in `dir`.
+    ///
+    /// Faults end in an error, never a panic: a panic in the engine while it opens is
+    /// reported as damaged files; a log that ends before the head witness (events
+    /// acknowledged, then lost by the engine) is refused as damage.
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        SledReader::open_with(dir, SledStore::with_witness)
+    }
+
+    /// The writer over `engine`: its head checked against the head witness, and the
+    /// witness brought up to the head (a store from an older build has none; a crash
+    /// between an append's fsync and the witness write leaves it behind, which is
+    /// harmless).
+    fn with_witness(engine: SledReader) -> Result<SledStore, StoreError> {
+        let dir = engine.dir.clone();
+        let checked = engine
+            .checked_witness()
+            .map_err(|error| name_engine_io(&dir, error))?;
+        let head = engine.head_witness()?;
+        let (witness, slot) = match checked {
+            Some(found) => found,
+            None => {
+                if head.position > 0 {
+                    tracing::info!(
+                        head = head.position,
+                        "the data directory has no head witness (written by an older build); writing one"
+                    );
+                }
+                write_head_witness(&dir, head)?;
+                (head, 0)
+            }
+        };
+        let mut witness = WitnessFile::open(&dir, witness, slot)?;
+        witness.record(head)?;
+        Ok(SledStore {
+            engine,
+            witness,
+            stream_heads: HashMap::new(),
+        })
+    }
+
+    /// Opens the store in `dir` for reading only: its head is checked against the head
+    /// witness as `open` checks it, and nothing of the ledger's is written (a store
+    /// without a witness gets none). sled's lock is held as for `open`, so this is for
+    /// a process that only reads; a writer's readers come from `reader`.
+    pub fn open_read_only(dir: &Path) -> Result<SledReader, StoreError> {
+        SledReader::open_with(dir, |engine| {
+            engine
+                .checked_witness()
+                .map_err(|error| name_engine_io(dir, error))?;
+            Ok(engine)
+        })
+    }
+
+    /// A handle for concurrent readers (HTTP requests, the feed) of the same database:
+    /// reads see every completed append.
+    pub fn reader(&self) -> SledReader {
+        self.engine.clone()
+    }
+
+    /// The sled tree, for tools and tests that must reach below the traits (e.g. to
+    /// show that an edit made with sled's own API is detected).
+    pub fn raw_tree(&self) -> &sled::Tree {
+        &self.engine.tree
+    }
+
+    /// The data directory (where the ledger's signing key lives unless
+    /// `$FLEXLEDGER_SIGNING_KEY` says otherwise).
+    pub fn dir(&self) -> &Path {
+        &self.engine.dir
+    }
 
     /// Remembers stream heads, emptying the cache first when it is full.
     fn cache_stream_heads(&mut self, heads: impl IntoIterator<Item = (String, (u64, Sha256))>) {
@@ -813,7 +883,12 @@ impl SledStore {
         if let Some(head) = self.stream_heads.get(stream) {
             return Ok(*head);
         }
-        let head = match self.tree.scan_prefix(stream_prefix(stream)).next_back() {
+        let head = match self
+            .engine
+            .tree
+            .scan_prefix(stream_prefix(stream))
+            .next_back()
+        {
             None => (0, Sha256::ZERO),
             Some(entry) => {
                 let (key, value) = entry?;
@@ -823,7 +898,7 @@ impl SledStore {
                     position,
                     "stream key version",
                 )?;
-                (version, self.entry_hash(position)?)
+                (version, self.engine.entry_hash(position)?)
             }
         };
         self.cache_stream_heads([(stream.to_owned(), head)]);
@@ -836,11 +911,15 @@ impl SledStore {
         commands: &mut [CommandRecord],
     ) -> Result<(sled::Batch, StreamHeads), StoreError> {
         let mut batch = sled::Batch::default();
-        let (head, mut prev_hash) = self.head()?;
+        let (head, mut prev_hash) = self.engine.head()?;
         let mut next_position = head + 1;
         let mut heads = StreamHeads::new();
         for command in commands.iter_mut() {
-            if self.tree.contains_key(command_key(command.command_id))? {
+            if self
+                .engine
+                .tree
+                .contains_key(command_key(command.command_id))?
+            {
                 return Err(StoreError::CommandRepeated {
                     command_id: command.command_id,
                 });
@@ -986,64 +1065,7 @@ fn coverage_items(key: &[u8], value: &[u8]) -> Result<Vec<CoverageItem>, StoreEr
     }
 }
 
-impl EventStore for SledStore {
-    fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
-        if self.read_only {
-            return Err(StoreError::ReadOnly);
-        }
-        let mut key = [0u8; 9];
-        key[0] = PREFIX_AUDIT_CHECKPOINT;
-        key[1..].copy_from_slice(&tree_size.to_be_bytes());
-        let stored = self
-            .tree
-            .compare_and_swap(key, None as Option<&[u8]>, Some(bytes))?
-            .is_ok();
-        self.sync()?;
-        Ok(stored)
-    }
-
-    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let mut checkpoints = Vec::new();
-        for entry in self.tree.scan_prefix([PREFIX_AUDIT_CHECKPOINT]) {
-            let (key, value) = entry?;
-            let tree_size = be_u64(&key[1..], 0, "audit checkpoint key")?;
-            checkpoints.push((tree_size, value.to_vec()));
-        }
-        Ok(checkpoints)
-    }
-
-    fn append(
-        &mut self,
-        commands: &mut [CommandRecord],
-        state: &[StateWrite],
-    ) -> Result<(), StoreError> {
-        let (mut batch, heads) = self
-            .prepare(commands)
-            .map_err(|error| name_engine_io(&self.dir, error))?;
-        let first = commands
-            .iter()
-            .find_map(|command| command.envelopes.first())
-            .map_or(u64::MAX, |envelope| envelope.position);
-        let last = commands
-            .iter()
-            .rev()
-            .find_map(|command| command.envelopes.last());
-        let appended = first..=last.map_or(0, |envelope| envelope.position);
-        add_state_writes(&mut batch, state, appended);
-        self.tree
-            .apply_batch(batch)
-            .map_err(|error| classify_sled(&self.dir, error))?;
-        self.sync()?;
-        self.cache_stream_heads(heads);
-        if let Some(last) = last {
-            self.witness(HeadWitness {
-                position: last.position,
-                hash: last.hash,
-            })?;
-        }
-        Ok(())
-    }
-
+impl EventLog for SledReader {
     fn head(&self) -> Result<(u64, Sha256), StoreError> {
         match self.tree.scan_prefix([PREFIX_LOG]).next_back() {
             None => Ok((0, Sha256::ZERO)),
@@ -1138,6 +1160,12 @@ impl EventStore for SledStore {
         }))
     }
 
+    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.ids_under(PREFIX_COMMAND)
+    }
+}
+
+impl StateRows for SledReader {
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.tree.get(state_key(key))?.map(|value| value.to_vec()))
     }
@@ -1196,11 +1224,9 @@ impl EventStore for SledStore {
     fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         self.ids_under(PREFIX_MEMBER)
     }
+}
 
-    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        self.ids_under(PREFIX_COMMAND)
-    }
-
+impl FeedRows for SledReader {
     fn coverage_changes_page(
         &self,
         position: u64,
@@ -1244,11 +1270,55 @@ impl EventStore for SledStore {
         }
         Ok(rows)
     }
+}
+
+impl Checkpoints for SledReader {
+    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut checkpoints = Vec::new();
+        for entry in self.tree.scan_prefix([PREFIX_AUDIT_CHECKPOINT]) {
+            let (key, value) = entry?;
+            let tree_size = be_u64(&key[1..], 0, "audit checkpoint key")?;
+            checkpoints.push((tree_size, value.to_vec()));
+        }
+        Ok(checkpoints)
+    }
+}
+
+impl LogWriter for SledStore {
+    fn append(
+        &mut self,
+        commands: &mut [CommandRecord],
+        state: &[StateWrite],
+    ) -> Result<(), StoreError> {
+        let (mut batch, heads) = self
+            .prepare(commands)
+            .map_err(|error| name_engine_io(&self.engine.dir, error))?;
+        let first = commands
+            .iter()
+            .find_map(|command| command.envelopes.first())
+            .map_or(u64::MAX, |envelope| envelope.position);
+        let last = commands
+            .iter()
+            .rev()
+            .find_map(|command| command.envelopes.last());
+        let appended = first..=last.map_or(0, |envelope| envelope.position);
+        add_state_writes(&mut batch, state, appended);
+        self.engine
+            .tree
+            .apply_batch(batch)
+            .map_err(|error| classify_sled(&self.engine.dir, error))?;
+        self.engine.sync()?;
+        self.cache_stream_heads(heads);
+        if let Some(last) = last {
+            self.witness.record(HeadWitness {
+                position: last.position,
+                hash: last.hash,
+            })?;
+        }
+        Ok(())
+    }
 
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
-        if self.read_only {
-            return Err(StoreError::ReadOnly);
-        }
         let mut batch = sled::Batch::default();
         for prefix in [
             PREFIX_MEMBER,
@@ -1258,19 +1328,109 @@ impl EventStore for SledStore {
             PREFIX_REGION_MONTH,
             PREFIX_CLOSING,
         ] {
-            for entry in self.tree.scan_prefix([prefix]) {
+            for entry in self.engine.tree.scan_prefix([prefix]) {
                 batch.remove(entry?.0);
             }
         }
         // A rebuild appends nothing, so it can write no coverage change (asserted).
         #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
         add_state_writes(&mut batch, rows, 1..=0);
-        self.tree
+        self.engine
+            .tree
             .apply_batch(batch)
-            .map_err(|error| classify_sled(&self.dir, error))?;
-        self.sync()?;
-        let (position, hash) = self.head()?;
-        self.witness(HeadWitness { position, hash })
+            .map_err(|error| classify_sled(&self.engine.dir, error))?;
+        self.engine.sync()?;
+        let (position, hash) = self.engine.head()?;
+        self.witness.record(HeadWitness { position, hash })
+    }
+}
+
+impl CheckpointWriter for SledStore {
+    fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
+        let mut key = [0u8; 9];
+        key[0] = PREFIX_AUDIT_CHECKPOINT;
+        key[1..].copy_from_slice(&tree_size.to_be_bytes());
+        let stored = self
+            .engine
+            .tree
+            .compare_and_swap(key, None as Option<&[u8]>, Some(bytes))?
+            .is_ok();
+        self.engine.sync()?;
+        Ok(stored)
+    }
+}
+
+/// The writer reads as its reader does.
+impl EventLog for SledStore {
+    fn head(&self) -> Result<(u64, Sha256), StoreError> {
+        self.engine.head()
+    }
+
+    fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
+        self.engine.read_log(from)
+    }
+
+    fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
+        self.engine.read_stream(stream)
+    }
+
+    fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
+        self.engine.command_span(command_id)
+    }
+
+    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.engine.command_ids()
+    }
+}
+
+impl StateRows for SledStore {
+    fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.engine.read_state(key)
+    }
+
+    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
+        self.engine.enrolled_members(region)
+    }
+
+    fn members_page(
+        &self,
+        index: MemberIndex,
+        region: &RegionName,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        self.engine.members_page(index, region, after, limit)
+    }
+
+    fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.engine.closing_rows()
+    }
+
+    fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.engine.region_rows()
+    }
+
+    fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.engine.member_row_ids()
+    }
+}
+
+impl FeedRows for SledStore {
+    fn coverage_changes_page(
+        &self,
+        position: u64,
+        after: Option<Uuid>,
+        skip: u32,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.engine
+            .coverage_changes_page(position, after, skip, limit)
+    }
+}
+
+impl Checkpoints for SledStore {
+    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.engine.audit_checkpoints()
     }
 }
 

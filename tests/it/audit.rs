@@ -11,7 +11,7 @@ use flexledger::domain::month::Month;
 use flexledger::domain::state::NotAccrued;
 use flexledger::domain::why::{DelayWhy, MonthWhy, StatusWhy, SubsidyWhy};
 use flexledger::domain::RuleId;
-use flexledger::store::{EventStore, SledStore};
+use flexledger::store::{CheckpointWriter, EventLog, EventStore, SledStore};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

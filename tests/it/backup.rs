@@ -6,7 +6,7 @@
 
 use crate::support::*;
 use flexledger::domain::StreamId;
-use flexledger::store::{EventStore, SledStore};
+use flexledger::store::{EventLog, SledStore};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -267,7 +267,7 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
 fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once() {
     use flexledger::domain::parse_command_value;
     use flexledger::ledger::{verify, Ledger};
-    use flexledger::store::{CommandRecord, Envelope, EventStore, SledStore};
+    use flexledger::store::{CommandRecord, Envelope, EventLog, LogWriter, SledStore};
     let source_dir = tempfile::tempdir().unwrap();
     let mut source = Ledger::open(source_dir.path()).unwrap();
     source.set_close_in_background(true);

@@ -7,7 +7,7 @@
 use crate::support::*;
 use flexledger::domain::parse_command_value;
 use flexledger::ledger::{member_coverage, verify, Ledger};
-use flexledger::store::{CommandResult, EventStore, SledStore};
+use flexledger::store::{CommandResult, EventLog, SledStore};
 use flexledger::writer::Writer;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};

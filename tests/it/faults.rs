@@ -10,7 +10,7 @@ use crate::support::*;
 use flexledger::store::sled_store::{
     read_head_witness, write_head_witness, HeadWitness, HEAD_WITNESS_FILE,
 };
-use flexledger::store::{EventStore, Sha256, SledStore, StoreError};
+use flexledger::store::{EventLog, Sha256, SledStore, StoreError};
 use serde_json::json;
 use std::path::Path;
 use std::process::Output;

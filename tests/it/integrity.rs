@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use flexledger::ledger::{decode_member_row, encode_member_row, verify, Ledger};
-use flexledger::store::{log_entry, Envelope, EventStore, Sha256, SledStore};
+use flexledger::store::{log_entry, Envelope, EventLog, Sha256, SledStore};
 use std::path::Path;
 
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
@@ -24,7 +24,8 @@ fn demo_store() -> tempfile::TempDir {
     dir
 }
 
-fn log_key(position: u64) -> Vec<u8> {
+/// The key of the log entry at `position` in the sled layout.
+pub(crate) fn log_key(position: u64) -> Vec<u8> {
     [&b"L"[..], &position.to_be_bytes()].concat()
 }
 
@@ -317,21 +318,35 @@ fn reads_that_meet_damage_exit_1_and_name_the_position() {
 fn a_byte_changed_in_a_compact_entry_fails_verify_at_that_position() {
     let dir = demo_store();
     let position = first_payment_position(dir.path());
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        let tree = store.raw_tree();
-        let mut value = tree.get(log_key(position)).unwrap().unwrap().to_vec();
-        assert_eq!(value[32], 1, "this build stores compact entries");
-        // The payload is the entry's last part: its last amount, "600.00" → "900.00".
+    flip_payment_amount(dir.path(), position);
+    let (failed_at, message) = verify_failure(dir.path());
+    assert_eq!(failed_at, position);
+    assert!(message.contains("altered"), "{message}");
+}
+
+/// Changes one byte of the compact entry at `position` below the ledger, with sled's
+/// API: its last amount, "600.00" becomes "900.00" (the entry must be a payment's).
+fn flip_payment_amount(dir: &Path, position: u64) {
+    flip_stored_byte(dir, position, |value| {
+        // The payload is the entry's last part: its last amount.
         let at = value
             .windows(6)
             .rposition(|window| window == b"600.00")
             .unwrap();
-        value[at] = b'9';
-        tree.insert(log_key(position), value).unwrap();
-        tree.flush().unwrap();
-    }
-    let (failed_at, message) = verify_failure(dir.path());
-    assert_eq!(failed_at, position);
-    assert!(message.contains("altered"), "{message}");
+        (at, b'9')
+    });
+}
+
+/// Sets the byte `at` chooses (and to what) in the stored value of the log entry at
+/// `position`, with sled's own API: an edit below the ledger.
+pub(crate) fn flip_stored_byte(dir: &Path, position: u64, at: impl Fn(&[u8]) -> (usize, u8)) {
+    let store = SledStore::open(dir).unwrap();
+    let tree = store.raw_tree();
+    let mut value = tree.get(log_key(position)).unwrap().unwrap().to_vec();
+    assert_eq!(value[32], 1, "this build stores compact entries");
+    let (index, byte) = at(&value);
+    assert_ne!(value[index], byte, "the edit changes the byte");
+    value[index] = byte;
+    tree.insert(log_key(position), value).unwrap();
+    tree.flush().unwrap();
 }

@@ -7,7 +7,7 @@
 //!   │
 //! proof    audit (merkle, checkpoints, keys, bundles, history, replay, explain,
 //!   │             timeline, page, whatif)   backup
-//! ledger   ledger (+ ledger/close.rs)   writer
+//! ledger   ledger (+ ledger/close.rs)   feed   writer
 //!   │
 //! store    store
 //!   │
@@ -45,6 +45,8 @@ const TABLE: &[(&str, usize, &str)] = &[
     ("src/store/", 3, "store"),
     ("src/ledger.rs", 4, "ledger"),
     ("src/ledger/", 4, "ledger"),
+    // The feed's messages, catch-up and subscriptions; the writer publishes to it.
+    ("src/feed/", 4, "feed"),
     ("src/writer.rs", 4, "writer"),
     ("src/audit/", 5, "audit"),
     ("src/backup.rs", 5, "backup"),

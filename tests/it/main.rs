@@ -9,6 +9,7 @@ mod backup;
 mod browser;
 mod cli;
 mod close;
+mod conformance;
 mod conventions;
 mod differential;
 mod docs;

@@ -14,7 +14,7 @@ use crate::support::FixedSources;
 use flexledger::domain::coverage::coverage;
 use flexledger::domain::{parse_command_value, LedgerState};
 use flexledger::ledger::{member_coverage, Ledger};
-use flexledger::store::{CommandResult, Envelope, EventStore};
+use flexledger::store::{CommandResult, Envelope, EventLog};
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@ use crate::schemas;
 use crate::support::*;
 use flexledger::domain::parse_command_value;
 use flexledger::ledger::{member_coverage, Ledger};
-use flexledger::store::EventStore;
+use flexledger::store::EventLog;
 use serde_json::Value;
 use std::path::Path;
 

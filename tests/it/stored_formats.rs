@@ -5,7 +5,7 @@
 use crate::support::*;
 use flexledger::domain::coverage::CoverageChanged;
 use flexledger::ledger::decode_coverage_item;
-use flexledger::store::{EventStore, SledStore};
+use flexledger::store::{EventLog, FeedRows, SledStore};
 use serde_json::{json, Value};
 use std::path::Path;
 

@@ -21,7 +21,7 @@ use flexledger::ledger::{
     fold_log, member_coverage, member_coverage_folded, Ledger, SystemSources,
     APPEND_BATCH_COMMANDS_MAX,
 };
-use flexledger::store::{CommandResult, EventStore, SledStore};
+use flexledger::store::{CommandResult, EventLog, SledStore};
 use flexledger::writer::Writer;
 use raw_sled::{latency_of, Latency, RawEvent, Throughput};
 use serde_json::json;

@@ -10,7 +10,7 @@ use crate::audit::history::{self, serde_plain, Cut, MemberHistory};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::ledger::decode_region_row;
-use crate::store::{EventStore, StateKey};
+use crate::store::{ReadStore, StateKey};
 use anyhow::{anyhow, Context};
 use serde::Serialize;
 use std::io::Write;
@@ -86,7 +86,7 @@ struct RegionReport<'a> {
 
 /// Runs the what-if and prints its report (JSON with `json`).
 pub fn command(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     args: &WhatIfArgs,
     json: bool,
     out: &mut dyn Write,
@@ -146,7 +146,7 @@ fn run(
 }
 
 fn region_command(
-    store: &dyn EventStore,
+    store: &(impl ReadStore + ?Sized),
     region: &RegionName,
     overrides: &PolicyOverrides,
     file: &str,

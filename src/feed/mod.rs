@@ -1,0 +1,194 @@
+//! The feed: every appended event and every `CoverageChanged` item (a command changed
+//! some months of a member's coverage, possibly in the past), in log order, live and
+//! from the store. Its one home: the messages and their ids (here), how stored rows
+//! become messages (`catch_up.rs`), and a subscriber's catch-up-then-live loop
+//! (`subscription.rs`). The writer publishes what each append added (`publish`); the
+//! HTTP layer only turns messages into Server-Sent Events (`http/feed.rs`).
+//!
+//! A coverage change carries the position of its command's last event and follows
+//! that event. Ids: `P` for the event at position P, `P.N` for the N-th coverage
+//! change after it, so every message has its own id and a subscriber resumes exactly
+//! after the last one it received.
+//!
+//! Every item reaches a subscriber exactly once, in log order, with no gap or
+//! duplicate at the switch to live: it subscribes to the live broadcast *before* it
+//! reads the store, and keeps a cursor (the id of the last item it passed), skipping
+//! anything at or before it. Memory per subscriber is bounded whatever the size of a
+//! month close (`subscription.rs`).
+
+mod catch_up;
+mod subscription;
+
+pub use catch_up::{catch_up_page, Cursor};
+pub use subscription::{Delivery, Filter, Start, StartError, Subscription};
+
+use crate::domain::coverage::CoverageChanged;
+use crate::domain::StreamId;
+use crate::ledger::Appended;
+use crate::store::Envelope;
+use std::sync::Arc;
+
+/// Items (events and coverage changes) the live broadcast buffers, shared by every
+/// subscriber; one that falls further behind catches up from the store. Small, since
+/// falling behind costs a subscriber only a trip to the store: the buffer keeps its
+/// last items (a few hundred bytes each) for as long as the server runs, so 65,536 of
+/// them held ~40 MiB after any large close.
+pub const FEED_BROADCAST_EVENTS_MAX: usize = 8_192;
+/// Items (events and coverage changes) in one catch-up page read from the store. With
+/// the subscriber's channel this is what a subscriber holds at most (about 1 KiB an
+/// item): 100 subscribers catching up across a close held ~130 MiB with pages of 1,024.
+pub const FEED_CATCH_UP_PAGE_ITEMS_MAX: usize = 256;
+/// Messages buffered per subscriber between its task and its connection.
+pub const FEED_SUBSCRIBER_BUFFER_ITEMS: usize = 256;
+/// Members whose region the region filter remembers; past it, it forgets them all (and
+/// reads their rows again when asked), so no close can grow it.
+pub const FEED_FILTER_MEMBERS_CACHED_MAX: usize = 4096;
+
+/// The live broadcast: every subscriber's receiver of what the writer publishes.
+pub type Broadcast = tokio::sync::broadcast::Sender<FeedItem>;
+
+/// One item of the feed, in log order: an appended event, or the coverage change a
+/// command made (right after the command's last event). Encoded once, when it is
+/// created, and shared by every subscriber.
+#[derive(Debug)]
+pub struct FeedMessage {
+    /// The global position (of the command's last event, for a coverage change).
+    pub position: u64,
+    /// 0 for an event; 1, 2, … for the coverage changes that follow the event at
+    /// `position` (a close touches many members). See `id`.
+    pub sub: u32,
+    /// The event type, or `CoverageChanged`.
+    pub event_type: &'static str,
+    /// The stream it concerns (for the feed's filters).
+    pub stream: StreamId,
+    /// The envelope's JSON line, or the coverage change's.
+    pub data: String,
+}
+
+pub type FeedItem = Arc<FeedMessage>;
+
+impl FeedMessage {
+    pub fn event(envelope: &Envelope) -> FeedItem {
+        // OK because an envelope always encodes to JSON.
+        let data = serde_json::to_string(envelope).expect("an envelope always encodes");
+        Arc::new(FeedMessage {
+            position: envelope.position,
+            sub: 0,
+            event_type: envelope.event.type_name(),
+            stream: envelope.event.stream(),
+            data,
+        })
+    }
+
+    pub fn coverage(change: &CoverageChanged, sub: u32) -> FeedItem {
+        let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months}).to_string();
+        Arc::new(FeedMessage {
+            position: change.position,
+            sub,
+            event_type: "CoverageChanged",
+            stream: StreamId::Member(change.member_id),
+            data,
+        })
+    }
+
+    /// Interleaves envelopes and coverage changes: each change right after the event
+    /// at its position.
+    pub fn interleave(envelopes: &[Envelope], coverage: &[CoverageChanged]) -> Vec<FeedItem> {
+        let mut changes = coverage.iter().peekable();
+        let mut items = Vec::with_capacity(envelopes.len() + coverage.len());
+        let mut push_changes_through = |position: u64, items: &mut Vec<FeedItem>| {
+            let mut sub = 0u32;
+            while let Some(change) = changes.next_if(|change| change.position <= position) {
+                sub = if items
+                    .last()
+                    .is_some_and(|last: &FeedItem| last.position == change.position)
+                {
+                    sub + 1
+                } else {
+                    1
+                };
+                items.push(FeedMessage::coverage(change, sub));
+            }
+        };
+        for envelope in envelopes {
+            items.push(FeedMessage::event(envelope));
+            push_changes_through(envelope.position, &mut items);
+        }
+        push_changes_through(u64::MAX, &mut items);
+        items
+    }
+
+    /// The message's id: `P` for an event, `P.N` for a coverage change (see `sub`).
+    pub fn id(&self) -> String {
+        if self.sub == 0 {
+            self.position.to_string()
+        } else {
+            format!("{}.{}", self.position, self.sub)
+        }
+    }
+}
+
+/// Sends what appends added, once durable, to the live broadcast. A broadcast with no
+/// receiver is not an error: the feed may have no subscriber.
+pub fn publish(live: &Broadcast, appended: &Appended) {
+    for item in FeedMessage::interleave(&appended.envelopes, &appended.coverage) {
+        let _ = live.send(item);
+    }
+}
+
+/// Parses a message id: `POSITION` (an event) or `POSITION.SUB` (a coverage change),
+/// digits only, with spaces or tabs around it (a header's optional whitespace):
+/// exactly what the OpenAPI document's pattern for `Last-Event-ID` admits. A number
+/// too large for its field saturates (a position past any head waits for it,
+/// as any position past the head does; a SUB past the changes at its position means
+/// after all of them).
+pub fn parse_id(text: &str) -> Option<(u64, u32)> {
+    let text = text.trim_matches([' ', '\t']);
+    let (position, sub) = match text.split_once('.') {
+        None => (text, None),
+        Some((position, sub)) => (position, Some(sub)),
+    };
+    let position = digits_saturating(position)?;
+    let sub = match sub {
+        None => 0,
+        Some(sub) => u32::try_from(digits_saturating(sub)?).unwrap_or(u32::MAX),
+    };
+    Some((position, sub))
+}
+
+/// A non-empty run of ASCII digits as a number, `u64::MAX` if it is larger.
+fn digits_saturating(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    // Digits only, so the one way parsing fails is overflow.
+    Some(text.parse().unwrap_or(u64::MAX))
+}
+
+/// A documented limit, or a lower one the tests set through an undocumented variable
+/// (as `serve` lowers its connection limits): a positive number, never above `limit`.
+fn limit_lowered_by(variable: &str, limit: usize) -> usize {
+    std::env::var(variable)
+        .ok()
+        .and_then(|text| text.trim().parse::<usize>().ok())
+        .filter(|lowered| *lowered > 0)
+        .map_or(limit, |lowered| lowered.min(limit))
+}
+
+/// The live broadcast's capacity in items: `FEED_BROADCAST_EVENTS_MAX`, or lower with
+/// `FLEXLEDGER_FEED_BROADCAST_ITEMS_MAX` (tests make subscribers fall behind with it).
+pub fn feed_broadcast_items_max() -> usize {
+    limit_lowered_by(
+        "FLEXLEDGER_FEED_BROADCAST_ITEMS_MAX",
+        FEED_BROADCAST_EVENTS_MAX,
+    )
+}
+
+/// `FEED_CATCH_UP_PAGE_ITEMS_MAX`, or lower with `FLEXLEDGER_FEED_PAGE_ITEMS_MAX`
+/// (tests end pages inside a position with it).
+pub fn catch_up_page_items_max() -> usize {
+    limit_lowered_by(
+        "FLEXLEDGER_FEED_PAGE_ITEMS_MAX",
+        FEED_CATCH_UP_PAGE_ITEMS_MAX,
+    )
+}

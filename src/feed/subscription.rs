@@ -1,0 +1,298 @@
+//! One subscriber: catch up from the store, then follow the live broadcast, and catch
+//! up again whenever it falls behind.
+//!
+//! It subscribes to the live broadcast *before* it reads the store (its head, then
+//! the catch-up), so an item appended meanwhile is either read from the store or
+//! received live (then skipped if the store already gave it). A subscriber that falls
+//! more than the broadcast's capacity behind is not dropped: it subscribes again,
+//! catches up from the store after its cursor the same way, and goes live again.
+//!
+//! Memory per subscriber is bounded whatever the size of a month close: a catch-up
+//! page holds at most `FEED_CATCH_UP_PAGE_ITEMS_MAX` items (a page may end, and the
+//! next resume, between the coverage changes at one position), the channel to its
+//! connection at most `FEED_SUBSCRIBER_BUFFER_ITEMS` (its owner makes it), and the
+//! region filter remembers at most `FEED_FILTER_MEMBERS_CACHED_MAX` members. The live
+//! broadcast is one ring that every subscriber shares.
+
+use super::{
+    catch_up_page, catch_up_page_items_max, Broadcast, Cursor, FeedItem,
+    FEED_FILTER_MEMBERS_CACHED_MAX,
+};
+use crate::domain::policy::RegionName;
+use crate::domain::StreamId;
+use crate::store::{ReadStore, StateKey, StoreError};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, mpsc, watch};
+use uuid::Uuid;
+
+/// Which items a subscriber wants.
+pub struct Filter {
+    types: Option<HashSet<String>>,
+    member_stream: Option<String>,
+    region: Option<RegionName>,
+    /// Member → region, for the region filter (member payloads do not name it); at
+    /// most `FEED_FILTER_MEMBERS_CACHED_MAX` entries.
+    regions_of_members: HashMap<Uuid, Option<RegionName>>,
+}
+
+impl Filter {
+    /// Items of these event types (`CoverageChanged` included), of this member's
+    /// stream, of this region (its stream and its members'); `None` wants any.
+    pub fn new(
+        types: Option<HashSet<String>>,
+        member: Option<Uuid>,
+        region: Option<RegionName>,
+    ) -> Filter {
+        Filter {
+            types,
+            member_stream: member.map(|member_id| StreamId::Member(member_id).name()),
+            region,
+            regions_of_members: HashMap::new(),
+        }
+    }
+
+    fn matches(&mut self, store: &(impl ReadStore + ?Sized), item: &FeedItem) -> bool {
+        if self
+            .types
+            .as_ref()
+            .is_some_and(|types| !types.contains(item.event_type))
+        {
+            return false;
+        }
+        if self
+            .member_stream
+            .as_ref()
+            .is_some_and(|wanted| *wanted != item.stream.name())
+        {
+            return false;
+        }
+        let Some(region) = &self.region else {
+            return true;
+        };
+        match &item.stream {
+            StreamId::Region(name) => name == region,
+            StreamId::Member(member_id) => {
+                if self.regions_of_members.len() >= FEED_FILTER_MEMBERS_CACHED_MAX
+                    && !self.regions_of_members.contains_key(member_id)
+                {
+                    self.regions_of_members.clear();
+                }
+                let found = self
+                    .regions_of_members
+                    .entry(*member_id)
+                    .or_insert_with(|| {
+                        let row = store
+                            .read_state(&StateKey::Member(*member_id))
+                            .ok()
+                            .flatten();
+                        row.and_then(|row| crate::ledger::decode_member_row(&row).ok())
+                            .map(|member| member.region)
+                    });
+                found.as_ref() == Some(region)
+            }
+        }
+    }
+}
+
+/// Where a subscriber starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// After the head when it subscribes: only what is appended from then on.
+    Live,
+    /// Right after the message with this id (position, sub).
+    After(u64, u32),
+    /// At this position, inclusive (0 and 1 both mean the first).
+    From(u64),
+}
+
+/// What a subscription hands its connection.
+#[derive(Debug)]
+pub enum Delivery {
+    /// The next item the subscriber wants.
+    Item(FeedItem),
+    /// The log could not be read: what to tell the subscriber (the details went to the
+    /// log). The subscription ends after it.
+    Failed(String),
+}
+
+/// Why a subscription could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The task reading the head ended without an answer.
+    #[error("{0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// How following the live broadcast ended.
+enum LiveEnd {
+    /// The subscriber fell behind the broadcast's buffer: catch up from the store.
+    Lagged,
+    /// The subscriber left, or the server is shutting down.
+    Stopped,
+}
+
+/// One subscriber's state: where it is, what it wants, where items come from.
+pub struct Subscription<S: ReadStore + 'static> {
+    store: Arc<S>,
+    /// To subscribe again after falling behind.
+    broadcast: Broadcast,
+    live: broadcast::Receiver<FeedItem>,
+    cursor: Cursor,
+    filter: Filter,
+    page_items_max: usize,
+}
+
+impl<S: ReadStore + 'static> Subscription<S> {
+    /// Subscribes to `broadcast`, and only then reads the store's head (for
+    /// `Start::Live`): everything appended after this arrives live.
+    pub async fn start(
+        store: Arc<S>,
+        broadcast: &Broadcast,
+        start: Start,
+        filter: Filter,
+    ) -> Result<Subscription<S>, StartError> {
+        let live = broadcast.subscribe();
+        let cursor = match start {
+            Start::After(position, sub) => Cursor::after(position, sub),
+            Start::From(from) => Cursor::after(from.max(1) - 1, u32::MAX),
+            Start::Live => {
+                let reader = store.clone();
+                let (head, _) = tokio::task::spawn_blocking(move || reader.head()).await??;
+                Cursor::after(head, u32::MAX)
+            }
+        };
+        Ok(Subscription {
+            store,
+            broadcast: broadcast.clone(),
+            live,
+            cursor,
+            filter,
+            page_items_max: catch_up_page_items_max(),
+        })
+    }
+
+    /// Catches up from the store, then follows the live broadcast, and catches up again
+    /// whenever it falls behind, until the subscriber leaves (`out` is closed), the log
+    /// cannot be read, or `shutdown` changes. `out` is bounded: a slow reader holds
+    /// this task back instead of growing a queue.
+    pub async fn run(mut self, out: mpsc::Sender<Delivery>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if !self.catch_up(&out, &mut shutdown).await {
+                return;
+            }
+            match self.follow_live(&out, &mut shutdown).await {
+                LiveEnd::Stopped => return,
+                // As at the start: subscribe again *before* reading the store.
+                LiveEnd::Lagged => self.live = self.broadcast.subscribe(),
+            }
+        }
+    }
+
+    /// Sends the store's items after the cursor, a page at a time, until a page comes
+    /// back empty; false if the subscription ended.
+    async fn catch_up(
+        &mut self,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        loop {
+            let store = self.store.clone();
+            let (cursor, items_max) = (self.cursor, self.page_items_max);
+            let read = tokio::task::spawn_blocking(move || {
+                catch_up_page(store.as_ref(), cursor, items_max)
+            });
+            let page = match read.await {
+                Ok(Ok(page)) => page,
+                Ok(Err(error)) => {
+                    tracing::error!(%error, after = %cursor.described(), "a feed catch-up read failed");
+                    // The details stay in the server's log, as for a 500.
+                    let message = format!(
+                        "the log could not be read after {}; the server's log has the details",
+                        cursor.described()
+                    );
+                    let _ = deliver(out, Delivery::Failed(message), shutdown).await;
+                    return false;
+                }
+                Err(_) => return false,
+            };
+            if page.is_empty() {
+                return true;
+            }
+            for item in &page {
+                if !self.pass(item, out, shutdown).await {
+                    return false;
+                }
+            }
+            // A page starts after the cursor, so every page moves it on.
+            debug_assert_ne!(
+                self.cursor, cursor,
+                "a catch-up page did not move the cursor"
+            );
+        }
+    }
+
+    /// Passes live items until the subscriber leaves or falls behind.
+    async fn follow_live(
+        &mut self,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> LiveEnd {
+        loop {
+            let received = tokio::select! {
+                received = self.live.recv() => received,
+                _ = out.closed() => return LiveEnd::Stopped,
+                _ = shutdown.changed() => return LiveEnd::Stopped,
+            };
+            match received {
+                Ok(item) => {
+                    if !self.pass(&item, out, shutdown).await {
+                        return LiveEnd::Stopped;
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(
+                        missed,
+                        "a feed subscriber fell behind the live feed; it catches up from the store"
+                    );
+                    return LiveEnd::Lagged;
+                }
+                Err(RecvError::Closed) => return LiveEnd::Stopped,
+            }
+        }
+    }
+
+    /// Moves the cursor past `item` and sends it if the filter wants it; an item at or
+    /// before the cursor was already passed and is skipped. False if the subscription
+    /// ended.
+    async fn pass(
+        &mut self,
+        item: &FeedItem,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        if !self.cursor.is_before(item) {
+            return true;
+        }
+        self.cursor.advance(item);
+        if !self.filter.matches(self.store.as_ref(), item) {
+            return true;
+        }
+        deliver(out, Delivery::Item(item.clone()), shutdown).await
+    }
+}
+
+/// Sends one delivery unless the subscriber left or the server is shutting down.
+async fn deliver(
+    out: &mpsc::Sender<Delivery>,
+    delivery: Delivery,
+    shutdown: &mut watch::Receiver<bool>,
+) -> bool {
+    tokio::select! {
+        sent = out.send(delivery) => sent.is_ok(),
+        _ = shutdown.changed() => false,
+    }
+}
