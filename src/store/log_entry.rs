@@ -152,6 +152,27 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
     })
 }
 
+/// The stream and version an entry records, read without checking its hash: for
+/// tools that copy or count stored entries (the benchmark's raw ceilings), never for
+/// a read that trusts the entry (`decode` checks it).
+pub fn stream_and_version(value: &[u8]) -> Result<(String, u64), String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        stream: String,
+        version: u64,
+    }
+    let body = value
+        .get(HASH_BYTES..)
+        .filter(|body| !body.is_empty())
+        .ok_or("the log entry is too short to hold a hash and an event")?;
+    if body[0] != FORMAT_COMPACT {
+        let head: Head = serde_json::from_slice(body).map_err(|error| error.to_string())?;
+        return Ok((head.stream, head.version));
+    }
+    let compact = parse(&body[1..])?;
+    Ok((compact.stream.to_owned(), compact.version))
+}
+
 fn parse(bytes: &[u8]) -> Result<Compact<'_>, String> {
     let short = || "the compact log entry is cut short".to_owned();
     let fixed = bytes.get(..FIXED_BYTES).ok_or_else(short)?;

@@ -6,6 +6,7 @@ mod audit;
 mod audit_timeline;
 mod audit_whatif;
 mod backup;
+mod bench;
 mod browser;
 mod cli;
 mod close;

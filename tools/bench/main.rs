@@ -288,20 +288,15 @@ fn bulk_submit(dir: &Path, file: &Path, total_lines: u64) -> BenchResult<Bulk> {
 
 /// The ledger's stored events as raw bytes, for the ceiling to write again.
 fn raw_events(store: &SledStore, from: u64, to: u64) -> BenchResult<Vec<RawEvent>> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        stream: String,
-        version: u64,
-    }
     let mut events = Vec::new();
     for position in from..=to {
         let key = [&b"L"[..], &position.to_be_bytes()].concat();
         let value = store.raw_tree().get(key)?.ok_or("missing log entry")?;
-        let head: Head = serde_json::from_slice(&value[32..])?;
+        let (stream, version) = flexledger::store::log_entry::stream_and_version(&value)?;
         events.push(RawEvent {
             log_value: value.to_vec(),
-            stream: head.stream,
-            version: head.version,
+            stream,
+            version,
         });
     }
     Ok(events)
@@ -502,7 +497,7 @@ fn main() -> BenchResult<()> {
             .collect::<Vec<_>>(),
     )?;
     let raw_bytes = raw_sled::dir_bytes(&root.join("raw-bulk"));
-    let raw_replay = raw_sled::replay_ceiling(&root.join("raw-bulk"), 32)?;
+    let raw_replay = raw_sled::replay_ceiling(&root.join("raw-bulk"))?;
     let member_streams: Vec<String> = (0..args.members.min(10_000))
         .map(|index| StreamId::Member(member_id(index)).name())
         .collect();

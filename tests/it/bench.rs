@@ -1,0 +1,87 @@
+//! The benchmarks run: `flexledger-bench` at a toy size, every mode, so a change to the
+//! stored layout or the library cannot leave a benchmark that no longer runs (its
+//! numbers are not checked: the machine is shared and noisy; `tools/` scripts report
+//! them).
+
+use std::process::{Command, Output};
+
+fn bench(args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_flexledger-bench"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "flexledger-bench {args:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+#[test]
+fn every_benchmark_mode_runs_at_a_toy_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let dir_text = runs.to_str().unwrap();
+    let report = bench(&[
+        "--members",
+        "30",
+        "--months",
+        "2",
+        "--appenders",
+        "4",
+        "--appender-commands",
+        "3",
+        "--samples",
+        "5",
+        "--dir",
+        dir_text,
+    ]);
+    let report = String::from_utf8_lossy(&report.stdout);
+    for row in [
+        "(a) bulk submit",
+        "(b) 4 concurrent appenders",
+        "(d) full rebuild",
+        "(e) bytes on disk",
+    ] {
+        assert!(
+            report.contains(row),
+            "the report has its {row} row:\n{report}"
+        );
+    }
+
+    let commands = dir.path().join("region.jsonl");
+    bench(&[
+        "--members",
+        "30",
+        "--months",
+        "2",
+        "--emit",
+        commands.to_str().unwrap(),
+    ]);
+    let store = dir.path().join("store");
+    let submitted =
+        crate::support::flexledger(&store, &["submit", commands.to_str().unwrap()], None);
+    assert!(submitted.status.success());
+    let census = bench(&["--census", store.to_str().unwrap()]);
+    assert!(
+        !census.stdout.is_empty(),
+        "the census counts the store's keys"
+    );
+
+    let events = crate::support::flexledger(&store, &["events"], None);
+    let lines = dir.path().join("events.jsonl");
+    std::fs::write(&lines, &events.stdout).unwrap();
+    for keys in ["0", "1", "2"] {
+        let loaded = bench(&[
+            "--raw-load",
+            lines.to_str().unwrap(),
+            "--raw-keys",
+            keys,
+            "--dir",
+            &dir.path().join(format!("raw-{keys}")).to_string_lossy(),
+        ]);
+        let line: serde_json::Value = serde_json::from_slice(&loaded.stdout).unwrap();
+        assert!(line.is_object(), "one JSON line: {line}");
+    }
+}
