@@ -36,6 +36,7 @@ pub mod backup;
 pub mod cli;
 pub mod codec;
 pub mod domain;
+pub mod error;
 pub mod feed;
 pub mod http;
 pub mod ledger;

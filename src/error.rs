@@ -1,0 +1,293 @@
+//! The library's one error type for its callers: [`Error`], any operational failure of
+//! the layers below it, with a [`kind`](Error::kind) a shell decides by (an exit code,
+//! an HTTP status, advice) instead of knowing every module's own error enum.
+//!
+//! Each layer keeps its precise error (`StoreError`, `LedgerError`, `BackupError`, …):
+//! a function says exactly how it can fail. `Error` is where they meet: every one of
+//! them converts into it with `?`, and [`kind_of`] finds the kind of the first library
+//! error in any error's chain, so a shell holding an `anyhow::Error` classifies it in
+//! one place. Business refusals are never errors: they are results (`Refusal`).
+
+use crate::audit::checkpoint::CheckpointError;
+use crate::audit::keys::KeyError;
+use crate::audit::whatif::WhatIfError;
+use crate::backup::BackupError;
+use crate::codec::DecodeError;
+use crate::domain::state::FoldError;
+use crate::ledger::{LedgerError, ReportError};
+use crate::store::StoreError;
+use crate::writer::WriterError;
+use std::error::Error as StdError;
+
+/// What kind of failure an [`Error`] is: what a shell decides by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Stored data is damaged: altered, cut short, rolled back or undecodable (exit 1,
+    /// like a failed `verify`: restore from a backup).
+    Damaged,
+    /// Another process holds the data directory.
+    Locked,
+    /// The user running flexledger may not read or write a file it needs.
+    PermissionDenied,
+    /// The disk is full; nothing that failed was acknowledged.
+    DiskFull,
+    /// Any other failure to read or write a file.
+    Io,
+    /// The caller's input cannot be used (a malformed key, a backup that does not
+    /// verify, an invalid what-if policy, an unknown region or an open month asked of
+    /// the report).
+    Invalid,
+    /// A write was refused because it does not continue the log as it is now (a
+    /// version, position or command id already taken): another writer, or a bug.
+    Conflict,
+    /// The ledger's writer has stopped (after a failed append): reopen the store.
+    Stopped,
+    /// The storage engine failed in a way none of the above names, or an invariant of
+    /// ours broke where it could be reported instead of crashing.
+    Internal,
+}
+
+/// Any operational failure of the library, with its kind (module docs).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct Error(Box<dyn StdError + Send + Sync + 'static>);
+
+impl Error {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        // OK because every way into an `Error` is a `From` of a library error, whose
+        // kind `kind_of` knows.
+        kind_of(self.0.as_ref()).expect("an Error holds a library error")
+    }
+
+    /// Whether stored data is damaged.
+    pub fn is_damage(&self) -> bool {
+        self.kind() == ErrorKind::Damaged
+    }
+
+    /// Whether the disk is full.
+    pub fn is_disk_full(&self) -> bool {
+        self.kind() == ErrorKind::DiskFull
+    }
+
+    /// The log position of damage, when it has one.
+    pub fn damaged_at(&self) -> Option<u64> {
+        chain(self.0.as_ref()).find_map(damage_position)
+    }
+}
+
+/// The position `error` itself names as damaged. Wrappers declared `transparent`
+/// (`LedgerError::Store`, …) hide the wrapped error from the source chain, so they are
+/// unwrapped here by name.
+fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
+    let store = |store: &StoreError| match store {
+        StoreError::Corrupt { position, .. } if *position > 0 => Some(*position),
+        _ => None,
+    };
+    let ledger = |ledger: &LedgerError| match ledger {
+        LedgerError::Store(inner) => store(inner),
+        LedgerError::Fold(fold) => Some(fold.position),
+        LedgerError::Poisoned => None,
+    };
+    if let Some(error) = error.downcast_ref::<StoreError>() {
+        return store(error);
+    }
+    if let Some(error) = error.downcast_ref::<LedgerError>() {
+        return ledger(error);
+    }
+    if let Some(ReportError::Store(inner)) = error.downcast_ref::<ReportError>() {
+        return store(inner);
+    }
+    if let Some(BackupError::Ledger(inner)) = error.downcast_ref::<BackupError>() {
+        return ledger(inner);
+    }
+    if let Some(WhatIfError::Fold(fold)) = error.downcast_ref::<WhatIfError>() {
+        return Some(fold.position);
+    }
+    error.downcast_ref::<FoldError>().map(|fold| fold.position)
+}
+
+macro_rules! into_error {
+    ($($library:ty),* $(,)?) => {$(
+        impl From<$library> for Error {
+            fn from(error: $library) -> Error {
+                Error(Box::new(error))
+            }
+        }
+    )*};
+}
+
+into_error!(
+    StoreError,
+    LedgerError,
+    ReportError,
+    WriterError,
+    BackupError,
+    KeyError,
+    CheckpointError,
+    WhatIfError,
+    DecodeError,
+    FoldError,
+);
+
+/// `error` and its sources, outermost first.
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |&cause| cause.source())
+}
+
+/// The kind of the first library error in `error`'s chain (itself, then its sources),
+/// or `None` when the chain holds none (a plain I/O error of a shell, say).
+pub fn kind_of(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
+    chain(error).find_map(kind_of_one)
+}
+
+/// The kind of `error` itself, if it is a library error.
+fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
+    if let Some(error) = error.downcast_ref::<Error>() {
+        return Some(error.kind());
+    }
+    if let Some(error) = error.downcast_ref::<StoreError>() {
+        return Some(store_kind(error));
+    }
+    if let Some(error) = error.downcast_ref::<LedgerError>() {
+        return Some(match error {
+            LedgerError::Store(store) => store_kind(store),
+            LedgerError::Fold(_) => ErrorKind::Damaged,
+            LedgerError::Poisoned => ErrorKind::Stopped,
+        });
+    }
+    if let Some(error) = error.downcast_ref::<ReportError>() {
+        return Some(match error {
+            ReportError::Store(store) => store_kind(store),
+            _ => ErrorKind::Invalid,
+        });
+    }
+    if let Some(error) = error.downcast_ref::<BackupError>() {
+        return Some(match error {
+            BackupError::Invalid { .. } | BackupError::Refused(_) => ErrorKind::Invalid,
+            BackupError::Read(io) => io_kind(io),
+            BackupError::Ledger(LedgerError::Store(store)) => store_kind(store),
+            BackupError::Ledger(LedgerError::Fold(_)) => ErrorKind::Damaged,
+            BackupError::Ledger(LedgerError::Poisoned) => ErrorKind::Stopped,
+        });
+    }
+    other_kind(error)
+}
+
+/// The kinds of the library errors that hold no store error.
+fn other_kind(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
+    if error.is::<WriterError>() {
+        return Some(ErrorKind::Stopped);
+    }
+    if let Some(error) = error.downcast_ref::<KeyError>() {
+        return Some(match error {
+            KeyError::Io { source, .. } => io_kind(source),
+            KeyError::Malformed { .. } => ErrorKind::Invalid,
+            KeyError::Random(_) => ErrorKind::Internal,
+        });
+    }
+    if error.is::<CheckpointError>() {
+        return Some(ErrorKind::Invalid);
+    }
+    if let Some(error) = error.downcast_ref::<WhatIfError>() {
+        return Some(match error {
+            WhatIfError::Policy(_) => ErrorKind::Invalid,
+            WhatIfError::Fold(_) => ErrorKind::Damaged,
+            WhatIfError::AlternativeFold(_) => ErrorKind::Internal,
+        });
+    }
+    if error.is::<DecodeError>() || error.is::<FoldError>() {
+        return Some(ErrorKind::Damaged);
+    }
+    None
+}
+
+fn store_kind(error: &StoreError) -> ErrorKind {
+    match error {
+        StoreError::Corrupt { .. } => ErrorKind::Damaged,
+        StoreError::Locked { .. } => ErrorKind::Locked,
+        StoreError::PermissionDenied { .. } => ErrorKind::PermissionDenied,
+        StoreError::DiskFull { .. } => ErrorKind::DiskFull,
+        StoreError::Io { source, .. } => io_kind(source),
+        StoreError::VersionConflict { .. }
+        | StoreError::PositionGap { .. }
+        | StoreError::CommandRepeated { .. } => ErrorKind::Conflict,
+        StoreError::Engine { .. } => ErrorKind::Internal,
+    }
+}
+
+fn io_kind(error: &std::io::Error) -> ErrorKind {
+    match error.kind() {
+        std::io::ErrorKind::PermissionDenied => ErrorKind::PermissionDenied,
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => ErrorKind::DiskFull,
+        _ => ErrorKind::Io,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corrupt(position: u64) -> StoreError {
+        StoreError::Corrupt {
+            position,
+            message: "altered".to_owned(),
+        }
+    }
+
+    #[test]
+    fn every_layer_s_damage_is_the_kind_damaged_with_its_position() {
+        let errors: Vec<Error> = vec![
+            corrupt(5).into(),
+            LedgerError::Store(corrupt(5)).into(),
+            BackupError::Ledger(LedgerError::Store(corrupt(5))).into(),
+            ReportError::Store(corrupt(5)).into(),
+        ];
+        for error in errors {
+            assert_eq!(error.kind(), ErrorKind::Damaged, "{error}");
+            assert!(error.is_damage());
+            assert_eq!(error.damaged_at(), Some(5), "{error}");
+        }
+        let engine_files: Error = corrupt(0).into();
+        assert_eq!(
+            engine_files.damaged_at(),
+            None,
+            "no position in the engine's files"
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_one_kind_from_the_store_and_from_plain_io() {
+        let full = || std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let from_store: Error = StoreError::DiskFull {
+            path: "data".to_owned(),
+            source: full(),
+        }
+        .into();
+        let from_key: Error = KeyError::Io {
+            action: "write",
+            path: "key".to_owned(),
+            source: full(),
+        }
+        .into();
+        assert!(from_store.is_disk_full());
+        assert!(from_key.is_disk_full());
+    }
+
+    #[test]
+    fn a_chain_is_classified_by_its_first_library_error() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("while opening the store")]
+        struct Context(#[source] StoreError);
+        let wrapped = Context(StoreError::Locked {
+            path: "data".to_owned(),
+            source: std::io::Error::from(std::io::ErrorKind::WouldBlock),
+        });
+        assert_eq!(kind_of(&wrapped), Some(ErrorKind::Locked));
+        let plain = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(kind_of(&plain), None, "not a library error");
+        assert_eq!(Error::from(WriterError::Stopped).kind(), ErrorKind::Stopped);
+    }
+}
