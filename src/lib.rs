@@ -17,6 +17,8 @@
 //! - [`writer`]: group commit — one writer thread owning the ledger, fed by a bounded
 //!   queue, one durable append for whatever commands are waiting; it publishes what
 //!   it appended to the feed.
+//! - [`error`]: the library's one error type for its callers, `Error` with `kind()`:
+//!   every layer's own error converts into it, and `kind_of` classifies any error chain.
 //! - [`audit`]: what an auditor checks the ledger with — Merkle trees, signed
 //!   checkpoints and proofs, bundles, a member's history, replay, explanations, the
 //!   timeline, what-if — and, above them, the `flexledger-audit` command line.
