@@ -9,10 +9,12 @@ pub mod cors;
 mod feed;
 mod schemas;
 mod server;
+mod start;
 
 pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
 pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
+pub use start::{seed_demo, start, DEMO_COMMANDS};
 
 use crate::domain::coverage::{member_coverage as coverage_of, month_line};
 use crate::domain::month::Month;
