@@ -326,6 +326,28 @@ async fn post_commands(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
+    let value = command_body(body)?;
+    let idempotency_key = idempotency_key(&headers)?;
+    let (commands, single) = commands_of(value, idempotency_key)?;
+    let results = state.writer.submit(commands).await?;
+    count_commands(&state.metrics, &results, started);
+    if single {
+        let result = results.into_iter().next().ok_or_else(|| {
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
+        })?;
+        let status = match &result {
+            CommandResult::Accepted { .. } => StatusCode::OK,
+            CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return Ok((status, Json(result)).into_response());
+    }
+    Ok(Json(results).into_response())
+}
+
+/// The request body as JSON: 413 beyond the body limit, 400 for what is not strict JSON.
+fn command_body(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<serde_json::Value, AppError> {
     let body = body.map_err(|rejection| {
         let status = rejection.status();
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -335,33 +357,44 @@ async fn post_commands(
         };
         AppError::new(status, code, format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes"))
     })?;
-    let value: serde_json::Value =
-        crate::domain::command::parse_json_strict(&body).map_err(|error| {
+    crate::domain::command::parse_json_strict(&body).map_err(|error| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!(
+                "the body is not valid JSON ({error}); send one command object or an array of them"
+            ),
+        )
+    })
+}
+
+/// The `Idempotency-Key` header, if sent: a UUID, or 400.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| Uuid::parse_str(text).ok())
+        .map(Some)
+        .ok_or_else(|| {
             AppError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_command",
-                format!(
-                "the body is not valid JSON ({error}); send one command object or an array of them"
-            ),
+                "Idempotency-Key must be a UUID",
             )
-        })?;
-    let idempotency_key = match headers.get("idempotency-key") {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .and_then(|text| Uuid::parse_str(text).ok())
-                .ok_or_else(|| {
-                    AppError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_command",
-                        "Idempotency-Key must be a UUID",
-                    )
-                })?,
-        ),
-    };
-    let (commands, single): (Vec<Result<CommandEnvelope, Refusal>>, bool) = match value {
+        })
+}
+
+/// The body's commands, each parsed or refused, and whether it was a single object
+/// (answered with its result alone) rather than an array.
+#[allow(clippy::type_complexity)] // a parsed list and a flag, named by the doc above
+fn commands_of(
+    value: serde_json::Value,
+    idempotency_key: Option<Uuid>,
+) -> Result<(Vec<Result<CommandEnvelope, Refusal>>, bool), AppError> {
+    match value {
         serde_json::Value::Array(items) => {
             if idempotency_key.is_some() {
                 // Both parse: they do not go together. 422, as for a key that
@@ -375,7 +408,7 @@ async fn post_commands(
                     format!("at most {REQUEST_COMMANDS_MAX} commands per request; split the array"),
                 ));
             }
-            (items.into_iter().map(parse_command_value).collect(), false)
+            Ok((items.into_iter().map(parse_command_value).collect(), false))
         }
         other => {
             let parsed = parse_command_value(other).and_then(|mut envelope| match (envelope.command_id, idempotency_key) {
@@ -385,37 +418,27 @@ async fn post_commands(
                     Ok(envelope)
                 }
             });
-            (vec![parsed], true)
+            Ok((vec![parsed], true))
         }
-    };
-    let results = state.writer.submit(commands).await?;
+    }
+}
+
+/// Adds a command request's results and time (since `started`) to the metrics.
+fn count_commands(metrics: &Metrics, results: &[CommandResult], started: std::time::Instant) {
     let refused = results
         .iter()
         .filter(|result| !result.is_accepted())
         .count() as u64;
-    state
-        .metrics
+    metrics
         .commands
         .fetch_add(results.len() as u64, Ordering::Relaxed);
-    state
-        .metrics
+    metrics
         .commands_refused
         .fetch_add(refused, Ordering::Relaxed);
-    state.metrics.command_request_micros_total.fetch_add(
+    metrics.command_request_micros_total.fetch_add(
         u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         Ordering::Relaxed,
     );
-    if single {
-        let result = results.into_iter().next().ok_or_else(|| {
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
-        })?;
-        let status = match &result {
-            CommandResult::Accepted { .. } => StatusCode::OK,
-            CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        return Ok((status, Json(result)).into_response());
-    }
-    Ok(Json(results).into_response())
 }
 
 /// A query string that does not parse, in the API's error shape.
@@ -664,7 +687,6 @@ pub fn closing_progress(closing: &crate::ledger::Closing) -> serde_json::Value {
 
 /// `GET /metrics`: Prometheus text.
 async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError> {
-    let metrics = &state.metrics;
     let (head, checkpoint) = blocking({
         let state = state.clone();
         move || {
@@ -678,8 +700,28 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
         }
     })
     .await?;
-    let writer = &state.writer_counters;
-    let lines = [
+    let text: String = metric_lines(&state, head, checkpoint)
+        .iter()
+        .map(|(name, kind, help, value)| {
+            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
+        })
+        .collect();
+    Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
+}
+
+/// A metric: its name, type, help text and value.
+type MetricLine = (&'static str, &'static str, &'static str, String);
+
+/// Every metric, in the order `/metrics` lists them.
+fn metric_lines(state: &AppState, head: u64, checkpoint: u64) -> Vec<MetricLine> {
+    let mut lines = api_metric_lines(&state.metrics).to_vec();
+    lines.extend(writer_metric_lines(&state.writer_counters, head, checkpoint));
+    lines
+}
+
+/// The API's counters: commands, their time, requests and feed subscribers.
+fn api_metric_lines(metrics: &Metrics) -> [MetricLine; 5] {
+    [
         (
             "flexledger_commands_total",
             "counter",
@@ -713,6 +755,16 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
             "Feed subscribers connected.",
             metrics.feed_subscribers.load(Ordering::Relaxed).to_string(),
         ),
+    ]
+}
+
+/// The writer's counters, and the log `head` against the state rows' `checkpoint`.
+fn writer_metric_lines(
+    writer: &crate::writer::WriterCounters,
+    head: u64,
+    checkpoint: u64,
+) -> [MetricLine; 6] {
+    [
         (
             "flexledger_appends_total",
             "counter",
@@ -752,14 +804,7 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
             "Events the stored state rows are behind the log (0: written in the same batch).",
             head.saturating_sub(checkpoint).to_string(),
         ),
-    ];
-    let text: String = lines
-        .iter()
-        .map(|(name, kind, help, value)| {
-            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
-        })
-        .collect();
-    Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
+    ]
 }
 
 /// Serves `app` on `listener` within `limits` until `shutdown` resolves, then stops
