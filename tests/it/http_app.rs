@@ -1,18 +1,21 @@
 //! The HTTP API in process: `flexledger::http::app(state)` answers each request with
 //! no socket and no child process (axum's `oneshot`), on a ledger seeded with the demo
 //! under a fixed clock, with the state `serve` builds (`flexledger::http::start`).
-//! Routing, roles, status codes, error shapes, bodies and limits are tested here;
-//! what needs a socket or a process (timeouts, the connection cap, SIGTERM, a restart,
-//! the CLI as a client) stays in `http.rs` against the real server.
+//! Routing, roles, status codes, error shapes, bodies, limits and the feed's messages
+//! (its stream read as it arrives) are tested here; what needs a socket or a process
+//! (timeouts, the connection cap, SIGTERM, a restart, the CLI as a client) stays in
+//! `http.rs` against the real server.
 
-use crate::http::{pay, token, MEMBER, TOKENS};
+use crate::http::{next_sse, pay, read_messages, token, MEMBER, TOKENS};
 use crate::support::FixedSources;
 use axum::body::Body;
 use flexledger::http::auth::{Role, Tokens};
 use flexledger::store::SledStore;
 use flexledger::writer::Writer;
 use serde_json::{json, Value};
+use std::io::{BufRead, Read};
 use std::path::Path;
+use std::time::Duration;
 use tower::ServiceExt;
 
 /// The app on a demo ledger in `dir/data`, and what must be stopped after it.
@@ -139,6 +142,64 @@ impl App {
         self.send(builder.body(Body::empty()).unwrap())
             .status()
             .as_u16()
+    }
+}
+
+impl App {
+    /// A feed subscription (`GET /v1/feed{query}`) read as the socket client reads one,
+    /// line by line; an idle stream is given a minute per read.
+    pub(crate) fn subscribe(&self, query: &str, last_event_id: Option<&str>) -> impl BufRead {
+        let authorization = format!("Bearer {}", token("subscriber"));
+        let mut headers = vec![("authorization", authorization.as_str())];
+        if let Some(id) = last_event_id {
+            headers.push(("last-event-id", id));
+        }
+        let mut builder = axum::http::Request::builder()
+            .method("GET")
+            .uri(format!("/v1/feed{query}"));
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        let response = self.send(builder.body(Body::empty()).unwrap());
+        assert_eq!(response.status().as_u16(), 200);
+        std::io::BufReader::new(BodyReader {
+            runtime: self.runtime().handle().clone(),
+            body: response.into_body().into_data_stream(),
+            pending: axum::body::Bytes::new(),
+        })
+    }
+}
+
+/// How long one read of a feed stream may wait for its next bytes: a guard against a
+/// stream that stalls, not a timing assertion.
+const FEED_READ_SECONDS_MAX: u64 = 60;
+
+/// A streamed response body as `Read`: each read waits (on the app's runtime) for the
+/// body's next bytes.
+struct BodyReader {
+    runtime: tokio::runtime::Handle,
+    body: axum::body::BodyDataStream,
+    pending: axum::body::Bytes,
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        use futures_util::StreamExt;
+        while self.pending.is_empty() {
+            let wait = Duration::from_secs(FEED_READ_SECONDS_MAX);
+            let body = &mut self.body;
+            let next = self
+                .runtime
+                .block_on(async { tokio::time::timeout(wait, body.next()).await })
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "feed idle"))?;
+            match next {
+                None => return Ok(0),
+                Some(data) => self.pending = data.map_err(std::io::Error::other)?,
+            }
+        }
+        let count = buffer.len().min(self.pending.len());
+        buffer[..count].copy_from_slice(&self.pending.split_to(count));
+        Ok(count)
     }
 }
 
@@ -863,4 +924,199 @@ fn a_500_quotes_the_request_id_of_its_header() {
         body,
         json!({"ok": false, "error": {"code": "internal", "message": format!("internal error (request {id}); the server's log has the details")}})
     );
+}
+
+#[test]
+fn a_back_payment_publishes_the_months_it_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    // Zhang qualified in July (rules v2: Zhao, who re-enrolled without ever
+    // qualifying, serves the first-time wait again, so his back-paid months wait).
+    let zhao = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let mut feed = app.subscribe(&format!("?types=CoverageChanged&member={zhao}"), None);
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    assert_eq!(
+        app.call("POST", "/v1/commands", operator, Some(close), &[])
+            .0,
+        200
+    );
+    let back_pay = json!({"command":"pay","member_id":zhao,"months":["2025-10","2025-11"],"amount":"1200.00","paid_on":"2025-11-05"}).to_string();
+    let (status, paid) = app.call("POST", "/v1/commands", operator, Some(&back_pay), &[]);
+    assert_eq!(status, 200, "{paid}");
+    let messages = read_messages(&mut feed, 2);
+    let missed = &messages[0].2;
+    assert_eq!(messages[0].1, "CoverageChanged");
+    assert_eq!(
+        missed["months"],
+        json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}])
+    );
+    let restored = &messages[1].2;
+    assert_eq!(restored["position"], paid["events"][0]["position"]);
+    assert_eq!(
+        restored["months"],
+        json!([
+            {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false},
+            {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}
+        ])
+    );
+    // The same items come back on catch-up from the store.
+    let mut replay = app.subscribe(
+        // After the demo's 33 events: the close's and the back-payment's changes.
+        &format!("?from=34&types=CoverageChanged&member={zhao}"),
+        None,
+    );
+    let replayed = read_messages(&mut replay, 2);
+    assert_eq!(
+        replayed
+            .iter()
+            .map(|message| message.2.clone())
+            .collect::<Vec<_>>(),
+        messages
+            .iter()
+            .map(|message| message.2.clone())
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Every feed message has its own id: a close that changes several members' coverage
+/// sends them as POSITION.1, POSITION.2, …, and Last-Event-ID resumes between them.
+#[test]
+fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (_, closed) = app.call(
+        "POST",
+        "/v1/commands",
+        Some(token("operator")),
+        Some(close),
+        &[],
+    );
+    // The close lists its MonthClosed (first) and a summary; the coverage changes
+    // follow the command's last event (contract v2).
+    let summary = &closed["close"];
+    let position = closed["events"][0]["position"].as_u64().unwrap()
+        + summary["missed"].as_u64().unwrap()
+        + summary["withdrawn"].as_u64().unwrap();
+    let mut feed = app.subscribe(&format!("?from={position}"), None);
+    let messages = read_messages(&mut feed, 3);
+    let ids: Vec<&str> = messages.iter().map(|message| message.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            position.to_string(),
+            format!("{position}.1"),
+            format!("{position}.2")
+        ],
+        "Li and Zhao both missed October"
+    );
+    assert_eq!(messages[1].1, "CoverageChanged");
+    let mut resumed = app.subscribe("?types=CoverageChanged", Some(&format!("{position}.1")));
+    let next = read_messages(&mut resumed, 1);
+    assert_eq!(
+        next[0].0,
+        format!("{position}.2"),
+        "resumes after the last message received, not after its position"
+    );
+    assert_eq!(next[0].2, messages[2].2);
+}
+
+/// The ids the feed sends are the ones its documentation gives (the OpenAPI document's
+/// `FeedMessage`, README's feed section): an event's id is its position, the coverage
+/// changes after the event at P are `P.1`, `P.2`, … and carry `position` P; every
+/// message validates against `FeedMessage`; live and caught up from the store, the same
+/// messages have the same ids.
+#[test]
+fn the_feed_sends_the_documented_ids_live_and_caught_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let feed_message = crate::schemas::openapi_validator("FeedMessage");
+    for (id, event) in [
+        ("36", "CoverageChanged"),
+        ("36.1", "ContributionPaid"),
+        ("36.0", "CoverageChanged"),
+    ] {
+        let wrong = json!({"id": id, "event": event, "data": "{}"});
+        assert!(
+            !feed_message.is_valid(&wrong),
+            "FeedMessage refuses {wrong}"
+        );
+    }
+    let mut live = app.subscribe("", None);
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (status, closed) = app.call("POST", "/v1/commands", operator, Some(close), &[]);
+    assert_eq!(status, 200, "{closed}");
+    let first = closed["events"][0]["position"].as_u64().unwrap();
+    // `serve` answers a close at once and records its members' consequences in the
+    // background (D17): wait until the region shows no close in progress, so every
+    // consequence comes before the marker.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, region) = app.call("GET", "/v1/regions/demo", operator, None, &[]);
+        if region.get("closing").is_none() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the close is still being recorded: {region}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A marker after the close: the messages up to it are compared.
+    let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
+    let (status, stopped) = app.call("POST", "/v1/commands", operator, Some(&marker), &[]);
+    assert_eq!(status, 200, "{stopped}");
+    let marker_id = stopped["events"][0]["position"].to_string();
+    let read_through_marker = |feed: &mut dyn BufRead| {
+        let mut messages = Vec::new();
+        loop {
+            let message = next_sse(feed);
+            let fields = json!({"id": message.id, "event": message.event, "data": message.data});
+            let errors: Vec<String> = feed_message
+                .iter_errors(&fields)
+                .map(|error| error.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{fields} is not a FeedMessage: {errors:?}"
+            );
+            let (id, event) = (message.id.unwrap(), message.event.unwrap());
+            let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
+            let done = id == marker_id;
+            messages.push((id, event, data));
+            if done {
+                return messages;
+            }
+        }
+    };
+    let sent = read_through_marker(&mut live);
+    assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
+    let mut last_event = 0;
+    let mut changes_after_it = 0;
+    for (id, event, data) in &sent {
+        let position = data["position"].as_u64().unwrap();
+        if event == "CoverageChanged" {
+            changes_after_it += 1;
+            assert_eq!(
+                position, last_event,
+                "a change follows the event it carries"
+            );
+            assert_eq!(*id, format!("{position}.{changes_after_it}"));
+        } else {
+            assert_eq!(*id, position.to_string(), "an event's id is its position");
+            (last_event, changes_after_it) = (position, 0);
+        }
+    }
+    assert!(
+        sent.iter()
+            .filter(|message| message.1 == "CoverageChanged")
+            .count()
+            >= 2,
+        "Li and Zhao both miss October: {:?}",
+        sent.iter().map(|message| &message.0).collect::<Vec<_>>()
+    );
+    let mut caught_up = app.subscribe(&format!("?from={first}"), None);
+    assert_eq!(read_through_marker(&mut caught_up), sent);
 }
