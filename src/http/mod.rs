@@ -402,7 +402,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
 
 /// The body's commands, each parsed or refused, and whether it was a single object
 /// (answered with its result alone) rather than an array.
-#[allow(clippy::type_complexity)] // a parsed list and a flag, named by the doc above
 fn commands_of(
     value: serde_json::Value,
     idempotency_key: Option<Uuid>,
