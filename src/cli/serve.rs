@@ -1,23 +1,13 @@
 //! `flexledger serve`: wires the ledger, the writer, the feed and the HTTP app.
 
-use crate::domain::parse_command;
 use crate::http::auth::{Role, Tokens};
 use crate::http::cors::CORS_ORIGINS_MAX;
-use crate::http::{
-    feed_broadcast_items_max, AppState, ConnectionLimits, Metrics, FEED_SUBSCRIBERS_MAX,
-    REQUESTS_IN_FLIGHT_MAX,
-};
+use crate::http::ConnectionLimits;
 use crate::ledger::SystemSources;
-use crate::store::EventLog;
-use crate::writer::Writer;
 use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
-
-/// The demo region `--demo` seeds (the README's `examples/demo.jsonl`).
-const DEMO_COMMANDS: &str = include_str!("../../examples/demo.jsonl");
 
 /// The demo's tokens, kept in the data directory (mode 0600) so that a restarted demo
 /// keeps them: an open browser page or feed keeps working. Demo only: real use names
@@ -129,21 +119,25 @@ pub fn serve(
     } else {
         Vec::new()
     };
-    if demo && ledger.store().head()?.0 == 0 {
-        let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
-        ledger.submit(commands, &mut SystemSources)?;
+    if demo {
+        crate::http::seed_demo(&mut ledger, &mut SystemSources)?;
     }
-    // Answer a month close at once; its members' chunks follow between requests.
-    ledger.set_close_in_background(true);
     super::configure_close_chunks(&mut ledger);
-    let store = Arc::new(ledger.store().reader());
-    let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
-    let writer = Writer::start_with_feed(ledger, Box::new(SystemSources), Some(feed.clone()));
+    for (role, token) in &printed_tokens {
+        tokens.insert(token, *role);
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (writer, state) = crate::http::start(
+        ledger,
+        Box::new(SystemSources),
+        tokens,
+        cors_origins,
+        stopped,
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -152,23 +146,10 @@ pub fn serve(
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;
         for (role, token) in &printed_tokens {
-            tokens.insert(token, *role);
             writeln!(stdout, "{} token: {token}", role.name())?;
         }
         stdout.flush()?;
         drop(stdout);
-        let state = AppState {
-            writer: writer.sender(),
-            store,
-            tokens: Arc::new(tokens),
-            feed,
-            feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
-            request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
-            shutdown: stopped,
-            metrics: Arc::new(Metrics::default()),
-            writer_counters: writer.counters(),
-            cors_origins: cors_origins.into(),
-        };
         let shutdown = async move {
             wait_for_signal().await;
             tracing::info!("shutting down: no new requests, finishing those in flight");

@@ -1,18 +1,23 @@
 //! The HTTP API (`flexledger serve`): commands through the group-commit writer, reads
-//! from stored state, and a Server-Sent Events feed. `app(state)` builds the router so
-//! tests can bind port 0; `run(listener, state, shutdown)` serves until `shutdown`.
+//! from stored state, and a Server-Sent Events feed. `start` builds the state,
+//! `app(state)` the router (tests send it requests in process, with no socket), and
+//! `run(listener, state, shutdown)` serves it until `shutdown`.
 
 mod audit;
 pub mod auth;
 mod backup;
 pub mod cors;
 mod feed;
+mod request_id;
 mod schemas;
 mod server;
+mod start;
 
 pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
+pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
+pub use start::{seed_demo, start, DEMO_COMMANDS};
 
 use crate::domain::coverage::{member_coverage as coverage_of, month_line};
 use crate::domain::month::Month;
@@ -109,18 +114,26 @@ impl AppError {
 }
 
 /// What a 500 tells the client: the details (a store error, a path in the data
-/// directory) go to the server's log only.
-const INTERNAL_ERROR_MESSAGE: &str = "internal error; the server's log has the details";
+/// directory) go to the server's log only, on a line with the request's id, which
+/// the message quotes so that a client's report leads to that line.
+fn internal_error_message(request_id: Option<&RequestId>) -> String {
+    match request_id {
+        Some(id) => format!("internal error (request {id}); the server's log has the details"),
+        None => "internal error; the server's log has the details".to_owned(),
+    }
+}
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let request_id = RequestId::current();
         if self.status.is_server_error() {
-            tracing::error!(code = self.code, message = %self.message, "request failed");
+            let id = request_id.as_ref().map_or("none", RequestId::as_str);
+            tracing::error!(request_id = id, code = self.code, message = %self.message, "request failed");
         }
         let message = if self.status == StatusCode::INTERNAL_SERVER_ERROR {
-            INTERNAL_ERROR_MESSAGE
+            internal_error_message(request_id.as_ref())
         } else {
-            self.message.as_str()
+            self.message
         };
         let body =
             serde_json::json!({"ok": false, "error": {"code": self.code, "message": message}});
@@ -167,10 +180,11 @@ const COVERAGE_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role:
 const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
 const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber]);
 
-/// The router: every route with its roles, the body limit, the in-flight cap and,
-/// when origins are configured, CORS outermost (a preflight is answered before the
-/// in-flight cap and the role check; an error answered to a listed origin is
-/// readable by its page).
+/// The router: every route with its roles, the body limit, the in-flight cap, CORS
+/// when origins are configured (a preflight is answered before the in-flight cap and
+/// the role check; an error answered to a listed origin is readable by its page), and
+/// outermost the request id (every response carries one, a preflight's and a 503's
+/// too).
 pub fn app(state: AppState) -> Router {
     let cors = cors::layer(&state.cors_origins);
     let guarded = |allowed: Allowed, router: Router<AppState>| {
@@ -239,10 +253,11 @@ pub fn app(state: AppState) -> Router {
             limit_in_flight,
         ))
         .with_state(state);
-    match cors {
+    let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
-    }
+    };
+    router.layer(axum::middleware::from_fn(request_id::tag))
 }
 
 async fn limit_in_flight(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -324,6 +339,28 @@ async fn post_commands(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
+    let value = command_body(body)?;
+    let idempotency_key = idempotency_key(&headers)?;
+    let (commands, single) = commands_of(value, idempotency_key)?;
+    let results = state.writer.submit(commands).await?;
+    count_commands(&state.metrics, &results, started);
+    if single {
+        let result = results.into_iter().next().ok_or_else(|| {
+            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
+        })?;
+        let status = match &result {
+            CommandResult::Accepted { .. } => StatusCode::OK,
+            CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return Ok((status, Json(result)).into_response());
+    }
+    Ok(Json(results).into_response())
+}
+
+/// The request body as JSON: 413 beyond the body limit, 400 for what is not strict JSON.
+fn command_body(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<serde_json::Value, AppError> {
     let body = body.map_err(|rejection| {
         let status = rejection.status();
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -333,33 +370,43 @@ async fn post_commands(
         };
         AppError::new(status, code, format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes"))
     })?;
-    let value: serde_json::Value =
-        crate::domain::command::parse_json_strict(&body).map_err(|error| {
+    crate::domain::command::parse_json_strict(&body).map_err(|error| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            format!(
+                "the body is not valid JSON ({error}); send one command object or an array of them"
+            ),
+        )
+    })
+}
+
+/// The `Idempotency-Key` header, if sent: a UUID, or 400.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| Uuid::parse_str(text).ok())
+        .map(Some)
+        .ok_or_else(|| {
             AppError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_command",
-                format!(
-                "the body is not valid JSON ({error}); send one command object or an array of them"
-            ),
+                "Idempotency-Key must be a UUID",
             )
-        })?;
-    let idempotency_key = match headers.get("idempotency-key") {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .and_then(|text| Uuid::parse_str(text).ok())
-                .ok_or_else(|| {
-                    AppError::new(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_command",
-                        "Idempotency-Key must be a UUID",
-                    )
-                })?,
-        ),
-    };
-    let (commands, single): (Vec<Result<CommandEnvelope, Refusal>>, bool) = match value {
+        })
+}
+
+/// The body's commands, each parsed or refused, and whether it was a single object
+/// (answered with its result alone) rather than an array.
+fn commands_of(
+    value: serde_json::Value,
+    idempotency_key: Option<Uuid>,
+) -> Result<(Vec<Result<CommandEnvelope, Refusal>>, bool), AppError> {
+    match value {
         serde_json::Value::Array(items) => {
             if idempotency_key.is_some() {
                 // Both parse: they do not go together. 422, as for a key that
@@ -373,7 +420,7 @@ async fn post_commands(
                     format!("at most {REQUEST_COMMANDS_MAX} commands per request; split the array"),
                 ));
             }
-            (items.into_iter().map(parse_command_value).collect(), false)
+            Ok((items.into_iter().map(parse_command_value).collect(), false))
         }
         other => {
             let parsed = parse_command_value(other).and_then(|mut envelope| match (envelope.command_id, idempotency_key) {
@@ -383,37 +430,27 @@ async fn post_commands(
                     Ok(envelope)
                 }
             });
-            (vec![parsed], true)
+            Ok((vec![parsed], true))
         }
-    };
-    let results = state.writer.submit(commands).await?;
+    }
+}
+
+/// Adds a command request's results and time (since `started`) to the metrics.
+fn count_commands(metrics: &Metrics, results: &[CommandResult], started: std::time::Instant) {
     let refused = results
         .iter()
         .filter(|result| !result.is_accepted())
         .count() as u64;
-    state
-        .metrics
+    metrics
         .commands
         .fetch_add(results.len() as u64, Ordering::Relaxed);
-    state
-        .metrics
+    metrics
         .commands_refused
         .fetch_add(refused, Ordering::Relaxed);
-    state.metrics.command_request_micros_total.fetch_add(
+    metrics.command_request_micros_total.fetch_add(
         u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         Ordering::Relaxed,
     );
-    if single {
-        let result = results.into_iter().next().ok_or_else(|| {
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
-        })?;
-        let status = match &result {
-            CommandResult::Accepted { .. } => StatusCode::OK,
-            CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        return Ok((status, Json(result)).into_response());
-    }
-    Ok(Json(results).into_response())
 }
 
 /// A query string that does not parse, in the API's error shape.
@@ -662,7 +699,6 @@ pub fn closing_progress(closing: &crate::ledger::Closing) -> serde_json::Value {
 
 /// `GET /metrics`: Prometheus text.
 async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError> {
-    let metrics = &state.metrics;
     let (head, checkpoint) = blocking({
         let state = state.clone();
         move || {
@@ -676,8 +712,32 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
         }
     })
     .await?;
-    let writer = &state.writer_counters;
-    let lines = [
+    let text: String = metric_lines(&state, head, checkpoint)
+        .iter()
+        .map(|(name, kind, help, value)| {
+            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
+        })
+        .collect();
+    Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
+}
+
+/// A metric: its name, type, help text and value.
+type MetricLine = (&'static str, &'static str, &'static str, String);
+
+/// Every metric, in the order `/metrics` lists them.
+fn metric_lines(state: &AppState, head: u64, checkpoint: u64) -> Vec<MetricLine> {
+    let mut lines = api_metric_lines(&state.metrics).to_vec();
+    lines.extend(writer_metric_lines(
+        &state.writer_counters,
+        head,
+        checkpoint,
+    ));
+    lines
+}
+
+/// The API's counters: commands, their time, requests and feed subscribers.
+fn api_metric_lines(metrics: &Metrics) -> [MetricLine; 5] {
+    [
         (
             "flexledger_commands_total",
             "counter",
@@ -711,6 +771,16 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
             "Feed subscribers connected.",
             metrics.feed_subscribers.load(Ordering::Relaxed).to_string(),
         ),
+    ]
+}
+
+/// The writer's counters, and the log `head` against the state rows' `checkpoint`.
+fn writer_metric_lines(
+    writer: &crate::writer::WriterCounters,
+    head: u64,
+    checkpoint: u64,
+) -> [MetricLine; 6] {
+    [
         (
             "flexledger_appends_total",
             "counter",
@@ -750,14 +820,7 @@ async fn get_metrics(State(state): State<AppState>) -> Result<Response, AppError
             "Events the stored state rows are behind the log (0: written in the same batch).",
             head.saturating_sub(checkpoint).to_string(),
         ),
-    ];
-    let text: String = lines
-        .iter()
-        .map(|(name, kind, help, value)| {
-            format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n")
-        })
-        .collect();
-    Ok(([("content-type", "text/plain; version=0.0.4")], text).into_response())
+    ]
 }
 
 /// Serves `app` on `listener` within `limits` until `shutdown` resolves, then stops
@@ -801,7 +864,7 @@ mod tests {
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
             body,
-            serde_json::json!({"ok": false, "error": {"code": "internal", "message": INTERNAL_ERROR_MESSAGE}})
+            serde_json::json!({"ok": false, "error": {"code": "internal", "message": internal_error_message(None)}})
         );
         let (_, body) = body_of(AppError::new(
             StatusCode::BAD_REQUEST,
@@ -809,5 +872,87 @@ mod tests {
             "\"x\" is not a month (YYYY-MM)",
         ));
         assert_eq!(body["error"]["message"], "\"x\" is not a month (YYYY-MM)");
+    }
+
+    /// The log lines written while a closure runs on this thread.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A 500 answered under the request-id layer: the id in the `x-request-id` header
+    /// is the one its message quotes, and the one on the error's log line, which has
+    /// the details the client is not sent.
+    #[test]
+    fn a_500_quotes_the_request_id_its_header_and_log_line_carry() {
+        let secret = "sled: /var/lib/flexledger/db: corrupt page at offset 4096";
+        let router: Router = Router::new()
+            .route(
+                "/fails",
+                get(move || async move {
+                    Err::<(), _>(AppError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        secret,
+                    ))
+                }),
+            )
+            .layer(axum::middleware::from_fn(request_id::tag));
+        let log = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer({
+                let log = log.clone();
+                move || log.clone()
+            })
+            .with_ansi(false)
+            .finish();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime builds");
+        let (status, id, body) = tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(async {
+                let request = Request::builder()
+                    .uri("/fails")
+                    .body(axum::body::Body::empty())
+                    .expect("a request builds");
+                let response = tower::ServiceExt::oneshot(router, request)
+                    .await
+                    .expect("a router answers");
+                let id = response.headers()[REQUEST_ID_HEADER]
+                    .to_str()
+                    .expect("an id is text")
+                    .to_owned();
+                let status = response.status();
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .expect("an error body is in memory");
+                let body: serde_json::Value =
+                    serde_json::from_slice(&bytes).expect("an error body is JSON");
+                (status, id, body)
+            })
+        });
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|byte| byte.is_ascii_hexdigit()), "{id}");
+        assert_eq!(
+            body,
+            serde_json::json!({"ok": false, "error": {"code": "internal", "message": format!("internal error (request {id}); the server's log has the details")}})
+        );
+        let log = String::from_utf8(log.0.lock().unwrap().clone()).expect("the log is text");
+        let line = log
+            .lines()
+            .find(|line| line.contains("request failed"))
+            .unwrap_or_else(|| panic!("no error line in {log:?}"));
+        assert!(line.contains("ERROR"), "{line}");
+        assert!(line.contains(&id), "{line}");
+        assert!(line.contains(secret), "{line}");
     }
 }

@@ -20,6 +20,7 @@ mod faults;
 mod feed;
 mod help;
 mod http;
+mod http_app;
 mod integrity;
 mod layers;
 mod model;

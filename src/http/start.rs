@@ -1,0 +1,62 @@
+//! How a ledger becomes a served one: the demo it may be seeded with, the writer that
+//! takes it over, and the `AppState` every handler shares. `flexledger serve` and the
+//! in-process HTTP tests both go through `start`, so the tests answer requests with
+//! the state the server builds, not a look-alike.
+
+use super::auth::Tokens;
+use super::{
+    feed_broadcast_items_max, AppState, Metrics, FEED_SUBSCRIBERS_MAX, REQUESTS_IN_FLIGHT_MAX,
+};
+use crate::domain::parse_command;
+use crate::ledger::{Ledger, LedgerError, Sources};
+use crate::store::{CommandResult, EventLog, SledStore};
+use crate::writer::Writer;
+use axum::http::HeaderValue;
+use std::sync::Arc;
+
+/// The demo region `serve --demo` seeds (the README's `examples/demo.jsonl`).
+pub const DEMO_COMMANDS: &str = include_str!("../../examples/demo.jsonl");
+
+/// Submits the demo's commands to `ledger` if it holds no event yet (a restarted demo
+/// keeps what it recorded); returns their results, or none when nothing was submitted.
+pub fn seed_demo(
+    ledger: &mut Ledger,
+    sources: &mut dyn Sources,
+) -> Result<Vec<CommandResult>, LedgerError> {
+    if ledger.store().head()?.0 != 0 {
+        return Ok(Vec::new());
+    }
+    let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
+    ledger.submit(commands, sources)
+}
+
+/// Hands `ledger` to a new writer (which publishes to a new feed broadcast) and builds
+/// the state the routes share: a reader on the same database, `tokens`, the request
+/// and feed caps, `cors_origins`, and `shutdown` (feed streams end when it turns true).
+/// A month close is answered at once; its members' chunks follow between requests
+/// (D17). The caller shuts the writer down once the server has stopped.
+pub fn start(
+    mut ledger: Ledger,
+    sources: Box<dyn Sources + Send>,
+    tokens: Tokens,
+    cors_origins: &[HeaderValue],
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> (Writer<SledStore>, AppState) {
+    ledger.set_close_in_background(true);
+    let store = Arc::new(ledger.store().reader());
+    let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
+    let writer = Writer::start_with_feed(ledger, sources, Some(feed.clone()));
+    let state = AppState {
+        writer: writer.sender(),
+        store,
+        tokens: Arc::new(tokens),
+        feed,
+        feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
+        request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
+        shutdown,
+        metrics: Arc::new(Metrics::default()),
+        writer_counters: writer.counters(),
+        cors_origins: cors_origins.into(),
+    };
+    (writer, state)
+}

@@ -1,0 +1,1122 @@
+//! The HTTP API in process: `flexledger::http::app(state)` answers each request with
+//! no socket and no child process (axum's `oneshot`), on a ledger seeded with the demo
+//! under a fixed clock, with the state `serve` builds (`flexledger::http::start`).
+//! Routing, roles, status codes, error shapes, bodies, limits and the feed's messages
+//! (its stream read as it arrives) are tested here; what needs a socket or a process
+//! (timeouts, the connection cap, SIGTERM, a restart, the CLI as a client) stays in
+//! `http.rs` against the real server.
+
+use crate::http::{next_sse, pay, read_messages, token, MEMBER, TOKENS};
+use crate::support::FixedSources;
+use axum::body::Body;
+use flexledger::http::auth::{Role, Tokens};
+use flexledger::store::SledStore;
+use flexledger::writer::Writer;
+use serde_json::{json, Value};
+use std::io::{BufRead, Read};
+use std::path::Path;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// The app on a demo ledger in `dir/data`, and what must be stopped after it.
+pub(crate) struct App {
+    /// `app(state)`; cloned for every request (`oneshot` consumes it).
+    router: Option<axum::Router>,
+    /// Runs the handlers, the blocking store reads and the feed subscriptions.
+    runtime: Option<tokio::runtime::Runtime>,
+    /// Owns the ledger; shut down last, so the store is closed when `App` is dropped.
+    writer: Option<Writer<SledStore>>,
+    /// Ends feed streams, as a graceful stop does.
+    stop: tokio::sync::watch::Sender<bool>,
+    /// The store's sled tree, for tests that damage rows below the ledger.
+    pub(crate) tree: sled::Tree,
+}
+
+impl App {
+    /// `serve --demo --auth …` in process: the demo seeded into `dir/data`, the test
+    /// tokens of `http.rs`, no CORS origin.
+    pub(crate) fn start(dir: &Path) -> App {
+        App::start_with_cors(dir, &[])
+    }
+
+    /// `start` with `--cors-origin` values (parsed as `serve` parses them).
+    pub(crate) fn start_with_cors(dir: &Path, origins: &[&str]) -> App {
+        let mut ledger = flexledger::cli::open_ledger(&dir.join("data")).unwrap();
+        let mut sources = FixedSources::new();
+        flexledger::http::seed_demo(&mut ledger, &mut sources).unwrap();
+        let tree = ledger.store().raw_tree().clone();
+        let mut tokens = Tokens::default();
+        for (role, token) in TOKENS {
+            let role = *Role::ALL.iter().find(|each| each.name() == role).unwrap();
+            tokens.insert(token, role);
+        }
+        let origins: Vec<axum::http::HeaderValue> = origins
+            .iter()
+            .map(|origin| flexledger::http::cors::parse_origin(origin).unwrap())
+            .collect();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let (writer, state) =
+            flexledger::http::start(ledger, Box::new(sources), tokens, &origins, stopped);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        App {
+            router: Some(flexledger::http::app(state)),
+            runtime: Some(runtime),
+            writer: Some(writer),
+            stop,
+            tree,
+        }
+    }
+
+    /// Answers `request`; the body is left to the caller (a feed's streams).
+    pub(crate) fn send(&self, request: axum::http::Request<Body>) -> axum::response::Response {
+        let router = self.router.clone().unwrap();
+        self.runtime().block_on(router.oneshot(request)).unwrap()
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.runtime.as_ref().unwrap()
+    }
+
+    /// One request with any method, headers and body: (status, response headers, body).
+    pub(crate) fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> (u16, axum::http::HeaderMap, String) {
+        let mut builder = axum::http::Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let body = body.map_or_else(Body::empty, |body| Body::from(body.to_owned()));
+        let response = self.send(builder.body(body).unwrap());
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = self
+            .runtime()
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .unwrap();
+        (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    /// As `http::call`: (status, body as JSON or text); a POST sends `body` (or `{}`)
+    /// as JSON.
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let authorization = token.map(|token| format!("Bearer {token}"));
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if let Some(authorization) = &authorization {
+            all.push(("authorization", authorization));
+        }
+        let body = if method == "GET" {
+            None
+        } else {
+            all.push(("content-type", "application/json"));
+            Some(body.unwrap_or("{}"))
+        };
+        all.extend_from_slice(headers);
+        let (status, _, text) = self.exchange(method, path, &all, body);
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// The status of a GET whose body is not read (a feed stream).
+    pub(crate) fn status_of_get(&self, path: &str, headers: &[(&str, &str)]) -> u16 {
+        let mut builder = axum::http::Request::builder().method("GET").uri(path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        self.send(builder.body(Body::empty()).unwrap())
+            .status()
+            .as_u16()
+    }
+}
+
+impl App {
+    /// A feed subscription (`GET /v1/feed{query}`) read as the socket client reads one,
+    /// line by line; an idle stream is given a minute per read.
+    pub(crate) fn subscribe(&self, query: &str, last_event_id: Option<&str>) -> impl BufRead {
+        let authorization = format!("Bearer {}", token("subscriber"));
+        let mut headers = vec![("authorization", authorization.as_str())];
+        if let Some(id) = last_event_id {
+            headers.push(("last-event-id", id));
+        }
+        let mut builder = axum::http::Request::builder()
+            .method("GET")
+            .uri(format!("/v1/feed{query}"));
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        let response = self.send(builder.body(Body::empty()).unwrap());
+        assert_eq!(response.status().as_u16(), 200);
+        std::io::BufReader::new(BodyReader {
+            runtime: self.runtime().handle().clone(),
+            body: response.into_body().into_data_stream(),
+            pending: axum::body::Bytes::new(),
+        })
+    }
+}
+
+/// How long one read of a feed stream may wait for its next bytes: a guard against a
+/// stream that stalls, not a timing assertion.
+const FEED_READ_SECONDS_MAX: u64 = 60;
+
+/// A streamed response body as `Read`: each read waits (on the app's runtime) for the
+/// body's next bytes.
+struct BodyReader {
+    runtime: tokio::runtime::Handle,
+    body: axum::body::BodyDataStream,
+    pending: axum::body::Bytes,
+}
+
+impl Read for BodyReader {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        use futures_util::StreamExt;
+        while self.pending.is_empty() {
+            let wait = Duration::from_secs(FEED_READ_SECONDS_MAX);
+            let body = &mut self.body;
+            let next = self
+                .runtime
+                .block_on(async { tokio::time::timeout(wait, body.next()).await })
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "feed idle"))?;
+            match next {
+                None => return Ok(0),
+                Some(data) => self.pending = data.map_err(std::io::Error::other)?,
+            }
+        }
+        let count = buffer.len().min(self.pending.len());
+        buffer[..count].copy_from_slice(&self.pending.split_to(count));
+        Ok(count)
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        // The router's state holds writer handles: it goes first, then the tasks the
+        // runtime still runs, then the writer, which closes the store.
+        drop(self.router.take());
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+        }
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.shutdown();
+        }
+    }
+}
+
+/// A response header's value, or "" when absent.
+pub(crate) fn header_of(headers: &axum::http::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn every_route_and_role_is_allowed_or_refused_as_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let member = format!("/v1/members/{MEMBER}");
+    let routes: [(&str, String, [bool; 3]); 10] = [
+        ("POST", "/v1/commands".into(), [true, false, false]),
+        ("GET", member.clone(), [true, true, true]),
+        (
+            "GET",
+            format!("{member}/months/2025-07"),
+            [true, true, true],
+        ),
+        ("GET", format!("{member}/events"), [true, true, false]),
+        ("GET", format!("{member}/timeline.svg"), [true, true, true]),
+        (
+            "GET",
+            format!("/audit/members/{MEMBER}"),
+            [true, true, false],
+        ),
+        ("GET", "/v1/regions/demo".into(), [true, true, false]),
+        (
+            "GET",
+            "/v1/regions/demo/months/2025-01".into(),
+            [true, true, false],
+        ),
+        ("GET", "/metrics".into(), [true, true, false]),
+        ("GET", "/v1/feed?from=33".into(), [false, true, true]),
+    ];
+    let body =
+        r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
+    for (method, path, allowed) in &routes {
+        if path.starts_with("/v1/feed") {
+            continue; // streams: checked with headers only below
+        }
+        assert_eq!(
+            app.call(method, path, None, Some(body), &[]).0,
+            401,
+            "{method} {path} without a token"
+        );
+        assert_eq!(
+            app.call(method, path, Some("wrong"), Some(body), &[]).0,
+            401,
+            "{method} {path} with an unknown token"
+        );
+        for (index, (role, token)) in TOKENS.iter().enumerate() {
+            let (status, response) = app.call(method, path, Some(token), Some(body), &[]);
+            if allowed[index] {
+                assert!(
+                    status != 401 && status != 403,
+                    "{role} may use {method} {path}: {status} {response}"
+                );
+            } else {
+                assert_eq!(
+                    status, 403,
+                    "{role} may not use {method} {path}: {response}"
+                );
+                assert_eq!(response["error"]["code"], "forbidden");
+            }
+        }
+    }
+    // The feed: check the status line only (the body streams).
+    for (index, (role, token)) in TOKENS.iter().enumerate() {
+        let status = app.status_of_get(
+            "/v1/feed?from=33",
+            &[("authorization", &format!("Bearer {token}"))],
+        );
+        let feed = routes
+            .iter()
+            .find(|(_, path, _)| path.starts_with("/v1/feed"))
+            .unwrap();
+        let expected = if feed.2[index] { 200 } else { 403 };
+        assert_eq!(status, expected, "{role} on the feed");
+    }
+    assert_eq!(app.call("GET", "/healthz", None, None, &[]).0, 200);
+}
+
+#[test]
+fn commands_single_array_idempotency_and_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let operator = Some(token("operator"));
+    let key = [("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d")];
+    let (status, first) = app.call(
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&pay("2025-10", "2025-10-03")),
+        &key,
+    );
+    assert_eq!(status, 200, "{first}");
+    let (_, again) = app.call(
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&pay("2025-10", "2025-10-03")),
+        &key,
+    );
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["events"], first["events"]);
+    let conflicting = json!({"command":"pay","member_id":MEMBER,"months":["2025-10"],"amount":"600.00","paid_on":"2025-10-03","command_id":"11111111-1111-4111-8111-111111111111"}).to_string();
+    let (status, conflict) = app.call("POST", "/v1/commands", operator, Some(&conflicting), &key);
+    assert_eq!(
+        (status, conflict["error"]["code"].as_str()),
+        (422, Some("invalid_command")),
+        "an Idempotency-Key that contradicts command_id: {conflict}"
+    );
+    let (status, refused) = app.call(
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&pay("2025-12", "2025-10-03")),
+        &[],
+    );
+    assert_eq!(status, 422);
+    assert_eq!(refused["error"]["code"], "arrears_must_be_paid_first");
+    let array = format!(
+        "[{},{}]",
+        pay("2025-11", "2025-10-04"),
+        r#"{"command":"pay","amount":600}"#
+    );
+    let (status, results) = app.call("POST", "/v1/commands", operator, Some(&array), &[]);
+    assert_eq!(status, 200);
+    assert_eq!(results[0]["ok"], true);
+    assert_eq!(results[1]["error"]["code"], "invalid_command");
+    let (status, malformed) = app.call("POST", "/v1/commands", operator, Some("{not json"), &[]);
+    assert_eq!(
+        (status, malformed["error"]["code"].as_str()),
+        (400, Some("invalid_command"))
+    );
+    let too_many = format!(
+        "[{}]",
+        vec![r#"{"command":"close_month","region":"demo","month":"2030-01"}"#; 1001].join(",")
+    );
+    assert_eq!(
+        app.call("POST", "/v1/commands", operator, Some(&too_many), &[])
+            .0,
+        413
+    );
+    let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
+    let (status, rejected) = app.call("POST", "/v1/commands", operator, Some(&too_big), &[]);
+    assert_eq!(
+        (status, rejected["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+    let (status, month) = app.call(
+        "GET",
+        &format!("/v1/members/{MEMBER}/months/2025-11"),
+        Some(token("subscriber")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(month["status"], "covered");
+    assert_eq!(month["benefits"], true);
+    let (status, unknown) = app.call(
+        "GET",
+        "/v1/members/11111111-2222-4333-8444-555555555555",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        (status, unknown["error"]["code"].as_str()),
+        (404, Some("never_enrolled"))
+    );
+    let (status, bad_query) = app.call(
+        "GET",
+        &format!("/v1/members/{MEMBER}?as_of=abc"),
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        (status, bad_query["error"]["code"].as_str()),
+        (400, Some("invalid_command")),
+        "{bad_query}"
+    );
+    let (status, metrics) = app.call("GET", "/metrics", Some(token("auditor")), None, &[]);
+    assert_eq!(status, 200);
+    let metrics = metrics.as_str().unwrap();
+    let value = |name: &str| {
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} ")))
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{name} in {metrics}"))
+    };
+    assert!(
+        value("flexledger_appends_total") >= 2.0,
+        "two accepted commands, two appends: {metrics}"
+    );
+    assert!(
+        value("flexledger_writer_batch_commands_total") >= value("flexledger_writer_batches_total")
+    );
+    assert_eq!(value("flexledger_projection_lag_events"), 0.0);
+}
+
+/// The OpenAPI document served at /v1/openapi.json is the file in schemas/, names
+/// exactly the live routes, and its `x-roles` are what the server enforces.
+#[test]
+fn the_openapi_document_matches_the_live_routes_and_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let (status, served) = app.call("GET", "/v1/openapi.json", None, None, &[]);
+    assert_eq!(status, 200);
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::repo_path("schemas/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(served, file, "the served document is schemas/openapi.json");
+    assert_eq!(file["openapi"].as_str().unwrap().get(..3), Some("3.1"));
+    let concrete = |path: &str| {
+        path.replace("{id}", MEMBER)
+            .replace("{month}", "2025-07")
+            .replace("{name}", "demo")
+    };
+    let mut operations = 0;
+    for (path, item) in file["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let method = method.to_uppercase();
+            operations += 1;
+            let url = concrete(path);
+            let Some(roles) = operation.get("x-roles") else {
+                assert_eq!(
+                    app.call(&method, &url, None, None, &[]).0,
+                    200,
+                    "{method} {path} is public"
+                );
+                continue;
+            };
+            let roles: Vec<&str> = roles
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|role| role.as_str().unwrap())
+                .collect();
+            for (role, token) in TOKENS {
+                if path == "/v1/feed" {
+                    let status =
+                        app.status_of_get(&url, &[("authorization", &format!("Bearer {token}"))]);
+                    assert_eq!(
+                        status == 200,
+                        roles.contains(&role),
+                        "{role} on {method} {path}"
+                    );
+                    continue;
+                }
+                let body = r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
+                let (status, response) = app.call(&method, &url, Some(token), Some(body), &[]);
+                assert_ne!(status, 404, "{method} {path} is a live route: {response}");
+                assert_eq!(
+                    status != 403,
+                    roles.contains(&role),
+                    "{role} on {method} {path}: {status} {response}"
+                );
+            }
+        }
+    }
+    assert_eq!(operations, 13, "every route is described");
+    // A browser's EventSource cannot set headers: the token may come in the query.
+    let status = app.status_of_get(
+        &format!("/v1/feed?from=33&access_token={}", token("subscriber")),
+        &[],
+    );
+    assert_eq!(status, 200);
+    let (status, _) = app.call(
+        "POST",
+        &format!("/v1/commands?access_token={}", token("operator")),
+        None,
+        Some("{}"),
+        &[],
+    );
+    assert_eq!(status, 401, "only GET takes a token in the query");
+    // The scheme name is case-insensitive (RFC 7235).
+    let (status, _) = app.call(
+        "GET",
+        &format!("/v1/members/{MEMBER}"),
+        None,
+        None,
+        &[("authorization", "bearer au-secret")],
+    );
+    assert_eq!(status, 200);
+}
+
+/// The region month report over HTTP is the CLI's, and refuses what it cannot answer.
+#[test]
+fn the_region_month_report_is_served_as_the_cli_prints_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let report_cli = |month: &str| {
+        let output = crate::support::flexledger(
+            &dir.path().join("data"),
+            &["region", "demo", "--month", month],
+            None,
+        );
+        (
+            output.status.code(),
+            serde_json::from_slice::<Value>(&output.stdout).unwrap(),
+        )
+    };
+    let app = App::start(dir.path());
+    let (status, report) = app.call(
+        "GET",
+        "/v1/regions/demo/months/2025-01",
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200, "{report}");
+    crate::schemas::assert_valid("region_month_report", &report);
+    for (path, expected_status, expected_code) in [
+        ("/v1/regions/demo/months/2030-01", 409, "month_not_closed"),
+        ("/v1/regions/nowhere/months/2025-01", 404, "unknown_region"),
+        ("/v1/regions/demo/months/2025-13", 400, "invalid_command"),
+    ] {
+        let (status, body) = app.call("GET", path, Some(token("auditor")), None, &[]);
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (expected_status, Some(expected_code)),
+            "{path}: {body}"
+        );
+    }
+    drop(app);
+    assert_eq!(report_cli("2025-01"), (Some(0), report));
+    let (code, refused) = report_cli("2030-01");
+    assert_eq!(
+        (code, refused["error"]["code"].as_str()),
+        (Some(1), Some("month_not_closed"))
+    );
+}
+
+/// CORS: off by default (no header, a preflight is a 405 like any OPTIONS); with
+/// `--cors-origin`, a preflight from a listed origin is answered without a token and
+/// allows the Authorization header, responses (errors too) carry the origin, and any
+/// other origin gets no Access-Control-Allow-Origin.
+#[test]
+fn cors_is_off_by_default_and_allows_only_the_listed_origins() {
+    let app = "https://app.example.org";
+    let preflight = |server: &App, origin: &str| {
+        server.exchange(
+            "OPTIONS",
+            "/v1/commands",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                (
+                    "access-control-request-headers",
+                    "authorization,content-type",
+                ),
+            ],
+            None,
+        )
+    };
+    let auditor = format!("Bearer {}", token("auditor"));
+    let read = |server: &App, origin: &str, token: Option<&str>| {
+        let mut headers = vec![("origin", origin)];
+        if let Some(token) = token {
+            headers.push(("authorization", token));
+        }
+        server.exchange("GET", "/v1/regions/demo", &headers, None)
+    };
+    let allowed_origin =
+        |headers: &axum::http::HeaderMap| header_of(headers, "access-control-allow-origin");
+
+    let dir = tempfile::tempdir().unwrap();
+    let off = App::start(dir.path());
+    let (status, headers, body) = preflight(&off, app);
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(allowed_origin(&headers), "");
+    let (status, headers, _) = read(&off, app, Some(&auditor));
+    assert_eq!(status, 200);
+    assert_eq!(allowed_origin(&headers), "", "off by default");
+    drop(off);
+
+    let dir = tempfile::tempdir().unwrap();
+    let on = App::start_with_cors(
+        dir.path(),
+        &["https://App.Example.org", "http://localhost:3000"],
+    );
+    let (status, headers, _) = preflight(&on, app);
+    assert_eq!(status, 200, "a preflight needs no token");
+    assert_eq!(
+        allowed_origin(&headers),
+        app,
+        "the origin, lowercased as browsers send it"
+    );
+    assert!(header_of(&headers, "access-control-allow-methods").contains("POST"));
+    let allowed_headers = header_of(&headers, "access-control-allow-headers");
+    for name in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "last-event-id",
+    ] {
+        assert!(
+            allowed_headers.contains(name),
+            "{name} in {allowed_headers}"
+        );
+    }
+    let (status, headers, _) = read(&on, "http://localhost:3000", Some(&auditor));
+    assert_eq!(status, 200);
+    assert_eq!(allowed_origin(&headers), "http://localhost:3000");
+    let (status, headers, _) = read(&on, app, None);
+    assert_eq!(status, 401);
+    assert_eq!(allowed_origin(&headers), app, "the page can read the error");
+    for other in [
+        "https://evil.example.org",
+        "https://app.example.org.evil.example",
+        "null",
+    ] {
+        let (_, headers, _) = preflight(&on, other);
+        assert_eq!(allowed_origin(&headers), "", "preflight from {other}");
+        let (status, headers, _) = read(&on, other, Some(&auditor));
+        assert_eq!(status, 200);
+        assert_eq!(allowed_origin(&headers), "", "{other}");
+    }
+
+    for bad in [
+        "https://app.example.org/",
+        "app.example.org",
+        "*",
+        "https://app.example.org/path",
+    ] {
+        let output = crate::support::flexledger(
+            &dir.path().join("other"),
+            &[
+                "serve",
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+                "--cors-origin",
+                bad,
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("is not an origin"), "{bad}: {stderr}");
+    }
+}
+
+/// Every error has the contract's JSON error shape and the status the OpenAPI document
+/// gives it: an unknown route, a wrong method, a body too large or not JSON, a path that
+/// does not decode, a query or header of the wrong form, a key with an array.
+#[test]
+fn every_error_has_the_json_error_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let operator = format!("Bearer {}", token("operator"));
+    let auditor = format!("Bearer {}", token("auditor"));
+    let subscriber = format!("Bearer {}", token("subscriber"));
+    let json = ("content-type", "application/json");
+    let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
+    let duplicate_key =
+        format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}","member_id":"{MEMBER}"}}"#);
+    let array = format!("[{}]", pay("2025-10", "2025-10-03"));
+    let key = ("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d");
+    // (method, path, headers, body, status, error code)
+    type Case<'a> = (
+        &'a str,
+        String,
+        Vec<(&'a str, &'a str)>,
+        Option<&'a str>,
+        u16,
+        &'a str,
+    );
+    #[rustfmt::skip]
+    let cases: Vec<Case> = vec![
+        ("GET", "/nowhere".into(), vec![], None, 404, "not_found"),
+        ("POST", "/v1/healthz".into(), vec![("authorization", &operator)], Some("{}"), 404, "not_found"),
+        ("GET", "/v1/commands".into(), vec![("authorization", &operator)], None, 405, "method_not_allowed"),
+        ("DELETE", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor)], None, 405, "method_not_allowed"),
+        ("PUT", "/v1/openapi.json".into(), vec![], Some("{}"), 405, "method_not_allowed"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&too_big), 413, "payload_too_large"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some("{not json"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key], Some(&array), 422, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![json], Some("{}"), 401, "unauthorized"),
+        ("GET", format!("/v1/members/{MEMBER}/events"), vec![("authorization", &subscriber)], None, 403, "forbidden"),
+        ("GET", "/v1/members/%FF".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/members/%FF/months/2025-01".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/members/%FF/timeline.svg".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/%C3%28".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=1.5"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=1e3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/demo/months/2025-13".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
+        ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
+    ];
+    for (method, path, headers, body, status, code) in cases {
+        let (got, content_type, allow, text) = request(&app, method, &path, &headers, body);
+        let what = format!("{method} {path}: {got} {text}");
+        assert_eq!(got, status, "{what}");
+        assert_eq!(content_type, "application/json", "{what}");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{what}"));
+        crate::schemas::assert_openapi_valid("Error", &body);
+        assert_eq!(body["error"]["code"], code, "{what}");
+        if status == 405 {
+            assert!(!allow.is_empty(), "a 405 names the allowed methods: {what}");
+        }
+    }
+}
+
+/// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,
+/// spaces or tabs around them), however large, and nothing else.
+#[test]
+fn last_event_id_takes_what_its_documented_pattern_admits() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let status = |id: &str| {
+        app.status_of_get(
+            "/v1/feed",
+            &[("authorization", &auditor), ("last-event-id", id)],
+        )
+    };
+    for id in [
+        "36",
+        "36.1",
+        " 36 ",
+        "\t36.0\t",
+        "7146233.6221606942",
+        "99999999999999999999999",
+        "1.99999999999999999999",
+    ] {
+        assert_eq!(status(id), 200, "{id:?}");
+    }
+    for id in [
+        "", "x", "-1", "+1", "1.", ".1", "1.x", "1 .1", "1.1.1", "0x10",
+    ] {
+        assert_eq!(status(id), 400, "{id:?}");
+    }
+}
+
+/// Every JSON Schema in schemas/ is served at /v1/ plus its path there, byte for byte,
+/// so the OpenAPI document's relative `$ref`s (`defs.schema.json#/$defs/uuid`, and
+/// `commands/pay.schema.json`'s `../defs.schema.json`) resolve against its own URL;
+/// every reference the document and the schemas make names a served file.
+#[test]
+fn the_schemas_the_openapi_document_refers_to_are_served_beside_it() {
+    fn schema_files(directory: &Path, below: &str, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if path.is_dir() {
+                schema_files(&path, &format!("{below}{name}/"), found);
+            } else if name.ends_with(".schema.json") {
+                found.push(format!("{below}{name}"));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    schema_files(&crate::support::repo_path("schemas"), "", &mut files);
+    files.sort();
+    let mut compiled_in: Vec<String> = flexledger::http::SCHEMA_FILES
+        .iter()
+        .map(|(path, _)| (*path).to_owned())
+        .collect();
+    compiled_in.sort();
+    assert_eq!(
+        compiled_in, files,
+        "src/http/schemas.rs lists every file of schemas/"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let fetch = |path: &str| {
+        let (status, headers, body) = app.exchange("GET", &format!("/v1/{path}"), &[], None);
+        (status, header_of(&headers, "content-type"), body)
+    };
+    let mut references = Vec::new();
+    for file in files.iter().map(String::as_str).chain(["openapi.json"]) {
+        let (status, content_type, served) = fetch(file);
+        assert_eq!(status, 200, "{file} is served without a token");
+        let expected =
+            std::fs::read_to_string(crate::support::repo_path(&format!("schemas/{file}"))).unwrap();
+        assert_eq!(
+            served, expected,
+            "the served {file} is the file in schemas/"
+        );
+        if file != "openapi.json" {
+            assert_eq!(
+                content_type,
+                flexledger::http::SCHEMA_CONTENT_TYPE,
+                "{file}"
+            );
+        }
+        let directory = file.rsplit_once('/').map_or("", |(directory, _)| directory);
+        collect_file_references(
+            &serde_json::from_str(&served).unwrap(),
+            directory,
+            &mut references,
+        );
+    }
+    for reference in references {
+        assert!(
+            files.contains(&reference),
+            "a $ref names {reference}, which is not served"
+        );
+    }
+    let (status, _, body) = fetch("commands/nothing.schema.json");
+    assert_eq!(status, 404);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// One request with any method, headers and body: (status, content type, `Allow`, body).
+fn request(
+    app: &App,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String, String, String) {
+    let (status, headers, text) = app.exchange(method, path, headers, body);
+    let (content_type, allow) = (
+        header_of(&headers, "content-type"),
+        header_of(&headers, "allow"),
+    );
+    (status, content_type, allow, text)
+}
+
+/// The files `value`'s `$ref`s name, as paths below schemas/ (`directory` is the
+/// referring file's own).
+fn collect_file_references(value: &Value, directory: &str, found: &mut Vec<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                match (key.as_str(), field) {
+                    ("$ref", Value::String(reference)) => {
+                        let file = reference.split('#').next().unwrap_or_default();
+                        if file.is_empty() {
+                            continue;
+                        }
+                        let resolved = match file.strip_prefix("../") {
+                            Some(up) => up.to_owned(),
+                            None if directory.is_empty() => file.to_owned(),
+                            None => format!("{directory}/{file}"),
+                        };
+                        found.push(resolved);
+                    }
+                    _ => collect_file_references(field, directory, found),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_file_references(item, directory, found)),
+        _ => {}
+    }
+}
+
+/// Every response carries an `x-request-id`, a new one each time; a 500 (here: the
+/// demo member's state row damaged below the ledger while the app runs) says only
+/// "internal error", quoting the id its header carries, and keeps the error shape.
+#[test]
+fn a_500_quotes_the_request_id_of_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let member = format!("/v1/members/{MEMBER}");
+    let mut ids = Vec::new();
+    for (path, headers, status) in [
+        ("/healthz", vec![], 200),
+        (
+            member.as_str(),
+            vec![("authorization", auditor.as_str())],
+            200,
+        ),
+        (member.as_str(), vec![], 401),
+        ("/nowhere", vec![], 404),
+    ] {
+        let (got, headers, text) = app.exchange("GET", path, &headers, None);
+        assert_eq!(got, status, "{path}: {text}");
+        let id = header_of(&headers, "x-request-id");
+        assert!(
+            id.len() == 32 && id.bytes().all(|byte| byte.is_ascii_hexdigit()),
+            "{path}: x-request-id {id:?}"
+        );
+        assert!(!ids.contains(&id), "a new id per request: {id}");
+        ids.push(id);
+    }
+    let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+    app.tree.insert(key, &b"not a member row"[..]).unwrap();
+    let (status, headers, text) =
+        app.exchange("GET", &member, &[("authorization", &auditor)], None);
+    assert_eq!(status, 500, "{text}");
+    let id = header_of(&headers, "x-request-id");
+    assert!(!ids.contains(&id), "a new id for the failed request: {id}");
+    assert_eq!(header_of(&headers, "content-type"), "application/json");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    crate::schemas::assert_openapi_valid("Error", &body);
+    assert_eq!(
+        body,
+        json!({"ok": false, "error": {"code": "internal", "message": format!("internal error (request {id}); the server's log has the details")}})
+    );
+}
+
+#[test]
+fn a_back_payment_publishes_the_months_it_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    // Zhang qualified in July (rules v2: Zhao, who re-enrolled without ever
+    // qualifying, serves the first-time wait again, so his back-paid months wait).
+    let zhao = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let mut feed = app.subscribe(&format!("?types=CoverageChanged&member={zhao}"), None);
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    assert_eq!(
+        app.call("POST", "/v1/commands", operator, Some(close), &[])
+            .0,
+        200
+    );
+    let back_pay = json!({"command":"pay","member_id":zhao,"months":["2025-10","2025-11"],"amount":"1200.00","paid_on":"2025-11-05"}).to_string();
+    let (status, paid) = app.call("POST", "/v1/commands", operator, Some(&back_pay), &[]);
+    assert_eq!(status, 200, "{paid}");
+    let messages = read_messages(&mut feed, 2);
+    let missed = &messages[0].2;
+    assert_eq!(messages[0].1, "CoverageChanged");
+    assert_eq!(
+        missed["months"],
+        json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}])
+    );
+    let restored = &messages[1].2;
+    assert_eq!(restored["position"], paid["events"][0]["position"]);
+    assert_eq!(
+        restored["months"],
+        json!([
+            {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false},
+            {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}
+        ])
+    );
+    // The same items come back on catch-up from the store.
+    let mut replay = app.subscribe(
+        // After the demo's 33 events: the close's and the back-payment's changes.
+        &format!("?from=34&types=CoverageChanged&member={zhao}"),
+        None,
+    );
+    let replayed = read_messages(&mut replay, 2);
+    assert_eq!(
+        replayed
+            .iter()
+            .map(|message| message.2.clone())
+            .collect::<Vec<_>>(),
+        messages
+            .iter()
+            .map(|message| message.2.clone())
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Every feed message has its own id: a close that changes several members' coverage
+/// sends them as POSITION.1, POSITION.2, …, and Last-Event-ID resumes between them.
+#[test]
+fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (_, closed) = app.call(
+        "POST",
+        "/v1/commands",
+        Some(token("operator")),
+        Some(close),
+        &[],
+    );
+    // The close lists its MonthClosed (first) and a summary; the coverage changes
+    // follow the command's last event (contract v2).
+    let summary = &closed["close"];
+    let position = closed["events"][0]["position"].as_u64().unwrap()
+        + summary["missed"].as_u64().unwrap()
+        + summary["withdrawn"].as_u64().unwrap();
+    let mut feed = app.subscribe(&format!("?from={position}"), None);
+    let messages = read_messages(&mut feed, 3);
+    let ids: Vec<&str> = messages.iter().map(|message| message.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            position.to_string(),
+            format!("{position}.1"),
+            format!("{position}.2")
+        ],
+        "Li and Zhao both missed October"
+    );
+    assert_eq!(messages[1].1, "CoverageChanged");
+    let mut resumed = app.subscribe("?types=CoverageChanged", Some(&format!("{position}.1")));
+    let next = read_messages(&mut resumed, 1);
+    assert_eq!(
+        next[0].0,
+        format!("{position}.2"),
+        "resumes after the last message received, not after its position"
+    );
+    assert_eq!(next[0].2, messages[2].2);
+}
+
+/// The ids the feed sends are the ones its documentation gives (the OpenAPI document's
+/// `FeedMessage`, README's feed section): an event's id is its position, the coverage
+/// changes after the event at P are `P.1`, `P.2`, … and carry `position` P; every
+/// message validates against `FeedMessage`; live and caught up from the store, the same
+/// messages have the same ids.
+#[test]
+fn the_feed_sends_the_documented_ids_live_and_caught_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let feed_message = crate::schemas::openapi_validator("FeedMessage");
+    for (id, event) in [
+        ("36", "CoverageChanged"),
+        ("36.1", "ContributionPaid"),
+        ("36.0", "CoverageChanged"),
+    ] {
+        let wrong = json!({"id": id, "event": event, "data": "{}"});
+        assert!(
+            !feed_message.is_valid(&wrong),
+            "FeedMessage refuses {wrong}"
+        );
+    }
+    let mut live = app.subscribe("", None);
+    let operator = Some(token("operator"));
+    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+    let (status, closed) = app.call("POST", "/v1/commands", operator, Some(close), &[]);
+    assert_eq!(status, 200, "{closed}");
+    let first = closed["events"][0]["position"].as_u64().unwrap();
+    // `serve` answers a close at once and records its members' consequences in the
+    // background (D17): wait until the region shows no close in progress, so every
+    // consequence comes before the marker.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, region) = app.call("GET", "/v1/regions/demo", operator, None, &[]);
+        if region.get("closing").is_none() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the close is still being recorded: {region}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A marker after the close: the messages up to it are compared.
+    let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
+    let (status, stopped) = app.call("POST", "/v1/commands", operator, Some(&marker), &[]);
+    assert_eq!(status, 200, "{stopped}");
+    let marker_id = stopped["events"][0]["position"].to_string();
+    let read_through_marker = |feed: &mut dyn BufRead| {
+        let mut messages = Vec::new();
+        loop {
+            let message = next_sse(feed);
+            let fields = json!({"id": message.id, "event": message.event, "data": message.data});
+            let errors: Vec<String> = feed_message
+                .iter_errors(&fields)
+                .map(|error| error.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{fields} is not a FeedMessage: {errors:?}"
+            );
+            let (id, event) = (message.id.unwrap(), message.event.unwrap());
+            let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
+            let done = id == marker_id;
+            messages.push((id, event, data));
+            if done {
+                return messages;
+            }
+        }
+    };
+    let sent = read_through_marker(&mut live);
+    assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
+    let mut last_event = 0;
+    let mut changes_after_it = 0;
+    for (id, event, data) in &sent {
+        let position = data["position"].as_u64().unwrap();
+        if event == "CoverageChanged" {
+            changes_after_it += 1;
+            assert_eq!(
+                position, last_event,
+                "a change follows the event it carries"
+            );
+            assert_eq!(*id, format!("{position}.{changes_after_it}"));
+        } else {
+            assert_eq!(*id, position.to_string(), "an event's id is its position");
+            (last_event, changes_after_it) = (position, 0);
+        }
+    }
+    assert!(
+        sent.iter()
+            .filter(|message| message.1 == "CoverageChanged")
+            .count()
+            >= 2,
+        "Li and Zhao both miss October: {:?}",
+        sent.iter().map(|message| &message.0).collect::<Vec<_>>()
+    );
+    let mut caught_up = app.subscribe(&format!("?from={first}"), None);
+    assert_eq!(read_through_marker(&mut caught_up), sent);
+}
