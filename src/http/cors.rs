@@ -28,10 +28,12 @@ const ALLOWED_REQUEST_HEADERS: [HeaderName; 4] = [
     HeaderName::from_static("last-event-id"),
 ];
 
-/// The response headers a page may read beyond the CORS-safelisted ones.
-const EXPOSED_RESPONSE_HEADERS: [HeaderName; 2] = [
+/// The response headers a page may read beyond the CORS-safelisted ones (the request
+/// id, so a page can report the id an operator finds in the server's log).
+const EXPOSED_RESPONSE_HEADERS: [HeaderName; 3] = [
     header::ALLOW,
     HeaderName::from_static("x-flexledger-backup-position"),
+    HeaderName::from_static("x-request-id"),
 ];
 
 /// One `--cors-origin` value: a browser origin, `http://` or `https://`, a host and

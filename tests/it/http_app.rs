@@ -629,6 +629,11 @@ fn cors_is_off_by_default_and_allows_only_the_listed_origins() {
     let (status, headers, _) = read(&on, "http://localhost:3000", Some(&auditor));
     assert_eq!(status, 200);
     assert_eq!(allowed_origin(&headers), "http://localhost:3000");
+    let exposed = header_of(&headers, "access-control-expose-headers");
+    assert!(
+        exposed.contains("x-request-id"),
+        "a page can read the request id to report it: {exposed}"
+    );
     let (status, headers, _) = read(&on, app, None);
     assert_eq!(status, 401);
     assert_eq!(allowed_origin(&headers), app, "the page can read the error");
