@@ -263,3 +263,36 @@ impl RegionSummary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owed(text: &str) -> MemberStanding {
+        MemberStanding::InArrears(Money::parse(text).unwrap())
+    }
+
+    #[test]
+    fn a_standing_change_moves_the_summary_by_its_difference() {
+        let mut summary = RegionSummary::default();
+        summary.change(MemberStanding::Withdrawn, MemberStanding::Active);
+        summary.change(MemberStanding::Withdrawn, owed("600.00"));
+        summary.change(owed("600.00"), owed("1200.00"));
+        assert_eq!((summary.active, summary.in_arrears), (1, 1));
+        assert_eq!(summary.arrears_total, Money::parse("1200.00").unwrap());
+        summary.change(owed("1200.00"), MemberStanding::Active);
+        summary.change(MemberStanding::Active, MemberStanding::Withdrawn);
+        assert_eq!((summary.active, summary.in_arrears), (1, 0));
+        assert_eq!(summary.arrears_total, Money::ZERO);
+        summary.change(MemberStanding::Active, MemberStanding::Active);
+        assert_eq!(summary.active, 1, "no change, no difference");
+    }
+
+    #[test]
+    fn removing_what_was_never_added_stops_at_zero() {
+        let mut summary = RegionSummary::default();
+        summary.apply(owed("600.00"), false);
+        summary.apply(MemberStanding::Active, false);
+        assert_eq!(summary, RegionSummary::default());
+    }
+}
