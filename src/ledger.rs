@@ -12,7 +12,9 @@
 use crate::domain::coverage::{month_changes, CoverageChanged, MonthLine};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
-use crate::domain::report::{line_counts, MonthTotals, RegionMonthReport};
+use crate::domain::report::{
+    line_counts, member_standing, MemberStanding, MonthTotals, RegionMonthReport, RegionSummary,
+};
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{
     decide, Command, CommandEnvelope, ErrorCode, Event, LedgerState, MemberCoverage, Refusal,
@@ -100,6 +102,9 @@ pub struct Ledger<S: EventStore = SledStore> {
     /// Region month totals read or changed lately (a cache of `RegionMonth` rows,
     /// at most `REPORT_CACHE_ROWS_MAX` kept between appends).
     reports: HashMap<(RegionName, Month), MonthTotals>,
+    /// Region summaries read or changed since open (a cache of `RegionSummary` rows,
+    /// one per region, so bounded by the regions the state holds anyway).
+    summaries: HashMap<RegionName, RegionSummary>,
     /// Month closes whose members' consequences are still being recorded, by region
     /// (`close`): their `Closing` rows, kept in memory too.
     closings: BTreeMap<RegionName, Closing>,
@@ -171,6 +176,16 @@ pub fn encode_member_row(member: &MemberState) -> Vec<u8> {
 /// A member's state row decoded (not checked: `read_member_row` checks).
 pub fn decode_member_row(row: &[u8]) -> Result<MemberState, String> {
     from_postcard_row(row, "member row")
+}
+
+/// A region summary's state row (`StateKey::RegionSummary`).
+pub fn encode_summary_row(summary: &RegionSummary) -> Vec<u8> {
+    postcard_row(summary)
+}
+
+/// A region summary's state row decoded.
+pub fn decode_summary_row(row: &[u8]) -> Result<RegionSummary, String> {
+    from_postcard_row(row, "region summary row")
 }
 
 /// A coverage change as a stored feed item. Feed items are kept for good (a rebuild
@@ -282,6 +297,82 @@ pub fn all_month_totals(state: &LedgerState) -> BTreeMap<(RegionName, Month), Mo
     totals
 }
 
+/// A member's standing as its coverage states it (`MemberCoverage::state` and
+/// `arrears.amount`): the definition the maintained [`RegionSummary`] must equal,
+/// computed as `GET /v1/regions/{name}` once computed it per request.
+fn coverage_standing(region: &RegionState, member: &MemberState) -> MemberStanding {
+    if member.is_withdrawn() {
+        return MemberStanding::Withdrawn;
+    }
+    let arrears = crate::domain::coverage::member_coverage(region, member).arrears;
+    if arrears.months.is_empty() {
+        MemberStanding::Active
+    } else {
+        MemberStanding::InArrears(arrears.amount)
+    }
+}
+
+/// Every region's summary, summed over every member's coverage: the definition the
+/// maintained rows must equal (rebuild writes these, verify compares). Every region
+/// has one, zeros when it has no member.
+pub fn all_region_summaries(state: &LedgerState) -> BTreeMap<RegionName, RegionSummary> {
+    let mut summaries: BTreeMap<RegionName, RegionSummary> = state
+        .regions
+        .keys()
+        .map(|name| (name.clone(), RegionSummary::default()))
+        .collect();
+    for member in state.members.values() {
+        let (Some(region), Some(summary)) = (
+            state.regions.get(&member.region),
+            summaries.get_mut(&member.region),
+        ) else {
+            continue;
+        };
+        summary.apply(coverage_standing(region, member), true);
+    }
+    summaries
+}
+
+/// A region's summary folded from its stored rows: every enrolled member's row read
+/// and its coverage computed, O(members). What `GET /v1/regions/{name}` computed per
+/// request before the summary was maintained; kept as the oracle the maintained row
+/// ([`region_summary`]) is tested against.
+pub fn region_summary_folded(
+    store: &(impl ReadStore + ?Sized),
+    region: &RegionName,
+) -> Result<RegionSummary, StoreError> {
+    let mut summary = RegionSummary::default();
+    let Some(row) = store.read_state(&StateKey::Region(region.clone()))? else {
+        return Ok(summary);
+    };
+    let region_state = decode_region_row(&row)?;
+    for member_id in store.enrolled_members(region)? {
+        if let Some(member) = read_member_row(store, member_id)? {
+            summary.apply(coverage_standing(&region_state, &member), true);
+        }
+    }
+    Ok(summary)
+}
+
+/// A region's summary for `GET /v1/regions/{name}`: members by standing and their
+/// arrears total, one stored row read (zeros for a region with no member yet).
+///
+/// It reflects the events recorded, as the member rows and the coverage they give
+/// do. While a month close is being recorded (a `Closing` row, D17), members whose
+/// consequences are not recorded yet count as they stood before the close (their
+/// missed month is not in their arrears yet), exactly as folding their rows would
+/// count them; the region route's `closing` field says a close is in progress.
+pub fn region_summary(
+    store: &(impl ReadStore + ?Sized),
+    region: &RegionName,
+) -> Result<RegionSummary, StoreError> {
+    match store.read_state(&StateKey::RegionSummary(region.clone()))? {
+        None => Ok(RegionSummary::default()),
+        Some(row) => decode_summary_row(&row)
+            .map_err(|error| corrupt_row(format!("region {region}'s summary"), error)),
+    }
+}
+
 /// Every state row of a fully folded state, with its checkpoint.
 fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
     let mut rows = Vec::with_capacity(state.members.len() * 2 + state.regions.len() + 1);
@@ -298,6 +389,12 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
         rows.push(StateWrite {
             key: StateKey::RegionMonth(region, month),
             value: Some(encode_row(&totals)),
+        });
+    }
+    for (region, summary) in all_region_summaries(state) {
+        rows.push(StateWrite {
+            key: StateKey::RegionSummary(region),
+            value: Some(encode_summary_row(&summary)),
         });
     }
     rows.push(StateWrite {
@@ -378,8 +475,9 @@ pub fn fold_log<S: ReadStore + ?Sized>(
 /// build that folds differently (v2 rules: R7, R12, R14, new fields) bumps this and
 /// rebuilds rows written by an older build from the log on open, instead of reading
 /// them as damage or, worse, as current. 1: v1 (an 8-byte checkpoint row). 2: v2
-/// rules. 3: member rows in postcard (`encode_member_row`).
-pub const STATE_FORMAT_VERSION: u32 = 3;
+/// rules. 3: member rows in postcard (`encode_member_row`). 4: region summary rows
+/// (`StateKey::RegionSummary`).
+pub const STATE_FORMAT_VERSION: u32 = 4;
 
 /// The checkpoint row: the log position the state rows reflect and their format.
 fn checkpoint_row(position: u64) -> Vec<u8> {
@@ -503,6 +601,7 @@ impl<S: EventStore> Ledger<S> {
             appends: 0,
             appended: None,
             reports: HashMap::new(),
+            summaries: HashMap::new(),
             closings,
             close_chunk_members: CLOSE_CHUNK_MEMBERS_MAX,
             close_in_background: false,
@@ -868,7 +967,9 @@ impl<S: EventStore> Ledger<S> {
             let position = self.state.position + 1;
             let stream = event.stream();
             let version = self.stream_version(&stream) + 1;
+            let standing_before = self.standing(&stream);
             self.state.apply(position, &event)?;
+            self.add_to_summary(&stream, standing_before, dirty)?;
             match stream {
                 StreamId::Member(member_id) => {
                     if changes_member_indexes(&event) {
@@ -888,6 +989,52 @@ impl<S: EventStore> Ledger<S> {
             ));
         }
         Ok(envelopes)
+    }
+
+    /// The standing of the member whose stream `stream` is (`Withdrawn`, counting
+    /// nothing, for a member not enrolled yet; `None` for a region's stream, whose
+    /// events move no member's standing: `domain::report::member_standing`).
+    fn standing(&self, stream: &StreamId) -> Option<MemberStanding> {
+        match stream {
+            StreamId::Member(member_id) => Some(
+                self.state
+                    .members
+                    .get(member_id)
+                    .map_or(MemberStanding::Withdrawn, member_standing),
+            ),
+            StreamId::Region(_) => None,
+        }
+    }
+
+    /// Adds the difference of a member's standing before an event (`before`) and
+    /// after it to its region's summary, in the same append as the member's row.
+    fn add_to_summary(
+        &mut self,
+        stream: &StreamId,
+        before: Option<MemberStanding>,
+        dirty: &mut Dirty,
+    ) -> Result<(), LedgerError> {
+        let (Some(before), Some(after)) = (before, self.standing(stream)) else {
+            return Ok(());
+        };
+        if before == after {
+            return Ok(());
+        }
+        let StreamId::Member(member_id) = stream else {
+            return Ok(());
+        };
+        let Some(region) = self.state.members.get(member_id).map(|m| m.region.clone()) else {
+            return Ok(());
+        };
+        if !self.summaries.contains_key(&region) {
+            let stored = region_summary(&self.store, &region)?;
+            self.summaries.insert(region.clone(), stored);
+        }
+        if let Some(summary) = self.summaries.get_mut(&region) {
+            summary.change(before, after);
+        }
+        dirty.summaries.insert(region);
+        Ok(())
     }
 
     /// A cached member's month lines (empty if not cached).
@@ -972,6 +1119,18 @@ impl<S: EventStore> Ledger<S> {
             rows.push(StateWrite {
                 key: StateKey::RegionMonth(key.0.clone(), key.1),
                 value: Some(encode_row(totals)),
+            });
+        }
+        for region in &dirty.summaries {
+            // OK because a dirty summary was loaded into the cache by
+            // `add_to_summary`, and the cache is never trimmed.
+            let summary = self
+                .summaries
+                .get(region)
+                .expect("dirty summary is in the cache");
+            rows.push(StateWrite {
+                key: StateKey::RegionSummary(region.clone()),
+                value: Some(encode_summary_row(summary)),
             });
         }
         for change in &dirty.coverage {
@@ -1060,6 +1219,8 @@ struct Dirty {
     coverage: Vec<CoverageChanged>,
     /// Region month totals the append's commands changed.
     reports: BTreeSet<(RegionName, Month)>,
+    /// Region summaries the append's commands changed.
+    summaries: BTreeSet<RegionName>,
     /// Regions whose close in progress moved (its `Closing` row is rewritten, or
     /// removed once the close is finished).
     closings: BTreeSet<RegionName>,
@@ -1419,6 +1580,14 @@ pub fn state_row_differences(
             differ(
                 state.regions.get(&region).map_or(0, |r| r.last_position),
                 format!("the {month} totals of region {region}"),
+            );
+        }
+    }
+    for (region, summary) in all_region_summaries(state) {
+        if region_summary(store, &region).ok() != Some(summary) {
+            differ(
+                state.regions.get(&region).map_or(0, |r| r.last_position),
+                format!("the summary of region {region}"),
             );
         }
     }

@@ -16,6 +16,7 @@
 use super::coverage::{MonthLine, MonthStatus};
 use super::money::Money;
 use super::month::Month;
+use super::state::MemberState;
 use serde::{Deserialize, Serialize};
 
 /// Members whose month line has each status (`due` is 0 for a closed month).
@@ -175,5 +176,123 @@ impl RegionMonthReport {
             },
             position,
         }
+    }
+}
+
+/// A region's members by standing and what they owe, as `GET /v1/regions/{name}`
+/// shows them: members not withdrawn, `active` (no arrears) or `in_arrears` (R10),
+/// and the sum of their arrears. Kept like the month totals, by differences: every
+/// event applied to a member adds the difference of its [`MemberStanding`] before
+/// and after. A member's standing is a function of its own state alone (see
+/// [`member_standing`]), so a region's event (a policy, a month close) never moves it
+/// and the sum can be kept by member events only.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionSummary {
+    pub active: u64,
+    pub in_arrears: u64,
+    /// R10: what the members in arrears owe for their missed months, at the dues
+    /// recorded when those months were missed (R4).
+    pub arrears_total: Money,
+}
+
+/// One member's part in its region's [`RegionSummary`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberStanding {
+    /// Withdrawn (R11, R12): not counted.
+    Withdrawn,
+    /// Enrolled with no arrears.
+    Active,
+    /// Enrolled with arrears (R10) owing this much.
+    InArrears(Money),
+}
+
+/// A member's standing, from its own state only: withdrawn (R11, R12), or its
+/// arrears months (R10: missed and unpaid months of the current period) summed at
+/// the dues recorded by their `ContributionMissed` (R4). This is what the member's
+/// coverage says (`MemberCoverage::state` and `arrears.amount`, priced by
+/// `MemberState::due_for`, which takes a missed, unpaid month's recorded due), with
+/// no region read: `ledger::region_summary_folded` and `verify` check the two agree.
+pub fn member_standing(member: &MemberState) -> MemberStanding {
+    if member.is_withdrawn() {
+        return MemberStanding::Withdrawn;
+    }
+    let months = member.arrears();
+    if months.is_empty() {
+        return MemberStanding::Active;
+    }
+    let owed = months
+        .iter()
+        .filter_map(|month| member.missed.get(month).copied())
+        .sum();
+    MemberStanding::InArrears(owed)
+}
+
+impl RegionSummary {
+    /// Adds (`add`) or removes one member's standing. Removing what was never added
+    /// stops at zero instead of wrapping; `verify` reports such a row as differing
+    /// from the fold.
+    pub fn apply(&mut self, standing: MemberStanding, add: bool) {
+        let step = |count: &mut u64| {
+            *count = if add {
+                count.saturating_add(1)
+            } else {
+                count.saturating_sub(1)
+            };
+        };
+        match standing {
+            MemberStanding::Withdrawn => {}
+            MemberStanding::Active => step(&mut self.active),
+            MemberStanding::InArrears(owed) => {
+                step(&mut self.in_arrears);
+                self.arrears_total = if add {
+                    self.arrears_total + owed
+                } else if self.arrears_total >= owed {
+                    self.arrears_total - owed
+                } else {
+                    Money::ZERO
+                };
+            }
+        }
+    }
+
+    /// The summary with `member`'s standing changed from `before` to `after`.
+    pub fn change(&mut self, before: MemberStanding, after: MemberStanding) {
+        if before != after {
+            self.apply(before, false);
+            self.apply(after, true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owed(text: &str) -> MemberStanding {
+        MemberStanding::InArrears(Money::parse(text).unwrap())
+    }
+
+    #[test]
+    fn a_standing_change_moves_the_summary_by_its_difference() {
+        let mut summary = RegionSummary::default();
+        summary.change(MemberStanding::Withdrawn, MemberStanding::Active);
+        summary.change(MemberStanding::Withdrawn, owed("600.00"));
+        summary.change(owed("600.00"), owed("1200.00"));
+        assert_eq!((summary.active, summary.in_arrears), (1, 1));
+        assert_eq!(summary.arrears_total, Money::parse("1200.00").unwrap());
+        summary.change(owed("1200.00"), MemberStanding::Active);
+        summary.change(MemberStanding::Active, MemberStanding::Withdrawn);
+        assert_eq!((summary.active, summary.in_arrears), (1, 0));
+        assert_eq!(summary.arrears_total, Money::ZERO);
+        summary.change(MemberStanding::Active, MemberStanding::Active);
+        assert_eq!(summary.active, 1, "no change, no difference");
+    }
+
+    #[test]
+    fn removing_what_was_never_added_stops_at_zero() {
+        let mut summary = RegionSummary::default();
+        summary.apply(owed("600.00"), false);
+        summary.apply(MemberStanding::Active, false);
+        assert_eq!(summary, RegionSummary::default());
     }
 }

@@ -19,7 +19,7 @@ pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_F
 pub use server::ConnectionLimits;
 pub use start::{seed_demo, start, DEMO_COMMANDS};
 
-use crate::domain::coverage::{member_coverage as coverage_of, month_line};
+use crate::domain::coverage::month_line;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
@@ -666,22 +666,10 @@ async fn get_region(
             return Err(AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str(), format!("region {region_name} has no policy")));
         };
         let region = crate::ledger::decode_region_row(&row)?;
-        let (mut active, mut in_arrears) = (0u64, 0u64);
-        let mut arrears_total = crate::domain::money::Money::ZERO;
-        for member_id in store.enrolled_members(&region_name)? {
-            if let Some((member, _)) = stored_member(store, member_id)? {
-                let coverage = coverage_of(&region, &member);
-                if coverage.arrears.months.is_empty() {
-                    active += 1;
-                } else {
-                    in_arrears += 1;
-                    arrears_total = arrears_total + coverage.arrears.amount;
-                }
-            }
-        }
+        let members = crate::ledger::region_summary(store, &region_name)?;
         let policies: Vec<_> = region.policies.values().collect();
         let mut summary = serde_json::json!({"region": region.name, "open_month": region.open_month, "policies": policies,
-            "members": {"active": active, "in_arrears": in_arrears}, "arrears_total": arrears_total, "version": region.version, "position": region.last_position});
+            "members": {"active": members.active, "in_arrears": members.in_arrears}, "arrears_total": members.arrears_total, "version": region.version, "position": region.last_position});
         if let Some(closing) = crate::ledger::read_closing(store, &region_name)? {
             summary["closing"] = closing_progress(&closing);
         }

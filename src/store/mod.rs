@@ -79,6 +79,9 @@ pub enum StateKey {
     Granted(RegionName, Uuid),
     /// A region's totals for one month (`domain::report::MonthTotals`).
     RegionMonth(RegionName, crate::domain::month::Month),
+    /// A region's members by standing and their arrears total
+    /// (`domain::report::RegionSummary`), kept by differences like `RegionMonth`.
+    RegionSummary(RegionName),
     /// The log position the state rows reflect, and their format.
     Checkpoint,
     /// A `CoverageChanged` feed item: at this position, for this member.

@@ -18,6 +18,8 @@
 //!   key `F` position(8) member-id(16)
 //! - `T` tree-size(8)                    → signed audit checkpoint JSON (`audit`)
 //! - `X` region-name                     → a month close in progress (`ledger::Closing`)
+//! - `A` region-name                     → the region's summary (`ledger::encode_summary_row`:
+//!   postcard, since state format 4)
 //!
 //! One tree rather than several: sled's `apply_batch` on a single tree is atomic after a
 //! crash and much cheaper than a multi-tree transaction.
@@ -64,6 +66,7 @@ const KEY_CHECKPOINT: &[u8] = b"K";
 const PREFIX_COVERAGE: u8 = b'F';
 const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
 const PREFIX_CLOSING: u8 = b'X';
+const PREFIX_REGION_SUMMARY: u8 = b'A';
 /// sled's page cache, in bytes: bounded so a large log does not grow memory. sled's
 /// resident memory is a few times this. Measured in one run, two builds alternating
 /// (200,000 members, the import and close of tools/close-bench.sh): 64 MiB
@@ -277,6 +280,9 @@ fn state_key(key: &StateKey) -> Vec<u8> {
         .concat(),
         StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
         StateKey::Closing(region) => [&[PREFIX_CLOSING][..], region.as_str().as_bytes()].concat(),
+        StateKey::RegionSummary(region) => {
+            [&[PREFIX_REGION_SUMMARY][..], region.as_str().as_bytes()].concat()
+        }
         StateKey::CoverageChange(..) => {
             unreachable!("coverage changes are stored as rows of items (add_coverage_rows)")
         }
@@ -1326,6 +1332,7 @@ impl LogWriter for SledStore {
             PREFIX_ENROLLED,
             PREFIX_GRANTED,
             PREFIX_REGION_MONTH,
+            PREFIX_REGION_SUMMARY,
             PREFIX_CLOSING,
         ] {
             for entry in self.engine.tree.scan_prefix([prefix]) {

@@ -2,7 +2,13 @@
 //! sled's own API) is found by every read and by `verify`, which names the position.
 
 use crate::support::*;
-use flexledger::ledger::{decode_member_row, encode_member_row, verify, Ledger};
+use flexledger::domain::money::Money;
+use flexledger::domain::policy::RegionName;
+use flexledger::domain::report::RegionSummary;
+use flexledger::ledger::{
+    decode_member_row, decode_summary_row, encode_member_row, encode_summary_row, rebuild_state,
+    region_summary, verify, Ledger,
+};
 use flexledger::store::{log_entry, Envelope, EventLog, Sha256, SledStore};
 use std::path::Path;
 
@@ -179,6 +185,53 @@ fn an_edited_state_row_fails_verify() {
     edit_member_row(dir.path());
     let (_, message) = verify_failure(dir.path());
     assert!(message.contains(&format!("member {MEMBER}")), "{message}");
+}
+
+/// Rewrites the demo region's summary row below the ledger with `edit` applied.
+fn edit_summary_row(dir: &Path, edit: impl Fn(&mut RegionSummary)) {
+    let store = SledStore::open(dir).unwrap();
+    let key = b"Ademo".to_vec();
+    let row = store.raw_tree().get(&key).unwrap().unwrap();
+    let mut summary = decode_summary_row(&row).unwrap();
+    edit(&mut summary);
+    store
+        .raw_tree()
+        .insert(key, encode_summary_row(&summary))
+        .unwrap();
+    store.raw_tree().flush().unwrap();
+}
+
+#[test]
+fn an_edited_region_summary_fails_verify_and_rebuild_restores_it() {
+    let dir = demo_store();
+    let region = RegionName::parse("demo").unwrap();
+    let clean = region_summary(&SledStore::open(dir.path()).unwrap(), &region).unwrap();
+    let edits: [fn(&mut RegionSummary); 3] = [
+        |summary| summary.active += 1,
+        |summary| summary.in_arrears += 1,
+        |summary| summary.arrears_total = summary.arrears_total + Money::parse("0.01").unwrap(),
+    ];
+    for edit in edits {
+        edit_summary_row(dir.path(), edit);
+        let (_, message) = verify_failure(dir.path());
+        assert!(message.contains("the summary of region demo"), "{message}");
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let report = rebuild_state(&mut store, &mut |_| {}).unwrap();
+        assert_eq!(report.differences.len(), 1, "{:?}", report.differences);
+        assert_eq!(region_summary(&store, &region).unwrap(), clean);
+        verify(&store, &mut |_| {}).unwrap();
+    }
+}
+
+#[test]
+fn a_removed_region_summary_fails_verify() {
+    let dir = demo_store();
+    let store = SledStore::open(dir.path()).unwrap();
+    store.raw_tree().remove(b"Ademo").unwrap();
+    store.raw_tree().flush().unwrap();
+    drop(store);
+    let (_, message) = verify_failure(dir.path());
+    assert!(message.contains("the summary of region demo"), "{message}");
 }
 
 #[test]

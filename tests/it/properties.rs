@@ -13,7 +13,7 @@ use crate::model::{fmt_month, money, parse_month, Model};
 use crate::support::FixedSources;
 use flexledger::domain::coverage::coverage;
 use flexledger::domain::{parse_command_value, LedgerState};
-use flexledger::ledger::{member_coverage, Ledger};
+use flexledger::ledger::{member_coverage, region_summary, region_summary_folded, Ledger};
 use flexledger::store::{CommandResult, Envelope, EventLog};
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -619,6 +619,16 @@ pub enum CloseMode {
 }
 
 pub fn run_history_closing(intents: &[Intent], mode: CloseMode) -> Run {
+    run_history_checked(intents, mode, &mut |_| {})
+}
+
+/// `run_history_closing`, calling `check` with the ledger after every append (every
+/// command and every background chunk).
+pub fn run_history_checked(
+    intents: &[Intent],
+    mode: CloseMode,
+    check: &mut dyn FnMut(&Ledger),
+) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(dir.path()).unwrap();
     if mode == CloseMode::Background {
@@ -652,8 +662,10 @@ pub fn run_history_closing(intents: &[Intent], mode: CloseMode) -> Run {
             "generated command must parse: {command} {parsed:?}"
         );
         results.extend(ledger.submit(vec![parsed], &mut sources).unwrap());
+        check(&ledger);
         if mode == CloseMode::Background && index % 3 == 2 {
             ledger.close_step(&mut sources).unwrap();
+            check(&ledger);
         }
         let _ = model.apply(&command);
         commands.push(command);
@@ -839,6 +851,33 @@ proptest! {
         let folded: Vec<_> = MEMBERS.iter().map(|member| flexledger::ledger::member_coverage_folded(reopened.store(), member.parse().unwrap(), None).unwrap()).collect();
         prop_assert_eq!(&before, &folded);
         let report = flexledger::ledger::verify(reopened.store(), &mut |_| {});
+        prop_assert!(report.is_ok(), "verify: {:?}", report);
+    }
+
+    /// After every append of any history, with closes recorded whole or in the
+    /// background one member at a time, each region's maintained summary equals the
+    /// fold of its members' coverage that `GET /v1/regions/{name}` once did per
+    /// request, and after the run the stored rows equal a fresh fold (`verify`).
+    #[test]
+    fn the_region_summary_equals_the_fold_of_its_members_after_any_command(
+        intents in history(),
+        background in any::<bool>(),
+    ) {
+        let mode = if background { CloseMode::Background } else { CloseMode::Whole };
+        let mut mismatches = Vec::new();
+        let mut steps = 0usize;
+        let run = run_history_checked(&intents, mode, &mut |ledger| {
+            steps += 1;
+            for region in ledger.state().regions.keys() {
+                let kept = region_summary(ledger.store(), region).unwrap();
+                let folded = region_summary_folded(ledger.store(), region).unwrap();
+                if kept != folded {
+                    mismatches.push((steps, region.to_string(), kept, folded));
+                }
+            }
+        });
+        prop_assert!(mismatches.is_empty(), "{:?}\n{}", mismatches.first(), story(&run));
+        let report = flexledger::ledger::verify(run.ledger.store(), &mut |_| {});
         prop_assert!(report.is_ok(), "verify: {:?}", report);
     }
 
