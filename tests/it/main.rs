@@ -17,6 +17,7 @@ mod durability;
 mod expect;
 mod faults;
 mod feed;
+mod function_length;
 mod help;
 mod http;
 mod integrity;
