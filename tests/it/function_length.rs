@@ -153,7 +153,9 @@ fn function_name(line: &str) -> Option<String> {
         }
         // An ABI string (`extern "C"`), its inside blanked.
         if let Some(after) = rest.strip_prefix('"') {
-            rest = after.split_once('"').map_or(rest, |(_, tail)| tail.trim_start());
+            rest = after
+                .split_once('"')
+                .map_or(rest, |(_, tail)| tail.trim_start());
         }
         if rest == before {
             break;
