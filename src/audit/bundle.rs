@@ -154,33 +154,59 @@ pub fn export(
         state.apply(envelope.position, &envelope.event)?;
     }
     if *scope != Scope::All {
-        let log = MerkleTree::new(tree.leaves.clone());
-        for envelope in &events {
-            let proof = crate::audit::proofs::inclusion(
-                &log,
-                envelope.hash,
-                envelope.position,
-                tree.size(),
-            )
-            .ok_or_else(|| {
-                corrupt(
-                    envelope.position,
-                    "no inclusion proof for an event of the tree",
-                )
-            })?;
-            write_line(
-                &mut counting,
-                &Record::Inclusion {
-                    position: envelope.position,
-                    path: proof.path,
-                },
-            )?;
-        }
+        write_inclusions(&mut counting, tree, &events)?;
     }
+    write_stream_heads(&mut counting, tree, &streams)?;
+    write_coverage(&mut counting, &state, &members, tree.size())?;
+    write_line(&mut counting, &Record::Checkpoint(signed.clone()))?;
+    Ok(ExportSummary {
+        scope: scope.clone(),
+        events: count(events.len()),
+        streams: count(streams.len()),
+        members: count(members.len()),
+        tree_size: tree.size(),
+        root: checkpoint.root,
+        bytes: counting.bytes,
+    })
+}
+
+/// An inclusion record for each event: its audit path in the log's tree.
+fn write_inclusions(
+    counting: &mut CountingWriter<'_>,
+    tree: &LogTree,
+    events: &[Envelope],
+) -> Result<(), LedgerError> {
+    let log = MerkleTree::new(tree.leaves.clone());
+    for envelope in events {
+        let proof =
+            crate::audit::proofs::inclusion(&log, envelope.hash, envelope.position, tree.size())
+                .ok_or_else(|| {
+                    corrupt(
+                        envelope.position,
+                        "no inclusion proof for an event of the tree",
+                    )
+                })?;
+        write_line(
+            counting,
+            &Record::Inclusion {
+                position: envelope.position,
+                path: proof.path,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A head record for each stream: its version, hash and path in the heads tree.
+fn write_stream_heads(
+    counting: &mut CountingWriter<'_>,
+    tree: &LogTree,
+    streams: &[String],
+) -> Result<(), LedgerError> {
     let (names, head_leaves) = tree.head_leaves();
     let heads_size = head_leaves.len();
     let heads_tree = MerkleTree::new(head_leaves);
-    for stream in &streams {
+    for stream in streams {
         let index = names
             .binary_search(&stream.as_str())
             .map_err(|_| corrupt(tree.size(), format!("stream {stream} has no head")))?;
@@ -192,7 +218,7 @@ pub fn export(
             .inclusion_proof(index, heads_size)
             .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
         write_line(
-            &mut counting,
+            counting,
             &Record::StreamHead {
                 stream: stream.clone(),
                 version,
@@ -202,26 +228,27 @@ pub fn export(
             },
         )?;
     }
-    for member_id in &members {
-        let member = coverage(&state, *member_id)
-            .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
+    Ok(())
+}
+
+/// A coverage record for each member, from the state the bundle's events fold to.
+fn write_coverage(
+    counting: &mut CountingWriter<'_>,
+    state: &LedgerState,
+    members: &[Uuid],
+    tree_size: u64,
+) -> Result<(), LedgerError> {
+    for member_id in members {
+        let member = coverage(state, *member_id)
+            .ok_or_else(|| corrupt(tree_size, format!("member {member_id} has no events")))?;
         write_line(
-            &mut counting,
+            counting,
             &Record::Coverage {
                 coverage: Box::new(member),
             },
         )?;
     }
-    write_line(&mut counting, &Record::Checkpoint(signed.clone()))?;
-    Ok(ExportSummary {
-        scope: scope.clone(),
-        events: count(events.len()),
-        streams: count(streams.len()),
-        members: count(members.len()),
-        tree_size: tree.size(),
-        root: checkpoint.root,
-        bytes: counting.bytes,
-    })
+    Ok(())
 }
 
 pub(crate) fn count(length: usize) -> u64 {
