@@ -346,24 +346,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = load_member(&store, *member, as_of.cut())? else {
                 return unknown_member(&mut stdout, *member, cli.json);
             };
-            match crate::audit::explain::explain(&history, *month)? {
-                Ok(explanation) => {
-                    crate::audit::explain::print(&explanation, cli.json, &mut stdout)?;
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(message) => {
-                    if cli.json {
-                        writeln!(
-                            stdout,
-                            "{}",
-                            serde_json::json!({"ok": false, "error": {"code": "month_not_listed", "message": message}})
-                        )?;
-                    } else {
-                        writeln!(stdout, "{message}")?;
-                    }
-                    Ok(ExitCode::from(1))
-                }
-            }
+            explain(&history, *month, cli.json, &mut stdout)
         }
         AuditCommand::Timeline { member, svg, as_of } => {
             let store = open_store(&cli.data_dir)?;
@@ -393,17 +376,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             out,
             format,
         } => {
-            let scope = match (member, region, all) {
-                (Some(member), _, _) => crate::audit::bundle::Scope::Member(*member),
-                (None, Some(region), _) => crate::audit::bundle::Scope::Region(
-                    crate::domain::policy::RegionName::parse(region)
-                        .with_context(|| format!("{region:?} is not a region name"))?,
-                ),
-                (None, None, true) => crate::audit::bundle::Scope::All,
-                (None, None, false) => {
-                    anyhow::bail!("say what to export: --member ID, --region NAME or --all")
-                }
-            };
+            let scope = export_scope(*member, region.as_deref(), *all)?;
             crate::audit::commands::export(
                 &cli.data_dir,
                 &scope,
@@ -432,6 +405,52 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             crate::audit::whatif::cli::command(&store, args, cli.json, &mut stdout)
         }
     }
+}
+
+/// `explain`: the month's explanation, or why the month has none (exit 1).
+fn explain(
+    history: &MemberHistory,
+    month: crate::domain::month::Month,
+    json: bool,
+    stdout: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    match crate::audit::explain::explain(history, month)? {
+        Ok(explanation) => {
+            crate::audit::explain::print(&explanation, json, stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            if json {
+                writeln!(
+                    stdout,
+                    "{}",
+                    serde_json::json!({"ok": false, "error": {"code": "month_not_listed", "message": message}})
+                )?;
+            } else {
+                writeln!(stdout, "{message}")?;
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// What `export` covers: one member, one region or the whole log.
+fn export_scope(
+    member: Option<Uuid>,
+    region: Option<&str>,
+    all: bool,
+) -> anyhow::Result<crate::audit::bundle::Scope> {
+    Ok(match (member, region, all) {
+        (Some(member), _, _) => crate::audit::bundle::Scope::Member(member),
+        (None, Some(region), _) => crate::audit::bundle::Scope::Region(
+            crate::domain::policy::RegionName::parse(region)
+                .with_context(|| format!("{region:?} is not a region name"))?,
+        ),
+        (None, None, true) => crate::audit::bundle::Scope::All,
+        (None, None, false) => {
+            anyhow::bail!("say what to export: --member ID, --region NAME or --all")
+        }
+    })
 }
 
 /// What `--json` prints after writing the file.
