@@ -177,59 +177,19 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
                     "R5 enrolled at base ratio {} · position {position}",
                     enrolled.base_ratio
                 );
-                marks.entry(enrolled.month).or_default().enrolled = Some(text.clone());
-                notes.push(Note {
-                    month: enrolled.month,
-                    withdrawal: false,
-                    text,
-                });
+                mark_enrolled(&mut marks, &mut notes, enrolled.month, text);
             }
             Event::MemberReenrolled(reenrolled) => {
                 let text = format!(
                     "R13 re-enrolled at base ratio {} (enrollment {}) · position {position}",
                     reenrolled.base_ratio, reenrolled.enrollment
                 );
-                marks.entry(reenrolled.month).or_default().enrolled = Some(text.clone());
-                notes.push(Note {
-                    month: reenrolled.month,
-                    withdrawal: false,
-                    text,
-                });
+                mark_enrolled(&mut marks, &mut notes, reenrolled.month, text);
             }
             Event::MemberWithdrawn(withdrawn) => {
-                let text = withdrawal_text(withdrawn, position);
-                // Two withdrawals can take effect in one month (withdrawn, re-enrolled and
-                // withdrawn again before paying): the mark names both.
-                let mark = &mut marks.entry(withdrawn.effective_from).or_default().withdrawn;
-                *mark = Some(match mark.take() {
-                    Some(earlier) => format!("{earlier}; then {text}"),
-                    None => text.clone(),
-                });
-                notes.push(Note {
-                    month: withdrawn.effective_from,
-                    withdrawal: true,
-                    text,
-                });
+                mark_withdrawn(&mut marks, &mut notes, withdrawn, position);
             }
-            Event::ContributionPaid(paid) => {
-                for line in &paid.months {
-                    marks.entry(line.month).or_default().paid_by.push(format!(
-                        "paid on {} ({}, position {position})",
-                        paid.paid_on,
-                        serde_plain(&line.kind)
-                    ));
-                }
-                marks
-                    .entry(paid.payment_month)
-                    .or_default()
-                    .payments_made
-                    .push(format!(
-                        "payment made {}: {} for {} month(s) (position {position})",
-                        paid.paid_on,
-                        paid.amount,
-                        paid.months.len()
-                    ));
-            }
+            Event::ContributionPaid(paid) => mark_paid(&mut marks, paid, position),
             Event::ContributionMissed(missed) => {
                 marks.entry(missed.month).or_default().missed = Some(format!(
                     "missed at the month close, due {} (R9, position {position})",
@@ -282,6 +242,68 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
         }
     }
     (marks, notes)
+}
+
+/// An enrollment's mark on its first month and its line in the periods list.
+fn mark_enrolled(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    notes: &mut Vec<Note>,
+    month: Month,
+    text: String,
+) {
+    marks.entry(month).or_default().enrolled = Some(text.clone());
+    notes.push(Note {
+        month,
+        withdrawal: false,
+        text,
+    });
+}
+
+/// A withdrawal's mark on the month it takes effect and its line in the periods list.
+fn mark_withdrawn(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    notes: &mut Vec<Note>,
+    withdrawn: &crate::domain::event::MemberWithdrawn,
+    position: u64,
+) {
+    let text = withdrawal_text(withdrawn, position);
+    // Two withdrawals can take effect in one month (withdrawn, re-enrolled and
+    // withdrawn again before paying): the mark names both.
+    let mark = &mut marks.entry(withdrawn.effective_from).or_default().withdrawn;
+    *mark = Some(match mark.take() {
+        Some(earlier) => format!("{earlier}; then {text}"),
+        None => text.clone(),
+    });
+    notes.push(Note {
+        month: withdrawn.effective_from,
+        withdrawal: true,
+        text,
+    });
+}
+
+/// A payment's mark on each month it pays and on the month it was made.
+fn mark_paid(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    paid: &crate::domain::event::ContributionPaid,
+    position: u64,
+) {
+    for line in &paid.months {
+        marks.entry(line.month).or_default().paid_by.push(format!(
+            "paid on {} ({}, position {position})",
+            paid.paid_on,
+            serde_plain(&line.kind)
+        ));
+    }
+    marks
+        .entry(paid.payment_month)
+        .or_default()
+        .payments_made
+        .push(format!(
+            "payment made {}: {} for {} month(s) (position {position})",
+            paid.paid_on,
+            paid.amount,
+            paid.months.len()
+        ));
 }
 
 fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: u64) -> String {
