@@ -509,6 +509,25 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
 }
 
 fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
+    let line_one = format!("Member {}", coverage.member_id);
+    let line_two = heading_status(coverage);
+    let line_three = heading_benefits(coverage, years);
+    let line_four = heading_money(coverage);
+    for (y, size, weight, text) in [
+        (MARGIN_PX + 16, 19, "bold", line_one),
+        (MARGIN_PX + 40, 13, "normal", line_two),
+        (MARGIN_PX + 60, 13, "normal", line_three),
+        (MARGIN_PX + 80, 13, "normal", line_four),
+    ] {
+        out.push_str(&format!(
+            "<text x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{INK}\">{}</text>\n",
+            escape(&text)
+        ));
+    }
+}
+
+/// The heading's second line: region, state, tier, months and arrears.
+fn heading_status(coverage: &MemberCoverage) -> String {
     let state = match coverage.state {
         MemberStatus::Active => "active",
         MemberStatus::InArrears => "in arrears",
@@ -534,32 +553,15 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
             months.join(", ")
         )
     };
-    let line_one = format!("Member {}", coverage.member_id);
-    let line_two = format!(
+    format!(
         "region {} · {state} · tier {tier} · {} continuous / {} cumulative months · {arrears}",
         coverage.region, coverage.continuous_months, coverage.cumulative_months
-    );
-    let subsidy = &coverage.subsidy;
-    let subsidy_text = if subsidy.granted_months == 0 && subsidy.accrued.is_zero() {
-        "no subsidy granted (R16)".to_owned()
-    } else {
-        format!(
-            "subsidy: {} month(s) granted, {} accrued, {} paid out, {} owed (R16)",
-            subsidy.granted_months, subsidy.accrued, subsidy.paid, subsidy.owed
-        )
-    };
-    let refunded: crate::domain::money::Money =
-        coverage.months.iter().map(|line| line.refunded).sum();
-    let refunded_text = if refunded.is_zero() {
-        String::new()
-    } else {
-        format!(" · refunded {refunded} (R12)")
-    };
-    let line_four = format!(
-        "qualified {} (R7) · personal account {} (R17) · {subsidy_text}{refunded_text}",
-        if coverage.qualified { "yes" } else { "no" },
-        coverage.account_balance
-    );
+    )
+}
+
+/// The heading's third line: the benefit start, how far paid, the enrollment and
+/// deduction, and the months not drawn.
+fn heading_benefits(coverage: &MemberCoverage, years: &Years) -> String {
     let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
     // "benefits from M" only when M is paid; otherwise it is a start, not a promise.
     let start = match coverage.benefit_start {
@@ -586,17 +588,32 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
             years.months_not_drawn
         ));
     }
-    for (y, size, weight, text) in [
-        (MARGIN_PX + 16, 19, "bold", line_one),
-        (MARGIN_PX + 40, 13, "normal", line_two),
-        (MARGIN_PX + 60, 13, "normal", line_three),
-        (MARGIN_PX + 80, 13, "normal", line_four),
-    ] {
-        out.push_str(&format!(
-            "<text x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{INK}\">{}</text>\n",
-            escape(&text)
-        ));
-    }
+    line_three
+}
+
+/// The heading's fourth line: qualified, the personal account, the subsidy and refunds.
+fn heading_money(coverage: &MemberCoverage) -> String {
+    let subsidy = &coverage.subsidy;
+    let subsidy_text = if subsidy.granted_months == 0 && subsidy.accrued.is_zero() {
+        "no subsidy granted (R16)".to_owned()
+    } else {
+        format!(
+            "subsidy: {} month(s) granted, {} accrued, {} paid out, {} owed (R16)",
+            subsidy.granted_months, subsidy.accrued, subsidy.paid, subsidy.owed
+        )
+    };
+    let refunded: crate::domain::money::Money =
+        coverage.months.iter().map(|line| line.refunded).sum();
+    let refunded_text = if refunded.is_zero() {
+        String::new()
+    } else {
+        format!(" · refunded {refunded} (R12)")
+    };
+    format!(
+        "qualified {} (R7) · personal account {} (R17) · {subsidy_text}{refunded_text}",
+        if coverage.qualified { "yes" } else { "no" },
+        coverage.account_balance
+    )
 }
 
 /// Month names over the columns and the year at the start of each row.
