@@ -702,17 +702,20 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
     let Some((x, y)) = years.cell(line.month) else {
         return;
     };
-    let style = status_style(line.status);
     // R12: a refunded month is outside the period (not enrolled) but was paid: hatched
     // and labelled, so it does not read as a month that never concerned the member.
     let refunded = line.status == MonthStatus::NotEnrolled && !line.refunded.is_zero();
-    let stroke = if line.status == MonthStatus::Due {
-        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
-    } else if refunded {
-        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1\"")
-    } else {
-        "stroke=\"#00000033\" stroke-width=\"1\"".to_owned()
-    };
+    cell_group_open(out, line, marks);
+    cell_face(out, (x, y), line, refunded);
+    if line.benefits {
+        benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
+    }
+    cell_marks(out, (x, y), line, marks);
+    out.push_str("</g>\n");
+}
+
+/// A cell's group, carrying its month, status and money as data, and its tooltip.
+fn cell_group_open(out: &mut String, line: &MonthLine, marks: Option<&MonthMarks>) {
     let mut money_attributes = String::new();
     for (name, amount) in [
         ("data-refunded", line.refunded),
@@ -730,6 +733,18 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
         line.benefits
     ));
     out.push_str(&format!("<title>{}</title>", escape(&tooltip(line, marks))));
+}
+
+/// A cell's box, status label and amount, at its top-left corner `(x, y)`.
+fn cell_face(out: &mut String, (x, y): (i64, i64), line: &MonthLine, refunded: bool) {
+    let style = status_style(line.status);
+    let stroke = if line.status == MonthStatus::Due {
+        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
+    } else if refunded {
+        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1\"")
+    } else {
+        "stroke=\"#00000033\" stroke-width=\"1\"".to_owned()
+    };
     let fill = if refunded {
         format!("url(#{REFUND_HATCH_ID})")
     } else {
@@ -767,9 +782,10 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
             y + 31,
         ));
     }
-    if line.benefits {
-        benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
-    }
+}
+
+/// A cell's marks along its bottom edge, from its top-left corner `(x, y)`.
+fn cell_marks(out: &mut String, (x, y): (i64, i64), line: &MonthLine, marks: Option<&MonthMarks>) {
     // The marks along the bottom, left to right, packed closer when many share a
     // cell with the benefits badge (bottom right).
     let mut drawn: Vec<Mark> = Vec::new();
@@ -808,7 +824,6 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
             Mark::Subsidy(state) => subsidy_mark(out, centre, base, state),
         }
     }
-    out.push_str("</g>\n");
 }
 
 /// The marks along a cell's bottom edge, in the order they are drawn.
