@@ -284,8 +284,11 @@ pub fn print_member(out: &mut dyn Write, member: &MemberWhatIf) -> anyhow::Resul
     Ok(())
 }
 
+/// A row of a side-by-side table: its label and how one side reads in it.
+type Row<T> = (&'static str, fn(&T) -> String);
+
 /// The rows of the outcome table: each row's label and how an outcome reads in it.
-const OUTCOME_ROWS: [(&str, fn(&Outcome) -> String); 14] = [
+const OUTCOME_ROWS: [Row<Outcome>; 14] = [
     ("state", |outcome| {
         outcome
             .state
@@ -425,7 +428,7 @@ fn side_text(side: &StatusWithBenefits) -> String {
 }
 
 /// The rows of the region's totals table: each row's label and how totals read in it.
-const REGION_ROWS: [(&str, fn(&Totals) -> String); 10] = [
+const REGION_ROWS: [Row<Totals>; 10] = [
     ("arrears", |totals| totals.arrears_amount.to_string()),
     ("lapsed, borne by members", |totals| {
         format!("{} ({} months)", totals.lapsed_amount, totals.lapsed_months)
