@@ -196,15 +196,7 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
                     missed.due
                 ));
             }
-            Event::ContributionRefunded(refund) => {
-                let months = refund.months.len();
-                for month in &refund.months {
-                    marks.entry(*month).or_default().refunded = Some(format!(
-                        "refunded by the withdrawal (R12; {months} month(s), {} in all, position {position})",
-                        refund.amount
-                    ));
-                }
-            }
+            Event::ContributionRefunded(refund) => mark_refunded(&mut marks, refund, position),
             Event::SubsidyGranted(granted) => {
                 marks
                     .entry(granted.from_month)
@@ -279,6 +271,21 @@ fn mark_withdrawn(
         withdrawal: true,
         text,
     });
+}
+
+/// A refund's mark on each month it refunds (R12).
+fn mark_refunded(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    refund: &crate::domain::event::ContributionRefunded,
+    position: u64,
+) {
+    let months = refund.months.len();
+    for month in &refund.months {
+        marks.entry(*month).or_default().refunded = Some(format!(
+            "refunded by the withdrawal (R12; {months} month(s), {} in all, position {position})",
+            refund.amount
+        ));
+    }
 }
 
 /// A payment's mark on each month it pays and on the month it was made.
