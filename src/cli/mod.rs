@@ -475,17 +475,7 @@ fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<
             }
         }
     }
-    while let Some(answer) = in_flight.pop_front() {
-        if output_closed {
-            // Decided and durable; nobody is reading the results any more.
-            let _ = answer.blocking_recv();
-            continue;
-        }
-        match tally.print(answer, &mut stdout) {
-            Err(error) if is_broken_pipe(&error) => output_closed = true,
-            other => other?,
-        }
-    }
+    let output_closed = tally.drain(in_flight, &mut stdout, output_closed)?;
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
     if output_closed {
@@ -552,6 +542,9 @@ fn read_chunk(
     Ok(chunk)
 }
 
+/// The writer's answer to one chunk, when it is durable.
+type SubmitAnswer = tokio::sync::oneshot::Receiver<Result<Vec<CommandResult>, WriterError>>;
+
 /// What `submit` has answered so far, shown on its progress bar.
 struct SubmitTally {
     progress: indicatif::ProgressBar,
@@ -563,7 +556,7 @@ impl SubmitTally {
     /// Prints a chunk's results, one JSON line each, and counts them.
     fn print(
         &mut self,
-        answer: tokio::sync::oneshot::Receiver<Result<Vec<CommandResult>, WriterError>>,
+        answer: SubmitAnswer,
         stdout: &mut io::BufWriter<io::StdoutLock>,
     ) -> anyhow::Result<()> {
         let results: Vec<CommandResult> =
@@ -581,6 +574,28 @@ impl SubmitTally {
         self.progress
             .set_message(format!("{accepted} accepted, {refused} refused"));
         Ok(())
+    }
+
+    /// Waits for the chunks still in flight, printing their results until standard
+    /// output closes; says whether it has.
+    fn drain(
+        &mut self,
+        mut in_flight: std::collections::VecDeque<SubmitAnswer>,
+        stdout: &mut io::BufWriter<io::StdoutLock>,
+        mut output_closed: bool,
+    ) -> anyhow::Result<bool> {
+        while let Some(answer) = in_flight.pop_front() {
+            if output_closed {
+                // Decided and durable; nobody is reading the results any more.
+                let _ = answer.blocking_recv();
+                continue;
+            }
+            match self.print(answer, stdout) {
+                Err(error) if is_broken_pipe(&error) => output_closed = true,
+                other => other?,
+            }
+        }
+        Ok(output_closed)
     }
 }
 
