@@ -1021,17 +1021,17 @@ fn check_scope(parsed: &Parsed, failures: &mut Failures) {
         .copied()
         .filter(|stream| stream.starts_with("region-"))
         .collect();
-    let streams = ScopeStreams {
+    let sorted = ScopeStreams {
         member_regions,
         members: member_streams,
         regions: region_streams,
     };
     match &header.scope {
         Scope::All => {}
-        Scope::Member(member_id) => check_member_scope(*member_id, &streams, failures),
-        Scope::Region(region) => check_region_scope(region, &streams, failures),
+        Scope::Member(member_id) => check_member_scope(*member_id, &sorted, failures),
+        Scope::Region(region) => check_region_scope(region, &sorted, failures),
     }
-    check_coverages_present(parsed, &streams.members, failures);
+    check_coverages_present(parsed, &sorted.members, failures);
 }
 
 /// A bundle's streams sorted for the scope checks.
