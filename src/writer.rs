@@ -173,67 +173,13 @@ impl<S: EventStore + Send + 'static> Writer<S> {
         let thread = std::thread::Builder::new()
             .name("flexledger-writer".into())
             .spawn(move || {
-                let mut stats = WriterStats::default();
-                // A request that would overflow the batch waits for the next one, so a
-                // batch is one append (up to APPEND_BATCH_COMMANDS_MAX commands) unless a
-                // single request is larger.
-                let mut carried: Option<Request> = None;
-                loop {
-                    let first = match carried.take() {
-                        Some(request) => request,
-                        None => match next_request(&mut receiver, &mut ledger, sources.as_mut(), feed.as_ref(), &live) {
-                            Some(request) => request,
-                            None => break,
-                        },
-                    };
-                    let mut count = first.commands.len();
-                    let mut batch = vec![first];
-                    while count < APPEND_BATCH_COMMANDS_MAX {
-                        match receiver.try_recv() {
-                            Ok(request)
-                                if count + request.commands.len() > APPEND_BATCH_COMMANDS_MAX =>
-                            {
-                                carried = Some(request);
-                                break;
-                            }
-                            Ok(request) => {
-                                count += request.commands.len();
-                                batch.push(request);
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                    let started = std::time::Instant::now();
-                    let before = stats;
-                    let appended = write_batch(
-                        &mut ledger,
-                        sources.as_mut(),
-                        batch,
-                        feed.as_ref(),
-                        &mut stats,
-                        &live.failed,
-                    );
-                    live.appends
-                        .fetch_add(stats.appends - before.appends, Ordering::Relaxed);
-                    live.commands
-                        .fetch_add(stats.commands - before.commands, Ordering::Relaxed);
-                    live.batches.fetch_add(1, Ordering::Relaxed);
-                    if ledger.is_poisoned() {
-                        live.failed.store(true, Ordering::Relaxed);
-                    }
-                    live.batch_micros.fetch_add(
-                        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-                        Ordering::Relaxed,
-                    );
-                    publish(feed.as_ref(), &appended);
-                }
-                if !ledger.is_close_in_background() && !ledger.is_poisoned() {
-                    // `submit` leaves no close half recorded (a store opened with one
-                    // in progress, after a crash, is finished here even with no input).
-                    if let Err(error) = ledger.finish_closes(sources.as_mut()) {
-                        tracing::error!(%error, "recording the rest of a month close failed; it resumes when the ledger is next opened");
-                    }
-                }
+                let stats = run_writer(
+                    &mut ledger,
+                    sources.as_mut(),
+                    feed.as_ref(),
+                    &mut receiver,
+                    &live,
+                );
                 (ledger, stats)
             })
             // OK because failing to start a thread at start-up leaves nothing to run.
@@ -332,6 +278,93 @@ async fn submit_through(
         .await
         .map_err(|_| WriterError::Stopped)?;
     answer.await.map_err(|_| WriterError::Stopped)?
+}
+
+/// The writer thread: takes requests until every sender is gone, appends them in
+/// batches, then finishes any month close left half recorded.
+fn run_writer<S: EventStore>(
+    ledger: &mut Ledger<S>,
+    sources: &mut dyn Sources,
+    feed: Option<&Broadcast>,
+    receiver: &mut mpsc::Receiver<Request>,
+    live: &WriterCounters,
+) -> WriterStats {
+    let mut stats = WriterStats::default();
+    // A request that would overflow the batch waits for the next one, so a
+    // batch is one append (up to APPEND_BATCH_COMMANDS_MAX commands) unless a
+    // single request is larger.
+    let mut carried: Option<Request> = None;
+    loop {
+        let first = match carried.take() {
+            Some(request) => request,
+            None => match next_request(receiver, ledger, sources, feed, live) {
+                Some(request) => request,
+                None => break,
+            },
+        };
+        let batch = gather_batch(first, receiver, &mut carried);
+        let started = std::time::Instant::now();
+        let before = stats;
+        let appended = write_batch(ledger, sources, batch, feed, &mut stats, &live.failed);
+        count_batch(live, &before, &stats, ledger.is_poisoned(), started);
+        publish(feed, &appended);
+    }
+    if !ledger.is_close_in_background() && !ledger.is_poisoned() {
+        // `submit` leaves no close half recorded (a store opened with one
+        // in progress, after a crash, is finished here even with no input).
+        if let Err(error) = ledger.finish_closes(sources) {
+            tracing::error!(%error, "recording the rest of a month close failed; it resumes when the ledger is next opened");
+        }
+    }
+    stats
+}
+
+/// `first` and the requests already waiting behind it, up to
+/// `APPEND_BATCH_COMMANDS_MAX` commands; the request that would overflow is `carried`
+/// to the next batch.
+fn gather_batch(
+    first: Request,
+    receiver: &mut mpsc::Receiver<Request>,
+    carried: &mut Option<Request>,
+) -> Vec<Request> {
+    let mut count = first.commands.len();
+    let mut batch = vec![first];
+    while count < APPEND_BATCH_COMMANDS_MAX {
+        match receiver.try_recv() {
+            Ok(request) if count + request.commands.len() > APPEND_BATCH_COMMANDS_MAX => {
+                *carried = Some(request);
+                break;
+            }
+            Ok(request) => {
+                count += request.commands.len();
+                batch.push(request);
+            }
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// Adds one batch's work, from `before` to `after`, to the live counters.
+fn count_batch(
+    live: &WriterCounters,
+    before: &WriterStats,
+    after: &WriterStats,
+    poisoned: bool,
+    started: std::time::Instant,
+) {
+    live.appends
+        .fetch_add(after.appends - before.appends, Ordering::Relaxed);
+    live.commands
+        .fetch_add(after.commands - before.commands, Ordering::Relaxed);
+    live.batches.fetch_add(1, Ordering::Relaxed);
+    if poisoned {
+        live.failed.store(true, Ordering::Relaxed);
+    }
+    live.batch_micros.fetch_add(
+        u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
 }
 
 /// Decides and appends a batch of requests and answers each; returns what it appended

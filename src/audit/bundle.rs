@@ -154,33 +154,59 @@ pub fn export(
         state.apply(envelope.position, &envelope.event)?;
     }
     if *scope != Scope::All {
-        let log = MerkleTree::new(tree.leaves.clone());
-        for envelope in &events {
-            let proof = crate::audit::proofs::inclusion(
-                &log,
-                envelope.hash,
-                envelope.position,
-                tree.size(),
-            )
-            .ok_or_else(|| {
-                corrupt(
-                    envelope.position,
-                    "no inclusion proof for an event of the tree",
-                )
-            })?;
-            write_line(
-                &mut counting,
-                &Record::Inclusion {
-                    position: envelope.position,
-                    path: proof.path,
-                },
-            )?;
-        }
+        write_inclusions(&mut counting, tree, &events)?;
     }
+    write_stream_heads(&mut counting, tree, &streams)?;
+    write_coverage(&mut counting, &state, &members, tree.size())?;
+    write_line(&mut counting, &Record::Checkpoint(signed.clone()))?;
+    Ok(ExportSummary {
+        scope: scope.clone(),
+        events: count(events.len()),
+        streams: count(streams.len()),
+        members: count(members.len()),
+        tree_size: tree.size(),
+        root: checkpoint.root,
+        bytes: counting.bytes,
+    })
+}
+
+/// An inclusion record for each event: its audit path in the log's tree.
+fn write_inclusions(
+    counting: &mut CountingWriter<'_>,
+    tree: &LogTree,
+    events: &[Envelope],
+) -> Result<(), LedgerError> {
+    let log = MerkleTree::new(tree.leaves.clone());
+    for envelope in events {
+        let proof =
+            crate::audit::proofs::inclusion(&log, envelope.hash, envelope.position, tree.size())
+                .ok_or_else(|| {
+                    corrupt(
+                        envelope.position,
+                        "no inclusion proof for an event of the tree",
+                    )
+                })?;
+        write_line(
+            counting,
+            &Record::Inclusion {
+                position: envelope.position,
+                path: proof.path,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A head record for each stream: its version, hash and path in the heads tree.
+fn write_stream_heads(
+    counting: &mut CountingWriter<'_>,
+    tree: &LogTree,
+    streams: &[String],
+) -> Result<(), LedgerError> {
     let (names, head_leaves) = tree.head_leaves();
     let heads_size = head_leaves.len();
     let heads_tree = MerkleTree::new(head_leaves);
-    for stream in &streams {
+    for stream in streams {
         let index = names
             .binary_search(&stream.as_str())
             .map_err(|_| corrupt(tree.size(), format!("stream {stream} has no head")))?;
@@ -192,7 +218,7 @@ pub fn export(
             .inclusion_proof(index, heads_size)
             .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
         write_line(
-            &mut counting,
+            counting,
             &Record::StreamHead {
                 stream: stream.clone(),
                 version,
@@ -202,26 +228,27 @@ pub fn export(
             },
         )?;
     }
-    for member_id in &members {
-        let member = coverage(&state, *member_id)
-            .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
+    Ok(())
+}
+
+/// A coverage record for each member, from the state the bundle's events fold to.
+fn write_coverage(
+    counting: &mut CountingWriter<'_>,
+    state: &LedgerState,
+    members: &[Uuid],
+    tree_size: u64,
+) -> Result<(), LedgerError> {
+    for member_id in members {
+        let member = coverage(state, *member_id)
+            .ok_or_else(|| corrupt(tree_size, format!("member {member_id} has no events")))?;
         write_line(
-            &mut counting,
+            counting,
             &Record::Coverage {
                 coverage: Box::new(member),
             },
         )?;
     }
-    write_line(&mut counting, &Record::Checkpoint(signed.clone()))?;
-    Ok(ExportSummary {
-        scope: scope.clone(),
-        events: count(events.len()),
-        streams: count(streams.len()),
-        members: count(members.len()),
-        tree_size: tree.size(),
-        root: checkpoint.root,
-        bytes: counting.bytes,
-    })
+    Ok(())
 }
 
 pub(crate) fn count(length: usize) -> u64 {
@@ -542,81 +569,98 @@ fn parse_line(text: &str, line: u64, parsed: &mut Parsed, failures: &mut Failure
         }
     };
     match value.get("record").and_then(serde_json::Value::as_str) {
-        None if value.get("hash").is_none() => failures.add(
+        None => parse_event(text, &value, line, parsed, failures),
+        Some("bundle") => parse_header(value, line, parsed, failures),
+        Some(_) => parse_record(value, line, parsed, failures),
+    }
+}
+
+/// A line without a `record` field: an event, which must still have its hash.
+fn parse_event(
+    text: &str,
+    value: &serde_json::Value,
+    line: u64,
+    parsed: &mut Parsed,
+    failures: &mut Failures,
+) {
+    let position = value.get("position").and_then(serde_json::Value::as_u64);
+    let stream = value.get("stream").and_then(serde_json::Value::as_str);
+    if value.get("hash").is_none() {
+        let message = "the event carries no hash: it was altered and its hash stripped";
+        failures.add("edited", Some(line), position, stream, message.into());
+        return;
+    }
+    match Envelope::decode(text.as_bytes()) {
+        Ok(envelope) => parsed.events.push((line, envelope)),
+        Err(message) => failures.add(
             "edited",
             Some(line),
-            value.get("position").and_then(serde_json::Value::as_u64),
-            value.get("stream").and_then(serde_json::Value::as_str),
-            "the event carries no hash: it was altered and its hash stripped".into(),
+            position,
+            stream,
+            format!("the event was altered after it was recorded: {message}"),
         ),
-        None => match Envelope::decode(text.as_bytes()) {
-            Ok(envelope) => parsed.events.push((line, envelope)),
-            Err(message) => {
-                let position = value.get("position").and_then(serde_json::Value::as_u64);
-                let stream = value.get("stream").and_then(serde_json::Value::as_str);
+    }
+}
+
+/// The `bundle` line: the one header, of this format and version.
+fn parse_header(value: serde_json::Value, line: u64, parsed: &mut Parsed, failures: &mut Failures) {
+    match serde_json::from_value::<Header>(value) {
+        Ok(header)
+            if header.format == BUNDLE_FORMAT
+                && header.version == BUNDLE_VERSION
+                && parsed.header.is_none() =>
+        {
+            parsed.header = Some(header)
+        }
+        Ok(_) => failures.add(
+            "format",
+            Some(line),
+            None,
+            None,
+            format!("a second header, or not {BUNDLE_FORMAT} version {BUNDLE_VERSION}"),
+        ),
+        Err(error) => failures.add(
+            "format",
+            Some(line),
+            None,
+            None,
+            format!("bad header: {error}"),
+        ),
+    }
+}
+
+/// Any other `record` line: a proof, a stream head, a coverage or the checkpoint.
+fn parse_record(value: serde_json::Value, line: u64, parsed: &mut Parsed, failures: &mut Failures) {
+    match serde_json::from_value::<Record>(value) {
+        Ok(Record::Inclusion { position, path }) => {
+            if parsed.inclusions.insert(position, (line, path)).is_some() {
                 failures.add(
-                    "edited",
+                    "format",
                     Some(line),
-                    position,
-                    stream,
-                    format!("the event was altered after it was recorded: {message}"),
+                    Some(position),
+                    None,
+                    "a second inclusion proof for this position".into(),
                 );
             }
-        },
-        Some("bundle") => match serde_json::from_value::<Header>(value) {
-            Ok(header)
-                if header.format == BUNDLE_FORMAT
-                    && header.version == BUNDLE_VERSION
-                    && parsed.header.is_none() =>
-            {
-                parsed.header = Some(header)
-            }
-            Ok(_) => failures.add(
-                "format",
-                Some(line),
-                None,
-                None,
-                format!("a second header, or not {BUNDLE_FORMAT} version {BUNDLE_VERSION}"),
-            ),
-            Err(error) => failures.add(
-                "format",
-                Some(line),
-                None,
-                None,
-                format!("bad header: {error}"),
-            ),
-        },
-        Some(_) => match serde_json::from_value::<Record>(value) {
-            Ok(Record::Inclusion { position, path }) => {
-                if parsed.inclusions.insert(position, (line, path)).is_some() {
-                    failures.add(
-                        "format",
-                        Some(line),
-                        Some(position),
-                        None,
-                        "a second inclusion proof for this position".into(),
-                    );
-                }
-            }
-            Ok(Record::StreamHead {
-                stream,
-                version,
-                hash,
-                index,
-                path,
-            }) => parsed
-                .heads
-                .push((line, stream, version, hash, index, path)),
-            Ok(Record::Coverage { coverage }) => parsed.coverages.push((line, *coverage)),
-            Ok(Record::Checkpoint(signed)) => parsed.checkpoints.push((line, signed)),
-            Err(error) => failures.add(
-                "format",
-                Some(line),
-                None,
-                None,
-                format!("unknown or malformed record: {error}"),
-            ),
-        },
+        }
+        Ok(Record::StreamHead {
+            stream,
+            version,
+            hash,
+            index,
+            path,
+        }) => parsed
+            .heads
+            .push((line, stream, version, hash, index, path)),
+        Ok(Record::Coverage { coverage }) => parsed.coverages.push((line, *coverage)),
+        Ok(Record::Checkpoint(signed)) => parsed.checkpoints.push((line, signed)),
+        Err(error) => failures.add(
+            "format",
+            Some(line),
+            None,
+            None,
+            format!("unknown or malformed record: {error}"),
+        ),
     }
 }
 
@@ -726,44 +770,59 @@ fn check_inclusion(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut Fail
         .as_ref()
         .is_some_and(|header| header.scope == Scope::All);
     if all {
-        let leaves: Vec<Sha256> = parsed
-            .events
-            .iter()
-            .map(|(_, envelope)| event_leaf(&envelope.hash))
-            .collect();
-        let contiguous = parsed
-            .events
-            .iter()
-            .enumerate()
-            .all(|(index, (_, envelope))| envelope.position == count(index) + 1);
-        if !contiguous || count(leaves.len()) != checkpoint.tree_size {
-            failures.add(
-                "completeness",
-                None,
-                None,
-                None,
-                format!(
-                    "an --all bundle must hold positions 1..={} exactly; it holds {} events",
-                    checkpoint.tree_size,
-                    leaves.len()
-                ),
-            );
-        } else if merkle::root(&leaves) != checkpoint.root {
-            failures.add(
-                "inclusion",
-                None,
-                None,
-                None,
-                "the events' Merkle root differs from the checkpoint's root".into(),
-            );
-        }
+        check_whole_log(parsed, checkpoint, failures);
         return;
     }
+    check_each_inclusion(parsed, checkpoint, failures);
     let positions: BTreeSet<u64> = parsed
         .events
         .iter()
         .map(|(_, envelope)| envelope.position)
         .collect();
+    for (position, (line, _)) in &parsed.inclusions {
+        if !positions.contains(position) {
+            failures.add("completeness", Some(*line), Some(*position), None, "the bundle proves an event at this position but does not contain it: an event was removed".into());
+        }
+    }
+}
+
+/// An `--all` bundle holds the whole log, so its events rebuild the checkpoint's root.
+fn check_whole_log(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut Failures) {
+    let leaves: Vec<Sha256> = parsed
+        .events
+        .iter()
+        .map(|(_, envelope)| event_leaf(&envelope.hash))
+        .collect();
+    let contiguous = parsed
+        .events
+        .iter()
+        .enumerate()
+        .all(|(index, (_, envelope))| envelope.position == count(index) + 1);
+    if !contiguous || count(leaves.len()) != checkpoint.tree_size {
+        failures.add(
+            "completeness",
+            None,
+            None,
+            None,
+            format!(
+                "an --all bundle must hold positions 1..={} exactly; it holds {} events",
+                checkpoint.tree_size,
+                leaves.len()
+            ),
+        );
+    } else if merkle::root(&leaves) != checkpoint.root {
+        failures.add(
+            "inclusion",
+            None,
+            None,
+            None,
+            "the events' Merkle root differs from the checkpoint's root".into(),
+        );
+    }
+}
+
+/// Each event of a scoped bundle has an inclusion proof against the checkpoint.
+fn check_each_inclusion(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut Failures) {
     for (line, envelope) in &parsed.events {
         let Some((_, path)) = parsed.inclusions.get(&envelope.position) else {
             failures.add(
@@ -796,11 +855,6 @@ fn check_inclusion(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut Fail
             );
         }
     }
-    for (position, (line, _)) in &parsed.inclusions {
-        if !positions.contains(position) {
-            failures.add("completeness", Some(*line), Some(*position), None, "the bundle proves an event at this position but does not contain it: an event was removed".into());
-        }
-    }
 }
 
 fn check_completeness(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut Failures) {
@@ -811,6 +865,31 @@ fn check_completeness(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut F
             .or_default()
             .push(envelope);
     }
+    let headed = check_heads(parsed, checkpoint, &by_stream, failures);
+    for stream in by_stream.keys() {
+        if !headed.contains(stream) {
+            failures.add(
+                "completeness",
+                None,
+                None,
+                Some(stream),
+                "no committed head for this stream: its completeness cannot be shown".into(),
+            );
+        }
+    }
+    if let Some(header) = &parsed.header {
+        check_scope_heads(header, parsed, checkpoint, &headed, failures);
+    }
+}
+
+/// Each stream head is committed to by the checkpoint and ends its stream's chain of
+/// events; the streams with a (first) head are returned.
+fn check_heads<'a>(
+    parsed: &'a Parsed,
+    checkpoint: &Checkpoint,
+    by_stream: &BTreeMap<&str, Vec<&Envelope>>,
+    failures: &mut Failures,
+) -> BTreeSet<&'a str> {
     let mut headed = BTreeSet::new();
     for (line, stream, version, hash, index, path) in &parsed.heads {
         if !headed.insert(stream.as_str()) {
@@ -846,42 +925,40 @@ fn check_completeness(parsed: &Parsed, checkpoint: &Checkpoint, failures: &mut F
             .unwrap_or(&[]);
         check_stream_chain(stream, *version, hash, events, failures);
     }
-    for stream in by_stream.keys() {
-        if !headed.contains(stream) {
-            failures.add(
-                "completeness",
-                None,
-                None,
-                Some(stream),
-                "no committed head for this stream: its completeness cannot be shown".into(),
-            );
-        }
+    headed
+}
+
+/// The heads the scope needs: all of them for `--all`, the member's own for a member.
+fn check_scope_heads(
+    header: &Header,
+    parsed: &Parsed,
+    checkpoint: &Checkpoint,
+    headed: &BTreeSet<&str>,
+    failures: &mut Failures,
+) {
+    if header.scope == Scope::All && count(parsed.heads.len()) != checkpoint.heads_size {
+        failures.add(
+            "completeness",
+            None,
+            None,
+            None,
+            format!(
+                "an --all bundle must hold all {} stream heads; it holds {}",
+                checkpoint.heads_size,
+                parsed.heads.len()
+            ),
+        );
     }
-    if let Some(header) = &parsed.header {
-        if header.scope == Scope::All && count(parsed.heads.len()) != checkpoint.heads_size {
+    if let Scope::Member(member_id) = &header.scope {
+        let stream = StreamId::Member(*member_id).name();
+        if !headed.contains(stream.as_str()) {
             failures.add(
                 "completeness",
                 None,
                 None,
-                None,
-                format!(
-                    "an --all bundle must hold all {} stream heads; it holds {}",
-                    checkpoint.heads_size,
-                    parsed.heads.len()
-                ),
+                Some(&stream),
+                "the member's own stream head is missing".into(),
             );
-        }
-        if let Scope::Member(member_id) = &header.scope {
-            let stream = StreamId::Member(*member_id).name();
-            if !headed.contains(stream.as_str()) {
-                failures.add(
-                    "completeness",
-                    None,
-                    None,
-                    Some(&stream),
-                    "the member's own stream head is missing".into(),
-                );
-            }
         }
     }
 }
@@ -944,71 +1021,110 @@ fn check_scope(parsed: &Parsed, failures: &mut Failures) {
         .copied()
         .filter(|stream| stream.starts_with("region-"))
         .collect();
-    let mut out_of_scope =
-        |stream: &str, why: String| failures.add("scope", None, None, Some(stream), why);
+    let sorted = ScopeStreams {
+        member_regions,
+        members: member_streams,
+        regions: region_streams,
+    };
     match &header.scope {
         Scope::All => {}
-        Scope::Member(member_id) => {
-            let own = StreamId::Member(*member_id).name();
-            for stream in &member_streams {
-                if *stream != own {
-                    out_of_scope(
-                        stream,
-                        format!("a member bundle of {member_id} holds another member's stream"),
-                    );
-                }
-            }
-            let region = member_regions.get(own.as_str());
-            for stream in &region_streams {
-                if region.is_some_and(|region| region != stream) {
-                    out_of_scope(stream, "not the region the member enrolled in".into());
-                }
-            }
-            if let Some(region) = region {
-                if !region_streams.contains(region.as_str()) {
-                    out_of_scope(
-                        region,
-                        "the member's region stream (its policies and month closes) is missing"
-                            .into(),
-                    );
-                }
-            }
-        }
-        Scope::Region(region) => {
-            let own = StreamId::Region(region.clone()).name();
-            if !region_streams.contains(own.as_str()) {
-                out_of_scope(
-                    &own,
-                    "the region's own stream (its policies and month closes) is missing".into(),
-                );
-            }
-            for stream in &region_streams {
-                if *stream != own {
-                    out_of_scope(
-                        stream,
-                        format!("a bundle of region {region} holds another region's stream"),
-                    );
-                }
-            }
-            for stream in &member_streams {
-                if member_regions
-                    .get(stream)
-                    .is_some_and(|enrolled| *enrolled != own)
-                {
-                    out_of_scope(
-                        stream,
-                        format!("this member did not enroll in region {region}"),
-                    );
-                }
-            }
+        Scope::Member(member_id) => check_member_scope(*member_id, &sorted, failures),
+        Scope::Region(region) => check_region_scope(region, &sorted, failures),
+    }
+    check_coverages_present(parsed, &sorted.members, failures);
+}
+
+/// A bundle's streams sorted for the scope checks.
+struct ScopeStreams<'a> {
+    /// Each member stream's region stream, from its enrollment (version 1).
+    member_regions: BTreeMap<&'a str, String>,
+    members: BTreeSet<&'a str>,
+    regions: BTreeSet<&'a str>,
+}
+
+/// A member bundle holds the member's stream and the region it enrolled in, no other.
+fn check_member_scope(member_id: Uuid, streams: &ScopeStreams<'_>, failures: &mut Failures) {
+    let ScopeStreams {
+        member_regions,
+        members: member_streams,
+        regions: region_streams,
+    } = streams;
+    let mut out_of_scope =
+        |stream: &str, why: String| failures.add("scope", None, None, Some(stream), why);
+    let own = StreamId::Member(member_id).name();
+    for stream in member_streams {
+        if *stream != own {
+            out_of_scope(
+                stream,
+                format!("a member bundle of {member_id} holds another member's stream"),
+            );
         }
     }
+    let region = member_regions.get(own.as_str());
+    for stream in region_streams {
+        if region.is_some_and(|region| region != stream) {
+            out_of_scope(stream, "not the region the member enrolled in".into());
+        }
+    }
+    if let Some(region) = region {
+        if !region_streams.contains(region.as_str()) {
+            out_of_scope(
+                region,
+                "the member's region stream (its policies and month closes) is missing".into(),
+            );
+        }
+    }
+}
+
+/// A region bundle holds the region's stream and members enrolled in it, no other.
+fn check_region_scope(region: &RegionName, streams: &ScopeStreams<'_>, failures: &mut Failures) {
+    let ScopeStreams {
+        member_regions,
+        members: member_streams,
+        regions: region_streams,
+    } = streams;
+    let mut out_of_scope =
+        |stream: &str, why: String| failures.add("scope", None, None, Some(stream), why);
+    let own = StreamId::Region(region.clone()).name();
+    if !region_streams.contains(own.as_str()) {
+        out_of_scope(
+            &own,
+            "the region's own stream (its policies and month closes) is missing".into(),
+        );
+    }
+    for stream in region_streams {
+        if *stream != own {
+            out_of_scope(
+                stream,
+                format!("a bundle of region {region} holds another region's stream"),
+            );
+        }
+    }
+    for stream in member_streams {
+        if member_regions
+            .get(stream)
+            .is_some_and(|enrolled| *enrolled != own)
+        {
+            out_of_scope(
+                stream,
+                format!("this member did not enroll in region {region}"),
+            );
+        }
+    }
+}
+
+/// One coverage record per member stream: what the member's events mean.
+fn check_coverages_present(
+    parsed: &Parsed,
+    member_streams: &BTreeSet<&str>,
+    failures: &mut Failures,
+) {
     let covered: BTreeSet<String> = parsed
         .coverages
         .iter()
         .map(|(_, coverage)| StreamId::Member(coverage.member_id).name())
         .collect();
-    for stream in &member_streams {
+    for stream in member_streams {
         if !covered.contains(*stream) {
             failures.add(
                 "coverage",

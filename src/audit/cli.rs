@@ -2,7 +2,7 @@
 //! prints tables (or JSON with `--json`). Exit codes: 0 the check passed or the report
 //! was written, 1 a check failed or a member is unknown, 2 could not run.
 
-use crate::audit::commands::{open_store, unknown_member, ExportFormat};
+use crate::audit::commands::{self, open_store, unknown_member, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::store::envelope::Envelope;
 use crate::store::SledStore;
@@ -328,13 +328,13 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     let mut stdout = io::stdout().lock();
+    let (data_dir, json) = (&cli.data_dir, cli.json);
     match &cli.command {
         AuditCommand::Replay { member, as_of } => {
-            let store = open_store(&cli.data_dir)?;
-            let Some(history) = load_member(&store, *member, as_of.cut())? else {
-                return unknown_member(&mut stdout, *member, cli.json);
+            let Some(history) = stored_member(data_dir, *member, as_of)? else {
+                return unknown_member(&mut stdout, *member, json);
             };
-            crate::audit::replay::print(&history, cli.json, &mut stdout)?;
+            crate::audit::replay::print(&history, json, &mut stdout)?;
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Explain {
@@ -342,50 +342,24 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             month,
             as_of,
         } => {
-            let store = open_store(&cli.data_dir)?;
-            let Some(history) = load_member(&store, *member, as_of.cut())? else {
-                return unknown_member(&mut stdout, *member, cli.json);
+            let Some(history) = stored_member(data_dir, *member, as_of)? else {
+                return unknown_member(&mut stdout, *member, json);
             };
-            match crate::audit::explain::explain(&history, *month)? {
-                Ok(explanation) => {
-                    crate::audit::explain::print(&explanation, cli.json, &mut stdout)?;
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(message) => {
-                    if cli.json {
-                        writeln!(
-                            stdout,
-                            "{}",
-                            serde_json::json!({"ok": false, "error": {"code": "month_not_listed", "message": message}})
-                        )?;
-                    } else {
-                        writeln!(stdout, "{message}")?;
-                    }
-                    Ok(ExitCode::from(1))
-                }
-            }
+            explain(&history, *month, json, &mut stdout)
         }
         AuditCommand::Timeline { member, svg, as_of } => {
-            let store = open_store(&cli.data_dir)?;
-            let Some(history) = load_member(&store, *member, as_of.cut())? else {
-                return unknown_member(&mut stdout, *member, cli.json);
+            let Some(history) = stored_member(data_dir, *member, as_of)? else {
+                return unknown_member(&mut stdout, *member, json);
             };
-            timeline(&history, svg, cli.json, &mut stdout)
+            timeline(&history, svg, json, &mut stdout)
         }
-        AuditCommand::PublicKey => {
-            crate::audit::commands::public_key(&cli.data_dir, cli.json, &mut stdout)
-        }
+        AuditCommand::PublicKey => commands::public_key(data_dir, json, &mut stdout),
         AuditCommand::Checkpoint { list } => {
-            crate::audit::commands::checkpoint(&cli.data_dir, *list, cli.json, &mut stdout)
+            commands::checkpoint(data_dir, *list, json, &mut stdout)
         }
-        AuditCommand::Prove { position, from, to } => crate::audit::commands::prove(
-            &cli.data_dir,
-            *position,
-            *from,
-            *to,
-            cli.json,
-            &mut stdout,
-        ),
+        AuditCommand::Prove { position, from, to } => {
+            commands::prove(data_dir, *position, *from, *to, json, &mut stdout)
+        }
         AuditCommand::Export {
             member,
             region,
@@ -393,45 +367,82 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             out,
             format,
         } => {
-            let scope = match (member, region, all) {
-                (Some(member), _, _) => crate::audit::bundle::Scope::Member(*member),
-                (None, Some(region), _) => crate::audit::bundle::Scope::Region(
-                    crate::domain::policy::RegionName::parse(region)
-                        .with_context(|| format!("{region:?} is not a region name"))?,
-                ),
-                (None, None, true) => crate::audit::bundle::Scope::All,
-                (None, None, false) => {
-                    anyhow::bail!("say what to export: --member ID, --region NAME or --all")
-                }
-            };
-            crate::audit::commands::export(
-                &cli.data_dir,
-                &scope,
-                out,
-                *format,
-                cli.json,
-                &mut stdout,
-            )
+            let scope = export_scope(*member, region.as_deref(), *all)?;
+            commands::export(data_dir, &scope, out, *format, json, &mut stdout)
         }
         AuditCommand::VerifyBundle {
             file,
             public_key,
             trust_bundle_key,
-        } => crate::audit::commands::verify_bundle(
+        } => commands::verify_bundle(
             file,
             public_key.as_deref(),
             *trust_bundle_key,
-            cli.json,
+            json,
             &mut stdout,
         ),
-        AuditCommand::Verify => {
-            crate::audit::commands::verify(&cli.data_dir, cli.json, &mut stdout)
-        }
+        AuditCommand::Verify => commands::verify(data_dir, json, &mut stdout),
         AuditCommand::WhatIf(args) => {
-            let store = open_store(&cli.data_dir)?;
-            crate::audit::whatif::cli::command(&store, args, cli.json, &mut stdout)
+            let store = open_store(data_dir)?;
+            crate::audit::whatif::cli::command(&store, args, json, &mut stdout)
         }
     }
+}
+
+/// The member's history as of the cut `as_of` names, or `None` for an unknown member.
+fn stored_member(
+    data_dir: &Path,
+    member: Uuid,
+    as_of: &AsOf,
+) -> anyhow::Result<Option<MemberHistory>> {
+    let store = open_store(data_dir)?;
+    load_member(&store, member, as_of.cut())
+}
+
+/// `explain`: the month's explanation, or why the month has none (exit 1).
+fn explain(
+    history: &MemberHistory,
+    month: crate::domain::month::Month,
+    json: bool,
+    stdout: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    match crate::audit::explain::explain(history, month)? {
+        Ok(explanation) => {
+            crate::audit::explain::print(&explanation, json, stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            if json {
+                writeln!(
+                    stdout,
+                    "{}",
+                    serde_json::json!({"ok": false, "error": {"code": "month_not_listed", "message": message}})
+                )?;
+            } else {
+                writeln!(stdout, "{message}")?;
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// What `export` covers: one member, one region or the whole log.
+fn export_scope(
+    member: Option<Uuid>,
+    region: Option<&str>,
+    all: bool,
+) -> anyhow::Result<crate::audit::bundle::Scope> {
+    Ok(match (member, region, all) {
+        (Some(member), _, _) => crate::audit::bundle::Scope::Member(member),
+        (None, Some(region), _) => crate::audit::bundle::Scope::Region(
+            crate::domain::policy::RegionName::parse(region)
+                .with_context(|| format!("{region:?} is not a region name"))?,
+        ),
+        (None, None, true) => crate::audit::bundle::Scope::All,
+        (None, None, false) => {
+            anyhow::bail!("say what to export: --member ID, --region NAME or --all")
+        }
+    })
 }
 
 /// What `--json` prints after writing the file.

@@ -315,39 +315,64 @@ pub fn prove(
         );
         return refuse(out, json, "log_rewritten", message);
     }
-    if let Some(position) = position {
-        let hash = store
-            .read_log(position)
-            .next()
-            .transpose()?
-            .filter(|envelope| envelope.position == position)
-            .map(|envelope| envelope.hash);
-        let Some(proof) =
-            hash.and_then(|hash| proofs::inclusion(&log, hash, position, target.tree_size))
-        else {
-            let message = format!(
-                "no event at position {position} in the checkpoint of {} events",
-                target.tree_size
-            );
-            return refuse(out, json, "no_event", message);
-        };
-        if json {
-            print_json(out, &proof)?;
-        } else {
-            writeln!(
-                out,
-                "event {position} (hash {}) is in the checkpointed log of {} events, root {}",
-                proof.event_hash, proof.tree_size, proof.root
-            )?;
-            writeln!(out, "audit path (leaf to root, RFC 9162), verified:")?;
-            for hash in &proof.path {
-                writeln!(out, "  {hash}")?;
-            }
+    match position {
+        Some(position) => prove_inclusion(&store, &log, target, position, json, out),
+        None => {
+            let from = from.context("say --position P or --from SIZE")?;
+            prove_consistency(&log, target, from, json, out)
         }
-        return Ok(ExitCode::SUCCESS);
     }
-    let from = from.context("say --position P or --from SIZE")?;
-    let Some(proof) = proofs::consistency(&log, from, target.tree_size) else {
+}
+
+/// `prove --position`: the event at `position` is in the checkpointed log.
+fn prove_inclusion(
+    store: &SledStore,
+    log: &MerkleTree,
+    target: &Checkpoint,
+    position: u64,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let hash = store
+        .read_log(position)
+        .next()
+        .transpose()?
+        .filter(|envelope| envelope.position == position)
+        .map(|envelope| envelope.hash);
+    let Some(proof) =
+        hash.and_then(|hash| proofs::inclusion(log, hash, position, target.tree_size))
+    else {
+        let message = format!(
+            "no event at position {position} in the checkpoint of {} events",
+            target.tree_size
+        );
+        return refuse(out, json, "no_event", message);
+    };
+    if json {
+        print_json(out, &proof)?;
+    } else {
+        writeln!(
+            out,
+            "event {position} (hash {}) is in the checkpointed log of {} events, root {}",
+            proof.event_hash, proof.tree_size, proof.root
+        )?;
+        writeln!(out, "audit path (leaf to root, RFC 9162), verified:")?;
+        for hash in &proof.path {
+            writeln!(out, "  {hash}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `prove --from`: the checkpointed log extends the log of `from` events.
+fn prove_consistency(
+    log: &MerkleTree,
+    target: &Checkpoint,
+    from: u64,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let Some(proof) = proofs::consistency(log, from, target.tree_size) else {
         let message = format!("no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size);
         return refuse(out, json, "no_proof", message);
     };
@@ -380,66 +405,99 @@ pub fn export(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data_dir)?;
-    let exists = match scope {
-        Scope::Member(member_id) => crate::ledger::read_member_row(&store, *member_id)?.is_some(),
-        Scope::Region(region) => store
-            .read_state(&crate::store::StateKey::Region(region.clone()))?
-            .is_some(),
-        Scope::All => store.head()?.0 > 0,
-    };
-    if !exists {
-        let message = match scope {
-            Scope::Member(member_id) => {
-                format!("nothing to export: member {member_id} has no events in this ledger")
-            }
-            Scope::Region(region) => {
-                format!("nothing to export: region {region} has no policy in this ledger")
-            }
-            Scope::All => "nothing to export: the log is empty".to_owned(),
-        };
+    if let Some(message) = nothing_to_export(&store, scope)? {
         return not_found(out, json, "nothing_to_export", &message);
     }
     // A file is written beside the target and renamed into place when complete, so a
     // failed export never leaves a partial file where the last good one was; `-` is
     // standard output, and then what is said about it goes to standard error.
-    let mut output = stdio::Output::create(path)?;
+    let output = stdio::Output::create(path)?;
     let mut stderr = io::stderr().lock();
     let out: &mut dyn Write = if stdio::is_stdio(path) {
         &mut stderr
     } else {
         out
     };
-    let written_to = stdio::display(path, false);
     if format == ExportFormat::Csv {
-        let members = match scope {
-            Scope::Member(member_id) => vec![*member_id],
-            Scope::Region(region) => history::members(&store, Some(region))?,
-            Scope::All => history::members(&store, None)?,
-        };
-        let rows = write_csv(&store, &members, &mut output)?;
-        output.finish()?;
-        if json {
-            print_json(
-                out,
-                &serde_json::json!({"path": path, "members": members.len(), "rows": rows}),
-            )?;
-        } else {
-            writeln!(
-                out,
-                "wrote {rows} member-month rows for {} member(s) to {written_to}",
-                members.len(),
-            )?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        return export_csv(&store, scope, path, output, json, out);
     }
+    export_bundle(data_dir, &mut store, scope, path, output, json, out)
+}
+
+/// Why there is nothing to export for `scope`, if there is nothing.
+fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<String>> {
+    let exists = match scope {
+        Scope::Member(member_id) => crate::ledger::read_member_row(store, *member_id)?.is_some(),
+        Scope::Region(region) => store
+            .read_state(&crate::store::StateKey::Region(region.clone()))?
+            .is_some(),
+        Scope::All => store.head()?.0 > 0,
+    };
+    if exists {
+        return Ok(None);
+    }
+    Ok(Some(match scope {
+        Scope::Member(member_id) => {
+            format!("nothing to export: member {member_id} has no events in this ledger")
+        }
+        Scope::Region(region) => {
+            format!("nothing to export: region {region} has no policy in this ledger")
+        }
+        Scope::All => "nothing to export: the log is empty".to_owned(),
+    }))
+}
+
+/// `export --format csv`: the member-month rows of the scope's members.
+fn export_csv(
+    store: &SledStore,
+    scope: &Scope,
+    path: &Path,
+    mut output: stdio::Output,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let written_to = stdio::display(path, false);
+    let members = match scope {
+        Scope::Member(member_id) => vec![*member_id],
+        Scope::Region(region) => history::members(store, Some(region))?,
+        Scope::All => history::members(store, None)?,
+    };
+    let rows = write_csv(store, &members, &mut output)?;
+    output.finish()?;
+    if json {
+        print_json(
+            out,
+            &serde_json::json!({"path": path, "members": members.len(), "rows": rows}),
+        )?;
+    } else {
+        writeln!(
+            out,
+            "wrote {rows} member-month rows for {} member(s) to {written_to}",
+            members.len(),
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export` as a bundle: the scope's events proven against a checkpoint signed now.
+fn export_bundle(
+    data_dir: &Path,
+    store: &mut SledStore,
+    scope: &Scope,
+    path: &Path,
+    mut output: stdio::Output,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let written_to = stdio::display(path, false);
     let key = keys::ensure(data_dir)?;
-    let tree = match walk(&store, "export") {
+    let tree = match walk(store, "export") {
         Ok(tree) => tree,
         Err(error) => return damaged(error, json, out),
     };
-    let (signed, _) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
+    let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
-    let summary = match bundle::export(&store, &tree, &signed, &checkpoint, scope, &mut output) {
+    let summary = match bundle::export(store, &tree, &signed, &checkpoint, scope, &mut output) {
         Ok(summary) => summary,
         Err(error) => return damaged(error, json, out),
     };
@@ -645,37 +703,64 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
         Ok(report) => report,
         Err(error) => return damaged(error, json, out),
     };
+    let mut pending = match signed_checkpoints(data_dir, &store)? {
+        Ok(pending) => pending,
+        Err(error) => return damaged(error, json, out),
+    };
+    let latest = pending.last().cloned();
+    let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
+    pending.reverse();
+    let checked = check_empty_log_checkpoints(&mut pending)
+        .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
+    if let Err(error) = checked {
+        return damaged(error, json, out);
+    }
+    let output = AuditVerifyReport {
+        ok: true,
+        store: report,
+        checkpoints_verified: total,
+        latest_checkpoint: latest,
+    };
+    print_verified(&output, total, json, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The stored checkpoints, oldest first, each with its signature checked; a bad one is
+/// damage (the inner error).
+fn signed_checkpoints(
+    data_dir: &Path,
+    store: &SledStore,
+) -> anyhow::Result<Result<Vec<Checkpoint>, LedgerError>> {
     let key = keys::load(data_dir)?.map(|key| key.verifying_key());
-    let stored = proofs::stored_checkpoints(&store, key.as_ref())?;
+    let stored = proofs::stored_checkpoints(store, key.as_ref())?;
     if key.is_none() && !stored.is_empty() {
         anyhow::bail!(
             "cannot check the stored checkpoints' signatures: no signing key at {} (set FLEXLEDGER_SIGNING_KEY to where the ledger's key is)",
             keys::key_path(data_dir).display()
         );
     }
-    let mut pending: Vec<Checkpoint> = Vec::new();
+    let mut checkpoints: Vec<Checkpoint> = Vec::new();
     for (signed, checked) in stored {
         match checked {
-            Ok(checkpoint) => pending.push(checkpoint),
+            Ok(checkpoint) => checkpoints.push(checkpoint),
             Err(error) => {
                 let size = Checkpoint::parse_note(&signed.note)
                     .map(|checkpoint| checkpoint.tree_size)
                     .unwrap_or(0);
-                return damaged(
-                    crate::store::StoreError::Corrupt {
-                        position: size,
-                        message: format!("stored checkpoint: {error}"),
-                    }
-                    .into(),
-                    json,
-                    out,
-                );
+                return Ok(Err(crate::store::StoreError::Corrupt {
+                    position: size,
+                    message: format!("stored checkpoint: {error}"),
+                }
+                .into()));
             }
         }
     }
-    let latest = pending.last().cloned();
-    let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
-    pending.reverse();
+    Ok(Ok(checkpoints))
+}
+
+/// Takes the checkpoints of the empty log off the end of `pending` (newest first),
+/// checking each has the empty log's roots.
+fn check_empty_log_checkpoints(pending: &mut Vec<Checkpoint>) -> Result<(), LedgerError> {
     let empty = LogTree::default();
     while pending
         .last()
@@ -686,23 +771,29 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
         };
         if empty.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) != checkpoint {
             let message = "the signed checkpoint of the empty log has the wrong roots".to_owned();
-            return damaged(
-                crate::store::StoreError::Corrupt {
-                    position: 0,
-                    message,
-                }
-                .into(),
-                json,
-                out,
-            );
+            return Err(crate::store::StoreError::Corrupt {
+                position: 0,
+                message,
+            }
+            .into());
         }
     }
-    // One walk: each checkpoint's heads root when the walk reaches its size (the heads
-    // change as it goes), then every log root from one levelled tree at the end.
+    Ok(())
+}
+
+/// Checks every checkpoint in `pending` (newest first) against the log in one walk:
+/// each checkpoint's heads root when the walk reaches its size (the heads change as it
+/// goes), then every log root from one levelled tree at the end. A checkpoint beyond
+/// the log's `events` means events were removed.
+fn check_checkpoints_against_log(
+    store: &SledStore,
+    pending: &mut Vec<Checkpoint>,
+    events: u64,
+) -> Result<(), LedgerError> {
     let mut heads_checked: Vec<Checkpoint> = Vec::new();
-    let progress = walk_progress("checkpoints", report.events);
+    let progress = walk_progress("checkpoints", events);
     let walked = proofs::walk_log(
-        &store,
+        store,
         None,
         &mut |tree| {
             while pending
@@ -725,39 +816,34 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
         &mut |position| progress.set_position(position),
     );
     progress.finish_and_clear();
-    let tree = match walked {
-        Ok(tree) => tree,
-        Err(error) => return damaged(error, json, out),
-    };
-    let log = MerkleTree::new(tree.leaves);
+    let log = MerkleTree::new(walked?.leaves);
     for checkpoint in &heads_checked {
         let root = usize::try_from(checkpoint.tree_size)
             .ok()
             .and_then(|size| log.root(size));
         if root != Some(checkpoint.root) {
-            let error = rewritten(checkpoint, "root", root.unwrap_or_default());
-            return damaged(error, json, out);
+            return Err(rewritten(checkpoint, "root", root.unwrap_or_default()));
         }
     }
     if let Some(checkpoint) = pending.last() {
-        return damaged(
-            crate::store::StoreError::Corrupt {
-                position: checkpoint.tree_size,
-                message: format!("a signed checkpoint covers {} events but the log holds only {}: events were removed", checkpoint.tree_size, report.events),
-            }
-            .into(),
-            json,
-            out,
-        );
+        return Err(crate::store::StoreError::Corrupt {
+            position: checkpoint.tree_size,
+            message: format!("a signed checkpoint covers {} events but the log holds only {events}: events were removed", checkpoint.tree_size),
+        }
+        .into());
     }
-    let output = AuditVerifyReport {
-        ok: true,
-        store: report,
-        checkpoints_verified: total,
-        latest_checkpoint: latest,
-    };
+    Ok(())
+}
+
+/// What `verify` says when everything checked out.
+fn print_verified(
+    output: &AuditVerifyReport,
+    total: u64,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     if json {
-        print_json(out, &output)?;
+        print_json(out, output)?;
     } else {
         writeln!(
             out,
@@ -776,5 +862,5 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
             )?,
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -189,18 +189,22 @@ fn first_payment(history: &MemberHistory, period_start: Month) -> Option<(u64, &
         })
 }
 
+/// What bears on the month's roles, found once for all its events.
+struct CitationContext<'a> {
+    month: Month,
+    line: &'a MonthLine,
+    /// The latest policy effective by the month.
+    policy_in_force: Option<&'a crate::store::Envelope>,
+    period_start: Option<Month>,
+    /// How the period is named: the one holding the month, or the last begun before it.
+    period_word: String,
+    /// The position of the period's first payment, which fixes its benefit start (R7).
+    first_payment_at: Option<u64>,
+}
+
 /// The events that bear on `month`, each with its role.
 fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>) -> Vec<Citation> {
     let month = line.month;
-    let mut citations = Vec::new();
-    let mut cite = |envelope: &crate::store::Envelope, role: String| {
-        citations.push(Citation {
-            position: envelope.position,
-            event_type: envelope.event.type_name(),
-            summary: describe(&envelope.event),
-            role,
-        });
-    };
     let policy_in_force = history
         .events
         .iter()
@@ -218,106 +222,150 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
     let first_payment_at = period_start
         .and_then(|start| first_payment(history, start))
         .map(|(position, _)| position);
-    for envelope in &history.events {
-        let is_first_payment = Some(envelope.position) == first_payment_at;
-        let benefit_start_role =
-            "the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)"
-                .to_owned();
-        let role = match &envelope.event {
-            Event::PolicyPublished(_) if Some(envelope) == policy_in_force => Some(format!(
-                "the policy in force for {month}: prices it (R3, R4){}",
-                if line.to_account.is_zero() {
-                    ""
-                } else {
-                    "; its account_rate splits it between the personal account and the pooling fund (R17)"
-                }
-            )),
-            Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
-                Some(format!("starts the {period_word} (R5)"))
-            }
-            Event::MemberReenrolled(reenrolled) if Some(reenrolled.month) == period_start => {
-                Some(format!("starts the {period_word} (R13)"))
-            }
-            Event::BaseChanged(changed)
-                if changed.from_month <= month
-                    && period_start.is_some_and(|start| changed.from_month >= start) =>
-            {
-                Some(format!(
-                    "sets the base ratio from {} (R15)",
-                    changed.from_month
-                ))
-            }
-            Event::ContributionPaid(paid) if paid.months.iter().any(|line| line.month == month) => {
-                Some(if is_first_payment {
-                    format!("pays {month} (R6); {benefit_start_role}")
-                } else {
-                    format!("pays {month} (R6)")
-                })
-            }
-            Event::ContributionPaid(_) if is_first_payment => Some(benefit_start_role),
-            Event::ContributionMissed(missed) if missed.month == month => {
-                Some(format!("records {month} as missed at its close (R9)"))
-            }
-            Event::MonthClosed(closed) if closed.month == month => Some(if line.subsidy.is_zero() {
-                format!("closes {month} (R9)")
+    let context = CitationContext {
+        month,
+        line,
+        policy_in_force,
+        period_start,
+        period_word,
+        first_payment_at,
+    };
+    history
+        .events
+        .iter()
+        .filter_map(|envelope| {
+            let role = contribution_role(&context, envelope)
+                .or_else(|| subsidy_or_withdrawal_role(&context, history, envelope))?;
+            Some(Citation {
+                position: envelope.position,
+                event_type: envelope.event.type_name(),
+                summary: describe(&envelope.event),
+                role,
+            })
+        })
+        .collect()
+}
+
+/// The role of a policy, enrollment, base, payment or close event in the month.
+fn contribution_role(
+    context: &CitationContext<'_>,
+    envelope: &crate::store::Envelope,
+) -> Option<String> {
+    let CitationContext {
+        month,
+        line,
+        policy_in_force,
+        period_start,
+        ..
+    } = *context;
+    let period_word = &context.period_word;
+    let is_first_payment = Some(envelope.position) == context.first_payment_at;
+    let benefit_start_role =
+        "the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)"
+            .to_owned();
+    match &envelope.event {
+        Event::PolicyPublished(_) if Some(envelope) == policy_in_force => Some(format!(
+            "the policy in force for {month}: prices it (R3, R4){}",
+            if line.to_account.is_zero() {
+                ""
             } else {
-                format!(
-                    "closes {month} (R9): paid and granted, it accrues its subsidy {} at this close (R16)",
-                    line.subsidy
-                )
-            }),
-            Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
-                Some(format!(
-                    "refunds {month}, paid beyond the withdrawal's last paid month ({} for {} month(s) in all, R12)",
-                    refund.amount,
-                    refund.months.len()
-                ))
+                "; its account_rate splits it between the personal account and the pooling fund (R17)"
             }
-            Event::SubsidyGranted(granted)
-                if granted.from_month <= month
-                    && month < granted.from_month.plus(i64::from(granted.months)) =>
-            {
-                Some(format!(
-                    "grants {month} a subsidy of share {} ({}, {} month(s) from {}, R16)",
-                    granted.share,
-                    serde_plain(&granted.category),
-                    granted.months,
-                    granted.from_month
-                ))
-            }
-            Event::SubsidyRevoked(revoked) if revoked.from_month <= month && granted_before(history, envelope.position, month) => {
-                Some(format!(
-                    "revokes the subsidy from {}: {month} is no longer granted (R16)",
-                    revoked.from_month
-                ))
-            }
-            Event::SubsidyPaid(paid) if paid.months.contains(&month) => Some(format!(
-                "pays out {month}'s accrued subsidy to the member, on {} (R16)",
-                paid.paid_on
-            )),
-            Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
-                Some(format!(
-                    "lapses {month}: never covered, borne by the member ({})",
-                    withdrawn.reason.rule()
-                ))
-            }
-            Event::MemberWithdrawn(withdrawn)
-                if withdrawn.effective_from <= month
-                    && period_start.is_some_and(|start| start <= withdrawn.effective_from) =>
-            {
-                Some(format!(
-                    "ends the enrollment from {} ({})",
-                    withdrawn.effective_from,
-                    withdrawn.reason.rule()
-                ))
-            }
-            _ => None,
-        };
-        if let Some(role) = role {
-            cite(envelope, role);
+        )),
+        Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
+            Some(format!("starts the {period_word} (R5)"))
         }
+        Event::MemberReenrolled(reenrolled) if Some(reenrolled.month) == period_start => {
+            Some(format!("starts the {period_word} (R13)"))
+        }
+        Event::BaseChanged(changed)
+            if changed.from_month <= month
+                && period_start.is_some_and(|start| changed.from_month >= start) =>
+        {
+            Some(format!(
+                "sets the base ratio from {} (R15)",
+                changed.from_month
+            ))
+        }
+        Event::ContributionPaid(paid) if paid.months.iter().any(|line| line.month == month) => {
+            Some(if is_first_payment {
+                format!("pays {month} (R6); {benefit_start_role}")
+            } else {
+                format!("pays {month} (R6)")
+            })
+        }
+        Event::ContributionPaid(_) if is_first_payment => Some(benefit_start_role),
+        Event::ContributionMissed(missed) if missed.month == month => {
+            Some(format!("records {month} as missed at its close (R9)"))
+        }
+        Event::MonthClosed(closed) if closed.month == month => Some(if line.subsidy.is_zero() {
+            format!("closes {month} (R9)")
+        } else {
+            format!(
+                "closes {month} (R9): paid and granted, it accrues its subsidy {} at this close (R16)",
+                line.subsidy
+            )
+        }),
+        _ => None,
     }
-    citations
+}
+
+/// The role of a refund, subsidy or withdrawal event in the month.
+fn subsidy_or_withdrawal_role(
+    context: &CitationContext<'_>,
+    history: &MemberHistory,
+    envelope: &crate::store::Envelope,
+) -> Option<String> {
+    let month = context.month;
+    let period_start = context.period_start;
+    match &envelope.event {
+        Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
+            Some(format!(
+                "refunds {month}, paid beyond the withdrawal's last paid month ({} for {} month(s) in all, R12)",
+                refund.amount,
+                refund.months.len()
+            ))
+        }
+        Event::SubsidyGranted(granted)
+            if granted.from_month <= month
+                && month < granted.from_month.plus(i64::from(granted.months)) =>
+        {
+            Some(format!(
+                "grants {month} a subsidy of share {} ({}, {} month(s) from {}, R16)",
+                granted.share,
+                serde_plain(&granted.category),
+                granted.months,
+                granted.from_month
+            ))
+        }
+        Event::SubsidyRevoked(revoked) if revoked.from_month <= month && granted_before(history, envelope.position, month) => {
+            Some(format!(
+                "revokes the subsidy from {}: {month} is no longer granted (R16)",
+                revoked.from_month
+            ))
+        }
+        Event::SubsidyPaid(paid) if paid.months.contains(&month) => Some(format!(
+            "pays out {month}'s accrued subsidy to the member, on {} (R16)",
+            paid.paid_on
+        )),
+        Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
+            Some(format!(
+                "lapses {month}: never covered, borne by the member ({})",
+                withdrawn.reason.rule()
+            ))
+        }
+        Event::MemberWithdrawn(withdrawn)
+            if withdrawn.effective_from <= month
+                && period_start.is_some_and(|start| start <= withdrawn.effective_from) =>
+        {
+            Some(format!(
+                "ends the enrollment from {} ({})",
+                withdrawn.effective_from,
+                withdrawn.reason.rule()
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// Whether a grant recorded before `position` named `month` (so a revocation from

@@ -170,31 +170,7 @@ fn prefix_recorded_by(events: Vec<Envelope>, instant: DateTime<Utc>) -> Vec<Enve
 /// rests on. Used by replay, explain and the timeline's tooltips.
 pub fn describe(event: &Event) -> String {
     match event {
-        Event::PolicyPublished(policy) => {
-            // v2 parameters are named only when set: a v1 policy reads as before.
-            let mut optional = String::new();
-            if let Some(reset) = policy.first_wait_after_gap_months {
-                optional.push_str(&format!(
-                    ", first wait again after a gap of over {reset} months (P-reset, R7)"
-                ));
-            }
-            if let Some(rate) = policy.account_rate {
-                optional.push_str(&format!(", account rate {rate} (R17)"));
-            }
-            format!(
-                "R3 policy for {} from {}: wage {}, rate {}, base {}–{}, grace {} months, benefit delay {}/{} months, back-pay {}{optional}",
-                policy.region,
-                policy.effective_from,
-                policy.average_monthly_wage,
-                policy.contribution_rate,
-                policy.base_ratio_min,
-                policy.base_ratio_max,
-                policy.grace_months,
-                policy.benefit_delay_first,
-                policy.benefit_delay_reenroll,
-                serde_plain(&policy.backpay_restores),
-            )
-        }
+        Event::PolicyPublished(policy) => describe_policy(policy),
         Event::MonthClosed(closed) => format!(
             "R9 {} closed in {} ({} missed, {} withdrawn); {} is open",
             closed.month, closed.region, closed.members_missed, closed.members_withdrawn, closed.next_open_month
@@ -203,49 +179,13 @@ pub fn describe(event: &Event) -> String {
             "R5 enrolled in {} from {} at base ratio {}",
             enrolled.region, enrolled.month, enrolled.base_ratio
         ),
-        Event::ContributionPaid(paid) => {
-            let first = paid.months.first().map(|line| line.month);
-            let last = paid.months.last().map(|line| line.month);
-            let months = match (first, last) {
-                (Some(first), Some(last)) if first == last => first.to_string(),
-                (Some(first), Some(last)) => format!("{first}..{last}"),
-                _ => "no months".to_owned(),
-            };
-            let kinds: Vec<String> = paid
-                .months
-                .iter()
-                .map(|line| serde_plain(&line.kind))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            format!(
-                "R6 paid {months} ({} month(s), {}, {}) on {}",
-                paid.months.len(),
-                paid.amount,
-                kinds.join("+"),
-                paid.paid_on
-            )
-        }
+        Event::ContributionPaid(paid) => describe_paid(paid),
         Event::ContributionMissed(missed) => {
             format!("R9 missed {} (due {}): now in arrears (R10)", missed.month, missed.due)
         }
         Event::DeductionStopped(_) => "R8 deduction stopped: payments refused until resumed".into(),
         Event::DeductionResumed(_) => "R8 deduction resumed".into(),
-        Event::MemberWithdrawn(withdrawn) => {
-            let rule = withdrawn.reason.rule();
-            let lapsed = if withdrawn.lapsed_months.is_empty() {
-                "nothing lapsed".to_owned()
-            } else {
-                let months = month_runs_text(&withdrawn.lapsed_months, usize::MAX);
-                let borne = if rule == RuleId::R11 { "borne by the member" } else { "unpaid" };
-                format!("lapsed {months} ({} {borne})", withdrawn.lapsed_amount)
-            };
-            format!(
-                "{rule} withdrawn ({}) from {}; {lapsed}",
-                serde_plain(&withdrawn.reason),
-                withdrawn.effective_from
-            )
-        }
+        Event::MemberWithdrawn(withdrawn) => describe_withdrawn(withdrawn),
         Event::MemberReenrolled(reenrolled) => format!(
             "R13 re-enrolled from {} at base ratio {} (enrollment {})",
             reenrolled.month, reenrolled.base_ratio, reenrolled.enrollment
@@ -278,6 +218,79 @@ pub fn describe(event: &Event) -> String {
             paid.paid_on
         ),
     }
+}
+
+/// A policy's parameters, the v2 ones only when set (R3).
+fn describe_policy(policy: &crate::domain::event::PolicyPublished) -> String {
+    // v2 parameters are named only when set: a v1 policy reads as before.
+    let mut optional = String::new();
+    if let Some(reset) = policy.first_wait_after_gap_months {
+        optional.push_str(&format!(
+            ", first wait again after a gap of over {reset} months (P-reset, R7)"
+        ));
+    }
+    if let Some(rate) = policy.account_rate {
+        optional.push_str(&format!(", account rate {rate} (R17)"));
+    }
+    format!(
+        "R3 policy for {} from {}: wage {}, rate {}, base {}–{}, grace {} months, benefit delay {}/{} months, back-pay {}{optional}",
+        policy.region,
+        policy.effective_from,
+        policy.average_monthly_wage,
+        policy.contribution_rate,
+        policy.base_ratio_min,
+        policy.base_ratio_max,
+        policy.grace_months,
+        policy.benefit_delay_first,
+        policy.benefit_delay_reenroll,
+        serde_plain(&policy.backpay_restores),
+    )
+}
+
+/// A payment's months, count, amount and kinds (R6).
+fn describe_paid(paid: &crate::domain::event::ContributionPaid) -> String {
+    let first = paid.months.first().map(|line| line.month);
+    let last = paid.months.last().map(|line| line.month);
+    let months = match (first, last) {
+        (Some(first), Some(last)) if first == last => first.to_string(),
+        (Some(first), Some(last)) => format!("{first}..{last}"),
+        _ => "no months".to_owned(),
+    };
+    let kinds: Vec<String> = paid
+        .months
+        .iter()
+        .map(|line| serde_plain(&line.kind))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    format!(
+        "R6 paid {months} ({} month(s), {}, {}) on {}",
+        paid.months.len(),
+        paid.amount,
+        kinds.join("+"),
+        paid.paid_on
+    )
+}
+
+/// A withdrawal's rule (R11 or R12), reason, date and what lapsed.
+fn describe_withdrawn(withdrawn: &crate::domain::event::MemberWithdrawn) -> String {
+    let rule = withdrawn.reason.rule();
+    let lapsed = if withdrawn.lapsed_months.is_empty() {
+        "nothing lapsed".to_owned()
+    } else {
+        let months = month_runs_text(&withdrawn.lapsed_months, usize::MAX);
+        let borne = if rule == RuleId::R11 {
+            "borne by the member"
+        } else {
+            "unpaid"
+        };
+        format!("lapsed {months} ({} {borne})", withdrawn.lapsed_amount)
+    };
+    format!(
+        "{rule} withdrawn ({}) from {}; {lapsed}",
+        serde_plain(&withdrawn.reason),
+        withdrawn.effective_from
+    )
 }
 
 /// A month's money beyond due and paid, in words, one phrase per part that is not zero:

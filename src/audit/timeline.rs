@@ -177,74 +177,26 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
                     "R5 enrolled at base ratio {} · position {position}",
                     enrolled.base_ratio
                 );
-                marks.entry(enrolled.month).or_default().enrolled = Some(text.clone());
-                notes.push(Note {
-                    month: enrolled.month,
-                    withdrawal: false,
-                    text,
-                });
+                mark_enrolled(&mut marks, &mut notes, enrolled.month, text);
             }
             Event::MemberReenrolled(reenrolled) => {
                 let text = format!(
                     "R13 re-enrolled at base ratio {} (enrollment {}) · position {position}",
                     reenrolled.base_ratio, reenrolled.enrollment
                 );
-                marks.entry(reenrolled.month).or_default().enrolled = Some(text.clone());
-                notes.push(Note {
-                    month: reenrolled.month,
-                    withdrawal: false,
-                    text,
-                });
+                mark_enrolled(&mut marks, &mut notes, reenrolled.month, text);
             }
             Event::MemberWithdrawn(withdrawn) => {
-                let text = withdrawal_text(withdrawn, position);
-                // Two withdrawals can take effect in one month (withdrawn, re-enrolled and
-                // withdrawn again before paying): the mark names both.
-                let mark = &mut marks.entry(withdrawn.effective_from).or_default().withdrawn;
-                *mark = Some(match mark.take() {
-                    Some(earlier) => format!("{earlier}; then {text}"),
-                    None => text.clone(),
-                });
-                notes.push(Note {
-                    month: withdrawn.effective_from,
-                    withdrawal: true,
-                    text,
-                });
+                mark_withdrawn(&mut marks, &mut notes, withdrawn, position);
             }
-            Event::ContributionPaid(paid) => {
-                for line in &paid.months {
-                    marks.entry(line.month).or_default().paid_by.push(format!(
-                        "paid on {} ({}, position {position})",
-                        paid.paid_on,
-                        serde_plain(&line.kind)
-                    ));
-                }
-                marks
-                    .entry(paid.payment_month)
-                    .or_default()
-                    .payments_made
-                    .push(format!(
-                        "payment made {}: {} for {} month(s) (position {position})",
-                        paid.paid_on,
-                        paid.amount,
-                        paid.months.len()
-                    ));
-            }
+            Event::ContributionPaid(paid) => mark_paid(&mut marks, paid, position),
             Event::ContributionMissed(missed) => {
                 marks.entry(missed.month).or_default().missed = Some(format!(
                     "missed at the month close, due {} (R9, position {position})",
                     missed.due
                 ));
             }
-            Event::ContributionRefunded(refund) => {
-                let months = refund.months.len();
-                for month in &refund.months {
-                    marks.entry(*month).or_default().refunded = Some(format!(
-                        "refunded by the withdrawal (R12; {months} month(s), {} in all, position {position})",
-                        refund.amount
-                    ));
-                }
-            }
+            Event::ContributionRefunded(refund) => mark_refunded(&mut marks, refund, position),
             Event::SubsidyGranted(granted) => {
                 marks
                     .entry(granted.from_month)
@@ -282,6 +234,83 @@ fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
         }
     }
     (marks, notes)
+}
+
+/// An enrollment's mark on its first month and its line in the periods list.
+fn mark_enrolled(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    notes: &mut Vec<Note>,
+    month: Month,
+    text: String,
+) {
+    marks.entry(month).or_default().enrolled = Some(text.clone());
+    notes.push(Note {
+        month,
+        withdrawal: false,
+        text,
+    });
+}
+
+/// A withdrawal's mark on the month it takes effect and its line in the periods list.
+fn mark_withdrawn(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    notes: &mut Vec<Note>,
+    withdrawn: &crate::domain::event::MemberWithdrawn,
+    position: u64,
+) {
+    let text = withdrawal_text(withdrawn, position);
+    // Two withdrawals can take effect in one month (withdrawn, re-enrolled and
+    // withdrawn again before paying): the mark names both.
+    let mark = &mut marks.entry(withdrawn.effective_from).or_default().withdrawn;
+    *mark = Some(match mark.take() {
+        Some(earlier) => format!("{earlier}; then {text}"),
+        None => text.clone(),
+    });
+    notes.push(Note {
+        month: withdrawn.effective_from,
+        withdrawal: true,
+        text,
+    });
+}
+
+/// A refund's mark on each month it refunds (R12).
+fn mark_refunded(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    refund: &crate::domain::event::ContributionRefunded,
+    position: u64,
+) {
+    let months = refund.months.len();
+    for month in &refund.months {
+        marks.entry(*month).or_default().refunded = Some(format!(
+            "refunded by the withdrawal (R12; {months} month(s), {} in all, position {position})",
+            refund.amount
+        ));
+    }
+}
+
+/// A payment's mark on each month it pays and on the month it was made.
+fn mark_paid(
+    marks: &mut BTreeMap<Month, MonthMarks>,
+    paid: &crate::domain::event::ContributionPaid,
+    position: u64,
+) {
+    for line in &paid.months {
+        marks.entry(line.month).or_default().paid_by.push(format!(
+            "paid on {} ({}, position {position})",
+            paid.paid_on,
+            serde_plain(&line.kind)
+        ));
+    }
+    marks
+        .entry(paid.payment_month)
+        .or_default()
+        .payments_made
+        .push(format!(
+            "payment made {}: {} for {} month(s) (position {position})",
+            paid.paid_on,
+            paid.amount,
+            paid.months.len()
+        ));
 }
 
 fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: u64) -> String {
@@ -487,6 +516,25 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
 }
 
 fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
+    let line_one = format!("Member {}", coverage.member_id);
+    let line_two = heading_status(coverage);
+    let line_three = heading_benefits(coverage, years);
+    let line_four = heading_money(coverage);
+    for (y, size, weight, text) in [
+        (MARGIN_PX + 16, 19, "bold", line_one),
+        (MARGIN_PX + 40, 13, "normal", line_two),
+        (MARGIN_PX + 60, 13, "normal", line_three),
+        (MARGIN_PX + 80, 13, "normal", line_four),
+    ] {
+        out.push_str(&format!(
+            "<text x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{INK}\">{}</text>\n",
+            escape(&text)
+        ));
+    }
+}
+
+/// The heading's second line: region, state, tier, months and arrears.
+fn heading_status(coverage: &MemberCoverage) -> String {
     let state = match coverage.state {
         MemberStatus::Active => "active",
         MemberStatus::InArrears => "in arrears",
@@ -512,32 +560,15 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
             months.join(", ")
         )
     };
-    let line_one = format!("Member {}", coverage.member_id);
-    let line_two = format!(
+    format!(
         "region {} · {state} · tier {tier} · {} continuous / {} cumulative months · {arrears}",
         coverage.region, coverage.continuous_months, coverage.cumulative_months
-    );
-    let subsidy = &coverage.subsidy;
-    let subsidy_text = if subsidy.granted_months == 0 && subsidy.accrued.is_zero() {
-        "no subsidy granted (R16)".to_owned()
-    } else {
-        format!(
-            "subsidy: {} month(s) granted, {} accrued, {} paid out, {} owed (R16)",
-            subsidy.granted_months, subsidy.accrued, subsidy.paid, subsidy.owed
-        )
-    };
-    let refunded: crate::domain::money::Money =
-        coverage.months.iter().map(|line| line.refunded).sum();
-    let refunded_text = if refunded.is_zero() {
-        String::new()
-    } else {
-        format!(" · refunded {refunded} (R12)")
-    };
-    let line_four = format!(
-        "qualified {} (R7) · personal account {} (R17) · {subsidy_text}{refunded_text}",
-        if coverage.qualified { "yes" } else { "no" },
-        coverage.account_balance
-    );
+    )
+}
+
+/// The heading's third line: the benefit start, how far paid, the enrollment and
+/// deduction, and the months not drawn.
+fn heading_benefits(coverage: &MemberCoverage, years: &Years) -> String {
     let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
     // "benefits from M" only when M is paid; otherwise it is a start, not a promise.
     let start = match coverage.benefit_start {
@@ -564,17 +595,32 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
             years.months_not_drawn
         ));
     }
-    for (y, size, weight, text) in [
-        (MARGIN_PX + 16, 19, "bold", line_one),
-        (MARGIN_PX + 40, 13, "normal", line_two),
-        (MARGIN_PX + 60, 13, "normal", line_three),
-        (MARGIN_PX + 80, 13, "normal", line_four),
-    ] {
-        out.push_str(&format!(
-            "<text x=\"{MARGIN_PX}\" y=\"{y}\" font-size=\"{size}\" font-weight=\"{weight}\" fill=\"{INK}\">{}</text>\n",
-            escape(&text)
-        ));
-    }
+    line_three
+}
+
+/// The heading's fourth line: qualified, the personal account, the subsidy and refunds.
+fn heading_money(coverage: &MemberCoverage) -> String {
+    let subsidy = &coverage.subsidy;
+    let subsidy_text = if subsidy.granted_months == 0 && subsidy.accrued.is_zero() {
+        "no subsidy granted (R16)".to_owned()
+    } else {
+        format!(
+            "subsidy: {} month(s) granted, {} accrued, {} paid out, {} owed (R16)",
+            subsidy.granted_months, subsidy.accrued, subsidy.paid, subsidy.owed
+        )
+    };
+    let refunded: crate::domain::money::Money =
+        coverage.months.iter().map(|line| line.refunded).sum();
+    let refunded_text = if refunded.is_zero() {
+        String::new()
+    } else {
+        format!(" · refunded {refunded} (R12)")
+    };
+    format!(
+        "qualified {} (R7) · personal account {} (R17) · {subsidy_text}{refunded_text}",
+        if coverage.qualified { "yes" } else { "no" },
+        coverage.account_balance
+    )
 }
 
 /// Month names over the columns and the year at the start of each row.
@@ -663,17 +709,20 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
     let Some((x, y)) = years.cell(line.month) else {
         return;
     };
-    let style = status_style(line.status);
     // R12: a refunded month is outside the period (not enrolled) but was paid: hatched
     // and labelled, so it does not read as a month that never concerned the member.
     let refunded = line.status == MonthStatus::NotEnrolled && !line.refunded.is_zero();
-    let stroke = if line.status == MonthStatus::Due {
-        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
-    } else if refunded {
-        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1\"")
-    } else {
-        "stroke=\"#00000033\" stroke-width=\"1\"".to_owned()
-    };
+    cell_group_open(out, line, marks);
+    cell_face(out, (x, y), line, refunded);
+    if line.benefits {
+        benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
+    }
+    cell_marks(out, (x, y), line, marks);
+    out.push_str("</g>\n");
+}
+
+/// A cell's group, carrying its month, status and money as data, and its tooltip.
+fn cell_group_open(out: &mut String, line: &MonthLine, marks: Option<&MonthMarks>) {
     let mut money_attributes = String::new();
     for (name, amount) in [
         ("data-refunded", line.refunded),
@@ -691,6 +740,18 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
         line.benefits
     ));
     out.push_str(&format!("<title>{}</title>", escape(&tooltip(line, marks))));
+}
+
+/// A cell's box, status label and amount, at its top-left corner `(x, y)`.
+fn cell_face(out: &mut String, (x, y): (i64, i64), line: &MonthLine, refunded: bool) {
+    let style = status_style(line.status);
+    let stroke = if line.status == MonthStatus::Due {
+        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
+    } else if refunded {
+        format!("stroke=\"{MUTED_INK}\" stroke-width=\"1\"")
+    } else {
+        "stroke=\"#00000033\" stroke-width=\"1\"".to_owned()
+    };
     let fill = if refunded {
         format!("url(#{REFUND_HATCH_ID})")
     } else {
@@ -728,9 +789,10 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
             y + 31,
         ));
     }
-    if line.benefits {
-        benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
-    }
+}
+
+/// A cell's marks along its bottom edge, from its top-left corner `(x, y)`.
+fn cell_marks(out: &mut String, (x, y): (i64, i64), line: &MonthLine, marks: Option<&MonthMarks>) {
     // The marks along the bottom, left to right, packed closer when many share a
     // cell with the benefits badge (bottom right).
     let mut drawn: Vec<Mark> = Vec::new();
@@ -769,7 +831,6 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
             Mark::Subsidy(state) => subsidy_mark(out, centre, base, state),
         }
     }
-    out.push_str("</g>\n");
 }
 
 /// The marks along a cell's bottom edge, in the order they are drawn.

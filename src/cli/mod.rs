@@ -439,88 +439,45 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
 
 fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let (mut input, input_bytes): (Box<dyn BufRead>, Option<u64>) = if stdio::is_stdio(file) {
-        (Box::new(io::stdin().lock()), None)
-    } else {
-        let opened =
-            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let length = opened
-            .metadata()
-            .ok()
-            .filter(|metadata| metadata.is_file())
-            .map(|metadata| metadata.len());
-        (Box::new(io::BufReader::new(opened)), length)
-    };
+    let (mut input, input_bytes) = open_submit_input(file)?;
     let mut ledger = open_ledger(data_dir)
         .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
     configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two
     // chunks in flight let reading and parsing overlap the writer's fsync.
     let writer = Writer::start(ledger, Box::new(SystemSources));
-    let progress = submit_progress(input_bytes);
+    let mut tally = SubmitTally {
+        progress: submit_progress(input_bytes),
+        accepted: 0,
+        refused: 0,
+    };
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let mut in_flight = std::collections::VecDeque::new();
-    let (mut line_number, mut refused, mut accepted) = (0u64, 0u64, 0u64);
-    let mut print = |answer: tokio::sync::oneshot::Receiver<_>,
-                     stdout: &mut io::BufWriter<io::StdoutLock>|
-     -> anyhow::Result<()> {
-        let results: Vec<CommandResult> =
-            answer.blocking_recv().map_err(|_| WriterError::Stopped)??;
-        for result in results {
-            if result.is_accepted() {
-                accepted += 1;
-            } else {
-                refused += 1;
-            }
-            print_json_line(stdout, &result)?;
-        }
-        stdout.flush()?;
-        progress.set_message(format!("{accepted} accepted, {refused} refused"));
-        Ok(())
-    };
+    let mut line_number = 0u64;
     // Set when standard output closes (`submit … | head -1`): reading stops, the
     // chunks already handed to the writer finish, and the exit says what happened.
     let mut output_closed = false;
-    'read: loop {
-        let mut chunk = Vec::new();
-        while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
-            let line = read_bounded_line(&mut input).with_context(|| {
-                format!("cannot read {} after line {line_number}", file.display())
-            })?;
-            let Some(line) = line else { break };
-            line_number += 1;
-            progress.inc(line.byte_count() + 1);
-            chunk.push(parse_line(line_number, line));
-        }
+    loop {
+        let chunk = read_chunk(&mut *input, file, &mut line_number, &tally.progress)?;
         if chunk.is_empty() {
             break;
         }
         in_flight.push_back(writer.enqueue_blocking(chunk)?);
         if in_flight.len() >= SUBMIT_CHUNKS_IN_FLIGHT_MAX {
             if let Some(answer) = in_flight.pop_front() {
-                match print(answer, &mut stdout) {
+                match tally.print(answer, &mut stdout) {
                     Err(error) if is_broken_pipe(&error) => {
                         output_closed = true;
-                        break 'read;
+                        break;
                     }
                     other => other?,
                 }
             }
         }
     }
-    while let Some(answer) = in_flight.pop_front() {
-        if output_closed {
-            // Decided and durable; nobody is reading the results any more.
-            let _ = answer.blocking_recv();
-            continue;
-        }
-        match print(answer, &mut stdout) {
-            Err(error) if is_broken_pipe(&error) => output_closed = true,
-            other => other?,
-        }
-    }
+    let output_closed = tally.drain(in_flight, &mut stdout, output_closed)?;
     let (_, stats) = writer.shutdown();
-    progress.finish_and_clear();
+    tally.progress.finish_and_clear();
     if output_closed {
         eprintln!(
             "flexledger: error: standard output closed; {line_number} line(s) were read and decided \
@@ -530,6 +487,9 @@ lines with a command_id answer as duplicates instead of appending twice.",
         );
         return Ok(ExitCode::from(2));
     }
+    let SubmitTally {
+        accepted, refused, ..
+    } = tally;
     tracing::info!(
         lines = line_number,
         accepted,
@@ -542,6 +502,101 @@ lines with a command_id answer as duplicates instead of appending twice.",
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `submit`'s input, a file or standard input (`-`), and its length when it has one
+/// (for the progress bar).
+fn open_submit_input(file: &std::path::Path) -> anyhow::Result<(Box<dyn BufRead>, Option<u64>)> {
+    use anyhow::Context;
+    Ok(if stdio::is_stdio(file) {
+        (Box::new(io::stdin().lock()), None)
+    } else {
+        let opened =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let length = opened
+            .metadata()
+            .ok()
+            .filter(|metadata| metadata.is_file())
+            .map(|metadata| metadata.len());
+        (Box::new(io::BufReader::new(opened)), length)
+    })
+}
+
+/// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines; empty at the end.
+fn read_chunk(
+    input: &mut dyn BufRead,
+    file: &std::path::Path,
+    line_number: &mut u64,
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<Vec<Result<crate::domain::CommandEnvelope, Refusal>>> {
+    use anyhow::Context;
+    let mut chunk = Vec::new();
+    while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
+        let line = read_bounded_line(input)
+            .with_context(|| format!("cannot read {} after line {line_number}", file.display()))?;
+        let Some(line) = line else { break };
+        *line_number += 1;
+        progress.inc(line.byte_count() + 1);
+        chunk.push(parse_line(*line_number, line));
+    }
+    Ok(chunk)
+}
+
+/// The writer's answer to one chunk, when it is durable.
+type SubmitAnswer = tokio::sync::oneshot::Receiver<Result<Vec<CommandResult>, WriterError>>;
+
+/// What `submit` has answered so far, shown on its progress bar.
+struct SubmitTally {
+    progress: indicatif::ProgressBar,
+    accepted: u64,
+    refused: u64,
+}
+
+impl SubmitTally {
+    /// Prints a chunk's results, one JSON line each, and counts them.
+    fn print(
+        &mut self,
+        answer: SubmitAnswer,
+        stdout: &mut io::BufWriter<io::StdoutLock>,
+    ) -> anyhow::Result<()> {
+        let results: Vec<CommandResult> =
+            answer.blocking_recv().map_err(|_| WriterError::Stopped)??;
+        for result in results {
+            if result.is_accepted() {
+                self.accepted += 1;
+            } else {
+                self.refused += 1;
+            }
+            print_json_line(stdout, &result)?;
+        }
+        stdout.flush()?;
+        let (accepted, refused) = (self.accepted, self.refused);
+        self.progress
+            .set_message(format!("{accepted} accepted, {refused} refused"));
+        Ok(())
+    }
+
+    /// Waits for the chunks still in flight, printing their results until standard
+    /// output closes; says whether it has.
+    fn drain(
+        &mut self,
+        mut in_flight: std::collections::VecDeque<SubmitAnswer>,
+        stdout: &mut io::BufWriter<io::StdoutLock>,
+        mut output_closed: bool,
+    ) -> anyhow::Result<bool> {
+        while let Some(answer) = in_flight.pop_front() {
+            if output_closed {
+                // Decided and durable; nobody is reading the results any more.
+                let _ = answer.blocking_recv();
+                continue;
+            }
+            match self.print(answer, stdout) {
+                Err(error) if is_broken_pipe(&error) => output_closed = true,
+                other => other?,
+            }
+        }
+        Ok(output_closed)
+    }
 }
 
 /// Chunks of `submit` input queued to the writer before waiting for the oldest.

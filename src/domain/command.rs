@@ -363,73 +363,7 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
             )))
         }
     };
-    let body = Value::Object(fields);
-    let command = match name.as_str() {
-        "publish_policy" => {
-            let policy: Policy = parse_body(body, &name)?;
-            policy
-                .validate()
-                .map_err(|message| Refusal::invalid(format!("publish_policy: {message}")))?;
-            Command::PublishPolicy(policy)
-        }
-        "enroll" => Command::Enroll(parse_body(body, &name)?),
-        "pay" => {
-            let pay: Pay = parse_body(body, &name)?;
-            if pay.months.is_empty() || pay.months.len() > PAY_MONTHS_MAX {
-                return Err(Refusal::invalid(format!(
-                    "pay: field `months` must list 1 to {PAY_MONTHS_MAX} months"
-                )));
-            }
-            Command::Pay(pay)
-        }
-        "close_month" => Command::CloseMonth(parse_body(body, &name)?),
-        "stop_deduction" => Command::StopDeduction(parse_body(body, &name)?),
-        "resume_deduction" => Command::ResumeDeduction(parse_body(body, &name)?),
-        "withdraw" => {
-            let withdraw: Withdraw = parse_body(body, &name)?;
-            if withdraw.reason == WithdrawalReason::ArrearsExceededGrace {
-                return Err(Refusal::invalid("withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased"));
-            }
-            Command::Withdraw(withdraw)
-        }
-        "reenroll" => Command::Reenroll(parse_body(body, &name)?),
-        "change_base" => Command::ChangeBase(parse_body(body, &name)?),
-        "grant_subsidy" => {
-            let grant: GrantSubsidy = parse_body(body, &name)?;
-            if grant.months < 1 {
-                return Err(Refusal::invalid(
-                    "grant_subsidy: field `months` must be at least 1 (R16)",
-                ));
-            }
-            if grant.share.decimal().is_zero() {
-                return Err(Refusal::invalid(
-                    "grant_subsidy: field `share` must be greater than 0 (R16)",
-                ));
-            }
-            Command::GrantSubsidy(grant)
-        }
-        "revoke_subsidy" => Command::RevokeSubsidy(parse_body(body, &name)?),
-        "pay_subsidy" => {
-            let pay: PaySubsidy = parse_body(body, &name)?;
-            if pay.months.is_empty() || pay.months.len() > PAY_SUBSIDY_MONTHS_MAX {
-                return Err(Refusal::invalid(format!(
-                    "pay_subsidy: field `months` must list 1 to {PAY_SUBSIDY_MONTHS_MAX} months"
-                )));
-            }
-            let distinct: std::collections::BTreeSet<Month> = pay.months.iter().copied().collect();
-            if distinct.len() != pay.months.len() {
-                return Err(Refusal::invalid(
-                    "pay_subsidy: field `months` names a month twice; list each accrued month once",
-                ));
-            }
-            Command::PaySubsidy(pay)
-        }
-        other => {
-            return Err(Refusal::invalid(format!(
-                "unknown command {other:?}; expected one of: {COMMAND_NAMES}"
-            )))
-        }
-    };
+    let command = parse_command_body(&name, Value::Object(fields))?;
     if expected_version.is_some() && command.member_id().is_none() {
         return Err(Refusal::invalid(format!(
             "{}: expected_version applies only to member commands",
@@ -442,6 +376,80 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
         command,
         body_digest,
     })
+}
+
+/// The command `name` from its body, each checked as far as it can be without state.
+fn parse_command_body(name: &str, body: Value) -> Result<Command, Refusal> {
+    Ok(match name {
+        "publish_policy" => {
+            let policy: Policy = parse_body(body, name)?;
+            policy
+                .validate()
+                .map_err(|message| Refusal::invalid(format!("publish_policy: {message}")))?;
+            Command::PublishPolicy(policy)
+        }
+        "enroll" => Command::Enroll(parse_body(body, name)?),
+        "pay" => {
+            let pay: Pay = parse_body(body, name)?;
+            if pay.months.is_empty() || pay.months.len() > PAY_MONTHS_MAX {
+                return Err(Refusal::invalid(format!(
+                    "pay: field `months` must list 1 to {PAY_MONTHS_MAX} months"
+                )));
+            }
+            Command::Pay(pay)
+        }
+        "close_month" => Command::CloseMonth(parse_body(body, name)?),
+        "stop_deduction" => Command::StopDeduction(parse_body(body, name)?),
+        "resume_deduction" => Command::ResumeDeduction(parse_body(body, name)?),
+        "withdraw" => {
+            let withdraw: Withdraw = parse_body(body, name)?;
+            if withdraw.reason == WithdrawalReason::ArrearsExceededGrace {
+                return Err(Refusal::invalid("withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased"));
+            }
+            Command::Withdraw(withdraw)
+        }
+        "reenroll" => Command::Reenroll(parse_body(body, name)?),
+        "change_base" => Command::ChangeBase(parse_body(body, name)?),
+        "grant_subsidy" => Command::GrantSubsidy(checked_grant(parse_body(body, name)?)?),
+        "revoke_subsidy" => Command::RevokeSubsidy(parse_body(body, name)?),
+        "pay_subsidy" => Command::PaySubsidy(checked_pay_subsidy(parse_body(body, name)?)?),
+        other => {
+            return Err(Refusal::invalid(format!(
+                "unknown command {other:?}; expected one of: {COMMAND_NAMES}"
+            )))
+        }
+    })
+}
+
+/// A grant runs at least one month, at a share above zero (R16).
+fn checked_grant(grant: GrantSubsidy) -> Result<GrantSubsidy, Refusal> {
+    if grant.months < 1 {
+        return Err(Refusal::invalid(
+            "grant_subsidy: field `months` must be at least 1 (R16)",
+        ));
+    }
+    if grant.share.decimal().is_zero() {
+        return Err(Refusal::invalid(
+            "grant_subsidy: field `share` must be greater than 0 (R16)",
+        ));
+    }
+    Ok(grant)
+}
+
+/// A subsidy payment lists 1 to `PAY_SUBSIDY_MONTHS_MAX` months, each once (R16).
+fn checked_pay_subsidy(pay: PaySubsidy) -> Result<PaySubsidy, Refusal> {
+    if pay.months.is_empty() || pay.months.len() > PAY_SUBSIDY_MONTHS_MAX {
+        return Err(Refusal::invalid(format!(
+            "pay_subsidy: field `months` must list 1 to {PAY_SUBSIDY_MONTHS_MAX} months"
+        )));
+    }
+    let distinct: std::collections::BTreeSet<Month> = pay.months.iter().copied().collect();
+    if distinct.len() != pay.months.len() {
+        return Err(Refusal::invalid(
+            "pay_subsidy: field `months` names a month twice; list each accrued month once",
+        ));
+    }
+    Ok(pay)
 }
 
 /// JSON Schema's `integer` is a number whose fractional part is zero, however it is

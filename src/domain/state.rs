@@ -492,64 +492,17 @@ impl LedgerState {
             .get(&member.region)
             .ok_or_else(|| format!("member {member_id} in unknown region"))?;
         match event {
-            Event::ContributionPaid(paid) => {
-                let period_started = member.current_period().benefit_start.is_some();
-                if !period_started {
-                    // R7 (v2): P is the later of the payment's month and the first month
-                    // it paid for; the delay depends on whether the member qualified.
-                    let first_paid = paid.months.first().ok_or("payment without months")?.month;
-                    let (p, delay) = member.benefit_delay(region, paid.payment_month, first_paid);
-                    let period = member.periods.last_mut().ok_or("member without period")?;
-                    period.benefit_start = Some(p.plus(i64::from(delay)));
-                }
-                for line in &paid.months {
-                    member.paid.insert(line.month, line.amount);
-                    // R17: the split is fixed when the month is paid, by the policy and
-                    // base in force for it now (like its due, R4).
-                    let to_account = region
-                        .policy_for(line.month)
-                        .to_account(member.base_ratio_for(line.month));
-                    if to_account.is_zero() {
-                        member.to_account.remove(&line.month);
-                    } else {
-                        member.to_account.insert(line.month, to_account);
-                    }
-                }
-            }
-            Event::ContributionRefunded(refund) => {
-                for month in &refund.months {
-                    let amount = member
-                        .paid
-                        .remove(month)
-                        .ok_or_else(|| format!("refund of {month}, which is not paid"))?;
-                    member.to_account.remove(month);
-                    let total = member.refunded.get(month).copied().unwrap_or(Money::ZERO) + amount;
-                    member.refunded.insert(*month, total);
-                }
-            }
+            Event::ContributionPaid(paid) => member.record_paid(region, paid)?,
+            Event::ContributionRefunded(refund) => member.record_refunded(refund)?,
             Event::SubsidyGranted(granted) => {
-                member.grants.push(Grant {
-                    from_month: granted.from_month,
-                    months: granted.months,
-                    share: granted.share,
-                    category: granted.category,
-                });
-                member.grants.sort_by_key(|grant| grant.from_month);
+                member.record_granted(granted);
                 self.granted_by_region
                     .entry(member.region.clone())
                     .or_default()
                     .insert(member_id);
             }
             Event::SubsidyRevoked(revoked) => {
-                let from = revoked.from_month;
-                member.grants.retain(|grant| grant.from_month < from);
-                for grant in &mut member.grants {
-                    if grant.end() > from {
-                        let kept = grant.from_month.months_until(from);
-                        grant.months =
-                            u32::try_from(kept).map_err(|_| "grant length out of range")?;
-                    }
-                }
+                member.record_revoked(revoked)?;
                 if member.grants.is_empty() {
                     if let Some(granted) = self.granted_by_region.get_mut(&member.region) {
                         granted.remove(&member_id);
@@ -565,61 +518,19 @@ impl LedgerState {
             Event::DeductionStopped(_) => member.deduction_stopped = true,
             Event::DeductionResumed(_) => member.deduction_stopped = false,
             Event::MemberWithdrawn(withdrawn) => {
-                // R12 (v2): the period ends after the last paid month not after the open
-                // month. A withdrawal decided by v2 records exactly that (and refunds
-                // what lies beyond in the next event); one recorded by v1 ended after
-                // the months paid ahead: v2 reads it as ending at the open month, and
-                // those months, never refunded, as paid outside the period (D26).
-                let start = member.current_period().start;
-                let open = region.open_month;
-                let last_arrived = (start <= open)
-                    .then(|| member.paid.range(start..=open).next_back().map(|(m, _)| *m))
-                    .flatten();
-                let ends = last_arrived.map_or(start, Month::next);
-                let effective_from = if withdrawn.effective_from > ends {
-                    let beyond: Vec<Month> = member.paid.range(ends..).map(|(m, _)| *m).collect();
-                    for month in beyond {
-                        if let Some(amount) = member.paid.remove(&month) {
-                            member.to_account.remove(&month);
-                            member.unrefunded.insert(month, amount);
-                        }
-                    }
-                    ends
-                } else {
-                    withdrawn.effective_from
-                };
-                let period = member.periods.last_mut().ok_or("member without period")?;
-                period.withdrawal = Some(Withdrawal {
-                    reason: withdrawn.reason,
-                    effective_from,
-                });
+                member.record_withdrawn(region.open_month, withdrawn)?;
                 if let Some(enrolled) = self.enrolled_by_region.get_mut(&member.region) {
                     enrolled.remove(&member_id);
                 }
             }
             Event::MemberReenrolled(reenrolled) => {
-                member.periods.push(Period {
-                    start: reenrolled.month,
-                    benefit_start: None,
-                    withdrawal: None,
-                });
-                member.base_ratios.split_off(&reenrolled.month);
-                member
-                    .base_ratios
-                    .insert(reenrolled.month, reenrolled.base_ratio);
-                // R13: re-enrolling re-handles the procedures, so deduction runs again (R8).
-                member.deduction_stopped = false;
+                member.record_reenrolled(reenrolled);
                 self.enrolled_by_region
                     .entry(member.region.clone())
                     .or_default()
                     .insert(member_id);
             }
-            Event::BaseChanged(changed) => {
-                member.base_ratios.split_off(&changed.from_month);
-                member
-                    .base_ratios
-                    .insert(changed.from_month, changed.base_ratio);
-            }
+            Event::BaseChanged(changed) => member.record_base_changed(changed),
             Event::PolicyPublished(_) | Event::MonthClosed(_) | Event::MemberEnrolled(_) => {
                 return Err(format!("{} is not a member event", event.type_name()));
             }
@@ -627,5 +538,120 @@ impl LedgerState {
         member.version += 1;
         member.last_position = position;
         Ok(())
+    }
+}
+
+/// One member event's facts recorded on the member (the leaves of
+/// `LedgerState::apply_member_event`); the indexes by region stay with the fold.
+impl MemberState {
+    fn record_paid(&mut self, region: &RegionState, paid: &ContributionPaid) -> Result<(), String> {
+        let period_started = self.current_period().benefit_start.is_some();
+        if !period_started {
+            // R7 (v2): P is the later of the payment's month and the first month
+            // it paid for; the delay depends on whether the member qualified.
+            let first_paid = paid.months.first().ok_or("payment without months")?.month;
+            let (p, delay) = self.benefit_delay(region, paid.payment_month, first_paid);
+            let period = self.periods.last_mut().ok_or("member without period")?;
+            period.benefit_start = Some(p.plus(i64::from(delay)));
+        }
+        for line in &paid.months {
+            self.paid.insert(line.month, line.amount);
+            // R17: the split is fixed when the month is paid, by the policy and
+            // base in force for it now (like its due, R4).
+            let to_account = region
+                .policy_for(line.month)
+                .to_account(self.base_ratio_for(line.month));
+            if to_account.is_zero() {
+                self.to_account.remove(&line.month);
+            } else {
+                self.to_account.insert(line.month, to_account);
+            }
+        }
+        Ok(())
+    }
+
+    fn record_refunded(&mut self, refund: &ContributionRefunded) -> Result<(), String> {
+        for month in &refund.months {
+            let amount = self
+                .paid
+                .remove(month)
+                .ok_or_else(|| format!("refund of {month}, which is not paid"))?;
+            self.to_account.remove(month);
+            let total = self.refunded.get(month).copied().unwrap_or(Money::ZERO) + amount;
+            self.refunded.insert(*month, total);
+        }
+        Ok(())
+    }
+
+    fn record_granted(&mut self, granted: &SubsidyGranted) {
+        self.grants.push(Grant {
+            from_month: granted.from_month,
+            months: granted.months,
+            share: granted.share,
+            category: granted.category,
+        });
+        self.grants.sort_by_key(|grant| grant.from_month);
+    }
+
+    fn record_revoked(&mut self, revoked: &SubsidyRevoked) -> Result<(), String> {
+        let from = revoked.from_month;
+        self.grants.retain(|grant| grant.from_month < from);
+        for grant in &mut self.grants {
+            if grant.end() > from {
+                let kept = grant.from_month.months_until(from);
+                grant.months = u32::try_from(kept).map_err(|_| "grant length out of range")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn record_withdrawn(&mut self, open: Month, withdrawn: &MemberWithdrawn) -> Result<(), String> {
+        // R12 (v2): the period ends after the last paid month not after the open
+        // month. A withdrawal decided by v2 records exactly that (and refunds
+        // what lies beyond in the next event); one recorded by v1 ended after
+        // the months paid ahead: v2 reads it as ending at the open month, and
+        // those months, never refunded, as paid outside the period (D26).
+        let start = self.current_period().start;
+        let last_arrived = (start <= open)
+            .then(|| self.paid.range(start..=open).next_back().map(|(m, _)| *m))
+            .flatten();
+        let ends = last_arrived.map_or(start, Month::next);
+        let effective_from = if withdrawn.effective_from > ends {
+            let beyond: Vec<Month> = self.paid.range(ends..).map(|(m, _)| *m).collect();
+            for month in beyond {
+                if let Some(amount) = self.paid.remove(&month) {
+                    self.to_account.remove(&month);
+                    self.unrefunded.insert(month, amount);
+                }
+            }
+            ends
+        } else {
+            withdrawn.effective_from
+        };
+        let period = self.periods.last_mut().ok_or("member without period")?;
+        period.withdrawal = Some(Withdrawal {
+            reason: withdrawn.reason,
+            effective_from,
+        });
+        Ok(())
+    }
+
+    fn record_reenrolled(&mut self, reenrolled: &MemberReenrolled) {
+        self.periods.push(Period {
+            start: reenrolled.month,
+            benefit_start: None,
+            withdrawal: None,
+        });
+        self.base_ratios.split_off(&reenrolled.month);
+        self.base_ratios
+            .insert(reenrolled.month, reenrolled.base_ratio);
+        // R13: re-enrolling re-handles the procedures, so deduction runs again (R8).
+        self.deduction_stopped = false;
+    }
+
+    fn record_base_changed(&mut self, changed: &BaseChanged) {
+        self.base_ratios.split_off(&changed.from_month);
+        self.base_ratios
+            .insert(changed.from_month, changed.base_ratio);
     }
 }

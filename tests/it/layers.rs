@@ -533,7 +533,7 @@ fn tokens(code: &str) -> Vec<(usize, String)> {
 
 /// The code with every comment and the inside of every string and character literal
 /// blanked out (newlines kept, so lines still count).
-fn strip_comments_and_strings(text: &str) -> String {
+pub(crate) fn strip_comments_and_strings(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let blank = |c: char| if c == '\n' { '\n' } else { ' ' };

@@ -18,6 +18,7 @@ mod durability;
 mod expect;
 mod faults;
 mod feed;
+mod function_length;
 mod help;
 mod http;
 mod http_app;

@@ -447,6 +447,46 @@ fn main() -> BenchResult<()> {
         return Ok(());
     }
     let root = scratch.as_path();
+    let (ledger, store) = measure_ledger(&args, root)?;
+    let ceilings = measure_ceilings(&args, root, &store, &ledger)?;
+    print_table(&args, &ledger, &ceilings);
+    if args.dir.is_none() {
+        let _ = std::fs::remove_dir_all(root);
+    }
+    Ok(())
+}
+
+/// What the ledger measured: (a) to (e), member reads and memory.
+struct LedgerMeasures {
+    lines: u64,
+    bulk: Bulk,
+    peak_after_bulk: Option<u64>,
+    rebuild: Throughput,
+    live_reads: Latency,
+    folded_reads: Latency,
+    ledger_bytes: u64,
+    concurrent_throughput: Throughput,
+    concurrent_appends: u64,
+    concurrent_commands: u64,
+    single: Latency,
+    peak_ledger: Option<u64>,
+}
+
+/// The raw sled ceilings, each doing the same work as a ledger measurement.
+struct Ceilings {
+    raw_bulk: Throughput,
+    raw_bytes: u64,
+    raw_replay: Throughput,
+    raw_reads: Latency,
+    /// Commands per append in the concurrent run, which the ceiling copies.
+    per_append: usize,
+    raw_concurrent: Throughput,
+    raw_single: Latency,
+}
+
+/// Generates the region, imports it and measures the ledger; the bulk store is kept
+/// for the ceilings, which copy its events.
+fn measure_ledger(args: &Args, root: &Path) -> BenchResult<(LedgerMeasures, SledStore)> {
     eprintln!(
         "generating {} members × {} months ...",
         args.members, args.months
@@ -484,8 +524,41 @@ fn main() -> BenchResult<()> {
     let single = single_writer_latency(&root.join("single"), args.samples)?;
     let (_, peak_ledger) = rss_bytes();
 
+    Ok((
+        LedgerMeasures {
+            lines,
+            bulk,
+            peak_after_bulk,
+            rebuild,
+            live_reads,
+            folded_reads,
+            ledger_bytes,
+            concurrent_throughput,
+            concurrent_appends,
+            concurrent_commands,
+            single,
+            peak_ledger,
+        },
+        store,
+    ))
+}
+
+/// The raw sled ceilings of the ledger's measurements, on the same events.
+fn measure_ceilings(
+    args: &Args,
+    root: &Path,
+    store: &SledStore,
+    ledger: &LedgerMeasures,
+) -> BenchResult<Ceilings> {
+    let LedgerMeasures {
+        bulk,
+        concurrent_appends,
+        concurrent_commands,
+        ..
+    } = ledger;
+    let (concurrent_appends, concurrent_commands) = (*concurrent_appends, *concurrent_commands);
     eprintln!("raw sled ceilings ...");
-    let raw = raw_events(&store, 1, bulk.throughput.events)?;
+    let raw = raw_events(store, 1, bulk.throughput.events)?;
     let raw_bulk = raw_sled::append_ceiling(
         &root.join("raw-bulk"),
         &raw,
@@ -523,6 +596,37 @@ fn main() -> BenchResult<()> {
         args.samples,
     )?;
 
+    Ok(Ceilings {
+        raw_bulk,
+        raw_bytes,
+        raw_replay,
+        raw_reads,
+        per_append,
+        raw_concurrent,
+        raw_single,
+    })
+}
+
+/// The ledger beside its ceilings, as a Markdown table, and the memory it used.
+fn print_table(args: &Args, ledger: &LedgerMeasures, ceilings: &Ceilings) {
+    let LedgerMeasures {
+        lines,
+        bulk,
+        peak_after_bulk,
+        live_reads,
+        concurrent_throughput,
+        single,
+        peak_ledger,
+        ..
+    } = ledger;
+    let Ceilings {
+        raw_bulk,
+        per_append,
+        raw_concurrent,
+        raw_single,
+        ..
+    } = ceilings;
+    let (peak_after_bulk, peak_ledger) = (*peak_after_bulk, *peak_ledger);
     println!(
         "\nflexledger-bench: {} members × {} months, {} events, {} commands ({} refused)",
         args.members, args.months, bulk.throughput.events, lines, bulk.refused
@@ -559,6 +663,38 @@ fn main() -> BenchResult<()> {
         format!("{:.0} µs", raw_single.p99_us),
         ratio(raw_single.p99_us, single.p99_us),
     );
+    print_read_rows(ledger, ceilings);
+    println!(
+        "\nsamples: {} single-writer appends, {} member reads each way.",
+        single.samples, live_reads.samples
+    );
+    println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
+    println!("peak RSS: {} after the bulk import, {} after every ledger measurement (before the ceilings allocate their copies).", mib(peak_after_bulk), mib(peak_ledger));
+    let samples: Vec<String> = bulk
+        .rss_samples
+        .iter()
+        .map(|(lines, rss)| format!("{} at line {lines}", mib(*rss)))
+        .collect();
+    println!("RSS during the bulk import: {}", samples.join(", "));
+}
+
+/// The table's rows for (d), member reads and (e).
+fn print_read_rows(ledger: &LedgerMeasures, ceilings: &Ceilings) {
+    let LedgerMeasures {
+        bulk,
+        rebuild,
+        live_reads,
+        folded_reads,
+        ledger_bytes,
+        ..
+    } = ledger;
+    let Ceilings {
+        raw_bytes,
+        raw_replay,
+        raw_reads,
+        ..
+    } = ceilings;
+    let (ledger_bytes, raw_bytes) = (*ledger_bytes, *raw_bytes);
     row(
         "(d) full rebuild (read, verify hash, decode, fold), events/s",
         format!("{:.0}", rebuild.per_second()),
@@ -584,22 +720,6 @@ fn main() -> BenchResult<()> {
         format!("{:.0}", raw_bytes as f64 / events),
         ratio(raw_bytes as f64, ledger_bytes as f64),
     );
-    println!(
-        "\nsamples: {} single-writer appends, {} member reads each way.",
-        single.samples, live_reads.samples
-    );
-    println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
-    println!("peak RSS: {} after the bulk import, {} after every ledger measurement (before the ceilings allocate their copies).", mib(peak_after_bulk), mib(peak_ledger));
-    let samples: Vec<String> = bulk
-        .rss_samples
-        .iter()
-        .map(|(lines, rss)| format!("{} at line {lines}", mib(*rss)))
-        .collect();
-    println!("RSS during the bulk import: {}", samples.join(", "));
-    if args.dir.is_none() {
-        let _ = std::fs::remove_dir_all(root);
-    }
-    Ok(())
 }
 
 /// `--raw-load`: one load of an envelope file into the target `keys` names, as one JSON line.

@@ -3,7 +3,7 @@
 
 use super::{
     what_if, MemberWhatIf, MonthView, Outcome, PolicyOverrides, RegionSummary, RegionWhatIf,
-    StatusWithBenefits, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
+    StatusWithBenefits, Totals, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
 };
 use crate::audit::commands::{not_found, unknown_member};
 use crate::audit::history::{self, serde_plain, Cut, MemberHistory};
@@ -284,86 +284,70 @@ pub fn print_member(out: &mut dyn Write, member: &MemberWhatIf) -> anyhow::Resul
     Ok(())
 }
 
+/// A row of a side-by-side table: its label and how one side reads in it.
+type Row<T> = (&'static str, fn(&T) -> String);
+
+/// The rows of the outcome table: each row's label and how an outcome reads in it.
+const OUTCOME_ROWS: [Row<Outcome>; 14] = [
+    ("state", |outcome| {
+        outcome
+            .state
+            .map_or("never enrolled".to_owned(), |state| serde_plain(&state))
+    }),
+    ("arrears", |outcome| {
+        amount_and_months(outcome.arrears_amount, &outcome.arrears_months)
+    }),
+    ("lapsed, borne by member", |outcome| {
+        amount_and_months(outcome.lapsed_amount, &outcome.lapsed_months)
+    }),
+    ("paid", |outcome| outcome.paid_amount.to_string()),
+    ("months with benefits", |outcome| {
+        outcome.benefit_months.to_string()
+    }),
+    ("continuous / cumulative", |outcome| {
+        format!(
+            "{} / {}",
+            outcome.continuous_months, outcome.cumulative_months
+        )
+    }),
+    ("benefit tier", |outcome| {
+        outcome.benefit_tier.clone().unwrap_or_else(|| "-".into())
+    }),
+    ("withdrawals", withdrawals_text),
+    ("qualified (R7)", |outcome| {
+        if outcome.qualified { "yes" } else { "no" }.to_owned()
+    }),
+    ("benefit start (R7)", |outcome| {
+        outcome
+            .benefit_start
+            .map_or_else(|| "-".to_owned(), |month| month.to_string())
+    }),
+    ("refunded (R12)", |outcome| {
+        amount_and_months(outcome.refunded_amount, &outcome.refunded_months)
+    }),
+    ("to personal account (R17)", |outcome| {
+        outcome.to_account_amount.to_string()
+    }),
+    ("account balance (R17)", |outcome| {
+        outcome.account_balance.to_string()
+    }),
+    ("subsidy acc./paid/owed", |outcome| {
+        format!(
+            "{} / {} / {} (R16)",
+            outcome.subsidy.accrued, outcome.subsidy.paid, outcome.subsidy.owed
+        )
+    }),
+];
+
 fn print_outcomes(
     out: &mut dyn Write,
     actual: &Outcome,
     alternative: &Outcome,
 ) -> anyhow::Result<()> {
-    let both = |text: fn(&Outcome) -> String| (text(actual), text(alternative));
-    let rows: [(&str, (String, String)); 14] = [
-        (
-            "state",
-            both(|outcome| {
-                outcome
-                    .state
-                    .map_or("never enrolled".to_owned(), |state| serde_plain(&state))
-            }),
-        ),
-        (
-            "arrears",
-            both(|outcome| amount_and_months(outcome.arrears_amount, &outcome.arrears_months)),
-        ),
-        (
-            "lapsed, borne by member",
-            both(|outcome| amount_and_months(outcome.lapsed_amount, &outcome.lapsed_months)),
-        ),
-        ("paid", both(|outcome| outcome.paid_amount.to_string())),
-        (
-            "months with benefits",
-            both(|outcome| outcome.benefit_months.to_string()),
-        ),
-        (
-            "continuous / cumulative",
-            both(|outcome| {
-                format!(
-                    "{} / {}",
-                    outcome.continuous_months, outcome.cumulative_months
-                )
-            }),
-        ),
-        (
-            "benefit tier",
-            both(|outcome| outcome.benefit_tier.clone().unwrap_or_else(|| "-".into())),
-        ),
-        ("withdrawals", both(withdrawals_text)),
-        (
-            "qualified (R7)",
-            both(|outcome| if outcome.qualified { "yes" } else { "no" }.to_owned()),
-        ),
-        (
-            "benefit start (R7)",
-            both(|outcome| {
-                outcome
-                    .benefit_start
-                    .map_or_else(|| "-".to_owned(), |month| month.to_string())
-            }),
-        ),
-        (
-            "refunded (R12)",
-            both(|outcome| amount_and_months(outcome.refunded_amount, &outcome.refunded_months)),
-        ),
-        (
-            "to personal account (R17)",
-            both(|outcome| outcome.to_account_amount.to_string()),
-        ),
-        (
-            "account balance (R17)",
-            both(|outcome| outcome.account_balance.to_string()),
-        ),
-        (
-            "subsidy acc./paid/owed",
-            both(|outcome| {
-                format!(
-                    "{} / {} / {} (R16)",
-                    outcome.subsidy.accrued, outcome.subsidy.paid, outcome.subsidy.owed
-                )
-            }),
-        ),
-    ];
     writeln!(out)?;
     row(out, "", "actual", "alternative")?;
-    for (label, (actual, alternative)) in &rows {
-        row(out, label, actual, alternative)?;
+    for (label, text) in OUTCOME_ROWS {
+        row(out, label, &text(actual), &text(alternative))?;
     }
     Ok(())
 }
@@ -443,6 +427,37 @@ fn side_text(side: &StatusWithBenefits) -> String {
     }
 }
 
+/// The rows of the region's totals table: each row's label and how totals read in it.
+const REGION_ROWS: [Row<Totals>; 10] = [
+    ("arrears", |totals| totals.arrears_amount.to_string()),
+    ("lapsed, borne by members", |totals| {
+        format!("{} ({} months)", totals.lapsed_amount, totals.lapsed_months)
+    }),
+    ("paid", |totals| totals.paid_amount.to_string()),
+    ("months with benefits", |totals| {
+        totals.benefit_months.to_string()
+    }),
+    ("withdrawals", |totals| totals.withdrawals.to_string()),
+    ("withdrawn at the end", |totals| {
+        totals.members_withdrawn.to_string()
+    }),
+    ("qualified (R7)", |totals| {
+        totals.members_qualified.to_string()
+    }),
+    ("refunded (R12)", |totals| {
+        totals.refunded_amount.to_string()
+    }),
+    ("account balances (R17)", |totals| {
+        totals.account_balance.to_string()
+    }),
+    ("subsidy acc./paid/owed", |totals| {
+        format!(
+            "{} / {} / {} (R16)",
+            totals.subsidy_accrued, totals.subsidy_paid, totals.subsidy_owed
+        )
+    }),
+];
+
 /// The region's table: totals side by side, month transitions, then member details.
 pub fn print_region(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Result<()> {
     writeln!(
@@ -450,73 +465,22 @@ pub fn print_region(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Resul
         "\nregion {}: {} member(s), {} affected, {} recorded command(s) refused",
         region.region, region.members, region.members_affected, region.refused_commands
     )?;
-    let (actual, alternative) = (&region.actual, &region.alternative);
-    let rows = [
-        (
-            "arrears",
-            actual.arrears_amount.to_string(),
-            alternative.arrears_amount.to_string(),
-        ),
-        (
-            "lapsed, borne by members",
-            format!("{} ({} months)", actual.lapsed_amount, actual.lapsed_months),
-            format!(
-                "{} ({} months)",
-                alternative.lapsed_amount, alternative.lapsed_months
-            ),
-        ),
-        (
-            "paid",
-            actual.paid_amount.to_string(),
-            alternative.paid_amount.to_string(),
-        ),
-        (
-            "months with benefits",
-            actual.benefit_months.to_string(),
-            alternative.benefit_months.to_string(),
-        ),
-        (
-            "withdrawals",
-            actual.withdrawals.to_string(),
-            alternative.withdrawals.to_string(),
-        ),
-        (
-            "withdrawn at the end",
-            actual.members_withdrawn.to_string(),
-            alternative.members_withdrawn.to_string(),
-        ),
-        (
-            "qualified (R7)",
-            actual.members_qualified.to_string(),
-            alternative.members_qualified.to_string(),
-        ),
-        (
-            "refunded (R12)",
-            actual.refunded_amount.to_string(),
-            alternative.refunded_amount.to_string(),
-        ),
-        (
-            "account balances (R17)",
-            actual.account_balance.to_string(),
-            alternative.account_balance.to_string(),
-        ),
-        (
-            "subsidy acc./paid/owed",
-            format!(
-                "{} / {} / {} (R16)",
-                actual.subsidy_accrued, actual.subsidy_paid, actual.subsidy_owed
-            ),
-            format!(
-                "{} / {} / {} (R16)",
-                alternative.subsidy_accrued, alternative.subsidy_paid, alternative.subsidy_owed
-            ),
-        ),
-    ];
     writeln!(out)?;
     row(out, "", "actual", "alternative")?;
-    for (label, actual, alternative) in &rows {
-        row(out, label, actual, alternative)?;
+    for (label, text) in REGION_ROWS {
+        row(
+            out,
+            label,
+            &text(&region.actual),
+            &text(&region.alternative),
+        )?;
     }
+    print_transitions(out, region)?;
+    print_details(out, region)
+}
+
+/// The months whose status or benefits change, by (actual, alternative) pair.
+fn print_transitions(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Result<()> {
     if region.transitions.is_empty() {
         writeln!(out, "\nno month changes status or benefits")?;
     } else {
@@ -535,7 +499,7 @@ pub fn print_region(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Resul
             )?;
         }
     }
-    print_details(out, region)
+    Ok(())
 }
 
 fn print_details(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Result<()> {
