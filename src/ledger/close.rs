@@ -46,6 +46,10 @@ pub const CLOSE_CHUNK_MEMBERS_MAX: usize = 1000;
 /// Member ids read from a region's index at a time while counting a close.
 const CLOSE_COUNT_PAGE_MEMBERS: usize = 4096;
 
+/// The coverage changes a close's `MonthClosed` append carries: per member that gets
+/// no consequence, its months whose status, benefits or money the close changed.
+type Accruals = Vec<(Uuid, Vec<crate::domain::coverage::MonthChange>)>;
+
 /// A recorded month close whose members' consequences are still being recorded: the
 /// `Closing` state row. Not derived from the log (a fold cannot tell how far the
 /// chunks got, only that each consequence is recorded once), so `verify` does not
@@ -365,32 +369,7 @@ impl<S: EventStore> Ledger<S> {
             after.open_month = body.month.next();
             after
         };
-        let mut tally = CloseTally::default();
-        let mut accruals = Vec::new();
-        self.walk_index(
-            MemberIndex::Enrolled,
-            &body.region,
-            &mut |ledger, member| {
-                let consequences = close_consequences(member, &region, body.month);
-                tally.add(&consequences);
-                ledger.add_close_change(
-                    member,
-                    &region,
-                    &after_close,
-                    consequences.is_empty(),
-                    &mut accruals,
-                    dirty,
-                )
-            },
-        )?;
-        // R16: granted members who withdrew still accrue for months they paid (an
-        // enrolled one was walked above: enrolled means not withdrawn).
-        self.walk_index(MemberIndex::Granted, &body.region, &mut |ledger, member| {
-            if !member.is_withdrawn() {
-                return Ok(());
-            }
-            ledger.add_close_change(member, &region, &after_close, true, &mut accruals, dirty)
-        })?;
+        let (tally, accruals) = self.visit_for_close(body, &region, &after_close, dirty)?;
         let envelopes = self.apply_events(
             command_id,
             vec![month_closed(body, tally)],
@@ -427,6 +406,46 @@ impl<S: EventStore> Ledger<S> {
         })
     }
 
+    /// The close's walk of the region: every enrolled member counted for the
+    /// `MonthClosed` tally and its close change added to the totals, then the granted
+    /// members who withdrew, who still accrue (R16). Returns the tally and the coverage
+    /// changes of members that get no consequence.
+    fn visit_for_close(
+        &mut self,
+        body: &CloseMonth,
+        region: &RegionState,
+        after_close: &RegionState,
+        dirty: &mut Dirty,
+    ) -> Result<(CloseTally, Accruals), LedgerError> {
+        let mut tally = CloseTally::default();
+        let mut accruals = Vec::new();
+        self.walk_index(
+            MemberIndex::Enrolled,
+            &body.region,
+            &mut |ledger, member| {
+                let consequences = close_consequences(member, region, body.month);
+                tally.add(&consequences);
+                ledger.add_close_change(
+                    member,
+                    region,
+                    after_close,
+                    consequences.is_empty(),
+                    &mut accruals,
+                    dirty,
+                )
+            },
+        )?;
+        // R16: granted members who withdrew still accrue for months they paid (an
+        // enrolled one was walked above: enrolled means not withdrawn).
+        self.walk_index(MemberIndex::Granted, &body.region, &mut |ledger, member| {
+            if !member.is_withdrawn() {
+                return Ok(());
+            }
+            ledger.add_close_change(member, region, after_close, true, &mut accruals, dirty)
+        })?;
+        Ok((tally, accruals))
+    }
+
     /// Adds what closing the month alone (no consequence yet) changes in `member`'s
     /// month lines to the region's totals; and, for a member that gets no
     /// consequence, keeps its coverage change for the `MonthClosed` append.
@@ -436,7 +455,7 @@ impl<S: EventStore> Ledger<S> {
         before: &RegionState,
         after: &RegionState,
         no_consequence: bool,
-        accruals: &mut Vec<(Uuid, Vec<crate::domain::coverage::MonthChange>)>,
+        accruals: &mut Accruals,
         dirty: &mut Dirty,
     ) -> Result<(), LedgerError> {
         let old = lines(before, member);
