@@ -14,7 +14,6 @@ const FUNCTION_LINES_MAX: usize = 80;
 /// What the line right above a long function must start with.
 const REASON_MARKER: &str = "// Long because:";
 
-
 /// A function's place and size.
 #[derive(Debug, PartialEq)]
 struct Function {
