@@ -318,6 +318,7 @@ fn disk_full_advice(error: &anyhow::Error) -> &'static str {
             )
         })
     });
+    // The store's own disk-full error already says what to do.
     let said = error.chain().any(|cause| {
         matches!(
             cause.downcast_ref::<StoreError>(),
@@ -383,17 +384,12 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
     }));
 }
 
-/// Whether the error reports damaged stored data (a position and what is wrong).
+/// Whether the error reports damaged stored data (a position and what is wrong): a
+/// library error of the kind `Damaged` anywhere in its chain (`crate::error`).
 pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        let store = cause
-            .downcast_ref::<StoreError>()
-            .is_some_and(|error| matches!(error, StoreError::Corrupt { .. }));
-        let ledger = cause
-            .downcast_ref::<crate::ledger::LedgerError>()
-            .is_some_and(|error| error.corruption().is_some());
-        store || ledger
-    })
+    error
+        .chain()
+        .any(|cause| crate::error::kind_of(cause) == Some(crate::error::ErrorKind::Damaged))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {

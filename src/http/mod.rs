@@ -141,33 +141,41 @@ impl IntoResponse for AppError {
     }
 }
 
+/// A library failure as an HTTP answer, decided by its kind (`crate::error`): a
+/// stopped writer is 503 (the server cannot take commands until it is restarted);
+/// everything else is a 500 whose details go to the log, never to the client.
+impl From<crate::error::Error> for AppError {
+    fn from(error: crate::error::Error) -> AppError {
+        match error.kind() {
+            crate::error::ErrorKind::Stopped => AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                error.to_string(),
+            ),
+            _ => AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                error.to_string(),
+            ),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            error.to_string(),
-        )
+        crate::error::Error::from(error).into()
     }
 }
 
 impl From<crate::ledger::LedgerError> for AppError {
     fn from(error: crate::ledger::LedgerError) -> AppError {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            error.to_string(),
-        )
+        crate::error::Error::from(error).into()
     }
 }
 
 impl From<WriterError> for AppError {
     fn from(error: WriterError) -> AppError {
-        AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            error.to_string(),
-        )
+        crate::error::Error::from(error).into()
     }
 }
 
