@@ -586,7 +586,12 @@ impl<S: EventStore> Ledger<S> {
         }
         let mut closings = BTreeMap::new();
         for closing in close::read_closings(&store)? {
-            tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, recheck = closing.recheck, "a month close is still being recorded; it resumes after its last durable chunk");
+            if closing.recheck {
+                // A rebuild's recheck of the last close (D17): routine, not a crash.
+                tracing::info!(region = %closing.region, month = %closing.month, "the state rows were rebuilt: checking that every consequence of the region's last month close is recorded");
+            } else {
+                tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, "a month close is still being recorded; it resumes after its last durable chunk");
+            }
             closings.insert(closing.region.clone(), closing);
         }
         tracing::info!(

@@ -94,10 +94,10 @@ cp -r "$work/store" "$work/store-base"
 cp -r "$work/store" "$work/store-new"
 run_all "$base" "$work/base" "$work/store-base"
 run_all "$new" "$work/new" "$work/store-new"
-# Paths differ by side; an HTTP date header by the second.
+# Paths differ by side; an HTTP date header by the second, a request id by request.
 for side in base new; do
   bin=$base; [ $side = new ] && bin=$new
-  sed -i -E "s|$work/store-$side|DATA|g; s|$bin/||g; s|127.0.0.1:[0-9]+|SERVER|g; /^date: /Id" "$work/$side"/*
+  sed -i -E "s|$work/store-$side|DATA|g; s|$bin/||g; s|127.0.0.1:[0-9]+|SERVER|g; /^date: /Id; /^x-request-id: /Id" "$work/$side"/*
 done
 
 # submit through each build, from an empty store, masked.
