@@ -208,6 +208,43 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         );
     }
     let (first, last) = (body.months[0], body.months[body.months.len() - 1]);
+    check_pay_range(member, region, first, last)?;
+    let months: Vec<PaidMonth> = body
+        .months
+        .iter()
+        .map(|&month| PaidMonth {
+            month,
+            amount: member.due_for(region, month),
+            kind: payment_kind(member, open, month),
+        })
+        .collect();
+    let total: Money = months.iter().map(|line| line.amount).sum();
+    if total != body.amount {
+        let text = RefusalText::PayAmountMismatch {
+            amount: body.amount,
+            first,
+            last,
+            total,
+        };
+        return refuse(text, format!("amount {} does not equal the dues of {first}..{last}, which sum to {total} (R4, R6): pay exactly {total}", body.amount));
+    }
+    Ok(vec![Event::ContributionPaid(ContributionPaid {
+        member_id: body.member_id,
+        months,
+        amount: total,
+        paid_on: body.paid_on,
+        payment_month: open,
+    })])
+}
+
+/// R6: the months `first..=last` of a payment start at the member's next unpaid month
+/// of the current enrollment period and run at most to open + 11.
+fn check_pay_range(
+    member: &MemberState,
+    region: &RegionState,
+    first: Month,
+    last: Month,
+) -> Result<(), Refusal> {
     let start = member.current_period().start;
     let next_unpaid = member.next_unpaid();
     if first < start {
@@ -245,6 +282,7 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
             format!("months are paid oldest first (R6): start from {next_unpaid}; {count} month(s) {next_unpaid}..{last_owed} owe {amount}"),
         );
     }
+    let open = region.open_month;
     let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX);
     if last > limit {
         let text = RefusalText::PrepayLimitExceeded {
@@ -254,32 +292,7 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         };
         return refuse(text, format!("{last} is more than 12 months ahead (R6): pay at most through {limit} while {open} is open"));
     }
-    let months: Vec<PaidMonth> = body
-        .months
-        .iter()
-        .map(|&month| PaidMonth {
-            month,
-            amount: member.due_for(region, month),
-            kind: payment_kind(member, open, month),
-        })
-        .collect();
-    let total: Money = months.iter().map(|line| line.amount).sum();
-    if total != body.amount {
-        let text = RefusalText::PayAmountMismatch {
-            amount: body.amount,
-            first,
-            last,
-            total,
-        };
-        return refuse(text, format!("amount {} does not equal the dues of {first}..{last}, which sum to {total} (R4, R6): pay exactly {total}", body.amount));
-    }
-    Ok(vec![Event::ContributionPaid(ContributionPaid {
-        member_id: body.member_id,
-        months,
-        amount: total,
-        paid_on: body.paid_on,
-        payment_month: open,
-    })])
+    Ok(())
 }
 
 fn payment_kind(member: &MemberState, open: Month, month: Month) -> PaymentKind {
@@ -608,6 +621,37 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
             ),
         );
     }
+    check_grant_limits(member, body)?;
+    // OK because months ≤ 36 was checked above.
+    let months = u32::try_from(body.months).expect("at most 36 months");
+    let end = body.from_month.plus(i64::from(months));
+    if let Some(other) = member
+        .grants
+        .iter()
+        .find(|grant| grant.from_month < end && body.from_month < grant.end())
+    {
+        return refuse(
+            RefusalText::SubsidyOverlap {
+                first: body.from_month,
+                last: end.plus(-1),
+                other_first: other.from_month,
+                other_last: other.end().plus(-1),
+            },
+            format!("months {}..{} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, end.plus(-1), other.from_month, other.end().plus(-1)),
+        );
+    }
+    Ok(vec![Event::SubsidyGranted(SubsidyGranted {
+        member_id: body.member_id,
+        from_month: body.from_month,
+        months,
+        share: body.share,
+        category: body.category,
+    })])
+}
+
+/// R16's limits on one grant: its months (36, a graduate's 24), its share (about two
+/// thirds), and the member's granted months together (36).
+fn check_grant_limits(member: &MemberState, body: &GrantSubsidy) -> Result<(), Refusal> {
     let limit = if body.category == SubsidyCategory::Graduate {
         SUBSIDY_GRADUATE_MONTHS_MAX
     } else {
@@ -649,31 +693,7 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
             format!("member {} already has {granted} granted months; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): grant at most {}", body.member_id, body.months, SUBSIDY_MONTHS_MAX - granted),
         );
     }
-    // OK because months ≤ 36 was checked above.
-    let months = u32::try_from(body.months).expect("at most 36 months");
-    let end = body.from_month.plus(i64::from(months));
-    if let Some(other) = member
-        .grants
-        .iter()
-        .find(|grant| grant.from_month < end && body.from_month < grant.end())
-    {
-        return refuse(
-            RefusalText::SubsidyOverlap {
-                first: body.from_month,
-                last: end.plus(-1),
-                other_first: other.from_month,
-                other_last: other.end().plus(-1),
-            },
-            format!("months {}..{} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, end.plus(-1), other.from_month, other.end().plus(-1)),
-        );
-    }
-    Ok(vec![Event::SubsidyGranted(SubsidyGranted {
-        member_id: body.member_id,
-        from_month: body.from_month,
-        months,
-        share: body.share,
-        category: body.category,
-    })])
+    Ok(())
 }
 
 fn category_name(category: SubsidyCategory) -> &'static str {
