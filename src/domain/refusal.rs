@@ -43,6 +43,38 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the contract's order.
+    pub const ALL: [ErrorCode; 28] = [
+        ErrorCode::InvalidCommand,
+        ErrorCode::UnknownRegion,
+        ErrorCode::PolicyRetroactive,
+        ErrorCode::AlreadyEnrolled,
+        ErrorCode::PreviouslyEnrolled,
+        ErrorCode::NotEnrolled,
+        ErrorCode::NotWithdrawn,
+        ErrorCode::NeverEnrolled,
+        ErrorCode::EmployerSchemeRequired,
+        ErrorCode::BaseRatioOutOfRange,
+        ErrorCode::MonthClosed,
+        ErrorCode::MonthNotOpen,
+        ErrorCode::MonthBeforeEnrollment,
+        ErrorCode::ArrearsMustBePaidFirst,
+        ErrorCode::AlreadyPaid,
+        ErrorCode::MonthsNotContiguous,
+        ErrorCode::PrepayLimitExceeded,
+        ErrorCode::AmountMismatch,
+        ErrorCode::PaidOnOutsideOpenMonth,
+        ErrorCode::DeductionStopped,
+        ErrorCode::DeductionNotStopped,
+        ErrorCode::VersionConflict,
+        ErrorCode::SubsidyOverlap,
+        ErrorCode::SubsidyLimitExceeded,
+        ErrorCode::NoSubsidy,
+        ErrorCode::SubsidyNotAccrued,
+        ErrorCode::SubsidyAlreadyPaid,
+        ErrorCode::CommandIdReused,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidCommand => "invalid_command",

@@ -20,6 +20,7 @@ mod faults;
 mod feed;
 mod help;
 mod http;
+mod i18n;
 mod integrity;
 mod layers;
 mod model;
