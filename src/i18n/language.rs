@@ -96,7 +96,7 @@ impl Language {
             })
             .collect();
         // Stable: among equal qualities the header's order stands.
-        preferences.sort_by(|a, b| b.0.cmp(&a.0));
+        preferences.sort_by_key(|(quality, _)| std::cmp::Reverse(*quality));
         preferences
             .first()
             .map_or(Language::default(), |(_, language)| *language)
