@@ -194,6 +194,17 @@ fn the_codes_with_chinese_messages_are_listed() {
         ErrorCode::ALL.len(),
         "ErrorCode::ALL repeats a code"
     );
+    let defs = read_json(&repo_path("schemas/defs.schema.json"));
+    let contract: BTreeSet<&str> = defs["$defs"]["error_code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        all, contract,
+        "ErrorCode::ALL is the contract's error codes"
+    );
     let english_only: BTreeSet<&str> = all.difference(&listed).copied().collect();
     assert_eq!(
         english_only,
