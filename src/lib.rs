@@ -7,6 +7,9 @@
 //! - [`codec`]: where a stored event's bytes are defined — the stored payload types of
 //!   each schema version (`codec::v1`), converted to and from the domain's events,
 //!   and reading dispatched on the envelope's `schema_version`.
+//! - [`i18n`]: what people read, in their language — the message catalog (`locales/`,
+//!   Project Fluent, compiled in), `Language` and its negotiation (flag, environment,
+//!   `Accept-Language`), and refusals rendered from their data. Uses only the domain.
 //! - [`store`]: the store's traits by job (the log, state rows, feed rows, audit
 //!   checkpoints) and their sled implementation (append-only log, stream index,
 //!   permanent command-id index, fsync-backed durability; a read-only handle type).
@@ -28,7 +31,7 @@
 //! - `shell_support`: what the shells share about the terminal (`-` for standard
 //!   input or output, progress bars, a closed pipe); it uses nothing else of the crate.
 //!
-//! The layers, from the bottom: domain; codec; store; ledger, feed and writer; audit and backup;
+//! The layers, from the bottom: domain; codec and i18n; store; ledger, feed and writer; audit and backup;
 //! the shells (cli, http, the audit command line). Each uses only itself and the
 //! layers under it, and `shell_support` is under all of them (`tests/it/layers.rs`
 //! fails otherwise).
@@ -41,6 +44,7 @@ pub mod domain;
 pub mod error;
 pub mod feed;
 pub mod http;
+pub mod i18n;
 pub mod ledger;
 pub(crate) mod shell_support;
 pub mod store;

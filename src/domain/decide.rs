@@ -9,7 +9,7 @@ use super::event::*;
 use super::money::{Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
-use super::refusal::{ErrorCode, Refusal};
+use super::refusal::{Refusal, RefusalText};
 use super::state::{LedgerState, MemberState, NotAccrued, RegionState};
 use uuid::Uuid;
 
@@ -29,8 +29,9 @@ pub fn subsidy_share_max() -> Share {
 
 pub type Decision = Result<Vec<Event>, Refusal>;
 
-fn refuse<T>(code: ErrorCode, message: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal::new(code, message))
+/// A refusal with its message as data (`RefusalText`) and in English (`message`).
+fn refuse<T>(text: RefusalText, message: impl Into<String>) -> Result<T, Refusal> {
+    Err(Refusal::because(text, message))
 }
 
 /// Decides one command against the current state.
@@ -44,7 +45,7 @@ pub fn decide(state: &LedgerState, envelope: &CommandEnvelope) -> Decision {
             .map_or(0, |member| member.version);
         if expected != actual {
             return refuse(
-                ErrorCode::VersionConflict,
+                RefusalText::VersionConflict { actual, expected },
                 format!("member stream is at version {actual}, not {expected}: read the member again and resubmit with expected_version {actual}"),
             );
         }
@@ -67,8 +68,10 @@ pub fn decide(state: &LedgerState, envelope: &CommandEnvelope) -> Decision {
 
 fn region<'a>(state: &'a LedgerState, name: &RegionName) -> Result<&'a RegionState, Refusal> {
     state.regions.get(name).ok_or_else(|| {
-        Refusal::new(
-            ErrorCode::UnknownRegion,
+        Refusal::because(
+            RefusalText::UnknownRegion {
+                region: name.clone(),
+            },
             format!("region {name:?} has no policy: publish_policy for it first (R3)"),
         )
     })
@@ -82,7 +85,7 @@ fn enrolled_member(
     let (member, region) = known_member(state, member_id)?;
     if member.is_withdrawn() {
         return refuse(
-            ErrorCode::NotEnrolled,
+            RefusalText::MemberWithdrawn { member: member_id },
             format!("member {member_id} has withdrawn: reenroll first (R13)"),
         );
     }
@@ -94,7 +97,13 @@ fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal
         return Ok(());
     }
     refuse(
-        ErrorCode::BaseRatioOutOfRange,
+        RefusalText::BaseRatioOutOfRange {
+            ratio,
+            min: policy.base_ratio_min,
+            max: policy.base_ratio_max,
+            month,
+            region: policy.region.clone(),
+        },
         format!(
             "base ratio {ratio} is outside {}–{} allowed for {month} in region {} (R4): choose a ratio within that band",
             policy.base_ratio_min, policy.base_ratio_max, policy.region
@@ -106,7 +115,11 @@ fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
     if let Some(region) = state.regions.get(&policy.region) {
         if policy.effective_from < region.open_month {
             return refuse(
-                ErrorCode::PolicyRetroactive,
+                RefusalText::PolicyRetroactive {
+                    month: policy.effective_from,
+                    region: policy.region.clone(),
+                    open: region.open_month,
+                },
                 format!(
                     "{} is already closed in region {} (R3): a policy may take effect from the open month {} or later",
                     policy.effective_from, policy.region, region.open_month
@@ -122,7 +135,9 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
     if let Some(member) = state.members.get(&body.member_id) {
         if member.is_withdrawn() {
             return refuse(
-                ErrorCode::PreviouslyEnrolled,
+                RefusalText::PreviouslyEnrolled {
+                    member: body.member_id,
+                },
                 format!(
                     "member {} was enrolled before and has withdrawn: use reenroll (R13)",
                     body.member_id
@@ -130,7 +145,10 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
             );
         }
         return refuse(
-            ErrorCode::AlreadyEnrolled,
+            RefusalText::AlreadyEnrolled {
+                member: body.member_id,
+                region: member.region.clone(),
+            },
             format!(
                 "member {} is already enrolled in region {}",
                 body.member_id, member.region
@@ -139,13 +157,17 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
     }
     if body.labor_relationship == LaborRelationship::Employer {
         return refuse(
-            ErrorCode::EmployerSchemeRequired,
+            RefusalText::EmployerSchemeRequired {},
             "a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)",
         );
     }
     if body.month < region.open_month {
         return refuse(
-            ErrorCode::MonthClosed,
+            RefusalText::EnrollMonthClosed {
+                month: body.month,
+                region: body.region.clone(),
+                open: region.open_month,
+            },
             format!(
                 "{} is closed in region {} (R5): enroll from the open month {} or later",
                 body.month, body.region, region.open_month
@@ -166,48 +188,27 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
     let (member, region) = enrolled_member(state, body.member_id)?;
     if member.deduction_stopped {
         return refuse(
-            ErrorCode::DeductionStopped,
+            RefusalText::PayDeductionStopped {},
             "deduction is stopped (R8): resume_deduction (re-handle the procedures) before paying",
         );
     }
     let open = region.open_month;
     if body.paid_on.month() != open {
-        return refuse(ErrorCode::PaidOnOutsideOpenMonth, format!("paid_on {} is not in the open month {open} (R6): payments are made in the open month", body.paid_on));
+        let text = RefusalText::PaidOnOutsideOpenMonth {
+            paid_on: body.paid_on,
+            open,
+        };
+        return refuse(text, format!("paid_on {} is not in the open month {open} (R6): payments are made in the open month", body.paid_on));
     }
     let contiguous = body.months.windows(2).all(|pair| pair[1] == pair[0].next());
     if !contiguous {
         return refuse(
-            ErrorCode::MonthsNotContiguous,
+            RefusalText::MonthsNotContiguous {},
             "months must be consecutive and in ascending order, with no gap or repeat (R6)",
         );
     }
     let (first, last) = (body.months[0], body.months[body.months.len() - 1]);
-    let start = member.current_period().start;
-    let next_unpaid = member.next_unpaid();
-    if first < start {
-        return refuse(ErrorCode::MonthBeforeEnrollment, format!("{first} is before the enrollment period that started {start}: pay from {next_unpaid}"));
-    }
-    if first < next_unpaid {
-        return refuse(
-            ErrorCode::AlreadyPaid,
-            format!(
-                "{first} is already paid (paid through {}): pay from {next_unpaid}",
-                next_unpaid.plus(-1)
-            ),
-        );
-    }
-    if first > next_unpaid {
-        let owed: Vec<Month> = next_unpaid.through(first.plus(-1)).collect();
-        let amount: Money = member.dues_total(region, &owed);
-        return refuse(
-            ErrorCode::ArrearsMustBePaidFirst,
-            format!("months are paid oldest first (R6): start from {next_unpaid}; {} month(s) {next_unpaid}..{} owe {amount}", owed.len(), first.plus(-1)),
-        );
-    }
-    let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX);
-    if last > limit {
-        return refuse(ErrorCode::PrepayLimitExceeded, format!("{last} is more than 12 months ahead (R6): pay at most through {limit} while {open} is open"));
-    }
+    check_pay_range(member, region, first, last)?;
     let months: Vec<PaidMonth> = body
         .months
         .iter()
@@ -219,7 +220,13 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         .collect();
     let total: Money = months.iter().map(|line| line.amount).sum();
     if total != body.amount {
-        return refuse(ErrorCode::AmountMismatch, format!("amount {} does not equal the dues of {first}..{last}, which sum to {total} (R4, R6): pay exactly {total}", body.amount));
+        let text = RefusalText::PayAmountMismatch {
+            amount: body.amount,
+            first,
+            last,
+            total,
+        };
+        return refuse(text, format!("amount {} does not equal the dues of {first}..{last}, which sum to {total} (R4, R6): pay exactly {total}", body.amount));
     }
     Ok(vec![Event::ContributionPaid(ContributionPaid {
         member_id: body.member_id,
@@ -228,6 +235,64 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         paid_on: body.paid_on,
         payment_month: open,
     })])
+}
+
+/// R6: the months `first..=last` of a payment start at the member's next unpaid month
+/// of the current enrollment period and run at most to open + 11.
+fn check_pay_range(
+    member: &MemberState,
+    region: &RegionState,
+    first: Month,
+    last: Month,
+) -> Result<(), Refusal> {
+    let start = member.current_period().start;
+    let next_unpaid = member.next_unpaid();
+    if first < start {
+        let text = RefusalText::PayBeforeEnrollment {
+            month: first,
+            start,
+            next_unpaid,
+        };
+        return refuse(text, format!("{first} is before the enrollment period that started {start}: pay from {next_unpaid}"));
+    }
+    if first < next_unpaid {
+        let paid_through = next_unpaid.plus(-1);
+        return refuse(
+            RefusalText::PayAlreadyPaid {
+                month: first,
+                paid_through,
+                next_unpaid,
+            },
+            format!(
+                "{first} is already paid (paid through {paid_through}): pay from {next_unpaid}"
+            ),
+        );
+    }
+    if first > next_unpaid {
+        let owed: Vec<Month> = next_unpaid.through(first.plus(-1)).collect();
+        let amount: Money = member.dues_total(region, &owed);
+        let (count, last_owed) = (owed.len(), first.plus(-1));
+        return refuse(
+            RefusalText::ArrearsMustBePaidFirst {
+                next_unpaid,
+                count,
+                last_owed,
+                amount,
+            },
+            format!("months are paid oldest first (R6): start from {next_unpaid}; {count} month(s) {next_unpaid}..{last_owed} owe {amount}"),
+        );
+    }
+    let open = region.open_month;
+    let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX);
+    if last > limit {
+        let text = RefusalText::PrepayLimitExceeded {
+            month: last,
+            limit,
+            open,
+        };
+        return refuse(text, format!("{last} is more than 12 months ahead (R6): pay at most through {limit} while {open} is open"));
+    }
+    Ok(())
 }
 
 fn payment_kind(member: &MemberState, open: Month, month: Month) -> PaymentKind {
@@ -275,7 +340,11 @@ pub fn closable_region<'a>(
     let region = region(state, &body.region)?;
     if body.month != region.open_month {
         return refuse(
-            ErrorCode::MonthNotOpen,
+            RefusalText::MonthNotOpen {
+                month: body.month,
+                region: body.region.clone(),
+                open: region.open_month,
+            },
             format!(
                 "{} is not the open month of region {} (R9): close {} next",
                 body.month, body.region, region.open_month
@@ -364,7 +433,7 @@ fn decide_stop_deduction(state: &LedgerState, member_id: Uuid) -> Decision {
     let (member, _) = enrolled_member(state, member_id)?;
     if member.deduction_stopped {
         return refuse(
-            ErrorCode::DeductionStopped,
+            RefusalText::DeductionAlreadyStopped {},
             "deduction is already stopped (R8): resume_deduction to start it again",
         );
     }
@@ -377,7 +446,7 @@ fn decide_resume_deduction(state: &LedgerState, member_id: Uuid) -> Decision {
     let (member, _) = enrolled_member(state, member_id)?;
     if !member.deduction_stopped {
         return refuse(
-            ErrorCode::DeductionNotStopped,
+            RefusalText::DeductionNotStopped {},
             "deduction is running (R8): there is nothing to resume",
         );
     }
@@ -430,7 +499,9 @@ fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
 fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
     let Some(member) = state.members.get(&body.member_id) else {
         return refuse(
-            ErrorCode::NeverEnrolled,
+            RefusalText::NeverEnrolled {
+                member: body.member_id,
+            },
             format!(
                 "member {} has never enrolled: use enroll (R5)",
                 body.member_id
@@ -439,7 +510,9 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
     };
     let Some(withdrawal) = &member.current_period().withdrawal else {
         return refuse(
-            ErrorCode::NotWithdrawn,
+            RefusalText::NotWithdrawn {
+                member: body.member_id,
+            },
             format!(
                 "member {} is still enrolled (R13): only a withdrawn member may re-enroll",
                 body.member_id
@@ -458,7 +531,7 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
         .max(withdrawal.effective_from)
         .max(after_unrefunded.unwrap_or(withdrawal.effective_from));
     if body.month < earliest {
-        return refuse(ErrorCode::MonthClosed, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect or within months paid before it)"));
+        return refuse(RefusalText::ReenrollMonthClosed { earliest }, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect or within months paid before it)"));
     }
     check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
     // OK because periods is bounded by the member's event count, far below u32::MAX.
@@ -475,7 +548,10 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
     let (member, region) = enrolled_member(state, body.member_id)?;
     if body.from_month < region.open_month {
         return refuse(
-            ErrorCode::MonthClosed,
+            RefusalText::ChangeBaseMonthClosed {
+                month: body.from_month,
+                open: region.open_month,
+            },
             format!(
                 "{} is closed (R15): change the base from the open month {} or later",
                 body.from_month, region.open_month
@@ -485,7 +561,10 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
     let start = member.current_period().start;
     if body.from_month < start {
         return refuse(
-            ErrorCode::MonthBeforeEnrollment,
+            RefusalText::ChangeBaseBeforeEnrollment {
+                month: body.from_month,
+                start,
+            },
             format!(
                 "{} is before the enrollment period that starts {start} (R15)",
                 body.from_month
@@ -494,7 +573,11 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
     }
     let next_unpaid = member.next_unpaid();
     if body.from_month < next_unpaid {
-        return refuse(ErrorCode::AlreadyPaid, format!("{} is already paid and keeps the due it was paid at (R4, R15): change the base from {next_unpaid} or later", body.from_month));
+        let text = RefusalText::ChangeBaseAlreadyPaid {
+            month: body.from_month,
+            next_unpaid,
+        };
+        return refuse(text, format!("{} is already paid and keeps the due it was paid at (R4, R15): change the base from {next_unpaid} or later", body.from_month));
     }
     check_band(
         region.policy_for(body.from_month),
@@ -516,7 +599,7 @@ fn known_member(
 ) -> Result<(&MemberState, &RegionState), Refusal> {
     let Some(member) = state.members.get(&member_id) else {
         return refuse(
-            ErrorCode::NotEnrolled,
+            RefusalText::MemberUnknown { member: member_id },
             format!("member {member_id} is not enrolled: enroll first (R5)"),
         );
     };
@@ -528,41 +611,17 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
     let open = region.open_month;
     if body.from_month < open {
         return refuse(
-            ErrorCode::MonthClosed,
+            RefusalText::GrantMonthClosed {
+                month: body.from_month,
+                open,
+            },
             format!(
                 "{} is closed (R16): a grant starts in the open month {open} or later",
                 body.from_month
             ),
         );
     }
-    let limit = if body.category == SubsidyCategory::Graduate {
-        SUBSIDY_GRADUATE_MONTHS_MAX
-    } else {
-        SUBSIDY_MONTHS_MAX
-    };
-    if body.months > limit {
-        return refuse(
-            ErrorCode::SubsidyLimitExceeded,
-            format!(
-                "a {} grant covers at most {limit} months (R16), not {}: grant fewer months",
-                category_name(body.category),
-                body.months
-            ),
-        );
-    }
-    if body.share > subsidy_share_max() {
-        return refuse(
-            ErrorCode::SubsidyLimitExceeded,
-            format!("share {} is above {} (R16: at most about two thirds of what is paid): grant a smaller share", body.share, subsidy_share_max()),
-        );
-    }
-    let granted = u64::from(member.granted_months());
-    if granted + body.months > SUBSIDY_MONTHS_MAX {
-        return refuse(
-            ErrorCode::SubsidyLimitExceeded,
-            format!("member {} already has {granted} granted months; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): grant at most {}", body.member_id, body.months, SUBSIDY_MONTHS_MAX - granted),
-        );
-    }
+    check_grant_limits(member, body)?;
     // OK because months ≤ 36 was checked above.
     let months = u32::try_from(body.months).expect("at most 36 months");
     let end = body.from_month.plus(i64::from(months));
@@ -572,7 +631,12 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
         .find(|grant| grant.from_month < end && body.from_month < grant.end())
     {
         return refuse(
-            ErrorCode::SubsidyOverlap,
+            RefusalText::SubsidyOverlap {
+                first: body.from_month,
+                last: end.plus(-1),
+                other_first: other.from_month,
+                other_last: other.end().plus(-1),
+            },
             format!("months {}..{} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, end.plus(-1), other.from_month, other.end().plus(-1)),
         );
     }
@@ -583,6 +647,53 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
         share: body.share,
         category: body.category,
     })])
+}
+
+/// R16's limits on one grant: its months (36, a graduate's 24), its share (about two
+/// thirds), and the member's granted months together (36).
+fn check_grant_limits(member: &MemberState, body: &GrantSubsidy) -> Result<(), Refusal> {
+    let limit = if body.category == SubsidyCategory::Graduate {
+        SUBSIDY_GRADUATE_MONTHS_MAX
+    } else {
+        SUBSIDY_MONTHS_MAX
+    };
+    if body.months > limit {
+        return refuse(
+            RefusalText::GrantTooLong {
+                category: category_name(body.category),
+                limit,
+                months: body.months,
+            },
+            format!(
+                "a {} grant covers at most {limit} months (R16), not {}: grant fewer months",
+                category_name(body.category),
+                body.months
+            ),
+        );
+    }
+    if body.share > subsidy_share_max() {
+        return refuse(
+            RefusalText::ShareTooLarge {
+                share: body.share,
+                max: subsidy_share_max(),
+            },
+            format!("share {} is above {} (R16: at most about two thirds of what is paid): grant a smaller share", body.share, subsidy_share_max()),
+        );
+    }
+    let granted = u64::from(member.granted_months());
+    if granted + body.months > SUBSIDY_MONTHS_MAX {
+        return refuse(
+            RefusalText::GrantedMonthsExceeded {
+                member: body.member_id,
+                granted,
+                months: body.months,
+                max: SUBSIDY_MONTHS_MAX,
+                remaining: SUBSIDY_MONTHS_MAX - granted,
+            },
+            format!("member {} already has {granted} granted months; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): grant at most {}", body.member_id, body.months, SUBSIDY_MONTHS_MAX - granted),
+        );
+    }
+    Ok(())
 }
 
 fn category_name(category: SubsidyCategory) -> &'static str {
@@ -598,7 +709,10 @@ fn decide_revoke_subsidy(state: &LedgerState, body: &RevokeSubsidy) -> Decision 
     let open = region.open_month;
     if body.from_month < open {
         return refuse(
-            ErrorCode::MonthClosed,
+            RefusalText::RevokeMonthClosed {
+                month: body.from_month,
+                open,
+            },
             format!(
                 "{} is closed (R16): revoke from the open month {open} or later",
                 body.from_month
@@ -611,7 +725,10 @@ fn decide_revoke_subsidy(state: &LedgerState, body: &RevokeSubsidy) -> Decision 
         .any(|grant| grant.end() > body.from_month)
     {
         return refuse(
-            ErrorCode::NoSubsidy,
+            RefusalText::NoSubsidy {
+                member: body.member_id,
+                month: body.from_month,
+            },
             format!(
                 "member {} has no month granted from {} on (R16): nothing to revoke",
                 body.member_id, body.from_month
@@ -628,34 +745,48 @@ fn decide_pay_subsidy(state: &LedgerState, body: &PaySubsidy) -> Decision {
     let (member, region) = known_member(state, body.member_id)?;
     let open = region.open_month;
     if body.paid_on.month() != open {
-        return refuse(ErrorCode::PaidOnOutsideOpenMonth, format!("paid_on {} is not in the open month {open} (R16): subsidies are paid in the open month", body.paid_on));
+        let text = RefusalText::SubsidyPaidOnOutsideOpenMonth {
+            paid_on: body.paid_on,
+            open,
+        };
+        return refuse(text, format!("paid_on {} is not in the open month {open} (R16): subsidies are paid in the open month", body.paid_on));
     }
     let mut total = Money::ZERO;
     for month in &body.months {
         if member.subsidy_paid.contains(month) {
             return refuse(
-                ErrorCode::SubsidyAlreadyPaid,
+                RefusalText::SubsidyAlreadyPaid { month: *month },
                 format!("the subsidy of {month} was already paid out (R16): leave it out of this payment"),
             );
         }
         match member.accrued(*month, open) {
             Ok(subsidy) => total = total + subsidy,
             Err(why) => {
-                let reason = match why {
-                    NotAccrued::NotGranted => "no grant covers it",
-                    NotAccrued::Refunded => "its contribution was refunded (R12)",
-                    NotAccrued::Unpaid => "its contribution is not paid",
-                    NotAccrued::NotClosed => "it is not closed yet (it accrues at its month close)",
+                let (name, reason) = match why {
+                    NotAccrued::NotGranted => ("not_granted", "no grant covers it"),
+                    NotAccrued::Refunded => ("refunded", "its contribution was refunded (R12)"),
+                    NotAccrued::Unpaid => ("unpaid", "its contribution is not paid"),
+                    NotAccrued::NotClosed => (
+                        "not_closed",
+                        "it is not closed yet (it accrues at its month close)",
+                    ),
                 };
                 return refuse(
-                    ErrorCode::SubsidyNotAccrued,
+                    RefusalText::SubsidyNotAccrued {
+                        month: *month,
+                        reason: name,
+                    },
                     format!("{month} has not accrued a subsidy: {reason} (R16: a granted month accrues once it is paid and closed); pay only accrued months"),
                 );
             }
         }
     }
     if total != body.amount {
-        return refuse(ErrorCode::AmountMismatch, format!("amount {} does not equal the accrued subsidies of those months, which sum to {total} (R16): pay exactly {total}", body.amount));
+        let text = RefusalText::SubsidyAmountMismatch {
+            amount: body.amount,
+            total,
+        };
+        return refuse(text, format!("amount {} does not equal the accrued subsidies of those months, which sum to {total} (R16): pay exactly {total}", body.amount));
     }
     Ok(vec![Event::SubsidyPaid(SubsidyPaid {
         member_id: body.member_id,

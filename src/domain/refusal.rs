@@ -1,8 +1,12 @@
 //! Business refusals (contract "Error codes"): data, not errors. Each carries a stable
 //! code and a message that tells the person what to do instead.
 
+use super::money::{Money, Ratio, Share};
+use super::month::{CalendarDate, Month};
+use super::policy::RegionName;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use uuid::Uuid;
 
 /// The contract's error codes. The wire spelling is the snake_case variant name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,6 +43,38 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the contract's order.
+    pub const ALL: [ErrorCode; 28] = [
+        ErrorCode::InvalidCommand,
+        ErrorCode::UnknownRegion,
+        ErrorCode::PolicyRetroactive,
+        ErrorCode::AlreadyEnrolled,
+        ErrorCode::PreviouslyEnrolled,
+        ErrorCode::NotEnrolled,
+        ErrorCode::NotWithdrawn,
+        ErrorCode::NeverEnrolled,
+        ErrorCode::EmployerSchemeRequired,
+        ErrorCode::BaseRatioOutOfRange,
+        ErrorCode::MonthClosed,
+        ErrorCode::MonthNotOpen,
+        ErrorCode::MonthBeforeEnrollment,
+        ErrorCode::ArrearsMustBePaidFirst,
+        ErrorCode::AlreadyPaid,
+        ErrorCode::MonthsNotContiguous,
+        ErrorCode::PrepayLimitExceeded,
+        ErrorCode::AmountMismatch,
+        ErrorCode::PaidOnOutsideOpenMonth,
+        ErrorCode::DeductionStopped,
+        ErrorCode::DeductionNotStopped,
+        ErrorCode::VersionConflict,
+        ErrorCode::SubsidyOverlap,
+        ErrorCode::SubsidyLimitExceeded,
+        ErrorCode::NoSubsidy,
+        ErrorCode::SubsidyNotAccrued,
+        ErrorCode::SubsidyAlreadyPaid,
+        ErrorCode::CommandIdReused,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidCommand => "invalid_command",
@@ -80,22 +116,210 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A refused command: nothing is appended. The message names the rule and what to do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `message` is the English text, the one on the wire and in the contract's examples.
+/// `text` is the same message as data, for rendering it in another language
+/// (`crate::i18n::refusal_message`): which message it is and its arguments. It is not
+/// on the wire and not stored, so a refusal read back from JSON, and one built without
+/// it (parse errors, the shells' own), has none and is shown in English everywhere.
+/// Two refusals are equal when their code and message are: the text is the message's
+/// data, not more.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Refusal {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(skip)]
+    pub text: Option<RefusalText>,
 }
+
+impl PartialEq for Refusal {
+    fn eq(&self, other: &Refusal) -> bool {
+        self.code == other.code && self.message == other.message
+    }
+}
+
+impl Eq for Refusal {}
 
 impl Refusal {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Refusal {
         Refusal {
             code,
             message: message.into(),
+            text: None,
         }
     }
 
     pub fn invalid(message: impl Into<String>) -> Refusal {
         Refusal::new(ErrorCode::InvalidCommand, message)
+    }
+
+    /// A refusal whose message is also kept as data: `message` must be the English
+    /// rendering of `text` (`tests/it/i18n.rs` checks every one the scenarios make).
+    pub fn because(text: RefusalText, message: impl Into<String>) -> Refusal {
+        Refusal {
+            code: text.code(),
+            message: message.into(),
+            text: Some(text),
+        }
+    }
+}
+
+/// Declares [`RefusalText`]: one variant per refusal message, with its code, its
+/// catalog id (`locales/*/refusals.ftl`) and its arguments, typed as the domain has
+/// them and rendered with their `Display`, so every language shows the same data.
+macro_rules! refusal_texts {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident($code:ident) = $id:literal { $($field:ident: $ty:ty),* $(,)? }
+    )*) => {
+        /// A refusal's message as data: which message, with which arguments. A typed
+        /// enum rather than a list of strings so that a message cannot be built with
+        /// an argument missing or misnamed; `ALL` lists every message's id and argument
+        /// names, which the catalog's tests compare with each language's text.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum RefusalText {
+            $( $(#[$doc])* $variant { $($field: $ty),* }, )*
+        }
+
+        impl RefusalText {
+            /// Every message: its code, catalog id and argument names.
+            pub const ALL: &'static [(ErrorCode, &'static str, &'static [&'static str])] = &[
+                $( (ErrorCode::$code, $id, &[$(stringify!($field)),*]), )*
+            ];
+
+            pub fn code(&self) -> ErrorCode {
+                match self {
+                    $( RefusalText::$variant { .. } => ErrorCode::$code, )*
+                }
+            }
+
+            /// The catalog's message id.
+            pub fn id(&self) -> &'static str {
+                match self {
+                    $( RefusalText::$variant { .. } => $id, )*
+                }
+            }
+
+            /// The arguments by name, as their `Display` shows them.
+            pub fn args(&self) -> Vec<(&'static str, String)> {
+                match self {
+                    $( RefusalText::$variant { $($field),* } => {
+                        vec![$((stringify!($field), $field.to_string())),*]
+                    } )*
+                }
+            }
+        }
+    };
+}
+
+refusal_texts! {
+    /// `expected_version` differs from the member stream's version.
+    VersionConflict(VersionConflict) = "refusal-version-conflict" { actual: u64, expected: u64 }
+    /// R3: the region has no policy.
+    UnknownRegion(UnknownRegion) = "refusal-unknown-region" { region: RegionName }
+    /// R13: a command for an enrolled member names a withdrawn one.
+    MemberWithdrawn(NotEnrolled) = "refusal-member-withdrawn" { member: Uuid }
+    /// R5: the member is not known.
+    MemberUnknown(NotEnrolled) = "refusal-member-unknown" { member: Uuid }
+    /// R4: the base ratio is outside the policy's band.
+    BaseRatioOutOfRange(BaseRatioOutOfRange) = "refusal-base-ratio-out-of-range" {
+        ratio: Ratio, min: Ratio, max: Ratio, month: Month, region: RegionName,
+    }
+    /// R3: a policy may not take effect in a closed month.
+    PolicyRetroactive(PolicyRetroactive) = "refusal-policy-retroactive" {
+        month: Month, region: RegionName, open: Month,
+    }
+    /// R13: enroll for a member who has withdrawn.
+    PreviouslyEnrolled(PreviouslyEnrolled) = "refusal-previously-enrolled" { member: Uuid }
+    AlreadyEnrolled(AlreadyEnrolled) = "refusal-already-enrolled" { member: Uuid, region: RegionName }
+    /// R5, S2.
+    EmployerSchemeRequired(EmployerSchemeRequired) = "refusal-employer-scheme-required" {}
+    /// R5: enrollment from a closed month.
+    EnrollMonthClosed(MonthClosed) = "refusal-enroll-month-closed" {
+        month: Month, region: RegionName, open: Month,
+    }
+    /// R8: a payment while the deduction is stopped.
+    PayDeductionStopped(DeductionStopped) = "refusal-pay-deduction-stopped" {}
+    /// R6.
+    PaidOnOutsideOpenMonth(PaidOnOutsideOpenMonth) = "refusal-paid-on-outside-open-month" {
+        paid_on: CalendarDate, open: Month,
+    }
+    /// R6.
+    MonthsNotContiguous(MonthsNotContiguous) = "refusal-months-not-contiguous" {}
+    PayBeforeEnrollment(MonthBeforeEnrollment) = "refusal-pay-before-enrollment" {
+        month: Month, start: Month, next_unpaid: Month,
+    }
+    PayAlreadyPaid(AlreadyPaid) = "refusal-pay-already-paid" {
+        month: Month, paid_through: Month, next_unpaid: Month,
+    }
+    /// R6: months are paid oldest first.
+    ArrearsMustBePaidFirst(ArrearsMustBePaidFirst) = "refusal-arrears-must-be-paid-first" {
+        next_unpaid: Month, count: usize, last_owed: Month, amount: Money,
+    }
+    /// R6: at most twelve months ahead.
+    PrepayLimitExceeded(PrepayLimitExceeded) = "refusal-prepay-limit-exceeded" {
+        month: Month, limit: Month, open: Month,
+    }
+    /// R4, R6.
+    PayAmountMismatch(AmountMismatch) = "refusal-pay-amount-mismatch" {
+        amount: Money, first: Month, last: Month, total: Money,
+    }
+    /// R9.
+    MonthNotOpen(MonthNotOpen) = "refusal-month-not-open" { month: Month, region: RegionName, open: Month }
+    /// R8.
+    DeductionAlreadyStopped(DeductionStopped) = "refusal-deduction-already-stopped" {}
+    /// R8.
+    DeductionNotStopped(DeductionNotStopped) = "refusal-deduction-not-stopped" {}
+    /// R5.
+    NeverEnrolled(NeverEnrolled) = "refusal-never-enrolled" { member: Uuid }
+    /// R13.
+    NotWithdrawn(NotWithdrawn) = "refusal-not-withdrawn" { member: Uuid }
+    /// R13.
+    ReenrollMonthClosed(MonthClosed) = "refusal-reenroll-month-closed" { earliest: Month }
+    /// R15.
+    ChangeBaseMonthClosed(MonthClosed) = "refusal-change-base-month-closed" { month: Month, open: Month }
+    /// R15.
+    ChangeBaseBeforeEnrollment(MonthBeforeEnrollment) = "refusal-change-base-before-enrollment" {
+        month: Month, start: Month,
+    }
+    /// R4, R15.
+    ChangeBaseAlreadyPaid(AlreadyPaid) = "refusal-change-base-already-paid" {
+        month: Month, next_unpaid: Month,
+    }
+    /// R16.
+    GrantMonthClosed(MonthClosed) = "refusal-grant-month-closed" { month: Month, open: Month }
+    /// R16: `category` is the category's wire name (`graduate`, `hardship`, `other`).
+    GrantTooLong(SubsidyLimitExceeded) = "refusal-grant-too-long" {
+        category: &'static str, limit: u64, months: u64,
+    }
+    /// R16.
+    ShareTooLarge(SubsidyLimitExceeded) = "refusal-share-too-large" { share: Share, max: Share }
+    /// R16.
+    GrantedMonthsExceeded(SubsidyLimitExceeded) = "refusal-granted-months-exceeded" {
+        member: Uuid, granted: u64, months: u64, max: u64, remaining: u64,
+    }
+    /// R16.
+    SubsidyOverlap(SubsidyOverlap) = "refusal-subsidy-overlap" {
+        first: Month, last: Month, other_first: Month, other_last: Month,
+    }
+    /// R16.
+    RevokeMonthClosed(MonthClosed) = "refusal-revoke-month-closed" { month: Month, open: Month }
+    /// R16.
+    NoSubsidy(NoSubsidy) = "refusal-no-subsidy" { member: Uuid, month: Month }
+    /// R16.
+    SubsidyPaidOnOutsideOpenMonth(PaidOnOutsideOpenMonth) = "refusal-subsidy-paid-on-outside-open-month" {
+        paid_on: CalendarDate, open: Month,
+    }
+    /// R16.
+    SubsidyAlreadyPaid(SubsidyAlreadyPaid) = "refusal-subsidy-already-paid" { month: Month }
+    /// R16: `reason` is why, as a name (`not_granted`, `refunded`, `unpaid`,
+    /// `not_closed`); each language words it.
+    SubsidyNotAccrued(SubsidyNotAccrued) = "refusal-subsidy-not-accrued" {
+        month: Month, reason: &'static str,
+    }
+    /// R16.
+    SubsidyAmountMismatch(AmountMismatch) = "refusal-subsidy-amount-mismatch" {
+        amount: Money, total: Money,
     }
 }
 

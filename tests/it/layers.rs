@@ -11,7 +11,7 @@
 //!   │
 //! store    store
 //!   │
-//! codec    codec (the stored payload types of each schema version)
+//! codec    codec (the stored payload types of each schema version)   i18n
 //!   │
 //! domain   domain (pure)
 //!
@@ -42,6 +42,8 @@ const TABLE: &[(&str, usize, &str)] = &[
     ("src/domain/", 1, "domain"),
     // Where a stored event's bytes are defined: it knows the domain, never the store.
     ("src/codec/", 2, "codec"),
+    // What people read in their language: renders the domain's data, nothing else.
+    ("src/i18n/", 2, "i18n"),
     ("src/store/", 3, "store"),
     ("src/ledger.rs", 4, "ledger"),
     ("src/ledger/", 4, "ledger"),
@@ -72,6 +74,7 @@ const SELF_CONTAINED: &[&str] = &["domain", "shell_support"];
 /// access (time and ids are passed in).
 const PURE: &[&str] = &[
     "src/domain/",
+    "src/i18n/",
     "src/audit/timeline.rs",
     "src/audit/page.rs",
     "src/audit/whatif.rs",

@@ -22,6 +22,7 @@ mod function_length;
 mod help;
 mod http;
 mod http_app;
+mod i18n;
 mod integrity;
 mod layers;
 mod model;

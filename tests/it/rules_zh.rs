@@ -5,7 +5,7 @@
 //! glossary term uses the glossary's Chinese term in its Chinese text. Users read the
 //! Chinese text, so a rule changed in English only must fail here, not drift silently.
 
-use crate::support::repo_path;
+use crate::support::{code_spans, glossary_rows, repo_path, uses_words, Form, GlossaryRow};
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
@@ -46,15 +46,6 @@ fn rules(text: &str) -> Vec<(String, String)> {
         ));
     }
     found
-}
-
-/// The contents of the inline code spans of `text`.
-fn code_spans(text: &str) -> BTreeSet<String> {
-    text.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect()
 }
 
 /// `text` with its code spans blanked out, so plain words are not found inside code.
@@ -164,69 +155,6 @@ fn parity_problems(en: &str, zh: &str) -> Vec<String> {
         ));
     }
     problems
-}
-
-/// How a glossary row's English term shows in a rule: as plain words, or as a code span
-/// (status, reason and refusal codes).
-#[derive(Debug)]
-enum Form {
-    Words(String),
-    Code(String),
-}
-
-#[derive(Debug)]
-struct GlossaryRow {
-    english: Vec<Form>,
-    chinese: String,
-    code_names: Vec<String>,
-}
-
-/// The rows of every table of the glossary whose header starts with `English`.
-fn glossary_rows(text: &str) -> Vec<GlossaryRow> {
-    let mut rows = Vec::new();
-    let mut in_table = false;
-    for line in text.lines() {
-        if !line.starts_with('|') {
-            in_table = false;
-            continue;
-        }
-        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-        if cells.first() == Some(&"English") {
-            in_table = true;
-            continue;
-        }
-        if !in_table || cells.first().is_some_and(|cell| cell.starts_with("---")) {
-            continue;
-        }
-        assert!(
-            cells.len() >= 3,
-            "a glossary row has English, 中文, code: {line}"
-        );
-        let english = cells[0]
-            .split(" / ")
-            .map(|form| match form.trim().strip_prefix('`') {
-                Some(code) => Form::Code(code.trim_end_matches('`').to_owned()),
-                None => Form::Words(form.trim().to_lowercase()),
-            })
-            .collect();
-        rows.push(GlossaryRow {
-            english,
-            chinese: cells[1].to_owned(),
-            code_names: code_spans(cells[2]).into_iter().collect(),
-        });
-    }
-    rows
-}
-
-/// Whether `phrase` (lower case) occurs in `text` (lower case) as whole words. Hyphens and
-/// underscores belong to words, so `delay` is not found in `P-delay-first`.
-fn uses_words(text: &str, phrase: &str) -> bool {
-    let word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    text.match_indices(phrase).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + phrase.len()..].chars().next();
-        !before.is_some_and(word) && !after.is_some_and(word)
-    })
 }
 
 /// Rules whose English text uses a row's English term but whose Chinese text lacks the

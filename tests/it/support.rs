@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use flexledger::ledger::Sources;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use uuid::Uuid;
@@ -235,4 +236,79 @@ pub fn chromium(url: &str, extra: &[String]) -> String {
     let stderr = err.join().unwrap().unwrap_or_default();
     assert!(status.success(), "chromium failed: {status}\n{stderr}");
     stdout
+}
+
+// The glossary (`docs/GLOSSARY.md`) as data: read by the Chinese rules' and the
+// message catalogs' term checks.
+
+/// The contents of the inline code spans of `text`.
+pub fn code_spans(text: &str) -> BTreeSet<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How a glossary row's English term shows in a rule: as plain words, or as a code span
+/// (status, reason and refusal codes).
+#[derive(Debug)]
+pub enum Form {
+    Words(String),
+    Code(String),
+}
+
+#[derive(Debug)]
+pub struct GlossaryRow {
+    pub english: Vec<Form>,
+    pub chinese: String,
+    pub code_names: Vec<String>,
+}
+
+/// The rows of every table of the glossary whose header starts with `English`.
+pub fn glossary_rows(text: &str) -> Vec<GlossaryRow> {
+    let mut rows = Vec::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        if !line.starts_with('|') {
+            in_table = false;
+            continue;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        if cells.first() == Some(&"English") {
+            in_table = true;
+            continue;
+        }
+        if !in_table || cells.first().is_some_and(|cell| cell.starts_with("---")) {
+            continue;
+        }
+        assert!(
+            cells.len() >= 3,
+            "a glossary row has English, 中文, code: {line}"
+        );
+        let english = cells[0]
+            .split(" / ")
+            .map(|form| match form.trim().strip_prefix('`') {
+                Some(code) => Form::Code(code.trim_end_matches('`').to_owned()),
+                None => Form::Words(form.trim().to_lowercase()),
+            })
+            .collect();
+        rows.push(GlossaryRow {
+            english,
+            chinese: cells[1].to_owned(),
+            code_names: code_spans(cells[2]).into_iter().collect(),
+        });
+    }
+    rows
+}
+
+/// Whether `phrase` (lower case) occurs in `text` (lower case) as whole words. Hyphens and
+/// underscores belong to words, so `delay` is not found in `P-delay-first`.
+pub fn uses_words(text: &str, phrase: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(phrase).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
 }

@@ -1,0 +1,48 @@
+# Refusal messages (src/domain/refusal.rs, `RefusalText`): one message per variant,
+# its arguments named as the variant's fields. Each must render exactly as the
+# `message` that src/domain/decide.rs writes (tests/it/i18n.rs checks it), since that
+# English text is the wire's and the contract's.
+
+refusal-version-conflict = member stream is at version { $actual }, not { $expected }: read the member again and resubmit with expected_version { $actual }
+refusal-unknown-region = region "{ $region }" has no policy: publish_policy for it first (R3)
+refusal-member-withdrawn = member { $member } has withdrawn: reenroll first (R13)
+refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
+refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
+refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
+refusal-previously-enrolled = member { $member } was enrolled before and has withdrawn: use reenroll (R13)
+refusal-already-enrolled = member { $member } is already enrolled in region { $region }
+refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)
+refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): enroll from the open month { $open } or later
+refusal-pay-deduction-stopped = deduction is stopped (R8): resume_deduction (re-handle the procedures) before paying
+refusal-paid-on-outside-open-month = paid_on { $paid_on } is not in the open month { $open } (R6): payments are made in the open month
+refusal-months-not-contiguous = months must be consecutive and in ascending order, with no gap or repeat (R6)
+refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: pay from { $next_unpaid }
+refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): pay from { $next_unpaid }
+refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count } month(s) { $next_unpaid }..{ $last_owed } owe { $amount }
+refusal-prepay-limit-exceeded = { $month } is more than 12 months ahead (R6): pay at most through { $limit } while { $open } is open
+refusal-pay-amount-mismatch = amount { $amount } does not equal the dues of { $first }..{ $last }, which sum to { $total } (R4, R6): pay exactly { $total }
+refusal-month-not-open = { $month } is not the open month of region { $region } (R9): close { $open } next
+refusal-deduction-already-stopped = deduction is already stopped (R8): resume_deduction to start it again
+refusal-deduction-not-stopped = deduction is running (R8): there is nothing to resume
+refusal-never-enrolled = member { $member } has never enrolled: use enroll (R5)
+refusal-not-withdrawn = member { $member } is still enrolled (R13): only a withdrawn member may re-enroll
+refusal-reenroll-month-closed = re-enrollment may start no earlier than { $earliest } (R13: the open month, and not before the withdrawal took effect or within months paid before it)
+refusal-change-base-month-closed = { $month } is closed (R15): change the base from the open month { $open } or later
+refusal-change-base-before-enrollment = { $month } is before the enrollment period that starts { $start } (R15)
+refusal-change-base-already-paid = { $month } is already paid and keeps the due it was paid at (R4, R15): change the base from { $next_unpaid } or later
+refusal-grant-month-closed = { $month } is closed (R16): a grant starts in the open month { $open } or later
+refusal-grant-too-long = a { $category } grant covers at most { $limit } months (R16), not { $months }: grant fewer months
+refusal-share-too-large = share { $share } is above { $max } (R16: at most about two thirds of what is paid): grant a smaller share
+refusal-granted-months-exceeded = member { $member } already has { $granted } granted months; { $months } more would exceed { $max } (R16): grant at most { $remaining }
+refusal-subsidy-overlap = months { $first }..{ $last } are already granted from { $other_first } (R16: grants may not overlap): start after { $other_last } or revoke that grant first
+refusal-revoke-month-closed = { $month } is closed (R16): revoke from the open month { $open } or later
+refusal-no-subsidy = member { $member } has no month granted from { $month } on (R16): nothing to revoke
+refusal-subsidy-paid-on-outside-open-month = paid_on { $paid_on } is not in the open month { $open } (R16): subsidies are paid in the open month
+refusal-subsidy-already-paid = the subsidy of { $month } was already paid out (R16): leave it out of this payment
+refusal-subsidy-not-accrued = { $month } has not accrued a subsidy: { $reason ->
+        [not_granted] no grant covers it
+        [refunded] its contribution was refunded (R12)
+        [unpaid] its contribution is not paid
+       *[not_closed] it is not closed yet (it accrues at its month close)
+    } (R16: a granted month accrues once it is paid and closed); pay only accrued months
+refusal-subsidy-amount-mismatch = amount { $amount } does not equal the accrued subsidies of those months, which sum to { $total } (R16): pay exactly { $total }

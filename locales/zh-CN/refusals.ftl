@@ -1,0 +1,51 @@
+# 拒绝消息（src/domain/refusal.rs 的 `RefusalText`）：每个变体一条消息，参数名即变体的字段名。
+# 术语以 docs/GLOSSARY.md 为准：英文消息用到术语表的英文词时，这里必须用其中文术语
+# （tests/it/i18n.rs 检查）。命令名、字段名（如 `expected_version`）和规则编号照原样保留。
+
+refusal-version-conflict = 参保人员的事件流当前为第 { $actual } 版，而非第 { $expected } 版：请重新查询该参保人员，并以 expected_version { $actual } 重新提交
+refusal-unknown-region = 统筹地区“{ $region }”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）
+refusal-member-withdrawn = 参保人员 { $member } 已停保：请先办理重新参保（reenroll，R13）
+refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保（enroll，R5）
+refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
+refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
+refusal-previously-enrolled = 参保人员 { $member } 曾参保且已停保：请办理重新参保（reenroll，R13）
+refusal-already-enrolled = 参保人员 { $member } 已在统筹地区 { $region } 参保
+refusal-employer-scheme-required = 已与用人单位建立劳动关系的人员应随用人单位参加职工基本医疗保险，不以灵活就业人员身份参保（R5，S2）
+refusal-enroll-month-closed = 统筹地区 { $region } 的 { $month } 已月结（R5）：请自当前征缴月 { $open } 或之后的月份起参保
+refusal-pay-deduction-stopped = 已停止扣费（R8）：请先恢复扣费（resume_deduction，重新办理相关手续）再缴费
+refusal-paid-on-outside-open-month = 缴费日期 paid_on { $paid_on } 不在当前征缴月 { $open }（R6）：缴费须在当前征缴月办理
+refusal-months-not-contiguous = 缴费月份须按升序连续排列，不得间断或重复（R6）
+refusal-pay-before-enrollment = { $month } 早于自 { $start } 开始的参保期：请自 { $next_unpaid } 起缴费
+refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }）：请自 { $next_unpaid } 起缴费
+refusal-arrears-must-be-paid-first = 须先补缴欠费，缴费须从最早的欠费月份开始（R6）：请自 { $next_unpaid } 起缴费；{ $next_unpaid } 至 { $last_owed } 共 { $count } 个月，欠费 { $amount }
+refusal-prepay-limit-exceeded = { $month } 超出预缴月数上限，最多预缴 12 个月（R6）：当前征缴月为 { $open }，最多缴费至 { $limit }
+refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { $first } 至 { $last } 的应缴费额合计 { $total } 不符（R4，R6）：请按 { $total } 缴费
+refusal-month-not-open = { $month } 不是统筹地区 { $region } 的当前征缴月（R9）：下一个应月结的月份是 { $open }
+refusal-deduction-already-stopped = 已停止扣费（R8）：如需恢复扣费，请办理 resume_deduction
+refusal-deduction-not-stopped = 未停止扣费，扣费正常进行（R8）：无需恢复
+refusal-never-enrolled = 参保人员 { $member } 从未参保：请办理参保（enroll，R5）
+refusal-not-withdrawn = 参保人员 { $member } 仍在参保，未停保（R13）：只有已停保的参保人员才能重新参保
+refusal-reenroll-month-closed = 重新参保最早只能自 { $earliest } 起（R13：不早于当前征缴月，不早于停保生效的月份，也不得落在停保前已缴费的月份内）
+refusal-change-base-month-closed = { $month } 已月结（R15）：请自当前征缴月 { $open } 或之后的月份起调整缴费基数
+refusal-change-base-before-enrollment = { $month } 早于自 { $start } 开始的参保期（R15）
+refusal-change-base-already-paid = { $month } 已缴费，其应缴费额按缴费时的标准保持不变（R4，R15）：请自 { $next_unpaid } 或之后的月份起调整缴费基数
+refusal-grant-month-closed = { $month } 已月结（R16）：社会保险补贴须自当前征缴月 { $open } 或之后的月份起核定
+refusal-grant-too-long = { $category ->
+        [graduate] 高校毕业生
+        [hardship] 就业困难人员
+       *[other] 其他人员
+    }的社会保险补贴最长 { $limit } 个月（R16），本次申请 { $months } 个月：请减少补贴月数
+refusal-share-too-large = 补贴比例 { $share } 高于 { $max }（R16：社会保险补贴原则上不超过实际缴费的三分之二）：请降低补贴比例
+refusal-granted-months-exceeded = 参保人员 { $member } 已核定 { $granted } 个月社会保险补贴，再核定 { $months } 个月将超过 { $max } 个月的上限（R16）：最多还可核定 { $remaining } 个月
+refusal-subsidy-overlap = { $first } 至 { $last } 与自 { $other_first } 起核定的社会保险补贴重叠（R16：补贴期不得重叠）：请自 { $other_last } 之后开始，或先撤销该项补贴
+refusal-revoke-month-closed = { $month } 已月结（R16）：请自当前征缴月 { $open } 或之后的月份起撤销
+refusal-no-subsidy = 参保人员 { $member } 自 { $month } 起没有核定社会保险补贴的月份（R16）：无可撤销
+refusal-subsidy-paid-on-outside-open-month = 发放日期 paid_on { $paid_on } 不在当前征缴月 { $open }（R16）：社会保险补贴须在当前征缴月发放
+refusal-subsidy-already-paid = { $month } 的社会保险补贴已发放（R16）：本次发放请去掉该月
+refusal-subsidy-not-accrued = { $month } 的社会保险补贴尚未形成：{ $reason ->
+        [not_granted] 该月没有核定补贴
+        [refunded] 该月缴费已退费（R12）
+        [unpaid] 该月尚未缴费
+       *[not_closed] 该月尚未月结（补贴在该月月结时形成）
+    }（R16：已核定补贴的月份在缴费并月结后形成补贴）；请只发放已形成补贴的月份
+refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形成的社会保险补贴合计 { $total } 不符（R16）：请按 { $total } 发放

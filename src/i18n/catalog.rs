@@ -1,0 +1,204 @@
+//! The message catalog: Project Fluent files under `locales/<tag>/`, compiled into the
+//! binary, one bundle per language (D37).
+
+use super::language::Language;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_syntax::ast;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// A catalog file: its path in the repository (for messages about it) and its text.
+type Source = (&'static str, &'static str);
+
+/// The English catalog files. English is also what a message missing elsewhere falls
+/// back to, and the wire's language.
+const EN: &[Source] = &[(
+    "locales/en/refusals.ftl",
+    include_str!("../../locales/en/refusals.ftl"),
+)];
+
+/// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
+const ZH_CN: &[Source] = &[(
+    "locales/zh-CN/refusals.ftl",
+    include_str!("../../locales/zh-CN/refusals.ftl"),
+)];
+
+/// Every language's messages, ready to render.
+pub struct Catalog {
+    en: FluentBundle<FluentResource>,
+    zh_cn: FluentBundle<FluentResource>,
+}
+
+/// One message of a catalog file as written: for checking catalogs against each other
+/// and against the code that renders them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageSource {
+    pub id: String,
+    /// The variables (`$name`) it uses, in its value and every variant.
+    pub variables: BTreeSet<String>,
+    /// Its literal text, every variant's included, joined by spaces.
+    pub text: String,
+}
+
+impl Catalog {
+    /// The catalog of this build, loaded once.
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(Catalog::load)
+    }
+
+    /// Loads the compiled-in files. Lenient: what a file's syntax errors leave out is
+    /// missing (and rendered by the caller's fallback); [`Catalog::messages`] reports
+    /// the errors, and the tests fail on any.
+    fn load() -> Catalog {
+        Catalog {
+            en: bundle(Language::En),
+            zh_cn: bundle(Language::ZhCn),
+        }
+    }
+
+    /// Message `id` in `language` with `args`; `None` if the language has no such
+    /// message or it names an argument not given (the caller then has a fallback, such
+    /// as a refusal's English message).
+    pub fn tr(&self, language: Language, id: &str, args: &[(&str, String)]) -> Option<String> {
+        let bundle = match language {
+            Language::En => &self.en,
+            Language::ZhCn => &self.zh_cn,
+        };
+        let pattern = bundle.get_message(id)?.value()?;
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, FluentValue::from(value.as_str()));
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+        errors.is_empty().then(|| text.into_owned())
+    }
+
+    /// Every message of `language`'s files, in order, or every syntax error and
+    /// repeated id found.
+    pub fn messages(language: Language) -> Result<Vec<MessageSource>, Vec<String>> {
+        let mut messages: Vec<MessageSource> = Vec::new();
+        let mut problems = Vec::new();
+        for (path, text) in sources(language) {
+            let resource = ast_of(path, text).unwrap_or_else(|(resource, errors)| {
+                problems.extend(errors);
+                resource
+            });
+            for entry in resource.body {
+                if let ast::Entry::Message(message) = entry {
+                    if messages.iter().any(|known| known.id == message.id.name) {
+                        problems.push(format!("{path}: {} is defined twice", message.id.name));
+                    }
+                    messages.push(message_source(&message));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(messages)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+fn sources(language: Language) -> &'static [Source] {
+    match language {
+        Language::En => EN,
+        Language::ZhCn => ZH_CN,
+    }
+}
+
+type Parsed = ast::Resource<&'static str>;
+
+fn ast_of(path: &str, text: &'static str) -> Result<Parsed, (Parsed, Vec<String>)> {
+    fluent_syntax::parser::parse(text).map_err(|(resource, errors)| {
+        let errors = errors
+            .iter()
+            .map(|error| format!("{path}: {error:?}"))
+            .collect();
+        (resource, errors)
+    })
+}
+
+/// `language`'s bundle: plain text out (no Unicode bidi isolation marks around
+/// arguments, U+2068/U+2069), for terminals, logs and JSON alike.
+fn bundle(language: Language) -> FluentBundle<FluentResource> {
+    let mut bundle = FluentBundle::new_concurrent(vec![language.identifier()]);
+    bundle.set_use_isolating(false);
+    for (_, text) in sources(language) {
+        let resource = FluentResource::try_new((*text).to_owned())
+            .unwrap_or_else(|(partial, _errors)| partial);
+        // A repeated id keeps its first definition; `Catalog::messages` reports it.
+        let _ = bundle.add_resource(resource);
+    }
+    bundle
+}
+
+fn message_source(message: &ast::Message<&str>) -> MessageSource {
+    let mut source = MessageSource {
+        id: message.id.name.to_owned(),
+        variables: BTreeSet::new(),
+        text: String::new(),
+    };
+    let patterns = message
+        .value
+        .iter()
+        .chain(message.attributes.iter().map(|attribute| &attribute.value));
+    for pattern in patterns {
+        walk_pattern(pattern, &mut source);
+    }
+    source.text = source.text.trim().to_owned();
+    source
+}
+
+fn walk_pattern(pattern: &ast::Pattern<&str>, source: &mut MessageSource) {
+    for element in &pattern.elements {
+        match element {
+            ast::PatternElement::TextElement { value } => source.text.push_str(value),
+            ast::PatternElement::Placeable { expression } => walk_expression(expression, source),
+        }
+    }
+}
+
+fn walk_expression(expression: &ast::Expression<&str>, source: &mut MessageSource) {
+    match expression {
+        ast::Expression::Select { selector, variants } => {
+            walk_inline(selector, source);
+            for variant in variants {
+                source.text.push(' ');
+                walk_pattern(&variant.value, source);
+                source.text.push(' ');
+            }
+        }
+        ast::Expression::Inline(inline) => walk_inline(inline, source),
+    }
+}
+
+fn walk_inline(inline: &ast::InlineExpression<&str>, source: &mut MessageSource) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            source.variables.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::StringLiteral { value } => source.text.push_str(value),
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            walk_arguments(arguments, source)
+        }
+        ast::InlineExpression::TermReference {
+            arguments: Some(arguments),
+            ..
+        } => walk_arguments(arguments, source),
+        ast::InlineExpression::Placeable { expression } => walk_expression(expression, source),
+        _ => {}
+    }
+}
+
+fn walk_arguments(arguments: &ast::CallArguments<&str>, source: &mut MessageSource) {
+    for inline in &arguments.positional {
+        walk_inline(inline, source);
+    }
+    for named in &arguments.named {
+        walk_inline(&named.value, source);
+    }
+}

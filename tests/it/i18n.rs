@@ -1,0 +1,718 @@
+//! The message catalogs (`locales/`, `src/i18n/`) stay complete and in step: every
+//! message in both languages with the same arguments, exactly the arguments the code
+//! gives; every refusal the domain decides renders in English exactly as its wire
+//! `message` and in Chinese in the glossary's terms; and the language is chosen as
+//! documented.
+
+use crate::support::{glossary_rows, read_json, repo_path, scenario_files, uses_words};
+use crate::support::{FixedSources, Form, GlossaryRow};
+use flexledger::domain::refusal::RefusalText;
+use flexledger::domain::{parse_command_value, ErrorCode, Refusal};
+use flexledger::i18n::{refusal_message, tr, Catalog, Language, MessageSource};
+use flexledger::ledger::Ledger;
+use flexledger::store::CommandResult;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The codes whose refusals have a Chinese message: those `decide` makes. The rest
+/// are made where parse errors and the shells' own refusals are (`command.rs`, the
+/// command lines, HTTP, the ledger) and show their English message in every language.
+const CODES_IN_CHINESE: &[&str] = &[
+    "unknown_region",
+    "policy_retroactive",
+    "already_enrolled",
+    "previously_enrolled",
+    "not_enrolled",
+    "not_withdrawn",
+    "never_enrolled",
+    "employer_scheme_required",
+    "base_ratio_out_of_range",
+    "month_closed",
+    "month_not_open",
+    "month_before_enrollment",
+    "arrears_must_be_paid_first",
+    "already_paid",
+    "months_not_contiguous",
+    "prepay_limit_exceeded",
+    "amount_mismatch",
+    "paid_on_outside_open_month",
+    "deduction_stopped",
+    "deduction_not_stopped",
+    "version_conflict",
+    "subsidy_overlap",
+    "subsidy_limit_exceeded",
+    "no_subsidy",
+    "subsidy_not_accrued",
+    "subsidy_already_paid",
+];
+const CODES_IN_ENGLISH_ONLY: &[&str] = &["invalid_command", "command_id_reused"];
+
+/// ASCII words a Chinese message may contain besides its arguments: the command names
+/// it tells a person to send (code names, as the contract spells them). Field names
+/// (`expected_version`, `paid_on`) and rule ids (`R6`, `S2`) are recognised by shape.
+const COMMAND_NAMES: &[&str] = &[
+    "publish_policy",
+    "enroll",
+    "pay",
+    "close_month",
+    "stop_deduction",
+    "resume_deduction",
+    "withdraw",
+    "reenroll",
+    "change_base",
+    "grant_subsidy",
+    "revoke_subsidy",
+    "pay_subsidy",
+];
+
+/// Messages where an English glossary word has another sense than the glossary's, so
+/// its Chinese term would be wrong: (message id, the row's Chinese term, why).
+const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "refusal-subsidy-paid-on-outside-open-month",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "refusal-subsidy-already-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "refusal-subsidy-amount-mismatch",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+];
+
+fn messages(language: Language) -> Vec<MessageSource> {
+    Catalog::messages(language)
+        .unwrap_or_else(|problems| panic!("the {language} catalog:\n{}", problems.join("\n")))
+}
+
+/// Ids in one language and not the other, and messages whose arguments differ.
+fn parity_problems(en: &[MessageSource], zh: &[MessageSource]) -> Vec<String> {
+    let by_id = |list: &[MessageSource]| -> BTreeMap<String, BTreeSet<String>> {
+        list.iter()
+            .map(|message| (message.id.clone(), message.variables.clone()))
+            .collect()
+    };
+    let (en, zh) = (by_id(en), by_id(zh));
+    let mut problems = Vec::new();
+    for id in en.keys().filter(|id| !zh.contains_key(*id)) {
+        problems.push(format!("{id} is in en, missing in zh-CN"));
+    }
+    for id in zh.keys().filter(|id| !en.contains_key(*id)) {
+        problems.push(format!("{id} is in zh-CN, missing in en"));
+    }
+    for (id, en_variables) in &en {
+        if let Some(zh_variables) = zh.get(id) {
+            if en_variables != zh_variables {
+                problems.push(format!(
+                    "{id}: arguments {en_variables:?} in en, {zh_variables:?} in zh-CN"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Refusal messages whose arguments are not exactly those its `RefusalText` variant
+/// gives, and catalog refusal messages no variant renders.
+fn argument_problems(catalog: &[MessageSource], language: Language) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (_, id, args) in RefusalText::ALL {
+        let given: BTreeSet<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+        match catalog.iter().find(|message| message.id == *id) {
+            None => problems.push(format!("{language}: no message {id}")),
+            Some(message) if message.variables != given => problems.push(format!(
+                "{language}: {id} uses {:?}, its code gives {given:?}",
+                message.variables
+            )),
+            Some(_) => {}
+        }
+    }
+    for message in catalog {
+        let known = RefusalText::ALL.iter().any(|(_, id, _)| *id == message.id);
+        if message.id.starts_with("refusal-") && !known {
+            problems.push(format!("{language}: {} is rendered by no code", message.id));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_message_is_in_both_languages_with_the_same_arguments() {
+    let problems = parity_problems(&messages(Language::En), &messages(Language::ZhCn));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_refusal_message_uses_exactly_the_arguments_its_code_gives() {
+    let mut problems = argument_problems(&messages(Language::En), Language::En);
+    problems.extend(argument_problems(&messages(Language::ZhCn), Language::ZhCn));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The checks themselves fail on a missing message, an argument in one language only,
+/// and an argument the code does not give.
+#[test]
+fn a_missing_message_or_a_stray_argument_is_caught() {
+    let (en, zh) = (messages(Language::En), messages(Language::ZhCn));
+    let dropped: Vec<MessageSource> = zh[1..].to_vec();
+    assert!(parity_problems(&en, &dropped)
+        .iter()
+        .any(|problem| problem.contains("missing in zh-CN")));
+    let mut stray = zh.clone();
+    stray[0].variables.insert("region".to_owned());
+    let problems = parity_problems(&en, &stray);
+    assert!(
+        problems.iter().any(|problem| problem.contains("arguments")),
+        "{problems:?}"
+    );
+    assert!(argument_problems(&stray, Language::ZhCn)
+        .iter()
+        .any(|problem| problem.contains("its code gives")));
+    let mut unknown = en.clone();
+    unknown[0].id = "refusal-never-written".to_owned();
+    assert!(argument_problems(&unknown, Language::En)
+        .iter()
+        .any(|problem| problem.contains("rendered by no code")));
+}
+
+#[test]
+fn the_codes_with_chinese_messages_are_listed() {
+    let with_text: BTreeSet<&str> = RefusalText::ALL
+        .iter()
+        .map(|(code, _, _)| code.as_str())
+        .collect();
+    let listed: BTreeSet<&str> = CODES_IN_CHINESE.iter().copied().collect();
+    assert_eq!(with_text, listed, "CODES_IN_CHINESE is out of date");
+    let all: BTreeSet<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+    assert_eq!(
+        all.len(),
+        ErrorCode::ALL.len(),
+        "ErrorCode::ALL repeats a code"
+    );
+    let defs = read_json(&repo_path("schemas/defs.schema.json"));
+    let contract: BTreeSet<&str> = defs["$defs"]["error_code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        all, contract,
+        "ErrorCode::ALL is the contract's error codes"
+    );
+    let english_only: BTreeSet<&str> = all.difference(&listed).copied().collect();
+    assert_eq!(
+        english_only,
+        CODES_IN_ENGLISH_ONLY.iter().copied().collect(),
+        "the codes still shown in English only"
+    );
+}
+
+/// Every command of every scenario through the library, as `scenarios.rs` runs them:
+/// the refusals, in order.
+fn scenario_refusals() -> Vec<(String, Refusal)> {
+    let mut refusals = Vec::new();
+    for path in scenario_files() {
+        let scenario = read_json(&path);
+        let commands: Vec<Value> = scenario["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["command"].clone())
+            .collect();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        for result in submit(commands) {
+            if let CommandResult::Refused(refusal) = result {
+                refusals.push((name.clone(), refusal));
+            }
+        }
+    }
+    refusals
+}
+
+fn submit(commands: Vec<Value>) -> Vec<CommandResult> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let parsed = commands.into_iter().map(parse_command_value).collect();
+    ledger.submit(parsed, &mut FixedSources::new()).unwrap()
+}
+
+/// ASCII words of `text` (runs of letters, digits and `_` starting with a letter)
+/// that are neither a command or field name nor a rule id.
+fn english_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter(|word| {
+            let rule_id = word.len() > 1
+                && word.starts_with(['R', 'S'])
+                && word[1..].bytes().all(|byte| byte.is_ascii_digit());
+            !(rule_id || word.contains('_') || COMMAND_NAMES.contains(word))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What is wrong with a refusal's rendering: English must be its `message`; Chinese
+/// must be Chinese (with its data, command names and rule ids), or, for a code without
+/// Chinese messages, the English message.
+fn rendering_problems(refusal: &Refusal) -> Vec<String> {
+    let mut problems = Vec::new();
+    let english = refusal_message(Language::En, refusal);
+    if english != refusal.message {
+        problems.push(format!("en: {english:?}\n  message: {:?}", refusal.message));
+    }
+    let chinese = refusal_message(Language::ZhCn, refusal);
+    let code = refusal.code.as_str();
+    let Some(text) = &refusal.text else {
+        if CODES_IN_CHINESE.contains(&code) {
+            problems.push(format!("{code}: decided without its text: {refusal}"));
+        }
+        if chinese != refusal.message {
+            problems.push(format!("{code}: no text, yet not the English: {chinese}"));
+        }
+        return problems;
+    };
+    let mut values: Vec<String> = text.args().into_iter().map(|(_, value)| value).collect();
+    values.sort_by_key(|value| std::cmp::Reverse(value.len()));
+    let without_data = values.iter().fold(chinese.clone(), |rest, value| {
+        rest.replace(value.as_str(), " ")
+    });
+    let words = english_words(&without_data);
+    let has_chinese = chinese
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    if !words.is_empty() || !has_chinese || chinese.contains(['\u{2068}', '\u{2069}']) {
+        problems.push(format!(
+            "zh-CN {}: {chinese:?} (English: {words:?})",
+            text.id()
+        ));
+    }
+    problems
+}
+
+#[test]
+fn every_scenario_refusal_renders_as_its_message_in_english_and_in_chinese() {
+    let refusals = scenario_refusals();
+    assert!(refusals.len() >= 30, "{} refusals", refusals.len());
+    let problems: Vec<String> = refusals
+        .iter()
+        .flat_map(|(scenario, refusal)| {
+            rendering_problems(refusal)
+                .into_iter()
+                .map(move |problem| format!("{scenario}: {problem}"))
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+const A: &str = "00000000-0000-4000-8000-00000000000a";
+const B: &str = "00000000-0000-4000-8000-00000000000b";
+const C: &str = "00000000-0000-4000-8000-00000000000c";
+const E: &str = "00000000-0000-4000-8000-00000000000e";
+
+fn policy(effective_from: &str) -> Value {
+    json!({"command": "publish_policy", "region": "demo", "effective_from": effective_from,
+        "average_monthly_wage": "10000.00", "contribution_rate": "0.10",
+        "base_ratio_min": "0.60", "base_ratio_max": "3.00", "grace_months": 3,
+        "benefit_delay_first": 6, "benefit_delay_reenroll": 1,
+        "backpay_restores": "retroactive",
+        "benefit_tiers": [{"min_continuous_months": 0, "tier": "basic"}]})
+}
+
+fn enroll(member: &str, region: &str, month: &str, ratio: &str, labor: &str) -> Value {
+    json!({"command": "enroll", "member_id": member, "region": region, "month": month,
+        "base_ratio": ratio, "labor_relationship": labor})
+}
+
+fn pay(months: &[&str], amount: &str, paid_on: &str) -> Value {
+    json!({"command": "pay", "member_id": A, "months": months, "amount": amount,
+        "paid_on": paid_on})
+}
+
+fn member(command: &str, member: &str) -> Value {
+    json!({"command": command, "member_id": member})
+}
+
+fn grant(from: &str, months: u64, share: &str, category: &str) -> Value {
+    json!({"command": "grant_subsidy", "member_id": A, "from_month": from, "months": months,
+        "share": share, "category": category})
+}
+
+fn pay_subsidy(amount: &str, paid_on: &str) -> Value {
+    json!({"command": "pay_subsidy", "member_id": A, "months": ["2025-02"],
+        "amount": amount, "paid_on": paid_on})
+}
+
+/// One ledger's commands that make every refusal message `decide` has, each step with
+/// the message it must make (or `ok`). Long: a table, in the order the state needs.
+fn refusal_tour() -> Vec<(Value, &'static str)> {
+    let year: Vec<String> = (1..=13)
+        .map(|n| format!("{}-{:02}", 2025 + (n - 1) / 12, (n - 1) % 12 + 1))
+        .collect();
+    let year: Vec<&str> = year.iter().map(String::as_str).collect();
+    let close = |month: &str| json!({"command": "close_month", "region": "demo", "month": month});
+    let change_base = |member: &str, from: &str| {
+        json!({"command": "change_base", "member_id": member, "from_month": from,
+            "base_ratio": "1.00"})
+    };
+    let revoke =
+        |from: &str| json!({"command": "revoke_subsidy", "member_id": A, "from_month": from});
+    let reenroll =
+        json!({"command": "reenroll", "member_id": A, "month": "2025-01", "base_ratio": "0.60"});
+    let mut conflict = member("stop_deduction", A);
+    conflict["expected_version"] = json!(999);
+    vec![
+        (
+            enroll(A, "nowhere", "2025-01", "0.60", "none"),
+            "refusal-unknown-region",
+        ),
+        (policy("2025-01"), "ok"),
+        (enroll(A, "demo", "2025-01", "0.60", "none"), "ok"),
+        (
+            enroll(A, "demo", "2025-01", "0.60", "none"),
+            "refusal-already-enrolled",
+        ),
+        (
+            enroll(B, "demo", "2025-01", "0.60", "employer"),
+            "refusal-employer-scheme-required",
+        ),
+        (
+            enroll(B, "demo", "2025-01", "3.50", "none"),
+            "refusal-base-ratio-out-of-range",
+        ),
+        (
+            pay(&["2025-01"], "600.00", "2025-02-10"),
+            "refusal-paid-on-outside-open-month",
+        ),
+        (
+            pay(&["2025-01", "2025-03"], "1200.00", "2025-01-10"),
+            "refusal-months-not-contiguous",
+        ),
+        (
+            pay(&["2025-02"], "600.00", "2025-01-10"),
+            "refusal-arrears-must-be-paid-first",
+        ),
+        (
+            pay(&year, "7800.00", "2025-01-10"),
+            "refusal-prepay-limit-exceeded",
+        ),
+        (
+            pay(&["2025-01"], "1.00", "2025-01-10"),
+            "refusal-pay-amount-mismatch",
+        ),
+        (pay(&["2025-01"], "600.00", "2025-01-10"), "ok"),
+        (
+            pay(&["2025-01"], "600.00", "2025-01-10"),
+            "refusal-pay-already-paid",
+        ),
+        (
+            pay(&["2024-12"], "600.00", "2025-01-10"),
+            "refusal-pay-before-enrollment",
+        ),
+        (close("2025-02"), "refusal-month-not-open"),
+        (
+            member("resume_deduction", A),
+            "refusal-deduction-not-stopped",
+        ),
+        (member("stop_deduction", A), "ok"),
+        (
+            member("stop_deduction", A),
+            "refusal-deduction-already-stopped",
+        ),
+        (
+            pay(&["2025-02"], "600.00", "2025-01-10"),
+            "refusal-pay-deduction-stopped",
+        ),
+        (member("resume_deduction", A), "ok"),
+        (policy("2024-12"), "refusal-policy-retroactive"),
+        (
+            json!({"command": "reenroll", "member_id": C, "month": "2025-03", "base_ratio": "0.60"}),
+            "refusal-never-enrolled",
+        ),
+        (reenroll.clone(), "refusal-not-withdrawn"),
+        (member("stop_deduction", C), "refusal-member-unknown"),
+        (
+            change_base(A, "2025-01"),
+            "refusal-change-base-already-paid",
+        ),
+        (
+            grant("2025-02", 25, "0.50", "graduate"),
+            "refusal-grant-too-long",
+        ),
+        (
+            grant("2025-02", 12, "0.70", "hardship"),
+            "refusal-share-too-large",
+        ),
+        (grant("2025-02", 24, "0.50", "hardship"), "ok"),
+        (
+            grant("2027-02", 13, "0.50", "other"),
+            "refusal-granted-months-exceeded",
+        ),
+        (
+            grant("2025-06", 2, "0.50", "hardship"),
+            "refusal-subsidy-overlap",
+        ),
+        (
+            pay_subsidy("1.00", "2025-02-01"),
+            "refusal-subsidy-paid-on-outside-open-month",
+        ),
+        (
+            pay_subsidy("1.00", "2025-01-15"),
+            "refusal-subsidy-not-accrued",
+        ),
+        (pay(&["2025-02"], "600.00", "2025-01-10"), "ok"),
+        (close("2025-01"), "ok"),
+        (
+            enroll(B, "demo", "2025-01", "0.60", "none"),
+            "refusal-enroll-month-closed",
+        ),
+        (
+            change_base(A, "2025-01"),
+            "refusal-change-base-month-closed",
+        ),
+        (
+            grant("2025-01", 1, "0.50", "other"),
+            "refusal-grant-month-closed",
+        ),
+        (revoke("2025-01"), "refusal-revoke-month-closed"),
+        (revoke("2027-02"), "refusal-no-subsidy"),
+        (
+            pay_subsidy("1.00", "2025-02-15"),
+            "refusal-subsidy-not-accrued",
+        ),
+        (close("2025-02"), "ok"),
+        (
+            pay_subsidy("1.00", "2025-03-15"),
+            "refusal-subsidy-amount-mismatch",
+        ),
+        (pay_subsidy("300.00", "2025-03-15"), "ok"),
+        (
+            pay_subsidy("300.00", "2025-03-15"),
+            "refusal-subsidy-already-paid",
+        ),
+        (conflict, "refusal-version-conflict"),
+        (
+            json!({"command": "withdraw", "member_id": A, "reason": "voluntary"}),
+            "ok",
+        ),
+        (
+            pay(&["2025-03"], "600.00", "2025-03-10"),
+            "refusal-member-withdrawn",
+        ),
+        (
+            enroll(A, "demo", "2025-03", "0.60", "none"),
+            "refusal-previously-enrolled",
+        ),
+        (reenroll, "refusal-reenroll-month-closed"),
+        (enroll(E, "demo", "2025-05", "0.60", "none"), "ok"),
+        (
+            change_base(E, "2025-04"),
+            "refusal-change-base-before-enrollment",
+        ),
+    ]
+}
+
+/// Every refusal message `decide` has, made once by one ledger, renders in English as
+/// its `message` and in Chinese; the scenarios alone make only some of them.
+#[test]
+fn every_refusal_message_of_decide_renders_in_both_languages() {
+    let tour = refusal_tour();
+    let (commands, expected): (Vec<Value>, Vec<&str>) = tour.into_iter().unzip();
+    let results = submit(commands.clone());
+    let mut problems = Vec::new();
+    let mut made = BTreeSet::new();
+    for ((command, expected), result) in commands.iter().zip(&expected).zip(&results) {
+        let got = match result {
+            CommandResult::Accepted { .. } => "ok".to_owned(),
+            CommandResult::Refused(refusal) => {
+                problems.extend(rendering_problems(refusal));
+                refusal
+                    .text
+                    .as_ref()
+                    .map_or_else(|| refusal.to_string(), |text| text.id().to_owned())
+            }
+        };
+        if got != *expected {
+            problems.push(format!("{command}: expected {expected}, got {got}"));
+        }
+        made.insert(got);
+    }
+    let all: BTreeSet<String> = RefusalText::ALL
+        .iter()
+        .map(|(_, id, _)| (*id).to_owned())
+        .collect();
+    let missing: Vec<&String> = all.difference(&made).collect();
+    if !missing.is_empty() {
+        problems.push(format!("no step makes {missing:?}"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Wherever an English message uses a glossary term (as words), its Chinese message
+/// uses the glossary's Chinese term, as the Chinese rules must (`rules_zh.rs`).
+fn term_problems(en: &[MessageSource], zh: &[MessageSource], rows: &[GlossaryRow]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for message in en {
+        let Some(chinese) = zh.iter().find(|other| other.id == message.id) else {
+            continue;
+        };
+        let words = message.text.to_lowercase();
+        for row in rows {
+            let used = row.english.iter().find_map(|form| match form {
+                Form::Words(phrase) if uses_words(&words, phrase) => Some(phrase),
+                _ => None,
+            });
+            let excepted = TERM_EXCEPTIONS
+                .iter()
+                .any(|(id, term, _)| *id == message.id && *term == row.chinese);
+            if let Some(phrase) = used {
+                if !excepted && !chinese.text.contains(&row.chinese) {
+                    problems.push(format!(
+                        "{}: en uses {phrase:?}, zh-CN does not use {}",
+                        message.id, row.chinese
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn each_chinese_message_uses_the_glossary_terms_of_its_english_message() {
+    let glossary = std::fs::read_to_string(repo_path("docs/GLOSSARY.md")).unwrap();
+    let rows = glossary_rows(&glossary);
+    let (en, zh) = (messages(Language::En), messages(Language::ZhCn));
+    let problems = term_problems(&en, &zh, &rows);
+    assert!(
+        problems.is_empty(),
+        "glossary terms missing:\n{}",
+        problems.join("\n")
+    );
+    // The check can fail: a Chinese message without its term is named.
+    let mut renamed = zh.clone();
+    let withdrawn = renamed
+        .iter_mut()
+        .find(|message| message.id == "refusal-member-withdrawn")
+        .unwrap();
+    withdrawn.text = withdrawn.text.replace("停保", "退出");
+    assert!(term_problems(&en, &renamed, &rows)
+        .iter()
+        .any(|problem| problem.contains("refusal-member-withdrawn") && problem.contains("停保")));
+}
+
+#[test]
+fn the_language_is_the_flag_then_flexledger_lang_then_lc_all_then_lang() {
+    let negotiate = Language::negotiate;
+    assert_eq!(
+        negotiate(Some("zh"), Some("en"), None, Some("en_US.UTF-8")),
+        Language::ZhCn
+    );
+    assert_eq!(
+        negotiate(Some("en"), Some("zh"), Some("zh_CN.UTF-8"), None),
+        Language::En
+    );
+    assert_eq!(
+        negotiate(None, Some("zh-CN"), Some("en_US"), Some("en")),
+        Language::ZhCn
+    );
+    assert_eq!(
+        negotiate(None, None, Some("zh_CN.UTF-8"), Some("en_US.UTF-8")),
+        Language::ZhCn
+    );
+    assert_eq!(
+        negotiate(None, None, Some("C"), Some("zh_CN.UTF-8")),
+        Language::En
+    );
+    assert_eq!(
+        negotiate(None, Some(""), Some(""), Some("zh_CN.UTF-8")),
+        Language::ZhCn
+    );
+    assert_eq!(negotiate(None, None, None, None), Language::En);
+    assert_eq!(
+        negotiate(Some("fr"), None, None, Some("zh_CN.UTF-8")),
+        Language::En
+    );
+}
+
+#[test]
+fn chinese_tags_and_locales_name_simplified_chinese_and_others_english() {
+    for tag in [
+        "zh",
+        "zh-CN",
+        "zh_CN.UTF-8",
+        "zh-Hans",
+        "zh-Hans-CN",
+        "zh_SG",
+        "zh_CN@pinyin",
+    ] {
+        assert_eq!(Language::from_tag(tag), Some(Language::ZhCn), "{tag}");
+    }
+    for tag in ["en", "en-US", "en_GB.UTF-8"] {
+        assert_eq!(Language::from_tag(tag), Some(Language::En), "{tag}");
+    }
+    for tag in [
+        "zh-TW",
+        "zh-Hant",
+        "zh_HK.UTF-8",
+        "fr",
+        "C",
+        "POSIX",
+        "",
+        "*",
+    ] {
+        assert_eq!(Language::from_tag(tag), None, "{tag}");
+        assert_eq!(
+            Language::negotiate(Some(tag), None, None, None),
+            Language::En
+        );
+    }
+}
+
+#[test]
+fn accept_language_honours_quality_values() {
+    let from = Language::from_accept_language;
+    assert_eq!(from("en;q=0.5, zh-CN;q=0.9"), Language::ZhCn);
+    assert_eq!(from("zh-CN;q=0.5, en;q=0.9"), Language::En);
+    assert_eq!(from("zh-CN, en"), Language::ZhCn);
+    assert_eq!(from("en, zh-CN"), Language::En);
+    assert_eq!(from("fr-FR, zh;q=0.8, en;q=0.7"), Language::ZhCn);
+    assert_eq!(from("zh-TW, zh;q=0.8, en;q=0.9"), Language::En);
+    assert_eq!(from("zh-CN;q=0, en;q=0.1"), Language::En);
+    assert_eq!(from("zh-CN;q=0"), Language::En);
+    assert_eq!(from("fr, de"), Language::En);
+    assert_eq!(from(""), Language::En);
+    assert_eq!(
+        from("zh-CN;q=2, en;q=0.1"),
+        Language::En,
+        "an invalid q is not a preference"
+    );
+    assert_eq!(from("*, zh;q=0.5"), Language::ZhCn);
+}
+
+#[test]
+fn messages_are_plain_text_with_their_arguments() {
+    let args = [("member", "m-1".to_owned())];
+    let en = tr(Language::En, "refusal-never-enrolled", &args).unwrap();
+    assert_eq!(en, "member m-1 has never enrolled: use enroll (R5)");
+    let zh = tr(Language::ZhCn, "refusal-never-enrolled", &args).unwrap();
+    assert!(
+        zh.contains(" m-1 ") && !zh.contains(['\u{2068}', '\u{2069}']),
+        "{zh}"
+    );
+    assert_eq!(
+        tr(Language::En, "refusal-never-enrolled", &[]),
+        None,
+        "an argument missing"
+    );
+    assert_eq!(tr(Language::ZhCn, "no-such-message", &args), None);
+    // A refusal without data, as read back from JSON, is its English message.
+    let wire: Refusal =
+        serde_json::from_value(json!({"code": "month_closed", "message": "m"})).unwrap();
+    assert_eq!(refusal_message(Language::ZhCn, &wire), "m");
+}
