@@ -334,7 +334,8 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, json);
             };
-            crate::audit::replay::print(&history, json, &mut stdout)?;
+            let lines = crate::audit::replay::replay_lines(&history)?;
+            crate::audit::replay::print(&history, &lines, json, &mut stdout)?;
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Explain {

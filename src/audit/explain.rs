@@ -707,7 +707,7 @@ fn subsidy_reason(subsidy: &SubsidyWhy, line: &MonthLine, events: &[Citation]) -
 }
 
 /// Prints the explanation: readable text, or one JSON object with `json`.
-pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
     if json {
         serde_json::to_writer(&mut *out, explanation)?;
         writeln!(out)?;

@@ -98,11 +98,16 @@ pub fn replay_lines(
     Ok(lines)
 }
 
-/// Prints the replay: a table, or JSON lines with `json`.
-pub fn print(history: &MemberHistory, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
-    let lines = replay_lines(history)?;
+/// Prints the replay of `history` (its `replay_lines`): a table, or JSON lines with
+/// `json`. Only writing can fail here; folding the history (damage) failed before.
+pub fn print(
+    history: &MemberHistory,
+    lines: &[ReplayLine],
+    json: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if json {
-        for line in &lines {
+        for line in lines {
             serde_json::to_writer(&mut *out, line)?;
             writeln!(out)?;
         }
@@ -127,7 +132,7 @@ pub fn print(history: &MemberHistory, json: bool, out: &mut dyn Write) -> anyhow
             amount.to_string()
         }
     };
-    for line in &lines {
+    for line in lines {
         let columns = match &line.after {
             None => [
                 "-".to_owned(),

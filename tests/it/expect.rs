@@ -196,7 +196,8 @@ fn rendered(history: &MemberHistory) -> Vec<(&'static str, String)> {
     }
     let replay = |json: bool| {
         let mut bytes = Vec::new();
-        flexledger::audit::replay::print(history, json, &mut bytes).unwrap();
+        let lines = flexledger::audit::replay::replay_lines(history).unwrap();
+        flexledger::audit::replay::print(history, &lines, json, &mut bytes).unwrap();
         String::from_utf8(bytes).unwrap()
     };
     vec![
