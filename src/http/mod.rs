@@ -24,6 +24,7 @@ use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
+use crate::i18n::Language;
 use crate::ledger::member_coverage;
 use crate::store::{
     CommandResult, Envelope, EventLog, SledReader, StateKey, StateRows, StoreError,
@@ -32,7 +33,7 @@ use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -350,8 +351,14 @@ async fn post_commands(
     let value = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
     let (commands, single) = commands_of(value, idempotency_key)?;
-    let results = state.writer.submit(commands).await?;
+    let mut results = state.writer.submit(commands).await?;
     count_commands(&state.metrics, &results, started);
+    let language = language_of(&headers);
+    localize_refusals(&mut results, language);
+    let content_language = [
+        (header::CONTENT_LANGUAGE, language.tag()),
+        (header::VARY, "accept-language"),
+    ];
     if single {
         let result = results.into_iter().next().ok_or_else(|| {
             AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
@@ -360,9 +367,31 @@ async fn post_commands(
             CommandResult::Accepted { .. } => StatusCode::OK,
             CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        return Ok((status, Json(result)).into_response());
+        return Ok((status, content_language, Json(result)).into_response());
     }
-    Ok(Json(results).into_response())
+    Ok((content_language, Json(results)).into_response())
+}
+
+/// The language a person reading the answer asked for (`Accept-Language`; English when
+/// absent or unknown).
+fn language_of(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map_or(Language::En, Language::from_accept_language)
+}
+
+/// Refusal messages in `language` (the catalog's, `crate::i18n`); the code, and every
+/// other field, stay as they are: a program reads the code, a person the message.
+fn localize_refusals(results: &mut [CommandResult], language: Language) {
+    if language == Language::En {
+        return;
+    }
+    for result in results {
+        if let CommandResult::Refused(refusal) = result {
+            refusal.message = crate::i18n::refusal_message(language, refusal);
+        }
+    }
 }
 
 /// The request body as JSON: 413 beyond the body limit, 400 for what is not strict JSON.

@@ -1125,3 +1125,48 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
     let mut caught_up = app.subscribe(&format!("?from={first}"), None);
     assert_eq!(read_through_marker(&mut caught_up), sent);
 }
+
+/// A refusal answers in the language the client asks for (`Accept-Language`), with the
+/// same code: a program reads the code, a person the message. Without the header, or
+/// for a language the ledger does not speak, the message is the contract's English.
+#[test]
+fn a_refusal_speaks_the_language_the_client_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    // The demo's open month is 2025-10: a payment dated in November is refused (R6).
+    let skipping = json!({"command":"pay","member_id":MEMBER,"months":["2026-01"],"amount":"600.00","paid_on":"2025-11-03"}).to_string();
+    let authorization = format!("Bearer {}", token("operator"));
+    let refused = |language: Option<&str>| {
+        let mut headers = vec![
+            ("authorization", authorization.as_str()),
+            ("content-type", "application/json"),
+        ];
+        if let Some(language) = language {
+            headers.push(("accept-language", language));
+        }
+        let (status, headers, body) =
+            app.exchange("POST", "/v1/commands", &headers, Some(&skipping));
+        assert_eq!(status, 422, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        let content_language = headers["content-language"].to_str().unwrap().to_owned();
+        (
+            body["error"]["code"].clone(),
+            body["error"]["message"].as_str().unwrap().to_owned(),
+            content_language,
+        )
+    };
+    let (code, english, language) = refused(None);
+    assert_eq!(language, "en");
+    assert!(english.is_ascii(), "{english}");
+    let (code_zh, chinese, language) = refused(Some("zh-CN,zh;q=0.9,en;q=0.5"));
+    assert_eq!(code_zh, code, "the code never changes");
+    assert_eq!(language, "zh-CN");
+    assert!(
+        chinese
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "a Chinese message: {chinese}"
+    );
+    let (_, french, language) = refused(Some("fr-FR"));
+    assert_eq!((french, language.as_str()), (english, "en"));
+}
