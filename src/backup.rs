@@ -44,6 +44,7 @@ use crate::audit::checkpoint::{
 use crate::audit::keys;
 use crate::audit::merkle::{self, MerkleTree};
 use crate::audit::proofs;
+use crate::codec::wire;
 use crate::domain::coverage::{coverage, MemberCoverage};
 use crate::domain::state::LedgerState;
 use crate::domain::StreamId;
@@ -194,7 +195,7 @@ pub fn write_backup(
             crate::ledger::member_coverage_folded(store, *member_id, Some(tree.size()))?
                 .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
         let record = Record::Coverage {
-            coverage: Box::new(member),
+            coverage: Box::new(wire::MemberCoverage::from(&member)),
         };
         write_line(&mut out, &record)?;
     }
@@ -453,7 +454,7 @@ impl<'a> Checker<'a> {
             }
             Record::Coverage { coverage } => {
                 self.enter(Stage::Coverages)?;
-                self.coverage_line(&coverage)
+                self.coverage_line(&MemberCoverage::from(*coverage))
             }
             Record::Checkpoint(signed) => {
                 self.enter(Stage::Done)?;

@@ -23,6 +23,7 @@
 use crate::audit::checkpoint::{event_leaf, head_leaf, Checkpoint, LogTree, SignedCheckpoint};
 use crate::audit::history;
 use crate::audit::merkle::{self, MerkleTree};
+use crate::codec::wire;
 use crate::domain::coverage::{coverage, MemberCoverage};
 use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
@@ -102,8 +103,9 @@ pub enum Record {
         index: u64,
         path: Vec<Sha256>,
     },
+    /// The coverage in its wire shape (contract "Member coverage").
     Coverage {
-        coverage: Box<MemberCoverage>,
+        coverage: Box<wire::MemberCoverage>,
     },
     Checkpoint(SignedCheckpoint),
 }
@@ -244,7 +246,7 @@ fn write_coverage(
         write_line(
             counting,
             &Record::Coverage {
-                coverage: Box::new(member),
+                coverage: Box::new(wire::MemberCoverage::from(&member)),
             },
         )?;
     }
@@ -652,7 +654,9 @@ fn parse_record(value: serde_json::Value, line: u64, parsed: &mut Parsed, failur
         }) => parsed
             .heads
             .push((line, stream, version, hash, index, path)),
-        Ok(Record::Coverage { coverage }) => parsed.coverages.push((line, *coverage)),
+        Ok(Record::Coverage { coverage }) => parsed
+            .coverages
+            .push((line, MemberCoverage::from(*coverage))),
         Ok(Record::Checkpoint(signed)) => parsed.checkpoints.push((line, signed)),
         Err(error) => failures.add(
             "format",

@@ -653,7 +653,10 @@ fn member(
     let mut stdout = io::stdout().lock();
     match member_coverage(&store, member_id, as_of)? {
         Some(coverage) => {
-            serde_json::to_writer_pretty(&mut stdout, &coverage)?;
+            serde_json::to_writer_pretty(
+                &mut stdout,
+                &crate::codec::wire::MemberCoverage::from(&coverage),
+            )?;
             stdout.write_all(b"\n")?;
             Ok(ExitCode::SUCCESS)
         }

@@ -17,11 +17,15 @@
 //! canonical bytes are rebuilt from its decoded fields and hashed again), so a
 //! version's module keeps both directions for as long as stores may hold it.
 //!
+//! What is sent is defined here too: [`wire`] is the member coverage's JSON, apart
+//! from the domain's coverage types and converted to and from them at the edge.
+//!
 //! `tests/it/stored_formats.rs` decodes every payload of the golden stores through
 //! this module and encodes it again to the same bytes, and pins the head hash of the
 //! golden commands written by this build.
 
 pub mod v1;
+pub mod wire;
 
 use crate::domain::event::Event;
 use serde::Serialize;

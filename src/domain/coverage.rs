@@ -9,7 +9,9 @@ use super::state::{LedgerState, MemberState, Period, RegionState};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialize only because the replay and what-if reports print it inside their own
+/// JSON; the member coverage's wire shape is `codec::wire::MemberStatus`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
     Active,
@@ -18,6 +20,11 @@ pub enum MemberStatus {
 }
 
 /// RULES.md "Month statuses".
+///
+/// Serialize and Deserialize stay: the stored `CoverageChanged` feed items hold it
+/// (postcard-encoded, so its variant order is stored bytes), and the explain, replay
+/// and what-if reports print it. The member coverage's wire shape is
+/// `codec::wire::MonthStatus`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MonthStatus {
@@ -30,7 +37,9 @@ pub enum MonthStatus {
     Lapsed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialize only because `explain` prints it flattened into its own JSON; the member
+/// coverage's wire shape is `codec::wire::MonthLine`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MonthLine {
     pub month: Month,
     pub status: MonthStatus,
@@ -51,7 +60,10 @@ pub struct MonthLine {
 }
 
 /// R16: a member's subsidy totals.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialize only because the replay and what-if reports print it inside their own
+/// JSON; the member coverage's wire shape is `codec::wire::SubsidyTotals`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SubsidyTotals {
     /// Months granted over all grants, after revocations (at most 36).
     pub granted_months: u32,
@@ -61,7 +73,8 @@ pub struct SubsidyTotals {
     pub owed: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Sent and read as `codec::wire::Arrears`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arrears {
     pub months: Vec<Month>,
     pub amount: Money,
@@ -69,7 +82,9 @@ pub struct Arrears {
     pub backpay_deadline: Option<Month>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Sent and read as `codec::wire::MemberCoverage`, converted at the edge, so a change
+/// here cannot silently change the contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberCoverage {
     pub member_id: Uuid,
     pub region: String,

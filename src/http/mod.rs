@@ -565,7 +565,8 @@ async fn get_member(
         )?)
     })
     .await?;
-    Ok(Json(coverage.ok_or_else(|| unknown_member(member_id))?).into_response())
+    let coverage = coverage.ok_or_else(|| unknown_member(member_id))?;
+    Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response())
 }
 
 /// Before a member's stored rows are read: if its region's month close is still

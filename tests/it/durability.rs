@@ -168,7 +168,13 @@ fn coverages(data: &Path, members: usize) -> Vec<Value> {
     let store = SledStore::open(data).unwrap();
     (0..members)
         .map(|index| {
-            serde_json::to_value(member_coverage(&store, member_id(index), None).unwrap()).unwrap()
+            let coverage = member_coverage(&store, member_id(index), None).unwrap();
+            serde_json::to_value(
+                coverage
+                    .as_ref()
+                    .map(flexledger::codec::wire::MemberCoverage::from),
+            )
+            .unwrap()
         })
         .collect()
 }

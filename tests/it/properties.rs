@@ -943,7 +943,7 @@ proptest! {
         }
         for member in MEMBERS {
             if let Some(coverage) = member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap() {
-                crate::schemas::assert_valid("member_coverage", &serde_json::to_value(coverage).unwrap());
+                crate::schemas::assert_valid("member_coverage", &serde_json::to_value(flexledger::codec::wire::MemberCoverage::from(&coverage)).unwrap());
             }
         }
     }
@@ -967,7 +967,7 @@ proptest! {
                 prop_assert!(!books.contains_key(member), "member {} paid but has no coverage\n{}", member, story(&run));
                 continue;
             };
-            let coverage = serde_json::to_value(coverage).unwrap();
+            let coverage = serde_json::to_value(flexledger::codec::wire::MemberCoverage::from(&coverage)).unwrap();
             let book = books.get(member).unwrap_or(&empty);
             let enrollments = coverage["enrollments"].as_u64().unwrap();
             let mut balance = zero;

@@ -41,7 +41,8 @@ fn check_library(scenario: &Value) -> Vec<String> {
         let coverage = member_coverage(ledger.store(), member_id.parse().unwrap(), None)
             .unwrap()
             .expect("member exists");
-        let actual = serde_json::to_value(&coverage).unwrap();
+        let actual =
+            serde_json::to_value(flexledger::codec::wire::MemberCoverage::from(&coverage)).unwrap();
         schemas::assert_valid("member_coverage", &actual);
         differences.extend(subset_differences(
             expected,

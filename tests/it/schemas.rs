@@ -768,6 +768,20 @@ fn v2_member_coverage_matches_its_schema() {
     assert!(!is_valid("member_coverage", &bad_month));
 }
 
+/// The coverage's wire type reads the contract's JSON, and what it writes back (from
+/// the domain's coverage, converted at the edge) is the same JSON and validates.
+#[test]
+fn the_member_coverage_wire_type_writes_what_its_schema_accepts() {
+    use flexledger::codec::wire::MemberCoverage;
+    use flexledger::domain::coverage as domain;
+    let json = coverage_v2();
+    let read: MemberCoverage = serde_json::from_value(json.clone()).unwrap();
+    let coverage = domain::MemberCoverage::from(read);
+    let written = serde_json::to_value(MemberCoverage::from(&coverage)).unwrap();
+    assert_valid("member_coverage", &written);
+    assert_eq!(written, json);
+}
+
 fn region_month_report() -> Value {
     json!({"region":"demo","month":"2025-03","open_month":"2025-05","closed":true,
         "members_by_status":{"due":0,"waiting":3,"covered":10,"arrears":1,"restored":0,"lapsed":2},
