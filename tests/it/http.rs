@@ -6,6 +6,7 @@
 //! roles, status codes, error shapes, bodies, limits and the feed's messages are
 //! tested in process (`http_app.rs`).
 
+use crate::http_app::header_of;
 use crate::support::listening_address;
 use serde_json::{json, Value};
 use std::io::BufRead;
@@ -509,15 +510,6 @@ fn exchange(
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().unwrap_or_default();
     (status, response.headers().clone(), text)
-}
-
-/// A response header's value, or "" when absent.
-fn header_of(headers: &ureq::http::HeaderMap, name: &str) -> String {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// `serve --demo` restarted on the same data directory prints the same tokens, and they

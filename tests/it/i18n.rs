@@ -50,20 +50,7 @@ const CODES_IN_ENGLISH_ONLY: &[&str] = &["invalid_command", "command_id_reused"]
 /// ASCII words a Chinese message may contain besides its arguments: the command names
 /// it tells a person to send (code names, as the contract spells them). Field names
 /// (`expected_version`, `paid_on`) and rule ids (`R6`, `S2`) are recognised by shape.
-const COMMAND_NAMES: &[&str] = &[
-    "publish_policy",
-    "enroll",
-    "pay",
-    "close_month",
-    "stop_deduction",
-    "resume_deduction",
-    "withdraw",
-    "reenroll",
-    "change_base",
-    "grant_subsidy",
-    "revoke_subsidy",
-    "pay_subsidy",
-];
+const COMMAND_NAMES: &[&str] = &crate::schemas::COMMANDS;
 
 /// Messages where an English glossary word has another sense than the glossary's, so
 /// its Chinese term would be wrong: (message id, the row's Chinese term, why).

@@ -40,7 +40,7 @@ const EVENT_TYPES: [&str; 14] = [
 ];
 
 /// Every command, each with `schemas/commands/<name>.schema.json` (v2 added the last three).
-const COMMANDS: [&str; 12] = [
+pub(crate) const COMMANDS: [&str; 12] = [
     "publish_policy",
     "enroll",
     "pay",
