@@ -29,11 +29,12 @@ use crate::domain::why::{
 use serde::Serialize;
 use std::io::Write;
 
-#[derive(Clone, Debug, Serialize)]
+/// Why a month has its status. Its JSON is `ExplanationJson`: the month line in its
+/// wire shape (`codec::wire`), then the reasons, events and rules.
+#[derive(Clone, Debug)]
 pub struct Explanation {
     pub member_id: uuid::Uuid,
     pub region: String,
-    #[serde(flatten)]
     pub line: MonthLine,
     /// The reasons, in order, in plain words.
     pub reasons: Vec<String>,
@@ -41,6 +42,32 @@ pub struct Explanation {
     pub events: Vec<Citation>,
     /// The rules applied, the deciding one first.
     pub rules: Vec<Rule>,
+}
+
+/// `Explanation` as JSON: the month line flattened in its wire shape.
+#[derive(Serialize)]
+struct ExplanationJson<'a> {
+    member_id: uuid::Uuid,
+    region: &'a str,
+    #[serde(flatten)]
+    line: crate::codec::wire::MonthLine,
+    reasons: &'a [String],
+    events: &'a [Citation],
+    rules: &'a [Rule],
+}
+
+impl Serialize for Explanation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ExplanationJson {
+            member_id: self.member_id,
+            region: &self.region,
+            line: crate::codec::wire::embed::month_line(&self.line),
+            reasons: &self.reasons,
+            events: &self.events,
+            rules: &self.rules,
+        }
+        .serialize(serializer)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -76,7 +76,9 @@ fn summary_table(page: &mut String, coverage: &MemberCoverage) {
         (
             "state",
             "state",
-            crate::audit::history::serde_plain(&coverage.state),
+            crate::audit::history::serde_plain(&crate::codec::wire::MemberStatus::from(
+                &coverage.state,
+            )),
         ),
         (
             "qualified",

@@ -37,6 +37,7 @@ pub struct ReplayLine {
 /// The member's counters after an event (RULES.md R7, R10, R14, R16, R17).
 #[derive(Clone, Debug, Serialize)]
 pub struct After {
+    #[serde(serialize_with = "crate::codec::wire::embed::member_status")]
     pub state: crate::domain::coverage::MemberStatus,
     pub arrears_months: Vec<Month>,
     pub arrears_amount: Money,
@@ -48,6 +49,7 @@ pub struct After {
     /// R17: the personal account balance.
     pub account_balance: Money,
     /// R16: the member's subsidy totals (granted months, accrued, paid, owed).
+    #[serde(serialize_with = "crate::codec::wire::embed::subsidy_totals")]
     pub subsidy: crate::domain::coverage::SubsidyTotals,
 }
 

@@ -427,6 +427,7 @@ pub struct WithdrawalLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     /// `None` when the member never became one (the alternative refused the enrollment).
+    #[serde(serialize_with = "crate::codec::wire::embed::member_status_option")]
     pub state: Option<MemberStatus>,
     /// R10: missed, unpaid, still payable.
     pub arrears_months: Vec<Month>,
@@ -454,6 +455,7 @@ pub struct Outcome {
     /// R17: the personal account balance (months that have arrived).
     pub account_balance: Money,
     /// R16: months granted, accrued, paid out, owed.
+    #[serde(serialize_with = "crate::codec::wire::embed::subsidy_totals")]
     pub subsidy: SubsidyTotals,
 }
 
@@ -517,6 +519,7 @@ impl Outcome {
 /// One month as one side lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MonthView {
+    #[serde(serialize_with = "crate::codec::wire::embed::month_status")]
     pub status: MonthStatus,
     pub benefits: bool,
     pub due: Money,
@@ -640,6 +643,7 @@ pub fn month_differences(actual: &[MonthLine], alternative: &[MonthLine]) -> Vec
 /// A month's (status, benefits) on one side; `status` `None` = not listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct StatusWithBenefits {
+    #[serde(serialize_with = "crate::codec::wire::embed::month_status_option")]
     pub status: Option<MonthStatus>,
     pub benefits: bool,
 }

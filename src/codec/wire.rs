@@ -367,3 +367,51 @@ mod tests {
         }
     }
 }
+
+/// Serializers for the reports that embed a coverage type in JSON of their own (the
+/// audit tools' `explain`, `replay` and what-if): `#[serde(serialize_with = …)]`, so
+/// those reports print the wire shape too, never the domain's.
+pub mod embed {
+    use super::{domain, MemberStatus, MonthLine, MonthStatus, SubsidyTotals};
+    use serde::{Serialize, Serializer};
+
+    pub fn member_status<S: Serializer>(
+        value: &domain::MemberStatus,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        MemberStatus::from(value).serialize(serializer)
+    }
+
+    pub fn member_status_option<S: Serializer>(
+        value: &Option<domain::MemberStatus>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.as_ref().map(MemberStatus::from).serialize(serializer)
+    }
+
+    pub fn month_status<S: Serializer>(
+        value: &domain::MonthStatus,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        MonthStatus::from(value).serialize(serializer)
+    }
+
+    pub fn month_status_option<S: Serializer>(
+        value: &Option<domain::MonthStatus>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.as_ref().map(MonthStatus::from).serialize(serializer)
+    }
+
+    pub fn subsidy_totals<S: Serializer>(
+        value: &domain::SubsidyTotals,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        SubsidyTotals::from(value).serialize(serializer)
+    }
+
+    /// A month line as the wire writes it (for a report that flattens it).
+    pub fn month_line(value: &domain::MonthLine) -> MonthLine {
+        MonthLine::from(value)
+    }
+}

@@ -9,10 +9,9 @@ use super::state::{LedgerState, MemberState, Period, RegionState};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Serialize only because the replay and what-if reports print it inside their own
-/// JSON; the member coverage's wire shape is `codec::wire::MemberStatus`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// No serde: every JSON that shows it (the coverage, the replay and what-if reports)
+/// writes `codec::wire::MemberStatus`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberStatus {
     Active,
     InArrears,
@@ -37,9 +36,9 @@ pub enum MonthStatus {
     Lapsed,
 }
 
-/// Serialize only because `explain` prints it flattened into its own JSON; the member
-/// coverage's wire shape is `codec::wire::MonthLine`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// No serde: every JSON that shows it (the coverage, `explain`) writes
+/// `codec::wire::MonthLine`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonthLine {
     pub month: Month,
     pub status: MonthStatus,
@@ -61,9 +60,9 @@ pub struct MonthLine {
 
 /// R16: a member's subsidy totals.
 ///
-/// Serialize only because the replay and what-if reports print it inside their own
-/// JSON; the member coverage's wire shape is `codec::wire::SubsidyTotals`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// No serde: every JSON that shows it (the coverage, the replay and what-if reports)
+/// writes `codec::wire::SubsidyTotals`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubsidyTotals {
     /// Months granted over all grants, after revocations (at most 36).
     pub granted_months: u32,

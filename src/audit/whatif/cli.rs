@@ -290,9 +290,9 @@ type Row<T> = (&'static str, fn(&T) -> String);
 /// The rows of the outcome table: each row's label and how an outcome reads in it.
 const OUTCOME_ROWS: [Row<Outcome>; 14] = [
     ("state", |outcome| {
-        outcome
-            .state
-            .map_or("never enrolled".to_owned(), |state| serde_plain(&state))
+        outcome.state.map_or("never enrolled".to_owned(), |state| {
+            serde_plain(&crate::codec::wire::MemberStatus::from(&state))
+        })
     }),
     ("arrears", |outcome| {
         amount_and_months(outcome.arrears_amount, &outcome.arrears_months)
