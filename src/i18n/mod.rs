@@ -3,8 +3,10 @@
 //!
 //! Above the domain and beside nothing else: it renders the domain's data
 //! (`Refusal`'s `RefusalText`) and is pure (the catalog is compiled in; the shells read
-//! the environment and headers and pass them in). English stays the wire's language:
-//! a refusal's `message` is never replaced, a shell shows `refusal_message` to people.
+//! the environment and headers and pass them in). English is the default: a refusal's
+//! `message` is the contract's English unless the reader asked for another language,
+//! and then a shell shows `refusal_message` instead (HTTP does, by `Accept-Language`);
+//! the code never changes (D37).
 
 mod catalog;
 mod language;
