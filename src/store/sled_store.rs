@@ -337,24 +337,30 @@ fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
 pub const STORE_OPEN_LOCK_WAIT_MS_MAX: u64 = 2_000;
 
 fn open_db(dir: &Path, path: &Path) -> Result<sled::Db, StoreError> {
+    open_sled(path, SLED_CACHE_BYTES_MAX).map_err(|error| classify_sled(dir, error))
+}
+
+/// Opens sled at `path` as the ledger does: no background flusher (every append
+/// flushes and fsyncs itself, and without the flusher thread the lock is released as
+/// soon as the store is dropped), waiting up to `STORE_OPEN_LOCK_WAIT_MS_MAX` for
+/// another handle of this process to release the directory lock. Public for the
+/// benchmark's raw ceilings, which must open their stores the same way.
+pub fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, sled::Error> {
     let started = std::time::Instant::now();
     loop {
-        // No background flusher: every append flushes and fsyncs itself, and without
-        // the flusher thread the lock is released as soon as the store is dropped.
         let opened = sled::Config::new()
             .path(path)
-            .cache_capacity(SLED_CACHE_BYTES_MAX)
+            .cache_capacity(cache_bytes)
             .flush_every_ms(None)
             .open();
         match opened {
-            Ok(db) => return Ok(db),
             Err(sled::Error::Io(error))
                 if is_lock_held(&error)
                     && started.elapsed().as_millis() < u128::from(STORE_OPEN_LOCK_WAIT_MS_MAX) =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            Err(error) => return Err(classify_sled(dir, error)),
+            opened => return opened,
         }
     }
 }

@@ -78,33 +78,12 @@ struct Store {
     data_file: File,
 }
 
-/// How long a reopen waits for a dropped store's file lock (sled releases it from a
-/// background thread).
-const OPEN_LOCK_WAIT_MS_MAX: u128 = 5_000;
-
 impl Store {
     /// Opens (creating if needed) sled at `dir` with the ledger's settings.
     fn open(dir: &Path) -> BenchResult<Store> {
-        // Configured as the ledger's store (`SledStore::open`): no flusher thread (every
-        // batch is flushed and fsynced by `sync`), and a reopen right after a drop
-        // waits for sled's background threads to let go of the file lock.
-        let started = std::time::Instant::now();
-        let db = loop {
-            let opened = sled::Config::new()
-                .path(dir)
-                .cache_capacity(CACHE_BYTES)
-                .flush_every_ms(None)
-                .open();
-            match opened {
-                Err(sled::Error::Io(error))
-                    if error.to_string().contains("could not acquire lock")
-                        && started.elapsed().as_millis() < OPEN_LOCK_WAIT_MS_MAX =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                opened => break opened?,
-            }
-        };
+        // Opened as the ledger's store is (no flusher thread; a reopen right after a
+        // drop waits for sled to let go of the directory lock).
+        let db = flexledger::store::sled_store::open_sled(dir, CACHE_BYTES)?;
         let tree = db.open_tree(TREE)?;
         let data_file = File::open(dir.join("db"))?;
         Ok(Store {
