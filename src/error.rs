@@ -84,10 +84,12 @@ fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
         StoreError::Corrupt { position, .. } if *position > 0 => Some(*position),
         _ => None,
     };
-    let ledger = |ledger: &LedgerError| match ledger {
-        LedgerError::Store(inner) => store(inner),
-        LedgerError::Fold(fold) => Some(fold.position),
-        LedgerError::Poisoned => None,
+    // `LedgerError::corruption` already says where a ledger error's damage is.
+    let ledger = |ledger: &LedgerError| {
+        ledger
+            .corruption()
+            .map(|(position, _)| position)
+            .filter(|position| *position > 0)
     };
     if let Some(error) = error.downcast_ref::<StoreError>() {
         return store(error);
@@ -152,11 +154,7 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
         return Some(store_kind(error));
     }
     if let Some(error) = error.downcast_ref::<LedgerError>() {
-        return Some(match error {
-            LedgerError::Store(store) => store_kind(store),
-            LedgerError::Fold(_) => ErrorKind::Damaged,
-            LedgerError::Poisoned => ErrorKind::Stopped,
-        });
+        return Some(ledger_kind(error));
     }
     if let Some(error) = error.downcast_ref::<ReportError>() {
         return Some(match error {
@@ -168,9 +166,7 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
         return Some(match error {
             BackupError::Invalid { .. } | BackupError::Refused(_) => ErrorKind::Invalid,
             BackupError::Read(io) => io_kind(io),
-            BackupError::Ledger(LedgerError::Store(store)) => store_kind(store),
-            BackupError::Ledger(LedgerError::Fold(_)) => ErrorKind::Damaged,
-            BackupError::Ledger(LedgerError::Poisoned) => ErrorKind::Stopped,
+            BackupError::Ledger(ledger) => ledger_kind(ledger),
         });
     }
     other_kind(error)
@@ -202,6 +198,14 @@ fn other_kind(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
         return Some(ErrorKind::Damaged);
     }
     None
+}
+
+fn ledger_kind(error: &LedgerError) -> ErrorKind {
+    match error {
+        LedgerError::Store(store) => store_kind(store),
+        LedgerError::Fold(_) => ErrorKind::Damaged,
+        LedgerError::Poisoned => ErrorKind::Stopped,
+    }
 }
 
 fn store_kind(error: &StoreError) -> ErrorKind {
