@@ -1,6 +1,7 @@
 //! `flexledger-audit whatif`: the same recorded behaviour re-decided under another
 //! policy. The identity property (no override, no difference) over every scenario and
-//! random histories; the policy changes the issue names, on the scenarios that show
+//! random histories; the policy changes an auditor asks about most (a longer grace, a
+//! prospective restore, a shorter grace, another wage), on the scenarios that show
 //! them; and the command line end to end.
 
 use crate::properties::{history, run_history, MEMBERS};

@@ -164,7 +164,7 @@ fn check_reports(store: &dyn EventStore, members: &[String], first: &str) -> usi
 }
 
 /// Members of a region given by the environment (`FLEXLEDGER_TEST_REGION_MEMBERS`,
-/// default 1,000; the acceptance runs it with 10,000).
+/// default 1,000; set it to 10,000 or more for a region of a realistic size).
 fn region_members() -> usize {
     std::env::var("FLEXLEDGER_TEST_REGION_MEMBERS")
         .ok()
