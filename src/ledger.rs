@@ -29,7 +29,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::Path;
 use uuid::Uuid;
 
+mod appended;
 mod close;
+pub use appended::{AppendingError, Stepped, Submitted};
 pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
 
 /// Most commands decided into one durable append; more are split into several appends.
@@ -96,9 +98,12 @@ pub struct Ledger<S: EventStore = SledStore> {
     poisoned: bool,
     /// Durable appends made since open (each one batch, one flush, one fsync).
     appends: u64,
-    /// What was appended during an `appending` call, for its caller (the writer, which
-    /// publishes it to the feed); `None` outside one, so an import keeps nothing.
+    /// What the public call now running (`submit`, `close_step`, …) has appended, to be
+    /// returned with its answer (`appended.rs`); `None` outside one, and when
+    /// `keep_appended` is off.
     appended: Option<Appended>,
+    /// Whether calls that append return what they appended (`set_keep_appended`).
+    keep_appended: bool,
     /// Region month totals read or changed lately (a cache of `RegionMonth` rows,
     /// at most `REPORT_CACHE_ROWS_MAX` kept between appends).
     reports: HashMap<(RegionName, Month), MonthTotals>,
@@ -544,6 +549,8 @@ pub fn finish_recorded_closes<S: EventStore>(
         return Ok(store);
     }
     let mut ledger = Ledger::with_store(store)?;
+    // Nothing publishes what this appends: keep none of it.
+    ledger.set_keep_appended(false);
     ledger.finish_closes(sources)?;
     Ok(ledger.store)
 }
@@ -605,6 +612,7 @@ impl<S: EventStore> Ledger<S> {
             poisoned: false,
             appends: 0,
             appended: None,
+            keep_appended: true,
             reports: HashMap::new(),
             summaries: HashMap::new(),
             closings,
@@ -634,25 +642,6 @@ impl<S: EventStore> Ledger<S> {
         self.appends
     }
 
-    /// Runs `work` (a `submit`, a `close_step`, …) and returns, with its outcome,
-    /// the sealed envelopes and coverage changes it appended, in log order: every one
-    /// is durable, even when `work` failed after them. How the writer learns what to
-    /// publish to the feed; outside such a call nothing appended is kept.
-    pub fn appending<T>(
-        &mut self,
-        work: impl FnOnce(&mut Self) -> Result<T, LedgerError>,
-    ) -> (Result<T, LedgerError>, Appended) {
-        let outer = self.appended.replace(Appended::default());
-        let outcome = work(self);
-        let appended = std::mem::replace(&mut self.appended, outer).unwrap_or_default();
-        if let Some(outer) = &mut self.appended {
-            // Nested: the outer call appended this too.
-            outer.envelopes.extend(appended.envelopes.iter().cloned());
-            outer.coverage.extend(appended.coverage.iter().cloned());
-        }
-        (outcome, appended)
-    }
-
     /// Each listed member's month lines, for a before/after comparison.
     fn month_lines(&self, members: &BTreeSet<Uuid>) -> Vec<(Uuid, Vec<MonthLine>)> {
         members
@@ -665,7 +654,20 @@ impl<S: EventStore> Ledger<S> {
     /// durable write per `APPEND_BATCH_COMMANDS_MAX` commands. Results are returned
     /// only after their events are durable. A refused command never affects its
     /// neighbours; an item that failed to parse is passed through as its refusal.
+    ///
+    /// Answers with the results and the sealed envelopes and coverage changes appended
+    /// (`Submitted`); a failure carries what was appended before it (`AppendingError`).
     pub fn submit(
+        &mut self,
+        commands: Vec<Result<CommandEnvelope, Refusal>>,
+        sources: &mut dyn Sources,
+    ) -> Result<Submitted, AppendingError> {
+        self.collecting(|ledger| ledger.submit_all(commands, sources))
+            .map(|(results, appended)| Submitted { results, appended })
+    }
+
+    /// `submit`'s work, in chunks of one durable append each.
+    fn submit_all(
         &mut self,
         commands: Vec<Result<CommandEnvelope, Refusal>>,
         sources: &mut dyn Sources,
@@ -676,7 +678,7 @@ impl<S: EventStore> Ledger<S> {
             results.extend(self.submit_chunk(&mut commands, sources)?);
         }
         if !self.close_in_background {
-            self.finish_closes(sources)?;
+            self.record_closes_to_end(sources)?;
         }
         Ok(results)
     }

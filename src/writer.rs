@@ -7,7 +7,9 @@
 
 use crate::domain::{CommandEnvelope, Refusal};
 use crate::feed::Broadcast;
-use crate::ledger::{Appended, Ledger, LedgerError, Sources, APPEND_BATCH_COMMANDS_MAX};
+use crate::ledger::{
+    Appended, AppendingError, Ledger, LedgerError, Sources, Stepped, APPEND_BATCH_COMMANDS_MAX,
+};
 use crate::store::{CommandResult, EventStore};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -32,7 +34,10 @@ fn next_request<S: EventStore>(
             Err(mpsc::error::TryRecvError::Disconnected) => return None,
             Err(mpsc::error::TryRecvError::Empty) => {}
         }
-        let (stepped, appended) = for_feed(ledger, feed, |ledger| ledger.close_step(sources));
+        let (stepped, appended) = match ledger.close_step(sources) {
+            Ok(Stepped { progress, appended }) => (Ok(progress), appended),
+            Err(AppendingError { error, appended }) => (Err(error), appended),
+        };
         match stepped {
             Ok(progress) => {
                 live.appends.fetch_add(1, Ordering::Relaxed);
@@ -46,20 +51,6 @@ fn next_request<S: EventStore>(
             }
         }
         publish(feed, &appended);
-    }
-}
-
-/// `work`'s outcome and, when there is a feed, what it appended (`Ledger::appending`).
-/// Without a feed nothing is kept: a month close recorded to the end within one
-/// `submit` would otherwise keep every event of it.
-fn for_feed<S: EventStore, T>(
-    ledger: &mut Ledger<S>,
-    feed: Option<&Broadcast>,
-    work: impl FnOnce(&mut Ledger<S>) -> Result<T, LedgerError>,
-) -> (Result<T, LedgerError>, Appended) {
-    match feed {
-        Some(_) => ledger.appending(work),
-        None => (work(ledger), Appended::default()),
     }
 }
 
@@ -162,6 +153,11 @@ impl<S: EventStore + Send + 'static> Writer<S> {
 
     /// Like `start`, and publishes every appended envelope, once durable and in log
     /// order, to `feed` (a bounded broadcast: a lagging receiver learns it lagged).
+    ///
+    /// Without a feed the ledger keeps nothing it appends while the writer runs
+    /// (`Ledger::set_keep_appended`): a month close recorded to the end within one
+    /// `submit` would otherwise keep every event of it. The setting is restored when
+    /// the writer stops.
     pub fn start_with_feed(
         mut ledger: Ledger<S>,
         mut sources: Box<dyn Sources + Send>,
@@ -173,6 +169,8 @@ impl<S: EventStore + Send + 'static> Writer<S> {
         let thread = std::thread::Builder::new()
             .name("flexledger-writer".into())
             .spawn(move || {
+                let kept = ledger.keeps_appended();
+                ledger.set_keep_appended(feed.is_some());
                 let stats = run_writer(
                     &mut ledger,
                     sources.as_mut(),
@@ -180,6 +178,7 @@ impl<S: EventStore + Send + 'static> Writer<S> {
                     &mut receiver,
                     &live,
                 );
+                ledger.set_keep_appended(kept);
                 (ledger, stats)
             })
             // OK because failing to start a thread at start-up leaves nothing to run.
@@ -305,7 +304,7 @@ fn run_writer<S: EventStore>(
         let batch = gather_batch(first, receiver, &mut carried);
         let started = std::time::Instant::now();
         let before = stats;
-        let appended = write_batch(ledger, sources, batch, feed, &mut stats, &live.failed);
+        let appended = write_batch(ledger, sources, batch, &mut stats, &live.failed);
         count_batch(live, &before, &stats, ledger.is_poisoned(), started);
         publish(feed, &appended);
     }
@@ -373,7 +372,6 @@ fn write_batch<S: EventStore>(
     ledger: &mut Ledger<S>,
     sources: &mut dyn Sources,
     batch: Vec<Request>,
-    feed: Option<&Broadcast>,
     stats: &mut WriterStats,
     failed: &std::sync::atomic::AtomicBool,
 ) -> Appended {
@@ -389,10 +387,7 @@ fn write_batch<S: EventStore>(
     }
     let total = commands.len();
     let appends_before = ledger.appends();
-    let (outcome, appended) = for_feed(ledger, feed, |ledger| {
-        ledger.bring_members_up_to_date(&touch, sources)?;
-        ledger.submit(commands, sources)
-    });
+    let (outcome, appended) = submit_batch(ledger, sources, &touch, commands);
     stats.appends += ledger.appends() - appends_before;
     stats.commands += total as u64;
     stats.requests += replies.len() as u64;
@@ -416,6 +411,32 @@ fn write_batch<S: EventStore>(
         }
     }
     appended
+}
+
+/// Brings the `touch`ed members up to date, then decides and appends `commands`: their
+/// results, or the failure that stopped them, and everything appended either way
+/// (durable, so for the feed even after a failure), in log order.
+fn submit_batch<S: EventStore>(
+    ledger: &mut Ledger<S>,
+    sources: &mut dyn Sources,
+    touch: &[uuid::Uuid],
+    commands: Commands,
+) -> (Result<Vec<CommandResult>, LedgerError>, Appended) {
+    let mut appended = match ledger.bring_members_up_to_date(touch, sources) {
+        Ok(appended) => appended,
+        Err(AppendingError { error, appended }) => return (Err(error), appended),
+    };
+    let outcome = match ledger.submit(commands, sources) {
+        Ok(submitted) => {
+            appended.extend(submitted.appended);
+            Ok(submitted.results)
+        }
+        Err(failed) => {
+            appended.extend(failed.appended);
+            Err(failed.error)
+        }
+    };
+    (outcome, appended)
 }
 
 impl From<LedgerError> for WriterError {

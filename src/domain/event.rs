@@ -252,6 +252,19 @@ impl StreamId {
         }
     }
 
+    /// Whether `name` is this stream's [`name`](StreamId::name), without building it:
+    /// every event read from the log is checked against its stream's name.
+    pub fn is_named(&self, name: &str) -> bool {
+        match self {
+            StreamId::Region(region) => is_region_stream_named(region, name),
+            StreamId::Member(member_id) => name.strip_prefix("member-").is_some_and(|id| {
+                id == member_id
+                    .hyphenated()
+                    .encode_lower(&mut Uuid::encode_buffer())
+            }),
+        }
+    }
+
     pub fn parse(name: &str) -> Option<StreamId> {
         if let Some(rest) = name.strip_prefix("member-") {
             return Uuid::parse_str(rest).ok().map(StreamId::Member);
@@ -262,7 +275,22 @@ impl StreamId {
     }
 }
 
+/// Whether `name` is `region-<region>`, the name of the region's stream.
+fn is_region_stream_named(region: &RegionName, name: &str) -> bool {
+    name.strip_prefix("region-") == Some(region.as_str())
+}
+
 impl Event {
+    /// Whether `name` is the name of this event's stream (`stream().name()`), without
+    /// building either (a region event's stream would clone its region's name).
+    pub fn is_of_stream(&self, name: &str) -> bool {
+        match self {
+            Event::PolicyPublished(policy) => is_region_stream_named(&policy.region, name),
+            Event::MonthClosed(closed) => is_region_stream_named(&closed.region, name),
+            member_event => member_event.stream().is_named(name),
+        }
+    }
+
     pub fn type_name(&self) -> &'static str {
         match self {
             Event::PolicyPublished(_) => "PolicyPublished",
@@ -308,5 +336,35 @@ impl Event {
             Event::SubsidyRevoked(body) => StreamId::Member(body.member_id),
             Event::SubsidyPaid(body) => StreamId::Member(body.member_id),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_is_named_by_its_name_and_nothing_else() {
+        let member_id = Uuid::from_u128(0xabcd_ef01_2345_4678_89ab_cdef_0123_4567);
+        let region = RegionName::parse("demo").expect("a region name");
+        for stream in [StreamId::Member(member_id), StreamId::Region(region)] {
+            let name = stream.name();
+            assert!(stream.is_named(&name), "{name}");
+            let upper = name.to_uppercase();
+            let others = [
+                "",
+                "member-",
+                "region-",
+                upper.as_str(),
+                &name[..name.len() - 1],
+                &format!("{name}x"),
+                &format!("x{name}"),
+                &name.replacen('-', "_", 1),
+            ];
+            for other in others {
+                assert!(!stream.is_named(other), "{name} is not named {other:?}");
+            }
+        }
+        assert!(!StreamId::Region(RegionName::parse("member").unwrap()).is_named("member-demo"));
     }
 }

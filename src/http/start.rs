@@ -27,7 +27,8 @@ pub fn seed_demo(
         return Ok(Vec::new());
     }
     let commands = DEMO_COMMANDS.lines().map(parse_command).collect();
-    ledger.submit(commands, sources)
+    // No feed exists yet to publish what the demo appends.
+    Ok(ledger.submit(commands, sources)?.results)
 }
 
 /// Hands `ledger` to a new writer (which publishes to a new feed broadcast) and builds

@@ -27,7 +27,9 @@
 //!   but a change (a granted, paid month accruing) gets its change in the
 //!   `MonthClosed` append, as before.
 
-use super::{read_member_row, Dirty, Ledger, LedgerError, Sources};
+use super::{
+    read_member_row, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
+};
 use crate::domain::command::CloseMonth;
 use crate::domain::coverage::{member_coverage, month_changes, CoverageChanged, MonthLine};
 use crate::domain::decide::{close_consequences, month_closed, CloseTally};
@@ -120,8 +122,14 @@ impl<S: EventStore> Ledger<S> {
     }
 
     /// Records the next chunk of the first close in progress, if any: one atomic,
-    /// durable append.
-    pub fn close_step(
+    /// durable append. Answers with its progress and what it appended (`Stepped`).
+    pub fn close_step(&mut self, sources: &mut dyn Sources) -> Result<Stepped, AppendingError> {
+        self.collecting(|ledger| ledger.next_close_chunk(sources))
+            .map(|(progress, appended)| Stepped { progress, appended })
+    }
+
+    /// `close_step`'s work.
+    fn next_close_chunk(
         &mut self,
         sources: &mut dyn Sources,
     ) -> Result<Option<CloseProgress>, LedgerError> {
@@ -131,16 +139,25 @@ impl<S: EventStore> Ledger<S> {
         self.close_chunk(&region, sources).map(Some)
     }
 
-    /// Records every close in progress to the end (bounded memory: chunk by chunk).
-    pub fn finish_closes(&mut self, sources: &mut dyn Sources) -> Result<u64, LedgerError> {
-        let mut chunks = 0;
-        while let Some(progress) = self.close_step(sources)? {
-            chunks += 1;
+    /// Records every close in progress to the end (bounded memory: chunk by chunk,
+    /// unless what is appended is kept: `set_keep_appended`), and answers with what it
+    /// appended.
+    pub fn finish_closes(&mut self, sources: &mut dyn Sources) -> Result<Appended, AppendingError> {
+        self.collecting(|ledger| ledger.record_closes_to_end(sources))
+            .map(|((), appended)| appended)
+    }
+
+    /// `finish_closes`'s work (and `submit`'s, when closes are not left to the caller).
+    pub(super) fn record_closes_to_end(
+        &mut self,
+        sources: &mut dyn Sources,
+    ) -> Result<(), LedgerError> {
+        while let Some(progress) = self.next_close_chunk(sources)? {
             if progress.finished {
                 tracing::info!(region = %progress.closing.region, month = %progress.closing.month, members = progress.closing.members_done, missed = progress.closing.missed_recorded, withdrawn = progress.closing.withdrawn_recorded, "month close recorded to the end");
             }
         }
-        Ok(chunks)
+        Ok(())
     }
 
     /// Finishes the close in progress in `region`, if any (before another close of it).
@@ -321,8 +338,19 @@ impl<S: EventStore> Ledger<S> {
     }
 
     /// Records the consequences of their regions' closes in progress for `members`
-    /// (a server does this before answering a read of one of them), in one append.
+    /// (a server does this before answering a read of one of them), in one append,
+    /// and answers with what it appended.
     pub fn bring_members_up_to_date(
+        &mut self,
+        members: &[Uuid],
+        sources: &mut dyn Sources,
+    ) -> Result<Appended, AppendingError> {
+        self.collecting(|ledger| ledger.record_members_up_to_date(members, sources))
+            .map(|((), appended)| appended)
+    }
+
+    /// `bring_members_up_to_date`'s work.
+    fn record_members_up_to_date(
         &mut self,
         members: &[Uuid],
         sources: &mut dyn Sources,

@@ -310,7 +310,7 @@ fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
     let position = be_u64(key.get(1..).unwrap_or_default(), 0, "log key")?;
     let envelope =
         log_entry::decode(position, value).map_err(|message| corrupt(position, message))?;
-    if envelope.stream != envelope.event.stream().name() {
+    if !envelope.event.is_of_stream(&envelope.stream) {
         return Err(corrupt(
             position,
             format!(

@@ -226,7 +226,10 @@ fn submit(commands: Vec<Value>) -> Vec<CommandResult> {
     let dir = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(dir.path()).unwrap();
     let parsed = commands.into_iter().map(parse_command_value).collect();
-    ledger.submit(parsed, &mut FixedSources::new()).unwrap()
+    ledger
+        .submit(parsed, &mut FixedSources::new())
+        .unwrap()
+        .results
 }
 
 /// ASCII words of `text` (runs of letters, digits and `_` starting with a letter)

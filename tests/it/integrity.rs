@@ -403,3 +403,29 @@ pub(crate) fn flip_stored_byte(dir: &Path, position: u64, at: impl Fn(&[u8]) -> 
     tree.insert(log_key(position), value).unwrap();
     tree.flush().unwrap();
 }
+
+#[test]
+fn an_event_rehashed_into_another_stream_is_refused_by_every_read() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    let other = "0b53af7d-bb50-5037-9d21-49eba4cb5783";
+    // The payload names another member; the envelope keeps its stream.
+    tamper(dir.path(), position, true, |json| {
+        json.replacen(
+            &format!("\"member_id\":\"{MEMBER}\""),
+            &format!("\"member_id\":\"{other}\""),
+            1,
+        )
+    });
+    tamper(dir.path(), 1, true, |json| {
+        json.replacen("\"region\":\"demo\"", "\"region\":\"demx\"", 1)
+    });
+    let store = SledStore::open(dir.path()).unwrap();
+    for at in [1, position] {
+        let error = store.read_log(at).next().unwrap().unwrap_err();
+        assert!(
+            error.to_string().contains("does not match its payload"),
+            "{error}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! library and the real CLI, schema validation, properties and the differential test
 //! against an independent model of RULES.md.
 
+mod appended;
 mod audit;
 mod audit_timeline;
 mod audit_whatif;

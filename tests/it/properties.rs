@@ -644,7 +644,8 @@ pub fn run_history_checked(
     let mut malformed = vec![false];
     let mut results = ledger
         .submit(vec![parse_command_value(first_policy())], &mut sources)
-        .unwrap();
+        .unwrap()
+        .results;
     for (index, intent) in intents.iter().enumerate() {
         let Concrete {
             mut command,
@@ -661,7 +662,7 @@ pub fn run_history_checked(
             may_fail_to_parse || parsed.is_ok(),
             "generated command must parse: {command} {parsed:?}"
         );
-        results.extend(ledger.submit(vec![parsed], &mut sources).unwrap());
+        results.extend(ledger.submit(vec![parsed], &mut sources).unwrap().results);
         check(&ledger);
         if mode == CloseMode::Background && index % 3 == 2 {
             ledger.close_step(&mut sources).unwrap();

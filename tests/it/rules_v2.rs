@@ -6,7 +6,7 @@ use crate::support::*;
 use flexledger::domain::month::Month;
 use flexledger::domain::parse_command_value;
 use flexledger::domain::policy::RegionName;
-use flexledger::ledger::{member_coverage, region_month_report, Ledger, ReportError};
+use flexledger::ledger::{member_coverage, region_month_report, Appended, Ledger, ReportError};
 use flexledger::store::{EventLog, EventStore};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -24,16 +24,26 @@ fn policy(extra: Value) -> Value {
 }
 
 fn submit(ledger: &mut Ledger, sources: &mut FixedSources, commands: &[Value]) -> Vec<Value> {
+    submit_appending(ledger, sources, commands).0
+}
+
+/// The results as JSON, and what the commands appended (what the feed publishes).
+fn submit_appending(
+    ledger: &mut Ledger,
+    sources: &mut FixedSources,
+    commands: &[Value],
+) -> (Vec<Value>, Appended) {
     let parsed = commands
         .iter()
         .map(|command| parse_command_value(command.clone()))
         .collect();
-    ledger
-        .submit(parsed, sources)
-        .unwrap()
+    let submitted = ledger.submit(parsed, sources).unwrap();
+    let results = submitted
+        .results
         .iter()
         .map(|result| serde_json::to_value(result).unwrap())
-        .collect()
+        .collect();
+    (results, submitted.appended)
 }
 
 fn member(index: usize) -> String {
@@ -382,9 +392,7 @@ fn refunds_accruals_and_subsidy_payments_reach_the_feed() {
     let mut sources = FixedSources::new();
     let (a, b) = (member(0), member(1));
     let mut feed = |ledger: &mut Ledger, commands: &[Value]| {
-        let (results, appended) =
-            ledger.appending(|ledger| Ok(submit(ledger, &mut sources, commands)));
-        let results = results.unwrap();
+        let (results, appended) = submit_appending(ledger, &mut sources, commands);
         assert!(
             results.iter().all(|result| result["ok"] == true),
             "{results:?}"

@@ -19,7 +19,10 @@ fn check_library(scenario: &Value) -> Vec<String> {
         .iter()
         .map(|step| parse_command_value(step["command"].clone()))
         .collect();
-    let results = ledger.submit(commands, &mut FixedSources::new()).unwrap();
+    let results = ledger
+        .submit(commands, &mut FixedSources::new())
+        .unwrap()
+        .results;
     let mut differences = Vec::new();
     for (index, (step, result)) in steps.iter().zip(&results).enumerate() {
         let wire = serde_json::to_value(result).unwrap();
