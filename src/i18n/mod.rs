@@ -11,8 +11,8 @@
 mod catalog;
 mod language;
 
-pub use catalog::{Catalog, MessageSource};
-pub use language::Language;
+pub use catalog::{Arg, Catalog, MessageSource};
+pub use language::{Language, UnknownLanguage};
 
 use crate::domain::Refusal;
 
@@ -20,6 +20,11 @@ use crate::domain::Refusal;
 /// such message or it needs an argument not given.
 pub fn tr(language: Language, id: &str, args: &[(&str, String)]) -> Option<String> {
     Catalog::get().tr(language, id, args)
+}
+
+/// [`tr`] with typed arguments (counts for plural selectors).
+pub fn tr_args(language: Language, id: &str, args: &[(&str, Arg)]) -> Option<String> {
+    Catalog::get().tr_args(language, id, args)
 }
 
 /// A refusal's message in `language`, from the catalog and the refusal's data. A

@@ -70,6 +70,36 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "缴费",
         "a subsidy is paid out by the agency (发放), not paid in by the member",
     ),
+    (
+        "explain-money-subsidy",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-role-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-subsidy-paid-out",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-subsidy-owed",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-status-restored",
+        "待遇恢复",
+        "the status `restored` (补缴恢复): whether benefits come back is P-restore's, said next",
+    ),
+    (
+        "explain-delay-not-qualified",
+        "已取得待遇资格",
+        "negated: the member has not qualified (尚未取得待遇资格)",
+    ),
 ];
 
 fn messages(language: Language) -> Vec<MessageSource> {
@@ -165,6 +195,32 @@ fn a_missing_message_or_a_stray_argument_is_caught() {
     assert!(argument_problems(&unknown, Language::En)
         .iter()
         .any(|problem| problem.contains("rendered by no code")));
+}
+
+/// Every `explain-` message is rendered by `audit/explain.rs` and every message it
+/// renders is in the catalog; the arguments it gives each are checked as it renders
+/// (in debug builds, by every month of `expect.rs`).
+#[test]
+fn every_explain_message_is_rendered_by_the_code_and_no_other() {
+    let code = std::fs::read_to_string(repo_path("src/audit/explain.rs")).unwrap();
+    let used: BTreeSet<String> = code
+        .split('"')
+        .filter(|piece| piece.starts_with("explain-") && !piece.contains(char::is_whitespace))
+        .map(str::to_owned)
+        .collect();
+    let catalog: BTreeSet<String> = messages(Language::En)
+        .into_iter()
+        .map(|message| message.id)
+        .filter(|id| id.starts_with("explain-"))
+        .collect();
+    assert!(catalog.len() >= 60, "{} explain messages", catalog.len());
+    let unused: Vec<&String> = catalog.difference(&used).collect();
+    let missing: Vec<&String> = used.difference(&catalog).collect();
+    assert!(unused.is_empty(), "messages no code renders: {unused:?}");
+    assert!(
+        missing.is_empty(),
+        "messages the catalog lacks: {missing:?}"
+    );
 }
 
 #[test]
@@ -595,7 +651,7 @@ fn each_chinese_message_uses_the_glossary_terms_of_its_english_message() {
 
 #[test]
 fn the_language_is_the_flag_then_flexledger_lang_then_lc_all_then_lang() {
-    let negotiate = Language::negotiate;
+    let negotiate = |flag, own, lc_all, lang| Language::negotiate(flag, own, lc_all, lang).unwrap();
     assert_eq!(
         negotiate(Some("zh"), Some("en"), None, Some("en_US.UTF-8")),
         Language::ZhCn
@@ -622,9 +678,11 @@ fn the_language_is_the_flag_then_flexledger_lang_then_lc_all_then_lang() {
     );
     assert_eq!(negotiate(None, None, None, None), Language::En);
     assert_eq!(
-        negotiate(Some("fr"), None, None, Some("zh_CN.UTF-8")),
+        negotiate(None, Some("fr"), None, Some("zh_CN.UTF-8")),
         Language::En
     );
+    let unknown = Language::negotiate(Some("fr"), None, None, Some("zh_CN.UTF-8"));
+    assert!(unknown.is_err(), "{unknown:?}");
 }
 
 #[test]
@@ -655,9 +713,10 @@ fn chinese_tags_and_locales_name_simplified_chinese_and_others_english() {
     ] {
         assert_eq!(Language::from_tag(tag), None, "{tag}");
         assert_eq!(
-            Language::negotiate(Some(tag), None, None, None),
-            Language::En
+            Language::negotiate(None, Some(tag), None, None),
+            Ok(Language::En)
         );
+        assert!(Language::negotiate(Some(tag), None, None, None).is_err());
     }
 }
 
