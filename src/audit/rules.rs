@@ -469,4 +469,72 @@ mod tests {
         ));
         assert_eq!(rules.len(), 17);
     }
+
+    /// In Chinese: RULES.zh.md's seventeen rules, each source quoted in its Chinese
+    /// original where RULES.zh.md gives one, S1 marked as the ledger's translation, and
+    /// the sources without an original in English with their gist.
+    #[test]
+    fn the_chinese_rules_quote_the_chinese_sources() {
+        let rules = rules_in(Language::ZhCn);
+        let english = rules_in(Language::En);
+        assert_eq!(
+            rules.keys().collect::<Vec<_>>(),
+            english.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(rules[&RuleId::R7].title, "待遇起始");
+        assert_eq!(rules[&RuleId::R8].title, "停止扣费");
+        assert!(rules[&RuleId::R11]
+            .text
+            .starts_with("月结后，参保人员的连续欠费月数"));
+        for (id, rule) in &rules {
+            assert_eq!(rule.sources.len(), english[id].sources.len(), "{id}");
+        }
+        for (rule, source, phrase) in SOURCE_PHRASES_ZH {
+            let found = rules[rule]
+                .sources
+                .iter()
+                .any(|quote| quote.id == *source && quote.sentence.contains(phrase));
+            assert!(
+                found,
+                "{rule}: {source} has no Chinese sentence with {phrase:?}"
+            );
+        }
+        let s4 = &rules[&RuleId::R4].sources[0];
+        assert_eq!(s4.sentence, "缴费基数可参照当地上一年职工年平均工资核定。");
+        assert_eq!(s4.origin, QuoteOrigin::Original);
+        let s1 = &rules[&RuleId::R11].sources[0];
+        assert_eq!(s1.origin, QuoteOrigin::LedgerTranslation);
+        assert!(s1.sentence.starts_with("超过三个月的"), "{}", s1.sentence);
+        let r13: Vec<&str> = rules[&RuleId::R13]
+            .sources
+            .iter()
+            .map(|quote| quote.sentence.as_str())
+            .collect();
+        assert!(
+            r13[0].contains("方可重新参保") && r13[1].contains("自缴费次月起"),
+            "{r13:?}"
+        );
+        let s6 = rules[&RuleId::R7]
+            .sources
+            .iter()
+            .find(|quote| quote.id == "S6")
+            .unwrap();
+        assert_eq!(s6.sentence, english[&RuleId::R7].sources[1].sentence);
+        assert!(
+            matches!(&s6.origin, QuoteOrigin::EnglishKept { gist: Some(gist) } if gist.starts_with("对首次参保的灵活就业人员"))
+        );
+        let s9 = &rules[&RuleId::R16].sources[0];
+        assert_eq!(s9.origin, QuoteOrigin::EnglishKept { gist: None });
+        // Every source with a Chinese text is quoted in Chinese wherever it is cited.
+        let chinese = sources_zh();
+        for (id, rule) in &rules {
+            for quote in &rule.sources {
+                let has_chinese = chinese
+                    .get(&quote.id)
+                    .is_some_and(|source| !source.sentences.is_empty());
+                let kept = matches!(quote.origin, QuoteOrigin::EnglishKept { .. });
+                assert_eq!(has_chinese, !kept, "{id} {}: {}", quote.id, quote.sentence);
+            }
+        }
+    }
 }

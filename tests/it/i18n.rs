@@ -762,3 +762,145 @@ fn messages_are_plain_text_with_their_arguments() {
         serde_json::from_value(json!({"code": "month_closed", "message": "m"})).unwrap();
     assert_eq!(refusal_message(Language::ZhCn, &wire), "m");
 }
+
+const AUDIT: &str = env!("CARGO_BIN_EXE_flexledger-audit");
+const FLEXLEDGER: &str = env!("CARGO_BIN_EXE_flexledger");
+
+/// `program --data-dir dir args` with only `environment` of the variables that choose
+/// a language.
+fn run_in(
+    program: &str,
+    dir: &std::path::Path,
+    args: &[&str],
+    environment: &[(&str, &str)],
+) -> std::process::Output {
+    let mut command = std::process::Command::new(program);
+    for variable in ["FLEXLEDGER_LANG", "LC_ALL", "LANG", "FLEXLEDGER_DATA_DIR"] {
+        command.env_remove(variable);
+    }
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .envs(environment.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Both binaries take `--lang`; `explain` speaks the language the flag, then
+/// `FLEXLEDGER_LANG`, `LC_ALL` and `LANG` choose, prints exactly the expect file of
+/// that language, and writes the same JSON in every language.
+#[test]
+fn explain_speaks_the_language_chosen_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = read_json(&repo_path("tests/scenarios/automatic_withdrawal.json"));
+    let commands: Vec<Value> = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["command"].clone())
+        .collect();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let (member, month) = ("0b53af7d-bb50-5037-9d21-49eba4cb5782", "2025-09");
+    let english =
+        crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.txt", month);
+    let chinese =
+        crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.zh-CN.txt", month);
+    let explain = ["explain", "--member", member, "--month", month];
+    let zh = [("LANG", "zh_CN.UTF-8")];
+    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &String)> = vec![
+        (vec![], vec![], &english),
+        (vec![], zh.to_vec(), &chinese),
+        (vec![], vec![("LANG", "C")], &english),
+        (vec![], vec![("LANG", "POSIX")], &english),
+        (
+            vec![],
+            vec![("LC_ALL", "C"), ("LANG", "zh_CN.UTF-8")],
+            &english,
+        ),
+        (
+            vec![],
+            vec![("LC_ALL", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")],
+            &chinese,
+        ),
+        (
+            vec![],
+            vec![("FLEXLEDGER_LANG", "zh-CN"), ("LC_ALL", "en_US.UTF-8")],
+            &chinese,
+        ),
+        (
+            vec![],
+            vec![("FLEXLEDGER_LANG", "en"), ("LANG", "zh_CN.UTF-8")],
+            &english,
+        ),
+        (vec!["--lang", "en"], zh.to_vec(), &english),
+        (
+            vec!["--lang", "zh-CN"],
+            vec![("FLEXLEDGER_LANG", "en")],
+            &chinese,
+        ),
+    ];
+    for (flag, environment, expected) in cases {
+        let args: Vec<&str> = flag.iter().chain(explain.iter()).copied().collect();
+        let output = run_in(AUDIT, dir.path(), &args, &environment);
+        assert!(output.status.success(), "{args:?} {environment:?}");
+        assert_eq!(
+            &String::from_utf8(output.stdout).unwrap(),
+            expected,
+            "{args:?} {environment:?}"
+        );
+    }
+    // A global flag: after the subcommand too.
+    let mut after: Vec<&str> = explain.to_vec();
+    after.extend(["--lang", "zh-CN"]);
+    let output = run_in(AUDIT, dir.path(), &after, &[]);
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), chinese);
+    // The JSON is the same in every language.
+    let json_line =
+        crate::expect::explain_json_line("automatic_withdrawal/0b53af7d.explain.jsonl", month);
+    for language in ["en", "zh-CN"] {
+        let mut args = vec!["--json", "--lang", language];
+        args.extend(explain);
+        let output = run_in(AUDIT, dir.path(), &args, &zh);
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            json_line,
+            "{language}"
+        );
+    }
+    // A month that cannot be explained says so in the language chosen.
+    let outside = [
+        "--lang", "zh-CN", "explain", "--member", member, "--month", "2031-01",
+    ];
+    let output = run_in(AUDIT, dir.path(), &outside, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.contains("不在该参保人员的月份范围内"), "{said}");
+}
+
+/// A `--lang` naming no language flexledger speaks is an error (exit 2) listing the
+/// choices, in both binaries; the environment's unknown values mean English.
+#[test]
+fn an_unknown_lang_flag_is_refused_with_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&[policy("2025-01")], dir.path()));
+    for program in [AUDIT, FLEXLEDGER] {
+        let output = run_in(program, dir.path(), &["--lang", "fr", "verify"], &[]);
+        assert_eq!(output.status.code(), Some(2), "{program}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("\"fr\"") && stderr.contains("en, zh-CN"),
+            "{program}: {stderr}"
+        );
+        let output = run_in(
+            program,
+            dir.path(),
+            &["verify"],
+            &[("FLEXLEDGER_LANG", "fr")],
+        );
+        assert!(output.status.success(), "{program}: {output:?}");
+        let output = run_in(program, dir.path(), &["--lang", "zh-CN", "verify"], &[]);
+        assert!(output.status.success(), "{program}: {output:?}");
+    }
+}
