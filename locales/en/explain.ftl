@@ -33,12 +33,8 @@ explain-no-enrollment = member { $member } has no enrollment in this history
 explain-outside-months = { $month } is outside the member's months ({ $first }..{ $last }): nothing decided it
 explain-no-months = the member has no months
 
-## Words for codes
+## Positions and missing months
 
-explain-word-status = { $status }
-explain-word-reason = { $reason }
-explain-word-category = { $category }
-explain-word-restores = { $restores }
 explain-at-position = {" "}(position { $position })
 explain-no-month-yet = no month yet
 

@@ -32,36 +32,8 @@ explain-no-enrollment = 参保人员 { $member } 在这段历史中没有参保�
 explain-outside-months = { $month } 不在该参保人员的月份范围内（{ $first }..{ $last }）：没有规则决定它的状态
 explain-no-months = 该参保人员没有任何月份
 
-## 代码的中文说法
+## 事件位置与尚无的月份
 
-explain-word-status = { $status ->
-        [not_enrolled] 未参保
-        [due] 待缴
-        [waiting] 等待期
-        [covered] 享受待遇
-        [arrears] 欠费
-        [restored] 补缴恢复
-        [lapsed] 欠费失效
-       *[other] { $status }
-    }（{ $status }）
-explain-word-reason = { $reason ->
-        [voluntary] 本人申请停保
-        [employer_scheme] 转入用人单位参保
-        [relocated] 迁出统筹地区
-        [deceased] 参保人员死亡
-        [arrears_exceeded_grace] 视为自动退保
-       *[other] { $reason }
-    }
-explain-word-category = { $category ->
-        [graduate] 高校毕业生
-        [hardship] 就业困难人员
-       *[other] 其他人员
-    }
-explain-word-restores = { $restores ->
-        [retroactive] retroactive（补缴的月份待遇恢复）
-        [prospective] prospective（连续缴费关系保持，补缴的月份仍不享受待遇）
-       *[other] { $restores }
-    }
 explain-at-position = （事件位置 { $position }）
 explain-no-month-yet = 尚未确定
 

@@ -19,7 +19,8 @@
 //! it always said) or Chinese, which quotes the rules from RULES.zh.md and the sources
 //! in their Chinese original where there is one (`audit::rules::rules_in`).
 
-use crate::audit::history::{describe, serde_plain, MemberHistory};
+use crate::audit::history::{category_word, reason_word, restores_word, status_word};
+use crate::audit::history::{describe_in, MemberHistory};
 use crate::audit::rules::{rules_in, QuoteOrigin, Rule};
 use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
@@ -30,7 +31,7 @@ use crate::domain::why::{
     month_why, AccountWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy, LapsedBy,
     MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
 };
-use crate::i18n::{Arg, Language};
+use crate::i18n::{count, say, text, Language};
 use serde::Serialize;
 use std::io::Write;
 
@@ -342,7 +343,7 @@ fn citations(
             Some(Citation {
                 position: envelope.position,
                 event_type: envelope.event.type_name(),
-                summary: describe(&envelope.event),
+                summary: describe_in(language, &envelope.event),
                 role,
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)
                     if paid.months.iter().any(|paid| paid.month == month)),
@@ -683,6 +684,27 @@ fn lapse_reason(language: Language, lapse: &LapseWhy, at: &str) -> String {
 /// delay (first enrollment, not yet qualified, a gap longer than P-reset, or the
 /// re-enrollment delay).
 fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
+    let delay = ("delay", count(how.delay_months));
+    let recorded = how.recorded_delay_months;
+    let check = if recorded == i64::from(how.delay_months) {
+        String::new()
+    } else {
+        let args = [delay.clone(), ("recorded", count(recorded))];
+        say(language, "explain-delay-recorded", &args)
+    };
+    let args = [
+        ("p_text", text(p_reason(language, how))),
+        ("why", text(delay_reason(language, how))),
+        delay,
+        ("start", text(how.benefit_start)),
+        ("check", text(check)),
+    ];
+    say(language, "explain-benefit-start", &args)
+}
+
+/// R7: what P is — the month of the period's first payment or, later, the first month
+/// it paid for.
+fn p_reason(language: Language, how: &BenefitStartWhy) -> String {
     let FirstPayment {
         position,
         payment_month,
@@ -690,10 +712,10 @@ fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
     } = how.first_payment;
     let p = ("p", text(how.p));
     let at = ("position", text(position));
-    let p_text = match first_paid.cmp(&payment_month) {
+    match first_paid.cmp(&payment_month) {
         std::cmp::Ordering::Greater => {
             let args = [
-                p.clone(),
+                p,
                 at,
                 ("payment_month", text(payment_month)),
                 ("first_paid", text(first_paid)),
@@ -701,20 +723,21 @@ fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
             say(language, "explain-p-paid-for-later", &args)
         }
         std::cmp::Ordering::Less => {
-            let args = [p.clone(), at, ("first_paid", text(first_paid))];
+            let args = [p, at, ("first_paid", text(first_paid))];
             say(language, "explain-p-paid-for-earlier", &args)
         }
-        std::cmp::Ordering::Equal => say(language, "explain-p-paid-for-same", &[p.clone(), at]),
-    };
+        std::cmp::Ordering::Equal => say(language, "explain-p-paid-for-same", &[p, at]),
+    }
+}
+
+/// R7: why the period's delay is the first-time or the re-enrollment one.
+fn delay_reason(language: Language, how: &BenefitStartWhy) -> String {
+    let p = ("p", text(how.p));
     let delay = ("delay", count(how.delay_months));
-    let why = match how.delay {
-        DelayWhy::FirstEnrollment => say(language, "explain-delay-first", &[delay.clone()]),
-        DelayWhy::NotQualified => say(language, "explain-delay-not-qualified", &[delay.clone()]),
-        DelayWhy::NoReset => say(
-            language,
-            "explain-delay-no-reset",
-            &[p.clone(), delay.clone()],
-        ),
+    match how.delay {
+        DelayWhy::FirstEnrollment => say(language, "explain-delay-first", &[delay]),
+        DelayWhy::NotQualified => say(language, "explain-delay-not-qualified", &[delay]),
+        DelayWhy::NoReset => say(language, "explain-delay-no-reset", &[p, delay]),
         DelayWhy::GapWithinReset {
             last_paid,
             gap_months,
@@ -731,8 +754,8 @@ fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
                 "explain-delay-gap-beyond-reset"
             };
             let args = [
-                p.clone(),
-                delay.clone(),
+                p,
+                delay,
                 ("last_paid", text(last_paid)),
                 ("gap", count(gap_months)),
                 ("reset", count(reset)),
@@ -742,24 +765,9 @@ fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
         DelayWhy::NothingPaidBefore { reset } => say(
             language,
             "explain-delay-nothing-paid-before",
-            &[p.clone(), delay.clone(), ("reset", count(reset))],
+            &[p, delay, ("reset", count(reset))],
         ),
-    };
-    let recorded = how.recorded_delay_months;
-    let check = if recorded == i64::from(how.delay_months) {
-        String::new()
-    } else {
-        let args = [delay.clone(), ("recorded", count(recorded))];
-        say(language, "explain-delay-recorded", &args)
-    };
-    let args = [
-        ("p_text", text(p_text)),
-        ("why", text(why)),
-        delay,
-        ("start", text(how.benefit_start)),
-        ("check", text(check)),
-    ];
-    say(language, "explain-benefit-start", &args)
+    }
 }
 
 /// R12 (v2): a month paid ahead and refunded by a withdrawal.
@@ -787,7 +795,11 @@ fn refund_reason(
             say(language, "explain-refund-withdrawal", &args)
         });
     let now = if line.status == MonthStatus::NotEnrolled {
-        say(language, "explain-refund-now-outside", &[month.clone()])
+        say(
+            language,
+            "explain-refund-now-outside",
+            std::slice::from_ref(&month),
+        )
     } else {
         let args = [
             month.clone(),
@@ -1060,56 +1072,4 @@ fn display_width(text: &str) -> usize {
             _ => 1,
         })
         .sum()
-}
-
-/// A month status in words: its code in English (as RULES.md writes it), the
-/// glossary's term in Chinese.
-fn status_word(language: Language, status: MonthStatus) -> Arg {
-    let args = [("status", text(serde_plain(&status)))];
-    text(say(language, "explain-word-status", &args))
-}
-
-/// A withdrawal reason in words (its code in English).
-fn reason_word(language: Language, reason: &crate::domain::command::WithdrawalReason) -> Arg {
-    let args = [("reason", text(serde_plain(reason)))];
-    text(say(language, "explain-word-reason", &args))
-}
-
-/// A subsidy category in words (its code in English).
-fn category_word<T: Serialize>(language: Language, category: &T) -> Arg {
-    let args = [("category", text(serde_plain(category)))];
-    text(say(language, "explain-word-category", &args))
-}
-
-/// P-restore's value in words (its code in English).
-fn restores_word<T: Serialize>(language: Language, restores: &T) -> Arg {
-    let args = [("restores", text(serde_plain(restores)))];
-    text(say(language, "explain-word-restores", &args))
-}
-
-/// Message `id` of `locales/<tag>/explain.ftl` in `language`. A message the language
-/// lacks falls back to English, then to its id (the catalog tests fail before either
-/// ships). In a debug build the arguments must be exactly the message's variables, so
-/// the expect tests, which reach every message, catch an argument given and unused or
-/// used and not given.
-fn say(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
-    debug_assert_eq!(
-        crate::i18n::Catalog::variables(Language::En, id),
-        Some(args.iter().map(|(name, _)| (*name).to_owned()).collect()),
-        "{id}: the arguments given are not the message's variables"
-    );
-    crate::i18n::tr_args(language, id, args)
-        .or_else(|| crate::i18n::tr_args(Language::En, id, args))
-        .unwrap_or_else(|| id.to_owned())
-}
-
-/// A message argument shown as it is.
-fn text(value: impl ToString) -> Arg {
-    Arg::Text(value.to_string())
-}
-
-/// A count, for plural selectors.
-fn count(value: impl TryInto<i64>) -> Arg {
-    // Counts of months fit in i64; were one not to, its largest value shows.
-    Arg::Count(value.try_into().unwrap_or(i64::MAX))
 }

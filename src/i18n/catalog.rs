@@ -22,6 +22,10 @@ const EN: &[Source] = &[
         "locales/en/explain.ftl",
         include_str!("../../locales/en/explain.ftl"),
     ),
+    (
+        "locales/en/events.ftl",
+        include_str!("../../locales/en/events.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -33,6 +37,10 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/explain.ftl",
         include_str!("../../locales/zh-CN/explain.ftl"),
+    ),
+    (
+        "locales/zh-CN/events.ftl",
+        include_str!("../../locales/zh-CN/events.ftl"),
     ),
 ];
 

@@ -38,3 +38,30 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
         .and_then(|text| tr(language, text.id(), &text.args()))
         .unwrap_or_else(|| refusal.message.clone())
 }
+
+/// Message `id` in `language`, for renderers whose every sentence is in the catalog
+/// (`explain`, event descriptions). A message the language lacks falls back to
+/// English, then to its id (the catalog tests fail before either ships). In a debug
+/// build the arguments must be exactly the message's variables, so the expect tests,
+/// which reach every message, catch an argument given and unused or used and not given.
+pub fn say(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
+    debug_assert_eq!(
+        Catalog::variables(Language::En, id),
+        Some(args.iter().map(|(name, _)| (*name).to_owned()).collect()),
+        "{id}: the arguments given are not the message's variables"
+    );
+    tr_args(language, id, args)
+        .or_else(|| tr_args(Language::En, id, args))
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// A message argument shown as it is (months, money, ids, codes).
+pub fn text(value: impl ToString) -> Arg {
+    Arg::Text(value.to_string())
+}
+
+/// A count, for plural selectors.
+pub fn count(value: impl TryInto<i64>) -> Arg {
+    // Counts of months fit in i64; were one not to, its largest value shows.
+    Arg::Count(value.try_into().unwrap_or(i64::MAX))
+}

@@ -91,6 +91,11 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "a subsidy is paid out by the agency (发放), not paid in by the member",
     ),
     (
+        "event-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
         "explain-status-restored",
         "待遇恢复",
         "the status `restored` (补缴恢复): whether benefits come back is P-restore's, said next",
@@ -197,30 +202,49 @@ fn a_missing_message_or_a_stray_argument_is_caught() {
         .any(|problem| problem.contains("rendered by no code")));
 }
 
-/// Every `explain-` message is rendered by `audit/explain.rs` and every message it
-/// renders is in the catalog; the arguments it gives each are checked as it renders
-/// (in debug builds, by every month of `expect.rs`).
+/// The catalogs of the audit renderers, by message id prefix, and the files that
+/// render them.
+const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
+    ("explain-", &["src/audit/explain.rs"]),
+    ("event-", &["src/audit/history.rs"]),
+    ("word-", &["src/audit/history.rs"]),
+];
+
+/// Every `explain-`, `event-` and `word-` message is rendered by its file and every
+/// message the file renders is in the catalog; the arguments given to each are checked
+/// as it renders (`i18n::say`, in debug builds, by every month of `expect.rs`).
 #[test]
-fn every_explain_message_is_rendered_by_the_code_and_no_other() {
-    let code = std::fs::read_to_string(repo_path("src/audit/explain.rs")).unwrap();
-    let used: BTreeSet<String> = code
-        .split('"')
-        .filter(|piece| piece.starts_with("explain-") && !piece.contains(char::is_whitespace))
-        .map(str::to_owned)
-        .collect();
-    let catalog: BTreeSet<String> = messages(Language::En)
+fn every_audit_message_is_rendered_by_the_code_and_no_other() {
+    let ids: Vec<String> = messages(Language::En)
         .into_iter()
         .map(|message| message.id)
-        .filter(|id| id.starts_with("explain-"))
         .collect();
-    assert!(catalog.len() >= 60, "{} explain messages", catalog.len());
-    let unused: Vec<&String> = catalog.difference(&used).collect();
-    let missing: Vec<&String> = used.difference(&catalog).collect();
-    assert!(unused.is_empty(), "messages no code renders: {unused:?}");
-    assert!(
-        missing.is_empty(),
-        "messages the catalog lacks: {missing:?}"
-    );
+    for (prefix, files) in RENDERED_MESSAGES {
+        let code: String = files
+            .iter()
+            .map(|file| std::fs::read_to_string(repo_path(file)).unwrap())
+            .collect();
+        let used: BTreeSet<&str> = code
+            .split('"')
+            .filter(|piece| piece.starts_with(prefix) && !piece.contains(char::is_whitespace))
+            .collect();
+        let catalog: BTreeSet<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| id.starts_with(prefix))
+            .collect();
+        assert!(catalog.len() >= 4, "{prefix}: {} messages", catalog.len());
+        let unused: Vec<&&str> = catalog.difference(&used).collect();
+        let missing: Vec<&&str> = used.difference(&catalog).collect();
+        assert!(
+            unused.is_empty(),
+            "{prefix} messages no code renders: {unused:?}"
+        );
+        assert!(
+            missing.is_empty(),
+            "{prefix} messages the catalog lacks: {missing:?}"
+        );
+    }
 }
 
 #[test]
@@ -788,6 +812,9 @@ fn run_in(
         .unwrap()
 }
 
+/// The flag given, the environment, and what `explain` must print.
+type LanguageCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a String);
+
 /// Both binaries take `--lang`; `explain` speaks the language the flag, then
 /// `FLEXLEDGER_LANG`, `LC_ALL` and `LANG` choose, prints exactly the expect file of
 /// that language, and writes the same JSON in every language.
@@ -809,7 +836,7 @@ fn explain_speaks_the_language_chosen_on_the_command_line() {
         crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.zh-CN.txt", month);
     let explain = ["explain", "--member", member, "--month", month];
     let zh = [("LANG", "zh_CN.UTF-8")];
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &String)> = vec![
+    let cases: Vec<LanguageCase> = vec![
         (vec![], vec![], &english),
         (vec![], zh.to_vec(), &chinese),
         (vec![], vec![("LANG", "C")], &english),
