@@ -6,6 +6,7 @@
 ## Words for codes
 
 word-status = { $status }
+word-status-short = { $status }
 word-reason = { $reason }
 word-category = { $category }
 word-restores = { $restores }

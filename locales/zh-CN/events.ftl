@@ -14,6 +14,16 @@ word-status = { $status ->
         [lapsed] 欠费失效
        *[other] { $status }
     }（{ $status }）
+word-status-short = { $status ->
+        [not_enrolled] 未参保
+        [due] 待缴
+        [waiting] 等待期
+        [covered] 享受待遇
+        [arrears] 欠费
+        [restored] 补缴恢复
+        [lapsed] 欠费失效
+       *[other] { $status }
+    }
 word-reason = { $reason ->
         [voluntary] 本人申请停保
         [employer_scheme] 转入用人单位参保

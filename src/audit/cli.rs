@@ -41,7 +41,7 @@ pub struct AuditCli {
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]
     pub json: bool,
-    /// The language of the readable text (`explain`): en or zh-CN. Without it,
+    /// The language of the readable text (`explain`, `replay`): en or zh-CN. Without it,
     /// FLEXLEDGER_LANG, then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN;
     /// anything else, C and POSIX included, means en). --json is the same in every
     /// language.
@@ -341,8 +341,13 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, json);
             };
-            let lines = crate::audit::replay::replay_lines(&history)?;
-            crate::audit::replay::print(&history, &lines, json, &mut stdout)?;
+            if json {
+                let lines = crate::audit::replay::replay_lines(&history)?;
+                crate::audit::replay::print(&history, &lines, json, &mut stdout)?;
+            } else {
+                let lines = crate::audit::replay::replay_lines_in(&history, language)?;
+                crate::audit::replay::print_table(&history, &lines, language, &mut stdout)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Explain {

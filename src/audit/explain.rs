@@ -31,7 +31,7 @@ use crate::domain::why::{
     month_why, AccountWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy, LapsedBy,
     MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
 };
-use crate::i18n::{count, say, text, Language};
+use crate::i18n::{count, display_width, say, text, Language};
 use serde::Serialize;
 use std::io::Write;
 
@@ -1061,15 +1061,4 @@ fn print_rule(language: Language, rule: &Rule, out: &mut dyn Write) -> std::io::
         }
     }
     Ok(())
-}
-
-/// Terminal columns of `text`: two for a CJK character or full-width punctuation.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c {
-            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' => 2,
-            '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' => 2,
-            _ => 1,
-        })
-        .sum()
 }

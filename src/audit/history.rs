@@ -354,6 +354,16 @@ pub fn status_word(language: Language, status: crate::domain::coverage::MonthSta
     text(say(language, "word-status", &args))
 }
 
+/// A month status in one word, for tables and lists: its code in English, the
+/// glossary's term alone in Chinese.
+pub fn status_word_short(
+    language: Language,
+    status: crate::domain::coverage::MonthStatus,
+) -> String {
+    let args = [("status", text(serde_plain(&status)))];
+    say(language, "word-status-short", &args)
+}
+
 /// A withdrawal reason in words (its code in English).
 pub fn reason_word(language: Language, reason: &crate::domain::command::WithdrawalReason) -> Arg {
     let args = [("reason", text(serde_plain(reason)))];

@@ -26,6 +26,10 @@ const EN: &[Source] = &[
         "locales/en/events.ftl",
         include_str!("../../locales/en/events.ftl"),
     ),
+    (
+        "locales/en/replay.ftl",
+        include_str!("../../locales/en/replay.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -41,6 +45,10 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/events.ftl",
         include_str!("../../locales/zh-CN/events.ftl"),
+    ),
+    (
+        "locales/zh-CN/replay.ftl",
+        include_str!("../../locales/zh-CN/replay.ftl"),
     ),
 ];
 

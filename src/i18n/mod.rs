@@ -65,3 +65,15 @@ pub fn count(value: impl TryInto<i64>) -> Arg {
     // Counts of months fit in i64; were one not to, its largest value shows.
     Arg::Count(value.try_into().unwrap_or(i64::MAX))
 }
+
+/// Terminal columns of `text`, for tables and aligned lines: two for a CJK character
+/// or full-width punctuation, one for anything else.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' => 2,
+            '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' => 2,
+            _ => 1,
+        })
+        .sum()
+}

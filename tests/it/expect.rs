@@ -196,8 +196,9 @@ fn explain_text(history: &MemberHistory, language: Language) -> String {
 }
 
 /// Every rendered output of one member at the end of a case, as (file name, bytes):
-/// the text of `explain` in every language (`explain.txt` in English, the contract's
-/// language, `explain.<tag>.txt` in the others), the rest in English.
+/// the text of `explain` and `replay` in every language (`explain.txt`, `replay.txt`
+/// in English, the contract's language, `explain.<tag>.txt`, `replay.<tag>.txt` in
+/// the others), the rest in English.
 fn rendered(history: &MemberHistory) -> Vec<(String, String)> {
     let coverage = history.final_coverage().unwrap();
     let mut explain_json = String::new();
@@ -222,6 +223,13 @@ fn rendered(history: &MemberHistory) -> Vec<(String, String)> {
             other => format!("explain.{}.txt", other.tag()),
         };
         files.push((name, explain_text(history, language)));
+        if language != Language::En {
+            let lines = flexledger::audit::replay::replay_lines_in(history, language).unwrap();
+            let mut bytes = Vec::new();
+            flexledger::audit::replay::print_table(history, &lines, language, &mut bytes).unwrap();
+            let name = format!("replay.{}.txt", language.tag());
+            files.push((name, String::from_utf8(bytes).unwrap()));
+        }
     }
     files.extend([
         ("explain.jsonl".to_owned(), explain_json),

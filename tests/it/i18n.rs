@@ -96,6 +96,16 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "a subsidy is paid out by the agency (发放), not paid in by the member",
     ),
     (
+        "replay-note-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "replay-note-subsidy-unpaid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
         "explain-status-restored",
         "待遇恢复",
         "the status `restored` (补缴恢复): whether benefits come back is P-restore's, said next",
@@ -208,9 +218,10 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("explain-", &["src/audit/explain.rs"]),
     ("event-", &["src/audit/history.rs"]),
     ("word-", &["src/audit/history.rs"]),
+    ("replay-", &["src/audit/replay.rs"]),
 ];
 
-/// Every `explain-`, `event-` and `word-` message is rendered by its file and every
+/// Every `explain-`, `event-`, `word-` and `replay-` message is rendered by its file and every
 /// message the file renders is in the catalog; the arguments given to each are checked
 /// as it renders (`i18n::say`, in debug builds, by every month of `expect.rs`).
 #[test]
