@@ -942,3 +942,69 @@ fn an_unknown_lang_flag_is_refused_with_the_choices() {
         assert!(output.status.success(), "{program}: {output:?}");
     }
 }
+
+/// ASCII words the Chinese audit texts may hold in their own sentences (reasons, the
+/// events' roles and summaries, the replay's changes): codes as RULES.zh.md keeps them,
+/// P for the month R7 names, the fixtures' region and tier names, and formulas.
+const CODE_WORDS: &[&str] = &[
+    "P",
+    "L",
+    "round2",
+    "retroactive",
+    "prospective",
+    "demo",
+    "basic",
+    "waiting",
+    "covered",
+    "restored",
+    "lapsed",
+    "arrears",
+    "due",
+];
+
+/// The Chinese expect files of `explain` and `replay` word their own sentences in
+/// Chinese: outside the rules and sources they quote, every ASCII word is a code (a
+/// field, parameter, command or event type name, a rule id) or one of [`CODE_WORDS`].
+#[test]
+fn the_chinese_audit_texts_have_no_english_sentences() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for case in std::fs::read_dir(repo_path("tests/expect")).unwrap() {
+        for file in std::fs::read_dir(case.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            if !path.to_string_lossy().ends_with(".zh-CN.txt") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The rules section quotes RULES.zh.md and the sources: not our sentences.
+            let own = text.split("=== explain --month ").map(|section| {
+                section
+                    .split("适用的规则（RULES.zh.md）：")
+                    .next()
+                    .unwrap_or("")
+            });
+            for line in own
+                .flat_map(str::lines)
+                .skip_while(|line| line.starts_with("20"))
+            {
+                checked += 1;
+                let words: Vec<&str> = line
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    .filter(|word| {
+                        let code = word.contains(['_', '-'])
+                            || word.bytes().any(|byte| byte.is_ascii_digit())
+                            || word.chars().skip(1).any(char::is_uppercase)
+                            || CODE_WORDS.contains(word);
+                        !code
+                    })
+                    .collect();
+                if !words.is_empty() {
+                    problems.push(format!("{}: {words:?} in {line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} lines");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
