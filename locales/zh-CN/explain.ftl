@@ -51,9 +51,9 @@ explain-role-pays = 为 { $month } 缴费（R6）
 explain-role-pays-first = 为 { $month } 缴费（R6）；这也是本参保期的首次缴费：P 取其办理月份与所缴第一个月份中较晚者；待遇自 P + 待遇等待期起享受（R7）
 explain-role-missed = 月结时记录 { $month } 中断缴费（R9）
 explain-role-closes = 对 { $month } 办理月结（R9）
-explain-role-closes-accrues = 对 { $month } 办理月结（R9）：该月已缴费并给予社会保险补贴，本次月结形成补贴 { $subsidy }（R16）
+explain-role-closes-accrues = 对 { $month } 办理月结（R9）：该月已缴费且在补贴期内，本次月结形成社会保险补贴 { $subsidy }（R16）
 explain-role-refunds = 对 { $month } 退费：该月在停保前最后一个已缴费月份之后预缴（本次共退费 { $amount }，{ $months } 个月，R12）
-explain-role-grants = 给予 { $month } 社会保险补贴，补贴比例 { $share }（{ $category }，自 { $from } 起共 { $months } 个月，R16）
+explain-role-grants = 给予社会保险补贴，补贴期包含 { $month }（{ $category }，补贴比例 { $share }，自 { $from } 起共 { $months } 个月，R16）
 explain-role-revokes = 自 { $from } 起撤销社会保险补贴：{ $month } 不再给予补贴（R16）
 explain-role-subsidy-paid = 于 { $paid_on } 向参保人员发放 { $month } 已形成的社会保险补贴（R16）
 explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，费用由参保人员本人承担（{ $rule }）
@@ -116,8 +116,8 @@ explain-account-credited-later = 待 { $month } 到来时记入个人账户余�
 
 ## R16：社会保险补贴
 
-explain-subsidy-revoked = 曾有一项社会保险补贴包含 { $month }，但已撤销（事件位置 { $position }）：{ $month } 不再给予补贴，不形成补贴（R16）
-explain-subsidy-granted = { $month } 给予社会保险补贴，补贴比例 { $share }（{ $category }，自 { $from } 起共 { $months } 个月）
+explain-subsidy-revoked = { $month } 曾在一项社会保险补贴的补贴期内，但该补贴已撤销（事件位置 { $position }）：{ $month } 不再给予补贴，不形成补贴（R16）
+explain-subsidy-granted = { $month } 在社会保险补贴的补贴期内（{ $category }，补贴比例 { $share }，自 { $from } 起共 { $months } 个月）
 explain-subsidy-accrued = { $granted }；该月已缴费、未退费并已月结，形成社会保险补贴 round2(缴费额 × 补贴比例) = round2({ $paid } × { $share }) = { $subsidy }（R16，S9：先缴后补）；{ $paid_out }
 explain-subsidy-paid-out = 补贴已发放给参保人员{ $at }
 explain-subsidy-owed = 补贴尚未发放：应发放给参保人员（pay_subsidy）
