@@ -41,6 +41,12 @@ pub struct AuditCli {
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The language of the readable text (`explain`, `replay`): en or zh-CN. Without it,
+    /// FLEXLEDGER_LANG, then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN;
+    /// anything else, C and POSIX included, means en). --json is the same in every
+    /// language.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: AuditCommand,
 }
@@ -327,6 +333,7 @@ pub fn main() -> ExitCode {
 }
 
 pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
+    let language = crate::cli::language(cli.lang.as_deref())?;
     let mut stdout = io::stdout().lock();
     let (data_dir, json) = (&cli.data_dir, cli.json);
     match &cli.command {
@@ -334,8 +341,13 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, json);
             };
-            let lines = crate::audit::replay::replay_lines(&history)?;
-            crate::audit::replay::print(&history, &lines, json, &mut stdout)?;
+            if json {
+                let lines = crate::audit::replay::replay_lines(&history)?;
+                crate::audit::replay::print(&history, &lines, json, &mut stdout)?;
+            } else {
+                let lines = crate::audit::replay::replay_lines_in(&history, language)?;
+                crate::audit::replay::print_table(&history, &lines, language, &mut stdout)?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         AuditCommand::Explain {
@@ -346,7 +358,13 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, json);
             };
-            explain(&history, *month, json, &mut stdout)
+            // The JSON's sentences are the contract's English in every language.
+            let language = if json {
+                crate::i18n::Language::En
+            } else {
+                language
+            };
+            explain(&history, *month, language, json, &mut stdout)
         }
         AuditCommand::Timeline { member, svg, as_of } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
@@ -404,10 +422,11 @@ fn stored_member(
 fn explain(
     history: &MemberHistory,
     month: crate::domain::month::Month,
+    language: crate::i18n::Language,
     json: bool,
     stdout: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    match crate::audit::explain::explain(history, month)? {
+    match crate::audit::explain::explain_in(history, month, language)? {
         Ok(explanation) => {
             crate::audit::explain::print(&explanation, json, stdout)?;
             Ok(ExitCode::SUCCESS)

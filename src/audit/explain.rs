@@ -12,11 +12,16 @@
 //!
 //! What decided the month — its facts and the rules applied — is the domain's
 //! (`domain::why::month_why`, next to the month line); this file cites the events and
-//! puts the facts into words, so another renderer (another language) can word the
-//! same [`month_facts`].
+//! puts the facts into words, so another renderer can word the same [`month_facts`].
+//!
+//! Every sentence is a message of `locales/<tag>/explain.ftl` (D37), rendered in the
+//! reader's language from the facts: English (the JSON's language, byte for byte what
+//! it always said) or Chinese, which quotes the rules from RULES.zh.md and the sources
+//! in their Chinese original where there is one (`audit::rules::rules_in`).
 
-use crate::audit::history::{describe, serde_plain, MemberHistory};
-use crate::audit::rules::{rules, Rule};
+use crate::audit::history::{category_word, reason_word, restores_word, status_word};
+use crate::audit::history::{describe_in, MemberHistory};
+use crate::audit::rules::{rules_in, QuoteOrigin, Rule};
 use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::month::Month;
@@ -26,6 +31,7 @@ use crate::domain::why::{
     month_why, AccountWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy, LapsedBy,
     MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
 };
+use crate::i18n::{count, display_width, say, text, Language};
 use serde::Serialize;
 use std::io::Write;
 
@@ -42,6 +48,10 @@ pub struct Explanation {
     pub events: Vec<Citation>,
     /// The rules applied, the deciding one first.
     pub rules: Vec<Rule>,
+    /// The language its words are in (the text's headings too). The JSON is made from
+    /// an English explanation: its field names and codes are the same in every
+    /// language, and its sentences are the contract's English.
+    pub language: Language,
 }
 
 /// `Explanation` as JSON: the month line flattened in its wire shape.
@@ -78,22 +88,36 @@ pub struct Citation {
     pub summary: String,
     /// What this event did to the month.
     pub role: String,
+    /// Whether it is a payment of the month itself (the one a reason's "paid" names).
+    #[serde(skip)]
+    pub pays_month: bool,
 }
 
-/// Why `month` has its status; `Err` names the months that can be explained.
-///
-/// The facts and the rules come from the domain ([`month_why`], next to the month
-/// line that the coverage lists, via [`month_facts`]); this only puts them into words.
+/// Why `month` has its status, in English; `Err` names the months that can be
+/// explained.
 pub fn explain(
     history: &MemberHistory,
     month: Month,
 ) -> Result<Result<Explanation, String>, FoldError> {
-    let (why, events) = match month_facts(history, month)? {
+    explain_in(history, month, Language::En)
+}
+
+/// Why `month` has its status, in `language`; `Err` says, in `language`, which months
+/// can be explained.
+///
+/// The facts and the rules come from the domain ([`month_why`], next to the month
+/// line that the coverage lists, via [`month_facts`]); this only puts them into words.
+pub fn explain_in(
+    history: &MemberHistory,
+    month: Month,
+    language: Language,
+) -> Result<Result<Explanation, String>, FoldError> {
+    let (why, events) = match facts(history, month, language)? {
         Ok(facts) => facts,
-        Err(message) => return Ok(Err(message)),
+        Err(unlisted) => return Ok(Err(unlisted.text(language))),
     };
-    let reasons = reasons(&why, &events);
-    let all_rules = rules();
+    let reasons = reasons(language, &why, &events);
+    let all_rules = rules_in(language);
     let rules = why
         .rules
         .iter()
@@ -106,25 +130,65 @@ pub fn explain(
         reasons,
         events,
         rules,
+        language,
     }))
 }
 
+/// Why a month cannot be explained: what the member's months are instead.
+enum Unlisted {
+    NoEnrollment(uuid::Uuid),
+    Outside {
+        month: Month,
+        first: Month,
+        last: Month,
+    },
+    NoMonths,
+}
+
+impl Unlisted {
+    fn text(&self, language: Language) -> String {
+        match self {
+            Unlisted::NoEnrollment(member) => say(
+                language,
+                "explain-no-enrollment",
+                &[("member", text(member))],
+            ),
+            Unlisted::Outside { month, first, last } => say(
+                language,
+                "explain-outside-months",
+                &[
+                    ("month", text(month)),
+                    ("first", text(first)),
+                    ("last", text(last)),
+                ],
+            ),
+            Unlisted::NoMonths => say(language, "explain-no-months", &[]),
+        }
+    }
+}
+
 /// What decided `month` at the end of the history — the domain's [`MonthWhy`] — and
-/// the events that bear on it, each with its role: everything a renderer of an
-/// explanation needs. `Err` names the months that can be explained.
+/// the events that bear on it, each with its role (in English): everything a renderer
+/// of an explanation needs. `Err` names the months that can be explained.
 pub fn month_facts(
     history: &MemberHistory,
     month: Month,
 ) -> Result<Result<(MonthWhy, Vec<Citation>), String>, FoldError> {
+    Ok(facts(history, month, Language::En)?.map_err(|unlisted| unlisted.text(Language::En)))
+}
+
+/// [`month_facts`] with the events' roles in `language`.
+fn facts(
+    history: &MemberHistory,
+    month: Month,
+    language: Language,
+) -> Result<Result<(MonthWhy, Vec<Citation>), Unlisted>, FoldError> {
     let state = history.state()?;
     let (Some(member), Some(region)) = (
         state.members.get(&history.member_id),
         state.regions.get(&history.region),
     ) else {
-        return Ok(Err(format!(
-            "member {} has no enrollment in this history",
-            history.member_id
-        )));
+        return Ok(Err(Unlisted::NoEnrollment(history.member_id)));
     };
     let coverage = member_coverage(region, member);
     let Some(line) = coverage.months.iter().find(|line| line.month == month) else {
@@ -133,10 +197,8 @@ pub fn month_facts(
             coverage.months.last().map(|line| line.month),
         );
         return Ok(Err(match (first, last) {
-            (Some(first), Some(last)) => format!(
-                "{month} is outside the member's months ({first}..{last}): nothing decided it"
-            ),
-            _ => "the member has no months".to_owned(),
+            (Some(first), Some(last)) => Unlisted::Outside { month, first, last },
+            _ => Unlisted::NoMonths,
         }));
     };
     // The latest period that started at or before the month.
@@ -145,7 +207,7 @@ pub fn month_facts(
         .iter()
         .rev()
         .find(|period| period.start <= month);
-    let events = citations(history, line, period);
+    let events = citations(language, history, line, period);
     let facts = month_events(history, month, period, &events);
     Ok(Ok((month_why(region, member, month, &facts), events)))
 }
@@ -218,6 +280,7 @@ fn first_payment(history: &MemberHistory, period_start: Month) -> Option<(u64, &
 
 /// What bears on the month's roles, found once for all its events.
 struct CitationContext<'a> {
+    language: Language,
     month: Month,
     line: &'a MonthLine,
     /// The latest policy effective by the month.
@@ -229,8 +292,13 @@ struct CitationContext<'a> {
     first_payment_at: Option<u64>,
 }
 
-/// The events that bear on `month`, each with its role.
-fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>) -> Vec<Citation> {
+/// The events that bear on `month`, each with its role in `language`.
+fn citations(
+    language: Language,
+    history: &MemberHistory,
+    line: &MonthLine,
+    period: Option<&Period>,
+) -> Vec<Citation> {
     let month = line.month;
     let policy_in_force = history
         .events
@@ -242,14 +310,23 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
         });
     let period_start = period.map(|period| period.start);
     let period_word = if period.is_some_and(|period| period.contains(month)) {
-        format!("enrollment period that holds {month}")
+        say(
+            language,
+            "explain-period-holding",
+            &[("month", text(month))],
+        )
     } else {
-        format!("last enrollment period begun before {month}")
+        say(
+            language,
+            "explain-period-last-before",
+            &[("month", text(month))],
+        )
     };
     let first_payment_at = period_start
         .and_then(|start| first_payment(history, start))
         .map(|(position, _)| position);
     let context = CitationContext {
+        language,
         month,
         line,
         policy_in_force,
@@ -266,8 +343,10 @@ fn citations(history: &MemberHistory, line: &MonthLine, period: Option<&Period>)
             Some(Citation {
                 position: envelope.position,
                 event_type: envelope.event.type_name(),
-                summary: describe(&envelope.event),
+                summary: describe_in(language, &envelope.event),
                 role,
+                pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)
+                    if paid.months.iter().any(|paid| paid.month == month)),
             })
         })
         .collect()
@@ -279,59 +358,56 @@ fn contribution_role(
     envelope: &crate::store::Envelope,
 ) -> Option<String> {
     let CitationContext {
+        language,
         month,
         line,
         policy_in_force,
         period_start,
         ..
     } = *context;
-    let period_word = &context.period_word;
+    let period = || [("period", text(&context.period_word))];
     let is_first_payment = Some(envelope.position) == context.first_payment_at;
-    let benefit_start_role =
-        "the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)"
-            .to_owned();
+    let on_month = [("month", text(month))];
     match &envelope.event {
-        Event::PolicyPublished(_) if Some(envelope) == policy_in_force => Some(format!(
-            "the policy in force for {month}: prices it (R3, R4){}",
-            if line.to_account.is_zero() {
-                ""
+        Event::PolicyPublished(_) if Some(envelope) == policy_in_force => {
+            let id = if line.to_account.is_zero() {
+                "explain-role-policy"
             } else {
-                "; its account_rate splits it between the personal account and the pooling fund (R17)"
-            }
-        )),
+                "explain-role-policy-account"
+            };
+            Some(say(language, id, &on_month))
+        }
         Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
-            Some(format!("starts the {period_word} (R5)"))
+            Some(say(language, "explain-role-enrolled", &period()))
         }
         Event::MemberReenrolled(reenrolled) if Some(reenrolled.month) == period_start => {
-            Some(format!("starts the {period_word} (R13)"))
+            Some(say(language, "explain-role-reenrolled", &period()))
         }
         Event::BaseChanged(changed)
             if changed.from_month <= month
                 && period_start.is_some_and(|start| changed.from_month >= start) =>
         {
-            Some(format!(
-                "sets the base ratio from {} (R15)",
-                changed.from_month
-            ))
+            let from = [("from", text(changed.from_month))];
+            Some(say(language, "explain-role-base", &from))
         }
         Event::ContributionPaid(paid) if paid.months.iter().any(|line| line.month == month) => {
             Some(if is_first_payment {
-                format!("pays {month} (R6); {benefit_start_role}")
+                say(language, "explain-role-pays-first", &on_month)
             } else {
-                format!("pays {month} (R6)")
+                say(language, "explain-role-pays", &on_month)
             })
         }
-        Event::ContributionPaid(_) if is_first_payment => Some(benefit_start_role),
+        Event::ContributionPaid(_) if is_first_payment => {
+            Some(say(language, "explain-role-first-payment", &[]))
+        }
         Event::ContributionMissed(missed) if missed.month == month => {
-            Some(format!("records {month} as missed at its close (R9)"))
+            Some(say(language, "explain-role-missed", &on_month))
         }
         Event::MonthClosed(closed) if closed.month == month => Some(if line.subsidy.is_zero() {
-            format!("closes {month} (R9)")
+            say(language, "explain-role-closes", &on_month)
         } else {
-            format!(
-                "closes {month} (R9): paid and granted, it accrues its subsidy {} at this close (R16)",
-                line.subsidy
-            )
+            let args = [("month", text(month)), ("subsidy", text(line.subsidy))];
+            say(language, "explain-role-closes-accrues", &args)
         }),
         _ => None,
     }
@@ -343,53 +419,54 @@ fn subsidy_or_withdrawal_role(
     history: &MemberHistory,
     envelope: &crate::store::Envelope,
 ) -> Option<String> {
-    let month = context.month;
+    let (language, month) = (context.language, context.month);
     let period_start = context.period_start;
+    let at_month = ("month", text(month));
     match &envelope.event {
         Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
-            Some(format!(
-                "refunds {month}, paid beyond the withdrawal's last paid month ({} for {} month(s) in all, R12)",
-                refund.amount,
-                refund.months.len()
-            ))
+            let args = [
+                at_month,
+                ("amount", text(refund.amount)),
+                ("months", count(refund.months.len())),
+            ];
+            Some(say(language, "explain-role-refunds", &args))
         }
         Event::SubsidyGranted(granted)
             if granted.from_month <= month
                 && month < granted.from_month.plus(i64::from(granted.months)) =>
         {
-            Some(format!(
-                "grants {month} a subsidy of share {} ({}, {} month(s) from {}, R16)",
-                granted.share,
-                serde_plain(&granted.category),
-                granted.months,
-                granted.from_month
-            ))
+            let args = [
+                at_month,
+                ("share", text(granted.share)),
+                ("category", category_word(language, &granted.category)),
+                ("months", count(granted.months)),
+                ("from", text(granted.from_month)),
+            ];
+            Some(say(language, "explain-role-grants", &args))
         }
-        Event::SubsidyRevoked(revoked) if revoked.from_month <= month && granted_before(history, envelope.position, month) => {
-            Some(format!(
-                "revokes the subsidy from {}: {month} is no longer granted (R16)",
-                revoked.from_month
-            ))
+        Event::SubsidyRevoked(revoked)
+            if revoked.from_month <= month && granted_before(history, envelope.position, month) =>
+        {
+            let args = [at_month, ("from", text(revoked.from_month))];
+            Some(say(language, "explain-role-revokes", &args))
         }
-        Event::SubsidyPaid(paid) if paid.months.contains(&month) => Some(format!(
-            "pays out {month}'s accrued subsidy to the member, on {} (R16)",
-            paid.paid_on
-        )),
+        Event::SubsidyPaid(paid) if paid.months.contains(&month) => {
+            let args = [at_month, ("paid_on", text(paid.paid_on))];
+            Some(say(language, "explain-role-subsidy-paid", &args))
+        }
         Event::MemberWithdrawn(withdrawn) if withdrawn.lapsed_months.contains(&month) => {
-            Some(format!(
-                "lapses {month}: never covered, borne by the member ({})",
-                withdrawn.reason.rule()
-            ))
+            let args = [at_month, ("rule", text(withdrawn.reason.rule()))];
+            Some(say(language, "explain-role-lapses", &args))
         }
         Event::MemberWithdrawn(withdrawn)
             if withdrawn.effective_from <= month
                 && period_start.is_some_and(|start| start <= withdrawn.effective_from) =>
         {
-            Some(format!(
-                "ends the enrollment from {} ({})",
-                withdrawn.effective_from,
-                withdrawn.reason.rule()
-            ))
+            let args = [
+                ("from", text(withdrawn.effective_from)),
+                ("rule", text(withdrawn.reason.rule())),
+            ];
+            Some(say(language, "explain-role-ends", &args))
         }
         _ => None,
     }
@@ -406,281 +483,387 @@ fn granted_before(history: &MemberHistory, position: u64, month: Month) -> bool 
     })
 }
 
-/// " (position P)" of the cited event of `event_type` — for a payment, the one that
-/// pays the month.
-fn position_of(events: &[Citation], event_type: &str) -> String {
+/// " (position P)" of the cited event of `event_type`, in `language` — for a payment,
+/// the one that pays the month; empty if none is cited.
+fn position_of(language: Language, events: &[Citation], event_type: &str) -> String {
     let mut matching = events
         .iter()
         .filter(|citation| citation.event_type == event_type);
     let paying = events
         .iter()
-        .find(|citation| citation.event_type == event_type && citation.role.starts_with("pays"));
+        .find(|citation| citation.event_type == event_type && citation.pays_month);
     paying
         .or_else(|| matching.next())
         .map_or_else(String::new, |citation| {
-            format!(" (position {})", citation.position)
+            at_position(language, citation.position)
         })
+}
+
+/// " (position P)" in `language`.
+fn at_position(language: Language, position: u64) -> String {
+    say(
+        language,
+        "explain-at-position",
+        &[("position", text(position))],
+    )
 }
 
 /// The reasons in plain words, from the domain's facts; positions name the cited
 /// events.
-fn reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
+fn reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Vec<String> {
     let line = &why.line;
     let mut reasons = Vec::new();
     if let Some(due) = &why.due {
-        reasons.push(due_reason(due, line));
+        reasons.push(due_reason(language, due, line));
     }
     if why.deduction_stopped {
-        reasons.push("deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now".to_owned());
+        reasons.push(say(language, "explain-deduction-stopped", &[]));
     }
-    reasons.extend(status_reasons(why, events));
+    reasons.extend(status_reasons(language, why, events));
     reasons.extend(
         why.refund
             .as_ref()
-            .map(|refund| refund_reason(refund, line, events)),
+            .map(|refund| refund_reason(language, refund, line, events)),
     );
     reasons.extend(
         why.account
             .as_ref()
-            .map(|account| account_reason(account, line)),
+            .map(|account| account_reason(language, account, line)),
     );
     reasons.extend(
         why.subsidy
             .as_ref()
-            .and_then(|subsidy| subsidy_reason(subsidy, line, events)),
+            .and_then(|subsidy| subsidy_reason(language, subsidy, line, events)),
     );
     reasons
 }
 
 /// The reasons behind the status itself (RULES.md "Month statuses").
-fn status_reasons(why: &MonthWhy, events: &[Citation]) -> Vec<String> {
+fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Vec<String> {
     let line = &why.line;
-    let month = line.month;
+    let month = ("month", text(line.month));
+    let at = |event_type| position_of(language, events, event_type);
     let mut reasons = Vec::new();
     match &why.status {
-        StatusWhy::Due { open_month } => reasons.push(format!(
-            "{month} is not closed yet (the open month is {open_month}) and not paid: pay it, oldest unpaid month first (R6), before {month} is closed (R9)"
+        StatusWhy::Due { open_month } => reasons.push(say(
+            language,
+            "explain-status-due",
+            &[month, ("open_month", text(open_month))],
         )),
         StatusWhy::Waiting { benefit_start, how } => {
-            reasons.push(format!(
-                "paid{}, but benefits of this enrollment period start in {} (P plus the benefit delay, R7); {month} is before that, so it is waiting",
-                position_of(events, "ContributionPaid"),
-                benefit_start.map_or("no month yet".to_owned(), |start| start.to_string())
-            ));
-            reasons.extend(how.as_ref().map(benefit_start_reason));
+            let start = benefit_start.map_or_else(
+                || say(language, "explain-no-month-yet", &[]),
+                |start| start.to_string(),
+            );
+            let args = [
+                month,
+                ("at", text(at("ContributionPaid"))),
+                ("start", text(start)),
+            ];
+            reasons.push(say(language, "explain-status-waiting", &args));
+            reasons.extend(how.as_ref().map(|how| benefit_start_reason(language, how)));
         }
         StatusWhy::Covered { benefit_start, how } => {
-            reasons.push(format!(
-                "paid{}, never missed, and at or after the benefit start {} (R7): covered, with benefits",
-                position_of(events, "ContributionPaid"),
-                benefit_start.map_or("-".to_owned(), |start| start.to_string())
-            ));
-            reasons.extend(how.as_ref().map(benefit_start_reason));
+            let start = benefit_start.map_or("-".to_owned(), |start| start.to_string());
+            let args = [("at", text(at("ContributionPaid"))), ("start", text(start))];
+            reasons.push(say(language, "explain-status-covered", &args));
+            reasons.extend(how.as_ref().map(|how| benefit_start_reason(language, how)));
         }
         StatusWhy::Arrears(arrears) => {
-            let grace = arrears.grace_months;
-            reasons.push(format!(
-                "{month} was closed unpaid and recorded missed{} (R9); it is in arrears: no benefits while unpaid (R10)",
-                position_of(events, "ContributionMissed")
-            ));
-            reasons.push(format!(
-                "the arrears run starts at {} and is {} month(s) long; it can be paid back, oldest first, until {} (first arrears month + {grace} months' grace, R10); a close that leaves more than {grace} months of arrears withdraws the member automatically (R11)",
-                arrears.first, arrears.months, arrears.backpay_deadline
-            ));
+            let args = [month, ("at", text(at("ContributionMissed")))];
+            reasons.push(say(language, "explain-status-arrears", &args));
+            let args = [
+                ("first", text(arrears.first)),
+                ("months", count(arrears.months)),
+                ("deadline", text(arrears.backpay_deadline)),
+                ("grace", count(arrears.grace_months)),
+            ];
+            reasons.push(say(language, "explain-arrears-run", &args));
         }
         StatusWhy::Restored { backpay_restores } => {
-            reasons.push(format!(
-                "{month} was recorded missed at its close{} (R9) and paid back within grace{} (R10): restored, continuity kept",
-                position_of(events, "ContributionMissed"),
-                position_of(events, "ContributionPaid")
-            ));
-            reasons.push(format!(
-                "benefits: {} — the policy in force for {month} says backpay_restores = {} (P-restore, R10)",
-                if line.benefits { "yes" } else { "no" },
-                serde_plain(backpay_restores)
-            ));
+            let args = [
+                month.clone(),
+                ("missed_at", text(at("ContributionMissed"))),
+                ("paid_at", text(at("ContributionPaid"))),
+            ];
+            reasons.push(say(language, "explain-status-restored", &args));
+            let args = [
+                month,
+                ("benefits", text(if line.benefits { "yes" } else { "no" })),
+                ("restores", restores_word(language, backpay_restores)),
+            ];
+            reasons.push(say(language, "explain-restored-benefits", &args));
         }
         StatusWhy::Lapsed(lapse) => {
-            reasons.push(format!(
-                "{month} was recorded missed at its close{} (R9) and never paid back",
-                position_of(events, "ContributionMissed")
-            ));
-            reasons.push(format!(
-                "{}{}",
-                lapse_reason(lapse),
-                position_of(events, "MemberWithdrawn")
-            ));
+            let args = [month, ("at", text(at("ContributionMissed")))];
+            reasons.push(say(language, "explain-status-lapsed", &args));
+            reasons.push(lapse_reason(language, lapse, &at("MemberWithdrawn")));
         }
         StatusWhy::NotEnrolled { withdrawal } => reasons.push(match withdrawal {
-            Some(withdrawal) => format!(
-                "{month} is outside every enrollment period: the member was withdrawn ({}) from {}{} ({}) and not re-enrolled for it (R13)",
-                serde_plain(&withdrawal.reason),
-                withdrawal.effective_from,
-                position_of(events, "MemberWithdrawn"),
-                withdrawal.reason.rule()
-            ),
-            None => format!("{month} is before the member's first enrollment (R5)"),
+            Some(withdrawal) => {
+                let args = [
+                    month,
+                    ("reason", reason_word(language, &withdrawal.reason)),
+                    ("from", text(withdrawal.effective_from)),
+                    ("at", text(at("MemberWithdrawn"))),
+                    ("rule", text(withdrawal.reason.rule())),
+                ];
+                say(language, "explain-not-enrolled-withdrawn", &args)
+            }
+            None => say(language, "explain-not-enrolled-before", &[month]),
         }),
     }
     reasons
 }
 
 /// R4 (and R2): what the month costs, or the due it kept.
-fn due_reason(due: &DueWhy, line: &MonthLine) -> String {
-    let month = line.month;
-    let amount = due.due;
-    if due.priced_now == amount {
-        format!(
-            "{month} costs {amount}: wage {} × base ratio {} × rate {}, rounded half away from zero (R4, R2){}",
-            due.wage,
-            due.base_ratio,
-            due.rate,
-            if line.paid.is_zero() { String::new() } else { format!("; it was paid at {amount} and keeps that due (R4)") }
-        )
+fn due_reason(language: Language, due: &DueWhy, line: &MonthLine) -> String {
+    let month = ("month", text(line.month));
+    let amount = ("amount", text(due.due));
+    if due.priced_now == due.due {
+        let id = if line.paid.is_zero() {
+            "explain-due-priced"
+        } else {
+            "explain-due-priced-paid"
+        };
+        let args = [
+            month,
+            amount,
+            ("wage", text(due.wage)),
+            ("ratio", text(due.base_ratio)),
+            ("rate", text(due.rate)),
+        ];
+        say(language, id, &args)
     } else {
         let when = if line.paid.is_zero() {
-            "when it was recorded missed"
+            "missed"
         } else {
-            "when it was paid"
+            "paid"
         };
-        format!(
-            "{month} costs {amount}, its due {when}; a month keeps that due even though the policy and base now price it at {} (R4)",
-            due.priced_now
-        )
+        let args = [
+            month,
+            amount,
+            ("when", text(when)),
+            ("priced_now", text(due.priced_now)),
+        ];
+        say(language, "explain-due-kept", &args)
     }
 }
 
-/// R11 or R12: how the withdrawal that lapsed the month came about.
-fn lapse_reason(lapse: &LapseWhy) -> String {
+/// R11 or R12: how the withdrawal that lapsed the month came about; `at` is the
+/// withdrawal's position, in words.
+fn lapse_reason(language: Language, lapse: &LapseWhy, at: &str) -> String {
+    let at = ("at", text(at));
     match lapse.reason {
-        Some(reason) if reason.rule() == RuleId::R11 => format!(
-            "the close of {} left {} months of arrears, more than its {} months' grace, so the member was withdrawn automatically from the first arrears month ({}); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member",
-            lapse.closed.map_or("-".to_owned(), |closed| closed.to_string()),
-            lapse.lapsed_months,
-            lapse.grace_months,
-            reason.rule()
-        ),
-        Some(reason) => format!(
-            "the member withdrew ({}) while it was in arrears ({}); the month is lapsed — never covered and no longer payable",
-            serde_plain(&reason),
-            reason.rule()
-        ),
-        None => "the member was withdrawn; the month is lapsed".to_owned(),
+        Some(reason) if reason.rule() == RuleId::R11 => {
+            let closed = lapse
+                .closed
+                .map_or("-".to_owned(), |closed| closed.to_string());
+            let args = [
+                ("closed", text(closed)),
+                ("months", count(lapse.lapsed_months)),
+                ("grace", count(lapse.grace_months)),
+                ("rule", text(reason.rule())),
+                at,
+            ];
+            say(language, "explain-lapse-automatic", &args)
+        }
+        Some(reason) => {
+            let args = [
+                ("reason", reason_word(language, &reason)),
+                ("rule", text(reason.rule())),
+                at,
+            ];
+            say(language, "explain-lapse-withdrew", &args)
+        }
+        None => say(language, "explain-lapse-withdrawn", &[at]),
     }
 }
 
 /// R7 (v2): how the period's benefit start was decided: P, the delay, and why that
 /// delay (first enrollment, not yet qualified, a gap longer than P-reset, or the
 /// re-enrollment delay).
-fn benefit_start_reason(how: &BenefitStartWhy) -> String {
+fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
+    let delay = ("delay", count(how.delay_months));
+    let recorded = how.recorded_delay_months;
+    let check = if recorded == i64::from(how.delay_months) {
+        String::new()
+    } else {
+        let args = [delay.clone(), ("recorded", count(recorded))];
+        say(language, "explain-delay-recorded", &args)
+    };
+    let args = [
+        ("p_text", text(p_reason(language, how))),
+        ("why", text(delay_reason(language, how))),
+        delay,
+        ("start", text(how.benefit_start)),
+        ("check", text(check)),
+    ];
+    say(language, "explain-benefit-start", &args)
+}
+
+/// R7: what P is — the month of the period's first payment or, later, the first month
+/// it paid for.
+fn p_reason(language: Language, how: &BenefitStartWhy) -> String {
     let FirstPayment {
         position,
         payment_month,
         first_paid,
     } = how.first_payment;
-    let p = how.p;
-    let p_text = if first_paid > payment_month {
-        format!(
-            "P = {p}: the period's first payment (position {position}) was made in {payment_month} but paid first for {first_paid}, a later month; the wait runs from that month, it is not served in advance"
-        )
-    } else if first_paid < payment_month {
-        format!(
-            "P = {p}: the month in which the period's first payment (position {position}) was made, later than the first month it paid for ({first_paid})"
-        )
-    } else {
-        format!(
-            "P = {p}: the month in which the period's first payment (position {position}) was made, and the first month it paid for"
-        )
-    };
-    let delay = how.delay_months;
-    let why = match how.delay {
-        DelayWhy::FirstEnrollment => format!("this is the member's first enrollment, so the first-time delay applies: benefit_delay_first = {delay} (P-delay-first, S6)"),
-        DelayWhy::NotQualified => format!("the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: benefit_delay_first = {delay} (P-delay-first)"),
-        DelayWhy::NoReset => format!("the member had qualified in an earlier period and the policy in force in {p} sets no P-reset, so the re-enrollment delay applies: benefit_delay_reenroll = {delay} (P-delay-re, S1 \"from the next month of payment\")"),
-        DelayWhy::GapWithinReset { last_paid, gap_months, reset } => format!(
-            "the member had qualified in an earlier period and the gap, {gap_months} month(s) strictly between the last paid month before this period ({last_paid}) and P, is at most first_wait_after_gap_months = {reset} (P-reset) of the policy in force in {p}, so the re-enrollment delay applies: benefit_delay_reenroll = {delay} (P-delay-re, S1)"
+    let p = ("p", text(how.p));
+    let at = ("position", text(position));
+    match first_paid.cmp(&payment_month) {
+        std::cmp::Ordering::Greater => {
+            let args = [
+                p,
+                at,
+                ("payment_month", text(payment_month)),
+                ("first_paid", text(first_paid)),
+            ];
+            say(language, "explain-p-paid-for-later", &args)
+        }
+        std::cmp::Ordering::Less => {
+            let args = [p, at, ("first_paid", text(first_paid))];
+            say(language, "explain-p-paid-for-earlier", &args)
+        }
+        std::cmp::Ordering::Equal => say(language, "explain-p-paid-for-same", &[p, at]),
+    }
+}
+
+/// R7: why the period's delay is the first-time or the re-enrollment one.
+fn delay_reason(language: Language, how: &BenefitStartWhy) -> String {
+    let p = ("p", text(how.p));
+    let delay = ("delay", count(how.delay_months));
+    match how.delay {
+        DelayWhy::FirstEnrollment => say(language, "explain-delay-first", &[delay]),
+        DelayWhy::NotQualified => say(language, "explain-delay-not-qualified", &[delay]),
+        DelayWhy::NoReset => say(language, "explain-delay-no-reset", &[p, delay]),
+        DelayWhy::GapWithinReset {
+            last_paid,
+            gap_months,
+            reset,
+        }
+        | DelayWhy::GapBeyondReset {
+            last_paid,
+            gap_months,
+            reset,
+        } => {
+            let id = if matches!(how.delay, DelayWhy::GapWithinReset { .. }) {
+                "explain-delay-gap-within-reset"
+            } else {
+                "explain-delay-gap-beyond-reset"
+            };
+            let args = [
+                p,
+                delay,
+                ("last_paid", text(last_paid)),
+                ("gap", count(gap_months)),
+                ("reset", count(reset)),
+            ];
+            say(language, id, &args)
+        }
+        DelayWhy::NothingPaidBefore { reset } => say(
+            language,
+            "explain-delay-nothing-paid-before",
+            &[p, delay, ("reset", count(reset))],
         ),
-        DelayWhy::GapBeyondReset { last_paid, gap_months, reset } => format!(
-            "the member had qualified in an earlier period, but the gap, {gap_months} month(s) strictly between the last paid month before this period ({last_paid}) and P, is longer than first_wait_after_gap_months = {reset} (P-reset, S7) of the policy in force in {p}, so the break counts as a first enrollment: benefit_delay_first = {delay} (P-delay-first)"
-        ),
-        DelayWhy::NothingPaidBefore { reset } => format!("no month was paid before this period, and the policy in force in {p} sets P-reset ({reset}), so the first-time delay applies: benefit_delay_first = {delay} (P-delay-first)"),
-    };
-    let recorded = how.recorded_delay_months;
-    let check = if recorded == i64::from(delay) {
-        String::new()
-    } else {
-        format!(" (the ledger recorded a delay of {recorded} month(s): the policies in this history no longer give {delay})")
-    };
-    format!(
-        "R7 benefit start: {p_text}; {why}; so benefits start in P + {delay} = {}{check}",
-        how.benefit_start
-    )
+    }
 }
 
 /// R12 (v2): a month paid ahead and refunded by a withdrawal.
-fn refund_reason(refund: &RefundWhy, line: &MonthLine, events: &[Citation]) -> String {
-    let month = line.month;
+fn refund_reason(
+    language: Language,
+    refund: &RefundWhy,
+    line: &MonthLine,
+    events: &[Citation],
+) -> String {
+    let month = ("month", text(line.month));
     let refunded_by = events
         .iter()
         .rfind(|citation| citation.event_type == "ContributionRefunded")
         .map_or_else(String::new, |citation| {
-            format!(" (position {})", citation.position)
+            at_position(language, citation.position)
         });
-    let ended = refund.withdrawal.as_ref().map_or_else(String::new, |withdrawal| {
-        format!(
-            " The withdrawal ({}) took effect from {}, the month after L, the last paid month not after the open month;",
-            serde_plain(&withdrawal.reason),
-            withdrawal.effective_from
-        )
-    });
+    let ended = refund
+        .withdrawal
+        .as_ref()
+        .map_or_else(String::new, |withdrawal| {
+            let args = [
+                ("reason", reason_word(language, &withdrawal.reason)),
+                ("from", text(withdrawal.effective_from)),
+            ];
+            say(language, "explain-refund-withdrawal", &args)
+        });
     let now = if line.status == MonthStatus::NotEnrolled {
-        format!("{month} is outside the period: not enrolled, no benefits, nothing paid")
-    } else {
-        format!(
-            "the member enrolled again for {month}, which is now {}",
-            serde_plain(&line.status)
+        say(
+            language,
+            "explain-refund-now-outside",
+            std::slice::from_ref(&month),
         )
+    } else {
+        let args = [
+            month.clone(),
+            ("status", status_word(language, line.status)),
+        ];
+        say(language, "explain-refund-now-enrolled", &args)
     };
-    format!(
-        "{month} was paid ahead and refunded by the withdrawal{refunded_by}: {} refunded (R12, new in v2: months paid beyond L are refunded, nobody stays covered after a withdrawal).{ended} {now}",
-        refund.refunded
-    )
+    let args = [
+        month,
+        ("at", text(refunded_by)),
+        ("refunded", text(refund.refunded)),
+        ("withdrawal", text(ended)),
+        ("now", text(now)),
+    ];
+    say(language, "explain-refund", &args)
 }
 
 /// R17: the split of a paid month between the personal account and the pooling fund.
-fn account_reason(account: &AccountWhy, line: &MonthLine) -> String {
-    let month = line.month;
+fn account_reason(language: Language, account: &AccountWhy, line: &MonthLine) -> String {
+    let month = ("month", text(line.month));
     let how = match account.formula {
         Some((wage, ratio, rate)) => {
-            format!(" = round2(wage {wage} × base ratio {ratio} × account_rate {rate})")
+            let args = [
+                ("wage", text(wage)),
+                ("ratio", text(ratio)),
+                ("rate", text(rate)),
+            ];
+            say(language, "explain-account-formula", &args)
         }
-        None => " (fixed when it was paid, by the policy and base in force for it then)".to_owned(),
+        None => say(language, "explain-account-fixed", &[]),
     };
-    let (pooled, open) = (account.pooled, account.open_month);
-    let credited = if month <= open {
-        format!(
-            "it is credited to the account balance, now {} (R17)",
-            account.balance
-        )
+    let open = account.open_month;
+    let credited = if line.month <= open {
+        let args = [("balance", text(account.balance))];
+        say(language, "explain-account-credited", &args)
     } else {
-        format!("it is credited to the account balance once {month} arrives (the open month is {open}, R17)")
+        let args = [month.clone(), ("open_month", text(open))];
+        say(language, "explain-account-credited-later", &args)
     };
-    format!(
-        "of the {} paid for {month}, {} goes to the member's personal account{how} and {pooled} to the pooling fund (R17, S10); {credited}",
-        line.paid, account.to_account
-    )
+    let args = [
+        month,
+        ("paid", text(line.paid)),
+        ("to_account", text(account.to_account)),
+        ("how", text(how)),
+        ("pooled", text(account.pooled)),
+        ("credited", text(credited)),
+    ];
+    say(language, "explain-account", &args)
 }
 
 /// R16: what a granted month accrued and whether it was paid out, or why it has not
 /// accrued.
-fn subsidy_reason(subsidy: &SubsidyWhy, line: &MonthLine, events: &[Citation]) -> Option<String> {
-    let month = line.month;
+fn subsidy_reason(
+    language: Language,
+    subsidy: &SubsidyWhy,
+    line: &MonthLine,
+    events: &[Citation],
+) -> Option<String> {
+    let month = ("month", text(line.month));
     let (grant, accrual, at_close, paid_out, open) = match subsidy {
         // Granted once, revoked since: say so, the grant and revocation are cited.
         SubsidyWhy::Revoked { position } => {
-            return Some(format!(
-                "a subsidy grant named {month}, but it was revoked (position {position}): {month} is no longer granted and accrues nothing (R16)"
-            ))
+            let args = [month, ("position", text(position))];
+            return Some(say(language, "explain-subsidy-revoked", &args));
         }
         SubsidyWhy::Granted {
             grant,
@@ -690,98 +873,191 @@ fn subsidy_reason(subsidy: &SubsidyWhy, line: &MonthLine, events: &[Citation]) -
             open_month,
         } => (grant, accrual, at_close, *paid_out, open_month),
     };
-    let granted = format!(
-        "{month} is granted a subsidy of share {} ({} grant of {} month(s) from {})",
-        grant.share,
-        serde_plain(&grant.category),
-        grant.months,
-        grant.from_month
+    let granted_args = [
+        month,
+        ("share", text(grant.share)),
+        ("category", category_word(language, &grant.category)),
+        ("months", count(grant.months)),
+        ("from", text(grant.from_month)),
+    ];
+    let granted = (
+        "granted",
+        text(say(language, "explain-subsidy-granted", &granted_args)),
     );
+    let paid = ("paid", text(line.paid));
+    let share = ("share", text(grant.share));
     let text = match accrual {
         Ok(subsidy) => {
             let paid_out = if paid_out {
-                format!(
-                    "it was paid out to the member{}",
-                    position_of(events, "SubsidyPaid")
-                )
+                let at = position_of(language, events, "SubsidyPaid");
+                say(language, "explain-subsidy-paid-out", &[("at", text(at))])
             } else {
-                "it is not paid out yet: owed to the member (pay_subsidy)".to_owned()
+                say(language, "explain-subsidy-owed", &[])
             };
-            format!(
-                "{granted}; paid, not refunded and closed, it accrued round2(paid × share) = round2({} × {}) = {subsidy} (R16, S9: pay first, subsidised after); {paid_out}",
-                line.paid, grant.share
-            )
+            let args = [
+                granted,
+                paid,
+                share,
+                ("subsidy", text(subsidy)),
+                ("paid_out", text(paid_out)),
+            ];
+            say(language, "explain-subsidy-accrued", &args)
         }
-        Err(NotAccrued::NotClosed) => format!(
-            "{granted}; it is paid but not closed yet (the open month is {open}), so it has not accrued: it accrues round2({} × {}) = {at_close} at its close (R16)",
-            line.paid,
-            grant.share,
-        ),
-        Err(NotAccrued::Refunded) => format!(
-            "{granted}; its contribution was refunded, so it accrues nothing (R16)"
-        ),
+        Err(NotAccrued::NotClosed) => {
+            let args = [
+                granted,
+                paid,
+                share,
+                ("open_month", text(open)),
+                ("at_close", text(at_close)),
+            ];
+            say(language, "explain-subsidy-not-closed", &args)
+        }
+        Err(NotAccrued::Refunded) => say(language, "explain-subsidy-refunded", &[granted]),
         Err(NotAccrued::Unpaid) => {
             let never = match line.status {
-                MonthStatus::Lapsed => "; lapsed, it never will",
-                MonthStatus::NotEnrolled => "; it is outside every enrollment period",
-                _ => "",
+                MonthStatus::Lapsed => "lapsed",
+                MonthStatus::NotEnrolled => "not_enrolled",
+                _ => "other",
             };
-            format!("{granted}; it is not paid, so it has not accrued (R16: a month accrues only once it is paid, not refunded and closed){never}")
+            let args = [granted, ("never", text(never))];
+            say(language, "explain-subsidy-unpaid", &args)
         }
         Err(NotAccrued::NotGranted) => return None,
     };
     Some(text)
 }
 
-/// Prints the explanation: readable text, or one JSON object with `json`.
+/// The money of the month line beyond its due and paid, in `language` (R12, R17, R16).
+fn money_phrases(language: Language, line: &MonthLine) -> Vec<String> {
+    let mut phrases = Vec::new();
+    if !line.refunded.is_zero() {
+        let args = [("refunded", text(line.refunded))];
+        phrases.push(say(language, "explain-money-refunded", &args));
+    }
+    if !line.to_account.is_zero() {
+        let args = [
+            ("to_account", text(line.to_account)),
+            ("pooled", text(line.paid - line.to_account)),
+        ];
+        phrases.push(say(language, "explain-money-account", &args));
+    }
+    if !line.subsidy.is_zero() {
+        let args = [
+            ("subsidy", text(line.subsidy)),
+            (
+                "paid_out",
+                text(if line.subsidy_paid { "yes" } else { "no" }),
+            ),
+        ];
+        phrases.push(say(language, "explain-money-subsidy", &args));
+    }
+    phrases
+}
+
+/// Prints the explanation: readable text in its language, or one JSON object with
+/// `json` (make it from an English explanation: its sentences are the contract's).
 pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
     if json {
         serde_json::to_writer(&mut *out, explanation)?;
         writeln!(out)?;
         return Ok(());
     }
+    let language = explanation.language;
     let line = &explanation.line;
+    let benefits = if line.benefits {
+        "explain-benefits-yes"
+    } else {
+        "explain-benefits-no"
+    };
+    let args = [
+        ("member", text(explanation.member_id)),
+        ("region", text(&explanation.region)),
+        ("month", text(line.month)),
+        ("status", status_word(language, line.status)),
+        ("benefits", text(say(language, benefits, &[]))),
+        ("rule", text(line.rule)),
+    ];
+    writeln!(out, "{}", say(language, "explain-header", &args))?;
+    let args = [("due", text(line.due)), ("paid", text(line.paid))];
+    let mut money = vec![say(language, "explain-money", &args)];
+    money.extend(money_phrases(language, line));
     writeln!(
         out,
-        "member {} ({}), {}: {} — {} (decided by {})",
-        explanation.member_id,
-        explanation.region,
-        line.month,
-        serde_plain(&line.status),
-        if line.benefits {
-            "with benefits"
-        } else {
-            "no benefits"
-        },
-        line.rule
+        "{}",
+        money.join(&say(language, "explain-separator", &[]))
     )?;
-    let mut money = format!("due {}, paid {}", line.due, line.paid);
-    for phrase in crate::audit::history::money_phrases(line) {
-        money.push_str("; ");
-        money.push_str(&phrase);
-    }
-    writeln!(out, "{money}")?;
-    writeln!(out, "\nWhy:")?;
+    writeln!(out, "\n{}", say(language, "explain-why", &[]))?;
     for (index, reason) in explanation.reasons.iter().enumerate() {
         writeln!(out, "  {}. {reason}", index + 1)?;
     }
-    writeln!(out, "\nEvents that decided it:")?;
-    for citation in &explanation.events {
+    writeln!(out, "\n{}", say(language, "explain-events", &[]))?;
+    print_citations(language, &explanation.events, out)?;
+    writeln!(out, "\n{}", say(language, "explain-rules", &[]))?;
+    for rule in &explanation.rules {
+        print_rule(language, rule, out)?;
+    }
+    Ok(())
+}
+
+/// The cited events, each with its role on the next line under its summary.
+fn print_citations(
+    language: Language,
+    events: &[Citation],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let position = say(language, "explain-position", &[]);
+    // The role's arrow stands under the event type: as wide as "position" and the
+    // number before it, counted in terminal columns (a CJK character takes two).
+    let indent = display_width(&position) + 1 + POSITION_WIDTH_COLUMNS;
+    for citation in events {
         writeln!(
             out,
-            "  position {:>6}  {:<20} {}",
-            citation.position, citation.event_type, citation.summary
+            "  {position} {:>width$}  {:<20} {}",
+            citation.position,
+            citation.event_type,
+            citation.summary,
+            width = POSITION_WIDTH_COLUMNS
         )?;
-        writeln!(out, "  {:>15}  → {}", "", citation.role)?;
+        writeln!(out, "  {:>indent$}  → {}", "", citation.role)?;
     }
-    writeln!(out, "\nRules applied (RULES.md):")?;
-    for rule in &explanation.rules {
-        writeln!(out, "  {} {}. {}", rule.id, rule.title, rule.text)?;
-        if rule.sources.is_empty() {
-            writeln!(out, "      source: none — the ledger's own rule")?;
-        }
-        for source in &rule.sources {
-            writeln!(out, "      source {}: \"{}\"", source.id, source.sentence)?;
+    Ok(())
+}
+
+/// The columns a cited event's position is right-aligned in.
+const POSITION_WIDTH_COLUMNS: usize = 6;
+
+/// A rule's title and text, then the source sentences it rests on, each marked with
+/// where its words come from (RULES.zh.md quotes a source's Chinese original where
+/// there is one).
+fn print_rule(language: Language, rule: &Rule, out: &mut dyn Write) -> std::io::Result<()> {
+    let args = [
+        ("id", text(rule.id)),
+        ("title", text(&rule.title)),
+        ("text", text(&rule.text)),
+    ];
+    writeln!(out, "  {}", say(language, "explain-rule", &args))?;
+    if rule.sources.is_empty() {
+        writeln!(out, "      {}", say(language, "explain-source-none", &[]))?;
+    }
+    for source in &rule.sources {
+        let args = [
+            ("id", text(&source.id)),
+            ("sentence", text(&source.sentence)),
+        ];
+        let (id, gist) = match &source.origin {
+            QuoteOrigin::Original => ("explain-source", None),
+            QuoteOrigin::LedgerTranslation => ("explain-source-translation", None),
+            QuoteOrigin::EnglishKept { gist } => ("explain-source-english-kept", gist.as_ref()),
+        };
+        writeln!(out, "      {}", say(language, id, &args))?;
+        if let Some(gist) = gist {
+            let args = [("gist", text(gist))];
+            writeln!(
+                out,
+                "        {}",
+                say(language, "explain-source-gist", &args)
+            )?;
         }
     }
     Ok(())

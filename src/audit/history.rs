@@ -12,6 +12,7 @@ use crate::domain::event::Event;
 use crate::domain::policy::RegionName;
 use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
+use crate::i18n::{count, say, text, Arg, Language};
 use crate::ledger::{member_events, read_member_row, LedgerError};
 use crate::store::envelope::Envelope;
 use crate::store::{ReadStore, StoreError};
@@ -169,92 +170,131 @@ fn prefix_recorded_by(events: Vec<Envelope>, instant: DateTime<Utc>) -> Vec<Enve
 /// One line saying what an event records, in an auditor's words, with the rule it
 /// rests on. Used by replay, explain and the timeline's tooltips.
 pub fn describe(event: &Event) -> String {
+    describe_in(Language::En, event)
+}
+
+/// [`describe`] in `language` (`locales/<tag>/events.ftl`).
+pub fn describe_in(language: Language, event: &Event) -> String {
     match event {
-        Event::PolicyPublished(policy) => describe_policy(policy),
-        Event::MonthClosed(closed) => format!(
-            "R9 {} closed in {} ({} missed, {} withdrawn); {} is open",
-            closed.month, closed.region, closed.members_missed, closed.members_withdrawn, closed.next_open_month
-        ),
-        Event::MemberEnrolled(enrolled) => format!(
-            "R5 enrolled in {} from {} at base ratio {}",
-            enrolled.region, enrolled.month, enrolled.base_ratio
-        ),
-        Event::ContributionPaid(paid) => describe_paid(paid),
-        Event::ContributionMissed(missed) => {
-            format!("R9 missed {} (due {}): now in arrears (R10)", missed.month, missed.due)
+        Event::PolicyPublished(policy) => describe_policy(language, policy),
+        Event::MonthClosed(closed) => {
+            let args = [
+                ("month", text(closed.month)),
+                ("region", text(&closed.region)),
+                ("missed", text(closed.members_missed)),
+                ("withdrawn", text(closed.members_withdrawn)),
+                ("next", text(closed.next_open_month)),
+            ];
+            say(language, "event-month-closed", &args)
         }
-        Event::DeductionStopped(_) => "R8 deduction stopped: payments refused until resumed".into(),
-        Event::DeductionResumed(_) => "R8 deduction resumed".into(),
-        Event::MemberWithdrawn(withdrawn) => describe_withdrawn(withdrawn),
-        Event::MemberReenrolled(reenrolled) => format!(
-            "R13 re-enrolled from {} at base ratio {} (enrollment {})",
-            reenrolled.month, reenrolled.base_ratio, reenrolled.enrollment
-        ),
-        Event::BaseChanged(changed) => format!(
-            "R15 base ratio {} from {}",
-            changed.base_ratio, changed.from_month
-        ),
-        Event::ContributionRefunded(refund) => format!(
-            "R12 refunded {} for {} ({} month(s) paid ahead of the withdrawal): now outside the period",
-            refund.amount,
-            month_runs_text(&refund.months, usize::MAX),
-            refund.months.len()
-        ),
-        Event::SubsidyGranted(granted) => format!(
-            "R16 subsidy granted ({}): {} month(s) from {} at share {} of each paid month",
-            serde_plain(&granted.category),
-            granted.months,
-            granted.from_month,
-            granted.share
-        ),
-        Event::SubsidyRevoked(revoked) => format!(
-            "R16 subsidy revoked from {}: later months are no longer granted",
-            revoked.from_month
-        ),
-        Event::SubsidyPaid(paid) => format!(
-            "R16 subsidy paid out for {} ({}) on {}",
-            month_runs_text(&paid.months, usize::MAX),
-            paid.amount,
-            paid.paid_on
-        ),
+        Event::MemberEnrolled(enrolled) => {
+            let args = [
+                ("region", text(&enrolled.region)),
+                ("month", text(enrolled.month)),
+                ("ratio", text(enrolled.base_ratio)),
+            ];
+            say(language, "event-enrolled", &args)
+        }
+        Event::ContributionPaid(paid) => describe_paid(language, paid),
+        Event::ContributionMissed(missed) => {
+            let args = [("month", text(missed.month)), ("due", text(missed.due))];
+            say(language, "event-missed", &args)
+        }
+        Event::DeductionStopped(_) => say(language, "event-deduction-stopped", &[]),
+        Event::DeductionResumed(_) => say(language, "event-deduction-resumed", &[]),
+        Event::MemberWithdrawn(withdrawn) => describe_withdrawn(language, withdrawn),
+        Event::MemberReenrolled(reenrolled) => {
+            let args = [
+                ("month", text(reenrolled.month)),
+                ("ratio", text(reenrolled.base_ratio)),
+                ("enrollment", text(reenrolled.enrollment)),
+            ];
+            say(language, "event-reenrolled", &args)
+        }
+        Event::BaseChanged(changed) => {
+            let args = [
+                ("ratio", text(changed.base_ratio)),
+                ("from", text(changed.from_month)),
+            ];
+            say(language, "event-base-changed", &args)
+        }
+        Event::ContributionRefunded(refund) => {
+            let args = [
+                ("amount", text(refund.amount)),
+                ("months", text(month_runs_text(&refund.months, usize::MAX))),
+                ("count", count(refund.months.len())),
+            ];
+            say(language, "event-refunded", &args)
+        }
+        Event::SubsidyGranted(granted) => {
+            let args = [
+                ("category", category_word(language, &granted.category)),
+                ("months", count(granted.months)),
+                ("from", text(granted.from_month)),
+                ("share", text(granted.share)),
+            ];
+            say(language, "event-subsidy-granted", &args)
+        }
+        Event::SubsidyRevoked(revoked) => {
+            let args = [("from", text(revoked.from_month))];
+            say(language, "event-subsidy-revoked", &args)
+        }
+        Event::SubsidyPaid(paid) => {
+            let args = [
+                ("months", text(month_runs_text(&paid.months, usize::MAX))),
+                ("amount", text(paid.amount)),
+                ("paid_on", text(paid.paid_on)),
+            ];
+            say(language, "event-subsidy-paid", &args)
+        }
     }
 }
 
 /// A policy's parameters, the v2 ones only when set (R3).
-fn describe_policy(policy: &crate::domain::event::PolicyPublished) -> String {
+fn describe_policy(language: Language, policy: &crate::domain::event::PolicyPublished) -> String {
     // v2 parameters are named only when set: a v1 policy reads as before.
     let mut optional = String::new();
     if let Some(reset) = policy.first_wait_after_gap_months {
-        optional.push_str(&format!(
-            ", first wait again after a gap of over {reset} months (P-reset, R7)"
+        optional.push_str(&say(
+            language,
+            "event-policy-reset",
+            &[("reset", count(reset))],
         ));
     }
     if let Some(rate) = policy.account_rate {
-        optional.push_str(&format!(", account rate {rate} (R17)"));
+        optional.push_str(&say(
+            language,
+            "event-policy-account",
+            &[("rate", text(rate))],
+        ));
     }
-    format!(
-        "R3 policy for {} from {}: wage {}, rate {}, base {}–{}, grace {} months, benefit delay {}/{} months, back-pay {}{optional}",
-        policy.region,
-        policy.effective_from,
-        policy.average_monthly_wage,
-        policy.contribution_rate,
-        policy.base_ratio_min,
-        policy.base_ratio_max,
-        policy.grace_months,
-        policy.benefit_delay_first,
-        policy.benefit_delay_reenroll,
-        serde_plain(&policy.backpay_restores),
-    )
+    let args = [
+        ("region", text(&policy.region)),
+        ("from", text(policy.effective_from)),
+        ("wage", text(policy.average_monthly_wage)),
+        ("rate", text(policy.contribution_rate)),
+        ("min", text(policy.base_ratio_min)),
+        ("max", text(policy.base_ratio_max)),
+        ("grace", count(policy.grace_months)),
+        ("first", count(policy.benefit_delay_first)),
+        ("reenroll", count(policy.benefit_delay_reenroll)),
+        (
+            "restores",
+            restores_word(language, &policy.backpay_restores),
+        ),
+        ("optional", text(optional)),
+    ];
+    say(language, "event-policy", &args)
 }
 
 /// A payment's months, count, amount and kinds (R6).
-fn describe_paid(paid: &crate::domain::event::ContributionPaid) -> String {
+fn describe_paid(language: Language, paid: &crate::domain::event::ContributionPaid) -> String {
     let first = paid.months.first().map(|line| line.month);
     let last = paid.months.last().map(|line| line.month);
     let months = match (first, last) {
         (Some(first), Some(last)) if first == last => first.to_string(),
         (Some(first), Some(last)) => format!("{first}..{last}"),
-        _ => "no months".to_owned(),
+        _ => say(language, "event-paid-no-months", &[]),
     };
     let kinds: Vec<String> = paid
         .months
@@ -262,35 +302,84 @@ fn describe_paid(paid: &crate::domain::event::ContributionPaid) -> String {
         .map(|line| serde_plain(&line.kind))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
+        .map(|kind| say(language, "word-payment-kind", &[("kind", text(kind))]))
         .collect();
-    format!(
-        "R6 paid {months} ({} month(s), {}, {}) on {}",
-        paid.months.len(),
-        paid.amount,
-        kinds.join("+"),
-        paid.paid_on
-    )
+    let args = [
+        ("months", text(months)),
+        ("count", count(paid.months.len())),
+        ("amount", text(paid.amount)),
+        ("kinds", text(kinds.join("+"))),
+        ("paid_on", text(paid.paid_on)),
+    ];
+    say(language, "event-paid", &args)
 }
 
 /// A withdrawal's rule (R11 or R12), reason, date and what lapsed.
-fn describe_withdrawn(withdrawn: &crate::domain::event::MemberWithdrawn) -> String {
+fn describe_withdrawn(
+    language: Language,
+    withdrawn: &crate::domain::event::MemberWithdrawn,
+) -> String {
     let rule = withdrawn.reason.rule();
     let lapsed = if withdrawn.lapsed_months.is_empty() {
-        "nothing lapsed".to_owned()
+        say(language, "event-withdrawn-nothing-lapsed", &[])
     } else {
-        let months = month_runs_text(&withdrawn.lapsed_months, usize::MAX);
         let borne = if rule == RuleId::R11 {
-            "borne by the member"
+            "member"
         } else {
             "unpaid"
         };
-        format!("lapsed {months} ({} {borne})", withdrawn.lapsed_amount)
+        let args = [
+            (
+                "months",
+                text(month_runs_text(&withdrawn.lapsed_months, usize::MAX)),
+            ),
+            ("amount", text(withdrawn.lapsed_amount)),
+            ("borne", text(borne)),
+        ];
+        say(language, "event-withdrawn-lapsed", &args)
     };
-    format!(
-        "{rule} withdrawn ({}) from {}; {lapsed}",
-        serde_plain(&withdrawn.reason),
-        withdrawn.effective_from
-    )
+    let args = [
+        ("rule", text(rule)),
+        ("reason", reason_word(language, &withdrawn.reason)),
+        ("from", text(withdrawn.effective_from)),
+        ("lapsed", text(lapsed)),
+    ];
+    say(language, "event-withdrawn", &args)
+}
+
+/// A month status in words: its code in English (as RULES.md writes it), the
+/// glossary's term in Chinese.
+pub fn status_word(language: Language, status: crate::domain::coverage::MonthStatus) -> Arg {
+    let args = [("status", text(serde_plain(&status)))];
+    text(say(language, "word-status", &args))
+}
+
+/// A month status in one word, for tables and lists: its code in English, the
+/// glossary's term alone in Chinese.
+pub fn status_word_short(
+    language: Language,
+    status: crate::domain::coverage::MonthStatus,
+) -> String {
+    let args = [("status", text(serde_plain(&status)))];
+    say(language, "word-status-short", &args)
+}
+
+/// A withdrawal reason in words (its code in English).
+pub fn reason_word(language: Language, reason: &crate::domain::command::WithdrawalReason) -> Arg {
+    let args = [("reason", text(serde_plain(reason)))];
+    text(say(language, "word-reason", &args))
+}
+
+/// A subsidy category in words (its code in English).
+pub fn category_word<T: serde::Serialize>(language: Language, category: &T) -> Arg {
+    let args = [("category", text(serde_plain(category)))];
+    text(say(language, "word-category", &args))
+}
+
+/// P-restore's value in words (its code in English).
+pub fn restores_word<T: serde::Serialize>(language: Language, restores: &T) -> Arg {
+    let args = [("restores", text(serde_plain(restores)))];
+    text(say(language, "word-restores", &args))
 }
 
 /// A month's money beyond due and paid, in words, one phrase per part that is not zero:

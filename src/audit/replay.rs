@@ -3,12 +3,16 @@
 //! v2: a change is a month whose status, benefits or money changed: a refund (R12), the
 //! personal-account part of a payment (R17), a subsidy accrued at a month close — a
 //! region event, with no member event of its own — or paid out (R16).
+//!
+//! The table is in the reader's language (`locales/<tag>/replay.ftl`, and the events'
+//! summaries of `events.ftl`); the JSON lines are English in every language.
 
-use crate::audit::history::{describe, MemberHistory};
+use crate::audit::history::{describe_in, status_word_short, MemberHistory};
 use crate::domain::coverage::{MemberCoverage, MonthChange, MonthLine};
 use crate::domain::event::Event;
 use crate::domain::money::Money;
 use crate::domain::month::Month;
+use crate::i18n::{count, display_width, say, text, Language};
 use serde::Serialize;
 use std::io::Write;
 
@@ -71,9 +75,17 @@ impl After {
 
 /// The replay of a history: every member event, every region event once the member is
 /// enrolled, and every policy of the region (any of them may price the member's months,
-/// R3 — they are few).
+/// R3 — they are few). In English, as the JSON lines carry it.
 pub fn replay_lines(
     history: &MemberHistory,
+) -> Result<Vec<ReplayLine>, crate::domain::state::FoldError> {
+    replay_lines_in(history, Language::En)
+}
+
+/// [`replay_lines`] with the summaries and changes in `language`, for the table.
+pub fn replay_lines_in(
+    history: &MemberHistory,
+    language: Language,
 ) -> Result<Vec<ReplayLine>, crate::domain::state::FoldError> {
     let steps = history.steps()?;
     let mut lines = Vec::new();
@@ -91,8 +103,8 @@ pub fn replay_lines(
             version: envelope.version,
             event_type: envelope.event.type_name(),
             recorded_at: envelope.recorded_at,
-            summary: describe(&envelope.event),
-            changes_text: changes_text(&step.changes, previous),
+            summary: describe_in(language, &envelope.event),
+            changes_text: changes_text_in(language, &step.changes, previous),
             changes: step.changes.clone(),
             after: step.coverage.as_ref().map(After::of),
         });
@@ -100,8 +112,9 @@ pub fn replay_lines(
     Ok(lines)
 }
 
-/// Prints the replay of `history` (its `replay_lines`): a table, or JSON lines with
-/// `json`. Only writing can fail here; folding the history (damage) failed before.
+/// Prints the replay of `history` (its `replay_lines`): a table in English, or JSON
+/// lines with `json`. Only writing can fail here; folding the history (damage) failed
+/// before.
 pub fn print(
     history: &MemberHistory,
     lines: &[ReplayLine],
@@ -115,58 +128,39 @@ pub fn print(
         }
         return Ok(());
     }
-    writeln!(
-        out,
-        "member {} (region {}), {} event(s); after each event: arrears, continuous months, tier, qualified (R7), personal account balance (R17) and subsidy owed (R16)",
-        history.member_id,
-        history.region,
-        lines.len()
-    )?;
-    writeln!(
-        out,
-        "{:>8}  {:<20}  {:>8}  {:>5}  {:<8}  {:<5}  {:>9}  {:>9}  what happened (→ months it changed, + = with benefits)",
-        "position", "type", "arrears", "cont.", "tier", "qual.", "account", "owed"
-    )?;
-    let dash_if_zero = |amount: Money| {
-        if amount.is_zero() {
-            "-".to_owned()
-        } else {
-            amount.to_string()
-        }
-    };
+    print_table(history, lines, Language::En, out)
+}
+
+/// The table of `lines` (made by [`replay_lines_in`] in `language`), its headings in
+/// `language`.
+pub fn print_table(
+    history: &MemberHistory,
+    lines: &[ReplayLine],
+    language: Language,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let args = [
+        ("member", text(history.member_id)),
+        ("region", text(&history.region)),
+        ("events", count(lines.len())),
+    ];
+    writeln!(out, "{}", say(language, "replay-header", &args))?;
+    let headings = COLUMNS.map(|(id, _, _)| say(language, id, &[]));
+    let mut heading = String::new();
+    for ((_, width, right), title) in COLUMNS.iter().zip(&headings) {
+        heading.push_str(&pad(title, *width, *right));
+        heading.push_str("  ");
+    }
+    heading.push_str(&say(language, "replay-column-what", &[]));
+    writeln!(out, "{heading}")?;
     for line in lines {
-        let columns = match &line.after {
-            None => [
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-                "-".to_owned(),
-            ],
-            Some(after) => [
-                dash_if_zero(after.arrears_amount),
-                after.continuous_months.to_string(),
-                after.benefit_tier.clone().unwrap_or_else(|| "-".to_owned()),
-                if after.qualified { "yes" } else { "no" }.to_owned(),
-                dash_if_zero(after.account_balance),
-                dash_if_zero(after.subsidy.owed),
-            ],
-        };
-        let [arrears, continuous, tier, qualified, account, owed] = &columns;
-        writeln!(
-            out,
-            "{:>8}  {:<20}  {:>8}  {:>5}  {:<8}  {:<5}  {:>9}  {:>9}  {}",
-            line.position,
-            line.event_type,
-            arrears,
-            continuous,
-            tier,
-            qualified,
-            account,
-            owed,
-            line.summary,
-        )?;
+        let mut row = String::new();
+        for ((_, width, right), cell) in COLUMNS.iter().zip(cells(language, line)) {
+            row.push_str(&pad(&cell, *width, *right));
+            row.push_str("  ");
+        }
+        row.push_str(&line.summary);
+        writeln!(out, "{row}")?;
         if !line.changes.is_empty() {
             writeln!(out, "{:CHANGES_INDENT$}→ {}", "", line.changes_text)?;
         }
@@ -174,44 +168,130 @@ pub fn print(
     Ok(())
 }
 
-/// Where the table's "what happened" column starts.
-const CHANGES_INDENT: usize = 8 + 2 + 20 + 2 + 8 + 2 + 5 + 2 + 8 + 2 + 5 + 2 + 9 + 2 + 9 + 2;
+/// The table's columns before "what happened": heading message, width in terminal
+/// columns, and whether right-aligned.
+const COLUMNS: [(&str, usize, bool); 8] = [
+    ("replay-column-position", 8, true),
+    ("replay-column-type", 20, false),
+    ("replay-column-arrears", 8, true),
+    ("replay-column-continuous", 5, true),
+    ("replay-column-tier", 8, false),
+    ("replay-column-qualified", 5, false),
+    ("replay-column-account", 9, true),
+    ("replay-column-owed", 9, true),
+];
+
+/// Where the table's "what happened" column starts: after every column and its two
+/// spaces.
+const CHANGES_INDENT: usize = {
+    let mut indent = 0;
+    let mut index = 0;
+    while index < COLUMNS.len() {
+        indent += COLUMNS[index].1 + 2;
+        index += 1;
+    }
+    indent
+};
+
+/// One line's cells under [`COLUMNS`]; `-` for the member's columns before its
+/// enrollment, and for an amount of zero.
+fn cells(language: Language, line: &ReplayLine) -> [String; 8] {
+    let dash_if_zero = |amount: Money| {
+        if amount.is_zero() {
+            "-".to_owned()
+        } else {
+            amount.to_string()
+        }
+    };
+    let member = match &line.after {
+        None => std::array::from_fn(|_| "-".to_owned()),
+        Some(after) => {
+            let qualified = if after.qualified {
+                "replay-yes"
+            } else {
+                "replay-no"
+            };
+            [
+                dash_if_zero(after.arrears_amount),
+                after.continuous_months.to_string(),
+                after.benefit_tier.clone().unwrap_or_else(|| "-".to_owned()),
+                say(language, qualified, &[]),
+                dash_if_zero(after.account_balance),
+                dash_if_zero(after.subsidy.owed),
+            ]
+        }
+    };
+    let [arrears, continuous, tier, qualified, account, owed] = member;
+    [
+        line.position.to_string(),
+        line.event_type.to_owned(),
+        arrears,
+        continuous,
+        tier,
+        qualified,
+        account,
+        owed,
+    ]
+}
+
+/// `cell` padded with spaces to `width` terminal columns (a CJK character takes two),
+/// on the left if `right`-aligned; a wider cell is left as it is.
+fn pad(cell: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(display_width(cell)));
+    if right {
+        format!("{fill}{cell}")
+    } else {
+        format!("{cell}{fill}")
+    }
+}
 
 /// `2025-01 due→waiting, 2025-02 arrears→restored+, 2025-03 covered+ (subsidy 400.02
 /// accrued)` ('+' = with benefits): the status change, and in parentheses what changed
 /// in the month's money, against the month as it was before (`before`, the coverage
 /// after the previous event).
 pub fn changes_text(changes: &[MonthChange], before: Option<&MemberCoverage>) -> String {
+    changes_text_in(Language::En, changes, before)
+}
+
+/// [`changes_text`] in `language`.
+pub fn changes_text_in(
+    language: Language,
+    changes: &[MonthChange],
+    before: Option<&MemberCoverage>,
+) -> String {
     if changes.is_empty() {
         return "-".to_owned();
     }
+    let separator = say(language, "replay-separator", &[]);
     let mut parts = Vec::new();
     for change in changes {
         let old_line: Option<&MonthLine> =
             before.and_then(|before| before.months.iter().find(|line| line.month == change.month));
-        let new = crate::audit::history::serde_plain(&change.new_status);
+        let new = status_word_short(language, change.new_status);
         let plus = if change.new_benefits { "+" } else { "" };
         let status_changed = change.old_status != Some(change.new_status)
             || change.old_benefits != change.new_benefits;
         let mut part = if status_changed {
-            let old = change.old_status.map_or("new".to_owned(), |status| {
-                crate::audit::history::serde_plain(&status)
-            });
+            let old = change.old_status.map_or_else(
+                || say(language, "replay-new", &[]),
+                |status| status_word_short(language, status),
+            );
             format!("{} {old}→{new}{plus}", change.month)
         } else {
             format!("{} {new}{plus}", change.month)
         };
-        let notes = money_notes(change, old_line);
+        let notes = money_notes(language, change, old_line);
         if !notes.is_empty() {
-            part.push_str(&format!(" ({})", notes.join(", ")));
+            let args = [("notes", text(notes.join(&separator)))];
+            part.push_str(&say(language, "replay-notes", &args));
         }
         parts.push(part);
     }
-    parts.join(", ")
+    parts.join(&separator)
 }
 
 /// What changed in a month's money (R12, R16, R17), in words.
-fn money_notes(change: &MonthChange, old: Option<&MonthLine>) -> Vec<String> {
+fn money_notes(language: Language, change: &MonthChange, old: Option<&MonthLine>) -> Vec<String> {
     let zero = Money::ZERO;
     let (refunded, to_account, subsidy, subsidy_paid) = old
         .map_or((zero, zero, zero, false), |old| {
@@ -219,28 +299,32 @@ fn money_notes(change: &MonthChange, old: Option<&MonthLine>) -> Vec<String> {
         });
     let mut notes = Vec::new();
     if change.refunded != refunded {
-        notes.push(format!("refunded {}, R12", change.refunded));
+        let args = [("refunded", text(change.refunded))];
+        notes.push(say(language, "replay-note-refunded", &args));
     }
     if change.to_account != to_account {
         notes.push(if change.to_account.is_zero() {
-            "nothing to the personal account, R17".to_owned()
+            say(language, "replay-note-account-none", &[])
         } else {
-            format!("{} to the personal account, R17", change.to_account)
+            let args = [("to_account", text(change.to_account))];
+            say(language, "replay-note-account", &args)
         });
     }
     if change.subsidy != subsidy {
         notes.push(if change.subsidy.is_zero() {
-            "subsidy no longer accrued, R16".to_owned()
+            say(language, "replay-note-subsidy-none", &[])
         } else {
-            format!("subsidy {} accrued, R16", change.subsidy)
+            let args = [("subsidy", text(change.subsidy))];
+            say(language, "replay-note-subsidy", &args)
         });
     }
     if change.subsidy_paid != subsidy_paid {
-        notes.push(if change.subsidy_paid {
-            "subsidy paid out, R16".to_owned()
+        let id = if change.subsidy_paid {
+            "replay-note-subsidy-paid"
         } else {
-            "subsidy no longer paid out, R16".to_owned()
-        });
+            "replay-note-subsidy-unpaid"
+        };
+        notes.push(say(language, id, &[]));
     }
     notes
 }

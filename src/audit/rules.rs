@@ -1,12 +1,19 @@
 //! RULES.md as data: each rule's text and the source sentence it rests on, quoted from
 //! the specification itself (`docs/spec/RULES.md`, a copy of the shared spec compiled
-//! into the binary) so `explain` cites the words the ledger was built from.
+//! into the binary) so `explain` cites the words the ledger was built from. In
+//! Chinese, the rules are RULES.zh.md's and a source is quoted in its Chinese original
+//! where RULES.zh.md gives one (S1 in the ledger's own Chinese, marked so; a source
+//! whose original was not found in its English, with RULES.zh.md's gist).
 
 use crate::domain::rule::RuleId;
+use crate::i18n::Language;
 use std::collections::BTreeMap;
 
 /// The specification, as shipped.
 pub const RULES_MD: &str = include_str!("../../docs/spec/RULES.md");
+
+/// Its Chinese text, as shipped: the rules, and the sources in their Chinese original.
+pub const RULES_ZH_MD: &str = include_str!("../../docs/spec/RULES.zh.md");
 
 /// For each rule, the source id and a phrase that picks the sentence out of the
 /// source's quoted text. Rules R1, R2, R9 and R12 cite no source in RULES.md: they are the
@@ -63,6 +70,24 @@ const SOURCE_PHRASES: &[(RuleId, &str, &str)] = &[
     ),
 ];
 
+/// For each rule and source of [`SOURCE_PHRASES`] whose Chinese text RULES.zh.md
+/// gives (an original, or S1's translation), a phrase that picks the sentence out of
+/// it. The others (S5, S6, S7, S9: no original found) are quoted in English.
+const SOURCE_PHRASES_ZH: &[(RuleId, &str, &str)] = &[
+    (RuleId::R3, "S3", "缴费率原则上按照当地的缴费率确定"),
+    (RuleId::R4, "S4", "缴费基数可参照"),
+    (RuleId::R5, "S2", "已与用人单位建立明确劳动关系"),
+    (RuleId::R6, "S1", "不允许断缴一段时间后再续缴"),
+    (RuleId::R7, "S1", "自缴费次月起"),
+    (RuleId::R8, "S1", "不再按月自动扣费"),
+    (RuleId::R10, "S1", "在三个月内补缴"),
+    (RuleId::R11, "S1", "超过三个月的"),
+    (RuleId::R13, "S1", "方可重新参保"),
+    (RuleId::R13, "S1", "自缴费次月起"),
+    (RuleId::R15, "S4", "缴费基数可参照"),
+    (RuleId::R17, "S10", "个人帐户"),
+];
+
 /// A rule as RULES.md states it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rule {
@@ -77,13 +102,158 @@ pub struct Rule {
 pub struct SourceSentence {
     pub id: String,
     pub sentence: String,
+    /// Where the sentence's words come from; not in the JSON, which is English.
+    #[serde(skip)]
+    pub origin: QuoteOrigin,
+}
+
+/// Where a quoted source sentence's words come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum QuoteOrigin {
+    /// The source's own words: RULES.md's English, or the Chinese original.
+    #[default]
+    Original,
+    /// The ledger's own Chinese for a source whose original was not found (S1).
+    LedgerTranslation,
+    /// A Chinese quote that could not be given: the English of RULES.md, with
+    /// RULES.zh.md's gist in Chinese when it has one.
+    EnglishKept { gist: Option<String> },
+}
+
+/// Every rule in `language`, by id, with its source sentences as that language quotes
+/// them.
+pub fn rules_in(language: Language) -> BTreeMap<RuleId, Rule> {
+    match language {
+        Language::En => rules(),
+        Language::ZhCn => rules_zh(),
+    }
+}
+
+/// RULES.zh.md's rules, each quoting its sources in Chinese where it can.
+fn rules_zh() -> BTreeMap<RuleId, Rule> {
+    let english = rules();
+    let sources = sources_zh();
+    let mut rules = BTreeMap::new();
+    for (id, title, text) in rule_paragraphs(RULES_ZH_MD, "。**", "（") {
+        let quotes = english
+            .get(&id)
+            .map_or(&[][..], |rule| &rule.sources[..])
+            .iter()
+            .map(|quote| chinese_quote(id, quote, &sources))
+            .collect();
+        let rule = Rule {
+            id,
+            title,
+            text,
+            sources: quotes,
+        };
+        rules.insert(id, rule);
+    }
+    rules
+}
+
+/// The Chinese quote of the English `quote` of rule `id`: the sentence of its
+/// source's Chinese text that [`SOURCE_PHRASES_ZH`] picks, else the English kept.
+fn chinese_quote(
+    id: RuleId,
+    quote: &SourceSentence,
+    sources: &BTreeMap<String, ZhSource>,
+) -> SourceSentence {
+    let source = sources.get(&quote.id);
+    let english_phrase = SOURCE_PHRASES.iter().find(|(rule, source, phrase)| {
+        *rule == id && *source == quote.id && quote.sentence.contains(phrase)
+    });
+    // The n-th phrase of the rule for this source picks the n-th Chinese phrase.
+    let nth = english_phrase.map_or(0, |found| {
+        SOURCE_PHRASES
+            .iter()
+            .filter(|(rule, source, _)| *rule == id && *source == quote.id)
+            .position(|entry| entry == found)
+            .unwrap_or(0)
+    });
+    let chinese = SOURCE_PHRASES_ZH
+        .iter()
+        .filter(|(rule, source, _)| *rule == id && *source == quote.id)
+        .nth(nth)
+        .and_then(|(_, _, phrase)| {
+            let source = source?;
+            let sentence = source
+                .sentences
+                .iter()
+                .find(|sentence| sentence.contains(phrase))?;
+            Some((sentence.clone(), source.origin.clone()))
+        });
+    let (sentence, origin) = chinese.unwrap_or_else(|| {
+        let gist = source.and_then(|source| source.gist.clone());
+        (quote.sentence.clone(), QuoteOrigin::EnglishKept { gist })
+    });
+    SourceSentence {
+        id: quote.id.clone(),
+        sentence,
+        origin,
+    }
+}
+
+/// A source as RULES.zh.md gives it.
+#[derive(Debug, Default)]
+struct ZhSource {
+    /// Its Chinese text in sentences (empty if there is none).
+    sentences: Vec<String>,
+    /// Whose words they are: the original, or the ledger's translation.
+    origin: QuoteOrigin,
+    /// The gist in Chinese of a source kept in English.
+    gist: Option<String>,
+}
+
+/// The "来源" section of RULES.zh.md: each `### Sn` with its `原文` (the original
+/// quoted), its `本账本的中文译写` (S1) or, for an original not found, the gist.
+fn sources_zh() -> BTreeMap<String, ZhSource> {
+    let mut sources: BTreeMap<String, ZhSource> = BTreeMap::new();
+    let section = RULES_ZH_MD
+        .split_once("## 来源")
+        .map_or("", |(_, rest)| rest);
+    let mut current: Option<&mut ZhSource> = None;
+    for line in section.lines() {
+        if let Some(heading) = line.strip_prefix("### S") {
+            let number: String = heading.chars().take_while(char::is_ascii_digit).collect();
+            current = Some(sources.entry(format!("S{number}")).or_default());
+            continue;
+        }
+        let Some(source) = current.as_deref_mut() else {
+            continue;
+        };
+        if let Some(original) = line.strip_prefix("- **原文**：“") {
+            let quoted = original
+                .rsplit_once('”')
+                .map_or(original, |(quoted, _)| quoted);
+            source.sentences = split_sentences_zh(quoted);
+        } else if let Some(translation) = line.strip_prefix("- **本账本的中文译写（非原文）**：")
+        {
+            source.sentences = split_sentences_zh(translation);
+            source.origin = QuoteOrigin::LedgerTranslation;
+        } else if let Some((_, gist)) = line.split_once("（大意：") {
+            let gist = gist
+                .split_once("此为本账本的译写")
+                .map_or(gist, |(gist, _)| gist);
+            source.gist = Some(gist.trim().to_owned());
+        }
+    }
+    sources
+}
+
+/// Chinese sentences: each ends at "。" or "；" (S1's clauses are the rules' sentences).
+fn split_sentences_zh(text: &str) -> Vec<String> {
+    text.split_inclusive(['。', '；'])
+        .map(|sentence| sentence.trim().trim_end_matches('；').to_owned())
+        .filter(|sentence| !sentence.is_empty())
+        .collect()
 }
 
 /// Every rule of RULES.md, by id, with its source sentences.
 pub fn rules() -> BTreeMap<RuleId, Rule> {
     let sources = sources();
     let mut rules = BTreeMap::new();
-    for (id, title, text) in rule_paragraphs() {
+    for (id, title, text) in rule_paragraphs(RULES_MD, ".**", " (") {
         let quotes = SOURCE_PHRASES
             .iter()
             .filter(|(rule, _, _)| *rule == id)
@@ -95,6 +265,7 @@ pub fn rules() -> BTreeMap<RuleId, Rule> {
                 Some(SourceSentence {
                     id: (*source).to_owned(),
                     sentence: sentence.clone(),
+                    origin: QuoteOrigin::Original,
                 })
             })
             .collect();
@@ -111,13 +282,19 @@ pub fn rules() -> BTreeMap<RuleId, Rule> {
     rules
 }
 
-/// `(id, title, text)` of every `- **Rn Title.** text` paragraph (a title may wrap
-/// onto the next line, so paragraphs are joined before they are split); a paragraph
-/// whose id is not a [`RuleId`] is not a rule (the unit tests find all seventeen).
-fn rule_paragraphs() -> Vec<(RuleId, String, String)> {
+/// `(id, title, text)` of every `- **Rn Title.** text` paragraph of `markdown` (a
+/// title may wrap onto the next line, so paragraphs are joined before they are split);
+/// `head_end` ends the bold head (`.**`, `。**`) and `sources_start` opens the title's
+/// parenthetical naming the sources (` (`, `（`). A paragraph whose id is not a
+/// [`RuleId`] is not a rule (the unit tests find all seventeen).
+fn rule_paragraphs(
+    markdown: &str,
+    head_end: &str,
+    sources_start: &str,
+) -> Vec<(RuleId, String, String)> {
     let mut raw: Vec<String> = Vec::new();
     let mut open = false;
-    for line in RULES_MD.lines() {
+    for line in markdown.lines() {
         if line.starts_with("- **R") {
             raw.push(line.to_owned());
             open = true;
@@ -137,10 +314,12 @@ fn rule_paragraphs() -> Vec<(RuleId, String, String)> {
     raw.iter()
         .filter_map(|paragraph| {
             let rest = paragraph.strip_prefix("- **R")?;
-            let (head, text) = rest.split_once(".**")?;
+            let (head, text) = rest.split_once(head_end)?;
             let (number, title) = head.split_once(' ')?;
             // The title's parenthetical names the sources, quoted separately.
-            let title = title.split_once(" (").map_or(title, |(title, _)| title);
+            let title = title
+                .split_once(sources_start)
+                .map_or(title, |(title, _)| title);
             // Markdown emphasis (`*qualified*`, `**refunded**`) is for the page, not
             // the quote: the rule texts hold no literal asterisk.
             Some((
@@ -289,5 +468,73 @@ mod tests {
             "We can start with the establishment of the basic medical insurance pooling fund"
         ));
         assert_eq!(rules.len(), 17);
+    }
+
+    /// In Chinese: RULES.zh.md's seventeen rules, each source quoted in its Chinese
+    /// original where RULES.zh.md gives one, S1 marked as the ledger's translation, and
+    /// the sources without an original in English with their gist.
+    #[test]
+    fn the_chinese_rules_quote_the_chinese_sources() {
+        let rules = rules_in(Language::ZhCn);
+        let english = rules_in(Language::En);
+        assert_eq!(
+            rules.keys().collect::<Vec<_>>(),
+            english.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(rules[&RuleId::R7].title, "待遇起始");
+        assert_eq!(rules[&RuleId::R8].title, "停止扣费");
+        assert!(rules[&RuleId::R11]
+            .text
+            .starts_with("月结后，参保人员的连续欠费月数"));
+        for (id, rule) in &rules {
+            assert_eq!(rule.sources.len(), english[id].sources.len(), "{id}");
+        }
+        for (rule, source, phrase) in SOURCE_PHRASES_ZH {
+            let found = rules[rule]
+                .sources
+                .iter()
+                .any(|quote| quote.id == *source && quote.sentence.contains(phrase));
+            assert!(
+                found,
+                "{rule}: {source} has no Chinese sentence with {phrase:?}"
+            );
+        }
+        let s4 = &rules[&RuleId::R4].sources[0];
+        assert_eq!(s4.sentence, "缴费基数可参照当地上一年职工年平均工资核定。");
+        assert_eq!(s4.origin, QuoteOrigin::Original);
+        let s1 = &rules[&RuleId::R11].sources[0];
+        assert_eq!(s1.origin, QuoteOrigin::LedgerTranslation);
+        assert!(s1.sentence.starts_with("超过三个月的"), "{}", s1.sentence);
+        let r13: Vec<&str> = rules[&RuleId::R13]
+            .sources
+            .iter()
+            .map(|quote| quote.sentence.as_str())
+            .collect();
+        assert!(
+            r13[0].contains("方可重新参保") && r13[1].contains("自缴费次月起"),
+            "{r13:?}"
+        );
+        let s6 = rules[&RuleId::R7]
+            .sources
+            .iter()
+            .find(|quote| quote.id == "S6")
+            .unwrap();
+        assert_eq!(s6.sentence, english[&RuleId::R7].sources[1].sentence);
+        assert!(
+            matches!(&s6.origin, QuoteOrigin::EnglishKept { gist: Some(gist) } if gist.starts_with("对首次参保的灵活就业人员"))
+        );
+        let s9 = &rules[&RuleId::R16].sources[0];
+        assert_eq!(s9.origin, QuoteOrigin::EnglishKept { gist: None });
+        // Every source with a Chinese text is quoted in Chinese wherever it is cited.
+        let chinese = sources_zh();
+        for (id, rule) in &rules {
+            for quote in &rule.sources {
+                let has_chinese = chinese
+                    .get(&quote.id)
+                    .is_some_and(|source| !source.sentences.is_empty());
+                let kept = matches!(quote.origin, QuoteOrigin::EnglishKept { .. });
+                assert_eq!(has_chinese, !kept, "{id} {}: {}", quote.id, quote.sentence);
+            }
+        }
     }
 }

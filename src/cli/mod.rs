@@ -42,6 +42,12 @@ pub struct Cli {
         default_value = "./flexledger-data"
     )]
     pub data_dir: PathBuf,
+    /// The language of what people read: en or zh-CN. Without it, FLEXLEDGER_LANG,
+    /// then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN; anything else, C and
+    /// POSIX included, means en). JSON, codes and field names are the same in every
+    /// language.
+    #[arg(long, global = true, value_name = "LANG")]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: CliCommand,
 }
@@ -393,6 +399,9 @@ pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Every output of this binary is JSON (D37: its messages are the contract's
+    // English); the language is still chosen, so a wrong --lang is named here too.
+    language(cli.lang.as_deref())?;
     crate::writer::limit_malloc_arenas();
     match cli.command {
         CliCommand::Submit { file } => submit(&cli.data_dir, &file),
@@ -410,6 +419,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Backup(args) => backup::backup(&cli.data_dir, &args),
         CliCommand::Restore(args) => backup::restore(&cli.data_dir, &args),
     }
+}
+
+/// The language of a command line: `flag` (`--lang`), else the environment's
+/// `FLEXLEDGER_LANG`, `LC_ALL`, `LANG` (`i18n::Language::negotiate`, D37). Both
+/// binaries choose it here.
+pub fn language(flag: Option<&str>) -> anyhow::Result<crate::i18n::Language> {
+    let variable = |name| std::env::var(name).ok();
+    Ok(crate::i18n::Language::negotiate(
+        flag,
+        variable("FLEXLEDGER_LANG").as_deref(),
+        variable("LC_ALL").as_deref(),
+        variable("LANG").as_deref(),
+    )?)
 }
 
 /// Opens the ledger in `data_dir` for writing, as `submit` and `serve` do: the store

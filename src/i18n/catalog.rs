@@ -5,7 +5,7 @@ use super::language::Language;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use fluent_syntax::ast;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// A catalog file: its path in the repository (for messages about it) and its text.
@@ -13,21 +13,57 @@ type Source = (&'static str, &'static str);
 
 /// The English catalog files. English is also what a message missing elsewhere falls
 /// back to, and the wire's language.
-const EN: &[Source] = &[(
-    "locales/en/refusals.ftl",
-    include_str!("../../locales/en/refusals.ftl"),
-)];
+const EN: &[Source] = &[
+    (
+        "locales/en/refusals.ftl",
+        include_str!("../../locales/en/refusals.ftl"),
+    ),
+    (
+        "locales/en/explain.ftl",
+        include_str!("../../locales/en/explain.ftl"),
+    ),
+    (
+        "locales/en/events.ftl",
+        include_str!("../../locales/en/events.ftl"),
+    ),
+    (
+        "locales/en/replay.ftl",
+        include_str!("../../locales/en/replay.ftl"),
+    ),
+];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
-const ZH_CN: &[Source] = &[(
-    "locales/zh-CN/refusals.ftl",
-    include_str!("../../locales/zh-CN/refusals.ftl"),
-)];
+const ZH_CN: &[Source] = &[
+    (
+        "locales/zh-CN/refusals.ftl",
+        include_str!("../../locales/zh-CN/refusals.ftl"),
+    ),
+    (
+        "locales/zh-CN/explain.ftl",
+        include_str!("../../locales/zh-CN/explain.ftl"),
+    ),
+    (
+        "locales/zh-CN/events.ftl",
+        include_str!("../../locales/zh-CN/events.ftl"),
+    ),
+    (
+        "locales/zh-CN/replay.ftl",
+        include_str!("../../locales/zh-CN/replay.ftl"),
+    ),
+];
 
 /// Every language's messages, ready to render.
 pub struct Catalog {
     en: FluentBundle<FluentResource>,
     zh_cn: FluentBundle<FluentResource>,
+}
+
+/// A message's argument: text shown as it is (months, money, ids, codes), or a count
+/// that plural selectors read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Count(i64),
 }
 
 /// One message of a catalog file as written: for checking catalogs against each other
@@ -62,6 +98,16 @@ impl Catalog {
     /// message or it names an argument not given (the caller then has a fallback, such
     /// as a refusal's English message).
     pub fn tr(&self, language: Language, id: &str, args: &[(&str, String)]) -> Option<String> {
+        let args: Vec<(&str, Arg)> = args
+            .iter()
+            .map(|(name, value)| (*name, Arg::Text(value.clone())))
+            .collect();
+        self.tr_args(language, id, &args)
+    }
+
+    /// [`Catalog::tr`] with typed arguments: a count is a Fluent number, so a message
+    /// can select on its plural category (`[one]`, `*[other]`).
+    pub fn tr_args(&self, language: Language, id: &str, args: &[(&str, Arg)]) -> Option<String> {
         let bundle = match language {
             Language::En => &self.en,
             Language::ZhCn => &self.zh_cn,
@@ -69,7 +115,11 @@ impl Catalog {
         let pattern = bundle.get_message(id)?.value()?;
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            fluent_args.set(*name, FluentValue::from(value.as_str()));
+            let value = match value {
+                Arg::Text(text) => FluentValue::from(text.as_str()),
+                Arg::Count(count) => FluentValue::from(*count),
+            };
+            fluent_args.set(*name, value);
         }
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
@@ -100,6 +150,25 @@ impl Catalog {
         } else {
             Err(problems)
         }
+    }
+}
+
+impl Catalog {
+    /// The variables message `id` of `language` uses, or `None` if it has no such
+    /// message: for renderers to check, in debug builds, that they give exactly those.
+    pub fn variables(language: Language, id: &str) -> Option<BTreeSet<String>> {
+        static VARIABLES: OnceLock<[BTreeMap<String, BTreeSet<String>>; 2]> = OnceLock::new();
+        let by_language = VARIABLES.get_or_init(|| {
+            Language::ALL.map(|language| {
+                Catalog::messages(language)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|message| (message.id, message.variables))
+                    .collect()
+            })
+        });
+        let index = Language::ALL.iter().position(|known| *known == language)?;
+        by_language[index].get(id).cloned()
     }
 }
 

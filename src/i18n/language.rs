@@ -59,22 +59,28 @@ impl Language {
         }
     }
 
-    /// The language of a command line: the first of `flag` (`--lang`),
-    /// `FLEXLEDGER_LANG`, `LC_ALL` and `LANG` that is set and not empty decides, and
-    /// a value naming no supported language (`C`, `fr_FR.UTF-8`) means English.
+    /// The language of a command line: `flag` (`--lang`) if given, else the first of
+    /// `FLEXLEDGER_LANG`, `LC_ALL` and `LANG` that is set and not empty decides, and a
+    /// value of those naming no supported language (`C`, `POSIX`, `fr_FR.UTF-8`) means
+    /// English. A flag naming no supported language is an error listing the choices: a
+    /// person typed it, and English in its place would look like the flag was ignored.
+    /// Pure: the shells read the environment and pass its values in.
     pub fn negotiate(
         flag: Option<&str>,
         flexledger_lang: Option<&str>,
         lc_all: Option<&str>,
         lang: Option<&str>,
-    ) -> Language {
-        [flag, flexledger_lang, lc_all, lang]
+    ) -> Result<Language, UnknownLanguage> {
+        if let Some(flag) = flag {
+            return Language::from_tag(flag.trim()).ok_or_else(|| UnknownLanguage(flag.to_owned()));
+        }
+        Ok([flexledger_lang, lc_all, lang]
             .into_iter()
             .flatten()
             .map(str::trim)
             .find(|value| !value.is_empty())
             .and_then(Language::from_tag)
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 
     /// The language of an HTTP request: the supported language of highest quality in
@@ -119,6 +125,27 @@ fn quality_thousandths(text: &str) -> Option<u16> {
     (thousandths <= QUALITY_MAX).then_some(thousandths)
 }
 
+/// A `--lang` value that names no supported language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLanguage(pub String);
+
+impl std::fmt::Display for UnknownLanguage {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let choices: Vec<&str> = Language::ALL
+            .iter()
+            .map(|language| language.tag())
+            .collect();
+        write!(
+            formatter,
+            "--lang {:?} names no language flexledger speaks: choose one of {}",
+            self.0,
+            choices.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownLanguage {}
+
 impl std::fmt::Display for Language {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str(self.tag())
@@ -138,5 +165,55 @@ mod tests {
         assert_eq!(quality_thousandths("1.5"), None);
         assert_eq!(quality_thousandths("0.1234"), None);
         assert_eq!(quality_thousandths("abc"), None);
+    }
+
+    #[test]
+    fn the_flag_then_flexledger_lang_then_lc_all_then_lang_decide() {
+        let chosen = |flag, own, lc_all, lang| Language::negotiate(flag, own, lc_all, lang);
+        assert_eq!(
+            chosen(Some("zh-CN"), Some("en"), None, None),
+            Ok(Language::ZhCn)
+        );
+        assert_eq!(
+            chosen(Some("en"), Some("zh-CN"), Some("zh_CN.UTF-8"), None),
+            Ok(Language::En)
+        );
+        assert_eq!(
+            chosen(None, Some("zh-CN"), Some("en_US.UTF-8"), None),
+            Ok(Language::ZhCn)
+        );
+        assert_eq!(
+            chosen(None, None, Some("zh_CN.UTF-8"), Some("en_US.UTF-8")),
+            Ok(Language::ZhCn)
+        );
+        assert_eq!(
+            chosen(None, None, None, Some("zh_CN.UTF-8")),
+            Ok(Language::ZhCn)
+        );
+        for english in ["C", "POSIX", "C.UTF-8", "en_US.UTF-8", "fr_FR.UTF-8"] {
+            assert_eq!(chosen(None, None, None, Some(english)), Ok(Language::En));
+        }
+        assert_eq!(
+            chosen(None, None, Some("C"), Some("zh_CN.UTF-8")),
+            Ok(Language::En)
+        );
+        assert_eq!(chosen(None, None, None, None), Ok(Language::En));
+        assert_eq!(
+            chosen(None, Some(""), Some(""), Some("zh_CN.UTF-8")),
+            Ok(Language::ZhCn)
+        );
+    }
+
+    #[test]
+    fn an_unknown_flag_value_is_an_error_naming_the_choices() {
+        let error = Language::negotiate(Some("fr"), None, None, Some("zh_CN.UTF-8"));
+        assert_eq!(error, Err(UnknownLanguage("fr".to_owned())));
+        let message = error.unwrap_err().to_string();
+        assert!(
+            message.contains("\"fr\"") && message.contains("en, zh-CN"),
+            "{message}"
+        );
+        assert!(Language::negotiate(Some(""), None, None, None).is_err());
+        assert!(Language::negotiate(Some("zh-TW"), None, None, None).is_err());
     }
 }

@@ -11,8 +11,8 @@
 mod catalog;
 mod language;
 
-pub use catalog::{Catalog, MessageSource};
-pub use language::Language;
+pub use catalog::{Arg, Catalog, MessageSource};
+pub use language::{Language, UnknownLanguage};
 
 use crate::domain::Refusal;
 
@@ -20,6 +20,11 @@ use crate::domain::Refusal;
 /// such message or it needs an argument not given.
 pub fn tr(language: Language, id: &str, args: &[(&str, String)]) -> Option<String> {
     Catalog::get().tr(language, id, args)
+}
+
+/// [`tr`] with typed arguments (counts for plural selectors).
+pub fn tr_args(language: Language, id: &str, args: &[(&str, Arg)]) -> Option<String> {
+    Catalog::get().tr_args(language, id, args)
 }
 
 /// A refusal's message in `language`, from the catalog and the refusal's data. A
@@ -32,4 +37,77 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
         .as_ref()
         .and_then(|text| tr(language, text.id(), &text.args()))
         .unwrap_or_else(|| refusal.message.clone())
+}
+
+/// Message `id` in `language`, for renderers whose every sentence is in the catalog
+/// (`explain`, event descriptions). A message the language lacks falls back to
+/// English, then to its id (the catalog tests fail before either ships). In a debug
+/// build the arguments must be exactly the message's variables, so the expect tests,
+/// which reach every message, catch an argument given and unused or used and not given.
+pub fn say(language: Language, id: &str, args: &[(&str, Arg)]) -> String {
+    debug_assert_eq!(
+        Catalog::variables(Language::En, id),
+        Some(args.iter().map(|(name, _)| (*name).to_owned()).collect()),
+        "{id}: the arguments given are not the message's variables"
+    );
+    tr_args(language, id, args)
+        .or_else(|| tr_args(Language::En, id, args))
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// A message argument shown as it is (months, money, ids, codes).
+pub fn text(value: impl ToString) -> Arg {
+    Arg::Text(value.to_string())
+}
+
+/// A count, for plural selectors.
+pub fn count(value: impl TryInto<i64>) -> Arg {
+    // Counts of months fit in i64; were one not to, its largest value shows.
+    Arg::Count(value.try_into().unwrap_or(i64::MAX))
+}
+
+/// Terminal columns of `text`, for tables and aligned lines: two for a CJK character
+/// or full-width punctuation, one for anything else.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' => 2,
+            '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}' | '\u{FF00}'..='\u{FF60}' => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_takes_two_columns_a_character() {
+        assert_eq!(display_width("position"), 8);
+        assert_eq!(display_width("位置"), 4);
+        assert_eq!(display_width("待遇档次（R7）"), 14);
+        assert_eq!(display_width("→ 2025-01"), 9);
+    }
+
+    #[test]
+    fn a_count_is_a_number_and_text_is_shown_as_it_is() {
+        let args = [("status", text("waiting"))];
+        assert_eq!(say(Language::ZhCn, "word-status-short", &args), "等待期");
+        assert_eq!(say(Language::En, "word-status-short", &args), "waiting");
+        let args = [("position", text(3_u64))];
+        assert_eq!(
+            say(Language::ZhCn, "explain-at-position", &args),
+            "（事件位置 3）"
+        );
+        assert_eq!(
+            say(Language::En, "explain-at-position", &args),
+            " (position 3)"
+        );
+        let args = [("reset", count(6_u32))];
+        assert_eq!(
+            say(Language::En, "event-policy-reset", &args),
+            ", first wait again after a gap of over 6 months (P-reset, R7)"
+        );
+    }
 }

@@ -503,6 +503,10 @@ fn demo_data(dir: &Path) -> std::path::PathBuf {
 
 fn audit(data: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(data)
         .args(args)
@@ -787,6 +791,10 @@ fn the_svg_goes_to_standard_output_for_a_dash() {
     let demo = std::fs::read(repo_path("examples/demo.jsonl")).unwrap();
     flexledger(&data, &["submit", "-"], Some(&demo));
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .current_dir(dir.path())
         .arg("--data-dir")
         .arg(&data)

@@ -513,6 +513,10 @@ fn refunds_and_subsidies_are_compared() {
 /// Runs the real `flexledger-audit` binary against `dir`.
 fn audit(dir: &Path, args: &[&str]) -> Output {
     Process::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(dir)
         .args(args)

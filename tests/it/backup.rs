@@ -191,6 +191,10 @@ fn a_restored_ledger_answers_every_query_as_the_original_and_verifies() {
     // ledger holds the backup's checkpoint, signed by the ledger's own key.
     let audit = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
             .args(args)
             .env_remove("FLEXLEDGER_SIGNING_KEY")
             .output()

@@ -259,6 +259,10 @@ fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
     let file = dir.path().join("commands.jsonl");
     std::fs::write(&file, input).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(dir.path().join("data"))
         .arg("submit")

@@ -120,6 +120,10 @@ fn a_close_of_many_chunks_records_every_consequence_once_and_answers_with_a_summ
     let data = dir.path().join("data");
     region_before_april(&data);
     let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command.env(
+        crate::support::LANGUAGE_PINNED.0,
+        crate::support::LANGUAGE_PINNED.1,
+    );
     command
         .arg("--data-dir")
         .arg(&data)
@@ -171,6 +175,10 @@ fn a_close_killed_after_any_chunk_is_finished_on_the_next_open_with_every_conseq
         let data = dir.path().join("data");
         region_before_april(&data);
         let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
             .arg("--data-dir")
             .arg(&data)
             .args(["submit", "-"])

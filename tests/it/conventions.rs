@@ -17,6 +17,10 @@ const NOBODY: &str = "00000000-0000-4000-8000-000000000077";
 /// names one), feeding `stdin`.
 fn run(program: &str, dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut command = Command::new(program);
+    command.env(
+        crate::support::LANGUAGE_PINNED.0,
+        crate::support::LANGUAGE_PINNED.1,
+    );
     if !args.contains(&"--data-dir") {
         command.args(["--data-dir", "data"]);
     }
@@ -162,6 +166,10 @@ fn serve_reads_its_tokens_from_standard_input(dir: &Path) {
     let token = "dash-operator-secret";
     let digest = flexledger::store::Sha256::of(token.as_bytes());
     let mut child = Command::new(FLEXLEDGER)
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .current_dir(dir)
         .args(["--data-dir", "data", "serve", "--listen", "127.0.0.1:0"])
         .args(["--auth", "-"])

@@ -123,6 +123,10 @@ struct Kill {
 /// nothing).
 fn run_submit(data: &Path, input: &str, kill: Option<Kill>) -> Vec<Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(data)
         .args(["submit", "-"])

@@ -13,6 +13,7 @@ use flexledger::audit::history::{Cut, MemberHistory};
 use flexledger::domain::coverage::MonthStatus;
 use flexledger::domain::parse_command_value;
 use flexledger::domain::RuleId;
+use flexledger::i18n::Language;
 use flexledger::ledger::Ledger;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -177,19 +178,34 @@ fn cases() -> Vec<Case> {
     cases
 }
 
-/// Every rendered output of one member at the end of a case, as (file name, bytes).
-fn rendered(history: &MemberHistory) -> Vec<(&'static str, String)> {
+/// `explain`'s text for every month of the member, in `language`, each after the line
+/// `=== explain --month M`.
+fn explain_text(history: &MemberHistory, language: Language) -> String {
     let coverage = history.final_coverage().unwrap();
-    let mut explain_text = String::new();
+    let mut text = String::new();
+    for line in &coverage.months {
+        let explanation = flexledger::audit::explain::explain_in(history, line.month, language)
+            .unwrap()
+            .unwrap();
+        let mut bytes = Vec::new();
+        flexledger::audit::explain::print(&explanation, false, &mut bytes).unwrap();
+        text.push_str(&format!("=== explain --month {}\n", line.month));
+        text.push_str(&String::from_utf8(bytes).unwrap());
+    }
+    text
+}
+
+/// Every rendered output of one member at the end of a case, as (file name, bytes):
+/// the text of `explain` and `replay` in every language (`explain.txt`, `replay.txt`
+/// in English, the contract's language, `explain.<tag>.txt`, `replay.<tag>.txt` in
+/// the others), the rest in English.
+fn rendered(history: &MemberHistory) -> Vec<(String, String)> {
+    let coverage = history.final_coverage().unwrap();
     let mut explain_json = String::new();
     for line in &coverage.months {
         let explanation = flexledger::audit::explain::explain(history, line.month)
             .unwrap()
             .unwrap();
-        let mut bytes = Vec::new();
-        flexledger::audit::explain::print(&explanation, false, &mut bytes).unwrap();
-        explain_text.push_str(&format!("=== explain --month {}\n", line.month));
-        explain_text.push_str(&String::from_utf8(bytes).unwrap());
         let mut bytes = Vec::new();
         flexledger::audit::explain::print(&explanation, true, &mut bytes).unwrap();
         explain_json.push_str(&String::from_utf8(bytes).unwrap());
@@ -200,17 +216,35 @@ fn rendered(history: &MemberHistory) -> Vec<(&'static str, String)> {
         flexledger::audit::replay::print(history, &lines, json, &mut bytes).unwrap();
         String::from_utf8(bytes).unwrap()
     };
-    vec![
-        ("explain.txt", explain_text),
-        ("explain.jsonl", explain_json),
-        ("replay.txt", replay(false)),
-        ("replay.jsonl", replay(true)),
+    let mut files = Vec::new();
+    for language in Language::ALL {
+        let name = match language {
+            Language::En => "explain.txt".to_owned(),
+            other => format!("explain.{}.txt", other.tag()),
+        };
+        files.push((name, explain_text(history, language)));
+        if language != Language::En {
+            let lines = flexledger::audit::replay::replay_lines_in(history, language).unwrap();
+            let mut bytes = Vec::new();
+            flexledger::audit::replay::print_table(history, &lines, language, &mut bytes).unwrap();
+            let name = format!("replay.{}.txt", language.tag());
+            files.push((name, String::from_utf8(bytes).unwrap()));
+        }
+    }
+    files.extend([
+        ("explain.jsonl".to_owned(), explain_json),
+        ("replay.txt".to_owned(), replay(false)),
+        ("replay.jsonl".to_owned(), replay(true)),
         (
-            "timeline.svg",
+            "timeline.svg".to_owned(),
             flexledger::audit::timeline::svg(history).unwrap(),
         ),
-        ("page.html", flexledger::audit::page::html(history).unwrap()),
-    ]
+        (
+            "page.html".to_owned(),
+            flexledger::audit::page::html(history).unwrap(),
+        ),
+    ]);
+    files
 }
 
 /// The commands through the library into a fresh ledger (fixed ids and clock).

@@ -851,6 +851,10 @@ fn with_foreign_message(
 
 fn flexledger_audit(dir: &Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(dir)
         .args(args)

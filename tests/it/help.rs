@@ -38,6 +38,10 @@ impl Help {
 /// A command with none of the variables that would stand in for an option.
 fn command(program: &str) -> Command {
     let mut command = Command::new(program);
+    command.env(
+        crate::support::LANGUAGE_PINNED.0,
+        crate::support::LANGUAGE_PINNED.1,
+    );
     for variable in [
         "FLEXLEDGER_DATA_DIR",
         "FLEXLEDGER_PUBLIC_KEY",

@@ -298,6 +298,10 @@ pub(crate) fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Server {
 pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
     let auth = auth_file(dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(dir.join("data"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
@@ -524,6 +528,10 @@ fn a_restarted_demo_keeps_its_tokens() {
     // Starts the demo; with `check`, calls it with the operator token it printed.
     let start_demo = |check: bool| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
             .arg("--data-dir")
             .arg(&data)
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
@@ -612,6 +620,10 @@ fn a_restarted_demo_keeps_its_tokens() {
 #[test]
 fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .args(["serve", "--help"])
         .env("COLUMNS", "80")
         .output()
@@ -701,6 +713,10 @@ fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
                 }
             };
             let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+                .env(
+                    crate::support::LANGUAGE_PINNED.0,
+                    crate::support::LANGUAGE_PINNED.1,
+                )
                 .args(&args)
                 .current_dir(dir.path())
                 .env_remove("FLEXLEDGER_DATA_DIR")

@@ -70,6 +70,51 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "缴费",
         "a subsidy is paid out by the agency (发放), not paid in by the member",
     ),
+    (
+        "explain-money-subsidy",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-role-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-subsidy-paid-out",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-subsidy-owed",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "event-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "replay-note-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "replay-note-subsidy-unpaid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "explain-status-restored",
+        "待遇恢复",
+        "the status `restored` (补缴恢复): whether benefits come back is P-restore's, said next",
+    ),
+    (
+        "explain-delay-not-qualified",
+        "已取得待遇资格",
+        "negated: the member has not qualified (尚未取得待遇资格)",
+    ),
 ];
 
 fn messages(language: Language) -> Vec<MessageSource> {
@@ -165,6 +210,52 @@ fn a_missing_message_or_a_stray_argument_is_caught() {
     assert!(argument_problems(&unknown, Language::En)
         .iter()
         .any(|problem| problem.contains("rendered by no code")));
+}
+
+/// The catalogs of the audit renderers, by message id prefix, and the files that
+/// render them.
+const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
+    ("explain-", &["src/audit/explain.rs"]),
+    ("event-", &["src/audit/history.rs"]),
+    ("word-", &["src/audit/history.rs"]),
+    ("replay-", &["src/audit/replay.rs"]),
+];
+
+/// Every `explain-`, `event-`, `word-` and `replay-` message is rendered by its file and every
+/// message the file renders is in the catalog; the arguments given to each are checked
+/// as it renders (`i18n::say`, in debug builds, by every month of `expect.rs`).
+#[test]
+fn every_audit_message_is_rendered_by_the_code_and_no_other() {
+    let ids: Vec<String> = messages(Language::En)
+        .into_iter()
+        .map(|message| message.id)
+        .collect();
+    for (prefix, files) in RENDERED_MESSAGES {
+        let code: String = files
+            .iter()
+            .map(|file| std::fs::read_to_string(repo_path(file)).unwrap())
+            .collect();
+        let used: BTreeSet<&str> = code
+            .split('"')
+            .filter(|piece| piece.starts_with(prefix) && !piece.contains(char::is_whitespace))
+            .collect();
+        let catalog: BTreeSet<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| id.starts_with(prefix))
+            .collect();
+        assert!(catalog.len() >= 4, "{prefix}: {} messages", catalog.len());
+        let unused: Vec<&&str> = catalog.difference(&used).collect();
+        let missing: Vec<&&str> = used.difference(&catalog).collect();
+        assert!(
+            unused.is_empty(),
+            "{prefix} messages no code renders: {unused:?}"
+        );
+        assert!(
+            missing.is_empty(),
+            "{prefix} messages the catalog lacks: {missing:?}"
+        );
+    }
 }
 
 #[test]
@@ -598,7 +689,7 @@ fn each_chinese_message_uses_the_glossary_terms_of_its_english_message() {
 
 #[test]
 fn the_language_is_the_flag_then_flexledger_lang_then_lc_all_then_lang() {
-    let negotiate = Language::negotiate;
+    let negotiate = |flag, own, lc_all, lang| Language::negotiate(flag, own, lc_all, lang).unwrap();
     assert_eq!(
         negotiate(Some("zh"), Some("en"), None, Some("en_US.UTF-8")),
         Language::ZhCn
@@ -625,9 +716,11 @@ fn the_language_is_the_flag_then_flexledger_lang_then_lc_all_then_lang() {
     );
     assert_eq!(negotiate(None, None, None, None), Language::En);
     assert_eq!(
-        negotiate(Some("fr"), None, None, Some("zh_CN.UTF-8")),
+        negotiate(None, Some("fr"), None, Some("zh_CN.UTF-8")),
         Language::En
     );
+    let unknown = Language::negotiate(Some("fr"), None, None, Some("zh_CN.UTF-8"));
+    assert!(unknown.is_err(), "{unknown:?}");
 }
 
 #[test]
@@ -658,9 +751,10 @@ fn chinese_tags_and_locales_name_simplified_chinese_and_others_english() {
     ] {
         assert_eq!(Language::from_tag(tag), None, "{tag}");
         assert_eq!(
-            Language::negotiate(Some(tag), None, None, None),
-            Language::En
+            Language::negotiate(None, Some(tag), None, None),
+            Ok(Language::En)
         );
+        assert!(Language::negotiate(Some(tag), None, None, None).is_err());
     }
 }
 
@@ -705,4 +799,215 @@ fn messages_are_plain_text_with_their_arguments() {
     let wire: Refusal =
         serde_json::from_value(json!({"code": "month_closed", "message": "m"})).unwrap();
     assert_eq!(refusal_message(Language::ZhCn, &wire), "m");
+}
+
+const AUDIT: &str = env!("CARGO_BIN_EXE_flexledger-audit");
+const FLEXLEDGER: &str = env!("CARGO_BIN_EXE_flexledger");
+
+/// `program --data-dir dir args` with only `environment` of the variables that choose
+/// a language.
+fn run_in(
+    program: &str,
+    dir: &std::path::Path,
+    args: &[&str],
+    environment: &[(&str, &str)],
+) -> std::process::Output {
+    let mut command = std::process::Command::new(program);
+    for variable in ["FLEXLEDGER_LANG", "LC_ALL", "LANG", "FLEXLEDGER_DATA_DIR"] {
+        command.env_remove(variable);
+    }
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .envs(environment.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The flag given, the environment, and what `explain` must print.
+type LanguageCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a String);
+
+/// Both binaries take `--lang`; `explain` speaks the language the flag, then
+/// `FLEXLEDGER_LANG`, `LC_ALL` and `LANG` choose, prints exactly the expect file of
+/// that language, and writes the same JSON in every language.
+#[test]
+fn explain_speaks_the_language_chosen_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = read_json(&repo_path("tests/scenarios/automatic_withdrawal.json"));
+    let commands: Vec<Value> = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["command"].clone())
+        .collect();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let (member, month) = ("0b53af7d-bb50-5037-9d21-49eba4cb5782", "2025-09");
+    let english =
+        crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.txt", month);
+    let chinese =
+        crate::expect::explain_section("automatic_withdrawal/0b53af7d.explain.zh-CN.txt", month);
+    let explain = ["explain", "--member", member, "--month", month];
+    let zh = [("LANG", "zh_CN.UTF-8")];
+    let cases: Vec<LanguageCase> = vec![
+        (vec![], vec![], &english),
+        (vec![], zh.to_vec(), &chinese),
+        (vec![], vec![("LANG", "C")], &english),
+        (vec![], vec![("LANG", "POSIX")], &english),
+        (
+            vec![],
+            vec![("LC_ALL", "C"), ("LANG", "zh_CN.UTF-8")],
+            &english,
+        ),
+        (
+            vec![],
+            vec![("LC_ALL", "zh_CN.UTF-8"), ("LANG", "en_US.UTF-8")],
+            &chinese,
+        ),
+        (
+            vec![],
+            vec![("FLEXLEDGER_LANG", "zh-CN"), ("LC_ALL", "en_US.UTF-8")],
+            &chinese,
+        ),
+        (
+            vec![],
+            vec![("FLEXLEDGER_LANG", "en"), ("LANG", "zh_CN.UTF-8")],
+            &english,
+        ),
+        (vec!["--lang", "en"], zh.to_vec(), &english),
+        (
+            vec!["--lang", "zh-CN"],
+            vec![("FLEXLEDGER_LANG", "en")],
+            &chinese,
+        ),
+    ];
+    for (flag, environment, expected) in cases {
+        let args: Vec<&str> = flag.iter().chain(explain.iter()).copied().collect();
+        let output = run_in(AUDIT, dir.path(), &args, &environment);
+        assert!(output.status.success(), "{args:?} {environment:?}");
+        assert_eq!(
+            &String::from_utf8(output.stdout).unwrap(),
+            expected,
+            "{args:?} {environment:?}"
+        );
+    }
+    // A global flag: after the subcommand too.
+    let mut after: Vec<&str> = explain.to_vec();
+    after.extend(["--lang", "zh-CN"]);
+    let output = run_in(AUDIT, dir.path(), &after, &[]);
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), chinese);
+    // The JSON is the same in every language.
+    let json_line =
+        crate::expect::explain_json_line("automatic_withdrawal/0b53af7d.explain.jsonl", month);
+    for language in ["en", "zh-CN"] {
+        let mut args = vec!["--json", "--lang", language];
+        args.extend(explain);
+        let output = run_in(AUDIT, dir.path(), &args, &zh);
+        assert_eq!(
+            String::from_utf8(output.stdout).unwrap(),
+            json_line,
+            "{language}"
+        );
+    }
+    // A month that cannot be explained says so in the language chosen.
+    let outside = [
+        "--lang", "zh-CN", "explain", "--member", member, "--month", "2031-01",
+    ];
+    let output = run_in(AUDIT, dir.path(), &outside, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.contains("不在该参保人员的月份范围内"), "{said}");
+}
+
+/// A `--lang` naming no language flexledger speaks is an error (exit 2) listing the
+/// choices, in both binaries; the environment's unknown values mean English.
+#[test]
+fn an_unknown_lang_flag_is_refused_with_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&[policy("2025-01")], dir.path()));
+    for program in [AUDIT, FLEXLEDGER] {
+        let output = run_in(program, dir.path(), &["--lang", "fr", "verify"], &[]);
+        assert_eq!(output.status.code(), Some(2), "{program}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("\"fr\"") && stderr.contains("en, zh-CN"),
+            "{program}: {stderr}"
+        );
+        let output = run_in(
+            program,
+            dir.path(),
+            &["verify"],
+            &[("FLEXLEDGER_LANG", "fr")],
+        );
+        assert!(output.status.success(), "{program}: {output:?}");
+        let output = run_in(program, dir.path(), &["--lang", "zh-CN", "verify"], &[]);
+        assert!(output.status.success(), "{program}: {output:?}");
+    }
+}
+
+/// ASCII words the Chinese audit texts may hold in their own sentences (reasons, the
+/// events' roles and summaries, the replay's changes): codes as RULES.zh.md keeps them,
+/// P for the month R7 names, the fixtures' region and tier names, and formulas.
+const CODE_WORDS: &[&str] = &[
+    "P",
+    "L",
+    "round2",
+    "retroactive",
+    "prospective",
+    "demo",
+    "basic",
+    "waiting",
+    "covered",
+    "restored",
+    "lapsed",
+    "arrears",
+    "due",
+];
+
+/// The Chinese expect files of `explain` and `replay` word their own sentences in
+/// Chinese: outside the rules and sources they quote, every ASCII word is a code (a
+/// field, parameter, command or event type name, a rule id) or one of [`CODE_WORDS`].
+#[test]
+fn the_chinese_audit_texts_have_no_english_sentences() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for case in std::fs::read_dir(repo_path("tests/expect")).unwrap() {
+        for file in std::fs::read_dir(case.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            if !path.to_string_lossy().ends_with(".zh-CN.txt") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The rules section quotes RULES.zh.md and the sources: not our sentences.
+            let own = text.split("=== explain --month ").map(|section| {
+                section
+                    .split("适用的规则（RULES.zh.md）：")
+                    .next()
+                    .unwrap_or("")
+            });
+            for line in own
+                .flat_map(str::lines)
+                .skip_while(|line| line.starts_with("20"))
+            {
+                checked += 1;
+                let words: Vec<&str> = line
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
+                    .filter(|word| {
+                        let code = word.contains(['_', '-'])
+                            || word.bytes().any(|byte| byte.is_ascii_digit())
+                            || word.chars().skip(1).any(char::is_uppercase)
+                            || CODE_WORDS.contains(word);
+                        !code
+                    })
+                    .collect();
+                if !words.is_empty() {
+                    problems.push(format!("{}: {words:?} in {line}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} lines");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -357,6 +357,10 @@ fn reads_that_meet_damage_exit_1_and_name_the_position() {
     }
     // The auditor's tool too: damage is a finding, not a failure to run.
     let audit = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(dir.path())
         .args(["replay", "--member", "0b53af7d-bb50-5037-9d21-49eba4cb5782"])

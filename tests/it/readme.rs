@@ -3,7 +3,7 @@
 //! ```console,ignore or ```sh are not run (a server, a shell pipe, a damaged store); the
 //! README says so where it matters.
 
-use crate::support::{listening_address, repo_path};
+use crate::support::{listening_address, repo_path, LANGUAGE_PINNED};
 use std::path::Path;
 
 /// Copies `from` (a directory of plain files and directories) to `to`.
@@ -32,7 +32,9 @@ fn the_readme_runs_as_written_from_a_fresh_directory() {
         &repo_path("examples"),
         &case.path().join("README.in").join("examples"),
     );
-    trycmd::TestCases::new()
+    let cases = trycmd::TestCases::new();
+    cases.env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1);
+    cases
         .register_bin(
             "flexledger",
             std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger")),
@@ -53,6 +55,10 @@ fn the_shell_sessions_run_as_written(dir: &Path) {
     let steps = session_steps(&readme);
     assert!(steps.len() >= 10, "the README has its shell sessions");
     let mut serve = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .args([
             "--data-dir",
             "served-demo",
@@ -259,6 +265,7 @@ fn run_session(dir: &Path, steps: &[SessionStep], server: &str) -> Vec<Vec<Strin
         .args(["bash", "-c", &script])
         .current_dir(dir)
         .env("PATH", path)
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();

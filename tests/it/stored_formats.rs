@@ -242,6 +242,10 @@ const GOLDEN_MONTH: &str = "2025-08";
 /// Runs the real `flexledger-audit` with `--json --data-dir dir`.
 fn audit_json(dir: &Path, args: &[&str]) -> Value {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
         .arg("--data-dir")
         .arg(dir)
         .arg("--json")

@@ -58,10 +58,19 @@ pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
+/// The environment variable and value that pin the language of every binary a test
+/// runs (D37): the expected outputs are English whatever `LANG` or `LC_ALL` the
+/// developer's shell has; a test of the language choice sets its own.
+pub const LANGUAGE_PINNED: (&str, &str) = ("FLEXLEDGER_LANG", "en");
+
 /// Runs the real `flexledger` binary with `--data-dir dir` and `args`, feeding `stdin`.
 pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     use std::io::Write;
     let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command.env(
+        crate::support::LANGUAGE_PINNED.0,
+        crate::support::LANGUAGE_PINNED.1,
+    );
     command
         .arg("--data-dir")
         .arg(dir)

@@ -1,0 +1,131 @@
+# `flexledger-audit explain`: why a month has its status (src/audit/explain.rs).
+# Codes (statuses, reasons, categories, parameters) are shown as RULES.md writes them.
+# An argument named `at` is a cited event's position in words (explain-at-position),
+# or empty when none is cited.
+
+## The text's frame
+
+explain-header = member { $member } ({ $region }), { $month }: { $status } — { $benefits } (decided by { $rule })
+explain-benefits-yes = with benefits
+explain-benefits-no = no benefits
+explain-money = due { $due }, paid { $paid }
+explain-money-refunded = refunded { $refunded } (R12)
+explain-money-account = { $to_account } to the personal account, { $pooled } to the pooling fund (R17)
+explain-money-subsidy = subsidy { $subsidy } accrued, { $paid_out ->
+        [yes] paid out
+       *[no] owed, not paid out yet
+    } (R16)
+explain-separator = {"; "}
+explain-why = Why:
+explain-events = Events that decided it:
+explain-position = position
+explain-rules = Rules applied (RULES.md):
+explain-rule = { $id } { $title }. { $text }
+explain-source-none = source: none — the ledger's own rule
+explain-source = source { $id }: "{ $sentence }"
+explain-source-translation = source { $id } (the ledger's translation): "{ $sentence }"
+explain-source-english-kept = source { $id }: "{ $sentence }"
+explain-source-gist = gist: { $gist }
+
+## Months that cannot be explained
+
+explain-no-enrollment = member { $member } has no enrollment in this history
+explain-outside-months = { $month } is outside the member's months ({ $first }..{ $last }): nothing decided it
+explain-no-months = the member has no months
+
+## Positions and missing months
+
+explain-at-position = {" "}(position { $position })
+explain-no-month-yet = no month yet
+
+## What each cited event did to the month
+
+explain-period-holding = enrollment period that holds { $month }
+explain-period-last-before = last enrollment period begun before { $month }
+explain-role-policy = the policy in force for { $month }: prices it (R3, R4)
+explain-role-policy-account = the policy in force for { $month }: prices it (R3, R4); its account_rate splits it between the personal account and the pooling fund (R17)
+explain-role-enrolled = starts the { $period } (R5)
+explain-role-reenrolled = starts the { $period } (R13)
+explain-role-base = sets the base ratio from { $from } (R15)
+explain-role-first-payment = the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)
+explain-role-pays = pays { $month } (R6)
+explain-role-pays-first = pays { $month } (R6); the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)
+explain-role-missed = records { $month } as missed at its close (R9)
+explain-role-closes = closes { $month } (R9)
+explain-role-closes-accrues = closes { $month } (R9): paid and granted, it accrues its subsidy { $subsidy } at this close (R16)
+explain-role-refunds = refunds { $month }, paid beyond the withdrawal's last paid month ({ $amount } for { $months } month(s) in all, R12)
+explain-role-grants = grants { $month } a subsidy of share { $share } ({ $category }, { $months } month(s) from { $from }, R16)
+explain-role-revokes = revokes the subsidy from { $from }: { $month } is no longer granted (R16)
+explain-role-subsidy-paid = pays out { $month }'s accrued subsidy to the member, on { $paid_on } (R16)
+explain-role-lapses = lapses { $month }: never covered, borne by the member ({ $rule })
+explain-role-ends = ends the enrollment from { $from } ({ $rule })
+
+## The reasons
+
+explain-due-priced = { $month } costs { $amount }: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero (R4, R2)
+explain-due-priced-paid = { $month } costs { $amount }: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero (R4, R2); it was paid at { $amount } and keeps that due (R4)
+explain-due-kept = { $month } costs { $amount }, its due { $when ->
+        [paid] when it was paid
+       *[missed] when it was recorded missed
+    }; a month keeps that due even though the policy and base now price it at { $priced_now } (R4)
+explain-deduction-stopped = deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now
+explain-status-due = { $month } is not closed yet (the open month is { $open_month }) and not paid: pay it, oldest unpaid month first (R6), before { $month } is closed (R9)
+explain-status-waiting = paid{ $at }, but benefits of this enrollment period start in { $start } (P plus the benefit delay, R7); { $month } is before that, so it is waiting
+explain-status-covered = paid{ $at }, never missed, and at or after the benefit start { $start } (R7): covered, with benefits
+explain-status-arrears = { $month } was closed unpaid and recorded missed{ $at } (R9); it is in arrears: no benefits while unpaid (R10)
+explain-arrears-run = the arrears run starts at { $first } and is { $months } month(s) long; it can be paid back, oldest first, until { $deadline } (first arrears month + { $grace } months' grace, R10); a close that leaves more than { $grace } months of arrears withdraws the member automatically (R11)
+explain-status-restored = { $month } was recorded missed at its close{ $missed_at } (R9) and paid back within grace{ $paid_at } (R10): restored, continuity kept
+explain-restored-benefits = benefits: { $benefits ->
+        [yes] yes
+       *[no] no
+    } — the policy in force for { $month } says backpay_restores = { $restores } (P-restore, R10)
+explain-status-lapsed = { $month } was recorded missed at its close{ $at } (R9) and never paid back
+explain-lapse-automatic = the close of { $closed } left { $months } months of arrears, more than its { $grace } months' grace, so the member was withdrawn automatically from the first arrears month ({ $rule }); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member{ $at }
+explain-lapse-withdrew = the member withdrew ({ $reason }) while it was in arrears ({ $rule }); the month is lapsed — never covered and no longer payable{ $at }
+explain-lapse-withdrawn = the member was withdrawn; the month is lapsed{ $at }
+explain-not-enrolled-withdrawn = { $month } is outside every enrollment period: the member was withdrawn ({ $reason }) from { $from }{ $at } ({ $rule }) and not re-enrolled for it (R13)
+explain-not-enrolled-before = { $month } is before the member's first enrollment (R5)
+
+## R7: the benefit start
+
+explain-benefit-start = R7 benefit start: { $p_text }; { $why }; so benefits start in P + { $delay } = { $start }{ $check }
+explain-p-paid-for-later = P = { $p }: the period's first payment (position { $position }) was made in { $payment_month } but paid first for { $first_paid }, a later month; the wait runs from that month, it is not served in advance
+explain-p-paid-for-earlier = P = { $p }: the month in which the period's first payment (position { $position }) was made, later than the first month it paid for ({ $first_paid })
+explain-p-paid-for-same = P = { $p }: the month in which the period's first payment (position { $position }) was made, and the first month it paid for
+explain-delay-first = this is the member's first enrollment, so the first-time delay applies: benefit_delay_first = { $delay } (P-delay-first, S6)
+explain-delay-not-qualified = the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: benefit_delay_first = { $delay } (P-delay-first)
+explain-delay-no-reset = the member had qualified in an earlier period and the policy in force in { $p } sets no P-reset, so the re-enrollment delay applies: benefit_delay_reenroll = { $delay } (P-delay-re, S1 "from the next month of payment")
+explain-delay-gap-within-reset = the member had qualified in an earlier period and the gap, { $gap } month(s) strictly between the last paid month before this period ({ $last_paid }) and P, is at most first_wait_after_gap_months = { $reset } (P-reset) of the policy in force in { $p }, so the re-enrollment delay applies: benefit_delay_reenroll = { $delay } (P-delay-re, S1)
+explain-delay-gap-beyond-reset = the member had qualified in an earlier period, but the gap, { $gap } month(s) strictly between the last paid month before this period ({ $last_paid }) and P, is longer than first_wait_after_gap_months = { $reset } (P-reset, S7) of the policy in force in { $p }, so the break counts as a first enrollment: benefit_delay_first = { $delay } (P-delay-first)
+explain-delay-nothing-paid-before = no month was paid before this period, and the policy in force in { $p } sets P-reset ({ $reset }), so the first-time delay applies: benefit_delay_first = { $delay } (P-delay-first)
+explain-delay-recorded = {" "}(the ledger recorded a delay of { $recorded } month(s): the policies in this history no longer give { $delay })
+
+## R12: refunds
+
+explain-refund = { $month } was paid ahead and refunded by the withdrawal{ $at }: { $refunded } refunded (R12, new in v2: months paid beyond L are refunded, nobody stays covered after a withdrawal).{ $withdrawal } { $now }
+explain-refund-withdrawal = {" "}The withdrawal ({ $reason }) took effect from { $from }, the month after L, the last paid month not after the open month;
+explain-refund-now-outside = { $month } is outside the period: not enrolled, no benefits, nothing paid
+explain-refund-now-enrolled = the member enrolled again for { $month }, which is now { $status }
+
+## R17: the personal account
+
+explain-account = of the { $paid } paid for { $month }, { $to_account } goes to the member's personal account{ $how } and { $pooled } to the pooling fund (R17, S10); { $credited }
+explain-account-formula = {" "}= round2(wage { $wage } × base ratio { $ratio } × account_rate { $rate })
+explain-account-fixed = {" "}(fixed when it was paid, by the policy and base in force for it then)
+explain-account-credited = it is credited to the account balance, now { $balance } (R17)
+explain-account-credited-later = it is credited to the account balance once { $month } arrives (the open month is { $open_month }, R17)
+
+## R16: subsidies
+
+explain-subsidy-revoked = a subsidy grant named { $month }, but it was revoked (position { $position }): { $month } is no longer granted and accrues nothing (R16)
+explain-subsidy-granted = { $month } is granted a subsidy of share { $share } ({ $category } grant of { $months } month(s) from { $from })
+explain-subsidy-accrued = { $granted }; paid, not refunded and closed, it accrued round2(paid × share) = round2({ $paid } × { $share }) = { $subsidy } (R16, S9: pay first, subsidised after); { $paid_out }
+explain-subsidy-paid-out = it was paid out to the member{ $at }
+explain-subsidy-owed = it is not paid out yet: owed to the member (pay_subsidy)
+explain-subsidy-not-closed = { $granted }; it is paid but not closed yet (the open month is { $open_month }), so it has not accrued: it accrues round2({ $paid } × { $share }) = { $at_close } at its close (R16)
+explain-subsidy-refunded = { $granted }; its contribution was refunded, so it accrues nothing (R16)
+explain-subsidy-unpaid = { $granted }; it is not paid, so it has not accrued (R16: a month accrues only once it is paid, not refunded and closed){ $never ->
+        [lapsed] ; lapsed, it never will
+        [not_enrolled] ; it is outside every enrollment period
+       *[other] {""}
+    }

@@ -1,0 +1,75 @@
+# 事件记录了什么：以审计人员的话说，并注明所依据的规则
+# （src/audit/history.rs `describe_in`：replay、explain 和时间线的提示），
+# 以及各审计输出共用的代码中文说法。术语以 docs/GLOSSARY.md 为准。
+
+## 代码的中文说法
+
+word-status = { $status ->
+        [not_enrolled] 未参保
+        [due] 待缴
+        [waiting] 等待期
+        [covered] 享受待遇
+        [arrears] 欠费
+        [restored] 补缴恢复
+        [lapsed] 欠费失效
+       *[other] { $status }
+    }（{ $status }）
+word-status-short = { $status ->
+        [not_enrolled] 未参保
+        [due] 待缴
+        [waiting] 等待期
+        [covered] 享受待遇
+        [arrears] 欠费
+        [restored] 补缴恢复
+        [lapsed] 欠费失效
+       *[other] { $status }
+    }
+word-reason = { $reason ->
+        [voluntary] 本人申请停保
+        [employer_scheme] 转入用人单位参保
+        [relocated] 迁出统筹地区
+        [deceased] 参保人员死亡
+        [arrears_exceeded_grace] 视为自动退保
+       *[other] { $reason }
+    }
+word-category = { $category ->
+        [graduate] 高校毕业生
+        [hardship] 就业困难人员
+       *[other] 其他人员
+    }
+word-restores = { $restores ->
+        [retroactive] retroactive（补缴的月份待遇恢复）
+        [prospective] prospective（连续缴费关系保持，补缴的月份仍不享受待遇）
+       *[other] { $restores }
+    }
+word-payment-kind = { $kind ->
+        [on_time] 按时缴费
+        [backpay] 补缴
+        [prepaid] 预缴
+       *[other] { $kind }
+    }
+
+## 事件
+
+event-policy = R3 { $region } 自 { $from } 起的政策：上年度职工月平均工资 { $wage }，缴费比例 { $rate }，缴费基数比例 { $min }–{ $max }，宽限期 { $grace } 个月，待遇等待期 { $first }/{ $reenroll } 个月（首次参保/重新参保），补缴 { $restores }{ $optional }
+event-policy-reset = ，中断间隔超过 { $reset } 个月须重新经过首次参保的待遇等待期（P-reset，R7）
+event-policy-account = ，个人账户划入比例 { $rate }（R17）
+event-month-closed = R9 { $region } 对 { $month } 办理月结（{ $missed } 人中断缴费，{ $withdrawn } 人停保）；当前征缴月为 { $next }
+event-enrolled = R5 在 { $region } 自 { $month } 起参保，缴费基数比例 { $ratio }
+event-paid = R6 为 { $months } 缴费（{ $count } 个月，{ $amount }，{ $kinds }），缴费日期 { $paid_on }
+event-paid-no-months = 无月份
+event-missed = R9 { $month } 中断缴费（应缴费额 { $due }）：现为欠费（R10）
+event-deduction-stopped = R8 停止扣费：恢复扣费之前，缴费一律不予受理
+event-deduction-resumed = R8 恢复扣费
+event-withdrawn = { $rule } 自 { $from } 起停保（{ $reason }）；{ $lapsed }
+event-withdrawn-nothing-lapsed = 无欠费失效的月份
+event-withdrawn-lapsed = { $months } 欠费失效（{ $amount }，{ $borne ->
+        [member] 由参保人员本人承担
+       *[unpaid] 未缴费
+    }）
+event-reenrolled = R13 自 { $month } 起重新参保，缴费基数比例 { $ratio }（第 { $enrollment } 次参保）
+event-base-changed = R15 自 { $from } 起缴费基数比例为 { $ratio }
+event-refunded = R12 退费 { $amount }，退还 { $months }（停保时已缴费的预缴月份，共 { $count } 个月）：这些月份现不属于参保期
+event-subsidy-granted = R16 给予社会保险补贴（{ $category }）：自 { $from } 起 { $months } 个月，补贴比例为每个已缴费月份的 { $share }
+event-subsidy-revoked = R16 自 { $from } 起撤销社会保险补贴：此后的月份不再给予补贴
+event-subsidy-paid = R16 发放 { $months } 的社会保险补贴（{ $amount }），发放日期 { $paid_on }
