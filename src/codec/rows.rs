@@ -28,9 +28,12 @@
 //! ids. So do the command vocabulary's leaf enums that rows hold,
 //! `WithdrawalReason`, `SubsidyCategory` and `BackpayRestores`: their words (and,
 //! in postcard, their variant order) are those of the commands that record them, and
-//! `domain::command` parses commands with that serde. Any change to those is a
-//! contract change, pinned by the command schemas and these tests alike. The domain's
-//! `MonthStatus` has no serde: a feed item stores [`MonthStatus`], this module's own.
+//! `domain::command` parses commands with that serde (so does the domain's `Policy`,
+//! Deserialize only, which a region's row does not use). Any change to those is a
+//! contract change, pinned by the command schemas and these tests alike. A feed item
+//! stores [`MonthStatus`], this module's own: the domain's keeps only Serialize, for
+//! the audit reports that print a status in JSON of their own (removing it would
+//! reach into each of them), and nothing stored goes through it.
 
 use crate::domain::command::{SubsidyCategory, WithdrawalReason};
 use crate::domain::coverage;
