@@ -17,9 +17,11 @@
 //! canonical bytes are rebuilt from its decoded fields and hashed again), so a
 //! version's module keeps both directions for as long as stores may hold it.
 //!
-//! So are a state row's bytes: [`rows`] holds the stored form of every row the ledger
-//! keeps beside the log (members, regions, month totals, summaries, feed items), its
-//! own types apart from the domain's state, with the rows' encodings.
+//! A state row's bytes are defined here too: [`rows`] holds the stored form of every
+//! row the ledger keeps beside the log (members, regions, month totals, summaries,
+//! feed items), its own types apart from the domain's state, with their encodings.
+//! Rows are derived, so they are not versioned like payloads: their layout is the
+//! ledger's state format, and a store in an older one is rebuilt from the log (D34).
 //!
 //! What is sent is defined here too: [`wire`] is the JSON of the member coverage, the
 //! region month report, a region's policies and the feed's coverage changes, apart
