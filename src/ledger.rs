@@ -191,12 +191,6 @@ pub fn read_member_and_region(
     Ok(Some((member, decode_region_row(&region_row)?)))
 }
 
-/// A month close's progress row (`Closing`, JSON).
-fn encode_row<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    // OK because a `Closing` is a plain struct of strings and numbers.
-    serde_json::to_vec(value).expect("state rows always encode")
-}
-
 /// The state rows that represent `member`: its row, and with `indexes` its entries
 /// in its region's enrolled and granted indexes.
 fn member_rows(member: &MemberState, indexes: bool, rows: &mut Vec<StateWrite>) {
@@ -357,7 +351,7 @@ fn rebuilt_rows(
     for closing in close::closing_rows_after_rebuild(store, &regions)? {
         rows.push(StateWrite {
             key: close::closing_key(&closing.region),
-            value: Some(encode_row(&closing)),
+            value: Some(close::encode_closing(&closing)),
         });
     }
     Ok(rows)
@@ -1089,7 +1083,7 @@ impl<S: EventStore> Ledger<S> {
         for region in &dirty.closings {
             rows.push(StateWrite {
                 key: StateKey::Closing(region.clone()),
-                value: self.closings.get(region).map(encode_row),
+                value: self.closings.get(region).map(close::encode_closing),
             });
         }
         rows.push(StateWrite {

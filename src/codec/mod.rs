@@ -19,9 +19,10 @@
 //!
 //! A state row's bytes are defined here too: [`rows`] holds the stored form of every
 //! row the ledger keeps beside the log (members, regions, month totals, summaries,
-//! feed items), its own types apart from the domain's state, with their encodings.
-//! Rows are derived, so they are not versioned like payloads: their layout is the
-//! ledger's state format, and a store in an older one is rebuilt from the log (D34).
+//! feed items, closes in progress), its own types apart from the domain's state and
+//! the ledger's, with their encodings.
+//! Rows are not versioned like payloads: their layout is the ledger's state format,
+//! and a store in an older one has its derived rows rebuilt from the log (D34).
 //!
 //! What is sent is defined here too: [`wire`] is the JSON of the member coverage, the
 //! region month report, a region's policies and the feed's coverage changes, apart

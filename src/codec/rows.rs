@@ -19,6 +19,8 @@
 //! - region (`R`): [`RegionState`] JSON, with its policies in force ([`Policy`]);
 //! - region month totals (`Y`): [`MonthTotals`] JSON;
 //! - region summary (`A`): the format byte, then [`RegionSummary`] in postcard;
+//! - month close in progress (`X`): [`Closing`] JSON (not derived from the log, so
+//!   a rebuild keeps it, and its layout must read across formats);
 //! - feed item (`F`, one of an append's items): the format byte, then
 //!   [`CoverageChanged`] in postcard; older builds stored the same shape as JSON,
 //!   which stays readable because feed items are never rebuilt.
@@ -450,6 +452,22 @@ impl From<MonthStatus> for coverage::MonthStatus {
     }
 }
 
+/// A month close whose consequences are still being recorded (`X`), JSON. The
+/// ledger's `Closing` converts to and from it (in `ledger/close.rs`: the codec knows
+/// the domain, never the ledger).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closing {
+    pub region: RegionName,
+    pub month: Month,
+    pub close_position: u64,
+    pub after: Option<Uuid>,
+    pub members_done: u64,
+    pub members_total: u64,
+    pub missed_recorded: u64,
+    pub withdrawn_recorded: u64,
+    pub recheck: bool,
+}
+
 /// `row` as a postcard row: the format byte, then its postcard bytes.
 fn postcard_row<T: Serialize>(row: &T) -> Vec<u8> {
     let mut bytes = vec![ROW_FORMAT_POSTCARD];
@@ -471,7 +489,7 @@ fn from_postcard_row<T: serde::de::DeserializeOwned>(row: &[u8], what: &str) -> 
     }
 }
 
-/// `row` as JSON: the region and month-totals rows.
+/// `row` as JSON: the region, month-totals and closing rows.
 fn json_row<T: Serialize>(row: &T) -> Vec<u8> {
     // OK because these rows are plain structs of strings, numbers and maps with
     // string keys.
@@ -520,6 +538,16 @@ pub fn encode_summary_row(summary: &report::RegionSummary) -> Vec<u8> {
 /// A region summary's state row decoded.
 pub fn decode_summary_row(row: &[u8]) -> Result<report::RegionSummary, String> {
     from_postcard_row::<RegionSummary>(row, "region summary row").map(Into::into)
+}
+
+/// A month close's progress row (`StateKey::Closing`).
+pub fn encode_closing_row(closing: &Closing) -> Vec<u8> {
+    json_row(closing)
+}
+
+/// A month close's progress row decoded.
+pub fn decode_closing_row(row: &[u8]) -> Result<Closing, String> {
+    serde_json::from_slice(row).map_err(|error| error.to_string())
 }
 
 /// A coverage change as a stored feed item. Feed items are kept for good (a rebuild

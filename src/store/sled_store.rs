@@ -17,7 +17,7 @@
 //!   (`coverage_rows`); stores written before hold one `CoverageChanged` JSON per
 //!   key `F` position(8) member-id(16)
 //! - `T` tree-size(8)                    → signed audit checkpoint JSON (`audit`)
-//! - `X` region-name                     → a month close in progress (`ledger::Closing`)
+//! - `X` region-name                     → a month close in progress (`codec::rows::Closing`)
 //! - `A` region-name                     → the region's summary (`codec::rows`: postcard,
 //!   since state format 4)
 //!

@@ -123,6 +123,21 @@ fn summary() -> report::RegionSummary {
     }
 }
 
+/// A close half walked.
+fn closing() -> Closing {
+    Closing {
+        region: demo(),
+        month: month("2025-06"),
+        close_position: 41,
+        after: Some(uuid(1)),
+        members_done: 3,
+        members_total: 10,
+        missed_recorded: 2,
+        withdrawn_recorded: 1,
+        recheck: false,
+    }
+}
+
 /// A change with a month newly listed and one whose status moved.
 fn change() -> coverage::CoverageChanged {
     coverage::CoverageChanged {
@@ -213,6 +228,13 @@ const COVERAGE_ITEM_JSON: &str = concat!(
     r#""subsidy":"0.00","subsidy_paid":false}]}"#
 );
 
+/// [`closing`]'s row.
+const CLOSING_ROW: &str = concat!(
+    r#"{"region":"demo","month":"2025-06","close_position":41,"#,
+    r#""after":"00000000-0000-4000-8000-000000000001","members_done":3,"members_total":10,"#,
+    r#""missed_recorded":2,"withdrawn_recorded":1,"recheck":false}"#,
+);
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -252,6 +274,16 @@ fn a_month_totals_row_keeps_its_bytes_and_reads_back() {
 fn a_summary_row_keeps_its_bytes_and_reads_back() {
     assert_eq!(hex(&encode_summary_row(&summary())), SUMMARY_ROW);
     assert_eq!(decode_summary_row(&unhex(SUMMARY_ROW)).unwrap(), summary());
+}
+
+#[test]
+fn a_closing_row_keeps_its_bytes_and_reads_back() {
+    let row = encode_closing_row(&closing());
+    assert_eq!(String::from_utf8(row).unwrap(), CLOSING_ROW);
+    assert_eq!(
+        decode_closing_row(CLOSING_ROW.as_bytes()).unwrap(),
+        closing()
+    );
 }
 
 #[test]
