@@ -7,9 +7,9 @@
 //! says which one a store holds, and a store of an older format is rebuilt on open.
 //! That only works if the bytes change when, and only when, the format does. So the
 //! rows are their own plain serde structs, owned here, one per stored shape, converted
-//! to and from the domain's types by `From` both ways: renaming, reordering or adding
-//! a field of a domain type fails to compile here until it is converted, and never
-//! silently changes what is stored. Postcard writes a struct's fields in the order
+//! to and from the domain's types by `From` both ways: adding or renaming a field of
+//! a domain type fails to compile here until it is converted, and reordering one
+//! changes nothing stored. Postcard writes a struct's fields in the order
 //! declared, with no names, so a reordered field here would read old rows wrongly:
 //! a layout change is a new state format with a rebuild (D34), never an edit of these
 //! types alone (the pinned bytes in this module's tests fail first).
@@ -31,7 +31,8 @@
 //! `WithdrawalReason`, `SubsidyCategory` and `BackpayRestores`: their words (and,
 //! in postcard, their variant order) are those of the commands that record them, and
 //! `domain::command` parses commands with that serde (so does the domain's `Policy`,
-//! Deserialize only, which a region's row does not use). Any change to those is a
+//! Deserialize only, which a region's row does not use; its `BenefitTier` keeps
+//! Serialize too, for the what-if report's overrides). Any change to those is a
 //! contract change, pinned by the command schemas and these tests alike. A feed item
 //! stores [`MonthStatus`], this module's own: the domain's keeps only Serialize, for
 //! the audit reports that print a status in JSON of their own (removing it would
