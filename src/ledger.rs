@@ -9,6 +9,10 @@
 //! a command loads what it needs (one member; for `close_month`, the region's enrolled
 //! members), so deciding never replays the log and memory does not grow with it.
 
+use crate::codec::rows::{
+    decode_member_row, decode_month_totals_row, decode_summary_row, encode_coverage_item,
+    encode_member_row, encode_month_totals_row, encode_region_row, encode_summary_row,
+};
 use crate::domain::coverage::{month_changes, CoverageChanged, MonthLine};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -134,8 +138,8 @@ fn corrupt_row(what: String, error: impl std::fmt::Display) -> StoreError {
 /// A region's state row, decoded and checked (rows carry no hash, so a damaged one
 /// must be an error, never a panic further on).
 pub fn decode_region_row(row: &[u8]) -> Result<RegionState, StoreError> {
-    let region: RegionState =
-        serde_json::from_slice(row).map_err(|error| corrupt_row("a region".into(), error))?;
+    let region = crate::codec::rows::decode_region_row(row)
+        .map_err(|error| corrupt_row("a region".into(), error))?;
     region
         .check_invariants()
         .map_err(|message| StoreError::Corrupt {
@@ -143,69 +147,6 @@ pub fn decode_region_row(row: &[u8]) -> Result<RegionState, StoreError> {
             message: format!("stored state: {message}"),
         })?;
     Ok(region)
-}
-
-/// The first byte of a row in postcard, a compact binary serde format: member rows
-/// and feed items. A member's row is rewritten for each of its commands, so its size
-/// is what the engine copies and compacts per event: ~250 bytes instead of the 570 of
-/// its JSON; a feed item is ~90 instead of ~320 (`flexledger-bench --census`).
-const ROW_FORMAT_POSTCARD: u8 = 1;
-
-/// `value` as a postcard row: the format byte, then its postcard bytes.
-fn postcard_row<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    let mut row = vec![ROW_FORMAT_POSTCARD];
-    // OK because member states and coverage changes are plain structs, ids, strings,
-    // numbers and maps, which postcard always encodes (it refuses only sequences of
-    // unknown length).
-    let encoded = postcard::to_stdvec(value).expect("rows always encode");
-    row.extend_from_slice(&encoded);
-    row
-}
-
-/// A postcard row decoded; `what` names the row in the error.
-fn from_postcard_row<T: serde::de::DeserializeOwned>(row: &[u8], what: &str) -> Result<T, String> {
-    match row.split_first() {
-        Some((&ROW_FORMAT_POSTCARD, encoded)) => {
-            postcard::from_bytes(encoded).map_err(|error| format!("{what}: {error}"))
-        }
-        Some((format, _)) => Err(format!("{what} format {format} is unknown to this build")),
-        None => Err(format!("an empty {what}")),
-    }
-}
-
-/// A member's state row.
-pub fn encode_member_row(member: &MemberState) -> Vec<u8> {
-    postcard_row(member)
-}
-
-/// A member's state row decoded (not checked: `read_member_row` checks).
-pub fn decode_member_row(row: &[u8]) -> Result<MemberState, String> {
-    from_postcard_row(row, "member row")
-}
-
-/// A region summary's state row (`StateKey::RegionSummary`).
-pub fn encode_summary_row(summary: &RegionSummary) -> Vec<u8> {
-    postcard_row(summary)
-}
-
-/// A region summary's state row decoded.
-pub fn decode_summary_row(row: &[u8]) -> Result<RegionSummary, String> {
-    from_postcard_row(row, "region summary row")
-}
-
-/// A coverage change as a stored feed item. Feed items are kept for good (a rebuild
-/// does not rewrite them), so the JSON that older builds stored stays readable.
-pub fn encode_coverage_item(change: &CoverageChanged) -> Vec<u8> {
-    postcard_row(change)
-}
-
-/// A stored feed item decoded: postcard, or JSON (it starts with `{`) as older
-/// builds stored it.
-pub fn decode_coverage_item(item: &[u8]) -> Result<CoverageChanged, String> {
-    if item.first() == Some(&b'{') {
-        return serde_json::from_slice(item).map_err(|error| error.to_string());
-    }
-    from_postcard_row(item, "coverage item")
 }
 
 /// A member's state row, decoded and checked, if there is one.
@@ -253,11 +194,6 @@ pub fn read_member_and_region(
             ),
         })?;
     Ok(Some((member, decode_region_row(&region_row)?)))
-}
-
-fn encode_row<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    // OK because state rows are plain structs of strings, numbers and maps with string keys.
-    serde_json::to_vec(value).expect("state rows always encode")
 }
 
 /// The state rows that represent `member`: its row, and with `indexes` its entries
@@ -384,7 +320,7 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
     for region in state.regions.values() {
         rows.push(StateWrite {
             key: StateKey::Region(region.name.clone()),
-            value: Some(encode_row(region)),
+            value: Some(encode_region_row(region)),
         });
     }
     for member in state.members.values() {
@@ -393,7 +329,7 @@ fn all_state_rows(state: &LedgerState) -> Vec<StateWrite> {
     for ((region, month), totals) in all_month_totals(state) {
         rows.push(StateWrite {
             key: StateKey::RegionMonth(region, month),
-            value: Some(encode_row(&totals)),
+            value: Some(encode_month_totals_row(&totals)),
         });
     }
     for (region, summary) in all_region_summaries(state) {
@@ -420,7 +356,7 @@ fn rebuilt_rows(
     for closing in close::closing_rows_after_rebuild(store, &regions)? {
         rows.push(StateWrite {
             key: close::closing_key(&closing.region),
-            value: Some(encode_row(&closing)),
+            value: Some(close::encode_closing(&closing)),
         });
     }
     Ok(rows)
@@ -1104,7 +1040,7 @@ impl<S: EventStore> Ledger<S> {
                 .expect("dirty region is in the state");
             rows.push(StateWrite {
                 key: StateKey::Region(region.clone()),
-                value: Some(encode_row(state)),
+                value: Some(encode_region_row(state)),
             });
         }
         for member_id in &dirty.members {
@@ -1125,7 +1061,7 @@ impl<S: EventStore> Ledger<S> {
             let totals = self.reports.get(key).expect("dirty report is in the cache");
             rows.push(StateWrite {
                 key: StateKey::RegionMonth(key.0.clone(), key.1),
-                value: Some(encode_row(totals)),
+                value: Some(encode_month_totals_row(totals)),
             });
         }
         for region in &dirty.summaries {
@@ -1149,7 +1085,7 @@ impl<S: EventStore> Ledger<S> {
         for region in &dirty.closings {
             rows.push(StateWrite {
                 key: StateKey::Closing(region.clone()),
-                value: self.closings.get(region).map(encode_row),
+                value: self.closings.get(region).map(close::encode_closing),
             });
         }
         rows.push(StateWrite {
@@ -1262,7 +1198,7 @@ pub fn read_month_totals(
 ) -> Result<MonthTotals, StoreError> {
     match store.read_state(&StateKey::RegionMonth(region.clone(), month))? {
         None => Ok(MonthTotals::default()),
-        Some(row) => serde_json::from_slice(&row)
+        Some(row) => decode_month_totals_row(&row)
             .map_err(|error| corrupt_row(format!("region {region} month {month}"), error)),
     }
 }
@@ -1564,7 +1500,7 @@ pub fn state_row_differences(
     }
     for region in state.regions.values() {
         let stored = store.read_state(&StateKey::Region(region.name.clone()))?;
-        if stored.map(|row| serde_json::from_slice::<RegionState>(&row).ok())
+        if stored.map(|row| crate::codec::rows::decode_region_row(&row).ok())
             != Some(Some(region.clone()))
         {
             differ(region.last_position, format!("region {}", region.name));

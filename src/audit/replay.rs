@@ -29,6 +29,7 @@ pub struct ReplayLine {
     pub summary: String,
     /// Months whose status, benefits or money (refunded, to_account, subsidy,
     /// subsidy_paid) this event changed.
+    #[serde(serialize_with = "crate::codec::wire::embed::month_changes")]
     pub changes: Vec<MonthChange>,
     /// The same changes in words, as the table prints them (`2025-01 covered+ (subsidy
     /// 400.02 accrued)`); `-` for none.

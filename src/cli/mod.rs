@@ -723,6 +723,7 @@ fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result
     let store = open_store(data_dir)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
+            let report = crate::codec::wire::RegionMonthReport::from(&report);
             serde_json::to_writer_pretty(&mut stdout, &report)?;
             stdout.write_all(b"\n")?;
             Ok(ExitCode::SUCCESS)

@@ -17,13 +17,23 @@
 //! canonical bytes are rebuilt from its decoded fields and hashed again), so a
 //! version's module keeps both directions for as long as stores may hold it.
 //!
-//! What is sent is defined here too: [`wire`] is the member coverage's JSON, apart
-//! from the domain's coverage types and converted to and from them at the edge.
+//! A state row's bytes are defined here too: [`rows`] holds the stored form of every
+//! row the ledger keeps beside the log (members, regions, month totals, summaries,
+//! feed items, closes in progress), its own types apart from the domain's state and
+//! the ledger's, with their encodings.
+//! Rows are not versioned like payloads: their layout is the ledger's state format,
+//! and a store in an older one has its derived rows rebuilt from the log (D34).
+//!
+//! What is sent is defined here too: [`wire`] is the JSON of the member coverage, the
+//! region month report, a region's policies and the feed's coverage changes, apart
+//! from the domain's types and converted to and from them at the edge.
 //!
 //! `tests/it/stored_formats.rs` decodes every payload of the golden stores through
 //! this module and encodes it again to the same bytes, and pins the head hash of the
-//! golden commands written by this build.
+//! golden commands written by this build; `rows`' tests pin one row of each kind to
+//! its bytes.
 
+pub mod rows;
 pub mod v1;
 pub mod wire;
 

@@ -14,6 +14,10 @@
 //! backup is checked by comparing its coverage with the events' fold, not by its
 //! spelling. Every conversion is total: the value types checked their text as it was
 //! read, and a wire coverage holds everything its domain coverage does.
+//!
+//! The other JSON the ledger sends is here too, in the same way: the region month
+//! report and a region's policies (`report.rs`), a coverage change as the feed sends
+//! it (`feed.rs`). Those are only written, so they convert from the domain only.
 
 use crate::domain::coverage as domain;
 use crate::domain::money::Money;
@@ -21,6 +25,12 @@ use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+mod feed;
+mod report;
+
+pub use feed::{CoverageChanged, MonthChange};
+pub use report::{BenefitTier, Contributions, Policy, RegionMonthReport, StatusCounts, Subsidies};
 
 /// `From` both ways between a domain coverage struct and its wire struct of the same
 /// fields. Each list names every field, so a field added to either type fails to
@@ -372,7 +382,7 @@ mod tests {
 /// audit tools' `explain`, `replay` and what-if): `#[serde(serialize_with = …)]`, so
 /// those reports print the wire shape too, never the domain's.
 pub mod embed {
-    use super::{domain, MemberStatus, MonthLine, MonthStatus, SubsidyTotals};
+    use super::{domain, MemberStatus, MonthChange, MonthLine, MonthStatus, SubsidyTotals};
     use serde::{Serialize, Serializer};
 
     pub fn member_status<S: Serializer>(
@@ -408,6 +418,14 @@ pub mod embed {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         SubsidyTotals::from(value).serialize(serializer)
+    }
+
+    /// Month changes as the feed writes them (the replay's `changes`).
+    pub fn month_changes<S: Serializer>(
+        value: &[domain::MonthChange],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(value.iter().map(MonthChange::from))
     }
 
     /// A month line as the wire writes it (for a report that flattens it).

@@ -6,7 +6,6 @@ use super::month::Month;
 use super::policy::BackpayRestores;
 use super::rule::RuleId;
 use super::state::{LedgerState, MemberState, Period, RegionState};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// No serde: every JSON that shows it (the coverage, the replay and what-if reports)
@@ -20,11 +19,13 @@ pub enum MemberStatus {
 
 /// RULES.md "Month statuses".
 ///
-/// Serialize and Deserialize stay: the stored `CoverageChanged` feed items hold it
-/// (postcard-encoded, so its variant order is stored bytes), and the explain, replay
-/// and what-if reports print it. The member coverage's wire shape is
-/// `codec::wire::MonthStatus`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Serialize stays (as a snake_case word) for the reports that print a status inside
+/// JSON or CSV of their own (explain, replay, what-if, the audit CSV export, the HTTP
+/// month route): a leaf whose word is the contract's, which each of those would
+/// otherwise convert. Nothing reads it back. The member coverage writes
+/// `codec::wire::MonthStatus`, a stored feed item `codec::rows::MonthStatus` (whose
+/// variant order is stored bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MonthStatus {
     NotEnrolled,
@@ -314,7 +315,10 @@ fn paid_line(
 }
 
 /// One month whose status or benefits a command changed (for `CoverageChanged`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// No serde, nor in `CoverageChanged`: a stored feed item is `codec::rows`', the
+/// feed's and replay's JSON `codec::wire`'s.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MonthChange {
     pub month: Month,
     /// `None` when the month was not listed before (a month newly paid ahead).
@@ -332,7 +336,7 @@ pub struct MonthChange {
 
 /// A command changed some months of a member's coverage, possibly in the past (a
 /// back-payment restoring months, an automatic withdrawal lapsing them).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoverageChanged {
     pub member_id: Uuid,
     /// Global position of the last event of the command that changed it.

@@ -77,6 +77,10 @@ pub enum BackpayRestores {
 }
 
 /// One step of P-tiers (R14): the tier reached at `min_continuous_months`.
+///
+/// Serialize stays beside the command's Deserialize: the what-if report prints the
+/// overrides it ran with (`audit::whatif::PolicyOverrides`), tiers included, in the
+/// command's words. A region's row and the region route write the codec's own types.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BenefitTier {
@@ -87,7 +91,11 @@ pub struct BenefitTier {
 /// A regional policy (R3): the `publish_policy` command's body, and the policy in
 /// force the fold keeps per region. The event recording it is its own type
 /// (`event::PolicyPublished`), so the command's shape never decides the event's.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Deserialize only, for parsing the command (`command::parse_command`); what is
+/// stored (`codec::rows::Policy` in a region's row, `codec::v1::PolicyPublished`) and
+/// sent (`codec::wire::Policy`) are the codec's own types.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub region: RegionName,
@@ -104,11 +112,11 @@ pub struct Policy {
     /// P-reset (R7, v2): a re-enrollment whose gap is longer than this many months
     /// serves the first-time delay again. Absent (or `null`) = never, as in v1; a
     /// policy published without it is stored byte for byte as v1 stored it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub first_wait_after_gap_months: Option<u32>,
     /// P-account (R17, v2): share of the base credited to the personal account from
     /// each paid month. Absent (or `null`) = `"0"`: everything to the pooling fund.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub account_rate: Option<Ratio>,
 }
 

@@ -17,10 +17,9 @@ use super::coverage::{MonthLine, MonthStatus};
 use super::money::Money;
 use super::month::Month;
 use super::state::MemberState;
-use serde::{Deserialize, Serialize};
 
 /// Members whose month line has each status (`due` is 0 for a closed month).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StatusCounts {
     pub due: u64,
     pub waiting: u64,
@@ -30,8 +29,9 @@ pub struct StatusCounts {
     pub lapsed: u64,
 }
 
-/// One region's totals for one month.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One region's totals for one month. No serde, like the other types here: the stored
+/// row is `codec::rows::MonthTotals`, the report's JSON `codec::wire`'s.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MonthTotals {
     pub members_by_status: StatusCounts,
     pub members_with_benefits: u64,
@@ -113,8 +113,9 @@ impl MonthTotals {
     }
 }
 
-/// The region month report (`flexledger region`, `GET /v1/regions/{name}/months/{m}`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The region month report (`flexledger region`, `GET /v1/regions/{name}/months/{m}`),
+/// as data: its JSON is `codec::wire::RegionMonthReport`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionMonthReport {
     pub region: String,
     pub month: Month,
@@ -132,7 +133,7 @@ pub struct RegionMonthReport {
 }
 
 /// R17: contributions received for the month and where they went.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contributions {
     pub paid: Money,
     pub pooling_fund: Money,
@@ -140,7 +141,7 @@ pub struct Contributions {
 }
 
 /// R16: subsidies accrued for the month, paid out, and still owed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subsidies {
     pub accrued: Money,
     pub paid: Money,
@@ -186,7 +187,7 @@ impl RegionMonthReport {
 /// and after. A member's standing is a function of its own state alone (see
 /// [`member_standing`]), so a region's event (a policy, a month close) never moves it
 /// and the sum can be kept by member events only.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegionSummary {
     pub active: u64,
     pub in_arrears: u64,

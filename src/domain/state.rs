@@ -10,12 +10,15 @@ use super::event::*;
 use super::money::{monthly_due, subsidy_of, Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// A region: its open month (R1) and its policies by `effective_from` (R3).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// No serde here or in the other state types: their stored rows are
+/// `codec::rows`' own types, so a field renamed or moved here never changes stored
+/// bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionState {
     pub name: RegionName,
     pub open_month: Month,
@@ -52,7 +55,7 @@ impl RegionState {
 }
 
 /// One enrollment period (R13): from `start` until a withdrawal takes effect.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Period {
     pub start: Month,
     /// R7: the period's first payment's month plus the period's delay.
@@ -60,7 +63,7 @@ pub struct Period {
     pub withdrawal: Option<Withdrawal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Withdrawal {
     pub reason: WithdrawalReason,
     pub effective_from: Month,
@@ -78,7 +81,7 @@ impl Period {
 }
 
 /// A member: periods, what was paid, what was missed, and the base ratio schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberState {
     pub member_id: Uuid,
     pub region: RegionName,
@@ -97,28 +100,23 @@ pub struct MemberState {
     pub missed: BTreeMap<Month, Money>,
     /// R12 (v2): months refunded by a withdrawal and what was refunded for each (a
     /// month paid again after a re-enrollment and refunded again adds up).
-    #[serde(default)]
     pub refunded: BTreeMap<Month, Money>,
     /// R17: each paid month's part credited to the personal account, fixed when paid.
     /// Absent for a month means `0.00` (no `account_rate`).
-    #[serde(default)]
     pub to_account: BTreeMap<Month, Money>,
     /// R16: the member's subsidy grants, as narrowed by revocations (a grant revoked
     /// from its first month is removed).
-    #[serde(default)]
     pub grants: Vec<Grant>,
     /// R16: months whose accrued subsidy was paid out.
-    #[serde(default)]
     pub subsidy_paid: BTreeSet<Month>,
     /// R12 read over a v1 history (D26): months paid ahead before a withdrawal recorded
     /// by v1, which v2 places outside the period; v1 never refunded them, so they stay
     /// paid (shown as `paid` on a `not_enrolled` month: a refund the ledger still owes).
-    #[serde(default)]
     pub unrefunded: BTreeMap<Month, Money>,
 }
 
 /// R16: one subsidy grant, after revocations.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {
     pub from_month: Month,
     /// Months granted from `from_month` (at least 1: an emptied grant is removed).

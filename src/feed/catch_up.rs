@@ -84,9 +84,11 @@ pub fn catch_up_page(
     let mut changes = Vec::new();
     for row in store.coverage_changes_page(from, after, skip, items_max)? {
         let change: CoverageChanged =
-            crate::ledger::decode_coverage_item(&row).map_err(|error| StoreError::Corrupt {
-                position: from,
-                message: format!("a coverage change does not decode: {error}"),
+            crate::codec::rows::decode_coverage_item(&row).map_err(|error| {
+                StoreError::Corrupt {
+                    position: from,
+                    message: format!("a coverage change does not decode: {error}"),
+                }
             })?;
         // Past the envelopes read: for the next page (or appended since).
         if change.position > last {

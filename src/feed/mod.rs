@@ -81,7 +81,9 @@ impl FeedMessage {
     }
 
     pub fn coverage(change: &CoverageChanged, sub: u32) -> FeedItem {
-        let data = serde_json::json!({"type": "CoverageChanged", "position": change.position, "member_id": change.member_id, "command_id": change.command_id, "months": change.months}).to_string();
+        let message = crate::codec::wire::CoverageChanged::from(change);
+        // OK because a coverage change is ids, numbers, month and money strings.
+        let data = serde_json::to_string(&message).expect("a coverage change always encodes");
         Arc::new(FeedMessage {
             position: change.position,
             sub,

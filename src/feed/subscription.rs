@@ -87,7 +87,7 @@ impl Filter {
                             .read_state(&StateKey::Member(*member_id))
                             .ok()
                             .flatten();
-                        row.and_then(|row| crate::ledger::decode_member_row(&row).ok())
+                        row.and_then(|row| crate::codec::rows::decode_member_row(&row).ok())
                             .map(|member| member.region)
                     });
                 found.as_ref() == Some(region)

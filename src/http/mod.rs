@@ -688,7 +688,7 @@ async fn get_region_month(
         )
     })
     .await?;
-    Ok(Json(report).into_response())
+    Ok(Json(crate::codec::wire::RegionMonthReport::from(&report)).into_response())
 }
 
 /// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.
@@ -705,7 +705,11 @@ async fn get_region(
         };
         let region = crate::ledger::decode_region_row(&row)?;
         let members = crate::ledger::region_summary(store, &region_name)?;
-        let policies: Vec<_> = region.policies.values().collect();
+        let policies: Vec<_> = region
+            .policies
+            .values()
+            .map(crate::codec::wire::Policy::from)
+            .collect();
         let mut summary = serde_json::json!({"region": region.name, "open_month": region.open_month, "policies": policies,
             "members": {"active": members.active, "in_arrears": members.in_arrears}, "arrears_total": members.arrears_total, "version": region.version, "position": region.last_position});
         if let Some(closing) = crate::ledger::read_closing(store, &region_name)? {

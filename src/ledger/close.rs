@@ -30,6 +30,7 @@
 use super::{
     read_member_row, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
 };
+use crate::codec::rows;
 use crate::domain::command::CloseMonth;
 use crate::domain::coverage::{member_coverage, month_changes, CoverageChanged, MonthLine};
 use crate::domain::decide::{close_consequences, month_closed, CloseTally};
@@ -39,7 +40,6 @@ use crate::domain::state::{MemberState, RegionState};
 use crate::domain::Event;
 use crate::store::{CommandRecord, EventStore, MemberIndex, ReadStore, StateKey, StoreError};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Enrolled members whose consequences one chunk of a month close records (one
@@ -55,8 +55,8 @@ type Accruals = Vec<(Uuid, Vec<crate::domain::coverage::MonthChange>)>;
 /// A recorded month close whose members' consequences are still being recorded: the
 /// `Closing` state row. Not derived from the log (a fold cannot tell how far the
 /// chunks got, only that each consequence is recorded once), so `verify` does not
-/// compare it and a rebuild keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// compare it and a rebuild keeps it. Its stored form is `codec::rows::Closing`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Closing {
     pub region: RegionName,
     /// The closed month (the region's open month is the next one).
@@ -93,6 +93,43 @@ impl Closing {
             recheck: true,
         }
     }
+}
+
+impl From<&Closing> for rows::Closing {
+    fn from(value: &Closing) -> rows::Closing {
+        rows::Closing {
+            region: value.region.clone(),
+            month: value.month,
+            close_position: value.close_position,
+            after: value.after,
+            members_done: value.members_done,
+            members_total: value.members_total,
+            missed_recorded: value.missed_recorded,
+            withdrawn_recorded: value.withdrawn_recorded,
+            recheck: value.recheck,
+        }
+    }
+}
+
+impl From<rows::Closing> for Closing {
+    fn from(value: rows::Closing) -> Closing {
+        Closing {
+            region: value.region,
+            month: value.month,
+            close_position: value.close_position,
+            after: value.after,
+            members_done: value.members_done,
+            members_total: value.members_total,
+            missed_recorded: value.missed_recorded,
+            withdrawn_recorded: value.withdrawn_recorded,
+            recheck: value.recheck,
+        }
+    }
+}
+
+/// A `Closing` row (`codec::rows`).
+pub fn encode_closing(closing: &Closing) -> Vec<u8> {
+    rows::encode_closing_row(&rows::Closing::from(closing))
 }
 
 /// The region as it was before `month` closed: only the open month differs, and
@@ -614,8 +651,9 @@ pub fn read_closings(store: &(impl ReadStore + ?Sized)) -> Result<Vec<Closing>, 
 
 /// A `Closing` row, decoded (rows carry no hash: a damaged one is an error).
 fn decode_closing(row: &[u8]) -> Result<Closing, StoreError> {
-    serde_json::from_slice(row).map_err(|error| StoreError::Corrupt {
+    let stored = rows::decode_closing_row(row).map_err(|error| StoreError::Corrupt {
         position: 0,
         message: format!("a month close in progress does not decode: {error}"),
-    })
+    })?;
+    Ok(stored.into())
 }

@@ -7,9 +7,9 @@
 //!   layout; entries written by older builds hold the canonical envelope JSON)
 //! - `S` stream-name 0x00 version(8)     → position(8)   (per-stream index)
 //! - `C` command-id(16)                  → first position(8) event count(8)
-//! - `M` member-id(16)                   → member state row (`ledger::encode_member_row`:
-//!   postcard since state format 3, JSON before)
-//! - `R` region-name                     → region state JSON
+//! - `M` member-id(16)                   → member state row (`codec::rows`: postcard
+//!   since state format 3, JSON before)
+//! - `R` region-name                     → region state JSON (`codec::rows`)
 //! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
 //! - `K`                                 → checkpoint position(8) of the state rows
 //! - `F` position(8) member-id(16) 0x01  → up to `COVERAGE_ROW_BYTES_MAX` of one append's
@@ -17,9 +17,9 @@
 //!   (`coverage_rows`); stores written before hold one `CoverageChanged` JSON per
 //!   key `F` position(8) member-id(16)
 //! - `T` tree-size(8)                    → signed audit checkpoint JSON (`audit`)
-//! - `X` region-name                     → a month close in progress (`ledger::Closing`)
-//! - `A` region-name                     → the region's summary (`ledger::encode_summary_row`:
-//!   postcard, since state format 4)
+//! - `X` region-name                     → a month close in progress (`codec::rows::Closing`)
+//! - `A` region-name                     → the region's summary (`codec::rows`: postcard,
+//!   since state format 4)
 //!
 //! One tree rather than several: sled's `apply_batch` on a single tree is atomic after a
 //! crash and much cheaper than a multi-tree transaction.

@@ -85,6 +85,7 @@ fn answers(dir: &Path) -> Value {
                 while let Ok(report) =
                     flexledger::ledger::region_month_report(&store, region, month)
                 {
+                    let report = flexledger::codec::wire::RegionMonthReport::from(&report);
                     reports.push(serde_json::to_value(report).unwrap());
                     month = month.next();
                 }

@@ -2,13 +2,13 @@
 //! sled's own API) is found by every read and by `verify`, which names the position.
 
 use crate::support::*;
+use flexledger::codec::rows::{
+    decode_member_row, decode_summary_row, encode_member_row, encode_summary_row,
+};
 use flexledger::domain::money::Money;
 use flexledger::domain::policy::RegionName;
 use flexledger::domain::report::RegionSummary;
-use flexledger::ledger::{
-    decode_member_row, decode_summary_row, encode_member_row, encode_summary_row, rebuild_state,
-    region_summary, verify, Ledger,
-};
+use flexledger::ledger::{rebuild_state, region_summary, verify, Ledger};
 use flexledger::store::{log_entry, Envelope, EventLog, Sha256, SledStore};
 use std::path::Path;
 

@@ -3,6 +3,7 @@
 //! result's summary, bad input to the new commands, and a store written by v1.
 
 use crate::support::*;
+use flexledger::codec::wire::RegionMonthReport;
 use flexledger::domain::month::Month;
 use flexledger::domain::parse_command_value;
 use flexledger::domain::policy::RegionName;
@@ -156,7 +157,7 @@ fn check_reports(store: &dyn EventStore, members: &[String], first: &str) -> usi
     let mut checked = 0;
     for current in month(first).through(month("2030-12")) {
         let report = match region_month_report(store, &region, current) {
-            Ok(report) => serde_json::to_value(report).unwrap(),
+            Ok(report) => serde_json::to_value(RegionMonthReport::from(&report)).unwrap(),
             Err(ReportError::NotClosed { .. }) => break,
             Err(error) => panic!("{error}"),
         };

@@ -3,8 +3,8 @@
 //! fresh import of the same commands by this build (which writes the new layouts).
 
 use crate::support::*;
+use flexledger::codec::rows::decode_coverage_item;
 use flexledger::domain::coverage::CoverageChanged;
-use flexledger::ledger::decode_coverage_item;
 use flexledger::store::{EventLog, FeedRows, SledStore};
 use serde_json::{json, Value};
 use std::path::Path;
