@@ -23,7 +23,9 @@
 //! `crate::`, `super::`, `self::` or a child module it declares (`mod name;`), each
 //! resolved to the longest module path that is a file under `src/`. Comments and
 //! string literals are skipped, so documentation may name any module. Files documented
-//! as pure (`PURE`) must not touch files, the terminal or the clock either.
+//! as pure (`PURE`) must not touch files, the terminal or the clock either. `anyhow`
+//! belongs to the shells (and their support): the layers under them return typed
+//! errors, which callers match on and `error::kind_of` classifies.
 
 use crate::support::repo_path;
 use std::collections::{BTreeMap, BTreeSet};
@@ -94,6 +96,7 @@ const IMPURE_MARKERS: &[&str] = &[
 
 #[test]
 fn every_file_uses_only_its_own_layer_and_those_below_without_cycles() {
+    assert_eq!(LAYERS[SHELL_RANK], "shell");
     let problems = layering_problems(&repo_path("src"));
     assert!(
         problems.is_empty(),
@@ -166,7 +169,7 @@ fn a_file_in_no_layer_an_upward_use_a_use_of_support_by_the_domain_and_a_cycle_a
     );
     write(
         "store/mod.rs",
-        "use crate::domain::Month;\nfn f() { crate::cli::run(); }\n",
+        "use crate::domain::Month;\nfn f() { crate::cli::run(); }\nfn g() -> anyhow::Result<()> { Ok(()) }\n",
     );
     write("cli/mod.rs", "use crate::http::serve;\npub fn run() {}\n");
     write("http/mod.rs", "pub fn serve() { crate::cli::run() }\n");
@@ -176,6 +179,7 @@ fn a_file_in_no_layer_an_upward_use_a_use_of_support_by_the_domain_and_a_cycle_a
         [
             "src/domain/mod.rs:2: domain (domain layer) uses crate::shell_support::progress, in shell_support (support layer): domain uses nothing outside itself",
             "src/extra.rs: in no layer: add it to TABLE in tests/it/layers.rs",
+            "src/store/mod.rs:3: anyhow under the shell layer: return a typed error (anyhow is for shells)",
             "src/store/mod.rs:2: store (store layer) uses crate::cli::run, in cli (shell layer): a higher layer",
             "cycle in one layer: cli → http (src/cli/mod.rs:1 uses crate::http::serve), and back: http → cli (src/http/mod.rs:1 uses crate::cli::run)",
         ]
@@ -204,6 +208,9 @@ fn layering_problems(src: &Path) -> Vec<String> {
         let text = std::fs::read_to_string(src.join(file)).unwrap();
         if PURE.iter().any(|prefix| path.starts_with(prefix)) {
             problems.extend(impure_lines(&path, &text));
+        }
+        if (1..SHELL_RANK).contains(&rank) {
+            problems.extend(anyhow_lines(&path, &text));
         }
         if path == "src/main.rs" || path == "src/lib.rs" {
             continue;
@@ -334,6 +341,25 @@ fn file_of(src: &Path, path: &[String]) -> String {
     } else {
         format!("src/{joined}/mod.rs")
     }
+}
+
+/// The rank of the shell layer in [`LAYERS`]: only it (and the support under
+/// everything, which its helpers serve) may use `anyhow`.
+const SHELL_RANK: usize = 6;
+
+/// Lines of a file under the shells that use `anyhow`.
+fn anyhow_lines(path: &str, text: &str) -> Vec<String> {
+    let code = strip_comments_and_strings(text);
+    code.lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains("anyhow"))
+        .map(|(index, _)| {
+            format!(
+                "{path}:{}: anyhow under the shell layer: return a typed error (anyhow is for shells)",
+                index + 1
+            )
+        })
+        .collect()
 }
 
 /// Lines of a pure file that touch files, the terminal or the clock.
