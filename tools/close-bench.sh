@@ -58,6 +58,8 @@ start_serve() { # DIR: serves DIR, sets serve_pid, base and operator
 }
 rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
 hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
+# CPU time of the server so far, user + system, in clock ticks.
+cpu_of() { sed 's/.*) //' "/proc/$serve_pid/stat" | awk '{print $12 + $13}'; }
 
 # CLOSE_BENCH_IMPORTED=DIR reuses the store imported into DIR by an earlier run with
 # the same MEMBERS (and keeps this run's import there when DIR does not exist yet).
@@ -88,6 +90,7 @@ fi
 if runs serve; then
   start_serve "$work/b"
   before=$(rss_of)
+  cpu_before=$(cpu_of)
   start=$(ms)
   curl -s -H "authorization: Bearer $operator" -H 'content-type: application/json' \
     -d @"$work/close.jsonl" "$base/v1/commands" > "$work/serve-result.json"
@@ -97,11 +100,12 @@ if runs serve; then
   sleep 2
   after=$(rss_of)
   peak=$(hwm_of)
+  cpu_ms=$(( ($(cpu_of) - cpu_before) * 1000 / $(getconf CLK_TCK) ))
   kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
   start_serve "$work/b"
   reopened=$(rss_of)
   kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-  echo "close under serve: answered in ${answered_ms} ms, recorded to the end in ${serve_ms} ms; RSS before ${before} MiB, peak ${peak} MiB, after ${after} MiB (served again: ${reopened} MiB)"
+  echo "close under serve: answered in ${answered_ms} ms, recorded to the end in ${serve_ms} ms (CPU ${cpu_ms} ms); RSS before ${before} MiB, peak ${peak} MiB, after ${after} MiB (served again: ${reopened} MiB)"
 fi
 
 # 3. kill -9 mid-close, then reopen

@@ -68,7 +68,7 @@ const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
 const PREFIX_CLOSING: u8 = b'X';
 const PREFIX_REGION_SUMMARY: u8 = b'A';
 /// sled's page cache, in bytes: bounded so a large log does not grow memory. sled
-/// counts it by the pages' size on disk; their heap is about 1.3 times that, and a
+/// counts it by the pages' size on disk; their heap is 1.2–1.4 times that, and a
 /// server keeps it full after any large write (a month close) for as long as it runs.
 /// Measured in one run, two builds alternating (200,000 members, the import and close
 /// of tools/close-bench.sh): 64 MiB against 256 MiB imports at the same rate (12.4k vs
