@@ -76,9 +76,11 @@ const PREFIX_REGION_SUMMARY: u8 = b'A';
 /// 5–15% slower in 214–235 instead of 443 MiB. Then 32 MiB against 64 MiB: importing
 /// flexledger-bench's 30,000 members over 12 months took the same CPU time within
 /// the noise (26.6+2.0 s against 25.5+2.1 and 26.9+1.9 s) in 176–201 instead of
-/// 217–225 MiB; a server closing a month of 1,000,000 members peaked at 397 instead
-/// of 453 MiB and held 346 instead of 399 MiB after it. 16 MiB (384 and 316 MiB) took
-/// 2–10% more CPU on that import, and imports larger than the cache were not tried.
+/// 217–225 MiB; a server closing a month of 1,000,000 members (four runs each) peaked
+/// at 384–408 instead of 452–459 MiB, held 328–337 instead of 391–401 MiB after it, and
+/// spent no more CPU on it (55.7, 58.0 s against 58.0, 65.3 s). 16 MiB (384 and 316
+/// MiB in one run) took 2–10% more CPU on that import; imports far larger than the
+/// cache were not tried.
 pub const SLED_CACHE_BYTES_MAX: u64 = 32 * 1024 * 1024;
 /// A command record: first position and event count (8 bytes each), then the
 /// command's 32-byte body digest (written since contract v2; 16-byte records are v1's).
