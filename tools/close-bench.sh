@@ -6,6 +6,9 @@
 #
 #   tools/close-bench.sh [MEMBERS] [KILL_AFTER_SECONDS]   (default: 1000000 20)
 #
+# CLOSE_BENCH_PARTS="submit serve kill" (the default) names the parts to run; e.g.
+# CLOSE_BENCH_PARTS=serve for faster iterations on the server's memory.
+#
 # Three copies of the enrolled region are closed:
 #   1. `flexledger submit` of the close (it exits once every consequence is durable);
 #   2. `flexledger serve`: the close is answered at once, its chunks are recorded in
@@ -23,11 +26,13 @@ if [ -n "${FLEXLEDGER_BIN:-}" ]; then
   bin=$FLEXLEDGER_BIN
 else
   cargo build --release --bins -q
-  bin=$PWD/target/release/flexledger
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flexledger
 fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 ms() { date +%s%3N; }
+parts=" ${CLOSE_BENCH_PARTS:-submit serve kill} "
+runs() { [[ $parts == *" $1 "* ]]; }
 
 # The import: a policy, MEMBERS enrollments, every tenth member paying January.
 awk -v n="$members" 'BEGIN {
@@ -44,47 +49,74 @@ awk -v n="$members" 'BEGIN {
 lines=$(wc -l < "$work/import.jsonl")
 echo '{"command":"close_month","region":"province","month":"2025-01"}' > "$work/close.jsonl"
 
-start=$(ms)
-import_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/import.jsonl" > /dev/null; } 2>&1 | tail -1 )
-import_ms=$(( $(ms) - start ))
-cp -r "$work/a" "$work/b"
-cp -r "$work/a" "$work/c"
-echo "import: $lines commands in ${import_ms} ms ($(( lines * 1000 / import_ms )) commands/s), peak RSS $((import_rss / 1024)) MiB"
-
-# 1. submit
-start=$(ms)
-close_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/close.jsonl" > "$work/close-result.json"; } 2>&1 | tail -1 )
-close_ms=$(( $(ms) - start ))
-echo "close from submit: ${close_ms} ms for $members members ($(( members * 1000 / close_ms )) members/s), peak RSS $((close_rss / 1024)) MiB; result: $(cat "$work/close-result.json")"
-
-# 2. serve
-"$bin" --data-dir "$work/b" serve --demo --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
-serve_pid=$!
-for _ in $(seq 600); do grep -q 'operator token' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-base=$(sed -n 's/^listening on //p' "$work/serve.out")
-operator=$(sed -n 's/^operator token: //p' "$work/serve.out")
+start_serve() { # DIR: serves DIR, sets serve_pid, base and operator
+  "$bin" --data-dir "$1" serve --demo --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+  serve_pid=$!
+  for _ in $(seq 1200); do grep -q 'operator token' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+  base=$(sed -n 's/^listening on //p' "$work/serve.out")
+  operator=$(sed -n 's/^operator token: //p' "$work/serve.out")
+}
 rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
 hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
-before=$(rss_of)
-start=$(ms)
-curl -s -H "authorization: Bearer $operator" -H 'content-type: application/json' \
-  -d @"$work/close.jsonl" "$base/v1/commands" > "$work/serve-result.json"
-answered_ms=$(( $(ms) - start ))
-while curl -s -H "authorization: Bearer $operator" "$base/v1/regions/province" | grep -q '"closing"'; do sleep 0.5; done
-serve_ms=$(( $(ms) - start ))
-sleep 2
-after=$(rss_of)
-peak=$(hwm_of)
-kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-echo "close under serve: answered in ${answered_ms} ms, recorded to the end in ${serve_ms} ms; RSS before ${before} MiB, peak ${peak} MiB, after ${after} MiB"
+# CPU time of the server so far, user + system, in clock ticks.
+cpu_of() { sed 's/.*) //' "/proc/$serve_pid/stat" | awk '{print $12 + $13}'; }
+
+# CLOSE_BENCH_IMPORTED=DIR reuses the store imported into DIR by an earlier run with
+# the same MEMBERS (and keeps this run's import there when DIR does not exist yet).
+imported=${CLOSE_BENCH_IMPORTED:-}
+if [ -n "$imported" ] && [ -d "$imported" ]; then
+  cp -r "$imported" "$work/a"
+  echo "import: reused $imported ($lines commands)"
+else
+  start=$(ms)
+  import_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/import.jsonl" > /dev/null; } 2>&1 | tail -1 )
+  import_ms=$(( $(ms) - start ))
+  [ -z "$imported" ] || cp -r "$work/a" "$imported"
+  echo "import: $lines commands in ${import_ms} ms ($(( lines * 1000 / import_ms )) commands/s), peak RSS $((import_rss / 1024)) MiB"
+fi
+runs serve && cp -r "$work/a" "$work/b"
+runs kill && cp -r "$work/a" "$work/c"
+
+# 1. submit
+if runs submit; then
+  start=$(ms)
+  close_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/close.jsonl" > "$work/close-result.json"; } 2>&1 | tail -1 )
+  close_ms=$(( $(ms) - start ))
+  echo "close from submit: ${close_ms} ms for $members members ($(( members * 1000 / close_ms )) members/s), peak RSS $((close_rss / 1024)) MiB; result: $(cat "$work/close-result.json")"
+fi
+
+# 2. serve, then the same store served again after the close (what the store alone
+# costs a server once the close is in it).
+if runs serve; then
+  start_serve "$work/b"
+  before=$(rss_of)
+  cpu_before=$(cpu_of)
+  start=$(ms)
+  curl -s -H "authorization: Bearer $operator" -H 'content-type: application/json' \
+    -d @"$work/close.jsonl" "$base/v1/commands" > "$work/serve-result.json"
+  answered_ms=$(( $(ms) - start ))
+  while curl -s -H "authorization: Bearer $operator" "$base/v1/regions/province" | grep -q '"closing"'; do sleep 0.5; done
+  serve_ms=$(( $(ms) - start ))
+  sleep 2
+  after=$(rss_of)
+  peak=$(hwm_of)
+  cpu_ms=$(( ($(cpu_of) - cpu_before) * 1000 / $(getconf CLK_TCK) ))
+  kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+  start_serve "$work/b"
+  reopened=$(rss_of)
+  kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
+  echo "close under serve: answered in ${answered_ms} ms, recorded to the end in ${serve_ms} ms (CPU ${cpu_ms} ms); RSS before ${before} MiB, peak ${peak} MiB, after ${after} MiB (served again: ${reopened} MiB)"
+fi
 
 # 3. kill -9 mid-close, then reopen
-"$bin" --data-dir "$work/c" submit "$work/close.jsonl" > /dev/null 2>&1 &
-victim=$!
-sleep "$kill_after"
-kill -9 "$victim" 2>/dev/null && killed=yes || killed="no (the close had finished)"
-wait "$victim" 2>/dev/null || true
-"$bin" --data-dir "$work/c" verify > "$work/verify.json" || { echo "verify failed: $(cat "$work/verify.json")"; exit 1; }
-missed=$("$bin" --data-dir "$work/c" events | grep '"type":"ContributionMissed"' | grep -o '"member_id":"[^"]*"' | sort | uniq -c | awk '{count[$1]++} END {for (c in count) printf "%s member(s) missed %s time(s); ", count[c], c}')
-expected=$(( members - (members + 9) / 10 ))
-echo "kill -9 after ${kill_after} s (killed: $killed), then verify: $(cat "$work/verify.json"); ContributionMissed per member: ${missed}expected ${expected} members once each"
+if runs kill; then
+  "$bin" --data-dir "$work/c" submit "$work/close.jsonl" > /dev/null 2>&1 &
+  victim=$!
+  sleep "$kill_after"
+  kill -9 "$victim" 2>/dev/null && killed=yes || killed="no (the close had finished)"
+  wait "$victim" 2>/dev/null || true
+  "$bin" --data-dir "$work/c" verify > "$work/verify.json" || { echo "verify failed: $(cat "$work/verify.json")"; exit 1; }
+  missed=$("$bin" --data-dir "$work/c" events | grep '"type":"ContributionMissed"' | grep -o '"member_id":"[^"]*"' | sort | uniq -c | awk '{count[$1]++} END {for (c in count) printf "%s member(s) missed %s time(s); ", count[c], c}')
+  expected=$(( members - (members + 9) / 10 ))
+  echo "kill -9 after ${kill_after} s (killed: $killed), then verify: $(cat "$work/verify.json"); ContributionMissed per member: ${missed}expected ${expected} members once each"
+fi

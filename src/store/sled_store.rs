@@ -67,13 +67,21 @@ const PREFIX_COVERAGE: u8 = b'F';
 const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
 const PREFIX_CLOSING: u8 = b'X';
 const PREFIX_REGION_SUMMARY: u8 = b'A';
-/// sled's page cache, in bytes: bounded so a large log does not grow memory. sled's
-/// resident memory is a few times this. Measured in one run, two builds alternating
-/// (200,000 members, the import and close of tools/close-bench.sh): 64 MiB
-/// against 256 MiB imports at the same rate (12.4k vs 12.2k, 14.5k vs 15.0k
-/// commands/s) in 382–458 instead of 633–649 MiB, and closes 5–15% slower in 214–235
-/// instead of 443 MiB.
-pub const SLED_CACHE_BYTES_MAX: u64 = 64 * 1024 * 1024;
+/// sled's page cache, in bytes: bounded so a large log does not grow memory. sled
+/// counts it by the pages' size on disk; their heap is 1.2–1.4 times that, and a
+/// server keeps it full after any large write (a month close) for as long as it runs.
+/// Measured in one run, two builds alternating (200,000 members, the import and close
+/// of tools/close-bench.sh): 64 MiB against 256 MiB imports at the same rate (12.4k vs
+/// 12.2k, 14.5k vs 15.0k commands/s) in 382–458 instead of 633–649 MiB, and closes
+/// 5–15% slower in 214–235 instead of 443 MiB. Then 32 MiB against 64 MiB: importing
+/// flexledger-bench's 30,000 members over 12 months took the same CPU time within
+/// the noise (26.6+2.0 s against 25.5+2.1 and 26.9+1.9 s) in 176–201 instead of
+/// 217–225 MiB; a server closing a month of 1,000,000 members (four runs each) peaked
+/// at 384–408 instead of 452–459 MiB, held 328–337 instead of 391–401 MiB after it, and
+/// spent no more CPU on it (55.7, 58.0 s against 58.0, 65.3 s). 16 MiB (384 and 316
+/// MiB in one run) took 2–10% more CPU on that import; imports far larger than the
+/// cache were not tried.
+pub const SLED_CACHE_BYTES_MAX: u64 = 32 * 1024 * 1024;
 /// A command record: first position and event count (8 bytes each), then the
 /// command's 32-byte body digest (written since contract v2; 16-byte records are v1's).
 const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
@@ -84,7 +92,9 @@ const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
 const COVERAGE_ROW_BYTES_MAX: usize = 4 * 1024;
 /// Streams whose head `SledStore` keeps in memory, at most: about 130 bytes each, so
 /// ~26 MiB. Unbounded, a month close of a million members grew the process by the
-/// head of every member stream it appended to.
+/// head of every member stream it appended to. When full the cache is dropped, table
+/// and all: emptied in place, its table (16 MiB at this size) stayed allocated for the
+/// life of a server after any close of more than 200,000 members.
 const STREAM_HEADS_CACHED_MAX: usize = 200_000;
 /// Length of a coverage row's key (`F`, position, member id, 0x01); a key of one
 /// byte less is an older build's one-item row.
@@ -879,13 +889,14 @@ impl SledStore {
         &self.engine.dir
     }
 
-    /// Remembers stream heads, emptying the cache first when it is full.
+    /// Remembers stream heads, dropping the cache first when it is full (a new, empty
+    /// map: `clear` would keep the full one's table).
     fn cache_stream_heads(&mut self, heads: impl IntoIterator<Item = (String, (u64, Sha256))>) {
         for (stream, head) in heads {
             if self.stream_heads.len() >= STREAM_HEADS_CACHED_MAX
                 && !self.stream_heads.contains_key(&stream)
             {
-                self.stream_heads.clear();
+                self.stream_heads = StreamHeads::new();
             }
             self.stream_heads.insert(stream, head);
         }
