@@ -14,7 +14,7 @@ timeline-state = { $state ->
 timeline-tier-none = 无
 timeline-no-arrears = 无欠费
 timeline-arrears = 欠费 { $amount }（{ $months }）{ $deadline }
-timeline-backpay-deadline = ，须在 { $month } 前补缴
+timeline-backpay-deadline = ，最迟于 { $month } 补缴费用
 timeline-benefit-start-none = 尚无待遇起始月（本次参保尚未缴费）
 timeline-benefits-from = 自 { $month } 起享受待遇
 timeline-benefit-start = 待遇起始月 { $month }（R7），适用于已缴费的月份
@@ -72,12 +72,12 @@ timeline-subsidy-paid = 社会保险补贴于 { $paid_on } 发放（R16，事件
 timeline-legend-statuses = 月份状态
 timeline-status-meaning = { $status ->
         [not_enrolled] 未参保
-        [due] 待缴（当前征缴月，未缴费）
+        [due] 待缴（应缴费额尚未缴纳）
         [waiting] 等待期（尚无待遇）
         [covered] 享受待遇
         [arrears] 欠费（可补缴）
-        [restored] 补缴恢复（已补缴）
-       *[lapsed] 欠费失效（本人承担）
+        [restored] 补缴恢复（已补缴，待遇恢复）
+       *[lapsed] 欠费失效（参保人员承担）
     }
 timeline-legend-marks = 标记
 timeline-mark = { $mark ->
@@ -88,7 +88,7 @@ timeline-mark = { $mark ->
         [enrolled] 参保 / 重新参保
         [withdrawn] 自此停保
         [refunded] 退费（R12）
-       *[subsidy] 社会保险补贴（R16，实心 = 已发放）
+       *[subsidy] 社会保险补贴 R16：实心已发放
     }
 timeline-notes = 参保期
 timeline-notes-more = ……另有 { $count } 条（见该参保人员的事件）
