@@ -61,3 +61,6 @@ page-not-found-lead = Member { $member } has no events in this ledger. Check the
 page-bad-request-title = Bad request — flexledger audit
 page-bad-request-heading = 400: not a member id
 page-bad-request-lead = { $text } is not a member id (a UUID).
+page-bad-query-title = Bad request — flexledger audit
+page-bad-query-heading = 400: the query does not parse
+page-bad-query-lead = { $text }

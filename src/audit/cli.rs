@@ -41,7 +41,7 @@ pub struct AuditCli {
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]
     pub json: bool,
-    /// The language of the readable text (`explain`, `replay`): en or zh-CN. Without it,
+    /// The language of the readable text (`explain`, `replay`, `timeline`): en or zh-CN. Without it,
     /// FLEXLEDGER_LANG, then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN;
     /// anything else, C and POSIX included, means en). --json is the same in every
     /// language.

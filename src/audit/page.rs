@@ -302,3 +302,19 @@ pub fn bad_request_html(text_given: &str, language: Language) -> String {
         escape(&lead)
     )
 }
+
+/// The page for a query string that does not parse (`?lang=` given twice, say).
+pub fn bad_query_html(text_given: &str, language: Language) -> String {
+    let title = say(language, "page-bad-query-title", &[]);
+    let lead = say(
+        language,
+        "page-bad-query-lead",
+        &[("text", text(text_given))],
+    );
+    format!(
+        "{}<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</body>\n</html>\n",
+        document_head(language, &title, false),
+        escape(&say(language, "page-bad-query-heading", &[])),
+        escape(&lead)
+    )
+}

@@ -15,7 +15,9 @@
 
 use super::{blocking, member_id, unknown_member, AppError, AppState};
 use crate::audit::history::{Cut, MemberHistory};
-use crate::audit::page::{bad_request_html, html_in, not_found_html, PAGE_CONTENT_SECURITY_POLICY};
+use crate::audit::page::{
+    bad_query_html, bad_request_html, html_in, not_found_html, PAGE_CONTENT_SECURITY_POLICY,
+};
 use crate::audit::timeline;
 use crate::i18n::Language;
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -113,11 +115,10 @@ pub(super) async fn get_audit_page(
     query: Result<Query<LanguageQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    // A query that does not parse is read as asking for no language in particular:
-    // the page's errors are pages, and this one would be about a parameter.
-    let language = match query {
-        Ok(Query(query)) => reader_language(&query, &headers),
-        Err(_) => super::language_of(&headers),
+    // A query that does not parse is answered in the language the headers ask for.
+    let (language, bad_query) = match query {
+        Ok(Query(query)) => (reader_language(&query, &headers), None),
+        Err(rejection) => (super::language_of(&headers), Some(rejection.body_text())),
     };
     let html_page = |status, body| {
         private_document(
@@ -132,6 +133,12 @@ pub(super) async fn get_audit_page(
         Ok(Path(id)) => id,
         Err(rejection) => rejection.body_text(),
     };
+    if let Some(text) = bad_query {
+        return Ok(html_page(
+            StatusCode::BAD_REQUEST,
+            bad_query_html(&text, language),
+        ));
+    }
     let Ok(member_id) = Uuid::parse_str(&id) else {
         return Ok(html_page(
             StatusCode::BAD_REQUEST,

@@ -260,8 +260,12 @@ fn the_page_and_the_picture_speak_the_language_asked_for() {
             headers.push(("accept-language", accept));
         }
         let (status, headers, body) = app.exchange("GET", path, &headers, None);
-        let language = headers["content-language"].to_str().unwrap().to_owned();
-        let vary = headers["vary"].to_str().unwrap().to_owned();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .map_or(String::new(), |value| value.to_str().unwrap().to_owned())
+        };
+        let (language, vary) = (header("content-language"), header("vary"));
         (status, language, vary, body)
     };
     for route in [
@@ -301,4 +305,14 @@ fn the_page_and_the_picture_speak_the_language_asked_for() {
     );
     assert_eq!((status, language.as_str()), (404, "zh-CN"));
     assert!(missing.contains("无此参保人员"), "{missing}");
+    // `lang` twice does not parse: the page says so in a page, the picture in JSON.
+    let (status, _, _, twice) = get(&format!("/audit/members/{MEMBER}?lang=en&lang=zh-CN"), None);
+    assert_eq!(status, 400);
+    assert!(twice.starts_with("<!DOCTYPE html>"), "{twice}");
+    let (status, _, _, twice) = get(
+        &format!("/v1/members/{MEMBER}/timeline.svg?lang=en&lang=zh-CN"),
+        None,
+    );
+    assert_eq!(status, 400);
+    assert!(twice.contains("invalid_command"), "{twice}");
 }
