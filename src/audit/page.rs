@@ -80,7 +80,7 @@ pub fn html_in(history: &MemberHistory, language: Language) -> Result<String, Fo
     let events: Vec<&Envelope> = history.member_events().collect();
     let mut page = String::with_capacity(16_384 + coverage.months.len() * 1_600);
     let member = ("member", text(coverage.member_id));
-    let title = say(language, "page-title", &[member.clone()]);
+    let title = say(language, "page-title", std::slice::from_ref(&member));
     page.push_str(&document_head(language, &title, true));
     let args = [
         member,
