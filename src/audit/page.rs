@@ -6,6 +6,10 @@
 //! R17; the subsidy granted, accrued, paid out and owed, R16; what was refunded, R12),
 //! and the months table gains refunded, to-account and subsidy columns.
 //!
+//! In the reader's language ([`html_in`], `locales/<tag>/page.ftl`, the picture and
+//! event summaries in the same language): `<html lang>` says which, and Chinese is set
+//! in a CJK font stack.
+//!
 //! Self-contained on purpose: no scripts, no external fonts, styles or images, so it
 //! can be saved, mailed or printed as evidence and still read the same, and the server
 //! can forbid everything else with a strict Content-Security-Policy.

@@ -17,6 +17,14 @@
 //! account part (R17) and the subsidy; the heading adds qualified (R7), the account
 //! balance and the subsidy totals. Refunded cells also carry `data-refunded`.
 //!
+//! Every word is the catalog's (`locales/<tag>/timeline.ftl`; codes through
+//! `events.ftl`'s `word-` messages), in the language asked for ([`svg_in`], [`render`]):
+//! English keeps the bytes it always had; Chinese names its language on the root
+//! (`xml:lang`, `lang`) and draws with a CJK font stack ([`FONT_FAMILY_CJK`]). A Han
+//! character is about 1 em wide, twice a Latin letter, so widths are counted in
+//! columns (`i18n::display_width`), never bytes or characters, and the enrollment
+//! periods list also breaks lines between Han characters.
+//!
 //! Pure: the SVG is a function of the history. `flexledger-audit timeline` (its shell,
 //! `audit/cli.rs`) writes it to a file.
 
