@@ -316,3 +316,29 @@ fn the_page_and_the_picture_speak_the_language_asked_for() {
     assert_eq!(status, 400);
     assert!(twice.contains("invalid_command"), "{twice}");
 }
+
+/// `flexledger-audit timeline` follows `--lang` like `explain` (the flag before
+/// `FLEXLEDGER_LANG`): the same member's picture in Chinese, and in English without it.
+#[test]
+fn the_timeline_command_follows_lang() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = std::fs::read(repo_path("examples/demo.jsonl")).unwrap();
+    crate::support::flexledger(&data, &["submit", "-"], Some(&demo));
+    let timeline = |flag: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+            .env("FLEXLEDGER_LANG", "en")
+            .arg("--data-dir")
+            .arg(&data)
+            .args(flag)
+            .args(["timeline", "--member", MEMBER, "--svg", "-"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let chinese = timeline(&["--lang", "zh-CN"]);
+    assert!(chinese.contains("xml:lang=\"zh-CN\"") && chinese.contains("月份状态"));
+    let english = timeline(&[]);
+    assert!(english.contains("Month status") && !english.contains("lang="));
+}
