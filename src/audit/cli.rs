@@ -41,7 +41,7 @@ pub struct AuditCli {
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]
     pub json: bool,
-    /// The language of the readable text (`explain`, `replay`): en or zh-CN. Without it,
+    /// The language of the readable text (`explain`, `replay`, `timeline`): en or zh-CN. Without it,
     /// FLEXLEDGER_LANG, then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN;
     /// anything else, C and POSIX included, means en). --json is the same in every
     /// language.
@@ -370,7 +370,8 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, json);
             };
-            timeline(&history, svg, json, &mut stdout)
+            // The picture is for people: its words follow --lang, JSON or not.
+            timeline(&history, svg, language, json, &mut stdout)
         }
         AuditCommand::PublicKey => commands::public_key(data_dir, json, &mut stdout),
         AuditCommand::Checkpoint { list } => {
@@ -478,6 +479,7 @@ struct TimelineWritten<'a> {
 fn timeline(
     history: &MemberHistory,
     svg_path: &Path,
+    language: crate::i18n::Language,
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
@@ -485,7 +487,7 @@ fn timeline(
         .coverage()?
         .with_context(|| format!("member {} has no coverage", history.member_id))?;
     let events: Vec<&Envelope> = history.member_events().collect();
-    let picture = crate::audit::timeline::render(&coverage, &events);
+    let picture = crate::audit::timeline::render(&coverage, &events, language);
     if crate::shell_support::stdio::is_stdio(svg_path) {
         // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.
         out.write_all(picture.as_bytes())?;

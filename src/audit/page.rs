@@ -6,15 +6,20 @@
 //! R17; the subsidy granted, accrued, paid out and owed, R16; what was refunded, R12),
 //! and the months table gains refunded, to-account and subsidy columns.
 //!
+//! In the reader's language ([`html_in`], `locales/<tag>/page.ftl`, the picture and
+//! event summaries in the same language): `<html lang>` says which, and Chinese is set
+//! in a CJK font stack.
+//!
 //! Self-contained on purpose: no scripts, no external fonts, styles or images, so it
 //! can be saved, mailed or printed as evidence and still read the same, and the server
 //! can forbid everything else with a strict Content-Security-Policy.
 
-use crate::audit::history::{describe, MemberHistory};
-use crate::audit::timeline::{escape, render, status_name, status_style};
+use crate::audit::history::{describe_in, status_word_short, MemberHistory};
+use crate::audit::timeline::{escape, render, status_name, status_style, FONT_FAMILY_CJK};
 use crate::domain::coverage::MemberCoverage;
 use crate::domain::money::Money;
 use crate::domain::state::FoldError;
+use crate::i18n::{say, text, Language};
 use crate::store::envelope::Envelope;
 use uuid::Uuid;
 
@@ -40,101 +45,152 @@ p.note{color:#555;font-size:13px}\
 table.summary th{position:static;background:none;font-weight:normal;color:#555}\
 td.refunded{background:repeating-linear-gradient(45deg,#f3f3f3,#f3f3f3 4px,#e2e2e2 4px,#e2e2e2 6px)}";
 
-/// The page for a member, from the end of `history`.
+/// The page's styles in `language`: in Chinese the body's fonts are a CJK stack (the
+/// timeline's), everything else as in English.
+fn style(language: Language) -> String {
+    match language {
+        Language::En => STYLE.to_owned(),
+        _ => STYLE.replacen(
+            "font-family:'DejaVu Sans',Verdana,Arial,Helvetica,sans-serif",
+            &format!("font-family:{FONT_FAMILY_CJK}"),
+            1,
+        ),
+    }
+}
+
+/// The start of every page: the document's language, its title and styles.
+fn document_head(language: Language, title: &str, viewport: bool) -> String {
+    let viewport = if viewport {
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n"
+    } else {
+        ""
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n{viewport}<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
+        language.tag(),
+        escape(title),
+        style(language)
+    )
+}
+
+/// The page for a member, from the end of `history`, in English.
 pub fn html(history: &MemberHistory) -> Result<String, FoldError> {
+    html_in(history, Language::En)
+}
+
+/// [`html`] in `language` (`locales/<tag>/page.ftl`; the picture in the same language).
+pub fn html_in(history: &MemberHistory, language: Language) -> Result<String, FoldError> {
     let coverage = history.final_coverage()?;
     let events: Vec<&Envelope> = history.member_events().collect();
     let mut page = String::with_capacity(16_384 + coverage.months.len() * 1_600);
+    let member = ("member", text(coverage.member_id));
+    let title = say(language, "page-title", std::slice::from_ref(&member));
+    page.push_str(&document_head(language, &title, true));
+    let args = [
+        member,
+        ("region", text(&coverage.region)),
+        ("position", text(coverage.position)),
+        ("count", text(events.len())),
+    ];
     page.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<title>Member {} — flexledger audit</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        coverage.member_id
-    ));
-    page.push_str(&format!(
-        "<h1>flexledger audit: one member</h1>\n<p class=\"lead\">Member {} in region {} · folded from the log up to position {} · {} event(s) of this member. Every status below is derived from these events by the rules of RULES.md; hover a month in the picture for details.</p>\n",
-        coverage.member_id,
-        escape(&coverage.region),
-        coverage.position,
-        events.len()
+        "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n",
+        escape(&say(language, "page-heading", &[])),
+        escape(&say(language, "page-lead", &args))
     ));
     page.push_str("<figure id=\"timeline\">\n");
-    page.push_str(&render(&coverage, &events));
+    page.push_str(&render(&coverage, &events, language));
     page.push_str("</figure>\n");
-    summary_table(&mut page, &coverage);
-    months_table(&mut page, &coverage);
-    events_table(&mut page, &events);
+    summary_table(&mut page, &coverage, language);
+    months_table(&mut page, &coverage, language);
+    events_table(&mut page, &events, language);
     page.push_str("</body>\n</html>\n");
     Ok(page)
 }
 
+/// "yes" or "no" in `language`.
+fn yes_no(language: Language, value: bool) -> String {
+    let value = if value { "yes" } else { "no" };
+    say(language, "page-yes-no", &[("value", text(value))])
+}
+
 /// The member's counters and money: what the picture's heading says, as a table.
-fn summary_table(page: &mut String, coverage: &MemberCoverage) {
+fn summary_table(page: &mut String, coverage: &MemberCoverage, language: Language) {
     let refunded: Money = coverage.months.iter().map(|line| line.refunded).sum();
     let paid: Money = coverage.months.iter().map(|line| line.paid).sum();
     let to_account: Money = coverage.months.iter().map(|line| line.to_account).sum();
     let subsidy = &coverage.subsidy;
-    let rows: [(&str, &str, String); 9] = [
+    let state = crate::audit::history::serde_plain(&crate::codec::wire::MemberStatus::from(
+        &coverage.state,
+    ));
+    let rows: [(&str, String); 9] = [
         (
             "state",
-            "state",
-            crate::audit::history::serde_plain(&crate::codec::wire::MemberStatus::from(
-                &coverage.state,
-            )),
+            say(language, "page-state", &[("state", text(state))]),
         ),
-        (
-            "qualified",
-            "qualified (R7)",
-            if coverage.qualified { "yes" } else { "no" }.to_owned(),
-        ),
+        ("qualified", yes_no(language, coverage.qualified)),
         (
             "continuous",
-            "continuous / cumulative months (R14)",
             format!(
                 "{} / {}",
                 coverage.continuous_months, coverage.cumulative_months
             ),
         ),
-        ("paid", "paid, not refunded", paid.to_string()),
-        (
-            "refunded",
-            "refunded by withdrawals (R12)",
-            refunded.to_string(),
-        ),
-        (
-            "account_balance",
-            "personal account balance (R17)",
-            coverage.account_balance.to_string(),
-        ),
-        (
-            "to_account",
-            "credited or to be credited to the account, months paid (R17)",
-            to_account.to_string(),
-        ),
-        (
-            "subsidy_granted_months",
-            "subsidy months granted (R16)",
-            subsidy.granted_months.to_string(),
-        ),
+        ("paid", paid.to_string()),
+        ("refunded", refunded.to_string()),
+        ("account_balance", coverage.account_balance.to_string()),
+        ("to_account", to_account.to_string()),
+        ("subsidy_granted_months", subsidy.granted_months.to_string()),
         (
             "subsidy",
-            "subsidy accrued / paid out / owed (R16)",
             format!("{} / {} / {}", subsidy.accrued, subsidy.paid, subsidy.owed),
         ),
     ];
-    page.push_str("<h2>Member</h2>\n<table id=\"summary\" class=\"summary\">\n<tbody>\n");
-    for (key, label, value) in rows {
+    page.push_str(&format!(
+        "<h2>{}</h2>\n<table id=\"summary\" class=\"summary\">\n<tbody>\n",
+        escape(&say(language, "page-summary", &[]))
+    ));
+    for (key, value) in rows {
+        let label = say(language, "page-field", &[("field", text(key))]);
         page.push_str(&format!(
             "<tr data-field=\"{key}\"><th>{}</th><td class=\"number\">{}</td></tr>\n",
-            escape(label),
+            escape(&label),
             escape(&value)
         ));
     }
     page.push_str("</tbody>\n</table>\n");
 }
 
-fn months_table(page: &mut String, coverage: &MemberCoverage) {
+/// The header row of a table: each column's name in `language`.
+fn header_row(language: Language, id: &str, columns: &[&str]) -> String {
+    let cells: String = columns
+        .iter()
+        .map(|column| {
+            let name = say(language, id, &[("column", text(column))]);
+            format!("<th>{}</th>", escape(&name))
+        })
+        .collect();
+    format!("<thead><tr>{cells}</tr></thead>")
+}
+
+/// The months table's columns, as the `page-months-columns` selector names them.
+const MONTH_COLUMNS: [&str; 9] = [
+    "month",
+    "status",
+    "due",
+    "paid",
+    "benefits",
+    "rule",
+    "refunded",
+    "to_account",
+    "subsidy",
+];
+
+fn months_table(page: &mut String, coverage: &MemberCoverage, language: Language) {
+    let count = [("count", text(coverage.months.len()))];
     page.push_str(&format!(
-        "<h2>Months ({})</h2>\n<table id=\"months\">\n<thead><tr><th>month</th><th>status</th><th>due</th><th>paid</th><th>benefits</th><th>rule</th><th>refunded (R12)</th><th>to account (R17)</th><th>subsidy (R16)</th></tr></thead>\n<tbody>\n",
-        coverage.months.len()
+        "<h2>{}</h2>\n<table id=\"months\">\n{}\n<tbody>\n",
+        escape(&say(language, "page-months", &count)),
+        header_row(language, "page-months-columns", &MONTH_COLUMNS)
     ));
     let blank_if_zero = |amount: Money| {
         if amount.is_zero() {
@@ -155,14 +211,14 @@ fn months_table(page: &mut String, coverage: &MemberCoverage) {
         let subsidy = if line.subsidy.is_zero() {
             String::new()
         } else {
+            let paid_out = [(
+                "paid_out",
+                text(if line.subsidy_paid { "yes" } else { "no" }),
+            )];
             format!(
                 "{} {}",
                 line.subsidy,
-                if line.subsidy_paid {
-                    "paid out"
-                } else {
-                    "owed"
-                }
+                say(language, "page-subsidy-state", &paid_out)
             )
         };
         page.push_str(&format!(
@@ -171,35 +227,48 @@ fn months_table(page: &mut String, coverage: &MemberCoverage) {
             status_name(line.status),
             line.month,
             style.fill,
-            status_name(line.status),
+            escape(&status_word_short(language, line.status)),
             line.due,
             line.paid,
-            if line.benefits { "yes" } else { "no" },
+            escape(&yes_no(language, line.benefits)),
             escape(line.rule.as_str()),
             blank_if_zero(line.refunded),
             blank_if_zero(line.to_account),
-            subsidy
+            escape(&subsidy)
         ));
     }
     page.push_str("</tbody>\n</table>\n");
 }
 
-fn events_table(page: &mut String, events: &[&Envelope]) {
-    page.push_str(&format!("<h2>Events ({})</h2>\n", events.len()));
+/// The events table's columns, as the `page-events-columns` selector names them.
+const EVENT_COLUMNS: [&str; 4] = ["position", "type", "summary", "recorded_at"];
+
+fn events_table(page: &mut String, events: &[&Envelope], language: Language) {
+    let count = [("count", text(events.len()))];
+    page.push_str(&format!(
+        "<h2>{}</h2>\n",
+        escape(&say(language, "page-events", &count))
+    ));
     let skipped = events.len().saturating_sub(PAGE_EVENTS_MAX);
     if skipped > 0 {
+        let args = [("skipped", text(skipped)), ("max", text(PAGE_EVENTS_MAX))];
+        // The message's markup (`<code>`) is the catalog's; its arguments are numbers.
         page.push_str(&format!(
-            "<p class=\"note\">The first {skipped} event(s) are not listed (at most {PAGE_EVENTS_MAX}); read them all with <code>flexledger-audit replay</code>.</p>\n"
+            "<p class=\"note\">{}</p>\n",
+            say(language, "page-events-skipped", &args)
         ));
     }
-    page.push_str("<table id=\"events\">\n<thead><tr><th>position</th><th>type</th><th>what it records</th><th>recorded at (UTC)</th></tr></thead>\n<tbody>\n");
+    page.push_str(&format!(
+        "<table id=\"events\">\n{}\n<tbody>\n",
+        header_row(language, "page-events-columns", &EVENT_COLUMNS)
+    ));
     for envelope in events.iter().skip(skipped) {
         page.push_str(&format!(
             "<tr data-position=\"{}\"><td class=\"number\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\">{}</td></tr>\n",
             envelope.position,
             envelope.position,
             envelope.event.type_name(),
-            escape(&describe(&envelope.event)),
+            escape(&describe_in(language, &envelope.event)),
             envelope.recorded_at.format("%Y-%m-%d %H:%M:%S")
         ));
     }
@@ -207,16 +276,49 @@ fn events_table(page: &mut String, events: &[&Envelope]) {
 }
 
 /// The page for an id with no events.
-pub fn not_found_html(member_id: Uuid) -> String {
+pub fn not_found_html(member_id: Uuid, language: Language) -> String {
+    let title = say(language, "page-not-found-title", &[]);
+    let lead = say(
+        language,
+        "page-not-found-lead",
+        &[("member", text(member_id))],
+    );
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not found — flexledger audit</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>404: no such member</h1>\n<p class=\"lead\">Member {member_id} has no events in this ledger. Check the id.</p>\n</body>\n</html>\n"
+        "{}<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</body>\n</html>\n",
+        document_head(language, &title, false),
+        escape(&say(language, "page-not-found-heading", &[])),
+        escape(&lead)
     )
 }
 
 /// The page for a path that is not a member id.
-pub fn bad_request_html(text: &str) -> String {
+pub fn bad_request_html(text_given: &str, language: Language) -> String {
+    let title = say(language, "page-bad-request-title", &[]);
+    let lead = say(
+        language,
+        "page-bad-request-lead",
+        &[("text", text(text_given))],
+    );
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Bad request — flexledger audit</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>400: not a member id</h1>\n<p class=\"lead\">{} is not a member id (a UUID).</p>\n</body>\n</html>\n",
-        escape(text)
+        "{}<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</body>\n</html>\n",
+        document_head(language, &title, false),
+        escape(&say(language, "page-bad-request-heading", &[])),
+        escape(&lead)
+    )
+}
+
+/// The page for a query string that does not parse (`?lang=` given twice, say).
+pub fn bad_query_html(text_given: &str, language: Language) -> String {
+    let title = say(language, "page-bad-query-title", &[]);
+    let lead = say(
+        language,
+        "page-bad-query-lead",
+        &[("text", text(text_given))],
+    );
+    format!(
+        "{}<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</body>\n</html>\n",
+        document_head(language, &title, false),
+        escape(&say(language, "page-bad-query-heading", &[])),
+        escape(&lead)
     )
 }

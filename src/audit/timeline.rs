@@ -17,15 +17,26 @@
 //! account part (R17) and the subsidy; the heading adds qualified (R7), the account
 //! balance and the subsidy totals. Refunded cells also carry `data-refunded`.
 //!
+//! Every word is the catalog's (`locales/<tag>/timeline.ftl`; codes through
+//! `events.ftl`'s `word-` messages), in the language asked for ([`svg_in`], [`render`]):
+//! English keeps the bytes it always had; Chinese names its language on the root
+//! (`xml:lang`, `lang`) and draws with a CJK font stack ([`FONT_FAMILY_CJK`]). A Han
+//! character is about 1 em wide, twice a Latin letter, so widths are counted in
+//! columns (`i18n::display_width`), never bytes or characters, and the enrollment
+//! periods list also breaks lines between Han characters.
+//!
 //! Pure: the SVG is a function of the history. `flexledger-audit timeline` (its shell,
 //! `audit/cli.rs`) writes it to a file.
 
-use crate::audit::history::{serde_plain, MemberHistory};
+use crate::audit::history::{
+    category_word, reason_word, serde_plain, status_word_short, MemberHistory,
+};
 use crate::domain::coverage::{MemberCoverage, MemberStatus, MonthLine, MonthStatus};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
 use crate::domain::state::FoldError;
+use crate::i18n::{count, display_width, say, text, Arg, Language};
 use crate::store::envelope::Envelope;
 use std::collections::BTreeMap;
 
@@ -58,15 +69,16 @@ const GRID_WIDTH_PX: i64 = 12 * CELL_WIDTH_PX + 11 * CELL_GAP_PX;
 pub const TIMELINE_WIDTH_PX: i64 = MARGIN_PX + YEAR_LABEL_WIDTH_PX + GRID_WIDTH_PX + MARGIN_PX;
 
 const FONT_FAMILY: &str = "DejaVu Sans, Verdana, Arial, Helvetica, sans-serif";
+/// The Chinese picture's fonts: a CJK face first (Noto/Source Han on Linux, PingFang
+/// on macOS, YaHei on Windows), whose Latin letters and digits match its Han glyphs.
+pub const FONT_FAMILY_CJK: &str =
+    "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'DejaVu Sans', sans-serif";
 const INK: &str = "#1a1a1a";
 const MUTED_INK: &str = "#555555";
 const BENEFIT_CROSS: &str = "#00694d";
 /// The hatch of a refunded month (R12): the not-enrolled grey, striped.
 const REFUND_HATCH_ID: &str = "fl-refunded-hatch";
 const REFUND_STRIPE: &str = "#bdbdbd";
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 /// Every month status, in the order the legend names them.
 pub const STATUSES: [MonthStatus; 7] = [
@@ -79,34 +91,34 @@ pub const STATUSES: [MonthStatus; 7] = [
     MonthStatus::Lapsed,
 ];
 
-/// How a status is drawn: fill, text colour and the word in the cell.
+/// How a status is drawn: fill and text colour. The words (the cell's label, the
+/// legend's meaning) are the catalog's ([`status_label`], `timeline-status-meaning`).
 ///
 /// The fills are from the Okabe–Ito palette, chosen to stay distinct under the common
 /// colour-vision deficiencies; the label in each cell says the same thing in words.
 pub struct StatusStyle {
     pub fill: &'static str,
     pub ink: &'static str,
-    /// The cell's one-word label.
-    pub label: &'static str,
-    /// What the legend says about it.
-    pub meaning: &'static str,
 }
 
 pub fn status_style(status: MonthStatus) -> StatusStyle {
-    let style = |fill, ink, label, meaning| StatusStyle {
-        fill,
-        ink,
-        label,
-        meaning,
-    };
+    let style = |fill, ink| StatusStyle { fill, ink };
     match status {
-        MonthStatus::NotEnrolled => style("#e6e6e6", "#6b6b6b", "—", "not enrolled"),
-        MonthStatus::Due => style("#ffffff", INK, "due", "due (open, unpaid)"),
-        MonthStatus::Waiting => style("#56b4e9", "#06293a", "waiting", "waiting (no benefits yet)"),
-        MonthStatus::Covered => style("#009e73", "#00261b", "covered", "covered (benefits)"),
-        MonthStatus::Arrears => style("#e69f00", "#2b1d00", "arrears", "arrears (payable)"),
-        MonthStatus::Restored => style("#cc79a7", "#2e0c1f", "restored", "restored (paid back)"),
-        MonthStatus::Lapsed => style("#d55e00", "#1f0b00", "lapsed", "lapsed (borne by member)"),
+        MonthStatus::NotEnrolled => style("#e6e6e6", "#6b6b6b"),
+        MonthStatus::Due => style("#ffffff", INK),
+        MonthStatus::Waiting => style("#56b4e9", "#06293a"),
+        MonthStatus::Covered => style("#009e73", "#00261b"),
+        MonthStatus::Arrears => style("#e69f00", "#2b1d00"),
+        MonthStatus::Restored => style("#cc79a7", "#2e0c1f"),
+        MonthStatus::Lapsed => style("#d55e00", "#1f0b00"),
+    }
+}
+
+/// A cell's one-word label: the status in one word ("—" outside every period).
+pub fn status_label(status: MonthStatus, language: Language) -> String {
+    match status {
+        MonthStatus::NotEnrolled => "—".to_owned(),
+        other => status_word_short(language, other),
     }
 }
 
@@ -139,6 +151,14 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
+/// Escapes text for element content only (`&`, `<`, `>`): quotes and apostrophes,
+/// harmless there, stay as they are.
+fn escape_content(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// What the member's events say about one month, for its marks and tooltip.
 #[derive(Default)]
 struct MonthMarks {
@@ -166,64 +186,66 @@ struct Note {
 }
 
 /// The marks and notes the member's own events give.
-fn marks(events: &[&Envelope]) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
+fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
     let mut marks: BTreeMap<Month, MonthMarks> = BTreeMap::new();
     let mut notes = Vec::new();
     for envelope in events {
         let position = envelope.position;
+        let at = ("position", text(position));
         match &envelope.event {
             Event::MemberEnrolled(enrolled) => {
-                let text = format!(
-                    "R5 enrolled at base ratio {} · position {position}",
-                    enrolled.base_ratio
-                );
+                let args = [("ratio", text(enrolled.base_ratio)), at];
+                let text = say(language, "timeline-enrolled", &args);
                 mark_enrolled(&mut marks, &mut notes, enrolled.month, text);
             }
             Event::MemberReenrolled(reenrolled) => {
-                let text = format!(
-                    "R13 re-enrolled at base ratio {} (enrollment {}) · position {position}",
-                    reenrolled.base_ratio, reenrolled.enrollment
-                );
+                let args = [
+                    ("ratio", text(reenrolled.base_ratio)),
+                    ("enrollment", text(reenrolled.enrollment)),
+                    at,
+                ];
+                let text = say(language, "timeline-reenrolled", &args);
                 mark_enrolled(&mut marks, &mut notes, reenrolled.month, text);
             }
             Event::MemberWithdrawn(withdrawn) => {
-                mark_withdrawn(&mut marks, &mut notes, withdrawn, position);
+                mark_withdrawn(&mut marks, &mut notes, withdrawn, position, language);
             }
-            Event::ContributionPaid(paid) => mark_paid(&mut marks, paid, position),
+            Event::ContributionPaid(paid) => mark_paid(&mut marks, paid, position, language),
             Event::ContributionMissed(missed) => {
-                marks.entry(missed.month).or_default().missed = Some(format!(
-                    "missed at the month close, due {} (R9, position {position})",
-                    missed.due
-                ));
+                let args = [("due", text(missed.due)), at];
+                marks.entry(missed.month).or_default().missed =
+                    Some(say(language, "timeline-missed", &args));
             }
-            Event::ContributionRefunded(refund) => mark_refunded(&mut marks, refund, position),
+            Event::ContributionRefunded(refund) => {
+                mark_refunded(&mut marks, refund, position, language);
+            }
             Event::SubsidyGranted(granted) => {
+                let args = [
+                    ("category", category_word(language, &granted.category)),
+                    ("months", text(granted.months)),
+                    ("share", text(granted.share)),
+                    at,
+                ];
+                let text = say(language, "timeline-subsidy-granted", &args);
                 marks
                     .entry(granted.from_month)
                     .or_default()
                     .subsidy
-                    .push(format!(
-                        "subsidy granted from here ({}): {} month(s) at share {} (R16, position {position})",
-                        serde_plain(&granted.category),
-                        granted.months,
-                        granted.share
-                    ));
+                    .push(text);
             }
             Event::SubsidyRevoked(revoked) => {
+                let text = say(language, "timeline-subsidy-revoked", &[at]);
                 marks
                     .entry(revoked.from_month)
                     .or_default()
                     .subsidy
-                    .push(format!(
-                        "subsidy revoked from here (R16, position {position})"
-                    ));
+                    .push(text);
             }
             Event::SubsidyPaid(paid) => {
+                let args = [("paid_on", text(paid.paid_on)), at];
+                let text = say(language, "timeline-subsidy-paid", &args);
                 for month in &paid.months {
-                    marks.entry(*month).or_default().subsidy.push(format!(
-                        "subsidy paid out on {} (R16, position {position})",
-                        paid.paid_on
-                    ));
+                    marks.entry(*month).or_default().subsidy.push(text.clone());
                 }
             }
             Event::DeductionStopped(_)
@@ -257,15 +279,20 @@ fn mark_withdrawn(
     notes: &mut Vec<Note>,
     withdrawn: &crate::domain::event::MemberWithdrawn,
     position: u64,
+    language: Language,
 ) {
-    let text = withdrawal_text(withdrawn, position);
+    let later = withdrawal_text(withdrawn, position, language);
     // Two withdrawals can take effect in one month (withdrawn, re-enrolled and
     // withdrawn again before paying): the mark names both.
     let mark = &mut marks.entry(withdrawn.effective_from).or_default().withdrawn;
     *mark = Some(match mark.take() {
-        Some(earlier) => format!("{earlier}; then {text}"),
-        None => text.clone(),
+        Some(earlier) => {
+            let args = [("earlier", text(earlier)), ("later", text(&later))];
+            say(language, "timeline-withdrawal-then", &args)
+        }
+        None => later.clone(),
     });
+    let text = later;
     notes.push(Note {
         month: withdrawn.effective_from,
         withdrawal: true,
@@ -278,13 +305,16 @@ fn mark_refunded(
     marks: &mut BTreeMap<Month, MonthMarks>,
     refund: &crate::domain::event::ContributionRefunded,
     position: u64,
+    language: Language,
 ) {
-    let months = refund.months.len();
+    let args = [
+        ("count", count(refund.months.len())),
+        ("amount", text(refund.amount)),
+        ("position", text(position)),
+    ];
+    let text = say(language, "timeline-refunded", &args);
     for month in &refund.months {
-        marks.entry(*month).or_default().refunded = Some(format!(
-            "refunded by the withdrawal (R12; {months} month(s), {} in all, position {position})",
-            refund.amount
-        ));
+        marks.entry(*month).or_default().refunded = Some(text.clone());
     }
 }
 
@@ -293,47 +323,58 @@ fn mark_paid(
     marks: &mut BTreeMap<Month, MonthMarks>,
     paid: &crate::domain::event::ContributionPaid,
     position: u64,
+    language: Language,
 ) {
     for line in &paid.months {
-        marks.entry(line.month).or_default().paid_by.push(format!(
-            "paid on {} ({}, position {position})",
-            paid.paid_on,
-            serde_plain(&line.kind)
-        ));
+        let kind = [("kind", text(serde_plain(&line.kind)))];
+        let args = [
+            ("paid_on", text(paid.paid_on)),
+            ("kind", text(say(language, "word-payment-kind", &kind))),
+            ("position", text(position)),
+        ];
+        let text = say(language, "timeline-paid-by", &args);
+        marks.entry(line.month).or_default().paid_by.push(text);
     }
-    marks
-        .entry(paid.payment_month)
-        .or_default()
-        .payments_made
-        .push(format!(
-            "payment made {}: {} for {} month(s) (position {position})",
-            paid.paid_on,
-            paid.amount,
-            paid.months.len()
-        ));
+    let args = [
+        ("paid_on", text(paid.paid_on)),
+        ("amount", text(paid.amount)),
+        ("count", count(paid.months.len())),
+        ("position", text(position)),
+    ];
+    let text = say(language, "timeline-payment-made", &args);
+    let mark = marks.entry(paid.payment_month).or_default();
+    mark.payments_made.push(text);
 }
 
-fn withdrawal_text(withdrawn: &crate::domain::event::MemberWithdrawn, position: u64) -> String {
+fn withdrawal_text(
+    withdrawn: &crate::domain::event::MemberWithdrawn,
+    position: u64,
+    language: Language,
+) -> String {
     let rule = withdrawn.reason.rule();
     let lapsed = if withdrawn.lapsed_months.is_empty() {
-        "nothing lapsed".to_owned()
+        say(language, "timeline-withdrawal-nothing-lapsed", &[])
     } else {
-        format!(
-            "lapsed {}: {} month(s), {} borne by the member",
-            month_runs(&withdrawn.lapsed_months),
-            withdrawn.lapsed_months.len(),
-            withdrawn.lapsed_amount
-        )
+        let args = [
+            ("months", text(month_runs(&withdrawn.lapsed_months))),
+            ("count", count(withdrawn.lapsed_months.len())),
+            ("amount", text(withdrawn.lapsed_amount)),
+        ];
+        say(language, "timeline-withdrawal-lapsed", &args)
     };
     let when = if rule == RuleId::R11 {
-        "by a month close, effective from its first arrears month"
+        "close"
     } else {
-        "on request, effective from here"
+        "request"
     };
-    format!(
-        "{rule} withdrawn ({}) {when}; {lapsed} · position {position}",
-        serde_plain(&withdrawn.reason),
-    )
+    let args = [
+        ("rule", text(rule)),
+        ("reason", reason_word(language, &withdrawn.reason)),
+        ("when", text(when)),
+        ("lapsed", text(lapsed)),
+        ("position", text(position)),
+    ];
+    say(language, "timeline-withdrawal", &args)
 }
 
 /// Most runs [`month_runs`] names before it says "…".
@@ -344,34 +385,77 @@ fn month_runs(months: &[Month]) -> String {
     crate::audit::history::month_runs_text(months, MONTH_RUNS_MAX)
 }
 
-/// Cuts `text` to at most `characters_max` characters, ending with "…" if cut.
-fn shortened(text: &str, characters_max: usize) -> String {
-    if text.chars().count() <= characters_max {
+/// Cuts `text` to at most `columns_max` columns (a Han character takes two, see
+/// [`display_width`]), ending with "…" if cut.
+fn shortened(text: &str, columns_max: usize) -> String {
+    if display_width(text) <= columns_max {
         return text.to_owned();
     }
-    let mut cut: String = text
-        .chars()
-        .take(characters_max.saturating_sub(1))
-        .collect();
+    let mut cut = String::new();
+    for character in text.chars() {
+        let mut buffer = [0u8; 4];
+        let width = display_width(character.encode_utf8(&mut buffer));
+        if display_width(&cut) + width > columns_max.saturating_sub(1) {
+            break;
+        }
+        cut.push(character);
+    }
     cut.push('…');
     cut
 }
 
-/// Wraps a note at spaces into at most [`NOTE_LINES_MAX`] lines of at most
-/// [`NOTE_LINE_CHARACTERS_MAX`] characters.
+/// Whether a line may break before and after `character`: Chinese has no spaces
+/// between words, so a line breaks between any two Han characters.
+fn breaks_around(character: char) -> bool {
+    let mut buffer = [0u8; 4];
+    display_width(character.encode_utf8(&mut buffer)) == 2
+}
+
+/// Punctuation a line never starts with, and punctuation it never ends with.
+const CLOSING_PUNCTUATION: &str = "，。；：、）」』…";
+const OPENING_PUNCTUATION: &str = "（「『";
+
+/// A word's pieces a line may break between: the word itself, or, where it holds Han
+/// characters, each of them and the runs between; punctuation stays with what it
+/// opens or closes.
+fn pieces(word: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    for (index, character) in word.char_indices() {
+        if let Some(before) = previous {
+            let breakable = (breaks_around(before) || breaks_around(character))
+                && !CLOSING_PUNCTUATION.contains(character)
+                && !OPENING_PUNCTUATION.contains(before);
+            if breakable {
+                pieces.push(&word[start..index]);
+                start = index;
+            }
+        }
+        previous = Some(character);
+    }
+    pieces.push(&word[start..]);
+    pieces
+}
+
+/// Wraps a note at spaces (and between Han characters) into at most
+/// [`NOTE_LINES_MAX`] lines of at most [`NOTE_LINE_CHARACTERS_MAX`] columns.
 fn wrapped(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = vec![String::new()];
     for word in text.split(' ') {
-        // OK because `lines` starts with one line and only grows.
-        let line = lines.last_mut().expect("at least one line");
-        let length = line.chars().count() + 1 + word.chars().count();
-        if line.is_empty() || length <= NOTE_LINE_CHARACTERS_MAX {
-            if !line.is_empty() {
-                line.push(' ');
+        for (index, piece) in pieces(word).into_iter().enumerate() {
+            // OK because `lines` starts with one line and only grows.
+            let line = lines.last_mut().expect("at least one line");
+            let glue = if index == 0 { " " } else { "" };
+            let length = display_width(line) + glue.len() + display_width(piece);
+            if line.is_empty() || length <= NOTE_LINE_CHARACTERS_MAX {
+                if !line.is_empty() {
+                    line.push_str(glue);
+                }
+                line.push_str(piece);
+            } else {
+                lines.push(piece.to_owned());
             }
-            line.push_str(word);
-        } else {
-            lines.push(word.to_owned());
         }
     }
     if lines.len() > NOTE_LINES_MAX {
@@ -386,9 +470,26 @@ fn wrapped(text: &str) -> Vec<String> {
 
 /// The member's timeline as an SVG document, from the end of `history`.
 pub fn svg(history: &MemberHistory) -> Result<String, FoldError> {
+    svg_in(history, Language::En)
+}
+
+/// [`svg`] in `language` (`locales/<tag>/timeline.ftl`).
+pub fn svg_in(history: &MemberHistory, language: Language) -> Result<String, FoldError> {
     let coverage = history.final_coverage()?;
     let events: Vec<&Envelope> = history.member_events().collect();
-    Ok(render(&coverage, &events))
+    Ok(render(&coverage, &events, language))
+}
+
+/// The picture's root attributes that depend on its language: the font stack and, in
+/// Chinese, the language itself (English, the default, keeps the bytes it always had).
+fn language_attributes(language: Language) -> String {
+    match language {
+        Language::En => format!("font-family=\"{FONT_FAMILY}\""),
+        other => format!(
+            "font-family=\"{FONT_FAMILY_CJK}\" xml:lang=\"{tag}\" lang=\"{tag}\"",
+            tag = other.tag()
+        ),
+    }
 }
 
 /// Which calendar years the picture shows: the first drawn, the last, and how many
@@ -454,8 +555,12 @@ impl Years {
 }
 
 /// Draws the picture from a coverage and the member's own events (in log order).
-pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String {
-    let (marks, notes) = marks(member_events);
+pub fn render(
+    coverage: &MemberCoverage,
+    member_events: &[&Envelope],
+    language: Language,
+) -> String {
+    let (marks, notes) = marks(member_events, language);
     let years = Years::of(coverage, &marks);
     let legend_top = years.bottom() + 28;
     let notes_top = legend_top + 4 * LEGEND_ROW_HEIGHT_PX + 30;
@@ -470,22 +575,19 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
     let height = notes_top + 18 + notes_lines * NOTE_LINE_HEIGHT_PX + MARGIN_PX + 14;
     let width = TIMELINE_WIDTH_PX;
     let mut out = String::with_capacity(4096 + coverage.months.len() * 1200);
-    let title = format!(
-        "Member {} ({}): {} month(s) from {} to {}",
-        coverage.member_id,
-        coverage.region,
-        coverage.months.len(),
-        coverage
-            .months
-            .first()
-            .map_or("—".to_owned(), |line| line.month.to_string()),
-        coverage
-            .months
-            .last()
-            .map_or("—".to_owned(), |line| line.month.to_string()),
-    );
+    let month_or_dash =
+        |line: Option<&MonthLine>| line.map_or("—".to_owned(), |line| line.month.to_string());
+    let args = [
+        ("member", text(coverage.member_id)),
+        ("region", text(&coverage.region)),
+        ("count", count(coverage.months.len())),
+        ("first", text(month_or_dash(coverage.months.first()))),
+        ("last", text(month_or_dash(coverage.months.last()))),
+    ];
+    let title = say(language, "timeline-title", &args);
     out.push_str(&format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"fl-timeline-title\" font-family=\"{FONT_FAMILY}\" data-member=\"{}\" data-months=\"{}\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-labelledby=\"fl-timeline-title\" {} data-member=\"{}\" data-months=\"{}\">\n",
+        language_attributes(language),
         coverage.member_id,
         coverage.months.len()
     ));
@@ -497,29 +599,31 @@ pub fn render(coverage: &MemberCoverage, member_events: &[&Envelope]) -> String 
     out.push_str(&format!(
         "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
     ));
-    heading(&mut out, coverage, &years);
-    grid_labels(&mut out, &years);
+    heading(&mut out, coverage, &years, language);
+    grid_labels(&mut out, &years, language);
     for line in &coverage.months {
-        cell(&mut out, &years, line, marks.get(&line.month));
+        cell(&mut out, &years, line, marks.get(&line.month), language);
     }
     for (month, month_marks) in &marks {
         period_bars(&mut out, &years, *month, month_marks);
     }
-    legend(&mut out, legend_top);
-    notes_list(&mut out, notes_top, &notes, &notes_wrapped);
+    legend(&mut out, legend_top, language);
+    notes_list(&mut out, notes_top, &notes, &notes_wrapped, language);
     out.push_str(&format!(
-        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED_INK}\">flexledger · statuses and rules as in RULES.md \"Month statuses\" · hover a month for its due, paid, refund, account part, subsidy, benefits, rule and events</text>\n",
-        height - MARGIN_PX + 4
+        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"11\" fill=\"{MUTED_INK}\">{}</text>\n",
+        height - MARGIN_PX + 4,
+        escape_content(&say(language, "timeline-footer", &[]))
     ));
     out.push_str("</svg>\n");
     out
 }
 
-fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
-    let line_one = format!("Member {}", coverage.member_id);
-    let line_two = heading_status(coverage);
-    let line_three = heading_benefits(coverage, years);
-    let line_four = heading_money(coverage);
+fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years, language: Language) {
+    let member = [("member", text(coverage.member_id))];
+    let line_one = say(language, "timeline-heading-member", &member);
+    let line_two = heading_status(coverage, language);
+    let line_three = heading_benefits(coverage, years, language);
+    let line_four = heading_money(coverage, language);
     for (y, size, weight, text) in [
         (MARGIN_PX + 16, 19, "bold", line_one),
         (MARGIN_PX + 40, 13, "normal", line_two),
@@ -534,15 +638,18 @@ fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years) {
 }
 
 /// The heading's second line: region, state, tier, months and arrears.
-fn heading_status(coverage: &MemberCoverage) -> String {
+fn heading_status(coverage: &MemberCoverage, language: Language) -> String {
     let state = match coverage.state {
         MemberStatus::Active => "active",
-        MemberStatus::InArrears => "in arrears",
+        MemberStatus::InArrears => "in_arrears",
         MemberStatus::Withdrawn => "withdrawn",
     };
-    let tier = coverage.benefit_tier.as_deref().unwrap_or("none");
+    let tier = coverage
+        .benefit_tier
+        .clone()
+        .unwrap_or_else(|| say(language, "timeline-tier-none", &[]));
     let arrears = if coverage.arrears.months.is_empty() {
-        "no arrears".to_owned()
+        say(language, "timeline-no-arrears", &[])
     } else {
         let months: Vec<String> = coverage
             .arrears
@@ -553,79 +660,122 @@ fn heading_status(coverage: &MemberCoverage) -> String {
         let deadline = coverage
             .arrears
             .backpay_deadline
-            .map_or(String::new(), |month| format!(", pay back by {month}"));
-        format!(
-            "arrears {} ({}){deadline}",
-            coverage.arrears.amount,
-            months.join(", ")
-        )
+            .map_or(String::new(), |month| {
+                say(
+                    language,
+                    "timeline-backpay-deadline",
+                    &[("month", text(month))],
+                )
+            });
+        let args = [
+            ("amount", text(coverage.arrears.amount)),
+            ("months", text(months.join(", "))),
+            ("deadline", text(deadline)),
+        ];
+        say(language, "timeline-arrears", &args)
     };
-    format!(
-        "region {} · {state} · tier {tier} · {} continuous / {} cumulative months · {arrears}",
-        coverage.region, coverage.continuous_months, coverage.cumulative_months
-    )
+    let args = [
+        ("region", text(&coverage.region)),
+        (
+            "state",
+            text(say(language, "timeline-state", &[("state", text(state))])),
+        ),
+        ("tier", text(tier)),
+        ("continuous", text(coverage.continuous_months)),
+        ("cumulative", text(coverage.cumulative_months)),
+        ("arrears", text(arrears)),
+    ];
+    say(language, "timeline-heading-status", &args)
 }
 
 /// The heading's third line: the benefit start, how far paid, the enrollment and
 /// deduction, and the months not drawn.
-fn heading_benefits(coverage: &MemberCoverage, years: &Years) -> String {
+fn heading_benefits(coverage: &MemberCoverage, years: &Years, language: Language) -> String {
     let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
     // "benefits from M" only when M is paid; otherwise it is a start, not a promise.
     let start = match coverage.benefit_start {
-        None => "no benefit start yet (nothing paid in this enrollment)".to_owned(),
-        Some(start) if coverage.paid_through.is_some_and(|paid| paid >= start) => {
-            format!("benefits from {start}")
-        }
-        Some(start) => format!("benefit start {start} (R7), for months that are paid"),
+        None => say(language, "timeline-benefit-start-none", &[]),
+        Some(start) if coverage.paid_through.is_some_and(|paid| paid >= start) => say(
+            language,
+            "timeline-benefits-from",
+            &[("month", text(start))],
+        ),
+        Some(start) => say(
+            language,
+            "timeline-benefit-start",
+            &[("month", text(start))],
+        ),
     };
-    let mut line_three = format!(
-        "{start} · paid through {} · enrollment {} · deduction {} · as of log position {}",
-        optional(coverage.paid_through),
-        coverage.enrollments,
-        if coverage.deduction_stopped {
-            "stopped (R8)"
-        } else {
-            "on"
-        },
-        coverage.position
-    );
+    let deduction = if coverage.deduction_stopped {
+        "stopped"
+    } else {
+        "on"
+    };
+    let args = [
+        ("start", text(start)),
+        ("paid_through", text(optional(coverage.paid_through))),
+        ("enrollment", text(coverage.enrollments)),
+        ("deduction", text(deduction)),
+        ("position", text(coverage.position)),
+    ];
+    let mut line_three = say(language, "timeline-heading-benefits", &args);
     if years.months_not_drawn > 0 {
-        line_three.push_str(&format!(
-            " · the first {} month(s) are not drawn (at most {TIMELINE_YEARS_MAX} years)",
-            years.months_not_drawn
-        ));
+        let args = [
+            ("count", count(years.months_not_drawn)),
+            ("years", count(TIMELINE_YEARS_MAX)),
+        ];
+        line_three.push_str(" · ");
+        line_three.push_str(&say(language, "timeline-not-drawn", &args));
     }
     line_three
 }
 
 /// The heading's fourth line: qualified, the personal account, the subsidy and refunds.
-fn heading_money(coverage: &MemberCoverage) -> String {
+fn heading_money(coverage: &MemberCoverage, language: Language) -> String {
     let subsidy = &coverage.subsidy;
     let subsidy_text = if subsidy.granted_months == 0 && subsidy.accrued.is_zero() {
-        "no subsidy granted (R16)".to_owned()
+        say(language, "timeline-subsidy-none", &[])
     } else {
-        format!(
-            "subsidy: {} month(s) granted, {} accrued, {} paid out, {} owed (R16)",
-            subsidy.granted_months, subsidy.accrued, subsidy.paid, subsidy.owed
-        )
+        let args = [
+            ("granted", text(subsidy.granted_months)),
+            ("accrued", text(subsidy.accrued)),
+            ("paid", text(subsidy.paid)),
+            ("owed", text(subsidy.owed)),
+        ];
+        say(language, "timeline-subsidy", &args)
     };
+    let args = [
+        ("qualified", yes_no(coverage.qualified)),
+        ("balance", text(coverage.account_balance)),
+        ("subsidy", text(subsidy_text)),
+    ];
+    let mut line = say(language, "timeline-heading-money", &args);
     let refunded: crate::domain::money::Money =
         coverage.months.iter().map(|line| line.refunded).sum();
-    let refunded_text = if refunded.is_zero() {
-        String::new()
-    } else {
-        format!(" · refunded {refunded} (R12)")
-    };
-    format!(
-        "qualified {} (R7) · personal account {} (R17) · {subsidy_text}{refunded_text}",
-        if coverage.qualified { "yes" } else { "no" },
-        coverage.account_balance
-    )
+    if !refunded.is_zero() {
+        line.push_str(" · ");
+        line.push_str(&say(
+            language,
+            "timeline-refunded-total",
+            &[("amount", text(refunded))],
+        ));
+    }
+    line
+}
+
+/// A yes-or-no argument, for the messages' `[yes]`/`[no]` selectors.
+fn yes_no(value: bool) -> Arg {
+    text(if value { "yes" } else { "no" })
 }
 
 /// Month names over the columns and the year at the start of each row.
-fn grid_labels(out: &mut String, years: &Years) {
-    for (column, name) in (0i64..).zip(MONTH_NAMES) {
+fn grid_labels(out: &mut String, years: &Years, language: Language) {
+    for column in 0i64..12 {
+        let name = say(
+            language,
+            "timeline-month-name",
+            &[("month", count(column + 1))],
+        );
         let x = MARGIN_PX
             + YEAR_LABEL_WIDTH_PX
             + column * (CELL_WIDTH_PX + CELL_GAP_PX)
@@ -645,17 +795,20 @@ fn grid_labels(out: &mut String, years: &Years) {
 }
 
 /// The tooltip of one month: its line of the coverage, then what events say about it.
-fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
+fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>, language: Language) -> String {
+    let args = [
+        ("due", text(line.due)),
+        ("paid", text(line.paid)),
+        ("benefits", yes_no(line.benefits)),
+        ("rule", text(line.rule)),
+    ];
     let mut text = format!(
-        "{} · {}\ndue {} · paid {} · benefits {} · rule {}",
+        "{} · {}\n{}",
         line.month,
-        status_name(line.status),
-        line.due,
-        line.paid,
-        if line.benefits { "yes" } else { "no" },
-        line.rule
+        status_word_short(language, line.status),
+        say(language, "timeline-tooltip-money", &args)
     );
-    for phrase in crate::audit::history::money_phrases(line) {
+    for phrase in money_phrases(line, language) {
         text.push('\n');
         text.push_str(&phrase);
     }
@@ -668,10 +821,9 @@ fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
             text.push_str(item);
         }
         if items.len() > TOOLTIP_PAYMENTS_MAX {
-            text.push_str(&format!(
-                "\n… and {} more",
-                items.len() - TOOLTIP_PAYMENTS_MAX
-            ));
+            let more = [("count", count(items.len() - TOOLTIP_PAYMENTS_MAX))];
+            text.push('\n');
+            text.push_str(&say(language, "timeline-more", &more));
         }
     };
     for single in [
@@ -692,6 +844,31 @@ fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>) -> String {
     text
 }
 
+/// A month's money beyond due and paid, one phrase per part that is not zero: the
+/// refund (R12), the split (R17) and the subsidy (R16).
+fn money_phrases(line: &MonthLine, language: Language) -> Vec<String> {
+    let mut phrases = Vec::new();
+    if !line.refunded.is_zero() {
+        let args = [("amount", text(line.refunded))];
+        phrases.push(say(language, "timeline-money-refunded", &args));
+    }
+    if !line.to_account.is_zero() {
+        let args = [
+            ("to_account", text(line.to_account)),
+            ("pooled", text(line.paid - line.to_account)),
+        ];
+        phrases.push(say(language, "timeline-money-account", &args));
+    }
+    if !line.subsidy.is_zero() {
+        let args = [
+            ("subsidy", text(line.subsidy)),
+            ("paid_out", yes_no(line.subsidy_paid)),
+        ];
+        phrases.push(say(language, "timeline-money-subsidy", &args));
+    }
+    phrases
+}
+
 /// How a month's subsidy is marked (R16), if at all: `paid` (paid out), `accrued`
 /// (accrued, owed) or `granted` (a subsidy event names the month, nothing accrued).
 fn subsidy_state(line: &MonthLine, marks: Option<&MonthMarks>) -> Option<&'static str> {
@@ -705,15 +882,21 @@ fn subsidy_state(line: &MonthLine, marks: Option<&MonthMarks>) -> Option<&'stati
 }
 
 /// One month: its cell, label, amount, benefits badge and event marks.
-fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthMarks>) {
+fn cell(
+    out: &mut String,
+    years: &Years,
+    line: &MonthLine,
+    marks: Option<&MonthMarks>,
+    language: Language,
+) {
     let Some((x, y)) = years.cell(line.month) else {
         return;
     };
     // R12: a refunded month is outside the period (not enrolled) but was paid: hatched
     // and labelled, so it does not read as a month that never concerned the member.
     let refunded = line.status == MonthStatus::NotEnrolled && !line.refunded.is_zero();
-    cell_group_open(out, line, marks);
-    cell_face(out, (x, y), line, refunded);
+    cell_group_open(out, line, marks, language);
+    cell_face(out, (x, y), line, refunded, language);
     if line.benefits {
         benefits_badge(out, x + CELL_WIDTH_PX - 17, y + CELL_HEIGHT_PX - 17);
     }
@@ -722,7 +905,12 @@ fn cell(out: &mut String, years: &Years, line: &MonthLine, marks: Option<&MonthM
 }
 
 /// A cell's group, carrying its month, status and money as data, and its tooltip.
-fn cell_group_open(out: &mut String, line: &MonthLine, marks: Option<&MonthMarks>) {
+fn cell_group_open(
+    out: &mut String,
+    line: &MonthLine,
+    marks: Option<&MonthMarks>,
+    language: Language,
+) {
     let mut money_attributes = String::new();
     for (name, amount) in [
         ("data-refunded", line.refunded),
@@ -739,11 +927,20 @@ fn cell_group_open(out: &mut String, line: &MonthLine, marks: Option<&MonthMarks
         status_name(line.status),
         line.benefits
     ));
-    out.push_str(&format!("<title>{}</title>", escape(&tooltip(line, marks))));
+    out.push_str(&format!(
+        "<title>{}</title>",
+        escape(&tooltip(line, marks, language))
+    ));
 }
 
 /// A cell's box, status label and amount, at its top-left corner `(x, y)`.
-fn cell_face(out: &mut String, (x, y): (i64, i64), line: &MonthLine, refunded: bool) {
+fn cell_face(
+    out: &mut String,
+    (x, y): (i64, i64),
+    line: &MonthLine,
+    refunded: bool,
+    language: Language,
+) {
     let style = status_style(line.status);
     let stroke = if line.status == MonthStatus::Due {
         format!("stroke=\"{MUTED_INK}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
@@ -761,15 +958,15 @@ fn cell_face(out: &mut String, (x, y): (i64, i64), line: &MonthLine, refunded: b
         "<rect x=\"{x}\" y=\"{y}\" width=\"{CELL_WIDTH_PX}\" height=\"{CELL_HEIGHT_PX}\" rx=\"5\" fill=\"{fill}\" {stroke}/>"
     ));
     let (label, ink, size) = if refunded {
-        ("refunded", INK, "10.5")
+        (say(language, "timeline-cell-refunded", &[]), INK, "10.5")
     } else {
-        (style.label, style.ink, "11.5")
+        (status_label(line.status, language), style.ink, "11.5")
     };
     out.push_str(&format!(
         "<text x=\"{}\" y=\"{}\" font-size=\"{size}\" font-weight=\"bold\" fill=\"{ink}\">{}</text>",
         x + 6,
         y + 16,
-        escape(label)
+        escape(&label)
     ));
     let amount = if refunded {
         Some(line.refunded)
@@ -973,23 +1170,24 @@ pub const MARK_NAMES: [&str; 8] = [
     "subsidy",
 ];
 
-/// What the legend says about each mark of [`MARK_NAMES`].
-const MARK_LABELS: [&str; 8] = [
+/// Each mark of [`MARK_NAMES`] as the `timeline-mark` message's selector.
+const MARK_KEYS: [&str; 8] = [
     "benefits",
-    "month paid for",
-    "payment made here",
+    "paid",
+    "payment",
     "missed",
-    "(re-)enrolled",
-    "withdrawn from here",
-    "refunded (R12)",
-    "subsidy (R16, filled = paid)",
+    "enrolled",
+    "withdrawn",
+    "refunded",
+    "subsidy",
 ];
 
 /// Every status and every mark, named.
-fn legend(out: &mut String, top: i64) {
+fn legend(out: &mut String, top: i64, language: Language) {
     out.push_str(&format!(
-        "<g class=\"legend\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Month status</text>\n",
-        top + 13
+        "<g class=\"legend\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">{}</text>\n",
+        top + 13,
+        escape(&say(language, "timeline-legend-statuses", &[]))
     ));
     let left = MARGIN_PX + 108;
     let status_step = (TIMELINE_WIDTH_PX - left - MARGIN_PX) / 4;
@@ -1008,16 +1206,18 @@ fn legend(out: &mut String, top: i64) {
             style.fill,
             x + 24,
             y + 14,
-            escape(style.meaning)
+            escape(&status_meaning(status, language))
         ));
     }
     let marks_top = top + 2 * LEGEND_ROW_HEIGHT_PX + 6;
     out.push_str(&format!(
-        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Marks</text>\n",
-        marks_top + 13
+        "<text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">{}</text>\n",
+        marks_top + 13,
+        escape(&say(language, "timeline-legend-marks", &[]))
     ));
     let mark_step = (TIMELINE_WIDTH_PX - left - MARGIN_PX) / 4;
-    for ((index, name), label) in (0i64..).zip(MARK_NAMES).zip(MARK_LABELS) {
+    for ((index, name), key) in (0i64..).zip(MARK_NAMES).zip(MARK_KEYS) {
+        let label = say(language, "timeline-mark", &[("mark", text(key))]);
         let x = left + (index % 4) * mark_step;
         let y = marks_top + 9 + (index / 4) * LEGEND_ROW_HEIGHT_PX;
         out.push_str(&format!("<g class=\"legend-mark\" data-mark=\"{name}\">"));
@@ -1041,18 +1241,31 @@ fn legend(out: &mut String, top: i64) {
             "<text x=\"{}\" y=\"{}\" font-size=\"12.5\" fill=\"{INK}\">{}</text></g>\n",
             x + 20,
             y + 5,
-            escape(label)
+            escape(&label)
         ));
     }
     out.push_str("</g>\n");
 }
 
+/// What the legend says a status means.
+pub fn status_meaning(status: MonthStatus, language: Language) -> String {
+    let args = [("status", text(status_name(status)))];
+    say(language, "timeline-status-meaning", &args)
+}
+
 /// The enrollment periods in words: where each starts, and each withdrawal with its
 /// reason and the months it lapsed.
-fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>]) {
+fn notes_list(
+    out: &mut String,
+    top: i64,
+    notes: &[Note],
+    wrapped: &[Vec<String>],
+    language: Language,
+) {
     out.push_str(&format!(
-        "<g class=\"notes\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">Enrollment periods</text>\n",
-        top
+        "<g class=\"notes\"><text x=\"{MARGIN_PX}\" y=\"{}\" font-size=\"13\" font-weight=\"bold\" fill=\"{INK}\">{}</text>\n",
+        top,
+        escape(&say(language, "timeline-notes", &[]))
     ));
     let mut y = top + 20;
     for (note, lines) in notes.iter().zip(wrapped) {
@@ -1092,9 +1305,13 @@ fn notes_list(out: &mut String, top: i64, notes: &[Note], wrapped: &[Vec<String>
     }
     if notes.len() > wrapped.len() {
         out.push_str(&format!(
-            "<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{MUTED_INK}\">… and {} more (see the member's events)</text>\n",
+            "<text x=\"{}\" y=\"{y}\" font-size=\"12.5\" fill=\"{MUTED_INK}\">{}</text>\n",
             MARGIN_PX + 18,
-            notes.len() - wrapped.len()
+            escape_content(&say(
+                language,
+                "timeline-notes-more",
+                &[("count", count(notes.len() - wrapped.len()))]
+            ))
         ));
     }
     out.push_str("</g>\n");

@@ -6,16 +6,42 @@
 //! fold it, off the async threads like every other read. The page is for people with a
 //! browser, so its own errors are HTML pages; the SVG is an API resource, so its errors
 //! have the API's JSON shape. (The role check in front of both answers in JSON.)
+//!
+//! Both speak the reader's language: `?lang=` (`en`, `zh-CN`; a link can carry it),
+//! else `Accept-Language` (what a browser sends), else English; the answer names it in
+//! `Content-Language` and varies by `Accept-Language`. A `lang` this build does not
+//! speak is ignored, as an unknown `Accept-Language` is: a page is better shown in
+//! English than not at all.
 
 use super::{blocking, member_id, unknown_member, AppError, AppState};
 use crate::audit::history::{Cut, MemberHistory};
-use crate::audit::page::{bad_request_html, html, not_found_html, PAGE_CONTENT_SECURITY_POLICY};
+use crate::audit::page::{
+    bad_query_html, bad_request_html, html_in, not_found_html, PAGE_CONTENT_SECURITY_POLICY,
+};
 use crate::audit::timeline;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use crate::i18n::Language;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use uuid::Uuid;
+
+/// The query both routes read: the language asked for. Other parameters
+/// (`access_token`) are the auth layer's.
+#[derive(Deserialize)]
+pub(super) struct LanguageQuery {
+    lang: Option<String>,
+}
+
+/// The reader's language: `?lang=` if this build speaks it, else `Accept-Language`.
+fn reader_language(query: &LanguageQuery, headers: &HeaderMap) -> Language {
+    query
+        .lang
+        .as_deref()
+        .and_then(Language::from_tag)
+        .unwrap_or_else(|| super::language_of(headers))
+}
 
 /// What the SVG may load: nothing (it has no scripts, links or external images).
 const SVG_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
@@ -37,11 +63,14 @@ fn private_document(
     status: StatusCode,
     content_type: &'static str,
     policy: &'static str,
+    language: Language,
     body: String,
 ) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     for (name, value) in [
+        (header::CONTENT_LANGUAGE, language.tag()),
+        (header::VARY, "accept-language"),
         (header::CONTENT_TYPE, content_type),
         (header::CONTENT_SECURITY_POLICY, policy),
         (header::CACHE_CONTROL, "no-store"),
@@ -57,12 +86,16 @@ fn private_document(
 pub(super) async fn get_timeline_svg(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    query: Result<Query<LanguageQuery>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let Path(id) = path.map_err(super::bad_path)?;
+    let Query(query) = query.map_err(super::bad_query)?;
+    let language = reader_language(&query, &headers);
     let member_id = member_id(&id)?;
     super::up_to_date(&state, member_id).await?;
-    let picture = blocking_render(state, member_id, |history| {
-        timeline::svg(history).map_err(fold_failed)
+    let picture = blocking_render(state, member_id, move |history| {
+        timeline::svg_in(history, language).map_err(fold_failed)
     })
     .await?;
     let picture = picture.ok_or_else(|| unknown_member(member_id))?;
@@ -70,6 +103,7 @@ pub(super) async fn get_timeline_svg(
         StatusCode::OK,
         "image/svg+xml; charset=utf-8",
         SVG_CONTENT_SECURITY_POLICY,
+        language,
         picture,
     ))
 }
@@ -78,12 +112,20 @@ pub(super) async fn get_timeline_svg(
 pub(super) async fn get_audit_page(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    query: Result<Query<LanguageQuery>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    // A query that does not parse is answered in the language the headers ask for.
+    let (language, bad_query) = match query {
+        Ok(Query(query)) => (reader_language(&query, &headers), None),
+        Err(rejection) => (super::language_of(&headers), Some(rejection.body_text())),
+    };
     let html_page = |status, body| {
         private_document(
             status,
             "text/html; charset=utf-8",
             PAGE_CONTENT_SECURITY_POLICY,
+            language,
             body,
         )
     };
@@ -91,17 +133,26 @@ pub(super) async fn get_audit_page(
         Ok(Path(id)) => id,
         Err(rejection) => rejection.body_text(),
     };
+    if let Some(text) = bad_query {
+        return Ok(html_page(
+            StatusCode::BAD_REQUEST,
+            bad_query_html(&text, language),
+        ));
+    }
     let Ok(member_id) = Uuid::parse_str(&id) else {
-        return Ok(html_page(StatusCode::BAD_REQUEST, bad_request_html(&id)));
+        return Ok(html_page(
+            StatusCode::BAD_REQUEST,
+            bad_request_html(&id, language),
+        ));
     };
     super::up_to_date(&state, member_id).await?;
-    let page = blocking_render(state, member_id, |history| {
-        html(history).map_err(fold_failed)
+    let page = blocking_render(state, member_id, move |history| {
+        html_in(history, language).map_err(fold_failed)
     })
     .await?;
     Ok(match page {
         Some(page) => html_page(StatusCode::OK, page),
-        None => html_page(StatusCode::NOT_FOUND, not_found_html(member_id)),
+        None => html_page(StatusCode::NOT_FOUND, not_found_html(member_id, language)),
     })
 }
 

@@ -30,6 +30,14 @@ const EN: &[Source] = &[
         "locales/en/replay.ftl",
         include_str!("../../locales/en/replay.ftl"),
     ),
+    (
+        "locales/en/timeline.ftl",
+        include_str!("../../locales/en/timeline.ftl"),
+    ),
+    (
+        "locales/en/page.ftl",
+        include_str!("../../locales/en/page.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -49,6 +57,14 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/replay.ftl",
         include_str!("../../locales/zh-CN/replay.ftl"),
+    ),
+    (
+        "locales/zh-CN/timeline.ftl",
+        include_str!("../../locales/zh-CN/timeline.ftl"),
+    ),
+    (
+        "locales/zh-CN/page.ftl",
+        include_str!("../../locales/zh-CN/page.ftl"),
     ),
 ];
 

@@ -103,3 +103,38 @@ fn a_page_on_a_listed_origin_opens_the_feed_and_another_origin_is_refused() {
         "the browser keeps the feed from an origin not listed"
     );
 }
+
+/// The audit page in Chinese (`?lang=zh-CN`) in a real headless Chromium: it loads, its
+/// document says its language, and the picture and tables are there with their Chinese
+/// words (the Noto CJK fonts `.ci/run` installs draw them).
+#[test]
+#[cfg_attr(
+    flexledger_no_chromium,
+    ignore = "needs /usr/bin/chromium: apt-get install -y chromium (.ci/run does)"
+)]
+fn the_chinese_audit_page_loads_in_chromium() {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it on CI)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = crate::http::start(dir.path());
+    let url = format!(
+        "{}/audit/members/{}?lang=zh-CN&access_token={}",
+        server.base,
+        crate::http::MEMBER,
+        token("auditor")
+    );
+    let dom = chromium(&url, &["--dump-dom".to_owned()]);
+    for part in [
+        "<html lang=\"zh-CN\">",
+        "xml:lang=\"zh-CN\"",
+        "class=\"cell\"",
+        "<table id=\"months\">",
+        "<table id=\"events\">",
+        "月份状态",
+        "参保期",
+    ] {
+        assert!(dom.contains(part), "{part} in the rendered page:\n{dom}");
+    }
+}

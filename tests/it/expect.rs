@@ -198,7 +198,8 @@ fn explain_text(history: &MemberHistory, language: Language) -> String {
 /// Every rendered output of one member at the end of a case, as (file name, bytes):
 /// the text of `explain` and `replay` in every language (`explain.txt`, `replay.txt`
 /// in English, the contract's language, `explain.<tag>.txt`, `replay.<tag>.txt` in
-/// the others), the rest in English.
+/// the others; the timeline and the page too, as `timeline.<tag>.svg` and
+/// `page.<tag>.html`), the rest in English.
 fn rendered(history: &MemberHistory) -> Vec<(String, String)> {
     let coverage = history.final_coverage().unwrap();
     let mut explain_json = String::new();
@@ -229,6 +230,11 @@ fn rendered(history: &MemberHistory) -> Vec<(String, String)> {
             flexledger::audit::replay::print_table(history, &lines, language, &mut bytes).unwrap();
             let name = format!("replay.{}.txt", language.tag());
             files.push((name, String::from_utf8(bytes).unwrap()));
+            let tag = language.tag();
+            let svg = flexledger::audit::timeline::svg_in(history, language).unwrap();
+            files.push((format!("timeline.{tag}.svg"), svg));
+            let page = flexledger::audit::page::html_in(history, language).unwrap();
+            files.push((format!("page.{tag}.html"), page));
         }
     }
     files.extend([

@@ -115,6 +115,26 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "已取得待遇资格",
         "negated: the member has not qualified (尚未取得待遇资格)",
     ),
+    (
+        "timeline-subsidy",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "timeline-money-subsidy",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "timeline-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "page-subsidy-state",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
 ];
 
 fn messages(language: Language) -> Vec<MessageSource> {
@@ -219,6 +239,8 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("event-", &["src/audit/history.rs"]),
     ("word-", &["src/audit/history.rs"]),
     ("replay-", &["src/audit/replay.rs"]),
+    ("timeline-", &["src/audit/timeline.rs"]),
+    ("page-", &["src/audit/page.rs"]),
 ];
 
 /// Every `explain-`, `event-`, `word-` and `replay-` message is rendered by its file and every

@@ -35,3 +35,4 @@ mod scenarios;
 mod schemas;
 mod stored_formats;
 mod support;
+mod zh_pictures;
