@@ -30,7 +30,7 @@ timeline-heading-money = 已取得待遇资格：{ $qualified ->
 timeline-subsidy-none = 未给予社会保险补贴（R16）
 timeline-subsidy = 社会保险补贴：给予 { $granted } 个月，已形成 { $accrued }，已发放 { $paid }，尚欠 { $owed }（R16）
 timeline-refunded-total = 退费 { $amount }（R12）
-timeline-footer = flexledger · 状态和规则见 RULES.md“月份状态” · 将鼠标移到月份上可查看应缴费额、已缴费、退费、个人账户部分、社会保险补贴、待遇、规则和事件
+timeline-footer = flexledger · 状态和规则见 RULES.zh.md“月份状态” · 将鼠标移到月份上可查看应缴费额、已缴费、退费、个人账户部分、社会保险补贴、待遇、规则和事件
 
 ## 网格和月份格
 
