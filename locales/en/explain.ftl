@@ -1,5 +1,7 @@
 # `flexledger-audit explain`: why a month has its status (src/audit/explain.rs).
-# Codes (statuses, reasons, categories, parameters) are shown as RULES.md writes them.
+# Codes (statuses, categories, parameters) are shown as RULES.md writes them; a
+# withdrawal's reason and P-restore in words (events.ftl `word-`). Counts select
+# their plural (`[one]`: "1 month").
 # An argument named `at` is a cited event's position in words (explain-at-position),
 # or empty when none is cited.
 
@@ -21,6 +23,9 @@ explain-events = Events that decided it:
 explain-position = position
 explain-rules = Rules applied (RULES.md):
 explain-rule = { $id } { $title }. { $text }
+explain-rule-part = { $id } { $title }. { $text } (quoted in part: { $id } in full is in RULES.md)
+explain-rule-omitted = {" … "}
+explain-rule-next = {" "}
 explain-source-none = source: none — the ledger's own rule
 explain-source = source { $id }: "{ $sentence }"
 explain-source-translation = source { $id } (the ledger's translation): "{ $sentence }"
@@ -53,8 +58,14 @@ explain-role-pays-first = pays { $month } (R6); the period's first payment: P is
 explain-role-missed = records { $month } as missed at its close (R9)
 explain-role-closes = closes { $month } (R9)
 explain-role-closes-accrues = closes { $month } (R9): paid and granted, it accrues its subsidy { $subsidy } at this close (R16)
-explain-role-refunds = refunds { $month }, paid beyond the withdrawal's last paid month ({ $amount } for { $months } month(s) in all, R12)
-explain-role-grants = grants { $month } a subsidy of share { $share } ({ $category }, { $months } month(s) from { $from }, R16)
+explain-role-refunds = refunds { $month }, paid beyond the withdrawal's last paid month ({ $amount } for { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } in all, R12)
+explain-role-grants = grants { $month } a subsidy of share { $share } ({ $category }, { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } from { $from }, R16)
 explain-role-revokes = revokes the subsidy from { $from }: { $month } is no longer granted (R16)
 explain-role-subsidy-paid = pays out { $month }'s accrued subsidy to the member, on { $paid_on } (R16)
 explain-role-lapses = lapses { $month }: never covered, borne by the member ({ $rule })
@@ -70,17 +81,36 @@ explain-due-kept = { $month } costs { $amount }, its due { $when ->
     }; a month keeps that due even though the policy and base now price it at { $priced_now } (R4)
 explain-deduction-stopped = deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now
 explain-status-due = { $month } is not closed yet (the open month is { $open_month }) and not paid: pay it, oldest unpaid month first (R6), before { $month } is closed (R9)
-explain-status-waiting = paid{ $at }, but benefits of this enrollment period start in { $start } (P plus the benefit delay, R7); { $month } is before that, so it is waiting
-explain-status-covered = paid{ $at }, never missed, and at or after the benefit start { $start } (R7): covered, with benefits
+explain-status-waiting = paid{ $at }, but benefits of this enrollment period start in { $start } (P plus { $delay_kind }, R7); { $month } is before that, so it is waiting
+explain-status-waiting-ended = paid{ $at }, but the member was withdrawn from { $from } ({ $reason }, { $rule }), so the enrollment period ended before its benefits would have started in { $start } (P plus { $delay_kind }, R7): { $month } stays waiting and was never covered — its contribution bought no coverage, and { $refunded ->
+        [yes] it was refunded (R12)
+       *[no] it was not refunded (R12 refunds only months paid beyond L, the last paid month)
+    }
+explain-status-covered = paid{ $at }, never missed, and at or after the benefit start { $start } (P plus { $delay_kind }, R7): covered, with benefits
 explain-status-arrears = { $month } was closed unpaid and recorded missed{ $at } (R9); it is in arrears: no benefits while unpaid (R10)
-explain-arrears-run = the arrears run starts at { $first } and is { $months } month(s) long; it can be paid back, oldest first, until { $deadline } (first arrears month + { $grace } months' grace, R10); a close that leaves more than { $grace } months of arrears withdraws the member automatically (R11)
+explain-arrears-run = the member owes { $owed } in arrears, { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } from { $first }; it can still be paid back, oldest first, until { $deadline }, the last month in which to pay it (before that month closes: first arrears month + { $grace ->
+        [one] { $grace } month
+       *[other] { $grace } months
+    } of grace, R10); a close that leaves more than { $grace ->
+        [one] { $grace } month
+       *[other] { $grace } months
+    } of arrears withdraws the member automatically (R11)
 explain-status-restored = { $month } was recorded missed at its close{ $missed_at } (R9) and paid back within grace{ $paid_at } (R10): restored, continuity kept
 explain-restored-benefits = benefits: { $benefits ->
         [yes] yes
        *[no] no
-    } — the policy in force for { $month } says backpay_restores = { $restores } (P-restore, R10)
+    } — by the policy in force for { $month } (P-restore, R10), { $restores }
 explain-status-lapsed = { $month } was recorded missed at its close{ $at } (R9) and never paid back
-explain-lapse-automatic = the close of { $closed } left { $months } months of arrears, more than its { $grace } months' grace, so the member was withdrawn automatically from the first arrears month ({ $rule }); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member{ $at }
+explain-lapse-automatic = the close of { $closed } left { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } of arrears, more than its { $grace ->
+        [one] { $grace } month
+       *[other] { $grace } months
+    } of grace, so the member was withdrawn automatically from the first arrears month ({ $rule }); the month is lapsed — never covered, no longer payable, its medical expenses borne by the member{ $at }
 explain-lapse-withdrew = the member withdrew ({ $reason }) while it was in arrears ({ $rule }); the month is lapsed — never covered and no longer payable{ $at }
 explain-lapse-withdrawn = the member was withdrawn; the month is lapsed{ $at }
 explain-not-enrolled-withdrawn = { $month } is outside every enrollment period: the member was withdrawn ({ $reason }) from { $from }{ $at } ({ $rule }) and not re-enrolled for it (R13)
@@ -88,17 +118,64 @@ explain-not-enrolled-before = { $month } is before the member's first enrollment
 
 ## R7: the benefit start
 
+explain-delay-kind = { $kind ->
+        [first] the first-enrollment delay
+        [not_qualified] the first-enrollment delay, not having qualified before
+        [reenroll] the re-enrollment delay
+        [gap] the first-enrollment delay again, after a gap longer than P-reset
+        [nothing_before] the first-enrollment delay, nothing paid before
+       *[unknown] the benefit delay
+    }
 explain-benefit-start = R7 benefit start: { $p_text }; { $why }; so benefits start in P + { $delay } = { $start }{ $check }
 explain-p-paid-for-later = P = { $p }: the period's first payment (position { $position }) was made in { $payment_month } but paid first for { $first_paid }, a later month; the wait runs from that month, it is not served in advance
 explain-p-paid-for-earlier = P = { $p }: the month in which the period's first payment (position { $position }) was made, later than the first month it paid for ({ $first_paid })
 explain-p-paid-for-same = P = { $p }: the month in which the period's first payment (position { $position }) was made, and the first month it paid for
-explain-delay-first = this is the member's first enrollment, so the first-time delay applies: benefit_delay_first = { $delay } (P-delay-first, S6)
-explain-delay-not-qualified = the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: benefit_delay_first = { $delay } (P-delay-first)
-explain-delay-no-reset = the member had qualified in an earlier period and the policy in force in { $p } sets no P-reset, so the re-enrollment delay applies: benefit_delay_reenroll = { $delay } (P-delay-re, S1 "from the next month of payment")
-explain-delay-gap-within-reset = the member had qualified in an earlier period and the gap, { $gap } month(s) strictly between the last paid month before this period ({ $last_paid }) and P, is at most first_wait_after_gap_months = { $reset } (P-reset) of the policy in force in { $p }, so the re-enrollment delay applies: benefit_delay_reenroll = { $delay } (P-delay-re, S1)
-explain-delay-gap-beyond-reset = the member had qualified in an earlier period, but the gap, { $gap } month(s) strictly between the last paid month before this period ({ $last_paid }) and P, is longer than first_wait_after_gap_months = { $reset } (P-reset, S7) of the policy in force in { $p }, so the break counts as a first enrollment: benefit_delay_first = { $delay } (P-delay-first)
-explain-delay-nothing-paid-before = no month was paid before this period, and the policy in force in { $p } sets P-reset ({ $reset }), so the first-time delay applies: benefit_delay_first = { $delay } (P-delay-first)
-explain-delay-recorded = {" "}(the ledger recorded a delay of { $recorded } month(s): the policies in this history no longer give { $delay })
+explain-delay-first = this is the member's first enrollment, so the first-enrollment delay applies: { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    } (P-delay-first, S6)
+explain-delay-not-qualified = the member had not qualified before (no earlier period had a paid month that arrived at or after its benefit start), so enrolling again does not shorten the first-time wait: the first-enrollment delay applies, { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    } (P-delay-first)
+explain-delay-no-reset = the member had qualified in an earlier period and the policy in force in { $p } sets no gap limit (P-reset), so the re-enrollment delay applies: { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    } (P-delay-re, S1 "from the next month of payment")
+explain-delay-gap-within-reset = the member had qualified in an earlier period and the gap, { $gap ->
+        [one] { $gap } month
+       *[other] { $gap } months
+    } strictly between the last paid month before this period ({ $last_paid }) and P, is at most the region's limit of { $reset ->
+        [one] { $reset } month
+       *[other] { $reset } months
+    } (P-reset) in the policy in force in { $p }, so the re-enrollment delay applies: { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    } (P-delay-re, S1)
+explain-delay-gap-beyond-reset = the member had qualified in an earlier period, but the gap, { $gap ->
+        [one] { $gap } month
+       *[other] { $gap } months
+    } strictly between the last paid month before this period ({ $last_paid }) and P, is longer than the region's limit of { $reset ->
+        [one] { $reset } month
+       *[other] { $reset } months
+    } (P-reset, S7) in the policy in force in { $p }, so the break counts as a first enrollment and the first-enrollment delay applies again: { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    } (P-delay-first)
+explain-delay-nothing-paid-before = no month was paid before this period, and the policy in force in { $p } sets a gap limit of { $reset ->
+        [one] { $reset } month
+       *[other] { $reset } months
+    } (P-reset), so the first-enrollment delay applies: { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    } (P-delay-first)
+explain-delay-recorded = {" "}(the ledger recorded a delay of { $recorded ->
+        [one] { $recorded } month
+       *[other] { $recorded } months
+    }: the policies in this history no longer give { $delay ->
+        [one] { $delay } month
+       *[other] { $delay } months
+    })
 
 ## R12: refunds
 
@@ -118,7 +195,10 @@ explain-account-credited-later = it is credited to the account balance once { $m
 ## R16: subsidies
 
 explain-subsidy-revoked = a subsidy grant named { $month }, but it was revoked (position { $position }): { $month } is no longer granted and accrues nothing (R16)
-explain-subsidy-granted = { $month } is granted a subsidy of share { $share } ({ $category } grant of { $months } month(s) from { $from })
+explain-subsidy-granted = { $month } is granted a subsidy of share { $share } ({ $category } grant of { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } from { $from })
 explain-subsidy-accrued = { $granted }; paid, not refunded and closed, it accrued round2(paid × share) = round2({ $paid } × { $share }) = { $subsidy } (R16, S9: pay first, subsidised after); { $paid_out }
 explain-subsidy-paid-out = it was paid out to the member{ $at }
 explain-subsidy-owed = it is not paid out yet: owed to the member (pay_subsidy)

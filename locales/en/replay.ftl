@@ -1,7 +1,10 @@
 # `flexledger-audit replay`: a member's events in order, each with what it changed
 # (src/audit/replay.rs). The events' summaries are in events.ftl.
 
-replay-header = member { $member } (region { $region }), { $events } event(s); after each event: arrears, continuous months, tier, qualified (R7), personal account balance (R17) and subsidy owed (R16)
+replay-header = member { $member } (region { $region }), { $events ->
+        [one] { $events } event
+       *[other] { $events } events
+    }; after each event: arrears, continuous months, tier, qualified (R7), personal account balance (R17) and subsidy owed (R16)
 replay-column-position = position
 replay-column-type = type
 replay-column-arrears = arrears

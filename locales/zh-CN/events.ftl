@@ -29,7 +29,7 @@ word-reason = { $reason ->
         [employer_scheme] 转入用人单位参保
         [relocated] 迁出统筹地区
         [deceased] 参保人员死亡
-        [arrears_exceeded_grace] 视为自动退保
+        [arrears_exceeded_grace] 连续欠费超过宽限期，视为自动退保
        *[other] { $reason }
     }
 word-category = { $category ->
@@ -38,8 +38,8 @@ word-category = { $category ->
        *[other] 其他人员
     }
 word-restores = { $restores ->
-        [retroactive] retroactive（补缴的月份待遇恢复）
-        [prospective] prospective（连续缴费关系保持，补缴的月份仍不享受待遇）
+        [retroactive] 补缴的月份待遇恢复（retroactive）
+        [prospective] 补缴的月份仍不享受待遇，只保持连续缴费关系（prospective）
        *[other] { $restores }
     }
 word-payment-kind = { $kind ->
@@ -51,7 +51,7 @@ word-payment-kind = { $kind ->
 
 ## 事件
 
-event-policy = R3 { $region } 自 { $from } 起的政策：上年度职工月平均工资 { $wage }，缴费比例 { $rate }，缴费基数比例 { $min }–{ $max }，宽限期 { $grace } 个月，待遇等待期 { $first }/{ $reenroll } 个月（首次参保/重新参保），补缴 { $restores }{ $optional }
+event-policy = R3 { $region } 自 { $from } 起的政策：上年度职工月平均工资 { $wage }，缴费比例 { $rate }，缴费基数比例 { $min }–{ $max }，宽限期 { $grace } 个月，待遇等待期 { $first }/{ $reenroll } 个月（首次参保/重新参保），{ $restores }{ $optional }
 event-policy-reset = ，中断间隔超过 { $reset } 个月须重新经过首次参保的待遇等待期（P-reset，R7）
 event-policy-account = ，个人账户划入比例 { $rate }（R17）
 event-month-closed = R9 { $region } 对 { $month } 办理月结（{ $missed } 人中断缴费，{ $withdrawn } 人停保）；当前征缴月为 { $next }

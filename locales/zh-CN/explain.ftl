@@ -20,6 +20,9 @@ explain-events = 决定该月状态的事件：
 explain-position = 位置
 explain-rules = 适用的规则（RULES.zh.md）：
 explain-rule = { $id } { $title }。{ $text }
+explain-rule-part = { $id } { $title }。{ $text }（节选：{ $id } 全文见 RULES.zh.md）
+explain-rule-omitted = ……
+explain-rule-next = {""}
 explain-source-none = 来源：无——本账本自定的规则
 explain-source = 来源 { $id }：“{ $sentence }”
 explain-source-translation = 来源 { $id }（本账本的中文译写，非原文）：“{ $sentence }”
@@ -69,15 +72,19 @@ explain-due-kept = { $month } 的应缴费额为 { $amount }，即{ $when ->
     }的应缴费额；即使按现行政策和缴费基数应为 { $priced_now }，该月仍保持这一应缴费额（R4）
 explain-deduction-stopped = 已停止扣费（R8）：恢复扣费（resume_deduction）之前，缴费一律不予受理，因此该月目前无法缴费
 explain-status-due = { $month } 尚未月结（当前征缴月为 { $open_month }），也未缴费：须按从早到晚的顺序，从最早的未缴费月份缴起（R6），并在 { $month } 月结之前缴费（R9）
-explain-status-waiting = 已缴费{ $at }，但本参保期的待遇起始月为 { $start }（P + 待遇等待期，R7）；{ $month } 早于待遇起始月，因此处于等待期
-explain-status-covered = 已缴费{ $at }，从未中断缴费，且不早于待遇起始月 { $start }（R7）：享受待遇
+explain-status-waiting = 已缴费{ $at }，但本参保期的待遇起始月为 { $start }（P + { $delay_kind }，R7）；{ $month } 早于待遇起始月，因此处于等待期
+explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } 起已停保（{ $reason }，{ $rule }），本参保期在本应开始享受待遇的待遇起始月 { $start }（P + { $delay_kind }，R7）之前即已结束：{ $month } 停留在等待期，从未享受待遇——该月的缴费没有换来任何待遇，{ $refunded ->
+        [yes] 已退费（R12）
+       *[no] 也未退费（R12 只对 L 即最后一个已缴费月份之后预缴的月份退费）
+    }
+explain-status-covered = 已缴费{ $at }，从未中断缴费，且不早于待遇起始月 { $start }（P + { $delay_kind }，R7）：享受待遇
 explain-status-arrears = { $month } 月结时未缴费，已记录中断缴费{ $at }（R9）；该月欠费：补缴之前不享受待遇（R10）
-explain-arrears-run = 连续欠费自 { $first } 开始，共 { $months } 个月；可按缴费顺序（从早到晚）补缴，补缴截止月为 { $deadline }（首个欠费月份 + { $grace } 个月宽限期，R10）；月结后连续欠费超过 { $grace } 个月的，参保人员视为自动退保而停保（R11）
+explain-arrears-run = 参保人员欠费共计 { $owed }，连续欠费 { $months } 个月，自 { $first } 起；可按缴费顺序（从早到晚）补缴，补缴截止月为 { $deadline }，即最后一个可以补缴的月份（须在该月月结之前缴费；首个欠费月份 + { $grace } 个月宽限期，R10）；月结后连续欠费超过 { $grace } 个月的，参保人员视为自动退保而停保（R11）
 explain-status-restored = { $month } 月结时已记录中断缴费{ $missed_at }（R9），并在宽限期内补缴{ $paid_at }（R10）：补缴恢复，连续缴费关系保持
 explain-restored-benefits = 待遇：{ $benefits ->
         [yes] 享受
        *[no] 不享受
-    }——{ $month } 所适用的政策规定 backpay_restores = { $restores }（P-restore，R10）
+    }——按 { $month } 所适用的政策（P-restore，R10），{ $restores }
 explain-status-lapsed = { $month } 月结时已记录中断缴费{ $at }（R9），此后从未补缴
 explain-lapse-automatic = { $closed } 月结后连续欠费 { $months } 个月，超过其 { $grace } 个月的宽限期，参保人员自首个欠费月份起视为自动退保而停保（{ $rule }）；该月欠费失效——从未享受待遇，不再可以补缴，欠费期间发生的医疗费用由参保人员本人承担{ $at }
 explain-lapse-withdrew = 参保人员在该月欠费期间停保（{ $reason }，{ $rule }）；该月欠费失效——从未享受待遇，不再可以补缴{ $at }
@@ -87,16 +94,24 @@ explain-not-enrolled-before = { $month } 早于参保人员首次参保的月份
 
 ## R7：待遇起始月
 
+explain-delay-kind = { $kind ->
+        [first] 首次参保的待遇等待期
+        [not_qualified] 首次参保的待遇等待期，因此前尚未取得待遇资格
+        [reenroll] 重新参保的待遇等待期
+        [gap] 首次参保的待遇等待期，因中断间隔超过 P-reset 视为首次参保
+        [nothing_before] 首次参保的待遇等待期，因此前没有已缴费的月份
+       *[unknown] 待遇等待期
+    }
 explain-benefit-start = R7 待遇起始月：{ $p_text }；{ $why }；因此待遇自 P + { $delay } = { $start } 起享受{ $check }
 explain-p-paid-for-later = P = { $p }：本参保期的首次缴费（事件位置 { $position }）在 { $payment_month } 办理，但所缴的第一个月份是更晚的 { $first_paid }；待遇等待期自该月起算，不能预先度过
 explain-p-paid-for-earlier = P = { $p }：本参保期首次缴费（事件位置 { $position }）的办理月份，晚于这次缴费所缴的第一个月份（{ $first_paid }）
 explain-p-paid-for-same = P = { $p }：本参保期首次缴费（事件位置 { $position }）的办理月份，也是这次缴费所缴的第一个月份
-explain-delay-first = 这是参保人员的首次参保，适用首次参保的待遇等待期：benefit_delay_first = { $delay }（P-delay-first，S6）
-explain-delay-not-qualified = 参保人员此前尚未取得待遇资格（此前没有一个参保期有在其待遇起始月或之后到来的已缴费月份），重新参保不能缩短首次参保的待遇等待期：benefit_delay_first = { $delay }（P-delay-first）
-explain-delay-no-reset = 参保人员在此前的参保期已取得待遇资格，且 { $p } 所适用的政策未设 P-reset，适用重新参保的待遇等待期：benefit_delay_reenroll = { $delay }（P-delay-re，S1“自缴费次月起”）
-explain-delay-gap-within-reset = 参保人员在此前的参保期已取得待遇资格，中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，不超过 { $p } 所适用政策的 first_wait_after_gap_months = { $reset }（P-reset），适用重新参保的待遇等待期：benefit_delay_reenroll = { $delay }（P-delay-re，S1）
-explain-delay-gap-beyond-reset = 参保人员在此前的参保期已取得待遇资格，但中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，超过 { $p } 所适用政策的 first_wait_after_gap_months = { $reset }（P-reset，S7），中断后的参保视为首次参保：benefit_delay_first = { $delay }（P-delay-first）
-explain-delay-nothing-paid-before = 本参保期之前没有已缴费的月份，且 { $p } 所适用的政策设有 P-reset（{ $reset }），适用首次参保的待遇等待期：benefit_delay_first = { $delay }（P-delay-first）
+explain-delay-first = 这是参保人员的首次参保，适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first，S6）
+explain-delay-not-qualified = 参保人员此前尚未取得待遇资格（此前没有一个参保期有在其待遇起始月或之后到来的已缴费月份），重新参保不能缩短首次参保的待遇等待期：适用首次参保的待遇等待期，{ $delay } 个月（P-delay-first）
+explain-delay-no-reset = 参保人员在此前的参保期已取得待遇资格，且 { $p } 所适用的政策未设中断间隔上限（P-reset），适用重新参保的待遇等待期：{ $delay } 个月（P-delay-re，S1“自缴费次月起”）
+explain-delay-gap-within-reset = 参保人员在此前的参保期已取得待遇资格，中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，不超过统筹地区在 { $p } 所适用政策的中断间隔上限 { $reset } 个月（P-reset），适用重新参保的待遇等待期：{ $delay } 个月（P-delay-re，S1）
+explain-delay-gap-beyond-reset = 参保人员在此前的参保期已取得待遇资格，但中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，超过统筹地区在 { $p } 所适用政策的中断间隔上限 { $reset } 个月（P-reset，S7），中断后的参保视为首次参保，重新适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first）
+explain-delay-nothing-paid-before = 本参保期之前没有已缴费的月份，且 { $p } 所适用的政策设有中断间隔上限 { $reset } 个月（P-reset），适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first）
 explain-delay-recorded = （账本记录的待遇等待期为 { $recorded } 个月：这段历史中的政策已不再得出 { $delay } 个月）
 
 ## R12：退费

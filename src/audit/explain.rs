@@ -21,15 +21,15 @@
 
 use crate::audit::history::{category_word, reason_word, restores_word, status_word};
 use crate::audit::history::{describe_in, MemberHistory};
-use crate::audit::rules::{rules_in, QuoteOrigin, Rule};
+use crate::audit::rules::{clause_sentences, rules_in, Clause, QuoteOrigin, Rule};
 use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, NotAccrued, Period};
 use crate::domain::why::{
-    month_why, AccountWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy, LapsedBy,
-    MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
+    month_why, AccountWhy, ArrearsWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy,
+    LapsedBy, MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
 };
 use crate::i18n::{count, display_width, say, text, Language};
 use serde::Serialize;
@@ -48,6 +48,9 @@ pub struct Explanation {
     pub events: Vec<Citation>,
     /// The rules applied, the deciding one first.
     pub rules: Vec<Rule>,
+    /// For a long rule, the parts of it the month rests on: the text quotes only
+    /// their sentences (the JSON keeps every rule's whole text).
+    pub clauses: Vec<(RuleId, Vec<Clause>)>,
     /// The language its words are in (the text's headings too). The JSON is made from
     /// an English explanation: its field names and codes are the same in every
     /// language, and its sentences are the contract's English.
@@ -123,6 +126,7 @@ pub fn explain_in(
         .iter()
         .filter_map(|id| all_rules.get(id).cloned())
         .collect();
+    let clauses = rule_clauses(&why);
     Ok(Ok(Explanation {
         member_id: history.member_id,
         region: history.region.to_string(),
@@ -130,8 +134,56 @@ pub fn explain_in(
         reasons,
         events,
         rules,
+        clauses,
         language,
     }))
+}
+
+/// The parts of R7, R10 and R12 that the month rests on, from its facts: a waiting
+/// or covered month quotes the benefit start and the delay its period used (and the
+/// gap, when P-reset decided it), an arrears month the run and its deadline, a lapsed
+/// or withdrawn month how the withdrawal took effect. Others quote a rule whole.
+fn rule_clauses(why: &MonthWhy) -> Vec<(RuleId, Vec<Clause>)> {
+    use Clause::*;
+    let delay = |how: &Option<BenefitStartWhy>| -> Vec<Clause> {
+        match how.as_ref().map(|how| how.delay) {
+            None => Vec::new(),
+            Some(DelayWhy::FirstEnrollment | DelayWhy::NoReset) => vec![Delay],
+            Some(DelayWhy::NotQualified) => vec![Qualified, Delay, NeverShortens],
+            Some(
+                DelayWhy::GapWithinReset { .. }
+                | DelayWhy::GapBeyondReset { .. }
+                | DelayWhy::NothingPaidBefore { .. },
+            ) => vec![Delay, Gap],
+        }
+    };
+    let mut clauses = match &why.status {
+        StatusWhy::Waiting { how, .. } => {
+            vec![(
+                RuleId::R7,
+                [vec![BenefitStart, Waiting], delay(how)].concat(),
+            )]
+        }
+        StatusWhy::Covered { how, .. } => {
+            vec![(RuleId::R7, [vec![BenefitStart], delay(how)].concat())]
+        }
+        StatusWhy::Arrears(_) => vec![(RuleId::R10, vec![Arrears, PayBack, Deadline])],
+        StatusWhy::Restored { .. } => vec![
+            (RuleId::R7, vec![Qualified]),
+            (RuleId::R10, vec![Restored, Continuity]),
+        ],
+        StatusWhy::Lapsed(_) => vec![
+            (RuleId::R10, vec![Arrears, PayBack]),
+            (RuleId::R12, vec![Effective, LapsedAtWithdrawal]),
+        ],
+        StatusWhy::NotEnrolled { .. } => vec![(RuleId::R12, vec![Effective, NobodyCovered])],
+        StatusWhy::Due { .. } => Vec::new(),
+    };
+    if why.refund.is_some() {
+        clauses.retain(|(id, _)| *id != RuleId::R12);
+        clauses.push((RuleId::R12, vec![Effective, Refund, NobodyCovered]));
+    }
+    clauses
 }
 
 /// Why a month cannot be explained: what the member's months are instead.
@@ -550,35 +602,36 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
             "explain-status-due",
             &[month, ("open_month", text(open_month))],
         )),
-        StatusWhy::Waiting { benefit_start, how } => {
-            let start = benefit_start.map_or_else(
-                || say(language, "explain-no-month-yet", &[]),
-                |start| start.to_string(),
-            );
-            let args = [
-                month,
-                ("at", text(at("ContributionPaid"))),
-                ("start", text(start)),
-            ];
-            reasons.push(say(language, "explain-status-waiting", &args));
+        StatusWhy::Waiting {
+            benefit_start,
+            how,
+            ended,
+        } => {
+            let paid_at = at("ContributionPaid");
+            reasons.push(waiting_reason(
+                language,
+                line,
+                *benefit_start,
+                how,
+                ended,
+                &paid_at,
+            ));
             reasons.extend(how.as_ref().map(|how| benefit_start_reason(language, how)));
         }
         StatusWhy::Covered { benefit_start, how } => {
             let start = benefit_start.map_or("-".to_owned(), |start| start.to_string());
-            let args = [("at", text(at("ContributionPaid"))), ("start", text(start))];
+            let args = [
+                ("at", text(at("ContributionPaid"))),
+                ("start", text(start)),
+                ("delay_kind", text(delay_kind(language, how))),
+            ];
             reasons.push(say(language, "explain-status-covered", &args));
             reasons.extend(how.as_ref().map(|how| benefit_start_reason(language, how)));
         }
         StatusWhy::Arrears(arrears) => {
             let args = [month, ("at", text(at("ContributionMissed")))];
             reasons.push(say(language, "explain-status-arrears", &args));
-            let args = [
-                ("first", text(arrears.first)),
-                ("months", count(arrears.months)),
-                ("deadline", text(arrears.backpay_deadline)),
-                ("grace", count(arrears.grace_months)),
-            ];
-            reasons.push(say(language, "explain-arrears-run", &args));
+            reasons.push(arrears_run_reason(language, arrears));
         }
         StatusWhy::Restored { backpay_restores } => {
             let args = [
@@ -614,6 +667,73 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
         }),
     }
     reasons
+}
+
+/// R7: a paid month before its period's benefit start. If the period ended (R11/R12)
+/// before benefits would have started, the month was never covered and never will
+/// be: its contribution bought no coverage, and it is said whether it was refunded
+/// (R12 refunds only months paid beyond the last paid month).
+fn waiting_reason(
+    language: Language,
+    line: &MonthLine,
+    benefit_start: Option<Month>,
+    how: &Option<BenefitStartWhy>,
+    ended: &Option<crate::domain::state::Withdrawal>,
+    paid_at: &str,
+) -> String {
+    let start = benefit_start.map_or_else(
+        || say(language, "explain-no-month-yet", &[]),
+        |start| start.to_string(),
+    );
+    let month = ("month", text(line.month));
+    let at = ("at", text(paid_at));
+    let delay_kind = ("delay_kind", text(delay_kind(language, how)));
+    let ended_before_start = ended
+        .as_ref()
+        .filter(|withdrawal| benefit_start.is_none_or(|start| withdrawal.effective_from <= start));
+    let Some(withdrawal) = ended_before_start else {
+        let args = [month, at, ("start", text(start)), delay_kind];
+        return say(language, "explain-status-waiting", &args);
+    };
+    let refunded = if line.refunded.is_zero() { "no" } else { "yes" };
+    let args = [
+        month,
+        at,
+        ("start", text(start)),
+        delay_kind,
+        ("from", text(withdrawal.effective_from)),
+        ("reason", reason_word(language, &withdrawal.reason)),
+        ("rule", text(withdrawal.reason.rule())),
+        ("refunded", text(refunded)),
+    ];
+    say(language, "explain-status-waiting-ended", &args)
+}
+
+/// R10: what the arrears run owes, from which month, and the last month in which it
+/// can still be paid back (its deadline, before that month's close, R11).
+fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
+    let args = [
+        ("owed", text(arrears.owed)),
+        ("first", text(arrears.first)),
+        ("months", count(arrears.months)),
+        ("deadline", text(arrears.backpay_deadline)),
+        ("grace", count(arrears.grace_months)),
+    ];
+    say(language, "explain-arrears-run", &args)
+}
+
+/// R7: which delay the period's benefit start used, in a few words (the benefit start
+/// reason says why at length).
+fn delay_kind(language: Language, how: &Option<BenefitStartWhy>) -> String {
+    let kind = match how.as_ref().map(|how| how.delay) {
+        None => "unknown",
+        Some(DelayWhy::FirstEnrollment) => "first",
+        Some(DelayWhy::NotQualified) => "not_qualified",
+        Some(DelayWhy::NoReset | DelayWhy::GapWithinReset { .. }) => "reenroll",
+        Some(DelayWhy::GapBeyondReset { .. }) => "gap",
+        Some(DelayWhy::NothingPaidBefore { .. }) => "nothing_before",
+    };
+    say(language, "explain-delay-kind", &[("kind", text(kind))])
 }
 
 /// R4 (and R2): what the month costs, or the due it kept.
@@ -995,7 +1115,12 @@ pub fn print(explanation: &Explanation, json: bool, out: &mut dyn Write) -> std:
     print_citations(language, &explanation.events, out)?;
     writeln!(out, "\n{}", say(language, "explain-rules", &[]))?;
     for rule in &explanation.rules {
-        print_rule(language, rule, out)?;
+        let clauses = explanation
+            .clauses
+            .iter()
+            .find(|(id, _)| *id == rule.id)
+            .map_or(&[][..], |(_, clauses)| &clauses[..]);
+        print_rule(language, rule, clauses, out)?;
     }
     Ok(())
 }
@@ -1024,19 +1149,44 @@ fn print_citations(
     Ok(())
 }
 
+/// Sentences of a rule, in its order, each pair apart in the rule marked as such (…).
+fn quote_part(language: Language, sentences: &[(usize, String)]) -> String {
+    let omitted = say(language, "explain-rule-omitted", &[]);
+    let next = say(language, "explain-rule-next", &[]);
+    let mut quoted = String::new();
+    for (position, (index, sentence)) in sentences.iter().enumerate() {
+        if position > 0 {
+            let adjacent = sentences[position - 1].0 + 1 == *index;
+            quoted.push_str(if adjacent { &next } else { &omitted });
+        }
+        quoted.push_str(sentence);
+    }
+    quoted
+}
+
 /// The columns a cited event's position is right-aligned in.
 const POSITION_WIDTH_COLUMNS: usize = 6;
 
-/// A rule's title and text, then the source sentences it rests on, each marked with
-/// where its words come from (RULES.zh.md quotes a source's Chinese original where
-/// there is one).
-fn print_rule(language: Language, rule: &Rule, out: &mut dyn Write) -> std::io::Result<()> {
+/// A rule's title and text — of a long rule, only the sentences of the `clauses` the
+/// month rests on, with where to read it whole — then the source sentences it rests
+/// on, each marked with where its words come from (RULES.zh.md quotes a source's
+/// Chinese original where there is one).
+fn print_rule(
+    language: Language,
+    rule: &Rule,
+    clauses: &[Clause],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let (id, quoted) = match clause_sentences(rule, clauses) {
+        Some(sentences) => ("explain-rule-part", quote_part(language, &sentences)),
+        None => ("explain-rule", rule.text.clone()),
+    };
     let args = [
         ("id", text(rule.id)),
         ("title", text(&rule.title)),
-        ("text", text(&rule.text)),
+        ("text", text(quoted)),
     ];
-    writeln!(out, "  {}", say(language, "explain-rule", &args))?;
+    writeln!(out, "  {}", say(language, id, &args))?;
     if rule.sources.is_empty() {
         writeln!(out, "      {}", say(language, "explain-source-none", &[]))?;
     }

@@ -88,6 +88,126 @@ const SOURCE_PHRASES_ZH: &[(RuleId, &str, &str)] = &[
     (RuleId::R17, "S10", "个人帐户"),
 ];
 
+/// Why a long rule is applied to a month: the part of it that month rests on. An
+/// explanation quotes only the sentences of these parts (the rule's id and a pointer
+/// to its full text stay), so an auditor reads the sentence that decided the month,
+/// not a paragraph of cases that did not arise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Clause {
+    /// R7: benefits start in P + delay.
+    BenefitStart,
+    /// R7: when a member has qualified (a `restored` month counts).
+    Qualified,
+    /// R7: which delay applies (re-enrollment or first-time).
+    Delay,
+    /// R7: what the gap is, measured against P-reset.
+    Gap,
+    /// R7: paid months before the benefit start are `waiting`.
+    Waiting,
+    /// R7: enrolling again never shortens the first-time wait.
+    NeverShortens,
+    /// R10: a missed, unpaid month is in arrears.
+    Arrears,
+    /// R10: the run may be paid back while it is at most P-grace long.
+    PayBack,
+    /// R10: a back-paid month is `restored`, with benefits by P-restore.
+    Restored,
+    /// R10: continuity is kept.
+    Continuity,
+    /// R10: the back-pay deadline and the close's check.
+    Deadline,
+    /// R12: from when a withdrawal is effective.
+    Effective,
+    /// R12: arrears at a withdrawal become `lapsed`.
+    LapsedAtWithdrawal,
+    /// R12: months paid beyond L are refunded.
+    Refund,
+    /// R12: nobody stays covered after a withdrawal.
+    NobodyCovered,
+}
+
+/// For each long rule, the sentence (0-based, in RULES.md's order; RULES.zh.md's
+/// rules have the same sentences in the same order, which the unit tests check) that
+/// states each [`Clause`]. A rule or month with no entry here is quoted whole.
+const CLAUSE_SENTENCES: &[(RuleId, Clause, usize)] = &[
+    (RuleId::R7, Clause::BenefitStart, 1),
+    (RuleId::R7, Clause::Qualified, 2),
+    (RuleId::R7, Clause::Delay, 3),
+    (RuleId::R7, Clause::Gap, 4),
+    (RuleId::R7, Clause::Waiting, 6),
+    (RuleId::R7, Clause::NeverShortens, 7),
+    (RuleId::R10, Clause::Arrears, 0),
+    (RuleId::R10, Clause::PayBack, 1),
+    (RuleId::R10, Clause::Restored, 2),
+    (RuleId::R10, Clause::Continuity, 3),
+    (RuleId::R10, Clause::Deadline, 4),
+    (RuleId::R12, Clause::Effective, 2),
+    (RuleId::R12, Clause::LapsedAtWithdrawal, 3),
+    (RuleId::R12, Clause::Refund, 4),
+    (RuleId::R12, Clause::NobodyCovered, 6),
+];
+
+/// The sentences of `rule` that state `clauses`, each with its index, in the rule's
+/// order, or `None` when none of them is one of its clauses (the rule is then quoted
+/// whole) or they are all of its sentences.
+pub fn clause_sentences(rule: &Rule, clauses: &[Clause]) -> Option<Vec<(usize, String)>> {
+    let mut indexes: Vec<usize> = CLAUSE_SENTENCES
+        .iter()
+        .filter(|(id, clause, _)| *id == rule.id && clauses.contains(clause))
+        .map(|(_, _, index)| *index)
+        .collect();
+    indexes.sort_unstable();
+    indexes.dedup();
+    let sentences = rule_sentences(&rule.text);
+    if indexes.is_empty() || indexes.len() >= sentences.len() {
+        return None;
+    }
+    indexes
+        .iter()
+        .map(|index| Some((*index, sentences.get(*index)?.clone())))
+        .collect()
+}
+
+/// A rule's text in sentences, English or Chinese: an English sentence ends at a
+/// word ending in "." or ".)" that the next word, capitalised or opening a
+/// parenthesis, does not continue; a Chinese one at "。" (with a closing "）" right
+/// after it).
+pub fn rule_sentences(text: &str) -> Vec<String> {
+    if text.contains('。') {
+        let mut sentences = Vec::new();
+        let mut current = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            current.push(c);
+            if c == '。' {
+                if chars.peek() == Some(&'）') {
+                    current.extend(chars.next());
+                }
+                sentences.push(std::mem::take(&mut current).trim().to_owned());
+            }
+        }
+        sentences.extend(Some(current.trim().to_owned()).filter(|rest| !rest.is_empty()));
+        return sentences;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut sentences = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for (index, word) in words.iter().enumerate() {
+        current.push(word);
+        let ends = word.ends_with('.') || word.ends_with(".)");
+        let next_starts = words
+            .get(index + 1)
+            .is_none_or(|next| next.starts_with(|c: char| c.is_uppercase() || c == '('));
+        if ends && next_starts {
+            sentences.push(std::mem::take(&mut current).join(" "));
+        }
+    }
+    if !current.is_empty() {
+        sentences.push(current.join(" "));
+    }
+    sentences
+}
+
 /// A rule as RULES.md states it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rule {
@@ -536,5 +656,48 @@ mod tests {
                 assert_eq!(has_chinese, !kept, "{id} {}: {}", quote.id, quote.sentence);
             }
         }
+    }
+
+    #[test]
+    fn the_clauses_pick_the_same_sentences_in_both_languages() {
+        let (english, chinese) = (rules(), rules_zh());
+        for (id, _, index) in CLAUSE_SENTENCES {
+            let en = rule_sentences(&english[id].text);
+            let zh = rule_sentences(&chinese[id].text);
+            assert_eq!(en.len(), zh.len(), "{id}: {en:#?} {zh:#?}");
+            assert!(*index < en.len(), "{id} has no sentence {index}");
+        }
+        let r7 = &english[&RuleId::R7];
+        let waiting = clause_sentences(r7, &[Clause::Waiting]).unwrap();
+        let sentence = "Paid months before the benefit start are `waiting`.";
+        assert_eq!(waiting, [(6, sentence.to_owned())]);
+        let zh_waiting = clause_sentences(&chinese[&RuleId::R7], &[Clause::Waiting]).unwrap();
+        assert_eq!(
+            zh_waiting[0].1,
+            "待遇起始月之前的已缴费月份为 `waiting`（等待期）。"
+        );
+        let last = clause_sentences(&chinese[&RuleId::R7], &[Clause::NeverShortens]).unwrap();
+        assert!(
+            last[0].1.starts_with('（') && last[0].1.ends_with("。）"),
+            "{last:?}"
+        );
+        // In the rule's order, each once; a rule without clauses is quoted whole.
+        let both = clause_sentences(r7, &[Clause::Waiting, Clause::BenefitStart]).unwrap();
+        assert_eq!(both[0].1, "Benefits start in month P + delay.");
+        assert_eq!(
+            clause_sentences(&english[&RuleId::R11], &[Clause::Waiting]),
+            None
+        );
+        assert_eq!(clause_sentences(r7, &[]), None);
+        let deadline = clause_sentences(&english[&RuleId::R10], &[Clause::Deadline]).unwrap();
+        assert!(
+            deadline[0].1.starts_with("The back-pay deadline"),
+            "{deadline:?}"
+        );
+        let refund = clause_sentences(&english[&RuleId::R12], &[Clause::Refund]).unwrap();
+        assert!(
+            refund[0].1.starts_with("Months paid beyond L"),
+            "{refund:?}"
+        );
     }
 }

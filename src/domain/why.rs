@@ -90,6 +90,9 @@ pub enum StatusWhy {
     Waiting {
         benefit_start: Option<Month>,
         how: Option<BenefitStartWhy>,
+        /// R11/R12: the withdrawal that ended the month's period, if it has ended
+        /// (before the benefit start, the month's contribution bought no coverage).
+        ended: Option<Withdrawal>,
     },
     /// R7: paid at or after the benefit start, never missed.
     Covered {
@@ -155,6 +158,8 @@ pub enum DelayWhy {
 pub struct ArrearsWhy {
     pub first: Month,
     pub months: usize,
+    /// What the run owes: the sum of the dues its months were recorded missed at.
+    pub owed: Money,
     /// P-grace of the policy in force for the open month.
     pub grace_months: u32,
     /// The last month the run can be paid back in (first + grace).
@@ -327,6 +332,7 @@ fn status_why(
         MonthStatus::Waiting => StatusWhy::Waiting {
             benefit_start,
             how: how(),
+            ended: period.and_then(|period| period.withdrawal.clone()),
         },
         MonthStatus::Covered => StatusWhy::Covered {
             benefit_start,
@@ -335,9 +341,15 @@ fn status_why(
         MonthStatus::Arrears => {
             let arrears = member.arrears();
             let first = arrears.first().copied().unwrap_or(month);
+            let owed = arrears
+                .iter()
+                .filter_map(|month| member.missed.get(month))
+                .copied()
+                .sum();
             StatusWhy::Arrears(ArrearsWhy {
                 first,
                 months: arrears.len(),
+                owed,
                 grace_months: region.policy_for(region.open_month).grace_months,
                 backpay_deadline: backpay_deadline(region, first),
             })

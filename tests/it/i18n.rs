@@ -135,6 +135,11 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "缴费",
         "a subsidy is paid out by the agency (发放), not paid in by the member",
     ),
+    (
+        "explain-delay-kind",
+        "已取得待遇资格",
+        "negated: the member has not qualified (尚未取得待遇资格)",
+    ),
 ];
 
 fn messages(language: Language) -> Vec<MessageSource> {
@@ -1032,4 +1037,243 @@ fn the_chinese_audit_texts_have_no_english_sentences() {
     }
     assert!(checked > 1000, "{checked} lines");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// English counts select their plural: "1 month", never "1 month(s)" or "1 months'
+/// grace" (the catalogs hold no such fallback, and a count of one renders singular).
+#[test]
+fn english_counts_are_singular_for_one_and_plural_otherwise() {
+    use flexledger::i18n::{count, say, text};
+    for file in ["explain", "events", "replay"] {
+        let source = std::fs::read_to_string(repo_path(&format!("locales/en/{file}.ftl"))).unwrap();
+        for fallback in ["(s)", "months'", "months of arrears"] {
+            let lines: Vec<&str> = source
+                .lines()
+                .filter(|line| !line.starts_with('#') && line.contains(fallback))
+                .collect();
+            assert!(lines.is_empty(), "{file}.ftl says {fallback:?}: {lines:?}");
+        }
+    }
+    let arrears = |months: usize, grace: u32| {
+        let args = [
+            ("owed", text("600.00")),
+            ("first", text("2025-03")),
+            ("months", count(months)),
+            ("deadline", text("2025-04")),
+            ("grace", count(grace)),
+        ];
+        say(Language::En, "explain-arrears-run", &args)
+    };
+    let one = arrears(1, 1);
+    assert!(
+        one.contains("owes 600.00 in arrears, 1 month from 2025-03"),
+        "{one}"
+    );
+    assert!(
+        one.contains("+ 1 month of grace") && one.contains("more than 1 month of arrears"),
+        "{one}"
+    );
+    assert!(!one.contains("months"), "{one}");
+    let two = arrears(2, 3);
+    assert!(
+        two.contains("2 months from 2025-03") && two.contains("3 months of grace"),
+        "{two}"
+    );
+    let delay = say(Language::En, "explain-delay-first", &[("delay", count(1))]);
+    assert!(delay.contains("applies: 1 month (P-delay-first"), "{delay}");
+    let header = [
+        ("member", text("m")),
+        ("region", text("demo")),
+        ("events", count(1)),
+    ];
+    assert!(say(Language::En, "replay-header", &header).contains(", 1 event;"));
+    let paid = [
+        ("months", text("2025-01")),
+        ("count", count(1)),
+        ("amount", text("600.00")),
+        ("kinds", text("on_time")),
+        ("paid_on", text("2025-01-10")),
+    ];
+    let summary = say(Language::En, "event-paid", &paid);
+    assert_eq!(
+        summary,
+        "R6 paid 2025-01 (1 month, 600.00, on_time) on 2025-01-10"
+    );
+    // Chinese has no plural: the same count reads "1 个月".
+    let zh = say(
+        Language::ZhCn,
+        "explain-delay-first",
+        &[("delay", count(1))],
+    );
+    assert!(zh.contains("1 个月"), "{zh}");
+}
+
+/// The explanation of `month` pinned in `tests/expect/<case>.explain[.zh-CN].txt`,
+/// without its rules section (what the reasons and roles say).
+fn explained(case: &str, month: &str, language: Language) -> (String, String) {
+    let name = match language {
+        Language::En => format!("{case}.explain.txt"),
+        Language::ZhCn => format!("{case}.explain.zh-CN.txt"),
+    };
+    let section = crate::expect::explain_section(&name, month);
+    let marker = match language {
+        Language::En => "Rules applied (RULES.md):",
+        Language::ZhCn => "适用的规则（RULES.zh.md）：",
+    };
+    let (own, rules) = section.split_once(marker).unwrap();
+    (own.to_owned(), rules.to_owned())
+}
+
+/// A waiting month whose period ended before its benefit start (here by an automatic
+/// withdrawal, R11, and by a withdrawal on request, R12) says when benefits would have
+/// started, that its contribution bought no coverage and whether it was refunded —
+/// not that benefits "start" in a month of a closed period.
+#[test]
+fn a_waiting_month_of_an_ended_period_says_it_bought_no_coverage() {
+    for (case, month, rule) in [
+        ("stopped_deduction_lapsed/0b53af7d", "2025-01", "R11"),
+        (
+            "decision_withdrawal_and_reenrollment/5d1c8a3e",
+            "2025-01",
+            "R12",
+        ),
+    ] {
+        let (en, _) = explained(case, month, Language::En);
+        assert!(en.contains("would have started in"), "{case} {month}: {en}");
+        assert!(en.contains("its contribution bought no coverage"), "{en}");
+        assert!(en.contains("it was not refunded (R12"), "{en}");
+        assert!(
+            en.contains(&format!(", {rule}), so the enrollment period ended")),
+            "{en}"
+        );
+        assert!(
+            !en.contains("benefits of this enrollment period start in"),
+            "{en}"
+        );
+        let (zh, _) = explained(case, month, Language::ZhCn);
+        assert!(
+            zh.contains("之前即已结束") && zh.contains("也未退费"),
+            "{zh}"
+        );
+    }
+    // A period still open (or ended after its benefit start) says they start.
+    let (open, _) = explained("automatic_withdrawal/0b53af7d", "2025-01", Language::En);
+    assert!(
+        open.contains("benefits of this enrollment period start in 2025-07"),
+        "{open}"
+    );
+}
+
+/// An arrears month says what is owed, from which month the run runs, and the last
+/// month in which it can still be paid back (R10).
+#[test]
+fn an_arrears_month_says_what_is_owed_from_when_and_until_when() {
+    let (en, rules) = explained(
+        "stopped_deduction_in_arrears/0b53af7d",
+        "2025-03",
+        Language::En,
+    );
+    assert!(
+        en.contains("the member owes 720.00 in arrears, 1 month from 2025-03; it can still be paid back, oldest first, until 2025-04, the last month in which to pay it"),
+        "{en}"
+    );
+    let (zh, _) = explained(
+        "stopped_deduction_in_arrears/0b53af7d",
+        "2025-03",
+        Language::ZhCn,
+    );
+    assert!(
+        zh.contains("参保人员欠费共计 720.00")
+            && zh.contains("补缴截止月为 2025-04，即最后一个可以补缴的月份"),
+        "{zh}"
+    );
+    // R10 is quoted in part: the run and its deadline, not what a back-pay restores.
+    assert!(
+        rules.contains("(quoted in part: R10 in full is in RULES.md)"),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("The back-pay deadline shown") && !rules.contains("becomes `restored`"),
+        "{rules}"
+    );
+}
+
+/// A benefit start names its delay and why: the first enrollment, or a gap longer than
+/// P-reset that makes the first-enrollment wait apply again (R7) — in words, not as
+/// the parameter's name.
+#[test]
+fn a_benefit_start_names_its_delay_and_why_in_words() {
+    let (first, _) = explained("automatic_withdrawal/0b53af7d", "2025-07", Language::En);
+    assert!(
+        first.contains("(P plus the first-enrollment delay, R7)"),
+        "{first}"
+    );
+    assert!(
+        first.contains("so the first-enrollment delay applies: 6 months (P-delay-first"),
+        "{first}"
+    );
+    let (gap, rules) = explained(
+        "long_gap_serves_first_wait/c2432f3f",
+        "2025-09",
+        Language::En,
+    );
+    assert!(
+        gap.contains(
+            "(P plus the first-enrollment delay again, after a gap longer than P-reset, R7)"
+        ),
+        "{gap}"
+    );
+    assert!(gap.contains("the gap, 4 months strictly between"), "{gap}");
+    assert!(
+        gap.contains("longer than the region's limit of 3 months (P-reset, S7)"),
+        "{gap}"
+    );
+    // R7 quoted in part: the benefit start, the delay and the gap, waiting.
+    assert!(
+        rules.contains("The gap is the number of months")
+            && !rules.contains("A member has qualified"),
+        "{rules}"
+    );
+    let (zh, _) = explained(
+        "long_gap_serves_first_wait/c2432f3f",
+        "2025-09",
+        Language::ZhCn,
+    );
+    assert!(zh.contains("因中断间隔超过 P-reset 视为首次参保"), "{zh}");
+    for (case, month) in [
+        ("automatic_withdrawal/0b53af7d", "2025-07"),
+        ("long_gap_serves_first_wait/c2432f3f", "2025-09"),
+        ("backpay_within_grace/0b53af7d", "2025-08"),
+        ("automatic_withdrawal/0b53af7d", "2025-08"),
+    ] {
+        for language in [Language::En, Language::ZhCn] {
+            let (own, _) = explained(case, month, language);
+            for code in [
+                "benefit_delay_first",
+                "benefit_delay_reenroll",
+                "first_wait_after_gap_months",
+                "backpay_restores =",
+                "(arrears_exceeded_grace)",
+                "补缴 retroactive",
+            ] {
+                assert!(
+                    !own.contains(code),
+                    "{case} {month} {language:?} says {code}: {own}"
+                );
+            }
+        }
+    }
+}
+
+/// The JSON keeps every rule's whole text: only the text output quotes a part.
+#[test]
+fn the_json_quotes_every_rule_whole() {
+    let line =
+        crate::expect::explain_json_line("automatic_withdrawal/0b53af7d.explain.jsonl", "2025-01");
+    let explained: Value = serde_json::from_str(&line).unwrap();
+    let r7 = explained["rules"][0]["text"].as_str().unwrap();
+    assert!(
+        r7.starts_with("In each enrollment period") && r7.ends_with("serves P-delay-first again.)"),
+        "{r7}"
+    );
 }
