@@ -4,7 +4,10 @@
 
 page-title = Member { $member } — flexledger audit
 page-heading = flexledger audit: one member
-page-lead = Member { $member } in region { $region } · folded from the log up to position { $position } · { $count } event(s) of this member. Every status below is derived from these events by the rules of RULES.md; hover a month in the picture for details.
+page-lead = Member { $member } in region { $region } · folded from the log up to position { $position } · { $count ->
+        [one] { $count } event
+       *[other] { $count } events
+    } of this member. Every status below is derived from these events by the rules of RULES.md; hover a month in the picture for details.
 
 ## The member's summary
 
@@ -45,7 +48,10 @@ page-subsidy-state = { $paid_out ->
        *[no] owed
     }
 page-events = Events ({ $count })
-page-events-skipped = The first { $skipped } event(s) are not listed (at most { $max }); read them all with <code>flexledger-audit replay</code>.
+page-events-skipped = { $skipped ->
+        [one] The first event is not listed
+       *[other] The first { $skipped } events are not listed
+    } (at most { $max }); read them all with <code>flexledger-audit replay</code>.
 page-events-columns = { $column ->
         [position] position
         [type] type

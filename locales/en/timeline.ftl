@@ -4,7 +4,10 @@
 
 ## Heading
 
-timeline-title = Member { $member } ({ $region }): { $count } month(s) from { $first } to { $last }
+timeline-title = Member { $member } ({ $region }): { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    } from { $first } to { $last }
 timeline-heading-member = Member { $member }
 timeline-heading-status = region { $region } · { $state } · tier { $tier } · { $continuous } continuous / { $cumulative } cumulative months · { $arrears }
 timeline-state = { $state ->
@@ -23,13 +26,19 @@ timeline-heading-benefits = { $start } · paid through { $paid_through } · enro
         [stopped] stopped (R8)
        *[on] on
     } · as of log position { $position }
-timeline-not-drawn = the first { $count } month(s) are not drawn (at most { $years } years)
+timeline-not-drawn = { $count ->
+        [one] the first month is not drawn
+       *[other] the first { $count } months are not drawn
+    } (at most { $years } years)
 timeline-heading-money = qualified { $qualified ->
         [yes] yes
        *[no] no
     } (R7) · personal account { $balance } (R17) · { $subsidy }
 timeline-subsidy-none = no subsidy granted (R16)
-timeline-subsidy = subsidy: { $granted } month(s) granted, { $accrued } accrued, { $paid } paid out, { $owed } owed (R16)
+timeline-subsidy = subsidy: { $granted ->
+        [one] { $granted } month
+       *[other] { $granted } months
+    } granted, { $accrued } accrued, { $paid } paid out, { $owed } owed (R16)
 timeline-refunded-total = refunded { $amount } (R12)
 timeline-footer = flexledger · statuses and rules as in RULES.md "Month statuses" · hover a month for its due, paid, refund, account part, subsidy, benefits, rule and events
 
@@ -71,13 +80,25 @@ timeline-withdrawal = { $rule } withdrawn ({ $reason }) { $when ->
        *[request] on request, effective from here
     }; { $lapsed } · position { $position }
 timeline-withdrawal-nothing-lapsed = nothing lapsed
-timeline-withdrawal-lapsed = lapsed { $months }: { $count } month(s), { $amount } borne by the member
+timeline-withdrawal-lapsed = lapsed { $months }: { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }, { $amount } borne by the member
 timeline-withdrawal-then = { $earlier }; then { $later }
 timeline-missed = missed at the month close, due { $due } (R9, position { $position })
-timeline-refunded = refunded by the withdrawal (R12; { $count } month(s), { $amount } in all, position { $position })
+timeline-refunded = refunded by the withdrawal (R12; { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }, { $amount } in all, position { $position })
 timeline-paid-by = paid on { $paid_on } ({ $kind }, position { $position })
-timeline-payment-made = payment made { $paid_on }: { $amount } for { $count } month(s) (position { $position })
-timeline-subsidy-granted = subsidy granted from here ({ $category }): { $months } month(s) at share { $share } (R16, position { $position })
+timeline-payment-made = payment made { $paid_on }: { $amount } for { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    } (position { $position })
+timeline-subsidy-granted = subsidy granted from here ({ $category }): { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } at share { $share } (R16, position { $position })
 timeline-subsidy-revoked = subsidy revoked from here (R16, position { $position })
 timeline-subsidy-paid = subsidy paid out on { $paid_on } (R16, position { $position })
 

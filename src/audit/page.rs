@@ -19,7 +19,7 @@ use crate::audit::timeline::{escape, render, status_name, status_style, FONT_FAM
 use crate::domain::coverage::MemberCoverage;
 use crate::domain::money::Money;
 use crate::domain::state::FoldError;
-use crate::i18n::{say, text, Language};
+use crate::i18n::{count, say, text, Language};
 use crate::store::envelope::Envelope;
 use uuid::Uuid;
 
@@ -90,7 +90,7 @@ pub fn html_in(history: &MemberHistory, language: Language) -> Result<String, Fo
         member,
         ("region", text(&coverage.region)),
         ("position", text(coverage.position)),
-        ("count", text(events.len())),
+        ("count", count(events.len())),
     ];
     page.push_str(&format!(
         "<h1>{}</h1>\n<p class=\"lead\">{}</p>\n",
@@ -244,14 +244,14 @@ fn months_table(page: &mut String, coverage: &MemberCoverage, language: Language
 const EVENT_COLUMNS: [&str; 4] = ["position", "type", "summary", "recorded_at"];
 
 fn events_table(page: &mut String, events: &[&Envelope], language: Language) {
-    let count = [("count", text(events.len()))];
+    let heading_args = [("count", text(events.len()))];
     page.push_str(&format!(
         "<h2>{}</h2>\n",
-        escape(&say(language, "page-events", &count))
+        escape(&say(language, "page-events", &heading_args))
     ));
     let skipped = events.len().saturating_sub(PAGE_EVENTS_MAX);
     if skipped > 0 {
-        let args = [("skipped", text(skipped)), ("max", text(PAGE_EVENTS_MAX))];
+        let args = [("skipped", count(skipped)), ("max", text(PAGE_EVENTS_MAX))];
         // The message's markup (`<code>`) is the catalog's; its arguments are numbers.
         page.push_str(&format!(
             "<p class=\"note\">{}</p>\n",

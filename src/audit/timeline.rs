@@ -222,7 +222,7 @@ fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMark
             Event::SubsidyGranted(granted) => {
                 let args = [
                     ("category", category_word(language, &granted.category)),
-                    ("months", text(granted.months)),
+                    ("months", count(granted.months)),
                     ("share", text(granted.share)),
                     at,
                 ];
@@ -737,7 +737,7 @@ fn heading_money(coverage: &MemberCoverage, language: Language) -> String {
         say(language, "timeline-subsidy-none", &[])
     } else {
         let args = [
-            ("granted", text(subsidy.granted_months)),
+            ("granted", count(subsidy.granted_months)),
             ("accrued", text(subsidy.accrued)),
             ("paid", text(subsidy.paid)),
             ("owed", text(subsidy.owed)),

@@ -25,6 +25,8 @@ const CODE_WORDS: &[&str] = &[
     "flexledger",
     "RULES",
     "md",
+    // RULES.zh.md, the rules in Chinese.
+    "zh",
     "id",
     "UUID",
     "UTC",
