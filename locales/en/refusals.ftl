@@ -18,7 +18,10 @@ refusal-paid-on-outside-open-month = paid_on { $paid_on } is not in the open mon
 refusal-months-not-contiguous = months must be consecutive and in ascending order, with no gap or repeat (R6)
 refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: pay from { $next_unpaid }
 refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): pay from { $next_unpaid }
-refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count } month(s) { $next_unpaid }..{ $last_owed } owe { $amount }
+refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count ->
+        [one] { $count } month { $next_unpaid } owes
+       *[other] { $count } months { $next_unpaid }..{ $last_owed } owe
+    } { $amount }
 refusal-prepay-limit-exceeded = { $month } is more than 12 months ahead (R6): pay at most through { $limit } while { $open } is open
 refusal-pay-amount-mismatch = amount { $amount } does not equal the dues of { $first }..{ $last }, which sum to { $total } (R4, R6): pay exactly { $total }
 refusal-month-not-open = { $month } is not the open month of region { $region } (R9): close { $open } next

@@ -364,7 +364,7 @@ pub fn status_word_short(
     say(language, "word-status-short", &args)
 }
 
-/// A withdrawal reason in words (its code in English).
+/// A withdrawal reason in words (its code only where the catalog has no words for it).
 pub fn reason_word(language: Language, reason: &crate::domain::command::WithdrawalReason) -> Arg {
     let args = [("reason", text(serde_plain(reason)))];
     text(say(language, "word-reason", &args))

@@ -164,7 +164,7 @@ fn escape_content(text: &str) -> String {
 struct MonthMarks {
     /// Payments that paid this month: "paid on DATE (kind, position P)".
     paid_by: Vec<String>,
-    /// Payments made while this was the open month: "DATE: AMOUNT for N month(s)".
+    /// Payments made while this was the open month: "DATE: AMOUNT for N months".
     payments_made: Vec<String>,
     /// The month close that recorded this month as missed.
     missed: Option<String>,

@@ -279,7 +279,11 @@ fn check_pay_range(
                 last_owed,
                 amount,
             },
-            format!("months are paid oldest first (R6): start from {next_unpaid}; {count} month(s) {next_unpaid}..{last_owed} owe {amount}"),
+            if count == 1 {
+                format!("months are paid oldest first (R6): start from {next_unpaid}; 1 month {next_unpaid} owes {amount}")
+            } else {
+                format!("months are paid oldest first (R6): start from {next_unpaid}; {count} months {next_unpaid}..{last_owed} owe {amount}")
+            },
         );
     }
     let open = region.open_month;

@@ -35,8 +35,24 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
     refusal
         .text
         .as_ref()
-        .and_then(|text| tr(language, text.id(), &text.args()))
+        .and_then(|text| {
+            let args: Vec<(&str, Arg)> = text
+                .args()
+                .into_iter()
+                .map(|(name, value)| (name, refusal_arg(name, value)))
+                .collect();
+            tr_args(language, text.id(), &args)
+        })
         .unwrap_or_else(|| refusal.message.clone())
+}
+
+/// A refusal's argument: its `Display`, except that one named `count` is a Fluent
+/// number, so the English message can say "1 month" and "2 months" by its plural.
+fn refusal_arg(name: &str, value: String) -> Arg {
+    match (name, value.parse::<i64>()) {
+        ("count", Ok(count)) => Arg::Count(count),
+        _ => Arg::Text(value),
+    }
 }
 
 /// Message `id` in `language`, for renderers whose every sentence is in the catalog

@@ -207,7 +207,7 @@ fn check_picture(history: &MemberHistory) -> BTreeSet<String> {
                     month.is_none_or(|month| tooltip.contains(&month.to_string()))
                 };
                 let names_it = |tooltip: &String| {
-                    tooltip.contains(&serde_plain(&withdrawn.reason))
+                    tooltip.contains(&reason_in_words(&withdrawn.reason))
                         && names(tooltip, withdrawn.lapsed_months.first())
                         && names(tooltip, withdrawn.lapsed_months.last())
                 };
@@ -321,7 +321,7 @@ fn a_century_long_history_is_drawn_by_year_within_bounds() {
         "the latest 100 years are drawn, 1990..1994 are not"
     );
     assert_eq!(drawn[0].month, "1995-01");
-    assert!(svg.contains("the first 60 month(s) are not drawn"));
+    assert!(svg.contains("the first 60 months are not drawn"));
     let years: Vec<&str> = document
         .descendants()
         .filter(|node| has_class(node, "year"))
@@ -649,7 +649,7 @@ fn the_timeline_and_the_audit_page_are_served_by_role() {
         assert_eq!(page.matches("class=\"cell\"").count(), months.len());
         assert_eq!(page.matches("<tr data-month=").count(), months.len());
         assert!(
-            page.contains("R11 withdrawn (arrears_exceeded_grace)"),
+            page.contains("R11 withdrawn (automatically, for arrears beyond the grace)"),
             "describe() of the withdrawal"
         );
     }
@@ -805,4 +805,10 @@ fn the_svg_goes_to_standard_output_for_a_dash() {
     let svg = String::from_utf8(output.stdout).unwrap();
     assert!(roxmltree::Document::parse(&svg).is_ok(), "{svg}");
     assert!(!dir.path().join("-").exists(), "no file named '-'");
+}
+
+/// How the English timeline words a withdrawal reason (the catalog's `word-reason`).
+fn reason_in_words(reason: &flexledger::domain::command::WithdrawalReason) -> String {
+    let args = [("reason", flexledger::i18n::text(serde_plain(reason)))];
+    flexledger::i18n::say(flexledger::i18n::Language::En, "word-reason", &args)
 }

@@ -1044,7 +1044,9 @@ fn the_chinese_audit_texts_have_no_english_sentences() {
 #[test]
 fn english_counts_are_singular_for_one_and_plural_otherwise() {
     use flexledger::i18n::{count, say, text};
-    for file in ["explain", "events", "replay"] {
+    for file in [
+        "explain", "events", "replay", "timeline", "page", "refusals",
+    ] {
         let source = std::fs::read_to_string(repo_path(&format!("locales/en/{file}.ftl"))).unwrap();
         for fallback in ["(s)", "months'", "months of arrears"] {
             let lines: Vec<&str> = source
@@ -1276,4 +1278,33 @@ fn the_json_quotes_every_rule_whole() {
         r7.starts_with("In each enrollment period") && r7.ends_with("serves P-delay-first again.)"),
         "{r7}"
     );
+}
+
+/// The refusal that names the arrears to pay first counts them in English by their
+/// plural (its `count` argument is a Fluent number), and says the same as `message`.
+#[test]
+fn the_arrears_refusal_says_one_month_or_several() {
+    use flexledger::domain::money::Money;
+    use flexledger::domain::month::Month;
+    let refusal = |count: usize, last: &str, amount: &str, message: &str| Refusal {
+        code: ErrorCode::ArrearsMustBePaidFirst,
+        message: message.to_owned(),
+        text: Some(RefusalText::ArrearsMustBePaidFirst {
+            next_unpaid: Month::parse("2025-10").unwrap(),
+            count,
+            last_owed: Month::parse(last).unwrap(),
+            amount: Money::parse(amount).unwrap(),
+        }),
+    };
+    let one = refusal(1, "2025-10", "600.00", "");
+    assert_eq!(
+        refusal_message(Language::En, &one),
+        "months are paid oldest first (R6): start from 2025-10; 1 month 2025-10 owes 600.00"
+    );
+    let three = refusal(3, "2025-12", "1800.00", "");
+    assert_eq!(
+        refusal_message(Language::En, &three),
+        "months are paid oldest first (R6): start from 2025-10; 3 months 2025-10..2025-12 owe 1800.00"
+    );
+    assert!(refusal_message(Language::ZhCn, &three).contains("共 3 个月"));
 }

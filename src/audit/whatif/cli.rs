@@ -243,10 +243,12 @@ pub fn print_member(out: &mut dyn Write, member: &MemberWhatIf) -> anyhow::Resul
     print_outcomes(out, &member.actual, &member.alternative)?;
     if member.months.is_empty() {
         writeln!(out, "\nno month changes status or benefits")?;
+    } else if member.months.len() == 1 {
+        writeln!(out, "\n1 month changes status or benefits:")?;
     } else {
         writeln!(
             out,
-            "\n{} month(s) change status or benefits:",
+            "\n{} months change status or benefits:",
             member.months.len()
         )?;
         writeln!(
