@@ -246,6 +246,10 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("replay-", &["src/audit/replay.rs"]),
     ("timeline-", &["src/audit/timeline.rs"]),
     ("page-", &["src/audit/page.rs"]),
+    (
+        "http-",
+        &["src/http/mod.rs", "src/http/feed.rs", "src/http/backup.rs"],
+    ),
 ];
 
 /// Every `explain-`, `event-`, `word-` and `replay-` message is rendered by its file and every
