@@ -314,3 +314,67 @@ fn the_idempotency_key_refusal_speaks_chinese() {
         "{chinese}"
     );
 }
+
+/// A command that does not parse is refused with `invalid_command` and the domain's
+/// English; over HTTP each of its fixed sentences is shown in the reader's language
+/// (`http::parse_errors`), one command of every sentence here. A sentence reworded in
+/// the domain and not in the catalog would stay English and fail this test.
+#[test]
+fn a_command_that_does_not_parse_is_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let grant = |months: u64, share: &str| json!({"command":"grant_subsidy","member_id":MEMBER,"from_month":"2025-10","months":months,"share":share,"category":"hardship"});
+    let commands = [
+        json!(1),
+        json!({"command": 1}),
+        json!({}),
+        json!({"command": "frobnicate"}),
+        json!({"command_id": "x", "command": "pay"}),
+        json!({"expected_version": -1, "command": "pay"}),
+        json!({"expected_version": 1, "command": "close_month", "region": "demo", "month": "2025-10"}),
+        json!({"command":"pay","member_id":MEMBER,"months":[],"amount":"1.00","paid_on":"2025-10-03"}),
+        json!({"command":"withdraw","member_id":MEMBER,"reason":"arrears_exceeded_grace"}),
+        grant(0, "0.5"),
+        grant(3, "0"),
+        json!({"command":"pay_subsidy","member_id":MEMBER,"months":["2025-01","2025-01"],"amount":"1.00","paid_on":"2025-10-03"}),
+        json!({"command":"pay_subsidy","member_id":MEMBER,"months":[],"amount":"1.00","paid_on":"2025-10-03"}),
+        json!({"command": "pay", "member_id": MEMBER}),
+        json!({"command":"pay","member_id":"x","months":["2025-10"],"amount":"1.00","paid_on":"2025-10-03"}),
+    ];
+    let batch = Value::Array(commands.to_vec()).to_string();
+    let refused = |language: &str| -> Vec<(String, String)> {
+        let (status, body) = app.call(
+            "POST",
+            "/v1/commands",
+            Some(token("operator")),
+            Some(&batch),
+            &[("accept-language", language)],
+        );
+        assert_eq!(status, 200, "{body}");
+        body.as_array()
+            .unwrap()
+            .iter()
+            .map(|result| {
+                let error = &result["error"];
+                (
+                    error["code"].as_str().unwrap().to_owned(),
+                    error["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let english = refused("en");
+    let chinese = refused(CHINESE);
+    assert_eq!(english.len(), commands.len());
+    for ((command, (code, english)), (code_zh, chinese)) in
+        commands.iter().zip(&english).zip(&chinese)
+    {
+        assert_eq!(code, "invalid_command", "{command}: {english}");
+        assert_eq!(code_zh, code, "{command}");
+        assert!(!has_chinese(english), "{command}: {english}");
+        assert!(
+            has_chinese(chinese),
+            "{command}: {chinese} (English: {english})"
+        );
+    }
+}
