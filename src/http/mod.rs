@@ -1022,6 +1022,64 @@ mod tests {
         assert_eq!(body["error"]["message"], "\"x\" is not a month (YYYY-MM)");
     }
 
+    /// The server's own failures, a stopped writer's 503 and a 500, speak the
+    /// language the request chose too, with the same status and code.
+    #[test]
+    fn a_failure_of_the_server_speaks_chinese() {
+        let router: Router = Router::new()
+            .route(
+                "/stopped",
+                get(|| async {
+                    let stopped = crate::error::Error::from(WriterError::Stopped);
+                    Err::<(), _>(AppError::from(stopped))
+                }),
+            )
+            .route(
+                "/fails",
+                get(|| async { Err::<(), _>(AppError::internal("a secret")) }),
+            )
+            .layer(axum::middleware::from_fn(language::choose));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime builds");
+        let answer = |path: &str| {
+            let request = Request::builder()
+                .uri(path)
+                .header(header::ACCEPT_LANGUAGE, "zh-CN")
+                .body(axum::body::Body::empty())
+                .expect("a request builds");
+            runtime.block_on(async {
+                let response = tower::ServiceExt::oneshot(router.clone(), request)
+                    .await
+                    .expect("a router answers");
+                let status = response.status();
+                let language = response.headers()[header::CONTENT_LANGUAGE].clone();
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .expect("an error body is in memory");
+                let body: serde_json::Value =
+                    serde_json::from_slice(&bytes).expect("an error body is JSON");
+                (status, language, body)
+            })
+        };
+        let (status, language, body) = answer("/stopped");
+        assert_eq!(
+            (status, language.to_str().ok()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("zh-CN"))
+        );
+        assert_eq!(body["error"]["code"], "unavailable");
+        assert_eq!(
+            body["error"]["message"],
+            "账本暂不接受命令，须重启服务器：the ledger writer has stopped"
+        );
+        let (status, _, body) = answer("/fails");
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            serde_json::json!({"ok": false, "error": {"code": "internal", "message": "服务器内部错误；详情见服务器日志"}})
+        );
+    }
+
     /// The log lines written while a closure runs on this thread.
     #[derive(Clone, Default)]
     struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
