@@ -47,14 +47,10 @@ fn reader_language(query: &LanguageQuery, headers: &HeaderMap) -> Language {
 const SVG_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
 
 fn fold_failed(error: crate::domain::state::FoldError) -> AppError {
-    AppError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        format!(
-            "the member's history does not fold at position {}: {}",
-            error.position, error.message
-        ),
-    )
+    AppError::internal(format!(
+        "the member's history does not fold at position {}: {}",
+        error.position, error.message
+    ))
 }
 
 /// A response the browser must not cache or sniff, and must not leak through a

@@ -31,27 +31,16 @@ pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response
     let (tree, signed) = blocking(move || {
         let tree = crate::backup::walk(store.as_ref(), &mut |_| {})?;
         if tree.size() == 0 {
-            return Err(AppError::new(
+            return Err(AppError::say(
                 StatusCode::CONFLICT,
                 "empty_log",
-                "nothing to back up: the log is empty",
+                "http-backup-empty-log",
+                vec![],
             ));
         }
         let key = crate::audit::keys::load(store.dir())
-            .map_err(|error| {
-                AppError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    error.to_string(),
-                )
-            })?
-            .ok_or_else(|| {
-                AppError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "the ledger has no signing key",
-                )
-            })?;
+            .map_err(|error| AppError::internal(error.to_string()))?
+            .ok_or_else(|| AppError::internal("the ledger has no signing key"))?;
         let signed =
             crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
         Ok((tree, signed))

@@ -15,6 +15,7 @@ use crate::domain::policy::RegionName;
 use crate::feed::{
     Delivery, FeedItem, Filter, Start, StartError, Subscription, FEED_SUBSCRIBER_BUFFER_ITEMS,
 };
+use crate::i18n::Arg;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -34,24 +35,30 @@ pub struct FeedQuery {
     member: Option<String>,
 }
 
-fn invalid(message: String) -> AppError {
-    AppError::new(StatusCode::BAD_REQUEST, "invalid_command", message)
+/// A 400 whose message is the catalog's `id` with `args`.
+fn invalid(id: &'static str, args: Vec<(&'static str, Arg)>) -> AppError {
+    AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, args)
 }
 
 /// The feed's filter of a query.
 fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
     let member = match &query.member {
         None => None,
-        Some(text) => Some(
-            Uuid::parse_str(text).map_err(|_| invalid(format!("member {text:?} is not a UUID")))?,
-        ),
+        Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
+            invalid(
+                "http-feed-member-not-uuid",
+                vec![("text", crate::i18n::text(format!("{text:?}")))],
+            )
+        })?),
     };
     let region = match &query.region {
         None => None,
-        Some(text) => Some(
-            RegionName::parse(text)
-                .ok_or_else(|| invalid(format!("{text:?} is not a region name")))?,
-        ),
+        Some(text) => Some(RegionName::parse(text).ok_or_else(|| {
+            invalid(
+                "http-not-a-region-name",
+                vec![("text", crate::i18n::text(format!("{text:?}")))],
+            )
+        })?),
     };
     let types = query.types.as_ref().map(|types| {
         types
@@ -88,10 +95,11 @@ pub async fn get_feed(
     let last_event_id = last_event_id(&headers)?;
     let filter = filter_of(&query)?;
     let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
-        return Err(AppError::new(
+        return Err(AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
             "overloaded",
-            format!("the feed already has {FEED_SUBSCRIBERS_MAX} subscribers; retry later"),
+            "http-feed-full",
+            vec![("max", crate::i18n::text(FEED_SUBSCRIBERS_MAX))],
         ));
     };
     let start = match (last_event_id, query.from) {
@@ -103,11 +111,7 @@ pub async fn get_feed(
         .await
         .map_err(|error: StartError| match error {
             StartError::Store(error) => AppError::from(error),
-            StartError::Task(error) => AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                error.to_string(),
-            ),
+            StartError::Task(error) => AppError::internal(error.to_string()),
         })?;
     let (sender, receiver) = tokio::sync::mpsc::channel(FEED_SUBSCRIBER_BUFFER_ITEMS);
     state
@@ -135,8 +139,6 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<(u64, u32)>, AppError> {
         .to_str()
         .ok()
         .and_then(crate::feed::parse_id)
-        .ok_or_else(|| {
-            invalid("Last-Event-ID must be a feed message id: POSITION or POSITION.N".into())
-        })?;
+        .ok_or_else(|| invalid("http-last-event-id", vec![]))?;
     Ok(Some(parsed))
 }

@@ -8,6 +8,8 @@ pub mod auth;
 mod backup;
 pub mod cors;
 mod feed;
+mod language;
+mod parse_errors;
 mod request_id;
 mod schemas;
 mod server;
@@ -24,7 +26,7 @@ use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
-use crate::i18n::Language;
+use crate::i18n::{text, Arg, Language};
 use crate::ledger::member_coverage;
 use crate::store::{
     CommandResult, Envelope, EventLog, SledReader, StateKey, StateRows, StoreError,
@@ -97,48 +99,80 @@ pub struct Metrics {
     pub command_request_micros_total: AtomicU64,
 }
 
-/// An HTTP error with the contract's error shape.
+/// An HTTP error with the contract's error shape. Its message is a message of the
+/// catalog (`locales/*/http.ftl`, D37) kept as data, so that it is rendered in the
+/// reader's language where it becomes a response; the status and code never change.
 pub struct AppError {
     status: StatusCode,
     code: &'static str,
+    /// The English message: the log's, and the wire's for an English reader.
     message: String,
+    /// The catalog's message id and its arguments; `None` for a 500, whose details
+    /// are the log's only.
+    said: Option<(&'static str, Vec<(&'static str, Arg)>)>,
 }
 
 impl AppError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+    /// An error whose message is the catalog's `id` with `args`.
+    fn say(
+        status: StatusCode,
+        code: &'static str,
+        id: &'static str,
+        args: Vec<(&'static str, Arg)>,
+    ) -> AppError {
         AppError {
             status,
             code,
-            message: message.into(),
+            message: crate::i18n::say(Language::En, id, &args),
+            said: Some((id, args)),
+        }
+    }
+
+    /// A 500: `detail` (a store error, a path in the data directory) goes to the log.
+    fn internal(detail: impl Into<String>) -> AppError {
+        AppError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: detail.into(),
+            said: None,
         }
     }
 }
 
-/// What a 500 tells the client: the details (a store error, a path in the data
-/// directory) go to the server's log only, on a line with the request's id, which
-/// the message quotes so that a client's report leads to that line.
-fn internal_error_message(request_id: Option<&RequestId>) -> String {
+/// What a 500 tells the client, in `language`: the details go to the server's log
+/// only, on a line with the request's id, which the message quotes so that a
+/// client's report leads to that line.
+fn internal_error_message(language: Language, request_id: Option<&RequestId>) -> String {
     match request_id {
-        Some(id) => format!("internal error (request {id}); the server's log has the details"),
-        None => "internal error; the server's log has the details".to_owned(),
+        Some(id) => crate::i18n::say(language, "http-internal-request", &[("request", text(id))]),
+        None => crate::i18n::say(language, "http-internal", &[]),
     }
 }
 
+/// Every error answers in the request's language (`language::current`), which it
+/// names in `Content-Language`; the answer varies by `Accept-Language`.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let request_id = RequestId::current();
+        let language = language::current();
         if self.status.is_server_error() {
             let id = request_id.as_ref().map_or("none", RequestId::as_str);
             tracing::error!(request_id = id, code = self.code, message = %self.message, "request failed");
         }
-        let message = if self.status == StatusCode::INTERNAL_SERVER_ERROR {
-            internal_error_message(request_id.as_ref())
-        } else {
-            self.message
+        let message = match self.said {
+            _ if self.status == StatusCode::INTERNAL_SERVER_ERROR => {
+                internal_error_message(language, request_id.as_ref())
+            }
+            Some((id, args)) if language != Language::En => crate::i18n::say(language, id, &args),
+            _ => self.message,
         };
         let body =
             serde_json::json!({"ok": false, "error": {"code": self.code, "message": message}});
-        (self.status, Json(body)).into_response()
+        let content_language = [
+            (header::CONTENT_LANGUAGE, language.tag()),
+            (header::VARY, "accept-language"),
+        ];
+        (self.status, content_language, Json(body)).into_response()
     }
 }
 
@@ -148,16 +182,13 @@ impl IntoResponse for AppError {
 impl From<crate::error::Error> for AppError {
     fn from(error: crate::error::Error) -> AppError {
         match error.kind() {
-            crate::error::ErrorKind::Stopped => AppError::new(
+            crate::error::ErrorKind::Stopped => AppError::say(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
-                error.to_string(),
+                "http-unavailable",
+                vec![("detail", text(error))],
             ),
-            _ => AppError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                error.to_string(),
-            ),
+            _ => AppError::internal(error.to_string()),
         }
     }
 }
@@ -235,25 +266,28 @@ pub fn app(state: AppState) -> Router {
             "/healthz",
             get(|State(state): State<AppState>| async move {
                 if state.writer_counters.failed.load(Ordering::SeqCst) {
-                    return AppError::new(StatusCode::SERVICE_UNAVAILABLE, "writer_failed", "an append failed; the ledger takes no more commands until the server is restarted").into_response();
+                    return AppError::say(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "writer_failed",
+                        "http-writer-failed",
+                        vec![],
+                    )
+                    .into_response();
                 }
                 Json(serde_json::json!({"ok": true})).into_response()
             }),
         )
         .merge(schemas::routes())
         .fallback(|| async {
-            AppError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such route; see README's API section",
-            )
+            AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
         })
         // Every error has the JSON error shape, a wrong method too (axum's is empty).
         .method_not_allowed_fallback(|| async {
-            AppError::new(
+            AppError::say(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                "this route does not take that method; see README's API section or GET /v1/openapi.json",
+                "http-method-not-allowed",
+                vec![],
             )
         })
         .layer(DefaultBodyLimit::max(REQUEST_BODY_BYTES_MAX))
@@ -266,15 +300,18 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.layer(axum::middleware::from_fn(request_id::tag))
+    router
+        .layer(axum::middleware::from_fn(language::choose))
+        .layer(axum::middleware::from_fn(request_id::tag))
 }
 
 async fn limit_in_flight(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Ok(_permit) = state.request_slots.clone().try_acquire_owned() else {
-        return AppError::new(
+        return AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
             "overloaded",
-            format!("more than {REQUESTS_IN_FLIGHT_MAX} requests in flight; retry shortly"),
+            "http-overloaded",
+            vec![("max", text(REQUESTS_IN_FLIGHT_MAX))],
         )
         .into_response();
     };
@@ -314,27 +351,33 @@ async fn authorize(
         .map(str::to_owned)
         .or_else(|| query_token(&request));
     let Some(token) = token else {
-        return AppError::new(
+        return AppError::say(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-            "send Authorization: Bearer <token> (a browser EventSource, which cannot set headers, may pass ?access_token=<token> on GET)",
+            "http-token-missing",
+            vec![],
         )
         .into_response();
     };
     let Some(role) = state.tokens.role_of(token.trim()) else {
-        return AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "unknown token")
-            .into_response();
+        return AppError::say(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "http-token-unknown",
+            vec![],
+        )
+        .into_response();
     };
     if !allowed.0.contains(&role) {
         let names: Vec<&str> = allowed.0.iter().map(|role| role.name()).collect();
-        return AppError::new(
+        return AppError::say(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!(
-                "role {} may not use this route (allowed: {})",
-                role.name(),
-                names.join(", ")
-            ),
+            "http-role-forbidden",
+            vec![
+                ("role", text(role.name())),
+                ("allowed", text(names.join(", "))),
+            ],
         )
         .into_response();
     }
@@ -360,9 +403,10 @@ async fn post_commands(
         (header::VARY, "accept-language"),
     ];
     if single {
-        let result = results.into_iter().next().ok_or_else(|| {
-            AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "no result")
-        })?;
+        let result = results
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::internal("no result"))?;
         let status = match &result {
             CommandResult::Accepted { .. } => StatusCode::OK,
             CommandResult::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -382,14 +426,22 @@ fn language_of(headers: &HeaderMap) -> Language {
 }
 
 /// Refusal messages in `language` (the catalog's, `crate::i18n`); the code, and every
-/// other field, stay as they are: a program reads the code, a person the message.
+/// other field, stay as they are: a program reads the code, a person the message. A
+/// command that did not parse has no message data: its sentence is recognised
+/// (`parse_errors`), or stays English.
 fn localize_refusals(results: &mut [CommandResult], language: Language) {
     if language == Language::En {
         return;
     }
     for result in results {
         if let CommandResult::Refused(refusal) = result {
-            refusal.message = crate::i18n::refusal_message(language, refusal);
+            refusal.message = match (&refusal.text, refusal.code) {
+                (None, ErrorCode::InvalidCommand) => {
+                    parse_errors::parse_refusal_message(language, &refusal.message)
+                        .unwrap_or_else(|| refusal.message.clone())
+                }
+                _ => crate::i18n::refusal_message(language, refusal),
+            };
         }
     }
 }
@@ -405,15 +457,22 @@ fn command_body(
         } else {
             "invalid_command"
         };
-        AppError::new(status, code, format!("the request body could not be read ({rejection}); bodies are limited to {REQUEST_BODY_BYTES_MAX} bytes"))
+        AppError::say(
+            status,
+            code,
+            "http-body-unreadable",
+            vec![
+                ("reason", text(rejection)),
+                ("max", text(REQUEST_BODY_BYTES_MAX)),
+            ],
+        )
     })?;
     crate::domain::command::parse_json_strict(&body).map_err(|error| {
-        AppError::new(
+        AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            format!(
-                "the body is not valid JSON ({error}); send one command object or an array of them"
-            ),
+            "http-body-not-json",
+            vec![("reason", text(error))],
         )
     })
 }
@@ -429,10 +488,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
         .and_then(|text| Uuid::parse_str(text).ok())
         .map(Some)
         .ok_or_else(|| {
-            AppError::new(
+            AppError::say(
                 StatusCode::BAD_REQUEST,
                 "invalid_command",
-                "Idempotency-Key must be a UUID",
+                "http-idempotency-key-not-uuid",
+                vec![],
             )
         })
 }
@@ -448,28 +508,48 @@ fn commands_of(
             if idempotency_key.is_some() {
                 // Both parse: they do not go together. 422, as for a key that
                 // contradicts the command's command_id; 400 is for what does not parse.
-                return Err(AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_command", "Idempotency-Key applies to a single command; give each array item its own command_id"));
+                return Err(AppError::say(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_command",
+                    "http-idempotency-key-with-array",
+                    vec![],
+                ));
             }
             if items.len() > REQUEST_COMMANDS_MAX {
-                return Err(AppError::new(
+                return Err(AppError::say(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "too_many_commands",
-                    format!("at most {REQUEST_COMMANDS_MAX} commands per request; split the array"),
+                    "http-too-many-commands",
+                    vec![("max", text(REQUEST_COMMANDS_MAX))],
                 ));
             }
             Ok((items.into_iter().map(parse_command_value).collect(), false))
         }
         other => {
-            let parsed = parse_command_value(other).and_then(|mut envelope| match (envelope.command_id, idempotency_key) {
-                (Some(id), Some(key)) if id != key => Err(Refusal::invalid(format!("Idempotency-Key {key} and command_id {id} differ; send one, or the same id in both"))),
-                _ => {
-                    envelope.command_id = envelope.command_id.or(idempotency_key);
-                    Ok(envelope)
+            let parsed = parse_command_value(other).and_then(|mut envelope| {
+                match (envelope.command_id, idempotency_key) {
+                    (Some(id), Some(key)) if id != key => Err(key_differs(key, id)),
+                    _ => {
+                        envelope.command_id = envelope.command_id.or(idempotency_key);
+                        Ok(envelope)
+                    }
                 }
             });
             Ok((vec![parsed], true))
         }
     }
+}
+
+/// The refusal of a single command whose `Idempotency-Key` and `command_id` differ:
+/// the HTTP layer's own, so its message is the reader's language already (and
+/// English, byte for byte, for an English reader).
+fn key_differs(key: Uuid, id: Uuid) -> Refusal {
+    let args = [("key", text(key)), ("id", text(id))];
+    Refusal::invalid(crate::i18n::say(
+        language::current(),
+        "http-idempotency-key-differs",
+        &args,
+    ))
 }
 
 /// Adds a command request's results and time (since `started`) to the metrics.
@@ -492,38 +572,42 @@ fn count_commands(metrics: &Metrics, results: &[CommandResult], started: std::ti
 
 /// A query string that does not parse, in the API's error shape.
 pub(crate) fn bad_query(rejection: QueryRejection) -> AppError {
-    AppError::new(
+    AppError::say(
         StatusCode::BAD_REQUEST,
         "invalid_command",
-        format!("the query string does not parse: {}", rejection.body_text()),
+        "http-bad-query",
+        vec![("reason", text(rejection.body_text()))],
     )
 }
 
 /// A path that does not decode (percent-escapes that are not UTF-8), in the API's
 /// error shape (axum's own rejection is plain text).
 pub(crate) fn bad_path(rejection: PathRejection) -> AppError {
-    AppError::new(
+    AppError::say(
         StatusCode::BAD_REQUEST,
         "invalid_command",
-        format!("the path does not parse: {}", rejection.body_text()),
+        "http-bad-path",
+        vec![("reason", text(rejection.body_text()))],
     )
 }
 
 fn member_id(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text).map_err(|_| {
-        AppError::new(
+        AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            format!("{text:?} is not a member id (UUID)"),
+            "http-not-a-member-id",
+            vec![("text", self::text(format!("{text:?}")))],
         )
     })
 }
 
 fn unknown_member(member_id: Uuid) -> AppError {
-    AppError::new(
+    AppError::say(
         StatusCode::NOT_FOUND,
         ErrorCode::NeverEnrolled.as_str(),
-        format!("member {member_id} has no events: check the id"),
+        "http-member-has-no-events",
+        vec![("member", text(member_id))],
     )
 }
 
@@ -531,13 +615,9 @@ fn unknown_member(member_id: Uuid) -> AppError {
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            error.to_string(),
-        )
-    })?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| AppError::internal(error.to_string()))?
 }
 
 #[derive(serde::Deserialize)]
@@ -589,7 +669,12 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
     if pending {
         state.writer.bring_up_to_date(member_id).await.map_err(|error| {
             tracing::error!(%error, %member_id, "bringing a member up to date with a month close failed");
-            AppError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the ledger could not record a month close's consequences for this member; see the server's log")
+            AppError::say(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "http-bring-up-to-date-failed",
+                vec![],
+            )
         })?;
     }
     Ok(())
@@ -610,10 +695,11 @@ async fn get_month(
     let Path((id, month)) = path.map_err(bad_path)?;
     let member_id = member_id(&id)?;
     let month = Month::parse(&month).ok_or_else(|| {
-        AppError::new(
+        AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            format!("{month:?} is not a month YYYY-MM"),
+            "http-not-a-month",
+            vec![("text", text(format!("{month:?}")))],
         )
     })?;
     up_to_date(&state, member_id).await?;
@@ -648,10 +734,11 @@ async fn get_member_events(
 /// A region name from a path, or 400.
 fn region_name(name: &str) -> Result<RegionName, AppError> {
     RegionName::parse(name).ok_or_else(|| {
-        AppError::new(
+        AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            format!("{name:?} is not a region name"),
+            "http-not-a-region-name",
+            vec![("text", text(format!("{name:?}")))],
         )
     })
 }
@@ -665,30 +752,64 @@ async fn get_region_month(
     let Path((name, month)) = path.map_err(bad_path)?;
     let region_name = region_name(&name)?;
     let month = crate::domain::month::Month::parse(&month).ok_or_else(|| {
-        AppError::new(
+        AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            format!("{month:?} is not a month (YYYY-MM)"),
+            "http-not-a-month-in-parentheses",
+            vec![("text", text(format!("{month:?}")))],
         )
     })?;
     let report = blocking(move || {
-        use crate::ledger::ReportError;
-        crate::ledger::region_month_report(state.store.as_ref(), &region_name, month).map_err(
-            |error| match error {
-                ReportError::UnknownRegion(_) => AppError::new(
-                    StatusCode::NOT_FOUND,
-                    ErrorCode::UnknownRegion.as_str(),
-                    error.to_string(),
-                ),
-                ReportError::NotClosed { .. } | ReportError::CloseInProgress { .. } => {
-                    AppError::new(StatusCode::CONFLICT, "month_not_closed", error.to_string())
-                }
-                ReportError::Store(store) => store.into(),
-            },
-        )
+        crate::ledger::region_month_report(state.store.as_ref(), &region_name, month)
+            .map_err(report_error)
     })
     .await?;
     Ok(Json(crate::codec::wire::RegionMonthReport::from(&report)).into_response())
+}
+
+/// Why a region month report cannot be given, in the API's error shape: its words
+/// are the catalog's, from the error's data (`ReportError`'s English is the same).
+fn report_error(error: crate::ledger::ReportError) -> AppError {
+    use crate::ledger::ReportError;
+    let conflict = |id, args| AppError::say(StatusCode::CONFLICT, "month_not_closed", id, args);
+    match error {
+        ReportError::UnknownRegion(region) => AppError::say(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownRegion.as_str(),
+            "http-region-unknown",
+            vec![("region", text(format!("{region:?}")))],
+        ),
+        ReportError::NotClosed {
+            region,
+            month,
+            open_month,
+        } => conflict(
+            "http-month-not-closed",
+            vec![
+                ("month", text(month)),
+                ("region", text(region)),
+                ("open", text(open_month)),
+            ],
+        ),
+        ReportError::CloseInProgress {
+            region,
+            closing,
+            done,
+            total,
+            moving_from,
+            ..
+        } => conflict(
+            "http-month-close-in-progress",
+            vec![
+                ("closing", text(closing)),
+                ("region", text(region)),
+                ("done", text(done)),
+                ("total", text(total)),
+                ("moving_from", text(moving_from)),
+            ],
+        ),
+        ReportError::Store(store) => store.into(),
+    }
 }
 
 /// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.
@@ -701,7 +822,7 @@ async fn get_region(
     let summary = blocking(move || {
         let store = state.store.as_ref();
         let Some(row) = store.read_state(&StateKey::Region(region_name.clone()))? else {
-            return Err(AppError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str(), format!("region {region_name} has no policy")));
+            return Err(AppError::say(StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str(), "http-region-has-no-policy", vec![("region", text(&region_name))]));
         };
         let region = crate::ledger::decode_region_row(&row)?;
         let members = crate::ledger::region_summary(store, &region_name)?;
@@ -886,22 +1007,77 @@ mod tests {
             (status, body)
         };
         let secret = "sled: /var/lib/flexledger/db: corrupt page at offset 4096";
-        let (status, body) = body_of(AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            secret,
-        ));
+        let (status, body) = body_of(AppError::internal(secret));
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
             body,
-            serde_json::json!({"ok": false, "error": {"code": "internal", "message": internal_error_message(None)}})
+            serde_json::json!({"ok": false, "error": {"code": "internal", "message": internal_error_message(Language::En, None)}})
         );
-        let (_, body) = body_of(AppError::new(
+        let (_, body) = body_of(AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            "\"x\" is not a month (YYYY-MM)",
+            "http-not-a-month-in-parentheses",
+            vec![("text", text("\"x\""))],
         ));
         assert_eq!(body["error"]["message"], "\"x\" is not a month (YYYY-MM)");
+    }
+
+    /// The server's own failures, a stopped writer's 503 and a 500, speak the
+    /// language the request chose too, with the same status and code.
+    #[test]
+    fn a_failure_of_the_server_speaks_chinese() {
+        let router: Router = Router::new()
+            .route(
+                "/stopped",
+                get(|| async {
+                    let stopped = crate::error::Error::from(WriterError::Stopped);
+                    Err::<(), _>(AppError::from(stopped))
+                }),
+            )
+            .route(
+                "/fails",
+                get(|| async { Err::<(), _>(AppError::internal("a secret")) }),
+            )
+            .layer(axum::middleware::from_fn(language::choose));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime builds");
+        let answer = |path: &str| {
+            let request = Request::builder()
+                .uri(path)
+                .header(header::ACCEPT_LANGUAGE, "zh-CN")
+                .body(axum::body::Body::empty())
+                .expect("a request builds");
+            runtime.block_on(async {
+                let response = tower::ServiceExt::oneshot(router.clone(), request)
+                    .await
+                    .expect("a router answers");
+                let status = response.status();
+                let language = response.headers()[header::CONTENT_LANGUAGE].clone();
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .expect("an error body is in memory");
+                let body: serde_json::Value =
+                    serde_json::from_slice(&bytes).expect("an error body is JSON");
+                (status, language, body)
+            })
+        };
+        let (status, language, body) = answer("/stopped");
+        assert_eq!(
+            (status, language.to_str().ok()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("zh-CN"))
+        );
+        assert_eq!(body["error"]["code"], "unavailable");
+        assert_eq!(
+            body["error"]["message"],
+            "账本暂不接受命令，须重启服务器：the ledger writer has stopped"
+        );
+        let (status, _, body) = answer("/fails");
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            serde_json::json!({"ok": false, "error": {"code": "internal", "message": "服务器内部错误；详情见服务器日志"}})
+        );
     }
 
     /// The log lines written while a closure runs on this thread.
@@ -927,13 +1103,7 @@ mod tests {
         let router: Router = Router::new()
             .route(
                 "/fails",
-                get(move || async move {
-                    Err::<(), _>(AppError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        secret,
-                    ))
-                }),
+                get(move || async move { Err::<(), _>(AppError::internal(secret)) }),
             )
             .layer(axum::middleware::from_fn(request_id::tag));
         let log = Captured::default();

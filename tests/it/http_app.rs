@@ -30,6 +30,8 @@ pub(crate) struct App {
     stop: tokio::sync::watch::Sender<bool>,
     /// The store's sled tree, for tests that damage rows below the ledger.
     pub(crate) tree: sled::Tree,
+    /// The state the router shares, for tests that take its request or feed slots.
+    pub(crate) state: Option<flexledger::http::AppState>,
 }
 
 impl App {
@@ -63,7 +65,8 @@ impl App {
             .build()
             .unwrap();
         App {
-            router: Some(flexledger::http::app(state)),
+            router: Some(flexledger::http::app(state.clone())),
+            state: Some(state),
             runtime: Some(runtime),
             writer: Some(writer),
             stop,
@@ -209,6 +212,7 @@ impl Drop for App {
         // The router's state holds writer handles: it goes first, then the tasks the
         // runtime still runs, then the writer, which closes the store.
         drop(self.router.take());
+        drop(self.state.take());
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_timeout(std::time::Duration::from_secs(10));
         }

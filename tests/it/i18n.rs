@@ -237,8 +237,8 @@ fn a_missing_message_or_a_stray_argument_is_caught() {
         .any(|problem| problem.contains("rendered by no code")));
 }
 
-/// The catalogs of the audit renderers, by message id prefix, and the files that
-/// render them.
+/// The catalogs of the audit renderers and of the HTTP API's errors, by message id
+/// prefix, and the files that render them.
 const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("explain-", &["src/audit/explain.rs"]),
     ("event-", &["src/audit/history.rs"]),
@@ -246,6 +246,15 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("replay-", &["src/audit/replay.rs"]),
     ("timeline-", &["src/audit/timeline.rs"]),
     ("page-", &["src/audit/page.rs"]),
+    (
+        "http-",
+        &[
+            "src/http/mod.rs",
+            "src/http/feed.rs",
+            "src/http/backup.rs",
+            "src/http/parse_errors.rs",
+        ],
+    ),
 ];
 
 /// Every `explain-`, `event-`, `word-` and `replay-` message is rendered by its file and every

@@ -23,6 +23,7 @@ mod function_length;
 mod help;
 mod http;
 mod http_app;
+mod http_languages;
 mod i18n;
 mod integrity;
 mod layers;

@@ -1,0 +1,68 @@
+# The HTTP API's own error messages (src/http/): every answer with the error shape that
+# is not a command's refusal (those are refusals.ftl's). The English is the wire's,
+# byte for byte; the code beside each message never changes with the language.
+
+## Failures of the server
+
+http-internal = internal error; the server's log has the details
+http-internal-request = internal error (request { $request }); the server's log has the details
+http-unavailable = { $detail }
+http-writer-failed = an append failed; the ledger takes no more commands until the server is restarted
+http-bring-up-to-date-failed = the ledger could not record a month close's consequences for this member; see the server's log
+
+## Routes, methods, tokens and limits
+
+http-no-route = no such route; see README's API section
+http-method-not-allowed = this route does not take that method; see README's API section or GET /v1/openapi.json
+http-overloaded = more than { $max } requests in flight; retry shortly
+http-token-missing = send Authorization: Bearer <token> (a browser EventSource, which cannot set headers, may pass ?access_token=<token> on GET)
+http-token-unknown = unknown token
+http-role-forbidden = role { $role } may not use this route (allowed: { $allowed })
+
+## Command requests
+
+http-body-unreadable = the request body could not be read ({ $reason }); bodies are limited to { $max } bytes
+http-body-not-json = the body is not valid JSON ({ $reason }); send one command object or an array of them
+http-idempotency-key-not-uuid = Idempotency-Key must be a UUID
+http-idempotency-key-with-array = Idempotency-Key applies to a single command; give each array item its own command_id
+http-idempotency-key-differs = Idempotency-Key { $key } and command_id { $id } differ; send one, or the same id in both
+http-too-many-commands = at most { $max } commands per request; split the array
+
+## Paths and queries
+
+http-bad-query = the query string does not parse: { $reason }
+http-bad-path = the path does not parse: { $reason }
+http-not-a-member-id = { $text } is not a member id (UUID)
+http-member-has-no-events = member { $member } has no events: check the id
+http-not-a-month = { $text } is not a month YYYY-MM
+http-not-a-month-in-parentheses = { $text } is not a month (YYYY-MM)
+http-not-a-region-name = { $text } is not a region name
+http-region-unknown = no region { $region }: it has no policy
+http-region-has-no-policy = region { $region } has no policy
+http-month-not-closed = { $month } is not closed in region { $region } (the open month is { $open }): its figures still move; ask for a month before { $open }
+http-month-close-in-progress = the close of { $closing } in region { $region } is still being recorded ({ $done } of { $total } enrolled members done); until it is, the figures of { $moving_from } and later move: ask again shortly, or for a month before { $moving_from }
+
+## The feed and backups
+
+http-feed-member-not-uuid = member { $text } is not a UUID
+http-feed-full = the feed already has { $max } subscribers; retry later
+http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
+http-backup-empty-log = nothing to back up: the log is empty
+
+## Commands that do not parse (refusals with the code invalid_command; src/http/parse_errors.rs
+## recognises the domain's sentences, which these equal)
+
+http-parse-not-an-object = a command must be a JSON object with a "command" field
+http-parse-command-not-a-string = field `command` must be a string naming the command
+http-parse-command-missing = missing field `command` (one of: { $names })
+http-parse-unknown-command = unknown command { $name }; expected one of: { $names }
+http-parse-command-id-not-a-uuid = field `command_id` must be a UUID string
+http-parse-expected-version-not-a-count = field `expected_version` must be a non-negative integer
+http-parse-expected-version-not-a-member-command = { $command }: expected_version applies only to member commands
+http-parse-months-count = { $command }: field `months` must list 1 to { $max } months
+http-parse-withdraw-arrears-exceeded-grace = withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased
+http-parse-grant-months = grant_subsidy: field `months` must be at least 1 (R16)
+http-parse-grant-share = grant_subsidy: field `share` must be greater than 0 (R16)
+http-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
+http-parse-field-missing = { $command }: missing field `{ $field }`
+http-parse-field-invalid = { $command }: field `{ $field }`: { $detail }

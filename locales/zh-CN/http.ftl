@@ -1,0 +1,66 @@
+# HTTP API 自身的错误消息（src/http/）：凡以错误格式应答、又不是命令拒绝的（命令拒绝见
+# refusals.ftl）。错误码不随语言改变。术语以 docs/GLOSSARY.md 为准。
+
+## 服务器故障
+
+http-internal = 服务器内部错误；详情见服务器日志
+http-internal-request = 服务器内部错误（请求 { $request }）；详情见服务器日志
+http-unavailable = 账本暂不接受命令，须重启服务器：{ $detail }
+http-writer-failed = 一次追加写入失败；服务器重启前，账本不再接受命令
+http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
+
+## 路由、请求方法、令牌与限额
+
+http-no-route = 没有此路由；见 README 的 API 一节
+http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
+http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
+http-token-missing = 请发送 Authorization: Bearer <token>（浏览器的 EventSource 不能设置请求头，可在 GET 请求中传 ?access_token=<token>）
+http-token-unknown = 未知的令牌
+http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色：{ $allowed }）
+
+## 命令请求
+
+http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
+http-body-not-json = 请求体不是有效的 JSON（{ $reason }）；请发送一个命令对象，或由命令对象组成的数组
+http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
+http-idempotency-key-with-array = Idempotency-Key 只适用于单个命令；请为数组中的每一项各给一个 command_id
+http-idempotency-key-differs = Idempotency-Key { $key } 与 command_id { $id } 不同；请只发送其中之一，或两处使用同一个 id
+http-too-many-commands = 每个请求最多 { $max } 个命令；请拆分数组
+
+## 路径与查询参数
+
+http-bad-query = 查询字符串无法解析：{ $reason }
+http-bad-path = 路径无法解析：{ $reason }
+http-not-a-member-id = { $text } 不是参保人员 id（UUID）
+http-member-has-no-events = 参保人员 { $member } 没有任何事件：请检查 id
+http-not-a-month = { $text } 不是月份 YYYY-MM
+http-not-a-month-in-parentheses = { $text } 不是月份（YYYY-MM）
+http-not-a-region-name = { $text } 不是统筹地区名称
+http-region-unknown = 没有统筹地区 { $region }：该地区尚无政策
+http-region-has-no-policy = 统筹地区 { $region } 尚无政策
+http-month-not-closed = 统筹地区 { $region } 的 { $month } 尚未月结（当前征缴月为 { $open }）：其数字仍会变动；请查询 { $open } 之前的月份
+http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结仍在记录中（{ $total } 名参保人员中已完成 { $done } 名）；完成前，{ $moving_from } 及以后各月的数字仍会变动：请稍后再查，或查询 { $moving_from } 之前的月份
+
+## 事件流与备份
+
+http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
+http-feed-full = 事件流已有 { $max } 个订阅者；请稍后重试
+http-last-event-id = Last-Event-ID 必须是事件流消息的 id：POSITION 或 POSITION.N
+http-backup-empty-log = 没有可备份的内容：日志为空
+
+## 无法解析的命令（错误码 invalid_command；src/http/parse_errors.rs 识别领域层的英文句子）
+
+http-parse-not-an-object = 命令必须是带有 "command" 字段的 JSON 对象
+http-parse-command-not-a-string = 字段 `command` 必须是写明命令名称的字符串
+http-parse-command-missing = 缺少字段 `command`（可选：{ $names }）
+http-parse-unknown-command = 未知的命令 { $name }；应为以下之一：{ $names }
+http-parse-command-id-not-a-uuid = 字段 `command_id` 必须是 UUID 字符串
+http-parse-expected-version-not-a-count = 字段 `expected_version` 必须是非负整数
+http-parse-expected-version-not-a-member-command = { $command }：expected_version 只适用于参保人员的命令
+http-parse-months-count = { $command }：字段 `months` 须列出 1 至 { $max } 个月份
+http-parse-withdraw-arrears-exceeded-grace = withdraw：停保原因 `arrears_exceeded_grace`（欠费超过宽限期，视为自动退保）只由月结记录（R11）；请使用 voluntary、employer_scheme、relocated 或 deceased
+http-parse-grant-months = grant_subsidy：字段 `months` 至少为 1（R16）
+http-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16）
+http-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已计提的月份只列一次
+http-parse-field-missing = { $command }：缺少字段 `{ $field }`
+http-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }
