@@ -38,6 +38,10 @@ const EN: &[Source] = &[
         "locales/en/page.ftl",
         include_str!("../../locales/en/page.ftl"),
     ),
+    (
+        "locales/en/audit.ftl",
+        include_str!("../../locales/en/audit.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -65,6 +69,10 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/page.ftl",
         include_str!("../../locales/zh-CN/page.ftl"),
+    ),
+    (
+        "locales/zh-CN/audit.ftl",
+        include_str!("../../locales/zh-CN/audit.ftl"),
     ),
 ];
 

@@ -88,7 +88,7 @@ struct RegionReport<'a> {
 pub fn command(
     store: &(impl ReadStore + ?Sized),
     args: &WhatIfArgs,
-    json: bool,
+    (json, language): (bool, crate::i18n::Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
