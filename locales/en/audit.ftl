@@ -146,3 +146,75 @@ audit-timeline-wrote = wrote { $path }: member { $member }, { $months ->
         [one] { $bytes } byte
        *[other] { $bytes } bytes
     }
+
+## whatif
+audit-whatif-for-member = what-if for member { $member }
+audit-whatif-for-region = what-if for region { $region }
+audit-whatif-policy = alternative policy: { $summary } ({ $file })
+audit-whatif-same-behaviour = same recorded behaviour; payments pay the same months at the alternative's dues
+audit-whatif-member-affected = member { $member } (region { $region }): affected
+audit-whatif-member-not-affected = member { $member } (region { $region }): not affected
+audit-whatif-actual = actual
+audit-whatif-alternative = alternative
+audit-whatif-accepts-every-command = the alternative accepts every recorded command
+audit-whatif-refused = { $count ->
+        [one] { $count } recorded command the alternative refuses (the recorded behaviour no longer fits its rules; the replay drops it and goes on):
+       *[other] { $count } recorded commands the alternative refuses (the recorded behaviour no longer fits its rules; the replay drops them and goes on):
+    }
+audit-whatif-refused-command = position { $position } { $command }: { $code } — { $message }
+audit-whatif-recorded = recorded: { $recorded }
+audit-whatif-no-month-changes = no month changes status or benefits
+audit-whatif-months-change = { $count ->
+        [one] { $count } month changes
+       *[other] { $count } months change
+    } status or benefits:
+audit-whatif-column-month = month
+audit-whatif-column-actual-paid = actual (paid)
+audit-whatif-column-alternative-paid = alternative (paid)
+audit-whatif-row-state = state
+audit-whatif-never-enrolled = never enrolled
+audit-whatif-row-arrears = arrears
+audit-whatif-row-lapsed = lapsed, borne by member
+audit-whatif-row-lapsed-members = lapsed, borne by members
+audit-whatif-row-paid = paid
+audit-whatif-row-benefit-months = months with benefits
+audit-whatif-row-continuous-cumulative = continuous / cumulative
+audit-whatif-row-tier = benefit tier
+audit-whatif-row-withdrawals = withdrawals
+audit-whatif-row-withdrawn-at-end = withdrawn at the end
+audit-whatif-row-qualified = qualified (R7)
+audit-whatif-row-benefit-start = benefit start (R7)
+audit-whatif-row-refunded = refunded (R12)
+audit-whatif-row-to-account = to personal account (R17)
+audit-whatif-row-account-balance = account balance (R17)
+audit-whatif-row-account-balances = account balances (R17)
+audit-whatif-row-subsidy = subsidy acc./paid/owed
+audit-whatif-yes = yes
+audit-whatif-no = no
+audit-whatif-none = none
+audit-whatif-withdrawal = from { $month } ({ $reason })
+audit-whatif-list-separator = {"; "}
+audit-whatif-not-listed = not listed
+audit-whatif-money-refunded = {", "}refunded { $amount }
+audit-whatif-money-to-account = {", "}{ $amount } to account
+audit-whatif-money-subsidy-paid = {", "}subsidy { $amount } paid out
+audit-whatif-money-subsidy-owed = {", "}subsidy { $amount } owed
+audit-whatif-month = { $status }{ $benefits } ({ $money })
+audit-whatif-amount-months = { $amount } ({ $months })
+audit-whatif-lapsed-months = { $amount } ({ $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    })
+audit-whatif-region = region { $region }: { $members ->
+        [one] { $members } member
+       *[other] { $members } members
+    }, { $affected } affected, { $refused ->
+        [one] { $refused } recorded command
+       *[other] { $refused } recorded commands
+    } refused
+audit-whatif-transitions = months that change status or benefits ('+' = with benefits):
+audit-whatif-column-months = months
+audit-whatif-details = detail for { $shown ->
+        [one] the first affected member
+       *[other] the first { $shown } affected members
+    } (at most { $most }; { $omitted } more not shown, ask with --member ID):
