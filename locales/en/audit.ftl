@@ -218,3 +218,5 @@ audit-whatif-details = detail for { $shown ->
         [one] the first affected member
        *[other] the first { $shown } affected members
     } (at most { $most }; { $omitted } more not shown, ask with --member ID):
+audit-whatif-state = { $state }
+audit-whatif-reason = { $reason }

@@ -107,3 +107,17 @@ audit-whatif-region = 统筹地区 { $region }：{ $members } 名参保人员，
 audit-whatif-transitions = 状态或待遇改变的月份（"+" 表示享受待遇）：
 audit-whatif-column-months = 月数
 audit-whatif-details = 以下为前 { $shown } 名受影响参保人员的明细（最多 { $most } 名；另有 { $omitted } 名未列出，可用 --member ID 查询）：
+audit-whatif-state = { $state ->
+        [active] 正常参保
+        [in_arrears] 欠费中
+        [withdrawn] 已停保
+       *[other] { $state }
+    }
+audit-whatif-reason = { $reason ->
+        [voluntary] 本人申请停保
+        [employer_scheme] 转入用人单位参保
+        [relocated] 迁出统筹地区
+        [deceased] 参保人员死亡
+        [arrears_exceeded_grace] 视为自动退保
+       *[other] { $reason }
+    }

@@ -6,7 +6,7 @@ use super::{
     StatusWithBenefits, Totals, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
 };
 use crate::audit::commands::{not_found, unknown_member};
-use crate::audit::history::{self, serde_plain, Cut, MemberHistory};
+use crate::audit::history::{self, serde_plain, status_word_short, Cut, MemberHistory};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::i18n::{count, display_width, say, text, Language};
@@ -341,7 +341,10 @@ const OUTCOME_ROWS: [Row<Outcome>; 14] = [
     ("audit-whatif-row-state", |outcome, language| {
         outcome.state.map_or_else(
             || say(language, "audit-whatif-never-enrolled", &[]),
-            |state| serde_plain(&crate::codec::wire::MemberStatus::from(&state)),
+            |state| {
+                let state = serde_plain(&crate::codec::wire::MemberStatus::from(&state));
+                say(language, "audit-whatif-state", &[("state", text(state))])
+            },
         )
     }),
     ("audit-whatif-row-arrears", |outcome, language| {
@@ -439,6 +442,8 @@ fn withdrawals_text(outcome: &Outcome, language: Language) -> String {
                 ("month", text(withdrawal.effective_from)),
                 ("reason", text(serde_plain(&withdrawal.reason))),
             ];
+            let reason = say(language, "audit-whatif-reason", &args[1..]);
+            let args = [args[0].clone(), ("reason", text(reason))];
             say(language, "audit-whatif-withdrawal", &args)
         })
         .collect();
@@ -490,7 +495,7 @@ fn month_text(view: Option<&MonthView>, language: Language) -> String {
         money.push_str(&say(language, id, &[("amount", text(view.subsidy))]));
     }
     let args = [
-        ("status", text(serde_plain(&view.status))),
+        ("status", text(status_word_short(language, view.status))),
         ("benefits", text(if view.benefits { "+" } else { "" })),
         ("money", text(money)),
     ];
@@ -502,7 +507,7 @@ fn side_text(side: &StatusWithBenefits, language: Language) -> String {
         None => say(language, "audit-whatif-not-listed", &[]),
         Some(status) => format!(
             "{}{}",
-            serde_plain(&status),
+            status_word_short(language, status),
             if side.benefits { "+" } else { "" }
         ),
     }
