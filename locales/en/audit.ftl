@@ -220,3 +220,11 @@ audit-whatif-details = detail for { $shown ->
     } (at most { $most }; { $omitted } more not shown, ask with --member ID):
 audit-whatif-state = { $state }
 audit-whatif-reason = { $reason }
+
+## what the ledger does not hold (standard error; --json's message is this English)
+audit-unknown-member = member { $member } has no events in this ledger (at this point of the log): check the id
+audit-unknown-region = region { $region } has no policy in this ledger: check the name
+audit-nothing-member = nothing to export: member { $member } has no events in this ledger
+audit-nothing-region = nothing to export: region { $region } has no policy in this ledger
+audit-nothing-all = nothing to export: the log is empty
+audit-no-ledger = no ledger in { $data_dir }: pass --data-dir (or set FLEXLEDGER_DATA_DIR)

@@ -121,3 +121,11 @@ audit-whatif-reason = { $reason ->
         [arrears_exceeded_grace] 视为自动退保
        *[other] { $reason }
     }
+
+## 账本中没有的（标准错误输出；--json 的 message 为英文）
+audit-unknown-member = 参保人员 { $member } 在此账本中（截至日志的这一位置）没有事件：请核对编号
+audit-unknown-region = 统筹地区 { $region } 在此账本中没有政策：请核对名称
+audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在此账本中没有事件
+audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策
+audit-nothing-all = 没有可导出的内容：日志为空
+audit-no-ledger = { $data_dir } 中没有账本：请用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）

@@ -317,11 +317,17 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| error.exit());
     crate::shell_support::init_logging();
+    // An unknown --lang is `run`'s error, in English.
+    let language = crate::cli::language(cli.lang.as_deref()).unwrap_or_default();
     match run(cli) {
         Ok(code) => code,
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("flexledger-audit: error: {error:#}");
+            let message = match error.downcast_ref::<commands::NoLedger>() {
+                Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
+                _ => format!("{error:#}"),
+            };
+            eprintln!("flexledger-audit: error: {message}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {
                 ExitCode::from(1)
@@ -341,7 +347,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         AuditCommand::Replay { member, as_of } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, json);
+                return unknown_member(&mut stdout, *member, style);
             };
             if json {
                 let lines = crate::audit::replay::replay_lines(&history)?;
@@ -358,7 +364,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             as_of,
         } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, json);
+                return unknown_member(&mut stdout, *member, style);
             };
             // The JSON's sentences are the contract's English in every language.
             let language = if json {
@@ -370,7 +376,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::Timeline { member, svg, as_of } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, json);
+                return unknown_member(&mut stdout, *member, style);
             };
             // The picture is for people: its words follow --lang, JSON or not.
             timeline(&history, svg, language, json, &mut stdout)

@@ -22,13 +22,25 @@ use std::path::Path;
 use std::process::ExitCode;
 use uuid::Uuid;
 
+/// No ledger where `--data-dir` points, the operator's most common mistake: its own
+/// type, so that the command line can say it in the reader's language
+/// ([`NoLedger::say`]).
+#[derive(Debug, thiserror::Error)]
+#[error("no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)", .0.display())]
+pub struct NoLedger(pub std::path::PathBuf);
+
+impl NoLedger {
+    /// The error in `language` (in English, its `Display`).
+    pub fn say(&self, language: Language) -> String {
+        let args = [("data_dir", text(self.0.display()))];
+        say(language, "audit-no-ledger", &args)
+    }
+}
+
 /// Opens the store for reading. Audits never change events.
 pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
     if !data_dir.join("sled").exists() {
-        anyhow::bail!(
-            "no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
-            data_dir.display()
-        );
+        return Err(NoLedger(data_dir.to_path_buf()).into());
     }
     let mut store = SledStore::open(data_dir).map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.
@@ -50,27 +62,31 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
 }
 
 /// Exit 1 with a message naming the member.
-pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
-    let message = format!(
-        "member {member} has no events in this ledger (at this point of the log): check the id"
-    );
-    not_found(out, json, "not_enrolled", &message)
+pub fn unknown_member(
+    out: &mut dyn Write,
+    member: Uuid,
+    style: (bool, Language),
+) -> anyhow::Result<ExitCode> {
+    let args = [("member", text(member))];
+    not_found(out, style, "not_enrolled", ("audit-unknown-member", &args))
 }
 
 /// Exit 1 for something asked about that the ledger does not hold (an unknown member
-/// or region): the reason on standard error, and with `--json` also
-/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
+/// or region): message `id` on standard error in `language`, and with `--json` also
+/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it
+/// (its message in English, whatever the language).
 pub fn not_found(
     out: &mut dyn Write,
-    json: bool,
+    (json, language): (bool, Language),
     code: &str,
-    message: &str,
+    (id, args): (&str, &[(&str, crate::i18n::Arg)]),
 ) -> anyhow::Result<ExitCode> {
     if json {
+        let message = say(Language::En, id, args);
         let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
         writeln!(out, "{error}")?;
     }
-    eprintln!("flexledger-audit: {message}");
+    eprintln!("flexledger-audit: {}", say(language, id, args));
     Ok(ExitCode::from(1))
 }
 
@@ -448,8 +464,9 @@ pub fn export(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data_dir)?;
-    if let Some(message) = nothing_to_export(&store, scope)? {
-        return not_found(out, json, "nothing_to_export", &message);
+    if let Some((id, args)) = nothing_to_export(&store, scope)? {
+        let style = (json, language);
+        return not_found(out, style, "nothing_to_export", (id, &args));
     }
     // A file is written beside the target and renamed into place when complete, so a
     // failed export never leaves a partial file where the last good one was; `-` is
@@ -468,8 +485,12 @@ pub fn export(
     export_bundle(data_dir, &mut store, scope, to, (json, language), out)
 }
 
-/// Why there is nothing to export for `scope`, if there is nothing.
-fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<String>> {
+/// Why there is nothing to export for `scope`, if there is nothing: a message and its
+/// arguments.
+fn nothing_to_export(
+    store: &SledStore,
+    scope: &Scope,
+) -> anyhow::Result<Option<(&'static str, Vec<(&'static str, crate::i18n::Arg)>)>> {
     let exists = match scope {
         Scope::Member(member_id) => crate::ledger::read_member_row(store, *member_id)?.is_some(),
         Scope::Region(region) => store
@@ -481,13 +502,9 @@ fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<
         return Ok(None);
     }
     Ok(Some(match scope {
-        Scope::Member(member_id) => {
-            format!("nothing to export: member {member_id} has no events in this ledger")
-        }
-        Scope::Region(region) => {
-            format!("nothing to export: region {region} has no policy in this ledger")
-        }
-        Scope::All => "nothing to export: the log is empty".to_owned(),
+        Scope::Member(member_id) => ("audit-nothing-member", vec![("member", text(member_id))]),
+        Scope::Region(region) => ("audit-nothing-region", vec![("region", text(region))]),
+        Scope::All => ("audit-nothing-all", vec![]),
     }))
 }
 

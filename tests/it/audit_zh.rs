@@ -29,6 +29,11 @@ fn demo_store() -> tempfile::TempDir {
 
 /// The real `flexledger-audit --lang language --data-dir dir args`, run in `dir`.
 fn audit(dir: &Path, language: &str, args: &[&str]) -> Output {
+    audit_at(dir, dir, language, args)
+}
+
+/// The real `flexledger-audit --lang language --data-dir data_dir args`, run in `dir`.
+fn audit_at(dir: &Path, data_dir: &Path, language: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
         .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
         .env_remove("FLEXLEDGER_DATA_DIR")
@@ -36,7 +41,7 @@ fn audit(dir: &Path, language: &str, args: &[&str]) -> Output {
         .env_remove("FLEXLEDGER_PUBLIC_KEY")
         .current_dir(dir)
         .args(["--lang", language, "--data-dir"])
-        .arg(dir)
+        .arg(data_dir)
         .args(args)
         .stdin(Stdio::null())
         .output()
@@ -304,4 +309,55 @@ fn whatif_speaks_chinese() {
         stdout(&audit(dir, "zh-CN", &json)),
         stdout(&audit(dir, "en", &json))
     );
+}
+
+/// The operator's common mistakes are said on standard error in the chosen language;
+/// the exit codes and `--json`'s English message stay.
+#[test]
+fn an_unknown_member_or_region_and_a_missing_ledger_are_said_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
+    let unknown = "00000000-0000-0000-0000-000000000001";
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["replay", "--member", unknown],
+            "参保人员 00000000-0000-0000-0000-000000000001 在此账本中（截至日志的这一位置）没有事件：请核对编号",
+            "member 00000000-0000-0000-0000-000000000001 has no events in this ledger (at this point of the log): check the id",
+        ),
+        (
+            &["export", "--region", "nope", "--out", "x.bundle"],
+            "没有可导出的内容：统筹地区 nope 在此账本中没有政策",
+            "nothing to export: region nope has no policy in this ledger",
+        ),
+        (
+            &["whatif", "--policy", "empty.json", "--region", "nope"],
+            "统筹地区 nope 在此账本中没有政策：请核对名称",
+            "region nope has no policy in this ledger: check the name",
+        ),
+        (
+            &["verify"],
+            "nowhere 中没有账本：请用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）",
+            "no ledger in nowhere: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
+        ),
+    ];
+    std::fs::write(dir.join("empty.json"), "{}").unwrap();
+    for (args, chinese, english) in cases {
+        // Every case is run on the demo's ledger but `verify`, which finds none.
+        let data_dir = if args == ["verify"] {
+            Path::new("nowhere")
+        } else {
+            dir
+        };
+        let zh = audit_at(dir, data_dir, "zh-CN", args);
+        let en = audit_at(dir, data_dir, "en", args);
+        assert_eq!(zh.status.code(), en.status.code(), "{args:?}");
+        assert!(stderr(&zh).contains(chinese), "{args:?}: {}", stderr(&zh));
+        assert!(stderr(&en).contains(english), "{args:?}: {}", stderr(&en));
+    }
+    let json = ["--json", "export", "--member", unknown, "--out", "x.bundle"];
+    let (zh, en) = (audit(dir, "zh-CN", &json), audit(dir, "en", &json));
+    assert_eq!((zh.status.code(), en.status.code()), (Some(1), Some(1)));
+    assert_eq!(stdout(&zh), stdout(&en));
+    assert!(stdout(&zh).contains("\"message\":\"nothing to export: member "));
 }

@@ -99,7 +99,7 @@ pub fn command(
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
                 .with_context(|| format!("cannot read member {member}'s history"))?
             else {
-                return unknown_member(out, member, json);
+                return unknown_member(out, member, (json, language));
             };
             let report = run(&history, &overrides, &file)?;
             if json {
@@ -159,7 +159,7 @@ fn region_command(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let Some(row) = store.read_state(&StateKey::Region(region.clone()))? else {
-        return unknown_region(out, region, json);
+        return unknown_region(out, region, (json, language));
     };
     // Checked here too, so that a bad combination is refused even in a region
     // without members.
@@ -200,10 +200,15 @@ fn region_command(
 fn unknown_region(
     out: &mut dyn Write,
     region: &RegionName,
-    json: bool,
+    style: (bool, Language),
 ) -> anyhow::Result<ExitCode> {
-    let message = format!("region {region} has no policy in this ledger: check the name");
-    not_found(out, json, "unknown_region", &message)
+    let args = [("region", text(region))];
+    not_found(
+        out,
+        style,
+        "unknown_region",
+        ("audit-unknown-region", &args),
+    )
 }
 
 fn print_header(
