@@ -485,12 +485,12 @@ pub fn export(
     export_bundle(data_dir, &mut store, scope, to, (json, language), out)
 }
 
+/// A message of the catalog and its arguments, to be said in a language.
+type Said = (&'static str, Vec<(&'static str, crate::i18n::Arg)>);
+
 /// Why there is nothing to export for `scope`, if there is nothing: a message and its
 /// arguments.
-fn nothing_to_export(
-    store: &SledStore,
-    scope: &Scope,
-) -> anyhow::Result<Option<(&'static str, Vec<(&'static str, crate::i18n::Arg)>)>> {
+fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<Said>> {
     let exists = match scope {
         Scope::Member(member_id) => crate::ledger::read_member_row(store, *member_id)?.is_some(),
         Scope::Region(region) => store
@@ -730,7 +730,7 @@ fn print_bundle_report(
     }
     for failure in &report.failures {
         let args = [
-            ("check", text(&failure.check)),
+            ("check", text(failure.check)),
             ("place", text(failure_place(failure, language))),
             ("message", text(&failure.message)),
         ];
