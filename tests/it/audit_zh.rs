@@ -361,3 +361,27 @@ fn an_unknown_member_or_region_and_a_missing_ledger_are_said_in_chinese() {
     assert_eq!(stdout(&zh), stdout(&en));
     assert!(stdout(&zh).contains("\"message\":\"nothing to export: member "));
 }
+
+/// A what-if that changes one month says "1 month changes" and still lists that month,
+/// in both languages.
+#[test]
+fn a_single_changed_month_is_singular_and_listed() {
+    let store = demo_store();
+    let dir = store.path();
+    std::fs::write(dir.join("delay.json"), r#"{"benefit_delay_first": 5}"#).unwrap();
+    let args = ["whatif", "--policy", "delay.json", "--member", MEMBER];
+    let english = stdout(&audit(dir, "en", &args));
+    assert!(
+        english.contains(
+            "\n1 month changes status or benefits:\n  month    actual (paid)                alternative (paid)\n  2025-06  waiting (600.00)             covered+ (600.00)\n"
+        ),
+        "{english}"
+    );
+    let chinese = stdout(&audit(dir, "zh-CN", &args));
+    assert!(
+        chinese.contains("\n1 个月的状态或待遇发生变化：\n"),
+        "{chinese}"
+    );
+    assert!(chinese.contains("  2025-06  等待期（600.00）"), "{chinese}");
+    assert!(chinese.contains("享受待遇+（600.00）"), "{chinese}");
+}
