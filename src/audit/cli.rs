@@ -41,7 +41,7 @@ pub struct AuditCli {
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]
     pub json: bool,
-    /// The language of the readable text (`explain`, `replay`, `timeline`): en or zh-CN. Without it,
+    /// The language of the readable text (every command's table or report): en or zh-CN. Without it,
     /// FLEXLEDGER_LANG, then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN;
     /// anything else, C and POSIX included, means en). --json is the same in every
     /// language.
@@ -317,11 +317,17 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| error.exit());
     crate::shell_support::init_logging();
+    // An unknown --lang is `run`'s error, in English.
+    let language = crate::cli::language(cli.lang.as_deref()).unwrap_or_default();
     match run(cli) {
         Ok(code) => code,
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("flexledger-audit: error: {error:#}");
+            let message = match error.downcast_ref::<commands::NoLedger>() {
+                Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
+                _ => format!("{error:#}"),
+            };
+            eprintln!("flexledger-audit: error: {message}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {
                 ExitCode::from(1)
@@ -336,10 +342,12 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     let language = crate::cli::language(cli.lang.as_deref())?;
     let mut stdout = io::stdout().lock();
     let (data_dir, json) = (&cli.data_dir, cli.json);
+    // The other commands' readable text follows --lang; their JSON is English.
+    let style = (json, language);
     match &cli.command {
         AuditCommand::Replay { member, as_of } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, json);
+                return unknown_member(&mut stdout, *member, style);
             };
             if json {
                 let lines = crate::audit::replay::replay_lines(&history)?;
@@ -356,7 +364,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             as_of,
         } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, json);
+                return unknown_member(&mut stdout, *member, style);
             };
             // The JSON's sentences are the contract's English in every language.
             let language = if json {
@@ -368,17 +376,17 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
         }
         AuditCommand::Timeline { member, svg, as_of } => {
             let Some(history) = stored_member(data_dir, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, json);
+                return unknown_member(&mut stdout, *member, style);
             };
             // The picture is for people: its words follow --lang, JSON or not.
             timeline(&history, svg, language, json, &mut stdout)
         }
-        AuditCommand::PublicKey => commands::public_key(data_dir, json, &mut stdout),
+        AuditCommand::PublicKey => commands::public_key(data_dir, style, &mut stdout),
         AuditCommand::Checkpoint { list } => {
-            commands::checkpoint(data_dir, *list, json, &mut stdout)
+            commands::checkpoint(data_dir, *list, style, &mut stdout)
         }
         AuditCommand::Prove { position, from, to } => {
-            commands::prove(data_dir, *position, *from, *to, json, &mut stdout)
+            commands::prove(data_dir, *position, *from, *to, style, &mut stdout)
         }
         AuditCommand::Export {
             member,
@@ -388,7 +396,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let scope = export_scope(*member, region.as_deref(), *all)?;
-            commands::export(data_dir, &scope, out, *format, json, &mut stdout)
+            commands::export(data_dir, &scope, out, *format, style, &mut stdout)
         }
         AuditCommand::VerifyBundle {
             file,
@@ -398,13 +406,13 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             file,
             public_key.as_deref(),
             *trust_bundle_key,
-            json,
+            style,
             &mut stdout,
         ),
-        AuditCommand::Verify => commands::verify(data_dir, json, &mut stdout),
+        AuditCommand::Verify => commands::verify(data_dir, style, &mut stdout),
         AuditCommand::WhatIf(args) => {
             let store = open_store(data_dir)?;
-            crate::audit::whatif::cli::command(&store, args, json, &mut stdout)
+            crate::audit::whatif::cli::command(&store, args, style, &mut stdout)
         }
     }
 }
@@ -504,14 +512,14 @@ fn timeline(
         serde_json::to_writer(&mut *out, &written)?;
         writeln!(out)?;
     } else {
-        writeln!(
-            out,
-            "wrote {}: member {}, {} month(s), {} bytes",
-            svg_path.display(),
-            history.member_id,
-            written.months,
-            written.bytes
-        )?;
+        use crate::i18n::{count, say, text};
+        let args = [
+            ("path", text(svg_path.display())),
+            ("member", text(history.member_id)),
+            ("months", count(written.months)),
+            ("bytes", count(written.bytes)),
+        ];
+        writeln!(out, "{}", say(language, "audit-timeline-wrote", &args))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,7 @@ use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
+use crate::i18n::{count, say, text, Language};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
 use crate::store::{EventLog, ReadStore, SledStore, StateRows};
@@ -21,13 +22,25 @@ use std::path::Path;
 use std::process::ExitCode;
 use uuid::Uuid;
 
+/// No ledger where `--data-dir` points, the operator's most common mistake: its own
+/// type, so that the command line can say it in the reader's language
+/// ([`NoLedger::say`]).
+#[derive(Debug, thiserror::Error)]
+#[error("no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)", .0.display())]
+pub struct NoLedger(pub std::path::PathBuf);
+
+impl NoLedger {
+    /// The error in `language` (in English, its `Display`).
+    pub fn say(&self, language: Language) -> String {
+        let args = [("data_dir", text(self.0.display()))];
+        say(language, "audit-no-ledger", &args)
+    }
+}
+
 /// Opens the store for reading. Audits never change events.
 pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
     if !data_dir.join("sled").exists() {
-        anyhow::bail!(
-            "no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
-            data_dir.display()
-        );
+        return Err(NoLedger(data_dir.to_path_buf()).into());
     }
     let mut store = SledStore::open(data_dir).map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.
@@ -49,27 +62,31 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
 }
 
 /// Exit 1 with a message naming the member.
-pub fn unknown_member(out: &mut dyn Write, member: Uuid, json: bool) -> anyhow::Result<ExitCode> {
-    let message = format!(
-        "member {member} has no events in this ledger (at this point of the log): check the id"
-    );
-    not_found(out, json, "not_enrolled", &message)
+pub fn unknown_member(
+    out: &mut dyn Write,
+    member: Uuid,
+    style: (bool, Language),
+) -> anyhow::Result<ExitCode> {
+    let args = [("member", text(member))];
+    not_found(out, style, "not_enrolled", ("audit-unknown-member", &args))
 }
 
 /// Exit 1 for something asked about that the ledger does not hold (an unknown member
-/// or region): the reason on standard error, and with `--json` also
-/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it.
+/// or region): message `id` on standard error in `language`, and with `--json` also
+/// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it
+/// (its message in English, whatever the language).
 pub fn not_found(
     out: &mut dyn Write,
-    json: bool,
+    (json, language): (bool, Language),
     code: &str,
-    message: &str,
+    (id, args): (&str, &[(&str, crate::i18n::Arg)]),
 ) -> anyhow::Result<ExitCode> {
     if json {
+        let message = say(Language::En, id, args);
         let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
         writeln!(out, "{error}")?;
     }
-    eprintln!("flexledger-audit: {message}");
+    eprintln!("flexledger-audit: {}", say(language, id, args));
     Ok(ExitCode::from(1))
 }
 
@@ -87,13 +104,14 @@ fn print_json(out: &mut dyn Write, value: &impl Serialize) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Exit 1 with a message (or `{"ok":false,"error":{code,message}}` with `--json`):
-/// the thing asked for does not exist or does not hold.
+/// Exit 1 with message `id` in `language` (or `{"ok":false,"error":{code,message}}`
+/// with `--json`, where `message` is the English the JSON has always had, whatever the
+/// language): the thing asked for does not exist or does not hold.
 fn refuse(
     out: &mut dyn Write,
-    json: bool,
-    code: &str,
-    message: String,
+    (json, language): (bool, Language),
+    (code, message): (&str, String),
+    (id, args): (&str, &[(&str, crate::i18n::Arg)]),
 ) -> anyhow::Result<ExitCode> {
     if json {
         print_json(
@@ -101,14 +119,18 @@ fn refuse(
             &serde_json::json!({"ok": false, "error": {"code": code, "message": message}}),
         )?;
     } else {
-        writeln!(out, "{message}")?;
+        writeln!(out, "{}", say(language, id, args))?;
     }
     Ok(ExitCode::from(1))
 }
 
 /// Exit 1 naming the damage, for a walk that found a corrupt store; other errors
 /// propagate (exit 2).
-fn damaged(error: LedgerError, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+fn damaged(
+    error: LedgerError,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     let Some((position, message)) = error.corruption() else {
         return Err(error.into());
     };
@@ -118,7 +140,8 @@ fn damaged(error: LedgerError, json: bool, out: &mut dyn Write) -> anyhow::Resul
             &serde_json::json!({"ok": false, "position": position, "message": message}),
         )?;
     } else {
-        writeln!(out, "DAMAGED at position {position}: {message}")?;
+        let args = [("position", text(position)), ("message", text(message))];
+        writeln!(out, "{}", say(language, "audit-damaged", &args))?;
     }
     Ok(ExitCode::from(1))
 }
@@ -133,7 +156,11 @@ fn walk(store: &SledStore, verb: &str) -> Result<LogTree, LedgerError> {
     tree
 }
 
-pub fn public_key(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+pub fn public_key(
+    data_dir: &Path,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     let key = keys::load(data_dir)?.with_context(|| {
         format!(
             "no signing key at {}: it is created when the ledger is first opened for writing (flexledger submit or serve)",
@@ -149,11 +176,8 @@ pub fn public_key(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::R
         )?;
     } else {
         writeln!(out, "{hex}")?;
-        writeln!(
-            out,
-            "key id {} (ed25519); publish this key so auditors can pin it",
-            key_id(&public)
-        )?;
+        let args = [("key_id", text(key_id(&public)))];
+        writeln!(out, "{}", say(language, "audit-public-key-id", &args))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -170,17 +194,17 @@ struct CheckpointOutput<'a> {
 pub fn checkpoint(
     data_dir: &Path,
     list: bool,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data_dir)?;
     let key = keys::ensure(data_dir)?;
     if list {
-        return list_checkpoints(&store, &key.verifying_key(), json, out);
+        return list_checkpoints(&store, &key.verifying_key(), (json, language), out);
     }
     let tree = match walk(&store, "checkpoint") {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => return damaged(error, (json, language), out),
     };
     let previous = latest_verified(&store, &key.verifying_key())?;
     let (signed, stored) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
@@ -207,26 +231,42 @@ pub fn checkpoint(
         )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let verb = if stored {
-        "signed and stored"
+    let id = if stored {
+        "audit-checkpoint-signed"
     } else {
-        "already stored (checkpoints are never replaced)"
+        "audit-checkpoint-kept"
     };
-    writeln!(
-        out,
-        "checkpoint of {} events, {} streams: {verb}",
-        checkpoint.tree_size, checkpoint.heads_size
-    )?;
+    let sizes = [
+        ("events", count(checkpoint.tree_size)),
+        ("streams", count(checkpoint.heads_size)),
+    ];
+    writeln!(out, "{}", say(language, id, &sizes))?;
     write!(out, "{}", signed.note)?;
-    writeln!(out, "signature  {}", signed.signature)?;
+    let args = [("signature", text(&signed.signature))];
     writeln!(
         out,
-        "public key {} (key id {})",
-        signed.public_key,
-        key_id(&key.verifying_key())
+        "{}",
+        say(language, "audit-checkpoint-signature", &args)
+    )?;
+    let args = [
+        ("public_key", text(&signed.public_key)),
+        ("key_id", text(key_id(&key.verifying_key()))),
+    ];
+    writeln!(
+        out,
+        "{}",
+        say(language, "audit-checkpoint-public-key", &args)
     )?;
     if let Some(proof) = consistency {
-        writeln!(out, "consistent with the previous checkpoint at size {}: proof of {} hashes verified (RFC 9162)", proof.old_size, proof.path.len())?;
+        let args = [
+            ("size", text(proof.old_size)),
+            ("hashes", count(proof.path.len())),
+        ];
+        writeln!(
+            out,
+            "{}",
+            say(language, "audit-checkpoint-consistent", &args)
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -245,7 +285,7 @@ fn latest_verified(
 fn list_checkpoints(
     store: &SledStore,
     key: &ed25519_dalek::VerifyingKey,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     for (signed, checked) in proofs::stored_checkpoints(store, Some(key))? {
@@ -258,12 +298,19 @@ fn list_checkpoints(
                 out,
                 &serde_json::json!({"ok": false, "error": error.to_string(), "signed": signed}),
             )?,
-            (false, Ok(checkpoint)) => writeln!(
-                out,
-                "size {:>10}  root {}  heads {}  {}",
-                checkpoint.tree_size, checkpoint.root, checkpoint.heads_size, checkpoint.created_at
-            )?,
-            (false, Err(error)) => writeln!(out, "INVALID: {error}")?,
+            (false, Ok(checkpoint)) => {
+                let args = [
+                    ("size", text(format!("{:>10}", checkpoint.tree_size))),
+                    ("root", text(checkpoint.root)),
+                    ("heads", text(checkpoint.heads_size)),
+                    ("created", text(checkpoint.created_at)),
+                ];
+                writeln!(out, "{}", say(language, "audit-checkpoint-row", &args))?
+            }
+            (false, Err(error)) => {
+                let args = [("error", text(error))];
+                writeln!(out, "{}", say(language, "audit-checkpoint-invalid", &args))?
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -274,7 +321,7 @@ pub fn prove(
     position: Option<u64>,
     from: Option<u64>,
     to: Option<u64>,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
@@ -295,31 +342,35 @@ pub fn prove(
         let at = to
             .map(|size| format!(" at size {size}"))
             .unwrap_or_default();
-        return refuse(
-            out,
-            json,
-            "no_checkpoint",
-            format!("no stored checkpoint{at}: run `flexledger-audit checkpoint` first"),
-        );
+        let message = format!("no stored checkpoint{at}: run `flexledger-audit checkpoint` first");
+        let size = to.map(|size| [("size", text(size))]);
+        let human = match &size {
+            Some(args) => ("audit-no-checkpoint-at-size", &args[..]),
+            None => ("audit-no-checkpoint", &[][..]),
+        };
+        return refuse(out, (json, language), ("no_checkpoint", message), human);
     };
     let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
     {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => return damaged(error, (json, language), out),
     };
     let log = MerkleTree::new(tree.leaves.clone());
+    let style = (json, language);
     if log.root(log.size()) != Some(target.root) {
         let message = format!(
             "the log's first {} events no longer have the checkpoint's root: the log was rewritten",
             target.tree_size
         );
-        return refuse(out, json, "log_rewritten", message);
+        let args = [("size", count(target.tree_size))];
+        let human = ("audit-log-rewritten", &args[..]);
+        return refuse(out, style, ("log_rewritten", message), human);
     }
     match position {
-        Some(position) => prove_inclusion(&store, &log, target, position, json, out),
+        Some(position) => prove_inclusion(&store, &log, target, position, style, out),
         None => {
             let from = from.context("say --position P or --from SIZE")?;
-            prove_consistency(&log, target, from, json, out)
+            prove_consistency(&log, target, from, style, out)
         }
     }
 }
@@ -330,7 +381,7 @@ fn prove_inclusion(
     log: &MerkleTree,
     target: &Checkpoint,
     position: u64,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let hash = store
@@ -346,17 +397,24 @@ fn prove_inclusion(
             "no event at position {position} in the checkpoint of {} events",
             target.tree_size
         );
-        return refuse(out, json, "no_event", message);
+        let args = [
+            ("position", text(position)),
+            ("size", count(target.tree_size)),
+        ];
+        let human = ("audit-no-event", &args[..]);
+        return refuse(out, (json, language), ("no_event", message), human);
     };
     if json {
         print_json(out, &proof)?;
     } else {
-        writeln!(
-            out,
-            "event {position} (hash {}) is in the checkpointed log of {} events, root {}",
-            proof.event_hash, proof.tree_size, proof.root
-        )?;
-        writeln!(out, "audit path (leaf to root, RFC 9162), verified:")?;
+        let args = [
+            ("position", text(position)),
+            ("hash", text(proof.event_hash)),
+            ("size", count(proof.tree_size)),
+            ("root", text(proof.root)),
+        ];
+        writeln!(out, "{}", say(language, "audit-inclusion", &args))?;
+        writeln!(out, "{}", say(language, "audit-inclusion-path", &[]))?;
         for hash in &proof.path {
             writeln!(out, "  {hash}")?;
         }
@@ -369,29 +427,30 @@ fn prove_consistency(
     log: &MerkleTree,
     target: &Checkpoint,
     from: u64,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let Some(proof) = proofs::consistency(log, from, target.tree_size) else {
         let message = format!("no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size);
-        return refuse(out, json, "no_proof", message);
+        let args = [("from", text(from)), ("to", text(target.tree_size))];
+        let human = ("audit-no-consistency", &args[..]);
+        return refuse(out, (json, language), ("no_proof", message), human);
     };
     if json {
         print_json(out, &proof)?;
     } else {
-        writeln!(
-            out,
-            "the log of {} events (root {}) extends the log of {} events (root {})",
-            proof.new_size, proof.new_root, proof.old_size, proof.old_root
-        )?;
-        writeln!(out, "consistency path (RFC 9162), verified:")?;
+        let args = [
+            ("new_size", count(proof.new_size)),
+            ("new_root", text(proof.new_root)),
+            ("old_size", count(proof.old_size)),
+            ("old_root", text(proof.old_root)),
+        ];
+        writeln!(out, "{}", say(language, "audit-consistency", &args))?;
+        writeln!(out, "{}", say(language, "audit-consistency-path", &[]))?;
         for hash in &proof.path {
             writeln!(out, "  {hash}")?;
         }
-        writeln!(
-            out,
-            "compare the old root with the one in the checkpoint you kept"
-        )?;
+        writeln!(out, "{}", say(language, "audit-consistency-compare", &[]))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -401,12 +460,13 @@ pub fn export(
     scope: &Scope,
     path: &Path,
     format: ExportFormat,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data_dir)?;
-    if let Some(message) = nothing_to_export(&store, scope)? {
-        return not_found(out, json, "nothing_to_export", &message);
+    if let Some((id, args)) = nothing_to_export(&store, scope)? {
+        let style = (json, language);
+        return not_found(out, style, "nothing_to_export", (id, &args));
     }
     // A file is written beside the target and renamed into place when complete, so a
     // failed export never leaves a partial file where the last good one was; `-` is
@@ -419,13 +479,18 @@ pub fn export(
         out
     };
     if format == ExportFormat::Csv {
-        return export_csv(&store, scope, path, output, json, out);
+        return export_csv(&store, scope, (path, output), (json, language), out);
     }
-    export_bundle(data_dir, &mut store, scope, path, output, json, out)
+    let to = (path, output);
+    export_bundle(data_dir, &mut store, scope, to, (json, language), out)
 }
 
-/// Why there is nothing to export for `scope`, if there is nothing.
-fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<String>> {
+/// A message of the catalog and its arguments, to be said in a language.
+type Said = (&'static str, Vec<(&'static str, crate::i18n::Arg)>);
+
+/// Why there is nothing to export for `scope`, if there is nothing: a message and its
+/// arguments.
+fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<Said>> {
     let exists = match scope {
         Scope::Member(member_id) => crate::ledger::read_member_row(store, *member_id)?.is_some(),
         Scope::Region(region) => store
@@ -437,13 +502,9 @@ fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<
         return Ok(None);
     }
     Ok(Some(match scope {
-        Scope::Member(member_id) => {
-            format!("nothing to export: member {member_id} has no events in this ledger")
-        }
-        Scope::Region(region) => {
-            format!("nothing to export: region {region} has no policy in this ledger")
-        }
-        Scope::All => "nothing to export: the log is empty".to_owned(),
+        Scope::Member(member_id) => ("audit-nothing-member", vec![("member", text(member_id))]),
+        Scope::Region(region) => ("audit-nothing-region", vec![("region", text(region))]),
+        Scope::All => ("audit-nothing-all", vec![]),
     }))
 }
 
@@ -451,9 +512,8 @@ fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<
 fn export_csv(
     store: &SledStore,
     scope: &Scope,
-    path: &Path,
-    mut output: stdio::Output,
-    json: bool,
+    (path, mut output): (&Path, stdio::Output),
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let written_to = stdio::display(path, false);
@@ -470,11 +530,12 @@ fn export_csv(
             &serde_json::json!({"path": path, "members": members.len(), "rows": rows}),
         )?;
     } else {
-        writeln!(
-            out,
-            "wrote {rows} member-month rows for {} member(s) to {written_to}",
-            members.len(),
-        )?;
+        let args = [
+            ("rows", count(rows)),
+            ("members", count(members.len())),
+            ("path", text(written_to)),
+        ];
+        writeln!(out, "{}", say(language, "audit-export-csv", &args))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -484,42 +545,46 @@ fn export_bundle(
     data_dir: &Path,
     store: &mut SledStore,
     scope: &Scope,
-    path: &Path,
-    mut output: stdio::Output,
-    json: bool,
+    (path, mut output): (&Path, stdio::Output),
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let written_to = stdio::display(path, false);
     let key = keys::ensure(data_dir)?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => return damaged(error, (json, language), out),
     };
     let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
     let summary = match bundle::export(store, &tree, &signed, &checkpoint, scope, &mut output) {
         Ok(summary) => summary,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => return damaged(error, (json, language), out),
     };
     output.finish()?;
     if json {
         print_json(out, &summary)?;
     } else {
-        writeln!(
-            out,
-            "wrote {} events of {} stream(s) and {} member(s), proven against the signed checkpoint of {} events (root {}), to {written_to} ({} bytes)",
-            summary.events, summary.streams, summary.members, summary.tree_size, summary.root, summary.bytes
-        )?;
+        let args = [
+            ("events", count(summary.events)),
+            ("streams", count(summary.streams)),
+            ("members", count(summary.members)),
+            ("size", count(summary.tree_size)),
+            ("root", text(summary.root)),
+            ("path", text(written_to)),
+            ("bytes", count(summary.bytes)),
+        ];
+        writeln!(out, "{}", say(language, "audit-export-bundle", &args))?;
         let file = if stdio::is_stdio(path) {
-            "FILE".to_owned()
+            say(language, "audit-export-file", &[])
         } else {
             path.display().to_string()
         };
-        writeln!(
-            out,
-            "check it anywhere: flexledger-audit verify-bundle {file} --public-key {}",
-            signed.public_key
-        )?;
+        let args = [
+            ("file", text(file)),
+            ("public_key", text(&signed.public_key)),
+        ];
+        writeln!(out, "{}", say(language, "audit-export-check", &args))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -598,7 +663,7 @@ pub fn verify_bundle(
     path: &Path,
     public_key: Option<&str>,
     trust_bundle_key: bool,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let pinned = public_key
@@ -618,7 +683,7 @@ pub fn verify_bundle(
     if json {
         print_json(out, &report)?;
     } else {
-        print_bundle_report(&report, out)?;
+        print_bundle_report(&report, language, out)?;
     }
     Ok(if report.ok {
         ExitCode::SUCCESS
@@ -627,45 +692,72 @@ pub fn verify_bundle(
     })
 }
 
-fn print_bundle_report(report: &bundle::BundleReport, out: &mut dyn Write) -> anyhow::Result<()> {
-    let verdict = if report.ok { "VALID" } else { "INVALID" };
-    writeln!(
-        out,
-        "{verdict}: {} events, {} streams, {} member coverage(s)",
-        report.events, report.streams, report.members
-    )?;
+fn print_bundle_report(
+    report: &bundle::BundleReport,
+    language: Language,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let verdict = if report.ok {
+        "audit-bundle-valid"
+    } else {
+        "audit-bundle-invalid"
+    };
+    let args = [
+        ("events", count(report.events)),
+        ("streams", count(report.streams)),
+        ("members", count(report.members)),
+    ];
+    writeln!(out, "{}", say(language, verdict, &args))?;
     if let Some(checkpoint) = &report.checkpoint {
-        writeln!(
-            out,
-            "checkpoint: {} events, root {}, signed {}",
-            checkpoint.tree_size, checkpoint.root, checkpoint.created_at
-        )?;
+        let args = [
+            ("size", count(checkpoint.tree_size)),
+            ("root", text(checkpoint.root)),
+            ("created", text(checkpoint.created_at)),
+        ];
+        writeln!(out, "{}", say(language, "audit-bundle-checkpoint", &args))?;
     }
-    match (&report.key_id, report.key_pinned && report.checkpoint.is_some()) {
-        (Some(key_id), true) => writeln!(out, "signed by the pinned key (key id {key_id})")?,
-        (Some(key_id), false) if !report.key_pinned => writeln!(out, "signed by key id {key_id}: NOT pinned — compare it with the operator's published key, or pass --public-key")?,
-        (Some(_), false) => {}
-        (None, _) => {}
+    let pinned = report.key_pinned && report.checkpoint.is_some();
+    match (&report.key_id, pinned, report.key_pinned) {
+        (Some(key_id), true, _) => {
+            let args = [("key_id", text(key_id))];
+            writeln!(out, "{}", say(language, "audit-bundle-pinned", &args))?;
+        }
+        (Some(key_id), false, false) => {
+            let args = [("key_id", text(key_id))];
+            writeln!(out, "{}", say(language, "audit-bundle-unpinned", &args))?;
+        }
+        (Some(_), false, true) | (None, _, _) => {}
     }
     for failure in &report.failures {
-        let mut place = Vec::new();
-        if let Some(line) = failure.line {
-            place.push(format!("line {line}"));
-        }
-        if let Some(position) = failure.position {
-            place.push(format!("position {position}"));
-        }
-        if let Some(stream) = &failure.stream {
-            place.push(stream.clone());
-        }
-        let place = if place.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", place.join(", "))
-        };
-        writeln!(out, "FAILED {}{place}: {}", failure.check, failure.message)?;
+        let args = [
+            ("check", text(failure.check)),
+            ("place", text(failure_place(failure, language))),
+            ("message", text(&failure.message)),
+        ];
+        writeln!(out, "{}", say(language, "audit-bundle-failed", &args))?;
     }
     Ok(())
+}
+
+/// Where a bundle failure is: ` [line 3, position 17, member-…]`, or nothing.
+fn failure_place(failure: &bundle::Failure, language: Language) -> String {
+    let mut place = Vec::new();
+    if let Some(line) = failure.line {
+        place.push(say(language, "audit-bundle-line", &[("line", text(line))]));
+    }
+    if let Some(position) = failure.position {
+        let args = [("position", text(position))];
+        place.push(say(language, "audit-bundle-position", &args));
+    }
+    if let Some(stream) = &failure.stream {
+        place.push(stream.clone());
+    }
+    if place.is_empty() {
+        return String::new();
+    }
+    let separator = say(language, "audit-separator", &[]);
+    let args = [("place", text(place.join(&separator)))];
+    say(language, "audit-bundle-place", &args)
 }
 
 /// A signed checkpoint the log no longer matches.
@@ -690,7 +782,11 @@ struct AuditVerifyReport {
     latest_checkpoint: Option<Checkpoint>,
 }
 
-pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+pub fn verify(
+    data_dir: &Path,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     let store = open_store(data_dir)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
@@ -701,11 +797,11 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
     progress.finish_and_clear();
     let report = match outcome {
         Ok(report) => report,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => return damaged(error, (json, language), out),
     };
     let mut pending = match signed_checkpoints(data_dir, &store)? {
         Ok(pending) => pending,
-        Err(error) => return damaged(error, json, out),
+        Err(error) => return damaged(error, (json, language), out),
     };
     let latest = pending.last().cloned();
     let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
@@ -713,7 +809,7 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
-        return damaged(error, json, out);
+        return damaged(error, (json, language), out);
     }
     let output = AuditVerifyReport {
         ok: true,
@@ -721,7 +817,7 @@ pub fn verify(data_dir: &Path, json: bool, out: &mut dyn Write) -> anyhow::Resul
         checkpoints_verified: total,
         latest_checkpoint: latest,
     };
-    print_verified(&output, total, json, out)?;
+    print_verified(&output, total, (json, language), out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -839,27 +935,30 @@ fn check_checkpoints_against_log(
 fn print_verified(
     output: &AuditVerifyReport,
     total: u64,
-    json: bool,
+    (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     if json {
-        print_json(out, output)?;
-    } else {
-        writeln!(
-            out,
-            "OK: {} events, {} streams, {} members; hashes, chains, indexes and state rows checked",
-            output.store.events, output.store.streams, output.store.members
-        )?;
-        match &output.latest_checkpoint {
-            Some(checkpoint) => writeln!(
-                out,
-                "{} signed checkpoint(s) match the log; latest: {} events, root {}",
-                total, checkpoint.tree_size, checkpoint.root
-            )?,
-            None => writeln!(
-                out,
-                "no checkpoint yet: `flexledger-audit checkpoint` signs one"
-            )?,
+        return print_json(out, output);
+    }
+    let args = [
+        ("events", count(output.store.events)),
+        ("streams", count(output.store.streams)),
+        ("members", count(output.store.members)),
+    ];
+    writeln!(out, "{}", say(language, "audit-verify-ok", &args))?;
+    match &output.latest_checkpoint {
+        Some(checkpoint) => {
+            let args = [
+                ("count", count(total)),
+                ("size", count(checkpoint.tree_size)),
+                ("root", text(checkpoint.root)),
+            ];
+            writeln!(out, "{}", say(language, "audit-verify-checkpoints", &args))?;
+        }
+        None => {
+            let message = say(language, "audit-verify-no-checkpoint", &[]);
+            writeln!(out, "{message}")?;
         }
     }
     Ok(())

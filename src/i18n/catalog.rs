@@ -42,6 +42,10 @@ const EN: &[Source] = &[
         "locales/en/http.ftl",
         include_str!("../../locales/en/http.ftl"),
     ),
+    (
+        "locales/en/audit.ftl",
+        include_str!("../../locales/en/audit.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -73,6 +77,10 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/http.ftl",
         include_str!("../../locales/zh-CN/http.ftl"),
+    ),
+    (
+        "locales/zh-CN/audit.ftl",
+        include_str!("../../locales/zh-CN/audit.ftl"),
     ),
 ];
 

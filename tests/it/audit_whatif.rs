@@ -591,7 +591,7 @@ fn the_cli_prints_a_table_and_json_for_a_member_and_a_region() {
     assert_eq!(report["details"][0]["member_id"], MEMBER);
     let table = audit(&data, &["whatif", "--policy", policy, "--region", "demo"]);
     assert_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
-    assert!(text(&table.stdout).contains("1 member(s), 1 affected"));
+    assert!(text(&table.stdout).contains("1 member, 1 affected"));
 }
 
 #[test]

@@ -56,6 +56,16 @@ const COMMAND_NAMES: &[&str] = &crate::schemas::COMMANDS;
 /// its Chinese term would be wrong: (message id, the row's Chinese term, why).
 const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "audit-whatif-row-subsidy",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
+        "audit-whatif-money-subsidy-paid",
+        "缴费",
+        "a subsidy is paid out by the agency (发放), not paid in by the member",
+    ),
+    (
         "refusal-subsidy-paid-on-outside-open-month",
         "缴费",
         "a subsidy is paid out by the agency (发放), not paid in by the member",
@@ -253,6 +263,14 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/http/feed.rs",
             "src/http/backup.rs",
             "src/http/parse_errors.rs",
+        ],
+    ),
+    (
+        "audit-",
+        &[
+            "src/audit/commands.rs",
+            "src/audit/cli.rs",
+            "src/audit/whatif/cli.rs",
         ],
     ),
 ];

@@ -6,6 +6,7 @@ mod appended;
 mod audit;
 mod audit_timeline;
 mod audit_whatif;
+mod audit_zh;
 mod backup;
 mod bench;
 mod browser;

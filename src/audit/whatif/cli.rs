@@ -6,9 +6,10 @@ use super::{
     StatusWithBenefits, Totals, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
 };
 use crate::audit::commands::{not_found, unknown_member};
-use crate::audit::history::{self, serde_plain, Cut, MemberHistory};
+use crate::audit::history::{self, serde_plain, status_word_short, Cut, MemberHistory};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
+use crate::i18n::{count, display_width, say, text, Language};
 use crate::ledger::decode_region_row;
 use crate::store::{ReadStore, StateKey};
 use anyhow::{anyhow, Context};
@@ -88,7 +89,7 @@ struct RegionReport<'a> {
 pub fn command(
     store: &(impl ReadStore + ?Sized),
     args: &WhatIfArgs,
-    json: bool,
+    (json, language): (bool, crate::i18n::Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
@@ -98,7 +99,7 @@ pub fn command(
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
                 .with_context(|| format!("cannot read member {member}'s history"))?
             else {
-                return unknown_member(out, member, json);
+                return unknown_member(out, member, (json, language));
             };
             let report = run(&history, &overrides, &file)?;
             if json {
@@ -110,12 +111,16 @@ pub fn command(
                 serde_json::to_writer(&mut *out, &report)?;
                 writeln!(out)?;
             } else {
-                print_header(out, &format!("member {member}"), &overrides, &file)?;
-                print_member(out, &report)?;
+                let subject = ("audit-whatif-for-member", member.to_string());
+                print_header(out, subject, &overrides, (&file, language))?;
+                print_member(out, &report, language)?;
             }
             Ok(ExitCode::SUCCESS)
         }
-        (None, Some(region)) => region_command(store, region, &overrides, &file, json, out),
+        (None, Some(region)) => {
+            let file = (file.as_str(), language);
+            region_command(store, region, &overrides, file, json, out)
+        }
         (None, None) => anyhow::bail!("pass --member ID or --region NAME"),
     }
 }
@@ -149,12 +154,12 @@ fn region_command(
     store: &(impl ReadStore + ?Sized),
     region: &RegionName,
     overrides: &PolicyOverrides,
-    file: &str,
+    (file, language): (&str, Language),
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let Some(row) = store.read_state(&StateKey::Region(region.clone()))? else {
-        return unknown_region(out, region, json);
+        return unknown_region(out, region, (json, language));
     };
     // Checked here too, so that a bad combination is refused even in a region
     // without members.
@@ -184,8 +189,9 @@ fn region_command(
         serde_json::to_writer(&mut *out, &report)?;
         writeln!(out)?;
     } else {
-        print_header(out, &format!("region {region}"), overrides, file)?;
-        print_region(out, &report)?;
+        let subject = ("audit-whatif-for-region", region.to_string());
+        print_header(out, subject, overrides, (file, language))?;
+        print_region(out, &report, language)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -194,146 +200,203 @@ fn region_command(
 fn unknown_region(
     out: &mut dyn Write,
     region: &RegionName,
-    json: bool,
+    style: (bool, Language),
 ) -> anyhow::Result<ExitCode> {
-    let message = format!("region {region} has no policy in this ledger: check the name");
-    not_found(out, json, "unknown_region", &message)
+    let args = [("region", text(region))];
+    not_found(
+        out,
+        style,
+        "unknown_region",
+        ("audit-unknown-region", &args),
+    )
 }
 
 fn print_header(
     out: &mut dyn Write,
-    subject: &str,
+    (id, subject): (&str, String),
     overrides: &PolicyOverrides,
-    file: &str,
+    (file, language): (&str, Language),
 ) -> anyhow::Result<()> {
-    writeln!(out, "what-if for {subject}")?;
-    writeln!(out, "alternative policy: {} ({file})", overrides.summary())?;
-    writeln!(
-        out,
-        "same recorded behaviour; payments pay the same months at the alternative's dues"
-    )?;
+    let name = if id == "audit-whatif-for-member" {
+        "member"
+    } else {
+        "region"
+    };
+    writeln!(out, "{}", say(language, id, &[(name, text(subject))]))?;
+    let args = [("summary", text(overrides.summary())), ("file", text(file))];
+    writeln!(out, "{}", say(language, "audit-whatif-policy", &args))?;
+    writeln!(out, "{}", say(language, "audit-whatif-same-behaviour", &[]))?;
     Ok(())
 }
 
-/// Width of the label column of the side-by-side tables.
+/// Width of the label column of the side-by-side tables, in terminal columns.
 const LABEL_WIDTH: usize = 26;
-/// Width of the "actual" column of the side-by-side tables.
+/// Width of the "actual" column of the side-by-side tables, in terminal columns.
 const SIDE_WIDTH: usize = 40;
 
+/// `text` padded with spaces to `width` terminal columns (a CJK character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let spaces = width.saturating_sub(display_width(text));
+    format!("{text}{}", " ".repeat(spaces))
+}
+
+/// A row of a side-by-side table. A label wider than its column (a long Chinese one)
+/// is still followed by a space; every English label is narrower.
 fn row(out: &mut dyn Write, label: &str, actual: &str, alternative: &str) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "{label:<LABEL_WIDTH$}{actual:<SIDE_WIDTH$}  {alternative}"
-    )?;
+    let label = pad(label, LABEL_WIDTH.max(display_width(label) + 1));
+    let actual = pad(actual, SIDE_WIDTH);
+    writeln!(out, "{label}{actual}  {alternative}")?;
     Ok(())
 }
 
 /// The member's table: outcomes side by side, months that differ, refused commands.
-pub fn print_member(out: &mut dyn Write, member: &MemberWhatIf) -> anyhow::Result<()> {
+pub fn print_member(
+    out: &mut dyn Write,
+    member: &MemberWhatIf,
+    language: Language,
+) -> anyhow::Result<()> {
     let verdict = if member.affected {
-        "affected"
+        "audit-whatif-member-affected"
     } else {
-        "not affected"
+        "audit-whatif-member-not-affected"
     };
-    writeln!(
-        out,
-        "\nmember {} (region {}): {verdict}",
-        member.member_id, member.region
-    )?;
-    print_outcomes(out, &member.actual, &member.alternative)?;
-    if member.months.is_empty() {
-        writeln!(out, "\nno month changes status or benefits")?;
-    } else if member.months.len() == 1 {
-        writeln!(out, "\n1 month changes status or benefits:")?;
-    } else {
-        writeln!(
-            out,
-            "\n{} months change status or benefits:",
-            member.months.len()
-        )?;
-        writeln!(
-            out,
-            "  {:<8} {:<28} alternative (paid)",
-            "month", "actual (paid)"
-        )?;
-        for difference in &member.months {
-            writeln!(
-                out,
-                "  {:<8} {:<28} {}",
-                difference.month.to_string(),
-                month_text(difference.actual.as_ref()),
-                month_text(difference.alternative.as_ref())
-            )?;
-        }
-    }
+    let args = [
+        ("member", text(member.member_id)),
+        ("region", text(&member.region)),
+    ];
+    writeln!(out)?;
+    writeln!(out, "{}", say(language, verdict, &args))?;
+    print_outcomes(out, &member.actual, &member.alternative, language)?;
+    print_month_differences(out, member, language)?;
     if member.refused.is_empty() {
-        writeln!(out, "\nthe alternative accepts every recorded command")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            say(language, "audit-whatif-accepts-every-command", &[])
+        )?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "\n{} recorded command(s) the alternative refuses (the recorded behaviour no longer fits its rules; the replay drops them and goes on):",
-        member.refused.len()
-    )?;
+    let args = [("count", count(member.refused.len()))];
+    writeln!(out)?;
+    writeln!(out, "{}", say(language, "audit-whatif-refused", &args))?;
     for refused in &member.refused {
+        let args = [
+            ("position", text(refused.position)),
+            ("command", text(refused.command)),
+            ("code", text(refused.code)),
+            ("message", text(&refused.message)),
+        ];
         writeln!(
             out,
-            "  position {} {}: {} — {}",
-            refused.position, refused.command, refused.code, refused.message
+            "  {}",
+            say(language, "audit-whatif-refused-command", &args)
         )?;
-        writeln!(out, "    recorded: {}", refused.recorded)?;
+        let args = [("recorded", text(&refused.recorded))];
+        writeln!(out, "    {}", say(language, "audit-whatif-recorded", &args))?;
     }
     Ok(())
 }
 
-/// A row of a side-by-side table: its label and how one side reads in it.
-type Row<T> = (&'static str, fn(&T) -> String);
+/// The months of one member whose status or benefits differ, with both sides' money.
+fn print_month_differences(
+    out: &mut dyn Write,
+    member: &MemberWhatIf,
+    language: Language,
+) -> anyhow::Result<()> {
+    writeln!(out)?;
+    if member.months.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            say(language, "audit-whatif-no-month-changes", &[])
+        )?;
+        return Ok(());
+    }
+    let args = [("count", count(member.months.len()))];
+    writeln!(
+        out,
+        "{}",
+        say(language, "audit-whatif-months-change", &args)
+    )?;
+    writeln!(
+        out,
+        "  {} {} {}",
+        pad(&say(language, "audit-whatif-column-month", &[]), 8),
+        pad(&say(language, "audit-whatif-column-actual-paid", &[]), 28),
+        say(language, "audit-whatif-column-alternative-paid", &[])
+    )?;
+    for difference in &member.months {
+        writeln!(
+            out,
+            "  {:<8} {} {}",
+            difference.month.to_string(),
+            pad(&month_text(difference.actual.as_ref(), language), 28),
+            month_text(difference.alternative.as_ref(), language)
+        )?;
+    }
+    Ok(())
+}
+
+/// A row of a side-by-side table: its label's message and how one side reads in it.
+type Row<T> = (&'static str, fn(&T, Language) -> String);
 
 /// The rows of the outcome table: each row's label and how an outcome reads in it.
 const OUTCOME_ROWS: [Row<Outcome>; 14] = [
-    ("state", |outcome| {
-        outcome.state.map_or("never enrolled".to_owned(), |state| {
-            serde_plain(&crate::codec::wire::MemberStatus::from(&state))
-        })
+    ("audit-whatif-row-state", |outcome, language| {
+        outcome.state.map_or_else(
+            || say(language, "audit-whatif-never-enrolled", &[]),
+            |state| {
+                let state = serde_plain(&crate::codec::wire::MemberStatus::from(&state));
+                say(language, "audit-whatif-state", &[("state", text(state))])
+            },
+        )
     }),
-    ("arrears", |outcome| {
-        amount_and_months(outcome.arrears_amount, &outcome.arrears_months)
+    ("audit-whatif-row-arrears", |outcome, language| {
+        amount_and_months(outcome.arrears_amount, &outcome.arrears_months, language)
     }),
-    ("lapsed, borne by member", |outcome| {
-        amount_and_months(outcome.lapsed_amount, &outcome.lapsed_months)
+    ("audit-whatif-row-lapsed", |outcome, language| {
+        amount_and_months(outcome.lapsed_amount, &outcome.lapsed_months, language)
     }),
-    ("paid", |outcome| outcome.paid_amount.to_string()),
-    ("months with benefits", |outcome| {
+    ("audit-whatif-row-paid", |outcome, _| {
+        outcome.paid_amount.to_string()
+    }),
+    ("audit-whatif-row-benefit-months", |outcome, _| {
         outcome.benefit_months.to_string()
     }),
-    ("continuous / cumulative", |outcome| {
+    ("audit-whatif-row-continuous-cumulative", |outcome, _| {
         format!(
             "{} / {}",
             outcome.continuous_months, outcome.cumulative_months
         )
     }),
-    ("benefit tier", |outcome| {
+    ("audit-whatif-row-tier", |outcome, _| {
         outcome.benefit_tier.clone().unwrap_or_else(|| "-".into())
     }),
-    ("withdrawals", withdrawals_text),
-    ("qualified (R7)", |outcome| {
-        if outcome.qualified { "yes" } else { "no" }.to_owned()
+    ("audit-whatif-row-withdrawals", withdrawals_text),
+    ("audit-whatif-row-qualified", |outcome, language| {
+        let id = if outcome.qualified {
+            "audit-whatif-yes"
+        } else {
+            "audit-whatif-no"
+        };
+        say(language, id, &[])
     }),
-    ("benefit start (R7)", |outcome| {
+    ("audit-whatif-row-benefit-start", |outcome, _| {
         outcome
             .benefit_start
             .map_or_else(|| "-".to_owned(), |month| month.to_string())
     }),
-    ("refunded (R12)", |outcome| {
-        amount_and_months(outcome.refunded_amount, &outcome.refunded_months)
+    ("audit-whatif-row-refunded", |outcome, language| {
+        amount_and_months(outcome.refunded_amount, &outcome.refunded_months, language)
     }),
-    ("to personal account (R17)", |outcome| {
+    ("audit-whatif-row-to-account", |outcome, _| {
         outcome.to_account_amount.to_string()
     }),
-    ("account balance (R17)", |outcome| {
+    ("audit-whatif-row-account-balance", |outcome, _| {
         outcome.account_balance.to_string()
     }),
-    ("subsidy acc./paid/owed", |outcome| {
+    ("audit-whatif-row-subsidy", |outcome, _| {
         format!(
             "{} / {} / {} (R16)",
             outcome.subsidy.accrued, outcome.subsidy.paid, outcome.subsidy.owed
@@ -341,42 +404,70 @@ const OUTCOME_ROWS: [Row<Outcome>; 14] = [
     }),
 ];
 
+/// The header row of a side-by-side table.
+fn sides_header(out: &mut dyn Write, language: Language) -> anyhow::Result<()> {
+    let actual = say(language, "audit-whatif-actual", &[]);
+    row(
+        out,
+        "",
+        &actual,
+        &say(language, "audit-whatif-alternative", &[]),
+    )
+}
+
 fn print_outcomes(
     out: &mut dyn Write,
     actual: &Outcome,
     alternative: &Outcome,
+    language: Language,
 ) -> anyhow::Result<()> {
     writeln!(out)?;
-    row(out, "", "actual", "alternative")?;
+    sides_header(out, language)?;
     for (label, text) in OUTCOME_ROWS {
-        row(out, label, &text(actual), &text(alternative))?;
+        let label = say(language, label, &[]);
+        row(
+            out,
+            &label,
+            &text(actual, language),
+            &text(alternative, language),
+        )?;
     }
     Ok(())
 }
 
-fn withdrawals_text(outcome: &Outcome) -> String {
+fn withdrawals_text(outcome: &Outcome, language: Language) -> String {
     if outcome.withdrawals.is_empty() {
-        return "none".into();
+        return say(language, "audit-whatif-none", &[]);
     }
     let parts: Vec<String> = outcome
         .withdrawals
         .iter()
         .map(|withdrawal| {
-            format!(
-                "from {} ({})",
-                withdrawal.effective_from,
-                serde_plain(&withdrawal.reason)
-            )
+            let args = [
+                ("month", text(withdrawal.effective_from)),
+                ("reason", text(serde_plain(&withdrawal.reason))),
+            ];
+            let reason = say(language, "audit-whatif-reason", &args[1..]);
+            let args = [args[0].clone(), ("reason", text(reason))];
+            say(language, "audit-whatif-withdrawal", &args)
         })
         .collect();
-    parts.join("; ")
+    parts.join(&say(language, "audit-whatif-list-separator", &[]))
 }
 
-fn amount_and_months(amount: crate::domain::money::Money, months: &[Month]) -> String {
+fn amount_and_months(
+    amount: crate::domain::money::Money,
+    months: &[Month],
+    language: Language,
+) -> String {
     if months.is_empty() {
-        return "none".into();
+        return say(language, "audit-whatif-none", &[]);
     }
-    format!("{amount} ({})", months_text(months))
+    let args = [
+        ("amount", text(amount)),
+        ("months", text(months_text(months))),
+    ];
+    say(language, "audit-whatif-amount-months", &args)
 }
 
 /// `2025-08..2025-11, 2026-02`: sorted months as runs.
@@ -387,43 +478,41 @@ pub fn months_text(months: &[Month]) -> String {
 /// `restored+ (600.00)`; `+` = with benefits; `not listed` when the side lacks the month.
 /// v2 money follows the paid amount when there is any: `not_enrolled (0.00, refunded
 /// 600.00)`, `covered+ (600.00, subsidy 400.02 paid out)`.
-fn month_text(view: Option<&MonthView>) -> String {
-    match view {
-        None => "not listed".into(),
-        Some(view) => {
-            let mut money = view.paid.to_string();
-            if !view.refunded.is_zero() {
-                money.push_str(&format!(", refunded {}", view.refunded));
-            }
-            if !view.to_account.is_zero() {
-                money.push_str(&format!(", {} to account", view.to_account));
-            }
-            if !view.subsidy.is_zero() {
-                money.push_str(&format!(
-                    ", subsidy {} {}",
-                    view.subsidy,
-                    if view.subsidy_paid {
-                        "paid out"
-                    } else {
-                        "owed"
-                    }
-                ));
-            }
-            format!(
-                "{}{} ({money})",
-                serde_plain(&view.status),
-                if view.benefits { "+" } else { "" },
-            )
-        }
+fn month_text(view: Option<&MonthView>, language: Language) -> String {
+    let Some(view) = view else {
+        return say(language, "audit-whatif-not-listed", &[]);
+    };
+    let mut money = view.paid.to_string();
+    if !view.refunded.is_zero() {
+        let args = [("amount", text(view.refunded))];
+        money.push_str(&say(language, "audit-whatif-money-refunded", &args));
     }
+    if !view.to_account.is_zero() {
+        let args = [("amount", text(view.to_account))];
+        money.push_str(&say(language, "audit-whatif-money-to-account", &args));
+    }
+    if !view.subsidy.is_zero() {
+        let id = if view.subsidy_paid {
+            "audit-whatif-money-subsidy-paid"
+        } else {
+            "audit-whatif-money-subsidy-owed"
+        };
+        money.push_str(&say(language, id, &[("amount", text(view.subsidy))]));
+    }
+    let args = [
+        ("status", text(status_word_short(language, view.status))),
+        ("benefits", text(if view.benefits { "+" } else { "" })),
+        ("money", text(money)),
+    ];
+    say(language, "audit-whatif-month", &args)
 }
 
-fn side_text(side: &StatusWithBenefits) -> String {
+fn side_text(side: &StatusWithBenefits, language: Language) -> String {
     match side.status {
-        None => "not listed".into(),
+        None => say(language, "audit-whatif-not-listed", &[]),
         Some(status) => format!(
             "{}{}",
-            serde_plain(&status),
+            status_word_short(language, status),
             if side.benefits { "+" } else { "" }
         ),
     }
@@ -431,28 +520,38 @@ fn side_text(side: &StatusWithBenefits) -> String {
 
 /// The rows of the region's totals table: each row's label and how totals read in it.
 const REGION_ROWS: [Row<Totals>; 10] = [
-    ("arrears", |totals| totals.arrears_amount.to_string()),
-    ("lapsed, borne by members", |totals| {
-        format!("{} ({} months)", totals.lapsed_amount, totals.lapsed_months)
+    ("audit-whatif-row-arrears", |totals, _| {
+        totals.arrears_amount.to_string()
     }),
-    ("paid", |totals| totals.paid_amount.to_string()),
-    ("months with benefits", |totals| {
+    ("audit-whatif-row-lapsed-members", |totals, language| {
+        let args = [
+            ("amount", text(totals.lapsed_amount)),
+            ("months", count(totals.lapsed_months)),
+        ];
+        say(language, "audit-whatif-lapsed-months", &args)
+    }),
+    ("audit-whatif-row-paid", |totals, _| {
+        totals.paid_amount.to_string()
+    }),
+    ("audit-whatif-row-benefit-months", |totals, _| {
         totals.benefit_months.to_string()
     }),
-    ("withdrawals", |totals| totals.withdrawals.to_string()),
-    ("withdrawn at the end", |totals| {
+    ("audit-whatif-row-withdrawals", |totals, _| {
+        totals.withdrawals.to_string()
+    }),
+    ("audit-whatif-row-withdrawn-at-end", |totals, _| {
         totals.members_withdrawn.to_string()
     }),
-    ("qualified (R7)", |totals| {
+    ("audit-whatif-row-qualified", |totals, _| {
         totals.members_qualified.to_string()
     }),
-    ("refunded (R12)", |totals| {
+    ("audit-whatif-row-refunded", |totals, _| {
         totals.refunded_amount.to_string()
     }),
-    ("account balances (R17)", |totals| {
+    ("audit-whatif-row-account-balances", |totals, _| {
         totals.account_balance.to_string()
     }),
-    ("subsidy acc./paid/owed", |totals| {
+    ("audit-whatif-row-subsidy", |totals, _| {
         format!(
             "{} / {} / {} (R16)",
             totals.subsidy_accrued, totals.subsidy_paid, totals.subsidy_owed
@@ -461,61 +560,88 @@ const REGION_ROWS: [Row<Totals>; 10] = [
 ];
 
 /// The region's table: totals side by side, month transitions, then member details.
-pub fn print_region(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "\nregion {}: {} member(s), {} affected, {} recorded command(s) refused",
-        region.region, region.members, region.members_affected, region.refused_commands
-    )?;
+pub fn print_region(
+    out: &mut dyn Write,
+    region: &RegionWhatIf,
+    language: Language,
+) -> anyhow::Result<()> {
+    let args = [
+        ("region", text(&region.region)),
+        ("members", count(region.members)),
+        ("affected", text(region.members_affected)),
+        ("refused", count(region.refused_commands)),
+    ];
     writeln!(out)?;
-    row(out, "", "actual", "alternative")?;
+    writeln!(out, "{}", say(language, "audit-whatif-region", &args))?;
+    writeln!(out)?;
+    sides_header(out, language)?;
     for (label, text) in REGION_ROWS {
+        let label = say(language, label, &[]);
+        let (actual, alternative) = (&region.actual, &region.alternative);
         row(
             out,
-            label,
-            &text(&region.actual),
-            &text(&region.alternative),
+            &label,
+            &text(actual, language),
+            &text(alternative, language),
         )?;
     }
-    print_transitions(out, region)?;
-    print_details(out, region)
+    print_transitions(out, region, language)?;
+    print_details(out, region, language)
 }
 
 /// The months whose status or benefits change, by (actual, alternative) pair.
-fn print_transitions(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Result<()> {
+fn print_transitions(
+    out: &mut dyn Write,
+    region: &RegionWhatIf,
+    language: Language,
+) -> anyhow::Result<()> {
+    writeln!(out)?;
     if region.transitions.is_empty() {
-        writeln!(out, "\nno month changes status or benefits")?;
-    } else {
         writeln!(
             out,
-            "\nmonths that change status or benefits ('+' = with benefits):"
+            "{}",
+            say(language, "audit-whatif-no-month-changes", &[])
         )?;
-        writeln!(out, "  {:>7}  {:<16} alternative", "months", "actual")?;
-        for transition in &region.transitions {
-            writeln!(
-                out,
-                "  {:>7}  {:<16} {}",
-                transition.months,
-                side_text(&transition.actual),
-                side_text(&transition.alternative)
-            )?;
-        }
+        return Ok(());
+    }
+    writeln!(out, "{}", say(language, "audit-whatif-transitions", &[]))?;
+    let months = say(language, "audit-whatif-column-months", &[]);
+    writeln!(
+        out,
+        "  {}{months}  {} {}",
+        " ".repeat(7_usize.saturating_sub(display_width(&months))),
+        pad(&say(language, "audit-whatif-actual", &[]), 16),
+        say(language, "audit-whatif-alternative", &[])
+    )?;
+    for transition in &region.transitions {
+        writeln!(
+            out,
+            "  {:>7}  {} {}",
+            transition.months,
+            pad(&side_text(&transition.actual, language), 16),
+            side_text(&transition.alternative, language)
+        )?;
     }
     Ok(())
 }
 
-fn print_details(out: &mut dyn Write, region: &RegionWhatIf) -> anyhow::Result<()> {
+fn print_details(
+    out: &mut dyn Write,
+    region: &RegionWhatIf,
+    language: Language,
+) -> anyhow::Result<()> {
     if region.details.is_empty() {
         return Ok(());
     }
-    writeln!(
-        out,
-        "\ndetail for the first {} affected member(s) (at most {REGION_DETAIL_MEMBERS_MAX}; {} more not shown, ask with --member ID):",
-        region.details.len(),
-        region.details_omitted
-    )?;
+    let args = [
+        ("shown", count(region.details.len())),
+        ("most", text(REGION_DETAIL_MEMBERS_MAX)),
+        ("omitted", text(region.details_omitted)),
+    ];
+    writeln!(out)?;
+    writeln!(out, "{}", say(language, "audit-whatif-details", &args))?;
     for member in &region.details {
-        print_member(out, member)?;
+        print_member(out, member, language)?;
     }
     Ok(())
 }

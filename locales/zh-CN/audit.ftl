@@ -1,0 +1,131 @@
+# `flexledger-audit` 的其他可读输出：verify、checkpoint、prove、export、verify-bundle、
+# public-key、timeline 的写出摘要和 whatif（src/audit/commands.rs、src/audit/cli.rs、
+# src/audit/whatif/cli.rs）。--json 始终为英文，不随语言改变。术语以 docs/GLOSSARY.md 为准。
+
+audit-separator = ，
+audit-damaged = 已损坏（位置 { $position }）：{ $message }
+
+## public-key
+audit-public-key-id = 密钥标识 { $key_id }（ed25519）；请公布此公钥，供审计人员固定（--public-key）
+
+## checkpoint
+audit-checkpoint-signed = 检查点：{ $events } 个事件，{ $streams } 条事件流；已签名并保存
+audit-checkpoint-kept = 检查点：{ $events } 个事件，{ $streams } 条事件流；已保存过（检查点从不替换）
+audit-checkpoint-signature = 签名  { $signature }
+audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }）
+audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
+audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }
+audit-checkpoint-invalid = 无效：{ $error }
+
+## prove
+audit-no-checkpoint = 没有已保存的检查点：请先运行 `flexledger-audit checkpoint`
+audit-no-checkpoint-at-size = 没有大小为 { $size } 的已保存检查点：请先运行 `flexledger-audit checkpoint`
+audit-log-rewritten = 日志前 { $size } 个事件的根哈希已与检查点不符：日志被改写过
+audit-no-event = 在 { $size } 个事件的检查点中，位置 { $position } 没有事件
+audit-inclusion = 事件 { $position }（哈希 { $hash }）包含在已签名检查点的 { $size } 个事件的日志中，根哈希 { $root }
+audit-inclusion-path = 审计路径（从叶到根，RFC 9162），已验证：
+audit-no-consistency = 无法给出从大小 { $from } 到 { $to } 的一致性证明：旧大小须在 1 与新大小之间
+audit-consistency = { $new_size } 个事件的日志（根哈希 { $new_root }）是 { $old_size } 个事件的日志（根哈希 { $old_root }）的延续
+audit-consistency-path = 一致性路径（RFC 9162），已验证：
+audit-consistency-compare = 请将旧根哈希与您保存的检查点中的根哈希比对
+
+## export
+audit-export-csv = 已写出 { $rows } 行参保人员月度记录（{ $members } 名参保人员）到 { $path }
+audit-export-bundle = 已写出 { $events } 个事件（{ $streams } 条事件流，{ $members } 名参保人员），以已签名的 { $size } 个事件的检查点证明（根哈希 { $root }），到 { $path }（{ $bytes } 字节）
+audit-export-check = 可在任何地方核验：flexledger-audit verify-bundle { $file } --public-key { $public_key }
+audit-export-file = 文件
+
+## verify-bundle
+audit-bundle-valid = 有效：{ $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
+audit-bundle-invalid = 无效：{ $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
+audit-bundle-checkpoint = 检查点：{ $size } 个事件，根哈希 { $root }，签名于 { $created }
+audit-bundle-pinned = 由固定的公钥签名（密钥标识 { $key_id }）
+audit-bundle-unpinned = 由密钥标识 { $key_id } 签名：该公钥未固定——请与经办机构公布的公钥比对，或传入 --public-key
+audit-bundle-failed = 未通过 { $check }{ $place }：{ $message }
+audit-bundle-place = （{ $place }）
+audit-bundle-line = 第 { $line } 行
+audit-bundle-position = 位置 { $position }
+
+## verify
+audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
+audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size } 个事件，根哈希 { $root }
+audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个
+
+## timeline
+audit-timeline-wrote = 已写出 { $path }：参保人员 { $member }，{ $months } 个月，{ $bytes } 字节
+
+## whatif
+audit-whatif-for-member = 假设分析：参保人员 { $member }
+audit-whatif-for-region = 假设分析：统筹地区 { $region }
+audit-whatif-policy = 替代政策：{ $summary }（{ $file }）
+audit-whatif-same-behaviour = 沿用已记录的参保行为；每笔缴费仍缴同样的月份，按替代政策的应缴费额计
+audit-whatif-member-affected = 参保人员 { $member }（统筹地区 { $region }）：受影响
+audit-whatif-member-not-affected = 参保人员 { $member }（统筹地区 { $region }）：不受影响
+audit-whatif-actual = 实际
+audit-whatif-alternative = 替代政策
+audit-whatif-accepts-every-command = 替代政策接受所有已记录的命令
+audit-whatif-refused = 替代政策会拒绝 { $count } 条已记录的命令（已记录的行为不再符合其规则；重放时略过这些命令并继续）：
+audit-whatif-refused-command = 位置 { $position } { $command }：{ $code }——{ $message }
+audit-whatif-recorded = 记录：{ $recorded }
+audit-whatif-no-month-changes = 没有月份的状态或待遇发生变化
+audit-whatif-months-change = { $count } 个月的状态或待遇发生变化：
+audit-whatif-column-month = 月份
+audit-whatif-column-actual-paid = 实际（已缴费）
+audit-whatif-column-alternative-paid = 替代政策（已缴费）
+audit-whatif-row-state = 参保状态
+audit-whatif-never-enrolled = 从未参保
+audit-whatif-row-arrears = 欠费
+audit-whatif-row-lapsed = 欠费失效（参保人员自付）
+audit-whatif-row-lapsed-members = 欠费失效（参保人员自付）
+audit-whatif-row-paid = 已缴费
+audit-whatif-row-benefit-months = 享受待遇月数
+audit-whatif-row-continuous-cumulative = 连续/累计缴费月数
+audit-whatif-row-tier = 待遇档次
+audit-whatif-row-withdrawals = 停保次数
+audit-whatif-row-withdrawn-at-end = 期末已停保人数
+audit-whatif-row-qualified = 已取得待遇资格（R7）
+audit-whatif-row-benefit-start = 待遇起始月（R7）
+audit-whatif-row-refunded = 退费（R12）
+audit-whatif-row-to-account = 计入个人账户（R17）
+audit-whatif-row-account-balance = 个人账户余额（R17）
+audit-whatif-row-account-balances = 个人账户余额合计（R17）
+audit-whatif-row-subsidy = 社会保险补贴 累计/已发/待发
+audit-whatif-yes = 是
+audit-whatif-no = 否
+audit-whatif-none = 无
+audit-whatif-withdrawal = 自 { $month } 起（{ $reason }）
+audit-whatif-list-separator = ；
+audit-whatif-not-listed = 不在所列月份中
+audit-whatif-money-refunded = ，退费 { $amount }
+audit-whatif-money-to-account = ，{ $amount } 计入个人账户
+audit-whatif-money-subsidy-paid = ，社会保险补贴 { $amount } 已发放
+audit-whatif-money-subsidy-owed = ，社会保险补贴 { $amount } 待发放
+audit-whatif-month = { $status }{ $benefits }（{ $money }）
+audit-whatif-amount-months = { $amount }（{ $months }）
+audit-whatif-lapsed-months = { $amount }（{ $months } 个月）
+audit-whatif-region = 统筹地区 { $region }：{ $members } 名参保人员，{ $affected } 名受影响，{ $refused } 条已记录的命令被拒绝
+audit-whatif-transitions = 状态或待遇改变的月份（"+" 表示享受待遇）：
+audit-whatif-column-months = 月数
+audit-whatif-details = 以下为前 { $shown } 名受影响参保人员的明细（最多 { $most } 名；另有 { $omitted } 名未列出，可用 --member ID 查询）：
+audit-whatif-state = { $state ->
+        [active] 正常参保
+        [in_arrears] 欠费中
+        [withdrawn] 已停保
+       *[other] { $state }
+    }
+audit-whatif-reason = { $reason ->
+        [voluntary] 本人申请停保
+        [employer_scheme] 转入用人单位参保
+        [relocated] 迁出统筹地区
+        [deceased] 参保人员死亡
+        [arrears_exceeded_grace] 视为自动退保
+       *[other] { $reason }
+    }
+
+## 账本中没有的（标准错误输出；--json 的 message 为英文）
+audit-unknown-member = 参保人员 { $member } 在此账本中（截至日志的这一位置）没有事件：请核对编号
+audit-unknown-region = 统筹地区 { $region } 在此账本中没有政策：请核对名称
+audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在此账本中没有事件
+audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策
+audit-nothing-all = 没有可导出的内容：日志为空
+audit-no-ledger = { $data_dir } 中没有账本：请用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）

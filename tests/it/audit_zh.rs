@@ -1,0 +1,387 @@
+//! `flexledger-audit`'s other commands in Chinese: verify, checkpoint, prove, export,
+//! verify-bundle, public-key, timeline's summary and whatif speak the language `--lang`
+//! chooses, in the glossary's words, while their JSON and exit codes stay the same.
+
+use crate::support::*;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The member of the `demo` region in `examples/demo.jsonl` who is enrolled throughout.
+const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
+/// A ledger of the demo region, as the README's tour submits it.
+fn demo_store() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("submit")
+        .arg(repo_path("examples/demo.jsonl"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    dir
+}
+
+/// The real `flexledger-audit --lang language --data-dir dir args`, run in `dir`.
+fn audit(dir: &Path, language: &str, args: &[&str]) -> Output {
+    audit_at(dir, dir, language, args)
+}
+
+/// The real `flexledger-audit --lang language --data-dir data_dir args`, run in `dir`.
+fn audit_at(dir: &Path, data_dir: &Path, language: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .env_remove("FLEXLEDGER_PUBLIC_KEY")
+        .current_dir(dir)
+        .args(["--lang", language, "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// ASCII words of a Chinese line that are neither codes nor data: what a sentence of
+/// ours left in English. Codes are words with `_`, `-` or digits (hashes, ids, rule
+/// ids, `ed25519`), the program's and the commands' names, and RFC and UTC.
+fn english_words(line: &str) -> Vec<String> {
+    const CODES: &[&str] = &[
+        "flexledger",
+        "checkpoint",
+        "RFC",
+        "UTC",
+        "ID",
+        "demo",
+        "basic",
+        "json",
+    ];
+    line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter(|word| {
+            let code = word.contains(['_', '-', '.'])
+                || word.bytes().any(|byte| byte.is_ascii_digit())
+                || CODES.contains(word);
+            !code
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The lines of `text` that hold English words, but for the checkpoint's signed note
+/// (its exact signed text, the same in every language).
+fn english_lines(text: &str) -> Vec<String> {
+    const NOTE: &[&str] = &[
+        "flexledger checkpoint v1",
+        "origin ",
+        "size ",
+        "root ",
+        "heads ",
+        "time ",
+    ];
+    text.lines()
+        .filter(|line| !NOTE.iter().any(|start| line.starts_with(start)))
+        .filter(|line| !english_words(line).is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs `args` in Chinese and English: the same exit code, the Chinese text holds each
+/// of `phrases` and no English sentence, and `--json` is the same in both languages.
+fn check_zh(dir: &Path, args: &[&str], phrases: &[&str]) -> String {
+    let (zh, en) = (audit(dir, "zh-CN", args), audit(dir, "en", args));
+    assert_eq!(zh.status.code(), en.status.code(), "{args:?}");
+    let text = stdout(&zh);
+    for phrase in phrases {
+        assert!(text.contains(phrase), "{args:?}: no {phrase:?} in\n{text}");
+    }
+    let english = english_lines(&text);
+    assert!(
+        english.is_empty(),
+        "{args:?}: English in\n{}",
+        english.join("\n")
+    );
+    text
+}
+
+#[test]
+fn verify_checkpoint_prove_and_public_key_speak_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    check_zh(
+        dir,
+        &["verify"],
+        &[
+            "校验通过：33 个事件，4 条事件流，3 名参保人员",
+            "尚无检查点",
+        ],
+    );
+    check_zh(
+        dir,
+        &["checkpoint"],
+        &[
+            "检查点：33 个事件，4 条事件流；已签名并保存",
+            "签名  ",
+            "公钥 ",
+        ],
+    );
+    check_zh(dir, &["checkpoint"], &["已保存过（检查点从不替换）"]);
+    check_zh(
+        dir,
+        &["checkpoint", "--list"],
+        &["大小         33  根哈希 "],
+    );
+    check_zh(
+        dir,
+        &["verify"],
+        &["1 个已签名的检查点与日志相符；最新的：33 个事件"],
+    );
+    check_zh(
+        dir,
+        &["prove", "--position", "17"],
+        &["事件 17（哈希 ", "审计路径（从叶到根，RFC 9162），已验证："],
+    );
+    check_zh(
+        dir,
+        &["prove", "--from", "20"],
+        &["33 个事件的日志", "是 20 个事件的日志", "一致性路径"],
+    );
+    check_zh(
+        dir,
+        &["prove", "--position", "99"],
+        &["在 33 个事件的检查点中，位置 99 没有事件"],
+    );
+    check_zh(
+        dir,
+        &["prove", "--position", "1", "--to", "5"],
+        &["没有大小为 5 的已保存检查点"],
+    );
+    check_zh(dir, &["public-key"], &["密钥标识 ", "请公布此公钥"]);
+    for args in [
+        &["verify", "--json"][..],
+        &["checkpoint", "--list", "--json"],
+        &["prove", "--position", "17", "--json"],
+        &["prove", "--position", "99", "--json"],
+        &["public-key", "--json"],
+    ] {
+        assert_eq!(
+            stdout(&audit(dir, "zh-CN", args)),
+            stdout(&audit(dir, "en", args)),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn export_verify_bundle_and_timeline_speak_chinese_and_english_counts_are_singular() {
+    let store = demo_store();
+    let dir = store.path();
+    let export = ["export", "--member", MEMBER, "--out", "member.bundle"];
+    let written = check_zh(
+        dir,
+        &export,
+        &[
+            "已写出 ",
+            " 条事件流，1 名参保人员），以已签名的 ",
+            "可在任何地方核验：flexledger-audit verify-bundle member.bundle --public-key ",
+        ],
+    );
+    assert!(written.contains("字节）"), "{written}");
+    let english = stdout(&audit(dir, "en", &export));
+    assert!(
+        english.contains(" of 2 streams and 1 member, proven"),
+        "{english}"
+    );
+    let csv = [
+        "export", "--region", "demo", "--format", "csv", "--out", "demo.csv",
+    ];
+    check_zh(
+        dir,
+        &csv,
+        &["行参保人员月度记录（3 名参保人员）到 demo.csv"],
+    );
+    let key = stdout(&audit(dir, "en", &["public-key"]));
+    let key = key.lines().next().unwrap();
+    let verify = ["verify-bundle", "member.bundle", "--public-key", key];
+    check_zh(
+        dir,
+        &verify,
+        &[
+            "有效：",
+            "1 份参保人员参保记录",
+            "由固定的公钥签名（密钥标识 ",
+        ],
+    );
+    let english = stdout(&audit(dir, "en", &verify));
+    assert!(
+        english.starts_with("VALID: ") && english.contains("1 member coverage\n"),
+        "{english}"
+    );
+    let bundle = std::fs::read_to_string(dir.join("member.bundle")).unwrap();
+    let edited = bundle.replacen("\"amount\":\"600.00\"", "\"amount\":\"700.00\"", 1);
+    std::fs::write(dir.join("edited.bundle"), edited).unwrap();
+    let edited = ["verify-bundle", "edited.bundle", "--trust-bundle-key"];
+    let (zh, en) = (audit(dir, "zh-CN", &edited), audit(dir, "en", &edited));
+    assert_eq!((zh.status.code(), en.status.code()), (Some(1), Some(1)));
+    let text = stdout(&zh);
+    assert!(text.starts_with("无效："), "{text}");
+    assert!(text.contains("该公钥未固定"), "{text}");
+    assert!(text.contains("未通过 edited（第 "), "{text}");
+    let svg = ["timeline", "--member", MEMBER, "--svg", "member.svg"];
+    check_zh(
+        dir,
+        &svg,
+        &["已写出 member.svg：参保人员 ", "个月，", "字节"],
+    );
+    let json = [
+        "--json",
+        "verify-bundle",
+        "edited.bundle",
+        "--trust-bundle-key",
+    ];
+    assert_eq!(
+        stdout(&audit(dir, "zh-CN", &json)),
+        stdout(&audit(dir, "en", &json))
+    );
+}
+
+#[test]
+fn whatif_speaks_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let policy = repo_path("examples/whatif-six-months-grace.json");
+    std::fs::copy(policy, dir.join("grace.json")).unwrap();
+    let grace = "grace.json";
+    let region = ["whatif", "--policy", grace, "--region", "demo"];
+    let (zh, en) = (audit(dir, "zh-CN", &region), audit(dir, "en", &region));
+    assert_eq!((zh.status.code(), en.status.code()), (Some(0), Some(0)));
+    let text = stdout(&zh);
+    for phrase in [
+        "假设分析：统筹地区 demo",
+        "统筹地区 demo：3 名参保人员，1 名受影响，2 条已记录的命令被拒绝",
+        "欠费失效（参保人员自付）  2400.00（4 个月）",
+        "状态或待遇改变的月份",
+        "以下为前 1 名受影响参保人员的明细",
+        "6 个月的状态或待遇发生变化：",
+        "参保状态                  正常参保                                  欠费中",
+        "自 2025-04 起（视为自动退保）",
+        "        4  欠费失效         欠费",
+        "  2025-09  等待期（600.00）             欠费（0.00）",
+        "替代政策会拒绝 2 条已记录的命令",
+    ] {
+        assert!(text.contains(phrase), "no {phrase:?} in\n{text}");
+    }
+    // The refused commands' messages and what was recorded are the ledger's English.
+    let ours: String = text
+        .lines()
+        .filter(|line| !line.starts_with("  位置 ") && !line.starts_with("    记录："))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let english = english_lines(&ours);
+    assert!(english.is_empty(), "English in\n{}", english.join("\n"));
+    // The columns line up in terminal columns: every row's first value starts at
+    // column 26, after a Chinese label as after an English one.
+    let rows = text
+        .lines()
+        .filter(|line| line.starts_with("已缴费 ") || line.starts_with("享受待遇月数 "));
+    for line in rows {
+        let label = line
+            .split(|c: char| c.is_ascii_digit() || c == '无')
+            .next()
+            .unwrap();
+        assert_eq!(flexledger::i18n::display_width(label), 26, "{line}");
+    }
+    let english = stdout(&en);
+    assert!(english.contains("region demo: 3 members, 1 affected, 2 recorded commands refused"));
+    assert!(english.contains("detail for the first affected member (at most"));
+    let json = ["--json", "whatif", "--policy", grace, "--region", "demo"];
+    assert_eq!(
+        stdout(&audit(dir, "zh-CN", &json)),
+        stdout(&audit(dir, "en", &json))
+    );
+}
+
+/// The operator's common mistakes are said on standard error in the chosen language;
+/// the exit codes and `--json`'s English message stay.
+#[test]
+fn an_unknown_member_or_region_and_a_missing_ledger_are_said_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
+    let unknown = "00000000-0000-0000-0000-000000000001";
+    let cases: [(&[&str], &str, &str); 4] = [
+        (
+            &["replay", "--member", unknown],
+            "参保人员 00000000-0000-0000-0000-000000000001 在此账本中（截至日志的这一位置）没有事件：请核对编号",
+            "member 00000000-0000-0000-0000-000000000001 has no events in this ledger (at this point of the log): check the id",
+        ),
+        (
+            &["export", "--region", "nope", "--out", "x.bundle"],
+            "没有可导出的内容：统筹地区 nope 在此账本中没有政策",
+            "nothing to export: region nope has no policy in this ledger",
+        ),
+        (
+            &["whatif", "--policy", "empty.json", "--region", "nope"],
+            "统筹地区 nope 在此账本中没有政策：请核对名称",
+            "region nope has no policy in this ledger: check the name",
+        ),
+        (
+            &["verify"],
+            "nowhere 中没有账本：请用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）",
+            "no ledger in nowhere: pass --data-dir (or set FLEXLEDGER_DATA_DIR)",
+        ),
+    ];
+    std::fs::write(dir.join("empty.json"), "{}").unwrap();
+    for (args, chinese, english) in cases {
+        // Every case is run on the demo's ledger but `verify`, which finds none.
+        let data_dir = if args == ["verify"] {
+            Path::new("nowhere")
+        } else {
+            dir
+        };
+        let zh = audit_at(dir, data_dir, "zh-CN", args);
+        let en = audit_at(dir, data_dir, "en", args);
+        assert_eq!(zh.status.code(), en.status.code(), "{args:?}");
+        assert!(stderr(&zh).contains(chinese), "{args:?}: {}", stderr(&zh));
+        assert!(stderr(&en).contains(english), "{args:?}: {}", stderr(&en));
+    }
+    let json = ["--json", "export", "--member", unknown, "--out", "x.bundle"];
+    let (zh, en) = (audit(dir, "zh-CN", &json), audit(dir, "en", &json));
+    assert_eq!((zh.status.code(), en.status.code()), (Some(1), Some(1)));
+    assert_eq!(stdout(&zh), stdout(&en));
+    assert!(stdout(&zh).contains("\"message\":\"nothing to export: member "));
+}
+
+/// A what-if that changes one month says "1 month changes" and still lists that month,
+/// in both languages.
+#[test]
+fn a_single_changed_month_is_singular_and_listed() {
+    let store = demo_store();
+    let dir = store.path();
+    std::fs::write(dir.join("delay.json"), r#"{"benefit_delay_first": 5}"#).unwrap();
+    let args = ["whatif", "--policy", "delay.json", "--member", MEMBER];
+    let english = stdout(&audit(dir, "en", &args));
+    assert!(
+        english.contains(
+            "\n1 month changes status or benefits:\n  month    actual (paid)                alternative (paid)\n  2025-06  waiting (600.00)             covered+ (600.00)\n"
+        ),
+        "{english}"
+    );
+    let chinese = stdout(&audit(dir, "zh-CN", &args));
+    assert!(
+        chinese.contains("\n1 个月的状态或待遇发生变化：\n"),
+        "{chinese}"
+    );
+    assert!(chinese.contains("  2025-06  等待期（600.00）"), "{chinese}");
+    assert!(chinese.contains("享受待遇+（600.00）"), "{chinese}");
+}
