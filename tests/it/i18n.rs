@@ -1045,17 +1045,7 @@ fn the_chinese_audit_texts_have_no_english_sentences() {
                 .skip_while(|line| line.starts_with("20"))
             {
                 checked += 1;
-                let words: Vec<&str> = line
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                    .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
-                    .filter(|word| {
-                        let code = word.contains(['_', '-'])
-                            || word.bytes().any(|byte| byte.is_ascii_digit())
-                            || word.chars().skip(1).any(char::is_uppercase)
-                            || CODE_WORDS.contains(word);
-                        !code
-                    })
-                    .collect();
+                let words = crate::support::english_words(line, CODE_WORDS);
                 if !words.is_empty() {
                     problems.push(format!("{}: {words:?} in {line}", path.display()));
                 }

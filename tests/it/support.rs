@@ -311,6 +311,23 @@ pub fn glossary_rows(text: &str) -> Vec<GlossaryRow> {
     rows
 }
 
+/// The ASCII words of `text` that are not codes, for tests that a Chinese text words its
+/// own sentences in Chinese. A code is a word with `_` or `-` in it, a digit, or an
+/// upper-case letter after its first (`MemberWithdrawn`, `R7`, `P-delay-first`), or one
+/// of `allowed`.
+pub fn english_words<'a>(text: &'a str, allowed: &[&str]) -> Vec<&'a str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter(|word| {
+            let code = word.contains(['_', '-'])
+                || word.bytes().any(|byte| byte.is_ascii_digit())
+                || word.chars().skip(1).any(char::is_uppercase)
+                || allowed.contains(word);
+            !code
+        })
+        .collect()
+}
+
 /// Whether `phrase` (lower case) occurs in `text` (lower case) as whole words. Hyphens and
 /// underscores belong to words, so `delay` is not found in `P-delay-first`.
 pub fn uses_words(text: &str, phrase: &str) -> bool {

@@ -202,16 +202,7 @@ fn visible_text(document: &str) -> String {
 
 /// ASCII words of `text` that are not codes.
 fn english_words(text: &str) -> Vec<&str> {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
-        .filter(|word| {
-            let code = word.contains(['_', '-'])
-                || word.bytes().any(|byte| byte.is_ascii_digit())
-                || word.chars().skip(1).any(char::is_uppercase)
-                || CODE_WORDS.contains(word);
-            !code
-        })
-        .collect()
+    crate::support::english_words(text, CODE_WORDS)
 }
 
 #[test]
