@@ -1011,6 +1011,7 @@ const CODE_WORDS: &[&str] = &[
     "prospective",
     "demo",
     "basic",
+    "enhanced",
     "waiting",
     "covered",
     "restored",

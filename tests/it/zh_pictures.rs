@@ -31,7 +31,9 @@ const CODE_WORDS: &[&str] = &[
     "UUID",
     "UTC",
     "demo",
+    // Benefit tier names: the scenarios' policies name them (data, not words).
     "basic",
+    "enhanced",
     "retroactive",
     "prospective",
 ];
