@@ -1106,6 +1106,13 @@ mod tests {
                 get(move || async move { Err::<(), _>(AppError::internal(secret)) }),
             )
             .layer(axum::middleware::from_fn(request_id::tag));
+        // Other tests emit the same `error!` on their threads, with no subscriber.
+        // While exactly one dispatcher is registered, tracing-core computes the
+        // interest of a callsite registered on another thread from *that* thread's
+        // default (none: "never") and caches it, so this test's line could be lost.
+        // A second registered dispatcher makes it ask every registered one instead.
+        let _second_dispatcher =
+            tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
         let log = Captured::default();
         let subscriber = tracing_subscriber::fmt()
             .with_writer({
