@@ -48,21 +48,3 @@ http-feed-member-not-uuid = member { $text } is not a UUID
 http-feed-full = the feed already has { $max } subscribers; retry later
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-backup-empty-log = nothing to back up: the log is empty
-
-## Commands that do not parse (refusals with the code invalid_command; src/http/parse_errors.rs
-## recognises the domain's sentences, which these equal)
-
-http-parse-not-an-object = a command must be a JSON object with a "command" field
-http-parse-command-not-a-string = field `command` must be a string naming the command
-http-parse-command-missing = missing field `command` (one of: { $names })
-http-parse-unknown-command = unknown command { $name }; expected one of: { $names }
-http-parse-command-id-not-a-uuid = field `command_id` must be a UUID string
-http-parse-expected-version-not-a-count = field `expected_version` must be a non-negative integer
-http-parse-expected-version-not-a-member-command = { $command }: expected_version applies only to member commands
-http-parse-months-count = { $command }: field `months` must list 1 to { $max } months
-http-parse-withdraw-arrears-exceeded-grace = withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased
-http-parse-grant-months = grant_subsidy: field `months` must be at least 1 (R16)
-http-parse-grant-share = grant_subsidy: field `share` must be greater than 0 (R16)
-http-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
-http-parse-field-missing = { $command }: missing field `{ $field }`
-http-parse-field-invalid = { $command }: field `{ $field }`: { $detail }

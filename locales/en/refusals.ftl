@@ -49,3 +49,22 @@ refusal-subsidy-not-accrued = { $month } has not accrued a subsidy: { $reason ->
        *[not_closed] it is not closed yet (it accrues at its month close)
     } (R16: a granted month accrues once it is paid and closed); pay only accrued months
 refusal-subsidy-amount-mismatch = amount { $amount } does not equal the accrued subsidies of those months, which sum to { $total } (R16): pay exactly { $total }
+
+## Commands that do not parse (code invalid_command; src/domain/command.rs). Where serde's
+## own English is part of the sentence (`detail`), it stays English in every language.
+
+refusal-parse-not-json = not valid JSON ({ $detail }); send one JSON object per command
+refusal-parse-not-an-object = a command must be a JSON object with a "command" field
+refusal-parse-command-not-a-string = field `command` must be a string naming the command
+refusal-parse-command-missing = missing field `command` (one of: { $names })
+refusal-parse-unknown-command = unknown command { $name }; expected one of: { $names }
+refusal-parse-command-id-not-a-uuid = field `command_id` must be a UUID string
+refusal-parse-expected-version-not-a-count = field `expected_version` must be a non-negative integer
+refusal-parse-expected-version-not-a-member-command = { $command }: expected_version applies only to member commands
+refusal-parse-months-count = { $command }: field `months` must list 1 to { $max } months
+refusal-parse-withdraw-arrears-exceeded-grace = withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased
+refusal-parse-grant-months = grant_subsidy: field `months` must be at least 1 (R16)
+refusal-parse-grant-share = grant_subsidy: field `share` must be greater than 0 (R16)
+refusal-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
+refusal-parse-field-missing = { $command }: missing field `{ $field }`
+refusal-parse-field-invalid = { $command }: field `{ $field }`: { $detail }

@@ -47,20 +47,3 @@ http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
 http-feed-full = 事件流已有 { $max } 个订阅者；请稍后重试
 http-last-event-id = Last-Event-ID 必须是事件流消息的 id：POSITION 或 POSITION.N
 http-backup-empty-log = 没有可备份的内容：日志为空
-
-## 无法解析的命令（错误码 invalid_command；src/http/parse_errors.rs 识别领域层的英文句子）
-
-http-parse-not-an-object = 命令必须是带有 "command" 字段的 JSON 对象
-http-parse-command-not-a-string = 字段 `command` 必须是写明命令名称的字符串
-http-parse-command-missing = 缺少字段 `command`（可选：{ $names }）
-http-parse-unknown-command = 未知的命令 { $name }；应为以下之一：{ $names }
-http-parse-command-id-not-a-uuid = 字段 `command_id` 必须是 UUID 字符串
-http-parse-expected-version-not-a-count = 字段 `expected_version` 必须是非负整数
-http-parse-expected-version-not-a-member-command = { $command }：expected_version 只适用于参保人员的命令
-http-parse-months-count = { $command }：字段 `months` 须列出 1 至 { $max } 个月份
-http-parse-withdraw-arrears-exceeded-grace = withdraw：停保原因 `arrears_exceeded_grace`（欠费超过宽限期，视为自动退保）只由月结记录（R11）；请使用 voluntary、employer_scheme、relocated 或 deceased
-http-parse-grant-months = grant_subsidy：字段 `months` 至少为 1（R16）
-http-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16）
-http-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已计提的月份只列一次
-http-parse-field-missing = { $command }：缺少字段 `{ $field }`
-http-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }

@@ -49,3 +49,21 @@ refusal-subsidy-not-accrued = { $month } 的社会保险补贴尚未形成：{ $
        *[not_closed] 该月尚未月结（补贴在该月月结时形成）
     }（R16：已核定补贴的月份在缴费并月结后形成补贴）；请只发放已形成补贴的月份
 refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形成的社会保险补贴合计 { $total } 不符（R16）：请按 { $total } 发放
+
+## 无法解析的命令（错误码 invalid_command；src/domain/command.rs）。句中 serde 自己的英文（`detail`）在各语言中照原样保留。
+
+refusal-parse-not-json = 不是有效的 JSON（{ $detail }）；每条命令请发送一个 JSON 对象
+refusal-parse-not-an-object = 命令必须是带有 "command" 字段的 JSON 对象
+refusal-parse-command-not-a-string = 字段 `command` 必须是写明命令名称的字符串
+refusal-parse-command-missing = 缺少字段 `command`（可选：{ $names }）
+refusal-parse-unknown-command = 未知的命令 { $name }；应为以下之一：{ $names }
+refusal-parse-command-id-not-a-uuid = 字段 `command_id` 必须是 UUID 字符串
+refusal-parse-expected-version-not-a-count = 字段 `expected_version` 必须是非负整数
+refusal-parse-expected-version-not-a-member-command = { $command }：expected_version 只适用于参保人员的命令
+refusal-parse-months-count = { $command }：字段 `months` 须列出 1 至 { $max } 个月份
+refusal-parse-withdraw-arrears-exceeded-grace = withdraw：停保原因 `arrears_exceeded_grace`（欠费超过宽限期，视为自动退保）只由月结记录（R11）；请使用 voluntary、employer_scheme、relocated 或 deceased
+refusal-parse-grant-months = grant_subsidy：字段 `months` 至少为 1（R16）
+refusal-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16）
+refusal-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已计提的月份只列一次
+refusal-parse-field-missing = { $command }：缺少字段 `{ $field }`
+refusal-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }

@@ -8,7 +8,7 @@
 use super::money::{Money, Ratio, Share};
 use super::month::{CalendarDate, Month};
 use super::policy::{Policy, RegionName, POLICY_MONTHS_MAX};
-use super::refusal::Refusal;
+use super::refusal::{Refusal, RefusalText};
 use super::rule::RuleId;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -251,9 +251,12 @@ impl Command {
 /// Parses one command from JSON text (one `submit` line or one HTTP body item).
 pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
     let value = parse_json_strict(text.as_bytes()).map_err(|error| {
-        Refusal::invalid(format!(
-            "not valid JSON ({error}); send one JSON object per command"
-        ))
+        Refusal::because(
+            RefusalText::ParseNotJson {
+                detail: error.to_string(),
+            },
+            format!("not valid JSON ({error}); send one JSON object per command"),
+        )
     })?;
     parse_command_value(value)
 }
@@ -333,42 +336,58 @@ pub fn parse_json_strict(text: &[u8]) -> Result<Value, serde_json::Error> {
 pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal> {
     whole_numbers_as_integers(&mut value);
     let Value::Object(mut fields) = value else {
-        return Err(Refusal::invalid(
+        return Err(Refusal::because(
+            RefusalText::ParseNotAnObject {},
             "a command must be a JSON object with a \"command\" field",
         ));
     };
     let body_digest = Some(body_digest(&fields));
     let command_id = match fields.remove("command_id") {
         None => None,
-        Some(value) => Some(field::<Uuid>(value, "command_id", "a UUID string")?),
+        Some(value) => Some(field::<Uuid>(value, || {
+            Refusal::because(
+                RefusalText::ParseCommandIdNotAUuid {},
+                "field `command_id` must be a UUID string",
+            )
+        })?),
     };
     let expected_version = match fields.remove("expected_version") {
         None => None,
-        Some(value) => Some(field::<u64>(
-            value,
-            "expected_version",
-            "a non-negative integer",
-        )?),
+        Some(value) => Some(field::<u64>(value, || {
+            Refusal::because(
+                RefusalText::ParseExpectedVersionNotACount {},
+                "field `expected_version` must be a non-negative integer",
+            )
+        })?),
     };
     let name = match fields.remove("command") {
         Some(Value::String(name)) => name,
         Some(_) => {
-            return Err(Refusal::invalid(
+            return Err(Refusal::because(
+                RefusalText::ParseCommandNotAString {},
                 "field `command` must be a string naming the command",
             ))
         }
         None => {
-            return Err(Refusal::invalid(format!(
-                "missing field `command` (one of: {COMMAND_NAMES})"
-            )))
+            return Err(Refusal::because(
+                RefusalText::ParseCommandMissing {
+                    names: COMMAND_NAMES,
+                },
+                format!("missing field `command` (one of: {COMMAND_NAMES})"),
+            ))
         }
     };
     let command = parse_command_body(&name, Value::Object(fields))?;
     if expected_version.is_some() && command.member_id().is_none() {
-        return Err(Refusal::invalid(format!(
-            "{}: expected_version applies only to member commands",
-            command.name()
-        )));
+        return Err(Refusal::because(
+            RefusalText::ParseExpectedVersionNotAMemberCommand {
+                command: command.name(),
+            },
+            format!(
+                "{}: expected_version applies only to member commands",
+                command.name()
+            ),
+        ));
     }
     Ok(CommandEnvelope {
         command_id,
@@ -392,9 +411,7 @@ fn parse_command_body(name: &str, body: Value) -> Result<Command, Refusal> {
         "pay" => {
             let pay: Pay = parse_body(body, name)?;
             if pay.months.is_empty() || pay.months.len() > PAY_MONTHS_MAX {
-                return Err(Refusal::invalid(format!(
-                    "pay: field `months` must list 1 to {PAY_MONTHS_MAX} months"
-                )));
+                return Err(months_count("pay", PAY_MONTHS_MAX));
             }
             Command::Pay(pay)
         }
@@ -404,7 +421,7 @@ fn parse_command_body(name: &str, body: Value) -> Result<Command, Refusal> {
         "withdraw" => {
             let withdraw: Withdraw = parse_body(body, name)?;
             if withdraw.reason == WithdrawalReason::ArrearsExceededGrace {
-                return Err(Refusal::invalid("withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased"));
+                return Err(Refusal::because(RefusalText::ParseWithdrawArrearsExceededGrace {}, "withdraw: reason `arrears_exceeded_grace` is recorded only by a month close (R11); use voluntary, employer_scheme, relocated or deceased"));
             }
             Command::Withdraw(withdraw)
         }
@@ -414,9 +431,13 @@ fn parse_command_body(name: &str, body: Value) -> Result<Command, Refusal> {
         "revoke_subsidy" => Command::RevokeSubsidy(parse_body(body, name)?),
         "pay_subsidy" => Command::PaySubsidy(checked_pay_subsidy(parse_body(body, name)?)?),
         other => {
-            return Err(Refusal::invalid(format!(
-                "unknown command {other:?}; expected one of: {COMMAND_NAMES}"
-            )))
+            return Err(Refusal::because(
+                RefusalText::ParseUnknownCommand {
+                    name: format!("{other:?}"),
+                    names: COMMAND_NAMES,
+                },
+                format!("unknown command {other:?}; expected one of: {COMMAND_NAMES}"),
+            ))
         }
     })
 }
@@ -424,12 +445,14 @@ fn parse_command_body(name: &str, body: Value) -> Result<Command, Refusal> {
 /// A grant runs at least one month, at a share above zero (R16).
 fn checked_grant(grant: GrantSubsidy) -> Result<GrantSubsidy, Refusal> {
     if grant.months < 1 {
-        return Err(Refusal::invalid(
+        return Err(Refusal::because(
+            RefusalText::ParseGrantMonths {},
             "grant_subsidy: field `months` must be at least 1 (R16)",
         ));
     }
     if grant.share.decimal().is_zero() {
-        return Err(Refusal::invalid(
+        return Err(Refusal::because(
+            RefusalText::ParseGrantShare {},
             "grant_subsidy: field `share` must be greater than 0 (R16)",
         ));
     }
@@ -439,17 +462,24 @@ fn checked_grant(grant: GrantSubsidy) -> Result<GrantSubsidy, Refusal> {
 /// A subsidy payment lists 1 to `PAY_SUBSIDY_MONTHS_MAX` months, each once (R16).
 fn checked_pay_subsidy(pay: PaySubsidy) -> Result<PaySubsidy, Refusal> {
     if pay.months.is_empty() || pay.months.len() > PAY_SUBSIDY_MONTHS_MAX {
-        return Err(Refusal::invalid(format!(
-            "pay_subsidy: field `months` must list 1 to {PAY_SUBSIDY_MONTHS_MAX} months"
-        )));
+        return Err(months_count("pay_subsidy", PAY_SUBSIDY_MONTHS_MAX));
     }
     let distinct: std::collections::BTreeSet<Month> = pay.months.iter().copied().collect();
     if distinct.len() != pay.months.len() {
-        return Err(Refusal::invalid(
+        return Err(Refusal::because(
+            RefusalText::ParsePaySubsidyMonthTwice {},
             "pay_subsidy: field `months` names a month twice; list each accrued month once",
         ));
     }
     Ok(pay)
+}
+
+/// `command`'s `months` lists none or more than `max`.
+fn months_count(command: &'static str, max: usize) -> Refusal {
+    Refusal::because(
+        RefusalText::ParseMonthsCount { command, max },
+        format!("{command}: field `months` must list 1 to {max} months"),
+    )
 }
 
 /// JSON Schema's `integer` is a number whose fractional part is zero, however it is
@@ -491,19 +521,52 @@ fn whole_number(float: f64) -> Option<serde_json::Number> {
     }
 }
 
-fn field<T: DeserializeOwned>(value: Value, name: &str, expected: &str) -> Result<T, Refusal> {
-    serde_json::from_value(value)
-        .map_err(|_| Refusal::invalid(format!("field `{name}` must be {expected}")))
+/// An envelope field of type `T`, or `refused`.
+fn field<T: DeserializeOwned>(
+    value: Value,
+    refused: impl FnOnce() -> Refusal,
+) -> Result<T, Refusal> {
+    serde_json::from_value(value).map_err(|_| refused())
 }
 
 fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refusal> {
     serde_path_to_error::deserialize(body).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.inner().to_string();
-        if path == "." {
-            Refusal::invalid(format!("{command}: {inner}"))
+        let message = if path == "." {
+            format!("{command}: {inner}")
         } else {
-            Refusal::invalid(format!("{command}: field `{path}`: {inner}"))
+            format!("{command}: field `{path}`: {inner}")
+        };
+        let command = command.to_owned();
+        match missing_field(&inner) {
+            _ if path != "." => Refusal::because(
+                RefusalText::ParseFieldInvalid {
+                    command,
+                    field: path,
+                    detail: inner,
+                },
+                message,
+            ),
+            Some(field) => Refusal::because(
+                RefusalText::ParseFieldMissing {
+                    command,
+                    field: field.to_owned(),
+                },
+                message,
+            ),
+            // serde's other words about the body as a whole (an unknown field, a
+            // body that is not an object) have no message data: English everywhere.
+            None => Refusal::invalid(message),
         }
     })
+}
+
+/// The field serde's `missing field `…`` error names: the one sentence of serde's
+/// about a whole body that the catalog words (its other sentences stay English).
+fn missing_field(serde_message: &str) -> Option<&str> {
+    serde_message
+        .strip_prefix("missing field `")?
+        .strip_suffix('`')
+        .filter(|field| !field.is_empty() && !field.contains('`'))
 }

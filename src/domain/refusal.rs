@@ -121,7 +121,9 @@ impl fmt::Display for ErrorCode {
 /// `text` is the same message as data, for rendering it in another language
 /// (`crate::i18n::refusal_message`): which message it is and its arguments. It is not
 /// on the wire and not stored, so a refusal read back from JSON, and one built without
-/// it (parse errors, the shells' own), has none and is shown in English everywhere.
+/// it (the shells' own, a policy's validation, serde's words about a command's body
+/// as a whole other than a missing field), has none and is shown in English
+/// everywhere.
 /// Two refusals are equal when their code and message are: the text is the message's
 /// data, not more.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -320,6 +322,41 @@ refusal_texts! {
     /// R16.
     SubsidyAmountMismatch(AmountMismatch) = "refusal-subsidy-amount-mismatch" {
         amount: Money, total: Money,
+    }
+    /// A command's text that is not JSON (`domain::command`, as every `Parse…`):
+    /// `detail` is serde's English, which stays English in every language.
+    ParseNotJson(InvalidCommand) = "refusal-parse-not-json" { detail: String }
+    /// A command that is not a JSON object.
+    ParseNotAnObject(InvalidCommand) = "refusal-parse-not-an-object" {}
+    ParseCommandNotAString(InvalidCommand) = "refusal-parse-command-not-a-string" {}
+    /// `names`: every command name, comma-separated.
+    ParseCommandMissing(InvalidCommand) = "refusal-parse-command-missing" { names: &'static str }
+    /// `name`: the name sent, quoted and escaped as Rust's `Debug` writes it, so any
+    /// text the sender put there reads as one quoted string; `names` as above.
+    ParseUnknownCommand(InvalidCommand) = "refusal-parse-unknown-command" {
+        name: String, names: &'static str,
+    }
+    ParseCommandIdNotAUuid(InvalidCommand) = "refusal-parse-command-id-not-a-uuid" {}
+    ParseExpectedVersionNotACount(InvalidCommand) = "refusal-parse-expected-version-not-a-count" {}
+    /// `command`: a region command's name.
+    ParseExpectedVersionNotAMemberCommand(InvalidCommand) = "refusal-parse-expected-version-not-a-member-command" {
+        command: &'static str,
+    }
+    /// `pay` or `pay_subsidy` lists no months or more than `max`.
+    ParseMonthsCount(InvalidCommand) = "refusal-parse-months-count" { command: &'static str, max: usize }
+    /// R11: only a month close withdraws for arrears.
+    ParseWithdrawArrearsExceededGrace(InvalidCommand) = "refusal-parse-withdraw-arrears-exceeded-grace" {}
+    /// R16.
+    ParseGrantMonths(InvalidCommand) = "refusal-parse-grant-months" {}
+    /// R16.
+    ParseGrantShare(InvalidCommand) = "refusal-parse-grant-share" {}
+    ParsePaySubsidyMonthTwice(InvalidCommand) = "refusal-parse-pay-subsidy-month-twice" {}
+    /// A field the command's body lacks, as serde names it.
+    ParseFieldMissing(InvalidCommand) = "refusal-parse-field-missing" { command: String, field: String }
+    /// A field that does not read as its type: `field` is its path in the body and
+    /// `detail` serde's own English, which stays English in every language.
+    ParseFieldInvalid(InvalidCommand) = "refusal-parse-field-invalid" {
+        command: String, field: String, detail: String,
     }
 }
 

@@ -9,7 +9,6 @@ mod backup;
 pub mod cors;
 mod feed;
 mod language;
-mod parse_errors;
 mod request_id;
 mod schemas;
 mod server;
@@ -427,21 +426,15 @@ fn language_of(headers: &HeaderMap) -> Language {
 
 /// Refusal messages in `language` (the catalog's, `crate::i18n`); the code, and every
 /// other field, stay as they are: a program reads the code, a person the message. A
-/// command that did not parse has no message data: its sentence is recognised
-/// (`parse_errors`), or stays English.
+/// refusal without message data (a policy's validation, most of serde's words) stays
+/// English.
 fn localize_refusals(results: &mut [CommandResult], language: Language) {
     if language == Language::En {
         return;
     }
     for result in results {
         if let CommandResult::Refused(refusal) = result {
-            refusal.message = match (&refusal.text, refusal.code) {
-                (None, ErrorCode::InvalidCommand) => {
-                    parse_errors::parse_refusal_message(language, &refusal.message)
-                        .unwrap_or_else(|| refusal.message.clone())
-                }
-                _ => crate::i18n::refusal_message(language, refusal),
-            };
+            refusal.message = crate::i18n::refusal_message(language, refusal);
         }
     }
 }

@@ -317,8 +317,9 @@ fn the_idempotency_key_refusal_speaks_chinese() {
 
 /// A command that does not parse is refused with `invalid_command` and the domain's
 /// English; over HTTP each of its fixed sentences is shown in the reader's language
-/// (`http::parse_errors`), one command of every sentence here. A sentence reworded in
-/// the domain and not in the catalog would stay English and fail this test.
+/// from its message data (`RefusalText::Parse…`, `locales/*/refusals.ftl`), one
+/// command of every sentence here. A sentence built without its data would stay
+/// English and fail this test.
 #[test]
 fn a_command_that_does_not_parse_is_refused_in_chinese() {
     let dir = tempfile::tempdir().unwrap();

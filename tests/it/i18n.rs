@@ -7,16 +7,18 @@
 use crate::support::{glossary_rows, read_json, repo_path, scenario_files, uses_words};
 use crate::support::{FixedSources, Form, GlossaryRow};
 use flexledger::domain::refusal::RefusalText;
-use flexledger::domain::{parse_command_value, ErrorCode, Refusal};
+use flexledger::domain::{parse_command, parse_command_value, ErrorCode, Refusal};
 use flexledger::i18n::{refusal_message, tr, Catalog, Language, MessageSource};
 use flexledger::ledger::Ledger;
 use flexledger::store::CommandResult;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The codes whose refusals have a Chinese message: those `decide` makes. The rest
-/// are made where parse errors and the shells' own refusals are (`command.rs`, the
-/// command lines, HTTP, the ledger) and show their English message in every language.
+/// The codes whose refusals all have a Chinese message: those `decide` makes. Of the
+/// rest, `invalid_command` has Chinese for the fixed sentences of a command that does
+/// not parse (`command.rs`) and not for a policy's validation or most of serde's
+/// words; the shells' own refusals (the command lines, HTTP, the ledger) show their
+/// English message in every language.
 const CODES_IN_CHINESE: &[&str] = &[
     "unknown_region",
     "policy_retroactive",
@@ -45,7 +47,20 @@ const CODES_IN_CHINESE: &[&str] = &[
     "subsidy_not_accrued",
     "subsidy_already_paid",
 ];
-const CODES_IN_ENGLISH_ONLY: &[&str] = &["invalid_command", "command_id_reused"];
+const CODES_PARTLY_IN_CHINESE: &[&str] = &["invalid_command"];
+const CODES_IN_ENGLISH_ONLY: &[&str] = &["command_id_reused"];
+
+/// ASCII words a parse refusal's Chinese message quotes from the contract besides
+/// field names in backquotes: the field `command` in double quotes, the formats it
+/// names and the withdrawal reasons a person may send.
+const CONTRACT_WORDS: &[&str] = &[
+    "command",
+    "JSON",
+    "UUID",
+    "voluntary",
+    "relocated",
+    "deceased",
+];
 
 /// ASCII words a Chinese message may contain besides its arguments: the command names
 /// it tells a person to send (code names, as the contract spells them). Field names
@@ -258,12 +273,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("page-", &["src/audit/page.rs"]),
     (
         "http-",
-        &[
-            "src/http/mod.rs",
-            "src/http/feed.rs",
-            "src/http/backup.rs",
-            "src/http/parse_errors.rs",
-        ],
+        &["src/http/mod.rs", "src/http/feed.rs", "src/http/backup.rs"],
     ),
     (
         "audit-",
@@ -318,7 +328,11 @@ fn the_codes_with_chinese_messages_are_listed() {
         .iter()
         .map(|(code, _, _)| code.as_str())
         .collect();
-    let listed: BTreeSet<&str> = CODES_IN_CHINESE.iter().copied().collect();
+    let listed: BTreeSet<&str> = CODES_IN_CHINESE
+        .iter()
+        .chain(CODES_PARTLY_IN_CHINESE)
+        .copied()
+        .collect();
     assert_eq!(with_text, listed, "CODES_IN_CHINESE is out of date");
     let all: BTreeSet<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
     assert_eq!(
@@ -417,7 +431,15 @@ fn rendering_problems(refusal: &Refusal) -> Vec<String> {
     let without_data = values.iter().fold(chinese.clone(), |rest, value| {
         rest.replace(value.as_str(), " ")
     });
-    let words = english_words(&without_data);
+    let without_fields: String = without_data
+        .split('`')
+        .step_by(2)
+        .collect::<Vec<&str>>()
+        .join(" ");
+    let words: Vec<String> = english_words(&without_fields)
+        .into_iter()
+        .filter(|word| !CONTRACT_WORDS.contains(&word.as_str()))
+        .collect();
     let has_chinese = chinese
         .chars()
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
@@ -679,11 +701,105 @@ fn every_refusal_message_of_decide_renders_in_both_languages() {
     }
     let all: BTreeSet<String> = RefusalText::ALL
         .iter()
+        .filter(|(code, _, _)| *code != ErrorCode::InvalidCommand)
         .map(|(_, id, _)| (*id).to_owned())
         .collect();
     let missing: Vec<&String> = all.difference(&made).collect();
     if !missing.is_empty() {
         problems.push(format!("no step makes {missing:?}"));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One command of every sentence a command that does not parse is refused with, and
+/// the message each must make (`tests/it/http_languages.rs` sends the same over HTTP).
+fn parse_tour() -> Vec<(Value, &'static str)> {
+    let grant = |months: u64, share: &str| {
+        json!({"command": "grant_subsidy", "member_id": A,
+        "from_month": "2025-10", "months": months, "share": share, "category": "hardship"})
+    };
+    let months = |command: &str, months: &[&str]| {
+        json!({"command": command, "member_id": A,
+        "months": months, "amount": "1.00", "paid_on": "2025-10-03"})
+    };
+    vec![
+        (json!(1), "refusal-parse-not-an-object"),
+        (json!({"command": 1}), "refusal-parse-command-not-a-string"),
+        (json!({}), "refusal-parse-command-missing"),
+        (
+            json!({"command": "frob\"nicate"}),
+            "refusal-parse-unknown-command",
+        ),
+        (
+            json!({"command_id": "x", "command": "pay"}),
+            "refusal-parse-command-id-not-a-uuid",
+        ),
+        (
+            json!({"expected_version": -1, "command": "pay"}),
+            "refusal-parse-expected-version-not-a-count",
+        ),
+        (
+            json!({"expected_version": 1, "command": "close_month", "region": "demo",
+                "month": "2025-10"}),
+            "refusal-parse-expected-version-not-a-member-command",
+        ),
+        (months("pay", &[]), "refusal-parse-months-count"),
+        (months("pay_subsidy", &[]), "refusal-parse-months-count"),
+        (
+            json!({"command": "withdraw", "member_id": A, "reason": "arrears_exceeded_grace"}),
+            "refusal-parse-withdraw-arrears-exceeded-grace",
+        ),
+        (grant(0, "0.5"), "refusal-parse-grant-months"),
+        (grant(3, "0"), "refusal-parse-grant-share"),
+        (
+            months("pay_subsidy", &["2025-01", "2025-01"]),
+            "refusal-parse-pay-subsidy-month-twice",
+        ),
+        (member("pay", A), "refusal-parse-field-missing"),
+        (member("pay", "x"), "refusal-parse-field-invalid"),
+        (months("pay", &["2025-13"]), "refusal-parse-field-invalid"),
+    ]
+}
+
+/// Every parse sentence renders in English as its `message` and in Chinese, and a
+/// parse refusal without message data (a policy's validation) stays English. Text
+/// that is not JSON at all (`{`) is one of the sentences, which the tour's JSON values
+/// cannot make.
+#[test]
+fn every_parse_refusal_renders_in_both_languages() {
+    let mut problems = Vec::new();
+    let mut made = BTreeSet::new();
+    let texts = parse_tour()
+        .into_iter()
+        .map(|(command, expected)| (command.to_string(), expected));
+    for (command, expected) in texts.chain([("{".to_owned(), "refusal-parse-not-json")]) {
+        let Err(refusal) = parse_command(&command) else {
+            problems.push(format!("{command}: parsed"));
+            continue;
+        };
+        problems.extend(rendering_problems(&refusal));
+        let got = refusal.text.as_ref().map_or("none", |text| text.id());
+        if got != expected {
+            problems.push(format!(
+                "{command}: expected {expected}, got {got}: {refusal}"
+            ));
+        }
+        made.insert(got.to_owned());
+    }
+    let parse: BTreeSet<String> = RefusalText::ALL
+        .iter()
+        .filter(|(code, _, _)| *code == ErrorCode::InvalidCommand)
+        .map(|(_, id, _)| (*id).to_owned())
+        .collect();
+    let missing: Vec<&String> = parse.difference(&made).collect();
+    if !missing.is_empty() {
+        problems.push(format!("no command makes {missing:?}"));
+    }
+    let mut bad_policy = policy("2025-10");
+    bad_policy["base_ratio_min"] = json!("0");
+    match parse_command_value(bad_policy) {
+        Err(refusal) if refusal.text.is_none() => problems.extend(rendering_problems(&refusal)),
+        other => problems.push(format!("a policy that does not validate: {other:?}")),
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
