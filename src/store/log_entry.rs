@@ -184,12 +184,12 @@ fn altered(stored: Sha256, computed: Sha256) -> String {
     format!("the event's bytes do not match its stored hash {stored} (SHA-256 is {computed}): it was altered")
 }
 
-/// An entry's `recorded_at` as chrono reads RFC 3339. The form this build writes
-/// (`2026-11-29T12:55:04.774497100Z`: UTC, at most nine fraction digits) is read
-/// directly, since every read of an event does this: chrono's general parser took
-/// ~1,260 instructions an event, 8% of a member fold's besides the SHA-256 (callgrind).
-/// Anything else, a leap second or an invalid date included, goes to chrono, so the
-/// result and any error are chrono's.
+/// An entry's `recorded_at` as chrono reads RFC 3339. Every read of an event does
+/// this, so the form this build writes (`2026-11-29T12:55:04.774497100Z`) goes first
+/// to chrono's dedicated RFC 3339 parser, about 5× cheaper than its general one
+/// (16 against 81 ns a timestamp here; the general one was 8% of a member fold's
+/// instructions besides the SHA-256, by callgrind). What that parser refuses goes to
+/// the general parser, so the result and any error are the general parser's.
 fn parse_recorded_at(text: &str) -> Result<DateTime<Utc>, String> {
     if let Some(utc) = parse_utc_as_written(text) {
         return Ok(utc);
@@ -199,46 +199,11 @@ fn parse_recorded_at(text: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|error| format!("recorded_at does not decode: {error}"))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z` with a valid date and a time without a leap second;
-/// `None` for anything else.
+/// `recorded_at` by chrono's RFC 3339 parser; `None` for anything it refuses.
 fn parse_utc_as_written(text: &str) -> Option<DateTime<Utc>> {
-    let bytes = text.as_bytes();
-    let (head, rest) = (bytes.get(..19)?, bytes.get(19..)?);
-    let separators_at = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
-    if separators_at
-        .iter()
-        .any(|&(at, separator)| head[at] != separator)
-    {
-        return None;
-    }
-    let number = |from: usize, to: usize| digits_value(&head[from..to]);
-    let (fraction, zone) = match rest.split_first()? {
-        (b'.', after) => after.split_at(after.len().checked_sub(1)?),
-        _ => (&rest[..0], rest),
-    };
-    if zone != b"Z" || (rest[0] == b'.' && !(1..=9).contains(&fraction.len())) {
-        return None;
-    }
-    let nanos = digits_value(fraction)? * 10u32.pow(9 - u32::try_from(fraction.len()).ok()?);
-    let date = chrono::NaiveDate::from_ymd_opt(
-        i32::try_from(number(0, 4)?).ok()?,
-        number(5, 7)?,
-        number(8, 10)?,
-    )?;
-    // Refuses second 60 (nine digits never reach a second), so a leap second goes to
-    // chrono.
-    let time = date.and_hms_nano_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?, nanos)?;
-    Some(time.and_utc())
-}
-
-/// The value of a run of ASCII digits (at most nine, so it fits); `None` if another
-/// byte is among them. An empty run is 0.
-fn digits_value(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |value, digit| {
-        digit
-            .is_ascii_digit()
-            .then(|| value * 10 + u32::from(digit - b'0'))
-    })
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|time| time.with_timezone(&Utc))
 }
 
 /// The stream and version an entry records, read without checking its hash: for
