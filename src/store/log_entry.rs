@@ -285,21 +285,10 @@ fn write_canonical(position: u64, entry: &Compact<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"\"}");
 }
 
-/// Decimal digits, as `serde_json` writes an integer (without `fmt`: every read of an
-/// event writes three).
-fn push_integer(out: &mut Vec<u8>, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        // OK because a remainder of a division by 10 is below 10.
-        digits[start] = b'0' + u8::try_from(value % 10).expect("one digit");
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[start..]);
+/// Decimal digits, as `serde_json` writes an integer: with `itoa`, serde_json's own
+/// integer writer (without `fmt`: every read of an event writes three).
+fn push_integer(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 /// A JSON string as serde_json writes it: quoted, escaped only where JSON requires.
