@@ -25,8 +25,8 @@ use crate::domain::{
     StreamId,
 };
 use crate::store::{
-    CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, ReadStore, Sha256, SledStore,
-    StateKey, StateWrite, StoreError,
+    AnyStore, CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Location, ReadStore,
+    Sha256, StateKey, StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -93,7 +93,7 @@ impl Sources for SystemSources {
 }
 
 /// A ledger open for writing.
-pub struct Ledger<S: EventStore = SledStore> {
+pub struct Ledger<S: EventStore = AnyStore> {
     store: S,
     /// Every region, and a bounded cache of members: authoritative for what it holds.
     state: LedgerState,
@@ -491,14 +491,19 @@ pub fn finish_recorded_closes<S: EventStore>(
     Ok(ledger.store)
 }
 
-impl Ledger<SledStore> {
+impl Ledger<AnyStore> {
     /// Opens the sled store in `dir`; rebuilds the state rows from the log if they do
     /// not match it (a new store, or one written before state rows existed).
     ///
     /// The ledger's audit signing key is not made here (the audit layer is above the
     /// ledger): the shells that open a ledger for writing make it (`cli::open_ledger`).
-    pub fn open(dir: &Path) -> Result<Ledger<SledStore>, LedgerError> {
-        Ledger::with_store(SledStore::open(dir)?)
+    pub fn open(dir: &Path) -> Result<Ledger<AnyStore>, LedgerError> {
+        Ledger::open_at(&Location::Sled(dir.to_path_buf()))
+    }
+
+    /// Opens the store at `location`, on whichever engine, as `open` opens sled's.
+    pub fn open_at(location: &Location) -> Result<Ledger<AnyStore>, LedgerError> {
+        Ledger::with_store(location.open()?)
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::audit::commands::{self, open_store, unknown_member, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::store::envelope::Envelope;
-use crate::store::SledStore;
+use crate::store::{AnyStore, Place};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::{self, Write};
@@ -38,6 +38,11 @@ pub struct AuditCli {
         default_value = "./flexledger-data"
     )]
     pub data_dir: PathBuf,
+    /// Read the ledger from PostgreSQL instead of the sled store in --data-dir:
+    /// postgres://USER@HOST[:PORT]/DATABASE (the password from ~/.pgpass or
+    /// PGPASSWORD). --data-dir still holds the audit signing key.
+    #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]
     pub json: bool,
@@ -341,12 +346,13 @@ pub fn main() -> ExitCode {
 pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     let language = crate::cli::language(cli.lang.as_deref())?;
     let mut stdout = io::stdout().lock();
-    let (data_dir, json) = (&cli.data_dir, cli.json);
+    let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
+    let json = cli.json;
     // The other commands' readable text follows --lang; their JSON is English.
     let style = (json, language);
     match &cli.command {
         AuditCommand::Replay { member, as_of } => {
-            let Some(history) = stored_member(data_dir, *member, as_of)? else {
+            let Some(history) = stored_member(place, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, style);
             };
             if json {
@@ -363,7 +369,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             month,
             as_of,
         } => {
-            let Some(history) = stored_member(data_dir, *member, as_of)? else {
+            let Some(history) = stored_member(place, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, style);
             };
             // The JSON's sentences are the contract's English in every language.
@@ -375,18 +381,16 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             explain(&history, *month, language, json, &mut stdout)
         }
         AuditCommand::Timeline { member, svg, as_of } => {
-            let Some(history) = stored_member(data_dir, *member, as_of)? else {
+            let Some(history) = stored_member(place, *member, as_of)? else {
                 return unknown_member(&mut stdout, *member, style);
             };
             // The picture is for people: its words follow --lang, JSON or not.
             timeline(&history, svg, language, json, &mut stdout)
         }
-        AuditCommand::PublicKey => commands::public_key(data_dir, style, &mut stdout),
-        AuditCommand::Checkpoint { list } => {
-            commands::checkpoint(data_dir, *list, style, &mut stdout)
-        }
+        AuditCommand::PublicKey => commands::public_key(place, style, &mut stdout),
+        AuditCommand::Checkpoint { list } => commands::checkpoint(place, *list, style, &mut stdout),
         AuditCommand::Prove { position, from, to } => {
-            commands::prove(data_dir, *position, *from, *to, style, &mut stdout)
+            commands::prove(place, *position, *from, *to, style, &mut stdout)
         }
         AuditCommand::Export {
             member,
@@ -396,7 +400,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let scope = export_scope(*member, region.as_deref(), *all)?;
-            commands::export(data_dir, &scope, out, *format, style, &mut stdout)
+            commands::export(place, &scope, out, *format, style, &mut stdout)
         }
         AuditCommand::VerifyBundle {
             file,
@@ -409,9 +413,9 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             style,
             &mut stdout,
         ),
-        AuditCommand::Verify => commands::verify(data_dir, style, &mut stdout),
+        AuditCommand::Verify => commands::verify(place, style, &mut stdout),
         AuditCommand::WhatIf(args) => {
-            let store = open_store(data_dir)?;
+            let store = open_store(place)?;
             crate::audit::whatif::cli::command(&store, args, style, &mut stdout)
         }
     }
@@ -419,11 +423,11 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
 
 /// The member's history as of the cut `as_of` names, or `None` for an unknown member.
 fn stored_member(
-    data_dir: &Path,
+    place: &Place,
     member: Uuid,
     as_of: &AsOf,
 ) -> anyhow::Result<Option<MemberHistory>> {
-    let store = open_store(data_dir)?;
+    let store = open_store(place)?;
     load_member(&store, member, as_of.cut())
 }
 
@@ -525,7 +529,7 @@ fn timeline(
 }
 
 pub fn load_member(
-    store: &SledStore,
+    store: &AnyStore,
     member: Uuid,
     cut: Cut,
 ) -> anyhow::Result<Option<MemberHistory>> {

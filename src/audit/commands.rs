@@ -14,7 +14,7 @@ use crate::audit::proofs;
 use crate::i18n::{count, say, text, Language};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
-use crate::store::{EventLog, ReadStore, SledStore, StateRows};
+use crate::store::{AnyStore, EventLog, Place, ReadStore, StateRows};
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -26,33 +26,31 @@ use uuid::Uuid;
 /// type, so that the command line can say it in the reader's language
 /// ([`NoLedger::say`]).
 #[derive(Debug, thiserror::Error)]
-#[error("no ledger in {}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)", .0.display())]
-pub struct NoLedger(pub std::path::PathBuf);
+#[error("no ledger in {0}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)")]
+pub struct NoLedger(pub String);
 
 impl NoLedger {
     /// The error in `language` (in English, its `Display`).
     pub fn say(&self, language: Language) -> String {
-        let args = [("data_dir", text(self.0.display()))];
+        let args = [("data_dir", text(&self.0))];
         say(language, "audit-no-ledger", &args)
     }
 }
 
 /// Opens the store for reading. Audits never change events.
-pub fn open_store(data_dir: &Path) -> anyhow::Result<SledStore> {
-    if !data_dir.join("sled").exists() {
-        return Err(NoLedger(data_dir.to_path_buf()).into());
+pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
+    if !place.store.has_ledger() {
+        return Err(NoLedger(place.store.to_string()).into());
     }
-    let mut store = SledStore::open(data_dir).map_err(|error| {
+    let mut store = place.store.open().map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.
         let hint = if matches!(error, crate::store::StoreError::Locked { .. }) {
             " (is `flexledger serve` running on it? audit a copy, or stop it first)"
         } else {
             ""
         };
-        anyhow::Error::new(error).context(format!(
-            "cannot open the ledger in {}{hint}",
-            data_dir.display()
-        ))
+        anyhow::Error::new(error)
+            .context(format!("cannot open the ledger in {}{hint}", place.store))
     })?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close a crash left half recorded is not finished here: the audit tools
@@ -147,7 +145,7 @@ fn damaged(
 }
 
 /// Walks the whole log with a progress bar.
-fn walk(store: &SledStore, verb: &str) -> Result<LogTree, LedgerError> {
+fn walk(store: &AnyStore, verb: &str) -> Result<LogTree, LedgerError> {
     let progress = walk_progress(verb, store.head()?.0);
     let tree = proofs::walk_log(store, None, &mut |_| Ok(()), &mut |position| {
         progress.set_position(position)
@@ -157,14 +155,14 @@ fn walk(store: &SledStore, verb: &str) -> Result<LogTree, LedgerError> {
 }
 
 pub fn public_key(
-    data_dir: &Path,
+    place: &Place,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let key = keys::load(data_dir)?.with_context(|| {
+    let key = keys::load(&place.data_dir)?.with_context(|| {
         format!(
             "no signing key at {}: it is created when the ledger is first opened for writing (flexledger submit or serve)",
-            keys::key_path(data_dir).display()
+            keys::key_path(&place.data_dir).display()
         )
     })?;
     let public = key.verifying_key();
@@ -192,13 +190,13 @@ struct CheckpointOutput<'a> {
 }
 
 pub fn checkpoint(
-    data_dir: &Path,
+    place: &Place,
     list: bool,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(data_dir)?;
-    let key = keys::ensure(data_dir)?;
+    let mut store = open_store(place)?;
+    let key = keys::ensure(&place.data_dir)?;
     if list {
         return list_checkpoints(&store, &key.verifying_key(), (json, language), out);
     }
@@ -283,7 +281,7 @@ fn latest_verified(
 }
 
 fn list_checkpoints(
-    store: &SledStore,
+    store: &AnyStore,
     key: &ed25519_dalek::VerifyingKey,
     (json, language): (bool, Language),
     out: &mut dyn Write,
@@ -317,15 +315,15 @@ fn list_checkpoints(
 }
 
 pub fn prove(
-    data_dir: &Path,
+    place: &Place,
     position: Option<u64>,
     from: Option<u64>,
     to: Option<u64>,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
-    let key = keys::load(data_dir)?
+    let store = open_store(place)?;
+    let key = keys::load(&place.data_dir)?
         .context("no signing key: make a checkpoint first (flexledger-audit checkpoint)")?;
     let checkpoints: Vec<Checkpoint> =
         proofs::stored_checkpoints(&store, Some(&key.verifying_key()))?
@@ -377,7 +375,7 @@ pub fn prove(
 
 /// `prove --position`: the event at `position` is in the checkpointed log.
 fn prove_inclusion(
-    store: &SledStore,
+    store: &AnyStore,
     log: &MerkleTree,
     target: &Checkpoint,
     position: u64,
@@ -456,14 +454,14 @@ fn prove_consistency(
 }
 
 pub fn export(
-    data_dir: &Path,
+    place: &Place,
     scope: &Scope,
     path: &Path,
     format: ExportFormat,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(data_dir)?;
+    let mut store = open_store(place)?;
     if let Some((id, args)) = nothing_to_export(&store, scope)? {
         let style = (json, language);
         return not_found(out, style, "nothing_to_export", (id, &args));
@@ -482,7 +480,7 @@ pub fn export(
         return export_csv(&store, scope, (path, output), (json, language), out);
     }
     let to = (path, output);
-    export_bundle(data_dir, &mut store, scope, to, (json, language), out)
+    export_bundle(place, &mut store, scope, to, (json, language), out)
 }
 
 /// A message of the catalog and its arguments, to be said in a language.
@@ -490,7 +488,7 @@ type Said = (&'static str, Vec<(&'static str, crate::i18n::Arg)>);
 
 /// Why there is nothing to export for `scope`, if there is nothing: a message and its
 /// arguments.
-fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<Said>> {
+fn nothing_to_export(store: &AnyStore, scope: &Scope) -> anyhow::Result<Option<Said>> {
     let exists = match scope {
         Scope::Member(member_id) => crate::ledger::read_member_row(store, *member_id)?.is_some(),
         Scope::Region(region) => store
@@ -510,7 +508,7 @@ fn nothing_to_export(store: &SledStore, scope: &Scope) -> anyhow::Result<Option<
 
 /// `export --format csv`: the member-month rows of the scope's members.
 fn export_csv(
-    store: &SledStore,
+    store: &AnyStore,
     scope: &Scope,
     (path, mut output): (&Path, stdio::Output),
     (json, language): (bool, Language),
@@ -542,15 +540,15 @@ fn export_csv(
 
 /// `export` as a bundle: the scope's events proven against a checkpoint signed now.
 fn export_bundle(
-    data_dir: &Path,
-    store: &mut SledStore,
+    place: &Place,
+    store: &mut AnyStore,
     scope: &Scope,
     (path, mut output): (&Path, stdio::Output),
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let written_to = stdio::display(path, false);
-    let key = keys::ensure(data_dir)?;
+    let key = keys::ensure(&place.data_dir)?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
         Err(error) => return damaged(error, (json, language), out),
@@ -615,11 +613,7 @@ pub const CSV_COLUMNS: [&str; 18] = [
 
 /// One row per member-month from the stored projection. Fields never need quoting:
 /// ids are UUIDs, region names are `[A-Za-z0-9_.-]`, amounts are decimals.
-fn write_csv(
-    store: &SledStore,
-    members: &[uuid::Uuid],
-    out: &mut dyn Write,
-) -> anyhow::Result<u64> {
+fn write_csv(store: &AnyStore, members: &[uuid::Uuid], out: &mut dyn Write) -> anyhow::Result<u64> {
     writeln!(out, "{}", CSV_COLUMNS.join(","))?;
     let mut rows = 0u64;
     for member_id in members {
@@ -783,11 +777,11 @@ struct AuditVerifyReport {
 }
 
 pub fn verify(
-    data_dir: &Path,
+    place: &Place,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
+    let store = open_store(place)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {
@@ -799,7 +793,7 @@ pub fn verify(
         Ok(report) => report,
         Err(error) => return damaged(error, (json, language), out),
     };
-    let mut pending = match signed_checkpoints(data_dir, &store)? {
+    let mut pending = match signed_checkpoints(place, &store)? {
         Ok(pending) => pending,
         Err(error) => return damaged(error, (json, language), out),
     };
@@ -824,15 +818,15 @@ pub fn verify(
 /// The stored checkpoints, oldest first, each with its signature checked; a bad one is
 /// damage (the inner error).
 fn signed_checkpoints(
-    data_dir: &Path,
-    store: &SledStore,
+    place: &Place,
+    store: &AnyStore,
 ) -> anyhow::Result<Result<Vec<Checkpoint>, LedgerError>> {
-    let key = keys::load(data_dir)?.map(|key| key.verifying_key());
+    let key = keys::load(&place.data_dir)?.map(|key| key.verifying_key());
     let stored = proofs::stored_checkpoints(store, key.as_ref())?;
     if key.is_none() && !stored.is_empty() {
         anyhow::bail!(
             "cannot check the stored checkpoints' signatures: no signing key at {} (set FLEXLEDGER_SIGNING_KEY to where the ledger's key is)",
-            keys::key_path(data_dir).display()
+            keys::key_path(&place.data_dir).display()
         );
     }
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
@@ -882,7 +876,7 @@ fn check_empty_log_checkpoints(pending: &mut Vec<Checkpoint>) -> Result<(), Ledg
 /// goes), then every log root from one levelled tree at the end. A checkpoint beyond
 /// the log's `events` means events were removed.
 fn check_checkpoints_against_log(
-    store: &SledStore,
+    store: &AnyStore,
     pending: &mut Vec<Checkpoint>,
     events: u64,
 ) -> Result<(), LedgerError> {

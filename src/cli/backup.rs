@@ -3,7 +3,7 @@
 
 use crate::backup::{self, BackupError, RestoreOptions};
 use crate::shell_support::{stdio, walk_progress};
-use crate::store::{EventLog, SledStore, StoreError};
+use crate::store::{EventLog, Location, Place, StoreError};
 use anyhow::Context;
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
@@ -146,7 +146,7 @@ fn refused(error: BackupError, what: &str, out: &Path) -> anyhow::Result<ExitCod
     }
 }
 
-pub fn backup(data_dir: &Path, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+pub fn backup(place: &Place, args: &BackupArgs) -> anyhow::Result<ExitCode> {
     match &args.server {
         Some(server) => {
             let token = args.token.as_deref().context(
@@ -154,21 +154,21 @@ pub fn backup(data_dir: &Path, args: &BackupArgs) -> anyhow::Result<ExitCode> {
             )?;
             backup_from_server(server, token, args)
         }
-        None => backup_from_dir(data_dir, &args.out),
+        None => backup_from_store(place, &args.out),
     }
 }
 
-fn backup_from_dir(data_dir: &Path, out: &Path) -> anyhow::Result<ExitCode> {
-    if !data_dir.join("sled").exists() {
-        anyhow::bail!("no ledger in {}: pass --data-dir", data_dir.display());
+fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
+    if !place.store.has_ledger() {
+        anyhow::bail!("no ledger in {}: pass --data-dir", place.store);
     }
-    let mut store = SledStore::open(data_dir).map_err(|error| {
+    let mut store = place.store.open().map_err(|error| {
         let hint = if matches!(error, StoreError::Locked { .. }) {
             " (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)"
         } else {
             ""
         };
-        anyhow::Error::new(error).context(format!("cannot open the ledger in {}{hint}", data_dir.display()))
+        anyhow::Error::new(error).context(format!("cannot open the ledger in {}{hint}", place.store))
     })?;
     let head = store.head()?.0;
     if head == 0 {
@@ -178,7 +178,7 @@ fn backup_from_dir(data_dir: &Path, out: &Path) -> anyhow::Result<ExitCode> {
         )?;
         return Ok(ExitCode::from(1));
     }
-    let key = crate::audit::keys::ensure(data_dir)?;
+    let key = crate::audit::keys::ensure(&place.data_dir)?;
     let progress = walk_progress("backup (trees)", head);
     let tree = backup::walk(&store, &mut |position| progress.set_position(position));
     progress.finish_and_clear();
@@ -237,7 +237,8 @@ fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn restore(data_dir: &Path, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
+pub fn restore(place: &Place, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
+    let data_dir = restored_dir(place)?;
     let pinned = public_key(args.public_key.as_deref())?;
     if let Some(key) = &args.signing_key {
         stdio::one_standard_input(&[("the backup FILE", &args.file), ("--signing-key", key)])?;
@@ -279,6 +280,13 @@ pub fn restore(data_dir: &Path, args: &RestoreArgs) -> anyhow::Result<ExitCode> 
         eprintln!("flexledger: note: the backup's signature was checked against the key it names (key id {}), not a pinned one: compare it with the ledger's published key, or pass --public-key", report.key_id);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The directory `restore` makes its new sled store in.
+fn restored_dir(place: &Place) -> anyhow::Result<&Path> {
+    match &place.store {
+        Location::Sled(dir) => Ok(dir),
+    }
 }
 
 /// Copies everything read from `inner` to `copy`: the download is kept exactly as

@@ -10,7 +10,7 @@ mod serve;
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
-use crate::store::{CommandResult, Envelope, EventLog, SledStore, StoreError};
+use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Place, StoreError};
 use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
 use std::io::{self, BufRead, Write};
@@ -42,6 +42,13 @@ pub struct Cli {
         default_value = "./flexledger-data"
     )]
     pub data_dir: PathBuf,
+    /// Keep the ledger in PostgreSQL instead of the sled store in --data-dir:
+    /// postgres://USER@HOST[:PORT]/DATABASE (or key=value settings), the password from
+    /// ~/.pgpass or PGPASSWORD rather than the URL. Create its tables once with
+    /// `flexledger --store URL migrate`. --data-dir still holds the audit signing key
+    /// and the demo tokens.
+    #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// The language of what people read: en or zh-CN. Without it, FLEXLEDGER_LANG,
     /// then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN; anything else, C and
     /// POSIX included, means en). JSON, codes and field names are the same in every
@@ -403,21 +410,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // English); the language is still chosen, so a wrong --lang is named here too.
     language(cli.lang.as_deref())?;
     crate::writer::limit_malloc_arenas();
+    let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
     match cli.command {
-        CliCommand::Submit { file } => submit(&cli.data_dir, &file),
-        CliCommand::Member { id, as_of } => member(&cli.data_dir, id, as_of),
-        CliCommand::Events { from, member } => events(&cli.data_dir, from, member),
-        CliCommand::Region { name, month } => region(&cli.data_dir, &name, &month),
-        CliCommand::Verify => verify(&cli.data_dir),
-        CliCommand::Rebuild => rebuild(&cli.data_dir),
+        CliCommand::Submit { file } => submit(place, &file),
+        CliCommand::Member { id, as_of } => member(place, id, as_of),
+        CliCommand::Events { from, member } => events(place, from, member),
+        CliCommand::Region { name, month } => region(place, &name, &month),
+        CliCommand::Verify => verify(place),
+        CliCommand::Rebuild => rebuild(place),
         CliCommand::Serve {
             listen,
             auth,
             demo,
             cors_origins,
-        } => serve::serve(&cli.data_dir, &listen, auth.as_deref(), demo, &cors_origins),
-        CliCommand::Backup(args) => backup::backup(&cli.data_dir, &args),
-        CliCommand::Restore(args) => backup::restore(&cli.data_dir, &args),
+        } => serve::serve(place, &listen, auth.as_deref(), demo, &cors_origins),
+        CliCommand::Backup(args) => backup::backup(place, &args),
+        CliCommand::Restore(args) => backup::restore(place, &args),
     }
 }
 
@@ -434,13 +442,16 @@ pub fn language(flag: Option<&str>) -> anyhow::Result<crate::i18n::Language> {
     )?)
 }
 
-/// Opens the ledger in `data_dir` for writing, as `submit` and `serve` do: the store
-/// (and its lock), then the ledger's audit signing key if the directory has none
+/// Opens the ledger at `place` for writing, as `submit` and `serve` do: the store
+/// (and its lock), then the ledger's audit signing key if the data directory has none
 /// (`audit::keys`: a ledger signs its checkpoints from the day it starts, and the lock
 /// keeps any other process from making one meanwhile), then the state rows.
-pub fn open_ledger(data_dir: &std::path::Path) -> anyhow::Result<Ledger> {
-    let store = SledStore::open(data_dir).map_err(crate::ledger::LedgerError::from)?;
-    crate::audit::keys::ensure(data_dir)?;
+pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
+    let store = place
+        .store
+        .open()
+        .map_err(crate::ledger::LedgerError::from)?;
+    crate::audit::keys::ensure(&place.data_dir)?;
     Ok(Ledger::with_store(store)?)
 }
 
@@ -455,11 +466,11 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
     }
 }
 
-fn submit(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
     let (mut input, input_bytes) = open_submit_input(file)?;
-    let mut ledger = open_ledger(data_dir)
-        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    let mut ledger =
+        open_ledger(place).with_context(|| format!("cannot open the ledger in {}", place.store))?;
     configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two
     // chunks in flight let reading and parsing overlap the writer's fsync.
@@ -666,12 +677,8 @@ fn print_json_line(stdout: &mut impl Write, value: &impl serde::Serialize) -> an
     Ok(())
 }
 
-fn member(
-    data_dir: &std::path::Path,
-    member_id: Uuid,
-    as_of: Option<u64>,
-) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
+fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<ExitCode> {
+    let store = open_store(place)?;
     let mut stdout = io::stdout().lock();
     match member_coverage(&store, member_id, as_of)? {
         Some(coverage) => {
@@ -703,7 +710,7 @@ fn refuse(stdout: &mut impl Write, code: ErrorCode, message: String) -> anyhow::
     Ok(ExitCode::from(1))
 }
 
-fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result<ExitCode> {
+fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
     use crate::domain::{month::Month, policy::RegionName};
     let mut stdout = io::stdout().lock();
     let Some(region_name) = RegionName::parse(name) else {
@@ -720,7 +727,7 @@ fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result
             format!("--month {month:?} is not a month: write YYYY-MM"),
         );
     };
-    let store = open_store(data_dir)?;
+    let store = open_store(place)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
             let report = crate::codec::wire::RegionMonthReport::from(&report);
@@ -745,8 +752,8 @@ fn region(data_dir: &std::path::Path, name: &str, month: &str) -> anyhow::Result
     }
 }
 
-fn events(data_dir: &std::path::Path, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
+fn events(place: &Place, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
+    let store = open_store(place)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -781,8 +788,8 @@ struct VerifyFailure<'a> {
     message: &'a str,
 }
 
-fn verify(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let store = open_store(data_dir)?;
+fn verify(place: &Place) -> anyhow::Result<ExitCode> {
+    let store = open_store(place)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
@@ -793,8 +800,8 @@ fn verify(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     print_walk_outcome(outcome)
 }
 
-fn rebuild(data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(data_dir)?;
+fn rebuild(place: &Place) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(place)?;
     let progress = walk_progress("rebuild", store.head()?.0);
     let outcome = crate::ledger::rebuild_state(&mut store, &mut |position| {
         if position % 4096 == 0 {
@@ -833,13 +840,15 @@ fn print_walk_outcome<T: serde::Serialize>(
     }
 }
 
-fn open_store(data_dir: &std::path::Path) -> anyhow::Result<SledStore> {
+fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
     use anyhow::Context;
-    if !data_dir.join("sled").exists() {
-        anyhow::bail!("no ledger in {}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)", data_dir.display());
+    if !place.store.has_ledger() {
+        anyhow::bail!("no ledger in {}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)", place.store);
     }
-    let mut store = SledStore::open(data_dir)
-        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    let mut store = place
+        .store
+        .open()
+        .with_context(|| format!("cannot open the ledger in {}", place.store))?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close left half recorded by a crash is finished before anything is read.
     let store = crate::ledger::finish_recorded_closes(store, &mut crate::ledger::SystemSources)?;

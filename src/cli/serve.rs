@@ -96,7 +96,7 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 pub fn serve(
-    data_dir: &Path,
+    place: &crate::store::Place,
     listen: &str,
     auth: Option<&Path>,
     demo: bool,
@@ -110,12 +110,12 @@ pub fn serve(
         None if demo => Tokens::default(),
         None => anyhow::bail!("serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens"),
     };
-    let mut ledger = super::open_ledger(data_dir)
-        .with_context(|| format!("cannot open the ledger in {}", data_dir.display()))?;
+    let mut ledger = super::open_ledger(place)
+        .with_context(|| format!("cannot open the ledger in {}", place.store))?;
     // Read (or made) before the server starts, so a demo whose tokens cannot be read
     // stops here, having printed nothing.
     let printed_tokens = if demo && auth.is_none() {
-        demo_tokens(data_dir)?
+        demo_tokens(&place.data_dir)?
     } else {
         Vec::new()
     };
@@ -129,6 +129,7 @@ pub fn serve(
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (writer, state) = crate::http::start(
         ledger,
+        &place.data_dir,
         Box::new(SystemSources),
         tokens,
         cors_origins,

@@ -28,6 +28,7 @@ type Chunk = Result<Bytes, std::io::Error>;
 /// `GET /v1/backup`.
 pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response, AppError> {
     let store = state.store.clone();
+    let data_dir = state.data_dir.clone();
     let (tree, signed) = blocking(move || {
         let tree = crate::backup::walk(store.as_ref(), &mut |_| {})?;
         if tree.size() == 0 {
@@ -38,7 +39,7 @@ pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response
                 vec![],
             ));
         }
-        let key = crate::audit::keys::load(store.dir())
+        let key = crate::audit::keys::load(&data_dir)
             .map_err(|error| AppError::internal(error.to_string()))?
             .ok_or_else(|| AppError::internal("the ledger has no signing key"))?;
         let signed =

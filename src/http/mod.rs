@@ -27,9 +27,7 @@ use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
 use crate::i18n::{text, Arg, Language};
 use crate::ledger::member_coverage;
-use crate::store::{
-    CommandResult, Envelope, EventLog, SledReader, StateKey, StateRows, StoreError,
-};
+use crate::store::{AnyReader, CommandResult, Envelope, EventLog, StateKey, StateRows, StoreError};
 use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -70,7 +68,9 @@ pub struct AppState {
     /// Submits commands to the one writer.
     pub writer: WriterHandle,
     /// A read-only handle on the same database.
-    pub store: Arc<SledReader>,
+    pub store: Arc<AnyReader>,
+    /// The data directory: where the signing key is (`audit::keys`).
+    pub data_dir: Arc<std::path::Path>,
     /// Token digests and roles.
     pub tokens: Arc<Tokens>,
     /// Appended envelopes and coverage changes, live, in log order.
@@ -674,7 +674,7 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
 }
 
 fn stored_member(
-    store: &SledReader,
+    store: &AnyReader,
     member_id: Uuid,
 ) -> Result<Option<(MemberState, RegionState)>, AppError> {
     Ok(crate::ledger::read_member_and_region(store, member_id)?)

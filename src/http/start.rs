@@ -9,7 +9,7 @@ use super::{
 };
 use crate::domain::parse_command;
 use crate::ledger::{Ledger, LedgerError, Sources};
-use crate::store::{CommandResult, EventLog, SledStore};
+use crate::store::{AnyStore, CommandResult, EventLog};
 use crate::writer::Writer;
 use axum::http::HeaderValue;
 use std::sync::Arc;
@@ -32,17 +32,19 @@ pub fn seed_demo(
 }
 
 /// Hands `ledger` to a new writer (which publishes to a new feed broadcast) and builds
-/// the state the routes share: a reader on the same database, `tokens`, the request
+/// the state the routes share: a reader on the same database, `data_dir` (where the
+/// signing key is, `audit::keys`), `tokens`, the request
 /// and feed caps, `cors_origins`, and `shutdown` (feed streams end when it turns true).
 /// A month close is answered at once; its members' chunks follow between requests
 /// (D17). The caller shuts the writer down once the server has stopped.
 pub fn start(
     mut ledger: Ledger,
+    data_dir: &std::path::Path,
     sources: Box<dyn Sources + Send>,
     tokens: Tokens,
     cors_origins: &[HeaderValue],
     shutdown: tokio::sync::watch::Receiver<bool>,
-) -> (Writer<SledStore>, AppState) {
+) -> (Writer<AnyStore>, AppState) {
     ledger.set_close_in_background(true);
     let store = Arc::new(ledger.store().reader());
     let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
@@ -50,6 +52,7 @@ pub fn start(
     let state = AppState {
         writer: writer.sender(),
         store,
+        data_dir: data_dir.into(),
         tokens: Arc::new(tokens),
         feed,
         feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),

@@ -30,11 +30,13 @@
 //! - damage (a stored entry that no longer hashes, a log cut short) is an error naming
 //!   the position, never a panic.
 
+pub mod any;
 pub mod coverage_rows;
 pub mod envelope;
 pub mod log_entry;
 pub mod sled_store;
 
+pub use any::{AnyReader, AnyStore, Location, Place};
 pub use envelope::{CommandResult, Envelope, EventRef, Sha256};
 pub use sled_store::{SledReader, SledStore};
 

@@ -26,7 +26,7 @@ fn scenario_store(name: &str) -> tempfile::TempDir {
 /// Submits a scenario to a ledger opened as `flexledger submit` opens it: with the
 /// ledger's signing key, made at the first open.
 fn submit_scenario(dir: &Path, name: &str) {
-    flexledger::cli::open_ledger(dir)
+    flexledger::cli::open_ledger(&flexledger::store::Place::sled(dir))
         .unwrap()
         .submit(scenario_commands(name), &mut FixedSources::new())
         .unwrap();
@@ -772,7 +772,7 @@ fn the_signing_key_is_made_at_init_kept_private_and_printable() {
     let checkpoint = json(&audit(dir.path(), &["--json", "checkpoint"]));
     assert_eq!(checkpoint["signed"]["public_key"], key.as_str());
     // Reopening keeps the same key.
-    drop(flexledger::cli::open_ledger(dir.path()).unwrap());
+    drop(flexledger::cli::open_ledger(&flexledger::store::Place::sled(dir.path())).unwrap());
     assert_eq!(public_key(dir.path()), key);
 }
 

@@ -10,7 +10,7 @@ use crate::http::{next_sse, pay, read_messages, token, MEMBER, TOKENS};
 use crate::support::FixedSources;
 use axum::body::Body;
 use flexledger::http::auth::{Role, Tokens};
-use flexledger::store::SledStore;
+use flexledger::store::{AnyStore, Place};
 use flexledger::writer::Writer;
 use serde_json::{json, Value};
 use std::io::{BufRead, Read};
@@ -25,7 +25,7 @@ pub(crate) struct App {
     /// Runs the handlers, the blocking store reads and the feed subscriptions.
     runtime: Option<tokio::runtime::Runtime>,
     /// Owns the ledger; shut down last, so the store is closed when `App` is dropped.
-    writer: Option<Writer<SledStore>>,
+    writer: Option<Writer<AnyStore>>,
     /// Ends feed streams, as a graceful stop does.
     stop: tokio::sync::watch::Sender<bool>,
     /// The store's sled tree, for tests that damage rows below the ledger.
@@ -43,10 +43,10 @@ impl App {
 
     /// `start` with `--cors-origin` values (parsed as `serve` parses them).
     pub(crate) fn start_with_cors(dir: &Path, origins: &[&str]) -> App {
-        let mut ledger = flexledger::cli::open_ledger(&dir.join("data")).unwrap();
+        let mut ledger = flexledger::cli::open_ledger(&Place::sled(&dir.join("data"))).unwrap();
         let mut sources = FixedSources::new();
         flexledger::http::seed_demo(&mut ledger, &mut sources).unwrap();
-        let tree = ledger.store().raw_tree().clone();
+        let tree = ledger.store().sled().unwrap().raw_tree().clone();
         let mut tokens = Tokens::default();
         for (role, token) in TOKENS {
             let role = *Role::ALL.iter().find(|each| each.name() == role).unwrap();
@@ -57,8 +57,14 @@ impl App {
             .map(|origin| flexledger::http::cors::parse_origin(origin).unwrap())
             .collect();
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let (writer, state) =
-            flexledger::http::start(ledger, Box::new(sources), tokens, &origins, stopped);
+        let (writer, state) = flexledger::http::start(
+            ledger,
+            &dir.join("data"),
+            Box::new(sources),
+            tokens,
+            &origins,
+            stopped,
+        );
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -1,0 +1,238 @@
+//! The engine a command line chose, behind the same traits: the shells (both command
+//! lines and the HTTP server) hold an [`AnyStore`] or an [`AnyReader`] and never name an
+//! engine, so every command runs on every engine the same way.
+//!
+//! Why an enum and not generics all the way up: the shells are many functions over one
+//! store each; an enum keeps them one code path (one binary's worth of code, not one per
+//! engine) at the price of one `match` per store call, which is noise beside the I/O
+//! behind it. The ledger itself stays generic (`Ledger<S>`), as do the conformance
+//! suite and the library's tests.
+
+use super::{
+    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, EnvelopeIter, EventLog, FeedRows,
+    LogWriter, MemberIndex, Sha256, SledReader, SledStore, StateKey, StateRows, StateWrite,
+    StoreError,
+};
+use crate::domain::policy::RegionName;
+use crate::domain::StreamId;
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+/// Where a ledger's store is: chosen on the command line (`--data-dir`, `--store`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// The embedded sled engine in a data directory.
+    Sled(PathBuf),
+}
+
+impl Location {
+    /// The store named by `--store` (`Some`: it must be a PostgreSQL URL) or else the
+    /// sled store in `data_dir`.
+    pub fn choose(store: Option<&str>, data_dir: &Path) -> Result<Location, LocationError> {
+        match store {
+            None => Ok(Location::Sled(data_dir.to_path_buf())),
+            Some(url) => Err(LocationError::NotAUrl(url.to_string())),
+        }
+    }
+
+    /// Whether a ledger is there to open (a data directory without sled's files has
+    /// none: `submit` or `restore` makes one).
+    pub fn has_ledger(&self) -> bool {
+        match self {
+            Location::Sled(dir) => dir.join("sled").exists(),
+        }
+    }
+
+    /// The store, for the ledger's one writer.
+    pub fn open(&self) -> Result<AnyStore, StoreError> {
+        match self {
+            Location::Sled(dir) => SledStore::open(dir).map(AnyStore::Sled),
+        }
+    }
+
+    /// A store that is only read (the audit tools, `events`, `member`).
+    pub fn open_read_only(&self) -> Result<AnyReader, StoreError> {
+        match self {
+            Location::Sled(dir) => SledStore::open_read_only(dir).map(AnyReader::Sled),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    /// How messages name it: the directory, or the server and database (never a
+    /// password).
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sled(dir) => write!(formatter, "{}", dir.display()),
+        }
+    }
+}
+
+/// A command line's ledger: its store, and the data directory beside it, which keeps
+/// the audit signing key (`audit::keys`) and the demo tokens, and for sled the store
+/// itself. With a PostgreSQL store the directory holds only those files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub store: Location,
+    pub data_dir: PathBuf,
+}
+
+impl Place {
+    /// `--store` (a PostgreSQL URL) if given, else the sled store in `data_dir`.
+    pub fn choose(store: Option<&str>, data_dir: &Path) -> Result<Place, LocationError> {
+        Ok(Place {
+            store: Location::choose(store, data_dir)?,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    /// The sled store in `data_dir` (tests, tools).
+    pub fn sled(data_dir: &Path) -> Place {
+        Place {
+            store: Location::Sled(data_dir.to_path_buf()),
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+}
+
+/// A `--store` that names no store this build knows.
+#[derive(Debug, thiserror::Error)]
+pub enum LocationError {
+    #[error("--store takes a PostgreSQL URL (postgres://user@host/database); {0:?} is not one. For the embedded sled store pass --data-dir DIR instead")]
+    NotAUrl(String),
+}
+
+/// The writer's store, on whichever engine.
+pub enum AnyStore {
+    Sled(SledStore),
+}
+
+/// A read-only handle, on whichever engine: implements only the reading traits.
+#[derive(Clone)]
+pub enum AnyReader {
+    Sled(SledReader),
+}
+
+impl AnyStore {
+    /// A handle for concurrent readers of the same store (HTTP requests, the feed).
+    pub fn reader(&self) -> AnyReader {
+        match self {
+            AnyStore::Sled(store) => AnyReader::Sled(store.reader()),
+        }
+    }
+
+    /// The sled engine, if that is the one: for tools and tests that reach below the
+    /// traits.
+    pub fn sled(&self) -> Option<&SledStore> {
+        match self {
+            AnyStore::Sled(store) => Some(store),
+        }
+    }
+}
+
+/// Calls the same method on whichever engine `$value` holds.
+macro_rules! each {
+    ($value:expr, $store:ident => $call:expr) => {
+        match $value {
+            AnyStore::Sled($store) => $call,
+        }
+    };
+}
+
+macro_rules! each_reader {
+    ($value:expr, $store:ident => $call:expr) => {
+        match $value {
+            AnyReader::Sled($store) => $call,
+        }
+    };
+}
+
+/// The reading traits, for both enums: the same calls, one `match` each.
+macro_rules! reading {
+    ($type:ty, $each:ident) => {
+        impl EventLog for $type {
+            fn head(&self) -> Result<(u64, Sha256), StoreError> {
+                $each!(self, store => store.head())
+            }
+            fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
+                $each!(self, store => store.read_log(from))
+            }
+            fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
+                $each!(self, store => store.read_stream(stream))
+            }
+            fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
+                $each!(self, store => store.command_span(command_id))
+            }
+            fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+                $each!(self, store => store.command_ids())
+            }
+        }
+
+        impl StateRows for $type {
+            fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+                $each!(self, store => store.read_state(key))
+            }
+            fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
+                $each!(self, store => store.enrolled_members(region))
+            }
+            fn members_page(
+                &self,
+                index: MemberIndex,
+                region: &RegionName,
+                after: Option<Uuid>,
+                limit: usize,
+            ) -> Result<Vec<Uuid>, StoreError> {
+                $each!(self, store => store.members_page(index, region, after, limit))
+            }
+            fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+                $each!(self, store => store.closing_rows())
+            }
+            fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+                $each!(self, store => store.region_rows())
+            }
+            fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+                $each!(self, store => store.member_row_ids())
+            }
+        }
+
+        impl FeedRows for $type {
+            fn coverage_changes_page(
+                &self,
+                position: u64,
+                after: Option<Uuid>,
+                skip: u32,
+                limit: usize,
+            ) -> Result<Vec<Vec<u8>>, StoreError> {
+                $each!(self, store => store.coverage_changes_page(position, after, skip, limit))
+            }
+        }
+
+        impl Checkpoints for $type {
+            fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+                $each!(self, store => store.audit_checkpoints())
+            }
+        }
+    };
+}
+
+reading!(AnyStore, each);
+reading!(AnyReader, each_reader);
+
+impl LogWriter for AnyStore {
+    fn append(
+        &mut self,
+        commands: &mut [CommandRecord],
+        state: &[StateWrite],
+    ) -> Result<(), StoreError> {
+        each!(self, store => store.append(commands, state))
+    }
+    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+        each!(self, store => store.replace_state(rows))
+    }
+}
+
+impl CheckpointWriter for AnyStore {
+    fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
+        each!(self, store => store.put_audit_checkpoint(tree_size, bytes))
+    }
+}
