@@ -14,7 +14,7 @@ use crate::audit::whatif::WhatIfError;
 use crate::backup::BackupError;
 use crate::codec::DecodeError;
 use crate::domain::state::FoldError;
-use crate::ledger::{LedgerError, ReportError};
+use crate::ledger::{CopyError, LedgerError, ReportError};
 use crate::store::StoreError;
 use crate::writer::WriterError;
 use std::error::Error as StdError;
@@ -103,6 +103,9 @@ fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
     if let Some(BackupError::Ledger(inner)) = error.downcast_ref::<BackupError>() {
         return ledger(inner);
     }
+    if let Some(CopyError::Ledger(inner)) = error.downcast_ref::<CopyError>() {
+        return ledger(inner);
+    }
     if let Some(WhatIfError::Fold(fold)) = error.downcast_ref::<WhatIfError>() {
         return Some(fold.position);
     }
@@ -125,6 +128,7 @@ into_error!(
     ReportError,
     WriterError,
     BackupError,
+    CopyError,
     KeyError,
     CheckpointError,
     WhatIfError,
@@ -167,6 +171,16 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
             BackupError::Invalid { .. } | BackupError::Refused(_) => ErrorKind::Invalid,
             BackupError::Read(io) => io_kind(io),
             BackupError::Ledger(ledger) => ledger_kind(ledger),
+        });
+    }
+    if let Some(error) = error.downcast_ref::<CopyError>() {
+        return Some(match error {
+            CopyError::Ledger(ledger) => ledger_kind(ledger),
+            CopyError::DestinationDiffers { .. } | CopyError::DestinationAhead { .. } => {
+                ErrorKind::Conflict
+            }
+            CopyError::CommandsWithoutEvents { .. } => ErrorKind::Damaged,
+            CopyError::HashChanged { .. } => ErrorKind::Internal,
         });
     }
     other_kind(error)

@@ -35,8 +35,10 @@ use uuid::Uuid;
 
 mod appended;
 mod close;
+mod copy;
 pub use appended::{AppendingError, Stepped, Submitted};
 pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
+pub use copy::{copy_ledger, CopyError, CopyReport, COPY_BATCH_EVENTS_MAX};
 
 /// Most commands decided into one durable append; more are split into several appends.
 pub const APPEND_BATCH_COMMANDS_MAX: usize = 1000;

@@ -10,7 +10,7 @@ mod serve;
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
-use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Place, StoreError};
+use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Location, Place, StoreError};
 use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
 use std::io::{self, BufRead, Write};
@@ -108,6 +108,29 @@ events are never changed. Stop `serve` first: the directory is locked while it r
 Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing replaced), 2 could not run."
     )]
     Rebuild,
+    /// Copy the whole ledger to another store, keeping every position, id and hash.
+    #[command(
+        long_about = "Copy the whole ledger from one store to another: sled to PostgreSQL, PostgreSQL to sled, or \
+one sled data directory to a new one. Every event keeps its position, event id, command id, recorded time and both \
+hashes (each is sealed again by the destination and checked against the source's); every command record keeps \
+its body digest, every feed item and every signed audit checkpoint is copied; the destination's state rows are \
+then rebuilt from the copied log. Prints one JSON object: events, commands, feed items, checkpoints, the head hash.\n\n\
+The destination must be empty, or hold an interrupted copy of the same source: the copy then resumes after it. \
+Nothing is read through --data-dir or --store: name both stores. Stop writers of the source first (a sled \
+directory is locked while `serve` runs). The signing key is not part of a store: copy the data directory's \
+audit-signing-key yourself, or point FLEXLEDGER_SIGNING_KEY at it.\n\n\
+Exit: 0 copied, 1 stored data is damaged, 2 could not run (the destination holds another ledger, a store \
+cannot be opened)."
+    )]
+    Copy {
+        /// The store to copy: a data directory, or a PostgreSQL URL (postgres://…).
+        #[arg(long, value_name = "STORE")]
+        from: String,
+        /// The store to fill: a new or empty data directory, or a migrated PostgreSQL
+        /// database (postgres://…).
+        #[arg(long, value_name = "STORE")]
+        to: String,
+    },
     /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
     #[command(
         long_about = concat!(
@@ -257,6 +280,11 @@ pub const TEACHING: help::Teaching = help::Teaching {
             "flexledger --data-dir demo-data backup --out - | gzip > demo.backup.gz",
             "FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out served.backup   # while serve runs: flexledger --data-dir demo-data serve --demo (AUDITOR=the auditor token it prints)",
         ]),
+        ("copy", &[
+            "flexledger copy --from demo-data --to demo-copy",
+            "flexledger copy --from demo-data --to demo-copy   # again: resumes after what it copied (here: nothing left)",
+            "flexledger --data-dir demo-copy verify",
+        ]),
         ("restore", &[
             "flexledger --data-dir demo-data backup --out demo.backup",
             "flexledger --data-dir restored restore demo.backup --signing-key demo-data/audit-signing-key",
@@ -275,7 +303,7 @@ pub const TEACHING: help::Teaching = help::Teaching {
         ("backup", "Directory of the ledger to back up; it must already hold a ledger. Not read with --server"),
         ("restore", "The new data directory to restore into; it must not exist, or be empty"),
     ],
-    data_dir_unused: &[],
+    data_dir_unused: &["copy"],
 };
 
 /// `--data-dir` of a command that reads a ledger and never makes one.
@@ -426,6 +454,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => serve::serve(place, &listen, auth.as_deref(), demo, &cors_origins),
         CliCommand::Backup(args) => backup::backup(place, &args),
         CliCommand::Restore(args) => backup::restore(place, &args),
+        CliCommand::Copy { from, to } => copy(&Location::parse(&from), &Location::parse(&to)),
     }
 }
 
@@ -678,7 +707,7 @@ fn print_json_line(stdout: &mut impl Write, value: &impl serde::Serialize) -> an
 }
 
 fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<ExitCode> {
-    let store = open_store(place)?;
+    let store = open_store(&place.store)?;
     let mut stdout = io::stdout().lock();
     match member_coverage(&store, member_id, as_of)? {
         Some(coverage) => {
@@ -727,7 +756,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
             format!("--month {month:?} is not a month: write YYYY-MM"),
         );
     };
-    let store = open_store(place)?;
+    let store = open_store(&place.store)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
             let report = crate::codec::wire::RegionMonthReport::from(&report);
@@ -753,7 +782,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn events(place: &Place, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
-    let store = open_store(place)?;
+    let store = open_store(&place.store)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -788,8 +817,32 @@ struct VerifyFailure<'a> {
     message: &'a str,
 }
 
+/// `copy`: the source opened as every command opens it (a close left half recorded is
+/// finished first), the destination as a bare store (its state rows are rebuilt at the
+/// end, `ledger::copy_ledger`).
+fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    if from == to {
+        anyhow::bail!("--from and --to name the same store ({from}): name another destination");
+    }
+    let source = open_store(from)?;
+    let mut destination = to
+        .open()
+        .with_context(|| format!("cannot open the destination {to}"))?;
+    let progress = walk_progress("copy", source.head()?.0);
+    let copied = crate::ledger::copy_ledger(&source, &mut destination, &mut |position| {
+        if position % 4096 == 0 {
+            progress.set_position(position);
+        }
+    });
+    progress.finish_and_clear();
+    let report = copied.with_context(|| format!("copying {from} to {to}"))?;
+    print_json_line(&mut io::stdout().lock(), &report)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn verify(place: &Place) -> anyhow::Result<ExitCode> {
-    let store = open_store(place)?;
+    let store = open_store(&place.store)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
@@ -801,7 +854,7 @@ fn verify(place: &Place) -> anyhow::Result<ExitCode> {
 }
 
 fn rebuild(place: &Place) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(place)?;
+    let mut store = open_store(&place.store)?;
     let progress = walk_progress("rebuild", store.head()?.0);
     let outcome = crate::ledger::rebuild_state(&mut store, &mut |position| {
         if position % 4096 == 0 {
@@ -840,15 +893,14 @@ fn print_walk_outcome<T: serde::Serialize>(
     }
 }
 
-fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
+fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
     use anyhow::Context;
-    if !place.store.has_ledger() {
-        anyhow::bail!("no ledger in {}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)", place.store);
+    if !location.has_ledger() {
+        anyhow::bail!("no ledger in {location}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)");
     }
-    let mut store = place
-        .store
+    let mut store = location
         .open()
-        .with_context(|| format!("cannot open the ledger in {}", place.store))?;
+        .with_context(|| format!("cannot open the ledger in {location}"))?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close left half recorded by a crash is finished before anything is read.
     let store = crate::ledger::finish_recorded_closes(store, &mut crate::ledger::SystemSources)?;

@@ -35,6 +35,12 @@ impl Location {
         }
     }
 
+    /// A store named in full, as `copy --from/--to` name them: a PostgreSQL URL, or
+    /// else a sled data directory.
+    pub fn parse(text: &str) -> Location {
+        Location::Sled(PathBuf::from(text))
+    }
+
     /// Whether a ledger is there to open (a data directory without sled's files has
     /// none: `submit` or `restore` makes one).
     pub fn has_ledger(&self) -> bool {

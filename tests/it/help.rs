@@ -175,7 +175,10 @@ fn every_subcommand_shows_examples_that_no_terminal_wraps() {
                 let Some(program) = BINARIES.iter().find(|(binary, _)| words[0] == *binary) else {
                     continue;
                 };
-                let needs_no_data = words.iter().any(|word| word == "verify-bundle");
+                // `copy` names both of its stores with --from and --to.
+                let needs_no_data = words
+                    .iter()
+                    .any(|word| word == "verify-bundle" || word == "copy");
                 let names_data = words
                     .iter()
                     .any(|word| word == "--data-dir" || word == "--server");
@@ -189,8 +192,8 @@ fn every_subcommand_shows_examples_that_no_terminal_wraps() {
     }
 }
 
-/// What `--data-dir` says for each command is true of it, and `verify-bundle`, which
-/// reads no data directory, does not offer one.
+/// What `--data-dir` says for each command is true of it, and `verify-bundle` and
+/// `copy`, which read no data directory, do not offer one.
 #[test]
 fn the_data_dir_help_says_what_each_command_does_with_it() {
     for help in helps(COLUMNS_WIDE) {
@@ -208,7 +211,7 @@ fn the_data_dir_help_says_what_each_command_does_with_it() {
         let shown = help.text.contains("--data-dir <DATA_DIR>");
         assert_eq!(
             shown,
-            help.subcommand != "verify-bundle",
+            !matches!(help.subcommand.as_str(), "verify-bundle" | "copy"),
             "`{name} --help` shows --data-dir: {shown}"
         );
     }

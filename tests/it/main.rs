@@ -14,6 +14,7 @@ mod cli;
 mod close;
 mod conformance;
 mod conventions;
+mod copy;
 mod differential;
 mod docs;
 mod durability;

@@ -75,7 +75,8 @@ pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .env_remove("FLEXLEDGER_DATA_DIR");
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .env_remove("FLEXLEDGER_STORE");
     command.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {

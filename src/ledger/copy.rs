@@ -1,0 +1,270 @@
+//! Moving a ledger from one store to another (sled to PostgreSQL and back, or a sled
+//! directory to a new one): every event at its position with its event id, command id,
+//! recorded time and hashes, every command record with its body digest, every feed
+//! item, every signed audit checkpoint; the state rows are then rebuilt from the copied
+//! log (they are derived, D30), so both ends fold to the same coverage.
+//!
+//! Why through the store's traits and not an engine's dump: the destination seals every
+//! event again as it appends it (both hash chains), and the copy checks that each
+//! sealed hash equals the source's, so a copy cannot silently change what an auditor
+//! has already verified. An interrupted copy resumes: a destination whose log is a
+//! prefix of the source's (the same hash at its head) continues after its head.
+
+use super::{rebuild_state, LedgerError, RebuildReport};
+use crate::store::{
+    CommandRecord, Envelope, EventLog, EventStore, FeedRows, ReadStore, StateKey, StateWrite,
+    StoreError,
+};
+use uuid::Uuid;
+
+/// Events appended to the destination per atomic append, at most (whole commands: a
+/// command with more events than this is appended alone).
+pub const COPY_BATCH_EVENTS_MAX: usize = 4096;
+/// Feed items read from the source per page.
+const COPY_FEED_PAGE_ITEMS_MAX: usize = 1024;
+
+/// What a copy did.
+#[derive(Debug, serde::Serialize)]
+pub struct CopyReport {
+    pub ok: bool,
+    /// Events in the destination's log now (= the source's head).
+    pub events: u64,
+    /// Events the destination held before (a resumed copy).
+    pub resumed_after: u64,
+    pub commands: u64,
+    pub feed_items: u64,
+    pub checkpoints: u64,
+    pub head_hash: crate::store::Sha256,
+    pub rebuilt: RebuildReport,
+}
+
+/// Why a copy stopped. Nothing acknowledged is lost: what was appended stays, and a
+/// second run resumes after it.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("the destination already holds a different ledger: its event at position {position} is not the source's (a copy only fills an empty store or resumes its own copy)")]
+    DestinationDiffers { position: u64 },
+    #[error(
+        "the destination's log ({destination} events) is longer than the source's ({source_head})"
+    )]
+    DestinationAhead { destination: u64, source_head: u64 },
+    #[error("the copied event at position {position} sealed to another hash than the source's: nothing after it was copied")]
+    HashChanged { position: u64 },
+    #[error("the source remembers {count} command id(s) that have no events; run `flexledger verify` on it")]
+    CommandsWithoutEvents { count: usize },
+}
+
+impl From<StoreError> for CopyError {
+    fn from(error: StoreError) -> CopyError {
+        CopyError::Ledger(error.into())
+    }
+}
+
+/// Copies `source` into `destination` (empty, or holding an interrupted copy of the
+/// same source), then rebuilds the destination's state rows. `progress` is told each
+/// position copied, then each position folded by the rebuild.
+pub fn copy_ledger<D: EventStore>(
+    source: &(impl ReadStore + ?Sized),
+    destination: &mut D,
+    progress: &mut dyn FnMut(u64),
+) -> Result<CopyReport, CopyError> {
+    let (source_head, source_hash) = source.head()?;
+    let resumed_after = resume_point(source, destination, source_head)?;
+    let mut feed = FeedCursor::new(resumed_after + 1);
+    let mut batch = Batch::default();
+    let mut commands = 0u64;
+    for envelope in source.read_log(resumed_after + 1) {
+        let envelope = envelope?;
+        if batch.last_command() != Some(envelope.command_id) {
+            if batch.events >= COPY_BATCH_EVENTS_MAX {
+                batch.append(source, destination, &mut feed)?;
+                progress(feed.next_position - 1);
+            }
+            batch.start(source, envelope.command_id)?;
+            commands += 1;
+        }
+        batch.push(envelope);
+    }
+    batch.append(source, destination, &mut feed)?;
+    let copied_commands = destination.command_ids()?.len();
+    let source_commands = source.command_ids()?.len();
+    if copied_commands != source_commands {
+        return Err(CopyError::CommandsWithoutEvents {
+            count: source_commands.abs_diff(copied_commands),
+        });
+    }
+    let mut checkpoints = 0;
+    for (tree_size, bytes) in source.audit_checkpoints()? {
+        destination.put_audit_checkpoint(tree_size, &bytes)?;
+        checkpoints += 1;
+    }
+    let rebuilt = rebuild_state(destination, progress)?;
+    Ok(CopyReport {
+        ok: true,
+        events: source_head,
+        resumed_after,
+        commands,
+        feed_items: feed.copied,
+        checkpoints,
+        head_hash: source_hash,
+        rebuilt,
+    })
+}
+
+/// Where the copy starts: after the destination's head, if its log is the source's
+/// up to there.
+fn resume_point(
+    source: &(impl ReadStore + ?Sized),
+    destination: &impl EventLog,
+    source_head: u64,
+) -> Result<u64, CopyError> {
+    let (head, hash) = destination.head()?;
+    if head == 0 {
+        return Ok(0);
+    }
+    if head > source_head {
+        return Err(CopyError::DestinationAhead {
+            destination: head,
+            source_head,
+        });
+    }
+    match source.read_log(head).next().transpose()? {
+        Some(envelope) if envelope.position == head && envelope.hash == hash => Ok(head),
+        _ => Err(CopyError::DestinationDiffers { position: head }),
+    }
+}
+
+/// The commands of one destination append, being gathered.
+#[derive(Default)]
+struct Batch {
+    commands: Vec<CommandRecord>,
+    events: usize,
+}
+
+impl Batch {
+    fn last_command(&self) -> Option<Uuid> {
+        self.commands.last().map(|command| command.command_id)
+    }
+
+    /// Starts the next command: its record (with the body digest the source keeps).
+    fn start(
+        &mut self,
+        source: &(impl ReadStore + ?Sized),
+        command_id: Uuid,
+    ) -> Result<(), CopyError> {
+        let span = source.command_span(command_id)?;
+        self.commands.push(CommandRecord {
+            command_id,
+            envelopes: Vec::new(),
+            body_digest: span.and_then(|span| span.body_digest),
+        });
+        Ok(())
+    }
+
+    fn push(&mut self, envelope: Envelope) {
+        // OK because `start` ran for this envelope's command before it.
+        let command = self.commands.last_mut().expect("a command was started");
+        command.envelopes.push(envelope);
+        self.events += 1;
+    }
+
+    /// Appends the gathered commands with their feed items, and checks that every
+    /// event sealed to the source's hash.
+    fn append(
+        &mut self,
+        source: &(impl ReadStore + ?Sized),
+        destination: &mut impl EventStore,
+        feed: &mut FeedCursor,
+    ) -> Result<(), CopyError> {
+        let Some(last) = self
+            .commands
+            .iter()
+            .rev()
+            .find_map(|command| command.envelopes.last())
+        else {
+            return Ok(());
+        };
+        let last_position = last.position;
+        let expected: Vec<(u64, crate::store::Sha256)> = self
+            .commands
+            .iter()
+            .flat_map(|command| &command.envelopes)
+            .map(|envelope| (envelope.position, envelope.hash))
+            .collect();
+        let items = feed.items_through(source, last_position)?;
+        destination.append(&mut self.commands, &items)?;
+        let sealed = self
+            .commands
+            .iter()
+            .flat_map(|command| &command.envelopes)
+            .map(|envelope| (envelope.position, envelope.hash));
+        if let Some(((position, _), _)) = expected
+            .iter()
+            .zip(sealed)
+            .find(|((_, expected), (_, sealed))| expected != sealed)
+        {
+            return Err(CopyError::HashChanged {
+                position: *position,
+            });
+        }
+        *self = Batch::default();
+        Ok(())
+    }
+}
+
+/// Reads the source's feed items in step with the log.
+struct FeedCursor {
+    /// The first position whose items are not copied yet.
+    next_position: u64,
+    copied: u64,
+}
+
+impl FeedCursor {
+    fn new(next_position: u64) -> FeedCursor {
+        FeedCursor {
+            next_position,
+            copied: 0,
+        }
+    }
+
+    /// Every feed item at positions from the cursor through `last`, as the state
+    /// writes of the append of those positions (the only way items are written).
+    fn items_through(
+        &mut self,
+        source: &(impl FeedRows + ?Sized),
+        last: u64,
+    ) -> Result<Vec<StateWrite>, CopyError> {
+        let mut writes = Vec::new();
+        let (mut position, mut after) = (self.next_position, None);
+        loop {
+            let page =
+                source.coverage_changes_page(position, after, 0, COPY_FEED_PAGE_ITEMS_MAX)?;
+            let full = page.len() == COPY_FEED_PAGE_ITEMS_MAX;
+            for item in page {
+                let change =
+                    crate::codec::rows::decode_coverage_item(&item).map_err(|message| {
+                        StoreError::Corrupt {
+                            position,
+                            message: format!("a feed item does not decode: {message}"),
+                        }
+                    })?;
+                if change.position > last {
+                    self.next_position = last + 1;
+                    return Ok(writes);
+                }
+                (position, after) = (change.position, Some(change.member_id));
+                writes.push(StateWrite {
+                    key: StateKey::CoverageChange(change.position, change.member_id),
+                    value: Some(item),
+                });
+                self.copied += 1;
+            }
+            if !full {
+                self.next_position = last + 1;
+                return Ok(writes);
+            }
+        }
+    }
+}
