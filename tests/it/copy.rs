@@ -5,7 +5,7 @@
 
 use crate::support::*;
 use flexledger::ledger::member_coverage;
-use flexledger::store::{Checkpoints, EventLog, FeedRows, ReadStore, SledStore, StateRows};
+use flexledger::store::{FeedRows, ReadStore, SledStore};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
