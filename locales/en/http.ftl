@@ -9,6 +9,9 @@ http-internal-request = internal error (request { $request }); the server's log 
 http-unavailable = { $detail }
 http-writer-failed = an append failed; the ledger takes no more commands until the server is restarted
 http-bring-up-to-date-failed = the ledger could not record a month close's consequences for this member; see the server's log
+http-read-only = this server only reads (serve --read-only); send commands to the ledger's writer
+http-read-only-writer = this server only reads (serve --read-only); send commands to the ledger's writer at { $writer }
+http-read-only-close-pending = the writer is still recording a month close for this member's region; ask again in a moment, or ask the writer
 
 ## Routes, methods, tokens and limits
 

@@ -8,6 +8,9 @@ http-internal-request = 服务器内部错误（请求 { $request }）；详情�
 http-unavailable = 账本暂不接受命令，须重启服务器：{ $detail }
 http-writer-failed = 一次追加写入失败；服务器重启前，账本不再接受命令
 http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
+http-read-only = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器
+http-read-only-writer = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器 { $writer }
+http-read-only-close-pending = 写入服务器仍在记录此参保人员所在统筹地区的月结；请稍后再查询，或向写入服务器查询
 
 ## 路由、请求方法、令牌与限额
 

@@ -205,6 +205,14 @@ cannot be opened)."
         /// Let browser pages from ORIGIN call the API (CORS), e.g. https://app.example.org; repeatable. Off by default.
         #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = crate::http::cors::parse_origin)]
         cors_origins: Vec<axum::http::HeaderValue>,
+        /// Only read: answer coverage, events, regions, the feed and the audit routes
+        /// from the store (e.g. a PostgreSQL hot standby: --store postgres://standby…),
+        /// and answer commands with 503. Any number may run beside the one writer.
+        #[arg(long, conflicts_with = "demo")]
+        read_only: bool,
+        /// The writer's address, named in a --read-only server's answer to a command.
+        #[arg(long, value_name = "URL", requires = "read_only")]
+        writer_url: Option<String>,
     },
     /// Print the bureau's report of a region's closed month: money and members by status.
     #[command(
@@ -451,7 +459,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             auth,
             demo,
             cors_origins,
-        } => serve::serve(place, &listen, auth.as_deref(), demo, &cors_origins),
+            read_only,
+            writer_url,
+        } => serve::serve(
+            place,
+            &serve::ServeArgs {
+                listen: &listen,
+                auth: auth.as_deref(),
+                demo,
+                cors_origins: &cors_origins,
+                read_only,
+                writer_url: writer_url.as_deref(),
+            },
+        ),
         CliCommand::Backup(args) => backup::backup(place, &args),
         CliCommand::Restore(args) => backup::restore(place, &args),
         CliCommand::Copy { from, to } => copy(&Location::parse(&from), &Location::parse(&to)),

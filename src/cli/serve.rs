@@ -95,58 +95,142 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn serve(
-    place: &crate::store::Place,
-    listen: &str,
-    auth: Option<&Path>,
-    demo: bool,
-    cors_origins: &[axum::http::HeaderValue],
-) -> anyhow::Result<ExitCode> {
-    if cors_origins.len() > CORS_ORIGINS_MAX {
+/// How `serve` was asked to run, besides where its ledger is.
+pub struct ServeArgs<'a> {
+    pub listen: &'a str,
+    pub auth: Option<&'a Path>,
+    pub demo: bool,
+    pub cors_origins: &'a [axum::http::HeaderValue],
+    /// Serve reads only (`--read-only`): no writer, commands answered with 503.
+    pub read_only: bool,
+    /// Where the writer is, named in a read-only server's 503 (`--writer-url`).
+    pub writer_url: Option<&'a str>,
+}
+
+type LedgerWriter = crate::writer::Writer<crate::store::AnyStore>;
+/// The demo's tokens, printed when the server starts.
+type DemoTokens = Vec<(Role, String)>;
+
+/// What runs beside the HTTP server and stops after it: the ledger's writer, or a
+/// read-only server's feed follower.
+enum Beside {
+    Writer(LedgerWriter),
+    Follower(crate::feed::Follower),
+}
+
+pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.cors_origins.len() > CORS_ORIGINS_MAX {
         anyhow::bail!("at most {CORS_ORIGINS_MAX} --cors-origin values");
     }
-    let mut tokens = match auth {
+    let tokens = match args.auth {
         Some(path) => Tokens::load(path).map_err(anyhow::Error::msg)?,
-        None if demo => Tokens::default(),
+        None if args.demo => Tokens::default(),
         None => anyhow::bail!("serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens"),
     };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (beside, state, printed_tokens) = if args.read_only {
+        let (follower, state) = start_reader(place, args, tokens, stopped)?;
+        (Beside::Follower(follower), state, Vec::new())
+    } else {
+        let (writer, state, printed) = start_writer(place, args, tokens, stopped)?;
+        (Beside::Writer(writer), state, printed)
+    };
+    let served = run_server(args.listen, state, &printed_tokens, stop);
+    match beside {
+        Beside::Writer(writer) => {
+            // Answers whatever is still queued, then the ledger (and its store) close.
+            let (_, stats) = writer.shutdown();
+            tracing::info!(
+                appends = stats.appends,
+                commands = stats.commands,
+                "stopped"
+            );
+        }
+        Beside::Follower(follower) => follower.stop(),
+    }
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A read-only server's state: a reader on the store and a feed follower.
+fn start_reader(
+    place: &crate::store::Place,
+    args: &ServeArgs,
+    tokens: Tokens,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(crate::feed::Follower, crate::http::AppState)> {
+    if args.demo {
+        anyhow::bail!("--demo seeds a ledger, which a --read-only server never writes: start the demo on the writer");
+    }
+    let reader = place
+        .store
+        .open_read_only()
+        .with_context(|| format!("cannot open the ledger in {}", place.store))?;
+    Ok(crate::http::start_read_only(
+        reader,
+        &place.data_dir,
+        tokens,
+        args.cors_origins,
+        stopped,
+        args.writer_url,
+    )?)
+}
+
+/// The writer's state: the ledger opened for writing (seeded with the demo if asked),
+/// handed to the writer; and the demo tokens to print, if any.
+fn start_writer(
+    place: &crate::store::Place,
+    args: &ServeArgs,
+    mut tokens: Tokens,
+    stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(LedgerWriter, crate::http::AppState, DemoTokens)> {
     let mut ledger = super::open_ledger(place)
         .with_context(|| format!("cannot open the ledger in {}", place.store))?;
     // Read (or made) before the server starts, so a demo whose tokens cannot be read
     // stops here, having printed nothing.
-    let printed_tokens = if demo && auth.is_none() {
+    let printed_tokens = if args.demo && args.auth.is_none() {
         demo_tokens(&place.data_dir)?
     } else {
         Vec::new()
     };
-    if demo {
+    if args.demo {
         crate::http::seed_demo(&mut ledger, &mut SystemSources)?;
     }
     super::configure_close_chunks(&mut ledger);
     for (role, token) in &printed_tokens {
         tokens.insert(token, *role);
     }
-    let (stop, stopped) = tokio::sync::watch::channel(false);
     let (writer, state) = crate::http::start(
         ledger,
         &place.data_dir,
         Box::new(SystemSources),
         tokens,
-        cors_origins,
+        args.cors_origins,
         stopped,
     );
+    Ok((writer, state, printed_tokens))
+}
+
+/// Serves `state` on `listen` until a signal, printing the address bound and any
+/// demo tokens first.
+fn run_server(
+    listen: &str,
+    state: crate::http::AppState,
+    printed_tokens: &[(Role, String)],
+    stop: tokio::sync::watch::Sender<bool>,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let served = runtime.block_on(async {
+    runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let address = listener.local_addr()?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;
-        for (role, token) in &printed_tokens {
+        for (role, token) in printed_tokens {
             writeln!(stdout, "{} token: {token}", role.name())?;
         }
         stdout.flush()?;
@@ -158,17 +242,7 @@ pub fn serve(
         };
         crate::http::run(listener, state, connection_limits(), shutdown).await?;
         anyhow::Ok(())
-    });
-    drop(runtime);
-    // Answers whatever is still queued, then the ledger (and its store) close.
-    let (_, stats) = writer.shutdown();
-    tracing::info!(
-        appends = stats.appends,
-        commands = stats.commands,
-        "stopped"
-    );
-    served?;
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// The documented limits; the tests lower them through undocumented variables:

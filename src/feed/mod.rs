@@ -17,9 +17,11 @@
 //! month close (`subscription.rs`).
 
 mod catch_up;
+mod follow;
 mod subscription;
 
 pub use catch_up::{catch_up_page, Cursor};
+pub use follow::{Follower, FEED_FOLLOW_PAGE_ITEMS_MAX, FEED_FOLLOW_POLL_MILLIS};
 pub use subscription::{Delivery, Filter, Start, StartError, Subscription};
 
 use crate::domain::coverage::CoverageChanged;

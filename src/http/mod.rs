@@ -18,7 +18,7 @@ pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
-pub use start::{seed_demo, start, DEMO_COMMANDS};
+pub use start::{seed_demo, start, start_read_only, DEMO_COMMANDS};
 
 use crate::domain::coverage::month_line;
 use crate::domain::month::Month;
@@ -65,8 +65,11 @@ pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// Submits commands to the one writer.
-    pub writer: WriterHandle,
+    /// Submits commands to the one writer; `None` on a server that only reads
+    /// (`serve --read-only`), which answers commands with 503.
+    pub writer: Option<WriterHandle>,
+    /// Where the writer is, for a read-only server's 503 (`--writer-url`).
+    pub writer_url: Option<Arc<str>>,
     /// A read-only handle on the same database.
     pub store: Arc<AnyReader>,
     /// The data directory: where the signing key is (`audit::keys`).
@@ -393,7 +396,10 @@ async fn post_commands(
     let value = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
     let (commands, single) = commands_of(value, idempotency_key)?;
-    let mut results = state.writer.submit(commands).await?;
+    let Some(writer) = &state.writer else {
+        return Err(read_only(&state));
+    };
+    let mut results = writer.submit(commands).await?;
     count_commands(&state.metrics, &results, started);
     let language = language_of(&headers);
     localize_refusals(&mut results, language);
@@ -660,7 +666,16 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
     })
     .await?;
     if pending {
-        state.writer.bring_up_to_date(member_id).await.map_err(|error| {
+        let Some(writer) = &state.writer else {
+            // A replica never writes: the writer records the close's consequences.
+            return Err(AppError::say(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "http-read-only-close-pending",
+                vec![],
+            ));
+        };
+        writer.bring_up_to_date(member_id).await.map_err(|error| {
             tracing::error!(%error, %member_id, "bringing a member up to date with a month close failed");
             AppError::say(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -671,6 +686,24 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
         })?;
     }
     Ok(())
+}
+
+/// The 503 of a command sent to a read-only server: where to send it instead.
+fn read_only(state: &AppState) -> AppError {
+    match &state.writer_url {
+        Some(writer) => AppError::say(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "read_only",
+            "http-read-only-writer",
+            vec![("writer", text(writer))],
+        ),
+        None => AppError::say(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "read_only",
+            "http-read-only",
+            vec![],
+        ),
+    }
 }
 
 fn stored_member(

@@ -8,8 +8,9 @@ use super::{
     feed_broadcast_items_max, AppState, Metrics, FEED_SUBSCRIBERS_MAX, REQUESTS_IN_FLIGHT_MAX,
 };
 use crate::domain::parse_command;
+use crate::feed::Follower;
 use crate::ledger::{Ledger, LedgerError, Sources};
-use crate::store::{AnyStore, CommandResult, EventLog};
+use crate::store::{AnyReader, AnyStore, CommandResult, EventLog, StoreError};
 use crate::writer::Writer;
 use axum::http::HeaderValue;
 use std::sync::Arc;
@@ -50,7 +51,8 @@ pub fn start(
     let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
     let writer = Writer::start_with_feed(ledger, sources, Some(feed.clone()));
     let state = AppState {
-        writer: writer.sender(),
+        writer: Some(writer.sender()),
+        writer_url: None,
         store,
         data_dir: data_dir.into(),
         tokens: Arc::new(tokens),
@@ -63,4 +65,36 @@ pub fn start(
         cors_origins: cors_origins.into(),
     };
     (writer, state)
+}
+
+/// The state of a server that only reads (`serve --read-only`): `reader` on the store
+/// (a PostgreSQL standby, or a ledger no writer holds), no writer (commands get 503
+/// naming `writer_url`), and a feed fed by a [`Follower`] of the log instead of by a
+/// writer. Stop the follower once the server has stopped.
+pub fn start_read_only(
+    reader: AnyReader,
+    data_dir: &std::path::Path,
+    tokens: Tokens,
+    cors_origins: &[HeaderValue],
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    writer_url: Option<&str>,
+) -> Result<(Follower, AppState), StoreError> {
+    let store = Arc::new(reader);
+    let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
+    let follower = Follower::start(store.clone(), feed.clone())?;
+    let state = AppState {
+        writer: None,
+        writer_url: writer_url.map(Arc::from),
+        store,
+        data_dir: data_dir.into(),
+        tokens: Arc::new(tokens),
+        feed,
+        feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
+        request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
+        shutdown,
+        metrics: Arc::new(Metrics::default()),
+        writer_counters: Arc::new(crate::writer::WriterCounters::default()),
+        cors_origins: cors_origins.into(),
+    };
+    Ok((follower, state))
 }

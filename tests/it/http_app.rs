@@ -32,6 +32,8 @@ pub(crate) struct App {
     pub(crate) tree: sled::Tree,
     /// The state the router shares, for tests that take its request or feed slots.
     pub(crate) state: Option<flexledger::http::AppState>,
+    /// A read-only server's feed follower (`replica`), stopped after its router.
+    follower: Option<flexledger::feed::Follower>,
 }
 
 impl App {
@@ -47,11 +49,7 @@ impl App {
         let mut sources = FixedSources::new();
         flexledger::http::seed_demo(&mut ledger, &mut sources).unwrap();
         let tree = ledger.store().sled().unwrap().raw_tree().clone();
-        let mut tokens = Tokens::default();
-        for (role, token) in TOKENS {
-            let role = *Role::ALL.iter().find(|each| each.name() == role).unwrap();
-            tokens.insert(token, role);
-        }
+        let tokens = test_tokens();
         let origins: Vec<axum::http::HeaderValue> = origins
             .iter()
             .map(|origin| flexledger::http::cors::parse_origin(origin).unwrap())
@@ -77,6 +75,39 @@ impl App {
             writer: Some(writer),
             stop,
             tree,
+            follower: None,
+        }
+    }
+
+    /// `serve --read-only --writer-url WRITER` on this app's store, in process: a
+    /// reader on the same database (as a replica reads a standby), no writer, and a
+    /// feed follower.
+    pub(crate) fn replica(&self, writer: &str) -> App {
+        let reader = self.state.as_ref().unwrap().store.as_ref().clone();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let (follower, state) = flexledger::http::start_read_only(
+            reader,
+            &self.state.as_ref().unwrap().data_dir,
+            test_tokens(),
+            &[],
+            stopped,
+            Some(writer),
+        )
+        .unwrap();
+        App {
+            router: Some(flexledger::http::app(state.clone())),
+            state: Some(state),
+            runtime: Some(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap(),
+            ),
+            writer: None,
+            stop,
+            tree: self.tree.clone(),
+            follower: Some(follower),
         }
     }
 
@@ -225,7 +256,20 @@ impl Drop for App {
         if let Some(writer) = self.writer.take() {
             let _ = writer.shutdown();
         }
+        if let Some(follower) = self.follower.take() {
+            follower.stop();
+        }
     }
+}
+
+/// The test tokens of `http.rs`, one per role.
+fn test_tokens() -> Tokens {
+    let mut tokens = Tokens::default();
+    for (role, token) in TOKENS {
+        let role = *Role::ALL.iter().find(|each| each.name() == role).unwrap();
+        tokens.insert(token, role);
+    }
+    tokens
 }
 
 /// A response header's value, or "" when absent.
@@ -1179,4 +1223,68 @@ fn a_refusal_speaks_the_language_the_client_asks_for() {
     );
     let (_, french, language) = refused(Some("fr-FR"));
     assert_eq!((french, language.as_str()), (english, "en"));
+}
+
+/// `serve --read-only`: the same answers as the writer's for every read, the same feed
+/// (every item with the same id, followed from the log), and commands refused with
+/// 503 naming the writer, in the reader's language.
+#[test]
+fn a_read_only_server_reads_what_the_writer_wrote_and_sends_commands_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = App::start(dir.path());
+    let replica = writer.replica("http://writer.example:7878");
+    let operator = token("operator");
+    for path in [
+        format!("/v1/members/{MEMBER}"),
+        format!("/v1/members/{MEMBER}/events"),
+        "/v1/regions/demo".to_string(),
+    ] {
+        let read = |app: &App| app.call("GET", &path, Some(operator), None, &[]);
+        assert_eq!(read(&replica), read(&writer), "{path}");
+        assert_eq!(read(&replica).0, 200, "{path}");
+    }
+
+    let (status, body) = replica.call(
+        "POST",
+        "/v1/commands",
+        Some(operator),
+        Some(&pay("2025-10", "2025-10-03")),
+        &[],
+    );
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "read_only");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("http://writer.example:7878"), "{message}");
+    let (_, chinese) = replica.call(
+        "POST",
+        "/v1/commands",
+        Some(operator),
+        Some(&pay("2025-10", "2025-10-03")),
+        &[("accept-language", "zh-CN")],
+    );
+    assert_eq!(chinese["error"]["code"], "read_only");
+    assert!(
+        chinese["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("只读"),
+        "{chinese}"
+    );
+
+    // Both feeds from the head on; a payment through the writer reaches both, as the
+    // same messages with the same ids.
+    let mut from_writer = writer.subscribe("", None);
+    let mut from_replica = replica.subscribe("", None);
+    let (status, body) = writer.call(
+        "POST",
+        "/v1/commands",
+        Some(operator),
+        Some(&pay("2025-10", "2025-10-03")),
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    let expected = read_messages(&mut from_writer, 2);
+    assert_eq!(expected[0].1, "ContributionPaid");
+    assert_eq!(expected[1].1, "CoverageChanged");
+    assert_eq!(read_messages(&mut from_replica, 2), expected);
 }
