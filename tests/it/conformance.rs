@@ -151,20 +151,20 @@ impl Engine for Postgres {
 
 /// Builds commands whose envelopes continue the log and their streams: one
 /// `DeductionStopped` event per member named.
-struct Commands {
+pub struct Commands {
     next_position: u64,
     versions: HashMap<String, u64>,
 }
 
 impl Commands {
-    fn new() -> Commands {
+    pub fn new() -> Commands {
         Commands {
             next_position: 1,
             versions: HashMap::new(),
         }
     }
 
-    fn command(&mut self, id: u128, members: &[u128]) -> CommandRecord {
+    pub fn command(&mut self, id: u128, members: &[u128]) -> CommandRecord {
         let command_id = Uuid::from_u128(id);
         let envelopes = members
             .iter()

@@ -338,6 +338,13 @@ pub fn migrate(url: &str) -> Result<u32, StoreError> {
     let config = parse_config(url, &store)?;
     let mut connection = Connection::open(&config, &store)?;
     let outcome = migrate_on(&mut connection, &store);
+    // Released before returning (a writer may open the store next): a session's locks
+    // go when its backend exits, which may be after this end of the connection closes.
+    if !matches!(outcome, Err(StoreError::WriterLocked { .. })) {
+        let _ = connection
+            .client
+            .execute("SELECT pg_advisory_unlock($1)", &[&PG_WRITER_LOCK_KEY]);
+    }
     drop_off_runtime(move || drop(connection));
     outcome
 }
