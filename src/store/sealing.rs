@@ -143,13 +143,16 @@ pub(crate) fn appended_positions(commands: &[CommandRecord]) -> std::ops::RangeI
     first..=last
 }
 
+/// A state row to set (`Some`) or remove (`None`).
+pub(crate) type RowWrite<'a> = (&'a StateKey, Option<&'a [u8]>);
+
 /// State writes split into feed items (`CoverageChange` writes, which must be of the
 /// positions this append writes, `appended`: an append writes the coverage changes of
 /// its own events only) and every other row, set (`Some`) or removed (`None`).
 pub(crate) fn split_state_writes(
     state: &[StateWrite],
     appended: std::ops::RangeInclusive<u64>,
-) -> (Vec<CoverageItem>, Vec<(&StateKey, Option<&[u8]>)>) {
+) -> (Vec<CoverageItem>, Vec<RowWrite<'_>>) {
     let mut coverage = Vec::new();
     let mut rows = Vec::with_capacity(state.len());
     for write in state {

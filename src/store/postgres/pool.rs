@@ -1,15 +1,20 @@
 //! Connections to the server: one (the writer's) or a bounded pool (a reader's), each
 //! with its prepared statements, and dropped where dropping them cannot panic.
 //!
-//! The sync `postgres` client owns a small tokio runtime per connection and blocks on
-//! it for every call, and again when it is dropped (it says goodbye to the server).
-//! tokio refuses to block a thread that drives async tasks ("Cannot start a runtime
-//! from within a runtime", rust-postgres issue #639), and blocking threads are fine:
-//! `spawn_blocking`'s closures, as tokio's docs for `block_in_place` and
-//! `spawn_blocking` say, and the writer's own thread. So every read through a
-//! `PgReader` must run on such a thread (the server's requests and the feed read the
-//! store inside `spawn_blocking`), and a connection is dropped on a thread of its own
-//! when the last handle goes away inside a runtime (`drop_off_runtime`).
+//! The sync `postgres` client owns a current-thread tokio runtime per connection and
+//! blocks on it (`Runtime::block_on`) for every call, and again when it is dropped (it
+//! says goodbye to the server). tokio panics when a thread that drives async tasks
+//! blocks that way ("Cannot start a runtime from within a runtime": rust-postgres
+//! issue #639, whose maintainer points async callers to tokio-postgres), and allows it
+//! on any thread outside a runtime (the writer's own thread) and on `spawn_blocking`'s
+//! threads (tokio's docs: it "runs the provided closure on a thread where blocking is
+//! acceptable"). Checked, not only read: `tests/it/postgres_store.rs` reads through
+//! a `PgReader` from `spawn_blocking` tasks of a multi-thread runtime, and drops the
+//! last handles on a worker thread; a `PgStore::open` called directly in an async
+//! block there panicked as described. So every call on a `PgStore` or `PgReader`
+//! must run on such a thread (the server's requests and the feed read the store
+//! inside `spawn_blocking`), and connections whose last handle goes away inside a
+//! runtime are dropped on a thread of their own (`drop_off_runtime`).
 
 use super::errors::classify;
 use ::postgres::types::ToSql;

@@ -10,7 +10,7 @@ use super::{PgReader, PgStore};
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
 use crate::store::coverage_rows::CoverageItem;
-use crate::store::sealing::{self, AppendContext, Sealed, StreamHeads};
+use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
 use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
 use crate::store::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, EnvelopeIter, EventLog, FeedRows,
@@ -184,10 +184,7 @@ fn insert_sealed(transaction: &mut Prepared<'_>, sealed: &Sealed) -> Result<Pg<(
 
 /// Writes state rows (the last write of a key wins, as in a sled batch): removals,
 /// then upserts.
-fn write_state_rows(
-    transaction: &mut Prepared<'_>,
-    rows: Vec<(&StateKey, Option<&[u8]>)>,
-) -> Pg<()> {
+fn write_state_rows(transaction: &mut Prepared<'_>, rows: Vec<RowWrite<'_>>) -> Pg<()> {
     let mut last: HashMap<Vec<u8>, Option<&[u8]>> = HashMap::with_capacity(rows.len());
     for (key, value) in rows {
         last.insert(state_key(key), value);

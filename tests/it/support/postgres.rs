@@ -197,5 +197,7 @@ fn start_watchdog(bin: &Path, dir: &Path) {
             Ok(())
         });
     }
+    // Never waited for: it outlives this process by design (it is what notices its end).
+    #[allow(clippy::zombie_processes)]
     watchdog.spawn().expect("the cluster's watchdog starts");
 }
