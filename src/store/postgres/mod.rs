@@ -29,9 +29,13 @@
 //! `remote_write` or `remote_apply` (never lowering it), and warns if the server runs
 //! with `fsync` off. One `append` is one transaction.
 //!
-//! Threads: every call blocks (module `pool`'s docs): the writer runs on its own
-//! thread, and reads run on blocking threads (`spawn_blocking`), never on a thread
-//! that drives async tasks.
+//! Threads: every call blocks (module `pool`'s docs), `open` included: the writer
+//! runs on its own thread, and reads run on blocking threads (`spawn_blocking`), never
+//! on a thread that drives async tasks.
+//!
+//! A writer whose connection is lost is not reconnected: its lock went with the
+//! connection, and another writer may hold it now. Its appends fail
+//! (`StoreError::Unavailable`) until the store is opened again.
 //!
 //! TLS is not supported by this build: reach the server through its Unix socket or a
 //! trusted network (a URL asking for `sslmode=require` fails to connect).
@@ -85,10 +89,17 @@ pub struct PgStore {
 
 /// A read-only handle: cheap to clone (the clones share one pool of at most
 /// `PG_READER_CONNECTIONS_MAX` connections, opened when first needed), `Send + Sync`.
+/// A connection that fails is dropped from the pool and a new one opened on demand.
 #[derive(Clone)]
 pub struct PgReader {
     pool: Arc<Pool>,
 }
+
+/// A reader is shared by the server's requests: `Send + Sync + Clone`, checked here.
+const _: () = {
+    fn shared<T: Send + Sync + Clone>() {}
+    let _ = shared::<PgReader>;
+};
 
 fn parse_config(url: &str, store: &str) -> Result<Config, StoreError> {
     url.parse::<Config>().map_err(|error| StoreError::Unavailable {

@@ -6,10 +6,11 @@
 use super::errors::classify;
 use super::pool::Prepared;
 use super::read::{column, hash_of, position_of, sql_position};
-use super::{PgReader, PgStore};
+use super::PgStore;
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
 use crate::store::coverage_rows::CoverageItem;
+use crate::store::log_entry::HASH_BYTES;
 use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
 use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
 use crate::store::{
@@ -265,12 +266,7 @@ impl LogWriter for PgStore {
             write_state_rows(&mut transaction, rows).map_err(pg)?;
             insert_feed_items(&mut transaction, coverage)?.map_err(pg)?;
             if let Some(last) = sealed.events.last() {
-                let hash = &commands
-                    .iter()
-                    .rev()
-                    .find_map(|command| command.envelopes.last())
-                    .map_or(Sha256::ZERO, |envelope| envelope.hash)
-                    .0[..];
+                let hash = &last.entry[..HASH_BYTES];
                 transaction
                     .execute(
                         "UPDATE head SET position = $1, hash = $2",
@@ -399,9 +395,4 @@ impl Checkpoints for PgStore {
     fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         self.reader.audit_checkpoints()
     }
-}
-
-#[allow(dead_code)]
-fn _reader_is_send_sync(reader: PgReader) -> impl Send + Sync + Clone {
-    reader
 }
