@@ -2,11 +2,12 @@
 //! `conformance.rs` checks for it like for sled): one writer per store, the schema
 //! version checked on open, `migrate` idempotent, failures that name the server
 //! without its password, reads on blocking threads of a runtime, a bounded reader
-//! pool, and appends of an import's size.
+//! pool, appends of an import's size, and the stored bytes: log entries and state
+//! keys are exactly sled's.
 
 use crate::conformance::{postgres_database, Commands};
 use flexledger::store::postgres::{migrate, PG_READER_CONNECTIONS_MAX, PG_SCHEMA_VERSION};
-use flexledger::store::{EventLog, LogWriter, PgStore, StoreError};
+use flexledger::store::{EventLog, LogWriter, PgStore, StateKey, StateWrite, StoreError};
 use std::path::Path;
 
 /// A fresh, migrated database's URL, or `None` where PostgreSQL is not installed.
@@ -235,4 +236,61 @@ fn an_import_sized_append_is_one_transaction_read_back_in_pages() {
     assert_eq!(read, head, "every page of the log, each entry checked");
     drop(store);
     PgStore::open(&url).expect("the head row records the append");
+}
+
+#[test]
+fn log_entries_and_state_keys_are_the_bytes_sled_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let sled_dir = tempfile::tempdir().unwrap();
+    let mut postgres = PgStore::open(&url).unwrap();
+    let mut sled = flexledger::store::SledStore::open(sled_dir.path()).unwrap();
+    let region = flexledger::domain::policy::RegionName::parse("north").unwrap();
+    let member = uuid::Uuid::from_u128(0x7000_0000_0000_4000_8000_0000_0000_0001);
+    let rows = [
+        (StateKey::Member(member), b"member".to_vec()),
+        (StateKey::Enrolled(region.clone(), member), Vec::new()),
+        (StateKey::Region(region), b"region".to_vec()),
+    ]
+    .map(|(key, value)| StateWrite {
+        key,
+        value: Some(value),
+    });
+    for store in [&mut postgres as &mut dyn LogWriter, &mut sled] {
+        let mut commands = Commands::new();
+        let mut batch = vec![commands.command(1, &[1, 2]), commands.command(2, &[1])];
+        store.append(&mut batch, &rows).unwrap();
+    }
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    for position in 1..=3u64 {
+        let entry: Vec<u8> = client
+            .query_one(
+                "SELECT entry FROM log_entries WHERE position = $1",
+                &[&i64::try_from(position).unwrap()],
+            )
+            .unwrap()
+            .get(0);
+        let stored = sled
+            .raw_tree()
+            .get(crate::integrity::log_key(position))
+            .unwrap()
+            .unwrap();
+        assert_eq!(entry, stored.to_vec(), "position {position}");
+    }
+    let keys: Vec<Vec<u8>> = client
+        .query("SELECT key FROM state_rows ORDER BY key", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let sled_keys: Vec<Vec<u8>> = sled
+        .raw_tree()
+        .iter()
+        .keys()
+        .map(|key| key.unwrap().to_vec())
+        .filter(|key| matches!(key[0], b'M' | b'E' | b'R'))
+        .collect();
+    assert_eq!(keys, sled_keys);
 }
