@@ -365,7 +365,7 @@ impl StateRows for PgReader {
         let keys = self.state_keys_between(&[PREFIX_MEMBER], &[PREFIX_MEMBER + 1], usize::MAX)?;
         keys.iter()
             .map(|key| {
-                Uuid::from_slice(&key[1..])
+                Uuid::from_slice(key.get(1..).unwrap_or_default())
                     .map_err(|_| corrupt(0, "a M key is not followed by a 16-byte id"))
             })
             .collect()

@@ -266,6 +266,7 @@ impl LogWriter for PgStore {
             write_state_rows(&mut transaction, rows).map_err(pg)?;
             insert_feed_items(&mut transaction, coverage)?.map_err(pg)?;
             if let Some(last) = sealed.events.last() {
+                // OK because an entry sealed here starts with its 32-byte hash.
                 let hash = &last.entry[..HASH_BYTES];
                 transaction
                     .execute(
