@@ -25,7 +25,7 @@ pub enum ErrorKind {
     /// Stored data is damaged: altered, cut short, rolled back or undecodable (exit 1,
     /// like a failed `verify`: restore from a backup).
     Damaged,
-    /// Another process holds the data directory.
+    /// Another process holds the data directory, or a database store's writer lock.
     Locked,
     /// The user running flexledger may not read or write a file it needs.
     PermissionDenied,
@@ -233,6 +233,9 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         | StoreError::PositionGap { .. }
         | StoreError::CommandRepeated { .. } => ErrorKind::Conflict,
         StoreError::Engine { .. } => ErrorKind::Internal,
+        StoreError::WriterLocked { .. } => ErrorKind::Locked,
+        StoreError::NotMigrated { .. } | StoreError::SchemaTooNew { .. } => ErrorKind::Invalid,
+        StoreError::Unavailable { .. } => ErrorKind::Io,
     }
 }
 

@@ -31,11 +31,16 @@
 //!   the position, never a panic.
 
 pub mod any;
+mod checked_reads;
 pub mod coverage_rows;
 pub mod envelope;
 pub mod log_entry;
+pub mod postgres;
+mod sealing;
 pub mod sled_store;
+mod state_keys;
 
+pub use self::postgres::{PgReader, PgStore};
 pub use any::{AnyReader, AnyStore, Location, Place};
 pub use envelope::{CommandResult, Envelope, EventRef, Sha256};
 pub use sled_store::{SledReader, SledStore};
@@ -156,6 +161,29 @@ pub enum StoreError {
     PositionGap { head: u64, position: u64 },
     #[error("append refused: command {command_id} was already appended")]
     CommandRepeated { command_id: Uuid },
+    /// A store in a database server (`store`: where, its password redacted) already
+    /// has a writer: another process holds its writer lock.
+    #[error("the store {store} is in use by another flexledger writer (it holds the store's writer lock): stop that process, or open the store read-only")]
+    WriterLocked { store: String },
+    /// A database server's store whose schema is older than this build's (`found` 0:
+    /// never migrated).
+    #[error("the store {store} has schema version {found} and this build needs version {needed}: run `flexledger migrate --store {store}` (with the store's password, if it has one), then try again")]
+    NotMigrated {
+        store: String,
+        found: u32,
+        needed: u32,
+    },
+    /// A database server's store migrated by a newer build.
+    #[error("the store {store} has schema version {found}, newer than this build knows (version {known}): it was migrated by a newer flexledger; run that version")]
+    SchemaTooNew {
+        store: String,
+        found: u32,
+        known: u32,
+    },
+    /// A database server that cannot be reached or refuses us (no such server or
+    /// database, a failed login): `message` says which, and what to do.
+    #[error("cannot use the store {store}: {message}")]
+    Unavailable { store: String, message: String },
 }
 
 impl StoreError {

@@ -41,8 +41,14 @@
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
 
+use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
 use super::coverage_rows::{self, CoverageItem};
-use super::log_entry::{self, HASH_BYTES};
+use super::log_entry::HASH_BYTES;
+use super::sealing::{self, AppendContext, Sealed, StreamHeads};
+use super::state_keys::{
+    member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING, PREFIX_MEMBER,
+    PREFIX_REGION, REBUILT_PREFIXES,
+};
 use super::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
     FeedRows, LogWriter, MemberIndex, Sha256, StateKey, StateRows, StateWrite, StoreError,
@@ -57,16 +63,8 @@ use uuid::Uuid;
 const PREFIX_LOG: u8 = b'L';
 const PREFIX_STREAM: u8 = b'S';
 const PREFIX_COMMAND: u8 = b'C';
-const PREFIX_MEMBER: u8 = b'M';
-const PREFIX_REGION: u8 = b'R';
-const PREFIX_ENROLLED: u8 = b'E';
-const PREFIX_GRANTED: u8 = b'G';
-const PREFIX_REGION_MONTH: u8 = b'Y';
-const KEY_CHECKPOINT: &[u8] = b"K";
 const PREFIX_COVERAGE: u8 = b'F';
 const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
-const PREFIX_CLOSING: u8 = b'X';
-const PREFIX_REGION_SUMMARY: u8 = b'A';
 /// sled's page cache, in bytes: bounded so a large log does not grow memory. sled
 /// counts it by the pages' size on disk; their heap is 1.2–1.4 times that, and a
 /// server keeps it full after any large write (a month close) for as long as it runs.
@@ -133,9 +131,6 @@ pub struct SledReader {
     /// The data directory (holds the head witness).
     dir: PathBuf,
 }
-
-/// Each stream's last version and the hash of its last event, by stream name.
-type StreamHeads = HashMap<String, (u64, Sha256)>;
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| classify_io(path, source)
@@ -259,46 +254,6 @@ fn command_key(command_id: Uuid) -> [u8; 17] {
     key
 }
 
-fn enrolled_prefix(region: &RegionName) -> Vec<u8> {
-    region_prefix(PREFIX_ENROLLED, region)
-}
-
-/// `prefix`, the region's name and a 0 byte (names never contain one).
-fn region_prefix(prefix: u8, region: &RegionName) -> Vec<u8> {
-    let mut key = vec![prefix];
-    key.extend_from_slice(region.as_str().as_bytes());
-    key.push(0);
-    key
-}
-
-fn state_key(key: &StateKey) -> Vec<u8> {
-    match key {
-        StateKey::Member(member_id) => [&[PREFIX_MEMBER][..], member_id.as_bytes()].concat(),
-        StateKey::Region(region) => [&[PREFIX_REGION][..], region.as_str().as_bytes()].concat(),
-        StateKey::Enrolled(region, member_id) => {
-            [enrolled_prefix(region).as_slice(), member_id.as_bytes()].concat()
-        }
-        StateKey::Granted(region, member_id) => [
-            region_prefix(PREFIX_GRANTED, region).as_slice(),
-            member_id.as_bytes(),
-        ]
-        .concat(),
-        StateKey::RegionMonth(region, month) => [
-            region_prefix(PREFIX_REGION_MONTH, region).as_slice(),
-            month.to_string().as_bytes(),
-        ]
-        .concat(),
-        StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
-        StateKey::Closing(region) => [&[PREFIX_CLOSING][..], region.as_str().as_bytes()].concat(),
-        StateKey::RegionSummary(region) => {
-            [&[PREFIX_REGION_SUMMARY][..], region.as_str().as_bytes()].concat()
-        }
-        StateKey::CoverageChange(..) => {
-            unreachable!("coverage changes are stored as rows of items (add_coverage_rows)")
-        }
-    }
-}
-
 fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
     let array: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         position,
@@ -307,39 +262,10 @@ fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(array))
 }
 
-fn corrupt(position: u64, message: impl Into<String>) -> StoreError {
-    StoreError::Corrupt {
-        position,
-        message: message.into(),
-    }
-}
-
-/// Decodes a log entry and checks it against its key and its stored hash (pair
-/// assertion: what was read is what was written, where it was written).
+/// Decodes the log entry under `key` (`L` position) and checks it (`decode_entry`).
 fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
     let position = be_u64(key.get(1..).unwrap_or_default(), 0, "log key")?;
-    let envelope =
-        log_entry::decode(position, value).map_err(|message| corrupt(position, message))?;
-    if !envelope.event.is_of_stream(&envelope.stream) {
-        return Err(corrupt(
-            position,
-            format!(
-                "envelope stream {} does not match its payload",
-                envelope.stream
-            ),
-        ));
-    }
-    // Debug builds also check the bytes are canonical on every read; `verify` always
-    // does (an auditor must be able to reproduce the hash from a printed line).
-    if cfg!(debug_assertions)
-        && log_entry::canonical_of(position, value).as_deref() != Ok(&envelope.canonical_bytes())
-    {
-        return Err(corrupt(
-            position,
-            "the stored bytes are not in canonical form",
-        ));
-    }
-    Ok(envelope)
+    decode_entry(position, value)
 }
 
 /// How long `open` waits for another handle in this process to release the directory
@@ -933,69 +859,41 @@ impl SledStore {
         &mut self,
         commands: &mut [CommandRecord],
     ) -> Result<(sled::Batch, StreamHeads), StoreError> {
+        let (head, head_hash) = self.engine.head()?;
+        let Sealed {
+            events,
+            commands: records,
+            heads,
+        } = sealing::seal_commands(commands, head, head_hash, self)?;
         let mut batch = sled::Batch::default();
-        let (head, mut prev_hash) = self.engine.head()?;
-        let mut next_position = head + 1;
-        let mut heads = StreamHeads::new();
-        for command in commands.iter_mut() {
-            if self
-                .engine
-                .tree
-                .contains_key(command_key(command.command_id))?
-            {
-                return Err(StoreError::CommandRepeated {
-                    command_id: command.command_id,
-                });
-            }
-            let first_position = next_position;
-            for envelope in &mut command.envelopes {
-                if envelope.position != next_position {
-                    return Err(StoreError::PositionGap {
-                        head: next_position - 1,
-                        position: envelope.position,
-                    });
-                }
-                let (version, stream_prev_hash) = match heads.get(&envelope.stream) {
-                    Some(head) => *head,
-                    None => self.stream_head(&envelope.stream)?,
-                };
-                if envelope.version != version + 1 {
-                    return Err(StoreError::VersionConflict {
-                        stream: envelope.stream.clone(),
-                        expected: envelope.version.saturating_sub(1),
-                        actual: version,
-                    });
-                }
-                let canonical = envelope.seal(prev_hash, stream_prev_hash);
-                // Pair assertion (checked before writing, again after every read): the
-                // bytes decode to the envelope we meant. Full round trip in debug builds.
-                debug_assert_eq!(
-                    Envelope::decode(&canonical).as_ref(),
-                    Ok(&*envelope),
-                    "envelope round-trips"
-                );
-                batch.insert(
-                    &log_key(envelope.position),
-                    log_entry::encode(envelope, &canonical),
-                );
-                batch.insert(
-                    stream_key(&envelope.stream, envelope.version),
-                    &envelope.position.to_be_bytes(),
-                );
-                heads.insert(envelope.stream.clone(), (envelope.version, envelope.hash));
-                prev_hash = envelope.hash;
-                next_position += 1;
-            }
+        for event in events {
+            batch.insert(&log_key(event.position), event.entry);
+            batch.insert(
+                stream_key(&event.stream, event.version),
+                &event.position.to_be_bytes(),
+            );
+        }
+        for record in records {
             // 16 bytes (first position, event count), then the body digest if known.
             let mut span = Vec::with_capacity(COMMAND_RECORD_BYTES_WITH_DIGEST);
-            span.extend_from_slice(&first_position.to_be_bytes());
-            span.extend_from_slice(&(next_position - first_position).to_be_bytes());
-            if let Some(digest) = &command.body_digest {
+            span.extend_from_slice(&record.first_position.to_be_bytes());
+            span.extend_from_slice(&record.event_count.to_be_bytes());
+            if let Some(digest) = &record.body_digest {
                 span.extend_from_slice(&digest.0);
             }
-            batch.insert(&command_key(command.command_id), span);
+            batch.insert(&command_key(record.command_id), span);
         }
         Ok((batch, heads))
+    }
+}
+
+impl AppendContext for SledStore {
+    fn stream_head(&mut self, stream: &str) -> Result<(u64, Sha256), StoreError> {
+        SledStore::stream_head(self, stream)
+    }
+
+    fn command_seen(&mut self, command_id: Uuid) -> Result<bool, StoreError> {
+        Ok(self.engine.tree.contains_key(command_key(command_id))?)
     }
 }
 
@@ -1008,25 +906,11 @@ fn add_state_writes(
     state: &[StateWrite],
     appended: std::ops::RangeInclusive<u64>,
 ) {
-    let mut coverage = Vec::new();
-    for write in state {
-        match (&write.key, &write.value) {
-            (StateKey::CoverageChange(position, member_id), Some(value)) => {
-                assert!(
-                    appended.contains(position),
-                    "a coverage change at {position} is written with the events {appended:?}"
-                );
-                coverage.push(CoverageItem {
-                    position: *position,
-                    member_id: *member_id,
-                    value: value.clone(),
-                });
-            }
-            (StateKey::CoverageChange(..), None) => {
-                unreachable!("coverage changes are feed items: never removed")
-            }
-            (key, Some(value)) => batch.insert(state_key(key), value.as_slice()),
-            (key, None) => batch.remove(state_key(key)),
+    let (coverage, rows) = sealing::split_state_writes(state, appended);
+    for (key, value) in rows {
+        match value {
+            Some(value) => batch.insert(state_key(key), value),
+            None => batch.remove(state_key(key)),
         }
     }
     add_coverage_rows(batch, coverage);
@@ -1113,48 +997,43 @@ impl EventLog for SledReader {
             Ok(_) => {}
             Err(error) => return Box::new(std::iter::once(Err(error))),
         }
-        let mut expected = from;
-        let mut previous = match self.entry_hash(from - 1) {
+        let previous = match self.entry_hash(from - 1) {
             Ok(hash) => hash,
             Err(error) => return Box::new(std::iter::once(Err(error))),
         };
         let start = log_key(from);
         let end = [PREFIX_LOG + 1];
-        Box::new(self.tree.range(start.as_slice()..end.as_slice()).map(move |entry| {
-            let (key, value) = entry?;
-            let envelope = decode_log_entry(&key, &value)?;
-            if envelope.position != expected {
-                return Err(corrupt(expected, format!("the log has a gap: the next entry is position {}", envelope.position)));
-            }
-            if envelope.prev_hash != previous {
-                return Err(corrupt(expected, format!("prev_hash {} does not link to the previous event's hash {previous}: an event before it was altered, removed or reordered", envelope.prev_hash)));
-            }
-            expected += 1;
-            previous = envelope.hash;
-            Ok(envelope)
-        }))
+        let mut chain = LogChain {
+            expected: from,
+            previous,
+        };
+        Box::new(
+            self.tree
+                .range(start.as_slice()..end.as_slice())
+                .map(move |entry| {
+                    let (key, value) = entry?;
+                    chain.check(decode_log_entry(&key, &value)?)
+                }),
+        )
     }
 
     fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
         let name = stream.name();
         let prefix = stream_prefix(&name);
-        let mut expected_version = 1u64;
-        let mut previous = Sha256::ZERO;
+        let mut chain = StreamChain::new(name.clone());
         Box::new(self.tree.scan_prefix(prefix).map(move |entry| {
             let (key, value) = entry?;
             let position = be_u64(&value, 0, "stream index value")?;
-            let log_entry = self.tree.get(log_key(position))?.ok_or_else(|| corrupt(position, format!("stream {name} indexes a missing event")))?;
+            let log_entry = self.tree.get(log_key(position))?.ok_or_else(|| {
+                corrupt(position, format!("stream {name} indexes a missing event"))
+            })?;
             let envelope = decode_log_entry(&log_key(position), &log_entry)?;
-            let version = be_u64(&key[key.len().saturating_sub(8)..], position, "stream key version")?;
-            if envelope.stream != name || envelope.version != version || version != expected_version {
-                return Err(corrupt(position, format!("stream {name} index entry {version} does not match the event")));
-            }
-            if envelope.stream_prev_hash != previous {
-                return Err(corrupt(position, format!("stream_prev_hash does not link to version {} of {name}: an event of the stream was altered, removed or reordered", version - 1)));
-            }
-            expected_version += 1;
-            previous = envelope.hash;
-            Ok(envelope)
+            let version = be_u64(
+                &key[key.len().saturating_sub(8)..],
+                position,
+                "stream key version",
+            )?;
+            chain.check(position, version, envelope)
         }))
     }
 
@@ -1204,18 +1083,8 @@ impl StateRows for SledReader {
         after: Option<Uuid>,
         limit: usize,
     ) -> Result<Vec<Uuid>, StoreError> {
-        let (prefix, what) = match index {
-            MemberIndex::Enrolled => (enrolled_prefix(region), "enrolled"),
-            MemberIndex::Granted => (region_prefix(PREFIX_GRANTED, region), "granted"),
-        };
-        let mut end = prefix.clone();
-        // OK because the prefix ends with the 0 byte after the region name.
-        *end.last_mut().expect("a region prefix is not empty") = 1;
-        let start = match after {
-            // The key right after `after`'s: `after`'s key followed by a 0 byte.
-            Some(after) => [prefix.as_slice(), after.as_bytes(), &[0]].concat(),
-            None => prefix.clone(),
-        };
+        let (prefix, what) = member_index_prefix(index, region);
+        let (start, end) = member_page_bounds(&prefix, after);
         let mut members = Vec::with_capacity(limit.min(4096));
         for entry in self.tree.range(start..end).take(limit) {
             let (key, _) = entry?;
@@ -1316,15 +1185,11 @@ impl LogWriter for SledStore {
         let (mut batch, heads) = self
             .prepare(commands)
             .map_err(|error| name_engine_io(&self.engine.dir, error))?;
-        let first = commands
-            .iter()
-            .find_map(|command| command.envelopes.first())
-            .map_or(u64::MAX, |envelope| envelope.position);
+        let appended = sealing::appended_positions(commands);
         let last = commands
             .iter()
             .rev()
             .find_map(|command| command.envelopes.last());
-        let appended = first..=last.map_or(0, |envelope| envelope.position);
         add_state_writes(&mut batch, state, appended);
         self.engine
             .tree
@@ -1343,15 +1208,7 @@ impl LogWriter for SledStore {
 
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
-        for prefix in [
-            PREFIX_MEMBER,
-            PREFIX_REGION,
-            PREFIX_ENROLLED,
-            PREFIX_GRANTED,
-            PREFIX_REGION_MONTH,
-            PREFIX_REGION_SUMMARY,
-            PREFIX_CLOSING,
-        ] {
+        for prefix in REBUILT_PREFIXES {
             for entry in self.engine.tree.scan_prefix([prefix]) {
                 batch.remove(entry?.0);
             }

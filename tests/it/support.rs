@@ -339,3 +339,5 @@ pub fn uses_words(text: &str, phrase: &str) -> bool {
         !before.is_some_and(word) && !after.is_some_and(word)
     })
 }
+
+pub mod postgres;

@@ -1,0 +1,134 @@
+//! PostgreSQL failures named for the operator: the server (its URL with the password
+//! redacted: a password is never printed or logged) and what to do.
+
+use crate::store::StoreError;
+use ::postgres::error::SqlState;
+
+/// `url` with its password, if any, replaced by `***`: in a URL's user info
+/// (`postgresql://user:secret@host/db`), a `password=` query parameter, or a
+/// `password=` key of the key/value form (`host=h password=secret`).
+pub fn redact_url(url: &str) -> String {
+    let mut redacted = url.to_owned();
+    if let Some(scheme_end) = redacted.find("://") {
+        let authority_start = scheme_end + 3;
+        let authority_end = redacted[authority_start..]
+            .find(['/', '?'])
+            .map_or(redacted.len(), |end| authority_start + end);
+        if let Some(at) = redacted[authority_start..authority_end].rfind('@') {
+            let user_info = authority_start..authority_start + at;
+            if let Some(colon) = redacted[user_info.clone()].find(':') {
+                redacted.replace_range(user_info.start + colon + 1..user_info.end, "***");
+            }
+        }
+    }
+    redact_password_values(&redacted)
+}
+
+/// Replaces the value after every `password=` (up to `&`, a space or the end; a
+/// quoted key/value value up to its closing quote).
+fn redact_password_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find("password=") {
+        let value_start = found + "password=".len();
+        out.push_str(&rest[..value_start]);
+        let value = &rest[value_start..];
+        let value_end = if let Some(quoted) = value.strip_prefix('\'') {
+            quoted.find('\'').map_or(value.len(), |end| end + 2)
+        } else {
+            value.find(['&', ' ']).unwrap_or(value.len())
+        };
+        out.push_str("***");
+        rest = &value[value_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A failure of the server or the connection to it, reading or writing `store`.
+pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
+    let unavailable = |advice: &str| StoreError::Unavailable {
+        store: store.to_owned(),
+        message: format!("{error}; {advice}"),
+    };
+    if let Some(code) = error.code() {
+        return match *code {
+            SqlState::DISK_FULL => StoreError::DiskFull {
+                path: store.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::StorageFull, error.to_string()),
+            },
+            SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+                unavailable("check the user and password the URL gives, and the server's pg_hba.conf")
+            }
+            SqlState::INVALID_CATALOG_NAME => unavailable(
+                "the database does not exist: create it (createdb NAME), run `flexledger migrate --store URL`, then try again",
+            ),
+            SqlState::TOO_MANY_CONNECTIONS | SqlState::CANNOT_CONNECT_NOW => {
+                unavailable("the server accepts no connection now: try again later, or raise its max_connections")
+            }
+            SqlState::ADMIN_SHUTDOWN | SqlState::CRASH_SHUTDOWN => {
+                unavailable("the server shut down: start it and try again")
+            }
+            SqlState::INSUFFICIENT_PRIVILEGE => StoreError::PermissionDenied {
+                path: store.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    format!("{error}; grant the store's user every privilege on its tables"),
+                ),
+            },
+            _ => StoreError::engine(error),
+        };
+    }
+    if error.is_closed() || io_source(&error).is_some() {
+        return unavailable(
+            "is the server running, and does the URL name its host and port (or socket directory)?",
+        );
+    }
+    StoreError::engine(error)
+}
+
+/// The I/O error beneath a connection failure (refused, reset, no such socket).
+fn io_source(error: &::postgres::Error) -> Option<&std::io::Error> {
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        source = inner.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_in_every_form() {
+        for (url, redacted) in [
+            (
+                "postgresql://ledger:s3cret@db.example:5432/flexledger",
+                "postgresql://ledger:***@db.example:5432/flexledger",
+            ),
+            (
+                "postgres://ledger@db/flexledger?password=s3cret&sslmode=disable",
+                "postgres://ledger@db/flexledger?password=***&sslmode=disable",
+            ),
+            (
+                "host=/run/postgresql user=ledger password='s e cret' dbname=flexledger",
+                "host=/run/postgresql user=ledger password=*** dbname=flexledger",
+            ),
+            (
+                "host=db password=s3cret dbname=flexledger",
+                "host=db password=*** dbname=flexledger",
+            ),
+            (
+                "postgresql:///flexledger?host=/tmp/pg",
+                "postgresql:///flexledger?host=/tmp/pg",
+            ),
+            ("postgresql://a:b:c@h/d", "postgresql://a:***@h/d"),
+        ] {
+            assert_eq!(redact_url(url), redacted, "{url}");
+        }
+    }
+}

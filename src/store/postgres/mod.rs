@@ -1,0 +1,398 @@
+//! The store's traits on PostgreSQL (15 and later; the `postgres` crate, the sync
+//! client of rust-postgres). `PgStore` is the writer (every trait); `PgReader` reads
+//! through a small pool of connections and implements only the reading traits
+//! (`ReadStore`), so a reader cannot append:
+//!
+//! ```compile_fail
+//! use flexledger::store::{LogWriter, PgReader};
+//! fn append_through(reader: &mut PgReader) {
+//!     reader.append(&mut [], &[]).unwrap();
+//! }
+//! ```
+//!
+//! Schema: versioned migrations in `migrations/postgres/` (embedded), applied by
+//! [`migrate`] and recorded in `schema_migrations`; a store must be migrated before it
+//! opens, and a store migrated by a newer build is refused. The tables
+//! (`0001_initial.sql`): `log_entries` (the log by position, the entry bytes exactly as
+//! sled stores them, UNIQUE (stream, version)), `commands`, `state_rows` (sled's state
+//! keys), `feed_items`, `head` (the head witness, updated in each append's
+//! transaction) and `audit_checkpoints`.
+//!
+//! One writer: `open` takes a session-level advisory lock (`PG_WRITER_LOCK_KEY`) on
+//! the writer's connection and holds it while the store is open; a second writer is
+//! refused (`StoreError::WriterLocked`). The lock is the connection's, so the store
+//! must be reached directly or through a pooler in session mode (PgBouncer's
+//! transaction mode would hand the lock to whichever client runs next).
+//!
+//! Durable means COMMIT returned with `synchronous_commit` at `on` or stronger: `open`
+//! sets `on` for the writer's session unless the server already asks for
+//! `remote_write` or `remote_apply` (never lowering it), and warns if the server runs
+//! with `fsync` off. One `append` is one transaction.
+//!
+//! Threads: every call blocks (module `pool`'s docs), `open` included: the writer
+//! runs on its own thread, and reads run on blocking threads (`spawn_blocking`), never
+//! on a thread that drives async tasks.
+//!
+//! A writer whose connection is lost is not reconnected: its lock went with the
+//! connection, and another writer may hold it now. Its appends fail
+//! (`StoreError::Unavailable`) until the store is opened again.
+//!
+//! TLS is not supported by this build: reach the server through its Unix socket or a
+//! trusted network (a URL asking for `sslmode=require` fails to connect).
+
+mod errors;
+mod pool;
+mod read;
+mod write;
+
+pub use errors::redact_url;
+pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
+
+use super::checked_reads::corrupt;
+use super::sealing::StreamHeads;
+use super::StoreError;
+use ::postgres::error::SqlState;
+use ::postgres::Config;
+use errors::classify;
+use pool::{drop_off_runtime, Connection, Pool};
+use std::sync::Arc;
+
+/// The migrations this build knows, in order: (version, name, SQL). Each runs in a
+/// transaction of its own and is recorded in `schema_migrations`.
+const MIGRATIONS: &[(u32, &str, &str)] = &[(
+    1,
+    "0001_initial",
+    include_str!("../../../migrations/postgres/0001_initial.sql"),
+)];
+
+/// The schema version this build reads and writes: the last migration's.
+pub const PG_SCHEMA_VERSION: u32 = 1;
+
+/// The advisory lock key a writer holds for as long as its store is open: "flexledg"
+/// in ASCII. Advisory locks are per database, so one server holds many stores.
+pub const PG_WRITER_LOCK_KEY: i64 = 0x666c_6578_6c65_6467;
+
+/// The store open for writing: the ledger's one writer. Holds the writer lock.
+pub struct PgStore {
+    /// The writer's connection: holds the advisory lock, runs every append. In a
+    /// mutex only so that the store is `Sync` (the traits ask it); the writer takes it
+    /// with `get_mut`, never waiting.
+    writer: std::sync::Mutex<Option<Connection>>,
+    /// Reads, as a reader reads (the writer's reads see every committed append).
+    reader: PgReader,
+    /// The URL as given (it may hold a password: never print it; `redacted_url`).
+    url: String,
+    /// Last version and hash of streams appended to lately (saves a query per stream
+    /// per append); safe because this store is the only writer (it holds the lock).
+    stream_heads: StreamHeads,
+}
+
+/// A read-only handle: cheap to clone (the clones share one pool of at most
+/// `PG_READER_CONNECTIONS_MAX` connections, opened when first needed), `Send + Sync`.
+/// A connection that fails is dropped from the pool and a new one opened on demand.
+#[derive(Clone)]
+pub struct PgReader {
+    pool: Arc<Pool>,
+}
+
+/// A reader is shared by the server's requests: `Send + Sync + Clone`, checked here.
+const _: () = {
+    fn shared<T: Send + Sync + Clone>() {}
+    let _ = shared::<PgReader>;
+};
+
+fn parse_config(url: &str, store: &str) -> Result<Config, StoreError> {
+    url.parse::<Config>().map_err(|error| StoreError::Unavailable {
+        store: store.to_owned(),
+        message: format!(
+            "the URL does not parse ({error}); write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+             or as key=value pairs (host=... dbname=...)"
+        ),
+    })
+}
+
+impl PgStore {
+    /// Connects to the store at `url`, checks its schema version, takes the writer
+    /// lock, makes commits durable on this session, and checks the stored head
+    /// against the log (a log cut short is damage).
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        let store = redact_url(url);
+        let config = parse_config(url, &store)?;
+        let mut writer = Connection::open(&config, &store)?;
+        check_schema(&mut writer, &store)?;
+        take_writer_lock(&mut writer, &store)?;
+        make_commits_durable(&mut writer, &store)?;
+        let reader = PgReader {
+            pool: Arc::new(Pool::new(config, store)),
+        };
+        check_head(&mut writer, &reader.pool.store)?;
+        Ok(PgStore {
+            writer: std::sync::Mutex::new(Some(writer)),
+            reader,
+            url: url.to_owned(),
+            stream_heads: StreamHeads::new(),
+        })
+    }
+
+    /// Opens the store at `url` for reading only: the same checks as `open`, no lock
+    /// taken, nothing written.
+    pub fn open_read_only(url: &str) -> Result<PgReader, StoreError> {
+        let store = redact_url(url);
+        let config = parse_config(url, &store)?;
+        let mut checking = Connection::open(&config, &store)?;
+        check_schema(&mut checking, &store)?;
+        check_head(&mut checking, &store)?;
+        drop_off_runtime(move || drop(checking));
+        Ok(PgReader {
+            pool: Arc::new(Pool::new(config, store)),
+        })
+    }
+
+    /// A handle for concurrent readers (HTTP requests, the feed): reads see every
+    /// committed append.
+    pub fn reader(&self) -> PgReader {
+        self.reader.clone()
+    }
+
+    /// The URL the store was opened with. It may hold a password: print
+    /// `redacted_url` instead.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL with its password replaced by `***`: for messages and logs.
+    pub fn redacted_url(&self) -> &str {
+        &self.reader.pool.store
+    }
+
+    fn connection(&mut self) -> Result<&mut Connection, StoreError> {
+        let store = &self.reader.pool.store;
+        self.writer
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_mut()
+            .ok_or_else(|| StoreError::Unavailable {
+                store: store.clone(),
+                message: "the writer's connection was closed".into(),
+            })
+    }
+}
+
+impl Drop for PgStore {
+    /// Releases the writer lock and closes the connection (off any async runtime:
+    /// module `pool`'s docs), so that a store dropped can be opened again at once.
+    fn drop(&mut self) {
+        let writer = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(mut writer) = writer {
+            drop_off_runtime(move || {
+                let _ = writer
+                    .client
+                    .execute("SELECT pg_advisory_unlock($1)", &[&PG_WRITER_LOCK_KEY]);
+                drop(writer);
+            });
+        }
+    }
+}
+
+impl PgReader {
+    /// The URL with its password replaced by `***`: for messages and logs.
+    pub fn redacted_url(&self) -> &str {
+        &self.pool.store
+    }
+}
+
+/// The newest migration recorded, or `None` for a database never migrated.
+fn schema_version(connection: &mut Connection) -> Result<Option<u32>, ::postgres::Error> {
+    match connection
+        .client
+        .query_one("SELECT max(version) FROM schema_migrations", &[])
+    {
+        Ok(row) => Ok(row
+            .try_get::<_, Option<i32>>(0)?
+            .map(|version| u32::try_from(version).unwrap_or(0))),
+        Err(error) if error.code() == Some(&SqlState::UNDEFINED_TABLE) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let found = schema_version(connection)
+        .map_err(|error| classify(store, error))?
+        .unwrap_or(0);
+    if found > PG_SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            store: store.to_owned(),
+            found,
+            known: PG_SCHEMA_VERSION,
+        });
+    }
+    if found < PG_SCHEMA_VERSION {
+        return Err(StoreError::NotMigrated {
+            store: store.to_owned(),
+            found,
+            needed: PG_SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+fn take_writer_lock(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let row = connection
+        .client
+        .query_one("SELECT pg_try_advisory_lock($1)", &[&PG_WRITER_LOCK_KEY])
+        .map_err(|error| classify(store, error))?;
+    if read::column::<bool>(&row, 0)? {
+        Ok(())
+    } else {
+        Err(StoreError::WriterLocked {
+            store: store.to_owned(),
+        })
+    }
+}
+
+/// `synchronous_commit` at `on` for this session, unless the server asks for more.
+fn make_commits_durable(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let setting = |connection: &mut Connection, name: &str| {
+        connection
+            .client
+            .query_one("SELECT current_setting($1)", &[&name])
+            .map_err(|error| classify(store, error))
+            .and_then(|row| read::column::<String>(&row, 0))
+    };
+    let commit = setting(connection, "synchronous_commit")?;
+    if !matches!(commit.as_str(), "on" | "remote_write" | "remote_apply") {
+        connection
+            .client
+            .batch_execute("SET synchronous_commit = on")
+            .map_err(|error| classify(store, error))?;
+    }
+    if setting(connection, "fsync")? != "on" {
+        tracing::warn!(
+            store,
+            "the PostgreSQL server runs with fsync off: a crash of its machine can lose appends it acknowledged"
+        );
+    }
+    Ok(())
+}
+
+/// The log's last position and that event's stored hash ((0, zeros) if empty).
+fn log_head(connection: &mut Connection) -> Result<Option<(i64, Vec<u8>)>, ::postgres::Error> {
+    let rows = connection.query(
+        "SELECT position, substring(entry FROM 1 FOR 32) FROM log_entries ORDER BY position DESC LIMIT 1",
+        &[],
+    )?;
+    Ok(rows
+        .first()
+        .and_then(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?))))
+}
+
+/// The head row checked against the log: damage if the log ends before it, or holds
+/// another event there (the engine lost acknowledged events, or they were edited).
+fn check_head(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let pg = |error| classify(store, error);
+    let witness = connection
+        .client
+        .query_one("SELECT position, hash FROM head", &[])
+        .map_err(pg)?;
+    let recorded = read::position_of(read::column(&witness, 0)?)?;
+    let recorded_hash = read::hash_of(recorded, read::column(&witness, 1)?)?;
+    let (head, _) = match log_head(connection).map_err(pg)? {
+        Some((position, hash)) => (read::position_of(position)?, hash),
+        None => (0, Vec::new()),
+    };
+    if head < recorded {
+        return Err(corrupt(
+            head + 1,
+            format!(
+                "the log ends at position {head}, but the store's head row records position {recorded} as durably appended: \
+                 the store lost events {}..={recorded} (rows of its log were deleted, or the database was restored from an older copy). \
+                 Restore the database from a backup; do not append to this store (it would reuse the lost positions)",
+                head + 1
+            ),
+        ));
+    }
+    if recorded == 0 {
+        return Ok(());
+    }
+    let rows = connection
+        .query(
+            "SELECT substring(entry FROM 1 FOR 32) FROM log_entries WHERE position = $1",
+            &[&read::sql_position(recorded)?],
+        )
+        .map_err(pg)?;
+    let hash = match rows.first() {
+        Some(row) => read::hash_of(recorded, read::column(row, 0)?)?,
+        None => return Err(corrupt(recorded, "the log entry is missing")),
+    };
+    if hash != recorded_hash {
+        return Err(corrupt(
+            recorded,
+            format!(
+                "the event's hash is {hash}, but the store's head row recorded {recorded_hash} for this position \
+                 (the log ends at position {head}): the log was rewritten or damaged. Restore the database from a backup"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Applies every migration the store at `url` lacks, in order, each in a transaction
+/// of its own recorded in `schema_migrations`; returns the schema version now. Running
+/// it again does nothing. Takes the writer lock while it runs, so it never migrates a
+/// store a writer has open; refuses a store migrated by a newer build.
+pub fn migrate(url: &str) -> Result<u32, StoreError> {
+    let store = redact_url(url);
+    let config = parse_config(url, &store)?;
+    let mut connection = Connection::open(&config, &store)?;
+    let outcome = migrate_on(&mut connection, &store);
+    // Released before returning (a writer may open the store next): a session's locks
+    // go when its backend exits, which may be after this end of the connection closes.
+    if !matches!(outcome, Err(StoreError::WriterLocked { .. })) {
+        let _ = connection
+            .client
+            .execute("SELECT pg_advisory_unlock($1)", &[&PG_WRITER_LOCK_KEY]);
+    }
+    drop_off_runtime(move || drop(connection));
+    outcome
+}
+
+fn migrate_on(connection: &mut Connection, store: &str) -> Result<u32, StoreError> {
+    let pg = |error| classify(store, error);
+    take_writer_lock(connection, store)?;
+    connection
+        .client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (\
+                 version integer PRIMARY KEY, \
+                 name text NOT NULL, \
+                 applied_at timestamptz NOT NULL DEFAULT now())",
+        )
+        .map_err(pg)?;
+    let found = schema_version(connection).map_err(pg)?.unwrap_or(0);
+    if found > PG_SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            store: store.to_owned(),
+            found,
+            known: PG_SCHEMA_VERSION,
+        });
+    }
+    let mut current = found;
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(version, ..)| *version > found) {
+        let mut transaction = connection.client.transaction().map_err(pg)?;
+        transaction.batch_execute(sql).map_err(pg)?;
+        transaction
+            .execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1::bigint::integer, $2)",
+                &[&i64::from(*version), name],
+            )
+            .map_err(pg)?;
+        transaction.commit().map_err(pg)?;
+        tracing::info!(store, version, name, "applied a schema migration");
+        current = *version;
+    }
+    Ok(current)
+}

@@ -1,0 +1,234 @@
+//! Connections to the server: one (the writer's) or a bounded pool (a reader's), each
+//! with its prepared statements, and dropped where dropping them cannot panic.
+//!
+//! The sync `postgres` client owns a current-thread tokio runtime per connection and
+//! blocks on it (`Runtime::block_on`) for every call, and again when it is dropped (it
+//! says goodbye to the server). tokio panics when a thread that drives async tasks
+//! blocks that way ("Cannot start a runtime from within a runtime": rust-postgres
+//! issue #639, whose maintainer points async callers to tokio-postgres), and allows it
+//! on any thread outside a runtime (the writer's own thread) and on `spawn_blocking`'s
+//! threads (tokio's docs: it "runs the provided closure on a thread where blocking is
+//! acceptable"). Checked, not only read: `tests/it/postgres_store.rs` reads through
+//! a `PgReader` from `spawn_blocking` tasks of a multi-thread runtime, and drops the
+//! last handles on a worker thread; a `PgStore::open` called directly in an async
+//! block there panicked as described. So every call on a `PgStore` or `PgReader`
+//! must run on such a thread (the server's requests and the feed read the store
+//! inside `spawn_blocking`), and connections whose last handle goes away inside a
+//! runtime are dropped on a thread of their own (`drop_off_runtime`).
+
+use super::errors::classify;
+use ::postgres::types::ToSql;
+use ::postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, PoisonError};
+
+/// How long a connection attempt may take, when the URL sets no `connect_timeout`.
+pub const PG_CONNECT_TIMEOUT_SECONDS_DEFAULT: u64 = 10;
+
+/// One connection and the statements prepared on it (parsed once, by their SQL).
+pub(crate) struct Connection {
+    pub client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Connection {
+    /// Connects with `config`, naming `store` (redacted) in any failure.
+    pub(crate) fn open(
+        config: &Config,
+        store: &str,
+    ) -> Result<Connection, crate::store::StoreError> {
+        let mut config = config.clone();
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(
+                PG_CONNECT_TIMEOUT_SECONDS_DEFAULT,
+            ));
+        }
+        let client = config
+            .connect(NoTls)
+            .map_err(|error| classify(store, error))?;
+        Ok(Connection {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+
+    /// Rows of `sql`, prepared on this connection once.
+    pub(crate) fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, ::postgres::Error> {
+        let statement = prepared(&mut self.statements, &mut self.client, sql)?;
+        self.client.query(&statement, params)
+    }
+
+    /// A transaction, with this connection's prepared statements at hand.
+    pub(crate) fn transaction(&mut self) -> Result<Prepared<'_>, ::postgres::Error> {
+        Ok(Prepared {
+            transaction: self.client.transaction()?,
+            statements: &mut self.statements,
+        })
+    }
+}
+
+/// A transaction whose statements are prepared once per connection.
+pub(crate) struct Prepared<'a> {
+    pub transaction: ::postgres::Transaction<'a>,
+    statements: &'a mut HashMap<&'static str, Statement>,
+}
+
+impl Prepared<'_> {
+    pub(crate) fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, ::postgres::Error> {
+        let statement = prepared(self.statements, &mut self.transaction, sql)?;
+        self.transaction.query(&statement, params)
+    }
+
+    pub(crate) fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, ::postgres::Error> {
+        let statement = prepared(self.statements, &mut self.transaction, sql)?;
+        self.transaction.execute(&statement, params)
+    }
+}
+
+fn prepared(
+    statements: &mut HashMap<&'static str, Statement>,
+    client: &mut impl GenericClient,
+    sql: &'static str,
+) -> Result<Statement, ::postgres::Error> {
+    if let Some(statement) = statements.get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = client.prepare(sql)?;
+    statements.insert(sql, statement.clone());
+    Ok(statement)
+}
+
+/// Drops `work`'s connections (and runs it) where blocking is allowed: on this thread
+/// outside a tokio runtime, else on a thread of its own, waited for (so a writer's lock
+/// is released when its store has been dropped).
+pub(crate) fn drop_off_runtime(work: impl FnOnce() + Send + 'static) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        work();
+        return;
+    }
+    if let Ok(thread) = std::thread::Builder::new()
+        .name("flexledger-pg-close".into())
+        .spawn(work)
+    {
+        let _ = thread.join();
+    }
+    // A thread that cannot be spawned leaves the connections undropped (leaked, closed
+    // by the server when this process exits) rather than panicking in a runtime.
+}
+
+/// At most this many connections a `PgReader` (and the handles cloned from it) keeps
+/// open at once: requests beyond it wait for one to be returned. Each is a server
+/// backend (a process, a few MiB); the server's own default `max_connections` is 100.
+pub const PG_READER_CONNECTIONS_MAX: usize = 8;
+
+/// A reader's connections, opened when first needed.
+pub(crate) struct Pool {
+    config: Config,
+    /// The store, its password redacted: what errors name.
+    pub store: String,
+    state: Mutex<PoolState>,
+    returned: Condvar,
+}
+
+struct PoolState {
+    idle: Vec<Connection>,
+    /// Connections open, idle or in use.
+    open: usize,
+}
+
+impl Pool {
+    pub(crate) fn new(config: Config, store: String) -> Pool {
+        Pool {
+            config,
+            store,
+            state: Mutex::new(PoolState {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            returned: Condvar::new(),
+        }
+    }
+
+    /// Runs `work` on a connection of the pool (an idle one, a new one while fewer than
+    /// `PG_READER_CONNECTIONS_MAX` are open, else the first one returned).
+    pub(crate) fn with<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, ::postgres::Error>,
+    ) -> Result<T, crate::store::StoreError> {
+        let mut connection = self.checkout()?;
+        let outcome = work(&mut connection);
+        self.checkin(connection);
+        outcome.map_err(|error| classify(&self.store, error))
+    }
+
+    fn checkout(&self) -> Result<Connection, crate::store::StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(connection) = state.idle.pop() {
+                return Ok(connection);
+            }
+            if state.open < PG_READER_CONNECTIONS_MAX {
+                state.open += 1;
+                drop(state);
+                let opened = Connection::open(&self.config, &self.store).and_then(|mut opened| {
+                    // A reader writes nothing, whatever a caller sends through it.
+                    opened
+                        .client
+                        .batch_execute("SET default_transaction_read_only = on")
+                        .map_err(|error| classify(&self.store, error))?;
+                    Ok(opened)
+                });
+                if opened.is_err() {
+                    self.forget_one();
+                }
+                return opened;
+            }
+            state = self
+                .returned
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Returns a connection to the pool; a closed one is dropped instead.
+    fn checkin(&self, connection: Connection) {
+        if connection.client.is_closed() {
+            drop_off_runtime(move || drop(connection));
+            self.forget_one();
+            return;
+        }
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.idle.push(connection);
+        drop(state);
+        self.returned.notify_one();
+    }
+
+    fn forget_one(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.open -= 1;
+        drop(state);
+        self.returned.notify_one();
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let idle = std::mem::take(&mut state.idle);
+        if !idle.is_empty() {
+            drop_off_runtime(move || drop(idle));
+        }
+    }
+}

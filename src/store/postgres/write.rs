@@ -1,0 +1,399 @@
+//! Writing the PostgreSQL store: one transaction per `append` (checked and sealed as
+//! sled's are, `sealing`), each table written with one multi-row statement (arrays
+//! unnested server-side: an import appends ~1,000 commands per call), the head row
+//! updated last; `replace_state` and checkpoints.
+
+use super::errors::classify;
+use super::pool::Prepared;
+use super::read::{column, hash_of, position_of, sql_position};
+use super::PgStore;
+use crate::domain::policy::RegionName;
+use crate::domain::StreamId;
+use crate::store::coverage_rows::CoverageItem;
+use crate::store::log_entry::HASH_BYTES;
+use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
+use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
+use crate::store::{
+    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, EnvelopeIter, EventLog, FeedRows,
+    LogWriter, MemberIndex, Sha256, StateKey, StateRows, StateWrite, StoreError,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Streams whose head `PgStore` keeps in memory, at most (then the cache is dropped,
+/// table and all): as sled's `STREAM_HEADS_CACHED_MAX`, ~130 bytes each.
+const STREAM_HEADS_CACHED_MAX: usize = 200_000;
+
+/// What sealing needs, fetched in a few queries before it: the streams' heads (cached
+/// or read) and which command ids were seen.
+struct Fetched {
+    heads: StreamHeads,
+    seen: HashSet<Uuid>,
+}
+
+impl AppendContext for Fetched {
+    fn stream_head(&mut self, stream: &str) -> Result<(u64, Sha256), StoreError> {
+        Ok(self.heads.get(stream).copied().unwrap_or((0, Sha256::ZERO)))
+    }
+
+    fn command_seen(&mut self, command_id: Uuid) -> Result<bool, StoreError> {
+        Ok(self.seen.contains(&command_id))
+    }
+}
+
+type Pg<T> = Result<T, ::postgres::Error>;
+
+/// The log's head, read inside the transaction.
+fn head_in(transaction: &mut Prepared<'_>, store: &str) -> Result<(u64, Sha256), StoreError> {
+    let rows = transaction
+        .query(
+            "SELECT position, substring(entry FROM 1 FOR 32) FROM log_entries ORDER BY position DESC LIMIT 1",
+            &[],
+        )
+        .map_err(|error| classify(store, error))?;
+    Ok(match rows.first() {
+        None => (0, Sha256::ZERO),
+        Some(row) => {
+            let position = position_of(column(row, 0)?)?;
+            (position, hash_of(position, column(row, 1)?)?)
+        }
+    })
+}
+
+/// The heads of `streams` (those with events), in one query.
+fn stream_heads_in(
+    transaction: &mut Prepared<'_>,
+    streams: &[&str],
+    store: &str,
+) -> Result<StreamHeads, StoreError> {
+    let rows = transaction.query(
+        "SELECT l.stream, l.version, l.position, substring(l.entry FROM 1 FOR 32) FROM log_entries l \
+         JOIN (SELECT stream, max(version) AS version FROM log_entries WHERE stream = ANY($1) GROUP BY stream) h \
+         ON l.stream = h.stream AND l.version = h.version",
+        &[&streams],
+    )
+    .map_err(|error| classify(store, error))?;
+    let mut heads = StreamHeads::with_capacity(rows.len());
+    for row in rows {
+        let position = position_of(column(&row, 2)?)?;
+        let head = (
+            position_of(column(&row, 1)?)?,
+            hash_of(position, column(&row, 3)?)?,
+        );
+        heads.insert(column(&row, 0)?, head);
+    }
+    Ok(heads)
+}
+
+impl PgStore {
+    /// Fetches what sealing `commands` needs, inside the append's transaction.
+    fn fetch_for(
+        cached: &StreamHeads,
+        transaction: &mut Prepared<'_>,
+        commands: &[CommandRecord],
+        store: &str,
+    ) -> Result<Fetched, StoreError> {
+        let ids: Vec<Uuid> = commands.iter().map(|command| command.command_id).collect();
+        let seen = transaction
+            .query(
+                "SELECT command_id FROM commands WHERE command_id = ANY($1)",
+                &[&ids],
+            )
+            .map_err(|error| classify(store, error))?
+            .iter()
+            .map(|row| column(row, 0))
+            .collect::<Result<_, _>>()?;
+        let mut heads = StreamHeads::new();
+        let mut uncached: Vec<&str> = Vec::new();
+        for envelope in commands.iter().flat_map(|command| &command.envelopes) {
+            let stream = envelope.stream.as_str();
+            match cached.get(stream) {
+                Some(head) => {
+                    heads.insert(stream.to_owned(), *head);
+                }
+                None if !uncached.contains(&stream) => uncached.push(stream),
+                None => {}
+            }
+        }
+        if !uncached.is_empty() {
+            heads.extend(stream_heads_in(transaction, &uncached, store)?);
+        }
+        Ok(Fetched { heads, seen })
+    }
+
+    /// Remembers stream heads, dropping the cache first when it is full.
+    fn cache_stream_heads(&mut self, heads: StreamHeads) {
+        for (stream, head) in heads {
+            if self.stream_heads.len() >= STREAM_HEADS_CACHED_MAX
+                && !self.stream_heads.contains_key(&stream)
+            {
+                self.stream_heads = StreamHeads::new();
+            }
+            self.stream_heads.insert(stream, head);
+        }
+    }
+}
+
+/// Inserts the sealed events and command records.
+fn insert_sealed(transaction: &mut Prepared<'_>, sealed: &Sealed) -> Result<Pg<()>, StoreError> {
+    let mut positions = Vec::with_capacity(sealed.events.len());
+    let mut versions = Vec::with_capacity(sealed.events.len());
+    for event in &sealed.events {
+        positions.push(sql_position(event.position)?);
+        versions.push(sql_position(event.version)?);
+    }
+    let streams: Vec<&str> = sealed
+        .events
+        .iter()
+        .map(|event| event.stream.as_str())
+        .collect();
+    let command_ids: Vec<Uuid> = sealed.events.iter().map(|event| event.command_id).collect();
+    let entries: Vec<&[u8]> = sealed
+        .events
+        .iter()
+        .map(|event| event.entry.as_slice())
+        .collect();
+    let mut ids = Vec::with_capacity(sealed.commands.len());
+    let mut firsts = Vec::with_capacity(sealed.commands.len());
+    let mut counts = Vec::with_capacity(sealed.commands.len());
+    let mut digests: Vec<Option<&[u8]>> = Vec::with_capacity(sealed.commands.len());
+    for record in &sealed.commands {
+        ids.push(record.command_id);
+        firsts.push(sql_position(record.first_position)?);
+        counts.push(sql_position(record.event_count)?);
+        digests.push(record.body_digest.as_ref().map(|digest| &digest.0[..]));
+    }
+    let inserted = (|| {
+        if !positions.is_empty() {
+            transaction.execute(
+                "INSERT INTO log_entries (position, stream, version, command_id, entry) \
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::bytea[])",
+                &[&positions, &streams, &versions, &command_ids, &entries],
+            )?;
+        }
+        if !ids.is_empty() {
+            transaction.execute(
+                "INSERT INTO commands (command_id, first_position, event_count, body_digest) \
+                 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bytea[])",
+                &[&ids, &firsts, &counts, &digests],
+            )?;
+        }
+        Ok(())
+    })();
+    Ok(inserted)
+}
+
+/// Writes state rows (the last write of a key wins, as in a sled batch): removals,
+/// then upserts.
+fn write_state_rows(transaction: &mut Prepared<'_>, rows: Vec<RowWrite<'_>>) -> Pg<()> {
+    let mut last: HashMap<Vec<u8>, Option<&[u8]>> = HashMap::with_capacity(rows.len());
+    for (key, value) in rows {
+        last.insert(state_key(key), value);
+    }
+    let mut removed: Vec<&[u8]> = Vec::new();
+    let (mut keys, mut values): (Vec<&[u8]>, Vec<&[u8]>) = (Vec::new(), Vec::new());
+    for (key, value) in &last {
+        match value {
+            Some(value) => {
+                keys.push(key);
+                values.push(value);
+            }
+            None => removed.push(key),
+        }
+    }
+    if !removed.is_empty() {
+        transaction.execute("DELETE FROM state_rows WHERE key = ANY($1)", &[&removed])?;
+    }
+    if !keys.is_empty() {
+        transaction.execute(
+            "INSERT INTO state_rows (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) \
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&keys, &values],
+        )?;
+    }
+    Ok(())
+}
+
+/// Inserts feed items (one per position and member: the last write of one wins).
+fn insert_feed_items(
+    transaction: &mut Prepared<'_>,
+    items: Vec<CoverageItem>,
+) -> Result<Pg<()>, StoreError> {
+    let mut last: HashMap<(u64, Uuid), Vec<u8>> = HashMap::with_capacity(items.len());
+    for item in items {
+        last.insert((item.position, item.member_id), item.value);
+    }
+    if last.is_empty() {
+        return Ok(Ok(()));
+    }
+    let mut positions = Vec::with_capacity(last.len());
+    let (mut members, mut values) = (
+        Vec::with_capacity(last.len()),
+        Vec::with_capacity(last.len()),
+    );
+    for ((position, member_id), value) in &last {
+        positions.push(sql_position(*position)?);
+        members.push(*member_id);
+        values.push(value.as_slice());
+    }
+    Ok(transaction
+        .execute(
+            "INSERT INTO feed_items (position, member_id, item) \
+             SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bytea[])",
+            &[&positions, &members, &values],
+        )
+        .map(drop))
+}
+
+impl LogWriter for PgStore {
+    fn append(
+        &mut self,
+        commands: &mut [CommandRecord],
+        state: &[StateWrite],
+    ) -> Result<(), StoreError> {
+        let store = self.reader.pool.store.clone();
+        let pg = |error| classify(&store, error);
+        let appended = sealing::appended_positions(commands);
+        let (coverage, rows) = sealing::split_state_writes(state, appended);
+        let cached = std::mem::take(&mut self.stream_heads);
+        let connection = self.connection()?;
+        let mut transaction = connection.transaction().map_err(pg)?;
+        let outcome = (|| -> Result<StreamHeads, StoreError> {
+            let (head, head_hash) = head_in(&mut transaction, &store)?;
+            let mut fetched = PgStore::fetch_for(&cached, &mut transaction, commands, &store)?;
+            let sealed = sealing::seal_commands(commands, head, head_hash, &mut fetched)?;
+            insert_sealed(&mut transaction, &sealed)?.map_err(pg)?;
+            write_state_rows(&mut transaction, rows).map_err(pg)?;
+            insert_feed_items(&mut transaction, coverage)?.map_err(pg)?;
+            if let Some(last) = sealed.events.last() {
+                // OK because an entry sealed here starts with its 32-byte hash.
+                let hash = &last.entry[..HASH_BYTES];
+                transaction
+                    .execute(
+                        "UPDATE head SET position = $1, hash = $2",
+                        &[&sql_position(last.position)?, &hash],
+                    )
+                    .map_err(pg)?;
+            }
+            transaction.transaction.commit().map_err(pg)?;
+            Ok(sealed.heads)
+        })();
+        // The cache was taken out; a failed append keeps it as it was (nothing written).
+        self.stream_heads = cached;
+        self.cache_stream_heads(outcome?);
+        Ok(())
+    }
+
+    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+        let store = self.reader.pool.store.clone();
+        let pg = |error| classify(&store, error);
+        // A rebuild appends nothing, so it can write no coverage change (asserted).
+        #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
+        let (coverage, rows) = sealing::split_state_writes(rows, 1..=0);
+        debug_assert!(coverage.is_empty());
+        let prefixes: Vec<Vec<u8>> = REBUILT_PREFIXES
+            .iter()
+            .map(|prefix| vec![*prefix])
+            .collect();
+        let connection = self.connection()?;
+        let mut transaction = connection.transaction().map_err(pg)?;
+        transaction
+            .execute(
+                "DELETE FROM state_rows WHERE substring(key FROM 1 FOR 1) = ANY($1)",
+                &[&prefixes],
+            )
+            .map_err(pg)?;
+        write_state_rows(&mut transaction, rows).map_err(pg)?;
+        transaction.transaction.commit().map_err(pg)
+    }
+}
+
+impl CheckpointWriter for PgStore {
+    fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
+        let store = self.reader.pool.store.clone();
+        let tree_size = sql_position(tree_size)?;
+        let connection = self.connection()?;
+        let stored = connection
+            .client
+            .execute(
+                "INSERT INTO audit_checkpoints (tree_size, checkpoint) VALUES ($1, $2) ON CONFLICT (tree_size) DO NOTHING",
+                &[&tree_size, &bytes],
+            )
+            .map_err(|error| classify(&store, error))?;
+        Ok(stored == 1)
+    }
+}
+
+/// The writer reads as its reader does.
+impl EventLog for PgStore {
+    fn head(&self) -> Result<(u64, Sha256), StoreError> {
+        self.reader.head()
+    }
+
+    fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
+        self.reader.read_log(from)
+    }
+
+    fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
+        self.reader.read_stream(stream)
+    }
+
+    fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
+        self.reader.command_span(command_id)
+    }
+
+    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.reader.command_ids()
+    }
+}
+
+impl StateRows for PgStore {
+    fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        self.reader.read_state(key)
+    }
+
+    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
+        self.reader.enrolled_members(region)
+    }
+
+    fn members_page(
+        &self,
+        index: MemberIndex,
+        region: &RegionName,
+        after: Option<Uuid>,
+        limit: usize,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        self.reader.members_page(index, region, after, limit)
+    }
+
+    fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.reader.closing_rows()
+    }
+
+    fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.reader.region_rows()
+    }
+
+    fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
+        self.reader.member_row_ids()
+    }
+}
+
+impl FeedRows for PgStore {
+    fn coverage_changes_page(
+        &self,
+        position: u64,
+        after: Option<Uuid>,
+        skip: u32,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.reader
+            .coverage_changes_page(position, after, skip, limit)
+    }
+}
+
+impl Checkpoints for PgStore {
+    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.reader.audit_checkpoints()
+    }
+}

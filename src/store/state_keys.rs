@@ -1,0 +1,101 @@
+//! How a state row's key (`StateKey`) is written as bytes, shared by every engine that
+//! keeps state rows in one ordered key space (sled's tree, PostgreSQL's `state_rows`
+//! table, whose `bytea` keys compare byte by byte): a one-byte prefix per kind, then
+//! the key's fields, so that a kind, and a region's member index, is one key range in
+//! id order.
+//!
+//! Layout (see ARCHITECTURE.md's storage layout): `M` member id(16); `R` region name;
+//! `E`/`G` region name 0x00 member id(16); `Y` region name 0x00 month `YYYY-MM`; `K`;
+//! `X` region name; `A` region name.
+
+use super::{MemberIndex, StateKey};
+use crate::domain::policy::RegionName;
+
+pub(crate) const PREFIX_MEMBER: u8 = b'M';
+pub(crate) const PREFIX_REGION: u8 = b'R';
+pub(crate) const PREFIX_ENROLLED: u8 = b'E';
+pub(crate) const PREFIX_GRANTED: u8 = b'G';
+pub(crate) const PREFIX_REGION_MONTH: u8 = b'Y';
+pub(crate) const KEY_CHECKPOINT: &[u8] = b"K";
+pub(crate) const PREFIX_CLOSING: u8 = b'X';
+pub(crate) const PREFIX_REGION_SUMMARY: u8 = b'A';
+
+/// The kinds of state row a rebuild (`LogWriter::replace_state`) replaces: every
+/// derived row but the checkpoint, which the rebuild writes itself.
+pub(crate) const REBUILT_PREFIXES: [u8; 7] = [
+    PREFIX_MEMBER,
+    PREFIX_REGION,
+    PREFIX_ENROLLED,
+    PREFIX_GRANTED,
+    PREFIX_REGION_MONTH,
+    PREFIX_REGION_SUMMARY,
+    PREFIX_CLOSING,
+];
+
+pub(crate) fn enrolled_prefix(region: &RegionName) -> Vec<u8> {
+    region_prefix(PREFIX_ENROLLED, region)
+}
+
+/// `prefix`, the region's name and a 0 byte (names never contain one).
+pub(crate) fn region_prefix(prefix: u8, region: &RegionName) -> Vec<u8> {
+    let mut key = vec![prefix];
+    key.extend_from_slice(region.as_str().as_bytes());
+    key.push(0);
+    key
+}
+
+/// The key prefix of a region's member index, and what the index is called in errors.
+pub(crate) fn member_index_prefix(
+    index: MemberIndex,
+    region: &RegionName,
+) -> (Vec<u8>, &'static str) {
+    match index {
+        MemberIndex::Enrolled => (enrolled_prefix(region), "enrolled"),
+        MemberIndex::Granted => (region_prefix(PREFIX_GRANTED, region), "granted"),
+    }
+}
+
+/// The bounds `[start, end)` of the page of a member index after `after`: `start` is
+/// the key right after `after`'s (`after`'s key followed by a 0 byte), `end` the
+/// prefix with its last byte (the 0 after the region name) raised to 1.
+pub(crate) fn member_page_bounds(prefix: &[u8], after: Option<uuid::Uuid>) -> (Vec<u8>, Vec<u8>) {
+    let mut end = prefix.to_vec();
+    if let Some(last) = end.last_mut() {
+        *last = 1;
+    }
+    let start = match after {
+        Some(after) => [prefix, after.as_bytes(), &[0]].concat(),
+        None => prefix.to_vec(),
+    };
+    (start, end)
+}
+
+/// The key of a state row. Coverage changes are feed items, stored apart by every
+/// engine (never through this key).
+pub(crate) fn state_key(key: &StateKey) -> Vec<u8> {
+    match key {
+        StateKey::Member(member_id) => [&[PREFIX_MEMBER][..], member_id.as_bytes()].concat(),
+        StateKey::Region(region) => [&[PREFIX_REGION][..], region.as_str().as_bytes()].concat(),
+        StateKey::Enrolled(region, member_id) => {
+            [enrolled_prefix(region).as_slice(), member_id.as_bytes()].concat()
+        }
+        StateKey::Granted(region, member_id) => [
+            region_prefix(PREFIX_GRANTED, region).as_slice(),
+            member_id.as_bytes(),
+        ]
+        .concat(),
+        StateKey::RegionMonth(region, month) => [
+            region_prefix(PREFIX_REGION_MONTH, region).as_slice(),
+            month.to_string().as_bytes(),
+        ]
+        .concat(),
+        StateKey::Checkpoint => KEY_CHECKPOINT.to_vec(),
+        StateKey::Closing(region) => [&[PREFIX_CLOSING][..], region.as_str().as_bytes()].concat(),
+        StateKey::RegionSummary(region) => {
+            [&[PREFIX_REGION_SUMMARY][..], region.as_str().as_bytes()].concat()
+        }
+        StateKey::CoverageChange(..) => {
+            unreachable!("coverage changes are stored as feed items, apart from state rows")
+        }
+    }
+}

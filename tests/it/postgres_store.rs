@@ -1,0 +1,296 @@
+//! What the PostgreSQL engine promises beyond the store's contract (which
+//! `conformance.rs` checks for it like for sled): one writer per store, the schema
+//! version checked on open, `migrate` idempotent, failures that name the server
+//! without its password, reads on blocking threads of a runtime, a bounded reader
+//! pool, appends of an import's size, and the stored bytes: log entries and state
+//! keys are exactly sled's.
+
+use crate::conformance::{postgres_database, Commands};
+use flexledger::store::postgres::{migrate, PG_READER_CONNECTIONS_MAX, PG_SCHEMA_VERSION};
+use flexledger::store::{EventLog, LogWriter, PgStore, StateKey, StateWrite, StoreError};
+use std::path::Path;
+
+/// A fresh, migrated database's URL, or `None` where PostgreSQL is not installed.
+fn database(dir: &Path) -> Option<String> {
+    crate::support::postgres::cluster()?;
+    Some(postgres_database(dir))
+}
+
+fn sql(url: &str, statement: &str) {
+    let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+    client.batch_execute(statement).unwrap();
+}
+
+#[test]
+fn a_second_writer_is_refused_until_the_first_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let first = PgStore::open(&url).unwrap();
+    match PgStore::open(&url) {
+        Err(error @ StoreError::WriterLocked { .. }) => {
+            let message = error.to_string();
+            assert!(message.contains("another flexledger writer"), "{message}");
+            assert!(
+                message.contains(&first.redacted_url().to_string()),
+                "{message}"
+            );
+        }
+        other => panic!(
+            "expected the writer lock refused, got {:?}",
+            other.map(|_| ())
+        ),
+    }
+    assert!(
+        matches!(migrate(&url), Err(StoreError::WriterLocked { .. })),
+        "migrate waits for no writer: it refuses"
+    );
+    // A reader needs no lock.
+    let reader = PgStore::open_read_only(&url).unwrap();
+    assert_eq!(reader.head().unwrap().0, 0);
+    drop(first);
+    PgStore::open(&url).expect("the lock went with the first writer");
+}
+
+#[test]
+fn an_unmigrated_database_is_refused_with_the_migrate_hint() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    let url = cluster.fresh_database();
+    for opened in [
+        PgStore::open(&url).map(|_| ()),
+        PgStore::open_read_only(&url).map(|_| ()),
+    ] {
+        match opened {
+            Err(error @ StoreError::NotMigrated { found: 0, .. }) => {
+                let message = error.to_string();
+                assert!(message.contains("flexledger migrate --store"), "{message}");
+            }
+            other => panic!("expected an unmigrated store, got {other:?}"),
+        }
+    }
+    assert_eq!(migrate(&url).unwrap(), PG_SCHEMA_VERSION);
+    assert_eq!(migrate(&url).unwrap(), PG_SCHEMA_VERSION, "idempotent");
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let applied: i64 = client
+        .query_one("SELECT count(*) FROM schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, i64::from(PG_SCHEMA_VERSION));
+    PgStore::open(&url).unwrap();
+}
+
+#[test]
+fn a_schema_newer_than_the_build_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let newer = PG_SCHEMA_VERSION + 1;
+    sql(
+        &url,
+        &format!(
+            "INSERT INTO schema_migrations (version, name) VALUES ({newer}, 'from_the_future')"
+        ),
+    );
+    for opened in [
+        PgStore::open(&url).map(|_| ()),
+        PgStore::open_read_only(&url).map(|_| ()),
+        migrate(&url).map(|_| ()),
+    ] {
+        match opened {
+            Err(error @ StoreError::SchemaTooNew { .. }) => {
+                let message = error.to_string();
+                assert!(
+                    message.contains(&format!("schema version {newer}"))
+                        && message.contains(&format!("version {PG_SCHEMA_VERSION}")),
+                    "{message}"
+                );
+            }
+            other => panic!("expected a newer schema refused, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_server_is_named_without_its_password() {
+    let missing = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgresql://ledger:hunter2@localhost/flexledger?host={}",
+        missing.path().display()
+    );
+    match PgStore::open(&url) {
+        Err(error @ StoreError::Unavailable { .. }) => {
+            let message = error.to_string();
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(message.contains("ledger:***@"), "{message}");
+            assert!(message.contains("is the server running"), "{message}");
+        }
+        other => panic!(
+            "expected an unreachable server, got {:?}",
+            other.map(|_| ())
+        ),
+    }
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    match migrate(&cluster.url("no_such_database")) {
+        Err(error @ StoreError::Unavailable { .. }) => {
+            let message = error.to_string();
+            assert!(message.contains("does not exist"), "{message}");
+            assert!(message.contains("createdb"), "{message}");
+        }
+        other => panic!("expected a missing database, got {other:?}"),
+    }
+}
+
+#[test]
+fn readers_run_on_blocking_threads_and_drop_inside_a_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let opening = url.clone();
+        let store = tokio::task::spawn_blocking(move || PgStore::open(&opening))
+            .await
+            .unwrap()
+            .unwrap();
+        let reader = store.reader();
+        let reads: Vec<_> = (0..PG_READER_CONNECTIONS_MAX * 2)
+            .map(|_| {
+                let reader = reader.clone();
+                tokio::task::spawn_blocking(move || reader.head())
+            })
+            .collect();
+        for read in reads {
+            assert_eq!(read.await.unwrap().unwrap().0, 0);
+        }
+        // The last handles go away on a runtime's worker thread: no panic, and the
+        // writer lock is released at once.
+        drop(reader);
+        drop(store);
+        let again = tokio::task::spawn_blocking(move || PgStore::open(&url).map(drop));
+        again.await.unwrap().unwrap();
+    });
+}
+
+#[test]
+fn the_reader_pool_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let store = PgStore::open(&url).unwrap();
+    let reader = store.reader();
+    std::thread::scope(|scope| {
+        for _ in 0..PG_READER_CONNECTIONS_MAX * 3 {
+            scope.spawn(|| {
+                for _ in 0..5 {
+                    assert_eq!(reader.head().unwrap().0, 0);
+                }
+            });
+        }
+    });
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let backends: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let bound = i64::try_from(PG_READER_CONNECTIONS_MAX).unwrap() + 1;
+    assert!(
+        (2..=bound).contains(&backends),
+        "{backends} backends: the writer and at most {PG_READER_CONNECTIONS_MAX} readers"
+    );
+}
+
+#[test]
+fn an_import_sized_append_is_one_transaction_read_back_in_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let mut store = PgStore::open(&url).unwrap();
+    let mut commands = Commands::new();
+    let count: u128 = 1_500;
+    let mut batch: Vec<_> = (1..=count)
+        .map(|id| commands.command(id, &[id % 700]))
+        .collect();
+    store.append(&mut batch, &[]).unwrap();
+    let head = u64::try_from(count).unwrap();
+    assert_eq!(store.head().unwrap().0, head);
+    let mut read = 0;
+    for envelope in store.read_log(1) {
+        read += 1;
+        assert_eq!(envelope.unwrap().position, read);
+    }
+    assert_eq!(read, head, "every page of the log, each entry checked");
+    drop(store);
+    PgStore::open(&url).expect("the head row records the append");
+}
+
+#[test]
+fn log_entries_and_state_keys_are_the_bytes_sled_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let sled_dir = tempfile::tempdir().unwrap();
+    let mut postgres = PgStore::open(&url).unwrap();
+    let mut sled = flexledger::store::SledStore::open(sled_dir.path()).unwrap();
+    let region = flexledger::domain::policy::RegionName::parse("north").unwrap();
+    let member = uuid::Uuid::from_u128(0x7000_0000_0000_4000_8000_0000_0000_0001);
+    let rows = [
+        (StateKey::Member(member), b"member".to_vec()),
+        (StateKey::Enrolled(region.clone(), member), Vec::new()),
+        (StateKey::Region(region), b"region".to_vec()),
+    ]
+    .map(|(key, value)| StateWrite {
+        key,
+        value: Some(value),
+    });
+    for store in [&mut postgres as &mut dyn LogWriter, &mut sled] {
+        let mut commands = Commands::new();
+        let mut batch = vec![commands.command(1, &[1, 2]), commands.command(2, &[1])];
+        store.append(&mut batch, &rows).unwrap();
+    }
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    for position in 1..=3u64 {
+        let entry: Vec<u8> = client
+            .query_one(
+                "SELECT entry FROM log_entries WHERE position = $1",
+                &[&i64::try_from(position).unwrap()],
+            )
+            .unwrap()
+            .get(0);
+        let stored = sled
+            .raw_tree()
+            .get(crate::integrity::log_key(position))
+            .unwrap()
+            .unwrap();
+        assert_eq!(entry, stored.to_vec(), "position {position}");
+    }
+    let keys: Vec<Vec<u8>> = client
+        .query("SELECT key FROM state_rows ORDER BY key", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let sled_keys: Vec<Vec<u8>> = sled
+        .raw_tree()
+        .iter()
+        .keys()
+        .map(|key| key.unwrap().to_vec())
+        .filter(|key| matches!(key[0], b'M' | b'E' | b'R'))
+        .collect();
+    assert_eq!(keys, sled_keys);
+}
