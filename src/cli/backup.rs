@@ -286,6 +286,9 @@ pub fn restore(place: &Place, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
 fn restored_dir(place: &Place) -> anyhow::Result<&Path> {
     match &place.store {
         Location::Sled(dir) => Ok(dir),
+        Location::Postgres(_) => anyhow::bail!(
+            "restore makes a new sled data directory: restore into --data-dir DIR, then fill the PostgreSQL store with `flexledger copy --from DIR --to URL`"
+        ),
     }
 }
 

@@ -108,6 +108,17 @@ events are never changed. Stop `serve` first: the directory is locked while it r
 Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing replaced), 2 could not run."
     )]
     Rebuild,
+    /// Create or upgrade a PostgreSQL store's tables (--store URL); sled needs none.
+    #[command(
+        long_about = "Apply the PostgreSQL store's schema migrations (migrations/postgres/ in the source, built in) \
+to the database --store names, each in a transaction of its own, and print the schema version it is at. Run it \
+once before the first `submit` or `serve` on a new database, and after upgrading flexledger: a store at a schema \
+version this build does not know refuses to open, saying so. Running it again changes nothing. It is refused \
+while a writer holds the store.\n\n\
+The sled store needs no migration (it upgrades its rows when it opens): without --store this prints so.\n\n\
+Exit: 0 migrated (or nothing to do), 2 could not run (no such database, no permission, a writer holds it)."
+    )]
+    Migrate,
     /// Copy the whole ledger to another store, keeping every position, id and hash.
     #[command(
         long_about = "Copy the whole ledger from one store to another: sled to PostgreSQL, PostgreSQL to sled, or \
@@ -287,6 +298,9 @@ pub const TEACHING: help::Teaching = help::Teaching {
             "flexledger --data-dir demo-data backup --out demo.backup",
             "flexledger --data-dir demo-data backup --out - | gzip > demo.backup.gz",
             "FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out served.backup   # while serve runs: flexledger --data-dir demo-data serve --demo (AUDITOR=the auditor token it prints)",
+        ]),
+        ("migrate", &[
+            "flexledger --data-dir demo-data migrate   # sled: nothing to do",
         ]),
         ("copy", &[
             "flexledger copy --from demo-data --to demo-copy",
@@ -474,6 +488,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         CliCommand::Backup(args) => backup::backup(place, &args),
         CliCommand::Restore(args) => backup::restore(place, &args),
+        CliCommand::Migrate => migrate(&place.store),
         CliCommand::Copy { from, to } => copy(&Location::parse(&from), &Location::parse(&to)),
     }
 }
@@ -500,6 +515,13 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
         .store
         .open()
         .map_err(crate::ledger::LedgerError::from)?;
+    // With a PostgreSQL store the data directory holds only the key (and the demo's
+    // tokens): made here, as sled makes it for its own files.
+    std::fs::create_dir_all(&place.data_dir).map_err(|source| crate::audit::keys::KeyError::Io {
+        action: "create the data directory for",
+        path: place.data_dir.display().to_string(),
+        source,
+    })?;
     crate::audit::keys::ensure(&place.data_dir)?;
     Ok(Ledger::with_store(store)?)
 }
@@ -835,6 +857,23 @@ struct VerifyFailure<'a> {
     ok: bool,
     position: u64,
     message: &'a str,
+}
+
+/// `migrate`: the PostgreSQL store's schema brought to this build's version.
+fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
+    let report = match location {
+        Location::Postgres(url) => {
+            let version = crate::store::postgres::migrate(url)?;
+            serde_json::json!({"ok": true, "store": location.to_string(), "schema_version": version})
+        }
+        Location::Sled(_) => serde_json::json!({
+            "ok": true,
+            "store": location.to_string(),
+            "message": "the sled store needs no migration: it upgrades its rows when it opens",
+        }),
+    };
+    print_json_line(&mut io::stdout().lock(), &report)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `copy`: the source opened as every command opens it (a close left half recorded is

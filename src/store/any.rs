@@ -8,10 +8,11 @@
 //! behind it. The ledger itself stays generic (`Ledger<S>`), as do the conformance
 //! suite and the library's tests.
 
+use super::postgres::redact_url;
 use super::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, EnvelopeIter, EventLog, FeedRows,
-    LogWriter, MemberIndex, Sha256, SledReader, SledStore, StateKey, StateRows, StateWrite,
-    StoreError,
+    LogWriter, MemberIndex, PgReader, PgStore, Sha256, SledReader, SledStore, StateKey, StateRows,
+    StateWrite, StoreError,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -23,6 +24,18 @@ use uuid::Uuid;
 pub enum Location {
     /// The embedded sled engine in a data directory.
     Sled(PathBuf),
+    /// A PostgreSQL database, by its connection URL (which may hold a password:
+    /// messages show it redacted, `Display`).
+    Postgres(String),
+}
+
+/// What a PostgreSQL URL starts with.
+const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+
+fn is_postgres_url(text: &str) -> bool {
+    POSTGRES_SCHEMES.iter().any(|scheme| {
+        text.len() >= scheme.len() && text[..scheme.len()].eq_ignore_ascii_case(scheme)
+    })
 }
 
 impl Location {
@@ -31,21 +44,28 @@ impl Location {
     pub fn choose(store: Option<&str>, data_dir: &Path) -> Result<Location, LocationError> {
         match store {
             None => Ok(Location::Sled(data_dir.to_path_buf())),
-            Some(url) => Err(LocationError::NotAUrl(url.to_string())),
+            Some(url) if is_postgres_url(url) => Ok(Location::Postgres(url.to_string())),
+            Some(other) => Err(LocationError::NotAUrl(other.to_string())),
         }
     }
 
     /// A store named in full, as `copy --from/--to` name them: a PostgreSQL URL, or
     /// else a sled data directory.
     pub fn parse(text: &str) -> Location {
-        Location::Sled(PathBuf::from(text))
+        if is_postgres_url(text) {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::Sled(PathBuf::from(text))
+        }
     }
 
     /// Whether a ledger is there to open (a data directory without sled's files has
-    /// none: `submit` or `restore` makes one).
+    /// none: `submit` or `restore` makes one). A database is assumed to hold one:
+    /// opening it says if it was never migrated.
     pub fn has_ledger(&self) -> bool {
         match self {
             Location::Sled(dir) => dir.join("sled").exists(),
+            Location::Postgres(_) => true,
         }
     }
 
@@ -53,6 +73,7 @@ impl Location {
     pub fn open(&self) -> Result<AnyStore, StoreError> {
         match self {
             Location::Sled(dir) => SledStore::open(dir).map(AnyStore::Sled),
+            Location::Postgres(url) => PgStore::open(url).map(AnyStore::Postgres),
         }
     }
 
@@ -60,6 +81,7 @@ impl Location {
     pub fn open_read_only(&self) -> Result<AnyReader, StoreError> {
         match self {
             Location::Sled(dir) => SledStore::open_read_only(dir).map(AnyReader::Sled),
+            Location::Postgres(url) => PgStore::open_read_only(url).map(AnyReader::Postgres),
         }
     }
 }
@@ -70,6 +92,7 @@ impl std::fmt::Display for Location {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Location::Sled(dir) => write!(formatter, "{}", dir.display()),
+            Location::Postgres(url) => write!(formatter, "{}", redact_url(url)),
         }
     }
 }
@@ -104,19 +127,21 @@ impl Place {
 /// A `--store` that names no store this build knows.
 #[derive(Debug, thiserror::Error)]
 pub enum LocationError {
-    #[error("--store takes a PostgreSQL URL (postgres://user@host/database); {0:?} is not one. For the embedded sled store pass --data-dir DIR instead")]
+    #[error("--store takes a PostgreSQL URL (postgres://user@host/database); {:?} is not one. For the embedded sled store pass --data-dir DIR instead", redact_url(.0))]
     NotAUrl(String),
 }
 
 /// The writer's store, on whichever engine.
 pub enum AnyStore {
     Sled(SledStore),
+    Postgres(PgStore),
 }
 
 /// A read-only handle, on whichever engine: implements only the reading traits.
 #[derive(Clone)]
 pub enum AnyReader {
     Sled(SledReader),
+    Postgres(PgReader),
 }
 
 impl AnyStore {
@@ -124,6 +149,7 @@ impl AnyStore {
     pub fn reader(&self) -> AnyReader {
         match self {
             AnyStore::Sled(store) => AnyReader::Sled(store.reader()),
+            AnyStore::Postgres(store) => AnyReader::Postgres(store.reader()),
         }
     }
 
@@ -132,6 +158,7 @@ impl AnyStore {
     pub fn sled(&self) -> Option<&SledStore> {
         match self {
             AnyStore::Sled(store) => Some(store),
+            AnyStore::Postgres(_) => None,
         }
     }
 }
@@ -141,6 +168,7 @@ macro_rules! each {
     ($value:expr, $store:ident => $call:expr) => {
         match $value {
             AnyStore::Sled($store) => $call,
+            AnyStore::Postgres($store) => $call,
         }
     };
 }
@@ -149,6 +177,7 @@ macro_rules! each_reader {
     ($value:expr, $store:ident => $call:expr) => {
         match $value {
             AnyReader::Sled($store) => $call,
+            AnyReader::Postgres($store) => $call,
         }
     };
 }

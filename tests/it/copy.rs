@@ -70,7 +70,7 @@ fn feed_items(store: &impl FeedRows) -> Vec<Vec<u8>> {
 }
 
 /// What must be equal on both ends, read through the store's traits.
-fn contents(store: &impl ReadStore) -> Value {
+pub(crate) fn contents(store: &impl ReadStore) -> Value {
     let mut commands = store.command_ids().unwrap();
     commands.sort();
     let spans: Vec<String> = commands
@@ -104,7 +104,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn contents_of(dir: &Path) -> Value {
+pub(crate) fn contents_of(dir: &Path) -> Value {
     contents(&SledStore::open_read_only(dir).unwrap())
 }
 

@@ -23,7 +23,7 @@ pub(crate) const TOKENS: [(&str, &str); 3] = [
 ];
 
 pub(crate) struct Server {
-    child: Child,
+    pub(crate) child: Child,
     pub(crate) base: String,
 }
 
@@ -34,7 +34,7 @@ impl Drop for Server {
     }
 }
 
-fn auth_file(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn auth_file(dir: &Path) -> std::path::PathBuf {
     let mut text = String::new();
     for (role, token) in TOKENS {
         let digest = flexledger::store::Sha256::of(token.as_bytes());

@@ -30,6 +30,7 @@ mod i18n;
 mod integrity;
 mod layers;
 mod model;
+mod postgres_cli;
 mod postgres_store;
 mod properties;
 mod readme;

@@ -13,7 +13,11 @@ use std::path::Path;
 /// Runs one scenario through the library; returns every difference found.
 fn check_library(scenario: &Value) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    let mut ledger = Ledger::open(dir.path()).unwrap();
+    check_library_on(scenario, Ledger::open(dir.path()).unwrap())
+}
+
+/// `check_library` on `ledger` (an empty one, on any engine).
+pub(crate) fn check_library_on(scenario: &Value, mut ledger: Ledger) -> Vec<String> {
     let steps = scenario["steps"].as_array().unwrap();
     let commands = steps
         .iter()
@@ -59,15 +63,24 @@ fn check_library(scenario: &Value) -> Vec<String> {
 /// Runs one scenario through the real binary: `submit` a file, then `member` each.
 fn check_cli(scenario: &Value) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    check_cli_with(scenario, dir.path(), &|args| flexledger(&data, args, None))
+}
+
+/// `check_cli` with the binary run by `run` (which names the store), files in `dir`.
+pub(crate) fn check_cli_with(
+    scenario: &Value,
+    dir: &Path,
+    run: &dyn Fn(&[&str]) -> std::process::Output,
+) -> Vec<String> {
     let steps = scenario["steps"].as_array().unwrap();
     let input: String = steps
         .iter()
         .map(|step| format!("{}\n", step["command"]))
         .collect();
-    let file = dir.path().join("commands.jsonl");
+    let file = dir.join("commands.jsonl");
     std::fs::write(&file, input).unwrap();
-    let data = dir.path().join("data");
-    let output = flexledger(&data, &["submit", file.to_str().unwrap()], None);
+    let output = run(&["submit", file.to_str().unwrap()]);
     let results = stdout_lines(&output);
     let mut differences = Vec::new();
     if results.len() != steps.len() {
@@ -95,7 +108,7 @@ fn check_cli(scenario: &Value) -> Vec<String> {
         ));
     }
     for (member_id, expected) in scenario["expect_members"].as_object().unwrap() {
-        let output = flexledger(&data, &["member", member_id], None);
+        let output = run(&["member", member_id]);
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -112,7 +125,7 @@ fn check_cli(scenario: &Value) -> Vec<String> {
     differences
 }
 
-fn check_all(check: fn(&Value) -> Vec<String>) {
+pub(crate) fn check_all(check: &dyn Fn(&Value) -> Vec<String>) {
     let mut failures = Vec::new();
     for path in scenario_files() {
         let scenario = read_json(&path);
@@ -137,12 +150,12 @@ fn name(path: &Path) -> String {
 
 #[test]
 fn every_scenario_passes_through_the_library() {
-    check_all(check_library);
+    check_all(&check_library);
 }
 
 #[test]
 fn every_scenario_passes_through_the_cli() {
-    check_all(check_cli);
+    check_all(&check_cli);
 }
 
 /// The checker itself must be able to fail: a wrong expectation is reported.

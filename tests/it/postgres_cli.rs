@@ -1,0 +1,163 @@
+//! The ledger on PostgreSQL through its library and its binaries: every scenario
+//! (`flexledger --store URL`), a ledger copied sled → PostgreSQL → sled unchanged, and
+//! a writer and a read-only server (`serve --read-only`) on one database. The cluster
+//! is the test process's own (`support::postgres`).
+
+use crate::copy::{contents, contents_of};
+use crate::http::{auth_file, call, pay, read_messages, subscribe, token, Server, MEMBER};
+use crate::scenarios::{check_all, check_cli_with, check_library_on};
+use crate::support::postgres::{cluster, Cluster};
+use crate::support::*;
+use flexledger::ledger::Ledger;
+use flexledger::store::{AnyStore, PgStore};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// `flexledger --data-dir dir --store url ARGS`.
+fn flexledger_on(url: &str, dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--store", url];
+    all.extend_from_slice(args);
+    flexledger(dir, &all, None)
+}
+
+/// A new database, migrated by `flexledger migrate` (which must say so).
+fn migrated(cluster: &Cluster, dir: &Path) -> String {
+    let url = cluster.fresh_database();
+    let output = flexledger_on(&url, dir, &["migrate"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["schema_version"], 1, "{report}");
+    url
+}
+
+#[test]
+fn every_scenario_passes_on_postgres_through_the_library_and_the_cli() {
+    let Some(cluster) = cluster() else { return };
+    check_all(&|scenario| {
+        let dir = tempfile::tempdir().unwrap();
+        let url = migrated(cluster, dir.path());
+        let store = AnyStore::Postgres(PgStore::open(&url).unwrap());
+        let mut differences = check_library_on(scenario, Ledger::with_store(store).unwrap());
+        let url = migrated(cluster, dir.path());
+        let data = dir.path().join("data");
+        differences.extend(check_cli_with(scenario, dir.path(), &|args| {
+            flexledger_on(&url, &data, args)
+        }));
+        differences
+    });
+}
+
+#[test]
+fn a_ledger_copied_to_postgres_and_back_is_the_same_ledger() {
+    let Some(cluster) = cluster() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let source = untar_golden("v3-store", root.path());
+    let url = migrated(cluster, root.path());
+    let back = root.path().join("back");
+    for (from, to) in [
+        (source.to_str().unwrap(), url.as_str()),
+        (url.as_str(), back.to_str().unwrap()),
+    ] {
+        let output = flexledger(root.path(), &["copy", "--from", from, "--to", to], None);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let expected = contents_of(&source);
+    let on_postgres = contents(&PgStore::open_read_only(&url).unwrap());
+    assert_eq!(on_postgres, expected);
+    assert_eq!(contents_of(&back), expected);
+    let verified = flexledger_on(&url, root.path(), &["verify"]);
+    assert_eq!(
+        verified.stdout,
+        flexledger(&source, &["verify"], None).stdout
+    );
+    let member = ["member", "70000000-0000-4000-8000-00000000000f"];
+    assert_eq!(
+        flexledger_on(&url, root.path(), &member).stdout,
+        flexledger(&source, &member, None).stdout
+    );
+}
+
+/// `serve` on the database `url`: the writer (with the demo), or a read-only server
+/// that names `writer` in its answer to a command.
+fn serve(dir: &Path, url: &str, read_only_beside: Option<&str>) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .env("FLEXLEDGER_STORE", url)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(auth_file(dir));
+    match read_only_beside {
+        Some(writer) => command.args(["--read-only", "--writer-url", writer]),
+        None => command.arg("--demo"),
+    };
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
+        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
+    Server { child, base }
+}
+
+#[test]
+fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
+    let Some(cluster) = cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(cluster, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let replica = serve(replica_dir.path(), &url, Some(&writer.base));
+    let operator = Some(token("operator"));
+    let path = format!("/v1/members/{MEMBER}");
+    let read = |server: &Server| call(server, "GET", &path, operator, None, &[]);
+    assert_eq!(read(&writer).0, 200);
+    assert_eq!(read(&replica), read(&writer));
+
+    let (status, body) = call(
+        &replica,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&pay("2025-10", "2025-10-03")),
+        &[],
+    );
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "read_only");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&writer.base),
+        "{body}"
+    );
+
+    let mut feed = subscribe(&replica, "", None);
+    let (status, body) = call(
+        &writer,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&pay("2025-10", "2025-10-03")),
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    let position = body["events"][0]["position"].as_u64().unwrap();
+    let messages = read_messages(&mut feed, 2);
+    assert_eq!(messages[0].0, position.to_string());
+    assert_eq!(messages[0].1, "ContributionPaid");
+    assert_eq!(messages[1].0, format!("{position}.1"));
+    assert_eq!(messages[1].1, "CoverageChanged");
+    assert_eq!(read(&replica), read(&writer));
+}
