@@ -3,7 +3,10 @@
 //! month.
 
 use crate::model::Model;
-use crate::properties::{history, run_history, run_history_closing, CloseMode, MEMBERS};
+use crate::properties::{
+    history, run_history, run_history_closing, run_history_on, CloseMode, MEMBERS,
+};
+use flexledger::ledger::Ledger;
 use crate::support::subset_differences;
 use flexledger::ledger::member_coverage;
 use flexledger::store::CommandResult;
@@ -25,6 +28,24 @@ proptest! {
     /// member per chunk, so most commands meet a close in progress (D17). The derived
     /// rows must equal a fold of the log at every moment (`verify` mid-close), and a
     /// member read is brought up to date first, as the server does.
+    /// The background case below on the PostgreSQL engine.
+    #[test]
+    fn the_ledger_on_postgres_agrees_with_the_independent_model(intents in history()) {
+        let Some(cluster) = crate::support::postgres::cluster() else { return Ok(()) };
+        let open = |_: &std::path::Path| {
+            let url = cluster.fresh_database();
+            flexledger::store::postgres::migrate(&url).unwrap();
+            let store = flexledger::store::PgStore::open(&url).unwrap();
+            Ledger::with_store(flexledger::store::AnyStore::Postgres(store)).unwrap()
+        };
+        let mut run = run_history_on(&intents, CloseMode::Background, &mut |_| {}, &open);
+        let report = flexledger::ledger::verify(run.ledger.store(), &mut |_| {});
+        prop_assert!(report.is_ok(), "verify mid-close: {:?}", report.err());
+        let members: Vec<uuid::Uuid> = MEMBERS.iter().map(|m| m.parse().unwrap()).collect();
+        run.ledger.bring_members_up_to_date(&members, &mut run.sources).unwrap();
+        check_against_model(run)?;
+    }
+
     #[test]
     fn closes_recorded_in_chunks_in_the_background_agree_with_the_model(intents in history()) {
         let mut run = run_history_closing(&intents, CloseMode::Background);

@@ -7,11 +7,10 @@
 use crate::support::*;
 use flexledger::domain::parse_command_value;
 use flexledger::ledger::{member_coverage, verify, Ledger};
-use flexledger::store::{CommandResult, EventLog, SledStore};
+use flexledger::store::{CommandResult, EventLog};
 use flexledger::writer::Writer;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use uuid::Uuid;
 
@@ -111,6 +110,43 @@ fn import_lines(members: usize) -> Vec<String> {
         .collect()
 }
 
+/// Where a run's ledger is: a sled data directory, or a PostgreSQL database (the
+/// directory then holds only the signing key).
+struct Target {
+    dir: tempfile::TempDir,
+    url: Option<String>,
+}
+
+impl Target {
+    fn sled() -> Target {
+        Target {
+            dir: tempfile::tempdir().unwrap(),
+            url: None,
+        }
+    }
+
+    /// A new, migrated database of the test cluster.
+    fn postgres(cluster: &crate::support::postgres::Cluster) -> Target {
+        let url = cluster.fresh_database();
+        flexledger::store::postgres::migrate(&url).unwrap();
+        Target {
+            dir: tempfile::tempdir().unwrap(),
+            url: Some(url),
+        }
+    }
+
+    fn location(&self) -> flexledger::store::Location {
+        match &self.url {
+            Some(url) => flexledger::store::Location::Postgres(url.clone()),
+            None => flexledger::store::Location::Sled(self.dir.path().to_path_buf()),
+        }
+    }
+
+    fn open(&self) -> flexledger::store::AnyStore {
+        self.location().open().unwrap()
+    }
+}
+
 /// When to kill a run: `delay` after it printed `after_results` results.
 #[derive(Clone, Copy)]
 struct Kill {
@@ -121,14 +157,20 @@ struct Kill {
 /// Runs `submit -` on `input`, killing it with SIGKILL as `kill` says. Returns the
 /// results it printed (complete lines only: a line cut by the kill acknowledges
 /// nothing).
-fn run_submit(data: &Path, input: &str, kill: Option<Kill>) -> Vec<Value> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+fn run_submit(target: &Target, input: &str, kill: Option<Kill>) -> Vec<Value> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
         .env(
             crate::support::LANGUAGE_PINNED.0,
             crate::support::LANGUAGE_PINNED.1,
         )
+        .env_remove("FLEXLEDGER_STORE")
         .arg("--data-dir")
-        .arg(data)
+        .arg(target.dir.path());
+    if let Some(url) = &target.url {
+        command.args(["--store", url]);
+    }
+    let mut child = command
         .args(["submit", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -168,8 +210,8 @@ fn run_submit(data: &Path, input: &str, kill: Option<Kill>) -> Vec<Value> {
     reader.join().unwrap()
 }
 
-fn coverages(data: &Path, members: usize) -> Vec<Value> {
-    let store = SledStore::open(data).unwrap();
+fn coverages(target: &Target, members: usize) -> Vec<Value> {
+    let store = target.open();
     (0..members)
         .map(|index| {
             let coverage = member_coverage(&store, member_id(index), None).unwrap();
@@ -185,20 +227,40 @@ fn coverages(data: &Path, members: usize) -> Vec<Value> {
 
 #[test]
 fn killed_at_random_moments_nothing_acknowledged_is_lost_and_nothing_is_half_written() {
-    const MEMBERS: usize = 200;
-    let cycles: usize = std::env::var("FLEXLEDGER_CRASH_CYCLES")
+    killed_at_random_moments(&Target::sled, crash_cycles(20));
+}
+
+/// The same on PostgreSQL: flexledger killed mid-import, its server left running.
+#[test]
+fn killed_at_random_moments_on_postgres_nothing_acknowledged_is_lost() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    killed_at_random_moments(&|| Target::postgres(cluster), crash_cycles(10));
+}
+
+/// `FLEXLEDGER_CRASH_CYCLES`, else `default`.
+fn crash_cycles(default: usize) -> usize {
+    std::env::var("FLEXLEDGER_CRASH_CYCLES")
         .ok()
         .and_then(|value| value.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(default)
+}
+
+/// Kills an import into a new store from `new_target` at random moments and resumes
+/// it, until `cycles` kills landed before its end; checks every acknowledged event
+/// after each kill and the final state against an uninterrupted run.
+fn killed_at_random_moments(new_target: &dyn Fn() -> Target, cycles: usize) {
+    const MEMBERS: usize = 200;
     let lines = import_lines(MEMBERS);
     let input = lines.join("\n") + "\n";
-    let reference = tempfile::tempdir().unwrap();
+    let reference = new_target();
     let started = std::time::Instant::now();
-    let results = run_submit(reference.path(), &input, None);
+    let results = run_submit(&reference, &input, None);
     let full_run_micros = u64::try_from(started.elapsed().as_micros()).unwrap().max(1);
     assert_eq!(results.len(), lines.len());
-    let reference_head = SledStore::open(reference.path()).unwrap().head().unwrap().0;
-    let reference_coverages = coverages(reference.path(), MEMBERS);
+    let reference_head = reference.open().head().unwrap().0;
+    let reference_coverages = coverages(&reference, MEMBERS);
     // Epochs: a fresh store, killed at random moments and resumed until the import
     // completes; repeated until `cycles` kills landed before the end of the work.
     let (mut kills_mid_import, mut epochs, mut heads) = (0usize, 0usize, Vec::new());
@@ -209,7 +271,7 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost_and_nothing_is_half_wri
             epochs <= cycles * 4,
             "kills keep missing the import: {heads:?}"
         );
-        let crashed = tempfile::tempdir().unwrap();
+        let crashed = new_target();
         let mut acknowledged: Vec<Value> = Vec::new();
         loop {
             seed ^= seed << 13;
@@ -220,29 +282,29 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost_and_nothing_is_half_wri
                 after_results: 0,
                 delay: std::time::Duration::from_micros(seed % full_run_micros),
             };
-            let results = run_submit(crashed.path(), &input, Some(kill));
+            let results = run_submit(&crashed, &input, Some(kill));
             acknowledged.extend(
                 results
                     .into_iter()
                     .filter(|result| result["ok"] == true)
                     .flat_map(|result| result["events"].as_array().unwrap().clone()),
             );
-            let head = check_after_crash(crashed.path(), &acknowledged);
+            let head = check_after_crash(&crashed, &acknowledged);
             heads.push(head);
             if head == reference_head {
                 break;
             }
             kills_mid_import += 1;
         }
-        let results = run_submit(crashed.path(), &input, None);
+        let results = run_submit(&crashed, &input, None);
         assert_eq!(results.len(), lines.len(), "a final run answers every line");
         assert!(
             results.iter().all(|result| result["ok"] == true),
             "re-running the import gives no refusals"
         );
-        check_after_crash(crashed.path(), &acknowledged);
+        check_after_crash(&crashed, &acknowledged);
         assert_eq!(
-            coverages(crashed.path(), MEMBERS),
+            coverages(&crashed, MEMBERS),
             reference_coverages,
             "a crashed and resumed import ends where an uninterrupted one does"
         );
@@ -252,8 +314,8 @@ fn killed_at_random_moments_nothing_acknowledged_is_lost_and_nothing_is_half_wri
 
 /// Every acknowledged event is present and identical; verify (positions without gaps,
 /// hashes and chains, whole commands, state rows = fresh fold) passes.
-fn check_after_crash(data: &Path, acknowledged: &[Value]) -> u64 {
-    let store = SledStore::open(data).unwrap();
+fn check_after_crash(target: &Target, acknowledged: &[Value]) -> u64 {
+    let store = target.open();
     if let Err(error) = verify(&store, &mut |_| {}) {
         panic!("verify after a crash: {error}");
     }

@@ -629,8 +629,19 @@ pub fn run_history_checked(
     mode: CloseMode,
     check: &mut dyn FnMut(&Ledger),
 ) -> Run {
+    run_history_on(intents, mode, check, &|dir| Ledger::open(dir).unwrap())
+}
+
+/// `run_history_checked` on the ledger `open` makes in the run's directory (an empty
+/// one, on any engine).
+pub fn run_history_on(
+    intents: &[Intent],
+    mode: CloseMode,
+    check: &mut dyn FnMut(&Ledger),
+    open: &dyn Fn(&std::path::Path) -> Ledger,
+) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut ledger = open(dir.path());
     if mode == CloseMode::Background {
         ledger.set_close_in_background(true);
         ledger.set_close_chunk_members(1);

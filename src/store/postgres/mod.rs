@@ -72,6 +72,9 @@ pub const PG_SCHEMA_VERSION: u32 = 1;
 /// in ASCII. Advisory locks are per database, so one server holds many stores.
 pub const PG_WRITER_LOCK_KEY: i64 = 0x666c_6578_6c65_6467;
 
+/// How long opening a writer waits for the writer lock before refusing.
+pub const PG_WRITER_LOCK_WAIT_SECONDS: u64 = 5;
+
 /// The store open for writing: the ledger's one writer. Holds the writer lock.
 pub struct PgStore {
     /// The writer's connection: holds the advisory lock, runs every append. In a
@@ -241,16 +244,26 @@ fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreErr
 }
 
 fn take_writer_lock(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
-    let row = connection
+    // Waits a little before refusing: the lock of a writer killed a moment ago is
+    // released only when its server process notices the closed connection, so a
+    // restart right after a crash would otherwise be refused.
+    let wait = format!("SET lock_timeout = '{PG_WRITER_LOCK_WAIT_SECONDS}s'");
+    connection
         .client
-        .query_one("SELECT pg_try_advisory_lock($1)", &[&PG_WRITER_LOCK_KEY])
+        .batch_execute(&wait)
         .map_err(|error| classify(store, error))?;
-    if read::column::<bool>(&row, 0)? {
-        Ok(())
-    } else {
-        Err(StoreError::WriterLocked {
-            store: store.to_owned(),
-        })
+    let locked = connection
+        .client
+        .query_one("SELECT pg_advisory_lock($1)", &[&PG_WRITER_LOCK_KEY]);
+    let reset = connection.client.batch_execute("RESET lock_timeout");
+    match locked {
+        Ok(_) => reset.map_err(|error| classify(store, error)),
+        Err(error) if error.code() == Some(&::postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
+            Err(StoreError::WriterLocked {
+                store: store.to_owned(),
+            })
+        }
+        Err(error) => Err(classify(store, error)),
     }
 }
 
