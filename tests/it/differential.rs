@@ -6,9 +6,9 @@ use crate::model::Model;
 use crate::properties::{
     history, run_history, run_history_closing, run_history_on, CloseMode, MEMBERS,
 };
-use flexledger::ledger::Ledger;
 use crate::support::subset_differences;
 use flexledger::ledger::member_coverage;
+use flexledger::ledger::Ledger;
 use flexledger::store::CommandResult;
 use proptest::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::http::{next_sse, pay, read_messages, token, MEMBER, TOKENS};
 use crate::support::FixedSources;
 use axum::body::Body;
 use flexledger::http::auth::{Role, Tokens};
-use flexledger::store::{AnyStore, Place};
+use flexledger::store::{AnyStore, Location, Place};
 use flexledger::writer::Writer;
 use serde_json::{json, Value};
 use std::io::{BufRead, Read};
@@ -28,8 +28,9 @@ pub(crate) struct App {
     writer: Option<Writer<AnyStore>>,
     /// Ends feed streams, as a graceful stop does.
     stop: tokio::sync::watch::Sender<bool>,
-    /// The store's sled tree, for tests that damage rows below the ledger.
-    pub(crate) tree: sled::Tree,
+    /// The store's sled tree, for tests that damage rows below the ledger (`None`
+    /// on PostgreSQL).
+    pub(crate) tree: Option<sled::Tree>,
     /// The state the router shares, for tests that take its request or feed slots.
     pub(crate) state: Option<flexledger::http::AppState>,
     /// A read-only server's feed follower (`replica`), stopped after its router.
@@ -43,12 +44,35 @@ impl App {
         App::start_with_cors(dir, &[])
     }
 
+    /// `start` on `engine` (a new database of the test cluster for PostgreSQL).
+    pub(crate) fn start_on(dir: &Path, engine: Engine) -> App {
+        App::start_on_with_cors(dir, &[], engine)
+    }
+
     /// `start` with `--cors-origin` values (parsed as `serve` parses them).
     pub(crate) fn start_with_cors(dir: &Path, origins: &[&str]) -> App {
-        let mut ledger = flexledger::cli::open_ledger(&Place::sled(&dir.join("data"))).unwrap();
+        App::start_on_with_cors(dir, origins, Engine::Sled)
+    }
+
+    fn start_on_with_cors(dir: &Path, origins: &[&str], engine: Engine) -> App {
+        let data = dir.join("data");
+        let place = match engine {
+            Engine::Sled => Place::sled(&data),
+            Engine::Postgres => {
+                // OK because `engines()` offers PostgreSQL only when its cluster runs.
+                let cluster = crate::support::postgres::cluster().unwrap();
+                let url = cluster.fresh_database();
+                flexledger::store::postgres::migrate(&url).unwrap();
+                Place {
+                    store: Location::Postgres(url),
+                    data_dir: data,
+                }
+            }
+        };
+        let mut ledger = flexledger::cli::open_ledger(&place).unwrap();
         let mut sources = FixedSources::new();
         flexledger::http::seed_demo(&mut ledger, &mut sources).unwrap();
-        let tree = ledger.store().sled().unwrap().raw_tree().clone();
+        let tree = ledger.store().sled().map(|store| store.raw_tree().clone());
         let tokens = test_tokens();
         let origins: Vec<axum::http::HeaderValue> = origins
             .iter()
@@ -262,6 +286,23 @@ impl Drop for App {
     }
 }
 
+/// The engine an in-process app runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Engine {
+    Sled,
+    Postgres,
+}
+
+/// Every engine a test can run on here: sled, and PostgreSQL when its test cluster
+/// runs (`support::postgres`: always under CI).
+pub(crate) fn engines() -> Vec<Engine> {
+    let mut engines = vec![Engine::Sled];
+    if crate::support::postgres::cluster().is_some() {
+        engines.push(Engine::Postgres);
+    }
+    engines
+}
+
 /// The test tokens of `http.rs`, one per role.
 fn test_tokens() -> Tokens {
     let mut tokens = Tokens::default();
@@ -283,200 +324,207 @@ pub(crate) fn header_of(headers: &axum::http::HeaderMap, name: &str) -> String {
 
 #[test]
 fn every_route_and_role_is_allowed_or_refused_as_documented() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(dir.path());
-    let member = format!("/v1/members/{MEMBER}");
-    let routes: [(&str, String, [bool; 3]); 10] = [
-        ("POST", "/v1/commands".into(), [true, false, false]),
-        ("GET", member.clone(), [true, true, true]),
-        (
-            "GET",
-            format!("{member}/months/2025-07"),
-            [true, true, true],
-        ),
-        ("GET", format!("{member}/events"), [true, true, false]),
-        ("GET", format!("{member}/timeline.svg"), [true, true, true]),
-        (
-            "GET",
-            format!("/audit/members/{MEMBER}"),
-            [true, true, false],
-        ),
-        ("GET", "/v1/regions/demo".into(), [true, true, false]),
-        (
-            "GET",
-            "/v1/regions/demo/months/2025-01".into(),
-            [true, true, false],
-        ),
-        ("GET", "/metrics".into(), [true, true, false]),
-        ("GET", "/v1/feed?from=33".into(), [false, true, true]),
-    ];
-    let body =
-        r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
-    for (method, path, allowed) in &routes {
-        if path.starts_with("/v1/feed") {
-            continue; // streams: checked with headers only below
-        }
-        assert_eq!(
-            app.call(method, path, None, Some(body), &[]).0,
-            401,
-            "{method} {path} without a token"
-        );
-        assert_eq!(
-            app.call(method, path, Some("wrong"), Some(body), &[]).0,
-            401,
-            "{method} {path} with an unknown token"
-        );
-        for (index, (role, token)) in TOKENS.iter().enumerate() {
-            let (status, response) = app.call(method, path, Some(token), Some(body), &[]);
-            if allowed[index] {
-                assert!(
-                    status != 401 && status != 403,
-                    "{role} may use {method} {path}: {status} {response}"
-                );
-            } else {
-                assert_eq!(
-                    status, 403,
-                    "{role} may not use {method} {path}: {response}"
-                );
-                assert_eq!(response["error"]["code"], "forbidden");
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        let member = format!("/v1/members/{MEMBER}");
+        let routes: [(&str, String, [bool; 3]); 10] = [
+            ("POST", "/v1/commands".into(), [true, false, false]),
+            ("GET", member.clone(), [true, true, true]),
+            (
+                "GET",
+                format!("{member}/months/2025-07"),
+                [true, true, true],
+            ),
+            ("GET", format!("{member}/events"), [true, true, false]),
+            ("GET", format!("{member}/timeline.svg"), [true, true, true]),
+            (
+                "GET",
+                format!("/audit/members/{MEMBER}"),
+                [true, true, false],
+            ),
+            ("GET", "/v1/regions/demo".into(), [true, true, false]),
+            (
+                "GET",
+                "/v1/regions/demo/months/2025-01".into(),
+                [true, true, false],
+            ),
+            ("GET", "/metrics".into(), [true, true, false]),
+            ("GET", "/v1/feed?from=33".into(), [false, true, true]),
+        ];
+        let body =
+            r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
+        for (method, path, allowed) in &routes {
+            if path.starts_with("/v1/feed") {
+                continue; // streams: checked with headers only below
+            }
+            assert_eq!(
+                app.call(method, path, None, Some(body), &[]).0,
+                401,
+                "{method} {path} without a token"
+            );
+            assert_eq!(
+                app.call(method, path, Some("wrong"), Some(body), &[]).0,
+                401,
+                "{method} {path} with an unknown token"
+            );
+            for (index, (role, token)) in TOKENS.iter().enumerate() {
+                let (status, response) = app.call(method, path, Some(token), Some(body), &[]);
+                if allowed[index] {
+                    assert!(
+                        status != 401 && status != 403,
+                        "{role} may use {method} {path}: {status} {response}"
+                    );
+                } else {
+                    assert_eq!(
+                        status, 403,
+                        "{role} may not use {method} {path}: {response}"
+                    );
+                    assert_eq!(response["error"]["code"], "forbidden");
+                }
             }
         }
+        // The feed: check the status line only (the body streams).
+        for (index, (role, token)) in TOKENS.iter().enumerate() {
+            let status = app.status_of_get(
+                "/v1/feed?from=33",
+                &[("authorization", &format!("Bearer {token}"))],
+            );
+            let feed = routes
+                .iter()
+                .find(|(_, path, _)| path.starts_with("/v1/feed"))
+                .unwrap();
+            let expected = if feed.2[index] { 200 } else { 403 };
+            assert_eq!(status, expected, "{role} on the feed");
+        }
+        assert_eq!(app.call("GET", "/healthz", None, None, &[]).0, 200);
     }
-    // The feed: check the status line only (the body streams).
-    for (index, (role, token)) in TOKENS.iter().enumerate() {
-        let status = app.status_of_get(
-            "/v1/feed?from=33",
-            &[("authorization", &format!("Bearer {token}"))],
-        );
-        let feed = routes
-            .iter()
-            .find(|(_, path, _)| path.starts_with("/v1/feed"))
-            .unwrap();
-        let expected = if feed.2[index] { 200 } else { 403 };
-        assert_eq!(status, expected, "{role} on the feed");
-    }
-    assert_eq!(app.call("GET", "/healthz", None, None, &[]).0, 200);
 }
 
 #[test]
 fn commands_single_array_idempotency_and_limits() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(dir.path());
-    let operator = Some(token("operator"));
-    let key = [("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d")];
-    let (status, first) = app.call(
-        "POST",
-        "/v1/commands",
-        operator,
-        Some(&pay("2025-10", "2025-10-03")),
-        &key,
-    );
-    assert_eq!(status, 200, "{first}");
-    let (_, again) = app.call(
-        "POST",
-        "/v1/commands",
-        operator,
-        Some(&pay("2025-10", "2025-10-03")),
-        &key,
-    );
-    assert_eq!(again["duplicate"], true);
-    assert_eq!(again["events"], first["events"]);
-    let conflicting = json!({"command":"pay","member_id":MEMBER,"months":["2025-10"],"amount":"600.00","paid_on":"2025-10-03","command_id":"11111111-1111-4111-8111-111111111111"}).to_string();
-    let (status, conflict) = app.call("POST", "/v1/commands", operator, Some(&conflicting), &key);
-    assert_eq!(
-        (status, conflict["error"]["code"].as_str()),
-        (422, Some("invalid_command")),
-        "an Idempotency-Key that contradicts command_id: {conflict}"
-    );
-    let (status, refused) = app.call(
-        "POST",
-        "/v1/commands",
-        operator,
-        Some(&pay("2025-12", "2025-10-03")),
-        &[],
-    );
-    assert_eq!(status, 422);
-    assert_eq!(refused["error"]["code"], "arrears_must_be_paid_first");
-    let array = format!(
-        "[{},{}]",
-        pay("2025-11", "2025-10-04"),
-        r#"{"command":"pay","amount":600}"#
-    );
-    let (status, results) = app.call("POST", "/v1/commands", operator, Some(&array), &[]);
-    assert_eq!(status, 200);
-    assert_eq!(results[0]["ok"], true);
-    assert_eq!(results[1]["error"]["code"], "invalid_command");
-    let (status, malformed) = app.call("POST", "/v1/commands", operator, Some("{not json"), &[]);
-    assert_eq!(
-        (status, malformed["error"]["code"].as_str()),
-        (400, Some("invalid_command"))
-    );
-    let too_many = format!(
-        "[{}]",
-        vec![r#"{"command":"close_month","region":"demo","month":"2030-01"}"#; 1001].join(",")
-    );
-    assert_eq!(
-        app.call("POST", "/v1/commands", operator, Some(&too_many), &[])
-            .0,
-        413
-    );
-    let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
-    let (status, rejected) = app.call("POST", "/v1/commands", operator, Some(&too_big), &[]);
-    assert_eq!(
-        (status, rejected["error"]["code"].as_str()),
-        (413, Some("payload_too_large"))
-    );
-    let (status, month) = app.call(
-        "GET",
-        &format!("/v1/members/{MEMBER}/months/2025-11"),
-        Some(token("subscriber")),
-        None,
-        &[],
-    );
-    assert_eq!(status, 200);
-    assert_eq!(month["status"], "covered");
-    assert_eq!(month["benefits"], true);
-    let (status, unknown) = app.call(
-        "GET",
-        "/v1/members/11111111-2222-4333-8444-555555555555",
-        Some(token("auditor")),
-        None,
-        &[],
-    );
-    assert_eq!(
-        (status, unknown["error"]["code"].as_str()),
-        (404, Some("never_enrolled"))
-    );
-    let (status, bad_query) = app.call(
-        "GET",
-        &format!("/v1/members/{MEMBER}?as_of=abc"),
-        Some(token("auditor")),
-        None,
-        &[],
-    );
-    assert_eq!(
-        (status, bad_query["error"]["code"].as_str()),
-        (400, Some("invalid_command")),
-        "{bad_query}"
-    );
-    let (status, metrics) = app.call("GET", "/metrics", Some(token("auditor")), None, &[]);
-    assert_eq!(status, 200);
-    let metrics = metrics.as_str().unwrap();
-    let value = |name: &str| {
-        metrics
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("{name} ")))
-            .and_then(|value| value.parse::<f64>().ok())
-            .unwrap_or_else(|| panic!("{name} in {metrics}"))
-    };
-    assert!(
-        value("flexledger_appends_total") >= 2.0,
-        "two accepted commands, two appends: {metrics}"
-    );
-    assert!(
-        value("flexledger_writer_batch_commands_total") >= value("flexledger_writer_batches_total")
-    );
-    assert_eq!(value("flexledger_projection_lag_events"), 0.0);
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        let operator = Some(token("operator"));
+        let key = [("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d")];
+        let (status, first) = app.call(
+            "POST",
+            "/v1/commands",
+            operator,
+            Some(&pay("2025-10", "2025-10-03")),
+            &key,
+        );
+        assert_eq!(status, 200, "{first}");
+        let (_, again) = app.call(
+            "POST",
+            "/v1/commands",
+            operator,
+            Some(&pay("2025-10", "2025-10-03")),
+            &key,
+        );
+        assert_eq!(again["duplicate"], true);
+        assert_eq!(again["events"], first["events"]);
+        let conflicting = json!({"command":"pay","member_id":MEMBER,"months":["2025-10"],"amount":"600.00","paid_on":"2025-10-03","command_id":"11111111-1111-4111-8111-111111111111"}).to_string();
+        let (status, conflict) =
+            app.call("POST", "/v1/commands", operator, Some(&conflicting), &key);
+        assert_eq!(
+            (status, conflict["error"]["code"].as_str()),
+            (422, Some("invalid_command")),
+            "an Idempotency-Key that contradicts command_id: {conflict}"
+        );
+        let (status, refused) = app.call(
+            "POST",
+            "/v1/commands",
+            operator,
+            Some(&pay("2025-12", "2025-10-03")),
+            &[],
+        );
+        assert_eq!(status, 422);
+        assert_eq!(refused["error"]["code"], "arrears_must_be_paid_first");
+        let array = format!(
+            "[{},{}]",
+            pay("2025-11", "2025-10-04"),
+            r#"{"command":"pay","amount":600}"#
+        );
+        let (status, results) = app.call("POST", "/v1/commands", operator, Some(&array), &[]);
+        assert_eq!(status, 200);
+        assert_eq!(results[0]["ok"], true);
+        assert_eq!(results[1]["error"]["code"], "invalid_command");
+        let (status, malformed) =
+            app.call("POST", "/v1/commands", operator, Some("{not json"), &[]);
+        assert_eq!(
+            (status, malformed["error"]["code"].as_str()),
+            (400, Some("invalid_command"))
+        );
+        let too_many = format!(
+            "[{}]",
+            vec![r#"{"command":"close_month","region":"demo","month":"2030-01"}"#; 1001].join(",")
+        );
+        assert_eq!(
+            app.call("POST", "/v1/commands", operator, Some(&too_many), &[])
+                .0,
+            413
+        );
+        let too_big = format!("[\"{}\"]", "x".repeat(1024 * 1024 + 1000));
+        let (status, rejected) = app.call("POST", "/v1/commands", operator, Some(&too_big), &[]);
+        assert_eq!(
+            (status, rejected["error"]["code"].as_str()),
+            (413, Some("payload_too_large"))
+        );
+        let (status, month) = app.call(
+            "GET",
+            &format!("/v1/members/{MEMBER}/months/2025-11"),
+            Some(token("subscriber")),
+            None,
+            &[],
+        );
+        assert_eq!(status, 200);
+        assert_eq!(month["status"], "covered");
+        assert_eq!(month["benefits"], true);
+        let (status, unknown) = app.call(
+            "GET",
+            "/v1/members/11111111-2222-4333-8444-555555555555",
+            Some(token("auditor")),
+            None,
+            &[],
+        );
+        assert_eq!(
+            (status, unknown["error"]["code"].as_str()),
+            (404, Some("never_enrolled"))
+        );
+        let (status, bad_query) = app.call(
+            "GET",
+            &format!("/v1/members/{MEMBER}?as_of=abc"),
+            Some(token("auditor")),
+            None,
+            &[],
+        );
+        assert_eq!(
+            (status, bad_query["error"]["code"].as_str()),
+            (400, Some("invalid_command")),
+            "{bad_query}"
+        );
+        let (status, metrics) = app.call("GET", "/metrics", Some(token("auditor")), None, &[]);
+        assert_eq!(status, 200);
+        let metrics = metrics.as_str().unwrap();
+        let value = |name: &str| {
+            metrics
+                .lines()
+                .find_map(|line| line.strip_prefix(&format!("{name} ")))
+                .and_then(|value| value.parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("{name} in {metrics}"))
+        };
+        assert!(
+            value("flexledger_appends_total") >= 2.0,
+            "two accepted commands, two appends: {metrics}"
+        );
+        assert!(
+            value("flexledger_writer_batch_commands_total")
+                >= value("flexledger_writer_batches_total")
+        );
+        assert_eq!(value("flexledger_projection_lag_events"), 0.0);
+    }
 }
 
 /// The OpenAPI document served at /v1/openapi.json is the file in schemas/, names
@@ -970,7 +1018,11 @@ fn a_500_quotes_the_request_id_of_its_header() {
         ids.push(id);
     }
     let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
-    app.tree.insert(key, &b"not a member row"[..]).unwrap();
+    app.tree
+        .as_ref()
+        .unwrap()
+        .insert(key, &b"not a member row"[..])
+        .unwrap();
     let (status, headers, text) =
         app.exchange("GET", &member, &[("authorization", &auditor)], None);
     assert_eq!(status, 500, "{text}");
@@ -987,98 +1039,102 @@ fn a_500_quotes_the_request_id_of_its_header() {
 
 #[test]
 fn a_back_payment_publishes_the_months_it_restored() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(dir.path());
-    // Zhang qualified in July (rules v2: Zhao, who re-enrolled without ever
-    // qualifying, serves the first-time wait again, so his back-paid months wait).
-    let zhao = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
-    let mut feed = app.subscribe(&format!("?types=CoverageChanged&member={zhao}"), None);
-    let operator = Some(token("operator"));
-    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
-    assert_eq!(
-        app.call("POST", "/v1/commands", operator, Some(close), &[])
-            .0,
-        200
-    );
-    let back_pay = json!({"command":"pay","member_id":zhao,"months":["2025-10","2025-11"],"amount":"1200.00","paid_on":"2025-11-05"}).to_string();
-    let (status, paid) = app.call("POST", "/v1/commands", operator, Some(&back_pay), &[]);
-    assert_eq!(status, 200, "{paid}");
-    let messages = read_messages(&mut feed, 2);
-    let missed = &messages[0].2;
-    assert_eq!(messages[0].1, "CoverageChanged");
-    assert_eq!(
-        missed["months"],
-        json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}])
-    );
-    let restored = &messages[1].2;
-    assert_eq!(restored["position"], paid["events"][0]["position"]);
-    assert_eq!(
-        restored["months"],
-        json!([
-            {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false},
-            {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}
-        ])
-    );
-    // The same items come back on catch-up from the store.
-    let mut replay = app.subscribe(
-        // After the demo's 33 events: the close's and the back-payment's changes.
-        &format!("?from=34&types=CoverageChanged&member={zhao}"),
-        None,
-    );
-    let replayed = read_messages(&mut replay, 2);
-    assert_eq!(
-        replayed
-            .iter()
-            .map(|message| message.2.clone())
-            .collect::<Vec<_>>(),
-        messages
-            .iter()
-            .map(|message| message.2.clone())
-            .collect::<Vec<_>>()
-    );
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        // Zhang qualified in July (rules v2: Zhao, who re-enrolled without ever
+        // qualifying, serves the first-time wait again, so his back-paid months wait).
+        let zhao = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+        let mut feed = app.subscribe(&format!("?types=CoverageChanged&member={zhao}"), None);
+        let operator = Some(token("operator"));
+        let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+        assert_eq!(
+            app.call("POST", "/v1/commands", operator, Some(close), &[])
+                .0,
+            200
+        );
+        let back_pay = json!({"command":"pay","member_id":zhao,"months":["2025-10","2025-11"],"amount":"1200.00","paid_on":"2025-11-05"}).to_string();
+        let (status, paid) = app.call("POST", "/v1/commands", operator, Some(&back_pay), &[]);
+        assert_eq!(status, 200, "{paid}");
+        let messages = read_messages(&mut feed, 2);
+        let missed = &messages[0].2;
+        assert_eq!(messages[0].1, "CoverageChanged");
+        assert_eq!(
+            missed["months"],
+            json!([{"month":"2025-10","old_status":"due","new_status":"arrears","old_benefits":false,"new_benefits":false,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}])
+        );
+        let restored = &messages[1].2;
+        assert_eq!(restored["position"], paid["events"][0]["position"]);
+        assert_eq!(
+            restored["months"],
+            json!([
+                {"month":"2025-10","old_status":"arrears","new_status":"restored","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false},
+                {"month":"2025-11","old_status":"due","new_status":"covered","old_benefits":false,"new_benefits":true,"refunded":"0.00","to_account":"0.00","subsidy":"0.00","subsidy_paid":false}
+            ])
+        );
+        // The same items come back on catch-up from the store.
+        let mut replay = app.subscribe(
+            // After the demo's 33 events: the close's and the back-payment's changes.
+            &format!("?from=34&types=CoverageChanged&member={zhao}"),
+            None,
+        );
+        let replayed = read_messages(&mut replay, 2);
+        assert_eq!(
+            replayed
+                .iter()
+                .map(|message| message.2.clone())
+                .collect::<Vec<_>>(),
+            messages
+                .iter()
+                .map(|message| message.2.clone())
+                .collect::<Vec<_>>()
+        );
+    }
 }
 
 /// Every feed message has its own id: a close that changes several members' coverage
 /// sends them as POSITION.1, POSITION.2, …, and Last-Event-ID resumes between them.
 #[test]
 fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(dir.path());
-    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
-    let (_, closed) = app.call(
-        "POST",
-        "/v1/commands",
-        Some(token("operator")),
-        Some(close),
-        &[],
-    );
-    // The close lists its MonthClosed (first) and a summary; the coverage changes
-    // follow the command's last event (contract v2).
-    let summary = &closed["close"];
-    let position = closed["events"][0]["position"].as_u64().unwrap()
-        + summary["missed"].as_u64().unwrap()
-        + summary["withdrawn"].as_u64().unwrap();
-    let mut feed = app.subscribe(&format!("?from={position}"), None);
-    let messages = read_messages(&mut feed, 3);
-    let ids: Vec<&str> = messages.iter().map(|message| message.0.as_str()).collect();
-    assert_eq!(
-        ids,
-        vec![
-            position.to_string(),
-            format!("{position}.1"),
-            format!("{position}.2")
-        ],
-        "Li and Zhao both missed October"
-    );
-    assert_eq!(messages[1].1, "CoverageChanged");
-    let mut resumed = app.subscribe("?types=CoverageChanged", Some(&format!("{position}.1")));
-    let next = read_messages(&mut resumed, 1);
-    assert_eq!(
-        next[0].0,
-        format!("{position}.2"),
-        "resumes after the last message received, not after its position"
-    );
-    assert_eq!(next[0].2, messages[2].2);
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+        let (_, closed) = app.call(
+            "POST",
+            "/v1/commands",
+            Some(token("operator")),
+            Some(close),
+            &[],
+        );
+        // The close lists its MonthClosed (first) and a summary; the coverage changes
+        // follow the command's last event (contract v2).
+        let summary = &closed["close"];
+        let position = closed["events"][0]["position"].as_u64().unwrap()
+            + summary["missed"].as_u64().unwrap()
+            + summary["withdrawn"].as_u64().unwrap();
+        let mut feed = app.subscribe(&format!("?from={position}"), None);
+        let messages = read_messages(&mut feed, 3);
+        let ids: Vec<&str> = messages.iter().map(|message| message.0.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                position.to_string(),
+                format!("{position}.1"),
+                format!("{position}.2")
+            ],
+            "Li and Zhao both missed October"
+        );
+        assert_eq!(messages[1].1, "CoverageChanged");
+        let mut resumed = app.subscribe("?types=CoverageChanged", Some(&format!("{position}.1")));
+        let next = read_messages(&mut resumed, 1);
+        assert_eq!(
+            next[0].0,
+            format!("{position}.2"),
+            "resumes after the last message received, not after its position"
+        );
+        assert_eq!(next[0].2, messages[2].2);
+    }
 }
 
 /// The ids the feed sends are the ones its documentation gives (the OpenAPI document's
@@ -1088,96 +1144,99 @@ fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() 
 /// messages have the same ids.
 #[test]
 fn the_feed_sends_the_documented_ids_live_and_caught_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(dir.path());
-    let feed_message = crate::schemas::openapi_validator("FeedMessage");
-    for (id, event) in [
-        ("36", "CoverageChanged"),
-        ("36.1", "ContributionPaid"),
-        ("36.0", "CoverageChanged"),
-    ] {
-        let wrong = json!({"id": id, "event": event, "data": "{}"});
-        assert!(
-            !feed_message.is_valid(&wrong),
-            "FeedMessage refuses {wrong}"
-        );
-    }
-    let mut live = app.subscribe("", None);
-    let operator = Some(token("operator"));
-    let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
-    let (status, closed) = app.call("POST", "/v1/commands", operator, Some(close), &[]);
-    assert_eq!(status, 200, "{closed}");
-    let first = closed["events"][0]["position"].as_u64().unwrap();
-    // `serve` answers a close at once and records its members' consequences in the
-    // background (D17): wait until the region shows no close in progress, so every
-    // consequence comes before the marker.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, region) = app.call("GET", "/v1/regions/demo", operator, None, &[]);
-        if region.get("closing").is_none() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the close is still being recorded: {region}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // A marker after the close: the messages up to it are compared.
-    let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
-    let (status, stopped) = app.call("POST", "/v1/commands", operator, Some(&marker), &[]);
-    assert_eq!(status, 200, "{stopped}");
-    let marker_id = stopped["events"][0]["position"].to_string();
-    let read_through_marker = |feed: &mut dyn BufRead| {
-        let mut messages = Vec::new();
-        loop {
-            let message = next_sse(feed);
-            let fields = json!({"id": message.id, "event": message.event, "data": message.data});
-            let errors: Vec<String> = feed_message
-                .iter_errors(&fields)
-                .map(|error| error.to_string())
-                .collect();
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        let feed_message = crate::schemas::openapi_validator("FeedMessage");
+        for (id, event) in [
+            ("36", "CoverageChanged"),
+            ("36.1", "ContributionPaid"),
+            ("36.0", "CoverageChanged"),
+        ] {
+            let wrong = json!({"id": id, "event": event, "data": "{}"});
             assert!(
-                errors.is_empty(),
-                "{fields} is not a FeedMessage: {errors:?}"
+                !feed_message.is_valid(&wrong),
+                "FeedMessage refuses {wrong}"
             );
-            let (id, event) = (message.id.unwrap(), message.event.unwrap());
-            let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
-            let done = id == marker_id;
-            messages.push((id, event, data));
-            if done {
-                return messages;
+        }
+        let mut live = app.subscribe("", None);
+        let operator = Some(token("operator"));
+        let close = r#"{"command":"close_month","region":"demo","month":"2025-10"}"#;
+        let (status, closed) = app.call("POST", "/v1/commands", operator, Some(close), &[]);
+        assert_eq!(status, 200, "{closed}");
+        let first = closed["events"][0]["position"].as_u64().unwrap();
+        // `serve` answers a close at once and records its members' consequences in the
+        // background (D17): wait until the region shows no close in progress, so every
+        // consequence comes before the marker.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let (_, region) = app.call("GET", "/v1/regions/demo", operator, None, &[]);
+            if region.get("closing").is_none() {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the close is still being recorded: {region}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // A marker after the close: the messages up to it are compared.
+        let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
+        let (status, stopped) = app.call("POST", "/v1/commands", operator, Some(&marker), &[]);
+        assert_eq!(status, 200, "{stopped}");
+        let marker_id = stopped["events"][0]["position"].to_string();
+        let read_through_marker = |feed: &mut dyn BufRead| {
+            let mut messages = Vec::new();
+            loop {
+                let message = next_sse(feed);
+                let fields =
+                    json!({"id": message.id, "event": message.event, "data": message.data});
+                let errors: Vec<String> = feed_message
+                    .iter_errors(&fields)
+                    .map(|error| error.to_string())
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{fields} is not a FeedMessage: {errors:?}"
+                );
+                let (id, event) = (message.id.unwrap(), message.event.unwrap());
+                let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
+                let done = id == marker_id;
+                messages.push((id, event, data));
+                if done {
+                    return messages;
+                }
+            }
+        };
+        let sent = read_through_marker(&mut live);
+        assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
+        let mut last_event = 0;
+        let mut changes_after_it = 0;
+        for (id, event, data) in &sent {
+            let position = data["position"].as_u64().unwrap();
+            if event == "CoverageChanged" {
+                changes_after_it += 1;
+                assert_eq!(
+                    position, last_event,
+                    "a change follows the event it carries"
+                );
+                assert_eq!(*id, format!("{position}.{changes_after_it}"));
+            } else {
+                assert_eq!(*id, position.to_string(), "an event's id is its position");
+                (last_event, changes_after_it) = (position, 0);
             }
         }
-    };
-    let sent = read_through_marker(&mut live);
-    assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
-    let mut last_event = 0;
-    let mut changes_after_it = 0;
-    for (id, event, data) in &sent {
-        let position = data["position"].as_u64().unwrap();
-        if event == "CoverageChanged" {
-            changes_after_it += 1;
-            assert_eq!(
-                position, last_event,
-                "a change follows the event it carries"
-            );
-            assert_eq!(*id, format!("{position}.{changes_after_it}"));
-        } else {
-            assert_eq!(*id, position.to_string(), "an event's id is its position");
-            (last_event, changes_after_it) = (position, 0);
-        }
+        assert!(
+            sent.iter()
+                .filter(|message| message.1 == "CoverageChanged")
+                .count()
+                >= 2,
+            "Li and Zhao both miss October: {:?}",
+            sent.iter().map(|message| &message.0).collect::<Vec<_>>()
+        );
+        let mut caught_up = app.subscribe(&format!("?from={first}"), None);
+        assert_eq!(read_through_marker(&mut caught_up), sent);
     }
-    assert!(
-        sent.iter()
-            .filter(|message| message.1 == "CoverageChanged")
-            .count()
-            >= 2,
-        "Li and Zhao both miss October: {:?}",
-        sent.iter().map(|message| &message.0).collect::<Vec<_>>()
-    );
-    let mut caught_up = app.subscribe(&format!("?from={first}"), None);
-    assert_eq!(read_through_marker(&mut caught_up), sent);
 }
 
 /// A refusal answers in the language the client asks for (`Accept-Language`), with the
@@ -1185,44 +1244,46 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
 /// for a language the ledger does not speak, the message is the contract's English.
 #[test]
 fn a_refusal_speaks_the_language_the_client_asks_for() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(dir.path());
-    // The demo's open month is 2025-10: a payment dated in November is refused (R6).
-    let skipping = json!({"command":"pay","member_id":MEMBER,"months":["2026-01"],"amount":"600.00","paid_on":"2025-11-03"}).to_string();
-    let authorization = format!("Bearer {}", token("operator"));
-    let refused = |language: Option<&str>| {
-        let mut headers = vec![
-            ("authorization", authorization.as_str()),
-            ("content-type", "application/json"),
-        ];
-        if let Some(language) = language {
-            headers.push(("accept-language", language));
-        }
-        let (status, headers, body) =
-            app.exchange("POST", "/v1/commands", &headers, Some(&skipping));
-        assert_eq!(status, 422, "{body}");
-        let body: Value = serde_json::from_str(&body).unwrap();
-        let content_language = headers["content-language"].to_str().unwrap().to_owned();
-        (
-            body["error"]["code"].clone(),
-            body["error"]["message"].as_str().unwrap().to_owned(),
-            content_language,
-        )
-    };
-    let (code, english, language) = refused(None);
-    assert_eq!(language, "en");
-    assert!(english.is_ascii(), "{english}");
-    let (code_zh, chinese, language) = refused(Some("zh-CN,zh;q=0.9,en;q=0.5"));
-    assert_eq!(code_zh, code, "the code never changes");
-    assert_eq!(language, "zh-CN");
-    assert!(
-        chinese
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-        "a Chinese message: {chinese}"
-    );
-    let (_, french, language) = refused(Some("fr-FR"));
-    assert_eq!((french, language.as_str()), (english, "en"));
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        // The demo's open month is 2025-10: a payment dated in November is refused (R6).
+        let skipping = json!({"command":"pay","member_id":MEMBER,"months":["2026-01"],"amount":"600.00","paid_on":"2025-11-03"}).to_string();
+        let authorization = format!("Bearer {}", token("operator"));
+        let refused = |language: Option<&str>| {
+            let mut headers = vec![
+                ("authorization", authorization.as_str()),
+                ("content-type", "application/json"),
+            ];
+            if let Some(language) = language {
+                headers.push(("accept-language", language));
+            }
+            let (status, headers, body) =
+                app.exchange("POST", "/v1/commands", &headers, Some(&skipping));
+            assert_eq!(status, 422, "{body}");
+            let body: Value = serde_json::from_str(&body).unwrap();
+            let content_language = headers["content-language"].to_str().unwrap().to_owned();
+            (
+                body["error"]["code"].clone(),
+                body["error"]["message"].as_str().unwrap().to_owned(),
+                content_language,
+            )
+        };
+        let (code, english, language) = refused(None);
+        assert_eq!(language, "en");
+        assert!(english.is_ascii(), "{english}");
+        let (code_zh, chinese, language) = refused(Some("zh-CN,zh;q=0.9,en;q=0.5"));
+        assert_eq!(code_zh, code, "the code never changes");
+        assert_eq!(language, "zh-CN");
+        assert!(
+            chinese
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "a Chinese message: {chinese}"
+        );
+        let (_, french, language) = refused(Some("fr-FR"));
+        assert_eq!((french, language.as_str()), (english, "en"));
+    }
 }
 
 /// `serve --read-only`: the same answers as the writer's for every read, the same feed
@@ -1230,61 +1291,63 @@ fn a_refusal_speaks_the_language_the_client_asks_for() {
 /// 503 naming the writer, in the reader's language.
 #[test]
 fn a_read_only_server_reads_what_the_writer_wrote_and_sends_commands_to_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let writer = App::start(dir.path());
-    let replica = writer.replica("http://writer.example:7878");
-    let operator = token("operator");
-    for path in [
-        format!("/v1/members/{MEMBER}"),
-        format!("/v1/members/{MEMBER}/events"),
-        "/v1/regions/demo".to_string(),
-    ] {
-        let read = |app: &App| app.call("GET", &path, Some(operator), None, &[]);
-        assert_eq!(read(&replica), read(&writer), "{path}");
-        assert_eq!(read(&replica).0, 200, "{path}");
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = App::start_on(dir.path(), engine);
+        let replica = writer.replica("http://writer.example:7878");
+        let operator = token("operator");
+        for path in [
+            format!("/v1/members/{MEMBER}"),
+            format!("/v1/members/{MEMBER}/events"),
+            "/v1/regions/demo".to_string(),
+        ] {
+            let read = |app: &App| app.call("GET", &path, Some(operator), None, &[]);
+            assert_eq!(read(&replica), read(&writer), "{path}");
+            assert_eq!(read(&replica).0, 200, "{path}");
+        }
+
+        let (status, body) = replica.call(
+            "POST",
+            "/v1/commands",
+            Some(operator),
+            Some(&pay("2025-10", "2025-10-03")),
+            &[],
+        );
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["error"]["code"], "read_only");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("http://writer.example:7878"), "{message}");
+        let (_, chinese) = replica.call(
+            "POST",
+            "/v1/commands",
+            Some(operator),
+            Some(&pay("2025-10", "2025-10-03")),
+            &[("accept-language", "zh-CN")],
+        );
+        assert_eq!(chinese["error"]["code"], "read_only");
+        assert!(
+            chinese["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("只读"),
+            "{chinese}"
+        );
+
+        // Both feeds from the head on; a payment through the writer reaches both, as the
+        // same messages with the same ids.
+        let mut from_writer = writer.subscribe("", None);
+        let mut from_replica = replica.subscribe("", None);
+        let (status, body) = writer.call(
+            "POST",
+            "/v1/commands",
+            Some(operator),
+            Some(&pay("2025-10", "2025-10-03")),
+            &[],
+        );
+        assert_eq!(status, 200, "{body}");
+        let expected = read_messages(&mut from_writer, 2);
+        assert_eq!(expected[0].1, "ContributionPaid");
+        assert_eq!(expected[1].1, "CoverageChanged");
+        assert_eq!(read_messages(&mut from_replica, 2), expected);
     }
-
-    let (status, body) = replica.call(
-        "POST",
-        "/v1/commands",
-        Some(operator),
-        Some(&pay("2025-10", "2025-10-03")),
-        &[],
-    );
-    assert_eq!(status, 503, "{body}");
-    assert_eq!(body["error"]["code"], "read_only");
-    let message = body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("http://writer.example:7878"), "{message}");
-    let (_, chinese) = replica.call(
-        "POST",
-        "/v1/commands",
-        Some(operator),
-        Some(&pay("2025-10", "2025-10-03")),
-        &[("accept-language", "zh-CN")],
-    );
-    assert_eq!(chinese["error"]["code"], "read_only");
-    assert!(
-        chinese["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("只读"),
-        "{chinese}"
-    );
-
-    // Both feeds from the head on; a payment through the writer reaches both, as the
-    // same messages with the same ids.
-    let mut from_writer = writer.subscribe("", None);
-    let mut from_replica = replica.subscribe("", None);
-    let (status, body) = writer.call(
-        "POST",
-        "/v1/commands",
-        Some(operator),
-        Some(&pay("2025-10", "2025-10-03")),
-        &[],
-    );
-    assert_eq!(status, 200, "{body}");
-    let expected = read_messages(&mut from_writer, 2);
-    assert_eq!(expected[0].1, "ContributionPaid");
-    assert_eq!(expected[1].1, "CoverageChanged");
-    assert_eq!(read_messages(&mut from_replica, 2), expected);
 }
