@@ -2,10 +2,10 @@
 //! prints tables (or JSON with `--json`). Exit codes: 0 the check passed or the report
 //! was written, 1 a check failed or a member is unknown, 2 could not run.
 
-use crate::audit::commands::{self, open_store, unknown_member, ExportFormat};
+use crate::audit::commands::{self, open_reader, unknown_member, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::store::envelope::Envelope;
-use crate::store::{AnyStore, Place};
+use crate::store::{Place, ReadStore};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::{self, Write};
@@ -415,7 +415,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
         ),
         AuditCommand::Verify => commands::verify(place, style, &mut stdout),
         AuditCommand::WhatIf(args) => {
-            let store = open_store(place)?;
+            let store = open_reader(place)?;
             crate::audit::whatif::cli::command(&store, args, style, &mut stdout)
         }
     }
@@ -427,7 +427,7 @@ fn stored_member(
     member: Uuid,
     as_of: &AsOf,
 ) -> anyhow::Result<Option<MemberHistory>> {
-    let store = open_store(place)?;
+    let store = open_reader(place)?;
     load_member(&store, member, as_of.cut())
 }
 
@@ -529,7 +529,7 @@ fn timeline(
 }
 
 pub fn load_member(
-    store: &AnyStore,
+    store: &(impl ReadStore + ?Sized),
     member: Uuid,
     cut: Cut,
 ) -> anyhow::Result<Option<MemberHistory>> {

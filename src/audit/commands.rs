@@ -14,7 +14,7 @@ use crate::audit::proofs;
 use crate::i18n::{count, say, text, Language};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
-use crate::store::{AnyStore, EventLog, Place, ReadStore, StateRows};
+use crate::store::{AnyReader, AnyStore, EventLog, Location, Place, ReadStore};
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -57,6 +57,20 @@ pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
     // read the log as recorded (its `MonthClosed` and the chunks that landed; the
     // state rows equal a fold of it at every moment) and never append to it.
     Ok(store)
+}
+
+/// Opens the store for the commands that only read (replay, explain, timeline,
+/// prove, verify, what-if). A PostgreSQL store is opened read-only, so an auditor
+/// reads it while its writer runs (and from a standby); sled allows one process at a
+/// time, so its store is opened as `open_store` opens it.
+pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
+    match &place.store {
+        Location::Postgres(_) => place
+            .store
+            .open_read_only()
+            .with_context(|| format!("cannot open the ledger in {}", place.store)),
+        Location::Sled(_) => Ok(open_store(place)?.reader()),
+    }
 }
 
 /// Exit 1 with a message naming the member.
@@ -145,7 +159,7 @@ fn damaged(
 }
 
 /// Walks the whole log with a progress bar.
-fn walk(store: &AnyStore, verb: &str) -> Result<LogTree, LedgerError> {
+fn walk(store: &(impl ReadStore + ?Sized), verb: &str) -> Result<LogTree, LedgerError> {
     let progress = walk_progress(verb, store.head()?.0);
     let tree = proofs::walk_log(store, None, &mut |_| Ok(()), &mut |position| {
         progress.set_position(position)
@@ -281,7 +295,7 @@ fn latest_verified(
 }
 
 fn list_checkpoints(
-    store: &AnyStore,
+    store: &(impl ReadStore + ?Sized),
     key: &ed25519_dalek::VerifyingKey,
     (json, language): (bool, Language),
     out: &mut dyn Write,
@@ -322,7 +336,7 @@ pub fn prove(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(place)?;
+    let store = open_reader(place)?;
     let key = keys::load(&place.data_dir)?
         .context("no signing key: make a checkpoint first (flexledger-audit checkpoint)")?;
     let checkpoints: Vec<Checkpoint> =
@@ -375,7 +389,7 @@ pub fn prove(
 
 /// `prove --position`: the event at `position` is in the checkpointed log.
 fn prove_inclusion(
-    store: &AnyStore,
+    store: &(impl ReadStore + ?Sized),
     log: &MerkleTree,
     target: &Checkpoint,
     position: u64,
@@ -488,7 +502,10 @@ type Said = (&'static str, Vec<(&'static str, crate::i18n::Arg)>);
 
 /// Why there is nothing to export for `scope`, if there is nothing: a message and its
 /// arguments.
-fn nothing_to_export(store: &AnyStore, scope: &Scope) -> anyhow::Result<Option<Said>> {
+fn nothing_to_export(
+    store: &(impl ReadStore + ?Sized),
+    scope: &Scope,
+) -> anyhow::Result<Option<Said>> {
     let exists = match scope {
         Scope::Member(member_id) => crate::ledger::read_member_row(store, *member_id)?.is_some(),
         Scope::Region(region) => store
@@ -508,7 +525,7 @@ fn nothing_to_export(store: &AnyStore, scope: &Scope) -> anyhow::Result<Option<S
 
 /// `export --format csv`: the member-month rows of the scope's members.
 fn export_csv(
-    store: &AnyStore,
+    store: &(impl ReadStore + ?Sized),
     scope: &Scope,
     (path, mut output): (&Path, stdio::Output),
     (json, language): (bool, Language),
@@ -613,7 +630,11 @@ pub const CSV_COLUMNS: [&str; 18] = [
 
 /// One row per member-month from the stored projection. Fields never need quoting:
 /// ids are UUIDs, region names are `[A-Za-z0-9_.-]`, amounts are decimals.
-fn write_csv(store: &AnyStore, members: &[uuid::Uuid], out: &mut dyn Write) -> anyhow::Result<u64> {
+fn write_csv(
+    store: &(impl ReadStore + ?Sized),
+    members: &[uuid::Uuid],
+    out: &mut dyn Write,
+) -> anyhow::Result<u64> {
     writeln!(out, "{}", CSV_COLUMNS.join(","))?;
     let mut rows = 0u64;
     for member_id in members {
@@ -781,7 +802,7 @@ pub fn verify(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_store(place)?;
+    let store = open_reader(place)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {
@@ -819,7 +840,7 @@ pub fn verify(
 /// damage (the inner error).
 fn signed_checkpoints(
     place: &Place,
-    store: &AnyStore,
+    store: &(impl ReadStore + ?Sized),
 ) -> anyhow::Result<Result<Vec<Checkpoint>, LedgerError>> {
     let key = keys::load(&place.data_dir)?.map(|key| key.verifying_key());
     let stored = proofs::stored_checkpoints(store, key.as_ref())?;
@@ -876,7 +897,7 @@ fn check_empty_log_checkpoints(pending: &mut Vec<Checkpoint>) -> Result<(), Ledg
 /// goes), then every log root from one levelled tree at the end. A checkpoint beyond
 /// the log's `events` means events were removed.
 fn check_checkpoints_against_log(
-    store: &AnyStore,
+    store: &(impl ReadStore + ?Sized),
     pending: &mut Vec<Checkpoint>,
     events: u64,
 ) -> Result<(), LedgerError> {

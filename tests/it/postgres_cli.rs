@@ -160,4 +160,26 @@ fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
     assert_eq!(messages[1].0, format!("{position}.1"));
     assert_eq!(messages[1].1, "CoverageChanged");
     assert_eq!(read(&replica), read(&writer));
+
+    // The audit tools read the store while its writer runs (they open it read-only).
+    for args in [
+        &["--json", "verify"][..],
+        &["--json", "replay", "--member", MEMBER][..],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .env_remove("FLEXLEDGER_SIGNING_KEY")
+            .args(["--store", &url, "--data-dir"])
+            .arg(writer_dir.path().join("data"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "flexledger-audit {args:?} beside a running writer: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
