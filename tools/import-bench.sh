@@ -6,6 +6,9 @@
 # and the RSS at each million, so the first million can be compared with the last.
 #
 #   tools/import-bench.sh [MEMBERS] [MONTHS]     (default: 210000 24)
+#
+# FLEXLEDGER_STORE=postgres://… imports into that (migrated, empty) PostgreSQL database
+# instead of a sled directory; the disk line then gives the database's size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-210000}
@@ -41,4 +44,9 @@ wait "$pid" || true
 now=$(date +%s%3N)
 lines=$(wc -l < "$work/results.jsonl")
 echo "commands $((last_lines / 1000))k–$((lines / 1000))k: $(( (lines - last_lines) * 1000 / (now - last_ms) )) commands/s"
-echo "all $lines commands in $(( (now - start) / 1000 )) s: $(( lines * 1000 / (now - start) )) commands/s; disk $(du -sm "$work/data" | cut -f1) MiB"
+if [ -n "${FLEXLEDGER_STORE:-}" ]; then
+  disk="$(psql -Atq "$FLEXLEDGER_STORE" -c 'SELECT pg_database_size(current_database()) / 1048576') MiB (the database)"
+else
+  disk="$(du -sm "$work/data" | cut -f1) MiB"
+fi
+echo "all $lines commands in $(( (now - start) / 1000 )) s: $(( lines * 1000 / (now - start) )) commands/s; disk $disk"
