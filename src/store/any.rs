@@ -10,14 +10,10 @@
 
 use super::postgres::redact_url;
 use super::{
-    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, EnvelopeIter, EventLog, FeedRows,
-    LogWriter, MemberIndex, PgReader, PgStore, Sha256, SledReader, SledStore, StateKey, StateRows,
-    StateWrite, StoreError,
+    CheckpointWriter, CommandRecord, LogWriter, PgReader, PgStore, ReadStore, SledReader,
+    SledStore, StateWrite, StoreError,
 };
-use crate::domain::policy::RegionName;
-use crate::domain::StreamId;
 use std::path::{Path, PathBuf};
-use uuid::Uuid;
 
 /// Where a ledger's store is: chosen on the command line (`--data-dir`, `--store`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,85 +169,28 @@ macro_rules! each {
     };
 }
 
-macro_rules! each_reader {
-    ($value:expr, $store:ident => $call:expr) => {
-        match $value {
-            AnyReader::Sled($store) => $call,
-            AnyReader::Postgres($store) => $call,
+impl AnyReader {
+    /// The engine's reader, for the reading traits.
+    fn engine(&self) -> &dyn ReadStore {
+        match self {
+            AnyReader::Sled(reader) => reader,
+            AnyReader::Postgres(reader) => reader,
         }
-    };
+    }
 }
 
-/// The reading traits, for both enums: the same calls, one `match` each.
-macro_rules! reading {
-    ($type:ty, $each:ident) => {
-        impl EventLog for $type {
-            fn head(&self) -> Result<(u64, Sha256), StoreError> {
-                $each!(self, store => store.head())
-            }
-            fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
-                $each!(self, store => store.read_log(from))
-            }
-            fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
-                $each!(self, store => store.read_stream(stream))
-            }
-            fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
-                $each!(self, store => store.command_span(command_id))
-            }
-            fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-                $each!(self, store => store.command_ids())
-            }
+impl AnyStore {
+    /// The engine's store, for the reading traits.
+    fn engine(&self) -> &dyn ReadStore {
+        match self {
+            AnyStore::Sled(store) => store,
+            AnyStore::Postgres(store) => store,
         }
-
-        impl StateRows for $type {
-            fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
-                $each!(self, store => store.read_state(key))
-            }
-            fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-                $each!(self, store => store.enrolled_members(region))
-            }
-            fn members_page(
-                &self,
-                index: MemberIndex,
-                region: &RegionName,
-                after: Option<Uuid>,
-                limit: usize,
-            ) -> Result<Vec<Uuid>, StoreError> {
-                $each!(self, store => store.members_page(index, region, after, limit))
-            }
-            fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-                $each!(self, store => store.closing_rows())
-            }
-            fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-                $each!(self, store => store.region_rows())
-            }
-            fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-                $each!(self, store => store.member_row_ids())
-            }
-        }
-
-        impl FeedRows for $type {
-            fn coverage_changes_page(
-                &self,
-                position: u64,
-                after: Option<Uuid>,
-                skip: u32,
-                limit: usize,
-            ) -> Result<Vec<Vec<u8>>, StoreError> {
-                $each!(self, store => store.coverage_changes_page(position, after, skip, limit))
-            }
-        }
-
-        impl Checkpoints for $type {
-            fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-                $each!(self, store => store.audit_checkpoints())
-            }
-        }
-    };
+    }
 }
 
-reading!(AnyStore, each);
-reading!(AnyReader, each_reader);
+reads_through!(AnyStore, |store| store.engine());
+reads_through!(AnyReader, |store| store.engine());
 
 impl LogWriter for AnyStore {
     fn append(

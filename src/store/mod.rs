@@ -30,6 +30,102 @@
 //! - damage (a stored entry that no longer hashes, a log cut short) is an error naming
 //!   the position, never a panic.
 
+/// Implements every reading trait for `$type` by calling the same method on what
+/// `|$store| $target` gives (a `&impl ReadStore`): a writer reads as its reader does,
+/// and an engine-choosing enum reads through the engine it holds. One definition, so
+/// a reading method added to the traits is added for every store at once.
+macro_rules! reads_through {
+    ($type:ty, |$store:ident| $target:expr) => {
+        impl $crate::store::EventLog for $type {
+            fn head(&self) -> Result<(u64, $crate::store::Sha256), $crate::store::StoreError> {
+                let $store = self;
+                $target.head()
+            }
+            fn read_log(&self, from: u64) -> $crate::store::EnvelopeIter<'_> {
+                let $store = self;
+                $target.read_log(from)
+            }
+            fn read_stream(
+                &self,
+                stream: &$crate::domain::StreamId,
+            ) -> $crate::store::EnvelopeIter<'_> {
+                let $store = self;
+                $target.read_stream(stream)
+            }
+            fn command_span(
+                &self,
+                command_id: uuid::Uuid,
+            ) -> Result<Option<$crate::store::CommandSpan>, $crate::store::StoreError> {
+                let $store = self;
+                $target.command_span(command_id)
+            }
+            fn command_ids(&self) -> Result<Vec<uuid::Uuid>, $crate::store::StoreError> {
+                let $store = self;
+                $target.command_ids()
+            }
+        }
+
+        impl $crate::store::StateRows for $type {
+            fn read_state(
+                &self,
+                key: &$crate::store::StateKey,
+            ) -> Result<Option<Vec<u8>>, $crate::store::StoreError> {
+                let $store = self;
+                $target.read_state(key)
+            }
+            fn enrolled_members(
+                &self,
+                region: &$crate::domain::policy::RegionName,
+            ) -> Result<Vec<uuid::Uuid>, $crate::store::StoreError> {
+                let $store = self;
+                $target.enrolled_members(region)
+            }
+            fn members_page(
+                &self,
+                index: $crate::store::MemberIndex,
+                region: &$crate::domain::policy::RegionName,
+                after: Option<uuid::Uuid>,
+                limit: usize,
+            ) -> Result<Vec<uuid::Uuid>, $crate::store::StoreError> {
+                let $store = self;
+                $target.members_page(index, region, after, limit)
+            }
+            fn closing_rows(&self) -> Result<Vec<Vec<u8>>, $crate::store::StoreError> {
+                let $store = self;
+                $target.closing_rows()
+            }
+            fn region_rows(&self) -> Result<Vec<Vec<u8>>, $crate::store::StoreError> {
+                let $store = self;
+                $target.region_rows()
+            }
+            fn member_row_ids(&self) -> Result<Vec<uuid::Uuid>, $crate::store::StoreError> {
+                let $store = self;
+                $target.member_row_ids()
+            }
+        }
+
+        impl $crate::store::FeedRows for $type {
+            fn coverage_changes_page(
+                &self,
+                position: u64,
+                after: Option<uuid::Uuid>,
+                skip: u32,
+                limit: usize,
+            ) -> Result<Vec<Vec<u8>>, $crate::store::StoreError> {
+                let $store = self;
+                $target.coverage_changes_page(position, after, skip, limit)
+            }
+        }
+
+        impl $crate::store::Checkpoints for $type {
+            fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, $crate::store::StoreError> {
+                let $store = self;
+                $target.audit_checkpoints()
+            }
+        }
+    };
+}
+
 pub mod any;
 mod checked_reads;
 pub mod coverage_rows;

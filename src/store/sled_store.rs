@@ -1241,79 +1241,8 @@ impl CheckpointWriter for SledStore {
     }
 }
 
-/// The writer reads as its reader does.
-impl EventLog for SledStore {
-    fn head(&self) -> Result<(u64, Sha256), StoreError> {
-        self.engine.head()
-    }
-
-    fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
-        self.engine.read_log(from)
-    }
-
-    fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
-        self.engine.read_stream(stream)
-    }
-
-    fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
-        self.engine.command_span(command_id)
-    }
-
-    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        self.engine.command_ids()
-    }
-}
-
-impl StateRows for SledStore {
-    fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
-        self.engine.read_state(key)
-    }
-
-    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.engine.enrolled_members(region)
-    }
-
-    fn members_page(
-        &self,
-        index: MemberIndex,
-        region: &RegionName,
-        after: Option<Uuid>,
-        limit: usize,
-    ) -> Result<Vec<Uuid>, StoreError> {
-        self.engine.members_page(index, region, after, limit)
-    }
-
-    fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.engine.closing_rows()
-    }
-
-    fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.engine.region_rows()
-    }
-
-    fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        self.engine.member_row_ids()
-    }
-}
-
-impl FeedRows for SledStore {
-    fn coverage_changes_page(
-        &self,
-        position: u64,
-        after: Option<Uuid>,
-        skip: u32,
-        limit: usize,
-    ) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.engine
-            .coverage_changes_page(position, after, skip, limit)
-    }
-}
-
-impl Checkpoints for SledStore {
-    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        self.engine.audit_checkpoints()
-    }
-}
+// The writer reads as its reader does.
+reads_through!(SledStore, |store| store.engine);
 
 #[cfg(test)]
 mod tests {

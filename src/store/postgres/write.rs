@@ -7,16 +7,11 @@ use super::errors::classify;
 use super::pool::Prepared;
 use super::read::{column, hash_of, position_of, sql_position};
 use super::PgStore;
-use crate::domain::policy::RegionName;
-use crate::domain::StreamId;
 use crate::store::coverage_rows::CoverageItem;
 use crate::store::log_entry::HASH_BYTES;
 use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
 use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
-use crate::store::{
-    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, EnvelopeIter, EventLog, FeedRows,
-    LogWriter, MemberIndex, Sha256, StateKey, StateRows, StateWrite, StoreError,
-};
+use crate::store::{CheckpointWriter, CommandRecord, LogWriter, Sha256, StateWrite, StoreError};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -324,76 +319,5 @@ impl CheckpointWriter for PgStore {
     }
 }
 
-/// The writer reads as its reader does.
-impl EventLog for PgStore {
-    fn head(&self) -> Result<(u64, Sha256), StoreError> {
-        self.reader.head()
-    }
-
-    fn read_log(&self, from: u64) -> EnvelopeIter<'_> {
-        self.reader.read_log(from)
-    }
-
-    fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
-        self.reader.read_stream(stream)
-    }
-
-    fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
-        self.reader.command_span(command_id)
-    }
-
-    fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        self.reader.command_ids()
-    }
-}
-
-impl StateRows for PgStore {
-    fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
-        self.reader.read_state(key)
-    }
-
-    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.reader.enrolled_members(region)
-    }
-
-    fn members_page(
-        &self,
-        index: MemberIndex,
-        region: &RegionName,
-        after: Option<Uuid>,
-        limit: usize,
-    ) -> Result<Vec<Uuid>, StoreError> {
-        self.reader.members_page(index, region, after, limit)
-    }
-
-    fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.reader.closing_rows()
-    }
-
-    fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.reader.region_rows()
-    }
-
-    fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        self.reader.member_row_ids()
-    }
-}
-
-impl FeedRows for PgStore {
-    fn coverage_changes_page(
-        &self,
-        position: u64,
-        after: Option<Uuid>,
-        skip: u32,
-        limit: usize,
-    ) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.reader
-            .coverage_changes_page(position, after, skip, limit)
-    }
-}
-
-impl Checkpoints for PgStore {
-    fn audit_checkpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        self.reader.audit_checkpoints()
-    }
-}
+// The writer reads as its reader does.
+reads_through!(PgStore, |store| store.reader);
