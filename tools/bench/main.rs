@@ -83,6 +83,10 @@ struct Args {
     /// on PostgreSQL only.
     #[arg(long, env = "FLEXLEDGER_STORE", value_name = "URL")]
     store: Option<String>,
+    /// With --store: only the PostgreSQL part (what a run with --store starts as a
+    /// process of its own after the sled part, so that its peak RSS is its own).
+    #[arg(long, hide = true)]
+    postgres_only: bool,
 }
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -476,17 +480,23 @@ fn main() -> BenchResult<()> {
         return Ok(());
     }
     let root = scratch.as_path();
+    if args.postgres_only && args.store.is_none() {
+        return Err("--postgres-only needs --store".into());
+    }
     if let Some(url) = &args.store {
         // Refused before the long part starts: a database holding a ledger's events.
         pg::check_empty(url)?;
+        if args.postgres_only {
+            pg::run(&args, url, root)?;
+            return Ok(());
+        }
     }
     let (ledger, store) = measure_ledger(&args, root)?;
     let ceilings = measure_ceilings(&args, root, &store, &ledger)?;
     drop(store);
     print_table(&args, &ledger, &ceilings);
     if let Some(url) = &args.store {
-        let measured = pg::measure(&args, url, &root.join("region.jsonl"), ledger.lines)?;
-        pg::print_table(&args, &measured);
+        postgres_part(&args, url, &root.join("postgres"))?;
     }
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(root);
@@ -791,6 +801,36 @@ fn raw_load(input: &Path, keys: u8, dir: Option<PathBuf>) -> BenchResult<()> {
     );
     if !keep {
         let _ = std::fs::remove_dir_all(&scratch);
+    }
+    Ok(())
+}
+
+/// The PostgreSQL part, run as this program again with the same arguments (the sled
+/// part's memory, kept by the allocator, would hide its peak RSS), in `dir`.
+fn postgres_part(args: &Args, url: &str, dir: &Path) -> BenchResult<()> {
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    let numbers = [
+        ("--members", args.members),
+        ("--months", args.months),
+        ("--appenders", args.appenders),
+        ("--appender-commands", args.appender_commands),
+        ("--samples", args.samples),
+    ];
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(
+            numbers
+                .iter()
+                .flat_map(|(name, value)| [name.to_string(), value.to_string()]),
+        )
+        .arg("--postgres-only")
+        .arg("--dir")
+        .arg(dir)
+        // In the environment, not on the command line: a URL may hold a password.
+        .env("FLEXLEDGER_STORE", url)
+        .status()?;
+    if !status.success() {
+        return Err(format!("the PostgreSQL part failed ({status})").into());
     }
     Ok(())
 }

@@ -25,7 +25,7 @@
 use crate::raw_sled::{latency_of, Latency, Throughput};
 use crate::{
     bulk_submit, concurrent, member_id, member_reads, mib, ratio, row, rss_bytes,
-    single_writer_latency, Args, BenchResult, Bulk, Concurrent,
+    single_writer_latency, write_region, Args, BenchResult, Bulk, Concurrent,
 };
 use flexledger::domain::StreamId;
 use flexledger::ledger::{fold_log, Ledger};
@@ -447,6 +447,7 @@ pub struct Measured {
     folded_reads: Latency,
     concurrent: Concurrent,
     single: Latency,
+    rss_before_bulk: Option<u64>,
     peak_after_bulk: Option<u64>,
     peak_ledger: Option<u64>,
     ceilings: Ceilings,
@@ -470,18 +471,29 @@ struct Rows {
     single: Stored,
 }
 
+/// The PostgreSQL part on its own (`--postgres-only`): generates the region in `root`,
+/// measures, prints the table.
+pub fn run(args: &Args, url: &str, root: &Path) -> BenchResult<()> {
+    let workload = root.join("region.jsonl");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&workload)?);
+    let lines = write_region(args.members, args.months, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    let measured = measure(args, url, &workload, lines)?;
+    print_table(args, &measured);
+    Ok(())
+}
+
 /// Every measurement on the PostgreSQL engine at `url`, then the ceilings; leaves an
 /// empty migrated ledger.
 pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResult<Measured> {
-    // The peak RSS reported is this part's own, not the sled measurements' before it
-    // (writing 5 to clear_refs resets VmHWM; Linux 4.0 and later).
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
     let mut admin = connect(url)?;
     let server_version: String = admin.query_one("SHOW server_version", &[])?.get(0);
     eprintln!("PostgreSQL {server_version}: (a) bulk submit ...");
     let ledger = empty_ledger(url)?;
     checkpoint(&mut admin);
     let lsn = wal_lsn(&mut admin)?;
+    let (rss_before_bulk, _) = rss_bytes();
     let bulk = bulk_submit(ledger, workload, lines)?;
     let bulk_wal = wal_since(&mut admin, &lsn)?;
     let bulk_bytes = table_bytes(&mut admin, &LEDGER_TABLES)?;
@@ -527,6 +539,7 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
         folded_reads,
         concurrent,
         single,
+        rss_before_bulk,
         peak_after_bulk,
         peak_ledger,
         ceilings,
@@ -631,7 +644,17 @@ pub fn print_table(args: &Args, measured: &Measured) {
     );
     println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
     println!("ceiling: the rows the ledger stored (log entries, command records) into tables of the same shape, same transactions, synchronous_commit = on, no ledger work.");
-    println!("peak RSS of this process (reset before the PostgreSQL part): {} after the bulk import and reads, {} after every ledger measurement (the server's memory is not counted).", mib(measured.peak_after_bulk), mib(measured.peak_ledger));
+    println!("peak RSS of the PostgreSQL part (a process of its own): {} after the bulk import and reads, {} after every ledger measurement (with the rows they stored, read back for the ceilings; the server's memory is not counted).", mib(measured.peak_after_bulk), mib(measured.peak_ledger));
+    let samples: Vec<String> = bulk
+        .rss_samples
+        .iter()
+        .map(|(lines, rss)| format!("{} at line {lines}", mib(*rss)))
+        .collect();
+    println!(
+        "RSS during the bulk import: {} (before it: {})",
+        samples.join(", "),
+        mib(measured.rss_before_bulk)
+    );
 }
 
 /// The table's rows for (d), member reads and (e).
