@@ -163,7 +163,7 @@ url="postgresql:///flexledger_bench?host=$pg&user=postgres"
 cat <<HEAD
 pg-bench: $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -sr), sled 0.34.7
 stores in: $work ($(df -T "$work" | awk 'NR == 2 { print $2 " on " $1 }'))
-command: tools/pg-bench.sh $members $months
+command: tools/pg-bench.sh${http:+ --http $http} $members $months
 HEAD
 "$bench" --store "$url" --members "$members" --months "$months" --dir "$work/bench"
 
