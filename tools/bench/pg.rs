@@ -18,9 +18,9 @@
 //! Every measurement starts from an empty store, as on sled: the bench drops the
 //! ledger's tables and migrates again between them (`flexledger::store::postgres::
 //! migrate`), and leaves an empty migrated ledger. So it refuses a database whose ledger
-//! holds events. A `CHECKPOINT` precedes every timed write, ledger's or ceiling's, so
-//! each starts with the same full-page-write debt (skipped, with a note, for a user who
-//! may not checkpoint).
+//! holds events. A `CHECKPOINT` starts every measurement, ledger's (before its setup,
+//! where it has one) or ceiling's, so each starts with no full-page-write debt left by
+//! the one before (skipped, with a note, for a user who may not checkpoint).
 
 use crate::raw_sled::{latency_of, Latency, Throughput};
 use crate::{
@@ -514,10 +514,14 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
         "PostgreSQL: (b) {} concurrent appenders ...",
         args.appenders
     );
-    let concurrent = concurrent(empty_ledger(url)?, args.appenders, args.appender_commands)?;
+    let ledger = empty_ledger(url)?;
+    checkpoint(&mut admin);
+    let concurrent = concurrent(ledger, args.appenders, args.appender_commands)?;
     let concurrent_rows = stored_after(&mut admin, concurrent.setup_head)?;
     eprintln!("PostgreSQL: (c) single-writer latency ...");
-    let (single, setup_head) = single_writer_latency(empty_ledger(url)?, args.samples)?;
+    let ledger = empty_ledger(url)?;
+    checkpoint(&mut admin);
+    let (single, setup_head) = single_writer_latency(ledger, args.samples)?;
     let single_rows = stored_after(&mut admin, setup_head)?;
     let (_, peak_ledger) = rss_bytes();
     reset(url)?;
