@@ -7,6 +7,10 @@
 //! cargo run --release --bin flexledger-bench -- --members 100000 --months 24
 //! ```
 //!
+//! With `--store URL` the same measurements run on the PostgreSQL engine too, beside a
+//! raw PostgreSQL ceiling, in a second table (module `pg`; `tools/pg-bench.sh` runs it
+//! on a throwaway cluster).
+//!
 //! Workload: one region, `--members` members over `--months` months, each behaving
 //! by kind: 80% pay every month, 8% skip months and pay them back, 4% prepay a year,
 //! 5% stop paying (automatically withdrawn after grace, re-enrolled later), 3% withdraw
