@@ -491,8 +491,11 @@ fn main() -> BenchResult<()> {
         // Refused before the long part starts: a database holding a ledger's events.
         pg::check_empty(url)?;
         if args.postgres_only {
-            pg::run(&args, url, root)?;
-            return Ok(());
+            let measured = pg::run(&args, url, root);
+            if args.dir.is_none() {
+                let _ = std::fs::remove_dir_all(root);
+            }
+            return measured;
         }
     }
     let (ledger, store) = measure_ledger(&args, root)?;
