@@ -85,3 +85,72 @@ fn every_benchmark_mode_runs_at_a_toy_size() {
         assert!(line.is_object(), "one JSON line: {line}");
     }
 }
+
+/// `--store URL` runs every measurement on the PostgreSQL engine too, beside its raw
+/// PostgreSQL ceiling, after the sled table; the database is left an empty, migrated
+/// ledger (no ceiling table left behind).
+#[test]
+fn the_benchmark_runs_on_postgresql_beside_its_ceiling() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    let url = cluster.fresh_database();
+    flexledger::store::postgres::migrate(&url).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let report = bench(&[
+        "--members",
+        "30",
+        "--months",
+        "2",
+        "--appenders",
+        "4",
+        "--appender-commands",
+        "3",
+        "--samples",
+        "5",
+        "--dir",
+        runs.to_str().unwrap(),
+        "--store",
+        &url,
+    ]);
+    let report = String::from_utf8_lossy(&report.stdout);
+    let (sled, postgres) = report
+        .split_once("flexledger-bench on PostgreSQL")
+        .unwrap_or_else(|| panic!("the report has a PostgreSQL table:\n{report}"));
+    assert!(sled.contains("| raw sled ceiling |"), "{report}");
+    assert!(postgres.contains("| raw PostgreSQL ceiling |"), "{report}");
+    for row in [
+        "(a) bulk submit",
+        "(b) 4 concurrent appenders",
+        "(c) single writer",
+        "(d) full rebuild",
+        "member read (stored state)",
+        "(e) table bytes per event",
+        "(e) WAL bytes per event",
+    ] {
+        assert!(
+            sled.contains(row) || row.contains("table") || row.contains("WAL"),
+            "the sled table has its {row} row:\n{report}"
+        );
+        assert!(
+            postgres.contains(row),
+            "the PostgreSQL table has its {row} row:\n{report}"
+        );
+    }
+
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let head: i64 = client
+        .query_one("SELECT position FROM head", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(head, 0, "the bench leaves an empty ledger");
+    let raw: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'flexledger_bench_%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(raw, 0, "the ceiling's tables are dropped");
+}

@@ -7,11 +7,16 @@
 //! cargo run --release --bin flexledger-bench -- --members 100000 --months 24
 //! ```
 //!
+//! With `--store URL` the same measurements run on the PostgreSQL engine too, beside a
+//! raw PostgreSQL ceiling, in a second table (module `pg`; `tools/pg-bench.sh` runs it
+//! on a throwaway cluster).
+//!
 //! Workload: one region, `--members` members over `--months` months, each behaving
 //! by kind: 80% pay every month, 8% skip months and pay them back, 4% prepay a year,
 //! 5% stop paying (automatically withdrawn after grace, re-enrolled later), 3% withdraw
 //! voluntarily. Every line carries a command id, as a resumable import would.
 
+mod pg;
 mod raw_sled;
 
 use clap::Parser;
@@ -21,7 +26,7 @@ use flexledger::ledger::{
     fold_log, member_coverage, member_coverage_folded, Ledger, SystemSources,
     APPEND_BATCH_COMMANDS_MAX,
 };
-use flexledger::store::{CommandResult, EventLog, SledStore};
+use flexledger::store::{CommandResult, EventLog, ReadStore, SledStore};
 use flexledger::writer::Writer;
 use raw_sled::{latency_of, Latency, RawEvent, Throughput};
 use serde_json::json;
@@ -75,6 +80,17 @@ struct Args {
     /// appended to one file with fdatasync per batch (the floor).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
     raw_keys: u8,
+    /// Also run every measurement on the PostgreSQL engine, in the database at URL,
+    /// beside a raw PostgreSQL ceiling (a second table). The database must be empty or
+    /// hold an empty ledger: the bench drops and migrates the ledger's tables between
+    /// measurements, and leaves an empty migrated ledger. With --concurrent-only: (b)
+    /// on PostgreSQL only.
+    #[arg(long, env = "FLEXLEDGER_STORE", value_name = "URL")]
+    store: Option<String>,
+    /// With --store: only the PostgreSQL part (what a run with --store starts as a
+    /// process of its own after the sled part, so that its peak RSS is its own).
+    #[arg(long, hide = true)]
+    postgres_only: bool,
 }
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -219,8 +235,8 @@ struct Bulk {
 
 /// (a) `submit` as the CLI does it: read the file line by line (bounded lines), parse
 /// each, two 1000-line chunks in flight through the group-commit writer.
-fn bulk_submit(dir: &Path, file: &Path, total_lines: u64) -> BenchResult<Bulk> {
-    let writer = Writer::start(Ledger::open(dir)?, Box::new(SystemSources));
+fn bulk_submit(ledger: Ledger, file: &Path, total_lines: u64) -> BenchResult<Bulk> {
+    let writer = Writer::start(ledger, Box::new(SystemSources));
     let mut input = std::io::BufReader::new(std::fs::File::open(file)?);
     let started = Instant::now();
     let mut in_flight = std::collections::VecDeque::new();
@@ -311,16 +327,25 @@ fn enrolled_region(
     setup
 }
 
+/// What (b) measured: the rate, the writer's appends and commands, and the log's head
+/// after the setup (the events after it are the pays: the ceiling's rows on PostgreSQL).
+struct Concurrent {
+    throughput: Throughput,
+    appends: u64,
+    commands: u64,
+    setup_head: u64,
+}
+
 /// (b) `appenders` tokio tasks, each submitting one pay at a time for its own members.
 fn concurrent(
-    dir: &Path,
+    mut ledger: Ledger,
     appenders: usize,
     per_appender: usize,
-) -> BenchResult<(Throughput, u64, u64)> {
+) -> BenchResult<Concurrent> {
     let members = appenders * per_appender;
-    let mut ledger = Ledger::open(dir)?;
     let setup = enrolled_region(members);
     ledger.submit(setup, &mut SystemSources)?;
+    let setup_head = ledger.store().head()?.0;
     let writer = Writer::start(ledger, Box::new(SystemSources));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -352,23 +377,25 @@ fn concurrent(
     drop(handle);
     let (_ledger, stats) = writer.shutdown();
     let commands = members as u64;
-    Ok((
-        Throughput {
+    Ok(Concurrent {
+        throughput: Throughput {
             events: commands,
             seconds,
         },
-        stats.appends,
+        appends: stats.appends,
         commands,
-    ))
+        setup_head,
+    })
 }
 
-/// (c) one command per durable append, one writer, no concurrency.
-fn single_writer_latency(dir: &Path, samples: usize) -> BenchResult<Latency> {
-    let mut ledger = Ledger::open(dir)?;
+/// (c) one command per durable append, one writer, no concurrency; also returns the
+/// log's head after the setup.
+fn single_writer_latency(mut ledger: Ledger, samples: usize) -> BenchResult<(Latency, u64)> {
     // As the writer without a feed: nothing appended is kept for a subscriber.
     ledger.set_keep_appended(false);
     let setup = enrolled_region(samples);
     ledger.submit(setup, &mut SystemSources)?;
+    let setup_head = ledger.store().head()?.0;
     let mut timings = Vec::with_capacity(samples);
     for index in 0..samples {
         let pay = json!({"command":"pay","member_id":member_id(index),"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-15"}).to_string();
@@ -381,11 +408,11 @@ fn single_writer_latency(dir: &Path, samples: usize) -> BenchResult<Latency> {
             return Err(format!("refused: {:?}", results[0]).into());
         }
     }
-    Ok(latency_of(timings))
+    Ok((latency_of(timings), setup_head))
 }
 
 fn member_reads(
-    store: &SledStore,
+    store: &(impl ReadStore + ?Sized),
     members: usize,
     samples: usize,
     folded: bool,
@@ -438,22 +465,46 @@ fn main() -> BenchResult<()> {
     }
     let scratch = tempfile_dir(args.dir.clone())?;
     if args.concurrent_only {
-        let (throughput, appends, commands) = concurrent(
-            &scratch.join("concurrent"),
-            args.appenders,
-            args.appender_commands,
-        )?;
+        let ledger = match &args.store {
+            Some(url) => {
+                pg::check_empty(url)?;
+                pg::empty_ledger(url)?
+            }
+            None => Ledger::open(&scratch.join("concurrent"))?,
+        };
+        let run = concurrent(ledger, args.appenders, args.appender_commands)?;
         println!(
             "{}",
-            json!({"appenders": args.appenders, "commands": commands, "appends": appends, "commands_per_second": throughput.per_second()})
+            json!({"appenders": args.appenders, "commands": run.commands, "appends": run.appends, "commands_per_second": run.throughput.per_second()})
         );
+        if let Some(url) = &args.store {
+            pg::reset(url)?;
+        }
         let _ = std::fs::remove_dir_all(&scratch);
         return Ok(());
     }
     let root = scratch.as_path();
+    if args.postgres_only && args.store.is_none() {
+        return Err("--postgres-only needs --store".into());
+    }
+    if let Some(url) = &args.store {
+        // Refused before the long part starts: a database holding a ledger's events.
+        pg::check_empty(url)?;
+        if args.postgres_only {
+            let measured = pg::run(&args, url, root);
+            if args.dir.is_none() {
+                let _ = std::fs::remove_dir_all(root);
+            }
+            return measured;
+        }
+    }
     let (ledger, store) = measure_ledger(&args, root)?;
     let ceilings = measure_ceilings(&args, root, &store, &ledger)?;
+    drop(store);
     print_table(&args, &ledger, &ceilings);
+    if let Some(url) = &args.store {
+        postgres_part(&args, url, &root.join("postgres"))?;
+    }
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(root);
     }
@@ -503,7 +554,7 @@ fn measure_ledger(args: &Args, root: &Path) -> BenchResult<(LedgerMeasures, Sled
         lines
     };
     eprintln!("{lines} command lines; (a) bulk submit ...");
-    let bulk = bulk_submit(&root.join("bulk"), &workload, lines)?;
+    let bulk = bulk_submit(Ledger::open(&root.join("bulk"))?, &workload, lines)?;
     let (_, peak_after_bulk) = rss_bytes();
     let store = SledStore::open(&root.join("bulk"))?;
     eprintln!("(d) rebuild ...");
@@ -519,13 +570,18 @@ fn measure_ledger(args: &Args, root: &Path) -> BenchResult<(LedgerMeasures, Sled
     let folded_reads = member_reads(&store, args.members, args.samples, true)?;
     let ledger_bytes = raw_sled::dir_bytes(&root.join("bulk"));
     eprintln!("(b) {} concurrent appenders ...", args.appenders);
-    let (concurrent_throughput, concurrent_appends, concurrent_commands) = concurrent(
-        &root.join("concurrent"),
+    let Concurrent {
+        throughput: concurrent_throughput,
+        appends: concurrent_appends,
+        commands: concurrent_commands,
+        ..
+    } = concurrent(
+        Ledger::open(&root.join("concurrent"))?,
         args.appenders,
         args.appender_commands,
     )?;
     eprintln!("(c) single-writer latency ...");
-    let single = single_writer_latency(&root.join("single"), args.samples)?;
+    let (single, _) = single_writer_latency(Ledger::open(&root.join("single"))?, args.samples)?;
     let (_, peak_ledger) = rss_bytes();
 
     Ok((
@@ -752,6 +808,36 @@ fn raw_load(input: &Path, keys: u8, dir: Option<PathBuf>) -> BenchResult<()> {
     );
     if !keep {
         let _ = std::fs::remove_dir_all(&scratch);
+    }
+    Ok(())
+}
+
+/// The PostgreSQL part, run as this program again with the same arguments (the sled
+/// part's memory, kept by the allocator, would hide its peak RSS), in `dir`.
+fn postgres_part(args: &Args, url: &str, dir: &Path) -> BenchResult<()> {
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    let numbers = [
+        ("--members", args.members),
+        ("--months", args.months),
+        ("--appenders", args.appenders),
+        ("--appender-commands", args.appender_commands),
+        ("--samples", args.samples),
+    ];
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(
+            numbers
+                .iter()
+                .flat_map(|(name, value)| [name.to_string(), value.to_string()]),
+        )
+        .arg("--postgres-only")
+        .arg("--dir")
+        .arg(dir)
+        // In the environment, not on the command line: a URL may hold a password.
+        .env("FLEXLEDGER_STORE", url)
+        .status()?;
+    if !status.success() {
+        return Err(format!("the PostgreSQL part failed ({status})").into());
     }
     Ok(())
 }
