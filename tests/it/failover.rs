@@ -178,6 +178,12 @@ impl Load {
         }
     }
 
+    /// `wait_for_acked(count)`, then `finish`.
+    fn finish_after(self, count: usize) -> Vec<Sent> {
+        self.wait_for_acked(count);
+        self.finish()
+    }
+
     fn finish(self) -> Vec<Sent> {
         self.stop.store(true, Ordering::SeqCst);
         self.threads
@@ -269,8 +275,14 @@ fn a_failover_under_load_keeps_every_acknowledged_command_once_and_a_verifiable_
     let writer = serve(dir.path(), &url, None);
     let mut sent = Load::start(&writer.base, 0).finish_after(ACKED_BEFORE_CHECKPOINT);
     stop_gracefully(writer);
-    let checkpoint = audit_on(&url, dir.path(), &["checkpoint"]);
+    let checkpoint = audit_on(&url, dir.path(), &["--json", "checkpoint"]);
     assert_success(&checkpoint, "flexledger-audit checkpoint");
+    let signed: Value = serde_json::from_slice(&checkpoint.stdout).unwrap();
+    let tree_size = signed["checkpoint"]["tree_size"].as_u64().unwrap();
+    assert!(
+        tree_size > u64::try_from(ACKED_BEFORE_CHECKPOINT).unwrap(),
+        "the checkpoint covers the first commands: {signed}"
+    );
 
     let writer = serve(dir.path(), &url, None);
     let load = Load::start(&writer.base, 1 << 32);
@@ -282,14 +294,7 @@ fn a_failover_under_load_keeps_every_acknowledged_command_once_and_a_verifiable_
 
     let url = pair.url(pair.standby_port, DATABASE);
     check_after_failover(&url, dir.path(), &sent);
-}
-
-impl Load {
-    /// `wait_for_acked(count)`, then `finish`.
-    fn finish_after(self, count: usize) -> Vec<Sent> {
-        self.wait_for_acked(count);
-        self.finish()
-    }
+    println!("failover: the checkpoint signed before it covers {tree_size} events");
 }
 
 /// Every acknowledged command once at the positions it was answered with, no gap,
@@ -300,11 +305,14 @@ fn check_after_failover(url: &str, dir: &Path, sent: &[Sent]) {
     let head = assert_no_gaps(url);
     // Before the writer restarts: both open the store as its writer would.
     assert_success(&flexledger_on(url, dir, &["verify"]), "flexledger verify");
-    let verified = audit_on(url, dir, &["verify"]);
+    let verified = audit_on(url, dir, &["--json", "verify"]);
     assert_success(
         &verified,
         "flexledger-audit verify (the checkpoint made before the failover)",
     );
+    let report: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["checkpoints_verified"], 1, "{report}");
     let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
     let acked: Vec<&Sent> = sent.iter().filter(|sent| sent.acked.is_some()).collect();
     for command in &acked {
