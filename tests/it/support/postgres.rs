@@ -15,6 +15,9 @@
 //! after a `SIGKILL` or a Ctrl-C of the whole process group (its own session keeps it
 //! out of that group).
 //!
+//! `Replicated` is the other shape: a primary and a synchronous hot standby on loopback
+//! TCP, one pair per test (a failover test crashes one), with the same watchdog.
+//!
 //! Without PostgreSQL's binaries a test that needs them prints why and passes, unless
 //! `CI` is set: then it fails, naming the package to install.
 
