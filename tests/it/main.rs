@@ -19,6 +19,7 @@ mod differential;
 mod docs;
 mod durability;
 mod expect;
+mod failover;
 mod faults;
 mod feed;
 mod function_length;

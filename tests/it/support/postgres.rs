@@ -15,6 +15,9 @@
 //! after a `SIGKILL` or a Ctrl-C of the whole process group (its own session keeps it
 //! out of that group).
 //!
+//! `Replicated` is the other shape: a primary and a synchronous hot standby on loopback
+//! TCP, one pair per test (a failover test crashes one), with the same watchdog.
+//!
 //! Without PostgreSQL's binaries a test that needs them prints why and passes, unless
 //! `CI` is set: then it fails, naming the package to install.
 
@@ -37,21 +40,27 @@ static DATABASES: AtomicU32 = AtomicU32::new(0);
 /// installed and `CI` is not set.
 pub fn cluster() -> Option<&'static Cluster> {
     CLUSTER
-        .get_or_init(|| match find_bin_dir() {
-            Some(bin) => Some(Cluster::start(&bin)),
-            None if std::env::var_os("CI").is_some() => panic!(
-                "PostgreSQL's server binaries (initdb, pg_ctl) are not installed, and CI is set: \
-                 install Debian's package (apt-get install -y postgresql)"
-            ),
-            None => {
-                eprintln!(
-                    "skipping the PostgreSQL tests: no initdb under /usr/lib/postgresql/*/bin or on PATH \
-                     (apt-get install -y postgresql to run them)"
-                );
-                None
-            }
-        })
+        .get_or_init(|| available_bin_dir().map(|bin| Cluster::start(&bin)))
         .as_ref()
+}
+
+/// PostgreSQL's server binaries; `None` (after saying why) when they are not
+/// installed and `CI` is not set.
+fn available_bin_dir() -> Option<PathBuf> {
+    match find_bin_dir() {
+        Some(bin) => Some(bin),
+        None if std::env::var_os("CI").is_some() => panic!(
+            "PostgreSQL's server binaries (initdb, pg_ctl) are not installed, and CI is set: \
+             install Debian's package (apt-get install -y postgresql)"
+        ),
+        None => {
+            eprintln!(
+                "skipping the PostgreSQL tests: no initdb under /usr/lib/postgresql/*/bin or on PATH \
+                 (apt-get install -y postgresql to run them)"
+            );
+            None
+        }
+    }
 }
 
 /// The newest `/usr/lib/postgresql/N/bin` with `initdb`, else the directory of
@@ -168,18 +177,25 @@ impl Cluster {
     }
 }
 
-/// Starts the watchdog (module docs): in a session of its own, stdio closed (it must
-/// not hold a test harness's pipes open).
+/// Starts the watchdog (module docs) for the cluster in `dir/data`.
 fn start_watchdog(bin: &Path, dir: &Path) {
+    start_watchdog_of(bin, dir, &["data"]);
+}
+
+/// Starts the watchdog (module docs) for the clusters in `dir/NAME`, one per name: in
+/// a session of its own, stdio closed (it must not hold a test harness's pipes open).
+fn start_watchdog_of(bin: &Path, dir: &Path, data_dirs: &[&str]) {
     let stop = if as_root() {
         "runuser -u postgres -- \"$1/pg_ctl\""
     } else {
         "\"$1/pg_ctl\""
     };
-    let script = format!(
-        "while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; \
-         {stop} -D \"$2/data\" -m immediate -w stop >/dev/null 2>&1; rm -rf \"$2\""
-    );
+    let stops: String = data_dirs
+        .iter()
+        .map(|name| format!("{stop} -D \"$2/{name}\" -m immediate -w stop >/dev/null 2>&1; "))
+        .collect();
+    let script =
+        format!("while kill -0 \"$0\" 2>/dev/null; do sleep 1; done; {stops}rm -rf \"$2\"");
     let mut watchdog = Command::new("sh");
     watchdog
         .arg("-c")
@@ -200,4 +216,253 @@ fn start_watchdog(bin: &Path, dir: &Path) {
     // Never waited for: it outlives this process by design (it is what notices its end).
     #[allow(clippy::zombie_processes)]
     watchdog.spawn().expect("the cluster's watchdog starts");
+}
+
+/// A primary and its synchronous hot standby on loopback TCP (the production shape
+/// of `docs/deploy.md` and `tools/pg-replicas.sh`, on one machine): both clusters in
+/// one temp dir (`primary/`, `standby/`, their logs), each on a port picked free when
+/// it starts, the standby cloned with `pg_basebackup -R`, and the primary's
+/// `synchronous_standby_names` naming it with `synchronous_commit = remote_apply`: a
+/// commit returns once the standby has applied it. One pair per test (a failover ends
+/// it); stopped and removed when dropped, and by a watchdog (module docs) if the test
+/// process dies first.
+pub struct Replicated {
+    bin: PathBuf,
+    dir: PathBuf,
+    /// The primary's port (the writer's server).
+    pub primary_port: u16,
+    /// The standby's port (read-only servers; the primary after `promote_standby`).
+    pub standby_port: u16,
+}
+
+/// The standby's name, as the primary's `synchronous_standby_names` lists it (the
+/// standby sends it as its `cluster_name`).
+pub const STANDBY_NAME: &str = "standby1";
+/// Attempts to start a cluster on a port picked free (another process may take it
+/// between the pick and the bind).
+const PORT_ATTEMPTS_MAX: u32 = 5;
+/// How long the standby may take to report itself synchronous.
+const STANDBY_SYNC_SECONDS_MAX: u64 = 60;
+
+/// The settings both clusters start from (the standby's copy comes with its base
+/// backup); `docs/deploy.md` says why each matters.
+fn replicated_conf(dir: &Path) -> String {
+    format!(
+        "\n# tests/it/support/postgres.rs: a primary and a synchronous hot standby on loopback.\n\
+         listen_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nunix_socket_permissions = 0700\n\
+         max_connections = 100\nfsync = on\nfull_page_writes = on\nwal_level = replica\n\
+         max_wal_senders = 4\nwal_keep_size = '256MB'\nhot_standby = on\nhot_standby_feedback = on\n\
+         synchronous_commit = remote_apply\ncluster_name = 'primary'\n",
+        dir.display()
+    )
+}
+
+/// A loopback port nothing listens on now.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    listener.local_addr().expect("a bound address").port()
+}
+
+fn append(path: &Path, text: &str) {
+    let mut all = std::fs::read_to_string(path).unwrap_or_default();
+    all.push_str(text);
+    std::fs::write(path, all).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+}
+
+impl Replicated {
+    /// Starts the pair; `None` (after saying why) without PostgreSQL's binaries and
+    /// without `CI`, as `cluster()`.
+    pub fn start() -> Option<Replicated> {
+        let bin = available_bin_dir()?;
+        let dir = PathBuf::from(run(
+            as_cluster_user(Path::new("mktemp")).args(["-d", "/tmp/flexledger-pg-pair.XXXXXX"]),
+            "mktemp (as the cluster's user)",
+        ));
+        start_watchdog_of(&bin, &dir, &["primary", "standby"]);
+        let mut pair = Replicated {
+            bin,
+            dir,
+            primary_port: 0,
+            standby_port: 0,
+        };
+        run(
+            as_cluster_user(&pair.bin.join("initdb"))
+                .arg("-D")
+                .arg(pair.data("primary"))
+                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
+            "initdb",
+        );
+        append(
+            &pair.data("primary").join("postgresql.conf"),
+            &replicated_conf(&pair.dir),
+        );
+        pair.primary_port = pair.start_on_free_port("primary");
+        pair.clone_standby();
+        pair.standby_port = pair.start_on_free_port("standby");
+        // Named only now, in the primary's own auto.conf: the standby's copy of the
+        // settings must not wait for a standby of its own once promoted.
+        // (ALTER SYSTEM cannot share a transaction, even an implicit one.)
+        pair.sql_on_primary(&format!(
+            "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 ({STANDBY_NAME})'"
+        ));
+        pair.sql_on_primary("SELECT pg_reload_conf()");
+        pair.wait_until_synchronous();
+        Some(pair)
+    }
+
+    fn data(&self, node: &str) -> PathBuf {
+        self.dir.join(node)
+    }
+
+    fn pg_ctl(&self, node: &str, args: &[&str]) -> Command {
+        let mut command = as_cluster_user(&self.bin.join("pg_ctl"));
+        command
+            .arg("-D")
+            .arg(self.data(node))
+            .arg("-l")
+            .arg(self.dir.join(format!("{node}.log")))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// Starts `node` on a port picked free, retrying if another process took it first.
+    fn start_on_free_port(&self, node: &str) -> u16 {
+        for _ in 0..PORT_ATTEMPTS_MAX {
+            let port = free_port();
+            append(
+                &self.data(node).join("postgresql.conf"),
+                &format!("port = {port}\n"),
+            );
+            let started = self.pg_ctl(node, &["-w", "start"]).status();
+            if started.is_ok_and(|status| status.success()) {
+                return port;
+            }
+        }
+        let log = std::fs::read_to_string(self.dir.join(format!("{node}.log"))).unwrap_or_default();
+        panic!("{node} did not start on a free port: {log}");
+    }
+
+    /// The standby: a base backup of the primary with `-R` (standby.signal and
+    /// `primary_conninfo`), named `STANDBY_NAME`.
+    fn clone_standby(&self) {
+        run(
+            as_cluster_user(&self.bin.join("pg_basebackup"))
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                    "-R",
+                ])
+                .arg("-p")
+                .arg(self.primary_port.to_string())
+                .arg("-D")
+                .arg(self.data("standby")),
+            "pg_basebackup",
+        );
+        append(
+            &self.data("standby").join("postgresql.conf"),
+            &format!("cluster_name = '{STANDBY_NAME}'\n"),
+        );
+    }
+
+    fn wait_until_synchronous(&self) {
+        let deadline =
+            std::time::Instant::now() + std::time::Duration::from_secs(STANDBY_SYNC_SECONDS_MAX);
+        let query = format!(
+            "SELECT count(*) FROM pg_stat_replication WHERE application_name = '{STANDBY_NAME}' AND sync_state = 'sync'"
+        );
+        while std::time::Instant::now() < deadline {
+            let mut client = self.admin(self.primary_port);
+            if client.query_one(&query, &[]).unwrap().get::<_, i64>(0) == 1 {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the standby never became synchronous");
+    }
+
+    /// A client of the `postgres` database on `port`.
+    pub fn admin(&self, port: u16) -> ::postgres::Client {
+        ::postgres::Client::connect(&self.url(port, "postgres"), ::postgres::NoTls)
+            .expect("the cluster accepts connections")
+    }
+
+    fn sql_on_primary(&self, sql: &str) {
+        self.admin(self.primary_port)
+            .batch_execute(sql)
+            .unwrap_or_else(|error| panic!("{sql}: {error:?}"));
+    }
+
+    /// The URL of `database` on the cluster at `port`, over loopback TCP.
+    pub fn url(&self, port: u16, database: &str) -> String {
+        format!("postgresql://postgres@127.0.0.1:{port}/{database}")
+    }
+
+    /// Creates `database` on the primary (the standby has it once this returns:
+    /// `remote_apply`).
+    pub fn create_database(&self, database: &str) {
+        self.sql_on_primary(&format!("CREATE DATABASE {database}"));
+    }
+
+    /// The primary as after a crash: `pg_ctl stop -m immediate` (every backend quits
+    /// at once, nothing flushed beyond what was; the server would recover from WAL).
+    pub fn crash_primary(&self) {
+        let status = self
+            .pg_ctl("primary", &["-m", "immediate", "-w", "stop"])
+            .status();
+        assert!(
+            status.is_ok_and(|status| status.success()),
+            "pg_ctl stop -m immediate"
+        );
+    }
+
+    /// Stops the standby (fast shutdown).
+    pub fn stop_standby(&self) {
+        let status = self
+            .pg_ctl("standby", &["-m", "fast", "-w", "stop"])
+            .status();
+        assert!(
+            status.is_ok_and(|status| status.success()),
+            "pg_ctl stop (standby)"
+        );
+    }
+
+    /// Starts the standby again on its port (it reconnects to the primary and catches up).
+    pub fn restart_standby(&self) {
+        let status = self.pg_ctl("standby", &["-w", "start"]).status();
+        assert!(
+            status.is_ok_and(|status| status.success()),
+            "pg_ctl start (standby)"
+        );
+    }
+
+    /// Promotes the standby to primary (`pg_ctl promote -w`: returns once it takes writes).
+    pub fn promote_standby(&self) {
+        let status = self.pg_ctl("standby", &["-w", "promote"]).status();
+        assert!(
+            status.is_ok_and(|status| status.success()),
+            "pg_ctl promote"
+        );
+    }
+}
+
+impl Drop for Replicated {
+    fn drop(&mut self) {
+        for node in ["standby", "primary"] {
+            if self.data(node).join("postmaster.pid").exists() {
+                let _ = self
+                    .pg_ctl(node, &["-m", "immediate", "-w", "stop"])
+                    .status();
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
