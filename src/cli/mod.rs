@@ -826,7 +826,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn events(place: &Place, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
-    let store = open_store(&place.store)?;
+    let store = open_log_reader(&place.store)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -903,7 +903,7 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
 }
 
 fn verify(place: &Place) -> anyhow::Result<ExitCode> {
-    let store = open_store(&place.store)?;
+    let store = open_log_reader(&place.store)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
@@ -951,6 +951,19 @@ fn print_walk_outcome<T: serde::Serialize>(
             }
             None => Err(error.into()),
         },
+    }
+}
+
+/// The store for `events` and `verify`, which read the log and compare rows with it
+/// (equal at every moment, a close in progress or not): a PostgreSQL store read-only,
+/// so they run beside its writer and on a standby; sled as `open_store` opens it.
+fn open_log_reader(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
+    use anyhow::Context;
+    match location {
+        Location::Postgres(_) => location
+            .open_read_only()
+            .with_context(|| format!("cannot open the ledger in {location}")),
+        Location::Sled(_) => Ok(open_store(location)?.reader()),
     }
 }
 

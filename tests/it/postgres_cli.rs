@@ -161,7 +161,17 @@ fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
     assert_eq!(messages[1].1, "CoverageChanged");
     assert_eq!(read(&replica), read(&writer));
 
-    // The audit tools read the store while its writer runs (they open it read-only).
+    // `verify` and `events`, and the audit tools, read the store while its writer runs
+    // (they open it read-only).
+    for args in [&["verify"][..], &["events", "--from", "30"][..]] {
+        let output = flexledger_on(&url, replica_dir.path(), args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "flexledger {args:?} beside a running writer: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
     for args in [
         &["--json", "verify"][..],
         &["--json", "replay", "--member", MEMBER][..],
