@@ -29,8 +29,11 @@ pub enum Location {
 const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
 
 fn is_postgres_url(text: &str) -> bool {
+    // Bytes, not a `str` slice: a path may start with characters of several bytes.
     POSTGRES_SCHEMES.iter().any(|scheme| {
-        text.len() >= scheme.len() && text[..scheme.len()].eq_ignore_ascii_case(scheme)
+        text.as_bytes()
+            .get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme.as_bytes()))
     })
 }
 
@@ -208,5 +211,37 @@ impl LogWriter for AnyStore {
 impl CheckpointWriter for AnyStore {
     fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
         each!(self, store => store.put_audit_checkpoint(tree_size, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_is_postgres_only_for_its_url_schemes() {
+        for url in [
+            "postgres://db/ledger",
+            "postgresql:///ledger?host=/run",
+            "POSTGRES://x/y",
+        ] {
+            assert!(
+                matches!(Location::parse(url), Location::Postgres(_)),
+                "{url}"
+            );
+            let chosen = Location::choose(Some(url), Path::new("d")).unwrap();
+            assert!(matches!(chosen, Location::Postgres(_)), "{url}");
+        }
+        // A directory, also one whose name starts with characters of several bytes
+        // where the scheme would end.
+        for dir in ["demo-data", "数据库的数据", "postgres", "./postgres://x"] {
+            assert_eq!(Location::parse(dir), Location::Sled(PathBuf::from(dir)));
+            assert!(
+                Location::choose(Some(dir), Path::new("d")).is_err(),
+                "{dir}"
+            );
+        }
+        let secret = Location::parse("postgresql://ledger:hunter2@db/ledger");
+        assert!(!secret.to_string().contains("hunter2"), "{secret}");
     }
 }
