@@ -325,8 +325,11 @@ pub trait EventLog: Send + Sync {
 pub trait StateRows: Send + Sync {
     /// A state row (never a `CoverageChange`: those are read as [`FeedRows`]).
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError>;
-    /// Members with an `Enrolled` row in `region`, in id order.
-    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError>;
+    /// Members with an `Enrolled` row in `region`, in id order: the whole index as one
+    /// page, so every engine answers it through `members_page`.
+    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
+        self.members_page(MemberIndex::Enrolled, region, None, usize::MAX)
+    }
     /// Up to `limit` members of a region's index with ids after `after` (from the
     /// first when `None`), in id order: how a month close walks a region of any size
     /// in bounded memory.

@@ -46,8 +46,8 @@ use super::coverage_rows::{self, CoverageItem};
 use super::log_entry::HASH_BYTES;
 use super::sealing::{self, AppendContext, Sealed, StreamHeads};
 use super::state_keys::{
-    member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING, PREFIX_MEMBER,
-    PREFIX_REGION, REBUILT_PREFIXES,
+    member_id_of_key, member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING,
+    PREFIX_MEMBER, PREFIX_REGION, REBUILT_PREFIXES,
 };
 use super::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
@@ -1072,10 +1072,6 @@ impl StateRows for SledReader {
         Ok(self.tree.get(state_key(key))?.map(|value| value.to_vec()))
     }
 
-    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.members_page(MemberIndex::Enrolled, region, None, usize::MAX)
-    }
-
     fn members_page(
         &self,
         index: MemberIndex,
@@ -1088,13 +1084,7 @@ impl StateRows for SledReader {
         let mut members = Vec::with_capacity(limit.min(4096));
         for entry in self.tree.range(start..end).take(limit) {
             let (key, _) = entry?;
-            let id = Uuid::from_slice(&key[prefix.len()..]).map_err(|_| {
-                corrupt(
-                    0,
-                    format!("{what} index of region {region} holds a malformed member id"),
-                )
-            })?;
-            members.push(id);
+            members.push(member_id_of_key(&key, prefix.len(), what, region)?);
         }
         Ok(members)
     }

@@ -70,6 +70,22 @@ pub(crate) fn member_page_bounds(prefix: &[u8], after: Option<uuid::Uuid>) -> (V
     (start, end)
 }
 
+/// The member id at the end of a key of a region's member index (`prefix_bytes` of
+/// prefix, then the id); damage naming the index (`what`) and `region` otherwise.
+pub(crate) fn member_id_of_key(
+    key: &[u8],
+    prefix_bytes: usize,
+    what: &str,
+    region: &RegionName,
+) -> Result<uuid::Uuid, crate::store::StoreError> {
+    uuid::Uuid::from_slice(key.get(prefix_bytes..).unwrap_or_default()).map_err(|_| {
+        crate::store::checked_reads::corrupt(
+            0,
+            format!("{what} index of region {region} holds a malformed member id"),
+        )
+    })
+}
+
 /// The key of a state row. Coverage changes are feed items, stored apart by every
 /// engine (never through this key).
 pub(crate) fn state_key(key: &StateKey) -> Vec<u8> {

@@ -10,8 +10,8 @@ use crate::domain::StreamId;
 use crate::store::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
 use crate::store::log_entry::HASH_BYTES;
 use crate::store::state_keys::{
-    member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING, PREFIX_MEMBER,
-    PREFIX_REGION,
+    member_id_of_key, member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING,
+    PREFIX_MEMBER, PREFIX_REGION,
 };
 use crate::store::{
     Checkpoints, CommandSpan, Envelope, EnvelopeIter, EventLog, FeedRows, MemberIndex, Sha256,
@@ -308,25 +308,6 @@ impl EventLog for PgReader {
     }
 }
 
-/// The member ids in the index keys `keys` (each `prefix`, then an id).
-fn member_ids(
-    keys: Vec<Vec<u8>>,
-    prefix_bytes: usize,
-    what: &str,
-    region: &str,
-) -> Result<Vec<Uuid>, StoreError> {
-    keys.iter()
-        .map(|key| {
-            Uuid::from_slice(key.get(prefix_bytes..).unwrap_or_default()).map_err(|_| {
-                corrupt(
-                    0,
-                    format!("{what} index of region {region} holds a malformed member id"),
-                )
-            })
-        })
-        .collect()
-}
-
 impl StateRows for PgReader {
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
         let key = state_key(key);
@@ -334,10 +315,6 @@ impl StateRows for PgReader {
             connection.query("SELECT value FROM state_rows WHERE key = $1", &[&key])
         })?;
         rows.first().map(|row| column(row, 0)).transpose()
-    }
-
-    fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {
-        self.members_page(MemberIndex::Enrolled, region, None, usize::MAX)
     }
 
     fn members_page(
@@ -350,7 +327,9 @@ impl StateRows for PgReader {
         let (prefix, what) = member_index_prefix(index, region);
         let (start, end) = member_page_bounds(&prefix, after);
         let keys = self.state_keys_between(&start, &end, limit)?;
-        member_ids(keys, prefix.len(), what, region.as_str())
+        keys.iter()
+            .map(|key| member_id_of_key(key, prefix.len(), what, region))
+            .collect()
     }
 
     fn closing_rows(&self) -> Result<Vec<Vec<u8>>, StoreError> {
