@@ -5,7 +5,8 @@
 //! feed of read-only servers on the standby, with its delay behind the writer printed
 //! (`cargo test --test it failover -- --nocapture`; never asserted).
 
-use crate::http::{auth_file, next_sse, token, Server};
+use crate::http::{next_sse, token, Server};
+use crate::postgres_cli::serve;
 use crate::support::postgres::Replicated;
 use crate::support::*;
 use serde_json::{json, Value};
@@ -67,31 +68,6 @@ fn migrated_pair(dir: &Path) -> Option<(Replicated, String)> {
     let url = pair.url(pair.primary_port, DATABASE);
     assert_success(&flexledger_on(&url, dir, &["migrate"]), "migrate");
     Some((pair, url))
-}
-
-/// `serve` on the database `url` with the test tokens: the writer (seeding the demo
-/// on an empty ledger), or a read-only server naming `writer` in its 503s.
-fn serve(dir: &Path, url: &str, read_only_beside: Option<&str>) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
-    command
-        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-        .env("FLEXLEDGER_STORE", url)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
-        .arg(auth_file(dir));
-    match read_only_beside {
-        Some(writer) => command.args(["--read-only", "--writer-url", writer]),
-        None => command.arg("--demo"),
-    };
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
-        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
-    Server { child, base }
 }
 
 /// Stops a server as an operator would (SIGTERM: it finishes what it has in flight).

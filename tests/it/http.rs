@@ -297,7 +297,8 @@ pub(crate) fn start_with_env(dir: &Path, env: &[(&str, &str)]) -> Server {
 /// `serve --demo --auth …` on port 0 with `env` and more `serve` arguments.
 pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
     let auth = auth_file(dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
         .env(
             crate::support::LANGUAGE_PINNED.0,
             crate::support::LANGUAGE_PINNED.1,
@@ -307,14 +308,23 @@ pub(crate) fn start_with(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Ser
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
         .arg(&auth)
         .args(args)
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
-        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
-    Server { child, base }
+        .envs(env.iter().copied());
+    Server::spawn(&mut command)
+}
+
+impl Server {
+    /// Spawns `command`, a `serve` on port 0, and reads the address it bound from the
+    /// first line it prints.
+    pub(crate) fn spawn(command: &mut Command) -> Server {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
+            .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
+        Server { child, base }
+    }
 }
 
 /// Reads until the server closes the connection (EOF or reset); false if it is still

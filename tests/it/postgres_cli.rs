@@ -87,29 +87,24 @@ fn a_ledger_copied_to_postgres_and_back_is_the_same_ledger() {
     );
 }
 
-/// `serve` on the database `url`: the writer (with the demo), or a read-only server
-/// that names `writer` in its answer to a command.
-fn serve(dir: &Path, url: &str, read_only_beside: Option<&str>) -> Server {
+/// `serve --store url --data-dir data_dir` with the test tokens (their file written
+/// into `data_dir`): the writer (seeding the demo on an empty ledger), or a read-only
+/// server that names `writer` in its answer to a command.
+pub(crate) fn serve(data_dir: &Path, url: &str, read_only_beside: Option<&str>) -> Server {
+    std::fs::create_dir_all(data_dir).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
     command
         .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
         .env("FLEXLEDGER_STORE", url)
         .arg("--data-dir")
-        .arg(dir.join("data"))
+        .arg(data_dir)
         .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
-        .arg(auth_file(dir));
+        .arg(auth_file(data_dir));
     match read_only_beside {
         Some(writer) => command.args(["--read-only", "--writer-url", writer]),
         None => command.arg("--demo"),
     };
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
-        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
-    Server { child, base }
+    Server::spawn(&mut command)
 }
 
 #[test]
@@ -180,7 +175,7 @@ fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
             .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
             .env_remove("FLEXLEDGER_SIGNING_KEY")
             .args(["--store", &url, "--data-dir"])
-            .arg(writer_dir.path().join("data"))
+            .arg(writer_dir.path())
             .args(args)
             .stdin(Stdio::null())
             .output()
