@@ -50,20 +50,9 @@ pub fn start(
     let store = Arc::new(ledger.store().reader());
     let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
     let writer = Writer::start_with_feed(ledger, sources, Some(feed.clone()));
-    let state = AppState {
-        writer: Some(writer.sender()),
-        writer_url: None,
-        store,
-        data_dir: data_dir.into(),
-        tokens: Arc::new(tokens),
-        feed,
-        feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
-        request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
-        shutdown,
-        metrics: Arc::new(Metrics::default()),
-        writer_counters: writer.counters(),
-        cors_origins: cors_origins.into(),
-    };
+    let mut state = app_state(store, feed, data_dir, tokens, cors_origins, shutdown);
+    state.writer = Some(writer.sender());
+    state.writer_counters = writer.counters();
     (writer, state)
 }
 
@@ -82,9 +71,25 @@ pub fn start_read_only(
     let store = Arc::new(reader);
     let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
     let follower = Follower::start(store.clone(), feed.clone())?;
-    let state = AppState {
+    let mut state = app_state(store, feed, data_dir, tokens, cors_origins, shutdown);
+    state.writer_url = writer_url.map(Arc::from);
+    Ok((follower, state))
+}
+
+/// What every server's state holds, writer or not: `store`, the live `feed`, the
+/// request and feed caps, fresh metrics; no writer yet (its handle, counters and URL
+/// are the caller's to set).
+fn app_state(
+    store: Arc<AnyReader>,
+    feed: crate::feed::Broadcast,
+    data_dir: &std::path::Path,
+    tokens: Tokens,
+    cors_origins: &[HeaderValue],
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> AppState {
+    AppState {
         writer: None,
-        writer_url: writer_url.map(Arc::from),
+        writer_url: None,
         store,
         data_dir: data_dir.into(),
         tokens: Arc::new(tokens),
@@ -95,6 +100,5 @@ pub fn start_read_only(
         metrics: Arc::new(Metrics::default()),
         writer_counters: Arc::new(crate::writer::WriterCounters::default()),
         cors_origins: cors_origins.into(),
-    };
-    Ok((follower, state))
+    }
 }
