@@ -45,6 +45,8 @@ fail() {
   echo "pg-bench: $*" >&2
   exit 2
 }
+# shellcheck source=tools/pg-cluster.sh
+. "$(dirname "$0")/pg-cluster.sh"
 
 keep=""
 http=""
@@ -69,46 +71,13 @@ if [ -n "$http" ]; then
   command -v curl >/dev/null || fail "curl is not installed"
 fi
 
-initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
-[ -x "$initdb" ] || fail "PostgreSQL's server is not installed (no /usr/lib/postgresql/*/bin/initdb).
-Install Debian's package, then run this again:  apt-get install -y postgresql"
-pgbin=$(dirname "$initdb")
+pg_find_server
 command -v cargo >/dev/null || fail "cargo is not on PATH"
-pg_user=""
-if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 ||
-    fail "running as root, and initdb refuses root; the 'postgres' user Debian's package creates is missing. Run as another user."
-  pg_user=postgres
-fi
+pg_find_user
 
-if [ -n "$keep" ]; then
-  if [ -e "$keep" ] && [ -n "$(ls -A "$keep")" ]; then fail "--keep $keep: not empty"; fi
-  mkdir -p "$keep"
-  work=$(cd "$keep" && pwd)
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/pg-bench.XXXXXX")
-fi
-chmod 711 "$work" # the cluster's user must reach $work/pg, and read nothing else
-pg=$work/pg
-pg_running=""
+pg_work_dir pg-bench
 servers=()
 
-# as_pg COMMAND...: runs COMMAND as the cluster's user, from inside its directory.
-as_pg() {
-  if [ -n "$pg_user" ]; then
-    (cd "$pg" && runuser -u "$pg_user" -- "$@")
-  else
-    (cd "$pg" && "$@")
-  fi
-}
-stop_pg() {
-  if [ -n "$pg_running" ]; then
-    as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1 ||
-      as_pg "$pgbin/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1 ||
-      echo "pg-bench: could not stop the PostgreSQL cluster in $pg/data" >&2
-    pg_running=""
-  fi
-}
 cleanup() {
   local status=$?
   local server

@@ -73,6 +73,8 @@ fail() {
   echo "store-bench: $*" >&2
   exit 2
 }
+# shellcheck source=tools/pg-cluster.sh
+. "$(dirname "$0")/pg-cluster.sh"
 
 keep=""
 baseline=""
@@ -99,48 +101,14 @@ case "$members$months$rounds" in *[!0-9]*) usage ;; esac
 [ -z "$baseline" ] || [ -x "$baseline" ] || fail "--baseline $baseline: not an executable flexledger binary"
 
 # Everything that can be missing is checked before the long part starts.
-initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
-[ -x "$initdb" ] || fail "PostgreSQL's server is not installed (no /usr/lib/postgresql/*/bin/initdb).
-Install Debian's package, then run this again:  apt-get install -y postgresql"
-pgbin=$(dirname "$initdb")
+pg_find_server
 [ -x "$pgbin/psql" ] || fail "no psql beside $initdb; install it with:  apt-get install -y postgresql-client"
 [ -x /usr/bin/time ] || fail "GNU time is not installed (/usr/bin/time); install it with:  apt-get install -y time"
 command -v cargo >/dev/null || fail "cargo is not on PATH"
-pg_user=""
-if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 ||
-    fail "running as root, and initdb refuses root; the 'postgres' user Debian's package creates is missing. Run as another user."
-  pg_user=postgres
-fi
+pg_find_user
 
-if [ -n "$keep" ]; then
-  if [ -e "$keep" ] && [ -n "$(ls -A "$keep")" ]; then fail "--keep $keep: not empty"; fi
-  mkdir -p "$keep"
-  work=$(cd "$keep" && pwd)
-else
-  work=$(mktemp -d "${TMPDIR:-/tmp}/store-bench.XXXXXX")
-fi
-chmod 711 "$work" # the cluster's user must reach $work/pg, and read nothing else
-pg=$work/pg
-pg_running=""
+pg_work_dir store-bench
 
-# as_pg COMMAND...: runs COMMAND as the cluster's user (from inside its directory, so
-# the user never needs to read the current one).
-as_pg() {
-  if [ -n "$pg_user" ]; then
-    (cd "$pg" && runuser -u "$pg_user" -- "$@")
-  else
-    (cd "$pg" && "$@")
-  fi
-}
-stop_pg() {
-  if [ -n "$pg_running" ]; then
-    as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1 ||
-      as_pg "$pgbin/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1 ||
-      echo "store-bench: could not stop the PostgreSQL cluster in $pg/data" >&2
-    pg_running=""
-  fi
-}
 cleanup() {
   local status=$?
   stop_pg

@@ -1,0 +1,61 @@
+# shellcheck shell=bash
+# What tools/store-bench.sh and tools/pg-bench.sh share about their throwaway
+# PostgreSQL cluster: finding Debian's server binaries and the user the cluster runs
+# as (initdb refuses root), the work directory, running a command as that user, and
+# stopping the cluster. Sourced, never run; the caller defines fail() first.
+
+# pg_find_server: sets initdb and pgbin (its directory: the newest
+# /usr/lib/postgresql/N/bin), or fails saying what to install.
+pg_find_server() {
+  initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
+  [ -x "$initdb" ] || fail "PostgreSQL's server is not installed (no /usr/lib/postgresql/*/bin/initdb).
+Install Debian's package, then run this again:  apt-get install -y postgresql"
+  pgbin=$(dirname "$initdb")
+}
+
+# pg_find_user: sets pg_user: `postgres` when running as root (initdb refuses root),
+# else empty (the current user).
+pg_find_user() {
+  pg_user=""
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 ||
+      fail "running as root, and initdb refuses root; the 'postgres' user Debian's package creates is missing. Run as another user."
+    pg_user=postgres
+  fi
+}
+
+# pg_work_dir NAME: sets work (--keep's $keep, new or empty, else a new temp dir named
+# after NAME) and pg (the cluster's directory inside it); the cluster's user may reach
+# $work/pg and read nothing else of it.
+pg_work_dir() {
+  if [ -n "$keep" ]; then
+    if [ -e "$keep" ] && [ -n "$(ls -A "$keep")" ]; then fail "--keep $keep: not empty"; fi
+    mkdir -p "$keep"
+    work=$(cd "$keep" && pwd)
+  else
+    work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  fi
+  chmod 711 "$work"
+  pg=$work/pg
+  pg_running=""
+}
+
+# as_pg COMMAND...: runs COMMAND as the cluster's user (from inside its directory, so
+# the user never needs to read the current one).
+as_pg() {
+  if [ -n "$pg_user" ]; then
+    (cd "$pg" && runuser -u "$pg_user" -- "$@")
+  else
+    (cd "$pg" && "$@")
+  fi
+}
+
+# stop_pg: stops the cluster if it runs (fast, else immediate), saying so if it cannot.
+stop_pg() {
+  if [ -n "$pg_running" ]; then
+    as_pg "$pgbin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1 ||
+      as_pg "$pgbin/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1 ||
+      echo "$(basename "$0" .sh): could not stop the PostgreSQL cluster in $pg/data" >&2
+    pg_running=""
+  fi
+}
