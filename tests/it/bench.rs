@@ -18,25 +18,26 @@ fn bench(args: &[&str]) -> Output {
     output
 }
 
+/// A workload small enough for a test: every measurement runs, none means anything.
+const TOY_SIZE: &[&str] = &[
+    "--members",
+    "30",
+    "--months",
+    "2",
+    "--appenders",
+    "4",
+    "--appender-commands",
+    "3",
+    "--samples",
+    "5",
+];
+
 #[test]
 fn every_benchmark_mode_runs_at_a_toy_size() {
     let dir = tempfile::tempdir().unwrap();
     let runs = dir.path().join("runs");
     let dir_text = runs.to_str().unwrap();
-    let report = bench(&[
-        "--members",
-        "30",
-        "--months",
-        "2",
-        "--appenders",
-        "4",
-        "--appender-commands",
-        "3",
-        "--samples",
-        "5",
-        "--dir",
-        dir_text,
-    ]);
+    let report = bench(&[TOY_SIZE, &["--dir", dir_text]].concat());
     let report = String::from_utf8_lossy(&report.stdout);
     for row in [
         "(a) bulk submit",
@@ -98,22 +99,13 @@ fn the_benchmark_runs_on_postgresql_beside_its_ceiling() {
     flexledger::store::postgres::migrate(&url).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let runs = dir.path().join("runs");
-    let report = bench(&[
-        "--members",
-        "30",
-        "--months",
-        "2",
-        "--appenders",
-        "4",
-        "--appender-commands",
-        "3",
-        "--samples",
-        "5",
-        "--dir",
-        runs.to_str().unwrap(),
-        "--store",
-        &url,
-    ]);
+    let report = bench(
+        &[
+            TOY_SIZE,
+            &["--dir", runs.to_str().unwrap(), "--store", &url],
+        ]
+        .concat(),
+    );
     let report = String::from_utf8_lossy(&report.stdout);
     let (sled, postgres) = report
         .split_once("flexledger-bench on PostgreSQL")
