@@ -28,7 +28,7 @@
 //!   `MonthClosed` append, as before.
 
 use super::{
-    read_member_row, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
+    read_member_rows, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
 };
 use crate::codec::rows;
 use crate::domain::command::CloseMonth;
@@ -40,6 +40,7 @@ use crate::domain::state::{MemberState, RegionState};
 use crate::domain::Event;
 use crate::store::{CommandRecord, EventStore, MemberIndex, ReadStore, StateKey, StoreError};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Enrolled members whose consequences one chunk of a month close records (one
@@ -239,6 +240,7 @@ impl<S: EventStore> Ledger<S> {
             body_digest: None,
         };
         let mut changes = Vec::new();
+        self.load_members(&page)?;
         for member_id in &page {
             // A failure after the first member's events were applied leaves the state
             // ahead of the log.
@@ -552,14 +554,24 @@ impl<S: EventStore> Ledger<S> {
             let page = self
                 .store
                 .members_page(index, region, after, CLOSE_COUNT_PAGE_MEMBERS)?;
+            let uncached: Vec<Uuid> = page
+                .iter()
+                .filter(|member_id| !self.state.members.contains_key(member_id))
+                .copied()
+                .collect();
+            let mut read: HashMap<Uuid, MemberState> = read_member_rows(&self.store, &uncached)?
+                .into_iter()
+                .flatten()
+                .map(|member| (member.member_id, member))
+                .collect();
             for member_id in &page {
                 let member = match self.state.members.get(member_id) {
                     Some(member) => member.clone(),
-                    None => read_member_row(&self.store, *member_id)?.ok_or_else(|| {
-                        StoreError::Corrupt {
-                            position: 0,
-                            message: format!("member {member_id} is in region {region}'s index but has no state row"),
-                        }
+                    None => read.remove(member_id).ok_or_else(|| StoreError::Corrupt {
+                        position: 0,
+                        message: format!(
+                            "member {member_id} is in region {region}'s index but has no state row"
+                        ),
                     })?,
                 };
                 visit(self, &member)?;

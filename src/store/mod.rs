@@ -63,6 +63,16 @@ macro_rules! reads_through {
                 let $store = self;
                 $target.command_ids()
             }
+            fn command_spans(
+                &self,
+                command_ids: &[uuid::Uuid],
+            ) -> Result<
+                std::collections::HashMap<uuid::Uuid, $crate::store::CommandSpan>,
+                $crate::store::StoreError,
+            > {
+                let $store = self;
+                $target.command_spans(command_ids)
+            }
         }
 
         impl $crate::store::StateRows for $type {
@@ -72,6 +82,13 @@ macro_rules! reads_through {
             ) -> Result<Option<Vec<u8>>, $crate::store::StoreError> {
                 let $store = self;
                 $target.read_state(key)
+            }
+            fn read_states(
+                &self,
+                keys: &[$crate::store::StateKey],
+            ) -> Result<Vec<Option<Vec<u8>>>, $crate::store::StoreError> {
+                let $store = self;
+                $target.read_states(keys)
             }
             fn enrolled_members(
                 &self,
@@ -143,6 +160,7 @@ pub use sled_store::{SledReader, SledStore};
 
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The events one accepted command appends, in order (contiguous in the log). The
@@ -318,6 +336,21 @@ pub trait EventLog: Send + Sync {
     fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError>;
     /// The ids of every remembered command (for `verify`: no record without events).
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError>;
+    /// The spans of those of `command_ids` accepted before, as `command_span` answers
+    /// each. The writer asks once per batch of commands: on an engine across a network
+    /// each read is a round trip, and one per command was most of an import's time.
+    fn command_spans(
+        &self,
+        command_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, CommandSpan>, StoreError> {
+        let mut spans = HashMap::new();
+        for command_id in command_ids {
+            if let Some(span) = self.command_span(*command_id)? {
+                spans.insert(*command_id, span);
+            }
+        }
+        Ok(spans)
+    }
 }
 
 /// Derived state kept beside the log: read here, written only in the same atomic
@@ -325,6 +358,12 @@ pub trait EventLog: Send + Sync {
 pub trait StateRows: Send + Sync {
     /// A state row (never a `CoverageChange`: those are read as [`FeedRows`]).
     fn read_state(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Several state rows, each as `read_state` answers it, in the order of `keys`: the
+    /// writer reads the uncached members of a batch of commands at once (one round trip
+    /// on an engine across a network instead of one per member).
+    fn read_states(&self, keys: &[StateKey]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        keys.iter().map(|key| self.read_state(key)).collect()
+    }
     /// Members with an `Enrolled` row in `region`, in id order: the whole index as one
     /// page, so every engine answers it through `members_page`.
     fn enrolled_members(&self, region: &RegionName) -> Result<Vec<Uuid>, StoreError> {

@@ -385,6 +385,26 @@ pub fn events_and_state_rows_are_one_append<E: Engine>() {
         None
     );
     assert_eq!(store.closing_rows().unwrap(), [b"closing".to_vec()]);
+    // Many rows at once, in the order asked (a missing or removed row is `None`, a key
+    // asked twice is answered twice).
+    let asked = [
+        StateKey::Checkpoint,
+        StateKey::Member(member_id(1)),
+        closing.clone(),
+        StateKey::Member(member_id(7)),
+        StateKey::Checkpoint,
+    ];
+    assert_eq!(
+        store.read_states(&asked).unwrap(),
+        [
+            Some(b"at 4".to_vec()),
+            None,
+            Some(b"closing".to_vec()),
+            None,
+            Some(b"at 4".to_vec())
+        ]
+    );
+    assert!(store.read_states(&[]).unwrap().is_empty());
 }
 
 pub fn streams_read_in_version_order_with_both_chains<E: Engine>() {
@@ -445,6 +465,16 @@ pub fn command_spans_name_where_a_command_sits<E: Engine>() {
     let mut ids = store.command_ids().unwrap();
     ids.sort();
     assert_eq!(ids, (1..=4).map(Uuid::from_u128).collect::<Vec<_>>());
+    // Many at once answer as one at a time: only the accepted ones, each with its span.
+    let asked: Vec<Uuid> = [3, 9, 1, 4, 1].map(Uuid::from_u128).to_vec();
+    let spans = store.command_spans(&asked).unwrap();
+    let mut found: Vec<Uuid> = spans.keys().copied().collect();
+    found.sort();
+    assert_eq!(found, [1, 3, 4].map(Uuid::from_u128));
+    for (id, span) in &spans {
+        assert_eq!(Some(*span), store.command_span(*id).unwrap(), "{id}");
+    }
+    assert!(store.command_spans(&[]).unwrap().is_empty());
 }
 
 pub fn state_row_pages_are_in_id_order<E: Engine>() {

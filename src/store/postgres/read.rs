@@ -17,7 +17,7 @@ use crate::store::{
     Checkpoints, CommandSpan, Envelope, EnvelopeIter, EventLog, FeedRows, MemberIndex, Sha256,
     StateKey, StateRows, StoreError,
 };
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use uuid::Uuid;
 
 /// Rows the first page of a log or stream read fetches: small, since many reads take
@@ -281,23 +281,31 @@ impl EventLog for PgReader {
                 &[&command_id],
             )
         })?;
-        let Some(row) = rows.first() else {
-            return Ok(None);
-        };
-        let body_digest = match row.get::<_, Option<Vec<u8>>>(2) {
-            None => None,
-            Some(digest) => Some(Sha256(digest.try_into().map_err(|_| {
-                corrupt(
-                    0,
-                    format!("command {command_id} record's body digest is not 32 bytes"),
-                )
-            })?)),
-        };
-        Ok(Some(CommandSpan {
-            first_position: position_of(column(row, 0)?)?,
-            event_count: position_of(column(row, 1)?)?,
-            body_digest,
-        }))
+        rows.first()
+            .map(|row| command_span_of(command_id, row))
+            .transpose()
+    }
+
+    fn command_spans(
+        &self,
+        command_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, CommandSpan>, StoreError> {
+        if command_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = self.pool.with(|connection| {
+            connection.query(
+                "SELECT first_position, event_count, body_digest, command_id FROM commands \
+                 WHERE command_id = ANY($1)",
+                &[&command_ids],
+            )
+        })?;
+        rows.iter()
+            .map(|row| {
+                let command_id: Uuid = column(row, 3)?;
+                Ok((command_id, command_span_of(command_id, row)?))
+            })
+            .collect()
     }
 
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
@@ -315,6 +323,24 @@ impl StateRows for PgReader {
             connection.query("SELECT value FROM state_rows WHERE key = $1", &[&key])
         })?;
         rows.first().map(|row| column(row, 0)).transpose()
+    }
+
+    fn read_states(&self, keys: &[StateKey]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<Vec<u8>> = keys.iter().map(state_key).collect();
+        let rows = self.pool.with(|connection| {
+            connection.query(
+                "SELECT key, value FROM state_rows WHERE key = ANY($1)",
+                &[&keys],
+            )
+        })?;
+        let mut found: HashMap<Vec<u8>, Vec<u8>> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            found.insert(column(row, 0)?, column(row, 1)?);
+        }
+        Ok(keys.iter().map(|key| found.get(key).cloned()).collect())
     }
 
     fn members_page(
@@ -391,4 +417,23 @@ impl Checkpoints for PgReader {
             .map(|row| Ok((position_of(column(row, 0)?)?, column(row, 1)?)))
             .collect()
     }
+}
+
+/// A `commands` row (first position, event count, body digest in its first three
+/// columns) as a span, checked.
+fn command_span_of(command_id: Uuid, row: &::postgres::Row) -> Result<CommandSpan, StoreError> {
+    let body_digest = match column::<Option<Vec<u8>>>(row, 2)? {
+        None => None,
+        Some(digest) => Some(Sha256(digest.try_into().map_err(|_| {
+            corrupt(
+                0,
+                format!("command {command_id} record's body digest is not 32 bytes"),
+            )
+        })?)),
+    };
+    Ok(CommandSpan {
+        first_position: position_of(column(row, 0)?)?,
+        event_count: position_of(column(row, 1)?)?,
+        body_digest,
+    })
 }
