@@ -398,10 +398,18 @@ fn disk_full_advice(error: &anyhow::Error) -> &'static str {
 /// What `program` prints for damaged stored data: the error, then how to recover.
 fn damage_message(program: &str, error: &anyhow::Error) -> String {
     format!(
-        "{program}: error: {}\n{program}: the store is damaged: restore the data directory from a backup \
+        "{program}: error: {}\n{}",
+        error_text(error),
+        damage_advice(program)
+    )
+}
+
+/// How to recover a damaged store, as one line.
+fn damage_advice(program: &str) -> String {
+    format!(
+        "{program}: the store is damaged: restore the data directory from a backup \
          (`flexledger restore`); `flexledger verify` names the first broken link when the store still opens, \
-         and `flexledger rebuild` repairs it when only state rows differ",
-        error_text(error)
+         and `flexledger rebuild` repairs it when only state rows differ"
     )
 }
 
@@ -947,6 +955,9 @@ fn print_walk_outcome<T: serde::Serialize>(
                         message,
                     },
                 )?;
+                // Damage found while walking says how to recover as damage found on
+                // opening does (which of the two finds a cut engine file varies).
+                eprintln!("{}", damage_advice("flexledger"));
                 Ok(ExitCode::from(1))
             }
             None => Err(error.into()),

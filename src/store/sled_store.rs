@@ -452,11 +452,28 @@ impl WitnessFile {
     }
 }
 
+/// A sled snapshot file's name: its stable LSN (16 hex digits) and whether it is
+/// unfinished (`snap.<lsn>.generating`, renamed to `snap.<lsn>` once written).
+fn snapshot_name(name: &str) -> Option<(u64, bool)> {
+    let rest = name.strip_prefix("snap.")?;
+    let (lsn, unfinished) = match rest.strip_suffix(".generating") {
+        Some(lsn) => (lsn, true),
+        None => (rest, false),
+    };
+    let lsn = (lsn.len() == 16).then(|| u64::from_str_radix(lsn, 16).ok())??;
+    Some((lsn, unfinished))
+}
+
 /// Moves sled's unfinished snapshots (`snap.*.generating`, left by a snapshot write
 /// that failed, e.g. on a full disk) aside to `aside-<name>`: sled 0.34.7 reads them as
 /// snapshots and refuses to open. A snapshot is only a shortcut: sled rebuilds its page
-/// table from its log when none is usable. Returns how many were moved.
-fn set_aside_unfinished_snapshots(sled_dir: &Path) -> Result<usize, StoreError> {
+/// table from its log when none is usable. With `at_most`, only those at or below that
+/// LSN (stale: sled writes a snapshot only above its newest, so none of these can be
+/// one it is writing now). Returns how many were moved.
+fn set_aside_unfinished_snapshots(
+    sled_dir: &Path,
+    at_most: Option<u64>,
+) -> Result<usize, StoreError> {
     let entries = match std::fs::read_dir(sled_dir) {
         Ok(entries) => entries,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -467,7 +484,11 @@ fn set_aside_unfinished_snapshots(sled_dir: &Path) -> Result<usize, StoreError> 
         let entry = entry.map_err(io_error(sled_dir))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if !(name.starts_with("snap.") && name.ends_with(".generating")) {
+        let unfinished = match at_most {
+            None => name.starts_with("snap.") && name.ends_with(".generating"),
+            Some(at_most) => matches!(snapshot_name(name), Some((lsn, true)) if lsn <= at_most),
+        };
+        if !unfinished {
             continue;
         }
         let aside = sled_dir.join(format!("aside-{name}"));
@@ -476,8 +497,12 @@ fn set_aside_unfinished_snapshots(sled_dir: &Path) -> Result<usize, StoreError> 
             aside = %aside.display(),
             "moving an unfinished storage engine snapshot aside (the engine rebuilds it from its log)"
         );
-        std::fs::rename(entry.path(), &aside).map_err(io_error(&aside))?;
-        moved += 1;
+        match std::fs::rename(entry.path(), &aside) {
+            Ok(()) => moved += 1,
+            // Removed meanwhile by sled, which clears old snapshots after writing one.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(io_error(&aside)(error)),
+        }
     }
     if moved > 0 {
         File::open(sled_dir)
@@ -592,6 +617,25 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .replace('\n', " ")
 }
 
+/// Once the engine is open (this process holds its lock, so no other writes
+/// snapshots): sets aside unfinished snapshots at or below the newest finished one,
+/// which sled would otherwise leave until it next writes a snapshot. Housekeeping: a
+/// failure is logged, not returned.
+fn set_aside_stale_snapshots(sled_dir: &Path) {
+    let newest = std::fs::read_dir(sled_dir).ok().and_then(|entries| {
+        entries
+            .filter_map(|entry| snapshot_name(entry.ok()?.file_name().to_str()?))
+            .filter(|(_, unfinished)| !unfinished)
+            .map(|(lsn, _)| lsn)
+            .max()
+    });
+    if let Some(newest) = newest {
+        if let Err(error) = set_aside_unfinished_snapshots(sled_dir, Some(newest)) {
+            tracing::warn!(%error, "could not set aside a stale unfinished storage engine snapshot");
+        }
+    }
+}
+
 impl SledReader {
     /// Opens the engine in `dir` (creating it if needed) and hands it to `then` (which
     /// reads the head), both inside `catch_engine_panic`.
@@ -603,7 +647,10 @@ impl SledReader {
         let path = dir.join("sled");
         let attempt = || catch_engine_panic(dir, || then(SledReader::open_engine(dir, &path)?));
         match attempt() {
-            Ok(opened) => Ok(opened),
+            Ok(opened) => {
+                set_aside_stale_snapshots(&path);
+                Ok(opened)
+            }
             // Unfinished snapshots make sled 0.34.7 refuse to open (or worse): set them
             // aside and try once more. Only after a failure, when this process holds
             // no lock: a running ledger may be writing one right now. Not after a full
@@ -614,7 +661,7 @@ impl SledReader {
                 | StoreError::DiskFull { .. }),
             ) => Err(error),
             Err(error) => {
-                if set_aside_unfinished_snapshots(&path)? == 0 {
+                if set_aside_unfinished_snapshots(&path, None)? == 0 {
                     return Err(error);
                 }
                 attempt()
