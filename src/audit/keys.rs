@@ -59,11 +59,18 @@ pub fn load(data_dir: &Path) -> Result<Option<SigningKey>, KeyError> {
     Ok(Some(SigningKey::from_bytes(&seed)))
 }
 
-/// Loads the key, creating it (fsynced, mode 0600) if there is none.
+/// Loads the key, creating it (fsynced, mode 0600) if there is none, and the data
+/// directory with it if that is missing too (with a PostgreSQL store the directory
+/// holds only the key; sled makes it for its own files).
 pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
     if let Some(key) = load(data_dir)? {
         return Ok(key);
     }
+    std::fs::create_dir_all(data_dir).map_err(|source| KeyError::Io {
+        action: "create the data directory for",
+        path: data_dir.display().to_string(),
+        source,
+    })?;
     let path = key_path(data_dir);
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|error| KeyError::Random(error.to_string()))?;

@@ -523,15 +523,6 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
         .store
         .open()
         .map_err(crate::ledger::LedgerError::from)?;
-    // With a PostgreSQL store the data directory holds only the key (and the demo's
-    // tokens): made here, as sled makes it for its own files.
-    std::fs::create_dir_all(&place.data_dir).map_err(|source| {
-        crate::audit::keys::KeyError::Io {
-            action: "create the data directory for",
-            path: place.data_dir.display().to_string(),
-            source,
-        }
-    })?;
     crate::audit::keys::ensure(&place.data_dir)?;
     Ok(Ledger::with_store(store)?)
 }

@@ -6,7 +6,7 @@
 //! (`cargo test --test it failover -- --nocapture`; never asserted).
 
 use crate::http::{next_sse, token, Server};
-use crate::postgres_cli::serve;
+use crate::postgres_cli::{audit_on, flexledger_on, serve};
 use crate::support::postgres::Replicated;
 use crate::support::*;
 use serde_json::{json, Value};
@@ -29,26 +29,6 @@ const LOAD_THREADS: u128 = 4;
 const DELAY_COMMANDS: usize = 300;
 /// How long a test waits for the load to reach a count before it gives up.
 const LOAD_WAIT_SECONDS_MAX: u64 = 60;
-
-/// `flexledger --data-dir dir --store url ARGS`.
-fn flexledger_on(url: &str, dir: &Path, args: &[&str]) -> Output {
-    let mut all = vec!["--store", url];
-    all.extend_from_slice(args);
-    flexledger(dir, &all, None)
-}
-
-fn audit_on(url: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
-        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-        .env_remove("FLEXLEDGER_SIGNING_KEY")
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["--store", url])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("flexledger-audit runs")
-}
 
 fn assert_success(output: &Output, what: &str) {
     assert_eq!(

@@ -14,10 +14,24 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 /// `flexledger --data-dir dir --store url ARGS`.
-fn flexledger_on(url: &str, dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn flexledger_on(url: &str, dir: &Path, args: &[&str]) -> Output {
     let mut all = vec!["--store", url];
     all.extend_from_slice(args);
     flexledger(dir, &all, None)
+}
+
+/// `flexledger-audit --data-dir dir --store url ARGS` (the signing key in `dir`).
+pub(crate) fn audit_on(url: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--store", url])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("flexledger-audit runs")
 }
 
 /// A new database, migrated by `flexledger migrate` (which must say so).
@@ -85,6 +99,63 @@ fn a_ledger_copied_to_postgres_and_back_is_the_same_ledger() {
         flexledger_on(&url, root.path(), &member).stdout,
         flexledger(&source, &member, None).stdout
     );
+}
+
+#[test]
+fn a_bundle_exported_from_postgres_verifies_anywhere() {
+    let Some(cluster) = cluster() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let source = untar_golden("v3-store", root.path());
+    let url = migrated(cluster, root.path());
+    let copied = flexledger(
+        root.path(),
+        &["copy", "--from", source.to_str().unwrap(), "--to", &url],
+        None,
+    );
+    assert_eq!(copied.status.code(), Some(0), "{copied:?}");
+    let keys = root.path().join("keys");
+    let bundle = root.path().join("member.bundle");
+    let member = "70000000-0000-4000-8000-00000000000f";
+    let exported = audit_on(
+        &url,
+        &keys,
+        &[
+            "export",
+            "--member",
+            member,
+            "--out",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(exported.status.code(), Some(0), "{exported:?}");
+    let key = audit_on(&url, &keys, &["--json", "public-key"]);
+    let key: serde_json::Value = serde_json::from_slice(&key.stdout).unwrap();
+    let key = key["public_key"].as_str().unwrap();
+    // Checked with no store at all, as an auditor elsewhere would.
+    let verify = |path: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .env_remove("FLEXLEDGER_STORE")
+            .arg("--data-dir")
+            .arg(root.path().join("no-ledger-here"))
+            .args(["verify-bundle", path.to_str().unwrap(), "--public-key", key])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let valid = verify(&bundle);
+    let said = String::from_utf8_lossy(&valid.stdout).into_owned();
+    assert_eq!(valid.status.code(), Some(0), "{said}{valid:?}");
+    assert!(said.starts_with("VALID"), "{said}");
+    // The same bundle with one paid amount changed is refused.
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    let edited = text.replacen("\"amount\":\"600.00\"", "\"amount\":\"60.00\"", 1);
+    assert_ne!(edited, text, "the member paid 600.00 at least once");
+    let tampered = root.path().join("tampered.bundle");
+    std::fs::write(&tampered, edited).unwrap();
+    let invalid = verify(&tampered);
+    assert_ne!(invalid.status.code(), Some(0), "{invalid:?}");
+    assert!(!String::from_utf8_lossy(&invalid.stdout).starts_with("VALID"));
 }
 
 /// `serve --store url --data-dir data_dir` with the test tokens (their file written
