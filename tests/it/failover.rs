@@ -8,10 +8,9 @@
 use crate::http::{next_sse, token, Server};
 use crate::postgres_cli::{audit_on, flexledger_on, serve};
 use crate::support::postgres::Replicated;
-use crate::support::*;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
