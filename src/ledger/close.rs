@@ -283,10 +283,10 @@ impl<S: EventStore> Ledger<S> {
         };
         self.append_records(&mut records, &dirty)?;
         tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
-        // The chunk is durable: its members need not stay in memory.
-        for member_id in page {
-            self.state.evict_member(member_id);
-        }
+        // The chunk is durable: its members may leave memory, as many as keep the cache
+        // within `STATE_CACHE_MEMBERS_MAX` (a region that fits stays cached for the next
+        // month's payments and close; a province's passes through a chunk at a time).
+        self.trim_cache();
         Ok(CloseProgress { closing, finished })
     }
 
