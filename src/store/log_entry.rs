@@ -45,39 +45,69 @@ struct Compact<'a> {
     payload: &'a str,
 }
 
-/// The value to store for a sealed `envelope` whose canonical bytes are `canonical`.
+/// Seals `envelope` after `prev_hash` and `stream_prev_hash` (`Envelope::seal`) and
+/// returns its canonical bytes and the value to store, encoding its payload once: the
+/// canonical bytes are written from the compact entry's fields by the code every read
+/// uses (`write_canonical`), not serialized a second time through serde, which was a
+/// tenth of an import's instructions. Debug builds (every test) check them against
+/// `Envelope::canonical_bytes`, the contract's serde form.
+pub fn seal(
+    envelope: &mut Envelope,
+    prev_hash: Sha256,
+    stream_prev_hash: Sha256,
+) -> Result<(Vec<u8>, Vec<u8>), String> {
+    envelope.prev_hash = prev_hash;
+    envelope.stream_prev_hash = stream_prev_hash;
+    let payload = codec::encode_json(&envelope.event, envelope.schema_version)?;
+    let recorded_at =
+        serde_json::to_string(&envelope.recorded_at).map_err(|error| error.to_string())?;
+    let compact = Compact {
+        prev_hash,
+        stream_prev_hash,
+        version: envelope.version,
+        event_id: envelope.event_id,
+        command_id: envelope.command_id,
+        schema_version: envelope.schema_version,
+        stream: envelope.stream.as_str(),
+        event_type: envelope.event.type_name(),
+        recorded_at: recorded_at.trim_matches('"'),
+        payload: &payload,
+    };
+    let canonical = compact_canonical(envelope.position, &compact);
+    envelope.hash = Sha256::of(&canonical);
+    debug_assert_eq!(
+        String::from_utf8_lossy(&canonical),
+        String::from_utf8_lossy(&envelope.canonical_bytes()),
+        "the canonical bytes written by hand are the contract's"
+    );
+    let value = encode(envelope.position, &compact, envelope.hash, &canonical);
+    Ok((canonical, value))
+}
+
+/// The value to store for the entry `compact` at `position`, whose canonical bytes
+/// are `canonical` and hash `hash`.
 ///
-/// Pair assertion: the canonical bytes rebuilt from the compact entry are exactly
-/// `canonical`, checked before anything is written (a difference would be an entry
-/// that could never verify again).
-pub fn encode(envelope: &Envelope, canonical: &[u8]) -> Vec<u8> {
-    // OK because the envelope was sealed, so its payload already encoded in its schema
-    // version into `canonical`, and a timestamp always serializes.
-    let payload =
-        codec::encode_json(&envelope.event, envelope.schema_version).expect("payload encodes");
-    let recorded_at = serde_json::to_string(&envelope.recorded_at).expect("time encodes");
-    let recorded_at = recorded_at.trim_matches('"');
-    let mut value = Vec::with_capacity(HASH_BYTES + 1 + FIXED_BYTES + 96 + payload.len());
-    value.extend_from_slice(&envelope.hash.0);
+/// Pair assertion: the canonical bytes rebuilt from the stored value (parsed back as
+/// every read parses it) are exactly `canonical`, checked before anything is written
+/// (a difference would be an entry that could never verify again).
+fn encode(position: u64, compact: &Compact<'_>, hash: Sha256, canonical: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(HASH_BYTES + 1 + FIXED_BYTES + 96 + compact.payload.len());
+    value.extend_from_slice(&hash.0);
     value.push(FORMAT_COMPACT);
-    value.extend_from_slice(&envelope.prev_hash.0);
-    value.extend_from_slice(&envelope.stream_prev_hash.0);
-    value.extend_from_slice(&envelope.version.to_be_bytes());
-    value.extend_from_slice(envelope.event_id.as_bytes());
-    value.extend_from_slice(envelope.command_id.as_bytes());
-    value.extend_from_slice(&envelope.schema_version.to_be_bytes());
-    for text in [
-        envelope.stream.as_str(),
-        envelope.event.type_name(),
-        recorded_at,
-    ] {
+    value.extend_from_slice(&compact.prev_hash.0);
+    value.extend_from_slice(&compact.stream_prev_hash.0);
+    value.extend_from_slice(&compact.version.to_be_bytes());
+    value.extend_from_slice(compact.event_id.as_bytes());
+    value.extend_from_slice(compact.command_id.as_bytes());
+    value.extend_from_slice(&compact.schema_version.to_be_bytes());
+    for text in [compact.stream, compact.event_type, compact.recorded_at] {
         // OK because stream names are at most 7 + 64 bytes, type names and RFC 3339
         // timestamps shorter still.
         value.push(u8::try_from(text.len()).expect("short field fits a length byte"));
         value.extend_from_slice(text.as_bytes());
     }
-    value.extend_from_slice(payload.as_bytes());
-    let rebuilt = canonical_of(envelope.position, &value);
+    value.extend_from_slice(compact.payload.as_bytes());
+    let rebuilt = canonical_of(position, &value);
     assert_eq!(
         rebuilt.as_deref().map_err(String::as_str),
         Ok(canonical),
@@ -335,7 +365,8 @@ mod tests {
 
     const PAYMENT: &str = r#"{"member_id":"70000000-0000-4000-8000-0000000027da","months":[{"month":"2025-01","amount":"600.00","kind":"on_time"}],"amount":"600.00","paid_on":"2025-01-15","payment_month":"2025-01"}"#;
 
-    fn sealed(position: u64) -> (Envelope, Vec<u8>) {
+    /// A payment sealed at `position`: the envelope, its canonical bytes and its stored value.
+    fn sealed(position: u64) -> (Envelope, Vec<u8>, Vec<u8>) {
         let event = codec::decode("ContributionPaid", codec::EVENT_SCHEMA_VERSION, PAYMENT)
             .expect("payload decodes");
         let recorded_at = "2026-11-29T12:55:04.774497100Z"
@@ -349,14 +380,27 @@ mod tests {
             recorded_at,
             Uuid::from_u128(9),
         );
-        let canonical = envelope.seal(Sha256([3; 32]), Sha256([0xab; 32]));
-        (envelope, canonical)
+        let (canonical, value) =
+            seal(&mut envelope, Sha256([3; 32]), Sha256([0xab; 32])).expect("seals");
+        (envelope, canonical, value)
+    }
+
+    #[test]
+    fn sealing_writes_the_contracts_canonical_bytes_and_hash() {
+        let (sealed, canonical, _) = sealed(30_000);
+        let mut by_serde = sealed.clone();
+        let serde_bytes = by_serde.seal(Sha256([3; 32]), Sha256([0xab; 32]));
+        assert_eq!(
+            String::from_utf8_lossy(&canonical),
+            String::from_utf8_lossy(&serde_bytes)
+        );
+        assert_eq!(sealed.hash, by_serde.hash);
+        assert_eq!(sealed.hash, Sha256::of(&canonical));
     }
 
     #[test]
     fn a_compact_entry_reads_back_as_the_envelope_and_its_canonical_bytes() {
-        let (envelope, canonical) = sealed(30_000);
-        let value = encode(&envelope, &canonical);
+        let (envelope, canonical, value) = sealed(30_000);
         assert!(
             value.len() < HASH_BYTES + canonical.len() * 3 / 4,
             "compact"
@@ -370,8 +414,7 @@ mod tests {
 
     #[test]
     fn an_entry_read_at_another_position_or_altered_is_refused() {
-        let (envelope, canonical) = sealed(5);
-        let value = encode(&envelope, &canonical);
+        let (_, _, value) = sealed(5);
         assert!(decode(6, &value).is_err_and(|message| message.contains("altered")));
         for at in HASH_BYTES..value.len() {
             let mut altered = value.clone();
@@ -382,7 +425,7 @@ mod tests {
 
     #[test]
     fn an_entry_of_a_schema_version_this_build_does_not_know_is_refused_by_name() {
-        let (envelope, canonical) = sealed(5);
+        let (_, canonical, mut compact) = sealed(5);
         let text = std::str::from_utf8(&canonical).expect("canonical bytes are UTF-8");
         let newer = text.replace("\"schema_version\":1,", "\"schema_version\":2,");
         assert_ne!(newer, text);
@@ -392,7 +435,6 @@ mod tests {
             message.contains("written by a newer flexledger"),
             "{message}"
         );
-        let mut compact = encode(&envelope, &canonical);
         let at = HASH_BYTES + 1 + FIXED_BYTES - 4;
         compact[at..at + 4].copy_from_slice(&2u32.to_be_bytes());
         compact[..HASH_BYTES].copy_from_slice(&Sha256::of(newer.as_bytes()).0);
@@ -480,8 +522,7 @@ mod tests {
 
     #[test]
     fn a_cut_entry_is_refused_without_a_panic() {
-        let (envelope, canonical) = sealed(5);
-        let value = encode(&envelope, &canonical);
+        let (_, _, value) = sealed(5);
         for cut in 0..value.len() {
             assert!(decode(5, &value[..cut]).is_err(), "cut at {cut}");
         }

@@ -28,7 +28,7 @@ pub(crate) struct SealedEvent {
     pub stream: String,
     pub version: u64,
     pub command_id: Uuid,
-    /// The stored log entry: hash, then the compact layout (`log_entry::encode`).
+    /// The stored log entry: hash, then the compact layout (`log_entry::seal`).
     pub entry: Vec<u8>,
 }
 
@@ -112,7 +112,10 @@ pub(crate) fn seal_commands(
 
 /// Seals one envelope and encodes its stored entry.
 fn seal(envelope: &mut Envelope, prev_hash: Sha256, stream_prev_hash: Sha256) -> SealedEvent {
-    let canonical = envelope.seal(prev_hash, stream_prev_hash);
+    // OK because a decided event's payload encodes in its schema version (the codec
+    // has a form for every event it is given to decide).
+    let (canonical, entry) =
+        log_entry::seal(envelope, prev_hash, stream_prev_hash).expect("a decided event encodes");
     // Pair assertion (checked before writing, again after every read): the bytes
     // decode to the envelope we meant. Full round trip in debug builds.
     debug_assert_eq!(
@@ -125,7 +128,7 @@ fn seal(envelope: &mut Envelope, prev_hash: Sha256, stream_prev_hash: Sha256) ->
         stream: envelope.stream.clone(),
         version: envelope.version,
         command_id: envelope.command_id,
-        entry: log_entry::encode(envelope, &canonical),
+        entry,
     }
 }
 
