@@ -154,7 +154,10 @@ serve_on() {
 
 echo "pg-bench: library baseline, 64 concurrent appenders ..." >&2
 baseline=$(FLEXLEDGER_STORE=$url "$bench" --concurrent-only --appenders 64 --appender-commands 100 2>/dev/null)
-# Enough members that every pay wrk sends is a first pay of an enrolled member.
+# Enrolled members for wrk's pays: the i-th pay pays member i mod $seeded for month
+# 2025-01 + i div $seeded, in the open month 2025-01 (R6: months oldest first, at most
+# 11 ahead), so all of the first 12 x $seeded pays are accepted however fast a build
+# sends them.
 seeded=$((members > 100000 ? members : 100000))
 echo "pg-bench: seeding $seeded enrolled members ..." >&2
 "$bench" --members "$seeded" --months 0 --emit "$work/region.jsonl" 2>/dev/null
@@ -186,9 +189,12 @@ wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer operator-load-token"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
-  local member = (thread_offset or 0) + 2 * counter
+  local index = (thread_offset or 0) + 2 * counter
   counter = counter + 1
-  local body = string.format('{"command":"pay","member_id":"70000000-0000-4000-8000-%012x","months":["2025-01"],"amount":"600.00","paid_on":"2025-01-15"}', member)
+  local member = index % $seeded
+  local months = math.floor(index / $seeded)
+  local month = string.format("2025-%02d", months + 1)
+  local body = string.format('{"command":"pay","member_id":"70000000-0000-4000-8000-%012x","months":["%s"],"amount":"600.00","paid_on":"2025-01-15"}', member, month)
   return wrk.format(nil, nil, nil, body)
 end
 response = function(status) if status ~= 200 then io.write("failed: ", status, "\n") end end
