@@ -750,7 +750,7 @@ fn print_json_line(stdout: &mut impl Write, value: &impl serde::Serialize) -> an
 }
 
 fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<ExitCode> {
-    let store = open_store(&place.store)?;
+    let store = open_for_answers(&place.store)?;
     let mut stdout = io::stdout().lock();
     match member_coverage(&store, member_id, as_of)? {
         Some(coverage) => {
@@ -799,7 +799,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
             format!("--month {month:?} is not a month: write YYYY-MM"),
         );
     };
-    let store = open_store(&place.store)?;
+    let store = open_for_answers(&place.store)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
             let report = crate::codec::wire::RegionMonthReport::from(&report);
@@ -967,6 +967,31 @@ fn open_log_reader(location: &Location) -> anyhow::Result<crate::store::AnyReade
             .with_context(|| format!("cannot open the ledger in {location}")),
         Location::Sled(_) => Ok(open_store(location)?.reader()),
     }
+}
+
+/// The store for `member` and `region`: a PostgreSQL store read-only, so they run
+/// beside its writer and on a standby, while no month close is being recorded. During
+/// one a reader would answer without the close's remaining consequences (D17), so they
+/// open as the writer, which records them first, and say what to do if another writer
+/// runs. sled as `open_store` opens it.
+fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
+    use crate::store::StateRows;
+    use anyhow::Context;
+    let Location::Postgres(_) = location else {
+        return Ok(open_store(location)?.reader());
+    };
+    let reader = open_log_reader(location)?;
+    if reader.closing_rows()?.is_empty() {
+        return Ok(reader);
+    }
+    drop(reader);
+    Ok(open_store(location)
+        .context(
+            "a month close is still being recorded, and an answer now would miss its remaining \
+             consequences: ask the running writer (GET /v1/members/{id}, /v1/regions/{name}/months/{month}), \
+             or run this again when the close is done",
+        )?
+        .reader())
 }
 
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {

@@ -228,8 +228,13 @@ fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
     assert_eq!(read(&replica), read(&writer));
 
     // `verify` and `events`, and the audit tools, read the store while its writer runs
-    // (they open it read-only).
-    for args in [&["verify"][..], &["events", "--from", "30"][..]] {
+    // (they open it read-only; `member` and `region` too, no close being recorded).
+    for args in [
+        &["verify"][..],
+        &["events", "--from", "30"][..],
+        &["member", MEMBER][..],
+        &["region", "demo", "--month", "2025-03"][..],
+    ] {
         let output = flexledger_on(&url, replica_dir.path(), args);
         assert_eq!(
             output.status.code(),
