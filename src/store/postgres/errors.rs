@@ -49,7 +49,7 @@ fn redact_password_values(text: &str) -> String {
 pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
     let unavailable = |advice: &str| StoreError::Unavailable {
         store: store.to_owned(),
-        message: format!("{error}; {advice}"),
+        message: format!("{}; {advice}", error_text(&error)),
     };
     if let Some(code) = error.code() {
         return match *code {
@@ -79,12 +79,41 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
             _ => StoreError::engine(error),
         };
     }
+    // The `postgres` crate has no accessor for its error kinds; its text names this one.
+    if error
+        .to_string()
+        .starts_with("error performing TLS handshake")
+    {
+        return unavailable(
+            "the connection was not encrypted as sslmode=require asks: the server must have ssl = on, and \
+             its certificate must verify, for the name or address the URL reaches it by (give its CA \
+             as sslrootcert=PATH in the URL when it is not in the system's trust store)",
+        );
+    }
     if error.is_closed() || io_source(&error).is_some() {
         return unavailable(
             "is the server running, and does the URL name its host and port (or socket directory)?",
         );
     }
     StoreError::engine(error)
+}
+
+/// `error` and its causes on one line: the `postgres` crate's own text names only its
+/// kind ("db error", "error performing TLS handshake"), and what the server or the TLS
+/// library said is in its sources (`pg_hba.conf rejects connection …`,
+/// `certificate verify failed`).
+fn error_text(error: &::postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        let said = inner.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = inner.source();
+    }
+    text
 }
 
 /// The I/O error beneath a connection failure (refused, reset, no such socket).
