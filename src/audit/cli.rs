@@ -40,7 +40,8 @@ pub struct AuditCli {
     pub data_dir: PathBuf,
     /// Read the ledger from PostgreSQL instead of the sled store in --data-dir:
     /// postgres://USER@HOST[:PORT]/DATABASE (the password from ~/.pgpass or
-    /// PGPASSWORD). --data-dir still holds the audit signing key.
+    /// PGPASSWORD; across machines add ?sslmode=require, and &sslrootcert=CA.pem for a
+    /// private CA). --data-dir still holds the audit signing key.
     #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]
     pub store: Option<String>,
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.

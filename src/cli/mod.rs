@@ -44,7 +44,9 @@ pub struct Cli {
     pub data_dir: PathBuf,
     /// Keep the ledger in PostgreSQL instead of the sled store in --data-dir:
     /// postgres://USER@HOST[:PORT]/DATABASE (or key=value settings), the password from
-    /// ~/.pgpass or PGPASSWORD rather than the URL. Create its tables once with
+    /// ~/.pgpass or PGPASSWORD rather than the URL. Across machines add
+    /// ?sslmode=require (and &sslrootcert=CA.pem for a private CA): the server's
+    /// certificate and name are then always verified. Create its tables once with
     /// `flexledger --store URL migrate`. --data-dir still holds the audit signing key
     /// and the demo tokens.
     #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]

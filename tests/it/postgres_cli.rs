@@ -6,7 +6,7 @@
 use crate::copy::{contents, contents_of};
 use crate::http::{auth_file, call, pay, read_messages, subscribe, token, Server, MEMBER};
 use crate::scenarios::{check_all, check_cli_with, check_library_on};
-use crate::support::postgres::{cluster, Cluster};
+use crate::support::postgres::{cluster, Cluster, TlsServer};
 use crate::support::*;
 use flexledger::ledger::Ledger;
 use flexledger::store::{AnyStore, PgStore};
@@ -156,6 +156,53 @@ fn a_bundle_exported_from_postgres_verifies_anywhere() {
     let invalid = verify(&tampered);
     assert_ne!(invalid.status.code(), Some(0), "{invalid:?}");
     assert!(!String::from_utf8_lossy(&invalid.stdout).starts_with("VALID"));
+}
+
+#[test]
+fn over_tls_the_server_is_verified_and_nothing_travels_in_the_clear() {
+    let Some(server) = TlsServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ca = server.certificate();
+    let ca = ca.to_str().unwrap();
+    let verified = server.url("127.0.0.1", &format!("?sslmode=require&sslrootcert={ca}"));
+    // The whole round on an encrypted, verified connection (the server rejects any
+    // other on TCP: its pg_hba.conf says hostnossl … reject).
+    for args in [
+        &["migrate"][..],
+        &["submit", "examples/demo.jsonl"][..],
+        &["verify"][..],
+        &["member", MEMBER][..],
+    ] {
+        let output = flexledger_on(&verified, dir.path(), args);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+    }
+    let same = server.url(
+        "127.0.0.1",
+        &format!("?sslmode=verify-full&sslrootcert={ca}"),
+    );
+    let output = flexledger_on(&same, dir.path(), &["verify"]);
+    assert_eq!(output.status.code(), Some(0), "verify-full: {output:?}");
+    // Refused, each saying why: in the clear; a certificate nobody vouched for; a
+    // name the certificate does not give (it names 127.0.0.1 only); a half check.
+    for (url, says) in [
+        (server.url("127.0.0.1", ""), "no encryption"),
+        (server.url("127.0.0.1", "?sslmode=require"), "sslrootcert"),
+        (
+            server.url("localhost", &format!("?sslmode=require&sslrootcert={ca}")),
+            "sslrootcert",
+        ),
+        (
+            server.url("127.0.0.1", &format!("?sslmode=verify-ca&sslrootcert={ca}")),
+            "verify-full",
+        ),
+    ] {
+        let output = flexledger_on(&url, dir.path(), &["verify"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{url}: {stderr}");
+        assert!(stderr.contains(says), "{url}: {stderr}");
+    }
 }
 
 /// `serve --store url --data-dir data_dir` with the test tokens (their file written

@@ -37,12 +37,13 @@
 //! connection, and another writer may hold it now. Its appends fail
 //! (`StoreError::Unavailable`) until the store is opened again.
 //!
-//! TLS is not supported by this build: reach the server through its Unix socket or a
-//! trusted network (a URL asking for `sslmode=require` fails to connect).
+//! TLS as the URL asks (`sslmode=require`, `sslrootcert=PATH`), always with the
+//! server's certificate and name verified (module `tls`).
 
 mod errors;
 mod pool;
 mod read;
+mod tls;
 mod write;
 
 pub use errors::redact_url;
@@ -54,7 +55,7 @@ use super::StoreError;
 use ::postgres::error::SqlState;
 use ::postgres::Config;
 use errors::classify;
-use pool::{drop_off_runtime, Connection, Pool};
+use pool::{drop_off_runtime, Connection, Pool, Target};
 use std::sync::Arc;
 
 /// The migrations this build knows, in order: (version, name, SQL). Each runs in a
@@ -104,14 +105,21 @@ const _: () = {
     let _ = shared::<PgReader>;
 };
 
-fn parse_config(url: &str, store: &str) -> Result<Config, StoreError> {
-    url.parse::<Config>().map_err(|error| StoreError::Unavailable {
-        store: store.to_owned(),
-        message: format!(
-            "the URL does not parse ({error}); write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
-             or as key=value pairs (host=... dbname=...)"
-        ),
-    })
+/// The server `url` names and how to reach it (TLS as it asks: `tls`).
+fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
+    let split = tls::split(url, store)?;
+    let config = split
+        .url
+        .parse::<Config>()
+        .map_err(|error| StoreError::Unavailable {
+            store: store.to_owned(),
+            message: format!(
+                "the URL does not parse ({error}); write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
+                 or as key=value pairs (host=... dbname=...)"
+            ),
+        })?;
+    let tls = split.tls(config.get_ssl_mode(), store)?;
+    Ok(Target { config, tls })
 }
 
 impl PgStore {
@@ -120,13 +128,13 @@ impl PgStore {
     /// against the log (a log cut short is damage).
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
         let store = redact_url(url);
-        let config = parse_config(url, &store)?;
-        let mut writer = Connection::open(&config, &store)?;
+        let target = parse_config(url, &store)?;
+        let mut writer = Connection::open(&target, &store)?;
         check_schema(&mut writer, &store)?;
         take_writer_lock(&mut writer, &store)?;
         make_commits_durable(&mut writer, &store)?;
         let reader = PgReader {
-            pool: Arc::new(Pool::new(config, store)),
+            pool: Arc::new(Pool::new(target, store)),
         };
         check_head(&mut writer, &reader.pool.store)?;
         Ok(PgStore {
@@ -141,13 +149,13 @@ impl PgStore {
     /// taken, nothing written.
     pub fn open_read_only(url: &str) -> Result<PgReader, StoreError> {
         let store = redact_url(url);
-        let config = parse_config(url, &store)?;
-        let mut checking = Connection::open(&config, &store)?;
+        let target = parse_config(url, &store)?;
+        let mut checking = Connection::open(&target, &store)?;
         check_schema(&mut checking, &store)?;
         check_head(&mut checking, &store)?;
         drop_off_runtime(move || drop(checking));
         Ok(PgReader {
-            pool: Arc::new(Pool::new(config, store)),
+            pool: Arc::new(Pool::new(target, store)),
         })
     }
 
@@ -359,8 +367,8 @@ fn check_head(connection: &mut Connection, store: &str) -> Result<(), StoreError
 /// store a writer has open; refuses a store migrated by a newer build.
 pub fn migrate(url: &str) -> Result<u32, StoreError> {
     let store = redact_url(url);
-    let config = parse_config(url, &store)?;
-    let mut connection = Connection::open(&config, &store)?;
+    let target = parse_config(url, &store)?;
+    let mut connection = Connection::open(&target, &store)?;
     let outcome = migrate_on(&mut connection, &store);
     // Released before returning (a writer may open the store next): a session's locks
     // go when its backend exits, which may be after this end of the connection closes.

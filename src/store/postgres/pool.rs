@@ -17,13 +17,22 @@
 //! runtime are dropped on a thread of their own (`drop_off_runtime`).
 
 use super::errors::classify;
+use super::tls::Tls;
 use ::postgres::types::ToSql;
 use ::postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
+use postgres_openssl::MakeTlsConnector;
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, PoisonError};
 
 /// How long a connection attempt may take, when the URL sets no `connect_timeout`.
 pub const PG_CONNECT_TIMEOUT_SECONDS_DEFAULT: u64 = 10;
+
+/// A server and how to connect to it (`tls`).
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub config: Config,
+    pub tls: Tls,
+}
 
 /// One connection and the statements prepared on it (parsed once, by their SQL).
 pub(crate) struct Connection {
@@ -32,20 +41,22 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Connects with `config`, naming `store` (redacted) in any failure.
+    /// Connects to `target`, naming `store` (redacted) in any failure.
     pub(crate) fn open(
-        config: &Config,
+        target: &Target,
         store: &str,
     ) -> Result<Connection, crate::store::StoreError> {
-        let mut config = config.clone();
+        let mut config = target.config.clone();
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(
                 PG_CONNECT_TIMEOUT_SECONDS_DEFAULT,
             ));
         }
-        let client = config
-            .connect(NoTls)
-            .map_err(|error| classify(store, error))?;
+        let client = match &target.tls {
+            Tls::Off => config.connect(NoTls),
+            Tls::Verified(connector) => config.connect(MakeTlsConnector::new(connector.clone())),
+        }
+        .map_err(|error| classify(store, error))?;
         Ok(Connection {
             client,
             statements: HashMap::new(),
@@ -135,7 +146,7 @@ pub const PG_READER_CONNECTIONS_MAX: usize = 8;
 
 /// A reader's connections, opened when first needed.
 pub(crate) struct Pool {
-    config: Config,
+    target: Target,
     /// The store, its password redacted: what errors name.
     pub store: String,
     state: Mutex<PoolState>,
@@ -149,9 +160,9 @@ struct PoolState {
 }
 
 impl Pool {
-    pub(crate) fn new(config: Config, store: String) -> Pool {
+    pub(crate) fn new(target: Target, store: String) -> Pool {
         Pool {
-            config,
+            target,
             store,
             state: Mutex::new(PoolState {
                 idle: Vec::new(),
@@ -182,7 +193,7 @@ impl Pool {
             if state.open < PG_READER_CONNECTIONS_MAX {
                 state.open += 1;
                 drop(state);
-                let opened = Connection::open(&self.config, &self.store).and_then(|mut opened| {
+                let opened = Connection::open(&self.target, &self.store).and_then(|mut opened| {
                     // A reader writes nothing, whatever a caller sends through it.
                     opened
                         .client

@@ -16,7 +16,8 @@
 //! out of that group).
 //!
 //! `Replicated` is the other shape: a primary and a synchronous hot standby on loopback
-//! TCP, one pair per test (a failover test crashes one), with the same watchdog.
+//! TCP, one pair per test (a failover test crashes one), with the same watchdog;
+//! `TlsServer` a cluster on loopback that takes TLS connections only.
 //!
 //! Without PostgreSQL's binaries a test that needs them prints why and passes, unless
 //! `CI` is set: then it fails, naming the package to install.
@@ -315,34 +316,11 @@ impl Replicated {
     }
 
     fn pg_ctl(&self, node: &str, args: &[&str]) -> Command {
-        let mut command = as_cluster_user(&self.bin.join("pg_ctl"));
-        command
-            .arg("-D")
-            .arg(self.data(node))
-            .arg("-l")
-            .arg(self.dir.join(format!("{node}.log")))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        command
+        pg_ctl(&self.bin, &self.dir, node, args)
     }
 
-    /// Starts `node` on a port picked free, retrying if another process took it first.
     fn start_on_free_port(&self, node: &str) -> u16 {
-        for _ in 0..PORT_ATTEMPTS_MAX {
-            let port = free_port();
-            append(
-                &self.data(node).join("postgresql.conf"),
-                &format!("port = {port}\n"),
-            );
-            let started = self.pg_ctl(node, &["-w", "start"]).status();
-            if started.is_ok_and(|status| status.success()) {
-                return port;
-            }
-        }
-        let log = std::fs::read_to_string(self.dir.join(format!("{node}.log"))).unwrap_or_default();
-        panic!("{node} did not start on a free port: {log}");
+        start_on_free_port(&self.bin, &self.dir, node)
     }
 
     /// The standby: a base backup of the primary with `-R` (standby.signal and
@@ -451,6 +429,146 @@ impl Replicated {
             status.is_ok_and(|status| status.success()),
             "pg_ctl promote"
         );
+    }
+}
+
+/// `pg_ctl ARGS` for the cluster in `dir/node`, logging to `dir/node.log`.
+fn pg_ctl(bin: &Path, dir: &Path, node: &str, args: &[&str]) -> Command {
+    let mut command = as_cluster_user(&bin.join("pg_ctl"));
+    command
+        .arg("-D")
+        .arg(dir.join(node))
+        .arg("-l")
+        .arg(dir.join(format!("{node}.log")))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+/// Starts the cluster in `dir/node` on a port picked free, retrying if another
+/// process took it first; returns the port.
+fn start_on_free_port(bin: &Path, dir: &Path, node: &str) -> u16 {
+    for _ in 0..PORT_ATTEMPTS_MAX {
+        let port = free_port();
+        append(
+            &dir.join(node).join("postgresql.conf"),
+            &format!("port = {port}\n"),
+        );
+        let started = pg_ctl(bin, dir, node, &["-w", "start"]).status();
+        if started.is_ok_and(|status| status.success()) {
+            return port;
+        }
+    }
+    let log = std::fs::read_to_string(dir.join(format!("{node}.log"))).unwrap_or_default();
+    panic!("{node} did not start on a free port: {log}");
+}
+
+/// A cluster on loopback TCP that takes TLS connections only (`hostssl`; plain TCP is
+/// rejected by its pg_hba.conf), with a self-signed certificate for the address
+/// 127.0.0.1 alone, made by `openssl` as it starts; database `ledger`. What
+/// `sslmode=require&sslrootcert=…` is tested against. Stopped and removed when
+/// dropped, and by a watchdog (module docs) if the test process dies first.
+pub struct TlsServer {
+    bin: PathBuf,
+    dir: PathBuf,
+    pub port: u16,
+}
+
+impl TlsServer {
+    /// Starts it; `None` (after saying why) without PostgreSQL's binaries and without
+    /// `CI`, as `cluster()`.
+    pub fn start() -> Option<TlsServer> {
+        let bin = available_bin_dir()?;
+        let dir = PathBuf::from(run(
+            as_cluster_user(Path::new("mktemp")).args(["-d", "/tmp/flexledger-pg-tls.XXXXXX"]),
+            "mktemp (as the cluster's user)",
+        ));
+        start_watchdog(&bin, &dir);
+        let data = dir.join("data");
+        run(
+            as_cluster_user(&bin.join("initdb"))
+                .arg("-D")
+                .arg(&data)
+                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
+            "initdb",
+        );
+        run(
+            as_cluster_user(Path::new("openssl"))
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
+                .args([
+                    "-subj",
+                    "/CN=127.0.0.1",
+                    "-addext",
+                    "subjectAltName=IP:127.0.0.1",
+                ])
+                .arg("-keyout")
+                .arg(data.join("server.key"))
+                .arg("-out")
+                .arg(data.join("server.crt"))
+                .stderr(Stdio::null()),
+            "openssl req (a self-signed server certificate)",
+        );
+        run(
+            as_cluster_user(Path::new("chmod"))
+                .arg("600")
+                .arg(data.join("server.key")),
+            "chmod the server's key",
+        );
+        append(
+            &data.join("postgresql.conf"),
+            &format!(
+                "\n# tests/it/support/postgres.rs: TLS only, on loopback.\n\
+                 listen_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\n\
+                 unix_socket_permissions = 0700\nssl = on\nssl_cert_file = 'server.crt'\n\
+                 ssl_key_file = 'server.key'\n",
+                dir.display()
+            ),
+        );
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .expect("pg_hba.conf written");
+        let port = start_on_free_port(&bin, &dir, "data");
+        let server = TlsServer { bin, dir, port };
+        ::postgres::Client::connect(
+            &format!(
+                "host={} port={} user=postgres dbname=postgres",
+                server.dir.display(),
+                server.port
+            ),
+            ::postgres::NoTls,
+        )
+        .and_then(|mut admin| admin.batch_execute("CREATE DATABASE ledger"))
+        .expect("database ledger created through the socket");
+        Some(server)
+    }
+
+    /// The server's certificate (its own CA), PEM.
+    pub fn certificate(&self) -> PathBuf {
+        self.dir.join("data").join("server.crt")
+    }
+
+    /// The URL of database `ledger` at `host` (and this port), with `query` appended.
+    pub fn url(&self, host: &str, query: &str) -> String {
+        format!("postgresql://postgres@{host}:{}/ledger{query}", self.port)
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = pg_ctl(
+            &self.bin,
+            &self.dir,
+            "data",
+            &["-m", "immediate", "-w", "stop"],
+        )
+        .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
