@@ -16,7 +16,9 @@
 # transactions (the ledger's batches for (a), one command per commit for (c), 64
 # connections committing one command at a time for (b)), synchronous_commit = on, no
 # ledger work; (e) is pg_total_relation_size of the tables, and the WAL the import
-# wrote (pg_current_wal_lsn after minus before).
+# wrote (pg_current_wal_lsn after minus before). The cluster loads pg_stat_statements
+# when the server has it, and the bench prints the server's time executing each
+# side's statements during (a).
 #
 # --http SECONDS: then, as tools/load.sh does for sled, with wrk (Debian's package,
 # installed if missing) at 64 connections for SECONDS each, on the same database seeded
@@ -114,6 +116,8 @@ unix_socket_directories = '$pg'
 unix_socket_permissions = 0700
 # 64 appenders' connections for the ceiling, the writer's, a reader pool, the bench's.
 max_connections = 200
+# The server's time per statement, so the run can say where an append's time goes.
+$( [ -f "$pgbin/../lib/pg_stat_statements.so" ] && echo "shared_preload_libraries = 'pg_stat_statements'" )
 # PostgreSQL's default durability, written out so the run shows what it measured.
 fsync = on
 synchronous_commit = on
@@ -126,6 +130,9 @@ psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d postgres)
 durability=$("${psql[@]}" -Atc "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")
 [ "$durability" = "ononon" ] || fail "fsync, synchronous_commit, full_page_writes are not all on: $durability"
 "${psql[@]}" -c "CREATE DATABASE flexledger_bench"
+if [ -f "$pgbin/../lib/pg_stat_statements.so" ]; then
+  "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d flexledger_bench -c "CREATE EXTENSION pg_stat_statements"
+fi
 url="postgresql:///flexledger_bench?host=$pg&user=postgres"
 "$bin" --store "$url" migrate >/dev/null
 

@@ -149,6 +149,60 @@ fn table_bytes(client: &mut Client, tables: &[&str]) -> BenchResult<u64> {
     Ok(u64::try_from(bytes)?)
 }
 
+/// The server's time executing one measurement's statements, by what they touch
+/// (`pg_stat_statements`, when the server loads it): where the time of an append goes
+/// on the server's side, which the client's clock cannot tell from its own work.
+struct StatementTime {
+    /// (what, milliseconds), in `STATEMENT_KINDS` order, then everything else.
+    by_kind: Vec<(&'static str, f64)>,
+}
+
+/// How statements are grouped: the first pattern a statement's text contains.
+const STATEMENT_KINDS: [(&str, &str); 6] = [
+    ("state rows", "state_rows"),
+    ("log entries", "INSERT INTO log_entries"),
+    ("command records", "INSERT INTO commands"),
+    ("feed items", "feed_items"),
+    ("the ceiling's inserts", "flexledger_bench_raw_"),
+    ("reads", "SELECT"),
+];
+
+impl StatementTime {
+    fn total_ms(&self) -> f64 {
+        self.by_kind.iter().map(|(_, ms)| ms).sum()
+    }
+}
+
+/// Zeroes `pg_stat_statements`; false when the server does not load it (then no
+/// statement time is reported).
+fn reset_statement_times(client: &mut Client) -> bool {
+    client
+        .batch_execute("SELECT pg_stat_statements_reset()")
+        .is_ok()
+}
+
+/// The statements' execution time in this database since the last reset.
+fn statement_times(client: &mut Client) -> BenchResult<StatementTime> {
+    let rows = client.query(
+        "SELECT query, total_exec_time FROM pg_stat_statements \
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        &[],
+    )?;
+    let mut by_kind: Vec<(&'static str, f64)> =
+        STATEMENT_KINDS.iter().map(|(what, _)| (*what, 0.0)).collect();
+    by_kind.push(("other", 0.0));
+    for row in rows {
+        let query: String = row.get(0);
+        let ms: f64 = row.get(1);
+        let kind = STATEMENT_KINDS
+            .iter()
+            .position(|(_, pattern)| query.contains(pattern))
+            .unwrap_or(STATEMENT_KINDS.len());
+        by_kind[kind].1 += ms;
+    }
+    Ok(StatementTime { by_kind })
+}
+
 /// One stored log entry, as `log_entries` holds it.
 struct RawEvent {
     position: i64,
@@ -450,12 +504,15 @@ pub struct Measured {
     rss_before_bulk: Option<u64>,
     peak_after_bulk: Option<u64>,
     peak_ledger: Option<u64>,
+    /// The server's statement time during (a), when measured.
+    bulk_statements: Option<StatementTime>,
     ceilings: Ceilings,
 }
 
 /// The raw PostgreSQL ceilings, each doing the same writes as a ledger measurement.
 struct Ceilings {
     bulk: Throughput,
+    bulk_statements: Option<StatementTime>,
     bulk_wal: u64,
     bulk_bytes: u64,
     replay: Throughput,
@@ -494,7 +551,9 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
     checkpoint(&mut admin);
     let lsn = wal_lsn(&mut admin)?;
     let (rss_before_bulk, _) = rss_bytes();
+    let timed = reset_statement_times(&mut admin);
     let bulk = bulk_submit(ledger, workload, lines)?;
+    let bulk_statements = timed.then(|| statement_times(&mut admin)).transpose()?;
     let bulk_wal = wal_since(&mut admin, &lsn)?;
     let bulk_bytes = table_bytes(&mut admin, &LEDGER_TABLES)?;
     eprintln!("PostgreSQL: (d) rebuild and member reads ...");
@@ -546,6 +605,7 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
         rss_before_bulk,
         peak_after_bulk,
         peak_ledger,
+        bulk_statements,
         ceilings,
     })
 }
@@ -561,7 +621,9 @@ fn measure_ceilings(args: &Args, url: &str, bulk: &Bulk, rows: &Rows) -> BenchRe
         .collect();
     let mut client = raw_tables(url)?;
     let lsn = wal_lsn(&mut client)?;
+    let timed = reset_statement_times(&mut client);
     let raw_bulk = raw_append(url, &rows.bulk, &units_by_batch(&rows.bulk, &sizes))?;
+    let bulk_statements = timed.then(|| statement_times(&mut client)).transpose()?;
     let bulk_wal = wal_since(&mut client, &lsn)?;
     let bulk_bytes = table_bytes(&mut client, &RAW_TABLES)?;
     let replay = raw_replay(&mut client)?;
@@ -578,6 +640,7 @@ fn measure_ceilings(args: &Args, url: &str, bulk: &Bulk, rows: &Rows) -> BenchRe
     let single = raw_single(url, &rows.single, &units_by_command(&rows.single))?;
     Ok(Ceilings {
         bulk: raw_bulk,
+        bulk_statements,
         bulk_wal,
         bulk_bytes,
         replay,
@@ -648,6 +711,24 @@ pub fn print_table(args: &Args, measured: &Measured) {
     );
     println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
     println!("ceiling: the rows the ledger stored (log entries, command records) into tables of the same shape, same transactions, synchronous_commit = on, no ledger work.");
+    match (&measured.bulk_statements, &ceilings.bulk_statements) {
+        (Some(ledger), Some(ceiling)) => {
+            let parts: Vec<String> = ledger
+                .by_kind
+                .iter()
+                .filter(|(_, ms)| *ms >= 0.5)
+                .map(|(what, ms)| format!("{what} {:.2} s", ms / 1000.0))
+                .collect();
+            println!(
+                "server time executing statements during (a) (pg_stat_statements): the ledger's {:.2} s ({}), the ceiling's {:.2} s; the ceiling's whole run took {:.2} s.",
+                ledger.total_ms() / 1000.0,
+                parts.join(", "),
+                ceiling.total_ms() / 1000.0,
+                ceilings.bulk.seconds
+            );
+        }
+        _ => println!("server time executing statements: not measured (the server does not load pg_stat_statements; tools/pg-bench.sh's cluster does)."),
+    }
     println!("peak RSS of the PostgreSQL part (a process of its own): {} after the bulk import and reads, {} after every ledger measurement (with the rows they stored, read back for the ceilings; the server's memory is not counted).", mib(measured.peak_after_bulk), mib(measured.peak_ledger));
     let samples: Vec<String> = bulk
         .rss_samples
