@@ -188,8 +188,10 @@ fn statement_times(client: &mut Client) -> BenchResult<StatementTime> {
          WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
         &[],
     )?;
-    let mut by_kind: Vec<(&'static str, f64)> =
-        STATEMENT_KINDS.iter().map(|(what, _)| (*what, 0.0)).collect();
+    let mut by_kind: Vec<(&'static str, f64)> = STATEMENT_KINDS
+        .iter()
+        .map(|(what, _)| (*what, 0.0))
+        .collect();
     by_kind.push(("other", 0.0));
     for row in rows {
         let query: String = row.get(0);
