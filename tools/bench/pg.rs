@@ -713,6 +713,23 @@ pub fn print_table(args: &Args, measured: &Measured) {
     );
     println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
     println!("ceiling: the rows the ledger stored (log entries, command records) into tables of the same shape, same transactions, synchronous_commit = on, no ledger work.");
+    print_statement_times(measured);
+    println!("peak RSS of the PostgreSQL part (a process of its own): {} after the bulk import and reads, {} after every ledger measurement (with the rows they stored, read back for the ceilings; the server's memory is not counted).", mib(measured.peak_after_bulk), mib(measured.peak_ledger));
+    let samples: Vec<String> = bulk
+        .rss_samples
+        .iter()
+        .map(|(lines, rss)| format!("{} at line {lines}", mib(*rss)))
+        .collect();
+    println!(
+        "RSS during the bulk import: {} (before it: {})",
+        samples.join(", "),
+        mib(measured.rss_before_bulk)
+    );
+}
+
+/// The server's time executing each side's statements during (a), when measured.
+fn print_statement_times(measured: &Measured) {
+    let ceilings = &measured.ceilings;
     match (&measured.bulk_statements, &ceilings.bulk_statements) {
         (Some(ledger), Some(ceiling)) => {
             let parts: Vec<String> = ledger
@@ -731,17 +748,6 @@ pub fn print_table(args: &Args, measured: &Measured) {
         }
         _ => println!("server time executing statements: not measured (the server does not load pg_stat_statements; tools/pg-bench.sh's cluster does)."),
     }
-    println!("peak RSS of the PostgreSQL part (a process of its own): {} after the bulk import and reads, {} after every ledger measurement (with the rows they stored, read back for the ceilings; the server's memory is not counted).", mib(measured.peak_after_bulk), mib(measured.peak_ledger));
-    let samples: Vec<String> = bulk
-        .rss_samples
-        .iter()
-        .map(|(lines, rss)| format!("{} at line {lines}", mib(*rss)))
-        .collect();
-    println!(
-        "RSS during the bulk import: {} (before it: {})",
-        samples.join(", "),
-        mib(measured.rss_before_bulk)
-    );
 }
 
 /// The table's rows for (d), member reads and (e).
