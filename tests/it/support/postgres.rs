@@ -116,20 +116,31 @@ fn run(command: &mut Command, what: &str) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
+/// A new temp dir named after `template` (`/tmp/NAME.XXXXXX`), owned by the cluster's
+/// user (who must own its clusters' directories).
+fn cluster_temp_dir(template: &str) -> PathBuf {
+    PathBuf::from(run(
+        as_cluster_user(Path::new("mktemp")).args(["-d", template]),
+        "mktemp (as the cluster's user)",
+    ))
+}
+
+/// `initdb` of a new cluster in `data` (superuser `postgres`, trusted local logins).
+fn initdb(bin: &Path, data: &Path) {
+    run(
+        as_cluster_user(&bin.join("initdb"))
+            .arg("-D")
+            .arg(data)
+            .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
+        "initdb",
+    );
+}
+
 impl Cluster {
     fn start(bin: &Path) -> Cluster {
-        let dir = PathBuf::from(run(
-            as_cluster_user(Path::new("mktemp")).args(["-d", "/tmp/flexledger-pg.XXXXXX"]),
-            "mktemp (as the cluster's user)",
-        ));
+        let dir = cluster_temp_dir("/tmp/flexledger-pg.XXXXXX");
         let data = dir.join("data");
-        run(
-            as_cluster_user(&bin.join("initdb"))
-                .arg("-D")
-                .arg(&data)
-                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
-            "initdb",
-        );
+        initdb(bin, &data);
         let conf = format!(
             "\n# tests/it/support/postgres.rs: a throwaway cluster, reached only through its socket.\n\
              listen_addresses = ''\nunix_socket_directories = '{}'\nunix_socket_permissions = 0700\n\
@@ -275,10 +286,7 @@ impl Replicated {
     /// without `CI`, as `cluster()`.
     pub fn start() -> Option<Replicated> {
         let bin = available_bin_dir()?;
-        let dir = PathBuf::from(run(
-            as_cluster_user(Path::new("mktemp")).args(["-d", "/tmp/flexledger-pg-pair.XXXXXX"]),
-            "mktemp (as the cluster's user)",
-        ));
+        let dir = cluster_temp_dir("/tmp/flexledger-pg-pair.XXXXXX");
         start_watchdog_of(&bin, &dir, &["primary", "standby"]);
         let mut pair = Replicated {
             bin,
@@ -286,13 +294,7 @@ impl Replicated {
             primary_port: 0,
             standby_port: 0,
         };
-        run(
-            as_cluster_user(&pair.bin.join("initdb"))
-                .arg("-D")
-                .arg(pair.data("primary"))
-                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
-            "initdb",
-        );
+        initdb(&pair.bin, &pair.data("primary"));
         append(
             &pair.data("primary").join("postgresql.conf"),
             &replicated_conf(&pair.dir),
@@ -481,19 +483,10 @@ impl TlsServer {
     /// `CI`, as `cluster()`.
     pub fn start() -> Option<TlsServer> {
         let bin = available_bin_dir()?;
-        let dir = PathBuf::from(run(
-            as_cluster_user(Path::new("mktemp")).args(["-d", "/tmp/flexledger-pg-tls.XXXXXX"]),
-            "mktemp (as the cluster's user)",
-        ));
+        let dir = cluster_temp_dir("/tmp/flexledger-pg-tls.XXXXXX");
         start_watchdog(&bin, &dir);
         let data = dir.join("data");
-        run(
-            as_cluster_user(&bin.join("initdb"))
-                .arg("-D")
-                .arg(&data)
-                .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]),
-            "initdb",
-        );
+        initdb(&bin, &data);
         run(
             as_cluster_user(Path::new("openssl"))
                 .args([
