@@ -55,18 +55,25 @@ impl Sha256 {
     }
 }
 
-impl fmt::Display for Sha256 {
-    /// Lowercase hex, written at once: every envelope's hash text passes through here
-    /// (three per event as it is sealed), and a `write!` per byte stood out in
-    /// profiles of an import.
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Sha256 {
+    /// Lowercase hex digits, written on the stack at once: every envelope's hash text
+    /// passes through here (three per event as it is sealed, two per event read),
+    /// and a `write!` per byte stood out in profiles of an import.
+    pub(crate) fn hex(&self) -> [u8; 64] {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut text = [0u8; 64];
         for (pair, byte) in text.chunks_exact_mut(2).zip(self.0) {
             pair[0] = DIGITS[usize::from(byte >> 4)];
             pair[1] = DIGITS[usize::from(byte & 0x0f)];
         }
-        // OK because every byte written is an ASCII hex digit.
+        text
+    }
+}
+
+impl fmt::Display for Sha256 {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.hex();
+        // OK because every byte `hex` writes is an ASCII hex digit.
         formatter.write_str(std::str::from_utf8(&text).expect("ASCII hex digits"))
     }
 }

@@ -309,9 +309,9 @@ fn write_canonical(position: u64, entry: &Compact<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(b",\"command_id\":");
     push_uuid(out, entry.command_id);
     out.extend_from_slice(b",\"prev_hash\":\"");
-    push_hex(out, &entry.prev_hash.0);
+    out.extend_from_slice(&entry.prev_hash.hex());
     out.extend_from_slice(b"\",\"stream_prev_hash\":\"");
-    push_hex(out, &entry.stream_prev_hash.0);
+    out.extend_from_slice(&entry.stream_prev_hash.hex());
     out.extend_from_slice(b"\"}");
 }
 
@@ -345,18 +345,6 @@ fn push_uuid(out: &mut Vec<u8>, id: Uuid) {
             .as_bytes(),
     );
     out.push(b'"');
-}
-
-/// Lower-case hex digits, as `Sha256` displays (written to the stack first: one
-/// copy into `out` instead of a push per digit).
-fn push_hex(out: &mut Vec<u8>, bytes: &[u8; 32]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = [0u8; 64];
-    for (pair, byte) in hex.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
-    }
-    out.extend_from_slice(&hex);
 }
 
 #[cfg(test)]
@@ -515,9 +503,9 @@ mod tests {
             assert_eq!(out, serde_json::to_vec(&value).unwrap());
         }
         let hash = Sha256([0x0f, 0xa5, 0x00, 0xff].repeat(8).try_into().unwrap());
-        let mut out = Vec::new();
-        push_hex(&mut out, &hash.0);
-        assert_eq!(String::from_utf8(out).unwrap(), hash.to_string());
+        let reference: String = hash.0.iter().map(|byte| format!("{byte:02x}")).collect();
+        assert_eq!(String::from_utf8(hash.hex().to_vec()).unwrap(), reference);
+        assert_eq!(hash.to_string(), reference);
     }
 
     #[test]
