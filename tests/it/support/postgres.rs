@@ -392,45 +392,33 @@ impl Replicated {
         self.sql_on_primary(&format!("CREATE DATABASE {database}"));
     }
 
+    /// Runs `pg_ctl ARGS` on `node`, which must succeed (`what` names it if not).
+    fn pg_ctl_must(&self, node: &str, args: &[&str], what: &str) {
+        let status = self.pg_ctl(node, args).status();
+        assert!(status.is_ok_and(|status| status.success()), "{what}");
+    }
+
     /// The primary as after a crash: `pg_ctl stop -m immediate` (every backend quits
     /// at once, nothing flushed beyond what was; the server would recover from WAL).
     pub fn crash_primary(&self) {
-        let status = self
-            .pg_ctl("primary", &["-m", "immediate", "-w", "stop"])
-            .status();
-        assert!(
-            status.is_ok_and(|status| status.success()),
-            "pg_ctl stop -m immediate"
-        );
+        let args = ["-m", "immediate", "-w", "stop"];
+        self.pg_ctl_must("primary", &args, "pg_ctl stop -m immediate");
     }
 
     /// Stops the standby (fast shutdown).
     pub fn stop_standby(&self) {
-        let status = self
-            .pg_ctl("standby", &["-m", "fast", "-w", "stop"])
-            .status();
-        assert!(
-            status.is_ok_and(|status| status.success()),
-            "pg_ctl stop (standby)"
-        );
+        let args = ["-m", "fast", "-w", "stop"];
+        self.pg_ctl_must("standby", &args, "pg_ctl stop (standby)");
     }
 
     /// Starts the standby again on its port (it reconnects to the primary and catches up).
     pub fn restart_standby(&self) {
-        let status = self.pg_ctl("standby", &["-w", "start"]).status();
-        assert!(
-            status.is_ok_and(|status| status.success()),
-            "pg_ctl start (standby)"
-        );
+        self.pg_ctl_must("standby", &["-w", "start"], "pg_ctl start (standby)");
     }
 
     /// Promotes the standby to primary (`pg_ctl promote -w`: returns once it takes writes).
     pub fn promote_standby(&self) {
-        let status = self.pg_ctl("standby", &["-w", "promote"]).status();
-        assert!(
-            status.is_ok_and(|status| status.success()),
-            "pg_ctl promote"
-        );
+        self.pg_ctl_must("standby", &["-w", "promote"], "pg_ctl promote");
     }
 }
 
