@@ -49,6 +49,7 @@ use super::state_keys::{
     member_id_of_key, member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING,
     PREFIX_MEMBER, PREFIX_REGION, REBUILT_PREFIXES,
 };
+use super::stream_index::{self, IndexRow};
 use super::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
     FeedRows, LogWriter, MemberIndex, Sha256, StateKey, StateRows, StateWrite, StoreError,
@@ -61,6 +62,7 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 const PREFIX_LOG: u8 = b'L';
+/// Older builds' stream index, one key per event; read, never written (`stream_index`).
 const PREFIX_STREAM: u8 = b'S';
 const PREFIX_COMMAND: u8 = b'C';
 const PREFIX_COVERAGE: u8 = b'F';
@@ -241,10 +243,16 @@ fn stream_prefix(stream: &str) -> Vec<u8> {
     key
 }
 
-fn stream_key(stream: &str, version: u64) -> Vec<u8> {
-    let mut key = stream_prefix(stream);
-    key.extend_from_slice(&version.to_be_bytes());
-    key
+/// (version, position) of an older build's index key of one event: the stream's
+/// prefix, the version (8 bytes), and the position as its value.
+fn older_index_entry((key, value): &(sled::IVec, sled::IVec)) -> Result<(u64, u64), StoreError> {
+    let position = be_u64(value, 0, "stream index value")?;
+    let version = be_u64(
+        &key[key.len().saturating_sub(8)..],
+        position,
+        "stream key version",
+    )?;
+    Ok((version, position))
 }
 
 fn command_key(command_id: Uuid) -> [u8; 17] {
@@ -773,6 +781,73 @@ impl SledReader {
         self.data_file.sync_data().map_err(io_error(&self.path))
     }
 
+    /// A stream's last index row, if it has any (see `stream_index`).
+    fn last_index_row(&self, stream: &str) -> Result<Option<IndexRow>, StoreError> {
+        match self
+            .tree
+            .scan_prefix(stream_index::row_prefix(stream))
+            .next_back()
+        {
+            None => Ok(None),
+            Some(entry) => {
+                let (key, value) = entry?;
+                IndexRow::decode(stream, &key, &value).map(Some)
+            }
+        }
+    }
+
+    /// The last (version, position) an older build indexed for a stream with one key
+    /// per event, if any.
+    fn last_older_index_key(&self, stream: &str) -> Result<Option<(u64, u64)>, StoreError> {
+        match self.tree.scan_prefix(stream_prefix(stream)).next_back() {
+            None => Ok(None),
+            Some(entry) => older_index_entry(&entry?).map(Some),
+        }
+    }
+
+    /// The index rows that `events` (sealed, in log order) write: each stream's last
+    /// row continued, or new rows begun, `STREAM_INDEX_ROW_EVENTS_MAX` events at most
+    /// each. A stream's rows must go on from its last row's last version.
+    fn index_rows_after(
+        &self,
+        events: &[sealing::SealedEvent],
+    ) -> Result<Vec<(Vec<u8>, IndexRow)>, StoreError> {
+        let mut open: HashMap<&str, IndexRow> = HashMap::new();
+        let mut finished = Vec::new();
+        for event in events {
+            let stream = event.stream.as_str();
+            if !open.contains_key(stream) {
+                if let Some(row) = self.last_index_row(stream)? {
+                    open.insert(stream, row);
+                }
+            }
+            match open.get_mut(stream) {
+                Some(row) if row.last().0 + 1 != event.version => {
+                    return Err(corrupt(
+                        event.position,
+                        format!(
+                            "stream {stream}'s index ends at version {} but its next event is version {}",
+                            row.last().0,
+                            event.version
+                        ),
+                    ));
+                }
+                Some(row) if !row.is_full() => row.positions.push(event.position),
+                _ => {
+                    let next = IndexRow::starting(event.version, event.position);
+                    if let Some(full) = open.insert(stream, next) {
+                        finished.push((stream_index::row_key(stream, full.first_version), full));
+                    }
+                }
+            }
+        }
+        finished.extend(
+            open.into_iter()
+                .map(|(stream, row)| (stream_index::row_key(stream, row.first_version), row)),
+        );
+        Ok(finished)
+    }
+
     fn entry_hash(&self, position: u64) -> Result<Sha256, StoreError> {
         if position == 0 {
             return Ok(Sha256::ZERO);
@@ -879,23 +954,15 @@ impl SledStore {
         if let Some(head) = self.stream_heads.get(stream) {
             return Ok(*head);
         }
-        let head = match self
-            .engine
-            .tree
-            .scan_prefix(stream_prefix(stream))
-            .next_back()
-        {
-            None => (0, Sha256::ZERO),
-            Some(entry) => {
-                let (key, value) = entry?;
-                let position = be_u64(&value, 0, "stream index value")?;
-                let version = be_u64(
-                    &key[key.len().saturating_sub(8)..],
-                    position,
-                    "stream key version",
-                )?;
+        let head = match self.engine.last_index_row(stream)? {
+            Some(row) => {
+                let (version, position) = row.last();
                 (version, self.engine.entry_hash(position)?)
             }
+            None => match self.engine.last_older_index_key(stream)? {
+                Some((version, position)) => (version, self.engine.entry_hash(position)?),
+                None => (0, Sha256::ZERO),
+            },
         };
         self.cache_stream_heads([(stream.to_owned(), head)]);
         Ok(head)
@@ -913,12 +980,11 @@ impl SledStore {
             heads,
         } = sealing::seal_commands(commands, head, head_hash, self)?;
         let mut batch = sled::Batch::default();
+        for (key, row) in self.engine.index_rows_after(&events)? {
+            batch.insert(key, row.encode());
+        }
         for event in events {
             batch.insert(&log_key(event.position), event.entry);
-            batch.insert(
-                stream_key(&event.stream, event.version),
-                &event.position.to_be_bytes(),
-            );
         }
         for record in records {
             // 16 bytes (first position, event count), then the body digest if known.
@@ -1066,20 +1132,32 @@ impl EventLog for SledReader {
 
     fn read_stream(&self, stream: &StreamId) -> EnvelopeIter<'_> {
         let name = stream.name();
-        let prefix = stream_prefix(&name);
         let mut chain = StreamChain::new(name.clone());
-        Box::new(self.tree.scan_prefix(prefix).map(move |entry| {
-            let (key, value) = entry?;
-            let position = be_u64(&value, 0, "stream index value")?;
+        // An older build's keys (one per event) first, then the rows: see stream_index.
+        let older = self
+            .tree
+            .scan_prefix(stream_prefix(&name))
+            .map(|entry| older_index_entry(&entry?));
+        let row_name = name.clone();
+        let rows = self
+            .tree
+            .scan_prefix(stream_index::row_prefix(&name))
+            .flat_map(move |entry| {
+                let row = entry
+                    .map_err(StoreError::from)
+                    .and_then(|(key, value)| IndexRow::decode(&row_name, &key, &value));
+                let entries: Vec<Result<(u64, u64), StoreError>> = match row {
+                    Ok(row) => row.entries().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                entries
+            });
+        Box::new(older.chain(rows).map(move |entry| {
+            let (version, position) = entry?;
             let log_entry = self.tree.get(log_key(position))?.ok_or_else(|| {
                 corrupt(position, format!("stream {name} indexes a missing event"))
             })?;
             let envelope = decode_log_entry(&log_key(position), &log_entry)?;
-            let version = be_u64(
-                &key[key.len().saturating_sub(8)..],
-                position,
-                "stream key version",
-            )?;
             chain.check(position, version, envelope)
         }))
     }

@@ -442,6 +442,51 @@ pub fn streams_read_in_version_order_with_both_chains<E: Engine>() {
     );
 }
 
+/// A stream of many events, appended many in one command, many commands in one
+/// append, then one at a time after reopening, reads whole and in order (sled keeps a
+/// stream's positions in rows of a bounded size: this crosses several rows).
+pub fn a_long_stream_reads_whole_across_appends_and_reopening<E: Engine>() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut commands = Commands::new();
+    {
+        let mut store = E::open(dir.path()).unwrap();
+        store
+            .append(&mut [commands.command(1, &[1; 70])], &[])
+            .unwrap();
+        let mut many: Vec<CommandRecord> =
+            (2..42).map(|id| commands.command(id, &[2, 1])).collect();
+        store.append(&mut many, &[]).unwrap();
+    }
+    let mut store = E::open(dir.path()).unwrap();
+    for id in 42..102 {
+        store
+            .append(&mut [commands.command(id, &[1])], &[])
+            .unwrap();
+    }
+    let log = log_of(&store);
+    let expected: Vec<Envelope> = log
+        .iter()
+        .filter(|envelope| envelope.stream == StreamId::Member(member_id(1)).name())
+        .cloned()
+        .collect();
+    assert_eq!(expected.len(), 70 + 40 + 60);
+    let check = |store: &dyn ReadStore| {
+        let stream: Vec<Envelope> = store
+            .read_stream(&StreamId::Member(member_id(1)))
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(stream, expected);
+        assert_eq!(
+            store.read_stream(&StreamId::Member(member_id(2))).count(),
+            40
+        );
+    };
+    check(&store);
+    check(&E::reader(&store));
+    drop(store);
+    check(&E::open_read_only(dir.path()).unwrap());
+}
+
 pub fn command_spans_name_where_a_command_sits<E: Engine>() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = filled::<E>(dir.path());
@@ -742,6 +787,7 @@ macro_rules! conformance {
                 a_command_id_twice_in_one_append_is_refused,
                 events_and_state_rows_are_one_append,
                 streams_read_in_version_order_with_both_chains,
+                a_long_stream_reads_whole_across_appends_and_reopening,
                 command_spans_name_where_a_command_sits,
                 state_row_pages_are_in_id_order,
                 feed_rows_are_paged_after_a_cursor,
