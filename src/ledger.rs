@@ -424,17 +424,12 @@ pub fn fold_log<S: ReadStore + ?Sized>(
             let _ = sender.send(Ok(chunk));
         });
         let mut state = LedgerState::default();
-        let mut waited = std::time::Duration::ZERO;
-        loop {
-            let w = std::time::Instant::now();
-            let Ok(chunk) = receiver.recv() else { break };
-            waited += w.elapsed();
+        for chunk in receiver {
             for envelope in chunk? {
                 state.apply(envelope.position, &envelope.event)?;
                 progress(envelope.position);
             }
         }
-        eprintln!("XT waited {waited:?}");
         Ok(state)
     })
 }
@@ -1679,15 +1674,10 @@ pub fn rebuild_state<S: EventStore>(
     store: &mut S,
     progress: &mut dyn FnMut(u64),
 ) -> Result<RebuildReport, LedgerError> {
-    let t = std::time::Instant::now();
     let state = fold_log(store, progress)?;
-    eprintln!("XT fold {:?}", t.elapsed());
     let differences = state_row_differences(store, &state, REBUILD_DIFFERENCES_LISTED_MAX)?;
-    eprintln!("XT diff {:?}", t.elapsed());
     let rows = rebuilt_rows(store, &state)?;
-    eprintln!("XT rows {:?}", t.elapsed());
     store.replace_state(&rows)?;
-    eprintln!("XT replace {:?}", t.elapsed());
     Ok(RebuildReport {
         ok: true,
         events: state.position,
