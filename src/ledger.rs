@@ -1644,13 +1644,30 @@ pub fn state_row_differences(
             );
         }
     }
-    for member in state.members.values() {
-        let stored = store.read_state(&StateKey::Member(member.member_id))?;
-        if stored.map(|row| decode_member_row(&row).ok()) != Some(Some(member.clone())) {
-            differ(member.last_position, format!("member {}", member.member_id));
+    member_row_differences(store, state, &mut differ)?;
+    Ok(differences)
+}
+
+/// Calls `differ` for each member whose stored row is missing, unreadable or not the
+/// fold's; a page of members per read (one round trip on PostgreSQL, not one each).
+fn member_row_differences(
+    store: &(impl ReadStore + ?Sized),
+    state: &LedgerState,
+    differ: &mut dyn FnMut(u64, String),
+) -> Result<(), StoreError> {
+    let members: Vec<&MemberState> = state.members.values().collect();
+    for page in members.chunks(STATE_COMPARE_PAGE_MEMBERS) {
+        let keys: Vec<StateKey> = page.iter().map(|m| StateKey::Member(m.member_id)).collect();
+        for (member, stored) in page.iter().zip(store.read_states(&keys)?) {
+            let same = stored
+                .and_then(|row| decode_member_row(&row).ok())
+                .is_some_and(|stored| stored == **member);
+            if !same {
+                differ(member.last_position, format!("member {}", member.member_id));
+            }
         }
     }
-    Ok(differences)
+    Ok(())
 }
 
 /// What `rebuild` found and did.
@@ -1664,6 +1681,9 @@ pub struct RebuildReport {
     /// `REBUILD_DIFFERENCES_LISTED_MAX` listed).
     pub differences: Vec<StateDifference>,
 }
+
+/// Member rows read at a time when comparing the stored rows with a fold.
+const STATE_COMPARE_PAGE_MEMBERS: usize = 1000;
 
 /// Differences `rebuild` lists; it replaces every row regardless.
 pub const REBUILD_DIFFERENCES_LISTED_MAX: usize = 100;

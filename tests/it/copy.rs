@@ -112,7 +112,7 @@ pub(crate) fn contents_of(dir: &Path) -> Value {
 fn a_copy_keeps_every_event_command_feed_item_and_checkpoint() {
     // The layouts before the compact log entry (v2) and the compact one (v3): a copy
     // writes today's layout and still holds the same hashes.
-    for golden in ["v2-store", "v3-store"] {
+    for golden in ["v2-store", "v3-store", "v4-store"] {
         let root = tempfile::tempdir().unwrap();
         let source = untar_golden(golden, root.path());
         checkpoint(&source);

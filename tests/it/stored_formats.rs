@@ -128,39 +128,47 @@ fn write_golden(dir: &Path) -> flexledger::store::Sha256 {
     ledger.store().head().unwrap().1
 }
 
-/// `tests/golden/v3-store.tar.gz`: the golden commands written by this layout's first
-/// build (compact entries, coverage rows, postcard rows) with a fixed clock and ids.
-/// Every later build opens it, verifies it to the pinned head, and reads it as a
-/// fresh import; and a fresh import still hashes to the pinned head.
+/// `tests/golden/v3-store.tar.gz`: the golden commands written by the compact layout's
+/// first build (compact entries, coverage rows, postcard rows, one stream index key per
+/// event) with a fixed clock and ids; `v4-store.tar.gz`: the same commands written by
+/// the first build with stream index rows (`store/stream_index.rs`). Every later build
+/// opens each, verifies it to the pinned head, and reads it as a fresh import; and a
+/// fresh import still hashes to the pinned head.
 #[test]
-fn the_golden_store_of_the_compact_layout_opens_to_its_pinned_head() {
+fn the_golden_stores_of_the_compact_layout_open_to_their_pinned_head() {
     let root = tempfile::tempdir().unwrap();
     let fresh = root.path().join("fresh");
     assert_eq!(write_golden(&fresh).to_string(), GOLDEN_HEAD_HASH);
-    let golden = untar_golden("v3-store", root.path());
-    let output = flexledger(&golden, &["verify"], None);
+    for name in ["v3-store", "v4-store"] {
+        opens_to_the_pinned_head(&untar_golden(name, root.path()), &fresh);
+    }
+}
+
+fn opens_to_the_pinned_head(golden: &Path, fresh: &Path) {
+    let output = flexledger(golden, &["verify"], None);
     let report = &stdout_lines(&output)[0];
     assert_eq!(report["ok"], true, "{}", stderr(&output));
     assert_eq!(report["head_hash"], GOLDEN_HEAD_HASH);
     let log = |dir: &Path| flexledger(dir, &["events"], None).stdout;
-    assert_eq!(log(&golden), log(&fresh));
+    assert_eq!(log(golden), log(fresh));
     let ids: Vec<String> = (0..30)
         .map(|index| format!("70000000-0000-4000-8000-{index:012x}"))
         .collect();
-    assert_eq!(members(&golden, &ids), members(&fresh, &ids));
-    assert_eq!(coverage_changes(&golden), coverage_changes(&fresh));
+    assert_eq!(members(golden, &ids), members(fresh, &ids));
+    assert_eq!(coverage_changes(golden), coverage_changes(fresh));
 }
 
-/// Writes `tests/golden/v3-store.tar.gz` (once, by the build that introduced the
-/// layout): `FLEXLEDGER_WRITE_GOLDEN=1 cargo test --test it write_the_golden -- --ignored`.
+/// Writes `tests/golden/v4-store.tar.gz` (once, by the build that introduced the
+/// layout; `v3-store` was written by this test before the stream index rows):
+/// `FLEXLEDGER_WRITE_GOLDEN=1 cargo test --test it write_the_golden -- --ignored`.
 #[test]
-#[ignore = "writes tests/golden/v3-store.tar.gz; run once with FLEXLEDGER_WRITE_GOLDEN=1"]
+#[ignore = "writes tests/golden/v4-store.tar.gz; run once with FLEXLEDGER_WRITE_GOLDEN=1"]
 fn write_the_golden_store_of_the_compact_layout() {
     if std::env::var_os("FLEXLEDGER_WRITE_GOLDEN").is_none() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    let store = root.path().join("v3-store");
+    let store = root.path().join("v4-store");
     println!("head {}", write_golden(&store));
     for entry in std::fs::read_dir(&store).unwrap() {
         let path = entry.unwrap().path();
@@ -182,10 +190,10 @@ fn write_the_golden_store_of_the_compact_layout() {
             "--mtime=2026-01-01",
             "-czf",
         ])
-        .arg(repo_path("tests/golden/v3-store.tar.gz"))
+        .arg(repo_path("tests/golden/v4-store.tar.gz"))
         .arg("-C")
         .arg(root.path())
-        .arg("v3-store")
+        .arg("v4-store")
         .status()
         .unwrap();
     assert!(status.success());
@@ -211,7 +219,7 @@ struct StoredPayload<'a> {
 fn every_golden_payload_decodes_by_its_schema_version_and_encodes_to_the_same_bytes() {
     let root = tempfile::tempdir().unwrap();
     let mut types = std::collections::BTreeSet::new();
-    for name in ["v1-store", "v2-store", "v3-store"] {
+    for name in ["v1-store", "v2-store", "v3-store", "v4-store"] {
         let dir = untar_golden(name, root.path());
         let output = flexledger(&dir, &["events"], None);
         assert!(output.status.success(), "{name}: {}", stderr(&output));
