@@ -439,8 +439,9 @@ pub fn fold_log<S: ReadStore + ?Sized>(
 /// rebuilds rows written by an older build from the log on open, instead of reading
 /// them as damage or, worse, as current. 1: v1 (an 8-byte checkpoint row). 2: v2
 /// rules. 3: member rows in postcard (`encode_member_row`). 4: region summary rows
-/// (`StateKey::RegionSummary`).
-pub const STATE_FORMAT_VERSION: u32 = 4;
+/// (`StateKey::RegionSummary`). 5: member rows with months, amounts and ratios as
+/// numbers (`codec::rows::ROW_FORMAT_MEMBER_COMPACT`).
+pub const STATE_FORMAT_VERSION: u32 = 5;
 
 /// The checkpoint row: the log position the state rows reflect and their format.
 fn checkpoint_row(position: u64) -> Vec<u8> {

@@ -1,6 +1,6 @@
 //! One row of each kind pinned to the bytes this format writes: a field renamed,
 //! reordered or retyped in a row type (or a value type's encoding changed) fails here
-//! before it reaches a store. The bytes are state format 4's; a change to them is a
+//! before it reaches a store. The bytes are state format 5's; a change to them is a
 //! new state format, with a rebuild (D34).
 
 use super::*;
@@ -173,13 +173,22 @@ fn change() -> coverage::CoverageChanged {
 
 /// [`member`]'s row: the format byte, then postcard (ids as 16 bytes, varints,
 /// strings and decimal text with their lengths, maps and lists with their counts).
-const MEMBER_ROW: &str = concat!(
+/// The same member as state formats 3 and 4 wrote it (months, amounts and ratios as
+/// text): refused by this build, whose rows are rebuilt on open.
+const MEMBER_ROW_FORMAT_4: &str = concat!(
     "0110000000000000400080000000000000010464656d6f092a01020732303235",
     "2d30310107323032352d3034010207323032352d303607323032352d30390000",
     "0107323032352d303103312e350107323032352d3031063630302e3030010732",
     "3032352d3032063630302e30300107323032352d3033063630302e3030010732",
     "3032352d3031063132302e30300107323032352d30311803302e350101073230",
     "32352d30310107323032352d3035063630302e3030"
+);
+
+const MEMBER_ROW: &str = concat!(
+    "0210000000000000400080000000000000010464656d6f092a0102ecbd0101ef",
+    "bd010102f1bd01f4bd01000001ecbd010f0101ecbd01e0d40301edbd01e0d403",
+    "01eebd01e0d40301ecbd01e05d01ecbd011803302e350101ecbd0101f0bd01e0",
+    "d403",
 );
 
 /// [`region`]'s row.
@@ -302,9 +311,14 @@ fn a_feed_item_keeps_its_bytes_and_reads_back_in_both_encodings() {
 #[test]
 fn a_row_of_an_unknown_format_or_damaged_is_an_error_naming_it() {
     let mut row = unhex(MEMBER_ROW);
-    row[0] = 2;
+    row[0] = 3;
     let unknown = decode_member_row(&row).unwrap_err();
-    assert!(unknown.contains("member row format 2"), "{unknown}");
+    assert!(unknown.contains("member row format 3"), "{unknown}");
+    let older = decode_member_row(&unhex(MEMBER_ROW_FORMAT_4)).unwrap_err();
+    assert!(older.contains("written by an older build"), "{older}");
+    let mut cut = unhex(MEMBER_ROW);
+    cut.pop();
+    assert!(decode_member_row(&cut).is_err());
     assert!(decode_member_row(&[])
         .unwrap_err()
         .contains("empty member row"));
