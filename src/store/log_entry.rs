@@ -7,16 +7,27 @@
 //! is most of what the ledger stores, and every stored byte is copied again as the
 //! engine compacts its pages; the compact entry is ~40% smaller.
 //!
-//! Layout (integers big-endian):
+//! Layout, format 2 (written since 2026-11-30):
 //! - hash(32), the SHA-256 of the canonical bytes;
-//! - `0x01` (format), prev_hash(32), stream_prev_hash(32), version(8), event_id(16),
-//!   command_id(16), schema_version(4), then stream, type and recorded_at each as
-//!   length(1) and UTF-8 text, then the payload's canonical JSON to the end (as
-//!   `crate::codec` writes it for that schema version, and reads it back).
+//! - `0x02` (format), prev_hash(32), stream_prev_hash(32), event_id(16), command_id(16);
+//! - version and schema_version as varints (LEB128);
+//! - the stream: `0x01` and the member's id (16) for `member-<id>`, else `0x00`, then
+//!   length(1) and UTF-8 text;
+//! - the type: its code in [`EVENT_TYPE_CODES`] (1..), else `0x00`, length(1), text;
+//! - recorded_at: `0x01`, the seconds since 1970 (zigzag varint) and the nanoseconds
+//!   (varint) when [`write_recorded_at`] writes exactly the text serde wrote, else
+//!   `0x00`, length(1), text;
+//! - then the payload's canonical JSON to the end (as `crate::codec` writes it for that
+//!   schema version, and reads it back).
 //!
-//! Entries written before this layout hold hash(32) then the canonical JSON, which
-//! starts with `{`; both are read, so a store keeps every entry it ever wrote as it
-//! was written. The position is the entry's key, not part of the value.
+//! Format 1 (2026-11-29 to 30) has the same hashes and ids, then version(8),
+//! schema_version(4), and stream, type and recorded_at each as length(1) and text:
+//! ~75 bytes more per event, in the record every event writes. Entries written before
+//! both hold hash(32) then the canonical JSON, which starts with `{`. Every layout is
+//! read, so a store keeps every entry it ever wrote as it was written. The position is
+//! the entry's key, not part of the value. Whatever the layout, the canonical bytes
+//! rebuilt from it are checked against the hash on every read, and sealing checks the
+//! rebuild before anything is written (`encode`).
 
 use super::envelope::{Envelope, Sha256};
 use crate::codec;
@@ -26,8 +37,34 @@ use uuid::Uuid;
 
 /// Bytes of the hash stored first in every entry.
 pub const HASH_BYTES: usize = 32;
-/// The byte after the hash in a compact entry (a canonical JSON entry has `{` there).
+/// The byte after the hash in a format 1 compact entry (a canonical JSON entry has `{`
+/// there).
 const FORMAT_COMPACT: u8 = 1;
+/// The byte after the hash in a format 2 compact entry.
+const FORMAT_COMPACT_2: u8 = 2;
+/// The event types' codes in a format 2 entry: a type's code is its place here plus
+/// one. **Append only**: a code, once written, names its type forever. A type not
+/// listed is written as text.
+pub const EVENT_TYPE_CODES: [&str; 14] = [
+    "PolicyPublished",
+    "MonthClosed",
+    "MemberEnrolled",
+    "ContributionPaid",
+    "ContributionMissed",
+    "DeductionStopped",
+    "DeductionResumed",
+    "MemberWithdrawn",
+    "MemberReenrolled",
+    "BaseChanged",
+    "ContributionRefunded",
+    "SubsidyGranted",
+    "SubsidyRevoked",
+    "SubsidyPaid",
+];
+/// Fixed-size fields after the format byte of a format 2 entry: two hashes, two ids.
+const FIXED_BYTES_2: usize = 32 + 32 + 16 + 16;
+/// The prefix of a member's stream name.
+const MEMBER_STREAM_PREFIX: &str = "member-";
 /// Fixed-size fields after the format byte: two hashes, version, two ids, schema.
 const FIXED_BYTES: usize = 32 + 32 + 8 + 16 + 16 + 4;
 
@@ -39,9 +76,11 @@ struct Compact<'a> {
     event_id: Uuid,
     command_id: Uuid,
     schema_version: u32,
-    stream: &'a str,
+    /// Borrowed from a format 1 entry; built from a member's id in format 2.
+    stream: Cow<'a, str>,
     event_type: &'a str,
-    recorded_at: &'a str,
+    /// Borrowed from a format 1 entry; written from the time in format 2.
+    recorded_at: Cow<'a, str>,
     payload: &'a str,
 }
 
@@ -68,9 +107,9 @@ pub fn seal(
         event_id: envelope.event_id,
         command_id: envelope.command_id,
         schema_version: envelope.schema_version,
-        stream: envelope.stream.as_str(),
+        stream: Cow::Borrowed(envelope.stream.as_str()),
         event_type: envelope.event.type_name(),
-        recorded_at: recorded_at.trim_matches('"'),
+        recorded_at: Cow::Borrowed(recorded_at.trim_matches('"')),
         payload: &payload,
     };
     let canonical = compact_canonical(envelope.position, &compact);
@@ -91,20 +130,37 @@ pub fn seal(
 /// every read parses it) are exactly `canonical`, checked before anything is written
 /// (a difference would be an entry that could never verify again).
 fn encode(position: u64, compact: &Compact<'_>, hash: Sha256, canonical: &[u8]) -> Vec<u8> {
-    let mut value = Vec::with_capacity(HASH_BYTES + 1 + FIXED_BYTES + 96 + compact.payload.len());
+    let mut value = Vec::with_capacity(HASH_BYTES + 1 + FIXED_BYTES_2 + 64 + compact.payload.len());
     value.extend_from_slice(&hash.0);
-    value.push(FORMAT_COMPACT);
+    value.push(FORMAT_COMPACT_2);
     value.extend_from_slice(&compact.prev_hash.0);
     value.extend_from_slice(&compact.stream_prev_hash.0);
-    value.extend_from_slice(&compact.version.to_be_bytes());
     value.extend_from_slice(compact.event_id.as_bytes());
     value.extend_from_slice(compact.command_id.as_bytes());
-    value.extend_from_slice(&compact.schema_version.to_be_bytes());
-    for text in [compact.stream, compact.event_type, compact.recorded_at] {
-        // OK because stream names are at most 7 + 64 bytes, type names and RFC 3339
-        // timestamps shorter still.
-        value.push(u8::try_from(text.len()).expect("short field fits a length byte"));
-        value.extend_from_slice(text.as_bytes());
+    push_varint(&mut value, compact.version);
+    push_varint(&mut value, u64::from(compact.schema_version));
+    match member_of_stream(&compact.stream) {
+        Some(member_id) => {
+            value.push(1);
+            value.extend_from_slice(member_id.as_bytes());
+        }
+        None => push_tagged_text(&mut value, &compact.stream),
+    }
+    match EVENT_TYPE_CODES
+        .iter()
+        .position(|name| *name == compact.event_type)
+    {
+        // OK because the table has 14 entries, far below 255.
+        Some(index) => value.push(u8::try_from(index + 1).expect("a small table")),
+        None => push_tagged_text(&mut value, compact.event_type),
+    }
+    match time_of_recorded_at(&compact.recorded_at) {
+        Some((seconds, nanoseconds)) => {
+            value.push(1);
+            push_varint(&mut value, zigzag(seconds));
+            push_varint(&mut value, u64::from(nanoseconds));
+        }
+        None => push_tagged_text(&mut value, &compact.recorded_at),
     }
     value.extend_from_slice(compact.payload.as_bytes());
     let rebuilt = canonical_of(position, &value);
@@ -146,10 +202,11 @@ fn entry_of(value: &[u8]) -> Result<Entry<'_>, String> {
         .get(HASH_BYTES..)
         .filter(|body| !body.is_empty())
         .ok_or("the log entry is too short to hold a hash and an event")?;
-    if body[0] != FORMAT_COMPACT {
-        return Ok(Entry::Canonical(body));
+    match body[0] {
+        FORMAT_COMPACT => Ok(Entry::Compact(parse(&body[1..])?)),
+        FORMAT_COMPACT_2 => Ok(Entry::Compact(parse_2(&body[1..])?)),
+        _ => Ok(Entry::Canonical(body)),
     }
-    Ok(Entry::Compact(parse(&body[1..])?))
 }
 
 /// The canonical bytes a compact entry stands for (`write_canonical`).
@@ -181,10 +238,10 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
     }
     let event = codec::decode(compact.event_type, compact.schema_version, compact.payload)
         .map_err(|error| error.to_string())?;
-    let recorded_at = parse_recorded_at(compact.recorded_at)?;
+    let recorded_at = parse_recorded_at(&compact.recorded_at)?;
     Ok(Envelope {
         position,
-        stream: compact.stream.to_owned(),
+        stream: compact.stream.into_owned(),
         version: compact.version,
         event_id: compact.event_id,
         event,
@@ -245,16 +302,13 @@ pub fn stream_and_version(value: &[u8]) -> Result<(String, u64), String> {
         stream: String,
         version: u64,
     }
-    let body = value
-        .get(HASH_BYTES..)
-        .filter(|body| !body.is_empty())
-        .ok_or("the log entry is too short to hold a hash and an event")?;
-    if body[0] != FORMAT_COMPACT {
-        let head: Head = serde_json::from_slice(body).map_err(|error| error.to_string())?;
-        return Ok((head.stream, head.version));
+    match entry_of(value)? {
+        Entry::Canonical(body) => {
+            let head: Head = serde_json::from_slice(body).map_err(|error| error.to_string())?;
+            Ok((head.stream, head.version))
+        }
+        Entry::Compact(compact) => Ok((compact.stream.into_owned(), compact.version)),
     }
-    let compact = parse(&body[1..])?;
-    Ok((compact.stream.to_owned(), compact.version))
 }
 
 fn parse(bytes: &[u8]) -> Result<Compact<'_>, String> {
@@ -278,11 +332,203 @@ fn parse(bytes: &[u8]) -> Result<Compact<'_>, String> {
         event_id: Uuid::from_bytes(array(72, 88).try_into().expect("16 bytes")),
         command_id: Uuid::from_bytes(array(88, 104).try_into().expect("16 bytes")),
         schema_version: u32::from_be_bytes(array(104, 108).try_into().expect("4 bytes")),
-        stream: texts[0],
+        stream: Cow::Borrowed(texts[0]),
         event_type: texts[1],
-        recorded_at: texts[2],
+        recorded_at: Cow::Borrowed(texts[2]),
         payload,
     })
+}
+
+/// The fields of a format 2 entry (after its format byte).
+fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
+    let short = || "the compact log entry is cut short".to_owned();
+    let fixed = bytes.get(..FIXED_BYTES_2).ok_or_else(short)?;
+    let mut rest = &bytes[FIXED_BYTES_2..];
+    // OK because `fixed` is FIXED_BYTES_2 long, so every sub-slice has its exact size.
+    let array = |from: usize, to: usize| -> &[u8] { &fixed[from..to] };
+    let version = take_varint(&mut rest)?;
+    let schema_version =
+        u32::try_from(take_varint(&mut rest)?).map_err(|_| "the schema version is out of range")?;
+    let stream = match take_byte(&mut rest)? {
+        1 => {
+            let id = rest.get(..16).ok_or_else(short)?;
+            rest = &rest[16..];
+            // OK because `id` is 16 bytes long.
+            let member_id = Uuid::from_bytes(id.try_into().expect("16 bytes"));
+            Cow::Owned(format!("{MEMBER_STREAM_PREFIX}{}", member_id.hyphenated()))
+        }
+        0 => Cow::Borrowed(take_text(&mut rest)?),
+        tag => return Err(format!("stream tag {tag} is unknown")),
+    };
+    let event_type = match take_byte(&mut rest)? {
+        0 => take_text(&mut rest)?,
+        code => *EVENT_TYPE_CODES
+            .get(usize::from(code) - 1)
+            .ok_or_else(|| format!("event type code {code} is unknown to this build"))?,
+    };
+    let recorded_at = match take_byte(&mut rest)? {
+        1 => {
+            let seconds = unzigzag(take_varint(&mut rest)?);
+            let nanoseconds = u32::try_from(take_varint(&mut rest)?)
+                .map_err(|_| "recorded_at's nanoseconds are out of range")?;
+            Cow::Owned(
+                write_recorded_at(seconds, nanoseconds)
+                    .ok_or("recorded_at's time is out of range")?,
+            )
+        }
+        0 => Cow::Borrowed(take_text(&mut rest)?),
+        tag => return Err(format!("recorded_at tag {tag} is unknown")),
+    };
+    let payload = std::str::from_utf8(rest).map_err(|_| "the payload is not UTF-8")?;
+    Ok(Compact {
+        prev_hash: Sha256(array(0, 32).try_into().expect("32 bytes")),
+        stream_prev_hash: Sha256(array(32, 64).try_into().expect("32 bytes")),
+        version,
+        event_id: Uuid::from_bytes(array(64, 80).try_into().expect("16 bytes")),
+        command_id: Uuid::from_bytes(array(80, 96).try_into().expect("16 bytes")),
+        schema_version,
+        stream,
+        event_type,
+        recorded_at,
+        payload,
+    })
+}
+
+/// The member whose stream is named `stream`, if it is a member's stream named exactly
+/// as `StreamId::name` names it (so the name is rebuilt byte for byte).
+fn member_of_stream(stream: &str) -> Option<Uuid> {
+    let id = stream.strip_prefix(MEMBER_STREAM_PREFIX)?;
+    let member_id = Uuid::parse_str(id).ok()?;
+    let same = id
+        == member_id
+            .hyphenated()
+            .encode_lower(&mut Uuid::encode_buffer());
+    same.then_some(member_id)
+}
+
+/// `0x00`, then a length byte and the text.
+fn push_tagged_text(out: &mut Vec<u8>, text: &str) {
+    out.push(0);
+    // OK because stream names are at most 7 + 64 bytes, type names and RFC 3339
+    // timestamps shorter still.
+    out.push(u8::try_from(text.len()).expect("short field fits a length byte"));
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn take_byte(rest: &mut &[u8]) -> Result<u8, String> {
+    let (&byte, after) = rest
+        .split_first()
+        .ok_or("the compact log entry is cut short")?;
+    *rest = after;
+    Ok(byte)
+}
+
+/// A length byte and that much UTF-8 text.
+fn take_text<'a>(rest: &mut &'a [u8]) -> Result<&'a str, String> {
+    let length = usize::from(take_byte(rest)?);
+    let field = rest
+        .get(..length)
+        .ok_or("the compact log entry is cut short")?;
+    *rest = &rest[length..];
+    std::str::from_utf8(field).map_err(|_| "a text field is not UTF-8".to_owned())
+}
+
+/// An unsigned LEB128 varint: 7 bits a byte, low first, the high bit set on all but
+/// the last.
+fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        // OK because the value is masked to 7 bits.
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    // OK because the value is below 0x80 here.
+    out.push(value as u8);
+}
+
+/// Reads a varint as `push_varint` writes it: at most 10 bytes, none left over, and
+/// no byte beyond what the value needs (one value, one encoding).
+fn take_varint(rest: &mut &[u8]) -> Result<u64, String> {
+    let mut value = 0u64;
+    for index in 0..10 {
+        let byte = take_byte(rest)?;
+        let bits = u64::from(byte & 0x7f);
+        if index == 9 && bits > 1 {
+            return Err("a varint is out of range".to_owned());
+        }
+        value |= bits << (7 * index);
+        if byte & 0x80 == 0 {
+            if byte == 0 && index > 0 {
+                return Err("a varint is written longer than it needs".to_owned());
+            }
+            return Ok(value);
+        }
+    }
+    Err("a varint is out of range".to_owned())
+}
+
+fn zigzag(value: i64) -> u64 {
+    // OK because this is the zigzag mapping: the sign moves to the lowest bit.
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+fn unzigzag(value: u64) -> i64 {
+    // OK because this inverts `zigzag`.
+    ((value >> 1) as i64) ^ -((value & 1) as i64)
+}
+
+/// The time `text` stands for, if `write_recorded_at` writes it back as exactly
+/// `text` (so the stored time rebuilds the canonical bytes); `None` keeps the text.
+fn time_of_recorded_at(text: &str) -> Option<(i64, u32)> {
+    let time = parse_utc_as_written(text)?;
+    let (seconds, nanoseconds) = (time.timestamp(), time.timestamp_subsec_nanos());
+    (write_recorded_at(seconds, nanoseconds).as_deref() == Some(text))
+        .then_some((seconds, nanoseconds))
+}
+
+/// A UTC time as chrono's serde writes it (`2026-11-29T12:55:04.774497100Z`): the
+/// fraction in 3, 6 or 9 digits, as few as hold it, none when zero. `None` for a year
+/// outside 0..=9999 (chrono adds a sign there) or a leap second.
+fn write_recorded_at(seconds: i64, nanoseconds: u32) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    if nanoseconds >= 1_000_000_000 {
+        return None;
+    }
+    let time = DateTime::<Utc>::from_timestamp(seconds, nanoseconds)?;
+    if !(0..=9999).contains(&time.year()) {
+        return None;
+    }
+    let mut text = String::with_capacity(30);
+    let two = |text: &mut String, value: u32| {
+        text.push(char::from(b'0' + (value / 10) as u8));
+        text.push(char::from(b'0' + (value % 10) as u8));
+    };
+    // OK because the year is 0..=9999.
+    let year = time.year() as u32;
+    two(&mut text, year / 100);
+    two(&mut text, year % 100);
+    text.push('-');
+    two(&mut text, time.month());
+    text.push('-');
+    two(&mut text, time.day());
+    text.push('T');
+    two(&mut text, time.hour());
+    text.push(':');
+    two(&mut text, time.minute());
+    text.push(':');
+    two(&mut text, time.second());
+    let (digits, divisor) = match nanoseconds {
+        0 => (0, 1),
+        n if n % 1_000_000 == 0 => (3, 1_000_000),
+        n if n % 1_000 == 0 => (6, 1_000),
+        _ => (9, 1),
+    };
+    if digits > 0 {
+        text.push('.');
+        let fraction = format!("{:0width$}", nanoseconds / divisor, width = digits);
+        text.push_str(&fraction);
+    }
+    text.push('Z');
+    Some(text)
 }
 
 /// The canonical bytes: the compact JSON `serde_json` writes for an envelope without
@@ -293,7 +539,7 @@ fn write_canonical(position: u64, entry: &Compact<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"position\":");
     push_integer(out, position);
     out.extend_from_slice(b",\"stream\":");
-    push_string(out, entry.stream);
+    push_string(out, &entry.stream);
     out.extend_from_slice(b",\"version\":");
     push_integer(out, entry.version);
     out.extend_from_slice(b",\"event_id\":");
@@ -305,7 +551,7 @@ fn write_canonical(position: u64, entry: &Compact<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(b",\"schema_version\":");
     push_integer(out, u64::from(entry.schema_version));
     out.extend_from_slice(b",\"recorded_at\":");
-    push_string(out, entry.recorded_at);
+    push_string(out, &entry.recorded_at);
     out.extend_from_slice(b",\"command_id\":");
     push_uuid(out, entry.command_id);
     out.extend_from_slice(b",\"prev_hash\":\"");
@@ -423,8 +669,10 @@ mod tests {
             message.contains("written by a newer flexledger"),
             "{message}"
         );
-        let at = HASH_BYTES + 1 + FIXED_BYTES - 4;
-        compact[at..at + 4].copy_from_slice(&2u32.to_be_bytes());
+        // The schema version's varint follows the fixed fields and the version's.
+        let at = HASH_BYTES + 1 + FIXED_BYTES_2 + 1;
+        assert_eq!(compact[at], 1);
+        compact[at] = 2;
         compact[..HASH_BYTES].copy_from_slice(&Sha256::of(newer.as_bytes()).0);
         let message = decode(5, &compact).expect_err("a newer version is refused");
         assert!(
@@ -506,6 +754,162 @@ mod tests {
         let reference: String = hash.0.iter().map(|byte| format!("{byte:02x}")).collect();
         assert_eq!(String::from_utf8(hash.hex().to_vec()).unwrap(), reference);
         assert_eq!(hash.to_string(), reference);
+    }
+
+    /// A format 1 entry of `compact` (what builds of 2026-11-29 to 30 wrote).
+    fn format_1(compact: &Compact<'_>, hash: Sha256) -> Vec<u8> {
+        let mut value = hash.0.to_vec();
+        value.push(FORMAT_COMPACT);
+        value.extend_from_slice(&compact.prev_hash.0);
+        value.extend_from_slice(&compact.stream_prev_hash.0);
+        value.extend_from_slice(&compact.version.to_be_bytes());
+        value.extend_from_slice(compact.event_id.as_bytes());
+        value.extend_from_slice(compact.command_id.as_bytes());
+        value.extend_from_slice(&compact.schema_version.to_be_bytes());
+        for text in [&*compact.stream, compact.event_type, &*compact.recorded_at] {
+            value.push(u8::try_from(text.len()).unwrap());
+            value.extend_from_slice(text.as_bytes());
+        }
+        value.extend_from_slice(compact.payload.as_bytes());
+        value
+    }
+
+    #[test]
+    fn every_format_reads_as_the_same_envelope_and_format_2_is_the_smallest() {
+        let (envelope, canonical, value) = sealed(30_000);
+        assert_eq!(value[HASH_BYTES], FORMAT_COMPACT_2);
+        let Ok(Entry::Compact(compact)) = entry_of(&value) else {
+            panic!("a compact entry")
+        };
+        let older = format_1(&compact, envelope.hash);
+        assert_eq!(decode(30_000, &older), Ok(envelope.clone()));
+        assert_eq!(canonical_of(30_000, &older).as_deref(), Ok(&canonical[..]));
+        assert!(
+            value.len() + 60 < older.len(),
+            "{} against {}",
+            value.len(),
+            older.len()
+        );
+        assert_eq!(
+            stream_and_version(&value),
+            Ok((envelope.stream.clone(), envelope.version))
+        );
+        assert_eq!(
+            stream_and_version(&older),
+            Ok((envelope.stream.clone(), envelope.version))
+        );
+    }
+
+    /// A stream that is not a member's, a type not in the table and a time written
+    /// otherwise than chrono's serde writes it are kept as text, and rebuild exactly.
+    #[test]
+    fn fields_the_codes_do_not_cover_are_kept_as_text() {
+        let payload = r#"{"region":"demo"}"#;
+        for (stream, event_type, recorded_at, time_as_text) in [
+            ("region-demo", "MonthClosed", "2026-11-29T12:55:04Z", false),
+            (
+                "member-7000000-bad",
+                "AFutureType",
+                "2026-11-29T12:55:04.5Z",
+                true,
+            ),
+            (
+                "member-70000000-0000-4000-8000-0000000027DA",
+                "MonthClosed",
+                "2026-11-29T12:55:04+08:00",
+                true,
+            ),
+            ("region-demo", "MonthClosed", "-0001-12-31T23:59:59Z", true),
+        ] {
+            let compact = Compact {
+                prev_hash: Sha256([1; 32]),
+                stream_prev_hash: Sha256([2; 32]),
+                version: u64::MAX,
+                event_id: Uuid::from_u128(3),
+                command_id: Uuid::from_u128(4),
+                schema_version: 1,
+                stream: Cow::Borrowed(stream),
+                event_type,
+                recorded_at: Cow::Borrowed(recorded_at),
+                payload,
+            };
+            let canonical = compact_canonical(7, &compact);
+            let value = encode(7, &compact, Sha256::of(&canonical), &canonical);
+            assert_eq!(canonical_of(7, &value).as_deref(), Ok(&canonical[..]));
+            assert!(value.windows(stream.len()).any(|w| w == stream.as_bytes()));
+            let kept = value
+                .windows(recorded_at.len())
+                .any(|w| w == recorded_at.as_bytes());
+            assert_eq!(kept, time_as_text, "{recorded_at}");
+        }
+    }
+
+    #[test]
+    fn recorded_at_is_written_back_as_chrono_serde_writes_it() {
+        let mut stored = 0;
+        for seconds in [
+            0,
+            1,
+            59,
+            951_782_400,
+            1_764_418_504,
+            253_402_300_799,
+            -1,
+            -62_167_219_200,
+        ] {
+            for nanoseconds in [0, 1, 999, 1_000, 5_000, 1_000_000, 774_497_100, 999_999_999] {
+                let time = DateTime::<Utc>::from_timestamp(seconds, nanoseconds).unwrap();
+                let text = serde_json::to_string(&time).unwrap();
+                let text = text.trim_matches('"');
+                match time_of_recorded_at(text) {
+                    Some(parts) => {
+                        assert_eq!(parts, (seconds, nanoseconds), "{text}");
+                        assert_eq!(
+                            write_recorded_at(seconds, nanoseconds).as_deref(),
+                            Some(text)
+                        );
+                        stored += 1;
+                    }
+                    None => panic!("{text} kept as text"),
+                }
+            }
+        }
+        assert_eq!(
+            stored,
+            8 * 8,
+            "every time of years 0 to 9999 is stored as a time"
+        );
+        assert_eq!(time_of_recorded_at("-0001-12-31T23:59:59Z"), None);
+        assert_eq!(write_recorded_at(0, 1_000_000_000), None, "a leap second");
+    }
+
+    #[test]
+    fn a_varint_has_one_encoding_and_a_bounded_length() {
+        for value in [
+            0,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut bytes = Vec::new();
+            push_varint(&mut bytes, value);
+            let mut rest = &bytes[..];
+            assert_eq!(take_varint(&mut rest), Ok(value));
+            assert!(rest.is_empty());
+        }
+        for zig in [0, 1, -1, i64::MAX, i64::MIN] {
+            assert_eq!(unzigzag(zigzag(zig)), zig);
+        }
+        let refused = |bytes: &[u8]| take_varint(&mut &bytes[..]).is_err();
+        assert!(refused(&[0x80, 0x00]), "longer than needed");
+        assert!(refused(&[0xff; 10]), "beyond 64 bits");
+        assert!(refused(&[0x80; 11]));
+        assert!(refused(&[0x80]), "cut short");
+        assert!(refused(&[]));
     }
 
     #[test]

@@ -400,7 +400,10 @@ pub(crate) fn flip_stored_byte(dir: &Path, position: u64, at: impl Fn(&[u8]) -> 
     let store = SledStore::open(dir).unwrap();
     let tree = store.raw_tree();
     let mut value = tree.get(log_key(position)).unwrap().unwrap().to_vec();
-    assert_eq!(value[32], 1, "this build stores compact entries");
+    assert_eq!(
+        value[32], 2,
+        "this build stores compact entries of format 2"
+    );
     let (index, byte) = at(&value);
     assert_ne!(value[index], byte, "the edit changes the byte");
     value[index] = byte;

@@ -131,7 +131,9 @@ fn write_golden(dir: &Path) -> flexledger::store::Sha256 {
 /// `tests/golden/v3-store.tar.gz`: the golden commands written by the compact layout's
 /// first build (compact entries, coverage rows, postcard rows, one stream index key per
 /// event) with a fixed clock and ids; `v4-store.tar.gz`: the same commands written by
-/// the first build with stream index rows (`store/stream_index.rs`). Every later build
+/// the first build with stream index rows (`store/stream_index.rs`), log entries of
+/// format 2 (`store/log_entry.rs`) and member rows with numbers for months and amounts
+/// (state format 5). Every later build
 /// opens each, verifies it to the pinned head, and reads it as a fresh import; and a
 /// fresh import still hashes to the pinned head.
 #[test]
