@@ -134,6 +134,31 @@ pub mod months {
     }
 }
 
+/// A month-keyed map as (month count, `part(value)`) pairs.
+fn serialize_by_month<V: Copy, W: Serialize, S: Serializer>(
+    map: &BTreeMap<Month, V>,
+    part: fn(V) -> W,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(
+        map.iter()
+            .map(|(month, value)| (month_count(*month), part(*value))),
+    )
+}
+
+/// A month-keyed map from (month count, part) pairs, each part read by `value_of`.
+fn deserialize_by_month<'de, V, W: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+    value_of: fn(W) -> Result<V, D::Error>,
+) -> Result<BTreeMap<Month, V>, D::Error> {
+    let pairs = Vec::<(u32, W)>::deserialize(deserializer)?;
+    increasing(
+        pairs
+            .into_iter()
+            .map(|(count, part)| Ok((month_of(count)?, value_of(part)?))),
+    )
+}
+
 /// Amounts by month as (month count, cents) pairs.
 pub mod amounts {
     use super::*;
@@ -142,22 +167,13 @@ pub mod amounts {
         amounts: &BTreeMap<Month, Money>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            amounts
-                .iter()
-                .map(|(month, amount)| (month_count(*month), cents(*amount))),
-        )
+        serialize_by_month(amounts, cents, serializer)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<BTreeMap<Month, Money>, D::Error> {
-        let pairs = Vec::<(u32, u64)>::deserialize(deserializer)?;
-        increasing(
-            pairs
-                .into_iter()
-                .map(|(count, cents)| Ok((month_of(count)?, amount_of(cents)?))),
-        )
+        deserialize_by_month(deserializer, amount_of)
     }
 }
 
@@ -169,22 +185,13 @@ pub mod ratios {
         ratios: &BTreeMap<Month, Ratio>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(
-            ratios
-                .iter()
-                .map(|(month, ratio)| (month_count(*month), ratio_parts(*ratio))),
-        )
+        serialize_by_month(ratios, ratio_parts, serializer)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<BTreeMap<Month, Ratio>, D::Error> {
-        let pairs = Vec::<(u32, (u64, u32))>::deserialize(deserializer)?;
-        increasing(
-            pairs
-                .into_iter()
-                .map(|(count, parts)| Ok((month_of(count)?, ratio_of(parts)?))),
-        )
+        deserialize_by_month(deserializer, ratio_of)
     }
 }
 
