@@ -152,7 +152,7 @@ pub mod postgres;
 mod sealing;
 pub mod sled_store;
 mod state_keys;
-mod stream_index;
+pub mod stream_index;
 
 pub use self::postgres::{PgReader, PgStore};
 pub use any::{AnyReader, AnyStore, Location, Place};

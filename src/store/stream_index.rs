@@ -20,15 +20,15 @@ use super::checked_reads::corrupt;
 use super::StoreError;
 
 /// Key prefix of the stream index rows.
-pub(crate) const PREFIX_STREAM_ROW: u8 = b'I';
+pub const PREFIX_STREAM_ROW: u8 = b'I';
 /// Events one index row holds, at most: a row is rewritten by every append to its
 /// stream, so its size bounds that write (64 positions take ~200 bytes as deltas);
 /// a stream of 30 years of monthly events (~400) takes 7 rows.
-pub(crate) const STREAM_INDEX_ROW_EVENTS_MAX: usize = 64;
+pub const STREAM_INDEX_ROW_EVENTS_MAX: usize = 64;
 
 /// The prefix of a stream's rows: `I`, the stream's name, a 0 byte (names hold none,
 /// so one stream's prefix is never the start of another's).
-pub(crate) fn row_prefix(stream: &str) -> Vec<u8> {
+pub fn row_prefix(stream: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(stream.len() + 10);
     key.push(PREFIX_STREAM_ROW);
     key.extend_from_slice(stream.as_bytes());
@@ -37,7 +37,7 @@ pub(crate) fn row_prefix(stream: &str) -> Vec<u8> {
 }
 
 /// The key of the row whose first event has `first_version`.
-pub(crate) fn row_key(stream: &str, first_version: u64) -> Vec<u8> {
+pub fn row_key(stream: &str, first_version: u64) -> Vec<u8> {
     let mut key = row_prefix(stream);
     key.extend_from_slice(&first_version.to_be_bytes());
     key
@@ -45,14 +45,14 @@ pub(crate) fn row_key(stream: &str, first_version: u64) -> Vec<u8> {
 
 /// One row: the versions `first_version ..` of a stream are at `positions`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct IndexRow {
+pub struct IndexRow {
     pub first_version: u64,
     pub positions: Vec<u64>,
 }
 
 impl IndexRow {
     /// A row of one event.
-    pub(crate) fn starting(version: u64, position: u64) -> IndexRow {
+    pub fn starting(version: u64, position: u64) -> IndexRow {
         IndexRow {
             first_version: version,
             positions: vec![position],
@@ -60,7 +60,7 @@ impl IndexRow {
     }
 
     /// The last (version, position) of the row; rows are never empty.
-    pub(crate) fn last(&self) -> (u64, u64) {
+    pub fn last(&self) -> (u64, u64) {
         let count = self.positions.len() as u64;
         // OK because a row is built with one position and only grows; decode refuses
         // an empty one.
@@ -68,19 +68,19 @@ impl IndexRow {
         (self.first_version + count - 1, position)
     }
 
-    pub(crate) fn is_full(&self) -> bool {
+    pub fn is_full(&self) -> bool {
         self.positions.len() >= STREAM_INDEX_ROW_EVENTS_MAX
     }
 
     /// (version, position) of every event of the row, in version order.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+    pub fn entries(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (self.first_version..).zip(self.positions.iter().copied())
     }
 
     /// The stored value: the first position, then each next one as the step from the
     /// one before, as postcard varints (a stream's events are a few thousand positions
     /// apart in a busy log: 2–3 bytes each instead of 8).
-    pub(crate) fn encode(&self) -> Vec<u8> {
+    pub fn encode(&self) -> Vec<u8> {
         let steps: Vec<u64> = std::iter::once(self.positions[0])
             .chain(self.positions.windows(2).map(|pair| pair[1] - pair[0]))
             .collect();
@@ -90,7 +90,7 @@ impl IndexRow {
 
     /// The row stored under `key` (of `stream`) as `value`; anything but a non-empty
     /// run of increasing positions, within the row limit, is damage.
-    pub(crate) fn decode(stream: &str, key: &[u8], value: &[u8]) -> Result<IndexRow, StoreError> {
+    pub fn decode(stream: &str, key: &[u8], value: &[u8]) -> Result<IndexRow, StoreError> {
         let damaged = |what: &str| corrupt(0, format!("stream {stream}'s index row {what}"));
         let version_bytes: [u8; 8] = key
             .len()

@@ -4,7 +4,8 @@
 //!
 //! Key layout (the same as `src/store/sled_store.rs`, so each event costs the same keys):
 //! - `L` position(8 BE)                → event JSON
-//! - `S` stream-name 0x00 version(8 BE) → position(8 BE)
+//! - `I` stream-name 0x00 first-version(8 BE) → up to 64 of the stream's positions, the
+//!   row rewritten by each event of the stream (`flexledger::store::stream_index`)
 //! - `C` command-id(16)                → first position(8 BE) event count(8 BE)
 //!
 //! Durability: sled 0.34.7's `flush()` only calls `sync_file_range` (sled issue #1452),
@@ -18,6 +19,7 @@
 //! Every function opens its own sled db at `dir` and drops it before returning, so the
 //! next function can open the same directory.
 
+use flexledger::store::stream_index::{row_key, row_prefix, IndexRow};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::error::Error;
@@ -151,17 +153,30 @@ fn command_key(id: [u8; 16]) -> [u8; 17] {
     key
 }
 
-/// Adds one event's three keys (log, stream index, command) to `batch`.
+/// Each stream's last index row, as the ceiling has written it.
+type IndexRows = HashMap<String, IndexRow>;
+
+/// Adds one event's three keys (log, its stream's index row, command) to `batch`.
 fn insert_event(
     batch: &mut sled::Batch,
     rng: &mut XorShift,
-    position: u64,
-    stream: &str,
-    version: u64,
+    rows: &mut IndexRows,
+    event: (u64, &str, u64),
     value: &[u8],
 ) {
+    let (position, stream, version) = event;
     batch.insert(&log_key(position), value);
-    batch.insert(stream_key(stream, version), &position.to_be_bytes());
+    let row = rows
+        .entry(stream.to_owned())
+        .and_modify(|row| {
+            if row.is_full() {
+                *row = IndexRow::starting(version, position);
+            } else {
+                row.positions.push(position);
+            }
+        })
+        .or_insert_with(|| IndexRow::starting(version, position));
+    batch.insert(row_key(stream, row.first_version), row.encode());
     let mut span = [0u8; 16];
     span[..8].copy_from_slice(&position.to_be_bytes());
     span[8..].copy_from_slice(&1u64.to_be_bytes());
@@ -188,6 +203,7 @@ pub fn append_ceiling(
     std::fs::create_dir_all(dir)?;
     let store = Store::open(dir)?;
     let mut rng = XorShift(SEED);
+    let mut rows = IndexRows::new();
     let mut position = 0u64;
     let mut rest = events;
     let start = Instant::now();
@@ -200,9 +216,8 @@ pub fn append_ceiling(
             insert_event(
                 &mut batch,
                 &mut rng,
-                position,
-                &event.stream,
-                event.version,
+                &mut rows,
+                (position, &event.stream, event.version),
                 &event.log_value,
             );
         }
@@ -220,7 +235,7 @@ pub fn append_ceiling(
 /// (c) ceiling: `count` appends of one event each, every one flushed and fsynced; the
 /// latency of a lone append is the floor for the ledger's single-command latency.
 /// Events are reused cyclically; on each further lap their versions are shifted past the
-/// previous lap so every stream key is a new insert, as it would be in the ledger.
+/// previous lap, so every event extends its stream's index as it would in the ledger.
 pub fn single_append_latency(
     dir: &Path,
     events: &[RawEvent],
@@ -232,6 +247,7 @@ pub fn single_append_latency(
     std::fs::create_dir_all(dir)?;
     let store = Store::open(dir)?;
     let mut rng = XorShift(SEED);
+    let mut rows = IndexRows::new();
     let lap_versions = events.iter().map(|event| event.version).max().unwrap_or(0);
     let mut samples = Vec::with_capacity(count);
     for i in 0..count {
@@ -242,9 +258,8 @@ pub fn single_append_latency(
         insert_event(
             &mut batch,
             &mut rng,
-            i as u64 + 1,
-            &event.stream,
-            version,
+            &mut rows,
+            (i as u64 + 1, &event.stream, version),
             &event.log_value,
         );
         store.tree.apply_batch(batch)?;
@@ -277,8 +292,9 @@ pub fn replay_ceiling(dir: &Path) -> BenchResult<Throughput> {
 }
 
 /// Member-read ceiling: `samples` reads of random streams among `streams` (xorshift with a
-/// fixed seed), each a scan of the stream's `S` prefix plus a `get` of every log key it
-/// points to, as the ledger does to read one member. No decode: that is the raw part.
+/// fixed seed), each a scan of the stream's index rows plus a `get` of every log key they
+/// point to, as the ledger does to read one member. No decoding of the entries: that is
+/// the raw part.
 pub fn stream_read_latency(dir: &Path, streams: &[String], samples: usize) -> BenchResult<Latency> {
     if streams.is_empty() {
         return Err("stream_read_latency needs at least one stream".into());
@@ -290,17 +306,15 @@ pub fn stream_read_latency(dir: &Path, streams: &[String], samples: usize) -> Be
     for _ in 0..samples {
         let stream = &streams[(rng.next() % streams.len() as u64) as usize];
         let start = Instant::now();
-        for entry in store.tree.scan_prefix(stream_prefix(stream)) {
-            let (_, position) = entry?;
-            let position: [u8; 8] = position
-                .as_ref()
-                .try_into()
-                .map_err(|_| "stream index value is not 8 bytes")?;
-            let value = store
-                .tree
-                .get(log_key(u64::from_be_bytes(position)))?
-                .ok_or("stream index points to a missing event")?;
-            bytes += value.len();
+        for entry in store.tree.scan_prefix(row_prefix(stream)) {
+            let (key, value) = entry?;
+            for position in IndexRow::decode(stream, &key, &value)?.positions {
+                let value = store
+                    .tree
+                    .get(log_key(position))?
+                    .ok_or("stream index points to a missing event")?;
+                bytes += value.len();
+            }
         }
         times.push(start.elapsed());
     }
