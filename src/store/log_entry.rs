@@ -15,7 +15,7 @@
 //!   length(1) and UTF-8 text;
 //! - the type: its code in [`EVENT_TYPE_CODES`] (1..), else `0x00`, length(1), text;
 //! - recorded_at: `0x01`, the seconds since 1970 (zigzag varint) and the nanoseconds
-//!   (varint) when [`write_recorded_at`] writes exactly the text serde wrote, else
+//!   (varint) when `write_recorded_at` writes exactly the text serde wrote, else
 //!   `0x00`, length(1), text;
 //! - then the payload's canonical JSON to the end (as `crate::codec` writes it for that
 //!   schema version, and reads it back).
