@@ -28,7 +28,8 @@
 //!
 //! The value types inside rows keep their own serde and are shared with the contract:
 //! `Month` (`YYYY-MM`), `Money`, `Ratio` and `Share` (decimal strings), `RegionName`,
-//! ids. So do the command vocabulary's leaf enums that rows hold,
+//! ids; except in a member's row, which writes its months, amounts and ratios as
+//! numbers (`compact`, with `#[serde(with)]` on those fields). So do the command vocabulary's leaf enums that rows hold,
 //! `WithdrawalReason`, `SubsidyCategory` and `BackpayRestores`: their words (and,
 //! in postcard, their variant order) are those of the commands that record them, and
 //! `domain::command` parses commands with that serde (so does the domain's `Policy`,
