@@ -29,6 +29,7 @@
 
 use super::{
     read_member_rows, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
+    STATE_CACHE_MEMBERS_MAX,
 };
 use crate::codec::rows;
 use crate::domain::command::CloseMonth;
@@ -287,7 +288,29 @@ impl<S: EventStore> Ledger<S> {
         // within `STATE_CACHE_MEMBERS_MAX` (a region that fits stays cached for the next
         // month's payments and close; a province's passes through a chunk at a time).
         self.trim_cache();
+        if finished && closing.members_total > STATE_CACHE_MEMBERS_MAX as u64 {
+            self.release_close_caches(region);
+        }
         Ok(CloseProgress { closing, finished })
+    }
+
+    /// Forgets what a finished close of a region larger than the caches left in them:
+    /// its last chunks' members and a stream head for every member it visited. An
+    /// arbitrary slice of a province is no working set, and kept it was ~17 MB of live
+    /// heap for as long as a server ran (a close of 1,000,000 members under `serve`:
+    /// glibc's `malloc_stats` "in use" 257 MB without this, 240 MB with it).
+    fn release_close_caches(&mut self, region: &RegionName) {
+        let cached: Vec<Uuid> = self
+            .state
+            .members
+            .iter()
+            .filter(|(_, member)| &member.region == region)
+            .map(|(member_id, _)| *member_id)
+            .collect();
+        for member_id in cached {
+            self.state.evict_member(member_id);
+        }
+        self.store.release_caches();
     }
 
     /// Adds one member's consequences of `closing` to `record` (applying them), and

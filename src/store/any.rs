@@ -206,6 +206,9 @@ impl LogWriter for AnyStore {
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
         each!(self, store => store.replace_state(rows))
     }
+    fn release_caches(&mut self) {
+        each!(self, store => store.release_caches())
+    }
 }
 
 impl CheckpointWriter for AnyStore {

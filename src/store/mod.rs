@@ -424,6 +424,12 @@ pub trait LogWriter: EventLog + StateRows {
     /// Replaces every state row with `rows` (a rebuild from the log), atomically. Feed
     /// items and the log are kept.
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
+    /// Drops what the writer caches between appends (each stream's head), keeping
+    /// nothing but the empty cache. Called once a job that filled the cache with
+    /// streams unlikely to be appended to again soon is done: a month close of a
+    /// region larger than the caches, whose million heads would otherwise stay in
+    /// memory for as long as the server runs.
+    fn release_caches(&mut self);
 }
 
 /// Stores signed audit checkpoints.

@@ -1339,6 +1339,11 @@ impl LogWriter for SledStore {
         let (position, hash) = self.engine.head()?;
         self.witness.record(HeadWitness { position, hash })
     }
+
+    fn release_caches(&mut self) {
+        // A new, empty map: `clear` would keep the full one's table.
+        self.stream_heads = StreamHeads::new();
+    }
 }
 
 impl CheckpointWriter for SledStore {

@@ -245,6 +245,9 @@ impl LogWriter for FailingAppend {
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
         self.inner.replace_state(rows)
     }
+    fn release_caches(&mut self) {
+        self.inner.release_caches()
+    }
 }
 
 impl CheckpointWriter for FailingAppend {

@@ -301,6 +301,11 @@ impl LogWriter for PgStore {
         write_state_rows(&mut transaction, rows).map_err(pg)?;
         transaction.transaction.commit().map_err(pg)
     }
+
+    fn release_caches(&mut self) {
+        // A new, empty map: `clear` would keep the full one's table.
+        self.stream_heads = StreamHeads::new();
+    }
 }
 
 impl CheckpointWriter for PgStore {
