@@ -77,7 +77,13 @@ fn release_freed_memory() {
 /// their own (up to eight per core) and keeps what each freed; a server whose feed
 /// subscribers read the store on tokio's blocking threads held ~225 MiB more that way
 /// (tools/feed-bench.sh 200000 100 3: peak 538 MiB with the default, 313 MiB with 2).
-pub const MALLOC_ARENAS_MAX: i32 = 2;
+/// With 2, a server closing a month of 1,000,000 members landed, from run to run, in
+/// one of two states: the close's work in one arena (peak ~330, after it ~270 MiB) or
+/// split across both, each keeping its own free pages (peak 412-420, after 336-359
+/// MiB; 3 of 9 runs). With 1 arena, 3 of 3 runs peaked at 325-329 and held 268 MiB,
+/// in the same time (31-41 s against 31-40 s); tools/feed-bench.sh 200000 100 3 peaked
+/// at 234 instead of 313 MiB.
+pub const MALLOC_ARENAS_MAX: i32 = 1;
 
 /// Caps glibc's malloc arenas at `MALLOC_ARENAS_MAX`; call before starting threads.
 pub fn limit_malloc_arenas() {
