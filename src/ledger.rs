@@ -843,11 +843,7 @@ impl<S: EventStore> Ledger<S> {
     /// Loads into the cache those of `member_ids` that have a row and are not cached,
     /// in one read; returns those that have no row.
     fn load_members(&mut self, member_ids: &[Uuid]) -> Result<HashSet<Uuid>, LedgerError> {
-        let uncached: Vec<Uuid> = member_ids
-            .iter()
-            .filter(|member_id| !self.state.members.contains_key(member_id))
-            .copied()
-            .collect();
+        let uncached = self.uncached(member_ids);
         let mut no_row = HashSet::new();
         for (member_id, member) in uncached
             .iter()
@@ -861,6 +857,15 @@ impl<S: EventStore> Ledger<S> {
             }
         }
         Ok(no_row)
+    }
+
+    /// Those of `member_ids` not in the member cache, in their order.
+    fn uncached(&self, member_ids: &[Uuid]) -> Vec<Uuid> {
+        member_ids
+            .iter()
+            .filter(|member_id| !self.state.members.contains_key(member_id))
+            .copied()
+            .collect()
     }
 
     /// The answer to a command whose id was accepted before (in this chunk, or an

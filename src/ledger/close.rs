@@ -577,11 +577,7 @@ impl<S: EventStore> Ledger<S> {
             let page = self
                 .store
                 .members_page(index, region, after, CLOSE_COUNT_PAGE_MEMBERS)?;
-            let uncached: Vec<Uuid> = page
-                .iter()
-                .filter(|member_id| !self.state.members.contains_key(member_id))
-                .copied()
-                .collect();
+            let uncached = self.uncached(&page);
             let mut read: HashMap<Uuid, MemberState> = read_member_rows(&self.store, &uncached)?
                 .into_iter()
                 .flatten()

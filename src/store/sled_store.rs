@@ -109,6 +109,10 @@ pub struct SledStore {
     /// Last version and hash of streams appended to or read lately: saves two index
     /// reads per append. At most `STREAM_HEADS_CACHED_MAX` (then emptied).
     stream_heads: StreamHeads,
+    /// The last index rows `stream_head` read while the current append was sealed
+    /// (`None`: the stream has none), so that `prepare` does not read them again;
+    /// emptied as each append starts.
+    index_rows_read: HashMap<String, Option<IndexRow>>,
 }
 
 /// A read-only handle: HTTP requests and the feed read through one beside the writer
@@ -807,17 +811,23 @@ impl SledReader {
 
     /// The index rows that `events` (sealed, in log order) write: each stream's last
     /// row continued, or new rows begun, `STREAM_INDEX_ROW_EVENTS_MAX` events at most
-    /// each. A stream's rows must go on from its last row's last version.
+    /// each. A stream's rows must go on from its last row's last version. `read`: the
+    /// last rows already read while the append was sealed (the rest are read here).
     fn index_rows_after(
         &self,
         events: &[sealing::SealedEvent],
+        mut read: HashMap<String, Option<IndexRow>>,
     ) -> Result<Vec<(Vec<u8>, IndexRow)>, StoreError> {
         let mut open: HashMap<&str, IndexRow> = HashMap::new();
         let mut finished = Vec::new();
         for event in events {
             let stream = event.stream.as_str();
             if !open.contains_key(stream) {
-                if let Some(row) = self.last_index_row(stream)? {
+                let last = match read.remove(stream) {
+                    Some(last) => last,
+                    None => self.last_index_row(stream)?,
+                };
+                if let Some(row) = last {
                     open.insert(stream, row);
                 }
             }
@@ -903,6 +913,7 @@ impl SledStore {
             engine,
             witness,
             stream_heads: HashMap::new(),
+            index_rows_read: HashMap::new(),
         })
     }
 
@@ -954,7 +965,8 @@ impl SledStore {
         if let Some(head) = self.stream_heads.get(stream) {
             return Ok(*head);
         }
-        let head = match self.engine.last_index_row(stream)? {
+        let last_row = self.engine.last_index_row(stream)?;
+        let head = match &last_row {
             Some(row) => {
                 let (version, position) = row.last();
                 (version, self.engine.entry_hash(position)?)
@@ -964,6 +976,7 @@ impl SledStore {
                 None => (0, Sha256::ZERO),
             },
         };
+        self.index_rows_read.insert(stream.to_owned(), last_row);
         self.cache_stream_heads([(stream.to_owned(), head)]);
         Ok(head)
     }
@@ -974,13 +987,15 @@ impl SledStore {
         commands: &mut [CommandRecord],
     ) -> Result<(sled::Batch, StreamHeads), StoreError> {
         let (head, head_hash) = self.engine.head()?;
+        self.index_rows_read.clear();
         let Sealed {
             events,
             commands: records,
             heads,
         } = sealing::seal_commands(commands, head, head_hash, self)?;
+        let rows_read = std::mem::take(&mut self.index_rows_read);
         let mut batch = sled::Batch::default();
-        for (key, row) in self.engine.index_rows_after(&events)? {
+        for (key, row) in self.engine.index_rows_after(&events, rows_read)? {
             batch.insert(key, row.encode());
         }
         for event in events {
