@@ -284,14 +284,18 @@ impl<S: EventStore> Ledger<S> {
         };
         self.append_records(&mut records, &dirty)?;
         tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
-        // The chunk is durable: its members may leave memory, as many as keep the cache
-        // within `STATE_CACHE_MEMBERS_MAX` (a region that fits stays cached for the next
-        // month's payments and close; a province's passes through a chunk at a time).
+        self.forget_recorded(&closing, finished);
+        Ok(CloseProgress { closing, finished })
+    }
+
+    /// Once a chunk is durable its members may leave memory, as many as keep the cache
+    /// within `STATE_CACHE_MEMBERS_MAX` (a region that fits stays cached for the next
+    /// month's payments and close; a province's passes through a chunk at a time).
+    fn forget_recorded(&mut self, closing: &Closing, finished: bool) {
         self.trim_cache();
         if finished && closing.members_total > STATE_CACHE_MEMBERS_MAX as u64 {
-            self.release_close_caches(region);
+            self.release_close_caches(&closing.region);
         }
-        Ok(CloseProgress { closing, finished })
     }
 
     /// Forgets what a finished close of a region larger than the caches left in them:
