@@ -475,9 +475,11 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
 }
 
 /// Rebuilds the state rows from the log if they reflect the log's head but were
-/// written in an older format (a store last written by an older build); rows that do
-/// not reflect the head are left for `open` (which rebuilds) or `verify` (which
-/// reports). Read-side commands call this so that they never answer from old rows.
+/// written in an older format (a store last written by an older build), or if a log
+/// has no checkpoint row (a rebuild interrupted between its batches: `replace_state`
+/// removes the checkpoint first and writes it last); rows that reflect another
+/// position are left for `open` (which rebuilds) or `verify` (which reports).
+/// Read-side commands call this so that they never answer from old or partial rows.
 pub fn upgrade_stale_state_rows<S: EventStore + Sync>(store: &mut S) -> Result<bool, LedgerError> {
     let (head, _) = store.head()?;
     match read_checkpoint(store)? {
@@ -488,13 +490,19 @@ pub fn upgrade_stale_state_rows<S: EventStore + Sync>(store: &mut S) -> Result<b
                 current = STATE_FORMAT_VERSION,
                 "state rows were written by an older build; rebuilding them from the log"
             );
-            let state = fold_log(store, &mut |_| {})?;
-            let rows = rebuilt_rows(store, &state)?;
-            store.replace_state(&rows)?;
-            Ok(true)
         }
-        _ => Ok(false),
+        None if head > 0 => {
+            tracing::warn!(
+                head,
+                "the state rows have no checkpoint (a rebuild was interrupted); rebuilding them from the log"
+            );
+        }
+        _ => return Ok(false),
     }
+    let state = fold_log(store, &mut |_| {})?;
+    let rows = rebuilt_rows(store, &state)?;
+    store.replace_state(&rows)?;
+    Ok(true)
 }
 
 /// Records the rest of any month close still in progress in `store` (one left by a

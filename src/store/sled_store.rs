@@ -82,6 +82,9 @@ const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
 /// MiB in one run) took 2–10% more CPU on that import; imports far larger than the
 /// cache were not tried.
 pub const SLED_CACHE_BYTES_MAX: u64 = 32 * 1024 * 1024;
+/// State rows written (or removed) per engine batch when a rebuild replaces them all
+/// (`replace_state`): ~1 MB of rows.
+pub const REPLACE_STATE_BATCH_WRITES_MAX: usize = 10_000;
 /// A command record: first position and event count (8 bytes each), then the
 /// command's 32-byte body digest (written since contract v2; 16-byte records are v1's).
 const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
@@ -1306,6 +1309,15 @@ impl Checkpoints for SledReader {
     }
 }
 
+impl SledStore {
+    fn apply_state_batch(&self, batch: sled::Batch) -> Result<(), StoreError> {
+        self.engine
+            .tree
+            .apply_batch(batch)
+            .map_err(|error| classify_sled(&self.engine.dir, error))
+    }
+}
+
 impl LogWriter for SledStore {
     fn append(
         &mut self,
@@ -1336,20 +1348,62 @@ impl LogWriter for SledStore {
         Ok(())
     }
 
+    /// In batches of at most `REPLACE_STATE_BATCH_WRITES_MAX` writes, not one: sled
+    /// applies a batch under one epoch guard, keeping every node version it replaces
+    /// until the batch ends, so one batch of a province's rows (a rebuild of 1,000,000
+    /// members) held ~4 GB. Atomic as a whole all the same: the checkpoint row goes
+    /// first and is written last, so a crash in between leaves rows that do not match
+    /// the log, which the next open rebuilds and `verify` reports (D30).
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+        let (checkpoint, rows): (Vec<&StateWrite>, Vec<&StateWrite>) =
+            rows.iter().partition(|row| row.key == StateKey::Checkpoint);
         let mut batch = sled::Batch::default();
+        batch.remove(state_key(&StateKey::Checkpoint));
+        self.apply_state_batch(batch)?;
+        // Rows are overwritten in place, in key order, and only the keys no row writes
+        // are removed. Removing every row first and inserting them again split and
+        // merged the tree's nodes twice over (a rebuild of 100,000 members peaked at 945
+        // instead of 290 MB); rows in the fold's order each pulled a random leaf into
+        // sled's cache, which grew far past its bound (1,000,000 members: ~2 GB of
+        // nodes, 5.7 GB RSS).
+        let mut keyed: Vec<(Vec<u8>, &StateWrite)> = rows
+            .into_iter()
+            .map(|row| (state_key(&row.key), row))
+            .collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for chunk in keyed.chunks(REPLACE_STATE_BATCH_WRITES_MAX) {
+            let chunk: Vec<StateWrite> = chunk.iter().map(|(_, row)| (*row).clone()).collect();
+            let mut batch = sled::Batch::default();
+            // A rebuild appends nothing, so it can write no coverage change (asserted).
+            #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
+            add_state_writes(&mut batch, &chunk, 1..=0);
+            self.apply_state_batch(batch)?;
+        }
+        let mut batch = sled::Batch::default();
+        let mut removals = 0;
         for prefix in REBUILT_PREFIXES {
             for entry in self.engine.tree.scan_prefix([prefix]) {
-                batch.remove(entry?.0);
+                let (key, _) = entry?;
+                let written = keyed
+                    .binary_search_by(|(written, _)| written.as_slice().cmp(key.as_ref()))
+                    .is_ok();
+                if written {
+                    continue;
+                }
+                batch.remove(key);
+                removals += 1;
+                if removals == REPLACE_STATE_BATCH_WRITES_MAX {
+                    self.apply_state_batch(std::mem::take(&mut batch))?;
+                    removals = 0;
+                }
             }
         }
-        // A rebuild appends nothing, so it can write no coverage change (asserted).
+        self.apply_state_batch(batch)?;
+        let checkpoint: Vec<StateWrite> = checkpoint.into_iter().cloned().collect();
+        let mut batch = sled::Batch::default();
         #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-        add_state_writes(&mut batch, rows, 1..=0);
-        self.engine
-            .tree
-            .apply_batch(batch)
-            .map_err(|error| classify_sled(&self.engine.dir, error))?;
+        add_state_writes(&mut batch, &checkpoint, 1..=0);
+        self.apply_state_batch(batch)?;
         self.engine.sync()?;
         let (position, hash) = self.engine.head()?;
         self.witness.record(HeadWitness { position, hash })

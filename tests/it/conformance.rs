@@ -647,6 +647,35 @@ pub fn a_rebuild_replaces_state_rows_only<E: Engine>() {
     assert!(store.command_span(Uuid::from_u128(1)).unwrap().is_some());
 }
 
+/// More rows than sled writes in one engine batch, so that a rebuild's removals and
+/// inserts each span several batches: every row is replaced, none kept or lost.
+pub fn a_rebuild_of_a_province_replaces_every_row<E: Engine>() {
+    use flexledger::store::sled_store::REPLACE_STATE_BATCH_WRITES_MAX;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = filled::<E>(dir.path());
+    let rows_of = |members: std::ops::Range<u128>, checkpoint: &[u8]| -> Vec<StateWrite> {
+        members
+            .map(|member| row(StateKey::Member(member_id(member)), b"a member"))
+            .chain([row(StateKey::Checkpoint, checkpoint)])
+            .collect()
+    };
+    let many = 2 * REPLACE_STATE_BATCH_WRITES_MAX as u128 + 7;
+    store.replace_state(&rows_of(0..many, b"first")).unwrap();
+    assert_eq!(store.member_row_ids().unwrap().len() as u128, many);
+    let fewer = REPLACE_STATE_BATCH_WRITES_MAX as u128 + 3;
+    store
+        .replace_state(&rows_of(many..many + fewer, b"second"))
+        .unwrap();
+    assert_eq!(
+        store.member_row_ids().unwrap(),
+        (many..many + fewer).map(member_id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        store.read_state(&StateKey::Checkpoint).unwrap().as_deref(),
+        Some(&b"second"[..])
+    );
+}
+
 pub fn a_reopened_store_keeps_everything<E: Engine>() {
     let dir = tempfile::tempdir().unwrap();
     let (log, rows, feed, checkpoints) = {
@@ -793,6 +822,7 @@ macro_rules! conformance {
                 feed_rows_are_paged_after_a_cursor,
                 checkpoints_are_never_replaced,
                 a_rebuild_replaces_state_rows_only,
+                a_rebuild_of_a_province_replaces_every_row,
                 a_reopened_store_keeps_everything,
                 a_reader_sees_every_completed_append,
                 a_flipped_byte_is_damage_at_its_position,

@@ -753,3 +753,43 @@ fn stores_written_before_region_summaries_get_them_on_open() {
     assert_eq!(region_summary(&store, &demo).unwrap(), kept);
     assert!(flexledger::ledger::verify(&store, &mut |_| {}).unwrap().ok);
 }
+
+/// A rebuild killed between its engine batches leaves no checkpoint row and rows that
+/// are part old, part new, part gone (D30): the next command that only reads rebuilds
+/// them before it answers, and the store verifies again.
+#[test]
+fn a_rebuild_interrupted_between_batches_is_finished_before_anything_is_read() {
+    use flexledger::ledger::upgrade_stale_state_rows;
+    use flexledger::store::{StateKey, StateRows};
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    for round in busy_region(20) {
+        submit(&mut ledger, &mut sources, &round);
+    }
+    let ids = ledger.store().member_row_ids().unwrap();
+    let kept = ledger
+        .store()
+        .read_state(&StateKey::Member(ids[0]))
+        .unwrap();
+    drop(ledger);
+    // As a kill between `replace_state`'s batches leaves it: the checkpoint removed
+    // first, one member's row not written back yet.
+    let mut store = flexledger::store::SledStore::open(dir.path()).unwrap();
+    let tree = store.raw_tree();
+    tree.remove(b"K").unwrap();
+    tree.remove([&b"M"[..], ids[0].as_bytes()].concat())
+        .unwrap();
+    tree.flush().unwrap();
+    let damage = flexledger::ledger::verify(&store, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(damage.contains("the checkpoint (None"), "{damage}");
+    assert!(upgrade_stale_state_rows(&mut store).unwrap(), "rebuilt");
+    assert_eq!(store.read_state(&StateKey::Member(ids[0])).unwrap(), kept);
+    assert!(flexledger::ledger::verify(&store, &mut |_| {}).unwrap().ok);
+    assert!(
+        !upgrade_stale_state_rows(&mut store).unwrap(),
+        "nothing left to do"
+    );
+}
