@@ -421,8 +421,11 @@ pub trait LogWriter: EventLog + StateRows {
         commands: &mut [CommandRecord],
         state: &[StateWrite],
     ) -> Result<(), StoreError>;
-    /// Replaces every state row with `rows` (a rebuild from the log), atomically. Feed
-    /// items and the log are kept.
+    /// Replaces every state row with `rows` (a rebuild from the log). Feed items and
+    /// the log are kept. Atomic as far as anyone reading the checkpoint can tell: an
+    /// engine may write in several steps, but then removes the checkpoint row first
+    /// and writes it last, so an interrupted replace leaves no checkpoint (which
+    /// `ledger::upgrade_stale_state_rows` and `open` rebuild from).
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
     /// Drops what the writer caches between appends (each stream's head), keeping
     /// nothing but the empty cache. Called once a job that filled the cache with
