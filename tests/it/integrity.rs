@@ -436,3 +436,41 @@ fn an_event_rehashed_into_another_stream_is_refused_by_every_read() {
         );
     }
 }
+
+/// A log of more than two of the chunks `fold_log` hands from its reading thread to
+/// its folding one: folded whole and in order, and damage in a later chunk named at
+/// its position.
+#[test]
+fn a_log_of_many_fold_chunks_folds_whole_and_names_damage_in_any_chunk() {
+    use flexledger::ledger::{fold_log, LedgerError, REBUILD_CHUNK_EVENTS};
+    let members = 2 * REBUILD_CHUNK_EVENTS + 100;
+    let policy = serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let commands = std::iter::once(policy)
+        .chain((0..members).map(|member| {
+            serde_json::json!({"command":"enroll","member_id":uuid::Uuid::from_u128(member as u128 + 1),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"})
+        }))
+        .map(flexledger::domain::parse_command_value)
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    Ledger::open(dir.path())
+        .unwrap()
+        .submit(commands, &mut FixedSources::new())
+        .unwrap();
+    let head = members as u64 + 1;
+    let mut folded = Vec::new();
+    let state = fold_log(&SledStore::open(dir.path()).unwrap(), &mut |position| {
+        folded.push(position)
+    })
+    .unwrap();
+    assert_eq!(folded, (1..=head).collect::<Vec<_>>());
+    assert_eq!(state.members.len(), members);
+    let damaged = REBUILD_CHUNK_EVENTS as u64 + 17;
+    // The entry's last byte is its payload's closing brace.
+    flip_stored_byte(dir.path(), damaged, |value| (value.len() - 1, b']'));
+    match fold_log(&SledStore::open(dir.path()).unwrap(), &mut |_| {}) {
+        Err(LedgerError::Store(flexledger::store::StoreError::Corrupt { position, .. })) => {
+            assert_eq!(position, damaged)
+        }
+        other => panic!("the fold should name position {damaged}, got {other:?}"),
+    }
+}
