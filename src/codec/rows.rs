@@ -29,9 +29,10 @@
 //! The value types inside rows keep their own serde and are shared with the contract:
 //! `Month` (`YYYY-MM`), `Money`, `Ratio` and `Share` (decimal strings), `RegionName`,
 //! ids; except in a member's row, which writes its months, amounts and ratios as
-//! numbers (`compact`, with `#[serde(with)]` on those fields). So do the command vocabulary's leaf enums that rows hold,
-//! `WithdrawalReason`, `SubsidyCategory` and `BackpayRestores`: their words (and,
-//! in postcard, their variant order) are those of the commands that record them, and
+//! numbers (`compact`, with `#[serde(with)]` on those fields). So do the command
+//! vocabulary's leaf enums that rows hold, `WithdrawalReason`, `SubsidyCategory` and
+//! `BackpayRestores`: their words (and, in postcard, their variant order) are those of
+//! the commands that record them, and
 //! `domain::command` parses commands with that serde (so does the domain's `Policy`,
 //! Deserialize only, which a region's row does not use; its `BenefitTier` keeps
 //! Serialize too, for the what-if report's overrides). Any change to those is a

@@ -152,12 +152,13 @@ pub(crate) type RowWrite<'a> = (&'a StateKey, Option<&'a [u8]>);
 /// State writes split into feed items (`CoverageChange` writes, which must be of the
 /// positions this append writes, `appended`: an append writes the coverage changes of
 /// its own events only) and every other row, set (`Some`) or removed (`None`).
-pub(crate) fn split_state_writes(
-    state: &[StateWrite],
+pub(crate) fn split_state_writes<'a>(
+    state: impl IntoIterator<Item = &'a StateWrite>,
     appended: std::ops::RangeInclusive<u64>,
-) -> (Vec<CoverageItem>, Vec<RowWrite<'_>>) {
+) -> (Vec<CoverageItem>, Vec<RowWrite<'a>>) {
+    let state = state.into_iter();
     let mut coverage = Vec::new();
-    let mut rows = Vec::with_capacity(state.len());
+    let mut rows = Vec::with_capacity(state.size_hint().0);
     for write in state {
         match (&write.key, &write.value) {
             (StateKey::CoverageChange(position, member_id), Some(value)) => {

@@ -845,12 +845,13 @@ impl SledReader {
                         ),
                     ));
                 }
-                Some(row) if !row.is_full() => row.positions.push(event.position),
-                _ => {
-                    let next = IndexRow::starting(event.version, event.position);
-                    if let Some(full) = open.insert(stream, next) {
+                Some(row) => {
+                    if let Some(full) = row.extend(event.version, event.position) {
                         finished.push((stream_index::row_key(stream, full.first_version), full));
                     }
+                }
+                None => {
+                    open.insert(stream, IndexRow::starting(event.version, event.position));
                 }
             }
         }
@@ -1032,9 +1033,9 @@ impl AppendContext for SledStore {
 /// `COVERAGE_ROW_BYTES_MAX`, every other row as its own key. `appended` is the range
 /// of positions the batch appends: an append writes the coverage changes of its own
 /// events only, so no two appends' rows hold items of one position.
-fn add_state_writes(
+fn add_state_writes<'a>(
     batch: &mut sled::Batch,
-    state: &[StateWrite],
+    state: impl IntoIterator<Item = &'a StateWrite>,
     appended: std::ops::RangeInclusive<u64>,
 ) {
     let (coverage, rows) = sealing::split_state_writes(state, appended);
@@ -1372,11 +1373,10 @@ impl LogWriter for SledStore {
             .collect();
         keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         for chunk in keyed.chunks(REPLACE_STATE_BATCH_WRITES_MAX) {
-            let chunk: Vec<StateWrite> = chunk.iter().map(|(_, row)| (*row).clone()).collect();
             let mut batch = sled::Batch::default();
             // A rebuild appends nothing, so it can write no coverage change (asserted).
             #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-            add_state_writes(&mut batch, &chunk, 1..=0);
+            add_state_writes(&mut batch, chunk.iter().map(|(_, row)| *row), 1..=0);
             self.apply_state_batch(batch)?;
         }
         let mut batch = sled::Batch::default();
@@ -1399,10 +1399,9 @@ impl LogWriter for SledStore {
             }
         }
         self.apply_state_batch(batch)?;
-        let checkpoint: Vec<StateWrite> = checkpoint.into_iter().cloned().collect();
         let mut batch = sled::Batch::default();
         #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-        add_state_writes(&mut batch, &checkpoint, 1..=0);
+        add_state_writes(&mut batch, checkpoint, 1..=0);
         self.apply_state_batch(batch)?;
         self.engine.sync()?;
         let (position, hash) = self.engine.head()?;

@@ -72,6 +72,21 @@ impl IndexRow {
         self.positions.len() >= STREAM_INDEX_ROW_EVENTS_MAX
     }
 
+    /// Adds the stream's next event (`version` at `position`): to this row, or, when
+    /// the row is full, to a new row that replaces it here; the full row is returned,
+    /// finished. The caller checks that `version` continues the row.
+    pub fn extend(&mut self, version: u64, position: u64) -> Option<IndexRow> {
+        if self.is_full() {
+            Some(std::mem::replace(
+                self,
+                IndexRow::starting(version, position),
+            ))
+        } else {
+            self.positions.push(position);
+            None
+        }
+    }
+
     /// (version, position) of every event of the row, in version order.
     pub fn entries(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
         (self.first_version..).zip(self.positions.iter().copied())
@@ -152,6 +167,19 @@ mod tests {
                 prop_assert!(IndexRow::decode("member-x", &key, &value[..cut]).is_err());
             }
         }
+    }
+
+    #[test]
+    fn a_row_takes_events_until_full_then_hands_over_to_the_next() {
+        let mut row = IndexRow::starting(1, 10);
+        for version in 2..=STREAM_INDEX_ROW_EVENTS_MAX as u64 {
+            assert_eq!(row.extend(version, version * 10), None);
+        }
+        assert!(row.is_full());
+        let next_version = STREAM_INDEX_ROW_EVENTS_MAX as u64 + 1;
+        let full = row.extend(next_version, 7_000).expect("the full row");
+        assert_eq!(full.last(), (STREAM_INDEX_ROW_EVENTS_MAX as u64, 640));
+        assert_eq!(row, IndexRow::starting(next_version, 7_000));
     }
 
     #[test]

@@ -169,11 +169,7 @@ fn insert_event(
     let row = rows
         .entry(stream.to_owned())
         .and_modify(|row| {
-            if row.is_full() {
-                *row = IndexRow::starting(version, position);
-            } else {
-                row.positions.push(position);
-            }
+            row.extend(version, position);
         })
         .or_insert_with(|| IndexRow::starting(version, position));
     batch.insert(row_key(stream, row.first_version), row.encode());
