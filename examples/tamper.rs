@@ -10,7 +10,7 @@
 //! It changes the first digit of the first amount-like value ("600.00" → "700.00") in
 //! the event's JSON and leaves the stored hash alone, as a careless forger would.
 
-use flexledger::store::{log_entry, SledStore};
+use flexledger::store::{log_block, log_entry, SledStore};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -18,10 +18,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::path::PathBuf::from(args.next().ok_or(usage)?);
     let position: u64 = args.next().ok_or(usage)?.parse()?;
     let store = SledStore::open(&dir)?;
-    let key = [&b"L"[..], &position.to_be_bytes()].concat();
-    let value = store
-        .raw_tree()
-        .get(&key)?
+    let reader = store.reader();
+    let value = reader
+        .raw_log_entry(position)?
         .ok_or("no event at that position")?;
     // Entries are stored compactly; the older layout (hash, then the canonical JSON),
     // which every build still reads, is the one a forger can edit as text.
@@ -38,9 +37,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         char::from(first + 1)
     };
     edited.replace_range(digits_start..digits_start + 1, &replacement.to_string());
-    store
-        .raw_tree()
-        .insert(key, [&hash.0[..], edited.as_bytes()].concat())?;
+    // The event is one entry of a block (`store/log_block.rs`): rewrite that block.
+    let forged = [&hash.0[..], edited.as_bytes()].concat();
+    let (key, block) = reader
+        .raw_log_block(position)?
+        .ok_or("this example edits stores written since the log is kept in blocks")?;
+    let block = log_block::Block::decode(&key, &block)?
+        .replaced(position, &forged)
+        .ok_or("no block holds that position")?;
+    store.raw_tree().insert(key, block)?;
     store.raw_tree().flush()?;
     println!(
         "position {position}: {} -> {}",

@@ -435,7 +435,7 @@ fn take_text<'a>(rest: &mut &'a [u8]) -> Result<&'a str, String> {
 
 /// An unsigned LEB128 varint: 7 bits a byte, low first, the high bit set on all but
 /// the last.
-fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         // OK because the value is masked to 7 bits.
         out.push((value & 0x7f) as u8 | 0x80);
@@ -447,7 +447,7 @@ fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 
 /// Reads a varint as `push_varint` writes it: at most 10 bytes, none left over, and
 /// no byte beyond what the value needs (one value, one encoding).
-fn take_varint(rest: &mut &[u8]) -> Result<u64, String> {
+pub(crate) fn take_varint(rest: &mut &[u8]) -> Result<u64, String> {
     let mut value = 0u64;
     for index in 0..10 {
         let byte = take_byte(rest)?;

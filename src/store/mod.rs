@@ -147,6 +147,7 @@ pub mod any;
 mod checked_reads;
 pub mod coverage_rows;
 pub mod envelope;
+pub mod log_block;
 pub mod log_entry;
 pub mod postgres;
 mod sealing;

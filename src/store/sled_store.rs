@@ -43,6 +43,7 @@
 
 use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
 use super::coverage_rows::{self, CoverageItem};
+use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
 use super::log_entry::HASH_BYTES;
 use super::sealing::{self, AppendContext, Sealed, StreamHeads};
 use super::state_keys::{
@@ -275,6 +276,35 @@ fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
         message: format!("{what} is not 8 bytes"),
     })?;
     Ok(u64::from_be_bytes(array))
+}
+
+/// The SHA-256 an entry at `position` was stored with (its first 32 bytes).
+fn stored_entry_hash(position: u64, entry: Option<&[u8]>) -> Result<Sha256, StoreError> {
+    entry
+        .and_then(|entry| entry.get(..HASH_BYTES))
+        .and_then(|hash| <[u8; HASH_BYTES]>::try_from(hash).ok())
+        .map(Sha256)
+        .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))
+}
+
+/// The entries of one block read from the engine, from position `from` on, decoded
+/// and checked (`decode_entry`); a block that does not decode is one error.
+fn decode_block_from(
+    block: Result<(sled::IVec, sled::IVec), sled::Error>,
+    from: u64,
+) -> Vec<Result<Envelope, StoreError>> {
+    let (key, value) = match block {
+        Ok(block) => block,
+        Err(error) => return vec![Err(error.into())],
+    };
+    match Block::decode(&key, &value) {
+        Ok(block) => block
+            .positioned()
+            .filter(|(position, _)| *position >= from)
+            .map(|(position, entry)| decode_entry(position, entry))
+            .collect(),
+        Err(error) => vec![Err(error)],
+    }
 }
 
 /// Decodes the log entry under `key` (`L` position) and checks it (`decode_entry`).
@@ -754,6 +784,42 @@ impl SledReader {
         &self.tree
     }
 
+    /// The stored bytes of the log entry at `position` (its SHA-256, then the entry),
+    /// from its block or, in a store an older build wrote, its own `L` key; unchecked:
+    /// for the sealing of the next append, tools and tests below the traits.
+    pub fn raw_log_entry(&self, position: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some((key, value)) = self.raw_log_block(position)? {
+            if let Some(entry) = Block::decode(&key, &value)?.entry(position) {
+                return Ok(Some(entry.to_vec()));
+            }
+        }
+        Ok(self
+            .tree
+            .get(log_key(position))?
+            .map(|value| value.to_vec()))
+    }
+
+    /// The key and stored value of the last block that starts at or before
+    /// `position` (the one that holds it, if any does), undecoded.
+    pub fn raw_log_block(
+        &self,
+        position: u64,
+    ) -> Result<Option<(sled::IVec, sled::IVec)>, StoreError> {
+        let (first, last) = (block_key(1), block_key(position));
+        Ok(self.tree.range(first..=last).next_back().transpose()?)
+    }
+
+    /// The log's blocks from the one that holds `from` (or the first after it).
+    fn blocks_from(&self, from: u64) -> Result<sled::Iter, StoreError> {
+        let holding = self.tree.range(block_key(1)..=block_key(from)).next_back();
+        let start = match holding {
+            Some(entry) => entry?.0,
+            None => block_key(from).as_slice().into(),
+        };
+        let end = [PREFIX_LOG_BLOCK + 1];
+        Ok(self.tree.range(start..sled::IVec::from(&end[..])))
+    }
+
     /// The data directory (where the ledger's signing key lives unless
     /// `$FLEXLEDGER_SIGNING_KEY` says otherwise): for a server's backup route.
     pub fn dir(&self) -> &Path {
@@ -867,14 +933,9 @@ impl SledReader {
             return Ok(Sha256::ZERO);
         }
         let value = self
-            .tree
-            .get(log_key(position))?
+            .raw_log_entry(position)?
             .ok_or_else(|| corrupt(position, "the log entry is missing"))?;
-        let stored = value
-            .get(..HASH_BYTES)
-            .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))?;
-        // OK because the slice is exactly HASH_BYTES long.
-        Ok(Sha256(stored.try_into().expect("32 bytes")))
+        stored_entry_hash(position, Some(&value))
     }
 }
 
@@ -1002,8 +1063,11 @@ impl SledStore {
         for (key, row) in self.engine.index_rows_after(&events, rows_read)? {
             batch.insert(key, row.encode());
         }
-        for event in events {
-            batch.insert(&log_key(event.position), event.entry);
+        let entries = events
+            .iter()
+            .map(|event| (event.position, event.entry.as_slice()));
+        for (key, block) in log_block::encode(entries) {
+            batch.insert(&key, block);
         }
         for record in records {
             // 16 bytes (first position, event count), then the body digest if known.
@@ -1106,16 +1170,22 @@ fn coverage_items(key: &[u8], value: &[u8]) -> Result<Vec<CoverageItem>, StoreEr
 
 impl EventLog for SledReader {
     fn head(&self) -> Result<(u64, Sha256), StoreError> {
+        // Blocks come after every older build's `L` key (`log_block`).
+        if let Some(entry) = self.tree.scan_prefix([PREFIX_LOG_BLOCK]).next_back() {
+            let (key, value) = entry?;
+            let block = Block::decode(&key, &value)?;
+            let position = block.last();
+            return Ok((
+                position,
+                stored_entry_hash(position, block.entry(position))?,
+            ));
+        }
         match self.tree.scan_prefix([PREFIX_LOG]).next_back() {
             None => Ok((0, Sha256::ZERO)),
             Some(entry) => {
                 let (key, value) = entry?;
                 let position = be_u64(&key[1..], 0, "log key")?;
-                let stored = value
-                    .get(..HASH_BYTES)
-                    .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))?;
-                // OK because the slice is exactly HASH_BYTES long.
-                Ok((position, Sha256(stored.try_into().expect("32 bytes"))))
+                Ok((position, stored_entry_hash(position, Some(&value))?))
             }
         }
     }
@@ -1135,17 +1205,25 @@ impl EventLog for SledReader {
         };
         let start = log_key(from);
         let end = [PREFIX_LOG + 1];
+        let older = self
+            .tree
+            .range(start.as_slice()..end.as_slice())
+            .map(|entry| {
+                let (key, value) = entry?;
+                decode_log_entry(&key, &value)
+            });
+        let blocks = match self.blocks_from(from) {
+            Ok(blocks) => blocks,
+            Err(error) => return Box::new(std::iter::once(Err(error))),
+        };
         let mut chain = LogChain {
             expected: from,
             previous,
         };
         Box::new(
-            self.tree
-                .range(start.as_slice()..end.as_slice())
-                .map(move |entry| {
-                    let (key, value) = entry?;
-                    chain.check(decode_log_entry(&key, &value)?)
-                }),
+            older
+                .chain(blocks.flat_map(move |block| decode_block_from(block, from)))
+                .map(move |envelope| chain.check(envelope?)),
         )
     }
 
@@ -1173,10 +1251,10 @@ impl EventLog for SledReader {
             });
         Box::new(older.chain(rows).map(move |entry| {
             let (version, position) = entry?;
-            let log_entry = self.tree.get(log_key(position))?.ok_or_else(|| {
+            let log_entry = self.raw_log_entry(position)?.ok_or_else(|| {
                 corrupt(position, format!("stream {name} indexes a missing event"))
             })?;
-            let envelope = decode_log_entry(&log_key(position), &log_entry)?;
+            let envelope = decode_entry(position, &log_entry)?;
             chain.check(position, version, envelope)
         }))
     }

@@ -69,13 +69,9 @@ impl Engine for Sled {
     }
 
     fn cut_short(dir: &Path, keep: u64) {
-        let store = Self::open(dir).unwrap();
-        let tree = store.raw_tree();
-        let head = store.head().unwrap().0;
-        for position in keep + 1..=head {
-            tree.remove(crate::integrity::log_key(position)).unwrap();
-        }
-        tree.flush().unwrap();
+        crate::integrity::edit_log(dir, |entries| {
+            entries.retain(|position, _| *position <= keep)
+        });
     }
 }
 

@@ -9,7 +9,8 @@ use flexledger::domain::money::Money;
 use flexledger::domain::policy::RegionName;
 use flexledger::domain::report::RegionSummary;
 use flexledger::ledger::{rebuild_state, region_summary, verify, Ledger};
-use flexledger::store::{log_entry, Envelope, EventLog, Sha256, SledStore};
+use flexledger::store::{log_block, log_entry, Envelope, EventLog, Sha256, SledStore};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
@@ -30,33 +31,51 @@ fn demo_store() -> tempfile::TempDir {
     dir
 }
 
-/// The key of the log entry at `position` in the sled layout.
-pub(crate) fn log_key(position: u64) -> Vec<u8> {
-    [&b"L"[..], &position.to_be_bytes()].concat()
+/// Every log entry's stored bytes (SHA-256, then the entry) by position, as `edit`
+/// leaves them, written back with sled's own API, one block per entry: the tests' way
+/// below the ledger to alter, swap or remove events.
+pub(crate) fn edit_log(dir: &Path, edit: impl FnOnce(&mut BTreeMap<u64, Vec<u8>>)) {
+    let store = SledStore::open(dir).unwrap();
+    let reader = store.reader();
+    let head = store.head().unwrap().0;
+    let mut entries: BTreeMap<u64, Vec<u8>> = (1..=head)
+        .map(|position| (position, reader.raw_log_entry(position).unwrap().unwrap()))
+        .collect();
+    edit(&mut entries);
+    let tree = store.raw_tree();
+    for prefix in [b'L', log_block::PREFIX_LOG_BLOCK] {
+        for key in tree.scan_prefix([prefix]).keys() {
+            tree.remove(key.unwrap()).unwrap();
+        }
+    }
+    for (position, entry) in &entries {
+        for (key, block) in log_block::encode([(*position, entry.as_slice())]) {
+            tree.insert(key, block).unwrap();
+        }
+    }
+    tree.flush().unwrap();
 }
 
 /// Rewrites the log entry at `position` with `edit` applied to its canonical JSON;
 /// `rehash` also rewrites the stored hash, as a careful forger would. The forgery is
 /// stored in the older layout (hash, then canonical JSON), which every build reads.
 fn tamper(dir: &Path, position: u64, rehash: bool, edit: impl Fn(&str) -> String) {
-    let store = SledStore::open(dir).unwrap();
-    let tree = store.raw_tree();
-    let value = tree.get(log_key(position)).unwrap().unwrap();
-    let hash = log_entry::stored_hash(&value).unwrap();
-    let canonical = log_entry::canonical_of(position, &value).unwrap();
-    let edited = edit(std::str::from_utf8(&canonical).unwrap());
-    assert_ne!(edited.as_bytes(), &*canonical, "the edit changes something");
-    let new_hash = if rehash {
-        Sha256::of(edited.as_bytes())
-    } else {
-        hash
-    };
-    tree.insert(
-        log_key(position),
-        [new_hash.0.to_vec(), edited.into_bytes()].concat(),
-    )
-    .unwrap();
-    tree.flush().unwrap();
+    edit_log(dir, |entries| {
+        let value = &entries[&position];
+        let hash = log_entry::stored_hash(value).unwrap();
+        let canonical = log_entry::canonical_of(position, value).unwrap();
+        let edited = edit(std::str::from_utf8(&canonical).unwrap());
+        assert_ne!(edited.as_bytes(), &*canonical, "the edit changes something");
+        let new_hash = if rehash {
+            Sha256::of(edited.as_bytes())
+        } else {
+            hash
+        };
+        entries.insert(
+            position,
+            [new_hash.0.to_vec(), edited.into_bytes()].concat(),
+        );
+    });
 }
 
 /// Edits the demo member's state row below the ledger (rows carry no hash).
@@ -93,6 +112,59 @@ fn first_payment_position(dir: &Path) -> u64 {
         .unwrap()
         .position;
     position
+}
+
+/// The log is kept in blocks of up to 16 events of one append (`store/log_block.rs`):
+/// far fewer engine keys than events, and a read from any position (the first of a
+/// block, one inside it, the head, one beyond) returns exactly the log from there,
+/// through one append's blocks and into the next append's.
+#[test]
+fn the_log_in_blocks_reads_the_same_from_every_position() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo's commands (its closes end appends: blocks of a few events), then one
+    // append of 60 enrollments (blocks of 16).
+    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
+    let enrollments = (0..60).map(|index| {
+        serde_json::json!({"command":"enroll","command_id":format!("c1000000-0000-4000-8000-{index:012x}"),"member_id":format!("70000000-0000-4000-8000-{index:012x}"),"region":"demo","month":"2025-10","base_ratio":"0.60","labor_relationship":"none"}).to_string()
+    });
+    let commands: Vec<_> = demo
+        .lines()
+        .map(str::to_owned)
+        .chain(enrollments)
+        .map(|line| flexledger::domain::parse_command(&line))
+        .collect();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    ledger
+        .submit(commands.clone(), &mut FixedSources::new())
+        .unwrap();
+    // The same commands again: every one a duplicate, nothing appended.
+    ledger.submit(commands, &mut FixedSources::new()).unwrap();
+    drop(ledger);
+    let store = SledStore::open(dir.path()).unwrap();
+    let (head, _) = store.head().unwrap();
+    let log: Vec<Envelope> = store.read_log(1).map(Result::unwrap).collect();
+    assert_eq!(log.len() as u64, head);
+    let blocks = store
+        .raw_tree()
+        .scan_prefix([log_block::PREFIX_LOG_BLOCK])
+        .count() as u64;
+    assert!(
+        head > 90 && blocks * 3 < head,
+        "{blocks} blocks for {head} events"
+    );
+    assert_eq!(store.raw_tree().scan_prefix(b"L").count(), 0);
+    for from in 1..=head + 1 {
+        let read: Vec<Envelope> = store.read_log(from).map(Result::unwrap).collect();
+        assert_eq!(read[..], log[(from - 1) as usize..], "from {from}");
+        if from <= head {
+            let entry = store.reader().raw_log_entry(from).unwrap().unwrap();
+            assert_eq!(
+                log_entry::stored_hash(&entry).unwrap(),
+                log[from as usize - 1].hash
+            );
+        }
+    }
+    assert_eq!(store.reader().raw_log_entry(head + 1).unwrap(), None);
 }
 
 #[test]
@@ -153,28 +225,20 @@ fn a_forged_hash_breaks_the_chain_at_the_next_event() {
 fn a_removed_or_reordered_event_is_found() {
     let dir = demo_store();
     let position = first_payment_position(dir.path());
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        let tree = store.raw_tree();
-        let (a, b) = (
-            tree.get(log_key(position)).unwrap().unwrap(),
-            tree.get(log_key(position + 1)).unwrap().unwrap(),
-        );
-        tree.insert(log_key(position), b).unwrap();
-        tree.insert(log_key(position + 1), a).unwrap();
-        tree.flush().unwrap();
-    }
+    edit_log(dir.path(), |entries| {
+        let a = entries.remove(&position).unwrap();
+        let b = entries.insert(position + 1, a).unwrap();
+        entries.insert(position, b);
+    });
     assert_eq!(
         verify_failure(dir.path()).0,
         position,
         "a swapped entry claims another position"
     );
     let dir = demo_store();
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        store.raw_tree().remove(log_key(position)).unwrap();
-        store.raw_tree().flush().unwrap();
-    }
+    edit_log(dir.path(), |entries| {
+        entries.remove(&position).unwrap();
+    });
     let (failed_at, message) = verify_failure(dir.path());
     assert_eq!(failed_at, position, "{message}");
 }
@@ -397,18 +461,16 @@ fn flip_payment_amount(dir: &Path, position: u64) {
 /// Sets the byte `at` chooses (and to what) in the stored value of the log entry at
 /// `position`, with sled's own API: an edit below the ledger.
 pub(crate) fn flip_stored_byte(dir: &Path, position: u64, at: impl Fn(&[u8]) -> (usize, u8)) {
-    let store = SledStore::open(dir).unwrap();
-    let tree = store.raw_tree();
-    let mut value = tree.get(log_key(position)).unwrap().unwrap().to_vec();
-    assert_eq!(
-        value[32], 2,
-        "this build stores compact entries of format 2"
-    );
-    let (index, byte) = at(&value);
-    assert_ne!(value[index], byte, "the edit changes the byte");
-    value[index] = byte;
-    tree.insert(log_key(position), value).unwrap();
-    tree.flush().unwrap();
+    edit_log(dir, |entries| {
+        let value = entries.get_mut(&position).unwrap();
+        assert_eq!(
+            value[32], 2,
+            "this build stores compact entries of format 2"
+        );
+        let (index, byte) = at(value);
+        assert_ne!(value[index], byte, "the edit changes the byte");
+        value[index] = byte;
+    });
 }
 
 #[test]

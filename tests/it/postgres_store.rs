@@ -272,12 +272,8 @@ fn log_entries_and_state_keys_are_the_bytes_sled_stores() {
             )
             .unwrap()
             .get(0);
-        let stored = sled
-            .raw_tree()
-            .get(crate::integrity::log_key(position))
-            .unwrap()
-            .unwrap();
-        assert_eq!(entry, stored.to_vec(), "position {position}");
+        let stored = sled.reader().raw_log_entry(position).unwrap().unwrap();
+        assert_eq!(entry, stored, "position {position}");
     }
     let keys: Vec<Vec<u8>> = client
         .query("SELECT key FROM state_rows ORDER BY key", &[])

@@ -133,7 +133,8 @@ fn write_golden(dir: &Path) -> flexledger::store::Sha256 {
 /// event) with a fixed clock and ids; `v4-store.tar.gz`: the same commands written by
 /// the first build with stream index rows (`store/stream_index.rs`), log entries of
 /// format 2 (`store/log_entry.rs`) and member rows with numbers for months and amounts
-/// (state format 5). Every later build
+/// (state format 5); `v5-store.tar.gz`: the first build with the log in blocks of up to
+/// 16 events (`store/log_block.rs`). Every later build
 /// opens each, verifies it to the pinned head, and reads it as a fresh import; and a
 /// fresh import still hashes to the pinned head.
 #[test]
@@ -141,7 +142,7 @@ fn the_golden_stores_of_the_compact_layout_open_to_their_pinned_head() {
     let root = tempfile::tempdir().unwrap();
     let fresh = root.path().join("fresh");
     assert_eq!(write_golden(&fresh).to_string(), GOLDEN_HEAD_HASH);
-    for name in ["v3-store", "v4-store"] {
+    for name in ["v3-store", "v4-store", "v5-store"] {
         opens_to_the_pinned_head(&untar_golden(name, root.path()), &fresh);
     }
 }
@@ -160,17 +161,18 @@ fn opens_to_the_pinned_head(golden: &Path, fresh: &Path) {
     assert_eq!(coverage_changes(golden), coverage_changes(fresh));
 }
 
-/// Writes `tests/golden/v4-store.tar.gz` (once, by the build that introduced the
-/// layout; `v3-store` was written by this test before the stream index rows):
+/// Writes `tests/golden/v5-store.tar.gz` (once, by the build that introduced the
+/// layout; `v3-store` and `v4-store` were written by this test before the stream index
+/// rows and before the log's blocks):
 /// `FLEXLEDGER_WRITE_GOLDEN=1 cargo test --test it write_the_golden -- --ignored`.
 #[test]
-#[ignore = "writes tests/golden/v4-store.tar.gz; run once with FLEXLEDGER_WRITE_GOLDEN=1"]
+#[ignore = "writes tests/golden/v5-store.tar.gz; run once with FLEXLEDGER_WRITE_GOLDEN=1"]
 fn write_the_golden_store_of_the_compact_layout() {
     if std::env::var_os("FLEXLEDGER_WRITE_GOLDEN").is_none() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    let store = root.path().join("v4-store");
+    let store = root.path().join("v5-store");
     println!("head {}", write_golden(&store));
     for entry in std::fs::read_dir(&store).unwrap() {
         let path = entry.unwrap().path();
@@ -192,10 +194,10 @@ fn write_the_golden_store_of_the_compact_layout() {
             "--mtime=2026-01-01",
             "-czf",
         ])
-        .arg(repo_path("tests/golden/v4-store.tar.gz"))
+        .arg(repo_path("tests/golden/v5-store.tar.gz"))
         .arg("-C")
         .arg(root.path())
-        .arg("v4-store")
+        .arg("v5-store")
         .status()
         .unwrap();
     assert!(status.success());
@@ -221,7 +223,7 @@ struct StoredPayload<'a> {
 fn every_golden_payload_decodes_by_its_schema_version_and_encodes_to_the_same_bytes() {
     let root = tempfile::tempdir().unwrap();
     let mut types = std::collections::BTreeSet::new();
-    for name in ["v1-store", "v2-store", "v3-store", "v4-store"] {
+    for name in ["v1-store", "v2-store", "v3-store", "v4-store", "v5-store"] {
         let dir = untar_golden(name, root.path());
         let output = flexledger(&dir, &["events"], None);
         assert!(output.status.success(), "{name}: {}", stderr(&output));

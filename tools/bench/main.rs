@@ -306,8 +306,10 @@ fn bulk_submit(ledger: Ledger, file: &Path, total_lines: u64) -> BenchResult<Bul
 fn raw_events(store: &SledStore, from: u64, to: u64) -> BenchResult<Vec<RawEvent>> {
     let mut events = Vec::new();
     for position in from..=to {
-        let key = [&b"L"[..], &position.to_be_bytes()].concat();
-        let value = store.raw_tree().get(key)?.ok_or("missing log entry")?;
+        let value = store
+            .reader()
+            .raw_log_entry(position)?
+            .ok_or("missing log entry")?;
         let (stream, version) = flexledger::store::log_entry::stream_and_version(&value)?;
         events.push(RawEvent {
             log_value: value.to_vec(),
