@@ -46,6 +46,17 @@ pub fn block_key(first: u64) -> [u8; 9] {
     key
 }
 
+/// The keys among which the block that holds `position` (if any does) is the last: a
+/// block holds at most `LOG_BLOCK_EVENTS_MAX` entries, so it starts at most that many
+/// minus one positions before. A forward scan of these few keys finds it (sled 0.34.7's
+/// reverse iteration is slower).
+pub fn keys_up_to(position: u64) -> std::ops::RangeInclusive<[u8; 9]> {
+    let earliest = position
+        .saturating_sub(LOG_BLOCK_EVENTS_MAX as u64 - 1)
+        .max(1);
+    block_key(earliest)..=block_key(position)
+}
+
 /// The blocks that store `entries` (consecutive positions, in order, as one append
 /// makes them): up to `LOG_BLOCK_EVENTS_MAX` entries and `LOG_BLOCK_BYTES_MAX` bytes
 /// each, as (key, value).

@@ -799,21 +799,23 @@ impl SledReader {
             .map(|value| value.to_vec()))
     }
 
-    /// The key and stored value of the last block that starts at or before
-    /// `position` (the one that holds it, if any does), undecoded.
+    /// The key and stored value of the block that can hold `position`
+    /// (`log_block::keys_up_to`), undecoded.
     pub fn raw_log_block(
         &self,
         position: u64,
     ) -> Result<Option<(sled::IVec, sled::IVec)>, StoreError> {
-        let (first, last) = (block_key(1), block_key(position));
-        Ok(self.tree.range(first..=last).next_back().transpose()?)
+        Ok(self
+            .tree
+            .range(log_block::keys_up_to(position))
+            .last()
+            .transpose()?)
     }
 
     /// The log's blocks from the one that holds `from` (or the first after it).
     fn blocks_from(&self, from: u64) -> Result<sled::Iter, StoreError> {
-        let holding = self.tree.range(block_key(1)..=block_key(from)).next_back();
-        let start = match holding {
-            Some(entry) => entry?.0,
+        let start = match self.raw_log_block(from)? {
+            Some((key, _)) => key,
             None => block_key(from).as_slice().into(),
         };
         let end = [PREFIX_LOG_BLOCK + 1];

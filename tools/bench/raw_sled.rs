@@ -3,7 +3,8 @@
 //! measured in the same run (a noisy 2-core machine makes absolute numbers meaningless).
 //!
 //! Key layout (the same as `src/store/sled_store.rs`, so each event costs the same keys):
-//! - `L` position(8 BE)                → event JSON
+//! - `B` first position(8 BE)          → up to 16 entries of one batch
+//!   (`flexledger::store::log_block`)
 //! - `I` stream-name 0x00 first-version(8 BE) → up to 64 of the stream's positions, the
 //!   row rewritten by each event of the stream (`flexledger::store::stream_index`)
 //! - `C` command-id(16)                → first position(8 BE) event count(8 BE)
@@ -19,6 +20,7 @@
 //! Every function opens its own sled db at `dir` and drops it before returning, so the
 //! next function can open the same directory.
 
+use flexledger::store::log_block::{self, Block};
 use flexledger::store::stream_index::{row_key, row_prefix, IndexRow};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -156,16 +158,15 @@ fn command_key(id: [u8; 16]) -> [u8; 17] {
 /// Each stream's last index row, as the ceiling has written it.
 type IndexRows = HashMap<String, IndexRow>;
 
-/// Adds one event's three keys (log, its stream's index row, command) to `batch`.
+/// Adds one event's stream index row and command record to `batch` (its entry goes
+/// into its batch's log blocks: `insert_blocks`).
 fn insert_event(
     batch: &mut sled::Batch,
     rng: &mut XorShift,
     rows: &mut IndexRows,
     event: (u64, &str, u64),
-    value: &[u8],
 ) {
     let (position, stream, version) = event;
-    batch.insert(&log_key(position), value);
     let row = rows
         .entry(stream.to_owned())
         .and_modify(|row| {
@@ -177,6 +178,13 @@ fn insert_event(
     span[..8].copy_from_slice(&position.to_be_bytes());
     span[8..].copy_from_slice(&1u64.to_be_bytes());
     batch.insert(&command_key(rng.id16()), &span);
+}
+
+/// Adds the log blocks of `entries` (consecutive positions from `first`) to `batch`.
+fn insert_blocks<'a>(batch: &mut sled::Batch, first: u64, entries: impl Iterator<Item = &'a [u8]>) {
+    for (key, block) in log_block::encode((first..).zip(entries)) {
+        batch.insert(&key, block);
+    }
 }
 
 /// (a)/(b) ceiling: writes `events` as positions 1.. in batches of `batch_sizes` (the sizes
@@ -207,6 +215,11 @@ pub fn append_ceiling(
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
         let mut batch = sled::Batch::default();
+        insert_blocks(
+            &mut batch,
+            position + 1,
+            chunk.iter().map(|event| event.log_value.as_slice()),
+        );
         for event in chunk {
             position += 1;
             insert_event(
@@ -214,7 +227,6 @@ pub fn append_ceiling(
                 &mut rng,
                 &mut rows,
                 (position, &event.stream, event.version),
-                &event.log_value,
             );
         }
         store.tree.apply_batch(batch)?;
@@ -251,12 +263,16 @@ pub fn single_append_latency(
         let version = event.version + (i / events.len()) as u64 * lap_versions;
         let start = Instant::now();
         let mut batch = sled::Batch::default();
+        insert_blocks(
+            &mut batch,
+            i as u64 + 1,
+            [event.log_value.as_slice()].into_iter(),
+        );
         insert_event(
             &mut batch,
             &mut rng,
             &mut rows,
             (i as u64 + 1, &event.stream, version),
-            &event.log_value,
         );
         store.tree.apply_batch(batch)?;
         store.sync()?;
@@ -266,7 +282,7 @@ pub fn single_append_latency(
     Ok(latency_of(samples))
 }
 
-/// (d) ceiling: scans every `L` key of the store written by `append_ceiling` in order,
+/// (d) ceiling: scans every log block of the store written by `append_ceiling` in order,
 /// reads each entry's stream (the ledger's stored layout, without checking its hash or
 /// decoding its payload) and folds a count per stream: the floor for the ledger's
 /// replay. The time covers the scan, read and fold only, not opening the db.
@@ -275,11 +291,13 @@ pub fn replay_ceiling(dir: &Path) -> BenchResult<Throughput> {
     let mut counts: HashMap<String, u64> = HashMap::new();
     let mut events = 0u64;
     let start = Instant::now();
-    for entry in store.tree.scan_prefix([b'L']) {
-        let (_, value) = entry?;
-        let (stream, _) = flexledger::store::log_entry::stream_and_version(&value)?;
-        *counts.entry(stream).or_insert(0) += 1;
-        events += 1;
+    for block in store.tree.scan_prefix([log_block::PREFIX_LOG_BLOCK]) {
+        let (key, value) = block?;
+        for entry in Block::decode(&key, &value)?.entries {
+            let (stream, _) = flexledger::store::log_entry::stream_and_version(entry)?;
+            *counts.entry(stream).or_insert(0) += 1;
+            events += 1;
+        }
     }
     let seconds = start.elapsed().as_secs_f64();
     std::hint::black_box(&counts);
@@ -288,8 +306,8 @@ pub fn replay_ceiling(dir: &Path) -> BenchResult<Throughput> {
 }
 
 /// Member-read ceiling: `samples` reads of random streams among `streams` (xorshift with a
-/// fixed seed), each a scan of the stream's index rows plus a `get` of every log key they
-/// point to, as the ledger does to read one member. No decoding of the entries: that is
+/// fixed seed), each a scan of the stream's index rows plus a read of every log entry
+/// they point to from its block, as the ledger does to read one member's events. No decoding of the entries: that is
 /// the raw part.
 pub fn stream_read_latency(dir: &Path, streams: &[String], samples: usize) -> BenchResult<Latency> {
     if streams.is_empty() {
@@ -305,11 +323,16 @@ pub fn stream_read_latency(dir: &Path, streams: &[String], samples: usize) -> Be
         for entry in store.tree.scan_prefix(row_prefix(stream)) {
             let (key, value) = entry?;
             for position in IndexRow::decode(stream, &key, &value)?.positions {
-                let value = store
+                let (key, value) = store
                     .tree
-                    .get(log_key(position))?
-                    .ok_or("stream index points to a missing event")?;
-                bytes += value.len();
+                    .range(log_block::keys_up_to(position))
+                    .last()
+                    .ok_or("stream index points to a missing event")??;
+                let block = Block::decode(&key, &value)?;
+                bytes += block
+                    .entry(position)
+                    .ok_or("stream index points to a missing event")?
+                    .len();
             }
         }
         times.push(start.elapsed());
