@@ -396,8 +396,17 @@ pub fn census(dir: &Path) -> BenchResult<()> {
         .open()?;
     let tree = db.open_tree(TREE)?;
     let mut by_prefix: std::collections::BTreeMap<u8, (u64, u64, u64)> = Default::default();
+    // Events: one per `L` key (older builds), one per entry of a `B` block.
+    let mut events = 0u64;
     for entry in tree.iter() {
         let (key, value) = entry?;
+        match key.first() {
+            Some(&b'L') => events += 1,
+            Some(&log_block::PREFIX_LOG_BLOCK) => {
+                events += Block::decode(&key, &value)?.entries.len() as u64
+            }
+            _ => {}
+        }
         let row = by_prefix
             .entry(key.first().copied().unwrap_or(0))
             .or_default();
@@ -405,7 +414,7 @@ pub fn census(dir: &Path) -> BenchResult<()> {
         row.1 += key.len() as u64;
         row.2 += value.len() as u64;
     }
-    let events = by_prefix.get(&b'L').map_or(0, |row| row.0).max(1);
+    let events = events.max(1);
     let disk = dir_bytes(&dir.join("sled"));
     println!("| prefix | keys | key bytes | value bytes | bytes per event |");
     println!("|---|---|---|---|---|");
