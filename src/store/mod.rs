@@ -429,10 +429,10 @@ pub trait LogWriter: EventLog + StateRows {
     /// `ledger::upgrade_stale_state_rows` and `open` rebuild from).
     fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError>;
     /// Drops what the writer caches between appends (each stream's head), keeping
-    /// nothing but the empty cache. Called once a job that filled the cache with
-    /// streams unlikely to be appended to again soon is done: a month close of a
-    /// region larger than the caches, whose million heads would otherwise stay in
-    /// memory for as long as the server runs.
+    /// nothing but the empty cache. Called when a job fills the cache with streams
+    /// unlikely to be appended to again soon: after each chunk of a month close of a
+    /// region larger than the caches, whose heads would otherwise fill the cache and
+    /// stay in memory for as long as the server runs.
     fn release_caches(&mut self);
 }
 
