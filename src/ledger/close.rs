@@ -304,10 +304,9 @@ impl<S: EventStore> Ledger<S> {
     /// visits each member once, so neither is a working set: kept until the close's
     /// end they filled both caches (20,000 members, 200,000 stream heads) while sled's
     /// cache turned over beside them, and the heap they spread over stayed with the
-    /// server. A close of 1,000,000 members under `serve` (20,000 member reads
-    /// before it): peak RSS 245 instead of 284–298 MiB, 214 instead of 228–229 after
-    /// it, against 189 before; released only at the end, glibc's `malloc_stats` had
-    /// counted 257 MB in use after the close kept, 240 MB released.
+    /// server. A close of 1,000,000 members under `serve`, after 20,000 member reads
+    /// (`tools/close-bench.sh`): RSS 185 MiB before, peak 237 and 207–209 after it,
+    /// against peak 283–295 and 229–231 after when released only at the close's end.
     fn release_close_caches(&mut self, region: &RegionName) {
         let cached: Vec<Uuid> = self
             .state
