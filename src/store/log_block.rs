@@ -154,10 +154,11 @@ impl<'a> Block<'a> {
         Ok(Block { first, entries })
     }
 
-    /// The position of the block's last entry.
-    pub fn last(&self) -> u64 {
+    /// The block's last entry and its position.
+    pub fn last(&self) -> (u64, &'a [u8]) {
         // OK because a decoded block holds 1 to LOG_BLOCK_EVENTS_MAX entries.
-        self.first + self.entries.len() as u64 - 1
+        let last = *self.entries.last().expect("a decoded block is not empty");
+        (self.first + self.entries.len() as u64 - 1, last)
     }
 
     /// The entry at `position`, if the block holds it.
@@ -210,8 +211,9 @@ mod tests {
                 assert!(block.entries.len() <= LOG_BLOCK_EVENTS_MAX);
                 let bytes: usize = block.entries.iter().map(|e| e.len()).sum();
                 assert!(block.entries.len() == 1 || bytes <= LOG_BLOCK_BYTES_MAX);
-                assert_eq!(block.entry(block.last()), block.entries.last().copied());
-                assert_eq!(block.entry(block.last() + 1), None);
+                let (last, entry) = block.last();
+                assert_eq!(block.entry(last), Some(entry));
+                assert_eq!(block.entry(last + 1), None);
                 read.extend(block.positioned().map(|(p, e)| (p, e.to_vec())));
             }
             assert_eq!(read, entries, "{count} entries of {length} bytes");

@@ -279,9 +279,9 @@ fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
 }
 
 /// The SHA-256 an entry at `position` was stored with (its first 32 bytes).
-fn stored_entry_hash(position: u64, entry: Option<&[u8]>) -> Result<Sha256, StoreError> {
+fn stored_entry_hash(position: u64, entry: &[u8]) -> Result<Sha256, StoreError> {
     entry
-        .and_then(|entry| entry.get(..HASH_BYTES))
+        .get(..HASH_BYTES)
         .and_then(|hash| <[u8; HASH_BYTES]>::try_from(hash).ok())
         .map(Sha256)
         .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))
@@ -937,7 +937,7 @@ impl SledReader {
         let value = self
             .raw_log_entry(position)?
             .ok_or_else(|| corrupt(position, "the log entry is missing"))?;
-        stored_entry_hash(position, Some(&value))
+        stored_entry_hash(position, &value)
     }
 }
 
@@ -1175,19 +1175,15 @@ impl EventLog for SledReader {
         // Blocks come after every older build's `L` key (`log_block`).
         if let Some(entry) = self.tree.scan_prefix([PREFIX_LOG_BLOCK]).next_back() {
             let (key, value) = entry?;
-            let block = Block::decode(&key, &value)?;
-            let position = block.last();
-            return Ok((
-                position,
-                stored_entry_hash(position, block.entry(position))?,
-            ));
+            let (position, entry) = Block::decode(&key, &value)?.last();
+            return Ok((position, stored_entry_hash(position, entry)?));
         }
         match self.tree.scan_prefix([PREFIX_LOG]).next_back() {
             None => Ok((0, Sha256::ZERO)),
             Some(entry) => {
                 let (key, value) = entry?;
                 let position = be_u64(&key[1..], 0, "log key")?;
-                Ok((position, stored_entry_hash(position, Some(&value))?))
+                Ok((position, stored_entry_hash(position, &value)?))
             }
         }
     }
