@@ -293,10 +293,12 @@ impl<S: EventStore> Ledger<S> {
     /// month's payments and close); a close of a region larger than the caches
     /// forgets what each chunk left in them (`release_close_caches`).
     fn forget_recorded(&mut self, closing: &Closing) {
-        self.trim_cache();
+        // Released first, so that trimming evicts no other region's members to make
+        // room the release would have made.
         if closing.members_total > STATE_CACHE_MEMBERS_MAX as u64 {
             self.release_close_caches(&closing.region);
         }
+        self.trim_cache();
     }
 
     /// Forgets what a chunk of a close of a region larger than the caches left in
