@@ -248,7 +248,7 @@ pub fn all_month_totals(state: &LedgerState) -> BTreeMap<(RegionName, Month), Mo
         let Some(region) = state.regions.get(&member.region) else {
             continue;
         };
-        for line in crate::domain::coverage::member_coverage(region, member).months {
+        for line in crate::domain::coverage::month_lines(region, member) {
             if line_counts(&line) {
                 totals
                     .entry((member.region.clone(), line.month))
@@ -267,7 +267,7 @@ fn coverage_standing(region: &RegionState, member: &MemberState) -> MemberStandi
     if member.is_withdrawn() {
         return MemberStanding::Withdrawn;
     }
-    let arrears = crate::domain::coverage::member_coverage(region, member).arrears;
+    let arrears = crate::domain::coverage::arrears(region, member);
     if arrears.months.is_empty() {
         MemberStanding::Active
     } else {
@@ -1100,7 +1100,7 @@ impl<S: EventStore> Ledger<S> {
     fn member_lines(&self, member_id: Uuid) -> Vec<MonthLine> {
         let lines = self.state.members.get(&member_id).and_then(|member| {
             let region = self.state.regions.get(&member.region)?;
-            Some(crate::domain::coverage::member_coverage(region, member).months)
+            Some(crate::domain::coverage::month_lines(region, member))
         });
         lines.unwrap_or_default()
     }

@@ -123,11 +123,7 @@ pub fn coverage(state: &LedgerState, member_id: Uuid) -> Option<MemberCoverage> 
 
 pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCoverage {
     let withdrawn = member.is_withdrawn();
-    let arrears_months = member.arrears();
-    let arrears_amount = member.dues_total(region, &arrears_months);
-    let backpay_deadline = arrears_months
-        .first()
-        .map(|first| backpay_deadline(region, *first));
+    let arrears = arrears(region, member);
     let open = region.open_month;
     let continuous_months = member.continuous_months(open);
     let benefit_tier = if withdrawn {
@@ -140,21 +136,12 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
     };
     let state = if withdrawn {
         MemberStatus::Withdrawn
-    } else if arrears_months.is_empty() {
+    } else if arrears.months.is_empty() {
         MemberStatus::Active
     } else {
         MemberStatus::InArrears
     };
-    let first = member.periods[0].start;
-    let last = [Some(open), member.last_month_ever_paid(), Some(first)]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(first);
-    let months: Vec<MonthLine> = first
-        .through(last)
-        .map(|month| month_line(region, member, month))
-        .collect();
+    let months = month_lines(region, member);
     let cumulative_months = member.cumulative_months(open);
     let accrued: Money = months.iter().map(|line| line.subsidy).sum();
     let subsidy_paid: Money = months
@@ -183,15 +170,46 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
             paid: subsidy_paid,
             owed: accrued - subsidy_paid,
         },
-        arrears: Arrears {
-            months: arrears_months,
-            amount: arrears_amount,
-            backpay_deadline,
-        },
+        arrears,
         months,
         version: member.version,
         position: member.last_position.max(region.last_position),
     }
+}
+
+/// The member's arrears (R10): the missed months not paid back since the first
+/// unpaid one, what they cost today, and the deadline to pay them back. What
+/// `member_coverage` states, without its month lines (a region summary needs only this).
+pub fn arrears(region: &RegionState, member: &MemberState) -> Arrears {
+    let months = member.arrears();
+    let amount = member.dues_total(region, &months);
+    let backpay_deadline = months.first().map(|first| backpay_deadline(region, *first));
+    Arrears {
+        months,
+        amount,
+        backpay_deadline,
+    }
+}
+
+/// The member's month lines, from its first enrollment through the later of the open
+/// month and the last month it ever paid: what `member_coverage` states as `months`.
+/// Computed alone where only the lines are wanted (a command's coverage changes and
+/// region totals, before and after it), which is most of the work of a coverage.
+pub fn month_lines(region: &RegionState, member: &MemberState) -> Vec<MonthLine> {
+    let first = member.periods[0].start;
+    let last = [
+        Some(region.open_month),
+        member.last_month_ever_paid(),
+        Some(first),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(first);
+    first
+        .through(last)
+        .map(|month| month_line(region, member, month))
+        .collect()
 }
 
 /// R10: the last month in which an arrears run that starts in `first` can still be

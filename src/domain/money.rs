@@ -98,6 +98,17 @@ impl Ratio {
         plain_decimal(text, RATIO_INTEGER_DIGITS_MAX, RATIO_DECIMAL_PLACES_MAX).map(Ratio)
     }
 
+    /// The ratio `digits` × 10^-`places` (`1.50` is (150, 2)), within what `parse`
+    /// accepts: at most six places and three integer digits. A stored row's reader,
+    /// which would otherwise print the number only to parse it again.
+    pub fn from_parts(digits: u64, places: u32) -> Option<Ratio> {
+        if places as usize > RATIO_DECIMAL_PLACES_MAX {
+            return None;
+        }
+        let limit = 10u64.pow(RATIO_INTEGER_DIGITS_MAX as u32 + places);
+        (digits < limit).then(|| Ratio(Decimal::from_i128_with_scale(i128::from(digits), places)))
+    }
+
     pub fn decimal(self) -> Decimal {
         self.0
     }

@@ -33,7 +33,7 @@ use super::{
 };
 use crate::codec::rows;
 use crate::domain::command::CloseMonth;
-use crate::domain::coverage::{member_coverage, month_changes, CoverageChanged, MonthLine};
+use crate::domain::coverage::{month_changes, month_lines, CoverageChanged, MonthLine};
 use crate::domain::decide::{close_consequences, month_closed, CloseTally};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -143,7 +143,7 @@ fn region_before(region: &RegionState, month: Month) -> RegionState {
 }
 
 fn lines(region: &RegionState, member: &MemberState) -> Vec<MonthLine> {
-    member_coverage(region, member).months
+    month_lines(region, member)
 }
 
 /// One chunk's outcome.

@@ -60,10 +60,8 @@ fn ratio_parts(ratio: Ratio) -> (u64, u32) {
 }
 
 fn ratio_of<E: serde::de::Error>((digits, places): (u64, u32)) -> Result<Ratio, E> {
-    let text = Decimal::try_from_i128_with_scale(i128::from(digits), places)
-        .map(|decimal| decimal.to_string())
-        .map_err(|_| E::custom(format!("ratio ({digits}, {places}) is out of range")))?;
-    Ratio::parse(&text).ok_or_else(|| E::custom(format!("ratio {text} is out of range")))
+    Ratio::from_parts(digits, places)
+        .ok_or_else(|| E::custom(format!("ratio ({digits}, {places}) is out of range")))
 }
 
 /// Builds a map from pairs whose months strictly increase (as a `BTreeMap` writes them).
@@ -146,17 +144,44 @@ fn serialize_by_month<V: Copy, W: Serialize, S: Serializer>(
     )
 }
 
-/// A month-keyed map from (month count, part) pairs, each part read by `value_of`.
+/// A month-keyed map from (month count, part) pairs, each part read by `value_of`,
+/// straight into the map (a member's row is read for every command of a member that
+/// is not cached: no list in between).
 fn deserialize_by_month<'de, V, W: Deserialize<'de>, D: Deserializer<'de>>(
     deserializer: D,
     value_of: fn(W) -> Result<V, D::Error>,
 ) -> Result<BTreeMap<Month, V>, D::Error> {
-    let pairs = Vec::<(u32, W)>::deserialize(deserializer)?;
-    increasing(
-        pairs
-            .into_iter()
-            .map(|(count, part)| Ok((month_of(count)?, value_of(part)?))),
-    )
+    struct ByMonth<V, W, E> {
+        value_of: fn(W) -> Result<V, E>,
+    }
+    impl<'de, V, W: Deserialize<'de>, E: serde::de::Error> serde::de::Visitor<'de>
+        for ByMonth<V, W, E>
+    {
+        type Value = BTreeMap<Month, V>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a list of (month count, value) pairs")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut pairs: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut map = BTreeMap::new();
+            while let Some((count, part)) = pairs.next_element::<(u32, W)>()? {
+                let month = month_of(count)?;
+                if map.last_key_value().is_some_and(|(last, _)| *last >= month) {
+                    return Err(serde::de::Error::custom(format!(
+                        "month {month} is out of order"
+                    )));
+                }
+                let value = (self.value_of)(part).map_err(serde::de::Error::custom)?;
+                map.insert(month, value);
+            }
+            Ok(map)
+        }
+    }
+    deserializer.deserialize_seq(ByMonth { value_of })
 }
 
 /// Amounts by month as (month count, cents) pairs.
