@@ -7,3 +7,6 @@ fn main() -> std::process::ExitCode {
     }
     flexledger::cli::main()
 }
+
+// jemalloc, not the platform's malloc (docs/DECISIONS.md D43).
+flexledger::jemalloc_allocator!();

@@ -39,11 +39,8 @@ fn next_request<S: EventStore>(
             Err(AppendingError { error, appended }) => (Err(error), appended),
         };
         match stepped {
-            Ok(progress) => {
+            Ok(_) => {
                 live.appends.fetch_add(1, Ordering::Relaxed);
-                if progress.is_some_and(|progress| progress.finished) {
-                    release_freed_memory();
-                }
             }
             Err(error) => {
                 tracing::error!(%error, "recording a month close's chunk failed; the ledger stops taking commands");
@@ -58,39 +55,6 @@ fn next_request<S: EventStore>(
 fn publish(feed: Option<&Broadcast>, appended: &Appended) {
     if let Some(feed) = feed {
         crate::feed::publish(feed, appended);
-    }
-}
-
-/// Returns the heap pages a finished month close freed to the system: glibc keeps
-/// freed memory in per-thread arenas, so without this a server's RSS stays at its
-/// peak after a close of a large region although nothing holds the memory.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages of glibc's own heap; it touches no
-    // memory the program owns.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// Most glibc malloc arenas a process keeps. glibc gives busy threads arenas of
-/// their own (up to eight per core) and keeps what each freed; a server whose feed
-/// subscribers read the store on tokio's blocking threads held ~225 MiB more that way
-/// (tools/feed-bench.sh 200000 100 3: peak 538 MiB with the default, 313 MiB with 2).
-/// With 2, a server closing a month of 1,000,000 members landed, from run to run, in
-/// one of two states: the close's work in one arena (peak ~330, after it ~270 MiB) or
-/// split across both, each keeping its own free pages (peak 412-420, after 336-359
-/// MiB; 3 of 9 runs). With 1 arena, 3 of 3 runs peaked at 325-329 and held 268 MiB,
-/// in the same time (31-41 s against 31-40 s); tools/feed-bench.sh 200000 100 3 peaked
-/// at 234 instead of 313 MiB.
-pub const MALLOC_ARENAS_MAX: i32 = 1;
-
-/// Caps glibc's malloc arenas at `MALLOC_ARENAS_MAX`; call before starting threads.
-pub fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a glibc tunable; called before other threads allocate.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS_MAX);
     }
 }
 

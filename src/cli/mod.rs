@@ -469,7 +469,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Every output of this binary is JSON (D37: its messages are the contract's
     // English); the language is still chosen, so a wrong --lang is named here too.
     language(cli.lang.as_deref())?;
-    crate::writer::limit_malloc_arenas();
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
     match cli.command {
         CliCommand::Submit { file } => submit(place, &file),

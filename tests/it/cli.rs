@@ -283,3 +283,33 @@ fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
     assert!(stderr.contains("standard output closed"), "{stderr}");
     assert!(stderr.contains("line(s) were read"), "{stderr}");
 }
+
+/// D43: every binary allocates with jemalloc configured by `flexledger::JEMALLOC_CONF`
+/// (one arena, freed pages returned within about a second), which is what the close and
+/// import figures in the README were measured with. jemalloc names the configuration it
+/// read when asked to (`confirm_conf`); a binary on another allocator, or one whose
+/// configuration symbol jemalloc does not see, prints no such line.
+#[test]
+fn every_binary_allocates_with_jemalloc_as_configured() {
+    let conf = std::str::from_utf8(flexledger::JEMALLOC_CONF)
+        .unwrap()
+        .trim_end_matches('\0');
+    for binary in [
+        env!("CARGO_BIN_EXE_flexledger"),
+        env!("CARGO_BIN_EXE_flexledger-audit"),
+        env!("CARGO_BIN_EXE_flexledger-bench"),
+    ] {
+        let output = std::process::Command::new(binary)
+            .arg("--help")
+            .env("_RJEM_MALLOC_CONF", "confirm_conf:true")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{binary} --help failed");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let read = stderr
+            .lines()
+            .find(|line| line.contains("global variable malloc_conf"))
+            .unwrap_or_else(|| panic!("{binary}: jemalloc read no malloc_conf:\n{stderr}"));
+        assert!(read.contains(conf), "{binary}: {read}");
+    }
+}

@@ -8,3 +8,6 @@ fn main() -> std::process::ExitCode {
     }
     flexledger::audit::cli::main()
 }
+
+// jemalloc, not the platform's malloc (docs/DECISIONS.md D43).
+flexledger::jemalloc_allocator!();

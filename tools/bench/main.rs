@@ -855,3 +855,6 @@ fn tempfile_dir(given: Option<PathBuf>) -> BenchResult<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
+
+// jemalloc, not the platform's malloc (docs/DECISIONS.md D43).
+flexledger::jemalloc_allocator!();
