@@ -57,7 +57,7 @@ pub use tikv_jemallocator;
 /// returned to the system by jemalloc's background thread about a second after
 /// they are freed (dirty pages after 1 s, none kept "muzzy"). With jemalloc's
 /// default of 8 arenas per core, a server that closed a month of 1,000,000 members
-/// held 234 MiB after it against 195 before; with these, 200 against 175 (glibc:
+/// held 234 MiB after it against 195 before; with these, 199 against 175 (glibc:
 /// 207 against 184); `tools/close-bench.sh`.
 pub const JEMALLOC_CONF: &[u8] = b"narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 // jemalloc reads a C string: it must end with its NUL.
