@@ -33,7 +33,7 @@ use super::{
 };
 use crate::codec::rows;
 use crate::domain::command::CloseMonth;
-use crate::domain::coverage::{month_changes, month_lines, CoverageChanged, MonthLine};
+use crate::domain::coverage::{month_changes, month_lines, CoverageChanged};
 use crate::domain::decide::{close_consequences, month_closed, CloseTally};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -140,10 +140,6 @@ fn region_before(region: &RegionState, month: Month) -> RegionState {
     let mut before = region.clone();
     before.open_month = month;
     before
-}
-
-fn lines(region: &RegionState, member: &MemberState) -> Vec<MonthLine> {
-    month_lines(region, member)
 }
 
 /// One chunk's outcome.
@@ -346,8 +342,8 @@ impl<S: EventStore> Ledger<S> {
         if events.is_empty() {
             return Ok(None);
         }
-        let before_close = lines(&region_before(region, closing.month), member);
-        let now = lines(region, member);
+        let before_close = month_lines(&region_before(region, closing.month), member);
+        let now = month_lines(region, member);
         let envelopes =
             self.apply_events(record.command_id, events, recorded_at, sources, dirty)?;
         record.envelopes.extend(envelopes);
@@ -558,8 +554,8 @@ impl<S: EventStore> Ledger<S> {
         accruals: &mut Accruals,
         dirty: &mut Dirty,
     ) -> Result<(), LedgerError> {
-        let old = lines(before, member);
-        let new = lines(after, member);
+        let old = month_lines(before, member);
+        let new = month_lines(after, member);
         if old == new {
             return Ok(());
         }
