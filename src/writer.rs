@@ -34,19 +34,17 @@ fn next_request<S: EventStore>(
             Err(mpsc::error::TryRecvError::Disconnected) => return None,
             Err(mpsc::error::TryRecvError::Empty) => {}
         }
-        let (stepped, appended) = match ledger.close_step(sources) {
-            Ok(Stepped { progress, appended }) => (Ok(progress), appended),
-            Err(AppendingError { error, appended }) => (Err(error), appended),
-        };
-        match stepped {
-            Ok(_) => {
+        let appended = match ledger.close_step(sources) {
+            Ok(Stepped { appended, .. }) => {
                 live.appends.fetch_add(1, Ordering::Relaxed);
+                appended
             }
-            Err(error) => {
+            Err(AppendingError { error, appended }) => {
                 tracing::error!(%error, "recording a month close's chunk failed; the ledger stops taking commands");
                 live.failed.store(true, Ordering::SeqCst);
+                appended
             }
-        }
+        };
         publish(feed, &appended);
     }
 }

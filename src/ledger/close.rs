@@ -303,8 +303,9 @@ impl<S: EventStore> Ledger<S> {
     /// end they filled both caches (20,000 members, 200,000 stream heads) while sled's
     /// cache turned over beside them, and the heap they spread over stayed with the
     /// server. A close of 1,000,000 members under `serve`, after 20,000 member reads
-    /// (`tools/close-bench.sh`): RSS 185 MiB before, peak 237 and 207–209 after it,
-    /// against peak 283–295 and 229–231 after when released only at the close's end.
+    /// (`tools/close-bench.sh`, with glibc's malloc, before D43): RSS 185 MiB before,
+    /// peak 237 and 207–209 after it, against peak 283–295 and 229–231 after when
+    /// released only at the close's end.
     fn release_close_caches(&mut self, region: &RegionName) {
         let cached: Vec<Uuid> = self
             .state

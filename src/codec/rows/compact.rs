@@ -64,17 +64,28 @@ fn ratio_of<E: serde::de::Error>((digits, places): (u64, u32)) -> Result<Ratio, 
         .ok_or_else(|| E::custom(format!("ratio ({digits}, {places}) is out of range")))
 }
 
-/// Builds a map from pairs whose months strictly increase (as a `BTreeMap` writes them).
+/// Adds `month` to `map`, refused unless it comes after every month already there
+/// (a stored map's months strictly increase, as a `BTreeMap` writes them).
+fn insert_increasing<V, E: serde::de::Error>(
+    map: &mut BTreeMap<Month, V>,
+    month: Month,
+    value: V,
+) -> Result<(), E> {
+    if map.last_key_value().is_some_and(|(last, _)| *last >= month) {
+        return Err(E::custom(format!("month {month} is out of order")));
+    }
+    map.insert(month, value);
+    Ok(())
+}
+
+/// Builds a map from pairs whose months strictly increase (`insert_increasing`).
 fn increasing<V, E: serde::de::Error>(
     pairs: impl IntoIterator<Item = Result<(Month, V), E>>,
 ) -> Result<BTreeMap<Month, V>, E> {
     let mut map = BTreeMap::new();
     for pair in pairs {
         let (month, value) = pair?;
-        if map.last_key_value().is_some_and(|(last, _)| *last >= month) {
-            return Err(E::custom(format!("month {month} is out of order")));
-        }
-        map.insert(month, value);
+        insert_increasing(&mut map, month, value)?;
     }
     Ok(map)
 }
@@ -170,13 +181,8 @@ fn deserialize_by_month<'de, V, W: Deserialize<'de>, D: Deserializer<'de>>(
             let mut map = BTreeMap::new();
             while let Some((count, part)) = pairs.next_element::<(u32, W)>()? {
                 let month = month_of(count)?;
-                if map.last_key_value().is_some_and(|(last, _)| *last >= month) {
-                    return Err(serde::de::Error::custom(format!(
-                        "month {month} is out of order"
-                    )));
-                }
                 let value = (self.value_of)(part).map_err(serde::de::Error::custom)?;
-                map.insert(month, value);
+                insert_increasing(&mut map, month, value)?;
             }
             Ok(map)
         }
