@@ -203,7 +203,10 @@ impl LogWriter for AnyStore {
     ) -> Result<(), StoreError> {
         each!(self, store => store.append(commands, state))
     }
-    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+    fn replace_state(
+        &mut self,
+        rows: &mut dyn Iterator<Item = StateWrite>,
+    ) -> Result<(), StoreError> {
         each!(self, store => store.replace_state(rows))
     }
     fn release_caches(&mut self) {

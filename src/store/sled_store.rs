@@ -53,7 +53,8 @@ use super::state_keys::{
 use super::stream_index::{self, IndexRow};
 use super::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
-    FeedRows, LogWriter, MemberIndex, Sha256, StateKey, StateRows, StateWrite, StoreError,
+    FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, Sha256, StateKey, StateRows,
+    StateWrite, StoreError,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -1285,6 +1286,63 @@ impl EventLog for SledReader {
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         self.ids_under(PREFIX_COMMAND)
     }
+
+    fn stream_index(&self) -> IndexedIter<'_> {
+        // An older build's keys (one per event) first: each stream's come before its
+        // rows (stream_index module docs).
+        let older = self.tree.scan_prefix([PREFIX_STREAM]).map(|entry| {
+            let entry = entry?;
+            let (version, position) = older_index_entry(&entry)?;
+            let stream = stream_of_index_key(&entry.0, 8)?;
+            Ok(Indexed {
+                stream,
+                version,
+                position,
+            })
+        });
+        let rows = self
+            .tree
+            .scan_prefix([stream_index::PREFIX_STREAM_ROW])
+            .flat_map(|entry| {
+                let indexed = entry.map_err(StoreError::from).and_then(|(key, value)| {
+                    let stream = stream_of_index_key(&key, 8)?;
+                    let row = IndexRow::decode(&stream, &key, &value)?;
+                    Ok(row
+                        .entries()
+                        .map(|(version, position)| Indexed {
+                            stream: stream.clone(),
+                            version,
+                            position,
+                        })
+                        .collect::<Vec<_>>())
+                });
+                let entries: Vec<Result<Indexed, StoreError>> = match indexed {
+                    Ok(entries) => entries.into_iter().map(Ok).collect(),
+                    Err(error) => vec![Err(error)],
+                };
+                entries
+            });
+        Box::new(older.chain(rows))
+    }
+}
+
+/// The stream named in a stream index key: after the one-byte prefix, up to the 0
+/// byte that ends the name, followed by `suffix_bytes` bytes (the version).
+fn stream_of_index_key(key: &[u8], suffix_bytes: usize) -> Result<String, StoreError> {
+    let name = key
+        .len()
+        .checked_sub(suffix_bytes + 1)
+        .filter(|end| *end >= 1 && key[*end] == 0)
+        .and_then(|end| std::str::from_utf8(&key[1..end]).ok());
+    name.map(str::to_owned).ok_or_else(|| {
+        corrupt(
+            0,
+            format!(
+                "a stream index key ({} bytes) does not name a stream",
+                key.len()
+            ),
+        )
+    })
 }
 
 impl StateRows for SledReader {
@@ -1425,8 +1483,9 @@ impl LogWriter for SledStore {
         Ok(())
     }
 
-    /// In batches of at most `REPLACE_STATE_BATCH_WRITES_MAX` writes, each a range of
-    /// consecutive keys, in key order: sled applies a batch under one epoch guard,
+    /// In batches of at most `REPLACE_STATE_BATCH_WRITES_MAX` writes, each sorted by key
+    /// (and a range of consecutive keys when `rows` come in key order, as a rebuild
+    /// gives them), holding only the keys of the rows written: sled applies a batch under one epoch guard,
     /// keeping every node version it replaces until the batch ends, and in its
     /// `HashMap`'s order, so a batch spanning all keys pulls random leaves into its
     /// cache. A rebuild of 1,000,000 members peaked at 6.1 GB RSS with one
@@ -1437,33 +1496,48 @@ impl LogWriter for SledStore {
     /// same: the checkpoint row goes first and is written last, so a crash in between
     /// leaves rows without a checkpoint, which every open and read rebuilds and
     /// `verify` reports (D30).
-    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
-        let (checkpoint, rows): (Vec<&StateWrite>, Vec<&StateWrite>) =
-            rows.iter().partition(|row| row.key == StateKey::Checkpoint);
+    fn replace_state(
+        &mut self,
+        rows: &mut dyn Iterator<Item = StateWrite>,
+    ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         batch.remove(state_key(&StateKey::Checkpoint));
         self.apply_state_batch(batch)?;
-        let mut keyed: Vec<(Vec<u8>, &StateWrite)> = rows
-            .into_iter()
-            .map(|row| (state_key(&row.key), row))
-            .collect();
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for chunk in keyed.chunks(REPLACE_STATE_BATCH_WRITES_MAX) {
+        let mut checkpoint = Vec::new();
+        // Only the keys are kept, to remove every other row at the end.
+        let mut written: Vec<Vec<u8>> = Vec::new();
+        let mut chunk: Vec<(Vec<u8>, StateWrite)> = Vec::new();
+        let mut rows = rows.peekable();
+        while rows.peek().is_some() {
+            chunk.clear();
+            for row in rows.by_ref() {
+                if row.key == StateKey::Checkpoint {
+                    checkpoint.push(row);
+                    continue;
+                }
+                chunk.push((state_key(&row.key), row));
+                if chunk.len() == REPLACE_STATE_BATCH_WRITES_MAX {
+                    break;
+                }
+            }
+            chunk.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             let mut batch = sled::Batch::default();
             // A rebuild appends nothing, so it can write no coverage change (asserted).
             #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-            add_state_writes(&mut batch, chunk.iter().map(|(_, row)| *row), 1..=0);
+            add_state_writes(&mut batch, chunk.iter().map(|(_, row)| row), 1..=0);
             self.apply_state_batch(batch)?;
+            written.extend(chunk.drain(..).map(|(key, _)| key));
         }
+        written.sort_unstable();
         let mut batch = sled::Batch::default();
         let mut removals = 0;
         for prefix in REBUILT_PREFIXES {
             for entry in self.engine.tree.scan_prefix([prefix]) {
                 let (key, _) = entry?;
-                let written = keyed
-                    .binary_search_by(|(written, _)| written.as_slice().cmp(key.as_ref()))
-                    .is_ok();
-                if written {
+                if written
+                    .binary_search_by(|written| written.as_slice().cmp(key.as_ref()))
+                    .is_ok()
+                {
                     continue;
                 }
                 batch.remove(key);
@@ -1477,7 +1551,7 @@ impl LogWriter for SledStore {
         self.apply_state_batch(batch)?;
         let mut batch = sled::Batch::default();
         #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-        add_state_writes(&mut batch, checkpoint, 1..=0);
+        add_state_writes(&mut batch, &checkpoint, 1..=0);
         self.apply_state_batch(batch)?;
         self.engine.sync()?;
         let (position, hash) = self.engine.head()?;

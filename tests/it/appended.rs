@@ -9,8 +9,8 @@ use flexledger::domain::{parse_command_value, CommandEnvelope, Refusal, StreamId
 use flexledger::ledger::{Appended, Ledger};
 use flexledger::store::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
-    FeedRows, LogWriter, MemberIndex, Sha256, SledStore, StateKey, StateRows, StateWrite,
-    StoreError,
+    FeedRows, IndexedIter, LogWriter, MemberIndex, Sha256, SledStore, StateKey, StateRows,
+    StateWrite, StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -182,6 +182,9 @@ impl EventLog for FailingAppend {
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
         self.inner.command_ids()
     }
+    fn stream_index(&self) -> IndexedIter<'_> {
+        self.inner.stream_index()
+    }
 }
 
 impl StateRows for FailingAppend {
@@ -242,7 +245,10 @@ impl LogWriter for FailingAppend {
         self.appends_left -= 1;
         self.inner.append(commands, state)
     }
-    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+    fn replace_state(
+        &mut self,
+        rows: &mut dyn Iterator<Item = StateWrite>,
+    ) -> Result<(), StoreError> {
         self.inner.replace_state(rows)
     }
     fn release_caches(&mut self) {

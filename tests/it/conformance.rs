@@ -441,6 +441,7 @@ pub fn streams_read_in_version_order_with_both_chains<E: Engine>() {
 /// A stream of many events, appended many in one command, many commands in one
 /// append, then one at a time after reopening, reads whole and in order (sled keeps a
 /// stream's positions in rows of a bounded size: this crosses several rows).
+/// The index read whole (`stream_index`) lists the same events at the same positions.
 pub fn a_long_stream_reads_whole_across_appends_and_reopening<E: Engine>() {
     let dir = tempfile::tempdir().unwrap();
     let mut commands = Commands::new();
@@ -476,6 +477,24 @@ pub fn a_long_stream_reads_whole_across_appends_and_reopening<E: Engine>() {
             store.read_stream(&StreamId::Member(member_id(2))).count(),
             40
         );
+        // The index read whole, in one pass: each stream's versions in order, at the
+        // positions the log holds them.
+        let mut indexed: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+        for entry in store.stream_index() {
+            let entry = entry.unwrap();
+            indexed
+                .entry(entry.stream)
+                .or_default()
+                .push((entry.version, entry.position));
+        }
+        let mut in_log: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+        for envelope in &log {
+            in_log
+                .entry(envelope.stream.clone())
+                .or_default()
+                .push((envelope.version, envelope.position));
+        }
+        assert_eq!(indexed, in_log);
     };
     check(&store);
     check(&E::reader(&store));
@@ -627,7 +646,7 @@ pub fn a_rebuild_replaces_state_rows_only<E: Engine>() {
     assert!(store.put_audit_checkpoint(4, b"signed").unwrap());
     let log = log_of(&store);
     store
-        .replace_state(&[row(StateKey::Member(member_id(2)), b"member two")])
+        .replace_state(&mut [row(StateKey::Member(member_id(2)), b"member two")].into_iter())
         .unwrap();
     assert_eq!(
         store.read_state(&StateKey::Member(member_id(1))).unwrap(),
@@ -656,11 +675,13 @@ pub fn a_rebuild_of_a_province_replaces_every_row<E: Engine>() {
             .collect()
     };
     let many = 2 * REPLACE_STATE_BATCH_WRITES_MAX as u128 + 7;
-    store.replace_state(&rows_of(0..many, b"first")).unwrap();
+    store
+        .replace_state(&mut rows_of(0..many, b"first").into_iter())
+        .unwrap();
     assert_eq!(store.member_row_ids().unwrap().len() as u128, many);
     let fewer = REPLACE_STATE_BATCH_WRITES_MAX as u128 + 3;
     store
-        .replace_state(&rows_of(many..many + fewer, b"second"))
+        .replace_state(&mut rows_of(many..many + fewer, b"second").into_iter())
         .unwrap();
     assert_eq!(
         store.member_row_ids().unwrap(),

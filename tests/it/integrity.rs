@@ -536,3 +536,71 @@ fn a_log_of_many_fold_chunks_folds_whole_and_names_damage_in_any_chunk() {
         other => panic!("the fold should name position {damaged}, got {other:?}"),
     }
 }
+
+/// Rewrites the demo member's first stream index row below the ledger with `edit`
+/// applied to its positions.
+fn edit_index_row(dir: &Path, edit: impl FnOnce(&mut Vec<u64>)) {
+    use flexledger::store::stream_index::{row_key, IndexRow};
+    let store = SledStore::open(dir).unwrap();
+    let stream = format!("member-{MEMBER}");
+    let key = row_key(&stream, 1);
+    let value = store.raw_tree().get(&key).unwrap().unwrap();
+    let mut row = IndexRow::decode(&stream, &key, &value).unwrap();
+    edit(&mut row.positions);
+    store.raw_tree().insert(key, row.encode()).unwrap();
+    store.raw_tree().flush().unwrap();
+}
+
+/// The stream index is checked against the log in one pass over the index (not by
+/// reading each stream's events again): an index that lost an event, one whose
+/// positions do not match the log's, and one listing a stream the log does not have
+/// are each named with the stream; an untouched store verifies.
+#[test]
+fn verify_names_a_stream_index_that_disagrees_with_the_log() {
+    let dir = demo_store();
+    let store = SledStore::open(dir.path()).unwrap();
+    let report = verify(&store, &mut |_| {}).unwrap();
+    assert!(report.ok);
+    drop(store);
+
+    edit_index_row(dir.path(), |positions| {
+        positions.pop();
+    });
+    let (_, message) = verify_failure(dir.path());
+    assert!(
+        message.contains(&format!("stream member-{MEMBER} has"))
+            && message.contains("in the log but"),
+        "{message}"
+    );
+
+    let dir = demo_store();
+    // Same count, other positions: the last one moved one position on.
+    edit_index_row(dir.path(), |positions| {
+        let last = positions.len() - 1;
+        positions[last] += 1;
+    });
+    let (_, message) = verify_failure(dir.path());
+    assert!(
+        message.contains(&format!(
+            "stream member-{MEMBER}'s index places its events at other positions"
+        )),
+        "{message}"
+    );
+
+    let dir = demo_store();
+    {
+        use flexledger::store::stream_index::{row_key, IndexRow};
+        let store = SledStore::open(dir.path()).unwrap();
+        let ghost = "member-00000000-0000-4000-8000-000000000000";
+        store
+            .raw_tree()
+            .insert(row_key(ghost, 1), IndexRow::starting(1, 1).encode())
+            .unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let (_, message) = verify_failure(dir.path());
+    assert!(
+        message.contains("lists stream member-00000000-0000-4000-8000-000000000000, which has no events in the log"),
+        "{message}"
+    );
+}

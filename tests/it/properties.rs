@@ -13,7 +13,7 @@ use crate::model::{fmt_month, money, parse_month, Model};
 use crate::support::FixedSources;
 use flexledger::domain::coverage::coverage;
 use flexledger::domain::{parse_command_value, LedgerState};
-use flexledger::ledger::{member_coverage, region_summary, region_summary_folded, Ledger};
+use flexledger::ledger::{member_coverage, region_summary, region_summary_folded, Folder, Ledger};
 use flexledger::store::{CommandResult, Envelope, EventLog};
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -847,6 +847,24 @@ proptest! {
                 prop_assert_eq!(folded, as_of, "member {} as of {}", member, envelope.position);
             }
         }
+    }
+
+    /// A fold that keeps no member decoded between events (each put back as its state
+    /// row and decoded again at its next event, as a fold of a region larger than
+    /// `FOLD_DECODED_MEMBERS_MAX` does) ends exactly where one that keeps them all
+    /// does: the same rows, indexes, month totals and summaries.
+    #[test]
+    fn a_fold_that_keeps_members_as_rows_equals_one_that_keeps_them_decoded(intents in history()) {
+        let run = run_history(&intents);
+        let fold = |decoded_max: usize| {
+            let mut folder = Folder::keeping_decoded(decoded_max);
+            for envelope in log(&run) {
+                folder.apply(envelope.position, &envelope.event).unwrap();
+            }
+            folder.finish().unwrap()
+        };
+        let as_rows = fold(1);
+        prop_assert_eq!(&as_rows, &fold(usize::MAX));
     }
 
     /// Reopening the store gives the same projections, the stored state rows equal a

@@ -14,8 +14,8 @@ use crate::store::state_keys::{
     PREFIX_MEMBER, PREFIX_REGION,
 };
 use crate::store::{
-    Checkpoints, CommandSpan, Envelope, EnvelopeIter, EventLog, FeedRows, MemberIndex, Sha256,
-    StateKey, StateRows, StoreError,
+    Checkpoints, CommandSpan, Envelope, EnvelopeIter, EventLog, FeedRows, Indexed, IndexedIter,
+    MemberIndex, Sha256, StateKey, StateRows, StoreError,
 };
 use std::collections::{HashMap, VecDeque};
 use uuid::Uuid;
@@ -313,6 +313,70 @@ impl EventLog for PgReader {
             .pool
             .with(|connection| connection.query("SELECT command_id FROM commands", &[]))?;
         rows.iter().map(|row| column(row, 0)).collect()
+    }
+
+    /// Here the index is the log table's unique (stream, version) index, read in its
+    /// order a page at a time.
+    fn stream_index(&self) -> IndexedIter<'_> {
+        Box::new(IndexPages {
+            reader: self,
+            after: None,
+            buffer: VecDeque::new(),
+            done: false,
+        })
+    }
+}
+
+/// Index entries a page of `stream_index` fetches.
+const INDEX_PAGE_ROWS: i64 = 4096;
+
+/// `stream_index` read a page at a time, each page after the last (stream, version).
+struct IndexPages<'a> {
+    reader: &'a PgReader,
+    after: Option<(String, i64)>,
+    buffer: VecDeque<Indexed>,
+    done: bool,
+}
+
+impl IndexPages<'_> {
+    fn fetch(&mut self) -> Result<(), StoreError> {
+        let rows = self.reader.pool.with(|connection| match &self.after {
+            None => connection.query(
+                "SELECT stream, version, position FROM log_entries ORDER BY stream, version LIMIT $1",
+                &[&INDEX_PAGE_ROWS],
+            ),
+            Some((stream, version)) => connection.query(
+                "SELECT stream, version, position FROM log_entries WHERE (stream, version) > ($1, $2) ORDER BY stream, version LIMIT $3",
+                &[stream, version, &INDEX_PAGE_ROWS],
+            ),
+        })?;
+        self.done = (rows.len() as i64) < INDEX_PAGE_ROWS;
+        for row in &rows {
+            let stream: String = column(row, 0)?;
+            let version: i64 = column(row, 1)?;
+            let position = position_of(column(row, 2)?)?;
+            self.after = Some((stream.clone(), version));
+            self.buffer.push_back(Indexed {
+                stream,
+                version: position_of(version)?,
+                position,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for IndexPages<'_> {
+    type Item = Result<Indexed, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.buffer.is_empty() && !self.done {
+            if let Err(error) = self.fetch() {
+                self.done = true;
+                return Some(Err(error));
+            }
+        }
+        self.buffer.pop_front().map(Ok)
     }
 }
 

@@ -18,6 +18,9 @@ use uuid::Uuid;
 /// Streams whose head `PgStore` keeps in memory, at most (then the cache is dropped,
 /// table and all): as sled's `STREAM_HEADS_CACHED_MAX`, ~130 bytes each.
 const STREAM_HEADS_CACHED_MAX: usize = 200_000;
+/// State rows one statement of a rebuild writes (`replace_state`), at most: a rebuild
+/// of a province sends its rows in parts instead of one statement of them all.
+const REPLACE_STATE_ROWS_MAX: usize = 10_000;
 
 /// What sealing needs, fetched in a few queries before it: the streams' heads (cached
 /// or read) and which command ids were seen.
@@ -279,13 +282,12 @@ impl LogWriter for PgStore {
         Ok(())
     }
 
-    fn replace_state(&mut self, rows: &[StateWrite]) -> Result<(), StoreError> {
+    fn replace_state(
+        &mut self,
+        rows: &mut dyn Iterator<Item = StateWrite>,
+    ) -> Result<(), StoreError> {
         let store = self.reader.pool.store.clone();
         let pg = |error| classify(&store, error);
-        // A rebuild appends nothing, so it can write no coverage change (asserted).
-        #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-        let (coverage, rows) = sealing::split_state_writes(rows, 1..=0);
-        debug_assert!(coverage.is_empty());
         let prefixes: Vec<Vec<u8>> = REBUILT_PREFIXES
             .iter()
             .map(|prefix| vec![*prefix])
@@ -298,7 +300,17 @@ impl LogWriter for PgStore {
                 &[&prefixes],
             )
             .map_err(pg)?;
-        write_state_rows(&mut transaction, rows).map_err(pg)?;
+        // One transaction, written a statement of at most REPLACE_STATE_ROWS_MAX rows
+        // at a time.
+        let mut rows = rows.peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<StateWrite> = rows.by_ref().take(REPLACE_STATE_ROWS_MAX).collect();
+            // A rebuild appends nothing, so it can write no coverage change (asserted).
+            #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
+            let (coverage, chunk) = sealing::split_state_writes(&chunk, 1..=0);
+            debug_assert!(coverage.is_empty());
+            write_state_rows(&mut transaction, chunk).map_err(pg)?;
+        }
         transaction.transaction.commit().map_err(pg)
     }
 

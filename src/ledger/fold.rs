@@ -1,0 +1,239 @@
+//! The whole log folded in memory that grows by a state row per member, not by a
+//! decoded member: what `verify`, `rebuild`, `restore` and a stale store's open fold.
+//!
+//! A decoded member (`MemberState`, its months in maps) takes ~3–4 KB after two years
+//! of monthly payments, its encoded state row ~200 bytes. Folding a region of 210,000
+//! members over 24 months with every member decoded held ~820 MiB at its peak; a
+//! province of a million members would need several GiB just to be verified or
+//! restored. So the fold keeps at most [`FOLD_DECODED_MEMBERS_MAX`] members decoded
+//! (those it applied events to lately) and every other one as its row, decoded again
+//! when its next event comes: what the writer does with the store's rows
+//! (`STATE_CACHE_MEMBERS_MAX`), here with an in-memory map.
+//!
+//! Everything a fresh fold is compared with or rebuilt into that sums over members
+//! (month totals, region summaries, the enrolled and granted indexes) is computed in
+//! one pass when the fold ends ([`Folder::finish`]), one member decoded at a time.
+
+use super::{checkpoint_row, coverage_standing, LedgerError};
+use crate::codec::rows::{
+    decode_member_row, encode_member_row, encode_month_totals_row, encode_region_row,
+    encode_summary_row,
+};
+use crate::domain::coverage::month_lines;
+use crate::domain::month::Month;
+use crate::domain::policy::RegionName;
+use crate::domain::report::{line_counts, MonthTotals, RegionSummary};
+use crate::domain::state::{FoldError, MemberState, RegionState};
+use crate::domain::{Event, LedgerState, StreamId};
+use crate::store::{StateKey, StateWrite, StoreError};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// Members a fold keeps decoded; beyond this, half of them are put back as rows. As
+/// the writer's cache (`STATE_CACHE_MEMBERS_MAX`): 20,000 members after 24 months are
+/// ~70 MiB decoded. Measured on a store of 210,000 members × 24 months (4,956,025
+/// events), one run each: keeping 10,000 or 50,000 decoded took the same time within
+/// the noise (`verify` 66 and 71 s, `rebuild` 28 and 29 s), 50,000 ~70 MiB more.
+pub const FOLD_DECODED_MEMBERS_MAX: usize = 20_000;
+
+/// A fold in progress.
+pub struct Folder {
+    /// Regions, the position, and the members decoded lately.
+    live: LedgerState,
+    /// Every other member, as its state row (`encode_member_row`).
+    rows: HashMap<Uuid, Box<[u8]>>,
+    /// Members kept decoded, at most.
+    decoded_max: usize,
+}
+
+impl Default for Folder {
+    fn default() -> Folder {
+        Folder::keeping_decoded(FOLD_DECODED_MEMBERS_MAX)
+    }
+}
+
+/// A finished fold of the whole log.
+#[derive(Debug, Default, PartialEq)]
+pub struct Folded {
+    pub position: u64,
+    pub regions: HashMap<RegionName, RegionState>,
+    /// Every member's state row, as the writer would store it.
+    pub members: HashMap<Uuid, Box<[u8]>>,
+    /// Per region: the members not withdrawn, and those with a grant (R16).
+    pub enrolled_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
+    pub granted_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
+    /// Every region's month totals, summed over its members' month lines.
+    pub month_totals: BTreeMap<(RegionName, Month), MonthTotals>,
+    /// Every region's summary (zeros for a region without members).
+    pub summaries: BTreeMap<RegionName, RegionSummary>,
+}
+
+impl Folder {
+    /// A fold that keeps at most `decoded_max` members decoded (at least one).
+    pub fn keeping_decoded(decoded_max: usize) -> Folder {
+        Folder {
+            live: LedgerState::default(),
+            rows: HashMap::new(),
+            decoded_max: decoded_max.max(1),
+        }
+    }
+
+    /// Applies one event recorded at `position`, as `LedgerState::apply` does.
+    pub fn apply(&mut self, position: u64, event: &Event) -> Result<(), LedgerError> {
+        if let StreamId::Member(member_id) = event.stream() {
+            if let Some(row) = self.rows.remove(&member_id) {
+                let member = decode_member_row(&row).map_err(|message| FoldError {
+                    position,
+                    message: format!("member {member_id}'s folded state: {message}"),
+                })?;
+                self.live.insert_member(member);
+            }
+        }
+        self.live.apply(position, event)?;
+        if self.live.members.len() > self.decoded_max {
+            self.put_back(self.live.members.len() - self.decoded_max / 2);
+        }
+        Ok(())
+    }
+
+    /// Encodes `count` decoded members (any of them) back into rows.
+    fn put_back(&mut self, count: usize) {
+        let ids: Vec<Uuid> = self.live.members.keys().take(count).copied().collect();
+        for member_id in ids {
+            if let Some(member) = self.live.members.get(&member_id) {
+                self.rows
+                    .insert(member_id, encode_member_row(member).into_boxed_slice());
+            }
+            self.live.evict_member(member_id);
+        }
+    }
+
+    /// The fold's result, with its sums over members computed in one pass.
+    pub fn finish(mut self) -> Result<Folded, StoreError> {
+        self.put_back(self.live.members.len());
+        let mut folded = Folded {
+            position: self.live.position,
+            summaries: self
+                .live
+                .regions
+                .keys()
+                .map(|name| (name.clone(), RegionSummary::default()))
+                .collect(),
+            regions: std::mem::take(&mut self.live.regions),
+            ..Folded::default()
+        };
+        for (member_id, row) in &self.rows {
+            let member = decode_member_row(row).map_err(|message| StoreError::Corrupt {
+                position: 0,
+                message: format!("member {member_id}'s folded state: {message}"),
+            })?;
+            folded.add(&member);
+        }
+        folded.members = self.rows;
+        Ok(folded)
+    }
+}
+
+/// The rows of a member index (`key`: enrolled or granted), regions in name order.
+fn index_rows(
+    index: &HashMap<RegionName, BTreeSet<Uuid>>,
+    key: fn(RegionName, Uuid) -> StateKey,
+) -> impl Iterator<Item = StateWrite> + '_ {
+    let mut regions: Vec<(&RegionName, &BTreeSet<Uuid>)> = index.iter().collect();
+    regions.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    regions.into_iter().flat_map(move |(region, members)| {
+        members.iter().map(move |member_id| StateWrite {
+            key: key(region.clone(), *member_id),
+            value: Some(Vec::new()),
+        })
+    })
+}
+
+impl Folded {
+    /// Adds `member` to the sums and indexes.
+    fn add(&mut self, member: &MemberState) {
+        if !member.is_withdrawn() {
+            self.enrolled_by_region
+                .entry(member.region.clone())
+                .or_default()
+                .insert(member.member_id);
+        }
+        if !member.grants.is_empty() {
+            self.granted_by_region
+                .entry(member.region.clone())
+                .or_default()
+                .insert(member.member_id);
+        }
+        let Some(region) = self.regions.get(&member.region) else {
+            return;
+        };
+        for line in month_lines(region, member) {
+            if line_counts(&line) {
+                self.month_totals
+                    .entry((member.region.clone(), line.month))
+                    .or_default()
+                    .apply(&line, true);
+            }
+        }
+        if let Some(summary) = self.summaries.get_mut(&member.region) {
+            summary.apply(coverage_standing(region, member), true);
+        }
+    }
+
+    /// Every state row of the fold, in key order by kind (region summaries `A`, the
+    /// enrolled `E` and granted `G` indexes, members `M`, regions `R`, `closings` `X`,
+    /// month totals `Y`), then its checkpoint: each made as it is taken, so that a
+    /// rebuild holds the rows it writes one batch at a time.
+    pub fn rows<'a>(
+        &'a self,
+        closings: Vec<StateWrite>,
+    ) -> Box<dyn Iterator<Item = StateWrite> + 'a> {
+        let summaries = self.summaries.iter().map(|(region, summary)| StateWrite {
+            key: StateKey::RegionSummary(region.clone()),
+            value: Some(encode_summary_row(summary)),
+        });
+        let mut member_ids: Vec<&Uuid> = self.members.keys().collect();
+        member_ids.sort_unstable();
+        let members = member_ids.into_iter().map(|member_id| StateWrite {
+            key: StateKey::Member(*member_id),
+            value: self.members.get(member_id).map(|row| row.to_vec()),
+        });
+        let mut regions: Vec<&RegionState> = self.regions.values().collect();
+        regions.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let regions = regions.into_iter().map(|region| StateWrite {
+            key: StateKey::Region(region.name.clone()),
+            value: Some(encode_region_row(region)),
+        });
+        let totals = self
+            .month_totals
+            .iter()
+            .map(|((region, month), totals)| StateWrite {
+                key: StateKey::RegionMonth(region.clone(), *month),
+                value: Some(encode_month_totals_row(totals)),
+            });
+        let checkpoint = StateWrite {
+            key: StateKey::Checkpoint,
+            value: Some(checkpoint_row(self.position)),
+        };
+        Box::new(
+            summaries
+                .chain(index_rows(&self.enrolled_by_region, StateKey::Enrolled))
+                .chain(index_rows(&self.granted_by_region, StateKey::Granted))
+                .chain(members)
+                .chain(regions)
+                .chain(closings)
+                .chain(totals)
+                .chain(std::iter::once(checkpoint)),
+        )
+    }
+
+    /// A state to open a ledger on: the regions and the position, members read from
+    /// their rows when needed.
+    pub fn without_members(self) -> LedgerState {
+        LedgerState {
+            regions: self.regions,
+            position: self.position,
+            ..LedgerState::default()
+        }
+    }
+}
