@@ -45,9 +45,9 @@ use crate::audit::keys;
 use crate::audit::merkle::{self, MerkleTree};
 use crate::audit::proofs;
 use crate::codec::wire;
-use crate::domain::coverage::{coverage, MemberCoverage};
-use crate::domain::state::LedgerState;
+use crate::domain::coverage::MemberCoverage;
 use crate::domain::StreamId;
+use crate::ledger::Folder;
 use crate::ledger::LedgerError;
 use crate::store::{
     CheckpointWriter, CommandRecord, Envelope, EventLog, EventStore, LogWriter, ReadStore, Sha256,
@@ -360,8 +360,9 @@ enum Stage {
 
 /// What verified events go into.
 enum Target {
-    /// A check only: the events are folded here, to compare the coverages with.
-    Fold(Box<LedgerState>),
+    /// A check only: the events are folded here, to compare the coverages with
+    /// (members kept as rows, as every whole-log fold does: D44).
+    Fold(Box<Folder>),
     /// A restore: the events are appended to a fresh store, whose state rows are
     /// rebuilt once they are all in; the coverages are compared with those rows. (No
     /// second state is held while the events stream in.)
@@ -534,8 +535,8 @@ impl Checker<'_> {
         self.last_hash = envelope.hash;
         let line = self.line;
         match &mut self.target {
-            Target::Fold(state) => {
-                state
+            Target::Fold(folder) => {
+                folder
                     .apply(position, &envelope.event)
                     .map_err(|error| BackupError::Invalid {
                         line,
@@ -700,7 +701,7 @@ impl Checker<'_> {
             ));
         }
         let folded = match &mut self.target {
-            Target::Fold(state) => coverage(state, member_id),
+            Target::Fold(folder) => folder.coverage(member_id),
             Target::Store(sink) => {
                 crate::ledger::member_coverage(&*sink.store()?, member_id, None)?
             }

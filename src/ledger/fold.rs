@@ -14,12 +14,12 @@
 //! (month totals, region summaries, the enrolled and granted indexes) is computed in
 //! one pass when the fold ends ([`Folder::finish`]), one member decoded at a time.
 
-use super::{checkpoint_row, coverage_standing, LedgerError};
+use super::{checkpoint_row, coverage_standing};
 use crate::codec::rows::{
     decode_member_row, encode_member_row, encode_month_totals_row, encode_region_row,
     encode_summary_row,
 };
-use crate::domain::coverage::month_lines;
+use crate::domain::coverage::{coverage, member_coverage, month_lines, MemberCoverage};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::report::{line_counts, MonthTotals, RegionSummary};
@@ -79,7 +79,7 @@ impl Folder {
     }
 
     /// Applies one event recorded at `position`, as `LedgerState::apply` does.
-    pub fn apply(&mut self, position: u64, event: &Event) -> Result<(), LedgerError> {
+    pub fn apply(&mut self, position: u64, event: &Event) -> Result<(), FoldError> {
         if let StreamId::Member(member_id) = event.stream() {
             if let Some(row) = self.rows.remove(&member_id) {
                 let member = decode_member_row(&row).map_err(|message| FoldError {
@@ -94,6 +94,18 @@ impl Folder {
             self.put_back(self.live.members.len() - self.decoded_max / 2);
         }
         Ok(())
+    }
+
+    /// A member's coverage as folded so far (`None`: no such member).
+    pub fn coverage(&self, member_id: Uuid) -> Option<MemberCoverage> {
+        if self.live.members.contains_key(&member_id) {
+            return coverage(&self.live, member_id);
+        }
+        let row = self.rows.get(&member_id)?;
+        // OK because the row was encoded by `put_back` from a member the fold made.
+        let member = decode_member_row(row).expect("a row the fold encoded decodes");
+        let region = self.live.regions.get(&member.region)?;
+        Some(member_coverage(region, &member))
     }
 
     /// Encodes `count` decoded members (any of them) back into rows.

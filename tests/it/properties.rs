@@ -852,7 +852,7 @@ proptest! {
     /// A fold that keeps no member decoded between events (each put back as its state
     /// row and decoded again at its next event, as a fold of a region larger than
     /// `FOLD_DECODED_MEMBERS_MAX` does) ends exactly where one that keeps them all
-    /// does: the same rows, indexes, month totals and summaries.
+    /// does: the same coverages, rows, indexes, month totals and summaries.
     #[test]
     fn a_fold_that_keeps_members_as_rows_equals_one_that_keeps_them_decoded(intents in history()) {
         let run = run_history(&intents);
@@ -861,10 +861,14 @@ proptest! {
             for envelope in log(&run) {
                 folder.apply(envelope.position, &envelope.event).unwrap();
             }
-            folder.finish().unwrap()
+            let coverages: Vec<_> = MEMBERS.iter().map(|member| folder.coverage(member.parse().unwrap())).collect();
+            (coverages, folder.finish().unwrap())
         };
         let as_rows = fold(1);
         prop_assert_eq!(&as_rows, &fold(usize::MAX));
+        // And the coverages a backup's check compares with (`verify-backup`).
+        let live: Vec<_> = MEMBERS.iter().map(|member| member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap()).collect();
+        prop_assert_eq!(&as_rows.0, &live);
     }
 
     /// Reopening the store gives the same projections, the stored state rows equal a
