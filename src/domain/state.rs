@@ -368,21 +368,35 @@ pub struct LedgerState {
     pub position: u64,
 }
 
+/// Adds `member` to its region's set of enrolled members if it is not withdrawn, and
+/// to its set of granted members if it has a grant (R16).
+pub fn index_member(
+    enrolled_by_region: &mut HashMap<RegionName, BTreeSet<Uuid>>,
+    granted_by_region: &mut HashMap<RegionName, BTreeSet<Uuid>>,
+    member: &MemberState,
+) {
+    if !member.is_withdrawn() {
+        enrolled_by_region
+            .entry(member.region.clone())
+            .or_default()
+            .insert(member.member_id);
+    }
+    if !member.grants.is_empty() {
+        granted_by_region
+            .entry(member.region.clone())
+            .or_default()
+            .insert(member.member_id);
+    }
+}
+
 impl LedgerState {
     /// Adds a member read from stored state (keeps `enrolled_by_region` in step).
     pub fn insert_member(&mut self, member: MemberState) {
-        if !member.is_withdrawn() {
-            self.enrolled_by_region
-                .entry(member.region.clone())
-                .or_default()
-                .insert(member.member_id);
-        }
-        if !member.grants.is_empty() {
-            self.granted_by_region
-                .entry(member.region.clone())
-                .or_default()
-                .insert(member.member_id);
-        }
+        index_member(
+            &mut self.enrolled_by_region,
+            &mut self.granted_by_region,
+            &member,
+        );
         self.members.insert(member.member_id, member);
     }
 

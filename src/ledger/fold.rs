@@ -23,7 +23,7 @@ use crate::domain::coverage::{coverage, member_coverage, month_lines, MemberCove
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::report::{line_counts, MonthTotals, RegionSummary};
-use crate::domain::state::{FoldError, MemberState, RegionState};
+use crate::domain::state::{index_member, FoldError, MemberState, RegionState};
 use crate::domain::{Event, LedgerState, StreamId};
 use crate::store::{StateKey, StateWrite, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -164,18 +164,11 @@ fn index_rows(
 impl Folded {
     /// Adds `member` to the sums and indexes.
     fn add(&mut self, member: &MemberState) {
-        if !member.is_withdrawn() {
-            self.enrolled_by_region
-                .entry(member.region.clone())
-                .or_default()
-                .insert(member.member_id);
-        }
-        if !member.grants.is_empty() {
-            self.granted_by_region
-                .entry(member.region.clone())
-                .or_default()
-                .insert(member.member_id);
-        }
+        index_member(
+            &mut self.enrolled_by_region,
+            &mut self.granted_by_region,
+            member,
+        );
         let Some(region) = self.regions.get(&member.region) else {
             return;
         };

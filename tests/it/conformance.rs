@@ -477,24 +477,7 @@ pub fn a_long_stream_reads_whole_across_appends_and_reopening<E: Engine>() {
             store.read_stream(&StreamId::Member(member_id(2))).count(),
             40
         );
-        // The index read whole, in one pass: each stream's versions in order, at the
-        // positions the log holds them.
-        let mut indexed: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
-        for entry in store.stream_index() {
-            let entry = entry.unwrap();
-            indexed
-                .entry(entry.stream)
-                .or_default()
-                .push((entry.version, entry.position));
-        }
-        let mut in_log: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
-        for envelope in &log {
-            in_log
-                .entry(envelope.stream.clone())
-                .or_default()
-                .push((envelope.version, envelope.position));
-        }
-        assert_eq!(indexed, in_log);
+        crate::support::assert_stream_index_is_the_logs(store);
     };
     check(&store);
     check(&E::reader(&store));

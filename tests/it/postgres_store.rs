@@ -235,25 +235,8 @@ fn an_import_sized_append_is_one_transaction_read_back_in_pages() {
         assert_eq!(envelope.unwrap().position, read);
     }
     assert_eq!(read, head, "every page of the log, each entry checked");
-    // The stream index read whole across its pages: each stream's versions in order,
-    // at the positions the log holds them.
-    let mut in_log: std::collections::HashMap<String, Vec<(u64, u64)>> = Default::default();
-    for envelope in store.read_log(1) {
-        let envelope = envelope.unwrap();
-        in_log
-            .entry(envelope.stream)
-            .or_default()
-            .push((envelope.version, envelope.position));
-    }
-    let mut indexed: std::collections::HashMap<String, Vec<(u64, u64)>> = Default::default();
-    for entry in store.stream_index() {
-        let entry = entry.unwrap();
-        indexed
-            .entry(entry.stream)
-            .or_default()
-            .push((entry.version, entry.position));
-    }
-    assert_eq!(indexed, in_log);
+    // The stream index read whole, across its pages.
+    crate::support::assert_stream_index_is_the_logs(&store);
     drop(store);
     PgStore::open(&url).expect("the head row records the append");
 }

@@ -30,6 +30,29 @@ impl Sources for FixedSources {
     }
 }
 
+/// Asserts that the stream index read whole (`EventLog::stream_index`) lists each
+/// stream's versions in order, at the positions the log holds them.
+pub fn assert_stream_index_is_the_logs(store: &(impl flexledger::store::EventLog + ?Sized)) {
+    use std::collections::HashMap;
+    let mut in_log: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+    for envelope in store.read_log(1) {
+        let envelope = envelope.unwrap();
+        in_log
+            .entry(envelope.stream)
+            .or_default()
+            .push((envelope.version, envelope.position));
+    }
+    let mut indexed: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+    for entry in store.stream_index() {
+        let entry = entry.unwrap();
+        indexed
+            .entry(entry.stream)
+            .or_default()
+            .push((entry.version, entry.position));
+    }
+    assert_eq!(indexed, in_log);
+}
+
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
