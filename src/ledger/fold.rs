@@ -1,11 +1,11 @@
 //! The whole log folded in memory that grows by a state row per member, not by a
 //! decoded member: what `verify`, `rebuild`, `restore` and a stale store's open fold.
 //!
-//! A decoded member (`MemberState`, its months in maps) takes ~3–4 KB after two years
-//! of monthly payments, its encoded state row ~200 bytes. Folding a region of 210,000
-//! members over 24 months with every member decoded held ~820 MiB at its peak; a
-//! province of a million members would need several GiB just to be verified or
-//! restored. So the fold keeps at most [`FOLD_DECODED_MEMBERS_MAX`] members decoded
+//! A decoded member (`MemberState`, its months in maps) takes ~1.6 KB after a month
+//! and ~3.5 KB after two years of monthly payments, its encoded state row 100–250
+//! bytes. With every member decoded, `verify` of a store of 1,000,000 members peaked
+//! at 1.7 GiB and `rebuild` at 2.3 GiB (776 and 911 MiB since, D44), and a province's
+//! longer histories would need several times that. So the fold keeps at most [`FOLD_DECODED_MEMBERS_MAX`] members decoded
 //! (those it applied events to lately) and every other one as its row, decoded again
 //! when its next event comes: what the writer does with the store's rows
 //! (`STATE_CACHE_MEMBERS_MAX`), here with an in-memory map.

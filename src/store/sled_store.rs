@@ -1483,14 +1483,14 @@ impl LogWriter for SledStore {
         Ok(())
     }
 
-    /// In batches of at most `REPLACE_STATE_BATCH_WRITES_MAX` writes, each sorted by key
-    /// (and a range of consecutive keys when `rows` come in key order, as a rebuild
-    /// gives them), holding only the keys of the rows written: sled applies a batch under one epoch guard,
-    /// keeping every node version it replaces until the batch ends, and in its
-    /// `HashMap`'s order, so a batch spanning all keys pulls random leaves into its
-    /// cache. A rebuild of 1,000,000 members peaked at 6.1 GB RSS with one
-    /// batch, 5.7 GB with batches in the fold's order, 2.2 GB with batches in key
-    /// order. Rows are overwritten in place and only keys no row writes are removed:
+    /// In batches of at most `REPLACE_STATE_BATCH_WRITES_MAX` writes, each sorted by
+    /// key (and a range of consecutive keys when `rows` come in key order, as a
+    /// rebuild gives them), holding only the keys of the rows written: sled applies a
+    /// batch under one epoch guard, keeping every node version it replaces until the
+    /// batch ends, and in its `HashMap`'s order, so a batch spanning all keys pulls
+    /// random leaves into its cache. A rebuild of 1,000,000 members peaked at 6.1 GB
+    /// RSS with one batch, 5.7 GB with batches in the fold's order, 2.2 GB with
+    /// batches in key order. Rows are overwritten in place and only keys no row writes are removed:
     /// removing every row first and inserting them again split and merged the tree
     /// twice over (100,000 members: 945 instead of 290 MB). Atomic as a whole all the
     /// same: the checkpoint row goes first and is written last, so a crash in between
