@@ -6,8 +6,8 @@
 #
 #   tools/close-bench.sh [MEMBERS] [KILL_AFTER_SECONDS]   (default: 1000000 20)
 #
-# CLOSE_BENCH_PARTS="submit serve kill" (the default) names the parts to run; e.g.
-# CLOSE_BENCH_PARTS=serve for faster iterations on the server's memory.
+# CLOSE_BENCH_PARTS="submit serve kill verify" (the default) names the parts to run;
+# e.g. CLOSE_BENCH_PARTS=serve for faster iterations on the server's memory.
 # CLOSE_BENCH_WARM_READS=N (default 20000): coverage reads the server answers before
 # the close, so that "before" is a running server's level (0: a just-started one's).
 #
@@ -18,6 +18,9 @@
 #   3. `submit` killed with SIGKILL after KILL_AFTER_SECONDS, then `flexledger verify`
 #      (opening the store finishes the close) and a count of the consequences: each
 #      member must have exactly one `ContributionMissed` for the month.
+# Then (part `verify`, after part `submit`) the store closed in 1 is verified and
+# rebuilt from its log (`flexledger verify`, `flexledger rebuild`): time and peak RSS
+# of a whole-log fold of the region (D44).
 # Every tenth member pays the month before the close; the rest miss it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +38,7 @@ fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 ms() { date +%s%3N; }
-parts=" ${CLOSE_BENCH_PARTS:-submit serve kill} "
+parts=" ${CLOSE_BENCH_PARTS:-submit serve kill verify} "
 runs() { [[ $parts == *" $1 "* ]]; }
 
 # The import: a policy, MEMBERS enrollments, every tenth member paying January.
@@ -135,4 +138,13 @@ if runs kill; then
   missed=$("$bin" --data-dir "$work/c" events | grep '"type":"ContributionMissed"' | grep -o '"member_id":"[^"]*"' | sort | uniq -c | awk '{count[$1]++} END {for (c in count) printf "%s member(s) missed %s time(s); ", count[c], c}')
   expected=$(( members - (members + 9) / 10 ))
   echo "kill -9 after ${kill_after} s (killed: $killed), then verify: $(cat "$work/verify.json"); ContributionMissed per member: ${missed}expected ${expected} members once each"
+fi
+
+# 4. verify and rebuild the store closed in 1
+if runs verify && runs submit; then
+  for command in verify rebuild; do
+    start=$(ms)
+    peak=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" "$command" > "$work/$command.json"; } 2>&1 | tail -1 )
+    echo "$command of the closed store: $(( $(ms) - start )) ms, peak RSS $((peak / 1024)) MiB: $(head -c 160 "$work/$command.json")"
+  done
 fi

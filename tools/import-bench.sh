@@ -9,6 +9,8 @@
 #
 # FLEXLEDGER_STORE=postgres://… imports into that (migrated, empty) PostgreSQL database
 # instead of a sled directory; the disk line then gives the database's size.
+# IMPORT_BENCH_KEEP=DIR keeps the sled store in DIR (which must not exist), e.g. to
+# time `flexledger --data-dir DIR verify` or `rebuild` on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-210000}
@@ -50,3 +52,7 @@ else
   disk="$(du -sm "$work/data" | cut -f1) MiB"
 fi
 echo "all $lines commands in $(( (now - start) / 1000 )) s: $(( lines * 1000 / (now - start) )) commands/s; disk $disk"
+if [ -n "${IMPORT_BENCH_KEEP:-}" ] && [ -z "${FLEXLEDGER_STORE:-}" ]; then
+  mv "$work/data" "$IMPORT_BENCH_KEEP"
+  echo "store kept in $IMPORT_BENCH_KEEP"
+fi
