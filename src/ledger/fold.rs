@@ -122,7 +122,7 @@ impl Folder {
 
     /// The fold's result, with its sums over members computed in one pass.
     pub fn finish(mut self) -> Result<Folded, StoreError> {
-        self.put_back(self.live.members.len());
+        let live = std::mem::take(&mut self.live.members);
         let mut folded = Folded {
             position: self.live.position,
             summaries: self
@@ -140,6 +140,12 @@ impl Folder {
                 message: format!("member {member_id}'s folded state: {message}"),
             })?;
             folded.add(&member);
+        }
+        // The members still decoded are added as they are, then kept as rows too.
+        for (member_id, member) in live {
+            folded.add(&member);
+            self.rows
+                .insert(member_id, encode_member_row(&member).into_boxed_slice());
         }
         folded.members = self.rows;
         Ok(folded)
