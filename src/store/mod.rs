@@ -356,8 +356,8 @@ pub trait EventLog: Send + Sync {
     /// order: each stream's versions in increasing order (streams in any order, and an
     /// older build's part of a stream before the rest), nothing checked against the
     /// log. What `verify` compares with the log: reading each stream through
-    /// `read_stream` instead fetched every event again at a random place, ~95% of a
-    /// verify of 4.8 million events, most of an hour.
+    /// `read_stream` instead fetched every event again at a random place, ~85% of a
+    /// verify of 4,956,025 events (6.5 minutes; D44).
     fn stream_index(&self) -> IndexedIter<'_>;
     /// The spans of those of `command_ids` accepted before, as `command_span` answers
     /// each. The writer asks once per batch of commands: on an engine across a network
