@@ -866,7 +866,7 @@ proptest! {
         };
         let as_rows = fold(1);
         prop_assert_eq!(&as_rows, &fold(usize::MAX));
-        // And the coverages a backup's check compares with (`verify-backup`).
+        // And the coverages a backup's check compares with (`backup::verify_backup`).
         let live: Vec<_> = MEMBERS.iter().map(|member| member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap()).collect();
         prop_assert_eq!(&as_rows.0, &live);
     }
