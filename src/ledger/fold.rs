@@ -203,11 +203,11 @@ impl Folded {
             key: StateKey::RegionSummary(region.clone()),
             value: Some(encode_summary_row(summary)),
         });
-        let mut member_ids: Vec<&Uuid> = self.members.keys().collect();
-        member_ids.sort_unstable();
-        let members = member_ids.into_iter().map(|member_id| StateWrite {
+        let mut members: Vec<(&Uuid, &Box<[u8]>)> = self.members.iter().collect();
+        members.sort_unstable_by_key(|(member_id, _)| **member_id);
+        let members = members.into_iter().map(|(member_id, row)| StateWrite {
             key: StateKey::Member(*member_id),
-            value: self.members.get(member_id).map(|row| row.to_vec()),
+            value: Some(row.to_vec()),
         });
         let mut regions: Vec<&RegionState> = self.regions.values().collect();
         regions.sort_unstable_by(|a, b| a.name.cmp(&b.name));

@@ -1239,14 +1239,12 @@ impl EventLog for SledReader {
             .tree
             .scan_prefix(stream_index::row_prefix(&name))
             .flat_map(move |entry| {
-                let row = entry
-                    .map_err(StoreError::from)
-                    .and_then(|(key, value)| IndexRow::decode(&row_name, &key, &value));
-                let entries: Vec<Result<(u64, u64), StoreError>> = match row {
-                    Ok(row) => row.entries().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                entries
+                each_or_error(
+                    entry
+                        .map_err(StoreError::from)
+                        .and_then(|(key, value)| IndexRow::decode(&row_name, &key, &value))
+                        .map(|row| row.entries().collect::<Vec<_>>()),
+                )
             });
         Box::new(older.chain(rows).map(move |entry| {
             let (version, position) = entry?;
@@ -1304,7 +1302,7 @@ impl EventLog for SledReader {
             .tree
             .scan_prefix([stream_index::PREFIX_STREAM_ROW])
             .flat_map(|entry| {
-                let indexed = entry.map_err(StoreError::from).and_then(|(key, value)| {
+                each_or_error(entry.map_err(StoreError::from).and_then(|(key, value)| {
                     let stream = stream_of_index_key(&key, 8)?;
                     let row = IndexRow::decode(&stream, &key, &value)?;
                     Ok(row
@@ -1315,14 +1313,18 @@ impl EventLog for SledReader {
                             position,
                         })
                         .collect::<Vec<_>>())
-                });
-                let entries: Vec<Result<Indexed, StoreError>> = match indexed {
-                    Ok(entries) => entries.into_iter().map(Ok).collect(),
-                    Err(error) => vec![Err(error)],
-                };
-                entries
+                }))
             });
         Box::new(older.chain(rows))
+    }
+}
+
+/// The items of one stream index row read, each `Ok`, or the one error reading it:
+/// what a scan of rows flattens into a scan of entries.
+fn each_or_error<T>(row: Result<Vec<T>, StoreError>) -> Vec<Result<T, StoreError>> {
+    match row {
+        Ok(items) => items.into_iter().map(Ok).collect(),
+        Err(error) => vec![Err(error)],
     }
 }
 
