@@ -13,7 +13,10 @@ use crate::codec::rows::{
     decode_member_row, decode_month_totals_row, decode_summary_row, encode_coverage_item,
     encode_member_row, encode_month_totals_row, encode_region_row, encode_summary_row,
 };
-use crate::domain::coverage::{month_changes, CoverageChanged, MonthLine};
+use crate::domain::coverage::{
+    agree_outside, lines_touched, month_changes, month_lines_in, CoverageChanged, LinesWindow,
+    MonthLine,
+};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::report::{
@@ -560,12 +563,37 @@ impl<S: EventStore> Ledger<S> {
         self.appends
     }
 
-    /// Each listed member's month lines, for a before/after comparison.
-    fn month_lines(&self, members: &BTreeSet<Uuid>) -> Vec<(Uuid, Vec<MonthLine>)> {
-        members
+    /// Each listed member's month lines in its window, for a before/after comparison.
+    fn month_lines(&self, windows: &BTreeMap<Uuid, LinesWindow>) -> Vec<(Uuid, Vec<MonthLine>)> {
+        windows
             .iter()
-            .map(|member_id| (*member_id, self.member_lines(*member_id)))
+            .map(|(member_id, window)| (*member_id, self.member_lines(*member_id, window)))
             .collect()
+    }
+
+    /// The months of each member `events` (a command's, not yet applied) can alter,
+    /// judged on the state before the first of them: a window never shrinks over a
+    /// command's later events (the listing only grows, and an event that changes a
+    /// period makes its window `All`), so the union over the command is enough.
+    fn lines_windows(&self, events: &[Event]) -> BTreeMap<Uuid, LinesWindow> {
+        let mut windows: BTreeMap<Uuid, LinesWindow> = BTreeMap::new();
+        for event in events {
+            let StreamId::Member(member_id) = event.stream() else {
+                continue;
+            };
+            let member = self.state.members.get(&member_id);
+            let region = member.and_then(|member| self.state.regions.get(&member.region));
+            let window = match region {
+                Some(region) => lines_touched(region, member, event),
+                None => LinesWindow::All,
+            };
+            let window = match windows.remove(&member_id) {
+                Some(earlier) => earlier.union(window),
+                None => window,
+            };
+            windows.insert(member_id, window);
+        }
+        windows
     }
 
     /// Decides `commands` in order and appends every accepted command's events in one
@@ -923,19 +951,16 @@ impl<S: EventStore> Ledger<S> {
         sources: &mut dyn Sources,
         dirty: &mut Dirty,
     ) -> Result<CommandRecord, LedgerError> {
-        let touched: BTreeSet<Uuid> = events
-            .iter()
-            .filter_map(|event| match event.stream() {
-                StreamId::Member(member_id) => Some(member_id),
-                StreamId::Region(_) => None,
-            })
-            .collect();
+        let windows = self.lines_windows(&events);
         // Coverage changes are recorded for every command, served or not, so a feed
-        // started later replays them too (R-independent: a before/after comparison).
-        let before = self.month_lines(&touched);
+        // started later replays them too (R-independent: a before/after comparison,
+        // of the months the events can alter).
+        let before = self.month_lines(&windows);
+        let whole_before = self.whole_lines_when_checking(&windows);
         let envelopes = self.apply_events(command_id, events, recorded_at, sources, dirty)?;
         let position = self.state.position;
-        let after = self.month_lines(&touched);
+        let after = self.month_lines(&windows);
+        self.check_windows(&windows, whole_before);
         for ((member_id, old), (_, new)) in before.iter().zip(&after) {
             if let Some(region) = self.state.members.get(member_id).map(|m| m.region.clone()) {
                 self.add_to_reports(&region, old, new, dirty)?;
@@ -1042,13 +1067,45 @@ impl<S: EventStore> Ledger<S> {
         Ok(())
     }
 
-    /// A cached member's month lines (empty if not cached).
-    fn member_lines(&self, member_id: Uuid) -> Vec<MonthLine> {
+    /// A cached member's month lines in `window` (empty if not cached).
+    fn member_lines(&self, member_id: Uuid, window: &LinesWindow) -> Vec<MonthLine> {
         let lines = self.state.members.get(&member_id).and_then(|member| {
             let region = self.state.regions.get(&member.region)?;
-            Some(crate::domain::coverage::month_lines(region, member))
+            Some(month_lines_in(region, member, window))
         });
         lines.unwrap_or_default()
+    }
+
+    /// Debug builds: every member's whole listing, to check the windows against after
+    /// the command (`check_windows`); release builds skip both.
+    fn whole_lines_when_checking(
+        &self,
+        windows: &BTreeMap<Uuid, LinesWindow>,
+    ) -> Option<Vec<(Uuid, Vec<MonthLine>)>> {
+        cfg!(debug_assertions).then(|| {
+            let whole = windows.keys().map(|id| (*id, LinesWindow::All)).collect();
+            self.month_lines(&whole)
+        })
+    }
+
+    /// Asserts that no member's line outside its window changed: a window that missed
+    /// a month would drop a feed change and skew the region's totals.
+    fn check_windows(
+        &self,
+        windows: &BTreeMap<Uuid, LinesWindow>,
+        whole_before: Option<Vec<(Uuid, Vec<MonthLine>)>>,
+    ) {
+        let Some(whole_before) = whole_before else {
+            return;
+        };
+        for (member_id, before) in whole_before {
+            let after = self.member_lines(member_id, &LinesWindow::All);
+            let window = &windows[&member_id];
+            assert!(
+                agree_outside(window, &before, &after),
+                "member {member_id}: a line outside {window:?} changed"
+            );
+        }
     }
 
     /// Adds the difference between a member's month lines before and after a command

@@ -1,11 +1,13 @@
 //! The member coverage projection (contract "Member coverage"): every month from the
 //! first enrollment month with its status, due, paid, benefits and the deciding rule.
 
+use super::event::Event;
 use super::money::Money;
 use super::month::Month;
 use super::policy::BackpayRestores;
 use super::rule::RuleId;
 use super::state::{LedgerState, MemberState, Period, RegionState};
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
 /// No serde: every JSON that shows it (the coverage, the replay and what-if reports)
@@ -197,7 +199,17 @@ pub fn arrears(region: &RegionState, member: &MemberState) -> Arrears {
 /// region totals, before and after it), which is most of the work of a coverage.
 pub fn month_lines(region: &RegionState, member: &MemberState) -> Vec<MonthLine> {
     let first = member.periods[0].start;
-    let last = [
+    first
+        .through(listed_through(region, member))
+        .map(|month| month_line(region, member, month))
+        .collect()
+}
+
+/// The last month a member's listing holds: the later of the open month and the last
+/// month it ever paid (never before its first enrollment).
+pub fn listed_through(region: &RegionState, member: &MemberState) -> Month {
+    let first = member.periods[0].start;
+    [
         Some(region.open_month),
         member.last_month_ever_paid(),
         Some(first),
@@ -205,9 +217,132 @@ pub fn month_lines(region: &RegionState, member: &MemberState) -> Vec<MonthLine>
     .into_iter()
     .flatten()
     .max()
-    .unwrap_or(first);
-    first
-        .through(last)
+    .unwrap_or(first)
+}
+
+/// The months whose lines a change can alter: what a command's or a close's before and
+/// after comparison (feed changes, region month totals) needs to list, so that its
+/// cost does not grow with the member's history.
+///
+/// Why a window is exact: `month_line` for a month reads the member's periods, base
+/// ratios and grants, the region's policies, whether the month is before the open
+/// month, and the member's facts *of that month* (paid, missed, refunded,
+/// `to_account`, unrefunded, `subsidy_paid`). A change that alters only some months'
+/// facts therefore alters only those months' lines, plus the lines the listing gains
+/// at its end. `tests/it/properties.rs` checks this over any history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinesWindow {
+    /// Any month may change (periods, base ratios, grants or the member itself).
+    All,
+    Months {
+        months: BTreeSet<Month>,
+        /// The last month listed before the change: every later month is in the
+        /// window (the listing may grow).
+        listed_through: Month,
+    },
+}
+
+impl LinesWindow {
+    pub fn contains(&self, month: Month) -> bool {
+        match self {
+            LinesWindow::All => true,
+            LinesWindow::Months {
+                months,
+                listed_through,
+            } => month > *listed_through || months.contains(&month),
+        }
+    }
+
+    /// A window that contains every month either contains.
+    pub fn union(self, other: LinesWindow) -> LinesWindow {
+        match (self, other) {
+            (
+                LinesWindow::Months {
+                    mut months,
+                    listed_through,
+                },
+                LinesWindow::Months {
+                    months: more,
+                    listed_through: other_through,
+                },
+            ) => {
+                months.extend(more);
+                LinesWindow::Months {
+                    months,
+                    listed_through: listed_through.min(other_through),
+                }
+            }
+            _ => LinesWindow::All,
+        }
+    }
+}
+
+/// Which months' lines `event` can alter for `member` as it is before the event
+/// (`None`: not enrolled yet). Only events that record facts of given months have a
+/// window; everything else (periods, base ratios, grants, a payment that starts a
+/// period's benefits, R7) may alter any month.
+pub fn lines_touched(
+    region: &RegionState,
+    member: Option<&MemberState>,
+    event: &Event,
+) -> LinesWindow {
+    let Some(member) = member else {
+        return LinesWindow::All;
+    };
+    let months: BTreeSet<Month> = match event {
+        Event::ContributionPaid(paid) if member.current_period().benefit_start.is_some() => {
+            paid.months.iter().map(|line| line.month).collect()
+        }
+        Event::ContributionMissed(missed) => BTreeSet::from([missed.month]),
+        Event::ContributionRefunded(refund) => refund.months.iter().copied().collect(),
+        Event::SubsidyPaid(subsidy) => subsidy.months.iter().copied().collect(),
+        Event::DeductionStopped(_) | Event::DeductionResumed(_) => BTreeSet::new(),
+        _ => return LinesWindow::All,
+    };
+    LinesWindow::Months {
+        months,
+        listed_through: listed_through(region, member),
+    }
+}
+
+/// Which months' lines closing `region`'s open month alters for `member`: that month
+/// (unpaid, it becomes arrears, R9; paid and granted, it accrues, R16) and the month
+/// the listing gains (the new open month). `month_line` reads the open month only
+/// through "is this month before it".
+pub fn lines_touched_by_close(region: &RegionState, member: &MemberState) -> LinesWindow {
+    LinesWindow::Months {
+        months: BTreeSet::from([region.open_month]),
+        listed_through: listed_through(region, member),
+    }
+}
+
+/// The member's month lines in `window`, in month order: `month_lines` with the
+/// months outside the window left out.
+pub fn month_lines_in(
+    region: &RegionState,
+    member: &MemberState,
+    window: &LinesWindow,
+) -> Vec<MonthLine> {
+    let LinesWindow::Months {
+        months,
+        listed_through: through_before,
+    } = window
+    else {
+        return month_lines(region, member);
+    };
+    let first = member.periods[0].start;
+    let last = listed_through(region, member);
+    let inside = months
+        .range(first..)
+        .copied()
+        .take_while(|month| month <= through_before && *month <= last);
+    // Months after `through_before` (`next` saturates at the last valid month).
+    let tail = (*through_before < last)
+        .then(|| through_before.next().max(first).through(last))
+        .into_iter()
+        .flatten();
+    inside
+        .chain(tail)
         .map(|month| month_line(region, member, month))
         .collect()
 }
@@ -330,6 +465,20 @@ fn paid_line(
         subsidy: Money::ZERO,
         subsidy_paid: false,
     }
+}
+
+/// Whether two whole listings of one member (before and after a change) agree on
+/// every month outside `window`: what makes a window exact. Checked by debug builds
+/// after every command and by the property tests.
+pub fn agree_outside(window: &LinesWindow, before: &[MonthLine], after: &[MonthLine]) -> bool {
+    let outside = |lines: &[MonthLine]| -> Vec<MonthLine> {
+        lines
+            .iter()
+            .filter(|line| !window.contains(line.month))
+            .cloned()
+            .collect()
+    };
+    outside(before) == outside(after)
 }
 
 /// One month whose status or benefits a command changed (for `CoverageChanged`).

@@ -33,7 +33,10 @@ use super::{
 };
 use crate::codec::rows;
 use crate::domain::command::CloseMonth;
-use crate::domain::coverage::{month_changes, month_lines, CoverageChanged};
+use crate::domain::coverage::{
+    agree_outside, lines_touched, lines_touched_by_close, month_changes, month_lines,
+    month_lines_in, CoverageChanged,
+};
 use crate::domain::decide::{close_consequences, month_closed, CloseTally};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -41,7 +44,7 @@ use crate::domain::state::{MemberState, RegionState};
 use crate::domain::Event;
 use crate::store::{CommandRecord, EventStore, MemberIndex, ReadStore, StateKey, StoreError};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// Enrolled members whose consequences one chunk of a month close records (one
@@ -343,12 +346,21 @@ impl<S: EventStore> Ledger<S> {
         if events.is_empty() {
             return Ok(None);
         }
-        let before_close = month_lines(&region_before(region, closing.month), member);
-        let now = month_lines(region, member);
+        // The months the close and its consequences can alter (`LinesWindow`).
+        let before_region = region_before(region, closing.month);
+        let window = events.iter().fold(
+            lines_touched_by_close(&before_region, member),
+            |window, event| window.union(lines_touched(region, Some(member), event)),
+        );
+        let before_close = month_lines_in(&before_region, member, &window);
+        let now = month_lines_in(region, member, &window);
+        let whole_before =
+            cfg!(debug_assertions).then(|| vec![(member_id, month_lines(&before_region, member))]);
         let envelopes =
             self.apply_events(record.command_id, events, recorded_at, sources, dirty)?;
         record.envelopes.extend(envelopes);
-        let after = self.member_lines(member_id);
+        let after = self.member_lines(member_id, &window);
+        self.check_windows(&BTreeMap::from([(member_id, window)]), whole_before);
         self.add_to_reports(&closing.region, &now, &after, dirty)?;
         let months = month_changes(&before_close, &after);
         Ok((!months.is_empty()).then_some((member_id, months)))
@@ -555,8 +567,19 @@ impl<S: EventStore> Ledger<S> {
         accruals: &mut Accruals,
         dirty: &mut Dirty,
     ) -> Result<(), LedgerError> {
-        let old = month_lines(before, member);
-        let new = month_lines(after, member);
+        let window = lines_touched_by_close(before, member);
+        let old = month_lines_in(before, member, &window);
+        let new = month_lines_in(after, member, &window);
+        debug_assert!(
+            agree_outside(
+                &window,
+                &month_lines(before, member),
+                &month_lines(after, member)
+            ),
+            "member {}: closing {} changed a line outside {window:?}",
+            member.member_id,
+            before.open_month
+        );
         if old == new {
             return Ok(());
         }

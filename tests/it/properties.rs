@@ -11,8 +11,11 @@
 
 use crate::model::{fmt_month, money, parse_month, Model};
 use crate::support::FixedSources;
-use flexledger::domain::coverage::coverage;
-use flexledger::domain::{parse_command_value, LedgerState};
+use flexledger::domain::coverage::{
+    agree_outside, coverage, lines_touched, lines_touched_by_close, month_lines, month_lines_in,
+    LinesWindow, MonthLine,
+};
+use flexledger::domain::{parse_command_value, Event, LedgerState, StreamId};
 use flexledger::ledger::{member_coverage, region_summary, region_summary_folded, Folder, Ledger};
 use flexledger::store::{CommandResult, Envelope, EventLog};
 use proptest::prelude::*;
@@ -701,6 +704,32 @@ fn log(run: &Run) -> Vec<Envelope> {
         .unwrap()
 }
 
+/// The windows of the members `event` (about to be applied to `state`) can alter: its
+/// member's, or for a month close every member of the region's.
+fn lines_windows(state: &LedgerState, event: &Event) -> Vec<(Uuid, LinesWindow)> {
+    match event {
+        Event::MonthClosed(closed) => {
+            let region = &state.regions[&closed.region];
+            state
+                .members
+                .values()
+                .filter(|member| member.region == closed.region)
+                .map(|member| (member.member_id, lines_touched_by_close(region, member)))
+                .collect()
+        }
+        _ => match event.stream() {
+            StreamId::Member(member_id) => {
+                let Some(member) = state.members.get(&member_id) else {
+                    return Vec::new();
+                };
+                let region = &state.regions[&member.region];
+                vec![(member_id, lines_touched(region, Some(member), event))]
+            }
+            StreamId::Region(_) => Vec::new(),
+        },
+    }
+}
+
 fn cases() -> u32 {
     crate::support::proptest_cases(48)
 }
@@ -845,6 +874,35 @@ proptest! {
                 let folded = coverage(&state, member_id);
                 let as_of = member_coverage(run.ledger.store(), member_id, Some(envelope.position)).unwrap();
                 prop_assert_eq!(folded, as_of, "member {} as of {}", member, envelope.position);
+            }
+        }
+    }
+
+    /// Every event alters a member's month lines only inside the window
+    /// `lines_touched` names for it (for a month close, `lines_touched_by_close`, for
+    /// every member of the region), and `month_lines_in` lists exactly the window's
+    /// part of the whole listing, before and after: what lets a command or a close
+    /// compare only those months for its feed changes and region totals.
+    #[test]
+    fn an_event_alters_month_lines_only_inside_its_window(intents in history()) {
+        let run = run_history(&intents);
+        let mut state = LedgerState::default();
+        for envelope in log(&run) {
+            let windows = lines_windows(&state, &envelope.event);
+            let lines = |state: &LedgerState, member_id: &Uuid, window: &LinesWindow| {
+                let member = &state.members[member_id];
+                let region = &state.regions[&member.region];
+                (month_lines(region, member), month_lines_in(region, member, window))
+            };
+            let before: Vec<_> = windows.iter().map(|(id, window)| lines(&state, id, window)).collect();
+            state.apply(envelope.position, &envelope.event).unwrap();
+            for ((member_id, window), (whole_before, in_before)) in windows.iter().zip(before) {
+                let (whole_after, in_after) = lines(&state, member_id, window);
+                let at = format!("member {member_id} at {} ({:?})", envelope.position, window);
+                prop_assert!(agree_outside(window, &whole_before, &whole_after), "a line outside the window changed: {}", at);
+                let inside = |whole: &[MonthLine]| whole.iter().filter(|line| window.contains(line.month)).cloned().collect::<Vec<_>>();
+                prop_assert_eq!(in_before, inside(&whole_before), "before: {}", &at);
+                prop_assert_eq!(in_after, inside(&whole_after), "after: {}", &at);
             }
         }
     }
