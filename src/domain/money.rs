@@ -70,6 +70,13 @@ impl Money {
         Money(rounded)
     }
 
+    /// An amount of `cents` cents: already two places, so nothing to round (a stored
+    /// member row holds its amounts as cents, and decoding one is on every command's
+    /// path: `from_decimal`'s rounding was a third of that decode).
+    pub fn from_cents(cents: i64) -> Money {
+        Money(Decimal::new(cents, 2))
+    }
+
     pub fn decimal(self) -> Decimal {
         self.0
     }

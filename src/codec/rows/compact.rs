@@ -15,7 +15,6 @@
 
 use crate::domain::money::{Money, Ratio, AMOUNT_INTEGER_DIGITS_MAX};
 use crate::domain::month::Month;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -48,7 +47,10 @@ fn amount_of<E: serde::de::Error>(cents: u64) -> Result<Money, E> {
             "amount of {cents} cents has more than {AMOUNT_INTEGER_DIGITS_MAX} integer digits"
         )));
     }
-    Ok(Money::from_decimal(Decimal::new(cents as i64, 2)))
+    // OK because `cents` is below the limit, far below i64::MAX.
+    Ok(Money::from_cents(
+        i64::try_from(cents).expect("cents below the limit fit i64"),
+    ))
 }
 
 /// A ratio as (digits, places): `1.50` is (150, 2), so it prints as it was written.
