@@ -28,7 +28,7 @@ use crate::domain::coverage::{coverage, MemberCoverage};
 use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
 use crate::domain::state::LedgerState;
-use crate::ledger::LedgerError;
+use crate::ledger::{Folder, LedgerError};
 use crate::store::{Envelope, ReadStore, Sha256, StoreError};
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
@@ -122,7 +122,17 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
+/// Streams a scope may hold for its events to be read stream by stream (through the
+/// stream index, then sorted by position, all of them in memory); a larger scope (a
+/// province's region) is read in one pass over the log instead, keeping nothing.
+pub const EXPORT_STREAMS_READ_BY_INDEX_MAX: usize = 1_000;
+
 /// Writes a bundle of `scope` proven against `signed` (a checkpoint of `tree`).
+///
+/// Memory does not grow with the scope's events: they are written as they are read
+/// (read twice when inclusion records follow them), and folded with members kept as
+/// their state rows (`Folder`), as `verify` does. What remains in proportion to the
+/// log is `tree` (a hash per event) and, for inclusions, its Merkle tree.
 pub fn export(
     store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
@@ -137,33 +147,46 @@ pub fn export(
         "the checkpoint is of this tree"
     );
     let (streams, members) = scope_streams(store, tree, scope)?;
-    let events = scope_events(store, tree.size(), &streams, scope)?;
+    // Versions start at 1 without gaps, so a stream's head version is its event count
+    // (`scope_streams` checked that every one has a head).
+    let events: u64 = streams
+        .iter()
+        .filter_map(|stream| tree.heads.get(stream))
+        .map(|(version, _)| version)
+        .sum();
     let mut counting = CountingWriter {
         inner: out,
         bytes: 0,
     };
     let header = Header::new(
         scope.clone(),
-        count(events.len()),
+        events,
         count(streams.len()),
         count(members.len()),
         tree.size(),
     );
     write_line(&mut counting, &header)?;
-    let mut state = LedgerState::default();
-    for envelope in &events {
+    let mut folder = Folder::default();
+    let written = for_each_scope_event(store, tree.size(), &streams, scope, &mut |envelope| {
         write_line(&mut counting, envelope)?;
-        state.apply(envelope.position, &envelope.event)?;
+        folder.apply(envelope.position, &envelope.event)?;
+        Ok(())
+    })?;
+    if written != events {
+        return Err(corrupt(
+            tree.size(),
+            format!("the scope's streams hold {events} events up to the checkpoint, but {written} were read"),
+        ));
     }
     if *scope != Scope::All {
-        write_inclusions(&mut counting, tree, &events)?;
+        write_inclusions(&mut counting, store, tree, &streams, scope)?;
     }
     write_stream_heads(&mut counting, tree, &streams)?;
-    write_coverage(&mut counting, &state, &members, tree.size())?;
+    write_coverage(&mut counting, &folder, &members, tree.size())?;
     write_line(&mut counting, &Record::Checkpoint(signed.clone()))?;
     Ok(ExportSummary {
         scope: scope.clone(),
-        events: count(events.len()),
+        events,
         streams: count(streams.len()),
         members: count(members.len()),
         tree_size: tree.size(),
@@ -172,14 +195,17 @@ pub fn export(
     })
 }
 
-/// An inclusion record for each event: its audit path in the log's tree.
+/// An inclusion record for each event of the scope: its audit path in the log's tree
+/// (the events read again, in the same order).
 fn write_inclusions(
     counting: &mut CountingWriter<'_>,
+    store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
-    events: &[Envelope],
+    streams: &[String],
+    scope: &Scope,
 ) -> Result<(), LedgerError> {
     let log = MerkleTree::new(tree.leaves.clone());
-    for envelope in events {
+    for_each_scope_event(store, tree.size(), streams, scope, &mut |envelope| {
         let proof =
             crate::audit::proofs::inclusion(&log, envelope.hash, envelope.position, tree.size())
                 .ok_or_else(|| {
@@ -194,8 +220,8 @@ fn write_inclusions(
                 position: envelope.position,
                 path: proof.path,
             },
-        )?;
-    }
+        )
+    })?;
     Ok(())
 }
 
@@ -233,15 +259,16 @@ fn write_stream_heads(
     Ok(())
 }
 
-/// A coverage record for each member, from the state the bundle's events fold to.
+/// A coverage record for each member, from the fold of the bundle's events.
 fn write_coverage(
     counting: &mut CountingWriter<'_>,
-    state: &LedgerState,
+    folder: &Folder,
     members: &[Uuid],
     tree_size: u64,
 ) -> Result<(), LedgerError> {
     for member_id in members {
-        let member = coverage(state, *member_id)
+        let member = folder
+            .coverage(*member_id)
             .ok_or_else(|| corrupt(tree_size, format!("member {member_id} has no events")))?;
         write_line(
             counting,
@@ -310,24 +337,38 @@ fn scope_streams(
     Ok((streams.into_iter().collect(), members))
 }
 
-/// The events of `streams` up to `tree_size`, in log order.
-fn scope_events(
+/// Calls `each` with every event of `streams` (sorted by name) up to `tree_size`, in
+/// log order, and answers how many there were. The whole log is read for `--all` and
+/// for a scope of more than `EXPORT_STREAMS_READ_BY_INDEX_MAX` streams (its events
+/// picked by stream); a smaller scope's streams are read through the index and sorted.
+fn for_each_scope_event(
     store: &(impl ReadStore + ?Sized),
     tree_size: u64,
     streams: &[String],
     scope: &Scope,
-) -> Result<Vec<Envelope>, LedgerError> {
-    let mut events = Vec::new();
-    if *scope == Scope::All {
+    each: &mut dyn FnMut(&Envelope) -> Result<(), LedgerError>,
+) -> Result<u64, LedgerError> {
+    let mut seen = 0u64;
+    if *scope == Scope::All || streams.len() > EXPORT_STREAMS_READ_BY_INDEX_MAX {
+        let wanted = |stream: &str| {
+            *scope == Scope::All
+                || streams
+                    .binary_search_by(|name| name.as_str().cmp(stream))
+                    .is_ok()
+        };
         for envelope in store.read_log(1) {
             let envelope = envelope?;
             if envelope.position > tree_size {
                 break;
             }
-            events.push(envelope);
+            if wanted(&envelope.stream) {
+                each(&envelope)?;
+                seen += 1;
+            }
         }
-        return Ok(events);
+        return Ok(seen);
     }
+    let mut events = Vec::new();
     for stream in streams {
         let id = StreamId::parse(stream)
             .ok_or_else(|| corrupt(0, format!("stream name {stream} does not parse")))?;
@@ -340,7 +381,11 @@ fn scope_events(
         }
     }
     events.sort_by_key(|envelope| envelope.position);
-    Ok(events)
+    for envelope in &events {
+        each(envelope)?;
+        seen += 1;
+    }
+    Ok(seen)
 }
 
 /// Writes one JSON line of a bundle (an audit bundle, or a backup: `crate::backup`).

@@ -500,6 +500,92 @@ fn an_all_bundle_holds_every_position_and_every_stream() {
     );
 }
 
+/// A region of more streams than `EXPORT_STREAMS_READ_BY_INDEX_MAX` is exported from
+/// one pass over the log, picking its streams' events; a small region through the
+/// stream index. Either bundle holds exactly its region's events, in log order, and
+/// verifies (another region's events interleave with both in the log).
+#[test]
+fn a_region_bundle_holds_its_events_whether_read_from_the_log_or_the_index() {
+    use flexledger::audit::bundle::EXPORT_STREAMS_READ_BY_INDEX_MAX;
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |region: &str| {
+        serde_json::json!({"command":"publish_policy","region":region,"effective_from":"2025-01","average_monthly_wage":"10000.00",
+            "contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,
+            "benefit_delay_first":2,"benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+    };
+    let mut commands = vec![policy("big"), policy("small")];
+    let big = EXPORT_STREAMS_READ_BY_INDEX_MAX + 1;
+    for index in 0..big {
+        for (region, member) in [("big", index), ("small", 1_000_000 + index % 3)] {
+            let member_id = format!("60000000-0000-4000-8000-{member:012x}");
+            commands.push(serde_json::json!({"command":"enroll","member_id":member_id,"region":region,"month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}));
+            commands.push(serde_json::json!({"command":"pay","member_id":member_id,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}));
+        }
+    }
+    commands.push(serde_json::json!({"command":"close_month","region":"big","month":"2025-01"}));
+    commands.push(serde_json::json!({"command":"close_month","region":"small","month":"2025-01"}));
+    flexledger::cli::open_ledger(&flexledger::store::Place::sled(dir.path()))
+        .unwrap()
+        .submit(
+            commands
+                .into_iter()
+                .map(flexledger::domain::parse_command_value)
+                .collect(),
+            &mut FixedSources::new(),
+        )
+        .unwrap();
+    let key = public_key(dir.path());
+    let log: Vec<flexledger::store::Envelope> = SledStore::open(dir.path())
+        .unwrap()
+        .read_log(1)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (region, members) in [("big", big), ("small", 3)] {
+        let out = dir.path().join(format!("{region}.bundle"));
+        let output = audit(
+            dir.path(),
+            &["export", "--region", region, "--out", out.to_str().unwrap()],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let bundle = std::fs::read_to_string(&out).unwrap();
+        let report = verify_text(&bundle, &key);
+        assert!(report.ok, "{region}: {:?}", report.failures);
+        let lines: Vec<&str> = bundle.lines().collect();
+        let positions: Vec<u64> = event_lines(&lines)
+            .into_iter()
+            .map(|index| {
+                serde_json::from_str::<Value>(lines[index]).unwrap()["position"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        let mut streams: std::collections::HashSet<String> = log
+            .iter()
+            .filter_map(|envelope| match &envelope.event {
+                flexledger::domain::Event::MemberEnrolled(enrolled)
+                    if enrolled.region.as_str() == region =>
+                {
+                    Some(envelope.stream.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        streams.insert(format!("region-{region}"));
+        let expected: Vec<u64> = log
+            .iter()
+            .filter(|envelope| streams.contains(&envelope.stream))
+            .map(|envelope| envelope.position)
+            .collect();
+        assert_eq!(positions, expected, "{region}: its events, in log order");
+        assert_eq!(report.members, members as u64, "{region}");
+    }
+}
+
 #[test]
 fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_signing() {
     let dir = scenario_store("paying_in_order");
