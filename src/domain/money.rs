@@ -73,8 +73,9 @@ impl Money {
     /// An amount of `cents` cents: already two places, so nothing to round (a stored
     /// member row holds its amounts as cents, and decoding one is on every command's
     /// path: `from_decimal`'s rounding was a third of that decode).
-    pub fn from_cents(cents: i64) -> Money {
-        Money(Decimal::new(cents, 2))
+    pub fn from_cents(cents: u64) -> Money {
+        // A u64 is far within a Decimal's 96-bit mantissa, and never negative.
+        Money(Decimal::from_i128_with_scale(i128::from(cents), 2))
     }
 
     pub fn decimal(self) -> Decimal {
