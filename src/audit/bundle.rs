@@ -127,7 +127,18 @@ pub struct ExportSummary {
 /// province's region) is read in one pass over the log instead, keeping nothing.
 pub const EXPORT_STREAMS_READ_BY_INDEX_MAX: usize = 1_000;
 
-/// Writes a bundle of `scope` proven against `signed` (a checkpoint of `tree`).
+/// Which pass of an export over the scope's events a progress report is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportPass {
+    /// Writing the events (and folding them).
+    Events,
+    /// Writing their inclusion records (not for `--all`).
+    Inclusions,
+}
+
+/// Writes a bundle of `scope` proven against `signed` (a checkpoint of `tree`),
+/// calling `progress` with each event's position as a pass writes it (a province's
+/// bundle takes minutes).
 ///
 /// Memory does not grow with the scope's events: they are written as they are read
 /// (read twice when inclusion records follow them), and folded with members kept as
@@ -140,6 +151,7 @@ pub fn export(
     checkpoint: &Checkpoint,
     scope: &Scope,
     out: &mut dyn Write,
+    progress: &mut dyn FnMut(ExportPass, u64),
 ) -> Result<ExportSummary, LedgerError> {
     assert_eq!(
         checkpoint.tree_size,
@@ -170,6 +182,7 @@ pub fn export(
     let written = for_each_scope_event(store, tree.size(), &streams, scope, &mut |envelope| {
         write_line(&mut counting, envelope)?;
         folder.apply(envelope.position, &envelope.event)?;
+        progress(ExportPass::Events, envelope.position);
         Ok(())
     })?;
     if written != events {
@@ -179,7 +192,7 @@ pub fn export(
         ));
     }
     if *scope != Scope::All {
-        write_inclusions(&mut counting, store, tree, &streams, scope)?;
+        write_inclusions(&mut counting, store, tree, (&streams, scope), progress)?;
     }
     write_stream_heads(&mut counting, tree, &streams)?;
     write_coverage(&mut counting, &folder, &members, tree.size())?;
@@ -201,8 +214,8 @@ fn write_inclusions(
     counting: &mut CountingWriter<'_>,
     store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
-    streams: &[String],
-    scope: &Scope,
+    (streams, scope): (&[String], &Scope),
+    progress: &mut dyn FnMut(ExportPass, u64),
 ) -> Result<(), LedgerError> {
     let log = MerkleTree::new(tree.leaves.clone());
     for_each_scope_event(store, tree.size(), streams, scope, &mut |envelope| {
@@ -220,7 +233,9 @@ fn write_inclusions(
                 position: envelope.position,
                 path: proof.path,
             },
-        )
+        )?;
+        progress(ExportPass::Inclusions, envelope.position);
+        Ok(())
     })?;
     Ok(())
 }

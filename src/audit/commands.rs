@@ -572,7 +572,36 @@ fn export_bundle(
     };
     let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
-    let summary = match bundle::export(store, &tree, &signed, &checkpoint, scope, &mut output) {
+    // One bar per pass over the scope's events, each up to the tree's size.
+    let mut bar: Option<(bundle::ExportPass, indicatif::ProgressBar)> = None;
+    let mut progress = |pass, position| {
+        if bar.as_ref().map(|(shown, _)| *shown) != Some(pass) {
+            if let Some((_, done)) = bar.take() {
+                done.finish_and_clear();
+            }
+            let verb = match pass {
+                bundle::ExportPass::Events => "export (events)",
+                bundle::ExportPass::Inclusions => "export (inclusions)",
+            };
+            bar = Some((pass, walk_progress(verb, tree.size())));
+        }
+        if let Some((_, shown)) = &bar {
+            shown.set_position(position);
+        }
+    };
+    let exported = bundle::export(
+        store,
+        &tree,
+        &signed,
+        &checkpoint,
+        scope,
+        &mut output,
+        &mut progress,
+    );
+    if let Some((_, shown)) = bar {
+        shown.finish_and_clear();
+    }
+    let summary = match exported {
         Ok(summary) => summary,
         Err(error) => return damaged(error, (json, language), out),
     };

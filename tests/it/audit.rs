@@ -865,7 +865,7 @@ fn the_signing_key_is_made_at_init_kept_private_and_printable() {
 mod properties {
     use super::*;
     use crate::properties::{history, run_history, MEMBERS};
-    use flexledger::audit::bundle::{export, Scope};
+    use flexledger::audit::bundle::{export, ExportPass, Scope};
     use flexledger::audit::proofs::{checkpoint_now, walk_log};
     use proptest::prelude::*;
 
@@ -896,9 +896,17 @@ mod properties {
             }
             for scope in scopes {
                 let mut bytes = Vec::new();
-                export(store, &tree, &signed, &checkpoint, &scope, &mut bytes).unwrap();
+                let mut reported = Vec::new();
+                export(store, &tree, &signed, &checkpoint, &scope, &mut bytes, &mut |pass, position| reported.push((pass, position))).unwrap();
                 let report = verify_bundle(&mut bytes.as_slice(), KeyTrust::Pinned(&key.verifying_key())).unwrap();
                 prop_assert!(report.ok, "{:?}: {:?}", scope, report.failures);
+                // Progress: each pass reports every event it writes, in log order.
+                for pass in [ExportPass::Events, ExportPass::Inclusions] {
+                    let positions: Vec<u64> = reported.iter().filter(|(of, _)| *of == pass).map(|(_, position)| *position).collect();
+                    let expected = if pass == ExportPass::Inclusions && scope == Scope::All { 0 } else { report.events };
+                    prop_assert_eq!(positions.len() as u64, expected, "{:?} {:?}", scope, pass);
+                    prop_assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{:?} {:?}", scope, pass);
+                }
                 let text = String::from_utf8(bytes).unwrap();
                 for line in text.lines() {
                     crate::schemas::assert_valid("audit_bundle_line", &serde_json::from_str(line).unwrap());
