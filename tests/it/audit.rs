@@ -517,7 +517,9 @@ fn a_region_bundle_holds_its_events_whether_read_from_the_log_or_the_index() {
     let mut commands = vec![policy("big"), policy("small")];
     let big = EXPORT_STREAMS_READ_BY_INDEX_MAX + 1;
     for index in 0..big {
-        for (region, member) in [("big", index), ("small", 1_000_000 + index % 3)] {
+        // Three small members, between the big region's.
+        let small = (index % 400 == 0).then_some(("small", 1_000_000 + index / 400));
+        for (region, member) in std::iter::once(("big", index)).chain(small) {
             let member_id = format!("60000000-0000-4000-8000-{member:012x}");
             commands.push(serde_json::json!({"command":"enroll","member_id":member_id,"region":region,"month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}));
             commands.push(serde_json::json!({"command":"pay","member_id":member_id,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}));
