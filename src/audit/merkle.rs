@@ -103,14 +103,27 @@ pub fn verify_inclusion(
     proof: &[Sha256],
     root: &Sha256,
 ) -> bool {
+    root_from_inclusion(index, size, leaf, proof) == Some(*root)
+}
+
+/// The root that `proof`, as the audit path of `leaf` at `index` in a tree of `size`,
+/// leads to (RFC 9162 §2.1.3.2); `None` when it cannot be such a path (its length is
+/// wrong for that index and size). A reader that meets the proofs before the root
+/// they must reach keeps the roots, not the proofs.
+pub fn root_from_inclusion(
+    index: u64,
+    size: u64,
+    leaf: &Sha256,
+    proof: &[Sha256],
+) -> Option<Sha256> {
     if index >= size {
-        return false;
+        return None;
     }
     let (mut node, mut last) = (index, size - 1);
     let mut hash = *leaf;
     for sibling in proof {
         if last == 0 {
-            return false;
+            return None;
         }
         if node & 1 == 1 || node == last {
             hash = node_hash(sibling, &hash);
@@ -124,7 +137,43 @@ pub fn verify_inclusion(
         node >>= 1;
         last >>= 1;
     }
-    last == 0 && hash == *root
+    (last == 0).then_some(hash)
+}
+
+/// The Merkle tree hash of leaves given one at a time, holding one hash per set bit of
+/// the count so far (the tree's perfect subtrees, largest first): the root of a log of
+/// any length in a few hundred bytes.
+#[derive(Clone, Debug, Default)]
+pub struct Frontier {
+    /// (root, leaf count) of each perfect subtree, left to right; counts are distinct
+    /// powers of two, decreasing.
+    subtrees: Vec<(Sha256, u64)>,
+}
+
+impl Frontier {
+    /// Adds the next leaf (a leaf hash).
+    pub fn push(&mut self, leaf: Sha256) {
+        let (mut hash, mut size) = (leaf, 1u64);
+        while let Some(&(left, left_size)) = self.subtrees.last() {
+            if left_size != size {
+                break;
+            }
+            self.subtrees.pop();
+            hash = node_hash(&left, &hash);
+            size *= 2;
+        }
+        self.subtrees.push((hash, size));
+    }
+
+    /// The root of the leaves pushed so far, as [`root`] computes it: RFC 9162 splits
+    /// at the largest power of two, so the root joins the subtrees from the right.
+    pub fn root(&self) -> Sha256 {
+        let mut subtrees = self.subtrees.iter().rev();
+        match subtrees.next() {
+            None => Sha256::of(&[]),
+            Some(&(right, _)) => subtrees.fold(right, |hash, (left, _)| node_hash(left, &hash)),
+        }
+    }
 }
 
 /// Whether `proof` shows that the tree of `new_size` with `new_root` extends the tree
@@ -375,6 +424,36 @@ mod tests {
             consistency_proof(2, &leaves[..5]).unwrap(),
             consistency_2_5.map(hex).to_vec()
         );
+    }
+
+    /// The frontier's root is the reference root after every leaf, up to 300 leaves
+    /// (every shape of the last subtrees), and each proof leads to that root.
+    #[test]
+    fn a_frontier_has_the_reference_root_at_every_size() {
+        let leaves: Vec<Sha256> = (0u32..300).map(|n| leaf_hash(&n.to_be_bytes())).collect();
+        let mut frontier = Frontier::default();
+        assert_eq!(frontier.root(), root(&[]));
+        for size in 1..=leaves.len() {
+            frontier.push(leaves[size - 1]);
+            assert_eq!(frontier.root(), root(&leaves[..size]), "size {size}");
+            let index = size / 3;
+            let proof = inclusion_proof(index, &leaves[..size]).unwrap();
+            let size = size as u64;
+            let leaf = &leaves[index];
+            assert_eq!(
+                root_from_inclusion(index as u64, size, leaf, &proof),
+                Some(frontier.root())
+            );
+            assert_eq!(root_from_inclusion(size, size, leaf, &proof), None);
+            if !proof.is_empty() {
+                let short = &proof[..proof.len() - 1];
+                assert_eq!(
+                    root_from_inclusion(index as u64, size, leaf, short)
+                        .filter(|r| *r == frontier.root()),
+                    None
+                );
+            }
+        }
     }
 
     #[test]

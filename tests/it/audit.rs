@@ -414,6 +414,79 @@ fn every_edit_removal_reorder_and_addition_of_a_bundle_event_is_found() {
     }
 }
 
+/// `verify-bundle` reads a bundle in one pass, in the format's order (header, events,
+/// records, checkpoint last), keeping a root per inclusion proof instead of the proof:
+/// an event moved after the records, a header that is not first, and one proof of a
+/// member bundle altered are each found and named.
+#[test]
+fn a_bundle_out_of_the_formats_order_or_with_an_altered_proof_is_refused() {
+    let dir = scenario_store("automatic_withdrawal");
+    let member = &scenario_members("automatic_withdrawal")[0];
+    let key = public_key(dir.path());
+    let bundle = export_member(dir.path(), member);
+    assert!(verify_text(&bundle, &key).ok);
+    let owned: Vec<String> = bundle.lines().map(str::to_owned).collect();
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let events = event_lines(&lines);
+    let last_event = *events.last().unwrap();
+    let has_failure = |report: &BundleReport, check: &str, needle: &str| {
+        report
+            .failures
+            .iter()
+            .any(|failure| failure.check == check && failure.message.contains(needle))
+    };
+
+    // The last event moved to just before the checkpoint, after every record.
+    let mut moved = owned.clone();
+    let event = moved.remove(last_event);
+    moved.insert(moved.len() - 1, event);
+    let report = verify_text(&join(&moved), &key);
+    assert!(
+        !report.ok && has_failure(&report, "format", "after the bundle's records"),
+        "{:?}",
+        report.failures
+    );
+
+    // The header moved below the first event.
+    let mut moved = owned.clone();
+    moved.swap(0, 1);
+    let report = verify_text(&join(&moved), &key);
+    assert!(
+        !report.ok && has_failure(&report, "format", "not the first line"),
+        "{:?}",
+        report.failures
+    );
+
+    // One hash of one event's audit path altered: that event, on its line, is named.
+    let proof = lines
+        .iter()
+        .position(|line| line.contains("\"record\":\"inclusion\""))
+        .unwrap();
+    let mut record: Value = serde_json::from_str(&owned[proof]).unwrap();
+    let position = record["position"].as_u64().unwrap();
+    let hash = record["path"][0].as_str().unwrap().to_owned();
+    let flipped = if hash.starts_with('0') { "1" } else { "0" };
+    record["path"][0] = Value::from(format!("{flipped}{}", &hash[1..]));
+    let mut altered = owned.clone();
+    altered[proof] = record.to_string();
+    let report = verify_text(&join(&altered), &key);
+    let event_line = lines
+        .iter()
+        .position(|line| {
+            !line.contains("\"record\":")
+                && serde_json::from_str::<Value>(line).unwrap()["position"] == position
+        })
+        .unwrap();
+    assert_eq!(
+        checks(&report),
+        ["inclusion"],
+        "only that proof fails: {:?}",
+        report.failures
+    );
+    assert_eq!(report.failures[0].position, Some(position));
+    assert_eq!(report.failures[0].line, Some(event_line as u64 + 1));
+}
+
 #[test]
 fn a_forged_checkpoint_or_a_checkpoint_from_another_key_is_refused() {
     let dir = scenario_store("paying_in_order");

@@ -1,0 +1,950 @@
+//! `verify-bundle`: a bundle checked in one pass over its lines, in the order the
+//! module docs of `bundle` give (header, events, inclusion records, stream heads,
+//! coverages, the checkpoint), keeping per event only what a later line must be
+//! checked against.
+//!
+//! Why one pass: a bundle of a province's region is gigabytes, and the checkpoint
+//! everything is proven against is its last line. Holding every event until then
+//! (as this did before) took ~1.5 KB of memory per event: 1.8 GB to check a bundle of
+//! 1.2 million. Now each event is checked as it is read (its hash, its place in the
+//! log's chain and its stream's, its fold), and what is kept is:
+//! - for an `--all` bundle, the log's Merkle tree as its perfect subtrees
+//!   (`merkle::Frontier`): nothing per event;
+//! - for a member or region bundle, each event's position and leaf (~56 bytes) until
+//!   its inclusion record comes; each record's proof is taken to the root it leads to
+//!   at once, and the distinct roots are compared with the checkpoint's at the end;
+//! - per stream, its chain so far and its head record (with its proof, ~1 KB); per
+//!   member, its folded state row (`Folder`, as `verify` keeps them) and its region.
+//!
+//! A line out of that order (an event after a record, a header that is not first) is
+//! a `format` failure: the order is part of the format, and reading in one pass
+//! relies on it.
+
+use super::{count, Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_VERSION};
+use crate::audit::checkpoint::{event_leaf, head_leaf, Checkpoint, SignedCheckpoint};
+use crate::audit::merkle::{self, Frontier};
+use crate::domain::coverage::MemberCoverage;
+use crate::domain::event::StreamId;
+use crate::domain::policy::RegionName;
+use crate::ledger::Folder;
+use crate::store::{Envelope, Sha256};
+use ed25519_dalek::VerifyingKey;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::BufRead;
+use uuid::Uuid;
+
+/// Longest line `verify-bundle` reads, in bytes (a coverage of 600 months fits).
+pub const BUNDLE_LINE_BYTES_MAX: usize = 1024 * 1024;
+/// Lines `verify-bundle` reads before it refuses the bundle. Memory per line is small
+/// (module docs), so this bounds the time a hostile file can take, not the memory.
+pub const BUNDLE_LINES_MAX: u64 = 200_000_000;
+/// Failures listed before `verify-bundle` stops collecting them.
+pub const BUNDLE_FAILURES_MAX: usize = 100;
+/// Distinct roots the inclusion proofs of a member or region bundle may lead to before
+/// the verifier stops keeping them: one is right (the checkpoint's); each other one
+/// is a failure, and no more than `BUNDLE_FAILURES_MAX` are listed.
+const INCLUSION_ROOTS_KEPT_MAX: usize = BUNDLE_FAILURES_MAX + 1;
+
+/// One thing `verify-bundle` found wrong.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    /// `format`, `checkpoint`, `edited`, `order`, `inclusion`, `completeness`,
+    /// `chain` or `coverage`.
+    pub check: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    pub message: String,
+}
+
+/// What `verify-bundle` found.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleReport {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    pub events: u64,
+    pub streams: u64,
+    pub members: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Checkpoint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// Whether the signing key was pinned with `--public-key` (otherwise the bundle's
+    /// own key was used: compare `key_id` with the operator's published key).
+    pub key_pinned: bool,
+    pub failures: Vec<Failure>,
+}
+
+/// Which key a bundle's checkpoint must be signed by.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyTrust<'a> {
+    /// The ledger's published key: anything else is refused.
+    Pinned(&'a VerifyingKey),
+    /// The key the bundle names, accepted on the auditor's explicit say-so; the report
+    /// says the key was not pinned.
+    BundleKey,
+    /// No key given: the signature is checked against the bundle's key, but the
+    /// bundle is invalid (`key`) because nothing ties it to the ledger.
+    Unpinned,
+}
+
+/// The groups failures are listed in, in this order, whatever line found them: what
+/// does not parse, the checkpoint, the log's order, inclusion, completeness, scope,
+/// coverage, the key.
+#[derive(Clone, Copy)]
+enum Group {
+    Parse,
+    Checkpoint,
+    Order,
+    Inclusion,
+    Completeness,
+    Scope,
+    Coverage,
+    Key,
+}
+
+const GROUPS: usize = 8;
+
+/// Failures by group, each group bounded.
+#[derive(Default)]
+struct Failures([Vec<Failure>; GROUPS]);
+
+impl Failures {
+    fn add(
+        &mut self,
+        (group, check): (Group, &'static str),
+        line: Option<u64>,
+        position: Option<u64>,
+        stream: Option<&str>,
+        message: String,
+    ) {
+        let listed = &mut self.0[group as usize];
+        if listed.len() < BUNDLE_FAILURES_MAX {
+            listed.push(Failure {
+                check,
+                line,
+                position,
+                stream: stream.map(str::to_owned),
+                message,
+            });
+        }
+    }
+
+    fn clear(&mut self, group: Group) {
+        self.0[group as usize].clear();
+    }
+
+    /// Every failure, group by group, at most `BUNDLE_FAILURES_MAX`.
+    fn into_list(self) -> Vec<Failure> {
+        let mut list: Vec<Failure> = self.0.into_iter().flatten().collect();
+        list.truncate(BUNDLE_FAILURES_MAX);
+        list
+    }
+}
+
+/// A stream's chain as its events are read.
+struct StreamScan {
+    name: String,
+    /// Events read, and the hash of the last (while unbroken).
+    events: u64,
+    last: Sha256,
+    /// The first event that did not follow (position, its version): the chain is
+    /// judged broken there, and nothing after it is counted.
+    broken: Option<(u64, u64)>,
+}
+
+/// An event of a member or region bundle, waiting for its inclusion record.
+struct EventLeaf {
+    position: u64,
+    line: u64,
+    leaf: Sha256,
+    stream: u32,
+    proven: bool,
+}
+
+/// A root that inclusion proofs led to, with the events whose proofs did (the first
+/// `BUNDLE_FAILURES_MAX`: the failures to list if it is not the checkpoint's root).
+struct ProvenRoot {
+    root: Sha256,
+    events: Vec<(u64, u64, u32)>,
+}
+
+/// A stream head record.
+struct Head {
+    line: u64,
+    stream: String,
+    version: u64,
+    hash: Sha256,
+    index: u64,
+    path: Vec<Sha256>,
+}
+
+/// Everything kept while the lines are read.
+#[derive(Default)]
+struct Scan {
+    header: Option<Header>,
+    /// Lines read that were not blank.
+    lines: u64,
+    /// Whether a record after the events (inclusion, head, coverage, checkpoint) was read.
+    records_begun: bool,
+    events: u64,
+    /// The position and hash of the event read last.
+    previous: Option<(u64, Sha256)>,
+    /// `--all`: the log's tree so far, and whether every event was at its index + 1.
+    frontier: Frontier,
+    contiguous: bool,
+    /// A member or region bundle: its events' leaves, sorted by position once the
+    /// inclusion records begin.
+    leaves: Vec<EventLeaf>,
+    leaves_sorted: bool,
+    roots: Vec<ProvenRoot>,
+    /// Streams by name; `stream_ids` indexes `streams`.
+    streams: Vec<StreamScan>,
+    stream_ids: HashMap<String, u32>,
+    /// Each member stream's region stream, from its enrollment.
+    member_regions: HashMap<u32, String>,
+    folder: Folder,
+    fold_failed: bool,
+    heads: Vec<Head>,
+    covered: HashSet<Uuid>,
+    coverages: u64,
+    checkpoints: Vec<(u64, SignedCheckpoint)>,
+    failures: Failures,
+}
+
+/// Checks a bundle; every failure is named.
+pub fn verify_bundle(
+    input: &mut dyn BufRead,
+    trust: KeyTrust<'_>,
+) -> std::io::Result<BundleReport> {
+    let pinned = match trust {
+        KeyTrust::Pinned(key) => Some(key),
+        KeyTrust::BundleKey | KeyTrust::Unpinned => None,
+    };
+    let mut scan = Scan {
+        contiguous: true,
+        ..Scan::default()
+    };
+    read_lines(input, &mut scan)?;
+    let mut report = BundleReport {
+        ok: false,
+        scope: scan.header.as_ref().map(|header| header.scope.clone()),
+        events: scan.events,
+        streams: count(scan.heads.len()),
+        members: scan.coverages,
+        checkpoint: None,
+        key_id: None,
+        key_pinned: pinned.is_some(),
+        failures: Vec::new(),
+    };
+    let checkpoint = check_checkpoint(&mut scan, pinned, &mut report);
+    check_event_count(&mut scan);
+    match &checkpoint {
+        Some(checkpoint) => {
+            check_inclusion(&mut scan, checkpoint);
+            check_completeness(&mut scan, checkpoint);
+        }
+        // Nothing is proven without a checkpoint: only its failure is listed.
+        None => {
+            scan.failures.clear(Group::Inclusion);
+            scan.failures.clear(Group::Completeness);
+        }
+    }
+    check_scope(&mut scan);
+    if let (KeyTrust::Unpinned, Some(key_id)) = (trust, &report.key_id) {
+        scan.failures.add(
+            (Group::Key, "key"),
+            None,
+            None,
+            None,
+            format!(
+                "the checkpoint is signed by key id {key_id}, but no key was pinned: pass --public-key with the ledger's published key (flexledger-audit public-key), or --trust-bundle-key to accept this one"
+            ),
+        );
+    }
+    report.failures = scan.failures.into_list();
+    report.ok = report.failures.is_empty();
+    Ok(report)
+}
+
+fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
+    let mut line_number = 0u64;
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        let read = std::io::Read::take(&mut *input, count(BUNDLE_LINE_BYTES_MAX) + 1)
+            .read_until(b'\n', &mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        line_number += 1;
+        let refused = if line_number > BUNDLE_LINES_MAX {
+            Some(format!(
+                "more than {BUNDLE_LINES_MAX} lines: split the export (--member or --region)"
+            ))
+        } else if buffer.len() > BUNDLE_LINE_BYTES_MAX {
+            Some(format!("line longer than {BUNDLE_LINE_BYTES_MAX} bytes"))
+        } else {
+            None
+        };
+        if let Some(message) = refused {
+            let format = (Group::Parse, "format");
+            scan.failures
+                .add(format, Some(line_number), None, None, message);
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(&buffer);
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        scan.lines += 1;
+        read_line(text, line_number, scan);
+    }
+    if scan.header.is_none() {
+        scan.failures.add(
+            (Group::Parse, "format"),
+            None,
+            None,
+            None,
+            "no bundle header line: this is not a flexledger audit bundle".into(),
+        );
+    }
+    Ok(())
+}
+
+fn read_line(text: &str, line: u64, scan: &mut Scan) {
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(error) => {
+            let message = format!("not JSON: {error}");
+            scan.failures
+                .add((Group::Parse, "format"), Some(line), None, None, message);
+            return;
+        }
+    };
+    match value.get("record").and_then(serde_json::Value::as_str) {
+        None => read_event(text, &value, line, scan),
+        Some("bundle") => read_header(value, line, scan),
+        Some(_) => {
+            scan.records_begun = true;
+            read_record(value, line, scan);
+        }
+    }
+}
+
+/// A line without a `record` field: an event, which must still have its hash.
+fn read_event(text: &str, value: &serde_json::Value, line: u64, scan: &mut Scan) {
+    let position = value.get("position").and_then(serde_json::Value::as_u64);
+    let stream = value.get("stream").and_then(serde_json::Value::as_str);
+    let edited = (Group::Parse, "edited");
+    if value.get("hash").is_none() {
+        let message = "the event carries no hash: it was altered and its hash stripped";
+        scan.failures
+            .add(edited, Some(line), position, stream, message.into());
+        return;
+    }
+    match Envelope::decode(text.as_bytes()) {
+        Ok(envelope) => scan_event(scan, line, &envelope),
+        Err(message) => scan.failures.add(
+            edited,
+            Some(line),
+            position,
+            stream,
+            format!("the event was altered after it was recorded: {message}"),
+        ),
+    }
+}
+
+/// The `bundle` line: the first line, the one header, of this format and version.
+fn read_header(value: serde_json::Value, line: u64, scan: &mut Scan) {
+    let format = (Group::Parse, "format");
+    let failures = &mut scan.failures;
+    match serde_json::from_value::<Header>(value) {
+        Ok(header)
+            if header.format == BUNDLE_FORMAT
+                && header.version == BUNDLE_VERSION
+                && scan.header.is_none() =>
+        {
+            if scan.lines > 1 {
+                let message = "the bundle header is not the first line: the lines were reordered";
+                failures.add(format, Some(line), None, None, message.into());
+            }
+            scan.header = Some(header)
+        }
+        Ok(_) => failures.add(
+            format,
+            Some(line),
+            None,
+            None,
+            format!("a second header, or not {BUNDLE_FORMAT} version {BUNDLE_VERSION}"),
+        ),
+        Err(error) => failures.add(
+            format,
+            Some(line),
+            None,
+            None,
+            format!("bad header: {error}"),
+        ),
+    }
+}
+
+/// Whether the bundle says it holds the whole log.
+fn whole_log(scan: &Scan) -> bool {
+    scan.header
+        .as_ref()
+        .is_some_and(|header| header.scope == Scope::All)
+}
+
+/// One event, checked as it is read: its place after the event before (the log's
+/// order and chain), its stream's chain, its fold; and kept as a leaf to prove.
+fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
+    scan.events += 1;
+    let (position, stream) = (Some(envelope.position), Some(envelope.stream.as_str()));
+    if scan.records_begun {
+        let message = "an event after the bundle's records: the lines were reordered";
+        let format = (Group::Parse, "format");
+        scan.failures
+            .add(format, Some(line), position, stream, message.into());
+    }
+    if let Some((previous, previous_hash)) = scan.previous {
+        if envelope.position <= previous {
+            scan.failures.add(
+                (Group::Order, "order"),
+                Some(line),
+                position,
+                stream,
+                format!(
+                    "position {} follows position {previous}: events were reordered or repeated",
+                    envelope.position
+                ),
+            );
+        } else if envelope.position == previous + 1 && envelope.prev_hash != previous_hash {
+            let message = "prev_hash does not link to the previous position's hash";
+            scan.failures.add(
+                (Group::Order, "chain"),
+                Some(line),
+                position,
+                stream,
+                message.into(),
+            );
+        }
+    }
+    scan.previous = Some((envelope.position, envelope.hash));
+    let stream_id = scan_stream(scan, envelope);
+    let leaf = event_leaf(&envelope.hash);
+    if whole_log(scan) {
+        scan.contiguous &= envelope.position == scan.events;
+        scan.frontier.push(leaf);
+    } else {
+        scan.leaves.push(EventLeaf {
+            position: envelope.position,
+            line,
+            leaf,
+            stream: stream_id,
+            proven: false,
+        });
+    }
+    if let crate::domain::Event::MemberEnrolled(enrolled) = &envelope.event {
+        let region = StreamId::Region(enrolled.region.clone()).name();
+        scan.member_regions.insert(stream_id, region);
+    }
+    if !scan.fold_failed {
+        if let Err(error) = scan.folder.apply(envelope.position, &envelope.event) {
+            scan.fold_failed = true;
+            scan.failures.add(
+                (Group::Coverage, "coverage"),
+                Some(line),
+                position,
+                stream,
+                format!("the events do not fold: {}", error.message),
+            );
+        }
+    }
+}
+
+/// The event's stream's chain: each event must be the next version and link to the
+/// one before. Returns the stream's id.
+fn scan_stream(scan: &mut Scan, envelope: &Envelope) -> u32 {
+    let id = match scan.stream_ids.get(envelope.stream.as_str()) {
+        Some(id) => *id,
+        None => {
+            // OK because a bundle holds at most BUNDLE_LINES_MAX (< u32::MAX) lines.
+            let id = u32::try_from(scan.streams.len()).expect("fewer streams than lines");
+            scan.stream_ids.insert(envelope.stream.clone(), id);
+            scan.streams.push(StreamScan {
+                name: envelope.stream.clone(),
+                events: 0,
+                last: Sha256::ZERO,
+                broken: None,
+            });
+            id
+        }
+    };
+    let stream = &mut scan.streams[id as usize];
+    if stream.broken.is_none() {
+        if envelope.version != stream.events + 1 || envelope.stream_prev_hash != stream.last {
+            stream.broken = Some((envelope.position, envelope.version));
+        } else {
+            stream.events += 1;
+            stream.last = envelope.hash;
+        }
+    }
+    id
+}
+
+/// Any other `record` line: a proof, a stream head, a coverage or the checkpoint.
+fn read_record(value: serde_json::Value, line: u64, scan: &mut Scan) {
+    let format = (Group::Parse, "format");
+    match serde_json::from_value::<Record>(value) {
+        Ok(Record::Inclusion { position, path }) => read_inclusion(scan, line, position, &path),
+        Ok(Record::StreamHead {
+            stream,
+            version,
+            hash,
+            index,
+            path,
+        }) => scan.heads.push(Head {
+            line,
+            stream,
+            version,
+            hash,
+            index,
+            path,
+        }),
+        Ok(Record::Coverage { coverage }) => {
+            read_coverage(scan, line, &MemberCoverage::from(*coverage))
+        }
+        Ok(Record::Checkpoint(signed)) => scan.checkpoints.push((line, signed)),
+        Err(error) => scan.failures.add(
+            format,
+            Some(line),
+            None,
+            None,
+            format!("unknown or malformed record: {error}"),
+        ),
+    }
+}
+
+/// An event's inclusion record: the root its proof leads to is kept, to be compared
+/// with the checkpoint's (`check_inclusion`). An `--all` bundle's are not read: its
+/// events rebuild the whole tree.
+fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
+    if whole_log(scan) {
+        return;
+    }
+    if !scan.leaves_sorted {
+        scan.leaves.sort_by_key(|leaf| leaf.position);
+        scan.leaves_sorted = true;
+    }
+    let Ok(found) = scan
+        .leaves
+        .binary_search_by_key(&position, |leaf| leaf.position)
+    else {
+        scan.failures.add((Group::Inclusion, "completeness"), Some(line), Some(position), None, "the bundle proves an event at this position but does not contain it: an event was removed".into());
+        return;
+    };
+    let event = &mut scan.leaves[found];
+    if std::mem::replace(&mut event.proven, true) {
+        let message = "a second inclusion proof for this position";
+        scan.failures.add(
+            (Group::Parse, "format"),
+            Some(line),
+            Some(position),
+            None,
+            message.into(),
+        );
+        return;
+    }
+    let tree_size = scan.header.as_ref().map_or(0, |header| header.tree_size);
+    let root = position
+        .checked_sub(1)
+        .and_then(|index| merkle::root_from_inclusion(index, tree_size, &event.leaf, path));
+    let proven = (event.line, event.position, event.stream);
+    match root {
+        Some(root) => keep_root(&mut scan.roots, root, proven),
+        None => {
+            let stream = &scan.streams[event.stream as usize].name;
+            scan.failures.add(
+                (Group::Inclusion, "inclusion"),
+                Some(event.line),
+                Some(position),
+                Some(stream),
+                format!(
+                    "not in the signed log of {tree_size} events: the event was altered or added"
+                ),
+            );
+        }
+    }
+}
+
+/// Adds an event whose proof led to `root` (`INCLUSION_ROOTS_KEPT_MAX` roots at most).
+fn keep_root(roots: &mut Vec<ProvenRoot>, root: Sha256, event: (u64, u64, u32)) {
+    if let Some(kept) = roots.iter_mut().find(|kept| kept.root == root) {
+        if kept.events.len() < BUNDLE_FAILURES_MAX {
+            kept.events.push(event);
+        }
+    } else if roots.len() < INCLUSION_ROOTS_KEPT_MAX {
+        roots.push(ProvenRoot {
+            root,
+            events: vec![event],
+        });
+    }
+}
+
+/// A coverage record, compared with the fold of the events read before it.
+fn read_coverage(scan: &mut Scan, line: u64, claimed: &MemberCoverage) {
+    scan.coverages += 1;
+    scan.covered.insert(claimed.member_id);
+    if scan.fold_failed {
+        return;
+    }
+    let member_id = claimed.member_id;
+    let message = match scan.folder.coverage(member_id) {
+        Some(folded) if folded == *claimed => return,
+        Some(_) => {
+            format!("member {member_id}'s coverage does not follow from the bundle's events")
+        }
+        None => format!("member {member_id} has no events in the bundle"),
+    };
+    scan.failures.add(
+        (Group::Coverage, "coverage"),
+        Some(line),
+        None,
+        None,
+        message,
+    );
+}
+
+fn check_checkpoint(
+    scan: &mut Scan,
+    pinned: Option<&VerifyingKey>,
+    report: &mut BundleReport,
+) -> Option<Checkpoint> {
+    let group = (Group::Checkpoint, "checkpoint");
+    let [(line, signed)] = scan.checkpoints.as_slice() else {
+        let message = format!(
+            "expected exactly one signed checkpoint, found {}",
+            scan.checkpoints.len()
+        );
+        scan.failures.add(group, None, None, None, message);
+        return None;
+    };
+    if let Ok(key) = crate::audit::checkpoint::parse_public_key(&signed.public_key) {
+        report.key_id = Some(crate::audit::checkpoint::key_id(&key));
+    }
+    match signed.verify(pinned) {
+        Ok(checkpoint) => {
+            if let Some(header) = &scan.header {
+                if header.tree_size != checkpoint.tree_size {
+                    scan.failures.add(
+                        group,
+                        Some(*line),
+                        None,
+                        None,
+                        format!(
+                            "the header says tree size {} but the checkpoint {}",
+                            header.tree_size, checkpoint.tree_size
+                        ),
+                    );
+                }
+            }
+            report.checkpoint = Some(checkpoint.clone());
+            Some(checkpoint)
+        }
+        Err(error) => {
+            let message = format!("forged or altered checkpoint: {error}");
+            scan.failures.add(group, Some(*line), None, None, message);
+            None
+        }
+    }
+}
+
+/// The header's event count is the bundle's.
+fn check_event_count(scan: &mut Scan) {
+    let Some(header) = &scan.header else { return };
+    if header.events != scan.events {
+        let message = format!(
+            "the header lists {} events but the bundle holds {}",
+            header.events, scan.events
+        );
+        scan.failures
+            .add((Group::Order, "completeness"), None, None, None, message);
+    }
+}
+
+/// Every event is in the signed log: an `--all` bundle's rebuild the checkpoint's root;
+/// each event of another bundle has a proof that leads to it.
+fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
+    if whole_log(scan) {
+        if !scan.contiguous || scan.events != checkpoint.tree_size {
+            scan.failures.add(
+                (Group::Inclusion, "completeness"),
+                None,
+                None,
+                None,
+                format!(
+                    "an --all bundle must hold positions 1..={} exactly; it holds {} events",
+                    checkpoint.tree_size, scan.events
+                ),
+            );
+        } else if scan.frontier.root() != checkpoint.root {
+            let message = "the events' Merkle root differs from the checkpoint's root";
+            scan.failures.add(
+                (Group::Inclusion, "inclusion"),
+                None,
+                None,
+                None,
+                message.into(),
+            );
+        }
+        return;
+    }
+    let inclusion = (Group::Inclusion, "inclusion");
+    for kept in scan
+        .roots
+        .iter()
+        .filter(|kept| kept.root != checkpoint.root)
+    {
+        for &(line, position, stream) in &kept.events {
+            scan.failures.add(
+                inclusion,
+                Some(line),
+                Some(position),
+                Some(&scan.streams[stream as usize].name),
+                format!(
+                    "not in the signed log of {} events: the event was altered or added",
+                    checkpoint.tree_size
+                ),
+            );
+        }
+    }
+    for event in scan.leaves.iter().filter(|event| !event.proven) {
+        scan.failures.add(
+            inclusion,
+            Some(event.line),
+            Some(event.position),
+            Some(&scan.streams[event.stream as usize].name),
+            "no inclusion proof for this event: it was added to the bundle".into(),
+        );
+    }
+}
+
+/// Each stream with events has a head the checkpoint commits to, and its events are
+/// versions 1..=head, each linking to the one before, the last being the head.
+fn check_completeness(scan: &mut Scan, checkpoint: &Checkpoint) {
+    let completeness = (Group::Completeness, "completeness");
+    let mut headed: BTreeSet<&str> = BTreeSet::new();
+    for head in &scan.heads {
+        let stream = head.stream.as_str();
+        if !headed.insert(stream) {
+            let message = "a second head for this stream".into();
+            let format = (Group::Completeness, "format");
+            scan.failures
+                .add(format, Some(head.line), None, Some(stream), message);
+            continue;
+        }
+        let leaf = head_leaf(stream, head.version, &head.hash);
+        let heads = (checkpoint.heads_size, &checkpoint.heads_root);
+        if !merkle::verify_inclusion(head.index, heads.0, &leaf, &head.path, heads.1) {
+            let message = "the stream head is not the one the signed checkpoint commits to".into();
+            scan.failures
+                .add(completeness, Some(head.line), None, Some(stream), message);
+            continue;
+        }
+        let read = scan
+            .stream_ids
+            .get(stream)
+            .map(|id| &scan.streams[*id as usize]);
+        check_stream_chain(&mut scan.failures, head, read);
+    }
+    for stream in &scan.streams {
+        if !headed.contains(stream.name.as_str()) {
+            let message =
+                "no committed head for this stream: its completeness cannot be shown".into();
+            scan.failures
+                .add(completeness, None, None, Some(&stream.name), message);
+        }
+    }
+    let Some(header) = &scan.header else { return };
+    if header.scope == Scope::All && count(scan.heads.len()) != checkpoint.heads_size {
+        scan.failures.add(
+            completeness,
+            None,
+            None,
+            None,
+            format!(
+                "an --all bundle must hold all {} stream heads; it holds {}",
+                checkpoint.heads_size,
+                scan.heads.len()
+            ),
+        );
+    }
+    if let Scope::Member(member_id) = &header.scope {
+        let stream = StreamId::Member(*member_id).name();
+        if !headed.contains(stream.as_str()) {
+            let message = "the member's own stream head is missing".into();
+            scan.failures
+                .add(completeness, None, None, Some(&stream), message);
+        }
+    }
+}
+
+/// A stream is complete when its events (`read`, none if `None`) ran unbroken up to
+/// the committed head.
+fn check_stream_chain(failures: &mut Failures, head: &Head, read: Option<&StreamScan>) {
+    let completeness = (Group::Completeness, "completeness");
+    let (stream, version) = (head.stream.as_str(), head.version);
+    let (events, last) = match read {
+        Some(StreamScan {
+            broken: Some((position, found)),
+            events,
+            ..
+        }) => {
+            failures.add(completeness, None, Some(*position), Some(stream), format!("version {found} does not follow version {events} of the stream: an event before it was removed, altered or reordered"));
+            return;
+        }
+        Some(read) => (read.events, read.last),
+        None => (0, Sha256::ZERO),
+    };
+    if events != version || last != head.hash {
+        failures.add(completeness, None, None, Some(stream), format!("the bundle holds {events} event(s) of the stream but the signed checkpoint commits to {version} ending in {}: events were removed", head.hash));
+    }
+}
+
+/// The streams and coverages a bundle holds are the ones its scope says: a member's
+/// stream and its region's; a region's stream and only members enrolled in it; and
+/// one coverage per member stream. (The header is not signed, so it is checked
+/// against the contents, never trusted.)
+fn check_scope(scan: &mut Scan) {
+    let Some(header) = &scan.header else { return };
+    let scope = (Group::Scope, "scope");
+    if header.streams != count(scan.heads.len()) || header.members != scan.coverages {
+        scan.failures.add(scope, None, None, None, format!(
+            "the header lists {} streams and {} members but the bundle holds {} stream heads and {} coverages",
+            header.streams, header.members, scan.heads.len(), scan.coverages
+        ));
+    }
+    let streams: BTreeSet<&str> = scan.heads.iter().map(|head| head.stream.as_str()).collect();
+    let member_regions: HashMap<&str, &str> = scan
+        .member_regions
+        .iter()
+        .map(|(id, region)| (scan.streams[*id as usize].name.as_str(), region.as_str()))
+        .collect();
+    let sorted = ScopeStreams {
+        member_regions,
+        members: streams
+            .iter()
+            .copied()
+            .filter(|stream| stream.starts_with("member-"))
+            .collect(),
+        regions: streams
+            .iter()
+            .copied()
+            .filter(|stream| stream.starts_with("region-"))
+            .collect(),
+    };
+    let mut out_of_scope = |stream: &str, why: String| {
+        scan.failures.add(scope, None, None, Some(stream), why);
+    };
+    match &header.scope {
+        Scope::All => {}
+        Scope::Member(member_id) => check_member_scope(*member_id, &sorted, &mut out_of_scope),
+        Scope::Region(region) => check_region_scope(region, &sorted, &mut out_of_scope),
+    }
+    for stream in &sorted.members {
+        let covered = stream
+            .strip_prefix("member-")
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .is_some_and(|id| scan.covered.contains(&id));
+        if !covered {
+            scan.failures.add(
+                (Group::Scope, "coverage"),
+                None,
+                None,
+                Some(stream),
+                "no coverage record for this member: the bundle does not say what the events mean"
+                    .into(),
+            );
+        }
+    }
+}
+
+/// A bundle's streams sorted for the scope checks.
+struct ScopeStreams<'a> {
+    /// Each member stream's region stream, from its enrollment (version 1).
+    member_regions: HashMap<&'a str, &'a str>,
+    members: BTreeSet<&'a str>,
+    regions: BTreeSet<&'a str>,
+}
+
+/// A member bundle holds the member's stream and the region it enrolled in, no other.
+fn check_member_scope(
+    member_id: Uuid,
+    streams: &ScopeStreams<'_>,
+    out_of_scope: &mut dyn FnMut(&str, String),
+) {
+    let own = StreamId::Member(member_id).name();
+    for stream in &streams.members {
+        if *stream != own {
+            out_of_scope(
+                stream,
+                format!("a member bundle of {member_id} holds another member's stream"),
+            );
+        }
+    }
+    let region = streams.member_regions.get(own.as_str());
+    for stream in &streams.regions {
+        if region.is_some_and(|region| region != stream) {
+            out_of_scope(stream, "not the region the member enrolled in".into());
+        }
+    }
+    if let Some(region) = region {
+        if !streams.regions.contains(region) {
+            out_of_scope(
+                region,
+                "the member's region stream (its policies and month closes) is missing".into(),
+            );
+        }
+    }
+}
+
+/// A region bundle holds the region's stream and members enrolled in it, no other.
+fn check_region_scope(
+    region: &RegionName,
+    streams: &ScopeStreams<'_>,
+    out_of_scope: &mut dyn FnMut(&str, String),
+) {
+    let own = StreamId::Region(region.clone()).name();
+    if !streams.regions.contains(own.as_str()) {
+        out_of_scope(
+            &own,
+            "the region's own stream (its policies and month closes) is missing".into(),
+        );
+    }
+    for stream in &streams.regions {
+        if *stream != own {
+            out_of_scope(
+                stream,
+                format!("a bundle of region {region} holds another region's stream"),
+            );
+        }
+    }
+    for stream in &streams.members {
+        if streams
+            .member_regions
+            .get(stream)
+            .is_some_and(|enrolled| *enrolled != own)
+        {
+            out_of_scope(
+                stream,
+                format!("this member did not enroll in region {region}"),
+            );
+        }
+    }
+}
