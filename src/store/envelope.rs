@@ -255,6 +255,14 @@ impl Envelope {
         }
     }
 
+    /// `decode` of a line that must carry its hash (a bundle's event): `None` when it
+    /// does not decode, does not carry a hash, or its hash does not match.
+    pub fn decode_hashed(bytes: &[u8]) -> Option<Envelope> {
+        let (mut envelope, claimed) = Envelope::decode_fields(bytes).ok()?;
+        envelope.hash = Sha256::of(&envelope.canonical_bytes());
+        (claimed? == envelope.hash).then_some(envelope)
+    }
+
     /// Decodes bytes the store holds as canonical, whose SHA-256 (`hash`) the caller has
     /// already computed and checked: no re-encoding, the fast path for reads.
     pub fn decode_canonical(bytes: &[u8], hash: Sha256) -> Result<Envelope, String> {
@@ -476,5 +484,9 @@ mod tests {
         assert!(Envelope::decode(edited.as_bytes())
             .unwrap_err()
             .contains("does not match"));
+        // A bundle's event must carry its hash, and the right one.
+        assert_eq!(Envelope::decode_hashed(line.as_bytes()), Some(envelope));
+        assert_eq!(Envelope::decode_hashed(edited.as_bytes()), None);
+        assert_eq!(Envelope::decode_hashed(&canonical), None);
     }
 }
