@@ -249,7 +249,8 @@ pub fn verify_bundle(
             check_inclusion(&mut scan, checkpoint);
             check_completeness(&mut scan, checkpoint);
         }
-        // Nothing is proven without a checkpoint: only its failure is listed.
+        // Without a checkpoint nothing can be proven against it: the inclusion and
+        // completeness findings are dropped (the checkpoint's failure is listed).
         None => {
             scan.failures.clear(Group::Inclusion);
             scan.failures.clear(Group::Completeness);
