@@ -211,7 +211,8 @@ struct Scan {
     folder: Folder,
     fold_failed: bool,
     heads: Vec<Head>,
-    covered: HashSet<Uuid>,
+    /// The stream names of the members with a coverage record.
+    covered: HashSet<String>,
     coverages: u64,
     checkpoints: Vec<(u64, SignedCheckpoint)>,
     failures: Failures,
@@ -611,7 +612,8 @@ fn keep_root(roots: &mut Vec<ProvenRoot>, root: Sha256, event: (u64, u64, u32)) 
 /// A coverage record, compared with the fold of the events read before it.
 fn read_coverage(scan: &mut Scan, line: u64, claimed: &MemberCoverage) {
     scan.coverages += 1;
-    scan.covered.insert(claimed.member_id);
+    scan.covered
+        .insert(StreamId::Member(claimed.member_id).name());
     if scan.fold_failed {
         return;
     }
@@ -869,11 +871,7 @@ fn check_scope(scan: &mut Scan) {
         Scope::Region(region) => check_region_scope(region, &sorted, &mut out_of_scope),
     }
     for stream in &sorted.members {
-        let covered = stream
-            .strip_prefix("member-")
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .is_some_and(|id| scan.covered.contains(&id));
-        if !covered {
+        if !scan.covered.contains(*stream) {
             scan.failures.add(
                 (Group::Scope, "coverage"),
                 None,
