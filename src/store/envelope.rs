@@ -244,8 +244,7 @@ impl Envelope {
     /// bytes are re-encoded from the decoded fields, hashed, and, if the input carried
     /// a hash, compared with it.
     pub fn decode(bytes: &[u8]) -> Result<Envelope, String> {
-        let (mut envelope, claimed) = Envelope::decode_fields(bytes)?;
-        envelope.hash = Sha256::of(&envelope.canonical_bytes());
+        let (envelope, claimed) = Envelope::decode_and_hash(bytes)?;
         match claimed {
             Some(claimed) if claimed != envelope.hash => Err(format!(
                 "hash {claimed} does not match the content (SHA-256 {})",
@@ -258,9 +257,16 @@ impl Envelope {
     /// `decode` of a line that must carry its hash (a bundle's event): `None` when it
     /// does not decode, does not carry a hash, or its hash does not match.
     pub fn decode_hashed(bytes: &[u8]) -> Option<Envelope> {
-        let (mut envelope, claimed) = Envelope::decode_fields(bytes).ok()?;
-        envelope.hash = Sha256::of(&envelope.canonical_bytes());
+        let (envelope, claimed) = Envelope::decode_and_hash(bytes).ok()?;
         (claimed? == envelope.hash).then_some(envelope)
+    }
+
+    /// The envelope `bytes` hold, with the hash of its canonical bytes, and the hash
+    /// the bytes claim (if any) for the caller to compare.
+    fn decode_and_hash(bytes: &[u8]) -> Result<(Envelope, Option<Sha256>), String> {
+        let (mut envelope, claimed) = Envelope::decode_fields(bytes)?;
+        envelope.hash = Sha256::of(&envelope.canonical_bytes());
+        Ok((envelope, claimed))
     }
 
     /// Decodes bytes the store holds as canonical, whose SHA-256 (`hash`) the caller has
