@@ -64,10 +64,10 @@ fn head_in(transaction: &mut Prepared<'_>, store: &str) -> Result<(u64, Sha256),
 /// Why not `max(version) … GROUP BY stream` joined back to the log (as before): the
 /// planner reads every version of each stream for it, so the query cost grew with the
 /// members' histories, and on a freshly loaded table, before autovacuum's first
-/// analyze, it chose parallel bitmap scans that stalled a 4.8M-command import for
-/// minutes in its first million (measured: the backend at 100% CPU on this query,
-/// ~1,700 commands/s, until the analyze). The lateral form is one index descent per
-/// stream whatever the statistics.
+/// analyze, it chose parallel bitmap scans that slowed a 4.8M-command import to ~1,700
+/// commands/s for about a minute and a half of its first million (the backend at 100%
+/// CPU on this query until the analyze; that million at 9,710 commands/s, 24,492
+/// since). The lateral form is one index descent per stream whatever the statistics.
 fn stream_heads_in(
     transaction: &mut Prepared<'_>,
     streams: &[&str],
