@@ -139,13 +139,16 @@ impl<S: EventStore + Send + 'static> Writer<S> {
             .spawn(move || {
                 let kept = ledger.keeps_appended();
                 ledger.set_keep_appended(feed.is_some());
-                let stats = run_writer(
-                    &mut ledger,
-                    sources.as_mut(),
-                    feed.as_ref(),
-                    &mut receiver,
-                    &live,
-                );
+                let stats = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run_writer(
+                        &mut ledger,
+                        sources.as_mut(),
+                        feed.as_ref(),
+                        &mut receiver,
+                        &live,
+                    )
+                }))
+                .unwrap_or_else(|_| crash_on_writer_panic());
                 ledger.set_keep_appended(kept);
                 (ledger, stats)
             })
@@ -195,12 +198,22 @@ impl<S: EventStore + Send + 'static> Writer<S> {
     /// Stops accepting, answers what is queued, and returns the ledger and counters.
     pub fn shutdown(self) -> (Ledger<S>, WriterStats) {
         drop(self.sender);
-        // OK because the writer thread only panics on a broken invariant, which must
-        // crash the process anyway.
+        // OK because a panic inside the writer thread exits the process
+        // (`crash_on_writer_panic`), so its join never sees one.
         self.thread
             .join()
             .expect("the writer thread does not panic")
     }
+}
+
+/// The writer panicked: an invariant broke (the panic's message is already on
+/// stderr). The process exits as a panic on its main thread would (status 101): left
+/// running without its writer, a server would go on answering reads, the feed and
+/// `/healthz` as if it could still record commands, and those would wait or fail
+/// one by one.
+fn crash_on_writer_panic() -> ! {
+    tracing::error!("the writer thread panicked (a broken invariant, above): exiting");
+    std::process::exit(101)
 }
 
 /// A cloneable submitting handle (for tasks that must not own the `Writer`).

@@ -358,3 +358,53 @@ fn check_after_crash(target: &Target, acknowledged: &[Value]) -> u64 {
     }
     head
 }
+
+/// Sources whose clock panics: a writer that decides a command with them panics.
+struct PanickingSources;
+
+impl flexledger::ledger::Sources for PanickingSources {
+    fn now(&mut self) -> chrono::DateTime<chrono::Utc> {
+        panic!("a broken invariant, staged by the test")
+    }
+    fn new_id(&mut self) -> Uuid {
+        Uuid::nil()
+    }
+}
+
+/// A panic in the writer thread (a broken invariant) ends the process with status
+/// 101, as one on the main thread would: a server left running without its writer
+/// answered `/healthz` with ok while every command waited. Runs itself as a child
+/// process, which submits one command to a writer that panics deciding it.
+#[test]
+fn a_panic_in_the_writer_ends_the_process() {
+    const CHILD: &str = "FLEXLEDGER_TEST_WRITER_PANIC_DIR";
+    if let Some(dir) = std::env::var_os(CHILD) {
+        let writer = Writer::start(
+            Ledger::open(std::path::Path::new(&dir)).unwrap(),
+            Box::new(PanickingSources),
+        );
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let answer = runtime.block_on(writer.submit(vec![parse_command_value(policy())]));
+        // Reached only if the panic left the process running.
+        println!("the process outlived its writer: {answer:?}");
+        std::process::exit(0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "durability::a_panic_in_the_writer_ends_the_process",
+            "--nocapture",
+        ])
+        .env(CHILD, dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(101),
+        "stdout: {}\nstderr: {stderr}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(stderr.contains("staged by the test"), "{stderr}");
+}
