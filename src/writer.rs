@@ -134,21 +134,19 @@ impl<S: EventStore + Send + 'static> Writer<S> {
         let (sender, mut receiver) = mpsc::channel::<Request>(WRITER_QUEUE_REQUESTS_MAX);
         let counters = Arc::new(WriterCounters::default());
         let live = counters.clone();
+        crash_on_writer_panic();
         let thread = std::thread::Builder::new()
-            .name("flexledger-writer".into())
+            .name(WRITER_THREAD_NAME.into())
             .spawn(move || {
                 let kept = ledger.keeps_appended();
                 ledger.set_keep_appended(feed.is_some());
-                let stats = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run_writer(
-                        &mut ledger,
-                        sources.as_mut(),
-                        feed.as_ref(),
-                        &mut receiver,
-                        &live,
-                    )
-                }))
-                .unwrap_or_else(|_| crash_on_writer_panic());
+                let stats = run_writer(
+                    &mut ledger,
+                    sources.as_mut(),
+                    feed.as_ref(),
+                    &mut receiver,
+                    &live,
+                );
                 ledger.set_keep_appended(kept);
                 (ledger, stats)
             })
@@ -198,7 +196,7 @@ impl<S: EventStore + Send + 'static> Writer<S> {
     /// Stops accepting, answers what is queued, and returns the ledger and counters.
     pub fn shutdown(self) -> (Ledger<S>, WriterStats) {
         drop(self.sender);
-        // OK because a panic inside the writer thread exits the process
+        // OK because a panic in the writer thread exits the process
         // (`crash_on_writer_panic`), so its join never sees one.
         self.thread
             .join()
@@ -206,14 +204,30 @@ impl<S: EventStore + Send + 'static> Writer<S> {
     }
 }
 
-/// The writer panicked: an invariant broke (the panic's message is already on
-/// stderr). The process exits as a panic on its main thread would (status 101): left
-/// running without its writer, a server would go on answering reads, the feed and
-/// `/healthz` as if it could still record commands, and those would wait or fail
-/// one by one.
-fn crash_on_writer_panic() -> ! {
-    tracing::error!("the writer thread panicked (a broken invariant, above): exiting");
-    std::process::exit(101)
+/// The writer thread's name, by which the panic hook knows it.
+const WRITER_THREAD_NAME: &str = "flexledger-writer";
+
+/// Makes a panic in a writer thread (a broken invariant) end the process, as a panic
+/// on its main thread would (status 101): left running without its writer, a server
+/// would go on answering reads, the feed and `/healthz` as if it could still record
+/// commands, and those would wait or fail one by one. A hook, not `catch_unwind`:
+/// it runs before the unwinding drops the request being decided, so no caller is
+/// answered in between. Installed once per process, after the hook in place (which
+/// prints the message, or reports the engine's panic as damage and exits 1); a
+/// panic that `SledStore::open` catches and reports as an error unwinds as before.
+fn crash_on_writer_panic() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            previous(info);
+            let caught = crate::store::sled_store::catching_engine_panic();
+            if !caught && std::thread::current().name() == Some(WRITER_THREAD_NAME) {
+                tracing::error!("the writer thread panicked (a broken invariant, above): exiting");
+                std::process::exit(101);
+            }
+        }));
+    });
 }
 
 /// A cloneable submitting handle (for tasks that must not own the `Writer`).

@@ -565,6 +565,12 @@ thread_local! {
     static ENGINE_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Whether this thread is inside `catch_engine_panic`, whose panics are caught and
+/// reported as damage (a process-wide panic hook must let them unwind).
+pub(crate) fn catching_engine_panic() -> bool {
+    ENGINE_PANIC_QUIET.with(std::cell::Cell::get)
+}
+
 /// Runs `open` (sled's open and first reads), turning a panic in the engine into a
 /// damage error: sled 0.34.7 indexes out of bounds on truncated files. The panic hook
 /// is process-wide; the one installed here only silences panics on a thread inside
