@@ -124,6 +124,9 @@ pub struct Ledger<S: EventStore = AnyStore> {
     /// Month closes whose members' consequences are still being recorded, by region
     /// (`close`): their `Closing` rows, kept in memory too.
     closings: BTreeMap<RegionName, Closing>,
+    /// For closes recorded since open: the members each one found with consequences,
+    /// which its chunks visit instead of every enrolled member (`close::CloseWork`).
+    close_work: HashMap<RegionName, close::CloseWork>,
     /// Enrolled members per chunk of a month close (`CLOSE_CHUNK_MEMBERS_MAX`; smaller
     /// in tests).
     close_chunk_members: usize,
@@ -537,6 +540,7 @@ impl<S: EventStore> Ledger<S> {
             reports: HashMap::new(),
             summaries: HashMap::new(),
             closings,
+            close_work: HashMap::new(),
             close_chunk_members: CLOSE_CHUNK_MEMBERS_MAX,
             close_in_background: false,
         };

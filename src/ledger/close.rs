@@ -52,10 +52,47 @@ use uuid::Uuid;
 pub const CLOSE_CHUNK_MEMBERS_MAX: usize = 1000;
 /// Member ids read from a region's index at a time while counting a close.
 const CLOSE_COUNT_PAGE_MEMBERS: usize = 4096;
+/// Members with consequences a close keeps in memory for its chunks (`CloseWork`,
+/// 24 bytes each: 24 MB at most); a close that finds more lets its chunks walk every
+/// enrolled member instead.
+pub const CLOSE_WORK_MEMBERS_MAX: usize = 1_000_000;
+
+/// The members a close found with consequences when it was recorded, in id order,
+/// each with its ordinal among the enrolled members it walked: its chunks visit these
+/// instead of reading and decoding every enrolled member a second time (most members
+/// of a region pay on time and get none). Kept in memory only: a close resumed after
+/// a restart, or rechecked after a rebuild, walks every enrolled member.
+///
+/// Skipping the others is exact because a member with no consequence when the close
+/// is recorded never gets one later: it paid the month, or the month is outside its
+/// period, or it was recorded missed (commands only reach the open month or later,
+/// R5, and a withdrawal takes the member out of the walk). Debug builds check each
+/// skipped member (`check_skipped`).
+#[derive(Debug)]
+pub(crate) struct CloseWork {
+    month: Month,
+    close_position: u64,
+    members: WorkMembers,
+    /// How many of `members` chunks have visited.
+    next: usize,
+}
+
+/// The members one chunk visits.
+struct ChunkMembers {
+    ids: Vec<Uuid>,
+    finished: bool,
+    /// Enrolled members walked once the chunk is recorded, when the chunk came from a
+    /// `CloseWork` (which skips members); `None`: one per member visited.
+    members_done: Option<u64>,
+}
 
 /// The coverage changes a close's `MonthClosed` append carries: per member that gets
 /// no consequence, its months whose status, benefits or money the close changed.
 type Accruals = Vec<(Uuid, Vec<crate::domain::coverage::MonthChange>)>;
+
+/// Members a close found with consequences, each with its ordinal in the close's walk
+/// (`CloseWork`).
+type WorkMembers = Vec<(Uuid, u64)>;
 
 /// A recorded month close whose members' consequences are still being recorded: the
 /// `Closing` state row. Not derived from the log (a fold cannot tell how far the
@@ -225,13 +262,8 @@ impl<S: EventStore> Ledger<S> {
             .get(region)
             .cloned()
             .expect("a close in progress");
-        let page = self.store.members_page(
-            MemberIndex::Enrolled,
-            region,
-            closing.after,
-            self.close_chunk_members,
-        )?;
-        let finished = page.len() < self.close_chunk_members;
+        let chunk = self.chunk_members(&closing)?;
+        let (page, finished) = (chunk.ids, chunk.finished);
         let recorded_at = sources.now();
         let mut dirty = Dirty::default();
         let mut record = CommandRecord {
@@ -260,6 +292,9 @@ impl<S: EventStore> Ledger<S> {
             closing.after = Some(*member_id);
             closing.members_done += 1;
         }
+        if let Some(done) = chunk.members_done {
+            closing.members_done = done;
+        }
         let position = self.state.position;
         for (member_id, months) in changes {
             dirty.coverage.push(CoverageChanged {
@@ -272,6 +307,7 @@ impl<S: EventStore> Ledger<S> {
         count_recorded(&mut closing, &record);
         if finished {
             self.closings.remove(region);
+            self.close_work.remove(region);
         } else {
             self.closings.insert(region.clone(), closing.clone());
         }
@@ -285,6 +321,97 @@ impl<S: EventStore> Ledger<S> {
         tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
         self.forget_recorded(&closing);
         Ok(CloseProgress { closing, finished })
+    }
+
+    /// The members the next chunk of `closing` visits: the next of those it found
+    /// with consequences (`CloseWork`) when this ledger recorded it, else the next
+    /// page of the region's enrolled index.
+    fn chunk_members(&mut self, closing: &Closing) -> Result<ChunkMembers, LedgerError> {
+        let limit = self.close_chunk_members;
+        let work = self.close_work.get_mut(&closing.region).filter(|work| {
+            work.month == closing.month && work.close_position == closing.close_position
+        });
+        let Some(work) = work else {
+            let ids = self.store.members_page(
+                MemberIndex::Enrolled,
+                &closing.region,
+                closing.after,
+                limit,
+            )?;
+            let finished = ids.len() < limit;
+            return Ok(ChunkMembers {
+                ids,
+                finished,
+                members_done: None,
+            });
+        };
+        let end = work.members.len().min(work.next + limit);
+        let taken = &work.members[work.next..end];
+        work.next = end;
+        let finished = end == work.members.len();
+        let members_done = if finished {
+            closing.members_total
+        } else {
+            // OK because a chunk that does not finish takes at least one member.
+            taken.last().expect("an unfinished chunk visits a member").1 + 1
+        };
+        let ids: Vec<Uuid> = taken.iter().map(|(member_id, _)| *member_id).collect();
+        if cfg!(debug_assertions) {
+            let through = if finished { None } else { ids.last().copied() };
+            self.check_skipped(closing, &ids, through)?;
+        }
+        Ok(ChunkMembers {
+            ids,
+            finished,
+            members_done: Some(members_done),
+        })
+    }
+
+    /// Asserts that every enrolled member a chunk skips (after `closing.after`,
+    /// through `through` or to the end, and not in `visited`) has no consequence of
+    /// the close: what `CloseWork` relies on. Debug builds only: it reads every
+    /// member the work list exists to leave unread.
+    fn check_skipped(
+        &mut self,
+        closing: &Closing,
+        visited: &[Uuid],
+        through: Option<Uuid>,
+    ) -> Result<(), LedgerError> {
+        let mut after = closing.after;
+        loop {
+            let page = self.store.members_page(
+                MemberIndex::Enrolled,
+                &closing.region,
+                after,
+                CLOSE_COUNT_PAGE_MEMBERS,
+            )?;
+            let skipped: Vec<Uuid> = page
+                .iter()
+                .filter(|member_id| through.is_none_or(|last| **member_id <= last))
+                .filter(|member_id| !visited.contains(member_id))
+                .copied()
+                .collect();
+            let rows = read_member_rows(&self.store, &self.uncached(&skipped))?;
+            let region = &self.state.regions[&closing.region];
+            for member in rows.iter().flatten().chain(
+                skipped
+                    .iter()
+                    .filter_map(|member_id| self.state.members.get(member_id)),
+            ) {
+                assert!(
+                    close_consequences(member, region, closing.month).is_empty(),
+                    "member {} was skipped by the close of {} in {} but has consequences",
+                    member.member_id,
+                    closing.month,
+                    closing.region
+                );
+            }
+            let passed = through.is_some_and(|last| page.last().is_some_and(|id| *id >= last));
+            if page.len() < CLOSE_COUNT_PAGE_MEMBERS || passed {
+                return Ok(());
+            }
+            after = page.last().copied();
+        }
     }
 
     /// Once a chunk is durable its members may leave memory, as many as keep the cache
@@ -478,7 +605,7 @@ impl<S: EventStore> Ledger<S> {
             after.open_month = body.month.next();
             after
         };
-        let (tally, accruals) = self.visit_for_close(body, &region, &after_close, dirty)?;
+        let (tally, accruals, work) = self.visit_for_close(body, &region, &after_close, dirty)?;
         let envelopes = self.apply_events(
             command_id,
             vec![month_closed(body, tally)],
@@ -508,6 +635,23 @@ impl<S: EventStore> Ledger<S> {
         };
         self.closings.insert(body.region.clone(), closing);
         dirty.closings.insert(body.region.clone());
+        match work {
+            Some(members) => {
+                self.close_work.insert(
+                    body.region.clone(),
+                    CloseWork {
+                        month: body.month,
+                        close_position: position,
+                        members,
+                        next: 0,
+                    },
+                );
+            }
+            None => {
+                tracing::info!(region = %body.region, month = %body.month, "more than {CLOSE_WORK_MEMBERS_MAX} members have consequences: the close's chunks walk every enrolled member");
+                self.close_work.remove(&body.region);
+            }
+        }
         Ok(CommandRecord {
             command_id,
             envelopes,
@@ -517,22 +661,32 @@ impl<S: EventStore> Ledger<S> {
 
     /// The close's walk of the region: every enrolled member counted for the
     /// `MonthClosed` tally and its close change added to the totals, then the granted
-    /// members who withdrew, who still accrue (R16). Returns the tally and the coverage
-    /// changes of members that get no consequence.
+    /// members who withdrew, who still accrue (R16). Returns the tally, the coverage
+    /// changes of members that get no consequence, and the members that get one with
+    /// their ordinals in the walk (`CloseWork`; `None` past `CLOSE_WORK_MEMBERS_MAX`).
     fn visit_for_close(
         &mut self,
         body: &CloseMonth,
         region: &RegionState,
         after_close: &RegionState,
         dirty: &mut Dirty,
-    ) -> Result<(CloseTally, Accruals), LedgerError> {
+    ) -> Result<(CloseTally, Accruals, Option<WorkMembers>), LedgerError> {
         let mut tally = CloseTally::default();
         let mut accruals = Vec::new();
+        let mut work = Some(Vec::new());
         self.walk_index(
             MemberIndex::Enrolled,
             &body.region,
             &mut |ledger, member| {
                 let consequences = close_consequences(member, region, body.month);
+                if !consequences.is_empty() {
+                    work = work
+                        .take()
+                        .filter(|members: &WorkMembers| members.len() < CLOSE_WORK_MEMBERS_MAX);
+                    if let Some(members) = work.as_mut() {
+                        members.push((member.member_id, tally.members_visited));
+                    }
+                }
                 tally.add(&consequences);
                 ledger.add_close_change(
                     member,
@@ -552,7 +706,7 @@ impl<S: EventStore> Ledger<S> {
             }
             ledger.add_close_change(member, region, after_close, true, &mut accruals, dirty)
         })?;
-        Ok((tally, accruals))
+        Ok((tally, accruals, work))
     }
 
     /// Adds what closing the month alone (no consequence yet) changes in `member`'s

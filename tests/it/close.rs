@@ -333,3 +333,77 @@ fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once()
     assert!(missed.values().all(|count| *count == 1), "{missed:?}");
     verify(restored.store(), &mut |_| {}).unwrap();
 }
+
+/// Most members of a region pay on time and get no consequence from a close. The close
+/// finds the others while it counts the region, and its chunks visit only those; its
+/// progress still counts every enrolled member it walked. A close resumed by another
+/// ledger (a restart) has no such list and walks the rest of the enrolled members;
+/// either way each consequence is recorded once (D17).
+#[test]
+fn a_close_visits_only_the_members_it_found_with_consequences_and_counts_every_member() {
+    use flexledger::domain::parse_command_value;
+    use flexledger::ledger::{verify, Ledger};
+    use flexledger::store::EventLog;
+    const UNPAID: [u128; 3] = [3, 7, 8];
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = FixedSources::new();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    ledger.set_close_in_background(true);
+    ledger.set_close_chunk_members(1);
+    let mut commands = vec![parse_command_value(policy())];
+    for index in 0..10 {
+        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
+        if !UNPAID.contains(&index) {
+            commands.push(parse_command_value(json!({"command": "pay", "member_id": member(index), "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"})));
+        }
+    }
+    commands.push(parse_command_value(
+        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
+    ));
+    ledger.submit(commands, &mut sources).unwrap();
+    // Chunks of one member: the first visits member 3, the fourth enrolled one.
+    let progress = ledger.close_step(&mut sources).unwrap().progress.unwrap();
+    assert_eq!(progress.closing.after, Some(member(3)));
+    assert_eq!(
+        (
+            progress.closing.members_done,
+            progress.closing.members_total
+        ),
+        (4, 10)
+    );
+    assert_eq!(progress.closing.missed_recorded, 1);
+    assert!(!progress.finished);
+    // A restart: the close resumes after member 3 and walks members 4 to 9, then
+    // reads an empty page (a full page of the index does not say it was the last).
+    drop(ledger);
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    ledger.set_close_in_background(true);
+    ledger.set_close_chunk_members(1);
+    let mut steps = 0;
+    let last = loop {
+        let progress = ledger.close_step(&mut sources).unwrap().progress.unwrap();
+        steps += 1;
+        if progress.finished {
+            break progress;
+        }
+    };
+    assert_eq!(
+        steps, 7,
+        "members 4 to 9, one a chunk, then one that finds none left: {last:?}"
+    );
+    assert_eq!(last.closing.members_done, 10);
+    assert_eq!(last.closing.missed_recorded, 3);
+    let missed: Vec<String> = ledger
+        .store()
+        .read_log(1)
+        .map(Result::unwrap)
+        .filter(|envelope| envelope.event.type_name() == "ContributionMissed")
+        .map(|envelope| envelope.stream)
+        .collect();
+    let expected: Vec<String> = UNPAID
+        .iter()
+        .map(|index| format!("member-{}", member(*index)))
+        .collect();
+    assert_eq!(missed, expected);
+    verify(ledger.store(), &mut |_| {}).unwrap();
+}
