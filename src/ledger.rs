@@ -40,10 +40,15 @@ mod appended;
 mod close;
 mod copy;
 mod fold;
+mod read_ahead;
 pub use appended::{AppendingError, Stepped, Submitted};
 pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
 pub use copy::{copy_ledger, CopyError, CopyReport, COPY_BATCH_EVENTS_MAX};
 pub use fold::{Folded, Folder, FOLD_DECODED_MEMBERS_MAX};
+use read_ahead::read_log_ahead;
+pub use read_ahead::{
+    LOG_READERS, LOG_READ_STRETCH_EVENTS, REBUILD_CHUNKS_IN_FLIGHT_MAX, REBUILD_CHUNK_EVENTS,
+};
 
 /// Most commands decided into one durable append; more are split into several appends.
 pub const APPEND_BATCH_COMMANDS_MAX: usize = 1000;
@@ -321,11 +326,6 @@ fn rebuilt_rows<'a>(
     Ok(state.rows(closings))
 }
 
-/// Envelopes handed from the reading thread to the folding thread at a time.
-pub const REBUILD_CHUNK_EVENTS: usize = 4096;
-/// Chunks in flight between the two threads (bounds the memory a rebuild holds).
-pub const REBUILD_CHUNKS_IN_FLIGHT_MAX: usize = 4;
-
 /// Folds the whole log into a fresh state (`fold` module: members kept as rows);
 /// `progress(position)` is called as it goes, the log read ahead (`read_log_ahead`).
 pub fn fold_log<S: ReadStore + ?Sized>(
@@ -333,58 +333,12 @@ pub fn fold_log<S: ReadStore + ?Sized>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Folded, LedgerError> {
     let mut folder = Folder::default();
-    read_log_ahead(store, |envelope| envelope, &mut |envelope: Envelope| {
+    read_log_ahead(store, |envelope, _| envelope, &mut |envelope: Envelope| {
         folder.apply(envelope.position, &envelope.event)?;
         progress(envelope.position);
         Ok(())
     })?;
     Ok(folder.finish()?)
-}
-
-/// Reads the whole log on a thread of its own, where `prepare` turns each envelope
-/// into what `consume` takes on the calling thread, in log order: two stages on two
-/// cores (reading, hashing and decoding on one, the rest on the other), a bounded
-/// channel of chunks between them keeping memory flat.
-fn read_log_ahead<S: ReadStore + ?Sized, T: Send>(
-    store: &S,
-    prepare: impl Fn(Envelope) -> T + Send,
-    consume: &mut dyn FnMut(T) -> Result<(), LedgerError>,
-) -> Result<(), LedgerError> {
-    let (sender, receiver) =
-        std::sync::mpsc::sync_channel::<Result<Vec<T>, StoreError>>(REBUILD_CHUNKS_IN_FLIGHT_MAX);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(REBUILD_CHUNK_EVENTS);
-            for envelope in store.read_log(1) {
-                match envelope {
-                    Ok(envelope) => chunk.push(prepare(envelope)),
-                    Err(error) => {
-                        let _ = sender.send(Ok(std::mem::take(&mut chunk)));
-                        let _ = sender.send(Err(error));
-                        return;
-                    }
-                }
-                if chunk.len() == REBUILD_CHUNK_EVENTS
-                    && sender
-                        .send(Ok(std::mem::replace(
-                            &mut chunk,
-                            Vec::with_capacity(REBUILD_CHUNK_EVENTS),
-                        )))
-                        .is_err()
-                {
-                    return;
-                }
-            }
-            let _ = sender.send(Ok(chunk));
-        });
-        // Dropping the receiver on an error stops the reader at its next send.
-        for chunk in receiver {
-            for item in chunk? {
-                consume(item)?;
-            }
-        }
-        Ok(())
-    })
 }
 
 /// The format of the state rows this build writes. Rows are a cache of the fold, so a
@@ -1497,14 +1451,15 @@ pub fn verify(
     let mut streams: HashMap<String, StreamSeen> = HashMap::new();
     let mut folder = Folder::default();
     let mut head_hash = Sha256::ZERO;
-    let mut run: Option<(Uuid, u64, u64)> = None;
-    let mut commands_in_log: u64 = 0;
-    // The canonical form is checked on the reading thread, reported here in order.
-    let canonical = |envelope: Envelope| {
+    let mut runs = CommandRuns::default();
+    // The canonical form and the command records are checked on the reading threads,
+    // reported here in order.
+    let prepare = |envelope: Envelope, starts_run: bool| {
         let reproduced = Sha256::of(&envelope.canonical_bytes()) == envelope.hash;
-        (envelope, reproduced)
+        let record = starts_run.then(|| store.command_span(envelope.command_id));
+        (envelope, reproduced, record)
     };
-    read_log_ahead(store, canonical, &mut |(envelope, reproduced)| {
+    read_log_ahead(store, prepare, &mut |(envelope, reproduced, record)| {
         let seen = streams.entry(envelope.stream.clone()).or_default();
         if envelope.version != seen.version + 1 || envelope.stream_prev_hash != seen.hash {
             return Err(corrupt(envelope.position, format!("stream {} does not continue from version {}: an event of the stream was altered, removed or reordered", envelope.stream, seen.version)));
@@ -1515,26 +1470,13 @@ pub fn verify(
         seen.version = envelope.version;
         seen.hash = envelope.hash;
         seen.positions = positions_digest(seen.positions, envelope.position);
-        run = match run {
-            Some((command_id, first, count)) if command_id == envelope.command_id => {
-                Some((command_id, first, count + 1))
-            }
-            Some(finished) => {
-                commands_in_log += 1;
-                check_command_span(store, finished)?;
-                Some((envelope.command_id, envelope.position, 1))
-            }
-            None => Some((envelope.command_id, envelope.position, 1)),
-        };
+        runs.see(&envelope, record)?;
         folder.apply(envelope.position, &envelope.event)?;
         head_hash = envelope.hash;
         progress(envelope.position);
         Ok(())
     })?;
-    if let Some(finished) = run {
-        commands_in_log += 1;
-        check_command_span(store, finished)?;
-    }
+    let commands_in_log = runs.finish()?;
     // Every command of the log has its record (checked above); a record more would
     // answer a new command as a "duplicate" of one that never happened.
     let records = store.command_ids()?.len() as u64;
@@ -1630,17 +1572,57 @@ fn check_stream_index(
     Ok(())
 }
 
-fn check_command_span(
-    store: &(impl ReadStore + ?Sized),
-    (command_id, first, count): (Uuid, u64, u64),
-) -> Result<(), LedgerError> {
-    let span = store.command_span(command_id)?;
-    let matches =
-        span.is_some_and(|span| span.first_position == first && span.event_count == count);
-    if !matches {
-        return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1) }.into());
+/// A command record read by a log reader: the span the store has for a command id.
+type RecordRead = Result<Option<CommandSpan>, StoreError>;
+
+/// The runs of consecutive events of one command in the log, as `verify` reads it,
+/// each checked against the command record its readers read at its first event.
+#[derive(Default)]
+struct CommandRuns {
+    /// The run being read: its command, first position, events so far, and record.
+    run: Option<(Uuid, u64, u64, RecordRead)>,
+    /// Runs finished and checked.
+    checked: u64,
+}
+
+impl CommandRuns {
+    /// Counts `envelope` into its command's run, checking the run before when this
+    /// one begins (`record`: what the reader read for it, `None` when it continues the
+    /// run it read before).
+    fn see(&mut self, envelope: &Envelope, record: Option<RecordRead>) -> Result<(), LedgerError> {
+        if let Some((command_id, _, count, _)) = self.run.as_mut() {
+            if *command_id == envelope.command_id {
+                *count += 1;
+                return Ok(());
+            }
+        }
+        self.check_run()?;
+        // OK because a reader reads the record wherever the command differs from the
+        // envelope before, and at the first envelope of each stretch.
+        let record = record.expect("a run's first envelope comes with its command record");
+        self.run = Some((envelope.command_id, envelope.position, 1, record));
+        Ok(())
     }
-    Ok(())
+
+    /// Checks the last run; returns the number of runs (commands) in the log.
+    fn finish(mut self) -> Result<u64, LedgerError> {
+        self.check_run()?;
+        Ok(self.checked)
+    }
+
+    fn check_run(&mut self) -> Result<(), LedgerError> {
+        let Some((command_id, first, count, record)) = self.run.take() else {
+            return Ok(());
+        };
+        let span = record?;
+        let matches =
+            span.is_some_and(|span| span.first_position == first && span.event_count == count);
+        if !matches {
+            return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1) }.into());
+        }
+        self.checked += 1;
+        Ok(())
+    }
 }
 
 fn check_state_rows(store: &(impl ReadStore + ?Sized), state: &Folded) -> Result<(), LedgerError> {

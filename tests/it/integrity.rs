@@ -499,18 +499,26 @@ fn an_event_rehashed_into_another_stream_is_refused_by_every_read() {
     }
 }
 
-/// A log of more than two of the chunks `fold_log` hands from its reading thread to
-/// its folding one: folded whole and in order, and damage in a later chunk named at
-/// its position.
+/// A log of more than two of the stretches the whole-log fold reads on its reading
+/// threads in turn (`LOG_READERS`), with two month closes whose chunks of consequences
+/// (each one command) straddle the stretches' boundaries: folded whole and in order,
+/// verified (each command's events against its record, read by the reader where the
+/// command began), and damage in a later stretch named at its position by both.
 #[test]
-fn a_log_of_many_fold_chunks_folds_whole_and_names_damage_in_any_chunk() {
-    use flexledger::ledger::{fold_log, LedgerError, REBUILD_CHUNK_EVENTS};
-    let members = 2 * REBUILD_CHUNK_EVENTS + 100;
+fn a_log_of_many_read_stretches_folds_and_verifies_whole_and_names_damage_in_any_stretch() {
+    use flexledger::ledger::{fold_log, verify, LedgerError, LOG_READERS, LOG_READ_STRETCH_EVENTS};
+    assert_eq!(LOG_READERS, 2, "three stretches take both readers' turns");
+    // Each close's consequences span a stretch's boundary: January's the first,
+    // February's the second.
+    let members = 2 * LOG_READ_STRETCH_EVENTS / 3 + 100;
     let policy = serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let close =
+        |month: &str| serde_json::json!({"command":"close_month","region":"demo","month":month});
     let commands = std::iter::once(policy)
         .chain((0..members).map(|member| {
             serde_json::json!({"command":"enroll","member_id":uuid::Uuid::from_u128(member as u128 + 1),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"})
         }))
+        .chain([close("2025-01"), close("2025-02")])
         .map(flexledger::domain::parse_command_value)
         .collect();
     let dir = tempfile::tempdir().unwrap();
@@ -518,22 +526,55 @@ fn a_log_of_many_fold_chunks_folds_whole_and_names_damage_in_any_chunk() {
         .unwrap()
         .submit(commands, &mut FixedSources::new())
         .unwrap();
-    let head = members as u64 + 1;
+    // The policy, the enrollments, and for each close its `MonthClosed` and every
+    // member's missed month.
+    let head = 3 * members as u64 + 3;
+    assert!(head > 2 * LOG_READ_STRETCH_EVENTS as u64, "three stretches");
+    let store = SledStore::open(dir.path()).unwrap();
+    let runs = |from: u64, to: u64| {
+        let commands: Vec<_> = store
+            .read_log(from)
+            .take((to - from + 1) as usize)
+            .map(|envelope| envelope.unwrap().command_id)
+            .collect();
+        commands.windows(2).any(|pair| pair[0] == pair[1])
+    };
+    for boundary in [
+        LOG_READ_STRETCH_EVENTS as u64,
+        2 * LOG_READ_STRETCH_EVENTS as u64,
+    ] {
+        assert!(
+            runs(boundary, boundary + 1),
+            "one command's events straddle position {boundary}"
+        );
+    }
     let mut folded = Vec::new();
-    let state = fold_log(&SledStore::open(dir.path()).unwrap(), &mut |position| {
-        folded.push(position)
-    })
-    .unwrap();
+    let state = fold_log(&store, &mut |position| folded.push(position)).unwrap();
     assert_eq!(folded, (1..=head).collect::<Vec<_>>());
     assert_eq!(state.members.len(), members);
-    let damaged = REBUILD_CHUNK_EVENTS as u64 + 17;
+    assert_eq!(verify(&store, &mut |_| {}).unwrap().events, head);
+    drop(store);
+    let damaged = LOG_READ_STRETCH_EVENTS as u64 + 17;
     // The entry's last byte is its payload's closing brace.
     flip_stored_byte(dir.path(), damaged, |value| (value.len() - 1, b']'));
-    match fold_log(&SledStore::open(dir.path()).unwrap(), &mut |_| {}) {
+    let store = SledStore::open(dir.path()).unwrap();
+    let mut folded = Vec::new();
+    match fold_log(&store, &mut |position| folded.push(position)) {
         Err(LedgerError::Store(flexledger::store::StoreError::Corrupt { position, .. })) => {
             assert_eq!(position, damaged)
         }
         other => panic!("the fold should name position {damaged}, got {other:?}"),
+    }
+    assert_eq!(
+        folded,
+        (1..damaged).collect::<Vec<_>>(),
+        "folded in order up to the damage"
+    );
+    match verify(&store, &mut |_| {}) {
+        Err(LedgerError::Store(flexledger::store::StoreError::Corrupt { position, .. })) => {
+            assert_eq!(position, damaged)
+        }
+        other => panic!("verify should name position {damaged}, got {other:?}"),
     }
 }
 
