@@ -21,20 +21,15 @@ pub const LOG_READERS: usize = 2;
 /// folding thread takes the other thread's.
 pub const LOG_READ_STRETCH_EVENTS: usize = REBUILD_CHUNK_EVENTS * REBUILD_CHUNKS_IN_FLIGHT_MAX;
 
-/// What a reading thread sends the folding thread.
-enum ReadPiece<T> {
-    /// The next envelopes of its stretch, prepared, in log order.
-    Chunk(Vec<T>),
-    /// The log ended within its stretch (after the chunks sent before).
-    End,
-    /// Reading failed here (after the chunks sent before).
-    Failed(StoreError),
-}
+/// What a reading thread sends the folding thread: the next envelopes of its stretch,
+/// prepared, in log order, or the failure that ended its reading there.
+type ReadPiece<T> = Result<Vec<T>, StoreError>;
 
-/// Reads the whole log on `LOG_READERS` threads of their own, where `prepare` turns
-/// each envelope into what `consume` takes on the calling thread, in log order:
-/// reading, hashing and decoding on the readers, the rest on the calling thread, with
-/// a bounded channel of chunks from each reader keeping memory flat.
+/// Reads the whole log, up to the head it has when the read starts, on `LOG_READERS`
+/// threads of their own, where `prepare` turns each envelope into what `consume` takes
+/// on the calling thread, in log order: reading, hashing and decoding on the readers,
+/// the rest on the calling thread, with a bounded channel of chunks from each reader
+/// keeping memory flat.
 ///
 /// `prepare`'s flag says whether the envelope begins a run of one command's events as
 /// far as its reader can tell: true where the command differs from the envelope
@@ -47,103 +42,123 @@ enum ReadPiece<T> {
 /// from the stored hash of the position before; so the stretches' checks together are
 /// the whole log's. The calling thread takes the stretches in order, so `consume` sees
 /// the same envelopes in the same order as one reader would give, and the first
-/// failure in log order ends the fold. A log that grows meanwhile is read to where
-/// the first stretch found its end.
+/// failure in log order ends the fold. The head is read once, first: a log that grows
+/// meanwhile (a PostgreSQL writer) is read to that head, which an append reaches
+/// whole, never to where one stretch happened to find its end.
 pub(super) fn read_log_ahead<S: ReadStore + ?Sized, T: Send>(
     store: &S,
     prepare: impl Fn(Envelope, bool) -> T + Sync,
     consume: &mut dyn FnMut(T) -> Result<(), LedgerError>,
 ) -> Result<(), LedgerError> {
+    let (head, _) = store.head()?;
     std::thread::scope(|scope| {
         let receivers: Vec<_> = (0..LOG_READERS)
             .map(|reader| {
                 let (sender, receiver) = sync_channel::<ReadPiece<T>>(REBUILD_CHUNKS_IN_FLIGHT_MAX);
                 let prepare = &prepare;
-                scope.spawn(move || read_stretches(store, reader, prepare, &sender));
+                scope.spawn(move || read_stretches(store, head, reader, prepare, &sender));
                 receiver
             })
             .collect();
         // Dropping the receivers (on return) stops each reader at its next send.
-        consume_stretches(&receivers, consume)
+        consume_stretches(head, &receivers, consume)
     })
 }
 
-/// A reader's part of `read_log_ahead`: its stretches in turn, until the log ends
-/// within one, reading fails, or the folding thread stops taking chunks.
+/// The positions of stretch `stretch` of a log whose head is `head`: its first and how
+/// many (0 past the head).
+fn stretch_span(stretch: u64, head: u64) -> (u64, u64) {
+    let stretch_events = LOG_READ_STRETCH_EVENTS as u64;
+    let first = stretch.saturating_mul(stretch_events).saturating_add(1);
+    (first, head.saturating_sub(first - 1).min(stretch_events))
+}
+
+/// A reader's part of `read_log_ahead`: its stretches in turn up to `head`, until
+/// reading fails or the folding thread stops taking chunks.
 fn read_stretches<S: ReadStore + ?Sized, T>(
     store: &S,
+    head: u64,
     reader: usize,
     prepare: &(impl Fn(Envelope, bool) -> T + Sync),
     sender: &SyncSender<ReadPiece<T>>,
 ) {
-    let stretch_first = |stretch: usize| stretch * LOG_READ_STRETCH_EVENTS + 1;
-    let mut stretch = reader;
+    let mut stretch = reader as u64;
     loop {
-        let mut read = 0usize;
+        let (first, events) = stretch_span(stretch, head);
+        if events == 0 {
+            return;
+        }
+        let mut read = 0u64;
         let mut previous_command = None;
         let mut chunk = Vec::with_capacity(REBUILD_CHUNK_EVENTS);
-        let first = u64::try_from(stretch_first(stretch)).unwrap_or(u64::MAX);
-        for envelope in store.read_log(first).take(LOG_READ_STRETCH_EVENTS) {
-            match envelope {
-                Ok(envelope) => {
-                    let starts_run = previous_command != Some(envelope.command_id);
-                    previous_command = Some(envelope.command_id);
-                    chunk.push(prepare(envelope, starts_run));
-                }
+        // OK because a stretch is at most `LOG_READ_STRETCH_EVENTS`, a `usize`.
+        let take = usize::try_from(events).expect("a stretch's length fits a usize");
+        for envelope in store.read_log(first).take(take) {
+            let envelope = match envelope {
+                Ok(envelope) => envelope,
                 Err(error) => {
-                    let _ = sender.send(ReadPiece::Chunk(chunk));
-                    let _ = sender.send(ReadPiece::Failed(error));
+                    let _ = sender.send(Ok(chunk));
+                    let _ = sender.send(Err(error));
                     return;
                 }
-            }
+            };
+            let starts_run = previous_command != Some(envelope.command_id);
+            previous_command = Some(envelope.command_id);
+            chunk.push(prepare(envelope, starts_run));
             read += 1;
             if chunk.len() == REBUILD_CHUNK_EVENTS {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(REBUILD_CHUNK_EVENTS));
-                if sender.send(ReadPiece::Chunk(full)).is_err() {
+                if sender.send(Ok(full)).is_err() {
                     return;
                 }
             }
         }
-        if !chunk.is_empty() && sender.send(ReadPiece::Chunk(chunk)).is_err() {
+        if !chunk.is_empty() && sender.send(Ok(chunk)).is_err() {
             return;
         }
-        if read < LOG_READ_STRETCH_EVENTS {
-            let _ = sender.send(ReadPiece::End);
+        if read < events {
+            // The log is append-only: positions up to the head read first are there.
+            let last = first + read - 1;
+            let _ = sender.send(Err(StoreError::Corrupt {
+                position: last + 1,
+                message: format!(
+                    "the log ends at position {last} but its head is {head}: events were lost"
+                ),
+            }));
             return;
         }
-        stretch += LOG_READERS;
+        stretch += LOG_READERS as u64;
     }
 }
 
-/// The folding thread's part of `read_log_ahead`: the stretches in log order, each
-/// from the reader whose turn it is, until one ends the log or fails.
+/// The folding thread's part of `read_log_ahead`: the stretches up to `head` in log
+/// order, each from the reader whose turn it is, until the head or a failure.
 fn consume_stretches<T>(
+    head: u64,
     receivers: &[Receiver<ReadPiece<T>>],
     consume: &mut dyn FnMut(T) -> Result<(), LedgerError>,
 ) -> Result<(), LedgerError> {
-    let mut stretch = 0usize;
+    let mut stretch = 0u64;
     loop {
-        let receiver = &receivers[stretch % LOG_READERS];
-        let mut taken = 0usize;
-        while taken < LOG_READ_STRETCH_EVENTS {
-            // OK because a reader only stops after sending `End` or `Failed`, or once
-            // its receiver is gone: a closed channel here is a panic on its thread
-            // (which the scope raises again).
-            let piece = receiver
+        let (_, events) = stretch_span(stretch, head);
+        if events == 0 {
+            return Ok(());
+        }
+        let receiver = &receivers[(stretch % LOG_READERS as u64) as usize];
+        let mut taken = 0u64;
+        while taken < events {
+            // OK because a reader sends its stretch whole or ends it with a failure;
+            // a closed channel here is a panic on its thread (which the scope raises
+            // again).
+            let chunk = receiver
                 .recv()
-                .expect("a log reader stopped before the end of the log (it panicked)");
-            match piece {
-                ReadPiece::Chunk(chunk) => {
-                    taken += chunk.len();
-                    for item in chunk {
-                        consume(item)?;
-                    }
-                }
-                ReadPiece::End => return Ok(()),
-                ReadPiece::Failed(error) => return Err(error.into()),
+                .expect("a log reader stopped within its stretch (it panicked)")?;
+            taken += chunk.len() as u64;
+            for item in chunk {
+                consume(item)?;
             }
         }
-        assert_eq!(taken, LOG_READ_STRETCH_EVENTS, "a stretch is read whole");
+        assert_eq!(taken, events, "a stretch is read whole and no further");
         stretch += 1;
     }
 }
