@@ -333,11 +333,15 @@ pub fn fold_log<S: ReadStore + ?Sized>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Folded, LedgerError> {
     let mut folder = Folder::default();
-    read_log_ahead(store, |envelope, _| envelope, &mut |envelope: Envelope| {
-        folder.apply(envelope.position, &envelope.event)?;
-        progress(envelope.position);
-        Ok(())
-    })?;
+    read_log_ahead(
+        store,
+        |chunk| chunk.into_iter().map(|(envelope, _)| envelope).collect(),
+        &mut |envelope: Envelope| {
+            folder.apply(envelope.position, &envelope.event)?;
+            progress(envelope.position);
+            Ok(())
+        },
+    )?;
     Ok(folder.finish()?)
 }
 
@@ -1454,11 +1458,7 @@ pub fn verify(
     let mut runs = CommandRuns::default();
     // The canonical form and the command records are checked on the reading threads,
     // reported here in order.
-    let prepare = |envelope: Envelope, starts_run: bool| {
-        let reproduced = Sha256::of(&envelope.canonical_bytes()) == envelope.hash;
-        let record = starts_run.then(|| store.command_span(envelope.command_id));
-        (envelope, reproduced, record)
-    };
+    let prepare = |chunk| prepare_to_verify(store, chunk);
     read_log_ahead(store, prepare, &mut |(envelope, reproduced, record)| {
         let seen = streams.entry(envelope.stream.clone()).or_default();
         if envelope.version != seen.version + 1 || envelope.stream_prev_hash != seen.hash {
@@ -1574,6 +1574,34 @@ fn check_stream_index(
 
 /// A command record read by a log reader: the span the store has for a command id.
 type RecordRead = Result<Option<CommandSpan>, StoreError>;
+
+/// What `verify` checks of a chunk of the log on a reading thread: whether each
+/// envelope's canonical bytes reproduce its hash, and the command record of each run
+/// that begins in the chunk, read in one call for the chunk (on PostgreSQL one round
+/// trip, where a call per command took most of `verify`'s time); if that call fails,
+/// each run's record is read alone, so that a failure is reported at its run.
+fn prepare_to_verify(
+    store: &(impl ReadStore + ?Sized),
+    chunk: Vec<(Envelope, bool)>,
+) -> Vec<(Envelope, bool, Option<RecordRead>)> {
+    let starting: Vec<Uuid> = chunk
+        .iter()
+        .filter(|(_, starts_run)| *starts_run)
+        .map(|(envelope, _)| envelope.command_id)
+        .collect();
+    let records = store.command_spans(&starting).ok();
+    chunk
+        .into_iter()
+        .map(|(envelope, starts_run)| {
+            let reproduced = Sha256::of(&envelope.canonical_bytes()) == envelope.hash;
+            let record = starts_run.then(|| match &records {
+                Some(records) => Ok(records.get(&envelope.command_id).copied()),
+                None => store.command_span(envelope.command_id),
+            });
+            (envelope, reproduced, record)
+        })
+        .collect()
+}
 
 /// The runs of consecutive events of one command in the log, as `verify` reads it,
 /// each checked against the command record its readers read at its first event.

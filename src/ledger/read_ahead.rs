@@ -31,11 +31,12 @@ type ReadPiece<T> = Result<Vec<T>, StoreError>;
 /// the rest on the calling thread, with a bounded channel of chunks from each reader
 /// keeping memory flat.
 ///
-/// `prepare`'s flag says whether the envelope begins a run of one command's events as
-/// far as its reader can tell: true where the command differs from the envelope
-/// before, and at the first envelope of every stretch (so a run that began in the
-/// stretch before is flagged again there). `verify` reads a run's command record
-/// there, on a reader.
+/// `prepare` takes a chunk at a time (so that it can read what the chunk needs from the
+/// store at once: `verify` reads the command records of a chunk in one call) and gives
+/// one item per envelope. Each envelope comes with a flag that says whether it begins a
+/// run of one command's events as far as its reader can tell: true where the command
+/// differs from the envelope before, and at the first envelope of every stretch (so a
+/// run that began in the stretch before is flagged again there).
 ///
 /// The readers take turns by stretches of positions: reader `r` reads stretches `r`,
 /// `r + LOG_READERS`, …, each with `read_log(first position)`, which checks the chain
@@ -47,7 +48,7 @@ type ReadPiece<T> = Result<Vec<T>, StoreError>;
 /// whole, never to where one stretch happened to find its end.
 pub(super) fn read_log_ahead<S: ReadStore + ?Sized, T: Send>(
     store: &S,
-    prepare: impl Fn(Envelope, bool) -> T + Sync,
+    prepare: impl Fn(Vec<(Envelope, bool)>) -> Vec<T> + Sync,
     consume: &mut dyn FnMut(T) -> Result<(), LedgerError>,
 ) -> Result<(), LedgerError> {
     let (head, _) = store.head()?;
@@ -79,7 +80,7 @@ fn read_stretches<S: ReadStore + ?Sized, T>(
     store: &S,
     head: u64,
     reader: usize,
-    prepare: &(impl Fn(Envelope, bool) -> T + Sync),
+    prepare: &(impl Fn(Vec<(Envelope, bool)>) -> Vec<T> + Sync),
     sender: &SyncSender<ReadPiece<T>>,
 ) {
     let mut stretch = reader as u64;
@@ -97,23 +98,23 @@ fn read_stretches<S: ReadStore + ?Sized, T>(
             let envelope = match envelope {
                 Ok(envelope) => envelope,
                 Err(error) => {
-                    let _ = sender.send(Ok(chunk));
+                    let _ = sender.send(Ok(prepared(prepare, chunk)));
                     let _ = sender.send(Err(error));
                     return;
                 }
             };
             let starts_run = previous_command != Some(envelope.command_id);
             previous_command = Some(envelope.command_id);
-            chunk.push(prepare(envelope, starts_run));
+            chunk.push((envelope, starts_run));
             read += 1;
             if chunk.len() == REBUILD_CHUNK_EVENTS {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(REBUILD_CHUNK_EVENTS));
-                if sender.send(Ok(full)).is_err() {
+                if sender.send(Ok(prepared(prepare, full))).is_err() {
                     return;
                 }
             }
         }
-        if !chunk.is_empty() && sender.send(Ok(chunk)).is_err() {
+        if !chunk.is_empty() && sender.send(Ok(prepared(prepare, chunk))).is_err() {
             return;
         }
         if read < events {
@@ -129,6 +130,22 @@ fn read_stretches<S: ReadStore + ?Sized, T>(
         }
         stretch += LOG_READERS as u64;
     }
+}
+
+/// `prepare` applied to a chunk, checked to give one item per envelope (the folding
+/// thread counts a stretch's envelopes by its items).
+fn prepared<T>(
+    prepare: &impl Fn(Vec<(Envelope, bool)>) -> Vec<T>,
+    chunk: Vec<(Envelope, bool)>,
+) -> Vec<T> {
+    let envelopes = chunk.len();
+    let items = prepare(chunk);
+    assert_eq!(
+        items.len(),
+        envelopes,
+        "prepare gives one item per envelope"
+    );
+    items
 }
 
 /// The folding thread's part of `read_log_ahead`: the stretches up to `head` in log

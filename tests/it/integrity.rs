@@ -499,14 +499,12 @@ fn an_event_rehashed_into_another_stream_is_refused_by_every_read() {
     }
 }
 
-/// A log of more than two of the stretches the whole-log fold reads on its reading
-/// threads in turn (`LOG_READERS`), with two month closes whose chunks of consequences
-/// (each one command) straddle the stretches' boundaries: folded whole and in order,
-/// verified (each command's events against its record, read by the reader where the
-/// command began), and damage in a later stretch named at its position by both.
-#[test]
-fn a_log_of_many_read_stretches_folds_and_verifies_whole_and_names_damage_in_any_stretch() {
-    use flexledger::ledger::{fold_log, verify, LedgerError, LOG_READERS, LOG_READ_STRETCH_EVENTS};
+/// A store whose log spans three of the stretches the whole-log fold reads on its
+/// reading threads in turn (`LOG_READERS`), with two month closes whose chunks of
+/// consequences (each one command) straddle the stretches' boundaries; returns it with
+/// its members and head.
+fn store_of_three_read_stretches() -> (tempfile::TempDir, usize, u64) {
+    use flexledger::ledger::{LOG_READERS, LOG_READ_STRETCH_EVENTS};
     assert_eq!(LOG_READERS, 2, "three stretches take both readers' turns");
     // Each close's consequences span a stretch's boundary: January's the first,
     // February's the second.
@@ -530,23 +528,36 @@ fn a_log_of_many_read_stretches_folds_and_verifies_whole_and_names_damage_in_any
     // member's missed month.
     let head = 3 * members as u64 + 3;
     assert!(head > 2 * LOG_READ_STRETCH_EVENTS as u64, "three stretches");
+    (dir, members, head)
+}
+
+/// The command whose events straddle position `boundary`, and its first position.
+fn run_across(store: &SledStore, boundary: u64) -> (uuid::Uuid, u64) {
+    let command_id = store.read_log(boundary).next().unwrap().unwrap().command_id;
+    assert_eq!(
+        store
+            .read_log(boundary + 1)
+            .next()
+            .unwrap()
+            .unwrap()
+            .command_id,
+        command_id,
+        "one command's events straddle position {boundary}"
+    );
+    let span = store.command_span(command_id).unwrap().unwrap();
+    (command_id, span.first_position)
+}
+
+/// A log of three read stretches (`store_of_three_read_stretches`): folded whole and in
+/// order, verified (each command's events against its record, read by the reader where
+/// the command began), and damage in a later stretch named at its position by both.
+#[test]
+fn a_log_of_many_read_stretches_folds_and_verifies_whole_and_names_damage_in_any_stretch() {
+    use flexledger::ledger::{fold_log, verify, LedgerError, LOG_READ_STRETCH_EVENTS};
+    let (dir, members, head) = store_of_three_read_stretches();
     let store = SledStore::open(dir.path()).unwrap();
-    let runs = |from: u64, to: u64| {
-        let commands: Vec<_> = store
-            .read_log(from)
-            .take((to - from + 1) as usize)
-            .map(|envelope| envelope.unwrap().command_id)
-            .collect();
-        commands.windows(2).any(|pair| pair[0] == pair[1])
-    };
-    for boundary in [
-        LOG_READ_STRETCH_EVENTS as u64,
-        2 * LOG_READ_STRETCH_EVENTS as u64,
-    ] {
-        assert!(
-            runs(boundary, boundary + 1),
-            "one command's events straddle position {boundary}"
-        );
+    for boundary in [1, 2].map(|stretches| stretches * LOG_READ_STRETCH_EVENTS as u64) {
+        run_across(&store, boundary);
     }
     let mut folded = Vec::new();
     let state = fold_log(&store, &mut |position| folded.push(position)).unwrap();
@@ -576,6 +587,37 @@ fn a_log_of_many_read_stretches_folds_and_verifies_whole_and_names_damage_in_any
         }
         other => panic!("verify should name position {damaged}, got {other:?}"),
     }
+}
+
+/// `verify` reads the command records of a chunk of the log on its reading thread, in
+/// one call: a record removed below the ledger, or one whose span was altered, is
+/// named at the first position of its command's events, here a command that straddles
+/// the second reader's stretch and the next.
+#[test]
+fn verify_names_a_command_record_removed_or_altered_in_a_later_read_stretch() {
+    use flexledger::ledger::{verify, LOG_READ_STRETCH_EVENTS};
+    let (dir, _, _) = store_of_three_read_stretches();
+    let store = SledStore::open(dir.path()).unwrap();
+    let (command_id, first) = run_across(&store, 2 * LOG_READ_STRETCH_EVENTS as u64);
+    let key = [&b"C"[..], command_id.as_bytes()].concat();
+    let record = store.raw_tree().get(&key).unwrap().unwrap().to_vec();
+    let mut altered = record.clone();
+    // The record starts with the span's first position (8 bytes, big-endian).
+    altered[7] ^= 1;
+    for value in [None, Some(altered)] {
+        match value {
+            None => store.raw_tree().remove(&key).unwrap(),
+            Some(value) => store.raw_tree().insert(&key, value).unwrap(),
+        };
+        let error = verify(&store, &mut |_| {}).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!("position {first}"))
+                && error.contains("do not match its command record"),
+            "{error}"
+        );
+    }
+    store.raw_tree().insert(&key, record).unwrap();
+    verify(&store, &mut |_| {}).unwrap();
 }
 
 /// Rewrites the demo member's first stream index row below the ledger with `edit`
