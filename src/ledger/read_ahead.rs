@@ -156,12 +156,14 @@ fn consume_stretches<T>(
     consume: &mut dyn FnMut(T) -> Result<(), LedgerError>,
 ) -> Result<(), LedgerError> {
     let mut stretch = 0u64;
+    // The reader whose turn it is: stretch modulo `LOG_READERS`.
+    let mut reader = 0usize;
     loop {
         let (_, events) = stretch_span(stretch, head);
         if events == 0 {
             return Ok(());
         }
-        let receiver = &receivers[(stretch % LOG_READERS as u64) as usize];
+        let receiver = &receivers[reader];
         let mut taken = 0u64;
         while taken < events {
             // OK because a reader sends its stretch whole or ends it with a failure;
@@ -177,5 +179,6 @@ fn consume_stretches<T>(
         }
         assert_eq!(taken, events, "a stretch is read whole and no further");
         stretch += 1;
+        reader = (reader + 1) % LOG_READERS;
     }
 }
