@@ -81,9 +81,10 @@ pub(crate) struct CloseWork {
 struct ChunkMembers {
     ids: Vec<Uuid>,
     finished: bool,
-    /// Enrolled members walked once the chunk is recorded, when the chunk came from a
-    /// `CloseWork` (which skips members); `None`: one per member visited.
-    members_done: Option<u64>,
+    /// Enrolled members walked once the chunk is recorded: one more per member
+    /// visited on a page of the index; through the last one visited (or all of them)
+    /// from a `CloseWork`, which skips members.
+    members_done: u64,
 }
 
 /// The coverage changes a close's `MonthClosed` append carries: per member that gets
@@ -290,11 +291,8 @@ impl<S: EventStore> Ledger<S> {
                 .inspect_err(|_| self.poisoned = true)
                 .map(|change| changes.extend(change))?;
             closing.after = Some(*member_id);
-            closing.members_done += 1;
         }
-        if let Some(done) = chunk.members_done {
-            closing.members_done = done;
-        }
+        closing.members_done = chunk.members_done;
         let position = self.state.position;
         for (member_id, months) in changes {
             dirty.coverage.push(CoverageChanged {
@@ -339,10 +337,11 @@ impl<S: EventStore> Ledger<S> {
                 limit,
             )?;
             let finished = ids.len() < limit;
+            let members_done = closing.members_done + ids.len() as u64;
             return Ok(ChunkMembers {
                 ids,
                 finished,
-                members_done: None,
+                members_done,
             });
         };
         let end = work.members.len().min(work.next + limit);
@@ -363,7 +362,7 @@ impl<S: EventStore> Ledger<S> {
         Ok(ChunkMembers {
             ids,
             finished,
-            members_done: Some(members_done),
+            members_done,
         })
     }
 
@@ -377,41 +376,23 @@ impl<S: EventStore> Ledger<S> {
         visited: &[Uuid],
         through: Option<Uuid>,
     ) -> Result<(), LedgerError> {
-        let mut after = closing.after;
-        loop {
-            let page = self.store.members_page(
-                MemberIndex::Enrolled,
-                &closing.region,
-                after,
-                CLOSE_COUNT_PAGE_MEMBERS,
-            )?;
-            let skipped: Vec<Uuid> = page
-                .iter()
-                .filter(|member_id| through.is_none_or(|last| **member_id <= last))
-                .filter(|member_id| !visited.contains(member_id))
-                .copied()
-                .collect();
-            let rows = read_member_rows(&self.store, &self.uncached(&skipped))?;
-            let region = &self.state.regions[&closing.region];
-            for member in rows.iter().flatten().chain(
-                skipped
-                    .iter()
-                    .filter_map(|member_id| self.state.members.get(member_id)),
-            ) {
+        let region = self.state.regions[&closing.region].clone();
+        self.walk_index_between(
+            MemberIndex::Enrolled,
+            &closing.region,
+            (closing.after, through),
+            &mut |_, member| {
                 assert!(
-                    close_consequences(member, region, closing.month).is_empty(),
+                    visited.contains(&member.member_id)
+                        || close_consequences(member, &region, closing.month).is_empty(),
                     "member {} was skipped by the close of {} in {} but has consequences",
                     member.member_id,
                     closing.month,
                     closing.region
                 );
-            }
-            let passed = through.is_some_and(|last| page.last().is_some_and(|id| *id >= last));
-            if page.len() < CLOSE_COUNT_PAGE_MEMBERS || passed {
-                return Ok(());
-            }
-            after = page.last().copied();
-        }
+                Ok(())
+            },
+        )
     }
 
     /// Once a chunk is durable its members may leave memory, as many as keep the cache
@@ -756,7 +737,18 @@ impl<S: EventStore> Ledger<S> {
         region: &RegionName,
         visit: &mut dyn FnMut(&mut Self, &MemberState) -> Result<(), LedgerError>,
     ) -> Result<(), LedgerError> {
-        let mut after = None;
+        self.walk_index_between(index, region, (None, None), visit)
+    }
+
+    /// `walk_index` over the members after `after` (from the first if `None`) through
+    /// `through` (to the last if `None`).
+    fn walk_index_between(
+        &mut self,
+        index: MemberIndex,
+        region: &RegionName,
+        (mut after, through): (Option<Uuid>, Option<Uuid>),
+        visit: &mut dyn FnMut(&mut Self, &MemberState) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
         loop {
             let page = self
                 .store
@@ -768,6 +760,9 @@ impl<S: EventStore> Ledger<S> {
                 .map(|member| (member.member_id, member))
                 .collect();
             for member_id in &page {
+                if through.is_some_and(|last| *member_id > last) {
+                    return Ok(());
+                }
                 let member = match self.state.members.get(member_id) {
                     Some(member) => member.clone(),
                     None => read.remove(member_id).ok_or_else(|| StoreError::Corrupt {
