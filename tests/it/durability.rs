@@ -390,15 +390,10 @@ fn a_panic_in_the_writer_ends_the_process() {
         std::process::exit(0);
     }
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "durability::a_panic_in_the_writer_ends_the_process",
-            "--nocapture",
-        ])
-        .env(CHILD, dir.path())
-        .output()
-        .unwrap();
+    let output = run_test_in_child(
+        "durability::a_panic_in_the_writer_ends_the_process",
+        (CHILD, dir.path().as_os_str()),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         output.status.code(),

@@ -984,16 +984,10 @@ fn panic_hook_child() {
 #[test]
 fn a_panic_in_the_engine_exits_1_and_one_of_ours_crashes_loudly() {
     let child = |which: &str| {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "faults::panic_hook_child",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(PANIC_CHILD_ENV, which)
-            .output()
-            .unwrap()
+        run_test_in_child(
+            "faults::panic_hook_child",
+            (PANIC_CHILD_ENV, std::ffi::OsStr::new(which)),
+        )
     };
     let engine = child("engine");
     let message = stderr(&engine);

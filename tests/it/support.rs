@@ -30,6 +30,16 @@ impl Sources for FixedSources {
     }
 }
 
+/// Runs the test `name` of this test binary alone, in a process of its own, with
+/// `env` set: for a test whose check is how a process ends (a panic hook that exits).
+pub fn run_test_in_child(name: &str, env: (&str, &std::ffi::OsStr)) -> Output {
+    Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(env.0, env.1)
+        .output()
+        .unwrap()
+}
+
 /// Asserts that the stream index read whole (`EventLog::stream_index`) lists each
 /// stream's versions in order, at the positions the log holds them.
 pub fn assert_stream_index_is_the_logs(store: &(impl flexledger::store::EventLog + ?Sized)) {
