@@ -151,6 +151,7 @@ pub mod any;
 mod checked_reads;
 pub mod coverage_rows;
 pub mod envelope;
+mod head_cache;
 pub mod log_block;
 pub mod log_entry;
 pub mod postgres;

@@ -43,6 +43,7 @@
 
 use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
 use super::coverage_rows::{self, CoverageItem};
+use super::head_cache::HeadCache;
 use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
 use super::log_entry::HASH_BYTES;
 use super::sealing::{self, AppendContext, Sealed, StreamHeads};
@@ -97,9 +98,8 @@ const COMMAND_RECORD_BYTES_WITH_DIGEST: usize = 48;
 const COVERAGE_ROW_BYTES_MAX: usize = 4 * 1024;
 /// Streams whose head `SledStore` keeps in memory, at most: about 130 bytes each, so
 /// ~26 MiB. Unbounded, a month close of a million members grew the process by the
-/// head of every member stream it appended to. When full the cache is dropped, table
-/// and all: emptied in place, its table (16 MiB at this size) stayed allocated for the
-/// life of a server after any close of more than 200,000 members.
+/// head of every member stream it appended to. When full, an eighth is evicted
+/// (`head_cache`).
 const STREAM_HEADS_CACHED_MAX: usize = 200_000;
 /// Length of a coverage row's key (`F`, position, member id, 0x01); a key of one
 /// byte less is an older build's one-item row.
@@ -112,8 +112,8 @@ pub struct SledStore {
     /// The head witness, open for updates.
     witness: WitnessFile,
     /// Last version and hash of streams appended to or read lately: saves two index
-    /// reads per append. At most `STREAM_HEADS_CACHED_MAX` (then emptied).
-    stream_heads: StreamHeads,
+    /// reads per append. At most `STREAM_HEADS_CACHED_MAX`.
+    stream_heads: HeadCache,
     /// The last index rows `stream_head` read while the current append was sealed
     /// (`None`: the stream has none), so that `prepare` does not read them again;
     /// emptied as each append starts.
@@ -986,7 +986,7 @@ impl SledStore {
         Ok(SledStore {
             engine,
             witness,
-            stream_heads: HashMap::new(),
+            stream_heads: HeadCache::new(STREAM_HEADS_CACHED_MAX),
             index_rows_read: HashMap::new(),
         })
     }
@@ -1022,22 +1022,9 @@ impl SledStore {
         &self.engine.dir
     }
 
-    /// Remembers stream heads, dropping the cache first when it is full (a new, empty
-    /// map: `clear` would keep the full one's table).
-    fn cache_stream_heads(&mut self, heads: impl IntoIterator<Item = (String, (u64, Sha256))>) {
-        for (stream, head) in heads {
-            if self.stream_heads.len() >= STREAM_HEADS_CACHED_MAX
-                && !self.stream_heads.contains_key(&stream)
-            {
-                self.stream_heads = StreamHeads::new();
-            }
-            self.stream_heads.insert(stream, head);
-        }
-    }
-
     fn stream_head(&mut self, stream: &str) -> Result<(u64, Sha256), StoreError> {
         if let Some(head) = self.stream_heads.get(stream) {
-            return Ok(*head);
+            return Ok(head);
         }
         let last_row = self.engine.last_index_row(stream)?;
         let head = match &last_row {
@@ -1051,7 +1038,7 @@ impl SledStore {
             },
         };
         self.index_rows_read.insert(stream.to_owned(), last_row);
-        self.cache_stream_heads([(stream.to_owned(), head)]);
+        self.stream_heads.insert_all([(stream.to_owned(), head)]);
         Ok(head)
     }
 
@@ -1481,7 +1468,7 @@ impl LogWriter for SledStore {
             .apply_batch(batch)
             .map_err(|error| classify_sled(&self.engine.dir, error))?;
         self.engine.sync()?;
-        self.cache_stream_heads(heads);
+        self.stream_heads.insert_all(heads);
         if let Some(last) = last {
             self.witness.record(HeadWitness {
                 position: last.position,
@@ -1567,8 +1554,7 @@ impl LogWriter for SledStore {
     }
 
     fn release_caches(&mut self) {
-        // A new, empty map: `clear` would keep the full one's table.
-        self.stream_heads = StreamHeads::new();
+        self.stream_heads.release();
     }
 }
 

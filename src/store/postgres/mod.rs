@@ -50,7 +50,7 @@ pub use errors::redact_url;
 pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
 
 use super::checked_reads::corrupt;
-use super::sealing::StreamHeads;
+use super::head_cache::HeadCache;
 use super::StoreError;
 use ::postgres::error::SqlState;
 use ::postgres::Config;
@@ -88,7 +88,7 @@ pub struct PgStore {
     url: String,
     /// Last version and hash of streams appended to lately (saves a query per stream
     /// per append); safe because this store is the only writer (it holds the lock).
-    stream_heads: StreamHeads,
+    stream_heads: HeadCache,
 }
 
 /// A read-only handle: cheap to clone (the clones share one pool of at most
@@ -141,7 +141,7 @@ impl PgStore {
             writer: std::sync::Mutex::new(Some(writer)),
             reader,
             url: url.to_owned(),
-            stream_heads: StreamHeads::new(),
+            stream_heads: HeadCache::new(write::STREAM_HEADS_CACHED_MAX),
         })
     }
 

@@ -8,6 +8,7 @@ use super::pool::Prepared;
 use super::read::{column, hash_of, position_of, sql_position};
 use super::PgStore;
 use crate::store::coverage_rows::CoverageItem;
+use crate::store::head_cache::HeadCache;
 use crate::store::log_entry::HASH_BYTES;
 use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
 use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
@@ -15,9 +16,9 @@ use crate::store::{CheckpointWriter, CommandRecord, LogWriter, Sha256, StateWrit
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-/// Streams whose head `PgStore` keeps in memory, at most (then the cache is dropped,
-/// table and all): as sled's `STREAM_HEADS_CACHED_MAX`, ~130 bytes each.
-const STREAM_HEADS_CACHED_MAX: usize = 200_000;
+/// Streams whose head `PgStore` keeps in memory, at most (an eighth is evicted when
+/// full, `head_cache`): as sled's `STREAM_HEADS_CACHED_MAX`, ~130 bytes each.
+pub(super) const STREAM_HEADS_CACHED_MAX: usize = 200_000;
 /// State rows one statement of a rebuild writes (`replace_state`), at most: a rebuild
 /// of a province sends its rows in parts instead of one statement of them all.
 const REPLACE_STATE_ROWS_MAX: usize = 10_000;
@@ -97,7 +98,7 @@ fn stream_heads_in(
 impl PgStore {
     /// Fetches what sealing `commands` needs, inside the append's transaction.
     fn fetch_for(
-        cached: &StreamHeads,
+        cached: &HeadCache,
         transaction: &mut Prepared<'_>,
         commands: &[CommandRecord],
         store: &str,
@@ -118,7 +119,7 @@ impl PgStore {
             let stream = envelope.stream.as_str();
             match cached.get(stream) {
                 Some(head) => {
-                    heads.insert(stream.to_owned(), *head);
+                    heads.insert(stream.to_owned(), head);
                 }
                 None if !uncached.contains(&stream) => uncached.push(stream),
                 None => {}
@@ -128,18 +129,6 @@ impl PgStore {
             heads.extend(stream_heads_in(transaction, &uncached, store)?);
         }
         Ok(Fetched { heads, seen })
-    }
-
-    /// Remembers stream heads, dropping the cache first when it is full.
-    fn cache_stream_heads(&mut self, heads: StreamHeads) {
-        for (stream, head) in heads {
-            if self.stream_heads.len() >= STREAM_HEADS_CACHED_MAX
-                && !self.stream_heads.contains_key(&stream)
-            {
-                self.stream_heads = StreamHeads::new();
-            }
-            self.stream_heads.insert(stream, head);
-        }
     }
 }
 
@@ -264,7 +253,11 @@ impl LogWriter for PgStore {
         let pg = |error| classify(&store, error);
         let appended = sealing::appended_positions(commands);
         let (coverage, rows) = sealing::split_state_writes(state, appended);
-        let cached = std::mem::take(&mut self.stream_heads);
+        // Taken out while the connection borrows the store; put back below.
+        let cached = std::mem::replace(
+            &mut self.stream_heads,
+            HeadCache::new(STREAM_HEADS_CACHED_MAX),
+        );
         let connection = self.connection()?;
         let mut transaction = connection.transaction().map_err(pg)?;
         let outcome = (|| -> Result<StreamHeads, StoreError> {
@@ -287,9 +280,9 @@ impl LogWriter for PgStore {
             transaction.transaction.commit().map_err(pg)?;
             Ok(sealed.heads)
         })();
-        // The cache was taken out; a failed append keeps it as it was (nothing written).
+        // A failed append keeps the cache as it was (nothing written).
         self.stream_heads = cached;
-        self.cache_stream_heads(outcome?);
+        self.stream_heads.insert_all(outcome?);
         Ok(())
     }
 
@@ -326,8 +319,7 @@ impl LogWriter for PgStore {
     }
 
     fn release_caches(&mut self) {
-        // A new, empty map: `clear` would keep the full one's table.
-        self.stream_heads = StreamHeads::new();
+        self.stream_heads.release();
     }
 }
 
