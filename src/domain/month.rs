@@ -120,6 +120,43 @@ mod tests {
             assert!(Month::parse(bad).is_none(), "{bad}");
         }
     }
+
+    /// The date is read digit by digit; chrono's `%Y-%m-%d` parser is the reference:
+    /// the same dates accepted (leap days, month lengths), the same refused, and each
+    /// printed back exactly as written.
+    #[test]
+    fn a_date_parses_as_chronos_format_parser_reads_it_and_prints_back() {
+        let mut accepted = 0;
+        for year in [
+            "0000", "0400", "1899", "1990", "2000", "2023", "2024", "2100", "9999",
+        ] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let text = format!("{year}-{month:02}-{day:02}");
+                    let reference = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                        .ok()
+                        .filter(|_| Month::parse(&text[..7]).is_some());
+                    let parsed = CalendarDate::parse(&text);
+                    assert_eq!(parsed.map(|date| date.0), reference, "{text}");
+                    if let Some(date) = parsed {
+                        assert_eq!(date.to_string(), text);
+                        accepted += 1;
+                    }
+                }
+            }
+        }
+        // Five of the years are within YEAR_MIN..=YEAR_MAX; 2000 and 2024 are leap years.
+        assert_eq!(accepted, 3 * 365 + 2 * 366);
+        for bad in [
+            "2024-2-29",
+            "2024-02-2a",
+            "2024/02/29",
+            " 024-02-29",
+            "+2024-02-29",
+        ] {
+            assert!(CalendarDate::parse(bad).is_none(), "{bad}");
+        }
+    }
 }
 
 /// A real calendar date written exactly `YYYY-MM-DD` (the contract's date form).
@@ -139,7 +176,17 @@ impl CalendarDate {
         if !shape_ok {
             return None;
         }
-        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+        // The digits are read directly: chrono's `parse_from_str` interprets its format
+        // string on every call, and every event read back decodes its dates (~1% of a
+        // rebuild's reading threads). The shape is checked above, so this is exact.
+        let number = |range: std::ops::Range<usize>| {
+            bytes[range]
+                .iter()
+                .fold(0u32, |value, digit| value * 10 + u32::from(digit - b'0'))
+        };
+        // OK because a year of four digits is at most 9999.
+        let year = number(0..4) as i32;
+        let date = chrono::NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))?;
         Month::parse(&text[..7])?;
         Some(CalendarDate(date))
     }
@@ -154,7 +201,15 @@ impl CalendarDate {
 
 impl fmt::Display for CalendarDate {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}", self.0.format("%Y-%m-%d"))
+        use chrono::Datelike;
+        // As `%Y-%m-%d` writes it for the years `parse` accepts (0..=9999).
+        write!(
+            formatter,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month(),
+            self.0.day()
+        )
     }
 }
 

@@ -355,7 +355,15 @@ fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
             rest = &rest[16..];
             // OK because `id` is 16 bytes long.
             let member_id = Uuid::from_bytes(id.try_into().expect("16 bytes"));
-            Cow::Owned(format!("{MEMBER_STREAM_PREFIX}{}", member_id.hyphenated()))
+            // Pushed, not `format!`ed: `fmt` was 3.5% of a rebuild's instructions here.
+            let mut name = String::with_capacity(MEMBER_STREAM_PREFIX.len() + 36);
+            name.push_str(MEMBER_STREAM_PREFIX);
+            name.push_str(
+                member_id
+                    .hyphenated()
+                    .encode_lower(&mut Uuid::encode_buffer()),
+            );
+            Cow::Owned(name)
         }
         0 => Cow::Borrowed(take_text(&mut rest)?),
         tag => return Err(format!("stream tag {tag} is unknown")),
@@ -524,8 +532,11 @@ fn write_recorded_at(seconds: i64, nanoseconds: u32) -> Option<String> {
     };
     if digits > 0 {
         text.push('.');
-        let fraction = format!("{:0width$}", nanoseconds / divisor, width = digits);
-        text.push_str(&fraction);
+        // The fraction's digits, zero-padded to `digits` (not `format!`: every read).
+        let fraction = nanoseconds / divisor;
+        for place in (0..digits).rev() {
+            text.push(char::from(b'0' + (fraction / 10u32.pow(place) % 10) as u8));
+        }
     }
     text.push('Z');
     Some(text)
