@@ -1674,8 +1674,42 @@ pub struct StateDifference {
     pub what: String,
 }
 
-/// Up to `limit` state rows that differ from `state` (a fresh fold of the log).
+/// Up to `limit` state rows that differ from `state` (a fresh fold of the log). The
+/// member rows, most of the reading, are compared on a second thread meanwhile (this
+/// runs after the fold, when the other core is idle); they are listed last, as when
+/// one thread compared everything.
 pub fn state_row_differences(
+    store: &(impl ReadStore + ?Sized),
+    state: &Folded,
+    limit: usize,
+) -> Result<Vec<StateDifference>, LedgerError> {
+    let (differences, member_differences) = std::thread::scope(|scope| {
+        let members = scope.spawn(|| {
+            let mut differences = Vec::new();
+            member_row_differences(store, state, &mut |position, what| {
+                if differences.len() < limit {
+                    differences.push(StateDifference { position, what });
+                }
+            })
+            .map(|()| differences)
+        });
+        let others = other_row_differences(store, state, limit);
+        // A thread that panicked is a broken invariant: crash here too.
+        let members = members
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (others, members)
+    });
+    let mut differences = differences?;
+    differences.extend(member_differences?);
+    differences.truncate(limit);
+    Ok(differences)
+}
+
+/// Up to `limit` rows other than the members' that differ from `state`: the
+/// checkpoint, regions, member indexes, month totals and summaries, and member rows
+/// the fold does not have.
+fn other_row_differences(
     store: &(impl ReadStore + ?Sized),
     state: &Folded,
     limit: usize,
@@ -1742,7 +1776,6 @@ pub fn state_row_differences(
             );
         }
     }
-    member_row_differences(store, state, &mut differ)?;
     Ok(differences)
 }
 

@@ -111,6 +111,52 @@ impl MonthTotals {
     pub fn is_empty(&self) -> bool {
         *self == MonthTotals::default()
     }
+
+    /// Adds `other`'s members and amounts: the totals of two sets of members summed
+    /// apart (a fold's sums taken on several threads) are the totals of both. Every
+    /// field is named, so a new one cannot be left out.
+    pub fn merge(&mut self, other: &MonthTotals) {
+        let MonthTotals {
+            members_by_status,
+            members_with_benefits,
+            members_refunded,
+            paid,
+            to_account,
+            refunded,
+            subsidy_accrued,
+            subsidy_paid,
+        } = other;
+        let StatusCounts {
+            due,
+            waiting,
+            covered,
+            arrears,
+            restored,
+            lapsed,
+        } = members_by_status;
+        let counts = &mut self.members_by_status;
+        for (total, count) in [
+            (&mut counts.due, due),
+            (&mut counts.waiting, waiting),
+            (&mut counts.covered, covered),
+            (&mut counts.arrears, arrears),
+            (&mut counts.restored, restored),
+            (&mut counts.lapsed, lapsed),
+            (&mut self.members_with_benefits, members_with_benefits),
+            (&mut self.members_refunded, members_refunded),
+        ] {
+            *total += count;
+        }
+        for (total, amount) in [
+            (&mut self.paid, paid),
+            (&mut self.to_account, to_account),
+            (&mut self.refunded, refunded),
+            (&mut self.subsidy_accrued, subsidy_accrued),
+            (&mut self.subsidy_paid, subsidy_paid),
+        ] {
+            *total = *total + *amount;
+        }
+    }
 }
 
 /// The region month report (`flexledger region`, `GET /v1/regions/{name}/months/{m}`),
@@ -254,6 +300,18 @@ impl RegionSummary {
                 };
             }
         }
+    }
+
+    /// Adds `other`'s members (as `MonthTotals::merge`).
+    pub fn merge(&mut self, other: &RegionSummary) {
+        let RegionSummary {
+            active,
+            in_arrears,
+            arrears_total,
+        } = other;
+        self.active += active;
+        self.in_arrears += in_arrears;
+        self.arrears_total = self.arrears_total + *arrears_total;
     }
 
     /// The summary with `member`'s standing changed from `before` to `after`.

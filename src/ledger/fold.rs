@@ -36,6 +36,14 @@ use uuid::Uuid;
 /// the noise (`verify` 66 and 71 s, `rebuild` 28 and 29 s), 50,000 ~70 MiB more.
 pub const FOLD_DECODED_MEMBERS_MAX: usize = 20_000;
 
+/// Threads `Folder::finish` sums the members on. The tail of a rebuild after the log
+/// is read (these sums, then comparing and replacing the stored rows) ran on one core
+/// while the other idled: a third of the rebuild of flexledger-bench's region
+/// (249,013 events).
+pub const FOLD_FINISH_THREADS: usize = 2;
+/// Fewer members than this are summed on one thread (a thread costs more than they).
+pub const FOLD_FINISH_PARALLEL_MEMBERS_MIN: usize = 1000;
+
 /// A fold in progress.
 pub struct Folder {
     /// Regions, the position, and the members decoded lately.
@@ -120,36 +128,170 @@ impl Folder {
         }
     }
 
-    /// The fold's result, with its sums over members computed in one pass.
-    pub fn finish(mut self) -> Result<Folded, StoreError> {
-        let live = std::mem::take(&mut self.live.members);
-        let mut folded = Folded {
-            position: self.live.position,
-            summaries: self
-                .live
-                .regions
-                .keys()
-                .map(|name| (name.clone(), RegionSummary::default()))
-                .collect(),
-            regions: std::mem::take(&mut self.live.regions),
-            ..Folded::default()
+    /// The fold's result, with its sums over members computed in one pass, on
+    /// `FOLD_FINISH_THREADS` threads when there are at least
+    /// `FOLD_FINISH_PARALLEL_MEMBERS_MIN` members.
+    pub fn finish(self) -> Result<Folded, StoreError> {
+        let members = self.rows.len() + self.live.members.len();
+        let threads = if members < FOLD_FINISH_PARALLEL_MEMBERS_MIN {
+            1
+        } else {
+            FOLD_FINISH_THREADS
         };
-        for (member_id, row) in &self.rows {
-            let member = decode_member_row(row).map_err(|message| StoreError::Corrupt {
-                position: 0,
-                message: format!("member {member_id}'s folded state: {message}"),
-            })?;
-            folded.add(&member);
-        }
-        // The members still decoded are added as they are, then kept as rows too.
-        for (member_id, member) in live {
-            folded.add(&member);
-            self.rows
-                .insert(member_id, encode_member_row(&member).into_boxed_slice());
-        }
-        folded.members = self.rows;
-        Ok(folded)
+        self.finish_on(threads)
     }
+
+    /// `finish`, its sums over members taken in `threads` parts (at least one), each
+    /// on a thread of its own, then added up: the same result whatever the number.
+    pub fn finish_on(mut self, threads: usize) -> Result<Folded, StoreError> {
+        let threads = threads.max(1);
+        // Each part owns its decoded members, so that they are also dropped in parallel.
+        let each = self.live.members.len().div_ceil(threads);
+        let mut live: Vec<Vec<(Uuid, MemberState)>> =
+            (0..threads).map(|_| Vec::with_capacity(each)).collect();
+        for (index, member) in std::mem::take(&mut self.live.members)
+            .into_iter()
+            .enumerate()
+        {
+            live[index % threads].push(member);
+        }
+        let regions = std::mem::take(&mut self.live.regions);
+        let rows: Vec<(&Uuid, &[u8])> = self.rows.iter().map(|(id, row)| (id, &**row)).collect();
+        let rows_part = rows.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Part, StoreError>> = std::thread::scope(|scope| {
+            let mut live = live.into_iter();
+            // OK because there is one list of members per part, and at least one part.
+            let first_live = live.next().expect("one part at least");
+            let handles: Vec<_> = live
+                .enumerate()
+                .map(|(index, live)| {
+                    let rows = rows.chunks(rows_part).nth(index + 1).unwrap_or(&[]);
+                    let regions = &regions;
+                    scope.spawn(move || sum_part(regions, rows, live))
+                })
+                .collect();
+            let first = sum_part(
+                &regions,
+                rows.chunks(rows_part).next().unwrap_or(&[]),
+                first_live,
+            );
+            let mut parts = vec![first];
+            for handle in handles {
+                // A part that panicked is a broken invariant: let it crash here.
+                parts.push(
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+            parts
+        });
+        drop(rows);
+        // The first part's sums, the others added to them (one part: no adding).
+        let mut sums: Option<Sums> = None;
+        for part in parts {
+            let (part, encoded) = part?;
+            match &mut sums {
+                None => sums = Some(part),
+                Some(sums) => sums.merge(part),
+            }
+            // The members still decoded are kept as rows too.
+            self.rows.extend(encoded);
+        }
+        let mut sums = sums.unwrap_or_default();
+        // Every region has a summary, zeros for one without members.
+        for name in regions.keys() {
+            sums.summaries.entry(name.clone()).or_default();
+        }
+        Ok(Folded {
+            position: self.live.position,
+            regions,
+            members: self.rows,
+            enrolled_by_region: sums.enrolled_by_region,
+            granted_by_region: sums.granted_by_region,
+            month_totals: sums.month_totals,
+            summaries: sums.summaries,
+        })
+    }
+}
+
+/// What one part of `finish` gives: its sums, and its decoded members as rows.
+type Part = (Sums, Vec<(Uuid, Box<[u8]>)>);
+
+/// Sums over members, as `Folded` holds them: what one part of `finish` adds up.
+#[derive(Default)]
+struct Sums {
+    enrolled_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
+    granted_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
+    month_totals: BTreeMap<(RegionName, Month), MonthTotals>,
+    summaries: BTreeMap<RegionName, RegionSummary>,
+}
+
+impl Sums {
+    /// Adds `member` to the sums and indexes.
+    fn add(&mut self, regions: &HashMap<RegionName, RegionState>, member: &MemberState) {
+        index_member(
+            &mut self.enrolled_by_region,
+            &mut self.granted_by_region,
+            member,
+        );
+        let Some(region) = regions.get(&member.region) else {
+            return;
+        };
+        for line in month_lines(region, member) {
+            if line_counts(&line) {
+                self.month_totals
+                    .entry((member.region.clone(), line.month))
+                    .or_default()
+                    .apply(&line, true);
+            }
+        }
+        self.summaries
+            .entry(member.region.clone())
+            .or_default()
+            .apply(coverage_standing(region, member), true);
+    }
+
+    /// Adds another part's sums: its members are none of these.
+    fn merge(&mut self, other: Sums) {
+        for (ours, theirs) in [
+            (&mut self.enrolled_by_region, other.enrolled_by_region),
+            (&mut self.granted_by_region, other.granted_by_region),
+        ] {
+            for (region, mut members) in theirs {
+                ours.entry(region).or_default().append(&mut members);
+            }
+        }
+        for (key, totals) in other.month_totals {
+            self.month_totals.entry(key).or_default().merge(&totals);
+        }
+        for (region, summary) in other.summaries {
+            self.summaries.entry(region).or_default().merge(&summary);
+        }
+    }
+}
+
+/// One part of `finish`: the sums over `rows` (decoded one at a time) and `live`,
+/// and `live`'s members encoded as rows (and dropped).
+fn sum_part(
+    regions: &HashMap<RegionName, RegionState>,
+    rows: &[(&Uuid, &[u8])],
+    live: Vec<(Uuid, MemberState)>,
+) -> Result<Part, StoreError> {
+    let mut sums = Sums::default();
+    for (member_id, row) in rows {
+        let member = decode_member_row(row).map_err(|message| StoreError::Corrupt {
+            position: 0,
+            message: format!("member {member_id}'s folded state: {message}"),
+        })?;
+        sums.add(regions, &member);
+    }
+    let mut encoded = Vec::with_capacity(live.len());
+    for (member_id, member) in live {
+        sums.add(regions, &member);
+        encoded.push((member_id, encode_member_row(&member).into_boxed_slice()));
+    }
+    Ok((sums, encoded))
 }
 
 /// The rows of a member index (`key`: enrolled or granted), regions in name order.
@@ -168,29 +310,6 @@ fn index_rows(
 }
 
 impl Folded {
-    /// Adds `member` to the sums and indexes.
-    fn add(&mut self, member: &MemberState) {
-        index_member(
-            &mut self.enrolled_by_region,
-            &mut self.granted_by_region,
-            member,
-        );
-        let Some(region) = self.regions.get(&member.region) else {
-            return;
-        };
-        for line in month_lines(region, member) {
-            if line_counts(&line) {
-                self.month_totals
-                    .entry((member.region.clone(), line.month))
-                    .or_default()
-                    .apply(&line, true);
-            }
-        }
-        if let Some(summary) = self.summaries.get_mut(&member.region) {
-            summary.apply(coverage_standing(region, member), true);
-        }
-    }
-
     /// Every state row of the fold, in key order by kind (region summaries `A`, the
     /// enrolled `E` and granted `G` indexes, members `M`, regions `R`, `closings` `X`,
     /// month totals `Y`), then its checkpoint: each made as it is taken, so that a

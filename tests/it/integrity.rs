@@ -287,6 +287,31 @@ fn an_edited_region_summary_fails_verify_and_rebuild_restores_it() {
     }
 }
 
+/// The member rows are compared on a thread of their own beside the other rows
+/// (`state_row_differences`), yet a rebuild lists what differs as one thread did: the
+/// other rows first, then the members, and no more than the limit.
+#[test]
+fn a_rebuild_lists_other_rows_before_members_and_no_more_than_asked() {
+    let dir = demo_store();
+    edit_summary_row(dir.path(), |summary| summary.active += 1);
+    edit_member_row(dir.path());
+    let store = SledStore::open(dir.path()).unwrap();
+    let folded = flexledger::ledger::fold_log(&store, &mut |_| {}).unwrap();
+    let listed = |limit: usize| -> Vec<String> {
+        flexledger::ledger::state_row_differences(&store, &folded, limit)
+            .unwrap()
+            .into_iter()
+            .map(|difference| difference.what)
+            .collect()
+    };
+    let all = listed(100);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all[0].contains("the summary of region demo"), "{all:?}");
+    assert!(all[1].contains(MEMBER), "{all:?}");
+    assert_eq!(listed(1), all[..1].to_vec());
+    assert!(listed(0).is_empty());
+}
+
 #[test]
 fn a_removed_region_summary_fails_verify() {
     let dir = demo_store();

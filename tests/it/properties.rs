@@ -910,20 +910,25 @@ proptest! {
     /// A fold that keeps no member decoded between events (each put back as its state
     /// row and decoded again at its next event, as a fold of a region larger than
     /// `FOLD_DECODED_MEMBERS_MAX` does) ends exactly where one that keeps them all
-    /// does: the same coverages, rows, indexes, month totals and summaries.
+    /// does: the same coverages, rows, indexes, month totals and summaries. And its
+    /// sums taken in parts on several threads (`Folder::finish_on`) are the sums taken
+    /// on one, with members kept as rows, decoded, or some of each.
     #[test]
     fn a_fold_that_keeps_members_as_rows_equals_one_that_keeps_them_decoded(intents in history()) {
         let run = run_history(&intents);
-        let fold = |decoded_max: usize| {
+        let fold = |decoded_max: usize, threads: usize| {
             let mut folder = Folder::keeping_decoded(decoded_max);
             for envelope in log(&run) {
                 folder.apply(envelope.position, &envelope.event).unwrap();
             }
             let coverages: Vec<_> = MEMBERS.iter().map(|member| folder.coverage(member.parse().unwrap())).collect();
-            (coverages, folder.finish().unwrap())
+            (coverages, folder.finish_on(threads).unwrap())
         };
-        let as_rows = fold(1);
-        prop_assert_eq!(&as_rows, &fold(usize::MAX));
+        let as_rows = fold(1, 1);
+        prop_assert_eq!(&as_rows, &fold(usize::MAX, 1));
+        for (decoded_max, threads) in [(1, 2), (2, 3), (usize::MAX, 2), (usize::MAX, 3)] {
+            prop_assert_eq!(&as_rows, &fold(decoded_max, threads), "{} decoded, {} threads", decoded_max, threads);
+        }
         // And the coverages a backup's check compares with (`backup::verify_backup`).
         let live: Vec<_> = MEMBERS.iter().map(|member| member_coverage(run.ledger.store(), member.parse().unwrap(), None).unwrap()).collect();
         prop_assert_eq!(&as_rows.0, &live);
