@@ -316,7 +316,7 @@ fn rebuilt_rows<'a>(
     state: &'a Folded,
 ) -> Result<Box<dyn Iterator<Item = StateWrite> + 'a>, StoreError> {
     let regions: Vec<&RegionState> = state.regions.values().collect();
-    let closings = close::closing_rows_after_rebuild(store, &regions)?
+    let closings = close::closing_rows_after_rebuild(store, &regions, &state.close_pending)?
         .into_iter()
         .map(|closing| StateWrite {
             key: close::closing_key(&closing.region),

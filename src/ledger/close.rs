@@ -44,7 +44,7 @@ use crate::domain::state::{MemberState, RegionState};
 use crate::domain::Event;
 use crate::store::{CommandRecord, EventStore, MemberIndex, ReadStore, StateKey, StoreError};
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// Enrolled members whose consequences one chunk of a month close records (one
@@ -793,12 +793,22 @@ fn count_recorded(closing: &mut Closing, record: &CommandRecord) {
     }
 }
 
+/// The month a region closed last, if it has closed one.
+pub fn last_closed_month(region: &RegionState) -> Option<Month> {
+    let first_policy = region.policies.keys().next()?;
+    (region.open_month > *first_policy).then(|| region.open_month.plus(-1))
+}
+
 /// The `Closing` rows a rebuild writes: each region's close in progress kept as it
-/// was, and for every other region that has closed a month, a recheck of its last
-/// close (the log cannot say whether its chunks all landed).
+/// was, and a recheck of the last close of each other region in `pending`: those
+/// where the fold found a member that still has a consequence of that close (the
+/// log alone does not say whether a close's chunks all landed; the fold of every
+/// member does, with the predicate the close's walk records by). A region whose
+/// last close is complete gets no row, so the next open does not walk its members.
 pub fn closing_rows_after_rebuild(
     store: &(impl ReadStore + ?Sized),
     regions: &[&RegionState],
+    pending: &BTreeSet<RegionName>,
 ) -> Result<Vec<Closing>, StoreError> {
     let mut kept: std::collections::HashMap<RegionName, Closing> = read_closings(store)?
         .into_iter()
@@ -806,15 +816,13 @@ pub fn closing_rows_after_rebuild(
         .collect();
     let mut rows = Vec::new();
     for region in regions {
-        let Some(first_policy) = region.policies.keys().next() else {
-            continue;
-        };
-        if region.open_month <= *first_policy {
+        if last_closed_month(region).is_none() {
             continue;
         }
         match kept.remove(&region.name) {
             Some(closing) if closing.month.next() == region.open_month => rows.push(closing),
-            _ => rows.push(Closing::recheck(region)),
+            _ if pending.contains(&region.name) => rows.push(Closing::recheck(region)),
+            _ => {}
         }
     }
     Ok(rows)

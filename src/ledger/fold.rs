@@ -14,12 +14,14 @@
 //! (month totals, region summaries, the enrolled and granted indexes) is computed in
 //! one pass when the fold ends ([`Folder::finish`]), one member decoded at a time.
 
+use super::close::last_closed_month;
 use super::{checkpoint_row, coverage_standing};
 use crate::codec::rows::{
     decode_member_row, encode_member_row, encode_month_totals_row, encode_region_row,
     encode_summary_row,
 };
 use crate::domain::coverage::{coverage, member_coverage, month_lines, MemberCoverage};
+use crate::domain::decide::close_consequences;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::report::{line_counts, MonthTotals, RegionSummary};
@@ -74,6 +76,9 @@ pub struct Folded {
     pub month_totals: BTreeMap<(RegionName, Month), MonthTotals>,
     /// Every region's summary (zeros for a region without members).
     pub summaries: BTreeMap<RegionName, RegionSummary>,
+    /// The regions with a member that still has a consequence of the region's last
+    /// close (`close::last_closed_month`): a close whose chunks did not all land.
+    pub close_pending: BTreeSet<RegionName>,
 }
 
 impl Folder {
@@ -211,6 +216,7 @@ impl Folder {
             granted_by_region: sums.granted_by_region,
             month_totals: sums.month_totals,
             summaries: sums.summaries,
+            close_pending: sums.close_pending,
         })
     }
 }
@@ -225,6 +231,7 @@ struct Sums {
     granted_by_region: HashMap<RegionName, BTreeSet<Uuid>>,
     month_totals: BTreeMap<(RegionName, Month), MonthTotals>,
     summaries: BTreeMap<RegionName, RegionSummary>,
+    close_pending: BTreeSet<RegionName>,
 }
 
 impl Sums {
@@ -250,6 +257,11 @@ impl Sums {
             .entry(member.region.clone())
             .or_default()
             .apply(coverage_standing(region, member), true);
+        if let Some(month) = last_closed_month(region) {
+            if !close_consequences(member, region, month).is_empty() {
+                self.close_pending.insert(member.region.clone());
+            }
+        }
     }
 
     /// Adds another part's sums: its members are none of these.
@@ -268,6 +280,7 @@ impl Sums {
         for (region, summary) in other.summaries {
             self.summaries.entry(region).or_default().merge(&summary);
         }
+        self.close_pending.extend(other.close_pending);
     }
 }
 

@@ -275,7 +275,7 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
 fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once() {
     use flexledger::domain::parse_command_value;
     use flexledger::ledger::{verify, Ledger};
-    use flexledger::store::{CommandRecord, Envelope, EventLog, LogWriter, SledStore};
+    use flexledger::store::EventLog;
     let source_dir = tempfile::tempdir().unwrap();
     let mut source = Ledger::open(source_dir.path()).unwrap();
     source.set_close_in_background(true);
@@ -295,17 +295,42 @@ fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once()
         1,
         "the close is mid-way"
     );
-    // The cut: every event so far, appended as it is into a fresh store.
-    let envelopes: Vec<Envelope> = source.store().read_log(1).map(Result::unwrap).collect();
-    let missed_before = envelopes
-        .iter()
-        .filter(|envelope| envelope.event.type_name() == "ContributionMissed")
+    let missed_before = source
+        .store()
+        .read_log(1)
+        .filter(|envelope| envelope.as_ref().unwrap().event.type_name() == "ContributionMissed")
         .count();
     assert_eq!(missed_before, 5, "one chunk of five landed before the cut");
+    // The cut: every event so far, appended as it is into a fresh store.
     let copy_dir = tempfile::tempdir().unwrap();
-    let mut copy = SledStore::open(copy_dir.path()).unwrap();
+    let copy = log_copied_into(copy_dir.path(), source.store());
+    // Opening rebuilds the state rows from the log and rechecks the last close.
+    let mut restored = Ledger::with_store(copy).unwrap();
+    assert_eq!(restored.closes_in_progress().count(), 1);
+    assert!(restored.closes_in_progress().all(|closing| closing.recheck));
+    restored.finish_closes(&mut sources).unwrap();
+    let mut missed = BTreeMap::new();
+    for envelope in restored.store().read_log(1) {
+        let envelope = envelope.unwrap();
+        if envelope.event.type_name() == "ContributionMissed" {
+            *missed.entry(envelope.stream.clone()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(missed.len(), 40, "every member missed January");
+    assert!(missed.values().all(|count| *count == 1), "{missed:?}");
+    verify(restored.store(), &mut |_| {}).unwrap();
+}
+
+/// A fresh store holding `source`'s log, appended as it is (no state rows): opening it
+/// rebuilds them, as after a restore.
+fn log_copied_into(
+    dir: &std::path::Path,
+    source: &impl flexledger::store::EventLog,
+) -> flexledger::store::SledStore {
+    use flexledger::store::{CommandRecord, LogWriter, SledStore};
+    let mut copy = SledStore::open(dir).unwrap();
     let mut records: Vec<CommandRecord> = Vec::new();
-    for envelope in envelopes {
+    for envelope in source.read_log(1).map(Result::unwrap) {
         match records.last_mut() {
             Some(record) if record.command_id == envelope.command_id => {
                 record.envelopes.push(envelope)
@@ -318,19 +343,51 @@ fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once()
         }
     }
     copy.append(&mut records, &[]).unwrap();
-    // Opening rebuilds the state rows from the log and rechecks the last close.
-    let mut restored = Ledger::with_store(copy).unwrap();
-    assert!(restored.closes_in_progress().all(|closing| closing.recheck));
-    restored.finish_closes(&mut sources).unwrap();
-    let mut missed = BTreeMap::new();
-    for envelope in restored.store().read_log(1) {
-        let envelope = envelope.unwrap();
-        if envelope.event.type_name() == "ContributionMissed" {
-            *missed.entry(envelope.stream.clone()).or_insert(0) += 1;
-        }
+    copy
+}
+
+/// A log whose last close landed whole, rebuilt elsewhere: the fold finds no member
+/// with a consequence of it left, so no recheck is written and the next open walks
+/// nobody; the close and every consequence are there once (D17).
+#[test]
+fn a_log_with_its_last_close_whole_is_rebuilt_without_a_recheck() {
+    use flexledger::domain::parse_command_value;
+    use flexledger::ledger::{verify, Ledger};
+    use flexledger::store::EventLog;
+    let source_dir = tempfile::tempdir().unwrap();
+    let mut source = Ledger::open(source_dir.path()).unwrap();
+    source.set_close_chunk_members(5);
+    let mut sources = FixedSources::new();
+    let mut commands = vec![parse_command_value(policy())];
+    for index in 0..40 {
+        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
     }
-    assert_eq!(missed.len(), 40, "every member missed January");
-    assert!(missed.values().all(|count| *count == 1), "{missed:?}");
+    for index in 0..20 {
+        commands.push(parse_command_value(json!({"command": "pay", "member_id": member(index), "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"})));
+    }
+    commands.push(parse_command_value(
+        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
+    ));
+    source.submit(commands, &mut sources).unwrap();
+    assert_eq!(
+        source.closes_in_progress().count(),
+        0,
+        "the close landed whole"
+    );
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = log_copied_into(copy_dir.path(), source.store());
+    let restored = Ledger::with_store(copy).unwrap();
+    assert_eq!(
+        restored.closes_in_progress().count(),
+        0,
+        "nothing to recheck"
+    );
+    let missed = restored
+        .store()
+        .read_log(1)
+        .filter(|envelope| envelope.as_ref().unwrap().event.type_name() == "ContributionMissed")
+        .count();
+    assert_eq!(missed, 20, "the twenty who did not pay, once each");
     verify(restored.store(), &mut |_| {}).unwrap();
 }
 
