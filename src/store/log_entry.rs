@@ -355,7 +355,7 @@ fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
             rest = &rest[16..];
             // OK because `id` is 16 bytes long.
             let member_id = Uuid::from_bytes(id.try_into().expect("16 bytes"));
-            // Pushed, not `format!`ed: `fmt` was 3.5% of a rebuild's instructions here.
+            // Pushed, not `format!`ed: `fmt` was 3.5% of a rebuild's `perf` samples here.
             let mut name = String::with_capacity(MEMBER_STREAM_PREFIX.len() + 36);
             name.push_str(MEMBER_STREAM_PREFIX);
             name.push_str(
