@@ -273,21 +273,13 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
 /// missing consequences (D17).
 #[test]
 fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once() {
-    use flexledger::domain::parse_command_value;
     use flexledger::ledger::{verify, Ledger};
-    use flexledger::store::EventLog;
     let source_dir = tempfile::tempdir().unwrap();
     let mut source = Ledger::open(source_dir.path()).unwrap();
     source.set_close_in_background(true);
     source.set_close_chunk_members(5);
     let mut sources = FixedSources::new();
-    let mut commands = vec![parse_command_value(policy())];
-    for index in 0..40 {
-        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
-    }
-    commands.push(parse_command_value(
-        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
-    ));
+    let commands = january_closed(40, |_| false);
     source.submit(commands, &mut sources).unwrap();
     source.close_step(&mut sources).unwrap();
     assert_eq!(
@@ -295,11 +287,7 @@ fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once()
         1,
         "the close is mid-way"
     );
-    let missed_before = source
-        .store()
-        .read_log(1)
-        .filter(|envelope| envelope.as_ref().unwrap().event.type_name() == "ContributionMissed")
-        .count();
+    let missed_before = missed_streams(source.store()).len();
     assert_eq!(missed_before, 5, "one chunk of five landed before the cut");
     // The cut: every event so far, appended as it is into a fresh store.
     let copy_dir = tempfile::tempdir().unwrap();
@@ -310,15 +298,42 @@ fn a_log_cut_mid_close_is_finished_after_a_rebuild_with_every_consequence_once()
     assert!(restored.closes_in_progress().all(|closing| closing.recheck));
     restored.finish_closes(&mut sources).unwrap();
     let mut missed = BTreeMap::new();
-    for envelope in restored.store().read_log(1) {
-        let envelope = envelope.unwrap();
-        if envelope.event.type_name() == "ContributionMissed" {
-            *missed.entry(envelope.stream.clone()).or_insert(0) += 1;
-        }
+    for stream in missed_streams(restored.store()) {
+        *missed.entry(stream).or_insert(0) += 1;
     }
     assert_eq!(missed.len(), 40, "every member missed January");
     assert!(missed.values().all(|count| *count == 1), "{missed:?}");
     verify(restored.store(), &mut |_| {}).unwrap();
+}
+
+/// The policy, `members` members enrolled in January (each one `pays` picks paying
+/// January right after its enrollment), then January closed.
+fn january_closed(
+    members: u128,
+    pays: impl Fn(u128) -> bool,
+) -> Vec<Result<flexledger::domain::CommandEnvelope, flexledger::domain::Refusal>> {
+    use flexledger::domain::parse_command_value;
+    let mut commands = vec![parse_command_value(policy())];
+    for index in 0..members {
+        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
+        if pays(index) {
+            commands.push(parse_command_value(json!({"command": "pay", "member_id": member(index), "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"})));
+        }
+    }
+    commands.push(parse_command_value(
+        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
+    ));
+    commands
+}
+
+/// The streams of the `ContributionMissed` events in `store`'s log, in log order.
+fn missed_streams(store: &impl flexledger::store::EventLog) -> Vec<String> {
+    store
+        .read_log(1)
+        .map(Result::unwrap)
+        .filter(|envelope| envelope.event.type_name() == "ContributionMissed")
+        .map(|envelope| envelope.stream)
+        .collect()
 }
 
 /// A fresh store holding `source`'s log, appended as it is (no state rows): opening it
@@ -351,23 +366,12 @@ fn log_copied_into(
 /// nobody; the close and every consequence are there once (D17).
 #[test]
 fn a_log_with_its_last_close_whole_is_rebuilt_without_a_recheck() {
-    use flexledger::domain::parse_command_value;
     use flexledger::ledger::{verify, Ledger};
-    use flexledger::store::EventLog;
     let source_dir = tempfile::tempdir().unwrap();
     let mut source = Ledger::open(source_dir.path()).unwrap();
     source.set_close_chunk_members(5);
     let mut sources = FixedSources::new();
-    let mut commands = vec![parse_command_value(policy())];
-    for index in 0..40 {
-        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
-    }
-    for index in 0..20 {
-        commands.push(parse_command_value(json!({"command": "pay", "member_id": member(index), "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"})));
-    }
-    commands.push(parse_command_value(
-        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
-    ));
+    let commands = january_closed(40, |index| index < 20);
     source.submit(commands, &mut sources).unwrap();
     assert_eq!(
         source.closes_in_progress().count(),
@@ -382,12 +386,11 @@ fn a_log_with_its_last_close_whole_is_rebuilt_without_a_recheck() {
         0,
         "nothing to recheck"
     );
-    let missed = restored
-        .store()
-        .read_log(1)
-        .filter(|envelope| envelope.as_ref().unwrap().event.type_name() == "ContributionMissed")
-        .count();
-    assert_eq!(missed, 20, "the twenty who did not pay, once each");
+    let missed = missed_streams(restored.store());
+    let expected: Vec<String> = (20..40)
+        .map(|index| format!("member-{}", member(index)))
+        .collect();
+    assert_eq!(missed, expected, "the twenty who did not pay, once each");
     verify(restored.store(), &mut |_| {}).unwrap();
 }
 
@@ -398,25 +401,14 @@ fn a_log_with_its_last_close_whole_is_rebuilt_without_a_recheck() {
 /// either way each consequence is recorded once (D17).
 #[test]
 fn a_close_visits_only_the_members_it_found_with_consequences_and_counts_every_member() {
-    use flexledger::domain::parse_command_value;
     use flexledger::ledger::{verify, Ledger};
-    use flexledger::store::EventLog;
     const UNPAID: [u128; 3] = [3, 7, 8];
     let dir = tempfile::tempdir().unwrap();
     let mut sources = FixedSources::new();
     let mut ledger = Ledger::open(dir.path()).unwrap();
     ledger.set_close_in_background(true);
     ledger.set_close_chunk_members(1);
-    let mut commands = vec![parse_command_value(policy())];
-    for index in 0..10 {
-        commands.push(parse_command_value(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})));
-        if !UNPAID.contains(&index) {
-            commands.push(parse_command_value(json!({"command": "pay", "member_id": member(index), "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"})));
-        }
-    }
-    commands.push(parse_command_value(
-        json!({"command": "close_month", "region": "big", "month": "2025-01"}),
-    ));
+    let commands = january_closed(10, |index| !UNPAID.contains(&index));
     ledger.submit(commands, &mut sources).unwrap();
     // Chunks of one member: the first visits member 3, the fourth enrolled one.
     let progress = ledger.close_step(&mut sources).unwrap().progress.unwrap();
@@ -450,13 +442,7 @@ fn a_close_visits_only_the_members_it_found_with_consequences_and_counts_every_m
     );
     assert_eq!(last.closing.members_done, 10);
     assert_eq!(last.closing.missed_recorded, 3);
-    let missed: Vec<String> = ledger
-        .store()
-        .read_log(1)
-        .map(Result::unwrap)
-        .filter(|envelope| envelope.event.type_name() == "ContributionMissed")
-        .map(|envelope| envelope.stream)
-        .collect();
+    let missed = missed_streams(ledger.store());
     let expected: Vec<String> = UNPAID
         .iter()
         .map(|index| format!("member-{}", member(*index)))
