@@ -1686,12 +1686,9 @@ pub fn state_row_differences(
     let (differences, member_differences) = std::thread::scope(|scope| {
         let members = scope.spawn(|| {
             let mut differences = Vec::new();
-            member_row_differences(store, state, &mut |position, what| {
-                if differences.len() < limit {
-                    differences.push(StateDifference { position, what });
-                }
-            })
-            .map(|()| differences)
+            let listed =
+                member_row_differences(store, state, &mut listing(&mut differences, limit));
+            listed.map(|()| differences)
         });
         let others = other_row_differences(store, state, limit);
         // A thread that panicked is a broken invariant: crash here too.
@@ -1706,6 +1703,15 @@ pub fn state_row_differences(
     Ok(differences)
 }
 
+/// A `differ` that lists each difference in `differences` while fewer than `limit` are.
+fn listing(differences: &mut Vec<StateDifference>, limit: usize) -> impl FnMut(u64, String) + '_ {
+    move |position, what| {
+        if differences.len() < limit {
+            differences.push(StateDifference { position, what });
+        }
+    }
+}
+
 /// Up to `limit` rows other than the members' that differ from `state`: the
 /// checkpoint, regions, member indexes, month totals and summaries, and member rows
 /// the fold does not have.
@@ -1715,11 +1721,7 @@ fn other_row_differences(
     limit: usize,
 ) -> Result<Vec<StateDifference>, LedgerError> {
     let mut differences = Vec::new();
-    let mut differ = |position: u64, what: String| {
-        if differences.len() < limit {
-            differences.push(StateDifference { position, what });
-        }
-    };
+    let mut differ = listing(&mut differences, limit);
     let checkpoint = read_checkpoint(store)?;
     // An empty log needs no state rows yet (a store created and never written to).
     let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
@@ -1776,6 +1778,7 @@ fn other_row_differences(
             );
         }
     }
+    drop(differ);
     Ok(differences)
 }
 
