@@ -1108,6 +1108,100 @@ fn add_state_writes<'a>(
     add_coverage_rows(batch, coverage);
 }
 
+/// A stored row as sled's iterator gives it.
+type StoredRow = sled::Result<(sled::IVec, sled::IVec)>;
+
+/// `replace_state`'s walk: the rows to write, given in key order, merged with the
+/// stored rows a rebuild replaces (every prefix of `REBUILT_PREFIXES`, in key order),
+/// into one batch of writes at a time. A stored row the walk passes without a row to
+/// write at its key is removed; a row to write whose stored bytes are already the same
+/// is not written at all. Rewriting an equal row changes nothing a reader sees, yet
+/// costs sled a new node version, log bytes and a share of the flush; and the one walk
+/// replaces a point read per row plus a second scan of every row to find the stale
+/// ones (together ~20% of a rebuild's tail on flexledger-bench's region).
+///
+/// Rows given out of key order are still written right, only without the saving: a
+/// row whose key the walk has passed is written as is (the stored row there, if any,
+/// was removed when passed, and this write puts it back). The stored rows are read
+/// ahead of every write: sled's iterator keeps a copy of the node it is in and reads
+/// the next one at keys after the last it gave, and every write is at a key before
+/// the stored row looked at (a prefix's scan starts before any row of that prefix is
+/// written, as the walk looks at the stored rows up to a key before it writes it).
+struct RowMerge {
+    /// The stored rows not yet passed.
+    stored: std::iter::Peekable<Box<dyn Iterator<Item = StoredRow>>>,
+    /// The writes since the last `take_batch`.
+    batch: sled::Batch,
+    /// How many writes `batch` holds.
+    writes: usize,
+}
+
+impl RowMerge {
+    fn new(tree: &sled::Tree) -> RowMerge {
+        let mut prefixes = REBUILT_PREFIXES;
+        prefixes.sort_unstable();
+        let tree = tree.clone();
+        let stored: Box<dyn Iterator<Item = _>> = Box::new(
+            prefixes
+                .into_iter()
+                .flat_map(move |prefix| tree.scan_prefix([prefix])),
+        );
+        RowMerge {
+            stored: stored.peekable(),
+            batch: sled::Batch::default(),
+            writes: 0,
+        }
+    }
+
+    /// Puts `value` at `key` (`None`: no row), removing each stored row before `key`.
+    fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> sled::Result<()> {
+        while let Some(stored) = self.stored.peek() {
+            match stored {
+                Ok((stored_key, _)) if stored_key.as_ref() >= key.as_slice() => break,
+                // A row with no row to write at its key, or a read that failed (which
+                // `remove_next` returns).
+                _ => {
+                    self.remove_next()?;
+                }
+            }
+        }
+        if let Some(Ok((stored_key, stored_value))) = self.stored.peek() {
+            if stored_key.as_ref() == key.as_slice() {
+                let unchanged = value.as_deref() == Some(stored_value.as_ref());
+                self.stored.next();
+                if unchanged {
+                    return Ok(());
+                }
+            }
+        }
+        match value {
+            Some(value) => self.batch.insert(key, value),
+            None => self.batch.remove(key),
+        }
+        self.writes += 1;
+        Ok(())
+    }
+
+    /// Removes the next stored row; false when there is none left.
+    fn remove_next(&mut self) -> sled::Result<bool> {
+        match self.stored.next() {
+            Some(stored) => {
+                let (key, _) = stored?;
+                self.batch.remove(key);
+                self.writes += 1;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The writes so far, leaving an empty batch.
+    fn take_batch(&mut self) -> sled::Batch {
+        self.writes = 0;
+        std::mem::take(&mut self.batch)
+    }
+}
+
 /// Writes `items` as rows of up to `COVERAGE_ROW_BYTES_MAX` each, keyed by their first
 /// item, in key order.
 fn add_coverage_rows(batch: &mut sled::Batch, mut items: Vec<CoverageItem>) {
@@ -1440,6 +1534,11 @@ impl Checkpoints for SledReader {
 }
 
 impl SledStore {
+    /// A sled error of this store's, said as what happened to which directory.
+    fn classified(&self, error: sled::Error) -> StoreError {
+        classify_sled(&self.engine.dir, error)
+    }
+
     fn apply_state_batch(&self, batch: sled::Batch) -> Result<(), StoreError> {
         self.engine
             .tree
@@ -1480,17 +1579,19 @@ impl LogWriter for SledStore {
 
     /// In batches of at most `REPLACE_STATE_BATCH_WRITES_MAX` writes, each sorted by
     /// key (and a range of consecutive keys when `rows` come in key order, as a
-    /// rebuild gives them), holding only the keys of the rows written: sled applies a
-    /// batch under one epoch guard, keeping every node version it replaces until the
-    /// batch ends, and in its `HashMap`'s order, so a batch spanning all keys pulls
-    /// random leaves into its cache. A rebuild of 1,000,000 members peaked at 6.1 GB
-    /// RSS with one batch, 5.7 GB with batches in the fold's order, 2.2 GB with
-    /// batches in key order. Rows are overwritten in place and only keys no row writes are removed:
-    /// removing every row first and inserting them again split and merged the tree
-    /// twice over (100,000 members: 945 instead of 290 MB). Atomic as a whole all the
-    /// same: the checkpoint row goes first and is written last, so a crash in between
-    /// leaves rows without a checkpoint, which every open and read rebuilds and
-    /// `verify` reports (D30).
+    /// rebuild gives them), holding no more than a batch: sled applies a batch under
+    /// one epoch guard, keeping every node version it replaces until the batch ends,
+    /// and in its `HashMap`'s order, so a batch spanning all keys pulls random leaves
+    /// into its cache. A rebuild of 1,000,000 members peaked at 6.1 GB RSS with one
+    /// batch, 5.7 GB with batches in the fold's order, 2.2 GB with batches in key
+    /// order. The rows are merged with the stored ones in one walk (`RowMerge`): a row
+    /// that already holds the same bytes is not written, others are overwritten in
+    /// place, and only stored rows at keys no row writes are removed: removing every
+    /// row first and inserting them again split and merged the tree twice over
+    /// (100,000 members: 945 instead of 290 MB). Atomic as a whole all the same: the
+    /// checkpoint row goes first and is written last, so a crash in between leaves
+    /// rows without a checkpoint, which every open and read rebuilds and `verify`
+    /// reports (D30).
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
@@ -1499,8 +1600,7 @@ impl LogWriter for SledStore {
         batch.remove(state_key(&StateKey::Checkpoint));
         self.apply_state_batch(batch)?;
         let mut checkpoint = Vec::new();
-        // Only the keys are kept, to remove every other row at the end.
-        let mut written: Vec<Vec<u8>> = Vec::new();
+        let mut merge = RowMerge::new(&self.engine.tree);
         let mut chunk: Vec<(Vec<u8>, StateWrite)> = Vec::new();
         let mut rows = rows.peekable();
         while rows.peek().is_some() {
@@ -1516,34 +1616,20 @@ impl LogWriter for SledStore {
                 }
             }
             chunk.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let mut batch = sled::Batch::default();
-            // A rebuild appends nothing, so it can write no coverage change (asserted).
-            #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
-            add_state_writes(&mut batch, chunk.iter().map(|(_, row)| row), 1..=0);
-            self.apply_state_batch(batch)?;
-            written.extend(chunk.drain(..).map(|(key, _)| key));
-        }
-        written.sort_unstable();
-        let mut batch = sled::Batch::default();
-        let mut removals = 0;
-        for prefix in REBUILT_PREFIXES {
-            for entry in self.engine.tree.scan_prefix([prefix]) {
-                let (key, _) = entry?;
-                if written
-                    .binary_search_by(|written| written.as_slice().cmp(key.as_ref()))
-                    .is_ok()
-                {
-                    continue;
-                }
-                batch.remove(key);
-                removals += 1;
-                if removals == REPLACE_STATE_BATCH_WRITES_MAX {
-                    self.apply_state_batch(std::mem::take(&mut batch))?;
-                    removals = 0;
+            for (key, row) in chunk.drain(..) {
+                merge.put(key, row.value).map_err(|e| self.classified(e))?;
+                if merge.writes >= REPLACE_STATE_BATCH_WRITES_MAX {
+                    self.apply_state_batch(merge.take_batch())?;
                 }
             }
+            self.apply_state_batch(merge.take_batch())?;
         }
-        self.apply_state_batch(batch)?;
+        while merge.remove_next().map_err(|e| self.classified(e))? {
+            if merge.writes >= REPLACE_STATE_BATCH_WRITES_MAX {
+                self.apply_state_batch(merge.take_batch())?;
+            }
+        }
+        self.apply_state_batch(merge.take_batch())?;
         let mut batch = sled::Batch::default();
         #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
         add_state_writes(&mut batch, &checkpoint, 1..=0);
