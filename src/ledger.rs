@@ -1789,7 +1789,10 @@ fn member_row_differences(
     state: &Folded,
     differ: &mut dyn FnMut(u64, String),
 ) -> Result<(), StoreError> {
-    let members: Vec<(&Uuid, &Box<[u8]>)> = state.members.iter().collect();
+    // In id order: the fold keeps its members in hash order, which changes from run
+    // to run, and so did the order `rebuild` and `verify` listed differing members in.
+    let mut members: Vec<(&Uuid, &Box<[u8]>)> = state.members.iter().collect();
+    members.sort_unstable_by_key(|(member_id, _)| **member_id);
     for page in members.chunks(STATE_COMPARE_PAGE_MEMBERS) {
         let keys: Vec<StateKey> = page.iter().map(|(id, _)| StateKey::Member(**id)).collect();
         for ((member_id, folded), stored) in page.iter().zip(store.read_states(&keys)?) {
