@@ -394,6 +394,43 @@ fn a_log_with_its_last_close_whole_is_rebuilt_without_a_recheck() {
     verify(restored.store(), &mut |_| {}).unwrap();
 }
 
+/// Member rows that differ from the fold are listed in member id order, the same on
+/// every run (the fold keeps its members in a hash map, whose order is not).
+#[test]
+fn a_rebuild_lists_differing_members_in_id_order() {
+    use flexledger::codec::rows::{decode_member_row, encode_member_row};
+    use flexledger::ledger::{state_row_differences, Ledger};
+    use flexledger::store::SledStore;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    ledger
+        .submit(january_closed(12, |_| true), &mut FixedSources::new())
+        .unwrap();
+    drop(ledger);
+    let store = SledStore::open(dir.path()).unwrap();
+    // Every member row changed below the ledger, last member first.
+    for index in (0..12).rev() {
+        let key = [&b"M"[..], member(index).as_bytes()].concat();
+        let row = store.raw_tree().get(&key).unwrap().unwrap();
+        let mut row = decode_member_row(&row).unwrap();
+        row.deduction_stopped = !row.deduction_stopped;
+        store
+            .raw_tree()
+            .insert(key, encode_member_row(&row))
+            .unwrap();
+    }
+    let folded = flexledger::ledger::fold_log(&store, &mut |_| {}).unwrap();
+    let listed: Vec<String> = state_row_differences(&store, &folded, 100)
+        .unwrap()
+        .into_iter()
+        .map(|difference| difference.what)
+        .collect();
+    let expected: Vec<String> = (0..12)
+        .map(|index| format!("member {}", member(index)))
+        .collect();
+    assert_eq!(listed, expected);
+}
+
 /// Most members of a region pay on time and get no consequence from a close. The close
 /// finds the others while it counts the region, and its chunks visit only those; its
 /// progress still counts every enrolled member it walked. A close resumed by another
