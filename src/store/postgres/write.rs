@@ -182,7 +182,8 @@ fn insert_sealed(transaction: &mut Prepared<'_>, sealed: &Sealed) -> Result<Pg<(
 }
 
 /// Writes state rows (the last write of a key wins, as in a sled batch): removals,
-/// then upserts.
+/// then upserts, leaving a row that already holds the same bytes untouched (an
+/// update to equal bytes is still a new tuple version, WAL and a dead tuple).
 fn write_state_rows(transaction: &mut Prepared<'_>, rows: Vec<RowWrite<'_>>) -> Pg<()> {
     let mut last: HashMap<Vec<u8>, Option<&[u8]>> = HashMap::with_capacity(rows.len());
     for (key, value) in rows {
@@ -205,10 +206,33 @@ fn write_state_rows(transaction: &mut Prepared<'_>, rows: Vec<RowWrite<'_>>) -> 
     if !keys.is_empty() {
         transaction.execute(
             "INSERT INTO state_rows (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) \
-             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value \
+             WHERE state_rows.value IS DISTINCT FROM EXCLUDED.value",
             &[&keys, &values],
         )?;
     }
+    Ok(())
+}
+
+/// Deletes the stored rows of the kinds a rebuild replaces (`REBUILT_PREFIXES`) with
+/// keys after `after` and up to `through`, but for `kept`. Every state key starts with
+/// an ASCII letter, so `[u8::MAX]` is past them all.
+fn delete_rows_between(
+    transaction: &mut Prepared<'_>,
+    after: &[u8],
+    through: &[u8],
+    kept: &[Vec<u8>],
+) -> Pg<()> {
+    let prefixes: Vec<Vec<u8>> = REBUILT_PREFIXES
+        .iter()
+        .map(|prefix| vec![*prefix])
+        .collect();
+    transaction.execute(
+        "DELETE FROM state_rows AS stored WHERE key > $1 AND key <= $2 \
+         AND substring(key FROM 1 FOR 1) = ANY($3) \
+         AND NOT EXISTS (SELECT 1 FROM unnest($4::bytea[]) AS kept (key) WHERE kept.key = stored.key)",
+        &[&after, &through, &prefixes, &kept],
+    )?;
     Ok(())
 }
 
@@ -286,26 +310,22 @@ impl LogWriter for PgStore {
         Ok(())
     }
 
+    /// One transaction, written a statement of at most `REPLACE_STATE_ROWS_MAX` rows at
+    /// a time, merged with the stored rows as sled's `replace_state` does: a row whose
+    /// stored bytes are the same is not updated (no dead tuple, no WAL for it), and
+    /// the stored rows between one part's rows and the next's that no row writes are
+    /// deleted as the parts go, the rest after the last part. Rows out of key order
+    /// are written right all the same: each deletion covers keys after every row
+    /// written so far (`passed`), so it never deletes one of them.
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
     ) -> Result<(), StoreError> {
         let store = self.reader.pool.store.clone();
         let pg = |error| classify(&store, error);
-        let prefixes: Vec<Vec<u8>> = REBUILT_PREFIXES
-            .iter()
-            .map(|prefix| vec![*prefix])
-            .collect();
         let connection = self.connection()?;
         let mut transaction = connection.transaction().map_err(pg)?;
-        transaction
-            .execute(
-                "DELETE FROM state_rows WHERE substring(key FROM 1 FOR 1) = ANY($1)",
-                &[&prefixes],
-            )
-            .map_err(pg)?;
-        // One transaction, written a statement of at most REPLACE_STATE_ROWS_MAX rows
-        // at a time.
+        let mut passed: Vec<u8> = Vec::new();
         let mut rows = rows.peekable();
         while rows.peek().is_some() {
             let chunk: Vec<StateWrite> = rows.by_ref().take(REPLACE_STATE_ROWS_MAX).collect();
@@ -313,8 +333,15 @@ impl LogWriter for PgStore {
             #[allow(clippy::reversed_empty_ranges)] // empty on purpose: no position appended
             let (coverage, chunk) = sealing::split_state_writes(&chunk, 1..=0);
             debug_assert!(coverage.is_empty());
+            let keys: Vec<Vec<u8>> = chunk.iter().map(|(key, _)| state_key(key)).collect();
+            let last = keys.iter().max().cloned().unwrap_or_default();
+            if last > passed {
+                delete_rows_between(&mut transaction, &passed, &last, &keys).map_err(pg)?;
+                passed = last;
+            }
             write_state_rows(&mut transaction, chunk).map_err(pg)?;
         }
+        delete_rows_between(&mut transaction, &passed, &[u8::MAX], &[]).map_err(pg)?;
         transaction.transaction.commit().map_err(pg)
     }
 
