@@ -1116,9 +1116,10 @@ type StoredRow = sled::Result<(sled::IVec, sled::IVec)>;
 /// into one batch of writes at a time. A stored row the walk passes without a row to
 /// write at its key is removed; a row to write whose stored bytes are already the same
 /// is not written at all. Rewriting an equal row changes nothing a reader sees, yet
-/// costs sled a new node version, log bytes and a share of the flush; and the one walk
-/// replaces a point read per row plus a second scan of every row to find the stale
-/// ones (together ~20% of a rebuild's tail on flexledger-bench's region).
+/// costs sled a new node version, log bytes and a share of the flush. The walk
+/// replaces rewriting every row and then scanning them all again to find the stale
+/// ones in a list of the keys written (a third of the main thread's samples after the
+/// last event, in a rebuild of flexledger-bench's region whose rows were current).
 ///
 /// Rows given out of key order are still written right, only without the saving: a
 /// row whose key the walk has passed is written as is (the stored row there, if any,
