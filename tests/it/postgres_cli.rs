@@ -45,7 +45,11 @@ fn migrated(cluster: &Cluster, dir: &Path) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["schema_version"], 1, "{report}");
+    assert_eq!(
+        report["schema_version"],
+        flexledger::store::postgres::PG_SCHEMA_VERSION,
+        "{report}"
+    );
     url
 }
 

@@ -7,7 +7,9 @@
 
 use crate::conformance::{postgres_database, Commands};
 use flexledger::store::postgres::{migrate, PG_READER_CONNECTIONS_MAX, PG_SCHEMA_VERSION};
-use flexledger::store::{EventLog, LogWriter, PgStore, StateKey, StateWrite, StoreError};
+use flexledger::store::{
+    EventLog, LogWriter, PgStore, StateKey, StateRows, StateWrite, StoreError,
+};
 use std::path::Path;
 
 /// A fresh, migrated database's URL, or `None` where PostgreSQL is not installed.
@@ -80,6 +82,56 @@ fn an_unmigrated_database_is_refused_with_the_migrate_hint() {
         .get(0);
     assert_eq!(applied, i64::from(PG_SCHEMA_VERSION));
     PgStore::open(&url).unwrap();
+}
+
+/// A store migrated by the build before schema version 2 (`state_rows` with pages
+/// filled whole) is refused until `migrate`, which leaves room on its pages for
+/// updated rows and keeps every row.
+#[test]
+fn a_store_of_schema_version_1_is_refused_until_migrated_to_room_for_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let key = StateKey::Member(uuid::Uuid::from_u128(7));
+    let mut store = PgStore::open(&url).unwrap();
+    store
+        .replace_state(
+            &mut [StateWrite {
+                key: key.clone(),
+                value: Some(b"a member".to_vec()),
+            }]
+            .into_iter(),
+        )
+        .unwrap();
+    drop(store);
+    // As the build before left it.
+    sql(
+        &url,
+        "ALTER TABLE state_rows RESET (fillfactor); DELETE FROM schema_migrations WHERE version = 2",
+    );
+    match PgStore::open(&url) {
+        Err(error @ StoreError::NotMigrated { found: 1, .. }) => {
+            let message = error.to_string();
+            assert!(message.contains("flexledger migrate --store"), "{message}");
+        }
+        other => panic!("expected a store to migrate, got {:?}", other.map(|_| ())),
+    }
+    assert_eq!(migrate(&url).unwrap(), 2);
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let options: Vec<String> = client
+        .query_one(
+            "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'state_rows'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(options, ["fillfactor=70"]);
+    let store = PgStore::open(&url).unwrap();
+    assert_eq!(
+        store.read_state(&key).unwrap().as_deref(),
+        Some(&b"a member"[..])
+    );
 }
 
 #[test]

@@ -60,14 +60,21 @@ use std::sync::Arc;
 
 /// The migrations this build knows, in order: (version, name, SQL). Each runs in a
 /// transaction of its own and is recorded in `schema_migrations`.
-const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "0001_initial",
-    include_str!("../../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "0001_initial",
+        include_str!("../../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_state_rows_fillfactor",
+        include_str!("../../../migrations/postgres/0002_state_rows_fillfactor.sql"),
+    ),
+];
 
 /// The schema version this build reads and writes: the last migration's.
-pub const PG_SCHEMA_VERSION: u32 = 1;
+pub const PG_SCHEMA_VERSION: u32 = 2;
 
 /// The advisory lock key a writer holds for as long as its store is open: "flexledg"
 /// in ASCII. Advisory locks are per database, so one server holds many stores.
