@@ -1544,7 +1544,7 @@ impl SledStore {
         self.engine
             .tree
             .apply_batch(batch)
-            .map_err(|error| classify_sled(&self.engine.dir, error))
+            .map_err(|error| self.classified(error))
     }
 }
 
@@ -1566,7 +1566,7 @@ impl LogWriter for SledStore {
         self.engine
             .tree
             .apply_batch(batch)
-            .map_err(|error| classify_sled(&self.engine.dir, error))?;
+            .map_err(|error| self.classified(error))?;
         self.engine.sync()?;
         self.stream_heads.insert_all(heads);
         if let Some(last) = last {
@@ -1618,14 +1618,19 @@ impl LogWriter for SledStore {
             }
             chunk.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (key, row) in chunk.drain(..) {
-                merge.put(key, row.value).map_err(|e| self.classified(e))?;
+                merge
+                    .put(key, row.value)
+                    .map_err(|error| self.classified(error))?;
                 if merge.writes >= REPLACE_STATE_BATCH_WRITES_MAX {
                     self.apply_state_batch(merge.take_batch())?;
                 }
             }
             self.apply_state_batch(merge.take_batch())?;
         }
-        while merge.remove_next().map_err(|e| self.classified(e))? {
+        while merge
+            .remove_next()
+            .map_err(|error| self.classified(error))?
+        {
             if merge.writes >= REPLACE_STATE_BATCH_WRITES_MAX {
                 self.apply_state_batch(merge.take_batch())?;
             }
