@@ -115,18 +115,20 @@ pub struct Closing {
     /// Consequences recorded so far (by the walk or brought forward for a member).
     pub missed_recorded: u64,
     pub withdrawn_recorded: u64,
-    /// Written by a rebuild for each region's last close: the log alone cannot say
-    /// whether that close's chunks all landed (a backup taken mid-close), so the walk
-    /// runs again and records only what is missing.
+    /// Written by a rebuild for a region's last close when the fold finds a member
+    /// that still has a consequence of it: the log alone cannot say whether that
+    /// close's chunks all landed (a backup taken mid-close), so the walk runs again and
+    /// records only what is missing.
     pub recheck: bool,
 }
 
 impl Closing {
-    /// The row a rebuild writes for a region whose last close may be unfinished.
-    pub fn recheck(region: &RegionState) -> Closing {
+    /// The row a rebuild writes for a region whose last close, of `month`, may be
+    /// unfinished.
+    pub fn recheck(region: &RegionState, month: Month) -> Closing {
         Closing {
             region: region.name.clone(),
-            month: region.open_month.plus(-1),
+            month,
             close_position: 0,
             after: None,
             members_done: 0,
@@ -816,12 +818,12 @@ pub fn closing_rows_after_rebuild(
         .collect();
     let mut rows = Vec::new();
     for region in regions {
-        if last_closed_month(region).is_none() {
+        let Some(month) = last_closed_month(region) else {
             continue;
-        }
+        };
         match kept.remove(&region.name) {
-            Some(closing) if closing.month.next() == region.open_month => rows.push(closing),
-            _ if pending.contains(&region.name) => rows.push(Closing::recheck(region)),
+            Some(closing) if closing.month == month => rows.push(closing),
+            _ if pending.contains(&region.name) => rows.push(Closing::recheck(region, month)),
             _ => {}
         }
     }
