@@ -81,7 +81,13 @@ fn tamper(dir: &Path, position: u64, rehash: bool, edit: impl Fn(&str) -> String
 /// Edits the demo member's state row below the ledger (rows carry no hash).
 fn edit_member_row(dir: &Path) {
     let store = SledStore::open(dir).unwrap();
-    let key = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+    flip_deduction_stopped(&store, uuid::Uuid::parse_str(MEMBER).unwrap());
+    store.raw_tree().flush().unwrap();
+}
+
+/// Changes `member_id`'s state row below the ledger: its `deduction_stopped` flipped.
+pub(crate) fn flip_deduction_stopped(store: &SledStore, member_id: uuid::Uuid) {
+    let key = [&b"M"[..], member_id.as_bytes()].concat();
     let row = store.raw_tree().get(&key).unwrap().unwrap();
     let mut member = decode_member_row(&row).unwrap();
     member.deduction_stopped = !member.deduction_stopped;
@@ -89,7 +95,6 @@ fn edit_member_row(dir: &Path) {
         .raw_tree()
         .insert(key, encode_member_row(&member))
         .unwrap();
-    store.raw_tree().flush().unwrap();
 }
 
 fn verify_failure(dir: &Path) -> (u64, String) {
