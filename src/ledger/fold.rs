@@ -162,24 +162,21 @@ impl Folder {
         }
         let regions = std::mem::take(&mut self.live.regions);
         let rows: Vec<(&Uuid, &[u8])> = self.rows.iter().map(|(id, row)| (id, &**row)).collect();
-        let rows_part = rows.len().div_ceil(threads).max(1);
+        // One slice of the rows per part (the last ones empty when there are few).
+        let mut row_parts: Vec<&[(&Uuid, &[u8])]> =
+            rows.chunks(rows.len().div_ceil(threads).max(1)).collect();
+        row_parts.resize(threads, &[]);
         let parts: Vec<Result<Part, StoreError>> = std::thread::scope(|scope| {
-            let mut live = live.into_iter();
+            let mut work = live.into_iter().zip(row_parts);
             // OK because there is one list of members per part, and at least one part.
-            let first_live = live.next().expect("one part at least");
-            let handles: Vec<_> = live
-                .enumerate()
-                .map(|(index, live)| {
-                    let rows = rows.chunks(rows_part).nth(index + 1).unwrap_or(&[]);
+            let (first_live, first_rows) = work.next().expect("one part at least");
+            let handles: Vec<_> = work
+                .map(|(live, rows)| {
                     let regions = &regions;
                     scope.spawn(move || sum_part(regions, rows, live))
                 })
                 .collect();
-            let first = sum_part(
-                &regions,
-                rows.chunks(rows_part).next().unwrap_or(&[]),
-                first_live,
-            );
+            let first = sum_part(&regions, first_rows, first_live);
             let mut parts = vec![first];
             for handle in handles {
                 // A part that panicked is a broken invariant: let it crash here.
