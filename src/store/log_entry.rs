@@ -81,6 +81,9 @@ struct Compact<'a> {
     event_type: &'a str,
     /// Borrowed from a format 1 entry; written from the time in format 2.
     recorded_at: Cow<'a, str>,
+    /// The time `recorded_at` stands for, when the entry stores it as a time (format
+    /// 2): a read takes it as it is, not by parsing the text written from it.
+    time: Option<DateTime<Utc>>,
     payload: &'a str,
 }
 
@@ -110,6 +113,7 @@ pub fn seal(
         stream: Cow::Borrowed(envelope.stream.as_str()),
         event_type: envelope.event.type_name(),
         recorded_at: Cow::Borrowed(recorded_at.trim_matches('"')),
+        time: None,
         payload: &payload,
     };
     let canonical = compact_canonical(envelope.position, &compact);
@@ -238,7 +242,15 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
     }
     let event = codec::decode(compact.event_type, compact.schema_version, compact.payload)
         .map_err(|error| error.to_string())?;
-    let recorded_at = parse_recorded_at(&compact.recorded_at)?;
+    let recorded_at = match compact.time {
+        Some(time) => {
+            // Pair assertion (every test's reads): the stored time is what the text
+            // written from it reads as.
+            debug_assert_eq!(Ok(time), parse_recorded_at(&compact.recorded_at));
+            time
+        }
+        None => parse_recorded_at(&compact.recorded_at)?,
+    };
     Ok(Envelope {
         position,
         stream: compact.stream.into_owned(),
@@ -335,6 +347,7 @@ fn parse(bytes: &[u8]) -> Result<Compact<'_>, String> {
         stream: Cow::Borrowed(texts[0]),
         event_type: texts[1],
         recorded_at: Cow::Borrowed(texts[2]),
+        time: None,
         payload,
     })
 }
@@ -374,17 +387,16 @@ fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
             .get(usize::from(code) - 1)
             .ok_or_else(|| format!("event type code {code} is unknown to this build"))?,
     };
-    let recorded_at = match take_byte(&mut rest)? {
+    let (recorded_at, time) = match take_byte(&mut rest)? {
         1 => {
             let seconds = unzigzag(take_varint(&mut rest)?);
             let nanoseconds = u32::try_from(take_varint(&mut rest)?)
                 .map_err(|_| "recorded_at's nanoseconds are out of range")?;
-            Cow::Owned(
-                write_recorded_at(seconds, nanoseconds)
-                    .ok_or("recorded_at's time is out of range")?,
-            )
+            let time =
+                utc_as_written(seconds, nanoseconds).ok_or("recorded_at's time is out of range")?;
+            (Cow::Owned(write_utc(&time)), Some(time))
         }
-        0 => Cow::Borrowed(take_text(&mut rest)?),
+        0 => (Cow::Borrowed(take_text(&mut rest)?), None),
         tag => return Err(format!("recorded_at tag {tag} is unknown")),
     };
     let payload = std::str::from_utf8(rest).map_err(|_| "the payload is not UTF-8")?;
@@ -398,6 +410,7 @@ fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
         stream,
         event_type,
         recorded_at,
+        time,
         payload,
     })
 }
@@ -497,14 +510,25 @@ fn time_of_recorded_at(text: &str) -> Option<(i64, u32)> {
 /// fraction in 3, 6 or 9 digits, as few as hold it, none when zero. `None` for a year
 /// outside 0..=9999 (chrono adds a sign there) or a leap second.
 fn write_recorded_at(seconds: i64, nanoseconds: u32) -> Option<String> {
-    use chrono::{Datelike, Timelike};
+    utc_as_written(seconds, nanoseconds).map(|time| write_utc(&time))
+}
+
+/// The time `seconds` and `nanoseconds` stand for, if `write_utc` writes it as
+/// chrono's serde does: `None` for a year outside 0..=9999 or a leap second.
+fn utc_as_written(seconds: i64, nanoseconds: u32) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
     if nanoseconds >= 1_000_000_000 {
         return None;
     }
-    let time = DateTime::<Utc>::from_timestamp(seconds, nanoseconds)?;
-    if !(0..=9999).contains(&time.year()) {
-        return None;
-    }
+    DateTime::<Utc>::from_timestamp(seconds, nanoseconds)
+        .filter(|time| (0..=9999).contains(&time.year()))
+}
+
+/// `time` as `write_recorded_at` writes it; its year must be 0..=9999
+/// (`utc_as_written`).
+fn write_utc(time: &DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    let nanoseconds = time.timestamp_subsec_nanos();
     let mut text = String::with_capacity(30);
     let two = |text: &mut String, value: u32| {
         text.push(char::from(b'0' + (value / 10) as u8));
@@ -539,7 +563,7 @@ fn write_recorded_at(seconds: i64, nanoseconds: u32) -> Option<String> {
         }
     }
     text.push('Z');
-    Some(text)
+    text
 }
 
 /// The canonical bytes: the compact JSON `serde_json` writes for an envelope without
@@ -842,6 +866,7 @@ mod tests {
                 stream: Cow::Borrowed(stream),
                 event_type,
                 recorded_at: Cow::Borrowed(recorded_at),
+                time: None,
                 payload,
             };
             let canonical = compact_canonical(7, &compact);
