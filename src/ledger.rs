@@ -28,8 +28,8 @@ use crate::domain::{
     StreamId,
 };
 use crate::store::{
-    AnyStore, CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Location, ReadStore,
-    Sha256, StateKey, StateWrite, StoreError,
+    AnyStore, CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Location,
+    MemberIndex, ReadStore, Sha256, StateKey, StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -41,6 +41,7 @@ mod close;
 mod copy;
 mod fold;
 mod read_ahead;
+mod rebuilt;
 pub use appended::{AppendingError, Stepped, Submitted};
 pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
 pub use copy::{copy_ledger, CopyError, CopyReport, COPY_BATCH_EVENTS_MAX};
@@ -49,6 +50,7 @@ use read_ahead::read_log_ahead;
 pub use read_ahead::{
     LOG_READERS, LOG_READ_STRETCH_EVENTS, REBUILD_CHUNKS_IN_FLIGHT_MAX, REBUILD_CHUNK_EVENTS,
 };
+use rebuilt::RebuildListing;
 
 /// Most commands decided into one durable append; more are split into several appends.
 pub const APPEND_BATCH_COMMANDS_MAX: usize = 1000;
@@ -411,7 +413,7 @@ pub fn upgrade_stale_state_rows<S: EventStore + Sync>(store: &mut S) -> Result<b
         _ => return Ok(false),
     }
     let state = fold_log(store, &mut |_| {})?;
-    store.replace_state(&mut rebuilt_rows(store, &state)?)?;
+    store.replace_state(&mut rebuilt_rows(store, &state)?, &mut |_| {})?;
     Ok(true)
 }
 
@@ -470,7 +472,7 @@ impl<S: EventStore> Ledger<S> {
                 "state rows do not match the log or this build's format; rebuilding them from the log"
             );
             let folded = fold_log(&store, &mut |_| {})?;
-            store.replace_state(&mut rebuilt_rows(&store, &folded)?)?;
+            store.replace_state(&mut rebuilt_rows(&store, &folded)?, &mut |_| {})?;
             state = folded.without_members();
         }
         let mut closings = BTreeMap::new();
@@ -1722,17 +1724,8 @@ fn other_row_differences(
 ) -> Result<Vec<StateDifference>, LedgerError> {
     let mut differences = Vec::new();
     let mut differ = listing(&mut differences, limit);
-    let checkpoint = read_checkpoint(store)?;
-    // An empty log needs no state rows yet (a store created and never written to).
-    let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
-    if checkpoint != Some((state.position, STATE_FORMAT_VERSION)) && !empty_and_unwritten {
-        differ(
-            state.position,
-            format!(
-                "the checkpoint ({checkpoint:?}, log head {})",
-                state.position
-            ),
-        );
+    if let Some(difference) = checkpoint_difference(store, state)? {
+        differ(difference.position, difference.what);
     }
     for region in state.regions.values() {
         let stored = store.read_state(&StateKey::Region(region.name.clone()))?;
@@ -1741,17 +1734,19 @@ fn other_row_differences(
         {
             differ(region.last_position, format!("region {}", region.name));
         }
-        let enrolled: BTreeSet<Uuid> = store.enrolled_members(&region.name)?.into_iter().collect();
-        if Some(&enrolled)
-            != state
-                .enrolled_by_region
-                .get(&region.name)
-                .or(Some(&BTreeSet::new()))
-        {
-            differ(
-                region.last_position,
-                format!("the enrolled index of region {}", region.name),
-            );
+        let indexes = [
+            (MemberIndex::Enrolled, &state.enrolled_by_region, "enrolled"),
+            (MemberIndex::Granted, &state.granted_by_region, "granted"),
+        ];
+        for (index, folded, name) in indexes {
+            let stored = store.members_page(index, &region.name, None, usize::MAX)?;
+            let stored: BTreeSet<Uuid> = stored.into_iter().collect();
+            if Some(&stored) != folded.get(&region.name).or(Some(&BTreeSet::new())) {
+                differ(
+                    region.last_position,
+                    format!("the {name} index of region {}", region.name),
+                );
+            }
         }
     }
     for ((region, month), totals) in &state.month_totals {
@@ -1780,6 +1775,24 @@ fn other_row_differences(
     }
     drop(differ);
     Ok(differences)
+}
+
+/// The checkpoint row, if it is not the fold's position and this build's format.
+fn checkpoint_difference(
+    store: &(impl ReadStore + ?Sized),
+    state: &Folded,
+) -> Result<Option<StateDifference>, StoreError> {
+    let checkpoint = read_checkpoint(store)?;
+    // An empty log needs no state rows yet (a store created and never written to).
+    let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
+    let current = checkpoint == Some((state.position, STATE_FORMAT_VERSION));
+    Ok((!current && !empty_and_unwritten).then(|| StateDifference {
+        position: state.position,
+        what: format!(
+            "the checkpoint ({checkpoint:?}, log head {})",
+            state.position
+        ),
+    }))
 }
 
 /// Calls `differ` for each member whose stored row is missing, unreadable or not the
@@ -1823,7 +1836,7 @@ pub struct RebuildReport {
     pub members: u64,
     pub regions: u64,
     /// Stored rows that differed from the fold before they were replaced (at most
-    /// `REBUILD_DIFFERENCES_LISTED_MAX` listed).
+    /// `REBUILD_DIFFERENCES_LISTED_MAX` listed; `rebuilt` module).
     pub differences: Vec<StateDifference>,
 }
 
@@ -1834,14 +1847,18 @@ const STATE_COMPARE_PAGE_MEMBERS: usize = 1000;
 pub const REBUILD_DIFFERENCES_LISTED_MAX: usize = 100;
 
 /// Rebuilds every state row from the log (with `progress(position)`), reporting the
-/// rows that differed. The coverage-change feed rows are kept as they are.
+/// rows that differed, as the engine replaces them (`rebuilt` module). The
+/// coverage-change feed rows are kept as they are.
 pub fn rebuild_state<S: EventStore>(
     store: &mut S,
     progress: &mut dyn FnMut(u64),
 ) -> Result<RebuildReport, LedgerError> {
     let state = fold_log(store, progress)?;
-    let differences = state_row_differences(store, &state, REBUILD_DIFFERENCES_LISTED_MAX)?;
-    store.replace_state(&mut rebuilt_rows(store, &state)?)?;
+    let checkpoint = checkpoint_difference(store, &state)?;
+    let mut listing = RebuildListing::new(&state, REBUILD_DIFFERENCES_LISTED_MAX, checkpoint);
+    let mut rows = rebuilt_rows(store, &state)?;
+    store.replace_state(&mut rows, &mut |row| listing.add(row))?;
+    let differences = listing.finish();
     Ok(RebuildReport {
         ok: true,
         events: state.position,

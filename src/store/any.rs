@@ -10,8 +10,8 @@
 
 use super::postgres::redact_url;
 use super::{
-    CheckpointWriter, CommandRecord, LogWriter, PgReader, PgStore, ReadStore, SledReader,
-    SledStore, StateWrite, StoreError,
+    CheckpointWriter, CommandRecord, LogWriter, PgReader, PgStore, ReadStore, ReplacedRow,
+    SledReader, SledStore, StateWrite, StoreError,
 };
 use std::path::{Path, PathBuf};
 
@@ -206,8 +206,9 @@ impl LogWriter for AnyStore {
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
+        replaced: &mut dyn FnMut(ReplacedRow<'_>),
     ) -> Result<(), StoreError> {
-        each!(self, store => store.replace_state(rows))
+        each!(self, store => store.replace_state(rows, replaced))
     }
     fn release_caches(&mut self) {
         each!(self, store => store.release_caches())

@@ -236,6 +236,25 @@ pub struct StateWrite {
     pub value: Option<Vec<u8>>,
 }
 
+/// A state row whose bytes a rebuild changed (`LogWriter::replace_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReplacedRow<'a> {
+    /// The row's key as the engine stores it (`state_keys` layout).
+    pub key: &'a [u8],
+    /// The bytes it held; `None`: there was no row.
+    pub stored: Option<&'a [u8]>,
+    /// The bytes written; `None`: the row was removed.
+    pub written: Option<&'a [u8]>,
+}
+
+impl ReplacedRow<'_> {
+    /// The key read back as a `StateKey`; `None` for bytes no build writes (a row
+    /// added below the ledger).
+    pub fn state_key(&self) -> Option<StateKey> {
+        state_keys::parse_state_key(self.key)
+    }
+}
+
 /// Operational failures of a store. Business refusals never appear here.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -451,9 +470,17 @@ pub trait LogWriter: EventLog + StateRows {
     /// steps, but then removes the checkpoint row first and writes it last, so an
     /// interrupted replace leaves no checkpoint (which
     /// `ledger::upgrade_stale_state_rows` and `open` rebuild from).
+    ///
+    /// Calls `replaced` once for each row whose bytes it changes (written, overwritten
+    /// or removed; never the checkpoint), with the bytes it held: the comparison a
+    /// rebuild reports is the one the engine makes anyway to skip unchanged rows, not
+    /// a second read of every row. Rows given in key order are each reported at most
+    /// once; a row given out of order after the engine passed its key may be reported
+    /// as removed and then as written.
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
+        replaced: &mut dyn FnMut(ReplacedRow<'_>),
     ) -> Result<(), StoreError>;
     /// Drops what the writer caches between appends (each stream's head), keeping
     /// nothing but the empty cache. Called when a job fills the cache with streams

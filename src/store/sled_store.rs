@@ -54,8 +54,8 @@ use super::state_keys::{
 use super::stream_index::{self, IndexRow};
 use super::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
-    FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, Sha256, StateKey, StateRows,
-    StateWrite, StoreError,
+    FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, ReplacedRow, Sha256, StateKey,
+    StateRows, StateWrite, StoreError,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -1121,9 +1121,13 @@ type StoredRow = sled::Result<(sled::IVec, sled::IVec)>;
 /// ones in a list of the keys written (a third of the main thread's samples after the
 /// last event, in a rebuild of flexledger-bench's region whose rows were current).
 ///
+/// Every change is reported as it is put in the batch (`ReplacedRow`, with the bytes
+/// the walk read), so a rebuild lists what differed from this one walk.
+///
 /// Rows given out of key order are still written right, only without the saving: a
 /// row whose key the walk has passed is written as is (the stored row there, if any,
-/// was removed when passed, and this write puts it back). The stored rows are read
+/// was removed when passed, and reported so; this write puts it back and is reported
+/// as a row added). The stored rows are read
 /// ahead of every write: sled's iterator keeps a copy of the node it is in and reads
 /// the next one at keys after the last it gave, and every write is at a key before
 /// the stored row looked at (a prefix's scan starts before any row of that prefix is
@@ -1154,27 +1158,43 @@ impl RowMerge {
         }
     }
 
-    /// Puts `value` at `key` (`None`: no row), removing each stored row before `key`.
-    fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> sled::Result<()> {
+    /// Puts `value` at `key` (`None`: no row), removing each stored row before `key`;
+    /// reports each change to `replaced`.
+    fn put(
+        &mut self,
+        key: Vec<u8>,
+        value: Option<Vec<u8>>,
+        replaced: &mut dyn FnMut(ReplacedRow<'_>),
+    ) -> sled::Result<()> {
         while let Some(stored) = self.stored.peek() {
             match stored {
                 Ok((stored_key, _)) if stored_key.as_ref() >= key.as_slice() => break,
                 // A row with no row to write at its key, or a read that failed (which
                 // `remove_next` returns).
                 _ => {
-                    self.remove_next()?;
+                    self.remove_next(replaced)?;
                 }
             }
         }
-        if let Some(Ok((stored_key, stored_value))) = self.stored.peek() {
+        let mut stored = None;
+        if let Some(Ok((stored_key, _))) = self.stored.peek() {
             if stored_key.as_ref() == key.as_slice() {
-                let unchanged = value.as_deref() == Some(stored_value.as_ref());
-                self.stored.next();
-                if unchanged {
+                // OK because the row just peeked is an `Ok`.
+                let (_, stored_value) = self.stored.next().expect("the row peeked")?;
+                if value.as_deref() == Some(stored_value.as_ref()) {
                     return Ok(());
                 }
+                stored = Some(stored_value);
             }
         }
+        if stored.is_none() && value.is_none() {
+            return Ok(()); // no row to remove
+        }
+        replaced(ReplacedRow {
+            key: &key,
+            stored: stored.as_deref(),
+            written: value.as_deref(),
+        });
         match value {
             Some(value) => self.batch.insert(key, value),
             None => self.batch.remove(key),
@@ -1183,11 +1203,16 @@ impl RowMerge {
         Ok(())
     }
 
-    /// Removes the next stored row; false when there is none left.
-    fn remove_next(&mut self) -> sled::Result<bool> {
+    /// Removes the next stored row, reporting it; false when there is none left.
+    fn remove_next(&mut self, replaced: &mut dyn FnMut(ReplacedRow<'_>)) -> sled::Result<bool> {
         match self.stored.next() {
             Some(stored) => {
-                let (key, _) = stored?;
+                let (key, value) = stored?;
+                replaced(ReplacedRow {
+                    key: &key,
+                    stored: Some(&value),
+                    written: None,
+                });
                 self.batch.remove(key);
                 self.writes += 1;
                 Ok(true)
@@ -1596,6 +1621,7 @@ impl LogWriter for SledStore {
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
+        replaced: &mut dyn FnMut(ReplacedRow<'_>),
     ) -> Result<(), StoreError> {
         let mut batch = sled::Batch::default();
         batch.remove(state_key(&StateKey::Checkpoint));
@@ -1619,7 +1645,7 @@ impl LogWriter for SledStore {
             chunk.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (key, row) in chunk.drain(..) {
                 merge
-                    .put(key, row.value)
+                    .put(key, row.value, replaced)
                     .map_err(|error| self.classified(error))?;
                 if merge.writes >= REPLACE_STATE_BATCH_WRITES_MAX {
                     self.apply_state_batch(merge.take_batch())?;
@@ -1628,7 +1654,7 @@ impl LogWriter for SledStore {
             self.apply_state_batch(merge.take_batch())?;
         }
         while merge
-            .remove_next()
+            .remove_next(replaced)
             .map_err(|error| self.classified(error))?
         {
             if merge.writes >= REPLACE_STATE_BATCH_WRITES_MAX {

@@ -9,8 +9,8 @@ use flexledger::domain::{parse_command_value, CommandEnvelope, Refusal, StreamId
 use flexledger::ledger::{Appended, Ledger};
 use flexledger::store::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
-    FeedRows, IndexedIter, LogWriter, MemberIndex, Sha256, SledStore, StateKey, StateRows,
-    StateWrite, StoreError,
+    FeedRows, IndexedIter, LogWriter, MemberIndex, ReplacedRow, Sha256, SledStore, StateKey,
+    StateRows, StateWrite, StoreError,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -248,8 +248,9 @@ impl LogWriter for FailingAppend {
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
+        replaced: &mut dyn FnMut(ReplacedRow<'_>),
     ) -> Result<(), StoreError> {
-        self.inner.replace_state(rows)
+        self.inner.replace_state(rows, replaced)
     }
     fn release_caches(&mut self) {
         self.inner.release_caches()

@@ -629,7 +629,10 @@ pub fn a_rebuild_replaces_state_rows_only<E: Engine>() {
     assert!(store.put_audit_checkpoint(4, b"signed").unwrap());
     let log = log_of(&store);
     store
-        .replace_state(&mut [row(StateKey::Member(member_id(2)), b"member two")].into_iter())
+        .replace_state(
+            &mut [row(StateKey::Member(member_id(2)), b"member two")].into_iter(),
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(
         store.read_state(&StateKey::Member(member_id(1))).unwrap(),
@@ -659,12 +662,15 @@ pub fn a_rebuild_of_a_province_replaces_every_row<E: Engine>() {
     };
     let many = 2 * REPLACE_STATE_BATCH_WRITES_MAX as u128 + 7;
     store
-        .replace_state(&mut rows_of(0..many, b"first").into_iter())
+        .replace_state(&mut rows_of(0..many, b"first").into_iter(), &mut |_| {})
         .unwrap();
     assert_eq!(store.member_row_ids().unwrap().len() as u128, many);
     let fewer = REPLACE_STATE_BATCH_WRITES_MAX as u128 + 3;
     store
-        .replace_state(&mut rows_of(many..many + fewer, b"second").into_iter())
+        .replace_state(
+            &mut rows_of(many..many + fewer, b"second").into_iter(),
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(
         store.member_row_ids().unwrap(),
@@ -683,7 +689,9 @@ pub fn a_rebuild_of_a_province_replaces_every_row<E: Engine>() {
         .map(|member| row(StateKey::Member(member_id(*member)), b"a member"))
         .collect();
     rows.push(row(StateKey::Checkpoint, b"third"));
-    store.replace_state(&mut rows.into_iter()).unwrap();
+    store
+        .replace_state(&mut rows.into_iter(), &mut |_| {})
+        .unwrap();
     given.sort_unstable();
     assert_eq!(
         store.member_row_ids().unwrap(),
@@ -695,7 +703,9 @@ pub fn a_rebuild_of_a_province_replaces_every_row<E: Engine>() {
 /// order they come: a row given with the bytes stored stays, one given with others
 /// is changed, a new one is added, and a stored row of any kind it is not given is
 /// removed, before, between and after the rows given (sled merges the rows given
-/// with the stored ones in one walk).
+/// with the stored ones in one walk). Each change is reported with the bytes the row
+/// held: replayed on the rows before, the reports give the rows after; given in key
+/// order, each row is reported at most once, and only if it changed.
 pub fn a_rebuild_leaves_exactly_the_rows_it_is_given<E: Engine>() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = filled::<E>(dir.path());
@@ -726,7 +736,42 @@ pub fn a_rebuild_leaves_exactly_the_rows_it_is_given<E: Engine>() {
             .map(|(index, round)| row(universe[*index].clone(), &value(*index, round)))
             .collect();
         rows.push(row(StateKey::Checkpoint, b"checkpoint"));
-        store.replace_state(&mut rows.into_iter()).unwrap();
+        let rows_now = |store: &E::Store| -> Vec<Option<Vec<u8>>> {
+            universe
+                .iter()
+                .map(|key| store.read_state(key).unwrap())
+                .collect()
+        };
+        let mut replayed = rows_now(store);
+        let mut reported = Vec::new();
+        store
+            .replace_state(&mut rows.into_iter(), &mut |replaced| {
+                let key = replaced.state_key().expect("a key this test wrote");
+                // The checkpoint is never reported: it is not in `universe`.
+                let index = universe
+                    .iter()
+                    .position(|row| *row == key)
+                    .unwrap_or_else(|| panic!("{key:?} is not a row of the test's"));
+                let stored = replaced.stored.map(<[u8]>::to_vec);
+                assert_eq!(replayed[index], stored, "{key:?}: reported as held");
+                assert_ne!(
+                    replaced.written, replaced.stored,
+                    "{key:?}: reported unchanged"
+                );
+                replayed[index] = replaced.written.map(<[u8]>::to_vec);
+                reported.push(index);
+            })
+            .unwrap();
+        assert_eq!(
+            replayed,
+            rows_now(store),
+            "the reports replayed on {given:?}"
+        );
+        if given.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+            let mut once = reported.clone();
+            once.dedup();
+            assert_eq!(once, reported, "in key order, each row reported once");
+        }
         for (index, key) in universe.iter().enumerate() {
             let expected = given
                 .iter()

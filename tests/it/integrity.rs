@@ -3,7 +3,8 @@
 
 use crate::support::*;
 use flexledger::codec::rows::{
-    decode_member_row, decode_summary_row, encode_member_row, encode_summary_row,
+    decode_member_row, decode_month_totals_row, decode_summary_row, encode_member_row,
+    encode_month_totals_row, encode_summary_row,
 };
 use flexledger::domain::money::Money;
 use flexledger::domain::policy::RegionName;
@@ -315,6 +316,54 @@ fn a_rebuild_lists_other_rows_before_members_and_no_more_than_asked() {
     assert!(all[1].contains(MEMBER), "{all:?}");
     assert_eq!(listed(1), all[..1].to_vec());
     assert!(listed(0).is_empty());
+}
+
+/// A rebuild lists what differed from the rows the engine reports it replaced, not
+/// from a comparison beforehand (`ledger/rebuilt.rs`): the same differences `verify`
+/// finds (`state_row_differences`), members last, for rows of every kind edited,
+/// removed or added below the ledger (the granted index too, which `verify` once did
+/// not compare); and nothing once they are replaced.
+#[test]
+fn a_rebuild_lists_what_verify_finds_from_the_rows_it_replaces() {
+    let dir = demo_store();
+    edit_summary_row(dir.path(), |summary| summary.active += 1);
+    edit_member_row(dir.path());
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let tree = store.raw_tree();
+        let member = [&b"M"[..], uuid::Uuid::parse_str(MEMBER).unwrap().as_bytes()].concat();
+        let row = tree.get(&member).unwrap().unwrap();
+        let stranger = [&b"M"[..], uuid::Uuid::from_u128(0xfeed).as_bytes()].concat();
+        tree.insert(stranger, row).unwrap();
+        let (enrolled, value) = tree.scan_prefix(b"E").next().unwrap().unwrap();
+        tree.remove(&enrolled).unwrap();
+        // A grant the log does not have: the same member in the granted index.
+        tree.insert([&b"G"[..], &enrolled[1..]].concat(), value)
+            .unwrap();
+        let (month, totals) = tree.scan_prefix(b"Y").next().unwrap().unwrap();
+        let mut totals = decode_month_totals_row(&totals).unwrap();
+        totals.members_with_benefits += 1;
+        tree.insert(month, encode_month_totals_row(&totals))
+            .unwrap();
+        tree.flush().unwrap();
+    }
+    let mut store = SledStore::open(dir.path()).unwrap();
+    let folded = flexledger::ledger::fold_log(&store, &mut |_| {}).unwrap();
+    let found = flexledger::ledger::state_row_differences(&store, &folded, 100).unwrap();
+    assert_eq!(found.len(), 6, "{found:?}");
+    assert!(found
+        .iter()
+        .any(|difference| difference.what == "the granted index of region demo"));
+    let listed = rebuild_state(&mut store, &mut |_| {}).unwrap().differences;
+    assert!(listed.last().unwrap().what.contains(MEMBER), "{listed:?}");
+    let sorted = |mut differences: Vec<flexledger::ledger::StateDifference>| {
+        differences.sort_by(|a, b| a.what.cmp(&b.what));
+        differences
+    };
+    assert_eq!(sorted(listed), sorted(found));
+    verify(&store, &mut |_| {}).unwrap();
+    let again = rebuild_state(&mut store, &mut |_| {}).unwrap();
+    assert_eq!(again.differences, [], "nothing differs the second time");
 }
 
 #[test]

@@ -102,6 +102,7 @@ fn a_store_of_schema_version_1_is_refused_until_migrated_to_room_for_updates() {
                 value: Some(b"a member".to_vec()),
             }]
             .into_iter(),
+            &mut |_| {},
         )
         .unwrap();
     drop(store);

@@ -12,7 +12,10 @@ use crate::store::head_cache::HeadCache;
 use crate::store::log_entry::HASH_BYTES;
 use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
 use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
-use crate::store::{CheckpointWriter, CommandRecord, LogWriter, Sha256, StateWrite, StoreError};
+use crate::store::{
+    CheckpointWriter, CommandRecord, LogWriter, ReplacedRow, Sha256, StateKey, StateWrite,
+    StoreError,
+};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -215,25 +218,77 @@ fn write_state_rows(transaction: &mut Prepared<'_>, rows: Vec<RowWrite<'_>>) -> 
 }
 
 /// Deletes the stored rows of the kinds a rebuild replaces (`REBUILT_PREFIXES`) with
-/// keys after `after` and up to `through`, but for `kept`. Every state key starts with
-/// an ASCII letter, so `[u8::MAX]` is past them all.
+/// keys after `after` and up to `through`, but for `kept`, reporting each to
+/// `replaced`. Every state key starts with an ASCII letter, so `[u8::MAX]` is past
+/// them all.
 fn delete_rows_between(
     transaction: &mut Prepared<'_>,
     after: &[u8],
     through: &[u8],
     kept: &[Vec<u8>],
-) -> Pg<()> {
+    replaced: &mut dyn FnMut(ReplacedRow<'_>),
+    pg: &dyn Fn(::postgres::Error) -> StoreError,
+) -> Result<(), StoreError> {
     let prefixes: Vec<Vec<u8>> = REBUILT_PREFIXES
         .iter()
         .map(|prefix| vec![*prefix])
         .collect();
-    transaction.execute(
-        "DELETE FROM state_rows AS stored WHERE key > $1 AND key <= $2 \
-         AND substring(key FROM 1 FOR 1) = ANY($3) \
-         AND NOT EXISTS (SELECT 1 FROM unnest($4::bytea[]) AS kept (key) WHERE kept.key = stored.key)",
-        &[&after, &through, &prefixes, &kept],
-    )?;
+    let removed = transaction
+        .query(
+            "DELETE FROM state_rows AS stored WHERE key > $1 AND key <= $2 \
+             AND substring(key FROM 1 FOR 1) = ANY($3) \
+             AND NOT EXISTS (SELECT 1 FROM unnest($4::bytea[]) AS kept (key) WHERE kept.key = stored.key) \
+             RETURNING key, value",
+            &[&after, &through, &prefixes, &kept],
+        )
+        .map_err(pg)?;
+    for row in &removed {
+        replaced(ReplacedRow {
+            key: column(row, 0)?,
+            stored: Some(column(row, 1)?),
+            written: None,
+        });
+    }
     Ok(())
+}
+
+/// The rows of `chunk` (whose keys are `keys`) whose bytes differ from the stored
+/// rows', each reported to `replaced`: a rebuild writes only those (an equal row
+/// rewritten would leave a dead tuple for nothing).
+fn changed_rows<'a>(
+    transaction: &mut Prepared<'_>,
+    chunk: Vec<RowWrite<'a>>,
+    keys: &[Vec<u8>],
+    replaced: &mut dyn FnMut(ReplacedRow<'_>),
+    pg: &dyn Fn(::postgres::Error) -> StoreError,
+) -> Result<Vec<RowWrite<'a>>, StoreError> {
+    let found = transaction
+        .query(
+            "SELECT key, value FROM state_rows WHERE key = ANY($1)",
+            &[&keys],
+        )
+        .map_err(pg)?;
+    let mut stored: HashMap<&[u8], &[u8]> = HashMap::with_capacity(found.len());
+    for row in &found {
+        stored.insert(column(row, 0)?, column(row, 1)?);
+    }
+    let mut changed = Vec::new();
+    for ((state_key, value), key) in chunk.into_iter().zip(keys) {
+        let held = stored.get(key.as_slice()).copied();
+        if held == value {
+            continue;
+        }
+        // The checkpoint is the rebuild's own row, never reported (`LogWriter`).
+        if *state_key != StateKey::Checkpoint {
+            replaced(ReplacedRow {
+                key,
+                stored: held,
+                written: value,
+            });
+        }
+        changed.push((state_key, value));
+    }
+    Ok(changed)
 }
 
 /// Inserts feed items (one per position and member: the last write of one wins).
@@ -320,6 +375,7 @@ impl LogWriter for PgStore {
     fn replace_state(
         &mut self,
         rows: &mut dyn Iterator<Item = StateWrite>,
+        replaced: &mut dyn FnMut(ReplacedRow<'_>),
     ) -> Result<(), StoreError> {
         let store = self.reader.pool.store.clone();
         let pg = |error| classify(&store, error);
@@ -336,12 +392,13 @@ impl LogWriter for PgStore {
             let keys: Vec<Vec<u8>> = chunk.iter().map(|(key, _)| state_key(key)).collect();
             let last = keys.iter().max().cloned().unwrap_or_default();
             if last > passed {
-                delete_rows_between(&mut transaction, &passed, &last, &keys).map_err(pg)?;
+                delete_rows_between(&mut transaction, &passed, &last, &keys, replaced, &pg)?;
                 passed = last;
             }
-            write_state_rows(&mut transaction, chunk).map_err(pg)?;
+            let changed = changed_rows(&mut transaction, chunk, &keys, replaced, &pg)?;
+            write_state_rows(&mut transaction, changed).map_err(pg)?;
         }
-        delete_rows_between(&mut transaction, &passed, &[u8::MAX], &[]).map_err(pg)?;
+        delete_rows_between(&mut transaction, &passed, &[u8::MAX], &[], replaced, &pg)?;
         transaction.transaction.commit().map_err(pg)
     }
 

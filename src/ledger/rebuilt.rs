@@ -1,0 +1,142 @@
+//! What a rebuild lists: the state rows it replaced, described as `verify` describes
+//! a row that differs from the fold (`state_row_differences`). The engine reports each
+//! row whose bytes it changes from the one walk it makes anyway to skip unchanged rows
+//! (`LogWriter::replace_state`), so a rebuild no longer reads every stored row a
+//! second time beforehand to compare it: that read and the walk were most of a
+//! rebuild's time after the fold (flexledger-bench's region, 20,000 members).
+//!
+//! Listed as `state_row_differences` lists them: the checkpoint and the rows other
+//! than members' first, then the members' in id order, at most a limit. A row whose
+//! bytes differ but which decodes to what the fold has (a member, a region, a month's
+//! totals, a summary) is rewritten but not listed, as `verify` does not list it. Unlike
+//! `verify`, a rebuild also lists a stored row of month totals for a month the fold
+//! has none of, since it removes it; a close's progress row (`Closing`) is not
+//! derived from the log and never listed.
+
+use super::{Folded, StateDifference};
+use crate::codec::rows::{
+    decode_member_row, decode_month_totals_row, decode_region_row, decode_summary_row,
+};
+use crate::domain::policy::RegionName;
+use crate::store::{ReplacedRow, StateKey};
+
+/// The differences of one rebuild, gathered as the engine reports replaced rows.
+pub(super) struct RebuildListing<'a> {
+    state: &'a Folded,
+    limit: usize,
+    others: Vec<StateDifference>,
+    members: Vec<StateDifference>,
+}
+
+impl<'a> RebuildListing<'a> {
+    /// A listing of at most `limit` differences from `state`, starting with the
+    /// checkpoint's `checkpoint`, if it differed.
+    pub(super) fn new(
+        state: &'a Folded,
+        limit: usize,
+        checkpoint: Option<StateDifference>,
+    ) -> RebuildListing<'a> {
+        RebuildListing {
+            state,
+            limit,
+            others: checkpoint.into_iter().collect(),
+            members: Vec::new(),
+        }
+    }
+
+    /// Lists `row` if it differs from the fold in what it means, not only in bytes.
+    pub(super) fn add(&mut self, row: ReplacedRow<'_>) {
+        let Some((row_of, difference)) = self.describe(row) else {
+            return;
+        };
+        let list = match row_of {
+            Listed::Member => &mut self.members,
+            Listed::Other => &mut self.others,
+        };
+        // A region's index is listed once, however many of its rows differ (they
+        // come one after the other, in key order).
+        let again = list.last().is_some_and(|last| last.what == difference.what);
+        if !again && list.len() < self.limit {
+            list.push(difference);
+        }
+    }
+
+    /// How `row` is listed; `None` if it is not.
+    fn describe(&self, row: ReplacedRow<'_>) -> Option<(Listed, StateDifference)> {
+        let listed = |row_of, position, what| Some((row_of, StateDifference { position, what }));
+        let Some(key) = row.state_key() else {
+            let key = row.key.escape_ascii();
+            let what = format!("a state row at key {key} (no build writes such a key)");
+            return listed(Listed::Other, 0, what);
+        };
+        let region_position = |region: &RegionName| {
+            self.state
+                .regions
+                .get(region)
+                .map_or(0, |region| region.last_position)
+        };
+        match key {
+            StateKey::Member(member_id) => {
+                let Some(written) = row.written else {
+                    let what = format!(
+                        "member {member_id} (a stored row for a member the log does not have)"
+                    );
+                    return listed(Listed::Other, 0, what);
+                };
+                let folded = decode_member_row(written).ok();
+                let stored = row.stored.and_then(|row| decode_member_row(row).ok());
+                let position = match folded {
+                    Some(_) if stored == folded => return None,
+                    folded => folded.map_or(0, |member| member.last_position),
+                };
+                listed(Listed::Member, position, format!("member {member_id}"))
+            }
+            StateKey::Region(region) if !same(row, decode_region_row) => listed(
+                Listed::Other,
+                region_position(&region),
+                format!("region {region}"),
+            ),
+            StateKey::Enrolled(region, _) => {
+                let what = format!("the enrolled index of region {region}");
+                listed(Listed::Other, region_position(&region), what)
+            }
+            StateKey::Granted(region, _) => {
+                let what = format!("the granted index of region {region}");
+                listed(Listed::Other, region_position(&region), what)
+            }
+            StateKey::RegionMonth(region, month) if !same(row, decode_month_totals_row) => {
+                let what = format!("the {month} totals of region {region}");
+                listed(Listed::Other, region_position(&region), what)
+            }
+            StateKey::RegionSummary(region) if !same(row, decode_summary_row) => {
+                let what = format!("the summary of region {region}");
+                listed(Listed::Other, region_position(&region), what)
+            }
+            // Rows that decode to the fold's value (bytes aside) are not listed.
+            StateKey::Region(_) | StateKey::RegionMonth(..) | StateKey::RegionSummary(_) => None,
+            // Not derived from the log (a close's progress), or never a replaced row.
+            StateKey::Closing(_) | StateKey::Checkpoint | StateKey::CoverageChange(..) => None,
+        }
+    }
+
+    /// The differences listed: the other rows', then the members'.
+    pub(super) fn finish(self) -> Vec<StateDifference> {
+        let mut differences = self.others;
+        differences.extend(self.members);
+        differences.truncate(self.limit);
+        differences
+    }
+}
+
+/// Whether the row held before and the row written both decode, to the same value.
+fn same<T: PartialEq, E>(row: ReplacedRow<'_>, decode: fn(&[u8]) -> Result<T, E>) -> bool {
+    let decoded = |bytes: Option<&[u8]>| bytes.and_then(|bytes| decode(bytes).ok());
+    let written = decoded(row.written);
+    written.is_some() && decoded(row.stored) == written
+}
+
+/// Which list a difference goes to: the members' come last, as `verify` lists them.
+enum Listed {
+    Member,
+    Other,
+}
