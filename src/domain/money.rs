@@ -65,6 +65,11 @@ impl Money {
 
     /// Rounds half away from zero to two places (R2).
     pub fn from_decimal(value: Decimal) -> Money {
+        // Two places already (a sum or difference of amounts, an amount parsed with
+        // both): rounding to two places and rescaling to two change nothing.
+        if value.scale() == 2 {
+            return Money(value);
+        }
         let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(2);
         Money(rounded)
@@ -265,6 +270,36 @@ mod tests {
             Ratio::parse("0.1").unwrap(),
         );
         assert_eq!(due.to_string(), "0.01");
+    }
+
+    /// The shortcut for two places gives what rounding and rescaling give: the same
+    /// value, scale and text, negative zero and the largest mantissa included.
+    #[test]
+    fn an_amount_of_two_places_is_taken_as_rounding_would_give_it() {
+        let rounded = |value: Decimal| {
+            let mut rounded =
+                value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            rounded.rescale(2);
+            rounded
+        };
+        let mut values = vec![Decimal::new(-0, 2), Decimal::new(i64::MAX, 2)];
+        values.push(Decimal::from_i128_with_scale((1 << 96) - 1, 2));
+        for cents in [0i64, 1, 5, 99, 100, 60_000, -1, -60_050, 123_456_789] {
+            values.push(Decimal::new(cents, 2));
+            values.push(Decimal::new(cents, 2) + Decimal::new(cents, 2));
+            values.push(Decimal::new(cents, 2) - Decimal::new(7, 2));
+        }
+        for value in values {
+            assert_eq!(value.scale(), 2, "{value}");
+            let money = Money::from_decimal(value);
+            assert_eq!(money.0, rounded(value), "{value}");
+            assert_eq!(money.0.scale(), rounded(value).scale(), "{value}");
+            assert_eq!(money.0.to_string(), rounded(value).to_string(), "{value}");
+            assert_eq!(
+                money.0.is_sign_negative(),
+                rounded(value).is_sign_negative()
+            );
+        }
     }
 
     #[test]

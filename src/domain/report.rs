@@ -99,6 +99,11 @@ impl MonthTotals {
             (&mut self.subsidy_paid, subsidy_paid),
         ];
         for (total, amount) in amounts {
+            // Most of a line's amounts are zero (nothing refunded, no subsidy), and a
+            // zero changes no total: a fold sums every line of every member.
+            if amount.is_zero() {
+                continue;
+            }
             *total = if add {
                 *total + amount
             } else {
