@@ -140,3 +140,50 @@ enum Listed {
     Member,
     Other,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn key(state_key: &StateKey) -> Vec<u8> {
+        crate::store::state_keys::state_key(state_key)
+    }
+
+    /// Other rows first, then members, at most the limit in all; a region's index
+    /// once however many of its rows changed; a close's progress never.
+    #[test]
+    fn a_listing_puts_members_last_lists_an_index_once_and_stops_at_its_limit() {
+        let state = Folded::default();
+        let region = RegionName::parse("demo").expect("a region name");
+        let listed = |limit: usize| -> Vec<String> {
+            let mut listing = RebuildListing::new(&state, limit, None);
+            let mut report = |state_key: StateKey, written: Option<&[u8]>| {
+                listing.add(ReplacedRow {
+                    key: &key(&state_key),
+                    stored: Some(b"held"),
+                    written,
+                })
+            };
+            // A member row the log has (one that does not decode: listed all the same).
+            report(StateKey::Member(Uuid::from_u128(1)), Some(b"not a row"));
+            report(StateKey::Enrolled(region.clone(), Uuid::from_u128(1)), None);
+            report(StateKey::Enrolled(region.clone(), Uuid::from_u128(2)), None);
+            report(StateKey::Closing(region.clone()), None);
+            // A member the log does not have: an other row, as `verify` lists it.
+            report(StateKey::Member(Uuid::from_u128(2)), None);
+            listing
+                .finish()
+                .into_iter()
+                .map(|difference| difference.what)
+                .collect()
+        };
+        let all = listed(100);
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert_eq!(all[0], "the enrolled index of region demo");
+        assert!(all[1].contains("a member the log does not have"), "{all:?}");
+        assert_eq!(all[2], format!("member {}", Uuid::from_u128(1)));
+        assert_eq!(listed(2), all[..2].to_vec());
+        assert!(listed(0).is_empty());
+    }
+}

@@ -157,7 +157,7 @@ pub mod log_entry;
 pub mod postgres;
 mod sealing;
 pub mod sled_store;
-mod state_keys;
+pub(crate) mod state_keys;
 pub mod stream_index;
 
 pub use self::postgres::{PgReader, PgStore};

@@ -294,10 +294,11 @@ fn an_edited_region_summary_fails_verify_and_rebuild_restores_it() {
 }
 
 /// The member rows are compared on a thread of their own beside the other rows
-/// (`state_row_differences`), yet a rebuild lists what differs as one thread did: the
-/// other rows first, then the members, and no more than the limit.
+/// (`state_row_differences`), yet `verify` lists what differs as one thread did: the
+/// other rows first, then the members, and no more than the limit. (A rebuild lists
+/// from the rows it replaced, in the same order: `ledger/rebuilt.rs`'s test.)
 #[test]
-fn a_rebuild_lists_other_rows_before_members_and_no_more_than_asked() {
+fn differences_list_other_rows_before_members_and_no_more_than_asked() {
     let dir = demo_store();
     edit_summary_row(dir.path(), |summary| summary.active += 1);
     edit_member_row(dir.path());
