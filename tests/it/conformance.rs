@@ -17,7 +17,7 @@ use flexledger::store::{
     CheckpointWriter, Checkpoints, CommandRecord, Envelope, EventLog, EventStore, FeedRows,
     LogWriter, MemberIndex, ReadStore, Sha256, StateKey, StateRows, StateWrite, StoreError,
 };
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use uuid::Uuid;
 
@@ -767,10 +767,15 @@ pub fn a_rebuild_leaves_exactly_the_rows_it_is_given<E: Engine>() {
             rows_now(store),
             "the reports replayed on {given:?}"
         );
+        // Given in key order, each row is reported at most once (not necessarily in
+        // key order: PostgreSQL reports a part's removals before its writes).
         if given.windows(2).all(|pair| pair[0].0 < pair[1].0) {
-            let mut once = reported.clone();
-            once.dedup();
-            assert_eq!(once, reported, "in key order, each row reported once");
+            let distinct: BTreeSet<usize> = reported.iter().copied().collect();
+            assert_eq!(
+                distinct.len(),
+                reported.len(),
+                "in key order, each row reported once: {reported:?}"
+            );
         }
         for (index, key) in universe.iter().enumerate() {
             let expected = given
