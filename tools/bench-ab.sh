@@ -9,6 +9,8 @@
 # BENCH_A/B are flexledger-bench binaries, e.g. one built at an older commit:
 #   git worktree add /tmp/old <commit> && cargo build --release --bin flexledger-bench \
 #     --manifest-path /tmp/old/Cargo.toml
+# (a commit before D46 builds without LTO: add CARGO_PROFILE_RELEASE_LTO=fat
+# CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 to compare the code alone).
 set -euo pipefail
 a=${1:?usage: tools/bench-ab.sh BENCH_A BENCH_B [ROUNDS] [MEMBERS] [MONTHS]}
 b=${2:?usage: tools/bench-ab.sh BENCH_A BENCH_B [ROUNDS] [MEMBERS] [MONTHS]}

@@ -64,6 +64,9 @@
 # `cargo build --release` in a worktree): its import and rebuild of the same commands
 # run in every round too, so a change to the ledger is measured against the build
 # before it in the same run (two more lines in the table).
+# A commit before D46 has no LTO in its release profile: to compare the code alone, build
+# it with CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1; built
+# as it was, the baseline is the binaries as that commit shipped them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
