@@ -282,7 +282,10 @@ mod tests {
             rounded.rescale(2);
             rounded
         };
-        let mut values = vec![Decimal::new(-0, 2), Decimal::new(i64::MAX, 2)];
+        // `Decimal::new(-0, 2)` would be positive zero: the sign is set on its own.
+        let mut negative_zero = Decimal::new(0, 2);
+        negative_zero.set_sign_negative(true);
+        let mut values = vec![negative_zero, Decimal::new(i64::MAX, 2)];
         values.push(Decimal::from_i128_with_scale((1 << 96) - 1, 2));
         for cents in [0i64, 1, 5, 99, 100, 60_000, -1, -60_050, 123_456_789] {
             values.push(Decimal::new(cents, 2));
