@@ -61,6 +61,10 @@ pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
 /// feed's SSE keep-alive comment every 15 s counts as activity). Shorter than the
 /// header-read timeout, which also runs on an idle keep-alive connection.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
+/// Longest wait for the next bytes of a request body once a handler reads it: a client
+/// that stops sending its body is answered 408 (`request_timeout`) instead of holding
+/// a request slot, and a graceful shutdown, for as long as it keeps the socket open.
+pub const REQUEST_BODY_READ_TIMEOUT_SECONDS: u64 = 10;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -450,6 +454,14 @@ fn command_body(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<serde_json::Value, AppError> {
     let body = body.map_err(|rejection| {
+        if server::is_body_timeout(&rejection) {
+            return AppError::say(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "http-body-timeout",
+                vec![("seconds", text(REQUEST_BODY_READ_TIMEOUT_SECONDS))],
+            );
+        }
         let status = rejection.status();
         let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
             "payload_too_large"

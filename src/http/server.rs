@@ -2,9 +2,18 @@
 //! a header-read timeout, an idle timeout and a cap on open connections, none of which
 //! `axum::serve` offers. A client that holds a socket open without finishing its
 //! request head (a "slowloris") is disconnected after the header-read timeout, and no
-//! number of them can take more than `CONNECTIONS_OPEN_MAX` file descriptors.
+//! number of them can take more than `CONNECTIONS_OPEN_MAX` file descriptors. A client
+//! that sends a request head and then stalls in its body is answered after the
+//! body-read timeout, so it holds neither a request slot nor a shutdown.
 
-use super::{CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, HEADER_READ_TIMEOUT_SECONDS};
+use super::{
+    CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, HEADER_READ_TIMEOUT_SECONDS,
+    REQUEST_BODY_READ_TIMEOUT_SECONDS,
+};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -30,6 +39,8 @@ pub struct ConnectionLimits {
     pub idle_timeout: Duration,
     /// Sockets accepted and not yet closed.
     pub connections_open_max: usize,
+    /// Longest wait for the next bytes of a request body being read.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -38,8 +49,29 @@ impl Default for ConnectionLimits {
             header_read_timeout: Duration::from_secs(HEADER_READ_TIMEOUT_SECONDS),
             idle_timeout: Duration::from_secs(CONNECTION_IDLE_TIMEOUT_SECONDS),
             connections_open_max: CONNECTIONS_OPEN_MAX,
+            body_read_timeout: Duration::from_secs(REQUEST_BODY_READ_TIMEOUT_SECONDS),
         }
     }
+}
+
+/// Bounds the wait for each next part of the request body (`TimeoutBody`): the idle
+/// timeout cannot, because a connection with a request in flight is never cut.
+async fn time_body(timeout: Duration, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(tower_http::timeout::TimeoutBody::new(timeout, body));
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Whether reading a body failed because the client stopped sending it (`time_body`).
+pub(super) fn is_body_timeout(rejection: &BytesRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(error) = source {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, asks
@@ -50,6 +82,10 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    let body_read_timeout = limits.body_read_timeout;
+    let app = app.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| time_body(body_read_timeout, request, next),
+    ));
     let connections_open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
     let slots = Arc::new(Semaphore::new(connections_open_max));
     let (stop, stopping) = watch::channel(false);

@@ -501,6 +501,66 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
     assert!(waited < Duration::from_millis(HEADER_READ_TIMEOUT_MS + 3000));
 }
 
+/// A client that sends a command's head and then stalls in its body is answered 408
+/// after the body-read timeout, with nothing decided, and does not hold a graceful
+/// shutdown: the server exits soon after SIGTERM although the client keeps its socket.
+#[test]
+fn a_stalled_request_body_is_answered_and_does_not_hold_a_shutdown() {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    const BODY_READ_TIMEOUT_MS: u64 = 1000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start_with_env(
+        dir.path(),
+        &[(
+            "FLEXLEDGER_BODY_READ_TIMEOUT_MS",
+            &BODY_READ_TIMEOUT_MS.to_string(),
+        )],
+    );
+    let address = server.base.strip_prefix("http://").unwrap().to_owned();
+    let stall = || {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        let head = format!(
+            "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+            token("operator")
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream
+    };
+    let member = format!("/v1/members/{MEMBER}");
+    let (_, before) = call(&server, "GET", &member, Some(token("auditor")), None, &[]);
+    let sent = Instant::now();
+    let mut stalled = stall();
+    stalled
+        .set_read_timeout(Some(Duration::from_millis(BODY_READ_TIMEOUT_MS + 5000)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stalled.read_to_end(&mut answer);
+    let waited = sent.elapsed();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "answered {answer:?}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    assert!(waited >= Duration::from_millis(BODY_READ_TIMEOUT_MS * 8 / 10));
+    assert!(waited < Duration::from_millis(BODY_READ_TIMEOUT_MS + 3000));
+    let (_, after) = call(&server, "GET", &member, Some(token("auditor")), None, &[]);
+    assert!(before["position"].is_u64(), "{before}");
+    assert_eq!(after["position"], before["position"], "nothing appended");
+
+    let _held = stall();
+    std::thread::sleep(Duration::from_millis(100));
+    let stopping = Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = server.child.wait().unwrap();
+    let stopped = stopping.elapsed();
+    eprintln!("a stalled body answered after {waited:?}; shut down in {stopped:?}");
+    assert_eq!(status.code(), Some(0));
+    assert!(stopped < Duration::from_millis(BODY_READ_TIMEOUT_MS + 3000));
+}
+
 /// One request with any method, headers and body: (status, response headers, body).
 fn exchange(
     server: &Server,
