@@ -101,8 +101,9 @@ pub struct WriterCounters {
     pub commands: AtomicU64,
     /// Time spent deciding and appending batches, in microseconds.
     pub batch_micros: AtomicU64,
-    /// Set once an append failed: the ledger refuses further commands until the
-    /// server is restarted (state is re-read from the durable log then).
+    /// Set once an append failed: the ledger refuses further commands, and `serve`
+    /// stops (its store may hold rows that are not durable); started again, it
+    /// re-reads the durable log.
     pub failed: std::sync::atomic::AtomicBool,
 }
 

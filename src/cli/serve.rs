@@ -8,11 +8,15 @@ use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 /// The demo's tokens, kept in the data directory (mode 0600) so that a restarted demo
 /// keeps them: an open browser page or feed keeps working. Demo only: real use names
 /// `--auth FILE`, which holds digests, never tokens.
 const DEMO_TOKENS_FILE: &str = "demo-tokens";
+/// How often a running server looks whether its writer failed an append (then it
+/// stops: see `serve`).
+const WRITER_FAILURE_POLL_INTERVAL_MILLIS: u64 = 100;
 
 /// One token per role: those the data directory keeps, and new ones for roles it has
 /// none for (a first start, or a role added since), written back whole. A file that
@@ -135,6 +139,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         let (writer, state, printed) = start_writer(place, args, tokens, stopped)?;
         (Beside::Writer(writer), state, printed)
     };
+    let counters = state.writer_counters.clone();
     let served = run_server(args.listen, state, &printed_tokens, stop);
     match beside {
         Beside::Writer(writer) => {
@@ -149,7 +154,27 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         Beside::Follower(follower) => follower.stop(),
     }
     served?;
+    if counters.failed.load(Ordering::SeqCst) {
+        anyhow::bail!(
+            "an append failed (the error above says why), so the server stopped: rows it \
+             held in memory may not be durable, and it serves nothing from them. Fix the \
+             cause (e.g. free space on the disk) and start it again: it re-reads the \
+             durable log, and a command sent again with its command_id answers as a \
+             duplicate if it was recorded"
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves once the writer has failed an append (`WriterCounters::failed`, polled:
+/// it is set once and never cleared).
+async fn writer_failure(counters: &crate::writer::WriterCounters) {
+    while !counters.failed.load(Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            WRITER_FAILURE_POLL_INTERVAL_MILLIS,
+        ))
+        .await;
+    }
 }
 
 /// A read-only server's state: a reader on the store and a feed follower.
@@ -235,9 +260,16 @@ fn run_server(
         }
         stdout.flush()?;
         drop(stdout);
+        let counters = state.writer_counters.clone();
         let shutdown = async move {
-            wait_for_signal().await;
-            tracing::info!("shutting down: no new requests, finishing those in flight");
+            tokio::select! {
+                () = wait_for_signal() => {
+                    tracing::info!("shutting down: no new requests, finishing those in flight");
+                }
+                () = writer_failure(&counters) => {
+                    tracing::error!("an append failed: shutting down, so that nothing is read from rows that may not be durable");
+                }
+            }
             let _ = stop.send(true);
         };
         crate::http::run(listener, state, connection_limits(), shutdown).await?;

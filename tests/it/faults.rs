@@ -698,6 +698,104 @@ fn a_full_disk_while_a_store_is_created_needs_only_free_space() {
     }
 }
 
+/// `serve --auth` on port 0 with its data in `data` and its stderr in `log`.
+fn serve_logging(dir: &Path, data: &Path, log: &Path) -> crate::http::Server {
+    let auth = crate::http::auth_file(dir);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(&auth)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
+        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
+    crate::http::Server { child, base }
+}
+
+/// `lines` as JSON arrays of at most `size` commands (request bodies).
+fn arrays_of(lines: &[&str], size: usize) -> Vec<String> {
+    lines
+        .chunks(size)
+        .map(|chunk| format!("[{}]", chunk.join(",")))
+        .collect()
+}
+
+/// A server whose append fails on a full disk answers that request with the disk
+/// named, then stops (exit 2, saying why and what to do) rather than go on serving
+/// rows that may not be durable; started again once there is room, it takes the same
+/// commands (those acknowledged before answer as duplicates) and the store verifies.
+#[test]
+fn a_server_on_a_full_disk_stops_and_works_again_once_there_is_room() {
+    let test = "faults::a_server_on_a_full_disk_stops_and_works_again_once_there_is_room";
+    let Some(disk) = mount_or_skip(test) else {
+        return;
+    };
+    let logs = tempfile::tempdir().unwrap();
+    let data = disk.mount_point.join("data");
+    let ballast = disk.mount_point.join("ballast");
+    let import = with_command_ids(&import_members(FULL_DISK_MEMBERS));
+    let bodies = arrays_of(&import.lines().collect::<Vec<_>>(), 100);
+    let operator = Some(crate::http::token("operator"));
+    let first_log = logs.path().join("first.log");
+    let mut server = serve_logging(logs.path(), &data, &first_log);
+    fill_disk(&ballast, 1 << 20);
+    let mut acknowledged = 0;
+    let mut refused = None;
+    for body in &bodies {
+        let (status, answer) =
+            crate::http::call(&server, "POST", "/v1/commands", operator, Some(body), &[]);
+        if status != 200 {
+            refused = Some((status, answer));
+            break;
+        }
+        acknowledged += 1;
+    }
+    let (status, answer) = refused.expect("the disk filled during the import");
+    assert_eq!(status, 503, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("is full"), "{answer}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server went on running"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let log = std::fs::read_to_string(&first_log).unwrap();
+    assert_eq!(exit.code(), Some(2), "{log}");
+    assert!(
+        log.contains("an append failed") && log.contains("start it again"),
+        "{log}"
+    );
+
+    std::fs::remove_file(&ballast).unwrap();
+    let server = serve_logging(logs.path(), &data, &logs.path().join("again.log"));
+    for (index, body) in bodies.iter().enumerate() {
+        let (status, answer) =
+            crate::http::call(&server, "POST", "/v1/commands", operator, Some(body), &[]);
+        assert_eq!(status, 200, "{answer}");
+        let results = answer.as_array().unwrap();
+        assert!(
+            results.iter().all(|result| result["ok"] == true),
+            "{answer}"
+        );
+        if index < acknowledged {
+            assert!(results.iter().all(|result| result["duplicate"] == true));
+        }
+    }
+    drop(server);
+    eprintln!("{acknowledged} requests acknowledged before the disk filled");
+    assert_verifies_events(&data, 1 + 2 * FULL_DISK_MEMBERS as u64);
+}
+
 // A panic inside the engine after it opened ---------------------------------------------
 
 /// sled 0.34.7's message kinds that hold a page's contents (a whole node, a delta).
