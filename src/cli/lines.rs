@@ -41,7 +41,8 @@ pub fn read_bounded_line(input: &mut dyn BufRead) -> io::Result<Option<Line>> {
         };
         let content = &available[..if found_end { taken - 1 } else { taken }];
         if !too_long {
-            if bytes.len() + content.len() > SUBMIT_LINE_BYTES_MAX {
+            // One byte over the limit may be a CRLF line's `\r`, not its content.
+            if bytes.len() + content.len() > SUBMIT_LINE_BYTES_MAX + 1 {
                 too_long = true;
                 bytes = Vec::new();
             } else {
@@ -56,11 +57,11 @@ pub fn read_bounded_line(input: &mut dyn BufRead) -> io::Result<Option<Line>> {
     if !saw_any {
         return Ok(None);
     }
-    if too_long {
-        return Ok(Some(Line::TooLong));
-    }
     if bytes.last() == Some(&b'\r') {
         bytes.pop();
+    }
+    if too_long || bytes.len() > SUBMIT_LINE_BYTES_MAX {
+        return Ok(Some(Line::TooLong));
     }
     Ok(Some(Line::Text(bytes)))
 }
@@ -83,6 +84,26 @@ mod tests {
             read_bounded_line(&mut input).unwrap(),
             Some(Line::Text(b"b".to_vec()))
         );
+        assert_eq!(read_bounded_line(&mut input).unwrap(), None);
+    }
+
+    /// A line's ending is not its content: a line of exactly the limit is read
+    /// whether it ends in LF or CRLF, and one byte more is too long either way.
+    #[test]
+    fn the_limit_counts_content_not_the_line_ending() {
+        let full = "x".repeat(SUBMIT_LINE_BYTES_MAX);
+        let over = "x".repeat(SUBMIT_LINE_BYTES_MAX + 1);
+        let text = format!("{full}\r\n{full}\n{over}\r\n{over}\n");
+        let mut input = io::BufReader::with_capacity(4096, text.as_bytes());
+        for _ in 0..2 {
+            assert_eq!(
+                read_bounded_line(&mut input).unwrap(),
+                Some(Line::Text(full.clone().into_bytes()))
+            );
+        }
+        for _ in 0..2 {
+            assert_eq!(read_bounded_line(&mut input).unwrap(), Some(Line::TooLong));
+        }
         assert_eq!(read_bounded_line(&mut input).unwrap(), None);
     }
 }

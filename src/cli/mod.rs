@@ -541,7 +541,7 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
 
 fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let (mut input, input_bytes) = open_submit_input(file)?;
+    let (input, input_bytes) = open_submit_input(file)?;
     let mut ledger =
         open_ledger(place).with_context(|| format!("cannot open the ledger in {}", place.store))?;
     configure_close_chunks(&mut ledger);
@@ -552,45 +552,32 @@ fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
         progress: submit_progress(input_bytes),
         accepted: 0,
         refused: 0,
+        line_number: 0,
     };
-    let mut stdout = io::BufWriter::new(io::stdout().lock());
-    let mut in_flight = std::collections::VecDeque::new();
-    let mut line_number = 0u64;
-    // Set when standard output closes (`submit … | head -1`): reading stops, the
-    // chunks already handed to the writer finish, and the exit says what happened.
-    let mut output_closed = false;
-    loop {
-        let chunk = read_chunk(&mut *input, file, &mut line_number, &tally.progress)?;
-        if chunk.is_empty() {
-            break;
-        }
-        in_flight.push_back(writer.enqueue_blocking(chunk)?);
-        if in_flight.len() >= SUBMIT_CHUNKS_IN_FLIGHT_MAX {
-            if let Some(answer) = in_flight.pop_front() {
-                match tally.print(answer, &mut stdout) {
-                    Err(error) if is_broken_pipe(&error) => {
-                        output_closed = true;
-                        break;
-                    }
-                    other => other?,
-                }
-            }
-        }
-    }
-    let output_closed = tally.drain(in_flight, &mut stdout, output_closed)?;
+    let lines = read_lines_ahead(input)?;
+    let output_failed = tally.feed(&writer, &lines, file)?;
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
-    if output_closed {
+    if let Some(kind) = output_failed {
+        let what = if kind == io::ErrorKind::BrokenPipe {
+            "standard output closed".to_owned()
+        } else {
+            format!("writing standard output failed ({})", io::Error::from(kind))
+        };
         eprintln!(
-            "flexledger: error: standard output closed; {line_number} line(s) were read and decided \
+            "flexledger: error: {what}; {} line(s) were read and decided \
 (accepted ones are durable), the rest of {} was not read. Submit the file again to finish it: \
 lines with a command_id answer as duplicates instead of appending twice.",
+            tally.line_number,
             file.display()
         );
         return Ok(ExitCode::from(2));
     }
     let SubmitTally {
-        accepted, refused, ..
+        accepted,
+        refused,
+        line_number,
+        ..
     } = tally;
     tracing::info!(
         lines = line_number,
@@ -608,10 +595,12 @@ lines with a command_id answer as duplicates instead of appending twice.",
 
 /// `submit`'s input, a file or standard input (`-`), and its length when it has one
 /// (for the progress bar).
-fn open_submit_input(file: &std::path::Path) -> anyhow::Result<(Box<dyn BufRead>, Option<u64>)> {
+fn open_submit_input(
+    file: &std::path::Path,
+) -> anyhow::Result<(Box<dyn BufRead + Send>, Option<u64>)> {
     use anyhow::Context;
     Ok(if stdio::is_stdio(file) {
-        (Box::new(io::stdin().lock()), None)
+        (Box::new(io::BufReader::new(io::stdin())), None)
     } else {
         let opened =
             std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -624,24 +613,79 @@ fn open_submit_input(file: &std::path::Path) -> anyhow::Result<(Box<dyn BufRead>
     })
 }
 
-/// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines; empty at the end.
+/// Lines of `submit`'s input read ahead of the writer, at most (each at most
+/// `SUBMIT_LINE_BYTES_MAX`).
+const SUBMIT_LINES_READ_AHEAD_MAX: usize = 1024;
+/// A chunk shorter than `APPEND_BATCH_COMMANDS_MAX` goes to the writer once the input
+/// has been quiet this long, and everything decided so far is answered: a producer
+/// that writes a line and waits (`tail -f … | flexledger submit -`) gets its result
+/// then, rather than after 1,000 lines or the end of its input.
+const SUBMIT_INPUT_QUIET_MILLIS: u64 = 50;
+
+/// What ended a chunk of input lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ChunkEnd {
+    Full,
+    Quiet,
+    End,
+}
+
+type InputLines = std::sync::mpsc::Receiver<io::Result<Line>>;
+
+/// Reads `input`'s lines on a thread of their own, so that `read_chunk` can tell a
+/// pause in the input from its end.
+fn read_lines_ahead(mut input: Box<dyn BufRead + Send>) -> anyhow::Result<InputLines> {
+    let (sender, lines) = std::sync::mpsc::sync_channel(SUBMIT_LINES_READ_AHEAD_MAX);
+    std::thread::Builder::new()
+        .name("submit-input".into())
+        .spawn(move || loop {
+            let item = match read_bounded_line(&mut *input) {
+                Ok(Some(line)) => Ok(line),
+                Ok(None) => return,
+                Err(error) => Err(error),
+            };
+            let failed = item.is_err();
+            // Stops when the receiver is gone (output closed) or after an error.
+            if sender.send(item).is_err() || failed {
+                return;
+            }
+        })?;
+    Ok(lines)
+}
+
+/// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines, and what ended it
+/// (its size, a pause in the input, or the input's end).
 fn read_chunk(
-    input: &mut dyn BufRead,
+    lines: &InputLines,
     file: &std::path::Path,
     line_number: &mut u64,
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<Vec<Result<crate::domain::CommandEnvelope, Refusal>>> {
+) -> anyhow::Result<(
+    Vec<Result<crate::domain::CommandEnvelope, Refusal>>,
+    ChunkEnd,
+)> {
     use anyhow::Context;
+    use std::sync::mpsc::RecvTimeoutError;
+    let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
     let mut chunk = Vec::new();
     while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
-        let line = read_bounded_line(input)
-            .with_context(|| format!("cannot read {} after line {line_number}", file.display()))?;
-        let Some(line) = line else { break };
+        let received = if chunk.is_empty() {
+            lines.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            lines.recv_timeout(quiet)
+        };
+        let line = match received {
+            Ok(line) => line.with_context(|| {
+                format!("cannot read {} after line {line_number}", file.display())
+            })?,
+            Err(RecvTimeoutError::Timeout) => return Ok((chunk, ChunkEnd::Quiet)),
+            Err(RecvTimeoutError::Disconnected) => return Ok((chunk, ChunkEnd::End)),
+        };
         *line_number += 1;
         progress.inc(line.byte_count() + 1);
         chunk.push(parse_line(*line_number, line));
     }
-    Ok(chunk)
+    Ok((chunk, ChunkEnd::Full))
 }
 
 /// The writer's answer to one chunk, when it is durable.
@@ -652,6 +696,8 @@ struct SubmitTally {
     progress: indicatif::ProgressBar,
     accepted: u64,
     refused: u64,
+    /// Input lines read (and handed to the writer) so far.
+    line_number: u64,
 }
 
 impl SubmitTally {
@@ -680,24 +726,53 @@ impl SubmitTally {
 
     /// Waits for the chunks still in flight, printing their results until standard
     /// output closes; says whether it has.
-    fn drain(
+    /// Hands `lines` to `writer` in chunks and prints each chunk's results once it is
+    /// durable, keeping up to `SUBMIT_CHUNKS_IN_FLIGHT_MAX` chunks in flight while the
+    /// input keeps coming and answering all of them when it pauses or ends. Stops
+    /// reading when standard output fails (`… | head -1`, a full disk): then the chunks
+    /// already handed over finish unprinted, and the kind of failure is returned.
+    fn feed(
         &mut self,
-        mut in_flight: std::collections::VecDeque<SubmitAnswer>,
-        stdout: &mut io::BufWriter<io::StdoutLock>,
-        mut output_closed: bool,
-    ) -> anyhow::Result<bool> {
-        while let Some(answer) = in_flight.pop_front() {
-            if output_closed {
-                // Decided and durable; nobody is reading the results any more.
-                let _ = answer.blocking_recv();
-                continue;
+        writer: &Writer<crate::store::AnyStore>,
+        lines: &InputLines,
+        file: &std::path::Path,
+    ) -> anyhow::Result<Option<io::ErrorKind>> {
+        let mut stdout = io::BufWriter::new(io::stdout().lock());
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut output_failed = None;
+        while output_failed.is_none() {
+            let (chunk, end) = read_chunk(lines, file, &mut self.line_number, &self.progress)?;
+            if !chunk.is_empty() {
+                in_flight.push_back(writer.enqueue_blocking(chunk)?);
             }
-            match self.print(answer, stdout) {
-                Err(error) if is_broken_pipe(&error) => output_closed = true,
-                other => other?,
+            let keep = match end {
+                ChunkEnd::Full => SUBMIT_CHUNKS_IN_FLIGHT_MAX - 1,
+                ChunkEnd::Quiet | ChunkEnd::End => 0,
+            };
+            while in_flight.len() > keep {
+                let Some(answer) = in_flight.pop_front() else {
+                    break;
+                };
+                if output_failed.is_some() {
+                    // Decided and durable; nobody is reading the results any more.
+                    let _ = answer.blocking_recv();
+                    continue;
+                }
+                if let Err(error) = self.print(answer, &mut stdout) {
+                    match crate::shell_support::output_failure(&error) {
+                        Some(kind) => output_failed = Some(kind),
+                        None => return Err(error),
+                    }
+                }
+            }
+            if end == ChunkEnd::End {
+                break;
             }
         }
-        Ok(output_closed)
+        for answer in in_flight {
+            let _ = answer.blocking_recv();
+        }
+        Ok(output_failed)
     }
 }
 

@@ -26,7 +26,22 @@ pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        // Colour codes only for a person at a terminal: in a log file they split
+        // `key=value` fields (`request_id=…`) that an operator greps for.
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .try_init();
+}
+
+/// What went wrong writing standard output, if that is what `error` is (an I/O error,
+/// or serde_json's around one): the process's own output, not its store.
+pub fn output_failure(error: &anyhow::Error) -> Option<io::ErrorKind> {
+    error.chain().find_map(|cause| {
+        let io_kind = cause.downcast_ref::<io::Error>().map(io::Error::kind);
+        let json_kind = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(serde_json::Error::io_error_kind);
+        io_kind.or(json_kind)
+    })
 }
 
 /// Whether the error is standard output closing under us (`… | head -1`): not a

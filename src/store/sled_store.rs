@@ -695,6 +695,13 @@ impl SledReader {
         dir: &Path,
         then: impl Fn(SledReader) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            // create_dir_all would say only "File exists".
+            return Err(io_error(dir)(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it is not a directory; give a data directory, new or existing",
+            )));
+        }
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let path = dir.join("sled");
         let attempt = || catch_engine_panic(dir, || then(SledReader::open_engine(dir, &path)?));

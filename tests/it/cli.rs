@@ -284,6 +284,125 @@ fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
     assert!(stderr.contains("line(s) were read"), "{stderr}");
 }
 
+/// `submit -` fed by a producer that writes a line and waits (`tail -f … | flexledger
+/// submit -`): each line's result comes while the input stays open, not after 1,000
+/// lines or the end of the input.
+#[test]
+fn submit_answers_a_line_while_its_input_stays_open() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["submit", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (sender, results) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if sender.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let lines = demo_lines();
+    for line in &lines[..2] {
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        let result = results
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("a result while the input is still open");
+        assert!(result.contains("\"ok\":true"), "{result}");
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// Standard output on a full disk (`> /dev/full`): `submit` says that it was its own
+/// output that failed and how far it got (exit 2), not "no space" as if the ledger's
+/// disk were full.
+#[test]
+fn a_failed_output_says_it_was_standard_output() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("SKIPPED cli::a_failed_output_says_it_was_standard_output: no /dev/full");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    let file = dir.path().join("commands.jsonl");
+    std::fs::write(&file, input).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("submit")
+        .arg(&file)
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("writing standard output failed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line(s) were read"), "{stderr}");
+}
+
+/// A `--data-dir` that names a file is called what it is (exit 2), not "File exists".
+#[test]
+fn a_data_dir_that_is_a_file_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "x").unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    let output = flexledger(&file, &["submit", "-"], Some(input.as_bytes()));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a directory"), "{stderr}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
+/// Logs written to a file or a pipe carry no terminal colour codes, so their
+/// `key=value` fields can be searched.
+#[test]
+fn logs_to_a_pipe_are_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env("FLEXLEDGER_LOG", "info")
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["submit", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(input.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("submit finished"), "{stderr}");
+    assert!(stderr.contains(" accepted="), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+}
+
 /// D43: every binary allocates with jemalloc configured by `flexledger::JEMALLOC_CONF`
 /// (one arena, freed pages returned within about a second), which is what the close and
 /// import figures in the README were measured with. jemalloc names the configuration it
