@@ -239,8 +239,9 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
 }
 
 fn parse_month(text: &str) -> Result<crate::domain::month::Month, String> {
-    crate::domain::month::Month::parse(text)
-        .ok_or_else(|| format!("{text:?} is not a month: write YYYY-MM, e.g. 2025-07"))
+    crate::domain::month::Month::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a month: write YYYY-MM from 1990-01 to 2999-12, e.g. 2025-07")
+    })
 }
 
 /// `flexledger-audit`'s examples, run as shown against the demo's data directory (see

@@ -872,7 +872,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
         return refuse(
             &mut stdout,
             ErrorCode::InvalidCommand,
-            format!("--month {month:?} is not a month: write YYYY-MM"),
+            format!("--month {month:?} is not a month: write YYYY-MM, from 1990-01 to 2999-12"),
         );
     };
     let store = open_for_answers(&place.store)?;

@@ -73,6 +73,10 @@ impl Tokens {
         let file: TokenFile = toml::from_str(text).map_err(|error| {
             format!("not a token file ({error}); expected [[token]] tables with role and sha256")
         })?;
+        if file.token.is_empty() {
+            // A server with no token would answer nobody but /healthz.
+            return Err("no tokens; add [[token]] tables with role and sha256".to_owned());
+        }
         if file.token.len() > AUTH_TOKENS_MAX {
             return Err(format!("at most {AUTH_TOKENS_MAX} tokens"));
         }
@@ -92,5 +96,24 @@ impl Tokens {
     /// The role of a presented bearer token, if it is known.
     pub fn role_of(&self, token: &str) -> Option<Role> {
         self.by_digest.get(&Sha256::of(token.as_bytes())).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token file with no token would start a server that answers nobody; it is
+    /// refused, saying what to add.
+    #[test]
+    fn a_token_file_needs_a_token() {
+        for empty in ["", "# no tokens yet\n", "token = []\n"] {
+            let error = Tokens::parse(empty).err().unwrap_or_default();
+            assert!(error.contains("no tokens"), "{empty:?}: {error}");
+        }
+        let digest = Sha256::of(b"op-secret");
+        let one = format!("[[token]]\nrole = \"operator\"\nsha256 = \"{digest}\"\n");
+        let tokens = Tokens::parse(&one).expect("one token");
+        assert_eq!(tokens.role_of("op-secret"), Some(Role::Operator));
     }
 }

@@ -60,14 +60,23 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
             )
         })?),
     };
-    let types = query.types.as_ref().map(|types| {
-        types
-            .split(',')
-            .map(|name| name.trim().to_owned())
-            .filter(|name| !name.is_empty())
-            .collect::<HashSet<_>>()
-    });
-    Ok(Filter::new(types, member, region))
+    Ok(Filter::new(
+        types_of(query.types.as_deref()),
+        member,
+        region,
+    ))
+}
+
+/// The event types `?types=` names; `None` (no filter) when it names none: `types=`
+/// or `types=,` is a list whose empty names are all ignored, not a filter that keeps
+/// nothing.
+fn types_of(types: Option<&str>) -> Option<HashSet<String>> {
+    let names: HashSet<String> = types?
+        .split(',')
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect();
+    (!names.is_empty()).then_some(names)
 }
 
 /// The SSE message of a delivery: an item (`id` its id, `event` its type), or the
@@ -141,4 +150,19 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<(u64, u32)>, AppError> {
         .and_then(crate::feed::parse_id)
         .ok_or_else(|| invalid("http-last-event-id", vec![]))?;
     Ok(Some(parsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::types_of;
+
+    #[test]
+    fn a_types_list_without_names_filters_nothing() {
+        assert_eq!(types_of(None), None);
+        assert_eq!(types_of(Some("")), None);
+        assert_eq!(types_of(Some(" , ,")), None);
+        let kept = types_of(Some(" ContributionPaid,,MemberWithdrawn ")).unwrap();
+        assert_eq!(kept.len(), 2);
+        assert!(kept.contains("ContributionPaid") && kept.contains("MemberWithdrawn"));
+    }
 }

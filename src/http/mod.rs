@@ -1057,7 +1057,10 @@ mod tests {
             "http-not-a-month-in-parentheses",
             vec![("text", text("\"x\""))],
         ));
-        assert_eq!(body["error"]["message"], "\"x\" is not a month (YYYY-MM)");
+        assert_eq!(
+            body["error"]["message"],
+            "\"x\" is not a month (YYYY-MM, from 1990-01 to 2999-12)"
+        );
     }
 
     /// The server's own failures, a stopped writer's 503 and a 500, speak the
