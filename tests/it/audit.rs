@@ -64,7 +64,7 @@ fn scenario_members(name: &str) -> Vec<String> {
 }
 
 /// Runs the real `flexledger-audit` with `--data-dir dir`.
-fn audit(dir: &Path, args: &[&str]) -> Output {
+pub fn audit(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
         .env(
             crate::support::LANGUAGE_PINNED.0,
