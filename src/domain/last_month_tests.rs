@@ -124,7 +124,7 @@ fn closing_the_last_month_is_refused_and_it_stays_open() {
     assert_eq!(book.region().open_month, Month::LAST);
     for _ in 0..2 {
         let refusal = book.refuse(&close("2999-12"));
-        assert_eq!(refusal.code, ErrorCode::MonthOutOfRange);
+        assert_eq!(refusal.code, ErrorCode::InvalidCommand);
         assert_eq!(
             refusal.message,
             "2999-12 is the last month the ledger records (R1): closing it would open a month after it, which cannot be recorded, so it stays the open month of region end; do not close it"
@@ -196,7 +196,7 @@ fn a_period_paid_through_the_last_month_owes_nothing_and_pays_it_once() {
     ]);
     assert_eq!(
         book.refuse(&close("2999-12")).code,
-        ErrorCode::MonthOutOfRange
+        ErrorCode::InvalidCommand
     );
     book.accept(&[pay(A, &["2999-11", "2999-12"], "2999-12-05")]);
     let coverage = book.coverage(A);
@@ -248,7 +248,7 @@ fn a_withdrawal_that_would_take_effect_after_the_last_month_is_refused() {
         close("2999-11"),
     ]);
     let refusal = book.refuse(&withdraw(A));
-    assert_eq!(refusal.code, ErrorCode::MonthOutOfRange);
+    assert_eq!(refusal.code, ErrorCode::InvalidCommand);
     assert!(refusal
         .message
         .contains("the member stays enrolled through 2999-12"));
@@ -329,7 +329,7 @@ fn a_grant_past_the_last_month_is_refused_and_one_ending_in_it_covers_it() {
     let mut book = Book::default();
     book.accept(&[policy("2999-01", 3, 6), enroll(A, "2999-01")]);
     let refusal = book.refuse(&grant(A, "2999-10", 6));
-    assert_eq!(refusal.code, ErrorCode::MonthOutOfRange);
+    assert_eq!(refusal.code, ErrorCode::InvalidCommand);
     assert_eq!(
         refusal.message,
         "a grant of 6 months from 2999-10 would run past 2999-12, the last month the ledger records (R1, R16): grant only months from 2999-10 through 2999-12"

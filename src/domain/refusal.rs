@@ -40,14 +40,11 @@ pub enum ErrorCode {
     SubsidyNotAccrued,
     SubsidyAlreadyPaid,
     CommandIdReused,
-    /// D47 (not in CONTRACT.md's list): what the command would record lies after
-    /// `Month::LAST`, the last month the ledger records (R1, D13).
-    MonthOutOfRange,
 }
 
 impl ErrorCode {
-    /// Every code, in the contract's order, then the ones this ledger adds (D47).
-    pub const ALL: [ErrorCode; 29] = [
+    /// Every code, in the contract's order.
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::InvalidCommand,
         ErrorCode::UnknownRegion,
         ErrorCode::PolicyRetroactive,
@@ -76,7 +73,6 @@ impl ErrorCode {
         ErrorCode::SubsidyNotAccrued,
         ErrorCode::SubsidyAlreadyPaid,
         ErrorCode::CommandIdReused,
-        ErrorCode::MonthOutOfRange,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,7 +105,6 @@ impl ErrorCode {
             ErrorCode::SubsidyNotAccrued => "subsidy_not_accrued",
             ErrorCode::SubsidyAlreadyPaid => "subsidy_already_paid",
             ErrorCode::CommandIdReused => "command_id_reused",
-            ErrorCode::MonthOutOfRange => "month_out_of_range",
         }
     }
 }
@@ -274,11 +269,11 @@ refusal_texts! {
     /// R9.
     MonthNotOpen(MonthNotOpen) = "refusal-month-not-open" { month: Month, region: RegionName, open: Month }
     /// R1, R9, D47: the last month the ledger records has no month after it to open.
-    CloseLastMonth(MonthOutOfRange) = "refusal-close-last-month" { month: Month, region: RegionName }
+    CloseLastMonth(InvalidCommand) = "refusal-close-last-month" { month: Month, region: RegionName }
     /// R1, R6, D47: the period is paid through the last month; nothing is left to pay.
     PayPaidThroughLastMonth(AlreadyPaid) = "refusal-pay-paid-through-last-month" { month: Month, last: Month }
     /// R1, R12, D47: the withdrawal would take effect after the last month.
-    WithdrawPastLastMonth(MonthOutOfRange) = "refusal-withdraw-past-last-month" { member: Uuid, last: Month }
+    WithdrawPastLastMonth(InvalidCommand) = "refusal-withdraw-past-last-month" { member: Uuid, last: Month }
     /// R8.
     DeductionAlreadyStopped(DeductionStopped) = "refusal-deduction-already-stopped" {}
     /// R8.
@@ -319,7 +314,7 @@ refusal_texts! {
         member: Uuid, granted: u64, months: u64, max: u64, remaining: u64,
     }
     /// R1, R16, D47: the grant's months would run past the last month.
-    GrantPastLastMonth(MonthOutOfRange) = "refusal-grant-past-last-month" {
+    GrantPastLastMonth(InvalidCommand) = "refusal-grant-past-last-month" {
         first: Month, months: u64, last: Month,
     }
     /// R16.
