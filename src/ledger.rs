@@ -1332,6 +1332,8 @@ pub fn region_month_report(
         // A consequence (an automatic withdrawal, R11) changes months from the
         // oldest arrears on: those months' figures move until the close is recorded.
         let grace_months = i64::from(state.policy_for(closing.month).grace_months);
+        // OK because a clamped month only widens what is refused: no month lies
+        // before Month::FIRST, so "from 1990-01" is "from every month".
         let moving_from = closing.month.plus(-grace_months);
         if month >= moving_from {
             return Err(ReportError::CloseInProgress {

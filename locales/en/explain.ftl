@@ -42,6 +42,7 @@ explain-no-months = the member has no months
 
 explain-at-position = {" "}(position { $position })
 explain-no-month-yet = no month yet
+explain-after-last-month = a month after { $last }, the last month the ledger records
 
 ## What each cited event did to the month
 

@@ -20,6 +20,7 @@ timeline-no-arrears = no arrears
 timeline-arrears = arrears { $amount } ({ $months }){ $deadline }
 timeline-backpay-deadline = , pay back by { $month }
 timeline-benefit-start-none = no benefit start yet (nothing paid in this enrollment)
+timeline-benefit-start-past-last = no benefit start within the ledger's months: it falls after { $last }, the last month the ledger records (R7)
 timeline-benefits-from = benefits from { $month }
 timeline-benefit-start = benefit start { $month } (R7), for months that are paid
 timeline-heading-benefits = { $start } · paid through { $paid_through } · enrollment { $enrollment } · deduction { $deduction ->

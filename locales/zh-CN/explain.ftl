@@ -39,6 +39,7 @@ explain-no-months = 该参保人员没有任何月份
 
 explain-at-position = （事件位置 { $position }）
 explain-no-month-yet = 尚未确定
+explain-after-last-month = 本账本记录的最后一个月 { $last } 之后的月份
 
 ## 所引各事件对该月的作用
 

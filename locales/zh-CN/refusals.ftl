@@ -21,14 +21,19 @@ refusal-arrears-must-be-paid-first = 须先补缴欠费，缴费须从最早的�
 refusal-prepay-limit-exceeded = { $month } 超出预缴月数上限，最多预缴 12 个月（R6）：当前征缴月为 { $open }，最多缴费至 { $limit }
 refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { $first } 至 { $last } 的应缴费额合计 { $total } 不符（R4，R6）：请按 { $total } 缴费
 refusal-month-not-open = { $month } 不是统筹地区 { $region } 的当前征缴月（R9）：下一个应月结的月份是 { $open }
+refusal-close-last-month = { $month } 是本账本记录的最后一个月（R1）：月结该月将开启其后的月份，而该月份无法记录，因此 { $month } 仍为统筹地区 { $region } 的当前征缴月；请勿月结
+refusal-pay-paid-through-last-month = { $month } 已缴费：本参保期已缴费至本账本记录的最后一个月 { $last }（R1，R6），已无可缴费的月份
+refusal-withdraw-past-last-month = 参保人员 { $member } 已缴费至本账本记录的最后一个月 { $last }，且该月为当前征缴月：停保将自其后的月份起生效（R1，R12），而该月份无法记录；该参保人员的参保持续至 { $last }
 refusal-deduction-already-stopped = 已停止扣费（R8）：如需恢复扣费，请办理 resume_deduction
 refusal-deduction-not-stopped = 未停止扣费，扣费正常进行（R8）：无需恢复
 refusal-never-enrolled = 参保人员 { $member } 从未参保：请办理参保（enroll，R5）
 refusal-not-withdrawn = 参保人员 { $member } 仍在参保，未停保（R13）：只有已停保的参保人员才能重新参保
 refusal-reenroll-month-closed = 重新参保最早只能自 { $earliest } 起（R13：不早于当前征缴月，不早于停保生效的月份，也不得落在停保前已缴费的月份内）
+refusal-reenroll-past-last-month = 参保人员 { $member } 停保前已缴费至本账本记录的最后一个月 { $last }：重新参保不得落在这些已缴费的月份内（R13），因此已无可重新参保的月份
 refusal-change-base-month-closed = { $month } 已月结（R15）：请自当前征缴月 { $open } 或之后的月份起调整缴费基数
 refusal-change-base-before-enrollment = { $month } 早于自 { $start } 开始的参保期（R15）
 refusal-change-base-already-paid = { $month } 已缴费，其应缴费额按缴费时的标准保持不变（R4，R15）：请自 { $next_unpaid } 或之后的月份起调整缴费基数
+refusal-change-base-paid-through-last-month = { $month } 已缴费，其应缴费额按缴费时的标准保持不变（R4，R15）：本参保期已缴费至本账本记录的最后一个月 { $last }，已无可调整缴费基数的月份
 refusal-grant-month-closed = { $month } 已月结（R16）：社会保险补贴须自当前征缴月 { $open } 或之后的月份起核定
 refusal-grant-too-long = { $category ->
         [graduate] 高校毕业生
@@ -37,6 +42,7 @@ refusal-grant-too-long = { $category ->
     }的社会保险补贴最长 { $limit } 个月（R16），本次申请 { $months } 个月：请减少补贴月数
 refusal-share-too-large = 补贴比例 { $share } 高于 { $max }（R16：社会保险补贴原则上不超过实际缴费的三分之二）：请降低补贴比例
 refusal-granted-months-exceeded = 参保人员 { $member } 已核定 { $granted } 个月社会保险补贴，再核定 { $months } 个月将超过 { $max } 个月的上限（R16）：最多还可核定 { $remaining } 个月
+refusal-grant-past-last-month = 自 { $first } 起 { $months } 个月的社会保险补贴将超出本账本记录的最后一个月 { $last }（R1，R16）：请只核定 { $first } 至 { $last } 的月份
 refusal-subsidy-overlap = { $first } 至 { $last } 与自 { $other_first } 起核定的社会保险补贴重叠（R16：补贴期不得重叠）：请自 { $other_last } 之后开始，或先撤销该项补贴
 refusal-revoke-month-closed = { $month } 已月结（R16）：请自当前征缴月 { $open } 或之后的月份起撤销
 refusal-no-subsidy = 参保人员 { $member } 自 { $month } 起没有核定社会保险补贴的月份（R16）：无可撤销

@@ -483,10 +483,7 @@ fn subsidy_or_withdrawal_role(
             ];
             Some(say(language, "explain-role-refunds", &args))
         }
-        Event::SubsidyGranted(granted)
-            if granted.from_month <= month
-                && month < granted.from_month.plus(i64::from(granted.months)) =>
-        {
+        Event::SubsidyGranted(granted) if grant_names(granted, month) => {
             let args = [
                 at_month,
                 ("share", text(granted.share)),
@@ -530,9 +527,15 @@ fn granted_before(history: &MemberHistory, position: u64, month: Month) -> bool 
     history.events.iter().any(|envelope| {
         envelope.position < position
             && matches!(&envelope.event, Event::SubsidyGranted(granted)
-                if granted.from_month <= month
-                    && month < granted.from_month.plus(i64::from(granted.months)))
+                if grant_names(granted, month))
     })
+}
+
+/// Whether a grant names `month`: one of its `months` from `from_month`. Counted, not
+/// added: a clamped end would leave out 2999-12 (D47).
+fn grant_names(granted: &crate::domain::event::SubsidyGranted, month: Month) -> bool {
+    granted.from_month <= month
+        && granted.from_month.months_until(month) < i64::from(granted.months)
 }
 
 /// " (position P)" of the cited event of `event_type`, in `language` — for a payment,
@@ -681,10 +684,12 @@ fn waiting_reason(
     ended: &Option<crate::domain::state::Withdrawal>,
     paid_at: &str,
 ) -> String {
-    let start = benefit_start.map_or_else(
-        || say(language, "explain-no-month-yet", &[]),
-        |start| start.to_string(),
-    );
+    // D47: paid, yet no benefit start: it falls after the last month the ledger records.
+    let start = match (benefit_start, how) {
+        (Some(start), _) => start.to_string(),
+        (None, Some(_)) => after_last_month(language),
+        (None, None) => say(language, "explain-no-month-yet", &[]),
+    };
     let month = ("month", text(line.month));
     let at = ("at", text(paid_at));
     let delay_kind = ("delay_kind", text(delay_kind(language, how)));
@@ -716,7 +721,14 @@ fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
         ("owed", text(arrears.owed)),
         ("first", text(arrears.first)),
         ("months", count(arrears.months)),
-        ("deadline", text(arrears.backpay_deadline)),
+        (
+            "deadline",
+            text(
+                arrears
+                    .backpay_deadline
+                    .map_or_else(|| after_last_month(language), |month| month.to_string()),
+            ),
+        ),
         ("grace", count(arrears.grace_months)),
     ];
     say(language, "explain-arrears-run", &args)
@@ -805,21 +817,34 @@ fn lapse_reason(language: Language, lapse: &LapseWhy, at: &str) -> String {
 /// re-enrollment delay).
 fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
     let delay = ("delay", count(how.delay_months));
-    let recorded = how.recorded_delay_months;
-    let check = if recorded == i64::from(how.delay_months) {
-        String::new()
-    } else {
-        let args = [delay.clone(), ("recorded", count(recorded))];
-        say(language, "explain-delay-recorded", &args)
+    let check = match how.recorded_delay_months {
+        Some(recorded) if recorded != i64::from(how.delay_months) => {
+            let args = [delay.clone(), ("recorded", count(recorded))];
+            say(language, "explain-delay-recorded", &args)
+        }
+        _ => String::new(),
     };
+    let start = how
+        .benefit_start
+        .map_or_else(|| after_last_month(language), |start| start.to_string());
     let args = [
         ("p_text", text(p_reason(language, how))),
         ("why", text(delay_reason(language, how))),
         delay,
-        ("start", text(how.benefit_start)),
+        ("start", text(start)),
         ("check", text(check)),
     ];
     say(language, "explain-benefit-start", &args)
+}
+
+/// D47: a month the rules name that falls after `Month::LAST` (a benefit start, a
+/// back-pay deadline), in words: it never comes within the ledger's range.
+fn after_last_month(language: Language) -> String {
+    say(
+        language,
+        "explain-after-last-month",
+        &[("last", text(Month::LAST))],
+    )
 }
 
 /// R7: what P is — the month of the period's first payment or, later, the first month

@@ -417,7 +417,7 @@ pub fn month_runs_text(months: &[crate::domain::month::Month], runs_max: usize) 
     let mut runs: Vec<(crate::domain::month::Month, crate::domain::month::Month)> = Vec::new();
     for &month in months {
         match runs.last_mut() {
-            Some((_, last)) if last.next() == month => *last = month,
+            Some((_, last)) if last.checked_plus(1) == Some(month) => *last = month,
             _ => runs.push((month, month)),
         }
     }

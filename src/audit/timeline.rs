@@ -599,7 +599,8 @@ pub fn render(
     out.push_str(&format!(
         "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
     ));
-    heading(&mut out, coverage, &years, language);
+    let period_paid = latest_period_paid(member_events);
+    heading(&mut out, coverage, &years, language, period_paid);
     grid_labels(&mut out, &years, language);
     for line in &coverage.months {
         cell(&mut out, &years, line, marks.get(&line.month), language);
@@ -618,11 +619,33 @@ pub fn render(
     out
 }
 
-fn heading(out: &mut String, coverage: &MemberCoverage, years: &Years, language: Language) {
+/// R7: whether the latest enrollment period has a payment (after its last
+/// `MemberEnrolled` or `MemberReenrolled`), so that a benefit start of `null` means one
+/// after the last month the ledger records (D47), not one still to be decided.
+fn latest_period_paid(member_events: &[&Envelope]) -> bool {
+    member_events
+        .iter()
+        .rev()
+        .take_while(|envelope| {
+            !matches!(
+                envelope.event,
+                Event::MemberEnrolled(_) | Event::MemberReenrolled(_)
+            )
+        })
+        .any(|envelope| matches!(envelope.event, Event::ContributionPaid(_)))
+}
+
+fn heading(
+    out: &mut String,
+    coverage: &MemberCoverage,
+    years: &Years,
+    language: Language,
+    period_paid: bool,
+) {
     let member = [("member", text(coverage.member_id))];
     let line_one = say(language, "timeline-heading-member", &member);
     let line_two = heading_status(coverage, language);
-    let line_three = heading_benefits(coverage, years, language);
+    let line_three = heading_benefits(coverage, years, language, period_paid);
     let line_four = heading_money(coverage, language);
     for (y, size, weight, text) in [
         (MARGIN_PX + 16, 19, "bold", line_one),
@@ -690,10 +713,20 @@ fn heading_status(coverage: &MemberCoverage, language: Language) -> String {
 
 /// The heading's third line: the benefit start, how far paid, the enrollment and
 /// deduction, and the months not drawn.
-fn heading_benefits(coverage: &MemberCoverage, years: &Years, language: Language) -> String {
+fn heading_benefits(
+    coverage: &MemberCoverage,
+    years: &Years,
+    language: Language,
+    period_paid: bool,
+) -> String {
     let optional = |month: Option<Month>| month.map_or("—".to_owned(), |month| month.to_string());
     // "benefits from M" only when M is paid; otherwise it is a start, not a promise.
     let start = match coverage.benefit_start {
+        None if period_paid => say(
+            language,
+            "timeline-benefit-start-past-last",
+            &[("last", text(Month::LAST))],
+        ),
         None => say(language, "timeline-benefit-start-none", &[]),
         Some(start) if coverage.paid_through.is_some_and(|paid| paid >= start) => say(
             language,

@@ -80,7 +80,9 @@ pub struct SubsidyTotals {
 pub struct Arrears {
     pub months: Vec<Month>,
     pub amount: Money,
-    /// R10: the last month in which the arrears can still be paid back.
+    /// R10: the last month in which the arrears can still be paid back. `None` without
+    /// arrears, and when that month would fall after `Month::LAST`: no deadline within
+    /// the ledger's range (D47).
     pub backpay_deadline: Option<Month>,
 }
 
@@ -185,7 +187,9 @@ pub fn member_coverage(region: &RegionState, member: &MemberState) -> MemberCove
 pub fn arrears(region: &RegionState, member: &MemberState) -> Arrears {
     let months = member.arrears();
     let amount = member.dues_total(region, &months);
-    let backpay_deadline = months.first().map(|first| backpay_deadline(region, *first));
+    let backpay_deadline = months
+        .first()
+        .and_then(|first| backpay_deadline(region, *first));
     Arrears {
         months,
         amount,
@@ -290,7 +294,7 @@ pub fn lines_touched(
         return LinesWindow::All;
     };
     let months: BTreeSet<Month> = match event {
-        Event::ContributionPaid(paid) if member.current_period().benefit_start.is_some() => {
+        Event::ContributionPaid(paid) if member.period_started() => {
             paid.months.iter().map(|line| line.month).collect()
         }
         Event::ContributionMissed(missed) => BTreeSet::from([missed.month]),
@@ -336,7 +340,8 @@ pub fn month_lines_in(
         .range(first..)
         .copied()
         .take_while(|month| month <= through_before && *month <= last);
-    // Months after `through_before` (`next` saturates at the last valid month).
+    // Months after `through_before`. OK because `through_before < last` ≤
+    // Month::LAST here, so `next` never clamps.
     let tail = (*through_before < last)
         .then(|| through_before.next().max(first).through(last))
         .into_iter()
@@ -348,9 +353,13 @@ pub fn month_lines_in(
 }
 
 /// R10: the last month in which an arrears run that starts in `first` can still be
-/// paid back: `first` plus the grace of the policy in force for the open month.
-pub fn backpay_deadline(region: &RegionState, first: Month) -> Month {
-    first.plus(i64::from(region.policy_for(region.open_month).grace_months))
+/// paid back: `first` plus the grace of the policy in force for the open month. `None`
+/// when that month falls after `Month::LAST`: the deadline never comes within the
+/// ledger's range, so it is not shown as an earlier month (D47). The automatic
+/// withdrawal it announces (R11) is decided by counting the run at a close
+/// (`close_consequences`), so it cannot come earlier either.
+pub fn backpay_deadline(region: &RegionState, first: Month) -> Option<Month> {
+    first.checked_plus(i64::from(region.policy_for(region.open_month).grace_months))
 }
 
 /// One month's status (RULES.md "Month statuses") and its money (R12, R16, R17).

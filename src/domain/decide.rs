@@ -200,7 +200,11 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         };
         return refuse(text, format!("paid_on {} is not in the open month {open} (R6): payments are made in the open month", body.paid_on));
     }
-    let contiguous = body.months.windows(2).all(|pair| pair[1] == pair[0].next());
+    // Checked: a clamped 2999-12 + 1 would let 2999-12 follow itself (D47).
+    let contiguous = body
+        .months
+        .windows(2)
+        .all(|pair| pair[0].checked_plus(1) == Some(pair[1]));
     if !contiguous {
         return refuse(
             RefusalText::MonthsNotContiguous {},
@@ -246,7 +250,15 @@ fn check_pay_range(
     last: Month,
 ) -> Result<(), Refusal> {
     let start = member.current_period().start;
-    let next_unpaid = member.next_unpaid();
+    let Some(next_unpaid) = member.next_unpaid() else {
+        return refuse(
+            RefusalText::PayPaidThroughLastMonth {
+                month: first,
+                last: Month::LAST,
+            },
+            format!("{first} is already paid: the enrollment period is paid through {}, the last month the ledger records (R1, R6), so nothing is left to pay", Month::LAST),
+        );
+    };
     if first < start {
         let text = RefusalText::PayBeforeEnrollment {
             month: first,
@@ -256,6 +268,7 @@ fn check_pay_range(
         return refuse(text, format!("{first} is before the enrollment period that started {start}: pay from {next_unpaid}"));
     }
     if first < next_unpaid {
+        // OK because next_unpaid > first ≥ Month::FIRST, so this never clamps.
         let paid_through = next_unpaid.plus(-1);
         return refuse(
             RefusalText::PayAlreadyPaid {
@@ -269,9 +282,11 @@ fn check_pay_range(
         );
     }
     if first > next_unpaid {
-        let owed: Vec<Month> = next_unpaid.through(first.plus(-1)).collect();
+        // OK because first > next_unpaid ≥ Month::FIRST, so this never clamps.
+        let last_owed = first.plus(-1);
+        let owed: Vec<Month> = next_unpaid.through(last_owed).collect();
         let amount: Money = member.dues_total(region, &owed);
-        let (count, last_owed) = (owed.len(), first.plus(-1));
+        let count = owed.len();
         return refuse(
             RefusalText::ArrearsMustBePaidFirst {
                 next_unpaid,
@@ -287,6 +302,8 @@ fn check_pay_range(
         );
     }
     let open = region.open_month;
+    // OK because a clamped limit changes nothing: it is Month::LAST only when open + 11
+    // lies past it, and no month a payment can name does.
     let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX);
     if last > limit {
         let text = RefusalText::PrepayLimitExceeded {
@@ -334,9 +351,10 @@ fn decide_close_month(state: &LedgerState, body: &CloseMonth) -> Decision {
     Ok(events)
 }
 
-/// The region of a close that may be recorded: it exists and `body.month` is its open
-/// month (R9). The first check of `close_month`; a ledger that records a close's
-/// consequences in chunks asks this before counting them.
+/// The region of a close that may be recorded: it exists, `body.month` is its open
+/// month (R9), and a month follows it (R1: not `Month::LAST`, D47). The first check of
+/// `close_month`; a ledger that records a close's consequences in chunks asks this
+/// before counting them.
 pub fn closable_region<'a>(
     state: &'a LedgerState,
     body: &CloseMonth,
@@ -355,7 +373,29 @@ pub fn closable_region<'a>(
             ),
         );
     }
+    if body.month.checked_plus(1).is_none() {
+        return refuse(
+            RefusalText::CloseLastMonth {
+                month: body.month,
+                region: body.region.clone(),
+            },
+            format!(
+                "{} is the last month the ledger records (R1): closing it would open a month after it, which cannot be recorded, so it stays the open month of region {}; do not close it",
+                body.month, body.region
+            ),
+        );
+    }
     Ok(region)
+}
+
+/// The month a close of `month` opens (R9). Only for a close `closable_region`
+/// accepted.
+pub fn next_open_month(month: Month) -> Month {
+    // OK because closable_region refuses to close Month::LAST, the one month with no
+    // month after it.
+    month
+        .checked_plus(1)
+        .expect("a closable month has a next month")
 }
 
 /// What a month close finds among the region's enrolled members, for its
@@ -386,7 +426,7 @@ pub fn month_closed(body: &CloseMonth, tally: CloseTally) -> Event {
     Event::MonthClosed(MonthClosed {
         region: body.region.clone(),
         month: body.month,
-        next_open_month: body.month.next(),
+        next_open_month: next_open_month(body.month),
         members_missed: tally.members_missed,
         members_withdrawn: tally.members_withdrawn,
         members_visited: Some(tally.members_visited),
@@ -417,7 +457,8 @@ pub fn close_consequences(member: &MemberState, region: &RegionState, month: Mon
         due,
     })];
     // R10/R11: the arrears run is every month from the oldest unpaid through this one.
-    let first_arrears = member.next_unpaid();
+    // OK because `month` is in the period and unpaid, so an unpaid month exists.
+    let first_arrears = member.next_unpaid().expect("an unpaid month of the period");
     let run_months = first_arrears.months_until(month) + 1;
     if run_months > grace_months {
         let lapsed_months: Vec<Month> = first_arrears.through(month).collect();
@@ -475,7 +516,20 @@ fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
     } else {
         None
     };
-    let effective_from = last_arrived.map_or(start, Month::next);
+    // D47: L + 1 does not exist when L is Month::LAST (paid, and open): the withdrawal
+    // could not say from when it takes effect.
+    let effective_from = match last_arrived {
+        None => start,
+        Some(last) => last.checked_plus(1).ok_or_else(|| {
+            Refusal::because(
+                RefusalText::WithdrawPastLastMonth {
+                    member: body.member_id,
+                    last,
+                },
+                format!("member {} has paid through {last}, the last month the ledger records, while it is open: a withdrawal would take effect from the month after it (R1, R12), which cannot be recorded; the member stays enrolled through {last}", body.member_id),
+            )
+        })?,
+    };
     let lapsed_months = member.arrears();
     let lapsed_amount = member.dues_total(region, &lapsed_months);
     let refunded: Vec<(Month, Money)> = member
@@ -524,12 +578,20 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
         );
     };
     let region = region(state, &member.region)?;
-    // D26: not into a month a v1 withdrawal left paid and unrefunded.
-    let after_unrefunded = member
-        .unrefunded
-        .keys()
-        .next_back()
-        .map(|month| month.next());
+    // D26: not into a month a v1 withdrawal left paid and unrefunded; D47: when that
+    // is Month::LAST, no month is left to re-enroll in.
+    let after_unrefunded = match member.unrefunded.keys().next_back() {
+        None => None,
+        Some(last) => Some(last.checked_plus(1).ok_or_else(|| {
+            Refusal::because(
+                RefusalText::ReenrollPastLastMonth {
+                    member: body.member_id,
+                    last: *last,
+                },
+                format!("member {} paid through {last}, the last month the ledger records, before withdrawing: re-enrollment may not start within those months (R13), so no month is left to re-enroll in", body.member_id),
+            )
+        })?),
+    };
     let earliest = region
         .open_month
         .max(withdrawal.effective_from)
@@ -575,7 +637,15 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
             ),
         );
     }
-    let next_unpaid = member.next_unpaid();
+    let Some(next_unpaid) = member.next_unpaid() else {
+        return refuse(
+            RefusalText::ChangeBasePaidThroughLastMonth {
+                month: body.from_month,
+                last: Month::LAST,
+            },
+            format!("{} is already paid and keeps the due it was paid at (R4, R15): the enrollment period is paid through {}, the last month the ledger records, so no month is left whose base can change", body.from_month, Month::LAST),
+        );
+    };
     if body.from_month < next_unpaid {
         let text = RefusalText::ChangeBaseAlreadyPaid {
             month: body.from_month,
@@ -628,20 +698,20 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
     check_grant_limits(member, body)?;
     // OK because months ≤ 36 was checked above.
     let months = u32::try_from(body.months).expect("at most 36 months");
-    let end = body.from_month.plus(i64::from(months));
+    let last = grant_last_month(body)?;
     if let Some(other) = member
         .grants
         .iter()
-        .find(|grant| grant.from_month < end && body.from_month < grant.end())
+        .find(|grant| grant.overlaps(body.from_month, months))
     {
         return refuse(
             RefusalText::SubsidyOverlap {
                 first: body.from_month,
-                last: end.plus(-1),
+                last,
                 other_first: other.from_month,
-                other_last: other.end().plus(-1),
+                other_last: other.last(),
             },
-            format!("months {}..{} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, end.plus(-1), other.from_month, other.end().plus(-1)),
+            format!("months {}..{last} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, other.from_month, other.last()),
         );
     }
     Ok(vec![Event::SubsidyGranted(SubsidyGranted {
@@ -651,6 +721,24 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
         share: body.share,
         category: body.category,
     })])
+}
+
+/// The last month of a grant, refused when it would fall after `Month::LAST` (D47): its
+/// months past 2999-12 could never accrue, yet would count toward the member's 36
+/// (R16), so the grant is refused rather than recorded or silently shortened.
+fn grant_last_month(body: &GrantSubsidy) -> Result<Month, Refusal> {
+    let first = body.from_month;
+    // OK because check_grant_limits allowed at most 36 months.
+    let months = i64::try_from(body.months).expect("at most 36 months");
+    first.checked_plus(months - 1).ok_or_else(|| {
+        let last = Month::LAST;
+        let text = RefusalText::GrantPastLastMonth {
+            first,
+            months: body.months,
+            last,
+        };
+        Refusal::because(text, format!("a grant of {} months from {first} would run past {last}, the last month the ledger records (R1, R16): grant only months from {first} through {last}", body.months))
+    })
 }
 
 /// R16's limits on one grant: its months (36, a graduate's 24), its share (about two
@@ -726,7 +814,7 @@ fn decide_revoke_subsidy(state: &LedgerState, body: &RevokeSubsidy) -> Decision 
     if !member
         .grants
         .iter()
-        .any(|grant| grant.end() > body.from_month)
+        .any(|grant| grant.reaches(body.from_month))
     {
         return refuse(
             RefusalText::NoSubsidy {

@@ -14,6 +14,9 @@ pub mod rule;
 pub mod state;
 pub mod why;
 
+#[cfg(test)]
+mod last_month_tests;
+
 pub use command::{parse_command, parse_command_value, Command, CommandEnvelope};
 pub use coverage::{coverage, MemberCoverage};
 pub use decide::decide;

@@ -49,17 +49,40 @@ impl Month {
         self.0.rem_euclid(12) as u32 + 1
     }
 
-    /// The month `count` months later (or earlier for negative counts). Saturates at the
-    /// accepted range so that arithmetic on valid months never overflows; callers compare
-    /// against real months, so a saturated value only ever means "far away".
+    /// The first month the ledger records (R1, D13).
+    pub const FIRST: Month = Month(YEAR_MIN * 12);
+    /// The last month the ledger records (R1, D13): no month after it exists here, so
+    /// nothing can open, start or end after it (D47).
+    pub const LAST: Month = Month(YEAR_MAX * 12 + 11);
+
+    /// The month `count` months later (or earlier for negative counts), or `None` when
+    /// that month lies outside the accepted range ([`Month::FIRST`]..=[`Month::LAST`]).
+    /// Use it wherever a month past the range would change an outcome: a month close
+    /// (the next open month), a benefit start (R7), a back-pay deadline (R10), a grant's
+    /// months (R16); the caller decides what "past the range" means there (D47).
+    pub fn checked_plus(self, count: i64) -> Option<Month> {
+        let value = i64::from(self.0).checked_add(count)?;
+        let in_range = (i64::from(Month::FIRST.0)..=i64::from(Month::LAST.0)).contains(&value);
+        // OK because a value within FIRST..=LAST fits i32.
+        in_range.then(|| Month(i32::try_from(value).expect("a month in range fits i32")))
+    }
+
+    /// The month `count` months later (or earlier), clamped to the accepted range: a
+    /// result past [`Month::LAST`] is `LAST` and one before [`Month::FIRST`] is `FIRST`.
+    /// So `plus` can return a month that is *not* `count` months away (2999-12 plus one
+    /// is 2999-12): it is only for callers where a clamped month changes nothing, and
+    /// each such call says why in an `// OK because` comment. Everywhere else, use
+    /// [`Month::checked_plus`].
     pub fn plus(self, count: i64) -> Month {
-        let min = i64::from(YEAR_MIN) * 12;
-        let max = i64::from(YEAR_MAX) * 12 + 11;
-        let value = (i64::from(self.0) + count).clamp(min, max);
+        let value = i64::from(self.0)
+            .saturating_add(count)
+            .clamp(i64::from(Month::FIRST.0), i64::from(Month::LAST.0));
         // OK because value is clamped into the i32 range of valid months.
         Month(i32::try_from(value).expect("clamped month fits i32"))
     }
 
+    /// `plus(1)`: clamped, so `Month::LAST.next()` is `LAST` itself. The same rule as
+    /// for `plus` applies: only where that changes nothing, else `checked_plus(1)`.
     pub fn next(self) -> Month {
         self.plus(1)
     }
@@ -119,6 +142,29 @@ mod tests {
         ] {
             assert!(Month::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    /// At either end of the range `checked_plus` says there is no such month, where
+    /// `plus` clamps (D47): 2999-12 plus one is not 2999-12.
+    #[test]
+    fn checked_plus_has_no_month_past_either_end_where_plus_clamps() {
+        let month = |text| Month::parse(text).unwrap();
+        assert_eq!(Month::LAST, month("2999-12"));
+        assert_eq!(Month::FIRST, month("1990-01"));
+        assert_eq!(month("2999-11").checked_plus(1), Some(Month::LAST));
+        assert_eq!(Month::LAST.checked_plus(0), Some(Month::LAST));
+        assert_eq!(Month::LAST.checked_plus(1), None);
+        assert_eq!(month("2999-08").checked_plus(6), None);
+        assert_eq!(Month::FIRST.checked_plus(-1), None);
+        assert_eq!(Month::FIRST.checked_plus(i64::MIN), None);
+        assert_eq!(Month::LAST.checked_plus(i64::MAX), None);
+        assert_eq!(month("2025-12").checked_plus(1), Some(month("2026-01")));
+        assert_eq!(month("2025-01").checked_plus(-13), Some(month("2023-12")));
+        // The clamping forms, which only callers it cannot mislead use.
+        assert_eq!(Month::LAST.next(), Month::LAST);
+        assert_eq!(month("2999-08").plus(6), Month::LAST);
+        assert_eq!(Month::FIRST.plus(-1), Month::FIRST);
+        assert_eq!(Month::LAST.plus(i64::MAX), Month::LAST);
     }
 
     /// The date is read digit by digit; chrono's `%Y-%m-%d` parser is the reference:

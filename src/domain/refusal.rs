@@ -268,6 +268,12 @@ refusal_texts! {
     }
     /// R9.
     MonthNotOpen(MonthNotOpen) = "refusal-month-not-open" { month: Month, region: RegionName, open: Month }
+    /// R1, R9, D47: the last month the ledger records has no month after it to open.
+    CloseLastMonth(InvalidCommand) = "refusal-close-last-month" { month: Month, region: RegionName }
+    /// R1, R6, D47: the period is paid through the last month; nothing is left to pay.
+    PayPaidThroughLastMonth(AlreadyPaid) = "refusal-pay-paid-through-last-month" { month: Month, last: Month }
+    /// R1, R12, D47: the withdrawal would take effect after the last month.
+    WithdrawPastLastMonth(InvalidCommand) = "refusal-withdraw-past-last-month" { member: Uuid, last: Month }
     /// R8.
     DeductionAlreadyStopped(DeductionStopped) = "refusal-deduction-already-stopped" {}
     /// R8.
@@ -278,6 +284,9 @@ refusal_texts! {
     NotWithdrawn(NotWithdrawn) = "refusal-not-withdrawn" { member: Uuid }
     /// R13.
     ReenrollMonthClosed(MonthClosed) = "refusal-reenroll-month-closed" { earliest: Month }
+    /// R13, D26, D47: months a v1 withdrawal left paid run through the last month, so
+    /// no month is left to re-enroll in. Only a log written by v1 leads here.
+    ReenrollPastLastMonth(MonthClosed) = "refusal-reenroll-past-last-month" { member: Uuid, last: Month }
     /// R15.
     ChangeBaseMonthClosed(MonthClosed) = "refusal-change-base-month-closed" { month: Month, open: Month }
     /// R15.
@@ -287,6 +296,10 @@ refusal_texts! {
     /// R4, R15.
     ChangeBaseAlreadyPaid(AlreadyPaid) = "refusal-change-base-already-paid" {
         month: Month, next_unpaid: Month,
+    }
+    /// R4, R15, D47: the period is paid through the last month.
+    ChangeBasePaidThroughLastMonth(AlreadyPaid) = "refusal-change-base-paid-through-last-month" {
+        month: Month, last: Month,
     }
     /// R16.
     GrantMonthClosed(MonthClosed) = "refusal-grant-month-closed" { month: Month, open: Month }
@@ -299,6 +312,10 @@ refusal_texts! {
     /// R16.
     GrantedMonthsExceeded(SubsidyLimitExceeded) = "refusal-granted-months-exceeded" {
         member: Uuid, granted: u64, months: u64, max: u64, remaining: u64,
+    }
+    /// R1, R16, D47: the grant's months would run past the last month.
+    GrantPastLastMonth(InvalidCommand) = "refusal-grant-past-last-month" {
+        first: Month, months: u64, last: Month,
     }
     /// R16.
     SubsidyOverlap(SubsidyOverlap) = "refusal-subsidy-overlap" {

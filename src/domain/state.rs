@@ -58,7 +58,10 @@ impl RegionState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Period {
     pub start: Month,
-    /// R7: the period's first payment's month plus the period's delay.
+    /// R7: the period's first payment's month plus the period's delay. `None` before
+    /// the period's first payment, and also after it when that month would fall after
+    /// [`Month::LAST`]: the period has no month with benefits within the ledger's range
+    /// (D47). Which of the two it is, is `MemberState::period_started`.
     pub benefit_start: Option<Month>,
     pub withdrawal: Option<Withdrawal>,
 }
@@ -126,13 +129,28 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// The first month after the grant.
-    pub fn end(&self) -> Month {
-        self.from_month.plus(i64::from(self.months))
+    /// The grant's last month, for messages.
+    pub fn last(&self) -> Month {
+        // OK because only a message shows it: a grant decided by this build ends by
+        // Month::LAST (D47 refuses one running past it), and one an older build
+        // recorded running past it covers every month from its first on, which
+        // "through 2999-12" says. Every decision uses the arithmetic below instead.
+        self.from_month.plus(i64::from(self.months) - 1)
     }
 
     pub fn covers(&self, month: Month) -> bool {
-        self.from_month <= month && month < self.end()
+        self.from_month <= month && self.from_month.months_until(month) < i64::from(self.months)
+    }
+
+    /// Whether the grant has a month at or after `month` (a revocation from `month`
+    /// takes something away).
+    pub fn reaches(&self, month: Month) -> bool {
+        self.from_month.months_until(month) < i64::from(self.months)
+    }
+
+    /// Whether the grant shares a month with `months` months from `from_month`.
+    pub fn overlaps(&self, from_month: Month, months: u32) -> bool {
+        self.reaches(from_month) && from_month.months_until(self.from_month) < i64::from(months)
     }
 }
 
@@ -164,14 +182,28 @@ impl MemberState {
         self.current_period().withdrawal.is_some()
     }
 
-    /// R6: the oldest unpaid month of the current period. Payments are made oldest
-    /// first, so the paid months of a period are a prefix of it.
-    pub fn next_unpaid(&self) -> Month {
+    /// R6: the oldest unpaid month of the current period, or `None` when the period
+    /// is paid through [`Month::LAST`]: no month is left to pay (D47). Payments are
+    /// made oldest first, so the paid months of a period are a prefix of it.
+    pub fn next_unpaid(&self) -> Option<Month> {
         let start = self.current_period().start;
         match self.paid.range(start..).next_back() {
-            Some((last, _)) => last.next(),
-            None => start,
+            Some((last, _)) => last.checked_plus(1),
+            None => Some(start),
         }
+    }
+
+    /// R7: whether the current period's first payment is recorded, so its benefit
+    /// start is decided (`Period::benefit_start`, `None` if that month falls after
+    /// `Month::LAST`). Exact without a fact of its own: a period's payments stay in
+    /// `paid` until it ends (a refund, R12, and D26's reading of a v1 withdrawal both
+    /// come with the withdrawal that ends it), and every paid month from the period's
+    /// start on is the period's own (an earlier period ends before it starts, and a
+    /// month it refunded is no longer in `paid`). So the member's row needs no new
+    /// field, and every row stored before reads the same.
+    pub fn period_started(&self) -> bool {
+        let period = self.current_period();
+        period.benefit_start.is_some() || self.paid.range(period.start..).next().is_some()
     }
 
     /// R10: missed, unpaid months of the current period (empty once withdrawn: they
@@ -180,8 +212,11 @@ impl MemberState {
         if self.is_withdrawn() {
             return Vec::new();
         }
+        let Some(next_unpaid) = self.next_unpaid() else {
+            return Vec::new();
+        };
         self.missed
-            .range(self.next_unpaid()..)
+            .range(next_unpaid..)
             .map(|(month, _)| *month)
             .collect()
     }
@@ -557,14 +592,16 @@ impl LedgerState {
 /// `LedgerState::apply_member_event`); the indexes by region stay with the fold.
 impl MemberState {
     fn record_paid(&mut self, region: &RegionState, paid: &ContributionPaid) -> Result<(), String> {
-        let period_started = self.current_period().benefit_start.is_some();
-        if !period_started {
+        if !self.period_started() {
             // R7 (v2): P is the later of the payment's month and the first month
-            // it paid for; the delay depends on whether the member qualified.
+            // it paid for; the delay depends on whether the member qualified. A
+            // benefit start after Month::LAST is none within the range (D47): every
+            // month of the period through 2999-12 is waiting, and a later payment of
+            // the period does not decide it again (`period_started`).
             let first_paid = paid.months.first().ok_or("payment without months")?.month;
             let (p, delay) = self.benefit_delay(region, paid.payment_month, first_paid);
             let period = self.periods.last_mut().ok_or("member without period")?;
-            period.benefit_start = Some(p.plus(i64::from(delay)));
+            period.benefit_start = p.checked_plus(i64::from(delay));
         }
         for line in &paid.months {
             self.paid.insert(line.month, line.amount);
@@ -609,7 +646,7 @@ impl MemberState {
         let from = revoked.from_month;
         self.grants.retain(|grant| grant.from_month < from);
         for grant in &mut self.grants {
-            if grant.end() > from {
+            if grant.reaches(from) {
                 let kept = grant.from_month.months_until(from);
                 grant.months = u32::try_from(kept).map_err(|_| "grant length out of range")?;
             }
@@ -627,6 +664,9 @@ impl MemberState {
         let last_arrived = (start <= open)
             .then(|| self.paid.range(start..=open).next_back().map(|(m, _)| *m))
             .flatten();
+        // OK because a clamped `ends` changes nothing: it is only Month::LAST when
+        // Month::LAST is paid, and then no recorded `effective_from` (a month) lies
+        // after it, exactly as none lies after the month past it.
         let ends = last_arrived.map_or(start, Month::next);
         let effective_from = if withdrawn.effective_from > ends {
             let beyond: Vec<Month> = self.paid.range(ends..).map(|(m, _)| *m).collect();

@@ -119,10 +119,13 @@ pub struct BenefitStartWhy {
     pub delay: DelayWhy,
     /// The delay in months the policy in force in P gives for that reason.
     pub delay_months: u32,
-    pub benefit_start: Month,
+    /// The period's benefit start; `None` when it falls after `Month::LAST`: no month
+    /// of the period within the ledger's range has benefits (D47).
+    pub benefit_start: Option<Month>,
     /// The delay the ledger recorded (benefit start − P), which differs from
-    /// `delay_months` only when the policies in the history changed since.
-    pub recorded_delay_months: i64,
+    /// `delay_months` only when the policies in the history changed since; `None`
+    /// with `benefit_start`.
+    pub recorded_delay_months: Option<i64>,
 }
 
 /// R7: why the first-time delay (P-delay-first) or the re-enrollment delay
@@ -162,8 +165,9 @@ pub struct ArrearsWhy {
     pub owed: Money,
     /// P-grace of the policy in force for the open month.
     pub grace_months: u32,
-    /// The last month the run can be paid back in (first + grace).
-    pub backpay_deadline: Month,
+    /// The last month the run can be paid back in (first + grace); `None` when it
+    /// falls after `Month::LAST`, so it never comes within the ledger's range (D47).
+    pub backpay_deadline: Option<Month>,
 }
 
 /// R11/R12: the withdrawal that lapsed the month.
@@ -377,7 +381,7 @@ fn status_why(
 
 /// R7: P, the delay and why that delay, for the period at `index` (as the fold
 /// decided it when the first payment was made, in the open month). `None` before the
-/// period's first payment.
+/// period's first payment (or without its event in `events`).
 fn benefit_start_why(
     region: &RegionState,
     member: &MemberState,
@@ -385,7 +389,7 @@ fn benefit_start_why(
     events: &MonthEvents,
 ) -> Option<BenefitStartWhy> {
     let period = &member.periods[index];
-    let benefit_start = period.benefit_start?;
+    let benefit_start = period.benefit_start;
     let first_payment = events.first_payment?;
     let p = first_payment.payment_month.max(first_payment.first_paid);
     let policy = region.policy_for(p);
@@ -434,7 +438,7 @@ fn benefit_start_why(
         delay,
         delay_months,
         benefit_start,
-        recorded_delay_months: p.months_until(benefit_start),
+        recorded_delay_months: benefit_start.map(|start| p.months_until(start)),
     })
 }
 

@@ -585,7 +585,7 @@ impl<S: EventStore> Ledger<S> {
             .expect("closable region");
         let after_close = {
             let mut after = region.clone();
-            after.open_month = body.month.next();
+            after.open_month = crate::domain::decide::next_open_month(body.month);
             after
         };
         let (tally, accruals, work) = self.visit_for_close(body, &region, &after_close, dirty)?;
@@ -798,6 +798,7 @@ fn count_recorded(closing: &mut Closing, record: &CommandRecord) {
 /// The month a region closed last, if it has closed one.
 pub fn last_closed_month(region: &RegionState) -> Option<Month> {
     let first_policy = region.policies.keys().next()?;
+    // OK because open_month > first_policy ≥ Month::FIRST here, so this never clamps.
     (region.open_month > *first_policy).then(|| region.open_month.plus(-1))
 }
 

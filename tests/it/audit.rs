@@ -64,7 +64,7 @@ fn scenario_members(name: &str) -> Vec<String> {
 }
 
 /// Runs the real `flexledger-audit` with `--data-dir dir`.
-fn audit(dir: &Path, args: &[&str]) -> Output {
+pub fn audit(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
         .env(
             crate::support::LANGUAGE_PINNED.0,
@@ -1340,7 +1340,7 @@ fn explain_says_why_a_period_serves_the_first_or_the_reenrollment_delay() {
                 reset: 3
             },
             3,
-            month("2025-12")
+            Some(month("2025-12"))
         )
     );
     let s7 = long_gap["rules"][0]["sources"]
@@ -1359,7 +1359,10 @@ fn explain_says_why_a_period_serves_the_first_or_the_reenrollment_delay() {
         matches!(how.delay, DelayWhy::GapWithinReset { reset: 3, .. }),
         "{how:?}"
     );
-    assert_eq!((how.delay_months, how.benefit_start), (1, month("2025-07")));
+    assert_eq!(
+        (how.delay_months, how.benefit_start),
+        (1, Some(month("2025-07")))
+    );
     let (_, first) = explain_of("first_enrollment_waiting", MEMBER_0B53, "2025-01");
     assert_eq!(benefit_start(&first).delay, DelayWhy::FirstEnrollment);
 }

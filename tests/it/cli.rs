@@ -432,3 +432,120 @@ fn every_binary_allocates_with_jemalloc_as_configured() {
         assert!(read.contains(conf), "{binary}: {read}");
     }
 }
+
+/// A policy of `region` from `from`: 600.00 a month at base ratio 0.60, a six-month
+/// first wait (R7) and three months of grace (R10).
+fn policy_from(region: &str, from: &str) -> Value {
+    serde_json::json!({"command":"publish_policy","region":region,"effective_from":from,
+        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,
+        "benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+        "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+}
+
+/// A tester's three reproductions at 2999-12, the last month the ledger records (D47),
+/// as they ran them: `submit` a file, then `member`. Each was accepted or shown wrongly
+/// while month arithmetic clamped there (2999-12 + 1 = 2999-12):
+/// A: closing 2999-12 was accepted again and again, each `MonthClosed` recording
+///    `next_open_month` 2999-12; it is refused (`invalid_command`, D47) and appends nothing.
+/// B: P 2999-08 + a six-month wait clamped to 2999-12, covered after four months; no
+///    month through 2999-12 has benefits, and the benefit start is null.
+/// C: closing 2999-12 made it arrears; paid, it stayed in arrears while shown restored.
+///    It stays open, and once paid the member owes nothing and cannot pay it twice.
+#[test]
+fn the_last_month_is_never_closed_never_covered_early_and_never_owed_once_paid() {
+    use serde_json::json;
+    let (waiting, owing) = (
+        "00000000-0000-4000-8000-0000000000b0",
+        "00000000-0000-4000-8000-0000000000c0",
+    );
+    let close =
+        |region: &str, month: &str| json!({"command":"close_month","region":region,"month":month});
+    let enroll = |member: &str, region: &str, month: &str| {
+        json!({"command":"enroll","member_id":member,"region":region,"month":month,
+            "base_ratio":"0.60","labor_relationship":"none"})
+    };
+    let pay = |member: &str, months: &[&str], paid_on: &str| {
+        json!({"command":"pay","member_id":member,"months":months,
+            "amount":format!("{}.00", 600 * months.len()),"paid_on":paid_on})
+    };
+    let b_months = ["2999-08", "2999-09", "2999-10", "2999-11", "2999-12"];
+    let commands = [
+        (policy_from("end", "2999-12"), "ok"),
+        (close("end", "2999-12"), "invalid_command"),
+        (close("end", "2999-12"), "invalid_command"),
+        (policy_from("wait", "2999-08"), "ok"),
+        (enroll(waiting, "wait", "2999-08"), "ok"),
+        (pay(waiting, &b_months, "2999-08-10"), "ok"),
+        (policy_from("owe", "2999-11"), "ok"),
+        (enroll(owing, "owe", "2999-11"), "ok"),
+        (close("owe", "2999-11"), "ok"),
+        (close("owe", "2999-12"), "invalid_command"),
+        (close("owe", "2999-12"), "invalid_command"),
+        (pay(owing, &["2999-11", "2999-12"], "2999-12-05"), "ok"),
+        (pay(owing, &["2999-12"], "2999-12-06"), "already_paid"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("edge.jsonl");
+    let lines: Vec<String> = commands
+        .iter()
+        .map(|(command, _)| command.to_string())
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let data = dir.path().join("data");
+    let output = flexledger(&data, &["submit", file.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1), "some commands are refused");
+    for ((command, expected), result) in commands.iter().zip(stdout_lines(&output)) {
+        let got = result["error"]["code"].as_str().unwrap_or("ok");
+        assert_eq!(got, *expected, "{command}: {result}");
+    }
+    let events = stdout_lines(&flexledger(&data, &["events"], None));
+    let closes: Vec<&Value> = events
+        .iter()
+        .filter(|envelope| envelope["type"] == "MonthClosed")
+        .collect();
+    assert_eq!(closes.len(), 1, "only owe's 2999-11 is closed: {closes:?}");
+    assert_eq!(closes[0]["payload"]["next_open_month"], "2999-12");
+    let member = |id: &str| -> Value {
+        serde_json::from_slice(&flexledger(&data, &["member", id], None).stdout).unwrap()
+    };
+    let statuses = |coverage: &Value| -> Vec<(String, String, bool)> {
+        let months = coverage["months"].as_array().unwrap().iter();
+        months
+            .map(|line| {
+                let text = |key: &str| line[key].as_str().unwrap().to_owned();
+                (text("month"), text("status"), line["benefits"] == true)
+            })
+            .collect()
+    };
+    let waiting_months = |months: &[&str]| -> Vec<(String, String, bool)> {
+        months
+            .iter()
+            .map(|month| ((*month).to_owned(), "waiting".to_owned(), false))
+            .collect()
+    };
+    let b = member(waiting);
+    assert_eq!(b["benefit_start"], Value::Null, "{b}");
+    assert_eq!(b["qualified"], false);
+    assert_eq!(statuses(&b), waiting_months(&b_months));
+    // What the auditor reads says where that benefit start is, not that it is unknown.
+    let said = |args: &[&str]| String::from_utf8(crate::audit::audit(&data, args).stdout).unwrap();
+    let explained = said(&["explain", "--member", waiting, "--month", "2999-12"]);
+    assert!(
+        explained.contains("benefits of this enrollment period start in a month after 2999-12, the last month the ledger records"),
+        "{explained}"
+    );
+    let timeline = said(&["timeline", "--member", waiting, "--svg", "-"]);
+    assert!(
+        timeline.contains("it falls after 2999-12, the last month the ledger records (R7)"),
+        "{timeline}"
+    );
+    let c = member(owing);
+    assert_eq!(c["state"], "active", "{c}");
+    assert_eq!(
+        c["arrears"],
+        json!({"months":[],"amount":"0.00","backpay_deadline":null})
+    );
+    assert_eq!(c["paid_through"], "2999-12");
+    assert_eq!(statuses(&c), waiting_months(&["2999-11", "2999-12"]));
+}

@@ -470,6 +470,7 @@ fn every_scenario_refusal_renders_as_its_message_in_english_and_in_chinese() {
 const A: &str = "00000000-0000-4000-8000-00000000000a";
 const B: &str = "00000000-0000-4000-8000-00000000000b";
 const C: &str = "00000000-0000-4000-8000-00000000000c";
+const D: &str = "00000000-0000-4000-8000-00000000000d";
 const E: &str = "00000000-0000-4000-8000-00000000000e";
 
 fn policy(effective_from: &str) -> Value {
@@ -672,7 +673,57 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-change-base-before-enrollment",
         ),
     ]
+    .into_iter()
+    .chain(last_month_tour())
+    .collect()
 }
+
+/// The refusals at the last month the ledger records, 2999-12 (D47), in a region of
+/// their own that opens in 2999-11.
+fn last_month_tour() -> Vec<(Value, &'static str)> {
+    let mut end = policy("2999-11");
+    end["region"] = json!("end");
+    let close = |month: &str| json!({"command": "close_month", "region": "end", "month": month});
+    let pay_d = |months: &[&str], amount: &str| {
+        json!({"command": "pay", "member_id": D, "months": months, "amount": amount,
+            "paid_on": "2999-12-01"})
+    };
+    let mut grant_d = grant("2999-11", 3, "0.50", "hardship");
+    grant_d["member_id"] = json!(D);
+    vec![
+        (end, "ok"),
+        (enroll(D, "end", "2999-11", "0.60", "none"), "ok"),
+        (grant_d, "refusal-grant-past-last-month"),
+        (close("2999-11"), "ok"),
+        (close("2999-12"), "refusal-close-last-month"),
+        (pay_d(&["2999-11", "2999-12"], "1200.00"), "ok"),
+        (
+            pay_d(&["2999-12"], "600.00"),
+            "refusal-pay-paid-through-last-month",
+        ),
+        (
+            json!({"command": "change_base", "member_id": D, "from_month": "2999-12",
+                "base_ratio": "1.00"}),
+            "refusal-change-base-paid-through-last-month",
+        ),
+        (
+            json!({"command": "withdraw", "member_id": D, "reason": "voluntary"}),
+            "refusal-withdraw-past-last-month",
+        ),
+    ]
+}
+
+/// Messages no command of this build leads to, only a log written by v1 (D26): the
+/// tour cannot make them, so `a_refusal_only_a_v1_log_leads_to_renders_in_both_languages`
+/// decides each on a state folded from such a log.
+const MESSAGES_ONLY_A_V1_LOG_MAKES: &[&str] = &["refusal-reenroll-past-last-month"];
+/// `invalid_command` refusals that `decide` makes, not parsing (D47: a month past
+/// 2999-12 that a well-formed command would have to record).
+const INVALID_COMMANDS_DECIDE_MAKES: &[&str] = &[
+    "refusal-close-last-month",
+    "refusal-grant-past-last-month",
+    "refusal-withdraw-past-last-month",
+];
 
 /// Every refusal message `decide` has, made once by one ledger, renders in English as
 /// its `message` and in Chinese; the scenarios alone make only some of them.
@@ -701,13 +752,65 @@ fn every_refusal_message_of_decide_renders_in_both_languages() {
     }
     let all: BTreeSet<String> = RefusalText::ALL
         .iter()
-        .filter(|(code, _, _)| *code != ErrorCode::InvalidCommand)
+        .filter(|(code, id, _)| {
+            *code != ErrorCode::InvalidCommand || INVALID_COMMANDS_DECIDE_MAKES.contains(id)
+        })
+        .filter(|(_, id, _)| !MESSAGES_ONLY_A_V1_LOG_MAKES.contains(id))
         .map(|(_, id, _)| (*id).to_owned())
         .collect();
     let missing: Vec<&String> = all.difference(&made).collect();
     if !missing.is_empty() {
         problems.push(format!("no step makes {missing:?}"));
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// D26, D47: a withdrawal recorded by v1 with months paid ahead through 2999-12 leaves
+/// them paid outside the period, and re-enrollment may not start within them: no month
+/// is left. `decide` says so on the state folded from such a log, in both languages.
+#[test]
+fn a_refusal_only_a_v1_log_leads_to_renders_in_both_languages() {
+    use flexledger::domain::command::WithdrawalReason;
+    use flexledger::domain::event::MemberWithdrawn;
+    use flexledger::domain::money::Money;
+    use flexledger::domain::month::Month;
+    use flexledger::domain::{decide, Event, LedgerState};
+    let mut state = LedgerState::default();
+    let fold = |state: &mut LedgerState, events: Vec<Event>| {
+        for event in events {
+            let position = state.position + 1;
+            state.apply(position, &event).unwrap();
+        }
+    };
+    let year: Vec<String> = (1..=12).map(|number| format!("2999-{number:02}")).collect();
+    let mut end = policy("2999-01");
+    end["region"] = json!("end");
+    for command in [
+        end,
+        enroll(A, "end", "2999-01", "0.60", "none"),
+        pay(
+            &year.iter().map(String::as_str).collect::<Vec<_>>(),
+            "7200.00",
+            "2999-01-05",
+        ),
+    ] {
+        let events = decide(&state, &parse_command_value(command).unwrap()).unwrap();
+        fold(&mut state, events);
+    }
+    let v1_withdrawal = Event::MemberWithdrawn(MemberWithdrawn {
+        member_id: A.parse().unwrap(),
+        reason: WithdrawalReason::Voluntary,
+        effective_from: Month::LAST,
+        lapsed_months: Vec::new(),
+        lapsed_amount: Money::ZERO,
+    });
+    fold(&mut state, vec![v1_withdrawal]);
+    let reenroll = json!({"command": "reenroll", "member_id": A, "month": "2999-12",
+        "base_ratio": "0.60"});
+    let refusal = decide(&state, &parse_command_value(reenroll).unwrap()).unwrap_err();
+    let id = refusal.text.as_ref().map(|text| text.id());
+    assert_eq!(id, Some(MESSAGES_ONLY_A_V1_LOG_MAKES[0]), "{refusal}");
+    let problems = rendering_problems(&refusal);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -788,7 +891,9 @@ fn every_parse_refusal_renders_in_both_languages() {
     }
     let parse: BTreeSet<String> = RefusalText::ALL
         .iter()
-        .filter(|(code, _, _)| *code == ErrorCode::InvalidCommand)
+        .filter(|(code, id, _)| {
+            *code == ErrorCode::InvalidCommand && !INVALID_COMMANDS_DECIDE_MAKES.contains(id)
+        })
         .map(|(_, id, _)| (*id).to_owned())
         .collect();
     let missing: Vec<&String> = parse.difference(&made).collect();
