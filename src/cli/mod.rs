@@ -724,8 +724,6 @@ impl SubmitTally {
         Ok(())
     }
 
-    /// Waits for the chunks still in flight, printing their results until standard
-    /// output closes; says whether it has.
     /// Hands `lines` to `writer` in chunks and prints each chunk's results once it is
     /// durable, keeping up to `SUBMIT_CHUNKS_IN_FLIGHT_MAX` chunks in flight while the
     /// input keeps coming and answering all of them when it pauses or ends. Stops

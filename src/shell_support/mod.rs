@@ -47,11 +47,5 @@ pub fn output_failure(error: &anyhow::Error) -> Option<io::ErrorKind> {
 /// Whether the error is standard output closing under us (`… | head -1`): not a
 /// failure, the reader has what it wanted.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        let io_kind = cause.downcast_ref::<io::Error>().map(io::Error::kind);
-        let json_kind = cause
-            .downcast_ref::<serde_json::Error>()
-            .and_then(serde_json::Error::io_error_kind);
-        io_kind.or(json_kind) == Some(io::ErrorKind::BrokenPipe)
-    })
+    output_failure(error) == Some(io::ErrorKind::BrokenPipe)
 }
