@@ -747,15 +747,10 @@ impl SubmitTally {
                 ChunkEnd::Full => SUBMIT_CHUNKS_IN_FLIGHT_MAX - 1,
                 ChunkEnd::Quiet | ChunkEnd::End => 0,
             };
-            while in_flight.len() > keep {
+            while in_flight.len() > keep && output_failed.is_none() {
                 let Some(answer) = in_flight.pop_front() else {
                     break;
                 };
-                if output_failed.is_some() {
-                    // Decided and durable; nobody is reading the results any more.
-                    let _ = answer.blocking_recv();
-                    continue;
-                }
                 if let Err(error) = self.print(answer, &mut stdout) {
                     match crate::shell_support::output_failure(&error) {
                         Some(kind) => output_failed = Some(kind),
@@ -767,6 +762,8 @@ impl SubmitTally {
                 break;
             }
         }
+        // Left only once standard output failed: decided and durable, and nobody is
+        // reading the results any more.
         for answer in in_flight {
             let _ = answer.blocking_recv();
         }

@@ -241,20 +241,6 @@ fn a_command_naming_a_key_twice_is_refused_and_appends_nothing() {
     );
 }
 
-/// The `flexledger` binary with the language pinned and `--data-dir data`, to spawn
-/// with pipes of the test's choosing.
-fn flexledger_in(data: &std::path::Path) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"));
-    command
-        .env(
-            crate::support::LANGUAGE_PINNED.0,
-            crate::support::LANGUAGE_PINNED.1,
-        )
-        .arg("--data-dir")
-        .arg(data);
-    command
-}
-
 /// `submit … | head -1`: the import stops with exit 2 and says how far it got, instead
 /// of exiting 0 as if it had finished.
 #[test]
@@ -272,7 +258,7 @@ fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
     }
     let file = dir.path().join("commands.jsonl");
     std::fs::write(&file, input).unwrap();
-    let mut child = flexledger_in(&dir.path().join("data"))
+    let mut child = flexledger_command(&dir.path().join("data"))
         .arg("submit")
         .arg(&file)
         .stdout(std::process::Stdio::piped())
@@ -299,7 +285,7 @@ fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
 fn submit_answers_a_line_while_its_input_stays_open() {
     use std::io::{BufRead, BufReader, Write};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = flexledger_in(&dir.path().join("data"))
+    let mut child = flexledger_command(&dir.path().join("data"))
         .args(["submit", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -343,7 +329,7 @@ fn a_failed_output_says_it_was_standard_output() {
     let input = demo_lines().join("\n") + "\n";
     let file = dir.path().join("commands.jsonl");
     std::fs::write(&file, input).unwrap();
-    let output = flexledger_in(&dir.path().join("data"))
+    let output = flexledger_command(&dir.path().join("data"))
         .arg("submit")
         .arg(&file)
         .stdout(std::fs::File::create("/dev/full").unwrap())
@@ -378,7 +364,7 @@ fn a_data_dir_that_is_a_file_is_named_as_such() {
 fn logs_to_a_pipe_are_plain_text() {
     let dir = tempfile::tempdir().unwrap();
     let input = demo_lines().join("\n") + "\n";
-    let output = flexledger_in(&dir.path().join("data"))
+    let output = flexledger_command(&dir.path().join("data"))
         .env("FLEXLEDGER_LOG", "info")
         .args(["submit", "-"])
         .stdin(std::process::Stdio::piped())

@@ -701,19 +701,11 @@ fn a_full_disk_while_a_store_is_created_needs_only_free_space() {
 /// `serve --auth` on port 0 with its data in `data` and its stderr in `log`.
 fn serve_logging(dir: &Path, data: &Path, log: &Path) -> crate::http::Server {
     let auth = crate::http::auth_file(dir);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
-        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-        .arg("--data-dir")
-        .arg(data)
+    let mut command = flexledger_command(data);
+    command
         .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
-        .arg(&auth)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))
-        .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
-    crate::http::Server { child, base }
+        .arg(&auth);
+    crate::http::Server::spawn_with_stderr(&mut command, std::fs::File::create(log).unwrap())
 }
 
 /// `lines` as JSON arrays of at most `size` commands (request bodies).

@@ -316,9 +316,14 @@ impl Server {
     /// Spawns `command`, a `serve` on port 0, and reads the address it bound from the
     /// first line it prints.
     pub(crate) fn spawn(command: &mut Command) -> Server {
+        Server::spawn_with_stderr(command, Stdio::null())
+    }
+
+    /// `spawn`, with the server's standard error going to `stderr`.
+    pub(crate) fn spawn_with_stderr(command: &mut Command, stderr: impl Into<Stdio>) -> Server {
         let mut child = command
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let base = listening_address(&mut std::io::BufReader::new(child.stdout.take().unwrap()))

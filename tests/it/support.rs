@@ -96,20 +96,25 @@ pub fn read_json(path: &Path) -> Value {
 /// developer's shell has; a test of the language choice sets its own.
 pub const LANGUAGE_PINNED: (&str, &str) = ("FLEXLEDGER_LANG", "en");
 
+/// The real `flexledger` binary with `--data-dir dir`, the language pinned and no data
+/// directory or store taken from the developer's environment; arguments, environment
+/// and pipes are the caller's to add.
+pub fn flexledger_command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .env_remove("FLEXLEDGER_STORE");
+    command
+}
+
 /// Runs the real `flexledger` binary with `--data-dir dir` and `args`, feeding `stdin`.
 pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     use std::io::Write;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
-    command.env(
-        crate::support::LANGUAGE_PINNED.0,
-        crate::support::LANGUAGE_PINNED.1,
-    );
-    command
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("FLEXLEDGER_DATA_DIR")
-        .env_remove("FLEXLEDGER_STORE");
+    let mut command = flexledger_command(dir);
+    command.args(args);
     command.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
