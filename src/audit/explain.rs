@@ -483,7 +483,7 @@ fn subsidy_or_withdrawal_role(
             ];
             Some(say(language, "explain-role-refunds", &args))
         }
-        Event::SubsidyGranted(granted) if grant_names(granted, month) => {
+        Event::SubsidyGranted(granted) if month.is_among(granted.from_month, granted.months) => {
             let args = [
                 at_month,
                 ("share", text(granted.share)),
@@ -527,15 +527,8 @@ fn granted_before(history: &MemberHistory, position: u64, month: Month) -> bool 
     history.events.iter().any(|envelope| {
         envelope.position < position
             && matches!(&envelope.event, Event::SubsidyGranted(granted)
-                if grant_names(granted, month))
+                if month.is_among(granted.from_month, granted.months))
     })
-}
-
-/// Whether a grant names `month`: one of its `months` from `from_month`. Counted, not
-/// added: a clamped end would leave out 2999-12 (D47).
-fn grant_names(granted: &crate::domain::event::SubsidyGranted, month: Month) -> bool {
-    granted.from_month <= month
-        && granted.from_month.months_until(month) < i64::from(granted.months)
 }
 
 /// " (position P)" of the cited event of `event_type`, in `language` — for a payment,

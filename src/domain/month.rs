@@ -92,6 +92,12 @@ impl Month {
         i64::from(later.0) - i64::from(self.0)
     }
 
+    /// Whether `self` is one of the `count` months from `first` on. Counted, not added:
+    /// `first.plus(count)` as an end would clamp and leave out 2999-12 (D47).
+    pub fn is_among(self, first: Month, count: u32) -> bool {
+        first <= self && first.months_until(self) < i64::from(count)
+    }
+
     /// Every month from `self` to `last`, inclusive (empty if `last < self`).
     pub fn through(self, last: Month) -> impl Iterator<Item = Month> {
         (self.0..=last.0).map(Month)
@@ -142,6 +148,17 @@ mod tests {
         ] {
             assert!(Month::parse(bad).is_none(), "{bad}");
         }
+    }
+
+    /// `is_among` counts a run's months, so a grant ending in 2999-12 covers it (D47).
+    #[test]
+    fn a_run_of_months_counts_its_last_even_at_the_end_of_the_range() {
+        let month = |text| Month::parse(text).unwrap();
+        assert!(Month::LAST.is_among(month("2999-10"), 3));
+        assert!(!Month::LAST.is_among(month("2999-10"), 2));
+        assert!(month("2999-10").is_among(month("2999-10"), 1));
+        assert!(!month("2999-09").is_among(month("2999-10"), 3));
+        assert!(!month("2999-10").is_among(month("2999-10"), 0));
     }
 
     /// At either end of the range `checked_plus` says there is no such month, where

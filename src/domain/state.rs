@@ -139,7 +139,7 @@ impl Grant {
     }
 
     pub fn covers(&self, month: Month) -> bool {
-        self.from_month <= month && self.from_month.months_until(month) < i64::from(self.months)
+        month.is_among(self.from_month, self.months)
     }
 
     /// Whether the grant has a month at or after `month` (a revocation from `month`
