@@ -98,9 +98,18 @@ of the log and of every stream (so an edited, removed or reordered event is foun
 command record, and every stored state row against a fresh fold of the log.\n\n\
 Prints one JSON object: {\"ok\":true,\"events\":N,...,\"head_hash\":...} when clean, or \
 {\"ok\":false,\"position\":P,\"message\":...} naming the first broken link.\n\n\
+With --accept-head (a sled data directory only): for a store whose head witness (the file `head-witness`, \
+which records the last durable position outside the engine's files) is missing or unreadable, so that every \
+command refuses it. If the whole log checks out, a new witness is written at the log's head and the store \
+opens again. That accepts the log as it is: whatever it lost after its head, if anything, cannot be known. \
+Put the file back, or restore a backup, if you can.\n\n\
 Exit: 0 clean, 1 broken, 2 could not run."
     )]
-    Verify,
+    Verify {
+        /// Accept the log's head as it is (see above) and write a new head witness, if the log checks out.
+        #[arg(long)]
+        accept_head: bool,
+    },
     /// Rebuild every stored state row from the log, and report what differed.
     #[command(
         long_about = "Fold the whole log afresh (with a progress bar) and replace every stored state row \
@@ -475,7 +484,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Member { id, as_of } => member(place, id, as_of),
         CliCommand::Events { from, member } => events(place, from, member),
         CliCommand::Region { name, month } => region(place, &name, &month),
-        CliCommand::Verify => verify(place),
+        CliCommand::Verify { accept_head: false } => verify(place),
+        CliCommand::Verify { accept_head: true } => verify_and_accept_head(place),
         CliCommand::Rebuild => rebuild(place),
         CliCommand::Serve {
             listen,
@@ -981,6 +991,38 @@ fn verify(place: &Place) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
+    print_walk_outcome(outcome)
+}
+
+/// `verify --accept-head`: the sled store opened without its head witness checked,
+/// walked whole, and, if it is intact, given a new witness at its head (D49).
+fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let Location::Sled(dir) = &place.store else {
+        anyhow::bail!(
+            "--accept-head is for a sled data directory: a PostgreSQL store keeps no head witness of its own"
+        );
+    };
+    let store = crate::store::SledStore::open_unwitnessed(dir)
+        .with_context(|| format!("cannot open the ledger in {}", dir.display()))?;
+    let progress = walk_progress("verify", store.head()?.0);
+    let outcome = crate::ledger::verify(&store, &mut |position| {
+        if position % 4096 == 0 {
+            progress.set_position(position);
+        }
+    });
+    progress.finish_and_clear();
+    if outcome.is_ok() {
+        let head = store.accept_head()?;
+        tracing::warn!(
+            position = head.position,
+            "the log checked out; a new head witness records its head, accepted as it is"
+        );
+        eprintln!(
+            "flexledger: the log checked out; a new head witness records position {} as its head",
+            head.position
+        );
+    }
     print_walk_outcome(outcome)
 }
 

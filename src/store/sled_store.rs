@@ -18,6 +18,7 @@
 //!   key `F` position(8) member-id(16)
 //! - `T` tree-size(8)                    → signed audit checkpoint JSON (`audit`)
 //! - `X` region-name                     → a month close in progress (`codec::rows::Closing`)
+//! - `W`                                 → empty: the store keeps a head witness (below)
 //! - `A` region-name                     → the region's summary (`codec::rows`: postcard,
 //!   since state format 4)
 //!
@@ -36,7 +37,11 @@
 //! weakens the check, it never raises a false alarm). `open` refuses a
 //! log that ends before the witness, or whose event at the witnessed position has
 //! another hash, as damage: a truncated engine file otherwise opens as a shorter, or
-//! empty, valid-looking log. A store without a witness (an older build) gets one.
+//! empty, valid-looking log. A store without a witness (an older build) gets one,
+//! and then the key `W` saying it has one: from then on a missing witness file is
+//! damage too (deleted, or left behind by a copy), not an older build's store, since
+//! a store rolled back without its witness would otherwise look healthy.
+//! `accept_head` is the way back for an operator who accepts the log as it is.
 //! `open` also turns a panic inside sled into a damage error, sets aside unfinished
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
@@ -70,6 +75,10 @@ const PREFIX_STREAM: u8 = b'S';
 const PREFIX_COMMAND: u8 = b'C';
 const PREFIX_COVERAGE: u8 = b'F';
 const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
+/// Present (empty) once the store keeps a head witness: a missing witness file is then
+/// damage. Written after the witness file, so a crash between the two leaves a
+/// witness without the key, which the next open adds.
+const KEY_WITNESSED: &[u8] = b"W";
 /// sled's page cache, in bytes: bounded so a large log does not grow memory. sled
 /// counts it by the pages' size on disk; their heap is 1.2–1.4 times that, and a
 /// server keeps it full after any large write (a month close) for as long as it runs.
@@ -756,6 +765,19 @@ impl SledReader {
         let (head, _) = self.head()?;
         let witness_path = self.dir.join(HEAD_WITNESS_FILE);
         let Some((witness, slot)) = read_witness_slot(&self.dir)? else {
+            if self.keeps_witness()? {
+                return Err(corrupt(
+                    head + 1,
+                    format!(
+                        "the head witness {} is missing, but this store has kept one: it was deleted, or the data \
+                         directory was copied or restored without it, so a log that lost its last events would look \
+                         complete (it ends at position {head}). Put the file back from where the directory came from, \
+                         or restore the data directory from a backup; to accept the log as it is after every hash is \
+                         checked, run `flexledger verify --accept-head`",
+                        witness_path.display()
+                    ),
+                ));
+            }
             return Ok(None);
         };
         if head < witness.position {
@@ -785,6 +807,35 @@ impl SledReader {
             ));
         }
         Ok(Some((witness, slot)))
+    }
+
+    /// Writes a new head witness at the log's head, and the key saying the store keeps
+    /// one: the operator accepts the log as it is, its last events included, after a
+    /// full `verify` of it passed (a witness missing or unreadable says nothing of what
+    /// the log may have lost after that head).
+    pub fn accept_head(&self) -> Result<HeadWitness, StoreError> {
+        let head = self.head_witness()?;
+        write_head_witness(&self.dir, head)?;
+        self.mark_witnessed()?;
+        Ok(head)
+    }
+
+    /// Whether the store says it keeps a head witness (`KEY_WITNESSED`).
+    fn keeps_witness(&self) -> Result<bool, StoreError> {
+        self.tree
+            .contains_key(KEY_WITNESSED)
+            .map_err(|error| classify_sled(&self.dir, error))
+    }
+
+    /// Records that the store keeps a head witness, durably (once per store).
+    fn mark_witnessed(&self) -> Result<(), StoreError> {
+        if self.keeps_witness()? {
+            return Ok(());
+        }
+        self.tree
+            .insert(KEY_WITNESSED, &[][..])
+            .map_err(|error| classify_sled(&self.dir, error))?;
+        self.sync()
     }
 
     /// The head, as the head witness records it.
@@ -990,12 +1041,20 @@ impl SledStore {
         };
         let mut witness = WitnessFile::open(&dir, witness, slot)?;
         witness.record(head)?;
+        engine.mark_witnessed()?;
         Ok(SledStore {
             engine,
             witness,
             stream_heads: HeadCache::new(STREAM_HEADS_CACHED_MAX),
             index_rows_read: HashMap::new(),
         })
+    }
+
+    /// Opens the store in `dir` for reading without checking its head witness: only for
+    /// `verify --accept-head`, which walks the whole log before it accepts its head
+    /// (`SledReader::accept_head`). Nothing of the ledger's is written.
+    pub fn open_unwitnessed(dir: &Path) -> Result<SledReader, StoreError> {
+        SledReader::open_with(dir, Ok)
     }
 
     /// Opens the store in `dir` for reading only: its head is checked against the head

@@ -127,6 +127,19 @@ fn an_unfinished_snapshot_does_not_brick_the_store() {
     }
 }
 
+/// Makes the store in `dir` look as an older build left it: no head witness, and no
+/// key saying it keeps one.
+fn as_an_older_build_left_it(dir: &Path) {
+    std::fs::remove_file(dir.join(HEAD_WITNESS_FILE)).unwrap();
+    let db = sled::open(dir.join("sled")).unwrap();
+    let tree = db.open_tree("ledger").unwrap();
+    assert!(
+        tree.remove(b"W").unwrap().is_some(),
+        "the store said it keeps a witness"
+    );
+    db.flush().unwrap();
+}
+
 #[test]
 fn a_store_without_a_head_witness_gets_one() {
     let dir = store(false);
@@ -134,11 +147,47 @@ fn a_store_without_a_head_witness_gets_one() {
         .unwrap()
         .expect("written by appends");
     assert_eq!(witness.position, EVENTS);
-    std::fs::remove_file(dir.path().join(HEAD_WITNESS_FILE)).unwrap();
+    as_an_older_build_left_it(dir.path());
     assert_verifies(dir.path());
     assert_eq!(read_head_witness(dir.path()).unwrap(), Some(witness));
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(store.head().unwrap(), (witness.position, witness.hash));
+}
+
+#[test]
+fn a_missing_head_witness_is_damage_until_the_operator_accepts_the_head() {
+    let dir = store(false);
+    let before = dir.path().join("rolled-back");
+    copy_dir(&dir.path().join("sled"), &before);
+    let enroll = json!({"command":"enroll","member_id":member_id(MEMBERS),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    let output = flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The engine's files rolled back one append, and the witness deleted with them: the
+    // shorter log must not look complete.
+    std::fs::remove_dir_all(dir.path().join("sled")).unwrap();
+    std::fs::rename(&before, dir.path().join("sled")).unwrap();
+    std::fs::remove_file(dir.path().join(HEAD_WITNESS_FILE)).unwrap();
+    assert_every_command_reports_damage(dir.path(), "witness deleted");
+    let message = stderr(&flexledger(dir.path(), &["verify"], None));
+    assert!(
+        message.contains("head witness")
+            && message.contains("is missing")
+            && message.contains("--accept-head"),
+        "says what is missing and the way back: {message}"
+    );
+    // The operator accepts the log as it is: checked whole, then witnessed at its head.
+    let output = flexledger(dir.path(), &["verify", "--accept-head"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("position {EVENTS}")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        read_head_witness(dir.path()).unwrap().unwrap().position,
+        EVENTS
+    );
+    assert_verifies(dir.path());
 }
 
 #[test]

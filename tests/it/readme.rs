@@ -3,22 +3,8 @@
 //! ```console,ignore or ```sh are not run (a server, a shell pipe, a damaged store); the
 //! README says so where it matters.
 
-use crate::support::{listening_address, repo_path, LANGUAGE_PINNED};
+use crate::support::{copy_dir, listening_address, repo_path, LANGUAGE_PINNED};
 use std::path::Path;
-
-/// Copies `from` (a directory of plain files and directories) to `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
 
 #[test]
 fn the_readme_runs_as_written_from_a_fresh_directory() {
