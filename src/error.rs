@@ -194,7 +194,9 @@ fn other_kind(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     if let Some(error) = error.downcast_ref::<KeyError>() {
         return Some(match error {
             KeyError::Io { source, .. } => io_kind(source),
-            KeyError::Malformed { .. } => ErrorKind::Invalid,
+            KeyError::Malformed { .. }
+            | KeyError::Missing { .. }
+            | KeyError::NotTheLedgers { .. } => ErrorKind::Invalid,
             KeyError::Random(_) => ErrorKind::Internal,
         });
     }

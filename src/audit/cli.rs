@@ -152,6 +152,9 @@ Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
         /// List the stored checkpoints instead of making one.
         #[arg(long)]
         list: bool,
+        /// The ledger's signing key is lost for good: make a new one and sign with it at once (announce it).
+        #[arg(long, conflicts_with = "list")]
+        new_key: bool,
     },
     /// Prove an event's inclusion, or that the log extends an earlier checkpoint.
     #[command(group(clap::ArgGroup::new("proof").required(true).args(["position", "from"])))]
@@ -390,7 +393,9 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             timeline(&history, svg, language, json, &mut stdout)
         }
         AuditCommand::PublicKey => commands::public_key(place, style, &mut stdout),
-        AuditCommand::Checkpoint { list } => commands::checkpoint(place, *list, style, &mut stdout),
+        AuditCommand::Checkpoint { list, new_key } => {
+            commands::checkpoint(place, (*list, *new_key), style, &mut stdout)
+        }
         AuditCommand::Prove { position, from, to } => {
             commands::prove(place, *position, *from, *to, style, &mut stdout)
         }

@@ -73,6 +73,37 @@ pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
     }
 }
 
+/// `checkpoint --new-key`: a new key for a ledger whose key is lost, made only where
+/// there is none (D33: announced by the operator; the checkpoint signed with it at once
+/// makes it the ledger's key from then on).
+fn new_signing_key(place: &Place, store: &AnyStore) -> anyhow::Result<ed25519_dalek::SigningKey> {
+    use crate::store::EventLog;
+    if let Some(signer) = keys::latest_signer(store)? {
+        if signer.tree_size >= store.head()?.0 {
+            anyhow::bail!(
+                "--new-key: nothing was appended since the checkpoint at tree size {}, signed by key id {}: a new key \
+                 has nothing new to sign yet. Append first (`flexledger submit` works without the key), then run this again",
+                signer.tree_size,
+                crate::audit::checkpoint::key_id(&signer.key)
+            );
+        }
+    }
+    if let Some(key) = keys::load(&place.data_dir)? {
+        anyhow::bail!(
+            "--new-key: a signing key is already at {} (key id {}); --new-key makes one only where there is none. \
+             Move that file aside first if you mean to replace it",
+            keys::key_path(&place.data_dir).display(),
+            crate::audit::checkpoint::key_id(&key.verifying_key())
+        );
+    }
+    let key = keys::ensure(&place.data_dir)?;
+    tracing::warn!(
+        key_id = %crate::audit::checkpoint::key_id(&key.verifying_key()),
+        "made a new signing key for this ledger: announce its public key (flexledger-audit public-key) to its auditors"
+    );
+    Ok(key)
+}
+
 /// Exit 1 with a message naming the member.
 pub fn unknown_member(
     out: &mut dyn Write,
@@ -205,12 +236,17 @@ struct CheckpointOutput<'a> {
 
 pub fn checkpoint(
     place: &Place,
-    list: bool,
+    (list, new_key): (bool, bool),
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(place)?;
-    let key = keys::ensure(&place.data_dir)?;
+    let key = if new_key {
+        new_signing_key(place, &store)?
+    } else {
+        let latest = keys::latest_signer(&store)?;
+        keys::ensure_ledgers(&place.data_dir, latest.as_ref())?
+    };
     if list {
         return list_checkpoints(&store, &key.verifying_key(), (json, language), out);
     }
@@ -565,7 +601,8 @@ fn export_bundle(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let written_to = stdio::display(path, false);
-    let key = keys::ensure(&place.data_dir)?;
+    let latest = keys::latest_signer(store)?;
+    let key = keys::ensure_ledgers(&place.data_dir, latest.as_ref())?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
         Err(error) => return damaged(error, (json, language), out),

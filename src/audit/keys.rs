@@ -8,7 +8,7 @@
 //! with it (`flexledger-audit prove --from SIZE`). Keep the key elsewhere by pointing
 //! `FLEXLEDGER_SIGNING_KEY` at another file.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -27,6 +27,99 @@ pub enum KeyError {
     Malformed { path: String },
     #[error("cannot draw a random key: {0}")]
     Random(String),
+    #[error(
+        "no signing key at {path}, but this ledger's checkpoints are signed by key id {signer} (the latest at \
+         tree size {tree_size}): a new key would sign the same log under a second identity, which an auditor cannot \
+         tell from a forgery. Put the ledger's key file back at {path} (or name it with $FLEXLEDGER_SIGNING_KEY; \
+         with a PostgreSQL store, give the --data-dir that holds it). If it is lost for good, make a new key on \
+         purpose and announce it: flexledger-audit checkpoint --new-key (D33)"
+    )]
+    Missing {
+        path: String,
+        signer: String,
+        tree_size: u64,
+    },
+    #[error(
+        "the signing key {path} is key id {found}, but this ledger's checkpoints are signed by key id {signer} \
+         (the latest at tree size {tree_size}): it is another ledger's key. Give the data directory (or \
+         $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key"
+    )]
+    NotTheLedgers {
+        path: String,
+        found: String,
+        signer: String,
+        tree_size: u64,
+    },
+}
+
+/// The key that signed a ledger's latest stored checkpoint: who the ledger is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signer {
+    pub tree_size: u64,
+    pub key: VerifyingKey,
+}
+
+/// The signer of the latest stored checkpoint of `store` that names a readable key,
+/// or `None` for a ledger that has none yet.
+pub fn latest_signer(
+    store: &(impl crate::store::Checkpoints + ?Sized),
+) -> Result<Option<Signer>, crate::store::StoreError> {
+    let checkpoints = store.audit_checkpoints()?;
+    Ok(checkpoints.iter().rev().find_map(|(tree_size, bytes)| {
+        let signed: crate::audit::checkpoint::SignedCheckpoint =
+            serde_json::from_slice(bytes).ok()?;
+        let key = crate::audit::checkpoint::parse_public_key(&signed.public_key).ok()?;
+        Some(Signer {
+            tree_size: *tree_size,
+            key,
+        })
+    }))
+}
+
+/// What opening the ledger for writing (`submit`, `serve`) does about its key: a
+/// ledger that has signed nothing yet gets one (it signs from the day it starts); one
+/// whose key file is missing while its checkpoints were signed makes none, and says
+/// so: the writes go on (a lost key must not stop the ledger recording contributions),
+/// and signing waits for the key to be put back, or for `checkpoint --new-key`.
+pub fn ensure_for_writing(data_dir: &Path, latest: Option<&Signer>) -> Result<(), KeyError> {
+    match (load(data_dir)?, latest) {
+        (Some(_), _) => Ok(()),
+        (None, Some(signer)) => {
+            tracing::warn!(
+                path = %key_path(data_dir).display(),
+                signer = %crate::audit::checkpoint::key_id(&signer.key),
+                "no signing key here, and this ledger's checkpoints are signed by key `signer`: none is made. \
+                 Checkpoints, exports and backups are refused until that key is put back (or flexledger-audit checkpoint --new-key)"
+            );
+            Ok(())
+        }
+        (None, None) => ensure(data_dir).map(drop),
+    }
+}
+
+/// The ledger's key: loaded, or created for a ledger that has signed nothing yet.
+/// Refused when the ledger's checkpoints were signed by a key that is not there
+/// (`latest`): a missing key file is never silently replaced, and another ledger's
+/// key never signs this one's log.
+pub fn ensure_ledgers(data_dir: &Path, latest: Option<&Signer>) -> Result<SigningKey, KeyError> {
+    let path = || key_path(data_dir).display().to_string();
+    match (load(data_dir)?, latest) {
+        (Some(key), Some(signer)) if key.verifying_key() != signer.key => {
+            Err(KeyError::NotTheLedgers {
+                path: path(),
+                found: crate::audit::checkpoint::key_id(&key.verifying_key()),
+                signer: crate::audit::checkpoint::key_id(&signer.key),
+                tree_size: signer.tree_size,
+            })
+        }
+        (Some(key), _) => Ok(key),
+        (None, Some(signer)) => Err(KeyError::Missing {
+            path: path(),
+            signer: crate::audit::checkpoint::key_id(&signer.key),
+            tree_size: signer.tree_size,
+        }),
+        (None, None) => ensure(data_dir),
+    }
 }
 
 /// Where the key lives: `$FLEXLEDGER_SIGNING_KEY`, else `<data dir>/audit-signing-key`.
@@ -61,7 +154,9 @@ pub fn load(data_dir: &Path) -> Result<Option<SigningKey>, KeyError> {
 
 /// Loads the key, creating it (fsynced, mode 0600) if there is none, and the data
 /// directory with it if that is missing too (with a PostgreSQL store the directory
-/// holds only the key; sled makes it for its own files).
+/// holds only the key; sled makes it for its own files). Checks nothing against the
+/// ledger's checkpoints: for a ledger that has none (`ensure_ledgers`), or a new key
+/// made on purpose (`checkpoint --new-key`).
 pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
     if let Some(key) = load(data_dir)? {
         return Ok(key);

@@ -178,7 +178,8 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
         )?;
         return Ok(ExitCode::from(1));
     }
-    let key = crate::audit::keys::ensure(&place.data_dir)?;
+    let latest = crate::audit::keys::latest_signer(&store)?;
+    let key = crate::audit::keys::ensure_ledgers(&place.data_dir, latest.as_ref())?;
     let progress = walk_progress("backup (trees)", head);
     let tree = backup::walk(&store, &mut |position| progress.set_position(position));
     progress.finish_and_clear();
@@ -271,7 +272,7 @@ pub fn restore(place: &Place, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
     print_json(&report)?;
     if report.signing_key == backup::SigningKeyOutcome::Missing {
         eprintln!(
-            "flexledger: warning: no signing key was installed. The backup was signed by key id {}: copy that key (the ledger's audit-signing-key) to {} or point $FLEXLEDGER_SIGNING_KEY at it before the restored ledger is opened for writing (submit, serve); otherwise it makes a new key, and checkpoints signed by it will not verify against the published one.",
+            "flexledger: warning: no signing key was installed. The backup was signed by key id {}: copy that key (the ledger's audit-signing-key) to {} or point $FLEXLEDGER_SIGNING_KEY at it before the restored ledger signs anything: until then it records commands but refuses checkpoints, exports and backups (it never makes a key of its own once it holds a signed checkpoint).",
             report.key_id,
             data_dir.join(crate::audit::keys::SIGNING_KEY_FILE).display()
         );

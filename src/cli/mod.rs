@@ -534,7 +534,8 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
         .store
         .open()
         .map_err(crate::ledger::LedgerError::from)?;
-    crate::audit::keys::ensure(&place.data_dir)?;
+    let latest = crate::audit::keys::latest_signer(&store)?;
+    crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())?;
     Ok(Ledger::with_store(store)?)
 }
 

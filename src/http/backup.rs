@@ -13,7 +13,7 @@
 use super::{blocking, AppError, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::io::Write;
 use tokio::sync::mpsc;
@@ -25,8 +25,15 @@ pub const BACKUP_CHUNKS_IN_FLIGHT_MAX: usize = 8;
 
 type Chunk = Result<Bytes, std::io::Error>;
 
-/// `GET /v1/backup`.
-pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response, AppError> {
+/// `GET /v1/backup` (and `HEAD`, which answers the same headers without walking or
+/// sending the log: a client library's probe must not cost a backup).
+pub(super) async fn get_backup(
+    method: Method,
+    State(state): State<AppState>,
+) -> Result<Response, AppError> {
+    if method == Method::HEAD {
+        return head_backup(state).await;
+    }
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
     let (tree, signed) = blocking(move || {
@@ -39,9 +46,13 @@ pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response
                 vec![],
             ));
         }
-        let key = crate::audit::keys::load(&data_dir)
-            .map_err(|error| AppError::internal(error.to_string()))?
-            .ok_or_else(|| AppError::internal("the ledger has no signing key"))?;
+        // The ledger's own key, never another (`audit::keys`): refused if it is missing.
+        let key = crate::audit::keys::latest_signer(store.as_ref())
+            .map_err(AppError::from)
+            .and_then(|latest| {
+                crate::audit::keys::ensure_ledgers(&data_dir, latest.as_ref())
+                    .map_err(|error| AppError::internal(error.to_string()))
+            })?;
         let signed =
             crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
         Ok((tree, signed))
@@ -73,6 +84,28 @@ pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response
         }
     });
     let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver));
+    Ok(backup_response(body, position))
+}
+
+/// `HEAD /v1/backup`: the headers a `GET` would answer now, the position being the
+/// log's head.
+async fn head_backup(state: AppState) -> Result<Response, AppError> {
+    use crate::store::EventLog;
+    let store = state.store.clone();
+    let position = blocking(move || Ok(store.head()?.0)).await?;
+    if position == 0 {
+        return Err(AppError::say(
+            StatusCode::CONFLICT,
+            "empty_log",
+            "http-backup-empty-log",
+            vec![],
+        ));
+    }
+    Ok(backup_response(Body::empty(), position))
+}
+
+/// A backup's response: `body`, with the headers that name the backup's position.
+fn backup_response(body: Body, position: u64) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -84,7 +117,7 @@ pub(super) async fn get_backup(State(state): State<AppState>) -> Result<Response
         crate::backup::BACKUP_POSITION_HEADER,
         HeaderValue::from(position),
     );
-    Ok(response)
+    response
 }
 
 /// Gathers the backup's bytes into chunks for the response body; fails (ending the

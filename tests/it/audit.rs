@@ -937,6 +937,96 @@ fn the_signing_key_is_made_at_init_kept_private_and_printable() {
     assert_eq!(public_key(dir.path()), key);
 }
 
+#[test]
+fn a_lost_signing_key_is_never_silently_replaced() {
+    let dir = scenario_store("paying_in_order");
+    let key_file = dir.path().join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    let key = public_key(dir.path());
+    let checkpoint = audit(dir.path(), &["checkpoint"]);
+    assert!(
+        checkpoint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checkpoint.stderr)
+    );
+    let original = std::fs::read(&key_file).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+    let refused = |output: &Output, what: &str| {
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{what}: {message}");
+        assert!(
+            message.contains("no signing key") && message.contains("--new-key"),
+            "{what} names the missing key and the way on: {message}"
+        );
+        assert!(!key_file.exists(), "{what} made no key");
+    };
+    // Nothing signs without the ledger's key, and nothing makes another one.
+    refused(&audit(dir.path(), &["checkpoint"]), "checkpoint");
+    refused(
+        &audit(dir.path(), &["export", "--all", "--out", "-"]),
+        "export",
+    );
+    refused(
+        &crate::support::flexledger(dir.path(), &["backup", "--out", "-"], None),
+        "backup",
+    );
+    // The ledger still records contributions, and says what is missing.
+    let enroll = serde_json::json!({"command":"enroll","member_id":"6b7b4a0e-0000-4000-8000-000000000001","region":"demo","month":"2025-04","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    let output = crate::support::flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        text(&output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no signing key"));
+    assert!(!key_file.exists(), "submit made no key");
+    // Another ledger's key is refused too.
+    let other = scenario_store("paying_in_order");
+    std::fs::copy(
+        other.path().join(flexledger::audit::keys::SIGNING_KEY_FILE),
+        &key_file,
+    )
+    .unwrap();
+    let output = audit(dir.path(), &["checkpoint"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another ledger's key"));
+    // The key put back: everything works as before.
+    std::fs::write(&key_file, &original).unwrap();
+    assert!(audit(dir.path(), &["checkpoint"]).status.success());
+    assert_eq!(public_key(dir.path()), key);
+    // Lost for good: a new key on purpose, once the log has something new to sign. It
+    // signs a checkpoint at once and is the ledger's key from then on.
+    std::fs::remove_file(&key_file).unwrap();
+    let output = audit(dir.path(), &["checkpoint", "--new-key"]);
+    assert_eq!(output.status.code(), Some(2), "nothing new to sign yet");
+    assert!(!key_file.exists());
+    let enroll = enroll.replace("000000000001", "000000000002");
+    let output = crate::support::flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = audit(dir.path(), &["checkpoint", "--new-key"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_ne!(public_key(dir.path()), key);
+    assert!(audit(dir.path(), &["export", "--all", "--out", "-"])
+        .status
+        .success());
+    let output = audit(dir.path(), &["checkpoint", "--new-key"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--new-key never replaces a key that is there"
+    );
+}
+
 mod properties {
     use super::*;
     use crate::properties::{history, run_history, MEMBERS};

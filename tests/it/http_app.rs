@@ -527,6 +527,36 @@ fn commands_single_array_idempotency_and_limits() {
     }
 }
 
+/// `HEAD /v1/backup` answers a `GET`'s headers, the log's head as the position, and
+/// sends nothing: a client library's probe does not cost a backup.
+#[test]
+fn head_of_a_backup_names_its_position_and_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let authorization = format!("Bearer {}", crate::http::token("auditor"));
+    let (status, headers, body) = app.exchange(
+        "HEAD",
+        "/v1/backup",
+        &[("authorization", authorization.as_str())],
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, "");
+    assert_eq!(headers["content-type"], "application/x-ndjson");
+    let (_, get_headers, backup) = app.exchange(
+        "GET",
+        "/v1/backup",
+        &[("authorization", authorization.as_str())],
+        None,
+    );
+    assert_eq!(
+        headers[flexledger::backup::BACKUP_POSITION_HEADER],
+        get_headers[flexledger::backup::BACKUP_POSITION_HEADER],
+        "the same position, the head: nothing was appended in between"
+    );
+    assert!(backup.lines().count() > 2, "a GET still sends the backup");
+}
+
 /// The OpenAPI document served at /v1/openapi.json is the file in schemas/, names
 /// exactly the live routes, and its `x-roles` are what the server enforces.
 #[test]
