@@ -337,7 +337,7 @@ pub fn main() -> ExitCode {
                 Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
                 _ => format!("{error:#}"),
             };
-            eprintln!("flexledger-audit: error: {message}");
+            crate::shell_support::say_on_stderr!("flexledger-audit: error: {message}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {
                 ExitCode::from(1)

@@ -129,7 +129,7 @@ pub fn not_found(
         let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
         writeln!(out, "{error}")?;
     }
-    eprintln!("flexledger-audit: {}", say(language, id, args));
+    crate::shell_support::say_on_stderr!("flexledger-audit: {}", say(language, id, args));
     Ok(ExitCode::from(1))
 }
 

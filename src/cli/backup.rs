@@ -137,7 +137,7 @@ fn refused(error: BackupError, what: &str, out: &Path) -> anyhow::Result<ExitCod
             )?;
             let at =
                 position.map_or_else(String::new, |position| format!(" (position {position})"));
-            eprintln!("flexledger: {what}: line {line}{at}: {message}");
+            crate::shell_support::say_on_stderr!("flexledger: {what}: line {line}{at}: {message}");
             Ok(ExitCode::from(1))
         }
         // Unwrapped so that `main` sees damage (exit 1) through the error's chain.
@@ -271,14 +271,14 @@ pub fn restore(place: &Place, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
     };
     print_json(&report)?;
     if report.signing_key == backup::SigningKeyOutcome::Missing {
-        eprintln!(
+        crate::shell_support::say_on_stderr!(
             "flexledger: warning: no signing key was installed. The backup was signed by key id {}: copy that key (the ledger's audit-signing-key) to {} or point $FLEXLEDGER_SIGNING_KEY at it before the restored ledger signs anything: until then it records commands but refuses checkpoints, exports and backups (it never makes a key of its own once it holds a signed checkpoint).",
             report.key_id,
             data_dir.join(crate::audit::keys::SIGNING_KEY_FILE).display()
         );
     }
     if !report.key_pinned {
-        eprintln!("flexledger: note: the backup's signature was checked against the key it names (key id {}), not a pinned one: compare it with the ledger's published key, or pass --public-key", report.key_id);
+        crate::shell_support::say_on_stderr!("flexledger: note: the backup's signature was checked against the key it names (key id {}), not a pinned one: compare it with the ledger's published key, or pass --public-key", report.key_id);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -366,11 +366,11 @@ pub fn main() -> ExitCode {
         Err(error) if is_damage(&error) => {
             // Damage is a finding about the data (exit 1, like `verify`), not a
             // failure to run; the message names the position.
-            eprintln!("{}", damage_message("flexledger", &error));
+            crate::shell_support::say_on_stderr!("{}", damage_message("flexledger", &error));
             ExitCode::from(1)
         }
         Err(error) => {
-            eprintln!(
+            crate::shell_support::say_on_stderr!(
                 "flexledger: error: {}{}",
                 error_text(&error),
                 disk_full_advice(&error)
@@ -461,7 +461,10 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
         let Some(damage) = crate::store::sled_store::engine_panic_damage(&data_dir, info) else {
             return previous(info);
         };
-        eprintln!("{}", damage_message(program, &anyhow::Error::new(damage)));
+        crate::shell_support::say_on_stderr!(
+            "{}",
+            damage_message(program, &anyhow::Error::new(damage))
+        );
         std::process::exit(1);
     }));
 }
@@ -575,7 +578,7 @@ fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
         } else {
             format!("writing standard output failed ({})", io::Error::from(kind))
         };
-        eprintln!(
+        crate::shell_support::say_on_stderr!(
             "flexledger: error: {what}; {} line(s) were read and decided \
 (accepted ones are durable), the rest of {} was not read. Submit the file again to finish it: \
 lines with a command_id answer as duplicates instead of appending twice.",
@@ -859,7 +862,7 @@ fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<
 /// name): `{"ok":false,"error":{code,message}}` on standard output, as every result
 /// is, and the message on standard error, where a person sees it.
 fn refuse(stdout: &mut impl Write, code: ErrorCode, message: String) -> anyhow::Result<ExitCode> {
-    eprintln!("flexledger: {message}");
+    crate::shell_support::say_on_stderr!("flexledger: {message}");
     print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))?;
     Ok(ExitCode::from(1))
 }
@@ -899,7 +902,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
             // A read error, not a command refusal: the same code as the HTTP route's.
             let body = serde_json::json!({"ok": false, "error": {"code": "month_not_closed", "message": error.to_string()}});
             print_json_line(&mut stdout, &body)?;
-            eprintln!("flexledger: {error}");
+            crate::shell_support::say_on_stderr!("flexledger: {error}");
             Ok(ExitCode::from(1))
         }
         Err(crate::ledger::ReportError::Store(error)) => Err(error.into()),
@@ -1019,7 +1022,7 @@ fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
             position = head.position,
             "the log checked out; a new head witness records its head, accepted as it is"
         );
-        eprintln!(
+        crate::shell_support::say_on_stderr!(
             "flexledger: the log checked out; a new head witness records position {} as its head",
             head.position
         );
@@ -1062,7 +1065,7 @@ fn print_walk_outcome<T: serde::Serialize>(
                 )?;
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).
-                eprintln!("{}", damage_advice("flexledger"));
+                crate::shell_support::say_on_stderr!("{}", damage_advice("flexledger"));
                 Ok(ExitCode::from(1))
             }
             None => Err(error.into()),

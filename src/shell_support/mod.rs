@@ -32,6 +32,17 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// `eprintln!` that never panics: with standard error closed (`2>&1 | head -c 10`)
+/// `eprintln!` panics, and a message about a failure became exit 101, the code of a
+/// broken invariant. The message is lost then; the exit code is not.
+macro_rules! say_on_stderr {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($argument)*);
+    }};
+}
+pub(crate) use say_on_stderr;
+
 /// What went wrong writing standard output, if that is what `error` is (an I/O error,
 /// or serde_json's around one): the process's own output, not its store.
 pub fn output_failure(error: &anyhow::Error) -> Option<io::ErrorKind> {

@@ -70,7 +70,9 @@ pub fn one_standard_input(inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 }
 
 /// Standard output, or a file written beside its path and renamed into place when
-/// finished (removed if it is not).
+/// finished (removed if it is not). What goes to an `Output` (a backup, an export) is
+/// of use only whole: standard output closed before the end is a failure, reported as
+/// such (exit 2), never the quiet success of `events | head`.
 pub enum Output {
     Stdout(io::BufWriter<io::Stdout>, u64),
     File {
@@ -106,7 +108,7 @@ impl Output {
     pub fn finish(&mut self) -> anyhow::Result<u64> {
         match self {
             Output::Stdout(writer, bytes) => {
-                writer.flush()?;
+                writer.flush().map_err(|error| incomplete(error, *bytes))?;
                 Ok(*bytes)
             }
             Output::File {
@@ -135,7 +137,12 @@ impl Output {
 impl Write for Output {
     fn write(&mut self, buffer: &[u8]) -> io::Result<usize> {
         let (written, bytes) = match self {
-            Output::Stdout(writer, bytes) => (writer.write(buffer)?, bytes),
+            Output::Stdout(writer, bytes) => (
+                writer
+                    .write(buffer)
+                    .map_err(|error| incomplete(error, *bytes))?,
+                bytes,
+            ),
             Output::File { writer, bytes, .. } => (writer.write(buffer)?, bytes),
         };
         *bytes += u64::try_from(written).unwrap_or(u64::MAX);
@@ -143,10 +150,25 @@ impl Write for Output {
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Output::Stdout(writer, _) => writer.flush(),
+            Output::Stdout(writer, bytes) => {
+                writer.flush().map_err(|error| incomplete(error, *bytes))
+            }
             Output::File { writer, .. } => writer.flush(),
         }
     }
+}
+
+/// A broken pipe on standard output, as the failure it is for an `Output` (another
+/// kind of error, so that `is_broken_pipe` does not take it for a reader that has
+/// what it wanted); other errors as they are.
+fn incomplete(error: io::Error, bytes: u64) -> io::Error {
+    if error.kind() != io::ErrorKind::BrokenPipe {
+        return error;
+    }
+    io::Error::other(format!(
+        "standard output was closed after about {bytes} bytes, before the end: what was written there is \
+         incomplete and of no use (write it to a file with --out FILE, or keep the reader open to the end)"
+    ))
 }
 
 impl Drop for Output {

@@ -278,6 +278,61 @@ fn a_closed_output_stops_submit_with_an_error_that_says_how_far_it_got() {
     assert!(stderr.contains("line(s) were read"), "{stderr}");
 }
 
+/// `backup --out - | gzip …` or `export --out - | ssh …` whose reader stops early: a
+/// backup cut short is a failure (exit 2, saying so), never exit 0 as `events | head`
+/// is. And with standard error closed too, a failure keeps its exit code (not 101).
+#[test]
+fn a_backup_or_export_cut_short_on_standard_output_fails() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut input = demo_lines()[0].clone() + "\n";
+    for index in 0..2000u128 {
+        let member = uuid::Uuid::from_u128(0xb0c_0000 + index);
+        input.push_str(&format!(
+            r#"{{"command":"enroll","member_id":"{member}","region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}}"#
+        ));
+        input.push('\n');
+    }
+    let output = flexledger(&data, &["submit", "-"], Some(input.as_bytes()));
+    assert_eq!(output.status.code(), Some(0));
+    let audit = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger-audit"));
+    let flexledger_binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger"));
+    for (binary, args) in [
+        (&flexledger_binary, vec!["backup", "--out", "-"]),
+        (&audit, vec!["export", "--all", "--out", "-"]),
+    ] {
+        let mut child = std::process::Command::new(binary)
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 1000];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The reader goes away after 1,000 bytes (its end of the pipe is dropped above).
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("incomplete"), "{args:?}: {stderr}");
+    }
+    // Standard error closed before the failure is reported: still exit 2.
+    let not_a_directory = dir.path().join("a-file");
+    std::fs::write(&not_a_directory, "").unwrap();
+    let mut child = flexledger_command(&not_a_directory)
+        .arg("verify")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+}
+
 /// `submit -` fed by a producer that writes a line and waits (`tail -f … | flexledger
 /// submit -`): each line's result comes while the input stays open, not after 1,000
 /// lines or the end of the input.
