@@ -680,6 +680,14 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
             (expected_status, Some(expected_code)),
             "{path}: {body}"
         );
+        // A client generated from the OpenAPI document expects every answer it can get.
+        let document =
+            crate::support::read_json(&crate::support::repo_path("schemas/openapi.json"));
+        let responses = &document["paths"]["/v1/regions/{name}/months/{month}"]["get"]["responses"];
+        assert!(
+            responses.get(status.to_string()).is_some(),
+            "the OpenAPI document declares {status} for {path}"
+        );
     }
     drop(app);
     assert_eq!(report_cli("2025-01"), (Some(0), report));
