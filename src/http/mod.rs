@@ -325,11 +325,17 @@ async fn limit_in_flight(State(state): State<AppState>, request: Request, next: 
     next.run(request).await
 }
 
-/// `?access_token=` on a GET: a browser's `EventSource` cannot send an Authorization
-/// header. The token is taken as written (tokens are URL-safe: letters, digits, `-`).
-/// A token in a URL can end up in logs; prefer the header where possible.
+/// `?access_token=` on a GET of the routes a browser opens itself: the feed (a
+/// browser's `EventSource` cannot send an Authorization header), the audit page and
+/// the timeline picture. The token is taken as written (tokens are URL-safe:
+/// letters, digits, `-`). Nowhere else: a token in a URL ends up in proxies' and
+/// servers' access logs, and the JSON routes (a whole-log backup among them) are for
+/// programs, which can send the header.
 fn query_token(request: &Request) -> Option<String> {
-    if request.method() != axum::http::Method::GET {
+    let path = request.uri().path();
+    let for_a_browser =
+        path == "/v1/feed" || path.starts_with("/audit/") || path.ends_with("/timeline.svg");
+    if request.method() != axum::http::Method::GET || !for_a_browser {
         return None;
     }
     let query = request.uri().query()?;

@@ -633,6 +633,23 @@ fn the_openapi_document_matches_the_live_routes_and_roles() {
         &[],
     );
     assert_eq!(status, 401, "only GET takes a token in the query");
+    // Only the routes a browser opens itself: a token in a URL ends up in access logs.
+    for path in [
+        format!("/v1/backup?access_token={}", token("auditor")),
+        format!("/v1/members/{MEMBER}?access_token={}", token("auditor")),
+        format!("/v1/regions/demo?access_token={}", token("auditor")),
+    ] {
+        assert_eq!(app.status_of_get(&path, &[]), 401, "{path}");
+    }
+    for path in [
+        format!("/audit/members/{MEMBER}?access_token={}", token("auditor")),
+        format!(
+            "/v1/members/{MEMBER}/timeline.svg?access_token={}",
+            token("auditor")
+        ),
+    ] {
+        assert_eq!(app.status_of_get(&path, &[]), 200, "{path}");
+    }
     // The scheme name is case-insensitive (RFC 7235).
     let (status, _) = app.call(
         "GET",
