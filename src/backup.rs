@@ -884,6 +884,9 @@ fn check_lines(
             .read_until(b'\n', &mut buffer)
             .map_err(BackupError::Read)?;
         if read == 0 {
+            if checker.line == 0 {
+                return Err(checker.invalid(None, "the backup is empty"));
+            }
             break;
         }
         checker.line += 1;
@@ -896,7 +899,17 @@ fn check_lines(
         if text.trim().is_empty() {
             continue;
         }
-        checker.check_line(text)?;
+        if let Err(error) = checker.check_line(text) {
+            // A last line with no line end that does not check: the file was cut short
+            // (a copy or a download that stopped), not an event altered.
+            if !buffer.ends_with(b"\n") {
+                return Err(checker.invalid(
+                    None,
+                    "the backup ends in the middle of this line: it was cut short (copy it again, whole)",
+                ));
+            }
+            return Err(error);
+        }
         if checker.stage == Stage::Events && checker.tree.size() % proofs::PROGRESS_EVENTS_STEP == 0
         {
             progress(checker.tree.size());

@@ -471,6 +471,30 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
     }
     assert_only(root.path(), &["demo.backup", "source"]);
 
+    // Cut short in the middle of a line (a copy that stopped), or empty: said so.
+    let whole = lines.join("\n") + "\n";
+    let cut_at = lines[..19].iter().map(|line| line.len() + 1).sum::<usize>() + 40;
+    for (index, (bytes, words)) in [
+        (&whole.as_bytes()[..cut_at], "line: it was cut short"),
+        (&b""[..], "the backup is empty"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = root.path().join(format!("cut-{index}"));
+        std::fs::write(&file, bytes).unwrap();
+        let output = restore(
+            &root.path().join("restored"),
+            &file,
+            &["--public-key", &pinned],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let message = json(&output)["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(words), "cut {index}: {message}");
+        assert!(!message.contains("altered"), "cut {index}: {message}");
+        std::fs::remove_file(&file).unwrap();
+    }
+
     // A backup signed by another ledger's key is refused when the key is pinned.
     let other = flexledger::audit::checkpoint::hex(
         ed25519_dalek::SigningKey::from_bytes(&[9; 32])
