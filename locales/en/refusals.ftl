@@ -74,3 +74,7 @@ refusal-parse-grant-share = grant_subsidy: field `share` must be greater than 0 
 refusal-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
 refusal-parse-field-missing = { $command }: missing field `{ $field }`
 refusal-parse-field-invalid = { $command }: field `{ $field }`: { $detail }
+
+## The ledger's own refusal (src/ledger.rs, D10): a command id accepted before for another command.
+
+refusal-command-id-reused = command_id { $command_id } was already accepted for a different command (its events start at position { $position }): send a new command under a new command_id, or resend exactly the same command to get its first result

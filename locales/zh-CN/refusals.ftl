@@ -73,3 +73,7 @@ refusal-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16�
 refusal-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已计提的月份只列一次
 refusal-parse-field-missing = { $command }：缺少字段 `{ $field }`
 refusal-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }
+
+## 账本本身的拒绝（src/ledger.rs，D10）：command_id 已用于另一条已受理的命令。
+
+refusal-command-id-reused = command_id { $command_id } 已用于另一条已受理的命令（其事件自位置 { $position } 起）：请为新命令使用新的 command_id；如需取得原命令的结果，请原样重新提交原命令

@@ -375,6 +375,11 @@ refusal_texts! {
     ParseFieldInvalid(InvalidCommand) = "refusal-parse-field-invalid" {
         command: String, field: String, detail: String,
     }
+    /// D10: a command id accepted before for a different command (the ledger decides
+    /// it, not `decide`); `position` is where the first command's events start.
+    CommandIdReused(CommandIdReused) = "refusal-command-id-reused" {
+        command_id: Uuid, position: u64,
+    }
 }
 
 impl fmt::Display for Refusal {

@@ -14,11 +14,11 @@ use flexledger::store::CommandResult;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The codes whose refusals all have a Chinese message: those `decide` makes. Of the
-/// rest, `invalid_command` has Chinese for the fixed sentences of a command that does
-/// not parse (`command.rs`) and not for a policy's validation or most of serde's
-/// words; the shells' own refusals (the command lines, HTTP, the ledger) show their
-/// English message in every language.
+/// The codes whose refusals all have a Chinese message: those `decide` makes, and the
+/// ledger's `command_id_reused`. Of the rest, `invalid_command` has Chinese for the
+/// fixed sentences of a command that does not parse (`command.rs`) and not for a
+/// policy's validation or most of serde's words; the shells' own refusals (the command
+/// lines, HTTP) show their English message in every language.
 const CODES_IN_CHINESE: &[&str] = &[
     "unknown_region",
     "policy_retroactive",
@@ -46,9 +46,10 @@ const CODES_IN_CHINESE: &[&str] = &[
     "no_subsidy",
     "subsidy_not_accrued",
     "subsidy_already_paid",
+    "command_id_reused",
 ];
 const CODES_PARTLY_IN_CHINESE: &[&str] = &["invalid_command"];
-const CODES_IN_ENGLISH_ONLY: &[&str] = &["command_id_reused"];
+const CODES_IN_ENGLISH_ONLY: &[&str] = &[];
 
 /// ASCII words a parse refusal's Chinese message quotes from the contract besides
 /// field names in backquotes: the field `command` in double quotes, the formats it
@@ -496,6 +497,12 @@ fn member(command: &str, member: &str) -> Value {
     json!({"command": command, "member_id": member})
 }
 
+/// `command` under one fixed command id: a second command under it is `command_id_reused`.
+fn with_id(mut command: Value) -> Value {
+    command["command_id"] = json!("00000000-0000-4000-8000-0000000000f1");
+    command
+}
+
 fn grant(from: &str, months: u64, share: &str, category: &str) -> Value {
     json!({"command": "grant_subsidy", "member_id": A, "from_month": from, "months": months,
         "share": share, "category": category})
@@ -654,6 +661,8 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-subsidy-already-paid",
         ),
         (conflict, "refusal-version-conflict"),
+        (with_id(member("stop_deduction", A)), "ok"),
+        (with_id(member("resume_deduction", A)), "refusal-command-id-reused"),
         (
             json!({"command": "withdraw", "member_id": A, "reason": "voluntary"}),
             "ok",
