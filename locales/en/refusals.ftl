@@ -6,6 +6,7 @@
 refusal-version-conflict = member stream is at version { $actual }, not { $expected }: read the member again and resubmit with expected_version { $actual }
 refusal-unknown-region = region "{ $region }" has no policy: publish_policy for it first (R3)
 refusal-member-withdrawn = member { $member } has withdrawn: reenroll first (R13)
+refusal-already-withdrawn = member { $member } has already withdrawn, since { $since } (R12): there is nothing to withdraw
 refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
 refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later

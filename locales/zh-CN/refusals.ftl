@@ -5,6 +5,7 @@
 refusal-version-conflict = 参保人员的事件流当前为第 { $actual } 版，而非第 { $expected } 版：请重新查询该参保人员，并以 expected_version { $actual } 重新提交
 refusal-unknown-region = 统筹地区“{ $region }”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）
 refusal-member-withdrawn = 参保人员 { $member } 已停保：请先办理重新参保（reenroll，R13）
+refusal-already-withdrawn = 参保人员 { $member } 已自 { $since } 起停保（R12）：无需再办理停保
 refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保（enroll，R5）
 refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效

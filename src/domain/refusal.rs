@@ -221,6 +221,9 @@ refusal_texts! {
     UnknownRegion(UnknownRegion) = "refusal-unknown-region" { region: RegionName }
     /// R13: a command for an enrolled member names a withdrawn one.
     MemberWithdrawn(NotEnrolled) = "refusal-member-withdrawn" { member: Uuid }
+    /// R12: a withdrawal of a member already withdrawn; `since` is the month the
+    /// withdrawal took effect. Nothing is left to do (reenroll would be the opposite).
+    AlreadyWithdrawn(NotEnrolled) = "refusal-already-withdrawn" { member: Uuid, since: Month }
     /// R5: the member is not known.
     MemberUnknown(NotEnrolled) = "refusal-member-unknown" { member: Uuid }
     /// R4: the base ratio is outside the policy's band.

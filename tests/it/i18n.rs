@@ -672,6 +672,10 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-member-withdrawn",
         ),
         (
+            json!({"command": "withdraw", "member_id": A, "reason": "relocated"}),
+            "refusal-already-withdrawn",
+        ),
+        (
             enroll(A, "demo", "2025-03", "0.60", "none"),
             "refusal-previously-enrolled",
         ),
@@ -1555,4 +1559,44 @@ fn the_arrears_refusal_says_one_month_or_several() {
         "months are paid oldest first (R6): start from 2025-10; 3 months 2025-10..2025-12 owe 1800.00"
     );
     assert!(refusal_message(Language::ZhCn, &three).contains("共 3 个月"));
+}
+
+/// A withdrawal of a member already withdrawn is `not_enrolled`, as any command for a
+/// withdrawn member, but says since when and that nothing is left to do: not
+/// "reenroll first", the opposite of what the person meant. Other commands for a
+/// withdrawn member still say to re-enroll.
+#[test]
+fn withdrawing_a_withdrawn_member_says_it_is_already_done() {
+    let withdraw = json!({"command": "withdraw", "member_id": A, "reason": "voluntary"});
+    let results = submit(vec![
+        policy("2025-01"),
+        enroll(A, "demo", "2025-01", "0.60", "none"),
+        withdraw.clone(),
+        withdraw,
+        pay(&["2025-01"], "600.00", "2025-01-10"),
+    ]);
+    let refusals: Vec<&Refusal> = results[3..]
+        .iter()
+        .map(|result| match result {
+            CommandResult::Refused(refusal) => refusal,
+            CommandResult::Accepted { .. } => panic!("accepted: {result:?}"),
+        })
+        .collect();
+    let again = refusals[0];
+    assert_eq!(again.code, ErrorCode::NotEnrolled);
+    assert_eq!(
+        again.message,
+        format!(
+            "member {A} has already withdrawn, since 2025-01 (R12): there is nothing to withdraw"
+        )
+    );
+    let chinese = refusal_message(Language::ZhCn, again);
+    assert_eq!(
+        chinese,
+        format!("参保人员 {A} 已自 2025-01 起停保（R12）：无需再办理停保")
+    );
+    let pay = refusals[1];
+    assert_eq!(pay.code, ErrorCode::NotEnrolled);
+    assert!(pay.message.contains("reenroll first"), "{}", pay.message);
+    assert!(refusal_message(Language::ZhCn, pay).contains("重新参保"));
 }
