@@ -1600,3 +1600,48 @@ fn withdrawing_a_withdrawn_member_says_it_is_already_done() {
     assert!(pay.message.contains("reenroll first"), "{}", pay.message);
     assert!(refusal_message(Language::ZhCn, pay).contains("重新参保"));
 }
+
+/// The Chinese catalog words a subsidy's grant as RULES.zh.md does (给予, where the
+/// glossary is silent) and its accrual as the glossary does (形成), never 核定 or 计提;
+/// it writes a run of months with 至, never `..`, and a run of one month as the month.
+#[test]
+fn chinese_months_and_subsidy_terms_read_as_the_glossary_and_rules() {
+    use flexledger::domain::money::Money;
+    use flexledger::domain::month::Month;
+    for message in messages(Language::ZhCn) {
+        for word in ["核定", "计提", ".."] {
+            assert!(
+                !message.text.contains(word),
+                "{}: {word} in {}",
+                message.id,
+                message.text
+            );
+        }
+    }
+    let month = |text: &str| Month::parse(text).unwrap();
+    let mismatch = |first: &str, last: &str| Refusal {
+        code: ErrorCode::AmountMismatch,
+        message: String::new(),
+        text: Some(RefusalText::PayAmountMismatch {
+            amount: Money::parse("1.00").unwrap(),
+            first: month(first),
+            last: month(last),
+            total: Money::parse("600.00").unwrap(),
+        }),
+    };
+    let one = refusal_message(Language::ZhCn, &mismatch("2026-01", "2026-01"));
+    assert!(one.contains("与 2026-01 的应缴费额合计"), "{one}");
+    let two = refusal_message(Language::ZhCn, &mismatch("2026-01", "2026-02"));
+    assert!(
+        two.contains("与 2026-01 至 2026-02 的应缴费额合计"),
+        "{two}"
+    );
+    assert!(
+        refusal_message(Language::En, &mismatch("2026-01", "2026-01"))
+            .contains("the dues of 2026-01..2026-01,")
+    );
+    let runs = [month("2025-04"), month("2025-05"), month("2025-07")];
+    let runs_in = |language| flexledger::audit::history::month_runs_text(language, &runs, 9);
+    assert_eq!(runs_in(Language::ZhCn), "2025-04 至 2025-05、2025-07");
+    assert_eq!(runs_in(Language::En), "2025-04..2025-05, 2025-07");
+}
