@@ -282,6 +282,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/audit/commands.rs",
             "src/audit/cli.rs",
             "src/audit/whatif/cli.rs",
+            "src/audit/bundle/verify.rs",
         ],
     ),
 ];
