@@ -19,13 +19,13 @@ use crate::domain::coverage::{
 };
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
+use crate::domain::refusal::RefusalText;
 use crate::domain::report::{
     line_counts, member_standing, MemberStanding, MonthTotals, RegionMonthReport, RegionSummary,
 };
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::{
-    decide, Command, CommandEnvelope, ErrorCode, Event, LedgerState, MemberCoverage, Refusal,
-    StreamId,
+    decide, Command, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal, StreamId,
 };
 use crate::store::{
     AnyStore, CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Location,
@@ -1223,8 +1223,11 @@ fn repeated_result(
     if let (Some(digest), Some(recorded)) = (digest, recorded) {
         if digest != recorded {
             let position = envelopes.first().map_or(0, |envelope| envelope.position);
-            return CommandResult::Refused(Refusal::new(
-                ErrorCode::CommandIdReused,
+            return CommandResult::Refused(Refusal::because(
+                RefusalText::CommandIdReused {
+                    command_id,
+                    position,
+                },
                 format!("command_id {command_id} was already accepted for a different command (its events start at position {position}): send a new command under a new command_id, or resend exactly the same command to get its first result"),
             ));
         }

@@ -118,6 +118,55 @@ audit-bundle-place = {" "}[{ $place }]
 audit-bundle-line = line { $line }
 audit-bundle-position = position { $position }
 
+## verify-bundle: why a check failed (src/audit/bundle/verify.rs, `Reason`). Check names
+## (`edited`, `completeness`, …) are the JSON's and stay as they are; English here is
+## also each failure's `message` in --json. Other modules' English (`detail`) stays English.
+audit-bundle-why-key-unpinned = the checkpoint is signed by key id { $key_id }, but no key was pinned: pass --public-key with the ledger's published key (flexledger-audit public-key), or --trust-bundle-key to accept this one
+audit-bundle-why-too-many-lines = more than { $max } lines: split the export (--member or --region)
+audit-bundle-why-line-too-long = line longer than { $max } bytes
+audit-bundle-why-no-header = no bundle header line: this is not a flexledger audit bundle
+audit-bundle-why-not-json = not JSON: { $detail }
+audit-bundle-why-no-hash = the event carries no hash: it was altered and its hash stripped
+audit-bundle-why-hash-mismatch = the event was altered after it was recorded: hash { $claimed } does not match the content (SHA-256 { $hash })
+audit-bundle-why-altered = the event was altered after it was recorded: { $detail }
+audit-bundle-why-header-not-first = the bundle header is not the first line: the lines were reordered
+audit-bundle-why-second-header = a second header, or not { $format } version { $version }
+audit-bundle-why-bad-header = bad header: { $detail }
+audit-bundle-why-event-after-records = an event after the bundle's records: the lines were reordered
+audit-bundle-why-reordered = position { $position } follows position { $previous }: events were reordered or repeated
+audit-bundle-why-chain-broken = prev_hash does not link to the previous position's hash
+audit-bundle-why-no-fold = the events do not fold: { $detail }
+audit-bundle-why-bad-record = unknown or malformed record: { $detail }
+audit-bundle-why-proof-without-event = the bundle proves an event at this position but does not contain it: an event was removed
+audit-bundle-why-second-proof = a second inclusion proof for this position
+audit-bundle-why-not-in-log = not in the signed log of { $size } events: the event was altered or added
+audit-bundle-why-coverage-differs = member { $member }'s coverage does not follow from the bundle's events
+audit-bundle-why-coverage-without-events = member { $member } has no events in the bundle
+audit-bundle-why-checkpoint-count = expected exactly one signed checkpoint, found { $found }
+audit-bundle-why-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
+audit-bundle-why-checkpoint-forged = forged or altered checkpoint: { $detail }
+audit-bundle-why-checkpoint-wrong-key = forged or altered checkpoint: the checkpoint was signed by key { $found }, not by the pinned key { $pinned }
+audit-bundle-why-checkpoint-bad-signature = forged or altered checkpoint: the checkpoint's signature does not verify: the note was altered or not signed by this key
+audit-bundle-why-event-count = the header lists { $listed } events but the bundle holds { $held }
+audit-bundle-why-all-positions = an --all bundle must hold positions 1..={ $size } exactly; it holds { $held } events
+audit-bundle-why-root-differs = the events' Merkle root differs from the checkpoint's root
+audit-bundle-why-no-proof = no inclusion proof for this event: it was added to the bundle
+audit-bundle-why-second-head = a second head for this stream
+audit-bundle-why-head-not-committed = the stream head is not the one the signed checkpoint commits to
+audit-bundle-why-no-head = no committed head for this stream: its completeness cannot be shown
+audit-bundle-why-all-heads = an --all bundle must hold all { $size } stream heads; it holds { $held }
+audit-bundle-why-own-head-missing = the member's own stream head is missing
+audit-bundle-why-version-gap = version { $found } does not follow version { $events } of the stream: an event before it was removed, altered or reordered
+audit-bundle-why-events-removed = the bundle holds { $events } event(s) of the stream but the signed checkpoint commits to { $version } ending in { $hash }: events were removed
+audit-bundle-why-scope-counts = the header lists { $streams } streams and { $members } members but the bundle holds { $heads } stream heads and { $coverages } coverages
+audit-bundle-why-no-coverage = no coverage record for this member: the bundle does not say what the events mean
+audit-bundle-why-other-member = a member bundle of { $member } holds another member's stream
+audit-bundle-why-not-member-region = not the region the member enrolled in
+audit-bundle-why-member-region-missing = the member's region stream (its policies and month closes) is missing
+audit-bundle-why-own-region-missing = the region's own stream (its policies and month closes) is missing
+audit-bundle-why-other-region = a bundle of region { $region } holds another region's stream
+audit-bundle-why-not-enrolled-in-region = this member did not enroll in region { $region }
+
 ## verify
 audit-verify-ok = OK: { $events ->
         [one] { $events } event

@@ -21,6 +21,10 @@ word-restores = { $restores ->
        *[other] { $restores }
     }
 word-payment-kind = { $kind }
+# A run of months from first to last (never one month: that is shown as itself), and
+# what separates runs in a list (`2025-04..2025-07, 2025-09`).
+word-month-range = { $first }..{ $last }
+word-month-runs-separator = { ", " }
 
 ## Events
 

@@ -6,6 +6,7 @@
 refusal-version-conflict = member stream is at version { $actual }, not { $expected }: read the member again and resubmit with expected_version { $actual }
 refusal-unknown-region = region "{ $region }" has no policy: publish_policy for it first (R3)
 refusal-member-withdrawn = member { $member } has withdrawn: reenroll first (R13)
+refusal-already-withdrawn = member { $member } has already withdrawn, since { $since } (R12): there is nothing to withdraw
 refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
 refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
@@ -74,3 +75,7 @@ refusal-parse-grant-share = grant_subsidy: field `share` must be greater than 0 
 refusal-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
 refusal-parse-field-missing = { $command }: missing field `{ $field }`
 refusal-parse-field-invalid = { $command }: field `{ $field }`: { $detail }
+
+## The ledger's own refusal (src/ledger.rs, D10): a command id accepted before for another command.
+
+refusal-command-id-reused = command_id { $command_id } was already accepted for a different command (its events start at position { $position }): send a new command under a new command_id, or resend exactly the same command to get its first result

@@ -46,6 +46,54 @@ audit-bundle-place = （{ $place }）
 audit-bundle-line = 第 { $line } 行
 audit-bundle-position = 位置 { $position }
 
+## verify-bundle：检查未通过的原因（src/audit/bundle/verify.rs，`Reason`）。检查名（edited、
+## completeness 等）与 --json 相同，不翻译；其他模块的英文原文（`detail`）照原样保留。
+audit-bundle-why-key-unpinned = 检查点由密钥标识 { $key_id } 签名，但未固定公钥：请以 --public-key 传入账本公布的公钥（见 flexledger-audit public-key），或以 --trust-bundle-key 接受该公钥
+audit-bundle-why-too-many-lines = 超过 { $max } 行：请分开导出（--member 或 --region）
+audit-bundle-why-line-too-long = 该行超过 { $max } 字节
+audit-bundle-why-no-header = 没有审计包的包头行：这不是 flexledger 审计包
+audit-bundle-why-not-json = 不是有效的 JSON：{ $detail }
+audit-bundle-why-no-hash = 该事件没有哈希：事件被改动过，哈希也被删去
+audit-bundle-why-hash-mismatch = 该事件在记录后被改动过：哈希 { $claimed } 与内容不符（内容的 SHA-256 为 { $hash }）
+audit-bundle-why-altered = 该事件在记录后被改动过：{ $detail }
+audit-bundle-why-header-not-first = 审计包的包头不在第一行：各行的顺序被调换过
+audit-bundle-why-second-header = 出现第二个包头，或不是 { $format } 第 { $version } 版
+audit-bundle-why-bad-header = 包头有误：{ $detail }
+audit-bundle-why-event-after-records = 事件出现在审计包的证明和记录行之后：各行的顺序被调换过
+audit-bundle-why-reordered = 位置 { $position } 排在位置 { $previous } 之后：事件的顺序被调换过，或有事件重复
+audit-bundle-why-chain-broken = prev_hash 没有链接到前一位置的哈希
+audit-bundle-why-no-fold = 这些事件无法依次重算出参保人员的状态：{ $detail }
+audit-bundle-why-bad-record = 未知或格式有误的记录行：{ $detail }
+audit-bundle-why-proof-without-event = 审计包证明了该位置有事件，却不含该事件：有事件被删除
+audit-bundle-why-second-proof = 该位置有第二份包含证明
+audit-bundle-why-not-in-log = 不在已签名的 { $size } 个事件的日志中：该事件被改动过，或是后加入的
+audit-bundle-why-coverage-differs = 参保人员 { $member } 的参保记录不能由审计包中的事件得出
+audit-bundle-why-coverage-without-events = 审计包中没有参保人员 { $member } 的事件
+audit-bundle-why-checkpoint-count = 应恰有一个已签名的检查点，实有 { $found } 个
+audit-bundle-why-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
+audit-bundle-why-checkpoint-forged = 检查点是伪造的或被改动过：{ $detail }
+audit-bundle-why-checkpoint-wrong-key = 检查点是伪造的或被改动过：它由密钥 { $found } 签名，而非固定的公钥 { $pinned }
+audit-bundle-why-checkpoint-bad-signature = 检查点是伪造的或被改动过：其签名未通过验证——签名的内容被改动过，或不是由该密钥签名
+audit-bundle-why-event-count = 包头列出 { $listed } 个事件，审计包中却有 { $held } 个
+audit-bundle-why-all-positions = --all 审计包须恰好包含位置 1 至 { $size } 的事件；它包含 { $held } 个事件
+audit-bundle-why-root-differs = 这些事件的默克尔根哈希与检查点的根哈希不同
+audit-bundle-why-no-proof = 该事件没有包含证明：它是后加入审计包的
+audit-bundle-why-second-head = 该事件流有第二个流头
+audit-bundle-why-head-not-committed = 该流头不是已签名的检查点所承诺的流头
+audit-bundle-why-no-head = 该事件流没有已承诺的流头：无法证明它完整
+audit-bundle-why-all-heads = --all 审计包须包含全部 { $size } 个流头；它包含 { $held } 个
+audit-bundle-why-own-head-missing = 缺少该参保人员自己的事件流的流头
+audit-bundle-why-version-gap = 版本 { $found } 没有紧接该事件流的版本 { $events }：它之前的事件被删除、改动或调换了顺序
+audit-bundle-why-events-removed = 审计包中有该事件流的 { $events } 个事件，已签名的检查点承诺的却是 { $version } 个、最后一个的哈希为 { $hash }：有事件被删除
+audit-bundle-why-scope-counts = 包头列出 { $streams } 条事件流和 { $members } 名参保人员，审计包中却有 { $heads } 个流头和 { $coverages } 份参保记录
+audit-bundle-why-no-coverage = 该参保人员没有参保记录行：审计包没有说明这些事件意味着什么
+audit-bundle-why-other-member = 参保人员 { $member } 的审计包含有其他参保人员的事件流
+audit-bundle-why-not-member-region = 不是该参保人员参保的统筹地区
+audit-bundle-why-member-region-missing = 缺少该参保人员所在统筹地区的事件流（其政策和月结）
+audit-bundle-why-own-region-missing = 缺少该统筹地区自己的事件流（其政策和月结）
+audit-bundle-why-other-region = 统筹地区 { $region } 的审计包含有其他统筹地区的事件流
+audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 { $region } 参保
+
 ## verify
 audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
 audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size } 个事件，根哈希 { $root }

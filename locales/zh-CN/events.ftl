@@ -48,6 +48,10 @@ word-payment-kind = { $kind ->
         [prepaid] 预缴
        *[other] { $kind }
     }
+# 从 first 到 last 的连续月份（只有一个月时直接写该月，不用本消息），以及列举多段月份时的分隔符
+# （“2025-04 至 2025-07、2025-09”）。
+word-month-range = { $first } 至 { $last }
+word-month-runs-separator = 、
 
 ## 事件
 

@@ -32,7 +32,10 @@ explain-source-gist = 大意：{ $gist }（本账本的译写，非原文）
 ## 无法解释的月份
 
 explain-no-enrollment = 参保人员 { $member } 在这段历史中没有参保记录
-explain-outside-months = { $month } 不在该参保人员的月份范围内（{ $first }..{ $last }）：没有规则决定它的状态
+explain-outside-months = { $month } 不在该参保人员的月份范围内（{ SAME($first, $last) ->
+        [yes] { $first }
+       *[no] { $first } 至 { $last }
+    }）：没有规则决定它的状态
 explain-no-months = 该参保人员没有任何月份
 
 ## 事件位置与尚无的月份

@@ -5,6 +5,7 @@
 refusal-version-conflict = 参保人员的事件流当前为第 { $actual } 版，而非第 { $expected } 版：请重新查询该参保人员，并以 expected_version { $actual } 重新提交
 refusal-unknown-region = 统筹地区“{ $region }”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）
 refusal-member-withdrawn = 参保人员 { $member } 已停保：请先办理重新参保（reenroll，R13）
+refusal-already-withdrawn = 参保人员 { $member } 已自 { $since } 起停保（R12）：无需再办理停保
 refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保（enroll，R5）
 refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
@@ -17,9 +18,15 @@ refusal-paid-on-outside-open-month = 缴费日期 paid_on { $paid_on } 不在当
 refusal-months-not-contiguous = 缴费月份须按升序连续排列，不得间断或重复（R6）
 refusal-pay-before-enrollment = { $month } 早于自 { $start } 开始的参保期：请自 { $next_unpaid } 起缴费
 refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }）：请自 { $next_unpaid } 起缴费
-refusal-arrears-must-be-paid-first = 须先补缴欠费，缴费须从最早的欠费月份开始（R6）：请自 { $next_unpaid } 起缴费；{ $next_unpaid } 至 { $last_owed } 共 { $count } 个月，欠费 { $amount }
+refusal-arrears-must-be-paid-first = 须先补缴欠费，缴费须从最早的欠费月份开始（R6）：请自 { $next_unpaid } 起缴费；{ SAME($next_unpaid, $last_owed) ->
+        [yes] { $next_unpaid }
+       *[no] { $next_unpaid } 至 { $last_owed }
+    } 共 { $count } 个月，欠费 { $amount }
 refusal-prepay-limit-exceeded = { $month } 超出预缴月数上限，最多预缴 12 个月（R6）：当前征缴月为 { $open }，最多缴费至 { $limit }
-refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { $first } 至 { $last } 的应缴费额合计 { $total } 不符（R4，R6）：请按 { $total } 缴费
+refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { SAME($first, $last) ->
+        [yes] { $first }
+       *[no] { $first } 至 { $last }
+    } 的应缴费额合计 { $total } 不符（R4，R6）：请按 { $total } 缴费
 refusal-month-not-open = { $month } 不是统筹地区 { $region } 的当前征缴月（R9）：下一个应月结的月份是 { $open }
 refusal-close-last-month = { $month } 是本账本记录的最后一个月（R1）：月结该月将开启其后的月份，而该月份无法记录，因此 { $month } 仍为统筹地区 { $region } 的当前征缴月；请勿月结
 refusal-pay-paid-through-last-month = { $month } 已缴费：本参保期已缴费至本账本记录的最后一个月 { $last }（R1，R6），已无可缴费的月份
@@ -34,26 +41,32 @@ refusal-change-base-month-closed = { $month } 已月结（R15）：请自当前�
 refusal-change-base-before-enrollment = { $month } 早于自 { $start } 开始的参保期（R15）
 refusal-change-base-already-paid = { $month } 已缴费，其应缴费额按缴费时的标准保持不变（R4，R15）：请自 { $next_unpaid } 或之后的月份起调整缴费基数
 refusal-change-base-paid-through-last-month = { $month } 已缴费，其应缴费额按缴费时的标准保持不变（R4，R15）：本参保期已缴费至本账本记录的最后一个月 { $last }，已无可调整缴费基数的月份
-refusal-grant-month-closed = { $month } 已月结（R16）：社会保险补贴须自当前征缴月 { $open } 或之后的月份起核定
+refusal-grant-month-closed = { $month } 已月结（R16）：社会保险补贴须自当前征缴月 { $open } 或之后的月份起给予
 refusal-grant-too-long = { $category ->
         [graduate] 高校毕业生
         [hardship] 就业困难人员
        *[other] 其他人员
     }的社会保险补贴最长 { $limit } 个月（R16），本次申请 { $months } 个月：请减少补贴月数
 refusal-share-too-large = 补贴比例 { $share } 高于 { $max }（R16：社会保险补贴原则上不超过实际缴费的三分之二）：请降低补贴比例
-refusal-granted-months-exceeded = 参保人员 { $member } 已核定 { $granted } 个月社会保险补贴，再核定 { $months } 个月将超过 { $max } 个月的上限（R16）：最多还可核定 { $remaining } 个月
-refusal-grant-past-last-month = 自 { $first } 起 { $months } 个月的社会保险补贴将超出本账本记录的最后一个月 { $last }（R1，R16）：请只核定 { $first } 至 { $last } 的月份
-refusal-subsidy-overlap = { $first } 至 { $last } 与自 { $other_first } 起核定的社会保险补贴重叠（R16：补贴期不得重叠）：请自 { $other_last } 之后开始，或先撤销该项补贴
+refusal-granted-months-exceeded = 已给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过 { $max } 个月的上限（R16）：最多还可给予 { $remaining } 个月
+refusal-grant-past-last-month = 自 { $first } 起 { $months } 个月的社会保险补贴将超出本账本记录的最后一个月 { $last }（R1，R16）：请只对 { SAME($first, $last) ->
+        [yes] { $first }
+       *[no] { $first } 至 { $last }
+    } 的月份给予补贴
+refusal-subsidy-overlap = { SAME($first, $last) ->
+        [yes] { $first }
+       *[no] { $first } 至 { $last }
+    } 与自 { $other_first } 起给予的社会保险补贴重叠（R16：补贴期不得重叠）：请自 { $other_last } 之后开始，或先撤销该项补贴
 refusal-revoke-month-closed = { $month } 已月结（R16）：请自当前征缴月 { $open } 或之后的月份起撤销
-refusal-no-subsidy = 参保人员 { $member } 自 { $month } 起没有核定社会保险补贴的月份（R16）：无可撤销
+refusal-no-subsidy = 参保人员 { $member } 自 { $month } 起没有给予社会保险补贴的月份（R16）：无可撤销
 refusal-subsidy-paid-on-outside-open-month = 发放日期 paid_on { $paid_on } 不在当前征缴月 { $open }（R16）：社会保险补贴须在当前征缴月发放
 refusal-subsidy-already-paid = { $month } 的社会保险补贴已发放（R16）：本次发放请去掉该月
 refusal-subsidy-not-accrued = { $month } 的社会保险补贴尚未形成：{ $reason ->
-        [not_granted] 该月没有核定补贴
+        [not_granted] 该月没有给予补贴
         [refunded] 该月缴费已退费（R12）
         [unpaid] 该月尚未缴费
        *[not_closed] 该月尚未月结（补贴在该月月结时形成）
-    }（R16：已核定补贴的月份在缴费并月结后形成补贴）；请只发放已形成补贴的月份
+    }（R16：给予补贴的月份在缴费并月结后形成补贴）；请只发放已形成补贴的月份
 refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形成的社会保险补贴合计 { $total } 不符（R16）：请按 { $total } 发放
 
 ## 无法解析的命令（错误码 invalid_command；src/domain/command.rs）。句中 serde 自己的英文（`detail`）在各语言中照原样保留。
@@ -70,6 +83,10 @@ refusal-parse-months-count = { $command }：字段 `months` 须列出 1 至 { $m
 refusal-parse-withdraw-arrears-exceeded-grace = withdraw：停保原因 `arrears_exceeded_grace`（欠费超过宽限期，视为自动退保）只由月结记录（R11）；请使用 voluntary、employer_scheme、relocated 或 deceased
 refusal-parse-grant-months = grant_subsidy：字段 `months` 至少为 1（R16）
 refusal-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16）
-refusal-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已计提的月份只列一次
+refusal-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已形成补贴的月份只列一次
 refusal-parse-field-missing = { $command }：缺少字段 `{ $field }`
 refusal-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }
+
+## 账本本身的拒绝（src/ledger.rs，D10）：command_id 已用于另一条已受理的命令。
+
+refusal-command-id-reused = command_id { $command_id } 已用于另一条已受理的命令（其事件自位置 { $position } 起）：请为新命令使用新的 command_id；如需取得原命令的结果，请原样重新提交原命令

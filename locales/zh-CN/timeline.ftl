@@ -3,7 +3,10 @@
 
 ## 标题
 
-timeline-title = 参保人员 { $member }（{ $region }）：{ $first } 至 { $last } 共 { $count } 个月
+timeline-title = 参保人员 { $member }（{ $region }）：{ SAME($first, $last) ->
+        [yes] { $first }
+       *[no] { $first } 至 { $last }
+    } 共 { $count } 个月
 timeline-heading-member = 参保人员 { $member }
 timeline-heading-status = 统筹地区 { $region } · { $state } · 待遇档次 { $tier } · 连续缴费月数 { $continuous } / 累计缴费月数 { $cumulative } · { $arrears }
 timeline-state = { $state ->

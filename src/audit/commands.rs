@@ -813,7 +813,7 @@ fn print_bundle_report(
         let args = [
             ("check", text(failure.check)),
             ("place", text(failure_place(failure, language))),
-            ("message", text(&failure.message)),
+            ("message", text(failure.message_in(language))),
         ];
         writeln!(out, "{}", say(language, "audit-bundle-failed", &args))?;
     }

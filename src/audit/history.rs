@@ -221,7 +221,7 @@ pub fn describe_in(language: Language, event: &Event) -> String {
         Event::ContributionRefunded(refund) => {
             let args = [
                 ("amount", text(refund.amount)),
-                ("months", text(month_runs_text(&refund.months, usize::MAX))),
+                ("months", all_month_runs(language, &refund.months)),
                 ("count", count(refund.months.len())),
             ];
             say(language, "event-refunded", &args)
@@ -241,7 +241,7 @@ pub fn describe_in(language: Language, event: &Event) -> String {
         }
         Event::SubsidyPaid(paid) => {
             let args = [
-                ("months", text(month_runs_text(&paid.months, usize::MAX))),
+                ("months", all_month_runs(language, &paid.months)),
                 ("amount", text(paid.amount)),
                 ("paid_on", text(paid.paid_on)),
             ];
@@ -292,8 +292,7 @@ fn describe_paid(language: Language, paid: &crate::domain::event::ContributionPa
     let first = paid.months.first().map(|line| line.month);
     let last = paid.months.last().map(|line| line.month);
     let months = match (first, last) {
-        (Some(first), Some(last)) if first == last => first.to_string(),
-        (Some(first), Some(last)) => format!("{first}..{last}"),
+        (Some(first), Some(last)) => month_range(language, first, last),
         _ => say(language, "event-paid-no-months", &[]),
     };
     let kinds: Vec<String> = paid
@@ -329,10 +328,7 @@ fn describe_withdrawn(
             "unpaid"
         };
         let args = [
-            (
-                "months",
-                text(month_runs_text(&withdrawn.lapsed_months, usize::MAX)),
-            ),
+            ("months", all_month_runs(language, &withdrawn.lapsed_months)),
             ("amount", text(withdrawn.lapsed_amount)),
             ("borne", text(borne)),
         ];
@@ -411,9 +407,32 @@ pub fn money_phrases(line: &crate::domain::coverage::MonthLine) -> Vec<String> {
     phrases
 }
 
-/// Sorted months as runs, `2025-04..2025-07, 2025-09`, naming at most `runs_max`
-/// runs and then "…".
-pub fn month_runs_text(months: &[crate::domain::month::Month], runs_max: usize) -> String {
+/// Every run of `months` in `language`, as a message argument.
+fn all_month_runs(language: Language, months: &[crate::domain::month::Month]) -> Arg {
+    text(month_runs_text(language, months, usize::MAX))
+}
+
+/// Months `first` through `last` in `language`: `2025-04..2025-07` (`2025-04 至
+/// 2025-07` in Chinese), and a single month as itself.
+pub fn month_range(
+    language: Language,
+    first: crate::domain::month::Month,
+    last: crate::domain::month::Month,
+) -> String {
+    if first == last {
+        return first.to_string();
+    }
+    let args = [("first", text(first)), ("last", text(last))];
+    say(language, "word-month-range", &args)
+}
+
+/// Sorted months as runs in `language`, `2025-04..2025-07, 2025-09` (`2025-04 至
+/// 2025-07、2025-09` in Chinese), naming at most `runs_max` runs and then "…".
+pub fn month_runs_text(
+    language: Language,
+    months: &[crate::domain::month::Month],
+    runs_max: usize,
+) -> String {
     let mut runs: Vec<(crate::domain::month::Month, crate::domain::month::Month)> = Vec::new();
     for &month in months {
         match runs.last_mut() {
@@ -424,18 +443,12 @@ pub fn month_runs_text(months: &[crate::domain::month::Month], runs_max: usize) 
     let mut named: Vec<String> = runs
         .iter()
         .take(runs_max)
-        .map(|(first, last)| {
-            if first == last {
-                first.to_string()
-            } else {
-                format!("{first}..{last}")
-            }
-        })
+        .map(|(first, last)| month_range(language, *first, *last))
         .collect();
     if runs.len() > runs_max {
         named.push("…".to_owned());
     }
-    named.join(", ")
+    named.join(&say(language, "word-month-runs-separator", &[]))
 }
 
 /// A unit enum's serde name (`on_time`, `retroactive`, …).

@@ -356,7 +356,10 @@ fn withdrawal_text(
         say(language, "timeline-withdrawal-nothing-lapsed", &[])
     } else {
         let args = [
-            ("months", text(month_runs(&withdrawn.lapsed_months))),
+            (
+                "months",
+                text(month_runs(language, &withdrawn.lapsed_months)),
+            ),
             ("count", count(withdrawn.lapsed_months.len())),
             ("amount", text(withdrawn.lapsed_amount)),
         ];
@@ -380,9 +383,9 @@ fn withdrawal_text(
 /// Most runs [`month_runs`] names before it says "…".
 const MONTH_RUNS_MAX: usize = 4;
 
-/// Sorted months as runs, at most [`MONTH_RUNS_MAX`] of them.
-fn month_runs(months: &[Month]) -> String {
-    crate::audit::history::month_runs_text(months, MONTH_RUNS_MAX)
+/// Sorted months as runs in `language`, at most [`MONTH_RUNS_MAX`] of them.
+fn month_runs(language: Language, months: &[Month]) -> String {
+    crate::audit::history::month_runs_text(language, months, MONTH_RUNS_MAX)
 }
 
 /// Cuts `text` to at most `columns_max` columns (a Han character takes two, see

@@ -1,6 +1,7 @@
 //! Reading input lines with a bound, so one huge line cannot exhaust memory.
 
-use std::io::{self, BufRead};
+use crate::shell_support::UTF8_BYTE_ORDER_MARK;
+use std::io::{self, BufRead, Read};
 
 /// Longest accepted `submit` line, in bytes.
 pub const SUBMIT_LINE_BYTES_MAX: usize = 64 * 1024;
@@ -22,6 +23,26 @@ impl Line {
         };
         u64::try_from(count).unwrap_or(u64::MAX)
     }
+}
+
+/// `input` without a UTF-8 byte order mark at its very start (Notepad and Excel write
+/// one), so that the first line reads as the JSON it holds. It reads only as far as
+/// the input's bytes are a mark's, so a first line ending early is never held back.
+pub fn skip_byte_order_mark(
+    mut input: Box<dyn BufRead + Send>,
+) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut start = Vec::with_capacity(UTF8_BYTE_ORDER_MARK.len());
+    while start.len() < UTF8_BYTE_ORDER_MARK.len() && UTF8_BYTE_ORDER_MARK.starts_with(&start) {
+        let Some(&byte) = input.fill_buf()?.first() else {
+            break;
+        };
+        start.push(byte);
+        input.consume(1);
+    }
+    if start == UTF8_BYTE_ORDER_MARK {
+        start.clear();
+    }
+    Ok(Box::new(io::Cursor::new(start).chain(input)))
 }
 
 /// Reads one line of at most `SUBMIT_LINE_BYTES_MAX` bytes; `None` at end of input.
@@ -85,6 +106,39 @@ mod tests {
             Some(Line::Text(b"b".to_vec()))
         );
         assert_eq!(read_bounded_line(&mut input).unwrap(), None);
+    }
+
+    /// A byte order mark is skipped at the start of the input only, whatever the
+    /// reads deliver it in; the bytes of a start that is not one are kept.
+    #[test]
+    fn a_byte_order_mark_is_skipped_only_at_the_start() {
+        let lines = |text: &[u8], capacity: usize| {
+            let input = io::BufReader::with_capacity(capacity, io::Cursor::new(text.to_vec()));
+            let mut input = skip_byte_order_mark(Box::new(input)).unwrap();
+            let mut lines = Vec::new();
+            while let Some(line) = read_bounded_line(&mut *input).unwrap() {
+                lines.push(line);
+            }
+            lines
+        };
+        for capacity in [1, 2, 4096] {
+            assert_eq!(
+                lines(b"\xEF\xBB\xBF{}\n\xEF\xBB\xBF{}\n", capacity),
+                [
+                    Line::Text(b"{}".to_vec()),
+                    Line::Text(b"\xEF\xBB\xBF{}".to_vec())
+                ]
+            );
+            assert_eq!(
+                lines(b"\xEF\xBBx\n", capacity),
+                [Line::Text(b"\xEF\xBBx".to_vec())]
+            );
+            assert_eq!(
+                lines(b"\n{}", capacity),
+                [Line::Text(vec![]), Line::Text(b"{}".to_vec())]
+            );
+            assert_eq!(lines(b"\xEF\xBB\xBF", capacity), []);
+        }
     }
 
     /// A line's ending is not its content: a line of exactly the limit is read

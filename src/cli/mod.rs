@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use uuid::Uuid;
 
-pub use lines::{read_bounded_line, Line, SUBMIT_LINE_BYTES_MAX};
+pub use lines::{read_bounded_line, skip_byte_order_mark, Line, SUBMIT_LINE_BYTES_MAX};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -652,19 +652,37 @@ fn read_lines_ahead(mut input: Box<dyn BufRead + Send>) -> anyhow::Result<InputL
     let (sender, lines) = std::sync::mpsc::sync_channel(SUBMIT_LINES_READ_AHEAD_MAX);
     std::thread::Builder::new()
         .name("submit-input".into())
-        .spawn(move || loop {
-            let item = match read_bounded_line(&mut *input) {
-                Ok(Some(line)) => Ok(line),
-                Ok(None) => return,
-                Err(error) => Err(error),
+        .spawn(move || {
+            // Only the input's very start may hold a byte order mark (Notepad, Excel).
+            input = match skip_byte_order_mark(input) {
+                Ok(input) => input,
+                Err(error) => {
+                    let _ = sender.send(Err(error));
+                    return;
+                }
             };
-            let failed = item.is_err();
-            // Stops when the receiver is gone (output closed) or after an error.
-            if sender.send(item).is_err() || failed {
-                return;
-            }
+            read_lines_into(&mut *input, &sender);
         })?;
     Ok(lines)
+}
+
+/// Sends `input`'s lines until its end, an error (sent too) or the receiver is gone.
+fn read_lines_into(
+    input: &mut dyn BufRead,
+    sender: &std::sync::mpsc::SyncSender<io::Result<Line>>,
+) {
+    loop {
+        let item = match read_bounded_line(input) {
+            Ok(Some(line)) => Ok(line),
+            Ok(None) => return,
+            Err(error) => Err(error),
+        };
+        let failed = item.is_err();
+        // Stops when the receiver is gone (output closed) or after an error.
+        if sender.send(item).is_err() || failed {
+            return;
+        }
+    }
 }
 
 /// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines, and what ended it

@@ -501,7 +501,16 @@ fn decide_resume_deduction(state: &LedgerState, member_id: Uuid) -> Decision {
 }
 
 fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
-    let (member, region) = enrolled_member(state, body.member_id)?;
+    let (member, region) = known_member(state, body.member_id)?;
+    // Already withdrawn: `not_enrolled` like any command for a withdrawn member, but
+    // saying there is nothing to do, not "reenroll first" (the opposite of the intent).
+    if let Some(withdrawal) = &member.current_period().withdrawal {
+        let (member, since) = (body.member_id, withdrawal.effective_from);
+        return refuse(
+            RefusalText::AlreadyWithdrawn { member, since },
+            format!("member {member} has already withdrawn, since {since} (R12): there is nothing to withdraw"),
+        );
+    }
     // R12 (v2): L is the last paid month of the period not after the open month; the
     // withdrawal takes effect from L + 1 (or the period's first month), arrears at that
     // point lapse, and months paid beyond L are refunded by the same command.

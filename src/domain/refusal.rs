@@ -221,6 +221,9 @@ refusal_texts! {
     UnknownRegion(UnknownRegion) = "refusal-unknown-region" { region: RegionName }
     /// R13: a command for an enrolled member names a withdrawn one.
     MemberWithdrawn(NotEnrolled) = "refusal-member-withdrawn" { member: Uuid }
+    /// R12: a withdrawal of a member already withdrawn; `since` is the month the
+    /// withdrawal took effect. Nothing is left to do (reenroll would be the opposite).
+    AlreadyWithdrawn(NotEnrolled) = "refusal-already-withdrawn" { member: Uuid, since: Month }
     /// R5: the member is not known.
     MemberUnknown(NotEnrolled) = "refusal-member-unknown" { member: Uuid }
     /// R4: the base ratio is outside the policy's band.
@@ -374,6 +377,11 @@ refusal_texts! {
     /// `detail` serde's own English, which stays English in every language.
     ParseFieldInvalid(InvalidCommand) = "refusal-parse-field-invalid" {
         command: String, field: String, detail: String,
+    }
+    /// D10: a command id accepted before for a different command (the ledger decides
+    /// it, not `decide`); `position` is where the first command's events start.
+    CommandIdReused(CommandIdReused) = "refusal-command-id-reused" {
+        command_id: Uuid, position: u64,
     }
 }
 

@@ -455,7 +455,8 @@ fn localize_refusals(results: &mut [CommandResult], language: Language) {
     }
 }
 
-/// The request body as JSON: 413 beyond the body limit, 400 for what is not strict JSON.
+/// The request body as JSON (after a byte order mark at its start, if any): 413 beyond
+/// the body limit, 400 for what is not strict JSON.
 fn command_body(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<serde_json::Value, AppError> {
@@ -484,7 +485,10 @@ fn command_body(
             ],
         )
     })?;
-    crate::domain::command::parse_json_strict(&body).map_err(|error| {
+    // A byte order mark before the JSON (a body read from a file Notepad or Excel
+    // wrote) is no part of it; anywhere else it is not JSON.
+    let body = crate::shell_support::without_byte_order_mark(&body);
+    crate::domain::command::parse_json_strict(body).map_err(|error| {
         AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",

@@ -228,6 +228,8 @@ fn ast_of(path: &str, text: &'static str) -> Result<Parsed, (Parsed, Vec<String>
 fn bundle(language: Language) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![language.identifier()]);
     bundle.set_use_isolating(false);
+    // Added once to a new bundle, so it cannot clash with another function.
+    let _ = bundle.add_function("SAME", same);
     for (_, text) in sources(language) {
         let resource = FluentResource::try_new((*text).to_owned())
             .unwrap_or_else(|(partial, _errors)| partial);
@@ -235,6 +237,14 @@ fn bundle(language: Language) -> FluentBundle<FluentResource> {
         let _ = bundle.add_resource(resource);
     }
     bundle
+}
+
+/// `SAME($a, $b)`: `yes` when both arguments are the same value, else `no`, for a
+/// selector: a range of one month reads as that month (`2026-01`, not
+/// `2026-01 至 2026-01`).
+fn same<'a>(positional: &[FluentValue<'a>], _named: &FluentArgs) -> FluentValue<'a> {
+    let same = matches!(positional, [first, second] if first == second);
+    FluentValue::from(if same { "yes" } else { "no" })
 }
 
 fn message_source(message: &ast::Message<&str>) -> MessageSource {

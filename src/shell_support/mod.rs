@@ -8,6 +8,16 @@ pub mod stdio;
 
 use std::io;
 
+/// The UTF-8 byte order mark (U+FEFF) that Notepad and Excel write at the start of a
+/// text file. It is no part of the text: an input's reader skips it at the very start
+/// of the input, and nowhere else.
+pub const UTF8_BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a UTF-8 byte order mark at their start.
+pub fn without_byte_order_mark(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(UTF8_BYTE_ORDER_MARK).unwrap_or(bytes)
+}
+
 /// A progress bar over the log's events, on standard error (drawn only on a terminal).
 pub fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
     let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} events ({{eta}})");

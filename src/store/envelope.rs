@@ -263,7 +263,7 @@ impl Envelope {
 
     /// The envelope `bytes` hold, with the hash of its canonical bytes, and the hash
     /// the bytes claim (if any) for the caller to compare.
-    fn decode_and_hash(bytes: &[u8]) -> Result<(Envelope, Option<Sha256>), String> {
+    pub fn decode_and_hash(bytes: &[u8]) -> Result<(Envelope, Option<Sha256>), String> {
         let (mut envelope, claimed) = Envelope::decode_fields(bytes)?;
         envelope.hash = Sha256::of(&envelope.canonical_bytes());
         Ok((envelope, claimed))

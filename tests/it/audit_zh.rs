@@ -385,3 +385,72 @@ fn a_single_changed_month_is_singular_and_listed() {
     assert!(chinese.contains("  2025-06  等待期（600.00）"), "{chinese}");
     assert!(chinese.contains("享受待遇+（600.00）"), "{chinese}");
 }
+
+/// The sentence of `verify-bundle`'s `coverage` failure when the events do not fold,
+/// before the fold's own words.
+const NO_FOLD: &str = "这些事件无法依次重算出参保人员的状态：";
+
+/// `verify-bundle`'s report follows `--lang` down to each failure's reason: in Chinese
+/// every reason is Chinese (the check's name, `edited`, `completeness`, `order`,
+/// `key`…, is the JSON's identifier and stays), with the same facts as the English,
+/// which is unchanged.
+#[test]
+fn verify_bundle_says_why_each_check_failed_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let export = ["export", "--member", MEMBER, "--out", "member.bundle"];
+    assert!(audit(dir, "en", &export).status.success());
+    let key = stdout(&audit(dir, "en", &["public-key"]));
+    let key = key.lines().next().unwrap().to_owned();
+    let bundle = std::fs::read_to_string(dir.join("member.bundle")).unwrap();
+    let edited = bundle.replacen("\"amount\":\"600.00\"", "\"amount\":\"700.00\"", 1);
+    std::fs::write(dir.join("edited.bundle"), edited).unwrap();
+    let mut lines: Vec<&str> = bundle.lines().collect();
+    lines.swap(3, 4);
+    std::fs::write(dir.join("swapped.bundle"), lines.join("\n") + "\n").unwrap();
+    let runs = [
+        vec!["verify-bundle", "edited.bundle", "--public-key", &key],
+        vec!["verify-bundle", "swapped.bundle", "--public-key", &key],
+        vec!["verify-bundle", "member.bundle"],
+    ];
+    let mut reasons = Vec::new();
+    for args in &runs {
+        let (zh, en) = (audit(dir, "zh-CN", args), audit(dir, "en", args));
+        assert_eq!((zh.status.code(), en.status.code()), (Some(1), Some(1)));
+        let (zh, en) = (stdout(&zh), stdout(&en));
+        let failed: Vec<&str> = zh
+            .lines()
+            .filter(|line| line.starts_with("未通过 "))
+            .collect();
+        let english: Vec<&str> = en
+            .lines()
+            .filter(|line| line.starts_with("FAILED "))
+            .collect();
+        assert_eq!(failed.len(), english.len(), "{zh}\n{en}");
+        assert!(!failed.is_empty(), "{zh}");
+        for (line, english) in failed.iter().zip(&english) {
+            let check = line["未通过 ".len()..].split(['（', '：']).next().unwrap();
+            assert!(
+                english.starts_with(&format!("FAILED {check}")),
+                "{line}\n{english}"
+            );
+            let reason = line.split_once('：').unwrap().1;
+            // What the fold says is its own English, an argument of the sentence
+            // (as serde's words in a refusal, D37): the sentence around it is checked.
+            let sentence = reason.split(NO_FOLD).next().unwrap();
+            let words = english_words(sentence);
+            assert!(words.is_empty(), "English {words:?} in {line}");
+            reasons.push(reason.to_owned());
+        }
+    }
+    let reasons = reasons.join("\n");
+    for phrase in [
+        "该事件在记录后被改动过：哈希 ",
+        "包头列出 20 个事件，审计包中却有 19 个",
+        "审计包证明了该位置有事件，却不含该事件：有事件被删除",
+        "排在位置 ",
+        "但未固定公钥：请以 --public-key 传入账本公布的公钥",
+    ] {
+        assert!(reasons.contains(phrase), "no {phrase:?} in\n{reasons}");
+    }
+}

@@ -46,6 +46,48 @@ fn a_malformed_line_is_reported_on_its_line_and_the_others_still_run() {
     );
 }
 
+/// A UTF-8 byte order mark at the very start of `submit`'s input (Notepad and Excel
+/// write one) is no part of the first command, from a file or from standard input;
+/// anywhere else it is: a line starting with one later is not JSON.
+#[test]
+fn a_byte_order_mark_at_the_start_of_the_input_is_skipped() {
+    let lines = demo_lines();
+    let bom = "\u{FEFF}";
+    let input = format!("{bom}{}\n", lines.join("\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("commands.jsonl");
+    std::fs::write(&file, &input).unwrap();
+    let from_file = flexledger(
+        &dir.path().join("file"),
+        &["submit", file.to_str().unwrap()],
+        None,
+    );
+    let from_stdin = flexledger(
+        &dir.path().join("stdin"),
+        &["submit", "-"],
+        Some(input.as_bytes()),
+    );
+    for output in [from_file, from_stdin] {
+        let results = stdout_lines(&output);
+        assert_eq!(results.len(), lines.len());
+        assert!(
+            results.iter().all(|result| result["ok"] == true),
+            "{results:?}"
+        );
+        assert_eq!(output.status.code(), Some(0));
+    }
+    let later = format!("{}\n{bom}{}\n", lines[0], lines[1]);
+    let output = flexledger(
+        &dir.path().join("later"),
+        &["submit", "-"],
+        Some(later.as_bytes()),
+    );
+    let results = stdout_lines(&output);
+    assert_eq!(results[0]["ok"], true);
+    let message = results[1]["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("line 2: not valid JSON"), "{message}");
+}
+
 #[test]
 fn bad_input_appends_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -557,6 +557,27 @@ fn head_of_a_backup_names_its_position_and_sends_nothing() {
     assert!(backup.lines().count() > 2, "a GET still sends the backup");
 }
 
+/// A UTF-8 byte order mark at the start of a `POST /v1/commands` body (a body sent
+/// from a file Notepad or Excel wrote) is no part of its JSON; one after the start is
+/// still not JSON.
+#[test]
+fn a_byte_order_mark_before_a_command_body_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let operator = Some(token("operator"));
+    let post = |body: &str| app.call("POST", "/v1/commands", operator, Some(body), &[]);
+    let (status, single) = post(&format!("\u{FEFF}{}", pay("2025-10", "2025-10-03")));
+    assert_eq!((status, &single["ok"]), (200, &json!(true)), "{single}");
+    let (status, array) = post(&format!("\u{FEFF}[{}]", pay("2025-11", "2025-10-03")));
+    assert_eq!((status, &array[0]["ok"]), (200, &json!(true)), "{array}");
+    let (status, inside) = post(&format!(" \u{FEFF}{}", pay("2025-12", "2025-10-03")));
+    assert_eq!(
+        (status, inside["error"]["code"].as_str()),
+        (400, Some("invalid_command")),
+        "{inside}"
+    );
+}
+
 /// The OpenAPI document served at /v1/openapi.json is the file in schemas/, names
 /// exactly the live routes, and its `x-roles` are what the server enforces.
 #[test]

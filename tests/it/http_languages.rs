@@ -379,3 +379,40 @@ fn a_command_that_does_not_parse_is_refused_in_chinese() {
         );
     }
 }
+
+/// A command id accepted before, sent again with a different command, is refused by
+/// the ledger itself (`command_id_reused`, D10): in the reader's language too, naming
+/// the id and the position its first command's events start at, with the same code.
+#[test]
+fn a_reused_command_id_is_refused_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let id = "33333333-3333-4333-8333-333333333333";
+    let send = |command: &str, language: &str| {
+        let body = json!({"command_id": id, "command": command, "member_id": MEMBER});
+        app.call(
+            "POST",
+            "/v1/commands",
+            Some(token("operator")),
+            Some(&body.to_string()),
+            &[("accept-language", language)],
+        )
+    };
+    let (status, first) = send("stop_deduction", "en");
+    assert_eq!(status, 200, "{first}");
+    let position = first["events"][0]["position"].as_u64().unwrap();
+    let refused = |language: &str| {
+        let (status, body) = send("resume_deduction", language);
+        assert_eq!(status, 422, "{body}");
+        (
+            body["error"]["code"].as_str().unwrap().to_owned(),
+            body["error"]["message"].as_str().unwrap().to_owned(),
+        )
+    };
+    let (code, english) = refused("en");
+    assert_eq!(code, "command_id_reused");
+    assert_eq!(english, format!("command_id {id} was already accepted for a different command (its events start at position {position}): send a new command under a new command_id, or resend exactly the same command to get its first result"));
+    let (code_zh, chinese) = refused(CHINESE);
+    assert_eq!(code_zh, code, "the code never changes");
+    assert_eq!(chinese, format!("command_id {id} 已用于另一条已受理的命令（其事件自位置 {position} 起）：请为新命令使用新的 command_id；如需取得原命令的结果，请原样重新提交原命令"));
+}

@@ -14,11 +14,11 @@ use flexledger::store::CommandResult;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The codes whose refusals all have a Chinese message: those `decide` makes. Of the
-/// rest, `invalid_command` has Chinese for the fixed sentences of a command that does
-/// not parse (`command.rs`) and not for a policy's validation or most of serde's
-/// words; the shells' own refusals (the command lines, HTTP, the ledger) show their
-/// English message in every language.
+/// The codes whose refusals all have a Chinese message: those `decide` makes, and the
+/// ledger's `command_id_reused`. Of the rest, `invalid_command` has Chinese for the
+/// fixed sentences of a command that does not parse (`command.rs`) and not for a
+/// policy's validation or most of serde's words; the shells' own refusals (the command
+/// lines, HTTP) show their English message in every language.
 const CODES_IN_CHINESE: &[&str] = &[
     "unknown_region",
     "policy_retroactive",
@@ -46,9 +46,10 @@ const CODES_IN_CHINESE: &[&str] = &[
     "no_subsidy",
     "subsidy_not_accrued",
     "subsidy_already_paid",
+    "command_id_reused",
 ];
 const CODES_PARTLY_IN_CHINESE: &[&str] = &["invalid_command"];
-const CODES_IN_ENGLISH_ONLY: &[&str] = &["command_id_reused"];
+const CODES_IN_ENGLISH_ONLY: &[&str] = &[];
 
 /// ASCII words a parse refusal's Chinese message quotes from the contract besides
 /// field names in backquotes: the field `command` in double quotes, the formats it
@@ -281,6 +282,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/audit/commands.rs",
             "src/audit/cli.rs",
             "src/audit/whatif/cli.rs",
+            "src/audit/bundle/verify.rs",
         ],
     ),
 ];
@@ -496,6 +498,12 @@ fn member(command: &str, member: &str) -> Value {
     json!({"command": command, "member_id": member})
 }
 
+/// `command` under one fixed command id: a second command under it is `command_id_reused`.
+fn with_id(mut command: Value) -> Value {
+    command["command_id"] = json!("00000000-0000-4000-8000-0000000000f1");
+    command
+}
+
 fn grant(from: &str, months: u64, share: &str, category: &str) -> Value {
     json!({"command": "grant_subsidy", "member_id": A, "from_month": from, "months": months,
         "share": share, "category": category})
@@ -654,6 +662,8 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-subsidy-already-paid",
         ),
         (conflict, "refusal-version-conflict"),
+        (with_id(member("stop_deduction", A)), "ok"),
+        (with_id(member("resume_deduction", A)), "refusal-command-id-reused"),
         (
             json!({"command": "withdraw", "member_id": A, "reason": "voluntary"}),
             "ok",
@@ -661,6 +671,10 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
         (
             pay(&["2025-03"], "600.00", "2025-03-10"),
             "refusal-member-withdrawn",
+        ),
+        (
+            json!({"command": "withdraw", "member_id": A, "reason": "relocated"}),
+            "refusal-already-withdrawn",
         ),
         (
             enroll(A, "demo", "2025-03", "0.60", "none"),
@@ -1546,4 +1560,89 @@ fn the_arrears_refusal_says_one_month_or_several() {
         "months are paid oldest first (R6): start from 2025-10; 3 months 2025-10..2025-12 owe 1800.00"
     );
     assert!(refusal_message(Language::ZhCn, &three).contains("共 3 个月"));
+}
+
+/// A withdrawal of a member already withdrawn is `not_enrolled`, as any command for a
+/// withdrawn member, but says since when and that nothing is left to do: not
+/// "reenroll first", the opposite of what the person meant. Other commands for a
+/// withdrawn member still say to re-enroll.
+#[test]
+fn withdrawing_a_withdrawn_member_says_it_is_already_done() {
+    let withdraw = json!({"command": "withdraw", "member_id": A, "reason": "voluntary"});
+    let results = submit(vec![
+        policy("2025-01"),
+        enroll(A, "demo", "2025-01", "0.60", "none"),
+        withdraw.clone(),
+        withdraw,
+        pay(&["2025-01"], "600.00", "2025-01-10"),
+    ]);
+    let refusals: Vec<&Refusal> = results[3..]
+        .iter()
+        .map(|result| match result {
+            CommandResult::Refused(refusal) => refusal,
+            CommandResult::Accepted { .. } => panic!("accepted: {result:?}"),
+        })
+        .collect();
+    let again = refusals[0];
+    assert_eq!(again.code, ErrorCode::NotEnrolled);
+    assert_eq!(
+        again.message,
+        format!(
+            "member {A} has already withdrawn, since 2025-01 (R12): there is nothing to withdraw"
+        )
+    );
+    let chinese = refusal_message(Language::ZhCn, again);
+    assert_eq!(
+        chinese,
+        format!("参保人员 {A} 已自 2025-01 起停保（R12）：无需再办理停保")
+    );
+    let pay = refusals[1];
+    assert_eq!(pay.code, ErrorCode::NotEnrolled);
+    assert!(pay.message.contains("reenroll first"), "{}", pay.message);
+    assert!(refusal_message(Language::ZhCn, pay).contains("重新参保"));
+}
+
+/// The Chinese catalog words a subsidy's grant as RULES.zh.md does (给予, where the
+/// glossary is silent) and its accrual as the glossary does (形成), never 核定 or 计提;
+/// it writes a run of months with 至, never `..`, and a run of one month as the month.
+#[test]
+fn chinese_months_and_subsidy_terms_read_as_the_glossary_and_rules() {
+    use flexledger::domain::money::Money;
+    use flexledger::domain::month::Month;
+    for message in messages(Language::ZhCn) {
+        for word in ["核定", "计提", ".."] {
+            assert!(
+                !message.text.contains(word),
+                "{}: {word} in {}",
+                message.id,
+                message.text
+            );
+        }
+    }
+    let month = |text: &str| Month::parse(text).unwrap();
+    let mismatch = |first: &str, last: &str| Refusal {
+        code: ErrorCode::AmountMismatch,
+        message: String::new(),
+        text: Some(RefusalText::PayAmountMismatch {
+            amount: Money::parse("1.00").unwrap(),
+            first: month(first),
+            last: month(last),
+            total: Money::parse("600.00").unwrap(),
+        }),
+    };
+    let one = refusal_message(Language::ZhCn, &mismatch("2026-01", "2026-01"));
+    assert!(one.contains("与 2026-01 的应缴费额合计"), "{one}");
+    let two = refusal_message(Language::ZhCn, &mismatch("2026-01", "2026-02"));
+    assert!(
+        two.contains("与 2026-01 至 2026-02 的应缴费额合计"),
+        "{two}"
+    );
+    assert!(
+        refusal_message(Language::En, &mismatch("2026-01", "2026-01"))
+            .contains("the dues of 2026-01..2026-01,")
+    );
+    let runs = [month("2025-04"), month("2025-05"), month("2025-07")];
+    let runs_in = |language| flexledger::audit::history::month_runs_text(language, &runs, 9);
+    assert_eq!(runs_in(Language::ZhCn), "2025-04 至 2025-05、2025-07");
+    assert_eq!(runs_in(Language::En), "2025-04..2025-05, 2025-07");
 }

@@ -21,11 +21,14 @@
 //! relies on it.
 
 use super::{count, Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_VERSION};
-use crate::audit::checkpoint::{event_leaf, head_leaf, Checkpoint, SignedCheckpoint};
+use crate::audit::checkpoint::{
+    event_leaf, head_leaf, Checkpoint, CheckpointError, SignedCheckpoint,
+};
 use crate::audit::merkle::{self, Frontier};
 use crate::domain::coverage::MemberCoverage;
 use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
+use crate::i18n::{say, Arg, Language};
 use crate::ledger::Folder;
 use crate::store::{Envelope, Sha256};
 use ed25519_dalek::VerifyingKey;
@@ -58,7 +61,47 @@ pub struct Failure {
     pub position: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    /// Why, in English: the `--json` report's words in every language.
     pub message: String,
+    /// `message` as data, for the report in another language (not in the JSON).
+    #[serde(skip)]
+    pub reason: Reason,
+}
+
+impl Failure {
+    /// Why the check failed, in `language`.
+    pub fn message_in(&self, language: Language) -> String {
+        self.reason.in_language(language)
+    }
+}
+
+/// Why a check failed, as data: a message of `locales/*/audit.ftl`
+/// (`audit-bundle-why-…`) and its arguments, shown by their `Display`, so every
+/// language states the same facts. What another module says in English (serde's and
+/// the fold's words) is an argument, and stays English, as in a refusal (D37).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reason {
+    pub id: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Reason {
+    pub fn in_language(&self, language: Language) -> String {
+        let args: Vec<(&str, Arg)> = self
+            .args
+            .iter()
+            .map(|(name, value)| (*name, Arg::Text(value.clone())))
+            .collect();
+        say(language, self.id, &args)
+    }
+}
+
+/// The reason `id` (`audit-bundle-why-` and the rest) with its arguments.
+fn why<const N: usize>(id: &'static str, args: [(&'static str, String); N]) -> Reason {
+    Reason {
+        id,
+        args: args.into(),
+    }
 }
 
 /// What `verify-bundle` found.
@@ -121,7 +164,7 @@ impl Failures {
         line: Option<u64>,
         position: Option<u64>,
         stream: Option<&str>,
-        message: String,
+        reason: Reason,
     ) {
         let listed = &mut self.0[group as usize];
         if listed.len() < BUNDLE_FAILURES_MAX {
@@ -130,7 +173,8 @@ impl Failures {
                 line,
                 position,
                 stream: stream.map(str::to_owned),
-                message,
+                message: reason.in_language(Language::En),
+                reason,
             });
         }
     }
@@ -264,8 +308,9 @@ pub fn verify_bundle(
             None,
             None,
             None,
-            format!(
-                "the checkpoint is signed by key id {key_id}, but no key was pinned: pass --public-key with the ledger's published key (flexledger-audit public-key), or --trust-bundle-key to accept this one"
+            why(
+                "audit-bundle-why-key-unpinned",
+                [("key_id", key_id.clone())],
             ),
         );
     }
@@ -286,18 +331,18 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
         }
         line_number += 1;
         let refused = if line_number > BUNDLE_LINES_MAX {
-            Some(format!(
-                "more than {BUNDLE_LINES_MAX} lines: split the export (--member or --region)"
-            ))
+            let max = BUNDLE_LINES_MAX.to_string();
+            Some(why("audit-bundle-why-too-many-lines", [("max", max)]))
         } else if buffer.len() > BUNDLE_LINE_BYTES_MAX {
-            Some(format!("line longer than {BUNDLE_LINE_BYTES_MAX} bytes"))
+            let max = BUNDLE_LINE_BYTES_MAX.to_string();
+            Some(why("audit-bundle-why-line-too-long", [("max", max)]))
         } else {
             None
         };
-        if let Some(message) = refused {
+        if let Some(reason) = refused {
             let format = (Group::Parse, "format");
             scan.failures
-                .add(format, Some(line_number), None, None, message);
+                .add(format, Some(line_number), None, None, reason);
             return Ok(());
         }
         let text = String::from_utf8_lossy(&buffer);
@@ -314,7 +359,7 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
             None,
             None,
             None,
-            "no bundle header line: this is not a flexledger audit bundle".into(),
+            why("audit-bundle-why-no-header", []),
         );
     }
     Ok(())
@@ -334,9 +379,9 @@ fn read_line(text: &str, line: u64, scan: &mut Scan) {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(error) => {
-            let message = format!("not JSON: {error}");
+            let reason = why("audit-bundle-why-not-json", [("detail", error.to_string())]);
             scan.failures
-                .add((Group::Parse, "format"), Some(line), None, None, message);
+                .add((Group::Parse, "format"), Some(line), None, None, reason);
             return;
         }
     };
@@ -356,21 +401,27 @@ fn read_event(text: &str, value: &serde_json::Value, line: u64, scan: &mut Scan)
     let stream = value.get("stream").and_then(serde_json::Value::as_str);
     let edited = (Group::Parse, "edited");
     if value.get("hash").is_none() {
-        let message = "the event carries no hash: it was altered and its hash stripped";
+        let reason = why("audit-bundle-why-no-hash", []);
         scan.failures
-            .add(edited, Some(line), position, stream, message.into());
+            .add(edited, Some(line), position, stream, reason);
         return;
     }
-    match Envelope::decode(text.as_bytes()) {
-        Ok(envelope) => scan_event(scan, line, &envelope),
-        Err(message) => scan.failures.add(
-            edited,
-            Some(line),
-            position,
-            stream,
-            format!("the event was altered after it was recorded: {message}"),
-        ),
-    }
+    let reason = match Envelope::decode_and_hash(text.as_bytes()) {
+        Ok((envelope, Some(claimed))) if claimed != envelope.hash => {
+            let args = [
+                ("claimed", claimed.to_string()),
+                ("hash", envelope.hash.to_string()),
+            ];
+            why("audit-bundle-why-hash-mismatch", args)
+        }
+        Ok((envelope, _)) => {
+            scan_event(scan, line, &envelope);
+            return;
+        }
+        Err(detail) => why("audit-bundle-why-altered", [("detail", detail)]),
+    };
+    scan.failures
+        .add(edited, Some(line), position, stream, reason);
 }
 
 /// The `bundle` line: the first line, the one header, of this format and version.
@@ -384,8 +435,8 @@ fn read_header(value: serde_json::Value, line: u64, scan: &mut Scan) {
                 && scan.header.is_none() =>
         {
             if scan.lines > 1 {
-                let message = "the bundle header is not the first line: the lines were reordered";
-                failures.add(format, Some(line), None, None, message.into());
+                let reason = why("audit-bundle-why-header-not-first", []);
+                failures.add(format, Some(line), None, None, reason);
             }
             scan.header = Some(header)
         }
@@ -394,14 +445,23 @@ fn read_header(value: serde_json::Value, line: u64, scan: &mut Scan) {
             Some(line),
             None,
             None,
-            format!("a second header, or not {BUNDLE_FORMAT} version {BUNDLE_VERSION}"),
+            why(
+                "audit-bundle-why-second-header",
+                [
+                    ("format", BUNDLE_FORMAT.to_string()),
+                    ("version", BUNDLE_VERSION.to_string()),
+                ],
+            ),
         ),
         Err(error) => failures.add(
             format,
             Some(line),
             None,
             None,
-            format!("bad header: {error}"),
+            why(
+                "audit-bundle-why-bad-header",
+                [("detail", error.to_string())],
+            ),
         ),
     }
 }
@@ -419,10 +479,10 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
     scan.events += 1;
     let (position, stream) = (Some(envelope.position), Some(envelope.stream.as_str()));
     if scan.records_begun {
-        let message = "an event after the bundle's records: the lines were reordered";
+        let reason = why("audit-bundle-why-event-after-records", []);
         let format = (Group::Parse, "format");
         scan.failures
-            .add(format, Some(line), position, stream, message.into());
+            .add(format, Some(line), position, stream, reason);
     }
     if let Some((previous, previous_hash)) = scan.previous {
         if envelope.position <= previous {
@@ -431,19 +491,21 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
                 Some(line),
                 position,
                 stream,
-                format!(
-                    "position {} follows position {previous}: events were reordered or repeated",
-                    envelope.position
+                why(
+                    "audit-bundle-why-reordered",
+                    [
+                        ("position", envelope.position.to_string()),
+                        ("previous", previous.to_string()),
+                    ],
                 ),
             );
         } else if envelope.position == previous + 1 && envelope.prev_hash != previous_hash {
-            let message = "prev_hash does not link to the previous position's hash";
             scan.failures.add(
                 (Group::Order, "chain"),
                 Some(line),
                 position,
                 stream,
-                message.into(),
+                why("audit-bundle-why-chain-broken", []),
             );
         }
     }
@@ -474,7 +536,7 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
                 Some(line),
                 position,
                 stream,
-                format!("the events do not fold: {}", error.message),
+                why("audit-bundle-why-no-fold", [("detail", error.message)]),
             );
         }
     }
@@ -538,7 +600,10 @@ fn read_record(value: serde_json::Value, line: u64, scan: &mut Scan) {
             Some(line),
             None,
             None,
-            format!("unknown or malformed record: {error}"),
+            why(
+                "audit-bundle-why-bad-record",
+                [("detail", error.to_string())],
+            ),
         ),
     }
 }
@@ -558,18 +623,20 @@ fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
         .leaves
         .binary_search_by_key(&position, |leaf| leaf.position)
     else {
-        scan.failures.add((Group::Inclusion, "completeness"), Some(line), Some(position), None, "the bundle proves an event at this position but does not contain it: an event was removed".into());
+        let reason = why("audit-bundle-why-proof-without-event", []);
+        let completeness = (Group::Inclusion, "completeness");
+        scan.failures
+            .add(completeness, Some(line), Some(position), None, reason);
         return;
     };
     let event = &mut scan.leaves[found];
     if std::mem::replace(&mut event.proven, true) {
-        let message = "a second inclusion proof for this position";
         scan.failures.add(
             (Group::Parse, "format"),
             Some(line),
             Some(position),
             None,
-            message.into(),
+            why("audit-bundle-why-second-proof", []),
         );
         return;
     }
@@ -587,8 +654,9 @@ fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
                 Some(event.line),
                 Some(position),
                 Some(stream),
-                format!(
-                    "not in the signed log of {tree_size} events: the event was altered or added"
+                why(
+                    "audit-bundle-why-not-in-log",
+                    [("size", tree_size.to_string())],
                 ),
             );
         }
@@ -618,19 +686,18 @@ fn read_coverage(scan: &mut Scan, line: u64, claimed: &MemberCoverage) {
         return;
     }
     let member_id = claimed.member_id;
-    let message = match scan.folder.coverage(member_id) {
+    let args = [("member", member_id.to_string())];
+    let reason = match scan.folder.coverage(member_id) {
         Some(folded) if folded == *claimed => return,
-        Some(_) => {
-            format!("member {member_id}'s coverage does not follow from the bundle's events")
-        }
-        None => format!("member {member_id} has no events in the bundle"),
+        Some(_) => why("audit-bundle-why-coverage-differs", args),
+        None => why("audit-bundle-why-coverage-without-events", args),
     };
     scan.failures.add(
         (Group::Coverage, "coverage"),
         Some(line),
         None,
         None,
-        message,
+        reason,
     );
 }
 
@@ -641,11 +708,9 @@ fn check_checkpoint(
 ) -> Option<Checkpoint> {
     let group = (Group::Checkpoint, "checkpoint");
     let [(line, signed)] = scan.checkpoints.as_slice() else {
-        let message = format!(
-            "expected exactly one signed checkpoint, found {}",
-            scan.checkpoints.len()
-        );
-        scan.failures.add(group, None, None, None, message);
+        let found = scan.checkpoints.len().to_string();
+        let reason = why("audit-bundle-why-checkpoint-count", [("found", found)]);
+        scan.failures.add(group, None, None, None, reason);
         return None;
     };
     if let Ok(key) = crate::audit::checkpoint::parse_public_key(&signed.public_key) {
@@ -660,9 +725,12 @@ fn check_checkpoint(
                         Some(*line),
                         None,
                         None,
-                        format!(
-                            "the header says tree size {} but the checkpoint {}",
-                            header.tree_size, checkpoint.tree_size
+                        why(
+                            "audit-bundle-why-tree-size",
+                            [
+                                ("header", header.tree_size.to_string()),
+                                ("checkpoint", checkpoint.tree_size.to_string()),
+                            ],
                         ),
                     );
                 }
@@ -671,10 +739,26 @@ fn check_checkpoint(
             Some(checkpoint)
         }
         Err(error) => {
-            let message = format!("forged or altered checkpoint: {error}");
-            scan.failures.add(group, Some(*line), None, None, message);
+            let reason = checkpoint_reason(error);
+            scan.failures.add(group, Some(*line), None, None, reason);
             None
         }
+    }
+}
+
+/// Why a checkpoint is not trusted: a key or signature in words of each language, a
+/// malformed note or key with its English detail.
+fn checkpoint_reason(error: CheckpointError) -> Reason {
+    match error {
+        CheckpointError::WrongKey { found, pinned } => why(
+            "audit-bundle-why-checkpoint-wrong-key",
+            [("found", found), ("pinned", pinned)],
+        ),
+        CheckpointError::BadSignature => why("audit-bundle-why-checkpoint-bad-signature", []),
+        other => why(
+            "audit-bundle-why-checkpoint-forged",
+            [("detail", other.to_string())],
+        ),
     }
 }
 
@@ -682,12 +766,13 @@ fn check_checkpoint(
 fn check_event_count(scan: &mut Scan) {
     let Some(header) = &scan.header else { return };
     if header.events != scan.events {
-        let message = format!(
-            "the header lists {} events but the bundle holds {}",
-            header.events, scan.events
-        );
+        let args = [
+            ("listed", header.events.to_string()),
+            ("held", scan.events.to_string()),
+        ];
+        let reason = why("audit-bundle-why-event-count", args);
         scan.failures
-            .add((Group::Order, "completeness"), None, None, None, message);
+            .add((Group::Order, "completeness"), None, None, None, reason);
     }
 }
 
@@ -701,19 +786,21 @@ fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
                 None,
                 None,
                 None,
-                format!(
-                    "an --all bundle must hold positions 1..={} exactly; it holds {} events",
-                    checkpoint.tree_size, scan.events
+                why(
+                    "audit-bundle-why-all-positions",
+                    [
+                        ("size", checkpoint.tree_size.to_string()),
+                        ("held", scan.events.to_string()),
+                    ],
                 ),
             );
         } else if scan.frontier.root() != checkpoint.root {
-            let message = "the events' Merkle root differs from the checkpoint's root";
             scan.failures.add(
                 (Group::Inclusion, "inclusion"),
                 None,
                 None,
                 None,
-                message.into(),
+                why("audit-bundle-why-root-differs", []),
             );
         }
         return;
@@ -730,9 +817,9 @@ fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
                 Some(line),
                 Some(position),
                 Some(&scan.streams[stream as usize].name),
-                format!(
-                    "not in the signed log of {} events: the event was altered or added",
-                    checkpoint.tree_size
+                why(
+                    "audit-bundle-why-not-in-log",
+                    [("size", checkpoint.tree_size.to_string())],
                 ),
             );
         }
@@ -743,7 +830,7 @@ fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
             Some(event.line),
             Some(event.position),
             Some(&scan.streams[event.stream as usize].name),
-            "no inclusion proof for this event: it was added to the bundle".into(),
+            why("audit-bundle-why-no-proof", []),
         );
     }
 }
@@ -756,18 +843,18 @@ fn check_completeness(scan: &mut Scan, checkpoint: &Checkpoint) {
     for head in &scan.heads {
         let stream = head.stream.as_str();
         if !headed.insert(stream) {
-            let message = "a second head for this stream".into();
+            let reason = why("audit-bundle-why-second-head", []);
             let format = (Group::Completeness, "format");
             scan.failures
-                .add(format, Some(head.line), None, Some(stream), message);
+                .add(format, Some(head.line), None, Some(stream), reason);
             continue;
         }
         let leaf = head_leaf(stream, head.version, &head.hash);
         let heads = (checkpoint.heads_size, &checkpoint.heads_root);
         if !merkle::verify_inclusion(head.index, heads.0, &leaf, &head.path, heads.1) {
-            let message = "the stream head is not the one the signed checkpoint commits to".into();
+            let reason = why("audit-bundle-why-head-not-committed", []);
             scan.failures
-                .add(completeness, Some(head.line), None, Some(stream), message);
+                .add(completeness, Some(head.line), None, Some(stream), reason);
             continue;
         }
         let read = scan
@@ -778,10 +865,9 @@ fn check_completeness(scan: &mut Scan, checkpoint: &Checkpoint) {
     }
     for stream in &scan.streams {
         if !headed.contains(stream.name.as_str()) {
-            let message =
-                "no committed head for this stream: its completeness cannot be shown".into();
+            let reason = why("audit-bundle-why-no-head", []);
             scan.failures
-                .add(completeness, None, None, Some(&stream.name), message);
+                .add(completeness, None, None, Some(&stream.name), reason);
         }
     }
     let Some(header) = &scan.header else { return };
@@ -791,19 +877,21 @@ fn check_completeness(scan: &mut Scan, checkpoint: &Checkpoint) {
             None,
             None,
             None,
-            format!(
-                "an --all bundle must hold all {} stream heads; it holds {}",
-                checkpoint.heads_size,
-                scan.heads.len()
+            why(
+                "audit-bundle-why-all-heads",
+                [
+                    ("size", checkpoint.heads_size.to_string()),
+                    ("held", scan.heads.len().to_string()),
+                ],
             ),
         );
     }
     if let Scope::Member(member_id) = &header.scope {
         let stream = StreamId::Member(*member_id).name();
         if !headed.contains(stream.as_str()) {
-            let message = "the member's own stream head is missing".into();
+            let reason = why("audit-bundle-why-own-head-missing", []);
             scan.failures
-                .add(completeness, None, None, Some(&stream), message);
+                .add(completeness, None, None, Some(&stream), reason);
         }
     }
 }
@@ -819,14 +907,22 @@ fn check_stream_chain(failures: &mut Failures, head: &Head, read: Option<&Stream
             events,
             ..
         }) => {
-            failures.add(completeness, None, Some(*position), Some(stream), format!("version {found} does not follow version {events} of the stream: an event before it was removed, altered or reordered"));
+            let args = [("found", found.to_string()), ("events", events.to_string())];
+            let reason = why("audit-bundle-why-version-gap", args);
+            failures.add(completeness, None, Some(*position), Some(stream), reason);
             return;
         }
         Some(read) => (read.events, read.last),
         None => (0, Sha256::ZERO),
     };
     if events != version || last != head.hash {
-        failures.add(completeness, None, None, Some(stream), format!("the bundle holds {events} event(s) of the stream but the signed checkpoint commits to {version} ending in {}: events were removed", head.hash));
+        let args = [
+            ("events", events.to_string()),
+            ("version", version.to_string()),
+            ("hash", head.hash.to_string()),
+        ];
+        let reason = why("audit-bundle-why-events-removed", args);
+        failures.add(completeness, None, None, Some(stream), reason);
     }
 }
 
@@ -838,10 +934,14 @@ fn check_scope(scan: &mut Scan) {
     let Some(header) = &scan.header else { return };
     let scope = (Group::Scope, "scope");
     if header.streams != count(scan.heads.len()) || header.members != scan.coverages {
-        scan.failures.add(scope, None, None, None, format!(
-            "the header lists {} streams and {} members but the bundle holds {} stream heads and {} coverages",
-            header.streams, header.members, scan.heads.len(), scan.coverages
-        ));
+        let args = [
+            ("streams", header.streams.to_string()),
+            ("members", header.members.to_string()),
+            ("heads", scan.heads.len().to_string()),
+            ("coverages", scan.coverages.to_string()),
+        ];
+        let reason = why("audit-bundle-why-scope-counts", args);
+        scan.failures.add(scope, None, None, None, reason);
     }
     let streams: BTreeSet<&str> = scan.heads.iter().map(|head| head.stream.as_str()).collect();
     let member_regions: HashMap<&str, &str> = scan
@@ -862,8 +962,8 @@ fn check_scope(scan: &mut Scan) {
             .filter(|stream| stream.starts_with("region-"))
             .collect(),
     };
-    let mut out_of_scope = |stream: &str, why: String| {
-        scan.failures.add(scope, None, None, Some(stream), why);
+    let mut out_of_scope = |stream: &str, reason: Reason| {
+        scan.failures.add(scope, None, None, Some(stream), reason);
     };
     match &header.scope {
         Scope::All => {}
@@ -877,8 +977,7 @@ fn check_scope(scan: &mut Scan) {
                 None,
                 None,
                 Some(stream),
-                "no coverage record for this member: the bundle does not say what the events mean"
-                    .into(),
+                why("audit-bundle-why-no-coverage", []),
             );
         }
     }
@@ -896,29 +995,29 @@ struct ScopeStreams<'a> {
 fn check_member_scope(
     member_id: Uuid,
     streams: &ScopeStreams<'_>,
-    out_of_scope: &mut dyn FnMut(&str, String),
+    out_of_scope: &mut dyn FnMut(&str, Reason),
 ) {
     let own = StreamId::Member(member_id).name();
     for stream in &streams.members {
         if *stream != own {
             out_of_scope(
                 stream,
-                format!("a member bundle of {member_id} holds another member's stream"),
+                why(
+                    "audit-bundle-why-other-member",
+                    [("member", member_id.to_string())],
+                ),
             );
         }
     }
     let region = streams.member_regions.get(own.as_str());
     for stream in &streams.regions {
         if region.is_some_and(|region| region != stream) {
-            out_of_scope(stream, "not the region the member enrolled in".into());
+            out_of_scope(stream, why("audit-bundle-why-not-member-region", []));
         }
     }
     if let Some(region) = region {
         if !streams.regions.contains(region) {
-            out_of_scope(
-                region,
-                "the member's region stream (its policies and month closes) is missing".into(),
-            );
+            out_of_scope(region, why("audit-bundle-why-member-region-missing", []));
         }
     }
 }
@@ -927,20 +1026,20 @@ fn check_member_scope(
 fn check_region_scope(
     region: &RegionName,
     streams: &ScopeStreams<'_>,
-    out_of_scope: &mut dyn FnMut(&str, String),
+    out_of_scope: &mut dyn FnMut(&str, Reason),
 ) {
     let own = StreamId::Region(region.clone()).name();
     if !streams.regions.contains(own.as_str()) {
-        out_of_scope(
-            &own,
-            "the region's own stream (its policies and month closes) is missing".into(),
-        );
+        out_of_scope(&own, why("audit-bundle-why-own-region-missing", []));
     }
     for stream in &streams.regions {
         if *stream != own {
             out_of_scope(
                 stream,
-                format!("a bundle of region {region} holds another region's stream"),
+                why(
+                    "audit-bundle-why-other-region",
+                    [("region", region.to_string())],
+                ),
             );
         }
     }
@@ -952,7 +1051,10 @@ fn check_region_scope(
         {
             out_of_scope(
                 stream,
-                format!("this member did not enroll in region {region}"),
+                why(
+                    "audit-bundle-why-not-enrolled-in-region",
+                    [("region", region.to_string())],
+                ),
             );
         }
     }

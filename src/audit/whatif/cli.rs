@@ -465,14 +465,15 @@ fn amount_and_months(
     }
     let args = [
         ("amount", text(amount)),
-        ("months", text(months_text(months))),
+        ("months", text(months_text(language, months))),
     ];
     say(language, "audit-whatif-amount-months", &args)
 }
 
-/// `2025-08..2025-11, 2026-02`: sorted months as runs.
-pub fn months_text(months: &[Month]) -> String {
-    crate::audit::history::month_runs_text(months, usize::MAX)
+/// `2025-08..2025-11, 2026-02` (`2025-08 至 2025-11、2026-02` in Chinese): sorted
+/// months as runs.
+pub fn months_text(language: Language, months: &[Month]) -> String {
+    crate::audit::history::month_runs_text(language, months, usize::MAX)
 }
 
 /// `restored+ (600.00)`; `+` = with benefits; `not listed` when the side lacks the month.
