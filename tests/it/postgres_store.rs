@@ -68,7 +68,9 @@ fn an_unmigrated_database_is_refused_with_the_migrate_hint() {
         match opened {
             Err(error @ StoreError::NotMigrated { found: 0, .. }) => {
                 let message = error.to_string();
-                assert!(message.contains("flexledger migrate --store"), "{message}");
+                // Quoted: pasted into a shell, the URL's `&` must not end the command.
+                let quoted = format!("run `flexledger migrate --store '{url}'`");
+                assert!(message.contains(&quoted), "{message}");
             }
             other => panic!("expected an unmigrated store, got {other:?}"),
         }
@@ -194,6 +196,8 @@ fn an_unreachable_server_is_named_without_its_password() {
             let message = error.to_string();
             assert!(message.contains("does not exist"), "{message}");
             assert!(message.contains("createdb"), "{message}");
+            let quoted = format!("--store '{}'", cluster.url("no_such_database"));
+            assert!(message.contains(&quoted), "{message}");
         }
         other => panic!("expected a missing database, got {other:?}"),
     }

@@ -38,15 +38,17 @@
 //! (`StoreError::Unavailable`) until the store is opened again.
 //!
 //! TLS as the URL asks (`sslmode=require`, `sslrootcert=PATH`), always with the
-//! server's certificate and name verified (module `tls`).
+//! server's certificate and name verified (module `tls`). A URL without a password
+//! takes `PGPASSWORD` or the password file's, by libpq's rules (module `password`).
 
 mod errors;
+mod password;
 mod pool;
 mod read;
 mod tls;
 mod write;
 
-pub use errors::redact_url;
+pub use errors::{redact_url, shell_quoted};
 pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
 
 use super::checked_reads::corrupt;
@@ -112,21 +114,30 @@ const _: () = {
     let _ = shared::<PgReader>;
 };
 
-/// The server `url` names and how to reach it (TLS as it asks: `tls`).
+/// The server `url` names and how to reach it (TLS as it asks: `tls`; the password
+/// from the URL, else where libpq finds it: `password`).
 fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
     let split = tls::split(url, store)?;
-    let config = split
+    let mut config = split
         .url
         .parse::<Config>()
         .map_err(|error| StoreError::Unavailable {
             store: store.to_owned(),
             message: format!(
-                "the URL does not parse ({error}); write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
-                 or as key=value pairs (host=... dbname=...)"
+                "the URL does not parse ({error}); write it as postgresql://USER@HOST[:PORT]/DATABASE, \
+                 or for a Unix socket postgresql:///DATABASE?host=/var/run/postgresql"
             ),
         })?;
     let tls = split.tls(config.get_ssl_mode(), store)?;
-    Ok(Target { config, tls })
+    let environment = password::Environment::current();
+    let password = password::complete(&mut config, &environment);
+    let user = password::user_of(&config, &environment);
+    Ok(Target {
+        config,
+        tls,
+        user,
+        password,
+    })
 }
 
 impl PgStore {
