@@ -448,3 +448,31 @@ fn only_urls_are_offered_for_store() {
     assert!(stderr.contains("the URL does not parse"), "{stderr}");
     assert!(!stderr.contains("key=value"), "{stderr}");
 }
+
+#[test]
+fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
+    let Some(own) = own_cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(&own, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let replica = serve(replica_dir.path(), &url, Some(&writer.base));
+    let path = format!("/v1/members/{MEMBER}/months/2025-01");
+    let read = |server: &Server| call(server, "GET", &path, Some(token("operator")), None, &[]);
+    assert_eq!(read(&writer).0, 200);
+    assert_eq!(read(&replica).0, 200);
+    own.stop();
+    // Twice: a pooled connection the restart broke, then a connection refused.
+    for server in [&writer, &writer, &replica, &replica] {
+        let (status, body) = read(server);
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["error"]["code"], "store_unavailable", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("database cannot be reached"), "{body}");
+        assert!(
+            !message.contains(own.socket_dir().to_str().unwrap()),
+            "{body}"
+        );
+    }
+    own.start_again();
+    assert_eq!(read(&replica).0, 200);
+}

@@ -74,12 +74,19 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
                 "the database does not exist: create it (createdb NAME), run `flexledger migrate --store {}`, then try again",
                 shell_quoted(store)
             )),
-            SqlState::TOO_MANY_CONNECTIONS | SqlState::CANNOT_CONNECT_NOW => {
+            SqlState::TOO_MANY_CONNECTIONS => {
                 unavailable("the server accepts no connection now: try again later, or raise its max_connections")
+            }
+            SqlState::CANNOT_CONNECT_NOW => {
+                unavailable("the server is starting up or shutting down: try again in a moment")
             }
             SqlState::ADMIN_SHUTDOWN | SqlState::CRASH_SHUTDOWN => {
                 unavailable("the server shut down: start it and try again")
             }
+            // Class 08, connection exception: the connection failed or broke.
+            _ if code.code().starts_with("08") => unavailable(
+                "the connection to the server failed: is the server running and reachable?",
+            ),
             SqlState::INSUFFICIENT_PRIVILEGE => StoreError::PermissionDenied {
                 path: store.to_owned(),
                 source: std::io::Error::new(
