@@ -350,3 +350,28 @@ fn log_entries_and_state_keys_are_the_bytes_sled_stores() {
         .collect();
     assert_eq!(keys, sled_keys);
 }
+
+/// An idle writer can tell that it lost its lock (its session ended with a server
+/// restart, or was terminated): what a periodic check asks before the next append
+/// would fail.
+#[test]
+fn a_writer_knows_when_its_session_and_lock_are_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let mut writer = PgStore::open(&url).unwrap();
+    writer.check_writer_lock().unwrap();
+    sql(
+        &url,
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+         AND pid <> pg_backend_pid() \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
+    let lost = writer
+        .check_writer_lock()
+        .err()
+        .map(|error| error.to_string());
+    let lost = lost.expect("the check fails once the session is gone");
+    assert!(lost.contains("cannot use the store"), "{lost}");
+}

@@ -82,6 +82,11 @@ pub const PG_SCHEMA_VERSION: u32 = 2;
 /// in ASCII. Advisory locks are per database, so one server holds many stores.
 pub const PG_WRITER_LOCK_KEY: i64 = 0x666c_6578_6c65_6467;
 
+/// How often an idle writer should check that it still holds the writer lock
+/// (`PgStore::check_writer_lock`): a restart of the server ends its session, and with
+/// it the lock, without a word to an idle client.
+pub const PG_WRITER_CHECK_INTERVAL_SECONDS: u64 = 2;
+
 /// How long opening a writer waits for the writer lock before refusing.
 pub const PG_WRITER_LOCK_WAIT_SECONDS: u64 = 5;
 
@@ -192,6 +197,36 @@ impl PgStore {
     /// The URL with its password replaced by `***`: for messages and logs.
     pub fn redacted_url(&self) -> &str {
         &self.reader.pool.store
+    }
+
+    /// Whether this writer still holds the writer lock on a live connection: `Ok` if
+    /// so, else `Unavailable` (a restart of the server or a broken connection took the
+    /// lock with the session; another writer may hold it now). One round trip: what a
+    /// periodic check of an idle writer asks (`PG_WRITER_CHECK_INTERVAL_SECONDS`).
+    pub fn check_writer_lock(&mut self) -> Result<(), StoreError> {
+        let store = self.reader.pool.store.clone();
+        let connection = self.connection()?;
+        let held = connection
+            .query(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                 AND pid = pg_backend_pid() AND classid = ($1::bigint >> 32)::oid \
+                 AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1",
+                &[&PG_WRITER_LOCK_KEY],
+            )
+            .map_err(|error| classify(&store, error))?;
+        let count = match held.first() {
+            Some(row) => read::column::<i64>(row, 0)?,
+            None => 0,
+        };
+        if count == 0 {
+            return Err(StoreError::Unavailable {
+                store,
+                message: "this writer no longer holds the store's writer lock (its session \
+                          ended: a restart of the server, or a broken connection): start it again"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     fn connection(&mut self) -> Result<&mut Connection, StoreError> {
