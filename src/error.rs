@@ -42,6 +42,10 @@ pub enum ErrorKind {
     Conflict,
     /// The ledger's writer has stopped (after a failed append): reopen the store.
     Stopped,
+    /// A database store cannot be reached or used now (the server is down, restarting,
+    /// refusing the login, or the connection broke): nothing failed in the ledger, and
+    /// the same request may succeed once the database is back.
+    Unavailable,
     /// The storage engine failed in a way none of the above names, or an invariant of
     /// ours broke where it could be reported instead of crashing.
     Internal,
@@ -237,7 +241,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::Engine { .. } => ErrorKind::Internal,
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
         StoreError::NotMigrated { .. } | StoreError::SchemaTooNew { .. } => ErrorKind::Invalid,
-        StoreError::Unavailable { .. } => ErrorKind::Io,
+        StoreError::Unavailable { .. } => ErrorKind::Unavailable,
     }
 }
 

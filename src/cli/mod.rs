@@ -42,13 +42,13 @@ pub struct Cli {
         default_value = "./flexledger-data"
     )]
     pub data_dir: PathBuf,
-    /// Keep the ledger in PostgreSQL instead of the sled store in --data-dir:
-    /// postgres://USER@HOST[:PORT]/DATABASE (or key=value settings), the password from
-    /// ~/.pgpass or PGPASSWORD rather than the URL. Across machines add
-    /// ?sslmode=require (and &sslrootcert=CA.pem for a private CA): the server's
-    /// certificate and name are then always verified. Create its tables once with
-    /// `flexledger --store URL migrate`. --data-dir still holds the audit signing key
-    /// and the demo tokens.
+    /// Keep the ledger in PostgreSQL instead of the sled store in --data-dir: a URL,
+    /// postgres://USER@HOST[:PORT]/DATABASE (through a Unix socket:
+    /// postgresql:///DATABASE?host=/var/run/postgresql), the password from PGPASSWORD or
+    /// ~/.pgpass (PGPASSFILE) rather than the URL. Across machines add ?sslmode=require
+    /// (and &sslrootcert=CA.pem for a private CA): the server's certificate and name are
+    /// then always verified. Create its tables once with `flexledger --store URL
+    /// migrate`. --data-dir still holds the audit signing key and the demo tokens.
     #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]
     pub store: Option<String>,
     /// The language of what people read: en or zh-CN. Without it, FLEXLEDGER_LANG,

@@ -183,7 +183,8 @@ impl IntoResponse for AppError {
 }
 
 /// A library failure as an HTTP answer, decided by its kind (`crate::error`): a
-/// stopped writer is 503 (the server cannot take commands until it is restarted);
+/// stopped writer is 503 (the server cannot take commands until it is restarted), and
+/// so is a database store that cannot be reached (`store_unavailable`: try again);
 /// everything else is a 500 whose details go to the log, never to the client.
 impl From<crate::error::Error> for AppError {
     fn from(error: crate::error::Error) -> AppError {
@@ -194,6 +195,19 @@ impl From<crate::error::Error> for AppError {
                 "http-unavailable",
                 vec![("detail", text(error))],
             ),
+            // Not localized yet (locales/*/http.ftl has no message for it): English.
+            // Where and why go to the log only (the store's URL is not the client's).
+            crate::error::ErrorKind::Unavailable => {
+                tracing::error!(detail = %error, "the store cannot be reached");
+                AppError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    code: "store_unavailable",
+                    message: "the ledger's database cannot be reached now; try again shortly \
+                              (the server's log has the details)"
+                        .to_owned(),
+                    said: None,
+                }
+            }
             _ => AppError::internal(error.to_string()),
         }
     }

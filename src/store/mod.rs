@@ -307,7 +307,7 @@ pub enum StoreError {
     WriterLocked { store: String },
     /// A database server's store whose schema is older than this build's (`found` 0:
     /// never migrated).
-    #[error("the store {store} has schema version {found} and this build needs version {needed}: run `flexledger migrate --store {store}` (with the store's password, if it has one), then try again")]
+    #[error("the store {store} has schema version {found} and this build needs version {needed}: run `flexledger migrate --store {}` (with the store's password, if it has one), then try again", postgres::shell_quoted(.store))]
     NotMigrated {
         store: String,
         found: u32,

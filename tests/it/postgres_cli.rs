@@ -6,7 +6,7 @@
 use crate::copy::{contents, contents_of};
 use crate::http::{auth_file, call, pay, read_messages, subscribe, token, Server, MEMBER};
 use crate::scenarios::{check_all, check_cli_with, check_library_on};
-use crate::support::postgres::{cluster, Cluster, TlsServer};
+use crate::support::postgres::{cluster, own_cluster, Cluster, TlsServer};
 use crate::support::*;
 use flexledger::ledger::Ledger;
 use flexledger::store::{AnyStore, PgStore};
@@ -201,6 +201,15 @@ fn over_tls_the_server_is_verified_and_nothing_travels_in_the_clear() {
             server.url("127.0.0.1", &format!("?sslmode=verify-ca&sslrootcert={ca}")),
             "verify-full",
         ),
+        // libpq's prefer and allow fall back to the clear without a word.
+        (
+            server.url("127.0.0.1", "?sslmode=prefer"),
+            "sslmode=prefer may connect without encryption",
+        ),
+        (
+            server.url("127.0.0.1", "?sslmode=allow"),
+            "sslmode=allow may connect without encryption",
+        ),
     ] {
         let output = flexledger_on(&url, dir.path(), &["verify"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -314,4 +323,156 @@ fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// The password a role needs in `password_test_cluster`: a `:` and a `\\` to escape in a
+/// password file.
+const PASSWORD: &str = "pa:ss\\w0rd";
+
+/// `flexledger --store url ARGS` with no password but `password` from `PGPASSWORD`,
+/// and `HOME` (its `.pgpass`) and `PGPASSFILE` as given.
+fn flexledger_login(
+    url: &str,
+    dir: &Path,
+    password: Option<&str>,
+    home: &Path,
+    password_file: Option<&Path>,
+    args: &[&str],
+) -> Output {
+    let mut command = flexledger_command(dir);
+    command
+        .env_remove("PGPASSWORD")
+        .env_remove("PGPASSFILE")
+        .env("HOME", home)
+        .args(["--store", url])
+        .args(args)
+        .stdin(Stdio::null());
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    if let Some(file) = password_file {
+        command.env("PGPASSFILE", file);
+    }
+    command.output().unwrap()
+}
+
+/// Writes a password file of `lines` with `mode`.
+fn password_file(path: &Path, lines: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, lines).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
+    let Some(own) = own_cluster() else { return };
+    own.require_password("ledgeru", PASSWORD);
+    let mut admin = ::postgres::Client::connect(&own.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute("CREATE DATABASE ledger OWNER ledgeru")
+        .unwrap();
+    let socket = own.socket_dir().display().to_string();
+    let url = format!("postgresql:///ledger?host={socket}&user=ledgeru");
+    let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (dir, home) = (dir.path(), home.path());
+    let run = |password: Option<&str>, file: Option<&Path>, args: &[&str]| {
+        let output = flexledger_login(&url, dir, password, home, file, args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), stderr)
+    };
+    // Nowhere: said plainly, with where to put it.
+    let (code, stderr) = run(None, None, &["migrate"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the server asks for a password for user ledgeru and none was given: put it in ~/.pgpass (or PGPASSFILE), PGPASSWORD, or the URL"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(Some(PASSWORD), None, &["migrate"]);
+    assert_eq!(code, Some(0), "PGPASSWORD: {stderr}");
+    let (code, stderr) = run(Some("wrong"), None, &["verify"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the password came from PGPASSWORD"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong"), "never the password: {stderr}");
+    // The password file: the first matching line, escapes undone, comments skipped.
+    let escaped = r"pa\:ss\\w0rd";
+    let file = home.join("elsewhere");
+    let lines = format!(
+        "# {socket}:5432:ledger:ledgeru:a-comment\n{socket}:5432:other:ledgeru:not-this-database\n\
+         {socket}:5432:ledger:ledgeru:{escaped}\n*:*:*:*:too-late\n"
+    );
+    password_file(&file, &lines, 0o600);
+    let (code, stderr) = run(None, Some(&file), &["verify"]);
+    assert_eq!(code, Some(0), "PGPASSFILE: {stderr}");
+    password_file(
+        &home.join(".pgpass"),
+        &format!("*:5432:*:ledgeru:{escaped}\n"),
+        0o600,
+    );
+    let (code, stderr) = run(None, None, &["verify"]);
+    assert_eq!(code, Some(0), "~/.pgpass: {stderr}");
+    // A file others may read is ignored (as libpq ignores it), with a warning.
+    password_file(
+        &home.join(".pgpass"),
+        &format!("*:5432:*:ledgeru:{escaped}\n"),
+        0o644,
+    );
+    let (code, stderr) = run(None, None, &["verify"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("none was given"), "{stderr}");
+    assert!(stderr.contains("group or world access"), "{stderr}");
+}
+
+#[test]
+fn only_urls_are_offered_for_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = flexledger(dir.path(), &["--help"], None);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("postgres://USER@HOST"), "{help}");
+    assert!(!help.contains("key=value"), "{help}");
+    let output = flexledger_on(
+        "host=/tmp/sock port=5432 dbname=ledger",
+        dir.path(),
+        &["verify"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--store takes a PostgreSQL URL"),
+        "{stderr}"
+    );
+    let output = flexledger_on("postgresql://u@h:port/db", dir.path(), &["verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the URL does not parse"), "{stderr}");
+    assert!(!stderr.contains("key=value"), "{stderr}");
+}
+
+#[test]
+fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
+    let Some(own) = own_cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(&own, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let replica = serve(replica_dir.path(), &url, Some(&writer.base));
+    let path = format!("/v1/members/{MEMBER}/months/2025-01");
+    let read = |server: &Server| call(server, "GET", &path, Some(token("operator")), None, &[]);
+    assert_eq!(read(&writer).0, 200);
+    assert_eq!(read(&replica).0, 200);
+    own.stop();
+    // Twice: a pooled connection the restart broke, then a connection refused.
+    for server in [&writer, &writer, &replica, &replica] {
+        let (status, body) = read(server);
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["error"]["code"], "store_unavailable", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("database cannot be reached"), "{body}");
+        assert!(
+            !message.contains(own.socket_dir().to_str().unwrap()),
+            "{body}"
+        );
+    }
+    own.start_again();
+    assert_eq!(read(&replica).0, 200);
 }

@@ -68,7 +68,9 @@ fn an_unmigrated_database_is_refused_with_the_migrate_hint() {
         match opened {
             Err(error @ StoreError::NotMigrated { found: 0, .. }) => {
                 let message = error.to_string();
-                assert!(message.contains("flexledger migrate --store"), "{message}");
+                // Quoted: pasted into a shell, the URL's `&` must not end the command.
+                let quoted = format!("run `flexledger migrate --store '{url}'`");
+                assert!(message.contains(&quoted), "{message}");
             }
             other => panic!("expected an unmigrated store, got {other:?}"),
         }
@@ -194,6 +196,8 @@ fn an_unreachable_server_is_named_without_its_password() {
             let message = error.to_string();
             assert!(message.contains("does not exist"), "{message}");
             assert!(message.contains("createdb"), "{message}");
+            let quoted = format!("--store '{}'", cluster.url("no_such_database"));
+            assert!(message.contains(&quoted), "{message}");
         }
         other => panic!("expected a missing database, got {other:?}"),
     }
@@ -345,4 +349,29 @@ fn log_entries_and_state_keys_are_the_bytes_sled_stores() {
         .filter(|key| matches!(key[0], b'M' | b'E' | b'R'))
         .collect();
     assert_eq!(keys, sled_keys);
+}
+
+/// An idle writer can tell that it lost its lock (its session ended with a server
+/// restart, or was terminated): what a periodic check asks before the next append
+/// would fail.
+#[test]
+fn a_writer_knows_when_its_session_and_lock_are_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(url) = database(dir.path()) else {
+        return;
+    };
+    let mut writer = PgStore::open(&url).unwrap();
+    writer.check_writer_lock().unwrap();
+    sql(
+        &url,
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+         AND pid <> pg_backend_pid() \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    );
+    let lost = writer
+        .check_writer_lock()
+        .err()
+        .map(|error| error.to_string());
+    let lost = lost.expect("the check fails once the session is gone");
+    assert!(lost.contains("cannot use the store"), "{lost}");
 }

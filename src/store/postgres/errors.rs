@@ -1,6 +1,8 @@
 //! PostgreSQL failures named for the operator: the server (its URL with the password
 //! redacted: a password is never printed or logged) and what to do.
 
+use super::password::PasswordSource;
+use super::pool::Target;
 use crate::store::StoreError;
 use ::postgres::error::SqlState;
 
@@ -45,6 +47,14 @@ fn redact_password_values(text: &str) -> String {
     out
 }
 
+/// `text` as one word of a POSIX shell, for a command line a message suggests: in
+/// single quotes, each `'` inside written `'\''`. A URL pasted unquoted would end at
+/// its first `&` (the shell runs the command in the background, without the rest of
+/// the URL: another database, on the default port).
+pub fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 /// A failure of the server or the connection to it, reading or writing `store`.
 pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
     let unavailable = |advice: &str| StoreError::Unavailable {
@@ -60,15 +70,23 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
             SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
                 unavailable("check the user and password the URL gives, and the server's pg_hba.conf")
             }
-            SqlState::INVALID_CATALOG_NAME => unavailable(
-                "the database does not exist: create it (createdb NAME), run `flexledger migrate --store URL`, then try again",
-            ),
-            SqlState::TOO_MANY_CONNECTIONS | SqlState::CANNOT_CONNECT_NOW => {
+            SqlState::INVALID_CATALOG_NAME => unavailable(&format!(
+                "the database does not exist: create it (createdb NAME), run `flexledger migrate --store {}`, then try again",
+                shell_quoted(store)
+            )),
+            SqlState::TOO_MANY_CONNECTIONS => {
                 unavailable("the server accepts no connection now: try again later, or raise its max_connections")
+            }
+            SqlState::CANNOT_CONNECT_NOW => {
+                unavailable("the server is starting up or shutting down: try again in a moment")
             }
             SqlState::ADMIN_SHUTDOWN | SqlState::CRASH_SHUTDOWN => {
                 unavailable("the server shut down: start it and try again")
             }
+            // Class 08, connection exception: the connection failed or broke.
+            _ if code.code().starts_with("08") => unavailable(
+                "the connection to the server failed: is the server running and reachable?",
+            ),
             SqlState::INSUFFICIENT_PRIVILEGE => StoreError::PermissionDenied {
                 path: store.to_owned(),
                 source: std::io::Error::new(
@@ -96,6 +114,43 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
         );
     }
     StoreError::engine(error)
+}
+
+/// A failure to connect to `target`: as `classify` says, and a login the server
+/// refused names the user and where its password came from (or that none was found:
+/// the `postgres` crate's own word for that is "invalid configuration").
+pub(crate) fn classify_connect(
+    store: &str,
+    target: &Target,
+    error: ::postgres::Error,
+) -> StoreError {
+    let user = &target.user;
+    if error.code().is_none() && error_text(&error).ends_with("password missing") {
+        return StoreError::Unavailable {
+            store: store.to_owned(),
+            message: format!(
+                "the server asks for a password for user {user} and none was given: put it in ~/.pgpass \
+                 (or PGPASSFILE), PGPASSWORD, or the URL"
+            ),
+        };
+    }
+    let refused = matches!(
+        error.code(),
+        Some(&SqlState::INVALID_PASSWORD | &SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
+    );
+    let from = match &target.password {
+        PasswordSource::Url => "the URL".to_owned(),
+        PasswordSource::Environment => "PGPASSWORD".to_owned(),
+        PasswordSource::File(path) => format!("the password file {}", path.display()),
+        PasswordSource::Nowhere => "nowhere (none was found)".to_owned(),
+    };
+    match classify(store, error) {
+        StoreError::Unavailable { store, message } if refused => StoreError::Unavailable {
+            store,
+            message: format!("{message} (user {user}; the password came from {from})"),
+        },
+        other => other,
+    }
 }
 
 /// `error` and its causes on one line: the `postgres` crate's own text names only its
@@ -159,5 +214,17 @@ mod tests {
         ] {
             assert_eq!(redact_url(url), redacted, "{url}");
         }
+    }
+
+    #[test]
+    fn a_suggested_url_is_one_shell_word() {
+        assert_eq!(
+            shell_quoted("postgresql:///e?host=/tmp/s&port=55432"),
+            "'postgresql:///e?host=/tmp/s&port=55432'"
+        );
+        assert_eq!(
+            shell_quoted("postgresql:///it's"),
+            r"'postgresql:///it'\''s'"
+        );
     }
 }

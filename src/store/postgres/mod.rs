@@ -38,15 +38,17 @@
 //! (`StoreError::Unavailable`) until the store is opened again.
 //!
 //! TLS as the URL asks (`sslmode=require`, `sslrootcert=PATH`), always with the
-//! server's certificate and name verified (module `tls`).
+//! server's certificate and name verified (module `tls`). A URL without a password
+//! takes `PGPASSWORD` or the password file's, by libpq's rules (module `password`).
 
 mod errors;
+mod password;
 mod pool;
 mod read;
 mod tls;
 mod write;
 
-pub use errors::redact_url;
+pub use errors::{redact_url, shell_quoted};
 pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
 
 use super::checked_reads::corrupt;
@@ -80,6 +82,11 @@ pub const PG_SCHEMA_VERSION: u32 = 2;
 /// in ASCII. Advisory locks are per database, so one server holds many stores.
 pub const PG_WRITER_LOCK_KEY: i64 = 0x666c_6578_6c65_6467;
 
+/// How often an idle writer should check that it still holds the writer lock
+/// (`PgStore::check_writer_lock`): a restart of the server ends its session, and with
+/// it the lock, without a word to an idle client.
+pub const PG_WRITER_CHECK_INTERVAL_SECONDS: u64 = 2;
+
 /// How long opening a writer waits for the writer lock before refusing.
 pub const PG_WRITER_LOCK_WAIT_SECONDS: u64 = 5;
 
@@ -112,21 +119,30 @@ const _: () = {
     let _ = shared::<PgReader>;
 };
 
-/// The server `url` names and how to reach it (TLS as it asks: `tls`).
+/// The server `url` names and how to reach it (TLS as it asks: `tls`; the password
+/// from the URL, else where libpq finds it: `password`).
 fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
     let split = tls::split(url, store)?;
-    let config = split
+    let mut config = split
         .url
         .parse::<Config>()
         .map_err(|error| StoreError::Unavailable {
             store: store.to_owned(),
             message: format!(
-                "the URL does not parse ({error}); write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE \
-                 or as key=value pairs (host=... dbname=...)"
+                "the URL does not parse ({error}); write it as postgresql://USER@HOST[:PORT]/DATABASE, \
+                 or for a Unix socket postgresql:///DATABASE?host=/var/run/postgresql"
             ),
         })?;
     let tls = split.tls(config.get_ssl_mode(), store)?;
-    Ok(Target { config, tls })
+    let environment = password::Environment::current();
+    let password = password::complete(&mut config, &environment);
+    let user = password::user_of(&config, &environment);
+    Ok(Target {
+        config,
+        tls,
+        user,
+        password,
+    })
 }
 
 impl PgStore {
@@ -181,6 +197,36 @@ impl PgStore {
     /// The URL with its password replaced by `***`: for messages and logs.
     pub fn redacted_url(&self) -> &str {
         &self.reader.pool.store
+    }
+
+    /// Whether this writer still holds the writer lock on a live connection: `Ok` if
+    /// so, else `Unavailable` (a restart of the server or a broken connection took the
+    /// lock with the session; another writer may hold it now). One round trip: what a
+    /// periodic check of an idle writer asks (`PG_WRITER_CHECK_INTERVAL_SECONDS`).
+    pub fn check_writer_lock(&mut self) -> Result<(), StoreError> {
+        let store = self.reader.pool.store.clone();
+        let connection = self.connection()?;
+        let held = connection
+            .query(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                 AND pid = pg_backend_pid() AND classid = ($1::bigint >> 32)::oid \
+                 AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1",
+                &[&PG_WRITER_LOCK_KEY],
+            )
+            .map_err(|error| classify(&store, error))?;
+        let count = match held.first() {
+            Some(row) => read::column::<i64>(row, 0)?,
+            None => 0,
+        };
+        if count == 0 {
+            return Err(StoreError::Unavailable {
+                store,
+                message: "this writer no longer holds the store's writer lock (its session \
+                          ended: a restart of the server, or a broken connection): start it again"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     fn connection(&mut self) -> Result<&mut Connection, StoreError> {

@@ -16,7 +16,8 @@
 //! inside `spawn_blocking`), and connections whose last handle goes away inside a
 //! runtime are dropped on a thread of their own (`drop_off_runtime`).
 
-use super::errors::classify;
+use super::errors::{classify, classify_connect};
+use super::password::PasswordSource;
 use super::tls::Tls;
 use ::postgres::types::ToSql;
 use ::postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
@@ -27,11 +28,14 @@ use std::sync::{Condvar, Mutex, PoisonError};
 /// How long a connection attempt may take, when the URL sets no `connect_timeout`.
 pub const PG_CONNECT_TIMEOUT_SECONDS_DEFAULT: u64 = 10;
 
-/// A server and how to connect to it (`tls`).
+/// A server and how to connect to it (`tls`), and who logs in (what a failed login
+/// names: the user, and where the password came from).
 #[derive(Clone)]
 pub(crate) struct Target {
     pub config: Config,
     pub tls: Tls,
+    pub user: String,
+    pub password: PasswordSource,
 }
 
 /// One connection and the statements prepared on it (parsed once, by their SQL).
@@ -56,7 +60,7 @@ impl Connection {
             Tls::Off => config.connect(NoTls),
             Tls::Verified(connector) => config.connect(MakeTlsConnector::new(connector.clone())),
         }
-        .map_err(|error| classify(store, error))?;
+        .map_err(|error| classify_connect(store, target, error))?;
         Ok(Connection {
             client,
             statements: HashMap::new(),

@@ -3,9 +3,12 @@
 //! as libpq's `verify-full` does. A ledger of people's contributions is not sent to a
 //! server whose identity was not checked, so `require` here is stricter than libpq's
 //! (which encrypts without checking): a server with a self-signed certificate needs
-//! `sslrootcert=PATH` (its CA, PEM) in the URL. Without `sslmode`, or with `disable` or
-//! `prefer`, connections are not encrypted (a Unix socket, or a trusted network), as
-//! before. `verify-ca` (a chain checked, the name not) is refused: say `verify-full`.
+//! `sslrootcert=PATH` (its CA, PEM) in the URL. Without `sslmode`, or with `disable`,
+//! connections are not encrypted (a Unix socket, or a trusted network). Refused, each
+//! saying what to write instead: `verify-ca` (a chain checked, the name not: say
+//! `verify-full`), and `prefer` and `allow`, which in libpq fall back to no encryption
+//! without saying so (the `postgres` crate's `prefer` never even tries TLS without a
+//! connector; it has no `allow`): say `require`, or leave `sslmode` out (D42).
 //!
 //! OpenSSL (`postgres-openssl`, maintained with the `postgres` crate), because it is
 //! what a bureau's administrators already configure and what PostgreSQL itself uses:
@@ -22,7 +25,7 @@ use openssl::ssl::{SslConnector, SslMethod};
 /// How connections to one server are made.
 #[derive(Clone)]
 pub(crate) enum Tls {
-    /// Not encrypted (no `sslmode`, or `disable` / `prefer`).
+    /// Not encrypted (no `sslmode`, or `disable`).
     Off,
     /// Encrypted; the server's chain and name verified against the system's trust
     /// store and the URL's `sslrootcert`.
@@ -56,6 +59,14 @@ pub(crate) fn split(url: &str, store: &str) -> Result<Split, StoreError> {
         match pair.split_once('=') {
             Some(("sslrootcert", path)) if !path.is_empty() => root_cert = Some(path.to_owned()),
             Some(("sslmode", "verify-full")) => kept.push("sslmode=require".to_owned()),
+            Some(("sslmode", mode @ ("prefer" | "allow"))) => {
+                return Err(unusable(format!(
+                    "sslmode={mode} may connect without encryption and not say so (it falls back \
+                     when TLS is not offered); write sslmode=require to encrypt (the server's \
+                     certificate and name are then verified), or leave sslmode out (or write \
+                     sslmode=disable) for a Unix socket or a connection you choose not to encrypt"
+                )))
+            }
             Some(("sslmode", "verify-ca")) => {
                 return Err(unusable(
                     "sslmode=verify-ca checks the server's certificate but not its name; \
@@ -138,6 +149,17 @@ mod tests {
             .err()
             .unwrap();
         assert!(message(refused).contains("verify-full"));
+        for mode in ["prefer", "allow"] {
+            let url = format!("postgresql://u@h/db?application_name=x&sslmode={mode}");
+            let refused = message(split(&url, "h").err().unwrap());
+            assert!(
+                refused.contains(&format!("sslmode={mode} may connect without encryption")),
+                "{refused}"
+            );
+            assert!(refused.contains("sslmode=require"), "{refused}");
+        }
+        let plain = split("postgresql://u@h/db?sslmode=disable", "h").unwrap();
+        assert!(matches!(plain.tls(SslMode::Disable, "h"), Ok(Tls::Off)));
         let split = split("postgresql://u@h/db?sslrootcert=/ca.pem", "h").unwrap();
         let refused = split.tls(SslMode::Prefer, "h").err().unwrap();
         assert!(message(refused).contains("sslmode=require"));

@@ -32,6 +32,10 @@ use std::sync::OnceLock;
 pub struct Cluster {
     /// The temp dir: `data/` (the cluster), the socket, `server.log`.
     dir: PathBuf,
+    /// PostgreSQL's server binaries.
+    bin: PathBuf,
+    /// A test's own cluster (`own_cluster`): stopped and removed when dropped.
+    owned: bool,
 }
 
 static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
@@ -43,6 +47,15 @@ pub fn cluster() -> Option<&'static Cluster> {
     CLUSTER
         .get_or_init(|| available_bin_dir().map(|bin| Cluster::start(&bin)))
         .as_ref()
+}
+
+/// A cluster of the calling test's own (socket only, like `cluster()`'s), which it may
+/// stop and start again, or configure: stopped and removed when dropped. `None` (after
+/// saying why) where `cluster()` would be.
+pub fn own_cluster() -> Option<Cluster> {
+    let mut own = Cluster::start(&available_bin_dir()?);
+    own.owned = true;
+    Some(own)
 }
 
 /// PostgreSQL's server binaries; `None` (after saying why) when they are not
@@ -162,7 +175,60 @@ impl Cluster {
                 .stdout(Stdio::null()),
             "pg_ctl start",
         );
-        Cluster { dir }
+        Cluster {
+            dir,
+            bin: bin.to_path_buf(),
+            owned: false,
+        }
+    }
+
+    /// The directory of the cluster's Unix socket (its `host` in a URL).
+    pub fn socket_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        run(
+            as_cluster_user(&self.bin.join("pg_ctl"))
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .arg("-l")
+                .arg(self.dir.join("server.log"))
+                .args(args)
+                .stdout(Stdio::null()),
+            &format!("pg_ctl {args:?}"),
+        );
+    }
+
+    /// Stops the cluster (fast shutdown: every session is ended).
+    pub fn stop(&self) {
+        self.pg_ctl(&["-m", "fast", "-w", "stop"]);
+    }
+
+    /// Starts the cluster again after `stop`.
+    pub fn start_again(&self) {
+        self.pg_ctl(&["-w", "start"]);
+    }
+
+    /// Makes role `user` log in through the socket only with `password` (SCRAM; every
+    /// other role stays trusted): what a password file or `PGPASSWORD` is tested
+    /// against.
+    pub fn require_password(&self, user: &str, password: &str) {
+        let mut admin = ::postgres::Client::connect(&self.url("postgres"), ::postgres::NoTls)
+            .expect("the test cluster accepts connections");
+        admin
+            .batch_execute(&format!(
+                "SET password_encryption = 'scram-sha-256'; \
+                 CREATE ROLE {user} LOGIN CREATEDB PASSWORD '{password}'"
+            ))
+            .expect("a role with a password is created");
+        let hba = self.dir.join("data").join("pg_hba.conf");
+        let rest = std::fs::read_to_string(&hba).expect("pg_hba.conf is read");
+        std::fs::write(&hba, format!("local all {user} scram-sha-256\n{rest}"))
+            .expect("pg_hba.conf is written");
+        admin
+            .batch_execute("SELECT pg_reload_conf()")
+            .expect("the server reloads its configuration");
     }
 
     /// A URL of `database` in this cluster (through its socket, as `postgres`).
@@ -537,6 +603,21 @@ impl TlsServer {
     /// The URL of database `ledger` at `host` (and this port), with `query` appended.
     pub fn url(&self, host: &str, query: &str) -> String {
         format!("postgresql://postgres@{host}:{}/ledger{query}", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = as_cluster_user(&self.bin.join("pg_ctl"))
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .args(["-m", "immediate", "-w", "stop"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
