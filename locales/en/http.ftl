@@ -18,6 +18,7 @@ http-read-only-close-pending = the writer is still recording a month close for t
 http-no-route = no such route; see README's API section
 http-method-not-allowed = this route does not take that method; see README's API section or GET /v1/openapi.json
 http-overloaded = more than { $max } requests in flight; retry shortly
+http-store-unavailable = the ledger's database cannot be reached now; try again shortly (the server's log has the details)
 http-token-missing = send Authorization: Bearer <token> (a browser EventSource, which cannot set headers, may pass ?access_token=<token> on GET)
 http-token-unknown = unknown token
 http-role-forbidden = role { $role } may not use this route (allowed: { $allowed })

@@ -17,6 +17,7 @@ http-read-only-close-pending = 写入服务器仍在记录此参保人员所在�
 http-no-route = 没有此路由；见 README 的 API 一节
 http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
 http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
+http-store-unavailable = 暂时无法连接账本的数据库；请稍后重试（详情见服务器日志）
 http-token-missing = 请发送 Authorization: Bearer <token>（浏览器的 EventSource 不能设置请求头，可在 GET 请求中传 ?access_token=<token>）
 http-token-unknown = 未知的令牌
 http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色：{ $allowed }）

@@ -195,18 +195,15 @@ impl From<crate::error::Error> for AppError {
                 "http-unavailable",
                 vec![("detail", text(error))],
             ),
-            // Not localized yet (locales/*/http.ftl has no message for it): English.
             // Where and why go to the log only (the store's URL is not the client's).
             crate::error::ErrorKind::Unavailable => {
                 tracing::error!(detail = %error, "the store cannot be reached");
-                AppError {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: "store_unavailable",
-                    message: "the ledger's database cannot be reached now; try again shortly \
-                              (the server's log has the details)"
-                        .to_owned(),
-                    said: None,
-                }
+                AppError::say(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "http-store-unavailable",
+                    vec![],
+                )
             }
             _ => AppError::internal(error.to_string()),
         }
