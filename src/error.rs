@@ -35,7 +35,8 @@ pub enum ErrorKind {
     Io,
     /// The caller's input cannot be used (a malformed key, a backup that does not
     /// verify, an invalid what-if policy, an unknown region or an open month asked of
-    /// the report).
+    /// the report), or the store named is not one to use as it is (not migrated,
+    /// migrated by a newer build, or holding an unfinished copy).
     Invalid,
     /// A write was refused because it does not continue the log as it is now (a
     /// version, position or command id already taken): another writer, or a bug.
@@ -240,7 +241,9 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         | StoreError::CommandRepeated { .. } => ErrorKind::Conflict,
         StoreError::Engine { .. } => ErrorKind::Internal,
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
-        StoreError::NotMigrated { .. } | StoreError::SchemaTooNew { .. } => ErrorKind::Invalid,
+        StoreError::NotMigrated { .. }
+        | StoreError::SchemaTooNew { .. }
+        | StoreError::CopyUnfinished { .. } => ErrorKind::Invalid,
         StoreError::Unavailable { .. } => ErrorKind::Unavailable,
     }
 }

@@ -44,7 +44,7 @@ mod read_ahead;
 mod rebuilt;
 pub use appended::{AppendingError, Stepped, Submitted};
 pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
-pub use copy::{copy_ledger, CopyError, CopyReport, COPY_BATCH_EVENTS_MAX};
+pub use copy::{copy_ledger, CopyError, CopyOptions, CopyReport, COPY_BATCH_EVENTS_MAX};
 pub use fold::{Folded, Folder, FOLD_DECODED_MEMBERS_MAX};
 use read_ahead::read_log_ahead;
 pub use read_ahead::{

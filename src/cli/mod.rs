@@ -138,7 +138,8 @@ hashes (each is sealed again by the destination and checked against the source's
 its body digest, every feed item and every signed audit checkpoint is copied; the destination's state rows are \
 then rebuilt from the copied log. Prints one JSON object: events, commands, feed items, checkpoints, the head hash.\n\n\
 The destination must be empty, or hold an interrupted copy of the same source: the copy then resumes after it. \
-Nothing is read through --data-dir or --store: name both stores. Stop writers of the source first (a sled \
+Until the copy finishes, the destination is marked unfinished, and every other command refuses to open it \
+(run the same copy again to finish it). Nothing is read through --data-dir or --store: name both stores. Stop writers of the source first (a sled \
 directory is locked while `serve` runs). The signing key is not part of a store: copy the data directory's \
 audit-signing-key yourself, or point FLEXLEDGER_SIGNING_KEY at it.\n\n\
 Exit: 0 copied, 1 stored data is damaged, 2 could not run (the destination holds another ledger, a store \
@@ -982,7 +983,7 @@ fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
 
 /// `copy`: the source opened as every command opens it (a close left half recorded is
 /// finished first), the destination as a bare store (its state rows are rebuilt at the
-/// end, `ledger::copy_ledger`).
+/// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
 fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
     if from == to {
@@ -990,10 +991,17 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     }
     let source = open_store(from)?;
     let mut destination = to
-        .open()
+        .open_to_copy_into()
         .with_context(|| format!("cannot open the destination {to}"))?;
+    let options = copy_options(from);
+    // Tests stop a copy part-way as a crash would (`FLEXLEDGER_COPY_EXIT_AFTER`: the
+    // process exits once an append reaching that position is durable).
+    let exit_after: Option<u64> = env_number("FLEXLEDGER_COPY_EXIT_AFTER");
     let progress = walk_progress("copy", source.head()?.0);
-    let copied = crate::ledger::copy_ledger(&source, &mut destination, &mut |position| {
+    let copied = crate::ledger::copy_ledger(&source, &mut destination, &options, &mut |position| {
+        if exit_after.is_some_and(|after| position >= after) {
+            std::process::exit(137);
+        }
         if position % 4096 == 0 {
             progress.set_position(position);
         }
@@ -1002,6 +1010,30 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     let report = copied.with_context(|| format!("copying {from} to {to}"))?;
     print_json_line(&mut io::stdout().lock(), &report)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How `copy` runs: the source named as the destination's unfinished mark keeps it (a
+/// data directory by its absolute path, so the advice to run the copy again holds
+/// from any directory; a URL redacted), and the append size (tests make it small,
+/// `FLEXLEDGER_COPY_BATCH_EVENTS`, to stop a copy part-way).
+fn copy_options(from: &Location) -> crate::ledger::CopyOptions {
+    let named = match from {
+        Location::Sled(dir) => std::fs::canonicalize(dir)
+            .map(|dir| dir.display().to_string())
+            .unwrap_or_else(|_| from.to_string()),
+        Location::Postgres(_) => from.to_string(),
+    };
+    let mut options = crate::ledger::CopyOptions::new(named);
+    if let Some(events) = env_number("FLEXLEDGER_COPY_BATCH_EVENTS").filter(|&events| events > 0) {
+        options.batch_events_max = events;
+    }
+    options
+}
+
+/// A number from the environment variable `name`, if it holds one (the hooks tests
+/// set).
+fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
+    std::env::var(name).ok().and_then(|text| text.parse().ok())
 }
 
 fn verify(place: &Place) -> anyhow::Result<ExitCode> {

@@ -22,6 +22,9 @@
 //! - region summary (`A`): the format byte, then [`RegionSummary`] in postcard;
 //! - month close in progress (`X`): [`Closing`] JSON (not derived from the log, so
 //!   a rebuild keeps it, and its layout must read across formats);
+//! - a copy not finished yet (`U`): [`CopyUnfinished`] JSON (written by `flexledger
+//!   copy` into its destination until its last step is durable, D39; not derived from
+//!   the log, so a rebuild keeps it);
 //! - feed item (`F`, one of an append's items): the format byte, then
 //!   [`CoverageChanged`] in postcard; older builds stored the same shape as JSON,
 //!   which stays readable because feed items are never rebuilt.
@@ -486,6 +489,19 @@ pub struct Closing {
     pub recheck: bool,
 }
 
+/// A copy not finished yet (`U`), JSON: the destination of a `flexledger copy` holds it
+/// from the copy's first append until its last step is durable, and every open but a
+/// copy into it refuses the store (D39).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyUnfinished {
+    /// The source as the copy named it (a URL with its password redacted).
+    pub from: String,
+    /// The positions copied so far: 1 through this.
+    pub copied: u64,
+    /// The source's head when the copy (or the run that wrote this) started.
+    pub source_head: u64,
+}
+
 /// `row` as a postcard row: the format byte, then its postcard bytes.
 fn postcard_row<T: Serialize>(row: &T) -> Vec<u8> {
     let mut bytes = vec![ROW_FORMAT_POSTCARD];
@@ -507,7 +523,7 @@ fn from_postcard_row<T: serde::de::DeserializeOwned>(row: &[u8], what: &str) -> 
     }
 }
 
-/// `row` as JSON: the region, month-totals and closing rows.
+/// `row` as JSON: the region, month-totals, closing and unfinished copy rows.
 fn json_row<T: Serialize>(row: &T) -> Vec<u8> {
     // OK because these rows are plain structs of strings, numbers and maps with
     // string keys.
@@ -573,6 +589,16 @@ pub fn encode_closing_row(closing: &Closing) -> Vec<u8> {
 
 /// A month close's progress row decoded.
 pub fn decode_closing_row(row: &[u8]) -> Result<Closing, String> {
+    serde_json::from_slice(row).map_err(|error| error.to_string())
+}
+
+/// An unfinished copy's row (`StateKey::CopyUnfinished`).
+pub fn encode_copy_unfinished_row(copy: &CopyUnfinished) -> Vec<u8> {
+    json_row(copy)
+}
+
+/// An unfinished copy's row decoded.
+pub fn decode_copy_unfinished_row(row: &[u8]) -> Result<CopyUnfinished, String> {
     serde_json::from_slice(row).map_err(|error| error.to_string())
 }
 

@@ -9,6 +9,13 @@
 //! sealed hash equals the source's, so a copy cannot silently change what an auditor
 //! has already verified. An interrupted copy resumes: a destination whose log is a
 //! prefix of the source's (the same hash at its head) continues after its head.
+//!
+//! Until the copy is whole, its destination holds a prefix of the source's log, which
+//! would open as a healthy, shorter ledger (and take writes that make the copy
+//! impossible to finish). So every append of the copy writes the
+//! `StateKey::CopyUnfinished` row (the source and how far it got), and the copy's last
+//! write, once the checkpoints and the rebuilt state rows are durable, removes it:
+//! every open but a copy's refuses a store that holds it (`store::Location::open`).
 
 use super::{rebuild_state, LedgerError, RebuildReport};
 use crate::store::{
@@ -20,6 +27,40 @@ use uuid::Uuid;
 /// Events appended to the destination per atomic append, at most (whole commands: a
 /// command with more events than this is appended alone).
 pub const COPY_BATCH_EVENTS_MAX: usize = 4096;
+
+/// How a copy runs.
+#[derive(Clone, Debug)]
+pub struct CopyOptions {
+    /// The source as messages name it (a URL with its password redacted): kept in the
+    /// destination's `CopyUnfinished` row, for the error that refuses it meanwhile.
+    pub from: String,
+    /// Events per destination append, at most (`COPY_BATCH_EVENTS_MAX`; tests make it
+    /// small to stop a copy part-way).
+    pub batch_events_max: usize,
+}
+
+impl CopyOptions {
+    /// A copy from the source named `from`, in appends of `COPY_BATCH_EVENTS_MAX`.
+    pub fn new(from: impl Into<String>) -> CopyOptions {
+        CopyOptions {
+            from: from.into(),
+            batch_events_max: COPY_BATCH_EVENTS_MAX,
+        }
+    }
+
+    /// The destination's `CopyUnfinished` row with positions 1..`copied` copied.
+    fn unfinished(&self, copied: u64, source_head: u64) -> StateWrite {
+        let row = crate::codec::rows::CopyUnfinished {
+            from: self.from.clone(),
+            copied,
+            source_head,
+        };
+        StateWrite {
+            key: StateKey::CopyUnfinished,
+            value: Some(crate::codec::rows::encode_copy_unfinished_row(&row)),
+        }
+    }
+}
 /// Feed items read from the source per page.
 const COPY_FEED_PAGE_ITEMS_MAX: usize = 1024;
 
@@ -63,11 +104,14 @@ impl From<StoreError> for CopyError {
 }
 
 /// Copies `source` into `destination` (empty, or holding an interrupted copy of the
-/// same source), then rebuilds the destination's state rows. `progress` is told each
-/// position copied, then each position folded by the rebuild.
+/// same source), then rebuilds the destination's state rows. `progress` is told the
+/// last position of each append but the last, then each position folded by the
+/// rebuild. The destination is marked unfinished from the first append on, and the
+/// mark is removed by the copy's last write.
 pub fn copy_ledger<D: EventStore>(
     source: &(impl ReadStore + ?Sized),
     destination: &mut D,
+    options: &CopyOptions,
     progress: &mut dyn FnMut(u64),
 ) -> Result<CopyReport, CopyError> {
     let (source_head, source_hash) = source.head()?;
@@ -75,11 +119,16 @@ pub fn copy_ledger<D: EventStore>(
     let mut feed = FeedCursor::new(resumed_after + 1);
     let mut batch = Batch::default();
     let mut commands = 0u64;
+    let mut append = |batch: &mut Batch, feed: &mut FeedCursor| {
+        batch.append(source, destination, feed, |copied| {
+            options.unfinished(copied, source_head)
+        })
+    };
     for envelope in source.read_log(resumed_after + 1) {
         let envelope = envelope?;
         if batch.last_command() != Some(envelope.command_id) {
-            if batch.events >= COPY_BATCH_EVENTS_MAX {
-                batch.append(source, destination, &mut feed)?;
+            if batch.events >= options.batch_events_max {
+                append(&mut batch, &mut feed)?;
                 progress(feed.next_position - 1);
             }
             batch.start(source, envelope.command_id)?;
@@ -87,7 +136,7 @@ pub fn copy_ledger<D: EventStore>(
         }
         batch.push(envelope);
     }
-    batch.append(source, destination, &mut feed)?;
+    append(&mut batch, &mut feed)?;
     let copied_commands = destination.command_ids()?.len();
     let source_commands = source.command_ids()?.len();
     if copied_commands != source_commands {
@@ -101,6 +150,13 @@ pub fn copy_ledger<D: EventStore>(
         checkpoints += 1;
     }
     let rebuilt = rebuild_state(destination, progress)?;
+    // The last write: every other step is durable, so the destination is now the
+    // source's ledger, whole.
+    let finished = StateWrite {
+        key: StateKey::CopyUnfinished,
+        value: None,
+    };
+    destination.append(&mut [], &[finished])?;
     Ok(CopyReport {
         ok: true,
         events: source_head,
@@ -170,13 +226,15 @@ impl Batch {
         self.events += 1;
     }
 
-    /// Appends the gathered commands with their feed items, and checks that every
-    /// event sealed to the source's hash.
+    /// Appends the gathered commands with their feed items and the `unfinished` row
+    /// (given the last position appended), and checks that every event sealed to the
+    /// source's hash.
     fn append(
         &mut self,
         source: &(impl ReadStore + ?Sized),
         destination: &mut impl EventStore,
         feed: &mut FeedCursor,
+        unfinished: impl FnOnce(u64) -> StateWrite,
     ) -> Result<(), CopyError> {
         let Some(last) = self
             .commands
@@ -193,8 +251,9 @@ impl Batch {
             .flat_map(|command| &command.envelopes)
             .map(|envelope| (envelope.position, envelope.hash))
             .collect();
-        let items = feed.items_through(source, last_position)?;
-        destination.append(&mut self.commands, &items)?;
+        let mut writes = feed.items_through(source, last_position)?;
+        writes.push(unfinished(last_position));
+        destination.append(&mut self.commands, &writes)?;
         let sealed = self
             .commands
             .iter()

@@ -115,7 +115,10 @@ impl<'a> RebuildListing<'a> {
             // Rows that decode to the fold's value (bytes aside) are not listed.
             StateKey::Region(_) | StateKey::RegionMonth(..) | StateKey::RegionSummary(_) => None,
             // Not derived from the log (a close's progress), or never a replaced row.
-            StateKey::Closing(_) | StateKey::Checkpoint | StateKey::CoverageChange(..) => None,
+            StateKey::Closing(_)
+            | StateKey::Checkpoint
+            | StateKey::CopyUnfinished
+            | StateKey::CoverageChange(..) => None,
         }
     }
 

@@ -11,8 +11,9 @@
 use super::postgres::redact_url;
 use super::{
     CheckpointWriter, CommandRecord, LogWriter, PgReader, PgStore, ReadStore, ReplacedRow,
-    SledReader, SledStore, StateWrite, StoreError,
+    SledReader, SledStore, StateKey, StateRows, StateWrite, StoreError,
 };
+use crate::codec::rows::decode_copy_unfinished_row;
 use std::path::{Path, PathBuf};
 
 /// Where a ledger's store is: chosen on the command line (`--data-dir`, `--store`).
@@ -68,20 +69,52 @@ impl Location {
         }
     }
 
-    /// The store, for the ledger's one writer.
+    /// The store, for the ledger's one writer: refused while it holds an unfinished
+    /// copy (`StoreError::CopyUnfinished`).
     pub fn open(&self) -> Result<AnyStore, StoreError> {
+        let store = self.open_to_copy_into()?;
+        self.refuse_unfinished_copy(&store)?;
+        Ok(store)
+    }
+
+    /// The store, for `flexledger copy` to fill or to resume filling: the one open
+    /// that does not refuse an unfinished copy (`ledger::copy_ledger` checks that it
+    /// holds the same source's log).
+    pub fn open_to_copy_into(&self) -> Result<AnyStore, StoreError> {
         match self {
             Location::Sled(dir) => SledStore::open(dir).map(AnyStore::Sled),
             Location::Postgres(url) => PgStore::open(url).map(AnyStore::Postgres),
         }
     }
 
-    /// A store that is only read (the audit tools, `events`, `member`).
+    /// A store that is only read (the audit tools, `events`, `member`): refused while
+    /// it holds an unfinished copy, as `open` refuses it.
     pub fn open_read_only(&self) -> Result<AnyReader, StoreError> {
-        match self {
+        let reader = match self {
             Location::Sled(dir) => SledStore::open_read_only(dir).map(AnyReader::Sled),
             Location::Postgres(url) => PgStore::open_read_only(url).map(AnyReader::Postgres),
-        }
+        }?;
+        self.refuse_unfinished_copy(&reader)?;
+        Ok(reader)
+    }
+
+    /// Refuses `store` (this location, just opened) if it holds an unfinished copy:
+    /// it holds a prefix of another ledger's log, which would otherwise open as a
+    /// healthy, shorter ledger (D39). One point read, the same on every engine.
+    fn refuse_unfinished_copy(&self, store: &impl StateRows) -> Result<(), StoreError> {
+        let Some(row) = store.read_state(&StateKey::CopyUnfinished)? else {
+            return Ok(());
+        };
+        let copy = decode_copy_unfinished_row(&row).map_err(|message| StoreError::Corrupt {
+            position: 0,
+            message: format!("the row marking an unfinished copy does not decode: {message}"),
+        })?;
+        Err(StoreError::CopyUnfinished {
+            store: self.to_string(),
+            from: copy.from,
+            copied: copy.copied,
+            source_head: copy.source_head,
+        })
     }
 }
 

@@ -218,6 +218,12 @@ pub enum StateKey {
     /// consequences are to be recorded (`ledger::Closing`): its progress. Not derived
     /// from the log, so `verify` does not compare it; a rebuild keeps it.
     Closing(RegionName),
+    /// Present while a `flexledger copy` into this store is unfinished
+    /// (`codec::rows::CopyUnfinished`: its source and how far it got): written with
+    /// the copy's first append, removed by its last write, and read by every open
+    /// (`any::Location::open`), which refuses the store while it is there (D39). Not
+    /// derived from the log: a rebuild keeps it.
+    CopyUnfinished,
 }
 
 /// A region's member index, read a page at a time.
@@ -320,6 +326,17 @@ pub enum StoreError {
         found: u32,
         known: u32,
     },
+    /// A store that a `flexledger copy` was filling when it stopped (its
+    /// `StateKey::CopyUnfinished` row): it holds part of another ledger, so nothing
+    /// but a copy into it opens it. `store` and `from` are named as messages name
+    /// stores (a password redacted).
+    #[error("the store {store} holds an unfinished copy from {from} ({}): it is not a ledger to use yet. Run the same `flexledger copy --from {from} --to {store}` again{} to finish it: it resumes where it stopped. Or remove the destination and start over", copy_progress(*.copied, *.source_head), passwords_hidden(.from, .store))]
+    CopyUnfinished {
+        store: String,
+        from: String,
+        copied: u64,
+        source_head: u64,
+    },
     /// A database server that cannot be reached or refuses us (no such server or
     /// database, a failed login): `message` says which, and what to do.
     #[error("cannot use the store {store}: {message}")]
@@ -333,6 +350,24 @@ impl StoreError {
             message: error.to_string(),
             detail: Box::new(error),
         }
+    }
+}
+
+/// How far an unfinished copy got, in words.
+fn copy_progress(copied: u64, source_head: u64) -> String {
+    if copied >= source_head {
+        format!("all {source_head} events copied; its last steps, the checkpoints and the state rows, were not finished")
+    } else {
+        format!("positions 1..{copied} of {source_head} copied")
+    }
+}
+
+/// What to add to a command that names a store whose password messages hide.
+fn passwords_hidden(from: &str, store: &str) -> &'static str {
+    if from.contains("***") || store.contains("***") {
+        " (with the passwords shown here as ***)"
+    } else {
+        ""
     }
 }
 
@@ -507,3 +542,36 @@ impl<T: EventLog + StateRows + FeedRows + Checkpoints + ?Sized> ReadStore for T 
 pub trait EventStore: ReadStore + LogWriter + CheckpointWriter {}
 
 impl<T: ReadStore + LogWriter + CheckpointWriter + ?Sized> EventStore for T {}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    /// The refusal of an unfinished copy says how far it got and the command that
+    /// finishes it, minding the passwords it cannot show.
+    #[test]
+    fn an_unfinished_copy_says_how_far_it_got_and_what_to_run() {
+        let refused = |from: &str, copied| {
+            StoreError::CopyUnfinished {
+                store: "postgresql://ledger:***@db/ledger".to_owned(),
+                from: from.to_owned(),
+                copied,
+                source_head: 249_013,
+            }
+            .to_string()
+        };
+        let part = refused("/data/ledger", 36_864);
+        for words in [
+            "holds an unfinished copy from /data/ledger (positions 1..36864 of 249013 copied)",
+            "`flexledger copy --from /data/ledger --to postgresql://ledger:***@db/ledger` again (with the passwords shown here as ***) to finish it",
+            "remove the destination and start over",
+        ] {
+            assert!(part.contains(words), "{words:?} not in {part}");
+        }
+        let all = refused("/data/ledger", 249_013);
+        assert!(
+            all.contains("(all 249013 events copied; its last steps"),
+            "{all}"
+        );
+    }
+}

@@ -6,7 +6,7 @@
 //!
 //! Layout (see ARCHITECTURE.md's storage layout): `M` member id(16); `R` region name;
 //! `E`/`G` region name 0x00 member id(16); `Y` region name 0x00 month `YYYY-MM`; `K`;
-//! `X` region name; `A` region name.
+//! `X` region name; `A` region name; `U` (an unfinished copy, D39).
 
 use super::{MemberIndex, StateKey};
 use crate::domain::policy::RegionName;
@@ -19,6 +19,9 @@ pub(crate) const PREFIX_REGION_MONTH: u8 = b'Y';
 pub(crate) const KEY_CHECKPOINT: &[u8] = b"K";
 pub(crate) const PREFIX_CLOSING: u8 = b'X';
 pub(crate) const PREFIX_REGION_SUMMARY: u8 = b'A';
+/// One row, present only while a copy into the store is unfinished. Not among
+/// `REBUILT_PREFIXES`: a rebuild (the copy's own last step among them) keeps it.
+pub(crate) const KEY_COPY_UNFINISHED: &[u8] = b"U";
 
 /// The kinds of state row a rebuild (`LogWriter::replace_state`) replaces: every
 /// derived row but the checkpoint, which the rebuild writes itself.
@@ -110,6 +113,7 @@ pub(crate) fn state_key(key: &StateKey) -> Vec<u8> {
         StateKey::RegionSummary(region) => {
             [&[PREFIX_REGION_SUMMARY][..], region.as_str().as_bytes()].concat()
         }
+        StateKey::CopyUnfinished => KEY_COPY_UNFINISHED.to_vec(),
         StateKey::CoverageChange(..) => {
             unreachable!("coverage changes are stored as feed items, apart from state rows")
         }
@@ -148,6 +152,7 @@ pub(crate) fn parse_state_key(bytes: &[u8]) -> Option<StateKey> {
         PREFIX_CLOSING => region(rest).map(StateKey::Closing),
         PREFIX_REGION_SUMMARY => region(rest).map(StateKey::RegionSummary),
         _ if bytes == KEY_CHECKPOINT => Some(StateKey::Checkpoint),
+        _ if bytes == KEY_COPY_UNFINISHED => Some(StateKey::CopyUnfinished),
         _ => None,
     }
 }
@@ -173,6 +178,7 @@ mod tests {
             StateKey::RegionSummary(region.clone()),
             StateKey::Closing(region.clone()),
             StateKey::Checkpoint,
+            StateKey::CopyUnfinished,
         ] {
             assert_eq!(
                 parse_state_key(&state_key(&key)),
@@ -186,6 +192,7 @@ mod tests {
             &b""[..],
             b"Q",
             b"Kx",
+            b"Ux",
             &member[..10],
             &enrolled[..enrolled.len() - 1],
             b"Rno spaces",

@@ -648,6 +648,43 @@ pub fn a_rebuild_replaces_state_rows_only<E: Engine>() {
     assert!(store.command_span(Uuid::from_u128(1)).unwrap().is_some());
 }
 
+/// An unfinished copy's mark (D39) is written with an append's events, kept by a
+/// rebuild (the copy rebuilds its destination's rows while it is marked) and by a
+/// reopen, and removed by an append of its removal alone.
+pub fn an_unfinished_copy_s_mark_outlives_a_rebuild<E: Engine>() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = E::open(dir.path()).unwrap();
+    let mut commands = Commands::new();
+    let mark = row(StateKey::CopyUnfinished, b"copying");
+    store
+        .append(&mut [commands.command(1, &[1])], &[mark])
+        .unwrap();
+    store
+        .replace_state(
+            &mut [
+                row(StateKey::Member(member_id(1)), b"member one"),
+                row(StateKey::Checkpoint, b"checkpoint"),
+            ]
+            .into_iter(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let marked = Some(b"copying".to_vec());
+    assert_eq!(store.read_state(&StateKey::CopyUnfinished).unwrap(), marked);
+    drop(store);
+    let mut store = E::open(dir.path()).unwrap();
+    assert_eq!(store.read_state(&StateKey::CopyUnfinished).unwrap(), marked);
+    let removed = StateWrite {
+        key: StateKey::CopyUnfinished,
+        value: None,
+    };
+    store.append(&mut [], &[removed]).unwrap();
+    drop(store);
+    let reader = E::open_read_only(dir.path()).unwrap();
+    assert_eq!(reader.read_state(&StateKey::CopyUnfinished).unwrap(), None);
+    assert_eq!(reader.head().unwrap().0, 1);
+}
+
 /// More rows than sled writes in one engine batch, so that a rebuild's removals and
 /// inserts each span several batches: every row is replaced, none kept or lost.
 pub fn a_rebuild_of_a_province_replaces_every_row<E: Engine>() {
@@ -967,6 +1004,7 @@ macro_rules! conformance {
                 a_rebuild_replaces_state_rows_only,
                 a_rebuild_of_a_province_replaces_every_row,
                 a_rebuild_leaves_exactly_the_rows_it_is_given,
+                an_unfinished_copy_s_mark_outlives_a_rebuild,
                 a_reopened_store_keeps_everything,
                 a_reader_sees_every_completed_append,
                 a_flipped_byte_is_damage_at_its_position,

@@ -5,7 +5,7 @@
 
 use crate::support::*;
 use flexledger::ledger::member_coverage;
-use flexledger::store::{FeedRows, ReadStore, SledStore};
+use flexledger::store::{EventLog, FeedRows, ReadStore, SledStore};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -190,4 +190,241 @@ fn an_interrupted_copy_resumes_and_another_ledger_is_never_overwritten() {
     let onto_itself = copy(&source, &source);
     assert_eq!(onto_itself.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&onto_itself.stderr).contains("name the same store"));
+}
+
+/// A store a copy fills, and `flexledger` and `flexledger-audit` run on it.
+struct Destination {
+    /// As `copy --to` names it.
+    name: String,
+    /// The data directory beside it (the signing key's, for a database).
+    dir: std::path::PathBuf,
+    store: Option<String>,
+}
+
+impl Destination {
+    fn sled(dir: &Path) -> Destination {
+        Destination {
+            name: dir.to_str().unwrap().to_owned(),
+            dir: dir.to_path_buf(),
+            store: None,
+        }
+    }
+
+    /// `--store URL` if a database, then `args`.
+    fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all: Vec<&str> = match &self.store {
+            Some(url) => vec!["--store", url],
+            None => Vec::new(),
+        };
+        all.extend_from_slice(args);
+        all
+    }
+
+    fn flexledger(&self, args: &[&str]) -> Output {
+        flexledger(&self.dir, &self.args(args), None)
+    }
+
+    fn audit(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .env_remove("FLEXLEDGER_SIGNING_KEY")
+            .env_remove("FLEXLEDGER_STORE")
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(self.args(args))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+/// `flexledger copy` stopped as a crash stops it: the process exits once an append
+/// reaching position `exit_after` is durable (appends of a few events each).
+fn copy_stopped(from: &Path, to: &str, exit_after: u64) -> Output {
+    flexledger_command(from)
+        .args(["copy", "--from", from.to_str().unwrap(), "--to", to])
+        .env("FLEXLEDGER_COPY_BATCH_EVENTS", "4")
+        .env("FLEXLEDGER_COPY_EXIT_AFTER", exit_after.to_string())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The demo ledger in `root/source`, and its head.
+fn demo_source(root: &Path) -> (std::path::PathBuf, u64) {
+    let source = root.join("source");
+    submit(&source, &demo_lines());
+    let head = SledStore::open_read_only(&source)
+        .unwrap()
+        .head()
+        .unwrap()
+        .0;
+    assert!(head > 8, "the demo has {head} events");
+    (source, head)
+}
+
+/// Every command that opens `destination` — writing, reading, checking, rebuilding,
+/// auditing, copying from it — refuses it with the unfinished copy's message, which
+/// names the source and says what to do; returns the positions it says were copied.
+fn assert_refused_everywhere(destination: &Destination, source: &Path, head: u64) -> String {
+    let root = destination.dir.parent().unwrap();
+    let one = root.join("one.jsonl");
+    std::fs::write(&one, &demo_lines()[0]).unwrap();
+    let elsewhere = root.join("elsewhere");
+    let backup = root.join("backup.jsonl");
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let source = std::fs::canonicalize(source).unwrap();
+    let mut said = Vec::new();
+    for (what, output) in [
+        (
+            "submit",
+            destination.flexledger(&["submit", one.to_str().unwrap()]),
+        ),
+        ("member", destination.flexledger(&["member", member])),
+        ("verify", destination.flexledger(&["verify"])),
+        ("events", destination.flexledger(&["events"])),
+        ("rebuild", destination.flexledger(&["rebuild"])),
+        (
+            "backup",
+            destination.flexledger(&["backup", "--out", backup.to_str().unwrap()]),
+        ),
+        ("audit verify", destination.audit(&["verify"])),
+        (
+            "copy from it",
+            flexledger(
+                root,
+                &[
+                    "copy",
+                    "--from",
+                    &destination.name,
+                    "--to",
+                    elsewhere.to_str().unwrap(),
+                ],
+                None,
+            ),
+        ),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{what}: {stderr}");
+        assert!(output.stdout.is_empty(), "{what} answered: {output:?}");
+        for words in [
+            format!("holds an unfinished copy from {}", source.display()),
+            format!("`flexledger copy --from {} --to ", source.display()),
+            "again".to_owned(),
+            "it resumes where it stopped".to_owned(),
+            "remove the destination and start over".to_owned(),
+        ] {
+            assert!(stderr.contains(&words), "{what}: {words:?} not in {stderr}");
+        }
+        assert!(!stderr.contains("backup"), "{what}: {stderr}");
+        let copied = stderr
+            .split("holds an unfinished copy from ")
+            .nth(1)
+            .and_then(|rest| rest.split(" (").nth(1))
+            .and_then(|rest| rest.split(')').next())
+            .unwrap()
+            .to_owned();
+        assert!(copied.contains(&format!("{head}")), "{what}: {stderr}");
+        said.push(copied);
+    }
+    said.dedup();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(!elsewhere.exists(), "a copy from it made its destination");
+    assert!(!backup.exists(), "a backup of it was written");
+    said.remove(0)
+}
+
+/// After the copy is resumed, the destination is the source's ledger: it opens,
+/// verifies as the source does, answers as it does and takes commands.
+fn assert_finished(destination: &Destination, source: &Path) {
+    let verified = destination.flexledger(&["verify"]);
+    assert_eq!(
+        report(&verified),
+        report(&flexledger(source, &["verify"], None))
+    );
+    let member = ["member", "0b53af7d-bb50-5037-9d21-49eba4cb5782"];
+    assert_eq!(
+        report(&destination.flexledger(&member)),
+        report(&flexledger(source, &member, None))
+    );
+    // The demo again: each command decided or answered as a duplicate, one line each.
+    let lines = destination.dir.parent().unwrap().join("again.jsonl");
+    std::fs::write(&lines, demo_lines().concat()).unwrap();
+    let submitted = destination.flexledger(&["submit", lines.to_str().unwrap()]);
+    assert!(
+        matches!(submitted.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&submitted.stderr)
+    );
+    assert_eq!(stdout_lines(&submitted).len(), demo_lines().len());
+}
+
+/// A copy stopped after its first append, then resumed: refused until then, whole
+/// after.
+fn stopped_after_the_first_append_then_resumed(root: &Path, destination: &Destination) {
+    let (source, head) = demo_source(root);
+    let stopped = copy_stopped(&source, &destination.name, 4);
+    assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
+    let copied = assert_refused_everywhere(destination, &source, head);
+    let positions: u64 = copied
+        .strip_prefix("positions 1..")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|last| last.parse().ok())
+        .unwrap_or_else(|| panic!("{copied}"));
+    assert!((4..head).contains(&positions), "{copied}");
+    assert_eq!(copied, format!("positions 1..{positions} of {head} copied"));
+    let resumed = report(&copy_to(&source, &destination.name));
+    assert_eq!(resumed["resumed_after"], positions);
+    assert_eq!(resumed["events"], head);
+    assert_finished(destination, &source);
+}
+
+fn copy_to(from: &Path, to: &str) -> Output {
+    flexledger(
+        from,
+        &["copy", "--from", from.to_str().unwrap(), "--to", to],
+        None,
+    )
+}
+
+#[test]
+fn an_unfinished_copy_is_refused_by_every_command_until_it_is_resumed() {
+    let root = tempfile::tempdir().unwrap();
+    let destination = Destination::sled(&root.path().join("copy"));
+    stopped_after_the_first_append_then_resumed(root.path(), &destination);
+}
+
+#[test]
+fn a_copy_stopped_after_its_last_event_is_still_unfinished_until_resumed() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, head) = demo_source(root.path());
+    let destination = Destination::sled(&root.path().join("copy"));
+    // Every event is appended; the process stops while the rebuild folds the log.
+    let stopped = copy_stopped(&source, &destination.name, head);
+    assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
+    let copied = assert_refused_everywhere(&destination, &source, head);
+    assert!(
+        copied.starts_with(&format!("all {head} events copied")),
+        "{copied}"
+    );
+    let resumed = report(&copy_to(&source, &destination.name));
+    assert_eq!(resumed["resumed_after"], head);
+    assert_eq!(contents_of(&destination.dir), contents_of(&source));
+    assert_finished(&destination, &source);
+}
+
+#[test]
+fn an_unfinished_copy_into_postgres_is_refused_until_it_is_resumed() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let keys = root.path().join("keys");
+    let url = crate::postgres_cli::migrated(cluster, &keys);
+    let destination = Destination {
+        name: url.clone(),
+        dir: keys,
+        store: Some(url),
+    };
+    stopped_after_the_first_append_then_resumed(root.path(), &destination);
 }

@@ -35,7 +35,7 @@ pub(crate) fn audit_on(url: &str, dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A new database, migrated by `flexledger migrate` (which must say so).
-fn migrated(cluster: &Cluster, dir: &Path) -> String {
+pub(crate) fn migrated(cluster: &Cluster, dir: &Path) -> String {
     let url = cluster.fresh_database();
     let output = flexledger_on(&url, dir, &["migrate"]);
     assert_eq!(

@@ -244,6 +244,10 @@ const CLOSING_ROW: &str = concat!(
     r#""missed_recorded":2,"withdrawn_recorded":1,"recheck":false}"#,
 );
 
+/// An unfinished copy's row, as a copy stopped part-way leaves it.
+const COPY_UNFINISHED_ROW: &str =
+    r#"{"from":"postgresql://ledger:***@db/ledger","copied":4096,"source_head":249013}"#;
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -292,6 +296,21 @@ fn a_closing_row_keeps_its_bytes_and_reads_back() {
     assert_eq!(
         decode_closing_row(CLOSING_ROW.as_bytes()).unwrap(),
         closing()
+    );
+}
+
+#[test]
+fn an_unfinished_copy_row_keeps_its_bytes_and_reads_back() {
+    let copy = CopyUnfinished {
+        from: "postgresql://ledger:***@db/ledger".to_owned(),
+        copied: 4096,
+        source_head: 249_013,
+    };
+    let row = encode_copy_unfinished_row(&copy);
+    assert_eq!(String::from_utf8(row).unwrap(), COPY_UNFINISHED_ROW);
+    assert_eq!(
+        decode_copy_unfinished_row(COPY_UNFINISHED_ROW.as_bytes()).unwrap(),
+        copy
     );
 }
 
