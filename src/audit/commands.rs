@@ -73,6 +73,20 @@ pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
     }
 }
 
+/// The key a checkpoint is signed with: the ledger's own (`keys::ensure_ledgers`), or
+/// with `--new-key` a new one.
+fn checkpoint_key(
+    place: &Place,
+    store: &AnyStore,
+    new_key: bool,
+) -> anyhow::Result<ed25519_dalek::SigningKey> {
+    if new_key {
+        return new_signing_key(place, store);
+    }
+    let latest = keys::latest_signer(store)?;
+    Ok(keys::ensure_ledgers(&place.data_dir, latest.as_ref())?)
+}
+
 /// `checkpoint --new-key`: a new key for a ledger whose key is lost, made only where
 /// there is none (D33: announced by the operator; the checkpoint signed with it at once
 /// makes it the ledger's key from then on).
@@ -241,12 +255,7 @@ pub fn checkpoint(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(place)?;
-    let key = if new_key {
-        new_signing_key(place, &store)?
-    } else {
-        let latest = keys::latest_signer(&store)?;
-        keys::ensure_ledgers(&place.data_dir, latest.as_ref())?
-    };
+    let key = checkpoint_key(place, &store, new_key)?;
     if list {
         return list_checkpoints(&store, &key.verifying_key(), (json, language), out);
     }
