@@ -522,6 +522,15 @@ impl<S: EventStore> Ledger<S> {
         self.poisoned
     }
 
+    /// Whether the store still takes this writer's appends (`LogWriter::check_writer`);
+    /// if not, the ledger refuses further commands, as after a failed append.
+    pub fn check_writer(&mut self) -> Result<(), LedgerError> {
+        self.store.check_writer().map_err(|error| {
+            self.poisoned = true;
+            LedgerError::Store(error)
+        })
+    }
+
     /// Durable appends made since open.
     pub fn appends(&self) -> u64 {
         self.appends

@@ -56,6 +56,12 @@ fn publish(feed: Option<&Broadcast>, appended: &Appended) {
     }
 }
 
+/// How often `serve` asks an idle writer whether its store still takes its appends
+/// (`WriterHandle::check`): a PostgreSQL writer's lock ends with its session, which a
+/// restart of the server ends without a word, and a writer that noticed only at its
+/// next command kept answering reads (and `/healthz`) as if all were well.
+pub const WRITER_CHECK_INTERVAL_SECONDS: u64 = 2;
+
 /// Requests waiting for the writer; callers beyond this wait to enqueue (backpressure).
 pub const WRITER_QUEUE_REQUESTS_MAX: usize = 1024;
 
@@ -238,6 +244,13 @@ pub struct WriterHandle {
 }
 
 impl WriterHandle {
+    /// Asks the writer whether its store still takes its appends
+    /// (`LogWriter::check_writer`): an error once it does not, after which the writer
+    /// refuses every command (`WriterCounters::failed` is set, and `serve` stops).
+    pub async fn check(&self) -> Result<(), WriterError> {
+        submit_through(&self.sender, Vec::new()).await.map(drop)
+    }
+
     /// Submits commands and waits until they are durable (or refused).
     pub async fn submit(&self, commands: Commands) -> Result<Vec<CommandResult>, WriterError> {
         submit_through(&self.sender, commands).await
@@ -298,10 +311,16 @@ fn run_writer<S: EventStore>(
             },
         };
         let batch = gather_batch(first, receiver, &mut carried);
+        // `check`s alone are no batch of work: not counted in the metrics.
+        let only_checks = batch
+            .iter()
+            .all(|request| request.commands.is_empty() && request.touch.is_empty());
         let started = std::time::Instant::now();
         let before = stats;
         let appended = write_batch(ledger, sources, batch, &mut stats, &live.failed);
-        count_batch(live, &before, &stats, ledger.is_poisoned(), started);
+        if !only_checks {
+            count_batch(live, &before, &stats, ledger.is_poisoned(), started);
+        }
         publish(feed, &appended);
     }
     if !ledger.is_close_in_background() && !ledger.is_poisoned() {
@@ -382,6 +401,18 @@ fn write_batch<S: EventStore>(
         replies.push(request.reply);
     }
     let total = commands.len();
+    if total == 0 && touch.is_empty() {
+        // Only `check`s: nothing to append, one question to the store.
+        let checked = ledger.check_writer().map_err(|error| {
+            tracing::error!(%error, "the store no longer takes this writer's appends; the ledger stops taking commands");
+            failed.store(true, Ordering::SeqCst);
+            WriterError::Failed(error.to_string())
+        });
+        for reply in replies {
+            let _ = reply.send(checked.clone().map(|()| Vec::new()));
+        }
+        return Appended::default();
+    }
     let appends_before = ledger.appends();
     let (outcome, appended) = submit_batch(ledger, sources, &touch, commands);
     stats.appends += ledger.appends() - appends_before;

@@ -156,7 +156,8 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     served?;
     if counters.failed.load(Ordering::SeqCst) {
         anyhow::bail!(
-            "an append failed (the error above says why), so the server stopped: rows it \
+            "an append failed, or the store stopped taking this writer's appends (the error \
+             above says why), so the server stopped: rows it \
              held in memory may not be durable, and it serves nothing from them. Fix the \
              cause (e.g. free space on the disk) and start it again: it re-reads the \
              durable log, and a command sent again with its command_id answers as a \
@@ -164,6 +165,19 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Asks the writer every `WRITER_CHECK_INTERVAL_SECONDS` whether its store still
+/// takes its appends, until it does not (the writer then sets `failed`, and the
+/// server stops as after a failed append, D48) or the writer is gone.
+async fn check_writer_periodically(writer: crate::writer::WriterHandle) {
+    let interval = std::time::Duration::from_secs(crate::writer::WRITER_CHECK_INTERVAL_SECONDS);
+    loop {
+        tokio::time::sleep(interval).await;
+        if writer.check().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Resolves once the writer has failed an append (`WriterCounters::failed`, polled:
@@ -260,6 +274,9 @@ fn run_server(
         }
         stdout.flush()?;
         drop(stdout);
+        if let Some(writer) = state.writer.clone() {
+            tokio::spawn(check_writer_periodically(writer));
+        }
         let counters = state.writer_counters.clone();
         let shutdown = async move {
             tokio::select! {

@@ -246,6 +246,10 @@ impl LogWriter for AnyStore {
     fn release_caches(&mut self) {
         each!(self, store => store.release_caches())
     }
+
+    fn check_writer(&mut self) -> Result<(), StoreError> {
+        each!(self, store => store.check_writer())
+    }
 }
 
 impl CheckpointWriter for AnyStore {

@@ -523,6 +523,13 @@ pub trait LogWriter: EventLog + StateRows {
     /// region larger than the caches, whose heads would otherwise fill the cache and
     /// stay in memory for as long as the server runs.
     fn release_caches(&mut self);
+    /// Whether this writer can still append: an idle writer asks it now and then
+    /// (`writer::WRITER_CHECK_INTERVAL_SECONDS`). sled's lock is a file lock held by the
+    /// process, so nothing can take it away; a database server's writer lock lives
+    /// with its session, which a restart of the server ends without a word.
+    fn check_writer(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Stores signed audit checkpoints.

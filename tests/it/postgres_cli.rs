@@ -222,6 +222,11 @@ fn over_tls_the_server_is_verified_and_nothing_travels_in_the_clear() {
 /// into `data_dir`): the writer (seeding the demo on an empty ledger), or a read-only
 /// server that names `writer` in its answer to a command.
 pub(crate) fn serve(data_dir: &Path, url: &str, read_only_beside: Option<&str>) -> Server {
+    Server::spawn(&mut serve_command(data_dir, url, read_only_beside))
+}
+
+/// The command `serve` runs.
+fn serve_command(data_dir: &Path, url: &str, read_only_beside: Option<&str>) -> Command {
     std::fs::create_dir_all(data_dir).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
     command
@@ -235,7 +240,7 @@ pub(crate) fn serve(data_dir: &Path, url: &str, read_only_beside: Option<&str>) 
         Some(writer) => command.args(["--read-only", "--writer-url", writer]),
         None => command.arg("--demo"),
     };
-    Server::spawn(&mut command)
+    command
 }
 
 #[test]
@@ -447,6 +452,42 @@ fn only_urls_are_offered_for_store() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("the URL does not parse"), "{stderr}");
     assert!(!stderr.contains("key=value"), "{stderr}");
+}
+
+/// A restart of PostgreSQL ends the writer's session and its lock without a word to
+/// an idle client: the writer asks every few seconds, and with no command sent it
+/// stops (exit 2) as after a failed append, saying why, so a supervisor restarts it.
+#[test]
+fn an_idle_writer_that_lost_its_lock_stops_without_waiting_for_a_command() {
+    let Some(own) = own_cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(&own, dir.path());
+    let log = dir.path().join("serve.log");
+    let mut writer = Server::spawn_with_stderr(
+        &mut serve_command(dir.path(), &url, None),
+        std::fs::File::create(&log).unwrap(),
+    );
+    let (status, _) = call(&writer, "GET", "/healthz", None, None, &[]);
+    assert_eq!(status, 200);
+    own.stop();
+    own.start_again();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let exit = loop {
+        if let Some(exit) = writer.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle writer went on running"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(exit.code(), Some(2), "{log}");
+    assert!(
+        log.contains("no longer takes this writer's appends"),
+        "{log}"
+    );
 }
 
 #[test]

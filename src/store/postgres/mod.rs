@@ -82,11 +82,6 @@ pub const PG_SCHEMA_VERSION: u32 = 2;
 /// in ASCII. Advisory locks are per database, so one server holds many stores.
 pub const PG_WRITER_LOCK_KEY: i64 = 0x666c_6578_6c65_6467;
 
-/// How often an idle writer should check that it still holds the writer lock
-/// (`PgStore::check_writer_lock`): a restart of the server ends its session, and with
-/// it the lock, without a word to an idle client.
-pub const PG_WRITER_CHECK_INTERVAL_SECONDS: u64 = 2;
-
 /// How long opening a writer waits for the writer lock before refusing.
 pub const PG_WRITER_LOCK_WAIT_SECONDS: u64 = 5;
 
@@ -202,7 +197,7 @@ impl PgStore {
     /// Whether this writer still holds the writer lock on a live connection: `Ok` if
     /// so, else `Unavailable` (a restart of the server or a broken connection took the
     /// lock with the session; another writer may hold it now). One round trip: what a
-    /// periodic check of an idle writer asks (`PG_WRITER_CHECK_INTERVAL_SECONDS`).
+    /// periodic check of an idle writer asks (`writer::WRITER_CHECK_INTERVAL_SECONDS`).
     pub fn check_writer_lock(&mut self) -> Result<(), StoreError> {
         let store = self.reader.pool.store.clone();
         let connection = self.connection()?;

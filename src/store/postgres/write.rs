@@ -405,6 +405,10 @@ impl LogWriter for PgStore {
     fn release_caches(&mut self) {
         self.stream_heads.release();
     }
+
+    fn check_writer(&mut self) -> Result<(), StoreError> {
+        self.check_writer_lock()
+    }
 }
 
 impl CheckpointWriter for PgStore {
