@@ -330,7 +330,7 @@ pub enum StoreError {
     /// `StateKey::CopyUnfinished` row): it holds part of another ledger, so nothing
     /// but a copy into it opens it. `store` and `from` are named as messages name
     /// stores (a password redacted).
-    #[error("the store {store} holds an unfinished copy from {from} ({}): it is not a ledger to use yet. Run the same `flexledger copy --from {from} --to {store}` again{} to finish it: it resumes where it stopped. Or remove the destination and start over", copy_progress(*.copied, *.source_head), passwords_hidden(.from, .store))]
+    #[error("the store {store} holds an unfinished copy from {from} ({}): it is not a ledger to use yet. Run the same `flexledger copy --from {} --to {}` again{} to finish it: it resumes where it stopped. Or remove the destination and start over", copy_progress(*.copied, *.source_head), postgres::shell_quoted(.from), postgres::shell_quoted(.store), passwords_hidden(.from, .store))]
     CopyUnfinished {
         store: String,
         from: String,
@@ -570,7 +570,7 @@ mod tests {
         let part = refused("/data/ledger", 36_864);
         for words in [
             "holds an unfinished copy from /data/ledger (positions 1..36864 of 249013 copied)",
-            "`flexledger copy --from /data/ledger --to postgresql://ledger:***@db/ledger` again (with the passwords shown here as ***) to finish it",
+            "`flexledger copy --from '/data/ledger' --to 'postgresql://ledger:***@db/ledger'` again (with the passwords shown here as ***) to finish it",
             "remove the destination and start over",
         ] {
             assert!(part.contains(words), "{words:?} not in {part}");

@@ -309,7 +309,7 @@ fn assert_refused_everywhere(destination: &Destination, source: &Path, head: u64
         assert!(output.stdout.is_empty(), "{what} answered: {output:?}");
         for words in [
             format!("holds an unfinished copy from {}", source.display()),
-            format!("`flexledger copy --from {} --to ", source.display()),
+            format!("`flexledger copy --from '{}' --to '", source.display()),
             "again".to_owned(),
             "it resumes where it stopped".to_owned(),
             "remove the destination and start over".to_owned(),
