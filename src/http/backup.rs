@@ -39,12 +39,7 @@ pub(super) async fn get_backup(
     let (tree, signed) = blocking(move || {
         let tree = crate::backup::walk(store.as_ref(), &mut |_| {})?;
         if tree.size() == 0 {
-            return Err(AppError::say(
-                StatusCode::CONFLICT,
-                "empty_log",
-                "http-backup-empty-log",
-                vec![],
-            ));
+            return Err(empty_log());
         }
         // The ledger's own key, never another (`audit::keys`): refused if it is missing.
         let key = crate::audit::keys::latest_signer(store.as_ref())
@@ -94,14 +89,20 @@ async fn head_backup(state: AppState) -> Result<Response, AppError> {
     let store = state.store.clone();
     let position = blocking(move || Ok(store.head()?.0)).await?;
     if position == 0 {
-        return Err(AppError::say(
-            StatusCode::CONFLICT,
-            "empty_log",
-            "http-backup-empty-log",
-            vec![],
-        ));
+        return Err(empty_log());
     }
     Ok(backup_response(Body::empty(), position))
+}
+
+/// 409 `empty_log`: a backup of a log with no events would restore to nothing, so
+/// both GET and HEAD refuse it.
+fn empty_log() -> AppError {
+    AppError::say(
+        StatusCode::CONFLICT,
+        "empty_log",
+        "http-backup-empty-log",
+        vec![],
+    )
 }
 
 /// A backup's response: `body`, with the headers that name the backup's position.

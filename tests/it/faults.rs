@@ -799,17 +799,7 @@ fn a_server_on_a_full_disk_stops_and_works_again_once_there_is_room() {
     assert_eq!(status, 503, "{answer}");
     let message = answer["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("is full"), "{answer}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = server.child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server went on running"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let exit = server.exit_within(20, "the server went on running");
     let log = std::fs::read_to_string(&first_log).unwrap();
     assert_eq!(exit.code(), Some(2), "{log}");
     assert!(

@@ -330,6 +330,19 @@ impl Server {
             .unwrap_or_else(|first| panic!("first line names the address: {first:?}"));
         Server { child, base }
     }
+
+    /// Waits for the server to exit on its own, failing the test with `what` if it is
+    /// still running after `seconds`.
+    pub(crate) fn exit_within(&mut self, seconds: u64, what: &str) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                return exit;
+            }
+            assert!(std::time::Instant::now() < deadline, "{what}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
 }
 
 /// Reads until the server closes the connection (EOF or reset); false if it is still

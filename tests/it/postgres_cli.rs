@@ -471,17 +471,7 @@ fn an_idle_writer_that_lost_its_lock_stops_without_waiting_for_a_command() {
     assert_eq!(status, 200);
     own.stop();
     own.start_again();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let exit = loop {
-        if let Some(exit) = writer.child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the idle writer went on running"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let exit = writer.exit_within(30, "the idle writer went on running");
     let log = std::fs::read_to_string(&log).unwrap();
     assert_eq!(exit.code(), Some(2), "{log}");
     assert!(
