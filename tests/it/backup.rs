@@ -330,6 +330,39 @@ fn a_backup_fetched_while_serve_appends_is_exactly_the_log_at_its_checkpoint() {
     );
 }
 
+/// A server on a ledger with no events refuses a backup on GET and on HEAD alike
+/// (409 `empty_log`): the file would restore to nothing.
+#[test]
+fn a_backup_of_an_empty_ledger_is_refused_on_get_and_head() {
+    let root = tempfile::tempdir().unwrap();
+    let auth = crate::http::auth_file(root.path());
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .arg("--data-dir")
+        .arg(root.path().join("data"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(&auth);
+    let server = crate::http::Server::spawn(&mut command);
+    let url = format!("{}/v1/backup", server.base);
+    let bearer = format!("Bearer {}", crate::http::token("auditor"));
+    let agent = crate::http::agent();
+    let mut get = agent
+        .get(&url)
+        .header("authorization", &bearer)
+        .call()
+        .unwrap();
+    let answer: Value = serde_json::from_str(&get.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(get.status().as_u16(), 409, "{answer}");
+    assert_eq!(answer["error"]["code"], "empty_log", "{answer}");
+    let head = agent
+        .head(&url)
+        .header("authorization", &bearer)
+        .call()
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 409);
+}
+
 /// Enrolls new members through the API until `stop`; returns how many were accepted.
 fn append_until(base: &str, stop: &std::sync::atomic::AtomicBool) -> u64 {
     let mut accepted = 0u64;
