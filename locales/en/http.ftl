@@ -19,7 +19,7 @@ http-no-route = no such route; see README's API section
 http-method-not-allowed = this route does not take that method; see README's API section or GET /v1/openapi.json
 http-overloaded = more than { $max } requests in flight; retry shortly
 http-store-unavailable = the ledger's database cannot be reached now; try again shortly (the server's log has the details)
-http-token-missing = send Authorization: Bearer <token> (a browser EventSource, which cannot set headers, may pass ?access_token=<token> on GET)
+http-token-missing = send Authorization: Bearer <token> (a browser, which cannot set headers, may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture)
 http-token-unknown = unknown token
 http-role-forbidden = role { $role } may not use this route (allowed: { $allowed })
 
@@ -27,7 +27,7 @@ http-role-forbidden = role { $role } may not use this route (allowed: { $allowed
 
 http-body-unreadable = the request body could not be read ({ $reason }); bodies are limited to { $max } bytes
 http-body-timeout = the request body stopped arriving: no bytes for { $seconds } s; nothing was decided, send the request again
-http-body-not-json = the body is not valid JSON ({ $reason }); send one command object or an array of them
+http-body-not-json = the body is not valid JSON ({ $detail }); send one command object or an array of them
 http-idempotency-key-not-uuid = Idempotency-Key must be a UUID
 http-idempotency-key-with-array = Idempotency-Key applies to a single command; give each array item its own command_id
 http-idempotency-key-differs = Idempotency-Key { $key } and command_id { $id } differ; send one, or the same id in both

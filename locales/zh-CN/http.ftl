@@ -18,7 +18,7 @@ http-no-route = 没有此路由；见 README 的 API 一节
 http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
 http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
 http-store-unavailable = 暂时无法连接账本的数据库；请稍后重试（详情见服务器日志）
-http-token-missing = 请发送 Authorization: Bearer <token>（浏览器的 EventSource 不能设置请求头，可在 GET 请求中传 ?access_token=<token>）
+http-token-missing = 请发送 Authorization: Bearer <token>（浏览器不能设置请求头：以 GET 打开事件流、审计页面或时间线图片时，可改用 ?access_token=<token>）
 http-token-unknown = 未知的令牌
 http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色：{ $allowed }）
 
@@ -26,7 +26,7 @@ http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色�
 
 http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
 http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；未处理任何命令，请重新发送请求
-http-body-not-json = 请求体不是有效的 JSON（{ $reason }）；请发送一个命令对象，或由命令对象组成的数组
+http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送一个命令对象，或由命令对象组成的数组
 http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
 http-idempotency-key-with-array = Idempotency-Key 只适用于单个命令；请为数组中的每一项各给一个 command_id
 http-idempotency-key-differs = Idempotency-Key { $key } 与 command_id { $id } 不同；请只发送其中之一，或两处使用同一个 id

@@ -555,8 +555,9 @@ fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refu
                 },
                 message,
             ),
-            // serde's other words about the body as a whole (an unknown field, a
-            // body that is not an object) have no message data: English everywhere.
+            // serde's other words about the body as a whole (no command's body
+            // makes one today: an unknown field is named by its path above) have no
+            // message data: English everywhere.
             None => Refusal::invalid(message),
         }
     })

@@ -344,7 +344,8 @@ refusal_texts! {
         amount: Money, total: Money,
     }
     /// A command's text that is not JSON (`domain::command`, as every `Parse…`):
-    /// `detail` is serde's English, which stays English in every language.
+    /// `detail` is serde_json's English, said in the reader's language where
+    /// `i18n::detail_in` understands it.
     ParseNotJson(InvalidCommand) = "refusal-parse-not-json" { detail: String }
     /// A command that is not a JSON object.
     ParseNotAnObject(InvalidCommand) = "refusal-parse-not-an-object" {}
@@ -374,7 +375,8 @@ refusal_texts! {
     /// A field the command's body lacks, as serde names it.
     ParseFieldMissing(InvalidCommand) = "refusal-parse-field-missing" { command: String, field: String }
     /// A field that does not read as its type: `field` is its path in the body and
-    /// `detail` serde's own English, which stays English in every language.
+    /// `detail` serde's own English, said in the reader's language where
+    /// `i18n::detail_in` understands it.
     ParseFieldInvalid(InvalidCommand) = "refusal-parse-field-invalid" {
         command: String, field: String, detail: String,
     }

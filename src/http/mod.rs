@@ -504,7 +504,7 @@ fn command_body(
             StatusCode::BAD_REQUEST,
             "invalid_command",
             "http-body-not-json",
-            vec![("reason", text(error))],
+            vec![("detail", Arg::SerdeWords(error.to_string()))],
         )
     })
 }

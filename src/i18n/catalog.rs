@@ -46,6 +46,10 @@ const EN: &[Source] = &[
         "locales/en/audit.ftl",
         include_str!("../../locales/en/audit.ftl"),
     ),
+    (
+        "locales/en/details.ftl",
+        include_str!("../../locales/en/details.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -82,6 +86,10 @@ const ZH_CN: &[Source] = &[
         "locales/zh-CN/audit.ftl",
         include_str!("../../locales/zh-CN/audit.ftl"),
     ),
+    (
+        "locales/zh-CN/details.ftl",
+        include_str!("../../locales/zh-CN/details.ftl"),
+    ),
 ];
 
 /// Every language's messages, ready to render.
@@ -96,6 +104,9 @@ pub struct Catalog {
 pub enum Arg {
     Text(String),
     Count(i64),
+    /// serde's words inside a message (what was wrong with a command's JSON), said in
+    /// the message's language where [`super::detail_in`] understands them.
+    SerdeWords(String),
 }
 
 /// One message of a catalog file as written: for checking catalogs against each other
@@ -150,6 +161,7 @@ impl Catalog {
             let value = match value {
                 Arg::Text(text) => FluentValue::from(text.as_str()),
                 Arg::Count(count) => FluentValue::from(*count),
+                Arg::SerdeWords(words) => FluentValue::from(super::detail_in(language, words)),
             };
             fluent_args.set(*name, value);
         }

@@ -9,9 +9,11 @@
 //! the code never changes (D37).
 
 mod catalog;
+mod detail;
 mod language;
 
 pub use catalog::{Arg, Catalog, MessageSource};
+pub use detail::detail_in;
 pub use language::{Language, UnknownLanguage};
 
 use crate::domain::Refusal;
@@ -47,10 +49,12 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
 }
 
 /// A refusal's argument: its `Display`, except that one named `count` is a Fluent
-/// number, so the English message can say "1 month" and "2 months" by its plural.
+/// number, so the English message can say "1 month" and "2 months" by its plural, and
+/// one named `detail` is serde's words in a parse refusal (`Arg::SerdeWords`).
 fn refusal_arg(name: &str, value: String) -> Arg {
     match (name, value.parse::<i64>()) {
         ("count", Ok(count)) => Arg::Count(count),
+        ("detail", _) => Arg::SerdeWords(value),
         _ => Arg::Text(value),
     }
 }

@@ -53,11 +53,18 @@ const CODES_IN_ENGLISH_ONLY: &[&str] = &[];
 
 /// ASCII words a parse refusal's Chinese message quotes from the contract besides
 /// field names in backquotes: the field `command` in double quotes, the formats it
-/// names and the withdrawal reasons a person may send.
+/// names (with a month's and a date's patterns, and JSON's own words for its
+/// values) and the withdrawal reasons a person may send.
 const CONTRACT_WORDS: &[&str] = &[
     "command",
     "JSON",
     "UUID",
+    "YYYY",
+    "MM",
+    "DD",
+    "null",
+    "true",
+    "false",
     "voluntary",
     "relocated",
     "deceased",
@@ -874,6 +881,10 @@ fn parse_tour() -> Vec<(Value, &'static str)> {
         ),
         (member("pay", A), "refusal-parse-field-missing"),
         (member("pay", "x"), "refusal-parse-field-invalid"),
+        (
+            json!({"command": "close_month", "region": "demo", "month": "2025-10", "zzz": 1}),
+            "refusal-parse-field-invalid",
+        ),
         (months("pay", &["2025-13"]), "refusal-parse-field-invalid"),
     ]
 }
@@ -921,6 +932,119 @@ fn every_parse_refusal_renders_in_both_languages() {
         other => problems.push(format!("a policy that does not validate: {other:?}")),
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// One command of each kind the scenarios send, with every field of its body made
+/// wrong in turn with every JSON type, plus texts that are not JSON: every detail
+/// serde says about them is said in Chinese, with no English left but the names
+/// and values it quotes (`i18n::detail_in`), and gives back its English exactly.
+#[test]
+fn every_detail_a_wrong_field_or_broken_json_makes_is_said_in_chinese() {
+    let wrong = [
+        json!(null),
+        json!(true),
+        json!(1),
+        json!(-1),
+        json!(1.5),
+        json!("x"),
+        json!(""),
+        json!([]),
+        json!({}),
+        json!(["x"]),
+        json!([1]),
+        json!([{}]),
+        json!("2025-13"),
+        json!("zzzzzzzz-bb50-5037-9d21-49eba4cb5782"),
+        json!("0b53af7d-bb50-5037-9d21"),
+        json!("0b53af7d-bb50-5037-9d21-49eba4cb57"),
+    ];
+    let mut texts: Vec<String> = Vec::new();
+    for command in one_command_of_each_kind() {
+        let Value::Object(body) = &command else {
+            continue;
+        };
+        for field in body.keys().filter(|field| *field != "command") {
+            for value in &wrong {
+                let mut changed = body.clone();
+                changed.insert(field.clone(), value.clone());
+                texts.push(Value::Object(changed).to_string());
+            }
+        }
+        let mut extra = body.clone();
+        extra.insert("zzz".to_owned(), json!(1));
+        texts.push(Value::Object(extra).to_string());
+    }
+    texts.extend(
+        [
+            "{",
+            "not json",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "[1,2",
+            "\"abc",
+            "{\"a\":\"\\q\"}",
+            "{\"a\":1}x",
+            "{1:2}",
+            "{\"a\":1e999}",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\":-}",
+            "{\"command\":\"pay\",\"command\":\"pay\"}",
+            "{\"a\":\"\\ud800\"}",
+        ]
+        .map(str::to_owned),
+    );
+    let mut problems = Vec::new();
+    let mut said = BTreeSet::new();
+    for text in &texts {
+        let Err(refusal) = parse_command(text) else {
+            continue;
+        };
+        let Some(detail) = refusal.text.as_ref().and_then(|data| {
+            data.args()
+                .into_iter()
+                .find_map(|(name, value)| (name == "detail").then_some(value))
+        }) else {
+            continue;
+        };
+        let chinese = flexledger::i18n::detail_in(Language::ZhCn, &detail);
+        let unquoted: String = chinese
+            .split(['`', '"'])
+            .step_by(2)
+            .collect::<Vec<&str>>()
+            .join(" ");
+        let words: Vec<String> = english_words(&unquoted)
+            .into_iter()
+            .filter(|word| !CONTRACT_WORDS.contains(&word.as_str()))
+            .collect();
+        if chinese == detail || !words.is_empty() {
+            problems.push(format!("{text}\n  {detail}\n  {chinese} {words:?}"));
+        }
+        said.insert(detail);
+    }
+    assert!(said.len() > 60, "only {} details: {said:?}", said.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The first command of each kind found in the scenario files.
+fn one_command_of_each_kind() -> Vec<Value> {
+    fn walk(value: &Value, found: &mut BTreeMap<String, Value>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(kind)) = object.get("command") {
+                    found.entry(kind.clone()).or_insert_with(|| value.clone());
+                }
+                object.values().for_each(|inner| walk(inner, found));
+            }
+            Value::Array(items) => items.iter().for_each(|inner| walk(inner, found)),
+            _ => {}
+        }
+    }
+    let mut found = BTreeMap::new();
+    for file in scenario_files() {
+        walk(&read_json(&file), &mut found);
+    }
+    assert!(found.len() >= 11, "{:?}", found.keys());
+    found.into_values().collect()
 }
 
 /// Wherever an English message uses a glossary term (as words), its Chinese message
