@@ -31,6 +31,7 @@ audit-checkpoint-consistent = consistent with the previous checkpoint at size { 
     } verified (RFC 9162)
 audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $created }
 audit-checkpoint-invalid = INVALID: { $error }
+audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it
 
 ## prove
 audit-no-checkpoint = no stored checkpoint: run `flexledger-audit checkpoint` first

@@ -16,6 +16,7 @@ audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }�
 audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
 audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }
 audit-checkpoint-invalid = 无效：{ $error }
+audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 
 ## prove
 audit-no-checkpoint = 没有已保存的检查点：请先运行 `flexledger-audit checkpoint`

@@ -345,7 +345,13 @@ fn list_checkpoints(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    for (signed, checked) in proofs::stored_checkpoints(store, Some(key))? {
+    let stored = proofs::stored_checkpoints(store, Some(key))?;
+    // None stored: a reader sees that, and how to make one, not a blank line. The
+    // JSON is one line per checkpoint (JSON lines), so its empty list is no line.
+    if stored.is_empty() && !json {
+        writeln!(out, "{}", say(language, "audit-checkpoint-none", &[]))?;
+    }
+    for (signed, checked) in stored {
         match (json, checked) {
             (true, Ok(checkpoint)) => print_json(
                 out,

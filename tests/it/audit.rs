@@ -742,6 +742,37 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
     );
 }
 
+/// `checkpoint --list` on a ledger that has none says so and how to make one (it
+/// printed nothing, which reads as a failure); `--json` keeps its shape, one JSON
+/// object per checkpoint, so its empty list is no line at all.
+#[test]
+fn checkpoint_list_without_checkpoints_says_there_are_none_and_how_to_make_one() {
+    let dir = scenario_store("paying_in_order");
+    let none = audit(dir.path(), &["checkpoint", "--list"]);
+    assert_eq!(none.status.code(), Some(0));
+    assert_eq!(
+        text(&none),
+        "no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it\n"
+    );
+    let none_zh = audit(dir.path(), &["--lang", "zh-CN", "checkpoint", "--list"]);
+    assert_eq!(
+        text(&none_zh),
+        "尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个\n"
+    );
+    let none_json = audit(dir.path(), &["--json", "checkpoint", "--list"]);
+    assert_eq!(none_json.status.code(), Some(0));
+    assert_eq!(text(&none_json), "", "an empty list of JSON lines");
+    assert!(audit(dir.path(), &["checkpoint"]).status.success());
+    let one = text(&audit(dir.path(), &["checkpoint", "--list"]));
+    assert!(
+        one.starts_with("size ") && !one.contains("no stored checkpoint"),
+        "{one}"
+    );
+    let listed = stdout_lines(&audit(dir.path(), &["--json", "checkpoint", "--list"]));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["ok"], true);
+}
+
 #[test]
 fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_then() {
     let dir = scenario_store("backpay_within_grace");
