@@ -172,7 +172,9 @@ audit-whatif-reason = { $reason ->
     }
 
 ## 账本中没有的（标准错误输出；--json 的 message 为英文）
-audit-unknown-member = 参保人员 { $member } 在此账本中（截至日志的这一位置）没有事件：请核对编号
+audit-unknown-member = 参保人员 { $member } 在此账本中没有事件：请核对编号
+audit-member-not-yet-position = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请查询位置 { $first } 或之后
+audit-member-not-yet-time = 参保人员 { $member } 截至 { $instant } 还没有记录任何事件：编号无误，其第一个事件在位置 { $first }，记录于 { $recorded }；请查询该时间或之后
 audit-unknown-region = 统筹地区 { $region } 在此账本中没有政策：请核对名称
 audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在此账本中没有事件
 audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策

@@ -846,6 +846,83 @@ fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_the
     );
 }
 
+/// A cut before the member's first event (`--as-of`, `--as-of-time`) is not an
+/// unknown member: replay, explain and timeline exit 1 as before (nothing to show),
+/// but say the id is right and name the first event's position and time, in the
+/// reader's language and in `--json` (code `not_enrolled`, as for an unknown member).
+#[test]
+fn a_cut_before_the_members_first_event_names_that_event_not_a_wrong_id() {
+    let dir = scenario_store("backpay_within_grace");
+    let member = scenario_members("backpay_within_grace")[0].clone();
+    let events = stdout_lines(&flexledger(
+        dir.path(),
+        &["events", "--member", &member],
+        None,
+    ));
+    let first = events[0]["position"].as_u64().unwrap();
+    let recorded = events[0]["recorded_at"].as_str().unwrap();
+    let before = (first - 1).to_string();
+    let svg = dir.path().join("before.svg");
+    let svg = svg.to_str().unwrap();
+    let message = format!(
+        "member {member} had no events yet as of position {before}: the id is right, its first event \
+         is at position {first} (recorded {recorded}); ask as of {first} or later"
+    );
+    let cut = ["--as-of", before.as_str()];
+    let commands: [Vec<&str>; 3] = [
+        vec!["replay", "--member", &member],
+        vec!["explain", "--member", &member, "--month", "2025-01"],
+        vec!["timeline", "--member", &member, "--svg", svg],
+    ];
+    for command in commands {
+        let args = [&command[..], &cut[..]].concat();
+        let output = audit(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("flexledger-audit: {message}\n"),
+            "{args:?}"
+        );
+        let json_args = [&["--json"][..], &args].concat();
+        let error = json(&audit(dir.path(), &json_args));
+        assert_eq!(error["error"]["code"], "not_enrolled", "{args:?}");
+        assert_eq!(error["error"]["message"], message.as_str(), "{args:?}");
+        let chinese = audit(dir.path(), &[&["--lang", "zh-CN"][..], &args].concat());
+        let chinese = String::from_utf8_lossy(&chinese.stderr).into_owned();
+        assert!(
+            chinese.contains("编号无误") && chinese.contains(&format!("位置 {first}")),
+            "{chinese}"
+        );
+    }
+    assert!(!Path::new(svg).exists(), "no picture of nothing");
+    // FixedSources records everything at 2026-01-10T08:00:00Z.
+    let early = [
+        "replay",
+        "--member",
+        &member,
+        "--as-of-time",
+        "2026-01-10T07:59:59Z",
+    ];
+    let output = audit(dir.path(), &early);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "flexledger-audit: member {member} had no events yet recorded by 2026-01-10T07:59:59Z: the id \
+             is right, its first event is at position {first}, recorded {recorded}; ask as of that time or later\n"
+        )
+    );
+    let nobody = "00000000-0000-0000-0000-000000000001";
+    let output = audit(
+        dir.path(),
+        &["replay", "--member", nobody, "--as-of", &before],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("flexledger-audit: member {nobody} has no events in this ledger: check the id\n")
+    );
+}
+
 /// The CSV's header: the v1 columns in their v1 places, the v2 ones appended.
 const CSV_HEADER: &str = "member_id,region,month,status,due,paid,benefits,rule,\
 refunded,to_account,subsidy,subsidy_paid,\
