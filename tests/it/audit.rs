@@ -1450,6 +1450,77 @@ fn subsidy_accrual(why: &MonthWhy) -> (Result<String, NotAccrued>, bool) {
     }
 }
 
+/// A withdrawal that decided a month is among the events that decided it, with its
+/// position, type, reason and rule, in `--json` and in both languages' text: here a
+/// waiting month of a period withdrawn before its benefit start (the withdrawal took
+/// effect after the month, so it was left out), and a waiting month of the next
+/// period, a re-enrollment because of that withdrawal (R13: continuity from zero; R7:
+/// the benefit start decided anew), which cited only the re-enrollment.
+#[test]
+fn explain_cites_the_withdrawal_that_decided_the_month() {
+    let scenario = "decision_withdrawal_and_reenrollment";
+    let member = "5d1c8a3e-7b2f-4c1a-9e0d-3f6a2b8c4d71";
+    let dir = scenario_store(scenario);
+    let cases = [
+        ("2025-01", "ends the enrollment from 2025-02 (R12)", "自 2025-02 起停保，参保期结束（R12）"),
+        (
+            "2025-04",
+            "ended the previous enrollment period from 2025-02 (R12), so this period is a re-enrollment: its \
+             continuous months count from zero and its benefit start is decided anew (R13, R7)",
+            "自 2025-02 起停保，上一参保期结束（R12）；本参保期因此是重新参保：连续缴费月数从零起算，待遇起始月重新确定（R13、R7）",
+        ),
+    ];
+    for (month, role, role_zh) in cases {
+        let args = ["explain", "--member", member, "--month", month];
+        let explained = json(&audit(dir.path(), &[&["--json"][..], &args].concat()));
+        assert_eq!(explained["status"], "waiting", "{month}");
+        let withdrawals: Vec<&Value> = explained["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| event["type"] == "MemberWithdrawn")
+            .collect();
+        assert_eq!(withdrawals.len(), 1, "{month}: {explained}");
+        assert_eq!(withdrawals[0]["position"], 8, "{month}");
+        assert_eq!(withdrawals[0]["role"], role, "{month}");
+        let summary = withdrawals[0]["summary"].as_str().unwrap();
+        assert!(
+            summary.starts_with("R12 withdrawn (relocated) from 2025-02"),
+            "{month}: {summary}"
+        );
+        let english = text(&audit(dir.path(), &args));
+        assert!(
+            english.contains("position      8  MemberWithdrawn      R12 withdrawn (relocated)"),
+            "{month}: {english}"
+        );
+        assert!(english.contains(&format!("→ {role}")), "{month}: {english}");
+        let chinese = text(&audit(
+            dir.path(),
+            &[&["--lang", "zh-CN"][..], &args].concat(),
+        ));
+        assert!(
+            chinese.contains(
+                "位置      8  MemberWithdrawn      R12 自 2025-02 起停保（迁出统筹地区）"
+            ),
+            "{month}: {chinese}"
+        );
+        assert!(
+            chinese.contains(&format!("→ {role_zh}")),
+            "{month}: {chinese}"
+        );
+    }
+    // The reason names the withdrawal that ended the waiting month's period.
+    let args = [
+        "--json", "explain", "--member", member, "--month", "2025-01",
+    ];
+    let explained = json(&audit(dir.path(), &args));
+    let reasons = explained["reasons"].to_string();
+    assert!(
+        reasons.contains("the member was withdrawn from 2025-02 (position 8) (relocated, R12)"),
+        "{reasons}"
+    );
+}
+
 /// R16 (S9): an accrued month says what it accrued and whether it was paid out; a
 /// granted month not closed yet says why it has not accrued.
 #[test]
