@@ -1431,6 +1431,37 @@ pub fn member_events(
     Ok(Some((region, events)))
 }
 
+/// Where a member's history begins: its first event's position and when it was
+/// recorded. A cut before it (`as_of`, `--as-of-time`) finds nothing to fold though
+/// the id is right, and saying where the history begins tells the reader both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirstEvent {
+    pub position: u64,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl FirstEvent {
+    /// `recorded_at` in RFC 3339 (UTC, `Z`), to the precision recorded: passed back as
+    /// `--as-of-time`, it includes the event.
+    pub fn recorded_at_text(&self) -> String {
+        self.recorded_at
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+}
+
+/// The member's first event, or `None` for a member with no events at all: what
+/// tells "no events yet at this point" from "no such member" when a cut finds none.
+pub fn first_member_event(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+) -> Result<Option<FirstEvent>, LedgerError> {
+    let first = store.read_stream(&StreamId::Member(member_id)).next();
+    Ok(first.transpose()?.map(|envelope| FirstEvent {
+        position: envelope.position,
+        recorded_at: envelope.recorded_at,
+    }))
+}
+
 /// A stream's events up to `position_max` (inclusive).
 fn read_stream_until(
     store: &(impl ReadStore + ?Sized),

@@ -31,6 +31,7 @@ audit-checkpoint-consistent = consistent with the previous checkpoint at size { 
     } verified (RFC 9162)
 audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $created }
 audit-checkpoint-invalid = INVALID: { $error }
+audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it
 
 ## prove
 audit-no-checkpoint = no stored checkpoint: run `flexledger-audit checkpoint` first
@@ -271,7 +272,9 @@ audit-whatif-state = { $state }
 audit-whatif-reason = { $reason }
 
 ## what the ledger does not hold (standard error; --json's message is this English)
-audit-unknown-member = member { $member } has no events in this ledger (at this point of the log): check the id
+audit-unknown-member = member { $member } has no events in this ledger: check the id
+audit-member-not-yet-position = member { $member } had no events yet as of position { $position }: the id is right, its first event is at position { $first } (recorded { $recorded }); ask as of { $first } or later
+audit-member-not-yet-time = member { $member } had no events yet recorded by { $instant }: the id is right, its first event is at position { $first }, recorded { $recorded }; ask as of that time or later
 audit-unknown-region = region { $region } has no policy in this ledger: check the name
 audit-nothing-member = nothing to export: member { $member } has no events in this ledger
 audit-nothing-region = nothing to export: region { $region } has no policy in this ledger

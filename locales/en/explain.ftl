@@ -71,6 +71,7 @@ explain-role-revokes = revokes the subsidy from { $from }: { $month } is no long
 explain-role-subsidy-paid = pays out { $month }'s accrued subsidy to the member, on { $paid_on } (R16)
 explain-role-lapses = lapses { $month }: never covered, borne by the member ({ $rule })
 explain-role-ends = ends the enrollment from { $from } ({ $rule })
+explain-role-ends-previous = ended the previous enrollment period from { $from } ({ $rule }), so this period is a re-enrollment: its continuous months count from zero and its benefit start is decided anew (R13, R7)
 
 ## The reasons
 
@@ -83,7 +84,7 @@ explain-due-kept = { $month } costs { $amount }, its due { $when ->
 explain-deduction-stopped = deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now
 explain-status-due = { $month } is not closed yet (the open month is { $open_month }) and not paid: pay it, oldest unpaid month first (R6), before { $month } is closed (R9)
 explain-status-waiting = paid{ $at }, but benefits of this enrollment period start in { $start } (P plus { $delay_kind }, R7); { $month } is before that, so it is waiting
-explain-status-waiting-ended = paid{ $at }, but the member was withdrawn from { $from } ({ $reason }, { $rule }), so the enrollment period ended before its benefits would have started in { $start } (P plus { $delay_kind }, R7): { $month } stays waiting and was never covered — its contribution bought no coverage, and { $refunded ->
+explain-status-waiting-ended = paid{ $at }, but the member was withdrawn from { $from }{ $ended_at } ({ $reason }, { $rule }), so the enrollment period ended before its benefits would have started in { $start } (P plus { $delay_kind }, R7): { $month } stays waiting and was never covered — its contribution bought no coverage, and { $refunded ->
         [yes] it was refunded (R12)
        *[no] it was not refunded (R12 refunds only months paid beyond L, the last paid month)
     }

@@ -39,6 +39,7 @@ http-bad-query = the query string does not parse: { $reason }
 http-bad-path = the path does not parse: { $reason }
 http-not-a-member-id = { $text } is not a member id (UUID)
 http-member-has-no-events = member { $member } has no events: check the id
+http-member-not-yet = member { $member } had no events yet as of position { $position }: the id is right, its first event is at position { $first } (recorded { $recorded }); ask with as_of={ $first } or later
 http-not-a-month = { $text } is not a month YYYY-MM from 1990-01 to 2999-12
 http-not-a-month-in-parentheses = { $text } is not a month (YYYY-MM, from 1990-01 to 2999-12)
 http-not-a-region-name = { $text } is not a region name

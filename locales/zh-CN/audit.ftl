@@ -16,6 +16,7 @@ audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }�
 audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
 audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }
 audit-checkpoint-invalid = 无效：{ $error }
+audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 
 ## prove
 audit-no-checkpoint = 没有已保存的检查点：请先运行 `flexledger-audit checkpoint`
@@ -171,7 +172,9 @@ audit-whatif-reason = { $reason ->
     }
 
 ## 账本中没有的（标准错误输出；--json 的 message 为英文）
-audit-unknown-member = 参保人员 { $member } 在此账本中（截至日志的这一位置）没有事件：请核对编号
+audit-unknown-member = 参保人员 { $member } 在此账本中没有事件：请核对编号
+audit-member-not-yet-position = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请查询位置 { $first } 或之后
+audit-member-not-yet-time = 参保人员 { $member } 截至 { $instant } 还没有记录任何事件：编号无误，其第一个事件在位置 { $first }，记录于 { $recorded }；请查询该时间或之后
 audit-unknown-region = 统筹地区 { $region } 在此账本中没有政策：请核对名称
 audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在此账本中没有事件
 audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策

@@ -65,6 +65,7 @@ explain-role-revokes = 自 { $from } 起撤销社会保险补贴：{ $month } �
 explain-role-subsidy-paid = 于 { $paid_on } 向参保人员发放 { $month } 已形成的社会保险补贴（R16）
 explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，费用由参保人员本人承担（{ $rule }）
 explain-role-ends = 自 { $from } 起停保，参保期结束（{ $rule }）
+explain-role-ends-previous = 自 { $from } 起停保，上一参保期结束（{ $rule }）；本参保期因此是重新参保：连续缴费月数从零起算，待遇起始月重新确定（R13、R7）
 
 ## 原因
 
@@ -77,7 +78,7 @@ explain-due-kept = { $month } 的应缴费额为 { $amount }，即{ $when ->
 explain-deduction-stopped = 已停止扣费（R8）：恢复扣费（resume_deduction）之前，缴费一律不予受理，因此该月目前无法缴费
 explain-status-due = { $month } 尚未月结（当前征缴月为 { $open_month }），也未缴费：须按从早到晚的顺序，从最早的未缴费月份缴起（R6），并在 { $month } 月结之前缴费（R9）
 explain-status-waiting = 已缴费{ $at }，但本参保期的待遇起始月为 { $start }（P + { $delay_kind }，R7）；{ $month } 早于待遇起始月，因此处于等待期
-explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } 起已停保（{ $reason }，{ $rule }），本参保期在本应开始享受待遇的待遇起始月 { $start }（P + { $delay_kind }，R7）之前即已结束：{ $month } 停留在等待期，从未享受待遇——该月的缴费没有换来任何待遇，{ $refunded ->
+explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } 起已停保（{ $reason }，{ $rule }）{ $ended_at }，本参保期在本应开始享受待遇的待遇起始月 { $start }（P + { $delay_kind }，R7）之前即已结束：{ $month } 停留在等待期，从未享受待遇——该月的缴费没有换来任何待遇，{ $refunded ->
         [yes] 已退费（R12）
        *[no] 也未退费（R12 只对 L 即最后一个已缴费月份之后预缴的月份退费）
     }

@@ -38,6 +38,7 @@ http-bad-query = 查询字符串无法解析：{ $reason }
 http-bad-path = 路径无法解析：{ $reason }
 http-not-a-member-id = { $text } 不是参保人员 id（UUID）
 http-member-has-no-events = 参保人员 { $member } 没有任何事件：请检查 id
+http-member-not-yet = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请用 as_of={ $first } 或更大的位置查询
 http-not-a-month = { $text } 不是 1990-01 至 2999-12 之间的月份 YYYY-MM
 http-not-a-month-in-parentheses = { $text } 不是月份（YYYY-MM，1990-01 至 2999-12）
 http-not-a-region-name = { $text } 不是统筹地区名称

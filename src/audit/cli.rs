@@ -2,7 +2,7 @@
 //! prints tables (or JSON with `--json`). Exit codes: 0 the check passed or the report
 //! was written, 1 a check failed or a member is unknown, 2 could not run.
 
-use crate::audit::commands::{self, open_reader, unknown_member, ExportFormat};
+use crate::audit::commands::{self, open_reader, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::store::envelope::Envelope;
 use crate::store::{Place, ReadStore};
@@ -357,8 +357,8 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     let style = (json, language);
     match &cli.command {
         AuditCommand::Replay { member, as_of } => {
-            let Some(history) = stored_member(place, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, style);
+            let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
+                return Ok(NO_HISTORY);
             };
             if json {
                 let lines = crate::audit::replay::replay_lines(&history)?;
@@ -374,8 +374,8 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             month,
             as_of,
         } => {
-            let Some(history) = stored_member(place, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, style);
+            let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
+                return Ok(NO_HISTORY);
             };
             // The JSON's sentences are the contract's English in every language.
             let language = if json {
@@ -386,8 +386,8 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             explain(&history, *month, language, json, &mut stdout)
         }
         AuditCommand::Timeline { member, svg, as_of } => {
-            let Some(history) = stored_member(place, *member, as_of)? else {
-                return unknown_member(&mut stdout, *member, style);
+            let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
+                return Ok(NO_HISTORY);
             };
             // The picture is for people: its words follow --lang, JSON or not.
             timeline(&history, svg, language, json, &mut stdout)
@@ -428,14 +428,28 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The member's history as of the cut `as_of` names, or `None` for an unknown member.
+/// The exit code of a command that found no history to show ([`stored_member`]).
+const NO_HISTORY: ExitCode = ExitCode::FAILURE;
+
+/// The member's history as of the cut `as_of` names; `None` once why there is none
+/// (an unknown member, or one whose first event comes after the cut) is said
+/// (`commands::no_history`), and the command exits [`NO_HISTORY`].
 fn stored_member(
     place: &Place,
-    member: Uuid,
-    as_of: &AsOf,
+    (member, as_of): (Uuid, &AsOf),
+    style: (bool, crate::i18n::Language),
+    out: &mut dyn Write,
 ) -> anyhow::Result<Option<MemberHistory>> {
     let store = open_reader(place)?;
-    load_member(&store, member, as_of.cut())
+    let found = MemberHistory::load_or_why_not(&store, member, as_of.cut())
+        .with_context(|| format!("cannot read member {member}'s history"))?;
+    match found {
+        Ok(history) => Ok(Some(history)),
+        Err(why) => {
+            commands::no_history(out, member, &why, style)?;
+            Ok(None)
+        }
+    }
 }
 
 /// `explain`: the month's explanation, or why the month has none (exit 1).

@@ -128,6 +128,42 @@ pub fn unknown_member(
     not_found(out, style, "not_enrolled", ("audit-unknown-member", &args))
 }
 
+/// Exit 1 for a member with no history at the cut asked for: [`unknown_member`] for
+/// a member with no events at all; for one whose first event comes after the cut,
+/// a message naming that event (the id is right: ask from there). The `--json`
+/// code is `not_enrolled` either way: the member had no events at that point.
+pub fn no_history(
+    out: &mut dyn Write,
+    member: Uuid,
+    why: &history::NoHistory,
+    style: (bool, Language),
+) -> anyhow::Result<ExitCode> {
+    let history::NoHistory::NotYet { cut, first } = why else {
+        return unknown_member(out, member, style);
+    };
+    let (id, at) = match cut {
+        history::Cut::Time(instant) => (
+            "audit-member-not-yet-time",
+            (
+                "instant",
+                text(instant.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            ),
+        ),
+        history::Cut::Position(position) => (
+            "audit-member-not-yet-position",
+            ("position", text(position)),
+        ),
+        history::Cut::Everything => return unknown_member(out, member, style),
+    };
+    let args = [
+        ("member", text(member)),
+        at,
+        ("first", text(first.position)),
+        ("recorded", text(first.recorded_at_text())),
+    ];
+    not_found(out, style, "not_enrolled", (id, &args))
+}
+
 /// Exit 1 for something asked about that the ledger does not hold (an unknown member
 /// or region): message `id` on standard error in `language`, and with `--json` also
 /// `{"ok":false,"error":{code,message}}` on standard output, for a program reading it
@@ -345,7 +381,13 @@ fn list_checkpoints(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    for (signed, checked) in proofs::stored_checkpoints(store, Some(key))? {
+    let stored = proofs::stored_checkpoints(store, Some(key))?;
+    // None stored: a reader sees that, and how to make one, not a blank line. The
+    // JSON is one line per checkpoint (JSON lines), so its empty list is no line.
+    if stored.is_empty() && !json {
+        writeln!(out, "{}", say(language, "audit-checkpoint-none", &[]))?;
+    }
+    for (signed, checked) in stored {
         match (json, checked) {
             (true, Ok(checkpoint)) => print_json(
                 out,

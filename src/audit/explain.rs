@@ -94,6 +94,11 @@ pub struct Citation {
     /// Whether it is a payment of the month itself (the one a reason's "paid" names).
     #[serde(skip)]
     pub pays_month: bool,
+    /// Whether it is the withdrawal that ended the month's own period (the one a
+    /// reason's "withdrawn" names; the one that ended the period before may be cited
+    /// too).
+    #[serde(skip)]
+    pub ends_period: bool,
 }
 
 /// Why `month` has its status, in English; `Err` names the months that can be
@@ -254,12 +259,13 @@ fn facts(
         }));
     };
     // The latest period that started at or before the month.
-    let period = member
+    let period_index = member
         .periods
         .iter()
-        .rev()
-        .find(|period| period.start <= month);
-    let events = citations(language, history, line, period);
+        .rposition(|period| period.start <= month);
+    let period = period_index.map(|index| &member.periods[index]);
+    let withdrawals = PeriodWithdrawals::of(history, line, &member.periods, period_index);
+    let events = citations(language, history, line, period, withdrawals);
     let facts = month_events(history, month, period, &events);
     Ok(Ok((month_why(region, member, month, &facts), events)))
 }
@@ -342,6 +348,74 @@ struct CitationContext<'a> {
     period_word: String,
     /// The position of the period's first payment, which fixes its benefit start (R7).
     first_payment_at: Option<u64>,
+    /// The withdrawals that decided the month besides one that lapsed it.
+    withdrawals: PeriodWithdrawals,
+}
+
+/// The withdrawals (by position) that decided a month besides one that lapsed it
+/// (R11/R12): the one that ended the month's own period, if the month lies after it
+/// took effect or the month is a waiting month that never reached its benefit start
+/// because of it; and the one that ended the period before, if the month's status
+/// rests on its period's benefit start (waiting, covered, restored): that withdrawal
+/// made this period a re-enrollment, which restarts continuity (R13, R14) and decides
+/// the benefit start anew (R7) — D53.
+#[derive(Clone, Copy, Debug, Default)]
+struct PeriodWithdrawals {
+    own: Option<u64>,
+    previous: Option<u64>,
+}
+
+impl PeriodWithdrawals {
+    fn of(
+        history: &MemberHistory,
+        line: &MonthLine,
+        periods: &[Period],
+        index: Option<usize>,
+    ) -> PeriodWithdrawals {
+        let Some(index) = index else {
+            return PeriodWithdrawals::default();
+        };
+        let positions = withdrawal_positions(history);
+        let at = |index: usize| positions.get(index).copied().flatten();
+        let period = &periods[index];
+        let decided_own = period.withdrawal.as_ref().is_some_and(|withdrawal| {
+            withdrawal.effective_from <= line.month
+                || (line.status == MonthStatus::Waiting
+                    && period
+                        .benefit_start
+                        .is_none_or(|start| withdrawal.effective_from <= start))
+        });
+        let rests_on_benefit_start = matches!(
+            line.status,
+            MonthStatus::Waiting | MonthStatus::Covered | MonthStatus::Restored
+        );
+        PeriodWithdrawals {
+            own: at(index).filter(|_| decided_own),
+            previous: index
+                .checked_sub(1)
+                .and_then(at)
+                .filter(|_| rests_on_benefit_start),
+        }
+    }
+}
+
+/// The position of each enrollment period's withdrawal, by period index (`None` for a
+/// period not withdrawn), as the fold records them: each enrollment or re-enrollment
+/// opens a period, and a withdrawal ends the latest one.
+fn withdrawal_positions(history: &MemberHistory) -> Vec<Option<u64>> {
+    let mut periods: Vec<Option<u64>> = Vec::new();
+    for envelope in history.member_events() {
+        match &envelope.event {
+            Event::MemberEnrolled(_) | Event::MemberReenrolled(_) => periods.push(None),
+            Event::MemberWithdrawn(_) => {
+                if let Some(last) = periods.last_mut() {
+                    *last = Some(envelope.position);
+                }
+            }
+            _ => {}
+        }
+    }
+    periods
 }
 
 /// The events that bear on `month`, each with its role in `language`.
@@ -350,6 +424,7 @@ fn citations(
     history: &MemberHistory,
     line: &MonthLine,
     period: Option<&Period>,
+    withdrawals: PeriodWithdrawals,
 ) -> Vec<Citation> {
     let month = line.month;
     let policy_in_force = history
@@ -385,6 +460,7 @@ fn citations(
         period_start,
         period_word,
         first_payment_at,
+        withdrawals,
     };
     history
         .events
@@ -399,6 +475,7 @@ fn citations(
                 role,
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)
                     if paid.months.iter().any(|paid| paid.month == month)),
+                ends_period: Some(envelope.position) == context.withdrawals.own,
             })
         })
         .collect()
@@ -472,7 +549,7 @@ fn subsidy_or_withdrawal_role(
     envelope: &crate::store::Envelope,
 ) -> Option<String> {
     let (language, month) = (context.language, context.month);
-    let period_start = context.period_start;
+    let withdrawals = context.withdrawals;
     let at_month = ("month", text(month));
     match &envelope.event {
         Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
@@ -507,15 +584,19 @@ fn subsidy_or_withdrawal_role(
             let args = [at_month, ("rule", text(withdrawn.reason.rule()))];
             Some(say(language, "explain-role-lapses", &args))
         }
-        Event::MemberWithdrawn(withdrawn)
-            if withdrawn.effective_from <= month
-                && period_start.is_some_and(|start| start <= withdrawn.effective_from) =>
-        {
+        Event::MemberWithdrawn(withdrawn) if Some(envelope.position) == withdrawals.own => {
             let args = [
                 ("from", text(withdrawn.effective_from)),
                 ("rule", text(withdrawn.reason.rule())),
             ];
             Some(say(language, "explain-role-ends", &args))
+        }
+        Event::MemberWithdrawn(withdrawn) if Some(envelope.position) == withdrawals.previous => {
+            let args = [
+                ("from", text(withdrawn.effective_from)),
+                ("rule", text(withdrawn.reason.rule())),
+            ];
+            Some(say(language, "explain-role-ends-previous", &args))
         }
         _ => None,
     }
@@ -542,6 +623,18 @@ fn position_of(language: Language, events: &[Citation], event_type: &str) -> Str
         .find(|citation| citation.event_type == event_type && citation.pays_month);
     paying
         .or_else(|| matching.next())
+        .map_or_else(String::new, |citation| {
+            at_position(language, citation.position)
+        })
+}
+
+/// " (position P)" of the cited withdrawal that ended the month's own period, in
+/// `language` (another withdrawal, the one before it, may be cited too); empty if
+/// none is cited.
+fn own_withdrawal_position(language: Language, events: &[Citation]) -> String {
+    events
+        .iter()
+        .find(|citation| citation.ends_period)
         .map_or_else(String::new, |citation| {
             at_position(language, citation.position)
         })
@@ -603,14 +696,14 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
             how,
             ended,
         } => {
-            let paid_at = at("ContributionPaid");
             reasons.push(waiting_reason(
                 language,
                 line,
                 *benefit_start,
                 how,
                 ended,
-                &paid_at,
+                &at("ContributionPaid"),
+                events,
             ));
             reasons.extend(how.as_ref().map(|how| benefit_start_reason(language, how)));
         }
@@ -646,7 +739,8 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
         StatusWhy::Lapsed(lapse) => {
             let args = [month, ("at", text(at("ContributionMissed")))];
             reasons.push(say(language, "explain-status-lapsed", &args));
-            reasons.push(lapse_reason(language, lapse, &at("MemberWithdrawn")));
+            let withdrawn_at = own_withdrawal_position(language, events);
+            reasons.push(lapse_reason(language, lapse, &withdrawn_at));
         }
         StatusWhy::NotEnrolled { withdrawal } => reasons.push(match withdrawal {
             Some(withdrawal) => {
@@ -654,7 +748,7 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
                     month,
                     ("reason", reason_word(language, &withdrawal.reason)),
                     ("from", text(withdrawal.effective_from)),
-                    ("at", text(at("MemberWithdrawn"))),
+                    ("at", text(own_withdrawal_position(language, events))),
                     ("rule", text(withdrawal.reason.rule())),
                 ];
                 say(language, "explain-not-enrolled-withdrawn", &args)
@@ -668,7 +762,8 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
 /// R7: a paid month before its period's benefit start. If the period ended (R11/R12)
 /// before benefits would have started, the month was never covered and never will
 /// be: its contribution bought no coverage, and it is said whether it was refunded
-/// (R12 refunds only months paid beyond the last paid month).
+/// (R12 refunds only months paid beyond the last paid month) and which cited
+/// withdrawal ended the period.
 fn waiting_reason(
     language: Language,
     line: &MonthLine,
@@ -676,6 +771,7 @@ fn waiting_reason(
     how: &Option<BenefitStartWhy>,
     ended: &Option<crate::domain::state::Withdrawal>,
     paid_at: &str,
+    events: &[Citation],
 ) -> String {
     // D47: paid, yet no benefit start: it falls after the last month the ledger records.
     let start = match (benefit_start, how) {
@@ -700,6 +796,7 @@ fn waiting_reason(
         ("start", text(start)),
         delay_kind,
         ("from", text(withdrawal.effective_from)),
+        ("ended_at", text(own_withdrawal_position(language, events))),
         ("reason", reason_word(language, &withdrawal.reason)),
         ("rule", text(withdrawal.reason.rule())),
         ("refunded", text(refunded)),

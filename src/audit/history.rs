@@ -13,7 +13,7 @@ use crate::domain::policy::RegionName;
 use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
 use crate::i18n::{count, say, text, Arg, Language};
-use crate::ledger::{member_events, read_member_row, LedgerError};
+use crate::ledger::{first_member_event, member_events, read_member_row, FirstEvent, LedgerError};
 use crate::store::envelope::Envelope;
 use crate::store::{ReadStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -31,6 +31,16 @@ pub enum Cut {
     /// excluded together with everything after it, so the history is always one the
     /// ledger really passed through (D18).
     Time(DateTime<Utc>),
+}
+
+/// Why a member has no history at a cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoHistory {
+    /// The member has no events at all: the id is wrong (or not enrolled yet).
+    Unknown,
+    /// The member's events all come after the cut: the id is right, and `first` says
+    /// where its history begins, so the reader can ask from there.
+    NotYet { cut: Cut, first: FirstEvent },
 }
 
 /// One member's events and its region's, in log order.
@@ -83,6 +93,26 @@ impl MemberHistory {
             member_id,
             region,
             events,
+        }))
+    }
+
+    /// [`MemberHistory::load`], and when it finds nothing, why: an unknown member, or
+    /// one whose first event comes after `cut`.
+    pub fn load_or_why_not(
+        store: &(impl ReadStore + ?Sized),
+        member_id: Uuid,
+        cut: Cut,
+    ) -> Result<Result<MemberHistory, NoHistory>, LedgerError> {
+        if let Some(history) = MemberHistory::load(store, member_id, cut)? {
+            return Ok(Ok(history));
+        }
+        let first = match cut {
+            Cut::Everything => None,
+            Cut::Position(_) | Cut::Time(_) => first_member_event(store, member_id)?,
+        };
+        Ok(Err(match first {
+            Some(first) => NoHistory::NotYet { cut, first },
+            None => NoHistory::Unknown,
         }))
     }
 

@@ -866,15 +866,34 @@ fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            let when = as_of
-                .map(|position| format!(" as of position {position}"))
-                .unwrap_or_default();
-            let message = format!(
-                "member {member_id} has no events{when}: check the id, or enroll the member first"
-            );
+            let message = no_coverage_message(&store, member_id, as_of)?;
             refuse(&mut stdout, ErrorCode::NeverEnrolled, message)
         }
     }
+}
+
+/// Why `member` printed no coverage: no such member, or (with `--as-of` before the
+/// member's first event) a member whose history starts later, named by its first
+/// event so the reader knows the id is right and where to ask from.
+fn no_coverage_message(
+    store: &(impl crate::store::ReadStore + ?Sized),
+    member_id: Uuid,
+    as_of: Option<u64>,
+) -> anyhow::Result<String> {
+    let first = match as_of {
+        Some(_) => crate::ledger::first_member_event(store, member_id)?,
+        None => None,
+    };
+    Ok(match (as_of, first) {
+        (Some(position), Some(first)) => format!(
+            "member {member_id} had no events yet as of position {position}: the id is right, its first \
+             event is at position {} (recorded {}); ask as of {} or later",
+            first.position,
+            first.recorded_at_text(),
+            first.position
+        ),
+        _ => format!("member {member_id} has no events: check the id, or enroll the member first"),
+    })
 }
 
 /// Exit 1 for a read the ledger cannot answer (an unknown member or region, a bad

@@ -669,16 +669,44 @@ async fn get_member(
     if query.as_of.is_none() {
         up_to_date(&state, member_id).await?;
     }
+    let as_of = query.as_of;
     let coverage = blocking(move || {
-        Ok(member_coverage(
-            state.store.as_ref(),
-            member_id,
-            query.as_of,
-        )?)
+        let store = state.store.as_ref();
+        match member_coverage(store, member_id, as_of)? {
+            Some(coverage) => Ok(coverage),
+            None => Err(no_coverage(store, member_id, as_of)?),
+        }
     })
     .await?;
-    let coverage = coverage.ok_or_else(|| unknown_member(member_id))?;
     Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response())
+}
+
+/// The 404 of a member with no coverage: no such member, or, with `as_of` before the
+/// member's first event, a member whose history starts later. The code is the same
+/// (`never_enrolled`: no events as of that position); the message names the first
+/// event, so the reader knows the id is right and which `as_of` answers.
+fn no_coverage(
+    store: &AnyReader,
+    member_id: Uuid,
+    as_of: Option<u64>,
+) -> Result<AppError, AppError> {
+    let Some(position) = as_of else {
+        return Ok(unknown_member(member_id));
+    };
+    let Some(first) = crate::ledger::first_member_event(store, member_id)? else {
+        return Ok(unknown_member(member_id));
+    };
+    Ok(AppError::say(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NeverEnrolled.as_str(),
+        "http-member-not-yet",
+        vec![
+            ("member", text(member_id)),
+            ("position", text(position)),
+            ("first", text(first.position)),
+            ("recorded", text(first.recorded_at_text())),
+        ],
+    ))
 }
 
 /// Before a member's stored rows are read: if its region's month close is still

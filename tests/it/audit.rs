@@ -742,6 +742,37 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
     );
 }
 
+/// `checkpoint --list` on a ledger that has none says so and how to make one (it
+/// printed nothing, which reads as a failure); `--json` keeps its shape, one JSON
+/// object per checkpoint, so its empty list is no line at all.
+#[test]
+fn checkpoint_list_without_checkpoints_says_there_are_none_and_how_to_make_one() {
+    let dir = scenario_store("paying_in_order");
+    let none = audit(dir.path(), &["checkpoint", "--list"]);
+    assert_eq!(none.status.code(), Some(0));
+    assert_eq!(
+        text(&none),
+        "no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it\n"
+    );
+    let none_zh = audit(dir.path(), &["--lang", "zh-CN", "checkpoint", "--list"]);
+    assert_eq!(
+        text(&none_zh),
+        "尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个\n"
+    );
+    let none_json = audit(dir.path(), &["--json", "checkpoint", "--list"]);
+    assert_eq!(none_json.status.code(), Some(0));
+    assert_eq!(text(&none_json), "", "an empty list of JSON lines");
+    assert!(audit(dir.path(), &["checkpoint"]).status.success());
+    let one = text(&audit(dir.path(), &["checkpoint", "--list"]));
+    assert!(
+        one.starts_with("size ") && !one.contains("no stored checkpoint"),
+        "{one}"
+    );
+    let listed = stdout_lines(&audit(dir.path(), &["--json", "checkpoint", "--list"]));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["ok"], true);
+}
+
 #[test]
 fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_then() {
     let dir = scenario_store("backpay_within_grace");
@@ -812,6 +843,83 @@ fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_the
             &["--json", "replay", "--member", member]
         ))
         .len()
+    );
+}
+
+/// A cut before the member's first event (`--as-of`, `--as-of-time`) is not an
+/// unknown member: replay, explain and timeline exit 1 as before (nothing to show),
+/// but say the id is right and name the first event's position and time, in the
+/// reader's language and in `--json` (code `not_enrolled`, as for an unknown member).
+#[test]
+fn a_cut_before_the_members_first_event_names_that_event_not_a_wrong_id() {
+    let dir = scenario_store("backpay_within_grace");
+    let member = scenario_members("backpay_within_grace")[0].clone();
+    let events = stdout_lines(&flexledger(
+        dir.path(),
+        &["events", "--member", &member],
+        None,
+    ));
+    let first = events[0]["position"].as_u64().unwrap();
+    let recorded = events[0]["recorded_at"].as_str().unwrap();
+    let before = (first - 1).to_string();
+    let svg = dir.path().join("before.svg");
+    let svg = svg.to_str().unwrap();
+    let message = format!(
+        "member {member} had no events yet as of position {before}: the id is right, its first event \
+         is at position {first} (recorded {recorded}); ask as of {first} or later"
+    );
+    let cut = ["--as-of", before.as_str()];
+    let commands: [Vec<&str>; 3] = [
+        vec!["replay", "--member", &member],
+        vec!["explain", "--member", &member, "--month", "2025-01"],
+        vec!["timeline", "--member", &member, "--svg", svg],
+    ];
+    for command in commands {
+        let args = [&command[..], &cut[..]].concat();
+        let output = audit(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("flexledger-audit: {message}\n"),
+            "{args:?}"
+        );
+        let json_args = [&["--json"][..], &args].concat();
+        let error = json(&audit(dir.path(), &json_args));
+        assert_eq!(error["error"]["code"], "not_enrolled", "{args:?}");
+        assert_eq!(error["error"]["message"], message.as_str(), "{args:?}");
+        let chinese = audit(dir.path(), &[&["--lang", "zh-CN"][..], &args].concat());
+        let chinese = String::from_utf8_lossy(&chinese.stderr).into_owned();
+        assert!(
+            chinese.contains("编号无误") && chinese.contains(&format!("位置 {first}")),
+            "{chinese}"
+        );
+    }
+    assert!(!Path::new(svg).exists(), "no picture of nothing");
+    // FixedSources records everything at 2026-01-10T08:00:00Z.
+    let early = [
+        "replay",
+        "--member",
+        &member,
+        "--as-of-time",
+        "2026-01-10T07:59:59Z",
+    ];
+    let output = audit(dir.path(), &early);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "flexledger-audit: member {member} had no events yet recorded by 2026-01-10T07:59:59Z: the id \
+             is right, its first event is at position {first}, recorded {recorded}; ask as of that time or later\n"
+        )
+    );
+    let nobody = "00000000-0000-0000-0000-000000000001";
+    let output = audit(
+        dir.path(),
+        &["replay", "--member", nobody, "--as-of", &before],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("flexledger-audit: member {nobody} has no events in this ledger: check the id\n")
     );
 }
 
@@ -1340,6 +1448,77 @@ fn subsidy_accrual(why: &MonthWhy) -> (Result<String, NotAccrued>, bool) {
         }) => (accrual.map(|amount| amount.to_string()), *paid_out),
         other => panic!("{} is granted: {other:?}", why.line.month),
     }
+}
+
+/// A withdrawal that decided a month is among the events that decided it, with its
+/// position, type, reason and rule, in `--json` and in both languages' text: here a
+/// waiting month of a period withdrawn before its benefit start (the withdrawal took
+/// effect after the month, so it was left out), and a waiting month of the next
+/// period, a re-enrollment because of that withdrawal (R13: continuity from zero; R7:
+/// the benefit start decided anew), which cited only the re-enrollment.
+#[test]
+fn explain_cites_the_withdrawal_that_decided_the_month() {
+    let scenario = "decision_withdrawal_and_reenrollment";
+    let member = "5d1c8a3e-7b2f-4c1a-9e0d-3f6a2b8c4d71";
+    let dir = scenario_store(scenario);
+    let cases = [
+        ("2025-01", "ends the enrollment from 2025-02 (R12)", "自 2025-02 起停保，参保期结束（R12）"),
+        (
+            "2025-04",
+            "ended the previous enrollment period from 2025-02 (R12), so this period is a re-enrollment: its \
+             continuous months count from zero and its benefit start is decided anew (R13, R7)",
+            "自 2025-02 起停保，上一参保期结束（R12）；本参保期因此是重新参保：连续缴费月数从零起算，待遇起始月重新确定（R13、R7）",
+        ),
+    ];
+    for (month, role, role_zh) in cases {
+        let args = ["explain", "--member", member, "--month", month];
+        let explained = json(&audit(dir.path(), &[&["--json"][..], &args].concat()));
+        assert_eq!(explained["status"], "waiting", "{month}");
+        let withdrawals: Vec<&Value> = explained["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| event["type"] == "MemberWithdrawn")
+            .collect();
+        assert_eq!(withdrawals.len(), 1, "{month}: {explained}");
+        assert_eq!(withdrawals[0]["position"], 8, "{month}");
+        assert_eq!(withdrawals[0]["role"], role, "{month}");
+        let summary = withdrawals[0]["summary"].as_str().unwrap();
+        assert!(
+            summary.starts_with("R12 withdrawn (relocated) from 2025-02"),
+            "{month}: {summary}"
+        );
+        let english = text(&audit(dir.path(), &args));
+        assert!(
+            english.contains("position      8  MemberWithdrawn      R12 withdrawn (relocated)"),
+            "{month}: {english}"
+        );
+        assert!(english.contains(&format!("→ {role}")), "{month}: {english}");
+        let chinese = text(&audit(
+            dir.path(),
+            &[&["--lang", "zh-CN"][..], &args].concat(),
+        ));
+        assert!(
+            chinese.contains(
+                "位置      8  MemberWithdrawn      R12 自 2025-02 起停保（迁出统筹地区）"
+            ),
+            "{month}: {chinese}"
+        );
+        assert!(
+            chinese.contains(&format!("→ {role_zh}")),
+            "{month}: {chinese}"
+        );
+    }
+    // The reason names the withdrawal that ended the waiting month's period.
+    let args = [
+        "--json", "explain", "--member", member, "--month", "2025-01",
+    ];
+    let explained = json(&audit(dir.path(), &args));
+    let reasons = explained["reasons"].to_string();
+    assert!(
+        reasons.contains("the member was withdrawn from 2025-02 (position 8) (relocated, R12)"),
+        "{reasons}"
+    );
 }
 
 /// R16 (S9): an accrued month says what it accrued and whether it was paid out; a

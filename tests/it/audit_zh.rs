@@ -322,8 +322,8 @@ fn an_unknown_member_or_region_and_a_missing_ledger_are_said_in_chinese() {
     let cases: [(&[&str], &str, &str); 4] = [
         (
             &["replay", "--member", unknown],
-            "参保人员 00000000-0000-0000-0000-000000000001 在此账本中（截至日志的这一位置）没有事件：请核对编号",
-            "member 00000000-0000-0000-0000-000000000001 has no events in this ledger (at this point of the log): check the id",
+            "参保人员 00000000-0000-0000-0000-000000000001 在此账本中没有事件：请核对编号",
+            "member 00000000-0000-0000-0000-000000000001 has no events in this ledger: check the id",
         ),
         (
             &["export", "--region", "nope", "--out", "x.bundle"],

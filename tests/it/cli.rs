@@ -167,6 +167,49 @@ fn events_and_as_of_read_what_was_appended() {
     assert_eq!(coverage["months"].as_array().unwrap().len(), 1);
 }
 
+/// `member --as-of` a position before the member's first event is not an unknown id:
+/// exit 1 and `never_enrolled` as before (no events as of that position), but the
+/// message names the first event's position and time, where the history begins.
+#[test]
+fn member_as_of_before_its_first_event_names_the_first_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = demo_lines().join("\n") + "\n";
+    flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    let events = stdout_lines(&flexledger(
+        dir.path(),
+        &["events", "--member", MEMBER],
+        None,
+    ));
+    let first = events[0]["position"].as_u64().unwrap();
+    let recorded = events[0]["recorded_at"].as_str().unwrap();
+    let before = (first - 1).to_string();
+    let output = flexledger(dir.path(), &["member", MEMBER, "--as-of", &before], None);
+    assert_eq!(output.status.code(), Some(1));
+    let error = &stdout_lines(&output)[0]["error"];
+    assert_eq!(error["code"], "never_enrolled");
+    let message = format!(
+        "member {MEMBER} had no events yet as of position {before}: the id is right, its first event \
+         is at position {first} (recorded {recorded}); ask as of {first} or later"
+    );
+    assert_eq!(error["message"], message);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("flexledger: {message}\n")
+    );
+    let at_first = flexledger(
+        dir.path(),
+        &["member", MEMBER, "--as-of", &first.to_string()],
+        None,
+    );
+    assert_eq!(at_first.status.code(), Some(0));
+    let nobody = "11111111-2222-4333-8444-555555555555";
+    let output = flexledger(dir.path(), &["member", nobody, "--as-of", &before], None);
+    assert_eq!(
+        stdout_lines(&output)[0]["error"]["message"],
+        format!("member {nobody} has no events: check the id, or enroll the member first")
+    );
+}
+
 #[test]
 fn help_teaches_each_command() {
     let dir = tempfile::tempdir().unwrap();

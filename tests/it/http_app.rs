@@ -1318,6 +1318,54 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
 /// A refusal answers in the language the client asks for (`Accept-Language`), with the
 /// same code: a program reads the code, a person the message. Without the header, or
 /// for a language the ledger does not speak, the message is the contract's English.
+/// `?as_of=` before the member's first event: still 404 `never_enrolled` (the member
+/// had no events as of that position), but the message names the first event, in
+/// the reader's language, so the id is known right; an unknown member still says to
+/// check the id.
+#[test]
+fn as_of_before_a_members_first_event_names_that_event() {
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::start_on(dir.path(), engine);
+        let auditor = Some(token("auditor"));
+        let events_path = format!("/v1/members/{MEMBER}/events");
+        let (status, events) = app.call("GET", &events_path, auditor, None, &[]);
+        assert_eq!(status, 200, "{events}");
+        let first = events[0]["position"].as_u64().unwrap();
+        let recorded = events[0]["recorded_at"].as_str().unwrap();
+        let before = first - 1;
+        let path = format!("/v1/members/{MEMBER}?as_of={before}");
+        let (status, body) = app.call("GET", &path, auditor, None, &[]);
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (404, Some("never_enrolled")),
+            "{body}"
+        );
+        assert_eq!(
+            body["error"]["message"],
+            format!(
+                "member {MEMBER} had no events yet as of position {before}: the id is right, its first \
+                 event is at position {first} (recorded {recorded}); ask with as_of={first} or later"
+            )
+        );
+        let chinese = [("accept-language", "zh-CN")];
+        let (status, body) = app.call("GET", &path, auditor, None, &chinese);
+        assert_eq!(status, 404);
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("编号无误") && message.contains(&format!("位置 {first}")),
+            "{message}"
+        );
+        let at_first = format!("/v1/members/{MEMBER}?as_of={first}");
+        assert_eq!(app.call("GET", &at_first, auditor, None, &[]).0, 200);
+        let nobody = "/v1/members/11111111-2222-4333-8444-555555555555?as_of=1";
+        let (status, body) = app.call("GET", nobody, auditor, None, &[]);
+        assert_eq!(status, 404);
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.ends_with("check the id"), "{message}");
+    }
+}
+
 #[test]
 fn a_refusal_speaks_the_language_the_client_asks_for() {
     for engine in engines() {
