@@ -5,7 +5,7 @@
 use crate::audit::commands::{self, open_reader, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::store::envelope::Envelope;
-use crate::store::{Place, ReadStore};
+use crate::store::Place;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::{self, Write};
@@ -547,13 +547,4 @@ fn timeline(
         writeln!(out, "{}", say(language, "audit-timeline-wrote", &args))?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-pub fn load_member(
-    store: &(impl ReadStore + ?Sized),
-    member: Uuid,
-    cut: Cut,
-) -> anyhow::Result<Option<MemberHistory>> {
-    MemberHistory::load(store, member, cut)
-        .with_context(|| format!("cannot read member {member}'s history"))
 }
