@@ -990,14 +990,16 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--from and --to name the same store ({from}): name another destination");
     }
     let source = open_store(from)?;
-    let mut destination = to
-        .open_to_copy_into()
-        .with_context(|| format!("cannot open the destination {to}"))?;
     let options = copy_options(from);
+    let source_head = source.head()?.0;
+    let mut destination = to
+        .open_to_copy_into(&options.unfinished(0, source_head))
+        .with_context(|| format!("cannot open the destination {to}"))?;
     // Tests stop a copy part-way as a crash would (`FLEXLEDGER_COPY_EXIT_AFTER`: the
-    // process exits once an append reaching that position is durable).
+    // process exits once an append reaching that position is durable; 0: once the
+    // destination is marked, before its first append).
     let exit_after: Option<u64> = env_number("FLEXLEDGER_COPY_EXIT_AFTER");
-    let progress = walk_progress("copy", source.head()?.0);
+    let progress = walk_progress("copy", source_head);
     let copied = crate::ledger::copy_ledger(&source, &mut destination, &options, &mut |position| {
         if exit_after.is_some_and(|after| position >= after) {
             std::process::exit(137);

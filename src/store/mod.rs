@@ -355,7 +355,9 @@ impl StoreError {
 
 /// How far an unfinished copy got, in words.
 fn copy_progress(copied: u64, source_head: u64) -> String {
-    if copied >= source_head {
+    if copied == 0 && source_head > 0 {
+        format!("none of its {source_head} events copied yet")
+    } else if copied >= source_head {
         format!("all {source_head} events copied; its last steps, the checkpoints and the state rows, were not finished")
     } else {
         format!("positions 1..{copied} of {source_head} copied")
@@ -575,6 +577,11 @@ mod tests {
         ] {
             assert!(part.contains(words), "{words:?} not in {part}");
         }
+        let none = refused("/data/ledger", 0);
+        assert!(
+            none.contains("(none of its 249013 events copied yet)"),
+            "{none}"
+        );
         let all = refused("/data/ledger", 249_013);
         assert!(
             all.contains("(all 249013 events copied; its last steps"),

@@ -356,6 +356,10 @@ pub fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, sled::Error>
     }
 }
 
+/// Where `SledStore::create_holding` makes a new store's engine files before they
+/// become the store (`sled`, beside it in the data directory).
+pub const SLED_CREATING_DIR: &str = "sled.creating";
+
 /// The file in the data directory that witnesses the durable head, outside sled's files.
 pub const HEAD_WITNESS_FILE: &str = "head-witness";
 /// The witness file holds two slots, written in turn: a write torn by a crash spoils
@@ -1048,6 +1052,55 @@ impl SledStore {
             stream_heads: HeadCache::new(STREAM_HEADS_CACHED_MAX),
             index_rows_read: HashMap::new(),
         })
+    }
+
+    /// Makes a new store in `dir` (which holds none yet: no `sled` directory) that
+    /// holds `rows` from its first moment: the engine's files are made in
+    /// `SLED_CREATING_DIR`, the rows written and made durable, and only then is that
+    /// directory renamed to `sled`. Why: a copy's destination must never exist without
+    /// the copy's unfinished mark (D39), or a copy stopped right after making it would
+    /// leave an empty store that opens as a fresh ledger; a process stopped at any point
+    /// here leaves either no store or one holding `rows`. A `SLED_CREATING_DIR` left by
+    /// a stopped run is this function's own: opened again (sled's lock keeps two runs
+    /// apart), or made anew if it cannot be read.
+    pub fn create_holding(dir: &Path, rows: &[StateWrite]) -> Result<(), StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(io_error(dir)(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it is not a directory; give a data directory, new or existing",
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let creating = dir.join(SLED_CREATING_DIR);
+        let open = || catch_engine_panic(dir, || SledReader::open_engine(dir, &creating));
+        let engine = match open() {
+            Ok(engine) => engine,
+            Err(
+                error @ (StoreError::Locked { .. }
+                | StoreError::PermissionDenied { .. }
+                | StoreError::DiskFull { .. }),
+            ) => return Err(error),
+            Err(_) => {
+                std::fs::remove_dir_all(&creating).map_err(io_error(&creating))?;
+                open()?
+            }
+        };
+        for row in rows {
+            let key = state_key(&row.key);
+            match &row.value {
+                Some(value) => engine.tree.insert(key, value.as_slice()),
+                None => engine.tree.remove(key),
+            }
+            .map_err(|error| classify_sled(dir, error))?;
+        }
+        engine.sync()?;
+        // Renamed while this handle holds sled's lock, so no other run can be writing
+        // in it; the handle's open files move with the directory.
+        let path = dir.join("sled");
+        std::fs::rename(&creating, &path).map_err(io_error(&path))?;
+        File::open(dir)
+            .and_then(|directory| directory.sync_all())
+            .map_err(io_error(dir))
     }
 
     /// Opens the store in `dir` for reading without checking its head witness: only for
