@@ -297,6 +297,11 @@ pub enum StoreError {
     /// a row that has no position.
     #[error("stored data is damaged{}: {message}", at_position(*.position))]
     Corrupt { position: u64, message: String },
+    /// A file of the storage engine's that it can do without (its settings, its
+    /// snapshot) is damaged: `message` names it and the `mv` that sets it aside, the
+    /// way back that loses nothing, before any restore (D54).
+    #[error("stored data is damaged: {message}")]
+    EngineFileDamaged { message: String },
     #[error("append refused: stream {stream} is at version {actual}, the appended event expected {expected}")]
     VersionConflict {
         stream: String,
