@@ -415,7 +415,11 @@ fn a_copy_stopped_after_its_last_event_is_still_unfinished_until_resumed() {
 
 /// A copy stopped before its first append (its destination made, or opened, and
 /// marked; no event copied yet), then resumed: refused until then, whole after.
-fn stopped_before_the_first_append_then_resumed(source: &Path, head: u64, destination: &Destination) {
+fn stopped_before_the_first_append_then_resumed(
+    source: &Path,
+    head: u64,
+    destination: &Destination,
+) {
     let stopped = copy_stopped(source, &destination.name, 0);
     assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
     let copied = assert_refused_everywhere(destination, source, head);
@@ -433,7 +437,10 @@ fn a_copy_stopped_before_its_first_append_leaves_a_marked_store_not_an_empty_led
     let (source, head) = demo_source(root.path());
     let made = Destination::sled(&root.path().join("copy"));
     stopped_before_the_first_append_then_resumed(&source, head, &made);
-    assert!(!made.dir.join(flexledger::store::sled_store::SLED_CREATING_DIR).exists());
+    assert!(!made
+        .dir
+        .join(flexledger::store::sled_store::SLED_CREATING_DIR)
+        .exists());
     // An empty store its operator made: marked by the copy's first write.
     let root = tempfile::tempdir().unwrap();
     let (source, head) = demo_source(root.path());
