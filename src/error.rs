@@ -231,7 +231,7 @@ fn ledger_kind(error: &LedgerError) -> ErrorKind {
 
 fn store_kind(error: &StoreError) -> ErrorKind {
     match error {
-        StoreError::Corrupt { .. } => ErrorKind::Damaged,
+        StoreError::Corrupt { .. } | StoreError::EngineFileDamaged { .. } => ErrorKind::Damaged,
         StoreError::Locked { .. } => ErrorKind::Locked,
         StoreError::PermissionDenied { .. } => ErrorKind::PermissionDenied,
         StoreError::DiskFull { .. } => ErrorKind::DiskFull,

@@ -407,13 +407,21 @@ fn disk_full_advice(error: &anyhow::Error) -> &'static str {
     }
 }
 
-/// What `program` prints for damaged stored data: the error, then how to recover.
+/// What `program` prints for damaged stored data: the error, then how to recover (a
+/// damaged engine file that can be moved aside says so first, D54).
 fn damage_message(program: &str, error: &anyhow::Error) -> String {
-    format!(
-        "{program}: error: {}\n{}",
-        error_text(error),
+    let set_aside = error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(StoreError::EngineFileDamaged { .. })
+        )
+    });
+    let advice = if set_aside {
+        format!("{program}: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails")
+    } else {
         damage_advice(program)
-    )
+    };
+    format!("{program}: error: {}\n{advice}", error_text(error))
 }
 
 /// How to recover a damaged store, as one line.
@@ -1009,14 +1017,16 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--from and --to name the same store ({from}): name another destination");
     }
     let source = open_store(from)?;
-    let mut destination = to
-        .open_to_copy_into()
-        .with_context(|| format!("cannot open the destination {to}"))?;
     let options = copy_options(from);
+    let source_head = source.head()?.0;
+    let mut destination = to
+        .open_to_copy_into(&options.unfinished(0, source_head))
+        .with_context(|| format!("cannot open the destination {to}"))?;
     // Tests stop a copy part-way as a crash would (`FLEXLEDGER_COPY_EXIT_AFTER`: the
-    // process exits once an append reaching that position is durable).
+    // process exits once an append reaching that position is durable; 0: once the
+    // destination is marked, before its first append).
     let exit_after: Option<u64> = env_number("FLEXLEDGER_COPY_EXIT_AFTER");
-    let progress = walk_progress("copy", source.head()?.0);
+    let progress = walk_progress("copy", source_head);
     let copied = crate::ledger::copy_ledger(&source, &mut destination, &options, &mut |position| {
         if exit_after.is_some_and(|after| position >= after) {
             std::process::exit(137);

@@ -12,8 +12,9 @@
 //!
 //! Until the copy is whole, its destination holds a prefix of the source's log, which
 //! would open as a healthy, shorter ledger (and take writes that make the copy
-//! impossible to finish). So every append of the copy writes the
-//! `StateKey::CopyUnfinished` row (the source and how far it got), and the copy's last
+//! impossible to finish). So the copy's first write, and every append of it, writes
+//! the `StateKey::CopyUnfinished` row (the source and how far it got; a sled store the
+//! copy makes holds it from the start), and the copy's last
 //! write, once the checkpoints and the rebuilt state rows are durable, removes it:
 //! every open but a copy's refuses a store that holds it (`store::Location::open`).
 
@@ -48,8 +49,10 @@ impl CopyOptions {
         }
     }
 
-    /// The destination's `CopyUnfinished` row with positions 1..`copied` copied.
-    fn unfinished(&self, copied: u64, source_head: u64) -> StateWrite {
+    /// The destination's `CopyUnfinished` row with positions 1..`copied` copied (the
+    /// mark a destination holds until the copy is whole; `store::Location::
+    /// open_to_copy_into` makes a new sled store with it in place).
+    pub fn unfinished(&self, copied: u64, source_head: u64) -> StateWrite {
         let row = crate::codec::rows::CopyUnfinished {
             from: self.from.clone(),
             copied,
@@ -105,8 +108,9 @@ impl From<StoreError> for CopyError {
 
 /// Copies `source` into `destination` (empty, or holding an interrupted copy of the
 /// same source), then rebuilds the destination's state rows. `progress` is told the
-/// last position of each append but the last, then each position folded by the
-/// rebuild. The destination is marked unfinished from the first append on, and the
+/// position the copy resumes after once the destination is marked, the last position
+/// of each append but the last, then each position folded by the rebuild. The
+/// destination is marked unfinished before the copy writes anything else, and the
 /// mark is removed by the copy's last write.
 pub fn copy_ledger<D: EventStore>(
     source: &(impl ReadStore + ?Sized),
@@ -116,6 +120,12 @@ pub fn copy_ledger<D: EventStore>(
 ) -> Result<CopyReport, CopyError> {
     let (source_head, source_hash) = source.head()?;
     let resumed_after = resume_point(source, destination, source_head)?;
+    // Marked before anything else is written: a store a copy stopped in before its
+    // first append (a database its operator migrated, a sled store made earlier) must
+    // not open as an empty ledger, which would take commands and never let the copy
+    // finish (D39).
+    destination.append(&mut [], &[options.unfinished(resumed_after, source_head)])?;
+    progress(resumed_after);
     let mut feed = FeedCursor::new(resumed_after + 1);
     let mut batch = Batch::default();
     let mut commands = 0u64;

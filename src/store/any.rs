@@ -72,17 +72,29 @@ impl Location {
     /// The store, for the ledger's one writer: refused while it holds an unfinished
     /// copy (`StoreError::CopyUnfinished`).
     pub fn open(&self) -> Result<AnyStore, StoreError> {
-        let store = self.open_to_copy_into()?;
+        let store = match self {
+            Location::Sled(dir) => SledStore::open(dir).map(AnyStore::Sled),
+            Location::Postgres(url) => PgStore::open(url).map(AnyStore::Postgres),
+        }?;
         self.refuse_unfinished_copy(&store)?;
         Ok(store)
     }
 
     /// The store, for `flexledger copy` to fill or to resume filling: the one open
     /// that does not refuse an unfinished copy (`ledger::copy_ledger` checks that it
-    /// holds the same source's log).
-    pub fn open_to_copy_into(&self) -> Result<AnyStore, StoreError> {
+    /// holds the same source's log). A sled store this makes holds `mark` (the copy's
+    /// `CopyUnfinished` row) from the moment it exists (`SledStore::create_holding`),
+    /// so a copy stopped before its first append leaves no store that opens as an empty
+    /// ledger (D39). A store that is there already (a database is migrated by its
+    /// operator, never made here) gets the mark as the copy's first write.
+    pub fn open_to_copy_into(&self, mark: &StateWrite) -> Result<AnyStore, StoreError> {
         match self {
-            Location::Sled(dir) => SledStore::open(dir).map(AnyStore::Sled),
+            Location::Sled(dir) => {
+                if !self.has_ledger() {
+                    SledStore::create_holding(dir, std::slice::from_ref(mark))?;
+                }
+                SledStore::open(dir).map(AnyStore::Sled)
+            }
             Location::Postgres(url) => PgStore::open(url).map(AnyStore::Postgres),
         }
     }

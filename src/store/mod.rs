@@ -297,6 +297,11 @@ pub enum StoreError {
     /// a row that has no position.
     #[error("stored data is damaged{}: {message}", at_position(*.position))]
     Corrupt { position: u64, message: String },
+    /// A file of the storage engine's that it can do without (its settings, its
+    /// snapshot) is damaged: `message` names it and the `mv` that sets it aside, the
+    /// way back that loses nothing, before any restore (D54).
+    #[error("stored data is damaged: {message}")]
+    EngineFileDamaged { message: String },
     #[error("append refused: stream {stream} is at version {actual}, the appended event expected {expected}")]
     VersionConflict {
         stream: String,
@@ -355,7 +360,9 @@ impl StoreError {
 
 /// How far an unfinished copy got, in words.
 fn copy_progress(copied: u64, source_head: u64) -> String {
-    if copied >= source_head {
+    if copied == 0 && source_head > 0 {
+        format!("none of its {source_head} events copied yet")
+    } else if copied >= source_head {
         format!("all {source_head} events copied; its last steps, the checkpoints and the state rows, were not finished")
     } else {
         format!("positions 1..{copied} of {source_head} copied")
@@ -575,6 +582,11 @@ mod tests {
         ] {
             assert!(part.contains(words), "{words:?} not in {part}");
         }
+        let none = refused("/data/ledger", 0);
+        assert!(
+            none.contains("(none of its 249013 events copied yet)"),
+            "{none}"
+        );
         let all = refused("/data/ledger", 249_013);
         assert!(
             all.contains("(all 249013 events copied; its last steps"),

@@ -51,6 +51,7 @@ use super::coverage_rows::{self, CoverageItem};
 use super::head_cache::HeadCache;
 use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
 use super::log_entry::HASH_BYTES;
+use super::postgres::shell_quoted;
 use super::sealing::{self, AppendContext, Sealed, StreamHeads};
 use super::state_keys::{
     member_id_of_key, member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING,
@@ -233,8 +234,15 @@ fn name_engine_io(dir: &Path, error: StoreError) -> StoreError {
     }
 }
 
-/// The engine's own files in `dir` cannot be read back: no log position to name.
+/// The engine's own files in `dir` cannot be read back: no log position to name. When
+/// the damaged file is one the engine can do without (its settings, its newest
+/// snapshot: `files_to_set_aside`), the error names it and the `mv` that sets it
+/// aside, and a restore is advised only if that is not enough (D54).
 fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
+    let aside = files_to_set_aside(&dir.join("sled"));
+    if !aside.is_empty() {
+        return set_aside_advice(dir, detail, &aside);
+    }
     corrupt(
         0,
         format!(
@@ -244,6 +252,136 @@ fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
             dir.join("sled").display()
         ),
     )
+}
+
+/// sled's settings file in its directory (segment size, compression, version).
+const SLED_CONF_FILE: &str = "conf";
+/// What a damaged engine file is renamed to, in front of its name: sled reads every
+/// file whose name starts with `snap.` as a snapshot (`snap.X.damaged` too, tried), so
+/// the mark goes first.
+const DAMAGED_FILE_PREFIX: &str = "damaged-";
+/// A sled settings file ends with the CRC-32 of the bytes before it; one of this
+/// length or less sled takes for none at all (and writes a new one).
+const CONF_CRC_BYTES: usize = 4;
+const CONF_IGNORED_BYTES_MAX: usize = 8;
+/// A sled snapshot ends with its length (8 bytes) and the CRC-32 of the bytes before
+/// both (4, little-endian).
+const SNAPSHOT_TRAILER_BYTES: usize = 12;
+/// CRC-32 (IEEE, reflected), as sled checks its files with it.
+const CRC32_POLYNOMIAL: u32 = 0xEDB8_8320;
+
+/// A damaged engine file that the engine can do without, and why it can.
+#[derive(Debug, PartialEq, Eq)]
+struct SetAside {
+    file: PathBuf,
+    why: &'static str,
+}
+
+/// sled's CRC-32 of `bytes`.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ CRC32_POLYNOMIAL
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Whether `bytes` end with the CRC-32 of what comes `trailer` bytes before the end.
+fn crc_holds(bytes: &[u8], trailer: usize) -> bool {
+    let Some(body) = bytes.len().checked_sub(trailer) else {
+        return false;
+    };
+    let Some(stored) = bytes.len().checked_sub(CONF_CRC_BYTES) else {
+        return false;
+    };
+    let mut crc = [0u8; CONF_CRC_BYTES];
+    crc.copy_from_slice(&bytes[stored..]);
+    crc32(&bytes[..body]) == u32::from_le_bytes(crc)
+}
+
+/// The files in `sled_dir` that fail sled's own checks and that it can do without
+/// (checked by experiment on a copy of a demo store, D54): its settings file, written
+/// again from the settings every flexledger build opens it with (sled's defaults), and
+/// the snapshot it reads (the newest by name), a shortcut it rebuilds from its log.
+/// Unfinished snapshots (`.generating`) are left to `set_aside_unfinished_snapshots`.
+fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
+    let mut found = Vec::new();
+    let conf = sled_dir.join(SLED_CONF_FILE);
+    if let Ok(bytes) = std::fs::read(&conf) {
+        if bytes.len() > CONF_IGNORED_BYTES_MAX && !crc_holds(&bytes, CONF_CRC_BYTES) {
+            found.push(SetAside {
+                file: conf,
+                why: "sled writes its settings file again when it has none, with the settings flexledger always opens it with",
+            });
+        }
+    }
+    let newest = std::fs::read_dir(sled_dir).ok().and_then(|entries| {
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| {
+                name.starts_with("snap.")
+                    && !name.ends_with(".generating")
+                    && !name.ends_with(".in___motion")
+            })
+            .max()
+    });
+    if let Some(name) = newest {
+        let snapshot = sled_dir.join(name);
+        if let Ok(bytes) = std::fs::read(&snapshot) {
+            if bytes.len() <= SNAPSHOT_TRAILER_BYTES || !crc_holds(&bytes, SNAPSHOT_TRAILER_BYTES) {
+                found.push(SetAside {
+                    file: snapshot,
+                    why: "a snapshot is only a shortcut: sled rebuilds its page table from its log without it",
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The damage error for files the engine can do without: which, why, and the exact
+/// step (`mv`, each file to `DAMAGED_FILE_PREFIX` and its name, beside it).
+fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError {
+    let named: Vec<String> = aside
+        .iter()
+        .map(|set| format!("{} ({})", set.file.display(), set.why))
+        .collect();
+    let moves: Vec<String> = aside
+        .iter()
+        .map(|set| {
+            let name = set
+                .file
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let to = set
+                .file
+                .with_file_name(format!("{DAMAGED_FILE_PREFIX}{name}"));
+            format!(
+                "mv {} {}",
+                shell_quoted(&set.file.display().to_string()),
+                shell_quoted(&to.display().to_string())
+            )
+        })
+        .collect();
+    StoreError::EngineFileDamaged {
+        message: format!(
+            "the storage engine's files in {} cannot be opened ({detail}): the damaged file is {}. \
+             With no flexledger process running, move it aside: `{}`, then run `flexledger verify`, \
+             which should report the same head as before. Only if it still fails, restore the data \
+             directory from a backup; do not delete or edit other files in it by hand",
+            dir.join("sled").display(),
+            named.join(" and "),
+            moves.join(" && ")
+        ),
+    }
 }
 
 fn log_key(position: u64) -> [u8; 9] {
@@ -355,6 +493,10 @@ pub fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, sled::Error>
         }
     }
 }
+
+/// Where `SledStore::create_holding` makes a new store's engine files before they
+/// become the store (`sled`, beside it in the data directory).
+pub const SLED_CREATING_DIR: &str = "sled.creating";
 
 /// The file in the data directory that witnesses the durable head, outside sled's files.
 pub const HEAD_WITNESS_FILE: &str = "head-witness";
@@ -1048,6 +1190,55 @@ impl SledStore {
             stream_heads: HeadCache::new(STREAM_HEADS_CACHED_MAX),
             index_rows_read: HashMap::new(),
         })
+    }
+
+    /// Makes a new store in `dir` (which holds none yet: no `sled` directory) that
+    /// holds `rows` from its first moment: the engine's files are made in
+    /// `SLED_CREATING_DIR`, the rows written and made durable, and only then is that
+    /// directory renamed to `sled`. Why: a copy's destination must never exist without
+    /// the copy's unfinished mark (D39), or a copy stopped right after making it would
+    /// leave an empty store that opens as a fresh ledger; a process stopped at any point
+    /// here leaves either no store or one holding `rows`. A `SLED_CREATING_DIR` left by
+    /// a stopped run is this function's own: opened again (sled's lock keeps two runs
+    /// apart), or made anew if it cannot be read.
+    pub fn create_holding(dir: &Path, rows: &[StateWrite]) -> Result<(), StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(io_error(dir)(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it is not a directory; give a data directory, new or existing",
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let creating = dir.join(SLED_CREATING_DIR);
+        let open = || catch_engine_panic(dir, || SledReader::open_engine(dir, &creating));
+        let engine = match open() {
+            Ok(engine) => engine,
+            Err(
+                error @ (StoreError::Locked { .. }
+                | StoreError::PermissionDenied { .. }
+                | StoreError::DiskFull { .. }),
+            ) => return Err(error),
+            Err(_) => {
+                std::fs::remove_dir_all(&creating).map_err(io_error(&creating))?;
+                open()?
+            }
+        };
+        for row in rows {
+            let key = state_key(&row.key);
+            match &row.value {
+                Some(value) => engine.tree.insert(key, value.as_slice()),
+                None => engine.tree.remove(key),
+            }
+            .map_err(|error| classify_sled(dir, error))?;
+        }
+        engine.sync()?;
+        // Renamed while this handle holds sled's lock, so no other run can be writing
+        // in it; the handle's open files move with the directory.
+        let path = dir.join("sled");
+        std::fs::rename(&creating, &path).map_err(io_error(&path))?;
+        File::open(dir)
+            .and_then(|directory| directory.sync_all())
+            .map_err(io_error(dir))
     }
 
     /// Opens the store in `dir` for reading without checking its head witness: only for
@@ -1783,6 +1974,38 @@ mod tests {
         // The hook passes other panics on, and this thread is no longer silenced.
         assert!(!ENGINE_PANIC_QUIET.with(std::cell::Cell::get));
         assert_eq!(catch_engine_panic(dir, || Ok(7)).unwrap(), 7);
+    }
+
+    #[test]
+    fn crc32_is_sleds_and_a_damaged_snapshot_or_conf_is_found() {
+        // The check value of CRC-32 (IEEE), as crc32fast computes it for sled.
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        let dir = tempfile::tempdir().unwrap();
+        let mut conf = b"segment_size: 524288\nuse_compression: false\nversion: 0.34\n".to_vec();
+        conf.extend(crc32(&conf).to_le_bytes());
+        let mut snapshot = vec![7u8; 40];
+        let trailer_crc = crc32(&snapshot).to_le_bytes();
+        snapshot.extend(40u64.to_le_bytes());
+        snapshot.extend(trailer_crc);
+        std::fs::write(dir.path().join("conf"), &conf).unwrap();
+        std::fs::write(dir.path().join("snap.0000000000000001"), b"older, not read").unwrap();
+        std::fs::write(dir.path().join("snap.00000000000000A0"), &snapshot).unwrap();
+        assert_eq!(files_to_set_aside(dir.path()), []);
+        conf[3] ^= 1;
+        snapshot[3] ^= 1;
+        std::fs::write(dir.path().join("conf"), &conf).unwrap();
+        std::fs::write(dir.path().join("snap.00000000000000A0"), &snapshot).unwrap();
+        let found: Vec<PathBuf> = files_to_set_aside(dir.path())
+            .into_iter()
+            .map(|set| set.file)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                dir.path().join("conf"),
+                dir.path().join("snap.00000000000000A0")
+            ]
+        );
     }
 
     #[test]

@@ -413,6 +413,59 @@ fn a_copy_stopped_after_its_last_event_is_still_unfinished_until_resumed() {
     assert_finished(&destination, &source);
 }
 
+/// A copy stopped before its first append (its destination made, or opened, and
+/// marked; no event copied yet), then resumed: refused until then, whole after.
+fn stopped_before_the_first_append_then_resumed(
+    source: &Path,
+    head: u64,
+    destination: &Destination,
+) {
+    let stopped = copy_stopped(source, &destination.name, 0);
+    assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
+    let copied = assert_refused_everywhere(destination, source, head);
+    assert_eq!(copied, format!("none of its {head} events copied yet"));
+    let resumed = report(&copy_to(source, &destination.name));
+    assert_eq!(resumed["resumed_after"], 0);
+    assert_eq!(resumed["events"], head);
+    assert_finished(destination, source);
+}
+
+#[test]
+fn a_copy_stopped_before_its_first_append_leaves_a_marked_store_not_an_empty_ledger() {
+    // A new directory: the store the copy makes holds the mark from the start.
+    let root = tempfile::tempdir().unwrap();
+    let (source, head) = demo_source(root.path());
+    let made = Destination::sled(&root.path().join("copy"));
+    stopped_before_the_first_append_then_resumed(&source, head, &made);
+    assert!(!made
+        .dir
+        .join(flexledger::store::sled_store::SLED_CREATING_DIR)
+        .exists());
+    // An empty store its operator made: marked by the copy's first write.
+    let root = tempfile::tempdir().unwrap();
+    let (source, head) = demo_source(root.path());
+    let own = root.path().join("own");
+    drop(SledStore::open(&own).unwrap());
+    stopped_before_the_first_append_then_resumed(&source, head, &Destination::sled(&own));
+}
+
+#[test]
+fn a_copy_into_postgres_stopped_before_its_first_append_is_refused_until_it_is_resumed() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let keys = root.path().join("keys");
+    let url = crate::postgres_cli::migrated(cluster, &keys);
+    let destination = Destination {
+        name: url.clone(),
+        dir: keys,
+        store: Some(url),
+    };
+    let (source, head) = demo_source(root.path());
+    stopped_before_the_first_append_then_resumed(&source, head, &destination);
+}
+
 #[test]
 fn an_unfinished_copy_into_postgres_is_refused_until_it_is_resumed() {
     let Some(cluster) = crate::support::postgres::cluster() else {

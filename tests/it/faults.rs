@@ -127,6 +127,75 @@ fn an_unfinished_snapshot_does_not_brick_the_store() {
     }
 }
 
+/// A damaged settings file (`conf`) or snapshot (`snap.*`): sled can do without
+/// either, so the message names the file and the `mv` that sets it aside, and advises a
+/// restore only if that is not enough; once moved, the store verifies with the same
+/// head (D54). A snapshot renamed `snap.X.damaged` would still be read by sled.
+#[test]
+fn a_damaged_conf_or_snapshot_is_named_with_the_mv_that_sets_it_aside() {
+    for damaged in ["conf", "snapshot"] {
+        let dir = store(true);
+        let sled = dir.path().join("sled");
+        let before = verified_head(dir.path());
+        let name = match damaged {
+            "conf" => "conf".to_owned(),
+            _ => std::fs::read_dir(&sled)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+                .filter(|name| name.starts_with("snap."))
+                .max()
+                .expect("the reopened store has a snapshot"),
+        };
+        let file = sled.join(&name);
+        let length = std::fs::metadata(&file).unwrap().len();
+        {
+            use std::io::{Seek, SeekFrom, Write};
+            let mut garbage = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+            garbage.seek(SeekFrom::Start(length.min(34) / 2)).unwrap();
+            garbage.write_all(&[0xA5; 8]).unwrap();
+        }
+        let aside = sled.join(format!("damaged-{name}"));
+        let step = format!("`mv '{}' '{}'`", file.display(), aside.display());
+        for args in [vec!["verify"], vec!["events"]] {
+            let output = flexledger(dir.path(), &args, None);
+            let message = stderr(&output);
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{damaged} {args:?}: {message}"
+            );
+            assert!(
+                message.contains(&format!("the damaged file is {}", file.display())),
+                "{damaged}: {message}"
+            );
+            assert!(
+                message.contains(&step),
+                "{damaged}: {step} not in {message}"
+            );
+            assert!(
+                message.contains("only if `flexledger verify` still fails"),
+                "{damaged}: {message}"
+            );
+            assert!(
+                !message.contains("the store is damaged: restore"),
+                "{damaged}: {message}"
+            );
+        }
+        std::fs::rename(&file, &aside).unwrap();
+        assert_eq!(verified_head(dir.path()), before, "{damaged}");
+        assert_eq!(verified_head(dir.path()), before, "{damaged}: opened again");
+    }
+}
+
+/// `verify`'s report on a store that verifies: its events and head hash.
+fn verified_head(dir: &Path) -> (serde_json::Value, serde_json::Value) {
+    let output = flexledger(dir, &["verify"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = &stdout_lines(&output)[0];
+    assert_eq!(report["events"], EVENTS);
+    (report["events"].clone(), report["head_hash"].clone())
+}
+
 /// Makes the store in `dir` look as an older build left it: no head witness, and no
 /// key saying it keeps one.
 fn as_an_older_build_left_it(dir: &Path) {

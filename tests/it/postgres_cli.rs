@@ -430,6 +430,45 @@ fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
     assert!(stderr.contains("group or world access"), "{stderr}");
 }
 
+/// Several hosts in one URL, as libpq takes them: each host gets its own line of the
+/// password file. Here the first host (a socket directory where no server runs, as a
+/// standby that is down) has a line with another password, which was sent to the
+/// second host too when the URL's one config held one password for all.
+#[test]
+fn each_host_of_a_url_gets_its_own_password_from_the_password_file() {
+    let Some(own) = own_cluster() else { return };
+    own.require_password("ledgeru", PASSWORD);
+    let mut admin = ::postgres::Client::connect(&own.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute("CREATE DATABASE ledger OWNER ledgeru")
+        .unwrap();
+    let socket = own.socket_dir().display().to_string();
+    let gone = format!("{socket}-gone");
+    // Several hosts only in the URL's authority (a `host=` query value starting with
+    // `/` is one socket path, commas and all), a socket directory percent-encoded.
+    let encoded = |path: &str| path.replace('/', "%2F");
+    let url = format!(
+        "postgresql://ledgeru@{},{}/ledger",
+        encoded(&gone),
+        encoded(&socket)
+    );
+    let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let file = home.path().join("pgpass");
+    let escaped = r"pa\:ss\\w0rd";
+    password_file(
+        &file,
+        &format!(
+            "{gone}:5432:ledger:ledgeru:not-this-hosts\n{socket}:5432:ledger:ledgeru:{escaped}\n"
+        ),
+        0o600,
+    );
+    for args in [&["migrate"][..], &["verify"][..]] {
+        let output = flexledger_login(&url, dir.path(), None, home.path(), Some(&file), args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn only_urls_are_offered_for_store() {
     let dir = tempfile::tempdir().unwrap();

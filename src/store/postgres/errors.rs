@@ -2,7 +2,6 @@
 //! redacted: a password is never printed or logged) and what to do.
 
 use super::password::PasswordSource;
-use super::pool::Target;
 use crate::store::StoreError;
 use ::postgres::error::SqlState;
 
@@ -121,10 +120,10 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
 /// the `postgres` crate's own word for that is "invalid configuration").
 pub(crate) fn classify_connect(
     store: &str,
-    target: &Target,
+    user: &str,
+    password: &PasswordSource,
     error: ::postgres::Error,
 ) -> StoreError {
-    let user = &target.user;
     if error.code().is_none() && error_text(&error).ends_with("password missing") {
         return StoreError::Unavailable {
             store: store.to_owned(),
@@ -138,7 +137,7 @@ pub(crate) fn classify_connect(
         error.code(),
         Some(&SqlState::INVALID_PASSWORD | &SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
     );
-    let from = match &target.password {
+    let from = match password {
         PasswordSource::Url => "the URL".to_owned(),
         PasswordSource::Environment => "PGPASSWORD".to_owned(),
         PasswordSource::File(path) => format!("the password file {}", path.display()),

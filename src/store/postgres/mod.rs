@@ -57,7 +57,7 @@ use super::StoreError;
 use ::postgres::error::SqlState;
 use ::postgres::Config;
 use errors::classify;
-use pool::{drop_off_runtime, Connection, Pool, Target};
+use pool::{drop_off_runtime, Attempt, Connection, Pool, Target};
 use std::sync::Arc;
 
 /// The migrations this build knows, in order: (version, name, SQL). Each runs in a
@@ -118,7 +118,7 @@ const _: () = {
 /// from the URL, else where libpq finds it: `password`).
 fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
     let split = tls::split(url, store)?;
-    let mut config = split
+    let config = split
         .url
         .parse::<Config>()
         .map_err(|error| StoreError::Unavailable {
@@ -130,13 +130,15 @@ fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
         })?;
     let tls = split.tls(config.get_ssl_mode(), store)?;
     let environment = password::Environment::current();
-    let password = password::complete(&mut config, &environment);
     let user = password::user_of(&config, &environment);
+    let attempts = password::attempts(config, &environment)
+        .into_iter()
+        .map(|(config, password)| Attempt { config, password })
+        .collect();
     Ok(Target {
-        config,
+        attempts,
         tls,
         user,
-        password,
     })
 }
 

@@ -24,8 +24,9 @@
 //!   the user the URL's, else the user running flexledger (`USER`, else `LOGNAME`: the
 //!   name the `postgres` crate sends).
 //!
-//! With several hosts in one URL, one password serves them all (the crate's `Config`
-//! holds one): the first host with a matching line decides.
+//! With several hosts in one URL, each host gets its own line, as libpq looks the file
+//! up per host: when they differ, each host is tried with a config of its own
+//! (`attempts`), since the crate's `Config` holds one password.
 
 use ::postgres::config::Host;
 use ::postgres::Config;
@@ -95,52 +96,138 @@ pub(crate) fn user_of(config: &Config, environment: &Environment) -> String {
         .unwrap_or_default()
 }
 
-/// Sets `config`'s password when it has none and `environment` gives one (module
-/// docs); says where the password comes from.
-pub(crate) fn complete(config: &mut Config, environment: &Environment) -> PasswordSource {
+/// The configs to connect with, in the order to try them, each with the password
+/// libpq would send to its host(s) and where that came from (module docs): the URL's
+/// own config alone when every host gets the same password (or one from the URL or
+/// `PGPASSWORD`, which libpq gives every host); else one single-host config per host,
+/// each with its own line of the password file (or none). Why not one config: the
+/// crate's holds one password, and sent the first host's line to every host.
+pub(crate) fn attempts(
+    mut config: Config,
+    environment: &Environment,
+) -> Vec<(Config, PasswordSource)> {
     if config
         .get_password()
         .is_some_and(|password| !password.is_empty())
     {
-        return PasswordSource::Url;
+        return vec![(config, PasswordSource::Url)];
     }
     if let Some(password) = &environment.password {
         config.password(password.as_bytes());
-        return PasswordSource::Environment;
+        return vec![(config, PasswordSource::Environment)];
     }
     let Some(path) = environment.password_file() else {
-        return PasswordSource::Nowhere;
+        return vec![(config, PasswordSource::Nowhere)];
     };
     let Some(text) = readable_password_file(&path) else {
-        return PasswordSource::Nowhere;
+        return vec![(config, PasswordSource::Nowhere)];
     };
+    let found = host_passwords(&config, environment, &text);
+    if found.windows(2).all(|pair| pair[0] == pair[1]) {
+        let password = found.into_iter().next().flatten();
+        return vec![with_password(config, password, &path)];
+    }
+    found
+        .into_iter()
+        .enumerate()
+        .map(|(index, password)| with_password(single_host(&config, index), password, &path))
+        .collect()
+}
+
+/// The password file's password for each of `config`'s hosts, in order.
+fn host_passwords(config: &Config, environment: &Environment, text: &str) -> Vec<Option<String>> {
     let user = user_of(config, environment);
     let database = config
         .get_dbname()
         .map_or_else(|| user.clone(), str::to_owned);
-    let hosts = config.get_hosts().to_vec();
-    let found = hosts.iter().enumerate().find_map(|(index, host)| {
-        let port = config
-            .get_ports()
-            .get(index)
-            .or_else(|| config.get_ports().first())
-            .copied()
-            .unwrap_or(PORT_DEFAULT);
-        let wanted = Wanted {
-            hosts: host_names(host),
-            port: port.to_string(),
-            database: database.clone(),
-            user: user.clone(),
-        };
-        find_password(&text, &wanted)
-    });
-    match found {
+    config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(index, host)| {
+            let wanted = Wanted {
+                hosts: host_names(host),
+                port: port_of(config, index).unwrap_or(PORT_DEFAULT).to_string(),
+                database: database.clone(),
+                user: user.clone(),
+            };
+            find_password(text, &wanted)
+        })
+        .collect()
+}
+
+/// The port of `config`'s host `index`: its own, else the one port given for all.
+fn port_of(config: &Config, index: usize) -> Option<u16> {
+    let ports = config.get_ports();
+    ports.get(index).or_else(|| ports.first()).copied()
+}
+
+/// `config` with `password` from the password file at `path`, if one was found.
+fn with_password(
+    mut config: Config,
+    password: Option<String>,
+    path: &Path,
+) -> (Config, PasswordSource) {
+    match password {
         Some(password) => {
             config.password(password.into_bytes());
-            PasswordSource::File(path)
+            (config, PasswordSource::File(path.to_path_buf()))
         }
-        None => PasswordSource::Nowhere,
+        None => (config, PasswordSource::Nowhere),
     }
+}
+
+/// `config` reaching only its host `index` (with that host's address and port), every
+/// other setting kept: `target_session_attrs` too, which the crate checks per host,
+/// so trying these in turn is what its own walk over the hosts does.
+fn single_host(config: &Config, index: usize) -> Config {
+    let mut one = Config::new();
+    if let Some(user) = config.get_user() {
+        one.user(user);
+    }
+    if let Some(password) = config.get_password() {
+        one.password(password);
+    }
+    if let Some(dbname) = config.get_dbname() {
+        one.dbname(dbname);
+    }
+    if let Some(options) = config.get_options() {
+        one.options(options);
+    }
+    if let Some(name) = config.get_application_name() {
+        one.application_name(name);
+    }
+    match config.get_hosts().get(index) {
+        Some(Host::Tcp(name)) => one.host(name),
+        Some(Host::Unix(path)) => one.host_path(path),
+        None => &mut one,
+    };
+    if let Some(address) = config.get_hostaddrs().get(index) {
+        one.hostaddr(*address);
+    }
+    if let Some(port) = port_of(config, index) {
+        one.port(port);
+    }
+    if let Some(timeout) = config.get_connect_timeout() {
+        one.connect_timeout(*timeout);
+    }
+    if let Some(timeout) = config.get_tcp_user_timeout() {
+        one.tcp_user_timeout(*timeout);
+    }
+    one.keepalives(config.get_keepalives())
+        .keepalives_idle(config.get_keepalives_idle());
+    if let Some(interval) = config.get_keepalives_interval() {
+        one.keepalives_interval(interval);
+    }
+    if let Some(retries) = config.get_keepalives_retries() {
+        one.keepalives_retries(retries);
+    }
+    one.ssl_mode(config.get_ssl_mode())
+        .ssl_negotiation(config.get_ssl_negotiation())
+        .target_session_attrs(config.get_target_session_attrs())
+        .channel_binding(config.get_channel_binding())
+        .load_balance_hosts(config.get_load_balance_hosts());
+    one
 }
 
 /// The names a password file's host field may give for `host` (module docs).
@@ -336,8 +423,9 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         let url = "postgresql:///?host=/tmp&port=5433";
         let complete_with = |url: &str, environment: &Environment| {
-            let mut config: Config = url.parse().unwrap();
-            let source = complete(&mut config, environment);
+            let config: Config = url.parse().unwrap();
+            let [(config, source)]: [(Config, PasswordSource); 1] =
+                attempts(config, environment).try_into().unwrap();
             (source, config.get_password().map(<[u8]>::to_vec))
         };
         let in_url = complete_with(
@@ -370,5 +458,76 @@ mod tests {
             (PasswordSource::Nowhere, None),
             "a group-readable file is ignored"
         );
+    }
+
+    #[test]
+    fn each_host_gets_its_own_line_of_the_password_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(
+            &file,
+            "primary:5432:ledger:u:first\nstandby:5433:ledger:u:second\n*:5434:*:*:any\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let tried = |url: &str| -> Vec<(String, Option<Vec<u8>>, PasswordSource)> {
+            attempts(url.parse().unwrap(), &environment(None, Some(&file)))
+                .into_iter()
+                .map(|(config, source)| {
+                    let hosts = format!("{:?} {:?}", config.get_hosts(), config.get_ports());
+                    (hosts, config.get_password().map(<[u8]>::to_vec), source)
+                })
+                .collect()
+        };
+        let from_file = PasswordSource::File(file.clone());
+        let url = "postgresql://u@primary:5432,standby:5433,third:5435/ledger?target_session_attrs=read-write";
+        assert_eq!(
+            tried(url),
+            [
+                (
+                    r#"[Tcp("primary")] [5432]"#.to_owned(),
+                    Some(b"first".to_vec()),
+                    from_file.clone()
+                ),
+                (
+                    r#"[Tcp("standby")] [5433]"#.to_owned(),
+                    Some(b"second".to_vec()),
+                    from_file.clone()
+                ),
+                (
+                    r#"[Tcp("third")] [5435]"#.to_owned(),
+                    None,
+                    PasswordSource::Nowhere
+                ),
+            ]
+        );
+        // One password for all: the URL's config as it is, every host in it.
+        assert_eq!(
+            tried("postgresql://u@a:5434,b:5434/ledger"),
+            [(
+                r#"[Tcp("a"), Tcp("b")] [5434, 5434]"#.to_owned(),
+                Some(b"any".to_vec()),
+                from_file
+            )]
+        );
+    }
+
+    #[test]
+    fn a_single_host_config_keeps_every_other_setting() {
+        let url = "postgresql://u:pw@h1:5432,h2:5433/db?options=-c%20x%3D1&application_name=app\
+                   &sslmode=disable&connect_timeout=7&tcp_user_timeout=3&keepalives=0\
+                   &keepalives_idle=9&target_session_attrs=read-write&channel_binding=disable\
+                   &load_balance_hosts=random&hostaddr=10.0.0.1,10.0.0.2";
+        let config: Config = url.parse().unwrap();
+        let second = single_host(&config, 1);
+        let expected: Config = url
+            .replace("h1:5432,h2:5433", "h2:5433")
+            .replace("10.0.0.1,10.0.0.2", "10.0.0.2")
+            .parse()
+            .unwrap();
+        assert_eq!(format!("{second:?}"), format!("{expected:?}"));
+        assert_eq!(second.get_password(), Some(&b"pw"[..]));
+        assert_eq!(second.get_ssl_negotiation(), expected.get_ssl_negotiation());
     }
 }

@@ -32,10 +32,31 @@ pub const PG_CONNECT_TIMEOUT_SECONDS_DEFAULT: u64 = 10;
 /// names: the user, and where the password came from).
 #[derive(Clone)]
 pub(crate) struct Target {
-    pub config: Config,
+    /// What to connect with, tried in turn until one connects: the URL's config, or,
+    /// when its hosts get different passwords from the password file (libpq looks
+    /// each host up), one config per host with its own (`password::attempts`).
+    pub attempts: Vec<Attempt>,
     pub tls: Tls,
     pub user: String,
+}
+
+/// One config to connect with, and where its password came from.
+#[derive(Clone)]
+pub(crate) struct Attempt {
+    pub config: Config,
     pub password: PasswordSource,
+}
+
+/// The order to try `count` attempts in: as given, or shuffled when the URL asks
+/// for `load_balance_hosts=random` (as the crate shuffles the hosts of one config).
+fn attempt_order(count: usize, random: bool) -> Vec<usize> {
+    use std::hash::BuildHasher;
+    let mut order: Vec<usize> = (0..count).collect();
+    if random {
+        let keys = std::collections::hash_map::RandomState::new();
+        order.sort_by_key(|index| keys.hash_one(index));
+    }
+    order
 }
 
 /// One connection and the statements prepared on it (parsed once, by their SQL).
@@ -46,25 +67,54 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Connects to `target`, naming `store` (redacted) in any failure.
+    /// Connects to `target`, naming `store` (redacted) in any failure: each attempt
+    /// in turn (one per host when the hosts need different passwords); the last
+    /// attempt's failure is the one named, as the crate names its last host's.
     pub(crate) fn open(
         target: &Target,
         store: &str,
     ) -> Result<Connection, crate::store::StoreError> {
-        let mut config = target.config.clone();
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(std::time::Duration::from_secs(
-                PG_CONNECT_TIMEOUT_SECONDS_DEFAULT,
-            ));
+        let random = target.attempts.first().is_some_and(|attempt| {
+            attempt.config.get_load_balance_hosts() == ::postgres::config::LoadBalanceHosts::Random
+        });
+        let mut failed = None;
+        for index in attempt_order(target.attempts.len(), random) {
+            let attempt = &target.attempts[index];
+            let mut config = attempt.config.clone();
+            if config.get_connect_timeout().is_none() {
+                config.connect_timeout(std::time::Duration::from_secs(
+                    PG_CONNECT_TIMEOUT_SECONDS_DEFAULT,
+                ));
+            }
+            let connected = match &target.tls {
+                Tls::Off => config.connect(NoTls),
+                Tls::Verified(connector) => {
+                    config.connect(MakeTlsConnector::new(connector.clone()))
+                }
+            };
+            match connected {
+                Ok(client) => {
+                    return Ok(Connection {
+                        client,
+                        statements: HashMap::new(),
+                    })
+                }
+                Err(error) => {
+                    failed = Some(classify_connect(
+                        store,
+                        &target.user,
+                        &attempt.password,
+                        error,
+                    ))
+                }
+            }
         }
-        let client = match &target.tls {
-            Tls::Off => config.connect(NoTls),
-            Tls::Verified(connector) => config.connect(MakeTlsConnector::new(connector.clone())),
-        }
-        .map_err(|error| classify_connect(store, target, error))?;
-        Ok(Connection {
-            client,
-            statements: HashMap::new(),
-        })
+        Err(
+            failed.unwrap_or_else(|| crate::store::StoreError::Unavailable {
+                store: store.to_owned(),
+                message: "the URL names no host to connect to".to_owned(),
+            }),
+        )
     }
 
     /// Rows of `sql`, prepared on this connection once.
