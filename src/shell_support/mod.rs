@@ -8,6 +8,14 @@ pub mod stdio;
 
 use std::io;
 
+/// `text` as one word of a POSIX shell, for a command line a message suggests: in
+/// single quotes, each `'` inside written `'\''`. A URL pasted unquoted would end at
+/// its first `&` (the shell runs the command in the background, without the rest of
+/// the URL: another database, on the default port); a path may hold spaces.
+pub fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 /// The UTF-8 byte order mark (U+FEFF) that Notepad and Excel write at the start of a
 /// text file. It is no part of the text: an input's reader skips it at the very start
 /// of the input, and nowhere else.

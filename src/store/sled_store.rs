@@ -51,7 +51,6 @@ use super::coverage_rows::{self, CoverageItem};
 use super::head_cache::HeadCache;
 use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
 use super::log_entry::HASH_BYTES;
-use super::postgres::shell_quoted;
 use super::sealing::{self, AppendContext, Sealed, StreamHeads};
 use super::state_keys::{
     member_id_of_key, member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING,
@@ -65,6 +64,7 @@ use super::{
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
+use crate::shell_support::shell_quoted;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -267,8 +267,6 @@ const CONF_IGNORED_BYTES_MAX: usize = 8;
 /// A sled snapshot ends with its length (8 bytes) and the CRC-32 of the bytes before
 /// both (4, little-endian).
 const SNAPSHOT_TRAILER_BYTES: usize = 12;
-/// CRC-32 (IEEE, reflected), as sled checks its files with it.
-const CRC32_POLYNOMIAL: u32 = 0xEDB8_8320;
 
 /// A damaged engine file that the engine can do without, and why it can.
 #[derive(Debug, PartialEq, Eq)]
@@ -277,20 +275,9 @@ struct SetAside {
     why: &'static str,
 }
 
-/// sled's CRC-32 of `bytes`.
+/// sled's CRC-32 of `bytes` (IEEE, with the crate sled itself checks its files with).
 fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ CRC32_POLYNOMIAL
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    crc32fast::hash(bytes)
 }
 
 /// Whether `bytes` end with the CRC-32 of what comes `trailer` bytes before the end.

@@ -46,13 +46,7 @@ fn redact_password_values(text: &str) -> String {
     out
 }
 
-/// `text` as one word of a POSIX shell, for a command line a message suggests: in
-/// single quotes, each `'` inside written `'\''`. A URL pasted unquoted would end at
-/// its first `&` (the shell runs the command in the background, without the rest of
-/// the URL: another database, on the default port).
-pub fn shell_quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
+pub use crate::shell_support::shell_quoted;
 
 /// A failure of the server or the connection to it, reading or writing `store`.
 pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {

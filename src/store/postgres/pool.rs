@@ -66,7 +66,6 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Connects to `target`, naming `store` (redacted) in any failure.
     /// Connects to `target`, naming `store` (redacted) in any failure: each attempt
     /// in turn (one per host when the hosts need different passwords); the last
     /// attempt's failure is the one named, as the crate names its last host's.
