@@ -254,7 +254,7 @@ impl<'a> CommandTexts<'a> {
     fn of(path: &[&str], localizing: &'a Localizing<'a>) -> CommandTexts<'a> {
         let binary = localizing.binary;
         let (message, clap_help) = match path {
-            [HELP_SUBCOMMAND] => (CLAP_MESSAGE.to_owned(), true),
+            [HELP_SUBCOMMAND] | [HELP_SUBCOMMAND, HELP_SUBCOMMAND] => (CLAP_MESSAGE.to_owned(), true),
             [HELP_SUBCOMMAND, rest @ ..] => (message_id(binary, rest), true),
             _ => (message_id(binary, path), false),
         };

@@ -363,3 +363,112 @@ fn every_example_runs_as_shown_against_the_demo() {
     assert!(ran >= 40, "every help's examples ran: {ran}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// One text a help shows: where (the command's catalog message and the attribute), the
+/// English and what the Chinese help shows in its place.
+struct Text {
+    place: String,
+    english: String,
+    chinese: String,
+}
+
+/// Every text the help of `english`'s commands shows (about, long about, after help,
+/// each shown argument's help and long help), beside the same text of `chinese`, the
+/// same command line with its help in Chinese. Both are built, so the arguments clap
+/// adds and copies are there.
+fn texts_of(binary: &str, mut english: clap::Command, mut chinese: clap::Command) -> Vec<Text> {
+    english.build();
+    chinese.build();
+    let mut texts = Vec::new();
+    walk_texts(binary, &[], &english, &chinese, &mut texts);
+    texts
+}
+
+fn walk_texts(
+    binary: &str,
+    path: &[&str],
+    english: &clap::Command,
+    chinese: &clap::Command,
+    texts: &mut Vec<Text>,
+) {
+    let message = flexledger::cli::help::message_id(binary, path);
+    let mut push = |attribute: &str, en: Option<String>, zh: Option<String>| {
+        if let Some(en) = en {
+            texts.push(Text {
+                place: format!("{message}.{attribute}"),
+                english: en,
+                chinese: zh.unwrap_or_default(),
+            });
+        }
+    };
+    let string = |text: Option<&clap::builder::StyledStr>| text.map(ToString::to_string);
+    push("about", string(english.get_about()), string(chinese.get_about()));
+    push(
+        "long-about",
+        string(english.get_long_about()),
+        string(chinese.get_long_about()),
+    );
+    push(
+        "after-help",
+        string(english.get_after_help()),
+        string(chinese.get_after_help()),
+    );
+    for arg in english.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        let other = chinese.get_arguments().find(|other| other.get_id() == arg.get_id());
+        let id = arg.get_id().as_str();
+        push(id, string(arg.get_help()), other.and_then(|o| string(o.get_help())));
+        push(
+            &format!("{id} (long)"),
+            string(arg.get_long_help()),
+            other.and_then(|o| string(o.get_long_help())),
+        );
+    }
+    for sub in english.get_subcommands() {
+        let name = sub.get_name();
+        let other = chinese.find_subcommand(name).unwrap();
+        let mut sub_path = path.to_vec();
+        sub_path.push(name);
+        walk_texts(binary, &sub_path, sub, other, texts);
+    }
+}
+
+/// Both binaries' help texts, English and Chinese.
+fn both_texts() -> Vec<Text> {
+    use flexledger::i18n::Language::{En, ZhCn};
+    let mut texts = texts_of(
+        "flexledger",
+        flexledger::cli::command_in(En),
+        flexledger::cli::command_in(ZhCn),
+    );
+    texts.extend(texts_of(
+        "flexledger-audit",
+        flexledger::audit::cli::command_in(En),
+        flexledger::audit::cli::command_in(ZhCn),
+    ));
+    texts
+}
+
+fn is_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+}
+
+/// Every text of every command and argument of both binaries has its Chinese: the
+/// Chinese help shows another text, in Chinese, wherever the English shows one.
+#[test]
+fn every_help_text_of_both_binaries_is_in_chinese() {
+    let problems = flexledger::i18n::Catalog::help_problems();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let texts = both_texts();
+    assert!(texts.len() > 100, "{} texts", texts.len());
+    let missing: Vec<String> = texts
+        .iter()
+        .filter(|text| text.chinese == text.english || !is_chinese(&text.chinese))
+        .map(|text| format!("{}:\n    {}", text.place, text.english.replace('\n', "\n    ")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} texts have no Chinese:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
