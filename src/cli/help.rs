@@ -254,7 +254,9 @@ impl<'a> CommandTexts<'a> {
     fn of(path: &[&str], localizing: &'a Localizing<'a>) -> CommandTexts<'a> {
         let binary = localizing.binary;
         let (message, clap_help) = match path {
-            [HELP_SUBCOMMAND] | [HELP_SUBCOMMAND, HELP_SUBCOMMAND] => (CLAP_MESSAGE.to_owned(), true),
+            [HELP_SUBCOMMAND] | [HELP_SUBCOMMAND, HELP_SUBCOMMAND] => {
+                (CLAP_MESSAGE.to_owned(), true)
+            }
             [HELP_SUBCOMMAND, rest @ ..] => (message_id(binary, rest), true),
             _ => (message_id(binary, path), false),
         };
@@ -292,7 +294,10 @@ impl<'a> CommandTexts<'a> {
                 .attribute(self.language, &self.message, id)
                 .or_else(|| {
                     let english = arg.get_help()?.to_string();
-                    let copied = self.localizing.root_args.contains(&(id.to_owned(), english));
+                    let copied = self
+                        .localizing
+                        .root_args
+                        .contains(&(id.to_owned(), english));
                     copied
                         .then(|| catalog.attribute(self.language, &self.root, id))
                         .flatten()

@@ -402,7 +402,11 @@ fn walk_texts(
         }
     };
     let string = |text: Option<&clap::builder::StyledStr>| text.map(ToString::to_string);
-    push("about", string(english.get_about()), string(chinese.get_about()));
+    push(
+        "about",
+        string(english.get_about()),
+        string(chinese.get_about()),
+    );
     push(
         "long-about",
         string(english.get_long_about()),
@@ -414,9 +418,15 @@ fn walk_texts(
         string(chinese.get_after_help()),
     );
     for arg in english.get_arguments().filter(|arg| !arg.is_hide_set()) {
-        let other = chinese.get_arguments().find(|other| other.get_id() == arg.get_id());
+        let other = chinese
+            .get_arguments()
+            .find(|other| other.get_id() == arg.get_id());
         let id = arg.get_id().as_str();
-        push(id, string(arg.get_help()), other.and_then(|o| string(o.get_help())));
+        push(
+            id,
+            string(arg.get_help()),
+            other.and_then(|o| string(o.get_help())),
+        );
         push(
             &format!("{id} (long)"),
             string(arg.get_long_help()),
@@ -463,7 +473,13 @@ fn every_help_text_of_both_binaries_is_in_chinese() {
     let missing: Vec<String> = texts
         .iter()
         .filter(|text| text.chinese == text.english || !is_chinese(&text.chinese))
-        .map(|text| format!("{}:\n    {}", text.place, text.english.replace('\n', "\n    ")))
+        .map(|text| {
+            format!(
+                "{}:\n    {}",
+                text.place,
+                text.english.replace('\n', "\n    ")
+            )
+        })
         .collect();
     assert!(
         missing.is_empty(),
@@ -471,4 +487,169 @@ fn every_help_text_of_both_binaries_is_in_chinese() {
         missing.len(),
         missing.join("\n")
     );
+}
+
+/// ASCII words the Chinese help may show outside its examples: the names of programs,
+/// engines, roles, formats and values it quotes as they are typed. Codes (`--data-dir`,
+/// `R7`, `zh-CN`, `GET`) are recognised by shape (`support::english_words`).
+const HELP_CODE_WORDS: &[&str] = &[
+    "flexledger",
+    "sled",
+    "operator",
+    "auditor",
+    "subscriber",
+    "en",
+    "bundle",
+    "csv",
+    "postgres",
+    "postgresql",
+    "standby",
+    "all",
+    "key",
+    "prospective",
+    "sha256",
+    "role",
+    "token",
+    "ok",
+    "false",
+    "true",
+    "position",
+    "message",
+    "events",
+    "duplicate",
+    "id",
+    "json",
+    "svg",
+    "gzip",
+    "head",
+    "out",
+    "root",
+    "bytes",
+    "streams",
+    "members",
+    "name",
+    "months",
+];
+
+/// `program args` with its help in Chinese, chosen as `how` says (a flag or the
+/// environment), on a terminal too wide to wrap a line.
+fn chinese_help(program: &str, args: &[&str], how: &[&str]) -> String {
+    let mut command = command(program);
+    command.env_remove("FLEXLEDGER_LANG");
+    let (flags, environment): (Vec<&str>, Vec<&str>) = how
+        .iter()
+        .partition(|word| word.starts_with('-') || !word.contains('='));
+    for setting in environment {
+        let (name, value) = setting.split_once('=').unwrap();
+        command.env(name, value);
+    }
+    let output = command
+        .args(flags)
+        .args(args)
+        .env("COLUMNS", COLUMNS_WIDE)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{program} {args:?}: {output:?}");
+    text(&output.stdout)
+}
+
+/// The lines of a Chinese help that are in English: outside the examples and the usage
+/// line, a line with no Chinese character and words that are not codes.
+fn english_lines(help: &str) -> Vec<String> {
+    help.lines()
+        .take_while(|line| *line != "示例：")
+        .filter(|line| !line.starts_with("用法："))
+        .filter(|line| !line.chars().any(|c| c >= '\u{3000}'))
+        .filter(|line| crate::support::english_words(line, HELP_CODE_WORDS).len() >= 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every help of both binaries is in Chinese when the language chosen is: Chinese
+/// headings, clap's own lines translated, no English line left, the examples as they
+/// are; chosen by `--lang` (either spelling, before or after the subcommand),
+/// `FLEXLEDGER_LANG` or `LANG`, known before the arguments are parsed.
+#[test]
+fn the_chinese_help_of_both_binaries_has_no_english_line() {
+    let english = helps(COLUMNS_WIDE);
+    let mut problems = Vec::new();
+    for help in &english {
+        let program = BINARIES
+            .iter()
+            .find(|(name, _)| *name == help.binary)
+            .unwrap()
+            .1;
+        let mut args = vec![help.subcommand.as_str()];
+        args.retain(|arg| !arg.is_empty());
+        args.push("--help");
+        let chinese = chinese_help(program, &args, &["--lang", "zh-CN"]);
+        for heading in ["用法：", "选项：", "显示帮助"] {
+            if !chinese.contains(heading) {
+                problems.push(format!("`{}`: no {heading}", help.name()));
+            }
+        }
+        for english_heading in ["Usage:", "Options:", "Arguments:", "Commands:", "Examples:"] {
+            if chinese.contains(english_heading) {
+                problems.push(format!("`{}`: {english_heading}", help.name()));
+            }
+        }
+        // Commands as they are; `serve`'s comments between them are translated.
+        let code = |help: &str| -> Vec<String> {
+            let lines = examples(help);
+            lines
+                .into_iter()
+                .filter(|line| !line.starts_with('#'))
+                .collect()
+        };
+        if code(&help.text) != code(&chinese.replace("示例：", "Examples:")) {
+            problems.push(format!("`{}`: the examples differ", help.name()));
+        }
+        for line in english_lines(&chinese) {
+            problems.push(format!("`{}`: {line}", help.name()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The language of the help is the one `--lang`, then `FLEXLEDGER_LANG`, `LC_ALL` and
+/// `LANG` choose, as for everything else the binaries print; a `--lang` naming no
+/// language shows the English help (and is refused, as before, when the command runs).
+#[test]
+fn the_help_speaks_the_language_chosen_before_parsing() {
+    let summary = "提交命令（每行一个 JSON 对象），每行输出一个结果";
+    for how in [
+        vec!["--lang", "zh-CN"],
+        vec!["--lang=zh-CN"],
+        vec!["FLEXLEDGER_LANG=zh-CN"],
+        vec!["LANG=zh_CN.UTF-8"],
+        vec!["LC_ALL=zh_CN.UTF-8", "LANG=en_US.UTF-8"],
+    ] {
+        let root = chinese_help(FLEXLEDGER, &["--help"], &how);
+        assert!(root.contains(summary), "{how:?}:\n{root}");
+        let submit = chinese_help(FLEXLEDGER, &["submit", "-h"], &how);
+        assert!(
+            submit.contains("命令文件，每行一个 JSON 对象"),
+            "{how:?}:\n{submit}"
+        );
+        let audit = chinese_help(AUDIT, &["verify", "--help"], &how);
+        assert!(audit.contains("遍历整个存储"), "{how:?}:\n{audit}");
+    }
+    // `help SUBCOMMAND`, and --lang after the subcommand.
+    let help = chinese_help(FLEXLEDGER, &["help", "submit"], &["LANG=zh_CN.UTF-8"]);
+    assert!(help.contains("带有 \"command_id\""), "{help}");
+    let after = chinese_help(AUDIT, &["export", "--help", "--lang", "zh-CN"], &[]);
+    assert!(after.contains("[可选值：bundle、csv]"), "{after}");
+    // English wherever English is chosen, and for a --lang naming no language.
+    for how in [
+        vec!["--lang", "en"],
+        vec!["--lang", "fr"],
+        vec!["FLEXLEDGER_LANG=en", "LANG=zh_CN.UTF-8"],
+        vec!["LC_ALL=C", "LANG=zh_CN.UTF-8"],
+    ] {
+        let root = chinese_help(FLEXLEDGER, &["--help"], &how);
+        assert!(root.contains("Usage:") && !root.contains("用法"), "{how:?}");
+        assert_eq!(root, help_text(FLEXLEDGER, &[], COLUMNS_WIDE), "{how:?}");
+    }
+    let version = chinese_help(FLEXLEDGER, &["-V"], &["--lang", "zh-CN"]);
+    assert!(version.starts_with("flexledger "), "{version}");
 }
