@@ -287,7 +287,7 @@ help-flexledger-audit-export =
     .long-about =
         写出自包含的审计包：若干 JSON 行，含范围内的每个事件（与 `flexledger events` 的输出完全相同；即参保人员的事件流及其统筹地区的政策和月结）、每个事件的包含性证明、每条事件流已提交的头部及其证明（证明历史完整）、每个参保人员的参保记录，以及当前头部处已签名的检查点（最新的检查点较旧时当场生成）。`verify-bundle` 无需数据目录即可检查它。
 
-        --format csv 改为每个参保人员月份写一行：member_id、region、month、status、due、paid、benefits、rule，然后（第 2 版）该月的 refunded、to_account、subsidy、subsidy_paid，以及参保人员的 member_qualified、member_account_balance、member_subsidy_granted_months、member_subsidy_accrued、member_subsidy_paid、member_subsidy_owed（取自已保存的投影；供电子表格使用，不含证明）。
+        --format csv 改为每个参保人员月份写一行：member_id、region（统筹地区）、month（月份）、status（状态）、due（应缴费额）、paid（已缴费额）、benefits（待遇）、rule（规则），然后（第 2 版）该月的 refunded（退费）、to_account（划入个人账户）、subsidy（社会保险补贴）、subsidy_paid（已发放的补贴），以及参保人员的 member_qualified、member_account_balance、member_subsidy_granted_months、member_subsidy_accrued、member_subsidy_paid、member_subsidy_owed（取自已保存的投影；供电子表格使用，不含证明）。
 
         退出码：0 已写出，1 参保人员或统筹地区不存在，2 无法运行。
     .member = 一个参保人员

@@ -442,6 +442,14 @@ fn walk_texts(
     }
 }
 
+/// Both binaries' help texts, English and Chinese, as (where, English, Chinese).
+pub fn help_texts() -> Vec<(String, String, String)> {
+    both_texts()
+        .into_iter()
+        .map(|text| (text.place, text.english, text.chinese))
+        .collect()
+}
+
 /// Both binaries' help texts, English and Chinese.
 fn both_texts() -> Vec<Text> {
     use flexledger::i18n::Language::{En, ZhCn};
