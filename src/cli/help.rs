@@ -204,15 +204,16 @@ fn localize_command(mut command: Command, path: &[&str], localizing: &Localizing
             command = command.after_help(after_help);
         }
     }
-    let ids: Vec<String> = command
-        .get_arguments()
-        .filter(|arg| !arg.is_hide_set())
-        .map(|arg| arg.get_id().to_string())
-        .collect();
-    for id in ids {
-        // OK because the id is one of the command's own arguments: `mut_arg` finds it.
-        command = command.mut_arg(&id, |arg| localize_arg(arg, &texts, localizing));
-    }
+    // `mut_args`, not `mut_arg`: the command is built, and its argument lookup refers
+    // to the arguments by their place, which `mut_arg` changes (it moves the argument
+    // to the end) and `mut_args` keeps.
+    command = command.mut_args(|arg| {
+        if arg.is_hide_set() {
+            arg
+        } else {
+            localize_arg(arg, &texts, localizing)
+        }
+    });
     let examples = match path {
         [] => teaching_examples(localizing.teaching, ""),
         [name] => teaching_examples(localizing.teaching, name),

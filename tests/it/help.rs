@@ -695,3 +695,111 @@ fn the_help_language_is_read_from_the_arguments_before_parsing() {
         of(&["flexledger"])
     );
 }
+
+/// The Chinese command lines parse every argument as the English ones do: only the
+/// texts differ (the Chinese is built before it parses, and changed after).
+#[test]
+fn the_chinese_command_lines_parse_as_the_english_ones() {
+    use clap::FromArgMatches;
+    use flexledger::i18n::Language::{En, ZhCn};
+    let member = crate::http::MEMBER;
+    let flexledger_lines: Vec<Vec<&str>> = vec![
+        vec!["flexledger", "--data-dir", "d", "submit", "-"],
+        vec![
+            "flexledger",
+            "member",
+            member,
+            "--as-of",
+            "3",
+            "--lang",
+            "zh-CN",
+        ],
+        vec!["flexledger", "events", "--from", "2", "--member", member],
+        vec!["flexledger", "region", "demo", "--month", "2025-09"],
+        vec!["flexledger", "serve", "--listen", "127.0.0.1:0", "--demo"],
+        vec!["flexledger", "copy", "--from", "a", "--to", "b"],
+        vec!["flexledger", "restore", "x.backup", "--signing-key", "k"],
+        vec![
+            "flexledger",
+            "verify",
+            "--accept-head",
+            "--store",
+            "postgres://h/d",
+        ],
+    ];
+    for line in &flexledger_lines {
+        let parse = |language| {
+            let matches = flexledger::cli::command_in(language).try_get_matches_from(line);
+            format!(
+                "{:?}",
+                matches.and_then(|m| flexledger::cli::Cli::from_arg_matches(&m))
+            )
+        };
+        assert_eq!(parse(ZhCn), parse(En), "{line:?}");
+        assert!(parse(En).starts_with("Ok("), "{line:?}: {}", parse(En));
+    }
+    let audit_lines: Vec<Vec<&str>> = vec![
+        vec![
+            "flexledger-audit",
+            "verify-bundle",
+            "b",
+            "--public-key",
+            "00",
+        ],
+        vec![
+            "flexledger-audit",
+            "explain",
+            "--member",
+            member,
+            "--month",
+            "2025-07",
+        ],
+        vec![
+            "flexledger-audit",
+            "replay",
+            "--member",
+            member,
+            "--as-of",
+            "27",
+            "--json",
+        ],
+        vec![
+            "flexledger-audit",
+            "export",
+            "--region",
+            "demo",
+            "--format",
+            "csv",
+            "--out",
+            "-",
+        ],
+        vec![
+            "flexledger-audit",
+            "prove",
+            "--position",
+            "17",
+            "--to",
+            "20",
+        ],
+        vec![
+            "flexledger-audit",
+            "whatif",
+            "--policy",
+            "-",
+            "--region",
+            "demo",
+        ],
+        vec!["flexledger-audit", "checkpoint", "--list"],
+    ];
+    for line in &audit_lines {
+        let parse = |language| {
+            let matches = flexledger::audit::cli::command_in(language).try_get_matches_from(line);
+            format!(
+                "{:?}",
+                matches.and_then(|m| flexledger::audit::cli::AuditCli::from_arg_matches(&m))
+            )
+        };
+        assert_eq!(parse(ZhCn), parse(En), "{line:?}");
+        assert!(parse(En).starts_with("Ok("), "{line:?}: {}", parse(En));
+    }
+}
