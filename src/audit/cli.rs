@@ -315,11 +315,17 @@ pub fn command() -> clap::Command {
     crate::cli::help::teach(<AuditCli as clap::CommandFactory>::command(), &TEACHING)
 }
 
-/// Parses the process's arguments with [`command`].
+/// [`command`] with its help in `language` (`cli::help::localize`, D52).
+pub fn command_in(language: crate::i18n::Language) -> clap::Command {
+    crate::cli::help::localize(command(), "flexledger-audit", &TEACHING, language)
+}
+
+/// Parses the process's arguments with [`command_in`] the language they choose.
 pub fn try_parse() -> Result<AuditCli, clap::Error> {
     use clap::FromArgMatches;
-    let mut command = command();
-    let mut matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut command = command_in(crate::cli::help_language(&args));
+    let mut matches = command.try_get_matches_from_mut(args)?;
     AuditCli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
 }
 

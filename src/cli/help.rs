@@ -13,7 +13,8 @@
 //! with exit code N (a refusal it shows); a trailing `# while serve runs …` that it
 //! talks to a running `flexledger serve`. `tests/it/help.rs` runs every one.
 
-use clap::Command;
+use crate::i18n::{Catalog, Language};
+use clap::{Arg, Command};
 
 /// One binary's examples and `--data-dir` help, by subcommand.
 pub struct Teaching {
@@ -113,4 +114,298 @@ pub fn check_examples(teaching: &Teaching) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The message of clap's own texts in the Chinese help catalog: the `-h`/`--help` and
+/// `-V`/`--version` flags and the `help` subcommand clap adds to every command line.
+const CLAP_MESSAGE: &str = "help-clap";
+/// The ids clap gives the flags and the subcommand it adds.
+const HELP_ID: &str = "help";
+const VERSION_ID: &str = "version";
+const HELP_SUBCOMMAND: &str = "help";
+/// The id of the `help` subcommand's argument (the subcommands to show the help of).
+const HELP_SUBCOMMAND_ARG_ID: &str = "subcommand";
+
+/// The message holding the Chinese help of the command at `path` of `binary`:
+/// `help-flexledger`, `help-flexledger-submit`, `help-flexledger-audit-verify-bundle`.
+/// Its attributes are the command's texts (`about`, `long-about`, `after-help`) and its
+/// arguments' help, by argument id (`data_dir`, `as_of`).
+pub fn message_id(binary: &str, path: &[&str]) -> String {
+    let mut id = format!("help-{binary}");
+    for name in path {
+        id.push('-');
+        id.push_str(name);
+    }
+    id
+}
+
+/// What [`localize`] needs besides the command: whose help it is and its examples.
+struct Localizing<'a> {
+    binary: &'a str,
+    teaching: &'a Teaching,
+    language: Language,
+    /// The English help of the binary's own arguments, by id: a global argument a
+    /// subcommand shows with this text is the binary's, copied, and so is its Chinese.
+    root_args: Vec<(String, String)>,
+}
+
+/// `command` with its help in `language` (D52). English is the command as it is: the
+/// derive's doc comments and `about`s and [`teach`]'s texts are the one source of the
+/// English help, and it stays byte for byte what it was. Any other language replaces
+/// every text the help shows, from the catalog (`locales/zh-CN/help.ftl`, message
+/// [`message_id`]): the command is built first (`Command::build`), so the arguments
+/// clap copies into subcommands (globals) and the flags and `help` subcommand it adds
+/// are there to be given their text; and each command gets a help template with the
+/// language's headings, and the examples of `teaching` as [`teach`] shows them.
+///
+/// A text the catalog lacks stays English (`tests/it/help.rs` fails on any). clap's
+/// error messages (an unknown argument, a missing value) stay English: clap 4 has no
+/// way to translate them, and they name the arguments, which are the same in every
+/// language.
+pub fn localize(
+    command: Command,
+    binary: &str,
+    teaching: &Teaching,
+    language: Language,
+) -> Command {
+    if language == Language::En {
+        return command;
+    }
+    let mut command = command;
+    command.build();
+    let root_args = command
+        .get_arguments()
+        .filter_map(|arg| Some((arg.get_id().to_string(), arg.get_help()?.to_string())))
+        .collect();
+    let localizing = Localizing {
+        binary,
+        teaching,
+        language,
+        root_args,
+    };
+    localize_command(command, &[], &localizing)
+}
+
+/// One command of the tree and, recursively, its subcommands.
+fn localize_command(mut command: Command, path: &[&str], localizing: &Localizing) -> Command {
+    let texts = CommandTexts::of(path, localizing);
+    if command.get_about().is_some() {
+        if let Some(about) = texts.get("about") {
+            command = command.about(about);
+        }
+    }
+    if command.get_long_about().is_some() {
+        if let Some(long_about) = texts.get("long-about") {
+            command = command.long_about(long_about);
+        }
+    }
+    if command.get_after_help().is_some() {
+        if let Some(after_help) = texts.get("after-help") {
+            command = command.after_help(after_help);
+        }
+    }
+    // `mut_args`, not `mut_arg`: the command is built, and its argument lookup refers
+    // to the arguments by their place, which `mut_arg` changes (it moves the argument
+    // to the end) and `mut_args` keeps.
+    command = command.mut_args(|arg| {
+        if arg.is_hide_set() {
+            arg
+        } else {
+            localize_arg(arg, &texts, localizing)
+        }
+    });
+    let examples = match path {
+        [] => teaching_examples(localizing.teaching, ""),
+        [name] => teaching_examples(localizing.teaching, name),
+        _ => None,
+    };
+    let template = localized_template(&command, examples);
+    command = command.help_template(template);
+    command.mut_subcommands(|sub| {
+        let name = sub.get_name().to_owned();
+        let mut sub_path = path.to_vec();
+        sub_path.push(&name);
+        localize_command(sub, &sub_path, localizing)
+    })
+}
+
+/// The examples `teaching` lists for subcommand `name` (`""`: the binary's own).
+fn teaching_examples<'a>(teaching: &'a Teaching, name: &str) -> Option<&'a [&'a str]> {
+    teaching
+        .examples
+        .iter()
+        .find(|(of, _)| *of == name)
+        .map(|(_, lines)| *lines)
+}
+
+/// Where one command's texts are in the catalog.
+struct CommandTexts<'a> {
+    language: Language,
+    /// The command's own message.
+    message: String,
+    /// The binary's message, for the global arguments copied into a subcommand.
+    root: String,
+    /// Whether this is clap's `help` subcommand, or one of the copies of the binary's
+    /// subcommands under it (whose about is the subcommand's own).
+    clap_help: bool,
+    localizing: &'a Localizing<'a>,
+}
+
+impl<'a> CommandTexts<'a> {
+    fn of(path: &[&str], localizing: &'a Localizing<'a>) -> CommandTexts<'a> {
+        let binary = localizing.binary;
+        let (message, clap_help) = match path {
+            [HELP_SUBCOMMAND] | [HELP_SUBCOMMAND, HELP_SUBCOMMAND] => {
+                (CLAP_MESSAGE.to_owned(), true)
+            }
+            [HELP_SUBCOMMAND, rest @ ..] => (message_id(binary, rest), true),
+            _ => (message_id(binary, path), false),
+        };
+        CommandTexts {
+            language: localizing.language,
+            message,
+            root: message_id(binary, &[]),
+            clap_help,
+            localizing,
+        }
+    }
+
+    /// Attribute `attribute` of the command's message (`about` of clap's own `help`
+    /// subcommand is `help-command`).
+    fn get(&self, attribute: &str) -> Option<String> {
+        let attribute = match (self.message.as_str(), attribute) {
+            (CLAP_MESSAGE, "about") => "help-command",
+            _ => attribute,
+        };
+        Catalog::get().attribute(self.language, &self.message, attribute)
+    }
+
+    /// The help of `arg` in the language, without its default, environment variable
+    /// and possible values.
+    fn arg_help(&self, arg: &Arg) -> Option<String> {
+        let catalog = Catalog::get();
+        let clap = |attribute| catalog.attribute(self.language, CLAP_MESSAGE, attribute);
+        let id = arg.get_id().as_str();
+        match id {
+            HELP_ID if arg.get_long_help().is_some() => clap("help-short"),
+            HELP_ID => clap("help"),
+            VERSION_ID => clap("version"),
+            HELP_SUBCOMMAND_ARG_ID if self.clap_help => clap("help-command-arg"),
+            _ => catalog
+                .attribute(self.language, &self.message, id)
+                .or_else(|| {
+                    let english = arg.get_help()?.to_string();
+                    let copied = self
+                        .localizing
+                        .root_args
+                        .contains(&(id.to_owned(), english));
+                    copied
+                        .then(|| catalog.attribute(self.language, &self.root, id))
+                        .flatten()
+                }),
+        }
+    }
+}
+
+/// `arg` with its help, and its long help where it has one, in the language; what clap
+/// appends in English (`[default: …]`, `[env: …]`, `[possible values: …]`) appended in
+/// the language instead.
+fn localize_arg(arg: Arg, texts: &CommandTexts, localizing: &Localizing) -> Arg {
+    let Some(help) = texts.arg_help(&arg) else {
+        return arg;
+    };
+    let long_help = match arg.get_id().as_str() {
+        HELP_ID if arg.get_long_help().is_some() => {
+            Catalog::get().attribute(localizing.language, CLAP_MESSAGE, "help-long")
+        }
+        _ => None,
+    };
+    let specs = arg_specs(&arg);
+    let with_specs = |text: String| {
+        if specs.is_empty() {
+            text
+        } else {
+            format!("{text} {specs}")
+        }
+    };
+    let mut arg = arg
+        .help(with_specs(help))
+        .hide_env(true)
+        .hide_default_value(true)
+        .hide_possible_values(true);
+    if let Some(long_help) = long_help {
+        arg = arg.long_help(with_specs(long_help));
+    }
+    arg
+}
+
+/// What clap would append to `arg`'s help, in Chinese: its environment variable (and
+/// the value it has now, unless hidden), its default, its possible values.
+fn arg_specs(arg: &Arg) -> String {
+    let mut specs = Vec::new();
+    if let (Some(variable), false) = (arg.get_env(), arg.is_hide_env_set()) {
+        let name = variable.to_string_lossy();
+        if arg.is_hide_env_values_set() {
+            specs.push(format!("[环境变量：{name}]"));
+        } else {
+            let value = std::env::var_os(variable).unwrap_or_default();
+            specs.push(format!("[环境变量：{name}={}]", value.to_string_lossy()));
+        }
+    }
+    let takes_values = arg.get_action().takes_values();
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|value| value.to_string_lossy().into_owned())
+        .collect();
+    if takes_values && !defaults.is_empty() && !arg.is_hide_default_value_set() {
+        specs.push(format!("[默认值：{}]", defaults.join(" ")));
+    }
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|value| !value.is_hide_set())
+        .map(|value| value.get_name().to_owned())
+        .collect();
+    if !values.is_empty() && !arg.is_hide_possible_values_set() {
+        specs.push(format!("[可选值：{}]", values.join("、")));
+    }
+    specs.join(" ")
+}
+
+/// The Chinese help template: clap's default one with Chinese headings (each section
+/// only where the command has something to show in it), then the examples, as
+/// [`template`] shows them.
+fn localized_template(command: &Command, examples: Option<&[&str]>) -> String {
+    let header = command.get_styles().get_header();
+    let usage = command.get_styles().get_usage();
+    let heading = |name: &str| format!("{}{name}：{}", header.render(), header.render_reset());
+    let mut sections = Vec::new();
+    if command.get_subcommands().any(|sub| !sub.is_hide_set()) {
+        sections.push(format!("{}\n{{subcommands}}", heading("命令")));
+    }
+    if command.get_positionals().any(|arg| !arg.is_hide_set()) {
+        sections.push(format!("{}\n{{positionals}}", heading("参数")));
+    }
+    let options = command
+        .get_arguments()
+        .any(|arg| !arg.is_positional() && !arg.is_hide_set());
+    if options {
+        sections.push(format!("{}\n{{options}}", heading("选项")));
+    }
+    let mut text = format!(
+        "{{before-help}}{{about-with-newline}}\n{}用法：{} {{usage}}\n\n{}{{after-help}}",
+        usage.render(),
+        usage.render_reset(),
+        sections.join("\n\n")
+    );
+    if let Some(lines) = examples {
+        text.push_str(&format!("\n\n{}\n", heading("示例")));
+        for line in lines {
+            text.push_str("  ");
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    text
 }

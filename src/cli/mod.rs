@@ -349,12 +349,39 @@ pub fn command() -> clap::Command {
     help::teach(<Cli as clap::CommandFactory>::command(), &TEACHING)
 }
 
-/// Parses the process's arguments with [`command`].
+/// [`command`] with its help in `language` (`help::localize`, D52).
+pub fn command_in(language: crate::i18n::Language) -> clap::Command {
+    help::localize(command(), "flexledger", &TEACHING, language)
+}
+
+/// Parses the process's arguments with [`command_in`] the language they choose.
 pub fn try_parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
-    let mut command = command();
-    let mut matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut command = command_in(help_language(&args));
+    let mut matches = command.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
+}
+
+/// The language of a command line's help, known before clap parses it (clap prints
+/// the help while it parses): the last `--lang X` or `--lang=X` of `args` (the
+/// program's name first, and nothing after a `--`), else the environment, as
+/// [`language`] decides. A `--lang` naming no language we speak means English here;
+/// `run` then reports it, as it does without `--help`.
+pub fn help_language(args: &[std::ffi::OsString]) -> crate::i18n::Language {
+    let mut flag = None;
+    let mut words = args.iter().skip(1).map(|arg| arg.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if word == "--lang" {
+            flag = words.next().map(|value| value.into_owned());
+        } else if let Some(value) = word.strip_prefix("--lang=") {
+            flag = Some(value.to_owned());
+        }
+    }
+    language(flag.as_deref()).unwrap_or_default()
 }
 
 /// Runs the command line and returns the process exit code.

@@ -92,6 +92,15 @@ const ZH_CN: &[Source] = &[
     ),
 ];
 
+/// The Chinese help of both command lines (`cli::help::localize`, D52): Chinese only,
+/// and outside `ZH_CN`, because its English is the code's own (the clap derive's doc
+/// comments and `about`s), the one source of the English text. `tests/it/help.rs`
+/// checks it against the command trees instead of against an English file.
+const ZH_CN_HELP: Source = (
+    "locales/zh-CN/help.ftl",
+    include_str!("../../locales/zh-CN/help.ftl"),
+);
+
 /// Every language's messages, ready to render.
 pub struct Catalog {
     en: FluentBundle<FluentResource>,
@@ -170,6 +179,39 @@ impl Catalog {
         errors.is_empty().then(|| text.into_owned())
     }
 
+    /// Attribute `attribute` of message `id` in `language`, without arguments; `None`
+    /// if there is no such attribute. The Chinese help is kept this way: a message per
+    /// command, an attribute per text of it (`cli::help::localize`).
+    pub fn attribute(&self, language: Language, id: &str, attribute: &str) -> Option<String> {
+        let bundle = match language {
+            Language::En => &self.en,
+            Language::ZhCn => &self.zh_cn,
+        };
+        let pattern = bundle.get_message(id)?.get_attribute(attribute)?.value();
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, None, &mut errors);
+        errors.is_empty().then(|| text.into_owned())
+    }
+
+    /// The Chinese help catalog's syntax errors and repeated ids, if any (the tests
+    /// fail on any; what an error leaves out would show as missing help).
+    pub fn help_problems() -> Vec<String> {
+        let (path, text) = ZH_CN_HELP;
+        let (resource, mut problems) = match ast_of(path, text) {
+            Ok(resource) => (resource, Vec::new()),
+            Err((resource, errors)) => (resource, errors),
+        };
+        let mut seen = BTreeSet::new();
+        for entry in resource.body {
+            if let ast::Entry::Message(message) = entry {
+                if !seen.insert(message.id.name) {
+                    problems.push(format!("{path}: {} is defined twice", message.id.name));
+                }
+            }
+        }
+        problems
+    }
+
     /// Every message of `language`'s files, in order, or every syntax error and
     /// repeated id found.
     pub fn messages(language: Language) -> Result<Vec<MessageSource>, Vec<String>> {
@@ -242,7 +284,11 @@ fn bundle(language: Language) -> FluentBundle<FluentResource> {
     bundle.set_use_isolating(false);
     // Added once to a new bundle, so it cannot clash with another function.
     let _ = bundle.add_function("SAME", same);
-    for (_, text) in sources(language) {
+    let help: &[Source] = match language {
+        Language::En => &[],
+        Language::ZhCn => &[ZH_CN_HELP],
+    };
+    for (_, text) in sources(language).iter().chain(help) {
         let resource = FluentResource::try_new((*text).to_owned())
             .unwrap_or_else(|(partial, _errors)| partial);
         // A repeated id keeps its first definition; `Catalog::messages` reports it.

@@ -363,3 +363,443 @@ fn every_example_runs_as_shown_against_the_demo() {
     assert!(ran >= 40, "every help's examples ran: {ran}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// One text a help shows: where (the command's catalog message and the attribute), the
+/// English and what the Chinese help shows in its place.
+struct Text {
+    place: String,
+    english: String,
+    chinese: String,
+}
+
+/// Every text the help of `english`'s commands shows (about, long about, after help,
+/// each shown argument's help and long help), beside the same text of `chinese`, the
+/// same command line with its help in Chinese. Both are built, so the arguments clap
+/// adds and copies are there.
+fn texts_of(binary: &str, mut english: clap::Command, mut chinese: clap::Command) -> Vec<Text> {
+    english.build();
+    chinese.build();
+    let mut texts = Vec::new();
+    walk_texts(binary, &[], &english, &chinese, &mut texts);
+    texts
+}
+
+fn walk_texts(
+    binary: &str,
+    path: &[&str],
+    english: &clap::Command,
+    chinese: &clap::Command,
+    texts: &mut Vec<Text>,
+) {
+    let message = flexledger::cli::help::message_id(binary, path);
+    let mut push = |attribute: &str, en: Option<String>, zh: Option<String>| {
+        if let Some(en) = en {
+            texts.push(Text {
+                place: format!("{message}.{attribute}"),
+                english: en,
+                chinese: zh.unwrap_or_default(),
+            });
+        }
+    };
+    let string = |text: Option<&clap::builder::StyledStr>| text.map(ToString::to_string);
+    push(
+        "about",
+        string(english.get_about()),
+        string(chinese.get_about()),
+    );
+    push(
+        "long-about",
+        string(english.get_long_about()),
+        string(chinese.get_long_about()),
+    );
+    push(
+        "after-help",
+        string(english.get_after_help()),
+        string(chinese.get_after_help()),
+    );
+    for arg in english.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        let other = chinese
+            .get_arguments()
+            .find(|other| other.get_id() == arg.get_id());
+        let id = arg.get_id().as_str();
+        push(
+            id,
+            string(arg.get_help()),
+            other.and_then(|o| string(o.get_help())),
+        );
+        push(
+            &format!("{id} (long)"),
+            string(arg.get_long_help()),
+            other.and_then(|o| string(o.get_long_help())),
+        );
+    }
+    for sub in english.get_subcommands() {
+        let name = sub.get_name();
+        let other = chinese.find_subcommand(name).unwrap();
+        let mut sub_path = path.to_vec();
+        sub_path.push(name);
+        walk_texts(binary, &sub_path, sub, other, texts);
+    }
+}
+
+/// Both binaries' help texts, English and Chinese, as (where, English, Chinese).
+pub fn help_texts() -> Vec<(String, String, String)> {
+    both_texts()
+        .into_iter()
+        .map(|text| (text.place, text.english, text.chinese))
+        .collect()
+}
+
+/// Both binaries' help texts, English and Chinese.
+fn both_texts() -> Vec<Text> {
+    use flexledger::i18n::Language::{En, ZhCn};
+    let mut texts = texts_of(
+        "flexledger",
+        flexledger::cli::command_in(En),
+        flexledger::cli::command_in(ZhCn),
+    );
+    texts.extend(texts_of(
+        "flexledger-audit",
+        flexledger::audit::cli::command_in(En),
+        flexledger::audit::cli::command_in(ZhCn),
+    ));
+    texts
+}
+
+fn is_chinese(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+}
+
+/// Every text of every command and argument of both binaries has its Chinese: the
+/// Chinese help shows another text, in Chinese, wherever the English shows one.
+#[test]
+fn every_help_text_of_both_binaries_is_in_chinese() {
+    let problems = flexledger::i18n::Catalog::help_problems();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let texts = both_texts();
+    assert!(texts.len() > 100, "{} texts", texts.len());
+    let missing: Vec<String> = texts
+        .iter()
+        .filter(|text| text.chinese == text.english || !is_chinese(&text.chinese))
+        .map(|text| {
+            format!(
+                "{}:\n    {}",
+                text.place,
+                text.english.replace('\n', "\n    ")
+            )
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} texts have no Chinese:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+/// ASCII words the Chinese help may show outside its examples: the names of programs,
+/// engines, roles, formats and values it quotes as they are typed. Codes (`--data-dir`,
+/// `R7`, `zh-CN`, `GET`) are recognised by shape (`support::english_words`).
+const HELP_CODE_WORDS: &[&str] = &[
+    "flexledger",
+    "sled",
+    "operator",
+    "auditor",
+    "subscriber",
+    "en",
+    "bundle",
+    "csv",
+    "postgres",
+    "postgresql",
+    "standby",
+    "all",
+    "key",
+    "prospective",
+    "sha256",
+    "role",
+    "token",
+    "ok",
+    "false",
+    "true",
+    "position",
+    "message",
+    "events",
+    "duplicate",
+    "id",
+    "json",
+    "svg",
+    "gzip",
+    "head",
+    "out",
+    "root",
+    "bytes",
+    "streams",
+    "members",
+    "name",
+    "months",
+];
+
+/// `program args` with its help in Chinese, chosen as `how` says (a flag or the
+/// environment), on a terminal too wide to wrap a line.
+fn chinese_help(program: &str, args: &[&str], how: &[&str]) -> String {
+    let mut command = command(program);
+    command.env_remove("FLEXLEDGER_LANG");
+    let (flags, environment): (Vec<&str>, Vec<&str>) = how
+        .iter()
+        .partition(|word| word.starts_with('-') || !word.contains('='));
+    for setting in environment {
+        let (name, value) = setting.split_once('=').unwrap();
+        command.env(name, value);
+    }
+    let output = command
+        .args(flags)
+        .args(args)
+        .env("COLUMNS", COLUMNS_WIDE)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{program} {args:?}: {output:?}");
+    text(&output.stdout)
+}
+
+/// The lines of a Chinese help that are in English: outside the examples and the usage
+/// line, a line with no Chinese character and words that are not codes.
+fn english_lines(help: &str) -> Vec<String> {
+    help.lines()
+        .take_while(|line| *line != "示例：")
+        .filter(|line| !line.starts_with("用法："))
+        .filter(|line| !line.chars().any(|c| c >= '\u{3000}'))
+        .filter(|line| crate::support::english_words(line, HELP_CODE_WORDS).len() >= 2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every help of both binaries is in Chinese when the language chosen is: Chinese
+/// headings, clap's own lines translated, no English line left, the examples as they
+/// are; chosen by `--lang` (either spelling, before or after the subcommand),
+/// `FLEXLEDGER_LANG` or `LANG`, known before the arguments are parsed.
+#[test]
+fn the_chinese_help_of_both_binaries_has_no_english_line() {
+    let english = helps(COLUMNS_WIDE);
+    // The check can fail: the English help is all English lines.
+    assert!(english_lines(&english[0].text).len() > 5);
+    let mut problems = Vec::new();
+    for help in &english {
+        let program = BINARIES
+            .iter()
+            .find(|(name, _)| *name == help.binary)
+            .unwrap()
+            .1;
+        let mut args = vec![help.subcommand.as_str()];
+        args.retain(|arg| !arg.is_empty());
+        args.push("--help");
+        let chinese = chinese_help(program, &args, &["--lang", "zh-CN"]);
+        for heading in ["用法：", "选项：", "显示帮助"] {
+            if !chinese.contains(heading) {
+                problems.push(format!("`{}`: no {heading}", help.name()));
+            }
+        }
+        for english_heading in ["Usage:", "Options:", "Arguments:", "Commands:", "Examples:"] {
+            if chinese.contains(english_heading) {
+                problems.push(format!("`{}`: {english_heading}", help.name()));
+            }
+        }
+        // Commands as they are; `serve`'s comments between them are translated.
+        let code = |help: &str| -> Vec<String> {
+            let lines = examples(help);
+            lines
+                .into_iter()
+                .filter(|line| !line.starts_with('#'))
+                .collect()
+        };
+        if code(&help.text) != code(&chinese.replace("示例：", "Examples:")) {
+            problems.push(format!("`{}`: the examples differ", help.name()));
+        }
+        for line in english_lines(&chinese) {
+            problems.push(format!("`{}`: {line}", help.name()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The language of the help is the one `--lang`, then `FLEXLEDGER_LANG`, `LC_ALL` and
+/// `LANG` choose, as for everything else the binaries print; a `--lang` naming no
+/// language shows the English help (and is refused, as before, when the command runs).
+#[test]
+fn the_help_speaks_the_language_chosen_before_parsing() {
+    let summary = "提交命令（每行一个 JSON 对象），每行输出一个结果";
+    for how in [
+        vec!["--lang", "zh-CN"],
+        vec!["--lang=zh-CN"],
+        vec!["FLEXLEDGER_LANG=zh-CN"],
+        vec!["LANG=zh_CN.UTF-8"],
+        vec!["LC_ALL=zh_CN.UTF-8", "LANG=en_US.UTF-8"],
+    ] {
+        let root = chinese_help(FLEXLEDGER, &["--help"], &how);
+        assert!(root.contains(summary), "{how:?}:\n{root}");
+        let submit = chinese_help(FLEXLEDGER, &["submit", "-h"], &how);
+        assert!(
+            submit.contains("命令文件，每行一个 JSON 对象"),
+            "{how:?}:\n{submit}"
+        );
+        let audit = chinese_help(AUDIT, &["verify", "--help"], &how);
+        assert!(audit.contains("遍历整个存储"), "{how:?}:\n{audit}");
+    }
+    // `help SUBCOMMAND`, and --lang after the subcommand.
+    let help = chinese_help(FLEXLEDGER, &["help", "submit"], &["LANG=zh_CN.UTF-8"]);
+    assert!(help.contains("带有 \"command_id\""), "{help}");
+    let after = chinese_help(AUDIT, &["export", "--help", "--lang", "zh-CN"], &[]);
+    assert!(after.contains("[可选值：bundle、csv]"), "{after}");
+    // English wherever English is chosen, and for a --lang naming no language.
+    for how in [
+        vec!["--lang", "en"],
+        vec!["--lang", "fr"],
+        vec!["FLEXLEDGER_LANG=en", "LANG=zh_CN.UTF-8"],
+        vec!["LC_ALL=C", "LANG=zh_CN.UTF-8"],
+    ] {
+        let root = chinese_help(FLEXLEDGER, &["--help"], &how);
+        assert!(root.contains("Usage:") && !root.contains("用法"), "{how:?}");
+        assert_eq!(root, help_text(FLEXLEDGER, &[], COLUMNS_WIDE), "{how:?}");
+    }
+    let version = chinese_help(FLEXLEDGER, &["-V"], &["--lang", "zh-CN"]);
+    assert!(version.starts_with("flexledger "), "{version}");
+}
+
+/// The `--lang` the help is chosen by is found before clap parses, in either spelling,
+/// the last one given, and not after `--` (the environment decides then, as it does
+/// for a command line without `--lang`).
+#[test]
+fn the_help_language_is_read_from_the_arguments_before_parsing() {
+    use flexledger::cli::help_language;
+    use flexledger::i18n::Language;
+    let of = |args: &[&str]| {
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        help_language(&args)
+    };
+    assert_eq!(
+        of(&["flexledger", "--lang", "zh-CN", "--help"]),
+        Language::ZhCn
+    );
+    assert_eq!(
+        of(&["flexledger", "submit", "--help", "--lang=zh"]),
+        Language::ZhCn
+    );
+    assert_eq!(
+        of(&["flexledger", "--lang", "zh-CN", "--lang", "en", "--help"]),
+        Language::En
+    );
+    // A --lang naming no language: the English help; `run` refuses it.
+    assert_eq!(of(&["flexledger", "--lang", "fr", "--help"]), Language::En);
+    assert_eq!(of(&["flexledger", "--lang"]), of(&["flexledger"]));
+    assert_eq!(
+        of(&["flexledger", "--", "--lang", "zh-CN"]),
+        of(&["flexledger"])
+    );
+}
+
+/// The Chinese command lines parse every argument as the English ones do: only the
+/// texts differ (the Chinese is built before it parses, and changed after).
+#[test]
+fn the_chinese_command_lines_parse_as_the_english_ones() {
+    use clap::FromArgMatches;
+    use flexledger::i18n::Language::{En, ZhCn};
+    let member = crate::http::MEMBER;
+    let flexledger_lines: Vec<Vec<&str>> = vec![
+        vec!["flexledger", "--data-dir", "d", "submit", "-"],
+        vec![
+            "flexledger",
+            "member",
+            member,
+            "--as-of",
+            "3",
+            "--lang",
+            "zh-CN",
+        ],
+        vec!["flexledger", "events", "--from", "2", "--member", member],
+        vec!["flexledger", "region", "demo", "--month", "2025-09"],
+        vec!["flexledger", "serve", "--listen", "127.0.0.1:0", "--demo"],
+        vec!["flexledger", "copy", "--from", "a", "--to", "b"],
+        vec!["flexledger", "restore", "x.backup", "--signing-key", "k"],
+        vec![
+            "flexledger",
+            "verify",
+            "--accept-head",
+            "--store",
+            "postgres://h/d",
+        ],
+    ];
+    for line in &flexledger_lines {
+        let parse = |language| {
+            let matches = flexledger::cli::command_in(language).try_get_matches_from(line);
+            format!(
+                "{:?}",
+                matches.and_then(|m| flexledger::cli::Cli::from_arg_matches(&m))
+            )
+        };
+        assert_eq!(parse(ZhCn), parse(En), "{line:?}");
+        assert!(parse(En).starts_with("Ok("), "{line:?}: {}", parse(En));
+    }
+    let audit_lines: Vec<Vec<&str>> = vec![
+        vec![
+            "flexledger-audit",
+            "verify-bundle",
+            "b",
+            "--public-key",
+            "00",
+        ],
+        vec![
+            "flexledger-audit",
+            "explain",
+            "--member",
+            member,
+            "--month",
+            "2025-07",
+        ],
+        vec![
+            "flexledger-audit",
+            "replay",
+            "--member",
+            member,
+            "--as-of",
+            "27",
+            "--json",
+        ],
+        vec![
+            "flexledger-audit",
+            "export",
+            "--region",
+            "demo",
+            "--format",
+            "csv",
+            "--out",
+            "-",
+        ],
+        vec![
+            "flexledger-audit",
+            "prove",
+            "--position",
+            "17",
+            "--to",
+            "20",
+        ],
+        vec![
+            "flexledger-audit",
+            "whatif",
+            "--policy",
+            "-",
+            "--region",
+            "demo",
+        ],
+        vec!["flexledger-audit", "checkpoint", "--list"],
+    ];
+    for line in &audit_lines {
+        let parse = |language| {
+            let matches = flexledger::audit::cli::command_in(language).try_get_matches_from(line);
+            format!(
+                "{:?}",
+                matches.and_then(|m| flexledger::audit::cli::AuditCli::from_arg_matches(&m))
+            )
+        };
+        assert_eq!(parse(ZhCn), parse(En), "{line:?}");
+        assert!(parse(En).starts_with("Ok("), "{line:?}: {}", parse(En));
+    }
+}

@@ -1100,6 +1100,67 @@ fn each_chinese_message_uses_the_glossary_terms_of_its_english_message() {
         .any(|problem| problem.contains("refusal-member-withdrawn") && problem.contains("停保")));
 }
 
+/// Help texts where an English glossary word has another sense than the glossary's:
+/// (where, the row's Chinese term, why).
+const HELP_TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "help-flexledger-serve.long-about",
+        "月结",
+        "a connection is closed (关闭), no month close",
+    ),
+    (
+        "help-flexledger-serve.long-about",
+        "缴费",
+        "`pay` is the name of a command's schema file (pay.schema.json)",
+    ),
+    (
+        "help-flexledger-serve.long-about",
+        "待遇等待期",
+        "connections wait (排队) in the accept backlog",
+    ),
+    (
+        "help-flexledger-restore.long-about",
+        "参保人员",
+        "`members` is a field of the JSON printed, quoted as it is",
+    ),
+    (
+        "help-flexledger-restore.long-about",
+        "待遇恢复",
+        "a restored ledger (恢复后的账本), not benefits restored",
+    ),
+];
+
+/// The Chinese help (`locales/zh-CN/help.ftl`, D52) uses the glossary's terms wherever
+/// its English (the code's) uses a glossary word, as the catalogs' messages do.
+#[test]
+fn the_chinese_help_uses_the_glossary_terms_of_its_english() {
+    let glossary = std::fs::read_to_string(repo_path("docs/GLOSSARY.md")).unwrap();
+    let rows = glossary_rows(&glossary);
+    let source = |id: &str, text: &str| MessageSource {
+        id: id.to_owned(),
+        variables: BTreeSet::new(),
+        text: text.to_owned(),
+    };
+    let (mut en, mut zh) = (Vec::new(), Vec::new());
+    for (place, english, chinese) in crate::help::help_texts() {
+        en.push(source(&place, &english));
+        zh.push(source(&place, &chinese));
+    }
+    let problems: Vec<String> = term_problems(&en, &zh, &rows)
+        .into_iter()
+        .filter(|problem| {
+            !HELP_TERM_EXCEPTIONS.iter().any(|(place, term, _)| {
+                problem.starts_with(&format!("{place}: ")) && problem.ends_with(term)
+            })
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "glossary terms missing:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn the_language_is_the_flag_then_flexledger_lang_then_lc_all_then_lang() {
     let negotiate = |flag, own, lc_all, lang| Language::negotiate(flag, own, lc_all, lang).unwrap();

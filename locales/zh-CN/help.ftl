@@ -1,0 +1,334 @@
+# 两个命令行（flexledger、flexledger-audit）的中文帮助（--help，D52）。英文原文在代码里
+# （clap derive 的文档注释和 about），这里只有中文：每个命令一条消息
+# help-<程序>[-<子命令>]，其属性为命令的说明（about、long-about、after-help）和各参数的
+# 帮助（以参数 id 为名）。术语以 docs/GLOSSARY.md 为准。
+
+help-clap =
+    .help-command = 显示本帮助，或所给子命令的帮助
+    .help-command-arg = 要显示帮助的子命令
+    .help = 显示帮助
+    .help-short = 显示帮助（--help 显示详细说明）
+    .help-long = 显示帮助（-h 显示摘要）
+    .version = 显示版本
+
+## 几个命令共用的文字
+-data-dir-existing = 账本 sled 存储所在的目录；其中必须已有账本（由 `submit` 或 `serve` 创建）
+-data-dir-created = 账本 sled 存储所在的目录（不存在则创建）
+-member-uuid = 参保人员的 UUID
+-as-of = 截止到此全局日志位置（含）
+-as-of-time = 截止到此时刻或之前记录的最后一个事件（RFC 3339，例如 2026-01-31T23:59:59Z）
+
+## flexledger
+
+help-flexledger =
+    .about = 灵活就业人员职工基本医疗保险的事件溯源缴费账本
+    .long-about =
+        灵活就业人员职工基本医疗保险的事件溯源缴费账本。
+
+        每一项事实（参保、缴费、中断缴费、停保……）都是 --data-dir 下嵌入式 sled 存储中一个不可更改的事件。命令按缴费规则（docs/spec/RULES.zh.md 第 2 版的 R1..R17）检查：接受的命令追加事件，被拒绝的命令不追加任何内容。
+
+        退出码：0 成功，1 有命令被拒绝或参保人员不存在，2 无法运行。
+
+        每个文件参数和选项都接受 '-'：读文件时为标准输入，写文件时为标准输出。
+    .data_dir = 账本 sled 存储所在的目录：`submit` 和 `serve` 在其不存在时创建它，`restore` 新建一个，其他命令需要已有账本的目录
+    .store = 把账本保存在 PostgreSQL 中，而不是 --data-dir 中的 sled 存储：一个 URL，postgres://USER@HOST[:PORT]/DATABASE（经 Unix 套接字：postgresql:///DATABASE?host=/var/run/postgresql），密码取自 PGPASSWORD 或 ~/.pgpass（PGPASSFILE），不写在 URL 中。跨机器连接时加上 ?sslmode=require（私有 CA 再加 &sslrootcert=CA.pem）：这样总会验证服务器的证书和名称。先用 `flexledger --store URL migrate` 建表一次。--data-dir 仍保存审计签名密钥和演示令牌
+    .lang = 供人阅读的内容所用的语言：en 或 zh-CN。未给出时，依次由 FLEXLEDGER_LANG、LC_ALL、LANG 决定（zh_CN.UTF-8 即 zh-CN；其他任何值，包括 C 和 POSIX，即 en）。JSON、代码值和字段名在各语言中都相同
+
+help-flexledger-submit =
+    .about = 提交命令（每行一个 JSON 对象），每行输出一个结果
+    .long-about =
+        提交命令（每行一个 JSON 对象），按输入顺序每行输出一个 JSON 结果。
+
+        每一行单独处理：格式错误或被拒绝的行得到一个指出问题的 {"{"}"ok":false,...{"}"} 结果，其他各行照常处理。结果只在其事件持久保存后才输出（接受的命令分批写入，每批最多 1000 条，每批是一次原子的、经 fsync 的追加）。
+
+        带有 "command_id" 且此前已被接受的命令返回其第一次的结果，并带 "duplicate":true，不追加任何内容；因此重新运行一个各行都带 id 的文件，会从上次中断处继续，不会重复。
+
+        退出码：0 全部接受，1 有命令被拒绝，2 无法读取文件。
+    .file = 命令文件，每行一个 JSON 对象；'-' 读取标准输入
+    .data_dir = { -data-dir-created }
+
+help-flexledger-member =
+    .about = 输出参保人员的参保记录：每个月的状态、应缴费额、已缴费额、待遇和规则
+    .long-about =
+        输出参保人员的参保记录投影（JSON）：状态、欠费、各项月数、待遇档次，以及自首次参保月起的每个月及其状态、应缴费额、已缴费额、待遇和决定它的规则（R1..R17）；还有资金：退费（R12）、划入个人账户（R17）、已形成和已发放的社会保险补贴（R16）。
+
+        --as-of POSITION 只折叠到该全局位置为止的事件，显示账本当时所见的该参保人员。
+
+        退出码：0 找到，1 参保人员不存在（输出一个错误 JSON），2 无法运行。
+    .id = { -member-uuid }
+    .as_of = 只折叠全局日志位置不超过此值的事件
+    .data_dir = { -data-dir-existing }
+
+help-flexledger-verify =
+    .about = 检查整个存储：哈希、哈希链、索引和状态行
+    .long-about =
+        遍历并检查整个存储：每个事件的 SHA-256 与其字节是否相符，日志和每条事件流的哈希链（因此能发现被修改、删除或调换顺序的事件），每个事件流索引、每条命令记录，以及每个已保存的状态行与重新折叠日志的结果是否一致。
+
+        输出一个 JSON 对象：完好时为 {"{"}"ok":true,"events":N,...,"head_hash":...{"}"}，否则为 {"{"}"ok":false,"position":P,"message":...{"}"}，指出第一个断开的环节。
+
+        使用 --accept-head（仅限 sled 数据目录）：用于头部见证（文件 `head-witness`，在存储引擎的文件之外记录最后一个持久位置）缺失或无法读取、以致每个命令都拒绝打开的存储。若整个日志检查无误，就在日志头部写入新的见证，存储即可再次打开。这等于按现状接受日志：其头部之后丢失了什么（如果有），无从知晓。如有可能，请放回该文件，或恢复备份。
+
+        退出码：0 完好，1 已损坏，2 无法运行。
+    .accept_head = 按现状接受日志头部（见上文），并在日志检查无误时写入新的头部见证
+    .data_dir = { -data-dir-existing }
+
+help-flexledger-rebuild =
+    .about = 由日志重建每个已保存的状态行，并报告哪些不同
+    .long-about =
+        重新折叠整个日志（显示进度条），并以其结果原子地替换每个已保存的状态行（参保人员、统筹地区、参保索引、检查点）。输出一个 JSON 对象，列出此前不同的行（最多 100 行）。在 `verify` 报告状态行不一致后使用；事件永不改变。请先停止 `serve`：它运行时目录被锁定。
+
+        退出码：0 已重建（无论有无差异），1 日志本身已损坏（未替换任何内容），2 无法运行。
+    .data_dir = { -data-dir-existing }
+
+help-flexledger-migrate =
+    .about = 创建或升级 PostgreSQL 存储的表（--store URL）；sled 无需此操作
+    .long-about =
+        对 --store 所指的数据库执行 PostgreSQL 存储的表结构迁移（源码中的 migrations/postgres/，已编入程序），每个迁移在各自的事务中进行，并输出数据库所处的表结构版本。在新数据库上第一次 `submit` 或 `serve` 之前运行一次，升级 flexledger 之后也要运行：表结构版本为本程序所不知的存储会拒绝打开，并说明原因。再次运行不会改变任何内容。有写入进程占用存储时，迁移会被拒绝。
+
+        sled 存储无需迁移（它在打开时升级自己的行）：未给出 --store 时会如此说明。
+
+        退出码：0 已迁移（或无需迁移），2 无法运行（数据库不存在、无权限、有写入进程占用）。
+
+help-flexledger-copy =
+    .about = 把整个账本复制到另一个存储，保留每个位置、id 和哈希
+    .long-about =
+        把整个账本从一个存储复制到另一个：sled 到 PostgreSQL、PostgreSQL 到 sled，或一个 sled 数据目录到一个新目录。每个事件都保留其位置、事件 id、命令 id、记录时间和两个哈希（目标存储重新封存每个哈希，并与源存储的核对）；每条命令记录保留其内容摘要，每个推送条目和每个已签名的审计检查点都被复制；随后由复制来的日志重建目标存储的状态行。输出一个 JSON 对象：事件、命令、推送条目、检查点和头部哈希。
+
+        目标存储必须为空，或存有同一源存储的一次中断的复制：复制随即从中断处继续。复制完成之前，目标存储被标记为未完成，其他所有命令都拒绝打开它（再次运行同一复制即可完成）。不经 --data-dir 或 --store 读取任何内容：请写明两个存储。请先停止源存储的写入进程（`serve` 运行时 sled 目录被锁定）。签名密钥不属于存储：请自行复制数据目录中的 audit-signing-key，或让 FLEXLEDGER_SIGNING_KEY 指向它。
+
+        退出码：0 已复制，1 已保存的数据损坏，2 无法运行（目标存储存有另一个账本，或某个存储无法打开）。
+    .from = 要复制的存储：一个数据目录，或 PostgreSQL URL（postgres://…）
+    .to = 要填入的存储：一个新的或空的数据目录，或已迁移的 PostgreSQL 数据库（postgres://…）
+
+help-flexledger-serve =
+    .about = 提供 HTTP API：命令、参保记录、统筹地区和实时事件推送（SSE）
+    .long-about =
+        在 --listen 上提供 HTTP API（端口 0 表示任选一个空闲端口；输出的第一行是实际绑定的地址）。
+
+        路由及可使用它们的角色（其他角色的令牌得到 403）：
+          POST /v1/commands                         operator
+          GET  /v1/members/{"{"}id{"}"}[?as_of=P]           operator, auditor, subscriber
+          GET  /v1/members/{"{"}id{"}"}/months/{"{"}YYYY-MM{"}"}    operator, auditor, subscriber
+          GET  /v1/members/{"{"}id{"}"}/timeline.svg        operator, auditor, subscriber
+          GET  /v1/members/{"{"}id{"}"}/events              operator, auditor
+          GET  /v1/regions/{"{"}name{"}"}                   operator, auditor
+          GET  /v1/regions/{"{"}name{"}"}/months/{"{"}YYYY-MM{"}"}  operator, auditor
+          GET  /v1/backup                           operator, auditor
+          GET  /metrics                             operator, auditor
+          GET  /audit/members/{"{"}id{"}"}                  operator, auditor
+          GET  /v1/feed                             auditor, subscriber
+          GET  /healthz                             无需令牌
+          GET  /v1/openapi.json                     无需令牌
+
+        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器页面或 EventSource 也可以在 GET 请求上改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
+
+        令牌：--auth FILE 指定一个 TOML 文件，其中的 [[token]] 表含 role（operator、auditor、subscriber）和 sha256（令牌的十六进制 SHA-256；文件中从不保存令牌本身）。--demo 向空账本写入演示统筹地区，并在未给出 --auth 时为每个角色创建一个令牌，保存在 DATA_DIR/demo-tokens（权限 0600，重启后的演示沿用它们），每次启动时输出。
+
+        浏览器：--cors-origin ORIGIN（可重复）允许来自该源的页面调用 API（CORS；默认关闭）；其预检 OPTIONS 请求无需令牌即予应答。
+
+        限制：最多同时打开 768 个连接（更多的在接受队列中排队）；客户端自连接起，或自其上一个响应结束起，有 10 秒发送完整的请求头，否则断开；一个连接 5 秒内没有传输任何字节、且其上没有进行中的请求时即被关闭（事件推送流从不切断）。进行中的请求：512 个（更多的得到 503）；事件推送订阅者：256 个。
+
+        SIGTERM 或 Ctrl-C：停止接受连接，完成进行中的命令，结束事件推送流，退出码 0（仍在发送请求头的客户端最迟在其 10 秒用完时断开）。
+    .after-help =
+        示例：
+          # 试用：写入演示统筹地区；先输出地址，再为每个角色输出一个令牌
+          flexledger --data-dir demo-data serve --demo
+          # 在另一个 shell 中，使用它输出的令牌（AUDITOR=auditor-...）：
+          curl -s -H "Authorization: Bearer $AUDITOR" 127.0.0.1:7878/v1/regions/demo
+          curl -s -N -H "Authorization: Bearer $AUDITOR" \
+            "127.0.0.1:7878/v1/feed?from=1&types=MonthClosed"
+          # 实际使用：令牌摘要取自文件，换一个端口，浏览器应用在别处
+          flexledger --data-dir ledger-data serve --auth tokens.toml \
+            --listen 127.0.0.1:8080 --cors-origin https://app.example.org
+    .data_dir = { -data-dir-created }
+    .listen = 监听的地址
+    .auth = 令牌文件（含 role 和 sha256 的 TOML [[token]] 表）
+    .demo = 账本为空时写入演示统筹地区；未给出 --auth 时为每个角色输出一个令牌
+    .cors_origins = 允许来自 ORIGIN 的浏览器页面调用 API（CORS），例如 https://app.example.org；可重复。默认关闭
+    .read_only = 只读：从存储回答参保记录、事件、统筹地区、事件推送和审计路由（例如 PostgreSQL 热备库：--store postgres://standby…），对命令回答 503。可以在唯一的写入进程之外运行任意多个
+    .writer_url = 写入进程的地址，--read-only 服务器在回答命令时给出它
+
+help-flexledger-region =
+    .about = 输出统筹地区已月结月份的经办报表：资金和按状态统计的参保人员
+    .long-about =
+        输出一个统筹地区某月的报表（JSON）：该月收到的缴费（已缴费额，以及划入统筹基金和个人账户的部分，R17），退费（R12），已形成、已发放和尚欠的社会保险补贴（R16），按该月状态统计的参保人员，以及其中享受待遇的人数。每个数字都是各参保人员自己的月度记录（`member ID`）之和，每个命令都会随时更新：回答时只读取两个已保存的行。
+
+        只报告已月结的月份：当前征缴月的数字仍在变动。
+
+        退出码：0 已输出，1 统筹地区不存在或该月尚未月结（输出一个错误 JSON），2 无法运行。
+    .name = 统筹地区名称
+    .month = 要报告的已月结月份，YYYY-MM
+    .data_dir = { -data-dir-existing }
+
+help-flexledger-events =
+    .about = 按日志顺序以 JSON 行输出已保存的事件（信封）
+    .long-about = 按全局日志顺序以 JSON 行输出已保存的事件（每行一个信封：position、stream、version、event_id、type、payload、schema_version、recorded_at、command_id）。读到的每个事件都与其键和事件流索引核对；损坏会连同其位置一起报告（退出码 1）；--member 所指的参保人员不存在时退出码为 1。
+    .from = 输出的第一个全局位置
+    .member = 只输出该参保人员的事件
+    .data_dir = { -data-dir-existing }
+
+help-flexledger-backup =
+    .about = 写出整个日志一致的、已签名的备份（取自 --data-dir，或取自正在运行的服务器）
+    .long-about =
+        把整个账本的一致备份写到 --out：从位置 1 到备份开始时日志头部的每个事件（与 `events` 的输出完全相同）、每条事件流的头部、每个参保人员的参保记录，以及该位置上用账本密钥签名的日志检查点（一个范围为 all 的审计包：可用 `flexledger-audit verify-bundle` 检查）。备份运行期间追加的命令不在其中。文件先写在 --out 旁边，完成后再改名就位。
+
+        从没有进程占用的数据目录备份：--data-dir DIR（检查点也保存到账本中）。`serve` 运行时占用着目录的锁：请用 --server URL 和 operator 或 auditor 的令牌（--token 或 $FLEXLEDGER_TOKEN；GET /v1/backup）从它获取备份；下载的备份在保留之前先经验证，给出 --public-key 时以该公钥验证。
+
+        输出一个 JSON 对象：ok、out 和摘要（position、head_hash、streams、members、root、key_id、public_key、bytes）；使用 --out - 时输出到标准错误。
+
+        退出码：0 已写出，1 存储已损坏或下载的备份未通过验证，2 无法运行。
+    .out = 备份写到哪里（'-' 写到标准输出）
+    .server = 从此 URL（http://HOST:PORT）上运行的 `flexledger serve` 获取备份，而不读取 --data-dir
+    .token = 与 --server 一起使用：operator 或 auditor 的持有者令牌（宜用 $FLEXLEDGER_TOKEN：命令行参数对其他用户可见）
+    .public_key = 与 --server 一起使用：账本的公钥（64 位十六进制数字）；下载的备份必须由它签名
+    .data_dir = 要备份的账本所在的目录；其中必须已有账本。使用 --server 时不读取
+
+help-flexledger-restore =
+    .about = 验证备份，并把它恢复到一个新的、空的 --data-dir
+    .long-about =
+        把备份恢复到一个新的数据目录（--data-dir，它必须不存在或为空）。备份只读一遍，逐行检查：每个事件的哈希、位置、日志和事件流的哈希链、折叠结果、每条事件流的头部和参保记录，最后检查检查点的签名和两个 Merkle 根。验证通过的事件原样（位置、哈希、命令 id）追加到目标旁边的暂存目录中，重建状态行，然后才改名为目标目录：被拒绝的备份不留下任何东西。
+
+        验证只需要公钥：--public-key（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥；不给出时使用备份所写的公钥，输出中会有 "key_pinned":false。若要继续用账本的密钥签署检查点，请用 --signing-key 给出其密钥文件（必须是签署该备份的密钥；它会被安装到新目录中），或让 $FLEXLEDGER_SIGNING_KEY 继续指向它。两者都没有时，不安装任何密钥，并有警告说明：请在以写入方式打开恢复后的账本之前把密钥放好，否则它会生成一个新的（docs/DECISIONS.md D33）。
+
+        备份中没有、因而不会恢复的：命令内容摘要（恢复后的命令 id 对任何内容都回答为重复）、已保存的参保记录变更推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
+
+        输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、signing_key。
+
+        退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对）。
+    .file = 备份文件（'-' 读取标准输入）
+    .public_key = 账本公布的公钥（64 位十六进制数字）：备份必须由它签名
+    .signing_key = 账本的签名密钥文件（即其 audit-signing-key；'-' 读取标准输入）：与备份的签名核对，并安装到新的数据目录中
+    .data_dir = 要恢复到的新数据目录；它必须不存在或为空
+
+## flexledger-audit
+
+help-flexledger-audit =
+    .about = 审计 flexledger 存储：回放、解释、检查点与证明、导出审计包、时间线、假设分析
+    .long-about =
+        审计 flexledger 存储，无需信任其运营方。
+
+        查看参保人员在任一时点的历史（replay），弄清某月为何是这个状态、由哪条规则和哪句出处原文决定（explain），用账本的 Ed25519 密钥签署日志检查点，并证明包含性、一致性和参保人员记录的完整性（checkpoint、prove），导出任何人无需数据目录即可检查的自包含审计包（export、verify-bundle），画出参保人员的各个月份（timeline），以及在另一套政策下回放同样的事件（whatif）。
+
+        请先停止 `flexledger serve`，或审计数据目录的副本：sled 会锁定它。
+
+        退出码：0 通过或已写出，1 检查未通过或参保人员不存在，2 无法运行。
+
+        每个文件参数和选项都接受 '-'：读文件时为标准输入，写文件时为标准输出。
+    .data_dir = 账本 sled 存储所在的目录；其中必须已有账本（由 `flexledger submit` 或 `serve` 创建）
+    .store = 从 PostgreSQL 而不是 --data-dir 中的 sled 存储读取账本：postgres://USER@HOST[:PORT]/DATABASE（密码取自 ~/.pgpass 或 PGPASSWORD；跨机器连接时加上 ?sslmode=require，私有 CA 再加 &sslrootcert=CA.pem）。--data-dir 仍保存审计签名密钥
+    .json = 输出 JSON（一个对象，或注明处为 JSON 行），而不是可读的表格
+    .lang = 可读文字（每个命令的表格或报告）所用的语言：en 或 zh-CN。未给出时，依次由 FLEXLEDGER_LANG、LC_ALL、LANG 决定（zh_CN.UTF-8 即 zh-CN；其他任何值，包括 C 和 POSIX，即 en）。--json 的输出在各语言中都相同
+
+help-flexledger-audit-replay =
+    .about = 按顺序列出参保人员的事件，及每个事件改变了什么
+    .long-about =
+        按日志顺序输出参保人员的事件（及其统筹地区的政策和月结事件），每个事件附上它改变了什么：状态或待遇有变的月份，以及该事件之后的欠费、连续缴费月数、累计缴费月数和待遇档次。--as-of / --as-of-time 显示账本当时所见的该参保人员。
+
+        退出码：0 已输出，1 参保人员不存在，2 无法运行。
+    .member = { -member-uuid }
+    .as_of = { -as-of }
+    .as_of_time = { -as-of-time }
+
+help-flexledger-audit-explain =
+    .about = 某月为何是这个状态：原因、起决定作用的事件、规则和出处原文
+    .long-about =
+        解释参保人员参保记录中的一个月：其状态、应缴费额、已缴费额和待遇；用平实的话说明原因（含应缴费额的算式、待遇起始月、欠费的起止和补缴期限、使该月欠费失效的停保）；按位置列出起决定作用的事件；以及所适用的规则，引用 RULES.zh.md 的规则原文和每条规则所依据的出处原文。
+
+        退出码：0 已解释，1 参保人员不存在或该月不在该参保人员的月份范围内，2 无法运行。
+    .member = { -member-uuid }
+    .month = 月份，YYYY-MM
+    .as_of = { -as-of }
+    .as_of_time = { -as-of-time }
+
+help-flexledger-audit-timeline =
+    .about = 把参保人员的各个月份画成 SVG 图
+    .long-about =
+        写出参保人员各个月份的 SVG 图：每月一格，按其状态着色（RULES.zh.md“月份状态”），并标出缴费、中断缴费、停保和重新参保，附图例。可用任何浏览器打开。服务器在 GET /v1/members/{"{"}id{"}"}/timeline.svg 提供同样的图。
+
+        退出码：0 已写出，1 参保人员不存在，2 无法运行。
+    .member = { -member-uuid }
+    .svg = SVG 写到哪里；`-` 写到标准输出
+    .as_of = { -as-of }
+    .as_of_time = { -as-of-time }
+
+help-flexledger-audit-public-key =
+    .about = 输出账本的签名公钥（请公布它：审计人员会固定它）
+    .long-about =
+        输出账本的 Ed25519 公钥（64 位十六进制数字）及其密钥标识。密钥对在数据目录第一次以写入方式打开时生成；私钥保存在 <data dir>/audit-signing-key（或 $FLEXLEDGER_SIGNING_KEY）。请把公钥公布在审计人员能找到的地方：`verify-bundle --public-key` 固定它，由其他任何密钥签名的检查点都会被拒绝。
+
+        退出码：0 已输出，2 没有密钥（先以写入方式打开一次账本，例如 `flexledger submit`）。
+    .data_dir = 要输出其公钥的账本所在的目录：读取其中的 audit-signing-key（或 $FLEXLEDGER_SIGNING_KEY），不读取其存储
+
+help-flexledger-audit-checkpoint =
+    .about = 签署并保存日志的检查点（事件和事件流头部的 Merkle 根）
+    .long-about =
+        遍历整个日志（读取时检查每个事件的哈希和哈希链），以各事件的哈希构建 RFC 6962 Merkle 树，再以每条事件流的头部构建第二棵，并用账本的 Ed25519 密钥签署两个根。检查点保存到账本中并输出：其说明文本（即被签名的原文）、签名和公钥。若已有更早的检查点，还输出从它开始的一致性证明（新日志是旧日志的延续：没有内容被改写）。请公布检查点：日后的改写不可能与它们一致。
+
+        --list 改为输出已保存的检查点。
+
+        退出码：0 已签署（或已列出），1 日志已损坏，2 无法运行。
+    .list = 列出已保存的检查点，而不是新建一个
+    .new_key = 账本的签名密钥已永久丢失：生成一个新的并立即用它签署（请公告新公钥）
+
+help-flexledger-audit-prove =
+    .about = 证明某个事件包含在日志中，或日志是更早检查点的延续
+    .long-about =
+        针对一个已保存的检查点（最新的，或 --to SIZE 所指的）输出（并检查）Merkle 证明：
+          --position P   包含性：位置 P 的事件在检查点所覆盖的日志中（RFC 9162 审计路径）
+          --from SIZE    一致性：检查点所覆盖的日志是 SIZE 个事件的日志的延续（RFC 9162 一致性路径）
+
+        退出码：0 已证明，1 没有该事件或检查点，2 无法运行。
+    .position = 事件的全局位置
+    .from = 更早的树大小（您保存的某个检查点）
+    .to = 据以证明的已保存检查点（默认：最新的）
+
+help-flexledger-audit-export =
+    .about = 导出自包含的审计包（或参保人员月度记录的 CSV）
+    .long-about =
+        写出自包含的审计包：若干 JSON 行，含范围内的每个事件（与 `flexledger events` 的输出完全相同；即参保人员的事件流及其统筹地区的政策和月结）、每个事件的包含性证明、每条事件流已提交的头部及其证明（证明历史完整）、每个参保人员的参保记录，以及当前头部处已签名的检查点（最新的检查点较旧时当场生成）。`verify-bundle` 无需数据目录即可检查它。
+
+        --format csv 改为每个参保人员月份写一行：member_id、region（统筹地区）、month（月份）、status（状态）、due（应缴费额）、paid（已缴费额）、benefits（待遇）、rule（规则），然后（第 2 版）该月的 refunded（退费）、to_account（划入个人账户）、subsidy（社会保险补贴）、subsidy_paid（已发放的补贴），以及参保人员的 member_qualified、member_account_balance、member_subsidy_granted_months、member_subsidy_accrued、member_subsidy_paid、member_subsidy_owed（取自已保存的投影；供电子表格使用，不含证明）。
+
+        退出码：0 已写出，1 参保人员或统筹地区不存在，2 无法运行。
+    .member = 一个参保人员
+    .region = 一个统筹地区的所有参保人员
+    .all = 整个日志
+    .out = 写到哪里（'-' 写到标准输出；关于输出的说明随之改写到标准错误）
+    .format = `bundle`（含证明，供 verify-bundle 使用）或 `csv`（参保人员月度记录，供电子表格使用）
+
+help-flexledger-audit-verify-bundle =
+    .about = 无需数据目录检查审计包
+    .long-about =
+        不用数据目录检查 `export` 生成的审计包：每个事件的哈希与其内容是否相符（能发现被改动的金额）、顺序、已签名的检查点（伪造的会被拒绝）、每个事件是否包含在已签名的日志中（能发现添加的事件）、每条事件流直到其已提交头部的哈希链（能发现删除的事件：完整性），以及由事件重新折叠出的每个参保人员的参保记录。每个未通过的检查都会指出其行、位置和事件流。
+
+        用 --public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥：由其他任何密钥签名的检查点都会被拒绝。没有固定的公钥，就没有什么能把审计包和账本联系起来，因此它无效（未通过 `key`），除非 --trust-bundle-key 接受它所写的公钥（报告会说明公钥未固定）。
+
+        退出码：0 有效，1 无效，2 无法读取文件。
+    .file = 审计包文件（'-' 读取标准输入）
+    .public_key = 账本的公钥（64 位十六进制数字，取自 `flexledger-audit public-key`）
+    .trust_bundle_key = 接受审计包所写的任何公钥（报告会说明未固定）
+
+help-flexledger-audit-verify =
+    .about = 检查整个存储：哈希链、已保存检查点的根、状态行与重新折叠的结果
+    .long-about =
+        遍历整个存储（在终端上显示进度条）：每个事件的哈希、日志和事件流的哈希链、索引和命令记录、每个已保存的投影行与重新折叠日志的结果（同 `flexledger verify`），然后是每个已保存的检查点：其签名，以及由日志重新计算的 Merkle 根。
+
+        退出码：0 完好，1 已损坏（指出第一个问题），2 无法运行。
+
+help-flexledger-audit-whatif =
+    .about = 在替代政策下回放同样的事件，显示会有什么不同
+    .long-about =
+        在替代政策下回放同样的已记录行为，显示会有什么不同：哪些月份的状态或待遇会改变，欠费和欠费失效的月份（由参保人员承担）会有何不同，哪些停保会发生或不会发生，连续性和待遇档次，是否已取得待遇资格及待遇起始月（R7），退费（R12），个人账户（R17），社会保险补贴（R16），以及替代政策会拒绝哪些已记录的命令。供权衡规则变化的政策制定者使用（六个月宽限期、补缴后向后恢复（prospective）、另一种待遇等待期、长期中断后重新适用首次参保的待遇等待期、个人账户）。
+
+        政策文件是一个 JSON 对象，可含 average_monthly_wage、contribution_rate、base_ratio_min、base_ratio_max、grace_months、benefit_delay_first、benefit_delay_reenroll、backpay_restores、benefit_tiers、first_wait_after_gap_months、account_rate 中的任意几项（形式同 publish_policy：小数写成字符串；后两项为 null 表示不设）。它替换该统筹地区发布的每套政策中的这些参数；每套政策保留自己的统筹地区和 effective_from。未知字段会被拒绝。
+
+        替代政策下的结果是重新判定的，而不是换个标签：每个已记录的命令（enroll、pay、close_month、withdraw、reenroll……）都在改变后的政策下按账本自己的规则重新运行，因此月结按替代政策的宽限期记录中断缴费的月份和视为自动退保（R9–R11）。参保人员的行为保持不变：同样的命令在同样的月份；一笔缴费按替代政策下的应缴费额缴纳同样的月份。替代政策拒绝的命令是一项发现，而不是错误。
+
+        退出码：0 已报告（含差异和拒绝），1 参保人员或统筹地区不存在，2 政策文件有误或无法运行。
+    .after-help =
+        政策文件示例：
+          {"{"}"grace_months": 6, "backpay_restores": "prospective"{"}"}
+          {"{"}"first_wait_after_gap_months": 6, "account_rate": "0.02"{"}"}
+    .policy = 要改变的政策参数的 JSON 文件，例如 {"{"}"grace_months": 6{"}"}（'-' 读取标准输入）
+    .member = 比较一个参保人员（UUID）
+    .region = 比较一个统筹地区的所有参保人员：一份汇总，以及前几个受影响参保人员的明细
