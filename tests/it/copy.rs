@@ -210,6 +210,18 @@ impl Destination {
         }
     }
 
+    /// A new database of the test cluster, migrated, with its data directory (the
+    /// signing key's) under `root`.
+    fn postgres(cluster: &crate::support::postgres::Cluster, root: &Path) -> Destination {
+        let keys = root.join("keys");
+        let url = crate::postgres_cli::migrated(cluster, &keys);
+        Destination {
+            name: url.clone(),
+            dir: keys,
+            store: Some(url),
+        }
+    }
+
     /// `--store URL` if a database, then `args`.
     fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
         let mut all: Vec<&str> = match &self.store {
@@ -455,13 +467,7 @@ fn a_copy_into_postgres_stopped_before_its_first_append_is_refused_until_it_is_r
         return;
     };
     let root = tempfile::tempdir().unwrap();
-    let keys = root.path().join("keys");
-    let url = crate::postgres_cli::migrated(cluster, &keys);
-    let destination = Destination {
-        name: url.clone(),
-        dir: keys,
-        store: Some(url),
-    };
+    let destination = Destination::postgres(cluster, root.path());
     let (source, head) = demo_source(root.path());
     stopped_before_the_first_append_then_resumed(&source, head, &destination);
 }
@@ -472,12 +478,6 @@ fn an_unfinished_copy_into_postgres_is_refused_until_it_is_resumed() {
         return;
     };
     let root = tempfile::tempdir().unwrap();
-    let keys = root.path().join("keys");
-    let url = crate::postgres_cli::migrated(cluster, &keys);
-    let destination = Destination {
-        name: url.clone(),
-        dir: keys,
-        store: Some(url),
-    };
+    let destination = Destination::postgres(cluster, root.path());
     stopped_after_the_first_append_then_resumed(root.path(), &destination);
 }

@@ -362,6 +362,19 @@ fn flexledger_login(
 }
 
 /// Writes a password file of `lines` with `mode`.
+/// A cluster of the test's own whose user `ledgeru` needs `PASSWORD` and owns a
+/// database `ledger`, and the directory of its socket; `None` where no cluster runs.
+fn ledger_database_behind_a_password() -> Option<(Cluster, String)> {
+    let own = own_cluster()?;
+    own.require_password("ledgeru", PASSWORD);
+    let mut admin = ::postgres::Client::connect(&own.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute("CREATE DATABASE ledger OWNER ledgeru")
+        .unwrap();
+    let socket = own.socket_dir().display().to_string();
+    Some((own, socket))
+}
+
 fn password_file(path: &Path, lines: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, lines).unwrap();
@@ -370,13 +383,9 @@ fn password_file(path: &Path, lines: &str, mode: u32) {
 
 #[test]
 fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
-    let Some(own) = own_cluster() else { return };
-    own.require_password("ledgeru", PASSWORD);
-    let mut admin = ::postgres::Client::connect(&own.url("postgres"), ::postgres::NoTls).unwrap();
-    admin
-        .batch_execute("CREATE DATABASE ledger OWNER ledgeru")
-        .unwrap();
-    let socket = own.socket_dir().display().to_string();
+    let Some((_own, socket)) = ledger_database_behind_a_password() else {
+        return;
+    };
     let url = format!("postgresql:///ledger?host={socket}&user=ledgeru");
     let (dir, home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (dir, home) = (dir.path(), home.path());
@@ -436,13 +445,9 @@ fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
 /// second host too when the URL's one config held one password for all.
 #[test]
 fn each_host_of_a_url_gets_its_own_password_from_the_password_file() {
-    let Some(own) = own_cluster() else { return };
-    own.require_password("ledgeru", PASSWORD);
-    let mut admin = ::postgres::Client::connect(&own.url("postgres"), ::postgres::NoTls).unwrap();
-    admin
-        .batch_execute("CREATE DATABASE ledger OWNER ledgeru")
-        .unwrap();
-    let socket = own.socket_dir().display().to_string();
+    let Some((_own, socket)) = ledger_database_behind_a_password() else {
+        return;
+    };
     let gone = format!("{socket}-gone");
     // Several hosts only in the URL's authority (a `host=` query value starting with
     // `/` is one socket path, commas and all), a socket directory percent-encoded.
