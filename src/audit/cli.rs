@@ -42,7 +42,13 @@ pub struct AuditCli {
     /// postgres://USER@HOST[:PORT]/DATABASE (the password from ~/.pgpass or
     /// PGPASSWORD; across machines add ?sslmode=require, and &sslrootcert=CA.pem for a
     /// private CA). --data-dir still holds the audit signing key.
-    #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "FLEXLEDGER_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub store: Option<String>,
     /// Print JSON (one object, or JSON lines where noted) instead of a readable table.
     #[arg(long, global = true)]

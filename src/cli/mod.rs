@@ -49,7 +49,13 @@ pub struct Cli {
     /// (and &sslrootcert=CA.pem for a private CA): the server's certificate and name are
     /// then always verified. Create its tables once with `flexledger --store URL
     /// migrate`. --data-dir still holds the audit signing key and the demo tokens.
-    #[arg(long, global = true, env = "FLEXLEDGER_STORE", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "FLEXLEDGER_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub store: Option<String>,
     /// The language of what people read: en or zh-CN. Without it, FLEXLEDGER_LANG,
     /// then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN; anything else, C and

@@ -539,6 +539,24 @@ const HELP_CODE_WORDS: &[&str] = &[
     "months",
 ];
 
+/// A PostgreSQL URL in `FLEXLEDGER_STORE` may hold a password: `--help` names the
+/// variable and never prints its value, in either language.
+#[test]
+fn the_help_never_shows_the_store_url_from_the_environment() {
+    for program in [FLEXLEDGER, AUDIT] {
+        for how in [vec!["--lang", "en"], vec!["--lang", "zh-CN"]] {
+            let mut how = how.clone();
+            how.push("FLEXLEDGER_STORE=postgres://ledger:s3cret@db/ledger");
+            let help = chinese_help(program, &["--help"], &how);
+            assert!(
+                help.contains("FLEXLEDGER_STORE"),
+                "{program} {how:?}:\n{help}"
+            );
+            assert!(!help.contains("s3cret"), "{program} {how:?}:\n{help}");
+        }
+    }
+}
+
 /// `program args` with its help in Chinese, chosen as `how` says (a flag or the
 /// environment), on a terminal too wide to wrap a line.
 fn chinese_help(program: &str, args: &[&str], how: &[&str]) -> String {
