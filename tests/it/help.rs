@@ -497,6 +497,23 @@ fn every_help_text_of_both_binaries_is_in_chinese() {
     );
 }
 
+/// The English of every help text, as it was when its Chinese in
+/// `locales/zh-CN/help.ftl` was last written (`tests/expect/help/english.txt`): an
+/// English text changed in the code fails here until its Chinese is brought in step
+/// and the file rewritten (`UPDATE_EXPECT=1 cargo test --test it expect`), so the
+/// Chinese help never goes on saying what the English no longer says.
+#[test]
+fn the_english_help_the_chinese_was_written_from_is_the_expect_file() {
+    let mut file = String::from(
+        "# The English help texts locales/zh-CN/help.ftl says in Chinese. When one changes,\n\
+         # change its Chinese in help.ftl too, then UPDATE_EXPECT=1 cargo test --test it expect.\n",
+    );
+    for text in both_texts() {
+        file.push_str(&format!("\n== {}\n{}\n", text.place, text.english));
+    }
+    crate::expect::check("help/english.txt", &file);
+}
+
 /// ASCII words the Chinese help may show outside its examples: the names of programs,
 /// engines, roles, formats and values it quotes as they are typed. Codes (`--data-dir`,
 /// `R7`, `zh-CN`, `GET`) are recognised by shape (`support::english_words`).
