@@ -243,7 +243,8 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
         StoreError::NotMigrated { .. }
         | StoreError::SchemaTooNew { .. }
-        | StoreError::CopyUnfinished { .. } => ErrorKind::Invalid,
+        | StoreError::CopyUnfinished { .. }
+        | StoreError::CopyBeingMade { .. } => ErrorKind::Invalid,
         StoreError::Unavailable { .. } => ErrorKind::Unavailable,
     }
 }

@@ -61,10 +61,13 @@ impl Location {
 
     /// Whether a ledger is there to open (a data directory without sled's files has
     /// none: `submit` or `restore` makes one). A database is assumed to hold one:
-    /// opening it says if it was never migrated.
+    /// opening it says if it was never migrated. A store a stopped copy was making
+    /// counts, so that opening it says so (`StoreError::CopyBeingMade`).
     pub fn has_ledger(&self) -> bool {
         match self {
-            Location::Sled(dir) => dir.join("sled").exists(),
+            Location::Sled(dir) => {
+                dir.join("sled").exists() || dir.join(super::sled_store::SLED_CREATING_DIR).exists()
+            }
             Location::Postgres(_) => true,
         }
     }
@@ -72,6 +75,7 @@ impl Location {
     /// The store, for the ledger's one writer: refused while it holds an unfinished
     /// copy (`StoreError::CopyUnfinished`).
     pub fn open(&self) -> Result<AnyStore, StoreError> {
+        self.refuse_store_being_made()?;
         let store = match self {
             Location::Sled(dir) => SledStore::open(dir).map(AnyStore::Sled),
             Location::Postgres(url) => PgStore::open(url).map(AnyStore::Postgres),
@@ -90,7 +94,7 @@ impl Location {
     pub fn open_to_copy_into(&self, mark: &StateWrite) -> Result<AnyStore, StoreError> {
         match self {
             Location::Sled(dir) => {
-                if !self.has_ledger() {
+                if !dir.join("sled").exists() {
                     SledStore::create_holding(dir, std::slice::from_ref(mark))?;
                 }
                 SledStore::open(dir).map(AnyStore::Sled)
@@ -102,12 +106,30 @@ impl Location {
     /// A store that is only read (the audit tools, `events`, `member`): refused while
     /// it holds an unfinished copy, as `open` refuses it.
     pub fn open_read_only(&self) -> Result<AnyReader, StoreError> {
+        self.refuse_store_being_made()?;
         let reader = match self {
             Location::Sled(dir) => SledStore::open_read_only(dir).map(AnyReader::Sled),
             Location::Postgres(url) => PgStore::open_read_only(url).map(AnyReader::Postgres),
         }?;
         self.refuse_unfinished_copy(&reader)?;
         Ok(reader)
+    }
+
+    /// Refuses a sled data directory where a copy was making the store when it stopped
+    /// (`SledStore::create_holding`: the engine's files in `SLED_CREATING_DIR`, not yet
+    /// renamed to `sled`): any other open would make a new, empty ledger beside them.
+    fn refuse_store_being_made(&self) -> Result<(), StoreError> {
+        match self {
+            Location::Sled(dir)
+                if !dir.join("sled").exists()
+                    && dir.join(super::sled_store::SLED_CREATING_DIR).exists() =>
+            {
+                Err(StoreError::CopyBeingMade {
+                    store: self.to_string(),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Refuses `store` (this location, just opened) if it holds an unfinished copy:

@@ -342,6 +342,11 @@ pub enum StoreError {
         copied: u64,
         source_head: u64,
     },
+    /// A sled store a `flexledger copy` was making when it stopped, before the store
+    /// existed (`sled_store::SLED_CREATING_DIR` and no `sled`): opened as it is, the
+    /// directory would become a new, empty ledger and the copy could never finish.
+    #[error("{store} holds a store that `flexledger copy` was still making when it stopped ({store}/{}): it is not a ledger yet. Run the same copy again to finish it, or remove {} and start over", sled_store::SLED_CREATING_DIR, postgres::shell_quoted(&format!("{store}/{}", sled_store::SLED_CREATING_DIR)))]
+    CopyBeingMade { store: String },
     /// A database server that cannot be reached or refuses us (no such server or
     /// database, a failed login): `message` says which, and what to do.
     #[error("cannot use the store {store}: {message}")]

@@ -461,6 +461,44 @@ fn a_copy_stopped_before_its_first_append_leaves_a_marked_store_not_an_empty_led
     stopped_before_the_first_append_then_resumed(&source, head, &Destination::sled(&own));
 }
 
+/// A copy stopped between making its store's files and renaming them into place
+/// (`sled.creating` holds the mark, no `sled` yet): every command refuses the
+/// directory, naming the copy, and none makes a new ledger beside it; the same copy
+/// run again finishes it.
+#[test]
+fn a_copy_stopped_while_it_makes_its_store_leaves_nothing_that_opens_as_a_ledger() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, head) = demo_source(root.path());
+    let made = Destination::sled(&root.path().join("copy"));
+    let stopped = copy_stopped(&source, &made.name, 0);
+    assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
+    // As a crash just before the rename leaves it.
+    let creating = made
+        .dir
+        .join(flexledger::store::sled_store::SLED_CREATING_DIR);
+    std::fs::rename(made.dir.join("sled"), &creating).unwrap();
+    let demo = repo_path("examples/demo.jsonl");
+    for args in [
+        vec!["submit", demo.to_str().unwrap()],
+        vec!["verify"],
+        vec!["events"],
+    ] {
+        let output = made.flexledger(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_ne!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("was still making when it stopped")
+                && stderr.contains("Run the same copy again"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!made.dir.join("sled").exists(), "{args:?} made a store");
+    }
+    let resumed = report(&copy_to(&source, &made.name));
+    assert_eq!(resumed["events"], head);
+    assert!(!creating.exists());
+    assert_finished(&made, &source);
+}
+
 #[test]
 fn a_copy_into_postgres_stopped_before_its_first_append_is_refused_until_it_is_resumed() {
     let Some(cluster) = crate::support::postgres::cluster() else {
