@@ -18,7 +18,7 @@ http-no-route = 没有此路由；见 README 的 API 一节
 http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
 http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
 http-store-unavailable = 暂时无法连接账本的数据库；请稍后重试（详情见服务器日志）
-http-token-missing = 请发送 Authorization: Bearer <token>（浏览器不能设置请求头：以 GET 打开事件流、审计页面或时间线图片时，可改用 ?access_token=<token>）
+http-token-missing = 请发送 Authorization: Bearer <token>（浏览器不能设置请求头：以 GET 打开事件推送、审计页面或时间线图片时，可改用 ?access_token=<token>）
 http-token-unknown = 未知的令牌
 http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色：{ $allowed }）
 
@@ -47,9 +47,9 @@ http-region-has-no-policy = 统筹地区 { $region } 尚无政策
 http-month-not-closed = 统筹地区 { $region } 的 { $month } 尚未月结（当前征缴月为 { $open }）：其数字仍会变动；请查询 { $open } 之前的月份
 http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结仍在记录中（{ $total } 名参保人员中已完成 { $done } 名）；完成前，{ $moving_from } 及以后各月的数字仍会变动：请稍后再查，或查询 { $moving_from } 之前的月份
 
-## 事件流与备份
+## 事件推送与备份
 
 http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
-http-feed-full = 事件流已有 { $max } 个订阅者；请稍后重试
-http-last-event-id = Last-Event-ID 必须是事件流消息的 id：POSITION 或 POSITION.N
+http-feed-full = 事件推送已有 { $max } 个订阅者；请稍后重试
+http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
 http-backup-empty-log = 没有可备份的内容：日志为空

@@ -239,9 +239,11 @@ fn name_engine_io(dir: &Path, error: StoreError) -> StoreError {
 /// snapshot: `files_to_set_aside`), the error names it and the `mv` that sets it
 /// aside, and a restore is advised only if that is not enough (D54).
 fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
-    let aside = files_to_set_aside(&dir.join("sled"));
+    // The `mv` it may print must work from any directory the operator runs it in.
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let aside = files_to_set_aside(&absolute.join("sled"));
     if !aside.is_empty() {
-        return set_aside_advice(dir, detail, &aside);
+        return set_aside_advice(&absolute, detail, &aside);
     }
     corrupt(
         0,
@@ -358,11 +360,16 @@ fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError 
             )
         })
         .collect();
+    let (files, them) = match aside {
+        [_] => ("the damaged file is", "it"),
+        _ => ("the damaged files are", "them"),
+    };
     StoreError::EngineFileDamaged {
         message: format!(
-            "the storage engine's files in {} cannot be opened ({detail}): the damaged file is {}. \
-             With no flexledger process running, move it aside: `{}`, then run `flexledger verify`, \
-             which should report the same head as before. Only if it still fails, restore the data \
+            "the storage engine's files in {} cannot be opened ({detail}): {files} {}. \
+             With no flexledger process running, move {them} aside: `{}`, then run `flexledger verify`, \
+             which walks the whole log: its head should be the one of your latest checkpoint \
+             (`flexledger-audit checkpoint --list`) or later. Only if it still fails, restore the data \
              directory from a backup; do not delete or edit other files in it by hand",
             dir.join("sled").display(),
             named.join(" and "),

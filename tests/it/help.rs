@@ -499,19 +499,47 @@ fn every_help_text_of_both_binaries_is_in_chinese() {
 
 /// The English of every help text, as it was when its Chinese in
 /// `locales/zh-CN/help.ftl` was last written (`tests/expect/help/english.txt`): an
-/// English text changed in the code fails here until its Chinese is brought in step
-/// and the file rewritten (`UPDATE_EXPECT=1 cargo test --test it expect`), so the
-/// Chinese help never goes on saying what the English no longer says.
+/// English text changed in the code fails here, naming it, until its Chinese is brought
+/// in step and the file rewritten with a variable of its own,
+/// `UPDATE_HELP_ENGLISH=1 cargo test --test it english_help` (not the `UPDATE_EXPECT`
+/// that rewrites every other expect file), so the Chinese help never goes on saying
+/// what the English no longer says.
 #[test]
 fn the_english_help_the_chinese_was_written_from_is_the_expect_file() {
+    let path = repo_path("tests/expect/help/english.txt");
     let mut file = String::from(
         "# The English help texts locales/zh-CN/help.ftl says in Chinese. When one changes,\n\
-         # change its Chinese in help.ftl too, then UPDATE_EXPECT=1 cargo test --test it expect.\n",
+         # change its Chinese in help.ftl too, then UPDATE_HELP_ENGLISH=1 cargo test --test it english_help.\n",
     );
     for text in both_texts() {
         file.push_str(&format!("\n== {}\n{}\n", text.place, text.english));
     }
-    crate::expect::check("help/english.txt", &file);
+    if std::env::var_os("UPDATE_HELP_ENGLISH").is_some_and(|value| value == "1") {
+        std::fs::write(&path, &file).unwrap();
+        return;
+    }
+    let written = std::fs::read_to_string(&path).unwrap();
+    let sections =
+        |text: &str| -> Vec<String> { text.split("\n== ").skip(1).map(str::to_owned).collect() };
+    let (before, now) = (sections(&written), sections(&file));
+    let changed: Vec<&String> = now.iter().filter(|text| !before.contains(text)).collect();
+    let gone: Vec<&String> = before.iter().filter(|text| !now.contains(text)).collect();
+    assert!(
+        changed.is_empty() && gone.is_empty(),
+        "the English of these help texts is not what their Chinese in \
+         locales/zh-CN/help.ftl was written from: update the Chinese, then \
+         UPDATE_HELP_ENGLISH=1 cargo test --test it english_help\n\
+         now:\n{}\nwas:\n{}",
+        changed
+            .iter()
+            .map(|text| format!("== {text}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        gone.iter()
+            .map(|text| format!("== {text}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
 }
 
 /// ASCII words the Chinese help may show outside its examples: the names of programs,

@@ -1315,9 +1315,6 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
     }
 }
 
-/// A refusal answers in the language the client asks for (`Accept-Language`), with the
-/// same code: a program reads the code, a person the message. Without the header, or
-/// for a language the ledger does not speak, the message is the contract's English.
 /// `?as_of=` before the member's first event: still 404 `never_enrolled` (the member
 /// had no events as of that position), but the message names the first event, in
 /// the reader's language, so the id is known right; an unknown member still says to
@@ -1366,6 +1363,9 @@ fn as_of_before_a_members_first_event_names_that_event() {
     }
 }
 
+/// A refusal answers in the language the client asks for (`Accept-Language`), with the
+/// same code: a program reads the code, a person the message. Without the header, or
+/// for a language the ledger does not speak, the message is the contract's English.
 #[test]
 fn a_refusal_speaks_the_language_the_client_asks_for() {
     for engine in engines() {

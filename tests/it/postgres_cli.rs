@@ -361,7 +361,6 @@ fn flexledger_login(
     command.output().unwrap()
 }
 
-/// Writes a password file of `lines` with `mode`.
 /// A cluster of the test's own whose user `ledgeru` needs `PASSWORD` and owns a
 /// database `ledger`, and the directory of its socket; `None` where no cluster runs.
 fn ledger_database_behind_a_password() -> Option<(Cluster, String)> {
@@ -375,6 +374,7 @@ fn ledger_database_behind_a_password() -> Option<(Cluster, String)> {
     Some((own, socket))
 }
 
+/// Writes a password file of `lines` with `mode`.
 fn password_file(path: &Path, lines: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, lines).unwrap();
@@ -472,6 +472,32 @@ fn each_host_of_a_url_gets_its_own_password_from_the_password_file() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
     }
+    // The server refuses the first host's password and the second host is down: the
+    // refused login is what is reported, not the host that could not be reached.
+    let reversed = format!(
+        "postgresql://ledgeru@{},{}/ledger",
+        encoded(&socket),
+        encoded(&gone)
+    );
+    password_file(
+        &file,
+        &format!("{socket}:5432:ledger:ledgeru:wrong\n{gone}:5432:ledger:ledgeru:other\n"),
+        0o600,
+    );
+    let output = flexledger_login(
+        &reversed,
+        dir.path(),
+        None,
+        home.path(),
+        Some(&file),
+        &["verify"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the password came from the password file"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -112,6 +112,16 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
 /// A failure to connect to `target`: as `classify` says, and a login the server
 /// refused names the user and where its password came from (or that none was found:
 /// the `postgres` crate's own word for that is "invalid configuration").
+/// Whether a failed connection is the server refusing the login (a wrong or missing
+/// password, a user it does not let in), as against one that could not be made: of
+/// several hosts' failures, that is the one to report (the others hide its cause).
+pub(crate) fn is_login_refused(error: &::postgres::Error) -> bool {
+    matches!(
+        error.code(),
+        Some(&SqlState::INVALID_PASSWORD | &SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
+    ) || (error.code().is_none() && error_text(error).ends_with("password missing"))
+}
+
 pub(crate) fn classify_connect(
     store: &str,
     user: &str,

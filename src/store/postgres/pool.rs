@@ -67,8 +67,9 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Connects to `target`, naming `store` (redacted) in any failure: each attempt
-    /// in turn (one per host when the hosts need different passwords); the last
-    /// attempt's failure is the one named, as the crate names its last host's.
+    /// in turn (one per host when the hosts need different passwords); the failure
+    /// named is the first refused login if any (its cause is the one to fix), else
+    /// the last attempt's, as the crate names its last host's.
     pub(crate) fn open(
         target: &Target,
         store: &str,
@@ -76,7 +77,7 @@ impl Connection {
         let random = target.attempts.first().is_some_and(|attempt| {
             attempt.config.get_load_balance_hosts() == ::postgres::config::LoadBalanceHosts::Random
         });
-        let mut failed = None;
+        let (mut failed, mut login_refused) = (None, None);
         for index in attempt_order(target.attempts.len(), random) {
             let attempt = &target.attempts[index];
             let mut config = attempt.config.clone();
@@ -99,21 +100,24 @@ impl Connection {
                     })
                 }
                 Err(error) => {
-                    failed = Some(classify_connect(
-                        store,
-                        &target.user,
-                        &attempt.password,
-                        error,
-                    ))
+                    let refused = super::errors::is_login_refused(&error);
+                    let error = classify_connect(store, &target.user, &attempt.password, error);
+                    // A refused login is the failure to report: a later host that is
+                    // down would otherwise hide it.
+                    if refused {
+                        login_refused.get_or_insert(error);
+                    } else {
+                        failed = Some(error);
+                    }
                 }
             }
         }
-        Err(
-            failed.unwrap_or_else(|| crate::store::StoreError::Unavailable {
+        Err(login_refused
+            .or(failed)
+            .unwrap_or_else(|| crate::store::StoreError::Unavailable {
                 store: store.to_owned(),
                 message: "the URL names no host to connect to".to_owned(),
-            }),
-        )
+            }))
     }
 
     /// Rows of `sql`, prepared on this connection once.
