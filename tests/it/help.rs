@@ -498,7 +498,7 @@ fn every_help_text_of_both_binaries_is_in_chinese() {
 }
 
 /// The English of every help text, as it was when its Chinese in
-/// `locales/zh-CN/help.ftl` was last written (`tests/expect/help/english.txt`): an
+/// `locales/zh-CN/help.ftl` was last written (`tests/help/english.txt`): an
 /// English text changed in the code fails here, naming it, until its Chinese is brought
 /// in step and the file rewritten with a variable of its own,
 /// `UPDATE_HELP_ENGLISH=1 cargo test --test it english_help` (not the `UPDATE_EXPECT`
@@ -506,7 +506,7 @@ fn every_help_text_of_both_binaries_is_in_chinese() {
 /// what the English no longer says.
 #[test]
 fn the_english_help_the_chinese_was_written_from_is_the_expect_file() {
-    let path = repo_path("tests/expect/help/english.txt");
+    let path = repo_path("tests/help/english.txt");
     let mut file = String::from(
         "# The English help texts locales/zh-CN/help.ftl says in Chinese. When one changes,\n\
          # change its Chinese in help.ftl too, then UPDATE_HELP_ENGLISH=1 cargo test --test it english_help.\n",
