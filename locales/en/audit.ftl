@@ -4,6 +4,8 @@
 
 audit-separator = {", "}
 audit-damaged = DAMAGED at position { $position }: { $message }
+audit-damage-advice = flexledger-audit: the store is damaged: restore the data directory from a backup (`flexledger restore`); `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
+audit-damage-set-aside = flexledger-audit: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails
 
 ## public-key
 audit-public-key-id = key id { $key_id } (ed25519); publish this key so auditors can pin it

@@ -4,6 +4,8 @@
 
 audit-separator = ，
 audit-damaged = 已损坏（位置 { $position }）：{ $message }
+audit-damage-advice = flexledger-audit：存储已损坏：请从备份恢复数据目录（`flexledger restore`）；存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
+audit-damage-set-aside = flexledger-audit：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
 
 ## public-key
 audit-public-key-id = 密钥标识 { $key_id }（ed25519）；请公布此公钥，供审计人员固定（--public-key）

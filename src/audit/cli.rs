@@ -352,6 +352,7 @@ pub fn main() -> ExitCode {
             crate::shell_support::say_on_stderr!("flexledger-audit: error: {message}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {
+                commands::say_damage_advice(language, crate::cli::is_set_aside_damage(&error));
                 ExitCode::from(1)
             } else {
                 ExitCode::from(2)

@@ -236,7 +236,20 @@ fn damaged(
         let args = [("position", text(position)), ("message", text(message))];
         writeln!(out, "{}", say(language, "audit-damaged", &args))?;
     }
+    say_damage_advice(language, false);
     Ok(ExitCode::from(1))
+}
+
+/// How to recover from damage, on standard error after the finding, as `flexledger`
+/// says it: move the engine file aside when that is the damage (`set_aside`, D54),
+/// else restore a backup. Every exit 1 for damage says it, whichever way it was found.
+pub fn say_damage_advice(language: Language, set_aside: bool) {
+    let id = if set_aside {
+        "audit-damage-set-aside"
+    } else {
+        "audit-damage-advice"
+    };
+    crate::shell_support::say_on_stderr!("{}", say(language, id, &[]));
 }
 
 /// Walks the whole log with a progress bar.

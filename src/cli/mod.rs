@@ -443,18 +443,23 @@ fn disk_full_advice(error: &anyhow::Error) -> &'static str {
 /// What `program` prints for damaged stored data: the error, then how to recover (a
 /// damaged engine file that can be moved aside says so first, D54).
 fn damage_message(program: &str, error: &anyhow::Error) -> String {
-    let set_aside = error.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<StoreError>(),
-            Some(StoreError::EngineFileDamaged { .. })
-        )
-    });
-    let advice = if set_aside {
+    let advice = if is_set_aside_damage(error) {
         format!("{program}: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails")
     } else {
         damage_advice(program)
     };
     format!("{program}: error: {}\n{advice}", error_text(error))
+}
+
+/// Whether the damage is an engine file that can be moved aside (D54), whose message
+/// says how, rather than damage only a backup repairs.
+pub(crate) fn is_set_aside_damage(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(StoreError::EngineFileDamaged { .. })
+        )
+    })
 }
 
 /// How to recover a damaged store, as one line.

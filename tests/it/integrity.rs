@@ -378,6 +378,8 @@ fn a_removed_region_summary_fails_verify() {
     assert!(message.contains("the summary of region demo"), "{message}");
 }
 
+/// Both binaries' `verify` report an edited event as damage (exit 1) at its position,
+/// and say on standard error how to recover, in the language asked for.
 #[test]
 fn the_verify_command_exits_1_and_names_the_position() {
     let dir = demo_store();
@@ -398,6 +400,19 @@ fn the_verify_command_exits_1_and_names_the_position() {
     let report = &stdout_lines(&broken)[0];
     assert_eq!(report["ok"], false);
     assert_eq!(report["position"], position);
+    let advice = String::from_utf8_lossy(&broken.stderr);
+    assert!(advice.contains("restore the data directory from a backup"), "{advice}");
+    for (language, says) in [("en", "from a backup"), ("zh-CN", "请从备份恢复数据目录")] {
+        for json in [&["--json"][..], &[]] {
+            let args = [&["--lang", language][..], json, &["verify"]].concat();
+            let audit = crate::audit::audit(dir.path(), &args);
+            let what = format!("flexledger-audit {args:?}: {audit:?}");
+            assert_eq!(audit.status.code(), Some(1), "{what}");
+            let stdout = String::from_utf8_lossy(&audit.stdout);
+            assert!(stdout.contains(&position.to_string()), "{what}");
+            assert!(String::from_utf8_lossy(&audit.stderr).contains(says), "{what}");
+        }
+    }
 }
 
 #[test]

@@ -109,26 +109,37 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
     StoreError::engine(error)
 }
 
-/// A failure to connect to `target`: as `classify` says, and a login the server
-/// refused names the user and where its password came from (or that none was found:
-/// the `postgres` crate's own word for that is "invalid configuration").
+/// Whether the `postgres` crate gave up before asking the server, for want of a
+/// password it asks for.
+fn password_missing(error: &::postgres::Error) -> bool {
+    error.code().is_none() && error_text(error).ends_with("password missing")
+}
+
 /// Whether a failed connection is the server refusing the login (a wrong or missing
 /// password, a user it does not let in), as against one that could not be made: of
 /// several hosts' failures, that is the one to report (the others hide its cause).
 pub(crate) fn is_login_refused(error: &::postgres::Error) -> bool {
+    server_refused_login(error) || password_missing(error)
+}
+
+/// Whether the server itself refused the login (wrong password, user not let in).
+fn server_refused_login(error: &::postgres::Error) -> bool {
     matches!(
         error.code(),
         Some(&SqlState::INVALID_PASSWORD | &SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
-    ) || (error.code().is_none() && error_text(error).ends_with("password missing"))
+    )
 }
 
+/// A failure to connect to `target`: as `classify` says, and a login the server
+/// refused names the user and where its password came from (or that none was found:
+/// the `postgres` crate's own word for that is "invalid configuration").
 pub(crate) fn classify_connect(
     store: &str,
     user: &str,
     password: &PasswordSource,
     error: ::postgres::Error,
 ) -> StoreError {
-    if error.code().is_none() && error_text(&error).ends_with("password missing") {
+    if password_missing(&error) {
         return StoreError::Unavailable {
             store: store.to_owned(),
             message: format!(
@@ -137,10 +148,7 @@ pub(crate) fn classify_connect(
             ),
         };
     }
-    let refused = matches!(
-        error.code(),
-        Some(&SqlState::INVALID_PASSWORD | &SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
-    );
+    let refused = server_refused_login(&error);
     let from = match password {
         PasswordSource::Url => "the URL".to_owned(),
         PasswordSource::Environment => "PGPASSWORD".to_owned(),
