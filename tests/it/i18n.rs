@@ -1104,6 +1104,11 @@ fn each_chinese_message_uses_the_glossary_terms_of_its_english_message() {
 /// (where, the row's Chinese term, why).
 const HELP_TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "help-flexledger-serve.after-help",
+        "事件推送",
+        "feed appears only in an example URL's path (/v1/feed), which stays as it is",
+    ),
+    (
         "help-flexledger-serve.long-about",
         "月结",
         "a connection is closed (关闭), no month close",
