@@ -931,12 +931,16 @@ fn no_coverage_message(
         None => None,
     };
     Ok(match (as_of, first) {
-        (Some(position), Some(first)) => format!(
-            "member {member_id} had no events yet as of position {position}: the id is right, its first \
-             event is at position {} (recorded {}); ask as of {} or later",
-            first.position,
-            first.recorded_at_text(),
-            first.position
+        // The audit tools' sentence, in the English every output of this binary uses.
+        (Some(position), Some(first)) => crate::i18n::say(
+            crate::i18n::Language::En,
+            "audit-member-not-yet-position",
+            &[
+                ("member", crate::i18n::text(member_id)),
+                ("position", crate::i18n::text(position)),
+                ("first", crate::i18n::text(first.position)),
+                ("recorded", crate::i18n::text(first.recorded_at_text())),
+            ],
         ),
         _ => format!("member {member_id} has no events: check the id, or enroll the member first"),
     })
