@@ -80,3 +80,10 @@ detail-got-float = floating point { $value }
 detail-got-string = string { $value }
 detail-got-character = character { $value }
 detail-got-other = { $text }
+
+## A command-line value that does not parse (`i18n::Sentence`; clap shows it after the argument's name)
+value-not-a-month = { $text } is not a month: write YYYY-MM from 1990-01 to 2999-12, e.g. 2025-07
+value-not-a-region = { $text } is not a region name (1 to 64 letters, digits, '_', '.' or '-')
+value-origin-no-scheme = { $text } is not an origin: write the scheme, http:// or https://, then the host (and :port)
+value-origin-shape = { $text } is not an origin: a scheme, a host and an optional port, no path and no trailing slash (e.g. https://app.example.org:8443); list each origin with its own --cors-origin
+value-not-an-origin = { $text } is not an origin

@@ -80,3 +80,10 @@ detail-got-float = 浮点数 { $value }
 detail-got-string = 字符串 { $value }
 detail-got-character = 字符 { $value }
 detail-got-other = “{ $text }”
+
+## 命令行中无法解析的值（`i18n::Sentence`；clap 把它写在参数名之后）
+value-not-a-month = { $text } 不是月份：请写 YYYY-MM，介于 1990-01 与 2999-12 之间，例如 2025-07
+value-not-a-region = { $text } 不是统筹地区名称（1 到 64 个字母、数字、'_'、'.' 或 '-'）
+value-origin-no-scheme = { $text } 不是源（origin）：请先写协议 http:// 或 https://，再写主机（及 :端口）
+value-origin-shape = { $text } 不是源（origin）：只能有协议、主机和可选的端口，不带路径，末尾不带斜杠（例如 https://app.example.org:8443）；每个源各用一个 --cors-origin
+value-not-an-origin = { $text } 不是源（origin）

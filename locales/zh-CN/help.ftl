@@ -332,3 +332,35 @@ help-flexledger-audit-whatif =
     .policy = 要改变的政策参数的 JSON 文件，例如 {"{"}"grace_months": 6{"}"}（'-' 读取标准输入）
     .member = 比较一个参保人员（UUID）
     .region = 比较一个统筹地区的所有参保人员：一份汇总，以及前几个受影响参保人员的明细
+
+## clap 对命令行的报错（src/cli/parse_errors.rs）：参数名、值和用法原样给出
+help-error = 错误：
+help-error-unknown-argument = 发现意外的参数 '{ $arg }'
+help-error-invalid-subcommand = 无法识别的子命令 '{ $subcommand }'
+help-error-value-missing = '{ $arg }' 需要一个值，但没有给出
+help-error-invalid-value = '{ $arg }' 的值 '{ $value }' 无效
+help-error-possible-values = {"\u000A"}  [可选值：{ $values }]
+help-error-value-validation = '{ $arg }' 的值 '{ $value }' 无效：{ $why }
+help-error-missing-required = 缺少以下必需的参数：{ $args }
+help-error-missing-subcommand = '{ $command }' 需要一个子命令，但没有给出
+help-error-subcommands = {"\u000A"}  [子命令：{ $values }]
+help-error-repeated = 参数 '{ $arg }' 不能多次使用
+help-error-conflict = 参数 { $arg } 不能与以下参数同时使用：{ $others }
+help-error-no-equals = 给 '{ $arg }' 赋值时需要等号（{ $arg }=值）
+help-error-too-many-values = '{ $arg }' 多出了值 '{ $value }'：不应再有值
+help-error-number-of-values = '{ $arg }' 需要 { $wanted } 个值，只给出了 { $given } 个
+help-error-invalid-utf8 = 参数不是有效的 UTF-8 文本
+help-error-similar = 提示：有相近的{ $what ->
+        [subcommand] 子命令
+        [argument] 参数
+       *[value] 值
+    }：{ $names }
+help-error-tip = 提示：{ $tip }
+help-error-tip-as-value = 提示：若要把 '{ $first }' 作为值传入，请用 '{ $second }'
+help-error-tip-exists = 提示：有 '{ $first }'
+help-error-tip-remove-dashes = 提示：有子命令 '{ $first }'；要使用它，请去掉它前面的 '{ $second }'
+help-error-usage = 用法：{ $usage }
+help-error-try-help = 更多信息请用 '--help'。
+help-error-number-empty = 没有给出数字
+help-error-number-digit = 应为非负整数，其中有不是数字的字符
+help-error-number-too-large = 数字太大

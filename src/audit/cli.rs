@@ -247,9 +247,9 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     WhatIf(crate::audit::whatif::cli::WhatIfArgs),
 }
 
-fn parse_month(text: &str) -> Result<crate::domain::month::Month, String> {
+fn parse_month(text: &str) -> Result<crate::domain::month::Month, crate::i18n::Sentence> {
     crate::domain::month::Month::parse(text).ok_or_else(|| {
-        format!("{text:?} is not a month: write YYYY-MM from 1990-01 to 2999-12, e.g. 2025-07")
+        crate::i18n::Sentence::new("value-not-a-month", vec![("text", format!("{text:?}"))])
     })
 }
 
@@ -337,7 +337,7 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
 
 /// Runs the audit command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = try_parse().unwrap_or_else(|error| error.exit());
+    let cli = try_parse().unwrap_or_else(|error| crate::cli::parse_errors::exit(error));
     crate::shell_support::init_logging();
     // An unknown --lang is `run`'s error, in English.
     let language = crate::cli::language(cli.lang.as_deref()).unwrap_or_default();

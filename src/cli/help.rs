@@ -159,9 +159,8 @@ struct Localizing<'a> {
 /// language's headings, and the examples of `teaching` as [`teach`] shows them.
 ///
 /// A text the catalog lacks stays English (`tests/it/help.rs` fails on any). clap's
-/// error messages (an unknown argument, a missing value) stay English: clap 4 has no
-/// way to translate them, and they name the arguments, which are the same in every
-/// language.
+/// error messages (an unknown argument, a missing value) are said in the same
+/// language by an error formatter of ours (`parse_errors`).
 pub fn localize(
     command: Command,
     binary: &str,

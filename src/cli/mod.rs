@@ -5,6 +5,7 @@
 mod backup;
 pub mod help;
 mod lines;
+pub mod parse_errors;
 mod serve;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
@@ -392,7 +393,7 @@ pub fn help_language(args: &[std::ffi::OsString]) -> crate::i18n::Language {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = try_parse().unwrap_or_else(|error| error.exit());
+    let cli = try_parse().unwrap_or_else(|error| crate::cli::parse_errors::exit(error));
     init_logging();
     match run(cli) {
         Ok(code) => code,

@@ -10,6 +10,7 @@
 //! bearer token travels in a header the preflight allows, never in a cookie, so no
 //! credentials mode is needed.
 
+use crate::i18n::Sentence;
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -38,20 +39,17 @@ const EXPOSED_RESPONSE_HEADERS: [HeaderName; 3] = [
 
 /// One `--cors-origin` value: a browser origin, `http://` or `https://`, a host and
 /// an optional port, nothing after it. Lowercased, as a browser sends its `Origin`.
-pub fn parse_origin(text: &str) -> Result<HeaderValue, String> {
+pub fn parse_origin(text: &str) -> Result<HeaderValue, Sentence> {
+    let refused = |id| Sentence::new(id, vec![("text", format!("{text:?}"))]);
     let lowered = text.trim().to_ascii_lowercase();
     let host = lowered
         .strip_prefix("https://")
         .or_else(|| lowered.strip_prefix("http://"))
-        .ok_or_else(|| {
-            format!("{text:?} is not an origin: write the scheme, http:// or https://, then the host (and :port)")
-        })?;
+        .ok_or_else(|| refused("value-origin-no-scheme"))?;
     if host.is_empty() || host.contains(['/', '?', '#', '*', '@', ' ']) {
-        return Err(format!(
-            "{text:?} is not an origin: a scheme, a host and an optional port, no path and no trailing slash (e.g. https://app.example.org:8443); list each origin with its own --cors-origin"
-        ));
+        return Err(refused("value-origin-shape"));
     }
-    HeaderValue::from_str(&lowered).map_err(|_| format!("{text:?} is not an origin"))
+    HeaderValue::from_str(&lowered).map_err(|_| refused("value-not-an-origin"))
 }
 
 /// The CORS layer for `origins`, or `None` (CORS off) when there are none.

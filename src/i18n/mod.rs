@@ -131,3 +131,39 @@ mod tests {
         );
     }
 }
+
+/// A catalog sentence with its arguments, as an error value: a command-line value
+/// parser returns one, its `Display` is the English (what clap shows an English
+/// reader, and a log), and the Chinese error formatter says it in Chinese
+/// (`cli::parse_errors`) — the same facts from one catalog entry per language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sentence {
+    id: &'static str,
+    args: Vec<(&'static str, String)>,
+}
+
+impl Sentence {
+    /// Message `id` with these arguments (in a debug build `say` checks they are the
+    /// message's variables).
+    pub fn new(id: &'static str, args: Vec<(&'static str, String)>) -> Sentence {
+        Sentence { id, args }
+    }
+
+    /// The sentence in `language`.
+    pub fn in_language(&self, language: Language) -> String {
+        let args: Vec<(&str, Arg)> = self
+            .args
+            .iter()
+            .map(|(name, value)| (*name, Arg::Text(value.clone())))
+            .collect();
+        say(language, self.id, &args)
+    }
+}
+
+impl std::fmt::Display for Sentence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_language(Language::En))
+    }
+}
+
+impl std::error::Error for Sentence {}

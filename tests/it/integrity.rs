@@ -401,7 +401,10 @@ fn the_verify_command_exits_1_and_names_the_position() {
     assert_eq!(report["ok"], false);
     assert_eq!(report["position"], position);
     let advice = String::from_utf8_lossy(&broken.stderr);
-    assert!(advice.contains("restore the data directory from a backup"), "{advice}");
+    assert!(
+        advice.contains("restore the data directory from a backup"),
+        "{advice}"
+    );
     for (language, says) in [("en", "from a backup"), ("zh-CN", "请从备份恢复数据目录")] {
         for json in [&["--json"][..], &[]] {
             let args = [&["--lang", language][..], json, &["verify"]].concat();
@@ -410,7 +413,10 @@ fn the_verify_command_exits_1_and_names_the_position() {
             assert_eq!(audit.status.code(), Some(1), "{what}");
             let stdout = String::from_utf8_lossy(&audit.stdout);
             assert!(stdout.contains(&position.to_string()), "{what}");
-            assert!(String::from_utf8_lossy(&audit.stderr).contains(says), "{what}");
+            assert!(
+                String::from_utf8_lossy(&audit.stderr).contains(says),
+                "{what}"
+            );
         }
     }
 }

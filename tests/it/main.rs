@@ -31,6 +31,7 @@ mod i18n;
 mod integrity;
 mod layers;
 mod model;
+mod parse_errors;
 mod postgres_cli;
 mod postgres_store;
 mod properties;

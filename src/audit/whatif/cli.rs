@@ -61,9 +61,9 @@ pub struct WhatIfArgs {
     pub region: Option<RegionName>,
 }
 
-fn parse_region(text: &str) -> Result<RegionName, String> {
+fn parse_region(text: &str) -> Result<RegionName, crate::i18n::Sentence> {
     RegionName::parse(text).ok_or_else(|| {
-        format!("{text:?} is not a region name (1 to 64 letters, digits, '_', '.' or '-')")
+        crate::i18n::Sentence::new("value-not-a-region", vec![("text", format!("{text:?}"))])
     })
 }
 
