@@ -246,7 +246,7 @@ fn strings(value: &ContextValue) -> Vec<String> {
         ContextValue::StyledStrs(texts) => texts.iter().map(ToString::to_string).collect(),
         ContextValue::Number(number) => vec![number.to_string()],
         ContextValue::Bool(flag) => vec![flag.to_string()],
-        ContextValue::None => Vec::new(),
+        // `None`, and any kind a later clap adds.
         _ => Vec::new(),
     }
 }

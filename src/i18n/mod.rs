@@ -132,11 +132,12 @@ mod tests {
     }
 }
 
-/// A catalog sentence with its arguments, as an error value: a command-line value
-/// parser returns one, its `Display` is the English (what clap shows an English
-/// reader, and a log), and the Chinese error formatter says it in Chinese
-/// (`cli::parse_errors`) — the same facts from one catalog entry per language.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A catalog sentence with its arguments, as data, so every language states the same
+/// facts: why a bundle failed a check (`audit::bundle::verify`), or a command-line
+/// value parser's refusal, whose `Display` is the English (what clap shows an English
+/// reader, and a log) and which the Chinese error formatter says in Chinese
+/// (`cli::parse_errors`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sentence {
     id: &'static str,
     args: Vec<(&'static str, String)>,

@@ -28,7 +28,7 @@ use crate::audit::merkle::{self, Frontier};
 use crate::domain::coverage::MemberCoverage;
 use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
-use crate::i18n::{say, Arg, Language};
+use crate::i18n::Language;
 use crate::ledger::Folder;
 use crate::store::{Envelope, Sha256};
 use ed25519_dalek::VerifyingKey;
@@ -76,32 +76,14 @@ impl Failure {
 }
 
 /// Why a check failed, as data: a message of `locales/*/audit.ftl`
-/// (`audit-bundle-why-…`) and its arguments, shown by their `Display`, so every
-/// language states the same facts. What another module says in English (serde's and
-/// the fold's words) is an argument, and stays English, as in a refusal (D37).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Reason {
-    pub id: &'static str,
-    pub args: Vec<(&'static str, String)>,
-}
-
-impl Reason {
-    pub fn in_language(&self, language: Language) -> String {
-        let args: Vec<(&str, Arg)> = self
-            .args
-            .iter()
-            .map(|(name, value)| (*name, Arg::Text(value.clone())))
-            .collect();
-        say(language, self.id, &args)
-    }
-}
+/// (`audit-bundle-why-…`) and its arguments, so every language states the same facts.
+/// What another module says in English (serde's and the fold's words) is an argument,
+/// and stays English, as in a refusal (D37).
+pub type Reason = crate::i18n::Sentence;
 
 /// The reason `id` (`audit-bundle-why-` and the rest) with its arguments.
 fn why<const N: usize>(id: &'static str, args: [(&'static str, String); N]) -> Reason {
-    Reason {
-        id,
-        args: args.into(),
-    }
+    Reason::new(id, args.into())
 }
 
 /// What `verify-bundle` found.
