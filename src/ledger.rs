@@ -1378,11 +1378,33 @@ pub fn member_coverage(
         return member_coverage_folded(store, member_id, as_of);
     }
     let Some((member, region)) = read_member_and_region(store, member_id)? else {
-        return Ok(None);
+        return no_row_means_no_member(store, member_id);
     };
     Ok(Some(crate::domain::coverage::member_coverage(
         &region, &member,
     )))
+}
+
+/// A member with events has a state row, written in the same atomic append as its
+/// first event: a row missing beside a stream that has events is damage, never "no
+/// such member" (a store that lost a row must not say a member was never enrolled).
+/// Costs one stream lookup, on a miss only.
+fn no_row_means_no_member(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+) -> Result<Option<MemberCoverage>, LedgerError> {
+    match first_member_event(store, member_id)? {
+        None => Ok(None),
+        Some(first) => Err(StoreError::Corrupt {
+            position: first.position,
+            message: format!(
+                "member {member_id} has events from position {} on but no state row: the state rows are damaged \
+                 (`flexledger rebuild` writes them again from the log)",
+                first.position
+            ),
+        }
+        .into()),
+    }
 }
 
 /// A member's coverage folded from the store's events up to `as_of` (inclusive; `None`

@@ -421,6 +421,38 @@ fn the_verify_command_exits_1_and_names_the_position() {
     }
 }
 
+/// A member whose state row was deleted below the ledger is damage (exit 1, the
+/// position of its first event, how to recover), not "never enrolled"; `rebuild`
+/// writes the row again from the log.
+#[test]
+fn a_members_missing_state_row_is_damage_not_a_member_never_enrolled() {
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let member = uuid::Uuid::parse_str(MEMBER).unwrap();
+        let key = [&b"M"[..], member.as_bytes()].concat();
+        assert!(store.raw_tree().remove(key).unwrap().is_some());
+        store.raw_tree().flush().unwrap();
+    }
+    let output = flexledger(dir.path(), &["member", MEMBER], None);
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(message.contains("no state row"), "{message}");
+    assert!(message.contains("flexledger rebuild"), "{message}");
+    assert!(!message.contains("check the id"), "{message}");
+    let rebuilt = flexledger(dir.path(), &["rebuild"], None);
+    assert_eq!(rebuilt.status.code(), Some(0), "{rebuilt:?}");
+    let output = flexledger(dir.path(), &["member", MEMBER], None);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let coverage: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(coverage["member_id"], MEMBER);
+    // A member that never was: still the refusal that says to check the id.
+    let unknown = "11111111-1111-4111-8111-111111111111";
+    let output = flexledger(dir.path(), &["member", unknown], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("check the id"));
+}
+
 #[test]
 fn rebuild_replaces_an_edited_state_row_and_reports_it() {
     let dir = demo_store();
