@@ -346,9 +346,9 @@ help-error-missing-subcommand = '{ $command }' 需要一个子命令，但没有
 help-error-subcommands = {"\u000A"}  [子命令：{ $values }]
 help-error-repeated = 参数 '{ $arg }' 不能多次使用
 help-error-conflict = 参数 { $arg } 不能与以下参数同时使用：{ $others }
-help-error-no-equals = 给 '{ $arg }' 赋值时需要等号（{ $arg }=值）
+help-error-no-equals = 给 '{ $arg }' 赋值时需要等号
 help-error-too-many-values = '{ $arg }' 多出了值 '{ $value }'：不应再有值
-help-error-number-of-values = '{ $arg }' 需要 { $wanted } 个值，只给出了 { $given } 个
+help-error-number-of-values = '{ $arg }' 需要 { $wanted } 个值，给出了 { $given } 个
 help-error-invalid-utf8 = 参数不是有效的 UTF-8 文本
 help-error-similar = 提示：有相近的{ $what ->
         [subcommand] 子命令

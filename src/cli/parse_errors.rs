@@ -72,7 +72,7 @@ fn what_went_wrong(error: &clap::error::Error<Chinese>) -> String {
         .map(strings)
         .unwrap_or_default();
     let one = |items: &[String]| text_arg(items.first().map(String::as_str).unwrap_or(""));
-    let said = match error.kind() {
+    match error.kind() {
         ErrorKind::UnknownArgument => say("help-error-unknown-argument", &[("arg", one(&arg))]),
         ErrorKind::InvalidSubcommand => {
             let subcommand = error
@@ -137,8 +137,7 @@ fn what_went_wrong(error: &clap::error::Error<Chinese>) -> String {
         }
         ErrorKind::InvalidUtf8 => say("help-error-invalid-utf8", &[]),
         other => other.to_string(),
-    };
-    said
+    }
 }
 
 /// A value parser's refusal in Chinese: our own parsers' `Sentence`, the uuid crate's

@@ -98,40 +98,6 @@ pub fn display_width(text: &str) -> usize {
         .sum()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chinese_takes_two_columns_a_character() {
-        assert_eq!(display_width("position"), 8);
-        assert_eq!(display_width("位置"), 4);
-        assert_eq!(display_width("待遇档次（R7）"), 14);
-        assert_eq!(display_width("→ 2025-01"), 9);
-    }
-
-    #[test]
-    fn a_count_is_a_number_and_text_is_shown_as_it_is() {
-        let args = [("status", text("waiting"))];
-        assert_eq!(say(Language::ZhCn, "word-status-short", &args), "等待期");
-        assert_eq!(say(Language::En, "word-status-short", &args), "waiting");
-        let args = [("position", text(3_u64))];
-        assert_eq!(
-            say(Language::ZhCn, "explain-at-position", &args),
-            "（事件位置 3）"
-        );
-        assert_eq!(
-            say(Language::En, "explain-at-position", &args),
-            " (position 3)"
-        );
-        let args = [("reset", count(6_u32))];
-        assert_eq!(
-            say(Language::En, "event-policy-reset", &args),
-            ", first wait again after a gap of over 6 months (P-reset, R7)"
-        );
-    }
-}
-
 /// A catalog sentence with its arguments, as data, so every language states the same
 /// facts: why a bundle failed a check (`audit::bundle::verify`), or a command-line
 /// value parser's refusal, whose `Display` is the English (what clap shows an English
@@ -168,3 +134,37 @@ impl std::fmt::Display for Sentence {
 }
 
 impl std::error::Error for Sentence {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_takes_two_columns_a_character() {
+        assert_eq!(display_width("position"), 8);
+        assert_eq!(display_width("位置"), 4);
+        assert_eq!(display_width("待遇档次（R7）"), 14);
+        assert_eq!(display_width("→ 2025-01"), 9);
+    }
+
+    #[test]
+    fn a_count_is_a_number_and_text_is_shown_as_it_is() {
+        let args = [("status", text("waiting"))];
+        assert_eq!(say(Language::ZhCn, "word-status-short", &args), "等待期");
+        assert_eq!(say(Language::En, "word-status-short", &args), "waiting");
+        let args = [("position", text(3_u64))];
+        assert_eq!(
+            say(Language::ZhCn, "explain-at-position", &args),
+            "（事件位置 3）"
+        );
+        assert_eq!(
+            say(Language::En, "explain-at-position", &args),
+            " (position 3)"
+        );
+        let args = [("reset", count(6_u32))];
+        assert_eq!(
+            say(Language::En, "event-policy-reset", &args),
+            ", first wait again after a gap of over 6 months (P-reset, R7)"
+        );
+    }
+}
