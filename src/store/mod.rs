@@ -318,7 +318,7 @@ pub enum StoreError {
     WriterLocked { store: String },
     /// A database server's store whose schema is older than this build's (`found` 0:
     /// never migrated).
-    #[error("the store {store} has schema version {found} and this build needs version {needed}: run `flexledger migrate --store {}` (with the store's password, if it has one), then try again", postgres::shell_quoted(.store))]
+    #[error("the store {store} has schema version {found} and this build needs version {needed}: run `flexledger migrate --store {}` (with the store's password, if it has one), then try again", crate::shell_support::shell_quoted(.store))]
     NotMigrated {
         store: String,
         found: u32,
@@ -335,7 +335,7 @@ pub enum StoreError {
     /// `StateKey::CopyUnfinished` row): it holds part of another ledger, so nothing
     /// but a copy into it opens it. `store` and `from` are named as messages name
     /// stores (a password redacted).
-    #[error("the store {store} holds an unfinished copy from {from} ({}): it is not a ledger to use yet. Run the same `flexledger copy --from {} --to {}` again{} to finish it: it resumes where it stopped. Or remove the destination and start over", copy_progress(*.copied, *.source_head), postgres::shell_quoted(.from), postgres::shell_quoted(.store), passwords_hidden(.from, .store))]
+    #[error("the store {store} holds an unfinished copy from {from} ({}): it is not a ledger to use yet. Run the same `flexledger copy --from {} --to {}` again{} to finish it: it resumes where it stopped. Or remove the destination and start over", copy_progress(*.copied, *.source_head), crate::shell_support::shell_quoted(.from), crate::shell_support::shell_quoted(.store), passwords_hidden(.from, .store))]
     CopyUnfinished {
         store: String,
         from: String,
@@ -345,7 +345,7 @@ pub enum StoreError {
     /// A sled store a `flexledger copy` was making when it stopped, before the store
     /// existed (`sled_store::SLED_CREATING_DIR` and no `sled`): opened as it is, the
     /// directory would become a new, empty ledger and the copy could never finish.
-    #[error("{store} holds a store that `flexledger copy` was still making when it stopped ({store}/{}): it is not a ledger yet. Run the same copy again to finish it, or remove {} and start over", sled_store::SLED_CREATING_DIR, postgres::shell_quoted(&format!("{store}/{}", sled_store::SLED_CREATING_DIR)))]
+    #[error("{store} holds a store that `flexledger copy` was still making when it stopped ({store}/{}): it is not a ledger yet. Run the same copy again to finish it, or remove {} and start over", sled_store::SLED_CREATING_DIR, crate::shell_support::shell_quoted(&format!("{store}/{}", sled_store::SLED_CREATING_DIR)))]
     CopyBeingMade { store: String },
     /// A database server that cannot be reached or refuses us (no such server or
     /// database, a failed login): `message` says which, and what to do.

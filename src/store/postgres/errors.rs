@@ -2,6 +2,7 @@
 //! redacted: a password is never printed or logged) and what to do.
 
 use super::password::PasswordSource;
+use crate::shell_support::shell_quoted;
 use crate::store::StoreError;
 use ::postgres::error::SqlState;
 
@@ -45,8 +46,6 @@ fn redact_password_values(text: &str) -> String {
     out.push_str(rest);
     out
 }
-
-pub use crate::shell_support::shell_quoted;
 
 /// A failure of the server or the connection to it, reading or writing `store`.
 pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {

@@ -48,7 +48,7 @@ mod read;
 mod tls;
 mod write;
 
-pub use errors::{redact_url, shell_quoted};
+pub use errors::redact_url;
 pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
 
 use super::checked_reads::corrupt;
