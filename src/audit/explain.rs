@@ -397,6 +397,18 @@ impl PeriodWithdrawals {
                 .filter(|_| rests_on_benefit_start),
         }
     }
+
+    /// The role message of the withdrawal at `position`: it ended the month's own
+    /// period, or the period before; `None` for any other withdrawal.
+    fn role_of(&self, position: u64) -> Option<&'static str> {
+        if Some(position) == self.own {
+            Some("explain-role-ends")
+        } else if Some(position) == self.previous {
+            Some("explain-role-ends-previous")
+        } else {
+            None
+        }
+    }
 }
 
 /// The position of each enrollment period's withdrawal, by period index (`None` for a
@@ -584,19 +596,13 @@ fn subsidy_or_withdrawal_role(
             let args = [at_month, ("rule", text(withdrawn.reason.rule()))];
             Some(say(language, "explain-role-lapses", &args))
         }
-        Event::MemberWithdrawn(withdrawn) if Some(envelope.position) == withdrawals.own => {
+        Event::MemberWithdrawn(withdrawn) => {
+            let id = withdrawals.role_of(envelope.position)?;
             let args = [
                 ("from", text(withdrawn.effective_from)),
                 ("rule", text(withdrawn.reason.rule())),
             ];
-            Some(say(language, "explain-role-ends", &args))
-        }
-        Event::MemberWithdrawn(withdrawn) if Some(envelope.position) == withdrawals.previous => {
-            let args = [
-                ("from", text(withdrawn.effective_from)),
-                ("rule", text(withdrawn.reason.rule())),
-            ];
-            Some(say(language, "explain-role-ends-previous", &args))
+            Some(say(language, id, &args))
         }
         _ => None,
     }
