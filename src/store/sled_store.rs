@@ -42,6 +42,8 @@
 //! damage too (deleted, or left behind by a copy), not an older build's store, since
 //! a store rolled back without its witness would otherwise look healthy.
 //! `accept_head` is the way back for an operator who accepts the log as it is.
+//! What the witness cannot see, because nothing is lost yet, `open` looks for in sled's
+//! data file: a segment header that fails its checksum (`damaged_segment_header`).
 //! `open` also turns a panic inside sled into a damage error, sets aside unfinished
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
@@ -254,6 +256,109 @@ fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
             dir.join("sled").display()
         ),
     )
+}
+
+/// sled 0.34.7's segment size, which flexledger never changes (sled's `conf` records
+/// the one a store was made with, and is read first).
+const SLED_SEGMENT_BYTES_DEFAULT: u64 = 524_288;
+/// The header at the start of each sled segment: the CRC-32 of the 16 bytes after it,
+/// inverted (4 bytes, little-endian), the segment's LSN and the highest stable LSN.
+const SEGMENT_HEADER_BYTES: usize = 20;
+/// How much of a segment after a damaged header is read to tell a free segment (sled
+/// fills those with zeros) from one that holds data.
+const SEGMENT_BODY_PROBE_BYTES: usize = 4_096;
+
+/// What the header at the start of a sled segment says about it.
+#[derive(Debug, PartialEq, Eq)]
+enum SegmentHeader {
+    /// Its checksum holds: sled orders the segment into its recovery by it.
+    Valid,
+    /// All zeros: a segment never written, or one sled freed (it zeroes those).
+    Blank,
+    /// Neither: the header was damaged after sled wrote it.
+    Damaged,
+}
+
+/// Reads a segment header as sled 0.34.7 does (`SegmentHeader::from`): the first four
+/// bytes, inverted, must be the CRC-32 of the other sixteen. sled writes a header with
+/// the first bytes of a segment's first write, so a crash leaves it written, the older
+/// one, or zeros, never half of one within the same disk sector.
+fn segment_header(bytes: &[u8; SEGMENT_HEADER_BYTES]) -> SegmentHeader {
+    if bytes.iter().all(|byte| *byte == 0) {
+        return SegmentHeader::Blank;
+    }
+    let stored = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) ^ 0xFFFF_FFFF;
+    if crc32(&bytes[4..]) == stored {
+        SegmentHeader::Valid
+    } else {
+        SegmentHeader::Damaged
+    }
+}
+
+/// The segment size sled's settings file in `sled_dir` records, when it holds one
+/// whose checksum holds; else sled's default (with which sled would write it again).
+fn sled_segment_bytes(sled_dir: &Path) -> u64 {
+    let Ok(bytes) = std::fs::read(sled_dir.join(SLED_CONF_FILE)) else {
+        return SLED_SEGMENT_BYTES_DEFAULT;
+    };
+    if bytes.len() <= CONF_IGNORED_BYTES_MAX || !crc_holds(&bytes, CONF_CRC_BYTES) {
+        return SLED_SEGMENT_BYTES_DEFAULT;
+    }
+    String::from_utf8_lossy(&bytes[..bytes.len() - CONF_CRC_BYTES])
+        .lines()
+        .find_map(|line| line.strip_prefix("segment_size: "))
+        .and_then(|size| size.trim().parse().ok())
+        .filter(|size| *size > SEGMENT_HEADER_BYTES as u64)
+        .unwrap_or(SLED_SEGMENT_BYTES_DEFAULT)
+}
+
+/// The first segment of sled's data file (`data_file`, at `data_path`) whose header was
+/// damaged: its byte offset, and the number of segments. sled 0.34.7 leaves such a
+/// segment out of its recovery without a word, so a store opens whole (its snapshot
+/// still points into the segment) and then loses what it appends: at the next open the
+/// witness names the lost positions, after they were acknowledged (found by a probe
+/// flipping one bit of the first header). Read with sled's lock held, after sled read
+/// the same headers to open. A damaged header of a free segment (all zeros after the
+/// header) is harmless: sled frees it again, so it is logged and passed.
+fn damaged_segment_header(
+    data_file: &File,
+    data_path: &Path,
+    segment_bytes: u64,
+) -> Result<Option<(u64, u64)>, StoreError> {
+    use std::os::unix::fs::FileExt;
+    let length = data_file.metadata().map_err(io_error(data_path))?.len();
+    // As sled counts them: a last, partial segment counts if it can hold a header.
+    let segments =
+        length / segment_bytes + u64::from(length % segment_bytes >= SEGMENT_HEADER_BYTES as u64);
+    for index in 0..segments {
+        let offset = index * segment_bytes;
+        let mut header = [0u8; SEGMENT_HEADER_BYTES];
+        data_file
+            .read_exact_at(&mut header, offset)
+            .map_err(io_error(data_path))?;
+        if segment_header(&header) != SegmentHeader::Damaged {
+            continue;
+        }
+        let body_start = offset + SEGMENT_HEADER_BYTES as u64;
+        let body_end = (offset + segment_bytes)
+            .min(length)
+            .min(body_start + SEGMENT_BODY_PROBE_BYTES as u64);
+        // Never negative (a counted segment holds its header), at most the probe's size.
+        let mut body = vec![0u8; (body_end - body_start) as usize];
+        data_file
+            .read_exact_at(&mut body, body_start)
+            .map_err(io_error(data_path))?;
+        if body.iter().all(|byte| *byte == 0) {
+            tracing::warn!(
+                file = %data_path.display(),
+                offset,
+                "the header of a free storage engine segment is damaged; the engine does not read that segment"
+            );
+            continue;
+        }
+        return Ok(Some((offset, segments)));
+    }
+    Ok(None)
 }
 
 /// sled's settings file in its directory (segment size, compression, version).
@@ -880,6 +985,22 @@ impl SledReader {
             .map_err(|error| classify_sled(dir, error))?;
         let data_path = path.join("db");
         let data_file = File::open(&data_path).map_err(io_error(&data_path))?;
+        let segment_bytes = sled_segment_bytes(path);
+        if let Some((offset, segments)) =
+            damaged_segment_header(&data_file, &data_path, segment_bytes)?
+        {
+            return Err(corrupt(
+                0,
+                format!(
+                    "the storage engine's data file {} has a damaged segment header at byte {offset} \
+                     (segment {} of {segments}): the engine leaves that segment out of its recovery, so \
+                     what is appended now would be lost at the next open. Restore the data directory \
+                     from a backup; do not append to this store",
+                    data_path.display(),
+                    offset / segment_bytes + 1
+                ),
+            ));
+        }
         // A new store's files must survive a crash too: sync them and their directories.
         data_file.sync_all().map_err(io_error(&data_path))?;
         File::open(path)
@@ -1968,6 +2089,30 @@ mod tests {
         // The hook passes other panics on, and this thread is no longer silenced.
         assert!(!ENGINE_PANIC_QUIET.with(std::cell::Cell::get));
         assert_eq!(catch_engine_panic(dir, || Ok(7)).unwrap(), 7);
+    }
+
+    #[test]
+    fn a_segment_header_is_valid_blank_or_damaged_as_sled_reads_it() {
+        // As sled 0.34.7 writes one: LSN and stable LSN XORed, the CRC-32 inverted.
+        let mut header = [0u8; SEGMENT_HEADER_BYTES];
+        header[4..12].copy_from_slice(&(524_288u64 ^ 0x7FFF_FFFF_FFFF_FFFF).to_le_bytes());
+        header[12..20].copy_from_slice(&(524_100u64 ^ 0x7FFF_FFFF_FFFF_FFFF).to_le_bytes());
+        let crc = crc32(&header[4..]) ^ 0xFFFF_FFFF;
+        header[..4].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(segment_header(&header), SegmentHeader::Valid);
+        assert_eq!(
+            segment_header(&[0; SEGMENT_HEADER_BYTES]),
+            SegmentHeader::Blank
+        );
+        for byte in 0..SEGMENT_HEADER_BYTES {
+            let mut flipped = header;
+            flipped[byte] ^= 0x10;
+            assert_eq!(
+                segment_header(&flipped),
+                SegmentHeader::Damaged,
+                "byte {byte}"
+            );
+        }
     }
 
     #[test]

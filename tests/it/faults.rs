@@ -385,23 +385,7 @@ fn garbage_in_the_engine_files_is_damage_or_harmless() {
     cases.push(("conf", 17));
     for (file, offset) in cases {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("sled")).unwrap();
-        for entry in std::fs::read_dir(clean.path()).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-            }
-        }
-        for entry in std::fs::read_dir(&sled).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(
-                    entry.path(),
-                    dir.path().join("sled").join(entry.file_name()),
-                )
-                .unwrap();
-            }
-        }
+        copy_store(clean.path(), dir.path());
         {
             use std::io::{Seek, SeekFrom, Write};
             let mut damaged = std::fs::OpenOptions::new()
@@ -1035,15 +1019,7 @@ fn with_foreign_message(
 ) -> tempfile::TempDir {
     use std::io::{Seek, SeekFrom, Write};
     let dir = tempfile::tempdir().unwrap();
-    for sub in ["", "sled"] {
-        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
-        for entry in std::fs::read_dir(clean.join(sub)).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
-            }
-        }
-    }
+    copy_store(clean, dir.path());
     let db = std::fs::read(clean.join("sled").join("db")).unwrap();
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -1233,5 +1209,105 @@ fn engine_panics_are_told_from_ours_by_their_location() {
         "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/sled-rs-helpers/src/lib.rs",
     ] {
         assert!(!is_engine_file(ours), "{ours}");
+    }
+}
+
+/// sled 0.34.7 leaves a segment whose header fails its checksum out of its recovery
+/// without a word: the store opened whole (its snapshot still points into the
+/// segment), took an enrollment, acknowledged it, and lost it at the next open. The
+/// header is checked at open, so nothing is appended to such a store; a garbage header
+/// on a free segment (zeros after it) is not damage.
+#[test]
+fn a_damaged_segment_header_is_damage_before_anything_is_appended() {
+    let clean = store(true);
+    for offset in [0, 5, 13, 19] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_store(clean.path(), dir.path());
+        let db = dir.path().join("sled").join("db");
+        let mut bytes = std::fs::read(&db).unwrap();
+        bytes[offset] ^= 0x01;
+        std::fs::write(&db, &bytes).unwrap();
+        assert_every_command_reports_damage(dir.path(), &format!("bit flipped at byte {offset}"));
+        let output = flexledger(dir.path(), &["verify"], None);
+        assert!(
+            stderr(&output).contains("damaged segment header at byte 0 (segment 1 of 1)"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy_store(clean.path(), dir.path());
+    let db = dir.path().join("sled").join("db");
+    let segment = sled_segment_bytes(&dir.path().join("sled"));
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes.resize(segment, 0);
+    bytes.extend([0xA5; 20]);
+    bytes.resize(2 * segment, 0);
+    std::fs::write(&db, &bytes).unwrap();
+    assert_verifies(dir.path());
+}
+
+/// The same on a store of several segments, whichever sled laid out and whichever of
+/// them hold live pages: with a bit flipped in any segment's header, either every
+/// command reports damage, or the store verifies whole and an enrollment it then
+/// acknowledges is still there at the next open. Never an acknowledged write lost.
+#[test]
+fn no_damaged_segment_header_loses_an_acknowledged_write() {
+    let clean = tempfile::tempdir().unwrap();
+    let import = clean.path().join("import.jsonl");
+    std::fs::write(&import, import_members(2000)).unwrap();
+    let output = flexledger(clean.path(), &["submit", import.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_verifies_events(clean.path(), 1 + 2 * 2000);
+    let segment = sled_segment_bytes(&clean.path().join("sled"));
+    let length = std::fs::metadata(clean.path().join("sled").join("db"))
+        .unwrap()
+        .len() as usize;
+    let segments = length.div_ceil(segment);
+    assert!(segments >= 3, "{length} bytes of {segment}-byte segments");
+    let enroll = json!({"command":"enroll","member_id":member_id(9999),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    let mut refused = 0;
+    for index in 0..segments {
+        let dir = tempfile::tempdir().unwrap();
+        copy_store(clean.path(), dir.path());
+        let db = dir.path().join("sled").join("db");
+        let mut bytes = std::fs::read(&db).unwrap();
+        bytes[index * segment + 5] ^= 0x01;
+        std::fs::write(&db, &bytes).unwrap();
+        let output = flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
+        if output.status.code() == Some(1) {
+            assert!(
+                stderr(&output).contains("damaged segment header"),
+                "{}",
+                stderr(&output)
+            );
+            assert_every_command_reports_damage(dir.path(), &format!("segment {index}"));
+            refused += 1;
+            continue;
+        }
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "segment {index}: {}",
+            stderr(&output)
+        );
+        assert_verifies_events(dir.path(), 2 + 2 * 2000);
+    }
+    assert!(
+        refused >= 1,
+        "the first segment holds live pages; none of {segments} was refused"
+    );
+}
+
+/// Copies a data directory (its files and sled's) into `to`, which exists.
+fn copy_store(from: &Path, to: &Path) {
+    for sub in ["", "sled"] {
+        std::fs::create_dir_all(to.join(sub)).unwrap();
+        for entry in std::fs::read_dir(from.join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), to.join(sub).join(entry.file_name())).unwrap();
+            }
+        }
     }
 }
