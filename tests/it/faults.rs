@@ -418,12 +418,7 @@ fn garbage_in_the_engine_files_is_damage_or_harmless() {
 /// since, which sled no longer reads, so `verify` rightly found nothing lost.)
 #[test]
 fn a_panic_in_the_engine_is_reported_as_damage() {
-    let dir = tempfile::tempdir().unwrap();
-    // From a file: the binary's output for 4,001 commands would fill a pipe.
-    let import = dir.path().join("import.jsonl");
-    std::fs::write(&import, import_members(2000)).unwrap();
-    let output = flexledger(dir.path(), &["submit", import.to_str().unwrap()], None);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let dir = large_store();
     {
         use std::io::{Seek, SeekFrom, Write};
         let db = dir.path().join("sled").join("db");
@@ -1106,11 +1101,7 @@ fn assert_no_command_panics(dir: &Path, case: &str) -> usize {
 /// on another thread, as the writer's: `a_panic_in_the_engine_exits_1_…`.)
 #[test]
 fn an_engine_panic_after_open_is_damage_in_every_command() {
-    let clean = tempfile::tempdir().unwrap();
-    let import = clean.path().join("import.jsonl");
-    std::fs::write(&import, import_members(2000)).unwrap();
-    let output = flexledger(clean.path(), &["submit", import.to_str().unwrap()], None);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let clean = large_store();
     // Opened again: sled writes a snapshot, so later opens read pages only on demand.
     let output = flexledger(clean.path(), &["verify"], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -1247,17 +1238,24 @@ fn a_damaged_segment_header_is_damage_before_anything_is_appended() {
     assert_verifies(dir.path());
 }
 
+/// A store of 2,000 members (4,001 events, several sled segments) written by the real
+/// binary, from a file: its output for 4,001 commands would fill a pipe.
+fn large_store() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let import = dir.path().join("import.jsonl");
+    std::fs::write(&import, import_members(2000)).unwrap();
+    let output = flexledger(dir.path(), &["submit", import.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    dir
+}
+
 /// The same on a store of several segments, whichever sled laid out and whichever of
 /// them hold live pages: with a bit flipped in any segment's header, either every
 /// command reports damage, or the store verifies whole and an enrollment it then
 /// acknowledges is still there at the next open. Never an acknowledged write lost.
 #[test]
 fn no_damaged_segment_header_loses_an_acknowledged_write() {
-    let clean = tempfile::tempdir().unwrap();
-    let import = clean.path().join("import.jsonl");
-    std::fs::write(&import, import_members(2000)).unwrap();
-    let output = flexledger(clean.path(), &["submit", import.to_str().unwrap()], None);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let clean = large_store();
     assert_verifies_events(clean.path(), 1 + 2 * 2000);
     let segment = sled_segment_bytes(&clean.path().join("sled"));
     let length = std::fs::metadata(clean.path().join("sled").join("db"))
