@@ -13,6 +13,7 @@
 //! with exit code N (a refusal it shows); a trailing `# while serve runs …` that it
 //! talks to a running `flexledger serve`. `tests/it/help.rs` runs every one.
 
+use super::wrap::wrap;
 use crate::i18n::{Catalog, Language};
 use clap::{Arg, Command};
 
@@ -147,7 +148,15 @@ struct Localizing<'a> {
     /// The English help of the binary's own arguments, by id: a global argument a
     /// subcommand shows with this text is the binary's, copied, and so is its Chinese.
     root_args: Vec<(String, String)>,
+    /// The width the help is printed at (`wrap::help_width`), set as clap's too.
+    width: usize,
 }
+
+/// Where clap starts an argument's help on the line below it: two spaces, then eight.
+const NEXT_LINE_HELP_INDENT_COLUMNS: usize = 10;
+/// What clap puts around a subcommand's name in a command's list, before its `about`:
+/// two spaces before, at least two after the longest name.
+const SUBCOMMAND_LIST_PADDING_COLUMNS: usize = 4;
 
 /// `command` with its help in `language` (D52). English is the command as it is: the
 /// derive's doc comments and `about`s and [`teach`]'s texts are the one source of the
@@ -170,7 +179,8 @@ pub fn localize(
     if language == Language::En {
         return command;
     }
-    let mut command = command;
+    let width = super::wrap::help_width();
+    let mut command = command.term_width(width);
     command.build();
     let root_args = command
         .get_arguments()
@@ -181,26 +191,35 @@ pub fn localize(
         teaching,
         language,
         root_args,
+        width,
     };
-    localize_command(command, &[], &localizing)
+    localize_command(command, &[], width, &localizing)
 }
 
-/// One command of the tree and, recursively, its subcommands.
-fn localize_command(mut command: Command, path: &[&str], localizing: &Localizing) -> Command {
+/// One command of the tree and, recursively, its subcommands. Each text is broken into
+/// lines that fit where clap prints it (`wrap`): `about` at `about_width`, the
+/// narrower of its own help's width and its place in its parent's list of commands.
+fn localize_command(
+    mut command: Command,
+    path: &[&str],
+    about_width: usize,
+    localizing: &Localizing,
+) -> Command {
     let texts = CommandTexts::of(path, localizing);
+    let width = localizing.width;
     if command.get_about().is_some() {
         if let Some(about) = texts.get("about") {
-            command = command.about(about);
+            command = command.about(wrap(&about, about_width));
         }
     }
     if command.get_long_about().is_some() {
         if let Some(long_about) = texts.get("long-about") {
-            command = command.long_about(long_about);
+            command = command.long_about(wrap(&long_about, width));
         }
     }
     if command.get_after_help().is_some() {
         if let Some(after_help) = texts.get("after-help") {
-            command = command.after_help(after_help);
+            command = command.after_help(wrap(&after_help, width));
         }
     }
     // `mut_args`, not `mut_arg`: the command is built, and its argument lookup refers
@@ -220,11 +239,18 @@ fn localize_command(mut command: Command, path: &[&str], localizing: &Localizing
     };
     let template = localized_template(&command, examples);
     command = command.help_template(template);
+    let longest_name = command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| sub.get_name().len())
+        .max()
+        .unwrap_or(0);
+    let listed_width = width.saturating_sub(longest_name + SUBCOMMAND_LIST_PADDING_COLUMNS);
     command.mut_subcommands(|sub| {
         let name = sub.get_name().to_owned();
         let mut sub_path = path.to_vec();
         sub_path.push(&name);
-        localize_command(sub, &sub_path, localizing)
+        localize_command(sub, &sub_path, listed_width, localizing)
     })
 }
 
@@ -320,14 +346,21 @@ fn localize_arg(arg: Arg, texts: &CommandTexts, localizing: &Localizing) -> Arg 
         _ => None,
     };
     let specs = arg_specs(&arg);
+    // Each help on the line below its argument, so that where it starts, and how wide
+    // its lines may be, is the same in `-h` and `--help`.
+    let help_width = localizing
+        .width
+        .saturating_sub(NEXT_LINE_HELP_INDENT_COLUMNS);
     let with_specs = |text: String| {
-        if specs.is_empty() {
+        let text = if specs.is_empty() {
             text
         } else {
             format!("{text} {specs}")
-        }
+        };
+        wrap(&text, help_width)
     };
     let mut arg = arg
+        .next_line_help(true)
         .help(with_specs(help))
         .hide_env(true)
         .hide_default_value(true)

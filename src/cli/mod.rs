@@ -7,6 +7,7 @@ pub mod help;
 mod lines;
 pub mod parse_errors;
 mod serve;
+pub mod wrap;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};

@@ -605,6 +605,11 @@ fn the_help_never_shows_the_store_url_from_the_environment() {
 /// `program args` with its help in Chinese, chosen as `how` says (a flag or the
 /// environment), on a terminal too wide to wrap a line.
 fn chinese_help(program: &str, args: &[&str], how: &[&str]) -> String {
+    chinese_help_at(program, args, how, COLUMNS_WIDE)
+}
+
+/// `chinese_help` on a terminal `columns` wide.
+fn chinese_help_at(program: &str, args: &[&str], how: &[&str], columns: &str) -> String {
     let mut command = command(program);
     command.env_remove("FLEXLEDGER_LANG");
     let (flags, environment): (Vec<&str>, Vec<&str>) = how
@@ -617,11 +622,61 @@ fn chinese_help(program: &str, args: &[&str], how: &[&str]) -> String {
     let output = command
         .args(flags)
         .args(args)
-        .env("COLUMNS", COLUMNS_WIDE)
+        .env("COLUMNS", columns)
         .output()
         .unwrap();
     assert!(output.status.success(), "{program} {args:?}: {output:?}");
     text(&output.stdout)
+}
+
+/// A Chinese help fits the terminal. clap breaks lines only at spaces and counts a
+/// Chinese character as one column where a terminal shows two, so Chinese sentences
+/// ran past the edge of an 80-column terminal; they are broken between characters now
+/// (`cli::wrap`), and nothing but the line breaks differs from the help on a wide one.
+#[test]
+fn the_chinese_help_fits_an_80_column_terminal_and_loses_nothing() {
+    use unicode_width::UnicodeWidthStr;
+    // The examples are printed as they run, whatever the width (literal text).
+    let body = |help: &str| -> String {
+        help.lines()
+            .take_while(|line| *line != "示例：")
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let squeezed = |help: &str| -> String { help.split_whitespace().collect() };
+    let mut problems = Vec::new();
+    for help in helps(COLUMNS_WIDE) {
+        let program = BINARIES
+            .iter()
+            .find(|(name, _)| *name == help.binary)
+            .unwrap()
+            .1;
+        let mut args = vec![help.subcommand.as_str()];
+        args.retain(|arg| !arg.is_empty());
+        for flag in ["--help", "-h"] {
+            let mut args = args.clone();
+            args.push(flag);
+            let lang = ["--lang", "zh-CN"];
+            let narrow = body(&chinese_help_at(program, &args, &lang, "80"));
+            let wide = body(&chinese_help_at(program, &args, &lang, COLUMNS_WIDE));
+            // The usage line is clap's, as in English, which never breaks it.
+            let lines = narrow.lines().filter(|line| !line.starts_with("用法："));
+            for line in lines.filter(|line| line.width() > 80) {
+                problems.push(format!(
+                    "`{} {flag}`: {} columns: {line}",
+                    help.name(),
+                    line.width()
+                ));
+            }
+            if squeezed(&narrow) != squeezed(&wide) {
+                problems.push(format!(
+                    "`{} {flag}`: differs from the wide help:\n{narrow}\n---\n{wide}",
+                    help.name()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// The lines of a Chinese help that are in English: outside the examples and the usage
