@@ -1220,15 +1220,40 @@ struct Prefetched {
     no_row: HashSet<Uuid>,
 }
 
+/// The body digest of a record the ledger writes itself, not for a command: a month
+/// close's consequences, chunk by chunk, and a member brought up to date with them.
+/// Their ids are in the log and the feed for anyone to copy, and such a record was
+/// stored without a digest, so a `withdraw` or a `pay` sent under one was answered
+/// as a duplicate with the consequences of other members, and never applied. No
+/// command's SHA-256 is all zeros, so a command under such an id now differs from it
+/// and is refused with `command_id_reused`.
+pub(crate) const LEDGER_RECORD_DIGEST: Sha256 = Sha256::ZERO;
+
+/// Whether `envelopes` are a record the ledger wrote itself, by what it starts with:
+/// a missed month or a withdrawal for arrears, which only a close records (for
+/// records stored before they carried `LEDGER_RECORD_DIGEST`).
+fn written_by_the_ledger(envelopes: &[Envelope]) -> bool {
+    match envelopes.first().map(|envelope| &envelope.event) {
+        Some(Event::ContributionMissed(_)) => true,
+        Some(Event::MemberWithdrawn(withdrawn)) => {
+            withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace
+        }
+        _ => false,
+    }
+}
+
 /// The answer to a command whose id was accepted before: the first result again if it
-/// is the same command, `command_id_reused` if it is another (contract v2). An id
-/// remembered without a digest (before v2) answers as a duplicate, as v1 did.
+/// is the same command, `command_id_reused` if it is another (contract v2), or if the
+/// id is one of the ledger's own records (`LEDGER_RECORD_DIGEST`). An id remembered
+/// without a digest (before v2) answers as a duplicate, as v1 did.
 fn repeated_result(
     command_id: Uuid,
     digest: Option<Sha256>,
     recorded: Option<Sha256>,
     envelopes: &[Envelope],
 ) -> CommandResult {
+    let recorded =
+        recorded.or_else(|| written_by_the_ledger(envelopes).then_some(LEDGER_RECORD_DIGEST));
     if let (Some(digest), Some(recorded)) = (digest, recorded) {
         if digest != recorded {
             let position = envelopes.first().map_or(0, |envelope| envelope.position);

@@ -29,7 +29,7 @@
 
 use super::{
     read_member_rows, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
-    STATE_CACHE_MEMBERS_MAX,
+    LEDGER_RECORD_DIGEST, STATE_CACHE_MEMBERS_MAX,
 };
 use crate::codec::rows;
 use crate::domain::command::CloseMonth;
@@ -272,7 +272,7 @@ impl<S: EventStore> Ledger<S> {
         let mut record = CommandRecord {
             command_id: sources.new_id(),
             envelopes: Vec::new(),
-            body_digest: None,
+            body_digest: Some(LEDGER_RECORD_DIGEST),
         };
         let mut changes = Vec::new();
         self.load_members(&page)?;
@@ -499,7 +499,7 @@ impl<S: EventStore> Ledger<S> {
         let mut record = CommandRecord {
             command_id: sources.new_id(),
             envelopes: Vec::new(),
-            body_digest: None,
+            body_digest: Some(LEDGER_RECORD_DIGEST),
         };
         let change = self.record_consequences(
             member_id,

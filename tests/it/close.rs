@@ -479,3 +479,74 @@ fn a_close_visits_only_the_members_it_found_with_consequences_and_counts_every_m
     assert_eq!(missed, expected);
     verify(ledger.store(), &mut |_| {}).unwrap();
 }
+
+/// A command sent under the id of a record the ledger wrote itself (a close's missed
+/// months, a withdrawal for arrears: their ids are in the log and the feed) is refused
+/// with `command_id_reused` (contract v2), not answered as a duplicate with other
+/// events and never applied; the same command under its own id is accepted.
+#[test]
+fn a_command_under_the_id_of_a_closes_consequences_is_refused_not_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (payer, lapsed) = (member(0), member(1));
+    let mut lines = vec![policy().to_string()];
+    for id in [payer, lapsed] {
+        lines.push(json!({"command": "enroll", "member_id": id, "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"}).to_string());
+    }
+    lines.push(json!({"command": "pay", "member_id": payer, "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"}).to_string());
+    for month in ["2025-01", "2025-02", "2025-03", "2025-04"] {
+        lines.push(json!({"command": "close_month", "region": "big", "month": month}).to_string());
+    }
+    let setup = lines.join("\n") + "\n";
+    let output = flexledger(dir.path(), &["submit", "-"], Some(setup.as_bytes()));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let events = stdout_lines(&flexledger(dir.path(), &["events"], None));
+    let id_of = |kind: &str, member: Uuid| -> String {
+        events
+            .iter()
+            .find(|event| {
+                event["type"] == kind && event["payload"]["member_id"] == member.to_string()
+            })
+            .unwrap_or_else(|| panic!("a {kind} of {member}"))["command_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let pay = json!({"command": "pay", "member_id": payer, "months": ["2025-02"], "amount": "600.00", "paid_on": "2025-05-02"});
+    let withdraw = json!({"command": "withdraw", "member_id": payer, "reason": "voluntary"});
+    for (command, under) in [
+        (&pay, id_of("ContributionMissed", payer)),
+        (&withdraw, id_of("MemberWithdrawn", lapsed)),
+    ] {
+        let mut sent = command.clone();
+        sent["command_id"] = json!(under);
+        let line = sent.to_string() + "\n";
+        let output = flexledger(dir.path(), &["submit", "-"], Some(line.as_bytes()));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        let result = stdout_lines(&output).remove(0);
+        assert_eq!(result["error"]["code"], "command_id_reused", "{result}");
+    }
+    let output = flexledger(dir.path(), &["member", &payer.to_string()], None);
+    let coverage: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        coverage["state"], "in_arrears",
+        "nothing was applied: {coverage}"
+    );
+    let line = pay.to_string() + "\n";
+    let output = flexledger(dir.path(), &["submit", "-"], Some(line.as_bytes()));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the pay itself is valid: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
