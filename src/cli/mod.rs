@@ -1132,6 +1132,8 @@ fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
     };
     let store = crate::store::SledStore::open_unwitnessed(dir)
         .with_context(|| format!("cannot open the ledger in {}", dir.display()))?;
+    // Before the walk, which takes minutes on a large store.
+    store.refuse_accepting_a_loss()?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {

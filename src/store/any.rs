@@ -66,7 +66,11 @@ impl Location {
     pub fn has_ledger(&self) -> bool {
         match self {
             Location::Sled(dir) => {
-                dir.join("sled").exists() || dir.join(super::sled_store::SLED_CREATING_DIR).exists()
+                // A head witness without the engine's directory is a ledger whose
+                // engine files were lost: damage at open, not "no ledger here".
+                dir.join("sled").exists()
+                    || dir.join(super::sled_store::SLED_CREATING_DIR).exists()
+                    || dir.join(super::sled_store::HEAD_WITNESS_FILE).exists()
             }
             Location::Postgres(_) => true,
         }

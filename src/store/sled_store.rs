@@ -639,6 +639,33 @@ impl HeadWitness {
     }
 }
 
+/// A data directory whose engine directory (`path`) is gone while its head witness
+/// remains lost every event the witness records: the engine's files were deleted, or
+/// the directory copied without them. Opening it would make an empty engine there,
+/// and the store would answer "no ledger here" or, after `--accept-head`, start again
+/// at position 1; so it is damage, and nothing is created. (Only a store's writer
+/// writes a witness, after its engine's directory exists; a store being made has its
+/// `SLED_CREATING_DIR`.)
+fn refuse_lost_engine_directory(dir: &Path, path: &Path) -> Result<(), StoreError> {
+    if path.exists() || dir.join(SLED_CREATING_DIR).exists() {
+        return Ok(());
+    }
+    let Some((witness, _)) = read_witness_slot(dir)? else {
+        return Ok(());
+    };
+    Err(corrupt(
+        1,
+        format!(
+            "the storage engine's directory {} is missing, but the head witness {} records position {} as \
+             durably appended: the engine's files were deleted, or the data directory was copied without them. \
+             Restore the data directory from a backup; nothing was created here",
+            path.display(),
+            dir.join(HEAD_WITNESS_FILE).display(),
+            witness.position
+        ),
+    ))
+}
+
 /// The witness in `bytes` (a witness file) and the slot that holds it; `None` if no
 /// slot is intact.
 fn parse_head_witness(bytes: &[u8]) -> Option<(HeadWitness, usize)> {
@@ -952,8 +979,9 @@ impl SledReader {
                 "it is not a directory; give a data directory, new or existing",
             )));
         }
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let path = dir.join("sled");
+        refuse_lost_engine_directory(dir, &path)?;
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let attempt = || catch_engine_panic(dir, || then(SledReader::open_engine(dir, &path)?));
         match attempt() {
             Ok(opened) => {
@@ -1071,10 +1099,39 @@ impl SledReader {
     /// full `verify` of it passed (a witness missing or unreadable says nothing of what
     /// the log may have lost after that head).
     pub fn accept_head(&self) -> Result<HeadWitness, StoreError> {
+        self.refuse_accepting_a_loss()?;
         let head = self.head_witness()?;
         write_head_witness(&self.dir, head)?;
         self.mark_witnessed()?;
         Ok(head)
+    }
+
+    /// `accept_head` is for a witness that is missing or unreadable (D49): an intact
+    /// witness that the log does not reach, or holds another event at, is the record of
+    /// what was lost, and writing over it would erase the only trace of acknowledged
+    /// events. To accept that loss anyway the operator moves the witness aside first,
+    /// which keeps it.
+    pub fn refuse_accepting_a_loss(&self) -> Result<(), StoreError> {
+        let Ok(Some(_)) = read_witness_slot(&self.dir) else {
+            return Ok(());
+        };
+        self.checked_witness().map(drop).map_err(|error| match error {
+            StoreError::Corrupt { position, message } => {
+                let witness = self.dir.join(HEAD_WITNESS_FILE);
+                let aside = self.dir.join(format!("{DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE}"));
+                StoreError::Corrupt {
+                    position,
+                    message: format!(
+                        "{message}. `--accept-head` is for a head witness that is missing or unreadable; it does not \
+                         write over one that records what the log lost. To accept the loss anyway, move the witness \
+                         aside first: `mv {} {}`, then run `flexledger verify --accept-head` again",
+                        shell_quoted(&witness.display().to_string()),
+                        shell_quoted(&aside.display().to_string())
+                    ),
+                }
+            }
+            other => other,
+        })
     }
 
     /// Whether the store says it keeps a head witness (`KEY_WITNESSED`).

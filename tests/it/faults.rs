@@ -259,6 +259,59 @@ fn a_missing_head_witness_is_damage_until_the_operator_accepts_the_head() {
     assert_verifies(dir.path());
 }
 
+/// `--accept-head` is for a witness that is missing or unreadable (D49). A witness that
+/// names events the log lost (the engine's files rolled back) is the record of that
+/// loss: it is not written over, and the message says how to accept the loss anyway,
+/// keeping the witness. A data directory that lost its engine's directory, witness
+/// kept, is damage in every command, and nothing is created in it.
+#[test]
+fn accept_head_never_writes_over_a_witness_that_names_lost_events() {
+    let dir = store(false);
+    let before = dir.path().join("rolled-back");
+    copy_dir(&dir.path().join("sled"), &before);
+    let enroll = json!({"command":"enroll","member_id":member_id(MEMBERS),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    let output = flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::remove_dir_all(dir.path().join("sled")).unwrap();
+    std::fs::rename(&before, dir.path().join("sled")).unwrap();
+    let witness = std::fs::read(dir.path().join(HEAD_WITNESS_FILE)).unwrap();
+    let output = flexledger(dir.path(), &["verify", "--accept-head"], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("lost events {}..={}", EVENTS + 1, EVENTS + 1))
+            && message.contains("does not write over")
+            && message.contains("mv "),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(HEAD_WITNESS_FILE)).unwrap(),
+        witness,
+        "the witness is kept"
+    );
+    // The operator moves it aside, as told, and accepts the log as it is.
+    std::fs::rename(
+        dir.path().join(HEAD_WITNESS_FILE),
+        dir.path().join(format!("damaged-{HEAD_WITNESS_FILE}")),
+    )
+    .unwrap();
+    let output = flexledger(dir.path(), &["verify", "--accept-head"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_verifies(dir.path());
+
+    // The engine's directory deleted, the witness kept.
+    std::fs::remove_dir_all(dir.path().join("sled")).unwrap();
+    assert_every_command_reports_damage(dir.path(), "engine directory deleted");
+    let output = flexledger(dir.path(), &["verify", "--accept-head"], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is missing, but the head witness"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("sled").exists(), "nothing was created");
+}
+
 #[test]
 fn a_head_witness_ahead_of_the_engine_is_damage() {
     let dir = store(false);
