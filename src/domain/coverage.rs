@@ -353,13 +353,20 @@ pub fn month_lines_in(
 }
 
 /// R10: the last month in which an arrears run that starts in `first` can still be
-/// paid back: `first` plus the grace of the policy in force for the open month. `None`
-/// when that month falls after `Month::LAST`: the deadline never comes within the
-/// ledger's range, so it is not shown as an earlier month (D47). The automatic
+/// paid back: `first` plus the grace of the policy in force for the open month, and
+/// never a month before the open month (D57): a member in arrears and not withdrawn
+/// can pay them back in the open month, the close of which withdraws them if the
+/// run is then beyond the grace of that month's policy (R11). (The sum falls before
+/// the open month only when a later policy shortened the grace; the contract's
+/// "last month in which the arrears can still be paid back" is then the open month.)
+/// `None` when that month falls after `Month::LAST`: the deadline never comes within
+/// the ledger's range, so it is not shown as an earlier month (D47). The automatic
 /// withdrawal it announces (R11) is decided by counting the run at a close
 /// (`close_consequences`), so it cannot come earlier either.
 pub fn backpay_deadline(region: &RegionState, first: Month) -> Option<Month> {
-    first.checked_plus(i64::from(region.policy_for(region.open_month).grace_months))
+    let by_grace =
+        first.checked_plus(i64::from(region.policy_for(region.open_month).grace_months))?;
+    Some(by_grace.max(region.open_month))
 }
 
 /// One month's status (RULES.md "Month statuses") and its money (R12, R16, R17).

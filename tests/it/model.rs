@@ -952,7 +952,8 @@ impl Model {
             .iter()
             .fold(Decimal::ZERO, |acc, k| acc + m.missed[k]);
         let deadline = match (arrears.first(), open_policy) {
-            (Some(f), Some(p)) => Value::String(fmt_month(f + p.grace)),
+            // D57: never a month before the open month.
+            (Some(f), Some(p)) => Value::String(fmt_month((f + p.grace).max(open))),
             _ => Value::Null,
         };
 
