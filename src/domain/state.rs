@@ -231,6 +231,18 @@ impl MemberState {
         *found.expect("a member always has a base ratio").1
     }
 
+    /// R4: the base ratio `month` is priced at: the member's, within the band of the
+    /// policy in force for `month` (D58). A ratio chosen within an earlier policy's
+    /// band stays the member's choice, but a later policy that raised the band's
+    /// minimum (or lowered its maximum) prices its months at the band's edge, as it
+    /// refuses a `change_base` to that ratio for them (R15): never a due under the
+    /// minimum contribution the policy sets.
+    pub fn priced_ratio(&self, region: &RegionState, month: Month) -> Ratio {
+        let policy = region.policy_for(month);
+        self.base_ratio_for(month)
+            .clamp(policy.base_ratio_min, policy.base_ratio_max)
+    }
+
     /// R4: what `month` costs: the paid due if paid, else priced by today's policy and base.
     pub fn due_for(&self, region: &RegionState, month: Month) -> Money {
         if let Some(paid) = self.paid.get(&month) {
@@ -242,7 +254,7 @@ impl MemberState {
         let policy = region.policy_for(month);
         monthly_due(
             policy.average_monthly_wage,
-            self.base_ratio_for(month),
+            self.priced_ratio(region, month),
             policy.contribution_rate,
         )
     }
@@ -609,7 +621,7 @@ impl MemberState {
             // base in force for it now (like its due, R4).
             let to_account = region
                 .policy_for(line.month)
-                .to_account(self.base_ratio_for(line.month));
+                .to_account(self.priced_ratio(region, line.month));
             if to_account.is_zero() {
                 self.to_account.remove(&line.month);
             } else {

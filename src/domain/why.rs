@@ -300,7 +300,7 @@ fn rules_applied(
 
 fn due_why(region: &RegionState, member: &MemberState, month: Month) -> DueWhy {
     let policy = region.policy_for(month);
-    let base_ratio = member.base_ratio_for(month);
+    let base_ratio = member.priced_ratio(region, month);
     DueWhy {
         due: member.due_for(region, month),
         priced_now: monthly_due(
@@ -447,7 +447,7 @@ fn account_why(region: &RegionState, member: &MemberState, line: &MonthLine) -> 
         return None;
     }
     let policy = region.policy_for(line.month);
-    let base_ratio = member.base_ratio_for(line.month);
+    let base_ratio = member.priced_ratio(region, line.month);
     let formula = policy
         .account_rate
         .filter(|_| policy.to_account(base_ratio) == line.to_account)

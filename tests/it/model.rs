@@ -303,7 +303,8 @@ impl Member {
     /// R4: the price of month m from the policy and base in force for m.
     fn price(&self, region: &Region, m: Month) -> Decimal {
         match (region.policy(m), self.base_at(m)) {
-            (Some(p), Some(base)) => round2(p.wage * base * p.rate),
+            // D58: within the band of m's policy.
+            (Some(p), Some(base)) => round2(p.wage * base.clamp(p.ratio_min, p.ratio_max) * p.rate),
             _ => Decimal::ZERO,
         }
     }
@@ -312,7 +313,9 @@ impl Member {
     /// for m now (called when m is paid).
     fn account_part(&self, region: &Region, m: Month) -> Decimal {
         match (region.policy(m), self.base_at(m)) {
-            (Some(p), Some(base)) => round2(p.wage * base * p.account_rate),
+            (Some(p), Some(base)) => {
+                round2(p.wage * base.clamp(p.ratio_min, p.ratio_max) * p.account_rate)
+            }
             _ => Decimal::ZERO,
         }
     }
