@@ -93,10 +93,16 @@ explain-status-arrears = { $month } was closed unpaid and recorded missed{ $at }
 explain-arrears-run = the member owes { $owed } in arrears, { $months ->
         [one] { $months } month
        *[other] { $months } months
-    } from { $first }; it can still be paid back, oldest first, until { $deadline }, the last month in which to pay it (before that month closes: first arrears month + { $grace ->
-        [one] { $grace } month
-       *[other] { $grace } months
-    } of grace, R10); a close that leaves more than { $grace ->
+    } from { $first }; it can still be paid back, oldest first, until { $deadline }, the last month in which to pay it (before that month closes: { $shortened ->
+        [yes] the open month, since the first arrears month + { $grace ->
+            [one] { $grace } month
+           *[other] { $grace } months
+        } of grace fell before it when a later policy shortened the grace, R10, D57
+       *[no] first arrears month + { $grace ->
+            [one] { $grace } month
+           *[other] { $grace } months
+        } of grace, R10
+    }); a close that leaves more than { $grace ->
         [one] { $grace } month
        *[other] { $grace } months
     } of arrears withdraws the member automatically (R11)

@@ -16,8 +16,8 @@ timeline-state = { $state ->
     }
 timeline-tier-none = 无
 timeline-no-arrears = 无欠费
-timeline-arrears = 欠费 { $amount }（{ $months }）{ $deadline }
-timeline-backpay-deadline = ，最迟于 { $month } 补缴费用
+timeline-arrears = 欠费 { $amount }（{ $months }{ $deadline }）
+timeline-backpay-deadline = ，最迟 { $month }补缴
 timeline-benefit-start-none = 尚无待遇起始月（本次参保尚未缴费）
 timeline-benefit-start-past-last = 待遇起始月在本账本记录的最后一个月 { $last } 之后，账本范围内没有享受待遇的月份（R7）
 timeline-benefits-from = 自 { $month } 起享受待遇

@@ -826,6 +826,20 @@ fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
             ),
         ),
         ("grace", count(arrears.grace_months)),
+        // D57: the deadline is the open month when the sum fell before it.
+        (
+            "shortened",
+            text(
+                if arrears.backpay_deadline.is_some()
+                    && arrears.first.checked_plus(i64::from(arrears.grace_months))
+                        != arrears.backpay_deadline
+                {
+                    "yes"
+                } else {
+                    "no"
+                },
+            ),
+        ),
     ];
     say(language, "explain-arrears-run", &args)
 }

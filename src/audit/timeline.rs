@@ -677,12 +677,18 @@ fn heading_status(coverage: &MemberCoverage, language: Language) -> String {
     let arrears = if coverage.arrears.months.is_empty() {
         say(language, "timeline-no-arrears", &[])
     } else {
-        let months: Vec<String> = coverage
-            .arrears
-            .months
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let run = &coverage.arrears.months;
+        // More than two months as runs (`2025-01..2025-03`): the whole list ran past
+        // the picture's right edge in Chinese.
+        let months: Vec<String> = if run.len() > 2 {
+            vec![crate::audit::history::month_runs_text(
+                language,
+                run,
+                MONTH_RUNS_MAX,
+            )]
+        } else {
+            run.iter().map(ToString::to_string).collect()
+        };
         let deadline = coverage
             .arrears
             .backpay_deadline

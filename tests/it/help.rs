@@ -446,7 +446,9 @@ fn walk_texts(
 pub fn help_texts() -> Vec<(String, String, String)> {
     both_texts()
         .into_iter()
-        .map(|text| (text.place, text.english, text.chinese))
+        // The Chinese is broken into lines for the terminal (`cli::wrap`), between any
+        // two characters: a term may be cut by a line break.
+        .map(|text| (text.place, text.english, text.chinese.replace('\n', "")))
         .collect()
 }
 

@@ -79,6 +79,11 @@ const COMMAND_NAMES: &[&str] = &crate::schemas::COMMANDS;
 /// its Chinese term would be wrong: (message id, the row's Chinese term, why).
 const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "timeline-backpay-deadline",
+        "缴费",
+        "\"pay back\" is the glossary's back-pay (补缴), said in full; no other payment is meant (short, to fit the picture's heading)",
+    ),
+    (
         "audit-whatif-row-subsidy",
         "缴费",
         "a subsidy is paid out by the agency (发放), not paid in by the member",
@@ -1506,6 +1511,7 @@ fn english_counts_are_singular_for_one_and_plural_otherwise() {
             ("months", count(months)),
             ("deadline", text("2025-04")),
             ("grace", count(grace)),
+            ("shortened", text("no")),
         ];
         say(Language::En, "explain-arrears-run", &args)
     };
