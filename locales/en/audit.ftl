@@ -4,7 +4,7 @@
 
 audit-separator = {", "}
 audit-damaged = DAMAGED at position { $position }: { $message }
-audit-damage-advice = flexledger-audit: the store is damaged: restore the data directory from a backup (`flexledger restore`); `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
+audit-damage-advice = flexledger-audit: the store is damaged: where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
 audit-damage-set-aside = flexledger-audit: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails
 
 ## public-key

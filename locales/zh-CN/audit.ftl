@@ -4,7 +4,7 @@
 
 audit-separator = ，
 audit-damaged = 已损坏（位置 { $position }）：{ $message }
-audit-damage-advice = flexledger-audit：存储已损坏：请从备份恢复数据目录（`flexledger restore`）；存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
+audit-damage-advice = flexledger-audit：存储已损坏：上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请先照做；否则请从备份恢复数据目录（`flexledger restore`）。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
 audit-damage-set-aside = flexledger-audit：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
 
 ## public-key

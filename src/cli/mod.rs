@@ -464,12 +464,15 @@ pub(crate) fn is_set_aside_damage(error: &anyhow::Error) -> bool {
     })
 }
 
-/// How to recover a damaged store, as one line.
+/// How to recover a damaged store, as one line: after the error's own advice, which
+/// it must not contradict (a restore loses what was written after the backup, where
+/// the error may name a way back that loses nothing).
 fn damage_advice(program: &str) -> String {
     format!(
-        "{program}: the store is damaged: restore the data directory from a backup \
-         (`flexledger restore`); `flexledger verify` names the first broken link when the store still opens, \
-         and `flexledger rebuild` repairs it when only state rows differ"
+        "{program}: the store is damaged: where the message above names a way back (a file to put back or \
+         move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory \
+         from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store \
+         still opens, and `flexledger rebuild` repairs it when only state rows differ"
     )
 }
 
