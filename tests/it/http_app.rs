@@ -884,6 +884,8 @@ fn every_error_has_the_json_error_shape() {
         ("DELETE", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor)], None, 405, "method_not_allowed"),
         ("PUT", "/v1/openapi.json".into(), vec![], Some("{}"), 405, "method_not_allowed"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&too_big), 413, "payload_too_large"),
+        // Refused on the header, before a byte of the body is waited for.
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-length", "99999999999")], Some("{}"), 413, "payload_too_large"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
