@@ -1334,6 +1334,14 @@ pub enum ReportError {
         month: Month,
         open_month: Month,
     },
+    /// A month before the region's first policy takes effect: the region has no such
+    /// month (R1), so it was never closed, and its figures are not zeros.
+    #[error("{month} was never closed in region {region}: its months start at {first_month}, when its first policy takes effect (R1); ask for a month from {first_month}")]
+    BeforeRegion {
+        region: String,
+        month: Month,
+        first_month: Month,
+    },
     #[error("the close of {closing} in region {region} is still being recorded ({done} of {total} enrolled members done); until it is, the figures of {moving_from} and later move: ask again shortly, or for a month before {moving_from}")]
     CloseInProgress {
         region: String,
@@ -1358,6 +1366,14 @@ pub fn region_month_report(
         return Err(ReportError::UnknownRegion(region.to_string()));
     };
     let state = decode_region_row(&row)?;
+    let first_month = state.policies.keys().next().copied();
+    if let Some(first_month) = first_month.filter(|first| month < *first) {
+        return Err(ReportError::BeforeRegion {
+            region: region.to_string(),
+            month,
+            first_month,
+        });
+    }
     if month >= state.open_month {
         return Err(ReportError::NotClosed {
             region: region.to_string(),

@@ -990,6 +990,7 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
         }
         Err(
             error @ (crate::ledger::ReportError::NotClosed { .. }
+            | crate::ledger::ReportError::BeforeRegion { .. }
             | crate::ledger::ReportError::CloseInProgress { .. }),
         ) => {
             // A read error, not a command refusal: the same code as the HTTP route's.

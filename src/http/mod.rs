@@ -923,6 +923,18 @@ fn report_error(error: crate::ledger::ReportError) -> AppError {
                 ("moving_from", text(moving_from)),
             ],
         ),
+        ReportError::BeforeRegion {
+            region,
+            month,
+            first_month,
+        } => conflict(
+            "http-month-before-region",
+            vec![
+                ("month", text(month)),
+                ("region", text(region)),
+                ("first", text(first_month)),
+            ],
+        ),
         ReportError::Store(store) => store.into(),
     }
 }

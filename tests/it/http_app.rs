@@ -709,6 +709,8 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
     crate::schemas::assert_valid("region_month_report", &report);
     for (path, expected_status, expected_code) in [
         ("/v1/regions/demo/months/2030-01", 409, "month_not_closed"),
+        // Before the region's first policy: never closed, not a month of zeros.
+        ("/v1/regions/demo/months/2024-12", 409, "month_not_closed"),
         ("/v1/regions/nowhere/months/2025-01", 404, "unknown_region"),
         ("/v1/regions/demo/months/2025-13", 400, "invalid_command"),
     ] {
@@ -733,6 +735,16 @@ fn the_region_month_report_is_served_as_the_cli_prints_it() {
     assert_eq!(
         (code, refused["error"]["code"].as_str()),
         (Some(1), Some("month_not_closed"))
+    );
+    let (code, refused) = report_cli("2024-12");
+    assert_eq!(
+        (code, refused["error"]["code"].as_str()),
+        (Some(1), Some("month_not_closed"))
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("never closed") && message.contains("R1"),
+        "{message}"
     );
 }
 

@@ -213,6 +213,13 @@ fn every_http_error_speaks_chinese_with_the_same_status_and_code() {
             "month_not_closed",
         )
         .by("auditor"),
+        case(
+            "GET",
+            "/v1/regions/demo/months/2024-12",
+            409,
+            "month_not_closed",
+        )
+        .by("auditor"),
         case("GET", "/v1/feed?member=x", 400, "invalid_command").by("subscriber"),
         case("GET", "/v1/feed?region=no%20region", 400, "invalid_command").by("subscriber"),
         case("GET", "/v1/feed?from=x", 400, "invalid_command").by("subscriber"),
