@@ -161,6 +161,7 @@ audit-bundle-why-all-heads = an --all bundle must hold all { $size } stream head
 audit-bundle-why-own-head-missing = the member's own stream head is missing
 audit-bundle-why-version-gap = version { $found } does not follow version { $events } of the stream: an event before it was removed, altered or reordered
 audit-bundle-why-events-removed = the bundle holds { $events } event(s) of the stream but the signed checkpoint commits to { $version } ending in { $hash }: events were removed
+audit-bundle-why-stream-end-differs = the bundle holds { $events } event(s) of the stream, the last with hash { $found }, but the signed checkpoint commits to { $version } ending in { $hash }: the stream's events were altered or added
 audit-bundle-why-scope-counts = the header lists { $streams } streams and { $members } members but the bundle holds { $heads } stream heads and { $coverages } coverages
 audit-bundle-why-no-coverage = no coverage record for this member: the bundle does not say what the events mean
 audit-bundle-why-other-member = a member bundle of { $member } holds another member's stream

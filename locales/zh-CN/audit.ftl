@@ -88,6 +88,7 @@ audit-bundle-why-all-heads = --all 审计包须包含全部 { $size } 个流头�
 audit-bundle-why-own-head-missing = 缺少该参保人员自己的事件流的流头
 audit-bundle-why-version-gap = 版本 { $found } 没有紧接该事件流的版本 { $events }：它之前的事件被删除、改动或调换了顺序
 audit-bundle-why-events-removed = 审计包中有该事件流的 { $events } 个事件，已签名的检查点承诺的却是 { $version } 个、最后一个的哈希为 { $hash }：有事件被删除
+audit-bundle-why-stream-end-differs = 审计包中有该事件流的 { $events } 个事件，最后一个的哈希为 { $found }，已签名的检查点承诺的却是 { $version } 个、最后一个的哈希为 { $hash }：该事件流的事件被改动或增加
 audit-bundle-why-scope-counts = 包头列出 { $streams } 条事件流和 { $members } 名参保人员，审计包中却有 { $heads } 个流头和 { $coverages } 份参保记录
 audit-bundle-why-no-coverage = 该参保人员没有参保记录行：审计包没有说明这些事件意味着什么
 audit-bundle-why-other-member = 参保人员 { $member } 的审计包含有其他参保人员的事件流

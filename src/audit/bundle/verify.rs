@@ -897,13 +897,24 @@ fn check_stream_chain(failures: &mut Failures, head: &Head, read: Option<&Stream
         Some(read) => (read.events, read.last),
         None => (0, Sha256::ZERO),
     };
-    if events != version || last != head.hash {
+    if events < version {
         let args = [
             ("events", events.to_string()),
             ("version", version.to_string()),
             ("hash", head.hash.to_string()),
         ];
         let reason = why("audit-bundle-why-events-removed", args);
+        failures.add(completeness, None, None, Some(stream), reason);
+    } else if events != version || last != head.hash {
+        // As many events as committed (or more), ending elsewhere: nothing was removed,
+        // and saying so sent an auditor looking for a gap that is not there.
+        let args = [
+            ("events", events.to_string()),
+            ("found", last.to_string()),
+            ("version", version.to_string()),
+            ("hash", head.hash.to_string()),
+        ];
+        let reason = why("audit-bundle-why-stream-end-differs", args);
         failures.add(completeness, None, None, Some(stream), reason);
     }
 }
