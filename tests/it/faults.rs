@@ -223,18 +223,25 @@ fn a_store_without_a_head_witness_gets_one() {
     assert_eq!(store.head().unwrap(), (witness.position, witness.hash));
 }
 
-#[test]
-fn a_missing_head_witness_is_damage_until_the_operator_accepts_the_head() {
+/// A store of `EVENTS` events whose engine files were rolled back after one more
+/// acknowledged append (an enrollment, position `EVENTS + 1`), its witness kept.
+fn rolled_back_one_append() -> tempfile::TempDir {
     let dir = store(false);
     let before = dir.path().join("rolled-back");
     copy_dir(&dir.path().join("sled"), &before);
     let enroll = json!({"command":"enroll","member_id":member_id(MEMBERS),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
     let output = flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    // The engine's files rolled back one append, and the witness deleted with them: the
-    // shorter log must not look complete.
     std::fs::remove_dir_all(dir.path().join("sled")).unwrap();
     std::fs::rename(&before, dir.path().join("sled")).unwrap();
+    dir
+}
+
+#[test]
+fn a_missing_head_witness_is_damage_until_the_operator_accepts_the_head() {
+    // The engine's files rolled back one append, and the witness deleted with them: the
+    // shorter log must not look complete.
+    let dir = rolled_back_one_append();
     std::fs::remove_file(dir.path().join(HEAD_WITNESS_FILE)).unwrap();
     assert_every_command_reports_damage(dir.path(), "witness deleted");
     let message = stderr(&flexledger(dir.path(), &["verify"], None));
@@ -266,14 +273,7 @@ fn a_missing_head_witness_is_damage_until_the_operator_accepts_the_head() {
 /// kept, is damage in every command, and nothing is created in it.
 #[test]
 fn accept_head_never_writes_over_a_witness_that_names_lost_events() {
-    let dir = store(false);
-    let before = dir.path().join("rolled-back");
-    copy_dir(&dir.path().join("sled"), &before);
-    let enroll = json!({"command":"enroll","member_id":member_id(MEMBERS),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
-    let output = flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    std::fs::remove_dir_all(dir.path().join("sled")).unwrap();
-    std::fs::rename(&before, dir.path().join("sled")).unwrap();
+    let dir = rolled_back_one_append();
     let witness = std::fs::read(dir.path().join(HEAD_WITNESS_FILE)).unwrap();
     let output = flexledger(dir.path(), &["verify", "--accept-head"], None);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));

@@ -33,6 +33,19 @@ impl Help {
             .trim()
             .to_owned()
     }
+
+    /// The program that shows this help, and the arguments before `--help` (its
+    /// subcommand, if any).
+    fn program_and_args(&self) -> (&'static str, Vec<&str>) {
+        let program = BINARIES
+            .iter()
+            .find(|(name, _)| *name == self.binary)
+            .unwrap()
+            .1;
+        let mut args = vec![self.subcommand.as_str()];
+        args.retain(|arg| !arg.is_empty());
+        (program, args)
+    }
 }
 
 /// A command with none of the variables that would stand in for an option.
@@ -648,13 +661,7 @@ fn the_chinese_help_fits_an_80_column_terminal_and_loses_nothing() {
     let squeezed = |help: &str| -> String { help.split_whitespace().collect() };
     let mut problems = Vec::new();
     for help in helps(COLUMNS_WIDE) {
-        let program = BINARIES
-            .iter()
-            .find(|(name, _)| *name == help.binary)
-            .unwrap()
-            .1;
-        let mut args = vec![help.subcommand.as_str()];
-        args.retain(|arg| !arg.is_empty());
+        let (program, args) = help.program_and_args();
         for flag in ["--help", "-h"] {
             let mut args = args.clone();
             args.push(flag);
@@ -704,13 +711,7 @@ fn the_chinese_help_of_both_binaries_has_no_english_line() {
     assert!(english_lines(&english[0].text).len() > 5);
     let mut problems = Vec::new();
     for help in &english {
-        let program = BINARIES
-            .iter()
-            .find(|(name, _)| *name == help.binary)
-            .unwrap()
-            .1;
-        let mut args = vec![help.subcommand.as_str()];
-        args.retain(|arg| !arg.is_empty());
+        let (program, mut args) = help.program_and_args();
         args.push("--help");
         let chinese = chinese_help(program, &args, &["--lang", "zh-CN"]);
         for heading in ["用法：", "选项：", "显示帮助"] {
