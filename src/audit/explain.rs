@@ -829,16 +829,7 @@ fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
         // D57: the deadline is the open month when the sum fell before it.
         (
             "shortened",
-            text(
-                if arrears.backpay_deadline.is_some()
-                    && arrears.first.checked_plus(i64::from(arrears.grace_months))
-                        != arrears.backpay_deadline
-                {
-                    "yes"
-                } else {
-                    "no"
-                },
-            ),
+            text(if arrears.grace_shortened { "yes" } else { "no" }),
         ),
     ];
     say(language, "explain-arrears-run", &args)

@@ -364,9 +364,14 @@ pub fn month_lines_in(
 /// withdrawal it announces (R11) is decided by counting the run at a close
 /// (`close_consequences`), so it cannot come earlier either.
 pub fn backpay_deadline(region: &RegionState, first: Month) -> Option<Month> {
-    let by_grace =
-        first.checked_plus(i64::from(region.policy_for(region.open_month).grace_months))?;
-    Some(by_grace.max(region.open_month))
+    Some(deadline_by_grace(region, first)?.max(region.open_month))
+}
+
+/// R10's sum for a run that starts in `first`: `first` plus the grace of the policy in
+/// force for the open month (`None` after `Month::LAST`). The deadline shown is this,
+/// or the open month when a later policy shortened the grace (D57, `backpay_deadline`).
+pub fn deadline_by_grace(region: &RegionState, first: Month) -> Option<Month> {
+    first.checked_plus(i64::from(region.policy_for(region.open_month).grace_months))
 }
 
 /// One month's status (RULES.md "Month statuses") and its money (R12, R16, R17).

@@ -11,7 +11,7 @@
 //! caller passes them in as [`MonthEvents`] — the domain stays pure.
 
 use super::command::WithdrawalReason;
-use super::coverage::{backpay_deadline, month_line, MonthLine, MonthStatus};
+use super::coverage::{backpay_deadline, deadline_by_grace, month_line, MonthLine, MonthStatus};
 use super::money::{monthly_due, subsidy_of, Money, Ratio};
 use super::month::Month;
 use super::policy::BackpayRestores;
@@ -168,6 +168,9 @@ pub struct ArrearsWhy {
     /// The last month the run can be paid back in (first + grace); `None` when it
     /// falls after `Month::LAST`, so it never comes within the ledger's range (D47).
     pub backpay_deadline: Option<Month>,
+    /// Whether that is the open month because first + grace fell before it, a later
+    /// policy having shortened the grace (D57).
+    pub grace_shortened: bool,
 }
 
 /// R11/R12: the withdrawal that lapsed the month.
@@ -356,6 +359,8 @@ fn status_why(
                 owed,
                 grace_months: region.policy_for(region.open_month).grace_months,
                 backpay_deadline: backpay_deadline(region, first),
+                grace_shortened: deadline_by_grace(region, first)
+                    .is_some_and(|sum| sum < region.open_month),
             })
         }
         MonthStatus::Restored => StatusWhy::Restored {
