@@ -680,14 +680,13 @@ fn heading_status(coverage: &MemberCoverage, language: Language) -> String {
         let run = &coverage.arrears.months;
         // More than two months as runs (`2025-01..2025-03`): the whole list ran past
         // the picture's right edge in Chinese.
-        let months: Vec<String> = if run.len() > 2 {
-            vec![crate::audit::history::month_runs_text(
-                language,
-                run,
-                MONTH_RUNS_MAX,
-            )]
+        let months = if run.len() > 2 {
+            crate::audit::history::month_runs_text(language, run, MONTH_RUNS_MAX)
         } else {
-            run.iter().map(ToString::to_string).collect()
+            run.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let deadline = coverage
             .arrears
@@ -701,7 +700,7 @@ fn heading_status(coverage: &MemberCoverage, language: Language) -> String {
             });
         let args = [
             ("amount", text(coverage.arrears.amount)),
-            ("months", text(months.join(", "))),
+            ("months", text(months)),
             ("deadline", text(deadline)),
         ];
         say(language, "timeline-arrears", &args)
