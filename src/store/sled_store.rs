@@ -301,7 +301,7 @@ fn sled_segment_bytes(sled_dir: &Path) -> u64 {
     let Ok(bytes) = std::fs::read(sled_dir.join(SLED_CONF_FILE)) else {
         return SLED_SEGMENT_BYTES_DEFAULT;
     };
-    if bytes.len() <= CONF_IGNORED_BYTES_MAX || !crc_holds(&bytes, CONF_CRC_BYTES) {
+    if conf_state(&bytes) != ConfState::Intact {
         return SLED_SEGMENT_BYTES_DEFAULT;
     }
     String::from_utf8_lossy(&bytes[..bytes.len() - CONF_CRC_BYTES])
@@ -387,6 +387,27 @@ fn crc32(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
 }
 
+/// What sled makes of its settings file's `bytes` (`conf`).
+#[derive(Debug, PartialEq, Eq)]
+enum ConfState {
+    /// Its CRC-32 holds: sled reads its settings from it.
+    Intact,
+    /// `CONF_IGNORED_BYTES_MAX` bytes or fewer: sled takes it for none and writes it anew.
+    Ignored,
+    /// Longer, and its CRC-32 fails: sled refuses to open.
+    Damaged,
+}
+
+fn conf_state(bytes: &[u8]) -> ConfState {
+    if bytes.len() <= CONF_IGNORED_BYTES_MAX {
+        ConfState::Ignored
+    } else if crc_holds(bytes, CONF_CRC_BYTES) {
+        ConfState::Intact
+    } else {
+        ConfState::Damaged
+    }
+}
+
 /// Whether `bytes` end with the CRC-32 of what comes `trailer` bytes before the end.
 fn crc_holds(bytes: &[u8], trailer: usize) -> bool {
     let Some(body) = bytes.len().checked_sub(trailer) else {
@@ -409,7 +430,7 @@ fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
     let mut found = Vec::new();
     let conf = sled_dir.join(SLED_CONF_FILE);
     if let Ok(bytes) = std::fs::read(&conf) {
-        if bytes.len() > CONF_IGNORED_BYTES_MAX && !crc_holds(&bytes, CONF_CRC_BYTES) {
+        if conf_state(&bytes) == ConfState::Damaged {
             found.push(SetAside {
                 file: conf,
                 why: "sled writes its settings file again when it has none, with the settings flexledger always opens it with",
