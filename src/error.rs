@@ -314,7 +314,6 @@ mod tests {
         struct Context(#[source] StoreError);
         let wrapped = Context(StoreError::Locked {
             path: "data".to_owned(),
-            source: std::io::Error::from(std::io::ErrorKind::WouldBlock),
         });
         assert_eq!(kind_of(&wrapped), Some(ErrorKind::Locked));
         let plain = std::io::Error::from(std::io::ErrorKind::NotFound);

@@ -347,7 +347,8 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let message = match error.downcast_ref::<commands::NoLedger>() {
                 Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
-                _ => format!("{error:#}"),
+                // Each cause once: a store error quotes its I/O error, also its source.
+                _ => crate::cli::error_text(&error),
             };
             crate::shell_support::say_on_stderr!("flexledger-audit: error: {message}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.

@@ -278,11 +278,11 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the data directory {path} is in use by another flexledger process (it holds the directory's lock): stop that process or pass another --data-dir ({source})")]
-    Locked {
-        path: String,
-        source: std::io::Error,
-    },
+    /// Another process holds the engine's lock. No `source`: the engine's own text
+    /// (sled 0.34.7: `could not acquire lock on "…/db": Os { code: 11, … }`) is its
+    /// debug form and says nothing this sentence does not.
+    #[error("the data directory {path} is in use by another flexledger process (it holds the directory's lock): stop that process or pass another --data-dir")]
+    Locked { path: String },
     #[error("permission denied on {path}: {source}; the user running flexledger needs read and write access to the data directory and every file in it")]
     PermissionDenied {
         path: String,

@@ -173,6 +173,12 @@ fn is_lock_held(error: &std::io::Error) -> bool {
 
 /// An I/O failure on `path`, named by what the operator must do about it.
 fn classify_io(path: &Path, source: std::io::Error) -> StoreError {
+    if source.kind() == std::io::ErrorKind::PermissionDenied {
+        // sled's error names no file: name the first one this process cannot use.
+        let denied = first_denied(path).unwrap_or_else(|| path.to_owned());
+        let path = denied.display().to_string();
+        return StoreError::PermissionDenied { path, source };
+    }
     let path = path.display().to_string();
     if is_disk_full(&source) {
         // sled hands on a copy whose text is the original's debug form
@@ -182,13 +188,40 @@ fn classify_io(path: &Path, source: std::io::Error) -> StoreError {
             None => std::io::Error::from(source.kind()),
         };
         StoreError::DiskFull { path, source }
-    } else if source.kind() == std::io::ErrorKind::PermissionDenied {
-        StoreError::PermissionDenied { path, source }
     } else if is_lock_held(&source) {
-        StoreError::Locked { path, source }
+        StoreError::Locked { path }
     } else {
         StoreError::Io { path, source }
     }
+}
+
+/// The first file or directory at or under `path` (two levels down: the data
+/// directory, `sled/`, its files and `blobs/`; directories first) that this process may not open as the
+/// store does (directories listed, files read and written), or `None` when each one
+/// opens. Opening changes nothing: no file is created or truncated. A directory it
+/// may list but not write is not found here (only a write tells): the caller then
+/// names the directory it was given.
+fn first_denied(path: &Path) -> Option<PathBuf> {
+    fn walk(path: &Path, depth: usize) -> Option<PathBuf> {
+        let denied = |result: std::io::Result<()>| matches!(result, Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied);
+        if path.is_dir() {
+            let entries = match std::fs::read_dir(path) {
+                Ok(entries) => entries,
+                Err(error) => return denied(Err(error)).then(|| path.to_owned()),
+            };
+            let mut children: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+            // Directories first: the engine's files (`sled/`) before the data
+            // directory's own (the signing key, the head witness).
+            children.sort_by_key(|child| (!child.is_dir(), child.clone()));
+            return children
+                .iter()
+                .filter(|_| depth > 0)
+                .find_map(|child| walk(child, depth - 1));
+        }
+        let opened = File::options().read(true).write(true).open(path);
+        denied(opened.map(drop)).then(|| path.to_owned())
+    }
+    walk(path, 2)
 }
 
 /// A sled failure in the store at `dir`: disk full, permission, lock and damage are

@@ -363,6 +363,13 @@ fn a_held_lock_is_reported_as_another_process() {
         "{message}"
     );
     assert!(!message.contains("damaged"), "{message}");
+    // Said once, in words: not the engine's debug text (`Os { code: 11, … }`).
+    for output in [output, flexledger_audit(dir.path(), &["verify"])] {
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert_eq!(message.matches("in use by another").count(), 1, "{message}");
+        assert!(!message.contains("Os {"), "{message}");
+    }
     match SledStore::open(dir.path()) {
         Err(StoreError::Locked { .. }) => {}
         other => panic!("expected Locked, got {:?}", other.map(|_| ())),
@@ -373,19 +380,52 @@ fn a_held_lock_is_reported_as_another_process() {
 
 #[cfg(unix)]
 #[test]
-fn an_unwritable_engine_file_is_reported_as_permission_denied() {
+fn an_unwritable_engine_file_is_reported_as_permission_denied_naming_it() {
     use std::os::unix::fs::PermissionsExt;
     let dir = store(false);
     let db = dir.path().join("sled").join("db");
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
-    if std::fs::OpenOptions::new().write(true).open(&db).is_ok() {
-        // Running as root: permissions are not enforced, nothing to observe.
-        return;
-    }
-    let output = flexledger(dir.path(), &["verify"], None);
+    let mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let output = if std::fs::OpenOptions::new().write(true).open(&db).is_ok()
+        && unsafe { libc::geteuid() } == 0
+    {
+        // Root is never denied: run the binary as `nobody`, who may read the store but
+        // write only the engine's other files (so the one it may not write is `db`).
+        mode(dir.path(), 0o755);
+        for entry in std::fs::read_dir(dir.path().join("sled")).unwrap() {
+            let path = entry.unwrap().path();
+            mode(&path, if path.is_dir() { 0o777 } else { 0o666 });
+        }
+        mode(&dir.path().join("sled"), 0o777);
+        mode(&db, 0o644);
+        let Ok(output) = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_flexledger"))
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
+            .env_remove("FLEXLEDGER_DATA_DIR")
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("verify")
+            .output()
+        else {
+            println!("skipped: running as root without `setpriv` (util-linux) to drop privileges");
+            return;
+        };
+        output
+    } else {
+        mode(&db, 0o400);
+        flexledger(dir.path(), &["verify"], None)
+    };
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{message}");
-    assert!(message.contains("permission denied"), "{message}");
+    assert!(
+        message.contains(&format!("permission denied on {}", db.display())),
+        "names the file, not only the directory: {message}"
+    );
     assert!(!message.contains("another flexledger process"), "{message}");
 }
 
