@@ -1355,6 +1355,63 @@ pub enum ReportError {
     Store(#[from] StoreError),
 }
 
+impl ReportError {
+    /// The error as a catalog message and its arguments (`None` for a store failure,
+    /// which says itself): what the HTTP route and `flexledger region` say, in the
+    /// reader's language; its English is this error's `Display`.
+    pub fn words(&self) -> Option<(&'static str, Vec<(&'static str, crate::i18n::Arg)>)> {
+        use crate::i18n::text;
+        Some(match self {
+            ReportError::UnknownRegion(region) => (
+                "http-region-unknown",
+                vec![("region", text(format!("{region:?}")))],
+            ),
+            ReportError::NotClosed {
+                region,
+                month,
+                open_month,
+            } => (
+                "http-month-not-closed",
+                vec![
+                    ("month", text(month)),
+                    ("region", text(region)),
+                    ("open", text(open_month)),
+                ],
+            ),
+            ReportError::CloseInProgress {
+                region,
+                closing,
+                done,
+                total,
+                moving_from,
+                ..
+            } => (
+                "http-month-close-in-progress",
+                vec![
+                    ("closing", text(closing)),
+                    ("region", text(region)),
+                    ("done", text(done)),
+                    ("total", text(total)),
+                    ("moving_from", text(moving_from)),
+                ],
+            ),
+            ReportError::BeforeRegion {
+                region,
+                month,
+                first_month,
+            } => (
+                "http-month-before-region",
+                vec![
+                    ("month", text(month)),
+                    ("region", text(region)),
+                    ("first", text(first_month)),
+                ],
+            ),
+            ReportError::Store(_) => return None,
+        })
+    }
+}
+
 /// The bureau's report of a closed month (R12, R16, R17): two stored rows read, the
 /// region's and its month's; no member is folded.
 pub fn region_month_report(

@@ -10,6 +10,7 @@ mod serve;
 pub mod wrap;
 
 use crate::domain::{parse_command, ErrorCode, Refusal};
+use crate::i18n::{say, text, Arg, Language};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
 use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Location, Place, StoreError};
@@ -396,6 +397,8 @@ pub fn help_language(args: &[std::ffi::OsString]) -> crate::i18n::Language {
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| crate::cli::parse_errors::exit(error));
     init_logging();
+    // An unknown --lang is `run`'s error, in English.
+    let language = language(cli.lang.as_deref()).unwrap_or_default();
     match run(cli) {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
@@ -406,9 +409,12 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(error) => {
+            let text = match error.downcast_ref::<NoLedger>() {
+                Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
+                _ => error_text(&error),
+            };
             crate::shell_support::say_on_stderr!(
-                "flexledger: error: {}{}",
-                error_text(&error),
+                "flexledger: error: {text}{}",
                 disk_full_advice(&error)
             );
             ExitCode::from(2)
@@ -530,15 +536,15 @@ pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // Every output of this binary is JSON (D37: its messages are the contract's
-    // English); the language is still chosen, so a wrong --lang is named here too.
-    language(cli.lang.as_deref())?;
+    // Every output of this binary is JSON in the contract's English (D37); the
+    // language is that of the lines on standard error a person reads.
+    let language = language(cli.lang.as_deref())?;
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
     match cli.command {
         CliCommand::Submit { file } => submit(place, &file),
-        CliCommand::Member { id, as_of } => member(place, id, as_of),
-        CliCommand::Events { from, member } => events(place, from, member),
-        CliCommand::Region { name, month } => region(place, &name, &month),
+        CliCommand::Member { id, as_of } => member(place, id, as_of, language),
+        CliCommand::Events { from, member } => events(place, (from, member), language),
+        CliCommand::Region { name, month } => region(place, &name, &month, language),
         CliCommand::Verify { accept_head: false } => verify(place),
         CliCommand::Verify { accept_head: true } => verify_and_accept_head(place),
         CliCommand::Rebuild => rebuild(place),
@@ -904,7 +910,12 @@ fn print_json_line(stdout: &mut impl Write, value: &impl serde::Serialize) -> an
     Ok(())
 }
 
-fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<ExitCode> {
+fn member(
+    place: &Place,
+    member_id: Uuid,
+    as_of: Option<u64>,
+    language: Language,
+) -> anyhow::Result<ExitCode> {
     let store = open_for_answers(&place.store)?;
     let mut stdout = io::stdout().lock();
     match member_coverage(&store, member_id, as_of)? {
@@ -917,65 +928,74 @@ fn member(place: &Place, member_id: Uuid, as_of: Option<u64>) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            let message = no_coverage_message(&store, member_id, as_of)?;
-            refuse(&mut stdout, ErrorCode::NeverEnrolled, message)
+            let (id, args) = no_coverage_message(&store, member_id, as_of)?;
+            refuse(
+                &mut stdout,
+                ErrorCode::NeverEnrolled.as_str(),
+                (language, id, &args),
+            )
         }
     }
 }
 
 /// Why `member` printed no coverage: no such member, or (with `--as-of` before the
 /// member's first event) a member whose history starts later, named by its first
-/// event so the reader knows the id is right and where to ask from.
+/// event so the reader knows the id is right and where to ask from. A catalog message
+/// and its arguments (the `--as-of` one is the audit tools' sentence).
 fn no_coverage_message(
     store: &(impl crate::store::ReadStore + ?Sized),
     member_id: Uuid,
     as_of: Option<u64>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(&'static str, Vec<(&'static str, Arg)>)> {
     let first = match as_of {
         Some(_) => crate::ledger::first_member_event(store, member_id)?,
         None => None,
     };
     Ok(match (as_of, first) {
-        // The audit tools' sentence, in the English every output of this binary uses.
-        (Some(position), Some(first)) => crate::i18n::say(
-            crate::i18n::Language::En,
+        (Some(position), Some(first)) => (
             "audit-member-not-yet-position",
-            &[
-                ("member", crate::i18n::text(member_id)),
-                ("position", crate::i18n::text(position)),
-                ("first", crate::i18n::text(first.position)),
-                ("recorded", crate::i18n::text(first.recorded_at_text())),
+            vec![
+                ("member", text(member_id)),
+                ("position", text(position)),
+                ("first", text(first.position)),
+                ("recorded", text(first.recorded_at_text())),
             ],
         ),
-        _ => format!("member {member_id} has no events: check the id, or enroll the member first"),
+        _ => (
+            "cli-member-has-no-events",
+            vec![("member", text(member_id))],
+        ),
     })
 }
 
 /// Exit 1 for a read the ledger cannot answer (an unknown member or region, a bad
 /// name): `{"ok":false,"error":{code,message}}` on standard output, as every result
-/// is, and the message on standard error, where a person sees it.
-fn refuse(stdout: &mut impl Write, code: ErrorCode, message: String) -> anyhow::Result<ExitCode> {
-    crate::shell_support::say_on_stderr!("flexledger: {message}");
-    print_json_line(stdout, &CommandResult::Refused(Refusal::new(code, message)))?;
+/// is, with the message in English (D37), and the message on standard error, where a
+/// person sees it, in the language chosen.
+fn refuse(
+    stdout: &mut impl Write,
+    code: &str,
+    (language, id, args): (Language, &str, &[(&str, Arg)]),
+) -> anyhow::Result<ExitCode> {
+    crate::shell_support::say_on_stderr!("flexledger: {}", say(language, id, args));
+    let message = say(Language::En, id, args);
+    let body = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
+    print_json_line(stdout, &body)?;
     Ok(ExitCode::from(1))
 }
 
-fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
+fn region(place: &Place, name: &str, month: &str, language: Language) -> anyhow::Result<ExitCode> {
     use crate::domain::{month::Month, policy::RegionName};
     let mut stdout = io::stdout().lock();
     let Some(region_name) = RegionName::parse(name) else {
-        return refuse(
-            &mut stdout,
-            ErrorCode::InvalidCommand,
-            format!("{name:?} is not a region name (1-64 letters, digits, '_', '.', '-')"),
-        );
+        let args = [("text", text(format!("{name:?}")))];
+        let words = (language, "cli-not-a-region-name", &args[..]);
+        return refuse(&mut stdout, ErrorCode::InvalidCommand.as_str(), words);
     };
     let Some(month) = Month::parse(month) else {
-        return refuse(
-            &mut stdout,
-            ErrorCode::InvalidCommand,
-            format!("--month {month:?} is not a month: write YYYY-MM, from 1990-01 to 2999-12"),
-        );
+        let args = [("text", text(format!("{month:?}")))];
+        let words = (language, "cli-not-a-month", &args[..]);
+        return refuse(&mut stdout, ErrorCode::InvalidCommand.as_str(), words);
     };
     let store = open_for_answers(&place.store)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
@@ -985,25 +1005,27 @@ fn region(place: &Place, name: &str, month: &str) -> anyhow::Result<ExitCode> {
             stdout.write_all(b"\n")?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(error @ crate::ledger::ReportError::UnknownRegion(_)) => {
-            refuse(&mut stdout, ErrorCode::UnknownRegion, error.to_string())
-        }
-        Err(
-            error @ (crate::ledger::ReportError::NotClosed { .. }
-            | crate::ledger::ReportError::BeforeRegion { .. }
-            | crate::ledger::ReportError::CloseInProgress { .. }),
-        ) => {
-            // A read error, not a command refusal: the same code as the HTTP route's.
-            let body = serde_json::json!({"ok": false, "error": {"code": "month_not_closed", "message": error.to_string()}});
-            print_json_line(&mut stdout, &body)?;
-            crate::shell_support::say_on_stderr!("flexledger: {error}");
-            Ok(ExitCode::from(1))
-        }
         Err(crate::ledger::ReportError::Store(error)) => Err(error.into()),
+        Err(error) => {
+            // A read error, not a command refusal: the same code as the HTTP route's.
+            let code = match error {
+                crate::ledger::ReportError::UnknownRegion(_) => ErrorCode::UnknownRegion.as_str(),
+                _ => "month_not_closed",
+            };
+            // OK because only a store failure, answered above, has no words.
+            let (id, args) = error
+                .words()
+                .expect("a report error that is not a store failure has words");
+            refuse(&mut stdout, code, (language, id, &args))
+        }
     }
 }
 
-fn events(place: &Place, from: u64, member: Option<Uuid>) -> anyhow::Result<ExitCode> {
+fn events(
+    place: &Place,
+    (from, member): (u64, Option<Uuid>),
+    language: Language,
+) -> anyhow::Result<ExitCode> {
     let store = open_log_reader(&place.store)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
@@ -1021,9 +1043,9 @@ fn events(place: &Place, from: u64, member: Option<Uuid>) -> anyhow::Result<Exit
     }
     if let (Some(member_id), false) = (member, printed_any) {
         // An unknown member is exit 1 everywhere (as `member`), not an empty success.
-        let message =
-            format!("member {member_id} has no events: check the id, or enroll the member first");
-        let code = refuse(&mut stdout, ErrorCode::NeverEnrolled, message)?;
+        let args = [("member", text(member_id))];
+        let words = (language, "cli-member-has-no-events", &args[..]);
+        let code = refuse(&mut stdout, ErrorCode::NeverEnrolled.as_str(), words)?;
         stdout.flush()?;
         return Ok(code);
     }
@@ -1240,10 +1262,29 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
         .reader())
 }
 
+/// No ledger where the command looked (the data directory or store, as named): said
+/// in the reader's language by `main` ([`NoLedger::say`]), in English otherwise.
+#[derive(Debug)]
+struct NoLedger(String);
+
+impl NoLedger {
+    fn say(&self, language: Language) -> String {
+        say(language, "cli-no-ledger", &[("data_dir", text(&self.0))])
+    }
+}
+
+impl std::fmt::Display for NoLedger {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.say(Language::En))
+    }
+}
+
+impl std::error::Error for NoLedger {}
+
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
     use anyhow::Context;
     if !location.has_ledger() {
-        anyhow::bail!("no ledger in {location}: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)");
+        return Err(NoLedger(location.to_string()).into());
     }
     let mut store = location
         .open()

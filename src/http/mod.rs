@@ -886,57 +886,18 @@ async fn get_region_month(
 /// are the catalog's, from the error's data (`ReportError`'s English is the same).
 fn report_error(error: crate::ledger::ReportError) -> AppError {
     use crate::ledger::ReportError;
-    let conflict = |id, args| AppError::say(StatusCode::CONFLICT, "month_not_closed", id, args);
-    match error {
-        ReportError::UnknownRegion(region) => AppError::say(
-            StatusCode::NOT_FOUND,
-            ErrorCode::UnknownRegion.as_str(),
-            "http-region-unknown",
-            vec![("region", text(format!("{region:?}")))],
-        ),
-        ReportError::NotClosed {
-            region,
-            month,
-            open_month,
-        } => conflict(
-            "http-month-not-closed",
-            vec![
-                ("month", text(month)),
-                ("region", text(region)),
-                ("open", text(open_month)),
-            ],
-        ),
-        ReportError::CloseInProgress {
-            region,
-            closing,
-            done,
-            total,
-            moving_from,
-            ..
-        } => conflict(
-            "http-month-close-in-progress",
-            vec![
-                ("closing", text(closing)),
-                ("region", text(region)),
-                ("done", text(done)),
-                ("total", text(total)),
-                ("moving_from", text(moving_from)),
-            ],
-        ),
-        ReportError::BeforeRegion {
-            region,
-            month,
-            first_month,
-        } => conflict(
-            "http-month-before-region",
-            vec![
-                ("month", text(month)),
-                ("region", text(region)),
-                ("first", text(first_month)),
-            ],
-        ),
-        ReportError::Store(store) => store.into(),
+    if let ReportError::Store(store) = error {
+        return store.into();
     }
+    let (status, code) = match error {
+        ReportError::UnknownRegion(_) => (StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str()),
+        _ => (StatusCode::CONFLICT, "month_not_closed"),
+    };
+    // OK because only a store failure, answered above, has no words.
+    let (id, args) = error
+        .words()
+        .expect("a report error that is not a store failure has words");
+    AppError::say(status, code, id, args)
 }
 
 /// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.

@@ -50,6 +50,10 @@ const EN: &[Source] = &[
         "locales/en/details.ftl",
         include_str!("../../locales/en/details.ftl"),
     ),
+    (
+        "locales/en/cli.ftl",
+        include_str!("../../locales/en/cli.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -89,6 +93,10 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/details.ftl",
         include_str!("../../locales/zh-CN/details.ftl"),
+    ),
+    (
+        "locales/zh-CN/cli.ftl",
+        include_str!("../../locales/zh-CN/cli.ftl"),
     ),
 ];
 

@@ -362,6 +362,73 @@ fn an_unknown_member_or_region_and_a_missing_ledger_are_said_in_chinese() {
     assert!(stdout(&zh).contains("\"message\":\"nothing to export: member "));
 }
 
+/// `flexledger`'s reads it cannot answer, and a missing ledger, are said on standard
+/// error in the chosen language too; its JSON (the contract's English, D37) and exit
+/// codes are the same in both.
+#[test]
+fn flexledger_says_an_unknown_member_or_region_and_a_missing_ledger_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let flexledger = |data_dir: &Path, language: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_flexledger"))
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .env_remove("FLEXLEDGER_DATA_DIR")
+            .args(["--lang", language, "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
+    let unknown = "00000000-0000-0000-0000-000000000001";
+    let cases: [(&[&str], &str, &str); 6] = [
+        (
+            &["member", unknown],
+            "参保人员 00000000-0000-0000-0000-000000000001 没有任何事件：请核对编号，或先为其办理参保",
+            "member 00000000-0000-0000-0000-000000000001 has no events: check the id, or enroll the member first",
+        ),
+        (
+            &["events", "--member", unknown],
+            "参保人员 00000000-0000-0000-0000-000000000001 没有任何事件",
+            "member 00000000-0000-0000-0000-000000000001 has no events",
+        ),
+        (
+            &["region", "nope", "--month", "2025-01"],
+            "没有统筹地区 \"nope\"：该地区尚无政策",
+            "no region \"nope\": it has no policy",
+        ),
+        (
+            &["region", "demo", "--month", "2031-01"],
+            "统筹地区 demo 的 2031-01 尚未月结",
+            "2031-01 is not closed in region demo",
+        ),
+        (
+            &["region", "demo", "--month", "2025-13"],
+            "--month \"2025-13\" 不是月份",
+            "--month \"2025-13\" is not a month",
+        ),
+        (
+            &["verify"],
+            "nowhere 中没有账本：请先提交命令",
+            "/nowhere: submit commands first",
+        ),
+    ];
+    for (args, chinese, english) in cases {
+        let data_dir = if args == ["verify"] {
+            dir.join("nowhere")
+        } else {
+            dir.to_owned()
+        };
+        let zh = flexledger(&data_dir, "zh-CN", args);
+        let en = flexledger(&data_dir, "en", args);
+        assert_eq!(zh.status.code(), en.status.code(), "{args:?}");
+        assert!(stderr(&zh).contains(chinese), "{args:?}: {}", stderr(&zh));
+        assert!(stderr(&en).contains(english), "{args:?}: {}", stderr(&en));
+        assert_eq!(stdout(&zh), stdout(&en), "{args:?}: the JSON is English");
+    }
+}
+
 /// A what-if that changes one month says "1 month changes" and still lists that month,
 /// in both languages.
 #[test]

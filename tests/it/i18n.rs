@@ -286,8 +286,14 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
     ("page-", &["src/audit/page.rs"]),
     (
         "http-",
-        &["src/http/mod.rs", "src/http/feed.rs", "src/http/backup.rs"],
+        &[
+            "src/http/mod.rs",
+            "src/http/feed.rs",
+            "src/http/backup.rs",
+            "src/ledger.rs",
+        ],
     ),
+    ("cli-", &["src/cli/mod.rs"]),
     (
         "audit-",
         &[
