@@ -72,6 +72,7 @@ explain-role-subsidy-paid = pays out { $month }'s accrued subsidy to the member,
 explain-role-lapses = lapses { $month }: never covered, borne by the member ({ $rule })
 explain-role-ends = ends the enrollment from { $from } ({ $rule })
 explain-role-ends-previous = ended the previous enrollment period from { $from } ({ $rule }), so this period is a re-enrollment: its continuous months count from zero and its benefit start is decided anew (R13, R7)
+explain-role-ends-refunded = ended, from { $from } ({ $rule }), the enrollment period in which this month was paid ahead, so it was refunded
 
 ## The reasons
 

@@ -26,7 +26,7 @@ use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
-use crate::domain::state::{FoldError, NotAccrued, Period};
+use crate::domain::state::{FoldError, NotAccrued, Period, Withdrawal};
 use crate::domain::why::{
     month_why, AccountWhy, ArrearsWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy,
     LapsedBy, MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
@@ -303,6 +303,7 @@ fn month_events(
     MonthEvents {
         first_payment,
         lapsed_by,
+        refunded_by: refunded_by(history, month).map(|(_, withdrawal)| withdrawal),
         subsidy_event: cited
             .iter()
             .any(|citation| citation.event_type.starts_with("Subsidy")),
@@ -311,6 +312,31 @@ fn month_events(
             .rfind(|citation| citation.event_type == "SubsidyRevoked")
             .map(|citation| citation.position),
     }
+}
+
+/// R12: the withdrawal recorded with the last refund of `month`, and its position: a
+/// v2 withdrawal and the refund of the months paid beyond its period are one append,
+/// the withdrawal first, so it is the last withdrawal before that refund in the
+/// member's stream.
+fn refunded_by(history: &MemberHistory, month: Month) -> Option<(u64, Withdrawal)> {
+    let mut withdrawal = None;
+    let mut refunded_by = None;
+    for envelope in &history.events {
+        match &envelope.event {
+            Event::MemberWithdrawn(withdrawn) => {
+                let ended = Withdrawal {
+                    reason: withdrawn.reason,
+                    effective_from: withdrawn.effective_from,
+                };
+                withdrawal = Some((envelope.position, ended));
+            }
+            Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
+                refunded_by.clone_from(&withdrawal);
+            }
+            _ => {}
+        }
+    }
+    refunded_by
 }
 
 /// The first payment of the period starting in `period_start` and its position: the
@@ -358,11 +384,14 @@ struct CitationContext<'a> {
 /// because of it; and the one that ended the period before, if the month's status
 /// rests on its period's benefit start (waiting, covered, restored): that withdrawal
 /// made this period a re-enrollment, which restarts continuity (R13, R14) and decides
-/// the benefit start anew (R7) — D53.
+/// the benefit start anew (R7) — D53. And the one recorded with the refund of a month
+/// paid ahead (R12), which need be neither: a member re-enrolled and withdrawn again
+/// after it.
 #[derive(Clone, Copy, Debug, Default)]
 struct PeriodWithdrawals {
     own: Option<u64>,
     previous: Option<u64>,
+    refunding: Option<u64>,
 }
 
 impl PeriodWithdrawals {
@@ -372,8 +401,12 @@ impl PeriodWithdrawals {
         periods: &[Period],
         index: Option<usize>,
     ) -> PeriodWithdrawals {
+        let refunding = refunded_by(history, line.month).map(|(position, _)| position);
         let Some(index) = index else {
-            return PeriodWithdrawals::default();
+            return PeriodWithdrawals {
+                refunding,
+                ..PeriodWithdrawals::default()
+            };
         };
         let positions = withdrawal_positions(history);
         let at = |index: usize| positions.get(index).copied().flatten();
@@ -395,6 +428,7 @@ impl PeriodWithdrawals {
                 .checked_sub(1)
                 .and_then(at)
                 .filter(|_| rests_on_benefit_start),
+            refunding,
         }
     }
 
@@ -405,6 +439,8 @@ impl PeriodWithdrawals {
             Some("explain-role-ends")
         } else if Some(position) == self.previous {
             Some("explain-role-ends-previous")
+        } else if Some(position) == self.refunding {
+            Some("explain-role-ends-refunded")
         } else {
             None
         }

@@ -30,6 +30,11 @@ pub struct MonthEvents {
     pub subsidy_event: bool,
     /// R16: the position of the revocation that took the month's grant away.
     pub revoked_at: Option<u64>,
+    /// R12: the withdrawal whose refund (the last `ContributionRefunded` naming the
+    /// month) refunded it, recorded in the same append. Not the withdrawal in force
+    /// at the month: after a re-enrollment and a second withdrawal that refunded
+    /// nothing, that one is the later withdrawal.
+    pub refunded_by: Option<Withdrawal>,
 }
 
 /// R7: a period's first payment: where it was recorded, the month it was made in and
@@ -190,7 +195,7 @@ pub struct LapseWhy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundWhy {
     pub refunded: Money,
-    /// The latest withdrawal effective at or before the month.
+    /// The withdrawal that refunded it ([`MonthEvents::refunded_by`]).
     pub withdrawal: Option<Withdrawal>,
 }
 
@@ -253,12 +258,7 @@ pub fn month_why(
     let status = status_why(region, member, &line, events);
     let refund = (!line.refunded.is_zero()).then(|| RefundWhy {
         refunded: line.refunded,
-        withdrawal: member
-            .periods
-            .iter()
-            .filter_map(|period| period.withdrawal.as_ref())
-            .rfind(|withdrawal| withdrawal.effective_from <= month)
-            .cloned(),
+        withdrawal: events.refunded_by.clone(),
     });
     let account = account_why(region, member, &line);
     let subsidy = subsidy_why(region, member, &line, events);

@@ -1440,6 +1440,56 @@ fn explain_of_a_refunded_month_cites_r12_and_the_refund() {
     );
 }
 
+/// R12: a refunded month names the withdrawal recorded with its refund, even after the
+/// member re-enrolled and withdrew again (a later withdrawal, effective before the
+/// month, that refunded nothing); the explanation cites that withdrawal too.
+#[test]
+fn explain_of_a_refunded_month_names_the_withdrawal_that_refunded_it_not_a_later_one() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let commands = [
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01","2025-02","2025-03","2025-04","2025-05","2025-06"],"amount":"3600.00","paid_on":"2025-01-10"}),
+        serde_json::json!({"command":"withdraw","member_id":member,"reason":"voluntary"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        serde_json::json!({"command":"reenroll","member_id":member,"month":"2025-02","base_ratio":"0.60"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-02"],"amount":"600.00","paid_on":"2025-02-10"}),
+        serde_json::json!({"command":"withdraw","member_id":member,"reason":"relocated"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let args = [
+        "--json", "explain", "--member", member, "--month", "2025-04",
+    ];
+    let explained = json(&audit(dir.path(), &args));
+    assert_eq!(explained["refunded"], "600.00");
+    let reasons = explained["reasons"].to_string();
+    assert!(
+        reasons.contains("The withdrawal (voluntary) took effect from 2025-02"),
+        "the voluntary withdrawal refunded it, not the later relocation: {reasons}"
+    );
+    let first_withdrawal = explained["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|event| event["position"] == 4)
+        .unwrap_or_else(|| panic!("the refunding withdrawal is cited: {explained}"));
+    assert_eq!(first_withdrawal["type"], "MemberWithdrawn");
+    assert!(
+        first_withdrawal["role"]
+            .as_str()
+            .unwrap()
+            .contains("the enrollment period in which this month was paid ahead"),
+        "{first_withdrawal}"
+    );
+    let store = SledStore::open(dir.path()).unwrap();
+    let withdrawal = facts_of(&store, member, "2025-04")
+        .refund
+        .and_then(|refund| refund.withdrawal)
+        .expect("a withdrawal refunded it");
+    assert_eq!(withdrawal.reason, WithdrawalReason::Voluntary);
+}
+
 /// The subsidy facts of a month: what it accrued (or why not) and whether it was paid.
 fn subsidy_accrual(why: &MonthWhy) -> (Result<String, NotAccrued>, bool) {
     match &why.subsidy {
