@@ -1414,7 +1414,59 @@ impl ReportError {
 
 /// The bureau's report of a closed month (R12, R16, R17): two stored rows read, the
 /// region's and its month's; no member is folded.
+///
+/// Its `position` is the log's head when the rows were read ([`read_at_head`]): the
+/// month's totals move with the members' events (a back-payment of an arrears month,
+/// a refund, a subsidy paid out), which the region's own last event does not count,
+/// so a reader that goes on from `position` (the feed) neither misses an event nor
+/// counts one twice.
 pub fn region_month_report(
+    store: &(impl ReadStore + ?Sized),
+    region: &RegionName,
+    month: Month,
+) -> Result<RegionMonthReport, ReportError> {
+    let (mut report, head) = read_at_head(store, || {
+        region_month_report_unchecked(store, region, month)
+    })?;
+    report.position = head;
+    Ok(report)
+}
+
+/// How many times [`read_at_head`] reads before it gives up on an exact position.
+pub const HEAD_READS_MAX: u32 = 8;
+
+/// `read` of state rows, and the log position it reflects: the head, read before and
+/// after it. An append that lands between the two reads (only under a running
+/// server: a command-line reader holds the store's lock) makes it read again, at most
+/// [`HEAD_READS_MAX`] times; after that the position is the head read first, and the
+/// rows may include an event or two after it (logged).
+pub fn read_at_head<T, E: From<StoreError>>(
+    store: &(impl ReadStore + ?Sized),
+    mut read: impl FnMut() -> Result<T, E>,
+) -> Result<(T, u64), E> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let head = store.head()?.0;
+        let value = read()?;
+        let head_after = store.head()?.0;
+        if head_after == head {
+            return Ok((value, head));
+        }
+        if attempts == HEAD_READS_MAX {
+            tracing::warn!(
+                head,
+                head_after,
+                "state rows were read while appends kept landing: they may include events after the position given"
+            );
+            return Ok((value, head));
+        }
+    }
+}
+
+/// The report from the rows as they are now, its `position` the region's own last
+/// event: [`region_month_report`] sets it.
+fn region_month_report_unchecked(
     store: &(impl ReadStore + ?Sized),
     region: &RegionName,
     month: Month,

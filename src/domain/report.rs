@@ -179,7 +179,9 @@ pub struct RegionMonthReport {
     pub contributions: Contributions,
     pub refunded: Money,
     pub subsidies: Subsidies,
-    /// The region's last event folded (its state row's position).
+    /// The log position the figures reflect: the head when the rows were read
+    /// (`ledger::region_month_report`), not the region's own last event, since
+    /// members' events after it (a back-payment, a refund) move the totals too.
     pub position: u64,
 }
 

@@ -909,18 +909,22 @@ async fn get_region(
     let region_name = region_name(&name)?;
     let summary = blocking(move || {
         let store = state.store.as_ref();
-        let Some(row) = store.read_state(&StateKey::Region(region_name.clone()))? else {
+        // The members' figures move with their events: the position is the log's head.
+        let ((row, members), position) = crate::ledger::read_at_head(store, || {
+            let row = store.read_state(&StateKey::Region(region_name.clone()))?;
+            Ok::<_, StoreError>((row, crate::ledger::region_summary(store, &region_name)?))
+        })?;
+        let Some(row) = row else {
             return Err(AppError::say(StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str(), "http-region-has-no-policy", vec![("region", text(&region_name))]));
         };
         let region = crate::ledger::decode_region_row(&row)?;
-        let members = crate::ledger::region_summary(store, &region_name)?;
         let policies: Vec<_> = region
             .policies
             .values()
             .map(crate::codec::wire::Policy::from)
             .collect();
         let mut summary = serde_json::json!({"region": region.name, "open_month": region.open_month, "policies": policies,
-            "members": {"active": members.active, "in_arrears": members.in_arrears}, "arrears_total": members.arrears_total, "version": region.version, "position": region.last_position});
+            "members": {"active": members.active, "in_arrears": members.in_arrears}, "arrears_total": members.arrears_total, "version": region.version, "position": position});
         if let Some(closing) = crate::ledger::read_closing(store, &region_name)? {
             summary["closing"] = closing_progress(&closing);
         }

@@ -342,6 +342,44 @@ fn an_open_month_or_an_unknown_region_is_not_reported() {
     ));
 }
 
+/// A back-payment of a closed month moves that month's figures with a member's event
+/// after the region's last one: the report's position is the log's head, so a reader
+/// going on from it (the feed) does not count that payment a second time.
+#[test]
+fn a_region_report_s_position_covers_every_event_its_figures_include() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let m = member(0);
+    let results = submit(
+        &mut ledger,
+        &mut sources,
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":m,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"close_month","region":"demo","month":"2025-01"}),
+            json!({"command":"pay","member_id":m,"months":["2025-01","2025-02"],"amount":"1200.00","paid_on":"2025-02-10"}),
+        ],
+    );
+    assert!(
+        results.iter().all(|result| result["ok"] == true),
+        "{results:?}"
+    );
+    let demo = RegionName::parse("demo").unwrap();
+    let report = region_month_report(ledger.store(), &demo, month("2025-01")).unwrap();
+    assert_eq!(
+        report.contributions.paid.to_string(),
+        "600.00",
+        "{report:?}"
+    );
+    let paid_at = results[3]["events"][0]["position"].as_u64().unwrap();
+    assert_eq!(ledger.store().head().unwrap().0, paid_at);
+    assert_eq!(
+        report.position, paid_at,
+        "the back-payment is in the figures, so the position is at least its own"
+    );
+}
+
 #[test]
 fn a_close_lists_its_region_event_and_a_summary_and_repeats_it() {
     let dir = tempfile::tempdir().unwrap();
