@@ -66,7 +66,7 @@ explain-role-subsidy-paid = 于 { $paid_on } 向参保人员发放 { $month } �
 explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，费用由参保人员本人承担（{ $rule }）
 explain-role-ends = 自 { $from } 起停保，参保期结束（{ $rule }）
 explain-role-ends-previous = 自 { $from } 起停保，上一参保期结束（{ $rule }）；本参保期因此是重新参保：连续缴费月数从零起算，待遇起始月重新确定（R13、R7）
-explain-role-ends-refunded = 自 { $from } 起停保（{ $rule }），本月是在该参保期内预缴的，因此予以退费
+explain-role-ends-refunded = 自 { $from } 起停保（{ $rule }），本月的缴费是在该参保期内预缴的，因此予以退费
 
 ## 原因
 
