@@ -1342,7 +1342,11 @@ pub enum ReportError {
         month: Month,
         first_month: Month,
     },
-    #[error("the close of {closing} in region {region} is still being recorded ({done} of {total} enrolled members done); until it is, the figures of {moving_from} and later move: ask again shortly, or for a month before {moving_from}")]
+    /// `moving_from` is never before the region's first month: when it is that month
+    /// (`earlier` false), no month of the region can be reported until the close is
+    /// recorded, and the message does not send the reader to months the region never
+    /// had (which `BeforeRegion` would refuse).
+    #[error("the close of {closing} in region {region} is still being recorded ({done} of {total} enrolled members done); until it is, the figures of {moving_from} and later move: {}", if *.earlier { format!("ask again shortly, or for a month before {moving_from}") } else { "ask again shortly (every month of the region moves until then)".to_owned() })]
     CloseInProgress {
         region: String,
         month: Month,
@@ -1350,6 +1354,7 @@ pub enum ReportError {
         done: u64,
         total: u64,
         moving_from: Month,
+        earlier: bool,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -1384,6 +1389,7 @@ impl ReportError {
                 done,
                 total,
                 moving_from,
+                earlier,
                 ..
             } => (
                 "http-month-close-in-progress",
@@ -1393,6 +1399,7 @@ impl ReportError {
                     ("done", text(done)),
                     ("total", text(total)),
                     ("moving_from", text(moving_from)),
+                    ("earlier", text(if *earlier { "yes" } else { "no" })),
                 ],
             ),
             ReportError::BeforeRegion {
@@ -1497,6 +1504,9 @@ fn region_month_report_unchecked(
         // OK because a clamped month only widens what is refused: no month lies
         // before Month::FIRST, so "from 1990-01" is "from every month".
         let moving_from = closing.month.plus(-grace_months);
+        // A region has no month before its first policy's (R1).
+        let first = first_month.unwrap_or(moving_from);
+        let (moving_from, earlier) = (moving_from.max(first), moving_from > first);
         if month >= moving_from {
             return Err(ReportError::CloseInProgress {
                 region: region.to_string(),
@@ -1505,6 +1515,7 @@ fn region_month_report_unchecked(
                 done: closing.members_done,
                 total: closing.members_total,
                 moving_from,
+                earlier,
             });
         }
     }

@@ -46,7 +46,10 @@ http-not-a-region-name = { $text } is not a region name
 http-region-unknown = no region { $region }: it has no policy
 http-region-has-no-policy = region { $region } has no policy
 http-month-not-closed = { $month } is not closed in region { $region } (the open month is { $open }): its figures still move; ask for a month before { $open }
-http-month-close-in-progress = the close of { $closing } in region { $region } is still being recorded ({ $done } of { $total } enrolled members done); until it is, the figures of { $moving_from } and later move: ask again shortly, or for a month before { $moving_from }
+http-month-close-in-progress = the close of { $closing } in region { $region } is still being recorded ({ $done } of { $total } enrolled members done); until it is, the figures of { $moving_from } and later move: { $earlier ->
+        [yes] ask again shortly, or for a month before { $moving_from }
+       *[no] ask again shortly (every month of the region moves until then)
+    }
 http-month-before-region = { $month } was never closed in region { $region }: its months start at { $first }, when its first policy takes effect (R1); ask for a month from { $first }
 
 ## The feed and backups

@@ -45,7 +45,10 @@ http-not-a-region-name = { $text } 不是统筹地区名称
 http-region-unknown = 没有统筹地区 { $region }：该地区尚无政策
 http-region-has-no-policy = 统筹地区 { $region } 尚无政策
 http-month-not-closed = 统筹地区 { $region } 的 { $month } 尚未月结（当前征缴月为 { $open }）：其数字仍会变动；请查询 { $open } 之前的月份
-http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结仍在记录中（{ $total } 名参保人员中已完成 { $done } 名）；完成前，{ $moving_from } 及以后各月的数字仍会变动：请稍后再查，或查询 { $moving_from } 之前的月份
+http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结仍在记录中（{ $total } 名参保人员中已完成 { $done } 名）；完成前，{ $moving_from } 及以后各月的数字仍会变动：{ $earlier ->
+        [yes] 请稍后再查，或查询 { $moving_from } 之前的月份
+       *[no] 请稍后再查（在此之前该统筹地区的每个月份都会变动）
+    }
 http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结：该统筹地区的月份自其第一项政策生效的 { $first } 起（R1）；请查询 { $first } 及以后的月份
 
 ## 事件推送与备份

@@ -174,47 +174,84 @@ fn a_close_killed_after_any_chunk_is_finished_on_the_next_open_with_every_conseq
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         region_before_april(&data);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
-            .env(
-                crate::support::LANGUAGE_PINNED.0,
-                crate::support::LANGUAGE_PINNED.1,
-            )
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["submit", "-"])
-            .env("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", CHUNK_MEMBERS)
-            .env("FLEXLEDGER_LOG", "flexledger=debug")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(close_april_line().as_bytes())
-            .unwrap();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut chunks = 0;
-        for line in stderr.lines() {
-            if line.unwrap().contains("month close chunk recorded") {
-                chunks += 1;
-                if chunks == chunks_before_kill {
-                    break;
-                }
-            }
-        }
-        assert_eq!(
-            chunks, chunks_before_kill,
-            "the close ran at least {chunks_before_kill} chunks"
-        );
-        child.kill().unwrap();
-        child.wait().unwrap();
+        killed_mid_close(&data, chunks_before_kill);
         // Mid-close, the log holds fewer consequences than the close implies.
         // (Reading it through the CLI would finish the close: count nothing here.)
         assert_every_consequence_once(&data);
     }
+}
+
+/// Closes April in `data` and kills `flexledger` after `chunks` of its chunks.
+fn killed_mid_close(data: &Path, chunks_before_kill: usize) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .arg("--data-dir")
+        .arg(data)
+        .args(["submit", "-"])
+        .env("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", CHUNK_MEMBERS)
+        .env("FLEXLEDGER_LOG", "flexledger=debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(close_april_line().as_bytes())
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut chunks = 0;
+    for line in stderr.lines() {
+        if line.unwrap().contains("month close chunk recorded") {
+            chunks += 1;
+            if chunks == chunks_before_kill {
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        chunks, chunks_before_kill,
+        "the close ran at least {chunks_before_kill} chunks"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// Mid-close, the months a consequence can still change are not reported (D17), and
+/// when those are every month of the region the refusal does not send the reader to
+/// months before it (which have no report either, R1).
+#[test]
+fn a_report_refused_mid_close_names_no_month_before_the_region() {
+    use flexledger::ledger::{region_month_report, ReportError};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let store = flexledger::store::SledStore::open(&data).unwrap();
+    let big = flexledger::domain::policy::RegionName::parse("big").unwrap();
+    let january = flexledger::domain::month::Month::parse("2025-01").unwrap();
+    let error = region_month_report(&store, &big, january).unwrap_err();
+    let ReportError::CloseInProgress {
+        moving_from,
+        earlier,
+        ..
+    } = &error
+    else {
+        panic!("expected a close in progress: {error}");
+    };
+    // April's grace of 3 reaches back to 2025-01, the region's first month.
+    assert_eq!((*moving_from, *earlier), (january, false), "{error}");
+    let message = error.to_string();
+    assert!(!message.contains("a month before"), "{message}");
+    assert!(
+        message.contains("every month of the region moves"),
+        "{message}"
+    );
 }
 
 /// A close in progress is visible, and a member read never misses a consequence of a
