@@ -1168,7 +1168,7 @@ fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
     });
     progress.finish_and_clear();
     if outcome.is_ok() {
-        let head = store.accept_head()?;
+        let (head, kept) = store.accept_head()?;
         tracing::warn!(
             position = head.position,
             "the log checked out; a new head witness records its head, accepted as it is"
@@ -1177,6 +1177,12 @@ fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
             "flexledger: the log checked out; a new head witness records position {} as its head",
             head.position
         );
+        if let Some(kept) = kept {
+            crate::shell_support::say_on_stderr!(
+                "flexledger: the unreadable head witness was kept as {}",
+                kept.display()
+            );
+        }
     }
     print_walk_outcome(outcome)
 }

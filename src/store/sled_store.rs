@@ -751,8 +751,10 @@ fn read_witness_slot(dir: &Path) -> Result<Option<(HeadWitness, usize)>, StoreEr
         None => Err(corrupt(
             0,
             format!(
-                "the head witness {} is unreadable (no intact record of the log's head); \
-                 restore the data directory from a backup",
+                "the head witness {} is unreadable (no intact record of the log's head), so it cannot tell \
+                 whether the log lost its last events. Restore the data directory from a backup; or, to accept \
+                 the log as it is after every hash is checked, run `flexledger verify --accept-head` (it keeps \
+                 the unreadable file beside it as {DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE})",
                 path.display()
             ),
         )),
@@ -1105,8 +1107,10 @@ impl SledReader {
         let witness_path = self.dir.join(HEAD_WITNESS_FILE);
         let Some((witness, slot)) = read_witness_slot(&self.dir)? else {
             if self.keeps_witness()? {
+                // No position is known damaged: what the log may have lost comes after
+                // its head, and nothing says how much.
                 return Err(corrupt(
-                    head + 1,
+                    0,
                     format!(
                         "the head witness {} is missing, but this store has kept one: it was deleted, or the data \
                          directory was copied or restored without it, so a log that lost its last events would look \
@@ -1152,12 +1156,37 @@ impl SledReader {
     /// one: the operator accepts the log as it is, its last events included, after a
     /// full `verify` of it passed (a witness missing or unreadable says nothing of what
     /// the log may have lost after that head).
-    pub fn accept_head(&self) -> Result<HeadWitness, StoreError> {
+    ///
+    /// An unreadable witness is not written over but moved aside first (to
+    /// `damaged-head-witness`, or that name and a number when it is taken), so its
+    /// bytes stay for whoever investigates; the path it was moved to is returned.
+    pub fn accept_head(&self) -> Result<(HeadWitness, Option<PathBuf>), StoreError> {
         self.refuse_accepting_a_loss()?;
+        let kept = match read_witness_slot(&self.dir) {
+            Err(StoreError::Corrupt { .. }) => Some(self.set_unreadable_witness_aside()?),
+            _ => None,
+        };
         let head = self.head_witness()?;
         write_head_witness(&self.dir, head)?;
         self.mark_witnessed()?;
-        Ok(head)
+        Ok((head, kept))
+    }
+
+    /// Moves the head witness to the first free `damaged-head-witness[.N]` beside it.
+    fn set_unreadable_witness_aside(&self) -> Result<PathBuf, StoreError> {
+        let witness = self.dir.join(HEAD_WITNESS_FILE);
+        let name = format!("{DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE}");
+        let aside = (1..)
+            .map(|number| match number {
+                1 => self.dir.join(&name),
+                number => self.dir.join(format!("{name}.{number}")),
+            })
+            .find(|path| !path.exists())
+            .expect(
+                "OK because the numbers run out only after as many files as a directory can hold",
+            );
+        std::fs::rename(&witness, &aside).map_err(io_error(&witness))?;
+        Ok(aside)
     }
 
     /// `accept_head` is for a witness that is missing or unreadable (D49): an intact
