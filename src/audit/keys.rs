@@ -88,7 +88,7 @@ pub fn ensure_for_writing(data_dir: &Path, latest: Option<&Signer>) -> Result<()
             tracing::warn!(
                 path = %key_path(data_dir).display(),
                 signer = %crate::audit::checkpoint::key_id(&signer.key),
-                "no signing key here, and this ledger's checkpoints are signed by key `signer`: none is made. \
+                "no signing key here, but this ledger's checkpoints are signed by the key whose id is the `signer` field: no new one is made. \
                  Checkpoints, exports and backups are refused until that key is put back (or flexledger-audit checkpoint --new-key)"
             );
             Ok(())
