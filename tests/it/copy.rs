@@ -121,6 +121,18 @@ fn a_copy_keeps_every_event_command_feed_item_and_checkpoint() {
         let expected = contents_of(&source);
         assert!(copied["events"].as_u64().unwrap() > 0);
         assert_eq!(copied["resumed_after"], 0);
+        // The destination had no rows: the rebuild says what it wrote, not a list of
+        // "differences" that would read like damage.
+        let rebuilt = copied["rebuilt"].as_object().unwrap();
+        assert_eq!(
+            rebuilt.keys().collect::<Vec<_>>(),
+            ["members", "regions"],
+            "{golden}: {copied}"
+        );
+        assert!(
+            copied["rebuilt"]["members"].as_u64().unwrap() > 0,
+            "{copied}"
+        );
         assert_eq!(copied["checkpoints"], 1, "{golden}");
         assert!(
             copied["feed_items"].as_u64().unwrap() > 0,
