@@ -78,6 +78,7 @@ explain-role-ends-refunded = ended, from { $from } ({ $rule }), the enrollment p
 
 explain-due-priced = { $month } costs { $amount }: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero (R4, R2)
 explain-due-priced-paid = { $month } costs { $amount }: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero (R4, R2); it was paid at { $amount } and keeps that due (R4)
+explain-due-ratio-clamped = the member's base ratio { $chosen } lies outside the band { $min }–{ $max } of the policy in force for { $month }, so the month is priced at { $ratio }, the band's nearest edge (R4)
 explain-due-kept = { $month } costs { $amount }, its due { $when ->
         [paid] when it was paid
        *[missed] when it was recorded missed

@@ -72,6 +72,7 @@ explain-role-ends-refunded = 自 { $from } 起停保（{ $rule }），本月的�
 
 explain-due-priced = { $month } 的应缴费额为 { $amount }：上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × 缴费比例 { $rate }，四舍五入（R4、R2）
 explain-due-priced-paid = { $month } 的应缴费额为 { $amount }：上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × 缴费比例 { $rate }，四舍五入（R4、R2）；该月已按 { $amount } 缴费，保持这一应缴费额（R4）
+explain-due-ratio-clamped = 参保人员的缴费基数比例 { $chosen } 不在 { $month } 所适用政策允许的 { $min }–{ $max } 之内，该月按最接近的 { $ratio } 计算（R4）
 explain-due-kept = { $month } 的应缴费额为 { $amount }，即{ $when ->
         [paid] 缴费时
        *[missed] 记录中断缴费时

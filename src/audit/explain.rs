@@ -895,6 +895,16 @@ fn due_reason(language: Language, due: &DueWhy, line: &MonthLine) -> String {
         } else {
             "explain-due-priced-paid"
         };
+        let clamped = (due.chosen_ratio != due.base_ratio).then(|| {
+            let args = [
+                month.clone(),
+                ("chosen", text(due.chosen_ratio)),
+                ("min", text(due.band.0)),
+                ("max", text(due.band.1)),
+                ("ratio", text(due.base_ratio)),
+            ];
+            say(language, "explain-due-ratio-clamped", &args)
+        });
         let args = [
             month,
             amount,
@@ -902,7 +912,14 @@ fn due_reason(language: Language, due: &DueWhy, line: &MonthLine) -> String {
             ("ratio", text(due.base_ratio)),
             ("rate", text(due.rate)),
         ];
-        say(language, id, &args)
+        let priced = say(language, id, &args);
+        match clamped {
+            Some(clamped) => format!(
+                "{priced}{}{clamped}",
+                say(language, "explain-separator", &[])
+            ),
+            None => priced,
+        }
     } else {
         let when = if line.paid.is_zero() {
             "missed"

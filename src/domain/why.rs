@@ -82,8 +82,14 @@ pub struct DueWhy {
     /// when a month kept the due it was paid at or recorded missed at.
     pub priced_now: Money,
     pub wage: Money,
+    /// The ratio the month is priced at: `chosen_ratio` within the band of the policy
+    /// in force for the month (D58).
     pub base_ratio: Ratio,
     pub rate: Ratio,
+    /// The member's own ratio for the month, and the band it was clamped to when that
+    /// differs from `base_ratio`.
+    pub chosen_ratio: Ratio,
+    pub band: (Ratio, Ratio),
 }
 
 /// The facts behind each status (RULES.md "Month statuses").
@@ -314,6 +320,8 @@ fn due_why(region: &RegionState, member: &MemberState, month: Month) -> DueWhy {
         wage: policy.average_monthly_wage,
         base_ratio,
         rate: policy.contribution_rate,
+        chosen_ratio: member.base_ratio_for(month),
+        band: (policy.base_ratio_min, policy.base_ratio_max),
     }
 }
 
