@@ -399,7 +399,11 @@ mod http {
             .take(BACKUP_HTTP_HEAD_LINE_BYTES_MAX)
             .read_until(b'\n', &mut line)?;
         if !line.ends_with(b"\n") {
-            anyhow::bail!("the server's response was cut short or has a line longer than {BACKUP_HTTP_HEAD_LINE_BYTES_MAX} bytes");
+            // Fewer bytes than the limit and no end of line: the connection ended.
+            if (line.len() as u64) < BACKUP_HTTP_HEAD_LINE_BYTES_MAX {
+                anyhow::bail!("the server closed the connection before the backup ended (was it stopped?): run the backup again");
+            }
+            anyhow::bail!("the server's response has a line longer than {BACKUP_HTTP_HEAD_LINE_BYTES_MAX} bytes");
         }
         Ok(String::from_utf8_lossy(&line)
             .trim_end_matches(['\r', '\n'])

@@ -606,3 +606,42 @@ fn restore_never_writes_into_a_non_empty_directory_nor_installs_another_key() {
         &["demo.backup", "occupied", "other-key", "restored", "source"],
     );
 }
+
+/// A server that stops while it sends the backup's response (here: after part of a
+/// header line) is said to have closed the connection, not to have sent a line too
+/// long; and nothing is left at --out.
+#[test]
+fn a_backup_cut_by_the_server_stopping_says_the_connection_closed() {
+    use std::io::{Read, Write};
+    let root = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut connection, _) = listener.accept().unwrap();
+        let mut request = [0u8; 1024];
+        let _ = connection.read(&mut request).unwrap();
+        connection
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Ty")
+            .unwrap();
+    });
+    let file = root.path().join("cut.backup");
+    let output = flexledger(
+        root.path(),
+        &[
+            "backup",
+            "--server",
+            &base,
+            "--token",
+            "auditor-token",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    server.join().unwrap();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("closed the connection"), "{message}");
+    assert!(!message.contains("longer than"), "{message}");
+    assert!(!file.exists());
+}
