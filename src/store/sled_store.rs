@@ -232,8 +232,24 @@ fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
         // `Unsupported` here: sled could not read its own `conf` file.
         sled::Error::Corruption { .. }
         | sled::Error::ReportableBug(_)
-        | sled::Error::Unsupported(_) => engine_damaged(dir, &error.to_string()),
+        | sled::Error::Unsupported(_) => engine_damaged(dir, &engine_error_text(&error)),
         error => StoreError::engine(error),
+    }
+}
+
+/// sled's error in words: its corruption report names the byte of its data file it
+/// could not read back (sled's own text is the debug form of its pointer and of an
+/// empty backtrace: `Read corrupted data at file offset Some(Inline(…)) backtrace ()`).
+fn engine_error_text(error: &sled::Error) -> String {
+    match error {
+        sled::Error::Corruption { at: Some(at), .. } => {
+            format!(
+                "it read back damaged data at byte {} of its data file `db`",
+                at.lid()
+            )
+        }
+        sled::Error::Corruption { at: None, .. } => "it read back damaged data".to_owned(),
+        error => error.to_string(),
     }
 }
 
@@ -245,7 +261,8 @@ impl From<sled::Error> for StoreError {
             sled::Error::Corruption { .. } => StoreError::Corrupt {
                 position: 0,
                 message: format!(
-                    "the storage engine found its files damaged ({error}); restore the data directory from a backup"
+                    "the storage engine found its files damaged ({}); restore the data directory from a backup",
+                    engine_error_text(&error)
                 ),
             },
             error => StoreError::engine(error),
@@ -2310,5 +2327,34 @@ mod tests {
         assert!(matches!(classify_io(path, other), StoreError::Io { .. }));
         let full = sled::Error::Io(std::io::Error::from_raw_os_error(28));
         assert!(classify_sled(path, full).to_string().contains("is full"));
+    }
+
+    /// sled's corruption report is damage said in words, with the byte it could not
+    /// read back: never its debug text (`Some(Inline(4096)) backtrace ()`).
+    #[test]
+    fn engine_corruption_names_the_byte_not_the_engine_s_debug_text() {
+        let corrupt = || sled::Error::Corruption {
+            at: Some(sled::DiskPtr::Inline(4096)),
+            bt: (),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        for error in [
+            StoreError::from(corrupt()),
+            classify_sled(dir.path(), corrupt()),
+        ] {
+            assert!(
+                matches!(error, StoreError::Corrupt { position: 0, .. }),
+                "{error}"
+            );
+            let message = error.to_string();
+            assert!(
+                message.contains("at byte 4096 of its data file"),
+                "{message}"
+            );
+            assert!(
+                !message.contains("Inline") && !message.contains("backtrace"),
+                "{message}"
+            );
+        }
     }
 }
