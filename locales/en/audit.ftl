@@ -283,3 +283,4 @@ audit-nothing-member = nothing to export: member { $member } has no events in th
 audit-nothing-region = nothing to export: region { $region } has no policy in this ledger
 audit-nothing-all = nothing to export: the log is empty
 audit-no-ledger = no ledger in { $data_dir }: pass --data-dir (or set FLEXLEDGER_DATA_DIR)
+audit-no-key-to-verify = cannot check the stored checkpoints' signatures: no key to check them with (no signing key at { $path }). Give the ledger's published public key with --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY; `flexledger-audit public-key` prints it where the ledger's key is), or point FLEXLEDGER_SIGNING_KEY at the ledger's key

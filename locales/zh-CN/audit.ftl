@@ -183,3 +183,4 @@ audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在�
 audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策
 audit-nothing-all = 没有可导出的内容：日志为空
 audit-no-ledger = { $data_dir } 中没有账本：请用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）
+audit-no-key-to-verify = 无法检查已保存检查点的签名：没有用来检查的密钥（{ $path } 处没有签名密钥）。请用 --public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）给出账本公布的公钥（在存放账本密钥的地方，`flexledger-audit public-key` 会输出它），或让 FLEXLEDGER_SIGNING_KEY 指向账本的密钥

@@ -313,7 +313,10 @@ help-flexledger-audit-verify =
     .long-about =
         遍历整个存储（在终端上显示进度条）：每个事件的哈希、日志和事件流的哈希链、索引和命令记录、每个已保存的投影行与重新折叠日志的结果（同 `flexledger verify`），然后是每个已保存的检查点：其签名，以及由日志重新计算的 Merkle 根。
 
+        检查签名只需要账本的公钥：--public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥，因此持有数据目录副本的审计人员不需要任何私钥；不给出时，使用数据目录中签名密钥的公钥部分。
+
         退出码：0 完好，1 已损坏（指出第一个问题），2 无法运行。
+    .public_key = 账本的公钥（64 位十六进制数字，取自 `flexledger-audit public-key`）
 
 help-flexledger-audit-whatif =
     .about = 在替代政策下回放同样的事件，显示会有什么不同

@@ -239,9 +239,16 @@ Exit: 0 valid, 1 invalid, 2 could not read the file."
         long_about = "Walk the whole store (progress bar on a terminal): every event's hash, the log and stream chains, \
 the indexes and command records, every stored projection row against a fresh fold of the log (as `flexledger \
 verify`), then every stored checkpoint: its signature, and its Merkle roots recomputed from the log.\n\n\
+Checking the signatures needs only the ledger's public key: --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY) pins the \
+key the ledger published, so an auditor with a copy of the data directory needs no secret key; without it, the \
+public half of the data directory's signing key is used.\n\n\
 Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     )]
-    Verify,
+    Verify {
+        /// The ledger's public key (64 hex digits, from `flexledger-audit public-key`).
+        #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
+        public_key: Option<String>,
+    },
     /// Replay the same events under another policy and show what would differ.
     #[command(name = "whatif", long_about = crate::audit::whatif::cli::LONG_ABOUT)]
     WhatIf(crate::audit::whatif::cli::WhatIfArgs),
@@ -345,8 +352,12 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            let message = match error.downcast_ref::<commands::NoLedger>() {
-                Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
+            let message = match (
+                error.downcast_ref::<commands::NoLedger>(),
+                error.downcast_ref::<commands::NoKeyToVerify>(),
+            ) {
+                (Some(no_ledger), _) if error.chain().count() == 1 => no_ledger.say(language),
+                (_, Some(no_key)) if error.chain().count() == 1 => no_key.say(language),
                 // Each cause once: a store error quotes its I/O error, also its source.
                 _ => crate::cli::error_text(&error),
             };
@@ -434,7 +445,9 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             style,
             &mut stdout,
         ),
-        AuditCommand::Verify => commands::verify(place, style, &mut stdout),
+        AuditCommand::Verify { public_key } => {
+            commands::verify(place, public_key.as_deref(), style, &mut stdout)
+        }
         AuditCommand::WhatIf(args) => {
             let store = open_reader(place)?;
             crate::audit::whatif::cli::command(&store, args, style, &mut stdout)

@@ -929,9 +929,15 @@ struct AuditVerifyReport {
 
 pub fn verify(
     place: &Place,
+    public_key: Option<&str>,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
+    // A key given wrong is said before the walk, which takes minutes on a large store.
+    let pinned = public_key
+        .map(parse_public_key)
+        .transpose()
+        .map_err(|error| anyhow::anyhow!("--public-key: {error}"))?;
     let store = open_reader(place)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
@@ -944,7 +950,7 @@ pub fn verify(
         Ok(report) => report,
         Err(error) => return damaged(error, (json, language), out),
     };
-    let mut pending = match signed_checkpoints(place, &store)? {
+    let mut pending = match signed_checkpoints(place, &store, pinned)? {
         Ok(pending) => pending,
         Err(error) => return damaged(error, (json, language), out),
     };
@@ -966,19 +972,46 @@ pub fn verify(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The stored checkpoints, oldest first, each with its signature checked; a bad one is
-/// damage (the inner error).
+/// No key to check the stored checkpoints' signatures with: neither `--public-key`
+/// nor a signing key in the data directory (an auditor's copy of it has none).
+#[derive(Debug)]
+pub struct NoKeyToVerify(pub String);
+
+impl NoKeyToVerify {
+    /// The error in `language` (in English, its `Display`).
+    pub fn say(&self, language: Language) -> String {
+        say(
+            language,
+            "audit-no-key-to-verify",
+            &[("path", text(&self.0))],
+        )
+    }
+}
+
+impl std::fmt::Display for NoKeyToVerify {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.say(Language::En))
+    }
+}
+
+impl std::error::Error for NoKeyToVerify {}
+
+/// The stored checkpoints, oldest first, each with its signature checked against the
+/// pinned public key, else the data directory's signing key; a bad one is damage (the
+/// inner error).
 fn signed_checkpoints(
     place: &Place,
     store: &(impl ReadStore + ?Sized),
+    pinned: Option<ed25519_dalek::VerifyingKey>,
 ) -> anyhow::Result<Result<Vec<Checkpoint>, LedgerError>> {
-    let key = keys::load(&place.data_dir)?.map(|key| key.verifying_key());
+    let key = match pinned {
+        Some(key) => Some(key),
+        None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
+    };
     let stored = proofs::stored_checkpoints(store, key.as_ref())?;
     if key.is_none() && !stored.is_empty() {
-        anyhow::bail!(
-            "cannot check the stored checkpoints' signatures: no signing key at {} (set FLEXLEDGER_SIGNING_KEY to where the ledger's key is)",
-            keys::key_path(&place.data_dir).display()
-        );
+        let path = keys::key_path(&place.data_dir).display().to_string();
+        return Err(NoKeyToVerify(path).into());
     }
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     for (signed, checked) in stored {

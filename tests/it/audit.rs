@@ -75,9 +75,57 @@ pub fn audit(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("FLEXLEDGER_DATA_DIR")
         .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .env_remove("FLEXLEDGER_PUBLIC_KEY")
         .stdin(Stdio::null())
         .output()
         .expect("flexledger-audit runs")
+}
+
+/// An auditor's copy of the data directory holds no secret key: `verify` checks the
+/// stored checkpoints' signatures with the ledger's published public key
+/// (`--public-key`), and says how when it has neither; a key that did not sign them is
+/// a finding (exit 1), not a pass.
+#[test]
+fn verify_checks_the_checkpoints_of_a_copy_without_its_secret_key_by_the_public_key() {
+    let dir = scenario_store("automatic_withdrawal");
+    let output = audit(dir.path(), &["checkpoint"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let public_key = text(&audit(dir.path(), &["--json", "public-key"]));
+    let public_key: Value = serde_json::from_str(&public_key).unwrap();
+    let public_key = public_key["public_key"].as_str().unwrap().to_owned();
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(dir.path(), copy.path());
+    std::fs::remove_file(copy.path().join("audit-signing-key")).unwrap();
+    let without = audit(copy.path(), &["verify"]);
+    let message = String::from_utf8_lossy(&without.stderr);
+    assert_eq!(without.status.code(), Some(2), "{message}");
+    assert!(message.contains("--public-key"), "says how: {message}");
+    let pinned = audit(copy.path(), &["verify", "--public-key", &public_key]);
+    assert!(
+        pinned.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pinned.stderr)
+    );
+    assert!(
+        text(&pinned).contains("1 signed checkpoint matches the log"),
+        "{}",
+        text(&pinned)
+    );
+    let other = "0".repeat(63) + "1";
+    let other = flexledger::audit::checkpoint::parse_public_key(&other)
+        .map(|_| other)
+        .unwrap_or_else(|_| public_key.replacen(&public_key[..2], "00", 1));
+    let wrong = audit(copy.path(), &["verify", "--public-key", &other]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong));
+    assert!(
+        text(&wrong).contains("not by the pinned key"),
+        "{}",
+        text(&wrong)
+    );
 }
 
 fn text(output: &Output) -> String {
