@@ -713,14 +713,19 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
         .iter()
         .find(|grant| grant.overlaps(body.from_month, months))
     {
+        // The months both grants name, not every month asked for: the others are free.
+        let (first, last) = (
+            body.from_month.max(other.from_month),
+            last.min(other.last()),
+        );
         return refuse(
             RefusalText::SubsidyOverlap {
-                first: body.from_month,
+                first,
                 last,
                 other_first: other.from_month,
                 other_last: other.last(),
             },
-            format!("months {}..{last} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", body.from_month, other.from_month, other.last()),
+            format!("months {first}..{last} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", other.from_month, other.last()),
         );
     }
     Ok(vec![Event::SubsidyGranted(SubsidyGranted {

@@ -380,6 +380,33 @@ fn a_region_report_s_position_covers_every_event_its_figures_include() {
     );
 }
 
+/// R16: a grant that overlaps another names the months both grants hold, not every
+/// month it asked for (found by an auditor's probe: a 12-month grant from 2025-10 over
+/// a grant of 2025-12..2026-01 said "months 2025-10..2026-09 are already granted").
+#[test]
+fn an_overlapping_grant_names_only_the_months_already_granted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let m = member(0);
+    let grant = |from: &str, months: u32| json!({"command":"grant_subsidy","member_id":m,"from_month":from,"months":months,"share":"0.5","category":"hardship"});
+    let results = submit(
+        &mut ledger,
+        &mut FixedSources::new(),
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":m,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            grant("2025-03", 2),
+            grant("2025-01", 12),
+        ],
+    );
+    let refused = &results[3]["error"];
+    assert_eq!(refused["code"], "subsidy_overlap", "{results:?}");
+    assert_eq!(
+        refused["message"],
+        "months 2025-03..2025-04 are already granted from 2025-03 (R16: grants may not overlap): start after 2025-04 or revoke that grant first"
+    );
+}
+
 #[test]
 fn a_close_lists_its_region_event_and_a_summary_and_repeats_it() {
     let dir = tempfile::tempdir().unwrap();
