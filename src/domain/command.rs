@@ -165,7 +165,24 @@ pub struct MemberRef {
 #[serde(deny_unknown_fields)]
 pub struct Withdraw {
     pub member_id: Uuid,
+    #[serde(deserialize_with = "requested_reason")]
     pub reason: WithdrawalReason,
+}
+
+/// The reasons a `withdraw` command may give (R12): a wrong one is told these four,
+/// not `arrears_exceeded_grace`, which only a month close records (R11). That one
+/// still parses, so the refusal that follows says why it is not accepted here.
+const REQUESTED_REASONS: &[&str] = &["voluntary", "employer_scheme", "relocated", "deceased"];
+
+fn requested_reason<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<WithdrawalReason, D::Error> {
+    use serde::de::{Error, IntoDeserializer};
+    let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+    if !REQUESTED_REASONS.contains(&text.as_ref()) && text != "arrears_exceeded_grace" {
+        return Err(D::Error::unknown_variant(&text, REQUESTED_REASONS));
+    }
+    WithdrawalReason::deserialize(text.as_ref().into_deserializer())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

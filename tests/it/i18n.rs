@@ -884,6 +884,10 @@ fn parse_tour() -> Vec<(Value, &'static str)> {
             json!({"command": "withdraw", "member_id": A, "reason": "arrears_exceeded_grace"}),
             "refusal-parse-withdraw-arrears-exceeded-grace",
         ),
+        (
+            json!({"command": "withdraw", "member_id": A, "reason": "moved"}),
+            "refusal-parse-field-invalid",
+        ),
         (grant(0, "0.5"), "refusal-parse-grant-months"),
         (grant(3, "0"), "refusal-parse-grant-share"),
         (
@@ -898,6 +902,22 @@ fn parse_tour() -> Vec<(Value, &'static str)> {
         ),
         (months("pay", &["2025-13"]), "refusal-parse-field-invalid"),
     ]
+}
+
+/// A wrong `withdraw` reason is told the four a command may give (R12), not the one
+/// only a month close records (R11), which is refused with its own reason if sent.
+#[test]
+fn a_wrong_withdraw_reason_lists_only_the_reasons_a_command_may_give() {
+    let command = json!({"command": "withdraw", "member_id": A, "reason": "moved"});
+    let Err(refusal) = parse_command(&command.to_string()) else {
+        panic!("{command} parsed");
+    };
+    assert!(
+        refusal.message.ends_with(
+            "unknown variant `moved`, expected one of `voluntary`, `employer_scheme`, `relocated`, `deceased`"
+        ),
+        "{refusal}"
+    );
 }
 
 /// Every parse sentence renders in English as its `message` and in Chinese, and a
