@@ -232,20 +232,62 @@ macro_rules! decimal_string_serde {
 
 decimal_string_serde!(
     Money,
-    "an amount as a decimal string with at most two decimal places, like \"600.00\""
+    "an amount as a plain decimal string, without a sign, of at most 12 digits before the point and two after, like \"600.00\""
 );
 decimal_string_serde!(
     Share,
-    "a share as a decimal string with at most four decimal places, like \"0.6667\""
+    "a share as a plain decimal string, without a sign, of at most 3 digits before the point and four after, like \"0.6667\""
 );
 decimal_string_serde!(
     Ratio,
-    "a ratio as a decimal string with at most six decimal places, like \"0.60\""
+    "a ratio as a plain decimal string, without a sign, of at most 3 digits before the point and six after, like \"0.60\""
 );
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sign or too many digits is said as such, not as "two decimal places" (an
+    /// operator sending "-600.00" read that it had too many decimals), and the limits
+    /// said are the ones the parser applies.
+    #[test]
+    fn a_refused_amount_ratio_or_share_says_its_sign_and_digit_limits() {
+        let refused = |text: &str| -> [String; 3] {
+            let json = serde_json::Value::String(text.to_owned());
+            [
+                serde_json::from_value::<Money>(json.clone())
+                    .unwrap_err()
+                    .to_string(),
+                serde_json::from_value::<Ratio>(json.clone())
+                    .unwrap_err()
+                    .to_string(),
+                serde_json::from_value::<Share>(json)
+                    .unwrap_err()
+                    .to_string(),
+            ]
+        };
+        let [amount, ratio, share] = refused("-600.00");
+        for message in [&amount, &ratio, &share] {
+            assert!(message.contains("without a sign"), "{message}");
+        }
+        assert!(amount.contains(&format!(
+            "at most {AMOUNT_INTEGER_DIGITS_MAX} digits before the point"
+        )));
+        assert!(ratio.contains(&format!(
+            "at most {RATIO_INTEGER_DIGITS_MAX} digits before the point"
+        )));
+        assert!(share.contains(&format!(
+            "at most {RATIO_INTEGER_DIGITS_MAX} digits before the point"
+        )));
+        let too_long = "9".repeat(AMOUNT_INTEGER_DIGITS_MAX + 1) + ".00";
+        assert!(Money::parse(&too_long).is_none());
+        assert!(Money::parse(&too_long[1..]).is_some());
+        assert_eq!(
+            (RATIO_DECIMAL_PLACES_MAX, SHARE_DECIMAL_PLACES_MAX),
+            (6, 4),
+            "the words say six and four"
+        );
+    }
 
     #[test]
     fn due_rounds_half_away_from_zero_once() {

@@ -348,15 +348,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ("string or map", "detail-expected-string-or-map"),
     ("map with a single key", "detail-expected-single-key-map"),
     (
-        "an amount as a decimal string with at most two decimal places, like \"600.00\"",
+        "an amount as a plain decimal string, without a sign, of at most 12 digits before the point and two after, like \"600.00\"",
         "detail-expected-amount",
     ),
     (
-        "a share as a decimal string with at most four decimal places, like \"0.6667\"",
+        "a share as a plain decimal string, without a sign, of at most 3 digits before the point and four after, like \"0.6667\"",
         "detail-expected-share",
     ),
     (
-        "a ratio as a decimal string with at most six decimal places, like \"0.60\"",
+        "a ratio as a plain decimal string, without a sign, of at most 3 digits before the point and six after, like \"0.60\"",
         "detail-expected-ratio",
     ),
     (
@@ -400,7 +400,7 @@ mod tests {
     fn known_details_read_back_exactly_and_are_said_in_chinese() {
         let cases = [
             (
-                "invalid type: floating point `0.6`, expected a ratio as a decimal string with at most six decimal places, like \"0.60\"",
+                "invalid type: floating point `0.6`, expected a ratio as a plain decimal string, without a sign, of at most 3 digits before the point and six after, like \"0.60\"",
                 "类型不符：收到浮点数 `0.6`，应为比例：最多六位小数的十进制字符串，如 \"0.60\"",
             ),
             (
