@@ -52,7 +52,7 @@ use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::money::{Money, Ratio};
 use crate::domain::month::Month;
 use crate::domain::policy::{BackpayRestores, BenefitTier, Policy, RegionName};
-use crate::domain::refusal::ErrorCode;
+use crate::domain::refusal::{ErrorCode, Refusal};
 use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
 use serde::{Deserialize, Serialize};
@@ -236,10 +236,17 @@ pub struct RefusedCommand {
     pub position: u64,
     /// The contract's command name.
     pub command: &'static str,
-    /// What the ledger recorded, in an auditor's words.
+    /// What the ledger recorded, in an auditor's words (English, as `--json` prints it).
     pub recorded: String,
     pub code: ErrorCode,
     pub message: String,
+    /// The recorded event and the refusal as data, so a report says them in the
+    /// reader's language (`history::describe_in`, `i18n::refusal_message`); `recorded`
+    /// and `message` are their English.
+    #[serde(skip)]
+    pub event: Event,
+    #[serde(skip)]
+    pub refusal: Refusal,
 }
 
 /// The alternative run: state, events and refusals.
@@ -290,7 +297,9 @@ pub fn redecide(
                 command: name,
                 recorded: describe(&envelope.event),
                 code: refusal.code,
-                message: refusal.message,
+                message: refusal.message.clone(),
+                event: envelope.event.clone(),
+                refusal,
             }),
         }
     }

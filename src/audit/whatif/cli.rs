@@ -285,14 +285,18 @@ pub fn print_member(
             ("position", text(refused.position)),
             ("command", text(refused.command)),
             ("code", text(refused.code)),
-            ("message", text(&refused.message)),
+            (
+                "message",
+                text(crate::i18n::refusal_message(language, &refused.refusal)),
+            ),
         ];
         writeln!(
             out,
             "  {}",
             say(language, "audit-whatif-refused-command", &args)
         )?;
-        let args = [("recorded", text(&refused.recorded))];
+        let recorded = history::describe_in(language, &refused.event);
+        let args = [("recorded", text(recorded))];
         writeln!(out, "    {}", say(language, "audit-whatif-recorded", &args))?;
     }
     Ok(())
