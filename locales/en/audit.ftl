@@ -3,6 +3,8 @@
 # src/audit/cli.rs, src/audit/whatif/cli.rs). --json is English and unchanged.
 
 audit-separator = {", "}
+audit-standard-input = standard input
+audit-standard-output = standard output
 audit-damaged = DAMAGED at position { $position }: { $message }
 audit-damage-advice = flexledger-audit: the store is damaged: where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
 audit-damage-set-aside = flexledger-audit: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails
@@ -204,6 +206,7 @@ audit-timeline-wrote = wrote { $path }: member { $member }, { $months ->
 audit-whatif-for-member = what-if for member { $member }
 audit-whatif-for-region = what-if for region { $region }
 audit-whatif-policy = alternative policy: { $summary } ({ $file })
+audit-whatif-no-override = none (the alternative is the ledger itself)
 audit-whatif-same-behaviour = same recorded behaviour; payments pay the same months at the alternative's dues
 audit-whatif-member-affected = member { $member } (region { $region }): affected
 audit-whatif-member-not-affected = member { $member } (region { $region }): not affected

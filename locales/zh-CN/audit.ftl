@@ -3,6 +3,8 @@
 # src/audit/whatif/cli.rs）。--json 始终为英文，不随语言改变。术语以 docs/GLOSSARY.md 为准。
 
 audit-separator = ，
+audit-standard-input = 标准输入
+audit-standard-output = 标准输出
 audit-damaged = 已损坏（位置 { $position }）：{ $message }
 audit-damage-advice = flexledger-audit：存储已损坏：上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请先照做；否则请从备份恢复数据目录（`flexledger restore`）。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
 audit-damage-set-aside = flexledger-audit：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
@@ -110,6 +112,7 @@ audit-timeline-wrote = 已写出 { $path }：参保人员 { $member }，{ $month
 audit-whatif-for-member = 假设分析：参保人员 { $member }
 audit-whatif-for-region = 假设分析：统筹地区 { $region }
 audit-whatif-policy = 替代政策：{ $summary }（{ $file }）
+audit-whatif-no-override = 无（替代方案即账本本身）
 audit-whatif-same-behaviour = 沿用已记录的参保行为；每笔缴费仍缴同样的月份，按替代政策的应缴费额计
 audit-whatif-member-affected = 参保人员 { $member }（统筹地区 { $region }）：受影响
 audit-whatif-member-not-affected = 参保人员 { $member }（统筹地区 { $region }）：不受影响

@@ -631,7 +631,7 @@ fn export_csv(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let written_to = stdio::display(path, false);
+    let written_to = stdio::display_in(path, false, language);
     let members = match scope {
         Scope::Member(member_id) => vec![*member_id],
         Scope::Region(region) => history::members(store, Some(region))?,
@@ -664,7 +664,7 @@ fn export_bundle(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let written_to = stdio::display(path, false);
+    let written_to = stdio::display_in(path, false, language);
     let latest = keys::latest_signer(store)?;
     let key = keys::ensure_ledgers(&place.data_dir, latest.as_ref())?;
     let tree = match walk(store, "export") {

@@ -436,6 +436,26 @@ fn flexledger_says_an_unknown_member_or_region_and_a_missing_ledger_in_chinese()
     }
 }
 
+/// Words the reports put around their data are Chinese too: standard output and
+/// input, and a what-if with no override.
+#[test]
+fn standard_output_and_an_empty_what_if_are_said_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let csv = [
+        "export", "--member", MEMBER, "--format", "csv", "--out", "-",
+    ];
+    let said = String::from_utf8(audit(dir, "zh-CN", &csv).stderr).unwrap();
+    assert!(said.contains("到 标准输出"), "{said}");
+    std::fs::write(dir.join("none.json"), "{}").unwrap();
+    let whatif = ["whatif", "--policy", "none.json", "--region", "demo"];
+    let text = stdout(&audit(dir, "zh-CN", &whatif));
+    assert!(
+        text.contains("替代政策：无（替代方案即账本本身）"),
+        "{text}"
+    );
+}
+
 /// A what-if that changes one month says "1 month changes" and still lists that month,
 /// in both languages.
 #[test]

@@ -301,6 +301,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/audit/cli.rs",
             "src/audit/whatif/cli.rs",
             "src/audit/bundle/verify.rs",
+            "src/shell_support/stdio.rs",
         ],
     ),
 ];

@@ -93,7 +93,7 @@ pub fn command(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
-    let file = crate::shell_support::stdio::display(&args.policy, true);
+    let file = crate::shell_support::stdio::display_in(&args.policy, true, language);
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
@@ -223,7 +223,13 @@ fn print_header(
         "region"
     };
     writeln!(out, "{}", say(language, id, &[(name, text(subject))]))?;
-    let args = [("summary", text(overrides.summary())), ("file", text(file))];
+    // No override: said in the reader's language (the others are field=value).
+    let summary = if overrides.is_empty() {
+        say(language, "audit-whatif-no-override", &[])
+    } else {
+        overrides.summary()
+    };
+    let args = [("summary", text(summary)), ("file", text(file))];
     writeln!(out, "{}", say(language, "audit-whatif-policy", &args))?;
     writeln!(out, "{}", say(language, "audit-whatif-same-behaviour", &[]))?;
     Ok(())
