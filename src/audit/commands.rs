@@ -267,12 +267,9 @@ pub fn public_key(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let key = keys::load(&place.data_dir)?.with_context(|| {
-        format!(
-            "no signing key at {}: it is created when the ledger is first opened for writing (flexledger submit or serve)",
-            keys::key_path(&place.data_dir).display()
-        )
-    })?;
+    let Some(key) = keys::load(&place.data_dir)? else {
+        anyhow::bail!(no_key_file(place));
+    };
     let public = key.verifying_key();
     let hex = crate::audit::checkpoint::hex(public.as_bytes());
     if json {
@@ -286,6 +283,30 @@ pub fn public_key(
         writeln!(out, "{}", say(language, "audit-public-key-id", &args))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why `public-key` has nothing to print, and what to do. A ledger that has signed
+/// checkpoints (a restored one, a copy) never gets a new key when it is opened for
+/// writing (D33): its message names the key that signed them, from the checkpoints,
+/// rather than promising one that will not be made.
+fn no_key_file(place: &Place) -> String {
+    let path = keys::key_path(&place.data_dir).display().to_string();
+    let signer = open_reader(place)
+        .ok()
+        .and_then(|store| keys::latest_signer(&store).ok().flatten());
+    match signer {
+        Some(signer) => format!(
+            "no signing key at {path}: this ledger's checkpoints are signed by key {} (key id {}), whose secret \
+             half is not here. Put its key file back, or point FLEXLEDGER_SIGNING_KEY at it; a ledger that has signed \
+             checkpoints is never given a new key when it is opened (`flexledger-audit checkpoint --new-key` starts one \
+             after new events are appended)",
+            crate::audit::checkpoint::hex(signer.key.as_bytes()),
+            key_id(&signer.key)
+        ),
+        None => format!(
+            "no signing key at {path}: it is created when the ledger is first opened for writing (flexledger submit or serve)"
+        ),
+    }
 }
 
 #[derive(Serialize)]

@@ -605,6 +605,20 @@ fn restore_never_writes_into_a_non_empty_directory_nor_installs_another_key() {
         root.path(),
         &["demo.backup", "occupied", "other-key", "restored", "source"],
     );
+    // Asked for its key, the restored ledger names the one its checkpoints are signed
+    // by: opening it for writing makes none (D33), so that advice would not work.
+    let asked = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .env_remove("FLEXLEDGER_SIGNING_KEY")
+        .arg("--data-dir")
+        .arg(&target)
+        .arg("public-key")
+        .output()
+        .unwrap();
+    let message = stderr(&asked);
+    assert_eq!(asked.status.code(), Some(2), "{message}");
+    assert!(message.contains(&public_key_hex(&source)), "{message}");
+    assert!(!message.contains("it is created when"), "{message}");
 }
 
 /// A server that stops while it sends the backup's response (here: after part of a
