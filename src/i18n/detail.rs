@@ -401,7 +401,7 @@ mod tests {
         let cases = [
             (
                 "invalid type: floating point `0.6`, expected a ratio as a plain decimal string, without a sign, of at most 3 digits before the point and six after, like \"0.60\"",
-                "类型不符：收到浮点数 `0.6`，应为比例：最多六位小数的十进制字符串，如 \"0.60\"",
+                "类型不符：收到浮点数 `0.6`，应为比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多六位，如 \"0.60\"",
             ),
             (
                 "unknown variant `maybe`, expected `employer` or `none`",
