@@ -34,7 +34,17 @@ fn audit(dir: &Path, language: &str, args: &[&str]) -> Output {
 
 /// The real `flexledger-audit --lang language --data-dir data_dir args`, run in `dir`.
 fn audit_at(dir: &Path, data_dir: &Path, language: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+    run_at(
+        env!("CARGO_BIN_EXE_flexledger-audit"),
+        (dir, data_dir),
+        language,
+        args,
+    )
+}
+
+/// The real `program --lang language --data-dir data_dir args`, run in `dir`.
+fn run_at(program: &str, (dir, data_dir): (&Path, &Path), language: &str, args: &[&str]) -> Output {
+    Command::new(program)
         .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
         .env_remove("FLEXLEDGER_DATA_DIR")
         .env_remove("FLEXLEDGER_SIGNING_KEY")
@@ -377,15 +387,12 @@ fn flexledger_says_an_unknown_member_or_region_and_a_missing_ledger_in_chinese()
     let store = demo_store();
     let dir = store.path();
     let flexledger = |data_dir: &Path, language: &str, args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_flexledger"))
-            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-            .env_remove("FLEXLEDGER_DATA_DIR")
-            .args(["--lang", language, "--data-dir"])
-            .arg(data_dir)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        run_at(
+            env!("CARGO_BIN_EXE_flexledger"),
+            (dir, data_dir),
+            language,
+            args,
+        )
     };
     let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
     let unknown = "00000000-0000-0000-0000-000000000001";
