@@ -382,17 +382,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     let style = (json, language);
     match &cli.command {
         AuditCommand::Replay { member, as_of } => {
-            let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
-                return Ok(NO_HISTORY);
-            };
-            if json {
-                let lines = crate::audit::replay::replay_lines(&history)?;
-                crate::audit::replay::print(&history, &lines, json, &mut stdout)?;
-            } else {
-                let lines = crate::audit::replay::replay_lines_in(&history, language)?;
-                crate::audit::replay::print_table(&history, &lines, language, &mut stdout)?;
-            }
-            Ok(ExitCode::SUCCESS)
+            replay(place, (*member, as_of), style, &mut stdout)
         }
         AuditCommand::Explain {
             member,
@@ -453,6 +443,26 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             crate::audit::whatif::cli::command(&store, args, style, &mut stdout)
         }
     }
+}
+
+/// `replay`: the member's events in order, each with what it changed.
+fn replay(
+    place: &Place,
+    (member, as_of): (Uuid, &AsOf),
+    (json, language): (bool, crate::i18n::Language),
+    stdout: &mut io::StdoutLock<'_>,
+) -> anyhow::Result<ExitCode> {
+    let Some(history) = stored_member(place, (member, as_of), (json, language), stdout)? else {
+        return Ok(NO_HISTORY);
+    };
+    if json {
+        let lines = crate::audit::replay::replay_lines(&history)?;
+        crate::audit::replay::print(&history, &lines, json, stdout)?;
+    } else {
+        let lines = crate::audit::replay::replay_lines_in(&history, language)?;
+        crate::audit::replay::print_table(&history, &lines, language, stdout)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The exit code of a command that found no history to show ([`stored_member`]).

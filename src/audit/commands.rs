@@ -618,6 +618,16 @@ pub fn export(
     export_bundle(place, &mut store, scope, to, (json, language), out)
 }
 
+/// `stdio::display` in `language`, for the reports that follow `--lang`: "standard
+/// output" is 标准输出 in Chinese; a path is a path in every language.
+pub(crate) fn stdio_named(path: &Path, input: bool, language: Language) -> String {
+    match (stdio::is_stdio(path), input) {
+        (true, true) => say(language, "audit-standard-input", &[]),
+        (true, false) => say(language, "audit-standard-output", &[]),
+        (false, _) => path.display().to_string(),
+    }
+}
+
 /// A message of the catalog and its arguments, to be said in a language.
 type Said = (&'static str, Vec<(&'static str, crate::i18n::Arg)>);
 
@@ -652,7 +662,7 @@ fn export_csv(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let written_to = stdio::display_in(path, false, language);
+    let written_to = stdio_named(path, false, language);
     let members = match scope {
         Scope::Member(member_id) => vec![*member_id],
         Scope::Region(region) => history::members(store, Some(region))?,
@@ -685,7 +695,7 @@ fn export_bundle(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let written_to = stdio::display_in(path, false, language);
+    let written_to = stdio_named(path, false, language);
     let latest = keys::latest_signer(store)?;
     let key = keys::ensure_ledgers(&place.data_dir, latest.as_ref())?;
     let tree = match walk(store, "export") {
@@ -958,7 +968,9 @@ pub fn verify(
     let pinned = public_key
         .map(parse_public_key)
         .transpose()
-        .map_err(|error| anyhow::anyhow!("--public-key: {error}"))?;
+        .map_err(|error| {
+            anyhow::anyhow!("--public-key is not an Ed25519 public key of 64 hex digits ({error})")
+        })?;
     let store = open_reader(place)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {

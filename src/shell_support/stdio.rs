@@ -25,16 +25,6 @@ pub fn display(path: &Path, input: bool) -> String {
     }
 }
 
-/// [`display`] in `language`, for the reports that follow `--lang`: "standard output"
-/// is 标准输出 in Chinese; a path is a path in every language.
-pub fn display_in(path: &Path, input: bool, language: crate::i18n::Language) -> String {
-    match (is_stdio(path), input) {
-        (true, true) => crate::i18n::say(language, "audit-standard-input", &[]),
-        (true, false) => crate::i18n::say(language, "audit-standard-output", &[]),
-        (false, _) => path.display().to_string(),
-    }
-}
-
 /// Opens an input: the file, or standard input for `-`.
 pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     if is_stdio(path) {

@@ -301,7 +301,6 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/audit/cli.rs",
             "src/audit/whatif/cli.rs",
             "src/audit/bundle/verify.rs",
-            "src/shell_support/stdio.rs",
         ],
     ),
 ];

@@ -93,7 +93,7 @@ pub fn command(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let overrides = read_overrides(&args.policy)?;
-    let file = crate::shell_support::stdio::display_in(&args.policy, true, language);
+    let file = crate::audit::commands::stdio_named(&args.policy, true, language);
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
