@@ -324,11 +324,16 @@ mod http {
         })?;
         stream.set_read_timeout(Some(Duration::from_secs(BACKUP_HTTP_READ_TIMEOUT_SECONDS)))?;
         let mut writer = stream.try_clone()?;
-        write!(
+        let sent = write!(
             writer,
             "GET {prefix}/v1/backup HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nAccept: application/x-ndjson\r\nConnection: close\r\n\r\n"
-        )?;
-        writer.flush()?;
+        )
+        .and_then(|()| writer.flush());
+        // Said in words, not passed on as an I/O error: a broken pipe here is the
+        // server going away, never the reader of our output closing it (exit 0).
+        if let Err(error) = sent {
+            anyhow::bail!("cannot send the request to {authority} ({error}): was the server stopped? run the backup again");
+        }
         let mut reader = io::BufReader::new(stream);
         let (status, headers) = read_head(&mut reader)?;
         let header = |name: &str| {
@@ -394,14 +399,30 @@ mod http {
     }
 
     fn read_line(reader: &mut impl BufRead) -> anyhow::Result<String> {
+        const CLOSED: &str = "the server closed the connection before the backup ended (was it stopped?): run the backup again";
         let mut line = Vec::new();
-        reader
+        let read = reader
             .take(BACKUP_HTTP_HEAD_LINE_BYTES_MAX)
-            .read_until(b'\n', &mut line)?;
+            .read_until(b'\n', &mut line);
+        match read {
+            // A server that stops with our request unread resets the connection.
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::ConnectionReset
+                        | io::ErrorKind::ConnectionAborted
+                        | io::ErrorKind::UnexpectedEof
+                ) =>
+            {
+                anyhow::bail!("{CLOSED} ({error})")
+            }
+            Err(error) => return Err(error.into()),
+            Ok(_) => {}
+        }
         if !line.ends_with(b"\n") {
             // Fewer bytes than the limit and no end of line: the connection ended.
             if (line.len() as u64) < BACKUP_HTTP_HEAD_LINE_BYTES_MAX {
-                anyhow::bail!("the server closed the connection before the backup ended (was it stopped?): run the backup again");
+                anyhow::bail!(CLOSED);
             }
             anyhow::bail!("the server's response has a line longer than {BACKUP_HTTP_HEAD_LINE_BYTES_MAX} bytes");
         }
