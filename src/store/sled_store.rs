@@ -196,11 +196,11 @@ fn classify_io(path: &Path, source: std::io::Error) -> StoreError {
 }
 
 /// The first file or directory at or under `path` (two levels down: the data
-/// directory, `sled/`, its files and `blobs/`; directories first) that this process may not open as the
-/// store does (directories listed, files read and written), or `None` when each one
-/// opens. Opening changes nothing: no file is created or truncated. A directory it
-/// may list but not write is not found here (only a write tells): the caller then
-/// names the directory it was given.
+/// directory, `sled/`, its files and `blobs/`; directories first) that this process
+/// may not open as the store does (directories listed, files read and written), or
+/// `None` when each one opens. Opening changes nothing: no file is created or
+/// truncated. A directory it may list but not write is not found here (only a write
+/// tells): the caller then names the directory it was given.
 fn first_denied(path: &Path) -> Option<PathBuf> {
     fn walk(path: &Path, depth: usize) -> Option<PathBuf> {
         let denied = |result: std::io::Result<()>| matches!(result, Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied);
@@ -1199,9 +1199,8 @@ impl SledReader {
                 number => self.dir.join(format!("{name}.{number}")),
             })
             .find(|path| !path.exists())
-            .expect(
-                "OK because the numbers run out only after as many files as a directory can hold",
-            );
+            // OK because the numbers run out only after more files than a directory holds.
+            .expect("a free name beside the head witness");
         std::fs::rename(&witness, &aside).map_err(io_error(&witness))?;
         Ok(aside)
     }
