@@ -1323,12 +1323,13 @@ pub fn read_month_totals(
     }
 }
 
-/// Why a region month report cannot be given.
+/// Why a region month report cannot be given. Its English is the catalog's
+/// ([`ReportError::words`]), the words the CLI and the HTTP route say in any language.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("no region {0:?}: it has no policy")]
+    #[error("{}", self.english())]
     UnknownRegion(String),
-    #[error("{month} is not closed in region {region} (the open month is {open_month}): its figures still move; ask for a month before {open_month}")]
+    #[error("{}", self.english())]
     NotClosed {
         region: String,
         month: Month,
@@ -1336,7 +1337,7 @@ pub enum ReportError {
     },
     /// A month before the region's first policy takes effect: the region has no such
     /// month (R1), so it was never closed, and its figures are not zeros.
-    #[error("{month} was never closed in region {region}: its months start at {first_month}, when its first policy takes effect (R1); ask for a month from {first_month}")]
+    #[error("{}", self.english())]
     BeforeRegion {
         region: String,
         month: Month,
@@ -1346,7 +1347,7 @@ pub enum ReportError {
     /// (`earlier` false), no month of the region can be reported until the close is
     /// recorded, and the message does not send the reader to months the region never
     /// had (which `BeforeRegion` would refuse).
-    #[error("the close of {closing} in region {region} is still being recorded ({done} of {total} enrolled members done); until it is, the figures of {moving_from} and later move: {}", if *.earlier { format!("ask again shortly, or for a month before {moving_from}") } else { "ask again shortly (every month of the region moves until then)".to_owned() })]
+    #[error("{}", self.english())]
     CloseInProgress {
         region: String,
         month: Month,
@@ -1361,6 +1362,24 @@ pub enum ReportError {
 }
 
 impl ReportError {
+    /// The error's code, the same on the command line and over HTTP: a read error,
+    /// not a command refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReportError::UnknownRegion(_) => crate::domain::ErrorCode::UnknownRegion.as_str(),
+            _ => "month_not_closed",
+        }
+    }
+
+    /// The error in English: its `Display`, but for a store failure (transparent).
+    fn english(&self) -> String {
+        // OK because `Store` is displayed by its own attribute, never through here.
+        let (id, args) = self
+            .words()
+            .expect("a report error that is not a store failure");
+        crate::i18n::say(crate::i18n::Language::En, id, &args)
+    }
+
     /// The error as a catalog message and its arguments (`None` for a store failure,
     /// which says itself): what the HTTP route and `flexledger region` say, in the
     /// reader's language; its English is this error's `Display`.

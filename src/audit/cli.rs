@@ -352,15 +352,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            let message = match (
-                error.downcast_ref::<commands::NoLedger>(),
-                error.downcast_ref::<commands::NoKeyToVerify>(),
-            ) {
-                (Some(no_ledger), _) if error.chain().count() == 1 => no_ledger.say(language),
-                (_, Some(no_key)) if error.chain().count() == 1 => no_key.say(language),
-                // Each cause once: a store error quotes its I/O error, also its source.
-                _ => crate::cli::error_text(&error),
-            };
+            let message = crate::cli::error_said_in(&error, language);
             crate::shell_support::say_on_stderr!("flexledger-audit: error: {message}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {

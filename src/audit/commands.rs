@@ -11,7 +11,7 @@ use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
-use crate::i18n::{count, say, text, Language};
+use crate::i18n::{count, say, text, Language, Sentence};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
 use crate::store::{AnyReader, AnyStore, EventLog, Location, Place, ReadStore};
@@ -22,25 +22,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use uuid::Uuid;
 
-/// No ledger where `--data-dir` points, the operator's most common mistake: its own
-/// type, so that the command line can say it in the reader's language
-/// ([`NoLedger::say`]).
-#[derive(Debug, thiserror::Error)]
-#[error("no ledger in {0}: pass --data-dir (or set FLEXLEDGER_DATA_DIR)")]
-pub struct NoLedger(pub String);
-
-impl NoLedger {
-    /// The error in `language` (in English, its `Display`).
-    pub fn say(&self, language: Language) -> String {
-        let args = [("data_dir", text(&self.0))];
-        say(language, "audit-no-ledger", &args)
-    }
-}
-
 /// Opens the store for reading. Audits never change events.
 pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
     if !place.store.has_ledger() {
-        return Err(NoLedger(place.store.to_string()).into());
+        // No ledger where `--data-dir` points, the operator's most common mistake: a
+        // sentence, so `main` says it in the reader's language (`cli::error_said_in`).
+        let args = vec![("data_dir", place.store.to_string())];
+        return Err(Sentence::new("audit-no-ledger", args).into());
     }
     let mut store = place.store.open().map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.
@@ -1005,30 +993,6 @@ pub fn verify(
     Ok(ExitCode::SUCCESS)
 }
 
-/// No key to check the stored checkpoints' signatures with: neither `--public-key`
-/// nor a signing key in the data directory (an auditor's copy of it has none).
-#[derive(Debug)]
-pub struct NoKeyToVerify(pub String);
-
-impl NoKeyToVerify {
-    /// The error in `language` (in English, its `Display`).
-    pub fn say(&self, language: Language) -> String {
-        say(
-            language,
-            "audit-no-key-to-verify",
-            &[("path", text(&self.0))],
-        )
-    }
-}
-
-impl std::fmt::Display for NoKeyToVerify {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(&self.say(Language::En))
-    }
-}
-
-impl std::error::Error for NoKeyToVerify {}
-
 /// The stored checkpoints, oldest first, each with its signature checked against the
 /// pinned public key, else the data directory's signing key; a bad one is damage (the
 /// inner error).
@@ -1043,8 +1007,10 @@ fn signed_checkpoints(
     };
     let stored = proofs::stored_checkpoints(store, key.as_ref())?;
     if key.is_none() && !stored.is_empty() {
+        // Neither `--public-key` nor a signing key in the data directory (an auditor's
+        // copy of it has none): said in the reader's language by `main`.
         let path = keys::key_path(&place.data_dir).display().to_string();
-        return Err(NoKeyToVerify(path).into());
+        return Err(Sentence::new("audit-no-key-to-verify", vec![("path", path)]).into());
     }
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     for (signed, checked) in stored {

@@ -409,12 +409,9 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(error) => {
-            let text = match error.downcast_ref::<NoLedger>() {
-                Some(no_ledger) if error.chain().count() == 1 => no_ledger.say(language),
-                _ => error_text(&error),
-            };
             crate::shell_support::say_on_stderr!(
-                "flexledger: error: {text}{}",
+                "flexledger: error: {}{}",
+                error_said_in(&error, language),
                 disk_full_advice(&error)
             );
             ExitCode::from(2)
@@ -480,6 +477,16 @@ fn damage_advice(program: &str) -> String {
          from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store \
          still opens, and `flexledger rebuild` repairs it when only state rows differ"
     )
+}
+
+/// What both binaries print for an error that is not damage: an error that is a
+/// catalog sentence alone (no ledger here, no key to verify with) in `language`, and
+/// any other in English, each cause once ([`error_text`]).
+pub(crate) fn error_said_in(error: &anyhow::Error, language: Language) -> String {
+    match error.downcast_ref::<crate::i18n::Sentence>() {
+        Some(sentence) if error.chain().count() == 1 => sentence.in_language(language),
+        _ => error_text(error),
+    }
 }
 
 /// An error and its causes on one line, like `{:#}`, leaving out a cause whose text
@@ -1007,16 +1014,11 @@ fn region(place: &Place, name: &str, month: &str, language: Language) -> anyhow:
         }
         Err(crate::ledger::ReportError::Store(error)) => Err(error.into()),
         Err(error) => {
-            // A read error, not a command refusal: the same code as the HTTP route's.
-            let code = match error {
-                crate::ledger::ReportError::UnknownRegion(_) => ErrorCode::UnknownRegion.as_str(),
-                _ => "month_not_closed",
-            };
             // OK because only a store failure, answered above, has no words.
             let (id, args) = error
                 .words()
                 .expect("a report error that is not a store failure has words");
-            refuse(&mut stdout, code, (language, id, &args))
+            refuse(&mut stdout, error.code(), (language, id, &args))
         }
     }
 }
@@ -1268,29 +1270,12 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
         .reader())
 }
 
-/// No ledger where the command looked (the data directory or store, as named): said
-/// in the reader's language by `main` ([`NoLedger::say`]), in English otherwise.
-#[derive(Debug)]
-struct NoLedger(String);
-
-impl NoLedger {
-    fn say(&self, language: Language) -> String {
-        say(language, "cli-no-ledger", &[("data_dir", text(&self.0))])
-    }
-}
-
-impl std::fmt::Display for NoLedger {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(&self.say(Language::En))
-    }
-}
-
-impl std::error::Error for NoLedger {}
-
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
     use anyhow::Context;
     if !location.has_ledger() {
-        return Err(NoLedger(location.to_string()).into());
+        // A sentence, so `main` says it in the reader's language (`error_said_in`).
+        let args = vec![("data_dir", location.to_string())];
+        return Err(crate::i18n::Sentence::new("cli-no-ledger", args).into());
     }
     let mut store = location
         .open()

@@ -889,15 +889,15 @@ fn report_error(error: crate::ledger::ReportError) -> AppError {
     if let ReportError::Store(store) = error {
         return store.into();
     }
-    let (status, code) = match error {
-        ReportError::UnknownRegion(_) => (StatusCode::NOT_FOUND, ErrorCode::UnknownRegion.as_str()),
-        _ => (StatusCode::CONFLICT, "month_not_closed"),
+    let status = match error {
+        ReportError::UnknownRegion(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::CONFLICT,
     };
     // OK because only a store failure, answered above, has no words.
     let (id, args) = error
         .words()
         .expect("a report error that is not a store failure has words");
-    AppError::say(status, code, id, args)
+    AppError::say(status, error.code(), id, args)
 }
 
 /// `GET /v1/regions/{name}`: open month, policies, enrolled members, arrears total.
