@@ -264,9 +264,14 @@ fn facts(
         .iter()
         .rposition(|period| period.start <= month);
     let period = period_index.map(|index| &member.periods[index]);
-    let withdrawals = PeriodWithdrawals::of(history, line, &member.periods, period_index);
+    // R12: read once, for the citation and for the reason.
+    let refunded = refunded_by(history, month);
+    let refunding = refunded.as_ref().map(|(position, _)| *position);
+    let withdrawals =
+        PeriodWithdrawals::of(history, line, (&member.periods, period_index), refunding);
     let events = citations(language, history, line, period, withdrawals);
-    let facts = month_events(history, month, period, &events);
+    let refunded_by = refunded.map(|(_, withdrawal)| withdrawal);
+    let facts = month_events(history, (month, period), &events, refunded_by);
     Ok(Ok((month_why(region, member, month, &facts), events)))
 }
 
@@ -275,9 +280,9 @@ fn facts(
 /// month (R11/R12), and the subsidy events cited for it (R16).
 fn month_events(
     history: &MemberHistory,
-    month: Month,
-    period: Option<&Period>,
+    (month, period): (Month, Option<&Period>),
     cited: &[Citation],
+    refunded_by: Option<Withdrawal>,
 ) -> MonthEvents {
     let first_payment = period
         .and_then(|period| first_payment(history, period.start))
@@ -303,7 +308,7 @@ fn month_events(
     MonthEvents {
         first_payment,
         lapsed_by,
-        refunded_by: refunded_by(history, month).map(|(_, withdrawal)| withdrawal),
+        refunded_by,
         subsidy_event: cited
             .iter()
             .any(|citation| citation.event_type.starts_with("Subsidy")),
@@ -395,13 +400,14 @@ struct PeriodWithdrawals {
 }
 
 impl PeriodWithdrawals {
+    /// `refunding`: the position of the withdrawal recorded with the month's last
+    /// refund ([`refunded_by`]).
     fn of(
         history: &MemberHistory,
         line: &MonthLine,
-        periods: &[Period],
-        index: Option<usize>,
+        (periods, index): (&[Period], Option<usize>),
+        refunding: Option<u64>,
     ) -> PeriodWithdrawals {
-        let refunding = refunded_by(history, line.month).map(|(position, _)| position);
         let Some(index) = index else {
             return PeriodWithdrawals {
                 refunding,
