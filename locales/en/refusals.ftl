@@ -73,6 +73,17 @@ refusal-parse-withdraw-arrears-exceeded-grace = withdraw: reason `arrears_exceed
 refusal-parse-grant-months = grant_subsidy: field `months` must be at least 1 (R16)
 refusal-parse-grant-share = grant_subsidy: field `share` must be greater than 0 (R16)
 refusal-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
+refusal-parse-policy-invalid = publish_policy: { $check ->
+        [not_positive] { $field } must be greater than 0
+        [not_below] { $field } must be below { $limit }
+        [above_max] { $field } must be at most { $limit }
+        [rate_range] { $field } must be greater than 0 and at most { $limit }
+        [band_inverted] { $field } must not exceed { $limit }
+        [account_above_rate] { $field } { $value } must be at most contribution_rate { $limit } (R17: the personal account takes part of the contribution)
+        [too_many_tiers] { $field } may have at most { $limit } entries
+        [tier_name_length] { $field } must be 1 to { $limit } bytes
+       *[tier_repeats] { $field } repeats an earlier tier's
+    }
 refusal-parse-field-missing = { $command }: missing field `{ $field }`
 refusal-parse-field-invalid = { $command }: field `{ $field }`: { $detail }
 

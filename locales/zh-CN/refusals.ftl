@@ -84,6 +84,17 @@ refusal-parse-withdraw-arrears-exceeded-grace = withdraw：停保原因 `arrears
 refusal-parse-grant-months = grant_subsidy：字段 `months` 至少为 1（R16）
 refusal-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16）
 refusal-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已形成补贴的月份只列一次
+refusal-parse-policy-invalid = publish_policy：{ $check ->
+        [not_positive] 字段 `{ $field }` 必须大于 0
+        [not_below] 字段 `{ $field }` 必须小于 { $limit }
+        [above_max] 字段 `{ $field }` 不得超过 { $limit }
+        [rate_range] 字段 `{ $field }`（缴费比例）必须大于 0 且不超过 { $limit }
+        [band_inverted] 字段 `{ $field }` 不得大于 `{ $limit }`（缴费基数比例的下限不得高于上限）
+        [account_above_rate] 字段 `{ $field }` 为 { $value }，不得超过缴费比例 `contribution_rate`（{ $limit }）（R17：计入个人账户的是缴费的一部分）
+        [too_many_tiers] 字段 `{ $field }` 至多 { $limit } 项
+        [tier_name_length] 字段 `{ $field }` 须为 1 至 { $limit } 字节
+       *[tier_repeats] 字段 `{ $field }` 与前面某一待遇档次的相同
+    }
 refusal-parse-field-missing = { $command }：缺少字段 `{ $field }`
 refusal-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }
 

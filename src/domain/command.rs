@@ -419,9 +419,16 @@ fn parse_command_body(name: &str, body: Value) -> Result<Command, Refusal> {
     Ok(match name {
         "publish_policy" => {
             let policy: Policy = parse_body(body, name)?;
-            policy
-                .validate()
-                .map_err(|message| Refusal::invalid(format!("publish_policy: {message}")))?;
+            policy.validate().map_err(|invalid| {
+                let message = format!("publish_policy: {invalid}");
+                let text = RefusalText::ParsePolicyInvalid {
+                    check: invalid.check.name(),
+                    field: invalid.field,
+                    value: invalid.value,
+                    limit: invalid.limit,
+                };
+                Refusal::because(text, message)
+            })?;
             Command::PublishPolicy(policy)
         }
         "enroll" => Command::Enroll(parse_body(body, name)?),

@@ -120,40 +120,169 @@ pub struct Policy {
     pub account_rate: Option<Ratio>,
 }
 
+/// Why a policy does not validate: which check failed, the field it names and the
+/// bound it broke, as data, so each language words the sentence
+/// (`refusal-parse-policy-invalid`, `locales/*/refusals.ftl`) and `Display` gives the
+/// English the contract's `message` carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInvalid {
+    pub check: PolicyCheck,
+    /// The field, as its path in the policy (`benefit_tiers[1].tier`).
+    pub field: String,
+    /// The field's value, where the sentence quotes it (`AccountAboveRate`); else empty.
+    pub value: String,
+    /// The bound the field broke (a number, or the field it may not exceed); empty
+    /// where there is none (`TierRepeats`).
+    pub limit: String,
+}
+
+/// The checks of [`Policy::validate`]; [`PolicyCheck::name`] is what the catalogs
+/// select on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyCheck {
+    NotPositive,
+    NotBelow,
+    AboveMax,
+    RateRange,
+    BandInverted,
+    AccountAboveRate,
+    TooManyTiers,
+    TierNameLength,
+    TierRepeats,
+}
+
+impl PolicyCheck {
+    /// Every check, for the tests that render each.
+    pub const ALL: [PolicyCheck; 9] = [
+        PolicyCheck::NotPositive,
+        PolicyCheck::NotBelow,
+        PolicyCheck::AboveMax,
+        PolicyCheck::RateRange,
+        PolicyCheck::BandInverted,
+        PolicyCheck::AccountAboveRate,
+        PolicyCheck::TooManyTiers,
+        PolicyCheck::TierNameLength,
+        PolicyCheck::TierRepeats,
+    ];
+
+    /// The check's name, as `locales/*/refusals.ftl` selects on it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyCheck::NotPositive => "not_positive",
+            PolicyCheck::NotBelow => "not_below",
+            PolicyCheck::AboveMax => "above_max",
+            PolicyCheck::RateRange => "rate_range",
+            PolicyCheck::BandInverted => "band_inverted",
+            PolicyCheck::AccountAboveRate => "account_above_rate",
+            PolicyCheck::TooManyTiers => "too_many_tiers",
+            PolicyCheck::TierNameLength => "tier_name_length",
+            PolicyCheck::TierRepeats => "tier_repeats",
+        }
+    }
+}
+
+impl PolicyInvalid {
+    fn new(check: PolicyCheck, field: impl Into<String>, limit: impl fmt::Display) -> Self {
+        PolicyInvalid {
+            check,
+            field: field.into(),
+            value: String::new(),
+            limit: limit.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for PolicyInvalid {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let PolicyInvalid {
+            check,
+            field,
+            value,
+            limit,
+        } = self;
+        match check {
+            PolicyCheck::NotPositive => write!(formatter, "{field} must be greater than 0"),
+            PolicyCheck::NotBelow => write!(formatter, "{field} must be below {limit}"),
+            PolicyCheck::AboveMax => write!(formatter, "{field} must be at most {limit}"),
+            PolicyCheck::RateRange => write!(
+                formatter,
+                "{field} must be greater than 0 and at most {limit}"
+            ),
+            PolicyCheck::BandInverted => write!(formatter, "{field} must not exceed {limit}"),
+            PolicyCheck::AccountAboveRate => write!(
+                formatter,
+                "{field} {value} must be at most contribution_rate {limit} (R17: the personal account takes part of the contribution)"
+            ),
+            PolicyCheck::TooManyTiers => {
+                write!(formatter, "{field} may have at most {limit} entries")
+            }
+            PolicyCheck::TierNameLength => write!(formatter, "{field} must be 1 to {limit} bytes"),
+            PolicyCheck::TierRepeats => write!(formatter, "{field} repeats an earlier tier's"),
+        }
+    }
+}
+
 impl Policy {
     /// Checks what the JSON types alone cannot: sizes, order and ranges. The error
-    /// message names the field.
-    pub fn validate(&self) -> Result<(), String> {
+    /// names the field and the check, as data each language words.
+    pub fn validate(&self) -> Result<(), PolicyInvalid> {
         if self.average_monthly_wage.is_zero() {
-            return Err("average_monthly_wage must be greater than 0".into());
+            return Err(PolicyInvalid::new(
+                PolicyCheck::NotPositive,
+                "average_monthly_wage",
+                0,
+            ));
         }
         if self.average_monthly_wage.decimal()
             >= rust_decimal::Decimal::from(AVERAGE_MONTHLY_WAGE_MAX_EXCLUSIVE)
         {
-            return Err(format!(
-                "average_monthly_wage must be below {AVERAGE_MONTHLY_WAGE_MAX_EXCLUSIVE}"
+            let limit = AVERAGE_MONTHLY_WAGE_MAX_EXCLUSIVE;
+            return Err(PolicyInvalid::new(
+                PolicyCheck::NotBelow,
+                "average_monthly_wage",
+                limit,
             ));
         }
         if self.base_ratio_max.decimal() > rust_decimal::Decimal::from(BASE_RATIO_MAX) {
-            return Err(format!("base_ratio_max must be at most {BASE_RATIO_MAX}"));
+            return Err(PolicyInvalid::new(
+                PolicyCheck::AboveMax,
+                "base_ratio_max",
+                BASE_RATIO_MAX,
+            ));
         }
         if self.contribution_rate.decimal().is_zero()
             || self.contribution_rate.decimal() > rust_decimal::Decimal::ONE
         {
-            return Err("contribution_rate must be greater than 0 and at most 1".into());
+            return Err(PolicyInvalid::new(
+                PolicyCheck::RateRange,
+                "contribution_rate",
+                1,
+            ));
         }
         if self.base_ratio_min.decimal().is_zero() {
-            return Err("base_ratio_min must be greater than 0".into());
+            return Err(PolicyInvalid::new(
+                PolicyCheck::NotPositive,
+                "base_ratio_min",
+                0,
+            ));
         }
         if self.base_ratio_min > self.base_ratio_max {
-            return Err("base_ratio_min must not exceed base_ratio_max".into());
+            let limit = "base_ratio_max";
+            return Err(PolicyInvalid::new(
+                PolicyCheck::BandInverted,
+                "base_ratio_min",
+                limit,
+            ));
         }
         if let Some(rate) = self.account_rate {
             if rate > self.contribution_rate {
-                return Err(format!(
-                    "account_rate {rate} must be at most contribution_rate {} (R17: the personal account takes part of the contribution)",
-                    self.contribution_rate
-                ));
+                let limit = self.contribution_rate;
+                let invalid =
+                    PolicyInvalid::new(PolicyCheck::AccountAboveRate, "account_rate", limit);
+                return Err(PolicyInvalid {
+                    value: rate.to_string(),
+                    ..invalid
+                });
             }
         }
         let months = [
@@ -167,32 +296,46 @@ impl Policy {
         ];
         for (field, value) in months {
             if value > POLICY_MONTHS_MAX {
-                return Err(format!("{field} must be at most {POLICY_MONTHS_MAX}"));
+                return Err(PolicyInvalid::new(
+                    PolicyCheck::AboveMax,
+                    field,
+                    POLICY_MONTHS_MAX,
+                ));
             }
         }
         self.validate_tiers()
     }
 
-    fn validate_tiers(&self) -> Result<(), String> {
+    fn validate_tiers(&self) -> Result<(), PolicyInvalid> {
         if self.benefit_tiers.len() > BENEFIT_TIERS_MAX {
-            return Err(format!(
-                "benefit_tiers may have at most {BENEFIT_TIERS_MAX} entries"
+            let limit = BENEFIT_TIERS_MAX;
+            return Err(PolicyInvalid::new(
+                PolicyCheck::TooManyTiers,
+                "benefit_tiers",
+                limit,
             ));
         }
         let mut seen = std::collections::BTreeSet::new();
         for (index, tier) in self.benefit_tiers.iter().enumerate() {
             if tier.tier.is_empty() || tier.tier.len() > TIER_NAME_BYTES_MAX {
-                return Err(format!(
-                    "benefit_tiers[{index}].tier must be 1 to {TIER_NAME_BYTES_MAX} bytes"
+                let field = format!("benefit_tiers[{index}].tier");
+                let limit = TIER_NAME_BYTES_MAX;
+                return Err(PolicyInvalid::new(
+                    PolicyCheck::TierNameLength,
+                    field,
+                    limit,
                 ));
             }
+            let field = format!("benefit_tiers[{index}].min_continuous_months");
             if tier.min_continuous_months > POLICY_MONTHS_MAX {
-                return Err(format!("benefit_tiers[{index}].min_continuous_months must be at most {POLICY_MONTHS_MAX}"));
+                return Err(PolicyInvalid::new(
+                    PolicyCheck::AboveMax,
+                    field,
+                    POLICY_MONTHS_MAX,
+                ));
             }
             if !seen.insert(tier.min_continuous_months) {
-                return Err(format!(
-                    "benefit_tiers[{index}].min_continuous_months repeats an earlier tier's"
-                ));
+                return Err(PolicyInvalid::new(PolicyCheck::TierRepeats, field, ""));
             }
         }
         Ok(())

@@ -121,7 +121,7 @@ impl fmt::Display for ErrorCode {
 /// `text` is the same message as data, for rendering it in another language
 /// (`crate::i18n::refusal_message`): which message it is and its arguments. It is not
 /// on the wire and not stored, so a refusal read back from JSON, and one built without
-/// it (the shells' own, a policy's validation, serde's words about a command's body
+/// it (the shells' own, serde's words about a command's body
 /// as a whole other than a missing field), has none and is shown in English
 /// everywhere.
 /// Two refusals are equal when their code and message are: the text is the message's
@@ -372,6 +372,12 @@ refusal_texts! {
     /// R16.
     ParseGrantShare(InvalidCommand) = "refusal-parse-grant-share" {}
     ParsePaySubsidyMonthTwice(InvalidCommand) = "refusal-parse-pay-subsidy-month-twice" {}
+    /// A policy that does not validate (`Policy::validate`): `check` is the check's
+    /// name (`PolicyCheck::name`), which each language words, with the field, its
+    /// value where the sentence quotes it, and the bound it broke.
+    ParsePolicyInvalid(InvalidCommand) = "refusal-parse-policy-invalid" {
+        check: &'static str, field: String, value: String, limit: String,
+    }
     /// A field the command's body lacks, as serde names it.
     ParseFieldMissing(InvalidCommand) = "refusal-parse-field-missing" { command: String, field: String }
     /// A field that does not read as its type: `field` is its path in the body and

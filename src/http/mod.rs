@@ -481,8 +481,8 @@ fn language_of(headers: &HeaderMap) -> Language {
 
 /// Refusal messages in `language` (the catalog's, `crate::i18n`); the code, and every
 /// other field, stay as they are: a program reads the code, a person the message. A
-/// refusal without message data (a policy's validation, most of serde's words) stays
-/// English.
+/// refusal without message data (serde's words it cannot read back, the shells' own)
+/// stays English.
 fn localize_refusals(results: &mut [CommandResult], language: Language) {
     if language == Language::En {
         return;

@@ -30,7 +30,7 @@ pub fn tr_args(language: Language, id: &str, args: &[(&str, Arg)]) -> Option<Str
 }
 
 /// A refusal's message in `language`, from the catalog and the refusal's data. A
-/// refusal without data (a policy's validation, the shells' own refusals, one read
+/// refusal without data (the shells' own refusals, one read
 /// back from JSON), or whose message the catalog cannot render, shows its English `message`.
 /// In English this equals `message` for every refusal the domain decides.
 pub fn refusal_message(language: Language, refusal: &Refusal) -> String {

@@ -325,7 +325,7 @@ fn the_idempotency_key_refusal_speaks_chinese() {
 /// A command that does not parse is refused with `invalid_command` and the domain's
 /// English; over HTTP each of its fixed sentences is shown in the reader's language
 /// from its message data (`RefusalText::Parse…`, `locales/*/refusals.ftl`), one
-/// command of every sentence here. A sentence built without its data would stay
+/// command of every sentence here, a policy that does not validate among them. A sentence built without its data would stay
 /// English and fail this test.
 #[test]
 fn a_command_that_does_not_parse_is_refused_in_chinese() {
@@ -348,6 +348,10 @@ fn a_command_that_does_not_parse_is_refused_in_chinese() {
         json!({"command":"pay_subsidy","member_id":MEMBER,"months":[],"amount":"1.00","paid_on":"2025-10-03"}),
         json!({"command": "pay", "member_id": MEMBER}),
         json!({"command":"pay","member_id":"x","months":["2025-10"],"amount":"1.00","paid_on":"2025-10-03"}),
+        json!({"command":"publish_policy","region":"demo","effective_from":"2025-10",
+            "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"3.50",
+            "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,
+            "benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[]}),
     ];
     let batch = Value::Array(commands.to_vec()).to_string();
     let refused = |language: &str| -> Vec<(String, String)> {

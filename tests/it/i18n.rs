@@ -6,6 +6,7 @@
 
 use crate::support::{glossary_rows, read_json, repo_path, scenario_files, uses_words};
 use crate::support::{FixedSources, Form, GlossaryRow};
+use flexledger::domain::policy::PolicyCheck;
 use flexledger::domain::refusal::RefusalText;
 use flexledger::domain::{parse_command, parse_command_value, ErrorCode, Refusal};
 use flexledger::i18n::{refusal_message, tr, Catalog, Language, MessageSource};
@@ -16,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The codes whose refusals all have a Chinese message: those `decide` makes, and the
 /// ledger's `command_id_reused`. Of the rest, `invalid_command` has Chinese for the
-/// fixed sentences of a command that does not parse (`command.rs`) and not for a
-/// policy's validation or most of serde's words; the shells' own refusals (the command
+/// fixed sentences of a command that does not parse (`command.rs`) and a policy's
+/// validation, and not for serde's words it cannot read back; the shells' own refusals (the command
 /// lines, HTTP) show their English message in every language.
 const CODES_IN_CHINESE: &[&str] = &[
     "unknown_region",
@@ -446,7 +447,13 @@ fn rendering_problems(refusal: &Refusal) -> Vec<String> {
         }
         return problems;
     };
-    let mut values: Vec<String> = text.args().into_iter().map(|(_, value)| value).collect();
+    // An empty argument (a policy check's unused `value`) is no data to take out.
+    let mut values: Vec<String> = text
+        .args()
+        .into_iter()
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+        .collect();
     values.sort_by_key(|value| std::cmp::Reverse(value.len()));
     let without_data = values.iter().fold(chinese.clone(), |rest, value| {
         rest.replace(value.as_str(), " ")
@@ -901,6 +908,14 @@ fn parse_tour() -> Vec<(Value, &'static str)> {
             "refusal-parse-field-invalid",
         ),
         (months("pay", &["2025-13"]), "refusal-parse-field-invalid"),
+        (
+            {
+                let mut wrong = policy("2025-10");
+                wrong["base_ratio_min"] = json!("0");
+                wrong
+            },
+            "refusal-parse-policy-invalid",
+        ),
     ]
 }
 
@@ -920,8 +935,8 @@ fn a_wrong_withdraw_reason_lists_only_the_reasons_a_command_may_give() {
     );
 }
 
-/// Every parse sentence renders in English as its `message` and in Chinese, and a
-/// parse refusal without message data (a policy's validation) stays English. Text
+/// Every parse sentence renders in English as its `message` and in Chinese, a
+/// policy's validation for each of its checks too. Text
 /// that is not JSON at all (`{`) is one of the sentences, which the tour's JSON values
 /// cannot make.
 #[test]
@@ -956,13 +971,70 @@ fn every_parse_refusal_renders_in_both_languages() {
     if !missing.is_empty() {
         problems.push(format!("no command makes {missing:?}"));
     }
-    let mut bad_policy = policy("2025-10");
-    bad_policy["base_ratio_min"] = json!("0");
-    match parse_command_value(bad_policy) {
-        Err(refusal) if refusal.text.is_none() => problems.extend(rendering_problems(&refusal)),
-        other => problems.push(format!("a policy that does not validate: {other:?}")),
-    }
+    problems.extend(policy_refusal_problems());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A policy made wrong for each check of `Policy::validate`: each is refused with its
+/// check's sentence, in English as its `message` and in Chinese.
+fn policy_refusal_problems() -> Vec<String> {
+    let tiers = |tiers: Value| json!({"benefit_tiers": tiers});
+    let tier = |months: u32, name: &str| json!({"min_continuous_months": months, "tier": name});
+    let wrong = [
+        (
+            json!({"average_monthly_wage": "0.00"}),
+            PolicyCheck::NotPositive,
+        ),
+        (
+            json!({"average_monthly_wage": "99999999.00"}),
+            PolicyCheck::NotBelow,
+        ),
+        (json!({"base_ratio_max": "101"}), PolicyCheck::AboveMax),
+        (json!({"grace_months": 100000}), PolicyCheck::AboveMax),
+        (json!({"contribution_rate": "1.5"}), PolicyCheck::RateRange),
+        (json!({"base_ratio_min": "3.50"}), PolicyCheck::BandInverted),
+        (
+            json!({"account_rate": "0.20"}),
+            PolicyCheck::AccountAboveRate,
+        ),
+        (
+            tiers(json!(vec![tier(0, "basic"); 1000])),
+            PolicyCheck::TooManyTiers,
+        ),
+        (tiers(json!([tier(0, "")])), PolicyCheck::TierNameLength),
+        (
+            tiers(json!([tier(0, "a"), tier(0, "b")])),
+            PolicyCheck::TierRepeats,
+        ),
+    ];
+    let mut problems = Vec::new();
+    let mut made = BTreeSet::new();
+    for (fields, check) in wrong {
+        let mut command = policy("2025-10");
+        for (field, value) in fields.as_object().unwrap() {
+            command[field] = value.clone();
+        }
+        match parse_command_value(command) {
+            Err(refusal) => {
+                match &refusal.text {
+                    Some(RefusalText::ParsePolicyInvalid { check: got, .. })
+                        if *got == check.name() =>
+                    {
+                        made.insert(check.name());
+                    }
+                    other => problems.push(format!("{fields}: not {check:?} but {other:?}")),
+                }
+                problems.extend(rendering_problems(&refusal));
+            }
+            Ok(_) => problems.push(format!("{fields}: a policy that does not validate parsed")),
+        }
+    }
+    for check in PolicyCheck::ALL {
+        if !made.contains(check.name()) {
+            problems.push(format!("no policy made {check:?}"));
+        }
+    }
+    problems
 }
 
 /// One command of each kind the scenarios send, with every field of its body made
