@@ -47,6 +47,7 @@ use crate::audit::proofs;
 use crate::codec::wire;
 use crate::domain::coverage::MemberCoverage;
 use crate::domain::StreamId;
+use crate::i18n::Sentence;
 use crate::ledger::Folder;
 use crate::ledger::LedgerError;
 use crate::store::{
@@ -321,6 +322,10 @@ pub enum BackupError {
     /// (the target, the signing key).
     #[error("{0}")]
     Refused(String),
+    /// The restore's target cannot be a new data directory: said as a catalog
+    /// sentence, so the shell says it in the reader's language.
+    #[error("{0}")]
+    Target(Sentence),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }
@@ -1050,15 +1055,18 @@ fn check_target(target: &Path) -> Result<(), BackupError> {
     match std::fs::read_dir(target) {
         Ok(mut entries) => match entries.next() {
             None => Ok(()),
-            Some(_) => Err(BackupError::Refused(format!(
-                "{} exists and is not empty: restore makes a new data directory; pass a new or empty --data-dir",
-                target.display()
+            Some(_) => Err(BackupError::Target(Sentence::new(
+                "store-restore-target-not-empty",
+                vec![("path", target.display().to_string())],
             ))),
         },
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(BackupError::Refused(format!(
-            "{} cannot be a new data directory: {error}",
-            target.display()
+        Err(error) => Err(BackupError::Target(Sentence::new(
+            "store-restore-target-unusable",
+            vec![
+                ("path", target.display().to_string()),
+                ("detail", error.to_string()),
+            ],
         ))),
     }
 }

@@ -173,7 +173,9 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     }
     if let Some(error) = error.downcast_ref::<BackupError>() {
         return Some(match error {
-            BackupError::Invalid { .. } | BackupError::Refused(_) => ErrorKind::Invalid,
+            BackupError::Invalid { .. } | BackupError::Refused(_) | BackupError::Target(_) => {
+                ErrorKind::Invalid
+            }
             BackupError::Read(io) => io_kind(io),
             BackupError::Ledger(ledger) => ledger_kind(ledger),
         });

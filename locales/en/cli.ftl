@@ -5,3 +5,22 @@ cli-no-ledger = no ledger in { $data_dir }: submit commands first, or pass --dat
 cli-member-has-no-events = member { $member } has no events: check the id, or enroll the member first
 cli-not-a-region-name = { $text } is not a region name (1-64 letters, digits, '_', '.', '-')
 cli-not-a-month = --month { $text } is not a month: write YYYY-MM, from 1990-01 to 2999-12
+
+## Errors of both command lines said as sentences (src/cli/mod.rs `SayContext`,
+## src/cli/serve.rs, src/cli/backup.rs, src/audit/commands.rs); the error under
+## each (the store's, the operating system's) follows it.
+
+cli-cannot-open-ledger = cannot open the ledger in { $store }
+cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)
+cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? audit a copy, or stop it first)
+cli-cannot-read = cannot read { $file }
+cli-copy-same-store = --from and --to name the same store ({ $store }): name another destination
+cli-serve-needs-auth = serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens
+
+## Both command lines' error line, and `flexledger`'s advice after damage: after the
+## error's own advice, which it must not contradict (a restore loses what was written
+## after the backup, where the error may name a way back that loses nothing).
+
+cli-error = { $program }: error: { $message }
+cli-damage-advice = flexledger: the store is damaged: where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
+cli-damage-set-aside = flexledger: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails

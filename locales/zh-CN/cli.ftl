@@ -5,3 +5,20 @@ cli-no-ledger = { $data_dir } 中没有账本：请先提交命令，或用 --da
 cli-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号，或先为其办理参保
 cli-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个字母、数字、'_'、'.'、'-'）
 cli-not-a-month = --month { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999-12 之间
+
+## 两个命令行以句子说出的错误（src/cli/mod.rs `SayContext`、src/cli/serve.rs、
+## src/cli/backup.rs、src/audit/commands.rs）；其下的错误（存储的、操作系统的）跟在后面。
+
+cli-cannot-open-ledger = 无法打开 { $store } 中的账本
+cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（`flexledger serve` 运行时占用它：请用 --server URL 和令牌从服务取得备份）
+cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请审计它的副本，或先停止服务）
+cli-cannot-read = 无法读取 { $file }
+cli-copy-same-store = --from 与 --to 指的是同一个存储（{ $store }）：请指定另一个目标
+cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [[token]] 表），或用 --demo 试用（会打印令牌）
+
+## 两个命令行的错误行，以及 flexledger 在存储损坏后的建议：放在错误自身的建议之后，不得与之矛盾
+## （从备份恢复会丢失备份之后写入的内容，而错误消息可能给出了不丢数据的做法）。
+
+cli-error = { $program }：错误：{ $message }
+cli-damage-advice = flexledger：存储已损坏：上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请先照做；否则请从备份恢复数据目录（`flexledger restore`）。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
+cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录

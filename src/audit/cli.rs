@@ -353,7 +353,8 @@ pub fn main() -> ExitCode {
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             let message = crate::cli::error_said_in(&error, language);
-            crate::shell_support::say_on_stderr!("flexledger-audit: error: {message}");
+            let said = crate::cli::said_error("flexledger-audit", message, language);
+            crate::shell_support::say_on_stderr!("{said}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {
                 commands::say_damage_advice(language, crate::cli::is_set_aside_damage(&error));

@@ -11,6 +11,7 @@ use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
+use crate::cli::SayContext;
 use crate::i18n::{count, say, text, Language, Sentence};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
@@ -32,13 +33,12 @@ pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
     }
     let mut store = place.store.open().map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.
-        let hint = if matches!(error, crate::store::StoreError::Locked { .. }) {
-            " (is `flexledger serve` running on it? audit a copy, or stop it first)"
+        let id = if matches!(error, crate::store::StoreError::Locked { .. }) {
+            "cli-cannot-open-ledger-served-audit"
         } else {
-            ""
+            "cli-cannot-open-ledger"
         };
-        anyhow::Error::new(error)
-            .context(format!("cannot open the ledger in {}{hint}", place.store))
+        crate::cli::said_context(error, id, vec![("store", place.store.to_string())])
     })?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close a crash left half recorded is not finished here: the audit tools
@@ -56,7 +56,9 @@ pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
         Location::Postgres(_) => place
             .store
             .open_read_only()
-            .with_context(|| format!("cannot open the ledger in {}", place.store)),
+            .say_context("cli-cannot-open-ledger", || {
+                vec![("store", place.store.to_string())]
+            }),
         Location::Sled(_) => Ok(open_store(place)?.reader()),
     }
 }
@@ -843,7 +845,9 @@ pub fn verify_bundle(
             (None, false) => bundle::KeyTrust::Unpinned,
         },
     )
-    .with_context(|| format!("cannot read {}", stdio::display(path, true)))?;
+    .say_context("cli-cannot-read", || {
+        vec![("file", stdio::display(path, true).to_string())]
+    })?;
     if json {
         print_json(out, &report)?;
     } else {

@@ -163,12 +163,12 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
         anyhow::bail!("no ledger in {}: pass --data-dir", place.store);
     }
     let mut store = place.store.open().map_err(|error| {
-        let hint = if matches!(error, StoreError::Locked { .. }) {
-            " (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)"
+        let id = if matches!(error, StoreError::Locked { .. }) {
+            "cli-cannot-open-ledger-served-backup"
         } else {
-            ""
+            "cli-cannot-open-ledger"
         };
-        anyhow::Error::new(error).context(format!("cannot open the ledger in {}{hint}", place.store))
+        super::said_context(error, id, vec![("store", place.store.to_string())])
     })?;
     let head = store.head()?.0;
     if head == 0 {

@@ -405,15 +405,17 @@ pub fn main() -> ExitCode {
         Err(error) if is_damage(&error) => {
             // Damage is a finding about the data (exit 1, like `verify`), not a
             // failure to run; the message names the position.
-            crate::shell_support::say_on_stderr!("{}", damage_message("flexledger", &error));
+            let message = damage_message("flexledger", &error, language);
+            crate::shell_support::say_on_stderr!("{message}");
             ExitCode::from(1)
         }
         Err(error) => {
-            crate::shell_support::say_on_stderr!(
-                "flexledger: error: {}{}",
+            let message = format!(
+                "{}{}",
                 error_said_in(&error, language),
                 disk_full_advice(&error)
             );
+            crate::shell_support::say_on_stderr!("{}", said_error("flexledger", message, language));
             ExitCode::from(2)
         }
     }
@@ -447,13 +449,21 @@ fn disk_full_advice(error: &anyhow::Error) -> &'static str {
 
 /// What `program` prints for damaged stored data: the error, then how to recover (a
 /// damaged engine file that can be moved aside says so first, D54).
-fn damage_message(program: &str, error: &anyhow::Error) -> String {
-    let advice = if is_set_aside_damage(error) {
-        format!("{program}: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails")
-    } else {
-        damage_advice(program)
+fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> String {
+    let id = match (program, is_set_aside_damage(error)) {
+        ("flexledger-audit", true) => "audit-damage-set-aside",
+        ("flexledger-audit", false) => "audit-damage-advice",
+        (_, true) => "cli-damage-set-aside",
+        (_, false) => "cli-damage-advice",
     };
-    format!("{program}: error: {}\n{advice}", error_text(error))
+    let said = said_error(program, error_said_in(error, language), language);
+    format!("{said}\n{}", crate::i18n::say(language, id, &[]))
+}
+
+/// `program: error: message`, in `language`.
+pub(crate) fn said_error(program: &str, message: String, language: Language) -> String {
+    let args = vec![("program", program.to_owned()), ("message", message)];
+    crate::i18n::Sentence::new("cli-error", args).in_language(language)
 }
 
 /// Whether the damage is an engine file that can be moved aside (D54), whose message
@@ -467,48 +477,105 @@ pub(crate) fn is_set_aside_damage(error: &anyhow::Error) -> bool {
     })
 }
 
-/// How to recover a damaged store, as one line: after the error's own advice, which
-/// it must not contradict (a restore loses what was written after the backup, where
-/// the error may name a way back that loses nothing).
-fn damage_advice(program: &str) -> String {
-    format!(
-        "{program}: the store is damaged: where the message above names a way back (a file to put back or \
-         move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory \
-         from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store \
-         still opens, and `flexledger rebuild` repairs it when only state rows differ"
-    )
-}
-
-/// What both binaries print for an error that is not damage: an error that is a
-/// catalog sentence alone (no ledger here, no key to verify with) in `language`, and
-/// any other in English, each cause once ([`error_text`]).
+/// What both binaries print for an error: each cause of its chain once, leaving out a
+/// cause whose text the line already holds (a `StoreError` quotes its I/O error, which
+/// is also its source: "… is full: No space left on device", once), and each cause that
+/// is a catalog sentence (a
+/// [`Sentence`](crate::i18n::Sentence), a context added by [`SayContext`], a
+/// `StoreError` with a sentence) in `language`; the rest (the operating system's and
+/// the engine's words) as they came.
 pub(crate) fn error_said_in(error: &anyhow::Error, language: Language) -> String {
-    match error.downcast_ref::<crate::i18n::Sentence>() {
-        Some(sentence) if error.chain().count() == 1 => sentence.in_language(language),
-        _ => error_text(error),
-    }
-}
-
-/// An error and its causes on one line, like `{:#}`, leaving out a cause whose text
-/// the line already holds (a `StoreError` quotes its I/O error, which is also its
-/// source): "… is full: No space left on device", once.
-pub(crate) fn error_text(error: &anyhow::Error) -> String {
+    let separator = match language {
+        Language::En => ": ",
+        Language::ZhCn => "：",
+    };
     let mut text = String::new();
     for cause in error.chain() {
-        let cause = cause.to_string();
-        if text.contains(&cause) {
+        let said = cause_said_in(cause, language);
+        if text.contains(&said) || text.contains(&cause.to_string()) {
             continue;
         }
         if !text.is_empty() {
-            text.push_str(": ");
+            text.push_str(separator);
         }
-        text.push_str(&cause);
+        text.push_str(&said);
     }
     text
 }
 
+/// One cause of an error chain in `language`, or as it came when it has no sentence.
+fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) -> String {
+    if let Some(sentence) = cause.downcast_ref::<crate::i18n::Sentence>() {
+        return sentence.in_language(language);
+    }
+    if let Some(context) = cause.downcast_ref::<SaidContext>() {
+        return context.sentence.in_language(language);
+    }
+    if let Some(crate::backup::BackupError::Target(sentence)) = cause.downcast_ref() {
+        return sentence.in_language(language);
+    }
+    let store = cause.downcast_ref::<StoreError>();
+    match store.and_then(StoreError::sentence) {
+        Some(sentence) => sentence.in_language(language),
+        None => cause.to_string(),
+    }
+}
+
+/// A context said in the reader's language: a catalog sentence ("cannot open the
+/// ledger in DIR") over the error it explains. Its `Display` is the English, as
+/// `anyhow`'s own contexts are.
+#[derive(Debug)]
+pub(crate) struct SaidContext {
+    sentence: crate::i18n::Sentence,
+    source: anyhow::Error,
+}
+
+impl std::fmt::Display for SaidContext {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.sentence, formatter)
+    }
+}
+
+impl std::error::Error for SaidContext {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// `anyhow::Context` with a catalog sentence for the context, so [`error_said_in`]
+/// says it in the reader's language.
+pub(crate) trait SayContext<T> {
+    fn say_context(
+        self,
+        id: &'static str,
+        args: impl FnOnce() -> Vec<(&'static str, String)>,
+    ) -> anyhow::Result<T>;
+}
+
+impl<T, E: Into<anyhow::Error>> SayContext<T> for Result<T, E> {
+    fn say_context(
+        self,
+        id: &'static str,
+        args: impl FnOnce() -> Vec<(&'static str, String)>,
+    ) -> anyhow::Result<T> {
+        self.map_err(|error| said_context(error, id, args()))
+    }
+}
+
+/// `error` under a context that is the catalog's sentence `id` with `args`.
+pub(crate) fn said_context(
+    error: impl Into<anyhow::Error>,
+    id: &'static str,
+    args: Vec<(&'static str, String)>,
+) -> anyhow::Error {
+    anyhow::Error::new(SaidContext {
+        sentence: crate::i18n::Sentence::new(id, args),
+        source: error.into(),
+    })
+}
+
 /// Installs the process's panic hook; each binary calls it first, with the data
-/// directory it was given.
+/// directory it was given. The report is in the language the command line chose.
 ///
 /// A panic inside the storage engine (sled 0.34.7 indexes out of bounds, or meets a
 /// record it cannot decode, when its files were damaged after it opened them) is a
@@ -526,10 +593,10 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
         let Some(damage) = crate::store::sled_store::engine_panic_damage(&data_dir, info) else {
             return previous(info);
         };
-        crate::shell_support::say_on_stderr!(
-            "{}",
-            damage_message(program, &anyhow::Error::new(damage))
-        );
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let language = help_language(&args);
+        let message = damage_message(program, &anyhow::Error::new(damage), language);
+        crate::shell_support::say_on_stderr!("{message}");
         std::process::exit(1);
     }));
 }
@@ -552,9 +619,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Member { id, as_of } => member(place, id, as_of, language),
         CliCommand::Events { from, member } => events(place, (from, member), language),
         CliCommand::Region { name, month } => region(place, &name, &month, language),
-        CliCommand::Verify { accept_head: false } => verify(place),
-        CliCommand::Verify { accept_head: true } => verify_and_accept_head(place),
-        CliCommand::Rebuild => rebuild(place),
+        CliCommand::Verify { accept_head: false } => verify(place, language),
+        CliCommand::Verify { accept_head: true } => verify_and_accept_head(place, language),
+        CliCommand::Rebuild => rebuild(place, language),
         CliCommand::Serve {
             listen,
             auth,
@@ -619,10 +686,10 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
 }
 
 fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    use anyhow::Context;
     let (input, input_bytes) = open_submit_input(file)?;
-    let mut ledger =
-        open_ledger(place).with_context(|| format!("cannot open the ledger in {}", place.store))?;
+    let mut ledger = open_ledger(place).say_context("cli-cannot-open-ledger", || {
+        vec![("store", place.store.to_string())]
+    })?;
     configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two
     // chunks in flight let reading and parsing overlap the writer's fsync.
@@ -677,12 +744,12 @@ lines with a command_id answer as duplicates instead of appending twice.",
 fn open_submit_input(
     file: &std::path::Path,
 ) -> anyhow::Result<(Box<dyn BufRead + Send>, Option<u64>)> {
-    use anyhow::Context;
     Ok(if stdio::is_stdio(file) {
         (Box::new(io::BufReader::new(io::stdin())), None)
     } else {
-        let opened =
-            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let opened = std::fs::File::open(file).say_context("cli-cannot-read", || {
+            vec![("file", file.display().to_string())]
+        })?;
         let length = opened
             .metadata()
             .ok()
@@ -1086,7 +1153,8 @@ fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
 fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
     if from == to {
-        anyhow::bail!("--from and --to name the same store ({from}): name another destination");
+        let args = vec![("store", from.to_string())];
+        return Err(crate::i18n::Sentence::new("cli-copy-same-store", args).into());
     }
     let source = open_store(from)?;
     let options = copy_options(from);
@@ -1137,7 +1205,7 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
     std::env::var(name).ok().and_then(|text| text.parse().ok())
 }
 
-fn verify(place: &Place) -> anyhow::Result<ExitCode> {
+fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     let store = open_log_reader(&place.store)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
@@ -1146,20 +1214,21 @@ fn verify(place: &Place) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
-    print_walk_outcome(outcome)
+    print_walk_outcome(outcome, language)
 }
 
 /// `verify --accept-head`: the sled store opened without its head witness checked,
 /// walked whole, and, if it is intact, given a new witness at its head (D49).
-fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
-    use anyhow::Context;
+fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     let Location::Sled(dir) = &place.store else {
         anyhow::bail!(
             "--accept-head is for a sled data directory: a PostgreSQL store keeps no head witness of its own"
         );
     };
     let store = crate::store::SledStore::open_unwitnessed(dir)
-        .with_context(|| format!("cannot open the ledger in {}", dir.display()))?;
+        .say_context("cli-cannot-open-ledger", || {
+            vec![("store", dir.display().to_string())]
+        })?;
     // Before the walk, which takes minutes on a large store.
     store.refuse_accepting_a_loss()?;
     let progress = walk_progress("verify", store.head()?.0);
@@ -1186,10 +1255,10 @@ fn verify_and_accept_head(place: &Place) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    print_walk_outcome(outcome)
+    print_walk_outcome(outcome, language)
 }
 
-fn rebuild(place: &Place) -> anyhow::Result<ExitCode> {
+fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     let mut store = open_store(&place.store)?;
     let progress = walk_progress("rebuild", store.head()?.0);
     let outcome = crate::ledger::rebuild_state(&mut store, &mut |position| {
@@ -1198,13 +1267,14 @@ fn rebuild(place: &Place) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
-    print_walk_outcome(outcome)
+    print_walk_outcome(outcome, language)
 }
 
 /// Prints a walk's report (exit 0), or the first damage it found (exit 1); other
 /// failures propagate (exit 2).
 fn print_walk_outcome<T: serde::Serialize>(
     outcome: Result<T, crate::ledger::LedgerError>,
+    language: Language,
 ) -> anyhow::Result<ExitCode> {
     let mut stdout = io::stdout().lock();
     match outcome {
@@ -1224,7 +1294,8 @@ fn print_walk_outcome<T: serde::Serialize>(
                 )?;
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).
-                crate::shell_support::say_on_stderr!("{}", damage_advice("flexledger"));
+                let advice = crate::i18n::say(language, "cli-damage-advice", &[]);
+                crate::shell_support::say_on_stderr!("{advice}");
                 Ok(ExitCode::from(1))
             }
             None => Err(error.into()),
@@ -1236,11 +1307,12 @@ fn print_walk_outcome<T: serde::Serialize>(
 /// (equal at every moment, a close in progress or not): a PostgreSQL store read-only,
 /// so they run beside its writer and on a standby; sled as `open_store` opens it.
 fn open_log_reader(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
-    use anyhow::Context;
     match location {
         Location::Postgres(_) => location
             .open_read_only()
-            .with_context(|| format!("cannot open the ledger in {location}")),
+            .say_context("cli-cannot-open-ledger", || {
+                vec![("store", location.to_string())]
+            }),
         Location::Sled(_) => Ok(open_store(location)?.reader()),
     }
 }
@@ -1271,15 +1343,14 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
 }
 
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
-    use anyhow::Context;
     if !location.has_ledger() {
         // A sentence, so `main` says it in the reader's language (`error_said_in`).
         let args = vec![("data_dir", location.to_string())];
         return Err(crate::i18n::Sentence::new("cli-no-ledger", args).into());
     }
-    let mut store = location
-        .open()
-        .with_context(|| format!("cannot open the ledger in {location}"))?;
+    let mut store = location.open().say_context("cli-cannot-open-ledger", || {
+        vec![("store", location.to_string())]
+    })?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close left half recorded by a crash is finished before anything is read.
     let store = crate::ledger::finish_recorded_closes(store, &mut crate::ledger::SystemSources)?;

@@ -1,5 +1,6 @@
 //! `flexledger serve`: wires the ledger, the writer, the feed and the HTTP app.
 
+use super::SayContext;
 use crate::http::auth::{Role, Tokens};
 use crate::http::cors::CORS_ORIGINS_MAX;
 use crate::http::ConnectionLimits;
@@ -129,7 +130,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     let tokens = match args.auth {
         Some(path) => Tokens::load(path).map_err(anyhow::Error::msg)?,
         None if args.demo => Tokens::default(),
-        None => anyhow::bail!("serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens"),
+        None => return Err(crate::i18n::Sentence::new("cli-serve-needs-auth", Vec::new()).into()),
     };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (beside, state, printed_tokens) = if args.read_only {
@@ -204,7 +205,9 @@ fn start_reader(
     let reader = place
         .store
         .open_read_only()
-        .with_context(|| format!("cannot open the ledger in {}", place.store))?;
+        .say_context("cli-cannot-open-ledger", || {
+            vec![("store", place.store.to_string())]
+        })?;
     Ok(crate::http::start_read_only(
         reader,
         &place.data_dir,
@@ -223,8 +226,9 @@ fn start_writer(
     mut tokens: Tokens,
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<(LedgerWriter, crate::http::AppState, DemoTokens)> {
-    let mut ledger = super::open_ledger(place)
-        .with_context(|| format!("cannot open the ledger in {}", place.store))?;
+    let mut ledger = super::open_ledger(place).say_context("cli-cannot-open-ledger", || {
+        vec![("store", place.store.to_string())]
+    })?;
     // Read (or made) before the server starts, so a demo whose tokens cannot be read
     // stops here, having printed nothing.
     let printed_tokens = if args.demo && args.auth.is_none() {

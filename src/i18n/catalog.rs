@@ -54,6 +54,10 @@ const EN: &[Source] = &[
         "locales/en/cli.ftl",
         include_str!("../../locales/en/cli.ftl"),
     ),
+    (
+        "locales/en/store.ftl",
+        include_str!("../../locales/en/store.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -97,6 +101,10 @@ const ZH_CN: &[Source] = &[
     (
         "locales/zh-CN/cli.ftl",
         include_str!("../../locales/zh-CN/cli.ftl"),
+    ),
+    (
+        "locales/zh-CN/store.ftl",
+        include_str!("../../locales/zh-CN/store.ftl"),
     ),
 ];
 

@@ -167,7 +167,9 @@ pub use sled_store::{SledReader, SledStore};
 
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
+use crate::i18n::{Language, Sentence};
 use std::collections::HashMap;
+use std::fmt;
 use uuid::Uuid;
 
 /// The events one accepted command appends, in order (contiguous in the log). The
@@ -273,7 +275,7 @@ pub enum StoreError {
         message: String,
         detail: Box<dyn std::error::Error + Send + Sync>,
     },
-    #[error("I/O failed on {path}: {source}")]
+    #[error("{}", self.english())]
     Io {
         path: String,
         source: std::io::Error,
@@ -281,26 +283,26 @@ pub enum StoreError {
     /// Another process holds the engine's lock. No `source`: the engine's own text
     /// (sled 0.34.7: `could not acquire lock on "…/db": Os { code: 11, … }`) is its
     /// debug form and says nothing this sentence does not.
-    #[error("the data directory {path} is in use by another flexledger process (it holds the directory's lock): stop that process or pass another --data-dir")]
+    #[error("{}", self.english())]
     Locked { path: String },
-    #[error("permission denied on {path}: {source}; the user running flexledger needs read and write access to the data directory and every file in it")]
+    #[error("{}", self.english())]
     PermissionDenied {
         path: String,
         source: std::io::Error,
     },
-    #[error("the disk holding {path} is full: {source}; free space and run the command again (a write that failed was not acknowledged)")]
+    #[error("{}", self.english())]
     DiskFull {
         path: String,
         source: std::io::Error,
     },
     /// Damaged stored data: at a log position, or (position 0) in the engine's files or
     /// a row that has no position.
-    #[error("stored data is damaged{}: {message}", at_position(*.position))]
+    #[error("{}", self.english())]
     Corrupt { position: u64, message: String },
     /// A file of the storage engine's that it can do without (its settings, its
     /// snapshot) is damaged: `message` names it and the `mv` that sets it aside, the
     /// way back that loses nothing, before any restore (D54).
-    #[error("stored data is damaged: {message}")]
+    #[error("{}", self.english())]
     EngineFileDamaged { message: String },
     #[error("append refused: stream {stream} is at version {actual}, the appended event expected {expected}")]
     VersionConflict {
@@ -314,18 +316,18 @@ pub enum StoreError {
     CommandRepeated { command_id: Uuid },
     /// A store in a database server (`store`: where, its password redacted) already
     /// has a writer: another process holds its writer lock.
-    #[error("the store {store} is in use by another flexledger writer (it holds the store's writer lock): stop that process, or open the store read-only")]
+    #[error("{}", self.english())]
     WriterLocked { store: String },
     /// A database server's store whose schema is older than this build's (`found` 0:
     /// never migrated).
-    #[error("the store {store} has schema version {found} and this build needs version {needed}: run `flexledger migrate --store {}` (with the store's password, if it has one), then try again", crate::shell_support::shell_quoted(.store))]
+    #[error("{}", self.english())]
     NotMigrated {
         store: String,
         found: u32,
         needed: u32,
     },
     /// A database server's store migrated by a newer build.
-    #[error("the store {store} has schema version {found}, newer than this build knows (version {known}): it was migrated by a newer flexledger; run that version")]
+    #[error("{}", self.english())]
     SchemaTooNew {
         store: String,
         found: u32,
@@ -345,15 +347,107 @@ pub enum StoreError {
     /// A sled store a `flexledger copy` was making when it stopped, before the store
     /// existed (`sled_store::SLED_CREATING_DIR` and no `sled`): opened as it is, the
     /// directory would become a new, empty ledger and the copy could never finish.
-    #[error("{store} holds a store that `flexledger copy` was still making when it stopped ({store}/{}): it is not a ledger yet. Run the same copy again to finish it, or remove {} and start over", sled_store::SLED_CREATING_DIR, crate::shell_support::shell_quoted(&format!("{store}/{}", sled_store::SLED_CREATING_DIR)))]
+    #[error("{}", self.english())]
     CopyBeingMade { store: String },
     /// A database server that cannot be reached or refuses us (no such server or
     /// database, a failed login): `message` says which, and what to do.
-    #[error("cannot use the store {store}: {message}")]
+    #[error("{}", self.english())]
     Unavailable { store: String, message: String },
 }
 
 impl StoreError {
+    /// The error as a sentence of the catalog (`locales/*/store.ftl`), so the shells
+    /// say it in the reader's language; `None` for what has no sentence there (an
+    /// engine's own failure, an append refused, which a person never meets, and an
+    /// unfinished copy, whose long advice stays English). Its English is the error's
+    /// `Display`: one source for both. The engine's, the operating system's and a
+    /// damage report's own words inside it (`source`, `message`) stay as they came.
+    pub fn sentence(&self) -> Option<Sentence> {
+        let text = |value: &dyn fmt::Display| value.to_string();
+        let (id, args) = match self {
+            StoreError::Io { path, source } => (
+                "store-io",
+                vec![("path", text(path)), ("detail", text(source))],
+            ),
+            StoreError::Locked { path } => ("store-locked", vec![("path", text(path))]),
+            StoreError::PermissionDenied { path, source } => (
+                "store-permission-denied",
+                vec![("path", text(path)), ("detail", text(source))],
+            ),
+            StoreError::DiskFull { path, source } => (
+                "store-disk-full",
+                vec![("path", text(path)), ("detail", text(source))],
+            ),
+            StoreError::Corrupt {
+                position: 0,
+                message,
+            }
+            | StoreError::EngineFileDamaged { message } => {
+                ("store-damaged", vec![("detail", text(message))])
+            }
+            StoreError::Corrupt { position, message } => (
+                "store-damaged-at",
+                vec![("position", text(position)), ("detail", text(message))],
+            ),
+            StoreError::WriterLocked { store } => {
+                ("store-writer-locked", vec![("store", text(store))])
+            }
+            StoreError::NotMigrated {
+                store,
+                found,
+                needed,
+            } => (
+                "store-not-migrated",
+                vec![
+                    ("store", text(store)),
+                    ("found", text(found)),
+                    ("needed", text(needed)),
+                    ("quoted", crate::shell_support::shell_quoted(store)),
+                ],
+            ),
+            StoreError::SchemaTooNew {
+                store,
+                found,
+                known,
+            } => (
+                "store-schema-too-new",
+                vec![
+                    ("store", text(store)),
+                    ("found", text(found)),
+                    ("known", text(known)),
+                ],
+            ),
+            StoreError::CopyBeingMade { store } => {
+                let making = format!("{store}/{}", sled_store::SLED_CREATING_DIR);
+                (
+                    "store-copy-being-made",
+                    vec![
+                        ("store", text(store)),
+                        ("quoted", crate::shell_support::shell_quoted(&making)),
+                        ("making", making),
+                    ],
+                )
+            }
+            StoreError::Unavailable { store, message } => (
+                "store-unavailable",
+                vec![("store", text(store)), ("detail", text(message))],
+            ),
+            StoreError::Engine { .. }
+            | StoreError::VersionConflict { .. }
+            | StoreError::PositionGap { .. }
+            | StoreError::CommandRepeated { .. }
+            | StoreError::CopyUnfinished { .. } => return None,
+        };
+        Some(Sentence::new(id, args))
+    }
+
+    /// The error in English: its sentence's (`Display` of the variants that have one).
+    fn english(&self) -> String {
+        self.sentence()
+            .map(|sentence| sentence.in_language(Language::En))
+            .unwrap_or_default()
+    }
+
     /// An engine failure, its text kept as the engine wrote it.
     pub fn engine(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
         StoreError::Engine {
@@ -380,15 +474,6 @@ fn passwords_hidden(from: &str, store: &str) -> &'static str {
         " (with the passwords shown here as ***)"
     } else {
         ""
-    }
-}
-
-/// " at position N", or nothing for damage that has no log position (0).
-fn at_position(position: u64) -> String {
-    if position == 0 {
-        String::new()
-    } else {
-        format!(" at position {position}")
     }
 }
 

@@ -372,6 +372,19 @@ fn a_held_lock_is_reported_as_another_process() {
         assert_eq!(message.matches("in use by another").count(), 1, "{message}");
         assert!(!message.contains("Os {"), "{message}");
     }
+    // In Chinese when asked, the context and the store's sentence both (D37).
+    let output = flexledger(dir.path(), &["--lang", "zh-CN", "verify"], None);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.starts_with("flexledger：错误：无法打开"),
+        "{message}"
+    );
+    assert!(
+        message.contains("正被另一个 flexledger 进程使用"),
+        "{message}"
+    );
+    assert!(!message.contains("in use"), "{message}");
     match SledStore::open(dir.path()) {
         Err(StoreError::Locked { .. }) => {}
         other => panic!("expected Locked, got {:?}", other.map(|_| ())),
