@@ -394,6 +394,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             explain(&history, *month, language, json, &mut stdout)
         }
         AuditCommand::Timeline { member, svg, as_of } => {
+            crate::cli::refuse_output_in_data_dir(&place.data_dir, svg)?;
             let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
                 return Ok(NO_HISTORY);
             };
@@ -415,6 +416,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let scope = export_scope(*member, region.as_deref(), *all)?;
+            crate::cli::refuse_output_in_data_dir(&place.data_dir, out)?;
             commands::export(place, &scope, out, *format, style, &mut stdout)
         }
         AuditCommand::VerifyBundle {

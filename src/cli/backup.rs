@@ -147,6 +147,7 @@ fn refused(error: BackupError, what: &str, out: &Path) -> anyhow::Result<ExitCod
 }
 
 pub fn backup(place: &Place, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+    super::refuse_output_in_data_dir(&place.data_dir, &args.out)?;
     match &args.server {
         Some(server) => {
             let token = args.token.as_deref().context(

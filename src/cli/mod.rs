@@ -17,7 +17,7 @@ use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Location, Place,
 use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
 use std::io::{self, BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use uuid::Uuid;
 
@@ -540,6 +540,38 @@ impl std::error::Error for SaidContext {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(self.source.as_ref())
     }
+}
+
+/// Refuses an output file (`backup --out`, the audit tool's `export --out` and
+/// `timeline --svg`) inside the data directory: one mistyped path would write over
+/// the engine's files, the signing key or the head witness, and the ledger would then
+/// read as damaged or lose its key. Standard output (`-`), a data directory that does
+/// not exist yet and an output directory that does not exist (the write reports it)
+/// pass; a symbolic link is followed to where it points.
+pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
+    if crate::shell_support::stdio::is_stdio(out) {
+        return Ok(());
+    }
+    let Ok(dir) = data_dir.canonicalize() else {
+        return Ok(());
+    };
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(parent) = parent.canonicalize() else {
+        return Ok(());
+    };
+    let named = out.file_name().map_or(parent.clone(), |name| parent.join(name));
+    let resolved = named.canonicalize().unwrap_or(named);
+    if !resolved.starts_with(&dir) {
+        return Ok(());
+    }
+    let args = vec![
+        ("out", out.display().to_string()),
+        ("data_dir", data_dir.display().to_string()),
+    ];
+    Err(crate::i18n::Sentence::new("cli-output-in-data-dir", args).into())
 }
 
 /// `anyhow::Context` with a catalog sentence for the context, so [`error_said_in`]

@@ -1431,3 +1431,52 @@ fn copy_store(from: &Path, to: &Path) {
         }
     }
 }
+
+/// An output named inside the data directory (`backup --out`, `export --out`,
+/// `timeline --svg`) is refused before anything is written, through a relative path
+/// with `..` and a symbolic link too: one mistyped path would write over the engine's
+/// files, the signing key or the head witness. The ledger still verifies after.
+#[test]
+fn an_output_inside_the_data_directory_is_refused_and_nothing_is_written() {
+    let dir = store(false);
+    let db = dir.path().join("sled").join("db");
+    let key = dir.path().join("audit-signing-key");
+    let witness = dir.path().join("head-witness");
+    let before: Vec<Vec<u8>> = [&db, &key, &witness]
+        .iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect();
+    let outside = tempfile::tempdir().unwrap();
+    let link = outside.path().join("link");
+    std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+    let dotted = dir.path().join("sled").join("..").join("head-witness");
+    let via_link = link.join("audit-signing-key");
+    let member = member_id(0).to_string();
+    let runs = [
+        flexledger(dir.path(), &["backup", "--out", db.to_str().unwrap()], None),
+        flexledger(dir.path(), &["backup", "--out", dotted.to_str().unwrap()], None),
+        flexledger_audit(
+            dir.path(),
+            &["export", "--all", "--out", via_link.to_str().unwrap()],
+        ),
+        flexledger_audit(
+            dir.path(),
+            &["timeline", "--member", &member, "--svg", witness.to_str().unwrap()],
+        ),
+    ];
+    for output in runs {
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert!(message.contains("is inside the data directory"), "{message}");
+    }
+    let after: Vec<Vec<u8>> = [&db, &key, &witness]
+        .iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .collect();
+    assert!(before == after, "a refused output changed the ledger's files");
+    assert_verifies(dir.path());
+    // Outside the directory the same backup is written.
+    let out = outside.path().join("ledger.backup");
+    let output = flexledger(dir.path(), &["backup", "--out", out.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

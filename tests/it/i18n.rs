@@ -301,6 +301,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/cli/serve.rs",
             "src/cli/backup.rs",
             "src/audit/commands.rs",
+            "src/audit/cli.rs",
         ],
     ),
     ("store-", &["src/store/mod.rs", "src/backup.rs"]),
