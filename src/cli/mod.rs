@@ -562,7 +562,9 @@ pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::
     let Ok(parent) = parent.canonicalize() else {
         return Ok(());
     };
-    let named = out.file_name().map_or(parent.clone(), |name| parent.join(name));
+    let named = out
+        .file_name()
+        .map_or(parent.clone(), |name| parent.join(name));
     let resolved = named.canonicalize().unwrap_or(named);
     if !resolved.starts_with(&dir) {
         return Ok(());
@@ -1182,9 +1184,24 @@ fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
 /// `copy`: the source opened as every command opens it (a close left half recorded is
 /// finished first), the destination as a bare store (its state rows are rebuilt at the
 /// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
+/// Whether two locations name one store: two data directories are the same one when
+/// their paths resolve to the same directory (`demo` and `./demo/`, or a symbolic
+/// link to it), which would otherwise be reported as a store held by another process.
+fn same_store(from: &Location, to: &Location) -> bool {
+    match (from, to) {
+        (Location::Sled(from), Location::Sled(to)) => {
+            match (from.canonicalize(), to.canonicalize()) {
+                (Ok(from), Ok(to)) => from == to,
+                _ => from == to,
+            }
+        }
+        _ => from == to,
+    }
+}
+
 fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    if from == to {
+    if same_store(from, to) {
         let args = vec![("store", from.to_string())];
         return Err(crate::i18n::Sentence::new("cli-copy-same-store", args).into());
     }

@@ -1454,29 +1454,49 @@ fn an_output_inside_the_data_directory_is_refused_and_nothing_is_written() {
     let member = member_id(0).to_string();
     let runs = [
         flexledger(dir.path(), &["backup", "--out", db.to_str().unwrap()], None),
-        flexledger(dir.path(), &["backup", "--out", dotted.to_str().unwrap()], None),
+        flexledger(
+            dir.path(),
+            &["backup", "--out", dotted.to_str().unwrap()],
+            None,
+        ),
         flexledger_audit(
             dir.path(),
             &["export", "--all", "--out", via_link.to_str().unwrap()],
         ),
         flexledger_audit(
             dir.path(),
-            &["timeline", "--member", &member, "--svg", witness.to_str().unwrap()],
+            &[
+                "timeline",
+                "--member",
+                &member,
+                "--svg",
+                witness.to_str().unwrap(),
+            ],
         ),
     ];
     for output in runs {
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{message}");
-        assert!(message.contains("is inside the data directory"), "{message}");
+        assert!(
+            message.contains("is inside the data directory"),
+            "{message}"
+        );
     }
     let after: Vec<Vec<u8>> = [&db, &key, &witness]
         .iter()
         .map(|path| std::fs::read(path).unwrap())
         .collect();
-    assert!(before == after, "a refused output changed the ledger's files");
+    assert!(
+        before == after,
+        "a refused output changed the ledger's files"
+    );
     assert_verifies(dir.path());
     // Outside the directory the same backup is written.
     let out = outside.path().join("ledger.backup");
-    let output = flexledger(dir.path(), &["backup", "--out", out.to_str().unwrap()], None);
+    let output = flexledger(
+        dir.path(),
+        &["backup", "--out", out.to_str().unwrap()],
+        None,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }

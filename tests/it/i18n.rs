@@ -1967,7 +1967,10 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
     let bundle = dir.path().join("some.bundle");
     std::fs::write(&bundle, "").unwrap();
     let bundle = bundle.to_str().unwrap();
-    let cases: [(&[&str], &str, &str); 4] = [
+    // The same directory by another spelling is the same store too.
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let dotted = format!("{data}/./");
+    let cases: [(&[&str], &str, &str); 5] = [
         (
             &["submit", "missing.jsonl"],
             "cannot read missing.jsonl",
@@ -1980,6 +1983,11 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
         ),
         (
             &["copy", "--from", data, "--to", data],
+            "name the same store",
+            "指的是同一个存储",
+        ),
+        (
+            &["copy", "--from", data, "--to", &dotted],
             "name the same store",
             "指的是同一个存储",
         ),
