@@ -55,6 +55,7 @@ explain-role-reenrolled = starts the { $period } (R13)
 explain-role-base = sets the base ratio from { $from } (R15)
 explain-role-first-payment = the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)
 explain-role-pays = pays { $month } (R6)
+explain-role-pays-refunded = paid { $month } (R6), refunded later (R12): it no longer pays the month
 explain-role-pays-first = pays { $month } (R6); the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)
 explain-role-missed = records { $month } as missed at its close (R9)
 explain-role-closes = closes { $month } (R9)

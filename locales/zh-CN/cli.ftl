@@ -22,4 +22,4 @@ cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [
 cli-error = { $program }：错误：{ $message }
 cli-damage-advice = flexledger：存储已损坏：上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请先照做；否则请从备份恢复数据目录（`flexledger restore`）。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
 cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
-cli-output-in-data-dir = { $out } 位于数据目录 { $data_dir } 之内：请把输出写到别处（那里是账本自己的文件——存储引擎文件、签名密钥和头部见证——不得被覆盖）
+cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处

@@ -55,6 +55,7 @@ explain-role-reenrolled = 重新参保，{ $period }由此开始（R13）
 explain-role-base = 自 { $from } 起变更缴费基数比例（R15）
 explain-role-first-payment = 本参保期的首次缴费：P 取其办理月份与所缴第一个月份中较晚者；待遇自 P + 待遇等待期起享受（R7）
 explain-role-pays = 为 { $month } 缴费（R6）
+explain-role-pays-refunded = 曾为 { $month } 缴费（R6），其后已退费（R12）：它不再是该月的缴费
 explain-role-pays-first = 为 { $month } 缴费（R6）；这也是本参保期的首次缴费：P 取其办理月份与所缴第一个月份中较晚者；待遇自 P + 待遇等待期起享受（R7）
 explain-role-missed = 月结时记录 { $month } 中断缴费（R9）
 explain-role-closes = 对 { $month } 办理月结（R9）

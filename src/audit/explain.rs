@@ -381,6 +381,14 @@ struct CitationContext<'a> {
     first_payment_at: Option<u64>,
     /// The withdrawals that decided the month besides one that lapsed it.
     withdrawals: PeriodWithdrawals,
+    /// The base change that sets the month's ratio, if one does (D6: a later change
+    /// from an earlier month replaces every change scheduled after it, and an
+    /// enrollment or re-enrollment sets the base anew, so only the last recorded of
+    /// them from the month or before counts).
+    base_change_at: Option<u64>,
+    /// The last refund of the month (R12), if it was refunded: a payment of the month
+    /// before it no longer pays it.
+    refunded_at: Option<u64>,
 }
 
 /// The withdrawals (by position) that decided a month besides one that lapsed it
@@ -506,6 +514,7 @@ fn citations(
     let first_payment_at = period_start
         .and_then(|start| first_payment(history, start))
         .map(|(position, _)| position);
+    let base_change_at = period_start.and_then(|start| base_change_in_force(history, start, month));
     let context = CitationContext {
         language,
         month,
@@ -515,6 +524,8 @@ fn citations(
         period_word,
         first_payment_at,
         withdrawals,
+        base_change_at,
+        refunded_at: last_refund_of(history, month),
     };
     history
         .events
@@ -528,7 +539,8 @@ fn citations(
                 summary: describe_in(language, &envelope.event),
                 role,
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)
-                    if paid.months.iter().any(|paid| paid.month == month)),
+                    if paid.months.iter().any(|paid| paid.month == month))
+                    && !context.refunded_after(envelope.position),
                 ends_period: Some(envelope.position) == context.withdrawals.own,
             })
         })
@@ -566,12 +578,15 @@ fn contribution_role(
         Event::MemberReenrolled(reenrolled) if Some(reenrolled.month) == period_start => {
             Some(say(language, "explain-role-reenrolled", &period()))
         }
-        Event::BaseChanged(changed)
-            if changed.from_month <= month
-                && period_start.is_some_and(|start| changed.from_month >= start) =>
-        {
+        Event::BaseChanged(changed) if Some(envelope.position) == context.base_change_at => {
             let from = [("from", text(changed.from_month))];
             Some(say(language, "explain-role-base", &from))
+        }
+        Event::ContributionPaid(paid)
+            if paid.months.iter().any(|line| line.month == month)
+                && context.refunded_after(envelope.position) =>
+        {
+            Some(say(language, "explain-role-pays-refunded", &on_month))
         }
         Event::ContributionPaid(paid) if paid.months.iter().any(|line| line.month == month) => {
             Some(if is_first_payment {
@@ -594,6 +609,51 @@ fn contribution_role(
         }),
         _ => None,
     }
+}
+
+impl CitationContext<'_> {
+    /// Whether the month paid at `position` was refunded after it (R12).
+    fn refunded_after(&self, position: u64) -> bool {
+        self.refunded_at.is_some_and(|refunded| refunded > position)
+    }
+}
+
+/// The position of the last refund of `month`, if it was refunded.
+fn last_refund_of(history: &MemberHistory, month: Month) -> Option<u64> {
+    history
+        .events
+        .iter()
+        .filter(|envelope| {
+            matches!(&envelope.event, Event::ContributionRefunded(refund)
+                if refund.months.contains(&month))
+        })
+        .map(|envelope| envelope.position)
+        .last()
+}
+
+/// The base change that sets `month`'s ratio in the period starting at
+/// `period_start` (D6): of the period's enrollment or re-enrollment and the base
+/// changes from `month` or before recorded after it, the last recorded, if that is a
+/// base change.
+fn base_change_in_force(history: &MemberHistory, period_start: Month, month: Month) -> Option<u64> {
+    let starts = |event: &Event| match event {
+        Event::MemberEnrolled(enrolled) => enrolled.month == period_start,
+        Event::MemberReenrolled(reenrolled) => reenrolled.month == period_start,
+        _ => false,
+    };
+    let begun = history
+        .events
+        .iter()
+        .rposition(|envelope| starts(&envelope.event))?;
+    history.events[begun..]
+        .iter()
+        .filter(|envelope| {
+            starts(&envelope.event)
+                || matches!(&envelope.event, Event::BaseChanged(changed) if changed.from_month <= month)
+        })
+        .last()
+        .filter(|envelope| matches!(envelope.event, Event::BaseChanged(_)))
+        .map(|envelope| envelope.position)
 }
 
 /// The role of a refund, subsidy or withdrawal event in the month.

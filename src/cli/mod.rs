@@ -543,11 +543,14 @@ impl std::error::Error for SaidContext {
 }
 
 /// Refuses an output file (`backup --out`, the audit tool's `export --out` and
-/// `timeline --svg`) inside the data directory: one mistyped path would write over
-/// the engine's files, the signing key or the head witness, and the ledger would then
-/// read as damaged or lose its key. Standard output (`-`), a data directory that does
-/// not exist yet and an output directory that does not exist (the write reports it)
-/// pass; a symbolic link is followed to where it points.
+/// `timeline --svg`) that is one of the ledger's own files in the data directory: any
+/// file in a directory under it (the engine's), and the signing key, the head witness
+/// (and one set aside) and the demo tokens beside them. One mistyped path would write
+/// over them, and the ledger would then read as damaged or lose its key. Other files
+/// at the top of the data directory (`--data-dir .` and `--out months.csv`) are the
+/// user's. Standard output (`-`), a data directory that does not exist yet and an
+/// output directory that does not exist (the write reports it) pass; a symbolic link
+/// is followed to where it points.
 pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
     if crate::shell_support::stdio::is_stdio(out) {
         return Ok(());
@@ -566,7 +569,19 @@ pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::
         .file_name()
         .map_or(parent.clone(), |name| parent.join(name));
     let resolved = named.canonicalize().unwrap_or(named);
-    if !resolved.starts_with(&dir) {
+    let Ok(inside) = resolved.strip_prefix(&dir) else {
+        return Ok(());
+    };
+    let name = inside.to_string_lossy();
+    let own = [
+        crate::audit::keys::SIGNING_KEY_FILE,
+        crate::store::sled_store::HEAD_WITNESS_FILE,
+        "damaged-head-witness",
+        serve::DEMO_TOKENS_FILE,
+    ];
+    let ledger_s =
+        inside.components().count() != 1 || own.iter().any(|file| name.starts_with(file));
+    if !ledger_s {
         return Ok(());
     }
     let args = vec![

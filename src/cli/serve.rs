@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 /// The demo's tokens, kept in the data directory (mode 0600) so that a restarted demo
 /// keeps them: an open browser page or feed keeps working. Demo only: real use names
 /// `--auth FILE`, which holds digests, never tokens.
-const DEMO_TOKENS_FILE: &str = "demo-tokens";
+pub(crate) const DEMO_TOKENS_FILE: &str = "demo-tokens";
 /// How often a running server looks whether its writer failed an append (then it
 /// stops: see `serve`).
 const WRITER_FAILURE_POLL_INTERVAL_MILLIS: u64 = 100;

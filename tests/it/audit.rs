@@ -1830,3 +1830,99 @@ fn replay_lists_refunds_and_the_accruals_of_a_close() {
 fn json_str(text: &str) -> Value {
     Value::from(text)
 }
+
+/// R12, R6: a month paid ahead, refunded with a withdrawal, then paid again after a
+/// re-enrollment into it is paid by the second payment: the reason names that one,
+/// and the first is cited as refunded, not as paying the month.
+#[test]
+fn explain_of_a_month_paid_again_after_its_refund_names_the_payment_that_pays_it() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let months: Vec<String> = (1..=12).map(|month| format!("2025-{month:02}")).collect();
+    let mut commands = vec![
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":months,"amount":"7200.00","paid_on":"2025-01-10"}),
+    ];
+    let close =
+        |month: &str| serde_json::json!({"command":"close_month","region":"demo","month":month});
+    commands.extend(months[..6].iter().map(|month| close(month)));
+    commands
+        .push(serde_json::json!({"command":"withdraw","member_id":member,"reason":"voluntary"}));
+    commands.extend(months[6..10].iter().map(|month| close(month)));
+    commands.push(serde_json::json!({"command":"reenroll","member_id":member,"month":"2025-11","base_ratio":"0.60"}));
+    commands.push(serde_json::json!({"command":"pay","member_id":member,"months":["2025-11"],"amount":"600.00","paid_on":"2025-11-02"}));
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let args = [
+        "--json", "explain", "--member", member, "--month", "2025-11",
+    ];
+    let explained = json(&audit(dir.path(), &args));
+    let events = explained["events"].as_array().unwrap();
+    let position_of = |event_type: &str| {
+        events
+            .iter()
+            .filter(|event| event["type"] == event_type)
+            .map(|event| event["position"].as_u64().unwrap())
+            .collect::<Vec<u64>>()
+    };
+    let payments = position_of("ContributionPaid");
+    assert_eq!(payments.len(), 2, "{explained}");
+    let (refunded, paying) = (payments[0], payments[1]);
+    let reasons = explained["reasons"].to_string();
+    assert!(
+        reasons.contains(&format!("(position {paying})")),
+        "the month is paid by the payment after the re-enrollment: {reasons}"
+    );
+    assert!(
+        !reasons.contains(&format!("(position {refunded})")),
+        "not by the refunded one: {reasons}"
+    );
+    let first = events
+        .iter()
+        .find(|event| event["position"] == refunded)
+        .unwrap();
+    assert!(
+        first["role"].as_str().unwrap().contains("refunded later"),
+        "{first}"
+    );
+}
+
+/// D6: a base change from an earlier month recorded after one from a later month
+/// replaces it, so the later-month change no longer sets any month's ratio and is not
+/// cited as setting it; the change that does is.
+#[test]
+fn explain_cites_only_the_base_change_that_sets_the_month_s_ratio() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let months: Vec<String> = (1..=10).map(|month| format!("2025-{month:02}")).collect();
+    let commands = [
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"change_base","member_id":member,"from_month":"2025-09","base_ratio":"1.00"}),
+        serde_json::json!({"command":"change_base","member_id":member,"from_month":"2025-07","base_ratio":"0.80"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":months,"amount":"6800.00","paid_on":"2025-01-02"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let cited = |month: &str| -> Vec<u64> {
+        let args = ["--json", "explain", "--member", member, "--month", month];
+        let explained = json(&audit(dir.path(), &args));
+        explained["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| event["type"] == "BaseChanged")
+            .map(|event| event["position"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        cited("2025-10"),
+        vec![4],
+        "the 0.80 change from 2025-07 sets October"
+    );
+    assert_eq!(cited("2025-07"), vec![4]);
+    assert_eq!(
+        cited("2025-06"),
+        Vec::<u64>::new(),
+        "the enrollment's 0.60 sets June"
+    );
+}
