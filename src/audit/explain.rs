@@ -623,12 +623,12 @@ fn last_refund_of(history: &MemberHistory, month: Month) -> Option<u64> {
     history
         .events
         .iter()
-        .filter(|envelope| {
+        .rev()
+        .find(|envelope| {
             matches!(&envelope.event, Event::ContributionRefunded(refund)
                 if refund.months.contains(&month))
         })
         .map(|envelope| envelope.position)
-        .last()
 }
 
 /// The base change that sets `month`'s ratio in the period starting at
@@ -647,11 +647,11 @@ fn base_change_in_force(history: &MemberHistory, period_start: Month, month: Mon
         .rposition(|envelope| starts(&envelope.event))?;
     history.events[begun..]
         .iter()
-        .filter(|envelope| {
+        .rev()
+        .find(|envelope| {
             starts(&envelope.event)
                 || matches!(&envelope.event, Event::BaseChanged(changed) if changed.from_month <= month)
         })
-        .last()
         .filter(|envelope| matches!(envelope.event, Event::BaseChanged(_)))
         .map(|envelope| envelope.position)
 }
