@@ -1606,7 +1606,8 @@ pub fn member_coverage_folded(
 }
 
 /// A member's stream and its region's, merged in log order, up to `position_max`
-/// (inclusive): everything the member's coverage is folded from. The region stream
+/// (inclusive; a cut inside one command's events takes the rest of them, D18):
+/// everything the member's coverage is folded from. The region stream
 /// holds the policies (R3) and month closes (R1, R9) without which no month has a
 /// price or a status; other members' events never change this member's coverage, so
 /// they are not read. `None` if the member has no event up to `position_max`.
@@ -1615,8 +1616,8 @@ pub fn member_events(
     member_id: Uuid,
     position_max: u64,
 ) -> Result<Option<(RegionName, Vec<Envelope>)>, LedgerError> {
-    let member_events = read_stream_until(store, &StreamId::Member(member_id), position_max)?;
-    let Some(first) = member_events.first() else {
+    let member_cut = read_stream_until(store, &StreamId::Member(member_id), position_max)?;
+    let Some(first) = member_cut.until.first() else {
         return Ok(None);
     };
     let Event::MemberEnrolled(enrolled) = &first.event else {
@@ -1627,8 +1628,23 @@ pub fn member_events(
         .into());
     };
     let region = enrolled.region.clone();
-    let region_events = read_stream_until(store, &StreamId::Region(region.clone()), position_max)?;
-    let mut events: Vec<Envelope> = region_events.into_iter().chain(member_events).collect();
+    let region_cut = read_stream_until(store, &StreamId::Region(region.clone()), position_max)?;
+    // A cut inside one command's events (a withdrawal and the refund recorded with it;
+    // a month close and the consequences appended with it) takes the rest of them in
+    // both streams: they were appended together, and the ledger never passed through a
+    // state between them (D18). The event at the cut names the command (it may be
+    // another member's: a close's consequences are appended member by member).
+    let cut_command = match store.read_log(position_max).next() {
+        Some(envelope) => Some(envelope?.command_id),
+        None => None,
+    };
+    let mut events = Vec::new();
+    for cut in [member_cut, region_cut] {
+        events.extend(cut.until);
+        if cut.after.first().map(|first| first.command_id) == cut_command {
+            events.extend(cut.after);
+        }
+    }
     events.sort_by_key(|envelope| envelope.position);
     Ok(Some((region, events)))
 }
@@ -1669,16 +1685,31 @@ fn read_stream_until(
     store: &(impl ReadStore + ?Sized),
     stream: &StreamId,
     position_max: u64,
-) -> Result<Vec<Envelope>, StoreError> {
-    let mut kept = Vec::new();
+) -> Result<StreamCut, StoreError> {
+    let mut kept = StreamCut::default();
     for envelope in store.read_stream(stream) {
         let envelope = envelope?;
-        if envelope.position > position_max {
+        if envelope.position <= position_max {
+            kept.until.push(envelope);
+        } else if kept
+            .after
+            .first()
+            .is_none_or(|first| first.command_id == envelope.command_id)
+        {
+            kept.after.push(envelope);
+        } else {
             break;
         }
-        kept.push(envelope);
     }
     Ok(kept)
+}
+
+/// A stream cut at a position: its events up to it, and the one command's events that
+/// follow it in the stream (those the cut takes if it fell inside that command).
+#[derive(Default)]
+struct StreamCut {
+    until: Vec<Envelope>,
+    after: Vec<Envelope>,
 }
 
 /// What `verify` found in a clean store.

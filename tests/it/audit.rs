@@ -1926,3 +1926,41 @@ fn explain_cites_only_the_base_change_that_sets_the_month_s_ratio() {
         "the enrollment's 0.60 sets June"
     );
 }
+
+/// D18, R12: a withdrawal and the refund recorded with it are one command's events; a
+/// cut between them (`--as-of` the withdrawal's position) takes the refund too, so no
+/// month is shown neither paid nor refunded, in `member --as-of` and in `replay`.
+#[test]
+fn a_cut_inside_a_command_s_events_takes_all_of_them() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let months: Vec<String> = (1..=12).map(|month| format!("2025-{month:02}")).collect();
+    let commands = [
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":months,"amount":"7200.00","paid_on":"2025-01-10"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        serde_json::json!({"command":"withdraw","member_id":member,"reason":"voluntary"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let output = crate::support::flexledger(dir.path(), &["member", member, "--as-of", "5"], None);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let coverage: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let lines = coverage["months"].as_array().unwrap();
+    let march = lines
+        .iter()
+        .find(|line| line["month"] == "2025-03")
+        .unwrap();
+    assert_eq!(march["refunded"], "600.00", "{march}");
+    assert_eq!(march["status"], "not_enrolled", "{march}");
+    assert_eq!(coverage["paid_through"], "2025-02", "{coverage}");
+    let replay = audit(
+        dir.path(),
+        &["--json", "replay", "--member", member, "--as-of", "5"],
+    );
+    let replayed = String::from_utf8(replay.stdout).unwrap();
+    assert!(
+        replayed.contains("\"type\":\"ContributionRefunded\""),
+        "the refund recorded with the withdrawal is part of the cut: {replayed}"
+    );
+}
