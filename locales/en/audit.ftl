@@ -150,7 +150,7 @@ audit-bundle-why-coverage-without-events = member { $member } has no events in t
 audit-bundle-why-checkpoint-count = expected exactly one signed checkpoint, found { $found }
 audit-bundle-why-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
 audit-bundle-why-checkpoint-forged = forged or altered checkpoint: { $detail }
-audit-bundle-why-checkpoint-wrong-key = forged or altered checkpoint: the checkpoint was signed by key { $found }, not by the pinned key { $pinned }
+audit-bundle-why-checkpoint-wrong-key = the checkpoint was signed by key { $found }, not by the pinned key { $pinned }: check that the pinned key is the one the ledger published; if it is, the checkpoint was not signed by that ledger's key
 audit-bundle-why-checkpoint-bad-signature = forged or altered checkpoint: the checkpoint's signature does not verify: the note was altered or not signed by this key
 audit-bundle-why-event-count = the header lists { $listed } events but the bundle holds { $held }
 audit-bundle-why-all-positions = an --all bundle must hold positions 1..={ $size } exactly; it holds { $held } events
@@ -191,6 +191,7 @@ audit-verify-checkpoints = { $count ->
         [one] { $size } event
        *[other] { $size } events
     }, root { $root }
+audit-verify-other-key = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, not by the key given ({ $pinned }). Check that the key given is the one the ledger published: if it is, these checkpoints were not signed by that ledger's key
 audit-verify-no-checkpoint = no checkpoint yet: `flexledger-audit checkpoint` signs one
 
 ## timeline

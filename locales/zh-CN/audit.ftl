@@ -77,7 +77,7 @@ audit-bundle-why-coverage-without-events = 审计包中没有参保人员 { $mem
 audit-bundle-why-checkpoint-count = 应恰有一个已签名的检查点，实有 { $found } 个
 audit-bundle-why-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
 audit-bundle-why-checkpoint-forged = 检查点是伪造的或被改动过：{ $detail }
-audit-bundle-why-checkpoint-wrong-key = 检查点是伪造的或被改动过：它由密钥 { $found } 签名，而非固定的公钥 { $pinned }
+audit-bundle-why-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非固定的公钥 { $pinned }：请核对固定的公钥是否就是该账本公布的公钥；若是，则该检查点并非由该账本的密钥签名
 audit-bundle-why-checkpoint-bad-signature = 检查点是伪造的或被改动过：其签名未通过验证——签名的内容被改动过，或不是由该密钥签名
 audit-bundle-why-event-count = 包头列出 { $listed } 个事件，审计包中却有 { $held } 个
 audit-bundle-why-all-positions = --all 审计包须恰好包含位置 1 至 { $size } 的事件；它包含 { $held } 个事件
@@ -103,6 +103,7 @@ audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 {
 ## verify
 audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
 audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size } 个事件，根哈希 { $root }
+audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
 audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个
 
 ## timeline

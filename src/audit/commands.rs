@@ -6,7 +6,9 @@
 //! neither.
 
 use crate::audit::bundle::{self, Scope};
-use crate::audit::checkpoint::{key_id, parse_public_key, Checkpoint, LogTree, SignedCheckpoint};
+use crate::audit::checkpoint::{
+    key_id, parse_public_key, Checkpoint, CheckpointError, LogTree, SignedCheckpoint,
+};
 use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
@@ -977,7 +979,10 @@ pub fn verify(
     };
     let mut pending = match signed_checkpoints(place, &store, pinned)? {
         Ok(pending) => pending,
-        Err(error) => return damaged(error, (json, language), out),
+        Err(CheckpointsFinding::Damaged(error)) => return damaged(error, (json, language), out),
+        Err(CheckpointsFinding::OtherKey(other)) => {
+            return signed_by_another_key(&other, (json, language), out)
+        }
     };
     let latest = pending.last().cloned();
     let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
@@ -997,14 +1002,57 @@ pub fn verify(
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the stored checkpoints' signatures found, when not all of them check.
+enum CheckpointsFinding {
+    /// A checkpoint that is malformed or whose signature does not verify.
+    Damaged(LedgerError),
+    /// A checkpoint signed by another key than the one the auditor pinned: the key
+    /// given may be the wrong one (another ledger's, mistyped), or the checkpoints
+    /// were not signed by the ledger that published it. Not damage to restore from a
+    /// backup: the auditor checks which key the ledger published.
+    OtherKey(OtherKey),
+}
+
+/// A checkpoint signed by another key than the pinned one.
+struct OtherKey {
+    /// The checkpoint's log size.
+    size: u64,
+    found: String,
+    pinned: String,
+}
+
+/// `verify --public-key` met a checkpoint signed by another key: a finding (exit 1),
+/// said as what it is, without the damage advice (a restore cannot change whose key
+/// signed).
+fn signed_by_another_key(
+    other: &OtherKey,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let args = [
+        ("size", text(other.size)),
+        ("found", text(&other.found)),
+        ("pinned", text(&other.pinned)),
+    ];
+    if json {
+        let message = say(Language::En, "audit-verify-other-key", &args);
+        let report = serde_json::json!({"ok": false, "position": other.size, "message": message,
+            "signed_by": other.found, "pinned": other.pinned});
+        print_json(out, &report)?;
+    } else {
+        writeln!(out, "{}", say(language, "audit-verify-other-key", &args))?;
+    }
+    Ok(ExitCode::from(1))
+}
+
 /// The stored checkpoints, oldest first, each with its signature checked against the
-/// pinned public key, else the data directory's signing key; a bad one is damage (the
-/// inner error).
+/// pinned public key, else the data directory's signing key; a bad one is a finding
+/// (the inner error).
 fn signed_checkpoints(
     place: &Place,
     store: &(impl ReadStore + ?Sized),
     pinned: Option<ed25519_dalek::VerifyingKey>,
-) -> anyhow::Result<Result<Vec<Checkpoint>, LedgerError>> {
+) -> anyhow::Result<Result<Vec<Checkpoint>, CheckpointsFinding>> {
     let key = match pinned {
         Some(key) => Some(key),
         None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
@@ -1024,11 +1072,19 @@ fn signed_checkpoints(
                 let size = Checkpoint::parse_note(&signed.note)
                     .map(|checkpoint| checkpoint.tree_size)
                     .unwrap_or(0);
-                return Ok(Err(crate::store::StoreError::Corrupt {
+                if let CheckpointError::WrongKey { found, pinned } = error {
+                    let other = OtherKey {
+                        size,
+                        found,
+                        pinned,
+                    };
+                    return Ok(Err(CheckpointsFinding::OtherKey(other)));
+                }
+                let damaged = crate::store::StoreError::Corrupt {
                     position: size,
                     message: format!("stored checkpoint: {error}"),
-                }
-                .into()));
+                };
+                return Ok(Err(CheckpointsFinding::Damaged(damaged.into())));
             }
         }
     }
