@@ -799,7 +799,39 @@ fn check_grant_limits(member: &MemberState, body: &GrantSubsidy) -> Result<(), R
             format!("member {} already has {granted} granted months; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): grant at most {}", body.member_id, body.months, SUBSIDY_MONTHS_MAX - granted),
         );
     }
-    Ok(())
+    check_graduate_months(member, body)
+}
+
+/// D59: a graduate's subsidy lasts at most two years in all (S9: 补贴期限最长不超过2年),
+/// not two years a grant: the member's graduate months together (after revocations)
+/// may not exceed R16's 24, or two graduate grants would give 36.
+fn check_graduate_months(member: &MemberState, body: &GrantSubsidy) -> Result<(), Refusal> {
+    if body.category != SubsidyCategory::Graduate {
+        return Ok(());
+    }
+    let granted: u64 = member
+        .grants
+        .iter()
+        .filter(|grant| grant.category == SubsidyCategory::Graduate)
+        .map(|grant| u64::from(grant.months))
+        .sum();
+    if granted + body.months <= SUBSIDY_GRADUATE_MONTHS_MAX {
+        return Ok(());
+    }
+    let (max, remaining) = (
+        SUBSIDY_GRADUATE_MONTHS_MAX,
+        SUBSIDY_GRADUATE_MONTHS_MAX - granted,
+    );
+    refuse(
+        RefusalText::GraduateMonthsExceeded {
+            member: body.member_id,
+            granted,
+            months: body.months,
+            max,
+            remaining,
+        },
+        format!("member {} already has {granted} graduate months granted; {} more would exceed {max}, a graduate's two years in all (R16): grant at most {remaining} as graduate", body.member_id, body.months),
+    )
 }
 
 fn category_name(category: SubsidyCategory) -> &'static str {

@@ -316,6 +316,10 @@ refusal_texts! {
     GrantedMonthsExceeded(SubsidyLimitExceeded) = "refusal-granted-months-exceeded" {
         member: Uuid, granted: u64, months: u64, max: u64, remaining: u64,
     }
+    /// R16, D59: a graduate's months in all.
+    GraduateMonthsExceeded(SubsidyLimitExceeded) = "refusal-graduate-months-exceeded" {
+        member: Uuid, granted: u64, months: u64, max: u64, remaining: u64,
+    }
     /// R1, R16, D47: the grant's months would run past the last month.
     GrantPastLastMonth(InvalidCommand) = "refusal-grant-past-last-month" {
         first: Month, months: u64, last: Month,

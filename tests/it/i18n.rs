@@ -424,6 +424,23 @@ fn submit(commands: Vec<Value>) -> Vec<CommandResult> {
 
 /// ASCII words of `text` (runs of letters, digits and `_` starting with a letter)
 /// that are neither a command or field name nor a rule id.
+/// `text` with every rule or source id (`R16`, `S9`) replaced by a space.
+fn without_rule_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if (c == 'R' || c == 'S') && chars.peek().is_some_and(char::is_ascii_digit) {
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn english_words(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|word| word.starts_with(|c: char| c.is_ascii_alphabetic()))
@@ -465,9 +482,12 @@ fn rendering_problems(refusal: &Refusal) -> Vec<String> {
         .filter(|value| !value.is_empty())
         .collect();
     values.sort_by_key(|value| std::cmp::Reverse(value.len()));
-    let without_data = values.iter().fold(chinese.clone(), |rest, value| {
-        rest.replace(value.as_str(), " ")
-    });
+    // Rule ids first, so a value ("1") taken out of one ("R16") leaves no stray "R".
+    let without_data = values
+        .iter()
+        .fold(without_rule_ids(&chinese), |rest, value| {
+            rest.replace(value.as_str(), " ")
+        });
     let without_fields: String = without_data
         .split('`')
         .step_by(2)
@@ -649,10 +669,14 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             grant("2025-02", 12, "0.70", "hardship"),
             "refusal-share-too-large",
         ),
-        (grant("2025-02", 24, "0.50", "hardship"), "ok"),
+        (grant("2025-02", 24, "0.50", "graduate"), "ok"),
         (
             grant("2027-02", 13, "0.50", "other"),
             "refusal-granted-months-exceeded",
+        ),
+        (
+            grant("2027-02", 1, "0.50", "graduate"),
+            "refusal-graduate-months-exceeded",
         ),
         (
             grant("2025-06", 2, "0.50", "hardship"),

@@ -238,6 +238,7 @@ struct Grant {
     from: Month,
     to: Month,
     share: Decimal,
+    graduate: bool,
 }
 
 #[derive(Clone)]
@@ -351,6 +352,15 @@ impl Member {
 
     fn granted_months(&self) -> i64 {
         self.grants.iter().map(|g| i64::from(g.to - g.from)).sum()
+    }
+
+    /// D59: the graduate months of every grant, which may not exceed 24 in all.
+    fn graduate_months(&self) -> i64 {
+        self.grants
+            .iter()
+            .filter(|g| g.graduate)
+            .map(|g| i64::from(g.to - g.from))
+            .sum()
     }
 
     /// R16: the subsidy month m has accrued: granted, paid, not refunded, closed.
@@ -856,6 +866,7 @@ impl Model {
             || (graduate && months > 24)
             || share > max_share
             || member.granted_months() + months > 36
+            || (graduate && member.graduate_months() + months > 24)
         {
             return refuse("subsidy_limit_exceeded");
         }
@@ -866,7 +877,12 @@ impl Model {
             return refuse("subsidy_overlap");
         }
         let member = self.members.get_mut(&id).expect("checked above");
-        member.grants.push(Grant { from, to, share });
+        member.grants.push(Grant {
+            from,
+            to,
+            share,
+            graduate,
+        });
         member.grants.sort_by_key(|g| g.from);
         Ok(())
     }
