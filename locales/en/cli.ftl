@@ -25,3 +25,4 @@ cli-error = { $program }: error: { $message }
 cli-damage-advice = flexledger: the store is damaged: where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
 cli-damage-set-aside = flexledger: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
+cli-submit-refused = commands refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }

@@ -23,3 +23,4 @@ cli-error = { $program }：错误：{ $message }
 cli-damage-advice = flexledger：存储已损坏：上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请先照做；否则请从备份恢复数据目录（`flexledger restore`）。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接；若只是状态行不一致，`flexledger rebuild` 可以修复
 cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
+cli-submit-refused = { $lines } 条命令中有 { $refused } 条被拒绝（各条的结果在标准输出中说明原因）；第一条在第 { $line } 行：{ $code }：{ $message }

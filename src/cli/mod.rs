@@ -664,7 +664,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let language = language(cli.lang.as_deref())?;
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
     match cli.command {
-        CliCommand::Submit { file } => submit(place, &file),
+        CliCommand::Submit { file } => submit(place, &file, language),
         CliCommand::Member { id, as_of } => member(place, id, as_of, language),
         CliCommand::Events { from, member } => events(place, (from, member), language),
         CliCommand::Region { name, month } => region(place, &name, &month, language),
@@ -734,7 +734,7 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
     }
 }
 
-fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::Result<ExitCode> {
     let (input, input_bytes) = open_submit_input(file)?;
     let mut ledger = open_ledger(place).say_context("cli-cannot-open-ledger", || {
         vec![("store", place.store.to_string())]
@@ -748,6 +748,8 @@ fn submit(place: &Place, file: &std::path::Path) -> anyhow::Result<ExitCode> {
         accepted: 0,
         refused: 0,
         line_number: 0,
+        answered: 0,
+        first_refused: None,
     };
     let lines = read_lines_ahead(input)?;
     let output_failed = tally.feed(&writer, &lines, file)?;
@@ -772,8 +774,22 @@ lines with a command_id answer as duplicates instead of appending twice.",
         accepted,
         refused,
         line_number,
+        first_refused,
         ..
     } = tally;
+    if let Some((line, refusal)) = first_refused {
+        // The results are JSON on standard output; a person reading the terminal is told
+        // here that some were refused, and why the first was, in their language.
+        let args = vec![
+            ("refused", refused.to_string()),
+            ("lines", line_number.to_string()),
+            ("line", line.to_string()),
+            ("code", refusal.code.as_str().to_owned()),
+            ("message", crate::i18n::refusal_message(language, &refusal)),
+        ];
+        let said = crate::i18n::Sentence::new("cli-submit-refused", args).in_language(language);
+        crate::shell_support::say_on_stderr!("flexledger: {said}");
+    }
     tracing::info!(
         lines = line_number,
         accepted,
@@ -911,6 +927,10 @@ struct SubmitTally {
     refused: u64,
     /// Input lines read (and handed to the writer) so far.
     line_number: u64,
+    /// Results printed so far: one per input line, in order.
+    answered: u64,
+    /// The first refused command's line and refusal, said on standard error at the end.
+    first_refused: Option<(u64, Refusal)>,
 }
 
 impl SubmitTally {
@@ -923,10 +943,15 @@ impl SubmitTally {
         let results: Vec<CommandResult> =
             answer.blocking_recv().map_err(|_| WriterError::Stopped)??;
         for result in results {
-            if result.is_accepted() {
-                self.accepted += 1;
-            } else {
-                self.refused += 1;
+            self.answered += 1;
+            match &result {
+                CommandResult::Refused(refusal) => {
+                    self.refused += 1;
+                    if self.first_refused.is_none() {
+                        self.first_refused = Some((self.answered, refusal.clone()));
+                    }
+                }
+                CommandResult::Accepted { .. } => self.accepted += 1,
             }
             print_json_line(stdout, &result)?;
         }

@@ -2049,3 +2049,34 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
         assert!(!message_zh.contains(english), "{args:?}: {message_zh}");
     }
 }
+
+/// `submit` whose input has refused commands says so on standard error, with the first
+/// refusal's line, code and message in the reader's language, as the README's exit
+/// code 1 promises ("the reason also on standard error"); standard output keeps every
+/// result as the contract's JSON.
+#[test]
+fn submit_says_on_standard_error_that_commands_were_refused_and_why_the_first_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = format!(
+        "{}\n{}\n",
+        policy("2025-10"),
+        json!({"command": "close_month", "region": "nowhere", "month": "2025-10"})
+    );
+    for (language, expected) in [
+        ("en", "commands refused: 1 of 2"),
+        ("zh-CN", "2 条命令中有 1 条被拒绝"),
+    ] {
+        let args = ["--lang", language, "submit", "-"];
+        let output = crate::support::flexledger(dir.path(), &args, Some(input.as_bytes()));
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.contains("line 2") || stderr.contains("第 2 行"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("unknown_region"), "{stderr}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    }
+}
