@@ -55,6 +55,7 @@ http-month-before-region = { $month } was never closed in region { $region }: it
 ## The feed and backups
 
 http-feed-member-not-uuid = member { $text } is not a UUID
+http-feed-unknown-type = types: { $text } is not a type of feed item; the types are { $types }
 http-feed-full = the feed already has { $max } subscribers; retry later
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-backup-empty-log = nothing to back up: the log is empty

@@ -60,11 +60,28 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
             )
         })?),
     };
-    Ok(Filter::new(
-        types_of(query.types.as_deref()),
-        member,
-        region,
-    ))
+    let types = types_of(query.types.as_deref());
+    if let Some(unknown) = types.iter().flatten().find(|name| !is_feed_type(name)) {
+        let known = crate::store::log_entry::EVENT_TYPE_CODES.join(", ");
+        return Err(invalid(
+            "http-feed-unknown-type",
+            vec![
+                ("text", crate::i18n::text(format!("{unknown:?}"))),
+                (
+                    "types",
+                    crate::i18n::text(format!("{known}, CoverageChanged")),
+                ),
+            ],
+        ));
+    }
+    Ok(Filter::new(types, member, region))
+}
+
+/// Whether `name` is a type of feed item: an event type (every one has a log entry
+/// code, `tests/it/schemas.rs`) or `CoverageChanged`. A misspelt name would otherwise
+/// filter out everything and leave the subscriber waiting without a word.
+fn is_feed_type(name: &str) -> bool {
+    name == "CoverageChanged" || crate::store::log_entry::EVENT_TYPE_CODES.contains(&name)
 }
 
 /// The event types `?types=` names; `None` (no filter) when it names none: `types=`

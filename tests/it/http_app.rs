@@ -912,6 +912,8 @@ fn every_error_has_the_json_error_shape() {
         ("GET", format!("/v1/members/{MEMBER}?as_of=1e3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/regions/demo/months/2025-13".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        // A misspelt type would filter out every item and leave the subscriber waiting.
+        ("GET", "/v1/feed?types=ContributionPaid,Bogus".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
         ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
     ];
