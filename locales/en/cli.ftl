@@ -26,3 +26,4 @@ cli-damage-advice = flexledger: the store is damaged: where the message above na
 cli-damage-set-aside = flexledger: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = commands refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
+cli-cannot-listen = cannot listen on { $listen }

@@ -24,3 +24,4 @@ cli-damage-advice = flexledger：存储已损坏：上面的消息若给出了�
 cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
 cli-submit-refused = { $lines } 条命令中有 { $refused } 条被拒绝（各条的结果在标准输出中说明原因）；第一条在第 { $line } 行：{ $code }：{ $message }
+cli-cannot-listen = 无法在 { $listen } 上监听

@@ -132,6 +132,13 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         None if args.demo => Tokens::default(),
         None => return Err(crate::i18n::Sentence::new("cli-serve-needs-auth", Vec::new()).into()),
     };
+    // Bound before the store opens: a bad address or a port in use stops here, before
+    // a demo seeds a new data directory.
+    let listener = std::net::TcpListener::bind(args.listen)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+        .say_context("cli-cannot-listen", || {
+            vec![("listen", args.listen.to_owned())]
+        })?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (beside, state, printed_tokens) = if args.read_only {
         let (follower, state) = start_reader(place, args, tokens, stopped)?;
@@ -141,7 +148,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         (Beside::Writer(writer), state, printed)
     };
     let counters = state.writer_counters.clone();
-    let served = run_server(args.listen, state, &printed_tokens, stop);
+    let served = run_server(listener, state, &printed_tokens, stop);
     match beside {
         Beside::Writer(writer) => {
             // Answers whatever is still queued, then the ledger (and its store) close.
@@ -254,10 +261,10 @@ fn start_writer(
     Ok((writer, state, printed_tokens))
 }
 
-/// Serves `state` on `listen` until a signal, printing the address bound and any
+/// Serves `state` on `listener` until a signal, printing the address bound and any
 /// demo tokens first.
 fn run_server(
-    listen: &str,
+    listener: std::net::TcpListener,
     state: crate::http::AppState,
     printed_tokens: &[(Role, String)],
     stop: tokio::sync::watch::Sender<bool>,
@@ -267,9 +274,7 @@ fn run_server(
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
         let address = listener.local_addr()?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;

@@ -1994,7 +1994,7 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
     // The same directory by another spelling is the same store too.
     std::fs::create_dir(dir.path().join("data")).unwrap();
     let dotted = format!("{data}/./");
-    let cases: [(&[&str], &str, &str); 5] = [
+    let cases: [(&[&str], &str, &str); 6] = [
         (
             &["submit", "missing.jsonl"],
             "cannot read missing.jsonl",
@@ -2019,6 +2019,11 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
             &["serve"],
             "serve needs --auth FILE",
             "serve 需要 --auth FILE",
+        ),
+        (
+            &["serve", "--demo", "--listen", "127.0.0.1:99999"],
+            "cannot listen on 127.0.0.1:99999",
+            "无法在 127.0.0.1:99999 上监听",
         ),
     ];
     for (args, english, chinese) in cases {
@@ -2048,6 +2053,9 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
         assert!(message_zh.contains(chinese), "{args:?}: {message_zh}");
         assert!(!message_zh.contains(english), "{args:?}: {message_zh}");
     }
+    // None of them made a store: `serve --demo` with an address it cannot listen on
+    // stops before it seeds the data directory.
+    assert!(!dir.path().join("sled").exists());
 }
 
 /// `submit` whose input has refused commands says so on standard error, with the first
