@@ -27,3 +27,4 @@ cli-damage-set-aside = flexledger: move the damaged file aside as said above; re
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = commands refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-cannot-listen = cannot listen on { $listen }
+cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)

@@ -25,3 +25,4 @@ cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到�
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
 cli-submit-refused = { $lines } 条命令中有 { $refused } 条被拒绝（各条的结果在标准输出中说明原因）；第一条在第 { $line } 行：{ $code }：{ $message }
 cli-cannot-listen = 无法在 { $listen } 上监听
+cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）

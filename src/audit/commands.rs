@@ -30,8 +30,7 @@ pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
     if !place.store.has_ledger() {
         // No ledger where `--data-dir` points, the operator's most common mistake: a
         // sentence, so `main` says it in the reader's language (`cli::error_said_in`).
-        let args = vec![("data_dir", place.store.to_string())];
-        return Err(Sentence::new("audit-no-ledger", args).into());
+        return Err(crate::cli::no_ledger(&place.store, "audit-no-ledger"));
     }
     let mut store = place.store.open().map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.

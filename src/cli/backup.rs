@@ -161,7 +161,7 @@ pub fn backup(place: &Place, args: &BackupArgs) -> anyhow::Result<ExitCode> {
 
 fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
     if !place.store.has_ledger() {
-        anyhow::bail!("no ledger in {}: pass --data-dir", place.store);
+        return Err(super::no_ledger(&place.store, "cli-no-ledger"));
     }
     let mut store = place.store.open().map_err(|error| {
         let id = if matches!(error, StoreError::Locked { .. }) {

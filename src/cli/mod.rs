@@ -542,6 +542,21 @@ impl std::error::Error for SaidContext {
     }
 }
 
+/// Why `location` holds no ledger, as a sentence `main` says in the reader's language
+/// (`error_said_in`): a data directory that is a file is named as that, not as an
+/// empty place to submit commands to; otherwise the message `id` (each binary's own
+/// advice).
+pub(crate) fn no_ledger(location: &Location, id: &'static str) -> anyhow::Error {
+    if let Location::Sled(dir) = location {
+        if dir.exists() && !dir.is_dir() {
+            let args = vec![("path", dir.display().to_string())];
+            return crate::i18n::Sentence::new("cli-data-dir-not-a-directory", args).into();
+        }
+    }
+    let args = vec![("data_dir", location.to_string())];
+    crate::i18n::Sentence::new(id, args).into()
+}
+
 /// Refuses an output file (`backup --out`, the audit tool's `export --out` and
 /// `timeline --svg`) that is one of the ledger's own files in the data directory: any
 /// file in a directory under it (the engine's), and the signing key, the head witness
@@ -1433,9 +1448,7 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
 
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
     if !location.has_ledger() {
-        // A sentence, so `main` says it in the reader's language (`error_said_in`).
-        let args = vec![("data_dir", location.to_string())];
-        return Err(crate::i18n::Sentence::new("cli-no-ledger", args).into());
+        return Err(no_ledger(location, "cli-no-ledger"));
     }
     let mut store = location.open().say_context("cli-cannot-open-ledger", || {
         vec![("store", location.to_string())]

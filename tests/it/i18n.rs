@@ -2056,6 +2056,19 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
     // None of them made a store: `serve --demo` with an address it cannot listen on
     // stops before it seeds the data directory.
     assert!(!dir.path().join("sled").exists());
+    // A data directory that is a file is named as one, not as an empty ledger.
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "").unwrap();
+    for (language, said) in [
+        ("en", "is a file, not a data directory"),
+        ("zh-CN", "是一个文件，而不是数据目录"),
+    ] {
+        let args = ["--lang", language, "member", A];
+        let output = crate::support::flexledger(&file, &args, None);
+        let message = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert!(message.contains(said), "{message}");
+    }
 }
 
 /// `submit` whose input has refused commands says so on standard error, with the first
