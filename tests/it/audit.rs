@@ -1968,3 +1968,34 @@ fn a_cut_inside_a_command_s_events_takes_all_of_them() {
         "the refund recorded with the withdrawal is part of the cut: {replayed}"
     );
 }
+
+/// A file that is not a bundle (a command file) is said to be that once, not read on
+/// as a bundle whose every line was altered ("the event carries no hash" 198 times).
+#[test]
+fn a_file_that_is_not_a_bundle_is_said_to_be_one_not_a_tampered_bundle() {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+    let key = flexledger::audit::checkpoint::hex(key.as_bytes());
+    let commands = [
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
+    ];
+    let text: String = commands
+        .iter()
+        .map(|command| format!("{command}\n"))
+        .collect();
+    let report = verify_text(&text, &key);
+    assert!(!report.ok);
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|failure| failure.message.contains("not a flexledger audit bundle")),
+        "{:?}",
+        report.failures
+    );
+    assert!(
+        !checks(&report).contains(&"edited"),
+        "{:?}",
+        report.failures
+    );
+}

@@ -333,6 +333,12 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
             continue;
         }
         scan.lines += 1;
+        if scan.lines == 1 && !is_record_or_event_line(text) {
+            // A bundle opens with its header (or, moved, an event): a file that opens
+            // with neither (a command file, a CSV) is not one, and is said to be that
+            // once, not read on as a bundle whose every line was tampered with.
+            break;
+        }
         read_line(text, line_number, scan);
     }
     if scan.header.is_none() {
@@ -345,6 +351,18 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Whether `text` is a line of a bundle: a JSON object with a `record` field, or an
+/// event's (`position` and `type`, hash or not: an event altered is still an event).
+fn is_record_or_event_line(text: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(fields)) => {
+            fields.contains_key("record")
+                || (fields.contains_key("position") && fields.contains_key("type"))
+        }
+        _ => false,
+    }
 }
 
 fn read_line(text: &str, line: u64, scan: &mut Scan) {
