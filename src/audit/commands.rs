@@ -463,16 +463,7 @@ pub fn prove(
         None => checkpoints.last(),
     };
     let Some(target) = target else {
-        let at = to
-            .map(|size| format!(" at size {size}"))
-            .unwrap_or_default();
-        let message = format!("no stored checkpoint{at}: run `flexledger-audit checkpoint` first");
-        let size = to.map(|size| [("size", text(size))]);
-        let human = match &size {
-            Some(args) => ("audit-no-checkpoint-at-size", &args[..]),
-            None => ("audit-no-checkpoint", &[][..]),
-        };
-        return refuse(out, (json, language), ("no_checkpoint", message), human);
+        return no_checkpoint(&checkpoints, to, (json, language), out);
     };
     let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
     {
@@ -497,6 +488,35 @@ pub fn prove(
             prove_consistency(&log, target, from, style, out)
         }
     }
+}
+
+/// `prove --to SIZE` with no checkpoint of that size, or no checkpoint at all: the
+/// sizes there are, so the auditor picks one (`checkpoint` signs only the log's
+/// current size, so "run checkpoint" cannot make a size below or beyond it).
+fn no_checkpoint(
+    checkpoints: &[Checkpoint],
+    to: Option<u64>,
+    style: (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let Some(size) = to.filter(|_| !checkpoints.is_empty()) else {
+        let message = "no stored checkpoint: run `flexledger-audit checkpoint` first".to_owned();
+        return refuse(
+            out,
+            style,
+            ("no_checkpoint", message),
+            ("audit-no-checkpoint", &[]),
+        );
+    };
+    let sizes = checkpoints
+        .iter()
+        .map(|checkpoint| checkpoint.tree_size.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let args = [("size", text(size)), ("sizes", text(&sizes))];
+    let message = say(Language::En, "audit-no-checkpoint-at-size", &args);
+    let human = ("audit-no-checkpoint-at-size", &args[..]);
+    refuse(out, style, ("no_checkpoint", message), human)
 }
 
 /// `prove --position`: the event at `position` is in the checkpointed log.

@@ -755,6 +755,15 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
         .code(),
         Some(1)
     );
+    // A size no checkpoint has is answered with the sizes there are: `checkpoint`
+    // signs only the log's current size, so it cannot make this one.
+    let missing = audit(dir.path(), &["prove", "--from", "1", "--to", "999"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let said = text(&missing);
+    assert!(
+        said.contains(&format!("at sizes {old_size}, {new_size}")),
+        "{said}"
+    );
 
     let verified = json(&audit(dir.path(), &["--json", "verify"]));
     assert_eq!(verified["ok"], true);
