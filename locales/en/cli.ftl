@@ -28,3 +28,4 @@ cli-output-in-data-dir = { $out } is one of the ledger's own files in the data d
 cli-submit-refused = commands refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-cannot-listen = cannot listen on { $listen }
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
+cli-copy-destination-not-empty = { $path } holds files but no ledger: a copy makes a new store there; pass a new or empty directory as --to

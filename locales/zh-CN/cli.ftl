@@ -26,3 +26,4 @@ cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己�
 cli-submit-refused = { $lines } 条命令中有 { $refused } 条被拒绝（各条的结果在标准输出中说明原因）；第一条在第 { $line } 行：{ $code }：{ $message }
 cli-cannot-listen = 无法在 { $listen } 上监听
 cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
+cli-copy-destination-not-empty = { $path } 中有文件但没有账本：复制会在那里新建一个存储；请用 --to 指定一个新的或空的目录

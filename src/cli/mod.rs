@@ -1236,9 +1236,6 @@ fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `copy`: the source opened as every command opens it (a close left half recorded is
-/// finished first), the destination as a bare store (its state rows are rebuilt at the
-/// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
 /// Whether two locations name one store: two data directories are the same one when
 /// their paths resolve to the same directory (`demo` and `./demo/`, or a symbolic
 /// link to it), which would otherwise be reported as a store held by another process.
@@ -1254,11 +1251,34 @@ fn same_store(from: &Location, to: &Location) -> bool {
     }
 }
 
+/// A copy's destination directory that holds files but no store, nor a copy's
+/// unfinished one: someone else's directory, which a copy would fill with a ledger
+/// beside their files. `None` for any other destination.
+fn foreign_destination(to: &Location) -> Option<anyhow::Error> {
+    let Location::Sled(dir) = to else {
+        return None;
+    };
+    let ours = ["sled", crate::store::sled_store::SLED_CREATING_DIR];
+    if ours.iter().any(|name| dir.join(name).exists()) {
+        return None;
+    }
+    // A directory that cannot be listed (or is not there) is the open's to report.
+    std::fs::read_dir(dir).ok()?.next()?.ok()?;
+    let args = vec![("path", dir.display().to_string())];
+    Some(crate::i18n::Sentence::new("cli-copy-destination-not-empty", args).into())
+}
+
+/// `copy`: the source opened as every command opens it (a close left half recorded is
+/// finished first), the destination as a bare store (its state rows are rebuilt at the
+/// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
 fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
     if same_store(from, to) {
         let args = vec![("store", from.to_string())];
         return Err(crate::i18n::Sentence::new("cli-copy-same-store", args).into());
+    }
+    if let Some(error) = foreign_destination(to) {
+        return Err(error);
     }
     let source = open_store(from)?;
     let options = copy_options(from);

@@ -101,7 +101,7 @@ pub enum CopyError {
     #[error("the destination already holds a different ledger: its event at position {position} is not the source's (a copy only fills an empty store or resumes its own copy)")]
     DestinationDiffers { position: u64 },
     #[error(
-        "the destination's log ({destination} events) is longer than the source's ({source_head})"
+        "the destination's log ({destination} events) is longer than the source's ({source_head}): it holds another ledger, or a copy of this one made later; copy into a new or empty store, or remove the destination and copy again"
     )]
     DestinationAhead { destination: u64, source_head: u64 },
     #[error("the copied event at position {position} sealed to another hash than the source's: nothing after it was copied")]

@@ -202,6 +202,29 @@ fn an_interrupted_copy_resumes_and_another_ledger_is_never_overwritten() {
     let onto_itself = copy(&source, &source);
     assert_eq!(onto_itself.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&onto_itself.stderr).contains("name the same store"));
+
+    // A shorter ledger copied onto a longer one is told what the destination is.
+    let short = root.path().join("short");
+    submit(&short, &lines[..3]);
+    let ahead = copy(&short, &destination);
+    assert_eq!(ahead.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&ahead.stderr);
+    assert!(
+        stderr.contains("copy into a new or empty store"),
+        "{stderr}"
+    );
+    assert_eq!(contents_of(&destination), before);
+
+    // A directory holding someone else's files is not filled with a ledger.
+    let foreign = root.path().join("foreign");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let refused = copy(&source, &foreign);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("holds files but no ledger"), "{stderr}");
+    let names: Vec<_> = std::fs::read_dir(&foreign).unwrap().collect();
+    assert_eq!(names.len(), 1, "nothing was written beside the files");
 }
 
 /// A store a copy fills, and `flexledger` and `flexledger-audit` run on it.
