@@ -29,3 +29,4 @@ cli-submit-refused = commands refused: { $refused } of { $lines } (their results
 cli-cannot-listen = cannot listen on { $listen }
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 cli-copy-destination-not-empty = { $path } holds files but no ledger: a copy makes a new store there; pass a new or empty directory as --to
+cli-cannot-read-after-line = cannot read { $file } after line { $line }

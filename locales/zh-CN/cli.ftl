@@ -27,3 +27,4 @@ cli-submit-refused = { $lines } 条命令中有 { $refused } 条被拒绝（各�
 cli-cannot-listen = 无法在 { $listen } 上监听
 cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 cli-copy-destination-not-empty = { $path } 中有文件但没有账本：复制会在那里新建一个存储；请用 --to 指定一个新的或空的目录
+cli-cannot-read-after-line = 读取 { $file } 第 { $line } 行之后的内容失败

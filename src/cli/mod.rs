@@ -908,7 +908,6 @@ fn read_chunk(
     Vec<Result<crate::domain::CommandEnvelope, Refusal>>,
     ChunkEnd,
 )> {
-    use anyhow::Context;
     use std::sync::mpsc::RecvTimeoutError;
     let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
     let mut chunk = Vec::new();
@@ -919,8 +918,15 @@ fn read_chunk(
             lines.recv_timeout(quiet)
         };
         let line = match received {
-            Ok(line) => line.with_context(|| {
-                format!("cannot read {} after line {line_number}", file.display())
+            Ok(line) => line.map_err(|error| {
+                let file = file.display().to_string();
+                match *line_number {
+                    0 => said_context(error, "cli-cannot-read", vec![("file", file)]),
+                    line => {
+                        let args = vec![("file", file), ("line", line.to_string())];
+                        said_context(error, "cli-cannot-read-after-line", args)
+                    }
+                }
             })?,
             Err(RecvTimeoutError::Timeout) => return Ok((chunk, ChunkEnd::Quiet)),
             Err(RecvTimeoutError::Disconnected) => return Ok((chunk, ChunkEnd::End)),
