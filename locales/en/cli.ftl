@@ -30,3 +30,5 @@ cli-cannot-listen = cannot listen on { $listen }
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 cli-copy-destination-not-empty = { $path } holds files but no ledger: a copy makes a new store there; pass a new or empty directory as --to
 cli-cannot-read-after-line = cannot read { $file } after line { $line }
+cli-restore-no-signing-key = warning: no signing key was installed. The backup was signed by key id { $key_id }: copy that key (the ledger's audit-signing-key) to { $path } or point $FLEXLEDGER_SIGNING_KEY at it before the new ledger signs anything: until then it records commands but refuses checkpoints, exports and backups (it never makes a key of its own once it holds a signed checkpoint).
+cli-restore-key-not-pinned = note: the backup's signature was checked against the key it names (key id { $key_id }), not a pinned one: compare it with the ledger's published key, or pass --public-key

@@ -28,3 +28,5 @@ cli-cannot-listen = 无法在 { $listen } 上监听
 cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 cli-copy-destination-not-empty = { $path } 中有文件但没有账本：复制会在那里新建一个存储；请用 --to 指定一个新的或空的目录
 cli-cannot-read-after-line = 读取 { $file } 第 { $line } 行之后的内容失败
+cli-restore-no-signing-key = 警告：没有安装签名密钥。该备份由密钥 { $key_id } 签名：请在恢复后的账本签名之前，把该密钥（账本的 audit-signing-key）复制到 { $path }，或让 $FLEXLEDGER_SIGNING_KEY 指向它；在此之前，账本照常记录命令，但拒绝签发检查点、导出和备份（账本一旦持有已签名的检查点，就绝不自行生成新密钥）。
+cli-restore-key-not-pinned = 注意：备份的签名是按备份自己所写的密钥（密钥 { $key_id }）校验的，并非固定的公钥：请与该账本公布的公钥核对，或用 --public-key 指定

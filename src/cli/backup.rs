@@ -239,7 +239,11 @@ fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn restore(place: &Place, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
+pub fn restore(
+    place: &Place,
+    args: &RestoreArgs,
+    language: crate::i18n::Language,
+) -> anyhow::Result<ExitCode> {
     let data_dir = restored_dir(place)?;
     let pinned = public_key(args.public_key.as_deref())?;
     if let Some(key) = &args.signing_key {
@@ -271,15 +275,20 @@ pub fn restore(place: &Place, args: &RestoreArgs) -> anyhow::Result<ExitCode> {
         }
     };
     print_json(&report)?;
+    let key_id = report.key_id.clone();
     if report.signing_key == backup::SigningKeyOutcome::Missing {
-        crate::shell_support::say_on_stderr!(
-            "flexledger: warning: no signing key was installed. The backup was signed by key id {}: copy that key (the ledger's audit-signing-key) to {} or point $FLEXLEDGER_SIGNING_KEY at it before the restored ledger signs anything: until then it records commands but refuses checkpoints, exports and backups (it never makes a key of its own once it holds a signed checkpoint).",
-            report.key_id,
-            data_dir.join(crate::audit::keys::SIGNING_KEY_FILE).display()
-        );
+        let path = data_dir.join(crate::audit::keys::SIGNING_KEY_FILE);
+        let args = vec![
+            ("key_id", key_id.clone()),
+            ("path", path.display().to_string()),
+        ];
+        let said = crate::i18n::Sentence::new("cli-restore-no-signing-key", args);
+        crate::shell_support::say_on_stderr!("flexledger: {}", said.in_language(language));
     }
     if !report.key_pinned {
-        crate::shell_support::say_on_stderr!("flexledger: note: the backup's signature was checked against the key it names (key id {}), not a pinned one: compare it with the ledger's published key, or pass --public-key", report.key_id);
+        let said =
+            crate::i18n::Sentence::new("cli-restore-key-not-pinned", vec![("key_id", key_id)]);
+        crate::shell_support::say_on_stderr!("flexledger: {}", said.in_language(language));
     }
     Ok(ExitCode::SUCCESS)
 }

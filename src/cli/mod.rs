@@ -705,7 +705,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             },
         ),
         CliCommand::Backup(args) => backup::backup(place, &args),
-        CliCommand::Restore(args) => backup::restore(place, &args),
+        CliCommand::Restore(args) => backup::restore(place, &args, language),
         CliCommand::Migrate => migrate(&place.store),
         CliCommand::Copy { from, to } => copy(&Location::parse(&from), &Location::parse(&to)),
     }
