@@ -35,8 +35,8 @@ audit-consistency-path = 一致性路径（RFC 9162），已验证：
 audit-consistency-compare = 请将旧根哈希与您保存的检查点中的根哈希比对
 
 ## export
-audit-export-csv = 已写出 { $rows } 行参保人员月度记录（{ $members } 名参保人员）到 { $path }
-audit-export-bundle = 已写出 { $events } 个事件（{ $streams } 条事件流，{ $members } 名参保人员），以已签名的 { $size } 个事件的检查点证明（根哈希 { $root }），到 { $path }（{ $bytes } 字节）
+audit-export-csv = 已将 { $rows } 行参保人员月度记录（{ $members } 名参保人员）写入 { $path }
+audit-export-bundle = 已将 { $events } 个事件（{ $streams } 条事件流，{ $members } 名参保人员）写入 { $path }（{ $bytes } 字节），并以已签名的、覆盖前 { $size } 个事件的检查点（根哈希 { $root }）证明
 audit-export-check = 可在任何地方核验：flexledger-audit verify-bundle { $file } --public-key { $public_key }
 audit-export-file = 文件
 

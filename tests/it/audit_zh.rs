@@ -201,8 +201,9 @@ fn export_verify_bundle_and_timeline_speak_chinese_and_english_counts_are_singul
         dir,
         &export,
         &[
-            "已写出 ",
-            " 条事件流，1 名参保人员），以已签名的 ",
+            "已将 ",
+            " 条事件流，1 名参保人员）写入 member.bundle（",
+            "并以已签名的、覆盖前 ",
             "可在任何地方核验：flexledger-audit verify-bundle member.bundle --public-key ",
         ],
     );
@@ -218,7 +219,7 @@ fn export_verify_bundle_and_timeline_speak_chinese_and_english_counts_are_singul
     check_zh(
         dir,
         &csv,
-        &["行参保人员月度记录（3 名参保人员）到 demo.csv"],
+        &["行参保人员月度记录（3 名参保人员）写入 demo.csv"],
     );
     let key = stdout(&audit(dir, "en", &["public-key"]));
     let key = key.lines().next().unwrap();
@@ -453,7 +454,7 @@ fn standard_output_and_an_empty_what_if_are_said_in_chinese() {
         "export", "--member", MEMBER, "--format", "csv", "--out", "-",
     ];
     let said = String::from_utf8(audit(dir, "zh-CN", &csv).stderr).unwrap();
-    assert!(said.contains("到 标准输出"), "{said}");
+    assert!(said.contains("写入 标准输出"), "{said}");
     std::fs::write(dir.join("none.json"), "{}").unwrap();
     let whatif = ["whatif", "--policy", "none.json", "--region", "demo"];
     let text = stdout(&audit(dir, "zh-CN", &whatif));
