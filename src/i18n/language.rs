@@ -135,11 +135,16 @@ impl std::fmt::Display for UnknownLanguage {
             .iter()
             .map(|language| language.tag())
             .collect();
+        // Said in both languages: no language was chosen, and the reader may well
+        // have asked for Chinese by another name (`中文`, `zh-TW`).
         write!(
             formatter,
-            "--lang {:?} names no language flexledger speaks: choose one of {}",
+            "--lang {:?} names no language flexledger speaks: choose one of {} \
+             (--lang {:?} 不是 flexledger 支持的语言：请从 {} 中选择，简体中文请用 zh-CN)",
             self.0,
-            choices.join(", ")
+            choices.join(", "),
+            self.0,
+            choices.join("、")
         )
     }
 }

@@ -1550,6 +1550,8 @@ fn an_unknown_lang_flag_is_refused_with_the_choices() {
             stderr.contains("\"fr\"") && stderr.contains("en, zh-CN"),
             "{program}: {stderr}"
         );
+        // Also in Chinese: the reader may have asked for it by another name.
+        assert!(stderr.contains("简体中文请用 zh-CN"), "{program}: {stderr}");
         let output = run_in(
             program,
             dir.path(),
