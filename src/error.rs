@@ -84,6 +84,32 @@ impl Error {
 /// The position `error` itself names as damaged. Wrappers declared `transparent`
 /// (`LedgerError::Store`, …) hide the wrapped error from the source chain, so they are
 /// unwrapped here by name.
+/// The store's error inside `error`, through the library errors that wrap one
+/// transparently (a ledger's, a report's, a backup's, a copy's): what the shells say in
+/// the reader's language (`StoreError::sentence`).
+pub fn store_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a StoreError> {
+    if let Some(store) = error.downcast_ref::<StoreError>() {
+        return Some(store);
+    }
+    let inner = match error.downcast_ref::<LedgerError>() {
+        Some(ledger) => Some(ledger),
+        None => match error.downcast_ref::<BackupError>() {
+            Some(BackupError::Ledger(ledger)) => Some(ledger),
+            _ => match error.downcast_ref::<CopyError>() {
+                Some(CopyError::Ledger(ledger)) => Some(ledger),
+                _ => None,
+            },
+        },
+    };
+    if let Some(LedgerError::Store(store)) = inner {
+        return Some(store);
+    }
+    match error.downcast_ref::<ReportError>() {
+        Some(ReportError::Store(store)) => Some(store),
+        _ => None,
+    }
+}
+
 fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
     let store = |store: &StoreError| match store {
         StoreError::Corrupt { position, .. } if *position > 0 => Some(*position),

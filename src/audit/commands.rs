@@ -1091,7 +1091,10 @@ fn signed_checkpoints(
                 let size = Checkpoint::parse_note(&signed.note)
                     .map(|checkpoint| checkpoint.tree_size)
                     .unwrap_or(0);
-                if let CheckpointError::WrongKey { found, pinned } = error {
+                // Only a key the auditor gave is "another key" to check: the data
+                // directory's own key that did not sign is damage, as before.
+                if let (Some(_), CheckpointError::WrongKey { found, pinned }) = (pinned, &error) {
+                    let (found, pinned) = (found.clone(), pinned.clone());
                     let other = OtherKey {
                         size,
                         found,

@@ -413,7 +413,7 @@ pub fn main() -> ExitCode {
             let message = format!(
                 "{}{}",
                 error_said_in(&error, language),
-                disk_full_advice(&error)
+                disk_full_advice(&error, language)
             );
             crate::shell_support::say_on_stderr!("{}", said_error("flexledger", message, language));
             ExitCode::from(2)
@@ -424,7 +424,7 @@ pub fn main() -> ExitCode {
 /// What to do about a full disk met outside the store's own writes (creating the
 /// signing key, writing an output file), said as the store says it; empty for any
 /// other error, and for the store's `DiskFull`, which says it already.
-fn disk_full_advice(error: &anyhow::Error) -> &'static str {
+fn disk_full_advice(error: &anyhow::Error, language: Language) -> String {
     let full = error.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(|error| {
             matches!(
@@ -441,9 +441,9 @@ fn disk_full_advice(error: &anyhow::Error) -> &'static str {
         )
     });
     if full && !said {
-        "; the disk is full: free space and run the command again (a write that failed was not acknowledged)"
+        crate::i18n::say(language, "cli-disk-full-advice", &[])
     } else {
-        ""
+        String::new()
     }
 }
 
@@ -458,6 +458,14 @@ fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> S
     };
     let said = said_error(program, error_said_in(error, language), language);
     format!("{said}\n{}", crate::i18n::say(language, id, &[]))
+}
+
+/// `program: text`, with the colon of `language`.
+fn program_said(program: &str, text: &str, language: Language) -> String {
+    match language {
+        Language::En => format!("{program}: {text}"),
+        Language::ZhCn => format!("{program}：{text}"),
+    }
 }
 
 /// `program: error: message`, in `language`.
@@ -514,7 +522,8 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(crate::backup::BackupError::Target(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
     }
-    let store = cause.downcast_ref::<StoreError>();
+    // Through the library errors that wrap a store's transparently (`LedgerError`…).
+    let store = crate::error::store_error_in(cause);
     match store.and_then(StoreError::sentence) {
         Some(sentence) => sentence.in_language(language),
         None => cause.to_string(),
@@ -557,13 +566,30 @@ pub(crate) fn no_ledger(location: &Location, id: &'static str) -> anyhow::Error 
     crate::i18n::Sentence::new(id, args).into()
 }
 
+/// Whether `name`, at the top of a data directory, is the ledger's own: the engine's
+/// directories (the store, one a copy is making) and the files beside them (the
+/// signing key, the head witness and one set aside, the demo's tokens).
+fn is_ledger_s_own(name: &str) -> bool {
+    let own = [
+        "sled",
+        crate::store::sled_store::SLED_CREATING_DIR,
+        crate::audit::keys::SIGNING_KEY_FILE,
+        crate::store::sled_store::HEAD_WITNESS_FILE,
+        "damaged-head-witness",
+        serve::DEMO_TOKENS_FILE,
+    ];
+    own.contains(&name)
+        || name
+            .strip_prefix("damaged-head-witness.")
+            .is_some_and(|number| number.bytes().all(|byte| byte.is_ascii_digit()))
+}
+
 /// Refuses an output file (`backup --out`, the audit tool's `export --out` and
-/// `timeline --svg`) that is one of the ledger's own files in the data directory: any
-/// file in a directory under it (the engine's), and the signing key, the head witness
-/// (and one set aside) and the demo tokens beside them. One mistyped path would write
-/// over them, and the ledger would then read as damaged or lose its key. Other files
-/// at the top of the data directory (`--data-dir .` and `--out months.csv`) are the
-/// user's. Standard output (`-`), a data directory that does not exist yet and an
+/// `timeline --svg`) that is one of the ledger's own files in the data directory
+/// ([`is_ledger_s_own`]: the engine's directories and anything in them, the signing
+/// key, the head witness). One mistyped path would write over them, and the ledger
+/// would then read as damaged or lose its key. Every other path in the data directory
+/// (`--data-dir .` and `--out reports/months.csv`) is the user's. Standard output (`-`), a data directory that does not exist yet and an
 /// output directory that does not exist (the write reports it) pass; a symbolic link
 /// is followed to where it points.
 pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
@@ -587,16 +613,11 @@ pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::
     let Ok(inside) = resolved.strip_prefix(&dir) else {
         return Ok(());
     };
-    let name = inside.to_string_lossy();
-    let own = [
-        crate::audit::keys::SIGNING_KEY_FILE,
-        crate::store::sled_store::HEAD_WITNESS_FILE,
-        "damaged-head-witness",
-        serve::DEMO_TOKENS_FILE,
-    ];
-    let ledger_s =
-        inside.components().count() != 1 || own.iter().any(|file| name.starts_with(file));
-    if !ledger_s {
+    let first = inside
+        .components()
+        .next()
+        .map(|component| component.as_os_str());
+    if !first.is_some_and(|name| is_ledger_s_own(&name.to_string_lossy())) {
         return Ok(());
     }
     let args = vec![
@@ -794,16 +815,20 @@ lines with a command_id answer as duplicates instead of appending twice.",
     } = tally;
     if let Some((line, refusal)) = first_refused {
         // The results are JSON on standard output; a person reading the terminal is told
-        // here that some were refused, and why the first was, in their language.
+        // here that some were refused, and why the first was, in their language (the
+        // line once: a message without data still starts with it).
+        let message = crate::i18n::refusal_message(language, &refusal);
+        let prefix = format!("line {line}: ");
+        let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
         let args = vec![
             ("refused", refused.to_string()),
             ("lines", line_number.to_string()),
             ("line", line.to_string()),
             ("code", refusal.code.as_str().to_owned()),
-            ("message", crate::i18n::refusal_message(language, &refusal)),
+            ("message", message),
         ];
         let said = crate::i18n::Sentence::new("cli-submit-refused", args).in_language(language);
-        crate::shell_support::say_on_stderr!("flexledger: {said}");
+        crate::shell_support::say_on_stderr!("{}", program_said("flexledger", &said, language));
     }
     tracing::info!(
         lines = line_number,
@@ -1050,11 +1075,11 @@ fn submit_progress(input_bytes: Option<u64>) -> indicatif::ProgressBar {
 }
 
 fn parse_line(line_number: u64, line: Line) -> Result<crate::domain::CommandEnvelope, Refusal> {
-    let with_line = |refusal: Refusal| {
-        Refusal::new(
-            refusal.code,
-            format!("line {line_number}: {}", refusal.message),
-        )
+    // The line goes before the message; the message's data stays (`text`), so the
+    // summary on standard error says it in the reader's language.
+    let with_line = |refusal: Refusal| Refusal {
+        message: format!("line {line_number}: {}", refusal.message),
+        ..refusal
     };
     match line {
         Line::TooLong => Err(with_line(Refusal::invalid(format!(
@@ -1258,18 +1283,28 @@ fn same_store(from: &Location, to: &Location) -> bool {
 }
 
 /// A copy's destination directory that holds files but no store, nor a copy's
-/// unfinished one: someone else's directory, which a copy would fill with a ledger
-/// beside their files. `None` for any other destination.
+/// unfinished one, and files that are not the ledger's own: someone else's directory,
+/// which a copy would fill with a ledger beside their files. `None` for any other
+/// destination.
 fn foreign_destination(to: &Location) -> Option<anyhow::Error> {
     let Location::Sled(dir) = to else {
         return None;
     };
-    let ours = ["sled", crate::store::sled_store::SLED_CREATING_DIR];
-    if ours.iter().any(|name| dir.join(name).exists()) {
+    let engine = ["sled", crate::store::sled_store::SLED_CREATING_DIR];
+    if engine.iter().any(|name| dir.join(name).exists()) {
         return None;
     }
-    // A directory that cannot be listed (or is not there) is the open's to report.
-    std::fs::read_dir(dir).ok()?.next()?.ok()?;
+    // A directory that cannot be listed (or is not there) is the open's to report; the
+    // ledger's own files (the signing key its help says to copy there) are welcome.
+    let mut entries = std::fs::read_dir(dir).ok()?;
+    let foreign = entries.any(|entry| {
+        entry.as_ref().map_or(true, |entry| {
+            !is_ledger_s_own(&entry.file_name().to_string_lossy())
+        })
+    });
+    if !foreign {
+        return None;
+    }
     let args = vec![("path", dir.display().to_string())];
     Some(crate::i18n::Sentence::new("cli-copy-destination-not-empty", args).into())
 }

@@ -818,9 +818,10 @@ fn check_graduate_months(member: &MemberState, body: &GrantSubsidy) -> Result<()
     if granted + body.months <= SUBSIDY_GRADUATE_MONTHS_MAX {
         return Ok(());
     }
+    // A log an older build wrote may already hold more than 24 graduate months (D59).
     let (max, remaining) = (
         SUBSIDY_GRADUATE_MONTHS_MAX,
-        SUBSIDY_GRADUATE_MONTHS_MAX - granted,
+        SUBSIDY_GRADUATE_MONTHS_MAX.saturating_sub(granted),
     );
     refuse(
         RefusalText::GraduateMonthsExceeded {

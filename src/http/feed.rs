@@ -61,7 +61,17 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
         })?),
     };
     let types = types_of(query.types.as_deref());
-    if let Some(unknown) = types.iter().flatten().find(|name| !is_feed_type(name)) {
+    // The first unknown name in the order given (the set has none).
+    let given = query
+        .types
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim);
+    if let Some(unknown) = given
+        .filter(|name| !name.is_empty())
+        .find(|name| !is_feed_type(name))
+    {
         let known = crate::store::log_entry::EVENT_TYPE_CODES.join(", ");
         return Err(invalid(
             "http-feed-unknown-type",

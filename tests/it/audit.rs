@@ -128,6 +128,17 @@ fn verify_checks_the_checkpoints_of_a_copy_without_its_secret_key_by_the_public_
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(!stderr.contains("restore"), "{stderr}");
     assert!(!text(&wrong).contains("DAMAGED"), "{}", text(&wrong));
+    // Without --public-key, the data directory's own key that did not sign the
+    // checkpoints (another ledger's put in its place) is damage, as it always was.
+    let another = tempfile::tempdir().unwrap();
+    let policy = serde_json::json!({"command":"publish_policy","region":"other","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    drop(crate::expect::ledger_of(&[policy], another.path()));
+    assert!(audit(another.path(), &["checkpoint"]).status.success());
+    let key = another.path().join("audit-signing-key");
+    std::fs::copy(&key, copy.path().join("audit-signing-key")).unwrap();
+    let swapped = audit(copy.path(), &["verify"]);
+    assert_eq!(swapped.status.code(), Some(1), "{}", text(&swapped));
+    assert!(text(&swapped).contains("DAMAGED"), "{}", text(&swapped));
 }
 
 fn text(output: &Output) -> String {

@@ -225,6 +225,23 @@ fn an_interrupted_copy_resumes_and_another_ledger_is_never_overwritten() {
     assert!(stderr.contains("holds files but no ledger"), "{stderr}");
     let names: Vec<_> = std::fs::read_dir(&foreign).unwrap().collect();
     assert_eq!(names.len(), 1, "nothing was written beside the files");
+
+    // A directory holding only the ledger's own signing key, as `copy --help` says to
+    // put there, is a destination.
+    let keyed = root.path().join("keyed");
+    std::fs::create_dir(&keyed).unwrap();
+    std::fs::copy(
+        source.join("audit-signing-key"),
+        keyed.join("audit-signing-key"),
+    )
+    .unwrap();
+    let copied = copy(&source, &keyed);
+    assert_eq!(
+        copied.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
 }
 
 /// A store a copy fills, and `flexledger` and `flexledger-audit` run on it.

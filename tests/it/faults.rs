@@ -372,19 +372,23 @@ fn a_held_lock_is_reported_as_another_process() {
         assert_eq!(message.matches("in use by another").count(), 1, "{message}");
         assert!(!message.contains("Os {"), "{message}");
     }
-    // In Chinese when asked, the context and the store's sentence both (D37).
-    let output = flexledger(dir.path(), &["--lang", "zh-CN", "verify"], None);
-    let message = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{message}");
-    assert!(
-        message.starts_with("flexledger：错误：无法打开"),
-        "{message}"
-    );
-    assert!(
-        message.contains("正被另一个 flexledger 进程使用"),
-        "{message}"
-    );
-    assert!(!message.contains("in use"), "{message}");
+    // In Chinese when asked, the context and the store's sentence both (D37), also
+    // where the store's error comes wrapped in the ledger's (`submit` opens a ledger).
+    for args in [&["verify"][..], &["submit", "-"]] {
+        let args = [&["--lang", "zh-CN"][..], args].concat();
+        let output = flexledger(dir.path(), &args, Some(b""));
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{message}");
+        assert!(
+            message.starts_with("flexledger：错误：无法打开"),
+            "{message}"
+        );
+        assert!(
+            message.contains("正被另一个 flexledger 进程使用"),
+            "{message}"
+        );
+        assert!(!message.contains("in use"), "{message}");
+    }
     match SledStore::open(dir.path()) {
         Err(StoreError::Locked { .. }) => {}
         other => panic!("expected Locked, got {:?}", other.map(|_| ())),
@@ -1493,11 +1497,16 @@ fn an_output_over_the_ledger_s_own_files_is_refused_and_nothing_is_written() {
     );
     assert_verifies(dir.path());
     // Outside the directory, or beside the ledger's files in it, the same backup is
-    // written, and written again.
-    for out in [
+    // written, and written again: in a directory of the user's under it too, and
+    // under a name that only begins like one of the ledger's files.
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    let allowed = [
         outside.path().join("ledger.backup"),
         dir.path().join("ledger.backup"),
-    ] {
+        dir.path().join("reports").join("ledger.backup"),
+        dir.path().join("head-witness.old"),
+    ];
+    for out in allowed {
         for _ in 0..2 {
             let args = ["backup", "--out", out.to_str().unwrap()];
             let output = flexledger(dir.path(), &args, None);

@@ -1993,9 +1993,12 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
     let bundle = dir.path().join("some.bundle");
     std::fs::write(&bundle, "").unwrap();
     let bundle = bundle.to_str().unwrap();
-    // The same directory by another spelling is the same store too.
+    // The same directory by another name (a symbolic link to it) is the same store
+    // too: it was opened twice and reported as held by another process.
     std::fs::create_dir(dir.path().join("data")).unwrap();
-    let dotted = format!("{data}/./");
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(dir.path().join("data"), &link).unwrap();
+    let dotted = link.to_str().unwrap().to_owned();
     let cases: [(&[&str], &str, &str); 6] = [
         (
             &["submit", "missing.jsonl"],
@@ -2086,8 +2089,8 @@ fn submit_says_on_standard_error_that_commands_were_refused_and_why_the_first_wa
         json!({"command": "close_month", "region": "nowhere", "month": "2025-10"})
     );
     for (language, expected) in [
-        ("en", "commands refused: 1 of 2"),
-        ("zh-CN", "2 条命令中有 1 条被拒绝"),
+        ("en", "lines refused: 1 of 2"),
+        ("zh-CN", "flexledger：2 行中有 1 行被拒绝"),
     ] {
         let args = ["--lang", language, "submit", "-"];
         let output = crate::support::flexledger(dir.path(), &args, Some(input.as_bytes()));
@@ -2101,5 +2104,26 @@ fn submit_says_on_standard_error_that_commands_were_refused_and_why_the_first_wa
         assert!(stderr.contains("unknown_region"), "{stderr}");
         let stdout = String::from_utf8(output.stdout).unwrap();
         assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    }
+    // A command that does not parse keeps its message's data: its sentence is said in
+    // the reader's language too, and its line is named once.
+    let mut wrong = policy("2025-11");
+    wrong["base_ratio_min"] = json!("3.50");
+    let input = format!("{wrong}\n");
+    for (language, expected) in [
+        (
+            "en",
+            "on line 1: invalid_command: publish_policy: base_ratio_min must not exceed",
+        ),
+        (
+            "zh-CN",
+            "第 1 行：invalid_command：publish_policy：字段 `base_ratio_min` 不得大于",
+        ),
+    ] {
+        let args = ["--lang", language, "submit", "-"];
+        let output = crate::support::flexledger(dir.path(), &args, Some(input.as_bytes()));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(!stderr.contains("line 1: publish_policy"), "{stderr}");
     }
 }

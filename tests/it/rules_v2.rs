@@ -858,3 +858,51 @@ fn a_rebuild_interrupted_between_batches_is_finished_before_anything_is_read() {
         "nothing left to do"
     );
 }
+
+/// D59 on a log an older build wrote, with more than 24 graduate months already
+/// granted: a further graduate grant is refused with none left to grant, not a
+/// subtraction that overflows (a panic in the writer).
+#[test]
+fn a_graduate_grant_after_an_old_log_s_surplus_is_refused_with_none_left() {
+    use flexledger::domain::command::SubsidyCategory;
+    use flexledger::domain::event::SubsidyGranted;
+    use flexledger::domain::{decide, Event, LedgerState};
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let policy = json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let enroll = json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"});
+    let mut state = LedgerState::default();
+    let fold = |state: &mut LedgerState, events: Vec<Event>| {
+        for event in events {
+            let position = state.position + 1;
+            state.apply(position, &event).unwrap();
+        }
+    };
+    for command in [policy, enroll] {
+        let events = decide(&state, &parse_command_value(command).unwrap()).unwrap();
+        fold(&mut state, events);
+    }
+    // What an older build accepted: 24 and then 6 more graduate months.
+    let grant = |from: &str, months: u32| {
+        Event::SubsidyGranted(SubsidyGranted {
+            member_id: member.parse().unwrap(),
+            from_month: serde_json::from_value(json!(from)).unwrap(),
+            months,
+            share: serde_json::from_value(json!("0.5")).unwrap(),
+            category: SubsidyCategory::Graduate,
+        })
+    };
+    fold(&mut state, vec![grant("2025-01", 24), grant("2027-01", 6)]);
+    let more = json!({"command":"grant_subsidy","member_id":member,"from_month":"2027-07","months":1,"share":"0.5","category":"graduate"});
+    let refusal = decide(&state, &parse_command_value(more).unwrap()).unwrap_err();
+    assert_eq!(refusal.code.as_str(), "subsidy_limit_exceeded");
+    assert!(
+        refusal
+            .message
+            .contains("already has 30 graduate months granted"),
+        "{refusal}"
+    );
+    assert!(
+        refusal.message.ends_with("grant at most 0 as graduate"),
+        "{refusal}"
+    );
+}

@@ -354,8 +354,13 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
 }
 
 /// Whether `text` is a line of a bundle: a JSON object with a `record` field, or an
-/// event's (`position` and `type`, hash or not: an event altered is still an event).
+/// event's (`position` and `type`, hash or not: an event altered is still an event),
+/// or a damaged header (not JSON, or its `record` lost, but naming the bundle format):
+/// a tampered bundle is read on and its findings listed, never called "not a bundle".
 fn is_record_or_event_line(text: &str) -> bool {
+    if text.contains("\"record\"") || text.contains(crate::audit::bundle::BUNDLE_FORMAT) {
+        return true;
+    }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(serde_json::Value::Object(fields)) => {
             fields.contains_key("record")
