@@ -589,9 +589,10 @@ fn is_ledger_s_own(name: &str) -> bool {
 /// ([`is_ledger_s_own`]: the engine's directories and anything in them, the signing
 /// key, the head witness). One mistyped path would write over them, and the ledger
 /// would then read as damaged or lose its key. Every other path in the data directory
-/// (`--data-dir .` and `--out reports/months.csv`) is the user's. Standard output (`-`), a data directory that does not exist yet and an
-/// output directory that does not exist (the write reports it) pass; a symbolic link
-/// is followed to where it points.
+/// (`--data-dir .` and `--out reports/months.csv`) is the user's. Standard output
+/// (`-`), a data directory that does not exist yet and an output directory that does
+/// not exist (the write reports it) pass; a symbolic link is followed to where it
+/// points.
 pub(crate) fn refuse_output_in_data_dir(data_dir: &Path, out: &Path) -> anyhow::Result<()> {
     if crate::shell_support::stdio::is_stdio(out) {
         return Ok(());

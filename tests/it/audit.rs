@@ -508,6 +508,19 @@ fn a_bundle_out_of_the_formats_order_or_with_an_altered_proof_is_refused() {
         report.failures
     );
 
+    // The header damaged (no longer JSON): a tampered bundle, read on and its events
+    // checked, not set aside as a file that is no bundle at all.
+    let mut damaged = owned.clone();
+    damaged[0] = format!("{{{}", damaged[0]);
+    let report = verify_text(&join(&damaged), &key);
+    assert!(!report.ok);
+    assert!(report.events > 0, "{:?}", report.failures);
+    assert!(
+        has_failure(&report, "format", "not JSON"),
+        "{:?}",
+        report.failures
+    );
+
     // The header moved below the first event.
     let mut moved = owned.clone();
     moved.swap(0, 1);
