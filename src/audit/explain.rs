@@ -264,12 +264,14 @@ fn facts(
         .iter()
         .rposition(|period| period.start <= month);
     let period = period_index.map(|index| &member.periods[index]);
-    // R12: read once, for the citation and for the reason.
-    let refunded = refunded_by(history, month);
+    // R12: read once, for the citations and for the reason.
+    let refund = last_refund(history, month);
+    let refunded_at = refund.as_ref().map(|refund| refund.at);
+    let refunded = refund.and_then(|refund| refund.withdrawal);
     let refunding = refunded.as_ref().map(|(position, _)| *position);
     let withdrawals =
         PeriodWithdrawals::of(history, line, (&member.periods, period_index), refunding);
-    let events = citations(language, history, line, period, withdrawals);
+    let events = citations(language, history, line, period, (withdrawals, refunded_at));
     let refunded_by = refunded.map(|(_, withdrawal)| withdrawal);
     let facts = month_events(history, (month, period), &events, refunded_by);
     Ok(Ok((month_why(region, member, month, &facts), events)))
@@ -319,13 +321,20 @@ fn month_events(
     }
 }
 
-/// R12: the withdrawal recorded with the last refund of `month`, and its position: a
-/// v2 withdrawal and the refund of the months paid beyond its period are one append,
-/// the withdrawal first, so it is the last withdrawal before that refund in the
-/// member's stream.
-fn refunded_by(history: &MemberHistory, month: Month) -> Option<(u64, Withdrawal)> {
+/// R12: the last refund of a month.
+struct LastRefund {
+    /// Its position: a payment of the month before it no longer pays the month.
+    at: u64,
+    /// The withdrawal recorded with it, and its position: a v2 withdrawal and the
+    /// refund of the months paid beyond its period are one append, the withdrawal
+    /// first, so it is the last withdrawal before that refund in the member's stream.
+    withdrawal: Option<(u64, Withdrawal)>,
+}
+
+/// R12: the last refund of `month`, if it was refunded.
+fn last_refund(history: &MemberHistory, month: Month) -> Option<LastRefund> {
     let mut withdrawal = None;
-    let mut refunded_by = None;
+    let mut last = None;
     for envelope in &history.events {
         match &envelope.event {
             Event::MemberWithdrawn(withdrawn) => {
@@ -336,12 +345,15 @@ fn refunded_by(history: &MemberHistory, month: Month) -> Option<(u64, Withdrawal
                 withdrawal = Some((envelope.position, ended));
             }
             Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
-                refunded_by.clone_from(&withdrawal);
+                last = Some(LastRefund {
+                    at: envelope.position,
+                    withdrawal: withdrawal.clone(),
+                });
             }
             _ => {}
         }
     }
-    refunded_by
+    last
 }
 
 /// The first payment of the period starting in `period_start` and its position: the
@@ -409,7 +421,7 @@ struct PeriodWithdrawals {
 
 impl PeriodWithdrawals {
     /// `refunding`: the position of the withdrawal recorded with the month's last
-    /// refund ([`refunded_by`]).
+    /// refund ([`last_refund`]).
     fn of(
         history: &MemberHistory,
         line: &MonthLine,
@@ -486,7 +498,7 @@ fn citations(
     history: &MemberHistory,
     line: &MonthLine,
     period: Option<&Period>,
-    withdrawals: PeriodWithdrawals,
+    (withdrawals, refunded_at): (PeriodWithdrawals, Option<u64>),
 ) -> Vec<Citation> {
     let month = line.month;
     let policy_in_force = history
@@ -525,7 +537,7 @@ fn citations(
         first_payment_at,
         withdrawals,
         base_change_at,
-        refunded_at: last_refund_of(history, month),
+        refunded_at,
     };
     history
         .events
@@ -616,19 +628,6 @@ impl CitationContext<'_> {
     fn refunded_after(&self, position: u64) -> bool {
         self.refunded_at.is_some_and(|refunded| refunded > position)
     }
-}
-
-/// The position of the last refund of `month`, if it was refunded.
-fn last_refund_of(history: &MemberHistory, month: Month) -> Option<u64> {
-    history
-        .events
-        .iter()
-        .rev()
-        .find(|envelope| {
-            matches!(&envelope.event, Event::ContributionRefunded(refund)
-                if refund.months.contains(&month))
-        })
-        .map(|envelope| envelope.position)
 }
 
 /// The base change that sets `month`'s ratio in the period starting at
