@@ -81,9 +81,6 @@ impl Error {
     }
 }
 
-/// The position `error` itself names as damaged. Wrappers declared `transparent`
-/// (`LedgerError::Store`, …) hide the wrapped error from the source chain, so they are
-/// unwrapped here by name.
 /// The store's error inside `error`, through the library errors that wrap one
 /// transparently (a ledger's, a report's, a backup's, a copy's): what the shells say in
 /// the reader's language (`StoreError::sentence`).
@@ -91,17 +88,7 @@ pub fn store_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a Sto
     if let Some(store) = error.downcast_ref::<StoreError>() {
         return Some(store);
     }
-    let inner = match error.downcast_ref::<LedgerError>() {
-        Some(ledger) => Some(ledger),
-        None => match error.downcast_ref::<BackupError>() {
-            Some(BackupError::Ledger(ledger)) => Some(ledger),
-            _ => match error.downcast_ref::<CopyError>() {
-                Some(CopyError::Ledger(ledger)) => Some(ledger),
-                _ => None,
-            },
-        },
-    };
-    if let Some(LedgerError::Store(store)) = inner {
+    if let Some(LedgerError::Store(store)) = ledger_error_in(error) {
         return Some(store);
     }
     match error.downcast_ref::<ReportError>() {
@@ -110,6 +97,23 @@ pub fn store_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a Sto
     }
 }
 
+/// The ledger's error `error` is, or wraps transparently (a backup's, a copy's).
+fn ledger_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a LedgerError> {
+    if let Some(ledger) = error.downcast_ref::<LedgerError>() {
+        return Some(ledger);
+    }
+    if let Some(BackupError::Ledger(ledger)) = error.downcast_ref::<BackupError>() {
+        return Some(ledger);
+    }
+    match error.downcast_ref::<CopyError>() {
+        Some(CopyError::Ledger(ledger)) => Some(ledger),
+        _ => None,
+    }
+}
+
+/// The position `error` itself names as damaged. Wrappers declared `transparent`
+/// (`LedgerError::Store`, …) hide the wrapped error from the source chain, so they are
+/// unwrapped here by name.
 fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
     let store = |store: &StoreError| match store {
         StoreError::Corrupt { position, .. } if *position > 0 => Some(*position),
@@ -125,17 +129,11 @@ fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
     if let Some(error) = error.downcast_ref::<StoreError>() {
         return store(error);
     }
-    if let Some(error) = error.downcast_ref::<LedgerError>() {
-        return ledger(error);
+    if let Some(inner) = ledger_error_in(error) {
+        return ledger(inner);
     }
     if let Some(ReportError::Store(inner)) = error.downcast_ref::<ReportError>() {
         return store(inner);
-    }
-    if let Some(BackupError::Ledger(inner)) = error.downcast_ref::<BackupError>() {
-        return ledger(inner);
-    }
-    if let Some(CopyError::Ledger(inner)) = error.downcast_ref::<CopyError>() {
-        return ledger(inner);
     }
     if let Some(WhatIfError::Fold(fold)) = error.downcast_ref::<WhatIfError>() {
         return Some(fold.position);

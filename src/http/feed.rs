@@ -60,20 +60,9 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
             )
         })?),
     };
-    let types = types_of(query.types.as_deref());
-    // The first unknown name in the order given (the set has none).
-    let given = query
-        .types
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim);
-    if let Some(unknown) = given
-        .filter(|name| !name.is_empty())
-        .find(|name| !is_feed_type(name))
-    {
+    let types = types_of(query.types.as_deref()).map_err(|unknown| {
         let known = crate::store::log_entry::EVENT_TYPE_CODES.join(", ");
-        return Err(invalid(
+        invalid(
             "http-feed-unknown-type",
             vec![
                 ("text", crate::i18n::text(format!("{unknown:?}"))),
@@ -82,8 +71,8 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
                     crate::i18n::text(format!("{known}, CoverageChanged")),
                 ),
             ],
-        ));
-    }
+        )
+    })?;
     Ok(Filter::new(types, member, region))
 }
 
@@ -96,14 +85,20 @@ fn is_feed_type(name: &str) -> bool {
 
 /// The event types `?types=` names; `None` (no filter) when it names none: `types=`
 /// or `types=,` is a list whose empty names are all ignored, not a filter that keeps
-/// nothing.
-fn types_of(types: Option<&str>) -> Option<HashSet<String>> {
-    let names: HashSet<String> = types?
-        .split(',')
-        .map(|name| name.trim().to_owned())
-        .filter(|name| !name.is_empty())
-        .collect();
-    (!names.is_empty()).then_some(names)
+/// nothing. `Err` holds the first name, in the order given, that is no type of feed
+/// item ([`is_feed_type`]).
+fn types_of(types: Option<&str>) -> Result<Option<HashSet<String>>, &str> {
+    let mut names = HashSet::new();
+    for name in types.unwrap_or_default().split(',').map(str::trim) {
+        if name.is_empty() {
+            continue;
+        }
+        if !is_feed_type(name) {
+            return Err(name);
+        }
+        names.insert(name.to_owned());
+    }
+    Ok((!names.is_empty()).then_some(names))
 }
 
 /// The SSE message of a delivery: an item (`id` its id, `event` its type), or the
@@ -185,10 +180,12 @@ mod tests {
 
     #[test]
     fn a_types_list_without_names_filters_nothing() {
-        assert_eq!(types_of(None), None);
-        assert_eq!(types_of(Some("")), None);
-        assert_eq!(types_of(Some(" , ,")), None);
-        let kept = types_of(Some(" ContributionPaid,,MemberWithdrawn ")).unwrap();
+        assert_eq!(types_of(None), Ok(None));
+        assert_eq!(types_of(Some("")), Ok(None));
+        assert_eq!(types_of(Some(" , ,")), Ok(None));
+        let kept = types_of(Some(" ContributionPaid,,MemberWithdrawn "))
+            .unwrap()
+            .unwrap();
         assert_eq!(kept.len(), 2);
         assert!(kept.contains("ContributionPaid") && kept.contains("MemberWithdrawn"));
     }
