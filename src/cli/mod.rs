@@ -462,9 +462,15 @@ fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> S
 
 /// `program: text`, with the colon of `language`.
 fn program_said(program: &str, text: &str, language: Language) -> String {
+    format!("{program}{}{text}", colon(language))
+}
+
+/// The colon that joins a line's parts in `language` (Chinese writes a full-width one
+/// with no space).
+fn colon(language: Language) -> &'static str {
     match language {
-        Language::En => format!("{program}: {text}"),
-        Language::ZhCn => format!("{program}：{text}"),
+        Language::En => ": ",
+        Language::ZhCn => "：",
     }
 }
 
@@ -493,10 +499,7 @@ pub(crate) fn is_set_aside_damage(error: &anyhow::Error) -> bool {
 /// `StoreError` with a sentence) in `language`; the rest (the operating system's and
 /// the engine's words) as they came.
 pub(crate) fn error_said_in(error: &anyhow::Error, language: Language) -> String {
-    let separator = match language {
-        Language::En => ": ",
-        Language::ZhCn => "：",
-    };
+    let separator = colon(language);
     let mut text = String::new();
     for cause in error.chain() {
         let said = cause_said_in(cause, language);
