@@ -33,3 +33,10 @@ cli-cannot-read-after-line = cannot read { $file } after line { $line }
 cli-restore-no-signing-key = warning: no signing key was installed. The backup was signed by key id { $key_id }: copy that key (the ledger's audit-signing-key) to { $path } or point $FLEXLEDGER_SIGNING_KEY at it before the new ledger signs anything: until then it records commands but refuses checkpoints, exports and backups (it never makes a key of its own once it holds a signed checkpoint).
 cli-restore-key-not-pinned = note: the backup's signature was checked against the key it names (key id { $key_id }), not a pinned one: compare it with the ledger's published key, or pass --public-key
 cli-disk-full-advice = ; the disk is full: free space and run the command again (a write that failed was not acknowledged)
+cli-accept-head-accepted = the log checked out; a new head witness records position { $position } as its head
+cli-accept-head-kept = the unreadable head witness was kept as { $path }
+cli-accept-head-not-sled = --accept-head is for a sled data directory: a PostgreSQL store keeps no head witness of its own
+cli-submit-output-failed = { $broken ->
+        [yes] standard output closed
+       *[no] writing standard output failed ({ $error })
+    }; { $lines } line(s) were read and decided (accepted ones are durable), the rest of { $file } was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice.

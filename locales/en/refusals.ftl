@@ -74,7 +74,10 @@ refusal-parse-withdraw-arrears-exceeded-grace = withdraw: reason `arrears_exceed
 refusal-parse-grant-months = grant_subsidy: field `months` must be at least 1 (R16)
 refusal-parse-grant-share = grant_subsidy: field `share` must be greater than 0 (R16)
 refusal-parse-pay-subsidy-month-twice = pay_subsidy: field `months` names a month twice; list each accrued month once
-refusal-parse-policy-invalid = publish_policy: { $check ->
+
+# Why a policy does not validate, by its check (`PolicyCheck::name`): said after
+# `publish_policy` in a refusal, and after a what-if's policy file.
+policy-check = { $check ->
         [not_positive] { $field } must be greater than 0
         [not_below] { $field } must be below { $limit }
         [above_max] { $field } must be at most { $limit }
@@ -85,6 +88,7 @@ refusal-parse-policy-invalid = publish_policy: { $check ->
         [tier_name_length] { $field } must be 1 to { $limit } bytes
        *[tier_repeats] { $field } repeats an earlier tier's
     }
+refusal-parse-policy-invalid = publish_policy: { policy-check }
 refusal-parse-field-missing = { $command }: missing field `{ $field }`
 refusal-parse-field-invalid = { $command }: field `{ $field }`: { $detail }
 

@@ -85,7 +85,10 @@ refusal-parse-withdraw-arrears-exceeded-grace = withdraw：停保原因 `arrears
 refusal-parse-grant-months = grant_subsidy：字段 `months` 至少为 1（R16）
 refusal-parse-grant-share = grant_subsidy：字段 `share` 必须大于 0（R16）
 refusal-parse-pay-subsidy-month-twice = pay_subsidy：字段 `months` 重复列出了同一个月份；每个已形成补贴的月份只列一次
-refusal-parse-policy-invalid = publish_policy：{ $check ->
+
+# 缴费政策为何不合规（按检查项 `PolicyCheck::name`）：用于 `publish_policy` 的拒绝，
+# 以及假设分析的政策文件。
+policy-check = { $check ->
         [not_positive] 字段 `{ $field }` 必须大于 0
         [not_below] 字段 `{ $field }` 必须小于 { $limit }
         [above_max] 字段 `{ $field }` 不得超过 { $limit }
@@ -96,6 +99,7 @@ refusal-parse-policy-invalid = publish_policy：{ $check ->
         [tier_name_length] 字段 `{ $field }` 须为 1 至 { $limit } 字节
        *[tier_repeats] 字段 `{ $field }` 与前面某一待遇档次的相同
     }
+refusal-parse-policy-invalid = publish_policy：{ policy-check }
 refusal-parse-field-missing = { $command }：缺少字段 `{ $field }`
 refusal-parse-field-invalid = { $command }：字段 `{ $field }` 有误：{ $detail }
 

@@ -170,7 +170,9 @@ pub fn not_found(
         let error = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
         writeln!(out, "{error}")?;
     }
-    crate::shell_support::say_on_stderr!("flexledger-audit: {}", say(language, id, args));
+    let said = say(language, id, args);
+    let line = crate::cli::program_said("flexledger-audit", &said, language);
+    crate::shell_support::say_on_stderr!("{line}");
     Ok(ExitCode::from(1))
 }
 

@@ -51,7 +51,7 @@ use crate::domain::decide;
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::money::{Money, Ratio};
 use crate::domain::month::Month;
-use crate::domain::policy::{BackpayRestores, BenefitTier, Policy, RegionName};
+use crate::domain::policy::{BackpayRestores, BenefitTier, Policy, PolicyInvalid, RegionName};
 use crate::domain::refusal::{ErrorCode, Refusal};
 use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, LedgerState};
@@ -123,29 +123,20 @@ impl PolicyOverrides {
     /// Parses a policy file's text. Unknown fields are refused (a misspelt
     /// `grace_month` must not silently compare the ledger with itself); every error
     /// names the field.
-    pub fn parse(text: &str) -> Result<PolicyOverrides, String> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|error| format!("not valid JSON ({error})"))?;
+    pub fn parse(text: &str) -> Result<PolicyOverrides, OverridesInvalid> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|error| OverridesInvalid::NotJson(error.to_string()))?;
         let Value::Object(fields) = &value else {
-            return Err(
-                "must be one JSON object of policy parameters, e.g. {\"grace_months\": 6}".into(),
-            );
+            return Err(OverridesInvalid::NotAnObject);
         };
         for fixed in ["region", "effective_from"] {
             if fields.contains_key(fixed) {
-                return Err(format!(
-                    "field `{fixed}` cannot be overridden: every policy the region published keeps its own region and effective_from"
-                ));
+                return Err(OverridesInvalid::Fixed(fixed));
             }
         }
-        serde_path_to_error::deserialize(value).map_err(|error| {
-            let path = error.path().to_string();
-            let inner = error.inner().to_string();
-            if path == "." {
-                inner
-            } else {
-                format!("field `{path}`: {inner}")
-            }
+        serde_path_to_error::deserialize(value).map_err(|error| OverridesInvalid::Field {
+            path: error.path().to_string(),
+            detail: error.inner().to_string(),
         })
     }
 
@@ -155,7 +146,7 @@ impl PolicyOverrides {
     }
 
     /// `published` with the overrides applied, checked like a `publish_policy`.
-    pub fn apply(&self, published: &Policy) -> Result<Policy, String> {
+    pub fn apply(&self, published: &Policy) -> Result<Policy, OverridesInvalid> {
         let mut policy = published.clone();
         let replace = |target: &mut u32, value: Option<u32>| {
             if let Some(value) = value {
@@ -184,12 +175,13 @@ impl PolicyOverrides {
         if let Some(rate) = self.account_rate {
             policy.account_rate = rate;
         }
-        policy.validate().map_err(|message| {
-            format!(
-                "the policy of region {} from {} with these overrides is invalid: {message}",
-                published.region, published.effective_from
-            )
-        })?;
+        policy
+            .validate()
+            .map_err(|invalid| OverridesInvalid::Policy {
+                region: published.region.to_string(),
+                effective_from: published.effective_from,
+                invalid,
+            })?;
         Ok(policy)
     }
 
@@ -213,12 +205,44 @@ impl PolicyOverrides {
     }
 }
 
+/// Why a policy file cannot be the alternative, as data, so that each language words
+/// it (`audit-whatif-policy-*`, `locales/*/audit.ftl`); `Display` is the English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverridesInvalid {
+    /// Not JSON at all; serde_json's own words say where.
+    #[error("not valid JSON ({0})")]
+    NotJson(String),
+    #[error("must be one JSON object of policy parameters, e.g. {{\"grace_months\": 6}}")]
+    NotAnObject,
+    /// `region` or `effective_from`: each published policy keeps its own.
+    #[error("field `{0}` cannot be overridden: every policy the region published keeps its own region and effective_from")]
+    Fixed(&'static str),
+    /// A field unknown, or of the wrong type; `path` is `.` for the whole file.
+    #[error("{}", field_said(path, detail))]
+    Field { path: String, detail: String },
+    /// The overrides make one of the region's published policies invalid.
+    #[error("the policy of region {region} from {effective_from} with these overrides is invalid: {invalid}")]
+    Policy {
+        region: String,
+        effective_from: Month,
+        invalid: PolicyInvalid,
+    },
+}
+
+fn field_said(path: &str, detail: &str) -> String {
+    if path == "." {
+        detail.to_owned()
+    } else {
+        format!("field `{path}`: {detail}")
+    }
+}
+
 /// Why a what-if could not be computed. Refusals are not among them: they are findings.
 #[derive(Debug, thiserror::Error)]
 pub enum WhatIfError {
     /// The overrides make a published policy invalid (`Policy::validate`).
     #[error("{0}")]
-    Policy(String),
+    Policy(OverridesInvalid),
     /// The stored history does not fold: a damaged log (`flexledger verify` says where).
     #[error("the recorded history does not fold: {0}")]
     Fold(FoldError),

@@ -282,13 +282,10 @@ pub fn restore(
             ("key_id", key_id.clone()),
             ("path", path.display().to_string()),
         ];
-        let said = crate::i18n::Sentence::new("cli-restore-no-signing-key", args);
-        crate::shell_support::say_on_stderr!("flexledger: {}", said.in_language(language));
+        super::say_line(language, "cli-restore-no-signing-key", args);
     }
     if !report.key_pinned {
-        let said =
-            crate::i18n::Sentence::new("cli-restore-key-not-pinned", vec![("key_id", key_id)]);
-        crate::shell_support::say_on_stderr!("flexledger: {}", said.in_language(language));
+        super::say_line(language, "cli-restore-key-not-pinned", vec![("key_id", key_id)]);
     }
     Ok(ExitCode::SUCCESS)
 }

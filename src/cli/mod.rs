@@ -461,8 +461,14 @@ fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> S
 }
 
 /// `program: text`, with the colon of `language`.
-fn program_said(program: &str, text: &str, language: Language) -> String {
+pub(crate) fn program_said(program: &str, text: &str, language: Language) -> String {
     format!("{program}{}{text}", colon(language))
+}
+
+/// `flexledger: ` and catalog sentence `id`, in `language`, on standard error.
+pub(crate) fn say_line(language: Language, id: &'static str, args: Vec<(&'static str, String)>) {
+    let said = crate::i18n::Sentence::new(id, args).in_language(language);
+    crate::shell_support::say_on_stderr!("{}", program_said("flexledger", &said, language));
 }
 
 /// The colon that joins a line's parts in `language` (Chinese writes a full-width one
@@ -796,18 +802,20 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
     if let Some(kind) = output_failed {
-        let what = if kind == io::ErrorKind::BrokenPipe {
-            "standard output closed".to_owned()
+        let broken = if kind == io::ErrorKind::BrokenPipe {
+            "yes"
         } else {
-            format!("writing standard output failed ({})", io::Error::from(kind))
+            "no"
         };
-        crate::shell_support::say_on_stderr!(
-            "flexledger: error: {what}; {} line(s) were read and decided \
-(accepted ones are durable), the rest of {} was not read. Submit the file again to finish it: \
-lines with a command_id answer as duplicates instead of appending twice.",
-            tally.line_number,
-            file.display()
-        );
+        let args = vec![
+            ("broken", broken.to_owned()),
+            ("error", io::Error::from(kind).to_string()),
+            ("lines", tally.line_number.to_string()),
+            ("file", file.display().to_string()),
+        ];
+        let said = crate::i18n::Sentence::new("cli-submit-output-failed", args);
+        let said = said_error("flexledger", said.in_language(language), language);
+        crate::shell_support::say_on_stderr!("{said}");
         return Ok(ExitCode::from(2));
     }
     let SubmitTally {
@@ -1175,7 +1183,8 @@ fn refuse(
     code: &str,
     (language, id, args): (Language, &str, &[(&str, Arg)]),
 ) -> anyhow::Result<ExitCode> {
-    crate::shell_support::say_on_stderr!("flexledger: {}", say(language, id, args));
+    let said = say(language, id, args);
+    crate::shell_support::say_on_stderr!("{}", program_said("flexledger", &said, language));
     let message = say(Language::En, id, args);
     let body = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
     print_json_line(stdout, &body)?;
@@ -1390,9 +1399,8 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
 /// walked whole, and, if it is intact, given a new witness at its head (D49).
 fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     let Location::Sled(dir) = &place.store else {
-        anyhow::bail!(
-            "--accept-head is for a sled data directory: a PostgreSQL store keeps no head witness of its own"
-        );
+        let said = crate::i18n::Sentence::new("cli-accept-head-not-sled", vec![]);
+        return Err(said.into());
     };
     let store = crate::store::SledStore::open_unwitnessed(dir)
         .say_context("cli-cannot-open-ledger", || {
@@ -1413,15 +1421,11 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
             position = head.position,
             "the log checked out; a new head witness records its head, accepted as it is"
         );
-        crate::shell_support::say_on_stderr!(
-            "flexledger: the log checked out; a new head witness records position {} as its head",
-            head.position
-        );
+        let args = vec![("position", head.position.to_string())];
+        say_line(language, "cli-accept-head-accepted", args);
         if let Some(kept) = kept {
-            crate::shell_support::say_on_stderr!(
-                "flexledger: the unreadable head witness was kept as {}",
-                kept.display()
-            );
+            let args = vec![("path", kept.display().to_string())];
+            say_line(language, "cli-accept-head-kept", args);
         }
     }
     print_walk_outcome(outcome, language)

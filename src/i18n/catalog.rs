@@ -139,7 +139,9 @@ pub enum Arg {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MessageSource {
     pub id: String,
-    /// The variables (`$name`) it uses, in its value and every variant.
+    /// The variables (`$name`) it uses, in its value and every variant, and those of
+    /// the messages it refers to (`{ other-message }` is resolved with the same
+    /// arguments).
     pub variables: BTreeSet<String>,
     /// Its literal text, every variant's included, joined by spaces.
     pub text: String,
@@ -232,6 +234,7 @@ impl Catalog {
     /// repeated id found.
     pub fn messages(language: Language) -> Result<Vec<MessageSource>, Vec<String>> {
         let mut messages: Vec<MessageSource> = Vec::new();
+        let mut references: Vec<BTreeSet<String>> = Vec::new();
         let mut problems = Vec::new();
         for (path, text) in sources(language) {
             let resource = ast_of(path, text).unwrap_or_else(|(resource, errors)| {
@@ -243,10 +246,13 @@ impl Catalog {
                     if messages.iter().any(|known| known.id == message.id.name) {
                         problems.push(format!("{path}: {} is defined twice", message.id.name));
                     }
-                    messages.push(message_source(&message));
+                    let (source, referred) = message_source(&message);
+                    messages.push(source);
+                    references.push(referred);
                 }
             }
         }
+        add_referred_variables(&mut messages, &references);
         if problems.is_empty() {
             Ok(messages)
         } else {
@@ -321,52 +327,84 @@ fn same<'a>(positional: &[FluentValue<'a>], _named: &FluentArgs) -> FluentValue<
     FluentValue::from(if same { "yes" } else { "no" })
 }
 
-fn message_source(message: &ast::Message<&str>) -> MessageSource {
+/// Gives each message the variables of the messages it refers to, through chains of
+/// references (at most as long as there are messages: a cycle is the bundle's to report).
+fn add_referred_variables(messages: &mut [MessageSource], references: &[BTreeSet<String>]) {
+    for _ in 0..messages.len() {
+        let mut changed = false;
+        for index in 0..messages.len() {
+            let referred: BTreeSet<String> = references[index]
+                .iter()
+                .filter_map(|id| messages.iter().find(|message| &message.id == id))
+                .flat_map(|message| message.variables.iter().cloned())
+                .collect();
+            let before = messages[index].variables.len();
+            messages[index].variables.extend(referred);
+            changed |= messages[index].variables.len() != before;
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The message as written, and the ids of the messages it refers to.
+fn message_source(message: &ast::Message<&str>) -> (MessageSource, BTreeSet<String>) {
     let mut source = MessageSource {
         id: message.id.name.to_owned(),
         variables: BTreeSet::new(),
         text: String::new(),
     };
+    let mut referred = BTreeSet::new();
     let patterns = message
         .value
         .iter()
         .chain(message.attributes.iter().map(|attribute| &attribute.value));
     for pattern in patterns {
-        walk_pattern(pattern, &mut source);
+        walk_pattern(pattern, &mut (&mut source, &mut referred));
     }
     source.text = source.text.trim().to_owned();
-    source
+    (source, referred)
 }
 
-fn walk_pattern(pattern: &ast::Pattern<&str>, source: &mut MessageSource) {
+/// What a walk collects: the message's own text and variables, and its references.
+type Walk<'a> = (&'a mut MessageSource, &'a mut BTreeSet<String>);
+
+fn walk_pattern(pattern: &ast::Pattern<&str>, source: &mut Walk<'_>) {
     for element in &pattern.elements {
         match element {
-            ast::PatternElement::TextElement { value } => source.text.push_str(value),
+            ast::PatternElement::TextElement { value } => source.0.text.push_str(value),
             ast::PatternElement::Placeable { expression } => walk_expression(expression, source),
         }
     }
 }
 
-fn walk_expression(expression: &ast::Expression<&str>, source: &mut MessageSource) {
+fn walk_expression(expression: &ast::Expression<&str>, source: &mut Walk<'_>) {
     match expression {
         ast::Expression::Select { selector, variants } => {
             walk_inline(selector, source);
             for variant in variants {
-                source.text.push(' ');
+                source.0.text.push(' ');
                 walk_pattern(&variant.value, source);
-                source.text.push(' ');
+                source.0.text.push(' ');
             }
         }
         ast::Expression::Inline(inline) => walk_inline(inline, source),
     }
 }
 
-fn walk_inline(inline: &ast::InlineExpression<&str>, source: &mut MessageSource) {
+fn walk_inline(inline: &ast::InlineExpression<&str>, source: &mut Walk<'_>) {
     match inline {
         ast::InlineExpression::VariableReference { id } => {
-            source.variables.insert(id.name.to_owned());
+            source.0.variables.insert(id.name.to_owned());
         }
-        ast::InlineExpression::StringLiteral { value } => source.text.push_str(value),
+        ast::InlineExpression::MessageReference {
+            id,
+            attribute: None,
+        } => {
+            source.1.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::StringLiteral { value } => source.0.text.push_str(value),
         ast::InlineExpression::FunctionReference { arguments, .. } => {
             walk_arguments(arguments, source)
         }
@@ -379,7 +417,7 @@ fn walk_inline(inline: &ast::InlineExpression<&str>, source: &mut MessageSource)
     }
 }
 
-fn walk_arguments(arguments: &ast::CallArguments<&str>, source: &mut MessageSource) {
+fn walk_arguments(arguments: &ast::CallArguments<&str>, source: &mut Walk<'_>) {
     for inline in &arguments.positional {
         walk_inline(inline, source);
     }

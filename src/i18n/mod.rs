@@ -107,13 +107,27 @@ pub fn display_width(text: &str) -> usize {
 pub struct Sentence {
     id: &'static str,
     args: Vec<(&'static str, String)>,
+    /// The argument that is serde's own English (`detail`), said in the reader's
+    /// language where [`detail_in`] understands it.
+    detail: Option<&'static str>,
 }
 
 impl Sentence {
     /// Message `id` with these arguments (in a debug build `say` checks they are the
     /// message's variables).
     pub fn new(id: &'static str, args: Vec<(&'static str, String)>) -> Sentence {
-        Sentence { id, args }
+        Sentence {
+            id,
+            args,
+            detail: None,
+        }
+    }
+
+    /// The same sentence, its argument `name` being serde's English words, which
+    /// [`detail_in`] says in the reader's language where it can.
+    pub fn with_detail(mut self, name: &'static str) -> Sentence {
+        self.detail = Some(name);
+        self
     }
 
     /// The sentence in `language`.
@@ -121,7 +135,14 @@ impl Sentence {
         let args: Vec<(&str, Arg)> = self
             .args
             .iter()
-            .map(|(name, value)| (*name, Arg::Text(value.clone())))
+            .map(|(name, value)| {
+                let value = if self.detail == Some(*name) {
+                    detail_in(language, value)
+                } else {
+                    value.clone()
+                };
+                (*name, Arg::Text(value))
+            })
             .collect();
         say(language, self.id, &args)
     }

@@ -345,7 +345,7 @@ fn policy_files_are_parsed_strictly_and_errors_name_the_field() {
         ),
         (r#"{"effective_from": "2025-01"}"#, "effective_from"),
     ] {
-        let error = PolicyOverrides::parse(text).unwrap_err();
+        let error = PolicyOverrides::parse(text).unwrap_err().to_string();
         assert!(error.contains(&format!("`{named}`")), "{text}: {error}");
     }
     let v2 = overrides(r#"{"first_wait_after_gap_months": 6, "account_rate": "0.02"}"#);

@@ -380,6 +380,43 @@ fn an_unknown_member_or_region_and_a_missing_ledger_are_said_in_chinese() {
     assert!(stdout(&zh).contains("\"message\":\"nothing to export: member "));
 }
 
+/// A what-if's policy file that cannot be the alternative is said in the reader's
+/// language: every way it can be wrong, with the file, the field and the bound (exit 2
+/// in both languages). Only fields, JSON and names from the file stay as written.
+#[test]
+fn a_policy_file_that_cannot_be_the_alternative_is_said_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
+    let cases = [
+        ("{\"grace_months\": 6", "政策文件 p.json：不是有效的 JSON（", "not valid JSON"),
+        ("[1]", "必须是一个由政策参数组成的 JSON 对象", "must be one JSON object"),
+        ("{\"region\": \"x\"}", "字段 `region` 不能替换", "field `region` cannot be overridden"),
+        ("{\"grace_month\": 6}", "字段 `grace_month` 有误：未知字段", "unknown field `grace_month`"),
+        (
+            "{\"base_ratio_min\": \"3.50\"}",
+            "统筹地区 demo 自 2025-01 起的政策加上这些替换后不合规：字段 `base_ratio_min` 不得大于 `base_ratio_max`",
+            "the policy of region demo from 2025-01 with these overrides is invalid: base_ratio_min must not exceed base_ratio_max",
+        ),
+    ];
+    let args = ["whatif", "--policy", "p.json", "--region", "demo"];
+    for (policy, chinese, english) in cases {
+        std::fs::write(dir.join("p.json"), policy).unwrap();
+        let (zh, en) = (audit(dir, "zh-CN", &args), audit(dir, "en", &args));
+        assert_eq!((zh.status.code(), en.status.code()), (Some(2), Some(2)), "{policy}");
+        let (zh, en) = (stderr(&zh), stderr(&en));
+        assert!(zh.contains(chinese), "{policy}: {zh}");
+        assert!(en.contains(english), "{policy}: {en}");
+        // Backticked fields and the JSON example are the file's own words.
+        let ours: String = zh.split('`').step_by(2).collect();
+        let words: Vec<String> = english_words(&ours)
+            .into_iter()
+            .filter(|word| !["JSON", "json", "grace_months"].contains(&word.as_str()))
+            .collect();
+        assert!(words.is_empty(), "{policy}: English {words:?} in {zh}");
+    }
+}
+
 /// `flexledger`'s reads it cannot answer, and a missing ledger, are said on standard
 /// error in the chosen language too; its JSON (the contract's English, D37) and exit
 /// codes are the same in both.
@@ -440,6 +477,9 @@ fn flexledger_says_an_unknown_member_or_region_and_a_missing_ledger_in_chinese()
         assert_eq!(zh.status.code(), en.status.code(), "{args:?}");
         assert!(stderr(&zh).contains(chinese), "{args:?}: {}", stderr(&zh));
         assert!(stderr(&en).contains(english), "{args:?}: {}", stderr(&en));
+        // The program's name is joined as each language writes it.
+        assert!(stderr(&zh).starts_with("flexledger："), "{}", stderr(&zh));
+        assert!(stderr(&en).starts_with("flexledger: "), "{}", stderr(&en));
         assert_eq!(stdout(&zh), stdout(&en), "{args:?}: the JSON is English");
     }
 }

@@ -297,8 +297,16 @@ fn accept_head_never_writes_over_a_witness_that_names_lost_events() {
         dir.path().join(format!("damaged-{HEAD_WITNESS_FILE}")),
     )
     .unwrap();
-    let output = flexledger(dir.path(), &["verify", "--accept-head"], None);
+    // Said in the operator's language (D37).
+    let output = flexledger(dir.path(), &["--lang", "zh-CN", "verify", "--accept-head"], None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "flexledger：日志检查无误；新的头部见证已把位置 {EVENTS} 记为日志头部"
+        )),
+        "{}",
+        stderr(&output)
+    );
     assert_verifies(dir.path());
 
     // The engine's directory deleted, the witness kept.

@@ -179,6 +179,11 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "已取得待遇资格",
         "negated: the member has not qualified (尚未取得待遇资格)",
     ),
+    (
+        "cli-submit-output-failed",
+        "月结",
+        "standard output is closed (已关闭), no month close",
+    ),
 ];
 
 fn messages(language: Language) -> Vec<MessageSource> {

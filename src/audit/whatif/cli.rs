@@ -3,13 +3,13 @@
 
 use super::{
     what_if, MemberWhatIf, MonthView, Outcome, PolicyOverrides, RegionSummary, RegionWhatIf,
-    StatusWithBenefits, Totals, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
+    StatusWithBenefits, Totals, WhatIfError, OverridesInvalid, REGION_DETAIL_MEMBERS_MAX,
 };
 use crate::audit::commands::{not_found, unknown_member};
 use crate::audit::history::{self, serde_plain, status_word_short, Cut, MemberHistory};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
-use crate::i18n::{count, display_width, say, text, Language};
+use crate::i18n::{count, display_width, say, text, Language, Sentence};
 use crate::ledger::decode_region_row;
 use crate::store::{ReadStore, StateKey};
 use anyhow::{anyhow, Context};
@@ -92,8 +92,8 @@ pub fn command(
     (json, language): (bool, crate::i18n::Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let overrides = read_overrides(&args.policy)?;
     let file = crate::audit::commands::stdio_named(&args.policy, true, language);
+    let overrides = read_overrides(&args.policy, &file)?;
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
@@ -125,17 +125,58 @@ pub fn command(
     }
 }
 
-/// Reads and parses the policy file (standard input for `-`); errors name the file and
-/// the field.
-pub fn read_overrides(path: &Path) -> anyhow::Result<PolicyOverrides> {
+/// Reads and parses the policy file (standard input for `-`); errors name the file (as
+/// `file`, in the reader's language) and the field.
+fn read_overrides(path: &Path, file: &str) -> anyhow::Result<PolicyOverrides> {
     let text =
         crate::shell_support::stdio::read_small_input(path, "policy file", POLICY_FILE_BYTES_MAX)?;
-    PolicyOverrides::parse(&text).map_err(|message| {
-        anyhow!(
-            "policy file {}: {message}",
-            crate::shell_support::stdio::display(path, true)
+    PolicyOverrides::parse(&text).map_err(|invalid| policy_file_said(file, &invalid).into())
+}
+
+/// Why the policy file `file` cannot be the alternative, as a sentence each language
+/// words (D37).
+fn policy_file_said(file: &str, invalid: &OverridesInvalid) -> Sentence {
+    let file = ("file", file.to_owned());
+    match invalid {
+        OverridesInvalid::NotJson(detail) => Sentence::new(
+            "audit-whatif-policy-not-json",
+            vec![file, ("detail", detail.clone())],
         )
-    })
+        .with_detail("detail"),
+        OverridesInvalid::NotAnObject => {
+            Sentence::new("audit-whatif-policy-not-an-object", vec![file])
+        }
+        OverridesInvalid::Fixed(field) => Sentence::new(
+            "audit-whatif-policy-fixed-field",
+            vec![file, ("field", (*field).to_owned())],
+        ),
+        OverridesInvalid::Field { path, detail } if path == "." => Sentence::new(
+            "audit-whatif-policy-file",
+            vec![file, ("detail", detail.clone())],
+        )
+        .with_detail("detail"),
+        OverridesInvalid::Field { path, detail } => Sentence::new(
+            "audit-whatif-policy-field",
+            vec![file, ("field", path.clone()), ("detail", detail.clone())],
+        )
+        .with_detail("detail"),
+        OverridesInvalid::Policy {
+            region,
+            effective_from,
+            invalid,
+        } => Sentence::new(
+            "audit-whatif-policy-invalid",
+            vec![
+                file,
+                ("region", region.clone()),
+                ("effective_from", effective_from.to_string()),
+                ("check", invalid.check.name().to_owned()),
+                ("field", invalid.field.clone()),
+                ("value", invalid.value.clone()),
+                ("limit", invalid.limit.clone()),
+            ],
+        ),
+    }
 }
 
 /// One member's what-if, its errors worded for the command line.
@@ -145,7 +186,7 @@ fn run(
     file: &str,
 ) -> anyhow::Result<MemberWhatIf> {
     what_if(history, overrides).map_err(|error| match error {
-        WhatIfError::Policy(message) => anyhow!("policy file {file}: {message}"),
+        WhatIfError::Policy(invalid) => policy_file_said(file, &invalid).into(),
         other => anyhow!(other).context(format!("member {}", history.member_id)),
     })
 }
@@ -166,7 +207,7 @@ fn region_command(
     for policy in decode_region_row(&row)?.policies.values() {
         overrides
             .apply(policy)
-            .map_err(|message| anyhow!("policy file {file}: {message}"))?;
+            .map_err(|invalid| policy_file_said(file, &invalid))?;
     }
     let mut summary = RegionSummary::new(region.clone());
     let members = history::members(store, Some(region))
