@@ -39,7 +39,10 @@ audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` 
 
 ## prove
 audit-no-checkpoint = no stored checkpoint: run `flexledger-audit checkpoint` first
-audit-no-checkpoint-at-size = no stored checkpoint at size { $size }: the stored checkpoints are at sizes { $sizes } (`flexledger-audit checkpoint --list`); pass one of them as --to, or leave --to out for the latest
+audit-no-checkpoint-at-size = no stored checkpoint at size { $size }: { $count ->
+        [one] the stored checkpoint is at size { $sizes }
+       *[other] the stored checkpoints nearest it are at sizes { $sizes } (of { $count }: `flexledger-audit checkpoint --list` lists them)
+    }; pass one of them as --to, or leave --to out for the latest
 audit-log-rewritten = the log's first { $size ->
         [one] event no longer has
        *[other] { $size } events no longer have

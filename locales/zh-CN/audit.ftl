@@ -24,7 +24,7 @@ audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoi
 
 ## prove
 audit-no-checkpoint = 没有已保存的检查点：请先运行 `flexledger-audit checkpoint`
-audit-no-checkpoint-at-size = 没有大小为 { $size } 的已保存检查点：已保存的检查点大小为 { $sizes }（`flexledger-audit checkpoint --list`）；请用 --to 指定其中之一，或不加 --to 以使用最新的检查点
+audit-no-checkpoint-at-size = 没有大小为 { $size } 的已保存检查点：已保存的 { $count } 个检查点中，离它最近的大小为 { $sizes }（`flexledger-audit checkpoint --list` 可列出全部）；请用 --to 指定其中之一，或不加 --to 以使用最新的检查点
 audit-log-rewritten = 日志前 { $size } 个事件的根哈希已与检查点不符：日志被改写过
 audit-no-event = 在 { $size } 个事件的检查点中，位置 { $position } 没有事件
 audit-inclusion = 事件 { $position }（哈希 { $hash }）包含在已签名检查点的 { $size } 个事件的日志中，根哈希 { $root }

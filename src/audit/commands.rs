@@ -510,15 +510,56 @@ fn no_checkpoint(
             ("audit-no-checkpoint", &[]),
         );
     };
-    let sizes = checkpoints
+    let stored: Vec<u64> = checkpoints
         .iter()
-        .map(|checkpoint| checkpoint.tree_size.to_string())
+        .map(|checkpoint| checkpoint.tree_size)
+        .collect();
+    let sizes = nearest_sizes(&stored, size, PROVE_SIZES_SHOWN_EACH_SIDE_MAX)
+        .iter()
+        .map(u64::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    let args = [("size", text(size)), ("sizes", text(&sizes))];
+    let args = [
+        ("size", text(size)),
+        ("sizes", text(&sizes)),
+        ("count", count(stored.len())),
+    ];
     let message = say(Language::En, "audit-no-checkpoint-at-size", &args);
     let human = ("audit-no-checkpoint-at-size", &args[..]);
     refuse(out, style, ("no_checkpoint", message), human)
+}
+
+/// How many stored sizes below and above a missing `--to` are named: a ledger signed
+/// daily for years holds thousands (`checkpoint --list` lists them all).
+const PROVE_SIZES_SHOWN_EACH_SIDE_MAX: usize = 3;
+
+/// The sizes in `stored` nearest `size`: up to `each_side` below it and as many above,
+/// in ascending order.
+fn nearest_sizes(stored: &[u64], size: u64, each_side: usize) -> Vec<u64> {
+    let mut sorted = stored.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let split = sorted.partition_point(|stored| *stored < size);
+    let from = split.saturating_sub(each_side);
+    let to = split.saturating_add(each_side).min(sorted.len());
+    sorted[from..to].to_vec()
+}
+
+#[cfg(test)]
+mod nearest_sizes_tests {
+    use super::nearest_sizes;
+
+    #[test]
+    fn names_the_sizes_on_each_side_of_the_missing_one() {
+        let daily: Vec<u64> = (1..=1_000).map(|day| day * 100).collect();
+        assert_eq!(
+            nearest_sizes(&daily, 50_050, 3),
+            [49_800, 49_900, 50_000, 50_100, 50_200, 50_300]
+        );
+        assert_eq!(nearest_sizes(&daily, 5, 3), [100, 200, 300]);
+        assert_eq!(nearest_sizes(&daily, 999_999, 3), [99_800, 99_900, 100_000]);
+        assert_eq!(nearest_sizes(&[300, 100], 200, 3), [100, 300]);
+    }
 }
 
 /// `prove --position`: the event at `position` is in the checkpointed log.
