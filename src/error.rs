@@ -227,7 +227,8 @@ fn other_kind(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
             KeyError::Io { source, .. } => io_kind(source),
             KeyError::Malformed { .. }
             | KeyError::Missing { .. }
-            | KeyError::NotTheLedgers { .. } => ErrorKind::Invalid,
+            | KeyError::NotTheLedgers { .. }
+            | KeyError::NotMadeHere { .. } => ErrorKind::Invalid,
             KeyError::Random(_) => ErrorKind::Internal,
         });
     }

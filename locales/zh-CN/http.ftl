@@ -58,3 +58,5 @@ http-feed-unknown-type = types：{ $text } 不是事件推送中的条目类型�
 http-feed-full = 事件推送已有 { $max } 个订阅者；请稍后重试
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
 http-backup-empty-log = 没有可备份的内容：日志为空
+http-backup-no-signing-key = 本服务器没有该账本的签名密钥，无法为备份签名：请从写入端获取备份（其数据目录中有该密钥），或用写入端的密钥启动本服务器（其 --data-dir，或 $FLEXLEDGER_SIGNING_KEY）
+http-backup-other-signing-key = 本服务器的签名密钥不是为该账本检查点签名的那把（密钥标识 { $signer }）：请从写入端获取备份，或用该账本的密钥启动本服务器

@@ -50,6 +50,12 @@ pub enum KeyError {
         signer: String,
         tree_size: u64,
     },
+    #[error(
+        "no signing key at {path}: this ledger's key is made by its writer (`flexledger serve` or `submit`) in the \
+         writer's data directory when it first opens the ledger, and a key made here would sign the same log under a \
+         second identity (D33). Give the --data-dir that holds the writer's key (or name it with $FLEXLEDGER_SIGNING_KEY)"
+    )]
+    NotMadeHere { path: String },
 }
 
 /// The key that signed a ledger's latest stored checkpoint: who the ledger is.
@@ -97,11 +103,19 @@ pub fn ensure_for_writing(data_dir: &Path, latest: Option<&Signer>) -> Result<()
     }
 }
 
-/// The ledger's key: loaded, or created for a ledger that has signed nothing yet.
-/// Refused when the ledger's checkpoints were signed by a key that is not there
-/// (`latest`): a missing key file is never silently replaced, and another ledger's
-/// key never signs this one's log.
-pub fn ensure_ledgers(data_dir: &Path, latest: Option<&Signer>) -> Result<SigningKey, KeyError> {
+/// The ledger's key: loaded, or created for a ledger that has signed nothing yet where
+/// `may_make` (the data directory is a sled ledger's own, held under its lock: no other
+/// process can make another key for it). Refused when the ledger's checkpoints were
+/// signed by a key that is not there (`latest`): a missing key file is never silently
+/// replaced, and another ledger's key never signs this one's log. With a PostgreSQL
+/// store any machine can read the ledger, so only its writer makes the key
+/// (`ensure_for_writing`): a reader, an auditor or a read-only server that made one would
+/// give the ledger a second identity.
+pub fn ensure_ledgers(
+    data_dir: &Path,
+    latest: Option<&Signer>,
+    may_make: bool,
+) -> Result<SigningKey, KeyError> {
     let path = || key_path(data_dir).display().to_string();
     match (load(data_dir)?, latest) {
         (Some(key), Some(signer)) if key.verifying_key() != signer.key => {
@@ -118,7 +132,8 @@ pub fn ensure_ledgers(data_dir: &Path, latest: Option<&Signer>) -> Result<Signin
             signer: crate::audit::checkpoint::key_id(&signer.key),
             tree_size: signer.tree_size,
         }),
-        (None, None) => ensure(data_dir),
+        (None, None) if may_make => ensure(data_dir),
+        (None, None) => Err(KeyError::NotMadeHere { path: path() }),
     }
 }
 

@@ -11,6 +11,7 @@
 //! size is used instead).
 
 use super::{blocking, AppError, AppState};
+use crate::i18n::text;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -45,8 +46,11 @@ pub(super) async fn get_backup(
         let key = crate::audit::keys::latest_signer(store.as_ref())
             .map_err(AppError::from)
             .and_then(|latest| {
-                crate::audit::keys::ensure_ledgers(&data_dir, latest.as_ref())
-                    .map_err(|error| AppError::internal(error.to_string()))
+                // The key was made, if ever, when the writer opened the ledger: a
+                // server never makes one here (a read-only one would sign with a
+                // second identity).
+                crate::audit::keys::ensure_ledgers(&data_dir, latest.as_ref(), false)
+                    .map_err(no_signing_key)
             })?;
         let signed =
             crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
@@ -92,6 +96,30 @@ async fn head_backup(state: AppState) -> Result<Response, AppError> {
         return Err(empty_log());
     }
     Ok(backup_response(Body::empty(), position))
+}
+
+/// 503 `signing_key_unavailable`: this server holds no key of the ledger's to sign the
+/// backup's checkpoint with (a read-only server, or one started without the writer's
+/// key): where to fetch the backup instead. Any other key error is the server's own.
+fn no_signing_key(error: crate::audit::keys::KeyError) -> AppError {
+    use crate::audit::keys::KeyError;
+    tracing::warn!(%error, "a backup was refused: this server does not hold the ledger's signing key");
+    let (id, args) = match &error {
+        KeyError::Missing { .. } | KeyError::NotMadeHere { .. } => {
+            ("http-backup-no-signing-key", vec![])
+        }
+        KeyError::NotTheLedgers { signer, .. } => (
+            "http-backup-other-signing-key",
+            vec![("signer", text(signer))],
+        ),
+        _ => return AppError::internal(error.to_string()),
+    };
+    AppError::say(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "signing_key_unavailable",
+        id,
+        args,
+    )
 }
 
 /// 409 `empty_log`: a backup of a log with no events would restore to nothing, so

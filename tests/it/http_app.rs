@@ -107,11 +107,17 @@ impl App {
     /// reader on the same database (as a replica reads a standby), no writer, and a
     /// feed follower.
     pub(crate) fn replica(&self, writer: &str) -> App {
+        self.replica_in(writer, &self.state.as_ref().unwrap().data_dir)
+    }
+
+    /// [`App::replica`] with a data directory of its own (a reader on another machine:
+    /// no signing key there unless one is put there).
+    pub(crate) fn replica_in(&self, writer: &str, data_dir: &Path) -> App {
         let reader = self.state.as_ref().unwrap().store.as_ref().clone();
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let (follower, state) = flexledger::http::start_read_only(
             reader,
-            &self.state.as_ref().unwrap().data_dir,
+            data_dir,
             test_tokens(),
             &[],
             stopped,
@@ -555,6 +561,40 @@ fn head_of_a_backup_names_its_position_and_sends_nothing() {
         "the same position, the head: nothing was appended in between"
     );
     assert!(backup.lines().count() > 2, "a GET still sends the backup");
+}
+
+/// A read-only server (or any server) whose data directory holds no key of the
+/// ledger's never makes one to sign a backup (D33: that would give the ledger a second
+/// identity): `GET /v1/backup` is 503 `signing_key_unavailable`, saying where to fetch
+/// it, in the reader's language, and nothing is written in its directory.
+#[test]
+fn a_server_without_the_ledger_s_key_refuses_a_backup_and_makes_no_key() {
+    for engine in engines() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = App::start_on(dir.path(), engine);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let reader_dir = elsewhere.path().join("reader-data");
+        let replica = writer.replica_in("http://writer.example:7878", &reader_dir);
+        let authorization = format!("Bearer {}", crate::http::token("auditor"));
+        for language in ["en", "zh-CN"] {
+            let headers = [
+                ("authorization", authorization.as_str()),
+                ("accept-language", language),
+            ];
+            let (status, _, body) = replica.exchange("GET", "/v1/backup", &headers, None);
+            assert_eq!(status, 503, "{engine:?}: {body}");
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(body["error"]["code"], "signing_key_unavailable", "{body}");
+            let message = body["error"]["message"].as_str().unwrap();
+            let expected = if language == "en" { "fetch the backup from the writer" } else { "请从写入端获取备份" };
+            assert!(message.contains(expected), "{message}");
+        }
+        assert!(!reader_dir.exists(), "{engine:?}: nothing made for the reader");
+        // The writer, which holds the key, still answers.
+        let headers = [("authorization", authorization.as_str())];
+        let (status, _, body) = writer.exchange("GET", "/v1/backup", &headers, None);
+        assert_eq!(status, 200, "{body}");
+    }
 }
 
 /// A UTF-8 byte order mark at the start of a `POST /v1/commands` body (a body sent
