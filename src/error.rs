@@ -268,6 +268,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         | StoreError::CommandRepeated { .. } => ErrorKind::Conflict,
         StoreError::Engine { .. } => ErrorKind::Internal,
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
+        StoreError::Standby { .. } => ErrorKind::Invalid,
         StoreError::NotMigrated { .. }
         | StoreError::SchemaTooNew { .. }
         | StoreError::CopyUnfinished { .. }

@@ -318,6 +318,10 @@ pub enum StoreError {
     /// has a writer: another process holds its writer lock.
     #[error("{}", self.english())]
     WriterLocked { store: String },
+    /// A database server's store on a standby (in recovery: it takes no writes), opened
+    /// to write: the writer belongs on the primary.
+    #[error("{}", self.english())]
+    Standby { store: String },
     /// A database server's store whose schema is older than this build's (`found` 0:
     /// never migrated).
     #[error("{}", self.english())]
@@ -392,6 +396,7 @@ impl StoreError {
             StoreError::WriterLocked { store } => {
                 ("store-writer-locked", vec![("store", text(store))])
             }
+            StoreError::Standby { store } => ("store-standby", vec![("store", text(store))]),
             StoreError::NotMigrated {
                 store,
                 found,

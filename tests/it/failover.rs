@@ -423,6 +423,14 @@ fn read_only_servers_on_the_standby_deliver_every_acknowledged_command_in_order(
     };
     let writer = serve(dir.path(), &url, None);
     let standby_url = pair.url(pair.standby_port, DATABASE);
+    // A writer pointed at the standby is refused when it opens, saying where writers
+    // belong, not at its first append with the server's bare error.
+    for args in [&["submit", "-"][..], &["migrate"], &["rebuild"]] {
+        let refused = flexledger_on(&standby_url, dir.path(), args);
+        assert_eq!(refused.status.code(), Some(2), "{args:?}: {refused:?}");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("is on a standby in recovery"), "{args:?}: {said}");
+    }
     let readers: Vec<(tempfile::TempDir, Server)> = (0..2)
         .map(|_| {
             let reader_dir = tempfile::tempdir().unwrap();

@@ -150,6 +150,7 @@ impl PgStore {
         let store = redact_url(url);
         let target = parse_config(url, &store)?;
         let mut writer = Connection::open(&target, &store)?;
+        refuse_a_standby(&mut writer, &store)?;
         check_schema(&mut writer, &store)?;
         take_writer_lock(&mut writer, &store)?;
         make_commits_durable(&mut writer, &store)?;
@@ -301,6 +302,22 @@ fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreErr
     Ok(())
 }
 
+/// A writer on a hot standby would serve reads and fail at its first append with the
+/// server's bare "cannot execute INSERT in a read-only transaction": refused at open,
+/// saying where the writer belongs.
+fn refuse_a_standby(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let row = connection
+        .client
+        .query_one("SELECT pg_is_in_recovery()", &[])
+        .map_err(|error| classify(store, error))?;
+    if read::column::<bool>(&row, 0)? {
+        return Err(StoreError::Standby {
+            store: store.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 fn take_writer_lock(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
     // Waits a little before refusing: the lock of a writer killed a moment ago is
     // released only when its server process notices the closed connection, so a
@@ -433,6 +450,7 @@ pub fn migrate(url: &str) -> Result<u32, StoreError> {
 
 fn migrate_on(connection: &mut Connection, store: &str) -> Result<u32, StoreError> {
     let pg = |error| classify(store, error);
+    refuse_a_standby(connection, store)?;
     take_writer_lock(connection, store)?;
     connection
         .client
