@@ -81,6 +81,11 @@ impl Error {
     }
 }
 
+/// The log position of damage named anywhere in `error`'s chain, as the shells see it.
+pub fn damaged_at(error: &(dyn StdError + 'static)) -> Option<u64> {
+    chain(error).find_map(damage_position)
+}
+
 /// The store's error inside `error`, through the library errors that wrap one
 /// transparently (a ledger's, a report's, a backup's, a copy's): what the shells say in
 /// the reader's language (`StoreError::sentence`).
@@ -269,6 +274,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::Engine { .. } => ErrorKind::Internal,
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
         StoreError::Standby { .. } => ErrorKind::Invalid,
+        StoreError::FoundDamaged { .. } => ErrorKind::Damaged,
         StoreError::NotMigrated { .. }
         | StoreError::SchemaTooNew { .. }
         | StoreError::CopyUnfinished { .. }

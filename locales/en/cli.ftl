@@ -22,7 +22,7 @@ cli-serve-needs-auth = serve needs --auth FILE (TOML [[token]] tables with role 
 ## after the backup, where the error may name a way back that loses nothing).
 
 cli-error = { $program }: error: { $message }
-cli-damage-advice = flexledger: the store is damaged: where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it first; otherwise restore the data directory from a backup (`flexledger restore`). `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ
+cli-damage-advice = flexledger: the store is damaged. First copy the data directory aside as it is (`cp -a`): opening a damaged sled store can change its files. Where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it; otherwise run `flexledger backup --out FILE` on it: if the backup succeeds, it read and checked every event, and `flexledger restore` of it loses no event; only if it fails, restore the data directory from a backup. `flexledger verify` names the first broken link when the store still opens, and `flexledger rebuild` repairs it when only state rows differ. Nothing is appended to the store until `flexledger verify` passes
 cli-damage-set-aside = flexledger: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
@@ -40,3 +40,4 @@ cli-submit-output-failed = { $broken ->
         [yes] standard output closed
        *[no] writing standard output failed ({ $error })
     }; { $lines } line(s) were read and decided (accepted ones are durable), the rest of { $file } was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice.
+cli-damage-mark-cleared = the whole store verifies: the mark that it was found damaged ({ $mark }) is removed, and writes resume

@@ -348,10 +348,19 @@ pub fn main() -> ExitCode {
     crate::shell_support::init_logging();
     // An unknown --lang is `run`'s error, in English.
     let language = crate::cli::language(cli.lang.as_deref()).unwrap_or_default();
+    let sled_dir = crate::cli::sled_dir(cli.store.as_deref(), &cli.data_dir);
     match run(cli) {
         Ok(code) => code,
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
+            // Damage found marks the store: its writer refuses it until it verifies
+            // again (D61).
+            if crate::cli::is_damage(&error) && !crate::cli::is_found_damaged(&error) {
+                let parser = <AuditCli as clap::CommandFactory>::command();
+                let subcommands = crate::cli::subcommand_names(&parser);
+                let found_by = crate::cli::command_run("flexledger-audit", &subcommands);
+                crate::cli::mark_damage_of(sled_dir.as_deref(), &found_by, &error);
+            }
             let message = crate::cli::error_said_in(&error, language);
             let said = crate::cli::said_error("flexledger-audit", message, language);
             crate::shell_support::say_on_stderr!("{said}");

@@ -399,12 +399,19 @@ pub fn main() -> ExitCode {
     init_logging();
     // An unknown --lang is `run`'s error, in English.
     let language = language(cli.lang.as_deref()).unwrap_or_default();
+    let sled_dir = sled_dir(cli.store.as_deref(), &cli.data_dir);
     match run(cli) {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) if is_damage(&error) => {
             // Damage is a finding about the data (exit 1, like `verify`), not a
-            // failure to run; the message names the position.
+            // failure to run; the message names the position. The store is marked so
+            // that nothing is appended to it (D61), unless the mark is what was said.
+            if !is_found_damaged(&error) {
+                let parser = <Cli as clap::CommandFactory>::command();
+                let found_by = command_run("flexledger", &subcommand_names(&parser));
+                mark_damage_of(sled_dir.as_deref(), &found_by, &error);
+            }
             let message = damage_message("flexledger", &error, language);
             crate::shell_support::say_on_stderr!("{message}");
             ExitCode::from(1)
@@ -584,6 +591,7 @@ fn is_ledger_s_own(name: &str) -> bool {
         crate::store::sled_store::SLED_CREATING_DIR,
         crate::audit::keys::SIGNING_KEY_FILE,
         crate::store::sled_store::HEAD_WITNESS_FILE,
+        crate::store::damage_mark::DAMAGE_MARK_FILE,
         "damaged-head-witness",
         serve::DEMO_TOKENS_FILE,
     ];
@@ -690,10 +698,31 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
         };
         let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         let language = help_language(&args);
-        let message = damage_message(program, &anyhow::Error::new(damage), language);
+        let damage = anyhow::Error::new(damage);
+        // The store is marked, as for damage found without a panic (D61).
+        mark_damage_of(Some(&data_dir), program, &damage);
+        let message = damage_message(program, &damage, language);
         crate::shell_support::say_on_stderr!("{message}");
         std::process::exit(1);
     }));
+}
+
+/// Whether `error` is the refusal of a store already marked as found damaged.
+pub(crate) fn is_found_damaged(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            crate::error::store_error_in(cause),
+            Some(StoreError::FoundDamaged { .. })
+        )
+    })
+}
+
+/// The names of the subcommands of `command` (a binary's parser).
+pub(crate) fn subcommand_names(command: &clap::Command) -> Vec<String> {
+    command
+        .get_subcommands()
+        .map(|command| command.get_name().to_owned())
+        .collect()
 }
 
 /// Whether the error reports damaged stored data (a position and what is wrong): a
@@ -760,6 +789,7 @@ pub fn language(flag: Option<&str>) -> anyhow::Result<crate::i18n::Language> {
 /// (`audit::keys`: a ledger signs its checkpoints from the day it starts, and the lock
 /// keeps any other process from making one meanwhile), then the state rows.
 pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
+    refuse_a_store_found_damaged(&place.store)?;
     let store = place
         .store
         .open()
@@ -767,6 +797,79 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
     let latest = crate::audit::keys::latest_signer(&store)?;
     crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())?;
     Ok(Ledger::with_store(store)?)
+}
+
+/// A sled ledger a command found damaged takes no appends until `verify` finds it
+/// intact (`store::damage_mark`, D61). Checked before the store opens: opening a
+/// damaged sled store can change its files.
+fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
+    let Location::Sled(dir) = location else {
+        return Ok(());
+    };
+    // No directory, no ledger to mark: the store's open says what is there instead.
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let path = crate::store::damage_mark::path(dir);
+    let mark = crate::store::damage_mark::read(dir).say_context("cli-cannot-read", || {
+        vec![("file", path.display().to_string())]
+    })?;
+    let Some(mark) = mark else { return Ok(()) };
+    let detail = match mark.position {
+        Some(position) => format!("position {position}: {}", mark.message),
+        None => mark.message,
+    };
+    Err(StoreError::FoundDamaged {
+        mark: path.display().to_string(),
+        found_at: mark.found_at,
+        found_by: mark.found_by,
+        detail,
+    }
+    .into())
+}
+
+/// Marks the sled ledger in `dir` as found damaged by `found_by` (D61), so that its
+/// writer refuses it until it verifies again. A mark that cannot be written is said in
+/// the log: the finding itself is already on its way to the user.
+pub(crate) fn mark_damage(dir: &Path, found_by: &str, position: Option<u64>, message: String) {
+    let mark = crate::store::damage_mark::DamageMark {
+        found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        found_by: found_by.to_owned(),
+        position,
+        message,
+    };
+    if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
+        tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
+    }
+}
+
+/// Marks the ledger at `location` (sled) as found damaged by `error`'s command.
+pub(crate) fn mark_damage_of(location: Option<&Path>, found_by: &str, error: &anyhow::Error) {
+    if let Some(dir) = location {
+        let position = error.chain().find_map(crate::error::damaged_at);
+        let message = error_said_in(error, Language::En);
+        mark_damage(dir, found_by, position, message);
+    }
+}
+
+/// `program subcommand`, as the user ran it (no option values: they may hold a
+/// password), for a damage mark.
+pub(crate) fn command_run(program: &str, subcommands: &[String]) -> String {
+    let named = std::env::args()
+        .skip(1)
+        .find(|arg| subcommands.contains(arg));
+    match named {
+        Some(subcommand) => format!("{program} {subcommand}"),
+        None => program.to_owned(),
+    }
+}
+
+/// The sled data directory a command line names, if its store is sled.
+pub(crate) fn sled_dir(store: Option<&str>, data_dir: &Path) -> Option<PathBuf> {
+    match Location::choose(store, data_dir) {
+        Ok(Location::Sled(dir)) => Some(dir),
+        _ => None,
+    }
 }
 
 /// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
@@ -1392,6 +1495,7 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
+    note_walk(&place.store, "flexledger verify", &outcome, (true, language));
     print_walk_outcome(outcome, language)
 }
 
@@ -1428,6 +1532,8 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
             say_line(language, "cli-accept-head-kept", args);
         }
     }
+    let found_by = "flexledger verify --accept-head";
+    note_walk(&place.store, found_by, &outcome, (true, language));
     print_walk_outcome(outcome, language)
 }
 
@@ -1440,11 +1546,45 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
+    // A rebuild reads the log, not every row and index: it finds damage, but only a
+    // `verify` clears the mark.
+    note_walk(&place.store, "flexledger rebuild", &outcome, (false, language));
     print_walk_outcome(outcome, language)
 }
 
 /// Prints a walk's report (exit 0), or the first damage it found (exit 1); other
 /// failures propagate (exit 2).
+/// What a walk of the whole store means for its damage mark (D61): damage found marks
+/// it; a walk that `clears` (a `verify`, which checks everything) and finds the store
+/// intact removes the mark, and says so.
+fn note_walk<T>(
+    location: &Location,
+    found_by: &str,
+    outcome: &Result<T, crate::ledger::LedgerError>,
+    (clears, language): (bool, Language),
+) {
+    let Location::Sled(dir) = location else {
+        return;
+    };
+    match outcome {
+        Ok(_) if clears => match crate::store::damage_mark::clear(dir) {
+            Ok(true) => {
+                let mark = crate::store::damage_mark::path(dir).display().to_string();
+                tracing::info!(%mark, "the store verifies: its damage mark was removed");
+                say_line(language, "cli-damage-mark-cleared", vec![("mark", mark)]);
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "cannot remove the damage mark"),
+        },
+        Ok(_) => {}
+        Err(error) => {
+            if let Some((position, message)) = error.corruption() {
+                mark_damage(dir, found_by, Some(position).filter(|p| *p > 0), message.to_owned());
+            }
+        }
+    }
+}
+
 fn print_walk_outcome<T: serde::Serialize>(
     outcome: Result<T, crate::ledger::LedgerError>,
     language: Language,

@@ -150,6 +150,7 @@ macro_rules! reads_through {
 pub mod any;
 mod checked_reads;
 pub mod coverage_rows;
+pub mod damage_mark;
 pub mod envelope;
 mod head_cache;
 pub mod log_block;
@@ -318,6 +319,15 @@ pub enum StoreError {
     /// has a writer: another process holds its writer lock.
     #[error("{}", self.english())]
     WriterLocked { store: String },
+    /// A sled ledger that a command found damaged (`damage_mark`, D61), opened to
+    /// append: refused until a `verify` finds it intact again.
+    #[error("{}", self.english())]
+    FoundDamaged {
+        mark: String,
+        found_at: String,
+        found_by: String,
+        detail: String,
+    },
     /// A database server's store on a standby (in recovery: it takes no writes), opened
     /// to write: the writer belongs on the primary.
     #[error("{}", self.english())]
@@ -397,6 +407,20 @@ impl StoreError {
                 ("store-writer-locked", vec![("store", text(store))])
             }
             StoreError::Standby { store } => ("store-standby", vec![("store", text(store))]),
+            StoreError::FoundDamaged {
+                mark,
+                found_at,
+                found_by,
+                detail,
+            } => (
+                "store-found-damaged",
+                vec![
+                    ("mark", text(mark)),
+                    ("found_at", text(found_at)),
+                    ("found_by", text(found_by)),
+                    ("detail", text(detail)),
+                ],
+            ),
             StoreError::NotMigrated {
                 store,
                 found,

@@ -109,6 +109,58 @@ fn a_truncated_engine_file_is_damage_in_every_command() {
     }
 }
 
+/// A store found damaged takes no appends until it verifies again (D61): sled reads
+/// pages on demand, so damage away from the log's head passed every check an open
+/// makes, and a `submit` after a failed `verify` was acknowledged on a store whose way
+/// back may be a restore that loses it. Here the damage is found (a cut engine file),
+/// then the operator puts the engine's files back: the writer still refuses until a
+/// `verify` walks the whole store, which then removes the mark; reads answer all along.
+#[test]
+fn a_store_found_damaged_takes_no_appends_until_it_verifies_again() {
+    let dir = store(true);
+    let sled = dir.path().join("sled");
+    let kept = tempfile::tempdir().unwrap();
+    copy_dir(&sled, kept.path());
+    let db = sled.join("db");
+    let length = std::fs::metadata(&db).unwrap().len();
+    let file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    file.set_len(length / 2).unwrap();
+    drop(file);
+    let found = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(found.status.code(), Some(1), "{}", stderr(&found));
+    assert!(stderr(&found).contains("copy the data directory aside"), "{}", stderr(&found));
+    let mark = dir.path().join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
+    assert!(mark.exists(), "verify marks the store");
+
+    // The engine's files put back, as a message may advise: intact, but still marked.
+    std::fs::remove_dir_all(&sled).unwrap();
+    copy_dir(kept.path(), &sled);
+    let enroll = json!({"command":"enroll","member_id":member_id(MEMBERS),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"});
+    let write = enroll.to_string() + "\n";
+    let refused = flexledger(dir.path(), &["submit", "-"], Some(write.as_bytes()));
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let said = stderr(&refused);
+    assert!(
+        said.contains("flexledger verify found this store damaged at ")
+            && said.contains("nothing is appended to a store found damaged"),
+        "{said}"
+    );
+    assert!(!String::from_utf8_lossy(&refused.stdout).contains("\"ok\":true"));
+    let chinese = flexledger(dir.path(), &["--lang", "zh-CN", "submit", "-"], Some(write.as_bytes()));
+    assert!(stderr(&chinese).contains("发现该存储已损坏"), "{}", stderr(&chinese));
+    let read = flexledger(dir.path(), &["member", &member_id(0).to_string()], None);
+    assert_eq!(read.status.code(), Some(0), "reads answer: {}", stderr(&read));
+
+    // A whole verify finds it intact and removes the mark; writes resume.
+    let verified = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    assert!(stderr(&verified).contains("the mark that it was found damaged"), "{}", stderr(&verified));
+    assert!(!mark.exists());
+    let accepted = flexledger(dir.path(), &["submit", "-"], Some(write.as_bytes()));
+    assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
+    assert_verifies_events(dir.path(), EVENTS + 1);
+}
+
 #[test]
 fn an_unfinished_snapshot_does_not_brick_the_store() {
     // A 0-byte `.generating` file is what a snapshot write that met a full disk leaves.

@@ -1,0 +1,120 @@
+//! A sled ledger found damaged is marked so, and nothing is appended to it until it
+//! verifies again (D61).
+//!
+//! Why: sled reads most of its pages on demand, so damage where the log's head is not
+//! (an engine file cut short in the middle, bytes changed among older pages) passes
+//! every check an open can afford (the head witness, D49; the segment headers, D55):
+//! `verify` reported the store damaged and the next `submit` was acknowledged on it.
+//! The way back for such damage is often a backup, and a restore loses everything
+//! appended after the backup: the writes acknowledged after the damage was found would
+//! be lost with it. So whichever command finds the damage (`verify`, or any command
+//! that reads a damaged page: exit 1) leaves `<data-dir>/damage-found`, outside the
+//! engine's files, saying when, by which command, where and what; the writer's open
+//! (`submit`, `serve`) refuses a store that holds it, and a `verify` that walks the
+//! whole store and finds it intact removes it. Reading commands (`member`, `events`,
+//! `backup`, `rebuild`, the audit tools) still open the store: a backup taken now may
+//! hold every event, and `rebuild` may be the repair.
+//!
+//! The mark is written like the head witness: a temporary file, fsync, rename, fsync of
+//! the directory. A mark that cannot be read (cut short by a crash) still marks.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The mark's file in a sled data directory.
+pub const DAMAGE_MARK_FILE: &str = "damage-found";
+
+/// What was found, when and by whom: what the writer's refusal says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DamageMark {
+    /// When it was found (RFC 3339, UTC), from the command's clock.
+    pub found_at: String,
+    /// The command that found it (`flexledger verify`).
+    pub found_by: String,
+    /// The log position the damage was found at, when it names one.
+    pub position: Option<u64>,
+    /// The finding, in English as the log says it.
+    pub message: String,
+}
+
+/// Where the mark of the ledger in `data_dir` is.
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DAMAGE_MARK_FILE)
+}
+
+/// Marks the ledger in `data_dir` as found damaged. Nothing is made where there is no
+/// sled ledger (a data directory that is not there, or holds no engine directory):
+/// there is nothing to keep writes away from.
+pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
+    if !data_dir.join("sled").is_dir() {
+        return Ok(());
+    }
+    let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
+    let partial = data_dir.join(format!("{DAMAGE_MARK_FILE}.partial"));
+    {
+        let mut file = std::fs::File::create(&partial)?;
+        file.write_all(&bytes)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&partial, path(data_dir))?;
+    std::fs::File::open(data_dir)?.sync_all()
+}
+
+/// The mark of the ledger in `data_dir`, if it has one. One that cannot be parsed (cut
+/// short) is still a mark: its text is kept as the message.
+pub fn read(data_dir: &Path) -> std::io::Result<Option<DamageMark>> {
+    let text = match std::fs::read_to_string(path(data_dir)) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    Ok(Some(serde_json::from_str(text.trim()).unwrap_or_else(
+        |_| DamageMark {
+            found_at: "an unknown time".to_owned(),
+            found_by: "an unknown command".to_owned(),
+            position: None,
+            message: format!("the mark {DAMAGE_MARK_FILE} is unreadable: {}", text.trim()),
+        },
+    )))
+}
+
+/// Removes the mark, once the whole store was walked and found intact.
+pub fn clear(data_dir: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_file(path(data_dir)) {
+        Ok(()) => {
+            std::fs::File::open(data_dir)?.sync_all()?;
+            Ok(true)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_is_kept_read_back_and_cleared_and_none_is_made_without_a_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let mark = DamageMark {
+            found_at: "2026-12-02T08:00:00Z".to_owned(),
+            found_by: "flexledger verify".to_owned(),
+            position: Some(7),
+            message: "the event was altered".to_owned(),
+        };
+        record(dir.path(), &mark).unwrap();
+        assert_eq!(read(dir.path()).unwrap(), None, "no sled directory, no mark");
+        std::fs::create_dir(dir.path().join("sled")).unwrap();
+        record(dir.path(), &mark).unwrap();
+        assert_eq!(read(dir.path()).unwrap(), Some(mark));
+        std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
+        let cut = read(dir.path()).unwrap().unwrap();
+        assert!(cut.message.contains("unreadable"), "{cut:?}");
+        assert!(clear(dir.path()).unwrap());
+        assert_eq!(read(dir.path()).unwrap(), None);
+        assert!(!clear(dir.path()).unwrap());
+    }
+}
