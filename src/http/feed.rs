@@ -117,11 +117,43 @@ fn item_message(item: &FeedItem) -> SseEvent {
         .data(item.data.as_str())
 }
 
+/// The query parameters the feed takes (`access_token` is the auth layer's).
+const FEED_PARAMETERS: [&str; 5] = ["from", "types", "region", "member", "access_token"];
+
+/// A parameter the feed does not take (`type` for `types`), or one given twice
+/// (`types=A&types=B`), is refused: a misspelt filter or `from` would otherwise be
+/// ignored, and the subscriber would wait on a stream it did not ask for.
+fn check_parameter_names(raw: Option<&str>) -> Result<(), AppError> {
+    let mut seen: Vec<&str> = Vec::new();
+    let names = raw
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name));
+    for name in names {
+        if !FEED_PARAMETERS.contains(&name) {
+            let args = vec![
+                ("name", crate::i18n::text(format!("{name:?}"))),
+                ("known", crate::i18n::text(FEED_PARAMETERS[..4].join(", "))),
+            ];
+            return Err(invalid("http-feed-unknown-parameter", args));
+        }
+        if seen.contains(&name) {
+            let args = vec![("name", crate::i18n::text(name))];
+            return Err(invalid("http-feed-parameter-twice", args));
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
 pub async fn get_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
+    raw: axum::extract::RawQuery,
     query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+    check_parameter_names(raw.0.as_deref())?;
     let Query(query) = query.map_err(super::bad_query)?;
     let last_event_id = last_event_id(&headers)?;
     let filter = filter_of(&query)?;

@@ -954,6 +954,11 @@ fn every_error_has_the_json_error_shape() {
         ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         // A misspelt type would filter out every item and leave the subscriber waiting.
         ("GET", "/v1/feed?types=ContributionPaid,Bogus".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        // So would a misspelt parameter (ignored, it started the feed live, unfiltered),
+        // or a list given the way some clients repeat a name.
+        ("GET", "/v1/feed?from=1&type=MonthClosed".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed?form=1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed?types=MonthClosed&types=ContributionPaid".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
         ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
     ];

@@ -184,6 +184,8 @@ fn every_http_error_speaks_chinese_with_the_same_status_and_code() {
         .by("auditor"),
         case("GET", "/v1/members/%FF", 400, "invalid_command").by("auditor"),
         case("GET", "/v1/feed?types=Bogus", 400, "invalid_command").by("auditor"),
+        case("GET", "/v1/feed?type=Bogus", 400, "invalid_command").by("auditor"),
+        case("GET", "/v1/feed?types=A&types=B", 400, "invalid_command").by("auditor"),
         case(
             "GET",
             format!("/v1/members/{MEMBER}/months/2025-13"),
