@@ -163,14 +163,8 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     }
     served?;
     if counters.failed.load(Ordering::SeqCst) {
-        anyhow::bail!(
-            "an append failed, or the store stopped taking this writer's appends (the error \
-             above says why), so the server stopped: rows it \
-             held in memory may not be durable, and it serves nothing from them. Fix the \
-             cause (e.g. free space on the disk) and start it again: it re-reads the \
-             durable log, and a command sent again with its command_id answers as a \
-             duplicate if it was recorded"
-        );
+        let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
+        return Err(said.into());
     }
     Ok(ExitCode::SUCCESS)
 }
