@@ -30,7 +30,7 @@ cli-copy-destination-not-empty = { $path } 中有文件但没有账本：复制�
 cli-cannot-read-after-line = 读取 { $file } 第 { $line } 行之后的内容失败
 cli-restore-no-signing-key = 警告：没有安装签名密钥。该备份由密钥 { $key_id } 签名：请在恢复后的账本签名之前，把该密钥（账本的 audit-signing-key）复制到 { $path }，或让 $FLEXLEDGER_SIGNING_KEY 指向它；在此之前，账本照常记录命令，但拒绝签发检查点、导出和备份（账本一旦持有已签名的检查点，就绝不自行生成新密钥）。
 cli-restore-key-not-pinned = 注意：备份的签名是按备份自己所写的密钥（密钥 { $key_id }）校验的，并非固定的公钥：请与该账本公布的公钥核对，或用 --public-key 指定
-cli-disk-full-advice = ；磁盘已满：请腾出空间后重新运行该命令（写入失败的内容未被确认）
+cli-disk-full-advice = ；磁盘已满：请腾出空间后重新运行该命令
 cli-accept-head-accepted = 日志检查无误；新的头部见证已把位置 { $position } 记为日志头部
 cli-accept-head-kept = 无法读取的头部见证已保留为 { $path }
 cli-accept-head-not-sled = --accept-head 只用于 sled 数据目录：PostgreSQL 存储不另外保存头部见证
@@ -38,5 +38,5 @@ cli-submit-output-failed = { $broken ->
         [yes] 标准输出已关闭
        *[no] 写入标准输出失败（{ $error }）
     }；已读取并处理 { $lines } 行（已受理的命令均已持久保存），{ $file } 的其余部分未读取。请再次提交该文件以完成导入：带 command_id 的行会作为重复命令应答，不会重复追加。
-cli-damage-mark-cleared = 整个存储校验通过：已删除其曾被发现损坏的标记（{ $mark }），写入随即恢复
+cli-damage-mark-cleared = 整个存储校验通过：已删除“发现损坏”标记（{ $mark }），写入随即恢复
 cli-serve-writer-stopped = 一次追加失败，或存储不再接受本写入进程的追加（原因见上面的错误：磁盘已满、数据库重启或无法连接、数据损坏），因此服务器已停止：它在内存中持有的行可能尚未持久保存，也不会再据此应答。请排除原因后重新启动：它会重新读取已持久保存的日志；带 command_id 重新发送的命令，若已记录，会作为重复命令应答

@@ -76,7 +76,11 @@ fn checkpoint_key(
     }
     let latest = keys::latest_signer(store)?;
     let may_make = matches!(place.store, Location::Sled(_));
-    Ok(keys::ensure_ledgers(&place.data_dir, latest.as_ref(), may_make)?)
+    Ok(keys::ensure_ledgers(
+        &place.data_dir,
+        latest.as_ref(),
+        may_make,
+    )?)
 }
 
 /// `checkpoint --new-key`: a new key for a ledger whose key is lost, made only where

@@ -286,7 +286,11 @@ pub fn restore(
         super::say_line(language, "cli-restore-no-signing-key", args);
     }
     if !report.key_pinned {
-        super::say_line(language, "cli-restore-key-not-pinned", vec![("key_id", key_id)]);
+        super::say_line(
+            language,
+            "cli-restore-key-not-pinned",
+            vec![("key_id", key_id)],
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

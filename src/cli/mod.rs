@@ -407,9 +407,12 @@ pub fn main() -> ExitCode {
             // Damage is a finding about the data (exit 1, like `verify`), not a
             // failure to run; the message names the position. The store is marked so
             // that nothing is appended to it (D61), unless the mark is what was said.
-            if !is_found_damaged(&error) {
-                let parser = <Cli as clap::CommandFactory>::command();
-                let found_by = command_run("flexledger", &subcommand_names(&parser));
+            let parser = <Cli as clap::CommandFactory>::command();
+            let found_by = command_run("flexledger", &subcommand_names(&parser));
+            // `copy` and `restore` read other stores than --data-dir's.
+            let other_store =
+                ["flexledger copy", "flexledger restore"].contains(&found_by.as_str());
+            if !is_found_damaged(&error) && !other_store {
                 mark_damage_of(sled_dir.as_deref(), &found_by, &error);
             }
             let message = damage_message("flexledger", &error, language);
@@ -441,9 +444,10 @@ fn disk_full_advice(error: &anyhow::Error, language: Language) -> String {
         })
     });
     // The store's own disk-full error already says what to do.
+    // Wrapped or not (a restore's comes inside its backup's error).
     let said = error.chain().any(|cause| {
         matches!(
-            cause.downcast_ref::<StoreError>(),
+            crate::error::store_error_in(cause),
             Some(StoreError::DiskFull { .. })
         )
     });
@@ -592,6 +596,7 @@ fn is_ledger_s_own(name: &str) -> bool {
         crate::audit::keys::SIGNING_KEY_FILE,
         crate::store::sled_store::HEAD_WITNESS_FILE,
         crate::store::damage_mark::DAMAGE_MARK_FILE,
+        crate::store::damage_mark::DAMAGE_MARK_PARTIAL_FILE,
         "damaged-head-witness",
         serve::DEMO_TOKENS_FILE,
     ];
@@ -794,6 +799,8 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
         .store
         .open()
         .map_err(crate::ledger::LedgerError::from)?;
+    // Again under the store's lock: a command that held it may have marked it meanwhile.
+    refuse_a_store_found_damaged(&place.store)?;
     let latest = crate::audit::keys::latest_signer(&store)?;
     crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())?;
     Ok(Ledger::with_store(store)?)
@@ -855,8 +862,9 @@ pub(crate) fn mark_damage_of(location: Option<&Path>, found_by: &str, error: &an
 /// `program subcommand`, as the user ran it (no option values: they may hold a
 /// password), for a damage mark.
 pub(crate) fn command_run(program: &str, subcommands: &[String]) -> String {
-    let named = std::env::args()
+    let named = std::env::args_os()
         .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
         .find(|arg| subcommands.contains(arg));
     match named {
         Some(subcommand) => format!("{program} {subcommand}"),
@@ -1495,7 +1503,12 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
-    note_walk(&place.store, "flexledger verify", &outcome, (true, language));
+    note_walk(
+        &place.store,
+        "flexledger verify",
+        &outcome,
+        (true, language),
+    );
     print_walk_outcome(outcome, language)
 }
 
@@ -1548,12 +1561,15 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     progress.finish_and_clear();
     // A rebuild reads the log, not every row and index: it finds damage, but only a
     // `verify` clears the mark.
-    note_walk(&place.store, "flexledger rebuild", &outcome, (false, language));
+    note_walk(
+        &place.store,
+        "flexledger rebuild",
+        &outcome,
+        (false, language),
+    );
     print_walk_outcome(outcome, language)
 }
 
-/// Prints a walk's report (exit 0), or the first damage it found (exit 1); other
-/// failures propagate (exit 2).
 /// What a walk of the whole store means for its damage mark (D61): damage found marks
 /// it; a walk that `clears` (a `verify`, which checks everything) and finds the store
 /// intact removes the mark, and says so.
@@ -1579,12 +1595,19 @@ fn note_walk<T>(
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
-                mark_damage(dir, found_by, Some(position).filter(|p| *p > 0), message.to_owned());
+                mark_damage(
+                    dir,
+                    found_by,
+                    Some(position).filter(|p| *p > 0),
+                    message.to_owned(),
+                );
             }
         }
     }
 }
 
+/// Prints a walk's report (exit 0), or the first damage it found (exit 1); other
+/// failures propagate (exit 2).
 fn print_walk_outcome<T: serde::Serialize>(
     outcome: Result<T, crate::ledger::LedgerError>,
     language: Language,

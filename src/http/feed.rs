@@ -33,6 +33,9 @@ pub struct FeedQuery {
     types: Option<String>,
     region: Option<String>,
     member: Option<String>,
+    /// `Last-Event-ID` as an EventSource polyfill sends it on a reconnect.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
 }
 
 /// A 400 whose message is the catalog's `id` with `args`.
@@ -117,20 +120,24 @@ fn item_message(item: &FeedItem) -> SseEvent {
         .data(item.data.as_str())
 }
 
-/// The query parameters the feed takes (`access_token` is the auth layer's).
-const FEED_PARAMETERS: [&str; 5] = ["from", "types", "region", "member", "access_token"];
+/// The query parameters the feed takes: `access_token` is the auth layer's, and
+/// `lastEventId` what EventSource polyfills send on a reconnect (as `Last-Event-ID`).
+const FEED_PARAMETERS: [&str; 6] = [
+    "from",
+    "types",
+    "region",
+    "member",
+    "access_token",
+    "lastEventId",
+];
 
 /// A parameter the feed does not take (`type` for `types`), or one given twice
 /// (`types=A&types=B`), is refused: a misspelt filter or `from` would otherwise be
-/// ignored, and the subscriber would wait on a stream it did not ask for.
-fn check_parameter_names(raw: Option<&str>) -> Result<(), AppError> {
+/// ignored, and the subscriber would wait on a stream it did not ask for. Names are
+/// compared decoded (`typ%65s` is `types`).
+fn check_parameter_names(pairs: &[(String, String)]) -> Result<(), AppError> {
     let mut seen: Vec<&str> = Vec::new();
-    let names = raw
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name));
-    for name in names {
+    for name in pairs.iter().map(|(name, _)| name.as_str()) {
         if !FEED_PARAMETERS.contains(&name) {
             let args = vec![
                 ("name", crate::i18n::text(format!("{name:?}"))),
@@ -150,12 +157,13 @@ fn check_parameter_names(raw: Option<&str>) -> Result<(), AppError> {
 pub async fn get_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
-    raw: axum::extract::RawQuery,
+    pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
     query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
-    check_parameter_names(raw.0.as_deref())?;
+    let Query(pairs) = pairs.map_err(super::bad_query)?;
+    check_parameter_names(&pairs)?;
     let Query(query) = query.map_err(super::bad_query)?;
-    let last_event_id = last_event_id(&headers)?;
+    let last_event_id = last_event_id(&headers, query.last_event_id.as_deref())?;
     let filter = filter_of(&query)?;
     let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
         return Err(AppError::say(
@@ -194,13 +202,19 @@ pub async fn get_feed(
 }
 
 /// The `Last-Event-ID` header, if sent, as (position, sub).
-fn last_event_id(headers: &HeaderMap) -> Result<Option<(u64, u32)>, AppError> {
-    let Some(value) = headers.get("last-event-id") else {
-        return Ok(None);
+fn last_event_id(
+    headers: &HeaderMap,
+    in_query: Option<&str>,
+) -> Result<Option<(u64, u32)>, AppError> {
+    let text = match headers.get("last-event-id") {
+        Some(value) => value.to_str().ok(),
+        // A polyfill's `?lastEventId=`, when it sends no header.
+        None => match in_query {
+            Some(text) => Some(text),
+            None => return Ok(None),
+        },
     };
-    let parsed = value
-        .to_str()
-        .ok()
+    let parsed = text
         .and_then(crate::feed::parse_id)
         .ok_or_else(|| invalid("http-last-event-id", vec![]))?;
     Ok(Some(parsed))

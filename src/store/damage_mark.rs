@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 
 /// The mark's file in a sled data directory.
 pub const DAMAGE_MARK_FILE: &str = "damage-found";
+/// The mark being written, before its rename.
+pub const DAMAGE_MARK_PARTIAL_FILE: &str = "damage-found.partial";
 
 /// What was found, when and by whom: what the writer's refusal says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,13 +47,14 @@ pub fn path(data_dir: &Path) -> PathBuf {
 
 /// Marks the ledger in `data_dir` as found damaged. Nothing is made where there is no
 /// sled ledger (a data directory that is not there, or holds no engine directory):
-/// there is nothing to keep writes away from.
+/// there is nothing to keep writes away from. A mark already there is kept: the first
+/// finding says most about when the damage happened.
 pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
-    if !data_dir.join("sled").is_dir() {
+    if !data_dir.join("sled").is_dir() || path(data_dir).exists() {
         return Ok(());
     }
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
-    let partial = data_dir.join(format!("{DAMAGE_MARK_FILE}.partial"));
+    let partial = data_dir.join(DAMAGE_MARK_PARTIAL_FILE);
     {
         let mut file = std::fs::File::create(&partial)?;
         file.write_all(&bytes)?;
@@ -106,10 +109,24 @@ mod tests {
             message: "the event was altered".to_owned(),
         };
         record(dir.path(), &mark).unwrap();
-        assert_eq!(read(dir.path()).unwrap(), None, "no sled directory, no mark");
+        assert_eq!(
+            read(dir.path()).unwrap(),
+            None,
+            "no sled directory, no mark"
+        );
         std::fs::create_dir(dir.path().join("sled")).unwrap();
         record(dir.path(), &mark).unwrap();
-        assert_eq!(read(dir.path()).unwrap(), Some(mark));
+        assert_eq!(read(dir.path()).unwrap(), Some(mark.clone()));
+        let later = DamageMark {
+            found_by: "flexledger events".to_owned(),
+            ..mark.clone()
+        };
+        record(dir.path(), &later).unwrap();
+        assert_eq!(
+            read(dir.path()).unwrap(),
+            Some(mark),
+            "the first finding is kept"
+        );
         std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
         let cut = read(dir.path()).unwrap().unwrap();
         assert!(cut.message.contains("unreadable"), "{cut:?}");

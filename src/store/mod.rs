@@ -377,8 +377,15 @@ impl StoreError {
     /// `Display`: one source for both. The engine's, the operating system's and a
     /// damage report's own words inside it (`source`, `message`) stay as they came.
     pub fn sentence(&self) -> Option<Sentence> {
+        let (id, args) = self.file_sentence().or_else(|| self.server_sentence())?;
+        Some(Sentence::new(id, args))
+    }
+
+    /// The sentence of an error of the files a store keeps (sled's, the data
+    /// directory's), if it is one.
+    fn file_sentence(&self) -> Option<(&'static str, Vec<(&'static str, String)>)> {
         let text = |value: &dyn fmt::Display| value.to_string();
-        let (id, args) = match self {
+        Some(match self {
             StoreError::Io { path, source } => (
                 "store-io",
                 vec![("path", text(path)), ("detail", text(source))],
@@ -403,10 +410,6 @@ impl StoreError {
                 "store-damaged-at",
                 vec![("position", text(position)), ("detail", text(message))],
             ),
-            StoreError::WriterLocked { store } => {
-                ("store-writer-locked", vec![("store", text(store))])
-            }
-            StoreError::Standby { store } => ("store-standby", vec![("store", text(store))]),
             StoreError::FoundDamaged {
                 mark,
                 found_at,
@@ -421,6 +424,30 @@ impl StoreError {
                     ("detail", text(detail)),
                 ],
             ),
+            StoreError::CopyBeingMade { store } => {
+                let making = format!("{store}/{}", sled_store::SLED_CREATING_DIR);
+                (
+                    "store-copy-being-made",
+                    vec![
+                        ("store", text(store)),
+                        ("quoted", crate::shell_support::shell_quoted(&making)),
+                        ("making", making),
+                    ],
+                )
+            }
+            _ => return None,
+        })
+    }
+
+    /// The sentence of an error of a store in a database server, if it is one; `None`
+    /// also for the errors with no sentence at all.
+    fn server_sentence(&self) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+        let text = |value: &dyn fmt::Display| value.to_string();
+        Some(match self {
+            StoreError::WriterLocked { store } => {
+                ("store-writer-locked", vec![("store", text(store))])
+            }
+            StoreError::Standby { store } => ("store-standby", vec![("store", text(store))]),
             StoreError::NotMigrated {
                 store,
                 found,
@@ -446,28 +473,15 @@ impl StoreError {
                     ("known", text(known)),
                 ],
             ),
-            StoreError::CopyBeingMade { store } => {
-                let making = format!("{store}/{}", sled_store::SLED_CREATING_DIR);
-                (
-                    "store-copy-being-made",
-                    vec![
-                        ("store", text(store)),
-                        ("quoted", crate::shell_support::shell_quoted(&making)),
-                        ("making", making),
-                    ],
-                )
-            }
             StoreError::Unavailable { store, message } => (
                 "store-unavailable",
                 vec![("store", text(store)), ("detail", text(message))],
             ),
-            StoreError::Engine { .. }
-            | StoreError::VersionConflict { .. }
-            | StoreError::PositionGap { .. }
-            | StoreError::CommandRepeated { .. }
-            | StoreError::CopyUnfinished { .. } => return None,
-        };
-        Some(Sentence::new(id, args))
+            // The file errors (`file_sentence`), and those with no sentence: the
+            // engine's own failures and refused appends, which a person never meets,
+            // and an unfinished copy, whose long advice stays English.
+            _ => return None,
+        })
     }
 
     /// The error in English: its sentence's (`Display` of the variants that have one).

@@ -391,11 +391,11 @@ fn a_policy_file_that_cannot_be_the_alternative_is_said_in_chinese() {
     let cases = [
         ("{\"grace_months\": 6", "政策文件 p.json：不是有效的 JSON（", "not valid JSON"),
         ("[1]", "必须是一个由政策参数组成的 JSON 对象", "must be one JSON object"),
-        ("{\"region\": \"x\"}", "字段 `region` 不能替换", "field `region` cannot be overridden"),
+        ("{\"region\": \"x\"}", "字段 `region` 不可替换", "field `region` cannot be overridden"),
         ("{\"grace_month\": 6}", "字段 `grace_month` 有误：未知字段", "unknown field `grace_month`"),
         (
             "{\"base_ratio_min\": \"3.50\"}",
-            "统筹地区 demo 自 2025-01 起的政策加上这些替换后不合规：字段 `base_ratio_min` 不得大于 `base_ratio_max`",
+            "统筹地区 demo 自 2025-01 起的政策应用这些替换后不合规：字段 `base_ratio_min` 不得大于 `base_ratio_max`",
             "the policy of region demo from 2025-01 with these overrides is invalid: base_ratio_min must not exceed base_ratio_max",
         ),
     ];
@@ -403,7 +403,11 @@ fn a_policy_file_that_cannot_be_the_alternative_is_said_in_chinese() {
     for (policy, chinese, english) in cases {
         std::fs::write(dir.join("p.json"), policy).unwrap();
         let (zh, en) = (audit(dir, "zh-CN", &args), audit(dir, "en", &args));
-        assert_eq!((zh.status.code(), en.status.code()), (Some(2), Some(2)), "{policy}");
+        assert_eq!(
+            (zh.status.code(), en.status.code()),
+            (Some(2), Some(2)),
+            "{policy}"
+        );
         let (zh, en) = (stderr(&zh), stderr(&en));
         assert!(zh.contains(chinese), "{policy}: {zh}");
         assert!(en.contains(english), "{policy}: {en}");

@@ -429,7 +429,10 @@ fn read_only_servers_on_the_standby_deliver_every_acknowledged_command_in_order(
         let refused = flexledger_on(&standby_url, dir.path(), args);
         assert_eq!(refused.status.code(), Some(2), "{args:?}: {refused:?}");
         let said = String::from_utf8_lossy(&refused.stderr);
-        assert!(said.contains("is on a standby in recovery"), "{args:?}: {said}");
+        assert!(
+            said.contains("is on a standby in recovery"),
+            "{args:?}: {said}"
+        );
     }
     let readers: Vec<(tempfile::TempDir, Server)> = (0..2)
         .map(|_| {

@@ -128,8 +128,14 @@ fn a_store_found_damaged_takes_no_appends_until_it_verifies_again() {
     drop(file);
     let found = flexledger(dir.path(), &["verify"], None);
     assert_eq!(found.status.code(), Some(1), "{}", stderr(&found));
-    assert!(stderr(&found).contains("copy the data directory aside"), "{}", stderr(&found));
-    let mark = dir.path().join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
+    assert!(
+        stderr(&found).contains("copy the data directory aside"),
+        "{}",
+        stderr(&found)
+    );
+    let mark = dir
+        .path()
+        .join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
     assert!(mark.exists(), "verify marks the store");
 
     // The engine's files put back, as a message may advise: intact, but still marked.
@@ -146,15 +152,32 @@ fn a_store_found_damaged_takes_no_appends_until_it_verifies_again() {
         "{said}"
     );
     assert!(!String::from_utf8_lossy(&refused.stdout).contains("\"ok\":true"));
-    let chinese = flexledger(dir.path(), &["--lang", "zh-CN", "submit", "-"], Some(write.as_bytes()));
-    assert!(stderr(&chinese).contains("发现该存储已损坏"), "{}", stderr(&chinese));
+    let chinese = flexledger(
+        dir.path(),
+        &["--lang", "zh-CN", "submit", "-"],
+        Some(write.as_bytes()),
+    );
+    assert!(
+        stderr(&chinese).contains("发现该存储已损坏"),
+        "{}",
+        stderr(&chinese)
+    );
     let read = flexledger(dir.path(), &["member", &member_id(0).to_string()], None);
-    assert_eq!(read.status.code(), Some(0), "reads answer: {}", stderr(&read));
+    assert_eq!(
+        read.status.code(),
+        Some(0),
+        "reads answer: {}",
+        stderr(&read)
+    );
 
     // A whole verify finds it intact and removes the mark; writes resume.
     let verified = flexledger(dir.path(), &["verify"], None);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
-    assert!(stderr(&verified).contains("the mark that it was found damaged"), "{}", stderr(&verified));
+    assert!(
+        stderr(&verified).contains("the mark that it was found damaged"),
+        "{}",
+        stderr(&verified)
+    );
     assert!(!mark.exists());
     let accepted = flexledger(dir.path(), &["submit", "-"], Some(write.as_bytes()));
     assert_eq!(accepted.status.code(), Some(0), "{}", stderr(&accepted));
@@ -350,7 +373,11 @@ fn accept_head_never_writes_over_a_witness_that_names_lost_events() {
     )
     .unwrap();
     // Said in the operator's language (D37).
-    let output = flexledger(dir.path(), &["--lang", "zh-CN", "verify", "--accept-head"], None);
+    let output = flexledger(
+        dir.path(),
+        &["--lang", "zh-CN", "verify", "--accept-head"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
         stderr(&output).contains(&format!(
@@ -979,6 +1006,39 @@ fn a_full_disk_while_a_store_is_created_needs_only_free_space() {
         assert_verifies_events(&data, 3);
         std::fs::remove_dir_all(&data).unwrap();
     }
+}
+
+/// A restore onto a full disk says so once, with what to do once (the advice came
+/// twice: the store's own and the shell's, the store's error being inside the
+/// backup's), and exits 2.
+#[test]
+fn a_restore_onto_a_full_disk_says_so_once() {
+    let test = "faults::a_restore_onto_a_full_disk_says_so_once";
+    let Some(disk) = mount_or_skip(test) else {
+        return;
+    };
+    let source = store(false);
+    let backup = source.path().join("ledger.backup");
+    let written = flexledger(
+        source.path(),
+        &["backup", "--out", backup.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let data = disk.mount_point.join("restored");
+    let ballast = disk.mount_point.join("ballast");
+    fill_disk(&ballast, 4 * TMPFS_PAGE_BYTES);
+    let restored = flexledger(&data, &["restore", backup.to_str().unwrap()], None);
+    let message = stderr(&restored);
+    assert_eq!(restored.status.code(), Some(2), "{message}");
+    assert!(message.contains("is full"), "{message}");
+    assert_eq!(message.matches("free space").count(), 1, "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+    // Once there is room, the same restore works: nothing to clean up by hand.
+    std::fs::remove_file(&ballast).unwrap();
+    let again = flexledger(&data, &["restore", backup.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_verifies(&data);
 }
 
 /// `serve --auth` on port 0 with its data in `data` and its stderr in `log`.

@@ -255,6 +255,15 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
         vec!["34", "35"],
         "nothing lost, nothing repeated"
     );
+    // The same resumption as an EventSource polyfill asks for it (the id in the query,
+    // no header), with a parameter name percent-encoded as some clients send it.
+    let mut polyfill = subscribe(
+        &server,
+        "?typ%65s=ContributionPaid,MonthClosed&lastEventId=33",
+        None,
+    );
+    let again = read_messages(&mut polyfill, 2);
+    assert_eq!(again, after);
 }
 
 /// The real server end to end, over a socket: a command through `POST /v1/commands`,

@@ -586,10 +586,17 @@ fn a_server_without_the_ledger_s_key_refuses_a_backup_and_makes_no_key() {
             let body: serde_json::Value = serde_json::from_str(&body).unwrap();
             assert_eq!(body["error"]["code"], "signing_key_unavailable", "{body}");
             let message = body["error"]["message"].as_str().unwrap();
-            let expected = if language == "en" { "fetch the backup from the writer" } else { "请从写入端获取备份" };
+            let expected = if language == "en" {
+                "fetch the backup from the writer"
+            } else {
+                "请从写入端获取备份"
+            };
             assert!(message.contains(expected), "{message}");
         }
-        assert!(!reader_dir.exists(), "{engine:?}: nothing made for the reader");
+        assert!(
+            !reader_dir.exists(),
+            "{engine:?}: nothing made for the reader"
+        );
         // The writer, which holds the key, still answers.
         let headers = [("authorization", authorization.as_str())];
         let (status, _, body) = writer.exchange("GET", "/v1/backup", &headers, None);

@@ -120,13 +120,22 @@ fn a_bundle_exported_from_postgres_verifies_anywhere() {
     let keys = root.path().join("keys");
     let bundle = root.path().join("member.bundle");
     let member = "70000000-0000-4000-8000-00000000000f";
-    let export = ["export", "--member", member, "--out", bundle.to_str().unwrap()];
+    let export = [
+        "export",
+        "--member",
+        member,
+        "--out",
+        bundle.to_str().unwrap(),
+    ];
     // The copied ledger has no key yet, and an auditor's machine never makes one for
     // it (D33: a second identity); its writer does, when it first opens the ledger.
     let refused = audit_on(&url, &keys, &export);
     assert_eq!(refused.status.code(), Some(2), "{refused:?}");
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(said.contains("this ledger's key is made by its writer"), "{said}");
+    assert!(
+        said.contains("this ledger's key is made by its writer"),
+        "{said}"
+    );
     assert!(!keys.exists(), "no key made");
     let opened = flexledger_on(&url, &keys, &["submit", "-"]);
     assert_eq!(opened.status.code(), Some(0), "{opened:?}");

@@ -2,8 +2,8 @@
 //! runs the pure what-if (`super`), prints a table or JSON.
 
 use super::{
-    what_if, MemberWhatIf, MonthView, Outcome, PolicyOverrides, RegionSummary, RegionWhatIf,
-    StatusWithBenefits, Totals, WhatIfError, OverridesInvalid, REGION_DETAIL_MEMBERS_MAX,
+    what_if, MemberWhatIf, MonthView, Outcome, OverridesInvalid, PolicyOverrides, RegionSummary,
+    RegionWhatIf, StatusWithBenefits, Totals, WhatIfError, REGION_DETAIL_MEMBERS_MAX,
 };
 use crate::audit::commands::{not_found, unknown_member};
 use crate::audit::history::{self, serde_plain, status_word_short, Cut, MemberHistory};
