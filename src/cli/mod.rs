@@ -822,15 +822,9 @@ fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
         vec![("file", path.display().to_string())]
     })?;
     let Some(mark) = mark else { return Ok(()) };
-    let detail = match mark.position {
-        Some(position) => format!("position {position}: {}", mark.message),
-        None => mark.message,
-    };
     Err(StoreError::FoundDamaged {
         mark: path.display().to_string(),
-        found_at: mark.found_at,
-        found_by: mark.found_by,
-        detail,
+        found: Box::new(mark),
     }
     .into())
 }

@@ -40,6 +40,16 @@ pub struct DamageMark {
     pub message: String,
 }
 
+impl DamageMark {
+    /// The finding, with its position when it names one.
+    pub fn said(&self) -> String {
+        match self.position {
+            Some(position) => format!("position {position}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
 /// Where the mark of the ledger in `data_dir` is.
 pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join(DAMAGE_MARK_FILE)

@@ -323,10 +323,10 @@ pub enum StoreError {
     /// append: refused until a `verify` finds it intact again.
     #[error("{}", self.english())]
     FoundDamaged {
+        /// The mark's file.
         mark: String,
-        found_at: String,
-        found_by: String,
-        detail: String,
+        /// What it says (boxed: the error type stays small).
+        found: Box<damage_mark::DamageMark>,
     },
     /// A database server's store on a standby (in recovery: it takes no writes), opened
     /// to write: the writer belongs on the primary.
@@ -410,18 +410,13 @@ impl StoreError {
                 "store-damaged-at",
                 vec![("position", text(position)), ("detail", text(message))],
             ),
-            StoreError::FoundDamaged {
-                mark,
-                found_at,
-                found_by,
-                detail,
-            } => (
+            StoreError::FoundDamaged { mark, found } => (
                 "store-found-damaged",
                 vec![
                     ("mark", text(mark)),
-                    ("found_at", text(found_at)),
-                    ("found_by", text(found_by)),
-                    ("detail", text(detail)),
+                    ("found_at", text(&found.found_at)),
+                    ("found_by", text(&found.found_by)),
+                    ("detail", found.said()),
                 ],
             ),
             StoreError::CopyBeingMade { store } => {
