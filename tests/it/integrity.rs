@@ -405,7 +405,7 @@ fn the_verify_command_exits_1_and_names_the_position() {
         advice.contains("restore the data directory from a backup"),
         "{advice}"
     );
-    for (language, says) in [("en", "from a backup"), ("zh-CN", "请从备份恢复数据目录")] {
+    for (language, says) in [("en", "from a backup"), ("zh-CN", "从备份恢复数据目录")] {
         for json in [&["--json"][..], &[]] {
             let args = [&["--lang", language][..], json, &["verify"]].concat();
             let audit = crate::audit::audit(dir.path(), &args);
