@@ -297,3 +297,10 @@ audit-nothing-region = nothing to export: region { $region } has no policy in th
 audit-nothing-all = nothing to export: the log is empty
 audit-no-ledger = no ledger in { $data_dir }: pass --data-dir (or set FLEXLEDGER_DATA_DIR)
 audit-no-key-to-verify = cannot check the stored checkpoints' signatures: no key to check them with (no signing key at { $path }). Give the ledger's published public key with --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY; `flexledger-audit public-key` prints it where the ledger's key is), or point FLEXLEDGER_SIGNING_KEY at the ledger's key
+
+## The ledger's signing key (src/audit/keys.rs, D33), wherever a command needs it.
+
+audit-key-malformed = the signing key { $path } is malformed: expected 64 hex digits
+audit-key-missing = no signing key at { $path }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): a new key would sign the same log under a second identity, which an auditor cannot tell from a forgery. Put the ledger's key file back at { $path } (or name it with $FLEXLEDGER_SIGNING_KEY; with a PostgreSQL store, give the --data-dir that holds it). If it is lost for good, make a new key on purpose and announce it: flexledger-audit checkpoint --new-key (D33)
+audit-key-not-the-ledgers = the signing key { $path } is key id { $found }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): it is another ledger's key. Give the data directory (or $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key
+audit-key-not-made-here = no signing key at { $path }: this ledger's key is made by its writer (`flexledger serve` or `submit`) in the writer's data directory when it first opens the ledger, and a key made here would sign the same log under a second identity (D33). Give the --data-dir that holds the writer's key (or name it with $FLEXLEDGER_SIGNING_KEY)

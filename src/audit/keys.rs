@@ -23,39 +23,73 @@ pub enum KeyError {
         path: String,
         source: std::io::Error,
     },
-    #[error("the signing key {path} is malformed: expected 64 hex digits")]
+    #[error("{}", self.english())]
     Malformed { path: String },
     #[error("cannot draw a random key: {0}")]
     Random(String),
-    #[error(
-        "no signing key at {path}, but this ledger's checkpoints are signed by key id {signer} (the latest at \
-         tree size {tree_size}): a new key would sign the same log under a second identity, which an auditor cannot \
-         tell from a forgery. Put the ledger's key file back at {path} (or name it with $FLEXLEDGER_SIGNING_KEY; \
-         with a PostgreSQL store, give the --data-dir that holds it). If it is lost for good, make a new key on \
-         purpose and announce it: flexledger-audit checkpoint --new-key (D33)"
-    )]
+    #[error("{}", self.english())]
     Missing {
         path: String,
         signer: String,
         tree_size: u64,
     },
-    #[error(
-        "the signing key {path} is key id {found}, but this ledger's checkpoints are signed by key id {signer} \
-         (the latest at tree size {tree_size}): it is another ledger's key. Give the data directory (or \
-         $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key"
-    )]
+    #[error("{}", self.english())]
     NotTheLedgers {
         path: String,
         found: String,
         signer: String,
         tree_size: u64,
     },
-    #[error(
-        "no signing key at {path}: this ledger's key is made by its writer (`flexledger serve` or `submit`) in the \
-         writer's data directory when it first opens the ledger, and a key made here would sign the same log under a \
-         second identity (D33). Give the --data-dir that holds the writer's key (or name it with $FLEXLEDGER_SIGNING_KEY)"
-    )]
+    #[error("{}", self.english())]
     NotMadeHere { path: String },
+}
+
+impl KeyError {
+    /// The error as a catalog sentence (`audit-key-*`, `locales/*/audit.ftl`), said in
+    /// the reader's language by the shells; its English is the `Display`. `None` for an
+    /// I/O failure or the system's random source, which keep their own words.
+    pub fn sentence(&self) -> Option<crate::i18n::Sentence> {
+        let (id, args) = match self {
+            KeyError::Malformed { path } => ("audit-key-malformed", vec![("path", path.clone())]),
+            KeyError::Missing {
+                path,
+                signer,
+                tree_size,
+            } => (
+                "audit-key-missing",
+                vec![
+                    ("path", path.clone()),
+                    ("signer", signer.clone()),
+                    ("tree_size", tree_size.to_string()),
+                ],
+            ),
+            KeyError::NotTheLedgers {
+                path,
+                found,
+                signer,
+                tree_size,
+            } => (
+                "audit-key-not-the-ledgers",
+                vec![
+                    ("path", path.clone()),
+                    ("found", found.clone()),
+                    ("signer", signer.clone()),
+                    ("tree_size", tree_size.to_string()),
+                ],
+            ),
+            KeyError::NotMadeHere { path } => {
+                ("audit-key-not-made-here", vec![("path", path.clone())])
+            }
+            KeyError::Io { .. } | KeyError::Random(_) => return None,
+        };
+        Some(crate::i18n::Sentence::new(id, args))
+    }
+
+    fn english(&self) -> String {
+        self.sentence()
+            .map(|sentence| sentence.in_language(crate::i18n::Language::En))
+            .unwrap_or_default()
+    }
 }
 
 /// The key that signed a ledger's latest stored checkpoint: who the ledger is.

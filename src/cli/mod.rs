@@ -542,6 +542,10 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(crate::backup::BackupError::Target(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
     }
+    let key = cause.downcast_ref::<crate::audit::keys::KeyError>();
+    if let Some(sentence) = key.and_then(crate::audit::keys::KeyError::sentence) {
+        return sentence.in_language(language);
+    }
     // Through the library errors that wrap a store's transparently (`LedgerError`…).
     let store = crate::error::store_error_in(cause);
     match store.and_then(StoreError::sentence) {

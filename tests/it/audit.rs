@@ -1152,6 +1152,14 @@ fn a_lost_signing_key_is_never_silently_replaced() {
     };
     // Nothing signs without the ledger's key, and nothing makes another one.
     refused(&audit(dir.path(), &["checkpoint"]), "checkpoint");
+    // Said in the reader's language (D37).
+    let chinese = audit(dir.path(), &["--lang", "zh-CN", "checkpoint"]);
+    let said = String::from_utf8_lossy(&chinese.stderr);
+    assert_eq!(chinese.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("处没有签名密钥，但该账本的检查点由密钥"),
+        "{said}"
+    );
     refused(
         &audit(dir.path(), &["export", "--all", "--out", "-"]),
         "export",

@@ -317,6 +317,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/audit/cli.rs",
             "src/audit/whatif/cli.rs",
             "src/audit/bundle/verify.rs",
+            "src/audit/keys.rs",
         ],
     ),
 ];
@@ -335,9 +336,12 @@ fn every_audit_message_is_rendered_by_the_code_and_no_other() {
             .iter()
             .map(|file| std::fs::read_to_string(repo_path(file)).unwrap())
             .collect();
+        // The signing key's file name looks like an id of the audit tool's messages.
+        let file_names = [flexledger::audit::keys::SIGNING_KEY_FILE];
         let used: BTreeSet<&str> = code
             .split('"')
             .filter(|piece| piece.starts_with(prefix) && !piece.contains(char::is_whitespace))
+            .filter(|piece| !file_names.contains(piece))
             .collect();
         let catalog: BTreeSet<&str> = ids
             .iter()
