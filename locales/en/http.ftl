@@ -62,4 +62,5 @@ http-feed-full = the feed already has { $max } subscribers; retry later
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-backup-empty-log = nothing to back up: the log is empty
 http-backup-no-signing-key = this server does not hold this ledger's signing key, so it cannot sign a backup: fetch the backup from the writer (its data directory holds the key), or start this server with the writer's key (its --data-dir, or $FLEXLEDGER_SIGNING_KEY)
+http-backup-writer-no-signing-key = this server, the ledger's writer, does not find the ledger's signing key, so it cannot sign a backup: put the key file back where the server's log says, then ask again (commands are still recorded meanwhile)
 http-backup-other-signing-key = this server's signing key is not the one that signed this ledger's checkpoints (key id { $signer }): fetch the backup from the writer, or start this server with the ledger's key

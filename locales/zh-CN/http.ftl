@@ -61,4 +61,5 @@ http-feed-full = 事件推送已有 { $max } 个订阅者；请稍后重试
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
 http-backup-empty-log = 没有可备份的内容：日志为空
 http-backup-no-signing-key = 本服务器没有该账本的签名密钥，无法为备份签名：请从写入端获取备份（其数据目录中有该密钥），或用写入端的密钥启动本服务器（其 --data-dir，或 $FLEXLEDGER_SIGNING_KEY）
+http-backup-writer-no-signing-key = 本服务器是该账本的写入端，但找不到账本的签名密钥，因此无法为备份签名：请按服务器日志所说把密钥文件放回原处，然后重试（在此期间命令照常记录）
 http-backup-other-signing-key = 本服务器的签名密钥不是为该账本检查点签名的那把（密钥标识 { $signer }）：请从写入端获取备份，或用该账本的密钥启动本服务器

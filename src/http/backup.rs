@@ -37,6 +37,7 @@ pub(super) async fn get_backup(
     }
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
+    let writer = state.writer.is_some();
     let (tree, signed) = blocking(move || {
         let tree = crate::backup::walk(store.as_ref(), &mut |_| {})?;
         if tree.size() == 0 {
@@ -50,7 +51,7 @@ pub(super) async fn get_backup(
                 // server never makes one here (a read-only one would sign with a
                 // second identity).
                 crate::audit::keys::ensure_ledgers(&data_dir, latest.as_ref(), false)
-                    .map_err(no_signing_key)
+                    .map_err(|error| no_signing_key(error, writer))
             })?;
         let signed =
             crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
@@ -101,10 +102,14 @@ async fn head_backup(state: AppState) -> Result<Response, AppError> {
 /// 503 `signing_key_unavailable`: this server holds no key of the ledger's to sign the
 /// backup's checkpoint with (a read-only server, or one started without the writer's
 /// key): where to fetch the backup instead. Any other key error is the server's own.
-fn no_signing_key(error: crate::audit::keys::KeyError) -> AppError {
+fn no_signing_key(error: crate::audit::keys::KeyError, writer: bool) -> AppError {
     use crate::audit::keys::KeyError;
     tracing::warn!(%error, "a backup was refused: this server does not hold the ledger's signing key");
     let (id, args) = match &error {
+        // The writer itself: its key file is gone (its log says where it belongs).
+        KeyError::Missing { .. } | KeyError::NotMadeHere { .. } if writer => {
+            ("http-backup-writer-no-signing-key", vec![])
+        }
         KeyError::Missing { .. } | KeyError::NotMadeHere { .. } => {
             ("http-backup-no-signing-key", vec![])
         }

@@ -601,6 +601,13 @@ fn a_server_without_the_ledger_s_key_refuses_a_backup_and_makes_no_key() {
         let headers = [("authorization", authorization.as_str())];
         let (status, _, body) = writer.exchange("GET", "/v1/backup", &headers, None);
         assert_eq!(status, 200, "{body}");
+        // Its key file gone, it says to put it back, not to ask the writer.
+        let key = flexledger::audit::keys::key_path(&writer.state.as_ref().unwrap().data_dir);
+        std::fs::remove_file(&key).unwrap();
+        let (status, _, body) = writer.exchange("GET", "/v1/backup", &headers, None);
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("put the key file back"), "{body}");
+        assert!(!key.exists(), "no key made");
     }
 }
 
