@@ -13,7 +13,26 @@ store-found-damaged = { $found_by } 于 { $found_at } 发现该存储已损坏�
 store-not-migrated = 存储 { $store } 的表结构版本为 { $found }，本版本需要 { $needed }：请运行 `flexledger migrate --store { $quoted }`（如该存储设有密码，请一并提供），然后重试
 store-schema-too-new = 存储 { $store } 的表结构版本为 { $found }，比本版本所知的（{ $known }）更新：它已由更新版本的 flexledger 迁移；请使用那个版本
 store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚未建成的存储（{ $making }）：它还不是账本。请再次运行同一条复制命令以完成复制，或删除 { $quoted } 后重新开始
-store-unavailable = 无法使用存储 { $store }：{ $detail }
+store-unavailable = 无法使用存储 { $store }：{ $advice ->
+        [login] { $detail }；请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf{ $password_from ->
+            [none] {""}
+           *[other] （用户 { $user }；密码来自{ $password_from ->
+                [url] URL
+                [environment] PGPASSWORD
+                [file] 密码文件 { $path }
+               *[nowhere] 无处（未找到密码）
+            }）
+        }
+        [no-database] { $detail }；该数据库不存在：请创建它（createdb NAME），运行 `flexledger migrate --store { $quoted }`，然后重试
+        [too-many-connections] { $detail }；服务器目前不接受新连接：请稍后重试，或调高其 max_connections
+        [starting-up] { $detail }；服务器正在启动或关闭：请稍候重试
+        [shut-down] { $detail }；服务器已关闭：请启动它后重试
+        [connection-failed] { $detail }；与服务器的连接失败：服务器是否在运行、能否连通？
+        [encryption] { $detail }；连接未按 sslmode=require 的要求加密：服务器必须设置 ssl = on，且其证书必须能按 URL 访问它所用的名称或地址通过验证（证书颁发机构不在系统信任库中时，请在 URL 中以 sslrootcert=PATH 给出）
+        [not-reachable] { $detail }；服务器是否在运行？URL 是否写明了它的主机和端口（或套接字目录）？
+        [password-missing] 服务器要求用户 { $user } 提供密码，但未给出：请把密码写入 ~/.pgpass（或 PGPASSFILE）、PGPASSWORD 或 URL
+       *[none] { $detail }
+    }
 
 store-restore-target-not-empty = { $path } 已存在且不为空：restore 会新建一个数据目录；请用 --data-dir 指定一个新的或空的目录
 store-restore-target-unusable = { $path } 不能用作新的数据目录：{ $detail }

@@ -366,7 +366,75 @@ pub enum StoreError {
     /// A database server that cannot be reached or refuses us (no such server or
     /// database, a failed login): `message` says which, and what to do.
     #[error("{}", self.english())]
-    Unavailable { store: String, message: String },
+    Unavailable {
+        store: String,
+        message: String,
+        /// What to do, said in the reader's language after `message` (the server's
+        /// or the connection's own words), where a PostgreSQL error names it.
+        advice: Option<Box<ServerAdvice>>,
+    },
+}
+
+/// What to do about a database server that cannot be used, as data, so that each
+/// language words it (`store-unavailable`, `locales/*/store.ftl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerAdvice {
+    /// The server refused the login; `user` and where the password came from
+    /// (`password_from`: `url`, `environment`, `file` with `path`, `nowhere`) when the
+    /// connection knows them.
+    Login {
+        user: String,
+        password_from: &'static str,
+        path: String,
+    },
+    /// No such database: create it, migrate it (`quoted`: the store, quoted for a shell).
+    NoDatabase {
+        quoted: String,
+    },
+    TooManyConnections,
+    StartingUp,
+    ShutDown,
+    ConnectionFailed,
+    /// `sslmode=require` and the connection could not be encrypted.
+    Encryption,
+    NotReachable,
+    /// The server asks for a password and none was found.
+    PasswordMissing {
+        user: String,
+    },
+}
+
+impl ServerAdvice {
+    /// The catalog's selector value and the arguments of `store-unavailable`.
+    fn arguments(advice: Option<&ServerAdvice>) -> Vec<(&'static str, String)> {
+        let (kind, user, from, path, quoted) = match advice {
+            None => ("none", "", "none", "", ""),
+            Some(ServerAdvice::Login {
+                user,
+                password_from,
+                path,
+            }) => ("login", user.as_str(), *password_from, path.as_str(), ""),
+            Some(ServerAdvice::NoDatabase { quoted }) => {
+                ("no-database", "", "none", "", quoted.as_str())
+            }
+            Some(ServerAdvice::TooManyConnections) => ("too-many-connections", "", "none", "", ""),
+            Some(ServerAdvice::StartingUp) => ("starting-up", "", "none", "", ""),
+            Some(ServerAdvice::ShutDown) => ("shut-down", "", "none", "", ""),
+            Some(ServerAdvice::ConnectionFailed) => ("connection-failed", "", "none", "", ""),
+            Some(ServerAdvice::Encryption) => ("encryption", "", "none", "", ""),
+            Some(ServerAdvice::NotReachable) => ("not-reachable", "", "none", "", ""),
+            Some(ServerAdvice::PasswordMissing { user }) => {
+                ("password-missing", user.as_str(), "none", "", "")
+            }
+        };
+        vec![
+            ("advice", kind.to_owned()),
+            ("user", user.to_owned()),
+            ("password_from", from.to_owned()),
+            ("path", path.to_owned()),
+            ("quoted", quoted.to_owned()),
+        ]
+    }
 }
 
 impl StoreError {
@@ -468,10 +536,15 @@ impl StoreError {
                     ("known", text(known)),
                 ],
             ),
-            StoreError::Unavailable { store, message } => (
-                "store-unavailable",
-                vec![("store", text(store)), ("detail", text(message))],
-            ),
+            StoreError::Unavailable {
+                store,
+                message,
+                advice,
+            } => {
+                let mut args = vec![("store", text(store)), ("detail", text(message))];
+                args.extend(ServerAdvice::arguments(advice.as_deref()));
+                ("store-unavailable", args)
+            }
             // The file errors (`file_sentence`), and those with no sentence: the
             // engine's own failures and refused appends, which a person never meets,
             // and an unfinished copy, whose long advice stays English.

@@ -419,6 +419,18 @@ fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
         "{stderr}"
     );
     assert!(!stderr.contains("wrong"), "never the password: {stderr}");
+    // What to do is said in the reader's language; the server's own words stay.
+    let (code, stderr) = run(Some("wrong"), None, &["--lang", "zh-CN", "verify"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf（用户 ledgeru；密码来自PGPASSWORD）"),
+        "{stderr}"
+    );
+    let (_, stderr) = run(None, None, &["--lang", "zh-CN", "migrate"]);
+    assert!(
+        stderr.contains("服务器要求用户 ledgeru 提供密码，但未给出"),
+        "{stderr}"
+    );
     // The password file: the first matching line, escapes undone, comments skipped.
     let escaped = r"pa\:ss\\w0rd";
     let file = home.join("elsewhere");

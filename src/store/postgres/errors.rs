@@ -3,7 +3,7 @@
 
 use super::password::PasswordSource;
 use crate::shell_support::shell_quoted;
-use crate::store::StoreError;
+use crate::store::{ServerAdvice, StoreError};
 use ::postgres::error::SqlState;
 
 /// `url` with its password, if any, replaced by `***`: in a URL's user info
@@ -49,9 +49,10 @@ fn redact_password_values(text: &str) -> String {
 
 /// A failure of the server or the connection to it, reading or writing `store`.
 pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
-    let unavailable = |advice: &str| StoreError::Unavailable {
+    let unavailable = |advice: ServerAdvice| StoreError::Unavailable {
         store: store.to_owned(),
-        message: format!("{}; {advice}", error_text(&error)),
+        message: error_text(&error),
+        advice: Some(Box::new(advice)),
     };
     if let Some(code) = error.code() {
         return match *code {
@@ -60,25 +61,22 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
                 source: std::io::Error::new(std::io::ErrorKind::StorageFull, error.to_string()),
             },
             SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
-                unavailable("check the user and password the URL gives, and the server's pg_hba.conf")
+                unavailable(ServerAdvice::Login {
+                    user: String::new(),
+                    password_from: "none",
+                    path: String::new(),
+                })
             }
-            SqlState::INVALID_CATALOG_NAME => unavailable(&format!(
-                "the database does not exist: create it (createdb NAME), run `flexledger migrate --store {}`, then try again",
-                shell_quoted(store)
-            )),
-            SqlState::TOO_MANY_CONNECTIONS => {
-                unavailable("the server accepts no connection now: try again later, or raise its max_connections")
-            }
-            SqlState::CANNOT_CONNECT_NOW => {
-                unavailable("the server is starting up or shutting down: try again in a moment")
-            }
+            SqlState::INVALID_CATALOG_NAME => unavailable(ServerAdvice::NoDatabase {
+                quoted: shell_quoted(store),
+            }),
+            SqlState::TOO_MANY_CONNECTIONS => unavailable(ServerAdvice::TooManyConnections),
+            SqlState::CANNOT_CONNECT_NOW => unavailable(ServerAdvice::StartingUp),
             SqlState::ADMIN_SHUTDOWN | SqlState::CRASH_SHUTDOWN => {
-                unavailable("the server shut down: start it and try again")
+                unavailable(ServerAdvice::ShutDown)
             }
             // Class 08, connection exception: the connection failed or broke.
-            _ if code.code().starts_with("08") => unavailable(
-                "the connection to the server failed: is the server running and reachable?",
-            ),
+            _ if code.code().starts_with("08") => unavailable(ServerAdvice::ConnectionFailed),
             SqlState::INSUFFICIENT_PRIVILEGE => StoreError::PermissionDenied {
                 path: store.to_owned(),
                 source: std::io::Error::new(
@@ -94,16 +92,10 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
         .to_string()
         .starts_with("error performing TLS handshake")
     {
-        return unavailable(
-            "the connection was not encrypted as sslmode=require asks: the server must have ssl = on, and \
-             its certificate must verify, for the name or address the URL reaches it by (give its CA \
-             as sslrootcert=PATH in the URL when it is not in the system's trust store)",
-        );
+        return unavailable(ServerAdvice::Encryption);
     }
     if error.is_closed() || io_source(&error).is_some() {
-        return unavailable(
-            "is the server running, and does the URL name its host and port (or socket directory)?",
-        );
+        return unavailable(ServerAdvice::NotReachable);
     }
     StoreError::engine(error)
 }
@@ -141,23 +133,28 @@ pub(crate) fn classify_connect(
     if password_missing(&error) {
         return StoreError::Unavailable {
             store: store.to_owned(),
-            message: format!(
-                "the server asks for a password for user {user} and none was given: put it in ~/.pgpass \
-                 (or PGPASSFILE), PGPASSWORD, or the URL"
-            ),
+            message: String::new(),
+            advice: Some(Box::new(ServerAdvice::PasswordMissing {
+                user: user.to_owned(),
+            })),
         };
     }
     let refused = server_refused_login(&error);
-    let from = match password {
-        PasswordSource::Url => "the URL".to_owned(),
-        PasswordSource::Environment => "PGPASSWORD".to_owned(),
-        PasswordSource::File(path) => format!("the password file {}", path.display()),
-        PasswordSource::Nowhere => "nowhere (none was found)".to_owned(),
+    let (password_from, path) = match password {
+        PasswordSource::Url => ("url", String::new()),
+        PasswordSource::Environment => ("environment", String::new()),
+        PasswordSource::File(path) => ("file", path.display().to_string()),
+        PasswordSource::Nowhere => ("nowhere", String::new()),
     };
     match classify(store, error) {
-        StoreError::Unavailable { store, message } if refused => StoreError::Unavailable {
+        StoreError::Unavailable { store, message, .. } if refused => StoreError::Unavailable {
             store,
-            message: format!("{message} (user {user}; the password came from {from})"),
+            message,
+            advice: Some(Box::new(ServerAdvice::Login {
+                user: user.to_owned(),
+                password_from,
+                path,
+            })),
         },
         other => other,
     }

@@ -127,6 +127,7 @@ fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
                 "the URL does not parse ({error}); write it as postgresql://USER@HOST[:PORT]/DATABASE, \
                  or for a Unix socket postgresql:///DATABASE?host=/var/run/postgresql"
             ),
+            advice: None,
         })?;
     let tls = split.tls(config.get_ssl_mode(), store)?;
     let environment = password::Environment::current();
@@ -222,6 +223,7 @@ impl PgStore {
                 message: "this writer no longer holds the store's writer lock (its session \
                           ended: a restart of the server, or a broken connection): start it again"
                     .into(),
+                advice: None,
             });
         }
         Ok(())
@@ -236,6 +238,7 @@ impl PgStore {
             .ok_or_else(|| StoreError::Unavailable {
                 store: store.clone(),
                 message: "the writer's connection was closed".into(),
+                advice: None,
             })
     }
 }

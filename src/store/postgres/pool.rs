@@ -117,6 +117,7 @@ impl Connection {
             .unwrap_or_else(|| crate::store::StoreError::Unavailable {
                 store: store.to_owned(),
                 message: "the URL names no host to connect to".to_owned(),
+                advice: None,
             }))
     }
 

@@ -46,6 +46,7 @@ pub(crate) fn split(url: &str, store: &str) -> Result<Split, StoreError> {
     let unusable = |message: String| StoreError::Unavailable {
         store: store.to_owned(),
         message,
+        advice: None,
     };
     let Some((base, query)) = url.split_once('?') else {
         return Ok(Split {
@@ -91,6 +92,7 @@ impl Split {
         let unusable = |message: String| StoreError::Unavailable {
             store: store.to_owned(),
             message,
+            advice: None,
         };
         if !matches!(mode, SslMode::Require) {
             if let Some(path) = &self.root_cert {
