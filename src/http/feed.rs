@@ -206,18 +206,16 @@ fn last_event_id(
     headers: &HeaderMap,
     in_query: Option<&str>,
 ) -> Result<Option<(u64, u32)>, AppError> {
-    let text = match headers.get("last-event-id") {
-        Some(value) => value.to_str().ok(),
-        // A polyfill's `?lastEventId=`, when it sends no header.
-        None => match in_query {
-            Some(text) => Some(text),
-            None => return Ok(None),
-        },
+    let parse = |text: Option<&str>| {
+        text.and_then(crate::feed::parse_id)
+            .ok_or_else(|| invalid("http-last-event-id", vec![]))
     };
-    let parsed = text
-        .and_then(crate::feed::parse_id)
-        .ok_or_else(|| invalid("http-last-event-id", vec![]))?;
-    Ok(Some(parsed))
+    // A polyfill's `?lastEventId=` is checked even beside the header, which wins.
+    let from_query = in_query.map(|text| parse(Some(text))).transpose()?;
+    match headers.get("last-event-id") {
+        Some(value) => parse(value.to_str().ok()).map(Some),
+        None => Ok(from_query),
+    }
 }
 
 #[cfg(test)]

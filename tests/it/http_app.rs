@@ -973,6 +973,8 @@ fn every_error_has_the_json_error_shape() {
         ("GET", "/v1/feed?from=1&type=MonthClosed".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed?form=1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed?types=MonthClosed&types=ContributionPaid".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        // A polyfill's id in the query is checked even where the header wins.
+        ("GET", "/v1/feed?lastEventId=".into(), vec![("authorization", &auditor), ("last-event-id", "4")], None, 400, "invalid_command"),
         ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
         ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
     ];

@@ -184,6 +184,33 @@ fn every_event_type_has_a_payload_schema() {
 
 /// Every `*.schema.json` under `schemas/` compiles on its own, not only those the
 /// top-level schemas happen to reach.
+/// The feed's `types` parameter admits exactly the names the feed filters on (the
+/// event types and `CoverageChanged`), comma-separated, empty names allowed: a schema
+/// that admitted any string would call a refused misspelling "valid".
+#[test]
+fn the_feed_s_types_pattern_names_exactly_the_feed_s_types() {
+    let openapi = crate::support::read_json(&repo_path("schemas/openapi.json"));
+    let parameters = openapi["paths"]["/v1/feed"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let types = parameters.iter().find(|p| p["name"] == "types").unwrap();
+    let pattern = types["schema"]["pattern"].as_str().unwrap();
+    let names: Vec<&str> = EVENT_TYPES
+        .iter()
+        .copied()
+        .chain(["CoverageChanged"])
+        .collect();
+    let alternatives = format!("({})", names.join("|"));
+    let built = format!("^ *{alternatives}? *(, *{alternatives}? *)*$");
+    let stored: std::collections::BTreeSet<&str> = flexledger::store::log_entry::EVENT_TYPE_CODES
+        .iter()
+        .copied()
+        .collect();
+    let listed: std::collections::BTreeSet<&str> = EVENT_TYPES.iter().copied().collect();
+    assert_eq!(stored, listed, "the feed's types are the event types");
+    assert_eq!(pattern, built);
+}
+
 #[test]
 fn every_schema_file_compiles() {
     let mut compiled = 0;
