@@ -201,7 +201,8 @@ pub async fn get_feed(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-/// The `Last-Event-ID` header, if sent, as (position, sub).
+/// The `Last-Event-ID` header, if sent, else a polyfill's `?lastEventId=`, as
+/// (position, sub).
 fn last_event_id(
     headers: &HeaderMap,
     in_query: Option<&str>,
