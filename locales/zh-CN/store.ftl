@@ -16,11 +16,11 @@ store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚�
 store-unavailable = 无法使用存储 { $store }：{ $advice ->
         [login] { $detail }；请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf{ $password_from ->
             [none] {""}
-           *[other] （用户 { $user }；密码来自{ $password_from ->
+           *[other] （用户 { $user }；密码来源：{ $password_from ->
                 [url] URL
                 [environment] PGPASSWORD
                 [file] 密码文件 { $path }
-               *[nowhere] 无处（未找到密码）
+               *[nowhere] 无（未找到密码）
             }）
         }
         [no-database] { $detail }；该数据库不存在：请创建它（createdb NAME），运行 `flexledger migrate --store { $quoted }`，然后重试

@@ -423,7 +423,7 @@ fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
     let (code, stderr) = run(Some("wrong"), None, &["--lang", "zh-CN", "verify"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
-        stderr.contains("请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf（用户 ledgeru；密码来自PGPASSWORD）"),
+        stderr.contains("请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf（用户 ledgeru；密码来源：PGPASSWORD）"),
         "{stderr}"
     );
     let (_, stderr) = run(None, None, &["--lang", "zh-CN", "migrate"]);
