@@ -111,6 +111,9 @@ pub struct WriterCounters {
     /// stops (its store may hold rows that are not durable); started again, it
     /// re-reads the durable log.
     pub failed: std::sync::atomic::AtomicBool,
+    /// The damage an append met, if that is why it failed (position, finding): what
+    /// `serve` marks its store with as it stops (D61).
+    pub damage: std::sync::Mutex<Option<(u64, String)>>,
 }
 
 /// A handle to the writer thread. Dropping every handle (or `shutdown`) stops it after
@@ -317,7 +320,7 @@ fn run_writer<S: EventStore>(
             .all(|request| request.commands.is_empty() && request.touch.is_empty());
         let started = std::time::Instant::now();
         let before = stats;
-        let appended = write_batch(ledger, sources, batch, &mut stats, &live.failed);
+        let appended = write_batch(ledger, sources, batch, &mut stats, live);
         if !only_checks {
             count_batch(live, &before, &stats, ledger.is_poisoned(), started);
         }
@@ -388,8 +391,9 @@ fn write_batch<S: EventStore>(
     sources: &mut dyn Sources,
     batch: Vec<Request>,
     stats: &mut WriterStats,
-    failed: &std::sync::atomic::AtomicBool,
+    live: &WriterCounters,
 ) -> Appended {
+    let failed = &live.failed;
     let mut sizes = Vec::with_capacity(batch.len());
     let mut replies = Vec::with_capacity(batch.len());
     let mut commands = Vec::new();
@@ -428,6 +432,13 @@ fn write_batch<S: EventStore>(
         }
         Err(error) => {
             tracing::error!(%error, "append failed; the ledger stops taking commands");
+            if let Some((position, message)) = error.corruption() {
+                let mut damage = live
+                    .damage
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                damage.get_or_insert((position, message.to_owned()));
+            }
             // Before anyone hears of the failure, so `/healthz` never says ok after a
             // caller was told an append failed.
             failed.store(true, Ordering::SeqCst);

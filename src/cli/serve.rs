@@ -163,6 +163,15 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     }
     served?;
     if counters.failed.load(Ordering::SeqCst) {
+        // An append that met damage marks the store as any command's finding does, so
+        // that a restart takes no writes on it before a `verify` (D61).
+        let damage = counters.damage.lock().map(|found| found.clone());
+        if let (Ok(Some((position, message))), crate::store::Location::Sled(dir)) =
+            (damage, &place.store)
+        {
+            let position = Some(position).filter(|position| *position > 0);
+            super::mark_damage(dir, "flexledger serve", position, message);
+        }
         let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
         return Err(said.into());
     }

@@ -820,3 +820,45 @@ fn verify_names_a_stream_index_that_disagrees_with_the_log() {
         "{message}"
     );
 }
+
+/// A server whose writer meets damage in an append (here: answering a resent command
+/// needs its tampered event) stops, and marks its store as any command's finding does
+/// (D61): started again, it refuses the store until a `verify` passes.
+#[test]
+fn a_server_whose_writer_meets_damage_stops_and_marks_its_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(crate::http::start(dir.path()));
+    // Position 5: the demo's fifth line, a payment with its command id.
+    tamper(&data, 5, false, |json| {
+        json.replacen("1000.00", "2000.00", 1)
+    });
+    let mut server = crate::http::start(dir.path());
+    let resent = std::fs::read_to_string(repo_path("examples/demo.jsonl"))
+        .unwrap()
+        .lines()
+        .nth(4)
+        .unwrap()
+        .to_owned();
+    let (status, body) = crate::http::call(
+        &server,
+        "POST",
+        "/v1/commands",
+        Some(crate::http::token("operator")),
+        Some(&resent),
+        &[],
+    );
+    assert!(status >= 500, "{status} {body}");
+    let exit = server.child.wait().unwrap();
+    assert_eq!(exit.code(), Some(2), "the server stops");
+    let mark = flexledger::store::damage_mark::read(&data).unwrap();
+    let mark = mark.expect("the store is marked");
+    assert_eq!(
+        (mark.found_by.as_str(), mark.position),
+        ("flexledger serve", Some(5))
+    );
+    let again = flexledger(&data, &["submit", "-"], Some(resent.as_bytes()));
+    assert_eq!(again.status.code(), Some(1), "refused while marked");
+    assert!(String::from_utf8_lossy(&again.stderr)
+        .contains("flexledger serve found this store damaged"));
+}
