@@ -131,13 +131,10 @@ fn damage_position(error: &(dyn StdError + 'static)) -> Option<u64> {
             .map(|(position, _)| position)
             .filter(|position| *position > 0)
     };
-    if let Some(error) = error.downcast_ref::<StoreError>() {
-        return store(error);
-    }
     if let Some(inner) = ledger_error_in(error) {
         return ledger(inner);
     }
-    if let Some(ReportError::Store(inner)) = error.downcast_ref::<ReportError>() {
+    if let Some(inner) = store_error_in(error) {
         return store(inner);
     }
     if let Some(WhatIfError::Fold(fold)) = error.downcast_ref::<WhatIfError>() {

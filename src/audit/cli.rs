@@ -355,11 +355,10 @@ pub fn main() -> ExitCode {
         Err(error) => {
             // Damage found marks the store: its writer refuses it until it verifies
             // again (D61).
-            if crate::cli::is_damage(&error) && !crate::cli::is_found_damaged(&error) {
+            if crate::cli::is_damage(&error) {
                 let parser = <AuditCli as clap::CommandFactory>::command();
-                let subcommands = crate::cli::subcommand_names(&parser);
-                let found_by = crate::cli::command_run("flexledger-audit", &subcommands);
-                crate::cli::mark_damage_of(sled_dir.as_deref(), &found_by, &error);
+                let ran = ("flexledger-audit", &parser, sled_dir.as_deref());
+                crate::cli::mark_found_damage(ran, &error, &[]);
             }
             let message = crate::cli::error_said_in(&error, language);
             let said = crate::cli::said_error("flexledger-audit", message, language);

@@ -75,12 +75,7 @@ fn checkpoint_key(
         return new_signing_key(place, store);
     }
     let latest = keys::latest_signer(store)?;
-    let may_make = matches!(place.store, Location::Sled(_));
-    Ok(keys::ensure_ledgers(
-        &place.data_dir,
-        latest.as_ref(),
-        may_make,
-    )?)
+    Ok(keys::ensure_at(place, latest.as_ref())?)
 }
 
 /// `checkpoint --new-key`: a new key for a ledger whose key is lost, made only where
@@ -756,8 +751,7 @@ fn export_bundle(
 ) -> anyhow::Result<ExitCode> {
     let written_to = stdio_named(path, false, language);
     let latest = keys::latest_signer(store)?;
-    let may_make = matches!(place.store, Location::Sled(_));
-    let key = keys::ensure_ledgers(&place.data_dir, latest.as_ref(), may_make)?;
+    let key = keys::ensure_at(place, latest.as_ref())?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
         Err(error) => return damaged(error, (json, language), out),

@@ -171,6 +171,17 @@ pub fn ensure_ledgers(
     }
 }
 
+/// [`ensure_ledgers`] for a command that signs what it reads from `place`
+/// (`checkpoint`, `export`, `flexledger backup`): a key is made only where the data
+/// directory is a sled ledger's own, held under its lock (D33).
+pub fn ensure_at(
+    place: &crate::store::Place,
+    latest: Option<&Signer>,
+) -> Result<SigningKey, KeyError> {
+    let may_make = matches!(place.store, crate::store::Location::Sled(_));
+    ensure_ledgers(&place.data_dir, latest, may_make)
+}
+
 /// Where the key lives: `$FLEXLEDGER_SIGNING_KEY`, else `<data dir>/audit-signing-key`.
 pub fn key_path(data_dir: &Path) -> PathBuf {
     match std::env::var_os("FLEXLEDGER_SIGNING_KEY") {

@@ -180,8 +180,7 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let latest = crate::audit::keys::latest_signer(&store)?;
-    let may_make = matches!(place.store, Location::Sled(_));
-    let key = crate::audit::keys::ensure_ledgers(&place.data_dir, latest.as_ref(), may_make)?;
+    let key = crate::audit::keys::ensure_at(place, latest.as_ref())?;
     let progress = walk_progress("backup (trees)", head);
     let tree = backup::walk(&store, &mut |position| progress.set_position(position));
     progress.finish_and_clear();

@@ -407,14 +407,10 @@ pub fn main() -> ExitCode {
             // Damage is a finding about the data (exit 1, like `verify`), not a
             // failure to run; the message names the position. The store is marked so
             // that nothing is appended to it (D61), unless the mark is what was said.
-            let parser = <Cli as clap::CommandFactory>::command();
-            let found_by = command_run("flexledger", &subcommand_names(&parser));
             // `copy` and `restore` read other stores than --data-dir's.
-            let other_store =
-                ["flexledger copy", "flexledger restore"].contains(&found_by.as_str());
-            if !is_found_damaged(&error) && !other_store {
-                mark_damage_of(sled_dir.as_deref(), &found_by, &error);
-            }
+            let parser = <Cli as clap::CommandFactory>::command();
+            let ran = ("flexledger", &parser, sled_dir.as_deref());
+            mark_found_damage(ran, &error, &["copy", "restore"]);
             let message = damage_message("flexledger", &error, language);
             crate::shell_support::say_on_stderr!("{message}");
             ExitCode::from(1)
@@ -726,14 +722,6 @@ pub(crate) fn is_found_damaged(error: &anyhow::Error) -> bool {
     })
 }
 
-/// The names of the subcommands of `command` (a binary's parser).
-pub(crate) fn subcommand_names(command: &clap::Command) -> Vec<String> {
-    command
-        .get_subcommands()
-        .map(|command| command.get_name().to_owned())
-        .collect()
-}
-
 /// Whether the error reports damaged stored data (a position and what is wrong): a
 /// library error of the kind `Damaged` anywhere in its chain (`crate::error`).
 pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
@@ -834,13 +822,14 @@ fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
 }
 
 /// Marks the sled ledger in `dir` as found damaged by `found_by` (D61), so that its
-/// writer refuses it until it verifies again. A mark that cannot be written is said in
-/// the log: the finding itself is already on its way to the user.
+/// writer refuses it until it verifies again; `position` 0 names none (damage in the
+/// engine's files). A mark that cannot be written is said in the log: the finding
+/// itself is already on its way to the user.
 pub(crate) fn mark_damage(dir: &Path, found_by: &str, position: Option<u64>, message: String) {
     let mark = crate::store::damage_mark::DamageMark {
         found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         found_by: found_by.to_owned(),
-        position,
+        position: position.filter(|position| *position > 0),
         message,
     };
     if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
@@ -857,17 +846,33 @@ pub(crate) fn mark_damage_of(location: Option<&Path>, found_by: &str, error: &an
     }
 }
 
-/// `program subcommand`, as the user ran it (no option values: they may hold a
-/// password), for a damage mark.
-pub(crate) fn command_run(program: &str, subcommands: &[String]) -> String {
-    let named = std::env::args_os()
+/// Marks the sled ledger `sled_dir` (the command line's) as found damaged by `error`,
+/// naming the subcommand of `program` (parsed by `parser`) that found it (no option
+/// values: they may hold a password), unless `error` is the mark's own refusal or the
+/// subcommand is one of `elsewhere`, which read other stores (D61). Both binaries'
+/// `main` call it on damage.
+pub(crate) fn mark_found_damage(
+    (program, parser, sled_dir): (&str, &clap::Command, Option<&Path>),
+    error: &anyhow::Error,
+    elsewhere: &[&str],
+) {
+    if is_found_damaged(error) {
+        return;
+    }
+    let subcommand = std::env::args_os()
         .skip(1)
         .map(|arg| arg.to_string_lossy().into_owned())
-        .find(|arg| subcommands.contains(arg));
-    match named {
-        Some(subcommand) => format!("{program} {subcommand}"),
+        .find(|arg| {
+            parser
+                .get_subcommands()
+                .any(|known| known.get_name() == arg)
+        });
+    let found_by = match subcommand {
+        Some(name) if elsewhere.contains(&name.as_str()) => return,
+        Some(name) => format!("{program} {name}"),
         None => program.to_owned(),
-    }
+    };
+    mark_damage_of(sled_dir, &found_by, error);
 }
 
 /// The sled data directory a command line names, if its store is sled.
@@ -948,8 +953,7 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
             ("code", refusal.code.as_str().to_owned()),
             ("message", message),
         ];
-        let said = crate::i18n::Sentence::new("cli-submit-refused", args).in_language(language);
-        crate::shell_support::say_on_stderr!("{}", program_said("flexledger", &said, language));
+        say_line(language, "cli-submit-refused", args);
     }
     tracing::info!(
         lines = line_number,
@@ -1593,12 +1597,7 @@ fn note_walk<T>(
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
-                mark_damage(
-                    dir,
-                    found_by,
-                    Some(position).filter(|p| *p > 0),
-                    message.to_owned(),
-                );
+                mark_damage(dir, found_by, Some(position), message.to_owned());
             }
         }
     }

@@ -169,8 +169,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         if let (Ok(Some((position, message))), crate::store::Location::Sled(dir)) =
             (damage, &place.store)
         {
-            let position = Some(position).filter(|position| *position > 0);
-            super::mark_damage(dir, "flexledger serve", position, message);
+            super::mark_damage(dir, "flexledger serve", Some(position), message);
         }
         let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
         return Err(said.into());

@@ -108,7 +108,7 @@ pub struct Sentence {
     id: &'static str,
     args: Vec<(&'static str, String)>,
     /// The argument that is serde's own English (`detail`), said in the reader's
-    /// language where [`detail_in`] understands it.
+    /// language where [`detail_in`] understands it (`Arg::SerdeWords`).
     detail: Option<&'static str>,
 }
 
@@ -137,11 +137,11 @@ impl Sentence {
             .iter()
             .map(|(name, value)| {
                 let value = if self.detail == Some(*name) {
-                    detail_in(language, value)
+                    Arg::SerdeWords(value.clone())
                 } else {
-                    value.clone()
+                    Arg::Text(value.clone())
                 };
-                (*name, Arg::Text(value))
+                (*name, value)
             })
             .collect();
         say(language, self.id, &args)
