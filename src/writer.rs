@@ -394,6 +394,14 @@ fn write_batch<S: EventStore>(
     live: &WriterCounters,
 ) -> Appended {
     let failed = &live.failed;
+    if failed.load(Ordering::SeqCst) {
+        // Set by a failed append, or by a read that met damage in the store (D61): once
+        // set, nothing more is appended, whoever set it.
+        for request in batch {
+            let _ = request.reply.send(Err(WriterError::Stopped));
+        }
+        return Appended::default();
+    }
     let mut sizes = Vec::with_capacity(batch.len());
     let mut replies = Vec::with_capacity(batch.len());
     let mut commands = Vec::new();

@@ -41,4 +41,6 @@ cli-submit-output-failed = { $broken ->
        *[no] writing standard output failed ({ $error })
     }; { $lines } line(s) were read and decided (accepted ones are durable), the rest of { $file } was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice.
 cli-damage-mark-cleared = the whole store verifies: the mark that it was found damaged ({ $mark }) is removed, and writes resume
+cli-rebuild-checked = rebuild checked every event against its hash and the log's chain, and wrote every state row from them; it did not check the event streams' chains, the command records or the stream index, so its ok is not a verify's: `flexledger verify` checks the whole store
+cli-rebuild-still-marked = the store stays marked as found damaged ({ $mark }): only a `flexledger verify` that finds the whole store intact removes the mark, and nothing is appended to the store until then
 cli-serve-writer-stopped = an append failed, or the store stopped taking this writer's appends (the error above says why: a full disk, a database restarted or unreachable, damage), so the server stopped: rows it held in memory may not be durable, and it serves nothing from them. Fix the cause and start it again: it re-reads the durable log, and a command sent again with its command_id answers as a duplicate if it was recorded

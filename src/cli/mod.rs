@@ -1569,7 +1569,21 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         &outcome,
         (false, language),
     );
-    print_walk_outcome(outcome, language)
+    let rebuilt = outcome.is_ok();
+    let exit = print_walk_outcome(outcome, language)?;
+    if rebuilt {
+        // Its `ok` says the rows were rebuilt, not that the store is whole: a fault probe
+        // saw rebuild say ok on a store `verify` still failed.
+        say_line(language, "cli-rebuild-checked", vec![]);
+        if let Location::Sled(dir) = &place.store {
+            let mark = crate::store::damage_mark::path(dir);
+            if mark.exists() {
+                let args = vec![("mark", mark.display().to_string())];
+                say_line(language, "cli-rebuild-still-marked", args);
+            }
+        }
+    }
+    Ok(exit)
 }
 
 /// What a walk of the whole store means for its damage mark (D61): damage found marks

@@ -116,6 +116,17 @@ pub struct AppError {
     /// The catalog's message id and its arguments; `None` for a 500, whose details
     /// are the log's only.
     said: Option<(&'static str, Vec<(&'static str, Arg)>)>,
+    /// Damage in the store that this request met, if that is why it failed: carried
+    /// to `note_found_damage` in the response's extensions (D61).
+    damage: Option<Box<FoundDamage>>,
+}
+
+/// Damage a request met in the store (a 500's cause): its log position when it names
+/// one, and the finding in English.
+#[derive(Clone, Debug)]
+pub struct FoundDamage {
+    pub position: Option<u64>,
+    pub message: String,
 }
 
 impl AppError {
@@ -131,6 +142,7 @@ impl AppError {
             code,
             message: crate::i18n::say(Language::En, id, &args),
             said: Some((id, args)),
+            damage: None,
         }
     }
 
@@ -141,6 +153,7 @@ impl AppError {
             code: "internal",
             message: detail.into(),
             said: None,
+            damage: None,
         }
     }
 }
@@ -178,7 +191,11 @@ impl IntoResponse for AppError {
             (header::CONTENT_LANGUAGE, language.tag()),
             (header::VARY, "accept-language"),
         ];
-        (self.status, content_language, Json(body)).into_response()
+        let mut response = (self.status, content_language, Json(body)).into_response();
+        if let Some(damage) = self.damage {
+            response.extensions_mut().insert(*damage);
+        }
+        response
     }
 }
 
@@ -205,6 +222,13 @@ impl From<crate::error::Error> for AppError {
                     vec![],
                 )
             }
+            crate::error::ErrorKind::Damaged => AppError {
+                damage: Some(Box::new(FoundDamage {
+                    position: error.damaged_at(),
+                    message: error.to_string(),
+                })),
+                ..AppError::internal(error.to_string())
+            },
             _ => AppError::internal(error.to_string()),
         }
     }
@@ -279,21 +303,7 @@ pub fn app(state: AppState) -> Router {
             FEED_READERS,
             Router::new().route("/v1/feed", get(feed::get_feed)),
         ))
-        .route(
-            "/healthz",
-            get(|State(state): State<AppState>| async move {
-                if state.writer_counters.failed.load(Ordering::SeqCst) {
-                    return AppError::say(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "writer_failed",
-                        "http-writer-failed",
-                        vec![],
-                    )
-                    .into_response();
-                }
-                Json(serde_json::json!({"ok": true})).into_response()
-            }),
-        )
+        .route("/healthz", get(healthz))
         .merge(schemas::routes())
         .fallback(|| async {
             AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
@@ -313,6 +323,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             limit_in_flight,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            note_found_damage,
+        ))
         .with_state(state);
     let router = match cors {
         Some(cors) => router.layer(cors),
@@ -321,6 +335,70 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn(request_id::tag))
+}
+
+/// `/healthz`: ok, unless the writer has failed (an append, or a read that met damage):
+/// never ok after a caller was told an append failed.
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.writer_counters.failed.load(Ordering::SeqCst) {
+        return AppError::say(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "writer_failed",
+            "http-writer-failed",
+            vec![],
+        )
+        .into_response();
+    }
+    Json(serde_json::json!({"ok": true})).into_response()
+}
+
+/// A read that met damage in a sled store marks it as any command's finding does
+/// (D61), and a server with a writer stops taking commands as after an append that met
+/// damage (its writer's `failed`: `serve` stops, D48): the store takes no appends until
+/// a `verify` finds it intact. Before, only the writer's own finding marked the store,
+/// and a server whose reads answered 500 for damage went on appending to it.
+async fn note_found_damage(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let Some(damage) = response.extensions().get::<FoundDamage>().cloned() else {
+        return response;
+    };
+    let position = damage.position.filter(|position| *position > 0);
+    tracing::error!(
+        position,
+        finding = %damage.message,
+        "a read met damage in the store: it is marked as found damaged, and takes no more commands until `flexledger verify` finds it intact"
+    );
+    if matches!(*state.store, crate::store::AnyReader::Sled(_)) {
+        let mark = crate::store::damage_mark::DamageMark {
+            found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            found_by: "flexledger serve".to_owned(),
+            position,
+            message: damage.message.clone(),
+        };
+        let dir = state.data_dir.to_path_buf();
+        let recorded =
+            tokio::task::spawn_blocking(move || crate::store::damage_mark::record(&dir, &mark))
+                .await;
+        match recorded {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "cannot mark the store as found damaged"),
+            Err(error) => tracing::warn!(%error, "cannot mark the store as found damaged"),
+        }
+    }
+    if state.writer.is_some() {
+        let counters = &state.writer_counters;
+        counters
+            .damage
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_or_insert((position.unwrap_or(0), damage.message));
+        counters.failed.store(true, Ordering::SeqCst);
+    }
+    response
 }
 
 /// 413 for a request whose `Content-Length` is over `REQUEST_BODY_BYTES_MAX`, on its

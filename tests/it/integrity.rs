@@ -862,3 +862,68 @@ fn a_server_whose_writer_meets_damage_stops_and_marks_its_store() {
     assert!(String::from_utf8_lossy(&again.stderr)
         .contains("flexledger serve found this store damaged"));
 }
+
+/// A read of `serve` that meets damage (here: a member's events, one of them tampered
+/// with) marks the store as the writer's own finding does (D61), and the server stops
+/// taking commands: before, it answered the read with a 500 and went on appending.
+#[test]
+fn a_server_whose_read_meets_damage_marks_its_store_and_takes_no_more_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(crate::http::start(dir.path()));
+    tamper(&data, 5, false, |json| {
+        json.replacen("1000.00", "2000.00", 1)
+    });
+    let mut server = crate::http::start(dir.path());
+    let (status, body) = crate::http::call(
+        &server,
+        "GET",
+        "/v1/members/1b6c43b1-005f-59f6-b63b-f761cd631b20/events",
+        Some(crate::http::token("operator")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 500, "{body}");
+    let mark = flexledger::store::damage_mark::read(&data).unwrap();
+    let mark = mark.expect("the store is marked as the read answers");
+    assert_eq!(
+        (mark.found_by.as_str(), mark.position),
+        ("flexledger serve", Some(5))
+    );
+    let exit = server.child.wait().unwrap();
+    assert_eq!(exit.code(), Some(2), "the server stops taking commands");
+    let payment = r#"{"command":"pay","member_id":"1b6c43b1-005f-59f6-b63b-f761cd631b20","months":["2026-01"],"amount":"1000.00","paid_on":"2026-01-05"}"#;
+    let again = flexledger(&data, &["submit", "-"], Some(payment.as_bytes()));
+    assert_eq!(again.status.code(), Some(1), "refused while marked");
+}
+
+/// `rebuild` reads the log and rewrites the state rows; a store whose damage lies
+/// elsewhere (here a command record added below the ledger) still fails `verify` after
+/// it. So its ok says what it checked and that it is not a verify's, and a store marked
+/// as found damaged stays marked (D61): a fault probe saw rebuild say ok on a store
+/// `verify` still failed.
+#[test]
+fn rebuild_says_what_it_did_not_check_and_leaves_a_damage_mark() {
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let stranger = uuid::Uuid::from_u128(0xdead_beef);
+        let key = [&b"C"[..], stranger.as_bytes()].concat();
+        store.raw_tree().insert(key, [0u8; 16].to_vec()).unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let verified = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(verified.status.code(), Some(1), "{verified:?}");
+    let rebuilt = flexledger(dir.path(), &["rebuild"], None);
+    assert_eq!(rebuilt.status.code(), Some(0), "{rebuilt:?}");
+    assert_eq!(stdout_lines(&rebuilt)[0]["ok"], true);
+    let said = String::from_utf8_lossy(&rebuilt.stderr);
+    assert!(said.contains("its ok is not a verify's"), "{said}");
+    assert!(said.contains("stays marked as found damaged"), "{said}");
+    let (_, message) = verify_failure(dir.path());
+    assert!(message.contains("command record was added"), "{message}");
+    let zh = flexledger(dir.path(), &["--lang", "zh-CN", "rebuild"], None);
+    let said = String::from_utf8_lossy(&zh.stderr);
+    assert!(said.contains("它的 ok 不等于 verify 的结论"), "{said}");
+    assert!(said.contains("仍带有“发现损坏”标记"), "{said}");
+}
