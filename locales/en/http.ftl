@@ -58,6 +58,9 @@ http-feed-member-not-uuid = member { $text } is not a UUID
 http-feed-unknown-type = types: { $text } is not a type of feed item; the types are { $types }
 http-feed-unknown-parameter = the feed takes no parameter { $name }: its parameters are { $known }
 http-feed-parameter-twice = the parameter { $name } is given twice: give it once (several types as one comma-separated list: types=A,B)
+http-unknown-parameter = this route takes no parameter { $name }: its parameters are { $known }
+http-no-parameters = this route takes no query parameters: remove { $name }
+http-parameter-twice = the parameter { $name } is given twice: give it once
 http-feed-full = the feed already has { $max } subscribers; retry later
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-backup-empty-log = nothing to back up: the log is empty

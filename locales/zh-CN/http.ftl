@@ -57,6 +57,9 @@ http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
 http-feed-unknown-type = types：{ $text } 不是事件推送中的条目类型；可用的类型有 { $types }
 http-feed-unknown-parameter = 事件推送没有参数 { $name }：可用的参数有 { $known }
 http-feed-parameter-twice = 参数 { $name } 出现了两次：请只给一次（多个类型写成一个以逗号分隔的列表：types=A,B）
+http-unknown-parameter = 该接口没有参数 { $name }：可用的参数有 { $known }
+http-no-parameters = 该接口不接受查询参数：请去掉 { $name }
+http-parameter-twice = 参数 { $name } 出现了两次：请只给一次
 http-feed-full = 事件推送已有 { $max } 个订阅者；请稍后重试
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
 http-backup-empty-log = 没有可备份的内容：日志为空

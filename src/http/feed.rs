@@ -122,7 +122,7 @@ fn item_message(item: &FeedItem) -> SseEvent {
 
 /// The query parameters the feed takes: `access_token` is the auth layer's, and
 /// `lastEventId` what EventSource polyfills send on a reconnect (as `Last-Event-ID`).
-const FEED_PARAMETERS: [&str; 6] = [
+pub(super) const FEED_PARAMETERS: [&str; 6] = [
     "from",
     "types",
     "region",
@@ -132,26 +132,14 @@ const FEED_PARAMETERS: [&str; 6] = [
 ];
 
 /// A parameter the feed does not take (`type` for `types`), or one given twice
-/// (`types=A&types=B`), is refused: a misspelt filter or `from` would otherwise be
-/// ignored, and the subscriber would wait on a stream it did not ask for. Names are
-/// compared decoded (`typ%65s` is `types`).
+/// (`types=A&types=B`), is refused (`parameters`): a misspelt filter or `from` would
+/// otherwise be ignored, and the subscriber would wait on a stream it did not ask for.
 fn check_parameter_names(pairs: &[(String, String)]) -> Result<(), AppError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for name in pairs.iter().map(|(name, _)| name.as_str()) {
-        if !FEED_PARAMETERS.contains(&name) {
-            let args = vec![
-                ("name", crate::i18n::text(format!("{name:?}"))),
-                ("known", crate::i18n::text(FEED_PARAMETERS[..4].join(", "))),
-            ];
-            return Err(invalid("http-feed-unknown-parameter", args));
-        }
-        if seen.contains(&name) {
-            let args = vec![("name", crate::i18n::text(name))];
-            return Err(invalid("http-feed-parameter-twice", args));
-        }
-        seen.push(name);
-    }
-    Ok(())
+    let messages = super::parameters::ParameterMessages {
+        unknown: "http-feed-unknown-parameter",
+        twice: "http-feed-parameter-twice",
+    };
+    super::parameters::check_parameter_names(pairs, &FEED_PARAMETERS, &messages)
 }
 
 pub async fn get_feed(

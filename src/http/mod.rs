@@ -9,6 +9,7 @@ mod backup;
 pub mod cors;
 mod feed;
 mod language;
+mod parameters;
 mod request_id;
 mod schemas;
 mod server;
@@ -268,11 +269,16 @@ const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber]);
 /// too).
 pub fn app(state: AppState) -> Router {
     let cors = cors::layer(&state.cors_origins);
+    // The role check first, then the query's names (`parameters`), then the route.
     let guarded = |allowed: Allowed, router: Router<AppState>| {
-        router.route_layer(axum::middleware::from_fn_with_state(
-            (state.clone(), allowed),
-            authorize,
-        ))
+        router
+            .route_layer(axum::middleware::from_fn(
+                parameters::refuse_unknown_parameters,
+            ))
+            .route_layer(axum::middleware::from_fn_with_state(
+                (state.clone(), allowed),
+                authorize,
+            ))
     };
     let router = Router::new()
         .merge(guarded(

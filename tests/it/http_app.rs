@@ -977,6 +977,17 @@ fn every_error_has_the_json_error_shape() {
         ("GET", "/v1/feed?lastEventId=".into(), vec![("authorization", &auditor), ("last-event-id", "4")], None, 400, "invalid_command"),
         ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "1.x")], None, 400, "invalid_command"),
         ("GET", "/v1/members/11111111-2222-4333-8444-555555555555".into(), vec![("authorization", &auditor)], None, 404, "never_enrolled"),
+        // Every route refuses a parameter it does not take: an auditor's misspelt
+        // `as_of` answered the member as it is now.
+        ("GET", format!("/v1/members/{MEMBER}?asof=3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=3&as_of=4"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}/months/2025-03?as_of=3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}/events?from=3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/regions/demo?month=2025-03".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}/timeline.svg?language=zh-CN"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("POST", "/v1/commands?dry_run=1".into(), vec![("authorization", &operator), json], Some("{}"), 400, "invalid_command"),
+        // The access token only where a browser may send it.
+        ("GET", "/v1/backup?access_token=x".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
     ];
     for (method, path, headers, body, status, code) in cases {
         let (got, content_type, allow, text) = request(&app, method, &path, &headers, body);
@@ -990,6 +1001,61 @@ fn every_error_has_the_json_error_shape() {
             assert!(!allow.is_empty(), "a 405 names the allowed methods: {what}");
         }
     }
+}
+
+/// A refused parameter says what the route takes, in the reader's language, after the
+/// role check; the parameters a route does take still work, percent-encoded names
+/// too, and the browser's `access_token` where the auth layer reads it.
+#[test]
+fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let subscriber = format!("Bearer {}", token("subscriber"));
+    let message = |path: &str, headers: &[(&str, &str)]| {
+        let (status, _, _, text) = request(&app, "GET", path, headers, None);
+        let body: Value = serde_json::from_str(&text).unwrap();
+        (
+            status,
+            body["error"]["message"].as_str().unwrap_or("").to_owned(),
+        )
+    };
+    let asked = format!("/v1/members/{MEMBER}?asof=3");
+    let (status, said) = message(&asked, &[("authorization", &auditor)]);
+    assert_eq!(status, 400);
+    assert_eq!(
+        said,
+        "this route takes no parameter \"asof\": its parameters are as_of"
+    );
+    let (_, said) = message(
+        &asked,
+        &[("authorization", &auditor), ("accept-language", "zh-CN")],
+    );
+    assert_eq!(said, "该接口没有参数 \"asof\"：可用的参数有 as_of");
+    let events = format!("/v1/members/{MEMBER}/events?from=3");
+    let (_, said) = message(&events, &[("authorization", &auditor)]);
+    assert_eq!(
+        said,
+        "this route takes no query parameters: remove \"from\""
+    );
+    // The role is checked first: a subscriber may not read events, whatever the query.
+    let (status, _) = message(&events, &[("authorization", &subscriber)]);
+    assert_eq!(status, 403);
+    for path in [
+        format!("/v1/members/{MEMBER}?as_of=3"),
+        format!("/v1/members/{MEMBER}?as%5Fof=3"),
+        format!("/v1/members/{MEMBER}/timeline.svg?lang=zh-CN"),
+        format!("/audit/members/{MEMBER}?lang=en"),
+        format!("/v1/members/{MEMBER}/events"),
+    ] {
+        assert_eq!(
+            app.status_of_get(&path, &[("authorization", &auditor)]),
+            200,
+            "{path}"
+        );
+    }
+    let page = format!("/audit/members/{MEMBER}?access_token={}", token("auditor"));
+    assert_eq!(app.status_of_get(&page, &[]), 200);
 }
 
 /// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,

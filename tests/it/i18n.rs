@@ -296,6 +296,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/http/mod.rs",
             "src/http/feed.rs",
             "src/http/backup.rs",
+            "src/http/parameters.rs",
             "src/ledger.rs",
         ],
     ),

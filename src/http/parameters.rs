@@ -1,0 +1,149 @@
+//! The query parameters each route takes, and the refusal of any other.
+//!
+//! Why: a parameter a route does not take was ignored, so a misspelt one changed the
+//! answer without a word. An auditor asking `GET /v1/members/ID?asof=12` (for
+//! `as_of`) got the member as it is now, not at position 12; `…/months/2025-03?as_of=12`
+//! (a parameter that route never took) answered the month as it is now; `…/events?from=100`
+//! returned every event. The feed refused such parameters already; every route now
+//! does, with the list of what it takes (400 `invalid_command`), after the role check
+//! as every other question about the request. Names are compared decoded (`as%5Fof` is
+//! `as_of`), and a parameter given twice is refused too: which one counts would
+//! otherwise be the parser's choice.
+
+use super::AppError;
+use axum::extract::{MatchedPath, Query, Request};
+use axum::http::{StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The query parameters of each route the role layer guards, by its path as routed.
+/// `access_token` only where the auth layer reads it (`query_token`): the routes a
+/// browser opens itself. A route not listed here (`/healthz`, the schemas) is not
+/// checked: they answer the same whatever the query.
+const ROUTE_PARAMETERS: [(&str, &[&str]); 11] = [
+    ("/v1/commands", &[]),
+    ("/v1/members/{id}", &["as_of"]),
+    ("/v1/members/{id}/months/{month}", &[]),
+    ("/v1/members/{id}/timeline.svg", &["lang", "access_token"]),
+    ("/v1/members/{id}/events", &[]),
+    ("/v1/regions/{name}", &[]),
+    ("/v1/regions/{name}/months/{month}", &[]),
+    ("/audit/members/{id}", &["lang", "access_token"]),
+    ("/v1/backup", &[]),
+    ("/metrics", &[]),
+    ("/v1/feed", &super::feed::FEED_PARAMETERS),
+];
+
+/// What a refusal of a parameter says: the catalog's ids for a parameter the route
+/// does not take and for one given twice.
+pub(crate) struct ParameterMessages {
+    pub unknown: &'static str,
+    pub twice: &'static str,
+}
+
+/// The messages of every route but the feed (whose own say what a feed takes).
+const ROUTE_MESSAGES: ParameterMessages = ParameterMessages {
+    unknown: "http-unknown-parameter",
+    twice: "http-parameter-twice",
+};
+
+/// Refuses a request whose query names a parameter its route does not take, or one
+/// twice (module docs). Added inside the role check of each guarded route.
+pub(crate) async fn refuse_unknown_parameters(request: Request, next: Next) -> Response {
+    let known = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|matched| parameters_of(matched.as_str()));
+    // The feed checks its own, with its own words (`feed::get_feed`).
+    if let Some(known) = known.filter(|_| request.uri().path() != "/v1/feed") {
+        if let Err(refusal) = check_query(request.uri(), known, &ROUTE_MESSAGES) {
+            return refusal.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The parameters the route `matched` takes, if it is one of `ROUTE_PARAMETERS`.
+fn parameters_of(matched: &str) -> Option<&'static [&'static str]> {
+    ROUTE_PARAMETERS
+        .iter()
+        .find(|(path, _)| *path == matched)
+        .map(|(_, known)| *known)
+}
+
+/// `uri`'s query checked against `known`: 400 for a query that does not parse, a name
+/// not in `known`, or a name given twice.
+fn check_query(uri: &Uri, known: &[&str], messages: &ParameterMessages) -> Result<(), AppError> {
+    if uri.query().is_none() {
+        return Ok(());
+    }
+    let Query(pairs) =
+        Query::<Vec<(String, String)>>::try_from_uri(uri).map_err(super::bad_query)?;
+    check_parameter_names(&pairs, known, messages)
+}
+
+/// Each name of `pairs` must be one of `known` and given once. `access_token` is
+/// left out of the list a refusal shows: it is the auth layer's, not a question.
+pub(crate) fn check_parameter_names(
+    pairs: &[(String, String)],
+    known: &[&str],
+    messages: &ParameterMessages,
+) -> Result<(), AppError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in pairs.iter().map(|(name, _)| name.as_str()) {
+        if !known.contains(&name) {
+            let shown: Vec<&str> = known
+                .iter()
+                .copied()
+                .filter(|known| *known != "access_token" && *known != "lastEventId")
+                .collect();
+            let name = crate::i18n::text(format!("{name:?}"));
+            if shown.is_empty() {
+                let args = vec![("name", name)];
+                return Err(invalid("http-no-parameters", args));
+            }
+            let args = vec![
+                ("name", name),
+                ("known", crate::i18n::text(shown.join(", "))),
+            ];
+            return Err(invalid(messages.unknown, args));
+        }
+        if seen.contains(&name) {
+            let args = vec![("name", crate::i18n::text(name))];
+            return Err(invalid(messages.twice, args));
+        }
+        seen.push(name);
+    }
+    Ok(())
+}
+
+fn invalid(id: &'static str, args: Vec<(&'static str, crate::i18n::Arg)>) -> AppError {
+    AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route of the router but `/healthz` is listed with its parameters, once
+    /// (a route added without them would take any query silently, as every route did
+    /// before).
+    #[test]
+    fn every_route_is_listed_once() {
+        let listed: Vec<&str> = ROUTE_PARAMETERS.iter().map(|(path, _)| *path).collect();
+        let router = include_str!("mod.rs");
+        // The router's routes, not its tests' own.
+        let router = router.split("#[cfg(test)]").next().unwrap_or(router);
+        let mut routed: Vec<&str> = router
+            .split(".route(")
+            .skip(1)
+            .filter_map(|call| call.trim_start().strip_prefix('"'))
+            .filter_map(|call| call.split('"').next())
+            .filter(|path| *path != "/healthz")
+            .collect();
+        routed.sort_unstable();
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        assert_eq!(routed, sorted);
+    }
+}
