@@ -159,7 +159,8 @@ pub async fn get_feed(
             "overloaded",
             "http-feed-full",
             vec![("max", crate::i18n::text(FEED_SUBSCRIBERS_MAX))],
-        ));
+        )
+        .retry_after(super::RETRY_AFTER_OVERLOADED_SECONDS));
     };
     let start = match (last_event_id, query.from) {
         (Some((position, sub)), _) => Start::After(position, sub),

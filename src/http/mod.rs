@@ -33,7 +33,7 @@ use crate::writer::{WriterError, WriterHandle};
 use auth::{Role, Tokens};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -48,6 +48,17 @@ pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
 pub const REQUEST_COMMANDS_MAX: usize = 1000;
 /// Requests handled at once (feed subscriptions included); more get 503.
 pub const REQUESTS_IN_FLIGHT_MAX: usize = 512;
+
+/// `Retry-After` of a 503 for too many requests in flight or feed subscribers: a
+/// moment, as one request's time.
+pub const RETRY_AFTER_OVERLOADED_SECONDS: u32 = 1;
+/// `Retry-After` of a 503 while the database cannot be reached: long enough for a
+/// restart or a failover's promotion to be worth asking again.
+pub const RETRY_AFTER_STORE_UNAVAILABLE_SECONDS: u32 = 5;
+/// `Retry-After` of a read-only server's 503 while the writer records a month close's
+/// consequences for the member asked about: it records them a chunk of members at a
+/// time, a million members in about 30 s (`docs/performance.md`).
+pub const RETRY_AFTER_CLOSE_PENDING_SECONDS: u32 = 2;
 /// Feed subscribers at once; more get 503.
 pub const FEED_SUBSCRIBERS_MAX: usize = 256;
 /// Sockets open at once; beyond it, new connections wait in the kernel's accept
@@ -120,6 +131,9 @@ pub struct AppError {
     /// Damage in the store that this request met, if that is why it failed: carried
     /// to `note_found_damage` in the response's extensions (D61).
     damage: Option<Box<FoundDamage>>,
+    /// A 503 that may pass: how long a client should wait before it asks again
+    /// (`Retry-After`).
+    retry_after_seconds: Option<u32>,
 }
 
 /// Damage a request met in the store (a 500's cause): its log position when it names
@@ -144,6 +158,7 @@ impl AppError {
             message: crate::i18n::say(Language::En, id, &args),
             said: Some((id, args)),
             damage: None,
+            retry_after_seconds: None,
         }
     }
 
@@ -155,6 +170,17 @@ impl AppError {
             message: detail.into(),
             said: None,
             damage: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    /// The same error, telling the client to ask again after `seconds` (a 503 that
+    /// passes by itself: too many requests, the database restarting, a month close
+    /// being recorded).
+    fn retry_after(self, seconds: u32) -> AppError {
+        AppError {
+            retry_after_seconds: Some(seconds),
+            ..self
         }
     }
 }
@@ -193,6 +219,11 @@ impl IntoResponse for AppError {
             (header::VARY, "accept-language"),
         ];
         let mut response = (self.status, content_language, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_seconds {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if let Some(damage) = self.damage {
             response.extensions_mut().insert(*damage);
         }
@@ -222,6 +253,7 @@ impl From<crate::error::Error> for AppError {
                     "http-store-unavailable",
                     vec![],
                 )
+                .retry_after(RETRY_AFTER_STORE_UNAVAILABLE_SECONDS)
             }
             crate::error::ErrorKind::Damaged => AppError {
                 damage: Some(Box::new(FoundDamage {
@@ -442,6 +474,7 @@ async fn limit_in_flight(State(state): State<AppState>, request: Request, next: 
             "http-overloaded",
             vec![("max", text(REQUESTS_IN_FLIGHT_MAX))],
         )
+        .retry_after(RETRY_AFTER_OVERLOADED_SECONDS)
         .into_response();
     };
     state.metrics.requests.fetch_add(1, Ordering::Relaxed);
@@ -846,7 +879,8 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
                 "unavailable",
                 "http-read-only-close-pending",
                 vec![],
-            ));
+            )
+            .retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS));
         };
         writer.bring_up_to_date(member_id).await.map_err(|error| {
             tracing::error!(%error, %member_id, "bringing a member up to date with a month close failed");

@@ -587,3 +587,52 @@ fn a_command_under_the_id_of_a_closes_consequences_is_refused_not_a_duplicate() 
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// A read-only server never writes, so while the writer has still to record a month
+/// close's consequences for a member (here: it was killed mid-close and not yet
+/// started again) it answers that member with 503 and `Retry-After` rather than a
+/// state that misses a consequence of a recorded close (D17); a member the close left
+/// nothing to record for is answered.
+#[test]
+fn a_read_only_server_mid_close_answers_503_with_retry_after_for_a_member_not_yet_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["serve", "--read-only", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(crate::http::auth_file(dir.path()));
+    let server = crate::http::Server::spawn(&mut command);
+    let agent = crate::http::agent();
+    let read = |index: u128| {
+        let url = format!("{}/v1/members/{}", server.base, member(index));
+        let bearer = format!("Bearer {}", crate::http::token("auditor"));
+        let response = agent
+            .get(&url)
+            .header("authorization", &bearer)
+            .call()
+            .unwrap();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.to_str().unwrap().to_owned());
+        (response.status().as_u16(), retry_after)
+    };
+    // Every third member paid April's months before: nothing to record.
+    assert_eq!(read(0), (200, None));
+    let pending: Vec<(u16, Option<String>)> = (1..MEMBERS)
+        .filter(|index| index % 3 != 0)
+        .map(read)
+        .filter(|(status, _)| *status != 200)
+        .collect();
+    assert!(
+        !pending.is_empty(),
+        "one chunk of 20 recorded, most members pending"
+    );
+    for answer in pending {
+        assert_eq!(answer, (503, Some("2".to_owned())));
+    }
+}

@@ -56,6 +56,8 @@ struct Answer {
     vary: String,
     code: String,
     message: String,
+    /// `Retry-After`, empty when not sent.
+    retry_after: String,
 }
 
 fn answer(app: &App, case: &Case, language: Option<&str>) -> Answer {
@@ -86,6 +88,7 @@ fn answer(app: &App, case: &Case, language: Option<&str>) -> Answer {
         vary: header_of(&response_headers, "vary"),
         code: error["code"].as_str().unwrap().to_owned(),
         message: error["message"].as_str().unwrap().to_owned(),
+        retry_after: header_of(&response_headers, "retry-after"),
     }
 }
 
@@ -236,7 +239,8 @@ fn every_http_error_speaks_chinese_with_the_same_status_and_code() {
     }
 }
 
-/// The in-flight cap's and the feed's 503s, with every slot taken.
+/// The in-flight cap's and the feed's 503s, with every slot taken: in the reader's
+/// language, and with `Retry-After` (they pass by themselves).
 #[test]
 fn the_overloaded_answers_speak_chinese_too() {
     let dir = tempfile::tempdir().unwrap();
@@ -258,6 +262,19 @@ fn the_overloaded_answers_speak_chinese_too() {
         .unwrap();
     let message = check(&app, &case("GET", "/healthz", 503, "overloaded"));
     assert!(message.contains("512"), "{message}");
+    let overloaded = answer(&app, &case("GET", "/healthz", 503, "overloaded"), None);
+    assert_eq!(overloaded.retry_after, "1");
+    drop(_taken);
+    let taken = feed_slots
+        .try_acquire_many(flexledger::http::FEED_SUBSCRIBERS_MAX as u32)
+        .unwrap();
+    let feed = answer(
+        &app,
+        &case("GET", "/v1/feed", 503, "overloaded").by("subscriber"),
+        None,
+    );
+    assert_eq!(feed.retry_after, "1");
+    drop(taken);
 }
 
 /// On the routes that take `?lang=`, it comes before `Accept-Language` for their JSON
