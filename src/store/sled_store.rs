@@ -411,6 +411,52 @@ fn damaged_segment_header(
     Ok(None)
 }
 
+/// The segment headers of sled's data file in `path`, checked before sled opens it
+/// (D55). Why before: a store of one segment and no snapshot yet (what a first
+/// `submit` leaves) whose header fails its check is, to sled's recovery, an empty log,
+/// and sled's open then writes over the segment: a probe flipped one bit of such a
+/// header, and the first command that opened the store, a `verify`, overwrote 77 KB
+/// of it, where flipping the bit back on an unopened copy gave every event back. The
+/// check holds a shared lock on the file sled locks (`flock`, as sled's own exclusive
+/// lock): while it is held no process has the store open, so no header is being
+/// written. A store another process holds is left to sled's open, which refuses it as
+/// locked; a data file that is not there yet (a new store) has nothing to check.
+fn refuse_damaged_segment_headers_before_open(path: &Path) -> Result<(), StoreError> {
+    let data_path = path.join("db");
+    let Ok(data_file) = File::open(&data_path) else {
+        return Ok(());
+    };
+    // `flock` on Linux, as sled's lock; released when the file is closed, below.
+    if data_file.try_lock_shared().is_err() {
+        return Ok(());
+    }
+    let segment_bytes = sled_segment_bytes(path);
+    match damaged_segment_header(&data_file, &data_path, segment_bytes)? {
+        Some(damage) => Err(damaged_segment_error(&data_path, segment_bytes, damage)),
+        None => Ok(()),
+    }
+}
+
+/// The damage of a segment header that fails its check (`damaged_segment_header`:
+/// its byte offset, and the number of segments).
+fn damaged_segment_error(
+    data_path: &Path,
+    segment_bytes: u64,
+    (offset, segments): (u64, u64),
+) -> StoreError {
+    corrupt(
+        0,
+        format!(
+            "the storage engine's data file {} has a damaged segment header at byte {offset} \
+             (segment {} of {segments}): the engine leaves that segment out of its recovery, so \
+             what is appended now would be lost at the next open. Restore the data directory \
+             from a backup; do not append to this store",
+            data_path.display(),
+            offset / segment_bytes + 1
+        ),
+    )
+}
+
 /// sled's settings file in its directory (segment size, compression, version).
 const SLED_CONF_FILE: &str = "conf";
 /// What a damaged engine file is renamed to, in front of its name: sled reads every
@@ -1080,6 +1126,7 @@ impl SledReader {
     }
 
     fn open_engine(dir: &Path, path: &Path) -> Result<SledReader, StoreError> {
+        refuse_damaged_segment_headers_before_open(path)?;
         let db = open_db(dir, path)?;
         let tree = db
             .open_tree("ledger")
@@ -1087,20 +1134,8 @@ impl SledReader {
         let data_path = path.join("db");
         let data_file = File::open(&data_path).map_err(io_error(&data_path))?;
         let segment_bytes = sled_segment_bytes(path);
-        if let Some((offset, segments)) =
-            damaged_segment_header(&data_file, &data_path, segment_bytes)?
-        {
-            return Err(corrupt(
-                0,
-                format!(
-                    "the storage engine's data file {} has a damaged segment header at byte {offset} \
-                     (segment {} of {segments}): the engine leaves that segment out of its recovery, so \
-                     what is appended now would be lost at the next open. Restore the data directory \
-                     from a backup; do not append to this store",
-                    data_path.display(),
-                    offset / segment_bytes + 1
-                ),
-            ));
+        if let Some(damage) = damaged_segment_header(&data_file, &data_path, segment_bytes)? {
+            return Err(damaged_segment_error(&data_path, segment_bytes, damage));
         }
         // A new store's files must survive a crash too: sync them and their directories.
         data_file.sync_all().map_err(io_error(&data_path))?;

@@ -1484,6 +1484,43 @@ fn a_damaged_segment_header_is_damage_before_anything_is_appended() {
     assert_verifies(dir.path());
 }
 
+/// A store of one segment that no command has opened since it was written (no
+/// snapshot yet: what a first `submit` leaves) is, with its header damaged, an empty
+/// log to sled's recovery, and sled's open wrote over it: a probe's first `verify`
+/// overwrote 77 KB, and flipping the bit back gave nothing back, where an unopened copy
+/// verified whole. The headers are checked before sled opens the file (D55): the
+/// command reports the damage and the file is as it was, so undoing the damage (here
+/// flipping the bit back) gives every event back.
+#[test]
+fn a_damaged_segment_header_of_a_store_never_reopened_is_refused_before_the_engine_writes() {
+    let dir = store(false);
+    let db = dir.path().join("sled").join("db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[5] ^= 0x01;
+    std::fs::write(&db, &bytes).unwrap();
+    for args in [&["verify"][..], &["events"], &["verify"]] {
+        let output = flexledger(dir.path(), args, None);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("damaged segment header at byte 0"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(
+            std::fs::read(&db).unwrap() == bytes,
+            "{args:?} left the engine's file as it was"
+        );
+    }
+    bytes[5] ^= 0x01;
+    std::fs::write(&db, &bytes).unwrap();
+    assert_verifies(dir.path());
+}
+
 /// A store of 2,000 members (4,001 events, several sled segments) written by the real
 /// binary, from a file: its output for 4,001 commands would fill a pipe.
 fn large_store() -> tempfile::TempDir {
