@@ -110,11 +110,18 @@ pub(super) async fn get_audit_page(
     path: Result<Path<String>, PathRejection>,
     query: Result<Query<LanguageQuery>, QueryRejection>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
-    // A query that does not parse is answered in the language the headers ask for.
-    let (language, bad_query) = match query {
-        Ok(Query(query)) => (reader_language(&query, &headers), None),
-        Err(rejection) => (super::language_of(&headers), Some(rejection.body_text())),
+    // A query that does not parse, or names a parameter the page does not take or one
+    // twice (`parameters`), is answered in the language the headers ask for.
+    let checked = super::parameters::check_route_query(&uri, super::parameters::AUDIT_PAGE);
+    let (language, bad_query) = match (query, checked) {
+        (_, Err(refused)) => {
+            let language = super::language_of(&headers);
+            (language, Some(refused.message_in(language)))
+        }
+        (Err(rejection), Ok(())) => (super::language_of(&headers), Some(rejection.body_text())),
+        (Ok(Query(query)), Ok(())) => (reader_language(&query, &headers), None),
     };
     let html_page = |status, body| {
         private_document(

@@ -174,6 +174,14 @@ impl AppError {
         }
     }
 
+    /// The error's message in `language` (a 500's says nothing of what failed).
+    fn message_in(&self, language: Language) -> String {
+        match &self.said {
+            Some((id, args)) => crate::i18n::say(language, id, args),
+            None => internal_error_message(language, None),
+        }
+    }
+
     /// The same error, telling the client to ask again after `seconds` (a 503 that
     /// passes by itself: too many requests, the database restarting, a month close
     /// being recorded).
@@ -238,12 +246,17 @@ impl IntoResponse for AppError {
 impl From<crate::error::Error> for AppError {
     fn from(error: crate::error::Error) -> AppError {
         match error.kind() {
-            crate::error::ErrorKind::Stopped => AppError::say(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "http-unavailable",
-                vec![("detail", text(error))],
-            ),
+            // Why goes to the log, as a 500's details do: the store's error may name
+            // paths and servers that are not the client's.
+            crate::error::ErrorKind::Stopped => {
+                tracing::error!(detail = %error, "a request met the stopped writer");
+                AppError::say(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "http-writer-stopped",
+                    vec![],
+                )
+            }
             // Where and why go to the log only (the store's URL is not the client's).
             crate::error::ErrorKind::Unavailable => {
                 tracing::error!(detail = %error, "the store cannot be reached");
@@ -1283,7 +1296,7 @@ mod tests {
         assert_eq!(body["error"]["code"], "unavailable");
         assert_eq!(
             body["error"]["message"],
-            "账本暂不接受命令，须重启服务器：the ledger writer has stopped"
+            "账本的写入进程已停止，暂不接受命令：服务器正在关闭，或一次追加失败后正在停止；原因见服务器日志。服务器重新运行后，请带同一 command_id 重新发送命令"
         );
         let (status, _, body) = answer("/fails");
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);

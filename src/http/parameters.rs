@@ -28,7 +28,7 @@ const ROUTE_PARAMETERS: [(&str, &[&str]); 11] = [
     ("/v1/members/{id}/events", &[]),
     ("/v1/regions/{name}", &[]),
     ("/v1/regions/{name}/months/{month}", &[]),
-    ("/audit/members/{id}", &["lang", "access_token"]),
+    (AUDIT_PAGE, &["lang", "access_token"]),
     ("/v1/backup", &[]),
     ("/metrics", &[]),
     ("/v1/feed", &super::feed::FEED_PARAMETERS),
@@ -50,17 +50,30 @@ const ROUTE_MESSAGES: ParameterMessages = ParameterMessages {
 /// Refuses a request whose query names a parameter its route does not take, or one
 /// twice (module docs). Added inside the role check of each guarded route.
 pub(crate) async fn refuse_unknown_parameters(request: Request, next: Next) -> Response {
-    let known = request
-        .extensions()
-        .get::<MatchedPath>()
-        .and_then(|matched| parameters_of(matched.as_str()));
-    // The feed checks its own, with its own words (`feed::get_feed`).
-    if let Some(known) = known.filter(|_| request.uri().path() != "/v1/feed") {
-        if let Err(refusal) = check_query(request.uri(), known, &ROUTE_MESSAGES) {
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    // The feed checks its own, with its own words (`feed::get_feed`), and the audit
+    // page its own, to answer in a page (`audit::get_audit_page`).
+    let checked_here = matched
+        .as_ref()
+        .filter(|matched| !["/v1/feed", AUDIT_PAGE].contains(&matched.as_str()));
+    if let Some(matched) = checked_here {
+        if let Err(refusal) = check_route_query(request.uri(), matched.as_str()) {
             return refusal.into_response();
         }
     }
     next.run(request).await
+}
+
+/// The audit page's route, which says a refused parameter in a page of its own.
+pub(crate) const AUDIT_PAGE: &str = "/audit/members/{id}";
+
+/// The query of a request to the route `matched` checked against the route's
+/// parameters (nothing to check for a route not in `ROUTE_PARAMETERS`).
+pub(crate) fn check_route_query(uri: &Uri, matched: &str) -> Result<(), AppError> {
+    match parameters_of(matched) {
+        Some(known) => check_query(uri, known, &ROUTE_MESSAGES),
+        None => Ok(()),
+    }
 }
 
 /// The parameters the route `matched` takes, if it is one of `ROUTE_PARAMETERS`.

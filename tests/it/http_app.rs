@@ -1056,6 +1056,12 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     }
     let page = format!("/audit/members/{MEMBER}?access_token={}", token("auditor"));
     assert_eq!(app.status_of_get(&page, &[]), 200);
+    // The audit page says it in a page, as its other 400s.
+    let page = format!("/audit/members/{MEMBER}?as_of=3");
+    let (status, _, _, text) = request(&app, "GET", &page, &[("authorization", &auditor)], None);
+    assert_eq!(status, 400);
+    assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
+    assert!(text.contains("its parameters are lang"), "{text}");
 }
 
 /// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,
