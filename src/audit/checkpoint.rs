@@ -218,7 +218,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Bytes from lowercase or uppercase hex; `None` if malformed.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.as_bytes()

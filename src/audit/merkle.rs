@@ -264,7 +264,7 @@ impl MerkleTree {
         if len == 0 {
             return Sha256::of(&[]);
         }
-        if len.is_power_of_two() && start % len == 0 {
+        if len.is_power_of_two() && start.is_multiple_of(len) {
             let level = len.trailing_zeros() as usize;
             return self.levels[level][start >> level];
         }
