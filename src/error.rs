@@ -65,6 +65,11 @@ impl Error {
         kind_of(self.0.as_ref()).expect("an Error holds a library error")
     }
 
+    /// The first error of type `T` in the chain it holds (itself, then its sources).
+    pub fn find<T: StdError + 'static>(&self) -> Option<&T> {
+        chain(self.0.as_ref()).find_map(|cause| cause.downcast_ref::<T>())
+    }
+
     /// Whether stored data is damaged.
     pub fn is_damage(&self) -> bool {
         self.kind() == ErrorKind::Damaged

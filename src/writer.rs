@@ -70,8 +70,10 @@ pub type Commands = Vec<Result<CommandEnvelope, Refusal>>;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WriterError {
+    /// Why, in English, and as a catalog sentence when it is a store's failure that
+    /// has one (a full disk, a database gone), for a reader of another language.
     #[error("the ledger writer failed: {0}")]
-    Failed(String),
+    Failed(String, Option<Box<crate::i18n::Sentence>>),
     #[error("the ledger writer has stopped")]
     Stopped,
 }
@@ -418,7 +420,7 @@ fn write_batch<S: EventStore>(
         let checked = ledger.check_writer().map_err(|error| {
             tracing::error!(%error, "the store no longer takes this writer's appends; the ledger stops taking commands");
             failed.store(true, Ordering::SeqCst);
-            WriterError::Failed(error.to_string())
+            WriterError::failed(&error)
         });
         for reply in replies {
             let _ = reply.send(checked.clone().map(|()| Vec::new()));
@@ -450,7 +452,7 @@ fn write_batch<S: EventStore>(
             // Before anyone hears of the failure, so `/healthz` never says ok after a
             // caller was told an append failed.
             failed.store(true, Ordering::SeqCst);
-            let error = WriterError::Failed(error.to_string());
+            let error = WriterError::failed(&error);
             for reply in replies {
                 let _ = reply.send(Err(error.clone()));
             }
@@ -487,6 +489,14 @@ fn submit_batch<S: EventStore>(
 
 impl From<LedgerError> for WriterError {
     fn from(error: LedgerError) -> WriterError {
-        WriterError::Failed(error.to_string())
+        WriterError::failed(&error)
+    }
+}
+
+impl WriterError {
+    /// A failed append or check, with the sentence of the store's error in it, if any.
+    fn failed(error: &LedgerError) -> WriterError {
+        let said = crate::error::store_error_in(error).and_then(crate::store::StoreError::sentence);
+        WriterError::Failed(error.to_string(), said.map(Box::new))
     }
 }

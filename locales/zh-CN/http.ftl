@@ -6,6 +6,7 @@
 http-internal = 服务器内部错误；详情见服务器日志
 http-internal-request = 服务器内部错误（请求 { $request }）；详情见服务器日志
 http-writer-stopped = 账本的写入进程已停止，暂不接受命令：服务器正在关闭，或一次追加失败后正在停止；原因见服务器日志。服务器重新运行后，请带同一 command_id 重新发送命令
+http-writer-failed-because = 账本暂不接受命令：一次追加失败，服务器正在停止：{ $cause }。服务器重新运行后，请带同一 command_id 重新发送命令
 http-writer-failed = 一次追加写入失败；服务器重启前，账本不再接受命令
 http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
 http-read-only = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器

@@ -248,14 +248,24 @@ impl From<crate::error::Error> for AppError {
         match error.kind() {
             // Why goes to the log, as a 500's details do: the store's error may name
             // paths and servers that are not the client's.
+            // The store's failure is said when it has a sentence (a full disk names
+            // the path an operator must free); any other cause only in the log.
             crate::error::ErrorKind::Stopped => {
                 tracing::error!(detail = %error, "a request met the stopped writer");
-                AppError::say(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "http-writer-stopped",
-                    vec![],
-                )
+                match error.find::<WriterError>() {
+                    Some(WriterError::Failed(_, Some(cause))) => AppError::say(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "http-writer-failed-because",
+                        vec![("cause", Arg::Said(cause.clone()))],
+                    ),
+                    _ => AppError::say(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "http-writer-stopped",
+                        vec![],
+                    ),
+                }
             }
             // Where and why go to the log only (the store's URL is not the client's).
             crate::error::ErrorKind::Unavailable => {

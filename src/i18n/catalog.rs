@@ -58,6 +58,10 @@ const EN: &[Source] = &[
         "locales/en/store.ftl",
         include_str!("../../locales/en/store.ftl"),
     ),
+    (
+        "locales/en/backup.ftl",
+        include_str!("../../locales/en/backup.ftl"),
+    ),
 ];
 
 /// The Simplified Chinese catalog files: the same files, ids and arguments as `EN`.
@@ -106,6 +110,10 @@ const ZH_CN: &[Source] = &[
         "locales/zh-CN/store.ftl",
         include_str!("../../locales/zh-CN/store.ftl"),
     ),
+    (
+        "locales/zh-CN/backup.ftl",
+        include_str!("../../locales/zh-CN/backup.ftl"),
+    ),
 ];
 
 /// The Chinese help of both command lines (`cli::help::localize`, D52): Chinese only,
@@ -132,6 +140,9 @@ pub enum Arg {
     /// serde's words inside a message (what was wrong with a command's JSON), said in
     /// the message's language where [`super::detail_in`] understands them.
     SerdeWords(String),
+    /// A whole sentence inside a message (the cause of a failure), said in the
+    /// message's language.
+    Said(Box<super::Sentence>),
 }
 
 /// One message of a catalog file as written: for checking catalogs against each other
@@ -189,6 +200,7 @@ impl Catalog {
                 Arg::Text(text) => FluentValue::from(text.as_str()),
                 Arg::Count(count) => FluentValue::from(*count),
                 Arg::SerdeWords(words) => FluentValue::from(super::detail_in(language, words)),
+                Arg::Said(sentence) => FluentValue::from(sentence.in_language(language)),
             };
             fluent_args.set(*name, value);
         }
