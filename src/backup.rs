@@ -39,7 +39,8 @@ use crate::audit::bundle::{
     BUNDLE_VERSION,
 };
 use crate::audit::checkpoint::{
-    event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, LogTree, SignedCheckpoint,
+    event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, CheckpointError, LogTree,
+    SignedCheckpoint,
 };
 use crate::audit::keys;
 use crate::audit::merkle::{self, MerkleTree};
@@ -309,12 +310,14 @@ fn io_error(error: std::io::Error) -> LedgerError {
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     /// The backup is not what was backed up: altered, cut short, reordered, or signed
-    /// by another key. Names the line (1-based) and, for an event, its position.
-    #[error("line {line}{}: {message}", at_position(*position))]
+    /// by another key. Names the line (1-based) and, for an event, its position; the
+    /// reason is data each language words (`InvalidReason::sentence`).
+    #[error("line {line}{}: {reason}", at_position(*position))]
     Invalid {
         line: u64,
         position: Option<u64>,
-        message: String,
+        /// Boxed: a checkpoint's reason holds four hashes.
+        reason: Box<InvalidReason>,
     },
     #[error("cannot read the backup: {0}")]
     Read(#[source] std::io::Error),
@@ -340,6 +343,345 @@ impl From<StoreError> for BackupError {
     }
 }
 
+/// Why a backup does not verify, as data, so that each language words it
+/// (`backup-invalid-*`, `locales/*/backup.ftl`, D37); `Display` is the English, the
+/// `message` of `restore`'s JSON. The words of other modules inside some (serde's, a
+/// stored event's decoder, a fold's) stay as they came, serde's said in the reader's
+/// language where `i18n::detail_in` understands them.
+#[derive(Debug, PartialEq, Eq)]
+pub enum InvalidReason {
+    /// A line after the signed checkpoint.
+    AfterCheckpoint,
+    /// An event line after the first stream head.
+    EventAfterHeads,
+    /// A record line serde cannot read.
+    MalformedRecord {
+        detail: String,
+    },
+    /// An inclusion proof: a member's or region's bundle.
+    InclusionProof,
+    /// The first line is no bundle header (serde's words say why).
+    NoHeader {
+        detail: String,
+    },
+    /// A bundle header of another format or version.
+    WrongFormat {
+        format: String,
+        version: String,
+    },
+    /// A bundle header of a scope other than `all` (the scope as it reads in Rust).
+    WrongScope {
+        scope: String,
+    },
+    /// The event does not decode: altered after it was recorded.
+    Altered {
+        detail: String,
+    },
+    /// An event at another position than the next.
+    PositionOutOfOrder {
+        position: u64,
+        expected: u64,
+    },
+    /// An event whose `prev_hash` is not the hash of the event before it.
+    BrokenLink {
+        prev_hash: Sha256,
+        previous: Sha256,
+        previous_position: u64,
+    },
+    /// An event the fold refuses (a check without a store).
+    EventDoesNotFold {
+        detail: String,
+    },
+    /// An event filed in another stream than its payload's.
+    WrongStream {
+        stream: String,
+    },
+    /// An event that is not the next version of its stream.
+    VersionOutOfOrder {
+        version: u64,
+        stream: String,
+        previous: u64,
+    },
+    /// A record of an earlier part after a later part's (`stage` and `after` are the
+    /// parts' names: `Heads`, `Coverages`, …).
+    Moved {
+        stage: &'static str,
+        after: &'static str,
+    },
+    /// The header's event count is not the backup's.
+    EventCount {
+        listed: u64,
+        held: u64,
+    },
+    /// Fewer or more stream heads than the events make streams.
+    HeadCount {
+        streams: u64,
+        held: u64,
+    },
+    /// Fewer or more coverages than the events make members.
+    CoverageCount {
+        members: u64,
+        held: u64,
+    },
+    /// The restored events do not fold (the rebuild's words).
+    EventsDoNotFold {
+        detail: String,
+    },
+    HeadOutOfOrder {
+        stream: String,
+    },
+    /// A stream head that is not the one its events make.
+    HeadAltered {
+        stream: String,
+        version: u64,
+    },
+    CoverageOutOfOrder {
+        member: Uuid,
+    },
+    /// A coverage that is not the fold of the backup's events.
+    CoverageAltered {
+        member: Uuid,
+    },
+    CoverageWithoutEvents {
+        member: Uuid,
+    },
+    /// The signed checkpoint does not verify (by the pinned key, if one is).
+    CheckpointNotTrusted(CheckpointError),
+    /// The signed checkpoint commits to other trees (its size and roots) than the
+    /// events make.
+    CheckpointDiffers {
+        signed_size: u64,
+        signed_root: Sha256,
+        signed_heads_root: Sha256,
+        size: u64,
+        root: Sha256,
+        heads_root: Sha256,
+    },
+    /// The header's tree size is not the checkpoint's.
+    TreeSize {
+        header: u64,
+        checkpoint: u64,
+    },
+    /// The checkpoint's public key does not parse.
+    PublicKey(CheckpointError),
+    /// A command's events are not contiguous in the log.
+    CommandNotContiguous {
+        command_id: Uuid,
+    },
+    Empty,
+    LineTooLong {
+        max: usize,
+    },
+    NotUtf8,
+    /// The last line has no line end and does not check: cut short.
+    CutInLine,
+    /// The backup ends before its signed checkpoint.
+    NoCheckpoint,
+}
+
+impl InvalidReason {
+    /// The reason as a catalog sentence.
+    pub fn sentence(&self) -> Sentence {
+        self.line_sentence()
+            .or_else(|| self.event_sentence())
+            .or_else(|| self.checkpoint_sentence())
+            .unwrap_or_else(|| self.part_sentence())
+    }
+
+    /// The sentence of a reason about a line as a whole, or the header.
+    fn line_sentence(&self) -> Option<Sentence> {
+        let text = |value: &dyn std::fmt::Display| value.to_string();
+        Some(match self {
+            InvalidReason::AfterCheckpoint => said("backup-invalid-after-checkpoint", vec![]),
+            InvalidReason::EventAfterHeads => said("backup-invalid-event-after-heads", vec![]),
+            InvalidReason::MalformedRecord { detail } => said(
+                "backup-invalid-malformed-record",
+                vec![("detail", text(detail))],
+            )
+            .with_detail("detail"),
+            InvalidReason::InclusionProof => said("backup-invalid-inclusion-proof", vec![]),
+            InvalidReason::NoHeader { detail } => {
+                said("backup-invalid-no-header", vec![("detail", text(detail))])
+                    .with_detail("detail")
+            }
+            InvalidReason::WrongFormat { format, version } => said(
+                "backup-invalid-wrong-format",
+                vec![("format", text(format)), ("version", text(version))],
+            ),
+            InvalidReason::WrongScope { scope } => {
+                said("backup-invalid-wrong-scope", vec![("scope", text(scope))])
+            }
+            InvalidReason::Empty => said("backup-invalid-empty", vec![]),
+            InvalidReason::LineTooLong { max } => {
+                said("backup-invalid-line-too-long", vec![("max", text(max))])
+            }
+            InvalidReason::NotUtf8 => said("backup-invalid-not-utf8", vec![]),
+            InvalidReason::CutInLine => said("backup-invalid-cut-in-line", vec![]),
+            InvalidReason::NoCheckpoint => said("backup-invalid-no-checkpoint", vec![]),
+            InvalidReason::Moved { stage, after } => said(
+                "backup-invalid-moved",
+                vec![("stage", text(stage)), ("after", text(after))],
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The sentence of a reason about an event line.
+    fn event_sentence(&self) -> Option<Sentence> {
+        let text = |value: &dyn std::fmt::Display| value.to_string();
+        Some(match self {
+            InvalidReason::Altered { detail } => {
+                said("backup-invalid-altered", vec![("detail", text(detail))])
+            }
+            InvalidReason::PositionOutOfOrder { position, expected } => said(
+                "backup-invalid-position",
+                vec![("position", text(position)), ("expected", text(expected))],
+            ),
+            InvalidReason::BrokenLink {
+                prev_hash,
+                previous,
+                previous_position,
+            } => said(
+                "backup-invalid-broken-link",
+                vec![
+                    ("prev_hash", text(prev_hash)),
+                    ("previous", text(previous)),
+                    ("previous_position", text(previous_position)),
+                ],
+            ),
+            InvalidReason::EventDoesNotFold { detail } => said(
+                "backup-invalid-event-does-not-fold",
+                vec![("detail", text(detail))],
+            ),
+            InvalidReason::WrongStream { stream } => said(
+                "backup-invalid-wrong-stream",
+                vec![("stream", text(stream))],
+            ),
+            InvalidReason::VersionOutOfOrder {
+                version,
+                stream,
+                previous,
+            } => said(
+                "backup-invalid-version",
+                vec![
+                    ("version", text(version)),
+                    ("stream", text(stream)),
+                    ("previous", text(previous)),
+                ],
+            ),
+            InvalidReason::CommandNotContiguous { command_id } => said(
+                "backup-invalid-command-not-contiguous",
+                vec![("command_id", text(command_id))],
+            ),
+            InvalidReason::EventsDoNotFold { detail } => said(
+                "backup-invalid-events-do-not-fold",
+                vec![("detail", text(detail))],
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The sentence of a reason about the counts, the stream heads or the coverages.
+    fn part_sentence(&self) -> Sentence {
+        let text = |value: &dyn std::fmt::Display| value.to_string();
+        let member = |id, member: &Uuid| said(id, vec![("member", text(member))]);
+        match self {
+            InvalidReason::EventCount { listed, held } => said(
+                "backup-invalid-event-count",
+                vec![("listed", text(listed)), ("held", text(held))],
+            ),
+            InvalidReason::HeadCount { streams, held } => said(
+                "backup-invalid-head-count",
+                vec![("streams", text(streams)), ("held", text(held))],
+            ),
+            InvalidReason::CoverageCount { members, held } => said(
+                "backup-invalid-coverage-count",
+                vec![("members", text(members)), ("held", text(held))],
+            ),
+            InvalidReason::HeadOutOfOrder { stream } => said(
+                "backup-invalid-head-out-of-order",
+                vec![("stream", text(stream))],
+            ),
+            InvalidReason::HeadAltered { stream, version } => said(
+                "backup-invalid-head-altered",
+                vec![("stream", text(stream)), ("version", text(version))],
+            ),
+            InvalidReason::CoverageOutOfOrder { member: id } => {
+                member("backup-invalid-coverage-out-of-order", id)
+            }
+            InvalidReason::CoverageAltered { member: id } => {
+                member("backup-invalid-coverage-altered", id)
+            }
+            InvalidReason::CoverageWithoutEvents { member: id } => {
+                member("backup-invalid-coverage-without-events", id)
+            }
+            // OK because the other reasons have their sentences above.
+            other => unreachable!("{other:?} has a line, event or checkpoint sentence"),
+        }
+    }
+
+    /// The sentence of a reason about the signed checkpoint.
+    fn checkpoint_sentence(&self) -> Option<Sentence> {
+        let text = |value: &dyn std::fmt::Display| value.to_string();
+        Some(match self {
+            InvalidReason::TreeSize { header, checkpoint } => said(
+                "backup-invalid-tree-size",
+                vec![("header", text(header)), ("checkpoint", text(checkpoint))],
+            ),
+            InvalidReason::CheckpointDiffers {
+                signed_size,
+                signed_root,
+                signed_heads_root,
+                size,
+                root,
+                heads_root,
+            } => said(
+                "backup-invalid-checkpoint-differs",
+                vec![
+                    ("signed_size", text(signed_size)),
+                    ("signed_root", text(signed_root)),
+                    ("signed_heads_root", text(signed_heads_root)),
+                    ("size", text(size)),
+                    ("root", text(root)),
+                    ("heads_root", text(heads_root)),
+                ],
+            ),
+            InvalidReason::CheckpointNotTrusted(error) => checkpoint_not_trusted(error),
+            InvalidReason::PublicKey(CheckpointError::BadKey(detail)) => {
+                said("backup-invalid-public-key", vec![("detail", text(detail))])
+            }
+            InvalidReason::PublicKey(other) => checkpoint_not_trusted(other),
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for InvalidReason {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.sentence(), formatter)
+    }
+}
+
+fn said(id: &'static str, args: Vec<(&'static str, String)>) -> Sentence {
+    Sentence::new(id, args)
+}
+
+/// A checkpoint that does not verify: a key or signature in each language's words, a
+/// malformed note or key with its English detail.
+fn checkpoint_not_trusted(error: &CheckpointError) -> Sentence {
+    match error {
+        CheckpointError::WrongKey { found, pinned } => said(
+            "backup-invalid-checkpoint-wrong-key",
+            vec![("found", found.clone()), ("pinned", pinned.clone())],
+        ),
+        CheckpointError::BadSignature => said("backup-invalid-checkpoint-bad-signature", vec![]),
+        other => said(
+            "backup-invalid-checkpoint-forged",
+            vec![("detail", other.to_string())],
+        ),
+    }
+}
+
 /// What a verified backup holds.
 #[derive(Clone, Debug)]
 pub struct BackupCheck {
@@ -361,6 +703,19 @@ enum Stage {
     Heads,
     Coverages,
     Done,
+}
+
+impl Stage {
+    /// The part's name in messages (`InvalidReason::Moved`).
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Header => "Header",
+            Stage::Events => "Events",
+            Stage::Heads => "Heads",
+            Stage::Coverages => "Coverages",
+            Stage::Done => "Done",
+        }
+    }
 }
 
 /// What verified events go into.
@@ -416,37 +771,31 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn invalid(&self, position: Option<u64>, message: impl Into<String>) -> BackupError {
+    fn invalid(&self, position: Option<u64>, reason: InvalidReason) -> BackupError {
         BackupError::Invalid {
             line: self.line,
             position,
-            message: message.into(),
+            reason: Box::new(reason),
         }
     }
 
     /// One non-blank line.
     fn check_line(&mut self, text: &str) -> Result<(), BackupError> {
         match self.stage {
-            Stage::Done => {
-                return Err(self.invalid(
-                    None,
-                    "a line after the signed checkpoint: a backup ends with its checkpoint",
-                ))
-            }
+            Stage::Done => return Err(self.invalid(None, InvalidReason::AfterCheckpoint)),
             Stage::Header => return self.header_line(text),
             _ => {}
         }
         if !text.starts_with("{\"record\":") {
             if self.stage != Stage::Events {
-                return Err(self.invalid(
-                    position_of(text),
-                    "an event after the stream heads: lines were moved or added",
-                ));
+                return Err(self.invalid(position_of(text), InvalidReason::EventAfterHeads));
             }
             return self.event_line(text);
         }
-        let record: Record = serde_json::from_str(text)
-            .map_err(|error| self.invalid(None, format!("unknown or malformed record: {error}")))?;
+        let record: Record = serde_json::from_str(text).map_err(|error| {
+            let detail = error.to_string();
+            self.invalid(None, InvalidReason::MalformedRecord { detail })
+        })?;
         match record {
             Record::StreamHead {
                 stream,
@@ -466,37 +815,25 @@ impl<'a> Checker<'a> {
                 self.enter(Stage::Done)?;
                 self.checkpoint_line(signed)
             }
-            Record::Inclusion { .. } => Err(self.invalid(
-                None,
-                "an inclusion proof: this is a member or region bundle, not a backup of the whole log",
-            )),
+            Record::Inclusion { .. } => Err(self.invalid(None, InvalidReason::InclusionProof)),
         }
     }
 
     fn header_line(&mut self, text: &str) -> Result<(), BackupError> {
-        let not_a_backup = |detail: String| {
-            self.invalid(
-                None,
-                format!("not a flexledger backup ({detail}): a backup starts with an audit bundle header of scope all"),
-            )
-        };
         let header: Header = serde_json::from_str(text).map_err(|error| {
-            not_a_backup(format!("the first line is no bundle header: {error}"))
+            let detail = error.to_string();
+            self.invalid(None, InvalidReason::NoHeader { detail })
         })?;
         if header.record != "bundle"
             || header.format != BUNDLE_FORMAT
             || header.version != BUNDLE_VERSION
         {
-            return Err(not_a_backup(format!(
-                "format {} version {}",
-                header.format, header.version
-            )));
+            let (format, version) = (header.format, header.version.to_string());
+            return Err(self.invalid(None, InvalidReason::WrongFormat { format, version }));
         }
         if header.scope != Scope::All {
-            return Err(not_a_backup(format!(
-                "a bundle of scope {:?}",
-                header.scope
-            )));
+            let scope = format!("{:?}", header.scope);
+            return Err(self.invalid(None, InvalidReason::WrongScope { scope }));
         }
         self.header = Some(header);
         self.stage = Stage::Events;
@@ -514,26 +851,22 @@ fn position_of(text: &str) -> Option<u64> {
 
 impl Checker<'_> {
     fn event_line(&mut self, text: &str) -> Result<(), BackupError> {
-        let envelope = Envelope::decode(text.as_bytes()).map_err(|message| {
-            self.invalid(
-                position_of(text),
-                format!("the event was altered after it was recorded: {message}"),
-            )
-        })?;
+        let envelope = Envelope::decode(text.as_bytes())
+            .map_err(|detail| self.invalid(position_of(text), InvalidReason::Altered { detail }))?;
         let position = envelope.position;
         let expected = self.tree.size() + 1;
         if position != expected {
-            return Err(self.invalid(
-                Some(position),
-                format!("position {position} where position {expected} was expected: an event was removed, added or reordered"),
-            ));
+            let reason = InvalidReason::PositionOutOfOrder { position, expected };
+            return Err(self.invalid(Some(position), reason));
         }
         let previous = self.last_hash;
         if envelope.prev_hash != previous {
-            return Err(self.invalid(
-                Some(position),
-                format!("prev_hash {} does not link to the hash {previous} of position {}: an event before it was altered or removed", envelope.prev_hash, position - 1),
-            ));
+            let reason = InvalidReason::BrokenLink {
+                prev_hash: envelope.prev_hash,
+                previous,
+                previous_position: position - 1,
+            };
+            return Err(self.invalid(Some(position), reason));
         }
         self.check_stream(&envelope)?;
         self.tree.push(&envelope);
@@ -546,7 +879,9 @@ impl Checker<'_> {
                     .map_err(|error| BackupError::Invalid {
                         line,
                         position: Some(position),
-                        message: format!("the event does not fold: {}", error.message),
+                        reason: Box::new(InvalidReason::EventDoesNotFold {
+                            detail: error.message,
+                        }),
                     })
             }
             Target::Store(sink) => sink.push(envelope, line),
@@ -558,13 +893,8 @@ impl Checker<'_> {
     fn check_stream(&self, envelope: &Envelope) -> Result<(), BackupError> {
         let position = Some(envelope.position);
         if envelope.stream != envelope.event.stream().name() {
-            return Err(self.invalid(
-                position,
-                format!(
-                    "stream {} is not the stream of the event's payload",
-                    envelope.stream
-                ),
-            ));
+            let stream = envelope.stream.clone();
+            return Err(self.invalid(position, InvalidReason::WrongStream { stream }));
         }
         let (version, last) = self
             .tree
@@ -573,13 +903,12 @@ impl Checker<'_> {
             .copied()
             .unwrap_or((0, Sha256::ZERO));
         if envelope.version != version + 1 || envelope.stream_prev_hash != last {
-            return Err(self.invalid(
-                position,
-                format!(
-                    "version {} of stream {} does not follow version {version}: an event of the stream was removed, altered or reordered",
-                    envelope.version, envelope.stream
-                ),
-            ));
+            let reason = InvalidReason::VersionOutOfOrder {
+                version: envelope.version,
+                stream: envelope.stream.clone(),
+                previous: version,
+            };
+            return Err(self.invalid(position, reason));
         }
         Ok(())
     }
@@ -587,13 +916,11 @@ impl Checker<'_> {
     /// Moves on to `stage`, closing every stage passed: each must be complete.
     fn enter(&mut self, stage: Stage) -> Result<(), BackupError> {
         if stage < self.stage {
-            return Err(self.invalid(
-                None,
-                format!(
-                    "a {stage:?} record after the {:?} records: lines were moved",
-                    self.stage
-                ),
-            ));
+            let reason = InvalidReason::Moved {
+                stage: stage.name(),
+                after: self.stage.name(),
+            };
+            return Err(self.invalid(None, reason));
         }
         while self.stage < stage {
             self.close_stage()?;
@@ -611,7 +938,12 @@ impl Checker<'_> {
             Stage::Events => {
                 let claimed = self.header.as_ref().map_or(0, |header| header.events);
                 if self.tree.size() != claimed {
-                    return Err(self.invalid(None, format!("the header lists {claimed} events but the backup holds {}: events were removed or added", self.tree.size())));
+                    let held = self.tree.size();
+                    let reason = InvalidReason::EventCount {
+                        listed: claimed,
+                        held,
+                    };
+                    return Err(self.invalid(None, reason));
                 }
                 self.close_events()?;
                 let (_, leaves) = self.tree.head_leaves();
@@ -620,21 +952,24 @@ impl Checker<'_> {
             }
             Stage::Heads => {
                 let streams = count(self.tree.heads.len());
-                let missing = (self.heads_seen != streams).then(|| {
-                    format!("the events make {streams} streams but the backup holds {} stream heads: a line was removed", self.heads_seen)
+                let missing = (self.heads_seen != streams).then_some(InvalidReason::HeadCount {
+                    streams,
+                    held: self.heads_seen,
                 });
                 (Stage::Coverages, missing)
             }
             Stage::Coverages => {
                 let members = count(member_ids(&self.tree).len());
-                let missing = (self.members_seen != members).then(|| {
-                    format!("the events make {members} members but the backup holds {} coverages: a line was removed", self.members_seen)
-                });
+                let missing =
+                    (self.members_seen != members).then_some(InvalidReason::CoverageCount {
+                        members,
+                        held: self.members_seen,
+                    });
                 (Stage::Done, missing)
             }
         };
-        if let Some(message) = missing {
-            return Err(self.invalid(None, message));
+        if let Some(reason) = missing {
+            return Err(self.invalid(None, reason));
         }
         self.stage = next;
         Ok(())
@@ -651,8 +986,10 @@ impl Checker<'_> {
         match crate::ledger::rebuild_state(sink.store()?, &mut |_| {}) {
             Ok(_) => Ok(()),
             Err(error) => match error.corruption() {
-                Some((position, message)) => {
-                    Err(self.invalid(Some(position), format!("the events do not fold: {message}")))
+                Some((position, detail)) => {
+                    let detail = detail.to_owned();
+                    let reason = InvalidReason::EventsDoNotFold { detail };
+                    Err(self.invalid(Some(position), reason))
                 }
                 None => Err(error.into()),
             },
@@ -680,16 +1017,12 @@ impl Checker<'_> {
             &self.heads_root,
         );
         if !in_order || index != self.heads_seen {
-            return Err(self.invalid(
-                None,
-                format!("stream head {stream} is out of order or repeated"),
-            ));
+            let stream = stream.to_owned();
+            return Err(self.invalid(None, InvalidReason::HeadOutOfOrder { stream }));
         }
         if made != Some((version, *hash)) || !proven {
-            return Err(self.invalid(
-                None,
-                format!("stream head {stream} (version {version}) is not the head its events make: the line or an event of the stream was altered"),
-            ));
+            let stream = stream.to_owned();
+            return Err(self.invalid(None, InvalidReason::HeadAltered { stream, version }));
         }
         self.heads_seen += 1;
         self.last_stream = Some(stream.to_owned());
@@ -700,10 +1033,8 @@ impl Checker<'_> {
     fn coverage_line(&mut self, claimed: &MemberCoverage) -> Result<(), BackupError> {
         let member_id = claimed.member_id;
         if self.last_member.is_some_and(|last| last >= member_id) {
-            return Err(self.invalid(
-                None,
-                format!("the coverage of member {member_id} is out of order or repeated"),
-            ));
+            let reason = InvalidReason::CoverageOutOfOrder { member: member_id };
+            return Err(self.invalid(None, reason));
         }
         let folded = match &mut self.target {
             Target::Fold(folder) => folder.coverage(member_id),
@@ -714,12 +1045,13 @@ impl Checker<'_> {
         match folded {
             Some(folded) if folded == *claimed => {}
             Some(_) => {
-                return Err(self.invalid(
-                    None,
-                    format!("member {member_id}'s coverage does not follow from the backup's events: the line was altered"),
-                ))
+                let reason = InvalidReason::CoverageAltered { member: member_id };
+                return Err(self.invalid(None, reason));
             }
-            None => return Err(self.invalid(None, format!("member {member_id} has no events in the backup"))),
+            None => {
+                let reason = InvalidReason::CoverageWithoutEvents { member: member_id };
+                return Err(self.invalid(None, reason));
+            }
         }
         self.members_seen += 1;
         self.last_member = Some(member_id);
@@ -729,36 +1061,33 @@ impl Checker<'_> {
     /// The signed checkpoint: a valid signature (by the pinned key, if one is) over
     /// exactly the trees the events make.
     fn checkpoint_line(&mut self, signed: SignedCheckpoint) -> Result<(), BackupError> {
-        let checkpoint = signed.verify(self.pinned).map_err(|error| {
-            self.invalid(
-                None,
-                format!("the checkpoint is forged, altered or signed by another key: {error}"),
-            )
-        })?;
+        let checkpoint = signed
+            .verify(self.pinned)
+            .map_err(|error| self.invalid(None, InvalidReason::CheckpointNotTrusted(error)))?;
         let made = self
             .tree
             .checkpoint(checkpoint.origin.clone(), checkpoint.created_at);
         if checkpoint != made {
-            return Err(self.invalid(
-                None,
-                format!(
-                    "the signed checkpoint commits to {} events with root {} and heads root {}, but the backup's events make {} with root {} and heads root {}: events were altered, added or removed",
-                    checkpoint.tree_size, checkpoint.root, checkpoint.heads_root, made.tree_size, made.root, made.heads_root
-                ),
-            ));
+            let reason = InvalidReason::CheckpointDiffers {
+                signed_size: checkpoint.tree_size,
+                signed_root: checkpoint.root,
+                signed_heads_root: checkpoint.heads_root,
+                size: made.tree_size,
+                root: made.root,
+                heads_root: made.heads_root,
+            };
+            return Err(self.invalid(None, reason));
         }
         let claimed = self.header.as_ref().map_or(0, |header| header.tree_size);
         if claimed != checkpoint.tree_size {
-            return Err(self.invalid(
-                None,
-                format!(
-                    "the header says tree size {claimed} but the checkpoint {}",
-                    checkpoint.tree_size
-                ),
-            ));
+            let reason = InvalidReason::TreeSize {
+                header: claimed,
+                checkpoint: checkpoint.tree_size,
+            };
+            return Err(self.invalid(None, reason));
         }
         let signer = crate::audit::checkpoint::parse_public_key(&signed.public_key)
-            .map_err(|error| self.invalid(None, error.to_string()))?;
+            .map_err(|error| self.invalid(None, InvalidReason::PublicKey(error)))?;
         self.check = Some(BackupCheck {
             events: self.tree.size(),
             streams: count(self.tree.heads.len()),
@@ -824,7 +1153,7 @@ impl Sink {
                 return Err(BackupError::Invalid {
                     line,
                     position: Some(envelope.position),
-                    message: format!("command {command_id} already has events earlier in the log: one command's events are contiguous"),
+                    reason: Box::new(InvalidReason::CommandNotContiguous { command_id }),
                 });
             }
             self.ids.insert(command_id);
@@ -890,16 +1219,19 @@ fn check_lines(
             .map_err(BackupError::Read)?;
         if read == 0 {
             if checker.line == 0 {
-                return Err(checker.invalid(None, "the backup is empty"));
+                return Err(checker.invalid(None, InvalidReason::Empty));
             }
             break;
         }
         checker.line += 1;
         if buffer.len() > BUNDLE_LINE_BYTES_MAX {
-            return Err(checker.invalid(None, format!("longer than {BUNDLE_LINE_BYTES_MAX} bytes")));
+            let reason = InvalidReason::LineTooLong {
+                max: BUNDLE_LINE_BYTES_MAX,
+            };
+            return Err(checker.invalid(None, reason));
         }
         let text = std::str::from_utf8(&buffer)
-            .map_err(|_| checker.invalid(None, "not UTF-8"))?
+            .map_err(|_| checker.invalid(None, InvalidReason::NotUtf8))?
             .trim_end_matches(['\n', '\r']);
         if text.trim().is_empty() {
             continue;
@@ -908,24 +1240,19 @@ fn check_lines(
             // A last line with no line end that does not check: the file was cut short
             // (a copy or a download that stopped), not an event altered.
             if !buffer.ends_with(b"\n") {
-                return Err(checker.invalid(
-                    None,
-                    "the backup ends in the middle of this line: it was cut short (copy it again, whole)",
-                ));
+                return Err(checker.invalid(None, InvalidReason::CutInLine));
             }
             return Err(error);
         }
-        if checker.stage == Stage::Events && checker.tree.size() % proofs::PROGRESS_EVENTS_STEP == 0
+        if checker.stage == Stage::Events && checker.tree.size().is_multiple_of(proofs::PROGRESS_EVENTS_STEP)
         {
             progress(checker.tree.size());
         }
     }
-    checker.check.take().ok_or_else(|| {
-        checker.invalid(
-            None,
-            "the backup ends here, without its signed checkpoint: it was cut short",
-        )
-    })
+    checker
+        .check
+        .take()
+        .ok_or_else(|| checker.invalid(None, InvalidReason::NoCheckpoint))
 }
 
 /// Checks a whole backup without restoring it (e.g. one just downloaded): `pinned`
@@ -1195,4 +1522,65 @@ pub fn parse_signing_key(text: &str, name: &str) -> Result<SigningKey, BackupErr
             ))
         })?;
     Ok(SigningKey::from_bytes(&seed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    /// Every reason's English, as the backup's messages said it before they were data
+    /// (the `message` of `restore`'s JSON is the contract's), and each said in Chinese.
+    #[test]
+    fn each_reason_says_its_english_as_before_and_chinese() {
+        let hash = |byte| Sha256([byte; 32]);
+        let member = Uuid::from_u128(7);
+        let reasons = [
+            (InvalidReason::AfterCheckpoint, "a line after the signed checkpoint: a backup ends with its checkpoint"),
+            (InvalidReason::EventAfterHeads, "an event after the stream heads: lines were moved or added"),
+            (InvalidReason::MalformedRecord { detail: "x".into() }, "unknown or malformed record: x"),
+            (InvalidReason::InclusionProof, "an inclusion proof: this is a member or region bundle, not a backup of the whole log"),
+            (InvalidReason::NoHeader { detail: "x".into() }, "not a flexledger backup (the first line is no bundle header: x): a backup starts with an audit bundle header of scope all"),
+            (InvalidReason::WrongFormat { format: "f".into(), version: "2".into() }, "not a flexledger backup (format f version 2): a backup starts with an audit bundle header of scope all"),
+            (InvalidReason::WrongScope { scope: "Region(x)".into() }, "not a flexledger backup (a bundle of scope Region(x)): a backup starts with an audit bundle header of scope all"),
+            (InvalidReason::Altered { detail: "x".into() }, "the event was altered after it was recorded: x"),
+            (InvalidReason::PositionOutOfOrder { position: 11, expected: 10 }, "position 11 where position 10 was expected: an event was removed, added or reordered"),
+            (InvalidReason::BrokenLink { prev_hash: hash(1), previous: hash(2), previous_position: 4 }, &format!("prev_hash {} does not link to the hash {} of position 4: an event before it was altered or removed", hash(1), hash(2))),
+            (InvalidReason::EventDoesNotFold { detail: "x".into() }, "the event does not fold: x"),
+            (InvalidReason::WrongStream { stream: "s".into() }, "stream s is not the stream of the event's payload"),
+            (InvalidReason::VersionOutOfOrder { version: 3, stream: "s".into(), previous: 1 }, "version 3 of stream s does not follow version 1: an event of the stream was removed, altered or reordered"),
+            (InvalidReason::Moved { stage: Stage::Heads.name(), after: Stage::Coverages.name() }, "a Heads record after the Coverages records: lines were moved"),
+            (InvalidReason::EventCount { listed: 3, held: 2 }, "the header lists 3 events but the backup holds 2: events were removed or added"),
+            (InvalidReason::HeadCount { streams: 3, held: 2 }, "the events make 3 streams but the backup holds 2 stream heads: a line was removed"),
+            (InvalidReason::CoverageCount { members: 3, held: 2 }, "the events make 3 members but the backup holds 2 coverages: a line was removed"),
+            (InvalidReason::EventsDoNotFold { detail: "x".into() }, "the events do not fold: x"),
+            (InvalidReason::HeadOutOfOrder { stream: "s".into() }, "stream head s is out of order or repeated"),
+            (InvalidReason::HeadAltered { stream: "s".into(), version: 2 }, "stream head s (version 2) is not the head its events make: the line or an event of the stream was altered"),
+            (InvalidReason::CoverageOutOfOrder { member }, &format!("the coverage of member {member} is out of order or repeated")),
+            (InvalidReason::CoverageAltered { member }, &format!("member {member}'s coverage does not follow from the backup's events: the line was altered")),
+            (InvalidReason::CoverageWithoutEvents { member }, &format!("member {member} has no events in the backup")),
+            (InvalidReason::CheckpointNotTrusted(CheckpointError::BadSignature), "the checkpoint is forged, altered or signed by another key: the checkpoint's signature does not verify: the note was altered or not signed by this key"),
+            (InvalidReason::CheckpointNotTrusted(CheckpointError::WrongKey { found: "a".into(), pinned: "b".into() }), "the checkpoint is forged, altered or signed by another key: the checkpoint was signed by key a, not by the pinned key b"),
+            (InvalidReason::CheckpointNotTrusted(CheckpointError::Malformed("x".into())), "the checkpoint is forged, altered or signed by another key: the checkpoint note is malformed: x"),
+            (InvalidReason::CheckpointDiffers { signed_size: 3, signed_root: hash(1), signed_heads_root: hash(2), size: 2, root: hash(3), heads_root: hash(4) }, &format!("the signed checkpoint commits to 3 events with root {} and heads root {}, but the backup's events make 2 with root {} and heads root {}: events were altered, added or removed", hash(1), hash(2), hash(3), hash(4))),
+            (InvalidReason::TreeSize { header: 3, checkpoint: 2 }, "the header says tree size 3 but the checkpoint 2"),
+            (InvalidReason::PublicKey(CheckpointError::BadKey("x".into())), "the checkpoint's public key is malformed: x"),
+            (InvalidReason::CommandNotContiguous { command_id: member }, &format!("command {member} already has events earlier in the log: one command's events are contiguous")),
+            (InvalidReason::Empty, "the backup is empty"),
+            (InvalidReason::LineTooLong { max: 9 }, "longer than 9 bytes"),
+            (InvalidReason::NotUtf8, "not UTF-8"),
+            (InvalidReason::CutInLine, "the backup ends in the middle of this line: it was cut short (copy it again, whole)"),
+            (InvalidReason::NoCheckpoint, "the backup ends here, without its signed checkpoint: it was cut short"),
+        ];
+        for (reason, english) in reasons {
+            assert_eq!(reason.to_string(), english);
+            let chinese = reason.sentence().in_language(Language::ZhCn);
+            assert!(
+                chinese
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{chinese}"
+            );
+        }
+    }
 }

@@ -11,6 +11,8 @@ cli-not-a-month = --month { $text } is not a month: write YYYY-MM, from 1990-01 
 ## each (the store's, the operating system's) follows it.
 
 cli-cannot-open-ledger = cannot open the ledger in { $store }
+cli-copy-cannot-open-destination = cannot open the destination { $store }
+cli-copy-copying = copying { $from } to { $to }
 cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)
 cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? audit a copy, or stop it first)
 cli-cannot-read = cannot read { $file }

@@ -10,6 +10,8 @@ cli-not-a-month = --month { $text } 不是月份：请写成 YYYY-MM，1990-01 �
 ## src/cli/backup.rs、src/audit/commands.rs）；其下的错误（存储的、操作系统的）跟在后面。
 
 cli-cannot-open-ledger = 无法打开 { $store } 中的账本
+cli-copy-cannot-open-destination = 无法打开目标存储 { $store }
+cli-copy-copying = 将 { $from } 复制到 { $to } 时出错
 cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（`flexledger serve` 运行时占用它：请用 --server URL 和令牌从服务取得备份）
 cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请审计它的副本，或先停止服务）
 cli-cannot-read = 无法读取 { $file }

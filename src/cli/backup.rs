@@ -2,6 +2,7 @@
 //! open the store or fetch from a running server, write the file, print the summary.
 
 use crate::backup::{self, BackupError, RestoreOptions};
+use crate::i18n::{Language, Sentence};
 use crate::shell_support::{stdio, walk_progress};
 use crate::store::{EventLog, Location, Place, StoreError};
 use anyhow::Context;
@@ -122,22 +123,45 @@ fn public_key(hex: Option<&str>) -> anyhow::Result<Option<ed25519_dalek::Verifyi
 }
 
 /// An invalid backup: exit 1, naming the line and position (JSON on standard output,
-/// a sentence on standard error); any other failure propagates (exit 2, or 1 for a
-/// damaged store).
-fn refused(error: BackupError, what: &str, out: &Path) -> anyhow::Result<ExitCode> {
+/// its `message` the contract's English; on standard error, `what` (the message id of
+/// what was not done) and why, in `language`); any other failure propagates (exit 2,
+/// or 1 for a damaged store).
+fn refused(
+    error: BackupError,
+    what: &'static str,
+    out: &Path,
+    language: Language,
+) -> anyhow::Result<ExitCode> {
     match error {
         BackupError::Invalid {
             line,
             position,
-            message,
+            reason,
         } => {
+            let message = reason.to_string();
             print_summary(
                 out,
                 &serde_json::json!({"ok": false, "line": line, "position": position, "message": message}),
             )?;
-            let at =
-                position.map_or_else(String::new, |position| format!(" (position {position})"));
-            crate::shell_support::say_on_stderr!("flexledger: {what}: line {line}{at}: {message}");
+            let at = match position {
+                Some(position) => Sentence::new(
+                    "backup-at-line-position",
+                    vec![
+                        ("line", line.to_string()),
+                        ("position", position.to_string()),
+                    ],
+                ),
+                None => Sentence::new("backup-at-line", vec![("line", line.to_string())]),
+            };
+            let args = vec![
+                ("at", at.in_language(language)),
+                ("reason", reason.sentence().in_language(language)),
+            ];
+            let said = Sentence::new(what, args).in_language(language);
+            crate::shell_support::say_on_stderr!(
+                "{}",
+                super::program_said("flexledger", &said, language)
+            );
             Ok(ExitCode::from(1))
         }
         // Unwrapped so that `main` sees damage (exit 1) through the error's chain.
@@ -214,11 +238,8 @@ fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::R
     let check = match checked {
         Ok(check) => check,
         Err(error) => {
-            return refused(
-                error,
-                "the downloaded backup does not verify; nothing was kept",
-                &args.out,
-            )
+            // `backup` is not given the reader's language: English, as before.
+            return refused(error, "backup-download-refused", &args.out, Language::En);
         }
     };
     if position.is_some_and(|position| position != check.events) {
@@ -239,11 +260,7 @@ fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn restore(
-    place: &Place,
-    args: &RestoreArgs,
-    language: crate::i18n::Language,
-) -> anyhow::Result<ExitCode> {
+pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow::Result<ExitCode> {
     let data_dir = restored_dir(place)?;
     let pinned = public_key(args.public_key.as_deref())?;
     if let Some(key) = &args.signing_key {
@@ -266,13 +283,7 @@ pub fn restore(
     progress.finish_and_clear();
     let report = match restored {
         Ok(report) => report,
-        Err(error) => {
-            return refused(
-                error,
-                "the backup was refused; nothing was restored",
-                Path::new(""),
-            )
-        }
+        Err(error) => return refused(error, "backup-restore-refused", Path::new(""), language),
     };
     print_json(&report)?;
     let key_id = report.key_id.clone();

@@ -542,6 +542,10 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(sentence) = key.and_then(crate::audit::keys::KeyError::sentence) {
         return sentence.in_language(language);
     }
+    let copy = cause.downcast_ref::<crate::ledger::CopyError>();
+    if let Some(sentence) = copy.and_then(crate::ledger::CopyError::sentence) {
+        return sentence.in_language(language);
+    }
     // Through the library errors that wrap a store's transparently (`LedgerError`…).
     let store = crate::error::store_error_in(cause);
     match store.and_then(StoreError::sentence) {
@@ -1439,7 +1443,6 @@ fn foreign_destination(to: &Location) -> Option<anyhow::Error> {
 /// finished first), the destination as a bare store (its state rows are rebuilt at the
 /// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
 fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
-    use anyhow::Context;
     if same_store(from, to) {
         let args = vec![("store", from.to_string())];
         return Err(crate::i18n::Sentence::new("cli-copy-same-store", args).into());
@@ -1452,7 +1455,9 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     let source_head = source.head()?.0;
     let mut destination = to
         .open_to_copy_into(&options.unfinished(0, source_head))
-        .with_context(|| format!("cannot open the destination {to}"))?;
+        .say_context("cli-copy-cannot-open-destination", || {
+            vec![("store", to.to_string())]
+        })?;
     // Tests stop a copy part-way as a crash would (`FLEXLEDGER_COPY_EXIT_AFTER`: the
     // process exits once an append reaching that position is durable; 0: once the
     // destination is marked, before its first append).
@@ -1467,7 +1472,9 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
-    let report = copied.with_context(|| format!("copying {from} to {to}"))?;
+    let report = copied.say_context("cli-copy-copying", || {
+        vec![("from", from.to_string()), ("to", to.to_string())]
+    })?;
     print_json_line(&mut io::stdout().lock(), &report)?;
     Ok(ExitCode::SUCCESS)
 }

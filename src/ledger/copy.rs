@@ -19,6 +19,7 @@
 //! every open but a copy's refuses a store that holds it (`store::Location::open`).
 
 use super::{rebuild_state, LedgerError};
+use crate::i18n::{Language, Sentence};
 use crate::store::{
     CommandRecord, Envelope, EventLog, EventStore, FeedRows, ReadStore, StateKey, StateWrite,
     StoreError,
@@ -94,20 +95,63 @@ pub struct RebuiltRows {
 
 /// Why a copy stopped. Nothing acknowledged is lost: what was appended stays, and a
 /// second run resumes after it.
+/// Each but `Ledger` is said as a catalog sentence (`CopyError::sentence`,
+/// `locales/*/backup.ftl`), whose English is its `Display`.
 #[derive(Debug, thiserror::Error)]
 pub enum CopyError {
     #[error(transparent)]
     Ledger(#[from] LedgerError),
-    #[error("the destination already holds a different ledger: its event at position {position} is not the source's (a copy only fills an empty store or resumes its own copy)")]
+    /// The destination's event at `position` (its head) is not the source's.
+    #[error("{}", self.english())]
     DestinationDiffers { position: u64 },
-    #[error(
-        "the destination's log ({destination} events) is longer than the source's ({source_head}): it holds another ledger, or a copy of this one made later; copy into a new or empty store, or remove the destination and copy again"
-    )]
+    #[error("{}", self.english())]
     DestinationAhead { destination: u64, source_head: u64 },
-    #[error("the copied event at position {position} sealed to another hash than the source's: nothing after it was copied")]
+    #[error("{}", self.english())]
     HashChanged { position: u64 },
-    #[error("the source remembers {count} command id(s) that have no events; run `flexledger verify` on it")]
+    #[error("{}", self.english())]
     CommandsWithoutEvents { count: usize },
+}
+
+impl CopyError {
+    /// Why the copy stopped, as a catalog sentence, so that a shell says it in the
+    /// reader's language (D37); `None` for a ledger's (or store's) error, which has its
+    /// own (`StoreError::sentence`).
+    pub fn sentence(&self) -> Option<Sentence> {
+        let text = |value: &dyn std::fmt::Display| value.to_string();
+        let (id, args) = match self {
+            CopyError::Ledger(_) => return None,
+            CopyError::DestinationDiffers { position } => (
+                "backup-copy-destination-differs",
+                vec![("position", text(position))],
+            ),
+            CopyError::DestinationAhead {
+                destination,
+                source_head,
+            } => (
+                "backup-copy-destination-ahead",
+                vec![
+                    ("destination", text(destination)),
+                    ("source_head", text(source_head)),
+                ],
+            ),
+            CopyError::HashChanged { position } => (
+                "backup-copy-hash-changed",
+                vec![("position", text(position))],
+            ),
+            CopyError::CommandsWithoutEvents { count } => (
+                "backup-copy-commands-without-events",
+                vec![("count", text(count))],
+            ),
+        };
+        Some(Sentence::new(id, args))
+    }
+
+    /// The English of an error with a sentence.
+    fn english(&self) -> String {
+        self.sentence()
+            .map(|sentence| sentence.in_language(Language::En))
+            .unwrap_or_default()
+    }
 }
 
 impl From<StoreError> for CopyError {
@@ -347,6 +391,53 @@ impl FeedCursor {
                 self.next_position = last + 1;
                 return Ok(writes);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CopyError;
+    use crate::i18n::Language;
+
+    /// Each refusal's English is what it said before it was a sentence; each is said
+    /// in Chinese.
+    #[test]
+    fn a_refused_copy_says_its_english_as_before_and_chinese() {
+        let refusals = [
+            (
+                CopyError::DestinationDiffers { position: 7 },
+                "the destination already holds a different ledger: its event at position 7 \
+                 is not the source's (a copy only fills an empty store or resumes its own copy)",
+                "目标存储中已有另一个账本：其位置 7 的事件与源账本的不同",
+            ),
+            (
+                CopyError::DestinationAhead {
+                    destination: 9,
+                    source_head: 4,
+                },
+                "the destination's log (9 events) is longer than the source's (4): it holds \
+                 another ledger, or a copy of this one made later; copy into a new or empty \
+                 store, or remove the destination and copy again",
+                "目标存储的日志（9 个事件）比源账本的（4 个）更长",
+            ),
+            (
+                CopyError::HashChanged { position: 3 },
+                "the copied event at position 3 sealed to another hash than the source's: \
+                 nothing after it was copied",
+                "复制到位置 3 的事件封存后的哈希与源账本的不同",
+            ),
+            (
+                CopyError::CommandsWithoutEvents { count: 2 },
+                "the source remembers 2 command id(s) that have no events; run `flexledger \
+                 verify` on it",
+                "源账本记有 2 个没有事件的命令标识",
+            ),
+        ];
+        for (refusal, english, chinese) in refusals {
+            assert_eq!(refusal.to_string(), english);
+            let said = refusal.sentence().unwrap().in_language(Language::ZhCn);
+            assert!(said.starts_with(chinese), "{said}");
         }
     }
 }

@@ -351,7 +351,7 @@ pub enum StoreError {
     /// `StateKey::CopyUnfinished` row): it holds part of another ledger, so nothing
     /// but a copy into it opens it. `store` and `from` are named as messages name
     /// stores (a password redacted).
-    #[error("the store {store} holds an unfinished copy from {from} ({}): it is not a ledger to use yet. Run the same `flexledger copy --from {} --to {}` again{} to finish it: it resumes where it stopped. Or remove the destination and start over", copy_progress(*.copied, *.source_head), crate::shell_support::shell_quoted(.from), crate::shell_support::shell_quoted(.store), passwords_hidden(.from, .store))]
+    #[error("{}", self.english())]
     CopyUnfinished {
         store: String,
         from: String,
@@ -438,10 +438,10 @@ impl ServerAdvice {
 }
 
 impl StoreError {
-    /// The error as a sentence of the catalog (`locales/*/store.ftl`), so the shells
-    /// say it in the reader's language; `None` for what has no sentence there (an
-    /// engine's own failure, an append refused, which a person never meets, and an
-    /// unfinished copy, whose long advice stays English). Its English is the error's
+    /// The error as a sentence of the catalog (`locales/*/store.ftl`; an unfinished
+    /// copy's in `locales/*/backup.ftl`, with `copy`'s refusals), so the shells say it
+    /// in the reader's language; `None` for what has no sentence there (an engine's own
+    /// failure, an append refused, which a person never meets). Its English is the error's
     /// `Display`: one source for both. The engine's, the operating system's and a
     /// damage report's own words inside it (`source`, `message`) stay as they came.
     pub fn sentence(&self) -> Option<Sentence> {
@@ -485,6 +485,24 @@ impl StoreError {
                     ("found_at", text(&found.found_at)),
                     ("found_by", text(&found.found_by)),
                     ("detail", found.said()),
+                ],
+            ),
+            StoreError::CopyUnfinished {
+                store,
+                from,
+                copied,
+                source_head,
+            } => (
+                "backup-copy-unfinished",
+                vec![
+                    ("store", text(store)),
+                    ("from", text(from)),
+                    ("copied", text(copied)),
+                    ("source_head", text(source_head)),
+                    ("progress", copy_progress(*copied, *source_head).to_owned()),
+                    ("quoted_from", crate::shell_support::shell_quoted(from)),
+                    ("quoted_store", crate::shell_support::shell_quoted(store)),
+                    ("hidden", passwords_hidden(from, store).to_owned()),
                 ],
             ),
             StoreError::CopyBeingMade { store } => {
@@ -546,8 +564,7 @@ impl StoreError {
                 ("store-unavailable", args)
             }
             // The file errors (`file_sentence`), and those with no sentence: the
-            // engine's own failures and refused appends, which a person never meets,
-            // and an unfinished copy, whose long advice stays English.
+            // engine's own failures and refused appends, which a person never meets.
             _ => return None,
         })
     }
@@ -568,23 +585,25 @@ impl StoreError {
     }
 }
 
-/// How far an unfinished copy got, in words.
-fn copy_progress(copied: u64, source_head: u64) -> String {
+/// How far an unfinished copy got, as the message's selector `progress`: none of its
+/// events copied, all of them (its last steps not finished), or a part.
+fn copy_progress(copied: u64, source_head: u64) -> &'static str {
     if copied == 0 && source_head > 0 {
-        format!("none of its {source_head} events copied yet")
+        "none"
     } else if copied >= source_head {
-        format!("all {source_head} events copied; its last steps, the checkpoints and the state rows, were not finished")
+        "all"
     } else {
-        format!("positions 1..{copied} of {source_head} copied")
+        "part"
     }
 }
 
-/// What to add to a command that names a store whose password messages hide.
+/// Whether a command naming these stores shows passwords as `***` (the message's
+/// selector `hidden`: then it says so).
 fn passwords_hidden(from: &str, store: &str) -> &'static str {
     if from.contains("***") || store.contains("***") {
-        " (with the passwords shown here as ***)"
+        "yes"
     } else {
-        ""
+        "no"
     }
 }
 
@@ -761,6 +780,7 @@ impl<T: ReadStore + LogWriter + CheckpointWriter + ?Sized> EventStore for T {}
 #[cfg(test)]
 mod tests {
     use super::StoreError;
+    use crate::i18n::Language;
 
     /// The refusal of an unfinished copy says how far it got and the command that
     /// finishes it, minding the passwords it cannot show.
@@ -783,6 +803,15 @@ mod tests {
         ] {
             assert!(part.contains(words), "{words:?} not in {part}");
         }
+        assert_eq!(
+            part,
+            "the store postgresql://ledger:***@db/ledger holds an unfinished copy from \
+             /data/ledger (positions 1..36864 of 249013 copied): it is not a ledger to use \
+             yet. Run the same `flexledger copy --from '/data/ledger' --to \
+             'postgresql://ledger:***@db/ledger'` again (with the passwords shown here as \
+             ***) to finish it: it resumes where it stopped. Or remove the destination and \
+             start over"
+        );
         let none = refused("/data/ledger", 0);
         assert!(
             none.contains("(none of its 249013 events copied yet)"),
@@ -792,6 +821,20 @@ mod tests {
         assert!(
             all.contains("(all 249013 events copied; its last steps"),
             "{all}"
+        );
+        let plain = StoreError::CopyUnfinished {
+            store: "/data/copy".to_owned(),
+            from: "/data/ledger".to_owned(),
+            copied: 5,
+            source_head: 9,
+        };
+        assert!(plain
+            .to_string()
+            .contains("--to '/data/copy'` again to finish it"));
+        let chinese = plain.sentence().unwrap().in_language(Language::ZhCn);
+        assert!(
+            chinese.contains("尚未完成的复制（已复制 9 个事件中的位置 1 至 5）"),
+            "{chinese}"
         );
     }
 }

@@ -544,6 +544,62 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
     assert_only(root.path(), &["demo.backup", "source"]);
 }
 
+/// A backup refused under `--lang zh-CN` says on standard error where and why in
+/// Chinese (the reason is data, `backup::InvalidReason`), while the JSON's `message`
+/// keeps the contract's English; in English the line reads as it always did.
+#[test]
+fn a_tampered_backup_is_refused_in_the_reader_s_language() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    let pinned = public_key_hex(&source);
+    let mut tampered = lines.clone();
+    let at = tampered[5].find("\"event_id\":\"").unwrap() + 12;
+    let byte = if tampered[5].as_bytes()[at] == b'a' {
+        "b"
+    } else {
+        "a"
+    };
+    tampered[5].replace_range(at..=at, byte);
+    let cut = &lines[..lines.len() - 1];
+    let last = cut.len();
+    let target = root.path().join("restored");
+    for (file_lines, english, chinese) in [
+        (
+            &tampered[..],
+            "flexledger: the backup was refused; nothing was restored: line 6 (position 5): \
+             the event was altered after it was recorded: "
+                .to_owned(),
+            "flexledger：备份未被接受，未恢复任何内容：第 6 行（位置 5）：该事件在记录后被改动过："
+                .to_owned(),
+        ),
+        (
+            cut,
+            format!(
+                "flexledger: the backup was refused; nothing was restored: line {last}: the \
+                 backup ends here, without its signed checkpoint: it was cut short\n"
+            ),
+            format!(
+                "flexledger：备份未被接受，未恢复任何内容：第 {last} 行：备份到此结束，缺少已签名的检查点：文件不完整\n"
+            ),
+        ),
+    ] {
+        let file = root.path().join("tampered.backup");
+        std::fs::write(&file, file_lines.join("\n") + "\n").unwrap();
+        let said = restore(&target, &file, &["--public-key", &pinned, "--lang", "zh-CN"]);
+        assert_eq!(said.status.code(), Some(1), "{}", stderr(&said));
+        assert!(stderr(&said).starts_with(&chinese), "{}", stderr(&said));
+        let message = json(&said)["message"].as_str().unwrap().to_owned();
+        assert!(message.is_ascii(), "the JSON keeps the English: {message}");
+        let english_said = restore(&target, &file, &["--public-key", &pinned]);
+        assert!(
+            stderr(&english_said).starts_with(&english),
+            "{}",
+            stderr(&english_said)
+        );
+        assert!(!target.exists());
+    }
+}
+
 #[test]
 fn restore_never_writes_into_a_non_empty_directory_nor_installs_another_key() {
     let root = tempfile::tempdir().unwrap();

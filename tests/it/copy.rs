@@ -214,6 +214,15 @@ fn an_interrupted_copy_resumes_and_another_ledger_is_never_overwritten() {
         "{stderr}"
     );
     assert_eq!(contents_of(&destination), before);
+    // In the reader's language, the context included (`CopyError::sentence`).
+    let (short_dir, to) = (short.to_str().unwrap(), destination.to_str().unwrap());
+    let args = ["--lang", "zh-CN", "copy", "--from", short_dir, "--to", to];
+    let ahead = flexledger(&short, &args, None);
+    assert_eq!(ahead.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&ahead.stderr);
+    assert!(stderr.contains("时出错"), "{stderr}");
+    assert!(stderr.contains("复制到新的或空的存储"), "{stderr}");
+    assert!(!stderr.contains("copying"), "{stderr}");
 
     // A directory holding someone else's files is not filled with a ledger.
     let foreign = root.path().join("foreign");
@@ -570,4 +579,36 @@ fn an_unfinished_copy_into_postgres_is_refused_until_it_is_resumed() {
     let root = tempfile::tempdir().unwrap();
     let destination = Destination::postgres(cluster, root.path());
     stopped_after_the_first_append_then_resumed(root.path(), &destination);
+}
+
+/// Under `--lang zh-CN` a copy refused because its source holds an unfinished copy,
+/// and any command on that store, say how far the copy got and how to finish it in
+/// Chinese (`StoreError::CopyUnfinished`'s sentence), the command to run as it is.
+#[test]
+fn an_unfinished_copy_is_said_in_the_reader_s_language() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, _) = demo_source(root.path());
+    let copy = root.path().join("copy");
+    let stopped = copy_stopped(&source, copy.to_str().unwrap(), 4);
+    assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
+    let onward = root.path().join("onward");
+    let (from, to) = (copy.to_str().unwrap(), onward.to_str().unwrap());
+    for args in [
+        vec!["--lang", "zh-CN", "copy", "--from", from, "--to", to],
+        vec!["--lang", "zh-CN", "verify"],
+    ] {
+        let refused = flexledger(&copy, &args, None);
+        assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        for words in [
+            "中有一次从 ",
+            "尚未完成的复制（已复制 ",
+            "：它还不是可以使用的账本。请再次运行同一条命令 `flexledger copy --from ",
+            "，即可完成复制：复制会从中断处继续",
+        ] {
+            assert!(stderr.contains(words), "{words:?} not in {stderr}");
+        }
+        assert!(!stderr.contains("unfinished"), "{stderr}");
+    }
+    assert!(!onward.exists(), "a refused copy made its destination");
 }

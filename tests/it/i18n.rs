@@ -150,6 +150,11 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "the status `restored` (补缴恢复): whether benefits come back is P-restore's, said next",
     ),
     (
+        "backup-restore-refused",
+        "待遇恢复",
+        "nothing was restored from a backup (未恢复任何内容), no benefits restored",
+    ),
+    (
         "explain-delay-not-qualified",
         "已取得待遇资格",
         "negated: the member has not qualified (尚未取得待遇资格)",
@@ -311,6 +316,15 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
         ],
     ),
     ("store-", &["src/store/mod.rs", "src/backup.rs"]),
+    (
+        "backup-",
+        &[
+            "src/backup.rs",
+            "src/cli/backup.rs",
+            "src/ledger/copy.rs",
+            "src/store/mod.rs",
+        ],
+    ),
     (
         "audit-",
         &[

@@ -1,0 +1,65 @@
+# Why a backup was refused during `flexledger restore` (and the download of `backup
+# --server`) (src/cli/backup.rs; its reasons `backup::InvalidReason`, src/backup.rs),
+# why `flexledger copy` stopped (`ledger::CopyError`, src/ledger/copy.rs), and a store
+# holding an unfinished copy (`StoreError::CopyUnfinished`, src/store/mod.rs). The
+# words of other modules inside (`detail`) stay as they came.
+
+## What was not done, where, and why
+backup-restore-refused = the backup was refused; nothing was restored: { $at }: { $reason }
+backup-download-refused = the downloaded backup does not verify; nothing was kept: { $at }: { $reason }
+backup-at-line = line { $line }
+backup-at-line-position = line { $line } (position { $position })
+
+## A backup that does not verify (`InvalidReason`)
+backup-invalid-after-checkpoint = a line after the signed checkpoint: a backup ends with its checkpoint
+backup-invalid-event-after-heads = an event after the stream heads: lines were moved or added
+backup-invalid-malformed-record = unknown or malformed record: { $detail }
+backup-invalid-inclusion-proof = an inclusion proof: this is a member or region bundle, not a backup of the whole log
+backup-invalid-no-header = not a flexledger backup (the first line is no bundle header: { $detail }): a backup starts with an audit bundle header of scope all
+backup-invalid-wrong-format = not a flexledger backup (format { $format } version { $version }): a backup starts with an audit bundle header of scope all
+backup-invalid-wrong-scope = not a flexledger backup (a bundle of scope { $scope }): a backup starts with an audit bundle header of scope all
+backup-invalid-altered = the event was altered after it was recorded: { $detail }
+backup-invalid-position = position { $position } where position { $expected } was expected: an event was removed, added or reordered
+backup-invalid-broken-link = prev_hash { $prev_hash } does not link to the hash { $previous } of position { $previous_position }: an event before it was altered or removed
+backup-invalid-event-does-not-fold = the event does not fold: { $detail }
+backup-invalid-wrong-stream = stream { $stream } is not the stream of the event's payload
+backup-invalid-version = version { $version } of stream { $stream } does not follow version { $previous }: an event of the stream was removed, altered or reordered
+backup-invalid-moved = a { $stage } record after the { $after } records: lines were moved
+backup-invalid-event-count = the header lists { $listed } events but the backup holds { $held }: events were removed or added
+backup-invalid-head-count = the events make { $streams } streams but the backup holds { $held } stream heads: a line was removed
+backup-invalid-coverage-count = the events make { $members } members but the backup holds { $held } coverages: a line was removed
+backup-invalid-events-do-not-fold = the events do not fold: { $detail }
+backup-invalid-head-out-of-order = stream head { $stream } is out of order or repeated
+backup-invalid-head-altered = stream head { $stream } (version { $version }) is not the head its events make: the line or an event of the stream was altered
+backup-invalid-coverage-out-of-order = the coverage of member { $member } is out of order or repeated
+backup-invalid-coverage-altered = member { $member }'s coverage does not follow from the backup's events: the line was altered
+backup-invalid-coverage-without-events = member { $member } has no events in the backup
+backup-invalid-checkpoint-wrong-key = the checkpoint is forged, altered or signed by another key: the checkpoint was signed by key { $found }, not by the pinned key { $pinned }
+backup-invalid-checkpoint-bad-signature = the checkpoint is forged, altered or signed by another key: the checkpoint's signature does not verify: the note was altered or not signed by this key
+backup-invalid-checkpoint-forged = the checkpoint is forged, altered or signed by another key: { $detail }
+backup-invalid-checkpoint-differs = the signed checkpoint commits to { $signed_size } events with root { $signed_root } and heads root { $signed_heads_root }, but the backup's events make { $size } with root { $root } and heads root { $heads_root }: events were altered, added or removed
+backup-invalid-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
+backup-invalid-public-key = the checkpoint's public key is malformed: { $detail }
+backup-invalid-command-not-contiguous = command { $command_id } already has events earlier in the log: one command's events are contiguous
+backup-invalid-empty = the backup is empty
+backup-invalid-line-too-long = longer than { $max } bytes
+backup-invalid-not-utf8 = not UTF-8
+backup-invalid-cut-in-line = the backup ends in the middle of this line: it was cut short (copy it again, whole)
+backup-invalid-no-checkpoint = the backup ends here, without its signed checkpoint: it was cut short
+
+## Why `copy` stopped (`CopyError`)
+backup-copy-destination-differs = the destination already holds a different ledger: its event at position { $position } is not the source's (a copy only fills an empty store or resumes its own copy)
+backup-copy-destination-ahead = the destination's log ({ $destination } events) is longer than the source's ({ $source_head }): it holds another ledger, or a copy of this one made later; copy into a new or empty store, or remove the destination and copy again
+backup-copy-hash-changed = the copied event at position { $position } sealed to another hash than the source's: nothing after it was copied
+backup-copy-commands-without-events = the source remembers { $count } command id(s) that have no events; run `flexledger verify` on it
+
+## A store holding an unfinished copy (`StoreError::CopyUnfinished`): how far it got
+## (`$progress`) and the command that finishes it, minding the passwords hidden (`$hidden`)
+backup-copy-unfinished = the store { $store } holds an unfinished copy from { $from } ({ $progress ->
+        [none] none of its { $source_head } events copied yet
+        [all] all { $source_head } events copied; its last steps, the checkpoints and the state rows, were not finished
+       *[part] positions 1..{ $copied } of { $source_head } copied
+    }): it is not a ledger to use yet. Run the same `flexledger copy --from { $quoted_from } --to { $quoted_store }` again{ $hidden ->
+        [yes] {" "}(with the passwords shown here as ***)
+       *[no] {""}
+    } to finish it: it resumes where it stopped. Or remove the destination and start over

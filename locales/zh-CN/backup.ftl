@@ -1,0 +1,76 @@
+# `flexledger restore` 拒绝备份的原因（以及 `backup --server` 下载的备份未通过校验）
+# （src/cli/backup.rs；原因见 src/backup.rs 的 `backup::InvalidReason`）、`flexledger copy`
+# 中止的原因（src/ledger/copy.rs 的 `ledger::CopyError`），以及保存着未完成复制的存储
+# （src/store/mod.rs 的 `StoreError::CopyUnfinished`）。其他模块的英文原文（`detail`）照原样保留。
+
+## 未做的事、位置和原因
+backup-restore-refused = 备份未被接受，未恢复任何内容：{ $at }：{ $reason }
+backup-download-refused = 下载的备份未通过校验，未保留任何内容：{ $at }：{ $reason }
+backup-at-line = 第 { $line } 行
+backup-at-line-position = 第 { $line } 行（位置 { $position }）
+
+## 未通过校验的备份（`InvalidReason`）
+backup-invalid-after-checkpoint = 已签名的检查点之后还有内容：备份应以其检查点结束
+backup-invalid-event-after-heads = 事件出现在流头之后：有行被移动或添加
+backup-invalid-malformed-record = 未知或格式有误的记录行：{ $detail }
+backup-invalid-inclusion-proof = 这是一份包含证明：这是参保人员或统筹地区的审计包，不是整个日志的备份
+backup-invalid-no-header = 不是 flexledger 备份（第一行不是审计包的包头：{ $detail }）：备份以范围为 `all` 的审计包包头开始
+backup-invalid-wrong-format = 不是 flexledger 备份（格式 { $format }，版本 { $version }）：备份以范围为 `all` 的审计包包头开始
+backup-invalid-wrong-scope = 不是 flexledger 备份（范围为 { $scope } 的审计包）：备份以范围为 `all` 的审计包包头开始
+backup-invalid-altered = 该事件在记录后被改动过：{ $detail }
+backup-invalid-position = 此处应为位置 { $expected }，却是位置 { $position }：有事件被删除、添加或调换了顺序
+backup-invalid-broken-link = `prev_hash` { $prev_hash } 没有链接到位置 { $previous_position } 的哈希 { $previous }：它之前的事件被改动或删除
+backup-invalid-event-does-not-fold = 该事件无法依次重算出状态：{ $detail }
+backup-invalid-wrong-stream = 事件流 { $stream } 不是该事件内容所属的事件流
+backup-invalid-version = 事件流 { $stream } 的版本 { $version } 没有紧接版本 { $previous }：该事件流的事件被删除、改动或调换了顺序
+backup-invalid-moved = { $stage ->
+        [Header] 包头
+        [Events] 事件
+        [Heads] 流头
+        [Coverages] 参保记录
+       *[Done] 检查点
+    }行出现在{ $after ->
+        [Header] 包头
+        [Events] 事件
+        [Heads] 流头
+        [Coverages] 参保记录
+       *[Done] 检查点
+    }行之后：有行被移动过
+backup-invalid-event-count = 包头列出 { $listed } 个事件，备份中却有 { $held } 个：有事件被删除或添加
+backup-invalid-head-count = 这些事件构成 { $streams } 条事件流，备份中却有 { $held } 个流头：有行被删除
+backup-invalid-coverage-count = 这些事件涉及 { $members } 名参保人员，备份中却有 { $held } 份参保记录：有行被删除
+backup-invalid-events-do-not-fold = 这些事件无法依次重算出状态：{ $detail }
+backup-invalid-head-out-of-order = 事件流 { $stream } 的流头顺序有误或重复出现
+backup-invalid-head-altered = 事件流 { $stream } 的流头（版本 { $version }）与其事件得出的流头不符：该行或该事件流的某个事件被改动过
+backup-invalid-coverage-out-of-order = 参保人员 { $member } 的参保记录顺序有误或重复出现
+backup-invalid-coverage-altered = 参保人员 { $member } 的参保记录不能由备份中的事件得出：该行被改动过
+backup-invalid-coverage-without-events = 备份中没有参保人员 { $member } 的事件
+backup-invalid-checkpoint-wrong-key = 检查点是伪造的、被改动过，或由其他密钥签名：检查点由密钥 { $found } 签名，而非固定的公钥 { $pinned }
+backup-invalid-checkpoint-bad-signature = 检查点是伪造的、被改动过，或由其他密钥签名：其签名未通过验证——签名的内容被改动过，或不是由该密钥签名
+backup-invalid-checkpoint-forged = 检查点是伪造的、被改动过，或由其他密钥签名：{ $detail }
+backup-invalid-checkpoint-differs = 已签名的检查点承诺 { $signed_size } 个事件、根哈希 { $signed_root }、流头根哈希 { $signed_heads_root }，备份中的事件却构成 { $size } 个、根哈希 { $root }、流头根哈希 { $heads_root }：有事件被改动、添加或删除
+backup-invalid-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
+backup-invalid-public-key = 检查点的公钥格式有误：{ $detail }
+backup-invalid-command-not-contiguous = 命令 { $command_id } 在日志中更早的位置已有事件：同一命令的事件应当连续
+backup-invalid-empty = 备份是空的
+backup-invalid-line-too-long = 该行超过 { $max } 字节
+backup-invalid-not-utf8 = 该行不是 UTF-8 编码
+backup-invalid-cut-in-line = 备份在这一行的中间结束：文件不完整（请重新完整复制一份）
+backup-invalid-no-checkpoint = 备份到此结束，缺少已签名的检查点：文件不完整
+
+## `copy` 中止的原因（`CopyError`）
+backup-copy-destination-differs = 目标存储中已有另一个账本：其位置 { $position } 的事件与源账本的不同（复制只会填充空的存储，或续完它自己的复制）
+backup-copy-destination-ahead = 目标存储的日志（{ $destination } 个事件）比源账本的（{ $source_head } 个）更长：它保存的是另一个账本，或是本账本较晚的副本；请复制到新的或空的存储，或删除目标存储后重新复制
+backup-copy-hash-changed = 复制到位置 { $position } 的事件封存后的哈希与源账本的不同：其后的事件均未复制
+backup-copy-commands-without-events = 源账本记有 { $count } 个没有事件的命令标识（`command_id`）：请对它运行 `flexledger verify`
+
+## 保存着未完成复制的存储（`StoreError::CopyUnfinished`）：复制进行到哪里（`$progress`），
+## 以及完成它的命令（`$hidden`：命令中的密码是否以 *** 代替）
+backup-copy-unfinished = 存储 { $store } 中有一次从 { $from } 开始、尚未完成的复制（{ $progress ->
+        [none] 其 { $source_head } 个事件尚未复制
+        [all] 全部 { $source_head } 个事件均已复制，但最后的步骤（检查点和状态行）尚未完成
+       *[part] 已复制 { $source_head } 个事件中的位置 1 至 { $copied }
+    }）：它还不是可以使用的账本。请再次运行同一条命令 `flexledger copy --from { $quoted_from } --to { $quoted_store }`{ $hidden ->
+        [yes] （此处密码显示为 ***）
+       *[no] {""}
+    }，即可完成复制：复制会从中断处继续。也可以删除目标存储后重新开始
