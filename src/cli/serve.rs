@@ -5,6 +5,7 @@ use crate::http::auth::{Role, Tokens};
 use crate::http::cors::CORS_ORIGINS_MAX;
 use crate::http::ConnectionLimits;
 use crate::ledger::SystemSources;
+use crate::store::StoreError;
 use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
@@ -166,10 +167,12 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         // An append that met damage marks the store as any command's finding does, so
         // that a restart takes no writes on it before a `verify` (D61).
         let damage = counters.damage.lock().map(|found| found.clone());
-        if let (Ok(Some((position, message))), crate::store::Location::Sled(dir)) =
-            (damage, &place.store)
-        {
-            super::mark_damage(dir, "flexledger serve", Some(position), message);
+        if let Ok(Some((position, message))) = damage {
+            if let crate::store::Location::Sled(dir) = &place.store {
+                super::mark_damage(dir, "flexledger serve", Some(position), message.clone());
+            }
+            // Damage, said as damage (exit 1, with the advice), not as a failed append.
+            return Err(StoreError::Corrupt { position, message }.into());
         }
         let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
         return Err(said.into());
@@ -295,7 +298,12 @@ fn run_server(
                     tracing::info!("shutting down: no new requests, finishing those in flight");
                 }
                 () = writer_failure(&counters) => {
-                    tracing::error!("an append failed: shutting down, so that nothing is read from rows that may not be durable");
+                    let damaged = counters.damage.lock().is_ok_and(|found| found.is_some());
+                    if damaged {
+                        tracing::error!("the store is damaged: shutting down, so that nothing more is appended to it or read from it");
+                    } else {
+                        tracing::error!("an append failed: shutting down, so that nothing is read from rows that may not be durable");
+                    }
                 }
             }
             let _ = stop.send(true);

@@ -281,7 +281,15 @@ impl From<crate::error::Error> for AppError {
             crate::error::ErrorKind::Damaged => AppError {
                 damage: Some(Box::new(FoundDamage {
                     position: error.damaged_at(),
-                    message: error.to_string(),
+                    // The finding itself, as the writer's damage keeps it (the mark
+                    // and the exit say "damaged at position …" around it).
+                    message: match error.find::<StoreError>() {
+                        Some(
+                            StoreError::Corrupt { message, .. }
+                            | StoreError::EngineFileDamaged { message },
+                        ) => message.clone(),
+                        _ => error.to_string(),
+                    },
                 })),
                 ..AppError::internal(error.to_string())
             },
