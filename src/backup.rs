@@ -1294,8 +1294,8 @@ pub enum SigningKeyOutcome {
     Installed,
     /// `$FLEXLEDGER_SIGNING_KEY` names the key that signed the backup.
     External,
-    /// No key: put the ledger's key in place before the ledger is next opened for
-    /// writing, or it makes a new one.
+    /// No key: put the ledger's key in place before the ledger is used; it never makes
+    /// one of its own (D33), so until then nothing is signed.
     Missing,
 }
 
