@@ -27,6 +27,7 @@ http-role-forbidden = role { $role } may not use this route (allowed: { $allowed
 ## Command requests
 
 http-body-unreadable = the request body could not be read ({ $reason }); bodies are limited to { $max } bytes
+http-body-declared-too-large = the request body could not be read (its Content-Length declares { $bytes } bytes); bodies are limited to { $max } bytes
 http-body-timeout = the request body stopped arriving: no bytes for { $seconds } s; nothing was decided, send the request again
 http-body-not-json = the body is not valid JSON ({ $detail }); send one command object or an array of them
 http-idempotency-key-not-uuid = Idempotency-Key must be a UUID
@@ -62,6 +63,7 @@ http-feed-parameter-twice = the parameter { $name } is given twice: give it once
 http-unknown-parameter = this route takes no parameter { $name }: its parameters are { $known }
 http-no-parameters = this route takes no query parameters: remove { $name }
 http-parameter-twice = the parameter { $name } is given twice: give it once
+http-not-a-position = { $name } must be a log position, a whole number 0 or more: got { $text }
 http-feed-full = the feed already has { $max } subscribers; retry later
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-backup-empty-log = nothing to back up: the log is empty

@@ -26,6 +26,7 @@ http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色�
 ## 命令请求
 
 http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
+http-body-declared-too-large = 无法读取请求体（其 Content-Length 声明为 { $bytes } 字节）；请求体最多 { $max } 字节
 http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；未处理任何命令，请重新发送请求
 http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送一个命令对象，或由命令对象组成的数组
 http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
@@ -61,6 +62,7 @@ http-feed-parameter-twice = 参数 { $name } 出现了两次：请只给一次�
 http-unknown-parameter = 该接口没有参数 { $name }：可用的参数有 { $known }
 http-no-parameters = 该接口不接受查询参数：请去掉 { $name }
 http-parameter-twice = 参数 { $name } 出现了两次：请只给一次
+http-not-a-position = { $name } 应为日志位置，即不小于 0 的整数：收到 { $text }
 http-feed-full = 事件推送已有 { $max } 个订阅者；请稍后重试
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
 http-backup-empty-log = 没有可备份的内容：日志为空

@@ -28,7 +28,8 @@ use uuid::Uuid;
 
 #[derive(serde::Deserialize)]
 pub struct FeedQuery {
-    from: Option<u64>,
+    /// A log position, parsed by `parameters::position_parameter`.
+    from: Option<String>,
     /// Comma-separated event types, e.g. `ContributionPaid,MemberWithdrawn`.
     types: Option<String>,
     region: Option<String>,
@@ -153,6 +154,7 @@ pub async fn get_feed(
     let Query(query) = query.map_err(super::bad_query)?;
     let last_event_id = last_event_id(&headers, query.last_event_id.as_deref())?;
     let filter = filter_of(&query)?;
+    let from = super::parameters::position_parameter("from", query.from.as_deref())?;
     let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
         return Err(AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -162,7 +164,7 @@ pub async fn get_feed(
         )
         .retry_after(super::RETRY_AFTER_OVERLOADED_SECONDS));
     };
-    let start = match (last_event_id, query.from) {
+    let start = match (last_event_id, from) {
         (Some((position, sub)), _) => Start::After(position, sub),
         (None, Some(from)) => Start::From(from),
         (None, None) => Start::Live,

@@ -483,12 +483,9 @@ async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
         Some(bytes) if bytes > REQUEST_BODY_BYTES_MAX as u64 => AppError::say(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            "http-body-unreadable",
+            "http-body-declared-too-large",
             vec![
-                (
-                    "reason",
-                    text(format!("its Content-Length declares {bytes} bytes")),
-                ),
+                ("bytes", text(bytes)),
                 ("max", text(REQUEST_BODY_BYTES_MAX)),
             ],
         )
@@ -830,7 +827,8 @@ async fn blocking<T: Send + 'static>(
 
 #[derive(serde::Deserialize)]
 struct AsOf {
-    as_of: Option<u64>,
+    /// A log position, parsed by `parameters::position_parameter`.
+    as_of: Option<String>,
 }
 
 /// `GET /v1/members/{id}[?as_of=POSITION]`: the member coverage.
@@ -842,10 +840,10 @@ async fn get_member(
     let Path(id) = path.map_err(bad_path)?;
     let Query(query) = query.map_err(bad_query)?;
     let member_id = member_id(&id)?;
-    if query.as_of.is_none() {
+    let as_of = parameters::position_parameter("as_of", query.as_of.as_deref())?;
+    if as_of.is_none() {
         up_to_date(&state, member_id).await?;
     }
-    let as_of = query.as_of;
     let coverage = blocking(move || {
         let store = state.store.as_ref();
         match member_coverage(store, member_id, as_of)? {

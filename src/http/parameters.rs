@@ -130,6 +130,21 @@ pub(crate) fn check_parameter_names(
     Ok(())
 }
 
+/// A query parameter that is a log position (`as_of`, the feed's `from`), parsed here
+/// rather than by serde, whose English ("invalid digit found in string") no reader of
+/// another language could read: a whole number, 0 or more, or 400 naming the
+/// parameter and what was sent.
+pub(crate) fn position_parameter(name: &str, text: Option<&str>) -> Result<Option<u64>, AppError> {
+    let Some(text) = text else { return Ok(None) };
+    text.parse::<u64>().map(Some).map_err(|_| {
+        let args = vec![
+            ("name", crate::i18n::text(name)),
+            ("text", crate::i18n::text(format!("{text:?}"))),
+        ];
+        invalid("http-not-a-position", args)
+    })
+}
+
 fn invalid(id: &'static str, args: Vec<(&'static str, crate::i18n::Arg)>) -> AppError {
     AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, args)
 }

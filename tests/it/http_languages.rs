@@ -447,3 +447,35 @@ fn a_reused_command_id_is_refused_in_chinese() {
     assert_eq!(code_zh, code, "the code never changes");
     assert_eq!(chinese, format!("command_id {id} 已用于另一条已受理的命令（其事件自位置 {position} 起）：请为新命令使用新的 command_id；如需取得原命令的结果，请原样重新提交原命令"));
 }
+
+/// A position that is not one (`as_of`, the feed's `from`) is said in the reader's
+/// language, naming the parameter: it was serde's English inside a Chinese frame
+/// ("查询字符串无法解析：Failed to deserialize query string: …").
+#[test]
+fn a_position_that_is_not_one_is_said_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let as_of = format!("/v1/members/{MEMBER}?as_of=abc");
+    for case in [
+        case("GET", as_of.as_str(), 400, "invalid_command").by("auditor"),
+        case("GET", "/v1/feed?from=-1", 400, "invalid_command").by("subscriber"),
+    ] {
+        let chinese = answer(&app, &case, Some(CHINESE));
+        assert!(
+            chinese.message.contains("应为日志位置"),
+            "{}",
+            chinese.message
+        );
+        assert!(
+            !chinese.message.contains("deserialize"),
+            "{}",
+            chinese.message
+        );
+        let english = answer(&app, &case, None);
+        assert!(
+            english.message.contains("must be a log position"),
+            "{}",
+            english.message
+        );
+    }
+}
