@@ -18,10 +18,10 @@ refusal-paid-on-outside-open-month = 缴费日期 paid_on { $paid_on } 不在当
 refusal-months-not-contiguous = 缴费月份须按升序连续排列，不得间断或重复（R6）
 refusal-pay-before-enrollment = { $month } 早于自 { $start } 开始的参保期：请自 { $next_unpaid } 起缴费
 refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }）：请自 { $next_unpaid } 起缴费
-refusal-arrears-must-be-paid-first = 须先补缴欠费，缴费须从最早的欠费月份开始（R6）：请自 { $next_unpaid } 起缴费；{ SAME($next_unpaid, $last_owed) ->
+refusal-arrears-must-be-paid-first = 缴费须按月份顺序、从最早的未缴月份开始（R6）：请自 { $next_unpaid } 起缴费；{ SAME($next_unpaid, $last_owed) ->
         [yes] { $next_unpaid }
        *[no] { $next_unpaid } 至 { $last_owed }
-    } 共 { $count } 个月，欠费 { $amount }
+    } 共 { $count } 个月，应缴 { $amount }
 refusal-prepay-limit-exceeded = { $month } 超出预缴月数上限，最多预缴 12 个月（R6）：当前征缴月为 { $open }，最多缴费至 { $limit }
 refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { SAME($first, $last) ->
         [yes] { $first }
