@@ -29,6 +29,7 @@ cli-damage-set-aside = flexledger: move the damaged file aside as said above; re
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-cannot-listen = cannot listen on { $listen }
+cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 cli-copy-destination-not-empty = { $path } holds files but no ledger: a copy makes a new store there; pass a new or empty directory as --to
 cli-cannot-read-after-line = cannot read { $file } after line { $line }

@@ -155,7 +155,7 @@ help-flexledger-region =
 
         只报告已月结的月份：当前征缴月的数字仍在变动。
 
-        退出码：0 已输出，1 统筹地区不存在或该月尚未月结（输出一个错误 JSON），2 无法运行。
+        退出码：0 已输出，1 统筹地区名称或月份格式有误（`invalid_command`，与 HTTP 相同）、统筹地区不存在或该月尚未月结（输出一个错误 JSON），2 无法运行。
     .name = 统筹地区名称
     .month = 要报告的已月结月份，YYYY-MM
     .data_dir = { -data-dir-existing }

@@ -253,7 +253,8 @@ to the pooling fund and to personal accounts, R17), refunds (R12), subsidies acc
 members by the month's status and how many have benefits. Every figure is the sum of the members' own \
 month lines (`member ID`), kept up to date by every command: answering reads two stored rows.\n\n\
 Only closed months are reported: an open month's figures still move.\n\n\
-Exit: 0 printed, 1 unknown region or month not closed (an error JSON is printed), 2 could not run."
+Exit: 0 printed, 1 a malformed name or month (`invalid_command`, as over HTTP), an unknown region or a month \
+not closed (an error JSON is printed), 2 could not run."
     )]
     Region {
         /// The region's name.

@@ -135,11 +135,18 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     };
     // Bound before the store opens: a bad address or a port in use stops here, before
     // a demo seeds a new data directory.
-    let listener = std::net::TcpListener::bind(args.listen)
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .say_context("cli-cannot-listen", || {
-            vec![("listen", args.listen.to_owned())]
-        })?;
+    let bound = std::net::TcpListener::bind(args.listen)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener));
+    if let Err(error) = &bound {
+        if error.kind() == std::io::ErrorKind::AddrInUse {
+            // What to do, not only the system's words.
+            let args = vec![("listen", args.listen.to_owned())];
+            return Err(crate::i18n::Sentence::new("cli-listen-in-use", args).into());
+        }
+    }
+    let listener = bound.say_context("cli-cannot-listen", || {
+        vec![("listen", args.listen.to_owned())]
+    })?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (beside, state, printed_tokens) = if args.read_only {
         let (follower, state) = start_reader(place, args, tokens, stopped)?;

@@ -669,3 +669,20 @@ fn the_last_month_is_never_closed_never_covered_early_and_never_owed_once_paid()
     assert_eq!(c["paid_through"], "2999-12");
     assert_eq!(statuses(&c), waiting_months(&["2999-11", "2999-12"]));
 }
+
+/// `serve` on an address another program listens on says what to do (stop it, or
+/// `--listen 127.0.0.1:0`), not only the system's words, before it makes or opens any
+/// data directory.
+#[test]
+fn serve_on_an_address_in_use_says_what_to_do() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let output = flexledger(&data, &["serve", "--demo", "--listen", &address], None);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("another program"), "{said}");
+    assert!(said.contains("--listen (127.0.0.1:0"), "{said}");
+    assert!(!data.exists(), "no data directory made");
+}
