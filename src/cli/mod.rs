@@ -145,7 +145,8 @@ Exit: 0 migrated (or nothing to do), 2 could not run (no such database, no permi
 one sled data directory to a new one. Every event keeps its position, event id, command id, recorded time and both \
 hashes (each is sealed again by the destination and checked against the source's); every command record keeps \
 its body digest, every feed item and every signed audit checkpoint is copied; the destination's state rows are \
-then rebuilt from the copied log. Prints one JSON object: events, commands, feed items, checkpoints, the head hash.\n\n\
+then rebuilt from the copied log. Prints one JSON object: events (in the destination now), resumed_after (events \
+it held before), the commands, feed items and checkpoints this run copied, the head hash, and the rows rebuilt.\n\n\
 The destination must be empty, or hold an interrupted copy of the same source: the copy then resumes after it. \
 Until the copy finishes, the destination is marked unfinished, and every other command refuses to open it \
 (run the same copy again to finish it). Nothing is read through --data-dir or --store: name both stores. Stop writers of the source first (a sled \

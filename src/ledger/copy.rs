@@ -76,6 +76,8 @@ pub struct CopyReport {
     pub events: u64,
     /// Events the destination held before (a resumed copy).
     pub resumed_after: u64,
+    /// Command records, feed items and checkpoints copied by this run: a resumed copy
+    /// counts only what it copied after `resumed_after`.
     pub commands: u64,
     pub feed_items: u64,
     pub checkpoints: u64,
