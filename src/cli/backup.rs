@@ -171,14 +171,14 @@ fn refused(
     }
 }
 
-pub fn backup(place: &Place, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+pub fn backup(place: &Place, args: &BackupArgs, language: Language) -> anyhow::Result<ExitCode> {
     super::refuse_output_in_data_dir(&place.data_dir, &args.out)?;
     match &args.server {
         Some(server) => {
             let token = args.token.as_deref().context(
                 "--server needs an operator's or auditor's token: --token or $FLEXLEDGER_TOKEN",
             )?;
-            backup_from_server(server, token, args)
+            backup_from_server(server, token, args, language)
         }
         None => backup_from_store(place, &args.out),
     }
@@ -226,7 +226,12 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+fn backup_from_server(
+    server: &str,
+    token: &str,
+    args: &BackupArgs,
+    language: Language,
+) -> anyhow::Result<ExitCode> {
     let pinned = public_key(args.public_key.as_deref())?;
     let (position, body) = http::fetch_backup(server, token)?;
     let mut output = stdio::Output::create(&args.out)?;
@@ -239,8 +244,7 @@ fn backup_from_server(server: &str, token: &str, args: &BackupArgs) -> anyhow::R
     let check = match checked {
         Ok(check) => check,
         Err(error) => {
-            // `backup` is not given the reader's language: English, as before.
-            return refused(error, "backup-download-refused", &args.out, Language::En);
+            return refused(error, "backup-download-refused", &args.out, language);
         }
     };
     if position.is_some_and(|position| position != check.events) {

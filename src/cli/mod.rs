@@ -767,7 +767,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 writer_url: writer_url.as_deref(),
             },
         ),
-        CliCommand::Backup(args) => backup::backup(place, &args),
+        CliCommand::Backup(args) => backup::backup(place, &args, language),
         CliCommand::Restore(args) => backup::restore(place, &args, language),
         CliCommand::Migrate => migrate(&place.store),
         CliCommand::Copy { from, to } => copy(&Location::parse(&from), &Location::parse(&to)),
