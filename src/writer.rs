@@ -26,7 +26,10 @@ fn next_request<S: EventStore>(
     live: &WriterCounters,
 ) -> Option<Request> {
     loop {
-        if ledger.is_poisoned() || ledger.closes_in_progress().next().is_none() {
+        // Once `failed` is set (a failed append, or a read that met damage: D61),
+        // nothing more is appended, a close's chunks included.
+        let stopped = ledger.is_poisoned() || live.failed.load(Ordering::SeqCst);
+        if stopped || ledger.closes_in_progress().next().is_none() {
             return receiver.blocking_recv();
         }
         match receiver.try_recv() {
@@ -328,7 +331,8 @@ fn run_writer<S: EventStore>(
         }
         publish(feed, &appended);
     }
-    if !ledger.is_close_in_background() && !ledger.is_poisoned() {
+    let stopped = ledger.is_poisoned() || live.failed.load(Ordering::SeqCst);
+    if !ledger.is_close_in_background() && !stopped {
         // `submit` leaves no close half recorded (a store opened with one
         // in progress, after a crash, is finished here even with no input).
         if let Err(error) = ledger.finish_closes(sources) {
@@ -496,7 +500,12 @@ impl From<LedgerError> for WriterError {
 impl WriterError {
     /// A failed append or check, with the sentence of the store's error in it, if any.
     fn failed(error: &LedgerError) -> WriterError {
-        let said = crate::error::store_error_in(error).and_then(crate::store::StoreError::sentence);
+        // Only a full disk is the client's to hear (it names the path an operator must
+        // free); a store's URL, lock or damage finding stays in the server's log.
+        let said = match crate::error::store_error_in(error) {
+            Some(full @ crate::store::StoreError::DiskFull { .. }) => full.sentence(),
+            _ => None,
+        };
         WriterError::Failed(error.to_string(), said.map(Box::new))
     }
 }

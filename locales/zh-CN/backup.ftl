@@ -66,8 +66,8 @@ backup-copy-commands-without-events = 源账本记有 { $count } 个没有事件
 
 ## 保存着未完成复制的存储（`StoreError::CopyUnfinished`）：复制进行到哪里（`$progress`），
 ## 以及完成它的命令（`$hidden`：命令中的密码是否以 *** 代替）
-backup-copy-unfinished = 存储 { $store } 中有一次从 { $from } 开始、尚未完成的复制（{ $progress ->
-        [none] 其 { $source_head } 个事件尚未复制
+backup-copy-unfinished = 存储 { $store } 中有一次以 { $from } 为源、尚未完成的复制（{ $progress ->
+        [none] 其 { $source_head } 个事件均尚未复制
         [all] 全部 { $source_head } 个事件均已复制，但最后的步骤（检查点和状态行）尚未完成
        *[part] 已复制 { $source_head } 个事件中的位置 1 至 { $copied }
     }）：它还不是可以使用的账本。请再次运行同一条命令 `flexledger copy --from { $quoted_from } --to { $quoted_store }`{ $hidden ->

@@ -117,7 +117,14 @@ pub(super) async fn get_audit_page(
     let checked = super::parameters::check_route_query(&uri, super::parameters::AUDIT_PAGE);
     let (language, bad_query) = match (query, checked) {
         (_, Err(refused)) => {
-            let language = super::language_of(&headers);
+            // `?lang=` still chooses, as on every other answer of this page.
+            let asked = Query::<Vec<(String, String)>>::try_from_uri(&uri)
+                .ok()
+                .and_then(|Query(pairs)| {
+                    let lang = pairs.into_iter().find(|(name, _)| name == "lang")?.1;
+                    Language::from_tag(&lang)
+                });
+            let language = asked.unwrap_or_else(|| super::language_of(&headers));
             (language, Some(refused.message_in(language)))
         }
         (Err(rejection), Ok(())) => (super::language_of(&headers), Some(rejection.body_text())),

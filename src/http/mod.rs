@@ -248,8 +248,8 @@ impl From<crate::error::Error> for AppError {
         match error.kind() {
             // Why goes to the log, as a 500's details do: the store's error may name
             // paths and servers that are not the client's.
-            // The store's failure is said when it has a sentence (a full disk names
-            // the path an operator must free); any other cause only in the log.
+            // A full disk is said (it names the path an operator must free: the
+            // writer keeps only that sentence); any other cause only in the log.
             crate::error::ErrorKind::Stopped => {
                 tracing::error!(detail = %error, "a request met the stopped writer");
                 match error.find::<WriterError>() {
@@ -406,17 +406,20 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(request_id::tag))
 }
 
-/// `/healthz`: ok, unless the writer has failed (an append, or a read that met damage):
-/// never ok after a caller was told an append failed.
+/// `/healthz`: ok, unless the writer has failed (an append, or a read that met damage,
+/// said as such: that server does not come back on a restart before a `verify`): never
+/// ok after a caller was told an append failed.
 async fn healthz(State(state): State<AppState>) -> Response {
-    if state.writer_counters.failed.load(Ordering::SeqCst) {
-        return AppError::say(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "writer_failed",
-            "http-writer-failed",
-            vec![],
-        )
-        .into_response();
+    let counters = &state.writer_counters;
+    if counters.failed.load(Ordering::SeqCst) {
+        let damaged = counters.damage.lock().is_ok_and(|found| found.is_some());
+        let id = if damaged {
+            "http-store-found-damaged"
+        } else {
+            "http-writer-failed"
+        };
+        return AppError::say(StatusCode::SERVICE_UNAVAILABLE, "writer_failed", id, vec![])
+            .into_response();
     }
     Json(serde_json::json!({"ok": true})).into_response()
 }
@@ -441,6 +444,16 @@ async fn note_found_damage(
         finding = %damage.message,
         "a read met damage in the store: it is marked as found damaged, and takes no more commands until `flexledger verify` finds it intact"
     );
+    // First: no append starts while the mark is being written.
+    if state.writer.is_some() {
+        let counters = &state.writer_counters;
+        counters
+            .damage
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_or_insert((position.unwrap_or(0), damage.message.clone()));
+        counters.failed.store(true, Ordering::SeqCst);
+    }
     if matches!(*state.store, crate::store::AnyReader::Sled(_)) {
         let mark = crate::store::damage_mark::DamageMark {
             found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -457,15 +470,6 @@ async fn note_found_damage(
             Ok(Err(error)) => tracing::warn!(%error, "cannot mark the store as found damaged"),
             Err(error) => tracing::warn!(%error, "cannot mark the store as found damaged"),
         }
-    }
-    if state.writer.is_some() {
-        let counters = &state.writer_counters;
-        counters
-            .damage
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get_or_insert((position.unwrap_or(0), damage.message));
-        counters.failed.store(true, Ordering::SeqCst);
     }
     response
 }

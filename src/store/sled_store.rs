@@ -419,16 +419,23 @@ fn damaged_segment_header(
 /// of it, where flipping the bit back on an unopened copy gave every event back. The
 /// check holds a shared lock on the file sled locks (`flock`, as sled's own exclusive
 /// lock): while it is held no process has the store open, so no header is being
-/// written. A store another process holds is left to sled's open, which refuses it as
-/// locked; a data file that is not there yet (a new store) has nothing to check.
-fn refuse_damaged_segment_headers_before_open(path: &Path) -> Result<(), StoreError> {
+/// written. A lock another handle holds is waited for as sled's open waits for it
+/// (`open_sled`), and then refused as sled would: never opened unchecked. A data file
+/// that is not there yet (a new store) has nothing to check.
+fn refuse_damaged_segment_headers_before_open(dir: &Path, path: &Path) -> Result<(), StoreError> {
     let data_path = path.join("db");
     let Ok(data_file) = File::open(&data_path) else {
         return Ok(());
     };
     // `flock` on Linux, as sled's lock; released when the file is closed, below.
-    if data_file.try_lock_shared().is_err() {
-        return Ok(());
+    let started = std::time::Instant::now();
+    while data_file.try_lock_shared().is_err() {
+        if started.elapsed().as_millis() >= u128::from(STORE_OPEN_LOCK_WAIT_MS_MAX) {
+            return Err(StoreError::Locked {
+                path: dir.display().to_string(),
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let segment_bytes = sled_segment_bytes(path);
     match damaged_segment_header(&data_file, &data_path, segment_bytes)? {
@@ -1100,6 +1107,10 @@ impl SledReader {
         }
         let path = dir.join("sled");
         refuse_lost_engine_directory(dir, &path)?;
+        // Before sled's open, which may write over a segment it cannot read, and
+        // outside the retry below, which sets snapshots aside: damage here is none of
+        // theirs, and the store stays as it is.
+        refuse_damaged_segment_headers_before_open(dir, &path)?;
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let attempt = || catch_engine_panic(dir, || then(SledReader::open_engine(dir, &path)?));
         match attempt() {
@@ -1126,7 +1137,6 @@ impl SledReader {
     }
 
     fn open_engine(dir: &Path, path: &Path) -> Result<SledReader, StoreError> {
-        refuse_damaged_segment_headers_before_open(path)?;
         let db = open_db(dir, path)?;
         let tree = db
             .open_tree("ledger")

@@ -601,7 +601,7 @@ fn an_unfinished_copy_is_said_in_the_reader_s_language() {
         assert_eq!(refused.status.code(), Some(2), "{refused:?}");
         let stderr = String::from_utf8_lossy(&refused.stderr);
         for words in [
-            "中有一次从 ",
+            "中有一次以 ",
             "尚未完成的复制（已复制 ",
             "：它还不是可以使用的账本。请再次运行同一条命令 `flexledger copy --from ",
             "，即可完成复制：复制会从中断处继续",

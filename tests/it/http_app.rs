@@ -1031,7 +1031,7 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
         &asked,
         &[("authorization", &auditor), ("accept-language", "zh-CN")],
     );
-    assert_eq!(said, "该接口没有参数 \"asof\"：可用的参数有 as_of");
+    assert_eq!(said, "此路由不接受参数 \"asof\"：可用的参数有 as_of");
     let events = format!("/v1/members/{MEMBER}/events?from=3");
     let (_, said) = message(&events, &[("authorization", &auditor)]);
     assert_eq!(
@@ -1062,6 +1062,11 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     assert_eq!(status, 400);
     assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
     assert!(text.contains("its parameters are lang"), "{text}");
+    // In the language `?lang=` asks for, as the page's other answers.
+    let page = format!("/audit/members/{MEMBER}?lang=zh-CN&as_of=3");
+    let (status, _, _, text) = request(&app, "GET", &page, &[("authorization", &auditor)], None);
+    assert_eq!(status, 400);
+    assert!(text.contains("可用的参数有 lang"), "{text}");
 }
 
 /// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,

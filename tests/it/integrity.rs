@@ -888,6 +888,20 @@ fn a_server_whose_read_meets_damage_marks_its_store_and_takes_no_more_commands()
         &[],
     );
     assert_eq!(status, 500, "{body}");
+    // A command sent after the read is not appended: refused (503) if the server still
+    // answers, or not answered at all once it has stopped.
+    let payment = r#"{"command":"pay","member_id":"1b6c43b1-005f-59f6-b63b-f761cd631b20","months":["2026-01"],"amount":"1000.00","paid_on":"2026-01-05"}"#;
+    let sent = crate::http::agent()
+        .post(&format!("{}/v1/commands", server.base))
+        .header(
+            "authorization",
+            &format!("Bearer {}", crate::http::token("operator")),
+        )
+        .header("content-type", "application/json")
+        .send(payment);
+    if let Ok(response) = sent {
+        assert_eq!(response.status().as_u16(), 503);
+    }
     let mark = flexledger::store::damage_mark::read(&data).unwrap();
     let mark = mark.expect("the store is marked as the read answers");
     assert_eq!(
@@ -902,7 +916,10 @@ fn a_server_whose_read_meets_damage_marks_its_store_and_takes_no_more_commands()
         Some(1),
         "the server stops, saying the store is damaged"
     );
-    let payment = r#"{"command":"pay","member_id":"1b6c43b1-005f-59f6-b63b-f761cd631b20","months":["2026-01"],"amount":"1000.00","paid_on":"2026-01-05"}"#;
+    let store = flexledger::store::SledStore::open_unwitnessed(&data).unwrap();
+    let head = store.head().unwrap().0;
+    assert_eq!(head, 33, "nothing was appended after the read");
+    drop(store);
     let again = flexledger(&data, &["submit", "-"], Some(payment.as_bytes()));
     assert_eq!(again.status.code(), Some(1), "refused while marked");
 }

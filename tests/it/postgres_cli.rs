@@ -595,6 +595,18 @@ fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
             "{body}"
         );
     }
+    // It passes by itself: the client is told when to ask again.
+    let response = crate::http::agent()
+        .get(&format!("{}{path}", replica.base))
+        .header("authorization", &format!("Bearer {}", token("operator")))
+        .call()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|value| value.to_str().unwrap());
+    assert_eq!(retry_after, Some("5"));
     own.start_again();
     assert_eq!(read(&replica).0, 200);
 }
