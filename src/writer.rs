@@ -502,8 +502,8 @@ impl WriterError {
     fn failed(error: &LedgerError) -> WriterError {
         // Only a full disk is the client's to hear (it names the path an operator must
         // free); a store's URL, lock or damage finding stays in the server's log.
-        let said = match crate::error::store_error_in(error) {
-            Some(full @ crate::store::StoreError::DiskFull { .. }) => full.sentence(),
+        let said = match error {
+            LedgerError::Store(full @ crate::store::StoreError::DiskFull { .. }) => full.sentence(),
             _ => None,
         };
         WriterError::Failed(error.to_string(), said.map(Box::new))
