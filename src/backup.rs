@@ -1244,7 +1244,11 @@ fn check_lines(
             }
             return Err(error);
         }
-        if checker.stage == Stage::Events && checker.tree.size().is_multiple_of(proofs::PROGRESS_EVENTS_STEP)
+        if checker.stage == Stage::Events
+            && checker
+                .tree
+                .size()
+                .is_multiple_of(proofs::PROGRESS_EVENTS_STEP)
         {
             progress(checker.tree.size());
         }
