@@ -821,19 +821,25 @@ fn verify_names_a_stream_index_that_disagrees_with_the_log() {
     );
 }
 
+/// The demo served from a data directory whose fifth event (the demo's fifth line, a
+/// payment with its command id) was altered below the ledger while no server ran.
+fn served_with_an_event_tampered() -> (tempfile::TempDir, std::path::PathBuf, crate::http::Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(crate::http::start(dir.path()));
+    tamper(&data, 5, false, |json| {
+        json.replacen("1000.00", "2000.00", 1)
+    });
+    let server = crate::http::start(dir.path());
+    (dir, data, server)
+}
+
 /// A server whose writer meets damage in an append (here: answering a resent command
 /// needs its tampered event) stops, and marks its store as any command's finding does
 /// (D61): started again, it refuses the store until a `verify` passes.
 #[test]
 fn a_server_whose_writer_meets_damage_stops_and_marks_its_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    drop(crate::http::start(dir.path()));
-    // Position 5: the demo's fifth line, a payment with its command id.
-    tamper(&data, 5, false, |json| {
-        json.replacen("1000.00", "2000.00", 1)
-    });
-    let mut server = crate::http::start(dir.path());
+    let (_dir, data, mut server) = served_with_an_event_tampered();
     let resent = std::fs::read_to_string(repo_path("examples/demo.jsonl"))
         .unwrap()
         .lines()
@@ -872,13 +878,7 @@ fn a_server_whose_writer_meets_damage_stops_and_marks_its_store() {
 /// taking commands: before, it answered the read with a 500 and went on appending.
 #[test]
 fn a_server_whose_read_meets_damage_marks_its_store_and_takes_no_more_commands() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    drop(crate::http::start(dir.path()));
-    tamper(&data, 5, false, |json| {
-        json.replacen("1000.00", "2000.00", 1)
-    });
-    let mut server = crate::http::start(dir.path());
+    let (_dir, data, mut server) = served_with_an_event_tampered();
     let (status, body) = crate::http::call(
         &server,
         "GET",
