@@ -832,7 +832,13 @@ impl<'a> Checker<'a> {
             return Err(self.invalid(None, InvalidReason::WrongFormat { format, version }));
         }
         if header.scope != Scope::All {
-            let scope = format!("{:?}", header.scope);
+            // As the bundle writes it (`member 0b53…`, `region demo`), not Rust's debug
+            // form (`Member(0b53…)`), which a probe saw in both languages.
+            let scope = match &header.scope {
+                Scope::Member(member) => format!("member {member}"),
+                Scope::Region(region) => format!("region {}", region.as_str()),
+                Scope::All => "all".to_owned(),
+            };
             return Err(self.invalid(None, InvalidReason::WrongScope { scope }));
         }
         self.header = Some(header);

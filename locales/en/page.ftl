@@ -68,5 +68,5 @@ page-bad-request-title = Bad request — flexledger audit
 page-bad-request-heading = 400: not a member id
 page-bad-request-lead = { $text } is not a member id (a UUID).
 page-bad-query-title = Bad request — flexledger audit
-page-bad-query-heading = 400: the query does not parse
+page-bad-query-heading = 400: the query's parameters are wrong
 page-bad-query-lead = { $text }

@@ -8,7 +8,7 @@ http-internal-request = 服务器内部错误（请求 { $request }）；详情�
 http-writer-stopped = 账本的写入进程已停止，暂不接受命令：服务器正在关闭，或一次追加失败后正在停止；原因见服务器日志。服务器重新运行后，请带同一 command_id 重新发送命令
 http-writer-failed-because = 账本暂不接受命令：一次追加失败，服务器正在停止：{ $cause }。服务器重新运行后，请带同一 command_id 重新发送命令
 http-writer-failed = 一次追加写入失败；服务器重启前，账本不再接受命令
-http-store-found-damaged = 发现存储已损坏：账本不再接受命令，服务器正在停止；只有 `flexledger verify` 校验该存储完好之后，服务器才能在其上重新启动
+http-store-found-damaged = 发现存储已损坏：账本不再接受命令，服务器正在停止；只有 `flexledger verify` 校验该存储完好之后，服务器才能在其上重新启动；届时请带同一 command_id 重新发送命令，已记录的命令会作为重复命令应答
 http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
 http-read-only = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器
 http-read-only-writer = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器 { $writer }
@@ -27,7 +27,7 @@ http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色�
 ## 命令请求
 
 http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
-http-body-declared-too-large = 无法读取请求体（其 Content-Length 声明为 { $bytes } 字节）；请求体最多 { $max } 字节
+http-body-declared-too-large = 请求体过大（Content-Length 声明为 { $bytes } 字节，上限为 { $max } 字节）：请分批提交
 http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；未处理任何命令，请重新发送请求
 http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送一个命令对象，或由命令对象组成的数组
 http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
@@ -59,7 +59,7 @@ http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结�
 http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
 http-feed-unknown-type = types：{ $text } 不是事件推送中的条目类型；可用的类型有 { $types }
 http-feed-unknown-parameter = 事件推送没有参数 { $name }：可用的参数有 { $known }
-http-feed-parameter-twice = 参数 { $name } 出现了两次：请只给一次（多个类型写成一个以逗号分隔的列表：types=A,B）
+http-feed-parameter-twice = 参数 { $name } 出现了两次：请只提供一次（多个类型写成一个以逗号分隔的列表：types=A,B）
 http-unknown-parameter = 此路由不接受参数 { $name }：可用的参数有 { $known }
 http-no-parameters = 此路由不接受查询参数：请去掉 { $name }
 http-parameter-twice = 参数 { $name } 出现了两次：请只提供一次

@@ -67,5 +67,5 @@ page-bad-request-title = 请求有误 — flexledger 审计
 page-bad-request-heading = 400：不是参保人员 id
 page-bad-request-lead = { $text } 不是参保人员 id（UUID）。
 page-bad-query-title = 请求有误 — flexledger 审计
-page-bad-query-heading = 400：查询字符串无法解析
+page-bad-query-heading = 400：请求参数有误
 page-bad-query-lead = { $text }

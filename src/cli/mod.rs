@@ -1648,6 +1648,19 @@ fn print_walk_outcome<T: serde::Serialize>(
                         message,
                     },
                 )?;
+                // What failed, in the reader's language too, before what to do about it
+                // (the JSON line is a program's; a probe found only English said).
+                let found = StoreError::Corrupt {
+                    position,
+                    message: message.to_owned(),
+                };
+                if let Some(sentence) = found.sentence() {
+                    let said = sentence.in_language(language);
+                    crate::shell_support::say_on_stderr!(
+                        "{}",
+                        program_said("flexledger", &said, language)
+                    );
+                }
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).
                 let advice = crate::i18n::say(language, "cli-damage-advice", &[]);

@@ -139,6 +139,7 @@ fn check_parameter_names(pairs: &[(String, String)]) -> Result<(), AppError> {
     let messages = super::parameters::ParameterMessages {
         unknown: "http-feed-unknown-parameter",
         twice: "http-feed-parameter-twice",
+        twice_names: &["types"],
     };
     super::parameters::check_parameter_names(pairs, &FEED_PARAMETERS, &messages)
 }

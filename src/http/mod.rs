@@ -406,13 +406,28 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(request_id::tag))
 }
 
+/// The 503 of a command met by a writer stopped because the store was found damaged
+/// (`note_found_damage`, or an append's own finding): said as such, since the server
+/// does not come back on this store before a `verify`; `None` for any other stop.
+fn found_damaged(state: &AppState) -> Option<AppError> {
+    let counters = &state.writer_counters;
+    let damaged = counters.damage.lock().is_ok_and(|found| found.is_some());
+    damaged.then(|| {
+        AppError::say(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "http-store-found-damaged",
+            vec![],
+        )
+    })
+}
+
 /// `/healthz`: ok, unless the writer has failed (an append, or a read that met damage,
 /// said as such: that server does not come back on a restart before a `verify`): never
 /// ok after a caller was told an append failed.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let counters = &state.writer_counters;
-    if counters.failed.load(Ordering::SeqCst) {
-        let damaged = counters.damage.lock().is_ok_and(|found| found.is_some());
+    if state.writer_counters.failed.load(Ordering::SeqCst) {
+        let damaged = found_damaged(&state).is_some();
         let id = if damaged {
             "http-store-found-damaged"
         } else {
@@ -597,7 +612,10 @@ async fn post_commands(
     let Some(writer) = &state.writer else {
         return Err(read_only(&state));
     };
-    let mut results = writer.submit(commands).await?;
+    let mut results = writer
+        .submit(commands)
+        .await
+        .map_err(|error| found_damaged(&state).unwrap_or_else(|| error.into()))?;
     count_commands(&state.metrics, &results, started);
     let language = language_of(&headers);
     localize_refusals(&mut results, language);

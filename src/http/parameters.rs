@@ -39,12 +39,16 @@ const ROUTE_PARAMETERS: [(&str, &[&str]); 11] = [
 pub(crate) struct ParameterMessages {
     pub unknown: &'static str,
     pub twice: &'static str,
+    /// The names `twice` is said for (the feed's hint is about `types`); any other
+    /// name given twice gets the plain `http-parameter-twice`.
+    pub twice_names: &'static [&'static str],
 }
 
 /// The messages of every route but the feed (whose own say what a feed takes).
 const ROUTE_MESSAGES: ParameterMessages = ParameterMessages {
     unknown: "http-unknown-parameter",
     twice: "http-parameter-twice",
+    twice_names: &[],
 };
 
 /// Refuses a request whose query names a parameter its route does not take, or one
@@ -122,8 +126,13 @@ pub(crate) fn check_parameter_names(
             return Err(invalid(messages.unknown, args));
         }
         if seen.contains(&name) {
+            let id = if messages.twice_names.contains(&name) {
+                messages.twice
+            } else {
+                "http-parameter-twice"
+            };
             let args = vec![("name", crate::i18n::text(name))];
-            return Err(invalid(messages.twice, args));
+            return Err(invalid(id, args));
         }
         seen.push(name);
     }

@@ -1516,6 +1516,10 @@ fn a_damaged_segment_header_of_a_store_never_reopened_is_refused_before_the_engi
             "{args:?} left the engine's file as it was"
         );
     }
+    // What failed is said in the reader's language too, not only in the JSON line.
+    let zh = flexledger(dir.path(), &["--lang", "zh-CN", "verify"], None);
+    assert_eq!(zh.status.code(), Some(1));
+    assert!(stderr(&zh).contains("存储的数据已损坏"), "{}", stderr(&zh));
     bytes[5] ^= 0x01;
     std::fs::write(&db, &bytes).unwrap();
     assert_verifies(dir.path());

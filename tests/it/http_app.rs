@@ -1032,6 +1032,9 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
         &[("authorization", &auditor), ("accept-language", "zh-CN")],
     );
     assert_eq!(said, "此路由不接受参数 \"asof\"：可用的参数有 as_of");
+    // Given twice: the feed's hint about types is for `types` alone.
+    let (_, said) = message("/v1/feed?from=1&from=2", &[("authorization", &auditor)]);
+    assert_eq!(said, "the parameter from is given twice: give it once");
     let events = format!("/v1/members/{MEMBER}/events?from=3");
     let (_, said) = message(&events, &[("authorization", &auditor)]);
     assert_eq!(
