@@ -30,6 +30,7 @@ cli-output-in-data-dir = { $out } is one of the ledger's own files in the data d
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-cannot-listen = cannot listen on { $listen }
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)
+cli-not-a-public-key = --public-key must be the ledger's published public key, 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 cli-copy-destination-not-empty = { $path } holds files but no ledger: a copy makes a new store there; pass a new or empty directory as --to
 cli-cannot-read-after-line = cannot read { $file } after line { $line }

@@ -28,6 +28,7 @@ cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己�
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
 cli-cannot-listen = 无法在 { $listen } 上监听
 cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也许是另一个 `flexledger serve`）在此监听。请先停止它，或用 --listen 指定其他地址（127.0.0.1:0 会自动选择一个空闲端口并输出它）
+cli-not-a-public-key = --public-key 应为账本公布的公钥，即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
 cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 cli-copy-destination-not-empty = { $path } 中有文件但没有账本：复制会在那里新建一个存储；请用 --to 指定一个新的或空的目录
 cli-cannot-read-after-line = 读取 { $file } 第 { $line } 行之后的内容失败

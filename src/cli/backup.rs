@@ -118,9 +118,15 @@ fn print_summary(out: &Path, value: &impl serde::Serialize) -> anyhow::Result<()
 }
 
 fn public_key(hex: Option<&str>) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
-    hex.map(crate::audit::checkpoint::parse_public_key)
-        .transpose()
-        .context("--public-key")
+    // The option is what is malformed, not a checkpoint's key (a probe saw "the
+    // checkpoint's public key is malformed" for `--public-key abc`).
+    let parsed = hex.map(|text| {
+        crate::audit::checkpoint::parse_public_key(text).map_err(|_| {
+            let args = vec![("text", format!("{text:?}"))];
+            Sentence::new("cli-not-a-public-key", args)
+        })
+    });
+    Ok(parsed.transpose()?)
 }
 
 /// An invalid backup: exit 1, naming the line and position (JSON on standard output,

@@ -720,3 +720,26 @@ fn a_backup_cut_by_the_server_stopping_says_the_connection_closed() {
     assert!(!message.contains("longer than"), "{message}");
     assert!(!file.exists());
 }
+
+/// A malformed `--public-key` is said as the option's mistake, in the reader's
+/// language (it read "the checkpoint's public key is malformed"), and nothing is made.
+#[test]
+fn a_malformed_public_key_is_said_as_the_option_s() {
+    let root = tempfile::tempdir().unwrap();
+    demo_backup(root.path());
+    let target = root.path().join("restored");
+    let backup = root.path().join("demo.backup");
+    let backup = backup.to_str().unwrap();
+    for (language, words) in [
+        ("en", "64 hexadecimal digits"),
+        ("zh-CN", "64 位十六进制数字"),
+    ] {
+        let args = ["--lang", language, "restore", backup, "--public-key", "abc"];
+        let output = flexledger(&target, &args, None);
+        assert_eq!(output.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains(words), "{said}");
+        assert!(!said.contains("checkpoint's public key"), "{said}");
+    }
+    assert!(!target.exists());
+}
