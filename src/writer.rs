@@ -73,8 +73,8 @@ pub type Commands = Vec<Result<CommandEnvelope, Refusal>>;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum WriterError {
-    /// Why, in English, and as a catalog sentence when it is a store's failure that
-    /// has one (a full disk, a database gone), for a reader of another language.
+    /// Why, in English, and as a catalog sentence when it is a full disk (which names
+    /// the path to free), for a reader of another language (`WriterError::failed`).
     #[error("the ledger writer failed: {0}")]
     Failed(String, Option<Box<crate::i18n::Sentence>>),
     #[error("the ledger writer has stopped")]

@@ -246,10 +246,9 @@ impl IntoResponse for AppError {
 impl From<crate::error::Error> for AppError {
     fn from(error: crate::error::Error) -> AppError {
         match error.kind() {
-            // Why goes to the log, as a 500's details do: the store's error may name
-            // paths and servers that are not the client's.
-            // A full disk is said (it names the path an operator must free: the
-            // writer keeps only that sentence); any other cause only in the log.
+            // Why goes to the log, as a 500's details do (the store's error may name
+            // paths and servers that are not the client's), but for a full disk, whose
+            // sentence names the path an operator must free (the writer keeps only it).
             crate::error::ErrorKind::Stopped => {
                 tracing::error!(detail = %error, "a request met the stopped writer");
                 match error.find::<WriterError>() {
