@@ -121,6 +121,26 @@ pub struct WriterCounters {
     pub damage: std::sync::Mutex<Option<(u64, String)>>,
 }
 
+impl WriterCounters {
+    /// Records the damage that stops the writer (position, finding), keeping the first:
+    /// what `serve` marks its store with as it stops (D61). Set by a failed append
+    /// here, and by a read that met damage (`http::note_found_damage`).
+    pub fn record_damage(&self, position: u64, message: String) {
+        self.damage
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_or_insert((position, message));
+    }
+
+    /// The damage that stopped the writer, if that is why it stopped.
+    pub fn damage_found(&self) -> Option<(u64, String)> {
+        self.damage
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
 /// A handle to the writer thread. Dropping every handle (or `shutdown`) stops it after
 /// the queued requests are answered.
 pub struct Writer<S: EventStore + Send + 'static> {
@@ -447,11 +467,7 @@ fn write_batch<S: EventStore>(
         Err(error) => {
             tracing::error!(%error, "append failed; the ledger stops taking commands");
             if let Some((position, message)) = error.corruption() {
-                let mut damage = live
-                    .damage
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                damage.get_or_insert((position, message.to_owned()));
+                live.record_damage(position, message.to_owned());
             }
             // Before anyone hears of the failure, so `/healthz` never says ok after a
             // caller was told an append failed.

@@ -86,9 +86,7 @@ impl KeyError {
     }
 
     fn english(&self) -> String {
-        self.sentence()
-            .map(|sentence| sentence.in_language(crate::i18n::Language::En))
-            .unwrap_or_default()
+        crate::i18n::english_of(self.sentence())
     }
 }
 

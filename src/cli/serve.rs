@@ -173,8 +173,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     if counters.failed.load(Ordering::SeqCst) {
         // An append that met damage marks the store as any command's finding does, so
         // that a restart takes no writes on it before a `verify` (D61).
-        let damage = counters.damage.lock().map(|found| found.clone());
-        if let Ok(Some((position, message))) = damage {
+        if let Some((position, message)) = counters.damage_found() {
             if let crate::store::Location::Sled(dir) = &place.store {
                 super::mark_damage(dir, "flexledger serve", Some(position), message.clone());
             }
@@ -305,8 +304,7 @@ fn run_server(
                     tracing::info!("shutting down: no new requests, finishing those in flight");
                 }
                 () = writer_failure(&counters) => {
-                    let damaged = counters.damage.lock().is_ok_and(|found| found.is_some());
-                    if damaged {
+                    if counters.damage_found().is_some() {
                         tracing::error!("the store is damaged: shutting down, so that nothing more is appended to it or read from it");
                     } else {
                         tracing::error!("an append failed: shutting down, so that nothing is read from rows that may not be durable");

@@ -409,8 +409,7 @@ pub fn app(state: AppState) -> Router {
 /// (`note_found_damage`, or an append's own finding): said as such, since the server
 /// does not come back on this store before a `verify`; `None` for any other stop.
 fn found_damaged(state: &AppState) -> Option<AppError> {
-    let counters = &state.writer_counters;
-    let damaged = counters.damage.lock().is_ok_and(|found| found.is_some());
+    let damaged = state.writer_counters.damage_found().is_some();
     damaged.then(|| {
         AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -461,11 +460,7 @@ async fn note_found_damage(
     // First: no append starts while the mark is being written.
     if state.writer.is_some() {
         let counters = &state.writer_counters;
-        counters
-            .damage
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get_or_insert((position.unwrap_or(0), damage.message.clone()));
+        counters.record_damage(position.unwrap_or(0), damage.message.clone());
         counters.failed.store(true, Ordering::SeqCst);
     }
     if matches!(*state.store, crate::store::AnyReader::Sled(_)) {

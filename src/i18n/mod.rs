@@ -156,6 +156,15 @@ impl std::fmt::Display for Sentence {
 
 impl std::error::Error for Sentence {}
 
+/// The English of an error that is said as a catalog sentence where it has one (its
+/// `Display`), empty where it has none (those variants keep `#[error]` words of their
+/// own): one definition for every error type whose English is its sentence.
+pub fn english_of(sentence: Option<Sentence>) -> String {
+    sentence
+        .map(|sentence| sentence.to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

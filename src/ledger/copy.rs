@@ -19,7 +19,7 @@
 //! every open but a copy's refuses a store that holds it (`store::Location::open`).
 
 use super::{rebuild_state, LedgerError};
-use crate::i18n::{Language, Sentence};
+use crate::i18n::Sentence;
 use crate::store::{
     CommandRecord, Envelope, EventLog, EventStore, FeedRows, ReadStore, StateKey, StateWrite,
     StoreError,
@@ -150,9 +150,7 @@ impl CopyError {
 
     /// The English of an error with a sentence.
     fn english(&self) -> String {
-        self.sentence()
-            .map(|sentence| sentence.in_language(Language::En))
-            .unwrap_or_default()
+        crate::i18n::english_of(self.sentence())
     }
 }
 

@@ -168,7 +168,7 @@ pub use sled_store::{SledReader, SledStore};
 
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
-use crate::i18n::{Language, Sentence};
+use crate::i18n::Sentence;
 use std::collections::HashMap;
 use std::fmt;
 use uuid::Uuid;
@@ -571,9 +571,7 @@ impl StoreError {
 
     /// The error in English: its sentence's (`Display` of the variants that have one).
     fn english(&self) -> String {
-        self.sentence()
-            .map(|sentence| sentence.in_language(Language::En))
-            .unwrap_or_default()
+        crate::i18n::english_of(self.sentence())
     }
 
     /// An engine failure, its text kept as the engine wrote it.

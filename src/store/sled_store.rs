@@ -428,15 +428,11 @@ fn refuse_damaged_segment_headers_before_open(dir: &Path, path: &Path) -> Result
         return Ok(());
     };
     // `flock` on Linux, as sled's lock; released when the file is closed, below.
-    let started = std::time::Instant::now();
-    while data_file.try_lock_shared().is_err() {
-        if started.elapsed().as_millis() >= u128::from(STORE_OPEN_LOCK_WAIT_MS_MAX) {
-            return Err(StoreError::Locked {
-                path: dir.display().to_string(),
-            });
+    waiting_for_the_lock(|| data_file.try_lock_shared(), |_| true).map_err(|_| {
+        StoreError::Locked {
+            path: dir.display().to_string(),
         }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    })?;
     let segment_bytes = sled_segment_bytes(path);
     match damaged_segment_header(&data_file, &data_path, segment_bytes)? {
         Some(damage) => Err(damaged_segment_error(&data_path, segment_bytes, damage)),
@@ -698,21 +694,35 @@ fn open_db(dir: &Path, path: &Path) -> Result<sled::Db, StoreError> {
 /// another handle of this process to release the directory lock. Public for the
 /// benchmark's raw ceilings, which must open their stores the same way.
 pub fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, sled::Error> {
+    waiting_for_the_lock(
+        || {
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(cache_bytes)
+                .flush_every_ms(None)
+                .open()
+        },
+        |error| matches!(error, sled::Error::Io(error) if is_lock_held(error)),
+    )
+}
+
+/// `attempt`, again every 20 ms while its error is `locked` (another handle holds the
+/// store's lock), for at most `STORE_OPEN_LOCK_WAIT_MS_MAX`: how every open of a sled
+/// store waits for one that is closing.
+fn waiting_for_the_lock<T, E>(
+    mut attempt: impl FnMut() -> Result<T, E>,
+    locked: impl Fn(&E) -> bool,
+) -> Result<T, E> {
     let started = std::time::Instant::now();
     loop {
-        let opened = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes)
-            .flush_every_ms(None)
-            .open();
-        match opened {
-            Err(sled::Error::Io(error))
-                if is_lock_held(&error)
+        match attempt() {
+            Err(error)
+                if locked(&error)
                     && started.elapsed().as_millis() < u128::from(STORE_OPEN_LOCK_WAIT_MS_MAX) =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            opened => return opened,
+            done => return done,
         }
     }
 }
