@@ -17,6 +17,7 @@
 //! voluntarily. Every line carries a command id, as a resumable import would.
 
 mod pg;
+mod pg_rows;
 mod raw_sled;
 
 use clap::Parser;

@@ -22,6 +22,7 @@
 //! where it has one) or ceiling's, so each starts with no full-page-write debt left by
 //! the one before (skipped, with a note, for a user who may not checkpoint).
 
+use crate::pg_rows::EveryRow;
 use crate::raw_sled::{latency_of, Latency, Throughput};
 use crate::{
     bulk_submit, concurrent, member_id, member_reads, mib, ratio, row, rss_bytes,
@@ -70,7 +71,7 @@ CREATE TABLE flexledger_bench_raw_commands (
 const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// A connection of the bench's own, committing as the engine's writer does.
-fn connect(url: &str) -> BenchResult<Client> {
+pub(crate) fn connect(url: &str) -> BenchResult<Client> {
     let mut client = url.parse::<postgres::Config>()?.connect(NoTls)?;
     client.batch_execute("SET synchronous_commit = on")?;
     Ok(client)
@@ -102,6 +103,7 @@ pub fn reset(url: &str) -> BenchResult<()> {
     let mut client = connect(url)?;
     let tables: Vec<&str> = LEDGER_TABLES.iter().chain(&RAW_TABLES).copied().collect();
     client.batch_execute(&format!("DROP TABLE IF EXISTS {}", tables.join(", ")))?;
+    crate::pg_rows::drop_all(&mut client)?;
     drop(client);
     flexledger::store::postgres::migrate(url)?;
     Ok(())
@@ -115,20 +117,20 @@ pub fn empty_ledger(url: &str) -> BenchResult<Ledger> {
 
 /// A CHECKPOINT, so that a timed write starts with no full-page-write debt; a user who
 /// may not checkpoint gets a note instead.
-fn checkpoint(client: &mut Client) {
+pub(crate) fn checkpoint(client: &mut Client) {
     if let Err(error) = client.batch_execute("CHECKPOINT") {
         eprintln!("note: no CHECKPOINT before a timed write ({error})");
     }
 }
 
-fn wal_lsn(client: &mut Client) -> BenchResult<String> {
+pub(crate) fn wal_lsn(client: &mut Client) -> BenchResult<String> {
     Ok(client
         .query_one("SELECT pg_current_wal_lsn()::text", &[])?
         .get(0))
 }
 
 /// WAL bytes written by the whole cluster since `lsn` (a throwaway cluster: the run's).
-fn wal_since(client: &mut Client, lsn: &str) -> BenchResult<u64> {
+pub(crate) fn wal_since(client: &mut Client, lsn: &str) -> BenchResult<u64> {
     let bytes: i64 = client
         .query_one(
             "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::bigint",
@@ -139,7 +141,7 @@ fn wal_since(client: &mut Client, lsn: &str) -> BenchResult<u64> {
 }
 
 /// Heap, TOAST and index bytes of `tables` (`pg_total_relation_size`).
-fn table_bytes(client: &mut Client, tables: &[&str]) -> BenchResult<u64> {
+pub(crate) fn table_bytes(client: &mut Client, tables: &[&str]) -> BenchResult<u64> {
     let bytes: i64 = client
         .query_one(
             "SELECT coalesce(sum(pg_total_relation_size(to_regclass(t))), 0)::bigint FROM unnest($1::text[]) t",
@@ -509,6 +511,8 @@ pub struct Measured {
     /// The server's statement time during (a), when measured.
     bulk_statements: Option<StatementTime>,
     ceilings: Ceilings,
+    /// (a)'s second ceiling: every row the ledger wrote (`pg_rows.rs`).
+    every_row: EveryRow,
 }
 
 /// The raw PostgreSQL ceilings, each doing the same writes as a ledger measurement.
@@ -592,6 +596,8 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
         single: single_rows,
     };
     let ceilings = measure_ceilings(args, url, &bulk, &rows)?;
+    drop(rows);
+    let every_row = crate::pg_rows::measure(url, workload, lines, bulk.throughput.events)?;
     reset(url)?;
     Ok(Measured {
         server_version,
@@ -609,6 +615,7 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
         peak_ledger,
         bulk_statements,
         ceilings,
+        every_row,
     })
 }
 
@@ -677,6 +684,7 @@ pub fn print_table(args: &Args, measured: &Measured) {
         format!("{:.0}", ceilings.bulk.per_second()),
         ratio(bulk.throughput.per_second(), ceilings.bulk.per_second()),
     );
+    every_row_row(measured);
     let per_append = concurrent.commands as f64 / concurrent.appends.max(1) as f64;
     row(
         &format!("(b) {} concurrent appenders, commands/s", args.appenders),
@@ -713,6 +721,7 @@ pub fn print_table(args: &Args, measured: &Measured) {
     );
     println!("ratio: ledger ÷ ceiling for throughput, ceiling ÷ ledger for latency and bytes (higher is better; 100% = the ceiling).");
     println!("ceiling: the rows the ledger stored (log entries, command records) into tables of the same shape, same transactions, synchronous_commit = on, no ledger work.");
+    every_row_note(measured);
     print_statement_times(measured);
     println!("peak RSS of the PostgreSQL part (a process of its own): {} after the bulk import and reads, {} after every ledger measurement (with the rows they stored, read back for the ceilings; the server's memory is not counted).", mib(measured.peak_after_bulk), mib(measured.peak_ledger));
     let samples: Vec<String> = bulk
@@ -724,6 +733,31 @@ pub fn print_table(args: &Args, measured: &Measured) {
         "RSS during the bulk import: {} (before it: {})",
         samples.join(", "),
         mib(measured.rss_before_bulk)
+    );
+}
+
+/// (a) beside the ceiling of every row the ledger wrote (`pg_rows.rs`): the table's row.
+fn every_row_row(measured: &Measured) {
+    let (bulk, every_row) = (&measured.bulk.throughput, &measured.every_row);
+    row(
+        "(a) bulk submit, beside a ceiling of every row it wrote (state rows, feed items, head too), events/s",
+        format!("{:.0}", bulk.per_second()),
+        format!("{:.0}", every_row.throughput.per_second()),
+        ratio(bulk.per_second(), every_row.throughput.per_second()),
+    );
+}
+
+/// What the ceiling of every row wrote, after the table.
+fn every_row_note(measured: &Measured) {
+    let every_row = &measured.every_row;
+    let events = measured.bulk.throughput.events.max(1) as f64;
+    println!(
+        "ceiling of every row: the {} transactions of a second, untimed import of the same region, captured from the ledger's tables (a trigger copies each state row it writes), written again into tables of the same shapes with the same statements: {} state row writes and {} feed items beside the log entries and command records; WAL {:.0} and table bytes {:.0} per event.",
+        every_row.transactions,
+        every_row.state_writes,
+        every_row.feed_items,
+        every_row.wal as f64 / events,
+        every_row.bytes as f64 / events,
     );
 }
 
