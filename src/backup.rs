@@ -310,9 +310,10 @@ fn io_error(error: std::io::Error) -> LedgerError {
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     /// The backup is not what was backed up: altered, cut short, reordered, or signed
-    /// by another key. Names the line (1-based) and, for an event, its position; the
-    /// reason is data each language words (`InvalidReason::sentence`).
-    #[error("line {line}{}: {reason}", at_position(*position))]
+    /// by another key. Names the line (1-based; 0 for the file as a whole: empty, or
+    /// not a text file at all) and, for an event, its position; the reason is data
+    /// each language words (`InvalidReason::sentence`).
+    #[error("{}{reason}", at_line(*line, *position))]
     Invalid {
         line: u64,
         position: Option<u64>,
@@ -333,8 +334,14 @@ pub enum BackupError {
     Ledger(#[from] LedgerError),
 }
 
-fn at_position(position: Option<u64>) -> String {
-    position.map_or_else(String::new, |position| format!(" (position {position})"))
+/// Where an invalid backup failed, as `Display` begins it: nothing for the file as a
+/// whole (line 0: an empty file said to be at "line 0" read as nonsense).
+fn at_line(line: u64, position: Option<u64>) -> String {
+    if line == 0 {
+        return String::new();
+    }
+    let position = position.map_or_else(String::new, |position| format!(" (position {position})"));
+    format!("line {line}{position}: ")
 }
 
 impl From<StoreError> for BackupError {
@@ -413,11 +420,6 @@ pub enum InvalidReason {
         listed: u64,
         held: u64,
     },
-    /// Fewer or more stream heads than the events make streams.
-    HeadCount {
-        streams: u64,
-        held: u64,
-    },
     /// Fewer or more coverages than the events make members.
     CoverageCount {
         members: u64,
@@ -428,6 +430,11 @@ pub enum InvalidReason {
         detail: String,
     },
     HeadOutOfOrder {
+        stream: String,
+    },
+    /// No stream head line for `stream` where it belongs (the heads come one per
+    /// stream, in name order): a line was removed, or the backup was cut.
+    HeadMissing {
         stream: String,
     },
     /// A stream head that is not the one its events make.
@@ -468,7 +475,13 @@ pub enum InvalidReason {
     CommandNotContiguous {
         command_id: Uuid,
     },
+    /// A file of no bytes at all.
     Empty,
+    /// A file that starts as gzip does (`GZIP_MAGIC`): a compressed backup.
+    Gzip,
+    /// A file that starts with a UTF-8 byte-order mark (`UTF8_BYTE_ORDER_MARK`): an
+    /// editor saved it again.
+    ByteOrderMark,
     LineTooLong {
         max: usize,
     },
@@ -512,6 +525,8 @@ impl InvalidReason {
                 said("backup-invalid-wrong-scope", vec![("scope", text(scope))])
             }
             InvalidReason::Empty => said("backup-invalid-empty", vec![]),
+            InvalidReason::Gzip => said("backup-invalid-gzip", vec![]),
+            InvalidReason::ByteOrderMark => said("backup-invalid-byte-order-mark", vec![]),
             InvalidReason::LineTooLong { max } => {
                 said("backup-invalid-line-too-long", vec![("max", text(max))])
             }
@@ -590,16 +605,16 @@ impl InvalidReason {
                 "backup-invalid-event-count",
                 vec![("listed", text(listed)), ("held", text(held))],
             ),
-            InvalidReason::HeadCount { streams, held } => said(
-                "backup-invalid-head-count",
-                vec![("streams", text(streams)), ("held", text(held))],
-            ),
             InvalidReason::CoverageCount { members, held } => said(
                 "backup-invalid-coverage-count",
                 vec![("members", text(members)), ("held", text(held))],
             ),
             InvalidReason::HeadOutOfOrder { stream } => said(
                 "backup-invalid-head-out-of-order",
+                vec![("stream", text(stream))],
+            ),
+            InvalidReason::HeadMissing { stream } => said(
+                "backup-invalid-head-missing",
                 vec![("stream", text(stream))],
             ),
             InvalidReason::HeadAltered { stream, version } => said(
@@ -956,11 +971,11 @@ impl Checker<'_> {
                 self.heads_root = merkle::root(&leaves);
                 (Stage::Heads, None)
             }
+            // A head is checked as its line comes, so only heads at the end can be
+            // missing: the first is the one expected next.
             Stage::Heads => {
-                let streams = count(self.tree.heads.len());
-                let missing = (self.heads_seen != streams).then_some(InvalidReason::HeadCount {
-                    streams,
-                    held: self.heads_seen,
+                let missing = self.next_head().map(|stream| InvalidReason::HeadMissing {
+                    stream: stream.clone(),
                 });
                 (Stage::Coverages, missing)
             }
@@ -1023,8 +1038,19 @@ impl Checker<'_> {
             &self.heads_root,
         );
         if !in_order || index != self.heads_seen {
-            let stream = stream.to_owned();
-            return Err(self.invalid(None, InvalidReason::HeadOutOfOrder { stream }));
+            // The next stream's head, in order but further on: the heads between are
+            // missing (a line removed), not out of order.
+            let reason = match self.next_head() {
+                Some(next) if in_order && made.is_some() && next.as_str() != stream => {
+                    InvalidReason::HeadMissing {
+                        stream: next.clone(),
+                    }
+                }
+                _ => InvalidReason::HeadOutOfOrder {
+                    stream: stream.to_owned(),
+                },
+            };
+            return Err(self.invalid(None, reason));
         }
         if made != Some((version, *hash)) || !proven {
             let stream = stream.to_owned();
@@ -1033,6 +1059,14 @@ impl Checker<'_> {
         self.heads_seen += 1;
         self.last_stream = Some(stream.to_owned());
         Ok(())
+    }
+
+    /// The stream whose head comes next (`None` once every stream the events make
+    /// has its head): the one missing where another line stands or the heads end.
+    /// Only on the way to an error: it walks the streams.
+    fn next_head(&self) -> Option<&String> {
+        let seen = usize::try_from(self.heads_seen).ok()?;
+        self.tree.heads.keys().nth(seen)
     }
 
     /// A coverage: the next member in id order, equal to the events' fold.
@@ -1211,6 +1245,26 @@ impl Sink {
     }
 }
 
+/// The first bytes of a gzip stream (RFC 1952): a backup piped through `gzip`, as
+/// `backup --help` shows.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A UTF-8 byte-order mark, which some editors put first when they save a file.
+const UTF8_BYTE_ORDER_MARK: [u8; 3] = [0xef, 0xbb, 0xbf];
+
+/// Why a file whose first line starts with `first` is no backup as it stands, if its
+/// first bytes say (said of the file, at no line: a probe saw only "not UTF-8" for
+/// a gzip file and "no bundle header" for one an editor saved again).
+fn foreign_start(first: &[u8]) -> Option<InvalidReason> {
+    if first.starts_with(&GZIP_MAGIC) {
+        Some(InvalidReason::Gzip)
+    } else if first.starts_with(&UTF8_BYTE_ORDER_MARK) {
+        Some(InvalidReason::ByteOrderMark)
+    } else {
+        None
+    }
+}
+
 /// Reads `input` to its end through `checker`: every line checked, the checkpoint last.
 fn check_lines(
     input: &mut dyn BufRead,
@@ -1228,6 +1282,11 @@ fn check_lines(
                 return Err(checker.invalid(None, InvalidReason::Empty));
             }
             break;
+        }
+        if checker.line == 0 {
+            if let Some(reason) = foreign_start(&buffer) {
+                return Err(checker.invalid(None, reason));
+            }
         }
         checker.line += 1;
         if buffer.len() > BUNDLE_LINE_BYTES_MAX {
@@ -1561,10 +1620,10 @@ mod tests {
             (InvalidReason::VersionOutOfOrder { version: 3, stream: "s".into(), previous: 1 }, "version 3 of stream s does not follow version 1: an event of the stream was removed, altered or reordered"),
             (InvalidReason::Moved { stage: Stage::Heads.name(), after: Stage::Coverages.name() }, "a Heads record after the Coverages records: lines were moved"),
             (InvalidReason::EventCount { listed: 3, held: 2 }, "the header lists 3 events but the backup holds 2: events were removed or added"),
-            (InvalidReason::HeadCount { streams: 3, held: 2 }, "the events make 3 streams but the backup holds 2 stream heads: a line was removed"),
             (InvalidReason::CoverageCount { members: 3, held: 2 }, "the events make 3 members but the backup holds 2 coverages: a line was removed"),
             (InvalidReason::EventsDoNotFold { detail: "x".into() }, "the events do not fold: x"),
             (InvalidReason::HeadOutOfOrder { stream: "s".into() }, "stream head s is out of order or repeated"),
+            (InvalidReason::HeadMissing { stream: "s".into() }, "the stream head of s (its last version and hash) is missing before this line: the backup is incomplete or damaged; take a new one with `flexledger backup`"),
             (InvalidReason::HeadAltered { stream: "s".into(), version: 2 }, "stream head s (version 2) is not the head its events make: the line or an event of the stream was altered"),
             (InvalidReason::CoverageOutOfOrder { member }, &format!("the coverage of member {member} is out of order or repeated")),
             (InvalidReason::CoverageAltered { member }, &format!("member {member}'s coverage does not follow from the backup's events: the line was altered")),
@@ -1576,7 +1635,9 @@ mod tests {
             (InvalidReason::TreeSize { header: 3, checkpoint: 2 }, "the header says tree size 3 but the checkpoint 2"),
             (InvalidReason::PublicKey(CheckpointError::BadKey("x".into())), "the checkpoint's public key is malformed: x"),
             (InvalidReason::CommandNotContiguous { command_id: member }, &format!("command {member} already has events earlier in the log: one command's events are contiguous")),
-            (InvalidReason::Empty, "the backup is empty"),
+            (InvalidReason::Empty, "the file is empty (0 bytes): it is not a backup made by `flexledger backup`; check the file's name, or make the backup again"),
+            (InvalidReason::Gzip, "the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger --data-dir NEW restore -`)"),
+            (InvalidReason::ByteOrderMark, "the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an editor, and a restore takes a backup only as `flexledger backup` wrote it; use the original file, or take a new backup"),
             (InvalidReason::LineTooLong { max: 9 }, "longer than 9 bytes"),
             (InvalidReason::NotUtf8, "not UTF-8"),
             (InvalidReason::CutInLine, "the backup ends in the middle of this line: it was cut short (copy it again, whole)"),

@@ -214,9 +214,9 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     if let Some(error) = error.downcast_ref::<CopyError>() {
         return Some(match error {
             CopyError::Ledger(ledger) => ledger_kind(ledger),
-            CopyError::DestinationDiffers { .. } | CopyError::DestinationAhead { .. } => {
-                ErrorKind::Conflict
-            }
+            CopyError::DestinationDiffers { .. }
+            | CopyError::DestinationAhead { .. }
+            | CopyError::UnfinishedFromAnotherSource { .. } => ErrorKind::Conflict,
             CopyError::CommandsWithoutEvents { .. } => ErrorKind::Damaged,
             CopyError::HashChanged { .. } => ErrorKind::Internal,
         });

@@ -7,6 +7,10 @@
 ## What was not done, where, and why
 backup-restore-refused = the backup was refused; nothing was restored: { $at }: { $reason }
 backup-download-refused = the downloaded backup does not verify; nothing was kept: { $at }: { $reason }
+## The same, for what is wrong with the file as a whole (no line to name: it is empty, or
+## no text file at all)
+backup-restore-refused-file = the backup was refused; nothing was restored: { $reason }
+backup-download-refused-file = the downloaded backup does not verify; nothing was kept: { $reason }
 backup-at-line = line { $line }
 backup-at-line-position = line { $line } (position { $position })
 
@@ -26,10 +30,10 @@ backup-invalid-wrong-stream = stream { $stream } is not the stream of the event'
 backup-invalid-version = version { $version } of stream { $stream } does not follow version { $previous }: an event of the stream was removed, altered or reordered
 backup-invalid-moved = a { $stage } record after the { $after } records: lines were moved
 backup-invalid-event-count = the header lists { $listed } events but the backup holds { $held }: events were removed or added
-backup-invalid-head-count = the events make { $streams } streams but the backup holds { $held } stream heads: a line was removed
 backup-invalid-coverage-count = the events make { $members } members but the backup holds { $held } coverages: a line was removed
 backup-invalid-events-do-not-fold = the events do not fold: { $detail }
 backup-invalid-head-out-of-order = stream head { $stream } is out of order or repeated
+backup-invalid-head-missing = the stream head of { $stream } (its last version and hash) is missing before this line: the backup is incomplete or damaged; take a new one with `flexledger backup`
 backup-invalid-head-altered = stream head { $stream } (version { $version }) is not the head its events make: the line or an event of the stream was altered
 backup-invalid-coverage-out-of-order = the coverage of member { $member } is out of order or repeated
 backup-invalid-coverage-altered = member { $member }'s coverage does not follow from the backup's events: the line was altered
@@ -41,7 +45,9 @@ backup-invalid-checkpoint-differs = the signed checkpoint commits to { $signed_s
 backup-invalid-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
 backup-invalid-public-key = the checkpoint's public key is malformed: { $detail }
 backup-invalid-command-not-contiguous = command { $command_id } already has events earlier in the log: one command's events are contiguous
-backup-invalid-empty = the backup is empty
+backup-invalid-empty = the file is empty (0 bytes): it is not a backup made by `flexledger backup`; check the file's name, or make the backup again
+backup-invalid-gzip = the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger --data-dir NEW restore -`)
+backup-invalid-byte-order-mark = the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an editor, and a restore takes a backup only as `flexledger backup` wrote it; use the original file, or take a new backup
 backup-invalid-line-too-long = longer than { $max } bytes
 backup-invalid-not-utf8 = not UTF-8
 backup-invalid-cut-in-line = the backup ends in the middle of this line: it was cut short (copy it again, whole)
@@ -50,6 +56,7 @@ backup-invalid-no-checkpoint = the backup ends here, without its signed checkpoi
 ## Why `copy` stopped (`CopyError`)
 backup-copy-destination-differs = the destination already holds a different ledger: its event at position { $position } is not the source's (a copy only fills an empty store or resumes its own copy)
 backup-copy-destination-ahead = the destination's log ({ $destination } events) is longer than the source's ({ $source_head }): it holds another ledger, or a copy of this one made later; copy into a new or empty store, or remove the destination and copy again
+backup-copy-unfinished-from-another-source = the destination holds an unfinished copy of a different source store, { $from } ({ $copied } of its { $source_head } events copied), not of this one: finish that copy by running `flexledger copy --from { $quoted_from }` again with the same --to, or copy this source into a new or empty destination
 backup-copy-hash-changed = the copied event at position { $position } sealed to another hash than the source's: nothing after it was copied
 backup-copy-commands-without-events = the source remembers { $count } command id(s) that have no events; run `flexledger verify` on it
 

@@ -16,6 +16,8 @@ cli-copy-copying = copying { $from } to { $to }
 cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)
 cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? audit a copy, or stop it first)
 cli-cannot-read = cannot read { $file }
+cli-copy-no-source = the source store { $store } does not exist: there is nothing at that path to copy; check the path given to --from (the data directory of the ledger to copy, or a PostgreSQL URL)
+cli-copy-source-holds-no-ledger = { $store } holds no ledger: the source of a copy (--from) is the data directory of the ledger to copy, or a PostgreSQL URL
 cli-copy-same-store = --from and --to name the same store ({ $store }): name another destination
 cli-serve-needs-auth = serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens
 

@@ -6,6 +6,9 @@
 ## 未做的事、位置和原因
 backup-restore-refused = 备份未被接受，未恢复任何内容：{ $at }：{ $reason }
 backup-download-refused = 下载的备份未通过校验，未保留任何内容：{ $at }：{ $reason }
+## 同上，问题在整个文件（没有可指出的行：文件是空的，或根本不是文本文件）
+backup-restore-refused-file = 备份未被接受，未恢复任何内容：{ $reason }
+backup-download-refused-file = 下载的备份未通过校验，未保留任何内容：{ $reason }
 backup-at-line = 第 { $line } 行
 backup-at-line-position = 第 { $line } 行（位置 { $position }）
 
@@ -37,10 +40,10 @@ backup-invalid-moved = { $stage ->
        *[Done] 检查点
     }行之后：有行被移动过
 backup-invalid-event-count = 包头列出 { $listed } 个事件，备份中却有 { $held } 个：有事件被删除或添加
-backup-invalid-head-count = 这些事件构成 { $streams } 条事件流，备份中却有 { $held } 个流头：有行被删除
 backup-invalid-coverage-count = 这些事件涉及 { $members } 名参保人员，备份中却有 { $held } 份参保记录：有行被删除
 backup-invalid-events-do-not-fold = 这些事件无法依次重算出状态：{ $detail }
 backup-invalid-head-out-of-order = 事件流 { $stream } 的流头顺序有误或重复出现
+backup-invalid-head-missing = 这一行之前缺少事件流 { $stream } 的流头（该事件流最后的版本和哈希）：备份不完整或已损坏，请用 `flexledger backup` 重新备份
 backup-invalid-head-altered = 事件流 { $stream } 的流头（版本 { $version }）与其事件得出的流头不符：该行或该事件流的某个事件被改动过
 backup-invalid-coverage-out-of-order = 参保人员 { $member } 的参保记录顺序有误或重复出现
 backup-invalid-coverage-altered = 参保人员 { $member } 的参保记录不能由备份中的事件得出：该行被改动过
@@ -52,7 +55,9 @@ backup-invalid-checkpoint-differs = 已签名的检查点承诺 { $signed_size }
 backup-invalid-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
 backup-invalid-public-key = 检查点的公钥格式有误：{ $detail }
 backup-invalid-command-not-contiguous = 命令 { $command_id } 在日志中更早的位置已有事件：同一命令的事件应当连续
-backup-invalid-empty = 备份是空的
+backup-invalid-empty = 文件是空的（0 字节）：它不是由 `flexledger backup` 生成的备份；请检查文件名，或重新备份
+backup-invalid-gzip = 文件看起来经过 `gzip` 压缩（以字节 `1f 8b` 开头），而备份是纯文本：请先解压（`gunzip FILE`，或 `gzip -dc FILE | flexledger --data-dir NEW restore -`）
+backup-invalid-byte-order-mark = 文件以字节顺序标记（字节 `ef bb bf`）开头：它被编辑器重新保存过，而恢复只接受 `flexledger backup` 写出的原样备份；请使用原始文件，或重新备份
 backup-invalid-line-too-long = 该行超过 { $max } 字节
 backup-invalid-not-utf8 = 该行不是 UTF-8 编码
 backup-invalid-cut-in-line = 备份在这一行的中间结束：文件不完整（请重新完整复制一份）
@@ -61,6 +66,7 @@ backup-invalid-no-checkpoint = 备份到此结束，缺少已签名的检查点�
 ## `copy` 中止的原因（`CopyError`）
 backup-copy-destination-differs = 目标存储中已有另一个账本：其位置 { $position } 的事件与源账本的不同（复制只会填充空的存储，或续完它自己的复制）
 backup-copy-destination-ahead = 目标存储的日志（{ $destination } 个事件）比源账本的（{ $source_head } 个）更长：它保存的是另一个账本，或是本账本较晚的副本；请复制到新的或空的存储，或删除目标存储后重新复制
+backup-copy-unfinished-from-another-source = 目标存储中有一次尚未完成的复制，其源是另一个存储 { $from }（已复制其 { $source_head } 个事件中的 { $copied } 个），而不是本次的源：请再次运行 `flexledger copy --from { $quoted_from }`（`--to` 不变）完成那次复制，或把本次的源复制到新的或空的目标存储
 backup-copy-hash-changed = 复制到位置 { $position } 的事件封存后的哈希与源账本的不同：其后的事件均未复制
 backup-copy-commands-without-events = 源账本记有 { $count } 个没有事件的命令标识（`command_id`）：请对它运行 `flexledger verify`
 

@@ -15,6 +15,8 @@ cli-copy-copying = 将 { $from } 复制到 { $to } 时出错
 cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（`flexledger serve` 运行时占用它：请用 --server URL 和令牌从服务取得备份）
 cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请审计它的副本，或先停止服务）
 cli-cannot-read = 无法读取 { $file }
+cli-copy-no-source = 源存储 { $store } 不存在：该路径下没有可复制的内容；请检查 `--from` 所给的路径（要复制的账本的数据目录，或 `PostgreSQL` 地址）
+cli-copy-source-holds-no-ledger = { $store } 中没有账本：复制的源（`--from`）应是要复制的账本的数据目录，或 `PostgreSQL` 地址
 cli-copy-same-store = --from 与 --to 指的是同一个存储（{ $store }）：请指定另一个目标
 cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [[token]] 表），或用 --demo 试用（会打印令牌）
 

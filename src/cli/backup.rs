@@ -129,13 +129,30 @@ fn public_key(hex: Option<&str>) -> anyhow::Result<Option<ed25519_dalek::Verifyi
     Ok(parsed.transpose()?)
 }
 
+/// What was not done, as message ids: where a line is named, and where the whole file
+/// is at fault (line 0: empty, or not a text file).
+struct NotDone {
+    at_line: &'static str,
+    file: &'static str,
+}
+
+const RESTORE_REFUSED: NotDone = NotDone {
+    at_line: "backup-restore-refused",
+    file: "backup-restore-refused-file",
+};
+
+const DOWNLOAD_REFUSED: NotDone = NotDone {
+    at_line: "backup-download-refused",
+    file: "backup-download-refused-file",
+};
+
 /// An invalid backup: exit 1, naming the line and position (JSON on standard output,
-/// its `message` the contract's English; on standard error, `what` (the message id of
-/// what was not done) and why, in `language`); any other failure propagates (exit 2,
-/// or 1 for a damaged store).
+/// its `message` the contract's English, `line` null for the file as a whole; on
+/// standard error, `what` was not done and why, in `language`); any other failure
+/// propagates (exit 2, or 1 for a damaged store).
 fn refused(
     error: BackupError,
-    what: &'static str,
+    what: NotDone,
     out: &Path,
     language: Language,
 ) -> anyhow::Result<ExitCode> {
@@ -146,25 +163,33 @@ fn refused(
             reason,
         } => {
             let message = reason.to_string();
+            let named_line = (line > 0).then_some(line);
             print_summary(
                 out,
-                &serde_json::json!({"ok": false, "line": line, "position": position, "message": message}),
+                &serde_json::json!({"ok": false, "line": named_line, "position": position, "message": message}),
             )?;
-            let at = match position {
-                Some(position) => Sentence::new(
+            let reason = ("reason", reason.sentence().in_language(language));
+            let at = match (named_line, position) {
+                (None, _) => None,
+                (Some(line), Some(position)) => Some(Sentence::new(
                     "backup-at-line-position",
                     vec![
                         ("line", line.to_string()),
                         ("position", position.to_string()),
                     ],
-                ),
-                None => Sentence::new("backup-at-line", vec![("line", line.to_string())]),
+                )),
+                (Some(line), None) => Some(Sentence::new(
+                    "backup-at-line",
+                    vec![("line", line.to_string())],
+                )),
             };
-            let args = vec![
-                ("at", at.in_language(language)),
-                ("reason", reason.sentence().in_language(language)),
-            ];
-            let said = Sentence::new(what, args).in_language(language);
+            let said = match at {
+                Some(at) => {
+                    Sentence::new(what.at_line, vec![("at", at.in_language(language)), reason])
+                }
+                None => Sentence::new(what.file, vec![reason]),
+            }
+            .in_language(language);
             crate::shell_support::say_on_stderr!(
                 "{}",
                 super::program_said("flexledger", &said, language)
@@ -250,7 +275,7 @@ fn backup_from_server(
     let check = match checked {
         Ok(check) => check,
         Err(error) => {
-            return refused(error, "backup-download-refused", &args.out, language);
+            return refused(error, DOWNLOAD_REFUSED, &args.out, language);
         }
     };
     if position.is_some_and(|position| position != check.events) {
@@ -294,7 +319,7 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
     progress.finish_and_clear();
     let report = match restored {
         Ok(report) => report,
-        Err(error) => return refused(error, "backup-restore-refused", Path::new(""), language),
+        Err(error) => return refused(error, RESTORE_REFUSED, Path::new(""), language),
     };
     print_json(&report)?;
     let key_id = report.key_id.clone();

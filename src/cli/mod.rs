@@ -1441,6 +1441,25 @@ fn foreign_destination(to: &Location) -> Option<anyhow::Error> {
     Some(crate::i18n::Sentence::new("cli-copy-destination-not-empty", args).into())
 }
 
+/// A copy's source directory that holds no ledger, said as `--from`'s mistake: a path
+/// where nothing is, or a directory (or file) with no store in it. (`open_store`'s own
+/// words advised --data-dir, which copy does not read.) `None` for any other source.
+fn missing_source(from: &Location) -> Option<anyhow::Error> {
+    let Location::Sled(dir) = from else {
+        return None;
+    };
+    if from.has_ledger() {
+        return None;
+    }
+    let id = if dir.exists() {
+        "cli-copy-source-holds-no-ledger"
+    } else {
+        "cli-copy-no-source"
+    };
+    let args = vec![("store", dir.display().to_string())];
+    Some(crate::i18n::Sentence::new(id, args).into())
+}
+
 /// `copy`: the source opened as every command opens it (a close left half recorded is
 /// finished first), the destination as a bare store (its state rows are rebuilt at the
 /// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
@@ -1449,7 +1468,7 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
         let args = vec![("store", from.to_string())];
         return Err(crate::i18n::Sentence::new("cli-copy-same-store", args).into());
     }
-    if let Some(error) = foreign_destination(to) {
+    if let Some(error) = missing_source(from).or_else(|| foreign_destination(to)) {
         return Err(error);
     }
     let source = open_store(from)?;

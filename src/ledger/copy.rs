@@ -21,8 +21,8 @@
 use super::{rebuild_state, LedgerError};
 use crate::i18n::Sentence;
 use crate::store::{
-    CommandRecord, Envelope, EventLog, EventStore, FeedRows, ReadStore, StateKey, StateWrite,
-    StoreError,
+    CommandRecord, Envelope, EventLog, EventStore, FeedRows, ReadStore, StateKey, StateRows,
+    StateWrite, StoreError,
 };
 use uuid::Uuid;
 
@@ -108,6 +108,15 @@ pub enum CopyError {
     DestinationDiffers { position: u64 },
     #[error("{}", self.english())]
     DestinationAhead { destination: u64, source_head: u64 },
+    /// The destination holds an unfinished copy (its `CopyUnfinished` row) of another
+    /// source, `from` (as its row names it), which got to position `copied` of that
+    /// source's `source_head`, and whose log is not this source's.
+    #[error("{}", self.english())]
+    UnfinishedFromAnotherSource {
+        from: String,
+        copied: u64,
+        source_head: u64,
+    },
     #[error("{}", self.english())]
     HashChanged { position: u64 },
     #[error("{}", self.english())]
@@ -134,6 +143,19 @@ impl CopyError {
                 vec![
                     ("destination", text(destination)),
                     ("source_head", text(source_head)),
+                ],
+            ),
+            CopyError::UnfinishedFromAnotherSource {
+                from,
+                copied,
+                source_head,
+            } => (
+                "backup-copy-unfinished-from-another-source",
+                vec![
+                    ("from", text(from)),
+                    ("copied", text(copied)),
+                    ("source_head", text(source_head)),
+                    ("quoted_from", crate::shell_support::shell_quoted(from)),
                 ],
             ),
             CopyError::HashChanged { position } => (
@@ -173,7 +195,7 @@ pub fn copy_ledger<D: EventStore>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<CopyReport, CopyError> {
     let (source_head, source_hash) = source.head()?;
-    let resumed_after = resume_point(source, destination, source_head)?;
+    let resumed_after = resume_point(source, destination, source_head, options)?;
     // Marked before anything else is written: a store a copy stopped in before its
     // first append (a database its operator migrated, a sled store made earlier) must
     // not open as an empty ledger, which would take commands and never let the copy
@@ -237,8 +259,23 @@ pub fn copy_ledger<D: EventStore>(
 }
 
 /// Where the copy starts: after the destination's head, if its log is the source's
-/// up to there.
+/// up to there; a destination that is not is refused as what it holds.
 fn resume_point(
+    source: &(impl ReadStore + ?Sized),
+    destination: &(impl EventLog + StateRows),
+    source_head: u64,
+    options: &CopyOptions,
+) -> Result<u64, CopyError> {
+    log_resume_point(source, destination, source_head).map_err(|refusal| match refusal {
+        CopyError::DestinationDiffers { .. } | CopyError::DestinationAhead { .. } => {
+            another_source_s_copy(destination, options).unwrap_or(refusal)
+        }
+        other => other,
+    })
+}
+
+/// The destination's head, if its log is the source's up to there.
+fn log_resume_point(
     source: &(impl ReadStore + ?Sized),
     destination: &impl EventLog,
     source_head: u64,
@@ -257,6 +294,24 @@ fn resume_point(
         Some(envelope) if envelope.position == head && envelope.hash == hash => Ok(head),
         _ => Err(CopyError::DestinationDiffers { position: head }),
     }
+}
+
+/// A destination that is not this source's, said as what it is when it holds an
+/// unfinished copy of another source (its mark names another `from`): a probe saw it
+/// called "a different ledger", which left the reader to guess what to do. `None` when
+/// it holds no mark, or one of this source (a store at that path that changed), or
+/// one that cannot be read (the refusal already said is kept).
+fn another_source_s_copy(destination: &impl StateRows, options: &CopyOptions) -> Option<CopyError> {
+    let row = destination
+        .read_state(&StateKey::CopyUnfinished)
+        .ok()
+        .flatten()?;
+    let mark = crate::codec::rows::decode_copy_unfinished_row(&row).ok()?;
+    (mark.from != options.from).then_some(CopyError::UnfinishedFromAnotherSource {
+        from: mark.from,
+        copied: mark.copied,
+        source_head: mark.source_head,
+    })
 }
 
 /// The commands of one destination append, being gathered.
@@ -420,6 +475,18 @@ mod tests {
                  another ledger, or a copy of this one made later; copy into a new or empty \
                  store, or remove the destination and copy again",
                 "目标存储的日志（9 个事件）比源账本的（4 个）更长",
+            ),
+            (
+                CopyError::UnfinishedFromAnotherSource {
+                    from: "/data/a".into(),
+                    copied: 4,
+                    source_head: 33,
+                },
+                "the destination holds an unfinished copy of a different source store, /data/a \
+                 (4 of its 33 events copied), not of this one: finish that copy by running \
+                 `flexledger copy --from '/data/a'` again with the same --to, or copy this source \
+                 into a new or empty destination",
+                "目标存储中有一次尚未完成的复制，其源是另一个存储 /data/a",
             ),
             (
                 CopyError::HashChanged { position: 3 },

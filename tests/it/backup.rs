@@ -509,7 +509,7 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
     let cut_at = lines[..19].iter().map(|line| line.len() + 1).sum::<usize>() + 40;
     for (index, (bytes, words)) in [
         (&whole.as_bytes()[..cut_at], "line: it was cut short"),
-        (&b""[..], "the backup is empty"),
+        (&b""[..], "the file is empty"),
     ]
     .into_iter()
     .enumerate()
@@ -596,6 +596,142 @@ fn a_tampered_backup_is_refused_in_the_reader_s_language() {
             "{}",
             stderr(&english_said)
         );
+        assert!(!target.exists());
+    }
+}
+
+/// `bytes` as a gzip file (RFC 1952) of stored deflate blocks: what `gzip` makes of a
+/// backup, without a compression crate.
+fn gzipped(bytes: &[u8]) -> Vec<u8> {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    let mut file = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    let chunks: Vec<&[u8]> = bytes.chunks(u16::MAX.into()).collect();
+    for (index, chunk) in chunks.iter().enumerate() {
+        file.push(u8::from(index + 1 == chunks.len()));
+        let length = u16::try_from(chunk.len()).unwrap();
+        file.extend(length.to_le_bytes());
+        file.extend((!length).to_le_bytes());
+        file.extend(*chunk);
+    }
+    file.extend((!crc).to_le_bytes());
+    file.extend(u32::try_from(bytes.len()).unwrap().to_le_bytes());
+    file
+}
+
+/// A file that is no backup as it stands is said for what it is, in both languages,
+/// at no line (it read "line 0: the backup is empty", "line 1: not UTF-8" for a
+/// gzipped backup, and "the first line is no bundle header" for one an editor saved
+/// again with a byte-order mark); and nothing is made.
+#[test]
+fn an_empty_gzipped_or_re_saved_backup_file_is_said_for_what_it_is() {
+    let root = tempfile::tempdir().unwrap();
+    demo_backup(root.path());
+    let whole = std::fs::read(root.path().join("demo.backup")).unwrap();
+    let with_mark = [&[0xef, 0xbb, 0xbf][..], &whole].concat();
+    let target = root.path().join("restored");
+    for (bytes, english, chinese) in [
+        (
+            Vec::new(),
+            "the file is empty (0 bytes): it is not a backup made by `flexledger backup`",
+            "文件是空的（0 字节）：它不是由 `flexledger backup` 生成的备份",
+        ),
+        (
+            gzipped(&whole),
+            "the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is \
+             plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger \
+             --data-dir NEW restore -`)",
+            "文件看起来经过 `gzip` 压缩（以字节 `1f 8b` 开头），而备份是纯文本：请先解压",
+        ),
+        (
+            with_mark,
+            "the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an \
+             editor",
+            "文件以字节顺序标记（字节 `ef bb bf`）开头：它被编辑器重新保存过",
+        ),
+    ] {
+        let file = root.path().join("file.backup");
+        std::fs::write(&file, &bytes).unwrap();
+        let said = restore(&target, &file, &[]);
+        assert_eq!(said.status.code(), Some(1), "{}", stderr(&said));
+        let refusal = json(&said);
+        assert_eq!(refusal["line"], Value::Null, "{refusal}");
+        assert!(
+            refusal["message"].as_str().unwrap().starts_with(english),
+            "{refusal}"
+        );
+        let prefix = "flexledger: the backup was refused; nothing was restored: ";
+        assert!(
+            stderr(&said).starts_with(&format!("{prefix}{english}")),
+            "{}",
+            stderr(&said)
+        );
+        let said = restore(&target, &file, &["--lang", "zh-CN"]);
+        let prefix = "flexledger：备份未被接受，未恢复任何内容：";
+        assert!(
+            stderr(&said).starts_with(&format!("{prefix}{chinese}")),
+            "{}",
+            stderr(&said)
+        );
+        assert!(!target.exists());
+    }
+    // Decompressed, the same file restores.
+    let piped = flexledger(&target, &["restore", "-"], Some(&whole));
+    assert_eq!(piped.status.code(), Some(0), "{}", stderr(&piped));
+}
+
+/// A backup missing a stream head line names the stream whose head is missing and says
+/// what that means for the backup, in both languages (a head removed in the middle
+/// read "stream head … is out of order or repeated", naming the next stream; the last
+/// one removed, "the events make 4 streams but the backup holds 3 stream heads").
+#[test]
+fn a_backup_missing_a_stream_head_names_it_and_says_the_backup_is_incomplete() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    let pinned = public_key_hex(&source);
+    let heads: Vec<usize> = (0..lines.len())
+        .filter(|&index| lines[index].starts_with("{\"record\":\"stream_head\""))
+        .collect();
+    assert!(heads.len() >= 3, "{heads:?}");
+    let stream_of = |index: usize| {
+        serde_json::from_str::<Value>(&lines[index]).unwrap()["stream"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let target = root.path().join("restored");
+    for removed in [heads[0], heads[1], *heads.last().unwrap()] {
+        let stream = stream_of(removed);
+        let mut cut = lines.clone();
+        cut.remove(removed);
+        let file = root.path().join("cut.backup");
+        std::fs::write(&file, cut.join("\n") + "\n").unwrap();
+        let said = restore(&target, &file, &["--public-key", &pinned]);
+        assert_eq!(said.status.code(), Some(1), "{}", stderr(&said));
+        let line = removed + 1;
+        assert_eq!(json(&said)["line"], line);
+        let english = format!(
+            "flexledger: the backup was refused; nothing was restored: line {line}: the stream \
+             head of {stream} (its last version and hash) is missing before this line: the \
+             backup is incomplete or damaged; take a new one with `flexledger backup`\n"
+        );
+        assert_eq!(stderr(&said), english);
+        let args = ["--public-key", &pinned, "--lang", "zh-CN"];
+        let said = restore(&target, &file, &args);
+        let chinese = format!(
+            "flexledger：备份未被接受，未恢复任何内容：第 {line} 行：这一行之前缺少事件流 {stream} \
+             的流头（该事件流最后的版本和哈希）：备份不完整或已损坏，请用 `flexledger backup` 重新备份\n"
+        );
+        assert_eq!(stderr(&said), chinese);
         assert!(!target.exists());
     }
 }

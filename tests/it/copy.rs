@@ -612,3 +612,99 @@ fn an_unfinished_copy_is_said_in_the_reader_s_language() {
     }
     assert!(!onward.exists(), "a refused copy made its destination");
 }
+
+/// A copy from a path where no store is says that the source does not exist there, in
+/// both languages, and makes nothing (it advised "pass --data-dir", which copy does
+/// not read); a directory with no ledger in it is said to hold none.
+#[test]
+fn a_copy_from_a_path_where_no_store_is_says_the_source_does_not_exist() {
+    let root = tempfile::tempdir().unwrap();
+    let (missing, to) = (root.path().join("nowhere"), root.path().join("copy"));
+    let empty = root.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let (missing_name, empty_name) = (missing.display(), empty.display());
+    for (from, language, words) in [
+        (&missing, "en", format!("the source store {missing_name} does not exist: there is nothing at that path to copy; check the path given to --from")),
+        (&missing, "zh-CN", format!("源存储 {missing_name} 不存在：该路径下没有可复制的内容；请检查 `--from` 所给的路径")),
+        (&empty, "en", format!("{empty_name} holds no ledger: the source of a copy (--from) is the data directory of the ledger to copy")),
+        (&empty, "zh-CN", format!("{empty_name} 中没有账本：复制的源（`--from`）应是要复制的账本的数据目录")),
+    ] {
+        let (from, to) = (from.to_str().unwrap(), to.to_str().unwrap());
+        let args = ["--lang", language, "copy", "--from", from, "--to", to];
+        let refused = flexledger(root.path(), &args, None);
+        assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(&words), "{words:?} not in {stderr}");
+        assert!(!stderr.contains("--data-dir"), "{stderr}");
+    }
+    assert!(
+        !missing.exists() && !to.exists(),
+        "a refused copy made a store"
+    );
+}
+
+/// A copy from one source into a destination holding another source's unfinished
+/// copy says so, naming that source, how far it got and how to go on, in both
+/// languages, and leaves it untouched (it read "already holds a different ledger",
+/// and, for a longer copy, "it holds another ledger, or a copy of this one made
+/// later"); the original copy then finishes.
+#[test]
+fn a_copy_into_another_source_s_unfinished_copy_says_how_to_go_on() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, head) = demo_source(root.path());
+    let quoted = |path: &Path| {
+        let path = std::fs::canonicalize(path).unwrap();
+        (path.display().to_string(), format!("'{}'", path.display()))
+    };
+    let (source_name, source_quoted) = quoted(&source);
+    // The same commands make another ledger: stopped after 4 events, its 4th is not
+    // the other's; a shorter other source: stopped after more events than it has.
+    for (stopped_after, commands) in [(4, demo_lines().len()), (12, 3)] {
+        let other = root.path().join(format!("other-{commands}"));
+        submit(&other, &demo_lines()[..commands]);
+        let destination = root.path().join(format!("copy-{stopped_after}"));
+        let name = destination.to_str().unwrap();
+        let stopped = copy_stopped(&source, name, stopped_after);
+        assert_eq!(stopped.status.code(), Some(137), "{stopped:?}");
+        let before = SledStore::open_read_only(&destination)
+            .unwrap()
+            .head()
+            .unwrap();
+        let copied = before.0;
+        for (language, words) in [
+            (
+                "en",
+                format!(
+                    "the destination holds an unfinished copy of a different source store, \
+                 {source_name} ({copied} of its {head} events copied), not of this one: finish \
+                 that copy by running `flexledger copy --from {source_quoted}` again with the \
+                 same --to, or copy this source into a new or empty destination"
+                ),
+            ),
+            (
+                "zh-CN",
+                format!(
+                "目标存储中有一次尚未完成的复制，其源是另一个存储 {source_name}（已复制其 {head} \
+                 个事件中的 {copied} 个），而不是本次的源：请再次运行 `flexledger copy --from \
+                 {source_quoted}`（`--to` 不变）完成那次复制，或把本次的源复制到新的或空的目标存储"
+            ),
+            ),
+        ] {
+            let from = other.to_str().unwrap();
+            let args = ["--lang", language, "copy", "--from", from, "--to", name];
+            let refused = flexledger(&other, &args, None);
+            assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+            let stderr = String::from_utf8_lossy(&refused.stderr);
+            assert!(stderr.contains(&words), "{words:?} not in {stderr}");
+            assert!(!stderr.contains("another ledger"), "{stderr}");
+        }
+        let after = SledStore::open_read_only(&destination)
+            .unwrap()
+            .head()
+            .unwrap();
+        assert_eq!(after, before, "a refused copy changed the destination");
+        let resumed = report(&copy_to(&source, name));
+        assert_eq!(resumed["resumed_after"], copied);
+        assert_eq!(contents_of(&destination), contents_of(&source));
+    }
+}

@@ -155,6 +155,11 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "nothing was restored from a backup (未恢复任何内容), no benefits restored",
     ),
     (
+        "backup-restore-refused-file",
+        "待遇恢复",
+        "nothing was restored from a backup (未恢复任何内容), no benefits restored",
+    ),
+    (
         "explain-delay-not-qualified",
         "已取得待遇资格",
         "negated: the member has not qualified (尚未取得待遇资格)",
