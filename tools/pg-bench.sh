@@ -15,10 +15,12 @@
 # stored (log entries, command records) into tables of the same shape, in the same
 # transactions (the ledger's batches for (a), one command per commit for (c), 64
 # connections committing one command at a time for (b)), synchronous_commit = on, no
-# ledger work; (e) is pg_total_relation_size of the tables, and the WAL the import
-# wrote (pg_current_wal_lsn after minus before). The cluster loads pg_stat_statements
-# when the server has it, and the bench prints the server's time executing each
-# side's statements during (a).
+# ledger work. (a) has a second ceiling that writes every row the ledger wrote (state
+# rows, feed items and head too), in the ledger's own transactions, captured from a
+# second, untimed import (tools/bench/pg_rows.rs). (e) is pg_total_relation_size of
+# the tables, and the WAL the import wrote (pg_current_wal_lsn after minus before).
+# The cluster loads pg_stat_statements when the server has it, and the bench prints
+# the server's time executing each side's statements during (a).
 #
 # --http SECONDS: then, as tools/load.sh does for sled, with wrk (Debian's package,
 # installed if missing) at 64 connections for SECONDS each, on the same database seeded

@@ -82,7 +82,9 @@ struct Args {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
     raw_keys: u8,
     /// Also run every measurement on the PostgreSQL engine, in the database at URL,
-    /// beside a raw PostgreSQL ceiling (a second table). The database must be empty or
+    /// beside a raw PostgreSQL ceiling (a second table; the bulk import also beside a
+    /// ceiling of every row it wrote, captured from a second, untimed import by a
+    /// trigger the bench adds and removes). The database must be empty or
     /// hold an empty ledger: the bench drops and migrates the ledger's tables between
     /// measurements, and leaves an empty migrated ledger. With --concurrent-only: (b)
     /// on PostgreSQL only.
