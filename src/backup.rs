@@ -89,7 +89,7 @@ pub struct BackupSummary {
 fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
     StoreError::Corrupt {
         position,
-        message: message.into(),
+        message: message.into().into(),
     }
     .into()
 }

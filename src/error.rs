@@ -300,7 +300,7 @@ mod tests {
     fn corrupt(position: u64) -> StoreError {
         StoreError::Corrupt {
             position,
-            message: "altered".to_owned(),
+            message: "altered".to_owned().into(),
         }
     }
 

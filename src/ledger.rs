@@ -85,6 +85,20 @@ impl LedgerError {
             _ => None,
         }
     }
+
+    /// The same, the finding said in `language` where the catalog words it (an event
+    /// altered, a broken chain, a head witness the log does not reach), in English
+    /// where it does not.
+    pub fn corruption_in(&self, language: crate::i18n::Language) -> Option<(u64, String)> {
+        match self {
+            LedgerError::Store(StoreError::Corrupt { position, message }) => {
+                Some((*position, message.in_language(language)))
+            }
+            other => other
+                .corruption()
+                .map(|(position, message)| (position, message.to_owned())),
+        }
+    }
 }
 
 /// Where time and ids come from: the real clock and random UUIDs in production,
@@ -148,7 +162,7 @@ pub const REPORT_CACHE_ROWS_MAX: usize = 4096;
 fn corrupt_row(what: String, error: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         position: 0,
-        message: format!("stored state of {what} does not decode: {error}"),
+        message: format!("stored state of {what} does not decode: {error}").into(),
     }
 }
 
@@ -161,7 +175,7 @@ pub fn decode_region_row(row: &[u8]) -> Result<RegionState, StoreError> {
         .check_invariants()
         .map_err(|message| StoreError::Corrupt {
             position: region.last_position,
-            message: format!("stored state: {message}"),
+            message: format!("stored state: {message}").into(),
         })?;
     Ok(region)
 }
@@ -208,7 +222,7 @@ fn member_of_row(member_id: Uuid, row: &[u8]) -> Result<MemberState, StoreError>
     });
     checked.map_err(|message| StoreError::Corrupt {
         position: member.last_position,
-        message: format!("stored state: {message}"),
+        message: format!("stored state: {message}").into(),
     })?;
     Ok(member)
 }
@@ -228,7 +242,8 @@ pub fn read_member_and_region(
             message: format!(
                 "member {member_id}'s region {} has no state row",
                 member.region
-            ),
+            )
+            .into(),
         })?;
     Ok(Some((member, decode_region_row(&region_row)?)))
 }
@@ -370,7 +385,7 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
     };
     let damaged = || StoreError::Corrupt {
         position: 0,
-        message: format!("checkpoint row is {} bytes, not 8 or 12", bytes.len()),
+        message: format!("checkpoint row is {} bytes, not 8 or 12", bytes.len()).into(),
     };
     let position: [u8; 8] = bytes
         .get(..8)
@@ -1581,7 +1596,7 @@ fn no_row_means_no_member(
                 "member {member_id} has events from position {} on but no state row: the state rows are damaged \
                  (`flexledger rebuild` writes them again from the log)",
                 first.position
-            ),
+            ).into(),
         }
         .into()),
     }
@@ -1730,7 +1745,10 @@ pub fn verify(
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, LedgerError> {
     let corrupt = |position: u64, message: String| {
-        LedgerError::Store(StoreError::Corrupt { position, message })
+        LedgerError::Store(StoreError::Corrupt {
+            position,
+            message: message.into(),
+        })
     };
     let mut streams: HashMap<String, StreamSeen> = HashMap::new();
     let mut folder = Folder::default();
@@ -1807,7 +1825,10 @@ fn check_stream_index(
     streams: &mut HashMap<String, StreamSeen>,
 ) -> Result<(), LedgerError> {
     let corrupt = |position: u64, message: String| {
-        LedgerError::Store(StoreError::Corrupt { position, message })
+        LedgerError::Store(StoreError::Corrupt {
+            position,
+            message: message.into(),
+        })
     };
     for entry in store.stream_index() {
         let entry = entry?;
@@ -1926,7 +1947,7 @@ impl CommandRuns {
         let matches =
             span.is_some_and(|span| span.first_position == first && span.event_count == count);
         if !matches {
-            return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1) }.into());
+            return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1).into()}.into());
         }
         self.checked += 1;
         Ok(())
@@ -1941,7 +1962,8 @@ fn check_state_rows(store: &(impl ReadStore + ?Sized), state: &Folded) -> Result
             message: format!(
                 "stored state of {} differs from a fresh fold of the log",
                 difference.what
-            ),
+            )
+            .into(),
         })),
     }
 }
@@ -2093,7 +2115,7 @@ fn member_row_differences(
             }
             let folded = decode_member_row(folded).map_err(|message| StoreError::Corrupt {
                 position: 0,
-                message: format!("member {member_id}'s folded state: {message}"),
+                message: format!("member {member_id}'s folded state: {message}").into(),
             })?;
             let same = stored
                 .and_then(|row| decode_member_row(&row).ok())

@@ -37,3 +37,17 @@ store-unavailable = cannot use the store { $store }: { $advice ->
 
 store-restore-target-not-empty = { $path } exists and is not empty: restore makes a new data directory; pass a new or empty --data-dir
 store-restore-target-unusable = { $path } cannot be a new data directory: { $detail }
+
+## What a damage report found (`DamageDetail`: src/store/checked_reads.rs, log_entry.rs,
+## sled_store.rs), said inside store-damaged-at; the English is the contract's `message`.
+store-found-altered = the event's bytes do not match its stored hash { $stored } (SHA-256 is { $computed }): it was altered
+store-found-other-stream = envelope stream { $stream } does not match its payload
+store-found-not-canonical = the stored bytes are not in canonical form
+store-found-gap = the log has a gap: the next entry is position { $next }
+store-found-prev-hash = prev_hash { $prev_hash } does not link to the previous event's hash { $previous }: an event before it was altered, removed or reordered
+store-found-index-entry = stream { $stream } index entry { $version } does not match the event
+store-found-stream-prev-hash = stream_prev_hash does not link to version { $version } of { $stream }: an event of the stream was altered, removed or reordered
+store-found-witness-missing = the head witness { $witness } is missing, but this store has kept one: it was deleted, or the data directory was copied or restored without it, so a log that lost its last events would look complete (it ends at position { $head }). Put the file back from where the directory came from, or restore the data directory from a backup; to accept the log as it is after every hash is checked, run `flexledger verify --accept-head`
+store-found-witness-ahead = the log ends at position { $head }, but the head witness { $witness } records position { $witnessed } as durably appended: the storage engine lost events { $first_lost }..={ $witnessed } (its files were truncated or damaged). Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)
+store-found-witness-other-hash = the event's hash is { $hash }, but the head witness { $witness } recorded { $witnessed_hash } for this position (the log ends at position { $head }): the log was rewritten or damaged. Restore the data directory from a backup
+store-found-witness-kept = { $finding }. `--accept-head` is for a head witness that is missing or unreadable; it does not write over one that records what the log lost. To accept the loss anyway, move the witness aside first: `mv { $witness } { $aside }`, then run `flexledger verify --accept-head` again

@@ -36,3 +36,16 @@ store-unavailable = 无法使用存储 { $store }：{ $advice ->
 
 store-restore-target-not-empty = { $path } 已存在且不为空：restore 会新建一个数据目录；请用 --data-dir 指定一个新的或空的目录
 store-restore-target-unusable = { $path } 不能用作新的数据目录：{ $detail }
+
+## 损坏报告所发现的问题（`DamageDetail`），嵌在 store-damaged-at 中说出
+store-found-altered = 该事件的字节与其保存的哈希 { $stored } 不符（其 SHA-256 为 { $computed }）：该事件被改动过
+store-found-other-stream = 信封中的事件流 { $stream } 与其内容不符
+store-found-not-canonical = 保存的字节不是规范形式
+store-found-gap = 日志有缺口：下一条记录的位置是 { $next }
+store-found-prev-hash = `prev_hash` { $prev_hash } 与前一个事件的哈希 { $previous } 衔接不上：它之前的某个事件被改动、删除或调换了顺序
+store-found-index-entry = 事件流 { $stream } 的索引项 { $version } 与事件不符
+store-found-stream-prev-hash = `stream_prev_hash` 与事件流 { $stream } 的版本 { $version } 衔接不上：该事件流的某个事件被改动、删除或调换了顺序
+store-found-witness-missing = 头部见证 { $witness } 不见了，而该存储一直保存着它：它被删除了，或者复制、恢复数据目录时漏掉了它；这样，一个丢失了最后若干事件的日志看起来也会是完整的（它止于位置 { $head }）。请从数据目录的来处把该文件放回，或从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`
+store-found-witness-ahead = 日志止于位置 { $head }，而头部见证 { $witness } 记录位置 { $witnessed } 已持久追加：存储引擎丢失了位置 { $first_lost } 至 { $witnessed } 的事件（其文件被截短或损坏）。请从备份恢复数据目录；不要再向该存储追加（那会重用丢失的位置）
+store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏。请从备份恢复数据目录
+store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`

@@ -301,7 +301,7 @@ pub(crate) fn count(length: usize) -> u64 {
 fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
     StoreError::Corrupt {
         position,
-        message: message.into(),
+        message: message.into().into(),
     }
     .into()
 }

@@ -226,7 +226,10 @@ fn damaged(
             &serde_json::json!({"ok": false, "position": position, "message": message}),
         )?;
     } else {
-        let args = [("position", text(position)), ("message", text(message))];
+        let found = error
+            .corruption_in(language)
+            .map_or_else(|| message.to_owned(), |(_, found)| found);
+        let args = [("position", text(position)), ("message", text(found))];
         writeln!(out, "{}", say(language, "audit-damaged", &args))?;
     }
     say_damage_advice(language, false);
@@ -1000,7 +1003,7 @@ fn rewritten(checkpoint: &Checkpoint, what: &str, found: crate::store::Sha256) -
             "the signed checkpoint at size {} commits to {what} {}, but the log gives {found}: the log was rewritten after it was signed",
             checkpoint.tree_size,
             if what == "root" { checkpoint.root } else { checkpoint.heads_root },
-        ),
+        ).into(),
     }
     .into()
 }
@@ -1147,7 +1150,7 @@ fn signed_checkpoints(
                 }
                 let damaged = crate::store::StoreError::Corrupt {
                     position: size,
-                    message: format!("stored checkpoint: {error}"),
+                    message: format!("stored checkpoint: {error}").into(),
                 };
                 return Ok(Err(CheckpointsFinding::Damaged(damaged.into())));
             }
@@ -1171,7 +1174,7 @@ fn check_empty_log_checkpoints(pending: &mut Vec<Checkpoint>) -> Result<(), Ledg
             let message = "the signed checkpoint of the empty log has the wrong roots".to_owned();
             return Err(crate::store::StoreError::Corrupt {
                 position: 0,
-                message,
+                message: message.into(),
             }
             .into());
         }
@@ -1226,7 +1229,7 @@ fn check_checkpoints_against_log(
     if let Some(checkpoint) = pending.last() {
         return Err(crate::store::StoreError::Corrupt {
             position: checkpoint.tree_size,
-            message: format!("a signed checkpoint covers {} events but the log holds only {events}: events were removed", checkpoint.tree_size),
+            message: format!("a signed checkpoint covers {} events but the log holds only {events}: events were removed", checkpoint.tree_size).into(),
         }
         .into());
     }

@@ -29,7 +29,7 @@ pub fn walk_log(
     if last > head {
         return Err(StoreError::Corrupt {
             position: last,
-            message: format!("the log ends at position {head}, before {last}"),
+            message: format!("the log ends at position {head}, before {last}").into(),
         }
         .into());
     }
@@ -51,7 +51,8 @@ pub fn walk_log(
             message: format!(
                 "the log ends at position {} though its head is {last}",
                 tree.size()
-            ),
+            )
+            .into(),
         }
         .into());
     }
@@ -75,7 +76,8 @@ pub fn stored_checkpoints(
                 position: tree_size,
                 message: format!(
                     "the audit checkpoint at size {tree_size} does not decode: {error}"
-                ),
+                )
+                .into(),
             })?;
         let checked = signed.verify(key).and_then(|checkpoint| {
             if checkpoint.tree_size == tree_size {

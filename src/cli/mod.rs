@@ -1669,11 +1669,17 @@ fn print_walk_outcome<T: serde::Serialize>(
                 )?;
                 // What failed, in the reader's language too, before what to do about it
                 // (the JSON line is a program's; a probe found only English said).
-                let found = StoreError::Corrupt {
-                    position,
-                    message: message.to_owned(),
+                let found = match &error {
+                    crate::ledger::LedgerError::Store(found @ StoreError::Corrupt { .. }) => {
+                        found.sentence()
+                    }
+                    _ => StoreError::Corrupt {
+                        position,
+                        message: message.to_owned().into(),
+                    }
+                    .sentence(),
                 };
-                if let Some(sentence) = found.sentence() {
+                if let Some(sentence) = found {
                     let said = sentence.in_language(language);
                     crate::shell_support::say_on_stderr!(
                         "{}",

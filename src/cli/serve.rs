@@ -178,7 +178,11 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
                 super::mark_damage(dir, "flexledger serve", Some(position), message.clone());
             }
             // Damage, said as damage (exit 1, with the advice), not as a failed append.
-            return Err(StoreError::Corrupt { position, message }.into());
+            return Err(StoreError::Corrupt {
+                position,
+                message: message.into(),
+            }
+            .into());
         }
         let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
         return Err(said.into());

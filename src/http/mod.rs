@@ -283,10 +283,8 @@ impl From<crate::error::Error> for AppError {
                     // The finding itself, as the writer's damage keeps it (the mark
                     // and the exit say "damaged at position …" around it).
                     message: match error.find::<StoreError>() {
-                        Some(
-                            StoreError::Corrupt { message, .. }
-                            | StoreError::EngineFileDamaged { message },
-                        ) => message.clone(),
+                        Some(StoreError::Corrupt { message, .. }) => message.to_string(),
+                        Some(StoreError::EngineFileDamaged { message }) => message.clone(),
                         _ => error.to_string(),
                     },
                 })),

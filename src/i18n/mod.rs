@@ -110,6 +110,9 @@ pub struct Sentence {
     /// The argument that is serde's own English (`detail`), said in the reader's
     /// language where [`detail_in`] understands it (`Arg::SerdeWords`).
     detail: Option<&'static str>,
+    /// Arguments that are sentences of their own (what a damage report found), said in
+    /// the same language as the sentence around them (`Arg::Said`).
+    said: Vec<(&'static str, Sentence)>,
 }
 
 impl Sentence {
@@ -120,7 +123,15 @@ impl Sentence {
             id,
             args,
             detail: None,
+            said: Vec::new(),
         }
+    }
+
+    /// The same sentence with argument `name` a sentence of its own, said in the
+    /// language this one is said in.
+    pub fn with_said(mut self, name: &'static str, sentence: Sentence) -> Sentence {
+        self.said.push((name, sentence));
+        self
     }
 
     /// The same sentence, its argument `name` being serde's English words, which
@@ -143,6 +154,11 @@ impl Sentence {
                 };
                 (*name, value)
             })
+            .chain(
+                self.said
+                    .iter()
+                    .map(|(name, sentence)| (*name, Arg::Said(Box::new(sentence.clone())))),
+            )
             .collect();
         say(language, self.id, &args)
     }

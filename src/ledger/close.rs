@@ -771,7 +771,8 @@ impl<S: EventStore> Ledger<S> {
                         position: 0,
                         message: format!(
                             "member {member_id} is in region {region}'s index but has no state row"
-                        ),
+                        )
+                        .into(),
                     })?,
                 };
                 visit(self, &member)?;
@@ -874,7 +875,7 @@ pub fn read_closings(store: &(impl ReadStore + ?Sized)) -> Result<Vec<Closing>, 
 fn decode_closing(row: &[u8]) -> Result<Closing, StoreError> {
     let stored = rows::decode_closing_row(row).map_err(|error| StoreError::Corrupt {
         position: 0,
-        message: format!("a month close in progress does not decode: {error}"),
+        message: format!("a month close in progress does not decode: {error}").into(),
     })?;
     Ok(stored.into())
 }

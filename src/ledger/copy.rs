@@ -428,7 +428,7 @@ impl FeedCursor {
                     crate::codec::rows::decode_coverage_item(&item).map_err(|message| {
                         StoreError::Corrupt {
                             position,
-                            message: format!("a feed item does not decode: {message}"),
+                            message: format!("a feed item does not decode: {message}").into(),
                         }
                     })?;
                 if change.position > last {

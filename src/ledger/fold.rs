@@ -292,7 +292,7 @@ fn sum_part(
     for (member_id, row) in rows {
         let member = decode_member_row(row).map_err(|message| StoreError::Corrupt {
             position: 0,
-            message: format!("member {member_id}'s folded state: {message}"),
+            message: format!("member {member_id}'s folded state: {message}").into(),
         })?;
         sums.add(regions, &member);
     }

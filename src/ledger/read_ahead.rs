@@ -124,7 +124,8 @@ fn read_stretches<S: ReadStore + ?Sized, T>(
                 position: last + 1,
                 message: format!(
                     "the log ends at position {last} but its head is {head}: events were lost"
-                ),
+                )
+                .into(),
             }));
             return;
         }

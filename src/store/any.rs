@@ -145,7 +145,8 @@ impl Location {
         };
         let copy = decode_copy_unfinished_row(&row).map_err(|message| StoreError::Corrupt {
             position: 0,
-            message: format!("the row marking an unfinished copy does not decode: {message}"),
+            message: format!("the row marking an unfinished copy does not decode: {message}")
+                .into(),
         })?;
         Err(StoreError::CopyUnfinished {
             store: self.to_string(),

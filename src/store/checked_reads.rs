@@ -4,13 +4,19 @@
 //! find the bytes.
 
 use super::log_entry;
-use super::{Envelope, Sha256, StoreError};
+use super::{DamageDetail, Envelope, Sha256, StoreError};
+use crate::i18n::Sentence;
 
-pub(crate) fn corrupt(position: u64, message: impl Into<String>) -> StoreError {
+pub(crate) fn corrupt(position: u64, message: impl Into<DamageDetail>) -> StoreError {
     StoreError::Corrupt {
         position,
         message: message.into(),
     }
+}
+
+/// A finding of the catalog (`locales/*/store.ftl`, `store-found-*`).
+pub(crate) fn found(id: &'static str, args: Vec<(&'static str, String)>) -> DamageDetail {
+    Sentence::new(id, args).into()
 }
 
 /// Decodes the log entry stored at `position` and checks it against its stored hash
@@ -21,9 +27,9 @@ pub(crate) fn decode_entry(position: u64, value: &[u8]) -> Result<Envelope, Stor
     if !envelope.event.is_of_stream(&envelope.stream) {
         return Err(corrupt(
             position,
-            format!(
-                "envelope stream {} does not match its payload",
-                envelope.stream
+            found(
+                "store-found-other-stream",
+                vec![("stream", envelope.stream.clone())],
             ),
         ));
     }
@@ -34,7 +40,7 @@ pub(crate) fn decode_entry(position: u64, value: &[u8]) -> Result<Envelope, Stor
     {
         return Err(corrupt(
             position,
-            "the stored bytes are not in canonical form",
+            found("store-found-not-canonical", vec![]),
         ));
     }
     Ok(envelope)
@@ -53,14 +59,18 @@ impl LogChain {
         if envelope.position != expected {
             return Err(corrupt(
                 expected,
-                format!(
-                    "the log has a gap: the next entry is position {}",
-                    envelope.position
+                found(
+                    "store-found-gap",
+                    vec![("next", envelope.position.to_string())],
                 ),
             ));
         }
         if envelope.prev_hash != self.previous {
-            return Err(corrupt(expected, format!("prev_hash {} does not link to the previous event's hash {}: an event before it was altered, removed or reordered", envelope.prev_hash, self.previous)));
+            let args = vec![
+                ("prev_hash", envelope.prev_hash.to_string()),
+                ("previous", self.previous.to_string()),
+            ];
+            return Err(corrupt(expected, found("store-found-prev-hash", args)));
         }
         self.expected += 1;
         self.previous = envelope.hash;
@@ -99,11 +109,21 @@ impl StreamChain {
         {
             return Err(corrupt(
                 position,
-                format!("stream {name} index entry {version} does not match the event"),
+                found(
+                    "store-found-index-entry",
+                    vec![("stream", name.clone()), ("version", version.to_string())],
+                ),
             ));
         }
         if envelope.stream_prev_hash != self.previous {
-            return Err(corrupt(position, format!("stream_prev_hash does not link to version {} of {name}: an event of the stream was altered, removed or reordered", version - 1)));
+            let args = vec![
+                ("stream", name.clone()),
+                ("version", (version - 1).to_string()),
+            ];
+            return Err(corrupt(
+                position,
+                found("store-found-stream-prev-hash", args),
+            ));
         }
         self.expected_version += 1;
         self.previous = envelope.hash;

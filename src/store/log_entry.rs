@@ -30,6 +30,7 @@
 //! rebuild before anything is written (`encode`).
 
 use super::envelope::{Envelope, Sha256};
+use super::DamageDetail;
 use crate::codec;
 use chrono::{DateTime, FixedOffset, Utc};
 use std::borrow::Cow;
@@ -230,7 +231,7 @@ fn compact_canonical(position: u64, compact: &Compact<'_>) -> Vec<u8> {
 
 /// Decodes the entry stored at `position`: its canonical bytes must hash to the stored
 /// hash (else it was altered), and its fields must decode.
-pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
+pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, DamageDetail> {
     let hash = stored_hash(value)?;
     let compact = match entry_of(value)? {
         Entry::Canonical(body) => return decode_canonical_entry(position, body, hash),
@@ -241,7 +242,7 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
         return Err(altered(hash, computed));
     }
     let event = codec::decode(compact.event_type, compact.schema_version, compact.payload)
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| DamageDetail::from(error.to_string()))?;
     let recorded_at = match compact.time {
         Some(time) => {
             // Pair assertion (every test's reads): the stored time is what the text
@@ -267,20 +268,28 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, String> {
 }
 
 /// An entry stored in the canonical JSON layout (written before the compact one).
-fn decode_canonical_entry(position: u64, body: &[u8], hash: Sha256) -> Result<Envelope, String> {
+fn decode_canonical_entry(
+    position: u64,
+    body: &[u8],
+    hash: Sha256,
+) -> Result<Envelope, DamageDetail> {
     let computed = Sha256::of(body);
     if computed != hash {
         return Err(altered(hash, computed));
     }
     let envelope = Envelope::decode_canonical(body, hash)?;
     if envelope.position != position {
-        return Err(format!("envelope claims position {}", envelope.position));
+        return Err(format!("envelope claims position {}", envelope.position).into());
     }
     Ok(envelope)
 }
 
-fn altered(stored: Sha256, computed: Sha256) -> String {
-    format!("the event's bytes do not match its stored hash {stored} (SHA-256 is {computed}): it was altered")
+fn altered(stored: Sha256, computed: Sha256) -> DamageDetail {
+    let args = vec![
+        ("stored", stored.to_string()),
+        ("computed", computed.to_string()),
+    ];
+    crate::i18n::Sentence::new("store-found-altered", args).into()
 }
 
 /// An entry's `recorded_at` as chrono reads RFC 3339. Every read of an event does

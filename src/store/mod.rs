@@ -299,7 +299,10 @@ pub enum StoreError {
     /// Damaged stored data: at a log position, or (position 0) in the engine's files or
     /// a row that has no position.
     #[error("{}", self.english())]
-    Corrupt { position: u64, message: String },
+    Corrupt {
+        position: u64,
+        message: DamageDetail,
+    },
     /// A file of the storage engine's that it can do without (its settings, its
     /// snapshot) is damaged: `message` names it and the `mv` that sets it aside, the
     /// way back that loses nothing, before any restore (D54).
@@ -437,6 +440,87 @@ impl ServerAdvice {
     }
 }
 
+/// What a damage report found: its English (the contract's `message`, a log's) and,
+/// for the findings the catalog words (`locales/*/store.ftl`, `store-found-*`: an event
+/// altered, a broken link of the log or of a stream, a gap, a head witness the log does
+/// not reach), a sentence said in the reader's language, so that a Chinese auditor
+/// reads what was found in Chinese. A finding made from a `String` (an engine's own
+/// words, a key of the wrong length: what a person almost never meets) has English
+/// words only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DamageDetail {
+    english: String,
+    sentence: Option<Box<Sentence>>,
+}
+
+impl DamageDetail {
+    /// The finding as a sentence of the catalog, where it has one.
+    pub fn sentence(&self) -> Option<&Sentence> {
+        self.sentence.as_deref()
+    }
+
+    /// The finding in `language`: its sentence, or its English words.
+    pub fn in_language(&self, language: crate::i18n::Language) -> String {
+        match &self.sentence {
+            Some(sentence) => sentence.in_language(language),
+            None => self.english.clone(),
+        }
+    }
+
+    /// The damage report of this finding at `position` (0: in no event): the finding
+    /// said in the report's language where it has a sentence.
+    fn report(&self, position: u64) -> Sentence {
+        let (id, mut args) = match position {
+            0 => ("store-damaged", vec![]),
+            position => ("store-damaged-at", vec![("position", position.to_string())]),
+        };
+        match &self.sentence {
+            Some(sentence) => Sentence::new(id, args).with_said("detail", (**sentence).clone()),
+            None => {
+                args.push(("detail", self.english.clone()));
+                Sentence::new(id, args)
+            }
+        }
+    }
+}
+
+impl From<String> for DamageDetail {
+    fn from(english: String) -> DamageDetail {
+        DamageDetail {
+            english,
+            sentence: None,
+        }
+    }
+}
+
+impl From<&str> for DamageDetail {
+    fn from(english: &str) -> DamageDetail {
+        DamageDetail::from(english.to_owned())
+    }
+}
+
+impl From<Sentence> for DamageDetail {
+    fn from(sentence: Sentence) -> DamageDetail {
+        DamageDetail {
+            english: sentence.to_string(),
+            sentence: Some(Box::new(sentence)),
+        }
+    }
+}
+
+impl fmt::Display for DamageDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.english)
+    }
+}
+
+impl std::ops::Deref for DamageDetail {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.english
+    }
+}
+
 impl StoreError {
     /// The error as a sentence of the catalog (`locales/*/store.ftl`; an unfinished
     /// copy's in `locales/*/backup.ftl`, with `copy`'s refusals), so the shells say it
@@ -445,6 +529,9 @@ impl StoreError {
     /// `Display`: one source for both. The engine's, the operating system's and a
     /// damage report's own words inside it (`source`, `message`) stay as they came.
     pub fn sentence(&self) -> Option<Sentence> {
+        if let StoreError::Corrupt { position, message } = self {
+            return Some(message.report(*position));
+        }
         let (id, args) = self.file_sentence().or_else(|| self.server_sentence())?;
         Some(Sentence::new(id, args))
     }
@@ -467,17 +554,9 @@ impl StoreError {
                 "store-disk-full",
                 vec![("path", text(path)), ("detail", text(source))],
             ),
-            StoreError::Corrupt {
-                position: 0,
-                message,
-            }
-            | StoreError::EngineFileDamaged { message } => {
+            StoreError::EngineFileDamaged { message } => {
                 ("store-damaged", vec![("detail", text(message))])
             }
-            StoreError::Corrupt { position, message } => (
-                "store-damaged-at",
-                vec![("position", text(position)), ("detail", text(message))],
-            ),
             StoreError::FoundDamaged { mark, found } => (
                 "store-found-damaged",
                 vec![

@@ -48,7 +48,7 @@
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
 
-use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
+use super::checked_reads::{corrupt, decode_entry, found, LogChain, StreamChain};
 use super::coverage_rows::{self, CoverageItem};
 use super::head_cache::HeadCache;
 use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
@@ -263,7 +263,7 @@ impl From<sled::Error> for StoreError {
                 message: format!(
                     "the storage engine found its files damaged ({}); restore the data directory from a backup",
                     engine_error_text(&error)
-                ),
+                ).into(),
             },
             error => StoreError::engine(error),
         }
@@ -640,7 +640,7 @@ fn command_key(command_id: Uuid) -> [u8; 17] {
 fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
     let array: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
         position,
-        message: format!("{what} is not 8 bytes"),
+        message: format!("{what} is not 8 bytes").into(),
     })?;
     Ok(u64::from_be_bytes(array))
 }
@@ -1181,44 +1181,34 @@ impl SledReader {
             if self.keeps_witness()? {
                 // No position is known damaged: what the log may have lost comes after
                 // its head, and nothing says how much.
-                return Err(corrupt(
-                    0,
-                    format!(
-                        "the head witness {} is missing, but this store has kept one: it was deleted, or the data \
-                         directory was copied or restored without it, so a log that lost its last events would look \
-                         complete (it ends at position {head}). Put the file back from where the directory came from, \
-                         or restore the data directory from a backup; to accept the log as it is after every hash is \
-                         checked, run `flexledger verify --accept-head`",
-                        witness_path.display()
-                    ),
-                ));
+                let args = vec![
+                    ("witness", witness_path.display().to_string()),
+                    ("head", head.to_string()),
+                ];
+                return Err(corrupt(0, found("store-found-witness-missing", args)));
             }
             return Ok(None);
         };
         if head < witness.position {
-            return Err(corrupt(
-                head + 1,
-                format!(
-                    "the log ends at position {head}, but the head witness {} records position {} as durably appended: \
-                     the storage engine lost events {}..={} (its files were truncated or damaged). \
-                     Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)",
-                    witness_path.display(),
-                    witness.position,
-                    head + 1,
-                    witness.position
-                ),
-            ));
+            let args = vec![
+                ("head", head.to_string()),
+                ("witness", witness_path.display().to_string()),
+                ("witnessed", witness.position.to_string()),
+                ("first_lost", (head + 1).to_string()),
+            ];
+            return Err(corrupt(head + 1, found("store-found-witness-ahead", args)));
         }
         let hash = self.entry_hash(witness.position)?;
         if hash != witness.hash {
+            let args = vec![
+                ("hash", hash.to_string()),
+                ("witness", witness_path.display().to_string()),
+                ("witnessed_hash", witness.hash.to_string()),
+                ("head", head.to_string()),
+            ];
             return Err(corrupt(
                 witness.position,
-                format!(
-                    "the event's hash is {hash}, but the head witness {} recorded {} for this position \
-                     (the log ends at position {head}): the log was rewritten or damaged. Restore the data directory from a backup",
-                    witness_path.display(),
-                    witness.hash
-                ),
+                found("store-found-witness-other-hash", args),
             ));
         }
         Ok(Some((witness, slot)))
@@ -1269,23 +1259,33 @@ impl SledReader {
         let Ok(Some(_)) = read_witness_slot(&self.dir) else {
             return Ok(());
         };
-        self.checked_witness().map(drop).map_err(|error| match error {
-            StoreError::Corrupt { position, message } => {
-                let witness = self.dir.join(HEAD_WITNESS_FILE);
-                let aside = self.dir.join(format!("{DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE}"));
-                StoreError::Corrupt {
-                    position,
-                    message: format!(
-                        "{message}. `--accept-head` is for a head witness that is missing or unreadable; it does not \
-                         write over one that records what the log lost. To accept the loss anyway, move the witness \
-                         aside first: `mv {} {}`, then run `flexledger verify --accept-head` again",
-                        shell_quoted(&witness.display().to_string()),
-                        shell_quoted(&aside.display().to_string())
-                    ),
+        self.checked_witness()
+            .map(drop)
+            .map_err(|error| match error {
+                StoreError::Corrupt { position, message } => {
+                    let witness = self.dir.join(HEAD_WITNESS_FILE);
+                    let aside = self
+                        .dir
+                        .join(format!("{DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE}"));
+                    let mut args = vec![
+                        ("witness", shell_quoted(&witness.display().to_string())),
+                        ("aside", shell_quoted(&aside.display().to_string())),
+                    ];
+                    let finding = message.sentence().cloned();
+                    if finding.is_none() {
+                        args.push(("finding", message.to_string()));
+                    }
+                    let kept = crate::i18n::Sentence::new("store-found-witness-kept", args);
+                    corrupt(
+                        position,
+                        match finding {
+                            Some(finding) => kept.with_said("finding", finding),
+                            None => kept,
+                        },
+                    )
                 }
-            }
-            other => other,
-        })
+                other => other,
+            })
     }
 
     /// Whether the store says it keeps a head witness (`KEY_WITNESSED`).

@@ -942,7 +942,7 @@ pub fn a_reader_sees_every_completed_append<E: Engine>() {
 /// The position of the first damage a read of the whole log meets.
 fn damage_in(store: &impl EventLog) -> (u64, String) {
     match store.read_log(1).find_map(Result::err) {
-        Some(StoreError::Corrupt { position, message }) => (position, message),
+        Some(StoreError::Corrupt { position, message }) => (position, message.to_string()),
         other => panic!("expected damage, got {other:?}"),
     }
 }

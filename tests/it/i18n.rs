@@ -160,6 +160,11 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "nothing was restored from a backup (未恢复任何内容), no benefits restored",
     ),
     (
+        "store-found-witness-missing",
+        "待遇恢复",
+        "a data directory copied or restored from a backup (恢复数据目录), no benefits restored",
+    ),
+    (
         "explain-delay-not-qualified",
         "已取得待遇资格",
         "negated: the member has not qualified (尚未取得待遇资格)",
@@ -320,7 +325,16 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/audit/cli.rs",
         ],
     ),
-    ("store-", &["src/store/mod.rs", "src/backup.rs"]),
+    (
+        "store-",
+        &[
+            "src/store/mod.rs",
+            "src/backup.rs",
+            "src/store/checked_reads.rs",
+            "src/store/log_entry.rs",
+            "src/store/sled_store.rs",
+        ],
+    ),
     (
         "backup-",
         &[

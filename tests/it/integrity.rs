@@ -104,7 +104,7 @@ fn verify_failure(dir: &Path) -> (u64, String) {
         Err(flexledger::ledger::LedgerError::Store(flexledger::store::StoreError::Corrupt {
             position,
             message,
-        })) => (position, message),
+        })) => (position, message.to_string()),
         other => panic!("verify should fail, got {other:?}"),
     }
 }
@@ -418,6 +418,55 @@ fn the_verify_command_exits_1_and_names_the_position() {
                 "{what}"
             );
         }
+    }
+}
+
+/// What `verify` found is said in the reader's language on standard error, by both
+/// binaries (an event altered; a hash forged, which breaks the chain at the next
+/// event), while the JSON line keeps the contract's English. Before, a Chinese auditor
+/// read "存储的数据在位置 N 处已损坏：" followed by English.
+#[test]
+fn a_damage_finding_is_said_in_the_reader_s_language() {
+    for (rehash, english, chinese, at) in [
+        (false, "it was altered", "该事件被改动过", 0),
+        (
+            true,
+            "does not link to the previous event's hash",
+            "衔接不上",
+            1,
+        ),
+    ] {
+        let dir = demo_store();
+        let position = first_payment_position(dir.path());
+        tamper(dir.path(), position, rehash, |json| {
+            json.replacen("\"600.00\"", "\"6.00\"", 1)
+        });
+        let zh = flexledger(dir.path(), &["--lang", "zh-CN", "verify"], None);
+        let what = format!("{zh:?}");
+        assert_eq!(zh.status.code(), Some(1), "{what}");
+        let report = &stdout_lines(&zh)[0];
+        assert_eq!(report["position"], position + at, "{what}");
+        let message = report["message"].as_str().unwrap();
+        assert!(
+            message.contains(english),
+            "the JSON keeps its English: {what}"
+        );
+        let stderr = String::from_utf8_lossy(&zh.stderr);
+        let said = format!("存储的数据在位置 {} 处已损坏：", position + at);
+        assert!(stderr.contains(&said), "{what}");
+        assert!(stderr.contains(chinese), "{what}");
+        assert!(!stderr.contains(english), "no English finding: {what}");
+        let en = flexledger(dir.path(), &["verify"], None);
+        assert!(
+            String::from_utf8_lossy(&en.stderr).contains(english),
+            "{en:?}"
+        );
+        let audit = crate::audit::audit(dir.path(), &["--lang", "zh-CN", "verify"]);
+        let stdout = String::from_utf8_lossy(&audit.stdout);
+        assert!(
+            stdout.contains(chinese) && !stdout.contains(english),
+            "{audit:?}"
+        );
     }
 }
 
