@@ -101,14 +101,24 @@ explain-arrears-run = the member owes { $owed } in arrears, { $months ->
             [one] { $grace } month
            *[other] { $grace } months
         } of grace fell before it when a later policy shortened the grace, R10, D57
+        [later] its close, the arrears unpaid, would leave { $run ->
+            [one] { $run } month
+           *[other] { $run } months
+        } of arrears, more than the { $month_grace ->
+            [one] { $month_grace } month
+           *[other] { $month_grace } months
+        } of grace of the policy in force in { $deadline }, R10, R11, D62
        *[no] first arrears month + { $grace ->
             [one] { $grace } month
            *[other] { $grace } months
         } of grace, R10
-    }); a close that leaves more than { $grace ->
-        [one] { $grace } month
-       *[other] { $grace } months
-    } of arrears withdraws the member automatically (R11)
+    }); { $shortened ->
+        [later] a close that leaves more arrears than the grace of the policy in force in the month it closes withdraws the member automatically (R11)
+       *[other] a close that leaves more than { $grace ->
+            [one] { $grace } month
+           *[other] { $grace } months
+        } of arrears withdraws the member automatically (R11)
+    }
 explain-status-restored = { $month } was recorded missed at its close{ $missed_at } (R9) and paid back within grace{ $paid_at } (R10): restored, continuity kept
 explain-restored-benefits = benefits: { $benefits ->
         [yes] yes

@@ -28,8 +28,8 @@ use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, NotAccrued, Period, Withdrawal};
 use crate::domain::why::{
-    month_why, AccountWhy, ArrearsWhy, BenefitStartWhy, DelayWhy, DueWhy, FirstPayment, LapseWhy,
-    LapsedBy, MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
+    month_why, AccountWhy, ArrearsWhy, BenefitStartWhy, DeadlineBy, DelayWhy, DueWhy, FirstPayment,
+    LapseWhy, LapsedBy, MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
 };
 use crate::i18n::{count, display_width, say, text, Language};
 use serde::Serialize;
@@ -914,6 +914,10 @@ fn waiting_reason(
 /// R10: what the arrears run owes, from which month, and the last month in which it
 /// can still be paid back (its deadline, before that month's close, R11).
 fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
+    let later = match arrears.deadline_by {
+        DeadlineBy::PolicyOfTheMonth { run, grace } => Some((run, grace)),
+        _ => None,
+    };
     let args = [
         ("owed", text(arrears.owed)),
         ("first", text(arrears.first)),
@@ -927,11 +931,18 @@ fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
             ),
         ),
         ("grace", count(arrears.grace_months)),
-        // D57: the deadline is the open month when the sum fell before it.
+        // D57: the deadline is the open month when the sum fell before it; D62: the
+        // close of a month whose policy has another grace.
         (
             "shortened",
-            text(if arrears.grace_shortened { "yes" } else { "no" }),
+            text(match arrears.deadline_by {
+                DeadlineBy::Sum => "no",
+                DeadlineBy::OpenMonth => "yes",
+                DeadlineBy::PolicyOfTheMonth { .. } => "later",
+            }),
         ),
+        ("run", count(later.map_or(0, |(run, _)| run))),
+        ("month_grace", count(later.map_or(0, |(_, grace)| grace))),
     ];
     say(language, "explain-arrears-run", &args)
 }

@@ -353,23 +353,33 @@ pub fn month_lines_in(
 }
 
 /// R10: the last month in which an arrears run that starts in `first` can still be
-/// paid back: `first` plus the grace of the policy in force for the open month, and
-/// never a month before the open month (D57): a member in arrears and not withdrawn
-/// can pay them back in the open month, the close of which withdraws them if the
-/// run is then beyond the grace of that month's policy (R11). (The sum falls before
-/// the open month only when a later policy shortened the grace; the contract's
-/// "last month in which the arrears can still be paid back" is then the open month.)
-/// `None` when that month falls after `Month::LAST`: the deadline never comes within
-/// the ledger's range, so it is not shown as an earlier month (D47). The automatic
-/// withdrawal it announces (R11) is decided by counting the run at a close
-/// (`close_consequences`), so it cannot come earlier either.
+/// paid back, as the contract defines the deadline: the first month from the open
+/// month on whose close, the run still unpaid, leaves it longer than the grace of the
+/// policy in force in that month, which withdraws the member (R11). With one grace
+/// throughout that is R10's sum (`deadline_by_grace`: `first` plus the grace of the
+/// open month's policy). It differs only when another policy's grace applies to a
+/// close before the sum comes: a policy already in force that shortened the grace
+/// (the open month, D57), or one published for a coming month with another grace
+/// (that month's close, or a later one: D62). `None` when no such month comes by
+/// `Month::LAST`: the deadline never comes within the ledger's range, so it is not
+/// shown as an earlier month (D47). The automatic withdrawal it announces is decided
+/// by counting the run at each close (`close_consequences`), the same count.
 pub fn backpay_deadline(region: &RegionState, first: Month) -> Option<Month> {
-    Some(deadline_by_grace(region, first)?.max(region.open_month))
+    let mut month = region.open_month;
+    // Ends within POLICY_MONTHS_MAX + 1 months: the run grows by one a month and no
+    // grace is longer.
+    loop {
+        let run = first.months_until(month) + 1;
+        if run > i64::from(region.policy_for(month).grace_months) {
+            return Some(month);
+        }
+        month = month.checked_plus(1)?;
+    }
 }
 
 /// R10's sum for a run that starts in `first`: `first` plus the grace of the policy in
-/// force for the open month (`None` after `Month::LAST`). The deadline shown is this,
-/// or the open month when a later policy shortened the grace (D57, `backpay_deadline`).
+/// force for the open month (`None` after `Month::LAST`). The deadline shown is this
+/// unless another policy's grace comes first (`backpay_deadline`: D57, D62).
 pub fn deadline_by_grace(region: &RegionState, first: Month) -> Option<Month> {
     first.checked_plus(i64::from(region.policy_for(region.open_month).grace_months))
 }

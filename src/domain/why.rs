@@ -176,12 +176,39 @@ pub struct ArrearsWhy {
     pub owed: Money,
     /// P-grace of the policy in force for the open month.
     pub grace_months: u32,
-    /// The last month the run can be paid back in (first + grace); `None` when it
-    /// falls after `Month::LAST`, so it never comes within the ledger's range (D47).
+    /// The last month the run can be paid back in; `None` when it falls after
+    /// `Month::LAST`, so it never comes within the ledger's range (D47).
     pub backpay_deadline: Option<Month>,
-    /// Whether that is the open month because first + grace fell before it, a later
-    /// policy having shortened the grace (D57).
-    pub grace_shortened: bool,
+    /// Why the deadline is that month.
+    pub deadline_by: DeadlineBy,
+}
+
+/// R10, R11: why the back-pay deadline is the month it is (`backpay_deadline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeadlineBy {
+    /// R10's sum: first arrears month + the grace of the open month's policy.
+    Sum,
+    /// The open month, because the sum fell before it: a later policy shortened the
+    /// grace (D57).
+    OpenMonth,
+    /// The month whose close, the run unpaid, leaves it longer than the grace of the
+    /// policy in force in that month, another grace than the open month's (a policy
+    /// published for a coming month, D62): `run` months against `grace`.
+    PolicyOfTheMonth { run: i64, grace: u32 },
+}
+
+/// Why the back-pay deadline of a run from `first` is the month `backpay_deadline`
+/// gives (D57, D62).
+fn deadline_by(region: &RegionState, first: Month) -> DeadlineBy {
+    let sum = deadline_by_grace(region, first);
+    match backpay_deadline(region, first) {
+        Some(_) if sum.is_some_and(|sum| sum < region.open_month) => DeadlineBy::OpenMonth,
+        Some(deadline) if Some(deadline) != sum => DeadlineBy::PolicyOfTheMonth {
+            run: first.months_until(deadline) + 1,
+            grace: region.policy_for(deadline).grace_months,
+        },
+        _ => DeadlineBy::Sum,
+    }
 }
 
 /// R11/R12: the withdrawal that lapsed the month.
@@ -367,8 +394,7 @@ fn status_why(
                 owed,
                 grace_months: region.policy_for(region.open_month).grace_months,
                 backpay_deadline: backpay_deadline(region, first),
-                grace_shortened: deadline_by_grace(region, first)
-                    .is_some_and(|sum| sum < region.open_month),
+                deadline_by: deadline_by(region, first),
             })
         }
         MonthStatus::Restored => StatusWhy::Restored {

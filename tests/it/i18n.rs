@@ -1681,17 +1681,25 @@ fn english_counts_are_singular_for_one_and_plural_otherwise() {
             assert!(lines.is_empty(), "{file}.ftl says {fallback:?}: {lines:?}");
         }
     }
-    let arrears = |months: usize, grace: u32| {
+    let arrears_by = |months: usize, grace: u32, by: &str| {
         let args = [
             ("owed", text("600.00")),
             ("first", text("2025-03")),
             ("months", count(months)),
             ("deadline", text("2025-04")),
             ("grace", count(grace)),
-            ("shortened", text("no")),
+            ("shortened", text(by)),
+            ("run", count(grace + 1)),
+            ("month_grace", count(grace)),
         ];
         say(Language::En, "explain-arrears-run", &args)
     };
+    let arrears = |months: usize, grace: u32| arrears_by(months, grace, "no");
+    let later = arrears_by(1, 1, "later");
+    assert!(
+        later.contains("leave 2 months of arrears, more than the 1 month of grace"),
+        "{later}"
+    );
     let one = arrears(1, 1);
     assert!(
         one.contains("owes 600.00 in arrears, 1 month from 2025-03"),

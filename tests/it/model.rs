@@ -970,9 +970,14 @@ impl Model {
         let arrears_amount = arrears
             .iter()
             .fold(Decimal::ZERO, |acc, k| acc + m.missed[k]);
+        // The first close from the open month on that, the run unpaid, would leave it
+        // beyond the grace of that month's policy (R10, R11): R10's sum with one grace
+        // throughout, never before the open month (D57), and a coming policy's grace
+        // counted from its month (D62).
         let deadline = match (arrears.first(), open_policy) {
-            // D57: never a month before the open month.
-            (Some(f), Some(p)) => Value::String(fmt_month((f + p.grace).max(open))),
+            (Some(&f), Some(_)) => (open..)
+                .find(|&k| k - f + 1 > region.policy(k).map_or(0, |p| p.grace))
+                .map_or(Value::Null, |k| Value::String(fmt_month(k))),
             _ => Value::Null,
         };
 
