@@ -190,12 +190,12 @@ explain-delay-nothing-paid-before = no month was paid before this period, and th
         [one] { $delay } month
        *[other] { $delay } months
     } (P-delay-first)
-explain-delay-recorded = {" "}(the ledger recorded a delay of { $recorded ->
-        [one] { $recorded } month
-       *[other] { $recorded } months
-    }: the policies in this history no longer give { $delay ->
+explain-delay-recorded = {" "}(the delay the ledger recorded when the period's first payment was folded, from the policy then in force in P, D27, D63; the policy in force in P now gives { $delay ->
         [one] { $delay } month
        *[other] { $delay } months
+    }, which applies to periods whose first payment comes after it; the recorded delay was { $recorded ->
+        [one] { $recorded } month
+       *[other] { $recorded } months
     })
 
 ## R12: refunds

@@ -127,7 +127,7 @@ explain-delay-no-reset = 参保人员在此前的参保期已取得待遇资格�
 explain-delay-gap-within-reset = 参保人员在此前的参保期已取得待遇资格，中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，不超过统筹地区在 { $p } 所适用政策的中断间隔上限 { $reset } 个月（P-reset），适用重新参保的待遇等待期：{ $delay } 个月（P-delay-re，S1）
 explain-delay-gap-beyond-reset = 参保人员在此前的参保期已取得待遇资格，但中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，超过统筹地区在 { $p } 所适用政策的中断间隔上限 { $reset } 个月（P-reset，S7），中断后的参保视为首次参保，重新适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first）
 explain-delay-nothing-paid-before = 本参保期之前没有已缴费的月份，且 { $p } 所适用的政策设有中断间隔上限 { $reset } 个月（P-reset），适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first）
-explain-delay-recorded = （账本记录的待遇等待期为 { $recorded } 个月：这段历史中的政策已不再得出 { $delay } 个月）
+explain-delay-recorded = （这是本参保期首次缴费入账时，账本按当时 P 所适用的政策记录的待遇等待期，{ $recorded } 个月，D27，D63；P 现在所适用的政策给出 { $delay } 个月，适用于其后才首次缴费的参保期）
 
 ## R12：退费
 

@@ -1057,10 +1057,14 @@ fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
     let start = how
         .benefit_start
         .map_or_else(|| after_last_month(language), |start| start.to_string());
+    // The sum is the delay the ledger recorded (D27, D63): the one it decided with.
+    let recorded = how
+        .recorded_delay_months
+        .unwrap_or(i64::from(how.delay_months));
     let args = [
         ("p_text", text(p_reason(language, how))),
         ("why", text(delay_reason(language, how))),
-        delay,
+        ("delay", count(recorded)),
         ("start", text(start)),
         ("check", text(check)),
     ];

@@ -81,6 +81,67 @@ pub fn audit(dir: &Path, args: &[&str]) -> Output {
         .expect("flexledger-audit runs")
 }
 
+/// R7's delays come from the policy in force in P as the ledger holds it when the
+/// period's first payment is folded (D27, D63): a policy that replaces P's policy
+/// after that payment (D5) applies to periods paid for after it, not to this one.
+/// `explain` adds up the delay the ledger recorded, and says the policy now in force
+/// in P gives another. Before, it wrote "P + 2 = 2025-07" (an auditor's probe).
+#[test]
+fn explain_adds_up_the_recorded_delay_when_a_later_policy_gives_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |delay: u32| {
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01",
+            "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+            "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":delay,
+            "benefit_delay_reenroll":1,"backpay_restores":"retroactive",
+            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+    };
+    let (a, b) = (
+        "a1a1a1a1-0000-4000-8000-000000000001",
+        "b2b2b2b2-0000-4000-8000-000000000002",
+    );
+    let joins = |member: &str| {
+        [
+            serde_json::json!({"command":"enroll","member_id":member,"region":"demo",
+                "month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+            serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],
+                "amount":"600.00","paid_on":"2025-01-05"}),
+        ]
+    };
+    let lines: Vec<String> = [
+        vec![policy(6)],
+        joins(a).to_vec(),
+        vec![policy(2)],
+        joins(b).to_vec(),
+    ]
+    .concat()
+    .iter()
+    .map(Value::to_string)
+    .collect();
+    let file = dir.path().join("commands.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let data = dir.path().join("data");
+    let submitted = flexledger(&data, &["submit", file.to_str().unwrap()], None);
+    assert_eq!(submitted.status.code(), Some(0), "{submitted:?}");
+    assert_eq!(member_json(&data, a, None)["benefit_start"], "2025-07");
+    assert_eq!(member_json(&data, b, None)["benefit_start"], "2025-03");
+    let explained = |language: &str| {
+        let args = [
+            "--lang", language, "explain", "--member", a, "--month", "2025-01",
+        ];
+        text(&audit(&data, &args))
+    };
+    let en = explained("en");
+    assert!(en.contains("P + 6 = 2025-07"), "{en}");
+    assert!(
+        en.contains("the policy in force in P now gives 2 months"),
+        "{en}"
+    );
+    let zh = explained("zh-CN");
+    assert!(zh.contains("P + 6 = 2025-07"), "{zh}");
+    assert!(zh.contains("P 现在所适用的政策给出 2 个月"), "{zh}");
+}
+
 /// An auditor's copy of the data directory holds no secret key: `verify` checks the
 /// stored checkpoints' signatures with the ledger's published public key
 /// (`--public-key`), and says how when it has neither; a key that did not sign them is
