@@ -1654,14 +1654,47 @@ pub fn member_events(
         None => None,
     };
     let mut events = Vec::new();
-    for cut in [member_cut, region_cut] {
+    let mut member_after = Vec::new();
+    for (cut, is_member) in [(member_cut, true), (region_cut, false)] {
         events.extend(cut.until);
         if cut.after.first().map(|first| first.command_id) == cut_command {
             events.extend(cut.after);
+        } else if is_member {
+            member_after = cut.after;
         }
     }
+    // A close recorded at or before the cut implies this member's consequences (the
+    // closed month missed, and the automatic withdrawal it may bring: R9-R11), which
+    // its chunk may record after the cut, under another command (D17). No command and
+    // no projection is ever decided on a state without them (the writer records a
+    // member's before anything else of it), so the cut takes them (D18, D64): a member
+    // "as of" a close is not shown with more arrears than the grace and still enrolled.
+    let closed: BTreeSet<Month> = events
+        .iter()
+        .filter_map(|envelope| match &envelope.event {
+            Event::MonthClosed(closed) => Some(closed.month),
+            _ => None,
+        })
+        .collect();
+    let implied = member_after
+        .iter()
+        .take_while(|envelope| is_close_consequence(&envelope.event, &closed))
+        .count();
+    events.extend(member_after.into_iter().take(implied));
     events.sort_by_key(|envelope| envelope.position);
     Ok(Some((region, events)))
+}
+
+/// Whether `event` is a consequence of closing one of `closed` (R9-R11): a month of
+/// them recorded missed, or the automatic withdrawal recorded with it.
+fn is_close_consequence(event: &Event, closed: &BTreeSet<Month>) -> bool {
+    match event {
+        Event::ContributionMissed(missed) => closed.contains(&missed.month),
+        Event::MemberWithdrawn(withdrawn) => {
+            withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace
+        }
+        _ => false,
+    }
 }
 
 /// Where a member's history begins: its first event's position and when it was

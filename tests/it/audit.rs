@@ -81,6 +81,55 @@ pub fn audit(dir: &Path, args: &[&str]) -> Output {
         .expect("flexledger-audit runs")
 }
 
+/// A member "as of" a month close whose consequences for it (the month missed, the
+/// automatic withdrawal) were recorded after it, in the close's chunk under another
+/// command, is shown with them (D17, D18, D64): the ledger never decided anything on
+/// a state without them. Before, the member showed four months of arrears against a
+/// grace of three and was still enrolled, and `explain` said the month was "recorded
+/// missed" with no such event (an auditor's probe).
+#[test]
+fn a_member_as_of_a_close_is_shown_with_the_consequences_its_chunk_recorded_later() {
+    let scenario = "automatic_withdrawal";
+    let dir = scenario_store(scenario);
+    let member = &scenario_members(scenario)[0];
+    let events: Vec<Value> = String::from_utf8(flexledger(dir.path(), &["events"], None).stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let withdrawn = events
+        .iter()
+        .position(|event| event["type"] == "MemberWithdrawn")
+        .expect("the scenario withdraws its member");
+    let close = events[..withdrawn]
+        .iter()
+        .rposition(|event| event["type"] == "MonthClosed")
+        .unwrap();
+    assert_ne!(
+        events[close]["command_id"], events[withdrawn]["command_id"],
+        "the consequences are recorded by the close's chunk, another command"
+    );
+    let at = |index: usize| events[index]["position"].to_string();
+    let as_of_close = member_json(dir.path(), member, Some(&at(close)));
+    let after_chunk = member_json(dir.path(), member, Some(&at(withdrawn)));
+    assert_eq!(as_of_close["state"], "withdrawn", "{as_of_close}");
+    for field in ["state", "arrears", "months", "benefit_start"] {
+        assert_eq!(as_of_close[field], after_chunk[field], "{field}");
+    }
+    let month = events[close]["payload"]["month"].as_str().unwrap();
+    let args = [
+        "explain",
+        "--member",
+        member,
+        "--month",
+        month,
+        "--as-of",
+        &at(close),
+    ];
+    let explained = text(&audit(dir.path(), &args));
+    assert!(explained.contains("MemberWithdrawn"), "{explained}");
+}
+
 /// R7's delays come from the policy in force in P as the ledger holds it when the
 /// period's first payment is folded (D27, D63): a policy that replaces P's policy
 /// after that payment (D5) applies to periods paid for after it, not to this one.

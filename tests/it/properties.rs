@@ -15,6 +15,7 @@ use flexledger::domain::coverage::{
     agree_outside, coverage, lines_touched, lines_touched_by_close, month_lines, month_lines_in,
     LinesWindow, MonthLine,
 };
+use flexledger::domain::decide::close_consequences;
 use flexledger::domain::{parse_command_value, Event, LedgerState, StreamId};
 use flexledger::ledger::{member_coverage, region_summary, region_summary_folded, Folder, Ledger};
 use flexledger::store::{CommandResult, Envelope, EventLog};
@@ -857,12 +858,41 @@ fn books(run: &Run) -> (BTreeMap<String, Books>, i32) {
     (books, open)
 }
 
+/// The member's coverage in `state`, with what the region's last close implies for it
+/// and has not recorded yet (R9-R11, `close_consequences`) applied at the positions
+/// ending at `position` (a chunk records a member's consequences one after the other);
+/// `None`, which no projection equals, where they cannot be applied there.
+fn with_close_consequences(
+    state: &LedgerState,
+    member_id: Uuid,
+    position: u64,
+) -> Option<flexledger::domain::coverage::MemberCoverage> {
+    let member = state.members.get(&member_id)?;
+    let region = &state.regions[&member.region];
+    let implied = region
+        .open_month
+        .checked_plus(-1)
+        .map(|closed| close_consequences(member, region, closed))
+        .unwrap_or_default();
+    if implied.is_empty() {
+        return coverage(state, member_id);
+    }
+    let mut state = state.clone();
+    let first = (position + 1).checked_sub(implied.len() as u64)?;
+    for (event, at) in implied.iter().zip(first..) {
+        state.apply(at, event).ok()?;
+    }
+    coverage(&state, member_id)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// Folding any prefix of the log that ends a command equals the projection
-    /// `--as-of` every position of that command's events (a cut inside them takes the
-    /// rest of them, D18), and folding never panics.
+    /// Folding any prefix of the log that ends a command, the last close's
+    /// consequences for the member included where its chunk records them later
+    /// (D17, D64), equals the projection `--as-of` every position of that command's
+    /// events (a cut inside them takes the rest of them, D18), and folding never
+    /// panics.
     #[test]
     fn folding_any_prefix_equals_the_projection_as_of_it(intents in history()) {
         let run = run_history(&intents);
@@ -879,8 +909,9 @@ proptest! {
             for position in command_positions.drain(..) {
                 for member in MEMBERS {
                     let member_id: Uuid = member.parse().unwrap();
-                    let folded = coverage(&state, member_id);
                     let as_of = member_coverage(run.ledger.store(), member_id, Some(position)).unwrap();
+                    let at = as_of.as_ref().map_or(0, |as_of| as_of.position);
+                    let folded = with_close_consequences(&state, member_id, at);
                     prop_assert_eq!(folded, as_of, "member {} as of {}", member, position);
                 }
             }
