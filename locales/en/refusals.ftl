@@ -6,7 +6,8 @@
 refusal-version-conflict = member stream is at version { $actual }, not { $expected }: read the member again and resubmit with expected_version { $actual }
 refusal-unknown-region = region "{ $region }" has no policy: publish_policy for it first (R3)
 refusal-member-withdrawn = member { $member } has withdrawn: reenroll first (R13)
-refusal-already-withdrawn = member { $member } has already withdrawn, since { $since } (R12): there is nothing to withdraw
+refusal-already-withdrawn = member { $member } has already withdrawn, since { $since } ({ $rule }): there is nothing to withdraw
+refusal-pay-member-withdrawn = member { $member } has withdrawn, since { $since }: the months of its ended enrollment period can no longer be paid (R11, R12); to pay again, reenroll (R13) and pay from the new period's first month
 refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
 refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
@@ -20,8 +21,8 @@ refusal-months-not-contiguous = months must be consecutive and in ascending orde
 refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: pay from { $next_unpaid }
 refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): pay from { $next_unpaid }
 refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count ->
-        [one] { $count } month { $next_unpaid } owes
-       *[other] { $count } months { $next_unpaid }..{ $last_owed } owe
+        [one] the unpaid month before the months paid, { $next_unpaid }, owes
+       *[other] the { $count } unpaid months before the months paid, { $next_unpaid }..{ $last_owed }, owe
     } { $amount }
 refusal-prepay-limit-exceeded = { $month } is more than 12 months ahead (R6): pay at most through { $limit } while { $open } is open
 refusal-pay-amount-mismatch = amount { $amount } does not equal the dues of { $first }..{ $last }, which sum to { $total } (R4, R6): pay exactly { $total }

@@ -5,7 +5,8 @@
 refusal-version-conflict = 参保人员的事件流当前为第 { $actual } 版，而非第 { $expected } 版：请重新查询该参保人员，并以 expected_version { $actual } 重新提交
 refusal-unknown-region = 统筹地区“{ $region }”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）
 refusal-member-withdrawn = 参保人员 { $member } 已停保：请先办理重新参保（reenroll，R13）
-refusal-already-withdrawn = 参保人员 { $member } 已自 { $since } 起停保（R12）：无需再办理停保
+refusal-already-withdrawn = 参保人员 { $member } 已自 { $since } 起停保（{ $rule }）：无需再办理停保
+refusal-pay-member-withdrawn = 参保人员 { $member } 已自 { $since } 起停保：已结束的参保期内的月份不能再缴费（R11，R12）；如需再缴费，请办理重新参保（reenroll，R13），并自新参保期的第一个月起缴费
 refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保（enroll，R5）
 refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
@@ -21,7 +22,7 @@ refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }）
 refusal-arrears-must-be-paid-first = 缴费须按月份顺序、从最早的未缴月份开始（R6）：请自 { $next_unpaid } 起缴费；{ SAME($next_unpaid, $last_owed) ->
         [yes] { $next_unpaid }
        *[no] { $next_unpaid } 至 { $last_owed }
-    } 共 { $count } 个月，应缴 { $amount }
+    } 是所缴月份之前未缴的月份，共 { $count } 个月，应缴 { $amount }
 refusal-prepay-limit-exceeded = { $month } 超出预缴月数上限，最多预缴 12 个月（R6）：当前征缴月为 { $open }，最多缴费至 { $limit }
 refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { SAME($first, $last) ->
         [yes] { $first }

@@ -10,6 +10,7 @@ use super::money::{Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
 use super::refusal::{Refusal, RefusalText};
+use super::rule::RuleId;
 use super::state::{LedgerState, MemberState, NotAccrued, RegionState};
 use uuid::Uuid;
 
@@ -185,6 +186,14 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
 }
 
 fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
+    let (member, _) = known_member(state, body.member_id)?;
+    if let Some(withdrawal) = &member.current_period().withdrawal {
+        let (member, since) = (body.member_id, withdrawal.effective_from);
+        return refuse(
+            RefusalText::PayMemberWithdrawn { member, since },
+            format!("member {member} has withdrawn, since {since}: the months of its ended enrollment period can no longer be paid (R11, R12); to pay again, reenroll (R13) and pay from the new period's first month"),
+        );
+    }
     let (member, region) = enrolled_member(state, body.member_id)?;
     if member.deduction_stopped {
         return refuse(
@@ -295,9 +304,9 @@ fn check_pay_range(
                 amount,
             },
             if count == 1 {
-                format!("months are paid oldest first (R6): start from {next_unpaid}; 1 month {next_unpaid} owes {amount}")
+                format!("months are paid oldest first (R6): start from {next_unpaid}; the unpaid month before the months paid, {next_unpaid}, owes {amount}")
             } else {
-                format!("months are paid oldest first (R6): start from {next_unpaid}; {count} months {next_unpaid}..{last_owed} owe {amount}")
+                format!("months are paid oldest first (R6): start from {next_unpaid}; the {count} unpaid months before the months paid, {next_unpaid}..{last_owed}, owe {amount}")
             },
         );
     }
@@ -506,9 +515,13 @@ fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
     // saying there is nothing to do, not "reenroll first" (the opposite of the intent).
     if let Some(withdrawal) = &member.current_period().withdrawal {
         let (member, since) = (body.member_id, withdrawal.effective_from);
+        let rule = match withdrawal.reason {
+            WithdrawalReason::ArrearsExceededGrace => RuleId::R11,
+            _ => RuleId::R12,
+        };
         return refuse(
-            RefusalText::AlreadyWithdrawn { member, since },
-            format!("member {member} has already withdrawn, since {since} (R12): there is nothing to withdraw"),
+            RefusalText::AlreadyWithdrawn { member, since, rule },
+            format!("member {member} has already withdrawn, since {since} ({rule}): there is nothing to withdraw"),
         );
     }
     // R12 (v2): L is the last paid month of the period not after the open month; the

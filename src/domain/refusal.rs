@@ -4,6 +4,7 @@
 use super::money::{Money, Ratio, Share};
 use super::month::{CalendarDate, Month};
 use super::policy::RegionName;
+use super::rule::RuleId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -221,9 +222,14 @@ refusal_texts! {
     UnknownRegion(UnknownRegion) = "refusal-unknown-region" { region: RegionName }
     /// R13: a command for an enrolled member names a withdrawn one.
     MemberWithdrawn(NotEnrolled) = "refusal-member-withdrawn" { member: Uuid }
-    /// R12: a withdrawal of a member already withdrawn; `since` is the month the
-    /// withdrawal took effect. Nothing is left to do (reenroll would be the opposite).
-    AlreadyWithdrawn(NotEnrolled) = "refusal-already-withdrawn" { member: Uuid, since: Month }
+    /// A payment for a withdrawn member: the ended period's months are no longer
+    /// payable (R11 lapsed, R12 after L), and a re-enrollment starts a new period
+    /// (R13): "reenroll first" alone led to a second refusal for the same months.
+    PayMemberWithdrawn(NotEnrolled) = "refusal-pay-member-withdrawn" { member: Uuid, since: Month }
+    /// R11/R12: a withdrawal of a member already withdrawn; `since` is the month the
+    /// withdrawal took effect, `rule` the one that withdrew it (R11 automatically,
+    /// R12 otherwise). Nothing is left to do (reenroll would be the opposite).
+    AlreadyWithdrawn(NotEnrolled) = "refusal-already-withdrawn" { member: Uuid, since: Month, rule: RuleId }
     /// R5: the member is not known.
     MemberUnknown(NotEnrolled) = "refusal-member-unknown" { member: Uuid }
     /// R4: the base ratio is outside the policy's band.

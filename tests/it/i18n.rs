@@ -772,8 +772,9 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
         ),
         (
             pay(&["2025-03"], "600.00", "2025-03-10"),
-            "refusal-member-withdrawn",
+            "refusal-pay-member-withdrawn",
         ),
+        (member("stop_deduction", A), "refusal-member-withdrawn"),
         (
             json!({"command": "withdraw", "member_id": A, "reason": "relocated"}),
             "refusal-already-withdrawn",
@@ -1933,12 +1934,12 @@ fn the_arrears_refusal_says_one_month_or_several() {
     let one = refusal(1, "2025-10", "600.00", "");
     assert_eq!(
         refusal_message(Language::En, &one),
-        "months are paid oldest first (R6): start from 2025-10; 1 month 2025-10 owes 600.00"
+        "months are paid oldest first (R6): start from 2025-10; the unpaid month before the months paid, 2025-10, owes 600.00"
     );
     let three = refusal(3, "2025-12", "1800.00", "");
     assert_eq!(
         refusal_message(Language::En, &three),
-        "months are paid oldest first (R6): start from 2025-10; 3 months 2025-10..2025-12 owe 1800.00"
+        "months are paid oldest first (R6): start from 2025-10; the 3 unpaid months before the months paid, 2025-10..2025-12, owe 1800.00"
     );
     assert!(refusal_message(Language::ZhCn, &three).contains("共 3 个月"));
 }
@@ -1977,10 +1978,38 @@ fn withdrawing_a_withdrawn_member_says_it_is_already_done() {
         chinese,
         format!("参保人员 {A} 已自 2025-01 起停保（R12）：无需再办理停保")
     );
+    // A payment says the ended period's months are gone and what paying again takes:
+    // "reenroll first" alone led to a second refusal for the same months.
     let pay = refusals[1];
     assert_eq!(pay.code, ErrorCode::NotEnrolled);
-    assert!(pay.message.contains("reenroll first"), "{}", pay.message);
-    assert!(refusal_message(Language::ZhCn, pay).contains("重新参保"));
+    assert!(
+        pay.message.contains("can no longer be paid") && pay.message.contains("reenroll (R13)"),
+        "{}",
+        pay.message
+    );
+    assert!(refusal_message(Language::ZhCn, pay).contains("不能再缴费"));
+    // A member withdrawn automatically was withdrawn by R11, not R12.
+    let close = |month: &str| json!({"command": "close_month", "region": "demo", "month": month});
+    let results = submit(vec![
+        policy("2025-01"),
+        enroll(B, "demo", "2025-01", "0.60", "none"),
+        close("2025-01"),
+        close("2025-02"),
+        close("2025-03"),
+        close("2025-04"),
+        json!({"command": "withdraw", "member_id": B, "reason": "voluntary"}),
+    ]);
+    let Some(CommandResult::Refused(again)) = results.last() else {
+        panic!("{results:?}");
+    };
+    assert!(
+        again
+            .message
+            .ends_with("since 2025-01 (R11): there is nothing to withdraw"),
+        "{}",
+        again.message
+    );
+    assert!(refusal_message(Language::ZhCn, again).contains("（R11）"));
 }
 
 /// The Chinese catalog words a subsidy's grant as RULES.zh.md does (给予, where the
