@@ -56,7 +56,7 @@ event-deduction-resumed = R8 deduction resumed
 event-withdrawn = { $rule } withdrawn ({ $reason }) from { $from }; { $lapsed }
 event-withdrawn-nothing-lapsed = nothing lapsed
 event-withdrawn-lapsed = lapsed { $months } ({ $amount } { $borne ->
-        [member] borne by the member
+        [member] in dues no longer payable; medical expenses in them borne by the member
        *[unpaid] unpaid
     })
 event-reenrolled = R13 re-enrolled from { $month } at base ratio { $ratio } (enrollment { $enrollment })

@@ -84,7 +84,7 @@ timeline-withdrawal-nothing-lapsed = nothing lapsed
 timeline-withdrawal-lapsed = lapsed { $months }: { $count ->
         [one] { $count } month
        *[other] { $count } months
-    }, { $amount } borne by the member
+    }, { $amount } in dues no longer payable; medical expenses in them borne by the member
 timeline-withdrawal-then = { $earlier }; then { $later }
 timeline-missed = missed at the month close, due { $due } (R9, position { $position })
 timeline-refunded = refunded by the withdrawal (R12; { $count ->

@@ -558,7 +558,7 @@ fn the_cli_prints_a_table_and_json_for_a_member_and_a_region() {
     let stdout = text(&table.stdout);
     for expected in [
         "grace_months=6",
-        "lapsed, borne by member",
+        "lapsed, no longer payable",
         "2400.00 (2025-08..2025-11)",
         "2025-08  lapsed (0.00)",
         "reenroll: not_withdrawn",
