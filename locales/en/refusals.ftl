@@ -15,6 +15,7 @@ refusal-previously-enrolled = member { $member } was enrolled before and has wit
 refusal-already-enrolled = member { $member } is already enrolled in region { $region }
 refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)
 refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): enroll from the open month { $open } or later
+refusal-enroll-too-far-ahead = { $month } is too far ahead (R5, R6): an enrollment starts no later than { $limit }, the last month a payment may name while { $open } is open
 refusal-pay-deduction-stopped = deduction is stopped (R8): resume_deduction (re-handle the procedures) before paying
 refusal-paid-on-outside-open-month = paid_on { $paid_on } is not in the open month { $open } (R6): payments are made in the open month
 refusal-months-not-contiguous = months must be consecutive and in ascending order, with no gap or repeat (R6)

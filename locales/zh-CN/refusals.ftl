@@ -14,6 +14,7 @@ refusal-previously-enrolled = 参保人员 { $member } 曾参保且已停保：�
 refusal-already-enrolled = 参保人员 { $member } 已在统筹地区 { $region } 参保
 refusal-employer-scheme-required = 已与用人单位建立劳动关系的人员应随用人单位参加职工基本医疗保险，不以灵活就业人员身份参保（R5，S2）
 refusal-enroll-month-closed = 统筹地区 { $region } 的 { $month } 已月结（R5）：请自当前征缴月 { $open } 或之后的月份起参保
+refusal-enroll-too-far-ahead = { $month } 超出预缴月数上限（R5，R6）：参保最晚自 { $limit } 起，即当前征缴月为 { $open } 时一笔缴费（预缴）所能缴到的最后一个月份
 refusal-pay-deduction-stopped = 已停止扣费（R8）：请先恢复扣费（resume_deduction，重新办理相关手续）再缴费
 refusal-paid-on-outside-open-month = 缴费日期 paid_on { $paid_on } 不在当前征缴月 { $open }（R6）：缴费须在当前征缴月办理
 refusal-months-not-contiguous = 缴费月份须按升序连续排列，不得间断或重复（R6）

@@ -93,6 +93,21 @@ fn enrolled_member(
     Ok((member, region))
 }
 
+/// R5, R13, D65: an enrollment period starts no later than the last month a payment
+/// may name now (R6: open month + 11), or `earliest` when a re-enrollment may start no
+/// sooner: its first month can be paid from the day it is recorded.
+fn not_too_far_ahead(month: Month, open: Month, earliest: Month) -> Result<(), Refusal> {
+    // OK because a clamp at Month::LAST changes nothing: no month lies after it.
+    let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX).max(earliest);
+    if month <= limit {
+        return Ok(());
+    }
+    refuse(
+        RefusalText::EnrollTooFarAhead { month, limit, open },
+        format!("{month} is too far ahead (R5, R6): an enrollment starts no later than {limit}, the last month a payment may name while {open} is open"),
+    )
+}
+
 fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal> {
     if policy.base_ratio_allowed(ratio) {
         return Ok(());
@@ -175,6 +190,7 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
             ),
         );
     }
+    not_too_far_ahead(body.month, region.open_month, region.open_month)?;
     check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
     Ok(vec![Event::MemberEnrolled(MemberEnrolled {
         member_id: body.member_id,
@@ -621,6 +637,7 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
     if body.month < earliest {
         return refuse(RefusalText::ReenrollMonthClosed { earliest }, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect or within months paid before it)"));
     }
+    not_too_far_ahead(body.month, region.open_month, earliest)?;
     check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
     // OK because periods is bounded by the member's event count, far below u32::MAX.
     let enrollment = u32::try_from(member.periods.len() + 1).expect("period count fits u32");
@@ -717,6 +734,7 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
             ),
         );
     }
+
     check_grant_limits(member, body)?;
     // OK because months ≤ 36 was checked above.
     let months = u32::try_from(body.months).expect("at most 36 months");

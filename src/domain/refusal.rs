@@ -249,6 +249,12 @@ refusal_texts! {
     EnrollMonthClosed(MonthClosed) = "refusal-enroll-month-closed" {
         month: Month, region: RegionName, open: Month,
     }
+    /// R5, R13, D65: an enrollment (or re-enrollment) whose first month lies beyond
+    /// the months a payment may name now (R6): a member enrolled so far ahead could pay
+    /// nothing for years, yet would count as enrolled.
+    EnrollTooFarAhead(PrepayLimitExceeded) = "refusal-enroll-too-far-ahead" {
+        month: Month, limit: Month, open: Month,
+    }
     /// R8: a payment while the deduction is stopped.
     PayDeductionStopped(DeductionStopped) = "refusal-pay-deduction-stopped" {}
     /// R6.
@@ -312,6 +318,7 @@ refusal_texts! {
     }
     /// R16.
     GrantMonthClosed(MonthClosed) = "refusal-grant-month-closed" { month: Month, open: Month }
+
     /// R16: `category` is the category's wire name (`graduate`, `hardship`, `other`).
     GrantTooLong(SubsidyLimitExceeded) = "refusal-grant-too-long" {
         category: &'static str, limit: u64, months: u64,

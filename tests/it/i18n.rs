@@ -650,6 +650,10 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-base-ratio-out-of-range",
         ),
         (
+            enroll(B, "demo", "2026-01", "0.60", "none"),
+            "refusal-enroll-too-far-ahead",
+        ),
+        (
             pay(&["2025-01"], "600.00", "2025-02-10"),
             "refusal-paid-on-outside-open-month",
         ),

@@ -552,6 +552,10 @@ impl Model {
         if month < region.open {
             return refuse("month_closed");
         }
+        // D65: no later than the last month a payment may name now (R6).
+        if month > region.open + 11 {
+            return refuse("prepay_limit_exceeded");
+        }
         check_band(region, month, ratio)?;
 
         let mut base = BTreeMap::new();
@@ -793,6 +797,10 @@ impl Model {
         let region = &self.regions[&member.region];
         if month < region.open.max(effective) {
             return refuse("month_closed");
+        }
+        // D65: nor later than R6's horizon, unless it may start no sooner.
+        if month > (region.open + 11).max(effective) {
+            return refuse("prepay_limit_exceeded");
         }
         check_band(region, month, ratio)?;
 
