@@ -52,7 +52,7 @@ const LEDGER_TABLES: [&str; 7] = [
 ];
 /// The ceiling's tables: `log_entries` and `commands` again, under names of the bench.
 const RAW_TABLES: [&str; 2] = ["flexledger_bench_raw_log", "flexledger_bench_raw_commands"];
-const RAW_SCHEMA: &str = "
+pub(crate) const RAW_SCHEMA: &str = "
 CREATE TABLE flexledger_bench_raw_log (
     position   bigint PRIMARY KEY CHECK (position > 0),
     stream     text   NOT NULL,

@@ -57,23 +57,10 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER flexledger_bench_capture AFTER INSERT OR UPDATE OR DELETE ON state_rows
     FOR EACH ROW EXECUTE FUNCTION flexledger_bench_capture_row();";
-/// The ceiling's tables: the shapes of `migrations/postgres/` (0001, and 0002's
-/// fillfactor), under the bench's names.
-const EVERY_ROW_SCHEMA: &str = "
-CREATE TABLE flexledger_bench_all_log (
-    position   bigint PRIMARY KEY CHECK (position > 0),
-    stream     text   NOT NULL,
-    version    bigint NOT NULL CHECK (version > 0),
-    command_id uuid   NOT NULL,
-    entry      bytea  NOT NULL,
-    UNIQUE (stream, version)
-);
-CREATE TABLE flexledger_bench_all_commands (
-    command_id     uuid   PRIMARY KEY,
-    first_position bigint NOT NULL,
-    event_count    bigint NOT NULL,
-    body_digest    bytea
-);
+/// The ceiling's tables beyond the first ceiling's two (`pg::RAW_SCHEMA`, renamed):
+/// the shapes of `migrations/postgres/` (0001, and 0002's fillfactor), under the
+/// bench's names.
+const STATE_FEED_HEAD_SCHEMA: &str = "
 CREATE TABLE flexledger_bench_all_state (
     key   bytea PRIMARY KEY,
     value bytea NOT NULL
@@ -91,6 +78,14 @@ CREATE TABLE flexledger_bench_all_head (
 );
 INSERT INTO flexledger_bench_all_head (singleton, position, hash)
 VALUES (true, 0, '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);";
+
+/// Every table of the ceiling: the log and command records as the first ceiling's,
+/// and the rest.
+fn every_row_schema() -> String {
+    crate::pg::RAW_SCHEMA.replace("flexledger_bench_raw_", "flexledger_bench_all_")
+        + STATE_FEED_HEAD_SCHEMA
+}
+
 /// Bytes of an entry's leading hash: what the head row keeps of the last entry.
 const HASH_BYTES: usize = 32;
 
@@ -285,7 +280,7 @@ pub fn measure(url: &str, workload: &Path, lines: u64, events: u64) -> BenchResu
         .into());
     }
     let mut client = crate::pg::connect(url)?;
-    client.batch_execute(EVERY_ROW_SCHEMA)?;
+    client.batch_execute(&every_row_schema())?;
     crate::pg::checkpoint(&mut client);
     let lsn = crate::pg::wal_lsn(&mut client)?;
     let mut writer = crate::pg::connect(url)?;
