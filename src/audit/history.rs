@@ -80,7 +80,15 @@ impl MemberHistory {
             return Ok(None);
         };
         let events = match cut {
-            Cut::Time(instant) => prefix_recorded_by(events, instant),
+            // The instant's prefix, then cut at its last position as a position cut
+            // is, so that a close's consequences its chunk recorded after the instant
+            // come with the close (D64), as they do for `--as-of POSITION`.
+            Cut::Time(instant) => match prefix_recorded_by(events, instant).last() {
+                Some(last) => member_events(store, member_id, last.position)?
+                    .map(|(_, events)| events)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            },
             Cut::Everything | Cut::Position(_) => events,
         };
         if !events
