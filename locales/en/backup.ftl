@@ -56,7 +56,10 @@ backup-invalid-no-checkpoint = the backup ends here, without its signed checkpoi
 ## Why `copy` stopped (`CopyError`)
 backup-copy-destination-differs = the destination already holds a different ledger: its event at position { $position } is not the source's (a copy only fills an empty store or resumes its own copy)
 backup-copy-destination-ahead = the destination's log ({ $destination } events) is longer than the source's ({ $source_head }): it holds another ledger, or a copy of this one made later; copy into a new or empty store, or remove the destination and copy again
-backup-copy-unfinished-from-another-source = the destination holds an unfinished copy of a different source store, { $from } ({ $copied } of its { $source_head } events copied), not of this one: finish that copy by running `flexledger copy --from { $quoted_from }` again with the same --to, or copy this source into a new or empty destination
+backup-copy-unfinished-from-another-source = the destination holds an unfinished copy of a different source store, { $from } ({ $copied } of its { $source_head } events copied), not of this one: finish that copy by running `flexledger copy --from { $quoted_from }` again with the same --to{ $hidden ->
+        [yes] {" "}(with the password shown here as ***)
+       *[no] {""}
+    }, or copy this source into a new or empty destination
 backup-copy-hash-changed = the copied event at position { $position } sealed to another hash than the source's: nothing after it was copied
 backup-copy-commands-without-events = the source remembers { $count } command id(s) that have no events; run `flexledger verify` on it
 

@@ -22,8 +22,8 @@ refusal-months-not-contiguous = months must be consecutive and in ascending orde
 refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: pay from { $next_unpaid }
 refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): pay from { $next_unpaid }
 refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count ->
-        [one] the unpaid month before the months paid, { $next_unpaid }, owes
-       *[other] the { $count } unpaid months before the months paid, { $next_unpaid }..{ $last_owed }, owe
+        [one] the unpaid month before the first month this payment names, { $next_unpaid }, owes
+       *[other] the { $count } unpaid months before the first month this payment names, { $next_unpaid }..{ $last_owed }, owe
     } { $amount }
 refusal-prepay-limit-exceeded = { $month } is more than 12 months ahead (R6): pay at most through { $limit } while { $open } is open
 refusal-pay-amount-mismatch = amount { $amount } does not equal the dues of { $first }..{ $last }, which sum to { $total } (R4, R6): pay exactly { $total }

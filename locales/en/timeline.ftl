@@ -113,7 +113,7 @@ timeline-status-meaning = { $status ->
         [covered] covered (benefits)
         [arrears] arrears (payable)
         [restored] restored (paid back)
-       *[lapsed] lapsed (borne by member)
+       *[lapsed] lapsed (no longer payable)
     }
 timeline-legend-marks = Marks
 timeline-mark = { $mark ->

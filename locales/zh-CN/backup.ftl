@@ -66,7 +66,10 @@ backup-invalid-no-checkpoint = 备份到此结束，缺少已签名的检查点�
 ## `copy` 中止的原因（`CopyError`）
 backup-copy-destination-differs = 目标存储中已有另一个账本：其位置 { $position } 的事件与源账本的不同（复制只会填充空的存储，或续完它自己的复制）
 backup-copy-destination-ahead = 目标存储的日志（{ $destination } 个事件）比源账本的（{ $source_head } 个）更长：它保存的是另一个账本，或是本账本较晚的副本；请复制到新的或空的存储，或删除目标存储后重新复制
-backup-copy-unfinished-from-another-source = 目标存储中有一次尚未完成的复制，其源是另一个存储 { $from }（已复制其 { $source_head } 个事件中的 { $copied } 个），而不是本次的源：请再次运行 `flexledger copy --from { $quoted_from }`（`--to` 不变）完成那次复制，或把本次的源复制到新的或空的目标存储
+backup-copy-unfinished-from-another-source = 目标存储中有一次尚未完成的复制，其源是另一个存储 { $from }（已复制其 { $source_head } 个事件中的 { $copied } 个），而不是本次的源：请再次运行 `flexledger copy --from { $quoted_from }`（`--to` 不变{ $hidden ->
+        [yes] ；其中显示为 *** 的密码请换成实际密码
+       *[no] {""}
+    }）完成那次复制，或把本次的源复制到新的或空的目标存储
 backup-copy-hash-changed = 复制到位置 { $position } 的事件封存后的哈希与源账本的不同：其后的事件均未复制
 backup-copy-commands-without-events = 源账本记有 { $count } 个没有事件的命令标识（`command_id`）：请对它运行 `flexledger verify`
 

@@ -23,7 +23,7 @@ refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }）
 refusal-arrears-must-be-paid-first = 缴费须按月份顺序、从最早的未缴月份开始（R6）：请自 { $next_unpaid } 起缴费；{ SAME($next_unpaid, $last_owed) ->
         [yes] { $next_unpaid }
        *[no] { $next_unpaid } 至 { $last_owed }
-    } 是所缴月份之前未缴的月份，共 { $count } 个月，应缴 { $amount }
+    } 是本次缴费所缴第一个月份之前未缴的月份，共 { $count } 个月，应缴 { $amount }
 refusal-prepay-limit-exceeded = { $month } 超出预缴月数上限，最多预缴 12 个月（R6）：当前征缴月为 { $open }，最多缴费至 { $limit }
 refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { SAME($first, $last) ->
         [yes] { $first }

@@ -81,7 +81,7 @@ timeline-status-meaning = { $status ->
         [covered] 享受待遇
         [arrears] 欠费（可补缴）
         [restored] 补缴恢复（已补缴，待遇恢复）
-       *[lapsed] 欠费失效（参保人员承担）
+       *[lapsed] 欠费失效（不再可以补缴）
     }
 timeline-legend-marks = 标记
 timeline-mark = { $mark ->

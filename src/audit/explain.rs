@@ -1057,13 +1057,18 @@ fn benefit_start_reason(language: Language, how: &BenefitStartWhy) -> String {
     let start = how
         .benefit_start
         .map_or_else(|| after_last_month(language), |start| start.to_string());
-    // The sum is the delay the ledger recorded (D27, D63): the one it decided with.
+    // The sum and the reason name the delay the ledger recorded (D27, D63): the one it
+    // decided with; the note says what the policy now in force in P gives.
     let recorded = how
         .recorded_delay_months
         .unwrap_or(i64::from(how.delay_months));
+    let decided = BenefitStartWhy {
+        delay_months: u32::try_from(recorded).unwrap_or(how.delay_months),
+        ..how.clone()
+    };
     let args = [
         ("p_text", text(p_reason(language, how))),
-        ("why", text(delay_reason(language, how))),
+        ("why", text(delay_reason(language, &decided))),
         ("delay", count(recorded)),
         ("start", text(start)),
         ("check", text(check)),

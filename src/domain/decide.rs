@@ -320,9 +320,9 @@ fn check_pay_range(
                 amount,
             },
             if count == 1 {
-                format!("months are paid oldest first (R6): start from {next_unpaid}; the unpaid month before the months paid, {next_unpaid}, owes {amount}")
+                format!("months are paid oldest first (R6): start from {next_unpaid}; the unpaid month before the first month this payment names, {next_unpaid}, owes {amount}")
             } else {
-                format!("months are paid oldest first (R6): start from {next_unpaid}; the {count} unpaid months before the months paid, {next_unpaid}..{last_owed}, owe {amount}")
+                format!("months are paid oldest first (R6): start from {next_unpaid}; the {count} unpaid months before the first month this payment names, {next_unpaid}..{last_owed}, owe {amount}")
             },
         );
     }

@@ -156,6 +156,10 @@ impl CopyError {
                     ("copied", text(copied)),
                     ("source_head", text(source_head)),
                     ("quoted_from", crate::shell_support::shell_quoted(from)),
+                    (
+                        "hidden",
+                        crate::store::passwords_hidden(from, "").to_owned(),
+                    ),
                 ],
             ),
             CopyError::HashChanged { position } => (

@@ -676,7 +676,7 @@ fn copy_progress(copied: u64, source_head: u64) -> &'static str {
 
 /// Whether a command naming these stores shows passwords as `***` (the message's
 /// selector `hidden`: then it says so).
-fn passwords_hidden(from: &str, store: &str) -> &'static str {
+pub(crate) fn passwords_hidden(from: &str, store: &str) -> &'static str {
     if from.contains("***") || store.contains("***") {
         "yes"
     } else {

@@ -182,6 +182,7 @@ fn explain_adds_up_the_recorded_delay_when_a_later_policy_gives_another() {
     };
     let en = explained("en");
     assert!(en.contains("P + 6 = 2025-07"), "{en}");
+    assert!(en.contains("delay applies: 6 months"), "{en}");
     assert!(
         en.contains("the policy in force in P now gives 2 months"),
         "{en}"

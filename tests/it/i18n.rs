@@ -1938,12 +1938,12 @@ fn the_arrears_refusal_says_one_month_or_several() {
     let one = refusal(1, "2025-10", "600.00", "");
     assert_eq!(
         refusal_message(Language::En, &one),
-        "months are paid oldest first (R6): start from 2025-10; the unpaid month before the months paid, 2025-10, owes 600.00"
+        "months are paid oldest first (R6): start from 2025-10; the unpaid month before the first month this payment names, 2025-10, owes 600.00"
     );
     let three = refusal(3, "2025-12", "1800.00", "");
     assert_eq!(
         refusal_message(Language::En, &three),
-        "months are paid oldest first (R6): start from 2025-10; the 3 unpaid months before the months paid, 2025-10..2025-12, owe 1800.00"
+        "months are paid oldest first (R6): start from 2025-10; the 3 unpaid months before the first month this payment names, 2025-10..2025-12, owe 1800.00"
     );
     assert!(refusal_message(Language::ZhCn, &three).contains("共 3 个月"));
 }

@@ -26,7 +26,7 @@ pub const POLICY_FILE_BYTES_MAX: u64 = 64 * 1024;
 /// `whatif --help`. Set on the subcommand in `audit/cli.rs`: clap takes a subcommand's
 /// long help from its variant, not from the flattened arguments.
 pub const LONG_ABOUT: &str = "Replay the same recorded behaviour under an alternative policy and show what would differ: \
-which months would change status or benefits, how arrears and lapsed months (borne by the member) would differ, \
+which months would change status or benefits, how arrears and lapsed months (no longer payable) would differ, \
 which withdrawals would happen or not, continuity and tier, qualified and the benefit start (R7), refunds (R12), \
 the personal account (R17), the subsidies (R16), and which recorded commands the alternative would \
 refuse. For policy makers weighing a rule change (six months' grace, a prospective restore, another benefit delay, \
