@@ -1669,32 +1669,35 @@ pub fn member_events(
     // no projection is ever decided on a state without them (the writer records a
     // member's before anything else of it), so the cut takes them (D18, D64): a member
     // "as of" a close is not shown with more arrears than the grace and still enrolled.
-    let closed: BTreeSet<Month> = events
+    // Only the last close can still be recording its chunks (a second close of the
+    // region first finishes the one in progress).
+    let last_closed = events
         .iter()
-        .filter_map(|envelope| match &envelope.event {
+        .rev()
+        .find_map(|envelope| match &envelope.event {
             Event::MonthClosed(closed) => Some(closed.month),
             _ => None,
-        })
-        .collect();
-    let implied = member_after
-        .iter()
-        .take_while(|envelope| is_close_consequence(&envelope.event, &closed))
-        .count();
+        });
+    let implied = match (last_closed, member_after.first().map(|first| &first.event)) {
+        (Some(month), Some(Event::ContributionMissed(missed))) if missed.month == month => {
+            1 + member_after[1..]
+                .iter()
+                .take(1)
+                .filter(|envelope| is_automatic_withdrawal(&envelope.event))
+                .count()
+        }
+        _ => 0,
+    };
     events.extend(member_after.into_iter().take(implied));
     events.sort_by_key(|envelope| envelope.position);
     Ok(Some((region, events)))
 }
 
-/// Whether `event` is a consequence of closing one of `closed` (R9-R11): a month of
-/// them recorded missed, or the automatic withdrawal recorded with it.
-fn is_close_consequence(event: &Event, closed: &BTreeSet<Month>) -> bool {
-    match event {
-        Event::ContributionMissed(missed) => closed.contains(&missed.month),
-        Event::MemberWithdrawn(withdrawn) => {
-            withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace
-        }
-        _ => false,
-    }
+/// Whether `event` is an automatic withdrawal (R11): what a close records right after
+/// a member's missed month when the run is then beyond the grace.
+fn is_automatic_withdrawal(event: &Event) -> bool {
+    matches!(event, Event::MemberWithdrawn(withdrawn)
+        if withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace)
 }
 
 /// Where a member's history begins: its first event's position and when it was
