@@ -122,8 +122,9 @@ fn read_stretches<S: ReadStore + ?Sized, T>(
             let last = first + read - 1;
             let _ = sender.send(Err(StoreError::Corrupt {
                 position: last + 1,
-                message: format!(
-                    "the log ends at position {last} but its head is {head}: events were lost"
+                message: crate::i18n::Sentence::new(
+                    "store-found-log-short",
+                    vec![("last", last.to_string()), ("head", head.to_string())],
                 )
                 .into(),
             }));

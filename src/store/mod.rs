@@ -442,11 +442,13 @@ impl ServerAdvice {
 
 /// What a damage report found: its English (the contract's `message`, a log's) and,
 /// for the findings the catalog words (`locales/*/store.ftl`, `store-found-*`: an event
-/// altered, a broken link of the log or of a stream, a gap, a head witness the log does
-/// not reach), a sentence said in the reader's language, so that a Chinese auditor
-/// reads what was found in Chinese. A finding made from a `String` (an engine's own
-/// words, a key of the wrong length: what a person almost never meets) has English
-/// words only.
+/// altered, a broken link of the log or of a stream, a gap, a log shorter than its
+/// head, the engine's own corruption report, a head witness the log does not reach),
+/// a sentence said in the reader's language, so that a Chinese auditor reads what was
+/// found in Chinese. A finding made from a `String` has English words only: still so
+/// are the checks of stored rows against the fold, of command records, of keys of the
+/// wrong length and of signed checkpoints, and a finding carried by the writer's
+/// counters or the damage mark (which keep its English).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DamageDetail {
     english: String,

@@ -260,10 +260,10 @@ impl From<sled::Error> for StoreError {
         match error {
             sled::Error::Corruption { .. } => StoreError::Corrupt {
                 position: 0,
-                message: format!(
-                    "the storage engine found its files damaged ({}); restore the data directory from a backup",
-                    engine_error_text(&error)
-                ).into(),
+                message: found(
+                    "store-found-engine-damaged",
+                    vec![("detail", engine_error_text(&error))],
+                ),
             },
             error => StoreError::engine(error),
         }

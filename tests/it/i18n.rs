@@ -333,6 +333,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/store/checked_reads.rs",
             "src/store/log_entry.rs",
             "src/store/sled_store.rs",
+            "src/ledger/read_ahead.rs",
         ],
     ),
     (
