@@ -5,18 +5,12 @@
 
 use super::log_entry;
 use super::{DamageDetail, Envelope, Sha256, StoreError};
-use crate::i18n::Sentence;
 
 pub(crate) fn corrupt(position: u64, message: impl Into<DamageDetail>) -> StoreError {
     StoreError::Corrupt {
         position,
         message: message.into(),
     }
-}
-
-/// A finding of the catalog (`locales/*/store.ftl`, `store-found-*`).
-pub(crate) fn found(id: &'static str, args: Vec<(&'static str, String)>) -> DamageDetail {
-    Sentence::new(id, args).into()
 }
 
 /// Decodes the log entry stored at `position` and checks it against its stored hash
@@ -27,7 +21,7 @@ pub(crate) fn decode_entry(position: u64, value: &[u8]) -> Result<Envelope, Stor
     if !envelope.event.is_of_stream(&envelope.stream) {
         return Err(corrupt(
             position,
-            found(
+            DamageDetail::found(
                 "store-found-other-stream",
                 vec![("stream", envelope.stream.clone())],
             ),
@@ -40,7 +34,7 @@ pub(crate) fn decode_entry(position: u64, value: &[u8]) -> Result<Envelope, Stor
     {
         return Err(corrupt(
             position,
-            found("store-found-not-canonical", vec![]),
+            DamageDetail::found("store-found-not-canonical", vec![]),
         ));
     }
     Ok(envelope)
@@ -59,7 +53,7 @@ impl LogChain {
         if envelope.position != expected {
             return Err(corrupt(
                 expected,
-                found(
+                DamageDetail::found(
                     "store-found-gap",
                     vec![("next", envelope.position.to_string())],
                 ),
@@ -70,7 +64,10 @@ impl LogChain {
                 ("prev_hash", envelope.prev_hash.to_string()),
                 ("previous", self.previous.to_string()),
             ];
-            return Err(corrupt(expected, found("store-found-prev-hash", args)));
+            return Err(corrupt(
+                expected,
+                DamageDetail::found("store-found-prev-hash", args),
+            ));
         }
         self.expected += 1;
         self.previous = envelope.hash;
@@ -109,7 +106,7 @@ impl StreamChain {
         {
             return Err(corrupt(
                 position,
-                found(
+                DamageDetail::found(
                     "store-found-index-entry",
                     vec![("stream", name.clone()), ("version", version.to_string())],
                 ),
@@ -122,7 +119,7 @@ impl StreamChain {
             ];
             return Err(corrupt(
                 position,
-                found("store-found-stream-prev-hash", args),
+                DamageDetail::found("store-found-stream-prev-hash", args),
             ));
         }
         self.expected_version += 1;

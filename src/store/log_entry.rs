@@ -289,7 +289,7 @@ fn altered(stored: Sha256, computed: Sha256) -> DamageDetail {
         ("stored", stored.to_string()),
         ("computed", computed.to_string()),
     ];
-    crate::i18n::Sentence::new("store-found-altered", args).into()
+    DamageDetail::found("store-found-altered", args)
 }
 
 /// An entry's `recorded_at` as chrono reads RFC 3339. Every read of an event does

@@ -456,6 +456,11 @@ pub struct DamageDetail {
 }
 
 impl DamageDetail {
+    /// A finding the catalog words (`locales/*/store.ftl`, `store-found-*`).
+    pub fn found(id: &'static str, args: Vec<(&'static str, String)>) -> DamageDetail {
+        Sentence::new(id, args).into()
+    }
+
     /// The finding as a sentence of the catalog, where it has one.
     pub fn sentence(&self) -> Option<&Sentence> {
         self.sentence.as_deref()

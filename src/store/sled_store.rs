@@ -48,7 +48,7 @@
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
 
-use super::checked_reads::{corrupt, decode_entry, found, LogChain, StreamChain};
+use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
 use super::coverage_rows::{self, CoverageItem};
 use super::head_cache::HeadCache;
 use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
@@ -60,9 +60,9 @@ use super::state_keys::{
 };
 use super::stream_index::{self, IndexRow};
 use super::{
-    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
-    FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, ReplacedRow, Sha256, StateKey,
-    StateRows, StateWrite, StoreError,
+    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, DamageDetail, Envelope,
+    EnvelopeIter, EventLog, FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, ReplacedRow,
+    Sha256, StateKey, StateRows, StateWrite, StoreError,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -260,7 +260,7 @@ impl From<sled::Error> for StoreError {
         match error {
             sled::Error::Corruption { .. } => StoreError::Corrupt {
                 position: 0,
-                message: found(
+                message: DamageDetail::found(
                     "store-found-engine-damaged",
                     vec![("detail", engine_error_text(&error))],
                 ),
@@ -1185,7 +1185,10 @@ impl SledReader {
                     ("witness", witness_path.display().to_string()),
                     ("head", head.to_string()),
                 ];
-                return Err(corrupt(0, found("store-found-witness-missing", args)));
+                return Err(corrupt(
+                    0,
+                    DamageDetail::found("store-found-witness-missing", args),
+                ));
             }
             return Ok(None);
         };
@@ -1196,7 +1199,10 @@ impl SledReader {
                 ("witnessed", witness.position.to_string()),
                 ("first_lost", (head + 1).to_string()),
             ];
-            return Err(corrupt(head + 1, found("store-found-witness-ahead", args)));
+            return Err(corrupt(
+                head + 1,
+                DamageDetail::found("store-found-witness-ahead", args),
+            ));
         }
         let hash = self.entry_hash(witness.position)?;
         if hash != witness.hash {
@@ -1208,7 +1214,7 @@ impl SledReader {
             ];
             return Err(corrupt(
                 witness.position,
-                found("store-found-witness-other-hash", args),
+                DamageDetail::found("store-found-witness-other-hash", args),
             ));
         }
         Ok(Some((witness, slot)))
