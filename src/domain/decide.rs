@@ -202,7 +202,8 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
 }
 
 fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
-    let (member, _) = known_member(state, body.member_id)?;
+    // A withdrawn member gets the payment's own refusal, not `enrolled_member`'s.
+    let (member, region) = known_member(state, body.member_id)?;
     if let Some(withdrawal) = &member.current_period().withdrawal {
         let (member, since) = (body.member_id, withdrawal.effective_from);
         return refuse(
@@ -210,7 +211,6 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
             format!("member {member} has withdrawn, since {since}: the months of its ended enrollment period can no longer be paid (R11, R12); to pay again, reenroll (R13) and pay from the new period's first month"),
         );
     }
-    let (member, region) = enrolled_member(state, body.member_id)?;
     if member.deduction_stopped {
         return refuse(
             RefusalText::PayDeductionStopped {},

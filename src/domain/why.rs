@@ -197,11 +197,11 @@ pub enum DeadlineBy {
     PolicyOfTheMonth { run: i64, grace: u32 },
 }
 
-/// Why the back-pay deadline of a run from `first` is the month `backpay_deadline`
-/// gives (D57, D62).
-fn deadline_by(region: &RegionState, first: Month) -> DeadlineBy {
+/// Why `deadline`, the back-pay deadline of a run from `first` (`backpay_deadline`),
+/// is that month (D57, D62).
+fn deadline_by(region: &RegionState, first: Month, deadline: Option<Month>) -> DeadlineBy {
     let sum = deadline_by_grace(region, first);
-    match backpay_deadline(region, first) {
+    match deadline {
         Some(_) if sum.is_some_and(|sum| sum < region.open_month) => DeadlineBy::OpenMonth,
         Some(deadline) if Some(deadline) != sum => DeadlineBy::PolicyOfTheMonth {
             run: first.months_until(deadline) + 1,
@@ -388,13 +388,14 @@ fn status_why(
                 .filter_map(|month| member.missed.get(month))
                 .copied()
                 .sum();
+            let deadline = backpay_deadline(region, first);
             StatusWhy::Arrears(ArrearsWhy {
                 first,
                 months: arrears.len(),
                 owed,
                 grace_months: region.policy_for(region.open_month).grace_months,
-                backpay_deadline: backpay_deadline(region, first),
-                deadline_by: deadline_by(region, first),
+                backpay_deadline: deadline,
+                deadline_by: deadline_by(region, first, deadline),
             })
         }
         MonthStatus::Restored => StatusWhy::Restored {
