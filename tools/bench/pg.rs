@@ -32,7 +32,7 @@ use flexledger::domain::StreamId;
 use flexledger::ledger::{fold_log, Ledger};
 use flexledger::store::{Location, PgStore};
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, NoTls, Statement, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
@@ -208,19 +208,19 @@ fn statement_times(client: &mut Client) -> BenchResult<StatementTime> {
 }
 
 /// One stored log entry, as `log_entries` holds it.
-struct RawEvent {
-    position: i64,
-    stream: String,
-    version: i64,
-    command_id: Uuid,
-    entry: Vec<u8>,
+pub(crate) struct RawEvent {
+    pub(crate) position: i64,
+    pub(crate) stream: String,
+    pub(crate) version: i64,
+    pub(crate) command_id: Uuid,
+    pub(crate) entry: Vec<u8>,
 }
 
 /// One stored command record, as `commands` holds it.
-struct RawCommand {
-    first_position: i64,
-    event_count: i64,
-    body_digest: Option<Vec<u8>>,
+pub(crate) struct RawCommand {
+    pub(crate) first_position: i64,
+    pub(crate) event_count: i64,
+    pub(crate) body_digest: Option<Vec<u8>>,
 }
 
 /// The rows the ledger stored after some position: what the ceiling writes again.
@@ -311,61 +311,89 @@ fn units_by_command(stored: &Stored) -> Vec<Unit> {
     units
 }
 
+/// The log-entry and command-record inserts as the engine makes them
+/// (`store/postgres/write.rs`: one `INSERT … SELECT FROM unnest(…)` each), into the
+/// bench's tables `{prefix}log` and `{prefix}commands`, prepared on one connection.
+pub(crate) struct LogInserts {
+    log: Statement,
+    commands: Statement,
+}
+
+impl LogInserts {
+    pub(crate) fn prepare(client: &mut Client, prefix: &str) -> BenchResult<LogInserts> {
+        Ok(LogInserts {
+            log: client.prepare(&format!(
+                "INSERT INTO {prefix}log (position, stream, version, command_id, entry) \
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::bytea[])"
+            ))?,
+            commands: client.prepare(&format!(
+                "INSERT INTO {prefix}commands (command_id, first_position, event_count, body_digest) \
+                 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bytea[])"
+            ))?,
+        })
+    }
+
+    /// Inserts `events`, then `records`, in `transaction` (an empty list, nothing).
+    pub(crate) fn insert(
+        &self,
+        transaction: &mut Transaction<'_>,
+        events: &[RawEvent],
+        records: &[(Uuid, &RawCommand)],
+    ) -> BenchResult<()> {
+        if !events.is_empty() {
+            let positions: Vec<i64> = events.iter().map(|event| event.position).collect();
+            let streams: Vec<&str> = events.iter().map(|event| event.stream.as_str()).collect();
+            let versions: Vec<i64> = events.iter().map(|event| event.version).collect();
+            let ids: Vec<Uuid> = events.iter().map(|event| event.command_id).collect();
+            let entries: Vec<&[u8]> = events.iter().map(|event| event.entry.as_slice()).collect();
+            transaction.execute(
+                &self.log,
+                &[&positions, &streams, &versions, &ids, &entries],
+            )?;
+        }
+        if !records.is_empty() {
+            let ids: Vec<Uuid> = records.iter().map(|(id, _)| *id).collect();
+            let firsts: Vec<i64> = records
+                .iter()
+                .map(|(_, record)| record.first_position)
+                .collect();
+            let counts: Vec<i64> = records
+                .iter()
+                .map(|(_, record)| record.event_count)
+                .collect();
+            let digests: Vec<Option<&[u8]>> = records
+                .iter()
+                .map(|(_, record)| record.body_digest.as_deref())
+                .collect();
+            transaction.execute(&self.commands, &[&ids, &firsts, &counts, &digests])?;
+        }
+        Ok(())
+    }
+}
+
 /// A connection writing the ceiling's tables, its two statements prepared.
 struct RawWriter {
     client: Client,
-    log: Statement,
-    commands: Statement,
+    inserts: LogInserts,
 }
 
 impl RawWriter {
     fn open(url: &str) -> BenchResult<RawWriter> {
         let mut client = connect(url)?;
-        let log = client.prepare(
-            "INSERT INTO flexledger_bench_raw_log (position, stream, version, command_id, entry) \
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::bytea[])",
-        )?;
-        let commands = client.prepare(
-            "INSERT INTO flexledger_bench_raw_commands (command_id, first_position, event_count, body_digest) \
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bytea[])",
-        )?;
-        Ok(RawWriter {
-            client,
-            log,
-            commands,
-        })
+        let inserts = LogInserts::prepare(&mut client, "flexledger_bench_raw_")?;
+        Ok(RawWriter { client, inserts })
     }
 
     /// One transaction: the unit's events, then its command records; committed.
     fn write(&mut self, stored: &Stored, unit: &Unit) -> BenchResult<()> {
-        let events = &stored.events[unit.events.clone()];
-        let positions: Vec<i64> = events.iter().map(|event| event.position).collect();
-        let streams: Vec<&str> = events.iter().map(|event| event.stream.as_str()).collect();
-        let versions: Vec<i64> = events.iter().map(|event| event.version).collect();
-        let ids: Vec<Uuid> = events.iter().map(|event| event.command_id).collect();
-        let entries: Vec<&[u8]> = events.iter().map(|event| event.entry.as_slice()).collect();
-        let records: Vec<&RawCommand> = unit
+        let records: Vec<(Uuid, &RawCommand)> = unit
             .commands
             .iter()
-            .filter_map(|id| stored.commands.get(id))
-            .collect();
-        let firsts: Vec<i64> = records.iter().map(|record| record.first_position).collect();
-        let counts: Vec<i64> = records.iter().map(|record| record.event_count).collect();
-        let digests: Vec<Option<&[u8]>> = records
-            .iter()
-            .map(|record| record.body_digest.as_deref())
+            .filter_map(|id| Some((*id, stored.commands.get(id)?)))
             .collect();
         let mut transaction = self.client.transaction()?;
-        transaction.execute(
-            &self.log,
-            &[&positions, &streams, &versions, &ids, &entries],
-        )?;
-        if !records.is_empty() {
-            transaction.execute(
-                &self.commands,
-                &[&unit.commands, &firsts, &counts, &digests],
-            )?;
-        }
+        let events = &stored.events[unit.events.clone()];
+        self.inserts.insert(&mut transaction, events, &records)?;
         transaction.commit()?;
         Ok(())
     }

@@ -18,9 +18,10 @@
 //! `INSERT … SELECT FROM unnest(…)` per table, the state rows' removals then upsert, the
 //! head's `UPDATE`, and `COMMIT` with `synchronous_commit = on`.
 
+use crate::pg::{LogInserts, RawCommand, RawEvent};
 use crate::raw_sled::Throughput;
 use crate::{bulk_submit, BenchResult};
-use postgres::{Client, Statement, Transaction};
+use postgres::{Client, Statement};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
@@ -102,10 +103,8 @@ pub fn drop_all(client: &mut Client) -> BenchResult<()> {
 /// One transaction of the ledger's import, as it reached the tables.
 #[derive(Default)]
 struct Captured {
-    /// position, stream, version, command id, entry
-    log: Vec<(i64, String, i64, Uuid, Vec<u8>)>,
-    /// command id, first position, event count, body digest
-    commands: Vec<(Uuid, i64, i64, Option<Vec<u8>>)>,
+    log: Vec<RawEvent>,
+    commands: Vec<(Uuid, RawCommand)>,
     /// the last write of each key: Some(value) upserted, None removed
     state: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// position, member id, item
@@ -127,16 +126,25 @@ fn capture(url: &str, workload: &Path, lines: u64) -> BenchResult<(Vec<Captured>
         &[],
     )? {
         let tx = by_tx.entry(row.get(0)).or_default();
-        tx.log
-            .push((row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)));
+        tx.log.push(RawEvent {
+            position: row.get(1),
+            stream: row.get(2),
+            version: row.get(3),
+            command_id: row.get(4),
+            entry: row.get(5),
+        });
     }
     for row in client.query(
         "SELECT xmin::text::bigint, command_id, first_position, event_count, body_digest FROM commands ORDER BY first_position",
         &[],
     )? {
         let tx = by_tx.entry(row.get(0)).or_default();
-        tx.commands
-            .push((row.get(1), row.get(2), row.get(3), row.get(4)));
+        let record = RawCommand {
+            first_position: row.get(2),
+            event_count: row.get(3),
+            body_digest: row.get(4),
+        };
+        tx.commands.push((row.get(1), record));
     }
     for row in client.query(
         "SELECT xmin::text::bigint, position, member_id, item FROM feed_items ORDER BY position, member_id",
@@ -156,8 +164,7 @@ fn capture(url: &str, workload: &Path, lines: u64) -> BenchResult<(Vec<Captured>
 
 /// The ceiling's connection, its statements prepared as the engine's are written.
 struct Statements {
-    log: Statement,
-    commands: Statement,
+    inserts: LogInserts,
     removed: Statement,
     upserted: Statement,
     feed: Statement,
@@ -166,14 +173,7 @@ struct Statements {
 
 fn prepare(client: &mut Client) -> BenchResult<Statements> {
     Ok(Statements {
-        log: client.prepare(
-            "INSERT INTO flexledger_bench_all_log (position, stream, version, command_id, entry) \
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::bytea[])",
-        )?,
-        commands: client.prepare(
-            "INSERT INTO flexledger_bench_all_commands (command_id, first_position, event_count, body_digest) \
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bytea[])",
-        )?,
+        inserts: LogInserts::prepare(client, "flexledger_bench_all_")?,
         removed: client.prepare("DELETE FROM flexledger_bench_all_state WHERE key = ANY($1)")?,
         upserted: client.prepare(
             "INSERT INTO flexledger_bench_all_state (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) \
@@ -190,8 +190,15 @@ fn prepare(client: &mut Client) -> BenchResult<Statements> {
 
 /// One captured transaction written again, committed.
 fn write(client: &mut Client, statements: &Statements, tx: &Captured) -> BenchResult<()> {
+    let records: Vec<(Uuid, &RawCommand)> = tx
+        .commands
+        .iter()
+        .map(|(id, record)| (*id, record))
+        .collect();
     let mut transaction = client.transaction()?;
-    write_log(&mut transaction, statements, tx)?;
+    statements
+        .inserts
+        .insert(&mut transaction, &tx.log, &records)?;
     let removed: Vec<&[u8]> = tx
         .state
         .iter()
@@ -216,41 +223,10 @@ fn write(client: &mut Client, statements: &Statements, tx: &Captured) -> BenchRe
         transaction.execute(&statements.feed, &[&positions, &members, &items])?;
     }
     if let Some(last) = tx.log.last() {
-        let hash = &last.4[..HASH_BYTES.min(last.4.len())];
-        transaction.execute(&statements.head, &[&last.0, &hash])?;
+        let hash = &last.entry[..HASH_BYTES.min(last.entry.len())];
+        transaction.execute(&statements.head, &[&last.position, &hash])?;
     }
     transaction.commit()?;
-    Ok(())
-}
-
-/// The transaction's log entries and command records.
-fn write_log(
-    transaction: &mut Transaction<'_>,
-    statements: &Statements,
-    tx: &Captured,
-) -> BenchResult<()> {
-    if !tx.log.is_empty() {
-        let positions: Vec<i64> = tx.log.iter().map(|event| event.0).collect();
-        let streams: Vec<&str> = tx.log.iter().map(|event| event.1.as_str()).collect();
-        let versions: Vec<i64> = tx.log.iter().map(|event| event.2).collect();
-        let ids: Vec<Uuid> = tx.log.iter().map(|event| event.3).collect();
-        let entries: Vec<&[u8]> = tx.log.iter().map(|event| event.4.as_slice()).collect();
-        transaction.execute(
-            &statements.log,
-            &[&positions, &streams, &versions, &ids, &entries],
-        )?;
-    }
-    if !tx.commands.is_empty() {
-        let ids: Vec<Uuid> = tx.commands.iter().map(|record| record.0).collect();
-        let firsts: Vec<i64> = tx.commands.iter().map(|record| record.1).collect();
-        let counts: Vec<i64> = tx.commands.iter().map(|record| record.2).collect();
-        let digests: Vec<Option<&[u8]>> = tx
-            .commands
-            .iter()
-            .map(|record| record.3.as_deref())
-            .collect();
-        transaction.execute(&statements.commands, &[&ids, &firsts, &counts, &digests])?;
-    }
     Ok(())
 }
 
