@@ -92,11 +92,7 @@ fn a_member_as_of_a_close_is_shown_with_the_consequences_its_chunk_recorded_late
     let scenario = "automatic_withdrawal";
     let dir = scenario_store(scenario);
     let member = &scenario_members(scenario)[0];
-    let events: Vec<Value> = String::from_utf8(flexledger(dir.path(), &["events"], None).stdout)
-        .unwrap()
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let events = stdout_lines(&flexledger(dir.path(), &["events"], None));
     let withdrawn = events
         .iter()
         .position(|event| event["type"] == "MemberWithdrawn")
