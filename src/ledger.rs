@@ -86,17 +86,23 @@ impl LedgerError {
         }
     }
 
-    /// The same, the finding said in `language` where the catalog words it (an event
-    /// altered, a broken chain, a head witness the log does not reach), in English
-    /// where it does not.
-    pub fn corruption_in(&self, language: crate::i18n::Language) -> Option<(u64, String)> {
+    /// The same, as the damage it reports: its finding keeps the sentence the catalog
+    /// words it by (an event altered, a broken chain, a head witness the log does not
+    /// reach), said in the reader's language; a fold's finding is English words.
+    pub fn damage(&self) -> Option<StoreError> {
         match self {
             LedgerError::Store(StoreError::Corrupt { position, message }) => {
-                Some((*position, message.in_language(language)))
+                Some(StoreError::Corrupt {
+                    position: *position,
+                    message: message.clone(),
+                })
             }
             other => other
                 .corruption()
-                .map(|(position, message)| (position, message.to_owned())),
+                .map(|(position, message)| StoreError::Corrupt {
+                    position,
+                    message: message.into(),
+                }),
         }
     }
 }

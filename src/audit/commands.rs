@@ -226,9 +226,12 @@ fn damaged(
             &serde_json::json!({"ok": false, "position": position, "message": message}),
         )?;
     } else {
-        let found = error
-            .corruption_in(language)
-            .map_or_else(|| message.to_owned(), |(_, found)| found);
+        let found = match error.damage() {
+            Some(crate::store::StoreError::Corrupt { message, .. }) => {
+                message.in_language(language)
+            }
+            _ => message.to_owned(),
+        };
         let args = [("position", text(position)), ("message", text(found))];
         writeln!(out, "{}", say(language, "audit-damaged", &args))?;
     }

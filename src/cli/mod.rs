@@ -1669,17 +1669,7 @@ fn print_walk_outcome<T: serde::Serialize>(
                 )?;
                 // What failed, in the reader's language too, before what to do about it
                 // (the JSON line is a program's; a probe found only English said).
-                let found = match &error {
-                    crate::ledger::LedgerError::Store(found @ StoreError::Corrupt { .. }) => {
-                        found.sentence()
-                    }
-                    _ => StoreError::Corrupt {
-                        position,
-                        message: message.to_owned().into(),
-                    }
-                    .sentence(),
-                };
-                if let Some(sentence) = found {
+                if let Some(sentence) = error.damage().and_then(|found| found.sentence()) {
                     let said = sentence.in_language(language);
                     crate::shell_support::say_on_stderr!(
                         "{}",
