@@ -1256,10 +1256,8 @@ pub(crate) const LEDGER_RECORD_DIGEST: Sha256 = Sha256::ZERO;
 fn written_by_the_ledger(envelopes: &[Envelope]) -> bool {
     match envelopes.first().map(|envelope| &envelope.event) {
         Some(Event::ContributionMissed(_)) => true,
-        Some(Event::MemberWithdrawn(withdrawn)) => {
-            withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace
-        }
-        _ => false,
+        Some(event) => is_automatic_withdrawal(event),
+        None => false,
     }
 }
 

@@ -10,7 +10,6 @@ use super::money::{Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
 use super::refusal::{Refusal, RefusalText};
-use super::rule::RuleId;
 use super::state::{LedgerState, MemberState, NotAccrued, RegionState};
 use uuid::Uuid;
 
@@ -531,10 +530,7 @@ fn decide_withdraw(state: &LedgerState, body: &Withdraw) -> Decision {
     // saying there is nothing to do, not "reenroll first" (the opposite of the intent).
     if let Some(withdrawal) = &member.current_period().withdrawal {
         let (member, since) = (body.member_id, withdrawal.effective_from);
-        let rule = match withdrawal.reason {
-            WithdrawalReason::ArrearsExceededGrace => RuleId::R11,
-            _ => RuleId::R12,
-        };
+        let rule = withdrawal.reason.rule();
         return refuse(
             RefusalText::AlreadyWithdrawn { member, since, rule },
             format!("member {member} has already withdrawn, since {since} ({rule}): there is nothing to withdraw"),
