@@ -1606,6 +1606,21 @@ fn no_row_means_no_member(
     }
 }
 
+/// `(as_of, head)` when `as_of` names a position beyond the log's head, `None` when
+/// that position is written (or no position is named). What the log will hold after its head is not
+/// known yet, so an answer "as of" it would change as events arrive: the readers
+/// refuse such a position and say where the log ends (D66).
+pub fn as_of_beyond_head(
+    store: &(impl ReadStore + ?Sized),
+    as_of: Option<u64>,
+) -> Result<Option<(u64, u64)>, LedgerError> {
+    let Some(position) = as_of else {
+        return Ok(None);
+    };
+    let (head, _) = store.head()?;
+    Ok((position > head).then_some((position, head)))
+}
+
 /// A member's coverage folded from the store's events up to `as_of` (inclusive; `None`
 /// = everything). Reads only the member's stream and its region's stream
 /// ([`member_events`], which the audit tools' history reads too).

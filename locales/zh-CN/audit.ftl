@@ -201,3 +201,5 @@ audit-key-malformed = 签名密钥 { $path } 格式有误：应为 64 位十六�
 audit-key-missing = { $path } 处没有签名密钥，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：新密钥会让同一份日志有第二个身份，审计人员无法把它与伪造区分开。请把该账本的密钥文件放回 { $path }（或用 $FLEXLEDGER_SIGNING_KEY 指向它；使用 PostgreSQL 存储时，请指定存放该密钥的 --data-dir）。若密钥确已永久丢失，请有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）
 audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥由其写入进程（`flexledger serve` 或 `submit`）在首次打开账本时生成于写入端的数据目录中，在此处生成的密钥会让同一份日志有第二个身份（D33）。请指定存放写入端密钥的 --data-dir（或用 $FLEXLEDGER_SIGNING_KEY 指向它）
+audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
+audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况

@@ -70,3 +70,4 @@ http-backup-empty-log = 没有可备份的内容：日志为空
 http-backup-no-signing-key = 本服务器没有该账本的签名密钥，无法为备份签名：请从写入端获取备份（其数据目录中有该密钥），或用写入端的密钥启动本服务器（其 --data-dir，或 $FLEXLEDGER_SIGNING_KEY）
 http-backup-writer-no-signing-key = 本服务器是该账本的写入端，但找不到账本的签名密钥，因此无法为备份签名：请按服务器日志所说把密钥文件放回原处，然后重试（在此期间命令照常记录）
 http-backup-other-signing-key = 本服务器的签名密钥不是为该账本检查点签名的那把（密钥标识 { $signer }）：请从写入端获取备份，或用该账本的密钥启动本服务器
+http-as-of-beyond-head = 本服务器的日志目前止于位置 { $head }：as_of={ $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请用 as_of={ $head } 或更小的位置查询，或不带 as_of 查看参保人员当前的情况

@@ -481,7 +481,7 @@ fn stored_member(
     out: &mut dyn Write,
 ) -> anyhow::Result<Option<MemberHistory>> {
     let store = open_reader(place)?;
-    let found = MemberHistory::load_or_why_not(&store, member, as_of.cut())
+    let found = MemberHistory::load_or_why_not(&store, member, as_of.cut(), chrono::Utc::now())
         .with_context(|| format!("cannot read member {member}'s history"))?;
     match found {
         Ok(history) => Ok(Some(history)),

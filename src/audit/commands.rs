@@ -129,8 +129,12 @@ pub fn no_history(
     why: &history::NoHistory,
     style: (bool, Language),
 ) -> anyhow::Result<ExitCode> {
-    let history::NoHistory::NotYet { cut, first } = why else {
-        return unknown_member(out, member, style);
+    let (cut, first) = match why {
+        history::NoHistory::NotYet { cut, first } => (cut, first),
+        history::NoHistory::Unknown => return unknown_member(out, member, style),
+        history::NoHistory::BeyondHead { cut, head, now } => {
+            return beyond_head(out, (*cut, *head, *now), style)
+        }
     };
     let (id, at) = match cut {
         history::Cut::Time(instant) => (
@@ -153,6 +157,33 @@ pub fn no_history(
         ("recorded", text(first.recorded_at_text())),
     ];
     not_found(out, style, "not_enrolled", (id, &args))
+}
+
+/// Exit 1 for a cut beyond what the ledger has written (D66): a position after its
+/// head, or an instant after now. The `--json` code is `invalid_command`: the
+/// question names a point of the log that does not exist yet.
+fn beyond_head(
+    out: &mut dyn Write,
+    (cut, head, now): (history::Cut, u64, chrono::DateTime<chrono::Utc>),
+    style: (bool, Language),
+) -> anyhow::Result<ExitCode> {
+    let instant =
+        |at: chrono::DateTime<chrono::Utc>, precision| text(at.to_rfc3339_opts(precision, true));
+    let (id, args) = match cut {
+        history::Cut::Time(asked) => (
+            "audit-as-of-after-now",
+            vec![
+                ("instant", instant(asked, chrono::SecondsFormat::AutoSi)),
+                ("now", instant(now, chrono::SecondsFormat::Secs)),
+            ],
+        ),
+        history::Cut::Position(position) => (
+            "audit-as-of-beyond-head",
+            vec![("position", text(position)), ("head", text(head))],
+        ),
+        history::Cut::Everything => unreachable!("a history of everything ends at the head"),
+    };
+    not_found(out, style, "invalid_command", (id, &args))
 }
 
 /// Exit 1 for something asked about that the ledger does not hold (an unknown member

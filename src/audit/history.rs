@@ -41,6 +41,15 @@ pub enum NoHistory {
     /// The member's events all come after the cut: the id is right, and `first` says
     /// where its history begins, so the reader can ask from there.
     NotYet { cut: Cut, first: FirstEvent },
+    /// The cut lies beyond what the ledger has written: a position after its head, or
+    /// an instant after `now`. What the log will hold there is not known yet, so an
+    /// answer would change as events arrive, and an "as of" that changes is no
+    /// record at all (D66): the reader is told where the log ends instead.
+    BeyondHead {
+        cut: Cut,
+        head: u64,
+        now: DateTime<Utc>,
+    },
 }
 
 /// One member's events and its region's, in log order.
@@ -105,12 +114,23 @@ impl MemberHistory {
     }
 
     /// [`MemberHistory::load`], and when it finds nothing, why: an unknown member, or
-    /// one whose first event comes after `cut`.
+    /// one whose first event comes after `cut`; and before reading, a cut beyond the
+    /// log's head or after `now` (the caller's clock) is refused (D66).
     pub fn load_or_why_not(
         store: &(impl ReadStore + ?Sized),
         member_id: Uuid,
         cut: Cut,
+        now: DateTime<Utc>,
     ) -> Result<Result<MemberHistory, NoHistory>, LedgerError> {
+        let beyond = match cut {
+            Cut::Everything => false,
+            Cut::Position(position) => position > store.head()?.0,
+            Cut::Time(instant) => instant > now,
+        };
+        if beyond {
+            let head = store.head()?.0;
+            return Ok(Err(NoHistory::BeyondHead { cut, head, now }));
+        }
         if let Some(history) = MemberHistory::load(store, member_id, cut)? {
             return Ok(Ok(history));
         }

@@ -1243,6 +1243,17 @@ fn member(
 ) -> anyhow::Result<ExitCode> {
     let store = open_for_answers(&place.store)?;
     let mut stdout = io::stdout().lock();
+    if let Some((position, head)) = crate::ledger::as_of_beyond_head(&store, as_of)? {
+        return refuse(
+            &mut stdout,
+            ErrorCode::InvalidCommand.as_str(),
+            (
+                language,
+                "audit-as-of-beyond-head",
+                &[("position", text(position)), ("head", text(head))],
+            ),
+        );
+    }
     match member_coverage(&store, member_id, as_of)? {
         Some(coverage) => {
             serde_json::to_writer_pretty(

@@ -860,6 +860,9 @@ async fn get_member(
     }
     let coverage = blocking(move || {
         let store = state.store.as_ref();
+        if let Some((position, head)) = crate::ledger::as_of_beyond_head(store, as_of)? {
+            return Err(as_of_beyond_head(position, head));
+        }
         match member_coverage(store, member_id, as_of)? {
             Some(coverage) => Ok(coverage),
             None => Err(no_coverage(store, member_id, as_of)?),
@@ -867,6 +870,17 @@ async fn get_member(
     })
     .await?;
     Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response())
+}
+
+/// The 400 of an `as_of` beyond this server's head (D66): what the log will hold there
+/// is not known yet, so an answer would change as events arrive.
+fn as_of_beyond_head(position: u64, head: u64) -> AppError {
+    AppError::say(
+        StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidCommand.as_str(),
+        "http-as-of-beyond-head",
+        vec![("position", text(position)), ("head", text(head))],
+    )
 }
 
 /// The 404 of a member with no coverage: no such member, or, with `as_of` before the

@@ -1113,6 +1113,72 @@ fn a_cut_before_the_members_first_event_names_that_event_not_a_wrong_id() {
     );
 }
 
+/// A cut beyond the log's head, or an instant after now, is refused (D66): what the
+/// log will hold there is not known, so an answer would change as events arrive. It
+/// names the head, in `member` and in the audit tools, in both languages; a cut at
+/// the head itself is answered.
+#[test]
+fn a_cut_beyond_the_head_or_after_now_is_refused_and_names_where_the_log_ends() {
+    let dir = scenario_store("backpay_within_grace");
+    let member = scenario_members("backpay_within_grace")[0].clone();
+    let head = stdout_lines(&flexledger(dir.path(), &["events"], None))
+        .last()
+        .unwrap()["position"]
+        .as_u64()
+        .unwrap();
+    let beyond = (head + 1).to_string();
+    let message = format!(
+        "the log ends at position {head}: position {beyond} is not written yet, and what it will hold \
+         is not known, so an answer as of it would change as events arrive. Ask as of {head} or earlier, \
+         or leave out --as-of for the member as of now"
+    );
+    let output = flexledger(dir.path(), &["member", &member, "--as-of", &beyond], None);
+    assert_eq!(output.status.code(), Some(1));
+    let error = stdout_lines(&output).remove(0);
+    assert_eq!(error["error"]["code"], "invalid_command");
+    assert_eq!(error["error"]["message"], message.as_str());
+    let at_head = flexledger(
+        dir.path(),
+        &["member", &member, "--as-of", &head.to_string()],
+        None,
+    );
+    assert_eq!(at_head.status.code(), Some(0), "the head itself is written");
+    let chinese = flexledger(
+        dir.path(),
+        &["--lang", "zh-CN", "member", &member, "--as-of", &beyond],
+        None,
+    );
+    let chinese = String::from_utf8_lossy(&chinese.stderr).into_owned();
+    assert!(
+        chinese.contains(&format!("日志目前止于位置 {head}")),
+        "{chinese}"
+    );
+    let commands: [&[&str]; 2] = [
+        &["replay", "--member", &member],
+        &["explain", "--member", &member, "--month", "2025-01"],
+    ];
+    for command in commands {
+        let args = [&["--json"][..], command, &["--as-of", &beyond]].concat();
+        let error = json(&audit(dir.path(), &args));
+        assert_eq!(error["error"]["code"], "invalid_command", "{args:?}");
+        assert_eq!(error["error"]["message"], message.as_str(), "{args:?}");
+        let later = [
+            &["--json"][..],
+            command,
+            &["--as-of-time", "2999-01-01T00:00:00Z"],
+        ]
+        .concat();
+        let output = audit(dir.path(), &later);
+        assert_eq!(output.status.code(), Some(1), "{later:?}");
+        let error = json(&output);
+        let said = error["error"]["message"].as_str().unwrap();
+        assert!(
+            said.starts_with("2999-01-01T00:00:00Z is later than now ("),
+            "{said}"
+        );
+    }
+}
+
 /// The CSV's header: the v1 columns in their v1 places, the v2 ones appended.
 const CSV_HEADER: &str = "member_id,region,month,status,due,paid,benefits,rule,\
 refunded,to_account,subsidy,subsidy_paid,\
