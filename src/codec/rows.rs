@@ -306,10 +306,15 @@ pub struct MonthTotals {
     pub members_by_status: StatusCounts,
     pub members_with_benefits: u64,
     pub members_refunded: u64,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub paid: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub to_account: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub refunded: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub subsidy_accrued: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub subsidy_paid: Money,
 }
 
@@ -353,6 +358,7 @@ same_fields!(
 pub struct RegionSummary {
     pub active: u64,
     pub in_arrears: u64,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub arrears_total: Money,
 }
 
@@ -381,8 +387,11 @@ pub struct MonthChange {
     pub new_status: MonthStatus,
     pub old_benefits: bool,
     pub new_benefits: bool,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub refunded: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub to_account: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub subsidy: Money,
     pub subsidy_paid: bool,
 }

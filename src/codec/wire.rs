@@ -91,10 +91,13 @@ pub struct MonthLine {
     /// The rule (R1…R17) that decided the status.
     pub rule: RuleId,
     /// R12 (v2): what was refunded for the month.
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub refunded: Money,
     /// R17: the part of `paid` credited to the personal account.
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub to_account: Money,
     /// R16: the subsidy the month has accrued.
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub subsidy: Money,
     /// R16: whether that subsidy was paid out.
     pub subsidy_paid: bool,
@@ -104,8 +107,11 @@ pub struct MonthLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubsidyTotals {
     pub granted_months: u32,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub accrued: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub paid: Money,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub owed: Money,
 }
 
@@ -113,6 +119,7 @@ pub struct SubsidyTotals {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Arrears {
     pub months: Vec<Month>,
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub amount: Money,
     pub backpay_deadline: Option<Month>,
 }
@@ -133,6 +140,7 @@ pub struct MemberCoverage {
     /// R7 (v2).
     pub qualified: bool,
     /// R17.
+    #[serde(deserialize_with = "crate::domain::money::total")]
     pub account_balance: Money,
     pub subsidy: SubsidyTotals,
     pub arrears: Arrears,

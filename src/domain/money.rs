@@ -9,6 +9,14 @@ use std::fmt;
 
 /// Most integer digits an amount may have (CNY 999,999,999,999.99 is far above any due).
 pub const AMOUNT_INTEGER_DIGITS_MAX: usize = 12;
+/// Most integer digits of a sum the ledger keeps (D68): a region's month totals, a
+/// member's account balance, a month's refunds over its periods. Each amount a command
+/// carries has at most [`AMOUNT_INTEGER_DIGITS_MAX`] (D13), but nothing bounds how
+/// many of them add up: 1,001 members paying D13's largest due for one month passed 12
+/// digits, and a store that wrote such a total could not read it back. 17 digits in
+/// cents fit a `u64` (a stored member row keeps cents), 10^5 times a province's month
+/// of D13's largest dues.
+pub const TOTAL_INTEGER_DIGITS_MAX: usize = 17;
 /// Most integer digits a ratio or rate may have.
 pub const RATIO_INTEGER_DIGITS_MAX: usize = 3;
 /// Most decimal places a ratio or rate may have.
@@ -61,6 +69,12 @@ impl Money {
     /// more than two decimal places.
     pub fn parse(text: &str) -> Option<Money> {
         plain_decimal(text, AMOUNT_INTEGER_DIGITS_MAX, 2).map(Money::from_decimal)
+    }
+
+    /// Parses a stored sum ([`TOTAL_INTEGER_DIGITS_MAX`] integer digits, D68) as
+    /// [`Money::parse`] parses an amount.
+    pub fn parse_total(text: &str) -> Option<Money> {
+        plain_decimal(text, TOTAL_INTEGER_DIGITS_MAX, 2).map(Money::from_decimal)
     }
 
     /// Rounds half away from zero to two places (R2).
@@ -228,6 +242,26 @@ macro_rules! decimal_string_serde {
             }
         }
     };
+}
+
+/// Reads a stored sum (`#[serde(deserialize_with = "crate::domain::money::total")]`):
+/// as an amount, but with [`TOTAL_INTEGER_DIGITS_MAX`] integer digits (D68).
+pub fn total<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Money;
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(
+                formatter,
+                "a sum as a plain decimal string of at most {TOTAL_INTEGER_DIGITS_MAX} digits before the point and two after"
+            )
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Money, E> {
+            Money::parse_total(text)
+                .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+        }
+    }
+    deserializer.deserialize_str(Visitor)
 }
 
 decimal_string_serde!(

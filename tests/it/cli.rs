@@ -686,3 +686,90 @@ fn serve_on_an_address_in_use_says_what_to_do() {
     assert!(said.contains("--listen (127.0.0.1:0"), "{said}");
     assert!(!data.exists(), "no data directory made");
 }
+
+/// Sums the ledger keeps pass the 12 integer digits of an amount a command sends
+/// (D68): 1,001 members paying D13's largest due for one month, and one member's
+/// month refunded 1,001 times over as many periods. Before, the store wrote totals it
+/// could not read back: the month report, `verify` and every later command failed,
+/// `rebuild` did not help and the backup did not restore (an auditor's probe).
+#[test]
+fn sums_beyond_an_amounts_twelve_digits_are_kept_read_back_and_restored() {
+    let policy = r#"{"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"9999999.99","contribution_rate":"1","account_rate":"1","base_ratio_min":"0.60","base_ratio_max":"100","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}"#;
+    let mut lines = vec![policy.to_owned()];
+    let pay = |member: &str, month: &str| {
+        format!(
+            r#"{{"command":"pay","member_id":"{member}","months":["{month}"],"amount":"999999999.00","paid_on":"2025-01-10"}}"#
+        )
+    };
+    for index in 0..1001u32 {
+        let member = format!("{index:08x}-0000-4000-8000-000000000000");
+        lines.push(format!(r#"{{"command":"enroll","member_id":"{member}","region":"demo","month":"2025-01","base_ratio":"100","labor_relationship":"none"}}"#));
+        lines.push(pay(&member, "2025-01"));
+    }
+    let cycler = "fe6d35c4-41ad-409e-bd1e-0bc72974e94e";
+    lines.push(format!(r#"{{"command":"enroll","member_id":"{cycler}","region":"demo","month":"2025-02","base_ratio":"100","labor_relationship":"none"}}"#));
+    for _ in 0..1001 {
+        lines.push(pay(cycler, "2025-02"));
+        lines.push(format!(
+            r#"{{"command":"withdraw","member_id":"{cycler}","reason":"voluntary"}}"#
+        ));
+        lines.push(format!(r#"{{"command":"reenroll","member_id":"{cycler}","month":"2025-02","base_ratio":"100"}}"#));
+    }
+    lines.push(r#"{"command":"close_month","region":"demo","month":"2025-01"}"#.to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("commands.jsonl");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let submitted = flexledger(dir.path(), &["submit", input.to_str().unwrap()], None);
+    assert_eq!(
+        submitted.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&submitted.stderr)
+    );
+    let over = "1000999998999.00";
+    let report = pretty(&flexledger(
+        dir.path(),
+        &["region", "demo", "--month", "2025-01"],
+        None,
+    ));
+    assert_eq!(report["contributions"]["paid"], over, "{report}");
+    crate::schemas::assert_valid("region_month_report", &report);
+    let member = pretty(&flexledger(dir.path(), &["member", cycler], None));
+    let refunded = member["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|line| line["month"] == "2025-02")
+        .unwrap();
+    assert_eq!(refunded["refunded"], over, "{member}");
+    crate::schemas::assert_valid("member_coverage", &member);
+    let verified = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let backup = dir.path().join("backup.jsonl");
+    let backup = backup.to_str().unwrap();
+    assert!(flexledger(dir.path(), &["backup", "--out", backup], None)
+        .status
+        .success());
+    let restored = tempfile::tempdir().unwrap();
+    let target = restored.path().join("data");
+    let output = flexledger(&target, &["restore", backup], None);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let again = pretty(&flexledger(&target, &["member", cycler], None));
+    assert_eq!(again, member);
+}
+
+/// A command's whole standard output as one (pretty-printed) JSON value.
+fn pretty(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stdout)))
+}

@@ -13,7 +13,7 @@
 //! within its digits, a ratio within its digits and places) and that a map's months
 //! strictly increase, so a damaged row is refused rather than read as another value.
 
-use crate::domain::money::{Money, Ratio, AMOUNT_INTEGER_DIGITS_MAX};
+use crate::domain::money::{Money, Ratio, TOTAL_INTEGER_DIGITS_MAX};
 use crate::domain::month::Month;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,19 +32,25 @@ fn month_of<E: serde::de::Error>(count: u32) -> Result<Month, E> {
         .ok_or_else(|| E::custom(format!("month count {count} is out of range")))
 }
 
+/// Most cents a stored amount may have: [`TOTAL_INTEGER_DIGITS_MAX`] integer digits
+/// (a row keeps sums, such as a month's refunds over periods: D68).
+const CENTS_LIMIT: u64 = 10u64.pow(TOTAL_INTEGER_DIGITS_MAX as u32 + 2);
+
 /// An amount as its count of cents (every `Money` has exactly two places).
 fn cents(amount: Money) -> u64 {
     let decimal = amount.decimal();
     assert_eq!(decimal.scale(), 2, "an amount always has two places");
-    // OK because amounts are non-negative and have at most 12 integer digits.
-    u64::try_from(decimal.mantissa()).expect("an amount is non-negative and small")
+    // OK because amounts are non-negative and a sum stays far below 10^17 (D68).
+    let cents = u64::try_from(decimal.mantissa()).expect("an amount is non-negative and small");
+    // Written only if it can be read back (`amount_of`).
+    assert!(cents < CENTS_LIMIT, "a sum of {cents} cents passed D68's bound");
+    cents
 }
 
 fn amount_of<E: serde::de::Error>(cents: u64) -> Result<Money, E> {
-    let limit = 10u64.pow(AMOUNT_INTEGER_DIGITS_MAX as u32 + 2);
-    if cents >= limit {
+    if cents >= CENTS_LIMIT {
         return Err(E::custom(format!(
-            "amount of {cents} cents has more than {AMOUNT_INTEGER_DIGITS_MAX} integer digits"
+            "amount of {cents} cents has more than {TOTAL_INTEGER_DIGITS_MAX} integer digits"
         )));
     }
     Ok(Money::from_cents(cents))
