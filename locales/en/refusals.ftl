@@ -25,8 +25,11 @@ refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start fr
         [one] the unpaid month before the first month this payment names, { $next_unpaid }, owes
        *[other] the { $count } unpaid months before the first month this payment names, { $next_unpaid }..{ $last_owed }, owe
     } { $amount }
-refusal-prepay-limit-exceeded = { $month } is more than 12 months ahead (R6): pay at most through { $limit } while { $open } is open
-refusal-pay-amount-mismatch = amount { $amount } does not equal the dues of { $first }..{ $last }, which sum to { $total } (R4, R6): pay exactly { $total }
+refusal-prepay-limit-exceeded = { $month } is beyond the twelve months a payment may name, the open month { $open } and the 11 after it (R6): pay at most through { $limit }
+refusal-pay-amount-mismatch = amount { $amount } does not equal { SAME($first, $last) ->
+        [yes] the due of { $first }, { $total }
+       *[no] the dues of { $first }..{ $last }, which sum to { $total }
+    } (R4, R6): pay exactly { $total }
 refusal-month-not-open = { $month } is not the open month of region { $region } (R9): close { $open } next
 refusal-close-last-month = { $month } is the last month the ledger records (R1): closing it would open a month after it, which cannot be recorded, so it stays the open month of region { $region }; do not close it
 refusal-pay-paid-through-last-month = { $month } is already paid: the enrollment period is paid through { $last }, the last month the ledger records (R1, R6), so nothing is left to pay

@@ -254,7 +254,12 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
             last,
             total,
         };
-        return refuse(text, format!("amount {} does not equal the dues of {first}..{last}, which sum to {total} (R4, R6): pay exactly {total}", body.amount));
+        let dues = if first == last {
+            format!("the due of {first}, {total}")
+        } else {
+            format!("the dues of {first}..{last}, which sum to {total}")
+        };
+        return refuse(text, format!("amount {} does not equal {dues} (R4, R6): pay exactly {total}", body.amount));
     }
     Ok(vec![Event::ContributionPaid(ContributionPaid {
         member_id: body.member_id,
@@ -335,7 +340,7 @@ fn check_pay_range(
             limit,
             open,
         };
-        return refuse(text, format!("{last} is more than 12 months ahead (R6): pay at most through {limit} while {open} is open"));
+        return refuse(text, format!("{last} is beyond the twelve months a payment may name, the open month {open} and the 11 after it (R6): pay at most through {limit}"));
     }
     Ok(())
 }

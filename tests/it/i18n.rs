@@ -2054,7 +2054,7 @@ fn chinese_months_and_subsidy_terms_read_as_the_glossary_and_rules() {
     );
     assert!(
         refusal_message(Language::En, &mismatch("2026-01", "2026-01"))
-            .contains("the dues of 2026-01..2026-01,")
+            .contains("does not equal the due of 2026-01, 600.00 (R4, R6)")
     );
     let runs = [month("2025-04"), month("2025-05"), month("2025-07")];
     let runs_in = |language| flexledger::audit::history::month_runs_text(language, &runs, 9);
