@@ -50,6 +50,14 @@ explain-period-holding = enrollment period that holds { $month }
 explain-period-last-before = last enrollment period begun before { $month }
 explain-role-policy = the policy in force for { $month }: prices it (R3, R4)
 explain-role-policy-account = the policy in force for { $month }: prices it (R3, R4); its account_rate splits it between the personal account and the pooling fund (R17)
+explain-role-policy-when-paid = the policy in force for { $month } when it was paid: it priced the month, which keeps that due (R3, R4){ $account ->
+        [yes] ; its account_rate split the month then, once, between the personal account and the pooling fund (R17)
+       *[no] {""}
+    }
+explain-role-policy-now = the policy in force for { $month } now, published after the month was paid: it does not reprice a paid month, which keeps the due { $account ->
+        [yes] and the split it was paid at (R4, R17)
+       *[no] it was paid at (R4)
+    }
 explain-role-enrolled = starts the { $period } (R5)
 explain-role-reenrolled = starts the { $period } (R13)
 explain-role-base = sets the base ratio from { $from } (R15)
@@ -60,7 +68,7 @@ explain-role-pays-first = pays { $month } (R6); the period's first payment: P is
 explain-role-missed = records { $month } as missed at its close (R9)
 explain-role-closes = closes { $month } (R9)
 explain-role-closes-accrues = closes { $month } (R9): paid and granted, it accrues its subsidy { $subsidy } at this close (R16)
-explain-role-refunds = refunds { $month }, paid beyond the withdrawal's last paid month ({ $amount } for { $months ->
+explain-role-refunds = refunds the { $refunded } paid for { $month }, a month paid beyond the last paid month of the withdrawal recorded with it ({ $amount } for { $months ->
         [one] { $months } month
        *[other] { $months } months
     } in all, R12)
@@ -79,7 +87,14 @@ explain-role-ends-refunded = ended, from { $from } ({ $rule }), the enrollment p
 
 explain-due-priced = { $month } costs { $amount }: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero (R4, R2)
 explain-due-priced-paid = { $month } costs { $amount }: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero (R4, R2); it was paid at { $amount } and keeps that due (R4)
-explain-due-ratio-clamped = the member's base ratio { $chosen } lies outside the band { $min }–{ $max } of the policy in force for { $month }, so the month is priced at { $ratio }, the band's nearest edge (R4)
+explain-due-ratio-clamped = the member's base ratio { $chosen } lies outside the band { $min }–{ $max } of the policy in force for { $month }{ $paid ->
+        [yes] {" "}when it was paid, so the month was priced
+       *[no] , so the month is priced
+    } at { $ratio }, the band's nearest edge (R4)
+explain-due-paid-under = { $month } costs { $amount }, its due when it was paid: wage { $wage } × base ratio { $ratio } × rate { $rate }, rounded half away from zero, by the policy then in force for it{ $at } (R4, R2); a month keeps that due{ $repriced ->
+        [yes] {" "}even though the policy and base now price it at { $priced_now }
+       *[no] , and the policy now in force for it prices it the same
+    } (R4)
 explain-due-kept = { $month } costs { $amount }, its due { $when ->
         [paid] when it was paid
        *[missed] when it was recorded missed
@@ -200,15 +215,25 @@ explain-delay-recorded = {" "}(the delay the ledger recorded when the period's f
 
 ## R12: refunds
 
-explain-refund = { $month } was paid ahead and refunded by the withdrawal{ $at }: { $refunded } refunded (R12, new in v2: months paid beyond L are refunded, nobody stays covered after a withdrawal).{ $withdrawal } { $now }
-explain-refund-withdrawal = {" "}The withdrawal ({ $reason }) took effect from { $from }, the month after L, the last paid month not after the open month;
+explain-refund = { $month } was paid ahead and refunded when the member withdrew (R12, new in v2: months paid beyond L are refunded, nobody stays covered after a withdrawal){ $count ->
+        [one] {""}
+        [2] , twice, { $refunded } in all
+       *[other] , { $count } times, { $refunded } in all
+    }: { $parts }; { $now }
+explain-refund-part = { $refunded } refunded by the withdrawal{ $at } and the refund recorded with it{ $refund_at }. { $withdrawal }
+explain-refund-part-alone = { $refunded } refunded{ $refund_at }
+explain-refund-withdrawal = The withdrawal ({ $reason }) took effect from { $from }, the month after L, the last paid month not after the open month
+explain-refund-then = {"; then "}
 explain-refund-now-outside = { $month } is outside the period: not enrolled, no benefits, nothing paid
 explain-refund-now-enrolled = the member enrolled again for { $month }, which is now { $status }
 
 ## R17: the personal account
 
 explain-account = of the { $paid } paid for { $month }, { $to_account } goes to the member's personal account{ $how } and { $pooled } to the pooling fund (R17, S10); { $credited }
-explain-account-formula = {" "}= round2(wage { $wage } × base ratio { $ratio } × account_rate { $rate })
+explain-account-formula = {" "}= round2(wage { $wage } × base ratio { $ratio } × account_rate { $rate }){ $when_paid ->
+        [yes] {" "}(by the policy in force for it when it was paid)
+       *[no] {""}
+    }
 explain-account-fixed = {" "}(fixed when it was paid, by the policy and base in force for it then)
 explain-account-credited = it is credited to the account balance, now { $balance } (R17)
 explain-account-credited-later = it is credited to the account balance once { $month } arrives (the open month is { $open_month }, R17)

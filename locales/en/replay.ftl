@@ -20,6 +20,7 @@ replay-new = new
 replay-separator = {", "}
 replay-notes = {" "}({ $notes })
 replay-note-refunded = refunded { $refunded }, R12
+replay-note-refunded-more = refunded { $amount } more, { $refunded } in all, R12
 replay-note-account = { $to_account } to the personal account, R17
 replay-note-account-none = nothing to the personal account, R17
 replay-note-subsidy = subsidy { $subsidy } accrued, R16

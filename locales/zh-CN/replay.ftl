@@ -17,6 +17,7 @@ replay-new = 新
 replay-separator = ，
 replay-notes = （{ $notes }）
 replay-note-refunded = 退费 { $refunded }，R12
+replay-note-refunded-more = 再退费 { $amount }，累计退费 { $refunded }，R12
 replay-note-account = { $to_account } 划入个人账户，R17
 replay-note-account-none = 不再划入个人账户，R17
 replay-note-subsidy = 形成社会保险补贴 { $subsidy }，R16

@@ -5,10 +5,16 @@
 //! so `flexledger events` shows them), and the rules applied, quoted from RULES.md
 //! with the source sentence each rests on.
 //!
-//! v2: a refunded month names the withdrawal that refunded it (R12); a paid month's
-//! benefit start is derived step by step (P, qualified, the gap against P-reset, R7); a
-//! granted month says what it accrued and whether it was paid out, or why it has not
-//! accrued (R16, S9); a month with a personal-account part shows the split (R17, S10).
+//! A paid month cites the policy the ledger held for it when its payment was folded,
+//! which priced and split it, and the later publication in force for it now, if one
+//! is, which does not reprice it (R4, R17, D5).
+//!
+//! v2: a refunded month names each of its refunds, what it gave back and the
+//! withdrawal recorded with it (R12); a paid month's benefit start is derived step by
+//! step (P, qualified, the gap against P-reset, R7); a granted month says what it
+//! accrued and whether it was paid out, or why it has not accrued (R16, S9; a refunded
+//! month enrolled for again and unpaid accrues nothing because it is unpaid); a month
+//! with a personal-account part shows the split (R17, S10).
 //!
 //! What decided the month — its facts and the rules applied — is the domain's
 //! (`domain::why::month_why`, next to the month line); this file cites the events and
@@ -29,9 +35,11 @@ use crate::domain::rule::RuleId;
 use crate::domain::state::{FoldError, NotAccrued, Period, Withdrawal};
 use crate::domain::why::{
     month_why, AccountWhy, ArrearsWhy, BenefitStartWhy, DeadlineBy, DelayWhy, DueWhy, FirstPayment,
-    LapseWhy, LapsedBy, MonthEvents, MonthWhy, RefundWhy, StatusWhy, SubsidyWhy,
+    LapseWhy, LapsedBy, MonthEvents, MonthWhy, PaidUnder, RefundPart, RefundWhy, StatusWhy,
+    SubsidyWhy,
 };
 use crate::i18n::{count, display_width, say, text, Language};
+use crate::store::Envelope;
 use serde::Serialize;
 use std::io::Write;
 
@@ -265,16 +273,110 @@ fn facts(
         .rposition(|period| period.start <= month);
     let period = period_index.map(|index| &member.periods[index]);
     // R12: read once, for the citations and for the reason.
-    let refund = last_refund(history, month);
-    let refunded_at = refund.as_ref().map(|refund| refund.at);
-    let refunded = refund.and_then(|refund| refund.withdrawal);
-    let refunding = refunded.as_ref().map(|(position, _)| *position);
+    let refunds = refunds_of(history, month);
+    let refunding = refunds
+        .iter()
+        .filter_map(|part| part.withdrawal.as_ref().map(|(position, _)| *position))
+        .collect();
     let withdrawals =
         PeriodWithdrawals::of(history, line, (&member.periods, period_index), refunding);
-    let events = citations(language, history, line, period, (withdrawals, refunded_at));
-    let refunded_by = refunded.map(|(_, withdrawal)| withdrawal);
-    let facts = month_events(history, (month, period), &events, refunded_by);
+    // R4, R17: a paid month was priced and split by the policy in force for it when
+    // its payment was folded, which a later publication may have replaced since.
+    let paid_at = member
+        .paid
+        .contains_key(&month)
+        .then(|| paying_position(history, month))
+        .flatten();
+    let policies = PolicyCitations::of(history, month, paid_at);
+    let paid_under = paid_under(history, month, paid_at, &policies)?;
+    let events = citations(
+        language,
+        history,
+        line,
+        period,
+        (withdrawals, &refunds, policies),
+    );
+    let facts = month_events(history, (month, period), &events, (refunds, paid_under));
     Ok(Ok((month_why(region, member, month, &facts), events)))
+}
+
+/// R4, R17: the policies a month's citations name: the one in force for it now, and
+/// for a paid month, the one in force for it when its payment was folded, if that is
+/// another publication (a policy published since for a month paid ahead, or D5's
+/// replacement of the month's policy).
+#[derive(Clone, Copy, Default)]
+struct PolicyCitations<'a> {
+    now: Option<&'a Envelope>,
+    when_paid: Option<&'a Envelope>,
+}
+
+impl<'a> PolicyCitations<'a> {
+    /// `paid_at`: where the month's payment was recorded, if it is paid.
+    fn of(history: &'a MemberHistory, month: Month, paid_at: Option<u64>) -> PolicyCitations<'a> {
+        let now = policy_in_force(history, month, u64::MAX);
+        let when_paid = paid_at
+            .and_then(|position| policy_in_force(history, month, position))
+            .filter(|then| Some(*then) != now);
+        PolicyCitations { now, when_paid }
+    }
+}
+
+/// R3, D5: the policy in force for `month` among those recorded up to `position`: the
+/// latest effective by the month, the later publication of two for the same month.
+fn policy_in_force(history: &MemberHistory, month: Month, position: u64) -> Option<&Envelope> {
+    history
+        .events
+        .iter()
+        .filter(|envelope| envelope.position <= position)
+        .filter_map(|envelope| match &envelope.event {
+            Event::PolicyPublished(policy) if policy.effective_from <= month => {
+                Some(((policy.effective_from, envelope.position), envelope))
+            }
+            _ => None,
+        })
+        .max_by_key(|(key, _)| *key)
+        .map(|(_, envelope)| envelope)
+}
+
+/// Where the payment that pays `month` now was recorded: the last one naming it (a
+/// refund takes a month's payment away, and a payment after it pays it again).
+fn paying_position(history: &MemberHistory, month: Month) -> Option<u64> {
+    history
+        .events
+        .iter()
+        .rev()
+        .find(|envelope| {
+            matches!(&envelope.event, Event::ContributionPaid(paid)
+            if paid.months.iter().any(|line| line.month == month))
+        })
+        .map(|envelope| envelope.position)
+}
+
+/// R4, R17: the policy and the member's ratio the ledger held for a paid month when
+/// its payment was folded, read from the history folded through the payment, when a
+/// later publication is in force for the month now (`policies.when_paid`).
+fn paid_under(
+    history: &MemberHistory,
+    month: Month,
+    paid_at: Option<u64>,
+    policies: &PolicyCitations<'_>,
+) -> Result<Option<PaidUnder>, FoldError> {
+    let (Some(payment_position), Some(then)) = (paid_at, policies.when_paid) else {
+        return Ok(None);
+    };
+    let state = history.state_through(payment_position)?;
+    let (Some(member), Some(region)) = (
+        state.members.get(&history.member_id),
+        state.regions.get(&history.region),
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(PaidUnder {
+        payment_position,
+        policy_position: then.position,
+        policy: region.policy_for(month).clone(),
+        chosen_ratio: member.base_ratio_for(month),
+    }))
 }
 
 /// What the events say about `month` that the state does not keep (the domain's
@@ -284,7 +386,7 @@ fn month_events(
     history: &MemberHistory,
     (month, period): (Month, Option<&Period>),
     cited: &[Citation],
-    refunded_by: Option<Withdrawal>,
+    (refunds, paid_under): (Vec<RefundPart>, Option<PaidUnder>),
 ) -> MonthEvents {
     let first_payment = period
         .and_then(|period| first_payment(history, period.start))
@@ -310,7 +412,8 @@ fn month_events(
     MonthEvents {
         first_payment,
         lapsed_by,
-        refunded_by,
+        refunds,
+        paid_under,
         subsidy_event: cited
             .iter()
             .any(|citation| citation.event_type.starts_with("Subsidy")),
@@ -321,22 +424,22 @@ fn month_events(
     }
 }
 
-/// R12: the last refund of a month.
-struct LastRefund {
-    /// Its position: a payment of the month before it no longer pays the month.
-    at: u64,
-    /// The withdrawal recorded with it, and its position: a v2 withdrawal and the
-    /// refund of the months paid beyond its period are one append, the withdrawal
-    /// first, so it is the last withdrawal before that refund in the member's stream.
-    withdrawal: Option<(u64, Withdrawal)>,
-}
-
-/// R12: the last refund of `month`, if it was refunded.
-fn last_refund(history: &MemberHistory, month: Month) -> Option<LastRefund> {
+/// R12: every refund of `month`, in log order. Each gave back what the month was paid
+/// at then (its last payment before the refund, as the fold takes it back), and came
+/// with a withdrawal: a v2 withdrawal and the refund of the months paid beyond its
+/// period are one append, the withdrawal first, so it is the last withdrawal before
+/// that refund in the member's stream.
+fn refunds_of(history: &MemberHistory, month: Month) -> Vec<RefundPart> {
     let mut withdrawal = None;
-    let mut last = None;
+    let mut paid_at = crate::domain::money::Money::ZERO;
+    let mut refunds = Vec::new();
     for envelope in &history.events {
         match &envelope.event {
+            Event::ContributionPaid(paid) => {
+                if let Some(line) = paid.months.iter().find(|line| line.month == month) {
+                    paid_at = line.amount;
+                }
+            }
             Event::MemberWithdrawn(withdrawn) => {
                 let ended = Withdrawal {
                     reason: withdrawn.reason,
@@ -345,15 +448,16 @@ fn last_refund(history: &MemberHistory, month: Month) -> Option<LastRefund> {
                 withdrawal = Some((envelope.position, ended));
             }
             Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
-                last = Some(LastRefund {
-                    at: envelope.position,
+                refunds.push(RefundPart {
+                    refund_position: envelope.position,
+                    amount: paid_at,
                     withdrawal: withdrawal.clone(),
                 });
             }
             _ => {}
         }
     }
-    last
+    refunds
 }
 
 /// The first payment of the period starting in `period_start` and its position: the
@@ -384,8 +488,8 @@ struct CitationContext<'a> {
     language: Language,
     month: Month,
     line: &'a MonthLine,
-    /// The latest policy effective by the month.
-    policy_in_force: Option<&'a crate::store::Envelope>,
+    /// The policy in force for the month now, and the one that priced it when paid.
+    policies: PolicyCitations<'a>,
     period_start: Option<Month>,
     /// How the period is named: the one holding the month, or the last begun before it.
     period_word: String,
@@ -398,9 +502,9 @@ struct CitationContext<'a> {
     /// enrollment or re-enrollment sets the base anew, so only the last recorded of
     /// them from the month or before counts).
     base_change_at: Option<u64>,
-    /// The last refund of the month (R12), if it was refunded: a payment of the month
-    /// before it no longer pays it.
-    refunded_at: Option<u64>,
+    /// Every refund of the month (R12): a payment of the month before the last no
+    /// longer pays it.
+    refunds: &'a [RefundPart],
 }
 
 /// The withdrawals (by position) that decided a month besides one that lapsed it
@@ -409,24 +513,24 @@ struct CitationContext<'a> {
 /// because of it; and the one that ended the period before, if the month's status
 /// rests on its period's benefit start (waiting, covered, restored): that withdrawal
 /// made this period a re-enrollment, which restarts continuity (R13, R14) and decides
-/// the benefit start anew (R7) — D53. And the one recorded with the refund of a month
+/// the benefit start anew (R7) — D53. And each one recorded with a refund of the month
 /// paid ahead (R12), which need be neither: a member re-enrolled and withdrawn again
 /// after it.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct PeriodWithdrawals {
     own: Option<u64>,
     previous: Option<u64>,
-    refunding: Option<u64>,
+    refunding: Vec<u64>,
 }
 
 impl PeriodWithdrawals {
-    /// `refunding`: the position of the withdrawal recorded with the month's last
-    /// refund ([`last_refund`]).
+    /// `refunding`: the positions of the withdrawals recorded with the month's refunds
+    /// ([`refunds_of`]).
     fn of(
         history: &MemberHistory,
         line: &MonthLine,
         (periods, index): (&[Period], Option<usize>),
-        refunding: Option<u64>,
+        refunding: Vec<u64>,
     ) -> PeriodWithdrawals {
         let Some(index) = index else {
             return PeriodWithdrawals {
@@ -465,7 +569,7 @@ impl PeriodWithdrawals {
             Some("explain-role-ends")
         } else if Some(position) == self.previous {
             Some("explain-role-ends-previous")
-        } else if Some(position) == self.refunding {
+        } else if self.refunding.contains(&position) {
             Some("explain-role-ends-refunded")
         } else {
             None
@@ -498,17 +602,9 @@ fn citations(
     history: &MemberHistory,
     line: &MonthLine,
     period: Option<&Period>,
-    (withdrawals, refunded_at): (PeriodWithdrawals, Option<u64>),
+    (withdrawals, refunds, policies): (PeriodWithdrawals, &[RefundPart], PolicyCitations<'_>),
 ) -> Vec<Citation> {
     let month = line.month;
-    let policy_in_force = history
-        .events
-        .iter()
-        .filter(|envelope| matches!(&envelope.event, Event::PolicyPublished(policy) if policy.effective_from <= month))
-        .max_by_key(|envelope| match &envelope.event {
-            Event::PolicyPublished(policy) => (policy.effective_from, envelope.position),
-            _ => (month, 0),
-        });
     let period_start = period.map(|period| period.start);
     let period_word = if period.is_some_and(|period| period.contains(month)) {
         say(
@@ -531,13 +627,13 @@ fn citations(
         language,
         month,
         line,
-        policy_in_force,
+        policies,
         period_start,
         period_word,
         first_payment_at,
         withdrawals,
         base_change_at,
-        refunded_at,
+        refunds,
     };
     history
         .events
@@ -568,7 +664,6 @@ fn contribution_role(
         language,
         month,
         line,
-        policy_in_force,
         period_start,
         ..
     } = *context;
@@ -576,14 +671,7 @@ fn contribution_role(
     let is_first_payment = Some(envelope.position) == context.first_payment_at;
     let on_month = [("month", text(month))];
     match &envelope.event {
-        Event::PolicyPublished(_) if Some(envelope) == policy_in_force => {
-            let id = if line.to_account.is_zero() {
-                "explain-role-policy"
-            } else {
-                "explain-role-policy-account"
-            };
-            Some(say(language, id, &on_month))
-        }
+        Event::PolicyPublished(_) => policy_role(context, envelope),
         Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
             Some(say(language, "explain-role-enrolled", &period()))
         }
@@ -623,10 +711,40 @@ fn contribution_role(
     }
 }
 
+/// The role of a policy in the month (R3, R4, R17): the one in force for it, or for a
+/// paid month whose policy was replaced since, the one in force when it was paid
+/// (which priced and split it) and the one in force now (which does not reprice it).
+fn policy_role(context: &CitationContext<'_>, envelope: &Envelope) -> Option<String> {
+    let (language, month, policies) = (context.language, context.month, &context.policies);
+    let account = if context.line.to_account.is_zero() {
+        "no"
+    } else {
+        "yes"
+    };
+    let args = [("month", text(month)), ("account", text(account))];
+    if Some(envelope) == policies.when_paid {
+        return Some(say(language, "explain-role-policy-when-paid", &args));
+    }
+    if Some(envelope) != policies.now {
+        return None;
+    }
+    if policies.when_paid.is_some() {
+        return Some(say(language, "explain-role-policy-now", &args));
+    }
+    let id = if context.line.to_account.is_zero() {
+        "explain-role-policy"
+    } else {
+        "explain-role-policy-account"
+    };
+    Some(say(language, id, &args[..1]))
+}
+
 impl CitationContext<'_> {
     /// Whether the month paid at `position` was refunded after it (R12).
     fn refunded_after(&self, position: u64) -> bool {
-        self.refunded_at.is_some_and(|refunded| refunded > position)
+        self.refunds
+            .last()
+            .is_some_and(|refund| refund.refund_position > position)
     }
 }
 
@@ -662,12 +780,19 @@ fn subsidy_or_withdrawal_role(
     envelope: &crate::store::Envelope,
 ) -> Option<String> {
     let (language, month) = (context.language, context.month);
-    let withdrawals = context.withdrawals;
+    let withdrawals = &context.withdrawals;
     let at_month = ("month", text(month));
     match &envelope.event {
         Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
+            // What this refund gave back for the month, not all its refunds (R12).
+            let refunded = context
+                .refunds
+                .iter()
+                .find(|part| part.refund_position == envelope.position)
+                .map_or(crate::domain::money::Money::ZERO, |part| part.amount);
             let args = [
                 at_month,
+                ("refunded", text(refunded)),
                 ("amount", text(refund.amount)),
                 ("months", count(refund.months.len())),
             ];
@@ -771,7 +896,7 @@ fn reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Vec<Strin
     reasons.extend(
         why.refund
             .as_ref()
-            .map(|refund| refund_reason(language, refund, line, events)),
+            .map(|refund| refund_reason(language, refund, line)),
     );
     reasons.extend(
         why.account
@@ -961,55 +1086,81 @@ fn delay_kind(language: Language, how: &Option<BenefitStartWhy>) -> String {
     say(language, "explain-delay-kind", &[("kind", text(kind))])
 }
 
-/// R4 (and R2): what the month costs, or the due it kept.
+/// R4 (and R2): what the month costs, or the due it kept; for a paid month whose
+/// policy was replaced since, the arithmetic of the policy in force for it when it was
+/// paid, which priced it.
 fn due_reason(language: Language, due: &DueWhy, line: &MonthLine) -> String {
     let month = ("month", text(line.month));
     let amount = ("amount", text(due.due));
-    if due.priced_now == due.due {
-        let id = if line.paid.is_zero() {
-            "explain-due-priced"
-        } else {
-            "explain-due-priced-paid"
-        };
-        let clamped = (due.chosen_ratio != due.base_ratio).then(|| {
-            let args = [
-                month.clone(),
-                ("chosen", text(due.chosen_ratio)),
-                ("min", text(due.band.0)),
-                ("max", text(due.band.1)),
-                ("ratio", text(due.base_ratio)),
+    let formula = [
+        month.clone(),
+        amount.clone(),
+        ("wage", text(due.wage)),
+        ("ratio", text(due.base_ratio)),
+        ("rate", text(due.rate)),
+    ];
+    let priced = match due.paid_under {
+        Some(position) => {
+            let repriced = if due.priced_now == due.due {
+                "no"
+            } else {
+                "yes"
+            };
+            let more = [
+                ("at", text(at_position(language, position))),
+                ("repriced", text(repriced)),
+                ("priced_now", text(due.priced_now)),
             ];
-            say(language, "explain-due-ratio-clamped", &args)
-        });
-        let args = [
-            month,
-            amount,
-            ("wage", text(due.wage)),
-            ("ratio", text(due.base_ratio)),
-            ("rate", text(due.rate)),
-        ];
-        let priced = say(language, id, &args);
-        match clamped {
-            Some(clamped) => format!(
-                "{priced}{}{clamped}",
-                say(language, "explain-separator", &[])
-            ),
-            None => priced,
+            say(
+                language,
+                "explain-due-paid-under",
+                &[&formula[..], &more[..]].concat(),
+            )
         }
-    } else {
-        let when = if line.paid.is_zero() {
-            "missed"
-        } else {
-            "paid"
-        };
-        let args = [
-            month,
-            amount,
-            ("when", text(when)),
-            ("priced_now", text(due.priced_now)),
-        ];
-        say(language, "explain-due-kept", &args)
+        None if due.priced_now == due.due => {
+            let id = if line.paid.is_zero() {
+                "explain-due-priced"
+            } else {
+                "explain-due-priced-paid"
+            };
+            say(language, id, &formula)
+        }
+        None => {
+            let when = if line.paid.is_zero() {
+                "missed"
+            } else {
+                "paid"
+            };
+            let args = [
+                month,
+                amount,
+                ("when", text(when)),
+                ("priced_now", text(due.priced_now)),
+            ];
+            return say(language, "explain-due-kept", &args);
+        }
+    };
+    if due.chosen_ratio == due.base_ratio {
+        return priced;
     }
+    let paid = if due.paid_under.is_some() {
+        "yes"
+    } else {
+        "no"
+    };
+    let args = [
+        month,
+        ("chosen", text(due.chosen_ratio)),
+        ("min", text(due.band.0)),
+        ("max", text(due.band.1)),
+        ("ratio", text(due.base_ratio)),
+        ("paid", text(paid)),
+    ];
+    let clamped = say(language, "explain-due-ratio-clamped", &args);
+    format!(
+        "{priced}{}{clamped}",
+        say(language, "explain-separator", &[])
+    )
 }
 
 /// R11 or R12: how the withdrawal that lapsed the month came about; `at` is the
@@ -1154,30 +1305,21 @@ fn delay_reason(language: Language, how: &BenefitStartWhy) -> String {
     }
 }
 
-/// R12 (v2): a month paid ahead and refunded by a withdrawal.
-fn refund_reason(
-    language: Language,
-    refund: &RefundWhy,
-    line: &MonthLine,
-    events: &[Citation],
-) -> String {
+/// R12 (v2): a month paid ahead and refunded by a withdrawal; by each of its refunds,
+/// what it gave back and the withdrawal recorded with it, when it was refunded again
+/// after a re-enrollment.
+fn refund_reason(language: Language, refund: &RefundWhy, line: &MonthLine) -> String {
     let month = ("month", text(line.month));
-    let refunded_by = events
-        .iter()
-        .rfind(|citation| citation.event_type == "ContributionRefunded")
-        .map_or_else(String::new, |citation| {
-            at_position(language, citation.position)
-        });
-    let ended = refund
-        .withdrawal
-        .as_ref()
-        .map_or_else(String::new, |withdrawal| {
-            let args = [
-                ("reason", reason_word(language, &withdrawal.reason)),
-                ("from", text(withdrawal.effective_from)),
-            ];
-            say(language, "explain-refund-withdrawal", &args)
-        });
+    let parts = if refund.parts.is_empty() {
+        refund.refunded.to_string()
+    } else {
+        let parts: Vec<String> = refund
+            .parts
+            .iter()
+            .map(|part| refund_part(language, part))
+            .collect();
+        parts.join(&say(language, "explain-refund-then", &[]))
+    };
     let now = if line.status == MonthStatus::NotEnrolled {
         say(
             language,
@@ -1193,12 +1335,42 @@ fn refund_reason(
     };
     let args = [
         month,
-        ("at", text(refunded_by)),
+        ("count", count(refund.parts.len())),
         ("refunded", text(refund.refunded)),
-        ("withdrawal", text(ended)),
+        ("parts", text(parts)),
         ("now", text(now)),
     ];
     say(language, "explain-refund", &args)
+}
+
+/// R12: what one refund gave back for the month, where it was recorded, and the
+/// withdrawal recorded with it (the one that refunded the month: the refund's own
+/// position is not the withdrawal's).
+fn refund_part(language: Language, part: &RefundPart) -> String {
+    let refunded = ("refunded", text(part.amount));
+    let refund_at = (
+        "refund_at",
+        text(at_position(language, part.refund_position)),
+    );
+    let Some((position, withdrawal)) = &part.withdrawal else {
+        return say(
+            language,
+            "explain-refund-part-alone",
+            &[refunded, refund_at],
+        );
+    };
+    let args = [
+        ("reason", reason_word(language, &withdrawal.reason)),
+        ("from", text(withdrawal.effective_from)),
+    ];
+    let took_effect = say(language, "explain-refund-withdrawal", &args);
+    let args = [
+        refunded,
+        ("at", text(at_position(language, *position))),
+        refund_at,
+        ("withdrawal", text(took_effect)),
+    ];
+    say(language, "explain-refund-part", &args)
 }
 
 /// R17: the split of a paid month between the personal account and the pooling fund.
@@ -1206,10 +1378,12 @@ fn account_reason(language: Language, account: &AccountWhy, line: &MonthLine) ->
     let month = ("month", text(line.month));
     let how = match account.formula {
         Some((wage, ratio, rate)) => {
+            let when_paid = if account.when_paid { "yes" } else { "no" };
             let args = [
                 ("wage", text(wage)),
                 ("ratio", text(ratio)),
                 ("rate", text(rate)),
+                ("when_paid", text(when_paid)),
             ];
             say(language, "explain-account-formula", &args)
         }

@@ -174,8 +174,18 @@ impl MemberHistory {
 
     /// The ledger state (this member and its region) at the end of the history.
     pub fn state(&self) -> Result<LedgerState, FoldError> {
+        self.state_through(u64::MAX)
+    }
+
+    /// The ledger state (this member and its region) after the history's events up to
+    /// and including `position`: what the ledger held when that event was folded.
+    pub fn state_through(&self, position: u64) -> Result<LedgerState, FoldError> {
         let mut state = LedgerState::default();
-        for envelope in &self.events {
+        for envelope in self
+            .events
+            .iter()
+            .take_while(|envelope| envelope.position <= position)
+        {
             state.apply(envelope.position, &envelope.event)?;
         }
         Ok(state)

@@ -2,7 +2,9 @@
 //!
 //! v2: a change is a month whose status, benefits or money changed: a refund (R12), the
 //! personal-account part of a payment (R17), a subsidy accrued at a month close — a
-//! region event, with no member event of its own — or paid out (R16).
+//! region event, with no member event of its own — or paid out (R16). Each line says
+//! what its own event changed: a month refunded a second time (paid again after a
+//! re-enrollment) says how much more and the total, not the total alone.
 //!
 //! The table is in the reader's language (`locales/<tag>/replay.ftl`, and the events'
 //! summaries of `events.ftl`); the JSON lines are English in every language.
@@ -299,7 +301,15 @@ fn money_notes(language: Language, change: &MonthChange, old: Option<&MonthLine>
             (old.refunded, old.to_account, old.subsidy, old.subsidy_paid)
         });
     let mut notes = Vec::new();
-    if change.refunded != refunded {
+    // R12: what this event refunded; a month refunded before (paid again after a
+    // re-enrollment, refunded again) says how much more, and the total.
+    if change.refunded > refunded && !refunded.is_zero() {
+        let args = [
+            ("amount", text(change.refunded - refunded)),
+            ("refunded", text(change.refunded)),
+        ];
+        notes.push(say(language, "replay-note-refunded-more", &args));
+    } else if change.refunded != refunded {
         let args = [("refunded", text(change.refunded))];
         notes.push(say(language, "replay-note-refunded", &args));
     }

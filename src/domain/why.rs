@@ -7,14 +7,15 @@
 //! says, and an explanation is asked for one month at a time.
 //!
 //! Most facts are in the state; a few are only in the events (the first payment's
-//! months, the months a withdrawal lapsed, subsidy events that name the month), so the
-//! caller passes them in as [`MonthEvents`] — the domain stays pure.
+//! months, the months a withdrawal lapsed, subsidy events that name the month, each
+//! refund of the month, the policy a paid month was paid under), so the caller passes
+//! them in as [`MonthEvents`] — the domain stays pure.
 
 use super::command::WithdrawalReason;
 use super::coverage::{backpay_deadline, deadline_by_grace, month_line, MonthLine, MonthStatus};
 use super::money::{monthly_due, subsidy_of, Money, Ratio};
 use super::month::Month;
-use super::policy::BackpayRestores;
+use super::policy::{BackpayRestores, Policy};
 use super::rule::RuleId;
 use super::state::{Grant, MemberState, NotAccrued, RegionState, Withdrawal};
 
@@ -30,11 +31,49 @@ pub struct MonthEvents {
     pub subsidy_event: bool,
     /// R16: the position of the revocation that took the month's grant away.
     pub revoked_at: Option<u64>,
-    /// R12: the withdrawal whose refund (the last `ContributionRefunded` naming the
-    /// month) refunded it, recorded in the same append. Not the withdrawal in force
-    /// at the month: after a re-enrollment and a second withdrawal that refunded
-    /// nothing, that one is the later withdrawal.
-    pub refunded_by: Option<Withdrawal>,
+    /// R12: every refund of the month, in log order, each with the withdrawal
+    /// recorded with it (in the same append) and what it gave back for the month. A
+    /// month refunded, paid again after a re-enrollment and refunded again has two;
+    /// the withdrawal in force at the month need be none of theirs (a later one that
+    /// refunded nothing).
+    pub refunds: Vec<RefundPart>,
+    /// R4, R17: for a paid month, what the ledger held when its payment was folded,
+    /// given only when a publication recorded since is in force for the month now.
+    pub paid_under: Option<PaidUnder>,
+}
+
+/// R12: one refund of a month.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundPart {
+    /// Where the `ContributionRefunded` was recorded.
+    pub refund_position: u64,
+    /// What this refund gave back for the month: what the month was paid at then.
+    pub amount: Money,
+    /// The withdrawal recorded with it, and where.
+    pub withdrawal: Option<(u64, Withdrawal)>,
+}
+
+/// R4, R17: the policy in force for a paid month when its payment was folded and the
+/// member's ratio for the month then: what priced the month and split it, once. Given
+/// when a publication recorded since (a policy published for a month paid ahead, or
+/// D5's replacement) is the one in force for the month now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaidUnder {
+    /// Where the payment was recorded.
+    pub payment_position: u64,
+    /// Where the policy then in force for the month was recorded.
+    pub policy_position: u64,
+    pub policy: Policy,
+    /// The member's own ratio for the month then.
+    pub chosen_ratio: Ratio,
+}
+
+impl PaidUnder {
+    /// The ratio the month was priced at: the member's, within the policy's band (D58).
+    pub fn priced_ratio(&self) -> Ratio {
+        self.chosen_ratio
+            .clamp(self.policy.base_ratio_min, self.policy.base_ratio_max)
+    }
 }
 
 /// R7: a period's first payment: where it was recorded, the month it was made in and
@@ -81,15 +120,21 @@ pub struct DueWhy {
     /// `round2(wage × ratio × rate)` by today's policy and base: differs from `due`
     /// when a month kept the due it was paid at or recorded missed at.
     pub priced_now: Money,
+    /// The wage, ratio and rate that price the month: of the policy in force for it
+    /// now, or, with `paid_under`, of the one in force for it when it was paid.
     pub wage: Money,
     /// The ratio the month is priced at: `chosen_ratio` within the band of the policy
-    /// in force for the month (D58).
+    /// (D58).
     pub base_ratio: Ratio,
     pub rate: Ratio,
     /// The member's own ratio for the month, and the band it was clamped to when that
     /// differs from `base_ratio`.
     pub chosen_ratio: Ratio,
     pub band: (Ratio, Ratio),
+    /// R4: where the policy that priced the paid month was recorded, when a later
+    /// publication is in force for it now ([`MonthEvents::paid_under`]) and that
+    /// policy gives exactly `due`; the fields above are then that policy's.
+    pub paid_under: Option<u64>,
 }
 
 /// The facts behind each status (RULES.md "Month statuses").
@@ -224,12 +269,15 @@ pub struct LapseWhy {
     pub grace_months: u32,
 }
 
-/// R12: a month paid ahead and refunded by a withdrawal.
+/// R12: a month paid ahead and refunded by a withdrawal, once or more.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundWhy {
+    /// Everything refunded for the month.
     pub refunded: Money,
-    /// The withdrawal that refunded it ([`MonthEvents::refunded_by`]).
+    /// The withdrawal recorded with the month's last refund.
     pub withdrawal: Option<Withdrawal>,
+    /// Each refund, what it gave back and its withdrawal ([`MonthEvents::refunds`]).
+    pub parts: Vec<RefundPart>,
 }
 
 /// R17: the split of a paid month between the personal account and the pooling fund.
@@ -237,9 +285,14 @@ pub struct RefundWhy {
 pub struct AccountWhy {
     pub to_account: Money,
     pub pooled: Money,
-    /// `(wage, base ratio, account rate)` when today's policy and base give exactly
-    /// `to_account`; `None` when it was fixed by what was in force when paid.
+    /// `(wage, base ratio, account rate)` when the policy that split the month gives
+    /// exactly `to_account`: today's, or with `when_paid` the one in force for the
+    /// month when it was paid ([`MonthEvents::paid_under`]); `None` when neither
+    /// shows how (fixed by what was in force when paid).
     pub formula: Option<(Money, Ratio, Ratio)>,
+    /// The formula is that of the policy in force for the month when it was paid, a
+    /// later publication being in force for it now.
+    pub when_paid: bool,
     pub open_month: Month,
     /// The personal account balance now (credited once the month arrives).
     pub balance: Money,
@@ -287,13 +340,25 @@ pub fn month_why(
     // R8: a stopped deduction blocks exactly the months a payment would pay.
     let deduction_stopped =
         member.deduction_stopped && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears);
-    let due = (line.status != MonthStatus::NotEnrolled).then(|| due_why(region, member, month));
+    // R4, R17: what the ledger held when the month's payment was folded, if the month
+    // is paid (a month refunded since is not).
+    let paid_under = events
+        .paid_under
+        .as_ref()
+        .filter(|_| member.paid.contains_key(&month));
+    let due = (line.status != MonthStatus::NotEnrolled)
+        .then(|| due_why(region, member, month, paid_under));
     let status = status_why(region, member, &line, events);
     let refund = (!line.refunded.is_zero()).then(|| RefundWhy {
         refunded: line.refunded,
-        withdrawal: events.refunded_by.clone(),
+        withdrawal: events
+            .refunds
+            .last()
+            .and_then(|part| part.withdrawal.as_ref())
+            .map(|(_, withdrawal)| withdrawal.clone()),
+        parts: events.refunds.clone(),
     });
-    let account = account_why(region, member, &line);
+    let account = account_why(region, member, &line, paid_under);
     let subsidy = subsidy_why(region, member, &line, events);
     let rules = rules_applied(&line, deduction_stopped, events.subsidy_event, member);
     MonthWhy {
@@ -334,10 +399,18 @@ fn rules_applied(
     ids
 }
 
-fn due_why(region: &RegionState, member: &MemberState, month: Month) -> DueWhy {
+/// R4: the month's due, and what priced it: the policy in force for it now, or for a
+/// paid month whose policy was replaced since, the one in force when it was paid
+/// (`paid_under`), if that gives its due.
+fn due_why(
+    region: &RegionState,
+    member: &MemberState,
+    month: Month,
+    paid_under: Option<&PaidUnder>,
+) -> DueWhy {
     let policy = region.policy_for(month);
     let base_ratio = member.priced_ratio(region, month);
-    DueWhy {
+    let now = DueWhy {
         due: member.due_for(region, month),
         priced_now: monthly_due(
             policy.average_monthly_wage,
@@ -349,6 +422,24 @@ fn due_why(region: &RegionState, member: &MemberState, month: Month) -> DueWhy {
         rate: policy.contribution_rate,
         chosen_ratio: member.base_ratio_for(month),
         band: (policy.base_ratio_min, policy.base_ratio_max),
+        paid_under: None,
+    };
+    let Some(then) = paid_under else {
+        return now;
+    };
+    let ratio = then.priced_ratio();
+    let policy = &then.policy;
+    if monthly_due(policy.average_monthly_wage, ratio, policy.contribution_rate) != now.due {
+        return now;
+    }
+    DueWhy {
+        wage: policy.average_monthly_wage,
+        base_ratio: ratio,
+        rate: policy.contribution_rate,
+        chosen_ratio: then.chosen_ratio,
+        band: (policy.base_ratio_min, policy.base_ratio_max),
+        paid_under: Some(then.policy_position),
+        ..now
     }
 }
 
@@ -482,12 +573,26 @@ fn benefit_start_why(
     })
 }
 
-fn account_why(region: &RegionState, member: &MemberState, line: &MonthLine) -> Option<AccountWhy> {
+/// R17: the month's split, and the formula of the policy that split it: today's, or
+/// for a paid month whose policy was replaced since, the one in force when it was
+/// paid (`paid_under`; today's would be another policy's numbers, even if they gave
+/// the same amount).
+fn account_why(
+    region: &RegionState,
+    member: &MemberState,
+    line: &MonthLine,
+    paid_under: Option<&PaidUnder>,
+) -> Option<AccountWhy> {
     if line.to_account.is_zero() {
         return None;
     }
-    let policy = region.policy_for(line.month);
-    let base_ratio = member.priced_ratio(region, line.month);
+    let (policy, base_ratio) = match paid_under {
+        Some(then) => (&then.policy, then.priced_ratio()),
+        None => (
+            region.policy_for(line.month),
+            member.priced_ratio(region, line.month),
+        ),
+    };
     let formula = policy
         .account_rate
         .filter(|_| policy.to_account(base_ratio) == line.to_account)
@@ -496,6 +601,7 @@ fn account_why(region: &RegionState, member: &MemberState, line: &MonthLine) -> 
         to_account: line.to_account,
         pooled: line.paid - line.to_account,
         formula,
+        when_paid: paid_under.is_some() && formula.is_some(),
         open_month: region.open_month,
         balance: member.account_balance(region.open_month),
     })
@@ -512,10 +618,16 @@ fn subsidy_why(
             .revoked_at
             .map(|position| SubsidyWhy::Revoked { position });
     };
-    let accrual = member.accrued(line.month, region.open_month);
-    if accrual == Err(NotAccrued::NotGranted) {
-        return None;
-    }
+    let accrual = match member.accrued(line.month, region.open_month) {
+        Err(NotAccrued::NotGranted) => return None,
+        // A refunded month the member enrolled for again (R13) and has not paid again
+        // accrues nothing because it is unpaid now (due, arrears, lapsed), not because
+        // of the refund: paid again, it would accrue.
+        Err(NotAccrued::Refunded) if line.status != MonthStatus::NotEnrolled => {
+            Err(NotAccrued::Unpaid)
+        }
+        accrual => accrual,
+    };
     Some(SubsidyWhy::Granted {
         grant: grant.clone(),
         accrual,

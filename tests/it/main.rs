@@ -4,6 +4,7 @@
 
 mod appended;
 mod audit;
+mod audit_money;
 mod audit_timeline;
 mod audit_whatif;
 mod audit_zh;
