@@ -160,6 +160,9 @@ pub struct Ledger<S: EventStore = AnyStore> {
     /// Whether `submit` leaves a close's chunks to the caller (`close_step`, as `serve`
     /// does between requests) instead of recording them all before it returns.
     close_in_background: bool,
+    /// The latest `recorded_at` this ledger has stamped, or the head event's when it
+    /// opened: no stamp is earlier, so times never go back along the log (D67).
+    recorded_at_floor: DateTime<Utc>,
 }
 
 /// Region month totals kept in memory between appends (each is a small row).
@@ -496,6 +499,7 @@ impl<S: EventStore> Ledger<S> {
             store.replace_state(&mut rebuilt_rows(&store, &folded)?, &mut |_| {})?;
             state = folded.without_members();
         }
+        let recorded_at_floor = head_recorded_at(&store, head)?;
         let mut closings = BTreeMap::new();
         for closing in close::read_closings(&store)? {
             if closing.recheck {
@@ -524,9 +528,18 @@ impl<S: EventStore> Ledger<S> {
             close_work: HashMap::new(),
             close_chunk_members: CLOSE_CHUNK_MEMBERS_MAX,
             close_in_background: false,
+            recorded_at_floor,
         };
         ledger.trim_cache();
         Ok(ledger)
+    }
+
+    /// The time to record the next events at: the clock, unless it reads earlier than
+    /// a time already stamped (a clock stepped back, or another append made after this
+    /// one's stamp was taken), so `recorded_at` never goes back along the log (D67).
+    pub(crate) fn stamp(&mut self, sources: &mut dyn Sources) -> DateTime<Utc> {
+        self.recorded_at_floor = self.recorded_at_floor.max(sources.now());
+        self.recorded_at_floor
     }
 
     /// The in-memory state: every region and the cached members.
@@ -650,7 +663,7 @@ impl<S: EventStore> Ledger<S> {
         if self.poisoned {
             return Err(LedgerError::Poisoned);
         }
-        let recorded_at = sources.now();
+        let recorded_at = self.stamp(sources);
         let mut results = Vec::new();
         let mut records: Vec<CommandRecord> = Vec::new();
         let mut dirty = Dirty::default();
@@ -890,6 +903,9 @@ impl<S: EventStore> Ledger<S> {
         dirty: &mut Dirty,
     ) -> Result<CommandResult, LedgerError> {
         self.finish_close_of(&close.region, sources)?;
+        // The previous close's chunks just appended were stamped after this batch
+        // was: the close is recorded after them, so not at an earlier time (D67).
+        let recorded_at = recorded_at.max(self.recorded_at_floor);
         let command_id = envelope.command_id.unwrap_or_else(|| sources.new_id());
         let mut record = self
             .record_close(command_id, close, recorded_at, sources, dirty)
@@ -1619,6 +1635,28 @@ pub fn as_of_beyond_head(
     };
     let (head, _) = store.head()?;
     Ok((position > head).then_some((position, head)))
+}
+
+/// The head event's `recorded_at`, the earliest time the next append may record
+/// (D67); the earliest time there is for an empty log.
+fn head_recorded_at(
+    store: &(impl ReadStore + ?Sized),
+    head: u64,
+) -> Result<DateTime<Utc>, LedgerError> {
+    if head == 0 {
+        return Ok(DateTime::<Utc>::MIN_UTC);
+    }
+    match store.read_log(head).next() {
+        Some(envelope) => Ok(envelope?.recorded_at),
+        None => Err(StoreError::Corrupt {
+            position: head,
+            message: crate::store::DamageDetail::found(
+                "store-found-log-short",
+                vec![("last", (head - 1).to_string()), ("head", head.to_string())],
+            ),
+        }
+        .into()),
+    }
 }
 
 /// A member's coverage folded from the store's events up to `as_of` (inclusive; `None`

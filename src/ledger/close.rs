@@ -267,7 +267,7 @@ impl<S: EventStore> Ledger<S> {
             .expect("a close in progress");
         let chunk = self.chunk_members(&closing)?;
         let (page, finished) = (chunk.ids, chunk.finished);
-        let recorded_at = sources.now();
+        let recorded_at = self.stamp(sources);
         let mut dirty = Dirty::default();
         let mut record = CommandRecord {
             command_id: sources.new_id(),
@@ -552,7 +552,7 @@ impl<S: EventStore> Ledger<S> {
         if self.poisoned {
             return Err(LedgerError::Poisoned);
         }
-        let recorded_at = sources.now();
+        let recorded_at = self.stamp(sources);
         let (mut records, mut dirty) = (Vec::new(), Dirty::default());
         for member_id in members {
             self.load_member(*member_id)?;

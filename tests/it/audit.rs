@@ -126,6 +126,71 @@ fn a_member_as_of_a_close_is_shown_with_the_consequences_its_chunk_recorded_late
     assert!(explained.contains("MemberWithdrawn"), "{explained}");
 }
 
+/// A clock a second later at every reading, so that a close and the chunk recorded
+/// after it have different `recorded_at` (the fixed clock stamps them alike).
+struct TickingSources {
+    ticks: i64,
+    ids: FixedSources,
+}
+
+impl flexledger::ledger::Sources for TickingSources {
+    fn now(&mut self) -> chrono::DateTime<chrono::Utc> {
+        self.ticks += 1;
+        self.ids.now() + chrono::Duration::seconds(self.ticks)
+    }
+    fn new_id(&mut self) -> uuid::Uuid {
+        self.ids.new_id()
+    }
+}
+
+/// `--as-of-time` the instant a close was recorded, before its chunk recorded the
+/// member's consequences, shows them as `--as-of` the close's position does (D64):
+/// the time's prefix is cut at its last position, and that cut takes them.
+#[test]
+fn a_member_as_of_the_time_of_a_close_is_shown_with_the_consequences_recorded_after_it() {
+    let scenario = "automatic_withdrawal";
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = TickingSources {
+        ticks: 0,
+        ids: FixedSources::new(),
+    };
+    flexledger::cli::open_ledger(&flexledger::store::Place::sled(dir.path()))
+        .unwrap()
+        .submit(scenario_commands(scenario), &mut sources)
+        .unwrap();
+    let member = &scenario_members(scenario)[0];
+    let events = stdout_lines(&flexledger(dir.path(), &["events"], None));
+    let withdrawn = events
+        .iter()
+        .position(|event| event["type"] == "MemberWithdrawn")
+        .unwrap();
+    let close = events[..withdrawn]
+        .iter()
+        .rposition(|event| event["type"] == "MonthClosed")
+        .unwrap();
+    // D67: a time never goes back along the log (a close's batch stamped before the
+    // previous close's chunk it appends first once gave 08:00:24 then 08:00:23).
+    let times: Vec<&str> = events
+        .iter()
+        .map(|event| event["recorded_at"].as_str().unwrap())
+        .collect();
+    for pair in times.windows(2) {
+        assert!(pair[0] <= pair[1], "recorded_at went back: {times:?}");
+    }
+    let (closed_at, chunk_at) = (&events[close]["recorded_at"], &events[withdrawn]["recorded_at"]);
+    assert!(closed_at.as_str() < chunk_at.as_str(), "{closed_at} {chunk_at}");
+    let replay = |cut: &[&str]| {
+        let args = [&["--json", "replay", "--member", member][..], cut].concat();
+        let lines = stdout_lines(&audit(dir.path(), &args));
+        lines.last().unwrap().clone()
+    };
+    let by_time = replay(&["--as-of-time", closed_at.as_str().unwrap()]);
+    let by_position = replay(&["--as-of", &events[close]["position"].to_string()]);
+    assert_eq!(by_time["after"]["state"], "withdrawn", "{by_time}");
+    assert_eq!(by_time["type"], "MemberWithdrawn", "the chunk's events are shown");
+    assert_eq!(by_time, by_position);
+}
+
 /// R7's delays come from the policy in force in P as the ledger holds it when the
 /// period's first payment is folded (D27, D63): a policy that replaces P's policy
 /// after that payment (D5) applies to periods paid for after it, not to this one.
