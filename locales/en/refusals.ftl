@@ -91,6 +91,7 @@ policy-check = { $check ->
         [account_above_rate] { $field } { $value } must be at most contribution_rate { $limit } (R17: the personal account takes part of the contribution)
         [too_many_tiers] { $field } may have at most { $limit } entries
         [tier_name_length] { $field } must be 1 to { $limit } bytes
+        [due_rounds_to_zero] the smallest due, average_monthly_wage × { $field } × contribution_rate, rounds to { $value }: a month would be covered for no contribution (R2, R4); it must come to at least { $limit }
        *[tier_repeats] { $field } repeats an earlier tier's
     }
 refusal-parse-policy-invalid = publish_policy: { policy-check }

@@ -99,6 +99,7 @@ policy-check = { $check ->
         [account_above_rate] 字段 `{ $field }` 为 { $value }，不得超过缴费比例 `contribution_rate`（{ $limit }）（R17：计入个人账户的是缴费的一部分）
         [too_many_tiers] 字段 `{ $field }` 至多 { $limit } 项
         [tier_name_length] 字段 `{ $field }` 须为 1 至 { $limit } 字节
+        [due_rounds_to_zero] 最低应缴费额（`average_monthly_wage` × `{ $field }` × `contribution_rate`）四舍五入后为 { $value }：参保人员不缴费也能享有该月待遇（R2，R4）；最低应缴费额至少应为 { $limit }
        *[tier_repeats] 字段 `{ $field }` 与前面某一待遇档次的相同
     }
 refusal-parse-policy-invalid = publish_policy：{ policy-check }

@@ -1,6 +1,6 @@
 //! Regional policy (R3): the parameters in force for a region from a month on.
 
-use super::money::{Money, Ratio};
+use super::money::{monthly_due, Money, Ratio};
 use super::month::Month;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -149,11 +149,12 @@ pub enum PolicyCheck {
     TooManyTiers,
     TierNameLength,
     TierRepeats,
+    DueRoundsToZero,
 }
 
 impl PolicyCheck {
     /// Every check, for the tests that render each.
-    pub const ALL: [PolicyCheck; 9] = [
+    pub const ALL: [PolicyCheck; 10] = [
         PolicyCheck::NotPositive,
         PolicyCheck::NotBelow,
         PolicyCheck::AboveMax,
@@ -163,6 +164,7 @@ impl PolicyCheck {
         PolicyCheck::TooManyTiers,
         PolicyCheck::TierNameLength,
         PolicyCheck::TierRepeats,
+        PolicyCheck::DueRoundsToZero,
     ];
 
     /// The check's name, as `locales/*/refusals.ftl` selects on it.
@@ -177,6 +179,7 @@ impl PolicyCheck {
             PolicyCheck::TooManyTiers => "too_many_tiers",
             PolicyCheck::TierNameLength => "tier_name_length",
             PolicyCheck::TierRepeats => "tier_repeats",
+            PolicyCheck::DueRoundsToZero => "due_rounds_to_zero",
         }
     }
 }
@@ -218,6 +221,10 @@ impl fmt::Display for PolicyInvalid {
             }
             PolicyCheck::TierNameLength => write!(formatter, "{field} must be 1 to {limit} bytes"),
             PolicyCheck::TierRepeats => write!(formatter, "{field} repeats an earlier tier's"),
+            PolicyCheck::DueRoundsToZero => write!(
+                formatter,
+                "the smallest due, average_monthly_wage × {field} × contribution_rate, rounds to {value}: a month would be covered for no contribution (R2, R4); it must come to at least {limit}"
+            ),
         }
     }
 }
@@ -274,17 +281,7 @@ impl Policy {
                 limit,
             ));
         }
-        if let Some(rate) = self.account_rate {
-            if rate > self.contribution_rate {
-                let limit = self.contribution_rate;
-                let invalid =
-                    PolicyInvalid::new(PolicyCheck::AccountAboveRate, "account_rate", limit);
-                return Err(PolicyInvalid {
-                    value: rate.to_string(),
-                    ..invalid
-                });
-            }
-        }
+        self.validate_dues()?;
         let months = [
             ("grace_months", self.grace_months),
             ("benefit_delay_first", self.benefit_delay_first),
@@ -304,6 +301,38 @@ impl Policy {
             }
         }
         self.validate_tiers()
+    }
+
+    /// The dues a policy gives: the smallest not nothing, the account's part of each
+    /// not more than the whole.
+    fn validate_dues(&self) -> Result<(), PolicyInvalid> {
+        // R2 rounds each due to cents: the smallest (the band's floor, D58) must not
+        // round to nothing, or a month would be covered for no contribution (D70).
+        let smallest = monthly_due(
+            self.average_monthly_wage,
+            self.base_ratio_min,
+            self.contribution_rate,
+        );
+        if smallest.is_zero() {
+            let invalid =
+                PolicyInvalid::new(PolicyCheck::DueRoundsToZero, "base_ratio_min", "0.01");
+            return Err(PolicyInvalid {
+                value: smallest.to_string(),
+                ..invalid
+            });
+        }
+        if let Some(rate) = self.account_rate {
+            if rate > self.contribution_rate {
+                let limit = self.contribution_rate;
+                let invalid =
+                    PolicyInvalid::new(PolicyCheck::AccountAboveRate, "account_rate", limit);
+                return Err(PolicyInvalid {
+                    value: rate.to_string(),
+                    ..invalid
+                });
+            }
+        }
+        Ok(())
     }
 
     fn validate_tiers(&self) -> Result<(), PolicyInvalid> {

@@ -1089,6 +1089,10 @@ fn policy_refusal_problems() -> Vec<String> {
             tiers(json!([tier(0, "a"), tier(0, "b")])),
             PolicyCheck::TierRepeats,
         ),
+        (
+            json!({"average_monthly_wage": "0.01", "base_ratio_min": "0.01"}),
+            PolicyCheck::DueRoundsToZero,
+        ),
     ];
     let mut problems = Vec::new();
     let mut made = BTreeSet::new();

@@ -506,6 +506,10 @@ impl Model {
             reset,
             account_rate,
         };
+        // D70: the smallest due must not round to nothing.
+        if round2(policy.wage * policy.ratio_min * policy.rate).is_zero() {
+            return Err(invalid());
+        }
         match self.regions.get_mut(&region) {
             Some(r) => {
                 if from < r.open {

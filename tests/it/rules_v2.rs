@@ -906,3 +906,31 @@ fn a_graduate_grant_after_an_old_log_s_surplus_is_refused_with_none_left() {
         "{refusal}"
     );
 }
+
+/// A policy whose smallest due rounds to 0.00 is refused (D70): a month would be
+/// covered for no contribution, and a payment of "0.00" was accepted. An auditor's
+/// probe published wage 0.01 × base ratio 0.01 × rate 0.01.
+#[test]
+fn a_policy_whose_smallest_due_rounds_to_nothing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |wage: &str| {
+        format!(
+            r#"{{"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"{wage}","contribution_rate":"0.01","base_ratio_min":"0.01","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{{"min_continuous_months":0,"tier":"basic"}}]}}"#
+        )
+    };
+    let input = format!("{}\n{}\n", policy("0.01"), policy("100.00"));
+    let output = crate::support::flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
+    let results = crate::support::stdout_lines(&output);
+    assert_eq!(
+        results[0]["error"]["code"], "invalid_command",
+        "{}",
+        results[0]
+    );
+    assert_eq!(
+        results[0]["error"]["message"],
+        "line 1: publish_policy: the smallest due, average_monthly_wage × base_ratio_min × contribution_rate, \
+         rounds to 0.00: a month would be covered for no contribution (R2, R4); it must come to at least 0.01"
+    );
+    // 100.00 × 0.01 × 0.01 = 0.01: the smallest due there is.
+    assert_eq!(results[1]["ok"], true, "{}", results[1]);
+}
