@@ -43,7 +43,10 @@ fn cents(amount: Money) -> u64 {
     // OK because amounts are non-negative and a sum stays far below 10^17 (D68).
     let cents = u64::try_from(decimal.mantissa()).expect("an amount is non-negative and small");
     // Written only if it can be read back (`amount_of`).
-    assert!(cents < CENTS_LIMIT, "a sum of {cents} cents passed D68's bound");
+    assert!(
+        cents < CENTS_LIMIT,
+        "a sum of {cents} cents passed D68's bound"
+    );
     cents
 }
 
@@ -301,10 +304,16 @@ mod tests {
         };
         assert!(refused_amounts(vec![(12, 1)]), "a month before 1990");
         assert!(refused_amounts(vec![(3000 * 12, 1)]), "a month after 2999");
-        assert!(refused_amounts(vec![(
+        // A sum may pass an amount's 12 digits, up to 17 (D68), and no further.
+        assert!(!refused_amounts(vec![(
             count("2025-01"),
             100_000_000_000_000
         )]));
+        assert!(!refused_amounts(vec![(count("2025-01"), CENTS_LIMIT - 1)]));
+        assert!(
+            refused_amounts(vec![(count("2025-01"), CENTS_LIMIT)]),
+            "18 integer digits"
+        );
         let unordered = vec![(count("2025-02"), 1), (count("2025-01"), 1)];
         assert!(refused_amounts(unordered), "months out of order");
         let twice = vec![(count("2025-01"), 1), (count("2025-01"), 2)];
