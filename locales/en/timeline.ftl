@@ -87,7 +87,11 @@ timeline-withdrawal-lapsed = lapsed { $months }: { $count ->
     }, { $amount } in dues no longer payable; medical expenses in them borne by the member
 timeline-withdrawal-then = { $earlier }; then { $later }
 timeline-missed = missed at the month close, due { $due } (R9, position { $position })
-timeline-refunded = refunded by the withdrawal (R12; { $count ->
+timeline-refunded = refunded { $refunded } by the withdrawal at position { $withdrawal } (R12; the refund recorded with it: { $count ->
+        [one] { $count } month
+       *[other] { $count } months
+    }, { $amount } in all, position { $position })
+timeline-refunded-alone = refunded { $refunded } (R12; the refund: { $count ->
         [one] { $count } month
        *[other] { $count } months
     }, { $amount } in all, position { $position })

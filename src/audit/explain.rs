@@ -32,11 +32,11 @@ use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
-use crate::domain::state::{FoldError, NotAccrued, Period, Withdrawal};
+use crate::domain::state::{FoldError, NotAccrued, Period};
 use crate::domain::why::{
-    month_why, AccountWhy, ArrearsWhy, BenefitStartWhy, DeadlineBy, DelayWhy, DueWhy, FirstPayment,
-    LapseWhy, LapsedBy, MonthEvents, MonthWhy, PaidUnder, RefundPart, RefundWhy, StatusWhy,
-    SubsidyWhy,
+    month_why, refunds_by_month, AccountWhy, ArrearsWhy, BenefitStartWhy, DeadlineBy, DelayWhy,
+    DueWhy, FirstPayment, LapseWhy, LapsedBy, MonthEvents, MonthWhy, PaidUnder, RefundPart,
+    RefundWhy, StatusWhy, SubsidyWhy,
 };
 use crate::i18n::{count, display_width, say, text, Language};
 use crate::store::Envelope;
@@ -424,40 +424,14 @@ fn month_events(
     }
 }
 
-/// R12: every refund of `month`, in log order. Each gave back what the month was paid
-/// at then (its last payment before the refund, as the fold takes it back), and came
-/// with a withdrawal: a v2 withdrawal and the refund of the months paid beyond its
-/// period are one append, the withdrawal first, so it is the last withdrawal before
-/// that refund in the member's stream.
+/// R12: every refund of `month`, in log order, each with what it gave back and the
+/// withdrawal recorded with it (the domain's [`refunds_by_month`]).
 fn refunds_of(history: &MemberHistory, month: Month) -> Vec<RefundPart> {
-    let mut withdrawal = None;
-    let mut paid_at = crate::domain::money::Money::ZERO;
-    let mut refunds = Vec::new();
-    for envelope in &history.events {
-        match &envelope.event {
-            Event::ContributionPaid(paid) => {
-                if let Some(line) = paid.months.iter().find(|line| line.month == month) {
-                    paid_at = line.amount;
-                }
-            }
-            Event::MemberWithdrawn(withdrawn) => {
-                let ended = Withdrawal {
-                    reason: withdrawn.reason,
-                    effective_from: withdrawn.effective_from,
-                };
-                withdrawal = Some((envelope.position, ended));
-            }
-            Event::ContributionRefunded(refund) if refund.months.contains(&month) => {
-                refunds.push(RefundPart {
-                    refund_position: envelope.position,
-                    amount: paid_at,
-                    withdrawal: withdrawal.clone(),
-                });
-            }
-            _ => {}
-        }
-    }
-    refunds
+    let events = history
+        .events
+        .iter()
+        .map(|envelope| (envelope.position, &envelope.event));
+    refunds_by_month(events).remove(&month).unwrap_or_default()
 }
 
 /// The first payment of the period starting in `period_start` and its position: the

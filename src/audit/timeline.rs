@@ -13,9 +13,11 @@
 //! v2: a month refunded by a withdrawal (R12) is hatched, labelled "refunded" with the
 //! amount given back and marked with a return arrow; a granted month carries a diamond
 //! (R16: filled once its subsidy is paid out, hollow while accrued and owed, dashed
-//! while granted but not accrued); tooltips add the refunded amount, the personal
-//! account part (R17) and the subsidy; the heading adds qualified (R7), the account
-//! balance and the subsidy totals. Refunded cells also carry `data-refunded`.
+//! while granted but not accrued); tooltips add the refunded amount and each refund
+//! (what it gave back, the withdrawal recorded with it and the refund event: the
+//! domain's `why::refunds_by_month`), the personal account part (R17) and the subsidy;
+//! the heading adds qualified (R7), the account balance and the subsidy totals.
+//! Refunded cells also carry `data-refunded`.
 //!
 //! Every word is the catalog's (`locales/<tag>/timeline.ftl`; codes through
 //! `events.ftl`'s `word-` messages), in the language asked for ([`svg_in`], [`render`]):
@@ -32,10 +34,12 @@ use crate::audit::history::{
     category_word, reason_word, serde_plain, status_word_short, MemberHistory,
 };
 use crate::domain::coverage::{MemberCoverage, MemberStatus, MonthLine, MonthStatus};
-use crate::domain::event::Event;
+use crate::domain::event::{ContributionRefunded, Event};
+use crate::domain::money::Money;
 use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
 use crate::domain::state::FoldError;
+use crate::domain::why::refunds_by_month;
 use crate::i18n::{count, display_width, say, text, Arg, Language};
 use crate::store::envelope::Envelope;
 use std::collections::BTreeMap;
@@ -172,8 +176,10 @@ struct MonthMarks {
     enrolled: Option<String>,
     /// A withdrawal takes effect here.
     withdrawn: Option<String>,
-    /// R12: this month's contribution was refunded by a withdrawal.
-    refunded: Option<String>,
+    /// R12: each refund of this month's contribution, in log order: what it gave back,
+    /// the withdrawal recorded with it and the refund event (a month paid again after
+    /// a re-enrollment and refunded again has two).
+    refunded: Vec<String>,
     /// R16: subsidy events that name this month (granted from, revoked from, paid out).
     subsidy: Vec<String>,
 }
@@ -216,9 +222,6 @@ fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMark
                 marks.entry(missed.month).or_default().missed =
                     Some(say(language, "timeline-missed", &args));
             }
-            Event::ContributionRefunded(refund) => {
-                mark_refunded(&mut marks, refund, position, language);
-            }
             Event::SubsidyGranted(granted) => {
                 let args = [
                     ("category", category_word(language, &granted.category)),
@@ -248,13 +251,15 @@ fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMark
                     marks.entry(*month).or_default().subsidy.push(text.clone());
                 }
             }
-            Event::DeductionStopped(_)
+            Event::ContributionRefunded(_)
+            | Event::DeductionStopped(_)
             | Event::DeductionResumed(_)
             | Event::BaseChanged(_)
             | Event::PolicyPublished(_)
             | Event::MonthClosed(_) => {}
         }
     }
+    mark_refunded(&mut marks, events, language);
     (marks, notes)
 }
 
@@ -300,21 +305,47 @@ fn mark_withdrawn(
     });
 }
 
-/// A refund's mark on each month it refunds (R12).
+/// Each refund's mark on each month it refunds (R12): the domain's refund parts
+/// (`why::refunds_by_month`), each with what it gave back for the month, the
+/// withdrawal recorded with it and the refund event's own totals.
 fn mark_refunded(
     marks: &mut BTreeMap<Month, MonthMarks>,
-    refund: &crate::domain::event::ContributionRefunded,
-    position: u64,
+    events: &[&Envelope],
     language: Language,
 ) {
-    let args = [
-        ("count", count(refund.months.len())),
-        ("amount", text(refund.amount)),
-        ("position", text(position)),
-    ];
-    let text = say(language, "timeline-refunded", &args);
-    for month in &refund.months {
-        marks.entry(*month).or_default().refunded = Some(text.clone());
+    let refund_events: BTreeMap<u64, &ContributionRefunded> = events
+        .iter()
+        .filter_map(|envelope| match &envelope.event {
+            Event::ContributionRefunded(refund) => Some((envelope.position, refund)),
+            _ => None,
+        })
+        .collect();
+    let parts = refunds_by_month(
+        events
+            .iter()
+            .map(|envelope| (envelope.position, &envelope.event)),
+    );
+    for (month, parts) in parts {
+        let mark = marks.entry(month).or_default();
+        for part in parts {
+            // OK to pass over: every part is of one of these events.
+            let Some(refund) = refund_events.get(&part.refund_position) else {
+                continue;
+            };
+            let args = [
+                ("refunded", text(part.amount)),
+                ("count", count(refund.months.len())),
+                ("amount", text(refund.amount)),
+                ("position", text(part.refund_position)),
+            ];
+            mark.refunded.push(match &part.withdrawal {
+                Some((withdrawal, _)) => {
+                    let args = [&args[..], &[("withdrawal", text(withdrawal))]].concat();
+                    say(language, "timeline-refunded", &args)
+                }
+                None => say(language, "timeline-refunded-alone", &args),
+            });
+        }
     }
 }
 
@@ -791,8 +822,7 @@ fn heading_money(coverage: &MemberCoverage, language: Language) -> String {
         ("subsidy", text(subsidy_text)),
     ];
     let mut line = say(language, "timeline-heading-money", &args);
-    let refunded: crate::domain::money::Money =
-        coverage.months.iter().map(|line| line.refunded).sum();
+    let refunded: Money = coverage.months.iter().map(|line| line.refunded).sum();
     if !refunded.is_zero() {
         line.push_str(" · ");
         line.push_str(&say(
@@ -867,18 +897,14 @@ fn tooltip(line: &MonthLine, marks: Option<&MonthMarks>, language: Language) -> 
             text.push_str(&say(language, "timeline-more", &more));
         }
     };
-    for single in [
-        &marks.enrolled,
-        &marks.withdrawn,
-        &marks.missed,
-        &marks.refunded,
-    ]
-    .into_iter()
-    .flatten()
+    for single in [&marks.enrolled, &marks.withdrawn, &marks.missed]
+        .into_iter()
+        .flatten()
     {
         text.push('\n');
         text.push_str(single);
     }
+    listed(&mut text, &marks.refunded);
     listed(&mut text, &marks.paid_by);
     listed(&mut text, &marks.payments_made);
     listed(&mut text, &marks.subsidy);
@@ -1044,7 +1070,7 @@ fn cell_marks(out: &mut String, (x, y): (i64, i64), line: &MonthLine, marks: Opt
         if marks.missed.is_some() {
             drawn.push(Mark::Missed);
         }
-        if marks.refunded.is_some() {
+        if !marks.refunded.is_empty() {
             drawn.push(Mark::Refunded);
         }
     }

@@ -158,7 +158,11 @@ impl Grant {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotAccrued {
     NotGranted,
+    /// R12: its contribution was refunded, and the member has not enrolled for it
+    /// again (it is outside every period: `not_enrolled`).
     Refunded,
+    /// Not paid: never, or refunded and enrolled for again (R13) without being paid
+    /// again (due, arrears, or lapsed since), which paid again would accrue.
     Unpaid,
     NotClosed,
 }
@@ -344,7 +348,10 @@ impl MemberState {
             return Err(NotAccrued::NotGranted);
         };
         let Some(paid) = self.paid.get(&month) else {
-            return Err(if self.refunded.contains_key(&month) {
+            // R12, R13: a refunded month the member enrolled for again and has not paid
+            // again accrues nothing because it is unpaid now, not because of the refund.
+            let refunded = self.refunded.contains_key(&month) && !self.enrolled_for(month);
+            return Err(if refunded {
                 NotAccrued::Refunded
             } else {
                 NotAccrued::Unpaid
@@ -354,6 +361,20 @@ impl MemberState {
             return Err(NotAccrued::NotClosed);
         }
         Ok(subsidy_of(*paid, grant.share))
+    }
+
+    /// Whether the member is enrolled for `month`, or was until it lapsed (recorded
+    /// missed in its period, never paid, R11/R12): its status is not `not_enrolled`
+    /// (`coverage::month_line`). The latest period begun by the month decides.
+    fn enrolled_for(&self, month: Month) -> bool {
+        self.periods
+            .iter()
+            .rev()
+            .find(|period| period.start <= month)
+            .is_some_and(|period| {
+                period.contains(month)
+                    || (self.missed.contains_key(&month) && !self.paid.contains_key(&month))
+            })
     }
 
     /// R7 (v2): the delay of the current period, whose first payment was made in

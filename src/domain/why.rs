@@ -13,11 +13,13 @@
 
 use super::command::WithdrawalReason;
 use super::coverage::{backpay_deadline, deadline_by_grace, month_line, MonthLine, MonthStatus};
+use super::event::Event;
 use super::money::{monthly_due, subsidy_of, Money, Ratio};
 use super::month::Month;
 use super::policy::{BackpayRestores, Policy};
 use super::rule::RuleId;
 use super::state::{Grant, MemberState, NotAccrued, RegionState, Withdrawal};
+use std::collections::BTreeMap;
 
 /// What the member's events say about a month that the state does not keep.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,6 +53,46 @@ pub struct RefundPart {
     pub amount: Money,
     /// The withdrawal recorded with it, and where.
     pub withdrawal: Option<(u64, Withdrawal)>,
+}
+
+/// R12: every refund of each month, in log order, from one member's events (in log
+/// order, each with its position; its region's events among them change nothing): what
+/// [`MonthEvents::refunds`] holds for a month, and what a timeline names for each.
+/// Each refund gave back what the month was paid at then (its last payment before the
+/// refund, as the fold takes it back), and came with a withdrawal: a v2 withdrawal and
+/// the refund of the months paid beyond its period are one append, the withdrawal
+/// first, so it is the last withdrawal before that refund in the member's stream.
+pub fn refunds_by_month<'a>(
+    events: impl IntoIterator<Item = (u64, &'a Event)>,
+) -> BTreeMap<Month, Vec<RefundPart>> {
+    let mut withdrawal = None;
+    let mut paid_at: BTreeMap<Month, Money> = BTreeMap::new();
+    let mut refunds: BTreeMap<Month, Vec<RefundPart>> = BTreeMap::new();
+    for (position, event) in events {
+        match event {
+            Event::ContributionPaid(paid) => {
+                paid_at.extend(paid.months.iter().map(|line| (line.month, line.amount)));
+            }
+            Event::MemberWithdrawn(withdrawn) => {
+                let ended = Withdrawal {
+                    reason: withdrawn.reason,
+                    effective_from: withdrawn.effective_from,
+                };
+                withdrawal = Some((position, ended));
+            }
+            Event::ContributionRefunded(refund) => {
+                for month in &refund.months {
+                    refunds.entry(*month).or_default().push(RefundPart {
+                        refund_position: position,
+                        amount: paid_at.get(month).copied().unwrap_or(Money::ZERO),
+                        withdrawal: withdrawal.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    refunds
 }
 
 /// R4, R17: the policy in force for a paid month when its payment was folded and the
@@ -618,16 +660,12 @@ fn subsidy_why(
             .revoked_at
             .map(|position| SubsidyWhy::Revoked { position });
     };
-    let accrual = match member.accrued(line.month, region.open_month) {
-        Err(NotAccrued::NotGranted) => return None,
-        // A refunded month the member enrolled for again (R13) and has not paid again
-        // accrues nothing because it is unpaid now (due, arrears, lapsed), not because
-        // of the refund: paid again, it would accrue.
-        Err(NotAccrued::Refunded) if line.status != MonthStatus::NotEnrolled => {
-            Err(NotAccrued::Unpaid)
-        }
-        accrual => accrual,
-    };
+    // Why not, exactly as `pay_subsidy` refuses it: a refunded month the member
+    // enrolled for again (R13) and has not paid again is unpaid, not refunded.
+    let accrual = member.accrued(line.month, region.open_month);
+    if accrual == Err(NotAccrued::NotGranted) {
+        return None;
+    }
     Some(SubsidyWhy::Granted {
         grant: grant.clone(),
         accrual,

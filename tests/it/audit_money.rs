@@ -447,3 +447,153 @@ fn a_refunded_month_enrolled_for_again_and_unpaid_accrues_nothing_for_being_unpa
         "{reasons}"
     );
 }
+
+/// The `<title>` of `month`'s cell in `svg`.
+fn cell_tooltip(svg: &str, month: &str) -> String {
+    let start = svg
+        .find(&format!("<g class=\"cell\" data-month=\"{month}\""))
+        .unwrap_or_else(|| panic!("{month} is drawn: {svg}"));
+    let cell = &svg[start..];
+    let title = cell.find("<title>").unwrap() + "<title>".len();
+    cell[title..title + cell[title..].find("</title>").unwrap()].to_owned()
+}
+
+/// R12: the timeline's tooltip of a month refunded twice names each refund, what it
+/// gave back for the month and the withdrawal recorded with it (the domain's refund
+/// parts), in both languages. Before, it named only the last refund, "by the
+/// withdrawal (…, position 10)", position 10 being the refund, not the withdrawal.
+#[test]
+fn the_timeline_names_each_refund_of_a_month_by_its_own_withdrawal() {
+    use flexledger::audit::timeline::svg_in;
+    use flexledger::i18n::Language;
+    let dir = tempfile::tempdir().unwrap();
+    ledger_of(&refunded_twice(), dir.path());
+    let store = flexledger::store::SledStore::open(dir.path()).unwrap();
+    let history = MemberHistory::load(&store, MEMBER.parse().unwrap(), Cut::Everything)
+        .unwrap()
+        .unwrap();
+    let march = cell_tooltip(&svg_in(&history, Language::En).unwrap(), "2025-03");
+    let first = "refunded 600.00 by the withdrawal at position 5 (R12; the refund recorded \
+                 with it: 3 months, 1800.00 in all, position 6)";
+    let second = "refunded 1000.00 by the withdrawal at position 9 (R12; the refund recorded \
+                  with it: 3 months, 3000.00 in all, position 10)";
+    assert!(march.contains("refunded 1600.00 (R12)"), "{march}");
+    let (at_first, at_second) = (march.find(first), march.find(second));
+    assert!(
+        at_first.is_some() && at_second.is_some() && at_first < at_second,
+        "each refund, in log order: {march}"
+    );
+    assert!(!march.contains("withdrawal (R12"), "{march}");
+
+    let march = cell_tooltip(&svg_in(&history, Language::ZhCn).unwrap(), "2025-03");
+    for part in [
+        "停保（事件位置 5）时退还该月缴费 600.00（R12；同时记录的退费：共 3 个月，合计 1800.00，事件位置 6）",
+        "停保（事件位置 9）时退还该月缴费 1000.00（R12；同时记录的退费：共 3 个月，合计 3000.00，事件位置 10）",
+    ] {
+        assert!(march.contains(part), "{part} in {march}");
+    }
+}
+
+/// `commands` into a ledger in `dir` as [`ledger_of`] does, every one accepted but the
+/// last, which is refused: its refusal.
+fn refusal_after(commands: &[Value], dir: &Path) -> flexledger::domain::refusal::Refusal {
+    use flexledger::store::CommandResult;
+    let mut ledger = flexledger::ledger::Ledger::open(dir).unwrap();
+    let parsed = commands
+        .iter()
+        .cloned()
+        .map(flexledger::domain::parse_command_value)
+        .collect();
+    let mut submitted = ledger.submit(parsed, &mut FixedSources::new()).unwrap();
+    let last = submitted.results.pop();
+    for (command, result) in commands.iter().zip(&submitted.results) {
+        let result = serde_json::to_value(result).unwrap();
+        assert_eq!(result["ok"], true, "{command} was refused: {result}");
+    }
+    match last {
+        Some(CommandResult::Refused(refusal)) => refusal,
+        other => panic!("the last command was not refused: {other:?}"),
+    }
+}
+
+/// `pay_subsidy` of `month`, paid on `paid_on`.
+fn pay_subsidy(month: &str, amount: &str, paid_on: &str) -> Value {
+    json!({"command":"pay_subsidy","member_id":MEMBER,"months":[month],"amount":amount,
+        "paid_on":paid_on})
+}
+
+/// R16: `pay_subsidy` refuses a refunded month the member enrolled for again and left
+/// unpaid (arrears, then lapsed) because it is not paid, in English and in the catalog's
+/// text alike, as `explain` says; a refunded month left outside every period is refused
+/// for its refund. Before, both said "its contribution was refunded (R12)".
+#[test]
+fn pay_subsidy_refuses_a_refunded_month_enrolled_for_again_for_being_unpaid() {
+    use flexledger::domain::refusal::ErrorCode;
+    use flexledger::i18n::{refusal_message, Language};
+    let again = [
+        refunded_twice(),
+        vec![
+            json!({"command":"reenroll","member_id":MEMBER,"month":"2025-02","base_ratio":"0.60"}),
+            pay(MEMBER, &["2025-02"], "600.00", "2025-01-12"),
+            close("2025-01"),
+            close("2025-02"),
+            close("2025-03"),
+        ],
+    ]
+    .concat();
+    let unpaid = "2025-03 has not accrued a subsidy: its contribution is not paid (R16: a \
+                  granted month accrues once it is paid and closed); pay only accrued months";
+    let lapsed = [
+        again.clone(),
+        vec![json!({"command":"withdraw","member_id":MEMBER,"reason":"voluntary"})],
+    ]
+    .concat();
+    for (commands, status) in [(again, MonthStatus::Arrears), (lapsed, MonthStatus::Lapsed)] {
+        let dir = tempfile::tempdir().unwrap();
+        let commands = [
+            commands,
+            vec![pay_subsidy("2025-03", "300.00", "2025-04-02")],
+        ]
+        .concat();
+        let refusal = refusal_after(&commands, dir.path());
+        assert_eq!(refusal.code, ErrorCode::SubsidyNotAccrued);
+        assert_eq!(refusal.message, unpaid);
+        assert_eq!(refusal_message(Language::En, &refusal), unpaid);
+        let zh = refusal_message(Language::ZhCn, &refusal);
+        assert!(
+            zh.contains("2025-03 的社会保险补贴尚未形成：该月尚未缴费（R16"),
+            "{zh}"
+        );
+        assert!(!zh.contains("已退费"), "{zh}");
+        // What `explain` says of the month is what the refusal says.
+        let facts = facts_of(dir.path(), MEMBER, "2025-03");
+        assert_eq!(facts.line.status, status);
+        assert_eq!(facts.line.refunded.to_string(), "1600.00");
+        assert!(
+            matches!(
+                facts.subsidy,
+                Some(SubsidyWhy::Granted {
+                    accrual: Err(NotAccrued::Unpaid),
+                    ..
+                })
+            ),
+            "{status:?}: {:?}",
+            facts.subsidy
+        );
+    }
+
+    let outside = tempfile::tempdir().unwrap();
+    let commands = [
+        refunded_twice(),
+        vec![pay_subsidy("2025-03", "300.00", "2025-01-15")],
+    ]
+    .concat();
+    let refusal = refusal_after(&commands, outside.path());
+    let refunded = "2025-03 has not accrued a subsidy: its contribution was refunded (R12) \
+                    (R16: a granted month accrues once it is paid and closed); pay only accrued \
+                    months";
+    assert_eq!(refusal.message, refunded);
+    assert_eq!(refusal_message(Language::En, &refusal), refunded);
+    let zh = refusal_message(Language::ZhCn, &refusal);
+    assert!(zh.contains("该月缴费已退费（R12）"), "{zh}");
+}

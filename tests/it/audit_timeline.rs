@@ -170,8 +170,11 @@ fn check_picture(history: &MemberHistory) -> BTreeSet<String> {
                 for month in &refund.months {
                     let cell = cell_of(&month.to_string()).expect("a refunded month is listed");
                     assert!(cell.marks.contains("mark-refunded"), "{cell:?}");
+                    // Each refund of the month, by its own withdrawal (R12).
+                    let refund_at = format!("in all, position {})", envelope.position);
                     assert!(
-                        cell.tooltip.contains("refunded by the withdrawal"),
+                        cell.tooltip.contains("by the withdrawal at position")
+                            && cell.tooltip.contains(&refund_at),
                         "{cell:?}"
                     );
                 }
