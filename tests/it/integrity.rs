@@ -580,13 +580,16 @@ fn reads_that_meet_damage_exit_1_and_name_the_position() {
     tamper(dir.path(), position, false, |json| {
         json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
     });
+    // As of the altered event itself: the fold reads it (a position beyond the head
+    // would be refused before any read, D66).
+    let as_of = position.to_string();
     for args in [
         vec!["events"],
         vec![
             "member",
             "0b53af7d-bb50-5037-9d21-49eba4cb5782",
             "--as-of",
-            "30",
+            &as_of,
         ],
     ] {
         let output = flexledger(dir.path(), &args, None);
