@@ -259,7 +259,13 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         } else {
             format!("the dues of {first}..{last}, which sum to {total}")
         };
-        return refuse(text, format!("amount {} does not equal {dues} (R4, R6): pay exactly {total}", body.amount));
+        return refuse(
+            text,
+            format!(
+                "amount {} does not equal {dues} (R4, R6): pay exactly {total}",
+                body.amount
+            ),
+        );
     }
     Ok(vec![Event::ContributionPaid(ContributionPaid {
         member_id: body.member_id,

@@ -177,8 +177,14 @@ fn a_member_as_of_the_time_of_a_close_is_shown_with_the_consequences_recorded_af
     for pair in times.windows(2) {
         assert!(pair[0] <= pair[1], "recorded_at went back: {times:?}");
     }
-    let (closed_at, chunk_at) = (&events[close]["recorded_at"], &events[withdrawn]["recorded_at"]);
-    assert!(closed_at.as_str() < chunk_at.as_str(), "{closed_at} {chunk_at}");
+    let (closed_at, chunk_at) = (
+        &events[close]["recorded_at"],
+        &events[withdrawn]["recorded_at"],
+    );
+    assert!(
+        closed_at.as_str() < chunk_at.as_str(),
+        "{closed_at} {chunk_at}"
+    );
     let replay = |cut: &[&str]| {
         let args = [&["--json", "replay", "--member", member][..], cut].concat();
         let lines = stdout_lines(&audit(dir.path(), &args));
@@ -187,7 +193,10 @@ fn a_member_as_of_the_time_of_a_close_is_shown_with_the_consequences_recorded_af
     let by_time = replay(&["--as-of-time", closed_at.as_str().unwrap()]);
     let by_position = replay(&["--as-of", &events[close]["position"].to_string()]);
     assert_eq!(by_time["after"]["state"], "withdrawn", "{by_time}");
-    assert_eq!(by_time["type"], "MemberWithdrawn", "the chunk's events are shown");
+    assert_eq!(
+        by_time["type"], "MemberWithdrawn",
+        "the chunk's events are shown"
+    );
     assert_eq!(by_time, by_position);
 }
 
