@@ -52,8 +52,8 @@ use crate::i18n::Sentence;
 use crate::ledger::Folder;
 use crate::ledger::LedgerError;
 use crate::store::{
-    CheckpointWriter, CommandRecord, Envelope, EventLog, EventStore, LogWriter, ReadStore, Sha256,
-    SledStore, StoreError,
+    findings, CheckpointWriter, CommandRecord, DamageDetail, Envelope, EventLog, EventStore,
+    LogWriter, ReadStore, Sha256, SledStore, StoreError,
 };
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -86,12 +86,28 @@ pub struct BackupSummary {
     pub bytes: u64,
 }
 
-fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
-    StoreError::Corrupt {
-        position,
-        message: message.into().into(),
+fn corrupt(position: u64, message: DamageDetail) -> LedgerError {
+    StoreError::Corrupt { position, message }.into()
+}
+
+/// Why a checkpoint does not verify, as a sentence of the catalog (`store.ftl`,
+/// `store-checkpoint-*`: a malformed note or key with its English detail), for the
+/// findings that quote it.
+pub(crate) fn checkpoint_error_said(error: &CheckpointError) -> Sentence {
+    match error {
+        CheckpointError::Malformed(detail) => said(
+            "store-checkpoint-malformed",
+            vec![("detail", detail.clone())],
+        ),
+        CheckpointError::BadKey(detail) => {
+            said("store-checkpoint-bad-key", vec![("detail", detail.clone())])
+        }
+        CheckpointError::WrongKey { found, pinned } => said(
+            "store-checkpoint-wrong-key",
+            vec![("found", found.clone()), ("pinned", pinned.clone())],
+        ),
+        CheckpointError::BadSignature => said("store-checkpoint-bad-signature", vec![]),
     }
-    .into()
 }
 
 /// Walks the log from position 1 to the head it has when the walk starts, verifying
@@ -146,14 +162,12 @@ fn check_signed(
     signed: &SignedCheckpoint,
     key: &VerifyingKey,
 ) -> Result<Checkpoint, LedgerError> {
-    let checkpoint = signed
-        .verify(Some(key))
-        .map_err(|error| corrupt(tree.size(), format!("the stored checkpoint: {error}")))?;
+    let checkpoint = signed.verify(Some(key)).map_err(|error| {
+        let found = findings::stored_checkpoint(checkpoint_error_said(&error));
+        corrupt(tree.size(), found)
+    })?;
     if checkpoint != tree.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) {
-        return Err(corrupt(
-            tree.size(),
-            "the checkpoint signed at this size commits to other roots than the log gives: the log was rewritten after it was signed",
-        ));
+        return Err(corrupt(tree.size(), findings::checkpoint_rewritten()));
     }
     Ok(checkpoint)
 }
@@ -167,9 +181,10 @@ pub fn write_backup(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<BackupSummary, LedgerError> {
-    let checkpoint = signed
-        .verify(None)
-        .map_err(|error| corrupt(tree.size(), format!("the backup's checkpoint: {error}")))?;
+    let checkpoint = signed.verify(None).map_err(|error| {
+        let found = findings::backup_checkpoint(checkpoint_error_said(&error));
+        corrupt(tree.size(), found)
+    })?;
     assert_eq!(
         checkpoint.tree_size,
         tree.size(),
@@ -193,9 +208,8 @@ pub fn write_backup(
     for member_id in &members {
         // The member's and its region's streams folded up to the position (the
         // `--as-of` read): memory for one member at a time, not the whole state.
-        let member =
-            crate::ledger::member_coverage_folded(store, *member_id, Some(tree.size()))?
-                .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
+        let member = crate::ledger::member_coverage_folded(store, *member_id, Some(tree.size()))?
+            .ok_or_else(|| corrupt(tree.size(), findings::member_no_events(*member_id)))?;
         let record = Record::Coverage {
             coverage: Box::new(wire::MemberCoverage::from(&member)),
         };
@@ -251,7 +265,7 @@ fn write_events(
         if event_leaf(&envelope.hash) != *leaf {
             return Err(corrupt(
                 envelope.position,
-                "the event differs from the one the signed tree holds: it changed during the backup",
+                findings::changed_during_backup(),
             ));
         }
         write_line(out, &envelope)?;
@@ -264,10 +278,7 @@ fn write_events(
     if written != tree.size() {
         return Err(corrupt(
             written + 1,
-            format!(
-                "the log ends at position {written} but the backup's checkpoint covers {}",
-                tree.size()
-            ),
+            findings::log_short_of_checkpoint(written, tree.size()),
         ));
     }
     progress(written);
@@ -283,10 +294,10 @@ fn write_heads(tree: &LogTree, out: &mut CountingWriter<'_>) -> Result<(), Ledge
         let (version, hash) = *tree
             .heads
             .get(*name)
-            .ok_or_else(|| corrupt(tree.size(), format!("stream {name} has no head")))?;
+            .ok_or_else(|| corrupt(tree.size(), findings::stream_no_head(name)))?;
         let path = heads_tree
             .inclusion_proof(index, size)
-            .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
+            .ok_or_else(|| corrupt(tree.size(), findings::no_heads_proof()))?;
         let record = Record::StreamHead {
             stream: (*name).to_owned(),
             version,
@@ -1228,14 +1239,9 @@ impl Sink {
         self.records = records;
         for (sealed, verified) in hashes(&self.records).iter().zip(&verified) {
             if sealed != verified {
-                return Err(corrupt(
-                    sealed.0,
-                    format!(
-                        "the restored event's hash is {}, not the backup's {}",
-                        sealed.1, verified.1
-                    ),
-                )
-                .into());
+                return Err(
+                    corrupt(sealed.0, findings::restored_hash(sealed.1, verified.1)).into(),
+                );
             }
         }
         self.records.clear();
@@ -1422,14 +1428,8 @@ fn restore_into(
     store.put_audit_checkpoint(check.events, &bytes)?;
     let head = store.head()?;
     if head != (check.events, check.head_hash) {
-        return Err(corrupt(
-            head.0,
-            format!(
-                "the restored log ends at position {} with hash {}, not at the backup's {} with {}",
-                head.0, head.1, check.events, check.head_hash
-            ),
-        )
-        .into());
+        let found = findings::restored_head(head, (check.events, check.head_hash));
+        return Err(corrupt(head.0, found).into());
     }
     Ok(RestoreReport {
         ok: true,
@@ -1652,6 +1652,37 @@ mod tests {
                     .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                 "{chinese}"
             );
+        }
+    }
+
+    /// A checkpoint that does not verify, quoted by a damage finding: its English is
+    /// the error's own, and its Chinese is Chinese.
+    #[test]
+    fn a_checkpoint_error_is_said_as_its_english_and_in_chinese() {
+        let errors = [
+            CheckpointError::Malformed("no final newline".into()),
+            CheckpointError::BadKey("not 64 hex digits".into()),
+            CheckpointError::WrongKey {
+                found: "a".into(),
+                pinned: "b".into(),
+            },
+            CheckpointError::BadSignature,
+        ];
+        for error in errors {
+            let said = checkpoint_error_said(&error);
+            assert_eq!(said.to_string(), error.to_string());
+            let found = crate::store::findings::stored_checkpoint(said.clone());
+            assert_eq!(found.to_string(), format!("the stored checkpoint: {error}"));
+            let found = crate::store::findings::backup_checkpoint(said.clone());
+            assert_eq!(
+                found.to_string(),
+                format!("the backup's checkpoint: {error}")
+            );
+            let found = crate::store::findings::checkpoint_stored(said.clone());
+            assert_eq!(found.to_string(), format!("stored checkpoint: {error}"));
+            assert!(found
+                .in_language(Language::ZhCn)
+                .starts_with("已保存的检查点有误：检查点"));
         }
     }
 }

@@ -28,8 +28,8 @@ use crate::domain::{
     decide, Command, CommandEnvelope, Event, LedgerState, MemberCoverage, Refusal, StreamId,
 };
 use crate::store::{
-    AnyStore, CommandRecord, CommandResult, CommandSpan, Envelope, EventStore, Location,
-    MemberIndex, ReadStore, Sha256, StateKey, StateWrite, StoreError,
+    findings, AnyStore, CommandRecord, CommandResult, CommandSpan, DamageDetail, Envelope,
+    EventStore, Location, MemberIndex, ReadStore, Sha256, StateKey, StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -168,10 +168,15 @@ pub struct Ledger<S: EventStore = AnyStore> {
 /// Region month totals kept in memory between appends (each is a small row).
 pub const REPORT_CACHE_ROWS_MAX: usize = 4096;
 
-fn corrupt_row(what: String, error: impl std::fmt::Display) -> StoreError {
+/// Damage `message` found at `position` (0: in no event), as the ledger's error.
+fn corrupt(position: u64, message: DamageDetail) -> LedgerError {
+    LedgerError::Store(StoreError::Corrupt { position, message })
+}
+
+fn corrupt_row(row: crate::i18n::Sentence, error: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         position: 0,
-        message: format!("stored state of {what} does not decode: {error}").into(),
+        message: findings::row_undecodable(row, error),
     }
 }
 
@@ -179,12 +184,12 @@ fn corrupt_row(what: String, error: impl std::fmt::Display) -> StoreError {
 /// must be an error, never a panic further on).
 pub fn decode_region_row(row: &[u8]) -> Result<RegionState, StoreError> {
     let region = crate::codec::rows::decode_region_row(row)
-        .map_err(|error| corrupt_row("a region".into(), error))?;
+        .map_err(|error| corrupt_row(findings::row_some_region(), error))?;
     region
         .check_invariants()
         .map_err(|message| StoreError::Corrupt {
             position: region.last_position,
-            message: format!("stored state: {message}").into(),
+            message: findings::row_invalid(message),
         })?;
     Ok(region)
 }
@@ -218,20 +223,17 @@ pub fn read_member_rows(
 /// Member `member_id`'s state row, decoded and checked.
 fn member_of_row(member_id: Uuid, row: &[u8]) -> Result<MemberState, StoreError> {
     let member = decode_member_row(row)
-        .map_err(|error| corrupt_row(format!("member {member_id}"), error))?;
-    let checked = member.check_invariants().and_then(|()| {
-        if member.member_id == member_id {
-            Ok(())
-        } else {
-            Err(format!(
-                "the row of member {member_id} holds member {}",
-                member.member_id
-            ))
+        .map_err(|error| corrupt_row(findings::row_member(member_id), error))?;
+    let checked = match member.check_invariants() {
+        Err(message) => Err(findings::row_invalid(message)),
+        Ok(()) if member.member_id != member_id => {
+            Err(findings::row_of_other_member(member_id, member.member_id))
         }
-    });
+        Ok(()) => Ok(()),
+    };
     checked.map_err(|message| StoreError::Corrupt {
         position: member.last_position,
-        message: format!("stored state: {message}").into(),
+        message,
     })?;
     Ok(member)
 }
@@ -248,11 +250,7 @@ pub fn read_member_and_region(
         .read_state(&StateKey::Region(member.region.clone()))?
         .ok_or_else(|| StoreError::Corrupt {
             position: member.last_position,
-            message: format!(
-                "member {member_id}'s region {} has no state row",
-                member.region
-            )
-            .into(),
+            message: findings::region_row_missing(member_id, &member.region),
         })?;
     Ok(Some((member, decode_region_row(&region_row)?)))
 }
@@ -330,7 +328,7 @@ pub fn region_summary(
     match store.read_state(&StateKey::RegionSummary(region.clone()))? {
         None => Ok(RegionSummary::default()),
         Some(row) => decode_summary_row(&row)
-            .map_err(|error| corrupt_row(format!("region {region}'s summary"), error)),
+            .map_err(|error| corrupt_row(findings::row_region_summary(region), error)),
     }
 }
 
@@ -394,7 +392,7 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
     };
     let damaged = || StoreError::Corrupt {
         position: 0,
-        message: format!("checkpoint row is {} bytes, not 8 or 12", bytes.len()).into(),
+        message: findings::checkpoint_row_length(bytes.len()),
     };
     let position: [u8; 8] = bytes
         .get(..8)
@@ -1354,7 +1352,7 @@ pub fn read_month_totals(
     match store.read_state(&StateKey::RegionMonth(region.clone(), month))? {
         None => Ok(MonthTotals::default()),
         Some(row) => decode_month_totals_row(&row)
-            .map_err(|error| corrupt_row(format!("region {region} month {month}"), error)),
+            .map_err(|error| corrupt_row(findings::row_region_month(region, month), error)),
     }
 }
 
@@ -1612,11 +1610,7 @@ fn no_row_means_no_member(
         None => Ok(None),
         Some(first) => Err(StoreError::Corrupt {
             position: first.position,
-            message: format!(
-                "member {member_id} has events from position {} on but no state row: the state rows are damaged \
-                 (`flexledger rebuild` writes them again from the log)",
-                first.position
-            ).into(),
+            message: findings::member_row_missing(member_id, first.position),
         }
         .into()),
     }
@@ -1695,7 +1689,7 @@ pub fn member_events(
     let Event::MemberEnrolled(enrolled) = &first.event else {
         return Err(StoreError::Corrupt {
             position: first.position,
-            message: "a member stream must begin with MemberEnrolled".into(),
+            message: findings::member_stream_start(),
         }
         .into());
     };
@@ -1837,12 +1831,6 @@ pub fn verify(
     store: &(impl ReadStore + ?Sized),
     progress: &mut dyn FnMut(u64),
 ) -> Result<VerifyReport, LedgerError> {
-    let corrupt = |position: u64, message: String| {
-        LedgerError::Store(StoreError::Corrupt {
-            position,
-            message: message.into(),
-        })
-    };
     let mut streams: HashMap<String, StreamSeen> = HashMap::new();
     let mut folder = Folder::default();
     let mut head_hash = Sha256::ZERO;
@@ -1853,10 +1841,12 @@ pub fn verify(
     read_log_ahead(store, prepare, &mut |(envelope, reproduced, record)| {
         let seen = streams.entry(envelope.stream.clone()).or_default();
         if envelope.version != seen.version + 1 || envelope.stream_prev_hash != seen.hash {
-            return Err(corrupt(envelope.position, format!("stream {} does not continue from version {}: an event of the stream was altered, removed or reordered", envelope.stream, seen.version)));
+            let found = findings::stream_discontinued(&envelope.stream, seen.version);
+            return Err(corrupt(envelope.position, found));
         }
         if !reproduced {
-            return Err(corrupt(envelope.position, "the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event".into()));
+            let found = findings::hash_not_reproducible();
+            return Err(corrupt(envelope.position, found));
         }
         seen.version = envelope.version;
         seen.hash = envelope.hash;
@@ -1872,7 +1862,8 @@ pub fn verify(
     // answer a new command as a "duplicate" of one that never happened.
     let records = store.command_ids()?.len() as u64;
     if records != commands_in_log {
-        return Err(corrupt(0, format!("{records} command records for {commands_in_log} commands in the log: a command record was added or removed")));
+        let found = findings::command_records_counted(records, commands_in_log);
+        return Err(corrupt(0, found));
     }
     check_stream_index(store, &mut streams)?;
     let state = folder.finish()?;
@@ -1917,50 +1908,26 @@ fn check_stream_index(
     store: &(impl ReadStore + ?Sized),
     streams: &mut HashMap<String, StreamSeen>,
 ) -> Result<(), LedgerError> {
-    let corrupt = |position: u64, message: String| {
-        LedgerError::Store(StoreError::Corrupt {
-            position,
-            message: message.into(),
-        })
-    };
     for entry in store.stream_index() {
         let entry = entry?;
         let Some(seen) = streams.get_mut(&entry.stream) else {
-            return Err(corrupt(
-                entry.position,
-                format!(
-                    "the stream index lists stream {}, which has no events in the log",
-                    entry.stream
-                ),
-            ));
+            let found = findings::index_stray_stream(&entry.stream);
+            return Err(corrupt(entry.position, found));
         };
         if entry.version != seen.indexed + 1 {
-            return Err(corrupt(
-                entry.position,
-                format!(
-                    "stream {}'s index lists version {} after version {}",
-                    entry.stream, entry.version, seen.indexed
-                ),
-            ));
+            let found = findings::index_version_after(&entry.stream, entry.version, seen.indexed);
+            return Err(corrupt(entry.position, found));
         }
         seen.indexed = entry.version;
         seen.indexed_positions = positions_digest(seen.indexed_positions, entry.position);
     }
     for (name, seen) in streams.iter() {
         if seen.indexed != seen.version {
-            return Err(corrupt(
-                0,
-                format!(
-                    "stream {name} has {} events in the log but {} in its index",
-                    seen.version, seen.indexed
-                ),
-            ));
+            let found = findings::index_count(name, seen.version, seen.indexed);
+            return Err(corrupt(0, found));
         }
         if seen.indexed_positions != seen.positions {
-            return Err(corrupt(
-                0,
-                format!("stream {name}'s index places its events at other positions than the log holds them"),
-            ));
+            return Err(corrupt(0, findings::index_positions(name)));
         }
     }
     Ok(())
@@ -2040,7 +2007,8 @@ impl CommandRuns {
         let matches =
             span.is_some_and(|span| span.first_position == first && span.event_count == count);
         if !matches {
-            return Err(StoreError::Corrupt { position: first, message: format!("command {command_id}'s events at {first}..{} do not match its command record {span:?}", first + count - 1).into()}.into());
+            let found = findings::command_record_mismatch(command_id, (first, count), span);
+            return Err(corrupt(first, found));
         }
         self.checked += 1;
         Ok(())
@@ -2050,14 +2018,10 @@ impl CommandRuns {
 fn check_state_rows(store: &(impl ReadStore + ?Sized), state: &Folded) -> Result<(), LedgerError> {
     match state_row_differences(store, state, 1)?.into_iter().next() {
         None => Ok(()),
-        Some(difference) => Err(LedgerError::Store(StoreError::Corrupt {
-            position: difference.position,
-            message: format!(
-                "stored state of {} differs from a fresh fold of the log",
-                difference.what
-            )
-            .into(),
-        })),
+        Some(difference) => Err(corrupt(
+            difference.position,
+            findings::state_differs(difference.row),
+        )),
     }
 }
 
@@ -2066,7 +2030,23 @@ fn check_state_rows(store: &(impl ReadStore + ?Sized), state: &Folded) -> Result
 pub struct StateDifference {
     /// The position of the last event that shaped the row.
     pub position: u64,
+    /// The row, in English (`row`'s).
     pub what: String,
+    /// The row as a sentence of the catalog (`findings::row_*`), which `verify`'s
+    /// finding says in the reader's language.
+    #[serde(skip)]
+    pub row: crate::i18n::Sentence,
+}
+
+impl StateDifference {
+    /// The difference of `row` (a `findings::row_*` sentence), shaped last at `position`.
+    pub fn new(position: u64, row: crate::i18n::Sentence) -> StateDifference {
+        StateDifference {
+            position,
+            what: row.to_string(),
+            row,
+        }
+    }
 }
 
 /// Up to `limit` state rows that differ from `state` (a fresh fold of the log). The
@@ -2099,10 +2079,13 @@ pub fn state_row_differences(
 }
 
 /// A `differ` that lists each difference in `differences` while fewer than `limit` are.
-fn listing(differences: &mut Vec<StateDifference>, limit: usize) -> impl FnMut(u64, String) + '_ {
-    move |position, what| {
+fn listing(
+    differences: &mut Vec<StateDifference>,
+    limit: usize,
+) -> impl FnMut(u64, crate::i18n::Sentence) + '_ {
+    move |position, row| {
         if differences.len() < limit {
-            differences.push(StateDifference { position, what });
+            differences.push(StateDifference::new(position, row));
         }
     }
 }
@@ -2118,26 +2101,26 @@ fn other_row_differences(
     let mut differences = Vec::new();
     let mut differ = listing(&mut differences, limit);
     if let Some(difference) = checkpoint_difference(store, state)? {
-        differ(difference.position, difference.what);
+        differ(difference.position, difference.row);
     }
     for region in state.regions.values() {
         let stored = store.read_state(&StateKey::Region(region.name.clone()))?;
         if stored.map(|row| crate::codec::rows::decode_region_row(&row).ok())
             != Some(Some(region.clone()))
         {
-            differ(region.last_position, format!("region {}", region.name));
+            differ(region.last_position, findings::row_region(&region.name));
         }
         let indexes = [
-            (MemberIndex::Enrolled, &state.enrolled_by_region, "enrolled"),
-            (MemberIndex::Granted, &state.granted_by_region, "granted"),
+            (MemberIndex::Enrolled, &state.enrolled_by_region),
+            (MemberIndex::Granted, &state.granted_by_region),
         ];
-        for (index, folded, name) in indexes {
+        for (index, folded) in indexes {
             let stored = store.members_page(index, &region.name, None, usize::MAX)?;
             let stored: BTreeSet<Uuid> = stored.into_iter().collect();
             if Some(&stored) != folded.get(&region.name).or(Some(&BTreeSet::new())) {
                 differ(
                     region.last_position,
-                    format!("the {name} index of region {}", region.name),
+                    findings::row_index(index, &region.name),
                 );
             }
         }
@@ -2146,7 +2129,7 @@ fn other_row_differences(
         if read_month_totals(store, region, *month).ok().as_ref() != Some(totals) {
             differ(
                 state.regions.get(region).map_or(0, |r| r.last_position),
-                format!("the {month} totals of region {region}"),
+                findings::row_month_totals(region, *month),
             );
         }
     }
@@ -2154,16 +2137,13 @@ fn other_row_differences(
         if region_summary(store, region).ok().as_ref() != Some(summary) {
             differ(
                 state.regions.get(region).map_or(0, |r| r.last_position),
-                format!("the summary of region {region}"),
+                findings::row_summary(region),
             );
         }
     }
     for member_id in store.member_row_ids()? {
         if !state.members.contains_key(&member_id) {
-            differ(
-                0,
-                format!("member {member_id} (a stored row for a member the log does not have)"),
-            );
+            differ(0, findings::row_stray_member(member_id));
         }
     }
     drop(differ);
@@ -2179,12 +2159,9 @@ fn checkpoint_difference(
     // An empty log needs no state rows yet (a store created and never written to).
     let empty_and_unwritten = checkpoint.is_none() && state.position == 0;
     let current = checkpoint == Some((state.position, STATE_FORMAT_VERSION));
-    Ok((!current && !empty_and_unwritten).then(|| StateDifference {
-        position: state.position,
-        what: format!(
-            "the checkpoint ({checkpoint:?}, log head {})",
-            state.position
-        ),
+    Ok((!current && !empty_and_unwritten).then(|| {
+        let row = findings::row_checkpoint(checkpoint, state.position);
+        StateDifference::new(state.position, row)
     }))
 }
 
@@ -2193,7 +2170,7 @@ fn checkpoint_difference(
 fn member_row_differences(
     store: &(impl ReadStore + ?Sized),
     state: &Folded,
-    differ: &mut dyn FnMut(u64, String),
+    differ: &mut dyn FnMut(u64, crate::i18n::Sentence),
 ) -> Result<(), StoreError> {
     // In id order: the fold keeps its members in hash order, which changes from run
     // to run, and so did the order `rebuild` and `verify` listed differing members in.
@@ -2208,13 +2185,13 @@ fn member_row_differences(
             }
             let folded = decode_member_row(folded).map_err(|message| StoreError::Corrupt {
                 position: 0,
-                message: format!("member {member_id}'s folded state: {message}").into(),
+                message: findings::folded_undecodable(**member_id, message),
             })?;
             let same = stored
                 .and_then(|row| decode_member_row(&row).ok())
                 .is_some_and(|stored| stored == folded);
             if !same {
-                differ(folded.last_position, format!("member {member_id}"));
+                differ(folded.last_position, findings::row_member(**member_id));
             }
         }
     }

@@ -117,15 +117,16 @@ pub struct WriterCounters {
     /// re-reads the durable log.
     pub failed: std::sync::atomic::AtomicBool,
     /// The damage an append met, if that is why it failed (position, finding): what
-    /// `serve` marks its store with as it stops (D61).
-    pub damage: std::sync::Mutex<Option<(u64, String)>>,
+    /// `serve` marks its store with as it stops (D61), and says on standard error in
+    /// the operator's language (the finding's sentence, where the catalog has one).
+    pub damage: std::sync::Mutex<Option<(u64, crate::store::DamageDetail)>>,
 }
 
 impl WriterCounters {
     /// Records the damage that stops the writer (position, finding), keeping the first:
     /// what `serve` marks its store with as it stops (D61). Set by a failed append
     /// here, and by a read that met damage (`http::note_found_damage`).
-    pub fn record_damage(&self, position: u64, message: String) {
+    pub fn record_damage(&self, position: u64, message: crate::store::DamageDetail) {
         self.damage
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -133,7 +134,7 @@ impl WriterCounters {
     }
 
     /// The damage that stopped the writer, if that is why it stopped.
-    pub fn damage_found(&self) -> Option<(u64, String)> {
+    pub fn damage_found(&self) -> Option<(u64, crate::store::DamageDetail)> {
         self.damage
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -466,8 +467,8 @@ fn write_batch<S: EventStore>(
         }
         Err(error) => {
             tracing::error!(%error, "append failed; the ledger stops taking commands");
-            if let Some((position, message)) = error.corruption() {
-                live.record_damage(position, message.to_owned());
+            if let Some(crate::store::StoreError::Corrupt { position, message }) = error.damage() {
+                live.record_damage(position, message);
             }
             // Before anyone hears of the failure, so `/healthz` never says ok after a
             // caller was told an append failed.

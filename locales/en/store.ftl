@@ -53,3 +53,141 @@ store-found-witness-missing = the head witness { $witness } is missing, but this
 store-found-witness-ahead = the log ends at position { $head }, but the head witness { $witness } records position { $witnessed } as durably appended: the storage engine lost events { $first_lost }..={ $witnessed } (its files were truncated or damaged). Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)
 store-found-witness-other-hash = the event's hash is { $hash }, but the head witness { $witness } recorded { $witnessed_hash } for this position (the log ends at position { $head }): the log was rewritten or damaged. Restore the data directory from a backup
 store-found-witness-kept = { $finding }. `--accept-head` is for a head witness that is missing or unreadable; it does not write over one that records what the log lost. To accept the loss anyway, move the witness aside first: `mv { $witness } { $aside }`, then run `flexledger verify --accept-head` again
+
+## What `verify` found walking the store (src/store/findings.rs, called by src/ledger.rs).
+store-found-stream-discontinued = stream { $stream } does not continue from version { $version }: an event of the stream was altered, removed or reordered
+store-found-hash-not-reproducible = the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event
+store-found-command-records-count = { $records } command records for { $commands } commands in the log: a command record was added or removed
+store-found-command-record = command { $command }'s events at { $first }..{ $last } do not match its command record { $recorded ->
+        [some] Some(CommandSpan {"{"} first_position: { $recorded_first }, event_count: { $recorded_count }, body_digest: { $digested ->
+            [some] Some({ $digest })
+           *[none] None
+        } {"}"})
+       *[none] None
+    }
+store-found-index-stray-stream = the stream index lists stream { $stream }, which has no events in the log
+store-found-index-version-after = stream { $stream }'s index lists version { $version } after version { $after }
+store-found-index-count = stream { $stream } has { $events } events in the log but { $indexed } in its index
+store-found-index-positions = stream { $stream }'s index places its events at other positions than the log holds them
+store-found-state-differs = stored state of { $row } differs from a fresh fold of the log
+store-found-folded-undecodable = member { $member }'s folded state: { $detail }
+
+## The state row a finding (or a rebuild's list) names, inside store-found-state-differs
+## and store-found-row-undecodable.
+store-row-checkpoint = the checkpoint ({ $stored ->
+        [some] Some(({ $position }, { $format }))
+       *[none] None
+    }, log head { $head })
+store-row-region = region { $region }
+store-row-some-region = a region
+store-row-index = the { $index } index of region { $region }
+store-row-month-totals = the { $month } totals of region { $region }
+store-row-summary = the summary of region { $region }
+store-row-region-summary = region { $region }'s summary
+store-row-region-month = region { $region } month { $month }
+store-row-member = member { $member }
+store-row-stray-member = member { $member } (a stored row for a member the log does not have)
+store-row-unknown-key = a state row at key { $key } (no build writes such a key)
+
+## What a read of the state rows found.
+store-found-row-undecodable = stored state of { $row } does not decode: { $detail }
+store-found-row-invalid = stored state: { $detail }
+store-found-row-other-member = stored state: the row of member { $member } holds member { $held }
+store-found-region-row-missing = member { $member }'s region { $region } has no state row
+store-found-member-row-missing = member { $member } has events from position { $position } on but no state row: the state rows are damaged (`flexledger rebuild` writes them again from the log)
+store-found-indexed-member-row-missing = member { $member } is in region { $region }'s index but has no state row
+store-found-member-stream-start = a member stream must begin with MemberEnrolled
+store-found-checkpoint-row-length = checkpoint row is { $bytes } bytes, not 8 or 12
+store-found-closing-undecodable = a month close in progress does not decode: { $detail }
+store-found-feed-item-undecodable = a feed item does not decode: { $detail }
+store-found-coverage-change-undecodable = a coverage change does not decode: { $detail }
+store-found-copy-row-undecodable = the row marking an unfinished copy does not decode: { $detail }
+store-found-index-member-id = { $index } index of region { $region } holds a malformed member id
+
+## Backups, audit bundles and signed checkpoints (src/backup.rs, src/audit/).
+store-found-stored-checkpoint = the stored checkpoint: { $error }
+store-found-backup-checkpoint = the backup's checkpoint: { $error }
+store-found-checkpoint-stored = stored checkpoint: { $error }
+store-checkpoint-malformed = the checkpoint note is malformed: { $detail }
+store-checkpoint-bad-key = the checkpoint's public key is malformed: { $detail }
+store-checkpoint-wrong-key = the checkpoint was signed by key { $found }, not by the pinned key { $pinned }
+store-checkpoint-bad-signature = the checkpoint's signature does not verify: the note was altered or not signed by this key
+store-found-checkpoint-rewritten = the checkpoint signed at this size commits to other roots than the log gives: the log was rewritten after it was signed
+store-found-checkpoint-root-rewritten = the signed checkpoint at size { $size } commits to { $root ->
+        [heads] heads root
+       *[root] root
+    } { $signed }, but the log gives { $found }: the log was rewritten after it was signed
+store-found-empty-checkpoint-roots = the signed checkpoint of the empty log has the wrong roots
+store-found-checkpoint-beyond-log = a signed checkpoint covers { $size } events but the log holds only { $events }: events were removed
+store-found-audit-checkpoint-undecodable = the audit checkpoint at size { $size } does not decode: { $detail }
+store-found-checkpoint-other-key = a checkpoint is stored at this size but does not verify with the ledger's key
+store-found-log-before = the log ends at position { $head }, before { $last }
+store-found-log-ends-before-head = the log ends at position { $end } though its head is { $head }
+store-found-member-no-events = member { $member } has no events
+store-found-member-not-in-log = member { $member } has no events in the log
+store-found-stream-not-in-log = stream { $stream } has no events in the log
+store-found-stream-no-head = stream { $stream } has no head
+store-found-stream-name = stream name { $stream } does not parse
+store-found-no-heads-proof = no heads-tree proof
+store-found-no-inclusion-proof = no inclusion proof for an event of the tree
+store-found-scope-events = the scope's streams hold { $events } events up to the checkpoint, but { $read } were read
+store-found-changed-during-backup = the event differs from the one the signed tree holds: it changed during the backup
+store-found-log-short-of-checkpoint = the log ends at position { $last } but the backup's checkpoint covers { $size }
+store-found-restored-hash = the restored event's hash is { $hash }, not the backup's { $backup }
+store-found-restored-head = the restored log ends at position { $position } with hash { $hash }, not at the backup's { $events } with { $backup_hash }
+
+## The engines' own rows and files (src/store/sled_store.rs, postgres/, stream_index.rs,
+## log_block.rs).
+store-found-index-row-key = stream { $stream }'s index row has a key too short for a version
+store-found-index-row-not-positions = stream { $stream }'s index row is not a list of positions
+store-found-index-row-size = stream { $stream }'s index row at version { $version } holds { $positions } positions and { $extra } bytes more (1 to { $max } and none expected)
+store-found-index-row-not-increasing = stream { $stream }'s index row at version { $version } does not hold increasing positions
+store-found-block-key = a log block's key is { $bytes } bytes
+store-found-block-empty = the log block at { $first } is empty
+store-found-block-format = the log block at { $first } has unknown format { $format }
+store-found-block-varint = the log block at { $first } { $problem ->
+        [cut-short] the compact log entry is cut short
+        [overlong] a varint is written longer than it needs
+       *[out-of-range] a varint is out of range
+    }
+store-found-block-count = the log block at { $first } claims { $count } entries (1 to { $max })
+store-found-block-cut-short = the log block at { $first } is cut short in entry { $entry }
+store-found-block-extra = the log block at { $first } has { $extra } bytes after its entries
+store-found-engine-files = the storage engine's files in { $path } are damaged ({ $detail }); the ledger cannot be read from them. Restore the data directory from a backup (copied while no flexledger process ran); do not delete or edit files in it by hand
+store-found-segment-header = the storage engine's data file { $path } has a damaged segment header at byte { $offset } (segment { $segment } of { $segments }): the engine leaves that segment out of its recovery, so what is appended now would be lost at the next open. Restore the data directory from a backup; do not append to this store
+store-found-engine-dir-missing = the storage engine's directory { $path } is missing, but the head witness { $witness } records position { $position } as durably appended: the engine's files were deleted, or the data directory was copied without them. Restore the data directory from a backup; nothing was created here
+store-found-witness-unreadable = the head witness { $witness } is unreadable (no intact record of the log's head), so it cannot tell whether the log lost its last events. Restore the data directory from a backup; or, to accept the log as it is after every hash is checked, run `flexledger verify --accept-head` (it keeps the unreadable file beside it as { $kept })
+store-found-entry-too-short = log entry is too short to hold a hash
+store-found-entry-missing = the log entry is missing
+store-found-key-without-id = a { $prefix } key is not followed by a 16-byte id
+store-found-index-ends-before = stream { $stream }'s index ends at version { $version } but its next event is version { $next }
+store-found-index-missing-event = stream { $stream } indexes a missing event
+store-found-coverage-row = a coverage-change row is damaged: { $detail }
+store-found-coverage-key = a coverage-change key is { $bytes } bytes
+store-found-command-record-length = command { $command } record is neither 16 nor { $bytes } bytes
+store-found-command-digest-length = command { $command } record's body digest is not 32 bytes
+store-found-index-key = a stream index key ({ $bytes } bytes) does not name a stream
+store-found-not-8-bytes = { $field ->
+        [stream-index-value] stream index value
+        [stream-key-version] stream key version
+        [log-key] log key
+        [coverage-key] coverage key
+        [span] span
+       *[audit-checkpoint-key] audit checkpoint key
+    } is not 8 bytes
+store-found-position-too-large = position { $position } is beyond what the store can hold
+store-found-position-negative = a stored position is negative ({ $stored })
+store-found-other-schema = a stored row does not have the schema this build wrote ({ $detail })
+store-found-head-row-ahead = the log ends at position { $head }, but the store's head row records position { $recorded } as durably appended: the store lost events { $first_lost }..={ $recorded } (rows of its log were deleted, or the database was restored from an older copy). Restore the database from a backup; do not append to this store (it would reuse the lost positions)
+store-found-head-row-other-hash = the event's hash is { $hash }, but the store's head row recorded { $recorded_hash } for this position (the log ends at position { $head }): the log was rewritten or damaged. Restore the database from a backup
+store-found-set-aside = the storage engine's files in { $path } cannot be opened ({ $detail }): { $count ->
+        [one] the damaged file is { $first }
+       *[other] the damaged files are { $first } and { $second }
+    }. With no flexledger process running, move { $count ->
+        [one] it
+       *[other] them
+    } aside: `{ $moves }`, then run `flexledger verify`, which walks the whole log: its head should be the one of your latest checkpoint (`flexledger-audit checkpoint --list`) or later. Only if it still fails, restore the data directory from a backup; do not delete or edit other files in it by hand
+store-set-aside-file = { $file } ({ $why ->
+        [settings] sled writes its settings file again when it has none, with the settings flexledger always opens it with
+       *[snapshot] a snapshot is only a shortcut: sled rebuilds its page table from its log without it
+    })

@@ -51,3 +51,145 @@ store-found-witness-missing = 头部见证 { $witness } 不见了，而该存储
 store-found-witness-ahead = 日志止于位置 { $head }，而头部见证 { $witness } 记录位置 { $witnessed } 已持久追加：存储引擎丢失了位置 { $first_lost } 至 { $witnessed } 的事件（其文件被截短或损坏）。请从备份恢复数据目录；不要再向该存储追加（那会重用丢失的位置）
 store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏。请从备份恢复数据目录
 store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`
+
+## `verify` 遍历存储时发现的问题（src/store/findings.rs，由 src/ledger.rs 调用）
+store-found-stream-discontinued = 事件流 { $stream } 没有从版本 { $version } 接续下去：该事件流的某个事件被改动、删除或调换了顺序
+store-found-hash-not-reproducible = 保存的字节不是规范形式：无法由打印出的事件重新算出其哈希
+store-found-command-records-count = 日志中有 { $commands } 条命令，命令记录却有 { $records } 条：有命令记录被添加或删除
+store-found-command-record = 命令 { $command } 在位置 { $first } 至 { $last } 的事件与其命令记录不符（{ $recorded ->
+        [some] 命令记录为自位置 { $recorded_first } 起的 { $recorded_count } 个事件{ $digested ->
+            [some] ，命令内容摘要为 { $digest }
+           *[none] {""}
+        }
+       *[none] 没有该命令的命令记录
+    }）
+store-found-index-stray-stream = 事件流索引列出了事件流 { $stream }，而日志中没有它的事件
+store-found-index-version-after = 事件流 { $stream } 的索引在版本 { $after } 之后列出的是版本 { $version }
+store-found-index-count = 事件流 { $stream } 在日志中有 { $events } 个事件，在其索引中却有 { $indexed } 个
+store-found-index-positions = 事件流 { $stream } 的索引所记的事件位置与日志中的位置不符
+store-found-state-differs = 已保存的状态行与重新折叠日志所得的结果不符：{ $row }
+store-found-folded-undecodable = 参保人员 { $member } 折叠所得的状态无法解码：{ $detail }
+
+## 问题所指的状态行（也用于 rebuild 的列表），嵌在 store-found-state-differs 和 store-found-row-undecodable 中
+store-row-checkpoint = 检查点行（{ $stored ->
+        [some] 记录位置 { $position }，状态格式 { $format }
+       *[none] 没有保存
+    }；日志头部位置 { $head }）
+store-row-region = 统筹地区 { $region }
+store-row-some-region = 某个统筹地区
+store-row-index = 统筹地区 { $region } 的{ $index ->
+        [granted] 社会保险补贴索引
+       *[enrolled] 参保索引
+    }
+store-row-month-totals = 统筹地区 { $region } { $month } 的月度合计
+store-row-summary = 统筹地区 { $region } 的汇总
+store-row-region-summary = 统筹地区 { $region } 的汇总
+store-row-region-month = 统筹地区 { $region } { $month } 的月度合计
+store-row-member = 参保人员 { $member }
+store-row-stray-member = 参保人员 { $member }（存有其状态行，日志中却没有该参保人员）
+store-row-unknown-key = 键为 { $key } 的状态行（任何版本都不会写出这样的键）
+
+## 读取状态行时发现的问题
+store-found-row-undecodable = 状态行无法解码（{ $row }）：{ $detail }
+store-found-row-invalid = 已保存的状态行不成立：{ $detail }
+store-found-row-other-member = 已保存的状态行有误：参保人员 { $member } 的状态行存放的是参保人员 { $held }
+store-found-region-row-missing = 参保人员 { $member } 所在的统筹地区 { $region } 没有状态行
+store-found-member-row-missing = 参保人员 { $member } 自位置 { $position } 起有事件，却没有状态行：状态行已损坏（`flexledger rebuild` 会根据日志重新写出状态行）
+store-found-indexed-member-row-missing = 参保人员 { $member } 在统筹地区 { $region } 的索引中，却没有状态行
+store-found-member-stream-start = 参保人员的事件流必须以 `MemberEnrolled` 事件开始
+store-found-checkpoint-row-length = 检查点行有 { $bytes } 个字节，应为 8 或 12 个
+store-found-closing-undecodable = 一条进行中的月结记录无法解码：{ $detail }
+store-found-feed-item-undecodable = 一条事件推送条目无法解码：{ $detail }
+store-found-coverage-change-undecodable = 一条参保记录变更无法解码：{ $detail }
+store-found-copy-row-undecodable = 标记复制尚未完成的行无法解码：{ $detail }
+store-found-index-member-id = 统筹地区 { $region } 的{ $index ->
+        [granted] 社会保险补贴索引
+       *[enrolled] 参保索引
+    }中有一个格式错误的参保人员编号
+
+## 备份、审计包和已签名的检查点（src/backup.rs、src/audit/）
+store-found-stored-checkpoint = 已保存的检查点有误：{ $error }
+store-found-backup-checkpoint = 备份的检查点有误：{ $error }
+store-found-checkpoint-stored = 已保存的检查点有误：{ $error }
+store-checkpoint-malformed = 检查点的签名文本格式有误：{ $detail }
+store-checkpoint-bad-key = 检查点的公钥格式有误：{ $detail }
+store-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非指定的公钥 { $pinned }
+store-checkpoint-bad-signature = 检查点的签名未通过验证：签名的内容被改动过，或不是由该密钥签名
+store-found-checkpoint-rewritten = 在这一树大小签名的检查点所承诺的根哈希与日志给出的不同：日志在签名之后被改写过
+store-found-checkpoint-root-rewritten = 树大小为 { $size } 时签名的检查点承诺的{ $root ->
+        [heads] 流头根哈希
+       *[root] 根哈希
+    }为 { $signed }，而日志给出的是 { $found }：日志在签名之后被改写过
+store-found-empty-checkpoint-roots = 空日志的已签名检查点所承诺的根哈希有误
+store-found-checkpoint-beyond-log = 一个已签名的检查点涵盖 { $size } 个事件，而日志中只有 { $events } 个：有事件被删除
+store-found-audit-checkpoint-undecodable = 树大小为 { $size } 时保存的审计检查点无法解码：{ $detail }
+store-found-checkpoint-other-key = 在这一树大小保存着一个检查点，但它无法用该账本的密钥验证
+store-found-log-before = 日志止于位置 { $head }，还不到位置 { $last }
+store-found-log-ends-before-head = 日志止于位置 { $end }，而其头部位置为 { $head }
+store-found-member-no-events = 参保人员 { $member } 没有事件
+store-found-member-not-in-log = 参保人员 { $member } 在日志中没有事件
+store-found-stream-not-in-log = 事件流 { $stream } 在日志中没有事件
+store-found-stream-no-head = 事件流 { $stream } 没有流头
+store-found-stream-name = 事件流名称 { $stream } 无法解析
+store-found-no-heads-proof = 无法从流头树得出证明
+store-found-no-inclusion-proof = 树中的一个事件没有包含证明
+store-found-scope-events = 所选范围的事件流在检查点之前共有 { $events } 个事件，却读到了 { $read } 个
+store-found-changed-during-backup = 该事件与已签名的树中的事件不同：它在备份过程中被改动了
+store-found-log-short-of-checkpoint = 日志止于位置 { $last }，而备份的检查点涵盖 { $size } 个事件
+store-found-restored-hash = 恢复出的事件哈希为 { $hash }，而非备份中的 { $backup }
+store-found-restored-head = 恢复出的日志止于位置 { $position }（哈希 { $hash }），而非备份的位置 { $events }（哈希 { $backup_hash }）
+
+## 存储引擎自己的行和文件（src/store/sled_store.rs、postgres/、stream_index.rs、log_block.rs）
+store-found-index-row-key = 事件流 { $stream } 的索引行的键太短，容不下版本号
+store-found-index-row-not-positions = 事件流 { $stream } 的索引行不是一串位置
+store-found-index-row-size = 事件流 { $stream } 自版本 { $version } 起的索引行存有 { $positions } 个位置，另有 { $extra } 个多余字节（应为 1 至 { $max } 个位置，且没有多余字节）
+store-found-index-row-not-increasing = 事件流 { $stream } 自版本 { $version } 起的索引行所存的位置不是递增的
+store-found-block-key = 一个日志块的键有 { $bytes } 个字节
+store-found-block-empty = 位置 { $first } 起的日志块是空的
+store-found-block-format = 位置 { $first } 起的日志块格式 { $format } 无法识别
+store-found-block-varint = 位置 { $first } 起的日志块{ $problem ->
+        [cut-short] 被截短了
+        [overlong] 中有一个变长整数写得比所需的长
+       *[out-of-range] 中有一个变长整数超出范围
+    }
+store-found-block-count = 位置 { $first } 起的日志块声称有 { $count } 个条目（应为 1 至 { $max } 个）
+store-found-block-cut-short = 位置 { $first } 起的日志块在条目 { $entry } 处被截短
+store-found-block-extra = 位置 { $first } 起的日志块在其条目之后还有 { $extra } 个字节
+store-found-engine-files = 存储引擎在 { $path } 中的文件已损坏（{ $detail }）；无法从中读取账本。请从备份恢复数据目录（备份须在没有 flexledger 进程运行时复制）；不要手工删除或编辑其中的文件
+store-found-segment-header = 存储引擎的数据文件 { $path } 在字节 { $offset } 处有一个损坏的段头（第 { $segment } 段，共 { $segments } 段）：存储引擎恢复时会略过该段，因此现在追加的内容会在下次打开时丢失。请从备份恢复数据目录；不要再向该存储追加
+store-found-engine-dir-missing = 存储引擎的目录 { $path } 不见了，而头部见证 { $witness } 记录位置 { $position } 已持久追加：存储引擎的文件被删除了，或者复制数据目录时漏掉了它们。请从备份恢复数据目录；此处没有新建任何内容
+store-found-witness-unreadable = 头部见证 { $witness } 无法读取（没有一条完好的日志头部记录），因此无法判断日志是否丢失了最后若干事件。请从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`（它会把无法读取的文件保留在旁边，名为 { $kept }）
+store-found-entry-too-short = 日志条目太短，容不下哈希
+store-found-entry-missing = 该日志条目不见了
+store-found-key-without-id = 一个 { $prefix } 键后面不是 16 字节的编号
+store-found-index-ends-before = 事件流 { $stream } 的索引止于版本 { $version }，而它的下一个事件是版本 { $next }
+store-found-index-missing-event = 事件流 { $stream } 的索引指向一个不存在的事件
+store-found-coverage-row = 一行参保记录变更已损坏：{ $detail }
+store-found-coverage-key = 一个参保记录变更的键有 { $bytes } 个字节
+store-found-command-record-length = 命令 { $command } 的命令记录既不是 16 个字节，也不是 { $bytes } 个字节
+store-found-command-digest-length = 命令 { $command } 的命令记录中的内容摘要不是 32 个字节
+store-found-index-key = 一个事件流索引键（{ $bytes } 个字节）没有指明事件流
+store-found-not-8-bytes = { $field ->
+        [stream-index-value] 事件流索引的值
+        [stream-key-version] 事件流键中的版本号
+        [log-key] 日志的键
+        [coverage-key] 参保记录变更的键
+        [span] 命令记录中的位置或事件数
+       *[audit-checkpoint-key] 审计检查点的键
+    }不是 8 个字节
+store-found-position-too-large = 位置 { $position } 超出了该存储所能容纳的范围
+store-found-position-negative = 保存的位置是负数（{ $stored }）
+store-found-other-schema = 保存的行与本版本写入的表结构不符（{ $detail }）
+store-found-head-row-ahead = 日志止于位置 { $head }，而该存储的头部行记录位置 { $recorded } 已持久追加：该存储丢失了位置 { $first_lost } 至 { $recorded } 的事件（其日志的行被删除了，或者数据库是从较旧的副本恢复的）。请从备份恢复数据库；不要再向该存储追加（那会重用丢失的位置）
+store-found-head-row-other-hash = 该事件的哈希为 { $hash }，而该存储的头部行为此位置记录的是 { $recorded_hash }（日志止于位置 { $head }）：日志被改写或损坏。请从备份恢复数据库
+store-found-set-aside = 存储引擎在 { $path } 中的文件无法打开（{ $detail }）：{ $count ->
+        [one] 损坏的文件是 { $first }
+       *[other] 损坏的文件是 { $first } 和 { $second }
+    }。请在没有 flexledger 进程运行时把{ $count ->
+        [one] 它
+       *[other] 它们
+    }移到一旁：`{ $moves }`，然后运行 `flexledger verify`，它会遍历整个日志：日志的头部应当是您最近一个检查点的头部（`flexledger-audit checkpoint --list`）或更晚的位置。只有在仍然失败时，才从备份恢复数据目录；不要手工删除或编辑其中的其他文件
+store-set-aside-file = { $file }（{ $why ->
+        [settings] 存储引擎没有设置文件时会重新写出它，所用的正是 flexledger 每次打开它时使用的设置
+       *[snapshot] 快照只是一条捷径：存储引擎没有它也能从自己的日志重建页表
+    }）

@@ -30,7 +30,7 @@ use crate::codec::wire;
 use crate::domain::event::StreamId;
 use crate::domain::policy::RegionName;
 use crate::ledger::{Folder, LedgerError};
-use crate::store::{Envelope, ReadStore, Sha256, StoreError};
+use crate::store::{findings, DamageDetail, Envelope, ReadStore, Sha256, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -187,7 +187,7 @@ pub fn export(
     if written != events {
         return Err(corrupt(
             tree.size(),
-            format!("the scope's streams hold {events} events up to the checkpoint, but {written} were read"),
+            findings::scope_events(events, written),
         ));
     }
     if *scope != Scope::All {
@@ -220,12 +220,7 @@ fn write_inclusions(
     for_each_scope_event(store, tree.size(), streams, scope, &mut |envelope| {
         let proof =
             crate::audit::proofs::inclusion(&log, envelope.hash, envelope.position, tree.size())
-                .ok_or_else(|| {
-                    corrupt(
-                        envelope.position,
-                        "no inclusion proof for an event of the tree",
-                    )
-                })?;
+                .ok_or_else(|| corrupt(envelope.position, findings::no_inclusion_proof()))?;
         write_line(
             counting,
             &Record::Inclusion {
@@ -251,14 +246,14 @@ fn write_stream_heads(
     for stream in streams {
         let index = names
             .binary_search(&stream.as_str())
-            .map_err(|_| corrupt(tree.size(), format!("stream {stream} has no head")))?;
+            .map_err(|_| corrupt(tree.size(), findings::stream_no_head(stream)))?;
         let (version, hash) = *tree
             .heads
             .get(stream)
-            .ok_or_else(|| corrupt(tree.size(), format!("stream {stream} has no head")))?;
+            .ok_or_else(|| corrupt(tree.size(), findings::stream_no_head(stream)))?;
         let path = heads_tree
             .inclusion_proof(index, heads_size)
-            .ok_or_else(|| corrupt(tree.size(), "no heads-tree proof"))?;
+            .ok_or_else(|| corrupt(tree.size(), findings::no_heads_proof()))?;
         write_line(
             counting,
             &Record::StreamHead {
@@ -283,7 +278,7 @@ fn write_coverage(
     for member_id in members {
         let member = folder
             .coverage(*member_id)
-            .ok_or_else(|| corrupt(tree_size, format!("member {member_id} has no events")))?;
+            .ok_or_else(|| corrupt(tree_size, findings::member_no_events(*member_id)))?;
         write_line(
             counting,
             &Record::Coverage {
@@ -298,12 +293,8 @@ pub(crate) fn count(length: usize) -> u64 {
     u64::try_from(length).unwrap_or(u64::MAX)
 }
 
-fn corrupt(position: u64, message: impl Into<String>) -> LedgerError {
-    StoreError::Corrupt {
-        position,
-        message: message.into().into(),
-    }
-    .into()
+fn corrupt(position: u64, message: DamageDetail) -> LedgerError {
+    StoreError::Corrupt { position, message }.into()
 }
 
 /// The streams (sorted by name) and members a scope covers.
@@ -323,7 +314,7 @@ fn scope_streams(
         if !tree.heads.contains_key(&stream) {
             return Err(corrupt(
                 tree.size(),
-                format!("member {member_id} has no events in the log"),
+                findings::member_not_in_log(*member_id),
             ));
         }
         streams.insert(stream);
@@ -336,16 +327,13 @@ fn scope_streams(
         Scope::Member(member_id) => {
             // A member's region is fixed by its enrollment: its state row names it.
             let member = crate::ledger::read_member_row(store, *member_id)?
-                .ok_or_else(|| corrupt(tree.size(), format!("member {member_id} has no events")))?;
+                .ok_or_else(|| corrupt(tree.size(), findings::member_no_events(*member_id)))?;
             streams.insert(StreamId::Region(member.region).name());
         }
     }
     for stream in &streams {
         if !tree.heads.contains_key(stream) {
-            return Err(corrupt(
-                tree.size(),
-                format!("stream {stream} has no events in the log"),
-            ));
+            return Err(corrupt(tree.size(), findings::stream_not_in_log(stream)));
         }
     }
     Ok((streams.into_iter().collect(), members))
@@ -384,8 +372,8 @@ fn for_each_scope_event(
     }
     let mut events = Vec::new();
     for stream in streams {
-        let id = StreamId::parse(stream)
-            .ok_or_else(|| corrupt(0, format!("stream name {stream} does not parse")))?;
+        let id =
+            StreamId::parse(stream).ok_or_else(|| corrupt(0, findings::stream_name(stream)))?;
         for envelope in store.read_stream(&id) {
             let envelope = envelope?;
             if envelope.position > tree_size {

@@ -1031,13 +1031,16 @@ fn failure_place(failure: &bundle::Failure, language: Language) -> String {
 
 /// A signed checkpoint the log no longer matches.
 fn rewritten(checkpoint: &Checkpoint, what: &str, found: crate::store::Sha256) -> LedgerError {
+    let heads = what != "root";
+    let signed = if heads {
+        checkpoint.heads_root
+    } else {
+        checkpoint.root
+    };
+    let size = checkpoint.tree_size;
     crate::store::StoreError::Corrupt {
-        position: checkpoint.tree_size,
-        message: format!(
-            "the signed checkpoint at size {} commits to {what} {}, but the log gives {found}: the log was rewritten after it was signed",
-            checkpoint.tree_size,
-            if what == "root" { checkpoint.root } else { checkpoint.heads_root },
-        ).into(),
+        position: size,
+        message: crate::store::findings::checkpoint_root_rewritten(size, heads, signed, found),
     }
     .into()
 }
@@ -1184,7 +1187,9 @@ fn signed_checkpoints(
                 }
                 let damaged = crate::store::StoreError::Corrupt {
                     position: size,
-                    message: format!("stored checkpoint: {error}").into(),
+                    message: crate::store::findings::checkpoint_stored(
+                        crate::backup::checkpoint_error_said(&error),
+                    ),
                 };
                 return Ok(Err(CheckpointsFinding::Damaged(damaged.into())));
             }
@@ -1205,10 +1210,9 @@ fn check_empty_log_checkpoints(pending: &mut Vec<Checkpoint>) -> Result<(), Ledg
             break;
         };
         if empty.checkpoint(checkpoint.origin.clone(), checkpoint.created_at) != checkpoint {
-            let message = "the signed checkpoint of the empty log has the wrong roots".to_owned();
             return Err(crate::store::StoreError::Corrupt {
                 position: 0,
-                message: message.into(),
+                message: crate::store::findings::empty_checkpoint_roots(),
             }
             .into());
         }
@@ -1263,7 +1267,7 @@ fn check_checkpoints_against_log(
     if let Some(checkpoint) = pending.last() {
         return Err(crate::store::StoreError::Corrupt {
             position: checkpoint.tree_size,
-            message: format!("a signed checkpoint covers {} events but the log holds only {events}: events were removed", checkpoint.tree_size).into(),
+            message: crate::store::findings::checkpoint_beyond_log(checkpoint.tree_size, events),
         }
         .into());
     }

@@ -7,7 +7,7 @@ use crate::audit::checkpoint::{
 };
 use crate::audit::merkle::{self, MerkleTree};
 use crate::ledger::LedgerError;
-use crate::store::{EventStore, ReadStore, Sha256, StoreError};
+use crate::store::{findings, EventStore, ReadStore, Sha256, StoreError};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
@@ -29,7 +29,7 @@ pub fn walk_log(
     if last > head {
         return Err(StoreError::Corrupt {
             position: last,
-            message: format!("the log ends at position {head}, before {last}").into(),
+            message: findings::log_before(head, last),
         }
         .into());
     }
@@ -48,11 +48,7 @@ pub fn walk_log(
     if tree.size() != last {
         return Err(StoreError::Corrupt {
             position: tree.size() + 1,
-            message: format!(
-                "the log ends at position {} though its head is {last}",
-                tree.size()
-            )
-            .into(),
+            message: findings::log_ends_before_head(tree.size(), last),
         }
         .into());
     }
@@ -74,10 +70,7 @@ pub fn stored_checkpoints(
         let signed: SignedCheckpoint =
             serde_json::from_slice(&bytes).map_err(|error| StoreError::Corrupt {
                 position: tree_size,
-                message: format!(
-                    "the audit checkpoint at size {tree_size} does not decode: {error}"
-                )
-                .into(),
+                message: findings::audit_checkpoint_undecodable(tree_size, error),
             })?;
         let checked = signed.verify(key).and_then(|checkpoint| {
             if checkpoint.tree_size == tree_size {
@@ -119,9 +112,7 @@ pub fn checkpoint_now(
         .map(|(signed, _)| signed)
         .ok_or_else(|| StoreError::Corrupt {
             position: tree.size(),
-            message:
-                "a checkpoint is stored at this size but does not verify with the ledger's key"
-                    .into(),
+            message: findings::checkpoint_other_key(),
         })?;
     Ok((existing, false))
 }

@@ -175,14 +175,10 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         // that a restart takes no writes on it before a `verify` (D61).
         if let Some((position, message)) = counters.damage_found() {
             if let crate::store::Location::Sled(dir) = &place.store {
-                super::mark_damage(dir, "flexledger serve", Some(position), message.clone());
+                super::mark_damage(dir, "flexledger serve", Some(position), message.to_string());
             }
             // Damage, said as damage (exit 1, with the advice), not as a failed append.
-            return Err(StoreError::Corrupt {
-                position,
-                message: message.into(),
-            }
-            .into());
+            return Err(StoreError::Corrupt { position, message }.into());
         }
         let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
         return Err(said.into());

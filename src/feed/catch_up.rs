@@ -87,7 +87,7 @@ pub fn catch_up_page(
             crate::codec::rows::decode_coverage_item(&row).map_err(|error| {
                 StoreError::Corrupt {
                     position: from,
-                    message: format!("a coverage change does not decode: {error}").into(),
+                    message: crate::store::findings::coverage_change_undecodable(error),
                 }
             })?;
         // Past the envelopes read: for the next page (or appended since).

@@ -137,11 +137,11 @@ pub struct AppError {
 }
 
 /// Damage a request met in the store (a 500's cause): its log position when it names
-/// one, and the finding in English.
+/// one, and the finding (its English, and its sentence where the catalog has one).
 #[derive(Clone, Debug)]
 pub struct FoundDamage {
     pub position: Option<u64>,
-    pub message: String,
+    pub message: crate::store::DamageDetail,
 }
 
 impl AppError {
@@ -283,9 +283,9 @@ impl From<crate::error::Error> for AppError {
                     // The finding itself, as the writer's damage keeps it (the mark
                     // and the exit say "damaged at position …" around it).
                     message: match error.find::<StoreError>() {
-                        Some(StoreError::Corrupt { message, .. }) => message.to_string(),
+                        Some(StoreError::Corrupt { message, .. }) => message.clone(),
                         Some(StoreError::EngineFileDamaged { message }) => message.clone(),
-                        _ => error.to_string(),
+                        _ => error.to_string().into(),
                     },
                 })),
                 ..AppError::internal(error.to_string())
@@ -466,7 +466,7 @@ async fn note_found_damage(
             found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             found_by: "flexledger serve".to_owned(),
             position,
-            message: damage.message.clone(),
+            message: damage.message.to_string(),
         };
         let dir = state.data_dir.to_path_buf();
         let recorded =

@@ -769,10 +769,9 @@ impl<S: EventStore> Ledger<S> {
                     Some(member) => member.clone(),
                     None => read.remove(member_id).ok_or_else(|| StoreError::Corrupt {
                         position: 0,
-                        message: format!(
-                            "member {member_id} is in region {region}'s index but has no state row"
-                        )
-                        .into(),
+                        message: crate::store::findings::indexed_member_row_missing(
+                            *member_id, region,
+                        ),
                     })?,
                 };
                 visit(self, &member)?;
@@ -875,7 +874,7 @@ pub fn read_closings(store: &(impl ReadStore + ?Sized)) -> Result<Vec<Closing>, 
 fn decode_closing(row: &[u8]) -> Result<Closing, StoreError> {
     let stored = rows::decode_closing_row(row).map_err(|error| StoreError::Corrupt {
         position: 0,
-        message: format!("a month close in progress does not decode: {error}").into(),
+        message: crate::store::findings::closing_undecodable(error),
     })?;
     Ok(stored.into())
 }

@@ -432,7 +432,7 @@ impl FeedCursor {
                     crate::codec::rows::decode_coverage_item(&item).map_err(|message| {
                         StoreError::Corrupt {
                             position,
-                            message: format!("a feed item does not decode: {message}").into(),
+                            message: crate::store::findings::feed_item_undecodable(message),
                         }
                     })?;
                 if change.position > last {

@@ -292,7 +292,7 @@ fn sum_part(
     for (member_id, row) in rows {
         let member = decode_member_row(row).map_err(|message| StoreError::Corrupt {
             position: 0,
-            message: format!("member {member_id}'s folded state: {message}").into(),
+            message: crate::store::findings::folded_undecodable(**member_id, message),
         })?;
         sums.add(regions, &member);
     }

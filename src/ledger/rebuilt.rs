@@ -18,7 +18,7 @@ use crate::codec::rows::{
     decode_member_row, decode_month_totals_row, decode_region_row, decode_summary_row,
 };
 use crate::domain::policy::RegionName;
-use crate::store::{ReplacedRow, StateKey};
+use crate::store::{findings, MemberIndex, ReplacedRow, StateKey};
 
 /// The differences of one rebuild, gathered as the engine reports replaced rows.
 pub(super) struct RebuildListing<'a> {
@@ -63,10 +63,9 @@ impl<'a> RebuildListing<'a> {
 
     /// How `row` is listed; `None` if it is not.
     fn describe(&self, row: ReplacedRow<'_>) -> Option<(Listed, StateDifference)> {
-        let listed = |row_of, position, what| Some((row_of, StateDifference { position, what }));
+        let listed = |row_of, position, what| Some((row_of, StateDifference::new(position, what)));
         let Some(key) = row.state_key() else {
-            let key = row.key.escape_ascii();
-            let what = format!("a state row at key {key} (no build writes such a key)");
+            let what = findings::row_unknown_key(row.key.escape_ascii());
             return listed(Listed::Other, 0, what);
         };
         let region_position = |region: &RegionName| {
@@ -78,9 +77,7 @@ impl<'a> RebuildListing<'a> {
         match key {
             StateKey::Member(member_id) => {
                 let Some(written) = row.written else {
-                    let what = format!(
-                        "member {member_id} (a stored row for a member the log does not have)"
-                    );
+                    let what = findings::row_stray_member(member_id);
                     return listed(Listed::Other, 0, what);
                 };
                 let folded = decode_member_row(written).ok();
@@ -89,27 +86,27 @@ impl<'a> RebuildListing<'a> {
                     Some(_) if stored == folded => return None,
                     folded => folded.map_or(0, |member| member.last_position),
                 };
-                listed(Listed::Member, position, format!("member {member_id}"))
+                listed(Listed::Member, position, findings::row_member(member_id))
             }
             StateKey::Region(region) if !same(row, decode_region_row) => listed(
                 Listed::Other,
                 region_position(&region),
-                format!("region {region}"),
+                findings::row_region(&region),
             ),
             StateKey::Enrolled(region, _) => {
-                let what = format!("the enrolled index of region {region}");
+                let what = findings::row_index(MemberIndex::Enrolled, &region);
                 listed(Listed::Other, region_position(&region), what)
             }
             StateKey::Granted(region, _) => {
-                let what = format!("the granted index of region {region}");
+                let what = findings::row_index(MemberIndex::Granted, &region);
                 listed(Listed::Other, region_position(&region), what)
             }
             StateKey::RegionMonth(region, month) if !same(row, decode_month_totals_row) => {
-                let what = format!("the {month} totals of region {region}");
+                let what = findings::row_month_totals(&region, month);
                 listed(Listed::Other, region_position(&region), what)
             }
             StateKey::RegionSummary(region) if !same(row, decode_summary_row) => {
-                let what = format!("the summary of region {region}");
+                let what = findings::row_summary(&region);
                 listed(Listed::Other, region_position(&region), what)
             }
             // Rows that decode to the fold's value (bytes aside) are not listed.

@@ -145,8 +145,7 @@ impl Location {
         };
         let copy = decode_copy_unfinished_row(&row).map_err(|message| StoreError::Corrupt {
             position: 0,
-            message: format!("the row marking an unfinished copy does not decode: {message}")
-                .into(),
+            message: super::findings::copy_row_undecodable(message),
         })?;
         Err(StoreError::CopyUnfinished {
             store: self.to_string(),

@@ -21,6 +21,7 @@
 //! `L` position comes before every block's (a build with blocks never writes `L`).
 
 use super::checked_reads::corrupt;
+use super::findings::{self, BlockProblem};
 use super::log_entry::{push_varint, take_varint};
 use super::StoreError;
 
@@ -120,36 +121,33 @@ impl<'a> Block<'a> {
             .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
             .map(u64::from_be_bytes)
             .filter(|first| *first > 0)
-            .ok_or_else(|| corrupt(0, format!("a log block's key is {} bytes", key.len())))?;
-        let damaged = |what: String| corrupt(first, format!("the log block at {first} {what}"));
+            .ok_or_else(|| corrupt(0, findings::block_key(key.len())))?;
+        let damaged = |problem: BlockProblem| corrupt(first, findings::block(first, problem));
+        let varint = |problem| damaged(BlockProblem::Varint(problem));
         let (format, mut rest) = value
             .split_first()
-            .ok_or_else(|| damaged("is empty".to_owned()))?;
+            .ok_or_else(|| damaged(BlockProblem::Empty))?;
         if *format != BLOCK_FORMAT_1 {
-            return Err(damaged(format!("has unknown format {format}")));
+            return Err(damaged(BlockProblem::Format(*format)));
         }
-        let count = take_varint(&mut rest).map_err(damaged)?;
+        let count = take_varint(&mut rest).map_err(varint)?;
         if count == 0 || count > LOG_BLOCK_EVENTS_MAX as u64 {
-            return Err(damaged(format!(
-                "claims {count} entries (1 to {LOG_BLOCK_EVENTS_MAX})"
-            )));
+            let max = LOG_BLOCK_EVENTS_MAX;
+            return Err(damaged(BlockProblem::Count { count, max }));
         }
         let mut entries = Vec::with_capacity(LOG_BLOCK_EVENTS_MAX);
         for _ in 0..count {
-            let length = take_varint(&mut rest).map_err(damaged)?;
+            let length = take_varint(&mut rest).map_err(varint)?;
             let entry = usize::try_from(length)
                 .ok()
                 .filter(|length| *length > 0)
                 .and_then(|length| rest.get(..length))
-                .ok_or_else(|| damaged(format!("is cut short in entry {}", entries.len())))?;
+                .ok_or_else(|| damaged(BlockProblem::CutShort(entries.len())))?;
             rest = &rest[entry.len()..];
             entries.push(entry);
         }
         if !rest.is_empty() {
-            return Err(damaged(format!(
-                "has {} bytes after its entries",
-                rest.len()
-            )));
+            return Err(damaged(BlockProblem::Extra(rest.len())));
         }
         Ok(Block { first, entries })
     }

@@ -477,23 +477,46 @@ pub(crate) fn push_varint(out: &mut Vec<u8>, mut value: u64) {
 
 /// Reads a varint as `push_varint` writes it: at most 10 bytes, none left over, and
 /// no byte beyond what the value needs (one value, one encoding).
-pub(crate) fn take_varint(rest: &mut &[u8]) -> Result<u64, String> {
+pub(crate) fn take_varint(rest: &mut &[u8]) -> Result<u64, VarintProblem> {
     let mut value = 0u64;
     for index in 0..10 {
-        let byte = take_byte(rest)?;
+        let byte = take_byte(rest).map_err(|_| VarintProblem::CutShort)?;
         let bits = u64::from(byte & 0x7f);
         if index == 9 && bits > 1 {
-            return Err("a varint is out of range".to_owned());
+            return Err(VarintProblem::OutOfRange);
         }
         value |= bits << (7 * index);
         if byte & 0x80 == 0 {
             if byte == 0 && index > 0 {
-                return Err("a varint is written longer than it needs".to_owned());
+                return Err(VarintProblem::Overlong);
             }
             return Ok(value);
         }
     }
-    Err("a varint is out of range".to_owned())
+    Err(VarintProblem::OutOfRange)
+}
+
+/// Why a varint does not decode: said in its English inside an entry's finding, and
+/// as a sentence of the catalog in a log block's (`findings::block`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarintProblem {
+    /// The bytes end before the varint does.
+    CutShort,
+    /// Beyond 64 bits.
+    OutOfRange,
+    /// Written longer than its value needs.
+    Overlong,
+}
+
+impl From<VarintProblem> for String {
+    fn from(problem: VarintProblem) -> String {
+        match problem {
+            VarintProblem::CutShort => "the compact log entry is cut short",
+            VarintProblem::OutOfRange => "a varint is out of range",
+            VarintProblem::Overlong => "a varint is written longer than it needs",
+        }
+        .to_owned()
+    }
 }
 
 fn zigzag(value: i64) -> u64 {

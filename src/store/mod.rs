@@ -152,6 +152,7 @@ mod checked_reads;
 pub mod coverage_rows;
 pub mod damage_mark;
 pub mod envelope;
+pub mod findings;
 mod head_cache;
 pub mod log_block;
 pub mod log_entry;
@@ -307,7 +308,7 @@ pub enum StoreError {
     /// snapshot) is damaged: `message` names it and the `mv` that sets it aside, the
     /// way back that loses nothing, before any restore (D54).
     #[error("{}", self.english())]
-    EngineFileDamaged { message: String },
+    EngineFileDamaged { message: DamageDetail },
     #[error("append refused: stream {stream} is at version {actual}, the appended event expected {expected}")]
     VersionConflict {
         stream: String,
@@ -443,12 +444,14 @@ impl ServerAdvice {
 /// What a damage report found: its English (the contract's `message`, a log's) and,
 /// for the findings the catalog words (`locales/*/store.ftl`, `store-found-*`: an event
 /// altered, a broken link of the log or of a stream, a gap, a log shorter than its
-/// head, the engine's own corruption report, a head witness the log does not reach),
-/// a sentence said in the reader's language, so that a Chinese auditor reads what was
-/// found in Chinese. A finding made from a `String` has English words only: still so
-/// are the checks of stored rows against the fold, of command records, of keys of the
-/// wrong length and of signed checkpoints, and a finding carried by the writer's
-/// counters or the damage mark (which keep its English).
+/// head, the engine's own corruption report, a head witness the log does not reach,
+/// and every finding of `findings.rs`: the checks of `verify`, of stored rows, command
+/// records, keys and signed checkpoints), a sentence said in the reader's language, so
+/// that a Chinese auditor reads what was found in Chinese. A finding made from a
+/// `String` has English words only: still so are the byte-level problems of a log
+/// entry that does not decode (`log_entry.rs`), a fold's own finding
+/// (`domain::state::FoldError`) and the damage mark (`damage_mark.rs`, which keeps its
+/// English); and what a finding quotes from an engine or a decoder stays as it came.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DamageDetail {
     english: String,
@@ -536,8 +539,10 @@ impl StoreError {
     /// `Display`: one source for both. The engine's, the operating system's and a
     /// damage report's own words inside it (`source`, `message`) stay as they came.
     pub fn sentence(&self) -> Option<Sentence> {
-        if let StoreError::Corrupt { position, message } = self {
-            return Some(message.report(*position));
+        match self {
+            StoreError::Corrupt { position, message } => return Some(message.report(*position)),
+            StoreError::EngineFileDamaged { message } => return Some(message.report(0)),
+            _ => {}
         }
         let (id, args) = self.file_sentence().or_else(|| self.server_sentence())?;
         Some(Sentence::new(id, args))
@@ -561,9 +566,6 @@ impl StoreError {
                 "store-disk-full",
                 vec![("path", text(path)), ("detail", text(source))],
             ),
-            StoreError::EngineFileDamaged { message } => {
-                ("store-damaged", vec![("detail", text(message))])
-            }
             StoreError::FoundDamaged { mark, found } => (
                 "store-found-damaged",
                 vec![

@@ -50,6 +50,7 @@
 
 use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
 use super::coverage_rows::{self, CoverageItem};
+use super::findings::{self, Field, SetAsideWhy};
 use super::head_cache::HeadCache;
 use super::log_block::{self, block_key, Block, PREFIX_LOG_BLOCK};
 use super::log_entry::HASH_BYTES;
@@ -299,12 +300,7 @@ fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
     }
     corrupt(
         0,
-        format!(
-            "the storage engine's files in {} are damaged ({detail}); the ledger cannot be read from them. \
-             Restore the data directory from a backup (copied while no flexledger process ran); \
-             do not delete or edit files in it by hand",
-            dir.join("sled").display()
-        ),
+        findings::engine_files(dir.join("sled").display(), detail),
     )
 }
 
@@ -447,16 +443,10 @@ fn damaged_segment_error(
     segment_bytes: u64,
     (offset, segments): (u64, u64),
 ) -> StoreError {
+    let segment = (offset / segment_bytes + 1, segments);
     corrupt(
         0,
-        format!(
-            "the storage engine's data file {} has a damaged segment header at byte {offset} \
-             (segment {} of {segments}): the engine leaves that segment out of its recovery, so \
-             what is appended now would be lost at the next open. Restore the data directory \
-             from a backup; do not append to this store",
-            data_path.display(),
-            offset / segment_bytes + 1
-        ),
+        findings::segment_header(data_path.display(), offset, segment),
     )
 }
 
@@ -478,7 +468,7 @@ const SNAPSHOT_TRAILER_BYTES: usize = 12;
 #[derive(Debug, PartialEq, Eq)]
 struct SetAside {
     file: PathBuf,
-    why: &'static str,
+    why: SetAsideWhy,
 }
 
 /// sled's CRC-32 of `bytes` (IEEE, with the crate sled itself checks its files with).
@@ -532,7 +522,7 @@ fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
         if conf_state(&bytes) == ConfState::Damaged {
             found.push(SetAside {
                 file: conf,
-                why: "sled writes its settings file again when it has none, with the settings flexledger always opens it with",
+                why: SetAsideWhy::Settings,
             });
         }
     }
@@ -552,7 +542,7 @@ fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
             if bytes.len() <= SNAPSHOT_TRAILER_BYTES || !crc_holds(&bytes, SNAPSHOT_TRAILER_BYTES) {
                 found.push(SetAside {
                     file: snapshot,
-                    why: "a snapshot is only a shortcut: sled rebuilds its page table from its log without it",
+                    why: SetAsideWhy::Snapshot,
                 });
             }
         }
@@ -563,9 +553,9 @@ fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
 /// The damage error for files the engine can do without: which, why, and the exact
 /// step (`mv`, each file to `DAMAGED_FILE_PREFIX` and its name, beside it).
 fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError {
-    let named: Vec<String> = aside
+    let named: Vec<(String, SetAsideWhy)> = aside
         .iter()
-        .map(|set| format!("{} ({})", set.file.display(), set.why))
+        .map(|set| (set.file.display().to_string(), set.why))
         .collect();
     let moves: Vec<String> = aside
         .iter()
@@ -585,20 +575,12 @@ fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError 
             )
         })
         .collect();
-    let (files, them) = match aside {
-        [_] => ("the damaged file is", "it"),
-        _ => ("the damaged files are", "them"),
-    };
     StoreError::EngineFileDamaged {
-        message: format!(
-            "the storage engine's files in {} cannot be opened ({detail}): {files} {}. \
-             With no flexledger process running, move {them} aside: `{}`, then run `flexledger verify`, \
-             which walks the whole log: its head should be the one of your latest checkpoint \
-             (`flexledger-audit checkpoint --list`) or later. Only if it still fails, restore the data \
-             directory from a backup; do not delete or edit other files in it by hand",
+        message: findings::set_aside(
             dir.join("sled").display(),
-            named.join(" and "),
-            moves.join(" && ")
+            detail,
+            &named,
+            &moves.join(" && "),
         ),
     }
 }
@@ -621,11 +603,11 @@ fn stream_prefix(stream: &str) -> Vec<u8> {
 /// (version, position) of an older build's index key of one event: the stream's
 /// prefix, the version (8 bytes), and the position as its value.
 fn older_index_entry((key, value): &(sled::IVec, sled::IVec)) -> Result<(u64, u64), StoreError> {
-    let position = be_u64(value, 0, "stream index value")?;
+    let position = be_u64(value, 0, Field::StreamIndexValue)?;
     let version = be_u64(
         &key[key.len().saturating_sub(8)..],
         position,
-        "stream key version",
+        Field::StreamKeyVersion,
     )?;
     Ok((version, position))
 }
@@ -637,11 +619,10 @@ fn command_key(command_id: Uuid) -> [u8; 17] {
     key
 }
 
-fn be_u64(bytes: &[u8], position: u64, what: &str) -> Result<u64, StoreError> {
-    let array: [u8; 8] = bytes.try_into().map_err(|_| StoreError::Corrupt {
-        position,
-        message: format!("{what} is not 8 bytes").into(),
-    })?;
+fn be_u64(bytes: &[u8], position: u64, field: Field) -> Result<u64, StoreError> {
+    let array: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| corrupt(position, findings::not_8_bytes(field)))?;
     Ok(u64::from_be_bytes(array))
 }
 
@@ -651,7 +632,7 @@ fn stored_entry_hash(position: u64, entry: &[u8]) -> Result<Sha256, StoreError> 
         .get(..HASH_BYTES)
         .and_then(|hash| <[u8; HASH_BYTES]>::try_from(hash).ok())
         .map(Sha256)
-        .ok_or_else(|| corrupt(position, "log entry is too short to hold a hash"))
+        .ok_or_else(|| corrupt(position, findings::entry_too_short()))
 }
 
 /// The entries of one block read from the engine, from position `from` on, decoded
@@ -676,7 +657,7 @@ fn decode_block_from(
 
 /// Decodes the log entry under `key` (`L` position) and checks it (`decode_entry`).
 fn decode_log_entry(key: &[u8], value: &[u8]) -> Result<Envelope, StoreError> {
-    let position = be_u64(key.get(1..).unwrap_or_default(), 0, "log key")?;
+    let position = be_u64(key.get(1..).unwrap_or_default(), 0, Field::LogKey)?;
     decode_entry(position, value)
 }
 
@@ -787,16 +768,10 @@ fn refuse_lost_engine_directory(dir: &Path, path: &Path) -> Result<(), StoreErro
     let Some((witness, _)) = read_witness_slot(dir)? else {
         return Ok(());
     };
+    let witness_path = dir.join(HEAD_WITNESS_FILE);
     Err(corrupt(
         1,
-        format!(
-            "the storage engine's directory {} is missing, but the head witness {} records position {} as \
-             durably appended: the engine's files were deleted, or the data directory was copied without them. \
-             Restore the data directory from a backup; nothing was created here",
-            path.display(),
-            dir.join(HEAD_WITNESS_FILE).display(),
-            witness.position
-        ),
+        findings::engine_dir_missing(path.display(), witness_path.display(), witness.position),
     ))
 }
 
@@ -830,12 +805,9 @@ fn read_witness_slot(dir: &Path) -> Result<Option<(HeadWitness, usize)>, StoreEr
         Some(found) => Ok(Some(found)),
         None => Err(corrupt(
             0,
-            format!(
-                "the head witness {} is unreadable (no intact record of the log's head), so it cannot tell \
-                 whether the log lost its last events. Restore the data directory from a backup; or, to accept \
-                 the log as it is after every hash is checked, run `flexledger verify --accept-head` (it keeps \
-                 the unreadable file beside it as {DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE})",
-                path.display()
+            findings::witness_unreadable(
+                path.display(),
+                format!("{DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE}"),
             ),
         )),
     }
@@ -1373,15 +1345,8 @@ impl SledReader {
             .scan_prefix([prefix])
             .map(|entry| {
                 let (key, _) = entry?;
-                Uuid::from_slice(&key[1..]).map_err(|_| {
-                    corrupt(
-                        0,
-                        format!(
-                            "a {} key is not followed by a 16-byte id",
-                            char::from(prefix)
-                        ),
-                    )
-                })
+                Uuid::from_slice(&key[1..])
+                    .map_err(|_| corrupt(0, findings::key_without_id(char::from(prefix))))
             })
             .collect()
     }
@@ -1443,13 +1408,10 @@ impl SledReader {
             }
             match open.get_mut(stream) {
                 Some(row) if row.last().0 + 1 != event.version => {
+                    let (version, next) = (row.last().0, event.version);
                     return Err(corrupt(
                         event.position,
-                        format!(
-                            "stream {stream}'s index ends at version {} but its next event is version {}",
-                            row.last().0,
-                            event.version
-                        ),
+                        findings::index_ends_before(stream, version, next),
                     ));
                 }
                 Some(row) => {
@@ -1475,7 +1437,7 @@ impl SledReader {
         }
         let value = self
             .raw_log_entry(position)?
-            .ok_or_else(|| corrupt(position, "the log entry is missing"))?;
+            .ok_or_else(|| corrupt(position, findings::entry_missing()))?;
         stored_entry_hash(position, &value)
     }
 }
@@ -1852,24 +1814,17 @@ fn coverage_row_key(position: u64, member_id: Uuid) -> [u8; COVERAGE_ROW_KEY_BYT
 fn coverage_items(key: &[u8], value: &[u8]) -> Result<Vec<CoverageItem>, StoreError> {
     let position = key
         .get(1..9)
-        .map_or(Ok(0), |bytes| be_u64(bytes, 0, "coverage key"))?;
+        .map_or(Ok(0), |bytes| be_u64(bytes, 0, Field::CoverageKey))?;
     match key.len() {
-        COVERAGE_ROW_KEY_BYTES => coverage_rows::decode(value).map_err(|message| {
-            corrupt(
-                position,
-                format!("a coverage-change row is damaged: {message}"),
-            )
-        }),
+        COVERAGE_ROW_KEY_BYTES => coverage_rows::decode(value)
+            .map_err(|message| corrupt(position, findings::coverage_row(message))),
         25 => Ok(vec![CoverageItem {
             position,
             // OK because the key is 25 bytes: prefix, position(8), member id(16).
             member_id: Uuid::from_bytes(key[9..25].try_into().expect("16 bytes")),
             value: value.to_vec(),
         }]),
-        length => Err(corrupt(
-            position,
-            format!("a coverage-change key is {length} bytes"),
-        )),
+        length => Err(corrupt(position, findings::coverage_key(length))),
     }
 }
 
@@ -1885,7 +1840,7 @@ impl EventLog for SledReader {
             None => Ok((0, Sha256::ZERO)),
             Some(entry) => {
                 let (key, value) = entry?;
-                let position = be_u64(&key[1..], 0, "log key")?;
+                let position = be_u64(&key[1..], 0, Field::LogKey)?;
                 Ok((position, stored_entry_hash(position, &value)?))
             }
         }
@@ -1950,9 +1905,9 @@ impl EventLog for SledReader {
             });
         Box::new(older.chain(rows).map(move |entry| {
             let (version, position) = entry?;
-            let log_entry = self.raw_log_entry(position)?.ok_or_else(|| {
-                corrupt(position, format!("stream {name} indexes a missing event"))
-            })?;
+            let log_entry = self
+                .raw_log_entry(position)?
+                .ok_or_else(|| corrupt(position, findings::index_missing_event(&name)))?;
             let envelope = decode_entry(position, &log_entry)?;
             chain.check(position, version, envelope)
         }))
@@ -1972,13 +1927,13 @@ impl EventLog for SledReader {
             _ => {
                 return Err(corrupt(
                     0,
-                    format!("command {command_id} record is neither 16 nor {COMMAND_RECORD_BYTES_WITH_DIGEST} bytes"),
+                    findings::command_record_length(command_id, COMMAND_RECORD_BYTES_WITH_DIGEST),
                 ))
             }
         };
         Ok(Some(CommandSpan {
-            first_position: be_u64(&value[..8], 0, "span")?,
-            event_count: be_u64(&value[8..16], 0, "span")?,
+            first_position: be_u64(&value[..8], 0, Field::Span)?,
+            event_count: be_u64(&value[8..16], 0, Field::Span)?,
             body_digest,
         }))
     }
@@ -2038,15 +1993,8 @@ fn stream_of_index_key(key: &[u8], suffix_bytes: usize) -> Result<String, StoreE
         .checked_sub(suffix_bytes + 1)
         .filter(|end| *end >= 1 && key[*end] == 0)
         .and_then(|end| std::str::from_utf8(&key[1..end]).ok());
-    name.map(str::to_owned).ok_or_else(|| {
-        corrupt(
-            0,
-            format!(
-                "a stream index key ({} bytes) does not name a stream",
-                key.len()
-            ),
-        )
-    })
+    name.map(str::to_owned)
+        .ok_or_else(|| corrupt(0, findings::index_key(key.len())))
 }
 
 impl StateRows for SledReader {
@@ -2141,7 +2089,7 @@ impl Checkpoints for SledReader {
         let mut checkpoints = Vec::new();
         for entry in self.tree.scan_prefix([PREFIX_AUDIT_CHECKPOINT]) {
             let (key, value) = entry?;
-            let tree_size = be_u64(&key[1..], 0, "audit checkpoint key")?;
+            let tree_size = be_u64(&key[1..], 0, Field::AuditCheckpointKey)?;
             checkpoints.push((tree_size, value.to_vec()));
         }
         Ok(checkpoints)

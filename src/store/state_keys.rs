@@ -84,7 +84,7 @@ pub(crate) fn member_id_of_key(
     uuid::Uuid::from_slice(key.get(prefix_bytes..).unwrap_or_default()).map_err(|_| {
         crate::store::checked_reads::corrupt(
             0,
-            format!("{what} index of region {region} holds a malformed member id"),
+            crate::store::findings::index_member_id(what, region),
         )
     })
 }

@@ -17,6 +17,7 @@
 //! and the stream's chain check (`StreamChain`) sees one run of versions either way.
 
 use super::checked_reads::corrupt;
+use super::findings::{self, IndexRowProblem};
 use super::StoreError;
 
 /// Key prefix of the stream index rows.
@@ -106,21 +107,22 @@ impl IndexRow {
     /// The row stored under `key` (of `stream`) as `value`; anything but a non-empty
     /// run of increasing positions, within the row limit, is damage.
     pub fn decode(stream: &str, key: &[u8], value: &[u8]) -> Result<IndexRow, StoreError> {
-        let damaged = |what: &str| corrupt(0, format!("stream {stream}'s index row {what}"));
+        let damaged = |problem| corrupt(0, findings::index_row(stream, problem));
         let version_bytes: [u8; 8] = key
             .len()
             .checked_sub(8)
             .and_then(|start| key[start..].try_into().ok())
-            .ok_or_else(|| damaged("has a key too short for a version"))?;
+            .ok_or_else(|| damaged(IndexRowProblem::KeyTooShort))?;
         let first_version = u64::from_be_bytes(version_bytes);
         let (steps, rest) = postcard::take_from_bytes::<Vec<u64>>(value)
-            .map_err(|_| damaged("is not a list of positions"))?;
+            .map_err(|_| damaged(IndexRowProblem::NotPositions))?;
         if !rest.is_empty() || steps.is_empty() || steps.len() > STREAM_INDEX_ROW_EVENTS_MAX {
-            return Err(damaged(&format!(
-                "at version {first_version} holds {} positions and {} bytes more (1 to {STREAM_INDEX_ROW_EVENTS_MAX} and none expected)",
-                steps.len(),
-                rest.len()
-            )));
+            return Err(damaged(IndexRowProblem::Size {
+                version: first_version,
+                positions: steps.len(),
+                extra: rest.len(),
+                max: STREAM_INDEX_ROW_EVENTS_MAX,
+            }));
         }
         let mut positions = Vec::with_capacity(steps.len());
         let mut position = 0u64;
@@ -128,9 +130,8 @@ impl IndexRow {
             position = match position.checked_add(step) {
                 Some(next) if first_version > 0 && (index == 0 || step > 0) && next > 0 => next,
                 _ => {
-                    return Err(damaged(&format!(
-                        "at version {first_version} does not hold increasing positions"
-                    )))
+                    let version = first_version;
+                    return Err(damaged(IndexRowProblem::NotIncreasing { version }));
                 }
             };
             positions.push(position);

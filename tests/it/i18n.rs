@@ -165,6 +165,21 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "a data directory copied or restored from a backup (恢复数据目录), no benefits restored",
     ),
     (
+        "store-found-restored-hash",
+        "待遇恢复",
+        "an event restored from a backup (恢复出的事件), no benefits restored",
+    ),
+    (
+        "store-found-restored-head",
+        "待遇恢复",
+        "a log restored from a backup (恢复出的日志), no benefits restored",
+    ),
+    (
+        "store-found-head-row-ahead",
+        "待遇恢复",
+        "a database restored from an older copy (从较旧的副本恢复), no benefits restored",
+    ),
+    (
         "explain-delay-not-qualified",
         "已取得待遇资格",
         "negated: the member has not qualified (尚未取得待遇资格)",
@@ -333,6 +348,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/store/checked_reads.rs",
             "src/store/log_entry.rs",
             "src/store/sled_store.rs",
+            "src/store/findings.rs",
             "src/ledger/read_ahead.rs",
         ],
     ),

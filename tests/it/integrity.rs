@@ -1009,3 +1009,110 @@ fn rebuild_says_what_it_did_not_check_and_leaves_a_damage_mark() {
     assert!(said.contains("rebuild 成功不代表存储完好"), "{said}");
     assert!(said.contains("仍带有“发现损坏”标记"), "{said}");
 }
+
+/// Removes the command record of the command whose first event is at `position`
+/// below the ledger; `extra` adds one for a command the log does not have instead.
+fn edit_command_records(dir: &Path, extra: bool) -> (uuid::Uuid, u64) {
+    let store = SledStore::open(dir).unwrap();
+    let first = store.read_log(1).next().unwrap().unwrap();
+    let tree = store.raw_tree();
+    if extra {
+        let stranger = uuid::Uuid::from_u128(0xdead_beef);
+        tree.insert(
+            [&b"C"[..], stranger.as_bytes()].concat(),
+            [0u8; 16].to_vec(),
+        )
+        .unwrap();
+    } else {
+        let key = [&b"C"[..], first.command_id.as_bytes()].concat();
+        assert!(tree.remove(key).unwrap().is_some());
+    }
+    tree.flush().unwrap();
+    (first.command_id, first.position)
+}
+
+/// What `verify` finds of the state rows against a fresh fold, of the command records
+/// and of the stream index is said in Chinese on standard error, as a broken hash or
+/// chain already was, while the JSON line keeps the contract's English word for word.
+/// Before, `flexledger --lang zh verify` printed "存储的数据在位置 N 处已损坏：" and
+/// then these findings in English.
+#[test]
+fn verify_s_row_record_and_index_findings_are_said_in_chinese() {
+    type Case = (Box<dyn Fn(&Path) -> (String, u64)>, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            Box::new(|dir| {
+                edit_member_row(dir);
+                let english =
+                    format!("stored state of member {MEMBER} differs from a fresh fold of the log");
+                (english, 0)
+            }),
+            "已保存的状态行与重新折叠日志所得的结果不符：参保人员",
+        ),
+        (
+            Box::new(|dir| {
+                let (command_id, position) = edit_command_records(dir, false);
+                let english = format!(
+                    "command {command_id}'s events at {position}..{position} do not match its command record None"
+                );
+                (english, position)
+            }),
+            "的事件与其命令记录不符（没有该命令的命令记录）",
+        ),
+        (
+            Box::new(|dir| {
+                edit_command_records(dir, true);
+                let english = "command records for";
+                (english.to_owned(), 0)
+            }),
+            "条命令，命令记录却有",
+        ),
+        (
+            Box::new(|dir| {
+                edit_index_row(dir, |positions| {
+                    positions.pop();
+                });
+                (format!("stream member-{MEMBER} has "), 0)
+            }),
+            "在日志中有",
+        ),
+    ];
+    for (tamper, chinese) in cases {
+        let dir = demo_store();
+        let (english, position) = tamper(dir.path());
+        let zh = flexledger(dir.path(), &["--lang", "zh-CN", "verify"], None);
+        let what = format!("{zh:?}");
+        assert_eq!(zh.status.code(), Some(1), "{what}");
+        let report = &stdout_lines(&zh)[0];
+        let message = report["message"].as_str().unwrap();
+        assert!(
+            message.contains(&english),
+            "the JSON keeps its English: {what}"
+        );
+        if position > 0 {
+            assert_eq!(report["position"], position, "{what}");
+        }
+        let stderr = String::from_utf8_lossy(&zh.stderr);
+        let finding = stderr
+            .lines()
+            .find(|line| line.contains("存储的数据在位置") || line.contains("存储的数据已损坏"))
+            .unwrap_or_else(|| panic!("no finding: {what}"));
+        assert!(finding.contains(chinese), "{what}");
+        assert!(!stderr.contains(&english), "no English finding: {what}");
+        let words = english_words(finding, &["flexledger", "member"]);
+        assert!(words.is_empty(), "English {words:?} in {finding}");
+        let en = flexledger(dir.path(), &["verify"], None);
+        let en_report = &stdout_lines(&en)[0];
+        assert_eq!(en_report["message"], report["message"], "{en:?}");
+        assert!(
+            String::from_utf8_lossy(&en.stderr).contains(&english),
+            "{en:?}"
+        );
+        let audit = crate::audit::audit(dir.path(), &["--lang", "zh-CN", "verify"]);
+        let stdout = String::from_utf8_lossy(&audit.stdout);
+        assert!(
+            stdout.contains(chinese) && !stdout.contains(&english),
+            "{audit:?}"
+        );
+    }
+}

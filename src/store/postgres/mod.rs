@@ -52,6 +52,7 @@ pub use errors::redact_url;
 pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
 
 use super::checked_reads::corrupt;
+use super::findings;
 use super::head_cache::HeadCache;
 use super::StoreError;
 use ::postgres::error::SqlState;
@@ -396,15 +397,7 @@ fn check_head(connection: &mut Connection, store: &str) -> Result<(), StoreError
         None => (0, Vec::new()),
     };
     if head < recorded {
-        return Err(corrupt(
-            head + 1,
-            format!(
-                "the log ends at position {head}, but the store's head row records position {recorded} as durably appended: \
-                 the store lost events {}..={recorded} (rows of its log were deleted, or the database was restored from an older copy). \
-                 Restore the database from a backup; do not append to this store (it would reuse the lost positions)",
-                head + 1
-            ),
-        ));
+        return Err(corrupt(head + 1, findings::head_row_ahead(head, recorded)));
     }
     if recorded == 0 {
         return Ok(());
@@ -417,15 +410,12 @@ fn check_head(connection: &mut Connection, store: &str) -> Result<(), StoreError
         .map_err(pg)?;
     let hash = match rows.first() {
         Some(row) => read::hash_of(recorded, read::column(row, 0)?)?,
-        None => return Err(corrupt(recorded, "the log entry is missing")),
+        None => return Err(corrupt(recorded, findings::entry_missing())),
     };
     if hash != recorded_hash {
         return Err(corrupt(
             recorded,
-            format!(
-                "the event's hash is {hash}, but the store's head row recorded {recorded_hash} for this position \
-                 (the log ends at position {head}): the log was rewritten or damaged. Restore the database from a backup"
-            ),
+            findings::head_row_other_hash(hash, recorded_hash, head),
         ));
     }
     Ok(())

@@ -8,6 +8,7 @@ use super::PgReader;
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
 use crate::store::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
+use crate::store::findings;
 use crate::store::log_entry::HASH_BYTES;
 use crate::store::state_keys::{
     member_id_of_key, member_index_prefix, member_page_bounds, state_key, PREFIX_CLOSING,
@@ -28,25 +29,19 @@ const LOG_PAGE_ROWS_MAX: i64 = 1024;
 
 /// A position as the server stores it (`bigint`).
 pub(crate) fn sql_position(position: u64) -> Result<i64, StoreError> {
-    i64::try_from(position).map_err(|_| {
-        corrupt(
-            0,
-            format!("position {position} is beyond what the store can hold"),
-        )
-    })
+    i64::try_from(position).map_err(|_| corrupt(0, findings::position_too_large(position)))
 }
 
 /// A stored position (or count, or version), which is never negative.
 pub(crate) fn position_of(stored: i64) -> Result<u64, StoreError> {
-    u64::try_from(stored)
-        .map_err(|_| corrupt(0, format!("a stored position is negative ({stored})")))
+    u64::try_from(stored).map_err(|_| corrupt(0, findings::position_negative(stored)))
 }
 
 /// A stored 32-byte hash.
 pub(crate) fn hash_of(position: u64, stored: Vec<u8>) -> Result<Sha256, StoreError> {
     let bytes: [u8; HASH_BYTES] = stored
         .try_into()
-        .map_err(|_| corrupt(position, "log entry is too short to hold a hash"))?;
+        .map_err(|_| corrupt(position, findings::entry_too_short()))?;
     Ok(Sha256(bytes))
 }
 
@@ -56,12 +51,8 @@ pub(crate) fn column<'a, T: ::postgres::types::FromSql<'a>>(
     row: &'a ::postgres::Row,
     index: usize,
 ) -> Result<T, StoreError> {
-    row.try_get(index).map_err(|error| {
-        corrupt(
-            0,
-            format!("a stored row does not have the schema this build wrote ({error})"),
-        )
-    })
+    row.try_get(index)
+        .map_err(|error| corrupt(0, findings::other_schema(error)))
 }
 
 /// A `limit` as SQL takes it.
@@ -83,7 +74,7 @@ impl PgReader {
         })?;
         match rows.first() {
             Some(row) => hash_of(position, column(row, 0)?),
-            None => Err(corrupt(position, "the log entry is missing")),
+            None => Err(corrupt(position, findings::entry_missing())),
         }
     }
 
@@ -435,7 +426,7 @@ impl StateRows for PgReader {
         keys.iter()
             .map(|key| {
                 Uuid::from_slice(key.get(1..).unwrap_or_default())
-                    .map_err(|_| corrupt(0, "a M key is not followed by a 16-byte id"))
+                    .map_err(|_| corrupt(0, findings::key_without_id(char::from(PREFIX_MEMBER))))
             })
             .collect()
     }
@@ -488,12 +479,11 @@ impl Checkpoints for PgReader {
 fn command_span_of(command_id: Uuid, row: &::postgres::Row) -> Result<CommandSpan, StoreError> {
     let body_digest = match column::<Option<Vec<u8>>>(row, 2)? {
         None => None,
-        Some(digest) => Some(Sha256(digest.try_into().map_err(|_| {
-            corrupt(
-                0,
-                format!("command {command_id} record's body digest is not 32 bytes"),
-            )
-        })?)),
+        Some(digest) => {
+            Some(Sha256(digest.try_into().map_err(|_| {
+                corrupt(0, findings::command_digest_length(command_id))
+            })?))
+        }
     };
     Ok(CommandSpan {
         first_position: position_of(column(row, 0)?)?,

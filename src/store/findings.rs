@@ -1,0 +1,779 @@
+//! What a damage report found, one constructor per finding, each a sentence of the
+//! catalog (`locales/*/store.ftl`: `store-found-*`, and `store-row-*` for the state
+//! row a finding names), so that a Chinese reader of `flexledger --lang zh verify`
+//! reads the finding in Chinese. Each finding's English is the catalog's English
+//! message, word for word what the finding said before it was a sentence: it is the
+//! contract's `message` (the tests below pin it). The engines' and the ledger's
+//! checks call these; the findings of an entry's own bytes are in `checked_reads.rs`
+//! and `log_entry.rs`.
+//!
+//! What a finding quotes as it came stays in its own words: an engine's or a
+//! decoder's error (`detail`), and a fold's invariant (the domain's English).
+
+use super::{CommandSpan, DamageDetail, MemberIndex};
+use crate::domain::month::Month;
+use crate::domain::policy::RegionName;
+use crate::i18n::Sentence;
+use uuid::Uuid;
+
+fn found(id: &'static str, args: Vec<(&'static str, String)>) -> DamageDetail {
+    DamageDetail::found(id, args)
+}
+
+fn text(value: impl ToString) -> String {
+    value.to_string()
+}
+
+/// A finding of `id` with a sentence of its own as its argument `name`.
+fn found_said(id: &'static str, name: &'static str, said: Sentence) -> DamageDetail {
+    Sentence::new(id, vec![]).with_said(name, said).into()
+}
+
+// The verify walk (`ledger::verify`): the log read in order, the stream index, the
+// command records and the state rows against a fresh fold.
+
+/// An event of `stream` that is not the version after `version` or does not link to it.
+pub fn stream_discontinued(stream: &str, version: u64) -> DamageDetail {
+    let args = vec![("stream", text(stream)), ("version", text(version))];
+    found("store-found-stream-discontinued", args)
+}
+
+/// An entry whose canonical bytes do not hash to its stored hash.
+pub fn hash_not_reproducible() -> DamageDetail {
+    found("store-found-hash-not-reproducible", vec![])
+}
+
+/// More or fewer command records than the log has commands.
+pub fn command_records_counted(records: u64, commands: u64) -> DamageDetail {
+    let args = vec![("records", text(records)), ("commands", text(commands))];
+    found("store-found-command-records-count", args)
+}
+
+/// The `count` events of `command` from `first` on, and its record (`span`), which
+/// does not name them.
+pub fn command_record_mismatch(
+    command: Uuid,
+    (first, count): (u64, u64),
+    span: Option<CommandSpan>,
+) -> DamageDetail {
+    let none = || ("none", String::new());
+    let ((recorded, recorded_first), recorded_count, (digested, digest)) = match span {
+        None => (none(), String::new(), none()),
+        Some(span) => (
+            ("some", text(span.first_position)),
+            text(span.event_count),
+            span.body_digest
+                .map_or_else(none, |digest| ("some", text(digest))),
+        ),
+    };
+    let args = vec![
+        ("command", text(command)),
+        ("first", text(first)),
+        ("last", text(first + count.saturating_sub(1))),
+        ("recorded", text(recorded)),
+        ("recorded_first", recorded_first),
+        ("recorded_count", recorded_count),
+        ("digested", text(digested)),
+        ("digest", digest),
+    ];
+    found("store-found-command-record", args)
+}
+
+/// The stream index lists a stream the log has no event of.
+pub fn index_stray_stream(stream: &str) -> DamageDetail {
+    found(
+        "store-found-index-stray-stream",
+        vec![("stream", text(stream))],
+    )
+}
+
+/// The stream index lists `version` of `stream` after `after`.
+pub fn index_version_after(stream: &str, version: u64, after: u64) -> DamageDetail {
+    let args = vec![
+        ("stream", text(stream)),
+        ("version", text(version)),
+        ("after", text(after)),
+    ];
+    found("store-found-index-version-after", args)
+}
+
+/// `stream` has `events` events in the log and `indexed` in its index.
+pub fn index_count(stream: &str, events: u64, indexed: u64) -> DamageDetail {
+    let args = vec![
+        ("stream", text(stream)),
+        ("events", text(events)),
+        ("indexed", text(indexed)),
+    ];
+    found("store-found-index-count", args)
+}
+
+/// `stream`'s index places its events elsewhere than the log holds them.
+pub fn index_positions(stream: &str) -> DamageDetail {
+    found(
+        "store-found-index-positions",
+        vec![("stream", text(stream))],
+    )
+}
+
+/// A stored state row (`row`, named by a `row_*` sentence) that is not the fold's.
+pub fn state_differs(row: Sentence) -> DamageDetail {
+    found_said("store-found-state-differs", "row", row)
+}
+
+/// Member `member`'s row as the fold encoded it does not decode.
+pub fn folded_undecodable(member: Uuid, detail: impl ToString) -> DamageDetail {
+    let args = vec![("member", text(member)), ("detail", text(detail))];
+    found("store-found-folded-undecodable", args)
+}
+
+// The state rows as a finding, or a rebuild, names them (`ledger::StateDifference`).
+
+/// The state rows' checkpoint: `stored` (position, state format), if any, at log
+/// head `head`.
+pub fn row_checkpoint(stored: Option<(u64, u32)>, head: u64) -> Sentence {
+    let (kind, position, format) = match stored {
+        None => ("none", String::new(), String::new()),
+        Some((position, format)) => ("some", text(position), text(format)),
+    };
+    let args = vec![
+        ("stored", text(kind)),
+        ("position", position),
+        ("format", format),
+        ("head", text(head)),
+    ];
+    Sentence::new("store-row-checkpoint", args)
+}
+
+/// A region's row.
+pub fn row_region(region: &RegionName) -> Sentence {
+    Sentence::new("store-row-region", vec![("region", text(region))])
+}
+
+/// A region's row, which one unknown.
+pub fn row_some_region() -> Sentence {
+    Sentence::new("store-row-some-region", vec![])
+}
+
+/// A region's member index.
+pub fn row_index(index: MemberIndex, region: &RegionName) -> Sentence {
+    let args = vec![("index", text(index_name(index))), ("region", text(region))];
+    Sentence::new("store-row-index", args)
+}
+
+/// The English name of a member index, which its messages select on.
+pub(crate) fn index_name(index: MemberIndex) -> &'static str {
+    match index {
+        MemberIndex::Enrolled => "enrolled",
+        MemberIndex::Granted => "granted",
+    }
+}
+
+/// A region's totals of `month`.
+pub fn row_month_totals(region: &RegionName, month: Month) -> Sentence {
+    let args = vec![("month", text(month)), ("region", text(region))];
+    Sentence::new("store-row-month-totals", args)
+}
+
+/// A region's summary.
+pub fn row_summary(region: &RegionName) -> Sentence {
+    Sentence::new("store-row-summary", vec![("region", text(region))])
+}
+
+/// A region's summary, as a read names it.
+pub fn row_region_summary(region: &RegionName) -> Sentence {
+    Sentence::new("store-row-region-summary", vec![("region", text(region))])
+}
+
+/// A region's totals of `month`, as a read names them.
+pub fn row_region_month(region: &RegionName, month: Month) -> Sentence {
+    let args = vec![("region", text(region)), ("month", text(month))];
+    Sentence::new("store-row-region-month", args)
+}
+
+/// A member's row.
+pub fn row_member(member: Uuid) -> Sentence {
+    Sentence::new("store-row-member", vec![("member", text(member))])
+}
+
+/// A member's row, for a member the log does not have.
+pub fn row_stray_member(member: Uuid) -> Sentence {
+    Sentence::new("store-row-stray-member", vec![("member", text(member))])
+}
+
+/// A row under a key no build writes (`key`: its bytes, escaped).
+pub fn row_unknown_key(key: impl ToString) -> Sentence {
+    Sentence::new("store-row-unknown-key", vec![("key", text(key))])
+}
+
+// The state rows as a read checks them (`ledger::read_member_row` and the like).
+
+/// A state row (`row`) that does not decode.
+pub fn row_undecodable(row: Sentence, detail: impl ToString) -> DamageDetail {
+    Sentence::new(
+        "store-found-row-undecodable",
+        vec![("detail", text(detail))],
+    )
+    .with_said("row", row)
+    .into()
+}
+
+/// A state row that decodes but breaks an invariant of the fold (`detail`, the
+/// domain's words).
+pub fn row_invalid(detail: impl ToString) -> DamageDetail {
+    found("store-found-row-invalid", vec![("detail", text(detail))])
+}
+
+/// Member `member`'s row holds member `held`.
+pub fn row_of_other_member(member: Uuid, held: Uuid) -> DamageDetail {
+    let args = vec![("member", text(member)), ("held", text(held))];
+    found("store-found-row-other-member", args)
+}
+
+/// Member `member`'s region has no row.
+pub fn region_row_missing(member: Uuid, region: &RegionName) -> DamageDetail {
+    let args = vec![("member", text(member)), ("region", text(region))];
+    found("store-found-region-row-missing", args)
+}
+
+/// A member with events from `position` on and no row.
+pub fn member_row_missing(member: Uuid, position: u64) -> DamageDetail {
+    let args = vec![("member", text(member)), ("position", text(position))];
+    found("store-found-member-row-missing", args)
+}
+
+/// A member in `region`'s index with no row.
+pub fn indexed_member_row_missing(member: Uuid, region: &RegionName) -> DamageDetail {
+    let args = vec![("member", text(member)), ("region", text(region))];
+    found("store-found-indexed-member-row-missing", args)
+}
+
+/// A member's stream whose first event is not its enrollment.
+pub fn member_stream_start() -> DamageDetail {
+    found("store-found-member-stream-start", vec![])
+}
+
+/// The checkpoint row of the state rows is `bytes` long.
+pub fn checkpoint_row_length(bytes: usize) -> DamageDetail {
+    found(
+        "store-found-checkpoint-row-length",
+        vec![("bytes", text(bytes))],
+    )
+}
+
+/// A month close's progress row does not decode.
+pub fn closing_undecodable(detail: impl ToString) -> DamageDetail {
+    found(
+        "store-found-closing-undecodable",
+        vec![("detail", text(detail))],
+    )
+}
+
+/// A feed item does not decode (copying a store).
+pub fn feed_item_undecodable(detail: impl ToString) -> DamageDetail {
+    found(
+        "store-found-feed-item-undecodable",
+        vec![("detail", text(detail))],
+    )
+}
+
+/// A coverage change does not decode (a feed catching up).
+pub fn coverage_change_undecodable(detail: impl ToString) -> DamageDetail {
+    let args = vec![("detail", text(detail))];
+    found("store-found-coverage-change-undecodable", args)
+}
+
+/// The row that marks an unfinished copy does not decode.
+pub fn copy_row_undecodable(detail: impl ToString) -> DamageDetail {
+    found(
+        "store-found-copy-row-undecodable",
+        vec![("detail", text(detail))],
+    )
+}
+
+/// A member index key of `region` whose member id is malformed.
+pub fn index_member_id(index: &str, region: &RegionName) -> DamageDetail {
+    let args = vec![("index", text(index)), ("region", text(region))];
+    found("store-found-index-member-id", args)
+}
+
+// Backups, bundles and signed checkpoints (`backup.rs`, `audit/`).
+
+/// A stored signed checkpoint that does not verify (`error`: why, a sentence).
+pub fn stored_checkpoint(error: Sentence) -> DamageDetail {
+    found_said("store-found-stored-checkpoint", "error", error)
+}
+
+/// A backup's checkpoint that does not verify (`error`: why, a sentence).
+pub fn backup_checkpoint(error: Sentence) -> DamageDetail {
+    found_said("store-found-backup-checkpoint", "error", error)
+}
+
+/// The checkpoint signed at the log's size commits to other roots.
+pub fn checkpoint_rewritten() -> DamageDetail {
+    found("store-found-checkpoint-rewritten", vec![])
+}
+
+/// The signed checkpoint at `size` commits to another root (`heads`: its heads
+/// root) than the log gives.
+pub fn checkpoint_root_rewritten(
+    size: u64,
+    heads: bool,
+    signed: impl ToString,
+    found_root: impl ToString,
+) -> DamageDetail {
+    let args = vec![
+        ("size", text(size)),
+        ("root", text(if heads { "heads" } else { "root" })),
+        ("signed", text(signed)),
+        ("found", text(found_root)),
+    ];
+    found("store-found-checkpoint-root-rewritten", args)
+}
+
+/// A stored checkpoint that does not verify, as the audit tool's walk says it.
+pub fn checkpoint_stored(error: Sentence) -> DamageDetail {
+    found_said("store-found-checkpoint-stored", "error", error)
+}
+
+/// The signed checkpoint of the empty log has other roots than the empty log's.
+pub fn empty_checkpoint_roots() -> DamageDetail {
+    found("store-found-empty-checkpoint-roots", vec![])
+}
+
+/// A signed checkpoint covers `size` events and the log has `events`.
+pub fn checkpoint_beyond_log(size: u64, events: u64) -> DamageDetail {
+    let args = vec![("size", text(size)), ("events", text(events))];
+    found("store-found-checkpoint-beyond-log", args)
+}
+
+/// A checkpoint stored at `size` does not decode.
+pub fn audit_checkpoint_undecodable(size: u64, detail: impl ToString) -> DamageDetail {
+    let args = vec![("size", text(size)), ("detail", text(detail))];
+    found("store-found-audit-checkpoint-undecodable", args)
+}
+
+/// A checkpoint stored at the log's size that the ledger's key does not verify.
+pub fn checkpoint_other_key() -> DamageDetail {
+    found("store-found-checkpoint-other-key", vec![])
+}
+
+/// A proof asked up to `last`, past the log's head `head`.
+pub fn log_before(head: u64, last: u64) -> DamageDetail {
+    let args = vec![("head", text(head)), ("last", text(last))];
+    found("store-found-log-before", args)
+}
+
+/// The log read ends at `end`, before its head `head`.
+pub fn log_ends_before_head(end: u64, head: u64) -> DamageDetail {
+    let args = vec![("end", text(end)), ("head", text(head))];
+    found("store-found-log-ends-before-head", args)
+}
+
+/// A member of the tree with no events.
+pub fn member_no_events(member: Uuid) -> DamageDetail {
+    found(
+        "store-found-member-no-events",
+        vec![("member", text(member))],
+    )
+}
+
+/// A member of a bundle's scope with no stream in the log.
+pub fn member_not_in_log(member: Uuid) -> DamageDetail {
+    found(
+        "store-found-member-not-in-log",
+        vec![("member", text(member))],
+    )
+}
+
+/// A stream of a bundle's scope with no events in the log.
+pub fn stream_not_in_log(stream: &str) -> DamageDetail {
+    found(
+        "store-found-stream-not-in-log",
+        vec![("stream", text(stream))],
+    )
+}
+
+/// A stream of the tree with no head.
+pub fn stream_no_head(stream: &str) -> DamageDetail {
+    found("store-found-stream-no-head", vec![("stream", text(stream))])
+}
+
+/// A stream name that does not parse.
+pub fn stream_name(stream: &str) -> DamageDetail {
+    found("store-found-stream-name", vec![("stream", text(stream))])
+}
+
+/// The heads tree gives no proof of a head.
+pub fn no_heads_proof() -> DamageDetail {
+    found("store-found-no-heads-proof", vec![])
+}
+
+/// The log tree gives no proof of an event.
+pub fn no_inclusion_proof() -> DamageDetail {
+    found("store-found-no-inclusion-proof", vec![])
+}
+
+/// A bundle's streams hold `events` events up to its checkpoint; `read` were read.
+pub fn scope_events(events: u64, read: u64) -> DamageDetail {
+    let args = vec![("events", text(events)), ("read", text(read))];
+    found("store-found-scope-events", args)
+}
+
+/// An event that differs from the signed tree's during a backup.
+pub fn changed_during_backup() -> DamageDetail {
+    found("store-found-changed-during-backup", vec![])
+}
+
+/// The log ends at `last`, before the `size` events the backup's checkpoint covers.
+pub fn log_short_of_checkpoint(last: u64, size: u64) -> DamageDetail {
+    let args = vec![("last", text(last)), ("size", text(size))];
+    found("store-found-log-short-of-checkpoint", args)
+}
+
+/// A restored event sealed with `hash`, not the backup's `backup`.
+pub fn restored_hash(hash: impl ToString, backup: impl ToString) -> DamageDetail {
+    let args = vec![("hash", text(hash)), ("backup", text(backup))];
+    found("store-found-restored-hash", args)
+}
+
+/// A restored log whose head is (`position`, `hash`), not the backup's.
+pub fn restored_head(
+    (position, hash): (u64, impl ToString),
+    (events, backup_hash): (u64, impl ToString),
+) -> DamageDetail {
+    let args = vec![
+        ("position", text(position)),
+        ("hash", text(hash)),
+        ("events", text(events)),
+        ("backup_hash", text(backup_hash)),
+    ];
+    found("store-found-restored-head", args)
+}
+
+// The engines' own rows and files (`sled_store.rs`, `postgres/`, `stream_index.rs`,
+// `log_block.rs`).
+
+/// What is wrong with a stream index row of `stream`.
+pub enum IndexRowProblem {
+    KeyTooShort,
+    NotPositions,
+    /// At `version`: `positions` positions and `extra` bytes more, of at most `max`.
+    Size {
+        version: u64,
+        positions: usize,
+        extra: usize,
+        max: usize,
+    },
+    /// At `version`: positions that do not increase.
+    NotIncreasing {
+        version: u64,
+    },
+}
+
+/// A stream index row of `stream` that does not decode.
+pub fn index_row(stream: &str, problem: IndexRowProblem) -> DamageDetail {
+    let mut args = vec![("stream", text(stream))];
+    let id = match problem {
+        IndexRowProblem::KeyTooShort => "store-found-index-row-key",
+        IndexRowProblem::NotPositions => "store-found-index-row-not-positions",
+        IndexRowProblem::Size {
+            version,
+            positions,
+            extra,
+            max,
+        } => {
+            args.extend([
+                ("version", text(version)),
+                ("positions", text(positions)),
+                ("extra", text(extra)),
+                ("max", text(max)),
+            ]);
+            "store-found-index-row-size"
+        }
+        IndexRowProblem::NotIncreasing { version } => {
+            args.push(("version", text(version)));
+            "store-found-index-row-not-increasing"
+        }
+    };
+    found(id, args)
+}
+
+/// A log block key `bytes` long.
+pub fn block_key(bytes: usize) -> DamageDetail {
+    found("store-found-block-key", vec![("bytes", text(bytes))])
+}
+
+/// What is wrong with the log block at a position.
+pub enum BlockProblem {
+    Empty,
+    Format(u8),
+    /// A varint of the block (`log_entry::take_varint`'s problem).
+    Varint(super::log_entry::VarintProblem),
+    /// A count of entries out of 1 to `max`.
+    Count {
+        count: u64,
+        max: usize,
+    },
+    /// Cut short in the entry of this index (from 0).
+    CutShort(usize),
+    /// Bytes left after the entries.
+    Extra(usize),
+}
+
+/// The log block at `first` that does not decode.
+pub fn block(first: u64, problem: BlockProblem) -> DamageDetail {
+    use super::log_entry::VarintProblem;
+    let mut args = vec![("first", text(first))];
+    let id = match problem {
+        BlockProblem::Empty => "store-found-block-empty",
+        BlockProblem::Format(format) => {
+            args.push(("format", text(format)));
+            "store-found-block-format"
+        }
+        BlockProblem::Varint(problem) => {
+            let problem = match problem {
+                VarintProblem::CutShort => "cut-short",
+                VarintProblem::OutOfRange => "out-of-range",
+                VarintProblem::Overlong => "overlong",
+            };
+            args.push(("problem", text(problem)));
+            "store-found-block-varint"
+        }
+        BlockProblem::Count { count, max } => {
+            args.extend([("count", text(count)), ("max", text(max))]);
+            "store-found-block-count"
+        }
+        BlockProblem::CutShort(entry) => {
+            args.push(("entry", text(entry)));
+            "store-found-block-cut-short"
+        }
+        BlockProblem::Extra(extra) => {
+            args.push(("extra", text(extra)));
+            "store-found-block-extra"
+        }
+    };
+    found(id, args)
+}
+
+/// sled's files in `sled_dir` are damaged (`detail`: how the engine said it).
+pub fn engine_files(sled_dir: impl ToString, detail: impl ToString) -> DamageDetail {
+    let args = vec![("path", text(sled_dir)), ("detail", text(detail))];
+    found("store-found-engine-files", args)
+}
+
+/// sled's data file `path` has a damaged segment header at byte `offset`, in
+/// `segment` of `segments` (from 1).
+pub fn segment_header(
+    path: impl ToString,
+    offset: u64,
+    (segment, segments): (u64, u64),
+) -> DamageDetail {
+    let args = vec![
+        ("path", text(path)),
+        ("offset", text(offset)),
+        ("segment", text(segment)),
+        ("segments", text(segments)),
+    ];
+    found("store-found-segment-header", args)
+}
+
+/// Why the engine can do without a damaged file of its own (D54).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetAsideWhy {
+    /// Its settings file: written again from the settings flexledger opens it with.
+    Settings,
+    /// Its newest snapshot: a shortcut it rebuilds from its log.
+    Snapshot,
+}
+
+/// sled's files in `sled_dir` cannot be opened (`detail`: how the engine said it),
+/// and `files` (its settings file, its newest snapshot, or both: one or two), each
+/// with why the engine does without it, may be set aside by `moves`.
+pub fn set_aside(
+    sled_dir: impl ToString,
+    detail: impl ToString,
+    files: &[(String, SetAsideWhy)],
+    moves: &str,
+) -> DamageDetail {
+    let file = |(path, why): &(String, SetAsideWhy)| {
+        let why = match why {
+            SetAsideWhy::Settings => "settings",
+            SetAsideWhy::Snapshot => "snapshot",
+        };
+        let args = vec![("file", path.clone()), ("why", text(why))];
+        Sentence::new("store-set-aside-file", args)
+    };
+    let mut args = vec![
+        ("path", text(sled_dir)),
+        ("detail", text(detail)),
+        (
+            "count",
+            text(if files.len() == 1 { "one" } else { "other" }),
+        ),
+        ("moves", text(moves)),
+    ];
+    if files.len() < 2 {
+        args.push(("second", String::new()));
+    }
+    let mut sentence = Sentence::new("store-found-set-aside", args);
+    for (name, named) in ["first", "second"].into_iter().zip(files) {
+        sentence = sentence.with_said(name, file(named));
+    }
+    sentence.into()
+}
+
+/// The engine's directory `path` is missing, and the head witness `witness` records
+/// `position`.
+pub fn engine_dir_missing(
+    path: impl ToString,
+    witness: impl ToString,
+    position: u64,
+) -> DamageDetail {
+    let args = vec![
+        ("path", text(path)),
+        ("witness", text(witness)),
+        ("position", text(position)),
+    ];
+    found("store-found-engine-dir-missing", args)
+}
+
+/// The head witness `witness` is unreadable; `--accept-head` keeps it as `kept`.
+pub fn witness_unreadable(witness: impl ToString, kept: impl ToString) -> DamageDetail {
+    let args = vec![("witness", text(witness)), ("kept", text(kept))];
+    found("store-found-witness-unreadable", args)
+}
+
+/// A log entry shorter than a hash.
+pub fn entry_too_short() -> DamageDetail {
+    found("store-found-entry-too-short", vec![])
+}
+
+/// A log entry the log's head or an index names is not there.
+pub fn entry_missing() -> DamageDetail {
+    found("store-found-entry-missing", vec![])
+}
+
+/// A key of one-byte prefix `prefix` not followed by a 16-byte id.
+pub fn key_without_id(prefix: char) -> DamageDetail {
+    found("store-found-key-without-id", vec![("prefix", text(prefix))])
+}
+
+/// `stream`'s index ends at `version`, and its next event is `next`.
+pub fn index_ends_before(stream: &str, version: u64, next: u64) -> DamageDetail {
+    let args = vec![
+        ("stream", text(stream)),
+        ("version", text(version)),
+        ("next", text(next)),
+    ];
+    found("store-found-index-ends-before", args)
+}
+
+/// `stream`'s index names an event the log does not have.
+pub fn index_missing_event(stream: &str) -> DamageDetail {
+    found(
+        "store-found-index-missing-event",
+        vec![("stream", text(stream))],
+    )
+}
+
+/// A coverage-change row that does not decode.
+pub fn coverage_row(detail: impl ToString) -> DamageDetail {
+    found("store-found-coverage-row", vec![("detail", text(detail))])
+}
+
+/// A coverage-change key `bytes` long.
+pub fn coverage_key(bytes: usize) -> DamageDetail {
+    found("store-found-coverage-key", vec![("bytes", text(bytes))])
+}
+
+/// `command`'s record is neither of the lengths a record has (`bytes` the longer).
+pub fn command_record_length(command: Uuid, bytes: usize) -> DamageDetail {
+    let args = vec![("command", text(command)), ("bytes", text(bytes))];
+    found("store-found-command-record-length", args)
+}
+
+/// `command`'s record holds a body digest that is not 32 bytes.
+pub fn command_digest_length(command: Uuid) -> DamageDetail {
+    found(
+        "store-found-command-digest-length",
+        vec![("command", text(command))],
+    )
+}
+
+/// A stream index key `bytes` long that names no stream.
+pub fn index_key(bytes: usize) -> DamageDetail {
+    found("store-found-index-key", vec![("bytes", text(bytes))])
+}
+
+/// The stored number that is not 8 bytes: its field.
+#[derive(Clone, Copy)]
+pub enum Field {
+    StreamIndexValue,
+    StreamKeyVersion,
+    LogKey,
+    CoverageKey,
+    Span,
+    AuditCheckpointKey,
+}
+
+/// A stored number (`field`) that is not 8 bytes.
+pub fn not_8_bytes(field: Field) -> DamageDetail {
+    let field = match field {
+        Field::StreamIndexValue => "stream-index-value",
+        Field::StreamKeyVersion => "stream-key-version",
+        Field::LogKey => "log-key",
+        Field::CoverageKey => "coverage-key",
+        Field::Span => "span",
+        Field::AuditCheckpointKey => "audit-checkpoint-key",
+    };
+    found("store-found-not-8-bytes", vec![("field", text(field))])
+}
+
+/// A position past what a PostgreSQL `bigint` holds.
+pub fn position_too_large(position: u64) -> DamageDetail {
+    found(
+        "store-found-position-too-large",
+        vec![("position", text(position))],
+    )
+}
+
+/// A stored position, count or version that is negative.
+pub fn position_negative(stored: i64) -> DamageDetail {
+    found(
+        "store-found-position-negative",
+        vec![("stored", text(stored))],
+    )
+}
+
+/// A stored row of another schema (`detail`: the driver's words).
+pub fn other_schema(detail: impl ToString) -> DamageDetail {
+    found("store-found-other-schema", vec![("detail", text(detail))])
+}
+
+/// The PostgreSQL log ends at `head`, and its head row records `recorded`.
+pub fn head_row_ahead(head: u64, recorded: u64) -> DamageDetail {
+    let args = vec![
+        ("head", text(head)),
+        ("recorded", text(recorded)),
+        ("first_lost", text(head + 1)),
+    ];
+    found("store-found-head-row-ahead", args)
+}
+
+/// The event at the head row's position has `hash`; the head row recorded
+/// `recorded_hash` (the log ends at `head`).
+pub fn head_row_other_hash(
+    hash: impl ToString,
+    recorded_hash: impl ToString,
+    head: u64,
+) -> DamageDetail {
+    let args = vec![
+        ("hash", text(hash)),
+        ("recorded_hash", text(recorded_hash)),
+        ("head", text(head)),
+    ];
+    found("store-found-head-row-other-hash", args)
+}
+
+#[cfg(test)]
+mod tests;
