@@ -1609,7 +1609,7 @@ fn a_bundle_whose_contents_do_not_match_its_scope_is_refused() {
 }
 
 /// The domain's facts behind an explanation, read as `explain` reads them.
-fn facts_of(store: &dyn EventStore, member: &str, month: &str) -> MonthWhy {
+pub(crate) fn facts_of(store: &dyn EventStore, member: &str, month: &str) -> MonthWhy {
     let history = MemberHistory::load(store, member.parse().unwrap(), Cut::Everything)
         .unwrap()
         .unwrap();

@@ -6,7 +6,6 @@
 use crate::support::*;
 use flexledger::audit::history::{Cut, MemberHistory};
 use flexledger::domain::coverage::MonthStatus;
-use flexledger::domain::month::Month;
 use flexledger::domain::state::NotAccrued;
 use flexledger::domain::why::{MonthWhy, SubsidyWhy};
 use serde_json::{json, Value};
@@ -105,16 +104,27 @@ fn reasons_of(explained: &Value) -> String {
     explained["reasons"].to_string()
 }
 
+/// [`refunded_twice`], then enrolled again from 2025-02 with only 2025-02 paid and
+/// three months closed: 2025-03, refunded before, is now an unpaid month of the new
+/// period.
+fn refunded_then_enrolled_again() -> Vec<Value> {
+    [
+        refunded_twice(),
+        vec![
+            json!({"command":"reenroll","member_id":MEMBER,"month":"2025-02","base_ratio":"0.60"}),
+            pay(MEMBER, &["2025-02"], "600.00", "2025-01-12"),
+            close("2025-01"),
+            close("2025-02"),
+            close("2025-03"),
+        ],
+    ]
+    .concat()
+}
+
 /// The domain's facts behind an explanation, read as `explain` reads them.
 fn facts_of(dir: &Path, member: &str, month: &str) -> MonthWhy {
     let store = flexledger::store::SledStore::open(dir).unwrap();
-    let history = MemberHistory::load(&store, member.parse().unwrap(), Cut::Everything)
-        .unwrap()
-        .unwrap();
-    flexledger::audit::explain::month_facts(&history, Month::parse(month).unwrap())
-        .unwrap()
-        .unwrap()
-        .0
+    crate::audit::facts_of(&store, member, month)
 }
 
 /// R4, R17: a month prepaid at 600.00 keeps that due and its split when a policy
@@ -402,17 +412,7 @@ fn replay_and_explain_credit_each_refund_of_a_month_with_what_it_gave_back() {
 #[test]
 fn a_refunded_month_enrolled_for_again_and_unpaid_accrues_nothing_for_being_unpaid() {
     let dir = tempfile::tempdir().unwrap();
-    let commands = [
-        refunded_twice(),
-        vec![
-            json!({"command":"reenroll","member_id":MEMBER,"month":"2025-02","base_ratio":"0.60"}),
-            pay(MEMBER, &["2025-02"], "600.00", "2025-01-12"),
-            close("2025-01"),
-            close("2025-02"),
-            close("2025-03"),
-        ],
-    ]
-    .concat();
+    let commands = refunded_then_enrolled_again();
     ledger_of(&commands, dir.path());
     let march = explained(dir.path(), MEMBER, "2025-03");
     assert_eq!(march["status"], "arrears");
@@ -530,17 +530,7 @@ fn pay_subsidy(month: &str, amount: &str, paid_on: &str) -> Value {
 fn pay_subsidy_refuses_a_refunded_month_enrolled_for_again_for_being_unpaid() {
     use flexledger::domain::refusal::ErrorCode;
     use flexledger::i18n::{refusal_message, Language};
-    let again = [
-        refunded_twice(),
-        vec![
-            json!({"command":"reenroll","member_id":MEMBER,"month":"2025-02","base_ratio":"0.60"}),
-            pay(MEMBER, &["2025-02"], "600.00", "2025-01-12"),
-            close("2025-01"),
-            close("2025-02"),
-            close("2025-03"),
-        ],
-    ]
-    .concat();
+    let again = refunded_then_enrolled_again();
     let unpaid = "2025-03 has not accrued a subsidy: its contribution is not paid (R16: a \
                   granted month accrues once it is paid and closed); pay only accrued months";
     let lapsed = [
