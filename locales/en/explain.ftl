@@ -68,7 +68,7 @@ explain-role-pays-first = pays { $month } (R6); the period's first payment: P is
 explain-role-missed = records { $month } as missed at its close (R9)
 explain-role-closes = closes { $month } (R9)
 explain-role-closes-accrues = closes { $month } (R9): paid and granted, it accrues its subsidy { $subsidy } at this close (R16)
-explain-role-refunds = refunds the { $refunded } paid for { $month }, a month paid beyond the last paid month of the withdrawal recorded with it ({ $amount } for { $months ->
+explain-role-refunds = refunds the { $refunded } paid for { $month }, a month paid ahead that the withdrawal recorded with it took out of the period ({ $amount } for { $months ->
         [one] { $months } month
        *[other] { $months } months
     } in all, R12)
@@ -222,7 +222,10 @@ explain-refund = { $month } was paid ahead and refunded when the member withdrew
     }: { $parts }; { $now }
 explain-refund-part = { $refunded } refunded by the withdrawal{ $at } and the refund recorded with it{ $refund_at }. { $withdrawal }
 explain-refund-part-alone = { $refunded } refunded{ $refund_at }
-explain-refund-withdrawal = The withdrawal ({ $reason }) took effect from { $from }, the month after L, the last paid month not after the open month
+explain-refund-withdrawal = The withdrawal ({ $reason }) took effect from { $from }, { $since ->
+        [start] the period's first month: no month of it up to the open month was paid, so there is no L (R12)
+       *[after_l] the month after L, the last paid month not after the open month
+    }
 explain-refund-then = {"; then "}
 explain-refund-now-outside = { $month } is outside the period: not enrolled, no benefits, nothing paid
 explain-refund-now-enrolled = the member enrolled again for { $month }, which is now { $status }

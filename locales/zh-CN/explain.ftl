@@ -49,9 +49,9 @@ explain-after-last-month = 本账本记录的最后一个月 { $last } 之后的
 explain-period-holding = 包含 { $month } 的参保期
 explain-period-last-before = { $month } 之前最近一次开始的参保期
 explain-role-policy = { $month } 所适用的政策：据此计算该月的应缴费额（R3、R4）
-explain-role-policy-account = { $month } 所适用的政策：据此计算该月的应缴费额（R3、R4）；其 account_rate 决定缴费在个人账户与统筹基金之间的拆分（R17）
+explain-role-policy-account = { $month } 所适用的政策：据此计算该月的应缴费额（R3、R4）；其 `account_rate` 决定缴费在个人账户与统筹基金之间的拆分（R17）
 explain-role-policy-when-paid = 缴费时 { $month } 所适用的政策：该月的应缴费额据此计算，此后保持不变（R3、R4）{ $account ->
-        [yes] ；缴费时即按其 account_rate 将该月缴费一次性拆分，划入个人账户和统筹基金（R17）
+        [yes] ；缴费时即按其 `account_rate` 将该月缴费一次性拆分，划入个人账户和统筹基金（R17）
        *[no] {""}
     }
 explain-role-policy-now = { $month } 现行适用的政策，在该月缴费之后发布：已缴费的月份不按其重新计算，该月保持缴费时的应缴费额{ $account ->
@@ -68,7 +68,7 @@ explain-role-pays-first = 为 { $month } 缴费（R6）；这也是本参保期�
 explain-role-missed = 月结时记录 { $month } 中断缴费（R9）
 explain-role-closes = 对 { $month } 办理月结（R9）
 explain-role-closes-accrues = 对 { $month } 办理月结（R9）：该月已缴费且在补贴期内，本次月结形成社会保险补贴 { $subsidy }（R16）
-explain-role-refunds = 退还 { $month } 的缴费 { $refunded }：该月在同时记录的停保所确定的最后一个已缴费月份之后预缴（本次共退费 { $amount }，{ $months } 个月，R12）
+explain-role-refunds = 退还 { $month } 的缴费 { $refunded }：该月为预缴月份，已由同时记录的停保移出参保期（本次共退费 { $amount }，{ $months } 个月，R12）
 explain-role-grants = 给予社会保险补贴，补贴期包含 { $month }（{ $category }，补贴比例 { $share }，自 { $from } 起共 { $months } 个月，R16）
 explain-role-revokes = 自 { $from } 起撤销社会保险补贴：{ $month } 不再给予补贴（R16）
 explain-role-subsidy-paid = 于 { $paid_on } 向参保人员发放 { $month } 已形成的社会保险补贴（R16）
@@ -152,7 +152,10 @@ explain-refund = { $month } 为预缴月份，参保人员停保时已退费（R
     }：{ $parts }；{ $now }
 explain-refund-part = 停保{ $at }及同时记录的退费{ $refund_at }退还 { $refunded }。{ $withdrawal }
 explain-refund-part-alone = 退费{ $refund_at }退还 { $refunded }
-explain-refund-withdrawal = 该次停保（{ $reason }）自 { $from } 起生效，即 L（不晚于当前征缴月的最后一个已缴费月份）的次月
+explain-refund-withdrawal = 该次停保（{ $reason }）自 { $from } 起生效，{ $since ->
+        [start] 即该参保期的第一个月：该参保期截至当前征缴月没有任何已缴费月份，因此没有 L（R12）
+       *[after_l] 即 L（不晚于当前征缴月的最后一个已缴费月份）的次月
+    }
 explain-refund-then = ；其后，
 explain-refund-now-outside = { $month } 不属于参保期：未参保，不享受待遇，无缴费
 explain-refund-now-enrolled = 参保人员已就 { $month } 重新参保，该月现为 { $status }
@@ -160,7 +163,7 @@ explain-refund-now-enrolled = 参保人员已就 { $month } 重新参保，该�
 ## R17：个人账户
 
 explain-account = { $month } 已缴费的 { $paid } 中，{ $to_account } 划入参保人员的个人账户{ $how }，{ $pooled } 进入统筹基金（R17，S10）；{ $credited }
-explain-account-formula = （= round2(上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × account_rate { $rate }){ $when_paid ->
+explain-account-formula = （= round2(上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × `account_rate` { $rate }){ $when_paid ->
         [yes] ，按缴费时该月所适用的政策计算
        *[no] {""}
     }）

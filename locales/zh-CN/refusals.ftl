@@ -24,7 +24,7 @@ refusal-arrears-must-be-paid-first = 缴费须按月份顺序、从最早的未�
         [yes] { $next_unpaid }
        *[no] { $next_unpaid } 至 { $last_owed }
     } 是本次缴费所缴第一个月份之前未缴的月份，共 { $count } 个月，应缴 { $amount }
-refusal-prepay-limit-exceeded = { $month } 超出一笔缴费可含的 12 个月，即当前征缴月 { $open } 及其后 11 个月（R6）：最多缴费至 { $limit }
+refusal-prepay-limit-exceeded = { $month } 超出一笔缴费可缴的月份范围：当前征缴月 { $open } 及其后 11 个月，共 12 个月（R6）；最多缴费至 { $limit }
 refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { SAME($first, $last) ->
         [yes] { $first }
        *[no] { $first } 至 { $last }

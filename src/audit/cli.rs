@@ -91,7 +91,7 @@ pub enum AuditCommand {
         long_about = "Print a member's events (and its region's policy and month-close events) in log order, each with \
 what it changed: the months whose status or benefits changed, the arrears, continuous and cumulative months and the \
 benefit tier after it. --as-of / --as-of-time show the member as the ledger saw them then.\n\n\
-Exit: 0 printed, 1 unknown member, 2 could not run."
+Exit: 0 printed, 1 unknown member, or a cut beyond the log's head or after now, 2 could not run."
     )]
     Replay {
         /// The member's UUID.
@@ -106,7 +106,7 @@ Exit: 0 printed, 1 unknown member, 2 could not run."
 words (with the due's arithmetic, the benefit start, the arrears run and back-pay deadline, the withdrawal that \
 lapsed it); the events that decided it, by position; and the rules applied, quoting RULES.md's rule text and the \
 source sentence each rests on.\n\n\
-Exit: 0 explained, 1 unknown member or a month outside the member's months, 2 could not run."
+Exit: 0 explained, 1 unknown member, a month outside the member's months, or a cut beyond the log's head or after now, 2 could not run."
     )]
     Explain {
         /// The member's UUID.
@@ -123,7 +123,7 @@ Exit: 0 explained, 1 unknown member or a month outside the member's months, 2 co
         long_about = "Write an SVG picture of a member's months: one cell per month coloured by its status \
 (RULES.md \"Month statuses\"), markers for payments, missed months, withdrawals and re-enrollments, and a legend. \
 Open it in any browser. The server shows the same picture at GET /v1/members/{id}/timeline.svg.\n\n\
-Exit: 0 written, 1 unknown member, 2 could not run."
+Exit: 0 written, 1 unknown member, or a cut beyond the log's head or after now, 2 could not run."
     )]
     Timeline {
         /// The member's UUID.

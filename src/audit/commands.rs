@@ -160,8 +160,8 @@ pub fn no_history(
 }
 
 /// Exit 1 for a cut beyond what the ledger has written (D66): a position after its
-/// head, or an instant after now. The `--json` code is `invalid_command`: the
-/// question names a point of the log that does not exist yet.
+/// head, or an instant after now. The `--json` code is `not_found`, as the API's
+/// 404: the question names a point of the log that does not exist yet.
 fn beyond_head(
     out: &mut dyn Write,
     (cut, head, now): (history::Cut, u64, chrono::DateTime<chrono::Utc>),
@@ -181,9 +181,10 @@ fn beyond_head(
             "audit-as-of-beyond-head",
             vec![("position", text(position)), ("head", text(head))],
         ),
+        // OK because `load_or_why_not` never finds a cut of everything beyond the head.
         history::Cut::Everything => unreachable!("a history of everything ends at the head"),
     };
-    not_found(out, style, "invalid_command", (id, &args))
+    not_found(out, style, "not_found", (id, &args))
 }
 
 /// Exit 1 for something asked about that the ledger does not hold (an unknown member

@@ -1336,6 +1336,14 @@ fn refund_part(language: Language, part: &RefundPart) -> String {
     let args = [
         ("reason", reason_word(language, &withdrawal.reason)),
         ("from", text(withdrawal.effective_from)),
+        (
+            "since",
+            text(if part.from_period_start {
+                "start"
+            } else {
+                "after_l"
+            }),
+        ),
     ];
     let took_effect = say(language, "explain-refund-withdrawal", &args);
     let args = [

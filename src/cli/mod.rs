@@ -91,7 +91,7 @@ Exit: 0 all accepted, 1 any refused, 2 the file could not be read."
         long_about = "Print a member's coverage projection (JSON): state, arrears, counts, benefit tier, and every month \
 from the first enrollment month with its status, due, paid, benefits and the rule (R1..R17) that decided it; and its money: refunded (R12), to the personal account (R17), subsidy accrued and paid out (R16).\n\n\
 --as-of POSITION folds only the events up to that global position, showing the member as the ledger saw them then.\n\n\
-Exit: 0 found, 1 unknown member (an error JSON is printed), 2 could not run."
+Exit: 0 found, 1 unknown member or a position beyond the log's head (an error JSON is printed), 2 could not run."
     )]
     Member {
         /// The member's UUID.
@@ -1246,7 +1246,7 @@ fn member(
     if let Some((position, head)) = crate::ledger::as_of_beyond_head(&store, as_of)? {
         return refuse(
             &mut stdout,
-            ErrorCode::InvalidCommand.as_str(),
+            "not_found",
             (
                 language,
                 "audit-as-of-beyond-head",

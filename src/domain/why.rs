@@ -53,6 +53,9 @@ pub struct RefundPart {
     pub amount: Money,
     /// The withdrawal recorded with it, and where.
     pub withdrawal: Option<(u64, Withdrawal)>,
+    /// Whether that withdrawal took effect from its period's first month (R12: no
+    /// month up to the open month was paid, so there is no L), not the month after L.
+    pub from_period_start: bool,
 }
 
 /// R12: every refund of each month, in log order, from one member's events (in log
@@ -66,10 +69,13 @@ pub fn refunds_by_month<'a>(
     events: impl IntoIterator<Item = (u64, &'a Event)>,
 ) -> BTreeMap<Month, Vec<RefundPart>> {
     let mut withdrawal = None;
+    let mut period_start = None;
     let mut paid_at: BTreeMap<Month, Money> = BTreeMap::new();
     let mut refunds: BTreeMap<Month, Vec<RefundPart>> = BTreeMap::new();
     for (position, event) in events {
         match event {
+            Event::MemberEnrolled(enrolled) => period_start = Some(enrolled.month),
+            Event::MemberReenrolled(reenrolled) => period_start = Some(reenrolled.month),
             Event::ContributionPaid(paid) => {
                 paid_at.extend(paid.months.iter().map(|line| (line.month, line.amount)));
             }
@@ -86,6 +92,9 @@ pub fn refunds_by_month<'a>(
                         refund_position: position,
                         amount: paid_at.get(month).copied().unwrap_or(Money::ZERO),
                         withdrawal: withdrawal.clone(),
+                        from_period_start: withdrawal
+                            .as_ref()
+                            .is_some_and(|(_, ended)| Some(ended.effective_from) == period_start),
                     });
                 }
             }

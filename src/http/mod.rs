@@ -872,12 +872,14 @@ async fn get_member(
     Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response())
 }
 
-/// The 400 of an `as_of` beyond this server's head (D66): what the log will hold there
-/// is not known yet, so an answer would change as events arrive.
+/// The 404 of an `as_of` beyond this server's head (D66): the log holds no such
+/// position yet, and what it will hold there is not known, so an answer would change
+/// as events arrive. Not a 400: the request is well formed, and the same one is
+/// answered once the log reaches the position.
 fn as_of_beyond_head(position: u64, head: u64) -> AppError {
     AppError::say(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidCommand.as_str(),
+        StatusCode::NOT_FOUND,
+        "not_found",
         "http-as-of-beyond-head",
         vec![("position", text(position)), ("head", text(head))],
     )

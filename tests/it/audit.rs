@@ -143,6 +143,42 @@ impl flexledger::ledger::Sources for TickingSources {
     }
 }
 
+/// D67 across a reopening: a writer whose clock reads earlier than the log's head
+/// (the fixed clock, 08:00:00, after a ticking one stamped up to a minute later)
+/// records at the head's time, not before it.
+#[test]
+fn a_reopened_writer_whose_clock_is_behind_the_head_does_not_record_earlier() {
+    let dir = tempfile::tempdir().unwrap();
+    let place = flexledger::store::Place::sled(dir.path());
+    let commands = || scenario_commands("automatic_withdrawal");
+    let mut ticking = TickingSources {
+        ticks: 0,
+        ids: FixedSources::new(),
+    };
+    flexledger::cli::open_ledger(&place)
+        .unwrap()
+        .submit(commands().into_iter().take(3).collect(), &mut ticking)
+        .unwrap();
+    // Its ids go on from where the first writer's stopped; its clock stays at 08:00:00.
+    let mut behind = FixedSources::new();
+    for _ in 0..1000 {
+        flexledger::ledger::Sources::new_id(&mut behind);
+    }
+    flexledger::cli::open_ledger(&place)
+        .unwrap()
+        .submit(commands().into_iter().skip(3).collect(), &mut behind)
+        .unwrap();
+    let events = stdout_lines(&flexledger(dir.path(), &["events"], None));
+    let times: Vec<&str> = events
+        .iter()
+        .map(|event| event["recorded_at"].as_str().unwrap())
+        .collect();
+    assert!(times.len() > 3, "{times:?}");
+    for pair in times.windows(2) {
+        assert!(pair[0] <= pair[1], "recorded_at went back: {times:?}");
+    }
+}
+
 /// `--as-of-time` the instant a close was recorded, before its chunk recorded the
 /// member's consequences, shows them as `--as-of` the close's position does (D64):
 /// the time's prefix is cut at its last position, and that cut takes them.
@@ -1209,7 +1245,7 @@ fn a_cut_beyond_the_head_or_after_now_is_refused_and_names_where_the_log_ends() 
     let output = flexledger(dir.path(), &["member", &member, "--as-of", &beyond], None);
     assert_eq!(output.status.code(), Some(1));
     let error = stdout_lines(&output).remove(0);
-    assert_eq!(error["error"]["code"], "invalid_command");
+    assert_eq!(error["error"]["code"], "not_found");
     assert_eq!(error["error"]["message"], message.as_str());
     let at_head = flexledger(
         dir.path(),
@@ -1234,7 +1270,7 @@ fn a_cut_beyond_the_head_or_after_now_is_refused_and_names_where_the_log_ends() 
     for command in commands {
         let args = [&["--json"][..], command, &["--as-of", &beyond]].concat();
         let error = json(&audit(dir.path(), &args));
-        assert_eq!(error["error"]["code"], "invalid_command", "{args:?}");
+        assert_eq!(error["error"]["code"], "not_found", "{args:?}");
         assert_eq!(error["error"]["message"], message.as_str(), "{args:?}");
         let later = [
             &["--json"][..],

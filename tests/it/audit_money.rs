@@ -372,6 +372,16 @@ fn replay_and_explain_credit_each_refund_of_a_month_with_what_it_gave_back() {
         "{reasons}"
     );
     assert!(!reasons.contains("withdrawal (position 10)"), "{reasons}");
+    // R12: the first period had paid 2025-01 when it ended, so its withdrawal took
+    // effect after L; the second had paid nothing up to the open month, so from its
+    // first month, and there is no L to name.
+    assert!(
+        reasons.contains("took effect from 2025-02, the month after L")
+            && reasons.contains(
+                "took effect from 2025-02, the period's first month: no month of it up to the open month was paid"
+            ),
+        "{reasons}"
+    );
     let refund_role = |position| role_at(&march, position).expect("each refund is cited");
     assert!(refund_role(6).starts_with("refunds the 600.00 paid for 2025-03"));
     assert!(refund_role(10).starts_with("refunds the 1000.00 paid for 2025-03"));
@@ -586,4 +596,45 @@ fn pay_subsidy_refuses_a_refunded_month_enrolled_for_again_for_being_unpaid() {
     assert_eq!(refusal_message(Language::En, &refusal), refunded);
     let zh = refusal_message(Language::ZhCn, &refusal);
     assert!(zh.contains("该月缴费已退费（R12）"), "{zh}");
+}
+
+/// D71: a withdrawal of any reason leaves the personal account as credited (R17):
+/// the months R12 refunds are paid ahead of the open month, so none of them was in
+/// the balance, and nothing in the contract takes money out of an account.
+#[test]
+fn a_withdrawal_of_any_reason_leaves_the_personal_account_as_credited() {
+    for reason in ["voluntary", "employer_scheme", "relocated", "deceased"] {
+        let dir = tempfile::tempdir().unwrap();
+        let months = ["2025-01", "2025-02", "2025-03", "2025-04"];
+        let mut commands = vec![
+            policy("2025-01", json!({"account_rate":"0.02"})),
+            enroll(MEMBER, "2025-01", "0.60"),
+            pay(MEMBER, &months, "2400.00", "2025-01-10"),
+            close("2025-01"),
+            close("2025-02"),
+        ];
+        ledger_of(&commands, dir.path());
+        let balance = |dir: &Path| {
+            let store = flexledger::store::SledStore::open(dir).unwrap();
+            let member = flexledger::ledger::member_coverage(&store, MEMBER.parse().unwrap(), None)
+                .unwrap()
+                .unwrap();
+            flexledger::codec::wire::MemberCoverage::from(&member)
+                .account_balance
+                .to_string()
+        };
+        // 2025-03 is open: three months have arrived, 120.00 each (10000.00 × 0.60 ×
+        // 0.02); 2025-04 is paid ahead.
+        assert_eq!(balance(dir.path()), "360.00", "{reason}");
+        // A command id of its own: a second `ledger_of` numbers its ids from 1 again.
+        commands = vec![
+            json!({"command":"withdraw","member_id":MEMBER,"reason":reason,"command_id":"99999999-0000-4000-8000-000000000001"}),
+        ];
+        ledger_of(&commands, dir.path());
+        assert_eq!(
+            balance(dir.path()),
+            "360.00",
+            "{reason}: the refunded 2025-04 was never in it"
+        );
+    }
 }

@@ -965,7 +965,7 @@ fn every_error_has_the_json_error_shape() {
         ("GET", format!("/v1/members/{MEMBER}?as_of=1.5"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", format!("/v1/members/{MEMBER}?as_of=1e3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         // A position the log has not reached yet (D66): its answer would change.
-        ("GET", format!("/v1/members/{MEMBER}?as_of=999999"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=999999"), vec![("authorization", &auditor)], None, 404, "not_found"),
         ("GET", "/v1/regions/demo/months/2025-13".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         // A misspelt type would filter out every item and leave the subscriber waiting.

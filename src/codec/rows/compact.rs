@@ -42,7 +42,9 @@ fn cents(amount: Money) -> u64 {
     assert_eq!(decimal.scale(), 2, "an amount always has two places");
     // OK because amounts are non-negative and a sum stays far below 10^17 (D68).
     let cents = u64::try_from(decimal.mantissa()).expect("an amount is non-negative and small");
-    // Written only if it can be read back (`amount_of`).
+    // Written only if it can be read back (`amount_of`). OK because no store reaches
+    // it: 10^19 cents is 10^8 of D13's largest payments in one member's sum (D68), and
+    // a crash there appends nothing, where a row written past it could not be read.
     assert!(
         cents < CENTS_LIMIT,
         "a sum of {cents} cents passed D68's bound"
