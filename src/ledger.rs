@@ -1617,9 +1617,9 @@ fn no_row_means_no_member(
 }
 
 /// `(as_of, head)` when `as_of` names a position beyond the log's head, `None` when
-/// that position is written (or no position is named). What the log will hold after its head is not
-/// known yet, so an answer "as of" it would change as events arrive: the readers
-/// refuse such a position and say where the log ends (D66).
+/// that position is written (or no position is named). What the log will hold after
+/// its head is not known yet, so an answer "as of" it would change as events arrive:
+/// the readers refuse such a position and say where the log ends (D66).
 pub fn as_of_beyond_head(
     store: &(impl ReadStore + ?Sized),
     as_of: Option<u64>,
@@ -1642,14 +1642,7 @@ fn head_recorded_at(
     }
     match store.read_log(head).next() {
         Some(envelope) => Ok(envelope?.recorded_at),
-        None => Err(StoreError::Corrupt {
-            position: head,
-            message: crate::store::DamageDetail::found(
-                "store-found-log-short",
-                vec![("last", (head - 1).to_string()), ("head", head.to_string())],
-            ),
-        }
-        .into()),
+        None => Err(corrupt(head, findings::log_short(head - 1, head))),
     }
 }
 

@@ -325,10 +325,16 @@ pub struct LapseWhy {
 pub struct RefundWhy {
     /// Everything refunded for the month.
     pub refunded: Money,
-    /// The withdrawal recorded with the month's last refund.
-    pub withdrawal: Option<Withdrawal>,
     /// Each refund, what it gave back and its withdrawal ([`MonthEvents::refunds`]).
     pub parts: Vec<RefundPart>,
+}
+
+impl RefundWhy {
+    /// The withdrawal recorded with the month's last refund.
+    pub fn last_withdrawal(&self) -> Option<&Withdrawal> {
+        let (_, withdrawal) = self.parts.last()?.withdrawal.as_ref()?;
+        Some(withdrawal)
+    }
 }
 
 /// R17: the split of a paid month between the personal account and the pooling fund.
@@ -402,11 +408,6 @@ pub fn month_why(
     let status = status_why(region, member, &line, events);
     let refund = (!line.refunded.is_zero()).then(|| RefundWhy {
         refunded: line.refunded,
-        withdrawal: events
-            .refunds
-            .last()
-            .and_then(|part| part.withdrawal.as_ref())
-            .map(|(_, withdrawal)| withdrawal.clone()),
         parts: events.refunds.clone(),
     });
     let account = account_why(region, member, &line, paid_under);

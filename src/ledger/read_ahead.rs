@@ -122,10 +122,7 @@ fn read_stretches<S: ReadStore + ?Sized, T>(
             let last = first + read - 1;
             let _ = sender.send(Err(StoreError::Corrupt {
                 position: last + 1,
-                message: crate::store::DamageDetail::found(
-                    "store-found-log-short",
-                    vec![("last", last.to_string()), ("head", head.to_string())],
-                ),
+                message: crate::store::findings::log_short(last, head),
             }));
             return;
         }

@@ -424,6 +424,14 @@ pub fn changed_during_backup() -> DamageDetail {
     found("store-found-changed-during-backup", vec![])
 }
 
+/// The log ends at `last`, but its head is `head`: events were lost.
+pub fn log_short(last: u64, head: u64) -> DamageDetail {
+    found(
+        "store-found-log-short",
+        vec![("last", text(last)), ("head", text(head))],
+    )
+}
+
 /// The log ends at `last`, before the `size` events the backup's checkpoint covers.
 pub fn log_short_of_checkpoint(last: u64, size: u64) -> DamageDetail {
     let args = vec![("last", text(last)), ("size", text(size))];

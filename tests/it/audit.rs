@@ -1807,7 +1807,10 @@ fn explain_of_a_refunded_month_cites_r12_and_the_refund() {
     }
     let refund = why.refund.expect("the month was refunded");
     assert_eq!(refund.refunded.to_string(), "600.00");
-    let withdrawal = refund.withdrawal.expect("a withdrawal refunded it");
+    let withdrawal = refund
+        .last_withdrawal()
+        .cloned()
+        .expect("a withdrawal refunded it");
     assert_eq!(
         (withdrawal.reason, Some(withdrawal.effective_from)),
         (WithdrawalReason::Voluntary, Month::parse("2025-05"))
@@ -1859,7 +1862,7 @@ fn explain_of_a_refunded_month_names_the_withdrawal_that_refunded_it_not_a_later
     let store = SledStore::open(dir.path()).unwrap();
     let withdrawal = facts_of(&store, member, "2025-04")
         .refund
-        .and_then(|refund| refund.withdrawal)
+        .and_then(|refund| refund.last_withdrawal().cloned())
         .expect("a withdrawal refunded it");
     assert_eq!(withdrawal.reason, WithdrawalReason::Voluntary);
 }
