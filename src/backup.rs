@@ -912,7 +912,7 @@ impl Checker<'_> {
                         line,
                         position: Some(position),
                         reason: Box::new(InvalidReason::EventDoesNotFold {
-                            detail: error.message,
+                            detail: error.problem.to_string(),
                         }),
                     })
             }
@@ -1019,7 +1019,7 @@ impl Checker<'_> {
             Ok(_) => Ok(()),
             Err(error) => match error.corruption() {
                 Some((position, detail)) => {
-                    let detail = detail.to_owned();
+                    let detail = detail.into_owned();
                     let reason = InvalidReason::EventsDoNotFold { detail };
                     Err(self.invalid(Some(position), reason))
                 }

@@ -32,6 +32,7 @@ use crate::store::{
     EventStore, Location, MemberIndex, ReadStore, Sha256, StateKey, StateWrite, StoreError,
 };
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::Path;
 use uuid::Uuid;
@@ -76,19 +77,19 @@ pub enum LedgerError {
 
 impl LedgerError {
     /// Where and how stored data is damaged, if that is what the error reports.
-    pub fn corruption(&self) -> Option<(u64, &str)> {
+    pub fn corruption(&self) -> Option<(u64, Cow<'_, str>)> {
         match self {
             LedgerError::Store(StoreError::Corrupt { position, message }) => {
-                Some((*position, message))
+                Some((*position, Cow::Borrowed(message)))
             }
-            LedgerError::Fold(error) => Some((error.position, &error.message)),
+            LedgerError::Fold(error) => Some((error.position, error.problem.to_string().into())),
             _ => None,
         }
     }
 
     /// The same, as the damage it reports: its finding keeps the sentence the catalog
     /// words it by (an event altered, a broken chain, a head witness the log does not
-    /// reach), said in the reader's language; a fold's finding is English words.
+    /// reach, an event the fold cannot apply), said in the reader's language.
     pub fn damage(&self) -> Option<StoreError> {
         match self {
             LedgerError::Store(StoreError::Corrupt { position, message }) => {
@@ -97,12 +98,11 @@ impl LedgerError {
                     message: message.clone(),
                 })
             }
-            other => other
-                .corruption()
-                .map(|(position, message)| StoreError::Corrupt {
-                    position,
-                    message: message.into(),
-                }),
+            LedgerError::Fold(error) => Some(StoreError::Corrupt {
+                position: error.position,
+                message: findings::fold_problem(&error.problem),
+            }),
+            _ => None,
         }
     }
 }

@@ -71,6 +71,18 @@ store-found-index-count = stream { $stream } has { $events } events in the log b
 store-found-index-positions = stream { $stream }'s index places its events at other positions than the log holds them
 store-found-state-differs = stored state of { $row } differs from a fresh fold of the log
 store-found-folded-undecodable = member { $member }'s folded state: { $detail }
+store-found-fold-position = positions must increase; last applied was { $last }
+store-found-fold-close-region = month close for unknown region { $region }
+store-found-fold-enrolled-twice = member { $member } enrolled twice
+store-found-fold-enrollment-region = enrollment in unknown region { $region }
+store-found-fold-not-member-event = { $type } is not a member event
+store-found-fold-unknown-member = { $type } for unknown member { $member }
+store-found-fold-member-region = member { $member } in unknown region
+store-found-fold-payment-months = payment without months
+store-found-fold-member-period = member without period
+store-found-fold-refund-unpaid = refund of { $month }, which is not paid
+store-found-fold-grant-length = grant length out of range
+store-found-fold-no-member = the history holds no member { $member }
 
 ## The state row a finding (or a rebuild's list) names, inside store-found-state-differs
 ## and store-found-row-undecodable.

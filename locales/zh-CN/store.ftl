@@ -69,6 +69,18 @@ store-found-index-count = 事件流 { $stream } 在日志中有 { $events } 个�
 store-found-index-positions = 事件流 { $stream } 的索引所记的事件位置与日志中的位置不符
 store-found-state-differs = 已保存的状态行与重新折叠日志所得的结果不符：{ $row }
 store-found-folded-undecodable = 参保人员 { $member } 折叠所得的状态无法解码：{ $detail }
+store-found-fold-position = 位置必须递增；上一个已应用的位置是 { $last }
+store-found-fold-close-region = 未知统筹地区 { $region } 的月结
+store-found-fold-enrolled-twice = 参保人员 { $member } 参保了两次
+store-found-fold-enrollment-region = 在未知统筹地区 { $region } 参保
+store-found-fold-not-member-event = `{ $type }` 不是参保人员的事件
+store-found-fold-unknown-member = 未知参保人员 { $member } 的 `{ $type }` 事件
+store-found-fold-member-region = 参保人员 { $member } 所在的统筹地区未知
+store-found-fold-payment-months = 缴费没有月份
+store-found-fold-member-period = 参保人员没有参保期
+store-found-fold-refund-unpaid = { $month } 的退费，而该月并未缴费
+store-found-fold-grant-length = 给予的补贴期限超出范围
+store-found-fold-no-member = 该历史中没有参保人员 { $member }
 
 ## 问题所指的状态行（也用于 rebuild 的列表），嵌在 store-found-state-differs 和 store-found-row-undecodable 中
 store-row-checkpoint = 检查点行（{ $stored ->

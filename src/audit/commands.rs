@@ -262,7 +262,7 @@ fn damaged(
             Some(crate::store::StoreError::Corrupt { message, .. }) => {
                 message.in_language(language)
             }
-            _ => message.to_owned(),
+            _ => message.into_owned(),
         };
         let args = [("position", text(position)), ("message", text(found))];
         writeln!(out, "{}", say(language, "audit-damaged", &args))?;

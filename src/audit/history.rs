@@ -11,7 +11,7 @@ use crate::domain::coverage::{coverage, month_changes, MemberCoverage, MonthChan
 use crate::domain::event::Event;
 use crate::domain::policy::RegionName;
 use crate::domain::rule::RuleId;
-use crate::domain::state::{FoldError, LedgerState};
+use crate::domain::state::{FoldError, FoldProblem, LedgerState};
 use crate::i18n::{count, say, text, Arg, Language};
 use crate::ledger::{first_member_event, member_events, read_member_row, FirstEvent, LedgerError};
 use crate::store::envelope::Envelope;
@@ -196,7 +196,9 @@ impl MemberHistory {
     pub fn final_coverage(&self) -> Result<MemberCoverage, FoldError> {
         self.coverage()?.ok_or_else(|| FoldError {
             position: self.events.last().map_or(0, |envelope| envelope.position),
-            message: format!("the history holds no member {}", self.member_id),
+            problem: FoldProblem::NoSuchMember {
+                member: self.member_id,
+            },
         })
     }
 

@@ -1650,7 +1650,7 @@ fn note_walk<T>(
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
-                mark_damage(dir, found_by, Some(position), message.to_owned());
+                mark_damage(dir, found_by, Some(position), message.into_owned());
             }
         }
     }
@@ -1675,7 +1675,7 @@ fn print_walk_outcome<T: serde::Serialize>(
                     &VerifyFailure {
                         ok: false,
                         position,
-                        message,
+                        message: &message,
                     },
                 )?;
                 // What failed, in the reader's language too, before what to do about it

@@ -415,10 +415,49 @@ fn count(months: usize) -> u32 {
 /// A fold input was impossible: an event for a member or region that does not exist,
 /// or similar. Only a damaged log can produce one; the store reports its position.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("event at position {position} cannot be applied: {message}")]
+#[error("event at position {position} cannot be applied: {problem}")]
 pub struct FoldError {
     pub position: u64,
-    pub message: String,
+    pub problem: FoldProblem,
+}
+
+/// What made an event impossible to apply, as data: its `Display` is the English a
+/// damage report's `message` carries, and the store's findings word the same facts in
+/// the reader's language (`store::findings::fold_problem`), so that an auditor reading
+/// Chinese is not handed an English finding.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FoldProblem {
+    #[error("positions must increase; last applied was {last}")]
+    PositionNotAfter { last: u64 },
+    #[error("month close for unknown region {region}")]
+    CloseOfUnknownRegion { region: RegionName },
+    #[error("member {member} enrolled twice")]
+    EnrolledTwice { member: Uuid },
+    #[error("enrollment in unknown region {region}")]
+    EnrollmentInUnknownRegion { region: RegionName },
+    #[error("{event_type} is not a member event")]
+    NotAMemberEvent { event_type: &'static str },
+    #[error("{event_type} for unknown member {member}")]
+    UnknownMember {
+        event_type: &'static str,
+        member: Uuid,
+    },
+    #[error("member {member} in unknown region")]
+    MemberInUnknownRegion { member: Uuid },
+    #[error("payment without months")]
+    PaymentWithoutMonths,
+    #[error("member without period")]
+    MemberWithoutPeriod,
+    #[error("refund of {month}, which is not paid")]
+    RefundOfUnpaidMonth { month: Month },
+    #[error("grant length out of range")]
+    GrantLengthOutOfRange,
+    /// A history asked for a member it does not hold (a caller's mistake).
+    #[error("the history holds no member {member}")]
+    NoSuchMember { member: Uuid },
+    /// A member's stored folded state does not decode: `said` is the decoder's words.
+    #[error("member {member}'s folded state: {said}")]
+    FoldedStateUnreadable { member: Uuid, said: String },
 }
 
 /// Every region and member, as decisions need them.
@@ -482,18 +521,17 @@ impl LedgerState {
 
     /// Applies one event recorded at `position` (positions must increase).
     pub fn apply(&mut self, position: u64, event: &Event) -> Result<(), FoldError> {
-        let fail = |message: String| FoldError { position, message };
+        let fail = |problem: FoldProblem| FoldError { position, problem };
         if position <= self.position {
-            return Err(fail(format!(
-                "positions must increase; last applied was {}",
-                self.position
-            )));
+            let last = self.position;
+            return Err(fail(FoldProblem::PositionNotAfter { last }));
         }
         match event {
             Event::PolicyPublished(published) => self.apply_policy(position, published.policy()),
             Event::MonthClosed(closed) => {
                 let region = self.regions.get_mut(&closed.region).ok_or_else(|| {
-                    fail(format!("month close for unknown region {}", closed.region))
+                    let region = closed.region.clone();
+                    fail(FoldProblem::CloseOfUnknownRegion { region })
                 })?;
                 region.open_month = closed.next_open_month;
                 region.version += 1;
@@ -524,12 +562,18 @@ impl LedgerState {
         region.last_position = position;
     }
 
-    fn apply_enrolled(&mut self, position: u64, enrolled: &MemberEnrolled) -> Result<(), String> {
+    fn apply_enrolled(
+        &mut self,
+        position: u64,
+        enrolled: &MemberEnrolled,
+    ) -> Result<(), FoldProblem> {
         if self.members.contains_key(&enrolled.member_id) {
-            return Err(format!("member {} enrolled twice", enrolled.member_id));
+            let member = enrolled.member_id;
+            return Err(FoldProblem::EnrolledTwice { member });
         }
         if !self.regions.contains_key(&enrolled.region) {
-            return Err(format!("enrollment in unknown region {}", enrolled.region));
+            let region = enrolled.region.clone();
+            return Err(FoldProblem::EnrollmentInUnknownRegion { region });
         }
         let member = MemberState {
             member_id: enrolled.member_id,
@@ -559,18 +603,22 @@ impl LedgerState {
         Ok(())
     }
 
-    fn apply_member_event(&mut self, position: u64, event: &Event) -> Result<(), String> {
+    fn apply_member_event(&mut self, position: u64, event: &Event) -> Result<(), FoldProblem> {
+        let event_type = event.type_name();
         let StreamId::Member(member_id) = event.stream() else {
-            return Err(format!("{} is not a member event", event.type_name()));
+            return Err(FoldProblem::NotAMemberEvent { event_type });
         };
         let member = self
             .members
             .get_mut(&member_id)
-            .ok_or_else(|| format!("{} for unknown member {member_id}", event.type_name()))?;
+            .ok_or(FoldProblem::UnknownMember {
+                event_type,
+                member: member_id,
+            })?;
         let region = self
             .regions
             .get(&member.region)
-            .ok_or_else(|| format!("member {member_id} in unknown region"))?;
+            .ok_or(FoldProblem::MemberInUnknownRegion { member: member_id })?;
         match event {
             Event::ContributionPaid(paid) => member.record_paid(region, paid)?,
             Event::ContributionRefunded(refund) => member.record_refunded(refund)?,
@@ -612,7 +660,7 @@ impl LedgerState {
             }
             Event::BaseChanged(changed) => member.record_base_changed(changed),
             Event::PolicyPublished(_) | Event::MonthClosed(_) | Event::MemberEnrolled(_) => {
-                return Err(format!("{} is not a member event", event.type_name()));
+                return Err(FoldProblem::NotAMemberEvent { event_type });
             }
         }
         member.version += 1;
@@ -624,16 +672,27 @@ impl LedgerState {
 /// One member event's facts recorded on the member (the leaves of
 /// `LedgerState::apply_member_event`); the indexes by region stay with the fold.
 impl MemberState {
-    fn record_paid(&mut self, region: &RegionState, paid: &ContributionPaid) -> Result<(), String> {
+    fn record_paid(
+        &mut self,
+        region: &RegionState,
+        paid: &ContributionPaid,
+    ) -> Result<(), FoldProblem> {
         if !self.period_started() {
             // R7 (v2): P is the later of the payment's month and the first month
             // it paid for; the delay depends on whether the member qualified. A
             // benefit start after Month::LAST is none within the range (D47): every
             // month of the period through 2999-12 is waiting, and a later payment of
             // the period does not decide it again (`period_started`).
-            let first_paid = paid.months.first().ok_or("payment without months")?.month;
+            let first_paid = paid
+                .months
+                .first()
+                .ok_or(FoldProblem::PaymentWithoutMonths)?
+                .month;
             let (p, delay) = self.benefit_delay(region, paid.payment_month, first_paid);
-            let period = self.periods.last_mut().ok_or("member without period")?;
+            let period = self
+                .periods
+                .last_mut()
+                .ok_or(FoldProblem::MemberWithoutPeriod)?;
             period.benefit_start = p.checked_plus(i64::from(delay));
         }
         for line in &paid.months {
@@ -652,12 +711,12 @@ impl MemberState {
         Ok(())
     }
 
-    fn record_refunded(&mut self, refund: &ContributionRefunded) -> Result<(), String> {
+    fn record_refunded(&mut self, refund: &ContributionRefunded) -> Result<(), FoldProblem> {
         for month in &refund.months {
             let amount = self
                 .paid
                 .remove(month)
-                .ok_or_else(|| format!("refund of {month}, which is not paid"))?;
+                .ok_or(FoldProblem::RefundOfUnpaidMonth { month: *month })?;
             self.to_account.remove(month);
             let total = self.refunded.get(month).copied().unwrap_or(Money::ZERO) + amount;
             self.refunded.insert(*month, total);
@@ -675,19 +734,24 @@ impl MemberState {
         self.grants.sort_by_key(|grant| grant.from_month);
     }
 
-    fn record_revoked(&mut self, revoked: &SubsidyRevoked) -> Result<(), String> {
+    fn record_revoked(&mut self, revoked: &SubsidyRevoked) -> Result<(), FoldProblem> {
         let from = revoked.from_month;
         self.grants.retain(|grant| grant.from_month < from);
         for grant in &mut self.grants {
             if grant.reaches(from) {
                 let kept = grant.from_month.months_until(from);
-                grant.months = u32::try_from(kept).map_err(|_| "grant length out of range")?;
+                grant.months =
+                    u32::try_from(kept).map_err(|_| FoldProblem::GrantLengthOutOfRange)?;
             }
         }
         Ok(())
     }
 
-    fn record_withdrawn(&mut self, open: Month, withdrawn: &MemberWithdrawn) -> Result<(), String> {
+    fn record_withdrawn(
+        &mut self,
+        open: Month,
+        withdrawn: &MemberWithdrawn,
+    ) -> Result<(), FoldProblem> {
         // R12 (v2): the period ends after the last paid month not after the open
         // month. A withdrawal decided by v2 records exactly that (and refunds
         // what lies beyond in the next event); one recorded by v1 ended after
@@ -713,7 +777,10 @@ impl MemberState {
         } else {
             withdrawn.effective_from
         };
-        let period = self.periods.last_mut().ok_or("member without period")?;
+        let period = self
+            .periods
+            .last_mut()
+            .ok_or(FoldProblem::MemberWithoutPeriod)?;
         period.withdrawal = Some(Withdrawal {
             reason: withdrawn.reason,
             effective_from,

@@ -49,7 +49,7 @@ const SVG_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe
 fn fold_failed(error: crate::domain::state::FoldError) -> AppError {
     AppError::internal(format!(
         "the member's history does not fold at position {}: {}",
-        error.position, error.message
+        error.position, error.problem
     ))
 }
 

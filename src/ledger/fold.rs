@@ -25,7 +25,7 @@ use crate::domain::decide::close_consequences;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::report::{line_counts, MonthTotals, RegionSummary};
-use crate::domain::state::{index_member, FoldError, MemberState, RegionState};
+use crate::domain::state::{index_member, FoldError, FoldProblem, MemberState, RegionState};
 use crate::domain::{Event, LedgerState, StreamId};
 use crate::store::{StateKey, StateWrite, StoreError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -95,9 +95,12 @@ impl Folder {
     pub fn apply(&mut self, position: u64, event: &Event) -> Result<(), FoldError> {
         if let StreamId::Member(member_id) = event.stream() {
             if let Some(row) = self.rows.remove(&member_id) {
-                let member = decode_member_row(&row).map_err(|message| FoldError {
+                let member = decode_member_row(&row).map_err(|said| FoldError {
                     position,
-                    message: format!("member {member_id}'s folded state: {message}"),
+                    problem: FoldProblem::FoldedStateUnreadable {
+                        member: member_id,
+                        said,
+                    },
                 })?;
                 self.live.insert_member(member);
             }

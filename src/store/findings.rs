@@ -8,11 +8,12 @@
 //! and `log_entry.rs`.
 //!
 //! What a finding quotes as it came stays in its own words: an engine's or a
-//! decoder's error (`detail`), and a fold's invariant (the domain's English).
+//! decoder's error (`detail`), and a stored row's invariant (the domain's English).
 
 use super::{CommandSpan, DamageDetail, MemberIndex};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
+use crate::domain::state::FoldProblem;
 use crate::i18n::Sentence;
 use uuid::Uuid;
 
@@ -118,6 +119,51 @@ pub fn index_positions(stream: &str) -> DamageDetail {
 /// A stored state row (`row`, named by a `row_*` sentence) that is not the fold's.
 pub fn state_differs(row: Sentence) -> DamageDetail {
     found_said("store-found-state-differs", "row", row)
+}
+
+/// An event the fold cannot apply (`domain::state::FoldProblem`): only a damaged log
+/// holds one. Its English is the problem's own.
+pub fn fold_problem(problem: &FoldProblem) -> DamageDetail {
+    use FoldProblem as P;
+    let (id, args): (&'static str, Vec<(&'static str, String)>) = match problem {
+        P::PositionNotAfter { last } => ("store-found-fold-position", vec![("last", text(last))]),
+        P::CloseOfUnknownRegion { region } => (
+            "store-found-fold-close-region",
+            vec![("region", text(region))],
+        ),
+        P::EnrolledTwice { member } => (
+            "store-found-fold-enrolled-twice",
+            vec![("member", text(member))],
+        ),
+        P::EnrollmentInUnknownRegion { region } => (
+            "store-found-fold-enrollment-region",
+            vec![("region", text(region))],
+        ),
+        P::NotAMemberEvent { event_type } => (
+            "store-found-fold-not-member-event",
+            vec![("type", text(event_type))],
+        ),
+        P::UnknownMember { event_type, member } => (
+            "store-found-fold-unknown-member",
+            vec![("type", text(event_type)), ("member", text(member))],
+        ),
+        P::MemberInUnknownRegion { member } => (
+            "store-found-fold-member-region",
+            vec![("member", text(member))],
+        ),
+        P::PaymentWithoutMonths => ("store-found-fold-payment-months", vec![]),
+        P::MemberWithoutPeriod => ("store-found-fold-member-period", vec![]),
+        P::RefundOfUnpaidMonth { month } => (
+            "store-found-fold-refund-unpaid",
+            vec![("month", text(month))],
+        ),
+        P::GrantLengthOutOfRange => ("store-found-fold-grant-length", vec![]),
+        P::NoSuchMember { member } => {
+            ("store-found-fold-no-member", vec![("member", text(member))])
+        }
+        P::FoldedStateUnreadable { member, said } => return folded_undecodable(*member, said),
+    };
+    found(id, args)
 }
 
 /// Member `member`'s row as the fold encoded it does not decode.

@@ -450,9 +450,10 @@ impl ServerAdvice {
 /// records, keys and signed checkpoints), a sentence said in the reader's language, so
 /// that a Chinese auditor reads what was found in Chinese. A finding made from a
 /// `String` has English words only: still so are the byte-level problems of a log
-/// entry that does not decode (`log_entry.rs`), a fold's own finding
-/// (`domain::state::FoldError`) and the damage mark (`damage_mark.rs`, which keeps its
-/// English); and what a finding quotes from an engine or a decoder stays as it came.
+/// entry that does not decode (`log_entry.rs`) and the damage mark (`damage_mark.rs`,
+/// which keeps its English); an event the fold cannot apply is a sentence too
+/// (`domain::state::FoldProblem`, `findings::fold_problem`); and what a finding quotes
+/// from an engine or a decoder stays as it came.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DamageDetail {
     english: String,

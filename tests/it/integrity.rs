@@ -1148,3 +1148,35 @@ fn verify_s_row_record_and_index_findings_are_said_in_chinese() {
         );
     }
 }
+
+/// An event the fold cannot apply (only a damaged log holds one) is named in the
+/// reader's language like every other finding, while its English stays the damage
+/// report's `message` word for word. Before, a fold's finding was English words only.
+#[test]
+fn a_fold_s_finding_is_said_in_chinese_and_keeps_its_english_message() {
+    use flexledger::domain::state::{FoldError, FoldProblem};
+    use flexledger::i18n::Language;
+    use flexledger::ledger::LedgerError;
+    use flexledger::store::StoreError;
+    let member = uuid::Uuid::from_u128(7);
+    let problem = FoldProblem::UnknownMember {
+        event_type: "ContributionPaid",
+        member,
+    };
+    let error = LedgerError::Fold(FoldError {
+        position: 9,
+        problem,
+    });
+    let english = format!("ContributionPaid for unknown member {member}");
+    let (position, message) = error.corruption().unwrap();
+    assert_eq!((position, message.as_ref()), (9, english.as_str()));
+    let Some(StoreError::Corrupt { position, message }) = error.damage() else {
+        panic!("a fold's finding is damage")
+    };
+    assert_eq!(position, 9);
+    assert_eq!(message.in_language(Language::En), english);
+    assert_eq!(
+        message.in_language(Language::ZhCn),
+        format!("未知参保人员 {member} 的 `ContributionPaid` 事件")
+    );
+}

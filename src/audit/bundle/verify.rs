@@ -541,7 +541,10 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
                 Some(line),
                 position,
                 stream,
-                why("audit-bundle-why-no-fold", [("detail", error.message)]),
+                why(
+                    "audit-bundle-why-no-fold",
+                    [("detail", error.problem.to_string())],
+                ),
             );
         }
     }
