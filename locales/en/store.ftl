@@ -178,11 +178,6 @@ store-found-coverage-row = a coverage-change row is damaged: { $detail }
 store-found-coverage-key = a coverage-change key is { $bytes } bytes
 store-found-command-record-length = command { $command } record is neither 16 nor { $bytes } bytes
 store-found-command-digest-length = command { $command } record's body digest is not 32 bytes
-store-found-command-bucket-key = a command bucket key is { $bytes } bytes, not 6
-store-found-command-bucket-format = command bucket { $bucket } begins with format { $format }, not 1: written by a newer flexledger, or damaged
-store-found-command-bucket-length = command bucket { $bucket }'s part is { $bytes } bytes: not a format byte and whole 65-byte records
-store-found-command-bucket-misplaced = command { $command }'s record is in bucket { $bucket }, where a lookup of its id never looks
-store-found-command-bucket-flag = command { $command }'s record in bucket { $bucket } has neither a body digest nor the mark of none
 store-found-index-key = a stream index key ({ $bytes } bytes) does not name a stream
 store-found-not-8-bytes = { $field ->
         [stream-index-value] stream index value

@@ -180,11 +180,6 @@ store-found-coverage-row = 一行参保记录变更已损坏：{ $detail }
 store-found-coverage-key = 一个参保记录变更的键有 { $bytes } 个字节
 store-found-command-record-length = 命令 { $command } 的命令记录既不是 16 个字节，也不是 { $bytes } 个字节
 store-found-command-digest-length = 命令 { $command } 的命令记录中的内容摘要不是 32 个字节
-store-found-command-bucket-key = 一个命令记录桶的键长 { $bytes } 个字节，而不是 6 个字节
-store-found-command-bucket-format = 命令记录桶 { $bucket } 以格式 { $format } 开头，而不是 1：由更新版本的 flexledger 写入，或已损坏
-store-found-command-bucket-length = 命令记录桶 { $bucket } 的一段长 { $bytes } 个字节：不是一个格式字节加上若干条完整的 65 字节记录
-store-found-command-bucket-misplaced = 命令 { $command } 的命令记录位于桶 { $bucket }，按其编号查找时永远不会找到那里
-store-found-command-bucket-flag = 命令 { $command } 在桶 { $bucket } 中的命令记录既没有内容摘要，也没有“无摘要”的标记
 store-found-index-key = 一个事件流索引键（{ $bytes } 个字节）没有指明事件流
 store-found-not-8-bytes = { $field ->
         [stream-index-value] 事件流索引的值

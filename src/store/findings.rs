@@ -754,39 +754,6 @@ pub fn command_digest_length(command: Uuid) -> DamageDetail {
     )
 }
 
-/// A command bucket key `bytes` long (not `c`, bucket, part).
-pub fn command_bucket_key(bytes: usize) -> DamageDetail {
-    found(
-        "store-found-command-bucket-key",
-        vec![("bytes", text(bytes))],
-    )
-}
-
-/// Command bucket `bucket`'s part begins with `format`, not the one layout this
-/// build writes.
-pub fn command_bucket_format(bucket: &str, format: u8) -> DamageDetail {
-    let args = vec![("bucket", text(bucket)), ("format", text(format))];
-    found("store-found-command-bucket-format", args)
-}
-
-/// Command bucket `bucket`'s part is `bytes` long: not whole records.
-pub fn command_bucket_length(bucket: &str, bytes: usize) -> DamageDetail {
-    let args = vec![("bucket", text(bucket)), ("bytes", text(bytes))];
-    found("store-found-command-bucket-length", args)
-}
-
-/// `command`'s record sits in bucket `bucket`, where lookups of its id never look.
-pub fn command_bucket_misplaced(command: Uuid, bucket: &str) -> DamageDetail {
-    let args = vec![("command", text(command)), ("bucket", text(bucket))];
-    found("store-found-command-bucket-misplaced", args)
-}
-
-/// `command`'s record in bucket `bucket` says neither "digest" nor "no digest".
-pub fn command_bucket_flag(command: Uuid, bucket: &str) -> DamageDetail {
-    let args = vec![("command", text(command)), ("bucket", text(bucket))];
-    found("store-found-command-bucket-flag", args)
-}
-
 /// A stream index key `bytes` long that names no stream.
 pub fn index_key(bytes: usize) -> DamageDetail {
     found("store-found-index-key", vec![("bytes", text(bytes))])

@@ -149,7 +149,6 @@ macro_rules! reads_through {
 
 pub mod any;
 mod checked_reads;
-pub mod command_buckets;
 pub mod coverage_rows;
 pub mod damage_mark;
 pub mod envelope;

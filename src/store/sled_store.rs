@@ -6,10 +6,7 @@
 //! - `L` position(8)                     → hash(32) and the event (`log_entry`: a compact
 //!   layout; entries written by older builds hold the canonical envelope JSON)
 //! - `S` stream-name 0x00 version(8)     → position(8)   (per-stream index)
-//! - `c` bucket(3) part(2)               → command records of the ids whose SHA-256
-//!   begins with the bucket's 20 bits (`command_buckets`); stores written before hold
-//!   one key per command: `C` command-id(16) → first position(8) event count(8) and,
-//!   since contract v2, the body digest(32)
+//! - `C` command-id(16)                  → first position(8) event count(8)
 //! - `M` member-id(16)                   → member state row (`codec::rows`: postcard
 //!   since state format 3, JSON before)
 //! - `R` region-name                     → region state JSON (`codec::rows`)
@@ -52,7 +49,6 @@
 //! held lock, a permission error and a full disk apart.
 
 use super::checked_reads::{corrupt, decode_entry, LogChain, StreamChain};
-use super::command_buckets::{self, Bucket, LastPart};
 use super::coverage_rows::{self, CoverageItem};
 use super::findings::{self, Field, SetAsideWhy};
 use super::head_cache::HeadCache;
@@ -80,8 +76,6 @@ use uuid::Uuid;
 const PREFIX_LOG: u8 = b'L';
 /// Older builds' stream index, one key per event; read, never written (`stream_index`).
 const PREFIX_STREAM: u8 = b'S';
-/// Older builds' command records, one key per command; read, never written
-/// (`command_buckets`).
 const PREFIX_COMMAND: u8 = b'C';
 const PREFIX_COVERAGE: u8 = b'F';
 const PREFIX_AUDIT_CHECKPOINT: u8 = b'T';
@@ -137,10 +131,6 @@ pub struct SledStore {
     /// (`None`: the stream has none), so that `prepare` does not read them again;
     /// emptied as each append starts.
     index_rows_read: HashMap<String, Option<IndexRow>>,
-    /// The last part of each command bucket `command_seen` read while the current
-    /// append was sealed, so that `prepare` adds its records without reading it again;
-    /// emptied as each append starts.
-    command_parts_read: HashMap<Bucket, LastPart>,
 }
 
 /// A read-only handle: HTTP requests and the feed read through one beside the writer
@@ -164,10 +154,6 @@ pub struct SledReader {
     path: PathBuf,
     /// The data directory (holds the head witness).
     dir: PathBuf,
-    /// Whether the store holds an older build's command records (`C` keys, one per
-    /// command): a lookup that misses the buckets then reads them too. Fixed at open:
-    /// no build since writes them.
-    legacy_command_keys: bool,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -1148,19 +1134,12 @@ impl SledReader {
         File::open(path)
             .and_then(|directory| directory.sync_all())
             .map_err(io_error(path))?;
-        let legacy_command_keys = tree
-            .scan_prefix([PREFIX_COMMAND])
-            .next()
-            .transpose()
-            .map_err(|error| classify_sled(dir, error))?
-            .is_some();
         Ok(SledReader {
             db,
             tree,
             data_file: std::sync::Arc::new(data_file),
             path: path.to_owned(),
             dir: dir.to_owned(),
-            legacy_command_keys,
         })
     }
 
@@ -1360,25 +1339,6 @@ impl SledReader {
         &self.dir
     }
 
-    /// The records `bucket` holds, each checked (`command_buckets::records`), and its
-    /// last part as stored (where an append adds records).
-    fn read_bucket(
-        &self,
-        bucket: Bucket,
-    ) -> Result<(Vec<(Uuid, CommandSpan)>, LastPart), StoreError> {
-        let mut records = Vec::new();
-        let mut last = None;
-        for entry in self
-            .tree
-            .scan_prefix(command_buckets::bucket_prefix(bucket))
-        {
-            let (key, value) = entry?;
-            records.extend(command_buckets::records(&key, &value)?);
-            last = Some((command_buckets::part_of(&key)?, value.to_vec()));
-        }
-        Ok((records, last))
-    }
-
     /// The ids in the keys under a one-byte prefix followed by a 16-byte id.
     fn ids_under(&self, prefix: u8) -> Result<Vec<Uuid>, StoreError> {
         self.tree
@@ -1523,7 +1483,6 @@ impl SledStore {
             witness,
             stream_heads: HeadCache::new(STREAM_HEADS_CACHED_MAX),
             index_rows_read: HashMap::new(),
-            command_parts_read: HashMap::new(),
         })
     }
 
@@ -1641,7 +1600,6 @@ impl SledStore {
     ) -> Result<(sled::Batch, StreamHeads), StoreError> {
         let (head, head_hash) = self.engine.head()?;
         self.index_rows_read.clear();
-        self.command_parts_read.clear();
         let Sealed {
             events,
             commands: records,
@@ -1658,28 +1616,15 @@ impl SledStore {
         for (key, block) in log_block::encode(entries) {
             batch.insert(&key, block);
         }
-        let mut by_bucket: std::collections::BTreeMap<Bucket, Vec<_>> = Default::default();
         for record in records {
-            let span = CommandSpan {
-                first_position: record.first_position,
-                event_count: record.event_count,
-                body_digest: record.body_digest,
-            };
-            let bucket = command_buckets::bucket_of(record.command_id);
-            by_bucket
-                .entry(bucket)
-                .or_default()
-                .push((record.command_id, span));
-        }
-        let mut parts_read = std::mem::take(&mut self.command_parts_read);
-        for (bucket, added) in by_bucket {
-            let last = match parts_read.remove(&bucket) {
-                Some(last) => last,
-                None => self.engine.read_bucket(bucket)?.1,
-            };
-            for (key, value) in command_buckets::parts_to_write(bucket, last, &added) {
-                batch.insert(&key, value);
+            // 16 bytes (first position, event count), then the body digest if known.
+            let mut span = Vec::with_capacity(COMMAND_RECORD_BYTES_WITH_DIGEST);
+            span.extend_from_slice(&record.first_position.to_be_bytes());
+            span.extend_from_slice(&record.event_count.to_be_bytes());
+            if let Some(digest) = &record.body_digest {
+                span.extend_from_slice(&digest.0);
             }
+            batch.insert(&command_key(record.command_id), span);
         }
         Ok((batch, heads))
     }
@@ -1691,14 +1636,7 @@ impl AppendContext for SledStore {
     }
 
     fn command_seen(&mut self, command_id: Uuid) -> Result<bool, StoreError> {
-        let bucket = command_buckets::bucket_of(command_id);
-        let (records, last) = self.engine.read_bucket(bucket)?;
-        self.command_parts_read.insert(bucket, last);
-        if records.iter().any(|(id, _)| *id == command_id) {
-            return Ok(true);
-        }
-        Ok(self.engine.legacy_command_keys
-            && self.engine.tree.contains_key(command_key(command_id))?)
+        Ok(self.engine.tree.contains_key(command_key(command_id))?)
     }
 }
 
@@ -1976,13 +1914,6 @@ impl EventLog for SledReader {
     }
 
     fn command_span(&self, command_id: Uuid) -> Result<Option<CommandSpan>, StoreError> {
-        let (records, _) = self.read_bucket(command_buckets::bucket_of(command_id))?;
-        if let Some((_, span)) = records.into_iter().find(|(id, _)| *id == command_id) {
-            return Ok(Some(span));
-        }
-        if !self.legacy_command_keys {
-            return Ok(None);
-        }
         let Some(value) = self.tree.get(command_key(command_id))? else {
             return Ok(None);
         };
@@ -2008,16 +1939,7 @@ impl EventLog for SledReader {
     }
 
     fn command_ids(&self) -> Result<Vec<Uuid>, StoreError> {
-        let mut ids = self.ids_under(PREFIX_COMMAND)?;
-        for entry in self
-            .tree
-            .scan_prefix([command_buckets::PREFIX_COMMAND_BUCKET])
-        {
-            let (key, value) = entry?;
-            let records = command_buckets::records(&key, &value)?;
-            ids.extend(records.into_iter().map(|(id, _)| id));
-        }
-        Ok(ids)
+        self.ids_under(PREFIX_COMMAND)
     }
 
     fn stream_index(&self) -> IndexedIter<'_> {

@@ -10,10 +10,7 @@ use flexledger::domain::money::Money;
 use flexledger::domain::policy::RegionName;
 use flexledger::domain::report::RegionSummary;
 use flexledger::ledger::{rebuild_state, region_summary, verify, Ledger};
-use flexledger::store::command_buckets::{
-    bucket_of, bucket_prefix, part_of, parts_to_write, records, RECORD_BYTES,
-};
-use flexledger::store::{log_block, log_entry, CommandSpan, Envelope, EventLog, Sha256, SledStore};
+use flexledger::store::{log_block, log_entry, Envelope, EventLog, Sha256, SledStore};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -544,18 +541,14 @@ fn rows_added_below_the_ledger_fail_verify() {
     let dir = demo_store();
     {
         let store = SledStore::open(dir.path()).unwrap();
-        add_command_record(store.raw_tree(), uuid::Uuid::from_u128(0xdead_beef));
-        store.raw_tree().flush().unwrap();
-    }
-    let (_, message) = verify_failure(dir.path());
-    assert!(message.contains("command record was added"), "{message}");
-    // A record in the older builds' layout (one `C` key per command) counts as well.
-    let dir = demo_store();
-    {
-        let store = SledStore::open(dir.path()).unwrap();
         let stranger = uuid::Uuid::from_u128(0xdead_beef);
-        let key = [&b"C"[..], stranger.as_bytes()].concat();
-        store.raw_tree().insert(key, [0u8; 16].to_vec()).unwrap();
+        store
+            .raw_tree()
+            .insert(
+                [&b"C"[..], stranger.as_bytes()].concat(),
+                [0u8; 16].to_vec(),
+            )
+            .unwrap();
         store.raw_tree().flush().unwrap();
     }
     let (_, message) = verify_failure(dir.path());
@@ -791,15 +784,16 @@ fn verify_names_a_command_record_removed_or_altered_in_a_later_read_stretch() {
     let (dir, _, _) = store_of_three_read_stretches();
     let store = SledStore::open(dir.path()).unwrap();
     let (command_id, first) = run_across(&store, 2 * LOG_READ_STRETCH_EVENTS as u64);
-    let (key, part, at) = command_record_place(store.raw_tree(), command_id);
-    let mut altered = part.clone();
-    // The record starts with the id (16 bytes), then the span's first position (8
-    // bytes, big-endian).
-    altered[at + 16 + 7] ^= 1;
-    let mut removed = part.clone();
-    removed.drain(at..at + RECORD_BYTES);
-    for value in [removed, altered] {
-        store.raw_tree().insert(&key, value).unwrap();
+    let key = [&b"C"[..], command_id.as_bytes()].concat();
+    let record = store.raw_tree().get(&key).unwrap().unwrap().to_vec();
+    let mut altered = record.clone();
+    // The record starts with the span's first position (8 bytes, big-endian).
+    altered[7] ^= 1;
+    for value in [None, Some(altered)] {
+        match value {
+            None => store.raw_tree().remove(&key).unwrap(),
+            Some(value) => store.raw_tree().insert(&key, value).unwrap(),
+        };
         let error = verify(&store, &mut |_| {}).unwrap_err().to_string();
         assert!(
             error.contains(&format!("position {first}"))
@@ -807,40 +801,8 @@ fn verify_names_a_command_record_removed_or_altered_in_a_later_read_stretch() {
             "{error}"
         );
     }
-    store.raw_tree().insert(&key, part).unwrap();
+    store.raw_tree().insert(&key, record).unwrap();
     verify(&store, &mut |_| {}).unwrap();
-}
-
-/// Below the ledger: the command bucket part that holds `command_id`'s record (its key
-/// and stored value) and where in the value the record starts.
-fn command_record_place(tree: &sled::Tree, command_id: uuid::Uuid) -> (sled::IVec, Vec<u8>, usize) {
-    for entry in tree.scan_prefix(bucket_prefix(bucket_of(command_id))) {
-        let (key, value) = entry.unwrap();
-        let held = records(&key, &value).unwrap();
-        if let Some(index) = held.iter().position(|(id, _)| *id == command_id) {
-            // The part's format byte, then whole records.
-            return (key, value.to_vec(), 1 + index * RECORD_BYTES);
-        }
-    }
-    panic!("no command record of {command_id}")
-}
-
-/// Below the ledger: a record of `command_id` (a command the log does not have) added
-/// to its bucket as an append would add it.
-fn add_command_record(tree: &sled::Tree, command_id: uuid::Uuid) {
-    let bucket = bucket_of(command_id);
-    let last = tree.scan_prefix(bucket_prefix(bucket)).last().map(|entry| {
-        let (key, value) = entry.unwrap();
-        (part_of(&key).unwrap(), value.to_vec())
-    });
-    let span = CommandSpan {
-        first_position: 0,
-        event_count: 0,
-        body_digest: None,
-    };
-    for (key, value) in parts_to_write(bucket, last, &[(command_id, span)]) {
-        tree.insert(key, value).unwrap();
-    }
 }
 
 /// Rewrites the demo member's first stream index row below the ledger with `edit`
@@ -1027,7 +989,9 @@ fn rebuild_says_what_it_did_not_check_and_leaves_a_damage_mark() {
     let dir = demo_store();
     {
         let store = SledStore::open(dir.path()).unwrap();
-        add_command_record(store.raw_tree(), uuid::Uuid::from_u128(0xdead_beef));
+        let stranger = uuid::Uuid::from_u128(0xdead_beef);
+        let key = [&b"C"[..], stranger.as_bytes()].concat();
+        store.raw_tree().insert(key, [0u8; 16].to_vec()).unwrap();
         store.raw_tree().flush().unwrap();
     }
     let verified = flexledger(dir.path(), &["verify"], None);
@@ -1053,11 +1017,15 @@ fn edit_command_records(dir: &Path, extra: bool) -> (uuid::Uuid, u64) {
     let first = store.read_log(1).next().unwrap().unwrap();
     let tree = store.raw_tree();
     if extra {
-        add_command_record(tree, uuid::Uuid::from_u128(0xdead_beef));
+        let stranger = uuid::Uuid::from_u128(0xdead_beef);
+        tree.insert(
+            [&b"C"[..], stranger.as_bytes()].concat(),
+            [0u8; 16].to_vec(),
+        )
+        .unwrap();
     } else {
-        let (key, mut part, at) = command_record_place(tree, first.command_id);
-        part.drain(at..at + RECORD_BYTES);
-        tree.insert(key, part).unwrap();
+        let key = [&b"C"[..], first.command_id.as_bytes()].concat();
+        assert!(tree.remove(key).unwrap().is_some());
     }
     tree.flush().unwrap();
     (first.command_id, first.position)

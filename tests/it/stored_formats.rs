@@ -134,8 +134,7 @@ fn write_golden(dir: &Path) -> flexledger::store::Sha256 {
 /// the first build with stream index rows (`store/stream_index.rs`), log entries of
 /// format 2 (`store/log_entry.rs`) and member rows with numbers for months and amounts
 /// (state format 5); `v5-store.tar.gz`: the first build with the log in blocks of up to
-/// 16 events (`store/log_block.rs`); `v6-store.tar.gz`: the first build with the
-/// command records in buckets (`store/command_buckets.rs`). Every later build
+/// 16 events (`store/log_block.rs`). Every later build
 /// opens each, verifies it to the pinned head, and reads it as a fresh import; and a
 /// fresh import still hashes to the pinned head.
 #[test]
@@ -143,7 +142,7 @@ fn the_golden_stores_of_the_compact_layout_open_to_their_pinned_head() {
     let root = tempfile::tempdir().unwrap();
     let fresh = root.path().join("fresh");
     assert_eq!(write_golden(&fresh).to_string(), GOLDEN_HEAD_HASH);
-    for name in ["v3-store", "v4-store", "v5-store", "v6-store"] {
+    for name in ["v3-store", "v4-store", "v5-store"] {
         opens_to_the_pinned_head(&untar_golden(name, root.path()), &fresh);
     }
 }
@@ -162,69 +161,18 @@ fn opens_to_the_pinned_head(golden: &Path, fresh: &Path) {
     assert_eq!(coverage_changes(golden), coverage_changes(fresh));
 }
 
-/// A store written before the command buckets keeps one `C` key per command, read as
-/// it is: a command sent again under its id is still a duplicate, and under its id
-/// with another body still refused with `command_id_reused` (contract v2, D10); a
-/// command recorded by this build (in a bucket) is found too, and `verify` counts the
-/// records of both layouts against the log.
-#[test]
-fn the_command_records_of_a_store_before_buckets_still_answer_a_command_sent_again() {
-    let root = tempfile::tempdir().unwrap();
-    let golden = untar_golden("v5-store", root.path());
-    let commands = std::fs::read_to_string(repo_path("tests/golden/v2-commands.jsonl")).unwrap();
-    let enroll: Value = serde_json::from_str(commands.lines().nth(1).unwrap()).unwrap();
-    let submit = |command: &Value| {
-        let line = command.to_string() + "\n";
-        let output = flexledger(&golden, &["submit", "-"], Some(line.as_bytes()));
-        stdout_lines(&output).remove(0)
-    };
-    let again = submit(&enroll);
-    assert_eq!(
-        (&again["ok"], &again["duplicate"]),
-        (&json!(true), &json!(true)),
-        "{again}"
-    );
-    let mut other = enroll.clone();
-    other["base_ratio"] = json!("0.70");
-    let refused = submit(&other);
-    assert_eq!(refused["error"]["code"], "command_id_reused", "{refused}");
-    let close = json!({"command":"close_month","region":"bench","month":"2025-09","command_id":"c0000000-0000-4000-8000-000000000009"});
-    assert_eq!(submit(&close)["ok"], true);
-    let again = submit(&close);
-    assert_eq!(
-        (&again["ok"], &again["duplicate"]),
-        (&json!(true), &json!(true)),
-        "{again}"
-    );
-    let mut other = close.clone();
-    other["month"] = json!("2025-10");
-    assert_eq!(submit(&other)["error"]["code"], "command_id_reused");
-    let store = SledStore::open(&golden).unwrap();
-    let tree = store.raw_tree();
-    assert!(
-        tree.scan_prefix(b"C").next().is_some(),
-        "the older records stay"
-    );
-    assert!(
-        tree.scan_prefix(b"c").next().is_some(),
-        "the new one is in a bucket"
-    );
-    drop(store);
-    verifies(&golden);
-}
-
-/// Writes `tests/golden/v6-store.tar.gz` (once, by the build that introduced the
-/// layout; `v3-store`, `v4-store` and `v5-store` were written by this test before the
-/// stream index rows, before the log's blocks and before the command buckets):
+/// Writes `tests/golden/v5-store.tar.gz` (once, by the build that introduced the
+/// layout; `v3-store` and `v4-store` were written by this test before the stream index
+/// rows and before the log's blocks):
 /// `FLEXLEDGER_WRITE_GOLDEN=1 cargo test --test it write_the_golden -- --ignored`.
 #[test]
-#[ignore = "writes tests/golden/v6-store.tar.gz; run once with FLEXLEDGER_WRITE_GOLDEN=1"]
+#[ignore = "writes tests/golden/v5-store.tar.gz; run once with FLEXLEDGER_WRITE_GOLDEN=1"]
 fn write_the_golden_store_of_the_compact_layout() {
     if std::env::var_os("FLEXLEDGER_WRITE_GOLDEN").is_none() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    let store = root.path().join("v6-store");
+    let store = root.path().join("v5-store");
     println!("head {}", write_golden(&store));
     for entry in std::fs::read_dir(&store).unwrap() {
         let path = entry.unwrap().path();
@@ -246,10 +194,10 @@ fn write_the_golden_store_of_the_compact_layout() {
             "--mtime=2026-01-01",
             "-czf",
         ])
-        .arg(repo_path("tests/golden/v6-store.tar.gz"))
+        .arg(repo_path("tests/golden/v5-store.tar.gz"))
         .arg("-C")
         .arg(root.path())
-        .arg("v6-store")
+        .arg("v5-store")
         .status()
         .unwrap();
     assert!(status.success());
@@ -275,9 +223,7 @@ struct StoredPayload<'a> {
 fn every_golden_payload_decodes_by_its_schema_version_and_encodes_to_the_same_bytes() {
     let root = tempfile::tempdir().unwrap();
     let mut types = std::collections::BTreeSet::new();
-    for name in [
-        "v1-store", "v2-store", "v3-store", "v4-store", "v5-store", "v6-store",
-    ] {
+    for name in ["v1-store", "v2-store", "v3-store", "v4-store", "v5-store"] {
         let dir = untar_golden(name, root.path());
         let output = flexledger(&dir, &["events"], None);
         assert!(output.status.success(), "{name}: {}", stderr(&output));
