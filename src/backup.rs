@@ -47,6 +47,7 @@ use crate::audit::merkle::{self, MerkleTree};
 use crate::audit::proofs;
 use crate::codec::wire;
 use crate::domain::coverage::MemberCoverage;
+use crate::domain::state::FoldProblem;
 use crate::domain::StreamId;
 use crate::i18n::Sentence;
 use crate::ledger::Folder;
@@ -364,8 +365,9 @@ impl From<StoreError> for BackupError {
 /// Why a backup does not verify, as data, so that each language words it
 /// (`backup-invalid-*`, `locales/*/backup.ftl`, D37); `Display` is the English, the
 /// `message` of `restore`'s JSON. The words of other modules inside some (serde's, a
-/// stored event's decoder, a fold's) stay as they came, serde's said in the reader's
-/// language where `i18n::detail_in` understands them.
+/// stored event's decoder) stay as they came, serde's said in the reader's language
+/// where `i18n::detail_in` understands them; a fold's problem and a rebuild's finding
+/// are said in the reader's language (`store::findings`).
 #[derive(Debug, PartialEq, Eq)]
 pub enum InvalidReason {
     /// A line after the signed checkpoint.
@@ -408,7 +410,7 @@ pub enum InvalidReason {
     },
     /// An event the fold refuses (a check without a store).
     EventDoesNotFold {
-        detail: String,
+        problem: FoldProblem,
     },
     /// An event filed in another stream than its payload's.
     WrongStream {
@@ -436,9 +438,9 @@ pub enum InvalidReason {
         members: u64,
         held: u64,
     },
-    /// The restored events do not fold (the rebuild's words).
+    /// The restored events do not fold (the rebuild's finding).
     EventsDoNotFold {
-        detail: String,
+        found: DamageDetail,
     },
     HeadOutOfOrder {
         stream: String,
@@ -575,9 +577,9 @@ impl InvalidReason {
                     ("previous_position", text(previous_position)),
                 ],
             ),
-            InvalidReason::EventDoesNotFold { detail } => said(
+            InvalidReason::EventDoesNotFold { problem } => finding_said(
                 "backup-invalid-event-does-not-fold",
-                vec![("detail", text(detail))],
+                &findings::fold_problem(problem),
             ),
             InvalidReason::WrongStream { stream } => said(
                 "backup-invalid-wrong-stream",
@@ -599,10 +601,9 @@ impl InvalidReason {
                 "backup-invalid-command-not-contiguous",
                 vec![("command_id", text(command_id))],
             ),
-            InvalidReason::EventsDoNotFold { detail } => said(
-                "backup-invalid-events-do-not-fold",
-                vec![("detail", text(detail))],
-            ),
+            InvalidReason::EventsDoNotFold { found } => {
+                finding_said("backup-invalid-events-do-not-fold", found)
+            }
             _ => return None,
         })
     }
@@ -690,6 +691,15 @@ impl std::fmt::Display for InvalidReason {
 
 fn said(id: &'static str, args: Vec<(&'static str, String)>) -> Sentence {
     Sentence::new(id, args)
+}
+
+/// Message `id` with a damage finding as its `detail`: said in the sentence's language
+/// where the finding is a sentence of the catalog, else its English words.
+fn finding_said(id: &'static str, found: &DamageDetail) -> Sentence {
+    match found.sentence() {
+        Some(sentence) => said(id, vec![]).with_said("detail", sentence.clone()),
+        None => said(id, vec![("detail", found.to_string())]),
+    }
 }
 
 /// A checkpoint that does not verify: a key or signature in each language's words, a
@@ -912,7 +922,7 @@ impl Checker<'_> {
                         line,
                         position: Some(position),
                         reason: Box::new(InvalidReason::EventDoesNotFold {
-                            detail: error.problem.to_string(),
+                            problem: error.problem,
                         }),
                     })
             }
@@ -1017,13 +1027,12 @@ impl Checker<'_> {
         sink.reopen()?;
         match crate::ledger::rebuild_state(sink.store()?, &mut |_| {}) {
             Ok(_) => Ok(()),
-            Err(error) => match error.corruption() {
-                Some((position, detail)) => {
-                    let detail = detail.into_owned();
-                    let reason = InvalidReason::EventsDoNotFold { detail };
+            Err(error) => match error.damage() {
+                Some(StoreError::Corrupt { position, message }) => {
+                    let reason = InvalidReason::EventsDoNotFold { found: message };
                     Err(self.invalid(Some(position), reason))
                 }
-                None => Err(error.into()),
+                _ => Err(error.into()),
             },
         }
     }
@@ -1615,13 +1624,13 @@ mod tests {
             (InvalidReason::Altered { detail: "x".into() }, "the event was altered after it was recorded: x"),
             (InvalidReason::PositionOutOfOrder { position: 11, expected: 10 }, "position 11 where position 10 was expected: an event was removed, added or reordered"),
             (InvalidReason::BrokenLink { prev_hash: hash(1), previous: hash(2), previous_position: 4 }, &format!("prev_hash {} does not link to the hash {} of position 4: an event before it was altered or removed", hash(1), hash(2))),
-            (InvalidReason::EventDoesNotFold { detail: "x".into() }, "the event does not fold: x"),
+            (InvalidReason::EventDoesNotFold { problem: FoldProblem::PaymentWithoutMonths }, "the event does not fold: payment without months"),
             (InvalidReason::WrongStream { stream: "s".into() }, "stream s is not the stream of the event's payload"),
             (InvalidReason::VersionOutOfOrder { version: 3, stream: "s".into(), previous: 1 }, "version 3 of stream s does not follow version 1: an event of the stream was removed, altered or reordered"),
             (InvalidReason::Moved { stage: Stage::Heads.name(), after: Stage::Coverages.name() }, "a Heads record after the Coverages records: lines were moved"),
             (InvalidReason::EventCount { listed: 3, held: 2 }, "the header lists 3 events but the backup holds 2: events were removed or added"),
             (InvalidReason::CoverageCount { members: 3, held: 2 }, "the events make 3 members but the backup holds 2 coverages: a line was removed"),
-            (InvalidReason::EventsDoNotFold { detail: "x".into() }, "the events do not fold: x"),
+            (InvalidReason::EventsDoNotFold { found: findings::fold_problem(&FoldProblem::MemberWithoutPeriod) }, "the events do not fold: member without period"),
             (InvalidReason::HeadOutOfOrder { stream: "s".into() }, "stream head s is out of order or repeated"),
             (InvalidReason::HeadMissing { stream: "s".into() }, "the stream head of s (its last version and hash) is missing before this line: the backup is incomplete or damaged; take a new one with `flexledger backup`"),
             (InvalidReason::HeadAltered { stream: "s".into(), version: 2 }, "stream head s (version 2) is not the head its events make: the line or an event of the stream was altered"),

@@ -86,6 +86,15 @@ fn why<const N: usize>(id: &'static str, args: [(&'static str, String); N]) -> R
     Reason::new(id, args.into())
 }
 
+/// An event the fold cannot apply, the problem said in the reason's language.
+fn no_fold(problem: &crate::domain::state::FoldProblem) -> Reason {
+    let found = crate::store::findings::fold_problem(problem);
+    match found.sentence() {
+        Some(sentence) => why("audit-bundle-why-no-fold", []).with_said("detail", sentence.clone()),
+        None => why("audit-bundle-why-no-fold", [("detail", found.to_string())]),
+    }
+}
+
 /// What `verify-bundle` found.
 #[derive(Clone, Debug, Serialize)]
 pub struct BundleReport {
@@ -541,10 +550,7 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
                 Some(line),
                 position,
                 stream,
-                why(
-                    "audit-bundle-why-no-fold",
-                    [("detail", error.problem.to_string())],
-                ),
+                no_fold(&error.problem),
             );
         }
     }
