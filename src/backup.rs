@@ -577,10 +577,8 @@ impl InvalidReason {
                     ("previous_position", text(previous_position)),
                 ],
             ),
-            InvalidReason::EventDoesNotFold { problem } => finding_said(
-                "backup-invalid-event-does-not-fold",
-                &findings::fold_problem(problem),
-            ),
+            InvalidReason::EventDoesNotFold { problem } => findings::fold_problem(problem)
+                .inside("backup-invalid-event-does-not-fold", "detail"),
             InvalidReason::WrongStream { stream } => said(
                 "backup-invalid-wrong-stream",
                 vec![("stream", text(stream))],
@@ -602,7 +600,7 @@ impl InvalidReason {
                 vec![("command_id", text(command_id))],
             ),
             InvalidReason::EventsDoNotFold { found } => {
-                finding_said("backup-invalid-events-do-not-fold", found)
+                found.inside("backup-invalid-events-do-not-fold", "detail")
             }
             _ => return None,
         })
@@ -691,15 +689,6 @@ impl std::fmt::Display for InvalidReason {
 
 fn said(id: &'static str, args: Vec<(&'static str, String)>) -> Sentence {
     Sentence::new(id, args)
-}
-
-/// Message `id` with a damage finding as its `detail`: said in the sentence's language
-/// where the finding is a sentence of the catalog, else its English words.
-fn finding_said(id: &'static str, found: &DamageDetail) -> Sentence {
-    match found.sentence() {
-        Some(sentence) => said(id, vec![]).with_said("detail", sentence.clone()),
-        None => said(id, vec![("detail", found.to_string())]),
-    }
 }
 
 /// A checkpoint that does not verify: a key or signature in each language's words, a

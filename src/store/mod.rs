@@ -478,6 +478,15 @@ impl DamageDetail {
         }
     }
 
+    /// Message `id` with this finding as its argument `name`: said in that message's
+    /// language where the finding is a sentence of the catalog, else its English.
+    pub fn inside(&self, id: &'static str, name: &'static str) -> Sentence {
+        match &self.sentence {
+            Some(sentence) => Sentence::new(id, vec![]).with_said(name, (**sentence).clone()),
+            None => Sentence::new(id, vec![(name, self.english.clone())]),
+        }
+    }
+
     /// The damage report of this finding at `position` (0: in no event): the finding
     /// said in the report's language where it has a sentence.
     fn report(&self, position: u64) -> Sentence {

@@ -88,11 +88,7 @@ fn why<const N: usize>(id: &'static str, args: [(&'static str, String); N]) -> R
 
 /// An event the fold cannot apply, the problem said in the reason's language.
 fn no_fold(problem: &crate::domain::state::FoldProblem) -> Reason {
-    let found = crate::store::findings::fold_problem(problem);
-    match found.sentence() {
-        Some(sentence) => why("audit-bundle-why-no-fold", []).with_said("detail", sentence.clone()),
-        None => why("audit-bundle-why-no-fold", [("detail", found.to_string())]),
-    }
+    crate::store::findings::fold_problem(problem).inside("audit-bundle-why-no-fold", "detail")
 }
 
 /// What `verify-bundle` found.
