@@ -38,19 +38,6 @@ fn every_finding() -> Vec<(DamageDetail, String)> {
         (index_count("region-x", 5, 4), "stream region-x has 5 events in the log but 4 in its index".to_owned()),
         (index_positions("region-x"), "stream region-x's index places its events at other positions than the log holds them".to_owned()),
         (folded_undecodable(member, "cut short"), format!("member {member}'s folded state: cut short")),
-        (fold_problem(&FoldProblem::PositionNotAfter { last: 7 }), "positions must increase; last applied was 7".to_owned()),
-        (fold_problem(&FoldProblem::CloseOfUnknownRegion { region: region.clone() }), "month close for unknown region demo".to_owned()),
-        (fold_problem(&FoldProblem::EnrolledTwice { member }), format!("member {member} enrolled twice")),
-        (fold_problem(&FoldProblem::EnrollmentInUnknownRegion { region: region.clone() }), "enrollment in unknown region demo".to_owned()),
-        (fold_problem(&FoldProblem::NotAMemberEvent { event_type: "MonthClosed" }), "MonthClosed is not a member event".to_owned()),
-        (fold_problem(&FoldProblem::UnknownMember { event_type: "ContributionPaid", member }), format!("ContributionPaid for unknown member {member}")),
-        (fold_problem(&FoldProblem::MemberInUnknownRegion { member }), format!("member {member} in unknown region")),
-        (fold_problem(&FoldProblem::PaymentWithoutMonths), "payment without months".to_owned()),
-        (fold_problem(&FoldProblem::MemberWithoutPeriod), "member without period".to_owned()),
-        (fold_problem(&FoldProblem::RefundOfUnpaidMonth { month: month() }), "refund of 2025-03, which is not paid".to_owned()),
-        (fold_problem(&FoldProblem::GrantLengthOutOfRange), "grant length out of range".to_owned()),
-        (fold_problem(&FoldProblem::NoSuchMember { member }), format!("the history holds no member {member}")),
-        (fold_problem(&FoldProblem::FoldedStateUnreadable { member, said: "cut short".into() }), format!("member {member}'s folded state: cut short")),
         (row_undecodable(row_some_region(), "bad"), "stored state of a region does not decode: bad".to_owned()),
         (row_undecodable(row_region_summary(&region), "bad"), "stored state of region demo's summary does not decode: bad".to_owned()),
         (row_undecodable(row_region_month(&region, month()), "bad"), "stored state of region demo month 2025-03 does not decode: bad".to_owned()),
@@ -80,6 +67,8 @@ fn every_finding() -> Vec<(DamageDetail, String)> {
             format!("command {member}'s events at 5..7 do not match its command record {shown}");
         found.push((command_record_mismatch(member, (5, 3), recorded), english));
     }
+    let folds = fold_problems().into_iter();
+    found.extend(folds.map(|(problem, english)| (fold_problem(&problem), english)));
     found.extend(row_findings());
     found.extend(proof_findings());
     found.extend(engine_findings());
@@ -266,6 +255,36 @@ fn english_words(chinese: &str) -> Vec<String> {
         })
         .map(str::to_owned)
         .collect()
+}
+
+/// Every problem the fold can meet, with its English: the damage report's `message`.
+fn fold_problems() -> Vec<(FoldProblem, String)> {
+    let (member, region) = (member(), region());
+    vec![
+        (FoldProblem::PositionNotAfter { last: 7 }, "positions must increase; last applied was 7".to_owned()),
+        (FoldProblem::CloseOfUnknownRegion { region: region.clone() }, "month close for unknown region demo".to_owned()),
+        (FoldProblem::EnrolledTwice { member }, format!("member {member} enrolled twice")),
+        (FoldProblem::EnrollmentInUnknownRegion { region: region.clone() }, "enrollment in unknown region demo".to_owned()),
+        (FoldProblem::NotAMemberEvent { event_type: "MonthClosed" }, "MonthClosed is not a member event".to_owned()),
+        (FoldProblem::UnknownMember { event_type: "ContributionPaid", member }, format!("ContributionPaid for unknown member {member}")),
+        (FoldProblem::MemberInUnknownRegion { member }, format!("member {member} in unknown region")),
+        (FoldProblem::PaymentWithoutMonths, "payment without months".to_owned()),
+        (FoldProblem::MemberWithoutPeriod, "member without period".to_owned()),
+        (FoldProblem::RefundOfUnpaidMonth { month: month() }, "refund of 2025-03, which is not paid".to_owned()),
+        (FoldProblem::GrantLengthOutOfRange, "grant length out of range".to_owned()),
+        (FoldProblem::NoSuchMember { member }, format!("the history holds no member {member}")),
+        (FoldProblem::FoldedStateUnreadable { member, said: "cut short".into() }, format!("member {member}'s folded state: cut short")),
+    ]
+}
+
+/// A fold problem's English is said twice, by its `Display` (the fold's error, in logs)
+/// and by the catalog (the damage report): the two must not drift apart.
+#[test]
+fn a_fold_problem_s_display_is_its_finding_s_english() {
+    for (problem, english) in fold_problems() {
+        assert_eq!(problem.to_string(), english);
+        assert_eq!(fold_problem(&problem).to_string(), english);
+    }
 }
 
 #[test]
