@@ -261,19 +261,70 @@ fn english_words(chinese: &str) -> Vec<String> {
 fn fold_problems() -> Vec<(FoldProblem, String)> {
     let (member, region) = (member(), region());
     vec![
-        (FoldProblem::PositionNotAfter { last: 7 }, "positions must increase; last applied was 7".to_owned()),
-        (FoldProblem::CloseOfUnknownRegion { region: region.clone() }, "month close for unknown region demo".to_owned()),
-        (FoldProblem::EnrolledTwice { member }, format!("member {member} enrolled twice")),
-        (FoldProblem::EnrollmentInUnknownRegion { region: region.clone() }, "enrollment in unknown region demo".to_owned()),
-        (FoldProblem::NotAMemberEvent { event_type: "MonthClosed" }, "MonthClosed is not a member event".to_owned()),
-        (FoldProblem::UnknownMember { event_type: "ContributionPaid", member }, format!("ContributionPaid for unknown member {member}")),
-        (FoldProblem::MemberInUnknownRegion { member }, format!("member {member} in unknown region")),
-        (FoldProblem::PaymentWithoutMonths, "payment without months".to_owned()),
-        (FoldProblem::MemberWithoutPeriod, "member without period".to_owned()),
-        (FoldProblem::RefundOfUnpaidMonth { month: month() }, "refund of 2025-03, which is not paid".to_owned()),
-        (FoldProblem::GrantLengthOutOfRange, "grant length out of range".to_owned()),
-        (FoldProblem::NoSuchMember { member }, format!("the history holds no member {member}")),
-        (FoldProblem::FoldedStateUnreadable { member, said: "cut short".into() }, format!("member {member}'s folded state: cut short")),
+        (
+            FoldProblem::PositionNotAfter { last: 7 },
+            "positions must increase; last applied was 7".to_owned(),
+        ),
+        (
+            FoldProblem::CloseOfUnknownRegion {
+                region: region.clone(),
+            },
+            "month close for unknown region demo".to_owned(),
+        ),
+        (
+            FoldProblem::EnrolledTwice { member },
+            format!("member {member} enrolled twice"),
+        ),
+        (
+            FoldProblem::EnrollmentInUnknownRegion {
+                region: region.clone(),
+            },
+            "enrollment in unknown region demo".to_owned(),
+        ),
+        (
+            FoldProblem::NotAMemberEvent {
+                event_type: "MonthClosed",
+            },
+            "MonthClosed is not a member event".to_owned(),
+        ),
+        (
+            FoldProblem::UnknownMember {
+                event_type: "ContributionPaid",
+                member,
+            },
+            format!("ContributionPaid for unknown member {member}"),
+        ),
+        (
+            FoldProblem::MemberInUnknownRegion { member },
+            format!("member {member} in unknown region"),
+        ),
+        (
+            FoldProblem::PaymentWithoutMonths,
+            "payment without months".to_owned(),
+        ),
+        (
+            FoldProblem::MemberWithoutPeriod,
+            "member without period".to_owned(),
+        ),
+        (
+            FoldProblem::RefundOfUnpaidMonth { month: month() },
+            "refund of 2025-03, which is not paid".to_owned(),
+        ),
+        (
+            FoldProblem::GrantLengthOutOfRange,
+            "grant length out of range".to_owned(),
+        ),
+        (
+            FoldProblem::NoSuchMember { member },
+            format!("the history holds no member {member}"),
+        ),
+        (
+            FoldProblem::FoldedStateUnreadable {
+                member,
+                said: "cut short".into(),
+            },
+            format!("member {member}'s folded state: cut short"),
+        ),
     ]
 }
 
