@@ -335,13 +335,15 @@ pub enum BackupError {
     #[error("cannot read the backup: {0}")]
     Read(#[source] std::io::Error),
     /// The restore was not attempted or not finished for a reason outside the backup
-    /// (the target, the signing key).
+    /// (the target, the staging directory, the signing key): a catalog sentence
+    /// (`store-restore-*`, `backup-restore-*`), so the shell says it in the reader's
+    /// language; its `Display` is the English.
     #[error("{0}")]
-    Refused(String),
-    /// The restore's target cannot be a new data directory: said as a catalog
-    /// sentence, so the shell says it in the reader's language.
-    #[error("{0}")]
-    Target(Sentence),
+    Refused(Sentence),
+    /// The ledger's signing key named by `$FLEXLEDGER_SIGNING_KEY` cannot be read or
+    /// is malformed (said as the key's own error: `KeyError::sentence`).
+    #[error(transparent)]
+    Key(#[from] crate::audit::keys::KeyError),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }
@@ -1014,7 +1016,7 @@ impl Checker<'_> {
         };
         sink.flush()?;
         sink.reopen()?;
-        match crate::ledger::rebuild_state(sink.store()?, &mut |_| {}) {
+        match crate::ledger::rebuild_state(sink.store(), &mut |_| {}) {
             Ok(_) => Ok(()),
             Err(error) => match error.damage() {
                 Some(StoreError::Corrupt { position, message }) => {
@@ -1087,9 +1089,7 @@ impl Checker<'_> {
         }
         let folded = match &mut self.target {
             Target::Fold(folder) => folder.coverage(member_id),
-            Target::Store(sink) => {
-                crate::ledger::member_coverage(&*sink.store()?, member_id, None)?
-            }
+            Target::Store(sink) => crate::ledger::member_coverage(&*sink.store(), member_id, None)?,
         };
         match folded {
             Some(folded) if folded == *claimed => {}
@@ -1174,10 +1174,12 @@ impl Sink {
         })
     }
 
-    fn store(&mut self) -> Result<&mut SledStore, BackupError> {
+    fn store(&mut self) -> &mut SledStore {
         self.store
             .as_mut()
-            .ok_or_else(|| BackupError::Refused("the staging store could not be reopened".into()))
+            // OK because the store is only taken out by `reopen`, whose failure ends
+            // the restore before anything asks for the store again.
+            .expect("the staging store is open")
     }
 
     /// Closes and reopens the store: the engine's caches filled by writing the log are
@@ -1198,7 +1200,7 @@ impl Sink {
             if self.events >= RESTORE_BATCH_EVENTS_MAX {
                 self.flush()?;
             }
-            if self.ids.contains(&command_id) || self.store()?.command_span(command_id)?.is_some() {
+            if self.ids.contains(&command_id) || self.store().command_span(command_id)?.is_some() {
                 return Err(BackupError::Invalid {
                     line,
                     position: Some(envelope.position),
@@ -1233,7 +1235,7 @@ impl Sink {
         };
         let verified = hashes(&self.records);
         let mut records = std::mem::take(&mut self.records);
-        self.store()?.append(&mut records, &[])?;
+        self.store().append(&mut records, &[])?;
         self.records = records;
         for (sealed, verified) in hashes(&self.records).iter().zip(&verified) {
             if sealed != verified {
@@ -1414,11 +1416,11 @@ fn restore_into(
     );
     let check = check_lines(input, &mut checker, progress)?;
     let Target::Store(sink) = checker.target else {
-        return Err(BackupError::Refused("a restore checks into a store".into()));
+        unreachable!("a restore's checker was made above with a store as its target");
     };
-    let Some(mut store) = sink.store else {
-        return Err(BackupError::Refused("the staging store was closed".into()));
-    };
+    // OK because the store is only taken out by `reopen`, whose failure ended the
+    // restore in `check_lines`.
+    let mut store = sink.store.expect("the staging store is open");
     let signing_key =
         settle_signing_key(staging, target, options.signing_key.as_ref(), &check.signer)?;
     // OK because a SignedCheckpoint is three strings: it always encodes.
@@ -1449,13 +1451,13 @@ fn check_target(target: &Path) -> Result<(), BackupError> {
     match std::fs::read_dir(target) {
         Ok(mut entries) => match entries.next() {
             None => Ok(()),
-            Some(_) => Err(BackupError::Target(Sentence::new(
+            Some(_) => Err(BackupError::Refused(Sentence::new(
                 "store-restore-target-not-empty",
                 vec![("path", target.display().to_string())],
             ))),
         },
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(error) => Err(BackupError::Target(Sentence::new(
+        Err(error) => Err(BackupError::Refused(Sentence::new(
             "store-restore-target-unusable",
             vec![
                 ("path", target.display().to_string()),
@@ -1469,7 +1471,10 @@ fn check_target(target: &Path) -> Result<(), BackupError> {
 /// exists means another restore is running or one was killed.
 fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
     let name = target.file_name().ok_or_else(|| {
-        BackupError::Refused(format!("{} does not name a directory", target.display()))
+        BackupError::Refused(Sentence::new(
+            "backup-restore-target-unnamed",
+            vec![("path", target.display().to_string())],
+        ))
     })?;
     let parent = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
@@ -1483,11 +1488,15 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
     let staging = parent.join(format!(".{}.restoring", name.to_string_lossy()));
     match std::fs::create_dir(&staging) {
         Ok(()) => Ok(staging),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Err(BackupError::Refused(format!(
-            "{} exists: another restore into {} is running, or one was interrupted; remove it and restore again",
-            staging.display(),
-            target.display()
-        ))),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(BackupError::Refused(Sentence::new(
+                "backup-restore-staging-exists",
+                vec![
+                    ("staging", staging.display().to_string()),
+                    ("path", target.display().to_string()),
+                ],
+            )))
+        }
         Err(error) => Err(io(&staging)(error)),
     }
 }
@@ -1515,25 +1524,29 @@ fn settle_signing_key(
     given: Option<&SigningKey>,
     signer: &VerifyingKey,
 ) -> Result<SigningKeyOutcome, BackupError> {
-    let other_key = |what: String, key: &VerifyingKey| {
-        BackupError::Refused(format!(
-            "{what} is key id {}, but the backup was signed by key id {}: the restored ledger would sign its checkpoints with another key; give the key that signed the backup",
-            key_id(key),
-            key_id(signer)
-        ))
+    // `path` is the variable's file, or `None` for --signing-key.
+    let other_key = |path: Option<String>, key: &VerifyingKey| {
+        let by = if path.is_some() { "variable" } else { "option" };
+        let args = vec![
+            ("by", by.to_owned()),
+            ("path", path.unwrap_or_default()),
+            ("found", key_id(key)),
+            ("signer", key_id(signer)),
+        ];
+        BackupError::Refused(Sentence::new("backup-restore-other-key", args))
     };
     if let Some(key) = given.filter(|key| key.verifying_key() != *signer) {
-        return Err(other_key("--signing-key".into(), &key.verifying_key()));
+        return Err(other_key(None, &key.verifying_key()));
     }
     let external = std::env::var_os("FLEXLEDGER_SIGNING_KEY").filter(|path| !path.is_empty());
     if let Some(path) = external {
-        let path = PathBuf::from(path);
-        return match keys::load(target).map_err(|error| BackupError::Refused(error.to_string()))? {
+        let path = PathBuf::from(path).display().to_string();
+        return match keys::load(target)? {
             Some(key) if key.verifying_key() == *signer => Ok(SigningKeyOutcome::External),
-            Some(key) => Err(other_key(format!("$FLEXLEDGER_SIGNING_KEY ({})", path.display()), &key.verifying_key())),
-            None if given.is_some() => Err(BackupError::Refused(format!(
-                "$FLEXLEDGER_SIGNING_KEY names {}, which does not exist: the restored ledger would make a new key there; copy the ledger's key there, or unset the variable to have restore install --signing-key",
-                path.display()
+            Some(key) => Err(other_key(Some(path), &key.verifying_key())),
+            None if given.is_some() => Err(BackupError::Refused(Sentence::new(
+                "backup-restore-external-key-missing",
+                vec![("path", path)],
             ))),
             None => Ok(SigningKeyOutcome::Missing),
         };
@@ -1569,11 +1582,10 @@ fn write_signing_key(path: &Path, key: &SigningKey) -> Result<(), BackupError> {
 
 /// Reads a signing key file (`audit-signing-key`: 64 hex digits, the seed).
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, BackupError> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        BackupError::Refused(format!(
-            "cannot read the signing key {}: {error}",
-            path.display()
-        ))
+    let text = std::fs::read_to_string(path).map_err(|source| keys::KeyError::Io {
+        action: "read",
+        path: path.display().to_string(),
+        source,
     })?;
     parse_signing_key(&text, &path.display().to_string())
 }
@@ -1583,10 +1595,8 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, BackupError> {
 pub fn parse_signing_key(text: &str, name: &str) -> Result<SigningKey, BackupError> {
     let seed: [u8; 32] = unhex(text.trim())
         .and_then(|bytes| bytes.try_into().ok())
-        .ok_or_else(|| {
-            BackupError::Refused(format!(
-                "the signing key {name} is malformed: expected 64 hex digits"
-            ))
+        .ok_or_else(|| keys::KeyError::Malformed {
+            path: name.to_owned(),
         })?;
     Ok(SigningKey::from_bytes(&seed))
 }

@@ -204,9 +204,8 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     }
     if let Some(error) = error.downcast_ref::<BackupError>() {
         return Some(match error {
-            BackupError::Invalid { .. } | BackupError::Refused(_) | BackupError::Target(_) => {
-                ErrorKind::Invalid
-            }
+            BackupError::Invalid { .. } | BackupError::Refused(_) => ErrorKind::Invalid,
+            BackupError::Key(key) => key_kind(key),
             BackupError::Read(io) => io_kind(io),
             BackupError::Ledger(ledger) => ledger_kind(ledger),
         });
@@ -224,20 +223,24 @@ fn kind_of_one(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     other_kind(error)
 }
 
+fn key_kind(error: &KeyError) -> ErrorKind {
+    match error {
+        KeyError::Io { source, .. } => io_kind(source),
+        KeyError::Malformed { .. }
+        | KeyError::Missing { .. }
+        | KeyError::NotTheLedgers { .. }
+        | KeyError::NotMadeHere { .. } => ErrorKind::Invalid,
+        KeyError::Random(_) => ErrorKind::Internal,
+    }
+}
+
 /// The kinds of the library errors that hold no store error.
 fn other_kind(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     if error.is::<WriterError>() {
         return Some(ErrorKind::Stopped);
     }
     if let Some(error) = error.downcast_ref::<KeyError>() {
-        return Some(match error {
-            KeyError::Io { source, .. } => io_kind(source),
-            KeyError::Malformed { .. }
-            | KeyError::Missing { .. }
-            | KeyError::NotTheLedgers { .. }
-            | KeyError::NotMadeHere { .. } => ErrorKind::Invalid,
-            KeyError::Random(_) => ErrorKind::Internal,
-        });
+        return Some(key_kind(error));
     }
     if error.is::<CheckpointError>() {
         return Some(ErrorKind::Invalid);

@@ -14,6 +14,17 @@ backup-download-refused-file = the downloaded backup does not verify; nothing wa
 backup-at-line = line { $line }
 backup-at-line-position = line { $line } (position { $position })
 
+## A restore not attempted or not finished for a reason outside the backup
+## (`BackupError::Refused`): its target, its staging directory, the signing key
+## (`$by`: `option` for --signing-key, `variable` for $FLEXLEDGER_SIGNING_KEY naming `$path`)
+backup-restore-target-unnamed = { $path } does not name a directory
+backup-restore-staging-exists = { $staging } exists: another restore into { $path } is running, or one was interrupted; remove it and restore again
+backup-restore-other-key = { $by ->
+        [option] --signing-key
+       *[variable] $FLEXLEDGER_SIGNING_KEY ({ $path })
+    } is key id { $found }, but the backup was signed by key id { $signer }: the restored ledger would sign its checkpoints with another key; give the key that signed the backup
+backup-restore-external-key-missing = $FLEXLEDGER_SIGNING_KEY names { $path }, which does not exist: the restored ledger would make a new key there; copy the ledger's key there, or unset the variable to have restore install --signing-key
+
 ## A backup that does not verify (`InvalidReason`)
 backup-invalid-after-checkpoint = a line after the signed checkpoint: a backup ends with its checkpoint
 backup-invalid-event-after-heads = an event after the stream heads: lines were moved or added

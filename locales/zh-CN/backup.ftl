@@ -12,6 +12,16 @@ backup-download-refused-file = 下载的备份未通过校验，未保留任何�
 backup-at-line = 第 { $line } 行
 backup-at-line-position = 第 { $line } 行（位置 { $position }）
 
+## 恢复因备份以外的原因未进行或未完成（`BackupError::Refused`）：目标目录、暂存目录、签名密钥
+## （`$by`：`option` 指 --signing-key，`variable` 指指向 `$path` 的 $FLEXLEDGER_SIGNING_KEY）
+backup-restore-target-unnamed = { $path } 不是一个目录名
+backup-restore-staging-exists = { $staging } 已存在：另一次恢复到 { $path } 的 `flexledger restore` 正在运行，或有一次恢复被中断；请删除它后重新恢复
+backup-restore-other-key = { $by ->
+        [option] --signing-key
+       *[variable] $FLEXLEDGER_SIGNING_KEY（{ $path }）
+    } 的密钥标识为 { $found }，但该备份由密钥 { $signer } 签名：恢复出的账本将用另一个密钥签署其检查点；请提供签署该备份的密钥
+backup-restore-external-key-missing = $FLEXLEDGER_SIGNING_KEY 指向 { $path }，但该文件不存在：恢复出的账本会在那里生成新密钥；请把该账本的密钥复制到那里，或取消设置该变量，让 `flexledger restore` 安装 --signing-key 指定的密钥
+
 ## 未通过校验的备份（`InvalidReason`）
 backup-invalid-after-checkpoint = 已签名的检查点之后还有内容：备份应以其检查点结束
 backup-invalid-event-after-heads = 事件出现在流头之后：有行被移动或添加

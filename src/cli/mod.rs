@@ -537,10 +537,16 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(context) = cause.downcast_ref::<SaidContext>() {
         return context.sentence.in_language(language);
     }
-    if let Some(crate::backup::BackupError::Target(sentence)) = cause.downcast_ref() {
+    if let Some(crate::backup::BackupError::Refused(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
     }
-    let key = cause.downcast_ref::<crate::audit::keys::KeyError>();
+    let key = cause
+        .downcast_ref::<crate::audit::keys::KeyError>()
+        .or(match cause.downcast_ref() {
+            // Transparent: the key's error is not a cause of its own in the chain.
+            Some(crate::backup::BackupError::Key(key)) => Some(key),
+            _ => None,
+        });
     if let Some(sentence) = key.and_then(crate::audit::keys::KeyError::sentence) {
         return sentence.in_language(language);
     }

@@ -879,3 +879,94 @@ fn a_malformed_public_key_is_said_as_the_option_s() {
     }
     assert!(!target.exists());
 }
+
+/// A restore refused for a reason outside the backup (a staging directory left by
+/// another restore, a signing key that is not the backup's, missing or malformed) is
+/// said in the reader's language (it was English under `--lang zh-CN`), exits 2, and
+/// makes nothing.
+#[test]
+fn a_restore_refused_outside_the_backup_is_said_in_the_reader_s_language() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, _) = demo_backup(root.path());
+    let backup = root.path().join("demo.backup");
+    let target = root.path().join("restored");
+    let right_key = source.join("audit-signing-key");
+    let other_key = root.path().join("other-key");
+    std::fs::write(&other_key, "07".repeat(32)).unwrap();
+    let malformed_key = root.path().join("malformed-key");
+    std::fs::write(&malformed_key, "07").unwrap();
+    let absent_key = root.path().join("absent-key");
+    let staging = root.path().join(".restored.restoring");
+    let path = |path: &Path| path.to_str().unwrap().to_owned();
+    // (--signing-key, $FLEXLEDGER_SIGNING_KEY, English words, Chinese words)
+    let cases = [
+        (
+            None,
+            None,
+            "exists: another restore into",
+            "已存在：另一次恢复到",
+        ),
+        (
+            Some(&other_key),
+            None,
+            "--signing-key is key id",
+            "--signing-key 的密钥标识为",
+        ),
+        (
+            Some(&right_key),
+            Some(&other_key),
+            "$FLEXLEDGER_SIGNING_KEY (",
+            "的密钥标识为",
+        ),
+        (
+            Some(&right_key),
+            Some(&absent_key),
+            "which does not exist",
+            "但该文件不存在",
+        ),
+        (
+            Some(&malformed_key),
+            None,
+            "is malformed: expected 64 hex digits",
+            "格式有误：应为 64 位十六进制数字",
+        ),
+        (
+            None,
+            Some(&malformed_key),
+            "is malformed: expected 64 hex digits",
+            "格式有误：应为 64 位十六进制数字",
+        ),
+    ];
+    for (index, (key, variable, english, chinese)) in cases.into_iter().enumerate() {
+        if index == 0 {
+            std::fs::create_dir(&staging).unwrap();
+        }
+        for (language, words) in [("en", english), ("zh-CN", chinese)] {
+            let mut command = flexledger_command(&target);
+            command.args(["--lang", language, "restore", &path(&backup)]);
+            if let Some(key) = key {
+                command.args(["--signing-key", &path(key)]);
+            }
+            match variable {
+                Some(file) => command.env("FLEXLEDGER_SIGNING_KEY", file),
+                None => command.env_remove("FLEXLEDGER_SIGNING_KEY"),
+            };
+            let output = command.output().unwrap();
+            let said = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "case {index}: {said}");
+            assert!(said.contains(words), "case {index}, {language}: {said}");
+            if language == "zh-CN" {
+                assert!(!said.contains(english), "case {index}: {said}");
+            }
+            assert!(!target.exists(), "case {index}");
+        }
+        if index == 0 {
+            assert!(staging.is_dir(), "another restore's staging is kept");
+            std::fs::remove_dir(&staging).unwrap();
+        }
+    }
+    assert!(
+        !absent_key.exists(),
+        "no key was made at the variable's path"
+    );
+}

@@ -175,6 +175,16 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "a log restored from a backup (恢复出的日志), no benefits restored",
     ),
     (
+        "backup-restore-other-key",
+        "待遇恢复",
+        "a ledger restored from a backup (恢复出的账本), no benefits restored",
+    ),
+    (
+        "backup-restore-external-key-missing",
+        "待遇恢复",
+        "a ledger restored from a backup (恢复出的账本), no benefits restored",
+    ),
+    (
         "store-found-head-row-ahead",
         "待遇恢复",
         "a database restored from an older copy (从较旧的副本恢复), no benefits restored",
