@@ -4,12 +4,13 @@
 //! reads the finding in Chinese. Each finding's English is the catalog's English
 //! message, word for word what the finding said before it was a sentence: it is the
 //! contract's `message` (the tests below pin it). The engines' and the ledger's
-//! checks call these; the findings of an entry's own bytes are in `checked_reads.rs`
-//! and `log_entry.rs`.
+//! checks call these, and so do the checks of an entry's own bytes (`checked_reads.rs`,
+//! and `log_entry.rs` through its `EntryProblem`).
 //!
 //! What a finding quotes as it came stays in its own words: an engine's or a
 //! decoder's error (`detail`), and a stored row's invariant (the domain's English).
 
+use super::log_entry::{EntryProblem, VarintProblem};
 use super::{CommandSpan, DamageDetail, MemberIndex};
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -562,7 +563,7 @@ pub enum BlockProblem {
     Empty,
     Format(u8),
     /// A varint of the block (`log_entry::take_varint`'s problem).
-    Varint(super::log_entry::VarintProblem),
+    Varint(VarintProblem),
     /// A count of entries out of 1 to `max`.
     Count {
         count: u64,
@@ -576,7 +577,6 @@ pub enum BlockProblem {
 
 /// The log block at `first` that does not decode.
 pub fn block(first: u64, problem: BlockProblem) -> DamageDetail {
-    use super::log_entry::VarintProblem;
     let mut args = vec![("first", text(first))];
     let id = match problem {
         BlockProblem::Empty => "store-found-block-empty",
@@ -605,6 +605,39 @@ pub fn block(first: u64, problem: BlockProblem) -> DamageDetail {
             args.push(("extra", text(extra)));
             "store-found-block-extra"
         }
+    };
+    found(id, args)
+}
+
+/// A stored log entry whose bytes do not decode (`log_entry::EntryProblem`).
+pub fn entry(problem: &EntryProblem) -> DamageDetail {
+    let (id, args) = match problem {
+        EntryProblem::NoHash => ("store-found-entry-no-hash", vec![]),
+        EntryProblem::NoEvent => ("store-found-entry-no-event", vec![]),
+        EntryProblem::CutShort => ("store-found-entry-cut-short", vec![]),
+        EntryProblem::TextNotUtf8 => ("store-found-entry-text-not-utf8", vec![]),
+        EntryProblem::PayloadNotUtf8 => ("store-found-entry-payload-not-utf8", vec![]),
+        EntryProblem::SchemaVersionOutOfRange => ("store-found-entry-schema-version", vec![]),
+        EntryProblem::StreamTag(tag) => ("store-found-entry-stream-tag", vec![("tag", text(tag))]),
+        EntryProblem::EventTypeCode(code) => {
+            ("store-found-entry-type-code", vec![("code", text(code))])
+        }
+        EntryProblem::RecordedAtTag(tag) => {
+            ("store-found-entry-time-tag", vec![("tag", text(tag))])
+        }
+        EntryProblem::NanosecondsOutOfRange => ("store-found-entry-nanoseconds", vec![]),
+        EntryProblem::TimeOutOfRange => ("store-found-entry-time-out-of-range", vec![]),
+        EntryProblem::RecordedAt(error) => {
+            ("store-found-entry-time", vec![("detail", text(error))])
+        }
+        EntryProblem::Varint(VarintProblem::Overlong) => {
+            ("store-found-entry-varint-overlong", vec![])
+        }
+        EntryProblem::Varint(_) => ("store-found-entry-varint-out-of-range", vec![]),
+        EntryProblem::OtherPosition(position) => (
+            "store-found-entry-other-position",
+            vec![("position", text(position))],
+        ),
     };
     found(id, args)
 }

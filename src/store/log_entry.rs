@@ -170,7 +170,7 @@ fn encode(position: u64, compact: &Compact<'_>, hash: Sha256, canonical: &[u8]) 
     value.extend_from_slice(compact.payload.as_bytes());
     let rebuilt = canonical_of(position, &value);
     assert_eq!(
-        rebuilt.as_deref().map_err(String::as_str),
+        rebuilt.as_deref().map_err(|problem| problem.to_string()),
         Ok(canonical),
         "the compact entry rebuilds the canonical bytes"
     );
@@ -178,17 +178,15 @@ fn encode(position: u64, compact: &Compact<'_>, hash: Sha256, canonical: &[u8]) 
 }
 
 /// The hash stored in `value` (either layout).
-pub fn stored_hash(value: &[u8]) -> Result<Sha256, String> {
-    let stored = value
-        .get(..HASH_BYTES)
-        .ok_or("the log entry is too short to hold a hash")?;
+pub fn stored_hash(value: &[u8]) -> Result<Sha256, EntryProblem> {
+    let stored = value.get(..HASH_BYTES).ok_or(EntryProblem::NoHash)?;
     // OK because the slice is exactly HASH_BYTES long.
     Ok(Sha256(stored.try_into().expect("32 bytes")))
 }
 
 /// The canonical bytes of the entry stored at `position` (either layout), unchecked:
 /// what an auditor would hash.
-pub fn canonical_of(position: u64, value: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+pub fn canonical_of(position: u64, value: &[u8]) -> Result<Cow<'_, [u8]>, EntryProblem> {
     Ok(match entry_of(value)? {
         Entry::Canonical(body) => Cow::Borrowed(body),
         Entry::Compact(compact) => Cow::Owned(compact_canonical(position, &compact)),
@@ -202,11 +200,11 @@ enum Entry<'a> {
     Compact(Compact<'a>),
 }
 
-fn entry_of(value: &[u8]) -> Result<Entry<'_>, String> {
+fn entry_of(value: &[u8]) -> Result<Entry<'_>, EntryProblem> {
     let body = value
         .get(HASH_BYTES..)
         .filter(|body| !body.is_empty())
-        .ok_or("the log entry is too short to hold a hash and an event")?;
+        .ok_or(EntryProblem::NoEvent)?;
     match body[0] {
         FORMAT_COMPACT => Ok(Entry::Compact(parse(&body[1..])?)),
         FORMAT_COMPACT_2 => Ok(Entry::Compact(parse_2(&body[1..])?)),
@@ -279,7 +277,7 @@ fn decode_canonical_entry(
     }
     let envelope = Envelope::decode_canonical(body, hash)?;
     if envelope.position != position {
-        return Err(format!("envelope claims position {}", envelope.position).into());
+        return Err(EntryProblem::OtherPosition(envelope.position).into());
     }
     Ok(envelope)
 }
@@ -298,13 +296,13 @@ fn altered(stored: Sha256, computed: Sha256) -> DamageDetail {
 /// (16 against 81 ns a timestamp here; the general one was 8% of a member fold's
 /// instructions besides the SHA-256, by callgrind). What that parser refuses goes to
 /// the general parser, so the result and any error are the general parser's.
-fn parse_recorded_at(text: &str) -> Result<DateTime<Utc>, String> {
+fn parse_recorded_at(text: &str) -> Result<DateTime<Utc>, EntryProblem> {
     if let Some(utc) = parse_utc_as_written(text) {
         return Ok(utc);
     }
     text.parse::<DateTime<FixedOffset>>()
         .map(|time| time.with_timezone(&Utc))
-        .map_err(|error| format!("recorded_at does not decode: {error}"))
+        .map_err(EntryProblem::RecordedAt)
 }
 
 /// `recorded_at` by chrono's RFC 3339 parser; `None` for anything it refuses.
@@ -323,7 +321,7 @@ pub fn stream_and_version(value: &[u8]) -> Result<(String, u64), String> {
         stream: String,
         version: u64,
     }
-    match entry_of(value)? {
+    match entry_of(value).map_err(|problem| problem.to_string())? {
         Entry::Canonical(body) => {
             let head: Head = serde_json::from_slice(body).map_err(|error| error.to_string())?;
             Ok((head.stream, head.version))
@@ -332,18 +330,14 @@ pub fn stream_and_version(value: &[u8]) -> Result<(String, u64), String> {
     }
 }
 
-fn parse(bytes: &[u8]) -> Result<Compact<'_>, String> {
-    let short = || "the compact log entry is cut short".to_owned();
-    let fixed = bytes.get(..FIXED_BYTES).ok_or_else(short)?;
+fn parse(bytes: &[u8]) -> Result<Compact<'_>, EntryProblem> {
+    let fixed = bytes.get(..FIXED_BYTES).ok_or(EntryProblem::CutShort)?;
     let mut rest = &bytes[FIXED_BYTES..];
     let mut texts = [""; 3];
     for text in &mut texts {
-        let (&length, after) = rest.split_first().ok_or_else(short)?;
-        let field = after.get(..usize::from(length)).ok_or_else(short)?;
-        *text = std::str::from_utf8(field).map_err(|_| "a text field is not UTF-8")?;
-        rest = &after[usize::from(length)..];
+        *text = take_text(&mut rest)?;
     }
-    let payload = std::str::from_utf8(rest).map_err(|_| "the payload is not UTF-8")?;
+    let payload = std::str::from_utf8(rest).map_err(|_| EntryProblem::PayloadNotUtf8)?;
     // OK because `fixed` is FIXED_BYTES long, so every sub-slice has its exact size.
     let array = |from: usize, to: usize| -> &[u8] { &fixed[from..to] };
     Ok(Compact {
@@ -362,18 +356,17 @@ fn parse(bytes: &[u8]) -> Result<Compact<'_>, String> {
 }
 
 /// The fields of a format 2 entry (after its format byte).
-fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
-    let short = || "the compact log entry is cut short".to_owned();
-    let fixed = bytes.get(..FIXED_BYTES_2).ok_or_else(short)?;
+fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, EntryProblem> {
+    let fixed = bytes.get(..FIXED_BYTES_2).ok_or(EntryProblem::CutShort)?;
     let mut rest = &bytes[FIXED_BYTES_2..];
     // OK because `fixed` is FIXED_BYTES_2 long, so every sub-slice has its exact size.
     let array = |from: usize, to: usize| -> &[u8] { &fixed[from..to] };
     let version = take_varint(&mut rest)?;
-    let schema_version =
-        u32::try_from(take_varint(&mut rest)?).map_err(|_| "the schema version is out of range")?;
+    let schema_version = u32::try_from(take_varint(&mut rest)?)
+        .map_err(|_| EntryProblem::SchemaVersionOutOfRange)?;
     let stream = match take_byte(&mut rest)? {
         1 => {
-            let id = rest.get(..16).ok_or_else(short)?;
+            let id = rest.get(..16).ok_or(EntryProblem::CutShort)?;
             rest = &rest[16..];
             // OK because `id` is 16 bytes long.
             let member_id = Uuid::from_bytes(id.try_into().expect("16 bytes"));
@@ -388,27 +381,26 @@ fn parse_2(bytes: &[u8]) -> Result<Compact<'_>, String> {
             Cow::Owned(name)
         }
         0 => Cow::Borrowed(take_text(&mut rest)?),
-        tag => return Err(format!("stream tag {tag} is unknown")),
+        tag => return Err(EntryProblem::StreamTag(tag)),
     };
     let event_type = match take_byte(&mut rest)? {
         0 => take_text(&mut rest)?,
         code => *EVENT_TYPE_CODES
             .get(usize::from(code) - 1)
-            .ok_or_else(|| format!("event type code {code} is unknown to this build"))?,
+            .ok_or(EntryProblem::EventTypeCode(code))?,
     };
     let (recorded_at, time) = match take_byte(&mut rest)? {
         1 => {
             let seconds = unzigzag(take_varint(&mut rest)?);
             let nanoseconds = u32::try_from(take_varint(&mut rest)?)
-                .map_err(|_| "recorded_at's nanoseconds are out of range")?;
-            let time =
-                utc_as_written(seconds, nanoseconds).ok_or("recorded_at's time is out of range")?;
+                .map_err(|_| EntryProblem::NanosecondsOutOfRange)?;
+            let time = utc_as_written(seconds, nanoseconds).ok_or(EntryProblem::TimeOutOfRange)?;
             (Cow::Owned(write_utc(&time)), Some(time))
         }
         0 => (Cow::Borrowed(take_text(&mut rest)?), None),
-        tag => return Err(format!("recorded_at tag {tag} is unknown")),
+        tag => return Err(EntryProblem::RecordedAtTag(tag)),
     };
-    let payload = std::str::from_utf8(rest).map_err(|_| "the payload is not UTF-8")?;
+    let payload = std::str::from_utf8(rest).map_err(|_| EntryProblem::PayloadNotUtf8)?;
     Ok(Compact {
         prev_hash: Sha256(array(0, 32).try_into().expect("32 bytes")),
         stream_prev_hash: Sha256(array(32, 64).try_into().expect("32 bytes")),
@@ -445,22 +437,18 @@ fn push_tagged_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(text.as_bytes());
 }
 
-fn take_byte(rest: &mut &[u8]) -> Result<u8, String> {
-    let (&byte, after) = rest
-        .split_first()
-        .ok_or("the compact log entry is cut short")?;
+fn take_byte(rest: &mut &[u8]) -> Result<u8, EntryProblem> {
+    let (&byte, after) = rest.split_first().ok_or(EntryProblem::CutShort)?;
     *rest = after;
     Ok(byte)
 }
 
 /// A length byte and that much UTF-8 text.
-fn take_text<'a>(rest: &mut &'a [u8]) -> Result<&'a str, String> {
+fn take_text<'a>(rest: &mut &'a [u8]) -> Result<&'a str, EntryProblem> {
     let length = usize::from(take_byte(rest)?);
-    let field = rest
-        .get(..length)
-        .ok_or("the compact log entry is cut short")?;
+    let field = rest.get(..length).ok_or(EntryProblem::CutShort)?;
     *rest = &rest[length..];
-    std::str::from_utf8(field).map_err(|_| "a text field is not UTF-8".to_owned())
+    std::str::from_utf8(field).map_err(|_| EntryProblem::TextNotUtf8)
 }
 
 /// An unsigned LEB128 varint: 7 bits a byte, low first, the high bit set on all but
@@ -496,8 +484,8 @@ pub(crate) fn take_varint(rest: &mut &[u8]) -> Result<u64, VarintProblem> {
     Err(VarintProblem::OutOfRange)
 }
 
-/// Why a varint does not decode: said in its English inside an entry's finding, and
-/// as a sentence of the catalog in a log block's (`findings::block`).
+/// Why a varint does not decode: said inside an entry's finding (`EntryProblem`) and
+/// a log block's (`findings::block`), each a sentence of the catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VarintProblem {
     /// The bytes end before the varint does.
@@ -508,14 +496,62 @@ pub enum VarintProblem {
     Overlong,
 }
 
-impl From<VarintProblem> for String {
-    fn from(problem: VarintProblem) -> String {
+impl From<VarintProblem> for EntryProblem {
+    fn from(problem: VarintProblem) -> EntryProblem {
         match problem {
-            VarintProblem::CutShort => "the compact log entry is cut short",
-            VarintProblem::OutOfRange => "a varint is out of range",
-            VarintProblem::Overlong => "a varint is written longer than it needs",
+            VarintProblem::CutShort => EntryProblem::CutShort,
+            problem => EntryProblem::Varint(problem),
         }
-        .to_owned()
+    }
+}
+
+/// Why a stored log entry's bytes do not decode (before its hash is even checked):
+/// said as a sentence of the catalog (`findings::entry`, `store-found-entry-*`), so a
+/// Chinese reader of a damage report reads it in Chinese; `Display` is its English,
+/// the damage report's `message`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EntryProblem {
+    /// Shorter than the hash every entry starts with.
+    NoHash,
+    /// A hash and nothing after it.
+    NoEvent,
+    /// A compact entry whose bytes end before its fields do.
+    CutShort,
+    /// A text field of a compact entry that is not UTF-8.
+    TextNotUtf8,
+    /// A compact entry's payload that is not UTF-8.
+    PayloadNotUtf8,
+    /// A schema version beyond 32 bits.
+    SchemaVersionOutOfRange,
+    /// A stream written neither as a member's id nor as text.
+    StreamTag(u8),
+    /// An event type code not in [`EVENT_TYPE_CODES`].
+    EventTypeCode(u8),
+    /// `recorded_at` written neither as a time nor as text.
+    RecordedAtTag(u8),
+    /// `recorded_at`'s nanoseconds beyond 32 bits.
+    NanosecondsOutOfRange,
+    /// `recorded_at`'s time beyond what chrono holds.
+    TimeOutOfRange,
+    /// `recorded_at` written as text that is no time (chrono's words say why).
+    RecordedAt(chrono::ParseError),
+    /// A varint out of range or written longer than it needs.
+    Varint(VarintProblem),
+    /// An entry of the canonical JSON layout naming another position than its key.
+    OtherPosition(u64),
+}
+
+impl std::fmt::Display for EntryProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&super::findings::entry(self).to_string())
+    }
+}
+
+impl std::error::Error for EntryProblem {}
+
+impl From<EntryProblem> for DamageDetail {
+    fn from(problem: EntryProblem) -> DamageDetail {
+        super::findings::entry(&problem)
     }
 }
 
@@ -783,7 +819,7 @@ mod tests {
                                     "{year}-{month}-{day}T{hour}:{minute}:{second}{fraction}{zone}"
                                 );
                                 assert_eq!(
-                                    parse_recorded_at(&text),
+                                    parse_recorded_at(&text).map_err(|error| error.to_string()),
                                     chrono_reading(&text),
                                     "{text}"
                                 );
@@ -806,7 +842,11 @@ mod tests {
             "2025-01-01T00:00:00\u{e9}",
             "\u{ff12}025-01-01T00:00:00Z",
         ] {
-            assert_eq!(parse_recorded_at(text), chrono_reading(text), "{text:?}");
+            assert_eq!(
+                parse_recorded_at(text).map_err(|error| error.to_string()),
+                chrono_reading(text),
+                "{text:?}"
+            );
         }
     }
 

@@ -1148,3 +1148,54 @@ fn a_fold_s_finding_is_said_in_chinese_and_keeps_its_english_message() {
         format!("未知参保人员 {member} 的 `ContributionPaid` 事件")
     );
 }
+
+/// A log entry whose bytes do not decode (cut short; an event type code no build
+/// wrote) is named in the reader's language like every other finding, and its English
+/// stays the report's `message`. They were English words under `--lang zh-CN`.
+#[test]
+fn an_entry_that_does_not_decode_is_said_in_the_reader_s_language() {
+    // After the hash, the format byte, the fixed fields, the version and schema
+    // varints (one byte each here) and a member's stream (its tag and id).
+    const TYPE_CODE_AT: usize = 32 + 1 + 96 + 1 + 1 + 1 + 16;
+    fn cut(value: &mut Vec<u8>) {
+        value.truncate(32 + 1 + 50);
+    }
+    // A `Vec` as `cut`'s: both are an `Edit`.
+    #[allow(clippy::ptr_arg)]
+    fn unknown_type(value: &mut Vec<u8>) {
+        assert_eq!(value[TYPE_CODE_AT], 4, "a payment's type code");
+        value[TYPE_CODE_AT] = 200;
+    }
+    type Edit = fn(&mut Vec<u8>);
+    let cases: [(Edit, &str, &str); 2] = [
+        (
+            cut,
+            "the compact log entry is cut short",
+            "紧凑格式的日志条目被截短了",
+        ),
+        (
+            unknown_type,
+            "event type code 200 is unknown to this build",
+            "本版本不认识事件类型代码 200",
+        ),
+    ];
+    for (edit, english, chinese) in cases {
+        let dir = demo_store();
+        let position = first_payment_position(dir.path());
+        edit_log(dir.path(), |entries| {
+            let value = entries.get_mut(&position).unwrap();
+            assert_eq!(value[32], 2, "a compact entry of format 2");
+            edit(value);
+        });
+        let zh = flexledger(dir.path(), &["--lang", "zh-CN", "verify"], None);
+        let what = format!("{zh:?}");
+        assert_eq!(zh.status.code(), Some(1), "{what}");
+        let report = &stdout_lines(&zh)[0];
+        assert_eq!(report["position"], position, "{what}");
+        assert_eq!(report["message"], english, "the JSON keeps its English");
+        let stderr = String::from_utf8_lossy(&zh.stderr);
+        let said = format!("存储的数据在位置 {position} 处已损坏：{chinese}");
+        assert!(stderr.contains(&said), "{what}");
+        assert!(!stderr.contains(english), "no English finding: {what}");
+    }
+}

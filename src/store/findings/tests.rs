@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::i18n::Language;
-use crate::store::log_entry::VarintProblem;
+use crate::store::log_entry::{EntryProblem, VarintProblem};
 use crate::store::Sha256;
 
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
@@ -187,6 +187,21 @@ fn engine_findings() -> Vec<(DamageDetail, String)> {
         (set_aside("/d/sled", "bad", std::slice::from_ref(&conf), "mv /d/sled/conf /d/sled/damaged-conf"), format!("the storage engine's files in /d/sled cannot be opened (bad): the damaged file is /d/sled/conf ({SETTINGS}). {AFTER_ONE}")),
         (set_aside("/d/sled", "bad", &[conf, snapshot], "mv a b && mv c d"), format!("the storage engine's files in /d/sled cannot be opened (bad): the damaged files are /d/sled/conf ({SETTINGS}) and /d/sled/snap.1 ({SNAPSHOT}). {AFTER_TWO}")),
         (entry_too_short(), "log entry is too short to hold a hash".to_owned()),
+        (entry(&EntryProblem::NoHash), "the log entry is too short to hold a hash".to_owned()),
+        (entry(&EntryProblem::NoEvent), "the log entry is too short to hold a hash and an event".to_owned()),
+        (entry(&EntryProblem::CutShort), "the compact log entry is cut short".to_owned()),
+        (entry(&EntryProblem::TextNotUtf8), "a text field is not UTF-8".to_owned()),
+        (entry(&EntryProblem::PayloadNotUtf8), "the payload is not UTF-8".to_owned()),
+        (entry(&EntryProblem::SchemaVersionOutOfRange), "the schema version is out of range".to_owned()),
+        (entry(&EntryProblem::StreamTag(7)), "stream tag 7 is unknown".to_owned()),
+        (entry(&EntryProblem::EventTypeCode(99)), "event type code 99 is unknown to this build".to_owned()),
+        (entry(&EntryProblem::RecordedAtTag(5)), "recorded_at tag 5 is unknown".to_owned()),
+        (entry(&EntryProblem::NanosecondsOutOfRange), "recorded_at's nanoseconds are out of range".to_owned()),
+        (entry(&EntryProblem::TimeOutOfRange), "recorded_at's time is out of range".to_owned()),
+        (entry(&EntryProblem::RecordedAt(chrono_error())), "recorded_at does not decode: input contains invalid characters".to_owned()),
+        (entry(&EntryProblem::Varint(VarintProblem::Overlong)), "a varint is written longer than it needs".to_owned()),
+        (entry(&EntryProblem::Varint(VarintProblem::OutOfRange)), "a varint is out of range".to_owned()),
+        (entry(&EntryProblem::OtherPosition(9)), "envelope claims position 9".to_owned()),
         (entry_missing(), "the log entry is missing".to_owned()),
         (key_without_id('M'), "a M key is not followed by a 16-byte id".to_owned()),
         (index_ends_before("region-x", 4, 6), "stream region-x's index ends at version 4 but its next event is version 6".to_owned()),
@@ -208,6 +223,26 @@ fn engine_findings() -> Vec<(DamageDetail, String)> {
         (head_row_ahead(4, 6), "the log ends at position 4, but the store's head row records position 6 as durably appended: the store lost events 5..=6 (rows of its log were deleted, or the database was restored from an older copy). Restore the database from a backup; do not append to this store (it would reuse the lost positions)".to_owned()),
         (head_row_other_hash(hash, other, 6), format!("the event's hash is {hash}, but the store's head row recorded {other} for this position (the log ends at position 6): the log was rewritten or damaged. Restore the database from a backup")),
     ]
+}
+
+/// chrono's words for a `recorded_at` that is no time.
+fn chrono_error() -> chrono::ParseError {
+    "x".parse::<chrono::DateTime<chrono::FixedOffset>>()
+        .expect_err("not a time")
+}
+
+/// An entry's problem is said by its `Display` (inside other errors) and by the
+/// catalog (the damage report): one English.
+#[test]
+fn an_entry_problem_s_display_is_its_finding_s_english() {
+    for problem in [
+        EntryProblem::CutShort,
+        EntryProblem::EventTypeCode(99),
+        EntryProblem::RecordedAt(chrono_error()),
+        EntryProblem::Varint(VarintProblem::OutOfRange),
+    ] {
+        assert_eq!(problem.to_string(), entry(&problem).to_string());
+    }
 }
 
 #[test]
@@ -248,6 +283,10 @@ fn english_words(chinese: &str) -> Vec<String> {
                 "damaged",
                 "data",
                 "EOF",
+                "input",
+                "contains",
+                "invalid",
+                "characters",
                 "M",
                 "Q",
             ]
