@@ -91,6 +91,22 @@ pub fn damaged_at(error: &(dyn StdError + 'static)) -> Option<u64> {
     chain(error).find_map(damage_position)
 }
 
+/// The damage report anywhere in `error`'s chain as a sentence of the catalog: what
+/// a damage mark keeps (D61), to say it again in the language of whoever meets it.
+pub fn damage_sentence(error: &(dyn StdError + 'static)) -> Option<crate::i18n::Sentence> {
+    chain(error).find_map(|cause| {
+        if let Some(damage) = ledger_error_in(cause).and_then(LedgerError::damage) {
+            return damage.sentence();
+        }
+        match store_error_in(cause)? {
+            store @ (StoreError::Corrupt { .. } | StoreError::EngineFileDamaged { .. }) => {
+                store.sentence()
+            }
+            _ => None,
+        }
+    })
+}
+
 /// The store's error inside `error`, through the library errors that wrap one
 /// transparently (a ledger's, a report's, a backup's, a copy's): what the shells say in
 /// the reader's language (`StoreError::sentence`).

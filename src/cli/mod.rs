@@ -837,12 +837,18 @@ fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
 /// writer refuses it until it verifies again; `position` 0 names none (damage in the
 /// engine's files). A mark that cannot be written is said in the log: the finding
 /// itself is already on its way to the user.
-pub(crate) fn mark_damage(dir: &Path, found_by: &str, position: Option<u64>, message: String) {
+pub(crate) fn mark_damage(
+    dir: &Path,
+    found_by: &str,
+    position: Option<u64>,
+    (message, finding): (String, Option<crate::i18n::Sentence>),
+) {
     let mark = crate::store::damage_mark::DamageMark {
         found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         found_by: found_by.to_owned(),
         position: position.filter(|position| *position > 0),
         message,
+        finding,
     };
     if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
         tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
@@ -854,7 +860,8 @@ pub(crate) fn mark_damage_of(location: Option<&Path>, found_by: &str, error: &an
     if let Some(dir) = location {
         let position = error.chain().find_map(crate::error::damaged_at);
         let message = error_said_in(error, Language::En);
-        mark_damage(dir, found_by, position, message);
+        let finding = crate::error::damage_sentence(error.as_ref());
+        mark_damage(dir, found_by, position, (message, finding));
     }
 }
 
@@ -1656,7 +1663,13 @@ fn note_walk<T>(
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
-                mark_damage(dir, found_by, Some(position), message.into_owned());
+                let finding = error.damage().and_then(|damage| damage.sentence());
+                mark_damage(
+                    dir,
+                    found_by,
+                    Some(position),
+                    (message.into_owned(), finding),
+                );
             }
         }
     }

@@ -175,7 +175,8 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         // that a restart takes no writes on it before a `verify` (D61).
         if let Some((position, message)) = counters.damage_found() {
             if let crate::store::Location::Sled(dir) = &place.store {
-                super::mark_damage(dir, "flexledger serve", Some(position), message.to_string());
+                let said = (message.to_string(), Some(message.report(position)));
+                super::mark_damage(dir, "flexledger serve", Some(position), said);
             }
             // Damage, said as damage (exit 1, with the advice), not as a failed append.
             return Err(StoreError::Corrupt { position, message }.into());

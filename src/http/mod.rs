@@ -467,6 +467,7 @@ async fn note_found_damage(
             found_by: "flexledger serve".to_owned(),
             position,
             message: damage.message.to_string(),
+            finding: Some(damage.message.report(position.unwrap_or(0))),
         };
         let dir = state.data_dir.to_path_buf();
         let recorded =

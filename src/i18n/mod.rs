@@ -17,6 +17,7 @@ pub use detail::detail_in;
 pub use language::{Language, UnknownLanguage};
 
 use crate::domain::Refusal;
+use std::borrow::Cow;
 
 /// Message `id` in `language`, with its arguments by name; `None` if the catalog has no
 /// such message or it needs an argument not given.
@@ -103,16 +104,23 @@ pub fn display_width(text: &str) -> usize {
 /// value parser's refusal, whose `Display` is the English (what clap shows an English
 /// reader, and a log) and which the Chinese error formatter says in Chinese
 /// (`cli::parse_errors`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Serializable, for the one file that keeps a sentence to say it again later, in the
+/// language of whoever reads it then (the damage mark's finding, D61): read back, its
+/// ids and names are owned (`Cow`), and [`Sentence::is_known`] says whether this build's
+/// catalog can say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sentence {
-    id: &'static str,
-    args: Vec<(&'static str, String)>,
+    id: Cow<'static, str>,
+    args: Vec<(Cow<'static, str>, String)>,
     /// The argument that is serde's own English (`detail`), said in the reader's
     /// language where [`detail_in`] understands it (`Arg::SerdeWords`).
-    detail: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detail: Option<Cow<'static, str>>,
     /// Arguments that are sentences of their own (what a damage report found), said in
     /// the same language as the sentence around them (`Arg::Said`).
-    said: Vec<(&'static str, Sentence)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    said: Vec<(Cow<'static, str>, Sentence)>,
 }
 
 impl Sentence {
@@ -120,8 +128,11 @@ impl Sentence {
     /// message's variables).
     pub fn new(id: &'static str, args: Vec<(&'static str, String)>) -> Sentence {
         Sentence {
-            id,
-            args,
+            id: Cow::Borrowed(id),
+            args: args
+                .into_iter()
+                .map(|(name, value)| (Cow::Borrowed(name), value))
+                .collect(),
             detail: None,
             said: Vec::new(),
         }
@@ -130,15 +141,30 @@ impl Sentence {
     /// The same sentence with argument `name` a sentence of its own, said in the
     /// language this one is said in.
     pub fn with_said(mut self, name: &'static str, sentence: Sentence) -> Sentence {
-        self.said.push((name, sentence));
+        self.said.push((Cow::Borrowed(name), sentence));
         self
     }
 
     /// The same sentence, its argument `name` being serde's English words, which
     /// [`detail_in`] says in the reader's language where it can.
     pub fn with_detail(mut self, name: &'static str) -> Sentence {
-        self.detail = Some(name);
+        self.detail = Some(Cow::Borrowed(name));
         self
+    }
+
+    /// Whether this build's catalog has the message and exactly these arguments for it,
+    /// and for every sentence inside: a sentence read back from a file written by
+    /// another build may name a message this one does not have.
+    pub fn is_known(&self) -> bool {
+        let given: std::collections::BTreeSet<String> = self
+            .args
+            .iter()
+            .map(|(name, _)| name)
+            .chain(self.said.iter().map(|(name, _)| name))
+            .map(|name| name.to_string())
+            .collect();
+        Catalog::variables(Language::En, &self.id) == Some(given)
+            && self.said.iter().all(|(_, sentence)| sentence.is_known())
     }
 
     /// The sentence in `language`.
@@ -147,20 +173,20 @@ impl Sentence {
             .args
             .iter()
             .map(|(name, value)| {
-                let value = if self.detail == Some(*name) {
+                let value = if self.detail.as_deref() == Some(name.as_ref()) {
                     Arg::SerdeWords(value.clone())
                 } else {
                     Arg::Text(value.clone())
                 };
-                (*name, value)
+                (name.as_ref(), value)
             })
             .chain(
                 self.said
                     .iter()
-                    .map(|(name, sentence)| (*name, Arg::Said(Box::new(sentence.clone())))),
+                    .map(|(name, sentence)| (name.as_ref(), Arg::Said(Box::new(sentence.clone())))),
             )
             .collect();
-        say(language, self.id, &args)
+        say(language, &self.id, &args)
     }
 }
 

@@ -18,6 +18,7 @@
 //! The mark is written like the head witness: a temporary file, fsync, rename, fsync of
 //! the directory. A mark that cannot be read (cut short by a crash) still marks.
 
+use crate::i18n::Sentence;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,16 @@ pub struct DamageMark {
     pub position: Option<u64>,
     /// The finding, in English as the log says it.
     pub message: String,
+    /// The finding as a sentence of the catalog (the damage report, `store-damaged-at`
+    /// and what it found), so the writer's refusal says it in the language of whoever
+    /// meets it; none in a mark written before 2026-12-03, in one whose finding has no
+    /// sentence, or in one this build cannot read back (its `message` is said instead).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "sentence_if_readable"
+    )]
+    pub finding: Option<Sentence>,
 }
 
 impl DamageMark {
@@ -48,6 +59,21 @@ impl DamageMark {
             None => self.message.clone(),
         }
     }
+
+    /// The finding as a sentence this build's catalog can say, if the mark keeps one.
+    pub fn finding(&self) -> Option<&Sentence> {
+        self.finding.as_ref().filter(|finding| finding.is_known())
+    }
+}
+
+/// A mark's `finding`, or none if it is not a sentence this build reads: the mark
+/// still marks, and says its English `message`.
+fn sentence_if_readable<'de, D>(deserializer: D) -> Result<Option<Sentence>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// Where the mark of the ledger in `data_dir` is.
@@ -89,6 +115,7 @@ pub fn read(data_dir: &Path) -> std::io::Result<Option<DamageMark>> {
             found_by: "an unknown command".to_owned(),
             position: None,
             message: format!("the mark {DAMAGE_MARK_FILE} is unreadable: {}", text.trim()),
+            finding: None,
         },
     )))
 }
@@ -117,6 +144,7 @@ mod tests {
             found_by: "flexledger verify".to_owned(),
             position: Some(7),
             message: "the event was altered".to_owned(),
+            finding: None,
         };
         record(dir.path(), &mark).unwrap();
         assert_eq!(
@@ -143,5 +171,43 @@ mod tests {
         assert!(clear(dir.path()).unwrap());
         assert_eq!(read(dir.path()).unwrap(), None);
         assert!(!clear(dir.path()).unwrap());
+    }
+
+    /// The finding is kept as a sentence, said again in the reader's language; a mark
+    /// of an older build (no finding) or one whose finding this build cannot say still
+    /// marks, with its English message.
+    #[test]
+    fn a_mark_keeps_its_finding_as_a_sentence_and_reads_without_one() {
+        use crate::i18n::Language;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sled")).unwrap();
+        let finding = crate::store::findings::entry_missing().report(7);
+        let mark = DamageMark {
+            found_at: "2026-12-03T08:00:00Z".to_owned(),
+            found_by: "flexledger verify".to_owned(),
+            position: Some(7),
+            message: finding.to_string(),
+            finding: Some(finding.clone()),
+        };
+        record(dir.path(), &mark).unwrap();
+        let read_back = read(dir.path()).unwrap().unwrap();
+        assert_eq!(read_back, mark);
+        let said = read_back.finding().unwrap().in_language(Language::ZhCn);
+        assert_eq!(said, finding.in_language(Language::ZhCn));
+        assert!(said.starts_with("存储的数据在位置 7 处已损坏："), "{said}");
+
+        let older = r#"{"found_at":"t","found_by":"flexledger verify","position":7,"message":"m"}"#;
+        let unknown = r#"{"found_at":"t","found_by":"b","position":null,"message":"m","finding":{"id":"store-found-from-a-later-build","args":[]}}"#;
+        let malformed =
+            r#"{"found_at":"t","found_by":"b","position":null,"message":"m","finding":42}"#;
+        for text in [older, unknown, malformed] {
+            std::fs::write(path(dir.path()), text).unwrap();
+            let mark = read(dir.path()).unwrap().unwrap();
+            assert_eq!(
+                (mark.message.as_str(), mark.finding()),
+                ("m", None),
+                "{text}"
+            );
+        }
     }
 }

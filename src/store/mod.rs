@@ -489,7 +489,7 @@ impl DamageDetail {
 
     /// The damage report of this finding at `position` (0: in no event): the finding
     /// said in the report's language where it has a sentence.
-    fn report(&self, position: u64) -> Sentence {
+    pub fn report(&self, position: u64) -> Sentence {
         let (id, mut args) = match position {
             0 => ("store-damaged", vec![]),
             position => ("store-damaged-at", vec![("position", position.to_string())]),
@@ -541,6 +541,25 @@ impl std::ops::Deref for DamageDetail {
     }
 }
 
+/// A store marked as found damaged, refused to its writer: the mark's finding as
+/// its sentence where it keeps one (said in the reader's language), else its English.
+fn found_damaged(mark: &str, found: &damage_mark::DamageMark) -> Sentence {
+    let mut args = vec![
+        ("mark", mark.to_owned()),
+        ("found_at", found.found_at.clone()),
+        ("found_by", found.found_by.clone()),
+    ];
+    match found.finding() {
+        Some(finding) => {
+            Sentence::new("store-found-damaged", args).with_said("detail", finding.clone())
+        }
+        None => {
+            args.push(("detail", found.said()));
+            Sentence::new("store-found-damaged", args)
+        }
+    }
+}
+
 impl StoreError {
     /// The error as a sentence of the catalog (`locales/*/store.ftl`; an unfinished
     /// copy's in `locales/*/backup.ftl`, with `copy`'s refusals), so the shells say it
@@ -552,6 +571,7 @@ impl StoreError {
         match self {
             StoreError::Corrupt { position, message } => return Some(message.report(*position)),
             StoreError::EngineFileDamaged { message } => return Some(message.report(0)),
+            StoreError::FoundDamaged { mark, found } => return Some(found_damaged(mark, found)),
             _ => {}
         }
         let (id, args) = self.file_sentence().or_else(|| self.server_sentence())?;
@@ -576,15 +596,7 @@ impl StoreError {
                 "store-disk-full",
                 vec![("path", text(path)), ("detail", text(source))],
             ),
-            StoreError::FoundDamaged { mark, found } => (
-                "store-found-damaged",
-                vec![
-                    ("mark", text(mark)),
-                    ("found_at", text(&found.found_at)),
-                    ("found_by", text(&found.found_by)),
-                    ("detail", found.said()),
-                ],
-            ),
+
             StoreError::CopyUnfinished {
                 store,
                 from,
