@@ -596,7 +596,6 @@ impl StoreError {
                 "store-disk-full",
                 vec![("path", text(path)), ("detail", text(source))],
             ),
-
             StoreError::CopyUnfinished {
                 store,
                 from,
