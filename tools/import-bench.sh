@@ -23,7 +23,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 target/release/flexledger-bench --members "$members" --months "$months" --emit "$work/import.jsonl" 2>/dev/null
 total=$(wc -l < "$work/import.jsonl")
 echo "importing $total commands ($members members, $months months)"
-"$bin" --data-dir "$work/data" submit "$work/import.jsonl" > "$work/results.jsonl" 2>/dev/null &
+"$bin" --data-dir "$work/data" submit "$work/import.jsonl" > "$work/results.jsonl" 2> "$work/submit.err" &
 pid=$!
 start=$(date +%s%3N)
 next=1000000
@@ -42,9 +42,16 @@ while kill -0 "$pid" 2>/dev/null; do
     next=$(( next + 1000000 ))
   fi
 done
-wait "$pid" || true
+status=0
+wait "$pid" || status=$?
 now=$(date +%s%3N)
 lines=$(wc -l < "$work/results.jsonl")
+if [ "$status" -ne 0 ]; then
+  # A rate of an import that stopped part way is no measurement: say why it stopped.
+  echo "submit exited with $status after $lines of $total commands; its last words:" >&2
+  tail -n 5 "$work/submit.err" >&2
+  exit 1
+fi
 echo "commands $((last_lines / 1000))k–$((lines / 1000))k: $(( (lines - last_lines) * 1000 / (now - last_ms) )) commands/s"
 if [ -n "${FLEXLEDGER_STORE:-}" ]; then
   disk="$(psql -Atq "$FLEXLEDGER_STORE" -c 'SELECT pg_database_size(current_database()) / 1048576') MiB (the database)"
