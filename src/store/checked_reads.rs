@@ -4,7 +4,7 @@
 //! find the bytes.
 
 use super::log_entry;
-use super::{DamageDetail, Envelope, Sha256, StoreError};
+use super::{findings, DamageDetail, Envelope, Sha256, StoreError};
 
 pub(crate) fn corrupt(position: u64, message: impl Into<DamageDetail>) -> StoreError {
     StoreError::Corrupt {
@@ -19,23 +19,14 @@ pub(crate) fn decode_entry(position: u64, value: &[u8]) -> Result<Envelope, Stor
     let envelope =
         log_entry::decode(position, value).map_err(|message| corrupt(position, message))?;
     if !envelope.event.is_of_stream(&envelope.stream) {
-        return Err(corrupt(
-            position,
-            DamageDetail::found(
-                "store-found-other-stream",
-                vec![("stream", envelope.stream.clone())],
-            ),
-        ));
+        return Err(corrupt(position, findings::other_stream(&envelope.stream)));
     }
     // Debug builds also check the bytes are canonical on every read; `verify` always
     // does (an auditor must be able to reproduce the hash from a printed line).
     if cfg!(debug_assertions)
         && log_entry::canonical_of(position, value).as_deref() != Ok(&envelope.canonical_bytes())
     {
-        return Err(corrupt(
-            position,
-            DamageDetail::found("store-found-not-canonical", vec![]),
-        ));
+        return Err(corrupt(position, findings::not_canonical()));
     }
     Ok(envelope)
 }
@@ -51,22 +42,12 @@ impl LogChain {
     pub(crate) fn check(&mut self, envelope: Envelope) -> Result<Envelope, StoreError> {
         let expected = self.expected;
         if envelope.position != expected {
-            return Err(corrupt(
-                expected,
-                DamageDetail::found(
-                    "store-found-gap",
-                    vec![("next", envelope.position.to_string())],
-                ),
-            ));
+            return Err(corrupt(expected, findings::gap(envelope.position)));
         }
         if envelope.prev_hash != self.previous {
-            let args = vec![
-                ("prev_hash", envelope.prev_hash.to_string()),
-                ("previous", self.previous.to_string()),
-            ];
             return Err(corrupt(
                 expected,
-                DamageDetail::found("store-found-prev-hash", args),
+                findings::prev_hash(envelope.prev_hash, self.previous),
             ));
         }
         self.expected += 1;
@@ -104,22 +85,12 @@ impl StreamChain {
             || envelope.version != version
             || version != self.expected_version
         {
-            return Err(corrupt(
-                position,
-                DamageDetail::found(
-                    "store-found-index-entry",
-                    vec![("stream", name.clone()), ("version", version.to_string())],
-                ),
-            ));
+            return Err(corrupt(position, findings::index_entry(name, version)));
         }
         if envelope.stream_prev_hash != self.previous {
-            let args = vec![
-                ("stream", name.clone()),
-                ("version", (version - 1).to_string()),
-            ];
             return Err(corrupt(
                 position,
-                DamageDetail::found("store-found-stream-prev-hash", args),
+                findings::stream_prev_hash(name, version - 1),
             ));
         }
         self.expected_version += 1;

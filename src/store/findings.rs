@@ -862,5 +862,88 @@ pub fn head_row_other_hash(
     found("store-found-head-row-other-hash", args)
 }
 
+// The checks of what every read gives back (`checked_reads.rs`, `log_entry.rs`) and
+// of the head witness (`sled_store.rs`).
+
+/// An entry whose bytes do not hash to its `stored` hash (SHA-256 gives `computed`).
+pub fn altered(stored: impl ToString, computed: impl ToString) -> DamageDetail {
+    let args = vec![("stored", text(stored)), ("computed", text(computed))];
+    found("store-found-altered", args)
+}
+
+/// An envelope under `stream` whose payload is of another stream.
+pub fn other_stream(stream: &str) -> DamageDetail {
+    found("store-found-other-stream", vec![("stream", text(stream))])
+}
+
+/// Stored bytes that are not the canonical form of the event they decode to.
+pub fn not_canonical() -> DamageDetail {
+    found("store-found-not-canonical", vec![])
+}
+
+/// The log read in order skips to position `next`.
+pub fn gap(next: u64) -> DamageDetail {
+    found("store-found-gap", vec![("next", text(next))])
+}
+
+/// An entry whose `prev_hash` is not the hash of the event before it (`previous`).
+pub fn prev_hash(prev_hash: impl ToString, previous: impl ToString) -> DamageDetail {
+    let args = vec![("prev_hash", text(prev_hash)), ("previous", text(previous))];
+    found("store-found-prev-hash", args)
+}
+
+/// An event that `stream`'s index places at `version` but is another one.
+pub fn index_entry(stream: &str, version: u64) -> DamageDetail {
+    let args = vec![("stream", text(stream)), ("version", text(version))];
+    found("store-found-index-entry", args)
+}
+
+/// An event whose `stream_prev_hash` is not the hash of `stream`'s `version`.
+pub fn stream_prev_hash(stream: &str, version: u64) -> DamageDetail {
+    let args = vec![("stream", text(stream)), ("version", text(version))];
+    found("store-found-stream-prev-hash", args)
+}
+
+/// The engine reported its own files damaged (`detail`: its words).
+pub fn engine_damaged(detail: impl ToString) -> DamageDetail {
+    found("store-found-engine-damaged", vec![("detail", text(detail))])
+}
+
+/// The head witness file `witness` is gone from a store that keeps one; the log ends
+/// at `head`.
+pub fn witness_missing(witness: impl ToString, head: u64) -> DamageDetail {
+    let args = vec![("witness", text(witness)), ("head", text(head))];
+    found("store-found-witness-missing", args)
+}
+
+/// The log ends at `head`, before the position `witnessed` that `witness` records
+/// as durable.
+pub fn witness_ahead(head: u64, witness: impl ToString, witnessed: u64) -> DamageDetail {
+    let args = vec![
+        ("head", text(head)),
+        ("witness", text(witness)),
+        ("witnessed", text(witnessed)),
+        ("first_lost", text(head + 1)),
+    ];
+    found("store-found-witness-ahead", args)
+}
+
+/// The event at the witnessed position has `hash`; `witness` recorded
+/// `witnessed_hash` (the log ends at `head`).
+pub fn witness_other_hash(
+    hash: impl ToString,
+    witness: impl ToString,
+    witnessed_hash: impl ToString,
+    head: u64,
+) -> DamageDetail {
+    let args = vec![
+        ("hash", text(hash)),
+        ("witness", text(witness)),
+        ("witnessed_hash", text(witnessed_hash)),
+        ("head", text(head)),
+    ];
+    found("store-found-witness-other-hash", args)
+}
+
 #[cfg(test)]
 mod tests;

@@ -30,7 +30,7 @@
 //! rebuild before anything is written (`encode`).
 
 use super::envelope::{Envelope, Sha256};
-use super::DamageDetail;
+use super::{findings, DamageDetail};
 use crate::codec;
 use chrono::{DateTime, FixedOffset, Utc};
 use std::borrow::Cow;
@@ -237,7 +237,7 @@ pub fn decode(position: u64, value: &[u8]) -> Result<Envelope, DamageDetail> {
     };
     let computed = Sha256::of(&compact_canonical(position, &compact));
     if computed != hash {
-        return Err(altered(hash, computed));
+        return Err(findings::altered(hash, computed));
     }
     let event = codec::decode(compact.event_type, compact.schema_version, compact.payload)
         .map_err(|error| DamageDetail::from(error.to_string()))?;
@@ -273,21 +273,13 @@ fn decode_canonical_entry(
 ) -> Result<Envelope, DamageDetail> {
     let computed = Sha256::of(body);
     if computed != hash {
-        return Err(altered(hash, computed));
+        return Err(findings::altered(hash, computed));
     }
     let envelope = Envelope::decode_canonical(body, hash)?;
     if envelope.position != position {
         return Err(EntryProblem::OtherPosition(envelope.position).into());
     }
     Ok(envelope)
-}
-
-fn altered(stored: Sha256, computed: Sha256) -> DamageDetail {
-    let args = vec![
-        ("stored", stored.to_string()),
-        ("computed", computed.to_string()),
-    ];
-    DamageDetail::found("store-found-altered", args)
 }
 
 /// An entry's `recorded_at` as chrono reads RFC 3339. Every read of an event does

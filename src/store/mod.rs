@@ -460,8 +460,10 @@ pub struct DamageDetail {
 }
 
 impl DamageDetail {
-    /// A finding the catalog words (`locales/*/store.ftl`, `store-found-*`).
-    pub fn found(id: &'static str, args: Vec<(&'static str, String)>) -> DamageDetail {
+    /// A finding the catalog words (`locales/*/store.ftl`, `store-found-*`). Only
+    /// `findings.rs` calls it, one constructor per finding, so that its tests see
+    /// every finding's English.
+    fn found(id: &'static str, args: Vec<(&'static str, String)>) -> DamageDetail {
         Sentence::new(id, args).into()
     }
 

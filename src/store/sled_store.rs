@@ -61,9 +61,9 @@ use super::state_keys::{
 };
 use super::stream_index::{self, IndexRow};
 use super::{
-    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, DamageDetail, Envelope,
-    EnvelopeIter, EventLog, FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, ReplacedRow,
-    Sha256, StateKey, StateRows, StateWrite, StoreError,
+    CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
+    FeedRows, Indexed, IndexedIter, LogWriter, MemberIndex, ReplacedRow, Sha256, StateKey,
+    StateRows, StateWrite, StoreError,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -261,10 +261,7 @@ impl From<sled::Error> for StoreError {
         match error {
             sled::Error::Corruption { .. } => StoreError::Corrupt {
                 position: 0,
-                message: DamageDetail::found(
-                    "store-found-engine-damaged",
-                    vec![("detail", engine_error_text(&error))],
-                ),
+                message: findings::engine_damaged(engine_error_text(&error)),
             },
             error => StoreError::engine(error),
         }
@@ -1153,41 +1150,22 @@ impl SledReader {
             if self.keeps_witness()? {
                 // No position is known damaged: what the log may have lost comes after
                 // its head, and nothing says how much.
-                let args = vec![
-                    ("witness", witness_path.display().to_string()),
-                    ("head", head.to_string()),
-                ];
                 return Err(corrupt(
                     0,
-                    DamageDetail::found("store-found-witness-missing", args),
+                    findings::witness_missing(witness_path.display(), head),
                 ));
             }
             return Ok(None);
         };
         if head < witness.position {
-            let args = vec![
-                ("head", head.to_string()),
-                ("witness", witness_path.display().to_string()),
-                ("witnessed", witness.position.to_string()),
-                ("first_lost", (head + 1).to_string()),
-            ];
-            return Err(corrupt(
-                head + 1,
-                DamageDetail::found("store-found-witness-ahead", args),
-            ));
+            let finding = findings::witness_ahead(head, witness_path.display(), witness.position);
+            return Err(corrupt(head + 1, finding));
         }
         let hash = self.entry_hash(witness.position)?;
         if hash != witness.hash {
-            let args = vec![
-                ("hash", hash.to_string()),
-                ("witness", witness_path.display().to_string()),
-                ("witnessed_hash", witness.hash.to_string()),
-                ("head", head.to_string()),
-            ];
-            return Err(corrupt(
-                witness.position,
-                DamageDetail::found("store-found-witness-other-hash", args),
-            ));
+            let finding =
+                findings::witness_other_hash(hash, witness_path.display(), witness.hash, head);
+            return Err(corrupt(witness.position, finding));
         }
         Ok(Some((witness, slot)))
     }

@@ -222,6 +222,17 @@ fn engine_findings() -> Vec<(DamageDetail, String)> {
         (other_schema("error retrieving column 0"), "a stored row does not have the schema this build wrote (error retrieving column 0)".to_owned()),
         (head_row_ahead(4, 6), "the log ends at position 4, but the store's head row records position 6 as durably appended: the store lost events 5..=6 (rows of its log were deleted, or the database was restored from an older copy). Restore the database from a backup; do not append to this store (it would reuse the lost positions)".to_owned()),
         (head_row_other_hash(hash, other, 6), format!("the event's hash is {hash}, but the store's head row recorded {other} for this position (the log ends at position 6): the log was rewritten or damaged. Restore the database from a backup")),
+        (altered(hash, other), format!("the event's bytes do not match its stored hash {hash} (SHA-256 is {other}): it was altered")),
+        (other_stream("region-x"), "envelope stream region-x does not match its payload".to_owned()),
+        (not_canonical(), "the stored bytes are not in canonical form".to_owned()),
+        (gap(9), "the log has a gap: the next entry is position 9".to_owned()),
+        (prev_hash(hash, other), format!("prev_hash {hash} does not link to the previous event's hash {other}: an event before it was altered, removed or reordered")),
+        (index_entry("region-x", 3), "stream region-x index entry 3 does not match the event".to_owned()),
+        (stream_prev_hash("region-x", 2), "stream_prev_hash does not link to version 2 of region-x: an event of the stream was altered, removed or reordered".to_owned()),
+        (engine_damaged("bad"), "the storage engine found its files damaged (bad); restore the data directory from a backup".to_owned()),
+        (witness_missing("/d/head-witness", 7), "the head witness /d/head-witness is missing, but this store has kept one: it was deleted, or the data directory was copied or restored without it, so a log that lost its last events would look complete (it ends at position 7). Put the file back from where the directory came from, or restore the data directory from a backup; to accept the log as it is after every hash is checked, run `flexledger verify --accept-head`".to_owned()),
+        (witness_ahead(4, "/d/head-witness", 6), "the log ends at position 4, but the head witness /d/head-witness records position 6 as durably appended: the storage engine lost events 5..=6 (its files were truncated or damaged). Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)".to_owned()),
+        (witness_other_hash(hash, "/d/head-witness", other, 6), format!("the event's hash is {hash}, but the head witness /d/head-witness recorded {other} for this position (the log ends at position 6): the log was rewritten or damaged. Restore the data directory from a backup")),
     ]
 }
 
