@@ -255,6 +255,7 @@ audit-whatif-row-to-account = to personal account (R17)
 audit-whatif-row-account-balance = account balance (R17)
 audit-whatif-row-account-balances = account balances (R17)
 audit-whatif-row-subsidy = subsidy acc./paid/owed
+audit-whatif-subsidy-amounts = { $accrued } / { $paid } / { $owed } (R16)
 audit-whatif-yes = yes
 audit-whatif-no = no
 audit-whatif-none = none

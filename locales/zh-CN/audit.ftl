@@ -152,6 +152,7 @@ audit-whatif-row-to-account = 计入个人账户（R17）
 audit-whatif-row-account-balance = 个人账户余额（R17）
 audit-whatif-row-account-balances = 个人账户余额合计（R17）
 audit-whatif-row-subsidy = 社会保险补贴 累计/已发/待发
+audit-whatif-subsidy-amounts = { $accrued } / { $paid } / { $owed }（R16）
 audit-whatif-yes = 是
 audit-whatif-no = 否
 audit-whatif-none = 无

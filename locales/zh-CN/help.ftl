@@ -27,7 +27,7 @@ help-flexledger =
 
         每一项事实（参保、缴费、中断缴费、停保……）都是 --data-dir 下嵌入式 sled 存储中一个不可更改的事件。命令按缴费规则（docs/spec/RULES.zh.md 第 2 版的 R1..R17）检查：接受的命令追加事件，被拒绝的命令不追加任何内容。
 
-        退出码：0 成功，1 有命令被拒绝或参保人员不存在，2 无法运行。
+        退出码：0 成功，1 有命令被拒绝、参保人员不存在或存储的数据已损坏，2 无法运行。
 
         每个文件参数和选项都接受 '-'：读文件时为标准输入，写文件时为标准输出。
     .data_dir = 账本 sled 存储所在的目录：`submit` 和 `serve` 在其不存在时创建它，`restore` 新建一个，其他命令需要已有账本的目录
@@ -75,7 +75,7 @@ help-flexledger-verify =
 help-flexledger-rebuild =
     .about = 由日志重建每个已保存的状态行，并报告哪些不同
     .long-about =
-        重新折叠整个日志（显示进度条），并以其结果原子地替换每个已保存的状态行（参保人员、统筹地区、参保索引、检查点）。输出一个 JSON 对象，列出此前不同的行（最多 100 行）。在 `verify` 报告状态行不一致后使用；事件永不改变。请先停止 `serve`：它运行时目录被锁定。
+        重新折叠整个日志（显示进度条），并以其结果替换每个已保存的状态行（参保人员、统筹地区、参保索引和补贴索引、月度汇总、统筹地区汇总、月结的进度、检查点）。可以中断：检查点最先删除、最后写入，因此下一个打开存储的命令会完成中断的重建。输出一个 JSON 对象，列出此前不同的行（最多 100 行）。在 `verify` 报告状态行不一致后使用；事件永不改变。请先停止 `serve`：重建需要存储的锁，而运行中的服务进程持有它。
 
         退出码：0 已重建（无论有无差异），1 日志本身已损坏（未替换任何内容），2 无法运行。
     .data_dir = { -data-dir-existing }
@@ -92,7 +92,7 @@ help-flexledger-migrate =
 help-flexledger-copy =
     .about = 把整个账本复制到另一个存储，保留每个位置、id 和哈希
     .long-about =
-        把整个账本从一个存储复制到另一个：sled 到 PostgreSQL、PostgreSQL 到 sled，或一个 sled 数据目录到一个新目录。每个事件都保留其位置、事件 id、命令 id、记录时间和两个哈希（目标存储重新封存每个哈希，并与源存储的核对）；每条命令记录保留其内容摘要，每个事件推送条目和每个已签名的审计检查点都被复制；随后由复制来的日志重建目标存储的状态行。输出一个 JSON 对象：events（目标存储现有的事件数）、resumed_after（它此前已有的事件数）、本次复制的命令、事件推送条目和检查点数、头部哈希，以及重建的状态行。
+        把整个账本从一个存储复制到另一个：sled 到 PostgreSQL、PostgreSQL 到 sled，或一个 sled 数据目录到一个新目录。每个事件都保留其位置、事件 id、命令 id、记录时间和两个哈希（目标存储重新封存每个事件，并与源存储的哈希核对）；每条命令记录保留其内容摘要，每个事件推送条目和每个已签名的审计检查点都被复制；随后由复制来的日志重建目标存储的状态行。输出一个 JSON 对象：events（目标存储现有的事件数）、resumed_after（它此前已有的事件数）、本次复制的命令、事件推送条目和检查点数、头部哈希，以及重建的状态行。
 
         目标存储必须为空，或存有同一源存储的一次中断的复制：复制随即从中断处继续。复制完成之前，目标存储被标记为未完成，其他所有命令都拒绝打开它（再次运行同一复制即可完成）。不经 --data-dir 或 --store 读取任何内容：请写明两个存储。请先停止源存储的写入进程（`serve` 运行时 sled 目录被锁定）。签名密钥不属于存储：请自行复制数据目录中的 audit-signing-key，或让 FLEXLEDGER_SIGNING_KEY 指向它。
 
@@ -120,7 +120,7 @@ help-flexledger-serve =
           GET  /healthz                             无需令牌
           GET  /v1/openapi.json                     无需令牌
 
-        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器不能设置请求头，以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
+        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
 
         令牌：--auth FILE 指定一个 TOML 文件，其中的 [[token]] 表含 role（operator、auditor、subscriber）和 sha256（令牌的十六进制 SHA-256；文件中从不保存令牌本身）。--demo 向空账本写入演示统筹地区，并在未给出 --auth 时为每个角色创建一个令牌，保存在 DATA_DIR/demo-tokens（权限 0600，重启后的演示沿用它们），每次启动时输出。
 
@@ -162,7 +162,7 @@ help-flexledger-region =
 
 help-flexledger-events =
     .about = 按日志顺序以 JSON 行输出已保存的事件（信封）
-    .long-about = 按全局日志顺序以 JSON 行输出已保存的事件（每行一个信封：position、stream、version、event_id、type、payload、schema_version、recorded_at、command_id）。读到的每个事件都与其键和事件流索引核对；损坏会连同其位置一起报告（退出码 1）；--member 所指的参保人员不存在时退出码为 1。
+    .long-about = 按全局日志顺序以 JSON 行输出已保存的事件（每行一个信封：position、stream、version、event_id、type、payload、schema_version、recorded_at、command_id、prev_hash、stream_prev_hash、hash）。读到的每个事件都与其键和事件流索引核对；损坏会连同其位置一起报告（退出码 1）；--member 所指的参保人员不存在时退出码为 1。
     .from = 输出的第一个全局位置
     .member = 只输出该参保人员的事件
     .data_dir = { -data-dir-existing }
@@ -321,7 +321,7 @@ help-flexledger-audit-verify =
 help-flexledger-audit-whatif =
     .about = 在替代政策下回放同样的事件，显示会有什么不同
     .long-about =
-        在替代政策下回放同样的已记录行为，显示会有什么不同：哪些月份的状态或待遇会改变，欠费和欠费失效的月份（不再可以补缴）会有何不同，哪些停保会发生或不会发生，连续性和待遇档次，是否已取得待遇资格及待遇起始月（R7），退费（R12），个人账户（R17），社会保险补贴（R16），以及替代政策会拒绝哪些已记录的命令。供权衡规则变化的政策制定者使用（六个月宽限期、补缴后向后恢复（prospective）、另一种待遇等待期、长期中断后重新适用首次参保的待遇等待期、个人账户）。
+        在替代政策下回放同样的已记录行为，显示会有什么不同：哪些月份的状态或待遇会改变，欠费和欠费失效的月份（不再可以补缴）会有何不同，哪些停保会发生或不会发生，连续性和待遇档次，是否已取得待遇资格及待遇起始月（R7），退费（R12），个人账户（R17），社会保险补贴（R16），以及替代政策会拒绝哪些已记录的命令。供权衡规则变化的政策制定者使用（六个月宽限期、补缴的月份仍不享受待遇（prospective）、另一种待遇等待期、长期中断后重新适用首次参保的待遇等待期、个人账户）。
 
         政策文件是一个 JSON 对象，可含 average_monthly_wage、contribution_rate、base_ratio_min、base_ratio_max、grace_months、benefit_delay_first、benefit_delay_reenroll、backpay_restores、benefit_tiers、first_wait_after_gap_months、account_rate 中的任意几项（形式同 publish_policy：小数写成字符串；后两项为 null 表示不设）。它替换该统筹地区发布的每套政策中的这些参数；每套政策保留自己的统筹地区和 effective_from。未知字段会被拒绝。
 
@@ -330,11 +330,21 @@ help-flexledger-audit-whatif =
         退出码：0 已报告（含差异和拒绝），1 参保人员或统筹地区不存在，2 政策文件有误或无法运行。
     .after-help =
         政策文件示例：
-          {"{"}"grace_months": 6, "backpay_restores": "prospective"{"}"}
-          {"{"}"first_wait_after_gap_months": 6, "account_rate": "0.02"{"}"}
+        {"  {"}"grace_months": 6, "backpay_restores": "prospective"{"}"}
+        {"  {"}"first_wait_after_gap_months": 6, "account_rate": "0.02"{"}"}
     .policy = 要改变的政策参数的 JSON 文件，例如 {"{"}"grace_months": 6{"}"}（'-' 读取标准输入）
     .member = 比较一个参保人员（UUID）
     .region = 比较一个统筹地区的所有参保人员：一份汇总，以及前几个受影响参保人员的明细
+
+## 示例行末的注释（src/cli/help.rs 的 NOTES）：命令照原样给出，注释译为中文
+help-example-notes =
+    .refused-month-before = 退出码 1：被拒绝，须先缴 2025-11
+    .unknown-member = 退出码 1：参保人员不存在
+    .month-not-closed = 退出码 1：当前征缴月尚未月结
+    .while-serve-runs = 在 serve 运行时：flexledger --data-dir demo-data serve --demo（AUDITOR 为它输出的 auditor 令牌）
+    .sled-no-migration = sled：无需迁移
+    .copy-again = 再次运行：从已复制之处继续（这里已无可复制的内容）
+    .bundle-edited = 退出码 1：无效（INVALID），逐一指出被改动的事件
 
 ## clap 对命令行的报错（src/cli/parse_errors.rs）：参数名、值和用法原样给出
 help-error = 错误：

@@ -113,7 +113,7 @@ Exit: 0 explained, 1 unknown member, a month outside the member's months, or a c
         #[arg(long)]
         member: Uuid,
         /// The month, YYYY-MM.
-        #[arg(long, value_parser = parse_month)]
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
         month: crate::domain::month::Month,
         #[command(flatten)]
         as_of: AsOf,
@@ -165,9 +165,11 @@ Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
     /// Prove an event's inclusion, or that the log extends an earlier checkpoint.
     #[command(group(clap::ArgGroup::new("proof").required(true).args(["position", "from"])))]
     #[command(
-        long_about = "Print (and check) a Merkle proof against a stored checkpoint (the latest, or --to SIZE):\n\
-  --position P   inclusion: the event at position P is in the checkpointed log (RFC 9162 audit path)\n\
-  --from SIZE    consistency: the checkpointed log extends the log of SIZE events (RFC 9162 consistency path)\n\n\
+        // Each indent stands before the `\` that ends its line: a line continuation
+        // drops the next line's leading whitespace.
+        long_about = "Print (and check) a Merkle proof against a stored checkpoint (the latest, or --to SIZE):\n  \
+--position P   inclusion: the event at position P is in the checkpointed log (RFC 9162 audit path)\n  \
+--from SIZE    consistency: the checkpointed log extends the log of SIZE events (RFC 9162 consistency path)\n\n\
 Exit: 0 proven, 1 no such event or checkpoint, 2 could not run."
     )]
     Prove {
@@ -321,6 +323,7 @@ pub const TEACHING: crate::cli::help::Teaching = crate::cli::help::Teaching {
     )],
     // A bundle is checked without any data directory.
     data_dir_unused: &["verify-bundle"],
+    store_unused: &["verify-bundle"],
 };
 
 /// The `flexledger-audit` command line: clap's derive of [`AuditCli`] with [`TEACHING`].
@@ -337,6 +340,7 @@ pub fn command_in(language: crate::i18n::Language) -> clap::Command {
 pub fn try_parse() -> Result<AuditCli, clap::Error> {
     use clap::FromArgMatches;
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    crate::cli::refuse_unknown_lang(&args)?;
     let mut command = command_in(crate::cli::help_language(&args));
     let mut matches = command.try_get_matches_from_mut(args)?;
     AuditCli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
@@ -346,7 +350,7 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| crate::cli::parse_errors::exit(error));
     crate::shell_support::init_logging();
-    // An unknown --lang is `run`'s error, in English.
+    // An unknown --lang was refused before parsing (`refuse_unknown_lang`).
     let language = crate::cli::language(cli.lang.as_deref()).unwrap_or_default();
     let sled_dir = crate::cli::sled_dir(cli.store.as_deref(), &cli.data_dir);
     match run(cli) {

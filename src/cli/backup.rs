@@ -24,7 +24,7 @@ public_key, bytes); with --out - it goes to standard error.\n\n\
 Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run.";
 
 pub const RESTORE_LONG_ABOUT: &str = "Restore a backup into a new data directory (--data-dir, which must not \
-exist or be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
+exist, or must be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
 and its stream's chain, the fold, every stream head and coverage, and at the end the checkpoint's signature and \
 both Merkle roots. Verified events are appended as they are (positions, hashes, command ids) into a staging \
 directory beside the target, the state rows are rebuilt, and only then is it renamed to the target: a refused \

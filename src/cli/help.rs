@@ -25,10 +25,15 @@ pub struct Teaching {
     pub data_dir: &'static [(&'static str, &'static str)],
     /// Subcommands that never read `--data-dir`: it is accepted but not shown for them.
     pub data_dir_unused: &'static [&'static str],
+    /// Subcommands that never read `--store` (they name their stores otherwise, or
+    /// none): it is accepted (a global option) but not shown for them.
+    pub store_unused: &'static [&'static str],
 }
 
 /// The id clap derives for both binaries' `--data-dir`.
 const DATA_DIR_ID: &str = "data_dir";
+/// The id clap derives for both binaries' `--store`.
+const STORE_ID: &str = "store";
 
 /// clap's default help template, followed by the examples.
 const TEMPLATE_HEAD: &str =
@@ -45,6 +50,10 @@ pub fn teach(command: Command, teaching: &Teaching) -> Command {
         .get_arguments()
         .find(|arg| arg.get_id() == DATA_DIR_ID)
         .cloned();
+    let store = command
+        .get_arguments()
+        .find(|arg| arg.get_id() == STORE_ID)
+        .cloned();
     let mut command = match teaching.examples.iter().find(|(name, _)| name.is_empty()) {
         Some((_, lines)) => {
             let template = template(&command, lines);
@@ -57,6 +66,11 @@ pub fn teach(command: Command, teaching: &Teaching) -> Command {
         if let Some((_, lines)) = teaching.examples.iter().find(|(of, _)| *of == name) {
             let template = template(&sub, lines);
             sub = sub.help_template(template);
+        }
+        if let Some(store) = store.as_ref() {
+            if teaching.store_unused.contains(&name.as_str()) {
+                sub = sub.arg(store.clone().hide(true));
+            }
         }
         let Some(data_dir) = &data_dir else {
             return sub;
@@ -89,15 +103,64 @@ fn template(command: &Command, lines: &[&str]) -> String {
     text
 }
 
-/// The examples' rules that need no run: every line is one line, and the template
+/// What sets an example's note apart from its command: the shell reads the note as a
+/// comment.
+const NOTE_MARK: &str = "   # ";
+
+/// Each note an example ends with (after [`NOTE_MARK`]) and the attribute of message
+/// [`NOTES_MESSAGE`] that says it in another language: a help in Chinese shows the
+/// command as it runs and the note in Chinese.
+const NOTES: &[(&str, &str)] = &[
+    ("exit 1: refused, 2025-11 comes first", "refused-month-before"),
+    ("exit 1: unknown member", "unknown-member"),
+    ("exit 1: the open month is not closed yet", "month-not-closed"),
+    (
+        "while serve runs: flexledger --data-dir demo-data serve --demo (AUDITOR=the auditor token it prints)",
+        "while-serve-runs",
+    ),
+    ("sled: nothing to do", "sled-no-migration"),
+    (
+        "again: resumes after what it copied (here: nothing left)",
+        "copy-again",
+    ),
+    ("exit 1: INVALID, each edited event named", "bundle-edited"),
+];
+
+/// The catalog message whose attributes are the examples' notes ([`NOTES`]).
+const NOTES_MESSAGE: &str = "help-example-notes";
+
+/// `line` as a help in `language` shows it: its note, if any, in that language.
+fn example_in(line: &str, language: Language) -> String {
+    let Some((command, note)) = line.split_once(NOTE_MARK) else {
+        return line.to_owned();
+    };
+    let said = NOTES
+        .iter()
+        .find(|(english, _)| *english == note)
+        .and_then(|(_, attribute)| Catalog::get().attribute(language, NOTES_MESSAGE, attribute));
+    match said {
+        Some(said) => format!("{command}{NOTE_MARK}{said}"),
+        // `check_examples` refuses a note without one; `tests/it/help.rs` checks that
+        // the catalog has each.
+        None => line.to_owned(),
+    }
+}
+
+/// The examples' rules that need no run: every line is one line, the template
 /// cannot eat one (clap reads `{tag}` in a template; an example may hold a one-level
-/// JSON object, which clap prints back as it was, but not a nested one).
+/// JSON object, which clap prints back as it was, but not a nested one), and each
+/// note is one [`NOTES`] lists, so that it is said in every language.
 pub fn check_examples(teaching: &Teaching) -> Result<(), String> {
     for (name, lines) in teaching.examples {
         if lines.is_empty() {
             return Err(format!("{name:?} lists no example"));
         }
         for line in *lines {
+            if let Some((_, note)) = line.split_once(NOTE_MARK) {
+                if !NOTES.iter().any(|(english, _)| *english == note) {
+                    return Err(format!("{name:?}: the note of {line:?} is not in NOTES"));
+                }
+            }
             let mut depth = 0u32;
             for character in line.chars() {
                 match character {
@@ -237,7 +300,7 @@ fn localize_command(
         [name] => teaching_examples(localizing.teaching, name),
         _ => None,
     };
-    let template = localized_template(&command, examples);
+    let template = localized_template(&command, examples, localizing.language);
     command = command.help_template(template);
     let longest_name = command
         .get_subcommands()
@@ -408,7 +471,7 @@ fn arg_specs(arg: &Arg) -> String {
 /// The Chinese help template: clap's default one with Chinese headings (each section
 /// only where the command has something to show in it), then the examples, as
 /// [`template`] shows them.
-fn localized_template(command: &Command, examples: Option<&[&str]>) -> String {
+fn localized_template(command: &Command, examples: Option<&[&str]>, language: Language) -> String {
     let header = command.get_styles().get_header();
     let usage = command.get_styles().get_usage();
     let heading = |name: &str| format!("{}{name}：{}", header.render(), header.render_reset());
@@ -426,7 +489,7 @@ fn localized_template(command: &Command, examples: Option<&[&str]>) -> String {
         sections.push(format!("{}\n{{options}}", heading("选项")));
     }
     let mut text = format!(
-        "{{before-help}}{{about-with-newline}}\n{}用法：{} {{usage}}\n\n{}{{after-help}}",
+        "{{before-help}}{{about-with-newline}}\n{}用法：{}{{usage}}\n\n{}{{after-help}}",
         usage.render(),
         usage.render_reset(),
         sections.join("\n\n")
@@ -435,9 +498,34 @@ fn localized_template(command: &Command, examples: Option<&[&str]>) -> String {
         text.push_str(&format!("\n\n{}\n", heading("示例")));
         for line in lines {
             text.push_str("  ");
-            text.push_str(line);
+            text.push_str(&example_in(line, language));
             text.push('\n');
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every note has its Chinese, and a Chinese help shows the command as it runs
+    /// and the note in Chinese.
+    #[test]
+    fn each_example_note_is_said_in_chinese() {
+        for (english, attribute) in NOTES {
+            let said = Catalog::get().attribute(Language::ZhCn, NOTES_MESSAGE, attribute);
+            let said = said.unwrap_or_else(|| panic!("no Chinese for note {english:?}"));
+            let line = format!("flexledger verify{NOTE_MARK}{english}");
+            assert_eq!(
+                example_in(&line, Language::ZhCn),
+                format!("flexledger verify{NOTE_MARK}{said}")
+            );
+            assert_eq!(example_in(&line, Language::En), line);
+        }
+        assert_eq!(
+            example_in("flexledger verify", Language::ZhCn),
+            "flexledger verify"
+        );
+    }
 }

@@ -32,7 +32,7 @@ pub use lines::{read_bounded_line, skip_byte_order_mark, Line, SUBMIT_LINE_BYTES
 Every fact (enrollment, payment, missed month, withdrawal, ...) is an immutable event in an \
 embedded sled store under --data-dir. Commands are checked against the contribution rules \
 (R1..R17 of docs/spec/RULES.md, v2); accepted ones append events, refused ones append nothing.\n\n\
-Exit codes: 0 success, 1 a command was refused or a member is unknown, 2 could not run.\n\n\
+Exit codes: 0 success, 1 a command was refused, a member is unknown or stored data is damaged, 2 could not run.\n\n\
 Every file argument and option takes '-' for standard input (a file read) or standard output (a file written)."
 )]
 pub struct Cli {
@@ -122,9 +122,12 @@ Exit: 0 clean, 1 broken, 2 could not run."
     /// Rebuild every stored state row from the log, and report what differed.
     #[command(
         long_about = "Fold the whole log afresh (with a progress bar) and replace every stored state row \
-(members, regions, the enrolled index, the checkpoint) with the result, atomically. Prints one JSON object \
+(members, regions, the enrolled and granted indexes, month totals, region summaries, a month close's \
+progress, the checkpoint) with the result. Safe to interrupt: the checkpoint is removed first and written \
+last, so the next command that opens the store finishes an interrupted rebuild. Prints one JSON object \
 listing the rows that differed before (up to 100). Use it after `verify` reports a state-row difference; \
-events are never changed. Stop `serve` first: the directory is locked while it runs.\n\n\
+events are never changed. Stop `serve` first: the rebuild needs the store's lock, which a running server \
+holds.\n\n\
 Exit: 0 rebuilt (differences or not), 1 the log itself is damaged (nothing replaced), 2 could not run."
     )]
     Rebuild,
@@ -267,7 +270,8 @@ not closed (an error JSON is printed), 2 could not run."
     /// Print stored events (envelopes) as JSON lines, in log order.
     #[command(
         long_about = "Print stored events as JSON lines (one envelope per line: position, stream, version, event_id, \
-type, payload, schema_version, recorded_at, command_id), in global log order. Every event read is checked \
+type, payload, schema_version, recorded_at, command_id, prev_hash, stream_prev_hash, hash), in global log \
+order. Every event read is checked \
 against its key and stream index; damage is reported with its position (exit 1); an unknown --member exits 1."
     )]
     Events {
@@ -349,6 +353,8 @@ pub const TEACHING: help::Teaching = help::Teaching {
         ("restore", "The new data directory to restore into; it must not exist, or be empty"),
     ],
     data_dir_unused: &["copy"],
+    // `copy` names both stores with --from and --to; `restore` makes a sled store.
+    store_unused: &["copy", "restore"],
 };
 
 /// `--data-dir` of a command that reads a ledger and never makes one.
@@ -369,6 +375,7 @@ pub fn command_in(language: crate::i18n::Language) -> clap::Command {
 pub fn try_parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    refuse_unknown_lang(&args)?;
     let mut command = command_in(help_language(&args));
     let mut matches = command.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
@@ -377,9 +384,15 @@ pub fn try_parse() -> Result<Cli, clap::Error> {
 /// The language of a command line's help, known before clap parses it (clap prints
 /// the help while it parses): the last `--lang X` or `--lang=X` of `args` (the
 /// program's name first, and nothing after a `--`), else the environment, as
-/// [`language`] decides. A `--lang` naming no language we speak means English here;
-/// `run` then reports it, as it does without `--help`.
+/// [`language`] decides. A `--lang` naming no language we speak means English here
+/// (for the words of its refusal: `refuse_unknown_lang`).
 pub fn help_language(args: &[std::ffi::OsString]) -> crate::i18n::Language {
+    language(lang_flag(args).as_deref()).unwrap_or_default()
+}
+
+/// The last `--lang X` or `--lang=X` of `args` (the program's name first, and
+/// nothing after a `--`).
+fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
     let mut flag = None;
     let mut words = args.iter().skip(1).map(|arg| arg.to_string_lossy());
     while let Some(word) = words.next() {
@@ -392,14 +405,30 @@ pub fn help_language(args: &[std::ffi::OsString]) -> crate::i18n::Language {
             flag = Some(value.to_owned());
         }
     }
-    language(flag.as_deref()).unwrap_or_default()
+    flag
+}
+
+/// Refuses a `--lang` naming no language we speak before clap parses `args`, so
+/// that `--lang fr --help` is the same error (exit 2) as `--lang fr verify`, not
+/// English help that looks as if the flag were heard.
+pub fn refuse_unknown_lang(args: &[std::ffi::OsString]) -> Result<(), clap::Error> {
+    let Some(flag) = lang_flag(args) else {
+        return Ok(());
+    };
+    match crate::i18n::Language::negotiate(Some(&flag), None, None, None) {
+        Ok(_) => Ok(()),
+        Err(unknown) => Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!("{unknown}\n"),
+        )),
+    }
 }
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| crate::cli::parse_errors::exit(error));
     init_logging();
-    // An unknown --lang is `run`'s error, in English.
+    // An unknown --lang was refused before parsing (`refuse_unknown_lang`).
     let language = language(cli.lang.as_deref()).unwrap_or_default();
     let sled_dir = sled_dir(cli.store.as_deref(), &cli.data_dir);
     match run(cli) {

@@ -280,11 +280,13 @@ fn whatif_speaks_chinese() {
     for phrase in [
         "假设分析：统筹地区 demo",
         "统筹地区 demo：3 名参保人员，1 名受影响，2 条已记录的命令被拒绝",
-        "欠费失效（不再可以补缴）  2400.00（4 个月）",
+        // The label column is as wide as its widest label, so every row lines up.
+        "欠费失效（不再可以补缴）    2400.00（4 个月）",
+        "社会保险补贴 累计/已发/待发 0.00 / 0.00 / 0.00（R16）",
         "状态或待遇改变的月份",
         "以下为前 1 名受影响参保人员的明细",
         "6 个月的状态或待遇发生变化：",
-        "参保状态                  正常参保                                  欠费中",
+        "参保状态                    正常参保                                  欠费中",
         "自 2025-04 起（视为自动退保）",
         "        4  欠费失效         欠费",
         "  2025-09  等待期（600.00）             欠费（0.00）",
@@ -308,16 +310,19 @@ fn whatif_speaks_chinese() {
     let english = english_lines(&ours);
     assert!(english.is_empty(), "English in\n{}", english.join("\n"));
     // The columns line up in terminal columns: every row's first value starts at
-    // column 26, after a Chinese label as after an English one.
-    let rows = text
-        .lines()
-        .filter(|line| line.starts_with("已缴费 ") || line.starts_with("享受待遇月数 "));
+    // column 28, one after the widest label (社会保险补贴 累计/已发/待发), after a
+    // short label as after a long one.
+    let rows = text.lines().filter(|line| {
+        ["已缴费 ", "享受待遇月数 ", "社会保险补贴 "]
+            .iter()
+            .any(|label| line.starts_with(label))
+    });
     for line in rows {
         let label = line
             .split(|c: char| c.is_ascii_digit() || c == '无')
             .next()
             .unwrap();
-        assert_eq!(flexledger::i18n::display_width(label), 26, "{line}");
+        assert_eq!(flexledger::i18n::display_width(label), 28, "{line}");
     }
     let english = stdout(&en);
     assert!(english.contains("region demo: 3 members, 1 affected, 2 recorded commands refused"));

@@ -218,7 +218,7 @@ fn help_teaches_each_command() {
         (vec!["submit", "--help"], "command_id"),
         (vec!["member", "--help"], "--as-of"),
         (vec!["events", "--help"], "--member"),
-        (vec!["events", "--help"], "in global log order"),
+        (vec!["events", "--help"], "stream_prev_hash"),
         (vec!["region", "--help"], "Only closed months are reported"),
         (vec!["--help"], "region   Print the bureau's report"),
     ] {

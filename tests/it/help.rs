@@ -724,12 +724,17 @@ fn the_chinese_help_of_both_binaries_has_no_english_line() {
                 problems.push(format!("`{}`: {english_heading}", help.name()));
             }
         }
-        // Commands as they are; `serve`'s comments between them are translated.
+        // Commands as they are; `serve`'s comments between them and the notes after
+        // them (`   # …`) are translated.
         let code = |help: &str| -> Vec<String> {
             let lines = examples(help);
             lines
                 .into_iter()
                 .filter(|line| !line.starts_with('#'))
+                .map(|line| match line.split_once("   # ") {
+                    Some((command, _)) => command.to_owned(),
+                    None => line,
+                })
                 .collect()
         };
         if code(&help.text) != code(&chinese.replace("示例：", "Examples:")) {
@@ -744,7 +749,8 @@ fn the_chinese_help_of_both_binaries_has_no_english_line() {
 
 /// The language of the help is the one `--lang`, then `FLEXLEDGER_LANG`, `LC_ALL` and
 /// `LANG` choose, as for everything else the binaries print; a `--lang` naming no
-/// language shows the English help (and is refused, as before, when the command runs).
+/// language is refused with `--help` too (`i18n::an_unknown_lang_flag_is_refused_with_the_choices`):
+/// English help in its place would look as if the flag were heard.
 #[test]
 fn the_help_speaks_the_language_chosen_before_parsing() {
     let summary = "提交命令（每行一个 JSON 对象），每行输出一个结果";
@@ -770,10 +776,9 @@ fn the_help_speaks_the_language_chosen_before_parsing() {
     assert!(help.contains("带有 \"command_id\""), "{help}");
     let after = chinese_help(AUDIT, &["export", "--help", "--lang", "zh-CN"], &[]);
     assert!(after.contains("[可选值：bundle、csv]"), "{after}");
-    // English wherever English is chosen, and for a --lang naming no language.
+    // English wherever English is chosen.
     for how in [
         vec!["--lang", "en"],
-        vec!["--lang", "fr"],
         vec!["FLEXLEDGER_LANG=en", "LANG=zh_CN.UTF-8"],
         vec!["LC_ALL=C", "LANG=zh_CN.UTF-8"],
     ] {
@@ -808,7 +813,8 @@ fn the_help_language_is_read_from_the_arguments_before_parsing() {
         of(&["flexledger", "--lang", "zh-CN", "--lang", "en", "--help"]),
         Language::En
     );
-    // A --lang naming no language: the English help; `run` refuses it.
+    // A --lang naming no language: English, for the words of its refusal
+    // (`refuse_unknown_lang`).
     assert_eq!(of(&["flexledger", "--lang", "fr", "--help"]), Language::En);
     assert_eq!(of(&["flexledger", "--lang"]), of(&["flexledger"]));
     assert_eq!(

@@ -1622,15 +1622,19 @@ fn an_unknown_lang_flag_is_refused_with_the_choices() {
     let dir = tempfile::tempdir().unwrap();
     drop(crate::expect::ledger_of(&[policy("2025-01")], dir.path()));
     for program in [AUDIT, FLEXLEDGER] {
-        let output = run_in(program, dir.path(), &["--lang", "fr", "verify"], &[]);
-        assert_eq!(output.status.code(), Some(2), "{program}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(
-            stderr.contains("\"fr\"") && stderr.contains("en, zh-CN"),
-            "{program}: {stderr}"
-        );
-        // Also in Chinese: the reader may have asked for it by another name.
-        assert!(stderr.contains("简体中文请用 zh-CN"), "{program}: {stderr}");
+        // With `--help` too: English help would look as if the flag were heard.
+        for args in [&["--lang", "fr", "verify"][..], &["--lang=fr", "--help"]] {
+            let output = run_in(program, dir.path(), args, &[]);
+            assert_eq!(output.status.code(), Some(2), "{program} {args:?}");
+            let stderr = String::from_utf8(output.stderr).unwrap();
+            assert!(
+                stderr.contains("\"fr\"") && stderr.contains("en, zh-CN"),
+                "{program}: {stderr}"
+            );
+            // Also in Chinese: the reader may have asked for it by another name.
+            assert!(stderr.contains("简体中文请用 zh-CN"), "{program}: {stderr}");
+            assert!(output.stdout.is_empty(), "{program} {args:?}");
+        }
         let output = run_in(
             program,
             dir.path(),

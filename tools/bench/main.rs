@@ -56,7 +56,7 @@ struct Args {
     /// Where to put the stores (a fresh temporary directory by default; removed after).
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// Only measure (b), the library's group-commit throughput with --appenders
+    /// Only measure the library's group-commit throughput with --appenders
     /// concurrent appenders, and print it as one JSON line (the HTTP load benchmark's
     /// baseline, `tools/load.sh`).
     #[arg(long)]
@@ -86,9 +86,15 @@ struct Args {
     /// ceiling of every row it wrote, captured from a second, untimed import by a
     /// trigger the bench adds and removes). The database must be empty or
     /// hold an empty ledger: the bench drops and migrates the ledger's tables between
-    /// measurements, and leaves an empty migrated ledger. With --concurrent-only: (b)
-    /// on PostgreSQL only.
-    #[arg(long, env = "FLEXLEDGER_STORE", value_name = "URL")]
+    /// measurements, and leaves an empty migrated ledger. With --concurrent-only: that
+    /// throughput on PostgreSQL only. (Its value is not shown here: it may hold a
+    /// password.)
+    #[arg(
+        long,
+        env = "FLEXLEDGER_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     store: Option<String>,
     /// With --store: only the PostgreSQL part (what a run with --store starts as a
     /// process of its own after the sled part, so that its peak RSS is its own).

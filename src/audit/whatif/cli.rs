@@ -54,10 +54,10 @@ pub struct WhatIfArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
     /// Compare one member (UUID).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "MEMBER")]
     pub member: Option<Uuid>,
     /// Compare every member of a region: a summary, and detail for the first affected members.
-    #[arg(long, value_name = "NAME", value_parser = parse_region)]
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
     pub region: Option<RegionName>,
 }
 
@@ -287,13 +287,38 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(spaces))
 }
 
-/// A row of a side-by-side table. A label wider than its column (a long Chinese one)
-/// is still followed by a space; every English label is narrower.
-fn row(out: &mut dyn Write, label: &str, actual: &str, alternative: &str) -> anyhow::Result<()> {
-    let label = pad(label, LABEL_WIDTH.max(display_width(label) + 1));
+/// The label column's width for `labels`: [`LABEL_WIDTH`], or wider where a label
+/// (a long Chinese one) needs it, so that every row of the table lines up. Every
+/// English label is narrower.
+fn label_width(labels: &[String]) -> usize {
+    let widest = labels.iter().map(|label| display_width(label)).max();
+    LABEL_WIDTH.max(widest.unwrap_or(0) + 1)
+}
+
+/// A row of a side-by-side table whose label column is `label_width` wide.
+fn row(
+    out: &mut dyn Write,
+    (label, label_width): (&str, usize),
+    actual: &str,
+    alternative: &str,
+) -> anyhow::Result<()> {
+    let label = pad(label, label_width);
     let actual = pad(actual, SIDE_WIDTH);
     writeln!(out, "{label}{actual}  {alternative}")?;
     Ok(())
+}
+
+/// A subsidy's amounts accrued, paid and owed, citing R16 as `language` writes it.
+fn subsidy_text(
+    (accrued, paid, owed): (impl ToString, impl ToString, impl ToString),
+    language: Language,
+) -> String {
+    let args = [
+        ("accrued", text(accrued)),
+        ("paid", text(paid)),
+        ("owed", text(owed)),
+    ];
+    say(language, "audit-whatif-subsidy-amounts", &args)
 }
 
 /// The member's table: outcomes side by side, months that differ, refused commands.
@@ -447,20 +472,18 @@ const OUTCOME_ROWS: [Row<Outcome>; 14] = [
     ("audit-whatif-row-account-balance", |outcome, _| {
         outcome.account_balance.to_string()
     }),
-    ("audit-whatif-row-subsidy", |outcome, _| {
-        format!(
-            "{} / {} / {} (R16)",
-            outcome.subsidy.accrued, outcome.subsidy.paid, outcome.subsidy.owed
-        )
+    ("audit-whatif-row-subsidy", |outcome, language| {
+        let subsidy = &outcome.subsidy;
+        subsidy_text((subsidy.accrued, subsidy.paid, subsidy.owed), language)
     }),
 ];
 
-/// The header row of a side-by-side table.
-fn sides_header(out: &mut dyn Write, language: Language) -> anyhow::Result<()> {
+/// The header row of a side-by-side table whose label column is `label_width` wide.
+fn sides_header(out: &mut dyn Write, language: Language, label_width: usize) -> anyhow::Result<()> {
     let actual = say(language, "audit-whatif-actual", &[]);
     row(
         out,
-        "",
+        ("", label_width),
         &actual,
         &say(language, "audit-whatif-alternative", &[]),
     )
@@ -473,12 +496,16 @@ fn print_outcomes(
     language: Language,
 ) -> anyhow::Result<()> {
     writeln!(out)?;
-    sides_header(out, language)?;
-    for (label, text) in OUTCOME_ROWS {
-        let label = say(language, label, &[]);
+    let labels: Vec<String> = OUTCOME_ROWS
+        .iter()
+        .map(|(label, _)| say(language, label, &[]))
+        .collect();
+    let width = label_width(&labels);
+    sides_header(out, language, width)?;
+    for ((_, text), label) in OUTCOME_ROWS.iter().zip(&labels) {
         row(
             out,
-            &label,
+            (label, width),
             &text(actual, language),
             &text(alternative, language),
         )?;
@@ -603,11 +630,13 @@ const REGION_ROWS: [Row<Totals>; 10] = [
     ("audit-whatif-row-account-balances", |totals, _| {
         totals.account_balance.to_string()
     }),
-    ("audit-whatif-row-subsidy", |totals, _| {
-        format!(
-            "{} / {} / {} (R16)",
-            totals.subsidy_accrued, totals.subsidy_paid, totals.subsidy_owed
-        )
+    ("audit-whatif-row-subsidy", |totals, language| {
+        let subsidy = (
+            totals.subsidy_accrued,
+            totals.subsidy_paid,
+            totals.subsidy_owed,
+        );
+        subsidy_text(subsidy, language)
     }),
 ];
 
@@ -626,13 +655,17 @@ pub fn print_region(
     writeln!(out)?;
     writeln!(out, "{}", say(language, "audit-whatif-region", &args))?;
     writeln!(out)?;
-    sides_header(out, language)?;
-    for (label, text) in REGION_ROWS {
-        let label = say(language, label, &[]);
-        let (actual, alternative) = (&region.actual, &region.alternative);
+    let labels: Vec<String> = REGION_ROWS
+        .iter()
+        .map(|(label, _)| say(language, label, &[]))
+        .collect();
+    let width = label_width(&labels);
+    sides_header(out, language, width)?;
+    let (actual, alternative) = (&region.actual, &region.alternative);
+    for ((_, text), label) in REGION_ROWS.iter().zip(&labels) {
         row(
             out,
-            &label,
+            (label, width),
             &text(actual, language),
             &text(alternative, language),
         )?;
