@@ -119,9 +119,21 @@ pub fn latest_signer(
 /// whose key file is missing while its checkpoints were signed makes none, and says
 /// so: the writes go on (a lost key must not stop the ledger recording contributions),
 /// and signing waits for the key to be put back, or for `checkpoint --new-key`.
-pub fn ensure_for_writing(data_dir: &Path, latest: Option<&Signer>) -> Result<(), KeyError> {
+///
+/// Answers the key of a ledger that has signed nothing yet (made now, or found in
+/// place): the writer signs a first checkpoint with it before it appends
+/// (`proofs::sign_first_checkpoint`). Until a ledger has a checkpoint, nothing in it
+/// names its key, so a key file deleted then would be replaced without a word (found
+/// by an operator's probe: a ledger backed up only over HTTP, which stores no
+/// checkpoint, got a new key at the next `submit`); from its first checkpoint on, a
+/// missing key file is refused as above (D33).
+pub fn ensure_for_writing(
+    data_dir: &Path,
+    latest: Option<&Signer>,
+) -> Result<Option<SigningKey>, KeyError> {
     match (load(data_dir)?, latest) {
-        (Some(_), _) => Ok(()),
+        (Some(_), Some(_)) => Ok(None),
+        (Some(key), None) => Ok(Some(key)),
         (None, Some(signer)) => {
             tracing::warn!(
                 path = %key_path(data_dir).display(),
@@ -129,9 +141,9 @@ pub fn ensure_for_writing(data_dir: &Path, latest: Option<&Signer>) -> Result<()
                 "no signing key here, but this ledger's checkpoints are signed by the key whose id is the `signer` field: no new one is made. \
                  Checkpoints, exports and backups are refused until that key is put back (or flexledger-audit checkpoint --new-key)"
             );
-            Ok(())
+            Ok(None)
         }
-        (None, None) => ensure(data_dir).map(drop),
+        (None, None) => ensure(data_dir).map(Some),
     }
 }
 

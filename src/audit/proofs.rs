@@ -117,6 +117,25 @@ pub fn checkpoint_now(
     Ok((existing, false))
 }
 
+/// Signs a checkpoint of the whole log with `key` and stores it: what a writer does
+/// when it opens a ledger that has signed nothing yet (`keys::ensure_for_writing`), so
+/// that the ledger names its key from then on. A new ledger's log is empty (a
+/// checkpoint of size 0); an older one is walked once, every hash checked.
+pub fn sign_first_checkpoint(
+    store: &mut dyn EventStore,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<(), LedgerError> {
+    let tree = walk_log(store, None, &mut |_| Ok(()), &mut |_| {})?;
+    checkpoint_now(store, &tree, key, now)?;
+    tracing::info!(
+        tree_size = tree.size(),
+        key = %crate::audit::checkpoint::key_id(&key.verifying_key()),
+        "signed the ledger's first checkpoint: the ledger names its signing key from now on"
+    );
+    Ok(())
+}
+
 /// An inclusion proof of one event in the log tree of `tree_size` events.
 #[derive(Clone, Debug, Serialize)]
 pub struct InclusionProof {

@@ -828,14 +828,16 @@ pub fn language(flag: Option<&str>) -> anyhow::Result<crate::i18n::Language> {
 /// keeps any other process from making one meanwhile), then the state rows.
 pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
     refuse_a_store_found_damaged(&place.store)?;
-    let store = place
+    let mut store = place
         .store
         .open()
         .map_err(crate::ledger::LedgerError::from)?;
     // Again under the store's lock: a command that held it may have marked it meanwhile.
     refuse_a_store_found_damaged(&place.store)?;
     let latest = crate::audit::keys::latest_signer(&store)?;
-    crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())?;
+    if let Some(key) = crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())? {
+        crate::audit::proofs::sign_first_checkpoint(&mut store, &key, chrono::Utc::now())?;
+    }
     Ok(Ledger::with_store(store)?)
 }
 

@@ -328,7 +328,8 @@ fn verify_checks_the_checkpoints_of_a_copy_without_its_secret_key_by_the_public_
         String::from_utf8_lossy(&pinned.stderr)
     );
     assert!(
-        text(&pinned).contains("1 signed checkpoint matches the log"),
+        // The writer's first, at size 0 (`sign_first_checkpoint`), and this one.
+        text(&pinned).contains("2 signed checkpoints match the log"),
         "{}",
         text(&pinned)
     );
@@ -1002,13 +1003,14 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
     assert_eq!(missing.status.code(), Some(1));
     let said = text(&missing);
     assert!(
-        said.contains(&format!("at sizes {old_size}, {new_size}")),
+        said.contains(&format!("at sizes 0, {old_size}, {new_size}")),
         "{said}"
     );
 
     let verified = json(&audit(dir.path(), &["--json", "verify"]));
     assert_eq!(verified["ok"], true);
-    assert_eq!(verified["checkpoints_verified"], 2);
+    // Those two and the writer's first, at size 0.
+    assert_eq!(verified["checkpoints_verified"], 3);
 
     // A checkpoint signed with the ledger's own key but over other roots: what an
     // operator who rewrote history after signing would leave behind.
@@ -1047,7 +1049,15 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
 /// object per checkpoint, so its empty list is no line at all.
 #[test]
 fn checkpoint_list_without_checkpoints_says_there_are_none_and_how_to_make_one() {
-    let dir = scenario_store("paying_in_order");
+    // Written by the library alone: a writer's open would sign a first checkpoint.
+    let dir = tempfile::tempdir().unwrap();
+    flexledger::ledger::Ledger::open(dir.path())
+        .unwrap()
+        .submit(
+            scenario_commands("paying_in_order"),
+            &mut FixedSources::new(),
+        )
+        .unwrap();
     let none = audit(dir.path(), &["checkpoint", "--list"]);
     assert_eq!(none.status.code(), Some(0));
     assert_eq!(
@@ -1409,6 +1419,45 @@ fn the_signing_key_is_made_at_init_kept_private_and_printable() {
     // Reopening keeps the same key.
     drop(flexledger::cli::open_ledger(&flexledger::store::Place::sled(dir.path())).unwrap());
     assert_eq!(public_key(dir.path()), key);
+}
+
+/// A ledger names its key from its first open for writing: the writer signs a first
+/// checkpoint before it appends, so a key file deleted before anyone ran
+/// `checkpoint` (a ledger backed up only over HTTP, which stores none) is refused
+/// like any lost key, not replaced at the next `submit`. A ledger written before
+/// this (no checkpoint) gets its first at its next open, of the whole log.
+#[test]
+fn a_key_lost_before_any_checkpoint_is_not_replaced_either() {
+    let dir = scenario_store("paying_in_order");
+    let list = |dir: &Path| text(&audit(dir, &["checkpoint", "--list"]));
+    let first = list(dir.path());
+    assert_eq!(first.lines().count(), 1, "{first}");
+    assert!(first.starts_with("size          0 "), "{first}");
+    let key_file = dir.path().join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    std::fs::remove_file(&key_file).unwrap();
+    let refused = "{\"command\":\"close_month\",\"region\":\"nowhere\",\"month\":\"2025-01\"}\n";
+    let output = crate::support::flexledger(dir.path(), &["submit", "-"], Some(refused.as_bytes()));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no signing key"));
+    assert!(!key_file.exists(), "submit made no key");
+    assert_eq!(audit(dir.path(), &["checkpoint"]).status.code(), Some(2));
+    // A ledger with events and no checkpoint (written by the library alone).
+    let older = tempfile::tempdir().unwrap();
+    let mut ledger = flexledger::ledger::Ledger::open(older.path()).unwrap();
+    ledger
+        .submit(
+            scenario_commands("paying_in_order"),
+            &mut FixedSources::new(),
+        )
+        .unwrap();
+    let (head, _) = flexledger::store::EventLog::head(ledger.store()).unwrap();
+    drop(ledger);
+    assert!(list(older.path()).starts_with("no stored checkpoint yet"));
+    drop(flexledger::cli::open_ledger(&flexledger::store::Place::sled(older.path())).unwrap());
+    let signed = list(older.path());
+    assert!(
+        signed.starts_with(&format!("size {head:>10} ")),
+        "{head}: {signed}"
+    );
 }
 
 #[test]

@@ -133,9 +133,19 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
         &["verify"],
         &[
             "校验通过：33 个事件，4 条事件流，3 名参保人员",
-            "尚无检查点",
+            // The one `submit` signed when it made the ledger, before its first event.
+            "1 个已签名的检查点与日志相符；最新的：0 个事件",
         ],
     );
+    // A ledger written by the library alone has none.
+    let bare = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
+    let commands: Vec<serde_json::Value> = demo
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    drop(crate::expect::ledger_of(&commands, bare.path()));
+    check_zh(bare.path(), &["verify"], &["尚无检查点"]);
     check_zh(
         dir,
         &["checkpoint"],
@@ -154,7 +164,7 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
     check_zh(
         dir,
         &["verify"],
-        &["1 个已签名的检查点与日志相符；最新的：33 个事件"],
+        &["2 个已签名的检查点与日志相符；最新的：33 个事件"],
     );
     check_zh(
         dir,
