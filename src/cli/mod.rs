@@ -1027,9 +1027,21 @@ fn open_submit_input(
     Ok(if stdio::is_stdio(file) {
         (Box::new(io::BufReader::new(io::stdin())), None)
     } else {
-        let opened = std::fs::File::open(file).say_context("cli-cannot-read", || {
-            vec![("file", file.display().to_string())]
-        })?;
+        let opened = std::fs::File::open(file)
+            .and_then(|opened| {
+                // A directory opens and fails only when read: refused here, before the
+                // ledger is opened (and made, where it is new).
+                if opened.metadata()?.is_dir() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::IsADirectory,
+                        "Is a directory",
+                    ));
+                }
+                Ok(opened)
+            })
+            .say_context("cli-cannot-read", || {
+                vec![("file", file.display().to_string())]
+            })?;
         let length = opened
             .metadata()
             .ok()

@@ -119,6 +119,16 @@ fn an_unreadable_file_exits_2_and_an_unknown_member_exits_1() {
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent/commands.jsonl")
     );
+    // A directory for a file is refused before the ledger is made: no empty ledger
+    // is left behind.
+    let input = tempfile::tempdir().unwrap();
+    let named = input.path().display().to_string();
+    let output = flexledger(dir.path(), &["submit", &named], None);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains(&format!("cannot read {named}")), "{said}");
+    assert!(said.contains("Is a directory"), "{said}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{said}");
     flexledger(
         dir.path(),
         &["submit", "-"],
