@@ -47,6 +47,12 @@ pub fn init_logging() {
         // Colour codes only for a person at a terminal: in a log file they split
         // `key=value` fields (`request_id=…`) that an operator greps for.
         .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
+        // tracing-subscriber reports an event it cannot write with `eprintln!`, which
+        // panics when standard error cannot be written either (it is on the disk that
+        // just filled): a log line sled's I/O thread writes about a full disk killed
+        // that thread, and every append then waited for it forever. A log line that
+        // cannot be written is lost; the error it reported still reaches the writer.
+        .log_internal_errors(false)
         .try_init();
 }
 

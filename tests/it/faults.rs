@@ -987,6 +987,57 @@ fn a_full_disk_is_named_loses_nothing_and_needs_only_free_space() {
     );
 }
 
+/// A full disk where standard error cannot be written either (the log goes to the disk
+/// that filled): the import still ends, with exit 2, instead of waiting forever. It
+/// hung: the log line sled's I/O thread writes about the failed write panicked in
+/// tracing-subscriber's own report of an unwritable log (`eprintln!`), that thread
+/// died, and the append waited for it. Found by an operator's probe.
+#[test]
+fn a_full_disk_with_standard_error_on_it_ends_the_import_instead_of_hanging() {
+    let test = "faults::a_full_disk_with_standard_error_on_it_ends_the_import_instead_of_hanging";
+    let Some(disk) = mount_or_skip(test) else {
+        return;
+    };
+    let inputs = tempfile::tempdir().unwrap();
+    let import = inputs.path().join("import.jsonl");
+    std::fs::write(
+        &import,
+        with_command_ids(&import_members(FULL_DISK_MEMBERS)),
+    )
+    .unwrap();
+    let data = disk.mount_point.join("data");
+    let ballast = disk.mount_point.join("ballast");
+    fill_disk(&ballast, FULL_DISK_ROOMS_BYTES[0]);
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut child = flexledger_command(&data)
+        .args(["submit", import.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(full)
+        .spawn()
+        .unwrap();
+    // A bound on a hang, not a measurement: the import ends in seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the import on a full disk, standard error unwritable, did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(2), "{status:?}");
+    std::fs::remove_file(&ballast).unwrap();
+    let again = flexledger(&data, &["submit", import.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_verifies_events(&data, 1 + 2 * FULL_DISK_MEMBERS as u64);
+}
+
 /// A full disk while a new data directory is set up (sled's `conf`, the head witness,
 /// the signing key, the first append), page by page: once there is room, the same
 /// import completes with no manual step.
