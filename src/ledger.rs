@@ -43,6 +43,7 @@ mod copy;
 mod fold;
 mod read_ahead;
 mod rebuilt;
+mod scrub;
 pub use appended::{AppendingError, Stepped, Submitted};
 pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
 pub use copy::{copy_ledger, CopyError, CopyOptions, CopyReport, COPY_BATCH_EVENTS_MAX};
@@ -163,6 +164,8 @@ pub struct Ledger<S: EventStore = AnyStore> {
     /// The latest `recorded_at` this ledger has stamped, or the head event's when it
     /// opened: no stamp is earlier, so times never go back along the log (D67).
     recorded_at_floor: DateTime<Utc>,
+    /// Where the writer's walk of its own log has got to (`scrub.rs`).
+    scrub: scrub::Scrub,
 }
 
 /// Region month totals kept in memory between appends (each is a small row).
@@ -527,6 +530,7 @@ impl<S: EventStore> Ledger<S> {
             close_chunk_members: CLOSE_CHUNK_MEMBERS_MAX,
             close_in_background: false,
             recorded_at_floor,
+            scrub: scrub::Scrub::default(),
         };
         ledger.trim_cache();
         Ok(ledger)
@@ -554,13 +558,16 @@ impl<S: EventStore> Ledger<S> {
         self.poisoned
     }
 
-    /// Whether the store still takes this writer's appends (`LogWriter::check_writer`);
-    /// if not, the ledger refuses further commands, as after a failed append.
+    /// Whether the store still takes this writer's appends (`LogWriter::check_writer`)
+    /// and the next slice of its log still reads back intact (`scrub.rs`); if not, the
+    /// ledger refuses further commands, as after a failed append.
     pub fn check_writer(&mut self) -> Result<(), LedgerError> {
-        self.store.check_writer().map_err(|error| {
-            self.poisoned = true;
-            LedgerError::Store(error)
-        })
+        let checked = self
+            .store
+            .check_writer()
+            .map_err(LedgerError::Store)
+            .and_then(|()| self.scrub_slice());
+        checked.inspect_err(|_| self.poisoned = true)
     }
 
     /// Durable appends made since open.

@@ -443,7 +443,11 @@ fn write_batch<S: EventStore>(
     if total == 0 && touch.is_empty() {
         // Only `check`s: nothing to append, one question to the store.
         let checked = ledger.check_writer().map_err(|error| {
-            tracing::error!(%error, "the store no longer takes this writer's appends; the ledger stops taking commands");
+            tracing::error!(%error, "the store no longer takes this writer's appends, or its log no longer reads back intact; the ledger stops taking commands");
+            // Damage the walk of the log found is reported as damage, as an append's is.
+            if let Some(crate::store::StoreError::Corrupt { position, message }) = error.damage() {
+                live.record_damage(position, message);
+            }
             failed.store(true, Ordering::SeqCst);
             WriterError::failed(&error)
         });

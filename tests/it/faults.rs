@@ -1645,6 +1645,66 @@ fn no_damaged_segment_header_loses_an_acknowledged_write() {
     );
 }
 
+/// A block of sled's data file zeroed where only a read of old events looks (a bad
+/// sector, bit rot): the store opens and a `submit` that reads no old event appends
+/// to it, but a running server reads its whole log back a slice at a time and stops
+/// within one pass (exit 1, the damage named, the store marked so that nothing more is
+/// appended, D61). Before, it went on acknowledging appends to a log that no backup
+/// could hold. Found by an operator's probe.
+#[test]
+fn a_server_finds_damage_in_old_events_that_no_command_reads() {
+    let clean = large_store();
+    // Opened once more, sled writes a snapshot of its page table: later opens read
+    // from it and no longer replay (and so read) the whole of its data file.
+    assert_verifies_events(clean.path(), 1 + 2 * 2000);
+    let db = |dir: &Path| dir.join("sled").join("db");
+    let length = std::fs::metadata(db(clean.path())).unwrap().len();
+    let enroll = json!({"command":"enroll","member_id":member_id(9999),"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    let zeroed = |dir: &Path, offset: u64| {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(db(dir))
+            .unwrap();
+        file.seek(SeekFrom::Start(offset)).unwrap();
+        file.write_all(&[0; 4096]).unwrap();
+    };
+    // The first place where the log no longer reads back (`events` fails) while a
+    // `submit` goes through: the damage is in old events only.
+    let unseen = (8192..length.saturating_sub(4096))
+        .step_by(64 * 1024)
+        .find(|offset| {
+            let probe = tempfile::tempdir().unwrap();
+            copy_store(clean.path(), probe.path());
+            zeroed(probe.path(), *offset);
+            let appended = flexledger(probe.path(), &["submit", "-"], Some(enroll.as_bytes()));
+            let probe_verify = tempfile::tempdir().unwrap();
+            copy_store(clean.path(), probe_verify.path());
+            zeroed(probe_verify.path(), *offset);
+            let read = flexledger(probe_verify.path(), &["events"], None);
+            appended.status.code() == Some(0) && read.status.code() == Some(1)
+        })
+        .expect("a block of old events that a submit does not read");
+    let logs = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    copy_store(clean.path(), data.path());
+    zeroed(data.path(), unseen);
+    let log = logs.path().join("serve.log");
+    let mut server = serve_logging(logs.path(), data.path(), &log);
+    // A bound on a hang, not a measurement: one pass over 4,001 events takes two checks.
+    let exit = server.exit_within(60, "the server went on with a log it cannot read back");
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(exit.code(), Some(1), "{said}");
+    assert!(said.contains("damaged"), "{said}");
+    let refused = flexledger(data.path(), &["submit", "-"], Some(enroll.as_bytes()));
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("found this store damaged"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
 /// Copies a data directory (its files and sled's) into `to`, which exists.
 fn copy_store(from: &Path, to: &Path) {
     for sub in ["", "sled"] {
