@@ -1,6 +1,7 @@
 //! A running writer's walk of its own log, a slice at a time (`serve` asks for one with
 //! every writer check, every `WRITER_CHECK_INTERVAL_SECONDS`): every event read back,
-//! its hash and both links checked, from position 1 to the head, then again.
+//! its hash and its link to the event before checked, from position 1 to the head,
+//! then again.
 //!
 //! Why: an engine reads its pages only when asked for them, so a page damaged on disk
 //! (a bit flip, a bad sector, a file edited below the ledger) goes unseen while no
@@ -15,8 +16,9 @@ use super::{Ledger, LedgerError};
 use crate::store::EventStore;
 
 /// Events one slice of the walk reads. At 2,048 a slice every 2 s, a log of 5 million
-/// events is walked in about 80 minutes, and an append waits for at most one slice
-/// (a few milliseconds of reads).
+/// events is walked in about 80 minutes, and an append waits for at most one slice:
+/// under 20 ms on the 2-core machine, where `flexledger events` reads, checks and
+/// prints 20,408 events in 0.18 s, opening the store included.
 pub const SCRUB_SLICE_EVENTS_MAX: usize = 2048;
 
 /// Where the walk of the log has got to.
