@@ -441,7 +441,8 @@ fn write_batch<S: EventStore>(
     }
     let total = commands.len();
     if total == 0 && touch.is_empty() {
-        // Only `check`s: nothing to append, one question to the store.
+        // Only `check`s: nothing to append, one question to the store and one slice of
+        // its log read back (`ledger/scrub.rs`).
         let checked = ledger.check_writer().map_err(|error| {
             tracing::error!(%error, "the store no longer takes this writer's appends, or its log no longer reads back intact; the ledger stops taking commands");
             // Damage the walk of the log found is reported as damage, as an append's is.

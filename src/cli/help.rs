@@ -140,8 +140,8 @@ fn example_in(line: &str, language: Language) -> String {
         .and_then(|(_, attribute)| Catalog::get().attribute(language, NOTES_MESSAGE, attribute));
     match said {
         Some(said) => format!("{command}{NOTE_MARK}{said}"),
-        // `check_examples` refuses a note without one; `tests/it/help.rs` checks that
-        // the catalog has each.
+        // `check_examples` refuses a note `NOTES` lacks, and the unit test below
+        // checks that the catalog says each.
         None => line.to_owned(),
     }
 }
