@@ -941,6 +941,18 @@ fn mount_or_skip(test: &str) -> Option<Tmpfs> {
     }
 }
 
+/// The import the full-disk tests run, written into `dir`: `FULL_DISK_MEMBERS`
+/// members, each line with a command id (so a rerun answers duplicates).
+fn full_disk_import(dir: &Path) -> std::path::PathBuf {
+    let import = dir.join("import.jsonl");
+    std::fs::write(
+        &import,
+        with_command_ids(&import_members(FULL_DISK_MEMBERS)),
+    )
+    .unwrap();
+    import
+}
+
 /// A real full disk (a tmpfs), filled at different points of a large import and while
 /// the engine writes its snapshot: every failure says the disk holding the data
 /// directory is full (exit 2); nothing acknowledged is lost; once there is room the
@@ -954,12 +966,7 @@ fn a_full_disk_is_named_loses_nothing_and_needs_only_free_space() {
         return;
     };
     let inputs = tempfile::tempdir().unwrap();
-    let import = inputs.path().join("import.jsonl");
-    std::fs::write(
-        &import,
-        with_command_ids(&import_members(FULL_DISK_MEMBERS)),
-    )
-    .unwrap();
+    let import = full_disk_import(inputs.path());
     let runs: Vec<FullDiskRun> = FULL_DISK_ROOMS_BYTES
         .iter()
         .map(|room| full_disk_run(&disk.mount_point, &import, *room))
@@ -999,12 +1006,7 @@ fn a_full_disk_with_standard_error_on_it_ends_the_import_instead_of_hanging() {
         return;
     };
     let inputs = tempfile::tempdir().unwrap();
-    let import = inputs.path().join("import.jsonl");
-    std::fs::write(
-        &import,
-        with_command_ids(&import_members(FULL_DISK_MEMBERS)),
-    )
-    .unwrap();
+    let import = full_disk_import(inputs.path());
     let data = disk.mount_point.join("data");
     let ballast = disk.mount_point.join("ballast");
     fill_disk(&ballast, FULL_DISK_ROOMS_BYTES[0]);

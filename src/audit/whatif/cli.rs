@@ -478,15 +478,33 @@ const OUTCOME_ROWS: [Row<Outcome>; 14] = [
     }),
 ];
 
-/// The header row of a side-by-side table whose label column is `label_width` wide.
-fn sides_header(out: &mut dyn Write, language: Language, label_width: usize) -> anyhow::Result<()> {
-    let actual = say(language, "audit-whatif-actual", &[]);
-    row(
-        out,
-        ("", label_width),
-        &actual,
-        &say(language, "audit-whatif-alternative", &[]),
-    )
+/// A side-by-side table of `rows`: a header, then each row's label and its value for
+/// `actual` and for `alternative`, the label column as wide as its widest label.
+fn print_sides<T>(
+    out: &mut dyn Write,
+    rows: &[Row<T>],
+    (actual, alternative): (&T, &T),
+    language: Language,
+) -> anyhow::Result<()> {
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|(label, _)| say(language, label, &[]))
+        .collect();
+    let width = label_width(&labels);
+    let header = (
+        say(language, "audit-whatif-actual", &[]),
+        say(language, "audit-whatif-alternative", &[]),
+    );
+    row(out, ("", width), &header.0, &header.1)?;
+    for ((_, text), label) in rows.iter().zip(&labels) {
+        row(
+            out,
+            (label, width),
+            &text(actual, language),
+            &text(alternative, language),
+        )?;
+    }
+    Ok(())
 }
 
 fn print_outcomes(
@@ -496,21 +514,7 @@ fn print_outcomes(
     language: Language,
 ) -> anyhow::Result<()> {
     writeln!(out)?;
-    let labels: Vec<String> = OUTCOME_ROWS
-        .iter()
-        .map(|(label, _)| say(language, label, &[]))
-        .collect();
-    let width = label_width(&labels);
-    sides_header(out, language, width)?;
-    for ((_, text), label) in OUTCOME_ROWS.iter().zip(&labels) {
-        row(
-            out,
-            (label, width),
-            &text(actual, language),
-            &text(alternative, language),
-        )?;
-    }
-    Ok(())
+    print_sides(out, &OUTCOME_ROWS, (actual, alternative), language)
 }
 
 fn withdrawals_text(outcome: &Outcome, language: Language) -> String {
@@ -655,21 +659,8 @@ pub fn print_region(
     writeln!(out)?;
     writeln!(out, "{}", say(language, "audit-whatif-region", &args))?;
     writeln!(out)?;
-    let labels: Vec<String> = REGION_ROWS
-        .iter()
-        .map(|(label, _)| say(language, label, &[]))
-        .collect();
-    let width = label_width(&labels);
-    sides_header(out, language, width)?;
-    let (actual, alternative) = (&region.actual, &region.alternative);
-    for ((_, text), label) in REGION_ROWS.iter().zip(&labels) {
-        row(
-            out,
-            (label, width),
-            &text(actual, language),
-            &text(alternative, language),
-        )?;
-    }
+    let sides = (&region.actual, &region.alternative);
+    print_sides(out, &REGION_ROWS, sides, language)?;
     print_transitions(out, region, language)?;
     print_details(out, region, language)
 }
