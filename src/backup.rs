@@ -54,7 +54,7 @@ use crate::ledger::Folder;
 use crate::ledger::LedgerError;
 use crate::store::{
     findings, CheckpointWriter, CommandRecord, DamageDetail, Envelope, EventLog, EventStore,
-    LogWriter, ReadStore, Sha256, SledStore, StoreError,
+    LogWriter, PrintedLineProblem, ReadStore, Sha256, SledStore, StoreError,
 };
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -399,6 +399,13 @@ pub enum InvalidReason {
     Altered {
         detail: String,
     },
+    /// An event line without its `hash`: altered and its hash stripped.
+    NoHash,
+    /// An event whose content and hash agree, in a line the ledger does not print so
+    /// (D72).
+    EventNotAsPrinted,
+    /// A header or record line the ledger does not write so (D72).
+    RecordNotAsWritten,
     /// An event at another position than the next.
     PositionOutOfOrder {
         position: u64,
@@ -548,6 +555,9 @@ impl InvalidReason {
             InvalidReason::NotUtf8 => said("backup-invalid-not-utf8", vec![]),
             InvalidReason::CutInLine => said("backup-invalid-cut-in-line", vec![]),
             InvalidReason::NoCheckpoint => said("backup-invalid-no-checkpoint", vec![]),
+            InvalidReason::RecordNotAsWritten => {
+                said("backup-invalid-record-not-as-written", vec![])
+            }
             InvalidReason::Moved { stage, after } => said(
                 "backup-invalid-moved",
                 vec![("stage", text(stage)), ("after", text(after))],
@@ -563,6 +573,8 @@ impl InvalidReason {
             InvalidReason::Altered { detail } => {
                 said("backup-invalid-altered", vec![("detail", text(detail))])
             }
+            InvalidReason::NoHash => said("backup-invalid-no-hash", vec![]),
+            InvalidReason::EventNotAsPrinted => said("backup-invalid-event-not-as-printed", vec![]),
             InvalidReason::PositionOutOfOrder { position, expected } => said(
                 "backup-invalid-position",
                 vec![("position", text(position)), ("expected", text(expected))],
@@ -774,6 +786,9 @@ struct Checker<'a> {
     heads_root: Sha256,
     heads_seen: u64,
     last_stream: Option<String>,
+    /// The first head (line, stream, version) equal to its events' whose path did not
+    /// lead to the heads root: named at the end of the heads if no head differs.
+    unproven_head: Option<(u64, String, u64)>,
     members_seen: u64,
     last_member: Option<Uuid>,
     check: Option<BackupCheck>,
@@ -791,11 +806,21 @@ impl<'a> Checker<'a> {
             heads_root: Sha256::ZERO,
             heads_seen: 0,
             last_stream: None,
+            unproven_head: None,
             members_seen: 0,
             last_member: None,
             check: None,
             target,
         }
+    }
+
+    /// A header or record line is the bytes the ledger writes for what it holds (D72):
+    /// an added field is refused by the parser, this refuses the rest of an edit.
+    fn as_written(&self, text: &str, parsed: &impl Serialize) -> Result<(), BackupError> {
+        if serde_json::to_string(parsed).is_ok_and(|written| written == text) {
+            return Ok(());
+        }
+        Err(self.invalid(None, InvalidReason::RecordNotAsWritten))
     }
 
     fn invalid(&self, position: Option<u64>, reason: InvalidReason) -> BackupError {
@@ -823,6 +848,7 @@ impl<'a> Checker<'a> {
             let detail = error.to_string();
             self.invalid(None, InvalidReason::MalformedRecord { detail })
         })?;
+        self.as_written(text, &record)?;
         match record {
             Record::StreamHead {
                 stream,
@@ -851,6 +877,7 @@ impl<'a> Checker<'a> {
             let detail = error.to_string();
             self.invalid(None, InvalidReason::NoHeader { detail })
         })?;
+        self.as_written(text, &header)?;
         if header.record != "bundle"
             || header.format != BUNDLE_FORMAT
             || header.version != BUNDLE_VERSION
@@ -884,8 +911,17 @@ fn position_of(text: &str) -> Option<u64> {
 
 impl Checker<'_> {
     fn event_line(&mut self, text: &str) -> Result<(), BackupError> {
-        let envelope = Envelope::decode(text.as_bytes())
-            .map_err(|detail| self.invalid(position_of(text), InvalidReason::Altered { detail }))?;
+        let envelope = Envelope::decode_printed(text.as_bytes()).map_err(|problem| {
+            let reason = match problem {
+                PrintedLineProblem::Undecodable(detail) => InvalidReason::Altered { detail },
+                PrintedLineProblem::HashMismatch { claimed, hash } => InvalidReason::Altered {
+                    detail: format!("hash {claimed} does not match the content (SHA-256 {hash})"),
+                },
+                PrintedLineProblem::NoHash => InvalidReason::NoHash,
+                PrintedLineProblem::NotAsPrinted => InvalidReason::EventNotAsPrinted,
+            };
+            self.invalid(position_of(text), reason)
+        })?;
         let position = envelope.position;
         let expected = self.tree.size() + 1;
         if position != expected {
@@ -989,6 +1025,14 @@ impl Checker<'_> {
                 let missing = self.next_head().map(|stream| InvalidReason::HeadMissing {
                     stream: stream.clone(),
                 });
+                if let (None, Some((line, stream, version))) = (&missing, self.unproven_head.take())
+                {
+                    return Err(BackupError::Invalid {
+                        line,
+                        position: None,
+                        reason: Box::new(InvalidReason::HeadAltered { stream, version }),
+                    });
+                }
                 (Stage::Coverages, missing)
             }
             Stage::Coverages => {
@@ -1063,9 +1107,18 @@ impl Checker<'_> {
             };
             return Err(self.invalid(None, reason));
         }
-        if made != Some((version, *hash)) || !proven {
+        if made != Some((version, *hash)) {
             let stream = stream.to_owned();
             return Err(self.invalid(None, InvalidReason::HeadAltered { stream, version }));
+        }
+        // A head equal to the events' whose path does not lead to the heads root the
+        // events make: either its path was altered, or another stream's head differs
+        // (every path leads to the root of the heads as written). Judged at the end
+        // of the heads, so that a stream whose head differs is the one named (found by
+        // an auditor's probe: a dropped event was blamed on the first, untouched
+        // stream).
+        if !proven && self.unproven_head.is_none() {
+            self.unproven_head = Some((self.line, stream.to_owned(), version));
         }
         self.heads_seen += 1;
         self.last_stream = Some(stream.to_owned());
@@ -1616,11 +1669,14 @@ mod tests {
             (InvalidReason::AfterCheckpoint, "a line after the signed checkpoint: a backup ends with its checkpoint"),
             (InvalidReason::EventAfterHeads, "an event after the stream heads: lines were moved or added"),
             (InvalidReason::MalformedRecord { detail: "x".into() }, "unknown or malformed record: x"),
-            (InvalidReason::InclusionProof, "an inclusion proof: this is a member or region bundle, not a backup of the whole log"),
+            (InvalidReason::InclusionProof, "an inclusion proof, which a backup of the whole log never holds: the line was added, or it comes from a member or region bundle"),
             (InvalidReason::NoHeader { detail: "x".into() }, "not a flexledger backup (the first line is no bundle header: x): a backup starts with an audit bundle header of scope all"),
             (InvalidReason::WrongFormat { format: "f".into(), version: "2".into() }, "not a flexledger backup (format f version 2): a backup starts with an audit bundle header of scope all"),
             (InvalidReason::WrongScope { scope: "Region(x)".into() }, "not a flexledger backup (a bundle of scope Region(x)): a backup starts with an audit bundle header of scope all"),
             (InvalidReason::Altered { detail: "x".into() }, "the event was altered after it was recorded: x"),
+            (InvalidReason::NoHash, "the event line carries no hash: the event was altered and its hash stripped"),
+            (InvalidReason::EventNotAsPrinted, "the event's content and hash agree, but the line is not as the ledger prints it (spacing, key order, or a number or time written another way): the line was edited"),
+            (InvalidReason::RecordNotAsWritten, "the line is not as the ledger writes it (spacing, key order, or a number written another way): the line was edited"),
             (InvalidReason::PositionOutOfOrder { position: 11, expected: 10 }, "position 11 where position 10 was expected: an event was removed, added or reordered"),
             (InvalidReason::BrokenLink { prev_hash: hash(1), previous: hash(2), previous_position: 4 }, &format!("prev_hash {} does not link to the hash {} of position 4: an event before it was altered or removed", hash(1), hash(2))),
             (InvalidReason::EventDoesNotFold { problem: FoldProblem::PaymentWithoutMonths }, "the event does not fold: payment without months"),
@@ -1628,10 +1684,10 @@ mod tests {
             (InvalidReason::VersionOutOfOrder { version: 3, stream: "s".into(), previous: 1 }, "version 3 of stream s does not follow version 1: an event of the stream was removed, altered or reordered"),
             (InvalidReason::Moved { stage: Stage::Heads.name(), after: Stage::Coverages.name() }, "a Heads record after the Coverages records: lines were moved"),
             (InvalidReason::EventCount { listed: 3, held: 2 }, "the header lists 3 events but the backup holds 2: events were removed or added"),
-            (InvalidReason::CoverageCount { members: 3, held: 2 }, "the events make 3 members but the backup holds 2 coverages: a line was removed"),
+            (InvalidReason::CoverageCount { members: 3, held: 2 }, "the events make 3 members but the backup holds 2 coverages before its checkpoint: a coverage line was removed, or moved after the checkpoint"),
             (InvalidReason::EventsDoNotFold { found: findings::fold_problem(&FoldProblem::MemberWithoutPeriod) }, "the events do not fold: member without period"),
             (InvalidReason::HeadOutOfOrder { stream: "s".into() }, "stream head s is out of order or repeated"),
-            (InvalidReason::HeadMissing { stream: "s".into() }, "the stream head of s (its last version and hash) is missing before this line: the backup is incomplete or damaged; take a new one with `flexledger backup`"),
+            (InvalidReason::HeadMissing { stream: "s".into() }, "the stream head of s (its last version and hash) is missing before this line: it was removed or moved further on, so the backup is incomplete or damaged; take a new one with `flexledger backup`"),
             (InvalidReason::HeadAltered { stream: "s".into(), version: 2 }, "stream head s (version 2) is not the head its events make: the line or an event of the stream was altered"),
             (InvalidReason::CoverageOutOfOrder { member }, &format!("the coverage of member {member} is out of order or repeated")),
             (InvalidReason::CoverageAltered { member }, &format!("member {member}'s coverage does not follow from the backup's events: the line was altered")),

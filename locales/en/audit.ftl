@@ -145,6 +145,12 @@ audit-bundle-why-reordered = position { $position } follows position { $previous
 audit-bundle-why-chain-broken = prev_hash does not link to the previous position's hash
 audit-bundle-why-no-fold = the events do not fold: { $detail }
 audit-bundle-why-bad-record = unknown or malformed record: { $detail }
+audit-bundle-why-event-not-as-printed = the event's content and hash agree, but the line is not as the ledger prints it (spacing, key order, or a number or time written another way): the line was edited
+audit-bundle-why-record-not-as-written = the record is not as the ledger writes it (spacing, key order, or a number written another way): the line was edited
+audit-bundle-why-record-moved = a { $record } record after the { $after } records: the lines were moved (the order is inclusion, stream_head, coverage, checkpoint)
+audit-bundle-why-proof-in-whole-log = an inclusion proof in a bundle of the whole log, which never holds one (its events rebuild the whole tree): the line was added
+audit-bundle-why-head-out-of-order = the stream head of { $stream } is out of order or repeated: stream heads come in stream name order, each once
+audit-bundle-why-coverage-out-of-order = the coverage of member { $member } is out of order or repeated: coverages come in member id order, each once
 audit-bundle-why-proof-without-event = the bundle proves an event at this position but does not contain it: an event was removed
 audit-bundle-why-second-proof = a second inclusion proof for this position
 audit-bundle-why-not-in-log = not in the signed log of { $size } events: the event was altered or added
@@ -195,6 +201,7 @@ audit-verify-checkpoints = { $count ->
        *[other] { $size } events
     }, root { $root }
 audit-verify-other-key = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, not by the key given ({ $pinned }). Check that the key given is the one the ledger published: if it is, these checkpoints were not signed by that ledger's key
+audit-verify-key-file-other = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, but the signing key file { $path } holds key { $pinned }. Either that file is not this ledger's key (another ledger's, put in its place), or the checkpoints were signed by someone else. Run `flexledger-audit verify --public-key HEX` with the key the ledger published: it says which
 audit-verify-no-checkpoint = no checkpoint yet: `flexledger-audit checkpoint` signs one
 
 ## timeline

@@ -69,6 +69,12 @@ audit-bundle-why-reordered = 位置 { $position } 排在位置 { $previous } 之
 audit-bundle-why-chain-broken = prev_hash 没有链接到前一位置的哈希
 audit-bundle-why-no-fold = 这些事件无法依次重算出参保人员的状态：{ $detail }
 audit-bundle-why-bad-record = 未知或格式有误的记录行：{ $detail }
+audit-bundle-why-event-not-as-printed = 事件内容与其哈希相符，但该行不是账本打印出的样子（空格、键的顺序，或数字、时间的写法不同）：该行被编辑过
+audit-bundle-why-record-not-as-written = 该记录不是账本写出的样子（空格、键的顺序，或数字的写法不同）：该行被编辑过
+audit-bundle-why-record-moved = { $record } 记录出现在 { $after } 记录之后：行被挪动过（顺序为 inclusion、stream_head、coverage、checkpoint）
+audit-bundle-why-proof-in-whole-log = 整个日志的审计包中出现了包含证明，而这种包从不含包含证明（其事件可重建整棵树）：该行是被加进来的
+audit-bundle-why-head-out-of-order = { $stream } 的流头顺序错乱或重复：流头按流名顺序排列，每个只出现一次
+audit-bundle-why-coverage-out-of-order = 参保人员 { $member } 的参保记录顺序错乱或重复：参保记录按参保人员编号顺序排列，每个只出现一次
 audit-bundle-why-proof-without-event = 审计包证明了该位置有事件，却不含该事件：有事件被删除
 audit-bundle-why-second-proof = 该位置有第二份包含证明
 audit-bundle-why-not-in-log = 不在已签名的 { $size } 个事件的日志中：该事件被改动过，或是后加入的
@@ -104,6 +110,7 @@ audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 {
 audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
 audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size } 个事件，根哈希 { $root }
 audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
+audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
 audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个
 
 ## timeline

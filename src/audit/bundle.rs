@@ -15,7 +15,10 @@
 //! 6. `{"record":"checkpoint",…}`: the signed checkpoint everything is proven against.
 //!
 //! The order is part of the format: `verify-bundle` reads a bundle in one pass
-//! (`verify` module), so a line out of it is a failure.
+//! (`verify` module), so a line out of it is a failure; stream heads come in stream
+//! name order and coverages in member order, each once. So is the spelling: each line
+//! is the bytes the ledger writes for what it holds (D72), as `restore` also demands
+//! of a backup.
 //!
 //! What verification proves: every event is unaltered (its hash), is in the signed
 //! log (inclusion), and each included stream is complete up to the checkpoint (the

@@ -301,6 +301,17 @@ pub fn public_key(
     let Some(key) = keys::load(&place.data_dir)? else {
         anyhow::bail!(no_key_file(place));
     };
+    // A key file that is not the one this ledger's checkpoints name (another ledger's,
+    // put in its place) is refused: this command's output is what auditors pin (found
+    // by an auditor's probe, which was told to publish the wrong key). A store that
+    // cannot be read now (another process holds it) leaves only the file to go by.
+    if let Ok(store) = open_reader(place) {
+        keys::ensure_ledgers(
+            &place.data_dir,
+            keys::latest_signer(&store)?.as_ref(),
+            false,
+        )?;
+    }
     let public = key.verifying_key();
     let hex = crate::audit::checkpoint::hex(public.as_bytes());
     if json {
@@ -1122,6 +1133,10 @@ struct OtherKey {
     size: u64,
     found: String,
     pinned: String,
+    /// Where the pinned key came from when no `--public-key` was given: the data
+    /// directory's key file, which is then the likelier culprit (another ledger's key
+    /// put in its place) than the log, which `flexledger verify` may find intact.
+    key_file: Option<String>,
 }
 
 /// `verify --public-key` met a checkpoint signed by another key: a finding (exit 1),
@@ -1132,18 +1147,25 @@ fn signed_by_another_key(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let args = [
+    let mut args = vec![
         ("size", text(other.size)),
         ("found", text(&other.found)),
         ("pinned", text(&other.pinned)),
     ];
+    let id = match &other.key_file {
+        Some(path) => {
+            args.push(("path", text(path)));
+            "audit-verify-key-file-other"
+        }
+        None => "audit-verify-other-key",
+    };
     if json {
-        let message = say(Language::En, "audit-verify-other-key", &args);
+        let message = say(Language::En, id, &args);
         let report = serde_json::json!({"ok": false, "position": other.size, "message": message,
             "signed_by": other.found, "pinned": other.pinned});
         print_json(out, &report)?;
     } else {
-        writeln!(out, "{}", say(language, "audit-verify-other-key", &args))?;
+        writeln!(out, "{}", say(language, id, &args))?;
     }
     Ok(ExitCode::from(1))
 }
@@ -1175,14 +1197,26 @@ fn signed_checkpoints(
                 let size = Checkpoint::parse_note(&signed.note)
                     .map(|checkpoint| checkpoint.tree_size)
                     .unwrap_or(0);
-                // Only a key the auditor gave is "another key" to check: the data
-                // directory's own key that did not sign is damage, as before.
-                if let (Some(_), CheckpointError::WrongKey { found, pinned }) = (pinned, &error) {
-                    let (found, pinned) = (found.clone(), pinned.clone());
+                // A checkpoint signed, validly, by another key is about keys, not the
+                // log: the key given, or the data directory's key file, may not be this
+                // ledger's. Said so, without the damage advice (found by an auditor's
+                // probe: another ledger's key file made this call a log that
+                // `flexledger verify` passes "damaged at position 0").
+                // (Without a key given, only a checkpoint whose signature verifies
+                // under the key it names is "signed by another key"; any other is
+                // damage, as before.)
+                let validly_signed = pinned.is_some() || signed.verify(None).is_ok();
+                if let (CheckpointError::WrongKey { found, pinned: key }, true) =
+                    (&error, validly_signed)
+                {
+                    let key_file = pinned
+                        .is_none()
+                        .then(|| keys::key_path(&place.data_dir).display().to_string());
                     let other = OtherKey {
                         size,
-                        found,
-                        pinned,
+                        found: found.clone(),
+                        pinned: key.clone(),
+                        key_file,
                     };
                     return Ok(Err(CheckpointsFinding::OtherKey(other)));
                 }

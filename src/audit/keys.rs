@@ -132,6 +132,21 @@ pub fn ensure_for_writing(
     latest: Option<&Signer>,
 ) -> Result<Option<SigningKey>, KeyError> {
     match (load(data_dir)?, latest) {
+        (Some(key), Some(signer)) if key.verifying_key() != signer.key => {
+            // Another ledger's key file in this one's place (found by an auditor's
+            // probe: the writes went on without a word, and `flexledger-audit verify`
+            // then blamed the log): said as a missing key is, and never used to sign.
+            let refusal = KeyError::NotTheLedgers {
+                path: key_path(data_dir).display().to_string(),
+                found: crate::audit::checkpoint::key_id(&key.verifying_key()),
+                signer: crate::audit::checkpoint::key_id(&signer.key),
+                tree_size: signer.tree_size,
+            };
+            tracing::warn!(
+                "{refusal}. Commands are recorded; checkpoints, exports and backups are refused until the ledger's key is back"
+            );
+            Ok(None)
+        }
         (Some(_), Some(_)) => Ok(None),
         (Some(key), None) => Ok(Some(key)),
         (None, Some(signer)) => {
@@ -214,12 +229,44 @@ pub fn load(data_dir: &Path) -> Result<Option<SigningKey>, KeyError> {
             })
         }
     };
+    warn_if_shared(&path);
     let seed: [u8; 32] = crate::audit::checkpoint::unhex(text.trim())
         .and_then(|bytes| bytes.try_into().ok())
         .ok_or_else(|| KeyError::Malformed {
             path: path.display().to_string(),
         })?;
     Ok(Some(SigningKey::from_bytes(&seed)))
+}
+
+/// Mode bits that let a user other than the key file's owner read, write or run it.
+#[cfg(unix)]
+const KEY_FILE_SHARED_MODE_BITS: u32 = 0o077;
+
+/// Warns when the key file can be read by others (found by an auditor's probe: a key
+/// left at mode 0644 signed checkpoints without a word). Whoever reads the key can sign
+/// checkpoints as this ledger. A warning, not a refusal: a ledger must not stop
+/// recording contributions over a file mode, and an operator may share the file
+/// through a group on purpose. (A PostgreSQL password file so shared is ignored, as
+/// libpq does; ignoring the key would stop the ledger signing.)
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(metadata) = std::fs::metadata(path) else {
+            return;
+        };
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & KEY_FILE_SHARED_MODE_BITS != 0 {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format_args!("{mode:o}"),
+                "the ledger's signing key can be read by users other than its owner: whoever reads it can sign \
+                 checkpoints as this ledger. Make it the owner's only: chmod 600 on the path"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Loads the key, creating it (fsynced, mode 0600) if there is none, and the data

@@ -10,10 +10,12 @@
 //! change to the domain's fields fails to compile here until it is converted; a change
 //! to the JSON is a change here, and to the contract.
 //!
-//! Reading is as lenient as it always was (unknown fields are ignored): a bundle or a
-//! backup is checked by comparing its coverage with the events' fold, not by its
-//! spelling. Every conversion is total: the value types checked their text as it was
-//! read, and a wire coverage holds everything its domain coverage does.
+//! Reading refuses a field the ledger never writes (`deny_unknown_fields`): a bundle's
+//! or a backup's coverage is compared with the events' fold, and a field added inside
+//! it ("remark": "benefits approved") would otherwise pass as the ledger's (found by an
+//! auditor's probe; D72, which also asks each line to be spelled as written). Every
+//! conversion is total: the value types checked their text as it was read, and a wire
+//! coverage holds everything its domain coverage does.
 //!
 //! The other JSON the ledger sends is here too, in the same way: the region month
 //! report and a region's policies (`report.rs`), a coverage change as the feed sends
@@ -82,6 +84,7 @@ pub enum MonthStatus {
 
 /// One month of the coverage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MonthLine {
     pub month: Month,
     pub status: MonthStatus,
@@ -105,6 +108,7 @@ pub struct MonthLine {
 
 /// R16: a member's subsidy totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubsidyTotals {
     pub granted_months: u32,
     #[serde(deserialize_with = "crate::domain::money::total")]
@@ -117,6 +121,7 @@ pub struct SubsidyTotals {
 
 /// R10: the member's payable arrears.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Arrears {
     pub months: Vec<Month>,
     #[serde(deserialize_with = "crate::domain::money::total")]
@@ -126,6 +131,7 @@ pub struct Arrears {
 
 /// The member coverage projection.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemberCoverage {
     pub member_id: Uuid,
     pub region: String,

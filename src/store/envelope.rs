@@ -261,6 +261,40 @@ impl Envelope {
         (claimed? == envelope.hash).then_some(envelope)
     }
 
+    /// Decodes a line as `flexledger events` prints it and a bundle or backup carries
+    /// it: it must carry its hash, that hash must be its content's, and the line must
+    /// be exactly the bytes the ledger prints for that content (its canonical bytes
+    /// with `,"hash":"…"` before the final `}`). A line re-spaced, with its keys
+    /// reordered or an amount written `600` for `600.00` means the same, but it is not
+    /// what the ledger wrote: someone edited it, and `sha256sum` of it no longer gives
+    /// its hash (README "Tamper evidence"), so it is refused (found by an auditor's
+    /// probe; D72).
+    pub fn decode_printed(bytes: &[u8]) -> Result<Envelope, PrintedLineProblem> {
+        let (mut envelope, claimed) =
+            Envelope::decode_fields(bytes).map_err(PrintedLineProblem::Undecodable)?;
+        let Some(claimed) = claimed else {
+            return Err(PrintedLineProblem::NoHash);
+        };
+        let canonical = envelope.canonical_bytes();
+        envelope.hash = Sha256::of(&canonical);
+        if claimed != envelope.hash {
+            return Err(PrintedLineProblem::HashMismatch {
+                claimed,
+                hash: envelope.hash,
+            });
+        }
+        // OK because canonical bytes are a JSON object: they end in `}`.
+        let (body, close) = canonical.split_at(canonical.len() - 1);
+        let hash = envelope.hash.hex();
+        let printed: [&[u8]; 5] = [body, b",\"hash\":\"", &hash, b"\"", close];
+        let as_printed = printed.iter().map(|part| part.len()).sum::<usize>() == bytes.len()
+            && printed.concat() == bytes;
+        if !as_printed {
+            return Err(PrintedLineProblem::NotAsPrinted);
+        }
+        Ok(envelope)
+    }
+
     /// The envelope `bytes` hold, with the hash of its canonical bytes, and the hash
     /// the bytes claim (if any) for the caller to compare.
     pub fn decode_and_hash(bytes: &[u8]) -> Result<(Envelope, Option<Sha256>), String> {
@@ -309,6 +343,20 @@ impl Envelope {
             event_type: self.event.type_name().to_owned(),
         }
     }
+}
+
+/// Why a line is not an event as the ledger prints it ([`Envelope::decode_printed`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrintedLineProblem {
+    /// Not an envelope: the decoder's words.
+    Undecodable(String),
+    /// No `hash` field: an event altered and its hash stripped.
+    NoHash,
+    /// The hash is not the content's.
+    HashMismatch { claimed: Sha256, hash: Sha256 },
+    /// The content and its hash agree, but the line is not spelled as the ledger
+    /// prints it: edited (spacing, key order, number or time format).
+    NotAsPrinted,
 }
 
 impl Serialize for Envelope {

@@ -164,7 +164,7 @@ pub mod stream_index;
 
 pub use self::postgres::{PgReader, PgStore};
 pub use any::{AnyReader, AnyStore, Location, Place};
-pub use envelope::{CommandResult, Envelope, EventRef, Sha256};
+pub use envelope::{CommandResult, Envelope, EventRef, PrintedLineProblem, Sha256};
 pub use sled_store::{SledReader, SledStore};
 
 use crate::domain::policy::RegionName;

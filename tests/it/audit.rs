@@ -346,8 +346,9 @@ fn verify_checks_the_checkpoints_of_a_copy_without_its_secret_key_by_the_public_
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(!stderr.contains("restore"), "{stderr}");
     assert!(!text(&wrong).contains("DAMAGED"), "{}", text(&wrong));
-    // Without --public-key, the data directory's own key that did not sign the
-    // checkpoints (another ledger's put in its place) is damage, as it always was.
+    // Without --public-key, a data directory's key file that did not sign the
+    // checkpoints (another ledger's put in its place) is a finding about the key file,
+    // not damage: `flexledger verify` finds the log intact (D33).
     let another = tempfile::tempdir().unwrap();
     let policy = serde_json::json!({"command":"publish_policy","region":"other","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
     drop(crate::expect::ledger_of(&[policy], another.path()));
@@ -356,7 +357,21 @@ fn verify_checks_the_checkpoints_of_a_copy_without_its_secret_key_by_the_public_
     std::fs::copy(&key, copy.path().join("audit-signing-key")).unwrap();
     let swapped = audit(copy.path(), &["verify"]);
     assert_eq!(swapped.status.code(), Some(1), "{}", text(&swapped));
-    assert!(text(&swapped).contains("DAMAGED"), "{}", text(&swapped));
+    assert!(!text(&swapped).contains("DAMAGED"), "{}", text(&swapped));
+    assert!(
+        text(&swapped).contains("but the signing key file")
+            && text(&swapped).contains(&format!("is signed by key {public_key}")),
+        "{}",
+        text(&swapped)
+    );
+    let stderr = String::from_utf8_lossy(&swapped.stderr);
+    assert!(!stderr.contains("restore"), "{stderr}");
+    // And `public-key` will not hand that key out to be published (exit 2).
+    let published = audit(copy.path(), &["public-key"]);
+    assert_eq!(published.status.code(), Some(2), "{}", text(&published));
+    let refusal = String::from_utf8_lossy(&published.stderr);
+    assert!(refusal.contains("it is another ledger's key"), "{refusal}");
+    assert!(text(&published).is_empty(), "{}", text(&published));
 }
 
 fn text(output: &Output) -> String {
@@ -1522,6 +1537,18 @@ fn a_lost_signing_key_is_never_silently_replaced() {
     let output = audit(dir.path(), &["checkpoint"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("another ledger's key"));
+    // ... and said by a writer that goes on recording, as a missing key is (an
+    // auditor's probe found `submit` silent about it), and never published.
+    let enroll_other = enroll.replace("000000000001", "000000000003");
+    let output =
+        crate::support::flexledger(dir.path(), &["submit", "-"], Some(enroll_other.as_bytes()));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    assert!(said.contains("it is another ledger's key"), "{said}");
+    assert!(said.contains("Commands are recorded"), "{said}");
+    let output = audit(dir.path(), &["public-key"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).is_empty(), "{}", text(&output));
     // The key put back: everything works as before.
     std::fs::write(&key_file, &original).unwrap();
     assert!(audit(dir.path(), &["checkpoint"]).status.success());
@@ -2373,5 +2400,27 @@ fn a_file_that_is_not_a_bundle_is_said_to_be_one_not_a_tampered_bundle() {
         !checks(&report).contains(&"edited"),
         "{:?}",
         report.failures
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signing_key_others_can_read_is_used_with_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scenario_store("paying_in_order");
+    let key_file = dir.path().join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    let warning = "can be read by users other than its owner";
+    let signed = audit(dir.path(), &["checkpoint"]);
+    let said = String::from_utf8_lossy(&signed.stderr);
+    assert!(signed.status.success(), "{said}");
+    assert!(!said.contains(warning), "the key is made 0600: {said}");
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let signed = audit(dir.path(), &["checkpoint"]);
+    let said = String::from_utf8_lossy(&signed.stderr);
+    // A warning, not a refusal: the ledger goes on signing.
+    assert!(signed.status.success(), "{said}");
+    assert!(
+        said.contains(warning) && said.contains("chmod 600"),
+        "{said}"
     );
 }

@@ -460,7 +460,7 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
             without(first_coverage),
             checkpoint_line,
             None,
-            "coverages: a line was removed",
+            "coverages before its checkpoint: a coverage line was removed",
         ),
         (
             without(checkpoint_line),
@@ -721,15 +721,17 @@ fn a_backup_missing_a_stream_head_names_it_and_says_the_backup_is_incomplete() {
         assert_eq!(json(&said)["line"], line);
         let english = format!(
             "flexledger: the backup was refused; nothing was restored: line {line}: the stream \
-             head of {stream} (its last version and hash) is missing before this line: the \
-             backup is incomplete or damaged; take a new one with `flexledger backup`\n"
+             head of {stream} (its last version and hash) is missing before this line: it \
+             was removed or moved further on, so the backup is incomplete or damaged; take a \
+             new one with `flexledger backup`\n"
         );
         assert_eq!(stderr(&said), english);
         let args = ["--public-key", &pinned, "--lang", "zh-CN"];
         let said = restore(&target, &file, &args);
         let chinese = format!(
             "flexledger：备份未被接受，未恢复任何内容：第 {line} 行：这一行之前缺少事件流 {stream} \
-             的流头（该事件流最后的版本和哈希）：备份不完整或已损坏，请用 `flexledger backup` 重新备份\n"
+             的流头（该事件流最后的版本和哈希）：它被删除或被挪到了后面，备份不完整或已损坏，请用 \
+             `flexledger backup` 重新备份\n"
         );
         assert_eq!(stderr(&said), chinese);
         assert!(!target.exists());
@@ -968,5 +970,270 @@ fn a_restore_refused_outside_the_backup_is_said_in_the_reader_s_language() {
     assert!(
         !absent_key.exists(),
         "no key was made at the variable's path"
+    );
+}
+
+/// One edit of a backup's lines, with words each checker must say about it.
+struct Edit {
+    what: &'static str,
+    lines: Vec<String>,
+    verify_bundle_says: &'static str,
+    restore_says: &'static str,
+}
+
+/// The edits an auditor's probe made to a backup (2026-12-04): each was refused by
+/// `restore`, or passed it, while `verify-bundle` called some of the same files VALID.
+/// Both checkers now refuse every one (D72), so a backup `verify-bundle` passes is one
+/// `restore` takes.
+fn probe_edits(lines: &[String]) -> Vec<Edit> {
+    let starts = |prefix: &str| -> Vec<usize> {
+        (0..lines.len())
+            .filter(|&index| lines[index].starts_with(prefix))
+            .collect()
+    };
+    let heads = starts("{\"record\":\"stream_head\"");
+    let coverages = starts("{\"record\":\"coverage\"");
+    let checkpoint = starts("{\"record\":\"checkpoint\"")[0];
+    let events = starts("{\"position\":");
+    assert!(
+        heads.len() >= 2 && coverages.len() >= 2,
+        "{heads:?} {coverages:?}"
+    );
+    let swapped = |a: usize, b: usize| {
+        let mut lines = lines.to_vec();
+        lines.swap(a, b);
+        lines
+    };
+    let replaced = |index: usize, from: &str, to: &str| {
+        let mut lines = lines.to_vec();
+        assert!(lines[index].contains(from), "{from} in {}", lines[index]);
+        lines[index] = lines[index].replacen(from, to, 1);
+        lines
+    };
+    let header_members = {
+        let header: Value = serde_json::from_str(&lines[0]).unwrap();
+        header["members"].as_u64().unwrap()
+    };
+    let paid = events
+        .iter()
+        .copied()
+        .find(|&index| lines[index].contains("\"amount\":\"600.00\""))
+        .expect("a payment of 600.00 in the demo");
+    vec![
+        Edit {
+            what: "two stream heads swapped",
+            lines: swapped(heads[0], heads[1]),
+            verify_bundle_says: "is out of order or repeated",
+            restore_says: "is missing before this line: it was removed or moved further on",
+        },
+        Edit {
+            what: "two coverages swapped",
+            lines: swapped(coverages[0], coverages[1]),
+            verify_bundle_says: "is out of order or repeated",
+            restore_says: "is out of order or repeated",
+        },
+        Edit {
+            what: "the checkpoint moved before the coverages",
+            lines: {
+                let mut lines = lines.to_vec();
+                let line = lines.remove(checkpoint);
+                lines.insert(coverages[0], line);
+                lines
+            },
+            verify_bundle_says: "a coverage record after the checkpoint records",
+            restore_says: "coverages before its checkpoint",
+        },
+        Edit {
+            what: "an inclusion proof added",
+            lines: {
+                let mut lines = lines.to_vec();
+                let proof = "{\"record\":\"inclusion\",\"position\":1,\"path\":[]}";
+                lines.insert(heads[0], proof.to_owned());
+                lines
+            },
+            verify_bundle_says: "an inclusion proof in a bundle of the whole log",
+            restore_says: "an inclusion proof, which a backup of the whole log never holds",
+        },
+        Edit {
+            what: "a coverage repeated, and the header's member count raised to match",
+            lines: {
+                let mut lines = replaced(
+                    0,
+                    &format!("\"members\":{header_members},"),
+                    &format!("\"members\":{},", header_members + 1),
+                );
+                lines.insert(coverages[0], lines[coverages[0]].clone());
+                lines
+            },
+            verify_bundle_says: "is out of order or repeated",
+            restore_says: "is out of order or repeated",
+        },
+        Edit {
+            what: "a remark added inside a coverage",
+            lines: replaced(
+                coverages[0],
+                "\"coverage\":{",
+                "\"coverage\":{\"remark\":\"benefits approved for all months\",",
+            ),
+            verify_bundle_says: "unknown field `remark`",
+            restore_says: "unknown field `remark`",
+        },
+        Edit {
+            what: "a field added inside a month line",
+            lines: replaced(
+                coverages[0],
+                "\"benefits\":",
+                "\"benefits_override\":true,\"benefits\":",
+            ),
+            verify_bundle_says: "unknown field `benefits_override`",
+            restore_says: "unknown field `benefits_override`",
+        },
+        Edit {
+            what: "an event's hash removed",
+            lines: {
+                let mut lines = lines.to_vec();
+                let line = &lines[events[3]];
+                let at = line.rfind(",\"hash\":\"").unwrap();
+                lines[events[3]] = format!("{}}}", &line[..at]);
+                lines
+            },
+            verify_bundle_says: "carries no hash",
+            restore_says: "carries no hash",
+        },
+        Edit {
+            what: "an event re-spaced",
+            lines: {
+                let mut lines = lines.to_vec();
+                lines[events[3]] = lines[events[3]].replace("\":", "\": ");
+                lines
+            },
+            verify_bundle_says: "not as the ledger prints it",
+            restore_says: "not as the ledger prints it",
+        },
+        Edit {
+            what: "an amount written without its cents",
+            lines: replaced(paid, "\"amount\":\"600.00\"", "\"amount\":\"600\""),
+            verify_bundle_says: "not as the ledger prints it",
+            restore_says: "not as the ledger prints it",
+        },
+        Edit {
+            what: "the header re-spaced",
+            lines: replaced(0, "\"scope\":", "\"scope\": "),
+            verify_bundle_says: "not as the ledger writes it",
+            restore_says: "not as the ledger writes it",
+        },
+        Edit {
+            what: "a coverage's amount written without its cents",
+            lines: {
+                let line = &lines[coverages[0]];
+                let from = if line.contains("\"paid\":\"600.00\"") {
+                    "\"paid\":\"600.00\""
+                } else {
+                    "\"paid\":\"0.00\""
+                };
+                replaced(coverages[0], from, &from.replace(".00", ""))
+            },
+            verify_bundle_says: "not as the ledger writes it",
+            restore_says: "not as the ledger writes it",
+        },
+    ]
+}
+
+#[test]
+fn every_edit_of_a_backup_is_refused_by_verify_bundle_and_restore_alike() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    let pinned = public_key_hex(&source);
+    let target = root.path().join("restored");
+    let nowhere = root.path().join("no-ledger-here");
+    let file = root.path().join("edited.backup");
+    for edit in probe_edits(&lines) {
+        assert_ne!(
+            edit.lines, lines,
+            "{}: the edit changed something",
+            edit.what
+        );
+        std::fs::write(&file, edit.lines.join("\n") + "\n").unwrap();
+        let path = file.to_str().unwrap();
+        let checked =
+            crate::audit::audit(&nowhere, &["verify-bundle", path, "--public-key", &pinned]);
+        let report = String::from_utf8_lossy(&checked.stdout);
+        assert_eq!(checked.status.code(), Some(1), "{}: {report}", edit.what);
+        assert!(
+            report.contains(edit.verify_bundle_says),
+            "{}: {report}",
+            edit.what
+        );
+        let restored = restore(&target, &file, &["--public-key", &pinned]);
+        assert_eq!(
+            restored.status.code(),
+            Some(1),
+            "{}: {}",
+            edit.what,
+            stderr(&restored)
+        );
+        assert!(
+            stderr(&restored).contains(edit.restore_says),
+            "{}: {}",
+            edit.what,
+            stderr(&restored)
+        );
+        assert!(!target.exists(), "{}", edit.what);
+    }
+    // Line ends are not content: a backup saved with CRLF line ends is the same backup
+    // to both (D72).
+    std::fs::write(&file, lines.join("\r\n") + "\r\n").unwrap();
+    let path = file.to_str().unwrap();
+    let checked = crate::audit::audit(&nowhere, &["verify-bundle", path, "--public-key", &pinned]);
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let restored = restore(&target, &file, &["--public-key", &pinned]);
+    assert_eq!(restored.status.code(), Some(0), "{}", stderr(&restored));
+}
+
+#[test]
+fn a_backup_missing_its_last_event_names_that_event_s_stream() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    let pinned = public_key_hex(&source);
+    let last_event = (0..lines.len())
+        .rev()
+        .find(|&index| lines[index].starts_with("{\"position\":"))
+        .unwrap();
+    let event: Value = serde_json::from_str(&lines[last_event]).unwrap();
+    let stream = event["stream"].as_str().unwrap();
+    let position = event["position"].as_u64().unwrap();
+    let mut cut = lines.clone();
+    cut.remove(last_event);
+    cut[0] = cut[0].replacen(
+        &format!("\"events\":{position},"),
+        &format!("\"events\":{},", position - 1),
+        1,
+    );
+    // The stream whose head comes first is not the one cut: it must not be blamed.
+    let first_head: Value = serde_json::from_str(
+        lines
+            .iter()
+            .find(|line| line.starts_with("{\"record\":\"stream_head\""))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_ne!(
+        first_head["stream"], stream,
+        "the demo's last event is not the first stream's"
+    );
+    let file = root.path().join("cut.backup");
+    std::fs::write(&file, cut.join("\n") + "\n").unwrap();
+    let target = root.path().join("restored");
+    let said = restore(&target, &file, &["--public-key", &pinned]);
+    assert_eq!(said.status.code(), Some(1), "{}", stderr(&said));
+    assert!(
+        stderr(&said).contains(&format!("stream head {stream} (version ")),
+        "{}",
+        stderr(&said)
     );
 }
