@@ -30,6 +30,7 @@ http-role-forbidden = role { $role } may not use this route (allowed: { $allowed
 http-body-unreadable = the request body could not be read ({ $reason }); bodies are limited to { $max } bytes
 http-body-declared-too-large = the request body could not be read (its Content-Length declares { $bytes } bytes); bodies are limited to { $max } bytes
 http-body-timeout = the request body stopped arriving: no bytes for { $seconds } s; nothing was decided, send the request again
+http-body-too-slow = the request body was still arriving after { $seconds } s, the most a body may take; nothing was decided, send the request again, faster
 http-body-not-json = the body is not valid JSON ({ $detail }); send one command object or an array of them
 http-idempotency-key-not-uuid = Idempotency-Key must be a UUID
 http-idempotency-key-with-array = Idempotency-Key applies to a single command; give each array item its own command_id

@@ -29,6 +29,7 @@ http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色�
 http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
 http-body-declared-too-large = 请求体过大（Content-Length 声明为 { $bytes } 字节，上限为 { $max } 字节）：请分批提交
 http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；未处理任何命令，请重新发送请求
+http-body-too-slow = 请求体在 { $seconds } 秒后仍未传完，已超过请求体的最长传输时间；未处理任何命令，请更快地重新发送请求
 http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送一个命令对象，或由命令对象组成的数组
 http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
 http-idempotency-key-with-array = Idempotency-Key 只适用于单个命令；请为数组中的每一项各给一个 command_id

@@ -77,6 +77,12 @@ pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
 /// that stops sending its body is answered 408 (`request_timeout`) instead of holding
 /// a request slot, and a graceful shutdown, for as long as it keeps the socket open.
 pub const REQUEST_BODY_READ_TIMEOUT_SECONDS: u64 = 10;
+/// Longest a whole request body may take to arrive, from the request head on: a client
+/// that trickles its body a byte every few seconds, never stalling for the body-read
+/// timeout, is answered 408 then instead of holding a request slot for as long as it
+/// likes (found by a probe: 512 such bodies held every slot, and the server answered
+/// every other request 503). 30 s carries the largest body at 35 KB/s.
+pub const REQUEST_BODY_READ_TOTAL_SECONDS_MAX: u64 = 30;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -369,7 +375,6 @@ pub fn app(state: AppState) -> Router {
             FEED_READERS,
             Router::new().route("/v1/feed", get(feed::get_feed)),
         ))
-        .route("/healthz", get(healthz))
         .merge(schemas::routes())
         .fallback(|| async {
             AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
@@ -389,6 +394,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             limit_in_flight,
         ))
+        // Liveness is answered whatever the load (routes added after a layer are not
+        // under it): a supervisor that read a full server's 503 as "down" would
+        // restart it (found by a probe). It reads two flags, nothing else.
+        .route("/healthz", get(healthz))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_found_damage,
@@ -660,12 +669,20 @@ fn command_body(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<serde_json::Value, AppError> {
     let body = body.map_err(|rejection| {
-        if server::is_body_timeout(&rejection) {
+        if let Some(late) = server::body_late(&rejection) {
+            let (id, seconds) = match late {
+                server::BodyLate::Stalled => {
+                    ("http-body-timeout", REQUEST_BODY_READ_TIMEOUT_SECONDS)
+                }
+                server::BodyLate::TooSlow => {
+                    ("http-body-too-slow", REQUEST_BODY_READ_TOTAL_SECONDS_MAX)
+                }
+            };
             return AppError::say(
                 StatusCode::REQUEST_TIMEOUT,
                 "request_timeout",
-                "http-body-timeout",
-                vec![("seconds", text(REQUEST_BODY_READ_TIMEOUT_SECONDS))],
+                id,
+                vec![("seconds", text(seconds))],
             );
         }
         let status = rejection.status();

@@ -4,11 +4,12 @@
 //! request head (a "slowloris") is disconnected after the header-read timeout, and no
 //! number of them can take more than `CONNECTIONS_OPEN_MAX` file descriptors. A client
 //! that sends a request head and then stalls in its body is answered after the
-//! body-read timeout, so it holds neither a request slot nor a shutdown.
+//! body-read timeout, and one that trickles it after the whole body's deadline, so it
+//! holds neither a request slot nor a shutdown for long.
 
 use super::{
     CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, HEADER_READ_TIMEOUT_SECONDS,
-    REQUEST_BODY_READ_TIMEOUT_SECONDS,
+    REQUEST_BODY_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TOTAL_SECONDS_MAX,
 };
 use axum::extract::rejection::BytesRejection;
 use axum::extract::Request;
@@ -41,6 +42,8 @@ pub struct ConnectionLimits {
     pub connections_open_max: usize,
     /// Longest wait for the next bytes of a request body being read.
     pub body_read_timeout: Duration,
+    /// Longest a whole request body may take, from the request head on.
+    pub body_read_total: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -50,28 +53,83 @@ impl Default for ConnectionLimits {
             idle_timeout: Duration::from_secs(CONNECTION_IDLE_TIMEOUT_SECONDS),
             connections_open_max: CONNECTIONS_OPEN_MAX,
             body_read_timeout: Duration::from_secs(REQUEST_BODY_READ_TIMEOUT_SECONDS),
+            body_read_total: Duration::from_secs(REQUEST_BODY_READ_TOTAL_SECONDS_MAX),
         }
     }
 }
 
-/// Bounds the wait for each next part of the request body (`TimeoutBody`): the idle
-/// timeout cannot, because a connection with a request in flight is never cut.
-async fn time_body(timeout: Duration, request: Request, next: Next) -> Response {
+/// Bounds the wait for each next part of the request body (`TimeoutBody`), and the
+/// time the whole body takes (`DeadlineBody`): the idle timeout cannot, because a
+/// connection with a request in flight is never cut.
+async fn time_body(limits: ConnectionLimits, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let body = axum::body::Body::new(tower_http::timeout::TimeoutBody::new(timeout, body));
+    let stalls = tower_http::timeout::TimeoutBody::new(limits.body_read_timeout, body);
+    let body = axum::body::Body::new(DeadlineBody {
+        inner: axum::body::Body::new(stalls),
+        deadline: Box::pin(tokio::time::sleep(limits.body_read_total)),
+    });
     next.run(Request::from_parts(parts, body)).await
 }
 
-/// Whether reading a body failed because the client stopped sending it (`time_body`).
-pub(super) fn is_body_timeout(rejection: &BytesRejection) -> bool {
+/// A request body that must arrive whole before its deadline.
+struct DeadlineBody {
+    inner: axum::body::Body,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+/// The error of a body still arriving at its deadline (`DeadlineBody`).
+#[derive(Debug, thiserror::Error)]
+#[error("the request body was still arriving at its deadline")]
+struct BodyDeadlinePassed;
+
+impl http_body::Body for DeadlineBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if self.deadline.as_mut().poll(context).is_ready() {
+            return Poll::Ready(Some(Err(Box::new(BodyDeadlinePassed))));
+        }
+        Pin::new(&mut self.inner)
+            .poll_frame(context)
+            .map_err(Into::into)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Why a body was not read in time (`time_body`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum BodyLate {
+    /// No bytes for the body-read timeout.
+    Stalled,
+    /// Still arriving at the whole body's deadline.
+    TooSlow,
+}
+
+/// Whether reading a body failed because the client stopped sending it, or sent it too
+/// slowly (`time_body`).
+pub(super) fn body_late(rejection: &BytesRejection) -> Option<BodyLate> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
     while let Some(error) = source {
         if error.is::<tower_http::timeout::TimeoutError>() {
-            return true;
+            return Some(BodyLate::Stalled);
+        }
+        if error.is::<BodyDeadlinePassed>() {
+            return Some(BodyLate::TooSlow);
         }
         source = error.source();
     }
-    false
+    None
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, asks
@@ -82,9 +140,8 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let body_read_timeout = limits.body_read_timeout;
     let app = app.layer(axum::middleware::from_fn(
-        move |request: Request, next: Next| time_body(body_read_timeout, request, next),
+        move |request: Request, next: Next| time_body(limits, request, next),
     ));
     let connections_open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
     let slots = Arc::new(Semaphore::new(connections_open_max));

@@ -588,6 +588,62 @@ fn a_stalled_request_body_is_answered_and_does_not_hold_a_shutdown() {
     assert!(stopped < Duration::from_millis(BODY_READ_TIMEOUT_MS + 3000));
 }
 
+/// A client that trickles its body, a byte at a time and never stalling for the
+/// body-read timeout, is answered 408 once the whole body's deadline passes, instead
+/// of holding its request slot for as long as it keeps sending (found by a probe: 512
+/// such bodies held every slot for minutes).
+#[test]
+fn a_trickled_request_body_is_answered_at_the_body_s_deadline() {
+    use std::io::{Read, Write};
+    const BODY_READ_TOTAL_MS: u64 = 1500;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(
+        dir.path(),
+        &[(
+            "FLEXLEDGER_BODY_READ_TOTAL_MS",
+            &BODY_READ_TOTAL_MS.to_string(),
+        )],
+    );
+    let address = server.base.strip_prefix("http://").unwrap().to_owned();
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let head = format!(
+        "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        token("operator")
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    // A byte every 200 ms, far within the 10 s body-read timeout, for up to 20 s: the
+    // answer comes when the deadline passes, and the loop stops at the first write
+    // the closed connection refuses.
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut answer = Vec::new();
+    for _ in 0..100 {
+        let mut buffer = [0u8; 4096];
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => {
+                answer.extend_from_slice(&buffer[..read]);
+                if answer
+                    .windows(4)
+                    .any(|window| window == b"}}\r\n" || window == b"\"}}}")
+                {
+                    break;
+                }
+            }
+            Err(_) => {}
+        }
+        if stream.write_all(b" ").is_err() {
+            break;
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "answered {answer:?}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    assert!(answer.contains("the most a body may take"), "{answer}");
+}
+
 /// One request with any method, headers and body: (status, response headers, body).
 fn exchange(
     server: &Server,

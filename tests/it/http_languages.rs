@@ -260,10 +260,15 @@ fn the_overloaded_answers_speak_chinese_too() {
     let _taken = request_slots
         .try_acquire_many(flexledger::http::REQUESTS_IN_FLIGHT_MAX as u32)
         .unwrap();
-    let message = check(&app, &case("GET", "/healthz", 503, "overloaded"));
+    let region = case("GET", "/v1/regions/demo", 503, "overloaded").by("auditor");
+    let message = check(&app, &region);
     assert!(message.contains("512"), "{message}");
-    let overloaded = answer(&app, &case("GET", "/healthz", 503, "overloaded"), None);
+    let overloaded = answer(&app, &region, None);
     assert_eq!(overloaded.retry_after, "1");
+    // Liveness is answered whatever the load: a supervisor must not read a full
+    // server as a dead one (found by a probe whose slow bodies held every slot).
+    let (status, _, body) = app.exchange("GET", "/healthz", &[], None);
+    assert_eq!((status, body.as_str()), (200, "{\"ok\":true}"));
     drop(_taken);
     let taken = feed_slots
         .try_acquire_many(flexledger::http::FEED_SUBSCRIBERS_MAX as u32)
