@@ -1079,7 +1079,17 @@ pub fn verify(
         .map_err(|error| {
             anyhow::anyhow!("--public-key is not an Ed25519 public key of 64 hex digits ({error})")
         })?;
-    let store = open_reader(place)?;
+    // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
+    // not make the walk's tables disagree (a sled store has one process at a time).
+    let store = match &place.store {
+        Location::Postgres(_) => place
+            .store
+            .open_read_only_snapshot()
+            .say_context("cli-cannot-open-ledger", || {
+                vec![("store", place.store.to_string())]
+            })?,
+        Location::Sled(_) => open_reader(place)?,
+    };
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {

@@ -1592,7 +1592,7 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
 }
 
 fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
-    let store = open_log_reader(&place.store)?;
+    let store = open_log_reader_snapshot(&place.store)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
@@ -1771,6 +1771,19 @@ fn open_log_reader(location: &Location) -> anyhow::Result<crate::store::AnyReade
                 vec![("store", location.to_string())]
             }),
         Location::Sled(_) => Ok(open_store(location)?.reader()),
+    }
+}
+
+/// `open_log_reader`, a PostgreSQL store read as one snapshot: for `verify`, whose
+/// walk compares the log with the tables derived from it while a writer may append.
+fn open_log_reader_snapshot(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
+    match location {
+        Location::Postgres(_) => location
+            .open_read_only_snapshot()
+            .say_context("cli-cannot-open-ledger", || {
+                vec![("store", location.to_string())]
+            }),
+        Location::Sled(_) => open_log_reader(location),
     }
 }
 

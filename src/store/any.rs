@@ -119,6 +119,19 @@ impl Location {
         Ok(reader)
     }
 
+    /// `open_read_only`, but a PostgreSQL store is read as one snapshot
+    /// (`PgStore::open_snapshot`), so that a walk comparing its tables (`verify`) is
+    /// not misled by a writer appending meanwhile. A sled store has one process at a
+    /// time: the same as `open_read_only`.
+    pub fn open_read_only_snapshot(&self) -> Result<AnyReader, StoreError> {
+        let Location::Postgres(url) = self else {
+            return self.open_read_only();
+        };
+        let reader = PgStore::open_snapshot(url).map(AnyReader::Postgres)?;
+        self.refuse_unfinished_copy(&reader)?;
+        Ok(reader)
+    }
+
     /// Refuses a sled data directory where a copy was making the store when it stopped
     /// (`SledStore::create_holding`: the engine's files in `SLED_CREATING_DIR`, not yet
     /// renamed to `sled`): any other open would make a new, empty ledger beside them.

@@ -182,6 +182,21 @@ impl PgStore {
         })
     }
 
+    /// Opens the store at `url` to read it as one snapshot (`Pool::in_snapshot`): the
+    /// same checks as `open_read_only`, and every read sees the database as it was
+    /// when this returned, whatever a writer appends meanwhile. For `verify`.
+    pub fn open_snapshot(url: &str) -> Result<PgReader, StoreError> {
+        let store = redact_url(url);
+        let target = parse_config(url, &store)?;
+        let mut checking = Connection::open(&target, &store)?;
+        check_schema(&mut checking, &store)?;
+        check_head(&mut checking, &store)?;
+        drop_off_runtime(move || drop(checking));
+        Ok(PgReader {
+            pool: Arc::new(Pool::in_snapshot(target, store)?),
+        })
+    }
+
     /// A handle for concurrent readers (HTTP requests, the feed): reads see every
     /// committed append.
     pub fn reader(&self) -> PgReader {

@@ -207,6 +207,9 @@ pub(crate) struct Pool {
     target: Target,
     /// The store, its password redacted: what errors name.
     pub store: String,
+    /// A pool that reads one snapshot of the database (`in_snapshot`): the id of the
+    /// snapshot its first connection exported, which every other connection imports.
+    snapshot: Option<String>,
     state: Mutex<PoolState>,
     returned: Condvar,
 }
@@ -222,12 +225,52 @@ impl Pool {
         Pool {
             target,
             store,
+            snapshot: None,
             state: Mutex::new(PoolState {
                 idle: Vec::new(),
                 open: 0,
             }),
             returned: Condvar::new(),
         }
+    }
+
+    /// A pool whose every connection reads the database as it was when this returns:
+    /// one repeatable-read, read-only transaction on its first connection, never
+    /// committed, whose snapshot (`pg_export_snapshot`) each later connection imports.
+    /// For a walk that compares tables with each other (`verify`) beside a writer that
+    /// keeps appending: read page by page on any connection, the log, the command
+    /// records and the state rows were each read at a different moment, and a store
+    /// in good health was called damaged (found by a probe of the PostgreSQL engine).
+    /// The snapshot lasts while the first connection does; a connection lost meanwhile
+    /// fails the walk as unreachable, never as damage.
+    pub(crate) fn in_snapshot(
+        target: Target,
+        store: String,
+    ) -> Result<Pool, crate::store::StoreError> {
+        let mut pool = Pool::new(target, store);
+        let mut first = pool.checkout()?;
+        let exported = first
+            .client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .and_then(|()| first.client.query_one("SELECT pg_export_snapshot()", &[]))
+            .and_then(|row| row.try_get::<_, String>(0));
+        let snapshot = match exported {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                pool.checkin(first);
+                return Err(classify(&pool.store, error));
+            }
+        };
+        // An id as the server makes them (hex digits and dashes): nothing to quote.
+        assert!(
+            snapshot
+                .chars()
+                .all(|character| character.is_ascii_hexdigit() || character == '-'),
+            "a snapshot id of hex digits and dashes: {snapshot}"
+        );
+        pool.snapshot = Some(snapshot);
+        pool.checkin(first);
+        Ok(pool)
     }
 
     /// Runs `work` on a connection of the pool (an idle one, a new one while fewer than
@@ -257,6 +300,15 @@ impl Pool {
                         .client
                         .batch_execute("SET default_transaction_read_only = on")
                         .map_err(|error| classify(&self.store, error))?;
+                    if let Some(snapshot) = &self.snapshot {
+                        let import = format!(
+                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"
+                        );
+                        opened
+                            .client
+                            .batch_execute(&import)
+                            .map_err(|error| classify(&self.store, error))?;
+                    }
                     Ok(opened)
                 });
                 if opened.is_err() {
