@@ -566,7 +566,23 @@ impl<S: EventStore> Ledger<S> {
             .store
             .check_writer()
             .map_err(LedgerError::Store)
-            .and_then(|()| self.scrub_slice());
+            .and_then(|()| match self.scrub_slice() {
+                // A read back that could not reach the database (a pooled reader's
+                // connection ended by an administrator, a restart already noticed by
+                // the writer's own session above) found no damage: the slice is read
+                // again at the next check. Only damage, or the writer's own session,
+                // stops the writer (found by a probe of the PostgreSQL engine: one
+                // idle reader's connection terminated stopped `serve`).
+                Err(LedgerError::Store(StoreError::Unavailable { message, .. })) => {
+                    tracing::warn!(
+                        next = self.scrub.next,
+                        %message,
+                        "the walk of the log could not read its next slice back; it tries again at the next check"
+                    );
+                    Ok(())
+                }
+                other => other,
+            });
         checked.inspect_err(|_| self.poisoned = true)
     }
 

@@ -27,7 +27,7 @@ store-unavailable = cannot use the store { $store }: { $advice ->
         [no-database] { $detail }; the database does not exist: create it (createdb NAME), run `flexledger migrate --store { $quoted }`, then try again
         [too-many-connections] { $detail }; the server accepts no connection now: try again later, or raise its max_connections
         [starting-up] { $detail }; the server is starting up or shutting down: try again in a moment
-        [shut-down] { $detail }; the server shut down: start it and try again
+        [shut-down] { $detail }; the server shut down, or an administrator ended this connection (pg_terminate_backend): start the server if it is down, and try again
         [connection-failed] { $detail }; the connection to the server failed: is the server running and reachable?
         [encryption] { $detail }; the connection was not encrypted as sslmode=require asks: the server must have ssl = on, and its certificate must verify, for the name or address the URL reaches it by (give its CA as sslrootcert=PATH in the URL when it is not in the system's trust store)
         [not-reachable] { $detail }; is the server running, and does the URL name its host and port (or socket directory)?

@@ -26,7 +26,7 @@ store-unavailable = 无法使用存储 { $store }：{ $advice ->
         [no-database] { $detail }；该数据库不存在：请创建它（createdb NAME），运行 `flexledger migrate --store { $quoted }`，然后重试
         [too-many-connections] { $detail }；服务器目前不接受新连接：请稍后重试，或调高其 max_connections
         [starting-up] { $detail }；服务器正在启动或关闭：请稍候重试
-        [shut-down] { $detail }；服务器已关闭：请启动它后重试
+        [shut-down] { $detail }；服务器已关闭，或管理员终止了这个连接（pg_terminate_backend）：服务器若已停止请启动它，然后重试
         [connection-failed] { $detail }；与服务器的连接失败：服务器是否在运行、能否连通？
         [encryption] { $detail }；连接未按 sslmode=require 的要求加密：服务器必须设置 ssl = on，且其证书必须能按 URL 访问它所用的名称或地址通过验证（证书颁发机构不在系统信任库中时，请在 URL 中以 sslrootcert=PATH 给出）
         [not-reachable] { $detail }；服务器是否在运行？URL 是否写明了它的主机和端口（或套接字目录）？

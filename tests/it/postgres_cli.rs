@@ -610,3 +610,86 @@ fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
     own.start_again();
     assert_eq!(read(&replica).0, 200);
 }
+
+/// A server error flexledger has no name for is said in the server's own words, with
+/// its SQLSTATE: the `postgres` crate's own text for every one is "db error", which a
+/// probe got for a statement timeout, a cancelled statement and a read-only database.
+#[test]
+fn a_server_error_is_said_in_the_server_s_words_with_its_sqlstate() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', \
+             current_database()); END $$",
+        )
+        .unwrap();
+    let demo = repo_path("examples/demo.jsonl");
+    let output = flexledger_on(
+        &url,
+        &dir.path().join("data"),
+        &["submit", demo.to_str().unwrap()],
+    );
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.contains("read-only transaction"), "{said}");
+    assert!(said.contains("SQLSTATE 25006"), "{said}");
+}
+
+/// A pooled reader's connection ended by an administrator does not stop the writer:
+/// its walk of the log reads that slice again at the next check (only damage, or the
+/// writer's own session, stops it). A probe of the PostgreSQL engine saw one idle
+/// reader's connection terminated stop `serve` within a second.
+#[test]
+fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let log = dir.path().join("serve.log");
+    let mut writer = Server::spawn_with_stderr(
+        &mut serve_command(dir.path(), &url, None),
+        std::fs::File::create(&log).unwrap(),
+    );
+    let (status, _) = call(
+        &writer,
+        "GET",
+        &format!("/v1/members/{MEMBER}"),
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200);
+    // Every backend of this database but the writer's (it holds the advisory lock)
+    // and this session's: the readers' pooled connections.
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ended > 0, "the server had reader connections open");
+    // Several writer checks (every 2 s), each reading a slice of the log back.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    assert!(
+        writer.child.try_wait().unwrap().is_none(),
+        "the writer stopped: {}",
+        std::fs::read_to_string(&log).unwrap()
+    );
+    let (status, _) = call(&writer, "GET", "/healthz", None, None, &[]);
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &writer,
+        "GET",
+        &format!("/v1/members/{MEMBER}"),
+        Some(token("auditor")),
+        None,
+        &[],
+    );
+    assert_eq!(status, 200, "reads are answered on new connections");
+}

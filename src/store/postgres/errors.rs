@@ -81,10 +81,13 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
                 path: store.to_owned(),
                 source: std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
-                    format!("{error}; grant the store's user every privilege on its tables"),
+                    format!(
+                        "{}; grant the store's user every privilege on its tables",
+                        error_text(&error)
+                    ),
                 ),
             },
-            _ => StoreError::engine(error),
+            _ => server_said(error),
         };
     }
     // The `postgres` crate has no accessor for its error kinds; its text names this one.
@@ -97,7 +100,22 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
     if error.is_closed() || io_source(&error).is_some() {
         return unavailable(ServerAdvice::NotReachable);
     }
-    StoreError::engine(error)
+    server_said(error)
+}
+
+/// An error this module does not name otherwise, said with the server's own words and
+/// its SQLSTATE: the `postgres` crate's `Display` of a server error is only "db error"
+/// (found by a probe: a statement timeout, a cancelled statement and a read-only
+/// database were all reported as "storage engine failed: db error").
+fn server_said(error: ::postgres::Error) -> StoreError {
+    let mut message = error_text(&error);
+    if let Some(code) = error.code() {
+        message.push_str(&format!(" (SQLSTATE {})", code.code()));
+    }
+    StoreError::Engine {
+        message,
+        detail: Box::new(error),
+    }
 }
 
 /// Whether the `postgres` crate gave up before asking the server, for want of a
