@@ -71,14 +71,43 @@ pub const WRITER_QUEUE_REQUESTS_MAX: usize = 1024;
 /// The commands of one request, as parsed (a parse failure passes through as its refusal).
 pub type Commands = Vec<Result<CommandEnvelope, Refusal>>;
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone)]
 pub enum WriterError {
     /// Why, in English, and as a catalog sentence when it is a full disk (which names
     /// the path to free), for a reader of another language (`WriterError::failed`).
-    #[error("the ledger writer failed: {0}")]
-    Failed(String, Option<Box<crate::i18n::Sentence>>),
-    #[error("the ledger writer has stopped")]
+    /// The damage the failure met, if it met damage: kept so that a shell says it as
+    /// damage (exit 1, the position named, the store marked, D61), as a command run
+    /// without the writer thread does (found by a probe: `submit` on a damaged row
+    /// exited 2, "could not run").
+    Failed(
+        String,
+        Option<Box<crate::i18n::Sentence>>,
+        Option<std::sync::Arc<crate::store::StoreError>>,
+    ),
     Stopped,
+}
+
+impl std::fmt::Display for WriterError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriterError::Failed(why, _, _) => write!(formatter, "the ledger writer failed: {why}"),
+            WriterError::Stopped => formatter.write_str("the ledger writer has stopped"),
+        }
+    }
+}
+
+/// By hand, not derived: the damage is the source as the `StoreError` itself (an
+/// `Arc`'s own `Error` would hide it from the shells' downcasts).
+impl std::error::Error for WriterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WriterError::Failed(_, _, Some(damage)) => {
+                let damage: &crate::store::StoreError = damage;
+                Some(damage)
+            }
+            _ => None,
+        }
+    }
 }
 
 struct Request {
@@ -528,6 +557,7 @@ impl WriterError {
             LedgerError::Store(full @ crate::store::StoreError::DiskFull { .. }) => full.sentence(),
             _ => None,
         };
-        WriterError::Failed(error.to_string(), said.map(Box::new))
+        let damage = error.damage().map(std::sync::Arc::new);
+        WriterError::Failed(error.to_string(), said.map(Box::new), damage)
     }
 }

@@ -258,7 +258,7 @@ impl From<crate::error::Error> for AppError {
             crate::error::ErrorKind::Stopped => {
                 tracing::error!(detail = %error, "a request met the stopped writer");
                 match error.find::<WriterError>() {
-                    Some(WriterError::Failed(_, Some(cause))) => AppError::say(
+                    Some(WriterError::Failed(_, Some(cause), _)) => AppError::say(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "unavailable",
                         "http-writer-failed-because",

@@ -693,3 +693,46 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
     );
     assert_eq!(status, 200, "reads are answered on new connections");
 }
+
+/// Damage a command meets in the writer is said as damage: exit 1 with what is
+/// damaged, as `member` says it, not exit 2 "could not run" (found by a probe of the
+/// PostgreSQL engine: a member row altered in the database, then a payment for him).
+#[test]
+fn damage_met_by_a_command_exits_1_as_damage() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let data = dir.path().join("data");
+    let demo = repo_path("examples/demo.jsonl");
+    let seeded = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
+    assert_eq!(
+        seeded.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let member: uuid::Uuid = MEMBER.parse().unwrap();
+    let key = [&b"M"[..], member.as_bytes()].concat();
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let altered = client
+        .execute(
+            "UPDATE state_rows SET value = '\\xffff'::bytea WHERE key = $1",
+            &[&key],
+        )
+        .unwrap();
+    assert_eq!(altered, 1, "the member's row");
+    let read = flexledger_on(&url, &data, &["member", MEMBER]);
+    assert_eq!(
+        read.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let pay = serde_json::json!({"command":"pay","member_id":MEMBER,"months":["2025-12"],"amount":"600.00","paid_on":"2025-12-03"}).to_string() + "\n";
+    let pay_file = dir.path().join("pay.jsonl");
+    std::fs::write(&pay_file, pay).unwrap();
+    let paid = flexledger_on(&url, &data, &["submit", pay_file.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&paid.stderr);
+    assert_eq!(paid.status.code(), Some(1), "{said}");
+    assert!(said.contains("damaged"), "{said}");
+}
