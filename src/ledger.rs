@@ -1884,6 +1884,17 @@ pub fn verify(
     check_stream_index(store, &mut streams)?;
     let state = folder.finish()?;
     check_state_rows(store, &state)?;
+    // A checkpoint this ledger signed covers no more events than its log holds: a log
+    // cut short together with everything derived from it (a PostgreSQL store rewritten
+    // below the ledger, its `head` row included, has no other witness) was "ok" here
+    // and only `flexledger-audit verify` said so (found by a probe of the PostgreSQL
+    // engine). Sizes only: the signatures are the audit tools' to check.
+    if let Some((size, _)) = store.audit_checkpoints()?.last() {
+        if *size > state.position {
+            let found = findings::checkpoint_beyond_log(*size, state.position);
+            return Err(corrupt(state.position + 1, found));
+        }
+    }
     Ok(VerifyReport {
         ok: true,
         events: state.position,

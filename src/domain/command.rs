@@ -373,7 +373,7 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
         Some(value) => Some(field::<u64>(value, || {
             Refusal::because(
                 RefusalText::ParseExpectedVersionNotACount {},
-                "field `expected_version` must be a non-negative integer",
+                "field `expected_version` must be a whole number from 0 to 18446744073709551615",
             )
         })?),
     };

@@ -736,3 +736,84 @@ fn damage_met_by_a_command_exits_1_as_damage() {
     assert_eq!(paid.status.code(), Some(1), "{said}");
     assert!(said.contains("damaged"), "{said}");
 }
+
+/// A log cut short below the ledger, together with everything derived from it and its
+/// head row, is damage to `flexledger verify` when a signed checkpoint covers more:
+/// the probe of the PostgreSQL engine that cut the last command this way saw `rebuild`
+/// and `verify` both answer ok, and only `flexledger-audit verify` say so.
+#[test]
+fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let data = dir.path().join("data");
+    let demo = repo_path("examples/demo.jsonl");
+    let seeded = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
+    assert_eq!(
+        seeded.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let signed = audit_on(&url, &data, &["checkpoint"]);
+    assert_eq!(
+        signed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let head: i64 = client
+        .query_one("SELECT position FROM head", &[])
+        .unwrap()
+        .get(0);
+    let events = flexledger_on(&url, &data, &["events", "--from", &(head - 1).to_string()]);
+    let before: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&events.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let hash = before["hash"].as_str().unwrap();
+    let (first, count): (i64, i64) = {
+        let row = client
+            .query_one(
+                "SELECT first_position, event_count FROM commands ORDER BY first_position DESC LIMIT 1",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(
+        (first, count),
+        (head, 1),
+        "the demo ends with a command of one event"
+    );
+    client
+        .batch_execute(&format!(
+            "DELETE FROM log_entries WHERE position = {head}; \
+             DELETE FROM commands WHERE first_position = {head}; \
+             DELETE FROM feed_items WHERE position = {head}; \
+             UPDATE head SET position = {}, hash = '\\x{hash}'::bytea",
+            head - 1
+        ))
+        .unwrap();
+    let rebuilt = flexledger_on(&url, &data, &["rebuild"]);
+    assert_eq!(
+        rebuilt.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    let verified = flexledger_on(&url, &data, &["verify"]);
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert_eq!(verified.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains(&format!(
+            "a signed checkpoint covers {head} events but the log holds only {}",
+            head - 1
+        )),
+        "{said}"
+    );
+}
