@@ -661,9 +661,25 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
         &[],
     );
     assert_eq!(status, 200);
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    // The server's backends say whose they are (`application_name`).
+    let names: Vec<String> = admin
+        .query(
+            "SELECT application_name FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(
+        names.iter().any(|name| name == "flexledger writer"),
+        "{names:?}"
+    );
+    assert!(names.iter().any(|name| name == "flexledger"), "{names:?}");
     // Every backend of this database but the writer's (it holds the advisory lock)
     // and this session's: the readers' pooled connections.
-    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
     let ended: i64 = admin
         .query_one(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \

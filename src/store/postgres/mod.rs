@@ -49,7 +49,9 @@ mod tls;
 mod write;
 
 pub use errors::redact_url;
-pub use pool::{PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX};
+pub use pool::{
+    PG_APPLICATION_NAME, PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX,
+};
 
 use super::checked_reads::corrupt;
 use super::findings;
@@ -351,7 +353,17 @@ fn take_writer_lock(connection: &mut Connection, store: &str) -> Result<(), Stor
         .query_one("SELECT pg_advisory_lock($1)", &[&PG_WRITER_LOCK_KEY]);
     let reset = connection.client.batch_execute("RESET lock_timeout");
     match locked {
-        Ok(_) => reset.map_err(|error| classify(store, error)),
+        Ok(_) => {
+            reset.map_err(|error| classify(store, error))?;
+            // The lock holder named as such in `pg_stat_activity`, when the URL left
+            // the name to flexledger.
+            let named = "SELECT set_config('application_name', 'flexledger writer', false) \
+                         WHERE current_setting('application_name') = 'flexledger'";
+            connection
+                .client
+                .batch_execute(named)
+                .map_err(|error| classify(store, error))
+        }
         Err(error) if error.code() == Some(&::postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {
             Err(StoreError::WriterLocked {
                 store: store.to_owned(),

@@ -25,6 +25,10 @@ use postgres_openssl::MakeTlsConnector;
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, PoisonError};
 
+/// The `application_name` flexledger's connections give the server, when the URL sets
+/// none; the writer's session then calls itself `flexledger writer`.
+pub const PG_APPLICATION_NAME: &str = "flexledger";
+
 /// How long a connection attempt may take, when the URL sets no `connect_timeout`.
 pub const PG_CONNECT_TIMEOUT_SECONDS_DEFAULT: u64 = 10;
 
@@ -85,6 +89,11 @@ impl Connection {
                 config.connect_timeout(std::time::Duration::from_secs(
                     PG_CONNECT_TIMEOUT_SECONDS_DEFAULT,
                 ));
+            }
+            // What `pg_stat_activity` shows an operator, unless the URL names it (found
+            // by a probe: flexledger's backends could not be told from others').
+            if config.get_application_name().is_none() {
+                config.application_name(PG_APPLICATION_NAME);
             }
             let connected = match &target.tls {
                 Tls::Off => config.connect(NoTls),
