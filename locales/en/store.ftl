@@ -58,13 +58,13 @@ store-found-witness-kept = { $finding }. `--accept-head` is for a head witness t
 store-found-stream-discontinued = stream { $stream } does not continue from version { $version }: an event of the stream was altered, removed or reordered
 store-found-hash-not-reproducible = the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event
 store-found-command-records-count = { $records } command records for { $commands } commands in the log: a command record was added or removed
-store-found-command-record = command { $command }'s events at { $first }..{ $last } do not match its command record { $recorded ->
-        [some] Some(CommandSpan {"{"} first_position: { $recorded_first }, event_count: { $recorded_count }, body_digest: { $digested ->
-            [some] Some({ $digest })
-           *[none] None
-        } {"}"})
-       *[none] None
-    }
+store-found-command-record = command { $command }'s events at { $first }..{ $last } do not match its command record ({ $recorded ->
+        [some] { $recorded_count } events from position { $recorded_first }, { $digested ->
+            [some] body digest { $digest }
+           *[none] no body digest
+        }
+       *[none] none is stored
+    })
 store-found-index-stray-stream = the stream index lists stream { $stream }, which has no events in the log
 store-found-index-version-after = stream { $stream }'s index lists version { $version } after version { $after }
 store-found-index-count = stream { $stream } has { $events } events in the log but { $indexed } in its index
@@ -86,10 +86,10 @@ store-found-fold-no-member = the history holds no member { $member }
 
 ## The state row a finding (or a rebuild's list) names, inside store-found-state-differs
 ## and store-found-row-undecodable.
-store-row-checkpoint = the checkpoint ({ $stored ->
-        [some] Some(({ $position }, { $format }))
-       *[none] None
-    }, log head { $head })
+store-row-checkpoint = the projection checkpoint row ({ $stored ->
+        [some] at position { $position }, row format { $format }
+       *[none] none is stored
+    }; the log's head is at { $head })
 store-row-region = region { $region }
 store-row-some-region = a region
 store-row-index = the { $index } index of region { $region }

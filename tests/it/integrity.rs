@@ -1053,7 +1053,7 @@ fn verify_s_row_record_and_index_findings_are_said_in_chinese() {
             Box::new(|dir| {
                 let (command_id, position) = edit_command_records(dir, false);
                 let english = format!(
-                    "command {command_id}'s events at {position}..{position} do not match its command record None"
+                    "command {command_id}'s events at {position}..{position} do not match its command record (none is stored)"
                 );
                 (english, position)
             }),

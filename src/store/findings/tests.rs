@@ -20,7 +20,8 @@ fn month() -> Month {
     Month::parse("2025-03").unwrap()
 }
 
-/// Every finding and state row, with the English its `format!` gave before.
+/// Every finding and state row, with its English (as its `format!` gave it before, but
+/// for the two that printed Rust's debug form of a value).
 fn every_finding() -> Vec<(DamageDetail, String)> {
     let (member, region) = (member(), region());
     let hash = Sha256::of(b"event");
@@ -56,15 +57,18 @@ fn every_finding() -> Vec<(DamageDetail, String)> {
         (index_member_id("enrolled", &region), "enrolled index of region demo holds a malformed member id".to_owned()),
     ];
     for (recorded, shown) in [
-        (None, "None".to_owned()),
-        (Some(span(None)), format!("{:?}", Some(span(None)))),
+        (None, "none is stored".to_owned()),
+        (
+            Some(span(None)),
+            "2 events from position 3, no body digest".to_owned(),
+        ),
         (
             Some(span(Some(hash))),
-            format!("{:?}", Some(span(Some(hash)))),
+            format!("2 events from position 3, body digest {hash}"),
         ),
     ] {
         let english =
-            format!("command {member}'s events at 5..7 do not match its command record {shown}");
+            format!("command {member}'s events at 5..7 do not match its command record ({shown})");
         found.push((command_record_mismatch(member, (5, 3), recorded), english));
     }
     let folds = fold_problems().into_iter();
@@ -82,11 +86,12 @@ fn row_findings() -> Vec<(DamageDetail, String)> {
     let rows = [
         (
             row_checkpoint(None, 7),
-            "the checkpoint (None, log head 7)".to_owned(),
+            "the projection checkpoint row (none is stored; the log's head is at 7)".to_owned(),
         ),
         (
             row_checkpoint(Some((6, 3)), 7),
-            format!("the checkpoint ({:?}, log head 7)", Some((6, 3))),
+            "the projection checkpoint row (at position 6, row format 3; the log's head is at 7)"
+                .to_owned(),
         ),
         (row_region(&region), "region demo".to_owned()),
         (
