@@ -29,6 +29,7 @@ http-role-forbidden = role { $role } may not use this route (allowed: { $allowed
 
 http-body-unreadable = the request body could not be read ({ $reason }); bodies are limited to { $max } bytes
 http-body-declared-too-large = the request body could not be read (its Content-Length declares { $bytes } bytes); bodies are limited to { $max } bytes
+http-body-too-large = the request body is longer than { $max } bytes, the most a request may carry: send fewer commands at a time
 http-body-timeout = the request body stopped arriving: no bytes for { $seconds } s; nothing was decided, send the request again
 http-body-too-slow = the request body was still arriving after { $seconds } s, the most a body may take; nothing was decided, send the request again, faster
 http-body-not-json = the body is not valid JSON ({ $detail }); send one command object or an array of them
@@ -41,6 +42,7 @@ http-too-many-commands = at most { $max } commands per request; split the array
 
 http-bad-query = the query string does not parse: { $reason }
 http-bad-path = the path does not parse: { $reason }
+http-path-not-utf8 = the path's { $key } is not UTF-8 once its %-escapes are decoded
 http-not-a-member-id = { $text } is not a member id (UUID)
 http-member-has-no-events = member { $member } has no events: check the id
 http-member-not-yet = member { $member } had no events yet as of position { $position }: the id is right, its first event is at position { $first } (recorded { $recorded }); ask with as_of={ $first } or later

@@ -28,6 +28,7 @@ http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色�
 
 http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
 http-body-declared-too-large = 请求体过大（Content-Length 声明为 { $bytes } 字节，上限为 { $max } 字节）：请分批提交
+http-body-too-large = 请求体超过 { $max } 字节，即一个请求最多能带的字节数：请每次少发一些命令
 http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；未处理任何命令，请重新发送请求
 http-body-too-slow = 请求体在 { $seconds } 秒后仍未传完，已超过请求体的最长传输时间；未处理任何命令，请更快地重新发送请求
 http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送一个命令对象，或由命令对象组成的数组
@@ -40,6 +41,7 @@ http-too-many-commands = 每个请求最多 { $max } 个命令；请拆分数组
 
 http-bad-query = 查询字符串无法解析：{ $reason }
 http-bad-path = 路径无法解析：{ $reason }
+http-path-not-utf8 = 路径中的 { $key } 在解开 % 转义后不是 UTF-8 文本
 http-not-a-member-id = { $text } 不是参保人员 id（UUID）
 http-member-has-no-events = 参保人员 { $member } 没有任何事件：请检查 id
 http-member-not-yet = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请用 as_of={ $first } 或更大的位置查询

@@ -686,11 +686,16 @@ fn command_body(
             );
         }
         let status = rejection.status();
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            "payload_too_large"
-        } else {
-            "invalid_command"
-        };
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // Said in the reader's language, not axum's "length limit exceeded".
+            return AppError::say(
+                status,
+                "payload_too_large",
+                "http-body-too-large",
+                vec![("max", text(REQUEST_BODY_BYTES_MAX))],
+            );
+        }
+        let code = "invalid_command";
         AppError::say(
             status,
             code,
@@ -820,6 +825,19 @@ pub(crate) fn bad_query(rejection: QueryRejection) -> AppError {
 /// A path that does not decode (percent-escapes that are not UTF-8), in the API's
 /// error shape (axum's own rejection is plain text).
 pub(crate) fn bad_path(rejection: PathRejection) -> AppError {
+    use axum::extract::path::ErrorKind;
+    // The one way a matched path fails to decode, said in the reader's language (a
+    // probe found axum's English inside the Chinese message); any other in axum's words.
+    if let PathRejection::FailedToDeserializePathParams(failed) = &rejection {
+        if let ErrorKind::InvalidUtf8InPathParam { key } = failed.kind() {
+            return AppError::say(
+                StatusCode::BAD_REQUEST,
+                "invalid_command",
+                "http-path-not-utf8",
+                vec![("key", text(key))],
+            );
+        }
+    }
     AppError::say(
         StatusCode::BAD_REQUEST,
         "invalid_command",

@@ -171,6 +171,7 @@ fn every_http_error_speaks_chinese_with_the_same_status_and_code() {
             .with("idempotency-key", unknown)
             .sending("[]"),
         case("GET", "/v1/members/not-a-uuid", 400, "invalid_command").by("auditor"),
+        case("GET", "/v1/members/%ff", 400, "invalid_command").by("auditor"),
         case(
             "GET",
             format!("/v1/members/{unknown}"),
@@ -483,4 +484,23 @@ fn a_position_that_is_not_one_is_said_in_chinese() {
             english.message
         );
     }
+}
+
+/// A path whose %-escapes are not UTF-8 is said in the reader's language, without
+/// axum's English inside it (found by a probe: "路径无法解析：Invalid URL: Invalid UTF-8
+/// in `id`").
+#[test]
+fn a_path_that_is_not_utf8_is_said_in_chinese_without_axum_s_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let path = case("GET", "/v1/members/%ff", 400, "invalid_command").by("auditor");
+    let chinese = answer(&app, &path, Some(CHINESE));
+    assert!(!chinese.message.contains("Invalid"), "{}", chinese.message);
+    assert!(chinese.message.contains("UTF-8"), "{}", chinese.message);
+    let english = answer(&app, &path, None);
+    assert!(
+        english.message.contains("is not UTF-8"),
+        "{}",
+        english.message
+    );
 }
