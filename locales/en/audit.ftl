@@ -56,7 +56,7 @@ audit-inclusion = event { $position } (hash { $hash }) is in the checkpointed lo
        *[other] { $size } events
     }, root { $root }
 audit-inclusion-path = audit path (leaf to root, RFC 9162), verified:
-audit-no-consistency = no consistency proof from size { $from } to { $to }: the old size must be between 1 and the new one
+audit-no-consistency = no consistency proof from size { $from } to { $to }: the old size must be between 1 and the new one (every log extends the empty log of size 0, the size of a ledger's first checkpoint, so there is nothing to prove from it)
 audit-consistency = the log of { $new_size ->
         [one] { $new_size } event
        *[other] { $new_size } events

@@ -667,7 +667,7 @@ fn prove_consistency(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let Some(proof) = proofs::consistency(log, from, target.tree_size) else {
-        let message = format!("no consistency proof from size {from} to {}: the old size must be between 1 and the new one", target.tree_size);
+        let message = format!("no consistency proof from size {from} to {}: the old size must be between 1 and the new one (every log extends the empty log of size 0, the size of a ledger's first checkpoint, so there is nothing to prove from it)", target.tree_size);
         let args = [("from", text(from)), ("to", text(target.tree_size))];
         let human = ("audit-no-consistency", &args[..]);
         return refuse(out, (json, language), ("no_proof", message), human);
