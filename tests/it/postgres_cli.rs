@@ -652,14 +652,10 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
         &mut serve_command(dir.path(), &url, None),
         std::fs::File::create(&log).unwrap(),
     );
-    let (status, _) = call(
-        &writer,
-        "GET",
-        &format!("/v1/members/{MEMBER}"),
-        Some(token("auditor")),
-        None,
-        &[],
-    );
+    let member = format!("/v1/members/{MEMBER}");
+    let read_member =
+        |writer: &Server| call(writer, "GET", &member, Some(token("auditor")), None, &[]).0;
+    let status = read_member(&writer);
     assert_eq!(status, 200);
     let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
     // The server's backends say whose they are (`application_name`).
@@ -699,14 +695,7 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
     );
     let (status, _) = call(&writer, "GET", "/healthz", None, None, &[]);
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &writer,
-        "GET",
-        &format!("/v1/members/{MEMBER}"),
-        Some(token("auditor")),
-        None,
-        &[],
-    );
+    let status = read_member(&writer);
     assert_eq!(status, 200, "reads are answered on new connections");
 }
 
@@ -717,16 +706,7 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
 fn damage_met_by_a_command_exits_1_as_damage() {
     let Some(cluster) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let url = migrated(cluster, dir.path());
-    let data = dir.path().join("data");
-    let demo = repo_path("examples/demo.jsonl");
-    let seeded = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
-    assert_eq!(
-        seeded.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    let (url, data) = demo_on_postgres(cluster, dir.path());
     let member: uuid::Uuid = MEMBER.parse().unwrap();
     let key = [&b"M"[..], member.as_bytes()].concat();
     let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
@@ -761,16 +741,7 @@ fn damage_met_by_a_command_exits_1_as_damage() {
 fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
     let Some(cluster) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let url = migrated(cluster, dir.path());
-    let data = dir.path().join("data");
-    let demo = repo_path("examples/demo.jsonl");
-    let seeded = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
-    assert_eq!(
-        seeded.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    let (url, data) = demo_on_postgres(cluster, dir.path());
     let signed = audit_on(&url, &data, &["checkpoint"]);
     assert_eq!(
         signed.status.code(),
@@ -832,4 +803,16 @@ fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
         )),
         "{said}"
     );
+}
+
+/// A new database holding the demo, submitted through the CLI with its key in
+/// `dir/data`: (its URL, that data directory).
+fn demo_on_postgres(cluster: &Cluster, dir: &Path) -> (String, std::path::PathBuf) {
+    let url = migrated(cluster, dir);
+    let data = dir.join("data");
+    let demo = repo_path("examples/demo.jsonl");
+    let seeded = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&seeded.stderr);
+    assert_eq!(seeded.status.code(), Some(0), "{said}");
+    (url, data)
 }

@@ -146,6 +146,18 @@ fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
     })
 }
 
+/// The server `url` names, and the store's name for messages, once one connection has
+/// checked its schema version and its head: what every reader opens with.
+fn checked_for_reading(url: &str) -> Result<(Target, String), StoreError> {
+    let store = redact_url(url);
+    let target = parse_config(url, &store)?;
+    let mut checking = Connection::open(&target, &store)?;
+    check_schema(&mut checking, &store)?;
+    check_head(&mut checking, &store)?;
+    drop_off_runtime(move || drop(checking));
+    Ok((target, store))
+}
+
 impl PgStore {
     /// Connects to the store at `url`, checks its schema version, takes the writer
     /// lock, makes commits durable on this session, and checks the stored head
@@ -173,12 +185,7 @@ impl PgStore {
     /// Opens the store at `url` for reading only: the same checks as `open`, no lock
     /// taken, nothing written.
     pub fn open_read_only(url: &str) -> Result<PgReader, StoreError> {
-        let store = redact_url(url);
-        let target = parse_config(url, &store)?;
-        let mut checking = Connection::open(&target, &store)?;
-        check_schema(&mut checking, &store)?;
-        check_head(&mut checking, &store)?;
-        drop_off_runtime(move || drop(checking));
+        let (target, store) = checked_for_reading(url)?;
         Ok(PgReader {
             pool: Arc::new(Pool::new(target, store)),
         })
@@ -188,12 +195,7 @@ impl PgStore {
     /// same checks as `open_read_only`, and every read sees the database as it was
     /// when this returned, whatever a writer appends meanwhile. For `verify`.
     pub fn open_snapshot(url: &str) -> Result<PgReader, StoreError> {
-        let store = redact_url(url);
-        let target = parse_config(url, &store)?;
-        let mut checking = Connection::open(&target, &store)?;
-        check_schema(&mut checking, &store)?;
-        check_head(&mut checking, &store)?;
-        drop_off_runtime(move || drop(checking));
+        let (target, store) = checked_for_reading(url)?;
         Ok(PgReader {
             pool: Arc::new(Pool::in_snapshot(target, store)?),
         })
