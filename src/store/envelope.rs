@@ -254,13 +254,6 @@ impl Envelope {
         }
     }
 
-    /// `decode` of a line that must carry its hash (a bundle's event): `None` when it
-    /// does not decode, does not carry a hash, or its hash does not match.
-    pub fn decode_hashed(bytes: &[u8]) -> Option<Envelope> {
-        let (envelope, claimed) = Envelope::decode_and_hash(bytes).ok()?;
-        (claimed? == envelope.hash).then_some(envelope)
-    }
-
     /// Decodes a line as `flexledger events` prints it and a bundle or backup carries
     /// it: it must carry its hash, that hash must be its content's, and the line must
     /// be exactly the bytes the ledger prints for that content (its canonical bytes
@@ -538,9 +531,24 @@ mod tests {
         assert!(Envelope::decode(edited.as_bytes())
             .unwrap_err()
             .contains("does not match"));
-        // A bundle's event must carry its hash, and the right one.
-        assert_eq!(Envelope::decode_hashed(line.as_bytes()), Some(envelope));
-        assert_eq!(Envelope::decode_hashed(edited.as_bytes()), None);
-        assert_eq!(Envelope::decode_hashed(&canonical), None);
+        // A bundle's event must carry its hash, the right one, in the line as printed.
+        assert_eq!(
+            Envelope::decode_printed(line.as_bytes()),
+            Ok(envelope.clone())
+        );
+        assert!(matches!(
+            Envelope::decode_printed(edited.as_bytes()),
+            Err(PrintedLineProblem::HashMismatch { .. })
+        ));
+        assert_eq!(
+            Envelope::decode_printed(&canonical),
+            Err(PrintedLineProblem::NoHash)
+        );
+        let respaced = line.replacen("\"version\":2", "\"version\": 2", 1);
+        assert_eq!(Envelope::decode(respaced.as_bytes()), Ok(envelope));
+        assert_eq!(
+            Envelope::decode_printed(respaced.as_bytes()),
+            Err(PrintedLineProblem::NotAsPrinted)
+        );
     }
 }
