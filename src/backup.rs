@@ -814,10 +814,10 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A header or record line is the bytes the ledger writes for what it holds (D72):
-    /// an added field is refused by the parser, this refuses the rest of an edit.
+    /// A header or record line is the bytes the ledger writes for what it holds
+    /// (`bundle::is_as_written`, D72).
     fn as_written(&self, text: &str, parsed: &impl Serialize) -> Result<(), BackupError> {
-        if serde_json::to_string(parsed).is_ok_and(|written| written == text) {
+        if crate::audit::bundle::is_as_written(text, parsed) {
             return Ok(());
         }
         Err(self.invalid(None, InvalidReason::RecordNotAsWritten))
@@ -915,7 +915,7 @@ impl Checker<'_> {
             let reason = match problem {
                 PrintedLineProblem::Undecodable(detail) => InvalidReason::Altered { detail },
                 PrintedLineProblem::HashMismatch { claimed, hash } => InvalidReason::Altered {
-                    detail: format!("hash {claimed} does not match the content (SHA-256 {hash})"),
+                    detail: crate::store::envelope::hash_mismatch(claimed, hash),
                 },
                 PrintedLineProblem::NoHash => InvalidReason::NoHash,
                 PrintedLineProblem::NotAsPrinted => InvalidReason::EventNotAsPrinted,

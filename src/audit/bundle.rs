@@ -112,6 +112,14 @@ pub enum Record {
     Checkpoint(SignedCheckpoint),
 }
 
+/// Whether a header or record `line` is exactly what the ledger writes for `parsed`,
+/// the value it parses to (D72): an added field is refused by the parser; this refuses
+/// the rest of an edit (spacing, key order, a number written another way). One rule for
+/// `verify-bundle` and `restore`.
+pub(crate) fn is_as_written(line: &str, parsed: &impl Serialize) -> bool {
+    serde_json::to_string(parsed).is_ok_and(|written| written == line)
+}
+
 /// What an export wrote.
 #[derive(Clone, Debug, Serialize)]
 pub struct ExportSummary {

@@ -13,7 +13,7 @@ use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
 use crate::audit::proofs;
-use crate::cli::SayContext;
+use crate::cli::{Reading, SayContext};
 use crate::i18n::{count, say, text, Language, Sentence};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
@@ -53,13 +53,14 @@ pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
 /// reads it while its writer runs (and from a standby); sled allows one process at a
 /// time, so its store is opened as `open_store` opens it.
 pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
+    open_reader_as(place, Reading::Live)
+}
+
+/// `open_reader`, a PostgreSQL store seen as `reading` says (`Reading::Snapshot` for
+/// `verify`'s walk beside a writer that keeps appending).
+fn open_reader_as(place: &Place, reading: Reading) -> anyhow::Result<AnyReader> {
     match &place.store {
-        Location::Postgres(_) => place
-            .store
-            .open_read_only()
-            .say_context("cli-cannot-open-ledger", || {
-                vec![("store", place.store.to_string())]
-            }),
+        Location::Postgres(_) => crate::cli::open_postgres_reader(&place.store, reading),
         Location::Sled(_) => Ok(open_store(place)?.reader()),
     }
 }
@@ -1081,15 +1082,7 @@ pub fn verify(
         })?;
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
-    let store = match &place.store {
-        Location::Postgres(_) => place
-            .store
-            .open_read_only_snapshot()
-            .say_context("cli-cannot-open-ledger", || {
-                vec![("store", place.store.to_string())]
-            })?,
-        Location::Sled(_) => open_reader(place)?,
-    };
+    let store = open_reader_as(place, Reading::Snapshot)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {

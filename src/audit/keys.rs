@@ -136,12 +136,7 @@ pub fn ensure_for_writing(
             // Another ledger's key file in this one's place (found by an auditor's
             // probe: the writes went on without a word, and `flexledger-audit verify`
             // then blamed the log): said as a missing key is, and never used to sign.
-            let refusal = KeyError::NotTheLedgers {
-                path: key_path(data_dir).display().to_string(),
-                found: crate::audit::checkpoint::key_id(&key.verifying_key()),
-                signer: crate::audit::checkpoint::key_id(&signer.key),
-                tree_size: signer.tree_size,
-            };
+            let refusal = not_the_ledgers(data_dir, &key, signer);
             tracing::warn!(
                 "{refusal}. Commands are recorded; checkpoints, exports and backups are refused until the ledger's key is back"
             );
@@ -178,12 +173,7 @@ pub fn ensure_ledgers(
     let path = || key_path(data_dir).display().to_string();
     match (load(data_dir)?, latest) {
         (Some(key), Some(signer)) if key.verifying_key() != signer.key => {
-            Err(KeyError::NotTheLedgers {
-                path: path(),
-                found: crate::audit::checkpoint::key_id(&key.verifying_key()),
-                signer: crate::audit::checkpoint::key_id(&signer.key),
-                tree_size: signer.tree_size,
-            })
+            Err(not_the_ledgers(data_dir, &key, signer))
         }
         (Some(key), _) => Ok(key),
         (None, Some(signer)) => Err(KeyError::Missing {
@@ -193,6 +183,17 @@ pub fn ensure_ledgers(
         }),
         (None, None) if may_make => ensure(data_dir),
         (None, None) => Err(KeyError::NotMadeHere { path: path() }),
+    }
+}
+
+/// The refusal of `key`, found in `data_dir`'s key file, when the ledger's checkpoints
+/// are signed by `signer`'s: it is another ledger's.
+fn not_the_ledgers(data_dir: &Path, key: &SigningKey, signer: &Signer) -> KeyError {
+    KeyError::NotTheLedgers {
+        path: key_path(data_dir).display().to_string(),
+        found: crate::audit::checkpoint::key_id(&key.verifying_key()),
+        signer: crate::audit::checkpoint::key_id(&signer.key),
+        tree_size: signer.tree_size,
     }
 }
 

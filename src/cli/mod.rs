@@ -1414,7 +1414,7 @@ fn events(
     (from, member): (u64, Option<Uuid>),
     language: Language,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_log_reader(&place.store)?;
+    let store = open_log_reader(&place.store, Reading::Live)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -1592,7 +1592,7 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
 }
 
 fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
-    let store = open_log_reader_snapshot(&place.store)?;
+    let store = open_log_reader(&place.store, Reading::Snapshot)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
@@ -1760,30 +1760,41 @@ fn print_walk_outcome<T: serde::Serialize>(
     }
 }
 
+/// How a reading command sees a PostgreSQL store that a writer may be appending to:
+/// as it is at each read, or as one snapshot for the whole command (a walk that
+/// compares the log with the tables derived from it, `verify`: read at different
+/// moments they disagree while the writer appends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    Live,
+    Snapshot,
+}
+
+/// A PostgreSQL store opened read-only as `reading` says, a failure said as the
+/// shells say it.
+pub(crate) fn open_postgres_reader(
+    location: &Location,
+    reading: Reading,
+) -> anyhow::Result<crate::store::AnyReader> {
+    let opened = match reading {
+        Reading::Live => location.open_read_only(),
+        Reading::Snapshot => location.open_read_only_snapshot(),
+    };
+    opened.say_context("cli-cannot-open-ledger", || {
+        vec![("store", location.to_string())]
+    })
+}
+
 /// The store for `events` and `verify`, which read the log and compare rows with it
 /// (equal at every moment, a close in progress or not): a PostgreSQL store read-only,
 /// so they run beside its writer and on a standby; sled as `open_store` opens it.
-fn open_log_reader(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
+fn open_log_reader(
+    location: &Location,
+    reading: Reading,
+) -> anyhow::Result<crate::store::AnyReader> {
     match location {
-        Location::Postgres(_) => location
-            .open_read_only()
-            .say_context("cli-cannot-open-ledger", || {
-                vec![("store", location.to_string())]
-            }),
+        Location::Postgres(_) => open_postgres_reader(location, reading),
         Location::Sled(_) => Ok(open_store(location)?.reader()),
-    }
-}
-
-/// `open_log_reader`, a PostgreSQL store read as one snapshot: for `verify`, whose
-/// walk compares the log with the tables derived from it while a writer may append.
-fn open_log_reader_snapshot(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
-    match location {
-        Location::Postgres(_) => location
-            .open_read_only_snapshot()
-            .say_context("cli-cannot-open-ledger", || {
-                vec![("store", location.to_string())]
-            }),
-        Location::Sled(_) => open_log_reader(location),
     }
 }
 
@@ -1798,7 +1809,7 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
     let Location::Postgres(_) = location else {
         return Ok(open_store(location)?.reader());
     };
-    let reader = open_log_reader(location)?;
+    let reader = open_log_reader(location, Reading::Live)?;
     if reader.closing_rows()?.is_empty() {
         return Ok(reader);
     }

@@ -246,10 +246,7 @@ impl Envelope {
     pub fn decode(bytes: &[u8]) -> Result<Envelope, String> {
         let (envelope, claimed) = Envelope::decode_and_hash(bytes)?;
         match claimed {
-            Some(claimed) if claimed != envelope.hash => Err(format!(
-                "hash {claimed} does not match the content (SHA-256 {})",
-                envelope.hash
-            )),
+            Some(claimed) if claimed != envelope.hash => Err(hash_mismatch(claimed, envelope.hash)),
             _ => Ok(envelope),
         }
     }
@@ -336,6 +333,12 @@ impl Envelope {
             event_type: self.event.type_name().to_owned(),
         }
     }
+}
+
+/// What `decode` says of a line whose hash is not its content's: the same words
+/// wherever a decoder reports it (`restore` reports `decode_printed`'s problem so).
+pub(crate) fn hash_mismatch(claimed: Sha256, hash: Sha256) -> String {
+    format!("hash {claimed} does not match the content (SHA-256 {hash})")
 }
 
 /// Why a line is not an event as the ledger prints it ([`Envelope::decode_printed`]).

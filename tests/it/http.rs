@@ -533,7 +533,7 @@ fn connections_beyond_the_cap_wait_for_a_slot() {
 /// shutdown: the server exits soon after SIGTERM although the client keeps its socket.
 #[test]
 fn a_stalled_request_body_is_answered_and_does_not_hold_a_shutdown() {
-    use std::io::{Read, Write};
+    use std::io::Read;
     use std::time::Instant;
     const BODY_READ_TIMEOUT_MS: u64 = 1000;
     let dir = tempfile::tempdir().unwrap();
@@ -545,16 +545,7 @@ fn a_stalled_request_body_is_answered_and_does_not_hold_a_shutdown() {
         )],
     );
     let address = server.base.strip_prefix("http://").unwrap().to_owned();
-    let stall = || {
-        let mut stream = std::net::TcpStream::connect(&address).unwrap();
-        let head = format!(
-            "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
-             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
-            token("operator")
-        );
-        stream.write_all(head.as_bytes()).unwrap();
-        stream
-    };
+    let stall = || command_head_and_a_brace(&address, 100);
     let member = format!("/v1/members/{MEMBER}");
     let (_, before) = call(&server, "GET", &member, Some(token("auditor")), None, &[]);
     let sent = Instant::now();
@@ -605,13 +596,7 @@ fn a_trickled_request_body_is_answered_at_the_body_s_deadline() {
         )],
     );
     let address = server.base.strip_prefix("http://").unwrap().to_owned();
-    let mut stream = std::net::TcpStream::connect(&address).unwrap();
-    let head = format!(
-        "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
-         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
-        token("operator")
-    );
-    stream.write_all(head.as_bytes()).unwrap();
+    let mut stream = command_head_and_a_brace(&address, 1000);
     // A byte every 200 ms, far within the 10 s body-read timeout, for up to 20 s: the
     // answer comes when the deadline passes, and the loop stops at the first write
     // the closed connection refuses.
@@ -642,6 +627,21 @@ fn a_trickled_request_body_is_answered_at_the_body_s_deadline() {
     assert!(answer.starts_with("HTTP/1.1 408"), "answered {answer:?}");
     assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
     assert!(answer.contains("the most a body may take"), "{answer}");
+}
+
+/// A connection to `address` that has sent an operator's `POST /v1/commands` head
+/// announcing `content_length` bytes, and the first of them (`{`): the rest is the
+/// caller's to send slowly, or never.
+fn command_head_and_a_brace(address: &str, content_length: usize) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let head = format!(
+        "POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {content_length}\r\n\r\n{{",
+        token("operator")
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream
 }
 
 /// One request with any method, headers and body: (status, response headers, body).

@@ -631,10 +631,9 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
 }
 
 /// A line that parses but is not the bytes the ledger writes for what it holds: edited
-/// (an added field is refused by the parser; this catches spacing, key order and
-/// number forms), D72.
+/// (`is_as_written`, D72).
 fn check_as_written(failures: &mut Failures, line: u64, text: &str, parsed: &impl Serialize) {
-    if serde_json::to_string(parsed).is_ok_and(|written| written == text) {
+    if super::is_as_written(text, parsed) {
         return;
     }
     let reason = why("audit-bundle-why-record-not-as-written", []);
