@@ -45,7 +45,9 @@ mod read_ahead;
 mod rebuilt;
 mod scrub;
 pub use appended::{AppendingError, Stepped, Submitted};
-pub use close::{close_pending_for, read_closing, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX};
+pub use close::{
+    close_pending_for, read_closing, read_closings, CloseProgress, Closing, CLOSE_CHUNK_MEMBERS_MAX,
+};
 pub use copy::{copy_ledger, CopyError, CopyOptions, CopyReport, COPY_BATCH_EVENTS_MAX};
 pub use fold::{Folded, Folder, FOLD_DECODED_MEMBERS_MAX};
 use read_ahead::read_log_ahead;

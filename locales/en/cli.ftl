@@ -3,7 +3,7 @@
 
 cli-no-ledger = no ledger in { $data_dir }: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)
 cli-member-has-no-events = member { $member } has no events: check the id, or enroll the member first
-cli-not-a-region-name = { $text } is not a region name (1-64 letters, digits, '_', '.', '-')
+cli-not-a-region-name = { $text } is not a region name (1-64 ASCII letters, digits, '_', '.', '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 cli-not-a-month = --month { $text } is not a month: write YYYY-MM, from 1990-01 to 2999-12
 
 ## Errors of both command lines said as sentences (src/cli/mod.rs `SayContext`,
@@ -12,13 +12,21 @@ cli-not-a-month = --month { $text } is not a month: write YYYY-MM, from 1990-01 
 
 cli-cannot-open-ledger = cannot open the ledger in { $store }
 cli-copy-cannot-open-destination = cannot open the destination { $store }
+cli-copy-destination-in-use = cannot open the destination { $store }, whose writer lock is held: if --to names the database of --from under another spelling (another host name or address, port, or order of parameters), the holder is this copy's own source, so name another destination; otherwise stop the writer that holds it
 cli-copy-copying = copying { $from } to { $to }
 cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)
 cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? audit a copy, or stop it first)
 cli-cannot-read = cannot read { $file }
+cli-file-not-utf8 = cannot read { $file } as UTF-8 text (save it as UTF-8)
+cli-file-too-large = { $file } is larger than { $bytes_max } bytes: is it the right file?
+cli-cannot-create = cannot create { $file } (its directory must exist and be writable)
 cli-copy-no-source = the source store { $store } does not exist: there is nothing at that path to copy; check the path given to --from (the data directory of the ledger to copy, or a PostgreSQL URL)
 cli-copy-source-holds-no-ledger = { $store } holds no ledger: the source of a copy (--from) is the data directory of the ledger to copy, or a PostgreSQL URL
 cli-copy-same-store = --from and --to name the same store ({ $store }): name another destination
+cli-token-file-not-toml = { $file }: not a token file ({ $detail }); expected [[token]] tables with role and sha256
+cli-token-file-empty = { $file }: no tokens; add [[token]] tables with role and sha256
+cli-token-file-too-many = { $file }: at most { $max } tokens
+cli-token-file-not-a-digest = { $file }: token { $entry }: sha256 must be 64 lowercase hex digits (the SHA-256 of the token, never the token)
 cli-serve-needs-auth = serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens
 
 ## Both command lines' error line, and `flexledger`'s advice after damage: after the
@@ -31,6 +39,7 @@ cli-damage-set-aside = flexledger: move the damaged file aside as said above; re
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-cannot-listen = cannot listen on { $listen }
+cli-listen-not-an-address = cannot listen on { $listen }: it is not an address with a port from 0 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080 (127.0.0.1:0 picks a free port and prints it)
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)
 cli-not-a-public-key = --public-key must be the ledger's published public key, 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)

@@ -63,7 +63,7 @@ detail-expected-share = a share as a plain decimal string, without a sign, of at
 detail-expected-ratio = a ratio as a plain decimal string, without a sign, of at most 3 digits before the point and six after, like "0.60"
 detail-expected-month = a month "YYYY-MM" between 1990-01 and 2999-12
 detail-expected-date = a real calendar date "YYYY-MM-DD"
-detail-expected-region = a region name of 1 to 64 letters, digits, '_', '.' or '-'
+detail-expected-region = a region name of 1 to 64 ASCII letters, digits, '_', '.' or '-' (a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 detail-expected-struct = struct { $name }
 detail-expected-unsigned = { $type }
 detail-expected-other = { $text }
@@ -82,8 +82,9 @@ detail-got-character = character { $value }
 detail-got-other = { $text }
 
 ## A command-line value that does not parse (`i18n::Sentence`; clap shows it after the argument's name)
+value-not-an-instant = { $text } is not an instant: write one in RFC 3339, a date with a time and an offset, e.g. 2026-01-31T23:59:59Z or 2026-01-31T23:59:59+08:00
 value-not-a-month = { $text } is not a month: write YYYY-MM from 1990-01 to 2999-12, e.g. 2025-07
-value-not-a-region = { $text } is not a region name (1 to 64 letters, digits, '_', '.' or '-')
+value-not-a-region = { $text } is not a region name (1 to 64 ASCII letters, digits, '_', '.' or '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 value-origin-no-scheme = { $text } is not an origin: write the scheme, http:// or https://, then the host (and :port)
 value-origin-shape = { $text } is not an origin: a scheme, a host and an optional port, no path and no trailing slash (e.g. https://app.example.org:8443); list each origin with its own --cors-origin
 value-not-an-origin = { $text } is not an origin

@@ -17,7 +17,7 @@ http-read-only-close-pending = the writer is still recording a month close for t
 
 ## Routes, methods, tokens and limits
 
-http-no-route = no such route; see README's API section
+http-no-route = no such route; GET /v1/openapi.json lists every route (README's API section explains them)
 http-method-not-allowed = this route does not take that method; see README's API section or GET /v1/openapi.json
 http-overloaded = more than { $max } requests in flight; retry shortly
 http-store-unavailable = the ledger's database cannot be reached now; try again shortly (the server's log has the details)

@@ -22,8 +22,8 @@ refusal-months-not-contiguous = months must be consecutive and in ascending orde
 refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: pay from { $next_unpaid }
 refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): pay from { $next_unpaid }
 refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count ->
-        [one] the unpaid month before the first month this payment names, { $next_unpaid }, owes
-       *[other] the { $count } unpaid months before the first month this payment names, { $next_unpaid }..{ $last_owed }, owe
+        [one] { $next_unpaid } comes before the first month this payment names and is unpaid: it owes
+       *[other] the { $count } months { $next_unpaid }..{ $last_owed } come before the first month this payment names and are unpaid: they owe
     } { $amount }
 refusal-prepay-limit-exceeded = { $month } is beyond the twelve months a payment may name, the open month { $open } and the 11 after it (R6): pay at most through { $limit }
 refusal-pay-amount-mismatch = amount { $amount } does not equal { SAME($first, $last) ->
@@ -67,6 +67,8 @@ refusal-subsidy-amount-mismatch = amount { $amount } does not equal the accrued 
 ## own English is part of the sentence (`detail`), it stays English in every language.
 
 refusal-parse-not-json = not valid JSON ({ $detail }); send one JSON object per command
+refusal-parse-line-not-utf8 = line is not valid UTF-8: save the file as UTF-8 (one saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)
+refusal-parse-line-empty = line is empty; put one JSON command on each line
 refusal-parse-not-an-object = a command must be a JSON object with a "command" field
 refusal-parse-command-not-a-string = field `command` must be a string naming the command
 refusal-parse-command-missing = missing field `command` (one of: { $names })

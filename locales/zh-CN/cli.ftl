@@ -3,7 +3,7 @@
 
 cli-no-ledger = { $data_dir } 中没有账本：请先提交命令，或用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）
 cli-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号，或先为其办理参保
-cli-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个字母、数字、'_'、'.'、'-'）
+cli-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个英文字母、数字、'_'、'.'、'-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 cli-not-a-month = --month { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999-12 之间
 
 ## 两个命令行以句子说出的错误（src/cli/mod.rs `SayContext`、src/cli/serve.rs、
@@ -11,13 +11,21 @@ cli-not-a-month = --month { $text } 不是月份：请写成 YYYY-MM，1990-01 �
 
 cli-cannot-open-ledger = 无法打开 { $store } 中的账本
 cli-copy-cannot-open-destination = 无法打开目标存储 { $store }
+cli-copy-destination-in-use = 无法打开目标存储 { $store }，其写入锁已被占用：若 --to 以另一种写法（另一个主机名或地址、端口，或参数顺序）指向 --from 的数据库，占用者就是本次复制的源，请指定另一个目标；否则请先停止占用它的写入进程
 cli-copy-copying = 将 { $from } 复制到 { $to } 时出错
 cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（`flexledger serve` 运行时占用它：请用 --server URL 和令牌从服务取得备份）
 cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请审计它的副本，或先停止服务）
 cli-cannot-read = 无法读取 { $file }
+cli-file-not-utf8 = 无法把 { $file } 读作 UTF-8 文本（请把它保存为 UTF-8 编码）
+cli-file-too-large = { $file } 大于 { $bytes_max } 字节：文件是否选错了？
+cli-cannot-create = 无法创建 { $file }（它所在的目录须存在且可写）
 cli-copy-no-source = 源存储 { $store } 不存在：该路径下没有可复制的内容；请检查 `--from` 所给的路径（要复制的账本的数据目录，或 `PostgreSQL` 地址）
 cli-copy-source-holds-no-ledger = { $store } 中没有账本：复制的源（`--from`）应是要复制的账本的数据目录，或 `PostgreSQL` 地址
 cli-copy-same-store = --from 与 --to 指的是同一个存储（{ $store }）：请指定另一个目标
+cli-token-file-not-toml = { $file }：不是令牌文件（{ $detail }）；应为含 role 与 sha256 的 [[token]] 表
+cli-token-file-empty = { $file }：没有令牌；请添加含 role 与 sha256 的 [[token]] 表
+cli-token-file-too-many = { $file }：令牌最多 { $max } 个
+cli-token-file-not-a-digest = { $file }：第 { $entry } 个令牌：sha256 须为 64 位小写十六进制数字（令牌的 SHA-256，绝不是令牌本身）
 cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [[token]] 表），或用 --demo 试用（会打印令牌）
 
 ## 两个命令行的错误行，以及 flexledger 在存储损坏后的建议：放在错误自身的建议之后，不得与之矛盾
@@ -29,6 +37,7 @@ cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到�
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
 cli-cannot-listen = 无法在 { $listen } 上监听
+cli-listen-not-an-address = 无法在 { $listen } 上监听：它不是带端口（0 至 65535）的地址；请写作 主机:端口，例如 127.0.0.1:8080（127.0.0.1:0 会选一个空闲端口并打印出来）
 cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也许是另一个 `flexledger serve`）在此监听。请先停止它，或用 --listen 指定其他地址（127.0.0.1:0 会自动选择一个空闲端口并输出它）
 cli-not-a-public-key = --public-key 应为账本公布的公钥，即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
 cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）

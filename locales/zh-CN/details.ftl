@@ -63,7 +63,7 @@ detail-expected-share = 份额：不带正负号的十进制字符串，小数�
 detail-expected-ratio = 比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多六位，如 "0.60"
 detail-expected-month = 月份，格式 "YYYY-MM"，介于 1990-01 与 2999-12 之间
 detail-expected-date = 真实存在的日期，格式 "YYYY-MM-DD"
-detail-expected-region = 由 1 至 64 个字母、数字、'_'、'.' 或 '-' 组成的统筹地区名称
+detail-expected-region = 由 1 至 64 个英文字母、数字、'_'、'.' 或 '-' 组成的统筹地区名称（中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 detail-expected-struct = 对象（`{ $name }`）
 detail-expected-unsigned = 非负整数（`{ $type }`）
 detail-expected-other = “{ $text }”
@@ -82,8 +82,9 @@ detail-got-character = 字符 { $value }
 detail-got-other = “{ $text }”
 
 ## 命令行中无法解析的值（`i18n::Sentence`；clap 把它写在参数名之后）
+value-not-an-instant = { $text } 不是时间点：请按 RFC 3339 写出日期、时间与时区偏移，例如 2026-01-31T23:59:59Z 或 2026-01-31T23:59:59+08:00
 value-not-a-month = { $text } 不是月份：请写 YYYY-MM，介于 1990-01 与 2999-12 之间，例如 2025-07
-value-not-a-region = { $text } 不是统筹地区名称（1 到 64 个字母、数字、'_'、'.' 或 '-'）
+value-not-a-region = { $text } 不是统筹地区名称（1 到 64 个英文字母、数字、'_'、'.' 或 '-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 value-origin-no-scheme = { $text } 不是源（origin）：请先写协议 http:// 或 https://，再写主机（及 :端口）
 value-origin-shape = { $text } 不是源（origin）：只能有协议、主机和可选的端口，不带路径，末尾不带斜杠（例如 https://app.example.org:8443）；每个源各用一个 --cors-origin
 value-not-an-origin = { $text } 不是源（origin）

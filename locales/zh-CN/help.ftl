@@ -50,7 +50,7 @@ help-flexledger-submit =
 help-flexledger-member =
     .about = 输出参保人员的参保记录：每个月的状态、应缴费额、已缴费额、待遇和规则
     .long-about =
-        输出参保人员的参保记录投影（JSON）：状态、欠费、各项月数、待遇档次，以及自首次参保月起的每个月及其状态、应缴费额、已缴费额、待遇和决定它的规则（R1..R17）；还有资金：退费（R12）、划入个人账户（R17）、已形成和已发放的社会保险补贴（R16）。
+        输出参保人员的参保记录（JSON）：状态、欠费、各项月数、待遇档次，以及自首次参保月起的每个月及其状态、应缴费额、已缴费额、待遇和决定它的规则（R1..R17）；还有资金：退费（R12）、划入个人账户（R17）、已形成和已发放的社会保险补贴（R16）。
 
         --as-of POSITION 只折叠到该全局位置为止的事件，显示账本当时所见的该参保人员。
 
@@ -62,7 +62,7 @@ help-flexledger-member =
 help-flexledger-verify =
     .about = 检查整个存储：哈希、哈希链、索引和状态行
     .long-about =
-        遍历并检查整个存储：每个事件的 SHA-256 与其字节是否相符，日志和每条事件流的哈希链（因此能发现被修改、删除或调换顺序的事件），每个事件流索引、每条命令记录，以及每个已保存的状态行与重新折叠日志的结果是否一致。
+        遍历并检查整个存储：每个事件的 SHA-256 与其字节是否相符，日志和每条事件流的哈希链（因此能发现被修改、删除或调换顺序的事件），每个事件流索引、每条命令记录，以及每个已保存的状态行与由日志重新计算所得的结果是否一致。
 
         输出一个 JSON 对象：完好时为 {"{"}"ok":true,"events":N,...,"head_hash":...{"}"}，否则为 {"{"}"ok":false,"position":P,"message":...{"}"}，指出第一个断开的环节。
 
@@ -75,7 +75,7 @@ help-flexledger-verify =
 help-flexledger-rebuild =
     .about = 由日志重建每个已保存的状态行，并报告哪些不同
     .long-about =
-        重新折叠整个日志（显示进度条），并以其结果替换每个已保存的状态行（参保人员、统筹地区、参保索引和补贴索引、月度汇总、统筹地区汇总、月结的进度、检查点）。可以中断：检查点最先删除、最后写入，因此下一个打开存储的命令会完成中断的重建。输出一个 JSON 对象，列出此前不同的行（最多 100 行）。在 `verify` 报告状态行不一致后使用；事件永不改变。请先停止 `serve`：重建需要存储的锁，而运行中的服务进程持有它。
+        按日志从头重新计算（显示进度条），并以其结果替换每个已保存的状态行（参保人员、统筹地区、参保索引和补贴索引、月度汇总、统筹地区汇总、月结的进度、检查点）。可以中断：检查点最先删除、最后写入，因此下一个打开存储的命令会完成中断的重建。输出一个 JSON 对象，列出此前不同的行（最多 100 行）。在 `verify` 报告状态行不一致后使用；事件永不改变。请先停止 `serve`：重建需要存储的锁，而运行中的服务进程持有它。
 
         退出码：0 已重建（无论有无差异），1 日志本身已损坏（未替换任何内容），2 无法运行。
     .data_dir = { -data-dir-existing }
@@ -92,7 +92,7 @@ help-flexledger-migrate =
 help-flexledger-copy =
     .about = 把整个账本复制到另一个存储，保留每个位置、id 和哈希
     .long-about =
-        把整个账本从一个存储复制到另一个：sled 到 PostgreSQL、PostgreSQL 到 sled，或一个 sled 数据目录到一个新目录。每个事件都保留其位置、事件 id、命令 id、记录时间和两个哈希（目标存储重新封存每个事件，并与源存储的哈希核对）；每条命令记录保留其内容摘要，每个事件推送条目和每个已签名的审计检查点都被复制；随后由复制来的日志重建目标存储的状态行。输出一个 JSON 对象：events（目标存储现有的事件数）、resumed_after（它此前已有的事件数）、本次复制的命令、事件推送条目和检查点数、头部哈希，以及重建的状态行。
+        把整个账本从一个存储复制到另一个：sled 到 PostgreSQL、PostgreSQL 到 sled，或一个 sled 数据目录到一个新目录。每个事件都保留其位置、事件 id、命令 id、记录时间和两个哈希（目标存储重新封存每个事件，并与源存储的哈希核对）；每条命令记录保留其内容摘要，每个事件推送条目和每个已签名的审计检查点都被复制；随后由复制来的日志重建目标存储的状态行。输出一个 JSON 对象：events（目标存储现有的事件数）、resumed_after（它此前已有的事件数）、本次复制的命令数和事件推送条目数、检查点数（全部检查点，每次运行都会重新写入）、头部哈希，以及重建的状态行。
 
         目标存储必须为空，或存有同一源存储的一次中断的复制：复制随即从中断处继续。复制完成之前，目标存储被标记为未完成，其他所有命令都拒绝打开它（再次运行同一复制即可完成）。不经 --data-dir 或 --store 读取任何内容：请写明两个存储。请先停止源存储的写入进程（`serve` 运行时 sled 目录被锁定）。签名密钥不属于存储：请自行复制数据目录中的 audit-signing-key，或让 FLEXLEDGER_SIGNING_KEY 指向它。
 
@@ -151,7 +151,7 @@ help-flexledger-serve =
 help-flexledger-region =
     .about = 输出统筹地区已月结月份的经办报表：资金和按状态统计的参保人员
     .long-about =
-        输出一个统筹地区某月的报表（JSON）：该月收到的缴费（已缴费额，以及划入统筹基金和个人账户的部分，R17），退费（R12），已形成、已发放和尚欠的社会保险补贴（R16），按该月状态统计的参保人员，以及其中享受待遇的人数。每个数字都是各参保人员自己的月度记录（`member ID`）之和，每个命令都会随时更新：回答时只读取两个已保存的行。
+        输出一个统筹地区某月的报表（JSON）：该月收到的缴费（已缴费额，以及划入统筹基金和个人账户的部分，R17），退费（R12），已形成、已发放和待发放的社会保险补贴（R16），按该月状态统计的参保人员，以及其中享受待遇的人数。每个数字都是各参保人员自己的月度记录（`member ID`）之和，每个命令都会随时更新：回答时只读取两个已保存的行。
 
         只报告已月结的月份：当前征缴月的数字仍在变动。
 
@@ -161,8 +161,8 @@ help-flexledger-region =
     .data_dir = { -data-dir-existing }
 
 help-flexledger-events =
-    .about = 按日志顺序以 JSON 行输出已保存的事件（信封）
-    .long-about = 按全局日志顺序以 JSON 行输出已保存的事件（每行一个信封：position、stream、version、event_id、type、payload、schema_version、recorded_at、command_id、prev_hash、stream_prev_hash、hash）。读到的每个事件都与其键和事件流索引核对；损坏会连同其位置一起报告（退出码 1）；--member 所指的参保人员不存在时退出码为 1。
+    .about = 按日志顺序以 JSON 行输出已保存的事件（连同其位置、哈希等元数据）
+    .long-about = 按全局日志顺序以 JSON 行输出已保存的事件（每行一个事件及其元数据：position、stream、version、event_id、type、payload、schema_version、recorded_at、command_id、prev_hash、stream_prev_hash、hash）。读到的每个事件都与其键和事件流索引核对；损坏会连同其位置一起报告（退出码 1）；--member 所指的参保人员不存在时退出码为 1。
     .from = 输出的第一个全局位置
     .member = 只输出该参保人员的事件
     .data_dir = { -data-dir-existing }
@@ -264,10 +264,11 @@ help-flexledger-audit-checkpoint =
     .long-about =
         遍历整个日志（读取时检查每个事件的哈希和哈希链），以各事件的哈希构建 RFC 6962 Merkle 树，再以每条事件流的头部构建第二棵，并用账本的 Ed25519 密钥签署两个根。检查点保存到账本中并输出：其说明文本（即被签名的原文）、签名和公钥。若已有更早的检查点，还输出从它开始的一致性证明（新日志是旧日志的延续：没有内容被改写）。请公布检查点：日后的改写不可能与它们一致。
 
-        --list 改为输出已保存的检查点。
+        --list 改为输出已保存的检查点，每个签名按 --public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）核对，没有时按账本的密钥文件，再没有时按各检查点自己写明的公钥；它不需要签名密钥。
 
         退出码：0 已签署（或已列出），1 日志已损坏，2 无法运行。
     .list = 列出已保存的检查点，而不是新建一个
+    .public_key = 与 --list 一起使用：签名必须出自的账本公钥（64 位十六进制数字，取自 `flexledger-audit public-key`）
     .new_key = 账本的签名密钥已永久丢失：生成一个新的并立即用它签署（请公告新公钥）
 
 help-flexledger-audit-prove =
@@ -287,7 +288,7 @@ help-flexledger-audit-export =
     .long-about =
         写出自包含的审计包：若干 JSON 行，含范围内的每个事件（与 `flexledger events` 的输出完全相同；即参保人员的事件流及其统筹地区的政策和月结）、每个事件的包含性证明、每条事件流已提交的头部及其证明（证明历史完整）、每个参保人员的参保记录，以及当前头部处已签名的检查点（最新的检查点较旧时当场生成）。`verify-bundle` 无需数据目录即可检查它。
 
-        --format csv 改为每个参保人员月份写一行：member_id、region（统筹地区）、month（月份）、status（状态）、due（应缴费额）、paid（已缴费额）、benefits（待遇）、rule（规则），然后（第 2 版）该月的 refunded（退费）、to_account（划入个人账户）、subsidy（社会保险补贴）、subsidy_paid（已发放的补贴），以及参保人员的 member_qualified、member_account_balance、member_subsidy_granted_months、member_subsidy_accrued、member_subsidy_paid、member_subsidy_owed（取自已保存的投影；供电子表格使用，不含证明）。
+        --format csv 改为每个参保人员月份写一行：member_id、region（统筹地区）、month（月份）、status（状态）、due（应缴费额）、paid（已缴费额）、benefits（待遇）、rule（规则），然后（第 2 版）该月的 refunded（退费）、to_account（划入个人账户）、subsidy（社会保险补贴）、subsidy_paid（已发放的补贴），以及参保人员的 member_qualified、member_account_balance、member_subsidy_granted_months、member_subsidy_accrued、member_subsidy_paid、member_subsidy_owed（取自已保存的状态行；供电子表格使用，不含证明）。
 
         退出码：0 已写出，1 参保人员或统筹地区不存在，2 无法运行。
     .member = 一个参保人员
@@ -299,7 +300,7 @@ help-flexledger-audit-export =
 help-flexledger-audit-verify-bundle =
     .about = 无需数据目录检查审计包
     .long-about =
-        不用数据目录检查 `export` 生成的审计包：每个事件的哈希与其内容是否相符（能发现被改动的金额）、顺序、已签名的检查点（伪造的会被拒绝）、每个事件是否包含在已签名的日志中（能发现添加的事件）、每条事件流直到其已提交头部的哈希链（能发现删除的事件：完整性），以及由事件重新折叠出的每个参保人员的参保记录。每个未通过的检查都会指出其行、位置和事件流。
+        不用数据目录检查 `export` 生成的审计包：每个事件的哈希与其内容是否相符（能发现被改动的金额）、顺序、已签名的检查点（伪造的会被拒绝）、每个事件是否包含在已签名的日志中（能发现添加的事件）、每条事件流直到其已提交头部的哈希链（能发现删除的事件：完整性），以及由事件重新计算出的每个参保人员的参保记录。每个未通过的检查都会指出其行、位置和事件流。
 
         用 --public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥：由其他任何密钥签名的检查点都会被拒绝。没有固定的公钥，就没有什么能把审计包和账本联系起来，因此它无效（未通过 `key`），除非 --trust-bundle-key 接受它所写的公钥（报告会说明公钥未固定）。
 
@@ -309,9 +310,9 @@ help-flexledger-audit-verify-bundle =
     .trust_bundle_key = 接受审计包所写的任何公钥（报告会说明未固定）
 
 help-flexledger-audit-verify =
-    .about = 检查整个存储：哈希链、已保存检查点的根、状态行与重新折叠的结果
+    .about = 检查整个存储：哈希链、已保存检查点的根、状态行与由日志重新计算的结果
     .long-about =
-        遍历整个存储（在终端上显示进度条）：每个事件的哈希、日志和事件流的哈希链、索引和命令记录、每个已保存的投影行与重新折叠日志的结果（同 `flexledger verify`），然后是每个已保存的检查点：其签名，以及由日志重新计算的 Merkle 根。
+        遍历整个存储（在终端上显示进度条）：每个事件的哈希、日志和事件流的哈希链、索引和命令记录、每个已保存的状态行与由日志重新计算的结果（同 `flexledger verify`），然后是每个已保存的检查点：其签名，以及由日志重新计算的 Merkle 根。
 
         检查签名只需要账本的公钥：--public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥，因此持有数据目录副本的审计人员不需要任何私钥；不给出时，使用数据目录中签名密钥的公钥部分。
 

@@ -16,7 +16,7 @@ http-read-only-close-pending = 写入服务器仍在记录此参保人员所在�
 
 ## 路由、请求方法、令牌与限额
 
-http-no-route = 没有此路由；见 README 的 API 一节
+http-no-route = 没有此路由；GET /v1/openapi.json 列出全部路由（README 的 API 一节有说明）
 http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
 http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
 http-store-unavailable = 暂时无法连接账本的数据库；请稍后重试（详情见服务器日志）
@@ -43,7 +43,7 @@ http-bad-query = 查询字符串无法解析：{ $reason }
 http-bad-path = 路径无法解析：{ $reason }
 http-path-not-utf8 = 路径中的 { $key } 在解开 % 转义后不是 UTF-8 文本
 http-not-a-member-id = { $text } 不是参保人员 id（UUID）
-http-member-has-no-events = 参保人员 { $member } 没有任何事件：请检查 id
+http-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号
 http-member-not-yet = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请用 as_of={ $first } 或更大的位置查询
 http-not-a-month = { $text } 不是 1990-01 至 2999-12 之间的月份 YYYY-MM
 http-not-a-month-in-parentheses = { $text } 不是月份（YYYY-MM，1990-01 至 2999-12）

@@ -18,7 +18,7 @@ page-field = { $field ->
         [account_balance] 个人账户余额（R17）
         [to_account] 已缴费月份已划入或应划入个人账户的金额（R17）
         [subsidy_granted_months] 给予社会保险补贴的月数（R16）
-       *[subsidy] 社会保险补贴：已形成 / 已发放 / 尚欠（R16）
+       *[subsidy] 社会保险补贴：已形成 / 已发放 / 待发放（R16）
     }
 page-state = { $state ->
         [active] 正常参保
@@ -47,7 +47,7 @@ page-months-columns = { $column ->
     }
 page-subsidy-state = { $paid_out ->
         [yes] 已发放
-       *[no] 尚欠
+       *[no] 待发放
     }
 page-events = 事件（{ $count }）
 page-events-skipped = 最早的 { $skipped } 个事件未列出（最多 { $max } 个）；可用 <code>flexledger-audit replay</code> 查看全部。

@@ -39,7 +39,7 @@ store-restore-target-unusable = { $path } 不能用作新的数据目录：{ $de
 
 ## 损坏报告所发现的问题（`DamageDetail`），嵌在 store-damaged-at 中说出
 store-found-altered = 该事件的字节与其保存的哈希 { $stored } 不符（其 SHA-256 为 { $computed }）：该事件被改动过
-store-found-other-stream = 信封中的事件流 { $stream } 与其内容不符
+store-found-other-stream = 事件元数据中的事件流 { $stream } 与其内容不符
 store-found-not-canonical = 保存的字节不是规范形式
 store-found-gap = 日志有缺口：下一条记录的位置是 { $next }
 store-found-log-short = 日志止于位置 { $last }，而其头部位置为 { $head }：有事件丢失
@@ -49,7 +49,7 @@ store-found-index-entry = 事件流 { $stream } 的索引项 { $version } 与事
 store-found-stream-prev-hash = `stream_prev_hash` 与事件流 { $stream } 的版本 { $version } 衔接不上：该事件流的某个事件被改动、删除或调换了顺序
 store-found-witness-missing = 头部见证 { $witness } 不见了，而该存储一直保存着它：它被删除了，或者复制、恢复数据目录时漏掉了它；这样，一个丢失了最后若干事件的日志看起来也会是完整的（它止于位置 { $head }）。请从数据目录的来处把该文件放回，或从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`
 store-found-witness-ahead = 日志止于位置 { $head }，而头部见证 { $witness } 记录位置 { $witnessed } 已持久追加：存储引擎丢失了位置 { $first_lost } 至 { $witnessed } 的事件（其文件被截短或损坏）。请从备份恢复数据目录；不要再向该存储追加（那会重用丢失的位置）
-store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏。请从备份恢复数据目录
+store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏，或者该头部见证是另一个数据目录的文件（从别处复制而来：请放回本目录自己的头部见证）。否则请从备份恢复数据目录
 store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`
 
 ## `verify` 遍历存储时发现的问题（src/store/findings.rs，由 src/ledger.rs 调用）
@@ -67,7 +67,7 @@ store-found-index-stray-stream = 事件流索引列出了事件流 { $stream }�
 store-found-index-version-after = 事件流 { $stream } 的索引在版本 { $after } 之后列出的是版本 { $version }
 store-found-index-count = 事件流 { $stream } 在日志中有 { $events } 个事件，在其索引中却有 { $indexed } 个
 store-found-index-positions = 事件流 { $stream } 的索引所记的事件位置与日志中的位置不符
-store-found-state-differs = 已保存的状态行与重新折叠日志所得的结果不符：{ $row }
+store-found-state-differs = 已保存的状态行与由日志重新计算所得的结果不符：{ $row }
 store-found-folded-undecodable = 参保人员 { $member } 折叠所得的状态无法解码：{ $detail }
 store-found-fold-position = 位置必须递增；上一个已应用的位置是 { $last }
 store-found-fold-close-region = 未知统筹地区 { $region } 的月结
@@ -170,7 +170,7 @@ store-found-entry-time-out-of-range = `recorded_at` 的时间超出范围
 store-found-entry-time = `recorded_at` 无法解码：{ $detail }
 store-found-entry-varint-overlong = 有一个变长整数写得比所需的长
 store-found-entry-varint-out-of-range = 有一个变长整数超出范围
-store-found-entry-other-position = 事件信封声称其位置为 { $position }
+store-found-entry-other-position = 事件元数据声称其位置为 { $position }
 store-found-block-key = 一个日志块的键有 { $bytes } 个字节
 store-found-block-empty = 位置 { $first } 起的日志块是空的
 store-found-block-format = 位置 { $first } 起的日志块格式 { $format } 无法识别
@@ -182,7 +182,8 @@ store-found-block-varint = 位置 { $first } 起的日志块{ $problem ->
 store-found-block-count = 位置 { $first } 起的日志块声称有 { $count } 个条目（应为 1 至 { $max } 个）
 store-found-block-cut-short = 位置 { $first } 起的日志块在条目 { $entry } 处被截短
 store-found-block-extra = 位置 { $first } 起的日志块在其条目之后还有 { $extra } 个字节
-store-found-engine-files = 存储引擎在 { $path } 中的文件已损坏（{ $detail }）；无法从中读取账本。请从备份恢复数据目录（备份须在没有 flexledger 进程运行时复制）；不要手工删除或编辑其中的文件
+store-found-engine-files = 存储引擎在 { $path } 中的文件已损坏（{ $detail }）；无法从中读取账本。请从备份恢复（`flexledger restore FILE --data-dir NEW`，或在没有 flexledger 进程运行时复制的数据目录）；不要手工删除或编辑其中的文件
+store-found-data-file-behind-snapshot = 存储引擎的数据文件 { $path } 止于其最新快照 { $snapshot } 之前：快照记录的存储引擎日志到引擎日志序号 { $snapshot_lsn } 为止，而该文件只保存到引擎日志序号 { $file_lsn }，可见快照写出之后该文件被截短或回滚了（未打开该存储：没有改动任何内容）。请从备份恢复（`flexledger restore FILE --data-dir NEW`，或在没有 flexledger 进程运行时复制的数据目录）。若没有备份，先把数据目录复制到一旁（`cp -a { $dir } …`），再把快照移到一旁：`{ $moves }`，然后运行 `flexledger verify`：存储引擎会尽可能恢复该文件中仍有的内容，头部见证会指出丢失了哪些事件
 store-found-segment-header = 存储引擎的数据文件 { $path } 在字节 { $offset } 处有一个损坏的段头（第 { $segment } 段，共 { $segments } 段）：存储引擎恢复时会略过该段，因此现在追加的内容会在下次打开时丢失。请从备份恢复数据目录；不要再向该存储追加
 store-found-engine-dir-missing = 存储引擎的目录 { $path } 不见了，而头部见证 { $witness } 记录位置 { $position } 已持久追加：存储引擎的文件被删除了，或者复制数据目录时漏掉了它们。请从备份恢复数据目录；此处没有新建任何内容
 store-found-witness-unreadable = 头部见证 { $witness } 无法读取（没有一条完好的日志头部记录），因此无法判断日志是否丢失了最后若干事件。请从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`（它会把无法读取的文件保留在旁边，名为 { $kept }）

@@ -32,7 +32,7 @@ timeline-heading-money = 已取得待遇资格：{ $qualified ->
        *[no] 否
     }（R7） · 个人账户 { $balance }（R17） · { $subsidy }
 timeline-subsidy-none = 未给予社会保险补贴（R16）
-timeline-subsidy = 社会保险补贴：给予 { $granted } 个月，已形成 { $accrued }，已发放 { $paid }，尚欠 { $owed }（R16）
+timeline-subsidy = 社会保险补贴：给予 { $granted } 个月，已形成 { $accrued }，已发放 { $paid }，待发放 { $owed }（R16）
 timeline-refunded-total = 退费 { $amount }（R12）
 timeline-footer = flexledger · 状态和规则见 RULES.zh.md“月份状态” · 将鼠标移到月份上可查看应缴费额、已缴费、退费、个人账户部分、社会保险补贴、待遇、规则和事件
 
@@ -51,7 +51,7 @@ timeline-money-refunded = 退费 { $amount }（R12）
 timeline-money-account = { $to_account } 划入个人账户，{ $pooled } 进入统筹基金（R17）
 timeline-money-subsidy = 已形成社会保险补贴 { $subsidy }，{ $paid_out ->
         [yes] 已发放
-       *[no] 尚欠，尚未发放
+       *[no] 待发放
     }（R16）
 timeline-more = ……另有 { $count } 项
 timeline-enrolled = R5 参保，缴费基数比例 { $ratio } · 事件位置 { $position }

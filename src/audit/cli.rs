@@ -70,7 +70,7 @@ pub struct AsOf {
     #[arg(long, value_name = "POSITION", conflicts_with = "as_of_time")]
     pub as_of: Option<u64>,
     /// Stop at the last event recorded at or before this instant (RFC 3339, e.g. 2026-01-31T23:59:59Z).
-    #[arg(long, value_name = "RFC3339")]
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     pub as_of_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -151,13 +151,17 @@ tree over the events' hashes and a second one over every stream's head, and sign
 Ed25519 key. The checkpoint is stored in the ledger and printed: its note (the exact signed text), the signature \
 and the public key. If an earlier checkpoint exists, a consistency proof from it is printed too (the new log \
 extends the old one: nothing was rewritten). Publish checkpoints: a later rewrite cannot be consistent with them.\n\n\
---list prints the stored checkpoints instead.\n\n\
+--list prints the stored checkpoints instead, each signature checked against --public-key HEX (or \
+$FLEXLEDGER_PUBLIC_KEY), else the ledger's key file, else the key each checkpoint names; it needs no signing key.\n\n\
 Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
     )]
     Checkpoint {
         /// List the stored checkpoints instead of making one.
         #[arg(long)]
         list: bool,
+        /// With --list: the ledger's public key (64 hex digits, from `flexledger-audit public-key`) the signatures must be by.
+        #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
+        public_key: Option<String>,
         /// The ledger's signing key is lost for good: make a new one and sign with it at once (announce it).
         #[arg(long, conflicts_with = "list")]
         new_key: bool,
@@ -239,7 +243,7 @@ Exit: 0 valid, 1 invalid, 2 could not read the file."
     /// Check the whole store: chains, stored checkpoints' roots, state rows vs a fresh fold.
     #[command(
         long_about = "Walk the whole store (progress bar on a terminal): every event's hash, the log and stream chains, \
-the indexes and command records, every stored projection row against a fresh fold of the log (as `flexledger \
+the indexes and command records, every stored state row against a fresh fold of the log (as `flexledger \
 verify`), then every stored checkpoint: its signature, and its Merkle roots recomputed from the log.\n\n\
 Checking the signatures needs only the ledger's public key: --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY) pins the \
 key the ledger published, so an auditor with a copy of the data directory needs no secret key; without it, the \
@@ -254,6 +258,16 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     /// Replay the same events under another policy and show what would differ.
     #[command(name = "whatif", long_about = crate::audit::whatif::cli::LONG_ABOUT)]
     WhatIf(crate::audit::whatif::cli::WhatIfArgs),
+}
+
+/// An instant in RFC 3339, said as what to write when it is not one (chrono's own
+/// words, "premature end of input" for a date alone, told a probe nothing).
+fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, crate::i18n::Sentence> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|instant| instant.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            crate::i18n::Sentence::new("value-not-an-instant", vec![("text", format!("{text:?}"))])
+        })
 }
 
 fn parse_month(text: &str) -> Result<crate::domain::month::Month, crate::i18n::Sentence> {
@@ -380,6 +394,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
     let language = crate::cli::language(cli.lang.as_deref())?;
+    commands::say_in(language);
     let mut stdout = io::stdout().lock();
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
     let json = cli.json;
@@ -414,8 +429,13 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             timeline(&history, svg, language, json, &mut stdout)
         }
         AuditCommand::PublicKey => commands::public_key(place, style, &mut stdout),
-        AuditCommand::Checkpoint { list, new_key } => {
-            commands::checkpoint(place, (*list, *new_key), style, &mut stdout)
+        AuditCommand::Checkpoint {
+            list: true,
+            public_key,
+            ..
+        } => commands::list_checkpoints(place, public_key.as_deref(), style, &mut stdout),
+        AuditCommand::Checkpoint { new_key, .. } => {
+            commands::checkpoint(place, *new_key, style, &mut stdout)
         }
         AuditCommand::Prove { position, from, to } => {
             commands::prove(place, *position, *from, *to, style, &mut stdout)
@@ -516,9 +536,11 @@ fn explain(
                     "{}",
                     serde_json::json!({"ok": false, "error": {"code": "month_not_listed", "message": message}})
                 )?;
-            } else {
-                writeln!(stdout, "{message}")?;
             }
+            // Why there is no answer goes where an unknown member's does: standard
+            // error, after the program's name (a probe found it on standard output).
+            let line = crate::cli::program_said("flexledger-audit", &message, language);
+            crate::shell_support::say_on_stderr!("{line}");
             Ok(ExitCode::from(1))
         }
     }

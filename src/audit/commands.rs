@@ -44,8 +44,46 @@ pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close a crash left half recorded is not finished here: the audit tools
     // read the log as recorded (its `MonthClosed` and the chunks that landed; the
-    // state rows equal a fold of it at every moment) and never append to it.
+    // state rows equal a fold of it at every moment) and never append to it. They say
+    // so, though.
+    say_unfinished_closes(&store)?;
     Ok(store)
+}
+
+/// The language of the lines the store's openers say on standard error (set by `run`
+/// once; English until then).
+static LANGUAGE: std::sync::OnceLock<Language> = std::sync::OnceLock::new();
+
+/// Sets the language of the openers' lines (`run`, once per process).
+pub fn say_in(language: Language) {
+    let _ = LANGUAGE.set(language);
+}
+
+/// One line on standard error for each month close still being recorded: what the
+/// tools show of its month lacks the consequences not yet recorded. An operator's
+/// probe killed a close at once and `explain` said a member's month was "recorded
+/// missed" with no `ContributionMissed` in the log, `replay` showed the member
+/// active, and `verify` passed without a word (the log is intact: nothing to fail).
+fn say_unfinished_closes(store: &(impl ReadStore + ?Sized)) -> anyhow::Result<()> {
+    let language = LANGUAGE.get().copied().unwrap_or_default();
+    for closing in crate::ledger::read_closings(store)? {
+        // A rebuild's routine recheck, not a close a crash left unfinished.
+        if closing.recheck {
+            continue;
+        }
+        let args = [
+            ("region", text(closing.region.as_str())),
+            ("month", text(closing.month)),
+            ("done", text(closing.members_done)),
+            ("total", text(closing.members_total)),
+        ];
+        let said = say(language, "audit-close-unfinished", &args);
+        crate::shell_support::say_on_stderr!(
+            "{}",
+            crate::cli::program_said("flexledger-audit", &said, language)
+        );
+    }
+    Ok(())
 }
 
 /// Opens the store for the commands that only read (replay, explain, timeline,
@@ -60,7 +98,11 @@ pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
 /// `verify`'s walk beside a writer that keeps appending).
 fn open_reader_as(place: &Place, reading: Reading) -> anyhow::Result<AnyReader> {
     match &place.store {
-        Location::Postgres(_) => crate::cli::open_postgres_reader(&place.store, reading),
+        Location::Postgres(_) => {
+            let reader = crate::cli::open_postgres_reader(&place.store, reading)?;
+            say_unfinished_closes(&reader)?;
+            Ok(reader)
+        }
         Location::Sled(_) => Ok(open_store(place)?.reader()),
     }
 }
@@ -117,13 +159,17 @@ pub fn unknown_member(
     style: (bool, Language),
 ) -> anyhow::Result<ExitCode> {
     let args = [("member", text(member))];
-    not_found(out, style, "not_enrolled", ("audit-unknown-member", &args))
+    let code = crate::domain::ErrorCode::NeverEnrolled.as_str();
+    not_found(out, style, code, ("audit-unknown-member", &args))
 }
 
 /// Exit 1 for a member with no history at the cut asked for: [`unknown_member`] for
 /// a member with no events at all; for one whose first event comes after the cut,
 /// a message naming that event (the id is right: ask from there). The `--json`
-/// code is `not_enrolled` either way: the member had no events at that point.
+/// code is `never_enrolled` either way, as `flexledger member` and the API answer: the
+/// member had no events at that point (it was `not_enrolled`, which the contract uses
+/// for a refusal of a member who is not enrolled now, until a probe saw both codes
+/// for the same question).
 pub fn no_history(
     out: &mut dyn Write,
     member: Uuid,
@@ -157,7 +203,8 @@ pub fn no_history(
         ("first", text(first.position)),
         ("recorded", text(first.recorded_at_text())),
     ];
-    not_found(out, style, "not_enrolled", (id, &args))
+    let code = crate::domain::ErrorCode::NeverEnrolled.as_str();
+    not_found(out, style, code, (id, &args))
 }
 
 /// Exit 1 for a cut beyond what the ledger has written (D66): a position after its
@@ -237,9 +284,12 @@ fn refuse(
             out,
             &serde_json::json!({"ok": false, "error": {"code": code, "message": message}}),
         )?;
-    } else {
-        writeln!(out, "{}", say(language, id, args))?;
     }
+    // On standard error after the program's name, as `not_found` says its refusals (a
+    // probe found `prove --position 999`'s on standard output).
+    let said = say(language, id, args);
+    let line = crate::cli::program_said("flexledger-audit", &said, language);
+    crate::shell_support::say_on_stderr!("{line}");
     Ok(ExitCode::from(1))
 }
 
@@ -363,15 +413,12 @@ struct CheckpointOutput<'a> {
 
 pub fn checkpoint(
     place: &Place,
-    (list, new_key): (bool, bool),
+    new_key: bool,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(place)?;
     let key = checkpoint_key(place, &store, new_key)?;
-    if list {
-        return list_checkpoints(&store, &key.verifying_key(), (json, language), out);
-    }
     let tree = match walk(&store, "checkpoint") {
         Ok(tree) => tree,
         Err(error) => return damaged(error, (json, language), out),
@@ -452,13 +499,41 @@ fn latest_verified(
         .next_back())
 }
 
-fn list_checkpoints(
-    store: &(impl ReadStore + ?Sized),
-    key: &ed25519_dalek::VerifyingKey,
+/// The key `--public-key HEX` pins, if given (`checkpoint --list`, `verify-bundle`,
+/// `verify` read it alike).
+fn pinned_public_key(
+    public_key: Option<&str>,
+) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
+    public_key
+        .map(parse_public_key)
+        .transpose()
+        .map_err(|error| {
+            anyhow::anyhow!("--public-key is not an Ed25519 public key of 64 hex digits ({error})")
+        })
+}
+
+/// `checkpoint --list`: the stored checkpoints, each signature checked against the
+/// pinned key, else the ledger's key file, else the key each checkpoint names (said on
+/// standard error). It reads only: it needs no signing key and never makes one (it
+/// made one on a fresh store, and refused an auditor's copy that had none).
+pub fn list_checkpoints(
+    place: &Place,
+    public_key: Option<&str>,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let stored = proofs::stored_checkpoints(store, Some(key))?;
+    let pinned = pinned_public_key(public_key)?;
+    let store = open_reader(place)?;
+    let key = match pinned {
+        Some(key) => Some(key),
+        None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
+    };
+    if key.is_none() && !crate::store::Checkpoints::audit_checkpoints(&store)?.is_empty() {
+        let line = say(language, "audit-checkpoint-list-unpinned", &[]);
+        let line = crate::cli::program_said("flexledger-audit", &line, language);
+        crate::shell_support::say_on_stderr!("{line}");
+    }
+    let stored = proofs::stored_checkpoints(&store, key.as_ref())?;
     // None stored: a reader sees that, and how to make one, not a blank line. The
     // JSON is one line per checkpoint (JSON lines), so its empty list is no line.
     if stored.is_empty() && !json {
@@ -816,8 +891,8 @@ fn export_bundle(
                 done.finish_and_clear();
             }
             let verb = match pass {
-                bundle::ExportPass::Events => "export (events)",
-                bundle::ExportPass::Inclusions => "export (inclusions)",
+                bundle::ExportPass::Events => "export 1/2",
+                bundle::ExportPass::Inclusions => "export 2/2",
             };
             bar = Some((pass, walk_progress(verb, tree.size())));
         }
@@ -946,10 +1021,7 @@ pub fn verify_bundle(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let pinned = public_key
-        .map(parse_public_key)
-        .transpose()
-        .context("--public-key")?;
+    let pinned = pinned_public_key(public_key)?;
     let mut input = stdio::open_input(path)?;
     let report = bundle::verify_bundle(
         &mut *input,
@@ -1074,16 +1146,15 @@ pub fn verify(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     // A key given wrong is said before the walk, which takes minutes on a large store.
-    let pinned = public_key
-        .map(parse_public_key)
-        .transpose()
-        .map_err(|error| {
-            anyhow::anyhow!("--public-key is not an Ed25519 public key of 64 hex digits ({error})")
-        })?;
+    let pinned = pinned_public_key(public_key)?;
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
-    let store = open_reader_as(place, Reading::Snapshot)?;
-    let progress = walk_progress("verify", store.head()?.0);
+    let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {
+        if json {
+            crate::cli::print_damage_found_on_opening(out, error);
+        }
+    })?;
+    let progress = walk_progress("verify 1/2", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {
             progress.set_position(position);
@@ -1268,7 +1339,7 @@ fn check_checkpoints_against_log(
     events: u64,
 ) -> Result<(), LedgerError> {
     let mut heads_checked: Vec<Checkpoint> = Vec::new();
-    let progress = walk_progress("checkpoints", events);
+    let progress = walk_progress("verify 2/2", events);
     let walked = proofs::walk_log(
         store,
         None,

@@ -91,7 +91,7 @@ pub struct RestoreArgs {
 
 /// The signing key file, or standard input for `-`.
 fn read_signing_key(path: &Path) -> anyhow::Result<ed25519_dalek::SigningKey> {
-    let text = stdio::read_small_input(path, "the signing key", SIGNING_KEY_FILE_BYTES_MAX)?;
+    let text = stdio::read_small_input(path, SIGNING_KEY_FILE_BYTES_MAX)?;
     Ok(backup::parse_signing_key(
         &text,
         &stdio::display(path, true),
@@ -237,13 +237,13 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
     }
     let latest = crate::audit::keys::latest_signer(&store)?;
     let key = crate::audit::keys::ensure_at(place, latest.as_ref())?;
-    let progress = walk_progress("backup (trees)", head);
+    let progress = walk_progress("backup 1/2", head);
     let tree = backup::walk(&store, &mut |position| progress.set_position(position));
     progress.finish_and_clear();
     let tree = tree?;
     let signed = backup::checkpoint_stored(&mut store, &tree, &key, chrono::Utc::now())?;
     let mut output = stdio::Output::create(out)?;
-    let progress = walk_progress("backup (events)", tree.size());
+    let progress = walk_progress("backup 2/2", tree.size());
     let written = backup::write_backup(&store, &tree, &signed, &mut output, &mut |position| {
         progress.set_position(position)
     });

@@ -9,7 +9,7 @@ pub mod parse_errors;
 mod serve;
 pub mod wrap;
 
-use crate::domain::{parse_command, ErrorCode, Refusal};
+use crate::domain::{ErrorCode, Refusal};
 use crate::i18n::{say, text, Arg, Language};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
@@ -149,7 +149,7 @@ one sled data directory to a new one. Every event keeps its position, event id, 
 hashes (each is sealed again by the destination and checked against the source's); every command record keeps \
 its body digest, every feed item and every signed audit checkpoint is copied; the destination's state rows are \
 then rebuilt from the copied log. Prints one JSON object: events (in the destination now), resumed_after (events \
-it held before), the commands, feed items and checkpoints this run copied, the head hash, and the rows rebuilt.\n\n\
+it held before), the commands and feed items this run copied, the checkpoints (every one, written again by each run), the head hash, and the rows rebuilt.\n\n\
 The destination must be empty, or hold an interrupted copy of the same source: the copy then resumes after it. \
 Until the copy finishes, the destination is marked unfinished, and every other command refuses to open it \
 (run the same copy again to finish it). Nothing is read through --data-dir or --store: name both stores. Stop writers of the source first (a sled \
@@ -371,6 +371,27 @@ pub fn command_in(language: crate::i18n::Language) -> clap::Command {
     help::localize(command(), "flexledger", &TEACHING, language)
 }
 
+/// The settings both binaries read from the environment (`env = …` of their arguments).
+pub const SETTINGS_FROM_ENVIRONMENT: [&str; 4] = [
+    "FLEXLEDGER_DATA_DIR",
+    "FLEXLEDGER_STORE",
+    "FLEXLEDGER_PUBLIC_KEY",
+    "FLEXLEDGER_TOKEN",
+];
+
+/// Forgets each setting of [`SETTINGS_FROM_ENVIRONMENT`] that is set but empty, as
+/// `FLEXLEDGER_LANG` is read: `FLEXLEDGER_DATA_DIR= flexledger verify` was refused by
+/// clap with "a value is required for '--data-dir'", an option the user never typed
+/// (a probe). Call first in `main`, before any thread starts (the environment is the
+/// process's).
+pub fn forget_empty_settings() {
+    for name in SETTINGS_FROM_ENVIRONMENT {
+        if std::env::var_os(name).is_some_and(|value| value.is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
+}
+
 /// Parses the process's arguments with [`command_in`] the language they choose.
 pub fn try_parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
@@ -569,6 +590,12 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(crate::backup::BackupError::Refused(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
     }
+    if let Some(file) = cause.downcast_ref::<crate::shell_support::stdio::FileError>() {
+        return file_error_sentence(file).in_language(language);
+    }
+    if let Some(tokens) = cause.downcast_ref::<crate::http::auth::TokenFileError>() {
+        return tokens.sentence().in_language(language);
+    }
     let key = cause
         .downcast_ref::<crate::audit::keys::KeyError>()
         .or(match cause.downcast_ref() {
@@ -589,6 +616,21 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
         Some(sentence) => sentence.in_language(language),
         None => cause.to_string(),
     }
+}
+
+/// A file of the command line that cannot be used, as the catalog words it.
+fn file_error_sentence(error: &crate::shell_support::stdio::FileError) -> crate::i18n::Sentence {
+    use crate::shell_support::stdio::FileError;
+    let (id, args) = match error {
+        FileError::Read { path, .. } => ("cli-cannot-read", vec![("file", path.clone())]),
+        FileError::NotUtf8 { path, .. } => ("cli-file-not-utf8", vec![("file", path.clone())]),
+        FileError::TooLarge { path, bytes_max } => (
+            "cli-file-too-large",
+            vec![("file", path.clone()), ("bytes_max", bytes_max.to_string())],
+        ),
+        FileError::Create { path, .. } => ("cli-cannot-create", vec![("file", path.clone())]),
+    };
+    crate::i18n::Sentence::new(id, args)
 }
 
 /// A context said in the reader's language: a catalog sentence ("cannot open the
@@ -1272,20 +1314,14 @@ fn parse_line(line_number: u64, line: Line) -> Result<crate::domain::CommandEnve
         Line::TooLong => Err(with_line(Refusal::invalid(format!(
             "line is longer than {SUBMIT_LINE_BYTES_MAX} bytes; split it into smaller commands"
         )))),
-        Line::Text(bytes) => {
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|_| with_line(Refusal::invalid("line is not valid UTF-8")))?;
-            if text.trim().is_empty() {
-                return Err(with_line(Refusal::invalid(
-                    "line is empty; put one JSON command on each line",
-                )));
-            }
-            parse_command(text).map_err(with_line)
-        }
+        Line::Text(bytes) => crate::domain::parse_command_line(&bytes).map_err(with_line),
     }
 }
 
-fn print_json_line(stdout: &mut impl Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+fn print_json_line(
+    stdout: &mut (impl Write + ?Sized),
+    value: &impl serde::Serialize,
+) -> anyhow::Result<()> {
     serde_json::to_writer(&mut *stdout, value)?;
     stdout.write_all(b"\n")?;
     Ok(())
@@ -1449,6 +1485,41 @@ struct VerifyFailure<'a> {
     message: &'a str,
 }
 
+/// The damage that kept a store from opening, as `verify`'s finding: its position (0:
+/// in no event, an engine file) and its English. A head witness or head row the log
+/// does not reach is found on opening, before any walk, and a program reading
+/// `verify`'s standard output saw nothing there for it (the words went to standard
+/// error only).
+pub(crate) fn damage_found_on_opening(error: &anyhow::Error) -> Option<(u64, String)> {
+    error
+        .chain()
+        .find_map(|cause| match crate::error::store_error_in(cause)? {
+            StoreError::Corrupt { position, message } => Some((*position, message.to_string())),
+            StoreError::EngineFileDamaged { message } => Some((0, message.to_string())),
+            _ => None,
+        })
+}
+
+/// `verify`'s JSON line for damage found on opening, on `out` (both binaries'); the
+/// error itself is then said on standard error, with the advice, as for every command.
+pub(crate) fn print_damage_found_on_opening(out: &mut dyn Write, error: &anyhow::Error) {
+    let Some((position, message)) = damage_found_on_opening(error) else {
+        return;
+    };
+    let failure = VerifyFailure {
+        ok: false,
+        position,
+        message: &message,
+    };
+    // A closed output is not worth more than the error being reported.
+    let _ = print_json_line(out, &failure);
+}
+
+/// [`print_damage_found_on_opening`] on standard output.
+fn print_damage_found_on_opening_to_stdout(error: &anyhow::Error) {
+    print_damage_found_on_opening(&mut io::stdout().lock(), error);
+}
+
 /// `migrate`: the PostgreSQL store's schema brought to this build's version.
 fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
     let report = match location {
@@ -1479,6 +1550,14 @@ fn same_store(from: &Location, to: &Location) -> bool {
         }
         _ => from == to,
     }
+}
+
+/// Whether a copy runs between two PostgreSQL URLs. Two spelled differently can name
+/// one database, which `same_store` cannot see: the destination's writer lock is then
+/// held by this copy's own source, and "in use by another flexledger writer" alone
+/// sent a probe looking for a process that was not there.
+fn both_postgres(from: &Location, to: &Location) -> bool {
+    matches!((from, to), (Location::Postgres(_), Location::Postgres(_)))
 }
 
 /// A copy's destination directory that holds files but no store, nor a copy's
@@ -1541,11 +1620,15 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     let source = open_store(from)?;
     let options = copy_options(from);
     let source_head = source.head()?.0;
-    let mut destination = to
-        .open_to_copy_into(&options.unfinished(0, source_head))
-        .say_context("cli-copy-cannot-open-destination", || {
+    let mut destination = match to.open_to_copy_into(&options.unfinished(0, source_head)) {
+        Err(StoreError::WriterLocked { .. }) if both_postgres(from, to) => {
+            let args = vec![("store", to.to_string())];
+            return Err(crate::i18n::Sentence::new("cli-copy-destination-in-use", args).into());
+        }
+        opened => opened.say_context("cli-copy-cannot-open-destination", || {
             vec![("store", to.to_string())]
-        })?;
+        })?,
+    };
     // Tests stop a copy part-way as a crash would (`FLEXLEDGER_COPY_EXIT_AFTER`: the
     // process exits once an append reaching that position is durable; 0: once the
     // destination is marked, before its first append).
@@ -1592,7 +1675,8 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
 }
 
 fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
-    let store = open_log_reader(&place.store, Reading::Snapshot)?;
+    let store = open_log_reader(&place.store, Reading::Snapshot)
+        .inspect_err(print_damage_found_on_opening_to_stdout)?;
     let progress = walk_progress("verify", store.head()?.0);
     let outcome = crate::ledger::verify(&store, &mut |position| {
         if position % 4096 == 0 {
@@ -1619,7 +1703,8 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
     let store = crate::store::SledStore::open_unwitnessed(dir)
         .say_context("cli-cannot-open-ledger", || {
             vec![("store", dir.display().to_string())]
-        })?;
+        })
+        .inspect_err(print_damage_found_on_opening_to_stdout)?;
     // Before the walk, which takes minutes on a large store.
     store.refuse_accepting_a_loss()?;
     let progress = walk_progress("verify", store.head()?.0);
@@ -1631,7 +1716,9 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
     progress.finish_and_clear();
     if outcome.is_ok() {
         let (head, kept) = store.accept_head()?;
-        tracing::warn!(
+        // In the logs at info: the line below says it to the operator, in their language
+        // (a probe saw it twice, once in English, under --lang zh-CN).
+        tracing::info!(
             position = head.position,
             "the log checked out; a new head witness records its head, accepted as it is"
         );

@@ -129,7 +129,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         anyhow::bail!("at most {CORS_ORIGINS_MAX} --cors-origin values");
     }
     let tokens = match args.auth {
-        Some(path) => Tokens::load(path).map_err(anyhow::Error::msg)?,
+        Some(path) => Tokens::load(path)?,
         None if args.demo => Tokens::default(),
         None => return Err(crate::i18n::Sentence::new("cli-serve-needs-auth", Vec::new()).into()),
     };
@@ -138,10 +138,15 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     let bound = std::net::TcpListener::bind(args.listen)
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener));
     if let Err(error) = &bound {
-        if error.kind() == std::io::ErrorKind::AddrInUse {
-            // What to do, not only the system's words.
+        // What to do, not only the system's words ("invalid socket address").
+        let id = match error.kind() {
+            std::io::ErrorKind::AddrInUse => Some("cli-listen-in-use"),
+            std::io::ErrorKind::InvalidInput => Some("cli-listen-not-an-address"),
+            _ => None,
+        };
+        if let Some(id) = id {
             let args = vec![("listen", args.listen.to_owned())];
-            return Err(crate::i18n::Sentence::new("cli-listen-in-use", args).into());
+            return Err(crate::i18n::Sentence::new(id, args).into());
         }
     }
     let listener = bound.say_context("cli-cannot-listen", || {

@@ -265,6 +265,25 @@ impl Command {
     }
 }
 
+/// Parses one `submit` line's bytes: UTF-8 text holding one command. A file saved in
+/// another encoding (GBK and UTF-16 are what Chinese spreadsheets and editors often
+/// save) is refused with how to convert it, in the reader's language.
+pub fn parse_command_line(bytes: &[u8]) -> Result<CommandEnvelope, Refusal> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(Refusal::because(
+            RefusalText::ParseLineNotUtf8 {},
+            "line is not valid UTF-8: save the file as UTF-8 (one saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)",
+        ));
+    };
+    if text.trim().is_empty() {
+        return Err(Refusal::because(
+            RefusalText::ParseLineEmpty {},
+            "line is empty; put one JSON command on each line",
+        ));
+    }
+    parse_command(text)
+}
+
 /// Parses one command from JSON text (one `submit` line or one HTTP body item).
 pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
     let value = parse_json_strict(text.as_bytes()).map_err(|error| {

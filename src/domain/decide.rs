@@ -330,9 +330,9 @@ fn check_pay_range(
                 amount,
             },
             if count == 1 {
-                format!("months are paid oldest first (R6): start from {next_unpaid}; the unpaid month before the first month this payment names, {next_unpaid}, owes {amount}")
+                format!("months are paid oldest first (R6): start from {next_unpaid}; {next_unpaid} comes before the first month this payment names and is unpaid: it owes {amount}")
             } else {
-                format!("months are paid oldest first (R6): start from {next_unpaid}; the {count} unpaid months before the first month this payment names, {next_unpaid}..{last_owed}, owe {amount}")
+                format!("months are paid oldest first (R6): start from {next_unpaid}; the {count} months {next_unpaid}..{last_owed} come before the first month this payment names and are unpaid: they owe {amount}")
             },
         );
     }

@@ -17,7 +17,9 @@ pub mod why;
 #[cfg(test)]
 mod last_month_tests;
 
-pub use command::{parse_command, parse_command_value, Command, CommandEnvelope};
+pub use command::{
+    parse_command, parse_command_line, parse_command_value, Command, CommandEnvelope,
+};
 pub use coverage::{coverage, MemberCoverage};
 pub use decide::decide;
 pub use event::{Event, StreamId};

@@ -62,7 +62,7 @@ impl<'de> Deserialize<'de> for RegionName {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         RegionName::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "expected a region name of 1 to {REGION_NAME_BYTES_MAX} letters, digits, '_', '.' or '-', got {text:?}"
+                "expected a region name of 1 to {REGION_NAME_BYTES_MAX} ASCII letters, digits, '_', '.' or '-' (a Chinese place name in pinyin or as its code, such as `beijing` or `110100`), got {text:?}"
             ))
         })
     }

@@ -364,6 +364,10 @@ refusal_texts! {
     /// `detail` is serde_json's English, said in the reader's language where
     /// `i18n::detail_in` understands it.
     ParseNotJson(InvalidCommand) = "refusal-parse-not-json" { detail: String }
+    /// A `submit` line that is not UTF-8 (`domain::command::parse_command_line`).
+    ParseLineNotUtf8(InvalidCommand) = "refusal-parse-line-not-utf8" {}
+    /// A `submit` line of white space only.
+    ParseLineEmpty(InvalidCommand) = "refusal-parse-line-empty" {}
     /// A command that is not a JSON object.
     ParseNotAnObject(InvalidCommand) = "refusal-parse-not-an-object" {}
     ParseCommandNotAString(InvalidCommand) = "refusal-parse-command-not-a-string" {}

@@ -60,29 +60,77 @@ pub struct Tokens {
     by_digest: HashMap<Sha256, Role>,
 }
 
+/// What is wrong with a token file's text. Typed, so that `serve` says it in the
+/// reader's language (`sentence`); the TOML parser's own words stay as they came.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenProblem {
+    #[error("not a token file ({0}); expected [[token]] tables with role and sha256")]
+    NotATokenFile(String),
+    /// A server with no token would answer nobody but /healthz.
+    #[error("no tokens; add [[token]] tables with role and sha256")]
+    NoTokens,
+    #[error("at most {AUTH_TOKENS_MAX} tokens")]
+    TooMany,
+    /// The entry's number, from 1.
+    #[error("token {0}: sha256 must be 64 lowercase hex digits (the SHA-256 of the token, never the token)")]
+    NotADigest(usize),
+}
+
+/// A token file that cannot be used: which, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct TokenFileError {
+    pub file: String,
+    pub problem: TokenProblem,
+}
+
+impl TokenFileError {
+    /// The error as the catalog words it (`locales/*/cli.ftl`, `cli-token-file-*`).
+    pub fn sentence(&self) -> crate::i18n::Sentence {
+        let file = ("file", self.file.clone());
+        let (id, args) = match &self.problem {
+            TokenProblem::NotATokenFile(detail) => (
+                "cli-token-file-not-toml",
+                vec![file, ("detail", detail.clone())],
+            ),
+            TokenProblem::NoTokens => ("cli-token-file-empty", vec![file]),
+            TokenProblem::TooMany => (
+                "cli-token-file-too-many",
+                vec![file, ("max", AUTH_TOKENS_MAX.to_string())],
+            ),
+            TokenProblem::NotADigest(entry) => (
+                "cli-token-file-not-a-digest",
+                vec![file, ("entry", entry.to_string())],
+            ),
+        };
+        crate::i18n::Sentence::new(id, args)
+    }
+}
+
 impl Tokens {
-    /// Reads a token file (standard input for `-`); errors name the entry and say what
-    /// is wrong.
-    pub fn load(path: &std::path::Path) -> Result<Tokens, String> {
-        let text = stdio::read_small_input(path, "the token file", AUTH_FILE_BYTES_MAX)
-            .map_err(|error| format!("{error:#}"))?;
-        Tokens::parse(&text).map_err(|error| format!("{}: {error}", stdio::display(path, true)))
+    /// Reads a token file (standard input for `-`); errors name the file and the entry
+    /// and say what is wrong.
+    pub fn load(path: &std::path::Path) -> anyhow::Result<Tokens> {
+        let text = stdio::read_small_input(path, AUTH_FILE_BYTES_MAX)?;
+        Tokens::parse(&text).map_err(|problem| {
+            let file = stdio::display(path, true);
+            TokenFileError { file, problem }.into()
+        })
     }
 
-    pub fn parse(text: &str) -> Result<Tokens, String> {
-        let file: TokenFile = toml::from_str(text).map_err(|error| {
-            format!("not a token file ({error}); expected [[token]] tables with role and sha256")
-        })?;
+    pub fn parse(text: &str) -> Result<Tokens, TokenProblem> {
+        let file: TokenFile =
+            toml::from_str(text).map_err(|error| TokenProblem::NotATokenFile(error.to_string()))?;
         if file.token.is_empty() {
-            // A server with no token would answer nobody but /healthz.
-            return Err("no tokens; add [[token]] tables with role and sha256".to_owned());
+            return Err(TokenProblem::NoTokens);
         }
         if file.token.len() > AUTH_TOKENS_MAX {
-            return Err(format!("at most {AUTH_TOKENS_MAX} tokens"));
+            return Err(TokenProblem::TooMany);
         }
         let mut tokens = Tokens::default();
         for (index, entry) in file.token.into_iter().enumerate() {
-            let digest = Sha256::parse_hex(&entry.sha256).ok_or_else(|| format!("token {}: sha256 must be 64 lowercase hex digits (the SHA-256 of the token, never the token)", index + 1))?;
+            let digest =
+                Sha256::parse_hex(&entry.sha256).ok_or(TokenProblem::NotADigest(index + 1))?;
             tokens.by_digest.insert(digest, entry.role);
         }
         Ok(tokens)
@@ -108,7 +156,8 @@ mod tests {
     #[test]
     fn a_token_file_needs_a_token() {
         for empty in ["", "# no tokens yet\n", "token = []\n"] {
-            let error = Tokens::parse(empty).err().unwrap_or_default();
+            let error = Tokens::parse(empty).err().map(|error| error.to_string());
+            let error = error.unwrap_or_default();
             assert!(error.contains("no tokens"), "{empty:?}: {error}");
         }
         let digest = Sha256::of(b"op-secret");

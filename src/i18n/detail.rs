@@ -368,7 +368,7 @@ const EXPECTED: &[(&str, &str)] = &[
         "detail-expected-date",
     ),
     (
-        "a region name of 1 to 64 letters, digits, '_', '.' or '-'",
+        "a region name of 1 to 64 ASCII letters, digits, '_', '.' or '-' (a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)",
         "detail-expected-region",
     ),
 ];

@@ -76,10 +76,12 @@ pub struct CopyReport {
     pub events: u64,
     /// Events the destination held before (a resumed copy).
     pub resumed_after: u64,
-    /// Command records, feed items and checkpoints copied by this run: a resumed copy
-    /// counts only what it copied after `resumed_after`.
+    /// Command records and feed items copied by this run: a resumed copy counts only
+    /// what it copied after `resumed_after`.
     pub commands: u64,
     pub feed_items: u64,
+    /// The source's checkpoints, every one: each run writes them all again (they are
+    /// few, and a checkpoint written twice is the same row).
     pub checkpoints: u64,
     pub head_hash: crate::store::Sha256,
     /// The destination's state rows, rebuilt from the copied log.

@@ -28,7 +28,9 @@ pub fn without_byte_order_mark(bytes: &[u8]) -> &[u8] {
 
 /// A progress bar over the log's events, on standard error (drawn only on a terminal).
 pub fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
-    let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} events ({{eta}})");
+    // No words but the command's name, which is the same in every language (a probe saw
+    // "events" in English under --lang zh-CN): the counts are positions of the log.
+    let template = format!("{{spinner}} {verb} [{{bar:30}}] {{pos}}/{{len}} ({{eta}})");
     let progress = indicatif::ProgressBar::new(events).with_style(
         indicatif::ProgressStyle::with_template(&template)
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
@@ -37,10 +39,30 @@ pub fn walk_progress(verb: &str, events: u64) -> indicatif::ProgressBar {
     progress
 }
 
-/// Logs to standard error, at the level `FLEXLEDGER_LOG` names (default `warn`).
+/// What is logged when `FLEXLEDGER_LOG` is not set: warnings, and none of the storage
+/// engine's own lines. sled's come in English after the ledger's own message, which
+/// already says what happened and what to do in the reader's language (a probe saw
+/// "ERROR sled::tree: failed to flush data to disk" three times after a full disk's
+/// advice); `FLEXLEDGER_LOG=warn,sled=warn` shows them.
+pub const LOG_FILTER_DEFAULT: &str = "warn,sled=off";
+
+/// The log filter for `FLEXLEDGER_LOG`'s value: [`LOG_FILTER_DEFAULT`] when it is not
+/// set or empty, else the value, with sled's lines off unless it names `sled`
+/// (`FLEXLEDGER_LOG=info` is for the ledger's own lines).
+pub fn log_filter(value: Option<&str>) -> String {
+    match value.map(str::trim) {
+        None | Some("") => LOG_FILTER_DEFAULT.to_owned(),
+        Some(value) if value.contains("sled") => value.to_owned(),
+        Some(value) => format!("{value},sled=off"),
+    }
+}
+
+/// Logs to standard error, at the level `FLEXLEDGER_LOG` names (default
+/// [`LOG_FILTER_DEFAULT`]; empty counts as not set, as every `FLEXLEDGER_` setting).
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("FLEXLEDGER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::new(log_filter(
+        std::env::var("FLEXLEDGER_LOG").ok().as_deref(),
+    ));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
@@ -83,4 +105,17 @@ pub fn output_failure(error: &anyhow::Error) -> Option<io::ErrorKind> {
 /// failure, the reader has what it wanted.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     output_failure(error) == Some(io::ErrorKind::BrokenPipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_filter_keeps_sled_quiet_unless_named() {
+        assert_eq!(log_filter(None), LOG_FILTER_DEFAULT);
+        assert_eq!(log_filter(Some(" ")), LOG_FILTER_DEFAULT);
+        assert_eq!(log_filter(Some("info")), "info,sled=off");
+        assert_eq!(log_filter(Some("warn,sled=warn")), "warn,sled=warn");
+    }
 }

@@ -25,29 +25,71 @@ pub fn display(path: &Path, input: bool) -> String {
     }
 }
 
+/// A file named on the command line that cannot be used, said by what went wrong and
+/// which path (the one the user gave: never the hidden file an output is written to
+/// first). Typed, not text, so each binary says it in its reader's language (the
+/// operating system's words, its source, stay as they came).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read {path}")]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot read {path} as UTF-8 text (save it as UTF-8)")]
+    NotUtf8 {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("{path} is larger than {bytes_max} bytes: is it the right file?")]
+    TooLarge { path: String, bytes_max: u64 },
+    #[error("cannot create {path} (its directory must exist and be writable)")]
+    Create {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
 /// Opens an input: the file, or standard input for `-`.
 pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
     if is_stdio(path) {
         return Ok(Box::new(io::BufReader::new(io::stdin())));
     }
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|source| FileError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(Box::new(io::BufReader::new(file)))
 }
 
 /// Reads a small text input whole (a policy, a key, a token file): the file, or
-/// standard input for `-`. More than `bytes_max` bytes is refused, naming `what` it
-/// should have been, so a wrong file never fills memory.
-pub fn read_small_input(path: &Path, what: &str, bytes_max: u64) -> anyhow::Result<String> {
+/// standard input for `-`. More than `bytes_max` bytes is refused, so a wrong file
+/// never fills memory.
+pub fn read_small_input(path: &Path, bytes_max: u64) -> anyhow::Result<String> {
     let name = display(path, true);
     let mut text = String::new();
-    open_input(path)
-        .with_context(|| format!("cannot read {what}"))?
+    open_input(path)?
         .take(bytes_max.saturating_add(1))
         .read_to_string(&mut text)
-        .with_context(|| format!("cannot read {what} {name} as UTF-8 text"))?;
+        .map_err(|source| match source.kind() {
+            io::ErrorKind::InvalidData => FileError::NotUtf8 {
+                path: name.clone(),
+                source,
+            },
+            _ => FileError::Read {
+                path: name.clone(),
+                source,
+            },
+        })?;
     if u64::try_from(text.len()).is_ok_and(|bytes| bytes > bytes_max) {
-        anyhow::bail!("{what} {name} is larger than {bytes_max} bytes: is it the right file?");
+        return Err(FileError::TooLarge {
+            path: name,
+            bytes_max,
+        }
+        .into());
     }
     Ok(text)
 }
@@ -93,8 +135,10 @@ impl Output {
             .file_name()
             .with_context(|| format!("{} does not name a file", path.display()))?;
         let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-        let file = std::fs::File::create(&partial)
-            .with_context(|| format!("cannot create {}", partial.display()))?;
+        let file = std::fs::File::create(&partial).map_err(|source| FileError::Create {
+            path: path.display().to_string(),
+            source,
+        })?;
         Ok(Output::File {
             writer: io::BufWriter::new(file),
             partial,

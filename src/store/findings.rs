@@ -664,6 +664,26 @@ pub fn segment_header(
     found("store-found-segment-header", args)
 }
 
+/// sled's data file `path` ends before its newest snapshot `snapshot`: the snapshot
+/// records the log up to `snapshot_lsn`, the file holds it up to `file_lsn`; `dir` is
+/// the data directory and `moves` the `mv` that sets the snapshot aside.
+pub fn data_file_behind_snapshot(
+    path: impl ToString,
+    snapshot: impl ToString,
+    (snapshot_lsn, file_lsn): (i64, i64),
+    (dir, moves): (impl ToString, String),
+) -> DamageDetail {
+    let args = vec![
+        ("path", text(path)),
+        ("snapshot", text(snapshot)),
+        ("snapshot_lsn", text(snapshot_lsn)),
+        ("file_lsn", text(file_lsn)),
+        ("dir", text(dir)),
+        ("moves", moves),
+    ];
+    found("store-found-data-file-behind-snapshot", args)
+}
+
 /// Why the engine can do without a damaged file of its own (D54).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetAsideWhy {

@@ -43,7 +43,7 @@
 //! a store rolled back without its witness would otherwise look healthy.
 //! `accept_head` is the way back for an operator who accepts the log as it is.
 //! What the witness cannot see, because nothing is lost yet, `open` looks for in sled's
-//! data file: a segment header that fails its checksum (`damaged_segment_header`).
+//! data file: a segment header that fails its checksum (`scan_segment_headers`).
 //! `open` also turns a panic inside sled into a damage error, sets aside unfinished
 //! snapshots (`snap.*.generating`) that make sled 0.34.7 refuse to open, and tells a
 //! held lock, a permission error and a full disk apart.
@@ -355,53 +355,118 @@ fn sled_segment_bytes(sled_dir: &Path) -> u64 {
         .unwrap_or(SLED_SEGMENT_BYTES_DEFAULT)
 }
 
-/// The first segment of sled's data file (`data_file`, at `data_path`) whose header was
-/// damaged: its byte offset, and the number of segments. sled 0.34.7 leaves such a
-/// segment out of its recovery without a word, so a store opens whole (its snapshot
-/// still points into the segment) and then loses what it appends: at the next open the
-/// witness names the lost positions, after they were acknowledged (found by a probe
-/// flipping one bit of the first header). Read with sled's lock held, after sled read
-/// the same headers to open. A damaged header of a free segment (all zeros after the
-/// header) is harmless: sled frees it again, so it is logged and passed.
-fn damaged_segment_header(
+/// The header of the segment at byte `offset` of sled's data file.
+fn read_segment_header(
+    data_file: &File,
+    data_path: &Path,
+    offset: u64,
+) -> Result<[u8; SEGMENT_HEADER_BYTES], StoreError> {
+    use std::os::unix::fs::FileExt;
+    let mut header = [0u8; SEGMENT_HEADER_BYTES];
+    data_file
+        .read_exact_at(&mut header, offset)
+        .map_err(io_error(data_path))?;
+    Ok(header)
+}
+
+/// What one pass over the headers of sled's data file finds (`scan_segment_headers`).
+struct SegmentScan {
+    /// The first segment whose header was damaged: its byte offset, and the number of
+    /// segments. sled 0.34.7 leaves such a segment out of its recovery without a word,
+    /// so a store opens whole (its snapshot still points into the segment) and then
+    /// loses what it appends: at the next open the witness names the lost positions,
+    /// after they were acknowledged (found by a probe flipping one bit of the first
+    /// header). A damaged header of a free segment (all zeros after the header) is
+    /// harmless: sled frees it again, so it is logged and passed.
+    damaged: Option<(u64, u64)>,
+    /// The highest LSN the file's valid segments reach (each one's LSN plus what the
+    /// file holds of it, see [`SnapshotBeyondData`]), `None` with no valid segment.
+    reach: Option<i64>,
+}
+
+/// Reads the header of every segment of sled's data file (`data_file`, at
+/// `data_path`) once: before sled opens it, and again with sled's lock held after
+/// sled read the same headers to open.
+fn scan_segment_headers(
     data_file: &File,
     data_path: &Path,
     segment_bytes: u64,
-) -> Result<Option<(u64, u64)>, StoreError> {
-    use std::os::unix::fs::FileExt;
+) -> Result<SegmentScan, StoreError> {
     let length = data_file.metadata().map_err(io_error(data_path))?.len();
     // As sled counts them: a last, partial segment counts if it can hold a header.
     let segments =
         length / segment_bytes + u64::from(length % segment_bytes >= SEGMENT_HEADER_BYTES as u64);
+    let mut scan = SegmentScan {
+        damaged: None,
+        reach: None,
+    };
     for index in 0..segments {
         let offset = index * segment_bytes;
-        let mut header = [0u8; SEGMENT_HEADER_BYTES];
-        data_file
-            .read_exact_at(&mut header, offset)
-            .map_err(io_error(data_path))?;
-        if segment_header(&header) != SegmentHeader::Damaged {
-            continue;
+        let header = read_segment_header(data_file, data_path, offset)?;
+        match segment_header(&header) {
+            SegmentHeader::Valid => {
+                let reach =
+                    segment_reach(&header, segment_bytes.min(length - offset), segment_bytes);
+                scan.reach = Some(scan.reach.map_or(reach, |highest| highest.max(reach)));
+            }
+            SegmentHeader::Blank => {}
+            SegmentHeader::Damaged => {
+                if scan.damaged.is_none()
+                    && holds_data(data_file, data_path, offset, length, segment_bytes)?
+                {
+                    scan.damaged = Some((offset, segments));
+                }
+            }
         }
-        let body_start = offset + SEGMENT_HEADER_BYTES as u64;
-        let body_end = (offset + segment_bytes)
-            .min(length)
-            .min(body_start + SEGMENT_BODY_PROBE_BYTES as u64);
-        // Never negative (a counted segment holds its header), at most the probe's size.
-        let mut body = vec![0u8; (body_end - body_start) as usize];
-        data_file
-            .read_exact_at(&mut body, body_start)
-            .map_err(io_error(data_path))?;
-        if body.iter().all(|byte| *byte == 0) {
-            tracing::warn!(
-                file = %data_path.display(),
-                offset,
-                "the header of a free storage engine segment is damaged; the engine does not read that segment"
-            );
-            continue;
-        }
-        return Ok(Some((offset, segments)));
     }
-    Ok(None)
+    Ok(scan)
+}
+
+/// The LSN a valid segment `header` reaches when the file holds `held` bytes of it:
+/// sled keeps a segment's LSNs and byte offsets equal modulo the segment size, and a
+/// segment held to within a message header counts as whole (see [`SnapshotBeyondData`]).
+fn segment_reach(header: &[u8; SEGMENT_HEADER_BYTES], held: u64, segment_bytes: u64) -> i64 {
+    let mut lsn = [0u8; 8];
+    lsn.copy_from_slice(&header[4..12]);
+    let lsn = i64::from_le_bytes(lsn) ^ 0x7FFF_FFFF_FFFF_FFFF;
+    let held = if held + SLED_MESSAGE_HEADER_BYTES_MAX >= segment_bytes {
+        segment_bytes
+    } else {
+        held
+    };
+    // Fits: a segment is at most a few MiB.
+    lsn.saturating_add(i64::try_from(held).unwrap_or(i64::MAX))
+}
+
+/// Whether the segment at `offset`, whose header is damaged, holds data (anything but
+/// zeros in its first `SEGMENT_BODY_PROBE_BYTES` after the header); a free one is
+/// logged.
+fn holds_data(
+    data_file: &File,
+    data_path: &Path,
+    offset: u64,
+    length: u64,
+    segment_bytes: u64,
+) -> Result<bool, StoreError> {
+    use std::os::unix::fs::FileExt;
+    let body_start = offset + SEGMENT_HEADER_BYTES as u64;
+    let body_end = (offset + segment_bytes)
+        .min(length)
+        .min(body_start + SEGMENT_BODY_PROBE_BYTES as u64);
+    // Never negative (a counted segment holds its header), at most the probe's size.
+    let mut body = vec![0u8; (body_end - body_start) as usize];
+    data_file
+        .read_exact_at(&mut body, body_start)
+        .map_err(io_error(data_path))?;
+    if body.iter().all(|byte| *byte == 0) {
+        tracing::warn!(
+            file = %data_path.display(),
+            offset,
+            "the header of a free storage engine segment is damaged; the engine does not read that segment"
+        );
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// The segment headers of sled's data file in `path`, checked before sled opens it
@@ -427,13 +492,45 @@ fn refuse_damaged_segment_headers_before_open(dir: &Path, path: &Path) -> Result
         }
     })?;
     let segment_bytes = sled_segment_bytes(path);
-    match damaged_segment_header(&data_file, &data_path, segment_bytes)? {
-        Some(damage) => Err(damaged_segment_error(&data_path, segment_bytes, damage)),
+    let scan = scan_segment_headers(&data_file, &data_path, segment_bytes)?;
+    if let Some(damage) = scan.damaged {
+        return Err(damaged_segment_error(&data_path, segment_bytes, damage));
+    }
+    // Before sled opens it: sled's recovery would refuse it (or panic) after writing
+    // zeros over the end of the file's last segment, and name neither file.
+    match snapshot_beyond_data(path, scan.reach) {
+        Some(found) => Err(data_file_behind_snapshot(dir, &data_path, &found)),
         None => Ok(()),
     }
 }
 
-/// The damage of a segment header that fails its check (`damaged_segment_header`:
+/// The damage of a data file that ends before the engine's newest snapshot, with the
+/// way back an operator has without a backup: sled recovers what the file still holds
+/// once the snapshot is set aside (on a copy: its recovery writes to the file, and a
+/// deep cut may leave nothing it can read). Found by an operator's probe that cut 2.5%
+/// off the end of `db`: the message said only that the engine "read back damaged
+/// data", and the snapshot set aside gave back all but the events after the cut, which
+/// the head witness then named.
+fn data_file_behind_snapshot(
+    dir: &Path,
+    data_path: &Path,
+    found: &SnapshotBeyondData,
+) -> StoreError {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let snapshot = absolute(&found.snapshot);
+    let moves = set_aside_move(&snapshot);
+    corrupt(
+        0,
+        findings::data_file_behind_snapshot(
+            absolute(data_path).display(),
+            snapshot.display(),
+            (found.snapshot_lsn, found.file_lsn),
+            (absolute(dir).display(), moves),
+        ),
+    )
+}
+
+/// The damage of a segment header that fails its check (`scan_segment_headers`:
 /// its byte offset, and the number of segments).
 fn damaged_segment_error(
     data_path: &Path,
@@ -523,17 +620,7 @@ fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
             });
         }
     }
-    let newest = std::fs::read_dir(sled_dir).ok().and_then(|entries| {
-        entries
-            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| {
-                name.starts_with("snap.")
-                    && !name.ends_with(".generating")
-                    && !name.ends_with(".in___motion")
-            })
-            .max()
-    });
-    if let Some(name) = newest {
+    if let Some(name) = newest_snapshot(sled_dir) {
         let snapshot = sled_dir.join(name);
         if let Ok(bytes) = std::fs::read(&snapshot) {
             if bytes.len() <= SNAPSHOT_TRAILER_BYTES || !crc_holds(&bytes, SNAPSHOT_TRAILER_BYTES) {
@@ -547,6 +634,75 @@ fn files_to_set_aside(sled_dir: &Path) -> Vec<SetAside> {
     found
 }
 
+/// The name of the snapshot sled 0.34.7 reads in `sled_dir`: the greatest by name of
+/// its `snap.*` files but those it is moving (`.in___motion`), and but unfinished ones
+/// (`.generating`), which the open sets aside first (`set_aside_unfinished_snapshots`).
+fn newest_snapshot(sled_dir: &Path) -> Option<String> {
+    std::fs::read_dir(sled_dir).ok().and_then(|entries| {
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| {
+                name.starts_with("snap.")
+                    && !name.ends_with(".generating")
+                    && !name.ends_with(".in___motion")
+            })
+            .max()
+    })
+}
+
+/// The longest message header sled writes (`MAX_MSG_HEADER_LEN`): a segment whose
+/// recovered messages end closer than this to its end is full to sled, which then
+/// records its snapshot's LSN at the next segment's start, a place not yet written.
+const SLED_MESSAGE_HEADER_BYTES_MAX: u64 = 32;
+
+/// A data file that ends before the engine's newest snapshot: its name and the LSN
+/// it records the log up to (`snap.` and 16 hex digits, as sled 0.34.7 names it), and
+/// the highest LSN the data file holds (its valid segments' LSN plus what the file
+/// holds of each: sled keeps a segment's LSNs and byte offsets equal modulo the
+/// segment size). A healthy store's snapshot records no more of the log than the file
+/// holds, but for one case: sled writes a snapshot as it opens a store, of the log it
+/// recovered, and when that ends within a message header of its segment's end it
+/// records the next segment's start (`snapshot.rs`), which the file may not reach; a
+/// segment the file holds to within a message header counts as whole here.
+struct SnapshotBeyondData {
+    snapshot: PathBuf,
+    snapshot_lsn: i64,
+    file_lsn: i64,
+}
+
+/// The newest snapshot in `sled_dir` when it records more of the log than the data
+/// file reaches (`file_lsn`, from [`scan_segment_headers`]; see
+/// [`SnapshotBeyondData`]); `None` when it does not, or when there is no snapshot or
+/// no valid segment to tell by.
+fn snapshot_beyond_data(sled_dir: &Path, file_lsn: Option<i64>) -> Option<SnapshotBeyondData> {
+    // The one sled reads; a name that does not parse is not checked here.
+    let name = newest_snapshot(sled_dir)?;
+    let snapshot_lsn = snapshot_name(&name)
+        .filter(|(_, unfinished)| !unfinished)
+        .and_then(|(lsn, _)| i64::try_from(lsn).ok())?;
+    let file_lsn = file_lsn.filter(|file_lsn| snapshot_lsn > *file_lsn)?;
+    Some(SnapshotBeyondData {
+        snapshot: sled_dir.join(name),
+        snapshot_lsn,
+        file_lsn,
+    })
+}
+
+/// The `mv` that sets the engine file `file` aside: to `DAMAGED_FILE_PREFIX` and its
+/// name, beside it, both paths quoted for a shell.
+fn set_aside_move(file: &Path) -> String {
+    let name = file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let to = file.with_file_name(format!("{DAMAGED_FILE_PREFIX}{name}"));
+    format!(
+        "mv {} {}",
+        shell_quoted(&file.display().to_string()),
+        shell_quoted(&to.display().to_string())
+    )
+}
+
 /// The damage error for files the engine can do without: which, why, and the exact
 /// step (`mv`, each file to `DAMAGED_FILE_PREFIX` and its name, beside it).
 fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError {
@@ -554,24 +710,7 @@ fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError 
         .iter()
         .map(|set| (set.file.display().to_string(), set.why))
         .collect();
-    let moves: Vec<String> = aside
-        .iter()
-        .map(|set| {
-            let name = set
-                .file
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let to = set
-                .file
-                .with_file_name(format!("{DAMAGED_FILE_PREFIX}{name}"));
-            format!(
-                "mv {} {}",
-                shell_quoted(&set.file.display().to_string()),
-                shell_quoted(&to.display().to_string())
-            )
-        })
-        .collect();
+    let moves: Vec<String> = aside.iter().map(|set| set_aside_move(&set.file)).collect();
     StoreError::EngineFileDamaged {
         message: findings::set_aside(
             dir.join("sled").display(),
@@ -1123,7 +1262,8 @@ impl SledReader {
         let data_path = path.join("db");
         let data_file = File::open(&data_path).map_err(io_error(&data_path))?;
         let segment_bytes = sled_segment_bytes(path);
-        if let Some(damage) = damaged_segment_header(&data_file, &data_path, segment_bytes)? {
+        let scan = scan_segment_headers(&data_file, &data_path, segment_bytes)?;
+        if let Some(damage) = scan.damaged {
             return Err(damaged_segment_error(&data_path, segment_bytes, damage));
         }
         // A new store's files must survive a crash too: sync them and their directories.
@@ -2256,6 +2396,76 @@ mod tests {
                 "byte {byte}"
             );
         }
+    }
+
+    /// A segment header as sled 0.34.7 writes one: the inverted CRC-32 of the LSN and
+    /// the highest stable LSN, each XORed with `i64::MAX`.
+    fn header_at(lsn: i64) -> [u8; SEGMENT_HEADER_BYTES] {
+        let mut header = [0u8; SEGMENT_HEADER_BYTES];
+        header[4..12].copy_from_slice(&(lsn ^ i64::MAX).to_le_bytes());
+        header[12..20].copy_from_slice(&(lsn ^ i64::MAX).to_le_bytes());
+        let crc = crc32(&header[4..]) ^ 0xFFFF_FFFF;
+        header[..4].copy_from_slice(&crc.to_le_bytes());
+        header
+    }
+
+    /// The snapshot-LSN check (D55) on a data file of segments at `lsns` (one per
+    /// 512 KiB, the last `short` bytes short of its end) and a snapshot at `snapshot`.
+    fn beyond(lsns: &[i64], short: u64, snapshot: i64) -> Option<(i64, i64)> {
+        let dir = tempfile::tempdir().unwrap();
+        let segment = SLED_SEGMENT_BYTES_DEFAULT;
+        let mut bytes = Vec::new();
+        for lsn in lsns {
+            let mut body = vec![7u8; usize::try_from(segment).unwrap()];
+            body[..SEGMENT_HEADER_BYTES].copy_from_slice(&header_at(*lsn));
+            bytes.extend(body);
+        }
+        bytes.truncate(bytes.len() - usize::try_from(short).unwrap());
+        std::fs::write(dir.path().join("db"), &bytes).unwrap();
+        std::fs::write(dir.path().join(format!("snap.{snapshot:016X}")), b"x").unwrap();
+        // Beside it, names sled also lists, which must not be taken for the newest.
+        for other in ["in___motion", "generating"] {
+            let name = format!("snap.7FFFFFFFFFFFFFFF.{other}");
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let path = dir.path().join("db");
+        let file = File::open(&path).unwrap();
+        let scan = scan_segment_headers(&file, &path, segment).unwrap();
+        let found = snapshot_beyond_data(dir.path(), scan.reach);
+        found.map(|found| (found.snapshot_lsn, found.file_lsn))
+    }
+
+    #[test]
+    fn a_snapshot_ahead_of_the_data_file_is_found_and_a_segment_full_to_sled_is_not() {
+        let segment = i64::try_from(SLED_SEGMENT_BYTES_DEFAULT).unwrap();
+        // Segments reused out of order: the highest LSN's reach counts, a whole
+        // segment in the middle of the file even when the file's last one is cut.
+        let in_order = [3 * segment, 4 * segment, 5 * segment];
+        let reused = [3 * segment, 5 * segment, 4 * segment];
+        let near_the_end = 6 * segment - 500;
+        assert_eq!(beyond(&reused, 1000, near_the_end), None);
+        assert_eq!(beyond(&in_order, 0, near_the_end), None);
+        assert_eq!(beyond(&in_order[..1], 0, 3 * segment + 10), None);
+        assert_eq!(
+            beyond(&in_order, 1000, near_the_end),
+            Some((near_the_end, 6 * segment - 1000))
+        );
+        // sled's recovery ends within a message header of a segment's end and records
+        // the next segment's start, which the file does not reach: not damage.
+        let last = 4 * segment;
+        for short in [1, 20, SLED_MESSAGE_HEADER_BYTES_MAX] {
+            assert_eq!(
+                beyond(&[3 * segment, last], short, last + segment),
+                None,
+                "{short}"
+            );
+        }
+        let short = SLED_MESSAGE_HEADER_BYTES_MAX + 1;
+        let reach = last + segment - i64::try_from(short).unwrap();
+        assert_eq!(
+            beyond(&[3 * segment, last], short, last + segment),
+            Some((last + segment, reach))
+        );
     }
 
     #[test]

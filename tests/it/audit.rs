@@ -501,7 +501,12 @@ fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
         &["explain", "--member", member, "--month", "2031-01"],
     );
     assert_eq!(outside.status.code(), Some(1));
-    assert!(text(&outside).contains("outside the member's months"));
+    let said = String::from_utf8_lossy(&outside.stderr);
+    assert!(
+        said.starts_with("flexledger-audit: ") && said.contains("outside the member's months"),
+        "{said}"
+    );
+    assert!(text(&outside).is_empty(), "nothing on standard output");
 }
 
 /// Every month of every scenario member can be explained; the deciding rule leads the
@@ -1016,7 +1021,8 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
     // signs only the log's current size, so it cannot make this one.
     let missing = audit(dir.path(), &["prove", "--from", "1", "--to", "999"]);
     assert_eq!(missing.status.code(), Some(1));
-    let said = text(&missing);
+    assert!(text(&missing).is_empty(), "said on standard error");
+    let said = String::from_utf8_lossy(&missing.stderr);
     assert!(
         said.contains(&format!("at sizes 0, {old_size}, {new_size}")),
         "{said}"
@@ -1098,6 +1104,41 @@ fn checkpoint_list_without_checkpoints_says_there_are_none_and_how_to_make_one()
     assert_eq!(listed[0]["ok"], true);
 }
 
+/// `checkpoint --list` only reads: on an auditor's copy without the signing key it
+/// lists the checkpoints, checked against a pinned public key, or, with none, against
+/// the key each names (and says so); it never makes a key (a probe saw it refuse such
+/// a copy with the whole lost-key message).
+#[test]
+fn checkpoint_list_needs_no_signing_key_and_checks_against_the_pinned_one() {
+    let dir = scenario_store("paying_in_order");
+    let ours = public_key(dir.path());
+    let other = public_key(scenario_store("backpay_within_grace").path());
+    let key_file = dir.path().join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    std::fs::remove_file(&key_file).unwrap();
+    let unpinned = audit(dir.path(), &["checkpoint", "--list"]);
+    let said = String::from_utf8_lossy(&unpinned.stderr);
+    assert_eq!(unpinned.status.code(), Some(0), "{said}");
+    assert!(text(&unpinned).starts_with("size "), "{}", text(&unpinned));
+    assert!(
+        said.contains("each is checked against the key its checkpoint names"),
+        "{said}"
+    );
+    let pinned = audit(dir.path(), &["checkpoint", "--list", "--public-key", &ours]);
+    assert_eq!(pinned.status.code(), Some(0));
+    assert!(text(&pinned).starts_with("size "), "{}", text(&pinned));
+    assert!(
+        pinned.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&pinned.stderr)
+    );
+    let wrong = audit(
+        dir.path(),
+        &["checkpoint", "--list", "--public-key", &other],
+    );
+    assert!(text(&wrong).starts_with("INVALID: "), "{}", text(&wrong));
+    assert!(!key_file.exists(), "listing made no key");
+}
+
 #[test]
 fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_then() {
     let dir = scenario_store("backpay_within_grace");
@@ -1174,7 +1215,7 @@ fn replay_as_of_a_position_or_a_time_shows_the_member_as_the_ledger_saw_them_the
 /// A cut before the member's first event (`--as-of`, `--as-of-time`) is not an
 /// unknown member: replay, explain and timeline exit 1 as before (nothing to show),
 /// but say the id is right and name the first event's position and time, in the
-/// reader's language and in `--json` (code `not_enrolled`, as for an unknown member).
+/// reader's language and in `--json` (code `never_enrolled`, as for an unknown member and as `flexledger member` answers).
 #[test]
 fn a_cut_before_the_members_first_event_names_that_event_not_a_wrong_id() {
     let dir = scenario_store("backpay_within_grace");
@@ -1210,7 +1251,7 @@ fn a_cut_before_the_members_first_event_names_that_event_not_a_wrong_id() {
         );
         let json_args = [&["--json"][..], &args].concat();
         let error = json(&audit(dir.path(), &json_args));
-        assert_eq!(error["error"]["code"], "not_enrolled", "{args:?}");
+        assert_eq!(error["error"]["code"], "never_enrolled", "{args:?}");
         assert_eq!(error["error"]["message"], message.as_str(), "{args:?}");
         let chinese = audit(dir.path(), &[&["--lang", "zh-CN"][..], &args].concat());
         let chinese = String::from_utf8_lossy(&chinese.stderr).into_owned();

@@ -111,7 +111,8 @@ fn english_lines(text: &str) -> Vec<String> {
 fn check_zh(dir: &Path, args: &[&str], phrases: &[&str]) -> String {
     let (zh, en) = (audit(dir, "zh-CN", args), audit(dir, "en", args));
     assert_eq!(zh.status.code(), en.status.code(), "{args:?}");
-    let text = stdout(&zh);
+    // A refusal is said on standard error, the rest on standard output.
+    let text = stdout(&zh) + &String::from_utf8_lossy(&zh.stderr);
     for phrase in phrases {
         assert!(text.contains(phrase), "{args:?}: no {phrase:?} in\n{text}");
     }
@@ -292,7 +293,7 @@ fn whatif_speaks_chinese() {
         "统筹地区 demo：3 名参保人员，1 名受影响，2 条已记录的命令被拒绝",
         // The label column is as wide as its widest label, so every row lines up.
         "欠费失效（不再可以补缴）    2400.00（4 个月）",
-        "社会保险补贴 累计/已发/待发 0.00 / 0.00 / 0.00（R16）",
+        "社会保险补贴 形成/已发/待发 0.00 / 0.00 / 0.00（R16）",
         "状态或待遇改变的月份",
         "以下为前 1 名受影响参保人员的明细",
         "6 个月的状态或待遇发生变化：",
@@ -320,7 +321,7 @@ fn whatif_speaks_chinese() {
     let english = english_lines(&ours);
     assert!(english.is_empty(), "English in\n{}", english.join("\n"));
     // The columns line up in terminal columns: every row's first value starts at
-    // column 28, one after the widest label (社会保险补贴 累计/已发/待发), after a
+    // column 28, one after the widest label (社会保险补贴 形成/已发/待发), after a
     // short label as after a long one.
     let rows = text.lines().filter(|line| {
         ["已缴费 ", "享受待遇月数 ", "社会保险补贴 "]

@@ -783,3 +783,47 @@ fn pretty(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stdout)))
 }
+
+/// A setting set to the empty string in the environment counts as not set, as
+/// `FLEXLEDGER_LANG` does (a probe's `FLEXLEDGER_DATA_DIR= flexledger verify` was
+/// refused for a `--data-dir` value nobody typed, and `FLEXLEDGER_STORE=` as a URL).
+#[test]
+fn an_empty_setting_in_the_environment_counts_as_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = repo_path("examples/demo.jsonl");
+    let seeded = flexledger(dir.path(), &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(seeded.status.code(), Some(0));
+    for binary in [
+        env!("CARGO_BIN_EXE_flexledger"),
+        env!("CARGO_BIN_EXE_flexledger-audit"),
+    ] {
+        let output = std::process::Command::new(binary)
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
+            .env("FLEXLEDGER_STORE", "")
+            .env("FLEXLEDGER_PUBLIC_KEY", "")
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("verify")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{binary}: {said}");
+        // With the data directory the working directory's default, as if unset.
+        let output = std::process::Command::new(binary)
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
+            .env("FLEXLEDGER_DATA_DIR", "")
+            .current_dir(dir.path())
+            .arg("verify")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!said.contains("a value is required"), "{binary}: {said}");
+        assert!(said.contains("flexledger-data"), "{binary}: {said}");
+    }
+}

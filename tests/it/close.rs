@@ -222,6 +222,49 @@ fn killed_mid_close(data: &Path, chunks_before_kill: usize) {
     child.wait().unwrap();
 }
 
+/// The audit tools read a store a crash left mid-close as recorded (they never append)
+/// and say so for each command, in the reader's language: a probe saw `explain` call a
+/// month "recorded missed" with no `ContributionMissed` in the log, `replay` show the
+/// member active and `verify` pass without a word.
+#[test]
+fn the_audit_tools_say_a_close_is_still_being_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let member = member(MEMBERS - 1).to_string();
+    for args in [
+        vec!["verify"],
+        vec!["replay", "--member", &member],
+        vec!["explain", "--member", &member, "--month", "2025-04"],
+    ] {
+        let output = crate::audit::audit(&data, &args);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {said}");
+        assert_eq!(
+            said.matches("the month close of big for 2025-04 is still being recorded")
+                .count(),
+            1,
+            "{args:?}: {said}"
+        );
+        assert!(
+            said.contains(&format!("of {MEMBERS} members done")),
+            "{said}"
+        );
+    }
+    let mut args = vec!["--lang", "zh-CN", "verify"];
+    let output = crate::audit::audit(&data, &args);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("2025-04 的月结仍在记录中"), "{said}");
+    // Once any `flexledger` command has finished the close, nothing more is said.
+    assert_every_consequence_once(&data);
+    args.remove(0);
+    args.remove(0);
+    let output = crate::audit::audit(&data, &args);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!said.contains("still being recorded"), "{said}");
+}
+
 /// Mid-close, the months a consequence can still change are not reported (D17), and
 /// when those are every month of the region the refusal does not send the reader to
 /// months before it (which have no report either, R1).

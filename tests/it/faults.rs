@@ -109,6 +109,86 @@ fn a_truncated_engine_file_is_damage_in_every_command() {
     }
 }
 
+/// sled's data file cut short below its newest snapshot: sled's own recovery writes
+/// zeros over the end of the file's last segment and then refuses the store with "read
+/// back damaged data", naming neither file (an operator's probe). The open now finds it
+/// first, names both files and the LSNs, changes nothing, and gives the way back there
+/// is without a backup.
+#[test]
+fn a_data_file_cut_below_its_snapshot_is_named_before_the_engine_touches_it() {
+    let dir = store(true);
+    let sled = dir.path().join("sled");
+    let db = sled.join("db");
+    let (snapshot, snapshot_lsn) = std::fs::read_dir(&sled)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter_map(|name| {
+            Some((
+                i64::from_str_radix(name.strip_prefix("snap.")?, 16).ok()?,
+                name,
+            ))
+        })
+        .max()
+        .map(|(lsn, name)| (name, lsn))
+        .expect("the reopened store has a snapshot");
+    // Cut the file a little before the snapshot's LSN (sled keeps a segment's LSNs
+    // and byte offsets equal modulo its 512 KiB segments).
+    let bytes = std::fs::read(&db).unwrap();
+    let segment = 524_288usize;
+    let cut = (0..bytes.len().div_ceil(segment))
+        .find_map(|index| {
+            let header = bytes.get(index * segment..index * segment + 20)?;
+            let lsn = i64::from_le_bytes(header[4..12].try_into().unwrap()) ^ 0x7FFF_FFFF_FFFF_FFFF;
+            let within = usize::try_from(snapshot_lsn.checked_sub(lsn)?).ok()?;
+            if header.iter().all(|byte| *byte == 0) || within >= segment {
+                return None;
+            }
+            Some(index * segment + within.checked_sub(100)?)
+        })
+        .expect("a segment holds the snapshot's LSN");
+    let cut = u64::try_from(cut).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(cut)
+        .unwrap();
+    assert_every_command_reports_damage(dir.path(), "cut below the snapshot");
+    let output = flexledger(dir.path(), &["verify"], None);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    for part in [
+        "ends before its newest snapshot".to_owned(),
+        format!("up to LSN {snapshot_lsn}"),
+        "nothing was changed".to_owned(),
+        format!("{}' '", sled.join(&snapshot).display()),
+        format!("damaged-{snapshot}'`"),
+    ] {
+        assert!(message.contains(&part), "{part} not in {message}");
+    }
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().len(),
+        cut,
+        "the engine never opened the file"
+    );
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!((&line["ok"], &line["position"]), (&false.into(), &0.into()));
+    // Set aside, the snapshot no longer hides the cut from the engine's recovery: what
+    // follows is the engine's or the head witness's finding, never a healthy store.
+    std::fs::rename(
+        sled.join(&snapshot),
+        sled.join(format!("damaged-{snapshot}")),
+    )
+    .unwrap();
+    let output = flexledger(dir.path(), &["verify"], None);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        !message.contains("ends before its newest snapshot"),
+        "{message}"
+    );
+}
+
 /// A store found damaged takes no appends until it verifies again (D61): sled reads
 /// pages on demand, so damage away from the log's head passed every check an open
 /// makes, and a `submit` after a failed `verify` was acknowledged on a store whose way
@@ -265,6 +345,11 @@ fn a_damaged_conf_or_snapshot_is_named_with_the_mv_that_sets_it_aside() {
                 !message.contains("the store is damaged: restore"),
                 "{damaged}: {message}"
             );
+            if args == ["verify"] {
+                // Its JSON line too, in no event (position 0).
+                let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+                assert_eq!((&line["ok"], &line["position"]), (&false.into(), &0.into()));
+            }
         }
         std::fs::rename(&file, &aside).unwrap();
         assert_eq!(verified_head(dir.path()), before, "{damaged}");
@@ -431,6 +516,10 @@ fn a_head_witness_ahead_of_the_engine_is_damage() {
             && message.contains(&(EVENTS + 1000).to_string()),
         "names both positions: {message}"
     );
+    // And as the JSON line a program reads, as damage found by the walk is.
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["ok"], false, "{line}");
+    assert_eq!(line["position"], EVENTS + 1, "{line}");
     match SledStore::open(dir.path()) {
         Err(StoreError::Corrupt { position, .. }) => assert_eq!(position, EVENTS + 1),
         other => panic!("expected damage, got {:?}", other.map(|_| ())),
@@ -659,6 +748,8 @@ fn a_panic_in_the_engine_is_reported_as_damage() {
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert!(message.contains("damaged"), "{message}");
     assert!(message.contains("backup"), "{message}");
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["ok"], false, "{line}");
 }
 
 // A real full disk ---------------------------------------------------------------------

@@ -8,7 +8,9 @@ use crate::support::{glossary_rows, read_json, repo_path, scenario_files, uses_w
 use crate::support::{FixedSources, Form, GlossaryRow};
 use flexledger::domain::policy::PolicyCheck;
 use flexledger::domain::refusal::RefusalText;
-use flexledger::domain::{parse_command, parse_command_value, ErrorCode, Refusal};
+use flexledger::domain::{
+    parse_command, parse_command_line, parse_command_value, ErrorCode, Refusal,
+};
 use flexledger::i18n::{refusal_message, tr, Catalog, Language, MessageSource};
 use flexledger::ledger::Ledger;
 use flexledger::store::CommandResult;
@@ -55,10 +57,13 @@ const CODES_IN_ENGLISH_ONLY: &[&str] = &[];
 /// ASCII words a parse refusal's Chinese message quotes from the contract besides
 /// field names in backquotes: the field `command` in double quotes, the formats it
 /// names (with a month's and a date's patterns, and JSON's own words for its
-/// values) and the withdrawal reasons a person may send.
+/// values), the text encodings a line may come in, and the withdrawal reasons a
+/// person may send.
 const CONTRACT_WORDS: &[&str] = &[
     "command",
     "JSON",
+    "UTF",
+    "GBK",
     "UUID",
     "YYYY",
     "MM",
@@ -348,6 +353,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/cli/backup.rs",
             "src/audit/commands.rs",
             "src/audit/cli.rs",
+            "src/http/auth.rs",
         ],
     ),
     (
@@ -1055,8 +1061,18 @@ fn every_parse_refusal_renders_in_both_languages() {
     let texts = parse_tour()
         .into_iter()
         .map(|(command, expected)| (command.to_string(), expected));
-    for (command, expected) in texts.chain([("{".to_owned(), "refusal-parse-not-json")]) {
-        let Err(refusal) = parse_command(&command) else {
+    let lines = [
+        ("{".as_bytes(), "refusal-parse-not-json"),
+        (&[0xC4, 0xE3, 0xBA, 0xC3][..], "refusal-parse-line-not-utf8"),
+        (" \t".as_bytes(), "refusal-parse-line-empty"),
+    ];
+    let lines = lines
+        .map(|(bytes, expected)| (String::from_utf8_lossy(bytes).into_owned(), bytes, expected));
+    let texts = texts.map(|(text, expected)| (text.clone(), text.into_bytes(), expected));
+    for (command, bytes, expected) in
+        texts.chain(lines.map(|(text, bytes, expected)| (text, bytes.to_vec(), expected)))
+    {
+        let Err(refusal) = parse_command_line(&bytes) else {
             problems.push(format!("{command}: parsed"));
             continue;
         };
@@ -1611,7 +1627,7 @@ fn explain_speaks_the_language_chosen_on_the_command_line() {
     ];
     let output = run_in(AUDIT, dir.path(), &outside, &[]);
     assert_eq!(output.status.code(), Some(1));
-    let said = String::from_utf8(output.stdout).unwrap();
+    let said = String::from_utf8(output.stderr).unwrap();
     assert!(said.contains("不在该参保人员的月份范围内"), "{said}");
 }
 
@@ -1973,12 +1989,12 @@ fn the_arrears_refusal_says_one_month_or_several() {
     let one = refusal(1, "2025-10", "600.00", "");
     assert_eq!(
         refusal_message(Language::En, &one),
-        "months are paid oldest first (R6): start from 2025-10; the unpaid month before the first month this payment names, 2025-10, owes 600.00"
+        "months are paid oldest first (R6): start from 2025-10; 2025-10 comes before the first month this payment names and is unpaid: it owes 600.00"
     );
     let three = refusal(3, "2025-12", "1800.00", "");
     assert_eq!(
         refusal_message(Language::En, &three),
-        "months are paid oldest first (R6): start from 2025-10; the 3 unpaid months before the first month this payment names, 2025-10..2025-12, owe 1800.00"
+        "months are paid oldest first (R6): start from 2025-10; the 3 months 2025-10..2025-12 come before the first month this payment names and are unpaid: they owe 1800.00"
     );
     assert!(refusal_message(Language::ZhCn, &three).contains("共 3 个月"));
 }
@@ -2244,5 +2260,99 @@ fn submit_says_on_standard_error_that_commands_were_refused_and_why_the_first_wa
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert!(stderr.contains(expected), "{stderr}");
         assert!(!stderr.contains("line 1: publish_policy"), "{stderr}");
+    }
+    // A file saved as GBK (as Chinese spreadsheets save text): how to convert it, in
+    // the reader's language; the JSON result keeps the contract's English.
+    let gbk: &[u8] = &[0xC4, 0xE3, 0xBA, 0xC3, b'\n'];
+    for (language, expected) in [
+        ("en", "save the file as UTF-8"),
+        ("zh-CN", "请把文件保存为 UTF-8 编码"),
+    ] {
+        let args = ["--lang", language, "submit", "-"];
+        let output = crate::support::flexledger(dir.path(), &args, Some(gbk));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(stderr.contains("iconv -f GBK -t UTF-8"), "{stderr}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.contains("line 1: line is not valid UTF-8: save the file as UTF-8"),
+            "{stdout}"
+        );
+    }
+}
+
+/// A file named on the command line that cannot be used is said in the reader's
+/// language, naming the path the user gave (a probe saw English under `--lang zh-CN`
+/// for the token file, a backup's `--out` and a what-if's policy, and `backup` name
+/// the hidden `.x.backup.partial` it writes first); so is an address to listen on
+/// without a port (the system's "invalid socket address" before).
+#[test]
+fn a_file_or_address_that_cannot_be_used_is_said_in_the_readers_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = repo_path("examples/demo.jsonl");
+    let seeded = crate::support::flexledger(dir.path(), &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(seeded.status.code(), Some(0));
+    let not_a_digest = dir.path().join("tokens.toml");
+    std::fs::write(
+        &not_a_digest,
+        "[[token]]\nrole = \"operator\"\nsha256 = \"x\"\n",
+    )
+    .unwrap();
+    let gbk = dir.path().join("policy.json");
+    std::fs::write(&gbk, [0xC4, 0xE3, 0xBA, 0xC3]).unwrap();
+    let out = "/nonexistent-directory/x.backup";
+    let tokens = not_a_digest.to_str().unwrap();
+    let cases: [(&[&str], &str, &str); 5] = [
+        (
+            &["serve", "--demo", "--listen", "localhost"],
+            "flexledger",
+            "请写作 主机:端口",
+        ),
+        (
+            &["serve", "--auth", "no-such-tokens.toml"],
+            "flexledger",
+            "无法读取 no-such-tokens.toml",
+        ),
+        (
+            &["serve", "--auth", tokens],
+            "flexledger",
+            "第 1 个令牌：sha256 须为 64 位小写十六进制数字",
+        ),
+        (
+            &["backup", "--out", out],
+            "flexledger",
+            "无法创建 /nonexistent-directory/x.backup（它所在的目录须存在且可写）",
+        ),
+        (
+            &[
+                "whatif",
+                "--policy",
+                gbk.to_str().unwrap(),
+                "--region",
+                "demo",
+            ],
+            "flexledger-audit",
+            "读作 UTF-8 文本（请把它保存为 UTF-8 编码）",
+        ),
+    ];
+    for (args, program, expected) in cases {
+        let binary = match program {
+            "flexledger" => env!("CARGO_BIN_EXE_flexledger"),
+            _ => env!("CARGO_BIN_EXE_flexledger-audit"),
+        };
+        let output = std::process::Command::new(binary)
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
+            .args(["--lang", "zh-CN", "--data-dir"])
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {said}");
+        assert!(said.contains(expected), "{args:?}: {said}");
+        assert!(!said.contains(".partial"), "{args:?}: {said}");
     }
 }

@@ -1047,7 +1047,7 @@ fn verify_s_row_record_and_index_findings_are_said_in_chinese() {
                     format!("stored state of member {MEMBER} differs from a fresh fold of the log");
                 (english, 0)
             }),
-            "已保存的状态行与重新折叠日志所得的结果不符：参保人员",
+            "已保存的状态行与由日志重新计算所得的结果不符：参保人员",
         ),
         (
             Box::new(|dir| {

@@ -26,6 +26,10 @@ const BAD_LINES: &[(&str, &[&str])] = &[
         &["explain", "--member", MEMBER, "--month", "2025-13"],
     ),
     (AUDIT, &["whatif", "--region", "a/b", "--policy", "p.json"]),
+    (
+        AUDIT,
+        &["replay", "--member", MEMBER, "--as-of-time", "2025-01-01"],
+    ),
     // An unknown argument, with a similar one; with a tip to pass it as a value.
     (FLEXLEDGER, &["verify", "--acept-head"]),
     (FLEXLEDGER, &["submit", "--x"]),

@@ -805,6 +805,75 @@ fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
     );
 }
 
+/// A copy onto its own source's database under another spelling of the URL (the
+/// parameters in another order) is refused with words that name that possibility: the
+/// destination's lock is held by the copy's own source, and "in use by another
+/// flexledger writer" sent a probe looking for a process that was not there.
+#[test]
+fn a_copy_onto_its_source_under_another_spelling_says_so() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let (path, query) = url.split_once('?').unwrap();
+    let mut parameters: Vec<&str> = query.split('&').collect();
+    parameters.reverse();
+    let respelled = format!("{path}?{}", parameters.join("&"));
+    assert_ne!(respelled, url);
+    let copied = flexledger(
+        dir.path(),
+        &["copy", "--from", &url, "--to", &respelled],
+        None,
+    );
+    let said = String::from_utf8_lossy(&copied.stderr);
+    assert_eq!(copied.status.code(), Some(2), "{said}");
+    assert!(said.contains("under another spelling"), "{said}");
+    assert!(!said.contains("in use by another"), "{said}");
+    let verified = flexledger_on(&url, &data, &["verify"]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "the source is untouched: {verified:?}"
+    );
+}
+
+/// A log whose last rows were deleted below the ledger, its head row left as it was,
+/// does not open: `verify` (and the audit tool's, with `--json`) says so as the JSON
+/// line a program reads, not only in words on standard error (a probe found standard
+/// output empty).
+#[test]
+fn verify_prints_its_json_line_for_a_head_row_the_log_does_not_reach() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let head: i64 = client
+        .query_one("SELECT position FROM head", &[])
+        .unwrap()
+        .get(0);
+    client
+        .batch_execute(&format!("DELETE FROM log_entries WHERE position = {head}"))
+        .unwrap();
+    let verified = flexledger_on(&url, &data, &["verify"]);
+    let audited = audit_on(&url, &data, &["verify", "--json"]);
+    for (output, program) in [(verified, "flexledger"), (audited, "flexledger-audit")] {
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{program}: {said}");
+        let line: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|error| panic!("{program} printed one JSON line ({error}): {said}"));
+        assert_eq!(line["ok"], false, "{program}: {line}");
+        assert_eq!(line["position"], head, "{program}: {line}");
+        let message = line["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("the log ends at position {}", head - 1)),
+            "{program}: {message}"
+        );
+        assert!(
+            said.contains("damaged"),
+            "{program} says it in words too: {said}"
+        );
+    }
+}
+
 /// A new database holding the demo, submitted through the CLI with its key in
 /// `dir/data`: (its URL, that data directory).
 fn demo_on_postgres(cluster: &Cluster, dir: &Path) -> (String, std::path::PathBuf) {

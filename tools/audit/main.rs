@@ -1,6 +1,7 @@
 //! The `flexledger-audit` binary: everything lives in the library (`flexledger::audit`);
 //! see `flexledger-audit --help`.
 fn main() -> std::process::ExitCode {
+    flexledger::cli::forget_empty_settings();
     // Parsed here only for the data directory a storage engine panic is reported
     // against; `audit::cli::main` parses again and reports bad arguments.
     if let Ok(cli) = flexledger::audit::cli::try_parse() {

@@ -128,8 +128,7 @@ pub fn command(
 /// Reads and parses the policy file (standard input for `-`); errors name the file (as
 /// `file`, in the reader's language) and the field.
 fn read_overrides(path: &Path, file: &str) -> anyhow::Result<PolicyOverrides> {
-    let text =
-        crate::shell_support::stdio::read_small_input(path, "policy file", POLICY_FILE_BYTES_MAX)?;
+    let text = crate::shell_support::stdio::read_small_input(path, POLICY_FILE_BYTES_MAX)?;
     PolicyOverrides::parse(&text).map_err(|invalid| policy_file_said(file, &invalid).into())
 }
 
