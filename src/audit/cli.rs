@@ -67,7 +67,12 @@ pub struct AuditCli {
 #[derive(Args, Debug, Clone)]
 pub struct AsOf {
     /// Stop at this global log position (inclusive).
-    #[arg(long, value_name = "POSITION", conflicts_with = "as_of_time")]
+    #[arg(
+        long,
+        value_name = "POSITION",
+        conflicts_with = "as_of_time",
+        allow_negative_numbers = true
+    )]
     pub as_of: Option<u64>,
     /// Stop at the last event recorded at or before this instant (RFC 3339, e.g. 2026-01-31T23:59:59Z).
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
@@ -178,13 +183,13 @@ Exit: 0 proven, 1 no such event or checkpoint, 2 could not run."
     )]
     Prove {
         /// The event's global position.
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true)]
         position: Option<u64>,
         /// An earlier tree size (a checkpoint you kept).
-        #[arg(long, value_name = "SIZE")]
+        #[arg(long, value_name = "SIZE", allow_negative_numbers = true)]
         from: Option<u64>,
         /// The stored checkpoint to prove against (default: the latest).
-        #[arg(long, value_name = "SIZE")]
+        #[arg(long, value_name = "SIZE", allow_negative_numbers = true)]
         to: Option<u64>,
     },
     /// Export a self-contained audit bundle (or a CSV of member-months).

@@ -97,7 +97,7 @@ Exit: 0 found, 1 unknown member or a position beyond the log's head (an error JS
         /// The member's UUID.
         id: Uuid,
         /// Fold only events at or before this global log position.
-        #[arg(long, value_name = "POSITION")]
+        #[arg(long, value_name = "POSITION", allow_negative_numbers = true)]
         as_of: Option<u64>,
     },
     /// Check the whole store: hashes, chains, indexes and state rows.
@@ -276,7 +276,12 @@ against its key and stream index; damage is reported with its position (exit 1);
     )]
     Events {
         /// First global position to print.
-        #[arg(long, value_name = "POSITION", default_value_t = 1)]
+        #[arg(
+            long,
+            value_name = "POSITION",
+            default_value_t = 1,
+            allow_negative_numbers = true
+        )]
         from: u64,
         /// Only this member's events.
         #[arg(long, value_name = "ID")]

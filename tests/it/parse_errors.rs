@@ -19,6 +19,8 @@ const BAD_LINES: &[(&str, &[&str])] = &[
     (FLEXLEDGER, &["member", "not-a-uuid"]),
     (FLEXLEDGER, &["events", "--from", "x"]),
     (FLEXLEDGER, &["events", "--from", "99999999999999999999999"]),
+    (FLEXLEDGER, &["events", "--from", "-1"]),
+    (AUDIT, &["prove", "--position", "-3"]),
     (FLEXLEDGER, &["serve", "--cors-origin", "ftp://x"]),
     (FLEXLEDGER, &["serve", "--cors-origin", "https://x/path"]),
     (
@@ -110,4 +112,43 @@ fn a_command_line_that_does_not_parse_is_refused_in_the_language_asked_for() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// A negative number for an option that takes a position or a size is that option's
+/// bad value, named with it, not an "unexpected argument '-1'" that leaves the reader
+/// to guess which option it was meant for (clap's default for a value that looks like
+/// a flag).
+#[test]
+fn a_negative_position_is_the_option_s_bad_value() {
+    for (program, args, option) in [
+        (
+            FLEXLEDGER,
+            &["events", "--from", "-1"][..],
+            "'--from <POSITION>'",
+        ),
+        (
+            FLEXLEDGER,
+            &["member", MEMBER, "--as-of", "-5"][..],
+            "'--as-of <POSITION>'",
+        ),
+        (
+            AUDIT,
+            &["prove", "--position", "-3"][..],
+            "'--position <POSITION>'",
+        ),
+        (AUDIT, &["prove", "--from", "-3"][..], "'--from <SIZE>'"),
+        (
+            AUDIT,
+            &["replay", "--member", MEMBER, "--as-of", "-2"][..],
+            "'--as-of <POSITION>'",
+        ),
+    ] {
+        for language in ["en", "zh-CN"] {
+            let output = run(program, language, args);
+            let text = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+            assert!(text.contains(option), "{args:?} {language}: {text}");
+            assert!(!text.contains("unexpected argument"), "{args:?}: {text}");
+        }
+    }
 }
