@@ -623,7 +623,10 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     }
 }
 
-/// A file of the command line that cannot be used, as the catalog words it.
+/// A file of the command line that cannot be used, as the catalog words it. Its
+/// English is also `FileError`'s own `Display` (the support layer it lives in cannot
+/// read the catalog): `file_errors_say_in_english_what_the_catalog_says` keeps the two
+/// the same.
 fn file_error_sentence(error: &crate::shell_support::stdio::FileError) -> crate::i18n::Sentence {
     use crate::shell_support::stdio::FileError;
     let (id, args) = match error {
@@ -1926,4 +1929,35 @@ fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
     // A month close left half recorded by a crash is finished before anything is read.
     let store = crate::ledger::finish_recorded_closes(store, &mut crate::ledger::SystemSources)?;
     Ok(store)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::shell_support::stdio::FileError;
+
+    /// `FileError` says itself in English with words of its own; the catalog's English
+    /// of the same error is what a reader sees: the two never drift apart.
+    #[test]
+    fn file_errors_say_in_english_what_the_catalog_says() {
+        let io = || std::io::Error::other("the system's words");
+        let path = "policy.json".to_owned();
+        for error in [
+            FileError::Read {
+                path: path.clone(),
+                source: io(),
+            },
+            FileError::NotUtf8 {
+                path: path.clone(),
+                source: io(),
+            },
+            FileError::TooLarge {
+                path: path.clone(),
+                bytes_max: 65_536,
+            },
+            FileError::Create { path, source: io() },
+        ] {
+            let catalog = super::file_error_sentence(&error).in_language(crate::i18n::Language::En);
+            assert_eq!(error.to_string(), catalog, "{error:?}");
+        }
+    }
 }

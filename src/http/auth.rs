@@ -61,24 +61,21 @@ pub struct Tokens {
 }
 
 /// What is wrong with a token file's text. Typed, so that `serve` says it in the
-/// reader's language (`sentence`); the TOML parser's own words stay as they came.
-#[derive(Debug, thiserror::Error)]
+/// reader's language ([`TokenFileError::sentence`], whose English is the one
+/// `Display`); the TOML parser's own words stay as they came.
+#[derive(Debug, PartialEq, Eq)]
 pub enum TokenProblem {
-    #[error("not a token file ({0}); expected [[token]] tables with role and sha256")]
     NotATokenFile(String),
     /// A server with no token would answer nobody but /healthz.
-    #[error("no tokens; add [[token]] tables with role and sha256")]
     NoTokens,
-    #[error("at most {AUTH_TOKENS_MAX} tokens")]
     TooMany,
-    /// The entry's number, from 1.
-    #[error("token {0}: sha256 must be 64 lowercase hex digits (the SHA-256 of the token, never the token)")]
+    /// The entry's number, from 1: its sha256 is not 64 lowercase hex digits.
     NotADigest(usize),
 }
 
 /// A token file that cannot be used: which, and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: {problem}")]
+#[error("{}", self.sentence())]
 pub struct TokenFileError {
     pub file: String,
     pub problem: TokenProblem,
@@ -156,9 +153,14 @@ mod tests {
     #[test]
     fn a_token_file_needs_a_token() {
         for empty in ["", "# no tokens yet\n", "token = []\n"] {
-            let error = Tokens::parse(empty).err().map(|error| error.to_string());
-            let error = error.unwrap_or_default();
-            assert!(error.contains("no tokens"), "{empty:?}: {error}");
+            let problem = Tokens::parse(empty).expect_err("refused");
+            assert_eq!(problem, TokenProblem::NoTokens, "{empty:?}");
+            let file = "tokens.toml".to_owned();
+            let error = TokenFileError { file, problem }.to_string();
+            assert!(
+                error.contains("no tokens; add [[token]]"),
+                "{empty:?}: {error}"
+            );
         }
         let digest = Sha256::of(b"op-secret");
         let one = format!("[[token]]\nrole = \"operator\"\nsha256 = \"{digest}\"\n");
