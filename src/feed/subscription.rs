@@ -30,6 +30,7 @@ use uuid::Uuid;
 /// Which items a subscriber wants.
 pub struct Filter {
     types: Option<HashSet<String>>,
+    member: Option<Uuid>,
     member_stream: Option<String>,
     region: Option<RegionName>,
     /// Member → region, for the region filter (member payloads do not name it); at
@@ -47,10 +48,21 @@ impl Filter {
     ) -> Filter {
         Filter {
             types,
+            member,
             member_stream: member.map(|member_id| StreamId::Member(member_id).name()),
             region,
             regions_of_members: HashMap::new(),
         }
+    }
+
+    /// The member the filter names, if any.
+    pub fn member(&self) -> Option<Uuid> {
+        self.member
+    }
+
+    /// The region the filter names, if any.
+    pub fn region(&self) -> Option<&RegionName> {
+        self.region.as_ref()
     }
 
     fn matches(&mut self, store: &(impl ReadStore + ?Sized), item: &FeedItem) -> bool {

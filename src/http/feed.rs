@@ -15,7 +15,8 @@ use crate::domain::policy::RegionName;
 use crate::feed::{
     Delivery, FeedItem, Filter, Start, StartError, Subscription, FEED_SUBSCRIBER_BUFFER_ITEMS,
 };
-use crate::i18n::Arg;
+use crate::i18n::{say, Arg};
+use crate::store::{StateKey, StateRows};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -156,6 +157,7 @@ pub async fn get_feed(
     let last_event_id = last_event_id(&headers, query.last_event_id.as_deref())?;
     let filter = filter_of(&query)?;
     let from = super::parameters::position_parameter("from", query.from.as_deref())?;
+    let not_yet = not_yet_known(&state, &filter).await?;
     let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
         return Err(AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -188,9 +190,45 @@ pub async fn get_feed(
         subscription.run(sender, shutdown).await;
         metrics.feed_subscribers.fetch_sub(1, Ordering::Relaxed);
     });
-    let stream = tokio_stream::wrappers::ReceiverStream::new(receiver)
-        .map(|delivery| Ok::<_, Infallible>(sse_message(delivery)));
+    let first = not_yet.map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
+    let stream = futures_util::stream::iter(first).chain(
+        tokio_stream::wrappers::ReceiverStream::new(receiver)
+            .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
+    );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// A comment to open the stream with when its filter names a region with no policy
+/// or a member with no event yet: such a subscription is kept (the region or the
+/// member may come), but a misspelt name would otherwise wait without a word for
+/// someone reading the stream with `curl`. An SSE comment is invisible to an
+/// `EventSource`, so clients see no difference.
+async fn not_yet_known(state: &AppState, filter: &Filter) -> Result<Option<String>, AppError> {
+    let (region, member) = (filter.region().cloned(), filter.member());
+    if region.is_none() && member.is_none() {
+        return Ok(None);
+    }
+    let store = state.store.clone();
+    let language = super::language::current();
+    super::blocking(move || {
+        if let Some(region) = region {
+            if store
+                .read_state(&StateKey::Region(region.clone()))?
+                .is_none()
+            {
+                let args = [("region", crate::i18n::text(&region))];
+                return Ok(Some(say(language, "http-feed-region-not-yet", &args)));
+            }
+        }
+        if let Some(member) = member {
+            if store.read_state(&StateKey::Member(member))?.is_none() {
+                let args = [("member", crate::i18n::text(member))];
+                return Ok(Some(say(language, "http-feed-member-not-yet", &args)));
+            }
+        }
+        Ok(None)
+    })
+    .await
 }
 
 /// The `Last-Event-ID` header, if sent, else a polyfill's `?lastEventId=`, as

@@ -267,3 +267,47 @@ fn a_from_beyond_the_head_waits_for_that_position() {
     assert_eq!(next_message(&mut feed).id, (head + 3, 0));
     assert_eq!(next_message(&mut resumed).id, (head + 2, 0));
 }
+
+/// The first line a subscriber reads: an SSE comment (`: …`) or a message's field.
+fn first_line(reader: &mut impl BufRead) -> String {
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    line.trim_end().to_owned()
+}
+
+/// A filter naming a region with no policy or a member with no event is kept (they may
+/// come), but the stream opens with a comment saying so, so a misspelt name is not a
+/// silent wait; a name the ledger knows opens straight onto its items.
+#[test]
+fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[]);
+    let mut region_feed = subscribe(&server, "?region=coming", None);
+    let comment = first_line(&mut region_feed);
+    assert_eq!(
+        comment,
+        ": no policy is published for region coming yet: this subscription waits for its first item (check the name if you expected one)"
+    );
+    let unknown = member(7);
+    let mut member_feed = subscribe(&server, &format!("?member={unknown}"), None);
+    assert!(
+        first_line(&mut member_feed).starts_with(&format!(": member {unknown} has no event yet")),
+        "the member's comment"
+    );
+    let first = region_with_members(&server, "coming", 0);
+    let message = next_message(&mut region_feed);
+    assert_eq!(
+        (message.id, message.event.as_str()),
+        ((first, 0), "PolicyPublished")
+    );
+    let enrolled = sentinel(&server, "coming", 7, "2025-01");
+    assert_eq!(next_message(&mut member_feed).id, (enrolled, 0));
+    // Now both are known: no comment, the first line is the next item's.
+    let mut known = subscribe(&server, &format!("?region=coming&member={unknown}"), None);
+    submit(
+        &server,
+        &[json!({"command":"stop_deduction","member_id":unknown})],
+    );
+    let line = first_line(&mut known);
+    assert!(line.starts_with("id: "), "{line}");
+}
