@@ -375,19 +375,14 @@ pub fn app(state: AppState) -> Router {
             FEED_READERS,
             Router::new().route("/v1/feed", get(feed::get_feed)),
         ))
-        .merge(schemas::routes())
+        .merge(
+            schemas::routes()
+                .route_layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),
+        )
         .fallback(|| async {
             AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
         })
-        // Every error has the JSON error shape, a wrong method too (axum's is empty).
-        .method_not_allowed_fallback(|| async {
-            AppError::say(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "http-method-not-allowed",
-                vec![],
-            )
-        })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_BYTES_MAX))
         .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .layer(axum::middleware::from_fn_with_state(
@@ -397,7 +392,13 @@ pub fn app(state: AppState) -> Router {
         // Liveness is answered whatever the load (routes added after a layer are not
         // under it): a supervisor that read a full server's 503 as "down" would
         // restart it (found by a probe). It reads two flags, nothing else.
-        .route("/healthz", get(healthz))
+        // `method_not_allowed_fallback` above reaches only the routes added before it.
+        .route(
+            "/healthz",
+            get(healthz)
+                .fallback(method_not_allowed)
+                .layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),
+        )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_found_damage,
@@ -410,6 +411,16 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn(request_id::tag))
+}
+
+/// Every error has the JSON error shape, a wrong method too (axum's is empty).
+async fn method_not_allowed() -> AppError {
+    AppError::say(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "http-method-not-allowed",
+        vec![],
+    )
 }
 
 /// The 503 of a command met by a writer stopped because the store was found damaged

@@ -68,6 +68,16 @@ pub(crate) async fn refuse_unknown_parameters(request: Request, next: Next) -> R
     next.run(request).await
 }
 
+/// Refuses any query on a route that takes none and has no role check (`/healthz`, the
+/// OpenAPI document and its schema files): a parameter there is a mistake, as it is on
+/// every other route.
+pub(crate) async fn refuse_any_parameters(request: Request, next: Next) -> Response {
+    if let Err(refusal) = check_query(request.uri(), &[], &ROUTE_MESSAGES) {
+        return refusal.into_response();
+    }
+    next.run(request).await
+}
+
 /// The audit page's route, which says a refused parameter in a page of its own.
 pub(crate) const AUDIT_PAGE: &str = "/audit/members/{id}";
 

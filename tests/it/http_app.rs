@@ -949,6 +949,10 @@ fn every_error_has_the_json_error_shape() {
         ("GET", "/v1/commands".into(), vec![("authorization", &operator)], None, 405, "method_not_allowed"),
         ("DELETE", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor)], None, 405, "method_not_allowed"),
         ("PUT", "/v1/openapi.json".into(), vec![], Some("{}"), 405, "method_not_allowed"),
+        // The liveness route is added apart from the others (outside the in-flight cap).
+        ("POST", "/healthz".into(), vec![], Some("{}"), 405, "method_not_allowed"),
+        ("GET", "/healthz?x=%00".into(), vec![], None, 400, "invalid_command"),
+        ("GET", "/v1/openapi.json?foo=1".into(), vec![], None, 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&too_big), 413, "payload_too_large"),
         // Refused on the header, before a byte of the body is waited for.
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-length", "99999999999")], Some("{}"), 413, "payload_too_large"),
