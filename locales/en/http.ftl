@@ -71,6 +71,7 @@ http-not-a-position = { $name } must be a log position, a whole number 0 or more
 http-feed-full = the feed already has { $max } subscribers; retry later
 http-feed-region-not-yet = no policy is published for region { $region } yet: this subscription waits for its first item (check the name if you expected one)
 http-feed-member-not-yet = member { $member } has no event yet: this subscription waits for their first item (check the id if you expected one)
+http-feed-beyond-head = the log ends at position { $head }: this subscription starts at position { $position } and waits until it is written (check the cursor if you expected items now: it may be another ledger's)
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-backup-empty-log = nothing to back up: the log is empty
 http-backup-no-signing-key = this server does not hold this ledger's signing key, so it cannot sign a backup: fetch the backup from the writer (its data directory holds the key), or start this server with the writer's key (its --data-dir, or $FLEXLEDGER_SIGNING_KEY)

@@ -16,7 +16,7 @@ use crate::feed::{
     Delivery, FeedItem, Filter, Start, StartError, Subscription, FEED_SUBSCRIBER_BUFFER_ITEMS,
 };
 use crate::i18n::{say, Arg};
-use crate::store::{StateKey, StateRows};
+use crate::store::{EventLog, StateKey, StateRows};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -157,7 +157,6 @@ pub async fn get_feed(
     let last_event_id = last_event_id(&headers, query.last_event_id.as_deref())?;
     let filter = filter_of(&query)?;
     let from = super::parameters::position_parameter("from", query.from.as_deref())?;
-    let not_yet = not_yet_known(&state, &filter).await?;
     let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
         return Err(AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -172,6 +171,7 @@ pub async fn get_feed(
         (None, Some(from)) => Start::From(from),
         (None, None) => Start::Live,
     };
+    let waiting = waiting_comment(&state, &filter, start).await?;
     let subscription = Subscription::start(state.store.clone(), &state.feed, start, filter)
         .await
         .map_err(|error: StartError| match error {
@@ -190,7 +190,7 @@ pub async fn get_feed(
         subscription.run(sender, shutdown).await;
         metrics.feed_subscribers.fetch_sub(1, Ordering::Relaxed);
     });
-    let first = not_yet.map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
+    let first = waiting.map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
     let stream = futures_util::stream::iter(first).chain(
         tokio_stream::wrappers::ReceiverStream::new(receiver)
             .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
@@ -198,16 +198,18 @@ pub async fn get_feed(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-/// A comment to open the stream with when its filter names a region with no policy
-/// or a member with no event yet: such a subscription is kept (the region or the
-/// member may come), but a misspelt name would otherwise wait without a word for
-/// someone reading the stream with `curl`. An SSE comment is invisible to an
-/// `EventSource`, so clients see no difference.
-async fn not_yet_known(state: &AppState, filter: &Filter) -> Result<Option<String>, AppError> {
+/// A comment to open the stream with when it will wait without a word: its filter
+/// names a region with no policy or a member with no event yet, or it starts beyond
+/// the log's head. Such a subscription is kept (the region, the member or the position
+/// may come), but a misspelt name or a cursor from another server would otherwise look
+/// like a quiet stream to someone reading it with `curl`. An SSE comment is invisible
+/// to an `EventSource`, so clients see no difference.
+async fn waiting_comment(
+    state: &AppState,
+    filter: &Filter,
+    start: Start,
+) -> Result<Option<String>, AppError> {
     let (region, member) = (filter.region().cloned(), filter.member());
-    if region.is_none() && member.is_none() {
-        return Ok(None);
-    }
     let store = state.store.clone();
     let language = super::language::current();
     super::blocking(move || {
@@ -226,7 +228,21 @@ async fn not_yet_known(state: &AppState, filter: &Filter) -> Result<Option<Strin
                 return Ok(Some(say(language, "http-feed-member-not-yet", &args)));
             }
         }
-        Ok(None)
+        // The first position the stream can deliver, were it already written.
+        let first = match start {
+            Start::From(position) => position,
+            Start::After(position, _) => position.saturating_add(1),
+            Start::Live => return Ok(None),
+        };
+        let (head, _) = store.head()?;
+        if first <= head.saturating_add(1) {
+            return Ok(None);
+        }
+        let args = [
+            ("position", crate::i18n::text(first)),
+            ("head", crate::i18n::text(head)),
+        ];
+        Ok(Some(say(language, "http-feed-beyond-head", &args)))
     })
     .await
 }

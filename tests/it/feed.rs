@@ -277,7 +277,8 @@ fn first_line(reader: &mut impl BufRead) -> String {
 
 /// A filter naming a region with no policy or a member with no event is kept (they may
 /// come), but the stream opens with a comment saying so, so a misspelt name is not a
-/// silent wait; a name the ledger knows opens straight onto its items.
+/// silent wait; a name the ledger knows opens straight onto its items. So does a
+/// cursor beyond the head, and a cursor at the head opens onto the next item.
 #[test]
 fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
     let dir = tempfile::tempdir().unwrap();
@@ -310,4 +311,18 @@ fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
     );
     let line = first_line(&mut known);
     assert!(line.starts_with("id: "), "{line}");
+    // A cursor beyond the head waits too, and says so; one at the head does not.
+    let head = sentinel(&server, "coming", 8, "2025-01");
+    let mut beyond = subscribe(&server, &format!("?from={}", head + 5), None);
+    assert_eq!(
+        first_line(&mut beyond),
+        format!(": the log ends at position {head}: this subscription starts at position {} and waits until it is written (check the cursor if you expected items now: it may be another ledger's)", head + 5)
+    );
+    let mut resumed = subscribe(&server, "", Some(&head.to_string()));
+    let mut next = subscribe(&server, &format!("?from={}", head + 1), None);
+    let appended = sentinel(&server, "coming", 9, "2025-01");
+    for reader in [&mut resumed, &mut next] {
+        let line = first_line(reader);
+        assert_eq!(line, format!("id: {appended}"));
+    }
 }
