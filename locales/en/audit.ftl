@@ -57,6 +57,20 @@ audit-inclusion = event { $position } (hash { $hash }) is in the checkpointed lo
     }, root { $root }
 audit-inclusion-path = audit path (leaf to root, RFC 9162), verified:
 audit-no-consistency = no consistency proof from size { $from } to { $to }: the old size must be between 1 and the new one (every log extends the empty log of size 0, the size of a ledger's first checkpoint, so there is nothing to prove from it)
+audit-no-event-after-checkpoint = event { $position } is in the log but after the checkpoint of { $size ->
+        [one] { $size } event
+       *[other] { $size } events
+    }, which proves only what it covers: sign the log as it is now ({ $head ->
+        [one] { $head } event
+       *[other] { $head } events
+    }) with `flexledger-audit checkpoint`, then prove again
+audit-no-consistency-after-checkpoint = the checkpoint of { $size ->
+        [one] { $size } event
+       *[other] { $size } events
+    } is older than size { $from }: sign the log as it is now ({ $head ->
+        [one] { $head } event
+       *[other] { $head } events
+    }) with `flexledger-audit checkpoint`, then prove from { $from } to it
 audit-consistency = the log of { $new_size ->
         [one] { $new_size } event
        *[other] { $new_size } events

@@ -608,6 +608,16 @@ pub fn prove(
         let human = ("audit-log-rewritten", &args[..]);
         return refuse(out, style, ("log_rewritten", message), human);
     }
+    // A proof asked for past the checkpoint, of what the log already holds: the way is
+    // a newer checkpoint (a probe met `no event at position 5 in the checkpoint of 0
+    // events` on a fresh store, with no word of what to do).
+    let wanted = position.or(from).unwrap_or(0);
+    if wanted > target.tree_size {
+        let (head, _) = store.head()?;
+        if wanted <= head {
+            return checkpoint_too_old(target, (position, from), head, style, out);
+        }
+    }
     match position {
         Some(position) => prove_inclusion(&store, &log, target, position, style, out),
         None => {
@@ -615,6 +625,33 @@ pub fn prove(
             prove_consistency(&log, target, from, style, out)
         }
     }
+}
+
+/// Exit 1 for a proof of an event or a size the log holds but the checkpoint does not
+/// cover yet, saying to sign a checkpoint of the log as it is now.
+fn checkpoint_too_old(
+    target: &Checkpoint,
+    (position, from): (Option<u64>, Option<u64>),
+    head: u64,
+    style: (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let size = ("size", count(target.tree_size));
+    let head = ("head", count(head));
+    let (code, id, args) = match (position, from) {
+        (Some(position), _) => (
+            "no_event",
+            "audit-no-event-after-checkpoint",
+            vec![("position", text(position)), size, head],
+        ),
+        (None, from) => (
+            "no_proof",
+            "audit-no-consistency-after-checkpoint",
+            vec![("from", text(from.unwrap_or(0))), size, head],
+        ),
+    };
+    let message = say(Language::En, id, &args);
+    refuse(out, style, (code, message), (id, &args))
 }
 
 /// `prove --to SIZE` with no checkpoint of that size, or no checkpoint at all: the

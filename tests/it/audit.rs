@@ -990,6 +990,25 @@ fn checkpoints_chain_by_consistency_proofs_and_verify_finds_a_rewrite_after_sign
         .map(|step| format!("{}\n", step["command"]))
         .collect();
     flexledger(dir.path(), &["submit", "-"], Some(lines.as_bytes()));
+    // The log now holds events the first checkpoint does not cover: a proof of one
+    // says to sign a newer checkpoint, not only that there is no such event.
+    for (args, said) in [
+        (
+            ["prove", "--position"],
+            "is in the log but after the checkpoint of",
+        ),
+        (["prove", "--from"], "is older than size"),
+    ] {
+        let past = (old_size + 1).to_string();
+        let refused = audit(dir.path(), &[args[0], args[1], &past]);
+        assert_eq!(refused.status.code(), Some(1));
+        let message = String::from_utf8_lossy(&refused.stderr);
+        assert!(message.contains(said), "{message}");
+        assert!(
+            message.contains("with `flexledger-audit checkpoint`, then prove"),
+            "{message}"
+        );
+    }
     let second = json(&audit(dir.path(), &["--json", "checkpoint"]));
     let new_size = second["checkpoint"]["tree_size"].as_u64().unwrap();
     assert!(new_size > old_size);
