@@ -401,6 +401,10 @@ fn for_each_scope_event(
     Ok(seen)
 }
 
+/// What a failed write of a bundle's line names as its path (`StoreError::Io`): the
+/// shells name the output file itself over it (`cli::cannot_write`).
+pub(crate) const BUNDLE_OUTPUT: &str = "the bundle";
+
 /// Writes one JSON line of a bundle (an audit bundle, or a backup: `crate::backup`).
 pub(crate) fn write_line(
     out: &mut CountingWriter<'_>,
@@ -408,7 +412,7 @@ pub(crate) fn write_line(
 ) -> Result<(), LedgerError> {
     let io = |error: std::io::Error| {
         LedgerError::from(StoreError::Io {
-            path: "the bundle".into(),
+            path: BUNDLE_OUTPUT.into(),
             source: error,
         })
     };

@@ -383,7 +383,11 @@ pub fn main() -> ExitCode {
                 let ran = ("flexledger-audit", &parser, sled_dir.as_deref());
                 crate::cli::mark_found_damage(ran, &error, &[]);
             }
-            let message = crate::cli::error_said_in(&error, language);
+            let message = format!(
+                "{}{}",
+                crate::cli::error_said_in(&error, language),
+                crate::cli::disk_full_advice(&error, language)
+            );
             let said = crate::cli::said_error("flexledger-audit", message, language);
             crate::shell_support::say_on_stderr!("{said}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
@@ -597,8 +601,14 @@ fn timeline(
         out.write_all(picture.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    std::fs::write(svg_path, &picture)
-        .with_context(|| format!("cannot write {}", svg_path.display()))?;
+    // Written beside its path and renamed into place whole, as every output is: a
+    // full disk left a cut picture where the last good one was (a probe).
+    let mut output = crate::shell_support::stdio::Output::create(svg_path)?;
+    output
+        .write_all(picture.as_bytes())
+        .map_err(anyhow::Error::from)
+        .and_then(|()| output.finish())
+        .map_err(|error| crate::cli::cannot_write(error, svg_path))?;
     let written = TimelineWritten {
         path: svg_path,
         months: coverage.months.len(),

@@ -827,11 +827,13 @@ pub fn export(
     } else {
         out
     };
-    if format == ExportFormat::Csv {
-        return export_csv(&store, scope, (path, output), (json, language), out);
-    }
-    let to = (path, output);
-    export_bundle(place, &mut store, scope, to, (json, language), out)
+    let exported = if format == ExportFormat::Csv {
+        export_csv(&store, scope, (path, output), (json, language), out)
+    } else {
+        let to = (path, output);
+        export_bundle(place, &mut store, scope, to, (json, language), out)
+    };
+    exported.map_err(|error| crate::cli::cannot_write(error, path))
 }
 
 /// `stdio::display` in `language`, for the reports that follow `--lang`: "standard

@@ -487,7 +487,7 @@ pub fn main() -> ExitCode {
 /// What to do about a full disk met outside the store's own writes (creating the
 /// signing key, writing an output file), said as the store says it; empty for any
 /// other error, and for the store's `DiskFull`, which says it already.
-fn disk_full_advice(error: &anyhow::Error, language: Language) -> String {
+pub(crate) fn disk_full_advice(error: &anyhow::Error, language: Language) -> String {
     let full = error.chain().any(|cause| {
         cause.downcast_ref::<io::Error>().is_some_and(|error| {
             matches!(
@@ -509,6 +509,24 @@ fn disk_full_advice(error: &anyhow::Error, language: Language) -> String {
     } else {
         String::new()
     }
+}
+
+/// An error met writing the output `path`, said with the path when it is the output's
+/// own (an I/O error, not the store's): a full disk said only "No space left on
+/// device", naming no file (a probe of `export --format csv`).
+pub(crate) fn cannot_write(error: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
+    // A bundle's own write failure comes as the store's I/O error on the bundle.
+    let store = error.chain().any(|cause| {
+        crate::error::store_error_in(cause).is_some_and(|store| {
+            !matches!(store, StoreError::Io { path, .. } if path == crate::audit::bundle::BUNDLE_OUTPUT)
+        })
+    });
+    let io = error.chain().any(|cause| cause.is::<io::Error>());
+    if store || !io {
+        return error;
+    }
+    let file = crate::shell_support::stdio::display(path, false);
+    said_context(error, "cli-cannot-write", vec![("file", file)])
 }
 
 /// What `program` prints for damaged stored data: the error, then how to recover (a

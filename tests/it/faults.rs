@@ -1195,6 +1195,70 @@ fn a_restore_onto_a_full_disk_says_so_once() {
     assert_verifies(&data);
 }
 
+/// The audit tools' outputs onto a full disk: each names its file and says to free
+/// space (a CSV export said only "No space left on device"), exits 2, and leaves
+/// nothing where the file was to be (a timeline left a cut picture).
+#[test]
+fn an_audit_output_onto_a_full_disk_names_the_file_and_leaves_nothing() {
+    let test = "faults::an_audit_output_onto_a_full_disk_names_the_file_and_leaves_nothing";
+    let Some(disk) = mount_or_skip(test) else {
+        return;
+    };
+    let source = store(false);
+    let ballast = disk.mount_point.join("ballast");
+    fill_disk(&ballast, TMPFS_PAGE_BYTES);
+    let member = member_id(1).to_string();
+    let csv = disk.mount_point.join("months.csv");
+    let svg = disk.mount_point.join("member.svg");
+    let bundle = disk.mount_point.join("all.bundle");
+    for (args, file) in [
+        (
+            vec![
+                "export",
+                "--all",
+                "--format",
+                "csv",
+                "--out",
+                csv.to_str().unwrap(),
+            ],
+            &csv,
+        ),
+        (
+            vec![
+                "timeline",
+                "--member",
+                &member,
+                "--svg",
+                svg.to_str().unwrap(),
+            ],
+            &svg,
+        ),
+        (
+            vec!["export", "--all", "--out", bundle.to_str().unwrap()],
+            &bundle,
+        ),
+    ] {
+        let output = flexledger_audit(source.path(), &args);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(
+            message.contains(&format!("cannot write {}", file.display())),
+            "{args:?}: {message}"
+        );
+        assert_eq!(
+            message.matches("free space").count(),
+            1,
+            "{args:?}: {message}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&disk.mount_point)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .filter(|name| name != "ballast")
+            .collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+}
+
 /// `serve --auth` on port 0 with its data in `data` and its stderr in `log`.
 fn serve_logging(dir: &Path, data: &Path, log: &Path) -> crate::http::Server {
     let auth = crate::http::auth_file(dir);
