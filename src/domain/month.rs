@@ -293,7 +293,7 @@ impl<'de> serde::Deserialize<'de> for CalendarDate {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         CalendarDate::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
-                "expected a real calendar date \"YYYY-MM-DD\", got {text:?}"
+                "expected a real calendar date \"YYYY-MM-DD\" between {YEAR_MIN}-01-01 and {YEAR_MAX}-12-31, got {text:?}"
             ))
         })
     }

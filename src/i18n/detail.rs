@@ -364,7 +364,7 @@ const EXPECTED: &[(&str, &str)] = &[
         "detail-expected-month",
     ),
     (
-        "a real calendar date \"YYYY-MM-DD\"",
+        "a real calendar date \"YYYY-MM-DD\" between 1990-01-01 and 2999-12-31",
         "detail-expected-date",
     ),
     (
