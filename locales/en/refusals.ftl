@@ -47,8 +47,20 @@ refusal-change-base-paid-through-last-month = { $month } is already paid and kee
 refusal-grant-month-closed = { $month } is closed (R16): a grant starts in the open month { $open } or later
 refusal-grant-too-long = a { $category } grant covers at most { $limit } months (R16), not { $months }: grant fewer months
 refusal-share-too-large = share { $share } is above { $max } (R16: at most about two thirds of what is paid): grant a smaller share
-refusal-granted-months-exceeded = member { $member } already has { $granted } granted months; { $months } more would exceed { $max } (R16): grant at most { $remaining }
-refusal-graduate-months-exceeded = member { $member } already has { $granted } graduate months granted; { $months } more would exceed { $max }, a graduate's two years in all (R16): grant at most { $remaining } as graduate
+refusal-granted-months-exceeded = member { $member } already has { $granted ->
+        [one] { $granted } granted month
+       *[other] { $granted } granted months
+    }; { $months } more would exceed { $max } (R16): { $remaining ->
+        [0] no more months can be granted (revoke the months of a grant that are not needed first)
+       *[other] grant at most { $remaining }
+    }
+refusal-graduate-months-exceeded = member { $member } already has { $granted ->
+        [one] { $granted } graduate month
+       *[other] { $granted } graduate months
+    } granted; { $months } more would exceed { $max }, a graduate's two years in all (R16): { $remaining ->
+        [0] no more months can be granted as graduate
+       *[other] grant at most { $remaining } as graduate
+    }
 refusal-grant-past-last-month = a grant of { $months } months from { $first } would run past { $last }, the last month the ledger records (R1, R16): grant only months from { $first } through { $last }
 refusal-subsidy-overlap = months { $first }..{ $last } are already granted from { $other_first } (R16: grants may not overlap): start after { $other_last } or revoke that grant first
 refusal-revoke-month-closed = { $month } is closed (R16): revoke from the open month { $open } or later

@@ -50,8 +50,14 @@ refusal-grant-too-long = { $category ->
        *[other] 其他人员
     }的社会保险补贴最长 { $limit } 个月（R16），本次申请 { $months } 个月：请减少补贴月数
 refusal-share-too-large = 补贴比例 { $share } 高于 { $max }（R16：社会保险补贴原则上不超过实际缴费的三分之二）：请降低补贴比例
-refusal-granted-months-exceeded = 已给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过 { $max } 个月的上限（R16）：最多还可给予 { $remaining } 个月
-refusal-graduate-months-exceeded = 已按高校毕业生给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过高校毕业生合计 { $max } 个月（两年）的上限（R16）：按高校毕业生最多还可给予 { $remaining } 个月
+refusal-granted-months-exceeded = 已给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过 { $max } 个月的上限（R16）：{ $remaining ->
+        [0] 不能再给予（请先撤销不需要的补贴月份）
+       *[other] 最多还可给予 { $remaining } 个月
+    }
+refusal-graduate-months-exceeded = 已按高校毕业生给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过高校毕业生合计 { $max } 个月（两年）的上限（R16）：{ $remaining ->
+        [0] 不能再按高校毕业生给予
+       *[other] 按高校毕业生最多还可给予 { $remaining } 个月
+    }
 refusal-grant-past-last-month = 自 { $first } 起 { $months } 个月的社会保险补贴将超出本账本记录的最后一个月 { $last }（R1，R16）：请只对 { SAME($first, $last) ->
         [yes] { $first }
        *[no] { $first } 至 { $last }

@@ -834,7 +834,13 @@ fn check_grant_limits(member: &MemberState, body: &GrantSubsidy) -> Result<(), R
                 max: SUBSIDY_MONTHS_MAX,
                 remaining: SUBSIDY_MONTHS_MAX - granted,
             },
-            format!("member {} already has {granted} granted months; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): grant at most {}", body.member_id, body.months, SUBSIDY_MONTHS_MAX - granted),
+            format!(
+                "member {} already has {granted} granted {}; {} more would exceed {SUBSIDY_MONTHS_MAX} (R16): {}",
+                body.member_id,
+                months_word(granted),
+                body.months,
+                grant_at_most(SUBSIDY_MONTHS_MAX - granted, "no more months can be granted (revoke the months of a grant that are not needed first)", ""),
+            ),
         );
     }
     check_graduate_months(member, body)
@@ -869,8 +875,32 @@ fn check_graduate_months(member: &MemberState, body: &GrantSubsidy) -> Result<()
             max,
             remaining,
         },
-        format!("member {} already has {granted} graduate months granted; {} more would exceed {max}, a graduate's two years in all (R16): grant at most {remaining} as graduate", body.member_id, body.months),
+        format!(
+            "member {} already has {granted} graduate {} granted; {} more would exceed {max}, a graduate's two years in all (R16): {}",
+            body.member_id,
+            months_word(granted),
+            body.months,
+            grant_at_most(remaining, "no more months can be granted as graduate", " as graduate"),
+        ),
     )
+}
+
+/// "month" or "months", for a count of them.
+fn months_word(count: u64) -> &'static str {
+    if count == 1 {
+        "month"
+    } else {
+        "months"
+    }
+}
+
+/// What a subsidy grant over its limit may still do: `none` when nothing is left.
+fn grant_at_most(remaining: u64, none: &str, suffix: &str) -> String {
+    if remaining == 0 {
+        none.to_owned()
+    } else {
+        format!("grant at most {remaining}{suffix}")
+    }
 }
 
 fn category_name(category: SubsidyCategory) -> &'static str {

@@ -49,12 +49,13 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
         .unwrap_or_else(|| refusal.message.clone())
 }
 
-/// A refusal's argument: its `Display`, except that one named `count` is a Fluent
-/// number, so the English message can say "1 month" and "2 months" by its plural, and
-/// one named `detail` is serde's words in a parse refusal (`Arg::SerdeWords`).
+/// A refusal's argument: its `Display`, except that one named `count`, `granted` or
+/// `remaining` is a Fluent number, so the English message can say "1 month" and
+/// "2 months" by its plural and "no more" for none left, and one named `detail` is
+/// serde's words in a parse refusal (`Arg::SerdeWords`).
 fn refusal_arg(name: &str, value: String) -> Arg {
     match (name, value.parse::<i64>()) {
-        ("count", Ok(count)) => Arg::Count(count),
+        ("count" | "granted" | "remaining", Ok(count)) => Arg::Count(count),
         ("detail", _) => Arg::SerdeWords(value),
         _ => Arg::Text(value),
     }

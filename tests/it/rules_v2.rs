@@ -905,9 +905,16 @@ fn a_graduate_grant_after_an_old_log_s_surplus_is_refused_with_none_left() {
         "{refusal}"
     );
     assert!(
-        refusal.message.ends_with("grant at most 0 as graduate"),
+        refusal
+            .message
+            .ends_with("no more months can be granted as graduate"),
         "{refusal}"
     );
+    // The catalog says the same, "grant at most 0" in neither language.
+    use flexledger::i18n::{refusal_message, Language};
+    assert_eq!(refusal_message(Language::En, &refusal), refusal.message);
+    let chinese = refusal_message(Language::ZhCn, &refusal);
+    assert!(chinese.ends_with("不能再按高校毕业生给予"), "{chinese}");
 }
 
 /// A policy whose smallest due rounds to 0.00 is refused (D70): a month would be
