@@ -437,8 +437,13 @@ fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
 /// Refuses a `--lang` naming no language we speak before clap parses `args`, so
 /// that `--lang fr --help` is the same error (exit 2) as `--lang fr verify`, not
 /// English help that looks as if the flag were heard.
+/// `FLEXLEDGER_LANG` naming no language we speak, with no `--lang` over it, means
+/// English as `LC_ALL` and `LANG` do (D37), but is said once on standard error: it is
+/// the ledger's own setting, so a value there was chosen, and a probe's
+/// `FLEXLEDGER_LANG=zh-TW` was English with no word of why.
 pub fn refuse_unknown_lang(args: &[std::ffi::OsString]) -> Result<(), clap::Error> {
     let Some(flag) = lang_flag(args) else {
+        warn_of_unknown_lang_setting();
         return Ok(());
     };
     match crate::i18n::Language::negotiate(Some(&flag), None, None, None) {
@@ -447,6 +452,27 @@ pub fn refuse_unknown_lang(args: &[std::ffi::OsString]) -> Result<(), clap::Erro
             clap::error::ErrorKind::InvalidValue,
             format!("{unknown}\n"),
         )),
+    }
+}
+
+/// The warning of [`refuse_unknown_lang`], at most once a process (both binaries parse
+/// their command line twice).
+fn warn_of_unknown_lang_setting() {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let Ok(value) = std::env::var("FLEXLEDGER_LANG") else {
+        return;
+    };
+    let unknown = match crate::i18n::Language::negotiate(Some(&value), None, None, None) {
+        Err(unknown) if !value.trim().is_empty() => unknown,
+        _ => return,
+    };
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        let program = std::env::args().next().unwrap_or_default();
+        let program = Path::new(&program)
+            .file_name()
+            .map_or_else(|| "flexledger".into(), |name| name.to_string_lossy());
+        let said = unknown.said_for("FLEXLEDGER_LANG");
+        crate::shell_support::say_on_stderr!("{program}: warning: {said}; speaking English");
     }
 }
 

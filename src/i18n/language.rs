@@ -129,23 +129,31 @@ fn quality_thousandths(text: &str) -> Option<u16> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownLanguage(pub String);
 
-impl std::fmt::Display for UnknownLanguage {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl UnknownLanguage {
+    /// The refusal, naming where the value was given: `--lang`, or `FLEXLEDGER_LANG`
+    /// (the ledger's own variable, set on purpose: a typo there is refused as the
+    /// flag's is, where `LC_ALL` and `LANG` naming another language mean English).
+    pub fn said_for(&self, setting: &str) -> String {
         let choices: Vec<&str> = Language::ALL
             .iter()
             .map(|language| language.tag())
             .collect();
         // Said in both languages: no language was chosen, and the reader may well
         // have asked for Chinese by another name (`中文`, `zh-TW`).
-        write!(
-            formatter,
-            "--lang {:?} names no language flexledger speaks: choose one of {} \
-             (--lang {:?} 不是 flexledger 支持的语言：请从 {} 中选择，简体中文请用 zh-CN)",
+        format!(
+            "{setting} {:?} names no language flexledger speaks: choose one of {} \
+             ({setting} {:?} 不是 flexledger 支持的语言：请从 {} 中选择，简体中文请用 zh-CN)",
             self.0,
             choices.join(", "),
             self.0,
             choices.join("、")
         )
+    }
+}
+
+impl std::fmt::Display for UnknownLanguage {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.said_for("--lang"))
     }
 }
 

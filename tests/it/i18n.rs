@@ -1658,6 +1658,15 @@ fn an_unknown_lang_flag_is_refused_with_the_choices() {
             &[("FLEXLEDGER_LANG", "fr")],
         );
         assert!(output.status.success(), "{program}: {output:?}");
+        // English, as for LC_ALL or LANG, but the ledger's own setting is said once.
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(
+            stderr
+                .matches("warning: FLEXLEDGER_LANG \"fr\" names no language")
+                .count(),
+            1,
+            "{program}: {stderr}"
+        );
         let output = run_in(program, dir.path(), &["--lang", "zh-CN", "verify"], &[]);
         assert!(output.status.success(), "{program}: {output:?}");
     }
