@@ -616,6 +616,26 @@ fn a_member_bundle_verifies_anywhere_and_names_an_edited_amount_or_a_dropped_eve
         )),
         "names the edited event: {report}"
     );
+    // Edited, and only that: not also counted as an event removed from the bundle, its
+    // stream or its proofs (a probe read 8 amounts changed as 8 events deleted too).
+    let json_report = json(&audit(
+        &no_data_dir,
+        &[
+            "--json",
+            "verify-bundle",
+            path.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ],
+    ));
+    let checks: Vec<&str> = json_report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|failure| failure["check"].as_str().unwrap())
+        .collect();
+    assert!(checks.contains(&"edited"), "{json_report}");
+    assert!(!checks.contains(&"completeness"), "{json_report}");
 
     // One event dropped.
     let mut dropped = lines.clone();

@@ -568,10 +568,14 @@ fn verify_bundle_says_why_each_check_failed_in_chinese() {
     let edited = bundle.replacen("\"amount\":\"600.00\"", "\"amount\":\"700.00\"", 1);
     std::fs::write(dir.join("edited.bundle"), edited).unwrap();
     let mut lines: Vec<&str> = bundle.lines().collect();
+    let mut dropped = lines.clone();
+    dropped.remove(3);
+    std::fs::write(dir.join("dropped.bundle"), dropped.join("\n") + "\n").unwrap();
     lines.swap(3, 4);
     std::fs::write(dir.join("swapped.bundle"), lines.join("\n") + "\n").unwrap();
     let runs = [
         vec!["verify-bundle", "edited.bundle", "--public-key", &key],
+        vec!["verify-bundle", "dropped.bundle", "--public-key", &key],
         vec!["verify-bundle", "swapped.bundle", "--public-key", &key],
         vec!["verify-bundle", "member.bundle"],
     ];

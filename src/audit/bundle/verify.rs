@@ -251,6 +251,12 @@ struct Scan {
     stage: Option<RecordStage>,
     last_head: Option<(String, u64)>,
     last_member: Option<Uuid>,
+    /// Event lines found edited (listed as such), and the positions and streams they
+    /// name: what checks by absence would otherwise count again as events removed (an
+    /// auditor's probe read 8 amounts changed as 8 events also deleted).
+    edited_events: u64,
+    edited_positions: BTreeSet<u64>,
+    edited_streams: HashSet<String>,
     failures: Failures,
 }
 
@@ -417,6 +423,7 @@ fn read_event(text: &str, value: &serde_json::Value, line: u64, scan: &mut Scan)
     let edited = (Group::Parse, "edited");
     if value.get("hash").is_none() {
         let reason = why("audit-bundle-why-no-hash", []);
+        note_edited_event(scan, position, stream);
         scan.failures
             .add(edited, Some(line), position, stream, reason);
         return;
@@ -436,6 +443,7 @@ fn read_event(text: &str, value: &serde_json::Value, line: u64, scan: &mut Scan)
             why("audit-bundle-why-altered", [("detail", detail)])
         }
     };
+    note_edited_event(scan, position, stream);
     scan.failures
         .add(edited, Some(line), position, stream, reason);
 }
@@ -630,6 +638,19 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
     }
 }
 
+/// An event line found edited: counted, with what it names, so that the checks by
+/// absence (the header's count, a proof without its event, a stream's versions, the
+/// whole log's positions) do not list it a second time as removed.
+fn note_edited_event(scan: &mut Scan, position: Option<u64>, stream: Option<&str>) {
+    scan.edited_events += 1;
+    if let Some(position) = position {
+        scan.edited_positions.insert(position);
+    }
+    if let Some(stream) = stream {
+        scan.edited_streams.insert(stream.to_owned());
+    }
+}
+
 /// A line that parses but is not the bytes the ledger writes for what it holds: edited
 /// (`is_as_written`, D72).
 fn check_as_written(failures: &mut Failures, line: u64, text: &str, parsed: &impl Serialize) {
@@ -735,6 +756,9 @@ fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
         .leaves
         .binary_search_by_key(&position, |leaf| leaf.position)
     else {
+        if scan.edited_positions.contains(&position) {
+            return;
+        }
         let reason = why("audit-bundle-why-proof-without-event", []);
         let completeness = (Group::Inclusion, "completeness");
         scan.failures
@@ -877,7 +901,7 @@ fn checkpoint_reason(error: CheckpointError) -> Reason {
 /// The header's event count is the bundle's.
 fn check_event_count(scan: &mut Scan) {
     let Some(header) = &scan.header else { return };
-    if header.events != scan.events {
+    if header.events != scan.events + scan.edited_events {
         let args = [
             ("listed", header.events.to_string()),
             ("held", scan.events.to_string()),
@@ -892,6 +916,10 @@ fn check_event_count(scan: &mut Scan) {
 /// each event of another bundle has a proof that leads to it.
 fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
     if whole_log(scan) {
+        // The edited lines are listed; the root cannot be rebuilt without them.
+        if scan.edited_events > 0 && scan.events + scan.edited_events == checkpoint.tree_size {
+            return;
+        }
         if !scan.contiguous || scan.events != checkpoint.tree_size {
             scan.failures.add(
                 (Group::Inclusion, "completeness"),
@@ -973,7 +1001,10 @@ fn check_completeness(scan: &mut Scan, checkpoint: &Checkpoint) {
             .stream_ids
             .get(stream)
             .map(|id| &scan.streams[*id as usize]);
-        check_stream_chain(&mut scan.failures, head, read);
+        // A stream with an edited event is not judged by its versions again.
+        if !scan.edited_streams.contains(stream) {
+            check_stream_chain(&mut scan.failures, head, read);
+        }
     }
     for stream in &scan.streams {
         if !headed.contains(stream.name.as_str()) {
