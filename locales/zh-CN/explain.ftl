@@ -100,7 +100,7 @@ explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } �
         [yes] 已退费（R12）
        *[no] 也未退费（R12 只对 L 即最后一个已缴费月份之后预缴的月份退费）
     }
-explain-status-covered = 已缴费{ $at }，从未中断缴费，且不早于待遇起始月 { $start }（P + { $delay_kind }，R7）：享受待遇
+explain-status-covered = 该月已缴费{ $at }，未记录中断缴费，且不早于待遇起始月 { $start }（P + { $delay_kind }，R7）：享受待遇
 explain-status-arrears = { $month } 月结时未缴费，已记录中断缴费{ $at }（R9）；该月欠费：补缴之前不享受待遇（R10）
 explain-arrears-run = 参保人员欠费共计 { $owed }，连续欠费 { $months } 个月，自 { $first } 起；可按缴费顺序（从早到晚）补缴，补缴截止月为 { $deadline }，即最后一个可以补缴的月份（须在该月月结之前缴费；{ $shortened ->
         [yes] 即当前征缴月：之后的政策缩短了宽限期，首个欠费月份 + { $grace } 个月宽限期已早于当前征缴月，R10，D57

@@ -4,7 +4,7 @@
 
 page-title = 参保人员 { $member } — flexledger 审计
 page-heading = flexledger 审计：单个参保人员
-page-lead = 参保人员 { $member }，统筹地区 { $region } · 由日志折叠至位置 { $position } · 该参保人员共 { $count } 个事件。以下每个状态均依 RULES.zh.md 的规则由这些事件推出；将鼠标移到图中的月份上可查看详情。
+page-lead = 参保人员 { $member }，统筹地区 { $region } · 按截至位置 { $position } 的日志推算 · 该参保人员共 { $count } 个事件。以下每个状态均依 RULES.zh.md 的规则由这些事件推出；将鼠标移到图中的月份上可查看详情。
 
 ## 参保人员概况
 
