@@ -720,6 +720,16 @@ fn command_body(
     // A byte order mark before the JSON (a body read from a file Notepad or Excel
     // wrote) is no part of it; anywhere else it is not JSON.
     let body = crate::shell_support::without_byte_order_mark(&body);
+    // Bytes that are not UTF-8 are a body saved in another encoding (GBK from a Chinese
+    // spreadsheet, most likely), not "an invalid Unicode code point" at some column.
+    if std::str::from_utf8(body).is_err() {
+        return Err(AppError::say(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            "http-body-not-utf8",
+            vec![],
+        ));
+    }
     crate::domain::command::parse_json_strict(body).map_err(|error| {
         AppError::say(
             StatusCode::BAD_REQUEST,

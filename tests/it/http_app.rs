@@ -1638,3 +1638,40 @@ fn a_read_only_server_reads_what_the_writer_wrote_and_sends_commands_to_it() {
         assert_eq!(read_messages(&mut from_replica, 2), expected);
     }
 }
+
+/// A body saved as GBK (what a Chinese spreadsheet or editor often writes) is told to
+/// be sent as UTF-8, with how to convert it, not "an invalid Unicode code point" at a
+/// column.
+#[test]
+fn a_body_that_is_not_utf8_is_told_to_be_sent_as_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    // {"command":"close_month","region":"北京"} with 北京 in GBK.
+    let mut body = br#"{"command":"close_month","month":"2025-01","region":""#.to_vec();
+    body.extend_from_slice(&[0xB1, 0xB1, 0xBE, 0xA9]);
+    body.extend_from_slice(br#""}"#);
+    for (language, said) in [
+        ("en", "the body is not UTF-8 text: send it as UTF-8"),
+        ("zh-CN", "请求体不是 UTF-8 文本：请以 UTF-8 编码发送"),
+    ] {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/v1/commands")
+            .header("authorization", format!("Bearer {}", token("operator")))
+            .header("content-type", "application/json")
+            .header("accept-language", language)
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let response = app.send(request);
+        assert_eq!(response.status().as_u16(), 400);
+        let bytes = app
+            .runtime()
+            .block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(answer["error"]["code"], "invalid_command", "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with(said), "{message}");
+        assert!(message.contains("iconv -f GBK -t UTF-8"), "{message}");
+    }
+}
