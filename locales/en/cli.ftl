@@ -20,6 +20,7 @@ cli-cannot-read = cannot read { $file }
 cli-file-not-utf8 = cannot read { $file } as UTF-8 text (save it as UTF-8)
 cli-file-too-large = { $file } is larger than { $bytes_max } bytes: is it the right file?
 cli-cannot-create = cannot create { $file } (its directory must exist and be writable)
+cli-output-is-a-directory = { $file } is a directory: name a file in it to write
 cli-cannot-write = cannot write { $file }
 cli-copy-no-source = the source store { $store } does not exist: there is nothing at that path to copy; check the path given to --from (the data directory of the ledger to copy, or a PostgreSQL URL)
 cli-copy-source-holds-no-ledger = { $store } holds no ledger: the source of a copy (--from) is the data directory of the ledger to copy, or a PostgreSQL URL

@@ -19,6 +19,7 @@ cli-cannot-read = 无法读取 { $file }
 cli-file-not-utf8 = 无法把 { $file } 读作 UTF-8 文本（请把它保存为 UTF-8 编码）
 cli-file-too-large = { $file } 大于 { $bytes_max } 字节：文件是否选错了？
 cli-cannot-create = 无法创建 { $file }（它所在的目录须存在且可写）
+cli-output-is-a-directory = { $file } 是一个目录：请指定其中的一个文件来写入
 cli-cannot-write = 无法写入 { $file }
 cli-copy-no-source = 源存储 { $store } 不存在：该路径下没有可复制的内容；请检查 `--from` 所给的路径（要复制的账本的数据目录，或 `PostgreSQL` 地址）
 cli-copy-source-holds-no-ledger = { $store } 中没有账本：复制的源（`--from`）应是要复制的账本的数据目录，或 `PostgreSQL` 地址

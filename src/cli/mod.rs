@@ -681,6 +681,9 @@ fn file_error_sentence(error: &crate::shell_support::stdio::FileError) -> crate:
             vec![("file", path.clone()), ("bytes_max", bytes_max.to_string())],
         ),
         FileError::Create { path, .. } => ("cli-cannot-create", vec![("file", path.clone())]),
+        FileError::IsADirectory { path } => {
+            ("cli-output-is-a-directory", vec![("file", path.clone())])
+        }
     };
     crate::i18n::Sentence::new(id, args)
 }
@@ -1998,6 +2001,7 @@ mod tests {
                 path: path.clone(),
                 bytes_max: 65_536,
             },
+            FileError::IsADirectory { path: path.clone() },
             FileError::Create { path, source: io() },
         ] {
             let catalog = super::file_error_sentence(&error).in_language(crate::i18n::Language::En);

@@ -45,6 +45,10 @@ pub enum FileError {
     },
     #[error("{path} is larger than {bytes_max} bytes: is it the right file?")]
     TooLarge { path: String, bytes_max: u64 },
+    /// An output named as a directory: written beside it and renamed, it failed as
+    /// "cannot rename /.tmp.partial to /tmp" (a probe's `--out /tmp`).
+    #[error("{path} is a directory: name a file in it to write")]
+    IsADirectory { path: String },
     #[error("cannot create {path} (its directory must exist and be writable)")]
     Create {
         path: String,
@@ -130,6 +134,10 @@ impl Output {
     pub fn create(path: &Path) -> anyhow::Result<Output> {
         if is_stdio(path) {
             return Ok(Output::Stdout(io::BufWriter::new(io::stdout()), 0));
+        }
+        if path.is_dir() {
+            let path = path.display().to_string();
+            return Err(FileError::IsADirectory { path }.into());
         }
         let name = path
             .file_name()

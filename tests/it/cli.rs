@@ -827,3 +827,43 @@ fn an_empty_setting_in_the_environment_counts_as_not_set() {
         assert!(said.contains("flexledger-data"), "{binary}: {said}");
     }
 }
+
+/// An output named as a directory (`--out /tmp`) is said as such, by every command
+/// that writes one, and nothing is written: it was "cannot rename /.tmp.partial to
+/// /tmp", naming a file the reader never chose.
+#[test]
+fn an_output_that_is_a_directory_is_said_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = demo_lines().join("\n") + "\n";
+    let output = flexledger(&data, &["submit", "-"], Some(demo.as_bytes()));
+    assert_eq!(output.status.code(), Some(0));
+    let out = dir.path().join("outputs");
+    std::fs::create_dir(&out).unwrap();
+    let out_text = out.to_str().unwrap();
+    let audit = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger-audit"));
+    let flexledger_binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger"));
+    for (binary, args) in [
+        (&flexledger_binary, vec!["backup", "--out", out_text]),
+        (&audit, vec!["export", "--all", "--out", out_text]),
+        (
+            &audit,
+            vec!["export", "--all", "--format", "csv", "--out", out_text],
+        ),
+    ] {
+        let output = std::process::Command::new(binary)
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{out_text} is a directory: name a file in it")),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{args:?}");
+    }
+}
