@@ -1104,7 +1104,7 @@ async fn get_region_month(
         AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            "http-not-a-month-in-parentheses",
+            "http-not-a-month",
             vec![("text", text(format!("{month:?}")))],
         )
     })?;
@@ -1342,7 +1342,7 @@ mod tests {
         let (_, body) = body_of(AppError::say(
             StatusCode::BAD_REQUEST,
             "invalid_command",
-            "http-not-a-month-in-parentheses",
+            "http-not-a-month",
             vec![("text", text("\"x\""))],
         ));
         assert_eq!(
