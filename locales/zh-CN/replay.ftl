@@ -13,7 +13,7 @@ replay-column-owed = 待发放补贴
 replay-column-what = 发生了什么（→ 该事件改变的月份，+ = 享受待遇）
 replay-yes = 是
 replay-no = 否
-replay-new = 新
+replay-new = 新增
 replay-separator = ，
 replay-notes = （{ $notes }）
 replay-note-refunded = 退费 { $refunded }，R12
