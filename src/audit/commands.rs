@@ -676,14 +676,10 @@ fn no_checkpoint(
         .iter()
         .map(|checkpoint| checkpoint.tree_size)
         .collect();
-    let sizes = nearest_sizes(&stored, size, PROVE_SIZES_SHOWN_EACH_SIDE_MAX)
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let sizes = nearest_sizes(&stored, size, PROVE_SIZES_SHOWN_EACH_SIDE_MAX);
     let args = [
         ("size", text(size)),
-        ("sizes", text(&sizes)),
+        ("sizes", crate::i18n::list(sizes)),
         ("count", count(stored.len())),
     ];
     let message = say(Language::En, "audit-no-checkpoint-at-size", &args);

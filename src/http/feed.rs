@@ -66,15 +66,13 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
         })?),
     };
     let types = types_of(query.types.as_deref()).map_err(|unknown| {
-        let known = crate::store::log_entry::EVENT_TYPE_CODES.join(", ");
+        let known = crate::store::log_entry::EVENT_TYPE_CODES.iter();
+        let types = known.chain(&["CoverageChanged"]);
         invalid(
             "http-feed-unknown-type",
             vec![
                 ("text", crate::i18n::text(format!("{unknown:?}"))),
-                (
-                    "types",
-                    crate::i18n::text(format!("{known}, CoverageChanged")),
-                ),
+                ("types", crate::i18n::list(types)),
             ],
         )
     })?;

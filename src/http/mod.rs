@@ -604,7 +604,7 @@ async fn authorize(
             "http-role-forbidden",
             vec![
                 ("role", text(role.name())),
-                ("allowed", text(names.join(", "))),
+                ("allowed", crate::i18n::list(names)),
             ],
         )
         .into_response();
@@ -1347,7 +1347,7 @@ mod tests {
         ));
         assert_eq!(
             body["error"]["message"],
-            "\"x\" is not a month (YYYY-MM, from 1990-01 to 2999-12)"
+            "\"x\" is not a month: write YYYY-MM, from 1990-01 to 2999-12"
         );
     }
 

@@ -129,10 +129,7 @@ pub(crate) fn check_parameter_names(
                 let args = vec![("name", name)];
                 return Err(invalid("http-no-parameters", args));
             }
-            let args = vec![
-                ("name", name),
-                ("known", crate::i18n::text(shown.join(", "))),
-            ];
+            let args = vec![("name", name), ("known", crate::i18n::list(shown))];
             return Err(invalid(messages.unknown, args));
         }
         if seen.contains(&name) {

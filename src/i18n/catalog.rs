@@ -143,6 +143,9 @@ pub enum Arg {
     /// A whole sentence inside a message (the cause of a failure), said in the
     /// message's language.
     Said(Box<super::Sentence>),
+    /// Names listed in a message (roles, parameters, types, sizes), joined as the
+    /// message's language lists them: "a, b" in English, "a、b" in Chinese.
+    List(Vec<String>),
 }
 
 /// One message of a catalog file as written: for checking catalogs against each other
@@ -201,6 +204,10 @@ impl Catalog {
                 Arg::Count(count) => FluentValue::from(*count),
                 Arg::SerdeWords(words) => FluentValue::from(super::detail_in(language, words)),
                 Arg::Said(sentence) => FluentValue::from(sentence.in_language(language)),
+                Arg::List(names) => FluentValue::from(names.join(match language {
+                    Language::En => ", ",
+                    Language::ZhCn => "、",
+                })),
             };
             fluent_args.set(*name, value);
         }

@@ -82,6 +82,11 @@ pub fn text(value: impl ToString) -> Arg {
     Arg::Text(value.to_string())
 }
 
+/// Names listed in a message, joined as its language lists them ([`Arg::List`]).
+pub fn list<T: ToString>(names: impl IntoIterator<Item = T>) -> Arg {
+    Arg::List(names.into_iter().map(|name| name.to_string()).collect())
+}
+
 /// A count, for plural selectors.
 pub fn count(value: impl TryInto<i64>) -> Arg {
     // Counts of months fit in i64; were one not to, its largest value shows.

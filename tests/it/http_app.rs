@@ -1038,6 +1038,17 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
         &[("authorization", &auditor), ("accept-language", "zh-CN")],
     );
     assert_eq!(said, "此路由不接受参数 \"asof\"：可用的参数有 as_of");
+    // A list is joined as the reader's language lists: a comma in English, 、 in Chinese.
+    let (_, said) = message("/v1/feed?form=1", &[("authorization", &auditor)]);
+    assert!(said.ends_with("are from, types, region, member"), "{said}");
+    let (_, said) = message(
+        "/v1/feed?form=1",
+        &[("authorization", &auditor), ("accept-language", "zh-CN")],
+    );
+    assert!(
+        said.ends_with("可用的参数有 from、types、region、member"),
+        "{said}"
+    );
     // Given twice: the feed's hint about types is for `types` alone.
     let (_, said) = message("/v1/feed?from=1&from=2", &[("authorization", &auditor)]);
     assert_eq!(said, "the parameter from is given twice: give it once");
