@@ -437,6 +437,7 @@ fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
 /// Refuses a `--lang` naming no language we speak before clap parses `args`, so
 /// that `--lang fr --help` is the same error (exit 2) as `--lang fr verify`, not
 /// English help that looks as if the flag were heard.
+///
 /// `FLEXLEDGER_LANG` naming no language we speak, with no `--lang` over it, means
 /// English as `LC_ALL` and `LANG` do (D37), but is said once on standard error: it is
 /// the ledger's own setting, so a value there was chosen, and a probe's
