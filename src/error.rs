@@ -124,7 +124,7 @@ pub fn store_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a Sto
 }
 
 /// The ledger's error `error` is, or wraps transparently (a backup's, a copy's).
-fn ledger_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a LedgerError> {
+pub(crate) fn ledger_error_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a LedgerError> {
     if let Some(ledger) = error.downcast_ref::<LedgerError>() {
         return Some(ledger);
     }
@@ -279,6 +279,7 @@ fn ledger_kind(error: &LedgerError) -> ErrorKind {
         LedgerError::Store(store) => store_kind(store),
         LedgerError::Fold(_) => ErrorKind::Damaged,
         LedgerError::Poisoned => ErrorKind::Stopped,
+        LedgerError::Output(source) => io_kind(source),
     }
 }
 

@@ -76,6 +76,11 @@ pub enum LedgerError {
         "the ledger stopped after a failed append; reopen it (its state is re-read from the store)"
     )]
     Poisoned,
+    /// Writing what was read out of the ledger (a bundle, a backup) failed: the
+    /// output's failure, not the store's (a full disk where the file goes, a reader
+    /// gone). The shells name the output over it (`cli::cannot_write`).
+    #[error(transparent)]
+    Output(std::io::Error),
 }
 
 impl LedgerError {

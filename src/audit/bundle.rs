@@ -401,23 +401,13 @@ fn for_each_scope_event(
     Ok(seen)
 }
 
-/// What a failed write of a bundle's line names as its path (`StoreError::Io`): the
-/// shells name the output file itself over it (`cli::cannot_write`).
-pub(crate) const BUNDLE_OUTPUT: &str = "the bundle";
-
 /// Writes one JSON line of a bundle (an audit bundle, or a backup: `crate::backup`).
 pub(crate) fn write_line(
     out: &mut CountingWriter<'_>,
     value: &impl Serialize,
 ) -> Result<(), LedgerError> {
-    let io = |error: std::io::Error| {
-        LedgerError::from(StoreError::Io {
-            path: BUNDLE_OUTPUT.into(),
-            source: error,
-        })
-    };
-    serde_json::to_writer(&mut *out, value).map_err(|error| io(error.into()))?;
-    out.write_all(b"\n").map_err(io)
+    serde_json::to_writer(&mut *out, value).map_err(|error| LedgerError::Output(error.into()))?;
+    out.write_all(b"\n").map_err(LedgerError::Output)
 }
 
 /// A writer that counts the bytes written through it (a bundle reports its size).

@@ -248,8 +248,10 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
         progress.set_position(position)
     });
     progress.finish_and_clear();
-    let summary = written?;
-    output.finish()?;
+    let summary = written.map_err(|error| crate::cli::cannot_write(error.into(), out))?;
+    output
+        .finish()
+        .map_err(|error| crate::cli::cannot_write(error, out))?;
     print_summary(
         out,
         &serde_json::json!({"ok": true, "out": out, "summary": summary}),
@@ -269,9 +271,13 @@ fn backup_from_server(
     let mut tee = io::BufReader::new(Tee {
         inner: body,
         copy: &mut output,
+        copy_failed: None,
     });
     let checked = backup::verify_backup(&mut tee, pinned.as_ref(), &mut |_| {});
-    drop(tee);
+    if let Some(error) = tee.into_inner().copy_failed {
+        // The output failed, not the download: said as the other outputs' failures are.
+        return Err(crate::cli::cannot_write(error.into(), &args.out));
+    }
     let check = match checked {
         Ok(check) => check,
         Err(error) => {
@@ -284,7 +290,9 @@ fn backup_from_server(
             check.events
         );
     }
-    let bytes = output.finish()?;
+    let bytes = output
+        .finish()
+        .map_err(|error| crate::cli::cannot_write(error, &args.out))?;
     let key_id = crate::audit::checkpoint::key_id(&check.signer);
     print_summary(
         &args.out,
@@ -356,12 +364,19 @@ fn restored_dir(place: &Place) -> anyhow::Result<&Path> {
 struct Tee<'a, R: Read> {
     inner: R,
     copy: &'a mut dyn Write,
+    /// The copy's own failure, kept apart from the download's: a full disk under
+    /// `--out` is not a backup the server sent wrong.
+    copy_failed: Option<io::Error>,
 }
 
 impl<R: Read> Read for Tee<'_, R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buffer)?;
-        self.copy.write_all(&buffer[..read])?;
+        if let Err(error) = self.copy.write_all(&buffer[..read]) {
+            let kind = error.kind();
+            self.copy_failed = Some(error);
+            return Err(io::Error::new(kind, "the copy to --out failed"));
+        }
         Ok(read)
     }
 }

@@ -516,7 +516,7 @@ pub fn main() -> ExitCode {
 /// other error, and for the store's `DiskFull`, which says it already.
 pub(crate) fn disk_full_advice(error: &anyhow::Error, language: Language) -> String {
     let full = error.chain().any(|cause| {
-        cause.downcast_ref::<io::Error>().is_some_and(|error| {
+        io_error_in(cause).is_some_and(|error| {
             matches!(
                 error.kind(),
                 io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
@@ -542,18 +542,24 @@ pub(crate) fn disk_full_advice(error: &anyhow::Error, language: Language) -> Str
 /// own (an I/O error, not the store's): a full disk said only "No space left on
 /// device", naming no file (a probe of `export --format csv`).
 pub(crate) fn cannot_write(error: anyhow::Error, path: &std::path::Path) -> anyhow::Error {
-    // A bundle's own write failure comes as the store's I/O error on the bundle.
-    let store = error.chain().any(|cause| {
-        crate::error::store_error_in(cause).is_some_and(|store| {
-            !matches!(store, StoreError::Io { path, .. } if path == crate::audit::bundle::BUNDLE_OUTPUT)
-        })
-    });
-    let io = error.chain().any(|cause| cause.is::<io::Error>());
+    let store = error
+        .chain()
+        .any(|cause| crate::error::store_error_in(cause).is_some());
+    let io = error.chain().any(|cause| io_error_in(cause).is_some());
     if store || !io {
         return error;
     }
     let file = crate::shell_support::stdio::display(path, false);
     said_context(error, "cli-cannot-write", vec![("file", file)])
+}
+
+/// The operating system's error `cause` is or wraps as an output's: a bundle's own
+/// write failure comes as the ledger's output error (`LedgerError::Output`).
+fn io_error_in<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a io::Error> {
+    match crate::error::ledger_error_in(cause) {
+        Some(crate::ledger::LedgerError::Output(error)) => Some(error),
+        _ => cause.downcast_ref::<io::Error>(),
+    }
 }
 
 /// What `program` prints for damaged stored data: the error, then how to recover (a

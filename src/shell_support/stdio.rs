@@ -119,8 +119,18 @@ pub fn one_standard_input(inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
 /// finished (removed if it is not). What goes to an `Output` (a backup, an export) is
 /// of use only whole: standard output closed before the end is a failure, reported as
 /// such (exit 2), never the quiet success of `events | head`.
+///
+/// A path that already names something other than a regular file (a device such as
+/// `/dev/null`, a named pipe, `/dev/stdout`) is written in place: renamed over, the
+/// device itself would be replaced by a plain file (a probe's `--out /dev/full`, run as
+/// root, left `/dev/full` a file holding the bundle and reported success).
 pub enum Output {
     Stdout(io::BufWriter<io::Stdout>, u64),
+    /// A device or pipe named by its path, written in place and never renamed.
+    Special {
+        writer: io::BufWriter<std::fs::File>,
+        bytes: u64,
+    },
     File {
         writer: io::BufWriter<std::fs::File>,
         partial: PathBuf,
@@ -139,6 +149,9 @@ impl Output {
             let path = path.display().to_string();
             return Err(FileError::IsADirectory { path }.into());
         }
+        if let Some(special) = Output::special(path)? {
+            return Ok(special);
+        }
         let name = path
             .file_name()
             .with_context(|| format!("{} does not name a file", path.display()))?;
@@ -156,11 +169,38 @@ impl Output {
         })
     }
 
+    /// The output in place of `path` when it names an existing device, pipe or socket
+    /// (through any symbolic link): `None` for a regular file or nothing yet.
+    fn special(path: &Path) -> anyhow::Result<Option<Output>> {
+        let Ok(metadata) = std::fs::metadata(path) else {
+            return Ok(None);
+        };
+        if metadata.is_file() {
+            return Ok(None);
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|source| FileError::Create {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(Some(Output::Special {
+            writer: io::BufWriter::new(file),
+            bytes: 0,
+        }))
+    }
+
     /// Flushes; for a file also syncs it, renames it into place and syncs its directory.
     pub fn finish(&mut self) -> anyhow::Result<u64> {
         match self {
             Output::Stdout(writer, bytes) => {
                 writer.flush().map_err(|error| incomplete(error, *bytes))?;
+                Ok(*bytes)
+            }
+            // A device has no data to sync the way a file has (`/dev/null` refuses it).
+            Output::Special { writer, bytes } => {
+                writer.flush()?;
                 Ok(*bytes)
             }
             Output::File {
@@ -195,7 +235,9 @@ impl Write for Output {
                     .map_err(|error| incomplete(error, *bytes))?,
                 bytes,
             ),
-            Output::File { writer, bytes, .. } => (writer.write(buffer)?, bytes),
+            Output::File { writer, bytes, .. } | Output::Special { writer, bytes } => {
+                (writer.write(buffer)?, bytes)
+            }
         };
         *bytes += u64::try_from(written).unwrap_or(u64::MAX);
         Ok(written)
@@ -205,7 +247,7 @@ impl Write for Output {
             Output::Stdout(writer, bytes) => {
                 writer.flush().map_err(|error| incomplete(error, *bytes))
             }
-            Output::File { writer, .. } => writer.flush(),
+            Output::File { writer, .. } | Output::Special { writer, .. } => writer.flush(),
         }
     }
 }

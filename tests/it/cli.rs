@@ -867,3 +867,70 @@ fn an_output_that_is_a_directory_is_said_as_such() {
         assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0, "{args:?}");
     }
 }
+
+/// An output that names a named pipe (or a device: `/dev/null`, `/dev/stdout`) is
+/// written into it, and it stays what it was. Written beside it and renamed, the
+/// pipe was replaced by a plain file: a probe's `backup --out /dev/full`, run as root,
+/// left `/dev/full` a file holding the backup and reported success.
+#[cfg(unix)]
+#[test]
+fn an_output_that_names_a_pipe_is_written_into_it_and_the_pipe_stays() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = demo_lines().join("\n") + "\n";
+    let output = flexledger(&data, &["submit", "-"], Some(demo.as_bytes()));
+    assert_eq!(output.status.code(), Some(0));
+    let audit = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger-audit"));
+    let flexledger_binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger"));
+    for (binary, args, first_line) in [
+        (&flexledger_binary, vec!["backup"], "\"record\":\"bundle\""),
+        (&audit, vec!["export", "--all"], "\"record\":\"bundle\""),
+        (
+            &audit,
+            vec!["export", "--all", "--format", "csv"],
+            "member_id,",
+        ),
+    ] {
+        let pipe = dir.path().join("pipe");
+        let _ = std::fs::remove_file(&pipe);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reading = pipe.clone();
+        // Opening a pipe to read waits for its writer; a thread does, beside the command.
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(reading)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        });
+        let output = std::process::Command::new(binary)
+            .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(&args)
+            .arg("--out")
+            .arg(&pipe)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        // Checked before waiting for the reader: a pipe renamed over never gets a writer.
+        let kind = std::fs::symlink_metadata(&pipe).unwrap().file_type();
+        assert!(kind.is_fifo(), "{args:?} replaced the pipe by {kind:?}");
+        let text = reader.join().unwrap();
+        let first = text.lines().next().unwrap_or_default();
+        assert!(first.contains(first_line), "{args:?}: {first}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{args:?} left {names:?}");
+    }
+}

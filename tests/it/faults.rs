@@ -1195,12 +1195,12 @@ fn a_restore_onto_a_full_disk_says_so_once() {
     assert_verifies(&data);
 }
 
-/// The audit tools' outputs onto a full disk: each names its file and says to free
+/// The outputs of a backup and of the audit tools onto a full disk: each names its file and says to free
 /// space (a CSV export said only "No space left on device"), exits 2, and leaves
 /// nothing where the file was to be (a timeline left a cut picture).
 #[test]
-fn an_audit_output_onto_a_full_disk_names_the_file_and_leaves_nothing() {
-    let test = "faults::an_audit_output_onto_a_full_disk_names_the_file_and_leaves_nothing";
+fn an_output_onto_a_full_disk_names_the_file_and_leaves_nothing() {
+    let test = "faults::an_output_onto_a_full_disk_names_the_file_and_leaves_nothing";
     let Some(disk) = mount_or_skip(test) else {
         return;
     };
@@ -1237,8 +1237,14 @@ fn an_audit_output_onto_a_full_disk_names_the_file_and_leaves_nothing() {
             vec!["export", "--all", "--out", bundle.to_str().unwrap()],
             &bundle,
         ),
+        // It said "I/O failed on the bundle", naming no file (nor the disk in Chinese).
+        (vec!["backup", "--out", bundle.to_str().unwrap()], &bundle),
     ] {
-        let output = flexledger_audit(source.path(), &args);
+        let output = if args[0] == "backup" {
+            flexledger(source.path(), &args, None)
+        } else {
+            flexledger_audit(source.path(), &args)
+        };
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
         assert!(
