@@ -44,6 +44,16 @@ cli-cannot-listen = cannot listen on { $listen }
 cli-listen-not-an-address = cannot listen on { $listen }: it is not an address with a port from 0 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080 (127.0.0.1:0 picks a free port and prints it)
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)
 cli-not-a-public-key = --public-key must be the ledger's published public key, 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
+
+## `backup --server`: its own HTTP client's failures (src/cli/backup.rs `http`), and
+## the server's refusal in the server's words (`$message`, asked in the reader's language)
+cli-backup-server-needs-token = --server needs an operator's or auditor's token: --token or $FLEXLEDGER_TOKEN
+cli-backup-server-not-http = --server { $server }: give an http:// URL (flexledger serve speaks plain HTTP; behind a TLS proxy fetch GET /v1/backup with curl)
+cli-backup-server-no-host = --server { $server } names no host
+cli-backup-server-cannot-connect = cannot connect to { $authority } (is `flexledger serve` running there?)
+cli-backup-server-cannot-send = cannot send the request to { $authority } ({ $detail }): was the server stopped? run the backup again
+cli-backup-server-closed = the server closed the connection before the backup ended (was it stopped?): run the backup again
+cli-backup-server-answered = the server answered { $status }: { $message }
 cli-data-dir-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 cli-copy-destination-not-empty = { $path } holds files but no ledger: a copy makes a new store there; pass a new or empty directory as --to
 cli-cannot-read-after-line = cannot read { $file } after line { $line }

@@ -42,6 +42,16 @@ cli-cannot-listen = 无法在 { $listen } 上监听
 cli-listen-not-an-address = 无法在 { $listen } 上监听：它不是带端口（0 至 65535）的地址；请写作 主机:端口，例如 127.0.0.1:8080（127.0.0.1:0 会选一个空闲端口并打印出来）
 cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也许是另一个 `flexledger serve`）在此监听。请先停止它，或用 --listen 指定其他地址（127.0.0.1:0 会自动选择一个空闲端口并输出它）
 cli-not-a-public-key = --public-key 应为账本公布的公钥，即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
+
+## `backup --server`：它自带的 HTTP 客户端的失败（src/cli/backup.rs `http`），以及服务以其
+## 自己的话说出的拒绝（`$message`，按读者的语言请求）
+cli-backup-server-needs-token = --server 需要操作员或审计员的令牌：--token 或 $FLEXLEDGER_TOKEN
+cli-backup-server-not-http = --server { $server }：请给出 http:// 地址（flexledger serve 只讲明文 HTTP；在 TLS 代理之后，请用 curl 获取 GET /v1/backup）
+cli-backup-server-no-host = --server { $server } 未指明主机
+cli-backup-server-cannot-connect = 无法连接 { $authority }（那里是否在运行 `flexledger serve`？）
+cli-backup-server-cannot-send = 无法向 { $authority } 发送请求（{ $detail }）：服务是否已停止？请重新运行备份
+cli-backup-server-closed = 备份结束之前服务关闭了连接（服务是否已停止？）：请重新运行备份
+cli-backup-server-answered = 服务答复 { $status }：{ $message }
 cli-data-dir-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 cli-copy-destination-not-empty = { $path } 中有文件但没有账本：复制会在那里新建一个存储；请用 --to 指定一个新的或空的目录
 cli-cannot-read-after-line = 读取 { $file } 第 { $line } 行之后的内容失败

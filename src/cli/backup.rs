@@ -206,9 +206,10 @@ pub fn backup(place: &Place, args: &BackupArgs, language: Language) -> anyhow::R
     super::refuse_output_in_data_dir(&place.data_dir, &args.out)?;
     match &args.server {
         Some(server) => {
-            let token = args.token.as_deref().context(
-                "--server needs an operator's or auditor's token: --token or $FLEXLEDGER_TOKEN",
-            )?;
+            let token = args
+                .token
+                .as_deref()
+                .ok_or_else(|| Sentence::new("cli-backup-server-needs-token", vec![]))?;
             backup_from_server(server, token, args, language)
         }
         None => backup_from_store(place, &args.out),
@@ -266,7 +267,7 @@ fn backup_from_server(
     language: Language,
 ) -> anyhow::Result<ExitCode> {
     let pinned = public_key(args.public_key.as_deref())?;
-    let (position, body) = http::fetch_backup(server, token)?;
+    let (position, body) = http::fetch_backup(server, token, language)?;
     let mut output = stdio::Output::create(&args.out)?;
     let mut tee = io::BufReader::new(Tee {
         inner: body,
@@ -390,22 +391,30 @@ mod http {
 
     /// Connects, sends the request, reads the response head; returns the announced
     /// position and the body.
-    pub fn fetch_backup(server: &str, token: &str) -> anyhow::Result<(Option<u64>, Box<dyn Read>)> {
+    pub fn fetch_backup(
+        server: &str,
+        token: &str,
+        language: Language,
+    ) -> anyhow::Result<(Option<u64>, Box<dyn Read>)> {
         let (authority, prefix) = split_url(server)?;
-        let stream = TcpStream::connect(&authority).with_context(|| {
-            format!("cannot connect to {authority} (is `flexledger serve` running there?)")
+        let stream = TcpStream::connect(&authority).map_err(|error| {
+            let args = vec![("authority", authority.clone())];
+            crate::cli::said_context(error, "cli-backup-server-cannot-connect", args)
         })?;
+        // The server words its refusals (401, 403) in the language asked for.
+        let language = language.tag();
         stream.set_read_timeout(Some(Duration::from_secs(BACKUP_HTTP_READ_TIMEOUT_SECONDS)))?;
         let mut writer = stream.try_clone()?;
         let sent = write!(
             writer,
-            "GET {prefix}/v1/backup HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nAccept: application/x-ndjson\r\nConnection: close\r\n\r\n"
+            "GET {prefix}/v1/backup HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nAccept: application/x-ndjson\r\nAccept-Language: {language}\r\nConnection: close\r\n\r\n"
         )
         .and_then(|()| writer.flush());
         // Said in words, not passed on as an I/O error: a broken pipe here is the
         // server going away, never the reader of our output closing it (exit 0).
         if let Err(error) = sent {
-            anyhow::bail!("cannot send the request to {authority} ({error}): was the server stopped? run the backup again");
+            let args = vec![("authority", authority), ("detail", error.to_string())];
+            return Err(Sentence::new("cli-backup-server-cannot-send", args).into());
         }
         let mut reader = io::BufReader::new(stream);
         let (status, headers) = read_head(&mut reader)?;
@@ -441,7 +450,8 @@ mod http {
                 .ok()
                 .and_then(|value| value["error"]["message"].as_str().map(str::to_owned))
                 .unwrap_or(text);
-            anyhow::bail!("the server answered {status}: {message}");
+            let args = vec![("status", status.to_string()), ("message", message)];
+            return Err(Sentence::new("cli-backup-server-answered", args).into());
         }
         let position =
             header(backup::BACKUP_POSITION_HEADER).and_then(|value| value.trim().parse().ok());
@@ -450,14 +460,15 @@ mod http {
 
     /// `http://host:port/prefix` → ("host:port", "/prefix").
     fn split_url(server: &str) -> anyhow::Result<(String, String)> {
-        let rest = server.strip_prefix("http://").with_context(|| {
-            format!("--server {server}: give an http:// URL (flexledger serve speaks plain HTTP; behind a TLS proxy fetch GET /v1/backup with curl)")
-        })?;
+        let named = || vec![("server", server.to_owned())];
+        let rest = server
+            .strip_prefix("http://")
+            .ok_or_else(|| Sentence::new("cli-backup-server-not-http", named()))?;
         let (authority, path) = rest
             .split_once('/')
             .map_or((rest, ""), |(authority, path)| (authority, path));
         if authority.is_empty() {
-            anyhow::bail!("--server {server} names no host");
+            return Err(Sentence::new("cli-backup-server-no-host", named()).into());
         }
         let authority = if authority.contains(':') {
             authority.to_owned()
@@ -472,7 +483,7 @@ mod http {
     }
 
     fn read_line(reader: &mut impl BufRead) -> anyhow::Result<String> {
-        const CLOSED: &str = "the server closed the connection before the backup ended (was it stopped?): run the backup again";
+        let closed = || Sentence::new("cli-backup-server-closed", vec![]);
         let mut line = Vec::new();
         let read = reader
             .take(BACKUP_HTTP_HEAD_LINE_BYTES_MAX)
@@ -487,7 +498,11 @@ mod http {
                         | io::ErrorKind::UnexpectedEof
                 ) =>
             {
-                anyhow::bail!("{CLOSED} ({error})")
+                return Err(crate::cli::said_context(
+                    error,
+                    "cli-backup-server-closed",
+                    vec![],
+                ));
             }
             Err(error) => return Err(error.into()),
             Ok(_) => {}
@@ -495,7 +510,7 @@ mod http {
         if !line.ends_with(b"\n") {
             // Fewer bytes than the limit and no end of line: the connection ended.
             if (line.len() as u64) < BACKUP_HTTP_HEAD_LINE_BYTES_MAX {
-                anyhow::bail!(CLOSED);
+                return Err(closed().into());
             }
             anyhow::bail!("the server's response has a line longer than {BACKUP_HTTP_HEAD_LINE_BYTES_MAX} bytes");
         }

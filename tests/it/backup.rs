@@ -1237,3 +1237,49 @@ fn a_backup_missing_its_last_event_names_that_event_s_stream() {
         stderr(&said)
     );
 }
+
+/// `backup --server` says its own failures and the server's refusals in the reader's
+/// language: its client wrote English, and asked the server for none (the server's
+/// 403 came back as "role subscriber may not use this route" under `--lang zh-CN`).
+#[test]
+fn a_backup_from_a_server_is_refused_in_the_reader_s_language() {
+    let root = tempfile::tempdir().unwrap();
+    let server = crate::http::start(root.path());
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let file = root.path().join("fetched.backup");
+    let out = file.to_str().unwrap();
+    let subscriber = crate::http::token("subscriber");
+    for (server, token, english, chinese) in [
+        (
+            server.base.as_str(),
+            subscriber,
+            "the server answered 403: role subscriber may not use this route",
+            "服务答复 403：角色 subscriber 不能使用此路由",
+        ),
+        (
+            closed.as_str(),
+            subscriber,
+            "cannot connect to 127.0.0.1:",
+            "无法连接 127.0.0.1:",
+        ),
+        (
+            "https://127.0.0.1:1",
+            subscriber,
+            "give an http:// URL",
+            "请给出 http:// 地址",
+        ),
+    ] {
+        let args = ["backup", "--server", server, "--token", token, "--out", out];
+        for (language, expected) in [("en", english), ("zh-CN", chinese)] {
+            let with_language = [&args[..], &["--lang", language]].concat();
+            let output = flexledger(root.path(), &with_language, None);
+            let message = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{message}");
+            assert!(message.contains(expected), "{language}: {message}");
+            assert!(!file.exists());
+        }
+    }
+}

@@ -85,6 +85,11 @@ const COMMAND_NAMES: &[&str] = &crate::schemas::COMMANDS;
 /// its Chinese term would be wrong: (message id, the row's Chinese term, why).
 const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
     (
+        "cli-backup-server-closed",
+        "月结",
+        "a connection closed, not a month",
+    ),
+    (
         "timeline-backpay-deadline",
         "缴费",
         "\"pay back\" is the glossary's back-pay (补缴), said in full; no other payment is meant (short, to fit the picture's heading)",
