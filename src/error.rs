@@ -295,7 +295,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         | StoreError::CommandRepeated { .. } => ErrorKind::Conflict,
         StoreError::Engine { .. } => ErrorKind::Internal,
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
-        StoreError::Standby { .. } => ErrorKind::Invalid,
+        StoreError::Standby { .. } | StoreError::NotADirectory { .. } => ErrorKind::Invalid,
         StoreError::FoundDamaged { .. } => ErrorKind::Damaged,
         StoreError::NotMigrated { .. }
         | StoreError::SchemaTooNew { .. }

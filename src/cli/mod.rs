@@ -549,7 +549,10 @@ pub(crate) fn cannot_write(error: anyhow::Error, path: &std::path::Path) -> anyh
     if store || !io {
         return error;
     }
-    let file = crate::shell_support::stdio::display(path, false);
+    if crate::shell_support::stdio::is_stdio(path) {
+        return said_context(error, "cli-cannot-write-stdout", vec![]);
+    }
+    let file = path.display().to_string();
     said_context(error, "cli-cannot-write", vec![("file", file)])
 }
 
@@ -646,7 +649,12 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(crate::backup::BackupError::Refused(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
     }
-    if let Some(file) = cause.downcast_ref::<crate::shell_support::stdio::FileError>() {
+    // Standard output closed early comes inside the `io::Error` a `Write` must return.
+    let inside_io = io_error_in(cause)
+        .and_then(io::Error::get_ref)
+        .and_then(|inner| inner.downcast_ref());
+    let file = cause.downcast_ref().or(inside_io);
+    if let Some(file) = file {
         return file_error_sentence(file).in_language(language);
     }
     if let Some(tokens) = cause.downcast_ref::<crate::http::auth::TokenFileError>() {
@@ -691,6 +699,9 @@ fn file_error_sentence(error: &crate::shell_support::stdio::FileError) -> crate:
         FileError::IsADirectory { path } => {
             ("cli-output-is-a-directory", vec![("file", path.clone())])
         }
+        FileError::StdoutClosed { bytes } => {
+            ("cli-stdout-closed", vec![("bytes", bytes.to_string())])
+        }
     };
     crate::i18n::Sentence::new(id, args)
 }
@@ -723,8 +734,8 @@ impl std::error::Error for SaidContext {
 pub(crate) fn no_ledger(location: &Location, id: &'static str) -> anyhow::Error {
     if let Location::Sled(dir) = location {
         if dir.exists() && !dir.is_dir() {
-            let args = vec![("path", dir.display().to_string())];
-            return crate::i18n::Sentence::new("cli-data-dir-not-a-directory", args).into();
+            let path = dir.display().to_string();
+            return StoreError::NotADirectory { path }.into();
         }
     }
     let args = vec![("data_dir", location.to_string())];
@@ -2010,6 +2021,7 @@ mod tests {
             },
             FileError::IsADirectory { path: path.clone() },
             FileError::Create { path, source: io() },
+            FileError::StdoutClosed { bytes: 4096 },
         ] {
             let catalog = super::file_error_sentence(&error).in_language(crate::i18n::Language::En);
             assert_eq!(error.to_string(), catalog, "{error:?}");

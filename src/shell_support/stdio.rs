@@ -55,6 +55,14 @@ pub enum FileError {
         #[source]
         source: io::Error,
     },
+    /// Standard output closed before an `Output` written there was whole (carried
+    /// inside an `io::Error`, as `Write` must fail).
+    #[error(
+        "standard output was closed after about {bytes} bytes, before the end: what was \
+         written there is incomplete and of no use (write it to a file with --out FILE, or \
+         keep the reader open to the end)"
+    )]
+    StdoutClosed { bytes: u64 },
 }
 
 /// Opens an input: the file, or standard input for `-`.
@@ -259,10 +267,7 @@ fn incomplete(error: io::Error, bytes: u64) -> io::Error {
     if error.kind() != io::ErrorKind::BrokenPipe {
         return error;
     }
-    io::Error::other(format!(
-        "standard output was closed after about {bytes} bytes, before the end: what was written there is \
-         incomplete and of no use (write it to a file with --out FILE, or keep the reader open to the end)"
-    ))
+    io::Error::other(FileError::StdoutClosed { bytes })
 }
 
 impl Drop for Output {

@@ -287,6 +287,9 @@ pub enum StoreError {
     /// debug form and says nothing this sentence does not.
     #[error("{}", self.english())]
     Locked { path: String },
+    /// The data directory named is a file (sled's own words were "File exists").
+    #[error("{}", self.english())]
+    NotADirectory { path: String },
     #[error("{}", self.english())]
     PermissionDenied {
         path: String,
@@ -590,6 +593,9 @@ impl StoreError {
                 vec![("path", text(path)), ("detail", text(source))],
             ),
             StoreError::Locked { path } => ("store-locked", vec![("path", text(path))]),
+            StoreError::NotADirectory { path } => {
+                ("store-not-a-directory", vec![("path", text(path))])
+            }
             StoreError::PermissionDenied { path, source } => (
                 "store-permission-denied",
                 vec![("path", text(path)), ("detail", text(source))],

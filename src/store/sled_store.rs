@@ -1218,10 +1218,8 @@ impl SledReader {
     ) -> Result<T, StoreError> {
         if dir.exists() && !dir.is_dir() {
             // create_dir_all would say only "File exists".
-            return Err(io_error(dir)(std::io::Error::new(
-                std::io::ErrorKind::NotADirectory,
-                "it is not a directory; give a data directory, new or existing",
-            )));
+            let path = dir.display().to_string();
+            return Err(StoreError::NotADirectory { path });
         }
         let path = dir.join("sled");
         refuse_lost_engine_directory(dir, &path)?;
@@ -1615,10 +1613,8 @@ impl SledStore {
     /// apart), or made anew if it cannot be read.
     pub fn create_holding(dir: &Path, rows: &[StateWrite]) -> Result<(), StoreError> {
         if dir.exists() && !dir.is_dir() {
-            return Err(io_error(dir)(std::io::Error::new(
-                std::io::ErrorKind::NotADirectory,
-                "it is not a directory; give a data directory, new or existing",
-            )));
+            let path = dir.display().to_string();
+            return Err(StoreError::NotADirectory { path });
         }
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
         let creating = dir.join(SLED_CREATING_DIR);

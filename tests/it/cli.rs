@@ -504,7 +504,10 @@ fn a_data_dir_that_is_a_file_is_named_as_such() {
     let output = flexledger(&file, &["submit", "-"], Some(input.as_bytes()));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("is not a directory"), "{stderr}");
+    assert!(
+        stderr.contains("is a file, not a data directory"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
 
@@ -932,5 +935,62 @@ fn an_output_that_names_a_pipe_is_written_into_it_and_the_pipe_stays() {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2, "{args:?} left {names:?}");
+    }
+}
+
+/// A backup or an export to standard output whose reader stops early fails (exit 2),
+/// saying what was written is of no use, in the reader's language: the text lived
+/// inside an `io::Error` in English, and Chinese said "无法写入 standard output".
+#[test]
+fn an_output_whose_reader_stops_early_is_said_as_useless_in_the_reader_s_language() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // More than a pipe holds (64 KiB), so the writer meets the reader's end.
+    let mut lines = demo_lines();
+    // After the policy, while its first month is open.
+    lines.splice(
+        1..1,
+        (1..=300u128).map(|member| {
+            let member_id = uuid::Uuid::from_u128(member).to_string();
+            serde_json::json!({"command": "enroll", "member_id": member_id, "region": "demo",
+            "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"})
+            .to_string()
+        }),
+    );
+    let input = lines.join("\n") + "\n";
+    let output = flexledger(&data, &["submit", "-"], Some(input.as_bytes()));
+    assert_eq!(output.status.code(), Some(0));
+    let audit = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger-audit"));
+    let flexledger_binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger"));
+    for (binary, args) in [
+        (&flexledger_binary, vec!["backup", "--out", "-"]),
+        (&audit, vec!["export", "--all", "--out", "-"]),
+    ] {
+        for (language, said) in [
+            (
+                "en",
+                "cannot write standard output: standard output was closed after about",
+            ),
+            ("zh-CN", "无法写入标准输出：标准输出在写入约"),
+        ] {
+            let mut child = std::process::Command::new(binary)
+                .env("FLEXLEDGER_LANG", language)
+                .arg("--data-dir")
+                .arg(&data)
+                .args(&args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut first = [0u8; 16];
+            let mut stdout = child.stdout.take().unwrap();
+            stdout.read_exact(&mut first).unwrap();
+            drop(stdout);
+            let output = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains(said), "{args:?} {language}: {stderr}");
+        }
     }
 }

@@ -89,6 +89,7 @@ const TERM_EXCEPTIONS: &[(&str, &str, &str)] = &[
         "月结",
         "a connection closed, not a month",
     ),
+    ("cli-stdout-closed", "月结", "a pipe closed, not a month"),
     (
         "timeline-backpay-deadline",
         "缴费",
@@ -2217,11 +2218,15 @@ fn a_command_line_s_errors_are_said_in_the_language_asked_for() {
         ("en", "is a file, not a data directory"),
         ("zh-CN", "是一个文件，而不是数据目录"),
     ] {
-        let args = ["--lang", language, "member", A];
-        let output = crate::support::flexledger(&file, &args, None);
-        let message = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(output.status.code(), Some(2), "{message}");
-        assert!(message.contains(said), "{message}");
+        // `submit` creates a missing store: it met the file in the engine's opening,
+        // and said it in English ("it is not a directory") under zh-CN.
+        for command in [&["member", A][..], &["submit", "-"]] {
+            let args = [&["--lang", language][..], command].concat();
+            let output = crate::support::flexledger(&file, &args, Some(b""));
+            let message = String::from_utf8(output.stderr).unwrap();
+            assert_eq!(output.status.code(), Some(2), "{message}");
+            assert!(message.contains(said), "{command:?}: {message}");
+        }
     }
 }
 
