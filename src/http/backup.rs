@@ -96,7 +96,10 @@ async fn head_backup(state: AppState) -> Result<Response, AppError> {
     if position == 0 {
         return Err(empty_log());
     }
-    Ok(backup_response(Body::empty(), position))
+    // A body of unknown length, as the GET's: an empty one made the answer say
+    // `content-length: 0`, a size the GET's body never has.
+    let unknown_length = futures_util::stream::empty::<Chunk>();
+    Ok(backup_response(Body::from_stream(unknown_length), position))
 }
 
 /// 503 `signing_key_unavailable`: this server holds no key of the ledger's to sign the

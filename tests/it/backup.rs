@@ -286,6 +286,19 @@ fn a_backup_fetched_while_serve_appends_is_exactly_the_log_at_its_checkpoint() {
     let summary = json(&output)["summary"].clone();
     let position = summary["position"].as_u64().unwrap();
     assert_eq!(summary["key_pinned"], true);
+    // HEAD answers the GET's headers: a position, and no length (it said
+    // `content-length: 0`, a size the streamed GET never has).
+    let head = crate::http::agent()
+        .head(format!("{}/v1/backup", server.base))
+        .header(
+            "authorization",
+            format!("Bearer {}", crate::http::token("auditor")),
+        )
+        .call()
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 200);
+    assert!(head.headers().contains_key("x-flexledger-backup-position"));
+    assert_eq!(head.headers().get("content-length"), None, "{head:?}");
     std::thread::sleep(std::time::Duration::from_millis(300));
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let accepted = appender.join().unwrap();
