@@ -619,6 +619,7 @@ async fn post_commands(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
+    refuse_encoded_body(&headers)?;
     let value = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
     let (commands, single) = commands_of(value, idempotency_key)?;
@@ -648,6 +649,28 @@ async fn post_commands(
         return Ok((status, content_language, Json(result)).into_response());
     }
     Ok((content_language, Json(results)).into_response())
+}
+
+/// 415 `unsupported_media_type` for a body sent compressed (`Content-Encoding: gzip`):
+/// the server reads plain JSON, and a gzipped body was refused as "not valid JSON",
+/// which sent its sender looking for a mistake in the JSON.
+fn refuse_encoded_body(headers: &HeaderMap) -> Result<(), AppError> {
+    for value in headers.get_all(header::CONTENT_ENCODING) {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        let encoded = value
+            .split(',')
+            .map(str::trim)
+            .any(|coding| !coding.is_empty() && !coding.eq_ignore_ascii_case("identity"));
+        if encoded {
+            return Err(AppError::say(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "http-body-encoded",
+                vec![("encoding", text(value.trim()))],
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The language a person reading the answer asked for (`Accept-Language`; English when

@@ -957,6 +957,9 @@ fn every_error_has_the_json_error_shape() {
         // Refused on the header, before a byte of the body is waited for.
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-length", "99999999999")], Some("{}"), 413, "payload_too_large"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some("{not json"), 400, "invalid_command"),
+        // A compressed body was "not valid JSON", which sent its sender looking in the JSON.
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-encoding", "gzip")], Some("{}"), 415, "unsupported_media_type"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-encoding", "identity, br")], Some("{}"), 415, "unsupported_media_type"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key], Some(&array), 422, "invalid_command"),

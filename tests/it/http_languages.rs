@@ -162,6 +162,10 @@ fn every_http_error_speaks_chinese_with_the_same_status_and_code() {
         case("POST", "/v1/commands", 413, "too_many_commands")
             .by("operator")
             .sending(too_many),
+        case("POST", "/v1/commands", 415, "unsupported_media_type")
+            .by("operator")
+            .with("content-encoding", "gzip")
+            .sending("{}"),
         case("POST", "/v1/commands", 400, "invalid_command")
             .by("operator")
             .with("idempotency-key", "not-a-uuid")
