@@ -1077,9 +1077,21 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
         first_refused: None,
     };
     let lines = read_lines_ahead(input)?;
-    let output_failed = tally.feed(&writer, &lines, file)?;
+    let interrupted = watch_for_interrupt();
+    let output_failed = tally.feed(&writer, &lines, file, &interrupted)?;
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
+    if output_failed.is_none() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        let args = vec![
+            ("lines", tally.line_number.to_string()),
+            (
+                "file",
+                crate::audit::commands::stdio_named(file, true, language),
+            ),
+        ];
+        say_line(language, "cli-submit-interrupted", args);
+        return Ok(ExitCode::from(SUBMIT_INTERRUPTED_EXIT));
+    }
     if let Some(kind) = output_failed {
         let broken = if kind == io::ErrorKind::BrokenPipe {
             "yes"
@@ -1231,6 +1243,7 @@ fn read_chunk(
     file: &std::path::Path,
     line_number: &mut u64,
     progress: &indicatif::ProgressBar,
+    interrupted: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<(
     Vec<Result<crate::domain::CommandEnvelope, Refusal>>,
     ChunkEnd,
@@ -1239,10 +1252,15 @@ fn read_chunk(
     let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
     let mut chunk = Vec::new();
     while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
-        let received = if chunk.is_empty() {
-            lines.recv().map_err(|_| RecvTimeoutError::Disconnected)
-        } else {
-            lines.recv_timeout(quiet)
+        let received = match lines.recv_timeout(quiet) {
+            // An input with nothing to read (a terminal, an open pipe) is waited for
+            // until a line comes or a signal stops `submit`.
+            Err(RecvTimeoutError::Timeout)
+                if chunk.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) =>
+            {
+                continue;
+            }
+            received => received,
         };
         let line = match received {
             Ok(line) => line.map_err(|error| {
@@ -1320,12 +1338,22 @@ impl SubmitTally {
         writer: &Writer<crate::store::AnyStore>,
         lines: &InputLines,
         file: &std::path::Path,
+        interrupted: &std::sync::atomic::AtomicBool,
     ) -> anyhow::Result<Option<io::ErrorKind>> {
         let mut stdout = io::BufWriter::new(io::stdout().lock());
         let mut in_flight = std::collections::VecDeque::new();
         let mut output_failed = None;
         while output_failed.is_none() {
-            let (chunk, end) = read_chunk(lines, file, &mut self.line_number, &self.progress)?;
+            if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let (chunk, end) = read_chunk(
+                lines,
+                file,
+                &mut self.line_number,
+                &self.progress,
+                interrupted,
+            )?;
             if !chunk.is_empty() {
                 in_flight.push_back(writer.enqueue_blocking(chunk)?);
             }
@@ -1348,10 +1376,19 @@ impl SubmitTally {
                 break;
             }
         }
-        // Left only once standard output failed: decided and durable, and nobody is
-        // reading the results any more.
+        // Left once standard output failed (decided and durable, and nobody is reading
+        // the results any more), or interrupted (every line read is answered).
         for answer in in_flight {
-            let _ = answer.blocking_recv();
+            if output_failed.is_some() {
+                let _ = answer.blocking_recv();
+                continue;
+            }
+            if let Err(error) = self.print(answer, &mut stdout) {
+                match crate::shell_support::output_failure(&error) {
+                    Some(kind) => output_failed = Some(kind),
+                    None => return Err(error),
+                }
+            }
         }
         Ok(output_failed)
     }
@@ -1359,6 +1396,40 @@ impl SubmitTally {
 
 /// Chunks of `submit` input queued to the writer before waiting for the oldest.
 const SUBMIT_CHUNKS_IN_FLIGHT_MAX: usize = 2;
+
+/// `submit`'s exit code when Ctrl-C or SIGTERM stopped it: 128 + SIGINT, as a shell
+/// reports a command a Ctrl-C ended.
+const SUBMIT_INTERRUPTED_EXIT: u8 = 130;
+
+/// Set once Ctrl-C or SIGTERM arrives during `submit`, which then reads no more lines
+/// but answers every line it read (they are decided, and the accepted ones durable)
+/// and says how far it got. Killed outright, it printed nothing, leaving the user to
+/// guess what was recorded. A second signal ends the process at once, as the first
+/// used to: nothing acknowledged is lost, since every append is atomic and durable.
+fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let interrupted = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    let watcher = move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        runtime.block_on(async {
+            serve::wait_for_signal().await;
+            flag.store(true, Ordering::SeqCst);
+            serve::wait_for_signal().await;
+            std::process::exit(i32::from(SUBMIT_INTERRUPTED_EXIT));
+        });
+    };
+    // Without the watcher, a signal ends the process as it always did.
+    let _ = std::thread::Builder::new()
+        .name("submit-signals".into())
+        .spawn(watcher);
+    interrupted
+}
 
 /// A progress bar on standard error (drawn only when it is a terminal): bytes of the
 /// input file when its size is known, else a spinner.

@@ -357,7 +357,8 @@ fn connection_limits() -> ConnectionLimits {
     limits
 }
 
-async fn wait_for_signal() {
+/// Waits for SIGTERM or Ctrl-C (SIGINT): how `serve` and `submit` are asked to stop.
+pub(crate) async fn wait_for_signal() {
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {

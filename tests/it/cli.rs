@@ -994,3 +994,56 @@ fn an_output_whose_reader_stops_early_is_said_as_useless_in_the_reader_s_languag
         }
     }
 }
+
+/// Ctrl-C (SIGINT) during `submit` stops it reading, answers every line it read, and
+/// says how far it got and how to finish (exit 130). It used to end the process where
+/// it stood, printing nothing about what was recorded.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_submit_answers_what_it_read_and_says_how_to_finish() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["submit", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let lines = demo_lines();
+    writeln!(stdin, "{}", lines.join("\n")).unwrap();
+    stdin.flush().unwrap();
+    // Its input stays open: the signal, not the input's end, stops it.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("\"ok\":true"), "{first}");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let answered = 1 + rest.lines().count();
+    assert_eq!(answered, lines.len(), "every line read is answered");
+    assert!(
+        stderr.contains(&format!(
+            "interrupted: {} line(s) of standard input were read and decided",
+            lines.len()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Submit the file again to finish it"),
+        "{stderr}"
+    );
+    drop(stdin);
+}
