@@ -46,7 +46,10 @@ cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read 
 cli-cannot-listen = cannot listen on { $listen }
 cli-listen-not-an-address = cannot listen on { $listen }: it is not an address with a port from 0 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080 (127.0.0.1:0 picks a free port and prints it)
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)
-cli-not-a-public-key = --public-key must be the ledger's published public key, 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
+cli-not-a-public-key = { $by ->
+        [variable] $FLEXLEDGER_PUBLIC_KEY
+       *[option] --public-key
+    } must be the ledger's published public key, 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
 
 ## `backup --server`: its own HTTP client's failures (src/cli/backup.rs `http`), and
 ## the server's refusal in the server's words (`$message`, asked in the reader's language)

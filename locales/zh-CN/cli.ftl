@@ -44,7 +44,10 @@ cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 
 cli-cannot-listen = 无法在 { $listen } 上监听
 cli-listen-not-an-address = 无法在 { $listen } 上监听：它不是带端口（0 至 65535）的地址；请写作 主机:端口，例如 127.0.0.1:8080（127.0.0.1:0 会选一个空闲端口并打印出来）
 cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也许是另一个 `flexledger serve`）在此监听。请先停止它，或用 --listen 指定其他地址（127.0.0.1:0 会自动选择一个空闲端口并输出它）
-cli-not-a-public-key = --public-key 应为账本公布的公钥，即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
+cli-not-a-public-key = { $by ->
+        [variable] $FLEXLEDGER_PUBLIC_KEY
+       *[option] --public-key
+    } 应为账本公布的公钥，即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
 
 ## `backup --server`：它自带的 HTTP 客户端的失败（src/cli/backup.rs `http`），以及服务以其
 ## 自己的话说出的拒绝（`$message`，按读者的语言请求）

@@ -504,12 +504,11 @@ fn latest_verified(
 fn pinned_public_key(
     public_key: Option<&str>,
 ) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
-    public_key
-        .map(parse_public_key)
-        .transpose()
-        .map_err(|error| {
-            anyhow::anyhow!("--public-key is not an Ed25519 public key of 64 hex digits ({error})")
-        })
+    // The option is what is malformed, said as `flexledger`'s own `--public-key` is (it
+    // read "the checkpoint's public key is malformed", and only in English).
+    let parsed = public_key
+        .map(|text| parse_public_key(text).map_err(|_| crate::cli::not_a_public_key(text)));
+    Ok(parsed.transpose()?)
 }
 
 /// `checkpoint --list`: the stored checkpoints, each signature checked against the

@@ -121,10 +121,7 @@ fn public_key(hex: Option<&str>) -> anyhow::Result<Option<ed25519_dalek::Verifyi
     // The option is what is malformed, not a checkpoint's key (a probe saw "the
     // checkpoint's public key is malformed" for `--public-key abc`).
     let parsed = hex.map(|text| {
-        crate::audit::checkpoint::parse_public_key(text).map_err(|_| {
-            let args = vec![("text", format!("{text:?}"))];
-            Sentence::new("cli-not-a-public-key", args)
-        })
+        crate::audit::checkpoint::parse_public_key(text).map_err(|_| super::not_a_public_key(text))
     });
     Ok(parsed.transpose()?)
 }

@@ -556,6 +556,21 @@ pub(crate) fn cannot_write(error: anyhow::Error, path: &std::path::Path) -> anyh
     said_context(error, "cli-cannot-write", vec![("file", file)])
 }
 
+/// A `--public-key` (or `$FLEXLEDGER_PUBLIC_KEY`, which clap takes in its place) that
+/// is no public key, said as the one the user gave: the variable when the command line
+/// names no `--public-key`.
+pub(crate) fn not_a_public_key(text: &str) -> crate::i18n::Sentence {
+    const VARIABLE: &str = "FLEXLEDGER_PUBLIC_KEY";
+    let on_command_line = std::env::args_os().any(|argument| {
+        let argument = argument.to_string_lossy();
+        argument == "--public-key" || argument.starts_with("--public-key=")
+    });
+    let from_variable = !on_command_line && std::env::var(VARIABLE).is_ok_and(|set| set == text);
+    let by = if from_variable { "variable" } else { "option" };
+    let args = vec![("by", by.to_owned()), ("text", format!("{text:?}"))];
+    crate::i18n::Sentence::new("cli-not-a-public-key", args)
+}
+
 /// The operating system's error `cause` is or wraps as an output's: a bundle's own
 /// write failure comes as the ledger's output error (`LedgerError::Output`).
 fn io_error_in<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a io::Error> {

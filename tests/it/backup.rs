@@ -890,7 +890,34 @@ fn a_malformed_public_key_is_said_as_the_option_s() {
         assert_eq!(output.status.code(), Some(2));
         let said = String::from_utf8_lossy(&output.stderr);
         assert!(said.contains(words), "{said}");
+        assert!(said.contains("--public-key"), "{said}");
         assert!(!said.contains("checkpoint's public key"), "{said}");
+        // The auditor's tool said the same mistake in English, blaming the checkpoint;
+        // and a key from the variable is named as the variable.
+        let audit = env!("CARGO_BIN_EXE_flexledger-audit");
+        for (command, from_variable) in [
+            (vec!["verify-bundle", backup, "--public-key", "abc"], false),
+            (vec!["checkpoint", "--list"], true),
+        ] {
+            let output = std::process::Command::new(audit)
+                .env("FLEXLEDGER_LANG", language)
+                .env("FLEXLEDGER_PUBLIC_KEY", "abc")
+                .arg("--data-dir")
+                .arg(root.path().join("source"))
+                .args(&command)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2));
+            let said = String::from_utf8_lossy(&output.stderr);
+            assert!(said.contains(words), "{command:?}: {said}");
+            assert!(!said.contains("checkpoint's public key"), "{said}");
+            let named = if from_variable {
+                "$FLEXLEDGER_PUBLIC_KEY"
+            } else {
+                "--public-key"
+            };
+            assert!(said.contains(named), "{command:?}: {said}");
+        }
     }
     assert!(!target.exists());
 }
