@@ -399,6 +399,12 @@ pub enum InvalidReason {
     Altered {
         detail: String,
     },
+    /// The event's hash is not its content's: altered after it was recorded (the two
+    /// hashes, so each language words it: the words were English inside Chinese).
+    HashMismatch {
+        claimed: crate::store::Sha256,
+        hash: crate::store::Sha256,
+    },
     /// An event line without its `hash`: altered and its hash stripped.
     NoHash,
     /// An event whose content and hash agree, in a line the ledger does not print so
@@ -573,6 +579,10 @@ impl InvalidReason {
             InvalidReason::Altered { detail } => {
                 said("backup-invalid-altered", vec![("detail", text(detail))])
             }
+            InvalidReason::HashMismatch { claimed, hash } => said(
+                "backup-invalid-hash-mismatch",
+                vec![("claimed", text(claimed)), ("hash", text(hash))],
+            ),
             InvalidReason::NoHash => said("backup-invalid-no-hash", vec![]),
             InvalidReason::EventNotAsPrinted => said("backup-invalid-event-not-as-printed", vec![]),
             InvalidReason::PositionOutOfOrder { position, expected } => said(
@@ -914,9 +924,9 @@ impl Checker<'_> {
         let envelope = Envelope::decode_printed(text.as_bytes()).map_err(|problem| {
             let reason = match problem {
                 PrintedLineProblem::Undecodable(detail) => InvalidReason::Altered { detail },
-                PrintedLineProblem::HashMismatch { claimed, hash } => InvalidReason::Altered {
-                    detail: crate::store::envelope::hash_mismatch(claimed, hash),
-                },
+                PrintedLineProblem::HashMismatch { claimed, hash } => {
+                    InvalidReason::HashMismatch { claimed, hash }
+                }
                 PrintedLineProblem::NoHash => InvalidReason::NoHash,
                 PrintedLineProblem::NotAsPrinted => InvalidReason::EventNotAsPrinted,
             };

@@ -34,6 +34,7 @@ backup-invalid-no-header = not a flexledger backup (the first line is no bundle 
 backup-invalid-wrong-format = not a flexledger backup (format { $format } version { $version }): a backup starts with an audit bundle header of scope all
 backup-invalid-wrong-scope = not a flexledger backup (a bundle of scope { $scope }): a backup starts with an audit bundle header of scope all
 backup-invalid-altered = the event was altered after it was recorded: { $detail }
+backup-invalid-hash-mismatch = the event was altered after it was recorded: hash { $claimed } does not match the content (SHA-256 { $hash })
 backup-invalid-no-hash = the event line carries no hash: the event was altered and its hash stripped
 backup-invalid-event-not-as-printed = the event's content and hash agree, but the line is not as the ledger prints it (spacing, key order, or a number or time written another way): the line was edited
 backup-invalid-record-not-as-written = the line is not as the ledger writes it (spacing, key order, or a number written another way): the line was edited

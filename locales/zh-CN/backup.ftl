@@ -31,6 +31,7 @@ backup-invalid-no-header = 不是 flexledger 备份（第一行不是审计包�
 backup-invalid-wrong-format = 不是 flexledger 备份（格式 { $format }，版本 { $version }）：备份以范围为 `all` 的审计包包头开始
 backup-invalid-wrong-scope = 不是 flexledger 备份（范围为 { $scope } 的审计包）：备份以范围为 `all` 的审计包包头开始
 backup-invalid-altered = 该事件在记录后被改动过：{ $detail }
+backup-invalid-hash-mismatch = 该事件在记录后被改动过：哈希 { $claimed } 与内容不符（内容的 SHA-256 为 { $hash }）
 backup-invalid-no-hash = 该事件行没有哈希：事件被改动过，哈希也被删去
 backup-invalid-event-not-as-printed = 事件内容与其哈希相符，但该行不是账本打印出的样子（空格、键的顺序，或数字、时间的写法不同）：该行被编辑过
 backup-invalid-record-not-as-written = 该行不是账本写出的样子（空格、键的顺序，或数字的写法不同）：该行被编辑过
