@@ -217,6 +217,10 @@ audit-verify-checkpoints = { $count ->
 audit-verify-other-key = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, not by the key given ({ $pinned }). Check that the key given is the one the ledger published: if it is, these checkpoints were not signed by that ledger's key
 audit-verify-key-file-other = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, but the signing key file { $path } holds key { $pinned }. Either that file is not this ledger's key (another ledger's, put in its place), or the checkpoints were signed by someone else. Run `flexledger-audit verify --public-key HEX` with the key the ledger published: it says which
 audit-verify-no-checkpoint = no checkpoint yet: `flexledger-audit checkpoint` signs one
+audit-verify-unsigned = { $unsigned ->
+        [one] the event at position { $first } is
+       *[other] { $unsigned } events, positions { $first } to { $last }, are
+    } not yet covered by a signed checkpoint: `flexledger-audit checkpoint` signs the log as it is now
 
 ## timeline
 audit-timeline-wrote = wrote { $path }: member { $member }, { $months ->

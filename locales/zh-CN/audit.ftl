@@ -114,6 +114,10 @@ audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；
 audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
 audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
 audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个
+audit-verify-unsigned = { $unsigned ->
+        [one] 位置 { $first } 的事件
+       *[other] 位置 { $first } 至 { $last } 的 { $unsigned } 个事件
+    }尚无已签名的检查点覆盖：`flexledger-audit checkpoint` 可对当前日志签名
 
 ## timeline
 audit-timeline-wrote = 已写出 { $path }：参保人员 { $member }，{ $months } 个月，{ $bytes } 字节
