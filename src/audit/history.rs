@@ -149,9 +149,31 @@ impl MemberHistory {
         let mut state = LedgerState::default();
         let mut steps = Vec::with_capacity(self.events.len());
         let mut before: Option<MemberCoverage> = None;
+        // As `member --as-of` shows the member at a close (D18, D64): with the
+        // consequences it implies, so the month it made `arrears` and the arrears owed
+        // change on the same row (they came a row apart), and those consequences' own
+        // rows change nothing more. Index → the implied events still to apply after it.
+        let mut implied_after = std::collections::HashMap::new();
+        for index in 0..self.events.len() {
+            if let Some(implied) = self.implied_by_close(index) {
+                implied_after.insert(index, implied.clone());
+                for inside in implied.clone() {
+                    implied_after.insert(inside, inside + 1..=*implied.end());
+                }
+            }
+        }
         for (index, envelope) in self.events.iter().enumerate() {
             state.apply(envelope.position, &envelope.event)?;
-            let after = coverage(&state, self.member_id);
+            let after = match implied_after.get(&index).filter(|rest| !rest.is_empty()) {
+                Some(rest) => {
+                    let mut closed = state.clone();
+                    for consequence in &self.events[rest.clone()] {
+                        closed.apply(consequence.position, &consequence.event)?;
+                    }
+                    coverage(&closed, self.member_id)
+                }
+                None => coverage(&state, self.member_id),
+            };
             let changes = match (&before, &after) {
                 (Some(before), Some(after)) => month_changes(&before.months, &after.months),
                 (None, Some(after)) => month_changes(&[], &after.months),
@@ -165,6 +187,33 @@ impl MemberHistory {
             before = after;
         }
         Ok(steps)
+    }
+
+    /// The indexes of the member's events a `MonthClosed` at `index` implies and its
+    /// chunk records later (the month missed, and the automatic withdrawal it may
+    /// bring: R9-R11, D17), as `ledger::member_events` takes them at a cut; `None` for
+    /// any other event, or a close that implies none for this member.
+    fn implied_by_close(&self, index: usize) -> Option<std::ops::RangeInclusive<usize>> {
+        let Event::MonthClosed(closed) = &self.events[index].event else {
+            return None;
+        };
+        let member = crate::domain::StreamId::Member(self.member_id);
+        let start = index + 1;
+        let first = start
+            + self.events[start..]
+                .iter()
+                .position(|envelope| member.is_named(&envelope.stream))?;
+        let Event::ContributionMissed(missed) = &self.events[first].event else {
+            return None;
+        };
+        if missed.month != closed.month {
+            return None;
+        }
+        let withdrawn = self.events.get(first + 1).is_some_and(|next| {
+            matches!(&next.event, Event::MemberWithdrawn(withdrawn)
+                if withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace)
+        });
+        Some(first..=first + usize::from(withdrawn))
     }
 
     /// The member's coverage at the end of the history.

@@ -2510,3 +2510,41 @@ fn a_signing_key_others_can_read_is_used_with_a_warning() {
         "{said}"
     );
 }
+
+/// Every row of `replay` shows the member as `flexledger member --as-of` that row's
+/// position does (D64): a `MonthClosed` row with the consequences it implies. The
+/// arrears column stayed empty on the row where the month turned `arrears`, and the
+/// missed month beyond the grace showed four months in arrears and still enrolled.
+#[test]
+fn every_replay_row_shows_the_member_as_of_its_position() {
+    for scenario in ["automatic_withdrawal", "backpay_within_grace"] {
+        let dir = scenario_store(scenario);
+        let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+        let rows = stdout_lines(&audit(
+            dir.path(),
+            &["--json", "replay", "--member", member],
+        ));
+        assert!(rows.len() > 10, "{scenario}: {rows:?}");
+        for row in rows.iter().filter(|row| !row["after"].is_null()) {
+            let position = row["position"].to_string();
+            let args = ["member", member, "--as-of", &position];
+            let member_then = flexledger(dir.path(), &args, None);
+            let member_then: Value = serde_json::from_slice(&member_then.stdout).unwrap();
+            let after = &row["after"];
+            let what = format!("{scenario} at {position} ({})", row["type"]);
+            assert_eq!(after["state"], member_then["state"], "{what}");
+            assert_eq!(
+                after["arrears_amount"], member_then["arrears"]["amount"],
+                "{what}"
+            );
+            assert_eq!(
+                after["arrears_months"], member_then["arrears"]["months"],
+                "{what}"
+            );
+            assert_eq!(
+                after["continuous_months"], member_then["continuous_months"],
+                "{what}"
+            );
+        }
+    }
+}
