@@ -188,7 +188,9 @@ pub async fn get_feed(
         subscription.run(sender, shutdown).await;
         metrics.feed_subscribers.fetch_sub(1, Ordering::Relaxed);
     });
-    let first = waiting.map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
+    let first = waiting
+        .into_iter()
+        .map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
     let stream = futures_util::stream::iter(first).chain(
         tokio_stream::wrappers::ReceiverStream::new(receiver)
             .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
@@ -196,51 +198,53 @@ pub async fn get_feed(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-/// A comment to open the stream with when it will wait without a word: its filter
+/// The comments to open the stream with when it will wait without a word: its filter
 /// names a region with no policy or a member with no event yet, or it starts beyond
-/// the log's head. Such a subscription is kept (the region, the member or the position
-/// may come), but a misspelt name or a cursor from another server would otherwise look
-/// like a quiet stream to someone reading it with `curl`. An SSE comment is invisible
-/// to an `EventSource`, so clients see no difference.
+/// the log's head (each said, when more than one holds: a probe's `from=500&region=
+/// nowhere` was told only of the region). Such a subscription is kept (the region, the
+/// member or the position may come), but a misspelt name or a cursor from another
+/// server would otherwise look like a quiet stream to someone reading it with `curl`.
+/// An SSE comment is invisible to an `EventSource`, so clients see no difference.
 async fn waiting_comment(
     state: &AppState,
     filter: &Filter,
     start: Start,
-) -> Result<Option<String>, AppError> {
+) -> Result<Vec<String>, AppError> {
     let (region, member) = (filter.region().cloned(), filter.member());
     let store = state.store.clone();
     let language = super::language::current();
     super::blocking(move || {
+        let mut comments = Vec::new();
         if let Some(region) = region {
             if store
                 .read_state(&StateKey::Region(region.clone()))?
                 .is_none()
             {
                 let args = [("region", crate::i18n::text(&region))];
-                return Ok(Some(say(language, "http-feed-region-not-yet", &args)));
+                comments.push(say(language, "http-feed-region-not-yet", &args));
             }
         }
         if let Some(member) = member {
             if store.read_state(&StateKey::Member(member))?.is_none() {
                 let args = [("member", crate::i18n::text(member))];
-                return Ok(Some(say(language, "http-feed-member-not-yet", &args)));
+                comments.push(say(language, "http-feed-member-not-yet", &args));
             }
         }
         // The first position the stream can deliver, were it already written.
         let first = match start {
-            Start::From(position) => position,
-            Start::After(position, _) => position.saturating_add(1),
-            Start::Live => return Ok(None),
+            Start::From(position) => Some(position),
+            Start::After(position, _) => Some(position.saturating_add(1)),
+            Start::Live => None,
         };
         let (head, _) = store.head()?;
-        if first <= head.saturating_add(1) {
-            return Ok(None);
+        if let Some(first) = first.filter(|first| *first > head.saturating_add(1)) {
+            let args = [
+                ("position", crate::i18n::text(first)),
+                ("head", crate::i18n::text(head)),
+            ];
+            comments.push(say(language, "http-feed-beyond-head", &args));
         }
-        let args = [
-            ("position", crate::i18n::text(first)),
-            ("head", crate::i18n::text(head)),
-        ];
-        Ok(Some(say(language, "http-feed-beyond-head", &args)))
+        Ok(comments)
     })
     .await
 }

@@ -318,6 +318,14 @@ fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
         first_line(&mut beyond),
         format!(": the log ends at position {head}: this subscription starts at position {} and waits until it is written (check the cursor if you expected items now: it may be another ledger's)", head + 5)
     );
+    // Both at once are both said (only the region's was).
+    let mut both = subscribe(&server, &format!("?from={}&region=nowhere", head + 5), None);
+    let first = first_line(&mut both);
+    assert!(first.starts_with(": no policy"), "{first}");
+    let second = std::iter::repeat_with(|| first_line(&mut both))
+        .find(|line| !line.is_empty())
+        .unwrap();
+    assert!(second.starts_with(": the log ends at position"), "{second}");
     let mut resumed = subscribe(&server, "", Some(&head.to_string()));
     let mut next = subscribe(&server, &format!("?from={}", head + 1), None);
     let appended = sentinel(&server, "coming", 9, "2025-01");
