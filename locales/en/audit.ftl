@@ -33,7 +33,7 @@ audit-checkpoint-consistent = consistent with the previous checkpoint at size { 
         [one] { $hashes } hash
        *[other] { $hashes } hashes
     } verified (RFC 9162)
-audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $created }
+audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $created }  signature valid
 audit-checkpoint-invalid = INVALID: { $error }
 audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it
 

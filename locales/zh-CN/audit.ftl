@@ -18,7 +18,7 @@ audit-checkpoint-kept = 检查点：{ $events } 个事件，{ $streams } 条事�
 audit-checkpoint-signature = 签名  { $signature }
 audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }）
 audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
-audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }
+audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效
 audit-checkpoint-invalid = 无效：{ $error }
 audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 

@@ -158,7 +158,7 @@ and the public key. If an earlier checkpoint exists, a consistency proof from it
 extends the old one: nothing was rewritten). Publish checkpoints: a later rewrite cannot be consistent with them.\n\n\
 --list prints the stored checkpoints instead, each signature checked against --public-key HEX (or \
 $FLEXLEDGER_PUBLIC_KEY), else the ledger's key file, else the key each checkpoint names; it needs no signing key.\n\n\
-Exit: 0 signed (or listed), 1 the log is damaged, 2 could not run."
+Exit: 0 signed (or listed, every signature valid), 1 the log is damaged or a listed signature does not verify, 2 could not run."
     )]
     Checkpoint {
         /// List the stored checkpoints instead of making one.

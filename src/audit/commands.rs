@@ -538,7 +538,11 @@ pub fn list_checkpoints(
     if stored.is_empty() && !json {
         writeln!(out, "{}", say(language, "audit-checkpoint-none", &[]))?;
     }
+    // A listed signature that does not verify is a finding (exit 1), as in `verify`:
+    // it exited 0, so a script saw a forged checkpoint listed as success.
+    let mut invalid = false;
     for (signed, checked) in stored {
+        invalid |= checked.is_err();
         match (json, checked) {
             (true, Ok(checkpoint)) => print_json(
                 out,
@@ -563,7 +567,11 @@ pub fn list_checkpoints(
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn prove(

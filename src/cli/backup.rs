@@ -35,7 +35,8 @@ with the ledger's key, give its key file with --signing-key (it must be the key 
 installed in the new directory), or keep $FLEXLEDGER_SIGNING_KEY pointing at it. Without either, nothing is \
 installed and a warning says so: put the key in place before the restored ledger is used. It never makes a \
 new key (a second key would sign the same log under another identity): until the key is back, it takes commands \
-but signs nothing, and backup, checkpoint and the audit tools refuse (docs/DECISIONS.md D33).\n\n\
+but signs nothing: backup, checkpoint and the audit tool's exports refuse, while its reading commands \
+work (verify with --public-key) (docs/DECISIONS.md D33).\n\n\
 Not in a backup, so not restored: command body digests (a restored command id answers any body as a duplicate), \
 the stored coverage-change feed items, and earlier stored checkpoints (the backup's own is stored).\n\n\
 Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, signing_key.\n\n\

@@ -1181,6 +1181,16 @@ fn checkpoint_list_needs_no_signing_key_and_checks_against_the_pinned_one() {
         &["checkpoint", "--list", "--public-key", &other],
     );
     assert!(text(&wrong).starts_with("INVALID: "), "{}", text(&wrong));
+    assert_eq!(
+        wrong.status.code(),
+        Some(1),
+        "a signature that fails is a finding"
+    );
+    assert!(
+        text(&pinned).contains("  signature valid\n"),
+        "each row says its signature was checked: {}",
+        text(&pinned)
+    );
     assert!(!key_file.exists(), "listing made no key");
 }
 
