@@ -12,6 +12,7 @@ detail-unknown-field = unknown field `{ $name }`, expected { $names }
 detail-unknown-field-none = unknown field `{ $name }`, there are no fields
 detail-missing-field = missing field `{ $name }`
 detail-duplicate-field = duplicate field `{ $name }`
+detail-names-one = { $name }
 detail-names-two = { $first } or { $second }
 detail-names-many = one of { $names }
 detail-names-separator = { ", " }

@@ -68,7 +68,7 @@ event-deduction-resumed = R8 恢复扣费
 event-withdrawn = { $rule } 自 { $from } 起停保（{ $reason }）；{ $lapsed }
 event-withdrawn-nothing-lapsed = 无欠费失效的月份
 event-withdrawn-lapsed = { $months } 欠费失效（{ $amount }，{ $borne ->
-        [member] 应缴费额不再可以补缴；这些月份的医疗费用由参保人员本人承担
+        [member] 应缴费额不能再补缴；这些月份的医疗费用由参保人员本人承担
        *[unpaid] 未缴费
     }）
 event-reenrolled = R13 自 { $month } 起重新参保，缴费基数比例 { $ratio }（第 { $enrollment } 次参保）

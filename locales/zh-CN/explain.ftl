@@ -72,7 +72,7 @@ explain-role-refunds = 退还 { $month } 的缴费 { $refunded }：该月为预�
 explain-role-grants = 给予社会保险补贴，补贴期包含 { $month }（{ $category }，补贴比例 { $share }，自 { $from } 起共 { $months } 个月，R16）
 explain-role-revokes = 自 { $from } 起撤销社会保险补贴：{ $month } 不再给予补贴（R16）
 explain-role-subsidy-paid = 于 { $paid_on } 向参保人员发放 { $month } 已形成的社会保险补贴（R16）
-explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，不再可以补缴，其医疗费用由参保人员本人承担（{ $rule }）
+explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，不能再补缴，其医疗费用由参保人员本人承担（{ $rule }）
 explain-role-ends = 自 { $from } 起停保，参保期结束（{ $rule }）
 explain-role-ends-previous = 自 { $from } 起停保，上一参保期结束（{ $rule }）；本参保期因此是重新参保：连续缴费月数从零起算，待遇起始月重新确定（R13、R7）
 explain-role-ends-refunded = 自 { $from } 起停保（{ $rule }），本月的缴费是在该参保期内预缴的，因此予以退费
@@ -116,8 +116,8 @@ explain-restored-benefits = 待遇：{ $benefits ->
        *[no] 不享受
     }——按 { $month } 所适用的政策（P-restore，R10），{ $restores }
 explain-status-lapsed = { $month } 月结时已记录中断缴费{ $at }（R9），此后从未补缴
-explain-lapse-automatic = { $closed } 月结后连续欠费 { $months } 个月，超过其 { $grace } 个月的宽限期，参保人员自首个欠费月份起视为自动退保而停保（{ $rule }）；该月欠费失效——从未享受待遇，不再可以补缴，欠费期间发生的医疗费用由参保人员本人承担{ $at }
-explain-lapse-withdrew = 参保人员在该月欠费期间停保（{ $reason }，{ $rule }）；该月欠费失效——从未享受待遇，不再可以补缴{ $at }
+explain-lapse-automatic = { $closed } 月结后连续欠费 { $months } 个月，超过其 { $grace } 个月的宽限期，参保人员自首个欠费月份起视为自动退保而停保（{ $rule }）；该月欠费失效——从未享受待遇，不能再补缴，欠费期间发生的医疗费用由参保人员本人承担{ $at }
+explain-lapse-withdrew = 参保人员在该月欠费期间停保（{ $reason }，{ $rule }）；该月欠费失效——从未享受待遇，不能再补缴{ $at }
 explain-lapse-withdrawn = 参保人员已停保；该月欠费失效{ $at }
 explain-not-enrolled-withdrawn = { $month } 不属于任何参保期：参保人员自 { $from } 起停保（{ $reason }）{ $at }（{ $rule }），此后未就该月重新参保（R13）
 explain-not-enrolled-before = { $month } 早于参保人员首次参保的月份（R5）
@@ -146,7 +146,7 @@ explain-delay-recorded = （这是本参保期首次缴费入账时，账本按�
 
 ## R12：退费
 
-explain-refund = { $month } 为预缴月份，参保人员停保时已退费（R12，第2版新增：L 之后已缴费的月份予以退费，停保后任何人都不再享受待遇）{ $count ->
+explain-refund = { $month } 为预缴月份，参保人员停保时已退费（R12，第 2 版新增：L 之后已缴费的月份予以退费，停保后任何人都不再享受待遇）{ $count ->
         [1] {""}
        *[other] ，共退费 { $count } 次，累计 { $refunded }
     }：{ $parts }；{ $now }

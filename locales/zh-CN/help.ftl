@@ -322,7 +322,7 @@ help-flexledger-audit-verify =
 help-flexledger-audit-whatif =
     .about = 在替代政策下回放同样的事件，显示会有什么不同
     .long-about =
-        在替代政策下回放同样的已记录行为，显示会有什么不同：哪些月份的状态或待遇会改变，欠费和欠费失效的月份（不再可以补缴）会有何不同，哪些停保会发生或不会发生，连续性和待遇档次，是否已取得待遇资格及待遇起始月（R7），退费（R12），个人账户（R17），社会保险补贴（R16），以及替代政策会拒绝哪些已记录的命令。供权衡规则变化的政策制定者使用（六个月宽限期、补缴的月份仍不享受待遇（prospective）、另一种待遇等待期、长期中断后重新适用首次参保的待遇等待期、个人账户）。
+        在替代政策下回放同样的已记录行为，显示会有什么不同：哪些月份的状态或待遇会改变，欠费和欠费失效的月份（不能再补缴）会有何不同，哪些停保会发生或不会发生，连续性和待遇档次，是否已取得待遇资格及待遇起始月（R7），退费（R12），个人账户（R17），社会保险补贴（R16），以及替代政策会拒绝哪些已记录的命令。供权衡规则变化的政策制定者使用（六个月宽限期、补缴的月份仍不享受待遇（prospective）、另一种待遇等待期、长期中断后重新适用首次参保的待遇等待期、个人账户）。
 
         政策文件是一个 JSON 对象，可含 average_monthly_wage、contribution_rate、base_ratio_min、base_ratio_max、grace_months、benefit_delay_first、benefit_delay_reenroll、backpay_restores、benefit_tiers、first_wait_after_gap_months、account_rate 中的任意几项（形式同 publish_policy：小数写成字符串；后两项为 null 表示不设）。它替换该统筹地区发布的每套政策中的这些参数；每套政策保留自己的统筹地区和 effective_from。未知字段会被拒绝。
 

@@ -61,7 +61,7 @@ timeline-withdrawal = { $rule } 停保（{ $reason }），{ $when ->
        *[request] 依申请办理，自本月起生效
     }；{ $lapsed } · 事件位置 { $position }
 timeline-withdrawal-nothing-lapsed = 无欠费失效的月份
-timeline-withdrawal-lapsed = { $months } 欠费失效：{ $count } 个月，应缴费额 { $amount } 不再可以补缴；这些月份的医疗费用由参保人员本人承担
+timeline-withdrawal-lapsed = { $months } 欠费失效：{ $count } 个月，应缴费额 { $amount } 不能再补缴；这些月份的医疗费用由参保人员本人承担
 timeline-withdrawal-then = { $earlier }；随后 { $later }
 timeline-missed = 月结时记为中断缴费，应缴费额 { $due }（R9，事件位置 { $position }）
 timeline-refunded = 停保（事件位置 { $withdrawal }）时退还该月缴费 { $refunded }（R12；同时记录的退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）
@@ -82,7 +82,7 @@ timeline-status-meaning = { $status ->
         [covered] 享受待遇
         [arrears] 欠费（可补缴）
         [restored] 补缴恢复（已补缴，待遇恢复）
-       *[lapsed] 欠费失效（不再可以补缴）
+       *[lapsed] 欠费失效（不能再补缴）
     }
 timeline-legend-marks = 标记
 timeline-mark = { $mark ->

@@ -78,7 +78,11 @@ fn text(value: &str) -> Part {
 fn names_in(language: Language, names: &[String]) -> Option<String> {
     let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
     match quoted.as_slice() {
-        [one] => Some(one.clone()),
+        [one] => tr_args(
+            language,
+            "detail-names-one",
+            &[("name", Arg::Text(one.clone()))],
+        ),
         [first, second] => tr_args(
             language,
             "detail-names-two",

@@ -57,6 +57,9 @@ fn refusal_arg(name: &str, value: String) -> Arg {
     match (name, value.parse::<i64>()) {
         ("count" | "granted" | "remaining", Ok(count)) => Arg::Count(count),
         ("detail", _) => Arg::SerdeWords(value),
+        // Every command name, comma-separated in the refusal's data: listed as the
+        // reader's language lists (it was ", " inside Chinese).
+        ("names", _) => Arg::List(value.split(", ").map(str::to_owned).collect()),
         _ => Arg::Text(value),
     }
 }

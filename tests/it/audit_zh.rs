@@ -154,7 +154,7 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
         &["checkpoint"],
         &[
             "检查点：33 个事件，4 条事件流；已签名并保存",
-            "签名  ",
+            "签名 ",
             "公钥 ",
         ],
     );
@@ -295,7 +295,7 @@ fn whatif_speaks_chinese() {
         "假设分析：统筹地区 demo",
         "统筹地区 demo：3 名参保人员，1 名受影响，2 条已记录的命令被拒绝",
         // The label column is as wide as its widest label, so every row lines up.
-        "欠费失效（不再可以补缴）    2400.00（4 个月）",
+        "欠费失效（不能再补缴）      2400.00（4 个月）",
         "社会保险补贴 形成/已发/待发 0.00 / 0.00 / 0.00（R16）",
         "状态或待遇改变的月份",
         "以下为前 1 名受影响参保人员的明细",

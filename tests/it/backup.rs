@@ -1299,7 +1299,7 @@ fn a_backup_from_a_server_is_refused_in_the_reader_s_language() {
             server.base.as_str(),
             subscriber,
             "the server answered 403: role subscriber may not use this route",
-            "服务答复 403：角色 subscriber 不能使用此路由",
+            "服务器答复 403：角色 subscriber 不能使用此路由",
         ),
         (
             closed.as_str(),

@@ -2375,3 +2375,26 @@ fn a_file_or_address_that_cannot_be_used_is_said_in_the_readers_language() {
         assert!(!said.contains(".partial"), "{args:?}: {said}");
     }
 }
+
+/// A parse refusal's lists read as Chinese lists: the command names joined with 、
+/// (they came joined with ", "), and a code span set off from the Chinese before it
+/// ("应为`employer` 或 `none`").
+#[test]
+fn a_parse_refusal_s_lists_are_written_as_chinese_lists() {
+    let enroll = r#"{"command":"enroll","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782","region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"x"}"#;
+    for (line, said) in [
+        (
+            r#"{"command":"bogus"}"#,
+            "未知的命令 \"bogus\"；应为以下之一：publish_policy、enroll、pay、",
+        ),
+        (enroll, "未知取值 `x`，应为 `employer` 或 `none`"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let input = format!("{line}\n");
+        let args = ["--lang", "zh-CN", "submit", "-"];
+        let output = crate::support::flexledger(dir.path(), &args, Some(input.as_bytes()));
+        let message = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{message}");
+        assert!(message.contains(said), "{message}");
+    }
+}
