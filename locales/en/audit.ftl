@@ -3,8 +3,6 @@
 # src/audit/cli.rs, src/audit/whatif/cli.rs). --json is English and unchanged.
 
 audit-separator = {", "}
-audit-standard-input = standard input
-audit-standard-output = standard output
 audit-damaged = DAMAGED at position { $position }: { $message }
 audit-damage-advice = flexledger-audit: the store is damaged. On sled, first copy the data directory aside as it is (`cp -a`): opening a damaged sled store can change its files. Where the message above names a way back (a file to put back or move aside, `verify --accept-head`, `rebuild`), take it; otherwise run `flexledger backup --out FILE` on it: if the backup succeeds, it read and checked every event, and `flexledger restore` of it loses no event; only if it fails, restore the data directory from a backup. `flexledger verify` names the first broken link (an event's position, or the engine file and byte) when the store still opens, and `flexledger rebuild` repairs it when only state rows differ. A sled store is marked and takes no appends until `flexledger verify` passes; a PostgreSQL store keeps no such mark, so stop its writers (`serve`, `submit`) until then
 audit-damage-set-aside = flexledger-audit: move the damaged file aside as said above; restore the data directory from a backup only if `flexledger verify` still fails

@@ -839,16 +839,6 @@ pub fn export(
     exported.map_err(|error| crate::cli::cannot_write(error, path))
 }
 
-/// `stdio::display` in `language`, for the reports that follow `--lang`: "standard
-/// output" is 标准输出 in Chinese; a path is a path in every language.
-pub(crate) fn stdio_named(path: &Path, input: bool, language: Language) -> String {
-    match (stdio::is_stdio(path), input) {
-        (true, true) => say(language, "audit-standard-input", &[]),
-        (true, false) => say(language, "audit-standard-output", &[]),
-        (false, _) => path.display().to_string(),
-    }
-}
-
 /// A message of the catalog and its arguments, to be said in a language.
 type Said = (&'static str, Vec<(&'static str, crate::i18n::Arg)>);
 
@@ -883,7 +873,7 @@ fn export_csv(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let written_to = stdio_named(path, false, language);
+    let written_to = crate::cli::stdio_named(path, false, language);
     let members = match scope {
         Scope::Member(member_id) => vec![*member_id],
         Scope::Region(region) => history::members(store, Some(region))?,
@@ -916,7 +906,7 @@ fn export_bundle(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let written_to = stdio_named(path, false, language);
+    let written_to = crate::cli::stdio_named(path, false, language);
     let latest = keys::latest_signer(store)?;
     let key = keys::ensure_at(place, latest.as_ref())?;
     let tree = match walk(store, "export") {

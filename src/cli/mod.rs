@@ -1097,15 +1097,7 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
     if output_failed.is_none() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        let args = vec![
-            ("lines", tally.line_number.to_string()),
-            (
-                "file",
-                crate::audit::commands::stdio_named(file, true, language),
-            ),
-        ];
-        say_line(language, "cli-submit-interrupted", args);
-        return Ok(ExitCode::from(SUBMIT_INTERRUPTED_EXIT));
+        return Ok(say_interrupted(tally.line_number, file, language));
     }
     if let Some(kind) = output_failed {
         let broken = if kind == io::ErrorKind::BrokenPipe {
@@ -1159,6 +1151,26 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
     } else {
         ExitCode::from(1)
     })
+}
+
+/// What `submit` says when a signal stopped it, after answering the `lines` it read.
+fn say_interrupted(lines: u64, file: &std::path::Path, language: Language) -> ExitCode {
+    let args = vec![
+        ("lines", lines.to_string()),
+        ("file", stdio_named(file, true, language)),
+    ];
+    say_line(language, "cli-submit-interrupted", args);
+    ExitCode::from(SUBMIT_INTERRUPTED_EXIT)
+}
+
+/// `stdio::display` in `language`, for the reports that follow `--lang`: "standard
+/// output" is 标准输出 in Chinese; a path is a path in every language.
+pub(crate) fn stdio_named(path: &Path, input: bool, language: Language) -> String {
+    match (stdio::is_stdio(path), input) {
+        (true, true) => say(language, "cli-standard-input", &[]),
+        (true, false) => say(language, "cli-standard-output", &[]),
+        (false, _) => path.display().to_string(),
+    }
 }
 
 /// `submit`'s input, a file or standard input (`-`), and its length when it has one

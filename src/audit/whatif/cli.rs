@@ -92,7 +92,7 @@ pub fn command(
     (json, language): (bool, crate::i18n::Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let file = crate::audit::commands::stdio_named(&args.policy, true, language);
+    let file = crate::cli::stdio_named(&args.policy, true, language);
     let overrides = read_overrides(&args.policy, &file)?;
     match (args.member, &args.region) {
         (Some(member), _) => {
