@@ -409,7 +409,7 @@ mod tests {
             ),
             (
                 "unknown variant `maybe`, expected `employer` or `none`",
-                "未知取值 `maybe`，应为`employer` 或 `none`",
+                "未知取值 `maybe`，应为 `employer` 或 `none`",
             ),
             (
                 "unknown field `zzz`, expected one of `member_id`, `months`, `amount`",
