@@ -15,7 +15,6 @@ detail-duplicate-field = duplicate field `{ $name }`
 detail-names-one = { $name }
 detail-names-two = { $first } or { $second }
 detail-names-many = one of { $names }
-detail-names-separator = { ", " }
 detail-expected-got = expected { $expected }, got { $got }
 detail-key-twice = the key { $key } appears twice in one object
 

@@ -15,7 +15,6 @@ detail-duplicate-field = 字段 `{ $name }` 重复
 detail-names-one = { " " }{ $name }
 detail-names-two = { " " }{ $first } 或 { $second }
 detail-names-many = 以下之一：{ $names }
-detail-names-separator = 、
 detail-expected-got = 应为{ $expected }，收到 { $got }
 detail-key-twice = 键 { $key } 在同一个对象中出现了两次
 

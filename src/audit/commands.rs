@@ -6,9 +6,7 @@
 //! neither.
 
 use crate::audit::bundle::{self, Scope};
-use crate::audit::checkpoint::{
-    key_id, parse_public_key, Checkpoint, CheckpointError, LogTree, SignedCheckpoint,
-};
+use crate::audit::checkpoint::{key_id, Checkpoint, CheckpointError, LogTree, SignedCheckpoint};
 use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
@@ -499,18 +497,6 @@ fn latest_verified(
         .next_back())
 }
 
-/// The key `--public-key HEX` pins, if given (`checkpoint --list`, `verify-bundle`,
-/// `verify` read it alike).
-fn pinned_public_key(
-    public_key: Option<&str>,
-) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
-    // The option is what is malformed, said as `flexledger`'s own `--public-key` is (it
-    // read "the checkpoint's public key is malformed", and only in English).
-    let parsed = public_key
-        .map(|text| parse_public_key(text).map_err(|_| crate::cli::not_a_public_key(text)));
-    Ok(parsed.transpose()?)
-}
-
 /// `checkpoint --list`: the stored checkpoints, each signature checked against the
 /// pinned key, else the ledger's key file, else the key each checkpoint names (said on
 /// standard error). It reads only: it needs no signing key and never makes one (it
@@ -521,7 +507,7 @@ pub fn list_checkpoints(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let pinned = pinned_public_key(public_key)?;
+    let pinned = crate::cli::pinned_public_key(public_key)?;
     let store = open_reader(place)?;
     let key = match pinned {
         Some(key) => Some(key),
@@ -1053,7 +1039,7 @@ pub fn verify_bundle(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let pinned = pinned_public_key(public_key)?;
+    let pinned = crate::cli::pinned_public_key(public_key)?;
     let mut input = stdio::open_input(path)?;
     let report = bundle::verify_bundle(
         &mut *input,
@@ -1178,7 +1164,7 @@ pub fn verify(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     // A key given wrong is said before the walk, which takes minutes on a large store.
-    let pinned = pinned_public_key(public_key)?;
+    let pinned = crate::cli::pinned_public_key(public_key)?;
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
     let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {

@@ -118,15 +118,6 @@ fn print_summary(out: &Path, value: &impl serde::Serialize) -> anyhow::Result<()
     Ok(())
 }
 
-fn public_key(hex: Option<&str>) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
-    // The option is what is malformed, not a checkpoint's key (a probe saw "the
-    // checkpoint's public key is malformed" for `--public-key abc`).
-    let parsed = hex.map(|text| {
-        crate::audit::checkpoint::parse_public_key(text).map_err(|_| super::not_a_public_key(text))
-    });
-    Ok(parsed.transpose()?)
-}
-
 /// What was not done, as message ids: where a line is named, and where the whole file
 /// is at fault (line 0: empty, or not a text file).
 struct NotDone {
@@ -264,7 +255,7 @@ fn backup_from_server(
     args: &BackupArgs,
     language: Language,
 ) -> anyhow::Result<ExitCode> {
-    let pinned = public_key(args.public_key.as_deref())?;
+    let pinned = super::pinned_public_key(args.public_key.as_deref())?;
     let (position, body) = http::fetch_backup(server, token, language)?;
     let mut output = stdio::Output::create(&args.out)?;
     let mut tee = io::BufReader::new(Tee {
@@ -305,7 +296,7 @@ fn backup_from_server(
 
 pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow::Result<ExitCode> {
     let data_dir = restored_dir(place)?;
-    let pinned = public_key(args.public_key.as_deref())?;
+    let pinned = super::pinned_public_key(args.public_key.as_deref())?;
     if let Some(key) = &args.signing_key {
         stdio::one_standard_input(&[("the backup FILE", &args.file), ("--signing-key", key)])?;
     }

@@ -556,10 +556,24 @@ pub(crate) fn cannot_write(error: anyhow::Error, path: &std::path::Path) -> anyh
     said_context(error, "cli-cannot-write", vec![("file", file)])
 }
 
+/// The key `--public-key HEX` pins, if given: the one reading of the option for both
+/// binaries (`restore`, `backup --server`; the auditor's `verify`, `verify-bundle`,
+/// `checkpoint --list`). A malformed one is the option's mistake, never "the
+/// checkpoint's public key is malformed" (a probe's `--public-key abc`, in English
+/// under zh-CN).
+pub(crate) fn pinned_public_key(
+    hex: Option<&str>,
+) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
+    let parsed = hex.map(|text| {
+        crate::audit::checkpoint::parse_public_key(text).map_err(|_| not_a_public_key(text))
+    });
+    Ok(parsed.transpose()?)
+}
+
 /// A `--public-key` (or `$FLEXLEDGER_PUBLIC_KEY`, which clap takes in its place) that
 /// is no public key, said as the one the user gave: the variable when the command line
 /// names no `--public-key`.
-pub(crate) fn not_a_public_key(text: &str) -> crate::i18n::Sentence {
+fn not_a_public_key(text: &str) -> crate::i18n::Sentence {
     const VARIABLE: &str = "FLEXLEDGER_PUBLIC_KEY";
     let on_command_line = std::env::args_os().any(|argument| {
         let argument = argument.to_string_lossy();

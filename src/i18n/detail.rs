@@ -91,15 +91,12 @@ fn names_in(language: Language, names: &[String]) -> Option<String> {
                 ("second", Arg::Text(second.clone())),
             ],
         ),
-        _ => {
-            let separator = tr_args(language, "detail-names-separator", &[])?;
-            let names = quoted.join(&separator);
-            tr_args(
-                language,
-                "detail-names-many",
-                &[("names", Arg::Text(names))],
-            )
-        }
+        // Joined as the language lists names (`Arg::List`), as every other list is.
+        _ => tr_args(
+            language,
+            "detail-names-many",
+            &[("names", Arg::List(quoted))],
+        ),
     }
 }
 

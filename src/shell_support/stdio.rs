@@ -153,12 +153,15 @@ impl Output {
         if is_stdio(path) {
             return Ok(Output::Stdout(io::BufWriter::new(io::stdout()), 0));
         }
-        if path.is_dir() {
-            let path = path.display().to_string();
-            return Err(FileError::IsADirectory { path }.into());
-        }
-        if let Some(special) = Output::special(path)? {
-            return Ok(special);
+        // One look at what is there: a directory is refused, a device or pipe is
+        // written in place, a regular file (or nothing) is written beside and renamed.
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => {
+                let path = path.display().to_string();
+                return Err(FileError::IsADirectory { path }.into());
+            }
+            Ok(metadata) if !metadata.is_file() => return Output::special(path),
+            _ => {}
         }
         let name = path
             .file_name()
@@ -177,15 +180,9 @@ impl Output {
         })
     }
 
-    /// The output in place of `path` when it names an existing device, pipe or socket
-    /// (through any symbolic link): `None` for a regular file or nothing yet.
-    fn special(path: &Path) -> anyhow::Result<Option<Output>> {
-        let Ok(metadata) = std::fs::metadata(path) else {
-            return Ok(None);
-        };
-        if metadata.is_file() {
-            return Ok(None);
-        }
+    /// The output in place of `path`, an existing device, pipe or socket (through any
+    /// symbolic link).
+    fn special(path: &Path) -> anyhow::Result<Output> {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
@@ -193,10 +190,10 @@ impl Output {
                 path: path.display().to_string(),
                 source,
             })?;
-        Ok(Some(Output::Special {
+        Ok(Output::Special {
             writer: io::BufWriter::new(file),
             bytes: 0,
-        }))
+        })
     }
 
     /// Flushes; for a file also syncs it, renames it into place and syncs its directory.

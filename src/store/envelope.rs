@@ -335,9 +335,9 @@ impl Envelope {
     }
 }
 
-/// What `decode` says of a line whose hash is not its content's: the same words
-/// wherever a decoder reports it (`restore` reports `decode_printed`'s problem so).
-pub(crate) fn hash_mismatch(claimed: Sha256, hash: Sha256) -> String {
+/// What `decode` says of a line whose hash is not its content's (`restore` words
+/// `decode_printed`'s problem from the catalog instead: `backup-invalid-hash-mismatch`).
+fn hash_mismatch(claimed: Sha256, hash: Sha256) -> String {
     format!("hash {claimed} does not match the content (SHA-256 {hash})")
 }
 
