@@ -35,8 +35,6 @@ explain-source-gist = gist: { $gist }
 ## Months that cannot be explained
 
 explain-no-enrollment = member { $member } has no enrollment in this history
-explain-outside-months = { $month } is outside the member's months ({ $first }..{ $last }): nothing decided it
-explain-no-months = the member has no months
 
 ## Positions and missing months
 
@@ -59,6 +57,7 @@ explain-role-policy-now = the policy in force for { $month } now, published afte
        *[no] it was paid at (R4)
     }
 explain-role-enrolled = starts the { $period } (R5)
+explain-role-enrolled-later = enrolls the member from { $from }: { $month } comes before it, outside every enrollment period (R5)
 explain-role-reenrolled = starts the { $period } (R13)
 explain-role-base = sets the base ratio from { $from } (R15)
 explain-role-first-payment = the period's first payment: P is the later of its month and the first month it pays for; benefits start P + the delay (R7)

@@ -32,11 +32,6 @@ explain-source-gist = 大意：{ $gist }（本账本的译写，非原文）
 ## 无法解释的月份
 
 explain-no-enrollment = 参保人员 { $member } 在这段历史中没有参保记录
-explain-outside-months = { $month } 不在该参保人员的月份范围内（{ SAME($first, $last) ->
-        [yes] { $first }
-       *[no] { $first } 至 { $last }
-    }）：没有规则决定它的状态
-explain-no-months = 该参保人员没有任何月份
 
 ## 事件位置与尚无的月份
 
@@ -59,6 +54,7 @@ explain-role-policy-now = { $month } 现行适用的政策，在该月缴费之�
        *[no] （R4）
     }
 explain-role-enrolled = 参保，{ $period }由此开始（R5）
+explain-role-enrolled-later = 该参保人员自 { $from } 起参保：{ $month } 在此之前，不属于任何参保期（R5）
 explain-role-reenrolled = 重新参保，{ $period }由此开始（R13）
 explain-role-base = 自 { $from } 起变更缴费基数比例（R15）
 explain-role-first-payment = 本参保期的首次缴费：P 取其办理月份与所缴第一个月份中较晚者；待遇自 P + 待遇等待期起享受（R7）

@@ -110,8 +110,9 @@ Exit: 0 printed, 1 unknown member, or a cut beyond the log's head or after now, 
         long_about = "Explain one month of a member's coverage: its status, due, paid and benefits; the reasons in plain \
 words (with the due's arithmetic, the benefit start, the arrears run and back-pay deadline, the withdrawal that \
 lapsed it); the events that decided it, by position; and the rules applied, quoting RULES.md's rule text and the \
-source sentence each rests on.\n\n\
-Exit: 0 explained, 1 unknown member, a month outside the member's months, or a cut beyond the log's head or after now, 2 could not run."
+source sentence each rests on. Any month is explained as `GET /v1/members/{id}/months/{month}` answers it: \
+a month before the first enrollment or after a withdrawal is not_enrolled, one beyond the listed months due.\n\n\
+Exit: 0 explained, 1 unknown member or a cut beyond the log's head or after now, 2 could not run."
     )]
     Explain {
         /// The member's UUID.

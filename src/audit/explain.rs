@@ -28,7 +28,7 @@
 use crate::audit::history::{category_word, reason_word, restores_word, status_word};
 use crate::audit::history::{describe_in, MemberHistory};
 use crate::audit::rules::{clause_sentences, rules_in, Clause, QuoteOrigin, Rule};
-use crate::domain::coverage::{member_coverage, MonthLine, MonthStatus};
+use crate::domain::coverage::{month_line, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
 use crate::domain::month::Month;
 use crate::domain::rule::RuleId;
@@ -199,36 +199,16 @@ fn rule_clauses(why: &MonthWhy) -> Vec<(RuleId, Vec<Clause>)> {
     clauses
 }
 
-/// Why a month cannot be explained: what the member's months are instead.
-enum Unlisted {
-    NoEnrollment(uuid::Uuid),
-    Outside {
-        month: Month,
-        first: Month,
-        last: Month,
-    },
-    NoMonths,
-}
+/// Why a month cannot be explained: the member was never enrolled.
+struct Unlisted(uuid::Uuid);
 
 impl Unlisted {
     fn text(&self, language: Language) -> String {
-        match self {
-            Unlisted::NoEnrollment(member) => say(
-                language,
-                "explain-no-enrollment",
-                &[("member", text(member))],
-            ),
-            Unlisted::Outside { month, first, last } => say(
-                language,
-                "explain-outside-months",
-                &[
-                    ("month", text(month)),
-                    ("first", text(first)),
-                    ("last", text(last)),
-                ],
-            ),
-            Unlisted::NoMonths => say(language, "explain-no-months", &[]),
-        }
+        say(
+            language,
+            "explain-no-enrollment",
+            &[("member", text(self.0))],
+        )
     }
 }
 
@@ -253,19 +233,13 @@ fn facts(
         state.members.get(&history.member_id),
         state.regions.get(&history.region),
     ) else {
-        return Ok(Err(Unlisted::NoEnrollment(history.member_id)));
+        return Ok(Err(Unlisted(history.member_id)));
     };
-    let coverage = member_coverage(region, member);
-    let Some(line) = coverage.months.iter().find(|line| line.month == month) else {
-        let (first, last) = (
-            coverage.months.first().map(|line| line.month),
-            coverage.months.last().map(|line| line.month),
-        );
-        return Ok(Err(match (first, last) {
-            (Some(first), Some(last)) => Unlisted::Outside { month, first, last },
-            _ => Unlisted::NoMonths,
-        }));
-    };
+    // Any month answers as the month query does (`domain::month_line`): one the
+    // coverage lists, or one outside it — before the first enrollment (`not_enrolled`,
+    // R5), after a withdrawal (`not_enrolled`, R11/R12) or beyond the open month
+    // (`due`, R4). An auditor must be able to ask why of every answer a hospital gets.
+    let line = &month_line(region, member, month);
     // The latest period that started at or before the month.
     let period_index = member
         .periods
@@ -648,6 +622,12 @@ fn contribution_role(
         Event::PolicyPublished(_) => policy_role(context, envelope),
         Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
             Some(say(language, "explain-role-enrolled", &period()))
+        }
+        // R5: a month before the first enrollment has no period; the enrollment says
+        // where the member's months begin.
+        Event::MemberEnrolled(enrolled) if period_start.is_none() => {
+            let args = [("month", text(month)), ("from", text(enrolled.month))];
+            Some(say(language, "explain-role-enrolled-later", &args))
         }
         Event::MemberReenrolled(reenrolled) if Some(reenrolled.month) == period_start => {
             Some(say(language, "explain-role-reenrolled", &period()))

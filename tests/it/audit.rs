@@ -509,17 +509,31 @@ fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
         );
     }
 
-    let outside = audit(
-        dir.path(),
-        &["explain", "--member", member, "--month", "2031-01"],
-    );
-    assert_eq!(outside.status.code(), Some(1));
-    let said = String::from_utf8_lossy(&outside.stderr);
-    assert!(
-        said.starts_with("flexledger-audit: ") && said.contains("outside the member's months"),
-        "{said}"
-    );
-    assert!(text(&outside).is_empty(), "nothing on standard output");
+    // A month the coverage does not list is explained as the month query answers it
+    // (`GET /v1/members/{id}/months/{month}`): after the withdrawal, not enrolled by
+    // the withdrawal's rule; before the first enrollment, not enrolled by R5.
+    for (month, rule, cited) in [
+        ("2031-01", "R11", "MemberWithdrawn"),
+        ("2024-12", "R5", "MemberEnrolled"),
+    ] {
+        let outside = audit(
+            dir.path(),
+            &["--json", "explain", "--member", member, "--month", month],
+        );
+        assert_eq!(outside.status.code(), Some(0), "{month}");
+        let explained = json(&outside);
+        assert_eq!(explained["status"], "not_enrolled", "{month}");
+        assert_eq!(explained["benefits"], false, "{month}");
+        assert_eq!(explained["rules"][0]["id"], rule, "{month}");
+        assert!(
+            explained["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|event| event["type"] == cited),
+            "{month} cites {cited}: {explained}"
+        );
+    }
 }
 
 /// Every month of every scenario member can be explained; the deciding rule leads the

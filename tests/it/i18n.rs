@@ -1627,14 +1627,28 @@ fn explain_speaks_the_language_chosen_on_the_command_line() {
             "{language}"
         );
     }
-    // A month that cannot be explained says so in the language chosen.
-    let outside = [
+    // A month after the withdrawal is explained too, in the language chosen.
+    let after_withdrawal = [
         "--lang", "zh-CN", "explain", "--member", member, "--month", "2031-01",
     ];
-    let output = run_in(AUDIT, dir.path(), &outside, &[]);
+    let output = run_in(AUDIT, dir.path(), &after_withdrawal, &[]);
+    assert_eq!(output.status.code(), Some(0));
+    let said = String::from_utf8(output.stdout).unwrap();
+    assert!(said.contains("2031-01：未参保（not_enrolled）"), "{said}");
+    // A member the log never saw cannot be explained: it says so in the language.
+    let unknown = [
+        "--lang",
+        "zh-CN",
+        "explain",
+        "--member",
+        "11111111-2222-4333-8444-555555555555",
+        "--month",
+        "2025-01",
+    ];
+    let output = run_in(AUDIT, dir.path(), &unknown, &[]);
     assert_eq!(output.status.code(), Some(1));
     let said = String::from_utf8(output.stderr).unwrap();
-    assert!(said.contains("不在该参保人员的月份范围内"), "{said}");
+    assert!(said.contains("在此账本中没有事件"), "{said}");
 }
 
 /// A `--lang` naming no language flexledger speaks is an error (exit 2) listing the
