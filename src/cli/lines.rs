@@ -25,19 +25,38 @@ impl Line {
     }
 }
 
+/// The input is UTF-16 text: no line of it can be read as UTF-8 JSON (each line after
+/// the first would begin with a NUL byte), so none is decided. The caller says so once,
+/// with the file's name and how to convert it, instead of refusing every line.
+#[derive(Debug, thiserror::Error)]
+#[error("the input is UTF-16 text, not UTF-8")]
+pub struct Utf16Input;
+
 /// `input` without a UTF-8 byte order mark at its very start (Notepad and Excel write
-/// one), so that the first line reads as the JSON it holds. It reads only as far as
-/// the input's bytes are a mark's, so a first line ending early is never held back.
+/// one), so that the first line reads as the JSON it holds; an `InvalidData` error
+/// holding [`Utf16Input`] when the input starts as UTF-16 does (a UTF-16 byte order
+/// mark, or one NUL byte in its first two: `{` is `7B 00` in UTF-16LE). It reads at
+/// most three bytes, and no further than a first line that is empty.
 pub fn skip_byte_order_mark(
     mut input: Box<dyn BufRead + Send>,
 ) -> io::Result<Box<dyn BufRead + Send>> {
     let mut start = Vec::with_capacity(UTF8_BYTE_ORDER_MARK.len());
-    while start.len() < UTF8_BYTE_ORDER_MARK.len() && UTF8_BYTE_ORDER_MARK.starts_with(&start) {
+    let may_go_on = |start: &[u8]| match start {
+        [] | [_] => start != b"\n",
+        _ => start.len() < UTF8_BYTE_ORDER_MARK.len() && UTF8_BYTE_ORDER_MARK.starts_with(start),
+    };
+    while may_go_on(&start) {
         let Some(&byte) = input.fill_buf()?.first() else {
             break;
         };
         start.push(byte);
         input.consume(1);
+    }
+    if let [first, second, ..] = start[..] {
+        let utf16_mark = matches!([first, second], [0xFF, 0xFE] | [0xFE, 0xFF]);
+        if utf16_mark || ((first == 0) != (second == 0)) {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, Utf16Input));
+        }
     }
     if start == UTF8_BYTE_ORDER_MARK {
         start.clear();
@@ -138,6 +157,26 @@ mod tests {
                 [Line::Text(vec![]), Line::Text(b"{}".to_vec())]
             );
             assert_eq!(lines(b"\xEF\xBB\xBF", capacity), []);
+            assert_eq!(lines(b"\n", capacity), [Line::Text(vec![])]);
+            assert_eq!(lines(b"{", capacity), [Line::Text(b"{".to_vec())]);
+        }
+    }
+
+    /// UTF-16 is told from its first two bytes, with a byte order mark or without one,
+    /// whatever the reads deliver them in.
+    #[test]
+    fn utf16_input_is_refused_at_its_start() {
+        for text in [&b"\xFF\xFE{\0"[..], b"\xFE\xFF\0{", b"{\0\"\0", b"\0{\0\""] {
+            for capacity in [1, 2, 4096] {
+                let input = io::BufReader::with_capacity(capacity, io::Cursor::new(text.to_vec()));
+                let error = skip_byte_order_mark(Box::new(input))
+                    .err()
+                    .expect("refused");
+                assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+                assert!(error
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<Utf16Input>()));
+            }
         }
     }
 

@@ -1305,7 +1305,19 @@ fn read_chunk(
         };
         let line = match received {
             Ok(line) => line.map_err(|error| {
+                let file_path = file;
                 let file = file.display().to_string();
+                if error
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<lines::Utf16Input>())
+                {
+                    let (id, args) = if stdio::is_stdio(file_path) {
+                        ("cli-stdin-utf16", vec![])
+                    } else {
+                        ("cli-input-utf16", vec![("file", file)])
+                    };
+                    return crate::i18n::Sentence::new(id, args).into();
+                }
                 match *line_number {
                     0 => said_context(error, "cli-cannot-read", vec![("file", file)]),
                     line => {

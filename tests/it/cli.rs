@@ -88,6 +88,48 @@ fn a_byte_order_mark_at_the_start_of_the_input_is_skipped() {
     assert!(message.starts_with("line 2: not valid JSON"), "{message}");
 }
 
+/// A file saved as UTF-16 (Windows' "Unicode") is refused whole, before any line is
+/// decided, naming the file and the conversion, with or without a byte order mark:
+/// refused line by line, each line after the first began with a NUL byte and the
+/// count of lines came out one too many.
+#[test]
+fn a_utf16_input_is_refused_whole_with_how_to_convert_it() {
+    let text = format!("{}\n", demo_lines().join("\n"));
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|unit| {
+                if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let with_mark = [&[0xFF, 0xFE][..], &utf16(false)].concat();
+    for (name, bytes) in [
+        ("marked.jsonl", with_mark),
+        ("little.jsonl", utf16(false)),
+        ("big.jsonl", utf16(true)),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let data = dir.path().join(format!("{name}.data"));
+        let output = flexledger(&data, &["submit", file.to_str().unwrap()], None);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(output.stdout.is_empty(), "{name}: no line was decided");
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains(&format!("{} is UTF-16 text", file.display()))
+                && said.contains("iconv -f UTF-16 -t UTF-8"),
+            "{name}: {said}"
+        );
+        let events = flexledger(&data, &["events"], None);
+        assert!(events.stdout.is_empty(), "{name}: nothing stored");
+    }
+}
+
 #[test]
 fn bad_input_appends_nothing() {
     let dir = tempfile::tempdir().unwrap();
