@@ -77,7 +77,10 @@ explain-role-grants = grants { $month } a subsidy of share { $share } ({ $catego
     } from { $from }, R16)
 explain-role-revokes = revokes the subsidy from { $from }: { $month } is no longer granted (R16)
 explain-role-subsidy-paid = pays out { $month }'s accrued subsidy to the member, on { $paid_on } (R16)
-explain-role-lapses = lapses { $month }: never covered, no longer payable, its medical expenses borne by the member ({ $rule })
+explain-role-lapses = lapses { $month }: never covered, no longer payable{ $rule ->
+        [R11] , its medical expenses borne by the member (R11)
+       *[other] {""} ({ $rule })
+    }
 explain-role-ends = ends the enrollment from { $from } ({ $rule })
 explain-role-ends-previous = ended the previous enrollment period from { $from } ({ $rule }), so this period is a re-enrollment: its continuous months count from zero and its benefit start is decided anew (R13, R7)
 explain-role-ends-refunded = ended, from { $from } ({ $rule }), the enrollment period in which this month was paid ahead, so it was refunded

@@ -68,7 +68,10 @@ explain-role-refunds = 退还 { $month } 的缴费 { $refunded }：该月为预�
 explain-role-grants = 给予社会保险补贴，补贴期包含 { $month }（{ $category }，补贴比例 { $share }，自 { $from } 起共 { $months } 个月，R16）
 explain-role-revokes = 自 { $from } 起撤销社会保险补贴：{ $month } 不再给予补贴（R16）
 explain-role-subsidy-paid = 于 { $paid_on } 向参保人员发放 { $month } 已形成的社会保险补贴（R16）
-explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，不能再补缴，其医疗费用由参保人员本人承担（{ $rule }）
+explain-role-lapses = 使 { $month } 欠费失效：该月从未享受待遇，不能再补缴{ $rule ->
+        [R11] ，其医疗费用由参保人员本人承担（R11）
+       *[other] （{ $rule }）
+    }
 explain-role-ends = 自 { $from } 起停保，参保期结束（{ $rule }）
 explain-role-ends-previous = 自 { $from } 起停保，上一参保期结束（{ $rule }）；本参保期因此是重新参保：连续缴费月数从零起算，待遇起始月重新确定（R13、R7）
 explain-role-ends-refunded = 自 { $from } 起停保（{ $rule }），本月的缴费是在该参保期内预缴的，因此予以退费

@@ -618,7 +618,11 @@ fn contribution_role(
     let period = || [("period", text(&context.period_word))];
     let is_first_payment = Some(envelope.position) == context.first_payment_at;
     let on_month = [("month", text(month))];
+    // A month outside every period is priced by no policy and waits for no benefit
+    // start (its due is 0.00): neither is cited for it, only what put it outside.
+    let outside = line.status == MonthStatus::NotEnrolled;
     match &envelope.event {
+        Event::PolicyPublished(_) if outside => None,
         Event::PolicyPublished(_) => policy_role(context, envelope),
         Event::MemberEnrolled(enrolled) if Some(enrolled.month) == period_start => {
             Some(say(language, "explain-role-enrolled", &period()))
@@ -649,7 +653,7 @@ fn contribution_role(
                 say(language, "explain-role-pays", &on_month)
             })
         }
-        Event::ContributionPaid(_) if is_first_payment => {
+        Event::ContributionPaid(_) if is_first_payment && !outside => {
             Some(say(language, "explain-role-first-payment", &[]))
         }
         Event::ContributionMissed(missed) if missed.month == month => {

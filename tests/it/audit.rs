@@ -533,6 +533,18 @@ fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
                 .any(|event| event["type"] == cited),
             "{month} cites {cited}: {explained}"
         );
+        // Outside every period nothing prices the month or starts its benefits.
+        let cited_types: Vec<&str> = explained["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| !event["role"].is_null())
+            .map(|event| event["type"].as_str().unwrap())
+            .collect();
+        assert!(
+            !cited_types.contains(&"PolicyPublished"),
+            "{month}: {explained}"
+        );
     }
 }
 
