@@ -28,15 +28,21 @@
 //! write caches) and its state rows are rebuilt from the log (the fold); then every
 //! stream head is checked against the events, every coverage against the rebuilt rows,
 //! and, on the last line, the signature and both Merkle roots. Only then is the
-//! staging directory renamed to the target. A refused backup leaves nothing behind. What is not in a backup, and so not restored: the commands' body
-//! digests (a restored command id answers any body as a duplicate, as ids accepted by
-//! v1 do), the stored `CoverageChanged` feed items, and the checkpoints stored before
-//! (the backup's own checkpoint is stored in the new ledger). The private signing key
-//! is never in a backup (docs/DECISIONS.md D33).
+//! staging directory renamed to the target. A refused backup leaves nothing behind.
+//!
+//! **Command digests.** A backup (bundle version 2) puts each command's body digest
+//! (contract v2 `command_id_reused`) on a `command` record right before the command's
+//! first event, and a restore stores it with the command's id, so the restored ledger
+//! refuses a different command under an accepted id as the original does. A backup of
+//! version 1 (written before 2026-12-04) has none: its ids answer any body as a
+//! duplicate, as ids accepted by v1 do. What is not in a backup, and so not restored:
+//! the stored `CoverageChanged` feed items, and the checkpoints stored before (the
+//! backup's own checkpoint is stored in the new ledger). The private signing key is
+//! never in a backup (docs/DECISIONS.md D33).
 
 use crate::audit::bundle::{
-    count, write_line, CountingWriter, Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX,
-    BUNDLE_VERSION,
+    count, version_read, write_line, CountingWriter, Header, Record, Scope, BACKUP_BUNDLE_VERSION,
+    BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX,
 };
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, CheckpointError, LogTree,
@@ -196,13 +202,14 @@ pub fn write_backup(
         inner: out,
         bytes: 0,
     };
-    let header = Header::new(
+    let mut header = Header::new(
         Scope::All,
         tree.size(),
         count(tree.heads.len()),
         count(members.len()),
         tree.size(),
     );
+    header.version = BACKUP_BUNDLE_VERSION;
     write_line(&mut out, &header)?;
     let head_hash = write_events(store, tree, &mut out, progress)?;
     write_heads(tree, &mut out)?;
@@ -247,8 +254,14 @@ fn member_ids(tree: &LogTree) -> Vec<Uuid> {
         .collect()
 }
 
-/// Writes positions 1..=tree size, each checked against the tree's leaf; returns the
-/// last one's hash.
+/// Commands whose body digests a backup reads at once (`EventLog::command_spans`): one
+/// read per command was a round trip each on PostgreSQL. Their events are held until
+/// then: at most this many commands' (a month close's chunk is one command of up to a
+/// chunk of members' events).
+pub const BACKUP_COMMANDS_READ_MAX: usize = 1_000;
+
+/// Writes positions 1..=tree size, each checked against the tree's leaf, each command's
+/// body digest before its first event; returns the last one's hash.
 fn write_events(
     store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
@@ -257,6 +270,7 @@ fn write_events(
 ) -> Result<Sha256, LedgerError> {
     let mut written = 0u64;
     let mut head_hash = Sha256::ZERO;
+    let mut held = HeldCommands::default();
     for envelope in store.read_log(1) {
         let envelope = envelope?;
         let index = usize::try_from(envelope.position - 1).unwrap_or(usize::MAX);
@@ -269,13 +283,17 @@ fn write_events(
                 findings::changed_during_backup(),
             ));
         }
-        write_line(out, &envelope)?;
         written = envelope.position;
         head_hash = envelope.hash;
-        if envelope.position % proofs::PROGRESS_EVENTS_STEP == 0 {
-            progress(envelope.position);
+        if held.starts_command(&envelope) && held.ids.len() == BACKUP_COMMANDS_READ_MAX {
+            held.write(store, out)?;
+        }
+        held.push(envelope);
+        if written.is_multiple_of(proofs::PROGRESS_EVENTS_STEP) {
+            progress(written);
         }
     }
+    held.write(store, out)?;
     if written != tree.size() {
         return Err(corrupt(
             written + 1,
@@ -284,6 +302,62 @@ fn write_events(
     }
     progress(written);
     Ok(head_hash)
+}
+
+/// Events read and not yet written, and the ids of their commands in log order.
+#[derive(Default)]
+struct HeldCommands {
+    envelopes: Vec<Envelope>,
+    ids: Vec<Uuid>,
+}
+
+impl HeldCommands {
+    /// Whether `envelope` is the first of its command (a command's events are
+    /// contiguous in the log).
+    fn starts_command(&self, envelope: &Envelope) -> bool {
+        self.envelopes
+            .last()
+            .is_none_or(|last| last.command_id != envelope.command_id)
+    }
+
+    fn push(&mut self, envelope: Envelope) {
+        if self.starts_command(&envelope) {
+            self.ids.push(envelope.command_id);
+        }
+        self.envelopes.push(envelope);
+    }
+
+    /// Writes the held events, a `command` record before each command's first one if
+    /// the ledger holds its body digest.
+    fn write(
+        &mut self,
+        store: &(impl ReadStore + ?Sized),
+        out: &mut CountingWriter<'_>,
+    ) -> Result<(), LedgerError> {
+        let spans = store.command_spans(&self.ids)?;
+        let mut previous = None;
+        for envelope in self.envelopes.drain(..) {
+            if previous != Some(envelope.command_id) {
+                let digest = spans
+                    .get(&envelope.command_id)
+                    .and_then(|span| span.body_digest);
+                if let Some(body_digest) = digest {
+                    let command_id = envelope.command_id;
+                    write_line(
+                        out,
+                        &Record::Command {
+                            command_id,
+                            body_digest,
+                        },
+                    )?;
+                }
+                previous = Some(envelope.command_id);
+            }
+            write_line(out, &envelope)?;
+        }
+        self.ids.clear();
+        Ok(())
+    }
 }
 
 /// One `stream_head` record per stream, in name order, with its heads-tree path.
@@ -503,6 +577,11 @@ pub enum InvalidReason {
     CommandNotContiguous {
         command_id: Uuid,
     },
+    /// A `command` record not right before its command's first event (or in a backup
+    /// of version 1, which has none).
+    CommandRecordAstray {
+        command_id: Uuid,
+    },
     /// A file of no bytes at all.
     Empty,
     /// A file that starts as gzip does (`GZIP_MAGIC`): a compressed backup.
@@ -621,6 +700,10 @@ impl InvalidReason {
             ),
             InvalidReason::CommandNotContiguous { command_id } => said(
                 "backup-invalid-command-not-contiguous",
+                vec![("command_id", text(command_id))],
+            ),
+            InvalidReason::CommandRecordAstray { command_id } => said(
+                "backup-invalid-command-record-astray",
                 vec![("command_id", text(command_id))],
             ),
             InvalidReason::EventsDoNotFold { found } => {
@@ -802,6 +885,12 @@ struct Checker<'a> {
     members_seen: u64,
     last_member: Option<Uuid>,
     check: Option<BackupCheck>,
+    /// The header's version: `command` records only in a backup's (version 2).
+    version: u32,
+    /// A `command` record read, waiting for its command's first event.
+    pending_command: Option<(Uuid, Sha256)>,
+    /// The command of the last event read.
+    last_command: Option<Uuid>,
 }
 
 impl<'a> Checker<'a> {
@@ -820,6 +909,9 @@ impl<'a> Checker<'a> {
             members_seen: 0,
             last_member: None,
             check: None,
+            version: 0,
+            pending_command: None,
+            last_command: None,
             target,
         }
     }
@@ -859,7 +951,23 @@ impl<'a> Checker<'a> {
             self.invalid(None, InvalidReason::MalformedRecord { detail })
         })?;
         self.as_written(text, &record)?;
+        if let Some((command_id, _)) = self.pending_command {
+            // A command's digest is followed by its first event, nothing else.
+            return Err(self.invalid(None, InvalidReason::CommandRecordAstray { command_id }));
+        }
         match record {
+            Record::Command {
+                command_id,
+                body_digest,
+            } => {
+                if self.stage != Stage::Events || self.version != BACKUP_BUNDLE_VERSION {
+                    return Err(
+                        self.invalid(None, InvalidReason::CommandRecordAstray { command_id })
+                    );
+                }
+                self.pending_command = Some((command_id, body_digest));
+                Ok(())
+            }
             Record::StreamHead {
                 stream,
                 version,
@@ -890,7 +998,7 @@ impl<'a> Checker<'a> {
         self.as_written(text, &header)?;
         if header.record != "bundle"
             || header.format != BUNDLE_FORMAT
-            || header.version != BUNDLE_VERSION
+            || !version_read(header.version)
         {
             let (format, version) = (header.format, header.version.to_string());
             return Err(self.invalid(None, InvalidReason::WrongFormat { format, version }));
@@ -905,6 +1013,7 @@ impl<'a> Checker<'a> {
             };
             return Err(self.invalid(None, InvalidReason::WrongScope { scope }));
         }
+        self.version = header.version;
         self.header = Some(header);
         self.stage = Stage::Events;
         Ok(())
@@ -948,6 +1057,7 @@ impl Checker<'_> {
             return Err(self.invalid(Some(position), reason));
         }
         self.check_stream(&envelope)?;
+        let body_digest = self.command_digest(&envelope)?;
         self.tree.push(&envelope);
         self.last_hash = envelope.hash;
         let line = self.line;
@@ -963,7 +1073,24 @@ impl Checker<'_> {
                         }),
                     })
             }
-            Target::Store(sink) => sink.push(envelope, line),
+            Target::Store(sink) => sink.push(envelope, line, body_digest),
+        }
+    }
+
+    /// The body digest of the command `envelope` begins, from the `command` record
+    /// right before it; a record before any other event is astray.
+    fn command_digest(&mut self, envelope: &Envelope) -> Result<Option<Sha256>, BackupError> {
+        let starts = self.last_command != Some(envelope.command_id);
+        self.last_command = Some(envelope.command_id);
+        match self.pending_command.take() {
+            None => Ok(None),
+            Some((command_id, digest)) if starts && command_id == envelope.command_id => {
+                Ok(Some(digest))
+            }
+            Some((command_id, _)) => Err(self.invalid(
+                Some(envelope.position),
+                InvalidReason::CommandRecordAstray { command_id },
+            )),
         }
     }
 
@@ -1253,7 +1380,12 @@ impl Sink {
         Ok(())
     }
 
-    fn push(&mut self, envelope: Envelope, line: u64) -> Result<(), BackupError> {
+    fn push(
+        &mut self,
+        envelope: Envelope,
+        line: u64,
+        body_digest: Option<Sha256>,
+    ) -> Result<(), BackupError> {
         let command_id = envelope.command_id;
         let same_command = self
             .records
@@ -1274,7 +1406,7 @@ impl Sink {
             self.records.push(CommandRecord {
                 command_id,
                 envelopes: Vec::new(),
-                body_digest: None,
+                body_digest,
             });
         }
         // OK because a record was pushed above unless the last one is this command's.
@@ -1709,6 +1841,7 @@ mod tests {
             (InvalidReason::TreeSize { header: 3, checkpoint: 2 }, "the header says tree size 3 but the checkpoint 2"),
             (InvalidReason::PublicKey(CheckpointError::BadKey("x".into())), "the checkpoint's public key is malformed: x"),
             (InvalidReason::CommandNotContiguous { command_id: member }, &format!("command {member} already has events earlier in the log: one command's events are contiguous")),
+            (InvalidReason::CommandRecordAstray { command_id: member }, &format!("the body digest of command {member} is not right before the command's first event (or the backup, of version 1, has no such records): lines were moved or added")),
             (InvalidReason::Empty, "the file is empty (0 bytes): it is not a backup made by `flexledger backup`; check the file's name, or make the backup again"),
             (InvalidReason::Gzip, "the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger --data-dir NEW restore -`)"),
             (InvalidReason::ByteOrderMark, "the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an editor, and a restore takes a backup only as `flexledger backup` wrote it; use the original file, or take a new backup"),

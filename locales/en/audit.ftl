@@ -161,6 +161,7 @@ audit-bundle-why-event-not-as-printed = the event's content and hash agree, but 
 audit-bundle-why-record-not-as-written = the record is not as the ledger writes it (spacing, key order, or a number written another way): the line was edited
 audit-bundle-why-record-moved = a { $record } record after the { $after } records: the lines were moved (the order is inclusion, stream_head, coverage, checkpoint)
 audit-bundle-why-proof-in-whole-log = an inclusion proof in a bundle of the whole log, which never holds one (its events rebuild the whole tree): the line was added
+audit-bundle-why-command-record-astray = the body digest of command { $command_id } is not right before the command's first event, or is in a bundle that holds none (only a backup, version 2, does): the line was moved or added
 audit-bundle-why-head-out-of-order = the stream head of { $stream } is out of order or repeated: stream heads come in stream name order, each once
 audit-bundle-why-coverage-out-of-order = the coverage of member { $member } is out of order or repeated: coverages come in member id order, each once
 audit-bundle-why-proof-without-event = the bundle proves an event at this position but does not contain it: an event was removed

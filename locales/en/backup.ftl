@@ -60,6 +60,7 @@ backup-invalid-checkpoint-differs = the signed checkpoint commits to { $signed_s
 backup-invalid-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
 backup-invalid-public-key = the checkpoint's public key is malformed: { $detail }
 backup-invalid-command-not-contiguous = command { $command_id } already has events earlier in the log: one command's events are contiguous
+backup-invalid-command-record-astray = the body digest of command { $command_id } is not right before the command's first event (or the backup, of version 1, has no such records): lines were moved or added
 backup-invalid-empty = the file is empty (0 bytes): it is not a backup made by `flexledger backup`; check the file's name, or make the backup again
 backup-invalid-gzip = the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger --data-dir NEW restore -`)
 backup-invalid-byte-order-mark = the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an editor, and a restore takes a backup only as `flexledger backup` wrote it; use the original file, or take a new backup

@@ -73,6 +73,7 @@ audit-bundle-why-event-not-as-printed = 事件内容与其哈希相符，但该�
 audit-bundle-why-record-not-as-written = 该记录不是账本写出的样子（空格、键的顺序，或数字的写法不同）：该行被编辑过
 audit-bundle-why-record-moved = { $record } 记录出现在 { $after } 记录之后：行被挪动过（顺序为 inclusion、stream_head、coverage、checkpoint）
 audit-bundle-why-proof-in-whole-log = 整个日志的审计包中出现了包含证明，而这种包从不含包含证明（其事件可重建整棵树）：该行是被加进来的
+audit-bundle-why-command-record-astray = 命令 { $command_id } 的内容摘要不在该命令的第一个事件之前，或出现在不含这种记录的审计包中（只有第 2 版的备份才有）：该行被移动过或是被加进来的
 audit-bundle-why-head-out-of-order = { $stream } 的流头顺序错乱或重复：流头按流名顺序排列，每个只出现一次
 audit-bundle-why-coverage-out-of-order = 参保人员 { $member } 的参保记录顺序错乱或重复：参保记录按参保人员编号顺序排列，每个只出现一次
 audit-bundle-why-proof-without-event = 审计包证明了该位置有事件，却不含该事件：有事件被删除

@@ -69,6 +69,7 @@ backup-invalid-checkpoint-differs = 已签名的检查点承诺 { $signed_size }
 backup-invalid-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
 backup-invalid-public-key = 检查点的公钥格式有误：{ $detail }
 backup-invalid-command-not-contiguous = 命令 { $command_id } 在日志中更早的位置已有事件：同一命令的事件应当连续
+backup-invalid-command-record-astray = 命令 { $command_id } 的内容摘要不在该命令的第一个事件之前（或者这是第 1 版的备份，不应有这样的记录）：有行被移动或添加
 backup-invalid-empty = 文件是空的（0 字节）：它不是由 `flexledger backup` 生成的备份；请检查文件名，或重新备份
 backup-invalid-gzip = 文件看起来经过 `gzip` 压缩（以字节 `1f 8b` 开头），而备份是纯文本：请先解压（`gunzip FILE`，或 `gzip -dc FILE | flexledger --data-dir NEW restore -`）
 backup-invalid-byte-order-mark = 文件以字节顺序标记（字节 `ef bb bf`）开头：它被编辑器重新保存过，而恢复只接受 `flexledger backup` 写出的原样备份；请使用原始文件，或重新备份

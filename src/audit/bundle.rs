@@ -5,7 +5,12 @@
 //! 2. one event envelope per line, in log order, exactly as `flexledger events` prints
 //!    it (amounts are the API's decimal strings; `hash` closes each line) — the
 //!    member's stream and its region's stream (policies and month closes), or every
-//!    stream of a region or of the whole log;
+//!    stream of a region or of the whole log; in a backup (version 2), right before
+//!    the first event of each command whose body digest the ledger holds,
+//!    `{"record":"command",…}`: its id and digest (contract v2 `command_id_reused`), so
+//!    that a restored ledger refuses a different command under an accepted id as the
+//!    original does. The digests are not signed (the checkpoint signs the log): an
+//!    edited digest changes only how a repeated id is answered;
 //! 3. `{"record":"inclusion",…}`: each event's RFC 9162 audit path to the log root
 //!    (not for `--all`: the verifier recomputes the whole tree instead);
 //! 4. `{"record":"stream_head",…}`: each stream's committed head with its path to the
@@ -47,8 +52,17 @@ pub use verify::{
 
 /// The `format` of the first line.
 pub const BUNDLE_FORMAT: &str = "flexledger-audit-bundle";
-/// The bundle format's version.
+/// The bundle format's version, as `flexledger-audit export` writes it.
 pub const BUNDLE_VERSION: u32 = 1;
+/// The version a backup is written in: version 1 and its `command` records (one
+/// before the first event of each command with a body digest). Readers take both;
+/// a version-1 file holds no `command` record (and restores without digests).
+pub const BACKUP_BUNDLE_VERSION: u32 = 2;
+
+/// Whether a bundle of `version` is of a version this build reads.
+pub fn version_read(version: u32) -> bool {
+    version == BUNDLE_VERSION || version == BACKUP_BUNDLE_VERSION
+}
 
 /// What an export covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +107,12 @@ impl Header {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Record {
+    /// A backup's (version 2): the body digest the ledger holds for the command whose
+    /// first event comes next.
+    Command {
+        command_id: Uuid,
+        body_digest: Sha256,
+    },
     Inclusion {
         position: u64,
         path: Vec<Sha256>,

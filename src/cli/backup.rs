@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub const BACKUP_LONG_ABOUT: &str = "Write a consistent backup of the whole ledger to --out: every event \
-from position 1 to the head the log has when the backup starts, exactly as `events` prints them, each stream's \
-head, each member's coverage, and a checkpoint of the log at that position signed with the ledger's key (an audit \
+from position 1 to the head the log has when the backup starts, exactly as `events` prints them (each command's \
+body digest before its first event), each stream's head, each member's coverage, and a checkpoint of the log at that position signed with the ledger's key (an audit \
 bundle of scope all: `flexledger-audit verify-bundle` checks it). Commands appended while it runs are simply not \
 in it. The file is written beside --out and renamed into place when complete.\n\n\
 From a data directory no process holds: --data-dir DIR (the checkpoint is also stored in the ledger). While \
@@ -37,8 +37,10 @@ installed and a warning says so: put the key in place before the restored ledger
 new key (a second key would sign the same log under another identity): until the key is back, it takes commands \
 but signs nothing: backup, checkpoint and the audit tool's exports refuse, while its reading commands \
 work (verify with --public-key) (docs/DECISIONS.md D33).\n\n\
-Not in a backup, so not restored: command body digests (a restored command id answers any body as a duplicate), \
-the stored coverage-change feed items, and earlier stored checkpoints (the backup's own is stored).\n\n\
+Each command's body digest is restored with its id, so a different command under an accepted id is refused \
+(command_id_reused) as by the original; a backup written before 2026-12-04 (bundle version 1) has none, and its \
+ids answer any body as a duplicate. Not in a backup, so not restored: the stored coverage-change feed items, and \
+earlier stored checkpoints (the backup's own is stored).\n\n\
 Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, signing_key.\n\n\
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
 2 could not run (the target is not empty, unreadable file, wrong --signing-key).";

@@ -252,6 +252,112 @@ fn a_restored_ledger_answers_every_query_as_the_original_and_verifies() {
     );
 }
 
+/// A restored ledger answers a repeated command id as the original does (contract v2):
+/// the same command is a duplicate, a different one under the id is `command_id_reused`
+/// and appends nothing. A backup (version 2) carries each command's body digest; a
+/// probe found the restored ledger answering a withdrawal sent under a payment's id
+/// `ok:true, duplicate:true`, with the payment's events, so the withdrawal was lost.
+#[test]
+fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    for line in &lines {
+        crate::schemas::assert_valid("audit_bundle_line", &serde_json::from_str(line).unwrap());
+    }
+    let restored = root.path().join("restored");
+    let said = restore(&restored, &root.path().join("demo.backup"), &[]);
+    assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
+    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
+    let payment = demo
+        .lines()
+        .find(|line| line.contains("\"command\":\"pay\""))
+        .expect("the demo pays");
+    let command: Value = serde_json::from_str(payment).unwrap();
+    let withdrawal = serde_json::json!({
+        "command": "withdraw",
+        "member_id": command["member_id"],
+        "reason": "voluntary",
+        "command_id": command["command_id"],
+    })
+    .to_string();
+    for dir in [&source, &restored] {
+        let head = || stdout_lines(&flexledger(dir, &["events"], None)).len();
+        let before = head();
+        let again = flexledger(
+            dir,
+            &["submit", "-"],
+            Some(format!("{payment}\n").as_bytes()),
+        );
+        let again = &stdout_lines(&again)[0];
+        assert_eq!(again["duplicate"], true, "{}: {again}", dir.display());
+        let reused = flexledger(
+            dir,
+            &["submit", "-"],
+            Some(format!("{withdrawal}\n").as_bytes()),
+        );
+        let reused = &stdout_lines(&reused)[0];
+        assert_eq!(
+            reused["error"]["code"],
+            "command_id_reused",
+            "{}: {reused}",
+            dir.display()
+        );
+        assert_eq!(head(), before, "{}: nothing appended", dir.display());
+    }
+}
+
+/// A backup written before command digests were kept (bundle version 1, the golden
+/// file `tests/golden/backup-v1.ndjson`, made on 2026-12-04 by the build of c900090
+/// from `examples/demo.jsonl` and `examples/subsidy.jsonl`) still verifies and
+/// restores; without digests its ids answer any command as a duplicate, as ids
+/// accepted by v1 do (D10).
+#[test]
+fn a_backup_of_version_1_still_verifies_and_restores() {
+    let root = tempfile::tempdir().unwrap();
+    let golden = repo_path("tests/golden/backup-v1.ndjson");
+    let text = std::fs::read_to_string(&golden).unwrap();
+    assert!(text.starts_with(
+        "{\"record\":\"bundle\",\"format\":\"flexledger-audit-bundle\",\"version\":1,"
+    ));
+    let checked = crate::audit::audit(
+        &root.path().join("no-ledger"),
+        &[
+            "verify-bundle",
+            golden.to_str().unwrap(),
+            "--trust-bundle-key",
+        ],
+    );
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let restored = root.path().join("restored");
+    let said = restore(&restored, &golden, &[]);
+    assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
+    assert_eq!(json(&said)["events"], 37);
+    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
+    let payment: Value = serde_json::from_str(
+        demo.lines()
+            .find(|line| line.contains("\"command\":\"pay\""))
+            .unwrap(),
+    )
+    .unwrap();
+    let other = serde_json::json!({
+        "command": "withdraw",
+        "member_id": payment["member_id"],
+        "reason": "voluntary",
+        "command_id": payment["command_id"],
+    });
+    let answer = flexledger(
+        &restored,
+        &["submit", "-"],
+        Some(format!("{other}\n").as_bytes()),
+    );
+    assert_eq!(stdout_lines(&answer)[0]["duplicate"], true);
+}
+
 #[test]
 fn a_backup_fetched_while_serve_appends_is_exactly_the_log_at_its_checkpoint() {
     let root = tempfile::tempdir().unwrap();
@@ -408,6 +514,16 @@ fn append_until(base: &str, stop: &std::sync::atomic::AtomicBool) -> u64 {
     accepted
 }
 
+/// The index of the line holding the event at `position` (a backup puts a command's
+/// body digest before its first event, so events are not at fixed lines).
+fn event_index(lines: &[String], position: u64) -> usize {
+    let prefix = format!("{{\"position\":{position},");
+    lines
+        .iter()
+        .position(|line| line.starts_with(&prefix))
+        .unwrap_or_else(|| panic!("no event at position {position}"))
+}
+
 /// The demo's backup, as lines.
 fn demo_backup(root: &Path) -> (PathBuf, Vec<String>) {
     let source = root.join("source");
@@ -448,18 +564,37 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
         lines.remove(index);
         lines
     };
+    // An event removed with its command's body digest, if it was its command's first.
+    let without_event = |index: usize| {
+        let mut lines = without(index);
+        if lines[index - 1].starts_with("{\"record\":\"command\"") {
+            lines.remove(index - 1);
+        }
+        lines
+    };
     // (tampered lines, line named, position named, words of the message)
+    let (fifth, tenth, eleventh) = (
+        event_index(&lines, 5),
+        event_index(&lines, 10),
+        event_index(&lines, 11),
+    );
     let cases: Vec<(Vec<String>, usize, Option<u64>, &str)> = vec![
         (
-            one_byte(5, "\"event_id\":\""),
-            6,
+            one_byte(fifth, "\"event_id\":\""),
+            fifth + 1,
             Some(5),
             "altered after it was recorded",
         ),
-        (one_byte(5, "\"hash\":\""), 6, Some(5), "does not match"),
         (
-            without(10),
-            11,
+            one_byte(fifth, "\"hash\":\""),
+            fifth + 1,
+            Some(5),
+            "does not match",
+        ),
+        (
+            without_event(tenth),
+            // The line the eleventh event came to, the removed lines up.
+            eleventh + 1 - (lines.len() - without_event(tenth).len()),
             Some(11),
             "position 11 where position 10 was expected",
         ),
@@ -566,24 +701,28 @@ fn a_tampered_backup_is_refused_in_the_reader_s_language() {
     let (source, lines) = demo_backup(root.path());
     let pinned = public_key_hex(&source);
     let mut tampered = lines.clone();
-    let at = tampered[5].find("\"event_id\":\"").unwrap() + 12;
-    let byte = if tampered[5].as_bytes()[at] == b'a' {
+    let fifth = event_index(&lines, 5);
+    let at = tampered[fifth].find("\"event_id\":\"").unwrap() + 12;
+    let byte = if tampered[fifth].as_bytes()[at] == b'a' {
         "b"
     } else {
         "a"
     };
-    tampered[5].replace_range(at..=at, byte);
+    tampered[fifth].replace_range(at..=at, byte);
+    let line = fifth + 1;
     let cut = &lines[..lines.len() - 1];
     let last = cut.len();
     let target = root.path().join("restored");
     for (file_lines, english, chinese) in [
         (
             &tampered[..],
-            "flexledger: the backup was refused; nothing was restored: line 6 (position 5): \
-             the event was altered after it was recorded: "
-                .to_owned(),
-            "flexledger：备份未被接受，未恢复任何内容：第 6 行（位置 5）：该事件在记录后被改动过："
-                .to_owned(),
+            format!(
+                "flexledger: the backup was refused; nothing was restored: line {line} (position 5): \
+                 the event was altered after it was recorded: "
+            ),
+            format!(
+                "flexledger：备份未被接受，未恢复任何内容：第 {line} 行（位置 5）：该事件在记录后被改动过："
+            ),
         ),
         (
             cut,
@@ -1034,6 +1173,7 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             .collect()
     };
     let heads = starts("{\"record\":\"stream_head\"");
+    let commands = starts("{\"record\":\"command\"");
     let coverages = starts("{\"record\":\"coverage\"");
     let checkpoint = starts("{\"record\":\"checkpoint\"")[0];
     let events = starts("{\"position\":");
@@ -1178,6 +1318,29 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             verify_bundle_says: "not as the ledger writes it",
             restore_says: "not as the ledger writes it",
         },
+        Edit {
+            what: "a command's body digest moved after its first event",
+            lines: swapped(commands[2], commands[2] + 1),
+            verify_bundle_says: "is not right before the command's first event",
+            restore_says: "is not right before the command's first event",
+        },
+        Edit {
+            what: "a command's body digest repeated before the next command",
+            lines: {
+                let mut lines = lines.to_vec();
+                lines.insert(commands[3], lines[commands[2]].clone());
+                lines
+            },
+            verify_bundle_says: "is not right before the command's first event",
+            restore_says: "is not right before the command's first event",
+        },
+        Edit {
+            what: "a command's body digest in a backup of version 1",
+            lines: replaced(0, "\"version\":2,", "\"version\":1,"),
+            verify_bundle_says:
+                "is not right before the command's first event, or is in a bundle that holds none",
+            restore_says: "the backup, of version 1, has no such records",
+        },
     ]
 }
 
@@ -1251,6 +1414,10 @@ fn a_backup_missing_its_last_event_names_that_event_s_stream() {
     let position = event["position"].as_u64().unwrap();
     let mut cut = lines.clone();
     cut.remove(last_event);
+    if cut[last_event - 1].starts_with("{\"record\":\"command\"") {
+        // The body digest of the event's command goes with it.
+        cut.remove(last_event - 1);
+    }
     cut[0] = cut[0].replacen(
         &format!("\"events\":{position},"),
         &format!("\"events\":{},", position - 1),

@@ -20,7 +20,7 @@
 //! a `format` failure: the order is part of the format, and reading in one pass
 //! relies on it.
 
-use super::{count, Header, Record, Scope, BUNDLE_FORMAT, BUNDLE_VERSION};
+use super::{count, version_read, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT};
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, Checkpoint, CheckpointError, SignedCheckpoint,
 };
@@ -257,6 +257,10 @@ struct Scan {
     edited_events: u64,
     edited_positions: BTreeSet<u64>,
     edited_streams: HashSet<String>,
+    /// A backup's `command` record (its line and command) waiting for the command's
+    /// first event, and the command of the last event read.
+    pending_command: Option<(u64, Uuid)>,
+    last_command: Option<Uuid>,
     failures: Failures,
 }
 
@@ -357,6 +361,9 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
         }
         read_line(text, line_number, scan);
     }
+    if let Some((line, command_id)) = scan.pending_command.take() {
+        command_record_astray(&mut scan.failures, line, command_id);
+    }
     if scan.header.is_none() {
         scan.failures.add(
             (Group::Parse, "format"),
@@ -409,6 +416,8 @@ fn read_line(text: &str, line: u64, scan: &mut Scan) {
     match value.get("record").and_then(serde_json::Value::as_str) {
         None => read_event(text, &value, line, scan),
         Some("bundle") => read_header(text, value, line, scan),
+        // A backup's command digest comes among the events, before its command's first.
+        Some("command") => read_record(text, value, line, scan),
         Some(_) => {
             scan.records_begun = true;
             read_record(text, value, line, scan);
@@ -455,7 +464,7 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
     match serde_json::from_value::<Header>(value) {
         Ok(header)
             if header.format == BUNDLE_FORMAT
-                && header.version == BUNDLE_VERSION
+                && version_read(header.version)
                 && scan.header.is_none() =>
         {
             if scan.lines > 1 {
@@ -474,7 +483,7 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
                 "audit-bundle-why-second-header",
                 [
                     ("format", BUNDLE_FORMAT.to_string()),
-                    ("version", BUNDLE_VERSION.to_string()),
+                    ("version", BACKUP_BUNDLE_VERSION.to_string()),
                 ],
             ),
         ),
@@ -535,6 +544,7 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
         }
     }
     scan.previous = Some((envelope.position, envelope.hash));
+    scan_command(scan, envelope);
     let stream_id = scan_stream(scan, envelope);
     let leaf = event_leaf(&envelope.hash);
     if whole_log(scan) {
@@ -597,7 +607,30 @@ fn scan_stream(scan: &mut Scan, envelope: &Envelope) -> u32 {
     id
 }
 
-/// Any other `record` line: a proof, a stream head, a coverage or the checkpoint.
+/// The command `envelope` belongs to: a `command` record waiting for its command's
+/// first event is answered by this one, or is astray.
+fn scan_command(scan: &mut Scan, envelope: &Envelope) {
+    let starts = scan.last_command != Some(envelope.command_id);
+    scan.last_command = Some(envelope.command_id);
+    if let Some((line, command_id)) = scan.pending_command.take() {
+        if !starts || command_id != envelope.command_id {
+            command_record_astray(&mut scan.failures, line, command_id);
+        }
+    }
+}
+
+/// A `command` record that is not right before its command's first event, or in a
+/// bundle that holds none (any but a backup's, version 2).
+fn command_record_astray(failures: &mut Failures, line: u64, command_id: Uuid) {
+    let reason = why(
+        "audit-bundle-why-command-record-astray",
+        [("command_id", command_id.to_string())],
+    );
+    failures.add((Group::Parse, "format"), Some(line), None, None, reason);
+}
+
+/// Any other `record` line: a command digest, a proof, a stream head, a coverage or
+/// the checkpoint.
 fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan) {
     let format = (Group::Parse, "format");
     let record = serde_json::from_value::<Record>(value);
@@ -605,7 +638,22 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
         check_as_written(&mut scan.failures, line, text, record);
         check_record_order(scan, line, record);
     }
+    if let Some((pending_line, command_id)) = scan.pending_command.take() {
+        // A command's digest is followed by its first event, nothing else.
+        command_record_astray(&mut scan.failures, pending_line, command_id);
+    }
     match record {
+        Ok(Record::Command { command_id, .. }) => {
+            let backup = scan
+                .header
+                .as_ref()
+                .is_some_and(|header| header.version == BACKUP_BUNDLE_VERSION);
+            if backup && whole_log(scan) && !scan.records_begun {
+                scan.pending_command = Some((line, command_id));
+            } else {
+                command_record_astray(&mut scan.failures, line, command_id);
+            }
+        }
         Ok(Record::Inclusion { position, path }) => read_inclusion(scan, line, position, &path),
         Ok(Record::StreamHead {
             stream,
@@ -707,13 +755,14 @@ fn check_record_order(scan: &mut Scan, line: u64, record: &Record) {
             }
             scan.last_member = Some(member);
         }
-        Record::Inclusion { .. } | Record::Checkpoint(_) => {}
+        Record::Command { .. } | Record::Inclusion { .. } | Record::Checkpoint(_) => {}
     }
 }
 
 /// The kinds of record, in the order they come.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum RecordStage {
+    Command,
     Inclusion,
     StreamHead,
     Coverage,
@@ -723,6 +772,7 @@ enum RecordStage {
 impl RecordStage {
     fn of(record: &Record) -> RecordStage {
         match record {
+            Record::Command { .. } => RecordStage::Command,
             Record::Inclusion { .. } => RecordStage::Inclusion,
             Record::StreamHead { .. } => RecordStage::StreamHead,
             Record::Coverage { .. } => RecordStage::Coverage,
@@ -733,6 +783,7 @@ impl RecordStage {
     /// The `record` field's value.
     fn name(self) -> &'static str {
         match self {
+            RecordStage::Command => "command",
             RecordStage::Inclusion => "inclusion",
             RecordStage::StreamHead => "stream_head",
             RecordStage::Coverage => "coverage",
