@@ -46,7 +46,9 @@ use uuid::Uuid;
 pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
 /// Most commands in one `POST /v1/commands` array.
 pub const REQUEST_COMMANDS_MAX: usize = 1000;
-/// Requests handled at once (feed subscriptions included); more get 503.
+/// Requests handled at once; more get 503. A feed subscription holds a slot only while
+/// it is set up: open subscriptions are capped by `FEED_SUBSCRIBERS_MAX`, and `/healthz`
+/// is never refused.
 pub const REQUESTS_IN_FLIGHT_MAX: usize = 512;
 
 /// `Retry-After` of a 503 for too many requests in flight or feed subscribers: a
