@@ -14,9 +14,10 @@
 //! first's leaf.
 //!
 //! **Memory.** The log is streamed, never held, and nor is the folded state: a backup
-//! keeps the log tree's leaves (32 bytes an event) and one head per stream, and folds
-//! each member's coverage from its own and its region's streams, one member at a
-//! time. A restore keeps the same, plus one batch of at most
+//! keeps the log tree's leaves (32 bytes an event) and one head per stream, the events
+//! of at most [`BACKUP_COMMANDS_READ_MAX`] commands while their body digests are read
+//! at once, and folds each member's coverage from its own and its region's streams,
+//! one member at a time. A restore keeps the same, plus one batch of at most
 //! [`RESTORE_BATCH_EVENTS_MAX`] events (more only if one command has more), then
 //! rebuilds the state rows as `flexledger rebuild` does. A check without a store
 //! ([`verify_backup`]) folds the whole state to compare the coverages with.

@@ -252,6 +252,26 @@ fn a_restored_ledger_answers_every_query_as_the_original_and_verifies() {
     );
 }
 
+/// The demo's first payment, as its line, and a withdrawal of the same member sent
+/// under the payment's command id: a different command under an accepted id.
+fn demo_payment_and_a_withdrawal_under_its_id() -> (String, String) {
+    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
+    let payment = demo
+        .lines()
+        .find(|line| line.contains("\"command\":\"pay\""))
+        .expect("the demo pays")
+        .to_owned();
+    let command: Value = serde_json::from_str(&payment).unwrap();
+    let withdrawal = serde_json::json!({
+        "command": "withdraw",
+        "member_id": command["member_id"],
+        "reason": "voluntary",
+        "command_id": command["command_id"],
+    })
+    .to_string();
+    (payment, withdrawal)
+}
+
 /// A restored ledger answers a repeated command id as the original does (contract v2):
 /// the same command is a duplicate, a different one under the id is `command_id_reused`
 /// and appends nothing. A backup (version 2) carries each command's body digest; a
@@ -267,19 +287,7 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
     let restored = root.path().join("restored");
     let said = restore(&restored, &root.path().join("demo.backup"), &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
-    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
-    let payment = demo
-        .lines()
-        .find(|line| line.contains("\"command\":\"pay\""))
-        .expect("the demo pays");
-    let command: Value = serde_json::from_str(payment).unwrap();
-    let withdrawal = serde_json::json!({
-        "command": "withdraw",
-        "member_id": command["member_id"],
-        "reason": "voluntary",
-        "command_id": command["command_id"],
-    })
-    .to_string();
+    let (payment, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
     for dir in [&source, &restored] {
         let head = || stdout_lines(&flexledger(dir, &["events"], None)).len();
         let before = head();
@@ -337,23 +345,11 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
     let said = restore(&restored, &golden, &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
     assert_eq!(json(&said)["events"], 37);
-    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
-    let payment: Value = serde_json::from_str(
-        demo.lines()
-            .find(|line| line.contains("\"command\":\"pay\""))
-            .unwrap(),
-    )
-    .unwrap();
-    let other = serde_json::json!({
-        "command": "withdraw",
-        "member_id": payment["member_id"],
-        "reason": "voluntary",
-        "command_id": payment["command_id"],
-    });
+    let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
     let answer = flexledger(
         &restored,
         &["submit", "-"],
-        Some(format!("{other}\n").as_bytes()),
+        Some(format!("{withdrawal}\n").as_bytes()),
     );
     assert_eq!(stdout_lines(&answer)[0]["duplicate"], true);
 }
