@@ -15,8 +15,9 @@
 //!
 //! **Memory.** The log is streamed, never held, and nor is the folded state: a backup
 //! keeps the log tree's leaves (32 bytes an event) and one head per stream, the events
-//! of at most [`BACKUP_COMMANDS_READ_MAX`] commands while their body digests are read
-//! at once, and folds each member's coverage from its own and its region's streams,
+//! of at most [`BACKUP_COMMANDS_READ_MAX`] commands and [`BACKUP_HELD_EVENTS_MAX`]
+//! events (more only if one command has more) while their body digests are read at
+//! once, and folds each member's coverage from its own and its region's streams,
 //! one member at a time. A restore keeps the same, plus one batch of at most
 //! [`RESTORE_BATCH_EVENTS_MAX`] events (more only if one command has more), then
 //! rebuilds the state rows as `flexledger rebuild` does. A check without a store
@@ -257,9 +258,12 @@ fn member_ids(tree: &LogTree) -> Vec<Uuid> {
 
 /// Commands whose body digests a backup reads at once (`EventLog::command_spans`): one
 /// read per command was a round trip each on PostgreSQL. Their events are held until
-/// then: at most this many commands' (a month close's chunk is one command of up to a
-/// chunk of members' events).
+/// then, so a read also happens once [`BACKUP_HELD_EVENTS_MAX`] events are held.
 pub const BACKUP_COMMANDS_READ_MAX: usize = 1_000;
+/// Events a backup holds while it reads their commands' digests. A command is never
+/// split (its digest comes before its first event), so one month close chunk of more
+/// events than this (a command of up to a chunk of members' events) is held whole.
+pub const BACKUP_HELD_EVENTS_MAX: usize = 4_096;
 
 /// Writes positions 1..=tree size, each checked against the tree's leaf, each command's
 /// body digest before its first event; returns the last one's hash.
@@ -286,7 +290,9 @@ fn write_events(
         }
         written = envelope.position;
         head_hash = envelope.hash;
-        if held.starts_command(&envelope) && held.ids.len() == BACKUP_COMMANDS_READ_MAX {
+        let full = held.ids.len() >= BACKUP_COMMANDS_READ_MAX
+            || held.envelopes.len() >= BACKUP_HELD_EVENTS_MAX;
+        if full && held.starts_command(&envelope) {
             held.write(store, out)?;
         }
         held.push(envelope);
@@ -888,8 +894,9 @@ struct Checker<'a> {
     check: Option<BackupCheck>,
     /// The header's version: `command` records only in a backup's (version 2).
     version: u32,
-    /// A `command` record read, waiting for its command's first event.
-    pending_command: Option<(Uuid, Sha256)>,
+    /// A `command` record read (its command, digest and line), waiting for its
+    /// command's first event.
+    pending_command: Option<(Uuid, Sha256, u64)>,
     /// The command of the last event read.
     last_command: Option<Uuid>,
 }
@@ -934,6 +941,16 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A `command` record that is not right before its command's first event, named
+    /// by its own line (as `verify-bundle` names it).
+    fn astray(line: u64, command_id: Uuid) -> BackupError {
+        BackupError::Invalid {
+            line,
+            position: None,
+            reason: Box::new(InvalidReason::CommandRecordAstray { command_id }),
+        }
+    }
+
     /// One non-blank line.
     fn check_line(&mut self, text: &str) -> Result<(), BackupError> {
         match self.stage {
@@ -952,9 +969,9 @@ impl<'a> Checker<'a> {
             self.invalid(None, InvalidReason::MalformedRecord { detail })
         })?;
         self.as_written(text, &record)?;
-        if let Some((command_id, _)) = self.pending_command {
+        if let Some((command_id, _, line)) = self.pending_command {
             // A command's digest is followed by its first event, nothing else.
-            return Err(self.invalid(None, InvalidReason::CommandRecordAstray { command_id }));
+            return Err(Checker::astray(line, command_id));
         }
         match record {
             Record::Command {
@@ -962,11 +979,9 @@ impl<'a> Checker<'a> {
                 body_digest,
             } => {
                 if self.stage != Stage::Events || self.version != BACKUP_BUNDLE_VERSION {
-                    return Err(
-                        self.invalid(None, InvalidReason::CommandRecordAstray { command_id })
-                    );
+                    return Err(Checker::astray(self.line, command_id));
                 }
-                self.pending_command = Some((command_id, body_digest));
+                self.pending_command = Some((command_id, body_digest, self.line));
                 Ok(())
             }
             Record::StreamHead {
@@ -1085,13 +1100,10 @@ impl Checker<'_> {
         self.last_command = Some(envelope.command_id);
         match self.pending_command.take() {
             None => Ok(None),
-            Some((command_id, digest)) if starts && command_id == envelope.command_id => {
+            Some((command_id, digest, _)) if starts && command_id == envelope.command_id => {
                 Ok(Some(digest))
             }
-            Some((command_id, _)) => Err(self.invalid(
-                Some(envelope.position),
-                InvalidReason::CommandRecordAstray { command_id },
-            )),
+            Some((command_id, _, line)) => Err(Checker::astray(line, command_id)),
         }
     }
 

@@ -659,12 +659,14 @@ fn contribution_role(
         Event::ContributionMissed(missed) if missed.month == month => {
             Some(say(language, "explain-role-missed", &on_month))
         }
-        Event::MonthClosed(closed) if closed.month == month => Some(if line.subsidy.is_zero() {
-            say(language, "explain-role-closes", &on_month)
-        } else {
-            let args = [("month", text(month)), ("subsidy", text(line.subsidy))];
-            say(language, "explain-role-closes-accrues", &args)
-        }),
+        Event::MonthClosed(closed) if closed.month == month && !outside => {
+            Some(if line.subsidy.is_zero() {
+                say(language, "explain-role-closes", &on_month)
+            } else {
+                let args = [("month", text(month)), ("subsidy", text(line.subsidy))];
+                say(language, "explain-role-closes-accrues", &args)
+            })
+        }
         _ => None,
     }
 }

@@ -32,36 +32,48 @@ impl Line {
 #[error("the input is UTF-16 text, not UTF-8")]
 pub struct Utf16Input;
 
+/// How many bytes of an input's start tell its encoding: a UTF-8 byte order mark and
+/// the byte after it, or two UTF-16 code units.
+const ENCODING_SNIFF_BYTES: usize = 4;
+
 /// `input` without a UTF-8 byte order mark at its very start (Notepad and Excel write
 /// one), so that the first line reads as the JSON it holds; an `InvalidData` error
-/// holding [`Utf16Input`] when the input starts as UTF-16 does (a UTF-16 byte order
-/// mark, or one NUL byte in its first two: `{` is `7B 00` in UTF-16LE). It reads at
-/// most three bytes, and no further than a first line that is empty.
+/// holding [`Utf16Input`] when the input starts as UTF-16 does: a UTF-16 byte order
+/// mark (not UTF-32's, `FF FE 00 00`), or two code units of ASCII (`{"` is
+/// `7B 00 22 00` in UTF-16LE, `00 7B 00 22` in UTF-16BE). A NUL byte alone is no sign:
+/// such a line is refused on its own, as any line that is not JSON. It reads at most
+/// [`ENCODING_SNIFF_BYTES`] bytes, and never past the end of the first line, so a
+/// first line that ends early is never held back.
 pub fn skip_byte_order_mark(
     mut input: Box<dyn BufRead + Send>,
 ) -> io::Result<Box<dyn BufRead + Send>> {
-    let mut start = Vec::with_capacity(UTF8_BYTE_ORDER_MARK.len());
-    let may_go_on = |start: &[u8]| match start {
-        [] | [_] => start != b"\n",
-        _ => start.len() < UTF8_BYTE_ORDER_MARK.len() && UTF8_BYTE_ORDER_MARK.starts_with(start),
-    };
-    while may_go_on(&start) {
+    let mut start = Vec::with_capacity(ENCODING_SNIFF_BYTES);
+    while start.len() < ENCODING_SNIFF_BYTES && start.last() != Some(&b'\n') {
         let Some(&byte) = input.fill_buf()?.first() else {
             break;
         };
         start.push(byte);
         input.consume(1);
     }
-    if let [first, second, ..] = start[..] {
-        let utf16_mark = matches!([first, second], [0xFF, 0xFE] | [0xFE, 0xFF]);
-        if utf16_mark || ((first == 0) != (second == 0)) {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, Utf16Input));
-        }
+    if is_utf16(&start) {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, Utf16Input));
     }
-    if start == UTF8_BYTE_ORDER_MARK {
-        start.clear();
+    let text = start
+        .strip_prefix(UTF8_BYTE_ORDER_MARK)
+        .map_or(start.clone(), <[u8]>::to_vec);
+    Ok(Box::new(io::Cursor::new(text).chain(input)))
+}
+
+/// Whether an input's first bytes are UTF-16's (see [`skip_byte_order_mark`]).
+fn is_utf16(start: &[u8]) -> bool {
+    let ascii = |byte: u8| byte != 0 && byte.is_ascii();
+    match start {
+        [0xFF, 0xFE, 0, 0] | [0, 0, 0xFE, 0xFF] => false,
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => true,
+        [first, 0, second, 0] => ascii(*first) && ascii(*second),
+        [0, first, 0, second] => ascii(*first) && ascii(*second),
+        _ => false,
     }
-    Ok(Box::new(io::Cursor::new(start).chain(input)))
 }
 
 /// Reads one line of at most `SUBMIT_LINE_BYTES_MAX` bytes; `None` at end of input.
@@ -162,10 +174,24 @@ mod tests {
         }
     }
 
-    /// UTF-16 is told from its first two bytes, with a byte order mark or without one,
-    /// whatever the reads deliver them in.
+    /// UTF-16 is told from its first bytes, with a byte order mark or without one,
+    /// whatever the reads deliver them in; a NUL byte alone, UTF-32 and a short first
+    /// line are not UTF-16.
     #[test]
     fn utf16_input_is_refused_at_its_start() {
+        let utf16 = |text: &[u8]| {
+            let input = io::BufReader::with_capacity(1, io::Cursor::new(text.to_vec()));
+            skip_byte_order_mark(Box::new(input)).is_err()
+        };
+        for text in [
+            &b"{\0garbage\n"[..],
+            b"\0\n{}\n",
+            b"\xFF\xFE\0\0{\0\0\0",
+            b"{\0\n",
+            b"\n\0",
+        ] {
+            assert!(!utf16(text), "{text:?}");
+        }
         for text in [&b"\xFF\xFE{\0"[..], b"\xFE\xFF\0{", b"{\0\"\0", b"\0{\0\""] {
             for capacity in [1, 2, 4096] {
                 let input = io::BufReader::with_capacity(capacity, io::Cursor::new(text.to_vec()));

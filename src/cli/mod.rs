@@ -1105,7 +1105,7 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
         answered: 0,
         first_refused: None,
     };
-    let lines = read_lines_ahead(input)?;
+    let lines = read_lines_ahead(input, !stdio::is_stdio(file))?;
     let interrupted = watch_for_interrupt();
     let output_failed = tally.feed(&writer, &lines, file, &interrupted)?;
     let (_, stats) = writer.shutdown();
@@ -1215,8 +1215,33 @@ fn open_submit_input(
             .ok()
             .filter(|metadata| metadata.is_file())
             .map(|metadata| metadata.len());
-        (Box::new(io::BufReader::new(opened)), length)
+        // A file's start is read here, before the ledger is opened (and made, where it
+        // is new): a UTF-16 file is refused with nothing opened. Standard input's is
+        // read on the input's thread, which may wait for it.
+        let input = skip_byte_order_mark(Box::new(io::BufReader::new(opened)))
+            .map_err(|error| input_start_error(file, error))?;
+        (input, length)
     })
+}
+
+/// An error reading the very start of `submit`'s input: UTF-16 text said as such.
+fn input_start_error(file: &std::path::Path, error: io::Error) -> anyhow::Error {
+    if !error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<lines::Utf16Input>())
+    {
+        let args = vec![("file", file.display().to_string())];
+        return said_context(error, "cli-cannot-read", args);
+    }
+    let (id, args) = if stdio::is_stdio(file) {
+        ("cli-stdin-utf16", vec![])
+    } else {
+        (
+            "cli-input-utf16",
+            vec![("file", file.display().to_string())],
+        )
+    };
+    crate::i18n::Sentence::new(id, args).into()
 }
 
 /// Lines of `submit`'s input read ahead of the writer, at most (each at most
@@ -1240,19 +1265,25 @@ type InputLines = std::sync::mpsc::Receiver<io::Result<Line>>;
 
 /// Reads `input`'s lines on a thread of their own, so that `read_chunk` can tell a
 /// pause in the input from its end.
-fn read_lines_ahead(mut input: Box<dyn BufRead + Send>) -> anyhow::Result<InputLines> {
+fn read_lines_ahead(
+    mut input: Box<dyn BufRead + Send>,
+    start_read: bool,
+) -> anyhow::Result<InputLines> {
     let (sender, lines) = std::sync::mpsc::sync_channel(SUBMIT_LINES_READ_AHEAD_MAX);
     std::thread::Builder::new()
         .name("submit-input".into())
         .spawn(move || {
-            // Only the input's very start may hold a byte order mark (Notepad, Excel).
-            input = match skip_byte_order_mark(input) {
-                Ok(input) => input,
-                Err(error) => {
-                    let _ = sender.send(Err(error));
-                    return;
-                }
-            };
+            // Only the input's very start may hold a byte order mark (Notepad, Excel);
+            // a file's was read before the ledger was opened.
+            if !start_read {
+                input = match skip_byte_order_mark(input) {
+                    Ok(input) => input,
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                        return;
+                    }
+                };
+            }
             read_lines_into(&mut *input, &sender);
         })?;
     Ok(lines)
@@ -1304,26 +1335,12 @@ fn read_chunk(
             received => received,
         };
         let line = match received {
-            Ok(line) => line.map_err(|error| {
-                let file_path = file;
-                let file = file.display().to_string();
-                if error
-                    .get_ref()
-                    .is_some_and(|inner| inner.is::<lines::Utf16Input>())
-                {
-                    let (id, args) = if stdio::is_stdio(file_path) {
-                        ("cli-stdin-utf16", vec![])
-                    } else {
-                        ("cli-input-utf16", vec![("file", file)])
-                    };
-                    return crate::i18n::Sentence::new(id, args).into();
-                }
-                match *line_number {
-                    0 => said_context(error, "cli-cannot-read", vec![("file", file)]),
-                    line => {
-                        let args = vec![("file", file), ("line", line.to_string())];
-                        said_context(error, "cli-cannot-read-after-line", args)
-                    }
+            Ok(line) => line.map_err(|error| match *line_number {
+                0 => input_start_error(file, error),
+                line => {
+                    let file = file.display().to_string();
+                    let args = vec![("file", file), ("line", line.to_string())];
+                    said_context(error, "cli-cannot-read-after-line", args)
                 }
             })?,
             Err(RecvTimeoutError::Timeout) => return Ok((chunk, ChunkEnd::Quiet)),

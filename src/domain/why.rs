@@ -433,7 +433,13 @@ fn rules_applied(
     member: &MemberState,
 ) -> Vec<RuleId> {
     let mut ids = vec![line.rule];
-    ids.extend(supporting_rules(line.status));
+    // A month before the first enrollment (decided by R5) was never in a period that
+    // a re-enrollment (R13) could follow.
+    let before_first_enrollment =
+        line.status == MonthStatus::NotEnrolled && line.rule == RuleId::R5;
+    if !before_first_enrollment {
+        ids.extend(supporting_rules(line.status));
+    }
     if deduction_stopped {
         ids.push(RuleId::R8);
     }

@@ -11,6 +11,9 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+/// A member of the demo region.
+const MEMBER_ID: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+
 /// The demo region, and a generated one of `members` members over `months` months.
 fn make_ledger(dir: &Path, members: usize, months: usize) {
     let demo_file = repo_path("examples/demo.jsonl");
@@ -345,6 +348,28 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
     let said = restore(&restored, &golden, &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
     assert_eq!(json(&said)["events"], 37);
+    // Every member answers as a ledger that took the same commands does.
+    let fresh = root.path().join("fresh");
+    for example in ["examples/demo.jsonl", "examples/subsidy.jsonl"] {
+        let file = repo_path(example);
+        flexledger(&fresh, &["submit", file.to_str().unwrap()], None);
+    }
+    let members: Vec<String> = text
+        .lines()
+        .filter(|line| line.starts_with("{\"record\":\"coverage\""))
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).unwrap();
+            record["coverage"]["member_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(members.len(), 3);
+    for member in &members {
+        let answer = |dir: &Path| {
+            let output = flexledger(dir, &["member", member], None);
+            serde_json::from_slice::<Value>(&output.stdout).unwrap()
+        };
+        assert_eq!(answer(&restored), answer(&fresh), "{member}");
+    }
     let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
     let answer = flexledger(
         &restored,
@@ -1338,6 +1363,88 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             restore_says: "the backup, of version 1, has no such records",
         },
     ]
+}
+
+/// A command's body digest out of place is named by its own line, by `restore` as by
+/// `verify-bundle`: `restore` named the line after it (and that event's position).
+#[test]
+fn a_misplaced_body_digest_is_named_by_its_own_line_by_both_checkers() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    let pinned = public_key_hex(&source);
+    let mut moved = lines.clone();
+    // The third line holding a digest goes after its command's first event.
+    let third = (0..lines.len())
+        .filter(|&index| lines[index].starts_with("{\"record\":\"command\""))
+        .nth(2)
+        .unwrap();
+    moved.swap(third, third + 1);
+    let file = root.path().join("moved.backup");
+    std::fs::write(&file, moved.join("\n") + "\n").unwrap();
+    let nowhere = root.path().join("no-ledger-here");
+    let path = file.to_str().unwrap();
+    let checked = crate::audit::audit(
+        &nowhere,
+        &["--json", "verify-bundle", path, "--public-key", &pinned],
+    );
+    let report = json(&checked);
+    let named = report["failures"][0]["line"].as_u64().unwrap();
+    let restored = restore(
+        &root.path().join("restored"),
+        &file,
+        &["--public-key", &pinned],
+    );
+    let refusal = json(&restored);
+    assert_eq!(
+        refusal["line"].as_u64(),
+        Some(named),
+        "{refusal} / {report}"
+    );
+    assert_eq!(
+        named,
+        third as u64 + 2,
+        "the record's line, one down: {report}"
+    );
+    assert!(refusal["position"].is_null(), "{refusal}");
+}
+
+/// Version 2 is a backup's, of the whole log: a member's bundle that says it is
+/// version 2 is refused, and the message names the version of its scope (it named
+/// the backup's version for every bundle).
+#[test]
+fn a_member_bundle_of_the_backup_s_version_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    make_ledger(&source, 0, 0);
+    let pinned = public_key_hex(&source);
+    let file = root.path().join("member.bundle");
+    let exported = crate::audit::audit(
+        &source,
+        &[
+            "export",
+            "--member",
+            MEMBER_ID,
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let nowhere = root.path().join("no-ledger-here");
+    let verify = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        let path = file.to_str().unwrap();
+        crate::audit::audit(&nowhere, &["verify-bundle", path, "--public-key", &pinned])
+    };
+    assert_eq!(verify(&text).status.code(), Some(0));
+    let edited = text.replacen("\"version\":1,", "\"version\":2,", 1);
+    let checked = verify(&edited);
+    assert_eq!(checked.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        report.contains("not flexledger-audit-bundle version 1"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -20,7 +20,10 @@
 //! a `format` failure: the order is part of the format, and reading in one pass
 //! relies on it.
 
-use super::{count, version_read, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT};
+use super::{
+    count, version_read, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT,
+    BUNDLE_VERSION,
+};
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, Checkpoint, CheckpointError, SignedCheckpoint,
 };
@@ -462,9 +465,11 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
     let format = (Group::Parse, "format");
     let failures = &mut scan.failures;
     match serde_json::from_value::<Header>(value) {
+        // Version 2 is a backup's: of the whole log only.
         Ok(header)
             if header.format == BUNDLE_FORMAT
                 && version_read(header.version)
+                && (header.version == BUNDLE_VERSION || header.scope == Scope::All)
                 && scan.header.is_none() =>
         {
             if scan.lines > 1 {
@@ -474,19 +479,20 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
             check_as_written(failures, line, text, &header);
             scan.header = Some(header)
         }
-        Ok(_) => failures.add(
-            format,
-            Some(line),
-            None,
-            None,
-            why(
-                "audit-bundle-why-second-header",
-                [
-                    ("format", BUNDLE_FORMAT.to_string()),
-                    ("version", BACKUP_BUNDLE_VERSION.to_string()),
-                ],
-            ),
-        ),
+        Ok(header) => {
+            // The version a bundle of that scope is written in.
+            let version = if header.scope == Scope::All {
+                BACKUP_BUNDLE_VERSION
+            } else {
+                BUNDLE_VERSION
+            };
+            let args = [
+                ("format", BUNDLE_FORMAT.to_string()),
+                ("version", version.to_string()),
+            ];
+            let reason = why("audit-bundle-why-second-header", args);
+            failures.add(format, Some(line), None, None, reason)
+        }
         Err(error) => failures.add(
             format,
             Some(line),
