@@ -103,6 +103,7 @@ explain-due-kept = { $month } costs { $amount }, its due { $when ->
     }; a month keeps that due even though the policy and base now price it at { $priced_now } (R4)
 explain-deduction-stopped = deduction is stopped (R8): every payment is refused until it is resumed (resume_deduction), so this month cannot be paid now
 explain-status-due = { $month } is not closed yet (the open month is { $open_month }) and not paid: pay it, oldest unpaid month first (R6), before { $month } is closed (R9)
+explain-status-due-beyond-prepay = { $month } is not closed yet (the open month is { $open_month }) and not paid; it cannot be paid yet: a payment runs at most to { $horizon }, 12 months ahead (R6)
 explain-status-waiting = paid{ $at }, but benefits of this enrollment period start in { $start } (P plus { $delay_kind }, R7); { $month } is before that, so it is waiting
 explain-status-waiting-ended = paid{ $at }, but the member was withdrawn from { $from }{ $ended_at } ({ $reason }, { $rule }), so the enrollment period ended before its benefits would have started in { $start } (P plus { $delay_kind }, R7): { $month } stays waiting and was never covered — its contribution bought no coverage, and { $refunded ->
         [yes] it was refunded (R12)

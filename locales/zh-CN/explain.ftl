@@ -94,6 +94,7 @@ explain-due-kept = { $month } 的应缴费额为 { $amount }，即{ $when ->
     }的应缴费额；即使按现行政策和缴费基数应为 { $priced_now }，该月仍保持这一应缴费额（R4）
 explain-deduction-stopped = 已停止扣费（R8）：恢复扣费（resume_deduction）之前，缴费一律不予受理，因此该月目前无法缴费
 explain-status-due = { $month } 尚未月结（当前征缴月为 { $open_month }），也未缴费：须按从早到晚的顺序，从最早的未缴费月份缴起（R6），并在 { $month } 月结之前缴费（R9）
+explain-status-due-beyond-prepay = { $month } 尚未月结（当前征缴月为 { $open_month }），也未缴费；现在还不能缴纳：一次缴费最多预缴到 { $horizon }，即 12 个月（R6）
 explain-status-waiting = 已缴费{ $at }，但本参保期的待遇起始月为 { $start }（P + { $delay_kind }，R7）；{ $month } 早于待遇起始月，因此处于等待期
 explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } 起已停保（{ $reason }，{ $rule }）{ $ended_at }，本参保期在本应开始享受待遇的待遇起始月 { $start }（P + { $delay_kind }，R7）之前即已结束：{ $month } 停留在等待期，从未享受待遇——该月的缴费没有换来任何待遇，{ $refunded ->
         [yes] 已退费（R12）

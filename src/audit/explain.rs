@@ -878,11 +878,19 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
     let at = |event_type| position_of(language, events, event_type);
     let mut reasons = Vec::new();
     match &why.status {
-        StatusWhy::Due { open_month } => reasons.push(say(
-            language,
-            "explain-status-due",
-            &[month, ("open_month", text(open_month))],
-        )),
+        StatusWhy::Due { open_month } => {
+            // R6: a payment runs at most to the open month + 11, so a later month (the
+            // month query answers `due` for any, D73) cannot be paid yet. OK because a
+            // horizon clamped to the last month has no month after it.
+            let horizon = open_month.plus(crate::domain::decide::PREPAY_MONTHS_AHEAD_MAX);
+            let open = ("open_month", text(open_month));
+            reasons.push(if why.line.month > horizon {
+                let args = [month, open, ("horizon", text(horizon))];
+                say(language, "explain-status-due-beyond-prepay", &args)
+            } else {
+                say(language, "explain-status-due", &[month, open])
+            });
+        }
         StatusWhy::Waiting {
             benefit_start,
             how,

@@ -548,6 +548,36 @@ fn explain_gives_a_lapsed_month_its_rule_source_sentence_and_deciding_events() {
     }
 }
 
+/// A month beyond the prepayment horizon is `due` (as the month query answers it, D73)
+/// but is not said to be payable now: R6 lets a payment run at most to the open month
+/// + 11. It said "pay it … before 2030-07 is closed".
+#[test]
+fn a_due_month_beyond_the_prepayment_horizon_is_not_said_to_be_payable() {
+    let dir = scenario_store("paying_in_order");
+    let member = &scenario_members("paying_in_order")[0];
+    let coverage = member_json(dir.path(), member, None);
+    let last: &str = coverage["months"].as_array().unwrap().last().unwrap()["month"]
+        .as_str()
+        .unwrap();
+    let year: i32 = last[..4].parse().unwrap();
+    let far = format!("{}{}", year + 3, &last[4..]);
+    let explained = audit(
+        dir.path(),
+        &["explain", "--member", member, "--month", &far],
+    );
+    assert!(explained.status.success());
+    let said = text(&explained);
+    assert!(said.contains(&format!("{far}: due")), "{said}");
+    assert!(
+        said.contains("it cannot be paid yet: a payment runs at most to"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("pay it, oldest unpaid month first"),
+        "{said}"
+    );
+}
+
 /// Every month of every scenario member can be explained; the deciding rule leads the
 /// rules, every cited event exists in the member's history, and no reason is empty.
 #[test]
