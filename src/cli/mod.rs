@@ -1105,7 +1105,8 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
         answered: 0,
         first_refused: None,
     };
-    let lines = read_lines_ahead(input, !stdio::is_stdio(file))?;
+    // Only a regular file (one with a length) had its start read already.
+    let lines = read_lines_ahead(input, input_bytes.is_some())?;
     let interrupted = watch_for_interrupt();
     let output_failed = tally.feed(&writer, &lines, file, &interrupted)?;
     let (_, stats) = writer.shutdown();
@@ -1215,11 +1216,17 @@ fn open_submit_input(
             .ok()
             .filter(|metadata| metadata.is_file())
             .map(|metadata| metadata.len());
-        // A file's start is read here, before the ledger is opened (and made, where it
-        // is new): a UTF-16 file is refused with nothing opened. Standard input's is
-        // read on the input's thread, which may wait for it.
-        let input = skip_byte_order_mark(Box::new(io::BufReader::new(opened)))
-            .map_err(|error| input_start_error(file, error))?;
+        // A regular file's start is read here, before the ledger is opened (and made,
+        // where it is new): a UTF-16 file is refused with nothing opened. Any other
+        // input's (standard input, a named pipe) is read on the input's thread, which
+        // may wait for it while a signal can still stop `submit` in good order.
+        let input: Box<dyn BufRead + Send> = Box::new(io::BufReader::new(opened));
+        let input = match length {
+            Some(_) => {
+                skip_byte_order_mark(input).map_err(|error| input_start_error(file, error))?
+            }
+            None => input,
+        };
         (input, length)
     })
 }
