@@ -871,6 +871,24 @@ fn reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Vec<Strin
     reasons
 }
 
+/// Why a month is `due`: not closed and not paid, and payable now unless it lies past
+/// R6's horizon, the open month + 11 (the month query answers `due` for any later
+/// month, D73).
+fn unpaid_open_reason(language: Language, month: Month, open_month: Month) -> String {
+    // OK because a horizon clamped to the last month has no month after it.
+    let horizon = open_month.plus(crate::domain::decide::PREPAY_MONTHS_AHEAD_MAX);
+    let args = [
+        ("month", text(month)),
+        ("open_month", text(open_month)),
+        ("horizon", text(horizon)),
+    ];
+    if month > horizon {
+        say(language, "explain-status-due-beyond-prepay", &args)
+    } else {
+        say(language, "explain-status-due", &args[..2])
+    }
+}
+
 /// The reasons behind the status itself (RULES.md "Month statuses").
 fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Vec<String> {
     let line = &why.line;
@@ -879,17 +897,7 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
     let mut reasons = Vec::new();
     match &why.status {
         StatusWhy::Due { open_month } => {
-            // R6: a payment runs at most to the open month + 11, so a later month (the
-            // month query answers `due` for any, D73) cannot be paid yet. OK because a
-            // horizon clamped to the last month has no month after it.
-            let horizon = open_month.plus(crate::domain::decide::PREPAY_MONTHS_AHEAD_MAX);
-            let open = ("open_month", text(open_month));
-            reasons.push(if why.line.month > horizon {
-                let args = [month, open, ("horizon", text(horizon))];
-                say(language, "explain-status-due-beyond-prepay", &args)
-            } else {
-                say(language, "explain-status-due", &[month, open])
-            });
+            reasons.push(unpaid_open_reason(language, line.month, *open_month))
         }
         StatusWhy::Waiting {
             benefit_start,
