@@ -875,8 +875,7 @@ fn reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Vec<Strin
 /// R6's horizon, the open month + 11 (the month query answers `due` for any later
 /// month, D73).
 fn unpaid_open_reason(language: Language, month: Month, open_month: Month) -> String {
-    // OK because a horizon clamped to the last month has no month after it.
-    let horizon = open_month.plus(crate::domain::decide::PREPAY_MONTHS_AHEAD_MAX);
+    let horizon = crate::domain::decide::last_payable_month(open_month);
     let args = [
         ("month", text(month)),
         ("open_month", text(open_month)),

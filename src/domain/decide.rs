@@ -92,12 +92,17 @@ fn enrolled_member(
     Ok((member, region))
 }
 
+/// R6: the last month a payment may name while `open` is the open month (open + 11).
+/// OK because a clamp at `Month::LAST` changes nothing: no month lies after it.
+pub fn last_payable_month(open: Month) -> Month {
+    open.plus(PREPAY_MONTHS_AHEAD_MAX)
+}
+
 /// R5, R13, D65: an enrollment period starts no later than the last month a payment
 /// may name now (R6: open month + 11), or `earliest` when a re-enrollment may start no
 /// sooner: its first month can be paid from the day it is recorded.
 fn not_too_far_ahead(month: Month, open: Month, earliest: Month) -> Result<(), Refusal> {
-    // OK because a clamp at Month::LAST changes nothing: no month lies after it.
-    let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX).max(earliest);
+    let limit = last_payable_month(open).max(earliest);
     if month <= limit {
         return Ok(());
     }
@@ -337,9 +342,7 @@ fn check_pay_range(
         );
     }
     let open = region.open_month;
-    // OK because a clamped limit changes nothing: it is Month::LAST only when open + 11
-    // lies past it, and no month a payment can name does.
-    let limit = open.plus(PREPAY_MONTHS_AHEAD_MAX);
+    let limit = last_payable_month(open);
     if last > limit {
         let text = RefusalText::PrepayLimitExceeded {
             month: last,
