@@ -362,6 +362,7 @@ pub fn try_parse() -> Result<AuditCli, clap::Error> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     crate::cli::refuse_unknown_lang(&args)?;
     let mut command = command_in(crate::cli::help_language(&args));
+    let args = crate::cli::help::help_flag_of_help(args, &command);
     let mut matches = command.try_get_matches_from_mut(args)?;
     AuditCli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
 }

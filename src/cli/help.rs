@@ -190,6 +190,64 @@ const HELP_SUBCOMMAND: &str = "help";
 /// The id of the `help` subcommand's argument (the subcommands to show the help of).
 const HELP_SUBCOMMAND_ARG_ID: &str = "subcommand";
 
+/// `PROGRAM [OPTIONS] help [COMMAND]... --help` read as `PROGRAM [OPTIONS] help
+/// [COMMAND]...`, and `help --help` alone as `help help`: clap's `help` subcommand takes
+/// no flags, so asking it for its help (as `git help --help` does) was refused as
+/// "unrecognized subcommand '--help'" with exit 2. Any other command line is returned
+/// as it is; so is everything after a `--`.
+pub fn help_flag_of_help(
+    mut args: Vec<std::ffi::OsString>,
+    command: &Command,
+) -> Vec<std::ffi::OsString> {
+    let Some(at) = subcommand_at(&args, command) else {
+        return args;
+    };
+    if args[at] != HELP_SUBCOMMAND {
+        return args;
+    }
+    let mut after = args.split_off(at + 1);
+    let end = after
+        .iter()
+        .position(|word| word == "--")
+        .unwrap_or(after.len());
+    let is_help_flag = |word: &std::ffi::OsString| word == "-h" || word == "--help";
+    if !after[..end].iter().any(is_help_flag) {
+        args.extend(after);
+        return args;
+    }
+    let mut rest = after.split_off(end);
+    after.retain(|word| !is_help_flag(word));
+    if after.is_empty() && rest.is_empty() {
+        after.push(HELP_SUBCOMMAND.into());
+    }
+    args.append(&mut after);
+    args.append(&mut rest);
+    args
+}
+
+/// Where the subcommand's name is in `args` (the program's name first): the first word
+/// that is neither an option of `command` nor the value of one (`--data-dir DIR`).
+fn subcommand_at(args: &[std::ffi::OsString], command: &Command) -> Option<usize> {
+    let mut index = 1;
+    while let Some(word) = args.get(index) {
+        let word = word.to_string_lossy();
+        if word == "--" {
+            return None;
+        }
+        if !word.starts_with('-') || word == "-" {
+            return Some(index);
+        }
+        let long = word.strip_prefix("--").filter(|long| !long.contains('='));
+        let takes_value = long.is_some_and(|long| {
+            command
+                .get_arguments()
+                .any(|arg| arg.get_long() == Some(long) && arg.get_action().takes_values())
+        });
+        index += if takes_value { 2 } else { 1 };
+    }
+    None
+}
+
 /// The message holding the Chinese help of the command at `path` of `binary`:
 /// `help-flexledger`, `help-flexledger-submit`, `help-flexledger-audit-verify-bundle`.
 /// Its attributes are the command's texts (`about`, `long-about`, `after-help`) and its

@@ -403,6 +403,7 @@ pub fn try_parse() -> Result<Cli, clap::Error> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     refuse_unknown_lang(&args)?;
     let mut command = command_in(help_language(&args));
+    let args = help::help_flag_of_help(args, &command);
     let mut matches = command.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
 }

@@ -930,3 +930,31 @@ fn the_chinese_command_lines_parse_as_the_english_ones() {
         assert!(parse(En).starts_with("Ok("), "{line:?}: {}", parse(En));
     }
 }
+
+/// `help --help` asks the `help` subcommand for its own help, as `git help --help`
+/// does, and `help NAME --help` for NAME's: clap refused both as "unrecognized
+/// subcommand '--help'" (exit 2). Global options before `help` are skipped with their
+/// values; in Chinese too.
+#[test]
+fn help_asked_for_its_help_answers_instead_of_refusing() {
+    for program in [FLEXLEDGER, AUDIT] {
+        for how in [vec!["--lang", "en"], vec!["--lang", "zh-CN"]] {
+            let of_help = chinese_help(program, &["help", "help"], &how);
+            for asked in [
+                &["help", "--help"][..],
+                &["help", "-h"],
+                &["--data-dir", "help", "help", "--help"],
+            ] {
+                assert_eq!(
+                    chinese_help(program, asked, &how),
+                    of_help,
+                    "{program} {how:?} {asked:?}"
+                );
+            }
+            let of_verify = chinese_help(program, &["help", "verify"], &how);
+            assert!(of_verify.contains("verify"), "{program}: {of_verify}");
+            let asked = chinese_help(program, &["help", "verify", "--help"], &how);
+            assert_eq!(asked, of_verify, "{program} {how:?}");
+        }
+    }
+}
