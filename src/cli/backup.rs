@@ -5,7 +5,6 @@ use crate::backup::{self, BackupError, RestoreOptions};
 use crate::i18n::{Language, Sentence};
 use crate::shell_support::{stdio, walk_progress};
 use crate::store::{EventLog, Location, Place, StoreError};
-use anyhow::Context;
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +52,8 @@ pub const BACKUP_HTTP_READ_TIMEOUT_SECONDS: u64 = 600;
 /// Longest response head line and most header lines read from the server.
 pub const BACKUP_HTTP_HEAD_LINE_BYTES_MAX: u64 = 16 * 1024;
 pub const BACKUP_HTTP_HEADERS_MAX: usize = 100;
+/// The most characters of a server's line a message quotes (a line may be 16 KiB).
+pub const BACKUP_HTTP_QUOTED_CHARS_MAX: usize = 80;
 /// Most bytes of an error response read to show its message.
 pub const BACKUP_HTTP_ERROR_BYTES_MAX: u64 = 64 * 1024;
 
@@ -423,14 +424,12 @@ mod http {
                 left: 0,
                 done: false,
             }),
-            (false, Some(length)) => Box::new(
-                reader.take(
-                    length
-                        .trim()
-                        .parse()
-                        .context("a malformed Content-Length")?,
-                ),
-            ),
+            (false, Some(length)) => {
+                Box::new(reader.take(length.trim().parse().map_err(|_| {
+                    let args = vec![("value", quoted(length))];
+                    Sentence::new("cli-backup-server-bad-length", args)
+                })?))
+            }
             (false, None) => Box::new(reader),
         };
         if status != 200 {
@@ -503,7 +502,8 @@ mod http {
             if (line.len() as u64) < BACKUP_HTTP_HEAD_LINE_BYTES_MAX {
                 return Err(closed().into());
             }
-            anyhow::bail!("the server's response has a line longer than {BACKUP_HTTP_HEAD_LINE_BYTES_MAX} bytes");
+            let args = vec![("bytes", BACKUP_HTTP_HEAD_LINE_BYTES_MAX.to_string())];
+            return Err(Sentence::new("cli-backup-server-line-too-long", args).into());
         }
         Ok(String::from_utf8_lossy(&line)
             .trim_end_matches(['\r', '\n'])
@@ -517,7 +517,10 @@ mod http {
             .or_else(|| status_line.strip_prefix("HTTP/1.0 "))
             .and_then(|rest| rest.get(..3))
             .and_then(|code| code.parse().ok())
-            .with_context(|| format!("not an HTTP response: {status_line:?}"))?;
+            .ok_or_else(|| {
+                let args = vec![("line", quoted(&status_line))];
+                Sentence::new("cli-backup-server-not-http-answer", args)
+            })?;
         let mut headers = Vec::new();
         loop {
             let line = read_line(reader)?;
@@ -525,12 +528,21 @@ mod http {
                 return Ok((status, headers));
             }
             if headers.len() >= BACKUP_HTTP_HEADERS_MAX {
-                anyhow::bail!("more than {BACKUP_HTTP_HEADERS_MAX} response headers");
+                let args = vec![("headers", BACKUP_HTTP_HEADERS_MAX.to_string())];
+                return Err(Sentence::new("cli-backup-server-headers-too-many", args).into());
             }
             if let Some((name, value)) = line.split_once(':') {
                 headers.push((name.trim().to_owned(), value.trim().to_owned()));
             }
         }
+    }
+
+    /// Up to [`BACKUP_HTTP_QUOTED_CHARS_MAX`] characters of what a server sent, quoted
+    /// as Rust quotes a string (control characters escaped), to name it in a message.
+    fn quoted(text: &str) -> String {
+        let shown: String = text.chars().take(BACKUP_HTTP_QUOTED_CHARS_MAX).collect();
+        let more = if shown.len() < text.len() { "…" } else { "" };
+        format!("{shown:?}{more}")
     }
 
     /// A `Transfer-Encoding: chunked` body. A connection that ends before the last
@@ -548,16 +560,20 @@ mod http {
                 return Ok(0);
             }
             if self.left == 0 {
-                let broken = |error: anyhow::Error| {
-                    io::Error::new(io::ErrorKind::UnexpectedEof, format!("{error:#}"))
+                let broken = |error: anyhow::Error| match error.downcast::<Sentence>() {
+                    Ok(sentence) => io::Error::new(io::ErrorKind::UnexpectedEof, sentence),
+                    Err(error) => error.downcast::<io::Error>().unwrap_or_else(|_| {
+                        // `read_line`'s one other error: a connection reset, said as closed.
+                        let sentence = Sentence::new("cli-backup-server-closed", vec![]);
+                        io::Error::new(io::ErrorKind::UnexpectedEof, sentence)
+                    }),
                 };
                 let line = read_line(&mut self.inner).map_err(broken)?;
                 let size = line.split(';').next().unwrap_or_default().trim();
                 self.left = u64::from_str_radix(size, 16).map_err(|_| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("a malformed chunk size {size:?}"),
-                    )
+                    let args = vec![("size", quoted(size))];
+                    let sentence = Sentence::new("cli-backup-server-bad-chunk", args);
+                    io::Error::new(io::ErrorKind::InvalidData, sentence)
                 })?;
                 if self.left == 0 {
                     while !read_line(&mut self.inner).map_err(broken)?.is_empty() {}
@@ -570,10 +586,8 @@ mod http {
                 .min(buffer.len());
             let read = self.inner.read(&mut buffer[..wanted])?;
             if read == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the server closed the connection in the middle of the backup",
-                ));
+                let sentence = Sentence::new("cli-backup-server-closed", vec![]);
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, sentence));
             }
             self.left -= u64::try_from(read).unwrap_or(u64::MAX);
             if self.left == 0 {

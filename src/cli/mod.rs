@@ -676,8 +676,20 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(context) = cause.downcast_ref::<SaidContext>() {
         return context.sentence.in_language(language);
     }
+    // A `Read` must return an `io::Error`: `backup --server`'s reader of the server's
+    // answer puts its sentence inside one.
+    let inside_io = io_error_in(cause).and_then(io::Error::get_ref);
+    if let Some(sentence) =
+        inside_io.and_then(|inner| inner.downcast_ref::<crate::i18n::Sentence>())
+    {
+        return sentence.in_language(language);
+    }
     if let Some(crate::backup::BackupError::Refused(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
+    }
+    // Its `Display` quotes its I/O error, which follows as its own cause.
+    if let Some(crate::backup::BackupError::Read(_)) = cause.downcast_ref() {
+        return crate::i18n::Sentence::new("cli-backup-cannot-read", vec![]).in_language(language);
     }
     // Standard output closed early comes inside the `io::Error` a `Write` must return.
     let inside_io = io_error_in(cause)

@@ -990,13 +990,79 @@ fn restore_never_writes_into_a_non_empty_directory_nor_installs_another_key() {
     assert!(!message.contains("it is created when"), "{message}");
 }
 
-/// A server that stops while it sends the backup's response (here: after part of a
-/// header line) is said to have closed the connection, not to have sent a line too
-/// long; and nothing is left at --out.
+/// What a server that is not `flexledger serve`, or one that stops mid-answer, makes
+/// `backup --server` say: each failure in the reader's language (they were English
+/// whatever `--lang` asked), exit 2, and nothing left at --out. A server that stops
+/// after part of a header line is said to have closed the connection, not to have
+/// sent a line too long.
 #[test]
-fn a_backup_cut_by_the_server_stopping_says_the_connection_closed() {
-    use std::io::{Read, Write};
+fn a_backup_from_a_server_that_answers_badly_says_what_it_got() {
+    let chunked_head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let many_headers = format!("HTTP/1.1 200 OK\r\n{}\r\n", "X-A: b\r\n".repeat(101));
+    let cases: Vec<(String, &str, &str)> = vec![
+        (
+            "HTTP/1.1 200 OK\r\nContent-Ty".into(),
+            "the server closed the connection before the backup ended",
+            "备份结束之前服务关闭了连接",
+        ),
+        (
+            "SSH-2.0-OpenSSH_9.2\r\n".into(),
+            "the answer from --server is not HTTP (its first line: \"SSH-2.0-OpenSSH_9.2\")",
+            "--server 的答复不是 HTTP（首行：\"SSH-2.0-OpenSSH_9.2\"）",
+        ),
+        (
+            many_headers,
+            "the server's answer has more than 100 headers",
+            "服务器答复的首部超过 100 个",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n".into(),
+            "malformed Content-Length \"ten\"",
+            "Content-Length \"ten\" 格式错误",
+        ),
+        (
+            format!("{chunked_head}zz\r\n"),
+            "malformed chunk size \"zz\"",
+            "分块大小 \"zz\" 格式错误",
+        ),
+        (
+            format!("{chunked_head}400\r\n{{\"record\""),
+            "the server closed the connection before the backup ended",
+            "备份结束之前服务关闭了连接",
+        ),
+    ];
     let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("answered.backup");
+    for (answer, english, chinese) in &cases {
+        for (language, expected) in [("en", english), ("zh-CN", chinese)] {
+            let (base, server) = answering_once(answer.clone());
+            let args = [
+                "backup",
+                "--server",
+                &base,
+                "--token",
+                "auditor-token",
+                "--out",
+                file.to_str().unwrap(),
+                "--lang",
+                language,
+            ];
+            let output = flexledger(root.path(), &args, None);
+            server.join().unwrap();
+            let message = stderr(&output);
+            let printed = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(output.status.code(), Some(2), "{message}{printed}");
+            assert!(message.contains(*expected), "{language}: {message}");
+            assert!(!message.contains("longer than"), "{message}");
+            assert!(!file.exists(), "{language}: {message}");
+        }
+    }
+}
+
+/// A server on a free port that reads one request's head, writes `answer` and closes
+/// the connection; its address and its thread.
+fn answering_once(answer: String) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = std::thread::spawn(move || {
@@ -1007,31 +1073,9 @@ fn a_backup_cut_by_the_server_stopping_says_the_connection_closed() {
         while !request.ends_with(b"\r\n\r\n") && connection.read(&mut byte).unwrap() == 1 {
             request.push(byte[0]);
         }
-        connection
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Ty")
-            .unwrap();
+        connection.write_all(answer.as_bytes()).unwrap();
     });
-    let file = root.path().join("cut.backup");
-    let output = flexledger(
-        root.path(),
-        &[
-            "backup",
-            "--server",
-            &base,
-            "--token",
-            "auditor-token",
-            "--out",
-            file.to_str().unwrap(),
-        ],
-        None,
-    );
-    server.join().unwrap();
-    let message = stderr(&output);
-    let printed = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(2), "{message}{printed}");
-    assert!(message.contains("closed the connection"), "{message}");
-    assert!(!message.contains("longer than"), "{message}");
-    assert!(!file.exists());
+    (base, server)
 }
 
 /// A malformed `--public-key` is said as the option's mistake, in the reader's
