@@ -45,6 +45,11 @@ cli-damage-set-aside = flexledger: move the damaged file aside as said above; re
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read and decided (their results are on standard output, and the accepted ones are durable); the rest was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice
+cli-stopped-by-signal = stopped by a signal (Ctrl-C or SIGTERM)
+cli-stopped-nothing-kept = interrupted: the { $what ->
+        [backup] backup
+       *[restore] restore
+    } was stopped by a signal (Ctrl-C or SIGTERM) and what it had written so far is removed: nothing was kept. Run it again
 cli-cannot-listen = cannot listen on { $listen }
 cli-listen-not-an-address = cannot listen on { $listen }: it is not an address with a port from 0 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080 (127.0.0.1:0 picks a free port and prints it)
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)

@@ -204,11 +204,11 @@ pub fn backup(place: &Place, args: &BackupArgs, language: Language) -> anyhow::R
                 .ok_or_else(|| Sentence::new("cli-backup-server-needs-token", vec![]))?;
             backup_from_server(server, token, args, language)
         }
-        None => backup_from_store(place, &args.out),
+        None => backup_from_store(place, &args.out, language),
     }
 }
 
-fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
+fn backup_from_store(place: &Place, out: &Path, language: Language) -> anyhow::Result<ExitCode> {
     if !place.store.has_ledger() {
         return Err(super::no_ledger(&place.store, "cli-no-ledger"));
     }
@@ -235,14 +235,24 @@ fn backup_from_store(place: &Place, out: &Path) -> anyhow::Result<ExitCode> {
     progress.finish_and_clear();
     let tree = tree?;
     let signed = backup::checkpoint_stored(&mut store, &tree, &key, chrono::Utc::now())?;
-    let mut output = stdio::Output::create(out)?;
+    // From here a signal stops the backup through its error path, which removes the
+    // partial file; before, nothing is written that a signal could leave behind.
+    let interrupted = super::watch_for_interrupt();
+    let mut output = super::Interruptible {
+        inner: stdio::Output::create(out)?,
+        interrupted: interrupted.clone(),
+    };
     let progress = walk_progress("backup 2/2", tree.size());
     let written = backup::write_backup(&store, &tree, &signed, &mut output, &mut |position| {
         progress.set_position(position)
     });
     progress.finish_and_clear();
+    if written.is_err() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(super::stopped_by_signal(language, "backup"));
+    }
     let summary = written.map_err(|error| crate::cli::cannot_write(error.into(), out))?;
     output
+        .inner
         .finish()
         .map_err(|error| crate::cli::cannot_write(error, out))?;
     print_summary(
@@ -260,13 +270,21 @@ fn backup_from_server(
 ) -> anyhow::Result<ExitCode> {
     let pinned = super::pinned_public_key(args.public_key.as_deref())?;
     let (position, body) = http::fetch_backup(server, token, language)?;
+    let interrupted = super::watch_for_interrupt();
     let mut output = stdio::Output::create(&args.out)?;
     let mut tee = io::BufReader::new(Tee {
-        inner: body,
+        inner: super::Interruptible {
+            inner: body,
+            interrupted: interrupted.clone(),
+        },
         copy: &mut output,
         copy_failed: None,
     });
     let checked = backup::verify_backup(&mut tee, pinned.as_ref(), &mut |_| {});
+    if checked.is_err() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        drop(tee);
+        return Ok(super::stopped_by_signal(language, "backup"));
+    }
     if let Some(error) = tee.into_inner().copy_failed {
         // The output failed, not the download: said as the other outputs' failures are.
         return Err(crate::cli::cannot_write(error.into(), &args.out));
@@ -308,7 +326,13 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
         .as_deref()
         .map(read_signing_key)
         .transpose()?;
-    let mut input = stdio::open_input(&args.file)?;
+    // A signal stops the restore through its error path, which removes the staging
+    // directory.
+    let interrupted = super::watch_for_interrupt();
+    let mut input = io::BufReader::new(super::Interruptible {
+        inner: stdio::open_input(&args.file)?,
+        interrupted: interrupted.clone(),
+    });
     let options = RestoreOptions {
         public_key: pinned.as_ref(),
         signing_key,
@@ -320,6 +344,9 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
     progress.finish_and_clear();
     let report = match restored {
         Ok(report) => report,
+        Err(_) if interrupted.load(std::sync::atomic::Ordering::SeqCst) => {
+            return Ok(super::stopped_by_signal(language, "restore"));
+        }
         Err(error) => return refused(error, RESTORE_REFUSED, Path::new(""), language),
     };
     print_json(&report)?;

@@ -16,7 +16,7 @@ use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
 use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Location, Place, StoreError};
 use crate::writer::{Writer, WriterError};
 use clap::{Parser, Subcommand};
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -1487,16 +1487,67 @@ impl SubmitTally {
 /// Chunks of `submit` input queued to the writer before waiting for the oldest.
 const SUBMIT_CHUNKS_IN_FLIGHT_MAX: usize = 2;
 
-/// `submit`'s exit code when Ctrl-C or SIGTERM stopped it: 128 + SIGINT, as a shell
-/// reports a command a Ctrl-C ended.
+/// `submit`'s, `backup`'s and `restore`'s exit code when Ctrl-C or SIGTERM stopped it:
+/// 128 + SIGINT, as a shell reports a command a Ctrl-C ended.
 const SUBMIT_INTERRUPTED_EXIT: u8 = 130;
+
+/// A reader or writer that fails once Ctrl-C or SIGTERM has set `interrupted`
+/// ([`watch_for_interrupt`]), so that `backup` and `restore` stop through their error
+/// paths, which remove what they had half written (the `.partial` file, the
+/// `.NAME.restoring` directory). Killed by the signal, they left those behind, and a
+/// staging directory left so refused the next restore.
+pub(crate) struct Interruptible<T> {
+    pub(crate) inner: T,
+    pub(crate) interrupted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<T> Interruptible<T> {
+    fn check(&self) -> io::Result<()> {
+        if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            let sentence = crate::i18n::Sentence::new("cli-stopped-by-signal", vec![]);
+            // Not `ErrorKind::Interrupted`: `write_all` and `read_to_end` retry that.
+            return Err(io::Error::other(sentence));
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Interruptible<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.check()?;
+        self.inner.read(buffer)
+    }
+}
+
+impl<W: Write> Write for Interruptible<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.check()?;
+        self.inner.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// What `backup` or `restore` says and exits with when a signal stopped it: `what`
+/// (`backup`, `restore`) stopped, nothing kept.
+pub(crate) fn stopped_by_signal(language: Language, what: &str) -> ExitCode {
+    say_line(
+        language,
+        "cli-stopped-nothing-kept",
+        vec![("what", what.to_owned())],
+    );
+    ExitCode::from(SUBMIT_INTERRUPTED_EXIT)
+}
 
 /// Set once Ctrl-C or SIGTERM arrives during `submit`, which then reads no more lines
 /// but answers every line it read (they are decided, and the accepted ones durable)
 /// and says how far it got. Killed outright, it printed nothing, leaving the user to
 /// guess what was recorded. A second signal ends the process at once, as the first
 /// used to: nothing acknowledged is lost, since every append is atomic and durable.
-fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+/// `backup` and `restore` watch too, through [`Interruptible`].
+pub(crate) fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let interrupted = std::sync::Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();

@@ -1639,3 +1639,64 @@ fn a_backup_from_a_server_is_refused_in_the_reader_s_language() {
         }
     }
 }
+
+/// Ctrl-C (SIGINT) during a `restore` stops it through its error path: exit 130, a
+/// sentence saying nothing was kept, and neither the target nor the staging directory
+/// left behind. Killed by the signal, it left `.NAME.restoring`, which then refused the
+/// next restore. The backup comes through a pipe held open, so the signal arrives while
+/// the restore is surely reading it.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_restore_leaves_nothing_behind() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    make_ledger(&source, 0, 0);
+    let file = root.path().join("demo.backup");
+    backup(&source, &file);
+    let lines: Vec<String> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let target = root.path().join("restored");
+    let staging = root.path().join(".restored.restoring");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .arg("--data-dir")
+        .arg(&target)
+        .args(["restore", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(lines[..2].concat().as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let waited = std::time::Instant::now();
+    while !staging.exists() {
+        assert!(waited.elapsed().as_secs() < 60, "no staging directory");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // The rest of the backup: the restore's next read after the signal fails. Writing
+    // may fail once it has stopped reading.
+    let _ = stdin.write_all(lines[2..].concat().as_bytes());
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(130), "{message}");
+    assert!(
+        message.contains("the restore was stopped by a signal (Ctrl-C or SIGTERM)"),
+        "{message}"
+    );
+    assert!(!target.exists(), "{message}");
+    assert!(!staging.exists(), "{message}");
+    let again = restore(&target, &file, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
