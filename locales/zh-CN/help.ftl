@@ -43,7 +43,7 @@ help-flexledger-submit =
 
         带有 "command_id" 且此前已被接受的命令返回其第一次的结果，并带 "duplicate":true，不追加任何内容；因此重新运行一个各行都带 id 的文件，会从上次中断处继续，不会重复。
 
-        退出码：0 全部接受，1 有命令被拒绝，2 无法读取文件。
+        退出码：0 全部接受，1 有命令被拒绝，2 无法读取文件，130 被 Ctrl-C 或 SIGTERM 中止（已读取的每一行都有答复，并说明进行到哪里）。
     .file = 命令文件，每行一个 JSON 对象；'-' 读取标准输入
     .data_dir = { -data-dir-created }
 
@@ -176,7 +176,7 @@ help-flexledger-backup =
 
         输出一个 JSON 对象：ok、out 和摘要（position、head_hash、streams、members、root、key_id、public_key、bytes）；使用 --out - 时输出到标准错误。
 
-        退出码：0 已写出，1 存储已损坏或下载的备份未通过验证，2 无法运行。
+        退出码：0 已写出，1 存储已损坏或下载的备份未通过验证，2 无法运行，130 被 Ctrl-C 或 SIGTERM 中止（--out 处不留下任何东西）。
     .out = 备份写到哪里（'-' 写到标准输出）
     .server = 从此 URL（http://HOST:PORT）上运行的 `flexledger serve` 获取备份，而不读取 --data-dir
     .token = 与 --server 一起使用：operator 或 auditor 的持有者令牌（宜用 $FLEXLEDGER_TOKEN：命令行参数对其他用户可见）
@@ -194,7 +194,7 @@ help-flexledger-restore =
 
         输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、signing_key。
 
-        退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对）。
+        退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对），130 被 Ctrl-C 或 SIGTERM 中止（不留下任何东西）。
     .file = 备份文件（'-' 读取标准输入）
     .public_key = 账本公布的公钥（64 位十六进制数字）：备份必须由它签名
     .signing_key = 账本的签名密钥文件（即其 audit-signing-key；'-' 读取标准输入）：与备份的签名核对，并安装到新的数据目录中

@@ -20,7 +20,8 @@ auditor's token (--token or $FLEXLEDGER_TOKEN; GET /v1/backup); the download is 
 against --public-key if given.\n\n\
 Prints one JSON object: ok, out, and the summary (position, head_hash, streams, members, root, key_id, \
 public_key, bytes); with --out - it goes to standard error.\n\n\
-Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run.";
+Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run, \
+130 stopped by Ctrl-C or SIGTERM (nothing is left at --out).";
 
 pub const RESTORE_LONG_ABOUT: &str = "Restore a backup into a new data directory (--data-dir, which must not \
 exist, or must be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
@@ -42,7 +43,8 @@ ids answer any body as a duplicate. Not in a backup, so not restored: the stored
 earlier stored checkpoints (the backup's own is stored).\n\n\
 Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, signing_key.\n\n\
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
-2 could not run (the target is not empty, unreadable file, wrong --signing-key).";
+2 could not run (the target is not empty, unreadable file, wrong --signing-key), \
+130 stopped by Ctrl-C or SIGTERM (nothing is left behind).";
 
 /// Largest signing key file read: 64 hex digits and a newline need 65 bytes.
 pub const SIGNING_KEY_FILE_BYTES_MAX: u64 = 1024;

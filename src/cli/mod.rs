@@ -80,7 +80,8 @@ and every other line is still processed. Results are printed only once their eve
 (accepted commands are written in batches of up to 1000, each batch one atomic, fsynced append).\n\n\
 A command carrying \"command_id\" that was accepted before returns its first result with \"duplicate\":true and \
 appends nothing, so re-running a file whose lines carry ids resumes it without duplicates.\n\n\
-Exit: 0 all accepted, 1 any refused, 2 the file could not be read."
+Exit: 0 all accepted, 1 any refused, 2 the file could not be read, 130 stopped by Ctrl-C or SIGTERM \
+(every line read was answered; it says how far it got)."
     )]
     Submit {
         /// File of commands, one JSON object per line; '-' reads standard input.
