@@ -1600,9 +1600,10 @@ pub fn restore(
     progress: &mut dyn FnMut(u64),
 ) -> Result<RestoreReport, BackupError> {
     check_target(target)?;
-    let staging = claim_staging(target)?;
+    let placed = placed_target(target)?;
+    let staging = claim_staging(&placed)?;
     let restored = restore_into(input, &staging, target, options, progress)
-        .and_then(|report| publish(&staging, target).map(|()| report));
+        .and_then(|report| publish(&staging, &placed).map(|()| report));
     if restored.is_err() {
         if let Err(error) = std::fs::remove_dir_all(&staging) {
             tracing::warn!(path = %staging.display(), %error, "could not remove the staging directory");
@@ -1673,6 +1674,34 @@ fn check_target(target: &Path) -> Result<(), BackupError> {
             ],
         ))),
     }
+}
+
+/// Where the restored directory is renamed to: `target`, or, when it is a symbolic
+/// link to an (empty) directory, that directory, so that the staging directory is
+/// made beside it: a rename cannot cross file systems, and a link to an empty
+/// directory on another disk failed with "Not a directory" after the whole backup was
+/// verified. A mount point cannot be renamed over at all: refused before any work
+/// (it failed the same way with "Device or resource busy").
+fn placed_target(target: &Path) -> Result<PathBuf, BackupError> {
+    // A target that does not exist yet is made by the rename itself.
+    let Ok(real) = std::fs::canonicalize(target) else {
+        return Ok(target.to_owned());
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let device = |path: &Path| std::fs::metadata(path).map(|metadata| metadata.dev());
+        let parent = real.parent().unwrap_or(Path::new("/"));
+        if let (Ok(own), Ok(above)) = (device(&real), device(parent)) {
+            if own != above || real == parent {
+                return Err(BackupError::Refused(Sentence::new(
+                    "backup-restore-target-mount-point",
+                    vec![("path", target.display().to_string())],
+                )));
+            }
+        }
+    }
+    Ok(real)
 }
 
 /// Creates the staging directory beside the target (`.NAME.restoring`); one that

@@ -18,7 +18,8 @@ backup-at-line-position = line { $line } (position { $position })
 ## (`BackupError::Refused`): its target, its staging directory, the signing key
 ## (`$by`: `option` for --signing-key, `variable` for $FLEXLEDGER_SIGNING_KEY naming `$path`)
 backup-restore-target-unnamed = { $path } does not name a directory
-backup-restore-staging-exists = { $staging } exists: another restore into { $path } is running, or one was interrupted; remove it and restore again
+backup-restore-staging-exists = { $staging } exists: another restore into { $path } is running (let it finish), or one was killed. Once no `flexledger restore` is running (see `ps`), remove it and restore again
+backup-restore-target-mount-point = { $path } is a mount point: restore builds the new ledger beside its target and renames it into place, which a mount point cannot take. Restore into a new directory inside it (--data-dir { $path }/ledger); no ledger was made
 backup-restore-other-key = { $by ->
         [option] --signing-key
        *[variable] $FLEXLEDGER_SIGNING_KEY ({ $path })

@@ -15,7 +15,8 @@ backup-at-line-position = 第 { $line } 行（位置 { $position }）
 ## 恢复因备份以外的原因未进行或未完成（`BackupError::Refused`）：目标目录、暂存目录、签名密钥
 ## （`$by`：`option` 指 --signing-key，`variable` 指指向 `$path` 的 $FLEXLEDGER_SIGNING_KEY）
 backup-restore-target-unnamed = { $path } 不是一个目录名
-backup-restore-staging-exists = { $staging } 已存在：另一次恢复到 { $path } 的 `flexledger restore` 正在运行，或有一次恢复被中断；请删除它后重新恢复
+backup-restore-staging-exists = { $staging } 已存在：另一次恢复到 { $path } 的 `flexledger restore` 正在运行（请等它结束），或有一次恢复被强行终止。确认没有 `flexledger restore` 在运行（见 `ps`）后，请删除它并重新恢复
+backup-restore-target-mount-point = { $path } 是一个挂载点：恢复会在目标旁边建好新账本，再把它改名到位，而挂载点不能被改名替换。请恢复到其中的一个新目录（--data-dir { $path }/ledger）；未建立任何账本
 backup-restore-other-key = { $by ->
         [option] --signing-key
        *[variable] $FLEXLEDGER_SIGNING_KEY（{ $path }）

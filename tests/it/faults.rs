@@ -1959,3 +1959,48 @@ fn an_output_over_the_ledger_s_own_files_is_refused_and_nothing_is_written() {
         }
     }
 }
+
+/// `restore` into an empty directory reached through a symbolic link (a disk mounted
+/// elsewhere, linked into place) restores into that directory; into an empty mount
+/// point it is refused at once, saying what to do. Both failed only after the whole
+/// backup was verified, as "Not a directory" and "Device or resource busy": the staging
+/// directory was made beside the link or the mount point, and renamed over it.
+#[cfg(unix)]
+#[test]
+fn restore_into_a_linked_directory_works_and_into_a_mount_point_is_refused_first() {
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    let demo = repo_path("examples/demo.jsonl");
+    let submitted = flexledger(&source, &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(submitted.status.code(), Some(0), "{}", stderr(&submitted));
+    let file = root.path().join("demo.backup");
+    let backed_up = flexledger(&source, &["backup", "--out", file.to_str().unwrap()], None);
+    assert_eq!(backed_up.status.code(), Some(0), "{}", stderr(&backed_up));
+    let file = file.to_str().unwrap();
+
+    let elsewhere = root.path().join("other-disk").join("ledger");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let link = root.path().join("linked");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let restored = flexledger(&link, &["restore", file], None);
+    assert_eq!(restored.status.code(), Some(0), "{}", stderr(&restored));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(elsewhere.join("sled").exists());
+    let verified = flexledger(&link, &["verify"], None);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+
+    let test = "restore_into_a_linked_directory_works_and_into_a_mount_point_is_refused_first";
+    let Some(disk) = mount_or_skip(test) else {
+        return;
+    };
+    let refused = flexledger(&disk.mount_point, &["restore", file], None);
+    let message = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{message}");
+    assert!(message.contains("is a mount point"), "{message}");
+    assert!(message.contains("/ledger)"), "{message}");
+    let beside = disk.mount_point.with_file_name(".disk.restoring");
+    assert!(!beside.exists(), "{message}");
+}
