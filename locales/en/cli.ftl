@@ -56,7 +56,10 @@ cli-listen-in-use = cannot listen on { $listen }: another program (another `flex
 cli-not-a-public-key = { $by ->
         [variable] $FLEXLEDGER_PUBLIC_KEY
        *[option] --public-key
-    } must be the ledger's published public key, 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
+    } must be the ledger's published public key, { $shape ->
+        [no-key] and { $text } is 64 hexadecimal digits but no Ed25519 public key at all (a digit mistyped?): copy the published key again (`flexledger-audit public-key` prints it where the ledger's key is)
+       *[not-hex] 64 hexadecimal digits (`flexledger-audit public-key` prints it where the ledger's key is): got { $text }
+    }
 
 ## `backup --server`: its own HTTP client's failures (src/cli/backup.rs `http`), and
 ## the server's refusal in the server's words (`$message`, asked in the reader's language)

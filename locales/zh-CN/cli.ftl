@@ -54,7 +54,10 @@ cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也�
 cli-not-a-public-key = { $by ->
         [variable] $FLEXLEDGER_PUBLIC_KEY
        *[option] --public-key
-    } 应为账本公布的公钥，即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
+    } 应为账本公布的公钥，{ $shape ->
+        [no-key] 而 { $text } 虽是 64 位十六进制数字，却根本不是 Ed25519 公钥（是否有一位抄错？）：请重新复制公布的公钥（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）
+       *[not-hex] 即 64 位十六进制数字（在账本密钥所在处运行 `flexledger-audit public-key` 可输出它）：收到 { $text }
+    }
 
 ## `backup --server`：它自带的 HTTP 客户端的失败（src/cli/backup.rs `http`），以及服务以其
 ## 自己的话说出的拒绝（`$message`，按读者的语言请求）

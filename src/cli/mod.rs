@@ -583,7 +583,17 @@ fn not_a_public_key(text: &str) -> crate::i18n::Sentence {
     });
     let from_variable = !on_command_line && std::env::var(VARIABLE).is_ok_and(|set| set == text);
     let by = if from_variable { "variable" } else { "option" };
-    let args = vec![("by", by.to_owned()), ("text", format!("{text:?}"))];
+    // 64 hex digits can still be no key (not a point of the curve): a mistyped digit
+    // of a real key. Said as such: "must be 64 hexadecimal digits" of 64 read as a
+    // contradiction.
+    let trimmed = text.trim();
+    let hex = trimmed.len() == 64 && trimmed.bytes().all(|byte| byte.is_ascii_hexdigit());
+    let shape = if hex { "no-key" } else { "not-hex" };
+    let args = vec![
+        ("by", by.to_owned()),
+        ("shape", shape.to_owned()),
+        ("text", format!("{text:?}")),
+    ];
     crate::i18n::Sentence::new("cli-not-a-public-key", args)
 }
 

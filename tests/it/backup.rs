@@ -1124,6 +1124,26 @@ fn a_malformed_public_key_is_said_as_the_option_s() {
             };
             assert!(said.contains(named), "{command:?}: {said}");
         }
+        // 64 hex digits that are no key (a digit of a real key mistyped) were told
+        // they must be "64 hexadecimal digits".
+        let no_key = "ab".repeat(32);
+        let args = [
+            "--lang",
+            language,
+            "restore",
+            backup,
+            "--public-key",
+            &no_key,
+        ];
+        let output = flexledger(&target, &args, None);
+        assert_eq!(output.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&output.stderr);
+        let (mistyped, not_said) = match language {
+            "en" => ("a digit mistyped?", "got \""),
+            _ => ("是否有一位抄错？", "收到"),
+        };
+        assert!(said.contains(mistyped), "{said}");
+        assert!(!said.contains(not_said), "{said}");
     }
     assert!(!target.exists());
 }
