@@ -298,10 +298,11 @@ fn backup_from_server(
         }
     };
     if position.is_some_and(|position| position != check.events) {
-        anyhow::bail!(
-            "the server announced position {position:?} but sent a backup of {} events",
-            check.events
-        );
+        let args = vec![
+            ("announced", position.unwrap_or_default().to_string()),
+            ("events", check.events.to_string()),
+        ];
+        return Err(Sentence::new("cli-backup-server-position-differs", args).into());
     }
     let bytes = output
         .finish()
@@ -375,9 +376,7 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
 fn restored_dir(place: &Place) -> anyhow::Result<&Path> {
     match &place.store {
         Location::Sled(dir) => Ok(dir),
-        Location::Postgres(_) => anyhow::bail!(
-            "restore makes a new sled data directory: restore into --data-dir DIR, then fill the PostgreSQL store with `flexledger copy --from DIR --to URL`"
-        ),
+        Location::Postgres(_) => Err(Sentence::new("cli-restore-into-postgres", vec![]).into()),
     }
 }
 
