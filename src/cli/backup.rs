@@ -284,7 +284,6 @@ fn backup_from_server(
     });
     let checked = backup::verify_backup(&mut tee, pinned.as_ref(), &mut |_| {});
     if checked.is_err() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-        drop(tee);
         return Ok(super::stopped_by_signal(language, "backup"));
     }
     if let Some(error) = tee.into_inner().copy_failed {

@@ -687,8 +687,9 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(context) = cause.downcast_ref::<SaidContext>() {
         return context.sentence.in_language(language);
     }
-    // A `Read` must return an `io::Error`: `backup --server`'s reader of the server's
-    // answer puts its sentence inside one.
+    // What a `Read` or `Write` fails with must be an `io::Error`: `backup --server`'s
+    // reader of the server's answer puts its sentence inside one, and standard output
+    // closed early comes inside one too.
     let inside_io = io_error_in(cause).and_then(io::Error::get_ref);
     if let Some(sentence) =
         inside_io.and_then(|inner| inner.downcast_ref::<crate::i18n::Sentence>())
@@ -702,11 +703,9 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(crate::backup::BackupError::Read(_)) = cause.downcast_ref() {
         return crate::i18n::Sentence::new("cli-backup-cannot-read", vec![]).in_language(language);
     }
-    // Standard output closed early comes inside the `io::Error` a `Write` must return.
-    let inside_io = io_error_in(cause)
-        .and_then(io::Error::get_ref)
-        .and_then(|inner| inner.downcast_ref());
-    let file = cause.downcast_ref().or(inside_io);
+    let file = cause
+        .downcast_ref()
+        .or(inside_io.and_then(|inner| inner.downcast_ref()));
     if let Some(file) = file {
         return file_error_sentence(file).in_language(language);
     }
@@ -1199,7 +1198,7 @@ fn say_interrupted(lines: u64, file: &std::path::Path, language: Language) -> Ex
         ("file", stdio_named(file, true, language)),
     ];
     say_line(language, "cli-submit-interrupted", args);
-    ExitCode::from(SUBMIT_INTERRUPTED_EXIT)
+    ExitCode::from(INTERRUPTED_EXIT)
 }
 
 /// `stdio::display` in `language`, for the reports that follow `--lang`: "standard
@@ -1500,7 +1499,7 @@ const SUBMIT_CHUNKS_IN_FLIGHT_MAX: usize = 2;
 
 /// `submit`'s, `backup`'s and `restore`'s exit code when Ctrl-C or SIGTERM stopped it:
 /// 128 + SIGINT, as a shell reports a command a Ctrl-C ended.
-const SUBMIT_INTERRUPTED_EXIT: u8 = 130;
+const INTERRUPTED_EXIT: u8 = 130;
 
 /// A reader or writer that fails once Ctrl-C or SIGTERM has set `interrupted`
 /// ([`watch_for_interrupt`]), so that `backup` and `restore` stop through their error
@@ -1549,7 +1548,7 @@ pub(crate) fn stopped_by_signal(language: Language, what: &str) -> ExitCode {
         "cli-stopped-nothing-kept",
         vec![("what", what.to_owned())],
     );
-    ExitCode::from(SUBMIT_INTERRUPTED_EXIT)
+    ExitCode::from(INTERRUPTED_EXIT)
 }
 
 /// Set once Ctrl-C or SIGTERM arrives during `submit`, which then reads no more lines
@@ -1573,7 +1572,7 @@ pub(crate) fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicB
             serve::wait_for_signal().await;
             flag.store(true, Ordering::SeqCst);
             serve::wait_for_signal().await;
-            std::process::exit(i32::from(SUBMIT_INTERRUPTED_EXIT));
+            std::process::exit(i32::from(INTERRUPTED_EXIT));
         });
     };
     // Without the watcher, a signal ends the process as it always did.
