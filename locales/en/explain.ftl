@@ -39,6 +39,8 @@ explain-no-enrollment = member { $member } has no enrollment in this history
 ## Positions and missing months
 
 explain-at-position = {" "}(position { $position })
+explain-implied = the month close at position { $position } is still being recorded: the events cited as implied are its consequences for this member, which the log does not hold yet; they are shown as the ledger will record them, since nothing is decided for the member before they are (D17)
+explain-role-implied = { $role }; implied by the month close at position { $position }, not recorded yet
 explain-no-month-yet = no month yet
 explain-after-last-month = a month after { $last }, the last month the ledger records
 

@@ -47,6 +47,7 @@ page-subsidy-state = { $paid_out ->
         [yes] paid out
        *[no] owed
     }
+page-event-implied = implied by the month close at position { $position }, not recorded yet: { $summary }
 page-events = Events ({ $count })
 page-events-skipped = { $skipped ->
         [one] The first event is not listed

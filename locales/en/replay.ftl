@@ -14,6 +14,7 @@ replay-column-qualified = qual.
 replay-column-account = account
 replay-column-owed = owed
 replay-column-what = what happened (→ months it changed, + = with benefits)
+replay-implied = implied by the month close at position { $position }, not recorded yet: { $summary }
 replay-yes = yes
 replay-no = no
 replay-new = new

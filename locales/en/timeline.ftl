@@ -86,6 +86,7 @@ timeline-withdrawal-lapsed = lapsed { $months }: { $count ->
        *[other] { $count } months
     }, { $amount } in dues no longer payable; medical expenses in them borne by the member
 timeline-withdrawal-then = { $earlier }; then { $later }
+timeline-position-implied = { $position }, implied by its month close, not recorded yet
 timeline-missed = missed at the month close, due { $due } (R9, position { $position })
 timeline-refunded = refunded { $refunded } by the withdrawal at position { $withdrawal } (R12; the refund recorded with it: { $count ->
         [one] { $count } month

@@ -217,4 +217,4 @@ audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥�
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况
 audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 固定账本公布的公钥
-audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保），而审计工具按日志的记录原样读取，因此所示的 { $month } 及以后可能缺少这些后果。请在该存储上运行任意一条 `flexledger` 命令（或让其 `serve` 运行）以完成月结，然后再审计
+audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify`、`events` 和导出按日志的记录原样显示。请在该存储上运行任意一条 `flexledger` 命令（或让其 `serve` 运行）以完成月结，然后再审计

@@ -36,6 +36,8 @@ explain-no-enrollment = 参保人员 { $member } 在这段历史中没有参保�
 ## 事件位置与尚无的月份
 
 explain-at-position = （事件位置 { $position }）
+explain-implied = 事件位置 { $position } 的月结仍在记录中：标为“隐含”的事件是该月结对该参保人员的后果，日志中尚未记录；这里按账本将要记录的样子列出，因为在记录它们之前，不会为该参保人员作出任何决定（D17）
+explain-role-implied = { $role }；隐含于事件位置 { $position } 的月结，尚未记录
 explain-no-month-yet = 尚未确定
 explain-after-last-month = 本账本记录的最后一个月 { $last } 之后的月份
 

@@ -49,6 +49,7 @@ page-subsidy-state = { $paid_out ->
         [yes] 已发放
        *[no] 待发放
     }
+page-event-implied = 隐含于事件位置 { $position } 的月结，尚未记录：{ $summary }
 page-events = 事件（{ $count }）
 page-events-skipped = 最早的 { $skipped } 个事件未列出（最多 { $max } 个）；可用 <code>flexledger-audit replay</code> 查看全部。
 page-events-columns = { $column ->

@@ -11,6 +11,7 @@ replay-column-qualified = 资格
 replay-column-account = 个人账户
 replay-column-owed = 待发放补贴
 replay-column-what = 发生了什么（→ 该事件改变的月份，+ = 享受待遇）
+replay-implied = 隐含于事件位置 { $position } 的月结，尚未记录：{ $summary }
 replay-yes = 是
 replay-no = 否
 replay-new = 新增

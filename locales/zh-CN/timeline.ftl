@@ -63,6 +63,7 @@ timeline-withdrawal = { $rule } 停保（{ $reason }），{ $when ->
 timeline-withdrawal-nothing-lapsed = 无欠费失效的月份
 timeline-withdrawal-lapsed = { $months } 欠费失效：{ $count } 个月，应缴费额 { $amount } 不能再补缴；这些月份的医疗费用由参保人员本人承担
 timeline-withdrawal-then = { $earlier }；随后 { $later }
+timeline-position-implied = { $position }，隐含于该月结，尚未记录
 timeline-missed = 月结时记为中断缴费，应缴费额 { $due }（R9，事件位置 { $position }）
 timeline-refunded = 停保（事件位置 { $withdrawal }）时退还该月缴费 { $refunded }（R12；同时记录的退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）
 timeline-refunded-alone = 退还该月缴费 { $refunded }（R12；退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）

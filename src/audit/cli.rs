@@ -4,7 +4,6 @@
 
 use crate::audit::commands::{self, open_reader, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
-use crate::store::envelope::Envelope;
 use crate::store::Place;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -596,7 +595,7 @@ fn timeline(
     let coverage = history
         .coverage()?
         .with_context(|| format!("member {} has no coverage", history.member_id))?;
-    let events: Vec<&Envelope> = history.member_events().collect();
+    let events = history.member_events_marked();
     let picture = crate::audit::timeline::render(&coverage, &events, language);
     if crate::shell_support::stdio::is_stdio(svg_path) {
         // `-` is standard output, as everywhere in both CLIs: the picture, nothing else.

@@ -107,6 +107,10 @@ pub struct Citation {
     /// too).
     #[serde(skip)]
     pub ends_period: bool,
+    /// Whether the log does not hold it yet: a consequence of a month close still
+    /// being recorded, cited at its close's position (`MemberHistory::implied`, D75).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub implied: bool,
 }
 
 /// Why `month` has its status, in English; `Err` names the months that can be
@@ -132,7 +136,12 @@ pub fn explain_in(
         Ok(facts) => facts,
         Err(unlisted) => return Ok(Err(unlisted.text(language))),
     };
-    let reasons = reasons(language, &why, &events);
+    let mut reasons = reasons(language, &why, &events);
+    // D75: the events cited as implied are not in the log yet; say why they are shown.
+    if let Some(implied) = events.iter().find(|citation| citation.implied) {
+        let args = [("position", text(implied.position))];
+        reasons.push(say(language, "explain-implied", &args));
+    }
     let all_rules = rules_in(language);
     let rules = why
         .rules
@@ -586,9 +595,15 @@ fn citations(
     history
         .events
         .iter()
-        .filter_map(|envelope| {
-            let role = contribution_role(&context, envelope)
+        .enumerate()
+        .filter_map(|(index, envelope)| {
+            let mut role = contribution_role(&context, envelope)
                 .or_else(|| subsidy_or_withdrawal_role(&context, history, envelope))?;
+            let implied = history.is_implied(index);
+            if implied {
+                let args = [("role", text(role)), ("position", text(envelope.position))];
+                role = say(language, "explain-role-implied", &args);
+            }
             Some(Citation {
                 position: envelope.position,
                 event_type: envelope.event.type_name(),
@@ -597,7 +612,11 @@ fn citations(
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)
                     if paid.months.iter().any(|paid| paid.month == month))
                     && !context.refunded_after(envelope.position),
-                ends_period: Some(envelope.position) == context.withdrawals.own,
+                // An implied withdrawal shows its close's position: the close is no
+                // withdrawal.
+                ends_period: matches!(envelope.event, Event::MemberWithdrawn(_))
+                    && Some(envelope.position) == context.withdrawals.own,
+                implied,
             })
         })
         .collect()

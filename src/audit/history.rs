@@ -57,8 +57,19 @@ pub enum NoHistory {
 pub struct MemberHistory {
     pub member_id: Uuid,
     pub region: RegionName,
-    /// Region and member events merged by global position.
+    /// Region and member events merged by global position; then, at the end, the
+    /// `implied` ones.
     pub events: Vec<Envelope>,
+    /// How many of the last `events` the log does not hold yet: the consequences a
+    /// month close still being recorded implies for this member (its month missed, and
+    /// the automatic withdrawal that may bring, R9-R11), which the close's chunks, or
+    /// the writer before any command of the member, will record (D17). The audit tools
+    /// never append, so they show them as the ledger will record them, marked implied
+    /// (D75): without them a closed month read "recorded missed" beside arrears of
+    /// 0.00, and a member four months behind read as still enrolled. Each carries the
+    /// position of the `MonthClosed` that implies it (the recorded fact an auditor can
+    /// look up), and is folded after every recorded event ([`Self::fold_position`]).
+    pub implied: usize,
 }
 
 /// One event of a history and what the member's coverage looked like after it.
@@ -106,11 +117,90 @@ impl MemberHistory {
         {
             return Ok(None);
         }
-        Ok(Some(MemberHistory {
+        let mut history = MemberHistory {
             member_id,
             region,
             events,
-        }))
+            implied: 0,
+        };
+        let implied = history.implied_by_close_in_progress(store)?;
+        history.implied = implied.len();
+        history.events.extend(implied);
+        Ok(Some(history))
+    }
+
+    /// The consequences the region's close in progress implies for the member and the
+    /// log does not hold yet (D17, D75): none when no close of the region is being
+    /// recorded, when the history's last close is another month's (a cut before the
+    /// close), or when they are recorded (a member's consequences are a pure,
+    /// idempotent function of its state: `domain::decide::close_consequences`, what
+    /// the writer records for it first).
+    fn implied_by_close_in_progress(
+        &self,
+        store: &(impl ReadStore + ?Sized),
+    ) -> Result<Vec<Envelope>, LedgerError> {
+        let Some(closing) = crate::ledger::read_closing(store, &self.region)? else {
+            return Ok(Vec::new());
+        };
+        let last_close = self
+            .events
+            .iter()
+            .rev()
+            .find_map(|envelope| match &envelope.event {
+                Event::MonthClosed(closed) => Some((envelope, closed.month)),
+                _ => None,
+            });
+        let Some((close, month)) = last_close.filter(|(_, month)| *month == closing.month) else {
+            return Ok(Vec::new());
+        };
+        let state = self.state()?;
+        let (Some(member), Some(region)) = (
+            state.members.get(&self.member_id),
+            state.regions.get(&self.region),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let version = self.member_events().last().map_or(0, |last| last.version);
+        let implied = crate::domain::decide::close_consequences(member, region, month);
+        Ok((1..)
+            .zip(implied)
+            .map(|(step, event)| {
+                // No event id, command or hash: nothing recorded them yet.
+                let nothing = Uuid::nil();
+                let at = close.recorded_at;
+                Envelope::new(close.position, version + step, event, nothing, at, nothing)
+            })
+            .collect())
+    }
+
+    /// Whether the event at `index` is implied, not recorded (`implied`).
+    pub fn is_implied(&self, index: usize) -> bool {
+        index >= self.events.len() - self.implied
+    }
+
+    /// The position the event at `index` is folded at: its own, and for an implied one
+    /// (which shows its close's) one after the last recorded event and the implied
+    /// ones before it, since a fold takes positions in increasing order only.
+    fn fold_position(&self, index: usize) -> u64 {
+        if !self.is_implied(index) {
+            return self.events[index].position;
+        }
+        let recorded = self.events.len() - self.implied;
+        let last = self.events[..recorded]
+            .last()
+            .map_or(0, |last| last.position);
+        last + 1 + (index - recorded) as u64
+    }
+
+    /// The coverage `state` folds to, as of the last recorded event: implied events
+    /// are folded after it, but no position of the log holds them.
+    fn coverage_of(&self, state: &LedgerState) -> Option<MemberCoverage> {
+        let mut coverage = coverage(state, self.member_id)?;
+        let recorded = self.events.len() - self.implied;
+        if let Some(last) = self.events[..recorded].last() {
+            coverage.position = coverage.position.min(last.position);
+        }
+        Some(coverage)
     }
 
     /// [`MemberHistory::load`], and when it finds nothing, why: an unknown member, or
@@ -163,16 +253,16 @@ impl MemberHistory {
             }
         }
         for (index, envelope) in self.events.iter().enumerate() {
-            state.apply(envelope.position, &envelope.event)?;
+            state.apply(self.fold_position(index), &envelope.event)?;
             let after = match implied_after.get(&index).filter(|rest| !rest.is_empty()) {
                 Some(rest) => {
                     let mut closed = state.clone();
-                    for consequence in &self.events[rest.clone()] {
-                        closed.apply(consequence.position, &consequence.event)?;
+                    for inside in rest.clone() {
+                        closed.apply(self.fold_position(inside), &self.events[inside].event)?;
                     }
-                    coverage(&closed, self.member_id)
+                    self.coverage_of(&closed)
                 }
-                None => coverage(&state, self.member_id),
+                None => self.coverage_of(&state),
             };
             let changes = match (&before, &after) {
                 (Some(before), Some(after)) => month_changes(&before.months, &after.months),
@@ -218,7 +308,7 @@ impl MemberHistory {
 
     /// The member's coverage at the end of the history.
     pub fn coverage(&self) -> Result<Option<MemberCoverage>, FoldError> {
-        Ok(coverage(&self.state()?, self.member_id))
+        Ok(self.coverage_of(&self.state()?))
     }
 
     /// The ledger state (this member and its region) at the end of the history.
@@ -227,15 +317,25 @@ impl MemberHistory {
     }
 
     /// The ledger state (this member and its region) after the history's events up to
-    /// and including `position`: what the ledger held when that event was folded.
+    /// and including `position`: what the ledger held when that event was folded. The
+    /// implied events come after every recorded one: only a `position` at or after
+    /// the last recorded event takes them.
     pub fn state_through(&self, position: u64) -> Result<LedgerState, FoldError> {
         let mut state = LedgerState::default();
-        for envelope in self
-            .events
-            .iter()
-            .take_while(|envelope| envelope.position <= position)
-        {
-            state.apply(envelope.position, &envelope.event)?;
+        let recorded = self.events.len() - self.implied;
+        let last = self.events[..recorded]
+            .last()
+            .map_or(0, |last| last.position);
+        for (index, envelope) in self.events.iter().enumerate() {
+            let taken = if self.is_implied(index) {
+                position >= last
+            } else {
+                envelope.position <= position
+            };
+            if !taken {
+                break;
+            }
+            state.apply(self.fold_position(index), &envelope.event)?;
         }
         Ok(state)
     }
@@ -249,6 +349,16 @@ impl MemberHistory {
                 member: self.member_id,
             },
         })
+    }
+
+    /// The member's own events (not the region's), in order, each with whether it is
+    /// implied (`implied`): what the timeline draws.
+    pub fn member_events_marked(&self) -> Vec<(&Envelope, bool)> {
+        let member_id = self.member_id;
+        (self.events.iter().enumerate())
+            .filter(|(_, envelope)| envelope.event.member_id() == Some(member_id))
+            .map(|(index, envelope)| (envelope, self.is_implied(index)))
+            .collect()
     }
 
     /// The member's own events (not the region's), in order.

@@ -81,7 +81,7 @@ pub fn html(history: &MemberHistory) -> Result<String, FoldError> {
 /// [`html`] in `language` (`locales/<tag>/page.ftl`; the picture in the same language).
 pub fn html_in(history: &MemberHistory, language: Language) -> Result<String, FoldError> {
     let coverage = history.final_coverage()?;
-    let events: Vec<&Envelope> = history.member_events().collect();
+    let events = history.member_events_marked();
     let mut page = String::with_capacity(16_384 + coverage.months.len() * 1_600);
     let member = ("member", text(coverage.member_id));
     let title = say(language, "page-title", std::slice::from_ref(&member));
@@ -243,7 +243,7 @@ fn months_table(page: &mut String, coverage: &MemberCoverage, language: Language
 /// The events table's columns, as the `page-events-columns` selector names them.
 const EVENT_COLUMNS: [&str; 4] = ["position", "type", "summary", "recorded_at"];
 
-fn events_table(page: &mut String, events: &[&Envelope], language: Language) {
+fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Language) {
     let heading_args = [("count", text(events.len()))];
     page.push_str(&format!(
         "<h2>{}</h2>\n",
@@ -262,13 +262,23 @@ fn events_table(page: &mut String, events: &[&Envelope], language: Language) {
         "<table id=\"events\">\n{}\n<tbody>\n",
         header_row(language, "page-events-columns", &EVENT_COLUMNS)
     ));
-    for envelope in events.iter().skip(skipped) {
+    for &(envelope, implied) in events.iter().skip(skipped) {
+        let mut what = describe_in(language, &envelope.event);
+        if implied {
+            // D75: a consequence of a month close still being recorded (a read-only
+            // server's page; a writer records it before answering).
+            let args = [
+                ("summary", text(what)),
+                ("position", text(envelope.position)),
+            ];
+            what = say(language, "page-event-implied", &args);
+        }
         page.push_str(&format!(
             "<tr data-position=\"{}\"><td class=\"number\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\">{}</td></tr>\n",
             envelope.position,
             envelope.position,
             envelope.event.type_name(),
-            escape(&describe_in(language, &envelope.event)),
+            escape(&what),
             envelope.recorded_at.format("%Y-%m-%d %H:%M:%S")
         ));
     }

@@ -39,6 +39,11 @@ pub struct ReplayLine {
     /// The member after this event; `null` before the member's enrollment (a policy
     /// published earlier).
     pub after: Option<After>,
+    /// Whether the log does not hold this event yet: a consequence of a month close
+    /// still being recorded, shown at its close's position (`MemberHistory::implied`,
+    /// D75). Absent for a recorded event.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub implied: bool,
 }
 
 /// The member's counters after an event (RULES.md R7, R10, R14, R16, R17).
@@ -100,13 +105,23 @@ pub fn replay_lines_in(
         if step.coverage.is_none() && !policy {
             continue;
         }
+        let implied = history.is_implied(step.index);
+        let mut summary = describe_in(language, &envelope.event);
+        if implied {
+            let args = [
+                ("summary", text(summary)),
+                ("position", text(envelope.position)),
+            ];
+            summary = say(language, "replay-implied", &args);
+        }
         lines.push(ReplayLine {
             position: envelope.position,
             stream: envelope.stream.clone(),
             version: envelope.version,
             event_type: envelope.event.type_name(),
             recorded_at: envelope.recorded_at,
-            summary: describe_in(language, &envelope.event),
+            summary,
+            implied,
             changes_text: changes_text_in(language, &step.changes, previous),
             changes: step.changes.clone(),
             after: step.coverage.as_ref().map(After::of),

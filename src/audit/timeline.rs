@@ -192,12 +192,15 @@ struct Note {
 }
 
 /// The marks and notes the member's own events give.
-fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
+fn marks(
+    events: &[(&Envelope, bool)],
+    language: Language,
+) -> (BTreeMap<Month, MonthMarks>, Vec<Note>) {
     let mut marks: BTreeMap<Month, MonthMarks> = BTreeMap::new();
     let mut notes = Vec::new();
-    for envelope in events {
-        let position = envelope.position;
-        let at = ("position", text(position));
+    for &(envelope, implied) in events {
+        let position = position_text(envelope, implied, language);
+        let at = ("position", text(&position));
         match &envelope.event {
             Event::MemberEnrolled(enrolled) => {
                 let args = [("ratio", text(enrolled.base_ratio)), at];
@@ -214,9 +217,9 @@ fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMark
                 mark_enrolled(&mut marks, &mut notes, reenrolled.month, text);
             }
             Event::MemberWithdrawn(withdrawn) => {
-                mark_withdrawn(&mut marks, &mut notes, withdrawn, position, language);
+                mark_withdrawn(&mut marks, &mut notes, withdrawn, &position, language);
             }
-            Event::ContributionPaid(paid) => mark_paid(&mut marks, paid, position, language),
+            Event::ContributionPaid(paid) => mark_paid(&mut marks, paid, &position, language),
             Event::ContributionMissed(missed) => {
                 let args = [("due", text(missed.due)), at];
                 marks.entry(missed.month).or_default().missed =
@@ -259,7 +262,8 @@ fn marks(events: &[&Envelope], language: Language) -> (BTreeMap<Month, MonthMark
             | Event::MonthClosed(_) => {}
         }
     }
-    mark_refunded(&mut marks, events, language);
+    let envelopes: Vec<&Envelope> = events.iter().map(|&(envelope, _)| envelope).collect();
+    mark_refunded(&mut marks, &envelopes, language);
     (marks, notes)
 }
 
@@ -283,7 +287,7 @@ fn mark_withdrawn(
     marks: &mut BTreeMap<Month, MonthMarks>,
     notes: &mut Vec<Note>,
     withdrawn: &crate::domain::event::MemberWithdrawn,
-    position: u64,
+    position: &str,
     language: Language,
 ) {
     let later = withdrawal_text(withdrawn, position, language);
@@ -349,11 +353,22 @@ fn mark_refunded(
     }
 }
 
+/// Where an event of the member's is, in words: its log position, or for a
+/// consequence of a month close still being recorded, which the log does not hold yet
+/// (`MemberHistory::implied`, D75), its close's position and that it is implied.
+fn position_text(envelope: &Envelope, implied: bool, language: Language) -> String {
+    if implied {
+        let args = [("position", text(envelope.position))];
+        return say(language, "timeline-position-implied", &args);
+    }
+    envelope.position.to_string()
+}
+
 /// A payment's mark on each month it pays and on the month it was made.
 fn mark_paid(
     marks: &mut BTreeMap<Month, MonthMarks>,
     paid: &crate::domain::event::ContributionPaid,
-    position: u64,
+    position: &str,
     language: Language,
 ) {
     for line in &paid.months {
@@ -379,7 +394,7 @@ fn mark_paid(
 
 fn withdrawal_text(
     withdrawn: &crate::domain::event::MemberWithdrawn,
-    position: u64,
+    position: &str,
     language: Language,
 ) -> String {
     let rule = withdrawn.reason.rule();
@@ -510,8 +525,7 @@ pub fn svg(history: &MemberHistory) -> Result<String, FoldError> {
 /// [`svg`] in `language` (`locales/<tag>/timeline.ftl`).
 pub fn svg_in(history: &MemberHistory, language: Language) -> Result<String, FoldError> {
     let coverage = history.final_coverage()?;
-    let events: Vec<&Envelope> = history.member_events().collect();
-    Ok(render(&coverage, &events, language))
+    Ok(render(&coverage, &history.member_events_marked(), language))
 }
 
 /// The picture's root attributes that depend on its language: the font stack and, in
@@ -588,10 +602,11 @@ impl Years {
     }
 }
 
-/// Draws the picture from a coverage and the member's own events (in log order).
+/// Draws the picture from a coverage and the member's own events (in log order), each
+/// with whether it is implied (`MemberHistory::member_events_marked`).
 pub fn render(
     coverage: &MemberCoverage,
-    member_events: &[&Envelope],
+    member_events: &[(&Envelope, bool)],
     language: Language,
 ) -> String {
     let (marks, notes) = marks(member_events, language);
@@ -633,7 +648,11 @@ pub fn render(
     out.push_str(&format!(
         "<rect x=\"0\" y=\"0\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>\n"
     ));
-    let period_paid = latest_period_paid(member_events);
+    let envelopes: Vec<&Envelope> = member_events
+        .iter()
+        .map(|&(envelope, _)| envelope)
+        .collect();
+    let period_paid = latest_period_paid(&envelopes);
     heading(&mut out, coverage, &years, language, period_paid);
     grid_labels(&mut out, &years, language);
     for line in &coverage.months {

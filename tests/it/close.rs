@@ -265,6 +265,105 @@ fn the_audit_tools_say_a_close_is_still_being_recorded() {
     assert!(!said.contains("still being recorded"), "{said}");
 }
 
+/// Mid-close, `explain` and `replay` fold the consequences the close implies for a
+/// member the log does not hold yet, marked implied at the close's position, so what
+/// they show equals what they show once the close is finished (D75). A probe saw
+/// `explain` call a month "recorded missed" beside arrears of 0.00, and a member four
+/// months behind shown as still enrolled.
+#[test]
+fn the_audit_tools_show_a_close_s_unrecorded_consequences_as_implied() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let explained = |member: Uuid| {
+        let member = member.to_string();
+        let args = [
+            "explain", "--member", &member, "--month", "2025-04", "--json",
+        ];
+        let output = crate::audit::audit(&data, &args);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let replayed = |member: Uuid| {
+        let member = member.to_string();
+        let output = crate::audit::audit(&data, &["replay", "--member", &member, "--json"]);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        stdout_lines(&output)
+    };
+    let implied = |explanation: &Value| -> Vec<(String, u64)> {
+        let events = explanation["events"].as_array().unwrap();
+        (events.iter())
+            .filter(|event| event["implied"] == true)
+            .map(|event| {
+                (
+                    event["type"].as_str().unwrap().to_owned(),
+                    event["position"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The first chunk walked the first members; the last ones are not walked yet.
+    let (walked, unpaid, paid) = (member(1), member(MEMBERS - 1), member(MEMBERS - 3));
+    let before: Vec<Value> = [walked, unpaid, paid].map(explained).into();
+    let replays_before: Vec<Vec<Value>> = [walked, unpaid, paid].map(replayed).into();
+    let close = before[0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|event| event["type"] == "MonthClosed")
+        .unwrap()["position"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(implied(&before[0]), vec![], "its consequences are recorded");
+    assert_eq!(
+        implied(&before[1]),
+        vec![
+            ("ContributionMissed".to_owned(), close),
+            ("MemberWithdrawn".to_owned(), close)
+        ]
+    );
+    assert_eq!(before[1]["status"], "lapsed", "{}", before[1]);
+    assert_eq!(
+        implied(&before[2]),
+        vec![("ContributionMissed".to_owned(), close)]
+    );
+    assert_eq!(before[2]["status"], "arrears");
+    assert!(
+        before[2]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|reason| reason
+                .as_str()
+                .unwrap()
+                .starts_with("the member owes 600.00 in arrears, 1 month from 2025-04")),
+        "{}",
+        before[2]
+    );
+    let last = replays_before[2].last().unwrap();
+    assert_eq!(
+        (last["implied"].clone(), last["type"].clone()),
+        (json!(true), json!("ContributionMissed"))
+    );
+    assert_eq!(last["after"]["arrears_amount"], "600.00");
+    // Finishing the close records what was shown: the same month, the same member.
+    assert_every_consequence_once(&data);
+    for (index, member) in [walked, unpaid, paid].into_iter().enumerate() {
+        let after = explained(member);
+        assert_eq!(implied(&after), vec![]);
+        for field in ["status", "due", "paid", "benefits", "rule"] {
+            assert_eq!(after[field], before[index][field], "{field} of {member}");
+        }
+        let replay = replayed(member);
+        assert_eq!(
+            replay.last().unwrap()["after"],
+            replays_before[index].last().unwrap()["after"],
+            "{member}"
+        );
+    }
+}
+
 /// Mid-close, the months a consequence can still change are not reported (D17), and
 /// when those are every month of the region the refusal does not send the reader to
 /// months before it (which have no report either, R1).
