@@ -333,3 +333,19 @@ audit-as-of-beyond-head = the log ends at position { $head }: position { $positi
 audit-as-of-after-now = { $instant } is later than now ({ $now }): what the ledger will hold then is not known, so an answer as of it would change as events arrive. Ask as of now or earlier, or leave out --as-of-time for the member as of now
 audit-checkpoint-list-unpinned = no key to check the signatures against (no --public-key, no key file here): each is checked against the key its checkpoint names, which proves only that the checkpoint is whole; pin the ledger's published key with --public-key HEX
 audit-close-unfinished = the month close of { $region } for { $month } is still being recorded ({ $done } of { $total } members done): the log holds its `MonthClosed` but not yet every member's consequences (missed months, automatic withdrawals). The audit tools never append: `explain`, `replay` and `timeline` fold the consequences a member still lacks as the ledger will record them, marked implied (D75), and `verify`, `events` and an export show the log as recorded. Run any `flexledger` command on this store (or let its `serve` run) to finish the close, then audit again
+
+## Refusals of the audit commands' own arguments and files (src/audit/commands.rs, src/audit/cli.rs, src/audit/whatif/cli.rs).
+
+audit-new-key-nothing-new = --new-key: nothing was appended since the checkpoint at tree size { $tree_size }, signed by key id { $key_id }: a new key has nothing new to sign yet. Append first (`flexledger submit` works without the key), then run this again
+audit-new-key-exists = --new-key: a signing key is already at { $path } (key id { $key_id }); --new-key makes one only where there is none. Move that file aside first if you mean to replace it
+audit-public-key-lost = no signing key at { $path }: this ledger's checkpoints are signed by key { $public_key } (key id { $key_id }), whose secret half is not here. Put its key file back, or point FLEXLEDGER_SIGNING_KEY at it; a ledger that has signed checkpoints is never given a new key when it is opened (`flexledger-audit checkpoint --new-key` starts one after new events are appended)
+audit-public-key-none-yet = no signing key at { $path }: it is created when the ledger is first opened for writing (flexledger submit or serve)
+audit-prove-no-key = no signing key at { $path }: a proof is made against this ledger's checkpoints, which only its key can check. Give the --data-dir that holds the ledger's key, or point FLEXLEDGER_SIGNING_KEY at it
+audit-prove-what = say what to prove: --position P (an event is in the log) or --from SIZE (the log grew from an earlier checkpoint)
+audit-history-unreadable = cannot read member { $member }'s history
+audit-no-coverage = member { $member } has no coverage
+audit-export-what = say what to export: --member ID, --region NAME or --all
+audit-whatif-what = say whom to compare: --member ID or --region NAME
+audit-whatif-member-failed = the what-if of member { $member } failed
+audit-region-members-unreadable = cannot list the members of region { $region }
+audit-row-without-events = member { $member } has a state row but no events: run `flexledger verify`

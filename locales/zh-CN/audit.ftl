@@ -218,3 +218,19 @@ audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $positio
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况
 audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 固定账本公布的公钥
 audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify`、`events` 和导出按日志的记录原样显示。请在该存储上运行任意一条 `flexledger` 命令（或让其 `serve` 运行）以完成月结，然后再审计
+
+## 审计命令自身参数和文件的拒绝（src/audit/commands.rs、src/audit/cli.rs、src/audit/whatif/cli.rs）。
+
+audit-new-key-nothing-new = --new-key：自树大小 { $tree_size } 处由密钥标识 { $key_id } 签名的检查点以来，没有追加任何事件，新密钥尚无可签名的新内容。请先追加事件（`flexledger submit` 无需密钥即可运行），然后再运行此命令
+audit-new-key-exists = --new-key：{ $path } 处已有签名密钥（密钥标识 { $key_id }）；--new-key 只在没有密钥的地方生成新密钥。若确要替换，请先把该文件移走
+audit-public-key-lost = { $path } 处没有签名密钥：该账本的检查点由密钥 { $public_key }（密钥标识 { $key_id }）签名，其私钥不在此处。请把该密钥文件放回，或让 FLEXLEDGER_SIGNING_KEY 指向它；已签过检查点的账本在打开时绝不会获得新密钥（追加新事件后，可用 `flexledger-audit checkpoint --new-key` 启用新密钥）
+audit-public-key-none-yet = { $path } 处没有签名密钥：账本首次以写入方式打开时（flexledger submit 或 serve）才会生成
+audit-prove-no-key = { $path } 处没有签名密钥：证明依据该账本的检查点作出，只有其密钥能核对这些检查点。请指定存放账本密钥的 --data-dir，或让 FLEXLEDGER_SIGNING_KEY 指向它
+audit-prove-what = 请说明要证明什么：--position P（某事件在日志中）或 --from SIZE（日志由较早的检查点增长而来）
+audit-history-unreadable = 无法读取参保人员 { $member } 的历史
+audit-no-coverage = 参保人员 { $member } 没有参保记录
+audit-export-what = 请说明要导出什么：--member ID、--region NAME 或 --all
+audit-whatif-what = 请说明要比较谁：--member ID 或 --region NAME
+audit-whatif-member-failed = 参保人员 { $member } 的假设分析失败
+audit-region-members-unreadable = 无法列出统筹地区 { $region } 的参保人员
+audit-row-without-events = 参保人员 { $member } 有状态行但没有事件：请运行 `flexledger verify`

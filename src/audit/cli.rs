@@ -4,8 +4,8 @@
 
 use crate::audit::commands::{self, open_reader, ExportFormat};
 use crate::audit::history::{Cut, MemberHistory};
+use crate::cli::SayContext;
 use crate::store::Place;
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -210,8 +210,8 @@ Exit: 0 written, 1 unknown member or region, 2 could not run."
         #[arg(long, group = "scope")]
         member: Option<Uuid>,
         /// Every member of a region.
-        #[arg(long, group = "scope")]
-        region: Option<String>,
+        #[arg(long, group = "scope", value_parser = crate::audit::whatif::cli::parse_region)]
+        region: Option<crate::domain::policy::RegionName>,
         /// The whole log.
         #[arg(long, group = "scope")]
         all: bool,
@@ -457,7 +457,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             out,
             format,
         } => {
-            let scope = export_scope(*member, region.as_deref(), *all)?;
+            let scope = export_scope(*member, region.as_ref(), *all)?;
             crate::cli::refuse_output_in_data_dir(&place.data_dir, out)?;
             commands::export(place, &scope, out, *format, style, &mut stdout)
         }
@@ -516,7 +516,9 @@ fn stored_member(
 ) -> anyhow::Result<Option<MemberHistory>> {
     let store = open_reader(place)?;
     let found = MemberHistory::load_or_why_not(&store, member, as_of.cut(), chrono::Utc::now())
-        .with_context(|| format!("cannot read member {member}'s history"))?;
+        .say_context("audit-history-unreadable", || {
+            vec![("member", member.to_string())]
+        })?;
     match found {
         Ok(history) => Ok(Some(history)),
         Err(why) => {
@@ -559,18 +561,15 @@ fn explain(
 /// What `export` covers: one member, one region or the whole log.
 fn export_scope(
     member: Option<Uuid>,
-    region: Option<&str>,
+    region: Option<&crate::domain::policy::RegionName>,
     all: bool,
 ) -> anyhow::Result<crate::audit::bundle::Scope> {
     Ok(match (member, region, all) {
         (Some(member), _, _) => crate::audit::bundle::Scope::Member(member),
-        (None, Some(region), _) => crate::audit::bundle::Scope::Region(
-            crate::domain::policy::RegionName::parse(region)
-                .with_context(|| format!("{region:?} is not a region name"))?,
-        ),
+        (None, Some(region), _) => crate::audit::bundle::Scope::Region(region.clone()),
         (None, None, true) => crate::audit::bundle::Scope::All,
         (None, None, false) => {
-            anyhow::bail!("say what to export: --member ID, --region NAME or --all")
+            return Err(crate::i18n::Sentence::new("audit-export-what", vec![]).into())
         }
     })
 }
@@ -592,9 +591,10 @@ fn timeline(
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    let coverage = history
-        .coverage()?
-        .with_context(|| format!("member {} has no coverage", history.member_id))?;
+    let coverage = history.coverage()?.ok_or_else(|| {
+        let args = vec![("member", history.member_id.to_string())];
+        crate::i18n::Sentence::new("audit-no-coverage", args)
+    })?;
     let events = history.member_events_marked();
     let picture = crate::audit::timeline::render(&coverage, &events, language);
     if crate::shell_support::stdio::is_stdio(svg_path) {

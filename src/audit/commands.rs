@@ -16,7 +16,6 @@ use crate::i18n::{count, say, text, Language, Sentence};
 use crate::ledger::LedgerError;
 use crate::shell_support::{stdio, walk_progress};
 use crate::store::{AnyReader, AnyStore, EventLog, Location, Place, ReadStore};
-use anyhow::Context;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
@@ -126,21 +125,22 @@ fn new_signing_key(place: &Place, store: &AnyStore) -> anyhow::Result<ed25519_da
     use crate::store::EventLog;
     if let Some(signer) = keys::latest_signer(store)? {
         if signer.tree_size >= store.head()?.0 {
-            anyhow::bail!(
-                "--new-key: nothing was appended since the checkpoint at tree size {}, signed by key id {}: a new key \
-                 has nothing new to sign yet. Append first (`flexledger submit` works without the key), then run this again",
-                signer.tree_size,
-                crate::audit::checkpoint::key_id(&signer.key)
-            );
+            let args = vec![
+                ("tree_size", signer.tree_size.to_string()),
+                ("key_id", key_id(&signer.key)),
+            ];
+            return Err(Sentence::new("audit-new-key-nothing-new", args).into());
         }
     }
     if let Some(key) = keys::load(&place.data_dir)? {
-        anyhow::bail!(
-            "--new-key: a signing key is already at {} (key id {}); --new-key makes one only where there is none. \
-             Move that file aside first if you mean to replace it",
-            keys::key_path(&place.data_dir).display(),
-            crate::audit::checkpoint::key_id(&key.verifying_key())
-        );
+        let args = vec![
+            (
+                "path",
+                keys::key_path(&place.data_dir).display().to_string(),
+            ),
+            ("key_id", key_id(&key.verifying_key())),
+        ];
+        return Err(Sentence::new("audit-new-key-exists", args).into());
     }
     let key = keys::ensure(&place.data_dir)?;
     tracing::warn!(
@@ -348,7 +348,7 @@ pub fn public_key(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let Some(key) = keys::load(&place.data_dir)? else {
-        anyhow::bail!(no_key_file(place));
+        return Err(no_key_file(place).into());
     };
     // A key file that is not the one this ledger's checkpoints name (another ledger's,
     // put in its place) is refused: this command's output is what auditors pin (found
@@ -380,23 +380,27 @@ pub fn public_key(
 /// checkpoints (a restored one, a copy) never gets a new key when it is opened for
 /// writing (D33): its message names the key that signed them, from the checkpoints,
 /// rather than promising one that will not be made.
-fn no_key_file(place: &Place) -> String {
-    let path = keys::key_path(&place.data_dir).display().to_string();
+fn no_key_file(place: &Place) -> Sentence {
+    let path = (
+        "path",
+        keys::key_path(&place.data_dir).display().to_string(),
+    );
     let signer = open_reader(place)
         .ok()
         .and_then(|store| keys::latest_signer(&store).ok().flatten());
     match signer {
-        Some(signer) => format!(
-            "no signing key at {path}: this ledger's checkpoints are signed by key {} (key id {}), whose secret \
-             half is not here. Put its key file back, or point FLEXLEDGER_SIGNING_KEY at it; a ledger that has signed \
-             checkpoints is never given a new key when it is opened (`flexledger-audit checkpoint --new-key` starts one \
-             after new events are appended)",
-            crate::audit::checkpoint::hex(signer.key.as_bytes()),
-            key_id(&signer.key)
-        ),
-        None => format!(
-            "no signing key at {path}: it is created when the ledger is first opened for writing (flexledger submit or serve)"
-        ),
+        Some(signer) => {
+            let args = vec![
+                path,
+                (
+                    "public_key",
+                    crate::audit::checkpoint::hex(signer.key.as_bytes()),
+                ),
+                ("key_id", key_id(&signer.key)),
+            ];
+            Sentence::new("audit-public-key-lost", args)
+        }
+        None => Sentence::new("audit-public-key-none-yet", vec![path]),
     }
 }
 
@@ -569,8 +573,10 @@ pub fn prove(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let store = open_reader(place)?;
-    let key = keys::load(&place.data_dir)?
-        .context("no signing key: make a checkpoint first (flexledger-audit checkpoint)")?;
+    let Some(key) = keys::load(&place.data_dir)? else {
+        let path = keys::key_path(&place.data_dir).display().to_string();
+        return Err(Sentence::new("audit-prove-no-key", vec![("path", path)]).into());
+    };
     let checkpoints: Vec<Checkpoint> =
         proofs::stored_checkpoints(&store, Some(&key.verifying_key()))?
             .into_iter()
@@ -614,7 +620,7 @@ pub fn prove(
     match position {
         Some(position) => prove_inclusion(&store, &log, target, position, style, out),
         None => {
-            let from = from.context("say --position P or --from SIZE")?;
+            let from = from.ok_or_else(|| Sentence::new("audit-prove-what", vec![]))?;
             prove_consistency(&log, target, from, style, out)
         }
     }

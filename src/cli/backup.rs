@@ -321,7 +321,7 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
     let data_dir = restored_dir(place)?;
     let pinned = super::pinned_public_key(args.public_key.as_deref())?;
     if let Some(key) = &args.signing_key {
-        stdio::one_standard_input(&[("the backup FILE", &args.file), ("--signing-key", key)])?;
+        stdio::one_standard_input(&[("FILE", &args.file), ("--signing-key", key)])?;
     }
     let signing_key = args
         .signing_key

@@ -754,6 +754,14 @@ fn file_error_sentence(error: &crate::shell_support::stdio::FileError) -> crate:
         FileError::StdoutClosed { bytes } => {
             ("cli-stdout-closed", vec![("bytes", bytes.to_string())])
         }
+        FileError::StdinTwice { options } => {
+            ("cli-stdin-twice", vec![("options", options.clone())])
+        }
+        FileError::NoFileName { path } => ("cli-output-no-file-name", vec![("file", path.clone())]),
+        FileError::Rename { from, path, .. } => (
+            "cli-output-rename",
+            vec![("from", from.clone()), ("file", path.clone())],
+        ),
     };
     crate::i18n::Sentence::new(id, args)
 }
@@ -2187,7 +2195,6 @@ fn open_log_reader(
 /// runs. sled as `open_store` opens it.
 fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
     use crate::store::StateRows;
-    use anyhow::Context;
     let Location::Postgres(_) = location else {
         return Ok(open_store(location)?.reader());
     };
@@ -2197,11 +2204,7 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
     }
     drop(reader);
     Ok(open_store(location)
-        .context(
-            "a month close is still being recorded, and an answer now would miss its remaining \
-             consequences: ask the running writer (GET /v1/members/{id}, /v1/regions/{name}/months/{month}), \
-             or run this again when the close is done",
-        )?
+        .say_context("cli-close-pending-answer", Vec::new)?
         .reader())
 }
 
@@ -2244,6 +2247,17 @@ mod tests {
             FileError::IsADirectory { path: path.clone() },
             FileError::Create { path, source: io() },
             FileError::StdoutClosed { bytes: 4096 },
+            FileError::StdinTwice {
+                options: "--policy, --commands".to_owned(),
+            },
+            FileError::NoFileName {
+                path: "..".to_owned(),
+            },
+            FileError::Rename {
+                from: ".policy.json.partial".to_owned(),
+                path: "policy.json".to_owned(),
+                source: io(),
+            },
         ] {
             let catalog = super::file_error_sentence(&error).in_language(crate::i18n::Language::En);
             assert_eq!(error.to_string(), catalog, "{error:?}");

@@ -4,9 +4,9 @@ use super::SayContext;
 use crate::http::auth::{Role, Tokens};
 use crate::http::cors::CORS_ORIGINS_MAX;
 use crate::http::ConnectionLimits;
+use crate::i18n::Sentence;
 use crate::ledger::SystemSources;
 use crate::store::StoreError;
-use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,12 +30,12 @@ fn demo_tokens(data_dir: &Path) -> anyhow::Result<Vec<(Role, String)>> {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => {
-            return Err(error).with_context(|| {
-                format!(
-                    "cannot read the demo tokens in {} (delete it to make new ones)",
-                    path.display()
-                )
-            })
+            let args = vec![("path", path.display().to_string())];
+            return Err(super::said_context(
+                error,
+                "cli-demo-tokens-unreadable",
+                args,
+            ));
         }
     };
     let kept = |role: Role| {
@@ -70,8 +70,9 @@ fn demo_tokens(data_dir: &Path) -> anyhow::Result<Vec<(Role, String)>> {
         .iter()
         .map(|(_, token)| format!("{token}\n"))
         .collect();
-    write_private_file(&path, text.as_bytes())
-        .with_context(|| format!("cannot write the demo tokens to {}", path.display()))?;
+    write_private_file(&path, text.as_bytes()).say_context("cli-demo-tokens-unwritable", || {
+        vec![("path", path.display().to_string())]
+    })?;
     Ok(tokens)
 }
 
@@ -126,7 +127,11 @@ enum Beside {
 
 pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if args.cors_origins.len() > CORS_ORIGINS_MAX {
-        anyhow::bail!("at most {CORS_ORIGINS_MAX} --cors-origin values");
+        let args = vec![
+            ("max", CORS_ORIGINS_MAX.to_string()),
+            ("given", args.cors_origins.len().to_string()),
+        ];
+        return Err(Sentence::new("cli-cors-origins-too-many", args).into());
     }
     let tokens = match args.auth {
         Some(path) => Tokens::load(path)?,
@@ -224,7 +229,7 @@ fn start_reader(
     stopped: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<(crate::feed::Follower, crate::http::AppState)> {
     if args.demo {
-        anyhow::bail!("--demo seeds a ledger, which a --read-only server never writes: start the demo on the writer");
+        return Err(Sentence::new("cli-demo-read-only", vec![]).into());
     }
     let reader = place
         .store

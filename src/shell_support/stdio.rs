@@ -4,7 +4,6 @@
 //! `backup --out -`; the auditor's `verify-bundle -`, `whatif --policy -`,
 //! `timeline --svg -`, `export --out -`), so none of them writes a file named `-`.
 
-use anyhow::Context;
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -49,6 +48,20 @@ pub enum FileError {
     /// "cannot rename /.tmp.partial to /tmp" (a probe's `--out /tmp`).
     #[error("{path} is a directory: name a file in it to write")]
     IsADirectory { path: String },
+    /// Standard input named by more than one option (`--policy - --other -`).
+    #[error("{options}: only one of them may read standard input ('-'); give the others as files")]
+    StdinTwice { options: String },
+    /// An output path with no file name in it (`--out ..`).
+    #[error("{path} does not name a file: name the file to write")]
+    NoFileName { path: String },
+    /// The finished output could not take its name (written beside it first).
+    #[error("cannot rename {from} to {path}")]
+    Rename {
+        from: String,
+        path: String,
+        #[source]
+        source: io::Error,
+    },
     #[error("cannot create {path} (its directory must exist and be writable)")]
     Create {
         path: String,
@@ -114,11 +127,8 @@ pub fn one_standard_input(inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
         .map(|(option, _)| *option)
         .collect();
     if named.len() > 1 {
-        let all = if named.len() == 2 { "both" } else { "all" };
-        anyhow::bail!(
-            "{} cannot {all} read standard input ('-'): give all but one of them as a file",
-            named.join(" and ")
-        );
+        let options = named.join(", ");
+        return Err(FileError::StdinTwice { options }.into());
     }
     Ok(())
 }
@@ -163,9 +173,9 @@ impl Output {
             Ok(metadata) if !metadata.is_file() => return Output::special(path),
             _ => {}
         }
-        let name = path
-            .file_name()
-            .with_context(|| format!("{} does not name a file", path.display()))?;
+        let name = path.file_name().ok_or_else(|| FileError::NoFileName {
+            path: path.display().to_string(),
+        })?;
         let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
         let file = std::fs::File::create(&partial).map_err(|source| FileError::Create {
             path: path.display().to_string(),
@@ -217,8 +227,10 @@ impl Output {
             } => {
                 writer.flush()?;
                 writer.get_ref().sync_all()?;
-                std::fs::rename(&*partial, &*path).with_context(|| {
-                    format!("cannot rename {} to {}", partial.display(), path.display())
+                std::fs::rename(&*partial, &*path).map_err(|source| FileError::Rename {
+                    from: partial.display().to_string(),
+                    path: path.display().to_string(),
+                    source,
                 })?;
                 let directory = path
                     .parent()

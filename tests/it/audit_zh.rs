@@ -64,7 +64,8 @@ fn stdout(output: &Output) -> String {
 
 /// ASCII words of a Chinese line that are neither codes nor data: what a sentence of
 /// ours left in English. Codes are words with `_`, `-` or digits (hashes, ids, rule
-/// ids, `ed25519`), the program's and the commands' names, and RFC and UTC.
+/// ids, `ed25519`), the program's and the commands' names, an option's value
+/// placeholder (`--region NAME`), and RFC and UTC.
 fn english_words(line: &str) -> Vec<String> {
     const CODES: &[&str] = &[
         "flexledger",
@@ -72,6 +73,14 @@ fn english_words(line: &str) -> Vec<String> {
         "RFC",
         "UTC",
         "ID",
+        "NAME",
+        "REGION",
+        "SIZE",
+        "HEX",
+        "beijing",
+        "submit",
+        "serve",
+        "verify",
         "demo",
         "basic",
         "json",
@@ -621,5 +630,52 @@ fn verify_bundle_says_why_each_check_failed_in_chinese() {
         "但未固定公钥：请以 --public-key 传入账本公布的公钥",
     ] {
         assert!(reasons.contains(phrase), "no {phrase:?} in\n{reasons}");
+    }
+}
+
+/// The audit commands' refusals of their own arguments and key files are said in the
+/// reader's language (they were English under `--lang zh-CN`, found while a probe ran
+/// as Chinese-speaking staff): each with its Chinese words, no English sentence, and
+/// the same exit code in both languages.
+#[test]
+fn the_audit_commands_own_refusals_are_said_in_chinese() {
+    let store = demo_store();
+    let dir = store.path();
+    check_zh(dir, &["export", "--out", "x.bundle"], &["请说明要导出什么"]);
+    check_zh(
+        dir,
+        &["export", "--region", "西湖区", "--out", "x.bundle"],
+        &["不是统筹地区名称"],
+    );
+    // The ledger's key is there, and nothing was appended since its first checkpoint.
+    let made = audit(dir, "en", &["checkpoint"]);
+    assert!(made.status.success(), "{made:?}");
+    check_zh(
+        dir,
+        &["checkpoint", "--new-key"],
+        &["新密钥尚无可签名的新内容"],
+    );
+    let key = dir.join("audit-signing-key");
+    std::fs::rename(&key, dir.join("key-aside")).unwrap();
+    // Run in the data directory, so the key's path in the sentence is no English.
+    for (args, phrase) in [
+        (&["public-key"][..], "其私钥不在此处"),
+        (
+            &["prove", "--position", "1"][..],
+            "证明依据该账本的检查点作出",
+        ),
+    ] {
+        let (zh, en) = (
+            audit_at(dir, Path::new("."), "zh-CN", args),
+            audit_at(dir, Path::new("."), "en", args),
+        );
+        assert_eq!(
+            (zh.status.code(), en.status.code()),
+            (Some(2), Some(2)),
+            "{args:?}"
+        );
+        let said = String::from_utf8_lossy(&zh.stderr);
+        assert!(said.contains(phrase), "{args:?}: {said}");
+        assert_eq!(english_lines(&said), Vec::<String>::new(), "{args:?}");
     }
 }

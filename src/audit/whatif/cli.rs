@@ -7,12 +7,12 @@ use super::{
 };
 use crate::audit::commands::{not_found, unknown_member};
 use crate::audit::history::{self, serde_plain, status_word_short, Cut, MemberHistory};
+use crate::cli::SayContext;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::i18n::{count, display_width, say, text, Language, Sentence};
 use crate::ledger::decode_region_row;
 use crate::store::{ReadStore, StateKey};
-use anyhow::{anyhow, Context};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ pub struct WhatIfArgs {
     pub region: Option<RegionName>,
 }
 
-fn parse_region(text: &str) -> Result<RegionName, crate::i18n::Sentence> {
+pub(crate) fn parse_region(text: &str) -> Result<RegionName, crate::i18n::Sentence> {
     RegionName::parse(text).ok_or_else(|| {
         crate::i18n::Sentence::new("value-not-a-region", vec![("text", format!("{text:?}"))])
     })
@@ -97,7 +97,9 @@ pub fn command(
     match (args.member, &args.region) {
         (Some(member), _) => {
             let Some(history) = MemberHistory::load(store, member, Cut::Everything)
-                .with_context(|| format!("cannot read member {member}'s history"))?
+                .say_context("audit-history-unreadable", || {
+                    vec![("member", member.to_string())]
+                })?
             else {
                 return unknown_member(out, member, (json, language));
             };
@@ -121,7 +123,7 @@ pub fn command(
             let file = (file.as_str(), language);
             region_command(store, region, &overrides, file, json, out)
         }
-        (None, None) => anyhow::bail!("pass --member ID or --region NAME"),
+        (None, None) => Err(crate::i18n::Sentence::new("audit-whatif-what", vec![]).into()),
     }
 }
 
@@ -186,7 +188,10 @@ fn run(
 ) -> anyhow::Result<MemberWhatIf> {
     what_if(history, overrides).map_err(|error| match error {
         WhatIfError::Policy(invalid) => policy_file_said(file, &invalid).into(),
-        other => anyhow!(other).context(format!("member {}", history.member_id)),
+        other => {
+            let args = vec![("member", history.member_id.to_string())];
+            crate::cli::said_context(other, "audit-whatif-member-failed", args)
+        }
     })
 }
 
@@ -210,12 +215,17 @@ fn region_command(
     }
     let mut summary = RegionSummary::new(region.clone());
     let members = history::members(store, Some(region))
-        .with_context(|| format!("cannot list the members of region {region}"))?;
+        .say_context("audit-region-members-unreadable", || {
+            vec![("region", region.to_string())]
+        })?;
     for member in members {
         let history = MemberHistory::load(store, member, Cut::Everything)
-            .with_context(|| format!("cannot read member {member}'s history"))?
+            .say_context("audit-history-unreadable", || {
+                vec![("member", member.to_string())]
+            })?
             .ok_or_else(|| {
-                anyhow!("member {member} has a state row but no events: run `flexledger verify`")
+                let args = vec![("member", member.to_string())];
+                crate::i18n::Sentence::new("audit-row-without-events", args)
             })?;
         summary.add(run(&history, overrides, file)?);
     }
