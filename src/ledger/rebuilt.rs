@@ -101,11 +101,11 @@ impl<'a> RebuildListing<'a> {
                 let what = findings::row_index(MemberIndex::Granted, &region);
                 listed(Listed::Other, region_position(&region), what)
             }
-            StateKey::RegionMonth(region, month) if !same(row, decode_month_totals_row) => {
+            StateKey::RegionMonth(region, month) if !same_or_none(row, decode_month_totals_row) => {
                 let what = findings::row_month_totals(&region, month);
                 listed(Listed::Other, region_position(&region), what)
             }
-            StateKey::RegionSummary(region) if !same(row, decode_summary_row) => {
+            StateKey::RegionSummary(region) if !same_or_none(row, decode_summary_row) => {
                 let what = findings::row_summary(&region);
                 listed(Listed::Other, region_position(&region), what)
             }
@@ -131,6 +131,22 @@ impl<'a> RebuildListing<'a> {
 /// Whether the row held before and the row written both decode, to the same value.
 fn same<T: PartialEq, E>(row: ReplacedRow<'_>, decode: fn(&[u8]) -> Result<T, E>) -> bool {
     let decoded = |bytes: Option<&[u8]>| bytes.and_then(|bytes| decode(bytes).ok());
+    let written = decoded(row.written);
+    written.is_some() && decoded(row.stored) == written
+}
+
+/// [`same`] for a row that reads as zeros when there is none (`read_month_totals`,
+/// `region_summary`, and `verify` with them): no row and a row of zeros are the same.
+/// A probe saw `rebuild` list "the summary of region R" for a region with a policy
+/// and no member, which has no such row, right after `verify` passed.
+fn same_or_none<T: PartialEq + Default, E>(
+    row: ReplacedRow<'_>,
+    decode: fn(&[u8]) -> Result<T, E>,
+) -> bool {
+    let decoded = |bytes: Option<&[u8]>| match bytes {
+        None => Some(T::default()),
+        Some(bytes) => decode(bytes).ok(),
+    };
     let written = decoded(row.written);
     written.is_some() && decoded(row.stored) == written
 }
@@ -185,5 +201,49 @@ mod tests {
         assert_eq!(all[2], format!("member {}", Uuid::from_u128(1)));
         assert_eq!(listed(2), all[..2].to_vec());
         assert!(listed(0).is_empty());
+    }
+
+    /// A region's summary and month totals read as zeros when there is no row, in
+    /// `verify` as in every answer: a rebuild writing zeros where there was none lists
+    /// no difference, and writing them over other figures does.
+    #[test]
+    fn no_row_and_a_row_of_zeros_are_not_a_difference() {
+        let state = Folded::default();
+        let region = RegionName::parse("demo").expect("a region name");
+        let month = crate::domain::month::Month::parse("2025-01").expect("a month");
+        let zeros = crate::codec::rows::encode_summary_row(&Default::default());
+        let totals = crate::codec::rows::encode_month_totals_row(&Default::default());
+        let figures =
+            crate::codec::rows::encode_summary_row(&crate::domain::report::RegionSummary {
+                active: 1,
+                ..Default::default()
+            });
+        let listed = |state_key: StateKey, stored: Option<&[u8]>, written: &[u8]| {
+            let mut listing = RebuildListing::new(&state, 100, None);
+            let key = key(&state_key);
+            listing.add(ReplacedRow {
+                key: &key,
+                stored,
+                written: Some(written),
+            });
+            listing.finish().len()
+        };
+        assert_eq!(
+            listed(StateKey::RegionSummary(region.clone()), None, &zeros),
+            0
+        );
+        assert_eq!(
+            listed(StateKey::RegionMonth(region.clone(), month), None, &totals),
+            0
+        );
+        assert_eq!(
+            listed(
+                StateKey::RegionSummary(region.clone()),
+                Some(&figures),
+                &zeros
+            ),
+            1
+        );
+        assert_eq!(listed(StateKey::RegionSummary(region), None, &figures), 1);
     }
 }
