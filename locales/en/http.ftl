@@ -22,7 +22,7 @@ http-method-not-allowed = this route does not take that method; see README's API
 http-overloaded = more than { $max } requests in flight; retry shortly
 http-store-unavailable = the ledger's database cannot be reached now; try again shortly (the server's log has the details)
 http-token-missing = send Authorization: Bearer <token> (a browser, which cannot set headers, may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture)
-http-token-unknown = unknown token
+http-token-unknown = unknown token: this server has no such token; check that it was copied whole, or ask whoever runs the server for one
 http-role-forbidden = role { $role } may not use this route (allowed: { $allowed })
 
 ## Command requests

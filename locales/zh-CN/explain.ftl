@@ -6,7 +6,7 @@
 
 explain-header = 参保人员 { $member }（{ $region }），{ $month }：{ $status }，{ $benefits }（决定规则 { $rule }）
 explain-benefits-yes = 有医保待遇：医疗费用可按规定报销
-explain-benefits-no = 无医保待遇：医疗费用由参保人员本人承担
+explain-benefits-no = 无医保待遇
 explain-money = 应缴费额 { $due }，已缴费 { $paid }
 explain-money-refunded = 退费 { $refunded }（R12）
 explain-money-account = { $to_account } 划入个人账户，{ $pooled } 进入统筹基金（R17）

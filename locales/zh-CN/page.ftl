@@ -63,7 +63,7 @@ page-events-columns = { $column ->
 
 page-not-found-title = 未找到 — flexledger 审计
 page-not-found-heading = 404：无此参保人员
-page-not-found-lead = 参保人员 { $member } 在本账本中没有任何事件，请核对 id。
+page-not-found-lead = 参保人员 { $member } 在本账本中没有任何事件，请核对编号。
 page-bad-request-title = 请求有误 — flexledger 审计
 page-bad-request-heading = 400：不是参保人员 id
 page-bad-request-lead = { $text } 不是参保人员 id（UUID）。

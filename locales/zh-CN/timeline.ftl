@@ -67,8 +67,8 @@ timeline-position-implied = { $position }，隐含于该月结，尚未记录
 timeline-missed = 月结时记为中断缴费，应缴费额 { $due }（R9，事件位置 { $position }）
 timeline-refunded = 停保（事件位置 { $withdrawal }）时退还该月缴费 { $refunded }（R12；同时记录的退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）
 timeline-refunded-alone = 退还该月缴费 { $refunded }（R12；退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）
-timeline-paid-by = { $paid_on } 缴费（{ $kind }，事件位置 { $position }）
-timeline-payment-made = { $paid_on } 缴费：{ $amount }，共 { $count } 个月（事件位置 { $position }）
+timeline-paid-by = 该月费用由 { $paid_on } 的缴费缴纳（{ $kind }，事件位置 { $position }）
+timeline-payment-made = 本月办理缴费：{ $paid_on } 缴纳 { $amount }，共 { $count } 个月（事件位置 { $position }）
 timeline-subsidy-granted = 自本月起给予社会保险补贴（{ $category }）：{ $months } 个月，补贴比例 { $share }（R16，事件位置 { $position }）
 timeline-subsidy-revoked = 自本月起撤销社会保险补贴（R16，事件位置 { $position }）
 timeline-subsidy-paid = 社会保险补贴于 { $paid_on } 发放（R16，事件位置 { $position }）
@@ -82,7 +82,7 @@ timeline-status-meaning = { $status ->
         [waiting] 等待期（尚无待遇）
         [covered] 享受待遇
         [arrears] 欠费（可补缴）
-        [restored] 补缴恢复（已补缴，待遇恢复）
+        [restored] 补缴恢复（待遇恢复视政策）
        *[lapsed] 欠费失效（不能再补缴）
     }
 timeline-legend-marks = 标记
