@@ -428,7 +428,11 @@ fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
             break;
         }
         if word == "--lang" {
-            flag = words.next().map(|value| value.into_owned());
+            // A last `--lang` with no value keeps the one before it: its refusal (a
+            // value is required) is said in the language already asked for.
+            if let Some(value) = words.next() {
+                flag = Some(value.into_owned());
+            }
         } else if let Some(value) = word.strip_prefix("--lang=") {
             flag = Some(value.to_owned());
         }

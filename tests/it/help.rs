@@ -817,6 +817,11 @@ fn the_help_language_is_read_from_the_arguments_before_parsing() {
     // (`refuse_unknown_lang`).
     assert_eq!(of(&["flexledger", "--lang", "fr", "--help"]), Language::En);
     assert_eq!(of(&["flexledger", "--lang"]), of(&["flexledger"]));
+    // A trailing --lang with no value (clap refuses it) keeps the language before it.
+    assert_eq!(
+        of(&["flexledger", "--lang", "zh-CN", "member", "--lang"]),
+        Language::ZhCn
+    );
     assert_eq!(
         of(&["flexledger", "--", "--lang", "zh-CN"]),
         of(&["flexledger"])
