@@ -1451,7 +1451,7 @@ impl ReportError {
         Some(match self {
             ReportError::UnknownRegion(region) => (
                 "http-region-unknown",
-                vec![("region", text(format!("{region:?}")))],
+                vec![("region", text(region))],
             ),
             ReportError::NotClosed {
                 region,

@@ -50,8 +50,8 @@ http-member-has-no-events = member { $member } has no events: check the id
 http-member-not-yet = member { $member } had no events yet as of position { $position }: the id is right, its first event is at position { $first } (recorded { $recorded }); ask with as_of={ $first } or later
 http-not-a-month = { $text } is not a month: write YYYY-MM, from 1990-01 to 2999-12
 http-not-a-region-name = { $text } is not a region name (1-64 ASCII letters, digits, '_', '.', '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
-http-region-unknown = no region { $region }: it has no policy
-http-region-has-no-policy = region { $region } has no policy
+http-region-unknown = region { $region } has no policy in this ledger: check the name
+http-region-has-no-policy = region { $region } has no policy in this ledger: check the name
 http-month-not-closed = { $month } is not closed in region { $region } (the open month is { $open }): its figures still move; ask for a month before { $open }
 http-month-close-in-progress = the close of { $closing } in region { $region } is still being recorded ({ $done } of { $total } enrolled members done); until it is, the figures of { $moving_from } and later move: { $earlier ->
         [yes] ask again shortly, or for a month before { $moving_from }

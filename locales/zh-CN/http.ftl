@@ -49,8 +49,8 @@ http-member-has-no-events = 参保人员 { $member } 没有任何事件：请核
 http-member-not-yet = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请用 as_of={ $first } 或更大的位置查询
 http-not-a-month = { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999-12 之间
 http-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个英文字母、数字、'_'、'.'、'-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
-http-region-unknown = 没有统筹地区 { $region }：该地区尚无政策
-http-region-has-no-policy = 统筹地区 { $region } 尚无政策
+http-region-unknown = 统筹地区 { $region } 在此账本中没有政策：请核对名称
+http-region-has-no-policy = 统筹地区 { $region } 在此账本中没有政策：请核对名称
 http-month-not-closed = 统筹地区 { $region } 的 { $month } 尚未月结（当前征缴月为 { $open }）：其数字仍会变动；请查询 { $open } 之前的月份
 http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结仍在记录中（{ $total } 名参保人员中已完成 { $done } 名）；完成前，{ $moving_from } 及以后各月的数字仍会变动：{ $earlier ->
         [yes] 请稍后再查，或查询 { $moving_from } 之前的月份

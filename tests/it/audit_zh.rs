@@ -479,8 +479,8 @@ fn flexledger_says_an_unknown_member_or_region_and_a_missing_ledger_in_chinese()
         ),
         (
             &["region", "nope", "--month", "2025-01"],
-            "没有统筹地区 \"nope\"：该地区尚无政策",
-            "no region \"nope\": it has no policy",
+            "统筹地区 nope 在此账本中没有政策：请核对名称",
+            "region nope has no policy in this ledger: check the name",
         ),
         (
             &["region", "demo", "--month", "2031-01"],
