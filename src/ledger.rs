@@ -1449,10 +1449,9 @@ impl ReportError {
     pub fn words(&self) -> Option<(&'static str, Vec<(&'static str, crate::i18n::Arg)>)> {
         use crate::i18n::text;
         Some(match self {
-            ReportError::UnknownRegion(region) => (
-                "http-region-unknown",
-                vec![("region", text(region))],
-            ),
+            ReportError::UnknownRegion(region) => {
+                ("http-region-unknown", vec![("region", text(region))])
+            }
             ReportError::NotClosed {
                 region,
                 month,

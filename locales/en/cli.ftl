@@ -104,3 +104,4 @@ cli-demo-tokens-unwritable = cannot write the demo tokens to { $path }
 cli-cors-origins-too-many = at most { $max } --cors-origin values (got { $given })
 cli-demo-read-only = --demo seeds a ledger, which a --read-only server never writes: start the demo on the writer
 cli-close-pending-answer = a month close is still being recorded, and an answer now would miss its remaining consequences: ask the running writer (GET /v1/members/ID, /v1/regions/NAME/months/YYYY-MM), or run this again when the close is done
+cli-serve-store-not-answering = the writer has not answered for { $seconds } s: its store does not answer (a database server stopped or overloaded, a disk that hangs), so the server exits. Nothing unanswered was acknowledged: once the store answers again, start it again, and send again with its command_id any command that got no answer (it answers as a duplicate if it was recorded)

@@ -27,6 +27,8 @@ store-unavailable = cannot use the store { $store }: { $advice ->
         }
         [no-database] { $detail }; the database does not exist: create it (createdb NAME), run `flexledger migrate --store { $quoted }`, then try again
         [too-many-connections] { $detail }; the server accepts no connection now: try again later, or raise its max_connections
+        [role-connection-limit] { $detail }; the login's role has reached its own connection limit: end its other sessions, or raise it (ALTER ROLE … CONNECTION LIMIT)
+        [not-answering] the server took the connection but did not answer in time (each host's connect_timeout, then 10 s more): is it stopped or overloaded, or is another program listening at that address?
         [starting-up] { $detail }; the server is starting up or shutting down: try again in a moment
         [shut-down] { $detail }; the server shut down, or an administrator ended this connection (pg_terminate_backend): start the server if it is down, and try again
         [connection-failed] { $detail }; the connection to the server failed: is the server running and reachable?

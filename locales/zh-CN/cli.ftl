@@ -102,3 +102,4 @@ cli-demo-tokens-unwritable = 无法将演示令牌写入 { $path }
 cli-cors-origins-too-many = --cors-origin 最多 { $max } 个（给出了 { $given } 个）
 cli-demo-read-only = --demo 会向账本写入演示数据，而 --read-only 服务器从不写入：请在写入端启动演示
 cli-close-pending-answer = 月结仍在记录中，此时作答会缺少其尚未记录的后果：请向正在运行的写入端查询参保人员或统筹地区的月度报表（GET /v1/members/ID、/v1/regions/NAME/months/YYYY-MM），或在月结完成后再运行此命令
+cli-serve-store-not-answering = 写入进程已有 { $seconds } 秒没有应答：其存储不再应答（数据库服务器停顿或过载、磁盘挂起），因此服务器退出。凡未得到应答的命令都未被确认：待存储恢复应答后重新启动服务器，并以原 command_id 重新发送每一条未得到应答的命令（若已记录，会作为重复命令应答）

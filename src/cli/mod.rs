@@ -979,6 +979,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cors_origins: &cors_origins,
                 read_only,
                 writer_url: writer_url.as_deref(),
+                language,
             },
         ),
         CliCommand::Backup(args) => backup::backup(place, &args, language),

@@ -4,7 +4,7 @@ use super::SayContext;
 use crate::http::auth::{Role, Tokens};
 use crate::http::cors::CORS_ORIGINS_MAX;
 use crate::http::ConnectionLimits;
-use crate::i18n::Sentence;
+use crate::i18n::{Language, Sentence};
 use crate::ledger::SystemSources;
 use crate::store::StoreError;
 use std::io::Write;
@@ -112,6 +112,8 @@ pub struct ServeArgs<'a> {
     pub read_only: bool,
     /// Where the writer is, named in a read-only server's 503 (`--writer-url`).
     pub writer_url: Option<&'a str>,
+    /// The language of what the server says on standard error as it stops.
+    pub language: crate::i18n::Language,
 }
 
 type LedgerWriter = crate::writer::Writer<crate::store::AnyStore>;
@@ -166,7 +168,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         (Beside::Writer(writer), state, printed)
     };
     let counters = state.writer_counters.clone();
-    let served = run_server(listener, state, &printed_tokens, stop);
+    let served = run_server(listener, state, (&printed_tokens, args.language), stop);
     match beside {
         Beside::Writer(writer) => {
             // Answers whatever is still queued, then the ledger (and its store) close.
@@ -197,15 +199,53 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// How long the writer may take to answer its periodic check before the server gives
+/// up on its store. A check waits behind whatever the writer is doing: a batch of
+/// commands or a chunk of a month close takes seconds at most, and the longest, a
+/// `close_month`'s own append, walks every member of its region once (under a
+/// minute for a province of a million members here), so only a store that stops
+/// answering takes this long.
+pub const WRITER_CHECK_ANSWER_SECONDS_MAX: u64 = 120;
+
 /// Asks the writer every `WRITER_CHECK_INTERVAL_SECONDS` whether its store still
 /// takes its appends, until it does not (the writer then sets `failed`, and the
 /// server stops as after a failed append, D48) or the writer is gone.
-async fn check_writer_periodically(writer: crate::writer::WriterHandle) {
+///
+/// A writer that does not answer within `WRITER_CHECK_ANSWER_SECONDS_MAX` is stuck in
+/// a call its store never answers: an operator's probe froze PostgreSQL (SIGSTOP),
+/// and commands and reads waited without end while `/healthz` said ok and nothing was
+/// logged. The server then exits at once (2), saying why: the writer cannot be
+/// stopped or joined while it waits, and nothing it has not answered was
+/// acknowledged (a command is answered once it is durable; one the store took
+/// meanwhile is there for a resend with its command_id to find).
+async fn check_writer_periodically(writer: crate::writer::WriterHandle, language: Language) {
     let interval = std::time::Duration::from_secs(crate::writer::WRITER_CHECK_INTERVAL_SECONDS);
+    let answer_max = std::env::var("FLEXLEDGER_WRITER_CHECK_ANSWER_MS")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .map_or(
+            std::time::Duration::from_secs(WRITER_CHECK_ANSWER_SECONDS_MAX),
+            std::time::Duration::from_millis,
+        );
     loop {
         tokio::time::sleep(interval).await;
-        if writer.check().await.is_err() {
-            return;
+        match tokio::time::timeout(answer_max, writer.check()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return,
+            Err(_) => {
+                let seconds = answer_max.as_secs_f64().ceil().to_string();
+                tracing::error!(%seconds, "the writer has not answered its check: its store does not answer; exiting");
+                let said = crate::i18n::say(
+                    language,
+                    "cli-serve-store-not-answering",
+                    &[("seconds", crate::i18n::text(seconds))],
+                );
+                crate::shell_support::say_on_stderr!(
+                    "{}",
+                    super::program_said("flexledger", &said, language)
+                );
+                std::process::exit(2);
+            }
         }
     }
 }
@@ -288,7 +328,7 @@ fn start_writer(
 fn run_server(
     listener: std::net::TcpListener,
     state: crate::http::AppState,
-    printed_tokens: &[(Role, String)],
+    (printed_tokens, language): (&[(Role, String)], crate::i18n::Language),
     stop: tokio::sync::watch::Sender<bool>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -306,7 +346,7 @@ fn run_server(
         stdout.flush()?;
         drop(stdout);
         if let Some(writer) = state.writer.clone() {
-            tokio::spawn(check_writer_periodically(writer));
+            tokio::spawn(check_writer_periodically(writer, language));
         }
         let counters = state.writer_counters.clone();
         let shutdown = async move {

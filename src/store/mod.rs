@@ -399,12 +399,18 @@ pub enum ServerAdvice {
         quoted: String,
     },
     TooManyConnections,
+    /// The login's role reached its own `CONNECTION LIMIT` (the same SQLSTATE as the
+    /// server's `max_connections`, told apart by the server's words).
+    RoleConnectionLimit,
     StartingUp,
     ShutDown,
     ConnectionFailed,
     /// `sslmode=require` and the connection could not be encrypted.
     Encryption,
     NotReachable,
+    /// The server took the connection and did not answer (frozen, overloaded, or not
+    /// PostgreSQL): `pool::connect_within`.
+    NotAnswering,
     /// The server asks for a password and none was found.
     PasswordMissing {
         user: String,
@@ -425,6 +431,10 @@ impl ServerAdvice {
                 ("no-database", "", "none", "", quoted.as_str())
             }
             Some(ServerAdvice::TooManyConnections) => ("too-many-connections", "", "none", "", ""),
+            Some(ServerAdvice::RoleConnectionLimit) => {
+                ("role-connection-limit", "", "none", "", "")
+            }
+            Some(ServerAdvice::NotAnswering) => ("not-answering", "", "none", "", ""),
             Some(ServerAdvice::StartingUp) => ("starting-up", "", "none", "", ""),
             Some(ServerAdvice::ShutDown) => ("shut-down", "", "none", "", ""),
             Some(ServerAdvice::ConnectionFailed) => ("connection-failed", "", "none", "", ""),

@@ -571,6 +571,80 @@ fn an_idle_writer_that_lost_its_lock_stops_without_waiting_for_a_command() {
     );
 }
 
+/// A database that stops answering (its server frozen: SIGSTOP) makes a writer that
+/// waits on it exit (2) once it has not answered its check in time, saying so; an
+/// operator's probe saw commands and reads wait without end, `/healthz` say ok and
+/// nothing logged. A connection to a server that takes it and never answers is given
+/// up, not waited on forever.
+#[test]
+fn a_database_that_stops_answering_stops_the_writer_and_a_silent_server_is_given_up() {
+    let Some(own) = own_cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(&own, dir.path());
+    let log = dir.path().join("serve.log");
+    let mut writer = Server::spawn_with_stderr(
+        serve_command(dir.path(), &url, None).env("FLEXLEDGER_WRITER_CHECK_ANSWER_MS", "3000"),
+        std::fs::File::create(&log).unwrap(),
+    );
+    let (status, _) = call(&writer, "GET", "/healthz", None, None, &[]);
+    assert_eq!(status, 200);
+    own.signal_all("STOP");
+    let exit = writer.exit_within(60, "the writer waited on a frozen database");
+    own.signal_all("CONT");
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(exit.code(), Some(2), "{said}");
+    assert!(said.contains("its store does not answer"), "{said}");
+    // A port that takes connections and never answers (nothing accepts them: the
+    // kernel's backlog does).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = format!("postgresql://flexledger@127.0.0.1:{port}/ledger?connect_timeout=1");
+    let said = dir.path().join("verify.stderr");
+    let mut verify = flexledger_command(dir.path());
+    verify.args(["--store", &url, "verify"]);
+    let child = (verify.stdout(Stdio::null()))
+        .stderr(std::fs::File::create(&said).unwrap())
+        .spawn()
+        .unwrap();
+    // Waited on with a deadline far beyond its own (1 s + 10 s), so that a hang
+    // fails the test instead of stalling the run.
+    let mut verify = Server {
+        child,
+        base: String::new(),
+    };
+    let exit = verify.exit_within(120, "verify waited on a server that never answers");
+    let stderr = std::fs::read_to_string(&said).unwrap();
+    assert_eq!(exit.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did not answer in time"), "{stderr}");
+    drop(silent);
+}
+
+/// A role at its own `CONNECTION LIMIT` is told to raise that limit: a probe's was
+/// told to raise the server's `max_connections` (the same SQLSTATE), with 7 of 100
+/// in use.
+#[test]
+fn a_role_at_its_connection_limit_is_told_so() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let role = format!("limited_{}", std::process::id());
+    let mut admin =
+        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE ROLE {role} LOGIN CONNECTION LIMIT 0"))
+        .unwrap();
+    let url = cluster
+        .url("postgres")
+        .replace("user=postgres", &format!("user={role}"));
+    let output = flexledger_on(&url, dir.path(), &["verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("reached its own connection limit"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("max_connections"), "{stderr}");
+}
+
 #[test]
 fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
     let Some(own) = own_cluster() else { return };

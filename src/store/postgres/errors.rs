@@ -70,6 +70,12 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
             SqlState::INVALID_CATALOG_NAME => unavailable(ServerAdvice::NoDatabase {
                 quoted: shell_quoted(store),
             }),
+            // A probe's role at its CONNECTION LIMIT was told to raise max_connections.
+            SqlState::TOO_MANY_CONNECTIONS
+                if error_text(&error).contains("too many connections for role") =>
+            {
+                unavailable(ServerAdvice::RoleConnectionLimit)
+            }
             SqlState::TOO_MANY_CONNECTIONS => unavailable(ServerAdvice::TooManyConnections),
             SqlState::CANNOT_CONNECT_NOW => unavailable(ServerAdvice::StartingUp),
             SqlState::ADMIN_SHUTDOWN | SqlState::CRASH_SHUTDOWN => {

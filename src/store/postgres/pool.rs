@@ -63,6 +63,58 @@ fn attempt_order(count: usize, random: bool) -> Vec<usize> {
     order
 }
 
+/// How long a connection may take in all, past its hosts' TCP connects, each bounded
+/// by `connect_timeout`: the startup exchange with a server that answers takes
+/// milliseconds.
+pub const PG_STARTUP_ANSWER_SECONDS_MAX: u64 = 10;
+
+/// `config.connect`, given up after every host's `connect_timeout` and
+/// `PG_STARTUP_ANSWER_SECONDS_MAX` more; `None` then. The crate's `connect_timeout`
+/// bounds only the TCP connect: a probe's port that accepted connections and never
+/// answered (a frozen server, something else listening) kept `verify` and `serve`
+/// silent past a minute. The connecting thread is left behind on a timeout (the sync
+/// client cannot be cancelled); it ends when the server answers or the connection
+/// breaks, and a command that gives up exits.
+fn connect_within(config: &Config, tls: &Tls) -> Option<Result<Client, ::postgres::Error>> {
+    let hosts = u32::try_from(config.get_hosts().len().max(1)).unwrap_or(u32::MAX);
+    let each = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(std::time::Duration::from_secs(
+            PG_CONNECT_TIMEOUT_SECONDS_DEFAULT,
+        ));
+    let wait =
+        each.saturating_mul(hosts) + std::time::Duration::from_secs(PG_STARTUP_ANSWER_SECONDS_MAX);
+    let (config, tls) = (config.clone(), tls.clone());
+    let (answer, answered) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("flexledger-pg-connect".to_owned())
+        .spawn(move || {
+            let connected = match &tls {
+                Tls::Off => config.connect(NoTls),
+                Tls::Verified(connector) => {
+                    config.connect(MakeTlsConnector::new(connector.clone()))
+                }
+            };
+            // The waiter may have given up: nobody to tell then.
+            let _ = answer.send(connected);
+        });
+    if spawned.is_err() {
+        return None;
+    }
+    answered.recv_timeout(wait).ok()
+}
+
+/// A server that took the connection and did not answer in time (`connect_within`):
+/// the advice says it all, in the reader's language.
+fn not_answering(store: &str) -> crate::store::StoreError {
+    crate::store::StoreError::Unavailable {
+        store: store.to_owned(),
+        message: String::new(),
+        advice: Some(Box::new(crate::store::ServerAdvice::NotAnswering)),
+    }
+}
+
 /// One connection and the statements prepared on it (parsed once, by their SQL).
 pub(crate) struct Connection {
     pub client: Client,
@@ -95,10 +147,11 @@ impl Connection {
             if config.get_application_name().is_none() {
                 config.application_name(PG_APPLICATION_NAME);
             }
-            let connected = match &target.tls {
-                Tls::Off => config.connect(NoTls),
-                Tls::Verified(connector) => {
-                    config.connect(MakeTlsConnector::new(connector.clone()))
+            let connected = match connect_within(&config, &target.tls) {
+                Some(connected) => connected,
+                None => {
+                    failed = Some(not_answering(store));
+                    continue;
                 }
             };
             match connected {

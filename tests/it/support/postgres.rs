@@ -205,6 +205,31 @@ impl Cluster {
         self.pg_ctl(&["-m", "fast", "-w", "stop"]);
     }
 
+    /// Sends `signal` (`STOP`, `CONT`) to the cluster's server and each of its
+    /// backends: stopped, a database that takes connections and answers nothing.
+    pub fn signal_all(&self, signal: &str) {
+        let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid"))
+            .expect("the cluster runs");
+        let server = pid_file.lines().next().expect("its pid").trim().to_owned();
+        let mut pids = vec![server.clone()];
+        for entry in std::fs::read_dir("/proc").expect("/proc is read").flatten() {
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // `pid (name) state ppid …`: the name may hold spaces, not ')'.
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1));
+            if parent == Some(server.as_str()) {
+                pids.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .args(&pids)
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} {pids:?}");
+    }
+
     /// Starts the cluster again after `stop`.
     pub fn start_again(&self) {
         self.pg_ctl(&["-w", "start"]);
