@@ -6,6 +6,7 @@ store-io = I/O failed on { $path }: { $detail }
 store-locked = the data directory { $path } is in use by another flexledger process (it holds the directory's lock): stop that process or pass another --data-dir
 store-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 store-permission-denied = permission denied on { $path }: { $detail }; the user running flexledger needs read and write access to the data directory and every file in it
+store-permission-denied-database = permission denied in the database { $path }: { $detail }; the store's user needs every privilege on the ledger's tables (`flexledger migrate` run as that user makes them its own)
 store-disk-full = the disk holding { $path } is full: { $detail }; free space and run the command again (a write that failed was not acknowledged)
 store-damaged = stored data is damaged: { $detail }
 store-damaged-at = stored data is damaged at position { $position }: { $detail }

@@ -5,6 +5,7 @@ store-io = 读写 { $path } 失败：{ $detail }
 store-locked = 数据目录 { $path } 正被另一个 flexledger 进程使用（它持有该目录的锁）：请先停止那个进程，或用 --data-dir 指定另一个数据目录
 store-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 store-permission-denied = 无权访问 { $path }：{ $detail }；运行 flexledger 的用户需要对数据目录及其中每个文件有读写权限
+store-permission-denied-database = 数据库 { $path } 拒绝访问：{ $detail }；存储所用的用户需要账本各表的全部权限（以该用户运行 `flexledger migrate`，这些表即归其所有）
 store-disk-full = { $path } 所在的磁盘已满：{ $detail }；请腾出空间后重新运行该命令（写入失败的内容未被确认）
 store-damaged = 存储的数据已损坏：{ $detail }
 store-damaged-at = 存储的数据在位置 { $position } 处已损坏：{ $detail }

@@ -606,8 +606,14 @@ impl StoreError {
             StoreError::NotADirectory { path } => {
                 ("store-not-a-directory", vec![("path", text(path))])
             }
+            // A database's refusal is no directory's: a probe's revoked INSERT was told
+            // to give access to "the data directory and every file in it".
             StoreError::PermissionDenied { path, source } => (
-                "store-permission-denied",
+                if path.starts_with("postgres") {
+                    "store-permission-denied-database"
+                } else {
+                    "store-permission-denied"
+                },
                 vec![("path", text(path)), ("detail", text(source))],
             ),
             StoreError::DiskFull { path, source } => (

@@ -645,6 +645,34 @@ fn a_role_at_its_connection_limit_is_told_so() {
     assert!(!stderr.contains("max_connections"), "{stderr}");
 }
 
+/// A user the database refuses is told about the database's tables, not about a data
+/// directory's files (a probe's revoked INSERT was).
+#[test]
+fn a_user_without_privileges_is_told_about_the_tables() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let role = format!("stranger_{}", std::process::id());
+    let mut admin =
+        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE ROLE {role} LOGIN"))
+        .unwrap();
+    let url = url.replace("user=postgres", &format!("user={role}"));
+    let output = flexledger_on(&url, dir.path(), &["verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("permission denied in the database"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("every privilege on the ledger's tables"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("data directory"), "{stderr}");
+}
+
 #[test]
 fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
     let Some(own) = own_cluster() else { return };

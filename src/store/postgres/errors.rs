@@ -87,10 +87,7 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
                 path: store.to_owned(),
                 source: std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
-                    format!(
-                        "{}; grant the store's user every privilege on its tables",
-                        error_text(&error)
-                    ),
+                    error_text(&error),
                 ),
             },
             _ => server_said(error),
