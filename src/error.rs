@@ -298,6 +298,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::Standby { .. } | StoreError::NotADirectory { .. } => ErrorKind::Invalid,
         StoreError::FoundDamaged { .. } => ErrorKind::Damaged,
         StoreError::NotMigrated { .. }
+        | StoreError::ForeignSchema { .. }
         | StoreError::SchemaTooNew { .. }
         | StoreError::CopyUnfinished { .. }
         | StoreError::CopyBeingMade { .. } => ErrorKind::Invalid,

@@ -347,6 +347,10 @@ pub enum StoreError {
         found: u32,
         needed: u32,
     },
+    /// A database holding another application's table where the ledger's go (`table`):
+    /// neither opened nor migrated.
+    #[error("{}", self.english())]
+    ForeignSchema { store: String, table: String },
     /// A database server's store migrated by a newer build.
     #[error("{}", self.english())]
     SchemaTooNew {
@@ -662,6 +666,10 @@ impl StoreError {
                 ("store-writer-locked", vec![("store", text(store))])
             }
             StoreError::Standby { store } => ("store-standby", vec![("store", text(store))]),
+            StoreError::ForeignSchema { store, table } => (
+                "store-foreign-schema",
+                vec![("store", text(store)), ("table", text(table))],
+            ),
             StoreError::NotMigrated {
                 store,
                 found,

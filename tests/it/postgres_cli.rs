@@ -673,6 +673,45 @@ fn a_user_without_privileges_is_told_about_the_tables() {
     assert!(!stderr.contains("data directory"), "{stderr}");
 }
 
+/// A database holding another application's tables where the ledger's go is refused
+/// as such by every command, `migrate` included, which changes nothing in it: a probe
+/// got a Rust type error for golang-migrate's `schema_migrations`, and for a table
+/// `commands` a bare "already exists" from a `migrate` that left a table behind.
+#[test]
+fn a_database_of_another_application_is_refused_as_such() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (theirs, table) in [
+        (
+            "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)",
+            "schema_migrations",
+        ),
+        (
+            "CREATE TABLE commands (id serial PRIMARY KEY, line text)",
+            "commands",
+        ),
+    ] {
+        let url = cluster.fresh_database();
+        let mut database = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        database.batch_execute(theirs).unwrap();
+        for command in ["migrate", "verify"] {
+            let output = flexledger_on(&url, dir.path(), &[command]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+            let says = format!("holds a table {table} that is not flexledger's");
+            assert!(stderr.contains(&says), "{command}: {stderr}");
+        }
+        let tables: i64 = database
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(tables, 1, "migrate added nothing beside {table}");
+    }
+}
+
 #[test]
 fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
     let Some(own) = own_cluster() else { return };

@@ -290,6 +290,64 @@ impl PgReader {
     }
 }
 
+/// The tables the first migration makes, besides `schema_migrations`.
+const LEDGER_TABLES: &[&str] = &[
+    "log_entries",
+    "commands",
+    "state_rows",
+    "feed_items",
+    "head",
+    "audit_checkpoints",
+];
+
+/// Refuses a database holding another application's tables where the ledger's go: a
+/// `schema_migrations` that is not the ledger's (golang-migrate's and Rails' have a
+/// `bigint` or `text` version and no `name`), or, in a database the ledger never
+/// migrated, a table of one of the ledger's names. An operator's probe got a Rust
+/// type error from every command for the first, and for the second a bare "relation
+/// \"commands\" already exists" from `migrate`, which left a `schema_migrations` behind.
+fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let pg = |error| classify(store, error);
+    let foreign = |table: &str| StoreError::ForeignSchema {
+        store: store.to_owned(),
+        table: table.to_owned(),
+    };
+    let columns = connection
+        .client
+        .query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+            &[],
+        )
+        .map_err(pg)?;
+    let column = |name: &str| {
+        columns
+            .iter()
+            .find(|row| row.get::<_, String>(0) == name)
+            .map(|row| row.get::<_, String>(1))
+    };
+    if !columns.is_empty() {
+        if column("version").as_deref() != Some("integer")
+            || column("name").as_deref() != Some("text")
+        {
+            return Err(foreign("schema_migrations"));
+        }
+        return Ok(());
+    }
+    let tables = connection
+        .client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = ANY($1)",
+            &[&LEDGER_TABLES],
+        )
+        .map_err(pg)?;
+    match tables.first() {
+        Some(row) => Err(foreign(&row.get::<_, String>(0))),
+        None => Ok(()),
+    }
+}
+
 /// The newest migration recorded, or `None` for a database never migrated.
 fn schema_version(connection: &mut Connection) -> Result<Option<u32>, ::postgres::Error> {
     match connection
@@ -305,6 +363,7 @@ fn schema_version(connection: &mut Connection) -> Result<Option<u32>, ::postgres
 }
 
 fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    refuse_a_foreign_schema(connection, store)?;
     let found = schema_version(connection)
         .map_err(|error| classify(store, error))?
         .unwrap_or(0);
@@ -474,6 +533,7 @@ fn migrate_on(connection: &mut Connection, store: &str) -> Result<u32, StoreErro
     let pg = |error| classify(store, error);
     refuse_a_standby(connection, store)?;
     take_writer_lock(connection, store)?;
+    refuse_a_foreign_schema(connection, store)?;
     connection
         .client
         .batch_execute(
