@@ -39,17 +39,14 @@ use std::path::Path;
 use std::time::Instant;
 use uuid::Uuid;
 
-/// The ledger's tables (`migrations/postgres/0001_initial.sql`) and the migrations
-/// record: dropped, then migrated again, to empty the store.
-const LEDGER_TABLES: [&str; 7] = [
-    "log_entries",
-    "commands",
-    "state_rows",
-    "feed_items",
-    "head",
-    "audit_checkpoints",
-    "schema_migrations",
-];
+/// The ledger's tables and the migrations record: dropped, then migrated again, to
+/// empty the store.
+fn ledger_tables() -> Vec<&'static str> {
+    let tables = flexledger::store::postgres::PG_LEDGER_TABLES
+        .iter()
+        .copied();
+    tables.chain(["schema_migrations"]).collect()
+}
 /// The ceiling's tables: `log_entries` and `commands` again, under names of the bench.
 const RAW_TABLES: [&str; 2] = ["flexledger_bench_raw_log", "flexledger_bench_raw_commands"];
 pub(crate) const RAW_SCHEMA: &str = "
@@ -101,7 +98,7 @@ pub fn check_empty(url: &str) -> BenchResult<()> {
 /// Drops the ledger's tables and the ceiling's, and migrates: an empty store.
 pub fn reset(url: &str) -> BenchResult<()> {
     let mut client = connect(url)?;
-    let tables: Vec<&str> = LEDGER_TABLES.iter().chain(&RAW_TABLES).copied().collect();
+    let tables: Vec<&str> = ledger_tables().into_iter().chain(RAW_TABLES).collect();
     client.batch_execute(&format!("DROP TABLE IF EXISTS {}", tables.join(", ")))?;
     crate::pg_rows::drop_all(&mut client)?;
     drop(client);
@@ -589,7 +586,7 @@ pub fn measure(args: &Args, url: &str, workload: &Path, lines: u64) -> BenchResu
     let bulk = bulk_submit(ledger, workload, lines)?;
     let bulk_statements = timed.then(|| statement_times(&mut admin)).transpose()?;
     let bulk_wal = wal_since(&mut admin, &lsn)?;
-    let bulk_bytes = table_bytes(&mut admin, &LEDGER_TABLES)?;
+    let bulk_bytes = table_bytes(&mut admin, &ledger_tables())?;
     eprintln!("PostgreSQL: (d) rebuild and member reads ...");
     let reader = PgStore::open_read_only(url)?;
     let started = Instant::now();

@@ -290,8 +290,9 @@ impl PgReader {
     }
 }
 
-/// The tables the first migration makes, besides `schema_migrations`.
-const LEDGER_TABLES: &[&str] = &[
+/// The tables the first migration makes (`migrations/postgres/0001_initial.sql`),
+/// besides `schema_migrations`.
+pub const PG_LEDGER_TABLES: &[&str] = &[
     "log_entries",
     "commands",
     "state_rows",
@@ -339,7 +340,7 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
         .query(
             "SELECT table_name::text FROM information_schema.tables \
              WHERE table_schema = current_schema() AND table_name = ANY($1)",
-            &[&LEDGER_TABLES],
+            &[&PG_LEDGER_TABLES],
         )
         .map_err(pg)?;
     match tables.first() {
