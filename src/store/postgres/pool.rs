@@ -85,22 +85,19 @@ fn connect_within(config: &Config, tls: &Tls) -> Option<Result<Client, ::postgre
         ));
     let wait =
         each.saturating_mul(hosts) + std::time::Duration::from_secs(PG_STARTUP_ANSWER_SECONDS_MAX);
-    let (config, tls) = (config.clone(), tls.clone());
+    let connect = |config: &Config, tls: &Tls| match tls {
+        Tls::Off => config.connect(NoTls),
+        Tls::Verified(connector) => config.connect(MakeTlsConnector::new(connector.clone())),
+    };
     let (answer, answered) = std::sync::mpsc::sync_channel(1);
+    let (theirs, their_tls) = (config.clone(), tls.clone());
     let spawned = std::thread::Builder::new()
         .name("flexledger-pg-connect".to_owned())
-        .spawn(move || {
-            let connected = match &tls {
-                Tls::Off => config.connect(NoTls),
-                Tls::Verified(connector) => {
-                    config.connect(MakeTlsConnector::new(connector.clone()))
-                }
-            };
-            // The waiter may have given up: nobody to tell then.
-            let _ = answer.send(connected);
-        });
+        // The waiter may have given up: nobody to tell then.
+        .spawn(move || drop(answer.send(connect(&theirs, &their_tls))));
     if spawned.is_err() {
-        return None;
+        // No thread to spare: connect here, bounded by connect_timeout alone.
+        return Some(connect(config, tls));
     }
     answered.recv_timeout(wait).ok()
 }
