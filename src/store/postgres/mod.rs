@@ -321,11 +321,18 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
             &[],
         )
         .map_err(pg)?;
+    // Both columns are cast to text in the query.
+    let mut found = Vec::with_capacity(columns.len());
+    for row in &columns {
+        found.push((
+            read::column::<String>(row, 0)?,
+            read::column::<String>(row, 1)?,
+        ));
+    }
     let column = |name: &str| {
-        columns
-            .iter()
-            .find(|row| row.get::<_, String>(0) == name)
-            .map(|row| row.get::<_, String>(1))
+        (found.iter())
+            .find(|(column, _)| column == name)
+            .map(|(_, data_type)| data_type.clone())
     };
     if !columns.is_empty() {
         if column("version").as_deref() != Some("integer")
@@ -344,7 +351,7 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
         )
         .map_err(pg)?;
     match tables.first() {
-        Some(row) => Err(foreign(&row.get::<_, String>(0))),
+        Some(row) => Err(foreign(&read::column::<String>(row, 0)?)),
         None => Ok(()),
     }
 }
