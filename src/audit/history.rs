@@ -173,9 +173,20 @@ impl MemberHistory {
             .collect())
     }
 
+    /// How many of `events` the log holds: those before the implied ones.
+    fn recorded(&self) -> usize {
+        self.events.len() - self.implied
+    }
+
+    /// The position of the last recorded event (0 for none).
+    fn last_recorded_position(&self) -> u64 {
+        let recorded = &self.events[..self.recorded()];
+        recorded.last().map_or(0, |last| last.position)
+    }
+
     /// Whether the event at `index` is implied, not recorded (`implied`).
     pub fn is_implied(&self, index: usize) -> bool {
-        index >= self.events.len() - self.implied
+        index >= self.recorded()
     }
 
     /// The position the event at `index` is folded at: its own, and for an implied one
@@ -185,20 +196,15 @@ impl MemberHistory {
         if !self.is_implied(index) {
             return self.events[index].position;
         }
-        let recorded = self.events.len() - self.implied;
-        let last = self.events[..recorded]
-            .last()
-            .map_or(0, |last| last.position);
-        last + 1 + (index - recorded) as u64
+        self.last_recorded_position() + 1 + (index - self.recorded()) as u64
     }
 
     /// The coverage `state` folds to, as of the last recorded event: implied events
     /// are folded after it, but no position of the log holds them.
     fn coverage_of(&self, state: &LedgerState) -> Option<MemberCoverage> {
         let mut coverage = coverage(state, self.member_id)?;
-        let recorded = self.events.len() - self.implied;
-        if let Some(last) = self.events[..recorded].last() {
-            coverage.position = coverage.position.min(last.position);
+        if self.recorded() > 0 {
+            coverage.position = coverage.position.min(self.last_recorded_position());
         }
         Some(coverage)
     }
@@ -322,10 +328,7 @@ impl MemberHistory {
     /// the last recorded event takes them.
     pub fn state_through(&self, position: u64) -> Result<LedgerState, FoldError> {
         let mut state = LedgerState::default();
-        let recorded = self.events.len() - self.implied;
-        let last = self.events[..recorded]
-            .last()
-            .map_or(0, |last| last.position);
+        let last = self.last_recorded_position();
         for (index, envelope) in self.events.iter().enumerate() {
             let taken = if self.is_implied(index) {
                 position >= last
