@@ -1681,10 +1681,7 @@ fn an_interrupted_restore_leaves_nothing_behind() {
         .collect();
     let target = root.path().join("restored");
     let staging = root.path().join(".restored.restoring");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
-        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-        .arg("--data-dir")
-        .arg(&target)
+    let mut child = flexledger_command(&target)
         .args(["restore", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
