@@ -296,7 +296,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::Engine { .. } => ErrorKind::Internal,
         StoreError::WriterLocked { .. } => ErrorKind::Locked,
         StoreError::Standby { .. } | StoreError::NotADirectory { .. } => ErrorKind::Invalid,
-        StoreError::FoundDamaged { .. } => ErrorKind::Damaged,
+        StoreError::FoundDamaged { .. } | StoreError::TableMissing { .. } => ErrorKind::Damaged,
         StoreError::NotMigrated { .. }
         | StoreError::ForeignSchema { .. }
         | StoreError::SchemaTooNew { .. }

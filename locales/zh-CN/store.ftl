@@ -14,6 +14,7 @@ store-standby = 存储 { $store } 位于处于恢复模式（只读）的热备�
 store-found-damaged = { $found_by } 于 { $found_at } 发现该存储已损坏（{ $detail }）；已发现损坏的存储不再追加任何内容：若从备份恢复，备份之后追加的内容都会丢失。请先把数据目录复制到别处，按下文恢复，然后运行 `flexledger verify`：整个存储校验通过后，标记 { $mark } 会被删除，写入随即恢复
 store-not-migrated = 存储 { $store } 的表结构版本为 { $found }，本版本需要 { $needed }：请运行 `flexledger migrate --store { $quoted }`（如该存储设有密码，请一并提供），然后重试
 store-foreign-schema = 存储 { $store } 所在的数据库中有一张不属于 flexledger 的表 { $table }（属于其他应用，或是手工建立的）：账本需要一个专用的数据库。请新建一个（createdb NAME），并在其上运行 `flexledger migrate`
+store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据库（`flexledger restore`）；`migrate` 不会重建被删除的表
 store-schema-too-new = 存储 { $store } 的表结构版本为 { $found }，比本版本所知的（{ $known }）更新：它已由更新版本的 flexledger 迁移；请使用那个版本
 store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚未建成的存储（{ $making }）：它还不是账本。请再次运行同一条复制命令以完成复制，或删除 { $quoted } 后重新开始
 store-unavailable = 无法使用存储 { $store }：{ $advice ->

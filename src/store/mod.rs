@@ -351,6 +351,11 @@ pub enum StoreError {
     /// neither opened nor migrated.
     #[error("{}", self.english())]
     ForeignSchema { store: String, table: String },
+    /// A database server's store, migrated, that lacks one of the ledger's tables
+    /// (`table`): dropped by hand, or left out of a dump. Damage: what the table held is
+    /// gone, and `migrate` does not make it again.
+    #[error("{}", self.english())]
+    TableMissing { store: String, table: String },
     /// A database server's store migrated by a newer build.
     #[error("{}", self.english())]
     SchemaTooNew {
@@ -668,6 +673,10 @@ impl StoreError {
             StoreError::Standby { store } => ("store-standby", vec![("store", text(store))]),
             StoreError::ForeignSchema { store, table } => (
                 "store-foreign-schema",
+                vec![("store", text(store)), ("table", text(table))],
+            ),
+            StoreError::TableMissing { store, table } => (
+                "store-table-missing",
                 vec![("store", text(store)), ("table", text(table))],
             ),
             StoreError::NotMigrated {

@@ -712,6 +712,26 @@ fn a_database_of_another_application_is_refused_as_such() {
     }
 }
 
+/// A migrated store that lost one of its tables is damage (exit 1), named with the
+/// table, for `migrate` as for every command: `migrate` used to say ok over it.
+#[test]
+fn a_store_missing_one_of_its_tables_is_damaged_and_migrate_says_so() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(&cluster, dir.path());
+    let mut database = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    database.batch_execute("DROP TABLE feed_items").unwrap();
+    for command in ["migrate", "verify"] {
+        let output = flexledger_on(&url, dir.path(), &[command]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command}: {stderr}");
+        assert!(
+            stderr.contains("is migrated but has no table feed_items"),
+            "{command}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
     let Some(own) = own_cluster() else { return };

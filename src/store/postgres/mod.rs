@@ -356,6 +356,31 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
     }
 }
 
+/// Refuses, as damage, a migrated store that lacks one of the ledger's tables: with
+/// `feed_items` dropped by hand, an operator's probe saw `migrate` say ok, and the
+/// first read of the feed fail with the server's bare "relation does not exist".
+fn refuse_a_missing_table(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let rows = connection
+        .client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = ANY($1)",
+            &[&PG_LEDGER_TABLES],
+        )
+        .map_err(|error| classify(store, error))?;
+    let mut present = Vec::with_capacity(rows.len());
+    for row in &rows {
+        present.push(read::column::<String>(row, 0)?);
+    }
+    match (PG_LEDGER_TABLES.iter()).find(|table| !present.iter().any(|name| name == *table)) {
+        Some(table) => Err(StoreError::TableMissing {
+            store: store.to_owned(),
+            table: (*table).to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The newest migration recorded, or `None` for a database never migrated.
 fn schema_version(connection: &mut Connection) -> Result<Option<u32>, ::postgres::Error> {
     match connection
@@ -389,7 +414,7 @@ fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreErr
             needed: PG_SCHEMA_VERSION,
         });
     }
-    Ok(())
+    refuse_a_missing_table(connection, store)
 }
 
 /// A writer on a hot standby would serve reads and fail at its first append with the
@@ -573,5 +598,6 @@ fn migrate_on(connection: &mut Connection, store: &str) -> Result<u32, StoreErro
         tracing::info!(store, version, name, "applied a schema migration");
         current = *version;
     }
+    refuse_a_missing_table(connection, store)?;
     Ok(current)
 }
