@@ -65,7 +65,11 @@ detail-expected-month = a month "YYYY-MM" between 1990-01 and 2999-12
 detail-expected-date = a real calendar date "YYYY-MM-DD" between 1990-01-01 and 2999-12-31
 detail-expected-region = a region name of 1 to 64 ASCII letters, digits, '_', '.' or '-' (a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 detail-expected-struct = struct { $name }
-detail-expected-unsigned = { $type }
+detail-expected-u8 = u8
+detail-expected-u16 = u16
+detail-expected-u32 = u32
+detail-expected-u64 = u64
+detail-expected-usize = usize
 detail-expected-other = { $text }
 
 ## What a field got

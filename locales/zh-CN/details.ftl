@@ -65,7 +65,11 @@ detail-expected-month = 月份，格式 "YYYY-MM"，介于 1990-01 与 2999-12 �
 detail-expected-date = 真实存在的日期，格式 "YYYY-MM-DD"，介于 1990-01-01 与 2999-12-31 之间
 detail-expected-region = 由 1 至 64 个英文字母、数字、'_'、'.' 或 '-' 组成的统筹地区名称（中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 detail-expected-struct = 对象（`{ $name }`）
-detail-expected-unsigned = 非负整数（`{ $type }`）
+detail-expected-u8 = 不超过 255 的非负整数
+detail-expected-u16 = 不超过 65535 的非负整数
+detail-expected-u32 = 不超过 4294967295 的非负整数
+detail-expected-u64 = 不超过 18446744073709551615 的非负整数
+detail-expected-usize = 不超过 18446744073709551615 的非负整数
 detail-expected-other = “{ $text }”
 
 ## 收到的是

@@ -270,11 +270,17 @@ fn expected_part(expected: &str) -> Part {
             vec![("name", text(name))],
         ));
     }
-    if ["u8", "u16", "u32", "u64", "u128", "usize"].contains(&expected) {
-        return Part::Said(Said::new(
-            "detail-expected-unsigned",
-            vec![("type", text(expected))],
-        ));
+    // Each unsigned type its own sentence: staff read "u32" as nothing, so the
+    // Chinese says the largest number it takes instead (a policy's `grace_months`).
+    let unsigned = [
+        ("u8", "detail-expected-u8"),
+        ("u16", "detail-expected-u16"),
+        ("u32", "detail-expected-u32"),
+        ("u64", "detail-expected-u64"),
+        ("usize", "detail-expected-usize"),
+    ];
+    if let Some(id) = (unsigned.iter()).find_map(|(name, id)| (*name == expected).then_some(*id)) {
+        return Part::Said(Said::plain(id));
     }
     Part::Said(Said::new(
         "detail-expected-other",
@@ -427,6 +433,10 @@ mod tests {
             (
                 "the key \"amount\" appears twice in one object at line 1 column 138",
                 "键 \"amount\" 在同一个对象中出现了两次（第 1 行第 138 列）",
+            ),
+            (
+                "invalid type: string \"two\", expected u32",
+                "类型不符：收到字符串 \"two\"，应为不超过 4294967295 的非负整数",
             ),
             (
                 "invalid type: null, expected struct BenefitTier",
