@@ -32,6 +32,7 @@ store-unavailable = cannot use the store { $store }: { $advice ->
         [too-many-connections] { $detail }; the server accepts no connection now: try again later, or raise its max_connections
         [role-connection-limit] { $detail }; the login's role has reached its own connection limit: end its other sessions, or raise it (ALTER ROLE … CONNECTION LIMIT)
         [not-answering] the server took the connection but did not answer in time (each host's connect_timeout, then 10 s more): is it stopped or overloaded, or is another program listening at that address?
+        [readers-busy] every one of the reader's 8 connections to the server is waiting for an answer, and none came back within 60 s: is the server stopped or overloaded (a frozen standby, a hung disk)? Reads already sent stay waiting until it answers; try again once it does
         [starting-up] { $detail }; the server is starting up or shutting down: try again in a moment
         [shut-down] { $detail }; the server shut down, or an administrator ended this connection (pg_terminate_backend): start the server if it is down, and try again
         [connection-failed] { $detail }; the connection to the server failed: is the server running and reachable?

@@ -31,6 +31,7 @@ store-unavailable = 无法使用存储 { $store }：{ $advice ->
         [too-many-connections] { $detail }；服务器目前不接受新连接：请稍后重试，或调高其 max_connections
         [role-connection-limit] { $detail }；登录所用角色已达到其自身的连接数上限：请关闭它的其他会话，或调高该上限（ALTER ROLE … CONNECTION LIMIT）
         [not-answering] 服务器接受了连接却没有及时应答（每个主机的 connect_timeout 之后再等 10 秒）：它是否已停顿或过载？该地址上监听的是否是别的程序？
+        [readers-busy] 读取端与服务器的 8 个连接都在等待应答，60 秒内没有一个空出来：服务器是否已停顿或过载（备库被冻结、磁盘挂起）？已发出的读取会一直等到它应答；请在它恢复应答后重试
         [starting-up] { $detail }；服务器正在启动或关闭：请稍候重试
         [shut-down] { $detail }；服务器已关闭，或管理员终止了这个连接（pg_terminate_backend）：服务器若已停止请启动它，然后重试
         [connection-failed] { $detail }；与服务器的连接失败：服务器是否在运行、能否连通？

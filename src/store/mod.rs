@@ -420,6 +420,9 @@ pub enum ServerAdvice {
     /// The server took the connection and did not answer (frozen, overloaded, or not
     /// PostgreSQL): `pool::connect_within`.
     NotAnswering,
+    /// Every connection of a reader was in use and none came back within
+    /// `PG_READER_WAIT_SECONDS_MAX` (`pool::Pool::checkout`).
+    ReadersBusy,
     /// The server asks for a password and none was found.
     PasswordMissing {
         user: String,
@@ -444,6 +447,7 @@ impl ServerAdvice {
                 ("role-connection-limit", "", "none", "", "")
             }
             Some(ServerAdvice::NotAnswering) => ("not-answering", "", "none", "", ""),
+            Some(ServerAdvice::ReadersBusy) => ("readers-busy", "", "none", "", ""),
             Some(ServerAdvice::StartingUp) => ("starting-up", "", "none", "", ""),
             Some(ServerAdvice::ShutDown) => ("shut-down", "", "none", "", ""),
             Some(ServerAdvice::ConnectionFailed) => ("connection-failed", "", "none", "", ""),

@@ -619,6 +619,78 @@ fn a_database_that_stops_answering_stops_the_writer_and_a_silent_server_is_given
     drop(silent);
 }
 
+/// A read-only server whose database froze (a stopped standby) answers a read that
+/// finds every connection stuck with a 503 saying so, within
+/// `FLEXLEDGER_PG_READER_WAIT_MS`: such reads used to wait without end, behind
+/// connections waiting on a server that never answers.
+#[test]
+fn reads_waiting_for_a_frozen_database_s_connections_are_answered_that_it_does_not_answer() {
+    use flexledger::store::postgres::{PG_READER_CONNECTIONS_MAX, PG_READER_WAIT_SECONDS_MAX};
+    let Some(own) = own_cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(&own, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let mut command = serve_command(replica_dir.path(), &url, Some(&writer.base));
+    // Each new connection to the frozen server is given up after 1 s + 10 s.
+    command
+        .env("FLEXLEDGER_STORE", format!("{url}&connect_timeout=1"))
+        .env("FLEXLEDGER_PG_READER_WAIT_MS", "2000");
+    let replica = Server::spawn(&mut command);
+    let path = format!("/v1/members/{MEMBER}/months/2025-01");
+    assert_eq!(
+        call(&replica, "GET", &path, Some(token("operator")), None, &[]).0,
+        200
+    );
+    own.signal_all("STOP");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(90)))
+        .build()
+        .into();
+    let url = format!("{}{path}", replica.base);
+    let readers: Vec<_> = (0..PG_READER_CONNECTIONS_MAX + 4)
+        .map(|_| {
+            let (agent, url) = (agent.clone(), url.clone());
+            std::thread::spawn(move || {
+                let response = agent
+                    .get(&url)
+                    .header("authorization", &format!("Bearer {}", token("operator")))
+                    .call();
+                response.map(|mut response| {
+                    let status = response.status().as_u16();
+                    (status, response.body_mut().read_to_string().unwrap())
+                })
+            })
+        })
+        .collect();
+    // Past the readers' wait, well before a new connection is given up.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    own.signal_all("CONT");
+    let answers: Vec<_> = readers
+        .into_iter()
+        .map(|reader| reader.join().unwrap().unwrap())
+        .collect();
+    // Those beyond the connections were answered while the database was frozen (the
+    // others once it answered again).
+    let busy = (answers.iter())
+        .filter(|(status, body)| *status == 503 && body.contains("\"store_unavailable\""))
+        .count();
+    assert!(busy >= 4, "{answers:#?}");
+    // The sentence the server logs for them names the limits as they are.
+    let english = flexledger::store::StoreError::Unavailable {
+        store: String::new(),
+        message: String::new(),
+        advice: Some(Box::new(flexledger::store::ServerAdvice::ReadersBusy)),
+    }
+    .to_string();
+    assert!(
+        english.contains(&format!(
+            "{PG_READER_CONNECTIONS_MAX} connections to the server is waiting for an answer, and none came back within {PG_READER_WAIT_SECONDS_MAX} s"
+        )),
+        "the sentence names the limits as they are: {english}"
+    );
+}
+
 /// A role at its own `CONNECTION LIMIT` is told to raise that limit: a probe's was
 /// told to raise the server's `max_connections` (the same SQLSTATE), with 7 of 100
 /// in use.
@@ -718,7 +790,7 @@ fn a_database_of_another_application_is_refused_as_such() {
 fn a_store_missing_one_of_its_tables_is_damaged_and_migrate_says_so() {
     let Some(cluster) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let url = migrated(&cluster, dir.path());
+    let url = migrated(cluster, dir.path());
     let mut database = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
     database.batch_execute("DROP TABLE feed_items").unwrap();
     for command in ["migrate", "verify"] {

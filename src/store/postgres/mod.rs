@@ -51,6 +51,7 @@ mod write;
 pub use errors::redact_url;
 pub use pool::{
     PG_APPLICATION_NAME, PG_CONNECT_TIMEOUT_SECONDS_DEFAULT, PG_READER_CONNECTIONS_MAX,
+    PG_READER_WAIT_SECONDS_MAX,
 };
 
 use super::checked_reads::corrupt;

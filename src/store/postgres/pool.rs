@@ -261,6 +261,25 @@ pub(crate) fn drop_off_runtime(work: impl FnOnce() + Send + 'static) {
 /// backend (a process, a few MiB); the server's own default `max_connections` is 100.
 pub const PG_READER_CONNECTIONS_MAX: usize = 8;
 
+/// How long a read waits for one of the reader's connections when all
+/// `PG_READER_CONNECTIONS_MAX` are in use, before it is answered that the server is
+/// not answering (`ServerAdvice::ReadersBusy`). A read-only server on a frozen standby
+/// (SIGSTOP, a hung disk) kept every later read waiting without end once its
+/// connections were all stuck in queries the server never answered: the sync client
+/// has no query timeout, so those stay stuck, but no read waits behind them for ever.
+/// `FLEXLEDGER_PG_READER_WAIT_MS` sets it in milliseconds, for tests.
+pub const PG_READER_WAIT_SECONDS_MAX: u64 = 60;
+
+fn reader_wait_max() -> std::time::Duration {
+    std::env::var("FLEXLEDGER_PG_READER_WAIT_MS")
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .map_or(
+            std::time::Duration::from_secs(PG_READER_WAIT_SECONDS_MAX),
+            std::time::Duration::from_millis,
+        )
+}
+
 /// A reader's connections, opened when first needed.
 pub(crate) struct Pool {
     target: Target,
@@ -345,6 +364,7 @@ impl Pool {
     }
 
     fn checkout(&self) -> Result<Connection, crate::store::StoreError> {
+        let deadline = std::time::Instant::now() + reader_wait_max();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             if let Some(connection) = state.idle.pop() {
@@ -375,9 +395,17 @@ impl Pool {
                 }
                 return opened;
             }
-            state = self
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(crate::store::StoreError::Unavailable {
+                    store: self.store.clone(),
+                    message: String::new(),
+                    advice: Some(Box::new(crate::store::ServerAdvice::ReadersBusy)),
+                });
+            }
+            (state, _) = self
                 .returned
-                .wait(state)
+                .wait_timeout(state, left)
                 .unwrap_or_else(PoisonError::into_inner);
         }
     }
