@@ -12,6 +12,7 @@ refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
 refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
 refusal-previously-enrolled = member { $member } was enrolled before and has withdrawn: use reenroll (R13)
+refusal-previously-enrolled-elsewhere = member { $member } was enrolled in region { $region } and has withdrawn: reenroll would enroll it there again (R13); a member id stays in the region it first enrolled in, so an enrollment in region { $asked } takes a member id of that region's own (no rule carries months from one region to another)
 refusal-already-enrolled = member { $member } is already enrolled in region { $region }
 refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)
 refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): enroll from the open month { $open } or later

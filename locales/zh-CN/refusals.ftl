@@ -11,6 +11,7 @@ refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保
 refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
 refusal-previously-enrolled = 参保人员 { $member } 曾参保且已停保：请办理重新参保（reenroll，R13）
+refusal-previously-enrolled-elsewhere = 参保人员 { $member } 曾在统筹地区 { $region } 参保且已停保：重新参保（reenroll）只会让其在该地区再次参保（R13）；参保人员编号只属于其首次参保的统筹地区，在统筹地区 { $asked } 参保须使用该地区自己的参保人员编号（规则中没有跨地区接续缴费月数的规定）
 refusal-already-enrolled = 参保人员 { $member } 已在统筹地区 { $region } 参保
 refusal-employer-scheme-required = 已与用人单位建立劳动关系的人员应随用人单位参加职工基本医疗保险，不以灵活就业人员身份参保（R5，S2）
 refusal-enroll-month-closed = 统筹地区 { $region } 的 { $month } 已月结（R5）：请自当前征缴月 { $open } 或之后的月份起参保

@@ -153,6 +153,21 @@ fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
 fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
     let region = region(state, &body.region)?;
     if let Some(member) = state.members.get(&body.member_id) {
+        if member.is_withdrawn() && member.region != body.region {
+            // D77: a member id stays in the region it first enrolled in; "use
+            // reenroll" alone would re-enroll a member who moved away where it left.
+            return refuse(
+                RefusalText::PreviouslyEnrolledElsewhere {
+                    member: body.member_id,
+                    region: member.region.clone(),
+                    asked: body.region.clone(),
+                },
+                format!(
+                    "member {} was enrolled in region {} and has withdrawn: reenroll would enroll it there again (R13); a member id stays in the region it first enrolled in, so an enrollment in region {} takes a member id of that region's own (no rule carries months from one region to another)",
+                    body.member_id, member.region, body.region
+                ),
+            );
+        }
         if member.is_withdrawn() {
             return refuse(
                 RefusalText::PreviouslyEnrolled {

@@ -242,6 +242,10 @@ refusal_texts! {
     }
     /// R13: enroll for a member who has withdrawn.
     PreviouslyEnrolled(PreviouslyEnrolled) = "refusal-previously-enrolled" { member: Uuid }
+    /// R13, D77: enroll in another region for a member who has withdrawn from `region`.
+    PreviouslyEnrolledElsewhere(PreviouslyEnrolled) = "refusal-previously-enrolled-elsewhere" {
+        member: Uuid, region: RegionName, asked: RegionName,
+    }
     AlreadyEnrolled(AlreadyEnrolled) = "refusal-already-enrolled" { member: Uuid, region: RegionName }
     /// R5, S2.
     EmployerSchemeRequired(EmployerSchemeRequired) = "refusal-employer-scheme-required" {}

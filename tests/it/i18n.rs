@@ -853,6 +853,10 @@ fn last_month_tour() -> Vec<(Value, &'static str)> {
     vec![
         (end, "ok"),
         (enroll(D, "end", "2999-11", "0.60", "none"), "ok"),
+        (
+            enroll(A, "end", "2999-11", "0.60", "none"),
+            "refusal-previously-enrolled-elsewhere",
+        ),
         (grant_d, "refusal-grant-past-last-month"),
         (close("2999-11"), "ok"),
         (close("2999-12"), "refusal-close-last-month"),
