@@ -72,6 +72,7 @@ refusal-subsidy-not-accrued = { $month } has not accrued a subsidy: { $reason ->
         [not_granted] no grant covers it
         [refunded] its contribution was refunded (R12)
         [unpaid] its contribution is not paid
+        [not_enrolled] the member was not enrolled for it (a month outside every enrollment period accrues nothing)
        *[not_closed] it is not closed yet (it accrues at its month close)
     } (R16: a granted month accrues once it is paid and closed); pay only accrued months
 refusal-subsidy-amount-mismatch = amount { $amount } does not equal the accrued subsidies of those months, which sum to { $total } (R16): pay exactly { $total }

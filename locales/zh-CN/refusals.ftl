@@ -75,6 +75,7 @@ refusal-subsidy-not-accrued = { $month } 的社会保险补贴尚未形成：{ $
         [not_granted] 该月没有给予补贴
         [refunded] 该月缴费已退费（R12）
         [unpaid] 该月尚未缴费
+        [not_enrolled] 参保人员在该月未参保（不在任何参保期内的月份不形成补贴）
        *[not_closed] 该月尚未月结（补贴在该月月结时形成）
     }（R16：给予补贴的月份在缴费并月结后形成补贴）；请只发放已形成补贴的月份
 refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形成的社会保险补贴合计 { $total } 不符（R16）：请按 { $total } 发放

@@ -1474,7 +1474,7 @@ fn subsidy_reason(
             say(language, "explain-subsidy-not-closed", &args)
         }
         Err(NotAccrued::Refunded) => say(language, "explain-subsidy-refunded", &[granted]),
-        Err(NotAccrued::Unpaid) => {
+        Err(NotAccrued::Unpaid | NotAccrued::OutsideEnrollment) => {
             let never = match line.status {
                 MonthStatus::Lapsed => "lapsed",
                 MonthStatus::NotEnrolled => "not_enrolled",

@@ -991,6 +991,10 @@ fn decide_pay_subsidy(state: &LedgerState, body: &PaySubsidy) -> Decision {
                     NotAccrued::NotGranted => ("not_granted", "no grant covers it"),
                     NotAccrued::Refunded => ("refunded", "its contribution was refunded (R12)"),
                     NotAccrued::Unpaid => ("unpaid", "its contribution is not paid"),
+                    NotAccrued::OutsideEnrollment => (
+                        "not_enrolled",
+                        "the member was not enrolled for it (a month outside every enrollment period accrues nothing)",
+                    ),
                     NotAccrued::NotClosed => (
                         "not_closed",
                         "it is not closed yet (it accrues at its month close)",

@@ -164,6 +164,9 @@ pub enum NotAccrued {
     /// Not paid: never, or refunded and enrolled for again (R13) without being paid
     /// again (due, arrears, or lapsed since), which paid again would accrue.
     Unpaid,
+    /// Never paid, and outside every enrollment period of the member (a grant may start
+    /// before the member's first month): R16, months outside every period accrue nothing.
+    OutsideEnrollment,
     NotClosed,
 }
 
@@ -350,11 +353,13 @@ impl MemberState {
         let Some(paid) = self.paid.get(&month) else {
             // R12, R13: a refunded month the member enrolled for again and has not paid
             // again accrues nothing because it is unpaid now, not because of the refund.
-            let refunded = self.refunded.contains_key(&month) && !self.enrolled_for(month);
-            return Err(if refunded {
+            let enrolled = self.enrolled_for(month);
+            return Err(if enrolled {
+                NotAccrued::Unpaid
+            } else if self.refunded.contains_key(&month) {
                 NotAccrued::Refunded
             } else {
-                NotAccrued::Unpaid
+                NotAccrued::OutsideEnrollment
             });
         };
         if month >= open_month {

@@ -407,6 +407,38 @@ fn an_overlapping_grant_names_only_the_months_already_granted() {
     );
 }
 
+/// A granted month before the member's first enrolled month is refused a subsidy
+/// payment because it lies outside every enrollment period (R16), not because "its
+/// contribution is not paid", which an auditor's probe read as payable.
+#[test]
+fn a_granted_month_before_the_enrollment_accrues_nothing_and_is_said_to_be_outside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let m = member(0);
+    let close = |month: &str| json!({"command":"close_month","region":"demo","month":month});
+    let results = submit(
+        &mut ledger,
+        &mut FixedSources::new(),
+        &[
+            policy(json!({})),
+            json!({"command":"enroll","member_id":m,"region":"demo","month":"2025-02","base_ratio":"0.60","labor_relationship":"none"}),
+            json!({"command":"grant_subsidy","member_id":m,"from_month":"2025-01","months":3,"share":"0.5","category":"hardship"}),
+            close("2025-01"),
+            json!({"command":"pay","member_id":m,"months":["2025-02"],"amount":"600.00","paid_on":"2025-02-03"}),
+            close("2025-02"),
+            json!({"command":"pay_subsidy","member_id":m,"months":["2025-01"],"amount":"0.00","paid_on":"2025-03-01"}),
+            json!({"command":"pay_subsidy","member_id":m,"months":["2025-02"],"amount":"300.00","paid_on":"2025-03-01"}),
+        ],
+    );
+    let refused = &results[6]["error"];
+    assert_eq!(refused["code"], "subsidy_not_accrued", "{results:?}");
+    assert_eq!(
+        refused["message"],
+        "2025-01 has not accrued a subsidy: the member was not enrolled for it (a month outside every enrollment period accrues nothing) (R16: a granted month accrues once it is paid and closed); pay only accrued months"
+    );
+    assert_eq!(results[7]["ok"], true, "{results:?}");
+}
+
 #[test]
 fn a_close_lists_its_region_event_and_a_summary_and_repeats_it() {
     let dir = tempfile::tempdir().unwrap();
