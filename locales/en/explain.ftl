@@ -233,7 +233,7 @@ explain-refund-withdrawal = The withdrawal ({ $reason }) took effect from { $fro
     }
 explain-refund-then = {"; then "}
 explain-refund-now-outside = { $month } is outside the period: not enrolled, no benefits, nothing paid
-explain-refund-now-enrolled = the member enrolled again for { $month }, which is now { $status }
+explain-refund-now-enrolled = a later enrollment period holds { $month } again, and it is now { $status }
 
 ## R17: the personal account
 

@@ -432,6 +432,12 @@ fn a_refunded_month_enrolled_for_again_and_unpaid_accrues_nothing_for_being_unpa
         "{reasons}"
     );
     assert!(!reasons.contains("its contribution was refunded, so it accrues nothing"));
+    // The period that holds it again began in 2025-02: not "enrolled again for
+    // 2025-03", which a probe read as the re-enrollment's first month.
+    assert!(
+        reasons.contains("a later enrollment period holds 2025-03 again, and it is now arrears"),
+        "{reasons}"
+    );
     let facts = facts_of(dir.path(), MEMBER, "2025-03");
     assert_eq!(facts.line.status, MonthStatus::Arrears);
     assert!(
