@@ -39,11 +39,14 @@ pub fn decide(state: &LedgerState, envelope: &CommandEnvelope) -> Decision {
     if let (Some(expected), Some(member_id)) =
         (envelope.expected_version, envelope.command.member_id())
     {
-        let actual = state
-            .members
-            .get(&member_id)
-            .map_or(0, |member| member.version);
-        if expected != actual {
+        let known = state.members.get(&member_id);
+        let actual = known.map_or(0, |member| member.version);
+        // CONTRACT: checked right after the member is found. A member nobody enrolled
+        // is refused by the command's own check for it (`not_enrolled`,
+        // `never_enrolled`), as an auditor's probe expected; only `enroll` starts a
+        // stream, at version 0, so only it compares a new member's version (D1).
+        let found = known.is_some() || matches!(envelope.command, Command::Enroll(_));
+        if found && expected != actual {
             return refuse(
                 RefusalText::VersionConflict { actual, expected },
                 format!("member stream is at version {actual}, not {expected}: read the member again and resubmit with expected_version {actual}"),

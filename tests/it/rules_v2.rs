@@ -439,6 +439,73 @@ fn a_granted_month_before_the_enrollment_accrues_nothing_and_is_said_to_be_outsi
     assert_eq!(results[7]["ok"], true, "{results:?}");
 }
 
+/// CONTRACT: `version_conflict` is checked right after the member is found. A member
+/// nobody enrolled is refused by the command's own check (here `not_enrolled` and
+/// `never_enrolled`), whatever version it names; `enroll` compares a new member's
+/// stream, at version 0; a known member's version is checked before anything else.
+#[test]
+fn a_version_is_compared_once_the_member_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let (known, unknown) = (member(0), member(1));
+    let with_version = |mut command: Value, version: u64| {
+        command["expected_version"] = json!(version);
+        command
+    };
+    let enroll = |m: &str| json!({"command":"enroll","member_id":m,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"});
+    let results = submit(
+        &mut ledger,
+        &mut FixedSources::new(),
+        &[
+            policy(json!({})),
+            with_version(
+                json!({"command":"grant_subsidy","member_id":unknown,"from_month":"2025-01","months":3,"share":"0.5","category":"hardship"}),
+                7,
+            ),
+            with_version(
+                json!({"command":"pay","member_id":unknown,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-03"}),
+                7,
+            ),
+            with_version(
+                json!({"command":"reenroll","member_id":unknown,"month":"2025-01","base_ratio":"0.60"}),
+                7,
+            ),
+            with_version(enroll(&unknown), 3),
+            with_version(enroll(&known), 0),
+            with_version(
+                json!({"command":"withdraw","member_id":known,"reason":"voluntary"}),
+                5,
+            ),
+            with_version(
+                json!({"command":"withdraw","member_id":known,"reason":"voluntary"}),
+                1,
+            ),
+            with_version(
+                json!({"command":"withdraw","member_id":known,"reason":"voluntary"}),
+                9,
+            ),
+        ],
+    );
+    let codes: Vec<&str> = (results.iter())
+        .map(|result| result["error"]["code"].as_str().unwrap_or("ok"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "ok",
+            "not_enrolled",
+            "not_enrolled",
+            "never_enrolled",
+            "version_conflict",
+            "ok",
+            "version_conflict",
+            "ok",
+            "version_conflict",
+        ],
+        "{results:#?}"
+    );
+}
+
 #[test]
 fn a_close_lists_its_region_event_and_a_summary_and_repeats_it() {
     let dir = tempfile::tempdir().unwrap();
