@@ -129,7 +129,9 @@ pub(crate) fn check_parameter_names(
                 let args = vec![("name", name)];
                 return Err(invalid("http-no-parameters", args));
             }
-            let args = vec![("name", name), ("known", crate::i18n::list(shown))];
+            // Every name it takes, the browser's (`access_token`, `lastEventId`) too: a
+            // probe read the list without them as the whole of what is taken.
+            let args = vec![("name", name), ("known", crate::i18n::list(known.to_vec()))];
             return Err(invalid(messages.unknown, args));
         }
         if seen.contains(&name) {

@@ -1043,13 +1043,17 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     assert_eq!(said, "此路由不接受参数 \"asof\"：可用的参数有 as_of");
     // A list is joined as the reader's language lists: a comma in English, 、 in Chinese.
     let (_, said) = message("/v1/feed?form=1", &[("authorization", &auditor)]);
-    assert!(said.ends_with("are from, types, region, member"), "{said}");
+    // Every parameter it takes, the browser's too (`access_token`, `lastEventId`).
+    assert!(
+        said.ends_with("are from, types, region, member, access_token, lastEventId"),
+        "{said}"
+    );
     let (_, said) = message(
         "/v1/feed?form=1",
         &[("authorization", &auditor), ("accept-language", "zh-CN")],
     );
     assert!(
-        said.ends_with("可用的参数有 from、types、region、member"),
+        said.ends_with("可用的参数有 from、types、region、member、access_token、lastEventId"),
         "{said}"
     );
     // Given twice: the feed's hint about types is for `types` alone.
