@@ -343,24 +343,17 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
         }
         return Ok(());
     }
-    let tables = connection
-        .client
-        .query(
-            "SELECT table_name::text FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_name = ANY($1)",
-            &[&PG_LEDGER_TABLES],
-        )
-        .map_err(pg)?;
-    match tables.first() {
-        Some(row) => Err(foreign(&read::column::<String>(row, 0)?)),
+    match ledger_tables_present(connection, store)?.first() {
+        Some(table) => Err(foreign(table)),
         None => Ok(()),
     }
 }
 
-/// Refuses, as damage, a migrated store that lacks one of the ledger's tables: with
-/// `feed_items` dropped by hand, an operator's probe saw `migrate` say ok, and the
-/// first read of the feed fail with the server's bare "relation does not exist".
-fn refuse_a_missing_table(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+/// Which of `PG_LEDGER_TABLES` the database's current schema holds.
+fn ledger_tables_present(
+    connection: &mut Connection,
+    store: &str,
+) -> Result<Vec<String>, StoreError> {
     let rows = connection
         .client
         .query(
@@ -373,6 +366,14 @@ fn refuse_a_missing_table(connection: &mut Connection, store: &str) -> Result<()
     for row in &rows {
         present.push(read::column::<String>(row, 0)?);
     }
+    Ok(present)
+}
+
+/// Refuses, as damage, a migrated store that lacks one of the ledger's tables: with
+/// `feed_items` dropped by hand, an operator's probe saw `migrate` say ok over a store
+/// that could no longer serve its feed.
+fn refuse_a_missing_table(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+    let present = ledger_tables_present(connection, store)?;
     match (PG_LEDGER_TABLES.iter()).find(|table| !present.iter().any(|name| name == *table)) {
         Some(table) => Err(StoreError::TableMissing {
             store: store.to_owned(),
