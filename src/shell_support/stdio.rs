@@ -133,8 +133,9 @@ pub fn one_standard_input(inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Standard output, or a file written beside its path and renamed into place when
-/// finished (removed if it is not). What goes to an `Output` (a backup, an export) is
+/// Standard output, or a file written beside its path (a new hidden file of a random
+/// name, readable by its owner alone) and renamed into place when finished (removed
+/// if it is not). What goes to an `Output` (a backup, an export) is
 /// of use only whole: standard output closed before the end is a failure, reported as
 /// such (exit 2), never the quiet success of `events | head`.
 ///
@@ -176,8 +177,22 @@ impl Output {
         let name = path.file_name().ok_or_else(|| FileError::NoFileName {
             path: path.display().to_string(),
         })?;
-        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-        let file = std::fs::File::create(&partial).map_err(|source| FileError::Create {
+        // A new file of a name nobody could guess, readable by its owner alone: a
+        // security probe planted a symbolic link (or a file of its own, mode 0666) at
+        // the fixed `.NAME.partial` of a shared directory, and root's backup was
+        // written through it. `create_new` fails on anything already there, a link
+        // included; what is written is the ledger's personal data.
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        let partial = path.with_file_name(format!(
+            ".{}.{}.partial",
+            name.to_string_lossy(),
+            &unique[..12]
+        ));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&partial).map_err(|source| FileError::Create {
             path: path.display().to_string(),
             source,
         })?;
@@ -289,5 +304,32 @@ impl Drop for Output {
         {
             let _ = std::fs::remove_file(&*partial);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Output;
+    use std::io::Write;
+
+    /// What an `Output` file holds is readable by its owner alone, and it is written
+    /// through no name another user could have planted beforehand: a link at the fixed
+    /// `.NAME.partial` of old, pointing at a file of someone else's, is left alone.
+    #[cfg(unix)]
+    #[test]
+    fn an_output_file_is_its_owner_s_alone_and_never_written_through_a_planted_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.conf");
+        std::fs::write(&victim, "kept\n").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(".out.backup.partial")).unwrap();
+        let path = dir.path().join("out.backup");
+        let mut output = Output::create(&path).unwrap();
+        output.write_all(b"the ledger\n").unwrap();
+        output.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "kept\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "the ledger\n");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
 }
