@@ -22,19 +22,69 @@ pub fn redact_url(url: &str) -> String {
                 redacted.replace_range(user_info.start + colon + 1..user_info.end, "***");
             }
         }
+        return redact_query_passwords(&redacted);
     }
     redact_password_values(&redacted)
 }
 
-/// Replaces the value after every `password=` (up to `&`, a space or the end; a
-/// quoted key/value value up to its closing quote).
+/// A URL's query with the value of every parameter named `password` replaced, its
+/// name compared once percent-decoded: a security probe's `pass%77ord=…` reached the
+/// server as the password and was printed as it was.
+fn redact_query_passwords(url: &str) -> String {
+    let Some((head, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if percent_decoded(name) == "password" => format!("{name}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{head}?{}", pairs.join("&"))
+}
+
+/// `text` with each `%XX` (two hex digits) read as the byte it stands for; anything
+/// else as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = (bytes.get(index + 1..index + 3))
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .and_then(|digits| u8::from_str_radix(digits, 16).ok());
+        match (bytes[index], hex) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// Replaces the value after every `password=` of a key/value string, spaces allowed
+/// around the `=` as the client allows them (up to a space or the end; a quoted value
+/// up to its closing quote).
 fn redact_password_values(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(found) = rest.find("password=") {
-        let value_start = found + "password=".len();
+    while let Some(found) = rest.find("password") {
+        let after_name = &rest[found + "password".len()..];
+        let spaced = after_name.trim_start_matches(' ');
+        let Some(value) = spaced.strip_prefix('=') else {
+            out.push_str(&rest[..found + "password".len()]);
+            rest = after_name;
+            continue;
+        };
+        let value = value.trim_start_matches(' ');
+        let value_start = rest.len() - value.len();
         out.push_str(&rest[..value_start]);
-        let value = &rest[value_start..];
         let value_end = if let Some(quoted) = value.strip_prefix('\'') {
             quoted.find('\'').map_or(value.len(), |end| end + 2)
         } else {
@@ -239,6 +289,23 @@ mod tests {
                 "postgresql:///flexledger?host=/tmp/pg",
             ),
             ("postgresql://a:b:c@h/d", "postgresql://a:***@h/d"),
+            // A parameter's name percent-encoded is the same parameter to the client.
+            (
+                "postgres://h/d?user=a&pass%77ord=S3cret&sslmode=disable",
+                "postgres://h/d?user=a&pass%77ord=***&sslmode=disable",
+            ),
+            (
+                "postgres://h/d?%70assword=S3cret",
+                "postgres://h/d?%70assword=***",
+            ),
+            (
+                "host=db password = s3cret dbname=d",
+                "host=db password = *** dbname=d",
+            ),
+            (
+                "host=db user=passwordless dbname=d",
+                "host=db user=passwordless dbname=d",
+            ),
         ] {
             assert_eq!(redact_url(url), redacted, "{url}");
         }
