@@ -71,6 +71,9 @@ pub enum TokenProblem {
     TooMany,
     /// The entry's number, from 1: its sha256 is not 64 lowercase hex digits.
     NotADigest(usize),
+    /// Any user may write the file (its mode, in octal), so any user could give a
+    /// token of their own the operator role: refused, as sshd refuses such a key file.
+    WritableByAnyone(String),
 }
 
 /// A token file that cannot be used: which, and why.
@@ -99,6 +102,10 @@ impl TokenFileError {
                 "cli-token-file-not-a-digest",
                 vec![file, ("entry", entry.to_string())],
             ),
+            TokenProblem::WritableByAnyone(mode) => (
+                "cli-token-file-writable-by-anyone",
+                vec![file, ("mode", mode.clone())],
+            ),
         };
         crate::i18n::Sentence::new(id, args)
     }
@@ -108,11 +115,23 @@ impl Tokens {
     /// Reads a token file (standard input for `-`); errors name the file and the entry
     /// and say what is wrong.
     pub fn load(path: &std::path::Path) -> anyhow::Result<Tokens> {
-        let text = stdio::read_small_input(path, AUTH_FILE_BYTES_MAX)?;
-        Tokens::parse(&text).map_err(|problem| {
+        let refused = |problem| {
             let file = stdio::display(path, true);
-            TokenFileError { file, problem }.into()
-        })
+            TokenFileError { file, problem }
+        };
+        if let Some(mode) = writable_by_others(path) {
+            // A security probe's `chmod 666` token file was taken without a word.
+            if mode & 0o002 != 0 {
+                return Err(refused(TokenProblem::WritableByAnyone(format!("{mode:o}"))).into());
+            }
+            tracing::warn!(
+                path = %path.display(),
+                mode = format_args!("{mode:o}"),
+                "the token file can be written by its group: whoever can write it can give a token the operator role. Make it writable by its owner alone: chmod go-w on the path"
+            );
+        }
+        let text = stdio::read_small_input(path, AUTH_FILE_BYTES_MAX)?;
+        Tokens::parse(&text).map_err(|problem| refused(problem).into())
     }
 
     pub fn parse(text: &str) -> Result<Tokens, TokenProblem> {
@@ -141,6 +160,25 @@ impl Tokens {
     /// The role of a presented bearer token, if it is known.
     pub fn role_of(&self, token: &str) -> Option<Role> {
         self.by_digest.get(&Sha256::of(token.as_bytes())).copied()
+    }
+}
+
+/// The file's permission bits when users other than its owner may write it (its group
+/// or anyone); `None` otherwise, for standard input, or where it cannot be read.
+fn writable_by_others(path: &std::path::Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if stdio::is_stdio(path) {
+            return None;
+        }
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o022 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
     }
 }
 

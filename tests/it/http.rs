@@ -964,3 +964,35 @@ fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
         "the data directory as shown"
     );
 }
+
+/// A token file any user may write is refused at start (exit 2), saying why and what
+/// to do: a security probe's `chmod 666` file was taken without a word, so any local
+/// user could have given a token of their own the operator role. One writable by its
+/// group is taken, with a warning.
+#[cfg(unix)]
+#[test]
+fn a_token_file_anyone_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let auth = auth_file(dir.path());
+    std::fs::set_permissions(&auth, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let output = crate::support::flexledger_command(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(&auth)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("any user may write this token file (mode 666)"),
+        "{said}"
+    );
+    std::fs::set_permissions(&auth, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let server = Server::spawn(
+        crate::support::flexledger_command(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--auth"])
+            .arg(&auth),
+    );
+    let (status, _) = call(&server, "GET", "/healthz", None, None, &[]);
+    assert_eq!(status, 200);
+}
