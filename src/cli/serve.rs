@@ -159,6 +159,14 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     let listener = bound.say_context("cli-cannot-listen", || {
         vec![("listen", args.listen.to_owned())]
     })?;
+    let reachable = (listener.local_addr()).is_ok_and(|address| !address.ip().is_loopback());
+    if args.demo && args.auth.is_none() && reachable {
+        // A security probe's demo listened on 0.0.0.0 without a word.
+        tracing::warn!(
+            listen = args.listen,
+            "--demo on an address other machines can reach: its tokens are printed and kept in the data directory, and the server speaks plain HTTP. Use --auth, behind a TLS proxy, for anything but a machine of your own"
+        );
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let (beside, state, printed_tokens) = if args.read_only {
         let (follower, state) = start_reader(place, args, tokens, stopped)?;
@@ -300,12 +308,22 @@ fn start_writer(
     })?;
     // Read (or made) before the server starts, so a demo whose tokens cannot be read
     // stops here, having printed nothing.
+    // A ledger with events and no demo tokens yet was not made by a demo.
+    let not_a_demo = !place.data_dir.join(DEMO_TOKENS_FILE).exists()
+        && crate::store::EventLog::head(ledger.store())?.0 != 0;
     let printed_tokens = if args.demo && args.auth.is_none() {
         demo_tokens(&place.data_dir)?
     } else {
         Vec::new()
     };
     if args.demo {
+        if !printed_tokens.is_empty() && not_a_demo {
+            // A security probe ran `--demo` on a production ledger without a word.
+            tracing::warn!(
+                data_dir = %place.data_dir.display(),
+                "--demo on a ledger that holds events already: the demo's tokens, printed below and kept in the data directory, may write to it and read all of it. Use --auth for a real ledger"
+            );
+        }
         crate::http::seed_demo(&mut ledger, &mut SystemSources)?;
     }
     super::configure_close_chunks(&mut ledger);

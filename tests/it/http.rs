@@ -996,3 +996,36 @@ fn a_token_file_anyone_may_write_is_refused() {
     let (status, _) = call(&server, "GET", "/healthz", None, None, &[]);
     assert_eq!(status, 200);
 }
+
+/// `--demo` says so when its tokens could reach further than a machine of one's own:
+/// on an address other machines can reach, and on a ledger it did not make (a security
+/// probe served a production ledger's data directory with `--demo` on 0.0.0.0 and was
+/// told nothing). A restarted demo on loopback says neither.
+#[test]
+fn a_demo_warns_on_a_reachable_address_and_on_a_ledger_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = crate::support::repo_path("examples/demo.jsonl");
+    let seeded = crate::support::flexledger(dir.path(), &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(seeded.status.code(), Some(0));
+    let said_by = |listen: &str, name: &str| {
+        let log = dir.path().join(name);
+        let server = Server::spawn_with_stderr(
+            crate::support::flexledger_command(dir.path())
+                .args(["serve", "--demo", "--listen", listen]),
+            std::fs::File::create(&log).unwrap(),
+        );
+        drop(server);
+        std::fs::read_to_string(&log).unwrap()
+    };
+    let first = said_by("0.0.0.0:0", "first.log");
+    assert!(
+        first.contains("--demo on an address other machines can reach"),
+        "{first}"
+    );
+    assert!(
+        first.contains("--demo on a ledger that holds events already"),
+        "{first}"
+    );
+    let again = said_by("127.0.0.1:0", "again.log");
+    assert!(!again.contains("--demo on"), "{again}");
+}
