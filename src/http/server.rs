@@ -2,7 +2,9 @@
 //! a header-read timeout, an idle timeout and a cap on open connections, none of which
 //! `axum::serve` offers. A client that holds a socket open without finishing its
 //! request head (a "slowloris") is disconnected after the header-read timeout, and no
-//! number of them can take more than `CONNECTIONS_OPEN_MAX` file descriptors. A client
+//! number of them can take more than `CONNECTIONS_OPEN_MAX` file descriptors; clients
+//! that hold every slot by asking again and again on kept-alive connections are made to
+//! reconnect, and take their turn, whenever a new client waits for a slot. A client
 //! that sends a request head and then stalls in its body is answered after the
 //! body-read timeout, and one that trickles it after the whole body's deadline, so it
 //! holds neither a request slot nor a shutdown for long.
@@ -152,6 +154,10 @@ pub async fn serve(
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true);
     let builder = Arc::new(builder);
+    // Raised each time a connection waits for a slot: every open connection then
+    // closes after its request in flight (at once if it has none), so that clients
+    // reconnecting take their turn in the accept backlog with the new one.
+    let (press, pressed) = watch::channel(0_u64);
     tokio::pin!(shutdown);
     loop {
         // Beyond the cap, connections are not accepted: they wait in the kernel's
@@ -159,10 +165,20 @@ pub async fn serve(
         // than accepting and closing at once, serves a burst of honest clients a
         // little late instead of refusing them, costs no file descriptor per waiting
         // client, and the header-read and idle timeouts bound how long any slot is held.
-        let slot = tokio::select! {
-            () = &mut shutdown => break,
-            // OK because the semaphore is owned here and never closed.
-            slot = slots.clone().acquire_owned() => slot.expect("the slots semaphore is never closed"),
+        // A client that holds every slot by asking again and again on kept-alive
+        // connections is bounded by the pressure above: a security probe's 800
+        // connections, each asking for /healthz every 2 s, kept every other client
+        // out, /healthz included, for as long as it ran.
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(_) => {
+                press.send_modify(|times| *times = times.wrapping_add(1));
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    // OK because the semaphore is owned here and never closed.
+                    slot = slots.clone().acquire_owned() => slot.expect("the slots semaphore is never closed"),
+                }
+            }
         };
         let (socket, _peer) = tokio::select! {
             () = &mut shutdown => break,
@@ -181,10 +197,13 @@ pub async fn serve(
         let _ = socket.set_nodelay(true);
         let builder = builder.clone();
         let service = TowerToHyperService::new(app.clone());
-        let stopping = stopping.clone();
+        let (stopping, mut pressed) = (stopping.clone(), pressed.clone());
+        // Only a slot wanted after this one was accepted presses it.
+        pressed.mark_unchanged();
         let idle_timeout = limits.idle_timeout;
         tokio::spawn(async move {
-            serve_connection(socket, &builder, service, idle_timeout, stopping).await;
+            let closers = Closers { stopping, pressed };
+            serve_connection(socket, &builder, service, idle_timeout, closers).await;
             drop(slot);
         });
     }
@@ -196,13 +215,24 @@ pub async fn serve(
     Ok(())
 }
 
+/// What asks a connection to close after its request in flight: the server stopping,
+/// or a client waiting for a slot (`serve`).
+struct Closers {
+    stopping: watch::Receiver<bool>,
+    pressed: watch::Receiver<u64>,
+}
+
 async fn serve_connection(
     socket: TcpStream,
     builder: &hyper::server::conn::http1::Builder,
     service: TowerToHyperService<Router>,
     idle_timeout: Duration,
-    mut stopping: watch::Receiver<bool>,
+    closers: Closers,
 ) {
+    let Closers {
+        mut stopping,
+        mut pressed,
+    } = closers;
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Tracked {
         inner: socket,
@@ -210,7 +240,7 @@ async fn serve_connection(
     });
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
-    let mut closing = false;
+    let (mut closing, mut pressable) = (false, true);
     loop {
         tokio::select! {
             result = connection.as_mut() => {
@@ -228,6 +258,15 @@ async fn serve_connection(
             () = activity.idle_for(idle_timeout), if !closing => {
                 closing = true;
                 connection.as_mut().graceful_shutdown();
+            }
+            changed = pressed.changed(), if !closing && pressable => {
+                // The sender lives as long as the accept loop; gone, it presses no more.
+                if changed.is_ok() {
+                    closing = true;
+                    connection.as_mut().graceful_shutdown();
+                } else {
+                    pressable = false;
+                }
             }
         }
     }
