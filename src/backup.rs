@@ -1723,7 +1723,10 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
     };
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
     let staging = parent.join(format!(".{}.restoring", name.to_string_lossy()));
-    match std::fs::create_dir(&staging) {
+    let mut private = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
+    match private.create(&staging) {
         Ok(()) => Ok(staging),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(BackupError::Refused(Sentence::new(

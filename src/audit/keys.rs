@@ -279,7 +279,7 @@ pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
     if let Some(key) = load(data_dir)? {
         return Ok(key);
     }
-    std::fs::create_dir_all(data_dir).map_err(|source| KeyError::Io {
+    crate::store::create_private_dir_all(data_dir).map_err(|source| KeyError::Io {
         action: "create the data directory for",
         path: data_dir.display().to_string(),
         source,

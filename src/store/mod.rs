@@ -751,6 +751,18 @@ fn copy_progress(copied: u64, source_head: u64) -> &'static str {
 
 /// Whether a command naming these stores shows passwords as `***` (the message's
 /// selector `hidden`: then it says so).
+/// `create_dir_all`, each directory it makes readable by its owner alone (mode 0700):
+/// a data directory holds every member's history, and a security probe found new ones
+/// readable by every local user (0755, sled's files 0644 within). A directory that
+/// already exists keeps its mode: an operator who shares one on purpose keeps it so.
+pub fn create_private_dir_all(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
 pub(crate) fn passwords_hidden(from: &str, store: &str) -> &'static str {
     if from.contains("***") || store.contains("***") {
         "yes"

@@ -1227,7 +1227,7 @@ impl SledReader {
         // outside the retry below, which sets snapshots aside: damage here is none of
         // theirs, and the store stays as it is.
         refuse_damaged_segment_headers_before_open(dir, &path)?;
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        super::create_private_dir_all(dir).map_err(io_error(dir))?;
         let attempt = || catch_engine_panic(dir, || then(SledReader::open_engine(dir, &path)?));
         match attempt() {
             Ok(opened) => {
@@ -1616,7 +1616,7 @@ impl SledStore {
             let path = dir.display().to_string();
             return Err(StoreError::NotADirectory { path });
         }
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        super::create_private_dir_all(dir).map_err(io_error(dir))?;
         let creating = dir.join(SLED_CREATING_DIR);
         let open = || catch_engine_panic(dir, || SledReader::open_engine(dir, &creating));
         let engine = match open() {

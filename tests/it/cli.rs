@@ -1051,3 +1051,18 @@ fn binaries() -> (std::path::PathBuf, std::path::PathBuf) {
         std::path::PathBuf::from(env!("CARGO_BIN_EXE_flexledger-audit")),
     )
 }
+
+/// A data directory the ledger makes is its owner's alone (mode 0700): it holds every
+/// member's history, and a security probe found new ones readable by every local user.
+#[cfg(unix)]
+#[test]
+fn a_new_data_directory_is_readable_by_its_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ledger");
+    let demo = crate::support::repo_path("examples/demo.jsonl");
+    let output = crate::support::flexledger(&data, &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0));
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{mode:o}");
+}
