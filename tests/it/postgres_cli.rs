@@ -631,9 +631,9 @@ fn reads_waiting_for_a_frozen_database_s_connections_are_answered_that_it_does_n
     let url = migrated(&own, writer_dir.path());
     let writer = serve(writer_dir.path(), &url, None);
     let mut command = serve_command(replica_dir.path(), &url, Some(&writer.base));
-    // Each new connection to the frozen server is given up after 1 s + 10 s.
+    // Each new connection to the frozen server is given up after 20 s + 10 s.
     command
-        .env("FLEXLEDGER_STORE", format!("{url}&connect_timeout=1"))
+        .env("FLEXLEDGER_STORE", format!("{url}&connect_timeout=20"))
         .env("FLEXLEDGER_PG_READER_WAIT_MS", "2000");
     let replica = Server::spawn(&mut command);
     let path = format!("/v1/members/{MEMBER}/months/2025-01");
@@ -648,34 +648,45 @@ fn reads_waiting_for_a_frozen_database_s_connections_are_answered_that_it_does_n
         .build()
         .into();
     let url = format!("{}{path}", replica.base);
+    let (answered, answers) = std::sync::mpsc::channel();
     let readers: Vec<_> = (0..PG_READER_CONNECTIONS_MAX + 4)
         .map(|_| {
-            let (agent, url) = (agent.clone(), url.clone());
+            let (agent, url, answered) = (agent.clone(), url.clone(), answered.clone());
             std::thread::spawn(move || {
                 let response = agent
                     .get(&url)
                     .header("authorization", &format!("Bearer {}", token("operator")))
                     .call();
-                response.map(|mut response| {
+                let answer = response.map(|mut response| {
                     let status = response.status().as_u16();
                     (status, response.body_mut().read_to_string().unwrap())
-                })
+                });
+                let _ = answered.send(answer.unwrap());
             })
         })
         .collect();
-    // Past the readers' wait, well before a new connection is given up.
-    std::thread::sleep(std::time::Duration::from_secs(6));
+    // The answers given while the database is frozen, until 4 said it does not answer
+    // or 25 s passed: before any new connection to it is given up (20 s + 10 s), so
+    // only the readers' wait can have answered them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(25);
+    let mut frozen = Vec::new();
+    let busy = |answers: &[(u16, String)]| {
+        (answers.iter())
+            .filter(|(status, body)| *status == 503 && body.contains("\"store_unavailable\""))
+            .count()
+    };
+    while busy(&frozen) < 4 {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match answers.recv_timeout(left) {
+            Ok(answer) => frozen.push(answer),
+            Err(_) => break,
+        }
+    }
     own.signal_all("CONT");
-    let answers: Vec<_> = readers
-        .into_iter()
-        .map(|reader| reader.join().unwrap().unwrap())
-        .collect();
-    // Those beyond the connections were answered while the database was frozen (the
-    // others once it answered again).
-    let busy = (answers.iter())
-        .filter(|(status, body)| *status == 503 && body.contains("\"store_unavailable\""))
-        .count();
-    assert!(busy >= 4, "{answers:#?}");
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    assert!(busy(&frozen) >= 4, "{frozen:#?}");
     // The sentence the server logs for them names the limits as they are.
     let english = flexledger::store::StoreError::Unavailable {
         store: String::new(),
