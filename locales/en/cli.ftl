@@ -33,7 +33,7 @@ cli-token-file-not-toml = { $file }: not a token file ({ $detail }); expected [[
 cli-token-file-empty = { $file }: no tokens; add [[token]] tables with role and sha256
 cli-token-file-too-many = { $file }: at most { $max } tokens
 cli-token-file-not-a-digest = { $file }: token { $entry }: sha256 must be 64 lowercase hex digits (the SHA-256 of the token, never the token)
-cli-token-file-writable-by-anyone = { $file }: any user may write this token file (mode { $mode }), so any user could give a token of their own the operator role: make it writable by its owner alone (chmod go-w), check that no entry was added, and start again
+cli-token-file-writable-by-anyone = { $file }: any user may write this token file (mode { $mode }), so any user could give a token of their own the operator role: make it writable by its owner alone (chmod go-w), check that no entry was added, then start the server again (or send a running one SIGHUP)
 cli-serve-needs-auth = serve needs --auth FILE (TOML [[token]] tables with role and sha256), or --demo to try it out with printed tokens
 
 ## Both command lines' error line, and `flexledger`'s advice after damage: after the

@@ -32,7 +32,7 @@ cli-token-file-not-toml = { $file }：不是令牌文件（{ $detail }）；应�
 cli-token-file-empty = { $file }：没有令牌；请添加含 role 与 sha256 的 [[token]] 表
 cli-token-file-too-many = { $file }：令牌最多 { $max } 个
 cli-token-file-not-a-digest = { $file }：第 { $entry } 个令牌：sha256 须为 64 位小写十六进制数字（令牌的 SHA-256，绝不是令牌本身）
-cli-token-file-writable-by-anyone = { $file }：任何用户都可以写入此令牌文件（权限 { $mode }），因此任何用户都可以给自己的令牌加上 operator 角色：请将其设为只有所有者可写（chmod go-w），检查其中没有被添加的条目，然后重新启动
+cli-token-file-writable-by-anyone = { $file }：任何用户都可以写入此令牌文件（权限 { $mode }），因此任何用户都可以给自己的令牌加上 operator 角色：请将其设为只有所有者可写（chmod go-w），检查其中没有被添加的条目，然后重新启动服务器（或向运行中的服务器发送 SIGHUP）
 cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [[token]] 表），或用 --demo 试用（会打印令牌）
 
 ## 两个命令行的错误行，以及 flexledger 在存储损坏后的建议：放在错误自身的建议之后，不得与之矛盾

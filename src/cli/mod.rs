@@ -213,7 +213,9 @@ cannot be opened)."
             "get 503); feed subscribers: 256.\n",
             "\n",
             "SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0 ",
-            "(a client still sending its request head is disconnected at the latest when its 10 s run out)."
+            "(a client still sending its request head is disconnected at the latest when its 10 s run out). ",
+            "SIGHUP with --auth FILE: read FILE again and take its tokens from then on (feed streams of a ",
+            "token it no longer holds end); a file that cannot be used is logged and changes nothing."
         ),
         // Each example runs as shown (tests/it/http.rs runs them, in a fresh directory).
         after_help = concat!(

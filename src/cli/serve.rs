@@ -176,7 +176,10 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         (Beside::Writer(writer), state, printed)
     };
     let counters = state.writer_counters.clone();
-    let served = run_server(listener, state, (&printed_tokens, args.language), stop);
+    // Standard input cannot be read again: such a server keeps its tokens to the end.
+    let token_file = (args.auth).filter(|path| !crate::shell_support::stdio::is_stdio(path));
+    let said = (&printed_tokens[..], args.language);
+    let served = run_server(listener, state, said, token_file, stop);
     match beside {
         Beside::Writer(writer) => {
             // Answers whatever is still queued, then the ledger (and its store) close.
@@ -347,6 +350,7 @@ fn run_server(
     listener: std::net::TcpListener,
     state: crate::http::AppState,
     (printed_tokens, language): (&[(Role, String)], crate::i18n::Language),
+    token_file: Option<&Path>,
     stop: tokio::sync::watch::Sender<bool>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -354,6 +358,13 @@ fn run_server(
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        if let Some(path) = token_file {
+            // Listened for before the address is printed: from then on a SIGHUP
+            // re-reads the file instead of ending the server.
+            let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+            let tokens = state.tokens.clone();
+            tokio::spawn(reread_tokens_on_hangup(hangups, path.to_owned(), tokens));
+        }
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let address = listener.local_addr()?;
         let mut stdout = std::io::stdout().lock();
@@ -385,6 +396,36 @@ fn run_server(
         crate::http::run(listener, state, connection_limits(), shutdown).await?;
         anyhow::Ok(())
     })
+}
+
+/// Reads the token file again at every SIGHUP and, if it can be used, takes its tokens
+/// instead of those before (open feed streams of a token it no longer holds end). One
+/// that cannot be used (unreadable, not TOML, no token, writable by anyone) is logged
+/// and changes nothing: a typo must not lock every client out, nor let anyone in.
+async fn reread_tokens_on_hangup(
+    mut hangups: tokio::signal::unix::Signal,
+    path: std::path::PathBuf,
+    tokens: std::sync::Arc<crate::http::auth::LiveTokens>,
+) {
+    while hangups.recv().await.is_some() {
+        let file = path.clone();
+        let read = tokio::task::spawn_blocking(move || Tokens::load(&file)).await;
+        match read {
+            Ok(Ok(new)) => {
+                let count = new.len();
+                tokens.replace(new);
+                // A warning, so that it is in the default log: who may call the server
+                // changed.
+                tracing::warn!(path = %path.display(), tokens = count, "SIGHUP: read the token file again; its tokens are the ones taken from now on, any other is refused and its open feed streams end");
+            }
+            Ok(Err(error)) => {
+                tracing::error!(path = %path.display(), "SIGHUP: the token file cannot be used, so the tokens read before stay in force: {error:#}");
+            }
+            Err(error) => {
+                tracing::error!(path = %path.display(), "SIGHUP: reading the token file failed, so the tokens read before stay in force: {error}");
+            }
+        }
+    }
 }
 
 /// The documented limits; the tests lower them through undocumented variables:

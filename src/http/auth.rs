@@ -157,9 +157,86 @@ impl Tokens {
         self.by_digest.insert(Sha256::of(token.as_bytes()), role);
     }
 
-    /// The role of a presented bearer token, if it is known.
-    pub fn role_of(&self, token: &str) -> Option<Role> {
-        self.by_digest.get(&Sha256::of(token.as_bytes())).copied()
+    /// How many tokens there are.
+    pub fn len(&self) -> usize {
+        self.by_digest.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_digest.is_empty()
+    }
+}
+
+/// A token a request was let in with, kept in the request's extensions so that a feed
+/// stream, which outlives its request, can end when the token is revoked.
+#[derive(Clone, Copy, Debug)]
+pub struct Presented {
+    digest: Sha256,
+    role: Role,
+}
+
+/// The tokens a running server takes. `serve --auth FILE` reads FILE again on SIGHUP and
+/// replaces them whole (a file that cannot be used leaves them as they were), so that an
+/// operator can revoke a leaked token without a restart, which would end every feed
+/// stream and keep clients out while the store opens again.
+#[derive(Debug)]
+pub struct LiveTokens {
+    current: std::sync::RwLock<std::sync::Arc<Tokens>>,
+    /// Counts replacements: open feed streams watch it to end when their token goes.
+    replaced: tokio::sync::watch::Sender<u64>,
+}
+
+impl Presented {
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}
+
+impl LiveTokens {
+    pub fn new(tokens: Tokens) -> LiveTokens {
+        LiveTokens {
+            current: std::sync::RwLock::new(std::sync::Arc::new(tokens)),
+            replaced: tokio::sync::watch::Sender::new(0),
+        }
+    }
+
+    fn now(&self) -> std::sync::Arc<Tokens> {
+        // OK because a writer holds the lock only to swap an Arc, which cannot panic;
+        // were it poisoned, the table inside is still whole.
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        current.clone()
+    }
+
+    /// The token's role now, and what to keep of it for [`Self::holds`].
+    pub fn presented(&self, token: &str) -> Option<Presented> {
+        let digest = Sha256::of(token.as_bytes());
+        let role = self.now().by_digest.get(&digest).copied()?;
+        Some(Presented { digest, role })
+    }
+
+    /// Whether the token is still taken, with the same role.
+    pub fn holds(&self, presented: &Presented) -> bool {
+        self.now().by_digest.get(&presented.digest) == Some(&presented.role)
+    }
+
+    /// Takes `tokens` instead of those before, for every request from now on; open
+    /// feed streams whose token is gone, or has another role, end.
+    pub fn replace(&self, tokens: Tokens) {
+        let tokens = std::sync::Arc::new(tokens);
+        *self
+            .current
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = tokens;
+        self.replaced.send_modify(|count| *count += 1);
+    }
+
+    /// Changes each time the tokens are replaced.
+    pub fn replacements(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.replaced.subscribe()
     }
 }
 
@@ -203,6 +280,8 @@ mod tests {
         let digest = Sha256::of(b"op-secret");
         let one = format!("[[token]]\nrole = \"operator\"\nsha256 = \"{digest}\"\n");
         let tokens = Tokens::parse(&one).expect("one token");
-        assert_eq!(tokens.role_of("op-secret"), Some(Role::Operator));
+        let tokens = LiveTokens::new(tokens);
+        let presented = tokens.presented("op-secret").map(|presented| presented.role());
+        assert_eq!(presented, Some(Role::Operator));
     }
 }

@@ -145,6 +145,7 @@ fn check_parameter_names(pairs: &[(String, String)]) -> Result<(), AppError> {
 
 pub async fn get_feed(
     State(state): State<AppState>,
+    presented: Option<axum::Extension<super::auth::Presented>>,
     headers: HeaderMap,
     pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
     query: Result<Query<FeedQuery>, QueryRejection>,
@@ -182,10 +183,16 @@ pub async fn get_feed(
         .feed_subscribers
         .fetch_add(1, Ordering::Relaxed);
     let metrics = state.metrics.clone();
-    let shutdown = state.shutdown.clone();
+    let (stop, stopped) = tokio::sync::watch::channel(*state.shutdown.borrow());
+    let presented = presented.map(|axum::Extension(presented)| presented);
+    tokio::spawn(stop_on_shutdown_or_revocation(
+        state.clone(),
+        presented,
+        stop,
+    ));
     tokio::spawn(async move {
         let _permit = permit;
-        subscription.run(sender, shutdown).await;
+        subscription.run(sender, stopped).await;
         metrics.feed_subscribers.fetch_sub(1, Ordering::Relaxed);
     });
     let first = waiting
@@ -196,6 +203,34 @@ pub async fn get_feed(
             .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// Ends a feed stream (sets `stop`) when the server shuts down or when the token it was
+/// opened with is no longer taken with its role (`serve` re-read its token file on
+/// SIGHUP): a revoked token must not keep reading every event through a stream it
+/// opened before. Returns when the stream has ended on its own.
+async fn stop_on_shutdown_or_revocation(
+    state: AppState,
+    presented: Option<super::auth::Presented>,
+    stop: tokio::sync::watch::Sender<bool>,
+) {
+    let mut shutdown = state.shutdown.clone();
+    let mut replacements = state.tokens.replacements();
+    loop {
+        if *shutdown.borrow_and_update() {
+            break;
+        }
+        if presented.is_some_and(|presented| !state.tokens.holds(&presented)) {
+            tracing::info!("a feed stream's token is no longer taken: ending the stream");
+            break;
+        }
+        tokio::select! {
+            changed = shutdown.changed() => if changed.is_err() { break },
+            changed = replacements.changed() => if changed.is_err() { break },
+            () = stop.closed() => return,
+        }
+    }
+    let _ = stop.send(true);
 }
 
 /// The comments to open the stream with when it will wait without a word: its filter

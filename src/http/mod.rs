@@ -30,7 +30,7 @@ use crate::i18n::{text, Arg, Language};
 use crate::ledger::member_coverage;
 use crate::store::{AnyReader, CommandResult, Envelope, EventLog, StateKey, StateRows, StoreError};
 use crate::writer::{WriterError, WriterHandle};
-use auth::{Role, Tokens};
+use auth::{LiveTokens, Role};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -98,8 +98,8 @@ pub struct AppState {
     pub store: Arc<AnyReader>,
     /// The data directory: where the signing key is (`audit::keys`).
     pub data_dir: Arc<std::path::Path>,
-    /// Token digests and roles.
-    pub tokens: Arc<Tokens>,
+    /// Token digests and roles, replaced whole on SIGHUP (`serve --auth FILE`).
+    pub tokens: Arc<LiveTokens>,
     /// Appended envelopes and coverage changes, live, in log order.
     pub feed: crate::feed::Broadcast,
     /// Caps concurrent feed subscribers.
@@ -565,7 +565,7 @@ fn query_token(request: &Request) -> Option<String> {
 
 async fn authorize(
     State((state, allowed)): State<(AppState, Allowed)>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let token = request
@@ -589,7 +589,7 @@ async fn authorize(
         )
         .into_response();
     };
-    let Some(role) = state.tokens.role_of(token.trim()) else {
+    let Some(presented) = state.tokens.presented(token.trim()) else {
         return AppError::say(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -598,6 +598,7 @@ async fn authorize(
         )
         .into_response();
     };
+    let role = presented.role();
     if !allowed.0.contains(&role) {
         let names: Vec<&str> = allowed.0.iter().map(|role| role.name()).collect();
         return AppError::say(
@@ -611,6 +612,7 @@ async fn authorize(
         )
         .into_response();
     }
+    request.extensions_mut().insert(presented);
     next.run(request).await
 }
 

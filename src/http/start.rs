@@ -92,7 +92,7 @@ fn app_state(
         writer_url: None,
         store,
         data_dir: data_dir.into(),
-        tokens: Arc::new(tokens),
+        tokens: Arc::new(super::auth::LiveTokens::new(tokens)),
         feed,
         feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
         request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
