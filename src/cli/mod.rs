@@ -215,7 +215,10 @@ cannot be opened)."
             "SIGTERM or Ctrl-C: stop accepting, finish in-flight commands, end feed streams, exit 0 ",
             "(a client still sending its request head is disconnected at the latest when its 10 s run out). ",
             "SIGHUP with --auth FILE: read FILE again and take its tokens from then on (feed streams of a ",
-            "token it no longer holds end); a file that cannot be used is logged and changes nothing."
+            "token it no longer holds end); a file that cannot be used is logged and changes nothing.\n",
+            "\n",
+            "Access log: FLEXLEDGER_LOG=warn,flexledger::access=info logs one line per request answered ",
+            "(method, path, status, milliseconds, the token's role, the request id; never a token)."
         ),
         // Each example runs as shown (tests/it/http.rs runs them, in a fresh directory).
         after_help = concat!(

@@ -281,7 +281,9 @@ mod tests {
         let one = format!("[[token]]\nrole = \"operator\"\nsha256 = \"{digest}\"\n");
         let tokens = Tokens::parse(&one).expect("one token");
         let tokens = LiveTokens::new(tokens);
-        let presented = tokens.presented("op-secret").map(|presented| presented.role());
+        let presented = tokens
+            .presented("op-secret")
+            .map(|presented| presented.role());
         assert_eq!(presented, Some(Role::Operator));
     }
 }

@@ -613,7 +613,10 @@ async fn authorize(
         .into_response();
     }
     request.extensions_mut().insert(presented);
-    next.run(request).await
+    let mut response = next.run(request).await;
+    // For the access log (`request_id::tag`): who asked, by role.
+    response.extensions_mut().insert(role);
+    response
 }
 
 /// `POST /v1/commands`: one command object, or an array processed item by item.

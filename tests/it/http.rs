@@ -1166,3 +1166,51 @@ fn a_sighup_reads_the_token_file_again_and_ends_a_revoked_token_s_feed_stream() 
         "the server stopped"
     );
 }
+
+/// `FLEXLEDGER_LOG=warn,flexledger::access=info` logs one line per request answered:
+/// the method, the path, the status, the token's role and the request id the client
+/// was given, and never the token, not even one sent in the query (`?access_token=`).
+/// Off by default.
+#[test]
+fn the_access_log_says_who_asked_what_and_never_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let auth = auth_file(dir.path());
+    let serve_logging = |log: &Path, filter: Option<&str>| {
+        let mut command = crate::support::flexledger_command(dir.path());
+        command
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--auth"])
+            .arg(&auth);
+        if let Some(filter) = filter {
+            command.env("FLEXLEDGER_LOG", filter);
+        }
+        Server::spawn_with_stderr(&mut command, std::fs::File::create(log).unwrap())
+    };
+    let log = dir.path().join("access.log");
+    let server = serve_logging(&log, Some("warn,flexledger::access=info"));
+    let page = format!("/audit/members/{MEMBER}?access_token={}", token("auditor"));
+    let url = format!("{}{page}", server.base);
+    let response = agent().get(&url).call().unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let id = header_of(response.headers(), "x-request-id");
+    let (status, _) = call(&server, "GET", "/v1/regions/demo", None, None, &[]);
+    assert_eq!(status, 401);
+    drop(server);
+    let said = std::fs::read_to_string(&log).unwrap();
+    let line = said
+        .lines()
+        .find(|line| line.contains(&id))
+        .unwrap_or_else(|| panic!("no line for {id}: {said}"));
+    let path = format!("path=/audit/members/{MEMBER} ");
+    for part in ["method=GET", &path, "status=200", "role=auditor"] {
+        assert!(line.contains(part), "{part}: {line}");
+    }
+    assert!(said.contains("path=/v1/regions/demo status=401"), "{said}");
+    assert!(!said.contains(token("auditor")), "{said}");
+    let quiet = dir.path().join("quiet.log");
+    let server = serve_logging(&quiet, None);
+    let (status, _) = call(&server, "GET", "/healthz", None, None, &[]);
+    assert_eq!(status, 200);
+    drop(server);
+    let said = std::fs::read_to_string(&quiet).unwrap();
+    assert!(!said.contains("answered"), "{said}");
+}
