@@ -74,6 +74,7 @@ http-feed-region-not-yet = no policy is published for region { $region } yet: th
 http-feed-member-not-yet = member { $member } has no event yet: this subscription waits for their first item (check the id if you expected one)
 http-feed-beyond-head = the log ends at position { $head }: this subscription starts at position { $position } and waits until it is written (check the cursor if you expected items now: it may be another ledger's)
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
+http-backup-busy = { $max } backups are being sent already; ask again when one has finished (a backup of a large ledger takes minutes)
 http-backup-empty-log = nothing to back up: the log is empty
 http-backup-no-signing-key = this server does not hold this ledger's signing key, so it cannot sign a backup: fetch the backup from the writer (its data directory holds the key), or start this server with the writer's key (its --data-dir, or $FLEXLEDGER_SIGNING_KEY)
 http-backup-writer-no-signing-key = this server, the ledger's writer, does not find the ledger's signing key, so it cannot sign a backup: put the key file back where the server's log says, then ask again (commands are still recorded meanwhile)

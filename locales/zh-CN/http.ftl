@@ -73,6 +73,7 @@ http-feed-region-not-yet = 统筹地区 { $region } 尚未发布政策：本订�
 http-feed-member-not-yet = 参保人员 { $member } 尚无事件：本订阅等待其第一条条目（如本应已有，请核对编号）
 http-feed-beyond-head = 日志止于事件位置 { $head }：本订阅从事件位置 { $position } 开始，等待该位置写入（如本应已有条目，请核对起始位置：它可能属于另一个账本）
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
+http-backup-busy = 已有 { $max } 个备份正在发送；请在其中一个完成后再请求（大型账本的备份需要数分钟）
 http-backup-empty-log = 没有可备份的内容：日志为空
 http-backup-no-signing-key = 本服务器没有该账本的签名密钥，无法为备份签名：请从写入端获取备份（其数据目录中有该密钥），或用写入端的密钥启动本服务器（其 --data-dir，或 $FLEXLEDGER_SIGNING_KEY）
 http-backup-writer-no-signing-key = 本服务器是该账本的写入端，但找不到账本的签名密钥，因此无法为备份签名：请按服务器日志所说把密钥文件放回原处，然后重试（在此期间命令照常记录）

@@ -23,6 +23,14 @@ use tokio::sync::mpsc;
 pub const BACKUP_CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks waiting for a slow client before the backup's thread waits for it.
 pub const BACKUP_CHUNKS_IN_FLIGHT_MAX: usize = 8;
+/// Backups a server sends at once. Each walks the whole log twice and holds a blocking
+/// thread for as long as its client reads, so a client (or a few) asking again and
+/// again would otherwise take the disk from the writer and every other reader; one
+/// more is answered 503 `overloaded` with `Retry-After`.
+pub const BACKUPS_IN_FLIGHT_MAX: usize = 2;
+/// What a client asking for one backup too many is told to wait, in seconds: a backup
+/// of a province's log takes minutes.
+pub const BACKUP_BUSY_RETRY_AFTER_SECONDS: u32 = 60;
 
 type Chunk = Result<Bytes, std::io::Error>;
 
@@ -35,6 +43,17 @@ pub(super) async fn get_backup(
     if method == Method::HEAD {
         return head_backup(state).await;
     }
+    // Held until the response's body is sent or dropped, not only while it is made.
+    let Ok(permit) = state.backup_slots.clone().try_acquire_owned() else {
+        let max = ("max", text(BACKUPS_IN_FLIGHT_MAX));
+        let busy = AppError::say(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "http-backup-busy",
+            vec![max],
+        );
+        return Err(busy.retry_after(BACKUP_BUSY_RETRY_AFTER_SECONDS));
+    };
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
     let writer = state.writer.is_some();
@@ -83,7 +102,11 @@ pub(super) async fn get_backup(
             }
         }
     });
-    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver));
+    let chunks = tokio_stream::wrappers::ReceiverStream::new(receiver);
+    let body = Body::from_stream(futures_util::StreamExt::map(chunks, move |chunk| {
+        let _held = &permit;
+        chunk
+    }));
     Ok(backup_response(body, position))
 }
 

@@ -16,6 +16,7 @@ mod server;
 mod start;
 
 pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
+pub use backup::BACKUPS_IN_FLIGHT_MAX;
 pub use request_id::{RequestId, REQUEST_ID_HEADER};
 pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_FILES};
 pub use server::ConnectionLimits;
@@ -104,6 +105,8 @@ pub struct AppState {
     pub feed: crate::feed::Broadcast,
     /// Caps concurrent feed subscribers.
     pub feed_slots: Arc<tokio::sync::Semaphore>,
+    /// Caps backups being sent (`backup::BACKUPS_IN_FLIGHT_MAX`).
+    pub backup_slots: Arc<tokio::sync::Semaphore>,
     /// Caps requests in flight.
     pub request_slots: Arc<tokio::sync::Semaphore>,
     /// Ends feed streams on graceful shutdown.

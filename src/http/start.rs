@@ -95,6 +95,9 @@ fn app_state(
         tokens: Arc::new(super::auth::LiveTokens::new(tokens)),
         feed,
         feed_slots: Arc::new(tokio::sync::Semaphore::new(FEED_SUBSCRIBERS_MAX)),
+        backup_slots: Arc::new(tokio::sync::Semaphore::new(
+            super::backup::BACKUPS_IN_FLIGHT_MAX,
+        )),
         request_slots: Arc::new(tokio::sync::Semaphore::new(REQUESTS_IN_FLIGHT_MAX)),
         shutdown,
         metrics: Arc::new(Metrics::default()),

@@ -1693,3 +1693,34 @@ fn a_body_that_is_not_utf8_is_told_to_be_sent_as_utf8() {
         assert!(message.contains("iconv -f GBK -t UTF-8"), "{message}");
     }
 }
+
+/// A server sends at most `BACKUPS_IN_FLIGHT_MAX` backups at once (each walks the
+/// whole log and holds a thread while its client reads): one more is 503 `overloaded`
+/// with `Retry-After`, and a slot is free again once a backup's body is sent or
+/// dropped.
+#[test]
+fn a_backup_beyond_those_being_sent_is_told_to_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let authorization = format!("Bearer {}", crate::http::token("auditor"));
+    let headers = [("authorization", authorization.as_str())];
+    let ask = || {
+        let request = axum::http::Request::builder()
+            .uri("/v1/backup")
+            .header("authorization", authorization.as_str());
+        app.send(request.body(Body::empty()).unwrap())
+    };
+    let being_sent: Vec<_> = (0..flexledger::http::BACKUPS_IN_FLIGHT_MAX)
+        .map(|_| ask())
+        .collect();
+    assert!(being_sent.iter().all(|response| response.status() == 200));
+    let (status, answer_headers, body) = app.exchange("GET", "/v1/backup", &headers, None);
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"code\":\"overloaded\""), "{body}");
+    assert!(body.contains("backups are being sent already"), "{body}");
+    assert_eq!(answer_headers["retry-after"], "60");
+    drop(being_sent);
+    let (status, _, backup) = app.exchange("GET", "/v1/backup", &headers, None);
+    assert_eq!(status, 200, "{backup}");
+    assert!(backup.lines().count() > 2);
+}
