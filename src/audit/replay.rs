@@ -95,15 +95,12 @@ pub fn replay_lines_in(
     history: &MemberHistory,
     language: Language,
 ) -> Result<Vec<ReplayLine>, crate::domain::state::FoldError> {
-    let steps = history.steps()?;
     let mut lines = Vec::new();
-    let mut before: Option<&MemberCoverage> = None;
-    for step in &steps {
-        let previous = std::mem::replace(&mut before, step.coverage.as_ref());
+    history.for_each_step(|step, previous| {
         let envelope = &history.events[step.index];
         let policy = matches!(envelope.event, Event::PolicyPublished(_));
         if step.coverage.is_none() && !policy {
-            continue;
+            return;
         }
         let implied = history.is_implied(step.index);
         let mut summary = describe_in(language, &envelope.event);
@@ -126,7 +123,7 @@ pub fn replay_lines_in(
             changes: step.changes.clone(),
             after: step.coverage.as_ref().map(After::of),
         });
-    }
+    })?;
     Ok(lines)
 }
 
