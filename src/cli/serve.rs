@@ -140,25 +140,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         None if args.demo => Tokens::default(),
         None => return Err(crate::i18n::Sentence::new("cli-serve-needs-auth", Vec::new()).into()),
     };
-    // Bound before the store opens: a bad address or a port in use stops here, before
-    // a demo seeds a new data directory.
-    let bound = std::net::TcpListener::bind(args.listen)
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener));
-    if let Err(error) = &bound {
-        // What to do, not only the system's words ("invalid socket address").
-        let id = match error.kind() {
-            std::io::ErrorKind::AddrInUse => Some("cli-listen-in-use"),
-            std::io::ErrorKind::InvalidInput => Some("cli-listen-not-an-address"),
-            _ => None,
-        };
-        if let Some(id) = id {
-            let args = vec![("listen", args.listen.to_owned())];
-            return Err(crate::i18n::Sentence::new(id, args).into());
-        }
-    }
-    let listener = bound.say_context("cli-cannot-listen", || {
-        vec![("listen", args.listen.to_owned())]
-    })?;
+    let listener = bind(args.listen)?;
     let reachable = (listener.local_addr()).is_ok_and(|address| !address.ip().is_loopback());
     if args.demo && args.auth.is_none() && reachable {
         // A security probe's demo listened on 0.0.0.0 without a word.
@@ -208,6 +190,26 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         return Err(said.into());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Binds the address to listen on, before the store opens: a bad address or a port in
+/// use stops here, before a demo seeds a new data directory.
+fn bind(listen: &str) -> anyhow::Result<std::net::TcpListener> {
+    let bound = std::net::TcpListener::bind(listen)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener));
+    if let Err(error) = &bound {
+        // What to do, not only the system's words ("invalid socket address").
+        let id = match error.kind() {
+            std::io::ErrorKind::AddrInUse => Some("cli-listen-in-use"),
+            std::io::ErrorKind::InvalidInput => Some("cli-listen-not-an-address"),
+            _ => None,
+        };
+        if let Some(id) = id {
+            let args = vec![("listen", listen.to_owned())];
+            return Err(crate::i18n::Sentence::new(id, args).into());
+        }
+    }
+    bound.say_context("cli-cannot-listen", || vec![("listen", listen.to_owned())])
 }
 
 /// How long the writer may take to answer its periodic check before the server gives
