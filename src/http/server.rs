@@ -23,7 +23,7 @@ use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -261,11 +261,15 @@ async fn serve_connection(
             }
             changed = pressed.changed(), if !closing && pressable => {
                 // The sender lives as long as the accept loop; gone, it presses no more.
-                if changed.is_ok() {
+                // A connection that has not answered yet is taking its turn: closed
+                // now, before its request head is read, it would be the new client the
+                // pressure is for (the accept loop presses again as soon as it is full,
+                // which may be right after accepting that client).
+                if changed.is_err() {
+                    pressable = false;
+                } else if activity.answered() {
                     closing = true;
                     connection.as_mut().graceful_shutdown();
-                } else {
-                    pressable = false;
                 }
             }
         }
@@ -281,10 +285,11 @@ fn is_connection_error(error: &io::Error) -> bool {
     )
 }
 
-/// When a connection last moved a byte either way.
+/// When a connection last moved a byte either way, and whether it has written any.
 struct Activity {
     start: Instant,
     last_millis: AtomicU64,
+    answered: AtomicBool,
 }
 
 impl Activity {
@@ -292,7 +297,18 @@ impl Activity {
         Activity {
             start: Instant::now(),
             last_millis: AtomicU64::new(0),
+            answered: AtomicBool::new(false),
         }
+    }
+
+    fn touch_written(&self) {
+        self.answered.store(true, Ordering::Relaxed);
+        self.touch();
+    }
+
+    /// Whether the connection has written a byte: begun to answer a request.
+    fn answered(&self) -> bool {
+        self.answered.load(Ordering::Relaxed)
     }
 
     fn touch(&self) {
@@ -342,7 +358,7 @@ impl AsyncWrite for Tracked {
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
         if matches!(result, Poll::Ready(Ok(written)) if written > 0) {
-            self.activity.touch();
+            self.activity.touch_written();
         }
         result
     }
@@ -354,7 +370,7 @@ impl AsyncWrite for Tracked {
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if matches!(result, Poll::Ready(Ok(written)) if written > 0) {
-            self.activity.touch();
+            self.activity.touch_written();
         }
         result
     }
