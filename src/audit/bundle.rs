@@ -422,12 +422,23 @@ fn for_each_scope_event(
 }
 
 /// Writes one JSON line of a bundle (an audit bundle, or a backup: `crate::backup`).
+///
+/// A line longer than its readers take (`BUNDLE_LINE_BYTES_MAX`) would be a backup
+/// reported written that `restore` refuses: the limit is above the longest line the
+/// ledger can make (`verify`'s test of the largest coverage), so one longer is a bug.
 pub(crate) fn write_line(
     out: &mut CountingWriter<'_>,
     value: &impl Serialize,
 ) -> Result<(), LedgerError> {
-    serde_json::to_writer(&mut *out, value).map_err(|error| LedgerError::Output(error.into()))?;
-    out.write_all(b"\n").map_err(LedgerError::Output)
+    let mut line = serde_json::to_vec(value).map_err(|error| LedgerError::Output(error.into()))?;
+    line.push(b'\n');
+    // The readers count the line's end in the limit.
+    assert!(
+        line.len() <= BUNDLE_LINE_BYTES_MAX,
+        "a bundle line of {} bytes, more than the {BUNDLE_LINE_BYTES_MAX} its readers take",
+        line.len()
+    );
+    out.write_all(&line).map_err(LedgerError::Output)
 }
 
 /// A writer that counts the bytes written through it (a bundle reports its size).

@@ -881,6 +881,34 @@ fn a_bundle_out_of_the_formats_order_or_with_an_altered_proof_is_refused() {
     assert_eq!(report.failures[0].line, Some(event_line as u64 + 1));
 }
 
+/// A line past the limit stops the reading there, and that is the one failure named:
+/// the lines after it were not read, so a checkpoint, coverages or events "missing"
+/// from them are not listed as well (a probe's over-long coverage line was followed by
+/// three such findings that sent the reader looking for the wrong fault).
+#[test]
+fn a_line_past_the_limit_is_the_one_failure_named() {
+    use flexledger::audit::bundle::BUNDLE_LINE_BYTES_MAX;
+    let dir = scenario_store("automatic_withdrawal");
+    let member = &scenario_members("automatic_withdrawal")[0];
+    let key = public_key(dir.path());
+    let bundle = export_member(dir.path(), member);
+    let mut lines: Vec<String> = bundle.lines().map(str::to_owned).collect();
+    let coverage = (lines.iter())
+        .position(|line| line.starts_with("{\"record\":\"coverage\""))
+        .unwrap();
+    let padding = "x".repeat(BUNDLE_LINE_BYTES_MAX);
+    lines[coverage] = format!("{{\"record\":\"coverage\",\"padding\":\"{padding}\"}}");
+    let report = verify_text(&join(&lines), &key);
+    assert!(!report.ok);
+    let found: Vec<_> = (report.failures.iter())
+        .map(|failure| (failure.check, failure.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("format", Some(u64::try_from(coverage).unwrap() + 1))]
+    );
+}
+
 #[test]
 fn a_forged_checkpoint_or_a_checkpoint_from_another_key_is_refused() {
     let dir = scenario_store("paying_in_order");

@@ -40,8 +40,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::BufRead;
 use uuid::Uuid;
 
-/// Longest line `verify-bundle` reads, in bytes (a coverage of 600 months fits).
-pub const BUNDLE_LINE_BYTES_MAX: usize = 1024 * 1024;
+/// Longest line `verify-bundle` and `restore` read, in bytes, and the writers make.
+/// The longest line is a member's coverage: at most 12,120 months (1990-01 to
+/// 2999-12), each ~300 bytes with every amount at its widest, ~3.6 MB in all (the
+/// test below builds it). It was 1 MiB, which a member of ~6,000 months passed: a
+/// backup written and reported ok that `restore` refused.
+pub const BUNDLE_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// Lines `verify-bundle` reads before it refuses the bundle. Memory per line is small
 /// (module docs), so this bounds the time a hostile file can take, not the memory.
 pub const BUNDLE_LINES_MAX: u64 = 200_000_000;
@@ -264,6 +268,9 @@ struct Scan {
     /// first event, and the command of the last event read.
     pending_command: Option<(u64, Uuid)>,
     last_command: Option<Uuid>,
+    /// Reading stopped at a line past a limit: what follows was not read, so nothing
+    /// is concluded from its absence (no checkpoint, events missing, …).
+    read_stopped: bool,
     failures: Failures,
 }
 
@@ -281,6 +288,7 @@ pub fn verify_bundle(
         ..Scan::default()
     };
     read_lines(input, &mut scan)?;
+    let read_stopped = scan.read_stopped;
     let mut report = BundleReport {
         ok: false,
         scope: scan.header.as_ref().map(|header| header.scope.clone()),
@@ -292,6 +300,10 @@ pub fn verify_bundle(
         key_pinned: pinned.is_some(),
         failures: Vec::new(),
     };
+    if read_stopped {
+        report.failures = scan.failures.into_list();
+        return Ok(report);
+    }
     let checkpoint = check_checkpoint(&mut scan, pinned, &mut report);
     check_event_count(&mut scan);
     match &checkpoint {
@@ -348,6 +360,7 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
             let format = (Group::Parse, "format");
             scan.failures
                 .add(format, Some(line_number), None, None, reason);
+            scan.read_stopped = true;
             return Ok(());
         }
         let text = String::from_utf8_lossy(&buffer);
@@ -1268,5 +1281,84 @@ fn check_region_scope(
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BUNDLE_LINE_BYTES_MAX;
+    use crate::audit::bundle::Record;
+    use crate::codec::wire;
+    use crate::domain::coverage::{
+        Arrears, MemberCoverage, MemberStatus, MonthLine, MonthStatus, SubsidyTotals,
+    };
+    use crate::domain::money::{Money, TOTAL_INTEGER_DIGITS_MAX};
+    use crate::domain::month::Month;
+    use crate::domain::policy::{REGION_NAME_BYTES_MAX, TIER_NAME_BYTES_MAX};
+    use crate::domain::rule::RuleId;
+    use rust_decimal::Decimal;
+
+    /// The longest coverage line a bundle can hold: a member with a line for every
+    /// month the ledger records, every amount at the widest a stored sum may be, the
+    /// longest status and names. It must fit the limit both sides read with, with room
+    /// to spare (a month line's fields may grow): the limit once let the writer make a
+    /// line its own `restore` refused.
+    #[test]
+    fn the_largest_coverage_fits_a_bundle_line_with_room() {
+        let widest = Money::from_decimal(Decimal::from_i128_with_scale(
+            -(10_i128.pow(u32::try_from(TOTAL_INTEGER_DIGITS_MAX).unwrap() + 2) - 1),
+            2,
+        ));
+        let months: Vec<Month> =
+            std::iter::successors(Some(Month::FIRST), |month| month.checked_plus(1)).collect();
+        assert_eq!(months.len(), 12_120);
+        let line = |month: Month| MonthLine {
+            month,
+            status: MonthStatus::NotEnrolled,
+            due: widest,
+            paid: widest,
+            benefits: true,
+            rule: RuleId::R17,
+            refunded: widest,
+            to_account: widest,
+            subsidy: widest,
+            subsidy_paid: false,
+        };
+        let coverage = MemberCoverage {
+            member_id: uuid::Uuid::nil(),
+            region: "r".repeat(REGION_NAME_BYTES_MAX),
+            state: MemberStatus::InArrears,
+            deduction_stopped: false,
+            enrollments: u32::MAX,
+            benefit_start: Some(Month::LAST),
+            paid_through: Some(Month::LAST),
+            continuous_months: u32::MAX,
+            cumulative_months: u32::MAX,
+            benefit_tier: Some("t".repeat(TIER_NAME_BYTES_MAX)),
+            qualified: false,
+            account_balance: widest,
+            subsidy: SubsidyTotals {
+                granted_months: u32::MAX,
+                accrued: widest,
+                paid: widest,
+                owed: widest,
+            },
+            arrears: Arrears {
+                months: months.clone(),
+                amount: widest,
+                backpay_deadline: Some(Month::LAST),
+            },
+            months: months.into_iter().map(line).collect(),
+            version: u64::MAX,
+            position: u64::MAX,
+        };
+        let record = Record::Coverage {
+            coverage: Box::new(wire::MemberCoverage::from(&coverage)),
+        };
+        let bytes = serde_json::to_vec(&record).unwrap().len();
+        assert!(
+            bytes * 3 < BUNDLE_LINE_BYTES_MAX,
+            "the largest coverage line is {bytes} bytes"
+        );
     }
 }
