@@ -430,15 +430,17 @@ pub(crate) fn write_line(
     out: &mut CountingWriter<'_>,
     value: &impl Serialize,
 ) -> Result<(), LedgerError> {
-    let mut line = serde_json::to_vec(value).map_err(|error| LedgerError::Output(error.into()))?;
-    line.push(b'\n');
-    // The readers count the line's end in the limit.
+    let before = out.bytes;
+    serde_json::to_writer(&mut *out, value).map_err(|error| LedgerError::Output(error.into()))?;
+    out.write_all(b"\n").map_err(LedgerError::Output)?;
+    // Checked once written, the line's end included as the readers count it: a file
+    // with such a line is never finished, so never reported written.
+    let written = out.bytes - before;
     assert!(
-        line.len() <= BUNDLE_LINE_BYTES_MAX,
-        "a bundle line of {} bytes, more than the {BUNDLE_LINE_BYTES_MAX} its readers take",
-        line.len()
+        written <= count(BUNDLE_LINE_BYTES_MAX),
+        "a bundle line of {written} bytes, more than the {BUNDLE_LINE_BYTES_MAX} its readers take"
     );
-    out.write_all(&line).map_err(LedgerError::Output)
+    Ok(())
 }
 
 /// A writer that counts the bytes written through it (a bundle reports its size).

@@ -42,7 +42,7 @@ use uuid::Uuid;
 
 /// Longest line `verify-bundle` and `restore` read, in bytes, and the writers make.
 /// The longest line is a member's coverage: at most 12,120 months (1990-01 to
-/// 2999-12), each ~300 bytes with every amount at its widest, ~3.6 MB in all (the
+/// 2999-12), each ~270 bytes with every amount at its widest, ~3.3 MB in all (the
 /// test below builds it). It was 1 MiB, which a member of ~6,000 months passed: a
 /// backup written and reported ok that `restore` refused.
 pub const BUNDLE_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
@@ -288,7 +288,6 @@ pub fn verify_bundle(
         ..Scan::default()
     };
     read_lines(input, &mut scan)?;
-    let read_stopped = scan.read_stopped;
     let mut report = BundleReport {
         ok: false,
         scope: scan.header.as_ref().map(|header| header.scope.clone()),
@@ -300,7 +299,7 @@ pub fn verify_bundle(
         key_pinned: pinned.is_some(),
         failures: Vec::new(),
     };
-    if read_stopped {
+    if scan.read_stopped {
         report.failures = scan.failures.into_list();
         return Ok(report);
     }
