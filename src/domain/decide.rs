@@ -149,6 +149,27 @@ fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
                 ),
             );
         }
+        // D80: no later than the last month a payment may name now (R6). A month no
+        // payment may name needs no price yet, and the bound keeps a region's policies
+        // to the months it has lived plus a year: one policy for every month to
+        // 2999-12 made each fold, what-if and region page carry 12,120 of them.
+        let limit = last_payable_month(region.open_month);
+        if policy.effective_from > limit {
+            let publish_from = policy.effective_from.plus(-PREPAY_MONTHS_AHEAD_MAX);
+            return refuse(
+                RefusalText::PolicyTooFarAhead {
+                    month: policy.effective_from,
+                    region: policy.region.clone(),
+                    limit,
+                    open: region.open_month,
+                    publish_from,
+                },
+                format!(
+                    "{} is too far ahead for region {} (R3, R6): a policy takes effect no later than {limit}, the last month a payment may name while {} is open; publish it once {publish_from} is open",
+                    policy.effective_from, policy.region, region.open_month
+                ),
+            );
+        }
     }
     Ok(vec![Event::PolicyPublished(PolicyPublished::of(policy))])
 }

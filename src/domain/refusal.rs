@@ -240,6 +240,10 @@ refusal_texts! {
     PolicyRetroactive(PolicyRetroactive) = "refusal-policy-retroactive" {
         month: Month, region: RegionName, open: Month,
     }
+    /// R3, R6, D80: a policy taking effect beyond the months a payment may name now.
+    PolicyTooFarAhead(PrepayLimitExceeded) = "refusal-policy-too-far-ahead" {
+        month: Month, region: RegionName, limit: Month, open: Month, publish_from: Month,
+    }
     /// R13: enroll for a member who has withdrawn.
     PreviouslyEnrolled(PreviouslyEnrolled) = "refusal-previously-enrolled" { member: Uuid }
     /// R13, D77: enroll in another region for a member who has withdrawn from `region`.

@@ -737,6 +737,7 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
         ),
         (member("resume_deduction", A), "ok"),
         (policy("2024-12"), "refusal-policy-retroactive"),
+        (policy("2027-01"), "refusal-policy-too-far-ahead"),
         (
             json!({"command": "reenroll", "member_id": C, "month": "2025-03", "base_ratio": "0.60"}),
             "refusal-never-enrolled",

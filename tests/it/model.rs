@@ -515,6 +515,10 @@ impl Model {
                 if from < r.open {
                     return refuse("policy_retroactive");
                 }
+                // D80: no later than the last month a payment may name now (R6).
+                if from > r.open + 11 {
+                    return refuse("prepay_limit_exceeded");
+                }
                 r.policies.insert(from, policy); // same effective_from replaces
             }
             None => {
