@@ -7,11 +7,14 @@
 //! reconnect, and take their turn, whenever a new client waits for a slot. A client
 //! that sends a request head and then stalls in its body is answered after the
 //! body-read timeout, and one that trickles it after the whole body's deadline, so it
-//! holds neither a request slot nor a shutdown for long.
+//! holds neither a request slot nor a shutdown for long. A client that asks and then
+//! takes no byte of the answer is cut after the send-stall timeout, so it pins neither
+//! the response's memory nor a slot.
 
 use super::{
     CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, HEADER_READ_TIMEOUT_SECONDS,
     REQUEST_BODY_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TOTAL_SECONDS_MAX,
+    RESPONSE_SEND_STALL_TIMEOUT_SECONDS,
 };
 use axum::extract::rejection::BytesRejection;
 use axum::extract::Request;
@@ -46,6 +49,9 @@ pub struct ConnectionLimits {
     pub body_read_timeout: Duration,
     /// Longest a whole request body may take, from the request head on.
     pub body_read_total: Duration,
+    /// Longest a response may wait for its client to take a byte; then the
+    /// connection is closed, the rest of the response unsent.
+    pub send_stall_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -56,6 +62,7 @@ impl Default for ConnectionLimits {
             connections_open_max: CONNECTIONS_OPEN_MAX,
             body_read_timeout: Duration::from_secs(REQUEST_BODY_READ_TIMEOUT_SECONDS),
             body_read_total: Duration::from_secs(REQUEST_BODY_READ_TOTAL_SECONDS_MAX),
+            send_stall_timeout: Duration::from_secs(RESPONSE_SEND_STALL_TIMEOUT_SECONDS),
         }
     }
 }
@@ -200,10 +207,10 @@ pub async fn serve(
         let (stopping, mut pressed) = (stopping.clone(), pressed.clone());
         // Only a slot wanted after this one was accepted presses it.
         pressed.mark_unchanged();
-        let idle_timeout = limits.idle_timeout;
+        let timeouts = (limits.idle_timeout, limits.send_stall_timeout);
         tokio::spawn(async move {
             let closers = Closers { stopping, pressed };
-            serve_connection(socket, &builder, service, idle_timeout, closers).await;
+            serve_connection(socket, &builder, service, timeouts, closers).await;
             drop(slot);
         });
     }
@@ -226,7 +233,7 @@ async fn serve_connection(
     socket: TcpStream,
     builder: &hyper::server::conn::http1::Builder,
     service: TowerToHyperService<Router>,
-    idle_timeout: Duration,
+    (idle_timeout, send_stall_timeout): (Duration, Duration),
     closers: Closers,
 ) {
     let Closers {
@@ -259,6 +266,12 @@ async fn serve_connection(
                 closing = true;
                 connection.as_mut().graceful_shutdown();
             }
+            // Not graceful: a graceful close waits for the response in flight, and
+            // its client is not taking it. Dropping the connection frees the body.
+            () = activity.write_stalled_for(send_stall_timeout) => {
+                tracing::info!(seconds = send_stall_timeout.as_secs_f64(), "closed a connection whose client took no byte of its response");
+                return;
+            }
             changed = pressed.changed(), if !closing && pressable => {
                 // The sender lives as long as the accept loop; gone, it presses no more.
                 // A connection that has not answered yet is taking its turn: closed
@@ -285,11 +298,15 @@ fn is_connection_error(error: &io::Error) -> bool {
     )
 }
 
-/// When a connection last moved a byte either way, and whether it has written any.
+/// When a connection last moved a byte either way, whether it has written any, and
+/// since when a write has been waiting for its client to take bytes.
 struct Activity {
     start: Instant,
     last_millis: AtomicU64,
     answered: AtomicBool,
+    /// Milliseconds since `start`, plus one, at which the socket first refused a
+    /// write that has not moved a byte since; 0 while no write waits.
+    write_waiting_since_millis_plus_one: AtomicU64,
 }
 
 impl Activity {
@@ -298,12 +315,60 @@ impl Activity {
             start: Instant::now(),
             last_millis: AtomicU64::new(0),
             answered: AtomicBool::new(false),
+            write_waiting_since_millis_plus_one: AtomicU64::new(0),
         }
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     fn touch_written(&self) {
         self.answered.store(true, Ordering::Relaxed);
+        self.write_waiting_since_millis_plus_one
+            .store(0, Ordering::Relaxed);
         self.touch();
+    }
+
+    /// The socket refused a write (its buffer is full): the stall starts now, unless
+    /// it already started at an earlier refusal with no byte moved since.
+    fn write_waiting(&self) {
+        let now = self.millis().saturating_add(1);
+        let _ = self.write_waiting_since_millis_plus_one.compare_exchange(
+            0,
+            now,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Resolves once a write has waited `timeout` with no byte taken by the client.
+    async fn write_stalled_for(&self, timeout: Duration) {
+        loop {
+            let since = self
+                .write_waiting_since_millis_plus_one
+                .load(Ordering::Relaxed);
+            let Some(since) = since.checked_sub(1) else {
+                // No write waits: look again a timeout later (a stall is then found
+                // at most twice the timeout after it began).
+                tokio::time::sleep(timeout).await;
+                continue;
+            };
+            let deadline = self.start + Duration::from_millis(since) + timeout;
+            if Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline.into()).await;
+        }
+    }
+
+    /// Records what a write on the socket did.
+    fn wrote(&self, result: &Poll<io::Result<usize>>) {
+        match result {
+            Poll::Ready(Ok(written)) if *written > 0 => self.touch_written(),
+            Poll::Pending => self.write_waiting(),
+            Poll::Ready(_) => {}
+        }
     }
 
     /// Whether the connection has written a byte: begun to answer a request.
@@ -312,8 +377,7 @@ impl Activity {
     }
 
     fn touch(&self) {
-        let millis = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_millis.store(millis, Ordering::Relaxed);
+        self.last_millis.store(self.millis(), Ordering::Relaxed);
     }
 
     /// Resolves once no byte has moved for `timeout`.
@@ -357,9 +421,7 @@ impl AsyncWrite for Tracked {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write(cx, buf);
-        if matches!(result, Poll::Ready(Ok(written)) if written > 0) {
-            self.activity.touch_written();
-        }
+        self.activity.wrote(&result);
         result
     }
 
@@ -369,9 +431,7 @@ impl AsyncWrite for Tracked {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if matches!(result, Poll::Ready(Ok(written)) if written > 0) {
-            self.activity.touch_written();
-        }
+        self.activity.wrote(&result);
         result
     }
 
@@ -385,5 +445,100 @@ impl AsyncWrite for Tracked {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, Bytes};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Bytes a test client reads at most before calling a response endless.
+    const READ_BYTES_MAX: usize = 64 << 20;
+
+    /// A server whose one route streams zeros forever, with a short send-stall timeout.
+    async fn endless_server(
+        send_stall_timeout: Duration,
+    ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        let chunk = Bytes::from(vec![0_u8; 64 << 10]);
+        let app = Router::new().route(
+            "/endless",
+            axum::routing::get(move || {
+                let chunk = chunk.clone();
+                async move {
+                    Body::from_stream(futures_util::stream::repeat_with(move || {
+                        Ok::<_, io::Error>(chunk.clone())
+                    }))
+                }
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port to listen on");
+        let address = listener.local_addr().expect("the listener's address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let limits = ConnectionLimits {
+            send_stall_timeout,
+            ..ConnectionLimits::default()
+        };
+        tokio::spawn(serve(listener, app, limits, async move {
+            let _ = stopped.await;
+        }));
+        (address, stop)
+    }
+
+    /// A client with a small receive buffer, its request sent.
+    async fn ask_endless(address: std::net::SocketAddr) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket
+            .set_recv_buffer_size(4096)
+            .expect("a small receive buffer");
+        let mut stream = socket.connect(address).await.expect("the server accepts");
+        stream
+            .write_all(b"GET /endless HTTP/1.1\r\nHost: test\r\n\r\n")
+            .await
+            .expect("the request is sent");
+        stream
+    }
+
+    /// Reads until the server closes or `READ_BYTES_MAX`, pausing `pause` between reads.
+    async fn read_until_closed(stream: &mut TcpStream, pause: Duration) -> (usize, bool) {
+        let (mut total, mut buffer) = (0, vec![0_u8; 64 << 10]);
+        while total < READ_BYTES_MAX {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return (total, true),
+                Ok(read) => total += read,
+            }
+            tokio::time::sleep(pause).await;
+        }
+        (total, false)
+    }
+
+    /// A client that asks and takes no byte of the answer is cut: without the send-stall
+    /// timeout the server kept writing into its socket for as long as it stayed open,
+    /// holding the body (a probe's 150 such clients of a long member's pages held 1.8 GB).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_that_takes_no_byte_of_its_answer_is_cut() {
+        let (address, _stop) = endless_server(Duration::from_millis(300)).await;
+        let mut stream = ask_endless(address).await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let (read, closed) = read_until_closed(&mut stream, Duration::ZERO).await;
+        assert!(closed, "the server still sent after {read} bytes read");
+    }
+
+    /// A client that reads, however slowly, is never cut: the stall runs between writes
+    /// that move a byte, not over the whole response.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_reading_slowly_is_not_cut() {
+        let (address, _stop) = endless_server(Duration::from_millis(500)).await;
+        let mut stream = ask_endless(address).await;
+        let reading = read_until_closed(&mut stream, Duration::from_millis(20));
+        let outcome = tokio::time::timeout(Duration::from_millis(2500), reading).await;
+        assert!(
+            outcome.is_err(),
+            "a reading client was cut after {:?}",
+            outcome.ok()
+        );
     }
 }
