@@ -43,6 +43,12 @@ impl Cursor {
         };
     }
 
+    /// The id of the message the cursor is right after; `None` for a cursor at a
+    /// whole position (a `from`, or the head at the start), which no message has.
+    pub fn message_id(&self) -> Option<String> {
+        (self.sub != u32::MAX).then(|| super::message_id(self.position, self.sub))
+    }
+
     /// For messages: "message P", "message P.N" or "position P".
     pub fn described(&self) -> String {
         match self.sub {

@@ -42,6 +42,12 @@ pub const FEED_BROADCAST_EVENTS_MAX: usize = 8_192;
 pub const FEED_CATCH_UP_PAGE_ITEMS_MAX: usize = 256;
 /// Messages buffered per subscriber between its task and its connection.
 pub const FEED_SUBSCRIBER_BUFFER_ITEMS: usize = 256;
+/// Items a filtered subscriber may pass over in a row, unsent, before it is sent the
+/// id of the last one (a message with an id and no data: an `EventSource` takes it as
+/// its last event id and dispatches nothing); it is also sent one when it has caught
+/// up. A subscriber to one member reconnecting halfway through a catch-up of millions
+/// of items then resumes where it was, not after the last item its filter wanted.
+pub const FEED_SKIPPED_ITEMS_PER_CURSOR_MAX: usize = 1_024;
 /// Members whose region the region filter remembers; past it, it forgets them all (and
 /// reads their rows again when asked), so no close can grow it.
 pub const FEED_FILTER_MEMBERS_CACHED_MAX: usize = 4096;
@@ -124,11 +130,17 @@ impl FeedMessage {
 
     /// The message's id: `P` for an event, `P.N` for a coverage change (see `sub`).
     pub fn id(&self) -> String {
-        if self.sub == 0 {
-            self.position.to_string()
-        } else {
-            format!("{}.{}", self.position, self.sub)
-        }
+        message_id(self.position, self.sub)
+    }
+}
+
+/// A message's id from its position and sub: `P` for an event, `P.N` for the N-th
+/// coverage change after it.
+pub fn message_id(position: u64, sub: u32) -> String {
+    if sub == 0 {
+        position.to_string()
+    } else {
+        format!("{position}.{sub}")
     }
 }
 

@@ -13,10 +13,15 @@
 //! connection at most `FEED_SUBSCRIBER_BUFFER_ITEMS` (its owner makes it), and the
 //! region filter remembers at most `FEED_FILTER_MEMBERS_CACHED_MAX` members. The live
 //! broadcast is one ring that every subscriber shares.
+//!
+//! A filter that passes over many items in a row is not a silent scan: every
+//! `FEED_SKIPPED_ITEMS_PER_CURSOR_MAX` items passed over, and at the end of a catch-up,
+//! the subscriber is sent the id of the last one (`Delivery::Passed`), so a reconnect
+//! resumes there.
 
 use super::{
     catch_up_page, catch_up_page_items_max, Broadcast, Cursor, FeedItem,
-    FEED_FILTER_MEMBERS_CACHED_MAX,
+    FEED_FILTER_MEMBERS_CACHED_MAX, FEED_SKIPPED_ITEMS_PER_CURSOR_MAX,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -124,6 +129,9 @@ pub enum Start {
 pub enum Delivery {
     /// The next item the subscriber wants.
     Item(FeedItem),
+    /// The id of the last item the filter passed over (`FEED_SKIPPED_ITEMS_PER_CURSOR_MAX`):
+    /// where a reconnect resumes.
+    Passed(String),
     /// The log could not be read: what to tell the subscriber (the details went to the
     /// log). The subscription ends after it.
     Failed(String),
@@ -156,6 +164,8 @@ pub struct Subscription<S: ReadStore + 'static> {
     cursor: Cursor,
     filter: Filter,
     page_items_max: usize,
+    /// Items the filter passed over since the last message sent.
+    skipped: usize,
 }
 
 impl<S: ReadStore + 'static> Subscription<S> {
@@ -184,6 +194,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             cursor,
             filter,
             page_items_max: catch_up_page_items_max(),
+            skipped: 0,
         })
     }
 
@@ -232,7 +243,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 Err(_) => return false,
             };
             if page.is_empty() {
-                return true;
+                return self.send_cursor(out, shutdown).await;
             }
             for item in &page {
                 if !self.pass(item, out, shutdown).await {
@@ -291,9 +302,33 @@ impl<S: ReadStore + 'static> Subscription<S> {
         }
         self.cursor.advance(item);
         if !self.filter.matches(self.store.as_ref(), item) {
+            self.skipped += 1;
+            if self.skipped < FEED_SKIPPED_ITEMS_PER_CURSOR_MAX {
+                return true;
+            }
+            return self.send_cursor(out, shutdown).await;
+        }
+        self.skipped = 0;
+        deliver(out, Delivery::Item(item.clone()), shutdown).await
+    }
+
+    /// Sends the cursor's id if the filter passed over items since the last message;
+    /// false if the subscription ended.
+    async fn send_cursor(
+        &mut self,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        if self.skipped == 0 {
             return true;
         }
-        deliver(out, Delivery::Item(item.clone()), shutdown).await
+        self.skipped = 0;
+        // OK because a skipped item moved the cursor to its own id.
+        let id = self
+            .cursor
+            .message_id()
+            .expect("the cursor is at a skipped item");
+        deliver(out, Delivery::Passed(id), shutdown).await
     }
 }
 

@@ -109,6 +109,8 @@ fn types_of(types: Option<&str>) -> Result<Option<HashSet<String>>, &str> {
 fn sse_message(delivery: Delivery) -> SseEvent {
     match delivery {
         Delivery::Item(item) => item_message(&item),
+        // No data: an EventSource sets its last event id and dispatches nothing.
+        Delivery::Passed(id) => SseEvent::default().id(id),
         Delivery::Failed(message) => SseEvent::default().event("error").data(message),
     }
 }

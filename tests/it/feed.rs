@@ -334,3 +334,58 @@ fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
         assert_eq!(line, format!("id: {appended}"));
     }
 }
+
+/// A subscriber whose filter passes over many items in a row is sent where it is (a
+/// message with an id and no data, which an `EventSource` takes as its last event id
+/// and does not dispatch) every 1,024 items it passed over and when it has caught up:
+/// reconnecting with that id, it resumes there instead of scanning again everything
+/// its filter did not want since its last item.
+#[test]
+fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
+    const OTHERS: usize = 1_100;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[]);
+    let mine = member(OTHERS);
+    let first = region_with_members(&server, "mine", 0);
+    let enrolled = sentinel(&server, "mine", OTHERS, "2025-01");
+    region_with_members(&server, "others", OTHERS);
+    let head = sentinel(&server, "others", OTHERS + 1, "2025-01");
+    let mut feed = subscribe(&server, &format!("?member={mine}&from={first}"), None);
+    let item = next_sse(&mut feed);
+    assert_eq!(
+        item.id,
+        Some(enrolled.to_string()),
+        "the member's own event first"
+    );
+    let mut passed = Vec::new();
+    while passed.last() != Some(&head) {
+        let message = next_sse(&mut feed);
+        assert!(
+            message.event.is_none() && message.data.is_none(),
+            "only ids follow"
+        );
+        passed.push(
+            message
+                .id
+                .expect("an id")
+                .parse::<u64>()
+                .expect("an event's id"),
+        );
+    }
+    // The policy and 1,101 enrollments of the other region, passed over.
+    assert_eq!(
+        passed,
+        vec![enrolled + 1_024, head],
+        "every 1,024 items, then caught up"
+    );
+    let mut resumed = subscribe(&server, &format!("?member={mine}"), Some(&head.to_string()));
+    submit(
+        &server,
+        &[json!({"command":"stop_deduction","member_id":mine})],
+    );
+    let next = next_message(&mut resumed);
+    assert_eq!(
+        (next.id.0, next.event.as_str()),
+        (head + 1, "DeductionStopped")
+    );
+}
