@@ -45,6 +45,15 @@ use uuid::Uuid;
 
 /// Largest request body, in bytes.
 pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
+/// Bytes a connection buffers as it reads (hyper's `max_buf_size`): a request head
+/// (its line and headers) must fit, or the answer is 431 (414 for a long URI). hyper
+/// checks it before each read, so a head may pass it by one read: at most twice this
+/// (a head of 70,000 bytes passed, one of 131,073 did not). hyper's own default
+/// (~400 KiB; a 500 KB header was accepted) let a client hold that much per
+/// connection, 768 connections ~600 MiB, for each header-read timeout; the ledger's
+/// heads are a few hundred bytes, and nginx's default for a head is 4 × 8 KiB. A body
+/// is read through the buffer in pieces, so `REQUEST_BODY_BYTES_MAX` is not bound by it.
+pub const CONNECTION_READ_BUFFER_BYTES_MAX: usize = 64 * 1024;
 /// Most commands in one `POST /v1/commands` array.
 pub const REQUEST_COMMANDS_MAX: usize = 1000;
 /// Requests handled at once; more get 503. A feed subscription holds a slot only while

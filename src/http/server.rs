@@ -12,9 +12,9 @@
 //! the response's memory nor a slot.
 
 use super::{
-    CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, HEADER_READ_TIMEOUT_SECONDS,
-    REQUEST_BODY_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TOTAL_SECONDS_MAX,
-    RESPONSE_SEND_STALL_TIMEOUT_SECONDS,
+    CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, CONNECTION_READ_BUFFER_BYTES_MAX,
+    HEADER_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TIMEOUT_SECONDS,
+    REQUEST_BODY_READ_TOTAL_SECONDS_MAX, RESPONSE_SEND_STALL_TIMEOUT_SECONDS,
 };
 use axum::extract::rejection::BytesRejection;
 use axum::extract::Request;
@@ -159,6 +159,7 @@ pub async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(CONNECTION_READ_BUFFER_BYTES_MAX)
         .keep_alive(true);
     let builder = Arc::new(builder);
     // Raised each time a connection waits for a slot: every open connection then
@@ -513,6 +514,70 @@ mod tests {
             tokio::time::sleep(pause).await;
         }
         (total, false)
+    }
+
+    /// Sends `request` on a fresh connection and reads the answer to its end.
+    async fn answer_to(address: std::net::SocketAddr, request: &[u8]) -> String {
+        let mut stream = TcpStream::connect(address)
+            .await
+            .expect("the server accepts");
+        // The server may answer before it has read everything: a failed write is fine.
+        let _ = stream.write_all(request).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// A request head past twice `CONNECTION_READ_BUFFER_BYTES_MAX` is refused (hyper's
+    /// own default took a 500 KB header), and a body is not bound by the buffer: a 1 MiB
+    /// body (`REQUEST_BODY_BYTES_MAX`) still arrives whole.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_head_must_fit_the_read_buffer_and_a_body_need_not() {
+        let app = Router::new().route(
+            "/count",
+            axum::routing::post(|body: Bytes| async move { body.len().to_string() }).layer(
+                axum::extract::DefaultBodyLimit::max(super::super::REQUEST_BODY_BYTES_MAX),
+            ),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port to listen on");
+        let address = listener.local_addr().expect("the listener's address");
+        let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(
+            listener,
+            app,
+            ConnectionLimits::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        // hyper checks the limit before each read, so a head may pass it by up to one read.
+        let header = "a".repeat(2 * CONNECTION_READ_BUFFER_BYTES_MAX + 1);
+        let long_head = format!("POST /count HTTP/1.1\r\nHost: test\r\nX-Long: {header}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let answer = answer_to(address, long_head.as_bytes()).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 431"),
+            "{:?}",
+            answer.lines().next()
+        );
+        let body = vec![b'x'; super::super::REQUEST_BODY_BYTES_MAX];
+        let mut request = format!(
+            "POST /count HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(&body);
+        let answer = answer_to(address, &request).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "{:?}",
+            answer.lines().next()
+        );
+        assert!(
+            answer.ends_with(&body.len().to_string()),
+            "the whole body arrived: {answer}"
+        );
     }
 
     /// A client that asks and takes no byte of the answer is cut: without the send-stall
