@@ -63,6 +63,7 @@ http-month-before-region = { $month } was never closed in region { $region }: it
 
 http-feed-member-not-uuid = member { $text } is not a UUID
 http-feed-unknown-type = types: { $text } is not a type of feed item; the types are { $types }
+http-feed-progress-not-a-boolean = progress: { $text } is neither true nor false
 http-feed-unknown-parameter = the feed takes no parameter { $name }: its parameters are { $known }
 http-feed-parameter-twice = the parameter { $name } is given twice: give it once (several types as one comma-separated list: types=A,B)
 http-unknown-parameter = this route takes no parameter { $name }: its parameters are { $known }

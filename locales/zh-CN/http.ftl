@@ -62,6 +62,7 @@ http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结�
 
 http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
 http-feed-unknown-type = types：{ $text } 不是事件推送中的条目类型；可用的类型有 { $types }
+http-feed-progress-not-a-boolean = progress：{ $text } 既不是 true 也不是 false
 http-feed-unknown-parameter = 事件推送没有参数 { $name }：可用的参数有 { $known }
 http-feed-parameter-twice = 参数 { $name } 出现了两次：请只提供一次（多个类型写成一个以逗号分隔的列表：types=A,B）
 http-unknown-parameter = 此路由不接受参数 { $name }：可用的参数有 { $known }

@@ -14,10 +14,10 @@
 //! region filter remembers at most `FEED_FILTER_MEMBERS_CACHED_MAX` members. The live
 //! broadcast is one ring that every subscriber shares.
 //!
-//! A filter that passes over many items in a row is not a silent scan: every
-//! `FEED_SKIPPED_ITEMS_PER_CURSOR_MAX` items passed over, and at the end of a catch-up,
-//! the subscriber is sent the id of the last one (`Delivery::Passed`), so a reconnect
-//! resumes there.
+//! A subscriber that asks for progress (`?progress=true`) is told where it is while its
+//! filter passes over items: every `FEED_SKIPPED_ITEMS_PER_CURSOR_MAX` items passed
+//! over, and at the end of a catch-up, it is sent the id of the last one
+//! (`Delivery::Passed`), so a reconnect resumes there.
 
 use super::{
     catch_up_page, catch_up_page_items_max, Broadcast, Cursor, FeedItem,
@@ -41,6 +41,9 @@ pub struct Filter {
     /// Member → region, for the region filter (member payloads do not name it); at
     /// most `FEED_FILTER_MEMBERS_CACHED_MAX` entries.
     regions_of_members: HashMap<Uuid, Option<RegionName>>,
+    /// Whether the subscriber asked to be sent where it is as items are passed over
+    /// (`Delivery::Passed`).
+    progress: bool,
 }
 
 impl Filter {
@@ -57,7 +60,15 @@ impl Filter {
             member_stream: member.map(|member_id| StreamId::Member(member_id).name()),
             region,
             regions_of_members: HashMap::new(),
+            progress: false,
         }
+    }
+
+    /// The same filter, sending (or not) the id of the last item passed over every
+    /// `FEED_SKIPPED_ITEMS_PER_CURSOR_MAX` items and at the end of a catch-up.
+    pub fn sending_progress(mut self, progress: bool) -> Filter {
+        self.progress = progress;
+        self
     }
 
     /// The member the filter names, if any.
@@ -302,6 +313,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
         }
         self.cursor.advance(item);
         if !self.filter.matches(self.store.as_ref(), item) {
+            if !self.filter.progress {
+                return true;
+            }
             self.skipped += 1;
             if self.skipped < FEED_SKIPPED_ITEMS_PER_CURSOR_MAX {
                 return true;

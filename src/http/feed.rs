@@ -38,6 +38,11 @@ pub struct FeedQuery {
     /// `Last-Event-ID` as an EventSource polyfill sends it on a reconnect.
     #[serde(rename = "lastEventId")]
     last_event_id: Option<String>,
+    /// `true`: send the id of the last item the filters passed over (a message with an
+    /// id and no data), so a reconnect resumes there. Opt-in: a message without an
+    /// event and data is new to the stream's shape, and a client that reads the
+    /// stream by hand may take every id for an item.
+    progress: Option<String>,
 }
 
 /// A 400 whose message is the catalog's `id` with `args`.
@@ -76,7 +81,15 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
             ],
         )
     })?;
-    Ok(Filter::new(types, member, region))
+    let progress = match query.progress.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(text) => {
+            let args = vec![("text", crate::i18n::text(format!("{text:?}")))];
+            return Err(invalid("http-feed-progress-not-a-boolean", args));
+        }
+    };
+    Ok(Filter::new(types, member, region).sending_progress(progress))
 }
 
 /// Whether `name` is a type of feed item: an event type (every one has a log entry
@@ -124,11 +137,12 @@ fn item_message(item: &FeedItem) -> SseEvent {
 
 /// The query parameters the feed takes: `access_token` is the auth layer's, and
 /// `lastEventId` what EventSource polyfills send on a reconnect (as `Last-Event-ID`).
-pub(super) const FEED_PARAMETERS: [&str; 6] = [
+pub(super) const FEED_PARAMETERS: [&str; 7] = [
     "from",
     "types",
     "region",
     "member",
+    "progress",
     "access_token",
     "lastEventId",
 ];

@@ -335,11 +335,12 @@ fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
     }
 }
 
-/// A subscriber whose filter passes over many items in a row is sent where it is (a
-/// message with an id and no data, which an `EventSource` takes as its last event id
-/// and does not dispatch) every 1,024 items it passed over and when it has caught up:
-/// reconnecting with that id, it resumes there instead of scanning again everything
-/// its filter did not want since its last item.
+/// A subscriber that asks for progress and whose filter passes over many items in a
+/// row is sent where it is (a message with an id and no data, which an `EventSource`
+/// takes as its last event id and does not dispatch) every 1,024 items it passed over
+/// and when it has caught up: reconnecting with that id, it resumes there instead of
+/// scanning again everything its filter did not want since its last item. One that
+/// does not ask is sent items only, as before.
 #[test]
 fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
     const OTHERS: usize = 1_100;
@@ -350,7 +351,12 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
     let enrolled = sentinel(&server, "mine", OTHERS, "2025-01");
     region_with_members(&server, "others", OTHERS);
     let head = sentinel(&server, "others", OTHERS + 1, "2025-01");
-    let mut feed = subscribe(&server, &format!("?member={mine}&from={first}"), None);
+    let mut quiet = subscribe(&server, &format!("?member={mine}&from={first}"), None);
+    let mut feed = subscribe(
+        &server,
+        &format!("?member={mine}&from={first}&progress=true"),
+        None,
+    );
     let item = next_sse(&mut feed);
     assert_eq!(
         item.id,
@@ -388,4 +394,10 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
         (next.id.0, next.event.as_str()),
         (head + 1, "DeductionStopped")
     );
+    // Without `progress`, the member's two events and nothing between them.
+    for expected in [enrolled, head + 1] {
+        let message = next_sse(&mut quiet);
+        assert_eq!(message.id, Some(expected.to_string()));
+        assert!(message.event.is_some() && message.data.is_some(), "an item");
+    }
 }

@@ -1045,7 +1045,7 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     let (_, said) = message("/v1/feed?form=1", &[("authorization", &auditor)]);
     // Every parameter it takes, the browser's too (`access_token`, `lastEventId`).
     assert!(
-        said.ends_with("are from, types, region, member, access_token, lastEventId"),
+        said.ends_with("are from, types, region, member, progress, access_token, lastEventId"),
         "{said}"
     );
     let (_, said) = message(
@@ -1053,8 +1053,16 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
         &[("authorization", &auditor), ("accept-language", "zh-CN")],
     );
     assert!(
-        said.ends_with("可用的参数有 from、types、region、member、access_token、lastEventId"),
+        said.ends_with(
+            "可用的参数有 from、types、region、member、progress、access_token、lastEventId"
+        ),
         "{said}"
+    );
+    // `progress` is a boolean, said as the request spelt it.
+    let (status, said) = message("/v1/feed?progress=yes", &[("authorization", &auditor)]);
+    assert_eq!(
+        (status, said.as_str()),
+        (400, "progress: \"yes\" is neither true nor false")
     );
     // Given twice: the feed's hint about types is for `types` alone.
     let (_, said) = message("/v1/feed?from=1&from=2", &[("authorization", &auditor)]);
