@@ -3,7 +3,8 @@
 # for MONTHS months (one policy, 2 commands a month), then PARALLEL clients ask for its
 # audit page at once and read it, then STALLED clients ask for it and never read.
 # Reports the server's RSS before, its peak (VmHWM) through the parallel pages, RSS
-# while the stalled clients hold their sockets, and RSS once the send-stall timeout
+# and the kernel's TCP buffers (where a written response waits for its client) while
+# the stalled clients hold their sockets, and both once the send-stall timeout
 # (`RESPONSE_SEND_STALL_TIMEOUT_SECONDS`, 60 s) has cut them. D81 records a run.
 #
 #   tools/long-member-bench.sh [MONTHS] [PARALLEL] [STALLED]     (default: 6000 200 150)
@@ -58,6 +59,15 @@ def status(field):
             return int(line.split()[1]) // 1024
     return -1
 
+def kernel_tcp_mib():
+    # Socket buffers live in the kernel, not in RSS: a response written into them
+    # is still held for a client that does not read (`TCP: ... mem PAGES`).
+    for line in open("/proc/net/sockstat"):
+        if line.startswith("TCP:"):
+            fields = line.split()
+            return int(fields[fields.index("mem") + 1]) * 4096 // (1 << 20)
+    return -1
+
 def connect():
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -83,8 +93,9 @@ print(f"{parallel} pages read at once: {time.time() - start:.1f} s, {min(sizes)}
       f"peak rss {status('VmHWM')} MiB, rss after {status('VmRSS')} MiB")
 held = [connect() for _ in range(stalled)]
 time.sleep(10)
-print(f"{stalled} clients asking and not reading: rss {status('VmRSS')} MiB after 10 s")
+print(f"{stalled} clients asking and not reading: rss {status('VmRSS')} MiB, kernel TCP buffers {kernel_tcp_mib()} MiB after 10 s")
 time.sleep(60)
+tcp_after = kernel_tcp_mib()
 full, cut = max(sizes), 0
 for s in held:
     # Cut by the server: the page ends before its last byte.
@@ -96,5 +107,5 @@ for s in held:
     except OSError:
         pass
     cut += total < full
-print(f"after 70 s: rss {status('VmRSS')} MiB, {cut} of {stalled} cut by the server; peak rss {status('VmHWM')} MiB")
+print(f"after 70 s: rss {status('VmRSS')} MiB, kernel TCP buffers {tcp_after} MiB, {cut} of {stalled} cut by the server; peak rss {status('VmHWM')} MiB")
 EOF

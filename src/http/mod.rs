@@ -85,11 +85,14 @@ pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
 /// feed's SSE keep-alive comment every 15 s counts as activity). Shorter than the
 /// header-read timeout, which also runs on an idle keep-alive connection.
 pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
-/// A response whose client has taken none of its bytes for this long is cut and its
-/// connection closed: a client that asks and never reads would otherwise pin the whole
-/// body (a member's coverage or audit page, a backup, a feed stream) and its slot for
-/// as long as it likes. A client that reads, however slowly, is never cut: the time
-/// runs between two writes that move a byte, as nginx's `send_timeout` (60 s) does.
+/// A response its socket has taken no byte of for this long is cut and its connection
+/// reset: a client that asks and never reads would otherwise pin the body (a member's
+/// coverage or audit page, a backup, a feed stream), in the server's memory and the
+/// kernel's send buffer, and its slot for as long as it likes. The time runs between
+/// two writes the socket takes, not over the whole response, as nginx's `send_timeout`
+/// (60 s) does; the kernel takes more once about a third of the socket's send buffer
+/// has drained (Linux grows it to 4 MiB at most), so a client is cut only if it reads
+/// less than that in a minute: slower than ~22 KB/s at the largest buffer.
 pub const RESPONSE_SEND_STALL_TIMEOUT_SECONDS: u64 = 60;
 /// Longest wait for the next bytes of a request body once a handler reads it: a client
 /// that stops sending its body is answered 408 (`request_timeout`) instead of holding
