@@ -432,8 +432,8 @@ async fn reread_tokens_on_hangup(
 
 /// The documented limits; the tests lower them through undocumented variables:
 /// `FLEXLEDGER_HEADER_READ_TIMEOUT_MS`, `FLEXLEDGER_IDLE_TIMEOUT_MS`,
-/// `FLEXLEDGER_BODY_READ_TIMEOUT_MS`, `FLEXLEDGER_BODY_READ_TOTAL_MS`,
-/// `FLEXLEDGER_SEND_STALL_TIMEOUT_MS` and `FLEXLEDGER_CONNECTIONS_OPEN_MAX`.
+/// `FLEXLEDGER_BODY_READ_TIMEOUT_MS`, `FLEXLEDGER_BODY_READ_TOTAL_MS` and
+/// `FLEXLEDGER_CONNECTIONS_OPEN_MAX`.
 fn connection_limits() -> ConnectionLimits {
     let number = |name: &str| {
         std::env::var(name)
@@ -454,9 +454,6 @@ fn connection_limits() -> ConnectionLimits {
     }
     if let Some(deadline) = millis("FLEXLEDGER_BODY_READ_TOTAL_MS") {
         limits.body_read_total = deadline;
-    }
-    if let Some(timeout) = millis("FLEXLEDGER_SEND_STALL_TIMEOUT_MS") {
-        limits.send_stall_timeout = timeout;
     }
     if let Some(cap) = number("FLEXLEDGER_CONNECTIONS_OPEN_MAX") {
         limits.connections_open_max = usize::try_from(cap)

@@ -45,8 +45,9 @@ pub const FEED_SUBSCRIBER_BUFFER_ITEMS: usize = 256;
 /// Items a filtered subscriber that asked for progress (`?progress=true`) may pass
 /// over in a row, unsent, before it is sent the id of the last one (a message with an
 /// id and no data: an `EventSource` takes it as its last event id and dispatches
-/// nothing); it is also sent one when it has caught up. A subscriber to one member reconnecting halfway through a catch-up of millions
-/// of items then resumes where it was, not after the last item its filter wanted.
+/// nothing); it is also sent one when it has caught up. A subscriber to one member
+/// reconnecting halfway through a catch-up of millions of items then resumes where it
+/// was, not after the last item its filter wanted.
 pub const FEED_SKIPPED_ITEMS_PER_CURSOR_MAX: usize = 1_024;
 /// Members whose region the region filter remembers; past it, it forgets them all (and
 /// reads their rows again when asked), so no close can grow it.

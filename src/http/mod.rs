@@ -938,7 +938,8 @@ fn unknown_member(member_id: Uuid) -> AppError {
     )
 }
 
-/// Store reads (a fold, a page or picture drawn, a feed page read) that run at once on
+/// Store reads (a fold, a page or picture drawn, a feed subscription's first checks;
+/// not its catch-up pages, bounded by `FEED_SUBSCRIBERS_MAX`) that run at once on
 /// blocking threads; more wait their turn. Each holds a history and what is built from
 /// it, and the request cap (`REQUESTS_IN_FLIGHT_MAX`) is far above what two cores fold
 /// at once: a resource probe's 200 audit pages of a member of 12,120 months, asked
