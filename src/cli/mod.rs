@@ -210,7 +210,7 @@ cannot be opened)."
             "from connecting, or from the end of its previous response, to send a complete request ",
             "head, else it is disconnected; a connection that moves no byte for 5 s is closed once no ",
             "request is in flight on it (a feed stream its client reads is never cut); a response whose ",
-            "client takes no byte of it for 60 s is cut and its connection closed. Requests in flight: ",
+            "client takes no byte of it for 60 s is cut and its connection reset. Requests in flight: ",
             "512 (more get 503), of which 16 read the store at once (the rest wait their turn); feed ",
             "subscribers: 256.\n",
             "\n",
