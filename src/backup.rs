@@ -216,9 +216,10 @@ pub fn write_backup(
     let head_hash = write_events(store, tree, &mut out, progress)?;
     write_heads(tree, &mut out)?;
     for member_id in &members {
-        // The member's and its region's streams folded up to the position (the
-        // `--as-of` read): memory for one member at a time, not the whole state.
-        let member = crate::ledger::member_coverage_folded(store, *member_id, Some(tree.size()))?
+        // The member's and its region's streams folded up to the position, exactly
+        // what the backup's events hold (not the `--as-of` view, which takes a close's
+        // consequences recorded after it): memory for one member at a time.
+        let member = crate::ledger::member_coverage_recorded(store, *member_id, tree.size())?
             .ok_or_else(|| corrupt(tree.size(), findings::member_no_events(*member_id)))?;
         let record = Record::Coverage {
             coverage: Box::new(wire::MemberCoverage::from(&member)),

@@ -1693,6 +1693,39 @@ pub fn member_coverage_folded(
     Ok(crate::domain::coverage(&state, member_id))
 }
 
+/// A member's coverage folded from exactly the events at positions 1..=`position`, as
+/// a log cut there holds them: nothing recorded after it, not even a close's
+/// consequences the ledger acted on (D64 shows those in an "as of" view). What a
+/// backup of that log proves (`restore` folds its events and nothing else): a backup
+/// taken while `serve` records a close's chunks would otherwise prove coverage with
+/// consequences its own events do not hold. `position` must end a command (a backup's
+/// is the head of an append), so no command is cut (D18).
+pub fn member_coverage_recorded(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+    position: u64,
+) -> Result<Option<MemberCoverage>, LedgerError> {
+    let member = read_stream_until(store, &StreamId::Member(member_id), position)?.until;
+    let Some(first) = member.first() else {
+        return Ok(None);
+    };
+    let Event::MemberEnrolled(enrolled) = &first.event else {
+        return Err(StoreError::Corrupt {
+            position: first.position,
+            message: findings::member_stream_start(),
+        }
+        .into());
+    };
+    let region = read_stream_until(store, &StreamId::Region(enrolled.region.clone()), position)?;
+    let mut events: Vec<Envelope> = member.into_iter().chain(region.until).collect();
+    events.sort_by_key(|envelope| envelope.position);
+    let mut state = LedgerState::default();
+    for envelope in &events {
+        state.apply(envelope.position, &envelope.event)?;
+    }
+    Ok(crate::domain::coverage(&state, member_id))
+}
+
 /// A member's stream and its region's, merged in log order, up to `position_max`
 /// (inclusive; a cut inside one command's events takes the rest of them, D18):
 /// everything the member's coverage is folded from. The region stream

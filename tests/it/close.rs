@@ -181,6 +181,47 @@ fn a_close_killed_after_any_chunk_is_finished_on_the_next_open_with_every_conseq
     }
 }
 
+/// A backup whose position falls inside a close still recording its chunks restores,
+/// though more chunks are recorded while it is written, as they are under `serve`
+/// (`GET /v1/backup` during a close, or after a restart resumes one): its coverage lines
+/// are folded from its own events, not from the "as of" view that takes the close's
+/// later consequences (D64). Found by an operator's probe (2026-12-05): `restore` refused
+/// such a backup as "the line was altered". The restored ledger finishes the close.
+#[test]
+fn a_backup_taken_while_a_close_records_its_chunks_restores_and_finishes_the_close() {
+    use flexledger::store::EventLog;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 3);
+    let store = flexledger::store::SledStore::open(&data).unwrap();
+    let tree = flexledger::backup::walk(&store, &mut |_| {}).unwrap();
+    // The rest of the close is recorded after the walk, before the lines are written.
+    let mut sources = flexledger::ledger::SystemSources;
+    let store = flexledger::ledger::finish_recorded_closes(store, &mut sources).unwrap();
+    assert!(
+        store.head().unwrap().0 > tree.size(),
+        "chunks were recorded after the backup's position"
+    );
+    let key = flexledger::backup::read_signing_key(&data.join("audit-signing-key")).unwrap();
+    let signed =
+        flexledger::backup::checkpoint_unstored(&store, &tree, &key, chrono::Utc::now()).unwrap();
+    let mut bytes = Vec::new();
+    flexledger::backup::write_backup(&store, &tree, &signed, &mut bytes, &mut |_| {}).unwrap();
+    drop(store);
+    let file = dir.path().join("backup.jsonl");
+    std::fs::write(&file, bytes).unwrap();
+    let target = dir.path().join("restored");
+    let restored = flexledger(&target, &["restore", file.to_str().unwrap()], None);
+    assert_eq!(
+        restored.status.code(),
+        Some(0),
+        "restore: {}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert_every_consequence_once(&target);
+}
+
 /// Closes April in `data` and kills `flexledger` after `chunks` of its chunks.
 fn killed_mid_close(data: &Path, chunks_before_kill: usize) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
