@@ -61,8 +61,8 @@ use crate::i18n::Sentence;
 use crate::ledger::Folder;
 use crate::ledger::LedgerError;
 use crate::store::{
-    findings, CheckpointWriter, CommandRecord, DamageDetail, Envelope, EventLog, EventStore,
-    LogWriter, PrintedLineProblem, ReadStore, Sha256, SledStore, StoreError,
+    findings, sled_store, CheckpointWriter, CommandRecord, DamageDetail, Envelope, EventLog,
+    EventStore, LogWriter, PrintedLineProblem, ReadStore, Sha256, SledStore, StoreError,
 };
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -1728,7 +1728,7 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
     match private.create(&staging) {
-        Ok(()) => Ok(staging),
+        Ok(()) => write_restore_mark(&staging).map(|()| staging),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(BackupError::Refused(Sentence::new(
                 "backup-restore-staging-exists",
@@ -1742,18 +1742,68 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
     }
 }
 
-/// Renames the finished staging directory to the target (replacing it if it is an
-/// empty directory) and syncs their parent.
+/// Makes the finished staging directory the ledger at `target`, the restore mark
+/// removed only once it is whole there. A target that does not exist is the staging
+/// directory renamed. An empty directory that exists is kept and the restored files
+/// moved into it: an operator prepares a service's directory with its owner and mode
+/// (renamed over, it came back as root's, mode 700, and the service could not open
+/// it), or restores into the directory a shell stands in, which a rename would leave
+/// the shell in a deleted directory. While the files move, the target holds the mark.
 fn publish(staging: &Path, target: &Path) -> Result<(), BackupError> {
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| BackupError::from(StoreError::Io { path, source })
-    };
-    std::fs::rename(staging, target).map_err(io(target))?;
-    let parent = staging.parent().unwrap_or(Path::new("."));
-    std::fs::File::open(parent)
+    let mark = sled_store::RESTORE_UNFINISHED_FILE;
+    if !target.is_dir() {
+        remove_and_sync(&staging.join(mark), staging)?;
+        std::fs::rename(staging, target).map_err(io_at(target))?;
+        return sync_directory(staging.parent().unwrap_or(Path::new(".")));
+    }
+    write_restore_mark(target)?;
+    for entry in std::fs::read_dir(staging).map_err(io_at(staging))? {
+        let name = entry.map_err(io_at(staging))?.file_name();
+        if name != mark {
+            std::fs::rename(staging.join(&name), target.join(&name)).map_err(io_at(target))?;
+        }
+    }
+    sync_directory(target)?;
+    remove_and_sync(&target.join(mark), target)?;
+    std::fs::remove_dir_all(staging).map_err(io_at(staging))?;
+    sync_directory(staging.parent().unwrap_or(Path::new(".")))
+}
+
+/// Marks `dir` as a restore not finished (`sled_store::RESTORE_UNFINISHED_FILE`),
+/// durably: every open refuses it until the mark is removed.
+fn write_restore_mark(dir: &Path) -> Result<(), BackupError> {
+    let path = dir.join(sled_store::RESTORE_UNFINISHED_FILE);
+    let text = "a flexledger restore is filling this directory; if none runs, it stopped \
+                before it finished: remove the directory and restore again\n";
+    std::fs::File::create(&path)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        })
+        .map_err(io_at(&path))?;
+    sync_directory(dir)
+}
+
+fn remove_and_sync(path: &Path, dir: &Path) -> Result<(), BackupError> {
+    std::fs::remove_file(path).map_err(io_at(path))?;
+    sync_directory(dir)
+}
+
+fn sync_directory(dir: &Path) -> Result<(), BackupError> {
+    std::fs::File::open(dir)
         .and_then(|directory| directory.sync_all())
-        .map_err(io(parent))
+        .map_err(io_at(dir))
+}
+
+/// An I/O error at `path`, as a backup error.
+fn io_at(path: &Path) -> impl Fn(std::io::Error) -> BackupError {
+    let path = path.display().to_string();
+    move |source| {
+        BackupError::from(StoreError::Io {
+            path: path.clone(),
+            source,
+        })
+    }
 }
 
 /// Decides which key the restored ledger signs with: the key that signed the backup

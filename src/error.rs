@@ -301,7 +301,8 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         | StoreError::ForeignSchema { .. }
         | StoreError::SchemaTooNew { .. }
         | StoreError::CopyUnfinished { .. }
-        | StoreError::CopyBeingMade { .. } => ErrorKind::Invalid,
+        | StoreError::CopyBeingMade { .. }
+        | StoreError::RestoreUnfinished { .. } => ErrorKind::Invalid,
         StoreError::Unavailable { .. } => ErrorKind::Unavailable,
     }
 }

@@ -18,6 +18,7 @@ store-foreign-schema = the database of the store { $store } holds a table { $tab
 store-table-missing = the store { $store } is migrated but has no table { $table } (dropped by hand, or never brought back from a dump): what it held is gone, and nothing was changed. Restore the database from its backup, or restore a backup file into a new database (`flexledger restore`); `migrate` does not make a dropped table again
 store-schema-too-new = the store { $store } has schema version { $found }, newer than this build knows (version { $known }): it was migrated by a newer flexledger; run that version
 store-copy-being-made = { $store } holds a store that `flexledger copy` was still making when it stopped ({ $making }): it is not a ledger yet. Run the same copy again to finish it, or remove { $quoted } and start over
+store-restore-unfinished = { $store } is a restore that stopped before it finished (it holds { $store }/restore-unfinished): it holds only part of the backup, and is not a ledger. Remove it (rm -r { $quoted }) and run the restore again
 store-unavailable = cannot use the store { $store }: { $advice ->
         [login] { $detail }; check the user and password the URL gives, and the server's pg_hba.conf{ $password_from ->
             [none] {""}

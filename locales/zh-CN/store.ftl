@@ -17,6 +17,7 @@ store-foreign-schema = 存储 { $store } 所在的数据库中有一张不属于
 store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据库（`flexledger restore`）；`migrate` 不会重建被删除的表
 store-schema-too-new = 存储 { $store } 的表结构版本为 { $found }，比本版本所知的（{ $known }）更新：它已由更新版本的 flexledger 迁移；请使用那个版本
 store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚未建成的存储（{ $making }）：它还不是账本。请再次运行同一条复制命令以完成复制，或删除 { $quoted } 后重新开始
+store-restore-unfinished = { $store } 是一次中途停止、未完成的恢复（其中有 { $store }/restore-unfinished）：它只含备份的一部分，不是账本。请删除它（rm -r { $quoted }）后重新运行恢复
 store-unavailable = 无法使用存储 { $store }：{ $advice ->
         [login] { $detail }；请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf{ $password_from ->
             [none] {""}

@@ -820,6 +820,7 @@ fn is_ledger_s_own(name: &str) -> bool {
     let own = [
         "sled",
         crate::store::sled_store::SLED_CREATING_DIR,
+        crate::store::sled_store::RESTORE_UNFINISHED_FILE,
         crate::audit::keys::SIGNING_KEY_FILE,
         crate::store::sled_store::HEAD_WITNESS_FILE,
         crate::store::damage_mark::DAMAGE_MARK_FILE,

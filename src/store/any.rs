@@ -70,6 +70,9 @@ impl Location {
                 // engine files were lost: damage at open, not "no ledger here".
                 dir.join("sled").exists()
                     || dir.join(super::sled_store::SLED_CREATING_DIR).exists()
+                    || dir
+                        .join(super::sled_store::RESTORE_UNFINISHED_FILE)
+                        .exists()
                     || dir.join(super::sled_store::HEAD_WITNESS_FILE).exists()
             }
             Location::Postgres(_) => true,
@@ -135,8 +138,18 @@ impl Location {
     /// Refuses a sled data directory where a copy was making the store when it stopped
     /// (`SledStore::create_holding`: the engine's files in `SLED_CREATING_DIR`, not yet
     /// renamed to `sled`): any other open would make a new, empty ledger beside them.
+    /// So is one a restore was filling when it stopped (`RESTORE_UNFINISHED_FILE`).
     fn refuse_store_being_made(&self) -> Result<(), StoreError> {
         match self {
+            Location::Sled(dir)
+                if dir
+                    .join(super::sled_store::RESTORE_UNFINISHED_FILE)
+                    .exists() =>
+            {
+                Err(StoreError::RestoreUnfinished {
+                    store: self.to_string(),
+                })
+            }
             Location::Sled(dir)
                 if !dir.join("sled").exists()
                     && dir.join(super::sled_store::SLED_CREATING_DIR).exists() =>

@@ -379,6 +379,11 @@ pub enum StoreError {
     /// directory would become a new, empty ledger and the copy could never finish.
     #[error("{}", self.english())]
     CopyBeingMade { store: String },
+    /// A sled data directory a `flexledger restore` was filling when it stopped (it
+    /// holds `sled_store::RESTORE_UNFINISHED_FILE`): part of a backup, which would open
+    /// as a smaller ledger that verifies.
+    #[error("{}", self.english())]
+    RestoreUnfinished { store: String },
     /// A database server that cannot be reached or refuses us (no such server or
     /// database, a failed login): `message` says which, and what to do.
     #[error("{}", self.english())]
@@ -649,6 +654,13 @@ impl StoreError {
                     ("quoted_from", crate::shell_support::shell_quoted(from)),
                     ("quoted_store", crate::shell_support::shell_quoted(store)),
                     ("hidden", passwords_hidden(from, store).to_owned()),
+                ],
+            ),
+            StoreError::RestoreUnfinished { store } => (
+                "store-restore-unfinished",
+                vec![
+                    ("store", text(store)),
+                    ("quoted", crate::shell_support::shell_quoted(store)),
                 ],
             ),
             StoreError::CopyBeingMade { store } => {

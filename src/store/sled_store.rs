@@ -848,6 +848,15 @@ fn waiting_for_the_lock<T, E>(
 /// become the store (`sled`, beside it in the data directory).
 pub const SLED_CREATING_DIR: &str = "sled.creating";
 
+/// The file `flexledger restore` makes in its staging directory before anything else
+/// and removes only once the restore is whole, just before the directory becomes the
+/// ledger: a restore stopped at any point (`kill -9`, a power cut) leaves a directory
+/// that holds part of a backup, which opened as it is would be a smaller ledger that
+/// verifies (an operator's probe, 2026-12-05: 49,192 of a backup's 118,005 events,
+/// `verify` ok). Every open refuses a directory that holds it
+/// (`StoreError::RestoreUnfinished`).
+pub const RESTORE_UNFINISHED_FILE: &str = "restore-unfinished";
+
 /// The file in the data directory that witnesses the durable head, outside sled's files.
 pub const HEAD_WITNESS_FILE: &str = "head-witness";
 /// The witness file holds two slots, written in turn: a write torn by a crash spoils

@@ -1717,3 +1717,114 @@ fn an_interrupted_restore_leaves_nothing_behind() {
     let again = restore(&target, &file, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
 }
+
+/// A restore killed outright (`kill -9`, a power cut) leaves its staging directory
+/// holding part of the backup; every command refuses it, saying it is a restore that
+/// stopped and what to do, where it opened as a smaller ledger that `verify` passed
+/// (an operator's probe, 2026-12-05: 49,192 of 118,005 events, and `submit` decided a
+/// command against it). The restore run again afterwards succeeds.
+#[cfg(unix)]
+#[test]
+fn a_restore_killed_outright_leaves_a_directory_every_command_refuses() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let source = root.path().join("source");
+    make_ledger(&source, 0, 0);
+    let file = root.path().join("demo.backup");
+    backup(&source, &file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let target = root.path().join("restored");
+    let staging = root.path().join(".restored.restoring");
+    let mut child = flexledger_command(&target)
+        .args(["restore", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all((lines[..lines.len() / 2].join("\n") + "\n").as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    let waited = std::time::Instant::now();
+    while !staging.join("sled").exists() {
+        assert!(waited.elapsed().as_secs() < 60, "no staging store");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert!(staging.join("restore-unfinished").exists());
+    let pay = br#"{"command":"close_month","region":"demo","month":"2025-11"}"#;
+    for (args, stdin) in [
+        (&["verify"][..], None),
+        (&["events"][..], None),
+        (&["member", MEMBER_ID][..], None),
+        (&["submit", "-"][..], Some(&pay[..])),
+    ] {
+        let output = flexledger(&staging, args, stdin);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(
+            message.contains("is a restore that stopped before it finished")
+                && message.contains("run the restore again"),
+            "{args:?}: {message}"
+        );
+    }
+    let again = restore(&target, &file, &[]);
+    assert_eq!(again.status.code(), Some(2), "the staging directory is named");
+    std::fs::remove_dir_all(&staging).unwrap();
+    let again = restore(&target, &file, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(!target.join("restore-unfinished").exists());
+    assert_eq!(
+        flexledger(&target, &["events"], None).stdout,
+        flexledger(&source, &["events"], None).stdout
+    );
+}
+
+/// An empty directory an operator prepared is restored into, not replaced: it keeps
+/// its mode and owner (renamed over, it came back with the restoring user's and mode
+/// 700, and the service that was to run in it could not open it), and a restore into
+/// the directory a shell stands in (`--data-dir .`) leaves the shell in the ledger, not
+/// in a deleted directory (an operator's probe, 2026-12-05).
+#[cfg(unix)]
+#[test]
+fn a_restore_into_an_empty_directory_keeps_that_directory() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = tempfile::tempdir().unwrap();
+    let (source, _) = demo_backup(root.path());
+    let file = root.path().join("demo.backup");
+    let prepared = root.path().join("prepared");
+    std::fs::create_dir(&prepared).unwrap();
+    std::fs::set_permissions(&prepared, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let inode = std::fs::metadata(&prepared).unwrap().ino();
+    let output = restore(&prepared, &file, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let after = std::fs::metadata(&prepared).unwrap();
+    assert_eq!((after.ino(), after.mode() & 0o777), (inode, 0o750));
+    assert!(!prepared.join("restore-unfinished").exists());
+    assert_only(root.path(), &["demo.backup", "prepared", "source"]);
+    assert_eq!(
+        flexledger(&prepared, &["events"], None).stdout,
+        flexledger(&source, &["events"], None).stdout
+    );
+
+    let here = root.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let output = flexledger_command(Path::new("."))
+        .current_dir(&here)
+        .args(["restore", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let verified = flexledger_command(Path::new("."))
+        .current_dir(&here)
+        .arg("verify")
+        .output()
+        .unwrap();
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+}
