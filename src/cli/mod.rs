@@ -1041,9 +1041,17 @@ fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
         return Ok(());
     }
     let path = crate::store::damage_mark::path(dir);
-    let mark = crate::store::damage_mark::read(dir).say_context("cli-cannot-read", || {
-        vec![("file", path.display().to_string())]
-    })?;
+    let mark = match crate::store::damage_mark::read(dir) {
+        // A directory this user may not look into: said as the store's open says it,
+        // not as a mark that cannot be read (there may be none).
+        Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
+            let path = path.display().to_string();
+            return Err(StoreError::PermissionDenied { path, source }.into());
+        }
+        read => read.say_context("cli-cannot-read", || {
+            vec![("file", path.display().to_string())]
+        })?,
+    };
     let Some(mark) = mark else { return Ok(()) };
     Err(StoreError::FoundDamaged {
         mark: path.display().to_string(),

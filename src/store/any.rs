@@ -67,13 +67,15 @@ impl Location {
         match self {
             Location::Sled(dir) => {
                 // A head witness without the engine's directory is a ledger whose
-                // engine files were lost: damage at open, not "no ledger here".
-                dir.join("sled").exists()
-                    || dir.join(super::sled_store::SLED_CREATING_DIR).exists()
-                    || dir
-                        .join(super::sled_store::RESTORE_UNFINISHED_FILE)
-                        .exists()
-                    || dir.join(super::sled_store::HEAD_WITNESS_FILE).exists()
+                // engine files were lost: damage at open, not "no ledger here". A
+                // directory that cannot be looked into may hold one: the open says
+                // "permission denied" (an operator's probe, 2026-12-05, was told "no
+                // ledger … submit commands first" for a ledger it could not read).
+                let maybe = |name: &str| dir.join(name).try_exists().unwrap_or(true);
+                maybe("sled")
+                    || maybe(super::sled_store::SLED_CREATING_DIR)
+                    || maybe(super::sled_store::RESTORE_UNFINISHED_FILE)
+                    || maybe(super::sled_store::HEAD_WITNESS_FILE)
             }
             Location::Postgres(_) => true,
         }

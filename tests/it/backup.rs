@@ -1775,7 +1775,11 @@ fn a_restore_killed_outright_leaves_a_directory_every_command_refuses() {
         );
     }
     let again = restore(&target, &file, &[]);
-    assert_eq!(again.status.code(), Some(2), "the staging directory is named");
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "the staging directory is named"
+    );
     std::fs::remove_dir_all(&staging).unwrap();
     let again = restore(&target, &file, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));

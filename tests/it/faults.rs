@@ -12,8 +12,9 @@ use flexledger::store::sled_store::{
 };
 use flexledger::store::{EventLog, Sha256, SledStore, StoreError};
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
-use std::process::Output;
+use std::process::{Output, Stdio};
 use uuid::Uuid;
 
 const MEMBERS: usize = 150;
@@ -632,6 +633,76 @@ fn an_unwritable_engine_file_is_reported_as_permission_denied_naming_it() {
         "names the file, not only the directory: {message}"
     );
     assert!(!message.contains("another flexledger process"), "{message}");
+}
+
+/// A data directory the user may not look into holds a ledger as far as anyone can
+/// tell: every command says "permission denied" on it, never "no ledger … submit
+/// commands first" (an operator's probe, 2026-12-05, was told that by `verify`,
+/// `events`, `member` and `backup`, and `submit` blamed the damage mark's file).
+#[cfg(unix)]
+#[test]
+fn a_data_directory_that_cannot_be_looked_into_is_permission_denied_not_no_ledger() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = store(false);
+    let as_root = unsafe { libc::geteuid() } == 0;
+    // Root looks into anything: it runs the binary as `nobody`, whom mode 0700 shuts
+    // out; anyone else shuts itself out with 0000.
+    let shut = if as_root { 0o700 } else { 0o000 };
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(shut)).unwrap();
+    let pay = br#"{"command":"close_month","region":"demo","month":"2025-01"}"#;
+    for (args, stdin) in [
+        (&["verify"][..], None),
+        (&["events"][..], None),
+        (
+            &["member", "0b53af7d-bb50-5037-9d21-49eba4cb5782"][..],
+            None,
+        ),
+        (&["backup", "--out", "-"][..], None),
+        (&["submit", "-"][..], Some(&pay[..])),
+    ] {
+        let mut command = if as_root {
+            let mut command = std::process::Command::new("setpriv");
+            command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+            command.arg(env!("CARGO_BIN_EXE_flexledger"));
+            command
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        };
+        command
+            .env(
+                crate::support::LANGUAGE_PINNED.0,
+                crate::support::LANGUAGE_PINNED.1,
+            )
+            .env_remove("FLEXLEDGER_DATA_DIR")
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let Ok(mut child) = command.spawn() else {
+            println!("skipped: running as root without `setpriv` (util-linux) to drop privileges");
+            return;
+        };
+        if let Some(bytes) = stdin {
+            let _ = child.stdin.take().unwrap().write_all(bytes);
+        }
+        let output = child.wait_with_output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        assert!(
+            message.contains(&format!("permission denied on {}", dir.path().display())),
+            "{args:?}: {message}"
+        );
+        assert!(!message.contains("no ledger"), "{args:?}: {message}");
+    }
+    if !as_root {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
 }
 
 #[test]
