@@ -211,7 +211,7 @@ help-flexledger-audit =
 
         查看参保人员在任一时点的历史（replay），弄清某月为何是这个状态、由哪条规则和哪句出处原文决定（explain），用账本的 Ed25519 密钥签署日志检查点，并证明包含性、一致性和参保人员记录的完整性（checkpoint、prove），导出任何人无需数据目录即可检查的自包含审计包（export、verify-bundle），画出参保人员的各个月份（timeline），以及在另一套政策下回放同样的事件（whatif）。
 
-        请先停止 `flexledger serve`，或审计数据目录的副本：sled 会锁定它。
+        请先停止 `flexledger serve`，或审计用 `flexledger backup --server URL` 与 `flexledger restore` 得到的数据目录副本（sled 会锁定数据目录）：用 `cp` 复制正在被写入的目录，校验时可能显示为已损坏。
 
         退出码：0 通过或已写出，1 检查未通过或参保人员不存在，2 无法运行。
 

@@ -23,7 +23,7 @@ source sentence decided it (explain), sign checkpoints of the log with the ledge
 inclusion, consistency and a member's completeness (checkpoint, prove), export a self-contained bundle that \
 anyone can check without the data directory (export, verify-bundle), draw a member's months (timeline), and \
 replay the same events under another policy (whatif).\n\n\
-Stop `flexledger serve` first, or audit a copy of the data directory: sled locks it.\n\n\
+Stop `flexledger serve` first, or audit a copy of the data directory (sled locks it) made by `flexledger backup --server URL` and `flexledger restore`: a `cp` of a directory a process writes may verify as damaged.\n\n\
 Exit codes: 0 passed or written, 1 a check failed or a member is unknown, 2 could not run.\n\n\
 Every file argument and option takes '-' for standard input (a file read) or standard output (a file written)."
 )]
