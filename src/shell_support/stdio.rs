@@ -159,6 +159,54 @@ pub enum Output {
     },
 }
 
+/// Says which `.NAME.<random>.partial` files beside `path` other than `own` are there
+/// ([`partials_left`]): an operator's probe found 131 MB of them after a killed backup,
+/// and no later run said a word.
+fn warn_of_partials_left(path: &Path, own: &Path) {
+    let left = partials_left(path, own);
+    if !left.is_empty() {
+        let files: Vec<String> = left.iter().map(|file| file.display().to_string()).collect();
+        tracing::warn!(
+            files = %files.join(", "),
+            "partial files of {} are left beside it by a run that was killed (or are being written by one running now); once no run writes it, remove them",
+            path.display()
+        );
+    }
+}
+
+/// The `.NAME.<random>.partial` files beside `path` other than `own`: left by a run
+/// killed outright (`kill -9`, a power cut), which had no chance to remove its own, or
+/// being written by one running now. Never removed here: one may be another run's.
+fn partials_left(path: &Path, own: &Path) -> Vec<std::path::PathBuf> {
+    let (Some(name), directory) = (path.file_name(), path.parent()) else {
+        return Vec::new();
+    };
+    let directory = match directory {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut left: Vec<_> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| Some(entry.file_name().as_os_str()) != own.file_name())
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            file.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".partial"))
+                .is_some_and(|random| {
+                    random.len() == 12 && random.bytes().all(|byte| byte.is_ascii_hexdigit())
+                })
+        })
+        .map(|entry| entry.path())
+        .collect();
+    left.sort();
+    left
+}
+
 impl Output {
     pub fn create(path: &Path) -> anyhow::Result<Output> {
         if is_stdio(path) {
@@ -196,6 +244,7 @@ impl Output {
             path: path.display().to_string(),
             source,
         })?;
+        warn_of_partials_left(path, &partial);
         Ok(Output::File {
             writer: io::BufWriter::new(file),
             partial,
@@ -311,6 +360,27 @@ impl Drop for Output {
 mod tests {
     use super::Output;
     use std::io::Write;
+
+    /// The partial files a killed run left beside an output are found (`Output::create` says
+    /// them in the log); this run's own and other names alike are not.
+    #[test]
+    fn partial_files_a_killed_run_left_beside_an_output_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.backup");
+        let left = dir.path().join(".ledger.backup.0123456789ab.partial");
+        let own = dir.path().join(".ledger.backup.ba9876543210.partial");
+        for file in [&left, &own] {
+            std::fs::write(file, "half").unwrap();
+        }
+        for other in [
+            ".ledger.backup.partial",
+            ".ledger.backup.xyz.partial",
+            ".other.0123456789ab.partial",
+        ] {
+            std::fs::write(dir.path().join(other), "").unwrap();
+        }
+        assert_eq!(super::partials_left(&path, &own), vec![left]);
+    }
 
     /// What an `Output` file holds is readable by its owner alone, and it is written
     /// through no name another user could have planted beforehand: a link at the fixed
