@@ -1709,14 +1709,7 @@ pub fn member_coverage_recorded(
     let Some(first) = member.first() else {
         return Ok(None);
     };
-    let Event::MemberEnrolled(enrolled) = &first.event else {
-        return Err(StoreError::Corrupt {
-            position: first.position,
-            message: findings::member_stream_start(),
-        }
-        .into());
-    };
-    let region = read_stream_until(store, &StreamId::Region(enrolled.region.clone()), position)?;
+    let region = read_stream_until(store, &StreamId::Region(enrolled_region(first)?), position)?;
     let mut events: Vec<Envelope> = member.into_iter().chain(region.until).collect();
     events.sort_by_key(|envelope| envelope.position);
     let mut state = LedgerState::default();
@@ -1741,14 +1734,7 @@ pub fn member_events(
     let Some(first) = member_cut.until.first() else {
         return Ok(None);
     };
-    let Event::MemberEnrolled(enrolled) = &first.event else {
-        return Err(StoreError::Corrupt {
-            position: first.position,
-            message: findings::member_stream_start(),
-        }
-        .into());
-    };
-    let region = enrolled.region.clone();
+    let region = enrolled_region(first)?;
     let region_cut = read_stream_until(store, &StreamId::Region(region.clone()), position_max)?;
     // A cut inside one command's events (a withdrawal and the refund recorded with it;
     // a month close and the consequences appended with it) takes the rest of them in
@@ -1797,6 +1783,19 @@ pub fn member_events(
     events.extend(member_after.into_iter().take(implied));
     events.sort_by_key(|envelope| envelope.position);
     Ok(Some((region, events)))
+}
+
+/// The region a member's stream begins in: its first event is its enrollment, or the
+/// stream is damaged.
+fn enrolled_region(first: &Envelope) -> Result<RegionName, LedgerError> {
+    match &first.event {
+        Event::MemberEnrolled(enrolled) => Ok(enrolled.region.clone()),
+        _ => Err(StoreError::Corrupt {
+            position: first.position,
+            message: findings::member_stream_start(),
+        }
+        .into()),
+    }
 }
 
 /// Whether `event` is an automatic withdrawal (R11): what a close records right after
