@@ -605,19 +605,7 @@ fn an_unwritable_engine_file_is_reported_as_permission_denied_naming_it() {
         }
         mode(&dir.path().join("sled"), 0o777);
         mode(&db, 0o644);
-        let Ok(output) = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_flexledger"))
-            .env(
-                crate::support::LANGUAGE_PINNED.0,
-                crate::support::LANGUAGE_PINNED.1,
-            )
-            .env_remove("FLEXLEDGER_DATA_DIR")
-            .arg("--data-dir")
-            .arg(dir.path())
-            .arg("verify")
-            .output()
-        else {
+        let Ok(output) = flexledger_as(true, dir.path()).arg("verify").output() else {
             println!("skipped: running as root without `setpriv` (util-linux) to drop privileges");
             return;
         };
@@ -633,6 +621,28 @@ fn an_unwritable_engine_file_is_reported_as_permission_denied_naming_it() {
         "names the file, not only the directory: {message}"
     );
     assert!(!message.contains("another flexledger process"), "{message}");
+}
+
+/// `flexledger --data-dir dir`, run as `nobody` through `setpriv` when `as_nobody`
+/// (root is never denied anything), else as this user.
+fn flexledger_as(as_nobody: bool, dir: &Path) -> std::process::Command {
+    let mut command = if as_nobody {
+        let mut command = std::process::Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        command.arg(env!("CARGO_BIN_EXE_flexledger"));
+        command
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
+    };
+    command
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .arg("--data-dir")
+        .arg(dir);
+    command
 }
 
 /// A data directory the user may not look into holds a ledger as far as anyone can
@@ -660,22 +670,8 @@ fn a_data_directory_that_cannot_be_looked_into_is_permission_denied_not_no_ledge
         (&["backup", "--out", "-"][..], None),
         (&["submit", "-"][..], Some(&pay[..])),
     ] {
-        let mut command = if as_root {
-            let mut command = std::process::Command::new("setpriv");
-            command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-            command.arg(env!("CARGO_BIN_EXE_flexledger"));
-            command
-        } else {
-            std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"))
-        };
+        let mut command = flexledger_as(as_root, dir.path());
         command
-            .env(
-                crate::support::LANGUAGE_PINNED.0,
-                crate::support::LANGUAGE_PINNED.1,
-            )
-            .env_remove("FLEXLEDGER_DATA_DIR")
-            .arg("--data-dir")
-            .arg(dir.path())
             .args(args)
             .stdin(if stdin.is_some() {
                 Stdio::piped()
