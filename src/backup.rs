@@ -1718,11 +1718,7 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
         _ => PathBuf::from("."),
     };
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| BackupError::from(StoreError::Io { path, source })
-    };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    std::fs::create_dir_all(&parent).map_err(io_at(&parent))?;
     let staging = parent.join(format!(".{}.restoring", name.to_string_lossy()));
     let mut private = std::fs::DirBuilder::new();
     #[cfg(unix)]
@@ -1738,7 +1734,7 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
                 ],
             )))
         }
-        Err(error) => Err(io(&staging)(error)),
+        Err(error) => Err(io_at(&staging)(error)),
     }
 }
 

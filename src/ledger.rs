@@ -1686,8 +1686,16 @@ pub fn member_coverage_folded(
     let Some((_, events)) = member_events(store, member_id, as_of.unwrap_or(u64::MAX))? else {
         return Ok(None);
     };
+    coverage_of(&events, member_id)
+}
+
+/// A member's coverage folded from `events` (its stream and its region's, in log order).
+fn coverage_of(
+    events: &[Envelope],
+    member_id: Uuid,
+) -> Result<Option<MemberCoverage>, LedgerError> {
     let mut state = LedgerState::default();
-    for envelope in &events {
+    for envelope in events {
         state.apply(envelope.position, &envelope.event)?;
     }
     Ok(crate::domain::coverage(&state, member_id))
@@ -1712,11 +1720,7 @@ pub fn member_coverage_recorded(
     let region = read_stream_until(store, &StreamId::Region(enrolled_region(first)?), position)?;
     let mut events: Vec<Envelope> = member.into_iter().chain(region.until).collect();
     events.sort_by_key(|envelope| envelope.position);
-    let mut state = LedgerState::default();
-    for envelope in &events {
-        state.apply(envelope.position, &envelope.event)?;
-    }
-    Ok(crate::domain::coverage(&state, member_id))
+    coverage_of(&events, member_id)
 }
 
 /// A member's stream and its region's, merged in log order, up to `position_max`

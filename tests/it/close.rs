@@ -129,7 +129,7 @@ fn a_close_of_many_chunks_records_every_consequence_once_and_answers_with_a_summ
         .arg(&data)
         .args(["submit", "-"])
         .env("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", CHUNK_MEMBERS);
-    let output = run_with_stdin(command, close_april_line().as_bytes());
+    let output = run_with_input(command, Some(close_april_line().as_bytes())).unwrap();
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -153,16 +153,6 @@ fn a_close_of_many_chunks_records_every_consequence_once_and_answers_with_a_summ
         "the close is finished: {}",
         String::from_utf8_lossy(&report.stdout)
     );
-}
-
-fn run_with_stdin(mut command: Command, stdin: &[u8]) -> std::process::Output {
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 /// `kill -9` after the close's `MonthClosed` and some of its chunks are durable; the

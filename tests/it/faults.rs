@@ -12,9 +12,8 @@ use flexledger::store::sled_store::{
 };
 use flexledger::store::{EventLog, Sha256, SledStore, StoreError};
 use serde_json::json;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use uuid::Uuid;
 
 const MEMBERS: usize = 150;
@@ -671,23 +670,11 @@ fn a_data_directory_that_cannot_be_looked_into_is_permission_denied_not_no_ledge
         (&["submit", "-"][..], Some(&pay[..])),
     ] {
         let mut command = flexledger_as(as_root, dir.path());
-        command
-            .args(args)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let Ok(mut child) = command.spawn() else {
+        command.args(args);
+        let Ok(output) = run_with_input(command, stdin) else {
             println!("skipped: running as root without `setpriv` (util-linux) to drop privileges");
             return;
         };
-        if let Some(bytes) = stdin {
-            let _ = child.stdin.take().unwrap().write_all(bytes);
-        }
-        let output = child.wait_with_output().unwrap();
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
         assert!(

@@ -126,16 +126,22 @@ pub fn flexledger_command(dir: &Path) -> Command {
 
 /// Runs the real `flexledger` binary with `--data-dir dir` and `args`, feeding `stdin`.
 pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    use std::io::Write;
     let mut command = flexledger_command(dir);
     command.args(args);
+    run_with_input(command, stdin).expect("flexledger binary runs")
+}
+
+/// Runs `command`, feeding it `stdin` (none: standard input is empty), and collects
+/// its output; an error only if it could not be started.
+pub fn run_with_input(mut command: Command, stdin: Option<&[u8]>) -> std::io::Result<Output> {
+    use std::io::Write;
     command.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
         Stdio::null()
     });
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().expect("flexledger binary runs");
+    let mut child = command.spawn()?;
     if let Some(bytes) = stdin {
         // A command that stops before reading its input (a full disk when the store
         // opens) closes the pipe: its exit code and stderr say why, not this write.
@@ -144,7 +150,7 @@ pub fn flexledger(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
             other => other.unwrap(),
         }
     }
-    child.wait_with_output().unwrap()
+    child.wait_with_output()
 }
 
 pub fn stdout_lines(output: &Output) -> Vec<Value> {
