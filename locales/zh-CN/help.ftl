@@ -120,7 +120,7 @@ help-flexledger-serve =
           GET  /healthz                             无需令牌
           GET  /v1/openapi.json                     无需令牌
 
-        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
+        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=、?progress=true）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
 
         令牌：--auth FILE 指定一个 TOML 文件，其中的 [[token]] 表含 role（operator、auditor、subscriber）和 sha256（令牌的十六进制 SHA-256；文件中从不保存令牌本身）。--demo 向空账本写入演示统筹地区，并在未给出 --auth 时为每个角色创建一个令牌，保存在 DATA_DIR/demo-tokens（权限 0600，重启后的演示沿用它们），每次启动时输出。
 

@@ -192,7 +192,7 @@ cannot be opened)."
             "The operator submits commands and reads members and regions; the auditor reads ",
             "everything; a subscriber reads coverage and the feed. Send Authorization: Bearer ",
             "<token>; a browser may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture. ",
-            "The feed is Server-Sent Events (?from=P or Last-Event-ID, ?types=, ?region=, ?member=). ",
+            "The feed is Server-Sent Events (?from=P or Last-Event-ID, ?types=, ?region=, ?member=, ?progress=true). ",
             "/v1/openapi.json describes every route, and the JSON Schemas it refers to are served ",
             "beside it (/v1/defs.schema.json, /v1/commands/pay.schema.json, ...). Every error is ",
             "{\"ok\":false,\"error\":{\"code\":...,\"message\":...}}.\n",

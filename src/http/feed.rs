@@ -306,8 +306,8 @@ async fn waiting_comments(
     .await
 }
 
-/// The `Last-Event-ID` header, if sent, else a polyfill's `?lastEventId=`, as
-/// (position, sub).
+/// The `Last-Event-ID` header, if sent (once: twice is refused), else a polyfill's
+/// `?lastEventId=`, as (position, sub).
 fn last_event_id(
     headers: &HeaderMap,
     in_query: Option<&str>,
@@ -318,9 +318,13 @@ fn last_event_id(
     };
     // A polyfill's `?lastEventId=` is checked even beside the header, which wins.
     let from_query = in_query.map(|text| parse(Some(text))).transpose()?;
-    match headers.get("last-event-id") {
-        Some(value) => parse(value.to_str().ok()).map(Some),
-        None => Ok(from_query),
+    let mut sent = headers.get_all("last-event-id").iter();
+    match (sent.next(), sent.next()) {
+        (None, _) => Ok(from_query),
+        (Some(value), None) => parse(value.to_str().ok()).map(Some),
+        // Two cursors: which one the client meant is not known, as with a parameter
+        // given twice (a proxy that adds its own would otherwise pick one unseen).
+        (Some(_), Some(_)) => Err(invalid("http-last-event-id-twice", vec![])),
     }
 }
 

@@ -150,16 +150,24 @@ pub(crate) fn check_parameter_names(
 
 /// A query parameter that is a log position (`as_of`, the feed's `from`), parsed here
 /// rather than by serde, whose English ("invalid digit found in string") no reader of
-/// another language could read: a whole number, 0 or more, or 400 naming the
-/// parameter and what was sent.
+/// another language could read: digits only, as the OpenAPI document says (`+5`, which
+/// Rust's parser takes, is refused as `Last-Event-ID: +5` is), or 400 naming the
+/// parameter and what was sent. Digits too many for 64 bits are refused for what they
+/// are, not as "not a whole number".
 pub(crate) fn position_parameter(name: &str, text: Option<&str>) -> Result<Option<u64>, AppError> {
     let Some(text) = text else { return Ok(None) };
+    let args = vec![
+        ("name", crate::i18n::text(name)),
+        ("text", crate::i18n::text(format!("{text:?}"))),
+    ];
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(invalid("http-not-a-position", args));
+    }
+    // Digits only, so the one way parsing fails is overflow.
     text.parse::<u64>().map(Some).map_err(|_| {
-        let args = vec![
-            ("name", crate::i18n::text(name)),
-            ("text", crate::i18n::text(format!("{text:?}"))),
-        ];
-        invalid("http-not-a-position", args)
+        let mut args = args;
+        args.push(("max", crate::i18n::text(u64::MAX)));
+        invalid("http-position-too-large", args)
     })
 }
 

@@ -975,6 +975,12 @@ fn every_error_has_the_json_error_shape() {
         ("GET", format!("/v1/members/{MEMBER}?as_of=999999"), vec![("authorization", &auditor)], None, 404, "not_found"),
         ("GET", "/v1/regions/demo/months/2025-13".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", "/v1/feed?from=-1".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        // Digits only, as the OpenAPI document says and as `Last-Event-ID` is read.
+        ("GET", "/v1/feed?from=%2B5".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}?as_of=%2B3"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        ("GET", "/v1/feed?from=18446744073709551616".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
+        // Two cursors: which one was meant is not known (a proxy may add its own).
+        ("GET", "/v1/feed".into(), vec![("authorization", &auditor), ("last-event-id", "4"), ("last-event-id", "9")], None, 400, "invalid_command"),
         // A misspelt type would filter out every item and leave the subscriber waiting.
         ("GET", "/v1/feed?types=ContributionPaid,Bogus".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         // So would a misspelt parameter (ignored, it started the feed live, unfiltered),
@@ -1102,6 +1108,41 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     let (status, _, _, text) = request(&app, "GET", &page, &[("authorization", &auditor)], None);
     assert_eq!(status, 400);
     assert!(text.contains("可用的参数有 lang"), "{text}");
+}
+
+/// A position with more digits than 64 bits hold is refused for that reason, naming the
+/// largest (it was "not a whole number 0 or more", which it is).
+#[test]
+fn a_position_too_large_for_64_bits_is_refused_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let too_large = "18446744073709551616";
+    for path in [
+        format!("/v1/feed?from={too_large}"),
+        format!("/v1/members/{MEMBER}?as_of={too_large}"),
+    ] {
+        let (status, _, _, text) =
+            request(&app, "GET", &path, &[("authorization", &auditor)], None);
+        assert_eq!(status, 400, "{path}");
+        assert!(
+            text.contains("larger than any log position (at most 18446744073709551615)"),
+            "{path}: {text}"
+        );
+    }
+    let (status, _, _, text) = request(
+        &app,
+        "GET",
+        "/v1/feed?from=1",
+        &[
+            ("authorization", &auditor),
+            ("last-event-id", "4"),
+            ("last-event-id", "4"),
+        ],
+        None,
+    );
+    assert_eq!(status, 400);
+    assert!(text.contains("Last-Event-ID is sent twice"), "{text}");
 }
 
 /// `Last-Event-ID` takes every id the OpenAPI pattern admits (digits, a dot and digits,
