@@ -32,19 +32,24 @@
 //! and, on the last line, the signature and both Merkle roots. Only then is the
 //! staging directory renamed to the target. A refused backup leaves nothing behind.
 //!
-//! **Command digests.** A backup (bundle version 2) puts each command's body digest
-//! (contract v2 `command_id_reused`) on a `command` record right before the command's
-//! first event, and a restore stores it with the command's id, so the restored ledger
-//! refuses a different command under an accepted id as the original does. A backup of
-//! version 1 (written before 2026-12-04) has none: its ids answer any body as a
+//! **Command digests.** A backup puts each command's body digest (contract v2
+//! `command_id_reused`) on a `command` record right before the command's first event,
+//! and a restore stores it with the command's id, so the restored ledger refuses a
+//! different command under an accepted id as the original does. Since bundle version
+//! 3 a `commands` record before the checkpoint signs them all with the checkpoint's key
+//! (`audit::bundle::CommandsNote`): the checkpoint signs only the events and heads, and
+//! a record removed from a backup had restored unnoticed. A backup of version 2
+//! (2026-12-04 to 05) restores with its records unsigned, and the report says so
+//! (`commands_signed`); one of version 1 has none: its ids answer any body as a
 //! duplicate, as ids accepted by v1 do. What is not in a backup, and so not restored:
 //! the stored `CoverageChanged` feed items, and the checkpoints stored before (the
 //! backup's own checkpoint is stored in the new ledger). The private signing key is
 //! never in a backup (docs/DECISIONS.md D33).
 
 use crate::audit::bundle::{
-    count, version_read, write_line, CountingWriter, Header, Record, Scope, BACKUP_BUNDLE_VERSION,
-    BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX,
+    count, holds_command_records, signs_command_records, version_read, write_line, CommandsDigest,
+    CommandsNote, CountingWriter, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT,
+    BUNDLE_LINE_BYTES_MAX,
 };
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, CheckpointError, LogTree,
@@ -187,6 +192,7 @@ pub fn write_backup(
     store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     signed: &SignedCheckpoint,
+    key: &SigningKey,
     out: &mut dyn Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<BackupSummary, LedgerError> {
@@ -198,6 +204,12 @@ pub fn write_backup(
         checkpoint.tree_size,
         tree.size(),
         "the checkpoint is of this tree"
+    );
+    // The command records are signed with the checkpoint's key, or no reader takes them.
+    assert_eq!(
+        signed.public_key,
+        hex(key.verifying_key().as_bytes()),
+        "the checkpoint is signed with the key given"
     );
     let members = member_ids(tree);
     let mut out = CountingWriter {
@@ -213,7 +225,7 @@ pub fn write_backup(
     );
     header.version = BACKUP_BUNDLE_VERSION;
     write_line(&mut out, &header)?;
-    let head_hash = write_events(store, tree, &mut out, progress)?;
+    let (head_hash, records) = write_events(store, tree, &mut out, progress)?;
     write_heads(tree, &mut out)?;
     for member_id in &members {
         // The member's and its region's streams folded up to the position, exactly
@@ -226,6 +238,8 @@ pub fn write_backup(
         };
         write_line(&mut out, &record)?;
     }
+    let commands = CommandsNote::of(&checkpoint, &records).sign(key);
+    write_line(&mut out, &Record::Commands(commands))?;
     write_line(&mut out, &Record::Checkpoint(signed.clone()))?;
     out.flush().map_err(io_error)?;
     Ok(BackupSummary {
@@ -267,13 +281,14 @@ pub const BACKUP_COMMANDS_READ_MAX: usize = 1_000;
 pub const BACKUP_HELD_EVENTS_MAX: usize = 4_096;
 
 /// Writes positions 1..=tree size, each checked against the tree's leaf, each command's
-/// body digest before its first event; returns the last one's hash.
+/// body digest before its first event; returns the last one's hash and the digest of
+/// the `command` records written.
 fn write_events(
     store: &(impl ReadStore + ?Sized),
     tree: &LogTree,
     out: &mut CountingWriter<'_>,
     progress: &mut dyn FnMut(u64),
-) -> Result<Sha256, LedgerError> {
+) -> Result<(Sha256, CommandsDigest), LedgerError> {
     let mut written = 0u64;
     let mut head_hash = Sha256::ZERO;
     let mut held = HeldCommands::default();
@@ -309,7 +324,7 @@ fn write_events(
         ));
     }
     progress(written);
-    Ok(head_hash)
+    Ok((head_hash, held.records))
 }
 
 /// Events read and not yet written, and the ids of their commands in log order.
@@ -317,6 +332,8 @@ fn write_events(
 struct HeldCommands {
     envelopes: Vec<Envelope>,
     ids: Vec<Uuid>,
+    /// The `command` records written so far, for the signed `commands` record.
+    records: CommandsDigest,
 }
 
 impl HeldCommands {
@@ -351,6 +368,7 @@ impl HeldCommands {
                     .and_then(|span| span.body_digest);
                 if let Some(body_digest) = digest {
                     let command_id = envelope.command_id;
+                    self.records.add(command_id, &body_digest);
                     write_line(
                         out,
                         &Record::Command {
@@ -590,6 +608,20 @@ pub enum InvalidReason {
     CommandRecordAstray {
         command_id: Uuid,
     },
+    /// A `commands` record in a backup of a version without one, or a second one.
+    CommandsUnexpected,
+    /// A backup of version 3 whose checkpoint comes without its `commands` record.
+    CommandsMissing,
+    /// The `commands` record's signature does not verify (by the pinned key, if one is).
+    CommandsNotTrusted(CheckpointError),
+    /// The `command` records are not those the `commands` record signs.
+    CommandsDiffer {
+        signed: u64,
+        held: u64,
+    },
+    /// The `commands` record names another checkpoint (another backup's, or another
+    /// key's) than the backup's.
+    CommandsOfAnotherCheckpoint,
     /// A file of no bytes at all.
     Empty,
     /// A file that starts as gzip does (`GZIP_MAGIC`): a compressed backup.
@@ -791,6 +823,16 @@ impl InvalidReason {
                 said("backup-invalid-public-key", vec![("detail", text(detail))])
             }
             InvalidReason::PublicKey(other) => checkpoint_not_trusted(other),
+            InvalidReason::CommandsUnexpected => said("backup-invalid-commands-unexpected", vec![]),
+            InvalidReason::CommandsMissing => said("backup-invalid-commands-missing", vec![]),
+            InvalidReason::CommandsNotTrusted(error) => commands_not_trusted(error),
+            InvalidReason::CommandsDiffer { signed, held } => said(
+                "backup-invalid-commands-differ",
+                vec![("signed", text(signed)), ("held", text(held))],
+            ),
+            InvalidReason::CommandsOfAnotherCheckpoint => {
+                said("backup-invalid-commands-of-another-checkpoint", vec![])
+            }
             _ => return None,
         })
     }
@@ -822,6 +864,21 @@ fn checkpoint_not_trusted(error: &CheckpointError) -> Sentence {
     }
 }
 
+/// A `commands` record that does not verify, worded as [`checkpoint_not_trusted`].
+fn commands_not_trusted(error: &CheckpointError) -> Sentence {
+    match error {
+        CheckpointError::WrongKey { found, pinned } => said(
+            "backup-invalid-commands-wrong-key",
+            vec![("found", found.clone()), ("pinned", pinned.clone())],
+        ),
+        CheckpointError::BadSignature => said("backup-invalid-commands-bad-signature", vec![]),
+        CheckpointError::Malformed(detail) | CheckpointError::BadKey(detail) => said(
+            "backup-invalid-commands-forged",
+            vec![("detail", detail.clone())],
+        ),
+    }
+}
+
 /// What a verified backup holds.
 #[derive(Clone, Debug)]
 pub struct BackupCheck {
@@ -833,6 +890,9 @@ pub struct BackupCheck {
     pub signed: SignedCheckpoint,
     pub signer: VerifyingKey,
     pub key_pinned: bool,
+    /// Whether a signed `commands` record vouched for the `command` records (version
+    /// 3); older backups' records, if any, are taken unsigned.
+    pub commands_signed: bool,
 }
 
 /// The parts of a backup, in the order they must come.
@@ -842,6 +902,7 @@ enum Stage {
     Events,
     Heads,
     Coverages,
+    Commands,
     Done,
 }
 
@@ -853,6 +914,7 @@ impl Stage {
             Stage::Events => "Events",
             Stage::Heads => "Heads",
             Stage::Coverages => "Coverages",
+            Stage::Commands => "Commands",
             Stage::Done => "Done",
         }
     }
@@ -900,6 +962,10 @@ struct Checker<'a> {
     pending_command: Option<(Uuid, Sha256, u64)>,
     /// The command of the last event read.
     last_command: Option<Uuid>,
+    /// The `command` records read, for the signed `commands` record (version 3).
+    records: CommandsDigest,
+    /// The `commands` record's note and key, for the checkpoint to match.
+    commands: Option<(CommandsNote, String)>,
 }
 
 impl<'a> Checker<'a> {
@@ -921,6 +987,8 @@ impl<'a> Checker<'a> {
             version: 0,
             pending_command: None,
             last_command: None,
+            records: CommandsDigest::default(),
+            commands: None,
             target,
         }
     }
@@ -979,11 +1047,16 @@ impl<'a> Checker<'a> {
                 command_id,
                 body_digest,
             } => {
-                if self.stage != Stage::Events || self.version != BACKUP_BUNDLE_VERSION {
+                if self.stage != Stage::Events || !holds_command_records(self.version) {
                     return Err(Checker::astray(self.line, command_id));
                 }
+                self.records.add(command_id, &body_digest);
                 self.pending_command = Some((command_id, body_digest, self.line));
                 Ok(())
+            }
+            Record::Commands(signed) => {
+                self.enter(Stage::Commands)?;
+                self.commands_line(&signed)
             }
             Record::StreamHead {
                 stream,
@@ -1193,6 +1266,12 @@ impl Checker<'_> {
                         members,
                         held: self.members_seen,
                     });
+                (Stage::Commands, missing)
+            }
+            Stage::Commands => {
+                let signs = signs_command_records(self.version);
+                let missing =
+                    (signs && self.commands.is_none()).then_some(InvalidReason::CommandsMissing);
                 (Stage::Done, missing)
             }
         };
@@ -1341,6 +1420,11 @@ impl Checker<'_> {
         }
         let signer = crate::audit::checkpoint::parse_public_key(&signed.public_key)
             .map_err(|error| self.invalid(None, InvalidReason::PublicKey(error)))?;
+        if let Some((note, key)) = &self.commands {
+            if !note.names(&checkpoint) || *key != signed.public_key {
+                return Err(self.invalid(None, InvalidReason::CommandsOfAnotherCheckpoint));
+            }
+        }
         self.check = Some(BackupCheck {
             events: self.tree.size(),
             streams: count(self.tree.heads.len()),
@@ -1350,7 +1434,28 @@ impl Checker<'_> {
             signed,
             signer,
             key_pinned: self.pinned.is_some(),
+            commands_signed: self.commands.is_some(),
         });
+        Ok(())
+    }
+}
+
+impl Checker<'_> {
+    /// The signed note of the `command` records (version 3, once): a valid signature
+    /// (by the pinned key, if one is) over exactly the records read. Whether it names
+    /// this backup's checkpoint is checked on the checkpoint's line.
+    fn commands_line(&mut self, signed: &SignedCheckpoint) -> Result<(), BackupError> {
+        if !signs_command_records(self.version) || self.commands.is_some() {
+            return Err(self.invalid(None, InvalidReason::CommandsUnexpected));
+        }
+        let note = CommandsNote::verify(signed, self.pinned)
+            .map_err(|error| self.invalid(None, InvalidReason::CommandsNotTrusted(error)))?;
+        let held = self.records.records();
+        if note.records != held || note.digest != self.records.digest() {
+            let signed = note.records;
+            return Err(self.invalid(None, InvalidReason::CommandsDiffer { signed, held }));
+        }
+        self.commands = Some((note, signed.public_key.clone()));
         Ok(())
     }
 }
@@ -1566,6 +1671,9 @@ pub struct RestoreReport {
     /// Whether the checkpoint was checked against a key given by the caller
     /// (`--public-key`) rather than the one the backup names.
     pub key_pinned: bool,
+    /// Whether the backup signs its command records (version 3): one of an older
+    /// version restores, but a record removed from it would not have been noticed.
+    pub commands_signed: bool,
     pub signing_key: SigningKeyOutcome,
 }
 
@@ -1652,6 +1760,7 @@ fn restore_into(
         root: check.checkpoint.root,
         key_id: key_id(&check.signer),
         key_pinned: check.key_pinned,
+        commands_signed: check.commands_signed,
         signing_key,
     })
 }
@@ -1934,6 +2043,13 @@ mod tests {
             (InvalidReason::PublicKey(CheckpointError::BadKey("x".into())), "the checkpoint's public key is malformed: x"),
             (InvalidReason::CommandNotContiguous { command_id: member }, &format!("command {member} already has events earlier in the log: one command's events are contiguous")),
             (InvalidReason::CommandRecordAstray { command_id: member }, &format!("the body digest of command {member} is not right before the command's first event (or the backup, of version 1, has no such records): lines were moved or added")),
+            (InvalidReason::CommandsUnexpected, "a commands record where none belongs: only a backup of version 3 holds one, once, between its coverages and its checkpoint; the line was added or moved"),
+            (InvalidReason::CommandsMissing, "the backup has no commands record before its checkpoint: a backup of version 3 signs its command records there; the line was removed"),
+            (InvalidReason::CommandsNotTrusted(CheckpointError::BadSignature), "the signature over the command records is forged, altered or by another key: it does not verify: the note was altered or not signed by this key"),
+            (InvalidReason::CommandsNotTrusted(CheckpointError::WrongKey { found: "a".into(), pinned: "b".into() }), "the signature over the command records is forged, altered or by another key: it was signed by key a, not by the pinned key b"),
+            (InvalidReason::CommandsNotTrusted(CheckpointError::Malformed("x".into())), "the signature over the command records is forged, altered or by another key: x"),
+            (InvalidReason::CommandsDiffer { signed: 3, held: 2 }, "the command records are not those the backup signed (3 signed, 2 in the backup): a command record was removed, added, moved or altered, so a restore could answer a different command under an accepted id as a duplicate; use an unaltered copy, or take a new backup"),
+            (InvalidReason::CommandsOfAnotherCheckpoint, "the signed command records name another checkpoint than this backup's (another position, log root or key): the commands line is another backup's"),
             (InvalidReason::Empty, "the file is empty (0 bytes): it is not a backup made by `flexledger backup`; check the file's name, or make the backup again"),
             (InvalidReason::Gzip, "the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger --data-dir NEW restore -`)"),
             (InvalidReason::ByteOrderMark, "the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an editor, and a restore takes a backup only as `flexledger backup` wrote it; use the original file, or take a new backup"),

@@ -85,6 +85,7 @@ cli-input-utf16 = { $file } is UTF-16 text, not UTF-8: nothing was submitted. Co
 cli-stdin-utf16 = standard input is UTF-16 text, not UTF-8: nothing was submitted. Convert it first: iconv -f UTF-16 -t UTF-8
 cli-restore-no-signing-key = warning: no signing key was installed. The backup was signed by key id { $key_id }: copy that key (the ledger's audit-signing-key) to { $path } or point $FLEXLEDGER_SIGNING_KEY at it before the new ledger signs anything: until then it records commands but refuses checkpoints, exports and backups (it never makes a key of its own once it holds a signed checkpoint).
 cli-restore-key-not-pinned = note: the backup's signature was checked against the key it names (key id { $key_id }), not a pinned one: compare it with the ledger's published key, or pass --public-key
+cli-restore-commands-unsigned = note: this backup was written before backups signed their command records (bundle version 1 or 2, "commands_signed":false): its events and checkpoint are verified, but a command record removed from it would not have been noticed, and the new ledger would answer a different command under that id as a duplicate; take a new backup with this build when you can
 cli-disk-full-advice = ; the disk is full: free space and run the command again
 cli-accept-head-accepted = the log checked out; a new head witness records position { $position } as its head
 cli-accept-head-kept = the unreadable head witness was kept as { $path }

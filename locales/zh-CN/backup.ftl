@@ -46,12 +46,14 @@ backup-invalid-moved = { $stage ->
         [Events] 事件
         [Heads] 流头
         [Coverages] 参保记录
+        [Commands] 命令签名
        *[Done] 检查点
     }行出现在{ $after ->
         [Header] 包头
         [Events] 事件
         [Heads] 流头
         [Coverages] 参保记录
+        [Commands] 命令签名
        *[Done] 检查点
     }行之后：有行被移动过
 backup-invalid-event-count = 包头列出 { $listed } 个事件，备份中却有 { $held } 个：有事件被删除或添加
@@ -71,6 +73,13 @@ backup-invalid-tree-size = 包头所写的日志大小为 { $header }，检查�
 backup-invalid-public-key = 检查点的公钥格式有误：{ $detail }
 backup-invalid-command-not-contiguous = 命令 { $command_id } 在日志中更早的位置已有事件：同一命令的事件应当连续
 backup-invalid-command-record-astray = 命令 { $command_id } 的内容摘要不在该命令的第一个事件之前（或者这是第 1 版的备份，不应有这样的记录）：有行被移动或添加
+backup-invalid-commands-unexpected = 出现了不应有的 commands 记录：只有第 3 版的备份才有一条，位于参保记录与检查点之间；该行是被添加或移动的
+backup-invalid-commands-missing = 备份在检查点之前没有 commands 记录：第 3 版的备份在那里对其命令记录签名；该行被删除了
+backup-invalid-commands-wrong-key = 命令记录的签名是伪造的、被改动过，或由其他密钥签名：它由密钥 { $found } 签名，而非 --public-key 指定的公钥 { $pinned }
+backup-invalid-commands-bad-signature = 命令记录的签名是伪造的、被改动过，或由其他密钥签名：签名未通过验证——签名的内容被改动过，或不是由该密钥签名
+backup-invalid-commands-forged = 命令记录的签名是伪造的、被改动过，或由其他密钥签名：{ $detail }
+backup-invalid-commands-differ = 命令记录与备份所签名的不一致（已签名 { $signed } 条，备份中有 { $held } 条）：有命令记录被删除、添加、移动或改动，恢复后的账本可能把同一 id 下的另一条命令当作重复命令应答；请使用未被改动的副本，或重新备份
+backup-invalid-commands-of-another-checkpoint = 已签名的命令记录指向的检查点（位置、日志根哈希或密钥）不是本备份的：commands 这一行来自另一份备份
 backup-invalid-empty = 文件是空的（0 字节）：它不是由 `flexledger backup` 生成的备份；请检查文件名，或重新备份
 backup-invalid-gzip = 文件看起来经过 `gzip` 压缩（以字节 `1f 8b` 开头），而备份是纯文本：请先解压（`gunzip FILE`，或 `gzip -dc FILE | flexledger --data-dir NEW restore -`）
 backup-invalid-byte-order-mark = 文件以字节顺序标记（字节 `ef bb bf`）开头：它被编辑器重新保存过，而恢复只接受 `flexledger backup` 写出的原样备份；请使用原始文件，或重新备份

@@ -83,6 +83,7 @@ cli-input-utf16 = { $file } 是 UTF-16 文本，不是 UTF-8：未提交任何�
 cli-stdin-utf16 = 标准输入是 UTF-16 文本，不是 UTF-8：未提交任何命令。请先用 iconv -f UTF-16 -t UTF-8 转换
 cli-restore-no-signing-key = 警告：没有安装签名密钥。该备份由密钥 { $key_id } 签名：请在恢复后的账本签名之前，把该密钥（账本的 audit-signing-key）复制到 { $path }，或让 $FLEXLEDGER_SIGNING_KEY 指向它；在此之前，账本照常记录命令，但拒绝签发检查点、导出和备份（账本一旦持有已签名的检查点，就绝不自行生成新密钥）。
 cli-restore-key-not-pinned = 注意：备份的签名是按备份自己所写的密钥（密钥 { $key_id }）校验的，并非固定的公钥：请与该账本公布的公钥核对，或用 --public-key 指定
+cli-restore-commands-unsigned = 注意：这份备份写于备份对其命令记录签名之前（审计包第 1 或 2 版，"commands_signed":false）：其事件和检查点已验证，但若其中某条命令记录被删除，将无法察觉，恢复后的账本会把该 id 下的另一条命令当作重复命令应答；请尽快用本版本重新备份
 cli-disk-full-advice = ；磁盘已满：请腾出空间后重新运行该命令
 cli-accept-head-accepted = 日志检查无误；新的头部见证已把位置 { $position } 记为日志头部
 cli-accept-head-kept = 无法读取的头部见证已保留为 { $path }

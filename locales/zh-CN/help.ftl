@@ -194,7 +194,7 @@ help-flexledger-restore =
 
         每条命令的内容摘要随其命令 id 一起恢复，因此在已接受的 id 下提交不同的命令，会像在原账本上一样被拒绝（command_id_reused）；2026-12-04 之前写出的备份（审计包第 1 版）没有内容摘要，其命令 id 对任何内容都回答为重复。备份中没有、因而不会恢复的：已保存的参保记录变更的事件推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
 
-        输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、signing_key。
+        输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、commands_signed、signing_key。
 
         退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对），130 被 Ctrl-C 或 SIGTERM 中止（不留下任何东西）。
     .file = 备份文件（'-' 读取标准输入）

@@ -5,19 +5,21 @@
 //! 2. one event envelope per line, in log order, exactly as `flexledger events` prints
 //!    it (amounts are the API's decimal strings; `hash` closes each line) — the
 //!    member's stream and its region's stream (policies and month closes), or every
-//!    stream of a region or of the whole log; in a backup (version 2), right before
+//!    stream of a region or of the whole log; in a backup (version 2 on), right before
 //!    the first event of each command whose body digest the ledger holds,
 //!    `{"record":"command",…}`: its id and digest (contract v2 `command_id_reused`), so
 //!    that a restored ledger refuses a different command under an accepted id as the
-//!    original does. The digests are not signed (the checkpoint signs the log): an
-//!    edited digest changes only how a repeated id is answered;
+//!    original does (signed since version 3: item 6);
 //! 3. `{"record":"inclusion",…}`: each event's RFC 9162 audit path to the log root
 //!    (not for `--all`: the verifier recomputes the whole tree instead);
 //! 4. `{"record":"stream_head",…}`: each stream's committed head with its path to the
 //!    heads root — what makes a stream's history provably complete;
 //! 5. `{"record":"coverage",…}`: each member's coverage as the ledger folds it, which
 //!    the verifier refolds from the events;
-//! 6. `{"record":"checkpoint",…}`: the signed checkpoint everything is proven against.
+//! 6. in a backup of version 3, `{"record":"commands",…}`: a note signed with the
+//!    checkpoint's key that names the checkpoint and commits to every `command` record
+//!    (their count and digest: `commands` module), which the checkpoint does not sign;
+//! 7. `{"record":"checkpoint",…}`: the signed checkpoint everything is proven against.
 //!
 //! The order is part of the format: `verify-bundle` reads a bundle in one pass
 //! (`verify` module), so a line out of it is a failure; stream heads come in stream
@@ -44,7 +46,9 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use uuid::Uuid;
 
+mod commands;
 mod verify;
+pub use commands::{CommandsDigest, CommandsNote, COMMANDS_NOTE_HEADER};
 pub use verify::{
     verify_bundle, BundleReport, Failure, KeyTrust, BUNDLE_FAILURES_MAX, BUNDLE_LINES_MAX,
     BUNDLE_LINE_BYTES_MAX,
@@ -54,14 +58,28 @@ pub use verify::{
 pub const BUNDLE_FORMAT: &str = "flexledger-audit-bundle";
 /// The bundle format's version, as `flexledger-audit export` writes it.
 pub const BUNDLE_VERSION: u32 = 1;
-/// The version a backup is written in: version 1 and its `command` records (one
-/// before the first event of each command with a body digest). Readers take both;
-/// a version-1 file holds no `command` record (and restores without digests).
-pub const BACKUP_BUNDLE_VERSION: u32 = 2;
+/// The first version with `command` records (one before the first event of each
+/// command with a body digest), written by backups from 2026-12-04 to 2026-12-05: its
+/// records are not signed. A version-1 file holds none (and restores without digests).
+pub const COMMAND_RECORDS_VERSION: u32 = 2;
+/// The version a backup is written in: version 2 and the signed `commands` record
+/// before the checkpoint. Readers take all three.
+pub const BACKUP_BUNDLE_VERSION: u32 = 3;
 
 /// Whether a bundle of `version` is of a version this build reads.
 pub fn version_read(version: u32) -> bool {
-    version == BUNDLE_VERSION || version == BACKUP_BUNDLE_VERSION
+    (BUNDLE_VERSION..=BACKUP_BUNDLE_VERSION).contains(&version)
+}
+
+/// Whether a bundle of `version` holds `command` records (a backup's, from version 2).
+pub fn holds_command_records(version: u32) -> bool {
+    version >= COMMAND_RECORDS_VERSION
+}
+
+/// Whether a bundle of `version` signs its `command` records (a backup's, from
+/// version 3): its `commands` record is required.
+pub fn signs_command_records(version: u32) -> bool {
+    version >= BACKUP_BUNDLE_VERSION
 }
 
 /// What an export covers.
@@ -107,7 +125,7 @@ impl Header {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Record {
-    /// A backup's (version 2): the body digest the ledger holds for the command whose
+    /// A backup's (version 2 on): the body digest the ledger holds for the command whose
     /// first event comes next.
     Command {
         command_id: Uuid,
@@ -129,6 +147,9 @@ pub enum Record {
     Coverage {
         coverage: Box<wire::MemberCoverage>,
     },
+    /// A backup's (version 3): the signed note of its `command` records
+    /// ([`CommandsNote`]), in the checkpoint's shape (note, signature, public key).
+    Commands(SignedCheckpoint),
     Checkpoint(SignedCheckpoint),
 }
 

@@ -167,6 +167,22 @@ impl SignedCheckpoint {
     /// Checks the signature (against `pinned` if given, else against the key the
     /// checkpoint names) and returns what the note commits to.
     pub fn verify(&self, pinned: Option<&VerifyingKey>) -> Result<Checkpoint, CheckpointError> {
+        let key = self.signer(pinned)?;
+        let checkpoint = Checkpoint::parse_note(&self.note)?;
+        if checkpoint.origin != origin_for(&key) {
+            return Err(CheckpointError::Malformed(format!(
+                "origin {} does not name the signing key (expected {})",
+                checkpoint.origin,
+                origin_for(&key)
+            )));
+        }
+        Ok(checkpoint)
+    }
+
+    /// The key whose signature of the note verifies (the pinned one if given, else the
+    /// one named): what any signed note (a checkpoint's, a backup's command records')
+    /// is checked with before its text is read.
+    pub fn signer(&self, pinned: Option<&VerifyingKey>) -> Result<VerifyingKey, CheckpointError> {
         let key = parse_public_key(&self.public_key)?;
         if let Some(pinned) = pinned {
             if pinned != &key {
@@ -181,15 +197,7 @@ impl SignedCheckpoint {
             .ok_or(CheckpointError::BadSignature)?;
         key.verify(self.note.as_bytes(), &Signature::from_bytes(&signature))
             .map_err(|_| CheckpointError::BadSignature)?;
-        let checkpoint = Checkpoint::parse_note(&self.note)?;
-        if checkpoint.origin != origin_for(&key) {
-            return Err(CheckpointError::Malformed(format!(
-                "origin {} does not name the signing key (expected {})",
-                checkpoint.origin,
-                origin_for(&key)
-            )));
-        }
-        Ok(checkpoint)
+        Ok(key)
     }
 }
 

@@ -41,7 +41,7 @@ Each command's body digest is restored with its id, so a different command under
 (command_id_reused) as by the original; a backup written before 2026-12-04 (bundle version 1) has none, and its \
 ids answer any body as a duplicate. Not in a backup, so not restored: the stored coverage-change feed items, and \
 earlier stored checkpoints (the backup's own is stored).\n\n\
-Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, signing_key.\n\n\
+Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, commands_signed, signing_key.\n\n\
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
 2 could not run (the target is not empty, unreadable file, wrong --signing-key), \
 130 stopped by Ctrl-C or SIGTERM (nothing is left behind).";
@@ -245,9 +245,10 @@ fn backup_from_store(place: &Place, out: &Path, language: Language) -> anyhow::R
         interrupted: interrupted.clone(),
     };
     let progress = walk_progress("backup 2/2", tree.size());
-    let written = backup::write_backup(&store, &tree, &signed, &mut output, &mut |position| {
-        progress.set_position(position)
-    });
+    let written =
+        backup::write_backup(&store, &tree, &signed, &key, &mut output, &mut |position| {
+            progress.set_position(position)
+        });
     progress.finish_and_clear();
     if written.is_err() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
         return Ok(super::stopped_by_signal(language, "backup"));
@@ -367,6 +368,9 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
             "cli-restore-key-not-pinned",
             vec![("key_id", key_id)],
         );
+    }
+    if !report.commands_signed {
+        super::say_line(language, "cli-restore-commands-unsigned", vec![]);
     }
     Ok(ExitCode::SUCCESS)
 }

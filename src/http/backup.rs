@@ -57,7 +57,7 @@ pub(super) async fn get_backup(
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
     let writer = state.writer.is_some();
-    let (tree, signed) = blocking(move || {
+    let (tree, signed, key) = blocking(move || {
         let tree = crate::backup::walk(store.as_ref(), &mut |_| {})?;
         if tree.size() == 0 {
             return Err(empty_log());
@@ -74,7 +74,7 @@ pub(super) async fn get_backup(
             })?;
         let signed =
             crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
-        Ok((tree, signed))
+        Ok((tree, signed, key))
     })
     .await?;
     let position = tree.size();
@@ -86,8 +86,14 @@ pub(super) async fn get_backup(
     };
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || {
-        let written =
-            crate::backup::write_backup(store.as_ref(), &tree, &signed, &mut out, &mut |_| {});
+        let written = crate::backup::write_backup(
+            store.as_ref(),
+            &tree,
+            &signed,
+            &key,
+            &mut out,
+            &mut |_| {},
+        );
         match written {
             Ok(summary) => tracing::info!(
                 position = summary.position,

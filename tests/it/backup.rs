@@ -290,6 +290,12 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
     let restored = root.path().join("restored");
     let said = restore(&restored, &root.path().join("demo.backup"), &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
+    assert_eq!(json(&said)["commands_signed"], true);
+    assert!(
+        !stderr(&said).contains("commands_signed"),
+        "{}",
+        stderr(&said)
+    );
     let (payment, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
     for dir in [&source, &restored] {
         let head = || stdout_lines(&flexledger(dir, &["events"], None)).len();
@@ -315,6 +321,55 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
         );
         assert_eq!(head(), before, "{}: nothing appended", dir.display());
     }
+}
+
+/// A backup written before its command records were signed (bundle version 2, the
+/// golden file `tests/golden/backup-v2.ndjson`, made on 2026-12-05 by the build of
+/// 6149d10 from `examples/demo.jsonl` and `examples/subsidy.jsonl`) still verifies
+/// and restores with its digests, so the restored ledger refuses a different command
+/// under an accepted id; the restore says that its records were not signed.
+#[test]
+fn a_backup_of_version_2_restores_its_digests_and_says_they_were_unsigned() {
+    let root = tempfile::tempdir().unwrap();
+    let golden = repo_path("tests/golden/backup-v2.ndjson");
+    let text = std::fs::read_to_string(&golden).unwrap();
+    assert!(text.starts_with(
+        "{\"record\":\"bundle\",\"format\":\"flexledger-audit-bundle\",\"version\":2,"
+    ));
+    assert!(!text.contains("{\"record\":\"commands\""));
+    for line in text.lines() {
+        crate::schemas::assert_valid("audit_bundle_line", &serde_json::from_str(line).unwrap());
+    }
+    let checked = crate::audit::audit(
+        &root.path().join("no-ledger"),
+        &[
+            "verify-bundle",
+            golden.to_str().unwrap(),
+            "--trust-bundle-key",
+        ],
+    );
+    let report = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(0), "{report}");
+    let restored = root.path().join("restored");
+    let said = restore(&restored, &golden, &[]);
+    assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
+    assert_eq!(json(&said)["events"], 37);
+    assert_eq!(json(&said)["commands_signed"], false);
+    assert!(
+        stderr(&said).contains("a command record removed from it would not have been noticed"),
+        "{}",
+        stderr(&said)
+    );
+    let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
+    let answer = flexledger(
+        &restored,
+        &["submit", "-"],
+        Some(format!("{withdrawal}\n").as_bytes()),
+    );
+    assert_eq!(
+        stdout_lines(&answer)[0]["error"]["code"],
+        "command_id_reused"
+    );
 }
 
 /// A backup written before command digests were kept (bundle version 1, the golden
@@ -627,7 +682,8 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
         ),
         (
             without(first_coverage),
-            checkpoint_line,
+            // The first line after the coverages: the signed `commands` record, one up.
+            checkpoint_line - 1,
             None,
             "coverages before its checkpoint: a coverage line was removed",
         ),
@@ -709,7 +765,17 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
         &["--public-key", &other],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert_eq!(json(&output)["line"], last);
+    // Named at the first line it signed: the command records', right before the
+    // checkpoint.
+    let refusal = json(&output);
+    assert_eq!(refusal["line"], last - 1, "{refusal}");
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("not by the pinned key {other}")),
+        "{refusal}"
+    );
     assert_only(root.path(), &["demo.backup", "source"]);
 }
 
@@ -1421,10 +1487,65 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
         },
         Edit {
             what: "a command's body digest in a backup of version 1",
-            lines: replaced(0, "\"version\":2,", "\"version\":1,"),
+            lines: replaced(0, "\"version\":3,", "\"version\":1,"),
             verify_bundle_says:
                 "is not right before the command's first event, or is in a bundle that holds none",
             restore_says: "the backup, of version 1, has no such records",
+        },
+        // The command records are signed since version 3 (D33): an operator's probe
+        // removed one, the backup restored without a word, and the restored ledger
+        // answered a withdrawal under that enrollment's id as a duplicate.
+        Edit {
+            what: "a command's body digest removed",
+            lines: {
+                let mut lines = lines.to_vec();
+                lines.remove(commands[1]);
+                lines
+            },
+            verify_bundle_says: "the command records are not those the backup signed",
+            restore_says: "the command records are not those the backup signed",
+        },
+        Edit {
+            what: "a command's body digest altered",
+            lines: {
+                let record: Value = serde_json::from_str(&lines[commands[1]]).unwrap();
+                let digest = record["body_digest"].as_str().unwrap().to_owned();
+                let other = format!("{}{}", &digest[1..], &digest[..1]);
+                replaced(commands[1], &digest, &other)
+            },
+            verify_bundle_says: "the command records are not those the backup signed",
+            restore_says: "the command records are not those the backup signed",
+        },
+        Edit {
+            what: "the signed commands record removed",
+            lines: {
+                let mut lines = lines.to_vec();
+                lines.remove(checkpoint - 1);
+                lines
+            },
+            verify_bundle_says: "no commands record",
+            restore_says: "has no commands record before its checkpoint",
+        },
+        Edit {
+            what: "the signed commands record moved after the checkpoint",
+            lines: swapped(checkpoint - 1, checkpoint),
+            verify_bundle_says: "a commands record after the checkpoint records",
+            restore_says: "has no commands record before its checkpoint",
+        },
+        Edit {
+            what: "the signed commands record's note edited",
+            lines: {
+                let records = commands.len();
+                let signed = format!("\\ncommands {records} ");
+                replaced(
+                    checkpoint - 1,
+                    &signed,
+                    &format!("\\ncommands {} ", records - 1),
+                )
+            },
+            verify_bundle_says: "forged or altered signature over the command records",
+            restore_says:
+                "the signature over the command records is forged, altered or by another key",
         },
     ]
 }

@@ -197,7 +197,8 @@ fn a_backup_taken_while_a_close_records_its_chunks_restores_and_finishes_the_clo
     let signed =
         flexledger::backup::checkpoint_unstored(&store, &tree, &key, chrono::Utc::now()).unwrap();
     let mut bytes = Vec::new();
-    flexledger::backup::write_backup(&store, &tree, &signed, &mut bytes, &mut |_| {}).unwrap();
+    flexledger::backup::write_backup(&store, &tree, &signed, &key, &mut bytes, &mut |_| {})
+        .unwrap();
     drop(store);
     let file = dir.path().join("backup.jsonl");
     std::fs::write(&file, bytes).unwrap();

@@ -21,8 +21,8 @@
 //! relies on it.
 
 use super::{
-    count, version_read, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT,
-    BUNDLE_VERSION,
+    count, holds_command_records, signs_command_records, version_read, CommandsDigest,
+    CommandsNote, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT, BUNDLE_VERSION,
 };
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, Checkpoint, CheckpointError, SignedCheckpoint,
@@ -268,6 +268,10 @@ struct Scan {
     /// first event, and the command of the last event read.
     pending_command: Option<(u64, Uuid)>,
     last_command: Option<Uuid>,
+    /// A backup's `command` records read, and its `commands` records (line, signed
+    /// note): the note must sign exactly those records (version 3).
+    records: CommandsDigest,
+    commands: Vec<(u64, SignedCheckpoint)>,
     /// Reading stopped at a line past a limit: what follows was not read, so nothing
     /// is concluded from its absence (no checkpoint, events missing, …).
     read_stopped: bool,
@@ -304,6 +308,7 @@ pub fn verify_bundle(
         return Ok(report);
     }
     let checkpoint = check_checkpoint(&mut scan, pinned, &mut report);
+    check_commands(&mut scan, pinned, checkpoint.as_ref());
     check_event_count(&mut scan);
     match &checkpoint {
         Some(checkpoint) => {
@@ -661,12 +666,16 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
         command_record_astray(&mut scan.failures, pending_line, command_id);
     }
     match record {
-        Ok(Record::Command { command_id, .. }) => {
+        Ok(Record::Command {
+            command_id,
+            body_digest,
+        }) => {
             let backup = scan
                 .header
                 .as_ref()
-                .is_some_and(|header| header.version == BACKUP_BUNDLE_VERSION);
+                .is_some_and(|header| holds_command_records(header.version));
             if backup && whole_log(scan) && !scan.records_begun {
+                scan.records.add(command_id, &body_digest);
                 scan.pending_command = Some((line, command_id));
             } else {
                 command_record_astray(&mut scan.failures, line, command_id);
@@ -690,6 +699,7 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
         Ok(Record::Coverage { coverage }) => {
             read_coverage(scan, line, &MemberCoverage::from(*coverage))
         }
+        Ok(Record::Commands(signed)) => scan.commands.push((line, signed)),
         Ok(Record::Checkpoint(signed)) => scan.checkpoints.push((line, signed)),
         Err(error) => scan.failures.add(
             format,
@@ -773,7 +783,10 @@ fn check_record_order(scan: &mut Scan, line: u64, record: &Record) {
             }
             scan.last_member = Some(member);
         }
-        Record::Command { .. } | Record::Inclusion { .. } | Record::Checkpoint(_) => {}
+        Record::Command { .. }
+        | Record::Inclusion { .. }
+        | Record::Commands(_)
+        | Record::Checkpoint(_) => {}
     }
 }
 
@@ -784,6 +797,7 @@ enum RecordStage {
     Inclusion,
     StreamHead,
     Coverage,
+    Commands,
     Checkpoint,
 }
 
@@ -794,6 +808,7 @@ impl RecordStage {
             Record::Inclusion { .. } => RecordStage::Inclusion,
             Record::StreamHead { .. } => RecordStage::StreamHead,
             Record::Coverage { .. } => RecordStage::Coverage,
+            Record::Commands(_) => RecordStage::Commands,
             Record::Checkpoint(_) => RecordStage::Checkpoint,
         }
     }
@@ -805,6 +820,7 @@ impl RecordStage {
             RecordStage::Inclusion => "inclusion",
             RecordStage::StreamHead => "stream_head",
             RecordStage::Coverage => "coverage",
+            RecordStage::Commands => "commands",
             RecordStage::Checkpoint => "checkpoint",
         }
     }
@@ -947,6 +963,69 @@ fn check_checkpoint(
             let reason = checkpoint_reason(error);
             scan.failures.add(group, Some(*line), None, None, reason);
             None
+        }
+    }
+}
+
+/// A backup of version 3 signs its `command` records on one `commands` record: its
+/// signature verifies (by the pinned key, if one is), it signs exactly the records
+/// read, and it names the checkpoint (size, root and key). No other bundle has one.
+fn check_commands(scan: &mut Scan, pinned: Option<&VerifyingKey>, checkpoint: Option<&Checkpoint>) {
+    let group = (Group::Checkpoint, "commands");
+    let signs = scan
+        .header
+        .as_ref()
+        .is_some_and(|header| signs_command_records(header.version));
+    let commands = std::mem::take(&mut scan.commands);
+    let mut commands = commands.into_iter();
+    let first = if signs { commands.next() } else { None };
+    for (line, _) in commands {
+        let reason = why("audit-bundle-why-commands-unexpected", []);
+        scan.failures.add(group, Some(line), None, None, reason);
+    }
+    let Some((line, signed)) = first else {
+        if signs {
+            let reason = why("audit-bundle-why-commands-missing", []);
+            scan.failures.add(group, None, None, None, reason);
+        }
+        return;
+    };
+    let reason = match CommandsNote::verify(&signed, pinned) {
+        Err(error) => Some(commands_reason(error)),
+        Ok(note)
+            if note.records != scan.records.records() || note.digest != scan.records.digest() =>
+        {
+            let args = [
+                ("signed", note.records.to_string()),
+                ("held", scan.records.records().to_string()),
+            ];
+            Some(why("audit-bundle-why-commands-differ", args))
+        }
+        Ok(note) => {
+            let key = scan
+                .checkpoints
+                .first()
+                .map(|(_, signed)| &signed.public_key);
+            let other = checkpoint.is_some_and(|checkpoint| !note.names(checkpoint))
+                || key.is_some_and(|key| *key != signed.public_key);
+            other.then(|| why("audit-bundle-why-commands-of-another-checkpoint", []))
+        }
+    };
+    if let Some(reason) = reason {
+        scan.failures.add(group, Some(line), None, None, reason);
+    }
+}
+
+/// Why a `commands` record is not trusted, worded as [`checkpoint_reason`].
+fn commands_reason(error: CheckpointError) -> Reason {
+    match error {
+        CheckpointError::WrongKey { found, pinned } => why(
+            "audit-bundle-why-commands-wrong-key",
+            [("found", found), ("pinned", pinned)],
+        ),
+        CheckpointError::BadSignature => why("audit-bundle-why-commands-bad-signature", []),
+        CheckpointError::Malformed(detail) | CheckpointError::BadKey(detail) => {
+            why("audit-bundle-why-commands-forged", [("detail", detail)])
         }
     }
 }
