@@ -893,6 +893,8 @@ pub struct BackupCheck {
     /// Whether a signed `commands` record vouched for the `command` records (version
     /// 3); older backups' records, if any, are taken unsigned.
     pub commands_signed: bool,
+    /// The bundle version of the backup.
+    pub version: u32,
 }
 
 /// The parts of a backup, in the order they must come.
@@ -1055,6 +1057,11 @@ impl<'a> Checker<'a> {
                 Ok(())
             }
             Record::Commands(signed) => {
+                // Among the events it is out of place, not a sign that events or
+                // heads are missing (what closing those stages would say).
+                if self.stage == Stage::Events {
+                    return Err(self.invalid(None, InvalidReason::CommandsUnexpected));
+                }
                 self.enter(Stage::Commands)?;
                 self.commands_line(&signed)
             }
@@ -1435,6 +1442,7 @@ impl Checker<'_> {
             signer,
             key_pinned: self.pinned.is_some(),
             commands_signed: self.commands.is_some(),
+            version: self.version,
         });
         Ok(())
     }
@@ -1675,6 +1683,9 @@ pub struct RestoreReport {
     /// version restores, but a record removed from it would not have been noticed.
     pub commands_signed: bool,
     pub signing_key: SigningKeyOutcome,
+    /// The backup's bundle version (for the note on an older one; not printed).
+    #[serde(skip)]
+    pub version: u32,
 }
 
 /// Where the restored ledger's signing key comes from (D33).
@@ -1762,11 +1773,25 @@ fn restore_into(
         key_pinned: check.key_pinned,
         commands_signed: check.commands_signed,
         signing_key,
+        version: check.version,
     })
 }
 
 /// The target must not hold anything: restore makes a new ledger, never merges.
 fn check_target(target: &Path) -> Result<(), BackupError> {
+    // A symbolic link to nothing: the rename into place would meet the link itself and
+    // fail after the whole backup was read ("Not a directory"), naming neither.
+    if let Ok(link) = std::fs::read_link(target) {
+        if !std::fs::exists(target).unwrap_or(true) {
+            return Err(BackupError::Refused(Sentence::new(
+                "backup-restore-target-dangling-link",
+                vec![
+                    ("path", target.display().to_string()),
+                    ("link", link.display().to_string()),
+                ],
+            )));
+        }
+    }
     match std::fs::read_dir(target) {
         Ok(mut entries) => match entries.next() {
             None => Ok(()),
@@ -2046,7 +2071,7 @@ mod tests {
             (InvalidReason::CommandsUnexpected, "a commands record where none belongs: only a backup of version 3 holds one, once, between its coverages and its checkpoint; the line was added or moved"),
             (InvalidReason::CommandsMissing, "the backup has no commands record before its checkpoint: a backup of version 3 signs its command records there; the line was removed"),
             (InvalidReason::CommandsNotTrusted(CheckpointError::BadSignature), "the signature over the command records is forged, altered or by another key: it does not verify: the note was altered or not signed by this key"),
-            (InvalidReason::CommandsNotTrusted(CheckpointError::WrongKey { found: "a".into(), pinned: "b".into() }), "the signature over the command records is forged, altered or by another key: it was signed by key a, not by the pinned key b"),
+            (InvalidReason::CommandsNotTrusted(CheckpointError::WrongKey { found: "a".into(), pinned: "b".into() }), "the backup was signed by key a, not by the pinned key b: check that the pinned key is the one the ledger published; if it is, this backup is not that ledger's, or was signed again by another key"),
             (InvalidReason::CommandsNotTrusted(CheckpointError::Malformed("x".into())), "the signature over the command records is forged, altered or by another key: x"),
             (InvalidReason::CommandsDiffer { signed: 3, held: 2 }, "the command records are not those the backup signed (3 signed, 2 in the backup): a command record was removed, added, moved or altered, so a restore could answer a different command under an accepted id as a duplicate; use an unaltered copy, or take a new backup"),
             (InvalidReason::CommandsOfAnotherCheckpoint, "the signed command records name another checkpoint than this backup's (another position, log root or key): the commands line is another backup's"),

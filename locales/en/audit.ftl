@@ -133,6 +133,7 @@ audit-bundle-checkpoint = checkpoint: { $size ->
     }, root { $root }, signed { $created }
 audit-bundle-pinned = signed by the pinned key (key id { $key_id })
 audit-bundle-unpinned = signed by key id { $key_id }: NOT pinned — compare it with the operator's published key, or pass --public-key
+audit-bundle-commands-unsigned = note: this backup does not sign its command records (bundle version 2): its events and checkpoint are verified, but a command record removed from it could not be noticed
 audit-bundle-failed = FAILED { $check }{ $place }: { $message }
 audit-bundle-place = {" "}[{ $place }]
 audit-bundle-line = line { $line }
@@ -164,7 +165,7 @@ audit-bundle-why-proof-in-whole-log = an inclusion proof in a bundle of the whol
 audit-bundle-why-command-record-astray = the body digest of command { $command_id } is not right before the command's first event, or is in a bundle that holds none (only a backup, version 2 or later, does): the line was moved or added
 audit-bundle-why-commands-unexpected = a commands record where none belongs: only a backup of version 3 holds one, once, right before its checkpoint; the line was added or moved
 audit-bundle-why-commands-missing = no commands record: a backup of version 3 signs its command records on one, right before its checkpoint; the line was removed
-audit-bundle-why-commands-wrong-key = the command records were signed by key { $found }, not by the pinned key { $pinned }
+audit-bundle-why-commands-wrong-key = the backup's command records were signed by key { $found }, not by the pinned key { $pinned }: check that the pinned key is the one the ledger published; if it is, this backup is not that ledger's, or was signed again by another key
 audit-bundle-why-commands-bad-signature = forged or altered signature over the command records: it does not verify: the note was altered or not signed by this key
 audit-bundle-why-commands-forged = forged or altered signature over the command records: { $detail }
 audit-bundle-why-commands-differ = the command records are not those the backup signed ({ $signed } signed, { $held } in the bundle): a command record was removed, added, moved or altered, so a restore could answer a different command under an accepted id as a duplicate

@@ -20,6 +20,7 @@ backup-at-line-position = line { $line } (position { $position })
 backup-restore-target-unnamed = { $path } does not name a directory
 backup-restore-staging-exists = { $staging } exists: another restore into { $path } is running (let it finish), or one was killed. Once no `flexledger restore` is running (see `ps`), remove it and restore again
 backup-restore-target-mount-point = { $path } is a mount point: restore builds the new ledger beside its target and renames it into place, which a mount point cannot take. Restore into a new directory inside it (--data-dir { $path }/ledger); no ledger was made
+backup-restore-target-dangling-link = { $path } is a symbolic link to { $link }, which does not exist: make { $link } (an empty directory) and restore again, or restore into { $link } itself; no ledger was made
 backup-restore-other-key = { $by ->
         [option] --signing-key
        *[variable] $FLEXLEDGER_SIGNING_KEY ({ $path })
@@ -64,7 +65,7 @@ backup-invalid-command-not-contiguous = command { $command_id } already has even
 backup-invalid-command-record-astray = the body digest of command { $command_id } is not right before the command's first event (or the backup, of version 1, has no such records): lines were moved or added
 backup-invalid-commands-unexpected = a commands record where none belongs: only a backup of version 3 holds one, once, between its coverages and its checkpoint; the line was added or moved
 backup-invalid-commands-missing = the backup has no commands record before its checkpoint: a backup of version 3 signs its command records there; the line was removed
-backup-invalid-commands-wrong-key = the signature over the command records is forged, altered or by another key: it was signed by key { $found }, not by the pinned key { $pinned }
+backup-invalid-commands-wrong-key = the backup was signed by key { $found }, not by the pinned key { $pinned }: check that the pinned key is the one the ledger published; if it is, this backup is not that ledger's, or was signed again by another key
 backup-invalid-commands-bad-signature = the signature over the command records is forged, altered or by another key: it does not verify: the note was altered or not signed by this key
 backup-invalid-commands-forged = the signature over the command records is forged, altered or by another key: { $detail }
 backup-invalid-commands-differ = the command records are not those the backup signed ({ $signed } signed, { $held } in the backup): a command record was removed, added, moved or altered, so a restore could answer a different command under an accepted id as a duplicate; use an unaltered copy, or take a new backup

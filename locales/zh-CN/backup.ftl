@@ -17,6 +17,7 @@ backup-at-line-position = 第 { $line } 行（位置 { $position }）
 backup-restore-target-unnamed = { $path } 不是一个目录名
 backup-restore-staging-exists = { $staging } 已存在：另一次恢复到 { $path } 的 `flexledger restore` 正在运行（请等它结束），或有一次恢复被强行终止。确认没有 `flexledger restore` 在运行（见 `ps`）后，请删除它并重新恢复
 backup-restore-target-mount-point = { $path } 是一个挂载点：恢复会在目标旁边建好新账本，再把它改名到位，而挂载点不能被改名替换。请恢复到其中的一个新目录（--data-dir { $path }/ledger）；未建立任何账本
+backup-restore-target-dangling-link = { $path } 是指向 { $link } 的符号链接，而 { $link } 并不存在：请先建立 { $link }（一个空目录）再恢复，或直接恢复到 { $link }；未建立任何账本
 backup-restore-other-key = { $by ->
         [option] --signing-key
        *[variable] $FLEXLEDGER_SIGNING_KEY（{ $path }）
@@ -75,7 +76,7 @@ backup-invalid-command-not-contiguous = 命令 { $command_id } 在日志中更�
 backup-invalid-command-record-astray = 命令 { $command_id } 的内容摘要不在该命令的第一个事件之前（或者这是第 1 版的备份，不应有这样的记录）：有行被移动或添加
 backup-invalid-commands-unexpected = 出现了不应有的 commands 记录：只有第 3 版的备份才有一条，位于参保记录与检查点之间；该行是被添加或移动的
 backup-invalid-commands-missing = 备份在检查点之前没有 commands 记录：第 3 版的备份在那里对其命令记录签名；该行被删除了
-backup-invalid-commands-wrong-key = 命令记录的签名是伪造的、被改动过，或由其他密钥签名：它由密钥 { $found } 签名，而非 --public-key 指定的公钥 { $pinned }
+backup-invalid-commands-wrong-key = 备份由密钥 { $found } 签名，而非 --public-key 指定的公钥 { $pinned }：请核对该公钥是否就是该账本公布的公钥；若是，则这份备份并非该账本的，或已被其他密钥重新签名
 backup-invalid-commands-bad-signature = 命令记录的签名是伪造的、被改动过，或由其他密钥签名：签名未通过验证——签名的内容被改动过，或不是由该密钥签名
 backup-invalid-commands-forged = 命令记录的签名是伪造的、被改动过，或由其他密钥签名：{ $detail }
 backup-invalid-commands-differ = 命令记录与备份所签名的不一致（已签名 { $signed } 条，备份中有 { $held } 条）：有命令记录被删除、添加、移动或改动，恢复后的账本可能把同一 id 下的另一条命令当作重复命令应答；请使用未被改动的副本，或重新备份

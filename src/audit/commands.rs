@@ -1106,6 +1106,13 @@ fn print_bundle_report(
         }
         (Some(_), false, true) | (None, _, _) => {}
     }
+    if report.commands_signed == Some(false) && report.ok {
+        writeln!(
+            out,
+            "{}",
+            say(language, "audit-bundle-commands-unsigned", &[])
+        )?;
+    }
     for failure in &report.failures {
         let args = [
             ("check", text(failure.check)),

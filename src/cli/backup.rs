@@ -313,8 +313,17 @@ fn backup_from_server(
         &serde_json::json!({"ok": true, "out": args.out, "summary": {
         "position": check.events, "head_hash": check.head_hash, "streams": check.streams,
         "members": check.members, "root": check.checkpoint.root, "key_id": key_id,
-        "public_key": check.signed.public_key, "key_pinned": check.key_pinned, "bytes": bytes}}),
+        "public_key": check.signed.public_key, "key_pinned": check.key_pinned,
+        "commands_signed": check.commands_signed, "bytes": bytes}}),
     )?;
+    // A server of an older build sends an older backup: kept, as restore takes it.
+    if !check.commands_signed {
+        super::say_line(
+            language,
+            "cli-backup-commands-unsigned",
+            vec![("version", check.version.to_string())],
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -369,8 +378,10 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
             vec![("key_id", key_id)],
         );
     }
-    if !report.commands_signed {
-        super::say_line(language, "cli-restore-commands-unsigned", vec![]);
+    match (report.commands_signed, report.version) {
+        (true, _) => {}
+        (false, 1) => super::say_line(language, "cli-restore-no-command-digests", vec![]),
+        (false, _) => super::say_line(language, "cli-restore-commands-unsigned", vec![]),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -296,6 +296,17 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
         "{}",
         stderr(&said)
     );
+    let file = root.path().join("demo.backup");
+    let checked = crate::audit::audit(
+        &root.path().join("no-ledger"),
+        &[
+            "--json",
+            "verify-bundle",
+            file.to_str().unwrap(),
+            "--trust-bundle-key",
+        ],
+    );
+    assert_eq!(json(&checked)["commands_signed"], true);
     let (payment, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
     for dir in [&source, &restored] {
         let head = || stdout_lines(&flexledger(dir, &["events"], None)).len();
@@ -350,6 +361,42 @@ fn a_backup_of_version_2_restores_its_digests_and_says_they_were_unsigned() {
     );
     let report = String::from_utf8_lossy(&checked.stdout);
     assert_eq!(checked.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("does not sign its command records"),
+        "{report}"
+    );
+    let checked = crate::audit::audit(
+        &root.path().join("no-ledger"),
+        &[
+            "--json",
+            "verify-bundle",
+            golden.to_str().unwrap(),
+            "--trust-bundle-key",
+        ],
+    );
+    assert_eq!(json(&checked)["commands_signed"], false);
+    // Fetched from a server of the build that wrote it: kept, and said.
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", text.len());
+    let (base, server) = answering_once(head + &text);
+    let fetched = root.path().join("fetched.backup");
+    let args = [
+        "backup",
+        "--server",
+        &base,
+        "--token",
+        "t",
+        "--out",
+        fetched.to_str().unwrap(),
+    ];
+    let output = flexledger(root.path(), &args, None);
+    server.join().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(json(&output)["summary"]["commands_signed"], false);
+    assert!(
+        stderr(&output).contains("the server sent a backup of bundle version 2"),
+        "{}",
+        stderr(&output)
+    );
     let restored = root.path().join("restored");
     let said = restore(&restored, &golden, &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
@@ -403,6 +450,11 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
     let said = restore(&restored, &golden, &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
     assert_eq!(json(&said)["events"], 37);
+    assert!(
+        stderr(&said).contains("written before backups carried command digests"),
+        "{}",
+        stderr(&said)
+    );
     // Every member answers as a ledger that took the same commands does.
     let fresh = root.path().join("fresh");
     for example in ["examples/demo.jsonl", "examples/subsidy.jsonl"] {
@@ -1533,6 +1585,18 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             restore_says: "has no commands record before its checkpoint",
         },
         Edit {
+            what: "the signed commands record moved among the events",
+            lines: {
+                let mut lines = lines.to_vec();
+                let line = lines.remove(checkpoint - 1);
+                // Before a command's digest: not between a digest and its event.
+                lines.insert(commands[2], line);
+                lines
+            },
+            verify_bundle_says: "an event after the bundle's records",
+            restore_says: "a commands record where none belongs",
+        },
+        Edit {
             what: "the signed commands record's note edited",
             lines: {
                 let records = commands.len();
@@ -1907,6 +1971,40 @@ fn a_restore_killed_outright_leaves_a_directory_every_command_refuses() {
     assert!(!target.join("restore-unfinished").exists());
     assert_eq!(
         flexledger(&target, &["events"], None).stdout,
+        flexledger(&source, &["events"], None).stdout
+    );
+}
+
+/// A `--data-dir` that is a symbolic link to a directory not made yet is refused
+/// before the backup is read, naming the link's destination (an operator's probe saw
+/// "Not a directory" after the whole backup was read); to an empty directory, the
+/// restore fills that directory and the link stays.
+#[cfg(unix)]
+#[test]
+fn a_restore_into_a_link_to_nothing_says_so_and_into_a_link_to_an_empty_directory_works() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, _) = demo_backup(root.path());
+    let file = root.path().join("demo.backup");
+    let (link, destination) = (root.path().join("data"), root.path().join("volume"));
+    std::os::unix::fs::symlink(&destination, &link).unwrap();
+    let output = restore(&link, &file, &[]);
+    // It said "I/O failed on …/data: Not a directory" once the backup was read.
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "is a symbolic link to {}, which does not exist",
+            destination.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_only(root.path(), &["data", "demo.backup", "source"]);
+    std::fs::create_dir(&destination).unwrap();
+    let output = restore(&link, &file, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert_eq!(
+        flexledger(&destination, &["events"], None).stdout,
         flexledger(&source, &["events"], None).stdout
     );
 }

@@ -114,6 +114,11 @@ pub struct BundleReport {
     /// Whether the signing key was pinned with `--public-key` (otherwise the bundle's
     /// own key was used: compare `key_id` with the operator's published key).
     pub key_pinned: bool,
+    /// A backup's: whether its `command` records are signed (version 3, its `commands`
+    /// record verified) or not (version 2, or a version-3 file whose header was edited
+    /// to 2); absent for a bundle without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commands_signed: Option<bool>,
     pub failures: Vec<Failure>,
 }
 
@@ -301,6 +306,7 @@ pub fn verify_bundle(
         checkpoint: None,
         key_id: None,
         key_pinned: pinned.is_some(),
+        commands_signed: None,
         failures: Vec::new(),
     };
     if scan.read_stopped {
@@ -308,7 +314,7 @@ pub fn verify_bundle(
         return Ok(report);
     }
     let checkpoint = check_checkpoint(&mut scan, pinned, &mut report);
-    check_commands(&mut scan, pinned, checkpoint.as_ref());
+    report.commands_signed = check_commands(&mut scan, pinned, checkpoint.as_ref());
     check_event_count(&mut scan);
     match &checkpoint {
         Some(checkpoint) => {
@@ -482,7 +488,7 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
     let format = (Group::Parse, "format");
     let failures = &mut scan.failures;
     match serde_json::from_value::<Header>(value) {
-        // Version 2 is a backup's: of the whole log only.
+        // Versions 2 and 3 are a backup's: of the whole log only.
         Ok(header)
             if header.format == BUNDLE_FORMAT
                 && version_read(header.version)
@@ -643,7 +649,7 @@ fn scan_command(scan: &mut Scan, envelope: &Envelope) {
 }
 
 /// A `command` record that is not right before its command's first event, or in a
-/// bundle that holds none (any but a backup's, version 2).
+/// bundle that holds none (any but a backup's, version 2 or 3).
 fn command_record_astray(failures: &mut Failures, line: u64, command_id: Uuid) {
     let reason = why(
         "audit-bundle-why-command-record-astray",
@@ -970,12 +976,15 @@ fn check_checkpoint(
 /// A backup of version 3 signs its `command` records on one `commands` record: its
 /// signature verifies (by the pinned key, if one is), it signs exactly the records
 /// read, and it names the checkpoint (size, root and key). No other bundle has one.
-fn check_commands(scan: &mut Scan, pinned: Option<&VerifyingKey>, checkpoint: Option<&Checkpoint>) {
+/// Returns whether a backup's records are signed (`None`: a bundle without them).
+fn check_commands(
+    scan: &mut Scan,
+    pinned: Option<&VerifyingKey>,
+    checkpoint: Option<&Checkpoint>,
+) -> Option<bool> {
     let group = (Group::Checkpoint, "commands");
-    let signs = scan
-        .header
-        .as_ref()
-        .is_some_and(|header| signs_command_records(header.version));
+    let version = scan.header.as_ref().map_or(0, |header| header.version);
+    let signs = signs_command_records(version);
     let commands = std::mem::take(&mut scan.commands);
     let mut commands = commands.into_iter();
     let first = if signs { commands.next() } else { None };
@@ -988,7 +997,7 @@ fn check_commands(scan: &mut Scan, pinned: Option<&VerifyingKey>, checkpoint: Op
             let reason = why("audit-bundle-why-commands-missing", []);
             scan.failures.add(group, None, None, None, reason);
         }
-        return;
+        return holds_command_records(version).then_some(false);
     };
     let reason = match CommandsNote::verify(&signed, pinned) {
         Err(error) => Some(commands_reason(error)),
@@ -1011,9 +1020,11 @@ fn check_commands(scan: &mut Scan, pinned: Option<&VerifyingKey>, checkpoint: Op
             other.then(|| why("audit-bundle-why-commands-of-another-checkpoint", []))
         }
     };
+    let signed = reason.is_none();
     if let Some(reason) = reason {
         scan.failures.add(group, Some(line), None, None, reason);
     }
+    Some(signed)
 }
 
 /// Why a `commands` record is not trusted, worded as [`checkpoint_reason`].
