@@ -94,47 +94,15 @@ impl Checkpoint {
 
     /// Parses a note; `note(parse(text)) == text` for every accepted text.
     pub fn parse_note(text: &str) -> Result<Checkpoint, CheckpointError> {
-        let malformed = |what: &str| CheckpointError::Malformed(what.to_owned());
-        if text.len() > NOTE_BYTES_MAX {
-            return Err(malformed("longer than 1024 bytes"));
-        }
-        let mut lines = text
-            .strip_suffix('\n')
-            .ok_or_else(|| malformed("no final newline"))?
-            .split('\n');
-        let mut field = |name: &str| -> Result<&str, CheckpointError> {
-            lines
-                .next()
-                .and_then(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.strip_prefix(' '))
-                .ok_or_else(|| CheckpointError::Malformed(format!("expected a line `{name} …`")))
-        };
-        let header = field("flexledger")?;
-        if header != "checkpoint v1" {
-            return Err(malformed(
-                "the first line must be `flexledger checkpoint v1`",
-            ));
-        }
-        let origin = field("origin")?.to_owned();
-        let tree_size = field("size")?
-            .parse()
-            .map_err(|_| malformed("size is not a number"))?;
-        let root = Sha256::parse_hex(field("root")?)
-            .ok_or_else(|| malformed("root is not 64 hex digits"))?;
-        let (heads_size, heads_root) = field("heads")?
-            .split_once(' ')
-            .ok_or_else(|| malformed("heads needs a count and a root"))?;
-        let heads_size = heads_size
-            .parse()
-            .map_err(|_| malformed("heads count is not a number"))?;
-        let heads_root = Sha256::parse_hex(heads_root)
-            .ok_or_else(|| malformed("heads root is not 64 hex digits"))?;
-        let created_at = DateTime::parse_from_rfc3339(field("time")?)
+        let mut fields = NoteFields::of(text, "checkpoint v1")?;
+        let origin = fields.field("origin")?.to_owned();
+        let tree_size = fields.number("size", "size")?;
+        let root = fields.hash("root", "root")?;
+        let (heads_size, heads_root) = fields.pair("heads", "heads count", "heads root")?;
+        let created_at = DateTime::parse_from_rfc3339(fields.field("time")?)
             .map_err(|_| malformed("time is not RFC 3339"))?
             .with_timezone(&Utc);
-        if lines.next().is_some() {
-            return Err(malformed("extra lines after `time`"));
-        }
+        fields.end("time")?;
         let checkpoint = Checkpoint {
             origin,
             tree_size,
@@ -153,12 +121,98 @@ impl Checkpoint {
 
     /// Signs the note with `key`.
     pub fn sign(&self, key: &SigningKey) -> SignedCheckpoint {
-        let note = self.note();
-        let signature = key.sign(note.as_bytes());
-        SignedCheckpoint {
-            note,
-            signature: hex(&signature.to_bytes()),
-            public_key: hex(key.verifying_key().as_bytes()),
+        sign_note(self.note(), key)
+    }
+}
+
+/// A signed note: `note`'s exact bytes signed with `key` (a checkpoint's, or a backup's
+/// command records').
+pub fn sign_note(note: String, key: &SigningKey) -> SignedCheckpoint {
+    let signature = key.sign(note.as_bytes());
+    SignedCheckpoint {
+        note,
+        signature: hex(&signature.to_bytes()),
+        public_key: hex(key.verifying_key().as_bytes()),
+    }
+}
+
+fn malformed(what: &str) -> CheckpointError {
+    CheckpointError::Malformed(what.to_owned())
+}
+
+/// A note's lines read in order, each `name value` (a checkpoint's, or a backup's
+/// command records'): one reader, so both refuse the same malformations alike.
+pub(crate) struct NoteFields<'a> {
+    lines: std::str::Split<'a, char>,
+}
+
+impl<'a> NoteFields<'a> {
+    /// The lines of `text`, whose first must be `flexledger <kind>` (`checkpoint v1`).
+    pub(crate) fn of(text: &'a str, kind: &str) -> Result<NoteFields<'a>, CheckpointError> {
+        if text.len() > NOTE_BYTES_MAX {
+            return Err(malformed("longer than 1024 bytes"));
+        }
+        let lines = text
+            .strip_suffix('\n')
+            .ok_or_else(|| malformed("no final newline"))?
+            .split('\n');
+        let mut fields = NoteFields { lines };
+        if fields.field("flexledger")? != kind {
+            return Err(CheckpointError::Malformed(format!(
+                "the first line must be `flexledger {kind}`"
+            )));
+        }
+        Ok(fields)
+    }
+
+    /// The value of the next line, which must be `name value`.
+    pub(crate) fn field(&mut self, name: &str) -> Result<&'a str, CheckpointError> {
+        self.lines
+            .next()
+            .and_then(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.strip_prefix(' '))
+            .ok_or_else(|| CheckpointError::Malformed(format!("expected a line `{name} …`")))
+    }
+
+    /// The next line's value as a number (`what` names it in the error).
+    pub(crate) fn number(&mut self, name: &str, what: &str) -> Result<u64, CheckpointError> {
+        let text = self.field(name)?;
+        text.parse()
+            .map_err(|_| CheckpointError::Malformed(format!("{what} is not a number")))
+    }
+
+    /// The next line's value as a hash of 64 hex digits.
+    pub(crate) fn hash(&mut self, name: &str, what: &str) -> Result<Sha256, CheckpointError> {
+        let text = self.field(name)?;
+        Sha256::parse_hex(text)
+            .ok_or_else(|| CheckpointError::Malformed(format!("{what} is not 64 hex digits")))
+    }
+
+    /// The next line's value as a count and a hash (`heads 4 ab…`).
+    pub(crate) fn pair(
+        &mut self,
+        name: &str,
+        count: &str,
+        hash: &str,
+    ) -> Result<(u64, Sha256), CheckpointError> {
+        let (number, digest) = self.field(name)?.split_once(' ').ok_or_else(|| {
+            CheckpointError::Malformed(format!("{name} needs a count and a root"))
+        })?;
+        let number = number
+            .parse()
+            .map_err(|_| CheckpointError::Malformed(format!("{count} is not a number")))?;
+        let digest = Sha256::parse_hex(digest)
+            .ok_or_else(|| CheckpointError::Malformed(format!("{hash} is not 64 hex digits")))?;
+        Ok((number, digest))
+    }
+
+    /// No line after the one named `last`.
+    pub(crate) fn end(mut self, last: &str) -> Result<(), CheckpointError> {
+        match self.lines.next() {
+            None => Ok(()),
+            Some(_) => Err(CheckpointError::Malformed(format!(
+                "extra lines after `{last}`"
+            ))),
         }
     }
 }
@@ -169,13 +223,7 @@ impl SignedCheckpoint {
     pub fn verify(&self, pinned: Option<&VerifyingKey>) -> Result<Checkpoint, CheckpointError> {
         let key = self.signer(pinned)?;
         let checkpoint = Checkpoint::parse_note(&self.note)?;
-        if checkpoint.origin != origin_for(&key) {
-            return Err(CheckpointError::Malformed(format!(
-                "origin {} does not name the signing key (expected {})",
-                checkpoint.origin,
-                origin_for(&key)
-            )));
-        }
+        check_origin(&checkpoint.origin, &key)?;
         Ok(checkpoint)
     }
 
@@ -199,6 +247,17 @@ impl SignedCheckpoint {
             .map_err(|_| CheckpointError::BadSignature)?;
         Ok(key)
     }
+}
+
+/// A note's origin names the key that signed it (`origin_for`).
+pub(crate) fn check_origin(origin: &str, key: &VerifyingKey) -> Result<(), CheckpointError> {
+    if origin == origin_for(key) {
+        return Ok(());
+    }
+    Err(CheckpointError::Malformed(format!(
+        "origin {origin} does not name the signing key (expected {})",
+        origin_for(key)
+    )))
 }
 
 /// A public key from 64 hex digits.

@@ -24,16 +24,16 @@
 //! commands <records> <hex>
 //! ```
 
-use crate::audit::checkpoint::{origin_for, Checkpoint, CheckpointError, SignedCheckpoint};
+use crate::audit::checkpoint::{
+    check_origin, sign_note, Checkpoint, CheckpointError, NoteFields, SignedCheckpoint,
+};
 use crate::store::Sha256;
-use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::Digest;
 use uuid::Uuid;
 
 /// First line of every note of a backup's command records.
 pub const COMMANDS_NOTE_HEADER: &str = "flexledger commands v1";
-/// Longest note accepted when parsing, in bytes: a note is five short lines.
-pub const COMMANDS_NOTE_BYTES_MAX: usize = 1024;
 
 /// What the `commands` record signs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,41 +72,16 @@ impl CommandsNote {
 
     /// Parses a note; `note(parse(text)) == text` for every accepted text.
     pub fn parse_note(text: &str) -> Result<CommandsNote, CheckpointError> {
-        let malformed = |what: &str| CheckpointError::Malformed(what.to_owned());
-        if text.len() > COMMANDS_NOTE_BYTES_MAX {
-            return Err(malformed("longer than 1024 bytes"));
-        }
-        let mut lines = text
-            .strip_suffix('\n')
-            .ok_or_else(|| malformed("no final newline"))?
-            .split('\n');
-        let mut field = |name: &str| -> Result<&str, CheckpointError> {
-            lines
-                .next()
-                .and_then(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.strip_prefix(' '))
-                .ok_or_else(|| CheckpointError::Malformed(format!("expected a line `{name} …`")))
-        };
-        if field("flexledger")? != "commands v1" {
-            return Err(malformed("the first line must be `flexledger commands v1`"));
-        }
-        let origin = field("origin")?.to_owned();
-        let tree_size = field("size")?
-            .parse()
-            .map_err(|_| malformed("size is not a number"))?;
-        let root = Sha256::parse_hex(field("root")?)
-            .ok_or_else(|| malformed("root is not 64 hex digits"))?;
-        let (records, digest) = field("commands")?
-            .split_once(' ')
-            .ok_or_else(|| malformed("commands needs a count and a digest"))?;
-        let records = records
-            .parse()
-            .map_err(|_| malformed("the count of commands is not a number"))?;
-        let digest = Sha256::parse_hex(digest)
-            .ok_or_else(|| malformed("the digest of commands is not 64 hex digits"))?;
-        if lines.next().is_some() {
-            return Err(malformed("extra lines after `commands`"));
-        }
+        let mut fields = NoteFields::of(text, "commands v1")?;
+        let origin = fields.field("origin")?.to_owned();
+        let tree_size = fields.number("size", "size")?;
+        let root = fields.hash("root", "root")?;
+        let (records, digest) = fields.pair(
+            "commands",
+            "the count of commands",
+            "the digest of commands",
+        )?;
+        fields.end("commands")?;
         let note = CommandsNote {
             origin,
             tree_size,
@@ -115,20 +90,16 @@ impl CommandsNote {
             digest,
         };
         if note.note() != text {
-            return Err(malformed("not in canonical form (spacing or digits)"));
+            return Err(CheckpointError::Malformed(
+                "not in canonical form (spacing or digits)".to_owned(),
+            ));
         }
         Ok(note)
     }
 
     /// Signs the note with `key` (the checkpoint's).
     pub fn sign(&self, key: &SigningKey) -> SignedCheckpoint {
-        let note = self.note();
-        let signature = key.sign(note.as_bytes());
-        SignedCheckpoint {
-            note,
-            signature: crate::audit::checkpoint::hex(&signature.to_bytes()),
-            public_key: crate::audit::checkpoint::hex(key.verifying_key().as_bytes()),
-        }
+        sign_note(self.note(), key)
     }
 
     /// Checks `signed`'s signature (by `pinned` if given, else by the key it names)
@@ -139,13 +110,7 @@ impl CommandsNote {
     ) -> Result<CommandsNote, CheckpointError> {
         let key = signed.signer(pinned)?;
         let note = CommandsNote::parse_note(&signed.note)?;
-        if note.origin != origin_for(&key) {
-            return Err(CheckpointError::Malformed(format!(
-                "origin {} does not name the signing key (expected {})",
-                note.origin,
-                origin_for(&key)
-            )));
-        }
+        check_origin(&note.origin, &key)?;
         Ok(note)
     }
 
