@@ -82,6 +82,7 @@ refusal-subsidy-amount-mismatch = amount { $amount } does not equal the accrued 
 ## own English is part of the sentence (`detail`), it stays English in every language.
 
 refusal-parse-not-json = not valid JSON ({ $detail }); send one JSON object per command
+refusal-parse-number-out-of-range = a number is out of the range this ledger reads ({ $detail }): amounts are decimal strings ("600.00") and counts small whole numbers
 refusal-parse-line-not-utf8 = line is not valid UTF-8: save the file as UTF-8 (one saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)
 refusal-parse-line-empty = line is empty; put one JSON command on each line
 refusal-parse-not-an-object = a command must be a JSON object with a "command" field

@@ -84,6 +84,7 @@ refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形
 ## 无法解析的命令（错误码 invalid_command；src/domain/command.rs）。句中 serde 自己的英文（`detail`）在各语言中照原样保留。
 
 refusal-parse-not-json = 不是有效的 JSON（{ $detail }）；每条命令请发送一个 JSON 对象
+refusal-parse-number-out-of-range = 有一个数字超出了本账本能读取的范围（{ $detail }）：金额应写成十进制字符串（"600.00"），计数应为较小的整数
 refusal-parse-line-not-utf8 = 该行不是有效的 UTF-8 文本：请把文件保存为 UTF-8 编码（以 GBK 或 UTF-16 保存的文件可用 `iconv -f GBK -t UTF-8` 或 `iconv -f UTF-16 -t UTF-8` 转换）
 refusal-parse-line-empty = 该行为空；每行请放一条 JSON 命令
 refusal-parse-not-an-object = 命令必须是带有 "command" 字段的 JSON 对象

@@ -287,14 +287,26 @@ pub fn parse_command_line(bytes: &[u8]) -> Result<CommandEnvelope, Refusal> {
 /// Parses one command from JSON text (one `submit` line or one HTTP body item).
 pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
     let value = parse_json_strict(text.as_bytes()).map_err(|error| {
+        let detail = error.to_string();
+        if is_number_out_of_range(&error) {
+            let english = format!(
+                "a number is out of the range this ledger reads ({error}): amounts are decimal \
+                 strings (\"600.00\") and counts small whole numbers"
+            );
+            return Refusal::because(RefusalText::ParseNumberOutOfRange { detail }, english);
+        }
         Refusal::because(
-            RefusalText::ParseNotJson {
-                detail: error.to_string(),
-            },
+            RefusalText::ParseNotJson { detail },
             format!("not valid JSON ({error}); send one JSON object per command"),
         )
     })?;
     parse_command_value(value)
+}
+
+/// Whether `error` is a number too large for a 64-bit float (`1e400`): JSON's grammar
+/// allows it, so it is refused for its range, not as "not valid JSON".
+pub fn is_number_out_of_range(error: &serde_json::Error) -> bool {
+    error.is_syntax() && error.to_string().starts_with("number out of range")
 }
 
 /// Parses JSON text, refusing an object that names a key twice. serde_json keeps the

@@ -372,6 +372,9 @@ refusal_texts! {
     /// `detail` is serde_json's English, said in the reader's language where
     /// `i18n::detail_in` understands it.
     ParseNotJson(InvalidCommand) = "refusal-parse-not-json" { detail: String }
+    /// JSON whose number is past what a 64-bit float holds (`1e400`): valid JSON (RFC
+    /// 8259 lets a reader limit the range), so not "not valid JSON".
+    ParseNumberOutOfRange(InvalidCommand) = "refusal-parse-number-out-of-range" { detail: String }
     /// A `submit` line that is not UTF-8 (`domain::command::parse_command_line`).
     ParseLineNotUtf8(InvalidCommand) = "refusal-parse-line-not-utf8" {}
     /// A `submit` line of white space only.

@@ -782,12 +782,13 @@ fn command_body(
         ));
     }
     crate::domain::command::parse_json_strict(body).map_err(|error| {
-        AppError::say(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            "http-body-not-json",
-            vec![("detail", Arg::SerdeWords(error.to_string()))],
-        )
+        let id = if crate::domain::command::is_number_out_of_range(&error) {
+            "http-body-number-out-of-range"
+        } else {
+            "http-body-not-json"
+        };
+        let args = vec![("detail", Arg::SerdeWords(error.to_string()))];
+        AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, args)
     })
 }
 

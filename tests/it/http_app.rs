@@ -1110,6 +1110,27 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     assert!(text.contains("可用的参数有 lang"), "{text}");
 }
 
+/// A number past a 64-bit float's range is valid JSON (RFC 8259 lets a reader limit
+/// the range): the body is refused for its range, not as "not valid JSON".
+#[test]
+fn a_number_out_of_range_is_refused_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let operator = format!("Bearer {}", token("operator"));
+    let headers = [
+        ("authorization", operator.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let body = r#"{"command":"close_month","region":"demo","month":"2025-01","x":1e400}"#;
+    let (status, _, _, text) = request(&app, "POST", "/v1/commands", &headers, Some(body));
+    assert_eq!(status, 400, "{text}");
+    assert!(
+        text.contains("out of the range this ledger reads"),
+        "{text}"
+    );
+    assert!(!text.contains("not valid JSON"), "{text}");
+}
+
 /// A position with more digits than 64 bits hold is refused for that reason, naming the
 /// largest (it was "not a whole number 0 or more", which it is).
 #[test]

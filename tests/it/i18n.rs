@@ -1074,6 +1074,11 @@ fn every_parse_refusal_renders_in_both_languages() {
         .map(|(command, expected)| (command.to_string(), expected));
     let lines = [
         ("{".as_bytes(), "refusal-parse-not-json"),
+        // Valid JSON, out of range (it said "not valid JSON").
+        (
+            br#"{"command":"close_month","region":"demo","month":"2025-01","x":1e400}"#,
+            "refusal-parse-number-out-of-range",
+        ),
         (&[0xC4, 0xE3, 0xBA, 0xC3][..], "refusal-parse-line-not-utf8"),
         (" \t".as_bytes(), "refusal-parse-line-empty"),
     ];
