@@ -1030,6 +1030,11 @@ impl<'a> Checker<'a> {
             _ => {}
         }
         if !text.starts_with("{\"record\":") {
+            // A record re-spaced or with its keys reordered is an edited record, not an
+            // event that does not decode (a probe saw "unknown field `record`").
+            if is_record(text) {
+                return Err(self.invalid(None, InvalidReason::RecordNotAsWritten));
+            }
             if self.stage != Stage::Events {
                 return Err(self.invalid(position_of(text), InvalidReason::EventAfterHeads));
             }
@@ -1115,6 +1120,14 @@ impl<'a> Checker<'a> {
         self.stage = Stage::Events;
         Ok(())
     }
+}
+
+/// Whether a line that does not start as the ledger writes a record is one all the
+/// same: a JSON object with a `record` field.
+fn is_record(text: &str) -> bool {
+    text.contains("\"record\"")
+        && serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|value| value.get("record").is_some())
 }
 
 /// The `position` an (unverifiable) event line claims, to name it in a message.
@@ -1458,6 +1471,11 @@ impl Checker<'_> {
         }
         let note = CommandsNote::verify(signed, self.pinned)
             .map_err(|error| self.invalid(None, InvalidReason::CommandsNotTrusted(error)))?;
+        // A note of another position is another backup's, whatever its count says (the
+        // root and key are compared on the checkpoint's line).
+        if note.tree_size != self.tree.size() {
+            return Err(self.invalid(None, InvalidReason::CommandsOfAnotherCheckpoint));
+        }
         let held = self.records.records();
         if note.records != held || note.digest != self.records.digest() {
             let signed = note.records;

@@ -172,11 +172,11 @@ help-flexledger-events =
 help-flexledger-backup =
     .about = 写出整个日志一致的、已签名的备份（取自 --data-dir，或取自正在运行的服务器）
     .long-about =
-        把整个账本的一致备份写到 --out：从位置 1 到备份开始时日志头部的每个事件（与 `events` 的输出完全相同；每条命令的内容摘要在其第一个事件之前）、每条事件流的头部、每个参保人员的参保记录，以及该位置上用账本密钥签名的日志检查点（一个范围为 all 的审计包：可用 `flexledger-audit verify-bundle` 检查）。备份运行期间追加的命令不在其中。文件先写在 --out 旁边，完成后再改名就位。
+        把整个账本的一致备份写到 --out：从位置 1 到备份开始时日志头部的每个事件（与 `events` 的输出完全相同；每条命令的内容摘要在其第一个事件之前）、每条事件流的头部、每个参保人员的参保记录、对所有内容摘要签名的一行，以及该位置上用账本密钥签名的日志检查点（一个范围为 all 的第 3 版审计包：可用 `flexledger-audit verify-bundle` 检查）。备份运行期间追加的命令不在其中。文件先写在 --out 旁边，完成后再改名就位。
 
         从没有进程占用的数据目录备份：--data-dir DIR（检查点也保存到账本中）。`serve` 运行时占用着目录的锁：请用 --server URL 和 operator 或 auditor 的令牌（--token 或 $FLEXLEDGER_TOKEN；GET /v1/backup）从它获取备份；下载的备份在保留之前先经验证，给出 --public-key 时以该公钥验证。
 
-        输出一个 JSON 对象：ok、out 和摘要（position、head_hash、streams、members、root、key_id、public_key、bytes）；使用 --out - 时输出到标准错误。
+        输出一个 JSON 对象：ok、out 和摘要（position、head_hash、streams、members、root、key_id、public_key、bytes；使用 --server 时还有 key_pinned，以及 commands_signed：服务器发来内容摘要未签名的旧版备份时为 false，并附一条注意）；使用 --out - 时输出到标准错误。
 
         退出码：0 已写出，1 存储已损坏或下载的备份未通过验证，2 无法运行，130 被 Ctrl-C 或 SIGTERM 中止（--out 处不留下任何东西）。
     .out = 备份写到哪里（'-' 写到标准输出）
@@ -192,7 +192,7 @@ help-flexledger-restore =
 
         验证只需要公钥：--public-key（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥；不给出时使用备份所写的公钥，输出中会有 "key_pinned":false。若要继续用账本的密钥签署检查点，请用 --signing-key 给出其密钥文件（必须是签署该备份的密钥；它会被安装到新目录中），或让 $FLEXLEDGER_SIGNING_KEY 继续指向它。两者都没有时，不安装任何密钥，并有警告说明：请在使用恢复后的账本之前把密钥放好。它从不自行生成新密钥（第二把密钥会以另一个身份签署同一份日志）：密钥放回之前，它照常接受命令，但不签署任何东西：backup、checkpoint 以及审计工具的导出都会拒绝运行，而审计工具中只读的命令照常可用（如带 --public-key 的 verify）（docs/DECISIONS.md D33）。
 
-        每条命令的内容摘要随其命令 id 一起恢复，因此在已接受的 id 下提交不同的命令，会像在原账本上一样被拒绝（command_id_reused）；2026-12-04 之前写出的备份（审计包第 1 版）没有内容摘要，其命令 id 对任何内容都回答为重复。备份中没有、因而不会恢复的：已保存的参保记录变更的事件推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
+        每条命令的内容摘要随其命令 id 一起恢复，因此在已接受的 id 下提交不同的命令，会像在原账本上一样被拒绝（command_id_reused）。备份对这些内容摘要签名（审计包第 3 版，"commands_signed":true）：其中任何一条被删除或改动都会被拒绝。较旧的备份也能恢复，并附一条注意：2026-12-04 或 05 写出的备份（第 2 版）内容摘要未签名（"commands_signed":false）；更早写出的备份，或 `flexledger-audit export --all` 导出的文件（第 1 版），没有内容摘要，其命令 id 对任何内容都回答为重复。备份中没有、因而不会恢复的：已保存的参保记录变更的事件推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
 
         输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、commands_signed、signing_key。
 

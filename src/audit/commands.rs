@@ -1107,11 +1107,12 @@ fn print_bundle_report(
         (Some(_), false, true) | (None, _, _) => {}
     }
     if report.commands_signed == Some(false) && report.ok {
-        writeln!(
-            out,
-            "{}",
-            say(language, "audit-bundle-commands-unsigned", &[])
-        )?;
+        let note = if report.version == 1 {
+            "audit-bundle-no-command-digests"
+        } else {
+            "audit-bundle-commands-unsigned"
+        };
+        writeln!(out, "{}", say(language, note, &[]))?;
     }
     for failure in &report.failures {
         let args = [

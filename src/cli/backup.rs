@@ -11,15 +11,16 @@ use std::process::ExitCode;
 
 pub const BACKUP_LONG_ABOUT: &str = "Write a consistent backup of the whole ledger to --out: every event \
 from position 1 to the head the log has when the backup starts, exactly as `events` prints them (each command's \
-body digest before its first event), each stream's head, each member's coverage, and a checkpoint of the log at that position signed with the ledger's key (an audit \
-bundle of scope all: `flexledger-audit verify-bundle` checks it). Commands appended while it runs are simply not \
+body digest before its first event), each stream's head, each member's coverage, a line signing every body digest, and a checkpoint of the log at that position signed with the ledger's key (an audit \
+bundle of scope all, version 3: `flexledger-audit verify-bundle` checks it). Commands appended while it runs are simply not \
 in it. The file is written beside --out and renamed into place when complete.\n\n\
 From a data directory no process holds: --data-dir DIR (the checkpoint is also stored in the ledger). While \
 `serve` runs it holds the directory's lock: fetch the backup from it with --server URL and an operator's or \
 auditor's token (--token or $FLEXLEDGER_TOKEN; GET /v1/backup); the download is verified before it is kept, \
 against --public-key if given.\n\n\
 Prints one JSON object: ok, out, and the summary (position, head_hash, streams, members, root, key_id, \
-public_key, bytes); with --out - it goes to standard error.\n\n\
+public_key, bytes; with --server also key_pinned, and commands_signed: false when the server sent an older \
+backup whose body digests are not signed, with a note); with --out - it goes to standard error.\n\n\
 Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run, \
 130 stopped by Ctrl-C or SIGTERM (nothing is left at --out).";
 
@@ -38,8 +39,10 @@ new key (a second key would sign the same log under another identity): until the
 but signs nothing: backup, checkpoint and the audit tool's exports refuse, while its reading commands \
 work (verify with --public-key) (docs/DECISIONS.md D33).\n\n\
 Each command's body digest is restored with its id, so a different command under an accepted id is refused \
-(command_id_reused) as by the original; a backup written before 2026-12-04 (bundle version 1) has none, and its \
-ids answer any body as a duplicate. Not in a backup, so not restored: the stored coverage-change feed items, and \
+(command_id_reused) as by the original. A backup signs those digests (bundle version 3, \
+\"commands_signed\":true): one removed or altered is refused. An older backup restores with a note: one written \
+on 2026-12-04 or 05 (version 2) has them unsigned (\"commands_signed\":false); one written before, or a \
+`flexledger-audit export --all` (version 1), has none, and its ids answer any body as a duplicate. Not in a backup, so not restored: the stored coverage-change feed items, and \
 earlier stored checkpoints (the backup's own is stored).\n\n\
 Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, commands_signed, signing_key.\n\n\
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
@@ -317,12 +320,14 @@ fn backup_from_server(
         "commands_signed": check.commands_signed, "bytes": bytes}}),
     )?;
     // A server of an older build sends an older backup: kept, as restore takes it.
-    if !check.commands_signed {
-        super::say_line(
+    match (check.commands_signed, check.version) {
+        (true, _) => {}
+        (false, 1) => super::say_line(language, "cli-restore-no-command-digests", vec![]),
+        (false, version) => super::say_line(
             language,
             "cli-backup-commands-unsigned",
-            vec![("version", check.version.to_string())],
-        );
+            vec![("version", version.to_string())],
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -378,12 +383,34 @@ pub fn restore(place: &Place, args: &RestoreArgs, language: Language) -> anyhow:
             vec![("key_id", key_id)],
         );
     }
+    warn_if_others_can_read(data_dir, language);
     match (report.commands_signed, report.version) {
         (true, _) => {}
         (false, 1) => super::say_line(language, "cli-restore-no-command-digests", vec![]),
         (false, _) => super::say_line(language, "cli-restore-commands-unsigned", vec![]),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An existing empty directory keeps its mode (an operator may have prepared it for a
+/// service's group), but one that every user can look into exposes members' personal
+/// data: said, not changed (a probe restored into a 0755 directory without a word).
+fn warn_if_others_can_read(data_dir: &Path, language: Language) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(metadata) = std::fs::metadata(data_dir) else {
+            return;
+        };
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o007 != 0 {
+            let args = vec![
+                ("path", data_dir.display().to_string()),
+                ("mode", format!("{mode:04o}")),
+            ];
+            super::say_line(language, "cli-restore-directory-open-to-others", args);
+        }
+    }
 }
 
 /// The directory `restore` makes its new sled store in.

@@ -446,12 +446,17 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
         "{}",
         String::from_utf8_lossy(&checked.stdout)
     );
+    assert!(
+        String::from_utf8_lossy(&checked.stdout).contains("carries no command digests"),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
     let restored = root.path().join("restored");
     let said = restore(&restored, &golden, &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
     assert_eq!(json(&said)["events"], 37);
     assert!(
-        stderr(&said).contains("written before backups carried command digests"),
+        stderr(&said).contains("this file carries no command digests"),
         "{}",
         stderr(&said)
     );
@@ -1597,6 +1602,13 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             restore_says: "a commands record where none belongs",
         },
         Edit {
+            what: "a command's body digest re-spaced",
+            lines: replaced(commands[1], "{\"record\":", "{ \"record\": "),
+            verify_bundle_says: "not as the ledger writes it",
+            // It said the event was altered: "unknown field `record`".
+            restore_says: "not as the ledger writes it",
+        },
+        Edit {
             what: "the signed commands record's note edited",
             lines: {
                 let records = commands.len();
@@ -1693,6 +1705,72 @@ fn a_member_bundle_of_the_backup_s_version_is_refused() {
     assert!(
         report.contains("not flexledger-audit-bundle version 1"),
         "{report}"
+    );
+}
+
+/// The signed `commands` line of another backup of the same ledger, taken after more
+/// commands, is named as another backup's by both checkers: it said that records were
+/// removed, added or altered, and none was (an auditor's probe).
+#[test]
+fn a_commands_line_from_another_backup_is_named_as_such() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, lines) = demo_backup(root.path());
+    // One more command (the withdrawal under an id of its own), then a later backup.
+    let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
+    let mut withdrawal: Value = serde_json::from_str(&withdrawal).unwrap();
+    withdrawal["command_id"] = "7e57ab1e-0000-4000-8000-000000000001".into();
+    let said = flexledger(
+        &source,
+        &["submit", "-"],
+        Some(format!("{withdrawal}\n").as_bytes()),
+    );
+    assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
+    let later = root.path().join("later.backup");
+    backup(&source, &later);
+    let later = std::fs::read_to_string(&later).unwrap();
+    let commands_line = |lines: &[String]| {
+        lines
+            .iter()
+            .position(|line| line.starts_with("{\"record\":\"commands\""))
+            .unwrap()
+    };
+    let later: Vec<String> = later.lines().map(str::to_owned).collect();
+    let mut spliced = lines.clone();
+    let at = commands_line(&spliced);
+    spliced[at] = later[commands_line(&later)].clone();
+    let file = root.path().join("spliced.backup");
+    std::fs::write(&file, spliced.join("\n") + "\n").unwrap();
+    let pinned = public_key_hex(&source);
+    let checked = crate::audit::audit(
+        &root.path().join("no-ledger"),
+        &[
+            "verify-bundle",
+            file.to_str().unwrap(),
+            "--public-key",
+            &pinned,
+        ],
+    );
+    let report = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("the commands line is another backup's"),
+        "{report}"
+    );
+    assert!(!report.contains("not those the backup signed"), "{report}");
+    let output = restore(
+        &root.path().join("restored"),
+        &file,
+        &["--public-key", &pinned],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let refusal = json(&output);
+    assert_eq!(refusal["line"], at + 1, "{refusal}");
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap()
+            .contains("the commands line is another backup's"),
+        "{refusal}"
     );
 }
 
@@ -2029,12 +2107,30 @@ fn a_restore_into_an_empty_directory_keeps_that_directory() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let after = std::fs::metadata(&prepared).unwrap();
     assert_eq!((after.ino(), after.mode() & 0o777), (inode, 0o750));
+    assert!(
+        !stderr(&output).contains("open to every user"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!prepared.join("restore-unfinished").exists());
     assert_only(root.path(), &["demo.backup", "prepared", "source"]);
     assert_eq!(
         flexledger(&prepared, &["events"], None).stdout,
         flexledger(&source, &["events"], None).stdout
     );
+
+    // Open to every user: kept, and said.
+    let open = root.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = restore(&open, &file, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is open to every user (mode 0755)"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_dir_all(&open).unwrap();
 
     let here = root.path().join("here");
     std::fs::create_dir(&here).unwrap();

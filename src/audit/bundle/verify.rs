@@ -119,6 +119,9 @@ pub struct BundleReport {
     /// to 2); absent for a bundle without them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commands_signed: Option<bool>,
+    /// The header's version (0 without one), for the note on an older bundle.
+    #[serde(skip)]
+    pub version: u32,
     pub failures: Vec<Failure>,
 }
 
@@ -307,6 +310,7 @@ pub fn verify_bundle(
         key_id: None,
         key_pinned: pinned.is_some(),
         commands_signed: None,
+        version: scan.header.as_ref().map_or(0, |header| header.version),
         failures: Vec::new(),
     };
     if scan.read_stopped {
@@ -503,16 +507,14 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
             scan.header = Some(header)
         }
         Ok(header) => {
-            // The version a bundle of that scope is written in.
+            // The versions a bundle of that scope may be of (a backup's 3 was said
+            // alone, as if 1 and 2 were refused).
             let version = if header.scope == Scope::All {
-                BACKUP_BUNDLE_VERSION
+                format!("{BUNDLE_VERSION}–{BACKUP_BUNDLE_VERSION}")
             } else {
-                BUNDLE_VERSION
+                BUNDLE_VERSION.to_string()
             };
-            let args = [
-                ("format", BUNDLE_FORMAT.to_string()),
-                ("version", version.to_string()),
-            ];
+            let args = [("format", BUNDLE_FORMAT.to_string()), ("version", version)];
             let reason = why("audit-bundle-why-second-header", args);
             failures.add(format, Some(line), None, None, reason)
         }
@@ -997,10 +999,27 @@ fn check_commands(
             let reason = why("audit-bundle-why-commands-missing", []);
             scan.failures.add(group, None, None, None, reason);
         }
-        return holds_command_records(version).then_some(false);
+        // A whole log's bundle of version 1 (an `export --all`, an old backup) has no
+        // digests at all: as unsigned as can be, for whoever would restore it.
+        let whole = scan
+            .header
+            .as_ref()
+            .is_some_and(|header| header.scope == Scope::All);
+        return (holds_command_records(version) || whole).then_some(false);
     };
+    // Another backup's note first: its count differs too, but no record was touched.
+    let key = scan
+        .checkpoints
+        .first()
+        .map(|(_, checkpoint)| &checkpoint.public_key);
     let reason = match CommandsNote::verify(&signed, pinned) {
         Err(error) => Some(commands_reason(error)),
+        Ok(note)
+            if checkpoint.is_some_and(|checkpoint| !note.names(checkpoint))
+                || key.is_some_and(|key| *key != signed.public_key) =>
+        {
+            Some(why("audit-bundle-why-commands-of-another-checkpoint", []))
+        }
         Ok(note)
             if note.records != scan.records.records() || note.digest != scan.records.digest() =>
         {
@@ -1010,15 +1029,7 @@ fn check_commands(
             ];
             Some(why("audit-bundle-why-commands-differ", args))
         }
-        Ok(note) => {
-            let key = scan
-                .checkpoints
-                .first()
-                .map(|(_, signed)| &signed.public_key);
-            let other = checkpoint.is_some_and(|checkpoint| !note.names(checkpoint))
-                || key.is_some_and(|key| *key != signed.public_key);
-            other.then(|| why("audit-bundle-why-commands-of-another-checkpoint", []))
-        }
+        Ok(_) => None,
     };
     let signed = reason.is_none();
     if let Some(reason) = reason {
