@@ -1598,7 +1598,7 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
                 lines.insert(commands[2], line);
                 lines
             },
-            verify_bundle_says: "an event after the bundle's records",
+            verify_bundle_says: "a commands record where none belongs",
             restore_says: "a commands record where none belongs",
         },
         Edit {

@@ -448,6 +448,14 @@ fn read_line(text: &str, line: u64, scan: &mut Scan) {
         Some("bundle") => read_header(text, value, line, scan),
         // A backup's command digest comes among the events, before its command's first.
         Some("command") => read_record(text, value, line, scan),
+        // The signed note of those digests comes after the coverages: one before the
+        // stream heads was moved there, and is named so (taken as the records' start,
+        // every event and head after it was listed as out of place instead).
+        Some("commands") if !scan.records_begun => {
+            let reason = why("audit-bundle-why-commands-unexpected", []);
+            scan.failures
+                .add((Group::Parse, "format"), Some(line), None, None, reason);
+        }
         Some(_) => {
             scan.records_begun = true;
             read_record(text, value, line, scan);
