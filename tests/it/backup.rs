@@ -981,6 +981,28 @@ fn an_empty_gzipped_or_re_saved_backup_file_is_said_for_what_it_is() {
             stderr(&said)
         );
         assert!(!target.exists());
+        if bytes.is_empty() {
+            continue;
+        }
+        // verify-bundle says it of the file once, as restore does (it said "not JSON",
+        // "no bundle header" and more).
+        let checked = crate::audit::audit(
+            &root.path().join("no-ledger"),
+            &[
+                "verify-bundle",
+                file.to_str().unwrap(),
+                "--trust-bundle-key",
+            ],
+        );
+        let report = String::from_utf8_lossy(&checked.stdout);
+        assert_eq!(checked.status.code(), Some(1), "{report}");
+        let said = if bytes.starts_with(&[0x1f]) {
+            "looks gzip-compressed"
+        } else {
+            "byte-order mark"
+        };
+        assert!(report.contains(said), "{report}");
+        assert_eq!(report.matches("FAILED").count(), 1, "{report}");
     }
     // Decompressed, the same file restores.
     let piped = flexledger(&target, &["restore", "-"], Some(&whole));

@@ -377,6 +377,23 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
             scan.read_stopped = true;
             return Ok(());
         }
+        if line_number == 1 {
+            // Said of the file once, as `restore` says it: it went on to "not JSON" and
+            // "no bundle header", and more.
+            let foreign = if buffer.starts_with(&[0x1f, 0x8b]) {
+                Some("audit-bundle-why-gzip")
+            } else if buffer.starts_with(&[0xef, 0xbb, 0xbf]) {
+                Some("audit-bundle-why-byte-order-mark")
+            } else {
+                None
+            };
+            if let Some(id) = foreign {
+                scan.failures
+                    .add((Group::Parse, "format"), None, None, None, why(id, []));
+                scan.read_stopped = true;
+                return Ok(());
+            }
+        }
         let text = String::from_utf8_lossy(&buffer);
         let text = text.trim_end_matches(['\n', '\r']);
         if text.trim().is_empty() {
