@@ -191,6 +191,10 @@ pub enum ExportPass {
 /// calling `progress` with each event's position as a pass writes it (a province's
 /// bundle takes minutes).
 ///
+/// `flexledger-audit export --all` does not come here: the whole log's bundle is
+/// written as a backup's (`backup::write_backup`, version 3, with the command records
+/// and their signed note), so that a ledger restored from it keeps them.
+///
 /// Memory does not grow with the scope's events: they are written as they are read
 /// (read twice when inclusion records follow them), and folded with members kept as
 /// their state rows (`Folder`), as `verify` does. What remains in proportion to the

@@ -198,7 +198,8 @@ Exit: 0 proven, 1 no such event or checkpoint, 2 could not run."
 `flexledger events` prints it (the member's stream plus its region's policies and month closes), each event's \
 inclusion proof, every stream's committed head with its proof (which proves the history complete), each member's \
 coverage, and a signed checkpoint at the current head (made now if the latest one is older). `verify-bundle` checks \
-it without the data directory.\n\n\
+it without the data directory. --all writes what `flexledger backup` writes: no inclusion proofs (the whole log \
+rebuilds the tree), and each command's body digest with their signed note, so `flexledger restore` takes it.\n\n\
 --format csv writes one row per member-month instead: member_id, region, month, status, due, paid, benefits, rule, \
 then (v2) the month's refunded, to_account, subsidy, subsidy_paid and the member's member_qualified, \
 member_account_balance, member_subsidy_granted_months, member_subsidy_accrued, member_subsidy_paid, \

@@ -889,6 +889,77 @@ fn export_csv(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the bundle of `scope` proven against `signed` (a checkpoint of `tree`, signed
+/// with `key`), with a progress bar per pass over its events.
+fn write_bundle(
+    store: &AnyStore,
+    scope: &Scope,
+    (tree, signed, checkpoint, key): (
+        &LogTree,
+        &SignedCheckpoint,
+        &Checkpoint,
+        &ed25519_dalek::SigningKey,
+    ),
+    output: &mut stdio::Output,
+) -> Result<bundle::ExportSummary, crate::ledger::LedgerError> {
+    // One bar per pass over the scope's events, each up to the tree's size.
+    let mut bar: Option<(bundle::ExportPass, indicatif::ProgressBar)> = None;
+    let mut progress = |pass, position| {
+        if bar.as_ref().map(|(shown, _)| *shown) != Some(pass) {
+            if let Some((_, done)) = bar.take() {
+                done.finish_and_clear();
+            }
+            let verb = match pass {
+                bundle::ExportPass::Events => "export 1/2",
+                bundle::ExportPass::Inclusions => "export 2/2",
+            };
+            bar = Some((pass, walk_progress(verb, tree.size())));
+        }
+        if let Some((_, shown)) = &bar {
+            shown.set_position(position);
+        }
+    };
+    let exported = if *scope == Scope::All {
+        let mut events = |position| progress(bundle::ExportPass::Events, position);
+        export_whole_log(store, (tree, signed, key), output, &mut events)
+    } else {
+        bundle::export(
+            store,
+            tree,
+            signed,
+            checkpoint,
+            scope,
+            output,
+            &mut progress,
+        )
+    };
+    if let Some((_, shown)) = bar {
+        shown.finish_and_clear();
+    }
+    exported
+}
+
+/// The whole log's bundle is a backup's: the same lines, with every command's digest
+/// and their signed note (version 3), so that a ledger restored from an export keeps
+/// them (an auditor's probe restored a version-1 export and lost every one).
+fn export_whole_log(
+    store: &(impl ReadStore + ?Sized),
+    (tree, signed, key): (&LogTree, &SignedCheckpoint, &ed25519_dalek::SigningKey),
+    output: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<bundle::ExportSummary, crate::ledger::LedgerError> {
+    let written = crate::backup::write_backup(store, tree, signed, key, output, progress)?;
+    Ok(bundle::ExportSummary {
+        scope: Scope::All,
+        events: written.position,
+        streams: written.streams,
+        members: written.members,
+        tree_size: written.position,
+        root: written.root,
+        bytes: written.bytes,
+    })
+}
+
 /// `export` as a bundle: the scope's events proven against a checkpoint signed now.
 fn export_bundle(
     place: &Place,
@@ -907,35 +978,8 @@ fn export_bundle(
     };
     let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
-    // One bar per pass over the scope's events, each up to the tree's size.
-    let mut bar: Option<(bundle::ExportPass, indicatif::ProgressBar)> = None;
-    let mut progress = |pass, position| {
-        if bar.as_ref().map(|(shown, _)| *shown) != Some(pass) {
-            if let Some((_, done)) = bar.take() {
-                done.finish_and_clear();
-            }
-            let verb = match pass {
-                bundle::ExportPass::Events => "export 1/2",
-                bundle::ExportPass::Inclusions => "export 2/2",
-            };
-            bar = Some((pass, walk_progress(verb, tree.size())));
-        }
-        if let Some((_, shown)) = &bar {
-            shown.set_position(position);
-        }
-    };
-    let exported = bundle::export(
-        store,
-        &tree,
-        &signed,
-        &checkpoint,
-        scope,
-        &mut output,
-        &mut progress,
-    );
-    if let Some((_, shown)) = bar {
-        shown.finish_and_clear();
-    }
+    let proven = (&tree, &signed, &checkpoint, &key);
+    let exported = write_bundle(store, scope, proven, &mut output);
     let summary = match exported {
         Ok(summary) => summary,
         Err(error) => return damaged(error, (json, language), out),

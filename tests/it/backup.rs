@@ -334,6 +334,39 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
     }
 }
 
+/// `flexledger-audit export --all` is written as a backup is: a ledger restored from it
+/// keeps every command's digest (an auditor's probe restored one written as version 1,
+/// and its ledger answered a withdrawal under an enrollment's id as a duplicate).
+#[test]
+fn a_ledger_restored_from_an_export_of_the_whole_log_keeps_the_command_digests() {
+    let root = tempfile::tempdir().unwrap();
+    let (source, _) = demo_backup(root.path());
+    let file = root.path().join("all.bundle");
+    let exported = crate::audit::audit(
+        &source,
+        &["export", "--all", "--out", file.to_str().unwrap()],
+    );
+    assert_eq!(exported.status.code(), Some(0), "{}", stderr(&exported));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with(
+        "{\"record\":\"bundle\",\"format\":\"flexledger-audit-bundle\",\"version\":3,"
+    ));
+    let restored = root.path().join("restored");
+    let said = restore(&restored, &file, &[]);
+    assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
+    assert_eq!(json(&said)["commands_signed"], true);
+    let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
+    let answer = flexledger(
+        &restored,
+        &["submit", "-"],
+        Some(format!("{withdrawal}\n").as_bytes()),
+    );
+    assert_eq!(
+        stdout_lines(&answer)[0]["error"]["code"],
+        "command_id_reused"
+    );
+}
+
 /// A backup written before its command records were signed (bundle version 2, the
 /// golden file `tests/golden/backup-v2.ndjson`, made on 2026-12-05 by the build of
 /// 6149d10 from `examples/demo.jsonl` and `examples/subsidy.jsonl`) still verifies
