@@ -48,8 +48,8 @@
 
 use crate::audit::bundle::{
     count, holds_command_records, signs_command_records, version_read, write_line, CommandsDigest,
-    CommandsNote, CountingWriter, Header, Record, Scope, BACKUP_BUNDLE_VERSION, BUNDLE_FORMAT,
-    BUNDLE_LINE_BYTES_MAX,
+    CommandsNote, CountingWriter, ForeignStart, Header, Record, Scope, BACKUP_BUNDLE_VERSION,
+    BUNDLE_FORMAT, BUNDLE_LINE_BYTES_MAX,
 };
 use crate::audit::checkpoint::{
     event_leaf, head_leaf, hex, key_id, origin_for, unhex, Checkpoint, CheckpointError, LogTree,
@@ -624,9 +624,9 @@ pub enum InvalidReason {
     CommandsOfAnotherCheckpoint,
     /// A file of no bytes at all.
     Empty,
-    /// A file that starts as gzip does (`GZIP_MAGIC`): a compressed backup.
+    /// A file that starts as gzip does (`bundle::GZIP_MAGIC`): a compressed backup.
     Gzip,
-    /// A file that starts with a UTF-8 byte-order mark (`UTF8_BYTE_ORDER_MARK`): an
+    /// A file that starts with a UTF-8 byte-order mark (`bundle::UTF8_BYTE_ORDER_MARK`): an
     /// editor saved it again.
     ByteOrderMark,
     LineTooLong {
@@ -1591,24 +1591,14 @@ impl Sink {
     }
 }
 
-/// The first bytes of a gzip stream (RFC 1952): a backup piped through `gzip`, as
-/// `backup --help` shows.
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-
-/// A UTF-8 byte-order mark, which some editors put first when they save a file.
-const UTF8_BYTE_ORDER_MARK: [u8; 3] = [0xef, 0xbb, 0xbf];
-
 /// Why a file whose first line starts with `first` is no backup as it stands, if its
 /// first bytes say (said of the file, at no line: a probe saw only "not UTF-8" for
 /// a gzip file and "no bundle header" for one an editor saved again).
 fn foreign_start(first: &[u8]) -> Option<InvalidReason> {
-    if first.starts_with(&GZIP_MAGIC) {
-        Some(InvalidReason::Gzip)
-    } else if first.starts_with(&UTF8_BYTE_ORDER_MARK) {
-        Some(InvalidReason::ByteOrderMark)
-    } else {
-        None
-    }
+    crate::audit::bundle::foreign_start(first).map(|start| match start {
+        ForeignStart::Gzip => InvalidReason::Gzip,
+        ForeignStart::ByteOrderMark => InvalidReason::ByteOrderMark,
+    })
 }
 
 /// Reads `input` to its end through `checker`: every line checked, the checkpoint last.

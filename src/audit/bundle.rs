@@ -66,6 +66,31 @@ pub const COMMAND_RECORDS_VERSION: u32 = 2;
 /// before the checkpoint. Readers take all three.
 pub const BACKUP_BUNDLE_VERSION: u32 = 3;
 
+/// The first bytes of a gzip stream (RFC 1952): a bundle piped through `gzip`, as
+/// `backup --help` and `export --help` show.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// A UTF-8 byte-order mark, which some editors put first when they save a file.
+pub const UTF8_BYTE_ORDER_MARK: [u8; 3] = [0xef, 0xbb, 0xbf];
+
+/// A file that is no bundle as it stands, by its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForeignStart {
+    Gzip,
+    ByteOrderMark,
+}
+
+/// What the first bytes of a file say it is, if not a bundle as the ledger writes it:
+/// one test for `restore` and `verify-bundle`, which each word it.
+pub fn foreign_start(first: &[u8]) -> Option<ForeignStart> {
+    if first.starts_with(&GZIP_MAGIC) {
+        Some(ForeignStart::Gzip)
+    } else if first.starts_with(&UTF8_BYTE_ORDER_MARK) {
+        Some(ForeignStart::ByteOrderMark)
+    } else {
+        None
+    }
+}
+
 /// Whether a bundle of `version` is of a version this build reads.
 pub fn version_read(version: u32) -> bool {
     (BUNDLE_VERSION..=BACKUP_BUNDLE_VERSION).contains(&version)

@@ -173,9 +173,15 @@ pub fn parse_id(text: &str) -> Option<(u64, u32)> {
     Some((position, sub))
 }
 
+/// Whether `text` is a non-empty run of ASCII digits: how a position is written in a
+/// message id and in a query (`from`, `as_of`), where Rust's parser also takes `+5`.
+pub(crate) fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
 /// A non-empty run of ASCII digits as a number, `u64::MAX` if it is larger.
 fn digits_saturating(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+    if !is_digits(text) {
         return None;
     }
     // Digits only, so the one way parsing fails is overflow.

@@ -160,7 +160,7 @@ pub(crate) fn position_parameter(name: &str, text: Option<&str>) -> Result<Optio
         ("name", crate::i18n::text(name)),
         ("text", crate::i18n::text(format!("{text:?}"))),
     ];
-    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+    if !crate::feed::is_digits(text) {
         return Err(invalid("http-not-a-position", args));
     }
     // Digits only, so the one way parsing fails is overflow.

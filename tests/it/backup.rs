@@ -275,6 +275,30 @@ fn demo_payment_and_a_withdrawal_under_its_id() -> (String, String) {
     (payment, withdrawal)
 }
 
+/// The first result line of `command` (one JSON line) submitted to `dir`.
+fn submitted(dir: &Path, command: &str) -> Value {
+    let output = flexledger(
+        dir,
+        &["submit", "-"],
+        Some(format!("{command}\n").as_bytes()),
+    );
+    stdout_lines(&output).swap_remove(0)
+}
+
+/// `flexledger-audit verify-bundle FILE --trust-bundle-key`, with `--json` or not, run
+/// where no ledger is.
+fn verify_bundle_trusting_its_key(root: &Path, file: &Path, json: bool) -> Output {
+    let mut args = vec![
+        "verify-bundle",
+        file.to_str().unwrap(),
+        "--trust-bundle-key",
+    ];
+    if json {
+        args.insert(0, "--json");
+    }
+    crate::audit::audit(&root.join("no-ledger"), &args)
+}
+
 /// A restored ledger answers a repeated command id as the original does (contract v2):
 /// the same command is a duplicate, a different one under the id is `command_id_reused`
 /// and appends nothing. A backup (version 2) carries each command's body digest; a
@@ -297,33 +321,15 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
         stderr(&said)
     );
     let file = root.path().join("demo.backup");
-    let checked = crate::audit::audit(
-        &root.path().join("no-ledger"),
-        &[
-            "--json",
-            "verify-bundle",
-            file.to_str().unwrap(),
-            "--trust-bundle-key",
-        ],
-    );
+    let checked = verify_bundle_trusting_its_key(root.path(), &file, true);
     assert_eq!(json(&checked)["commands_signed"], true);
     let (payment, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
     for dir in [&source, &restored] {
         let head = || stdout_lines(&flexledger(dir, &["events"], None)).len();
         let before = head();
-        let again = flexledger(
-            dir,
-            &["submit", "-"],
-            Some(format!("{payment}\n").as_bytes()),
-        );
-        let again = &stdout_lines(&again)[0];
+        let again = submitted(dir, &payment);
         assert_eq!(again["duplicate"], true, "{}: {again}", dir.display());
-        let reused = flexledger(
-            dir,
-            &["submit", "-"],
-            Some(format!("{withdrawal}\n").as_bytes()),
-        );
-        let reused = &stdout_lines(&reused)[0];
+        let reused = submitted(dir, &withdrawal);
         assert_eq!(
             reused["error"]["code"],
             "command_id_reused",
@@ -356,15 +362,8 @@ fn a_ledger_restored_from_an_export_of_the_whole_log_keeps_the_command_digests()
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
     assert_eq!(json(&said)["commands_signed"], true);
     let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
-    let answer = flexledger(
-        &restored,
-        &["submit", "-"],
-        Some(format!("{withdrawal}\n").as_bytes()),
-    );
-    assert_eq!(
-        stdout_lines(&answer)[0]["error"]["code"],
-        "command_id_reused"
-    );
+    let answer = submitted(&restored, &withdrawal);
+    assert_eq!(answer["error"]["code"], "command_id_reused");
 }
 
 /// A backup written before its command records were signed (bundle version 2, the
@@ -384,29 +383,14 @@ fn a_backup_of_version_2_restores_its_digests_and_says_they_were_unsigned() {
     for line in text.lines() {
         crate::schemas::assert_valid("audit_bundle_line", &serde_json::from_str(line).unwrap());
     }
-    let checked = crate::audit::audit(
-        &root.path().join("no-ledger"),
-        &[
-            "verify-bundle",
-            golden.to_str().unwrap(),
-            "--trust-bundle-key",
-        ],
-    );
+    let checked = verify_bundle_trusting_its_key(root.path(), &golden, false);
     let report = String::from_utf8_lossy(&checked.stdout);
     assert_eq!(checked.status.code(), Some(0), "{report}");
     assert!(
         report.contains("does not sign its command records"),
         "{report}"
     );
-    let checked = crate::audit::audit(
-        &root.path().join("no-ledger"),
-        &[
-            "--json",
-            "verify-bundle",
-            golden.to_str().unwrap(),
-            "--trust-bundle-key",
-        ],
-    );
+    let checked = verify_bundle_trusting_its_key(root.path(), &golden, true);
     assert_eq!(json(&checked)["commands_signed"], false);
     // Fetched from a server of the build that wrote it: kept, and said.
     let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", text.len());
@@ -441,15 +425,8 @@ fn a_backup_of_version_2_restores_its_digests_and_says_they_were_unsigned() {
         stderr(&said)
     );
     let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
-    let answer = flexledger(
-        &restored,
-        &["submit", "-"],
-        Some(format!("{withdrawal}\n").as_bytes()),
-    );
-    assert_eq!(
-        stdout_lines(&answer)[0]["error"]["code"],
-        "command_id_reused"
-    );
+    let answer = submitted(&restored, &withdrawal);
+    assert_eq!(answer["error"]["code"], "command_id_reused");
 }
 
 /// A backup written before command digests were kept (bundle version 1, the golden
@@ -465,14 +442,7 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
     assert!(text.starts_with(
         "{\"record\":\"bundle\",\"format\":\"flexledger-audit-bundle\",\"version\":1,"
     ));
-    let checked = crate::audit::audit(
-        &root.path().join("no-ledger"),
-        &[
-            "verify-bundle",
-            golden.to_str().unwrap(),
-            "--trust-bundle-key",
-        ],
-    );
+    let checked = verify_bundle_trusting_its_key(root.path(), &golden, false);
     assert_eq!(
         checked.status.code(),
         Some(0),
@@ -516,12 +486,7 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
         assert_eq!(answer(&restored), answer(&fresh), "{member}");
     }
     let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
-    let answer = flexledger(
-        &restored,
-        &["submit", "-"],
-        Some(format!("{withdrawal}\n").as_bytes()),
-    );
-    assert_eq!(stdout_lines(&answer)[0]["duplicate"], true);
+    assert_eq!(submitted(&restored, &withdrawal)["duplicate"], true);
 }
 
 #[test]
@@ -1019,14 +984,7 @@ fn an_empty_gzipped_or_re_saved_backup_file_is_said_for_what_it_is() {
         }
         // verify-bundle says it of the file once, as restore does (it said "not JSON",
         // "no bundle header" and more).
-        let checked = crate::audit::audit(
-            &root.path().join("no-ledger"),
-            &[
-                "verify-bundle",
-                file.to_str().unwrap(),
-                "--trust-bundle-key",
-            ],
-        );
+        let checked = verify_bundle_trusting_its_key(root.path(), &file, false);
         let report = String::from_utf8_lossy(&checked.stdout);
         assert_eq!(checked.status.code(), Some(1), "{report}");
         let said = if bytes.starts_with(&[0x1f]) {

@@ -380,13 +380,10 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
         if line_number == 1 {
             // Said of the file once, as `restore` says it: it went on to "not JSON" and
             // "no bundle header", and more.
-            let foreign = if buffer.starts_with(&[0x1f, 0x8b]) {
-                Some("audit-bundle-why-gzip")
-            } else if buffer.starts_with(&[0xef, 0xbb, 0xbf]) {
-                Some("audit-bundle-why-byte-order-mark")
-            } else {
-                None
-            };
+            let foreign = super::foreign_start(&buffer).map(|start| match start {
+                super::ForeignStart::Gzip => "audit-bundle-why-gzip",
+                super::ForeignStart::ByteOrderMark => "audit-bundle-why-byte-order-mark",
+            });
             if let Some(id) = foreign {
                 scan.failures
                     .add((Group::Parse, "format"), None, None, None, why(id, []));
