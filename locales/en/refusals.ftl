@@ -11,6 +11,7 @@ refusal-pay-member-withdrawn = member { $member } has withdrawn, since { $since 
 refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
 refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
+refusal-policy-before-region = { $month } is before region { $region }'s first month { $first }, when its first policy took effect (R1): a policy may take effect from the open month { $open } or later (R3)
 refusal-policy-too-far-ahead = { $month } is too far ahead for region { $region } (R3, R6): a policy takes effect no later than { $limit }, the last month a payment may name while { $open } is open; publish it once { $publish_from } is open
 refusal-previously-enrolled = member { $member } was enrolled before and has withdrawn: use reenroll (R13)
 refusal-previously-enrolled-elsewhere = member { $member } was enrolled in region { $region } and has withdrawn: reenroll would enroll it there again (R13); a member id stays in the region it first enrolled in, so an enrollment in region { $asked } takes a member id of that region's own (no rule carries months from one region to another)

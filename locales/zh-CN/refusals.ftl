@@ -10,6 +10,7 @@ refusal-pay-member-withdrawn = 参保人员 { $member } 已自 { $since } 起停
 refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保（enroll，R5）
 refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
+refusal-policy-before-region = { $month } 早于统筹地区 { $region } 的首月 { $first }（其第一项政策生效之月，R1）：政策最早只能自当前征缴月 { $open } 起生效（R3）
 refusal-policy-too-far-ahead = { $month } 超出统筹地区 { $region } 的预缴月份范围（R3，R6）：政策最晚自 { $limit } 起生效，即当前征缴月为 { $open } 时一笔缴费（预缴）所能缴到的最后一个月份；请待 { $publish_from } 成为当前征缴月后再发布
 refusal-previously-enrolled = 参保人员 { $member } 曾参保且已停保：请办理重新参保（reenroll，R13）
 refusal-previously-enrolled-elsewhere = 参保人员 { $member } 曾在统筹地区 { $region } 参保且已停保：重新参保（reenroll）只会让其在该地区再次参保（R13）；参保人员编号只属于其首次参保的统筹地区，在统筹地区 { $asked } 参保须使用该地区自己的参保人员编号（规则中没有跨地区接续缴费月数的规定）

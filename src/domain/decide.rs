@@ -136,6 +136,28 @@ fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal
 
 fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
     if let Some(region) = state.regions.get(&policy.region) {
+        // The region's months start at its first policy (R1): one before it was never
+        // open, so it is not "already closed" (a rules probe, 2026-12-05).
+        let first = region
+            .policies
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or(region.open_month);
+        if policy.effective_from < first {
+            return refuse(
+                RefusalText::PolicyBeforeRegion {
+                    month: policy.effective_from,
+                    region: policy.region.clone(),
+                    first,
+                    open: region.open_month,
+                },
+                format!(
+                    "{} is before region {}'s first month {first}, when its first policy took effect (R1): a policy may take effect from the open month {} or later (R3)",
+                    policy.effective_from, policy.region, region.open_month
+                ),
+            );
+        }
         if policy.effective_from < region.open_month {
             return refuse(
                 RefusalText::PolicyRetroactive {

@@ -240,6 +240,11 @@ refusal_texts! {
     PolicyRetroactive(PolicyRetroactive) = "refusal-policy-retroactive" {
         month: Month, region: RegionName, open: Month,
     }
+    /// R1, R3: a policy from a month before the region's first (never open, so never
+    /// closed either: the refusal does not say it was).
+    PolicyBeforeRegion(PolicyRetroactive) = "refusal-policy-before-region" {
+        month: Month, region: RegionName, first: Month, open: Month,
+    }
     /// R3, R6, D80: a policy taking effect beyond the months a payment may name now.
     PolicyTooFarAhead(PrepayLimitExceeded) = "refusal-policy-too-far-ahead" {
         month: Month, region: RegionName, limit: Month, open: Month, publish_from: Month,

@@ -736,7 +736,8 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-pay-deduction-stopped",
         ),
         (member("resume_deduction", A), "ok"),
-        (policy("2024-12"), "refusal-policy-retroactive"),
+        // Before the region's first month: never open, so not "already closed".
+        (policy("2024-12"), "refusal-policy-before-region"),
         (policy("2027-01"), "refusal-policy-too-far-ahead"),
         (
             json!({"command": "reenroll", "member_id": C, "month": "2025-03", "base_ratio": "0.60"}),
@@ -792,6 +793,7 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-grant-month-closed",
         ),
         (revoke("2025-01"), "refusal-revoke-month-closed"),
+        (policy("2025-01"), "refusal-policy-retroactive"),
         (revoke("2027-02"), "refusal-no-subsidy"),
         (
             pay_subsidy("1.00", "2025-02-15"),
