@@ -1366,11 +1366,16 @@ fn changes_member_indexes(event: &Event) -> bool {
     )
 }
 
-/// What appends added, for the feed: envelopes and coverage changes, in log order.
+/// What appends added, for the feed: envelopes and coverage changes, in log order,
+/// and the progress of each month close's chunk recorded meanwhile (the feed's
+/// `Closing` notices, D17), in the order the chunks were recorded.
 #[derive(Clone, Debug, Default)]
 pub struct Appended {
     pub envelopes: Vec<Envelope>,
     pub coverage: Vec<CoverageChanged>,
+    /// Each chunk's progress, with the log's head right after the chunk: the notice
+    /// follows the items up to that position.
+    pub closes: Vec<(u64, CloseProgress)>,
 }
 
 /// A region month's stored totals (zeros when no member line counted yet).

@@ -44,8 +44,8 @@ fn next_request<S: EventStore>(
             }
             Err(AppendingError { error, appended }) => {
                 tracing::error!(%error, "recording a month close's chunk failed; the ledger stops taking commands");
-                live.failed.store(true, Ordering::SeqCst);
-                appended
+                live.stop_for(&WriterError::failed(&error));
+                *appended
             }
         };
         publish(feed, &appended);
@@ -149,9 +149,45 @@ pub struct WriterCounters {
     /// `serve` marks its store with as it stops (D61), and says on standard error in
     /// the operator's language (the finding's sentence, where the catalog has one).
     pub damage: std::sync::Mutex<Option<(u64, crate::store::DamageDetail)>>,
+    /// The sentence of the failure that stopped the writer, when a client may hear it
+    /// (a full disk, naming the path to free: `WriterError::failed`): every later
+    /// command is answered with it, not only the one whose append failed. An
+    /// operator's probe (2026-12-05) filled the disk while a close recorded its chunks
+    /// in the background, and every command after was told only "see the server's log".
+    pub failure_said: std::sync::Mutex<Option<Box<crate::i18n::Sentence>>>,
 }
 
 impl WriterCounters {
+    /// Stops the writer for `error`: nothing more is appended, and later commands are
+    /// answered with its sentence, if it has one (`stopped`).
+    fn stop_for(&self, error: &WriterError) {
+        if let WriterError::Failed(_, Some(said), _) = error {
+            let mut kept = self
+                .failure_said
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            kept.get_or_insert_with(|| said.clone());
+        }
+        self.failed.store(true, Ordering::SeqCst);
+    }
+
+    /// What a command sent to the stopped writer is answered: the failure's sentence
+    /// when it has one, else `WriterError::Stopped`.
+    fn stopped(&self) -> WriterError {
+        let kept = self
+            .failure_said
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match kept.as_ref() {
+            Some(said) => WriterError::Failed(
+                "an earlier append failed".to_owned(),
+                Some(said.clone()),
+                None,
+            ),
+            None => WriterError::Stopped,
+        }
+    }
+
     /// Records the damage that stops the writer (position, finding), keeping the first:
     /// what `serve` marks its store with as it stops (D61). Set by a failed append
     /// here, and by a read that met damage (`http::note_found_damage`).
@@ -453,8 +489,9 @@ fn write_batch<S: EventStore>(
     if failed.load(Ordering::SeqCst) {
         // Set by a failed append, or by a read that met damage in the store (D61): once
         // set, nothing more is appended, whoever set it.
+        let stopped = live.stopped();
         for request in batch {
-            let _ = request.reply.send(Err(WriterError::Stopped));
+            let _ = request.reply.send(Err(stopped.clone()));
         }
         return Appended::default();
     }
@@ -478,8 +515,9 @@ fn write_batch<S: EventStore>(
             if let Some(crate::store::StoreError::Corrupt { position, message }) = error.damage() {
                 live.record_damage(position, message);
             }
-            failed.store(true, Ordering::SeqCst);
-            WriterError::failed(&error)
+            let error = WriterError::failed(&error);
+            live.stop_for(&error);
+            error
         });
         for reply in replies {
             let _ = reply.send(checked.clone().map(|()| Vec::new()));
@@ -506,8 +544,8 @@ fn write_batch<S: EventStore>(
             }
             // Before anyone hears of the failure, so `/healthz` never says ok after a
             // caller was told an append failed.
-            failed.store(true, Ordering::SeqCst);
             let error = WriterError::failed(&error);
+            live.stop_for(&error);
             for reply in replies {
                 let _ = reply.send(Err(error.clone()));
             }
@@ -527,7 +565,7 @@ fn submit_batch<S: EventStore>(
 ) -> (Result<Vec<CommandResult>, LedgerError>, Appended) {
     let mut appended = match ledger.bring_members_up_to_date(touch, sources) {
         Ok(appended) => appended,
-        Err(AppendingError { error, appended }) => return (Err(error), appended),
+        Err(AppendingError { error, appended }) => return (Err(error), *appended),
     };
     let outcome = match ledger.submit(commands, sources) {
         Ok(submitted) => {
@@ -535,7 +573,7 @@ fn submit_batch<S: EventStore>(
             Ok(submitted.results)
         }
         Err(failed) => {
-            appended.extend(failed.appended);
+            appended.extend(*failed.appended);
             Err(failed.error)
         }
     };

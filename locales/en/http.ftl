@@ -64,7 +64,7 @@ http-month-before-region = { $month } was never closed in region { $region }: it
 
 http-feed-member-not-uuid = member { $text } is not a UUID
 http-feed-unknown-type = types: { $text } is not a type of feed item; the types are { $types }
-http-feed-progress-not-a-boolean = progress: { $text } is neither true nor false
+http-feed-not-a-boolean = { $name }: { $text } is neither true nor false
 http-feed-unknown-parameter = the feed takes no parameter { $name }: its parameters are { $known }
 http-feed-parameter-twice = the parameter { $name } is given twice: give it once (several types as one comma-separated list: types=A,B)
 http-unknown-parameter = this route takes no parameter { $name }: its parameters are { $known }
@@ -76,6 +76,7 @@ http-feed-full = the feed already has { $max } subscribers; retry later
 http-feed-region-not-yet = no policy is published for region { $region } yet: this subscription waits for its first item (check the name if you expected one)
 http-feed-member-not-yet = member { $member } has no event yet: this subscription waits for their first item (check the id if you expected one)
 http-feed-beyond-head = the log ends at position { $head }: this subscription starts at position { $position } and waits until it is written (check the cursor if you expected items now: it may be another ledger's)
+http-feed-no-closing-notices-here = this server only reads the ledger, so it sends no Closing notices (the writer records a close's chunks and its feed sends them); GET /v1/regions/NAME here shows a close in progress as "closing"
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N
 http-last-event-id-twice = Last-Event-ID is sent twice: send the id of the last message processed once
 http-backup-busy = { $max } backups are being sent already; ask again when one has finished (a backup of a large ledger takes minutes)

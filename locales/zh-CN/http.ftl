@@ -63,7 +63,7 @@ http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结�
 
 http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
 http-feed-unknown-type = types：{ $text } 不是事件推送中的条目类型；可用的类型有 { $types }
-http-feed-progress-not-a-boolean = progress：{ $text } 既不是 true 也不是 false
+http-feed-not-a-boolean = { $name }：{ $text } 既不是 true 也不是 false
 http-feed-unknown-parameter = 事件推送没有参数 { $name }：可用的参数有 { $known }
 http-feed-parameter-twice = 参数 { $name } 出现了两次：请只提供一次（多个类型写成一个以逗号分隔的列表：types=A,B）
 http-unknown-parameter = 此路由不接受参数 { $name }：可用的参数有 { $known }
@@ -75,6 +75,7 @@ http-feed-full = 事件推送已有 { $max } 个订阅者；请稍后重试
 http-feed-region-not-yet = 统筹地区 { $region } 尚未发布政策：本订阅等待其第一条条目（如本应已有，请核对名称）
 http-feed-member-not-yet = 参保人员 { $member } 尚无事件：本订阅等待其第一条条目（如本应已有，请核对编号）
 http-feed-beyond-head = 日志止于事件位置 { $head }：本订阅从事件位置 { $position } 开始，等待该位置写入（如本应已有条目，请核对起始位置：它可能属于另一个账本）
+http-feed-no-closing-notices-here = 本服务器只读账本，不发送 Closing 通知（月结的各批结果由写入端记录，并由其事件推送发送）；在此可用 GET /v1/regions/NAME 查看统筹地区进行中的月结（"closing"）
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N
 http-last-event-id-twice = Last-Event-ID 发送了两次：请只发送一次最后处理的消息的 id
 http-backup-busy = 已有 { $max } 个备份正在发送；请在其中一个完成后再请求（大型账本的备份需要数分钟）

@@ -31,7 +31,7 @@ use uuid::Uuid;
 mod feed;
 mod report;
 
-pub use feed::{CoverageChanged, MonthChange};
+pub use feed::{Closing, CoverageChanged, MonthChange};
 pub use report::{BenefitTier, Contributions, Policy, RegionMonthReport, StatusCounts, Subsidies};
 
 /// `From` both ways between a domain coverage struct and its wire struct of the same

@@ -82,8 +82,7 @@ fn follow(store: &dyn ReadStore, live: &Broadcast, head: u64, stop: &AtomicBool)
                 }
                 for item in page {
                     cursor.advance(&item);
-                    // No subscriber is not an error: the feed may have none.
-                    let _ = live.send(item);
+                    live.send(item);
                 }
                 continue;
             }

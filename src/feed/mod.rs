@@ -22,15 +22,18 @@ mod subscription;
 
 pub use catch_up::{catch_up_page, Cursor};
 pub use follow::{Follower, FEED_FOLLOW_PAGE_ITEMS_MAX, FEED_FOLLOW_POLL_MILLIS};
-pub use subscription::{Delivery, Filter, Start, StartError, Subscription};
+pub use subscription::{
+    Delivery, Filter, Start, StartError, Subscription, FEED_CLOSING_REGIONS_REMEMBERED_MAX,
+};
 
 use crate::domain::coverage::CoverageChanged;
+use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
-use crate::ledger::Appended;
+use crate::ledger::{Appended, CloseProgress};
 use crate::store::Envelope;
 use std::sync::Arc;
 
-/// Items (events and coverage changes) the live broadcast buffers, shared by every
+/// Items (events, coverage changes and `Closing` notices) the live broadcast buffers, shared by every
 /// subscriber; one that falls further behind catches up from the store. Small, since
 /// falling behind costs a subscriber only a trip to the store: the buffer keeps its
 /// last items (a few hundred bytes each) for as long as the server runs, so 65,536 of
@@ -53,8 +56,60 @@ pub const FEED_SKIPPED_ITEMS_PER_CURSOR_MAX: usize = 1_024;
 /// reads their rows again when asked), so no close can grow it.
 pub const FEED_FILTER_MEMBERS_CACHED_MAX: usize = 4096;
 
-/// The live broadcast: every subscriber's receiver of what the writer publishes.
-pub type Broadcast = tokio::sync::broadcast::Sender<FeedItem>;
+/// The live broadcast: every subscriber's receiver of what the writer publishes, and
+/// the last `Closing` notice published for each region. A subscriber going live is sent
+/// those it has not had (`Subscription`): where a close in progress stands, or the end
+/// of one it was told of before it fell behind the broadcast (notices are not stored,
+/// so a catch-up cannot give it). A clone is the same broadcast.
+#[derive(Clone, Debug)]
+pub struct Broadcast {
+    sender: tokio::sync::broadcast::Sender<FeedItem>,
+    /// By region, at most `FEED_CLOSING_REGIONS_REMEMBERED_MAX` (past it, the finished
+    /// ones are forgotten).
+    closings: Arc<std::sync::Mutex<std::collections::BTreeMap<RegionName, FeedItem>>>,
+}
+
+impl Broadcast {
+    /// A broadcast that buffers `capacity` items for its slowest subscriber.
+    pub fn new(capacity: usize) -> Broadcast {
+        Broadcast {
+            sender: tokio::sync::broadcast::channel(capacity).0,
+            closings: Arc::default(),
+        }
+    }
+
+    /// A receiver of everything sent from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<FeedItem> {
+        self.sender.subscribe()
+    }
+
+    /// Sends `item` to every subscriber (none is not an error: the feed may have
+    /// none), a notice remembered first as its region's last.
+    pub fn send(&self, item: FeedItem) {
+        if let (Some(_), StreamId::Region(region)) = (item.closing, &item.stream) {
+            let mut closings = self.remembered();
+            if closings.len() >= subscription::FEED_CLOSING_REGIONS_REMEMBERED_MAX {
+                closings.retain(|_, kept| kept.closing.is_some_and(|state| !state.finished));
+            }
+            closings.insert(region.clone(), item.clone());
+        }
+        let _ = self.sender.send(item);
+    }
+
+    /// The last `Closing` notice sent for each region.
+    pub fn closings(&self) -> Vec<FeedItem> {
+        self.remembered().values().cloned().collect()
+    }
+
+    fn remembered(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<RegionName, FeedItem>> {
+        // A panic while holding it left a whole map: each insert is one step.
+        self.closings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
 
 /// One item of the feed, in log order: an appended event, or the coverage change a
 /// command made (right after the command's last event). Encoded once, when it is
@@ -70,8 +125,24 @@ pub struct FeedMessage {
     pub event_type: &'static str,
     /// The stream it concerns (for the feed's filters).
     pub stream: StreamId,
-    /// The envelope's JSON line, or the coverage change's.
+    /// The envelope's JSON line, the coverage change's, or the notice's.
     pub data: String,
+    /// For a `Closing` notice (a month close's progress after one of its chunks), what
+    /// a subscriber compares to send each state once. It has no id and moves no
+    /// cursor, and is not stored, so a catch-up does not give it: it is sent live, and
+    /// from the broadcast's memory of each region's last one when a subscriber goes
+    /// live (`Broadcast::closings`, D17). `None` for an
+    /// item of the log.
+    pub closing: Option<ClosingState>,
+}
+
+/// Where a month close stands, in the order its notices come: a later month, more
+/// members done, or finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClosingState {
+    pub month: crate::domain::month::Month,
+    pub members_done: u64,
+    pub finished: bool,
 }
 
 pub type FeedItem = Arc<FeedMessage>;
@@ -86,6 +157,7 @@ impl FeedMessage {
             event_type: envelope.event.type_name(),
             stream: envelope.event.stream(),
             data,
+            closing: None,
         })
     }
 
@@ -99,6 +171,38 @@ impl FeedMessage {
             event_type: "CoverageChanged",
             stream: StreamId::Member(change.member_id),
             data,
+            closing: None,
+        })
+    }
+
+    /// The `Closing` notice of a close's progress, recorded when the log's head was
+    /// `head`: it follows the items up to `head` (`publish`).
+    pub fn closing(head: u64, progress: &CloseProgress) -> FeedItem {
+        let closing = &progress.closing;
+        let message = crate::codec::wire::Closing {
+            kind: "Closing",
+            region: closing.region.to_string(),
+            month: closing.month,
+            members_done: closing.members_done,
+            members_total: closing.members_total,
+            missed_recorded: closing.missed_recorded,
+            withdrawn_recorded: closing.withdrawn_recorded,
+            recheck: closing.recheck,
+            finished: progress.finished,
+        };
+        // OK because a notice is a name, a month, numbers and booleans.
+        let data = serde_json::to_string(&message).expect("a notice always encodes");
+        Arc::new(FeedMessage {
+            position: head,
+            sub: u32::MAX,
+            event_type: "Closing",
+            stream: StreamId::Region(closing.region.clone()),
+            data,
+            closing: Some(ClosingState {
+                month: closing.month,
+                members_done: closing.members_done,
+                finished: progress.finished,
+            }),
         })
     }
 
@@ -145,11 +249,19 @@ pub fn message_id(position: u64, sub: u32) -> String {
     }
 }
 
-/// Sends what appends added, once durable, to the live broadcast. A broadcast with no
-/// receiver is not an error: the feed may have no subscriber.
+/// Sends what appends added, once durable, to the live broadcast: its items in log
+/// order, each close's notice right after the items up to the head it was recorded
+/// at. A broadcast with no receiver is not an error: the feed may have no subscriber.
 pub fn publish(live: &Broadcast, appended: &Appended) {
+    let mut notices = appended.closes.iter().peekable();
     for item in FeedMessage::interleave(&appended.envelopes, &appended.coverage) {
-        let _ = live.send(item);
+        while let Some((head, progress)) = notices.next_if(|(head, _)| *head < item.position) {
+            live.send(FeedMessage::closing(*head, progress));
+        }
+        live.send(item);
+    }
+    for (head, progress) in notices {
+        live.send(FeedMessage::closing(*head, progress));
     }
 }
 

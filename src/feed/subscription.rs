@@ -18,9 +18,18 @@
 //! filter passes over items: every `FEED_SKIPPED_ITEMS_PER_CURSOR_MAX` items passed
 //! over, and at the end of a catch-up, it is sent the id of the last one
 //! (`Delivery::Passed`), so a reconnect resumes there.
+//!
+//! A subscriber that asks for a month close's progress (`?closing=true`) is sent a
+//! `Closing` notice after each chunk of a close recorded while it follows live, and,
+//! each time it goes live, the broadcast's last notice of every close in progress and
+//! of every close it was told of that finished meanwhile (`Broadcast::closings`).
+//! Notices have no id and move no cursor: they say where a close stands, not what the
+//! log holds, so they are not stored and a catch-up does not give them. Each state is
+//! sent once and never an older one after a newer (`ClosingState`'s order), since a
+//! subscriber going live holds, in its live queue, notices it may just have been sent.
 
 use super::{
-    catch_up_page, catch_up_page_items_max, Broadcast, Cursor, FeedItem,
+    catch_up_page, catch_up_page_items_max, Broadcast, ClosingState, Cursor, FeedItem,
     FEED_FILTER_MEMBERS_CACHED_MAX, FEED_SKIPPED_ITEMS_PER_CURSOR_MAX,
 };
 use crate::domain::policy::RegionName;
@@ -44,6 +53,8 @@ pub struct Filter {
     /// Whether the subscriber asked to be sent where it is as items are passed over
     /// (`Delivery::Passed`).
     progress: bool,
+    /// Whether the subscriber asked for `Closing` notices (`?closing=true`).
+    closing: bool,
 }
 
 impl Filter {
@@ -61,7 +72,32 @@ impl Filter {
             region,
             regions_of_members: HashMap::new(),
             progress: false,
+            closing: false,
         }
+    }
+
+    /// The same filter, sending (or not) a `Closing` notice after each chunk of a
+    /// month close of its region (of any region, without one), and for each close in
+    /// progress when it goes live. The other filters do not apply to notices: a
+    /// notice is no event of a type or of a member.
+    pub fn sending_closing(mut self, closing: bool) -> Filter {
+        self.closing = closing;
+        self
+    }
+
+    /// Whether the subscriber asked for `Closing` notices.
+    pub fn sends_closing(&self) -> bool {
+        self.closing
+    }
+
+    /// Whether the subscriber wants this `Closing` notice.
+    fn wants_notice(&self, item: &FeedItem) -> bool {
+        self.closing
+            && match (&self.region, &item.stream) {
+                (None, _) => true,
+                (Some(region), StreamId::Region(name)) => name == region,
+                (Some(_), StreamId::Member(_)) => false,
+            }
     }
 
     /// The same filter, sending (or not) the id of the last item passed over every
@@ -177,7 +213,15 @@ pub struct Subscription<S: ReadStore + 'static> {
     page_items_max: usize,
     /// Items the filter passed over since the last message sent.
     skipped: usize,
+    /// The last `Closing` state sent for each region, at most
+    /// `FEED_CLOSING_REGIONS_REMEMBERED_MAX` regions (past it, forgotten at once).
+    closings_sent: HashMap<RegionName, ClosingState>,
 }
+
+/// Regions whose last `Closing` notice a subscriber remembers, so that it never sends
+/// an older state after a newer one. Far more regions than an agency keeps; past it
+/// the subscriber forgets them all, and may then send a state it had sent.
+pub const FEED_CLOSING_REGIONS_REMEMBERED_MAX: usize = 1024;
 
 impl<S: ReadStore + 'static> Subscription<S> {
     /// Subscribes to `broadcast`, and only then reads the store's head (for
@@ -206,6 +250,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             filter,
             page_items_max: catch_up_page_items_max(),
             skipped: 0,
+            closings_sent: HashMap::new(),
         })
     }
 
@@ -216,6 +261,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
     pub async fn run(mut self, out: mpsc::Sender<Delivery>, mut shutdown: watch::Receiver<bool>) {
         loop {
             if !self.catch_up(&out, &mut shutdown).await {
+                return;
+            }
+            if !self.send_closes_in_progress(&out, &mut shutdown).await {
                 return;
             }
             match self.follow_live(&out, &mut shutdown).await {
@@ -308,6 +356,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
         out: &mpsc::Sender<Delivery>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> bool {
+        if item.closing.is_some() {
+            return self.pass_notice(item, out, shutdown).await;
+        }
         if !self.cursor.is_before(item) {
             return true;
         }
@@ -324,6 +375,62 @@ impl<S: ReadStore + 'static> Subscription<S> {
         }
         self.skipped = 0;
         deliver(out, Delivery::Item(item.clone()), shutdown).await
+    }
+
+    /// Sends a `Closing` notice if the subscriber asked for it and has not been sent
+    /// that state or a later one of the region's closes; false if the subscription
+    /// ended.
+    async fn pass_notice(
+        &mut self,
+        item: &FeedItem,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        let (Some(state), StreamId::Region(region)) = (item.closing, &item.stream) else {
+            return true;
+        };
+        if !self.filter.wants_notice(item)
+            || self
+                .closings_sent
+                .get(region)
+                .is_some_and(|sent| *sent >= state)
+        {
+            return true;
+        }
+        if self.closings_sent.len() >= FEED_CLOSING_REGIONS_REMEMBERED_MAX {
+            self.closings_sent.clear();
+        }
+        self.closings_sent.insert(region.clone(), state);
+        deliver(out, Delivery::Item(item.clone()), shutdown).await
+    }
+
+    /// When the subscriber asked for `Closing` notices, sends, as it goes live, the
+    /// broadcast's last notice of each region it has not had: a close in progress, or
+    /// the end of one it was told of (it fell behind while the close finished). Only
+    /// those at or before its cursor: a notice follows the items it counts, and one
+    /// after the cursor was sent after this subscriber subscribed, so it comes live.
+    /// False if the subscription ended.
+    async fn send_closes_in_progress(
+        &mut self,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        if !self.filter.closing {
+            return true;
+        }
+        for notice in self.broadcast.closings() {
+            let (Some(state), StreamId::Region(region)) = (notice.closing, &notice.stream) else {
+                continue;
+            };
+            let told_of_it = self.closings_sent.contains_key(region);
+            if (state.finished && !told_of_it) || notice.position > self.cursor.position {
+                continue;
+            }
+            if !self.pass_notice(&notice, out, shutdown).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// Sends the cursor's id if the filter passed over items since the last message;

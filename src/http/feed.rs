@@ -6,7 +6,7 @@
 //!
 //! What is HTTP's here: the query and the header parsed into the feed's `Filter` and
 //! `Start`, the subscriber cap, the metrics, and each delivery as an SSE message (`id`
-//! the message's id, `event` its type, `data` its JSON; a failed read is an `error`
+//! the message's id, none for a `Closing` notice, `event` its type, `data` its JSON; a failed read is an `error`
 //! event). Everything else (ordering, catch-up-then-live, bounded memory) is the
 //! feed's.
 
@@ -43,6 +43,9 @@ pub struct FeedQuery {
     /// event and data is new to the stream's shape, and a client that reads the
     /// stream by hand may take every id for an item.
     progress: Option<String>,
+    /// `true`: send a `Closing` notice (no id) after each chunk of a month close, and
+    /// for each close in progress when the stream goes live. Opt-in as `progress`.
+    closing: Option<String>,
 }
 
 /// A 400 whose message is the catalog's `id` with `args`.
@@ -81,15 +84,26 @@ fn filter_of(query: &FeedQuery) -> Result<Filter, AppError> {
             ],
         )
     })?;
-    let progress = match query.progress.as_deref() {
-        None | Some("false") => false,
-        Some("true") => true,
+    let progress = boolean_parameter("progress", query.progress.as_deref())?;
+    let closing = boolean_parameter("closing", query.closing.as_deref())?;
+    Ok(Filter::new(types, member, region)
+        .sending_progress(progress)
+        .sending_closing(closing))
+}
+
+/// A parameter that is `true` or `false` (absent: false).
+fn boolean_parameter(name: &'static str, text: Option<&str>) -> Result<bool, AppError> {
+    match text {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
         Some(text) => {
-            let args = vec![("text", crate::i18n::text(format!("{text:?}")))];
-            return Err(invalid("http-feed-progress-not-a-boolean", args));
+            let args = vec![
+                ("name", crate::i18n::text(name)),
+                ("text", crate::i18n::text(format!("{text:?}"))),
+            ];
+            Err(invalid("http-feed-not-a-boolean", args))
         }
-    };
-    Ok(Filter::new(types, member, region).sending_progress(progress))
+    }
 }
 
 /// Whether `name` is a type of feed item: an event type (every one has a log entry
@@ -129,20 +143,24 @@ fn sse_message(delivery: Delivery) -> SseEvent {
 }
 
 fn item_message(item: &FeedItem) -> SseEvent {
-    SseEvent::default()
-        .id(item.id())
-        .event(item.event_type)
-        .data(item.data.as_str())
+    // A `Closing` notice has no id: an EventSource keeps its last event id, so a
+    // reconnect resumes after the last item of the log, never after a notice.
+    let message = match item.closing {
+        Some(_) => SseEvent::default(),
+        None => SseEvent::default().id(item.id()),
+    };
+    message.event(item.event_type).data(item.data.as_str())
 }
 
 /// The query parameters the feed takes: `access_token` is the auth layer's, and
 /// `lastEventId` what EventSource polyfills send on a reconnect (as `Last-Event-ID`).
-pub(super) const FEED_PARAMETERS: [&str; 7] = [
+pub(super) const FEED_PARAMETERS: [&str; 8] = [
     "from",
     "types",
     "region",
     "member",
     "progress",
+    "closing",
     "access_token",
     "lastEventId",
 ];
@@ -170,7 +188,13 @@ pub async fn get_feed(
     check_parameter_names(&pairs)?;
     let Query(query) = query.map_err(super::bad_query)?;
     let last_event_id = last_event_id(&headers, query.last_event_id.as_deref())?;
-    let filter = filter_of(&query)?;
+    let mut filter = filter_of(&query)?;
+    // A read-only server records no chunk, so it has no notice to send: said in a
+    // comment, as a subscription that will wait without a word is.
+    let no_notices_here = filter.sends_closing() && state.writer.is_none();
+    if no_notices_here {
+        filter = filter.sending_closing(false);
+    }
     let from = super::parameters::position_parameter("from", query.from.as_deref())?;
     let Ok(permit) = state.feed_slots.clone().try_acquire_owned() else {
         return Err(AppError::say(
@@ -186,7 +210,11 @@ pub async fn get_feed(
         (None, Some(from)) => Start::From(from),
         (None, None) => Start::Live,
     };
-    let waiting = waiting_comments(&state, &filter, start).await?;
+    let mut waiting = waiting_comments(&state, &filter, start).await?;
+    if no_notices_here {
+        let language = super::language::current();
+        waiting.push(say(language, "http-feed-no-closing-notices-here", &[]));
+    }
     let subscription = Subscription::start(state.store.clone(), &state.feed, start, filter)
         .await
         .map_err(|error: StartError| match error {

@@ -48,7 +48,7 @@ pub fn start(
 ) -> (Writer<AnyStore>, AppState) {
     ledger.set_close_in_background(true);
     let store = Arc::new(ledger.store().reader());
-    let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
+    let feed = crate::feed::Broadcast::new(feed_broadcast_items_max());
     let writer = Writer::start_with_feed(ledger, sources, Some(feed.clone()));
     let mut state = app_state(store, feed, data_dir, tokens, cors_origins, shutdown);
     state.writer = Some(writer.sender());
@@ -69,7 +69,7 @@ pub fn start_read_only(
     writer_url: Option<&str>,
 ) -> Result<(Follower, AppState), StoreError> {
     let store = Arc::new(reader);
-    let (feed, _) = tokio::sync::broadcast::channel(feed_broadcast_items_max());
+    let feed = crate::feed::Broadcast::new(feed_broadcast_items_max());
     let follower = Follower::start(store.clone(), feed.clone())?;
     let mut state = app_state(store, feed, data_dir, tokens, cors_origins, shutdown);
     state.writer_url = writer_url.map(Arc::from);

@@ -33,7 +33,9 @@ pub struct Stepped {
 #[derive(Debug)]
 pub struct AppendingError {
     pub error: LedgerError,
-    pub appended: Appended,
+    /// Boxed: an error travels through every `?` of the ledger, and what was appended
+    /// is three lists.
+    pub appended: Box<Appended>,
 }
 
 impl fmt::Display for AppendingError {
@@ -61,6 +63,7 @@ impl Appended {
     pub fn extend(&mut self, later: Appended) {
         self.envelopes.extend(later.envelopes);
         self.coverage.extend(later.coverage);
+        self.closes.extend(later.closes);
     }
 }
 
@@ -90,7 +93,10 @@ impl<S: EventStore> Ledger<S> {
         let appended = self.appended.take().unwrap_or_default();
         match outcome {
             Ok(value) => Ok((value, appended)),
-            Err(error) => Err(AppendingError { error, appended }),
+            Err(error) => Err(AppendingError {
+                error,
+                appended: Box::new(appended),
+            }),
         }
     }
 }

@@ -320,7 +320,13 @@ impl<S: EventStore> Ledger<S> {
         self.append_records(&mut records, &dirty)?;
         tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
         self.forget_recorded(&closing);
-        Ok(CloseProgress { closing, finished })
+        let progress = CloseProgress { closing, finished };
+        if let Some(appended) = &mut self.appended {
+            appended
+                .closes
+                .push((self.state.position, progress.clone()));
+        }
+        Ok(progress)
     }
 
     /// The members the next chunk of `closing` visits: the next of those it found

@@ -132,6 +132,7 @@ fn a_submit_that_fails_mid_close_still_answers_with_what_it_appended() {
     let store = FailingAppend {
         inner: SledStore::open(dir.path()).unwrap(),
         appends_left: 2,
+        disk_full: false,
     };
     let mut ledger = Ledger::with_store(store).unwrap();
     ledger.set_close_chunk_members(CHUNK_MEMBERS);
@@ -154,16 +155,18 @@ fn a_submit_that_fails_mid_close_still_answers_with_what_it_appended() {
         positions_and_hashes(&failed.appended.envelopes),
         positions_and_hashes(&durable)
     );
-    let Appended { coverage, .. } = failed.appended;
+    let Appended { coverage, .. } = *failed.appended;
     assert!(coverage.iter().all(|change| change.position <= head + 1));
 }
 
 const FAILURE: &str = "the test store refuses this append";
 
-/// A sled store whose appends fail once `appends_left` have been made.
+/// A sled store whose appends fail once `appends_left` have been made: with an
+/// engine error, or as a full disk when `disk_full`.
 struct FailingAppend {
     inner: SledStore,
     appends_left: usize,
+    disk_full: bool,
 }
 
 impl EventLog for FailingAppend {
@@ -239,6 +242,12 @@ impl LogWriter for FailingAppend {
         commands: &mut [CommandRecord],
         state: &[StateWrite],
     ) -> Result<(), StoreError> {
+        if self.appends_left == 0 && self.disk_full {
+            return Err(StoreError::DiskFull {
+                path: "/srv/ledger".into(),
+                source: std::io::Error::from_raw_os_error(28),
+            });
+        }
         if self.appends_left == 0 {
             return Err(StoreError::engine(std::io::Error::other(FAILURE)));
         }
@@ -261,4 +270,49 @@ impl CheckpointWriter for FailingAppend {
     fn put_audit_checkpoint(&mut self, tree_size: u64, bytes: &[u8]) -> Result<bool, StoreError> {
         self.inner.put_audit_checkpoint(tree_size, bytes)
     }
+}
+
+/// A full disk met by a close's chunk recorded in the background (no caller waiting on
+/// it) stops the writer, and every command sent after is told of the full disk and its
+/// path, not only "the writer stopped" (an operator's probe, 2026-12-05).
+#[test]
+fn commands_after_a_chunk_met_a_full_disk_are_told_of_the_full_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = FailingAppend {
+        inner: SledStore::open(dir.path()).unwrap(),
+        appends_left: 2,
+        disk_full: true,
+    };
+    let mut ledger = Ledger::with_store(store).unwrap();
+    ledger.set_close_chunk_members(CHUNK_MEMBERS);
+    ledger.set_close_in_background(true);
+    let writer = flexledger::writer::Writer::start(ledger, Box::new(FixedSources::new()));
+    let counters = writer.counters();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Appends 1 and 2: the region, then the close; its first chunk, in the
+    // background, meets the full disk.
+    runtime
+        .block_on(writer.submit(parsed(region_commands())))
+        .unwrap();
+    runtime
+        .block_on(writer.submit(parsed(vec![close_january()])))
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while !counters.failed.load(std::sync::atomic::Ordering::SeqCst) {
+        assert!(waited.elapsed().as_secs() < 60, "the chunk failed");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let enroll = json!({"command": "enroll", "member_id": member(99), "region": "appended", "month": "2025-02", "base_ratio": "0.60", "labor_relationship": "none"});
+    let answer = runtime.block_on(writer.submit(parsed(vec![enroll])));
+    let Err(flexledger::writer::WriterError::Failed(_, Some(said), _)) = answer else {
+        panic!("told of the full disk: {answer:?}");
+    };
+    let said = said.in_language(flexledger::i18n::Language::En);
+    assert!(
+        said.contains("/srv/ledger") && said.contains("is full"),
+        "{said}"
+    );
 }

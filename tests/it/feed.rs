@@ -92,14 +92,38 @@ fn enroll(region: &str, member_id: Uuid, month: &str) -> Value {
         "base_ratio":"1.00","labor_relationship":"none"})
 }
 
+/// The region's one policy, from 2025-01: 600.00 a month at the base ratio 0.60.
+fn policy(region: &str) -> Value {
+    json!({"command":"publish_policy","region":region,"effective_from":"2025-01",
+        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
+        "backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+}
+
+/// A ledger in `dir` recording closes in the background in chunks of 2, with `region`
+/// of five members enrolled in 2025-01 who pay nothing, and its close of 2025-01
+/// recorded (its chunks not yet).
+fn ledger_closing_january(
+    dir: &std::path::Path,
+    region: &str,
+) -> (flexledger::ledger::Ledger, crate::support::FixedSources) {
+    use flexledger::domain::parse_command_value;
+    let mut ledger = flexledger::ledger::Ledger::open(dir).unwrap();
+    ledger.set_close_chunk_members(2);
+    ledger.set_close_in_background(true);
+    let mut sources = crate::support::FixedSources::new();
+    let mut commands = vec![policy(region)];
+    commands.extend((0..5).map(|index| enroll(region, member(index), "2025-01")));
+    commands.push(json!({"command":"close_month","region":region,"month":"2025-01"}));
+    let parsed = commands.into_iter().map(parse_command_value).collect();
+    ledger.submit(parsed, &mut sources).unwrap();
+    (ledger, sources)
+}
+
 /// A new region with `members` enrolled in 2025-01; returns the first position it
 /// appended.
 fn region_with_members(server: &Server, region: &str, members: usize) -> u64 {
-    let policy = json!({"command":"publish_policy","region":region,"effective_from":"2025-01",
-        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
-        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
-        "backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
-    let first = submit(server, &[policy])[0]["events"][0]["position"]
+    let first = submit(server, &[policy(region)])[0]["events"][0]["position"]
         .as_u64()
         .unwrap();
     let enrolls: Vec<Value> = (0..members)
@@ -400,4 +424,187 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
         assert_eq!(message.id, Some(expected.to_string()));
         assert!(message.event.is_some() && message.data.is_some(), "an item");
     }
+}
+
+/// A `Closing` notice as a stream that asked for them (`?closing=true`) receives it.
+fn closing_notice(message: &crate::http::SseMessage) -> Option<Value> {
+    (message.event.as_deref() == Some("Closing")).then(|| {
+        assert_eq!(message.id, None, "a notice has no id");
+        serde_json::from_str(message.data.as_deref().unwrap()).unwrap()
+    })
+}
+
+/// `?closing=true` is told how a close proceeds: after each chunk, a `Closing` notice
+/// (no id) right after the chunk's items, whose counts are what the stream has been
+/// sent so far, the last one finished; a stream that did not ask gets none.
+#[test]
+fn a_stream_that_asks_is_told_how_a_close_proceeds_chunk_by_chunk() {
+    const MEMBERS: usize = 23;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", "5")]);
+    region_with_members(&server, "notices", MEMBERS);
+    let mut told = subscribe(&server, "?region=notices&closing=true", None);
+    let mut plain = subscribe(&server, "?region=notices", None);
+    submit(
+        &server,
+        &[json!({"command":"close_month","region":"notices","month":"2025-01"})],
+    );
+    let (mut missed_sent, mut notices) = (0, Vec::new());
+    loop {
+        let message = crate::http::next_sse(&mut told);
+        let Some(notice) = closing_notice(&message) else {
+            missed_sent += usize::from(message.event.as_deref() == Some("ContributionMissed"));
+            continue;
+        };
+        assert_eq!(
+            notice["missed_recorded"], missed_sent,
+            "{notice}: after its chunk's items"
+        );
+        notices.push(notice.clone());
+        if notice["finished"] == true {
+            break;
+        }
+    }
+    let done: Vec<u64> = notices
+        .iter()
+        .map(|notice| notice["members_done"].as_u64().unwrap())
+        .collect();
+    assert_eq!(done, [5, 10, 15, 20, 23], "one notice a chunk");
+    let last = notices.last().unwrap();
+    assert_eq!(
+        (
+            &last["region"],
+            &last["month"],
+            &last["members_total"],
+            &last["withdrawn_recorded"]
+        ),
+        (
+            &json!("notices"),
+            &json!("2025-01"),
+            &json!(MEMBERS),
+            &json!(0)
+        )
+    );
+    assert!(notices[..4]
+        .iter()
+        .all(|notice| notice["finished"] == false));
+    let last = sentinel(&server, "notices", MEMBERS, "2025-02");
+    for message in read_through(&mut plain, (last, 0)) {
+        assert_ne!(message.event, "Closing", "not asked for");
+    }
+}
+
+/// The first `Closing` notice in what a subscription delivers, the items before it
+/// counted by type; fails after ten seconds without one.
+async fn next_notice(
+    received: &mut tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
+    items: &mut std::collections::BTreeMap<String, usize>,
+) -> Value {
+    loop {
+        let delivery = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+            .await
+            .expect("a notice within ten seconds");
+        let Some(flexledger::feed::Delivery::Item(item)) = delivery else {
+            panic!("an item: {delivery:?}");
+        };
+        if item.event_type == "Closing" {
+            return serde_json::from_str(&item.data).unwrap();
+        }
+        *items.entry(item.event_type.to_owned()).or_default() += 1;
+    }
+}
+
+/// A subscriber going live is sent where a close in progress stands (the broadcast's
+/// last notice of it), and one that falls behind the broadcast while the close ends is
+/// sent its end once it has caught up with the items it counts: notices are not
+/// stored, so the catch-up from the store cannot give it.
+#[tokio::test(flavor = "current_thread")]
+async fn a_subscriber_going_live_is_told_where_a_close_stands_and_how_it_ended() {
+    use flexledger::feed::{publish, Broadcast, Filter, Start, Subscription};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, mut sources) = ledger_closing_january(dir.path(), "halfway");
+    // The first chunk before anyone subscribes: the broadcast remembers its notice.
+    let live = Broadcast::new(2);
+    publish(&live, &ledger.close_step(&mut sources).unwrap().appended);
+    let store = std::sync::Arc::new(ledger.store().reader());
+    let filter = Filter::new(None, None, None).sending_closing(true);
+    let subscription = Subscription::start(store, &live, Start::Live, filter)
+        .await
+        .unwrap();
+    let (out, mut received) = tokio::sync::mpsc::channel(64);
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(subscription.run(out, stopped));
+    let mut items = std::collections::BTreeMap::new();
+    let first = next_notice(&mut received, &mut items).await;
+    assert_eq!(
+        (
+            &first["members_done"],
+            &first["missed_recorded"],
+            &first["finished"]
+        ),
+        (&json!(2), &json!(2), &json!(false))
+    );
+    // The rest of the close while the subscriber cannot run (one thread): more than
+    // the broadcast holds, so it falls behind and catches up from the store.
+    loop {
+        let stepped = ledger.close_step(&mut sources).unwrap();
+        if stepped.progress.is_none() {
+            break;
+        }
+        publish(&live, &stepped.appended);
+    }
+    let last = next_notice(&mut received, &mut items).await;
+    assert_eq!(
+        (
+            &last["members_done"],
+            &last["missed_recorded"],
+            &last["finished"]
+        ),
+        (&json!(5), &json!(5), &json!(true)),
+        "{last}"
+    );
+    assert_eq!(
+        items.get("ContributionMissed"),
+        Some(&3),
+        "the items it counts came first"
+    );
+}
+
+/// A command that finishes a close in progress before its own (a second
+/// `close_month`) appends the first close's chunks and then its own events in one
+/// answer: each chunk's notice is published right after the chunk's items, before
+/// anything later.
+#[test]
+fn each_notice_follows_its_chunk_s_items_within_one_publish() {
+    use flexledger::domain::parse_command_value;
+    use flexledger::feed::{publish, Broadcast};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, mut sources) = ledger_closing_january(dir.path(), "twice");
+    let february = json!({"command":"close_month","region":"twice","month":"2025-02"});
+    let appended = ledger
+        .submit(vec![parse_command_value(february)], &mut sources)
+        .unwrap()
+        .appended;
+    assert_eq!(appended.closes.len(), 3, "January's three chunks");
+    let live = Broadcast::new(1024);
+    let mut receiver = live.subscribe();
+    publish(&live, &appended);
+    let (mut missed, mut notices, mut closed_after) = (0, 0, false);
+    while let Ok(item) = receiver.try_recv() {
+        match item.event_type {
+            "ContributionMissed" => missed += 1,
+            "Closing" => {
+                let notice: Value = serde_json::from_str(&item.data).unwrap();
+                assert_eq!(
+                    notice["missed_recorded"], missed,
+                    "{notice}: after its items"
+                );
+                assert!(!closed_after, "{notice}: before February's close");
+                notices += 1;
+            }
+            "MonthClosed" => closed_after = true,
+            _ => {}
+        }
+    }
+    assert_eq!((missed, notices, closed_after), (5, 3, true));
 }

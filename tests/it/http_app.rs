@@ -1051,7 +1051,9 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     let (_, said) = message("/v1/feed?form=1", &[("authorization", &auditor)]);
     // Every parameter it takes, the browser's too (`access_token`, `lastEventId`).
     assert!(
-        said.ends_with("are from, types, region, member, progress, access_token, lastEventId"),
+        said.ends_with(
+            "are from, types, region, member, progress, closing, access_token, lastEventId"
+        ),
         "{said}"
     );
     let (_, said) = message(
@@ -1060,7 +1062,7 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     );
     assert!(
         said.ends_with(
-            "可用的参数有 from、types、region、member、progress、access_token、lastEventId"
+            "可用的参数有 from、types、region、member、progress、closing、access_token、lastEventId"
         ),
         "{said}"
     );
@@ -1069,6 +1071,11 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     assert_eq!(
         (status, said.as_str()),
         (400, "progress: \"yes\" is neither true nor false")
+    );
+    let (status, said) = message("/v1/feed?closing=1", &[("authorization", &auditor)]);
+    assert_eq!(
+        (status, said.as_str()),
+        (400, "closing: \"1\" is neither true nor false")
     );
     // Given twice: the feed's hint about types is for `types` alone.
     let (_, said) = message("/v1/feed?from=1&from=2", &[("authorization", &auditor)]);
@@ -1724,6 +1731,15 @@ fn a_read_only_server_reads_what_the_writer_wrote_and_sends_commands_to_it() {
         assert_eq!(expected[0].1, "ContributionPaid");
         assert_eq!(expected[1].1, "CoverageChanged");
         assert_eq!(read_messages(&mut from_replica, 2), expected);
+
+        // It records no close's chunk, so it sends no `Closing` notice, and says so.
+        let mut asked = replica.subscribe("?closing=true", None);
+        let mut line = String::new();
+        asked.read_line(&mut line).unwrap();
+        assert!(
+            line.starts_with(": this server only reads the ledger, so it sends no Closing notices"),
+            "{line}"
+        );
     }
 }
 

@@ -23,6 +23,24 @@ pub struct CoverageChanged {
     pub months: Vec<MonthChange>,
 }
 
+/// A month close's progress after one of its chunks, as the feed sends it to a
+/// subscriber that asked for it (`?closing=true`: the `data` of a `Closing` notice):
+/// the region route's `closing` (D17), with the region and whether the close is now
+/// recorded to the end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Closing {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub region: String,
+    pub month: Month,
+    pub members_done: u64,
+    pub members_total: u64,
+    pub missed_recorded: u64,
+    pub withdrawn_recorded: u64,
+    pub recheck: bool,
+    pub finished: bool,
+}
+
 /// One month a command changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MonthChange {
