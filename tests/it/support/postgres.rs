@@ -211,7 +211,16 @@ impl Cluster {
         let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid"))
             .expect("the cluster runs");
         let server = pid_file.lines().next().expect("its pid").trim().to_owned();
-        let mut pids = vec![server.clone()];
+        // The server first, then the children it has: a child it forked between a
+        // listing and the signal went on running (a CI run saw a frozen cluster answer
+        // five reads through a connection opened just then).
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(&server)
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} {server}");
+        let mut pids = Vec::new();
         for entry in std::fs::read_dir("/proc").expect("/proc is read").flatten() {
             let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
             // `pid (name) state ppid …`: the name may hold spaces, not ')'.
@@ -221,6 +230,9 @@ impl Cluster {
             if parent == Some(server.as_str()) {
                 pids.push(entry.file_name().to_string_lossy().into_owned());
             }
+        }
+        if pids.is_empty() {
+            return;
         }
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
