@@ -1729,15 +1729,155 @@ pub fn restore(
 ) -> Result<RestoreReport, BackupError> {
     check_target(target)?;
     let placed = placed_target(target)?;
-    let staging = claim_staging(&placed)?;
-    let restored = restore_into(input, &staging, target, options, progress)
-        .and_then(|report| publish(&staging, &placed).map(|()| report));
-    if restored.is_err() {
+    let claimed = claim_target(&placed, target)?;
+    let staging = claim_staging(&placed).inspect_err(|_| release_target(&placed, claimed))?;
+    let remove_staging = || {
         if let Err(error) = std::fs::remove_dir_all(&staging) {
             tracing::warn!(path = %staging.display(), %error, "could not remove the staging directory");
         }
+    };
+    let report = restore_into(input, &staging, target, options, progress).inspect_err(|_| {
+        remove_staging();
+        release_target(&placed, claimed);
+    })?;
+    // Failing part way through the move, the target keeps its mark: it holds part of
+    // the ledger, which every open refuses.
+    publish(&staging, &placed).inspect_err(|_| remove_staging())?;
+    Ok(report)
+}
+
+/// How `restore` holds its target while it runs: a directory it made, or one that was
+/// there (empty), each holding the restore's mark from the start.
+#[derive(Clone, Copy)]
+enum Claimed {
+    Made,
+    Found,
+}
+
+/// Marks the target (made first, mode 0700, when it does not exist) as a restore not
+/// finished, before any work: from then on every open refuses it, so a `serve` or
+/// `submit` started on it meanwhile (a service manager restarting one, an operator on
+/// another terminal) cannot make a new ledger there that the restore's files would
+/// then be moved into, nor can one be made there after the restore is killed. An
+/// operator's probe (2026-12-05) saw both: the target was marked only when the files
+/// moved in at the end. The mark is made exclusively, so of two restores racing for
+/// one target only one claims it.
+fn claim_target(placed: &Path, target: &Path) -> Result<Claimed, BackupError> {
+    // Refused before anything is made (a target `new/..` made `new` first).
+    staging_path(placed).ok_or_else(|| {
+        BackupError::Refused(Sentence::new(
+            "backup-restore-target-unnamed",
+            vec![("path", target.display().to_string())],
+        ))
+    })?;
+    let claimed = make_or_find_target(placed, target)?;
+    let path = placed.join(sled_store::RESTORE_UNFINISHED_FILE);
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match made {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(target_claimed(target));
+        }
+        Err(error) => {
+            release_target(placed, claimed);
+            return Err(io_at(&path)(error));
+        }
+    };
+    let written = file
+        .write_all(RESTORE_MARK_TEXT.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io_at(&path))
+        .and_then(|()| sync_directory(placed));
+    // A process that opened the target between the check and the mark (a `serve`
+    // starting there) made a ledger the mark did not stop: the target is not ours.
+    let alone = written.and_then(|()| match only_the_mark(placed) {
+        true => Ok(()),
+        false => Err(BackupError::Refused(Sentence::new(
+            "store-restore-target-not-empty",
+            vec![("path", target.display().to_string())],
+        ))),
+    });
+    alone
+        .map(|()| claimed)
+        .inspect_err(|_| release_target(placed, claimed))
+}
+
+/// The target as it is (an empty directory) or made (mode 0700, its parents first).
+fn make_or_find_target(placed: &Path, target: &Path) -> Result<Claimed, BackupError> {
+    if placed.is_dir() {
+        return Ok(Claimed::Found);
     }
-    restored
+    if let Some(parent) = placed
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(io_at(parent))?;
+    }
+    let mut private = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
+    match private.create(placed) {
+        Ok(()) => Ok(Claimed::Made),
+        // Made meanwhile by someone else: checked as a target that was there.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            check_target(target)?;
+            Ok(Claimed::Found)
+        }
+        Err(error) => Err(io_at(placed)(error)),
+    }
+}
+
+/// Whether `dir` holds the restore's mark and nothing else.
+fn only_the_mark(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .map(|entry| entry.map(|entry| entry.file_name()))
+            .collect::<Result<Vec<_>, _>>()
+            .is_ok_and(|names| names == [sled_store::RESTORE_UNFINISHED_FILE])
+    })
+}
+
+/// The refusal of a target that holds a restore's mark: another restore is filling it,
+/// or one was killed (its staging directory beside it, named too).
+fn target_claimed(target: &Path) -> BackupError {
+    // Beside the directory a link leads to, as `claim_staging` makes it.
+    let placed = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_owned());
+    let staging = staging_path(&placed).unwrap_or_default();
+    BackupError::Refused(Sentence::new(
+        "backup-restore-target-claimed",
+        vec![
+            ("path", target.display().to_string()),
+            ("staging", staging.display().to_string()),
+        ],
+    ))
+}
+
+/// The staging directory of a restore into `target`: `.NAME.restoring` beside it.
+fn staging_path(target: &Path) -> Option<PathBuf> {
+    let name = target.file_name()?;
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Some(parent.join(format!(".{}.restoring", name.to_string_lossy())))
+}
+
+/// Gives back a target claimed by `claim_target` when the restore failed before moving
+/// anything into it: as it was (an empty directory), or gone (the restore made it).
+fn release_target(placed: &Path, claimed: Claimed) {
+    let released =
+        std::fs::remove_file(placed.join(sled_store::RESTORE_UNFINISHED_FILE)).and_then(|()| {
+            match claimed {
+                Claimed::Made => std::fs::remove_dir(placed),
+                Claimed::Found => Ok(()),
+            }
+        });
+    if let Err(error) = released {
+        tracing::warn!(path = %placed.display(), %error, "could not give back the restore's target");
+    }
 }
 
 fn restore_into(
@@ -1785,7 +1925,9 @@ fn restore_into(
     })
 }
 
-/// The target must not hold anything: restore makes a new ledger, never merges.
+/// The target must not hold anything: restore makes a new ledger, never merges. One
+/// that holds a restore's mark is said as such: another restore is filling it, or one
+/// stopped before it finished.
 fn check_target(target: &Path) -> Result<(), BackupError> {
     // A symbolic link to nothing: the rename into place would meet the link itself and
     // fail after the whole backup was read ("Not a directory"), naming neither.
@@ -1803,6 +1945,9 @@ fn check_target(target: &Path) -> Result<(), BackupError> {
     match std::fs::read_dir(target) {
         Ok(mut entries) => match entries.next() {
             None => Ok(()),
+            Some(_) if target.join(sled_store::RESTORE_UNFINISHED_FILE).exists() => {
+                Err(target_claimed(target))
+            }
             Some(_) => Err(BackupError::Refused(Sentence::new(
                 "store-restore-target-not-empty",
                 vec![("path", target.display().to_string())],
@@ -1850,18 +1995,12 @@ fn placed_target(target: &Path) -> Result<PathBuf, BackupError> {
 /// Creates the staging directory beside the target (`.NAME.restoring`); one that
 /// exists means another restore is running or one was killed.
 fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
-    let name = target.file_name().ok_or_else(|| {
+    let staging = staging_path(target).ok_or_else(|| {
         BackupError::Refused(Sentence::new(
             "backup-restore-target-unnamed",
             vec![("path", target.display().to_string())],
         ))
     })?;
-    let parent = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io_at(&parent))?;
-    let staging = parent.join(format!(".{}.restoring", name.to_string_lossy()));
     let mut private = std::fs::DirBuilder::new();
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
@@ -1880,21 +2019,23 @@ fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
     }
 }
 
-/// Makes the finished staging directory the ledger at `target`, the restore mark
-/// removed only once it is whole there. A target that does not exist is the staging
-/// directory renamed. An empty directory that exists is kept and the restored files
-/// moved into it: an operator prepares a service's directory with its owner and mode
-/// (renamed over, it came back as root's, mode 700, and the service could not open
-/// it), or restores into the directory a shell stands in, which a rename would leave
-/// the shell in a deleted directory. While the files move, the target holds the mark.
+/// Makes the finished staging directory the ledger at `target` (claimed, holding the
+/// restore's mark: `claim_target`), the mark removed only once it is whole there. The
+/// restored files are moved into the target, never the staging directory renamed over
+/// it: an operator prepares a service's directory with its owner and mode (renamed
+/// over, it came back as root's, mode 700, and the service could not open it), or
+/// restores into the directory a shell stands in, which a rename would leave the
+/// shell in a deleted directory.
 fn publish(staging: &Path, target: &Path) -> Result<(), BackupError> {
     let mark = sled_store::RESTORE_UNFINISHED_FILE;
-    if !target.is_dir() {
-        remove_and_sync(&staging.join(mark), staging)?;
-        std::fs::rename(staging, target).map_err(io_at(target))?;
-        return sync_directory(staging.parent().unwrap_or(Path::new(".")));
+    // Nothing can have been made beside the mark (every open refuses it), but the
+    // files are never moved over anyone's.
+    if !only_the_mark(target) {
+        return Err(BackupError::Refused(Sentence::new(
+            "store-restore-target-not-empty",
+            vec![("path", target.display().to_string())],
+        )));
     }
-    write_restore_mark(target)?;
     for entry in std::fs::read_dir(staging).map_err(io_at(staging))? {
         let name = entry.map_err(io_at(staging))?.file_name();
         if name != mark {
@@ -1907,15 +2048,18 @@ fn publish(staging: &Path, target: &Path) -> Result<(), BackupError> {
     sync_directory(staging.parent().unwrap_or(Path::new(".")))
 }
 
+/// What a restore's mark says to whoever looks into the directory.
+const RESTORE_MARK_TEXT: &str = "a flexledger restore is filling this directory; if none runs, \
+    it stopped before it finished: remove what this directory holds (and the restore's \
+    staging directory .NAME.restoring beside it) and restore again\n";
+
 /// Marks `dir` as a restore not finished (`sled_store::RESTORE_UNFINISHED_FILE`),
 /// durably: every open refuses it until the mark is removed.
 fn write_restore_mark(dir: &Path) -> Result<(), BackupError> {
     let path = dir.join(sled_store::RESTORE_UNFINISHED_FILE);
-    let text = "a flexledger restore is filling this directory; if none runs, it stopped \
-                before it finished: remove the directory and restore again\n";
     std::fs::File::create(&path)
         .and_then(|mut file| {
-            file.write_all(text.as_bytes())?;
+            file.write_all(RESTORE_MARK_TEXT.as_bytes())?;
             file.sync_all()
         })
         .map_err(io_at(&path))?;

@@ -19,7 +19,8 @@ backup-at-line-position = line { $line } (position { $position })
 ## (`$by`: `option` for --signing-key, `variable` for $FLEXLEDGER_SIGNING_KEY naming `$path`)
 backup-restore-target-unnamed = { $path } does not name a directory
 backup-restore-staging-exists = { $staging } exists: another restore into { $path } is running (let it finish), or one was killed. Once no `flexledger restore` is running (see `ps`), remove it and restore again
-backup-restore-target-mount-point = { $path } is a mount point: restore builds the new ledger beside its target and renames it into place, which a mount point cannot take. Restore into a new directory inside it (--data-dir { $path }/ledger); no ledger was made
+backup-restore-target-claimed = { $path } holds a restore's mark (restore-unfinished): another restore into it is running (let it finish), or one was killed, leaving only part of a backup there, which is not a ledger. Once no `flexledger restore` is running (see `ps`), remove what { $path } holds and { $staging } (if it is there), and restore again
+backup-restore-target-mount-point = { $path } is a mount point: restore builds the new ledger beside its target and then moves its files in by renaming them, which cannot cross into another file system. Restore into a new directory inside it (--data-dir { $path }/ledger); no ledger was made
 backup-restore-target-dangling-link = { $path } is a symbolic link to { $link }, which does not exist: make { $link } (an empty directory) and restore again, or restore into { $link } itself; no ledger was made
 backup-restore-other-key = { $by ->
         [option] --signing-key

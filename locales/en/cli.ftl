@@ -14,7 +14,7 @@ cli-cannot-open-ledger = cannot open the ledger in { $store }
 cli-copy-cannot-open-destination = cannot open the destination { $store }
 cli-copy-destination-in-use = cannot open the destination { $store }, whose writer lock is held: if --to names the database of --from under another spelling (another host name or address, port, or order of parameters), the holder is this copy's own source, so name another destination; otherwise stop the writer that holds it
 cli-copy-copying = copying { $from } to { $to }
-cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (`flexledger serve` holds it while it runs: fetch the backup from it with --server URL and a token)
+cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (another flexledger process holds it: if it is `flexledger serve`, fetch the backup from it with --server URL and a token; if it is a `submit`, run the backup once it has finished)
 cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? stop it first, or audit a copy made by `flexledger backup --server URL` and `flexledger restore`, not by `cp`)
 cli-cannot-read = cannot read { $file }
 cli-file-not-utf8 = cannot read { $file } as UTF-8 text (save it as UTF-8)
@@ -46,11 +46,12 @@ cli-damage-set-aside = flexledger: move the damaged file aside as said above; re
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read and decided (their results are on standard output, and the accepted ones are durable); the rest was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice
-cli-stopped-by-signal = stopped by a signal (Ctrl-C or SIGTERM)
+cli-stopped-by-signal = stopped by a signal (Ctrl-C, SIGTERM or SIGHUP)
+cli-writer-failed = the ledger writer failed: { $cause }
 cli-stopped-nothing-kept = interrupted: the { $what ->
         [backup] backup
        *[restore] restore
-    } was stopped by a signal (Ctrl-C or SIGTERM) and what it had written so far is removed: nothing was kept. Run it again
+    } was stopped by a signal (Ctrl-C, SIGTERM or SIGHUP) and what it had written so far is removed: nothing was kept. Run it again
 cli-cannot-listen = cannot listen on { $listen }
 cli-listen-not-an-address = cannot listen on { $listen }: it is not an address with a port from 0 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080 (127.0.0.1:0 picks a free port and prints it)
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)

@@ -7,6 +7,7 @@ store-locked = the data directory { $path } is in use by another flexledger proc
 store-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 store-permission-denied = permission denied on { $path }: { $detail }; the user running flexledger needs read and write access to the data directory and every file in it
 store-permission-denied-database = permission denied in the database { $path }: { $detail }; the store's user needs every privilege on the ledger's tables (`flexledger migrate` run as that user makes them its own)
+store-read-only-file-system = { $path } is on a read-only file system ({ $detail }): the storage engine writes to its files even to read them (a snapshot as it opens), so no command can use the ledger there. Copy the data directory to a writable disk (cp -a { $path } COPY) and run the command on the copy
 store-disk-full = the disk holding { $path } is full: { $detail }; free space and run the command again (a write that failed was not acknowledged)
 store-damaged = stored data is damaged: { $detail }
 store-damaged-at = stored data is damaged at position { $position }: { $detail }
@@ -18,7 +19,7 @@ store-foreign-schema = the database of the store { $store } holds a table { $tab
 store-table-missing = the store { $store } is migrated but has no table { $table } (dropped by hand, or never brought back from a dump): what it held is gone, and nothing was changed. Restore the database from its backup, or restore a backup file into a new database (`flexledger restore`); `migrate` does not make a dropped table again
 store-schema-too-new = the store { $store } has schema version { $found }, newer than this build knows (version { $known }): it was migrated by a newer flexledger; run that version
 store-copy-being-made = { $store } holds a store that `flexledger copy` was still making when it stopped ({ $making }): it is not a ledger yet. Run the same copy again to finish it, or remove { $quoted } and start over
-store-restore-unfinished = { $store } is a restore that stopped before it finished (it holds { $store }/restore-unfinished): it holds only part of the backup, and is not a ledger. Remove it (rm -r { $quoted }) and run the restore again
+store-restore-unfinished = { $store } is a restore that is still running or stopped before it finished (it holds { $store }/restore-unfinished): it holds only part of the backup, and is not a ledger. If a `flexledger restore` is running (see `ps`), let it finish; otherwise remove it (rm -r { $quoted }; of a directory you prepared for the ledger, only what it holds) and run the restore again
 store-unavailable = cannot use the store { $store }: { $advice ->
         [login] { $detail }; check the user and password the URL gives, and the server's pg_hba.conf{ $password_from ->
             [none] {""}

@@ -16,7 +16,8 @@ backup-at-line-position = 第 { $line } 行（位置 { $position }）
 ## （`$by`：`option` 指 --signing-key，`variable` 指指向 `$path` 的 $FLEXLEDGER_SIGNING_KEY）
 backup-restore-target-unnamed = { $path } 不是一个目录名
 backup-restore-staging-exists = { $staging } 已存在：另一次恢复到 { $path } 的 `flexledger restore` 正在运行（请等它结束），或有一次恢复被强行终止。确认没有 `flexledger restore` 在运行（见 `ps`）后，请删除它并重新恢复
-backup-restore-target-mount-point = { $path } 是一个挂载点：恢复会在目标旁边建好新账本，再把它改名到位，而挂载点不能被改名替换。请恢复到其中的一个新目录（--data-dir { $path }/ledger）；未建立任何账本
+backup-restore-target-claimed = { $path } 中有恢复的标记（restore-unfinished）：另一次恢复到此处的 `flexledger restore` 正在运行（请等它结束），或有一次恢复被强行终止，只留下备份的一部分，这不是账本。确认没有 `flexledger restore` 在运行（见 `ps`）后，请删除 { $path } 中的内容以及 { $staging }（如存在），然后重新恢复
+backup-restore-target-mount-point = { $path } 是一个挂载点：恢复会在目标旁边建好新账本，再通过改名把其中的文件移入目标，而改名不能跨入另一个文件系统。请恢复到其中的一个新目录（--data-dir { $path }/ledger）；未建立任何账本
 backup-restore-target-dangling-link = { $path } 是指向 { $link } 的符号链接，而 { $link } 并不存在：请先建立 { $link }（一个空目录）再恢复，或直接恢复到 { $link }；未建立任何账本
 backup-restore-other-key = { $by ->
         [option] --signing-key

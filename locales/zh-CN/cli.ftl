@@ -13,7 +13,7 @@ cli-cannot-open-ledger = 无法打开 { $store } 中的账本
 cli-copy-cannot-open-destination = 无法打开目标存储 { $store }
 cli-copy-destination-in-use = 无法打开目标存储 { $store }，其写入锁已被占用：若 --to 以另一种写法（另一个主机名或地址、端口，或参数顺序）指向 --from 的数据库，占用者就是本次复制的源，请指定另一个目标；否则请先停止占用它的写入进程
 cli-copy-copying = 将 { $from } 复制到 { $to } 时出错
-cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（`flexledger serve` 运行时占用它：请用 --server URL 和令牌从服务取得备份）
+cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（另一个 flexledger 进程占用它：如果是 `flexledger serve`，请用 --server URL 和令牌从服务取得备份；如果是 `submit`，请在它结束后再备份）
 cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请先停止服务，或审计用 `flexledger backup --server URL` 与 `flexledger restore` 得到的副本，而不是用 `cp` 复制的）
 cli-cannot-read = 无法读取 { $file }
 cli-file-not-utf8 = 无法把 { $file } 读作 UTF-8 文本（请把它保存为 UTF-8 编码）
@@ -44,11 +44,12 @@ cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到�
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
 cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 行（结果已输出到标准输出，其中被接受的已持久写入）；其余各行未读取。请再次提交同一文件以完成：带 command_id 的行会答复为重复，而不会重复追加
-cli-stopped-by-signal = 已被信号（Ctrl-C 或 SIGTERM）中止
+cli-stopped-by-signal = 已被信号（Ctrl-C、SIGTERM 或 SIGHUP）中止
+cli-writer-failed = 账本写入失败：{ $cause }
 cli-stopped-nothing-kept = 已中断：{ $what ->
         [backup] 备份
        *[restore] 恢复
-    }已被信号（Ctrl-C 或 SIGTERM）中止，此前写下的内容已删除：没有留下任何东西。请重新运行
+    }已被信号（Ctrl-C、SIGTERM 或 SIGHUP）中止，此前写下的内容已删除：没有留下任何东西。请重新运行
 cli-cannot-listen = 无法在 { $listen } 上监听
 cli-listen-not-an-address = 无法在 { $listen } 上监听：它不是带端口（0 至 65535）的地址；请写作 主机:端口，例如 127.0.0.1:8080（127.0.0.1:0 会选一个空闲端口并打印出来）
 cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也许是另一个 `flexledger serve`）在此监听。请先停止它，或用 --listen 指定其他地址（127.0.0.1:0 会自动选择一个空闲端口并输出它）

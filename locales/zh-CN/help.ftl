@@ -43,7 +43,7 @@ help-flexledger-submit =
 
         带有 "command_id" 且此前已被接受的命令返回其第一次的结果，并带 "duplicate":true，不追加任何内容；因此重新运行一个各行都带 id 的文件，会从上次中断处继续，不会重复。
 
-        退出码：0 全部接受，1 有命令被拒绝，2 无法读取文件，130 被 Ctrl-C 或 SIGTERM 中止（已读取的每一行都有答复，并说明进行到哪里）。
+        退出码：0 全部接受，1 有命令被拒绝，2 无法读取文件，130 被 Ctrl-C、SIGTERM 或 SIGHUP 中止（已读取的每一行都有答复，并说明进行到哪里）。
     .file = 命令文件，每行一个 JSON 对象；'-' 读取标准输入
     .data_dir = { -data-dir-created }
 
@@ -120,7 +120,7 @@ help-flexledger-serve =
           GET  /healthz                             无需令牌
           GET  /v1/openapi.json                     无需令牌
 
-        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=、?progress=true）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
+        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=、?progress=true，?closing=true 推送月结进度）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
 
         令牌：--auth FILE 指定一个 TOML 文件，其中的 [[token]] 表含 role（operator、auditor、subscriber）和 sha256（令牌的十六进制 SHA-256；文件中从不保存令牌本身）。--demo 向空账本写入演示统筹地区，并在未给出 --auth 时为每个角色创建一个令牌，保存在 DATA_DIR/demo-tokens（权限 0600，重启后的演示沿用它们），每次启动时输出。
 
@@ -178,7 +178,7 @@ help-flexledger-backup =
 
         输出一个 JSON 对象：ok、out 和摘要（position、head_hash、streams、members、root、key_id、public_key、bytes；使用 --server 时还有 key_pinned，以及 commands_signed：服务器发来内容摘要未签名的旧版备份时为 false，并附一条注意）；使用 --out - 时输出到标准错误。
 
-        退出码：0 已写出，1 存储已损坏或下载的备份未通过验证，2 无法运行，130 被 Ctrl-C 或 SIGTERM 中止（--out 处不留下任何东西）。
+        退出码：0 已写出，1 存储已损坏或下载的备份未通过验证，2 无法运行，130 被 Ctrl-C、SIGTERM 或 SIGHUP 中止（--out 处不留下任何东西）。
     .out = 备份写到哪里（'-' 写到标准输出）
     .server = 从此 URL（http://HOST:PORT）上运行的 `flexledger serve` 获取备份，而不读取 --data-dir
     .token = 与 --server 一起使用：operator 或 auditor 的持有者令牌（宜用 $FLEXLEDGER_TOKEN：命令行参数对其他用户可见）
@@ -188,7 +188,7 @@ help-flexledger-backup =
 help-flexledger-restore =
     .about = 验证备份，并把它恢复到一个新的、空的 --data-dir
     .long-about =
-        把备份恢复到一个新的数据目录（--data-dir，它必须不存在或为空）。备份只读一遍，逐行检查：每个事件的哈希、位置、日志和事件流的哈希链、由事件推算出的状态、每条事件流的头部和参保记录，最后检查检查点的签名和两个 Merkle 根。验证通过的事件原样（位置、哈希、命令 id）追加到目标旁边的暂存目录中，重建状态行，然后才改名为目标目录：被拒绝的备份不留下任何东西。
+        把备份恢复到一个新的数据目录（--data-dir，它必须不存在或为空）。备份只读一遍，逐行检查：每个事件的哈希、位置、日志和事件流的哈希链、由事件推算出的状态、每条事件流的头部和参保记录，最后检查检查点的签名和两个 Merkle 根。验证通过的事件原样（位置、哈希、命令 id）追加到目标旁边的暂存目录中，重建状态行，然后才把其中的文件移入目标目录。目标目录从恢复开始起就带有标记（restore-unfinished），因此其间在它上面启动的 serve 或 submit 会被拒绝，而不会在那里新建账本；被拒绝的备份让目标目录保持原样。
 
         验证只需要公钥：--public-key（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥；不给出时使用备份所写的公钥，输出中会有 "key_pinned":false。若要继续用账本的密钥签署检查点，请用 --signing-key 给出其密钥文件（必须是签署该备份的密钥；它会被安装到新目录中），或让 $FLEXLEDGER_SIGNING_KEY 继续指向它。两者都没有时，不安装任何密钥，并有警告说明：请在使用恢复后的账本之前把密钥放好。它从不自行生成新密钥（第二把密钥会以另一个身份签署同一份日志）：密钥放回之前，它照常接受命令，但不签署任何东西：backup、checkpoint 以及审计工具的导出都会拒绝运行，而审计工具中只读的命令照常可用（如带 --public-key 的 verify）（docs/DECISIONS.md D33）。
 
@@ -196,7 +196,7 @@ help-flexledger-restore =
 
         输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、commands_signed、signing_key。
 
-        退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对），130 被 Ctrl-C 或 SIGTERM 中止（不留下任何东西）。
+        退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对），130 被 Ctrl-C、SIGTERM 或 SIGHUP 中止（不留下任何东西）。
     .file = 备份文件（'-' 读取标准输入）
     .public_key = 账本公布的公钥（64 位十六进制数字）：备份必须由它签名
     .signing_key = 账本的签名密钥文件（即其 audit-signing-key；'-' 读取标准输入）：与备份的签名核对，并安装到新的数据目录中

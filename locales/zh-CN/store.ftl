@@ -6,6 +6,7 @@ store-locked = 数据目录 { $path } 正被另一个 flexledger 进程使用（
 store-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 store-permission-denied = 无权访问 { $path }：{ $detail }；运行 flexledger 的用户需要对数据目录及其中每个文件有读写权限
 store-permission-denied-database = 数据库 { $path } 拒绝访问：{ $detail }；存储所用的用户需要账本各表的全部权限（以该用户运行 `flexledger migrate`，这些表即归其所有）
+store-read-only-file-system = { $path } 位于只读文件系统上（{ $detail }）：存储引擎即使只是读取也要写入其文件（打开时写入快照），因此任何命令都无法在那里使用该账本。请把数据目录复制到可写的磁盘（cp -a { $path } COPY），再对副本运行该命令
 store-disk-full = { $path } 所在的磁盘已满：{ $detail }；请腾出空间后重新运行该命令（写入失败的内容未被确认）
 store-damaged = 存储的数据已损坏：{ $detail }
 store-damaged-at = 存储的数据在位置 { $position } 处已损坏：{ $detail }
@@ -17,7 +18,7 @@ store-foreign-schema = 存储 { $store } 所在的数据库中有一张不属于
 store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据库（`flexledger restore`）；`migrate` 不会重建被删除的表
 store-schema-too-new = 存储 { $store } 的表结构版本为 { $found }，比本版本所知的（{ $known }）更新：它已由更新版本的 flexledger 迁移；请使用那个版本
 store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚未建成的存储（{ $making }）：它还不是账本。请再次运行同一条复制命令以完成复制，或删除 { $quoted } 后重新开始
-store-restore-unfinished = { $store } 是一次中途停止、未完成的恢复（其中有 { $store }/restore-unfinished）：它只含备份的一部分，不是账本。请删除它（rm -r { $quoted }）后重新运行恢复
+store-restore-unfinished = { $store } 是一次仍在运行或中途停止、未完成的恢复（其中有 { $store }/restore-unfinished）：它只含备份的一部分，不是账本。如有 `flexledger restore` 正在运行（见 `ps`），请等它结束；否则请删除它（rm -r { $quoted }；若是为账本准备的目录，只删除其中的内容）后重新运行恢复
 store-unavailable = 无法使用存储 { $store }：{ $advice ->
         [login] { $detail }；请检查 URL 给出的用户名和密码，以及服务器的 pg_hba.conf{ $password_from ->
             [none] {""}

@@ -22,14 +22,15 @@ Prints one JSON object: ok, out, and the summary (position, head_hash, streams, 
 public_key, bytes; with --server also key_pinned, and commands_signed: false when the server sent an older \
 backup whose body digests are not signed, with a note); with --out - it goes to standard error.\n\n\
 Exit: 0 written, 1 the store is damaged or the download does not verify, 2 could not run, \
-130 stopped by Ctrl-C or SIGTERM (nothing is left at --out).";
+130 stopped by Ctrl-C, SIGTERM or SIGHUP (nothing is left at --out).";
 
 pub const RESTORE_LONG_ABOUT: &str = "Restore a backup into a new data directory (--data-dir, which must not \
 exist, or must be empty). The backup is read once and checked line by line: every event's hash, its position, the log's \
 and its stream's chain, the fold, every stream head and coverage, and at the end the checkpoint's signature and \
 both Merkle roots. Verified events are appended as they are (positions, hashes, command ids) into a staging \
-directory beside the target, the state rows are rebuilt, and only then is it renamed to the target: a refused \
-backup leaves nothing behind.\n\n\
+directory beside the target, the state rows are rebuilt, and only then are its files moved into the target. \
+The target is marked from the start (restore-unfinished), so a serve or submit started on it meanwhile is \
+refused instead of making a ledger there; a refused backup leaves the target as it was.\n\n\
 Verifying needs only the public key: --public-key (or $FLEXLEDGER_PUBLIC_KEY) pins the ledger's published key; \
 without it the key the backup names is used and the output says \"key_pinned\":false. To keep signing checkpoints \
 with the ledger's key, give its key file with --signing-key (it must be the key that signed the backup; it is \
@@ -47,7 +48,7 @@ earlier stored checkpoints (the backup's own is stored).\n\n\
 Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, commands_signed, signing_key.\n\n\
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
 2 could not run (the target is not empty, unreadable file, wrong --signing-key), \
-130 stopped by Ctrl-C or SIGTERM (nothing is left behind).";
+130 stopped by Ctrl-C, SIGTERM or SIGHUP (nothing is left behind).";
 
 /// Largest signing key file read: 64 hex digits and a newline need 65 bytes.
 pub const SIGNING_KEY_FILE_BYTES_MAX: u64 = 1024;

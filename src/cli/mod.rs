@@ -80,7 +80,7 @@ and every other line is still processed. Results are printed only once their eve
 (accepted commands are written in batches of up to 1000, each batch one atomic, fsynced append).\n\n\
 A command carrying \"command_id\" that was accepted before returns its first result with \"duplicate\":true and \
 appends nothing, so re-running a file whose lines carry ids resumes it without duplicates.\n\n\
-Exit: 0 all accepted, 1 any refused, 2 the file could not be read, 130 stopped by Ctrl-C or SIGTERM \
+Exit: 0 all accepted, 1 any refused, 2 the file could not be read, 130 stopped by Ctrl-C, SIGTERM or SIGHUP \
 (every line read was answered; it says how far it got)."
     )]
     Submit {
@@ -192,7 +192,7 @@ cannot be opened)."
             "The operator submits commands and reads members and regions; the auditor reads ",
             "everything; a subscriber reads coverage and the feed. Send Authorization: Bearer ",
             "<token>; a browser may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture. ",
-            "The feed is Server-Sent Events (?from=P or Last-Event-ID, ?types=, ?region=, ?member=, ?progress=true). ",
+            "The feed is Server-Sent Events (?from=P or Last-Event-ID, ?types=, ?region=, ?member=, ?progress=true, ?closing=true for a month close's progress). ",
             "/v1/openapi.json describes every route, and the JSON Schemas it refers to are served ",
             "beside it (/v1/defs.schema.json, /v1/commands/pay.schema.json, ...). Every error is ",
             "{\"ok\":false,\"error\":{\"code\":...,\"message\":...}}.\n",
@@ -709,6 +709,11 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     }
     if let Some(crate::backup::BackupError::Refused(sentence)) = cause.downcast_ref() {
         return sentence.in_language(language);
+    }
+    // A full disk met by the writer thread (`submit`): its sentence names the path.
+    if let Some(crate::writer::WriterError::Failed(_, Some(sentence), _)) = cause.downcast_ref() {
+        let args = vec![("cause", sentence.in_language(language))];
+        return crate::i18n::Sentence::new("cli-writer-failed", args).in_language(language);
     }
     // Its `Display` quotes its I/O error, which follows as its own cause.
     if let Some(crate::backup::BackupError::Read(_)) = cause.downcast_ref() {
@@ -1526,11 +1531,11 @@ impl SubmitTally {
 /// Chunks of `submit` input queued to the writer before waiting for the oldest.
 const SUBMIT_CHUNKS_IN_FLIGHT_MAX: usize = 2;
 
-/// `submit`'s, `backup`'s and `restore`'s exit code when Ctrl-C or SIGTERM stopped it:
+/// `submit`'s, `backup`'s and `restore`'s exit code when Ctrl-C, SIGTERM or SIGHUP stopped it:
 /// 128 + SIGINT, as a shell reports a command a Ctrl-C ended.
 const INTERRUPTED_EXIT: u8 = 130;
 
-/// A reader or writer that fails once Ctrl-C or SIGTERM has set `interrupted`
+/// A reader or writer that fails once Ctrl-C, SIGTERM or SIGHUP has set `interrupted`
 /// ([`watch_for_interrupt`]), so that `backup` and `restore` stop through their error
 /// paths, which remove what they had half written (the `.partial` file, the
 /// `.NAME.restoring` directory). Killed by the signal, they left those behind, and a
@@ -1580,7 +1585,7 @@ pub(crate) fn stopped_by_signal(language: Language, what: &str) -> ExitCode {
     ExitCode::from(INTERRUPTED_EXIT)
 }
 
-/// Set once Ctrl-C or SIGTERM arrives during `submit`, which then reads no more lines
+/// Set once Ctrl-C, SIGTERM or SIGHUP arrives during `submit`, which then reads no more lines
 /// but answers every line it read (they are decided, and the accepted ones durable)
 /// and says how far it got. Killed outright, it printed nothing, leaving the user to
 /// guess what was recorded. A second signal ends the process at once, as the first
@@ -1598,9 +1603,9 @@ pub(crate) fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicB
             return;
         };
         runtime.block_on(async {
-            serve::wait_for_signal().await;
+            wait_for_stop_or_hangup().await;
             flag.store(true, Ordering::SeqCst);
-            serve::wait_for_signal().await;
+            wait_for_stop_or_hangup().await;
             std::process::exit(i32::from(INTERRUPTED_EXIT));
         });
     };
@@ -1609,6 +1614,37 @@ pub(crate) fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicB
         .name("submit-signals".into())
         .spawn(watcher);
     interrupted
+}
+
+/// Ctrl-C, SIGTERM, or SIGHUP: a terminal or SSH session that closes sends the last,
+/// and by default it ended a `restore` or `backup` as `kill -9` would, leaving its
+/// staging directory or `.partial` file behind (an operator's probe, 2026-12-05).
+/// A SIGHUP the process was started ignoring (`nohup`) stays ignored: tokio's handler
+/// would replace the ignoring, and a `nohup flexledger restore …` would stop when its
+/// session closed, which is what `nohup` is for (a reviewer found it).
+async fn wait_for_stop_or_hangup() {
+    if hangup_ignored() {
+        return serve::wait_for_signal().await;
+    }
+    let hangup = tokio::signal::unix::SignalKind::hangup();
+    tokio::select! {
+        () = serve::wait_for_signal() => {}
+        () = serve::wait_for_unix_signal(hangup) => {}
+    }
+}
+
+/// Whether this process ignores SIGHUP, from the kernel's account of it (`SigIgn` in
+/// `/proc/self/status`, a mask where signal N is bit N-1): no `unsafe` call to ask
+/// `sigaction`. Where that file is not (not Linux), it is taken as not ignored.
+fn hangup_ignored() -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| mask & 1 != 0)
 }
 
 /// A progress bar on standard error (drawn only when it is a terminal): bytes of the
@@ -2245,6 +2281,29 @@ fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
 #[cfg(test)]
 mod tests {
     use crate::shell_support::stdio::FileError;
+
+    /// A full disk the writer thread met (`submit`) is said in the reader's language,
+    /// naming the path: a probe saw `submit` say it in English under `--lang zh-CN`.
+    #[test]
+    fn a_full_disk_met_by_the_writer_is_said_in_the_reader_s_language() {
+        let full = crate::store::StoreError::DiskFull {
+            path: "big/d".into(),
+            source: std::io::Error::from_raw_os_error(28),
+        };
+        let sentence = full.sentence().map(Box::new);
+        let failed = crate::writer::WriterError::Failed(full.to_string(), sentence, None);
+        let error = anyhow::Error::from(failed);
+        let chinese = super::error_said_in(&error, crate::i18n::Language::ZhCn);
+        assert!(
+            chinese.starts_with("账本写入失败：big/d 所在的磁盘已满"),
+            "{chinese}"
+        );
+        let english = super::error_said_in(&error, crate::i18n::Language::En);
+        assert!(
+            english.starts_with("the ledger writer failed: the disk holding big/d is full"),
+            "{english}"
+        );
+    }
 
     /// `FileError` says itself in English with words of its own; the catalog's English
     /// of the same error is what a reader sees: the two never drift apart.

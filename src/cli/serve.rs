@@ -465,16 +465,18 @@ fn connection_limits() -> ConnectionLimits {
 
 /// Waits for SIGTERM or Ctrl-C (SIGINT): how `serve` and `submit` are asked to stop.
 pub(crate) async fn wait_for_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
-        _ = terminate => {}
+        () = wait_for_unix_signal(tokio::signal::unix::SignalKind::terminate()) => {}
+    }
+}
+
+/// Returns when `kind` arrives; never, when it cannot be watched.
+pub(crate) async fn wait_for_unix_signal(kind: tokio::signal::unix::SignalKind) {
+    match tokio::signal::unix::signal(kind) {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
     }
 }

@@ -629,6 +629,8 @@ impl StoreError {
             StoreError::PermissionDenied { path, source } => (
                 if path.starts_with("postgres") {
                     "store-permission-denied-database"
+                } else if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
+                    "store-read-only-file-system"
                 } else {
                     "store-permission-denied"
                 },

@@ -181,6 +181,12 @@ fn classify_io(path: &Path, source: std::io::Error) -> StoreError {
         return StoreError::PermissionDenied { path, source };
     }
     let path = path.display().to_string();
+    // Said as a refusal to write, with its own sentence (`StoreError::sentence`): sled
+    // writes even to read, so an auditor handed a read-only copy needs to be told to
+    // copy it somewhere writable (an operator's probe saw only the system's words).
+    if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
+        return StoreError::PermissionDenied { path, source };
+    }
     if is_disk_full(&source) {
         // sled hands on a copy whose text is the original's debug form
         // (`Os { code: 28, … }`): say it plainly, keeping the kind.
@@ -2518,6 +2524,15 @@ mod tests {
             classify_io(path, denied),
             StoreError::PermissionDenied { .. }
         ));
+        // A read-only file system (EROFS) is told how to read the ledger anyway.
+        let read_only = classify_io(path, std::io::Error::from_raw_os_error(30));
+        assert!(matches!(read_only, StoreError::PermissionDenied { .. }));
+        let said = read_only.to_string();
+        assert!(
+            said.starts_with("/data/ledger is on a read-only file system")
+                && said.contains("cp -a /data/ledger COPY"),
+            "{said}"
+        );
         let locked = std::io::Error::other("could not acquire lock on \"db\": WouldBlock");
         let error = classify_io(path, locked);
         assert!(matches!(error, StoreError::Locked { .. }));

@@ -1936,7 +1936,35 @@ fn a_backup_from_a_server_is_refused_in_the_reader_s_language() {
     }
 }
 
-/// Ctrl-C (SIGINT) during a `restore` stops it through its error path: exit 130, a
+/// `restore -` into `target`, its backup to come through a pipe the test writes (and
+/// holds open, so a signal or a check arrives while the restore surely reads); its
+/// standard error piped.
+fn restore_from_pipe(target: &Path) -> std::process::Child {
+    // Through `env --default-signal=HUP` (coreutils; it then runs the binary in its
+    // place): a test run under `nohup` would otherwise pass its ignored SIGHUP on,
+    // and the restore, rightly, would go on through one.
+    let ledger = flexledger_command(target);
+    let mut command = std::process::Command::new("env");
+    command
+        .arg("--default-signal=HUP")
+        .arg(ledger.get_program())
+        .args(ledger.get_args());
+    for (name, value) in ledger.get_envs() {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command
+        .args(["restore", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Ctrl-C (SIGINT), or SIGHUP, during a `restore` stops it through its error path: exit 130, a
 /// sentence saying nothing was kept, and neither the target nor the staging directory
 /// left behind. Killed by the signal, it left `.NAME.restoring`, which then refused the
 /// next restore. The backup comes through a pipe held open, so the signal arrives while
@@ -1946,26 +1974,70 @@ fn a_backup_from_a_server_is_refused_in_the_reader_s_language() {
 fn an_interrupted_restore_leaves_nothing_behind() {
     use std::io::Write;
     let root = tempfile::tempdir().unwrap();
-    let source = root.path().join("source");
-    make_ledger(&source, 0, 0);
+    let (_, lines) = demo_backup(root.path());
     let file = root.path().join("demo.backup");
-    backup(&source, &file);
-    let lines: Vec<String> = std::fs::read_to_string(&file)
-        .unwrap()
-        .lines()
-        .map(|line| format!("{line}\n"))
-        .collect();
-    let target = root.path().join("restored");
-    let staging = root.path().join(".restored.restoring");
-    let mut child = flexledger_command(&target)
+    let lines: Vec<String> = lines.iter().map(|line| format!("{line}\n")).collect();
+    // SIGHUP too: a terminal or SSH session that closes sends it.
+    for signal in ["-INT", "-HUP"] {
+        let target = root.path().join(format!("restored{signal}"));
+        let staging = root.path().join(format!(".restored{signal}.restoring"));
+        let mut child = restore_from_pipe(&target);
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(lines[..2].concat().as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        let waited = std::time::Instant::now();
+        while !staging.exists() {
+            assert!(waited.elapsed().as_secs() < 60, "no staging directory");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let sent = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        // The rest of the backup: the restore's next read after the signal fails. Writing
+        // may fail once it has stopped reading.
+        let _ = stdin.write_all(lines[2..].concat().as_bytes());
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(130), "{message}");
+        assert!(
+            message.contains("the restore was stopped by a signal (Ctrl-C, SIGTERM or SIGHUP)"),
+            "{message}"
+        );
+        assert!(!target.exists(), "{message}");
+        assert!(!staging.exists(), "{message}");
+        let again = restore(&target, &file, &[]);
+        assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    }
+}
+
+/// Under `nohup` (SIGHUP ignored from the start) a restore goes on through a hangup, as
+/// `nohup` promises: listening for SIGHUP must not undo the ignoring.
+#[cfg(unix)]
+#[test]
+fn a_restore_under_nohup_goes_on_through_a_hangup() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let (_, lines) = demo_backup(root.path());
+    let target = root.path().join("kept");
+    let staging = root.path().join(".kept.restoring");
+    let mut child = std::process::Command::new("nohup")
+        .arg(env!("CARGO_BIN_EXE_flexledger"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .arg("--data-dir")
+        .arg(&target)
         .args(["restore", "-"])
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(lines[..2].concat().as_bytes()).unwrap();
+    stdin
+        .write_all((lines[..2].join("\n") + "\n").as_bytes())
+        .unwrap();
     stdin.flush().unwrap();
     let waited = std::time::Instant::now();
     while !staging.exists() {
@@ -1973,52 +2045,38 @@ fn an_interrupted_restore_leaves_nothing_behind() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-HUP", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(sent.success());
-    // The rest of the backup: the restore's next read after the signal fails. Writing
-    // may fail once it has stopped reading.
-    let _ = stdin.write_all(lines[2..].concat().as_bytes());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    stdin
+        .write_all((lines[2..].join("\n") + "\n").as_bytes())
+        .unwrap();
     drop(stdin);
     let output = child.wait_with_output().unwrap();
-    let message = stderr(&output);
-    assert_eq!(output.status.code(), Some(130), "{message}");
-    assert!(
-        message.contains("the restore was stopped by a signal (Ctrl-C or SIGTERM)"),
-        "{message}"
-    );
-    assert!(!target.exists(), "{message}");
-    assert!(!staging.exists(), "{message}");
-    let again = restore(&target, &file, &[]);
-    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!target.join("restore-unfinished").exists());
 }
 
 /// A restore killed outright (`kill -9`, a power cut) leaves its staging directory
-/// holding part of the backup; every command refuses it, saying it is a restore that
-/// stopped and what to do, where it opened as a smaller ledger that `verify` passed
-/// (an operator's probe, 2026-12-05: 49,192 of 118,005 events, and `submit` decided a
-/// command against it). The restore run again afterwards succeeds.
+/// holding part of the backup, and its target holding the restore's mark from the
+/// start; every command refuses either, saying it is a restore still running or
+/// stopped and what to do, where the staging directory opened as a smaller ledger that
+/// `verify` passed (an operator's probe, 2026-12-05: 49,192 of 118,005 events, and
+/// `submit` decided a command against it), and an empty target made a new ledger (a
+/// second probe that day: `serve` started there by a service manager). The restore run
+/// again names both, and once they are removed it succeeds.
 #[cfg(unix)]
 #[test]
-fn a_restore_killed_outright_leaves_a_directory_every_command_refuses() {
+fn a_restore_killed_outright_leaves_directories_every_command_refuses() {
     use std::io::Write;
     let root = tempfile::tempdir().unwrap();
-    let source = root.path().join("source");
-    make_ledger(&source, 0, 0);
+    let (source, lines) = demo_backup(root.path());
     let file = root.path().join("demo.backup");
-    backup(&source, &file);
-    let text = std::fs::read_to_string(&file).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
     let target = root.path().join("restored");
     let staging = root.path().join(".restored.restoring");
-    let mut child = flexledger_command(&target)
-        .args(["restore", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = restore_from_pipe(&target);
     let mut stdin = child.stdin.take().unwrap();
     stdin
         .write_all((lines[..lines.len() / 2].join("\n") + "\n").as_bytes())
@@ -2034,29 +2092,42 @@ fn a_restore_killed_outright_leaves_a_directory_every_command_refuses() {
     child.wait().unwrap();
     drop(stdin);
     assert!(staging.join("restore-unfinished").exists());
+    assert!(
+        target.join("restore-unfinished").exists(),
+        "claimed from the start"
+    );
     let pay = br#"{"command":"close_month","region":"demo","month":"2025-11"}"#;
-    for (args, stdin) in [
-        (&["verify"][..], None),
-        (&["events"][..], None),
-        (&["member", MEMBER_ID][..], None),
-        (&["submit", "-"][..], Some(&pay[..])),
-    ] {
-        let output = flexledger(&staging, args, stdin);
-        let message = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
-        assert!(
-            message.contains("is a restore that stopped before it finished")
-                && message.contains("run the restore again"),
-            "{args:?}: {message}"
-        );
+    for dir in [&staging, &target] {
+        for (args, stdin) in [
+            (&["verify"][..], None),
+            (&["events"][..], None),
+            (&["member", MEMBER_ID][..], None),
+            (&["submit", "-"][..], Some(&pay[..])),
+        ] {
+            let output = flexledger(dir, args, stdin);
+            let message = stderr(&output);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+            assert!(
+                message
+                    .contains("is a restore that is still running or stopped before it finished")
+                    && message.contains("run the restore again"),
+                "{args:?}: {message}"
+            );
+        }
     }
+    assert!(
+        !target.join("sled").exists(),
+        "no ledger made in the target"
+    );
     let again = restore(&target, &file, &[]);
-    assert_eq!(
-        again.status.code(),
-        Some(2),
-        "the staging directory is named"
+    let said = stderr(&again);
+    assert_eq!(again.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("holds a restore's mark") && said.contains(".restored.restoring"),
+        "both named: {said}"
     );
     std::fs::remove_dir_all(&staging).unwrap();
+    std::fs::remove_dir_all(&target).unwrap();
     let again = restore(&target, &file, &[]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(!target.join("restore-unfinished").exists());
@@ -2064,6 +2135,53 @@ fn a_restore_killed_outright_leaves_a_directory_every_command_refuses() {
         flexledger(&target, &["events"], None).stdout,
         flexledger(&source, &["events"], None).stdout
     );
+}
+
+/// While a restore reads its backup, its target (an empty directory prepared for a
+/// service, or one the restore made) already refuses every open, so a `submit` (or a
+/// `serve` a service manager starts) there cannot make a ledger that the restored
+/// files would be moved into; a restore that fails gives the target back as it was.
+#[cfg(unix)]
+#[test]
+fn a_restore_claims_its_target_before_reading_and_gives_it_back_when_it_fails() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let (_, lines) = demo_backup(root.path());
+    let file = root.path().join("demo.backup");
+    let text = lines.join("\n") + "\n";
+    for prepared in [true, false] {
+        let target = root.path().join(format!("prepared-{prepared}"));
+        if prepared {
+            std::fs::create_dir(&target).unwrap();
+        }
+        let mut child = restore_from_pipe(&target);
+        let mut stdin = child.stdin.take().unwrap();
+        let waited = std::time::Instant::now();
+        while !target.join("restore-unfinished").exists() {
+            assert!(waited.elapsed().as_secs() < 60, "the target is claimed");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let pay = br#"{"command":"close_month","region":"demo","month":"2025-11"}"#;
+        let meanwhile = flexledger(&target, &["submit", "-"], Some(&pay[..]));
+        assert_eq!(meanwhile.status.code(), Some(2), "{}", stderr(&meanwhile));
+        assert!(!target.join("sled").exists(), "no ledger made meanwhile");
+        // Half the backup, then its end: the restore fails and gives the target back.
+        let half = text.len() / 2;
+        stdin.write_all(&text.as_bytes()[..half]).unwrap();
+        drop(stdin);
+        let failed = child.wait_with_output().unwrap();
+        assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+        assert_eq!(target.exists(), prepared, "given back as it was");
+        if prepared {
+            assert_eq!(
+                std::fs::read_dir(&target).unwrap().count(),
+                0,
+                "empty again"
+            );
+        }
+        let again = restore(&target, &file, &[]);
+        assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    }
 }
 
 /// A `--data-dir` that is a symbolic link to a directory not made yet is refused
