@@ -440,6 +440,12 @@ fn rules_applied(
     if !before_first_enrollment {
         ids.extend(supporting_rules(line.status));
     }
+    // R9, R10: a paid month that its close recorded missed was paid back. A month of
+    // the wait is `waiting` (R7) for all that, and its back payment needs the rules
+    // that allow it as much as a restored month's does.
+    if member.missed.contains_key(&line.month) && member.paid.contains_key(&line.month) {
+        ids.extend([RuleId::R9, RuleId::R10]);
+    }
     if deduction_stopped {
         ids.push(RuleId::R8);
     }

@@ -2642,3 +2642,43 @@ fn every_replay_row_shows_the_member_as_of_its_position() {
         }
     }
 }
+
+/// R9, R10: a month of the wait (R7) missed at its close and paid back within the
+/// grace is `waiting`, decided by R7; its explanation also cites R9 (it was missed) and
+/// R10 (it was paid back), and the events that did both, as a restored month's does.
+/// Until 2026-12-05 it cited only R7, R6 and R4, so an auditor saw a back payment with
+/// no rule that allows it.
+#[test]
+fn a_waiting_month_paid_back_is_explained_by_the_rules_that_missed_and_restored_it() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let commands = [
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-02","2025-03"],"amount":"1200.00","paid_on":"2025-03-10"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let explain = |month: &str| {
+        let args = ["--json", "explain", "--member", member, "--month", month];
+        json(&audit(dir.path(), &args))
+    };
+    let paid_back = explain("2025-02");
+    assert_eq!(paid_back["status"], "waiting", "{paid_back}");
+    let rules = rule_ids(&paid_back);
+    assert_eq!(rules[0], "R7", "{rules:?}");
+    for cited in ["R9", "R10"] {
+        assert!(rules.contains(&cited), "{cited} in {rules:?}");
+    }
+    let types = event_types(&paid_back);
+    assert!(types.contains(&"ContributionMissed"), "{types:?}");
+    // A month of the wait paid on time was never missed: neither rule is cited.
+    let on_time = explain("2025-01");
+    let rules = rule_ids(&on_time);
+    assert!(
+        !rules.contains(&"R9") && !rules.contains(&"R10"),
+        "{rules:?}"
+    );
+}
