@@ -254,11 +254,18 @@ impl MemberHistory {
         // As `member --as-of` shows the member at a close (D18, D64): with the
         // consequences it implies, so the month it made `arrears` and the arrears owed
         // change on the same row (they came a row apart), and those consequences' own
-        // rows change nothing more. Index → the implied events still to apply after it.
+        // rows change nothing more. A region event recorded between the close and its
+        // chunk (a policy published meanwhile) shows them too: `member --as-of` its
+        // position takes them, and without them its row undid the close's arrears
+        // and the next row made them again (an auditor's probe, 2026-12-05). Index →
+        // the implied events still to apply after it.
         let mut implied_after = std::collections::HashMap::new();
         for index in 0..self.events.len() {
             if let Some(implied) = self.implied_by_close(index) {
                 implied_after.insert(index, implied.clone());
+                for between in index + 1..*implied.start() {
+                    implied_after.insert(between, implied.clone());
+                }
                 for inside in implied.clone() {
                     implied_after.insert(inside, inside + 1..=*implied.end());
                 }

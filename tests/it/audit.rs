@@ -2611,35 +2611,82 @@ fn a_signing_key_others_can_read_is_used_with_a_warning() {
 /// missed month beyond the grace showed four months in arrears and still enrolled.
 #[test]
 fn every_replay_row_shows_the_member_as_of_its_position() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
     for scenario in ["automatic_withdrawal", "backpay_within_grace"] {
         let dir = scenario_store(scenario);
-        let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
-        let rows = stdout_lines(&audit(
-            dir.path(),
-            &["--json", "replay", "--member", member],
-        ));
-        assert!(rows.len() > 10, "{scenario}: {rows:?}");
-        for row in rows.iter().filter(|row| !row["after"].is_null()) {
-            let position = row["position"].to_string();
-            let args = ["member", member, "--as-of", &position];
-            let member_then = flexledger(dir.path(), &args, None);
-            let member_then: Value = serde_json::from_slice(&member_then.stdout).unwrap();
-            let after = &row["after"];
-            let what = format!("{scenario} at {position} ({})", row["type"]);
-            assert_eq!(after["state"], member_then["state"], "{what}");
-            assert_eq!(
-                after["arrears_amount"], member_then["arrears"]["amount"],
-                "{what}"
-            );
-            assert_eq!(
-                after["arrears_months"], member_then["arrears"]["months"],
-                "{what}"
-            );
-            assert_eq!(
-                after["continuous_months"], member_then["continuous_months"],
-                "{what}"
-            );
-        }
+        replay_rows_match_member_as_of(dir.path(), member, scenario);
+    }
+}
+
+/// A region event recorded between a close and the chunk that records the member's
+/// consequences (a policy published right after the close, as `submit` records the
+/// next line before the chunk) shows them on its row too: its row showed the member
+/// enrolled with no arrears between two rows in arrears, and after the close that
+/// withdrew the member, months the arrears list did not hold (an auditor's probe,
+/// 2026-12-05).
+#[test]
+fn a_region_event_between_a_close_and_its_chunk_shows_the_close_s_consequences() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let policy = |from: &str| serde_json::json!({"command":"publish_policy","region":"demo","effective_from":from,"average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":1,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let close =
+        |month: &str| serde_json::json!({"command":"close_month","region":"demo","month":month});
+    let mut commands = vec![
+        policy("2025-01"),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+    ];
+    commands.extend(["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"].map(close));
+    // The close of May withdraws the member (four months missed, R11); the policy is
+    // recorded before that chunk.
+    commands.push(policy("2025-09"));
+    commands.push(serde_json::json!({"command":"reenroll","member_id":member,"month":"2025-06","base_ratio":"0.60"}));
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let rows = stdout_lines(&audit(
+        dir.path(),
+        &["--json", "replay", "--member", member],
+    ));
+    let policy_row = rows
+        .iter()
+        .rfind(|row| row["type"] == "PolicyPublished")
+        .unwrap();
+    let after_close = rows
+        .iter()
+        .rfind(|row| row["type"] == "MonthClosed")
+        .unwrap();
+    assert!(
+        policy_row["position"].as_u64() == after_close["position"].as_u64().map(|at| at + 1),
+        "the policy comes right after the close: {after_close} {policy_row}"
+    );
+    assert_eq!(policy_row["after"]["state"], "withdrawn", "{policy_row}");
+    assert_eq!(policy_row["changes"], serde_json::json!([]), "{policy_row}");
+    replay_rows_match_member_as_of(dir.path(), member, "policy between a close and its chunk");
+}
+
+/// Checks each `replay` row of `member` against `flexledger member --as-of` its position.
+fn replay_rows_match_member_as_of(dir: &Path, member: &str, scenario: &str) {
+    let rows = stdout_lines(&audit(dir, &["--json", "replay", "--member", member]));
+    assert!(rows.len() > 10, "{scenario}: {rows:?}");
+    for row in rows.iter().filter(|row| !row["after"].is_null()) {
+        let position = row["position"].to_string();
+        let args = ["member", member, "--as-of", &position];
+        let member_then = flexledger(dir, &args, None);
+        let member_then: Value = serde_json::from_slice(&member_then.stdout).unwrap();
+        let after = &row["after"];
+        let what = format!("{scenario} at {position} ({})", row["type"]);
+        assert_eq!(after["state"], member_then["state"], "{what}");
+        assert_eq!(
+            after["arrears_amount"], member_then["arrears"]["amount"],
+            "{what}"
+        );
+        assert_eq!(
+            after["arrears_months"], member_then["arrears"]["months"],
+            "{what}"
+        );
+        assert_eq!(
+            after["continuous_months"], member_then["continuous_months"],
+            "{what}"
+        );
     }
 }
 
