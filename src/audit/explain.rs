@@ -272,15 +272,66 @@ fn facts(
         .flatten();
     let policies = PolicyCitations::of(history, month, paid_at);
     let paid_under = paid_under(history, month, paid_at, &policies)?;
+    let marks = Marks::of(history, member, line, paid_at);
     let events = citations(
         language,
         history,
         line,
         period,
-        (withdrawals, &refunds, policies),
+        (withdrawals, &refunds, policies, marks),
     );
     let facts = month_events(history, (month, period), &events, (refunds, paid_under));
     Ok(Ok((month_why(region, member, month, &facts), events)))
+}
+
+/// Where two facts a month's reasons rest on were recorded, so that their events are
+/// cited with them (an auditor's probe, 2026-12-05, found both reasons given with no
+/// event behind them).
+#[derive(Clone, Copy, Default)]
+struct Marks {
+    /// R16: the payment with which a granted month paid back after its close accrued
+    /// its subsidy (a month paid before its close accrues at the close).
+    accrued_at_payment: Option<u64>,
+    /// R8: the `DeductionStopped` in force, when it blocks the month (due or in
+    /// arrears, as `domain::why::month_why` decides).
+    deduction_stopped_at: Option<u64>,
+}
+
+impl Marks {
+    /// `paid_at`: where the month's payment was recorded, if it is paid.
+    fn of(
+        history: &MemberHistory,
+        member: &crate::domain::state::MemberState,
+        line: &MonthLine,
+        paid_at: Option<u64>,
+    ) -> Marks {
+        let closed_at = history
+            .events
+            .iter()
+            .find_map(|envelope| match &envelope.event {
+                Event::MonthClosed(closed) if closed.month == line.month => Some(envelope.position),
+                _ => None,
+            });
+        let accrued_at_payment = match (paid_at, closed_at) {
+            (Some(paid), Some(closed)) if paid > closed && !line.subsidy.is_zero() => Some(paid),
+            _ => None,
+        };
+        let blocked = member.deduction_stopped
+            && matches!(line.status, MonthStatus::Due | MonthStatus::Arrears);
+        let deduction_stopped_at = blocked
+            .then(|| {
+                history
+                    .member_events()
+                    .filter(|envelope| matches!(envelope.event, Event::DeductionStopped(_)))
+                    .last()
+                    .map(|envelope| envelope.position)
+            })
+            .flatten();
+        Marks {
+            accrued_at_payment,
+            deduction_stopped_at,
+        }
+    }
 }
 
 /// R4, R17: the policies a month's citations name: the one in force for it now, and
@@ -462,6 +513,7 @@ struct CitationContext<'a> {
     /// Every refund of the month (R12): a payment of the month before the last no
     /// longer pays it.
     refunds: &'a [RefundPart],
+    marks: Marks,
 }
 
 /// The withdrawals (by position) that decided a month besides one that lapsed it
@@ -559,7 +611,12 @@ fn citations(
     history: &MemberHistory,
     line: &MonthLine,
     period: Option<&Period>,
-    (withdrawals, refunds, policies): (PeriodWithdrawals, &[RefundPart], PolicyCitations<'_>),
+    (withdrawals, refunds, policies, marks): (
+        PeriodWithdrawals,
+        &[RefundPart],
+        PolicyCitations<'_>,
+        Marks,
+    ),
 ) -> Vec<Citation> {
     let month = line.month;
     let period_start = period.map(|period| period.start);
@@ -591,6 +648,7 @@ fn citations(
         withdrawals,
         base_change_at,
         refunds,
+        marks,
     };
     history
         .events
@@ -666,11 +724,22 @@ fn contribution_role(
             Some(say(language, "explain-role-pays-refunded", &on_month))
         }
         Event::ContributionPaid(paid) if paid.months.iter().any(|line| line.month == month) => {
-            Some(if is_first_payment {
+            let mut role = if is_first_payment {
                 say(language, "explain-role-pays-first", &on_month)
             } else {
                 say(language, "explain-role-pays", &on_month)
-            })
+            };
+            // R16: paid back after its close, the month accrued with this payment.
+            if context.marks.accrued_at_payment == Some(envelope.position) {
+                let args = [("month", text(month)), ("subsidy", text(line.subsidy))];
+                role.push_str(&say(language, "explain-role-pays-accrues", &args));
+            }
+            Some(role)
+        }
+        Event::DeductionStopped(_)
+            if context.marks.deduction_stopped_at == Some(envelope.position) =>
+        {
+            Some(say(language, "explain-role-deduction-stopped", &on_month))
         }
         Event::ContributionPaid(_) if is_first_payment && !outside => {
             Some(say(language, "explain-role-first-payment", &[]))
@@ -679,7 +748,9 @@ fn contribution_role(
             Some(say(language, "explain-role-missed", &on_month))
         }
         Event::MonthClosed(closed) if closed.month == month && !outside => {
-            Some(if line.subsidy.is_zero() {
+            // A month paid back after its close accrued with its payment, not here.
+            let accrued_here = context.marks.accrued_at_payment.is_none();
+            Some(if line.subsidy.is_zero() || !accrued_here {
                 say(language, "explain-role-closes", &on_month)
             } else {
                 let args = [("month", text(month)), ("subsidy", text(line.subsidy))];

@@ -2729,3 +2729,76 @@ fn a_waiting_month_paid_back_is_explained_by_the_rules_that_missed_and_restored_
         "{rules:?}"
     );
 }
+
+/// R16, R8: the events behind two of explain's facts are cited with them. A granted
+/// month paid back after its close accrued its subsidy with the back payment, not at
+/// the close (it was unpaid then), and a month blocked by a stopped deduction cites the
+/// `DeductionStopped` that blocks it. An auditor's probe (2026-12-05) was told the close
+/// accrued a month the close had recorded missed, and read "deduction is stopped (R8)"
+/// with no event behind it.
+#[test]
+fn explain_cites_the_payment_a_back_paid_month_accrued_with_and_the_stopped_deduction() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let commands = [
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":1,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+        serde_json::json!({"command":"grant_subsidy","member_id":member,"from_month":"2025-01","months":12,"share":"0.5","category":"hardship"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-02","2025-03"],"amount":"1200.00","paid_on":"2025-03-10"}),
+        serde_json::json!({"command":"stop_deduction","member_id":member}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-03"}),
+        serde_json::json!({"command":"close_month","region":"demo","month":"2025-04"}),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let explain = |month: &str, language: &str| {
+        let args = [
+            "--lang", language, "--json", "explain", "--member", member, "--month", month,
+        ];
+        json(&audit(dir.path(), &args))
+    };
+    let role = |explained: &Value, event_type: &str| -> Vec<String> {
+        explained["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|event| event["type"] == event_type)
+            .map(|event| event["role"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // January, paid before its close, accrued at the close.
+    let on_time = explain("2025-01", "en");
+    assert_eq!(on_time["subsidy"], "300.00", "{on_time}");
+    assert!(
+        role(&on_time, "MonthClosed")[0].contains("accrues its subsidy 300.00 at this close"),
+        "{on_time}"
+    );
+    // February, recorded missed at its close and paid back, accrued with the payment.
+    let paid_back = explain("2025-02", "en");
+    assert_eq!(paid_back["subsidy"], "300.00", "{paid_back}");
+    let closes = role(&paid_back, "MonthClosed");
+    assert!(!closes[0].contains("accrues"), "{closes:?}");
+    let pays = role(&paid_back, "ContributionPaid");
+    assert!(
+        pays.iter()
+            .any(|role| role.contains("accrues its subsidy 300.00 with this payment (R16)")),
+        "{pays:?}"
+    );
+    let args = [
+        "--lang", "zh-CN", "explain", "--member", member, "--month", "2025-02",
+    ];
+    let zh = text(&audit(dir.path(), &args));
+    assert!(zh.contains("随本次缴费形成社会保险补贴 300.00"), "{zh}");
+    // April, missed while the deduction is stopped: the stop is cited.
+    let blocked = explain("2025-04", "en");
+    assert_eq!(blocked["status"], "arrears", "{blocked}");
+    let stopped = role(&blocked, "DeductionStopped");
+    assert!(
+        stopped.len() == 1 && stopped[0].contains("(R8)"),
+        "{blocked}"
+    );
+    // January, paid: the stop recorded later does not bear on it.
+    assert!(role(&on_time, "DeductionStopped").is_empty(), "{on_time}");
+}
