@@ -23,7 +23,7 @@ mod subscription;
 pub use catch_up::{catch_up_page, Cursor};
 pub use follow::{Follower, FEED_FOLLOW_PAGE_ITEMS_MAX, FEED_FOLLOW_POLL_MILLIS};
 pub use subscription::{
-    Delivery, Filter, Start, StartError, Subscription, FEED_CLOSING_REGIONS_REMEMBERED_MAX,
+    Delivery, Filter, Start, StartError, Subscription, FEED_CLOSES_REMEMBERED_MAX,
 };
 
 use crate::domain::coverage::CoverageChanged;
@@ -57,16 +57,19 @@ pub const FEED_SKIPPED_ITEMS_PER_CURSOR_MAX: usize = 1_024;
 pub const FEED_FILTER_MEMBERS_CACHED_MAX: usize = 4096;
 
 /// The live broadcast: every subscriber's receiver of what the writer publishes, and
-/// the last `Closing` notice published for each region. A subscriber going live is sent
+/// the last `Closing` notice published for each close (region and month). A subscriber going live is sent
 /// those it has not had (`Subscription`): where a close in progress stands, or the end
 /// of one it was told of before it fell behind the broadcast (notices are not stored,
 /// so a catch-up cannot give it). A clone is the same broadcast.
 #[derive(Clone, Debug)]
 pub struct Broadcast {
     sender: tokio::sync::broadcast::Sender<FeedItem>,
-    /// By region, at most `FEED_CLOSING_REGIONS_REMEMBERED_MAX` (past it, the finished
-    /// ones are forgotten).
-    closings: Arc<std::sync::Mutex<std::collections::BTreeMap<RegionName, FeedItem>>>,
+    /// By close, at most `FEED_CLOSES_REMEMBERED_MAX` (past it, the finished ones are
+    /// forgotten). By close, not by region: a region's next close, sent while a
+    /// subscriber that had fallen behind was catching up, replaced the end of the one
+    /// before, and that subscriber was never told it finished (a subscriber's probe,
+    /// 2026-12-05: the close of February recorded the rest of January in one append).
+    closings: Arc<std::sync::Mutex<std::collections::BTreeMap<CloseKey, FeedItem>>>,
 }
 
 impl Broadcast {
@@ -86,24 +89,24 @@ impl Broadcast {
     /// Sends `item` to every subscriber (none is not an error: the feed may have
     /// none), a notice remembered first as its region's last.
     pub fn send(&self, item: FeedItem) {
-        if let (Some(_), StreamId::Region(region)) = (item.closing, &item.stream) {
+        if let Some(key) = item.close_key() {
             let mut closings = self.remembered();
-            if closings.len() >= subscription::FEED_CLOSING_REGIONS_REMEMBERED_MAX {
+            if closings.len() >= subscription::FEED_CLOSES_REMEMBERED_MAX {
                 closings.retain(|_, kept| kept.closing.is_some_and(|state| !state.finished));
             }
-            closings.insert(region.clone(), item.clone());
+            closings.insert(key, item.clone());
         }
         let _ = self.sender.send(item);
     }
 
-    /// The last `Closing` notice sent for each region.
+    /// The last `Closing` notice sent for each close remembered, by region and month.
     pub fn closings(&self) -> Vec<FeedItem> {
         self.remembered().values().cloned().collect()
     }
 
     fn remembered(
         &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<RegionName, FeedItem>> {
+    ) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<CloseKey, FeedItem>> {
         // A panic while holding it left a whole map: each insert is one step.
         self.closings
             .lock()
@@ -135,6 +138,9 @@ pub struct FeedMessage {
     /// item of the log.
     pub closing: Option<ClosingState>,
 }
+
+/// Which close a `Closing` notice tells of: its region and month.
+pub type CloseKey = (RegionName, crate::domain::month::Month);
 
 /// Where a month close stands, in the order its notices come: a later month, more
 /// members done, or finished.
@@ -173,6 +179,14 @@ impl FeedMessage {
             data,
             closing: None,
         })
+    }
+
+    /// The close a `Closing` notice tells of; `None` for an item of the log.
+    pub fn close_key(&self) -> Option<CloseKey> {
+        match (self.closing, &self.stream) {
+            (Some(state), StreamId::Region(region)) => Some((region.clone(), state.month)),
+            _ => None,
+        }
     }
 
     /// The `Closing` notice of a close's progress, recorded when the log's head was

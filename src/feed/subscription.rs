@@ -22,14 +22,15 @@
 //! A subscriber that asks for a month close's progress (`?closing=true`) is sent a
 //! `Closing` notice after each chunk of a close recorded while it follows live, and,
 //! each time it goes live, the broadcast's last notice of every close in progress and
-//! of every close it was told of that finished meanwhile (`Broadcast::closings`).
+//! of every close it was told of, or that ran while it was behind the broadcast, that
+//! finished meanwhile (`Broadcast::closings`, by region and month).
 //! Notices have no id and move no cursor: they say where a close stands, not what the
 //! log holds, so they are not stored and a catch-up does not give them. Each state is
 //! sent once and never an older one after a newer (`ClosingState`'s order), since a
 //! subscriber going live holds, in its live queue, notices it may just have been sent.
 
 use super::{
-    catch_up_page, catch_up_page_items_max, Broadcast, ClosingState, Cursor, FeedItem,
+    catch_up_page, catch_up_page_items_max, Broadcast, CloseKey, ClosingState, Cursor, FeedItem,
     FEED_FILTER_MEMBERS_CACHED_MAX, FEED_SKIPPED_ITEMS_PER_CURSOR_MAX,
 };
 use crate::domain::policy::RegionName;
@@ -213,15 +214,21 @@ pub struct Subscription<S: ReadStore + 'static> {
     page_items_max: usize,
     /// Items the filter passed over since the last message sent.
     skipped: usize,
-    /// The last `Closing` state sent for each region, at most
-    /// `FEED_CLOSING_REGIONS_REMEMBERED_MAX` regions (past it, forgotten at once).
-    closings_sent: HashMap<RegionName, ClosingState>,
+    /// The last `Closing` state sent for each close (region and month), at most
+    /// `FEED_CLOSES_REMEMBERED_MAX` (past it, forgotten at once).
+    closings_sent: HashMap<CloseKey, ClosingState>,
+    /// Where the subscriber was when it last fell behind the broadcast, until it is
+    /// live again: the notices published after it are notices it missed.
+    behind_since: Option<u64>,
 }
 
-/// Regions whose last `Closing` notice a subscriber remembers, so that it never sends
-/// an older state after a newer one. Far more regions than an agency keeps; past it
-/// the subscriber forgets them all, and may then send a state it had sent.
-pub const FEED_CLOSING_REGIONS_REMEMBERED_MAX: usize = 1024;
+/// Closes (a region's month) whose last `Closing` notice a subscriber, and the
+/// broadcast, remember: the subscriber so that it never sends an older state after a
+/// newer one, the broadcast to tell a subscriber going live where each close stands.
+/// Far more than an agency's regions close at once; past it a subscriber forgets them
+/// all, and may then send a state it had sent, and the broadcast forgets the finished
+/// ones.
+pub const FEED_CLOSES_REMEMBERED_MAX: usize = 1024;
 
 impl<S: ReadStore + 'static> Subscription<S> {
     /// Subscribes to `broadcast`, and only then reads the store's head (for
@@ -251,6 +258,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             page_items_max: catch_up_page_items_max(),
             skipped: 0,
             closings_sent: HashMap::new(),
+            behind_since: None,
         })
     }
 
@@ -269,7 +277,10 @@ impl<S: ReadStore + 'static> Subscription<S> {
             match self.follow_live(&out, &mut shutdown).await {
                 LiveEnd::Stopped => return,
                 // As at the start: subscribe again *before* reading the store.
-                LiveEnd::Lagged => self.live = self.broadcast.subscribe(),
+                LiveEnd::Lagged => {
+                    self.live = self.broadcast.subscribe();
+                    self.behind_since.get_or_insert(self.cursor.position);
+                }
             }
         }
     }
@@ -386,27 +397,28 @@ impl<S: ReadStore + 'static> Subscription<S> {
         out: &mpsc::Sender<Delivery>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> bool {
-        let (Some(state), StreamId::Region(region)) = (item.closing, &item.stream) else {
+        let (Some(state), Some(key)) = (item.closing, item.close_key()) else {
             return true;
         };
         if !self.filter.wants_notice(item)
             || self
                 .closings_sent
-                .get(region)
+                .get(&key)
                 .is_some_and(|sent| *sent >= state)
         {
             return true;
         }
-        if self.closings_sent.len() >= FEED_CLOSING_REGIONS_REMEMBERED_MAX {
+        if self.closings_sent.len() >= FEED_CLOSES_REMEMBERED_MAX {
             self.closings_sent.clear();
         }
-        self.closings_sent.insert(region.clone(), state);
+        self.closings_sent.insert(key, state);
         deliver(out, Delivery::Item(item.clone()), shutdown).await
     }
 
     /// When the subscriber asked for `Closing` notices, sends, as it goes live, the
-    /// broadcast's last notice of each region it has not had: a close in progress, or
-    /// the end of one it was told of (it fell behind while the close finished). Only
+    /// broadcast's last notice of each close it has not had: a close in progress, or
+    /// the end of one it was told of or that ran while it was behind the broadcast
+    /// (it fell behind while the close finished). Only
     /// those at or before its cursor: a notice follows the items it counts, and one
     /// after the cursor was sent after this subscriber subscribed, so it comes live.
     /// False if the subscription ended.
@@ -415,14 +427,20 @@ impl<S: ReadStore + 'static> Subscription<S> {
         out: &mpsc::Sender<Delivery>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> bool {
+        let behind_since = self.behind_since.take();
         if !self.filter.closing {
             return true;
         }
         for notice in self.broadcast.closings() {
-            let (Some(state), StreamId::Region(region)) = (notice.closing, &notice.stream) else {
+            let (Some(state), Some(key)) = (notice.closing, notice.close_key()) else {
                 continue;
             };
-            let told_of_it = self.closings_sent.contains_key(region);
+            // A close that ended while the subscriber was behind the broadcast is one
+            // it would have been told of live: its end is said, as is the end of one it
+            // was told of. A subscriber catching up from where it asked to start is told
+            // of the closes in progress only, not of every close it passes.
+            let told_of_it = self.closings_sent.contains_key(&key)
+                || behind_since.is_some_and(|at| notice.position > at);
             if (state.finished && !told_of_it) || notice.position > self.cursor.position {
                 continue;
             }

@@ -570,6 +570,56 @@ async fn a_subscriber_going_live_is_told_where_a_close_stands_and_how_it_ended()
     );
 }
 
+/// A subscriber that falls behind while a second close of the region finishes the
+/// first and begins is still told that the first finished: the broadcast remembers the
+/// last notice of each close, not of each region, where the second close's replaced
+/// the first's end (a subscriber's probe, 2026-12-05, never saw January finish).
+#[tokio::test(flavor = "current_thread")]
+async fn a_subscriber_behind_two_closes_of_a_region_is_told_each_one_ended() {
+    use flexledger::domain::parse_command_value;
+    use flexledger::feed::{publish, Broadcast, Filter, Start, Subscription};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ledger, mut sources) = ledger_closing_january(dir.path(), "two");
+    let live = Broadcast::new(2);
+    publish(&live, &ledger.close_step(&mut sources).unwrap().appended);
+    let store = std::sync::Arc::new(ledger.store().reader());
+    let filter = Filter::new(None, None, None).sending_closing(true);
+    let subscription = Subscription::start(store, &live, Start::Live, filter)
+        .await
+        .unwrap();
+    let (out, mut received) = tokio::sync::mpsc::channel(64);
+    let (_stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(subscription.run(out, stopped));
+    let mut items = std::collections::BTreeMap::new();
+    let first = next_notice(&mut received, &mut items).await;
+    assert_eq!(
+        (&first["month"], &first["finished"]),
+        (&json!("2025-01"), &json!(false))
+    );
+    // While the subscriber cannot run (one thread): February's close records the rest
+    // of January first, then February's own chunks, far more than the broadcast holds.
+    let february = json!({"command":"close_month","region":"two","month":"2025-02"});
+    let answer = ledger
+        .submit(vec![parse_command_value(february)], &mut sources)
+        .unwrap();
+    publish(&live, &answer.appended);
+    loop {
+        let stepped = ledger.close_step(&mut sources).unwrap();
+        if stepped.progress.is_none() {
+            break;
+        }
+        publish(&live, &stepped.appended);
+    }
+    let mut ends = Vec::new();
+    while ends.len() < 2 {
+        let notice = next_notice(&mut received, &mut items).await;
+        if notice["finished"] == true {
+            ends.push(notice["month"].clone());
+        }
+    }
+    assert_eq!(ends, [json!("2025-01"), json!("2025-02")]);
+}
+
 /// A command that finishes a close in progress before its own (a second
 /// `close_month`) appends the first close's chunks and then its own events in one
 /// answer: each chunk's notice is published right after the chunk's items, before
