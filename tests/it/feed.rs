@@ -388,12 +388,21 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
         "the member's own event first"
     );
     let mut passed = Vec::new();
+    let feed_message = crate::schemas::openapi_validator("FeedMessage");
     while passed.last() != Some(&head) {
         let message = next_sse(&mut feed);
         assert!(
             message.event.is_none() && message.data.is_none(),
             "only ids follow"
         );
+        // As the OpenAPI document describes it (it required `event` and `data` of
+        // every message until a subscriber's probe, 2026-12-05).
+        let fields = json!({"id": message.id});
+        let errors: Vec<String> = feed_message
+            .iter_errors(&fields)
+            .map(|error| error.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{fields} is a FeedMessage: {errors:?}");
         passed.push(
             message
                 .id
@@ -450,8 +459,13 @@ fn a_stream_that_asks_is_told_how_a_close_proceeds_chunk_by_chunk() {
         &[json!({"command":"close_month","region":"notices","month":"2025-01"})],
     );
     let (mut missed_sent, mut notices) = (0, Vec::new());
+    let feed_message = crate::schemas::openapi_validator("FeedMessage");
     loop {
         let message = crate::http::next_sse(&mut told);
+        if message.event.as_deref() == Some("Closing") {
+            let fields = json!({"event": message.event, "data": message.data});
+            assert!(feed_message.is_valid(&fields), "{fields} is a FeedMessage");
+        }
         let Some(notice) = closing_notice(&message) else {
             missed_sent += usize::from(message.event.as_deref() == Some("ContributionMissed"));
             continue;
