@@ -147,7 +147,7 @@ help-flexledger-serve =
     .auth = 令牌文件（含 role 和 sha256 的 TOML [[token]] 表）
     .demo = 账本为空时写入演示统筹地区；未给出 --auth 时为每个角色输出一个令牌
     .cors_origins = 允许来自 ORIGIN 的浏览器页面调用 API（CORS），例如 https://app.example.org；可重复。默认关闭
-    .read_only = 只读：从存储回答参保记录、事件、统筹地区、事件推送和审计路由（例如 PostgreSQL 热备库：--store postgres://standby…），对命令回答 503。可以在唯一的写入进程之外运行任意多个
+    .read_only = 只读：从存储回答参保记录、事件、统筹地区、事件推送和审计路由（例如 PostgreSQL 热备库：--store postgres://standby…），对命令回答 503。在 PostgreSQL 存储上可以在唯一的写入进程之外运行任意多个；数据目录同一时间只能由一个进程打开，因此在数据目录上它只能单独运行（例如在用 `flexledger restore` 做出的副本上）
     .writer_url = 写入进程的地址，--read-only 服务器在回答命令时给出它
 
 help-flexledger-region =

@@ -251,7 +251,9 @@ cannot be opened)."
         cors_origins: Vec<axum::http::HeaderValue>,
         /// Only read: answer coverage, events, regions, the feed and the audit routes
         /// from the store (e.g. a PostgreSQL hot standby: --store postgres://standby…),
-        /// and answer commands with 503. Any number may run beside the one writer.
+        /// and answer commands with 503. On a PostgreSQL store any number may run beside
+        /// the one writer; a data directory is opened by one process at a time, so there
+        /// it runs alone (e.g. on a copy made by `flexledger restore`).
         #[arg(long, conflicts_with = "demo")]
         read_only: bool,
         /// The writer's address, named in a --read-only server's answer to a command.

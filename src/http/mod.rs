@@ -1062,12 +1062,19 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
     .await?;
     if pending {
         let Some(writer) = &state.writer else {
-            // A replica never writes: the writer records the close's consequences.
+            // A replica never writes: the writer records the close's consequences. A
+            // data directory is opened by one process at a time, so there the writer
+            // cannot run beside this server (a subscriber's probe was told to start
+            // one, and it was refused).
+            let engine = match state.store.as_ref() {
+                AnyReader::Sled(_) => "directory",
+                AnyReader::Postgres(_) => "database",
+            };
             return Err(AppError::say(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "http-read-only-close-pending",
-                vec![],
+                vec![("engine", text(engine))],
             )
             .retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS));
         };

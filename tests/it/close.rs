@@ -784,7 +784,7 @@ fn a_read_only_server_mid_close_answers_503_with_retry_after_for_a_member_not_ye
     let read = |index: u128| {
         let url = format!("{}/v1/members/{}", server.base, member(index));
         let bearer = format!("Bearer {}", crate::http::token("auditor"));
-        let response = agent
+        let mut response = agent
             .get(&url)
             .header("authorization", &bearer)
             .call()
@@ -793,7 +793,16 @@ fn a_read_only_server_mid_close_answers_503_with_retry_after_for_a_member_not_ye
             .headers()
             .get("retry-after")
             .map(|value| value.to_str().unwrap().to_owned());
-        (response.status().as_u16(), retry_after)
+        let status = response.status().as_u16();
+        if status == 503 {
+            // On a data directory no writer can run beside this server: the answer
+            // says to stop it, not to wait for a writer that would be refused.
+            let body = response.body_mut().read_to_string().unwrap();
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let message = body["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains("stop this server"), "{message}");
+        }
+        (status, retry_after)
     };
     // Every third member paid April's months before: nothing to record.
     assert_eq!(read(0), (200, None));
