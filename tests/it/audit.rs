@@ -2802,3 +2802,51 @@ fn explain_cites_the_payment_a_back_paid_month_accrued_with_and_the_stopped_dedu
     // January, paid: the stop recorded later does not bear on it.
     assert!(role(&on_time, "DeductionStopped").is_empty(), "{on_time}");
 }
+
+/// D23: the rules applied include those of the month's period that its explanation
+/// cites events of: R13 for a month of a re-enrollment's period, R15 for a month whose
+/// ratio a base change set, and R11 for a waiting month whose period an automatic
+/// withdrawal ended before its benefit start (an auditor's probe, 2026-12-05, found each
+/// cited on an event line, or in a reason, and missing from the rules).
+#[test]
+fn the_rules_applied_include_the_period_s_reenrollment_base_change_and_withdrawal() {
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    let close =
+        |month: &str| serde_json::json!({"command":"close_month","region":"demo","month":month});
+    let mut commands = vec![
+        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
+        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
+        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+    ];
+    // February to May missed: the close of May withdraws the member from February (R11).
+    commands.extend(["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"].map(close));
+    commands.push(serde_json::json!({"command":"reenroll","member_id":member,"month":"2025-06","base_ratio":"0.60"}));
+    commands.push(serde_json::json!({"command":"change_base","member_id":member,"from_month":"2025-08","base_ratio":"1.00"}));
+    let dir = tempfile::tempdir().unwrap();
+    drop(crate::expect::ledger_of(&commands, dir.path()));
+    let rules_of = |month: &str| {
+        let args = ["--json", "explain", "--member", member, "--month", month];
+        let explained = json(&audit(dir.path(), &args));
+        let status = explained["status"].as_str().unwrap().to_owned();
+        let rules: Vec<String> = rule_ids(&explained).into_iter().map(String::from).collect();
+        (status, rules)
+    };
+    let (status, rules) = rules_of("2025-01");
+    assert_eq!(status, "waiting");
+    assert!(rules.contains(&"R11".to_owned()), "{rules:?}");
+    assert!(
+        !rules.contains(&"R13".to_owned()),
+        "the first period: {rules:?}"
+    );
+    let (_, rules) = rules_of("2025-07");
+    assert!(rules.contains(&"R13".to_owned()), "{rules:?}");
+    assert!(
+        !rules.contains(&"R15".to_owned()),
+        "set by the re-enrollment: {rules:?}"
+    );
+    let (_, rules) = rules_of("2025-08");
+    assert!(
+        rules.contains(&"R13".to_owned()) && rules.contains(&"R15".to_owned()),
+        "{rules:?}"
+    );
+}
