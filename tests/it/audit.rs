@@ -2618,6 +2618,22 @@ fn every_replay_row_shows_the_member_as_of_its_position() {
     }
 }
 
+/// Region demo's policy from `from`: wage 10000.00, rate 0.10, grace 3, the first
+/// wait `delay_first` months, back-paid months restored.
+fn demo_policy(from: &str, delay_first: u32) -> Value {
+    serde_json::json!({"command":"publish_policy","region":"demo","effective_from":from,"average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":delay_first,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]})
+}
+
+/// `member` enrolled in demo from 2025-01 at base ratio 0.60.
+fn enroll_january(member: &str) -> Value {
+    serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"})
+}
+
+/// `member` pays 2025-01 (600.00) on time.
+fn pay_january(member: &str) -> Value {
+    serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"})
+}
+
 /// A region event recorded between a close and the chunk that records the member's
 /// consequences (a policy published right after the close, as `submit` records the
 /// next line before the chunk) shows them on its row too: its row showed the member
@@ -2627,18 +2643,17 @@ fn every_replay_row_shows_the_member_as_of_its_position() {
 #[test]
 fn a_region_event_between_a_close_and_its_chunk_shows_the_close_s_consequences() {
     let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
-    let policy = |from: &str| serde_json::json!({"command":"publish_policy","region":"demo","effective_from":from,"average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":1,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
     let close =
         |month: &str| serde_json::json!({"command":"close_month","region":"demo","month":month});
     let mut commands = vec![
-        policy("2025-01"),
-        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+        demo_policy("2025-01", 1),
+        enroll_january(member),
+        pay_january(member),
     ];
     commands.extend(["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"].map(close));
     // The close of May withdraws the member (four months missed, R11); the policy is
     // recorded before that chunk.
-    commands.push(policy("2025-09"));
+    commands.push(demo_policy("2025-09", 1));
     commands.push(serde_json::json!({"command":"reenroll","member_id":member,"month":"2025-06","base_ratio":"0.60"}));
     let dir = tempfile::tempdir().unwrap();
     drop(crate::expect::ledger_of(&commands, dir.path()));
@@ -2699,9 +2714,9 @@ fn replay_rows_match_member_as_of(dir: &Path, member: &str, scenario: &str) {
 fn a_waiting_month_paid_back_is_explained_by_the_rules_that_missed_and_restored_it() {
     let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
     let commands = [
-        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
-        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+        demo_policy("2025-01", 6),
+        enroll_january(member),
+        pay_january(member),
         serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
         serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
         serde_json::json!({"command":"pay","member_id":member,"months":["2025-02","2025-03"],"amount":"1200.00","paid_on":"2025-03-10"}),
@@ -2740,9 +2755,9 @@ fn a_waiting_month_paid_back_is_explained_by_the_rules_that_missed_and_restored_
 fn explain_cites_the_payment_a_back_paid_month_accrued_with_and_the_stopped_deduction() {
     let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
     let commands = [
-        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":1,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
-        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+        demo_policy("2025-01", 1),
+        enroll_january(member),
+        pay_january(member),
         serde_json::json!({"command":"grant_subsidy","member_id":member,"from_month":"2025-01","months":12,"share":"0.5","category":"hardship"}),
         serde_json::json!({"command":"close_month","region":"demo","month":"2025-01"}),
         serde_json::json!({"command":"close_month","region":"demo","month":"2025-02"}),
@@ -2814,9 +2829,9 @@ fn the_rules_applied_include_the_period_s_reenrollment_base_change_and_withdrawa
     let close =
         |month: &str| serde_json::json!({"command":"close_month","region":"demo","month":month});
     let mut commands = vec![
-        serde_json::json!({"command":"publish_policy","region":"demo","effective_from":"2025-01","average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,"backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]}),
-        serde_json::json!({"command":"enroll","member_id":member,"region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-        serde_json::json!({"command":"pay","member_id":member,"months":["2025-01"],"amount":"600.00","paid_on":"2025-01-10"}),
+        demo_policy("2025-01", 6),
+        enroll_january(member),
+        pay_january(member),
     ];
     // February to May missed: the close of May withdraws the member from February (R11).
     commands.extend(["2025-01", "2025-02", "2025-03", "2025-04", "2025-05"].map(close));

@@ -528,28 +528,76 @@ async fn next_notice(
     }
 }
 
+/// A subscriber that asked for notices, gone live after the first chunk of a close of
+/// January in `region` (chunks of 2, five members) was published to a broadcast of
+/// two items, and its first notice (that chunk's): the ledger to record more with, the
+/// broadcast, what the subscriber delivers, and the items it delivered so far by type.
+struct NoticeSubscriber {
+    ledger: flexledger::ledger::Ledger,
+    sources: crate::support::FixedSources,
+    live: flexledger::feed::Broadcast,
+    received: tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
+    items: std::collections::BTreeMap<String, usize>,
+    first: Value,
+    /// Kept: the subscription stops when it is dropped.
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl NoticeSubscriber {
+    async fn start(dir: &std::path::Path, region: &str) -> NoticeSubscriber {
+        use flexledger::feed::{publish, Broadcast, Filter, Start, Subscription};
+        let (mut ledger, mut sources) = ledger_closing_january(dir, region);
+        // The first chunk before anyone subscribes: the broadcast remembers its notice.
+        let live = Broadcast::new(2);
+        publish(&live, &ledger.close_step(&mut sources).unwrap().appended);
+        let store = std::sync::Arc::new(ledger.store().reader());
+        let filter = Filter::new(None, None, None).sending_closing(true);
+        let subscription = Subscription::start(store, &live, Start::Live, filter)
+            .await
+            .unwrap();
+        let (out, mut received) = tokio::sync::mpsc::channel(64);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(subscription.run(out, stopped));
+        let mut items = std::collections::BTreeMap::new();
+        let first = next_notice(&mut received, &mut items).await;
+        NoticeSubscriber {
+            ledger,
+            sources,
+            live,
+            received,
+            items,
+            first,
+            _stop: stop,
+        }
+    }
+
+    /// Records and publishes the rest of every close in progress while the
+    /// subscriber cannot run (one thread): more than the broadcast holds, so it falls
+    /// behind and catches up from the store.
+    fn finish_closes(&mut self) {
+        loop {
+            let stepped = self.ledger.close_step(&mut self.sources).unwrap();
+            if stepped.progress.is_none() {
+                break;
+            }
+            flexledger::feed::publish(&self.live, &stepped.appended);
+        }
+    }
+
+    async fn next_notice(&mut self) -> Value {
+        next_notice(&mut self.received, &mut self.items).await
+    }
+}
+
 /// A subscriber going live is sent where a close in progress stands (the broadcast's
 /// last notice of it), and one that falls behind the broadcast while the close ends is
 /// sent its end once it has caught up with the items it counts: notices are not
 /// stored, so the catch-up from the store cannot give it.
 #[tokio::test(flavor = "current_thread")]
 async fn a_subscriber_going_live_is_told_where_a_close_stands_and_how_it_ended() {
-    use flexledger::feed::{publish, Broadcast, Filter, Start, Subscription};
     let dir = tempfile::tempdir().unwrap();
-    let (mut ledger, mut sources) = ledger_closing_january(dir.path(), "halfway");
-    // The first chunk before anyone subscribes: the broadcast remembers its notice.
-    let live = Broadcast::new(2);
-    publish(&live, &ledger.close_step(&mut sources).unwrap().appended);
-    let store = std::sync::Arc::new(ledger.store().reader());
-    let filter = Filter::new(None, None, None).sending_closing(true);
-    let subscription = Subscription::start(store, &live, Start::Live, filter)
-        .await
-        .unwrap();
-    let (out, mut received) = tokio::sync::mpsc::channel(64);
-    let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(subscription.run(out, stopped));
-    let mut items = std::collections::BTreeMap::new();
-    let first = next_notice(&mut received, &mut items).await;
+    let mut subscriber = NoticeSubscriber::start(dir.path(), "halfway").await;
+    let first = &subscriber.first;
     assert_eq!(
         (
             &first["members_done"],
@@ -558,16 +606,8 @@ async fn a_subscriber_going_live_is_told_where_a_close_stands_and_how_it_ended()
         ),
         (&json!(2), &json!(2), &json!(false))
     );
-    // The rest of the close while the subscriber cannot run (one thread): more than
-    // the broadcast holds, so it falls behind and catches up from the store.
-    loop {
-        let stepped = ledger.close_step(&mut sources).unwrap();
-        if stepped.progress.is_none() {
-            break;
-        }
-        publish(&live, &stepped.appended);
-    }
-    let last = next_notice(&mut received, &mut items).await;
+    subscriber.finish_closes();
+    let last = subscriber.next_notice().await;
     assert_eq!(
         (
             &last["members_done"],
@@ -578,7 +618,7 @@ async fn a_subscriber_going_live_is_told_where_a_close_stands_and_how_it_ended()
         "{last}"
     );
     assert_eq!(
-        items.get("ContributionMissed"),
+        subscriber.items.get("ContributionMissed"),
         Some(&3),
         "the items it counts came first"
     );
@@ -591,42 +631,24 @@ async fn a_subscriber_going_live_is_told_where_a_close_stands_and_how_it_ended()
 #[tokio::test(flavor = "current_thread")]
 async fn a_subscriber_behind_two_closes_of_a_region_is_told_each_one_ended() {
     use flexledger::domain::parse_command_value;
-    use flexledger::feed::{publish, Broadcast, Filter, Start, Subscription};
     let dir = tempfile::tempdir().unwrap();
-    let (mut ledger, mut sources) = ledger_closing_january(dir.path(), "two");
-    let live = Broadcast::new(2);
-    publish(&live, &ledger.close_step(&mut sources).unwrap().appended);
-    let store = std::sync::Arc::new(ledger.store().reader());
-    let filter = Filter::new(None, None, None).sending_closing(true);
-    let subscription = Subscription::start(store, &live, Start::Live, filter)
-        .await
-        .unwrap();
-    let (out, mut received) = tokio::sync::mpsc::channel(64);
-    let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(subscription.run(out, stopped));
-    let mut items = std::collections::BTreeMap::new();
-    let first = next_notice(&mut received, &mut items).await;
+    let mut subscriber = NoticeSubscriber::start(dir.path(), "two").await;
+    let first = &subscriber.first;
     assert_eq!(
         (&first["month"], &first["finished"]),
         (&json!("2025-01"), &json!(false))
     );
-    // While the subscriber cannot run (one thread): February's close records the rest
-    // of January first, then February's own chunks, far more than the broadcast holds.
+    // February's close records the rest of January first, then its own chunks.
     let february = json!({"command":"close_month","region":"two","month":"2025-02"});
-    let answer = ledger
-        .submit(vec![parse_command_value(february)], &mut sources)
+    let answer = subscriber
+        .ledger
+        .submit(vec![parse_command_value(february)], &mut subscriber.sources)
         .unwrap();
-    publish(&live, &answer.appended);
-    loop {
-        let stepped = ledger.close_step(&mut sources).unwrap();
-        if stepped.progress.is_none() {
-            break;
-        }
-        publish(&live, &stepped.appended);
-    }
+    flexledger::feed::publish(&subscriber.live, &answer.appended);
+    subscriber.finish_closes();
     let mut ends = Vec::new();
     while ends.len() < 2 {
-        let notice = next_notice(&mut received, &mut items).await;
+        let notice = subscriber.next_notice().await;
         if notice["finished"] == true {
             ends.push(notice["month"].clone());
         }
