@@ -13,9 +13,9 @@ http-store-found-damaged = the store was found damaged: the ledger takes no more
 http-bring-up-to-date-failed = the ledger could not record a month close's consequences for this member; see the server's log
 http-read-only = this server only reads (serve --read-only); send commands to the ledger's writer
 http-read-only-writer = this server only reads (serve --read-only); send commands to the ledger's writer at { $writer }
-http-read-only-close-pending = a month close of this member's region is still being recorded; ask again in a moment, or ask the writer. Only a writer records it (`flexledger serve` without --read-only, or any `flexledger` command run on the store): { $engine ->
-        [directory] a data directory is opened by one process at a time, so while this server holds it no writer can: stop this server and run the writer, or any `flexledger` command, on the directory to finish the close
-       *[database] if none is running, the close waits until one is started
+http-read-only-close-pending = { $engine ->
+        [directory] a month close of this member's region has still to record this member's consequences, and only a writer records them (`flexledger serve` without --read-only, or any `flexledger` command run on the data directory). A data directory is opened by one process at a time, so while this server holds it no writer can, and asking again will not help: stop this server and run the writer, or any `flexledger` command, on the directory to finish the close
+       *[database] a month close of this member's region is still being recorded; ask again in a moment, or ask the writer. Only a writer records it (`flexledger serve` without --read-only, or any `flexledger` command run on the store): if none is running, the close waits until one is started
     }
 
 ## Routes, methods, tokens and limits

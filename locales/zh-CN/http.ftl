@@ -12,9 +12,9 @@ http-store-found-damaged = 发现存储已损坏：账本不再接受命令，�
 http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
 http-read-only = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器
 http-read-only-writer = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器 { $writer }
-http-read-only-close-pending = 此参保人员所在统筹地区的月结仍在记录中；请稍后再查询，或向写入服务器查询。只有写入端会记录它（不带 --read-only 的 `flexledger serve`，或在该存储上运行的任意 `flexledger` 命令）：{ $engine ->
-        [directory] 数据目录同一时间只能由一个进程打开，本服务器占用它时写入端无法打开：请停止本服务器，再在该目录上运行写入端或任意 `flexledger` 命令以完成月结
-       *[database] 若没有写入端在运行，月结会一直等到有写入端启动
+http-read-only-close-pending = { $engine ->
+        [directory] 此参保人员所在统筹地区的月结尚未记录此参保人员的结果，只有写入端会记录（不带 --read-only 的 `flexledger serve`，或在该数据目录上运行的任意 `flexledger` 命令）。数据目录同一时间只能由一个进程打开，本服务器占用它时写入端无法打开，再次查询也无济于事：请停止本服务器，再在该目录上运行写入端或任意 `flexledger` 命令以完成月结
+       *[database] 此参保人员所在统筹地区的月结仍在记录中；请稍后再查询，或向写入服务器查询。只有写入端会记录它（不带 --read-only 的 `flexledger serve`，或在该存储上运行的任意 `flexledger` 命令）：若没有写入端在运行，月结会一直等到有写入端启动
     }
 
 ## 路由、请求方法、令牌与限额

@@ -281,7 +281,38 @@ fn facts(
         (withdrawals, &refunds, policies, marks),
     );
     let facts = month_events(history, (month, period), &events, (refunds, paid_under));
-    Ok(Ok((month_why(region, member, month, &facts), events)))
+    let mut why = month_why(region, member, month, &facts);
+    for rule in rules_of_cited_events(history, &events) {
+        if !why.rules.contains(&rule) {
+            why.rules.push(rule);
+        }
+    }
+    Ok(Ok((why, events)))
+}
+
+/// D23: the rules of the events cited for the month that its status's rules may not
+/// name: R13 for a re-enrollment, R15 for a base change, R8 for a stopped deduction,
+/// and a withdrawal's own (R11, R12), whatever the role each plays (it ended the
+/// month's period, the one before, or cut a wait short). An auditor's probe
+/// (2026-12-05) found each named on an event line and missing from the rules applied;
+/// taken from the citations, the two lists cannot disagree.
+fn rules_of_cited_events(history: &MemberHistory, events: &[Citation]) -> Vec<RuleId> {
+    events
+        .iter()
+        .filter_map(|citation| {
+            let envelope = history.events.iter().find(|envelope| {
+                envelope.position == citation.position
+                    && envelope.event.type_name() == citation.event_type
+            })?;
+            match &envelope.event {
+                Event::MemberReenrolled(_) => Some(RuleId::R13),
+                Event::BaseChanged(_) => Some(RuleId::R15),
+                Event::DeductionStopped(_) => Some(RuleId::R8),
+                Event::MemberWithdrawn(withdrawn) => Some(withdrawn.reason.rule()),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Where two facts a month's reasons rest on were recorded, so that their events are

@@ -440,7 +440,6 @@ fn rules_applied(
     if !before_first_enrollment {
         ids.extend(supporting_rules(line.status));
     }
-    ids.extend(period_rules(line, member));
     // R9, R10: a paid month that its close recorded missed was paid back. A month of
     // the wait is `waiting` (R7) for all that, and its back payment needs the rules
     // that allow it as much as a restored month's does.
@@ -461,43 +460,6 @@ fn rules_applied(
     }
     let mut seen = std::collections::BTreeSet::new();
     ids.retain(|id| seen.insert(*id));
-    ids
-}
-
-/// The rules of the month's enrollment period that its explanation rests on, whatever
-/// its status: R13 when the period is a re-enrollment (its continuity and benefit start
-/// are decided anew), R15 when a base change, not the period's enrollment, set the
-/// month's ratio, and the withdrawal's rule (R11, R12) when one ended the period before
-/// the month's benefit start (a waiting month that never reached it). The explanation
-/// cites the events of each; an auditor's probe (2026-12-05) found them cited with
-/// rules missing from the rules applied.
-fn period_rules(line: &MonthLine, member: &MemberState) -> Vec<RuleId> {
-    let month = line.month;
-    let Some(index) = member
-        .periods
-        .iter()
-        .rposition(|period| period.start <= month)
-    else {
-        return Vec::new();
-    };
-    let period = &member.periods[index];
-    let mut ids = Vec::new();
-    if index > 0 {
-        ids.push(RuleId::R13);
-    }
-    let ratio_set_at = member.base_ratios.range(..=month).next_back();
-    if period.contains(month) && ratio_set_at.is_some_and(|(from, _)| *from > period.start) {
-        ids.push(RuleId::R15);
-    }
-    if let Some(withdrawal) = &period.withdrawal {
-        let cut_short = line.status == MonthStatus::Waiting
-            && period
-                .benefit_start
-                .is_none_or(|start| withdrawal.effective_from <= start);
-        if cut_short {
-            ids.push(withdrawal.reason.rule());
-        }
-    }
     ids
 }
 

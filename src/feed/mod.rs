@@ -57,10 +57,11 @@ pub const FEED_SKIPPED_ITEMS_PER_CURSOR_MAX: usize = 1_024;
 pub const FEED_FILTER_MEMBERS_CACHED_MAX: usize = 4096;
 
 /// The live broadcast: every subscriber's receiver of what the writer publishes, and
-/// the last `Closing` notice published for each close (region and month). A subscriber going live is sent
-/// those it has not had (`Subscription`): where a close in progress stands, or the end
-/// of one it was told of before it fell behind the broadcast (notices are not stored,
-/// so a catch-up cannot give it). A clone is the same broadcast.
+/// the last `Closing` notice published for each close (region and month). A
+/// subscriber going live is sent those it has not had (`Subscription`): where a close
+/// in progress stands, or the end of one it was told of, or that ran while it was
+/// behind the broadcast (notices are not stored, so a catch-up cannot give it). A
+/// clone is the same broadcast.
 #[derive(Clone, Debug)]
 pub struct Broadcast {
     sender: tokio::sync::broadcast::Sender<FeedItem>,
@@ -87,7 +88,7 @@ impl Broadcast {
     }
 
     /// Sends `item` to every subscriber (none is not an error: the feed may have
-    /// none), a notice remembered first as its region's last.
+    /// none), a notice remembered first as its close's last.
     pub fn send(&self, item: FeedItem) {
         if let Some(key) = item.close_key() {
             let mut closings = self.remembered();
@@ -133,9 +134,8 @@ pub struct FeedMessage {
     /// For a `Closing` notice (a month close's progress after one of its chunks), what
     /// a subscriber compares to send each state once. It has no id and moves no
     /// cursor, and is not stored, so a catch-up does not give it: it is sent live, and
-    /// from the broadcast's memory of each region's last one when a subscriber goes
-    /// live (`Broadcast::closings`, D17). `None` for an
-    /// item of the log.
+    /// from the broadcast's memory of each close's last one when a subscriber goes
+    /// live (`Broadcast::closings`, D17). `None` for an item of the log.
     pub closing: Option<ClosingState>,
 }
 

@@ -389,8 +389,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
     }
 
     /// Sends a `Closing` notice if the subscriber asked for it and has not been sent
-    /// that state or a later one of the region's closes; false if the subscription
-    /// ended.
+    /// that state or a later one of the same close; false if the subscription ended.
     async fn pass_notice(
         &mut self,
         item: &FeedItem,
@@ -437,10 +436,12 @@ impl<S: ReadStore + 'static> Subscription<S> {
             };
             // A close that ended while the subscriber was behind the broadcast is one
             // it would have been told of live: its end is said, as is the end of one it
-            // was told of. A subscriber catching up from where it asked to start is told
+            // was told of. At its position too: a notice carries the position of its
+            // chunk's last item, which the subscriber may have had before it fell
+            // behind, and a state already sent is not sent again (`pass_notice`). A subscriber catching up from where it asked to start is told
             // of the closes in progress only, not of every close it passes.
             let told_of_it = self.closings_sent.contains_key(&key)
-                || behind_since.is_some_and(|at| notice.position > at);
+                || behind_since.is_some_and(|at| notice.position >= at);
             if (state.finished && !told_of_it) || notice.position > self.cursor.position {
                 continue;
             }

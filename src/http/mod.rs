@@ -1070,13 +1070,18 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
                 AnyReader::Sled(_) => "directory",
                 AnyReader::Postgres(_) => "database",
             };
-            return Err(AppError::say(
+            let unavailable = AppError::say(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "http-read-only-close-pending",
                 vec![("engine", text(engine))],
-            )
-            .retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS));
+            );
+            // Asking again helps only where a writer can run meanwhile: on a data
+            // directory no `Retry-After`, which a client would follow for ever.
+            return Err(match engine {
+                "database" => unavailable.retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS),
+                _ => unavailable,
+            });
         };
         writer.bring_up_to_date(member_id).await.map_err(|error| {
             tracing::error!(%error, %member_id, "bringing a member up to date with a month close failed");
