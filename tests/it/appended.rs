@@ -129,13 +129,7 @@ fn a_ledger_that_keeps_nothing_answers_with_nothing_appended() {
 #[test]
 fn a_submit_that_fails_mid_close_still_answers_with_what_it_appended() {
     let dir = tempfile::tempdir().unwrap();
-    let store = FailingAppend {
-        inner: SledStore::open(dir.path()).unwrap(),
-        appends_left: 2,
-        disk_full: false,
-    };
-    let mut ledger = Ledger::with_store(store).unwrap();
-    ledger.set_close_chunk_members(CHUNK_MEMBERS);
+    let mut ledger = failing_after_two_appends(dir.path(), false);
     let mut sources = FixedSources::new();
     // Append 1: the region.
     ledger
@@ -160,6 +154,19 @@ fn a_submit_that_fails_mid_close_still_answers_with_what_it_appended() {
 }
 
 const FAILURE: &str = "the test store refuses this append";
+
+/// A ledger closing in chunks of `CHUNK_MEMBERS` whose appends fail after the
+/// second: with an engine error, or as a full disk when `disk_full`.
+fn failing_after_two_appends(dir: &std::path::Path, disk_full: bool) -> Ledger<FailingAppend> {
+    let store = FailingAppend {
+        inner: SledStore::open(dir).unwrap(),
+        appends_left: 2,
+        disk_full,
+    };
+    let mut ledger = Ledger::with_store(store).unwrap();
+    ledger.set_close_chunk_members(CHUNK_MEMBERS);
+    ledger
+}
 
 /// A sled store whose appends fail once `appends_left` have been made: with an
 /// engine error, or as a full disk when `disk_full`.
@@ -278,13 +285,7 @@ impl CheckpointWriter for FailingAppend {
 #[test]
 fn commands_after_a_chunk_met_a_full_disk_are_told_of_the_full_disk() {
     let dir = tempfile::tempdir().unwrap();
-    let store = FailingAppend {
-        inner: SledStore::open(dir.path()).unwrap(),
-        appends_left: 2,
-        disk_full: true,
-    };
-    let mut ledger = Ledger::with_store(store).unwrap();
-    ledger.set_close_chunk_members(CHUNK_MEMBERS);
+    let mut ledger = failing_after_two_appends(dir.path(), true);
     ledger.set_close_in_background(true);
     let writer = flexledger::writer::Writer::start(ledger, Box::new(FixedSources::new()));
     let counters = writer.counters();

@@ -1943,10 +1943,16 @@ fn restore_from_pipe(target: &Path) -> std::process::Child {
     // Through `env --default-signal=HUP` (coreutils; it then runs the binary in its
     // place): a test run under `nohup` would otherwise pass its ignored SIGHUP on,
     // and the restore, rightly, would go on through one.
+    restore_from_pipe_through(&["env", "--default-signal=HUP"], target)
+}
+
+/// [`restore_from_pipe`], run by `launcher` (a program and its arguments, which then
+/// runs the binary with its own).
+fn restore_from_pipe_through(launcher: &[&str], target: &Path) -> std::process::Child {
     let ledger = flexledger_command(target);
-    let mut command = std::process::Command::new("env");
+    let mut command = std::process::Command::new(launcher[0]);
     command
-        .arg("--default-signal=HUP")
+        .args(&launcher[1..])
         .arg(ledger.get_program())
         .args(ledger.get_args());
     for (name, value) in ledger.get_envs() {
@@ -1962,6 +1968,15 @@ fn restore_from_pipe(target: &Path) -> std::process::Child {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// Waits until `path` exists, failing with `what` after a minute.
+fn wait_for(path: &Path, what: &str) {
+    let waited = std::time::Instant::now();
+    while !path.exists() {
+        assert!(waited.elapsed().as_secs() < 60, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Ctrl-C (SIGINT), or SIGHUP, during a `restore` stops it through its error path: exit 130, a
@@ -1985,11 +2000,7 @@ fn an_interrupted_restore_leaves_nothing_behind() {
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(lines[..2].concat().as_bytes()).unwrap();
         stdin.flush().unwrap();
-        let waited = std::time::Instant::now();
-        while !staging.exists() {
-            assert!(waited.elapsed().as_secs() < 60, "no staging directory");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        wait_for(&staging, "no staging directory");
         let sent = std::process::Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
@@ -2023,27 +2034,13 @@ fn a_restore_under_nohup_goes_on_through_a_hangup() {
     let (_, lines) = demo_backup(root.path());
     let target = root.path().join("kept");
     let staging = root.path().join(".kept.restoring");
-    let mut child = std::process::Command::new("nohup")
-        .arg(env!("CARGO_BIN_EXE_flexledger"))
-        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-        .arg("--data-dir")
-        .arg(&target)
-        .args(["restore", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = restore_from_pipe_through(&["nohup"], &target);
     let mut stdin = child.stdin.take().unwrap();
     stdin
         .write_all((lines[..2].join("\n") + "\n").as_bytes())
         .unwrap();
     stdin.flush().unwrap();
-    let waited = std::time::Instant::now();
-    while !staging.exists() {
-        assert!(waited.elapsed().as_secs() < 60, "no staging directory");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for(&staging, "no staging directory");
     let sent = std::process::Command::new("kill")
         .args(["-HUP", &child.id().to_string()])
         .status()
@@ -2082,11 +2079,7 @@ fn a_restore_killed_outright_leaves_directories_every_command_refuses() {
         .write_all((lines[..lines.len() / 2].join("\n") + "\n").as_bytes())
         .unwrap();
     stdin.flush().unwrap();
-    let waited = std::time::Instant::now();
-    while !staging.join("sled").exists() {
-        assert!(waited.elapsed().as_secs() < 60, "no staging store");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for(&staging.join("sled"), "no staging store");
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
@@ -2156,11 +2149,7 @@ fn a_restore_claims_its_target_before_reading_and_gives_it_back_when_it_fails() 
         }
         let mut child = restore_from_pipe(&target);
         let mut stdin = child.stdin.take().unwrap();
-        let waited = std::time::Instant::now();
-        while !target.join("restore-unfinished").exists() {
-            assert!(waited.elapsed().as_secs() < 60, "the target is claimed");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        wait_for(&target.join("restore-unfinished"), "the target is claimed");
         let pay = br#"{"command":"close_month","region":"demo","month":"2025-11"}"#;
         let meanwhile = flexledger(&target, &["submit", "-"], Some(&pay[..]));
         assert_eq!(meanwhile.status.code(), Some(2), "{}", stderr(&meanwhile));

@@ -214,12 +214,15 @@ impl Cluster {
         // The server first, then the children it has: a child it forked between a
         // listing and the signal went on running (a CI run saw a frozen cluster answer
         // five reads through a connection opened just then).
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(&server)
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{signal} {server}");
+        let kill = |pids: &[String]| {
+            let status = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .args(pids)
+                .status()
+                .expect("kill runs");
+            assert!(status.success(), "kill -{signal} {pids:?}");
+        };
+        kill(std::slice::from_ref(&server));
         let mut pids = Vec::new();
         for entry in std::fs::read_dir("/proc").expect("/proc is read").flatten() {
             let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
@@ -231,15 +234,9 @@ impl Cluster {
                 pids.push(entry.file_name().to_string_lossy().into_owned());
             }
         }
-        if pids.is_empty() {
-            return;
+        if !pids.is_empty() {
+            kill(&pids);
         }
-        let status = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .args(&pids)
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -{signal} {pids:?}");
     }
 
     /// Starts the cluster again after `stop`.
