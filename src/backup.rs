@@ -1764,33 +1764,13 @@ enum Claimed {
 /// one target only one claims it.
 fn claim_target(placed: &Path, target: &Path) -> Result<Claimed, BackupError> {
     // Refused before anything is made (a target `new/..` made `new` first).
-    staging_path(placed).ok_or_else(|| {
-        BackupError::Refused(Sentence::new(
-            "backup-restore-target-unnamed",
-            vec![("path", target.display().to_string())],
-        ))
-    })?;
+    staging_path(placed).ok_or_else(|| unnamed_target(target))?;
     let claimed = make_or_find_target(placed, target)?;
-    let path = placed.join(sled_store::RESTORE_UNFINISHED_FILE);
-    let made = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path);
-    let mut file = match made {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(target_claimed(target));
-        }
-        Err(error) => {
-            release_target(placed, claimed);
-            return Err(io_at(&path)(error));
-        }
+    let written = match write_restore_mark(placed) {
+        Ok(true) => Ok(()),
+        Ok(false) => return Err(target_claimed(target)),
+        Err(error) => Err(error),
     };
-    let written = file
-        .write_all(RESTORE_MARK_TEXT.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(io_at(&path))
-        .and_then(|()| sync_directory(placed));
     // A process that opened the target between the check and the mark (a `serve`
     // starting there) made a ledger the mark did not stop: the target is not ours.
     let alone = written.and_then(|()| match only_the_mark(placed) {
@@ -1816,10 +1796,7 @@ fn make_or_find_target(placed: &Path, target: &Path) -> Result<Claimed, BackupEr
     {
         std::fs::create_dir_all(parent).map_err(io_at(parent))?;
     }
-    let mut private = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
-    match private.create(placed) {
+    match private_dir_builder().create(placed) {
         Ok(()) => Ok(Claimed::Made),
         // Made meanwhile by someone else: checked as a target that was there.
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -1853,6 +1830,22 @@ fn target_claimed(target: &Path) -> BackupError {
             ("staging", staging.display().to_string()),
         ],
     ))
+}
+
+/// The refusal of a target path with no name of its own (`new/..`, `/`).
+fn unnamed_target(target: &Path) -> BackupError {
+    BackupError::Refused(Sentence::new(
+        "backup-restore-target-unnamed",
+        vec![("path", target.display().to_string())],
+    ))
+}
+
+/// How restore makes its directories: readable by their owner only (mode 0700).
+fn private_dir_builder() -> std::fs::DirBuilder {
+    let mut private = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
+    private
 }
 
 /// The staging directory of a restore into `target`: `.NAME.restoring` beside it.
@@ -1995,17 +1988,10 @@ fn placed_target(target: &Path) -> Result<PathBuf, BackupError> {
 /// Creates the staging directory beside the target (`.NAME.restoring`); one that
 /// exists means another restore is running or one was killed.
 fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
-    let staging = staging_path(target).ok_or_else(|| {
-        BackupError::Refused(Sentence::new(
-            "backup-restore-target-unnamed",
-            vec![("path", target.display().to_string())],
-        ))
-    })?;
-    let mut private = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
-    match private.create(&staging) {
-        Ok(()) => write_restore_mark(&staging).map(|()| staging),
+    let staging = staging_path(target).ok_or_else(|| unnamed_target(target))?;
+    match private_dir_builder().create(&staging) {
+        // A directory just made holds no mark yet.
+        Ok(()) => write_restore_mark(&staging).map(|_| staging),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(BackupError::Refused(Sentence::new(
                 "backup-restore-staging-exists",
@@ -2054,16 +2040,25 @@ const RESTORE_MARK_TEXT: &str = "a flexledger restore is filling this directory;
     staging directory .NAME.restoring beside it) and restore again\n";
 
 /// Marks `dir` as a restore not finished (`sled_store::RESTORE_UNFINISHED_FILE`),
-/// durably: every open refuses it until the mark is removed.
-fn write_restore_mark(dir: &Path) -> Result<(), BackupError> {
+/// durably: every open refuses it until the mark is removed. False, and nothing
+/// written, when `dir` holds a mark already.
+fn write_restore_mark(dir: &Path) -> Result<bool, BackupError> {
     let path = dir.join(sled_store::RESTORE_UNFINISHED_FILE);
-    std::fs::File::create(&path)
-        .and_then(|mut file| {
-            file.write_all(RESTORE_MARK_TEXT.as_bytes())?;
-            file.sync_all()
-        })
+    // Made exclusively: of two restores racing for one target, only one claims it.
+    let made = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match made {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(error) => return Err(io_at(&path)(error)),
+    };
+    file.write_all(RESTORE_MARK_TEXT.as_bytes())
+        .and_then(|()| file.sync_all())
         .map_err(io_at(&path))?;
-    sync_directory(dir)
+    sync_directory(dir)?;
+    Ok(true)
 }
 
 fn remove_and_sync(path: &Path, dir: &Path) -> Result<(), BackupError> {

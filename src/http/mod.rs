@@ -1066,9 +1066,11 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
             // data directory is opened by one process at a time, so there the writer
             // cannot run beside this server (a subscriber's probe was told to start
             // one, and it was refused).
-            let engine = match state.store.as_ref() {
-                AnyReader::Sled(_) => "directory",
-                AnyReader::Postgres(_) => "database",
+            let on_directory = matches!(*state.store, AnyReader::Sled(_));
+            let engine = if on_directory {
+                "directory"
+            } else {
+                "database"
             };
             let unavailable = AppError::say(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -1078,9 +1080,10 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
             );
             // Asking again helps only where a writer can run meanwhile: on a data
             // directory no `Retry-After`, which a client would follow for ever.
-            return Err(match engine {
-                "database" => unavailable.retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS),
-                _ => unavailable,
+            return Err(if on_directory {
+                unavailable
+            } else {
+                unavailable.retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS)
             });
         };
         writer.bring_up_to_date(member_id).await.map_err(|error| {
