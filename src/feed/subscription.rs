@@ -22,8 +22,9 @@
 //! A subscriber that asks for a month close's progress (`?closing=true`) is sent a
 //! `Closing` notice after each chunk of a close recorded while it follows live, and,
 //! each time it goes live, the broadcast's last notice of every close in progress and
-//! of every close it was told of, or that ran while it was behind the broadcast, that
-//! finished meanwhile (`Broadcast::closings`, by region and month).
+//! of every close it was told of, or that ended after the cursor it started from
+//! (`Start::After`, `Start::From`: a client reconnecting) or while it was behind the
+//! broadcast (`Broadcast::closings`, by region and month).
 //! Notices have no id and move no cursor: they say where a close stands, not what the
 //! log holds, so they are not stored and a catch-up does not give them. Each state is
 //! sent once and never an older one after a newer (`ClosingState`'s order), since a
@@ -78,8 +79,8 @@ impl Filter {
     }
 
     /// The same filter, sending (or not) a `Closing` notice after each chunk of a
-    /// month close of its region (of any region, without one), and for each close in
-    /// progress when it goes live. The other filters do not apply to notices: a
+    /// month close of its region (of any region, without one), and, when it goes live,
+    /// for each close in progress and each that ended after where it started. The other filters do not apply to notices: a
     /// notice is no event of a type or of a member.
     pub fn sending_closing(mut self, closing: bool) -> Filter {
         self.closing = closing;
@@ -217,9 +218,11 @@ pub struct Subscription<S: ReadStore + 'static> {
     /// The last `Closing` state sent for each close (region and month), at most
     /// `FEED_CLOSES_REMEMBERED_MAX` (past it, forgotten at once).
     closings_sent: HashMap<CloseKey, ClosingState>,
-    /// Where the subscriber was when it last fell behind the broadcast, until it is
-    /// live again: the notices published after it are notices it missed.
-    behind_since: Option<u64>,
+    /// Until the subscriber is live again, where it started from a cursor it chose
+    /// (`from`, `Last-Event-ID`: it may have been told of a close before it came back)
+    /// or where it was when it last fell behind the broadcast: the notices published at
+    /// or after it are notices it may have missed.
+    notices_missed_since: Option<u64>,
 }
 
 /// Closes (a region's month) whose last `Closing` notice a subscriber, and the
@@ -240,13 +243,13 @@ impl<S: ReadStore + 'static> Subscription<S> {
         filter: Filter,
     ) -> Result<Subscription<S>, StartError> {
         let live = broadcast.subscribe();
-        let cursor = match start {
-            Start::After(position, sub) => Cursor::after(position, sub),
-            Start::From(from) => Cursor::after(from.max(1) - 1, u32::MAX),
+        let (cursor, chosen) = match start {
+            Start::After(position, sub) => (Cursor::after(position, sub), true),
+            Start::From(from) => (Cursor::after(from.max(1) - 1, u32::MAX), true),
             Start::Live => {
                 let reader = store.clone();
                 let (head, _) = tokio::task::spawn_blocking(move || reader.head()).await??;
-                Cursor::after(head, u32::MAX)
+                (Cursor::after(head, u32::MAX), false)
             }
         };
         Ok(Subscription {
@@ -258,7 +261,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             page_items_max: catch_up_page_items_max(),
             skipped: 0,
             closings_sent: HashMap::new(),
-            behind_since: None,
+            notices_missed_since: chosen.then_some(cursor.position),
         })
     }
 
@@ -279,7 +282,8 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 // As at the start: subscribe again *before* reading the store.
                 LiveEnd::Lagged => {
                     self.live = self.broadcast.subscribe();
-                    self.behind_since.get_or_insert(self.cursor.position);
+                    self.notices_missed_since
+                        .get_or_insert(self.cursor.position);
                 }
             }
         }
@@ -416,8 +420,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
 
     /// When the subscriber asked for `Closing` notices, sends, as it goes live, the
     /// broadcast's last notice of each close it has not had: a close in progress, or
-    /// the end of one it was told of or that ran while it was behind the broadcast
-    /// (it fell behind while the close finished). Only
+    /// the end of one it was told of or that ended after the cursor it started from or
+    /// while it was behind the broadcast (it came back, or fell behind, while the close
+    /// finished). Only
     /// those at or before its cursor: a notice follows the items it counts, and one
     /// after the cursor was sent after this subscriber subscribed, so it comes live.
     /// False if the subscription ended.
@@ -426,7 +431,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
         out: &mpsc::Sender<Delivery>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> bool {
-        let behind_since = self.behind_since.take();
+        let missed_since = self.notices_missed_since.take();
         if !self.filter.closing {
             return true;
         }
@@ -434,14 +439,15 @@ impl<S: ReadStore + 'static> Subscription<S> {
             let (Some(state), Some(key)) = (notice.closing, notice.close_key()) else {
                 continue;
             };
-            // A close that ended while the subscriber was behind the broadcast is one
-            // it would have been told of live: its end is said, as is the end of one it
-            // was told of. At its position too: a notice carries the position of its
-            // chunk's last item, which the subscriber may have had before it fell
-            // behind, and a state already sent is not sent again (`pass_notice`). A subscriber catching up from where it asked to start is told
-            // of the closes in progress only, not of every close it passes.
+            // A close that ended after the cursor the subscriber started from, or while
+            // it was behind the broadcast, is one it would have been told of live: its
+            // end is said, as is the end of one it was told of. At its position too: a
+            // notice carries the position of its chunk's last item, which the
+            // subscriber may have had before it left or fell behind, and a state
+            // already sent is not sent again (`pass_notice`). Only the closes the
+            // broadcast remembers: those that ran since the server started.
             let told_of_it = self.closings_sent.contains_key(&key)
-                || behind_since.is_some_and(|at| notice.position >= at);
+                || missed_since.is_some_and(|at| notice.position >= at);
             if (state.finished && !told_of_it) || notice.position > self.cursor.position {
                 continue;
             }

@@ -43,8 +43,9 @@ pub struct FeedQuery {
     /// event and data is new to the stream's shape, and a client that reads the
     /// stream by hand may take every id for an item.
     progress: Option<String>,
-    /// `true`: send a `Closing` notice (no id) after each chunk of a month close, and
-    /// for each close in progress when the stream goes live. Opt-in as `progress`.
+    /// `true`: send a `Closing` notice (no id) after each chunk of a month close, and,
+    /// when the stream goes live, for each close in progress and each that ended after
+    /// where it started. Opt-in as `progress`.
     closing: Option<String>,
 }
 

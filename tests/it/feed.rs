@@ -545,19 +545,12 @@ struct NoticeSubscriber {
 
 impl NoticeSubscriber {
     async fn start(dir: &std::path::Path, region: &str) -> NoticeSubscriber {
-        use flexledger::feed::{publish, Broadcast, Filter, Start, Subscription};
+        use flexledger::feed::{publish, Broadcast, Start};
         let (mut ledger, mut sources) = ledger_closing_january(dir, region);
         // The first chunk before anyone subscribes: the broadcast remembers its notice.
         let live = Broadcast::new(2);
         publish(&live, &ledger.close_step(&mut sources).unwrap().appended);
-        let store = std::sync::Arc::new(ledger.store().reader());
-        let filter = Filter::new(None, None, None).sending_closing(true);
-        let subscription = Subscription::start(store, &live, Start::Live, filter)
-            .await
-            .unwrap();
-        let (out, mut received) = tokio::sync::mpsc::channel(64);
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        tokio::spawn(subscription.run(out, stopped));
+        let (mut received, stop) = Self::subscribe(&ledger, &live, Start::Live).await;
         let mut items = std::collections::BTreeMap::new();
         let first = next_notice(&mut received, &mut items).await;
         NoticeSubscriber {
@@ -569,6 +562,36 @@ impl NoticeSubscriber {
             first,
             _stop: stop,
         }
+    }
+
+    /// A subscription to `live` from `start` that asked for notices, running: what it
+    /// delivers, and what keeps it running.
+    async fn subscribe(
+        ledger: &flexledger::ledger::Ledger,
+        live: &flexledger::feed::Broadcast,
+        start: flexledger::feed::Start,
+    ) -> (
+        tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
+        tokio::sync::watch::Sender<bool>,
+    ) {
+        use flexledger::feed::{Filter, Subscription};
+        let store = std::sync::Arc::new(ledger.store().reader());
+        let filter = Filter::new(None, None, None).sending_closing(true);
+        let subscription = Subscription::start(store, live, start, filter)
+            .await
+            .unwrap();
+        let (out, received) = tokio::sync::mpsc::channel(64);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(subscription.run(out, stopped));
+        (received, stop)
+    }
+
+    /// The subscriber leaves, and comes back with a new subscription from `start`
+    /// (what a client reconnecting with `Last-Event-ID` gets).
+    async fn come_back(&mut self, start: flexledger::feed::Start) {
+        let (received, stop) = Self::subscribe(&self.ledger, &self.live, start).await;
+        (self.received, self._stop) = (received, stop);
+        self.items.clear();
     }
 
     /// Records and publishes the rest of every close in progress while the
@@ -654,6 +677,34 @@ async fn a_subscriber_behind_two_closes_of_a_region_is_told_each_one_ended() {
         }
     }
     assert_eq!(ends, [json!("2025-01"), json!("2025-02")]);
+}
+
+/// A subscriber told that a close began, which leaves and comes back at its cursor
+/// (`Last-Event-ID`) after the close finished, is told that it finished once it has the
+/// items the end counts: a new subscription has sent nothing, and was told of the close
+/// in progress only (a subscriber's probe, 2026-12-05: it never heard the end).
+#[tokio::test(flavor = "current_thread")]
+async fn a_subscriber_back_at_its_cursor_is_told_a_close_it_left_in_progress_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut subscriber = NoticeSubscriber::start(dir.path(), "away").await;
+    assert_eq!(subscriber.first["finished"], json!(false));
+    use flexledger::store::EventLog;
+    let (left_at, _) = subscriber.ledger.store().reader().head().unwrap();
+    subscriber.finish_closes();
+    subscriber
+        .come_back(flexledger::feed::Start::After(left_at, u32::MAX))
+        .await;
+    let last = subscriber.next_notice().await;
+    assert_eq!(
+        (&last["members_done"], &last["finished"]),
+        (&json!(5), &json!(true)),
+        "{last}"
+    );
+    assert_eq!(
+        subscriber.items.get("ContributionMissed"),
+        Some(&3),
+        "the items it counts came first, the two it had not again"
+    );
 }
 
 /// A command that finishes a close in progress before its own (a second
