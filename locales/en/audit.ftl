@@ -178,7 +178,8 @@ audit-bundle-why-coverage-out-of-order = the coverage of member { $member } is o
 audit-bundle-why-proof-without-event = the bundle proves an event at this position but does not contain it: an event was removed
 audit-bundle-why-second-proof = a second inclusion proof for this position
 audit-bundle-why-not-in-log = not in the signed log of { $size } events: the event was altered or added
-audit-bundle-why-coverage-differs = member { $member }'s coverage does not follow from the bundle's events
+audit-bundle-why-coverage-differs = member { $member }'s coverage does not follow from the bundle's events: { $field } is { $claimed } in the bundle, { $folded } by its events
+audit-bundle-why-coverage-close-unfinished = member { $member }'s coverage was folded in the middle of the month close of { $month }: the bundle holds the close but not its consequences for the member (missed month, automatic withdrawal, R9–R11), so the coverage is a state the ledger never acts on (D83); export the member again once the close is finished
 audit-bundle-why-coverage-without-events = member { $member } has no events in the bundle
 audit-bundle-why-checkpoint-count = expected exactly one signed checkpoint, found { $found }
 audit-bundle-why-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
@@ -328,6 +329,7 @@ audit-unknown-member = member { $member } has no events in this ledger: check th
 audit-member-not-yet-position = member { $member } had no events yet as of position { $position }: the id is right, its first event is at position { $first } (recorded { $recorded }); ask as of { $first } or later
 audit-member-not-yet-time = member { $member } had no events yet recorded by { $instant }: the id is right, its first event is at position { $first }, recorded { $recorded }; ask as of that time or later
 audit-unknown-region = region { $region } has no policy in this ledger: check the name
+audit-export-close-unfinished = not exported: the month close of { $region } for { $month } is still being recorded ({ $done } of { $total } members done), and an export states coverage as the log holds it, without the consequences the close implies and has not recorded yet (missed months, automatic withdrawals, R9–R11): a state the ledger never acts on (D83). Run any `flexledger` command on this store (or on a copy of it, if this one must stay as it is), or let its `serve` finish the close, then export again; `explain` and `replay` show those consequences now, marked implied
 audit-nothing-member = nothing to export: member { $member } has no events in this ledger
 audit-nothing-region = nothing to export: region { $region } has no policy in this ledger
 audit-nothing-all = nothing to export: the log is empty
@@ -343,7 +345,7 @@ audit-key-not-made-here = no signing key at { $path }: this ledger's key is made
 audit-as-of-beyond-head = the log ends at position { $head }: position { $position } is not written yet, and what it will hold is not known, so an answer as of it would change as events arrive. Ask as of { $head } or earlier, or leave out --as-of for the member as of now
 audit-as-of-after-now = { $instant } is later than now ({ $now }): what the ledger will hold then is not known, so an answer as of it would change as events arrive. Ask as of now or earlier, or leave out --as-of-time for the member as of now
 audit-checkpoint-list-unpinned = no key to check the signatures against (no --public-key, no key file here): each is checked against the key its checkpoint names, which proves only that the checkpoint is whole; pin the ledger's published key with --public-key HEX
-audit-close-unfinished = the month close of { $region } for { $month } is still being recorded ({ $done } of { $total } members done): the log holds its `MonthClosed` but not yet every member's consequences (missed months, automatic withdrawals). The audit tools never append: `explain`, `replay` and `timeline` fold the consequences a member still lacks as the ledger will record them, marked implied (D75), and `verify`, `events` and an export show the log as recorded. Run any `flexledger` command on this store (or let its `serve` run) to finish the close, then audit again
+audit-close-unfinished = the month close of { $region } for { $month } is still being recorded ({ $done } of { $total } members done): the log holds its `MonthClosed` but not yet every member's consequences (missed months, automatic withdrawals). The audit tools never append: `explain`, `replay` and `timeline` fold the consequences a member still lacks as the ledger will record them, marked implied (D75), `verify` and `events` show the log as recorded, and an export of a member or region the close still owes consequences is refused until it is finished (D83). Run any `flexledger` command on this store (or let its `serve` run) to finish the close, then audit again
 
 ## Refusals of the audit commands' own arguments and files (src/audit/commands.rs, src/audit/cli.rs, src/audit/whatif/cli.rs).
 

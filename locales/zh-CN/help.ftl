@@ -292,7 +292,7 @@ help-flexledger-audit-export =
 
         --format csv 改为每个参保人员月份写一行：member_id、region（统筹地区）、month（月份）、status（状态）、due（应缴费额）、paid（已缴费额）、benefits（待遇）、rule（规则），然后（第 2 版）该月的 refunded（退费）、to_account（划入个人账户）、subsidy（社会保险补贴）、subsidy_paid（已发放的补贴），以及参保人员的 member_qualified、member_account_balance、member_subsidy_granted_months、member_subsidy_accrued、member_subsidy_paid、member_subsidy_owed（取自已保存的状态行；供电子表格使用，不含证明）。
 
-        退出码：0 已写出，1 参保人员或统筹地区不存在，2 无法运行。
+        退出码：0 已写出，1 参保人员或统筹地区不存在，或范围内的月结仍在记录中（D83），2 无法运行。
     .member = 一个参保人员
     .region = 一个统筹地区的所有参保人员
     .all = 整个日志

@@ -204,7 +204,7 @@ rebuilds the tree), and each command's body digest with their signed note, so `f
 then (v2) the month's refunded, to_account, subsidy, subsidy_paid and the member's member_qualified, \
 member_account_balance, member_subsidy_granted_months, member_subsidy_accrued, member_subsidy_paid, \
 member_subsidy_owed (from the stored projection; for spreadsheets, no proofs).\n\n\
-Exit: 0 written, 1 unknown member or region, 2 could not run."
+Exit: 0 written, 1 unknown member or region, or a month close in the scope still being recorded (D83), 2 could not run."
     )]
     Export {
         /// One member.

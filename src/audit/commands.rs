@@ -812,6 +812,10 @@ pub fn export(
         let style = (json, language);
         return not_found(out, style, "nothing_to_export", (id, &args));
     }
+    if let Some((id, args)) = close_unfinished_in(&store, scope, format)? {
+        let style = (json, language);
+        return not_found(out, style, "close_unfinished", (id, &args));
+    }
     // A file is written beside the target and renamed into place when complete, so a
     // failed export never leaves a partial file where the last good one was; `-` is
     // standard output, and then what is said about it goes to standard error.
@@ -854,6 +858,44 @@ fn nothing_to_export(
         Scope::Member(member_id) => ("audit-nothing-member", vec![("member", text(member_id))]),
         Scope::Region(region) => ("audit-nothing-region", vec![("region", text(region))]),
         Scope::All => ("audit-nothing-all", vec![]),
+    }))
+}
+
+/// Why `scope` is not exported, if a month close of a region in it is still being
+/// recorded and may imply consequences the log does not hold yet (D17, D83): a member
+/// whose consequences are pending, a region with a close in progress (or a recheck),
+/// and, as a CSV, the whole log while any is. An export states coverage as the log
+/// holds it, and mid-close that is a state the ledger never acts on (an auditor's
+/// probe, 2026-12-06: a signed coverage with a closed month `arrears` left out of its
+/// own arrears, and a member two months past a grace of one `in_arrears` where the
+/// close withdraws it, R11). The whole log's bundle is a backup's, which proves what
+/// its events fold to and is taken mid-close on purpose (D64): it is not refused.
+fn close_unfinished_in(
+    store: &(impl ReadStore + ?Sized),
+    scope: &Scope,
+    format: ExportFormat,
+) -> anyhow::Result<Option<Said>> {
+    let closing = match scope {
+        Scope::All if format == ExportFormat::Bundle => None,
+        Scope::All => crate::ledger::read_closings(store)?.into_iter().next(),
+        Scope::Region(region) => crate::ledger::read_closing(store, region)?,
+        Scope::Member(member_id) => {
+            match crate::ledger::read_member_and_region(store, *member_id)? {
+                Some((member, region)) => {
+                    crate::ledger::close_pending_for(store, &member, &region)?
+                }
+                None => None,
+            }
+        }
+    };
+    Ok(closing.map(|closing| {
+        let args = vec![
+            ("region", text(closing.region.as_str())),
+            ("month", text(closing.month)),
+            ("done", text(closing.members_done)),
+            ("total", text(closing.members_total)),
+        ];
+        ("audit-export-close-unfinished", args)
     }))
 }
 

@@ -124,6 +124,25 @@ impl Folder {
         Some(member_coverage(region, &member))
     }
 
+    /// The month of the member's region's last close, if that close implies a
+    /// consequence for the member that the events folded so far do not hold (R9–R11,
+    /// `close_consequences`): events cut in the middle of that close (D17). `None`
+    /// for an unknown member.
+    pub fn close_pending(&self, member_id: Uuid) -> Option<Month> {
+        let pending = |member: &MemberState| {
+            let region = self.live.regions.get(&member.region)?;
+            let month = last_closed_month(region)?;
+            (!close_consequences(member, region, month).is_empty()).then_some(month)
+        };
+        if let Some(member) = self.live.members.get(&member_id) {
+            return pending(member);
+        }
+        let row = self.rows.get(&member_id)?;
+        // OK because the row was encoded by `put_back` from a member the fold made.
+        let member = decode_member_row(row).expect("a row the fold encoded decodes");
+        pending(&member)
+    }
+
     /// Encodes `count` decoded members (any of them) back into rows.
     fn put_back(&mut self, count: usize) {
         let ids: Vec<Uuid> = self.live.members.keys().take(count).copied().collect();

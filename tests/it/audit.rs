@@ -1827,6 +1827,52 @@ mod properties {
     }
 }
 
+/// A coverage that does not follow from the bundle's events is named with the first
+/// field that differs and both values, as an edited event is named by its line and
+/// position: an auditor's probe (2026-12-06) changed a balance by a cent and was told
+/// only that the coverage "does not follow".
+#[test]
+fn a_coverage_that_does_not_follow_names_the_field_and_both_values() {
+    let dir = scenario_store("decision_withdrawal_and_reenrollment");
+    let key = public_key(dir.path());
+    let member = &scenario_members("decision_withdrawal_and_reenrollment")[0];
+    let bundle = export_member(dir.path(), member);
+    let edited_with = |edit: &dyn Fn(&mut Value)| {
+        let lines: Vec<String> = (bundle.lines())
+            .map(|line| {
+                let mut record: Value = serde_json::from_str(line).unwrap();
+                if record["record"] == "coverage" {
+                    edit(&mut record["coverage"]);
+                }
+                record.to_string()
+            })
+            .collect();
+        let report = verify_text(&join(&lines), &key);
+        let failed: Vec<(&str, String)> = (report.failures.iter())
+            .map(|failure| (failure.check, failure.message.clone()))
+            .collect();
+        failed
+    };
+    let balance = edited_with(&|coverage| {
+        assert_ne!(coverage["account_balance"], "1234.56");
+        coverage["account_balance"] = serde_json::json!("1234.56");
+    });
+    assert!(
+        matches!(balance.as_slice(), [("coverage", message)]
+            if message.contains(": account_balance is \"1234.56\" in the bundle, \"")),
+        "{balance:?}"
+    );
+    let status = edited_with(&|coverage| {
+        assert_ne!(coverage["months"][1]["status"], "due");
+        coverage["months"][1]["status"] = serde_json::json!("due");
+    });
+    assert!(
+        matches!(status.as_slice(), [("coverage", message)]
+            if message.contains(": months[1].status is \"due\" in the bundle, \"lapsed\" by its events")),
+        "{status:?}"
+    );
+}
+
 /// The header is not signed, so what it claims is checked against the contents: a
 /// relabelled scope, a bundle emptied of events, a stripped coverage or hash, and a
 /// stream from outside the scope are all refused.

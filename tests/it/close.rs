@@ -396,6 +396,100 @@ fn the_audit_tools_show_a_close_s_unrecorded_consequences_as_implied() {
     }
 }
 
+/// Mid-close, `export` refuses what it would state without the close's consequences
+/// (D83): a member whose chunk is not recorded, the region, a CSV of the whole log;
+/// it says how to finish the close. A member whose chunk is recorded, and the whole
+/// log's bundle (a backup, D64), are exported. A member's bundle folded mid-close (as
+/// an earlier build wrote one) fails `verify-bundle`'s coverage check, naming the
+/// close. An auditor's probe (2026-12-06) was given a signed coverage with a closed
+/// month `arrears` left out of its own arrears, in arrears past the grace where the
+/// close withdraws the member (R11), and `verify-bundle` called it VALID.
+#[test]
+fn mid_close_an_export_refuses_what_it_would_state_without_the_close_s_consequences() {
+    use flexledger::audit::bundle::{export, verify_bundle, KeyTrust, Scope};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let (walked, unpaid) = (member(1).to_string(), member(MEMBERS - 1).to_string());
+    let out = dir.path().join("export.out");
+    let exported = |scope: &[&str], format: &str| {
+        let _ = std::fs::remove_file(&out);
+        let mut args = vec!["--json", "export", "--format", format];
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(scope);
+        crate::audit::audit(&data, &args)
+    };
+    for (scope, format) in [
+        (["--member", unpaid.as_str()], "bundle"),
+        (["--member", unpaid.as_str()], "csv"),
+        (["--region", "big"], "bundle"),
+        (["--all", ""], "csv"),
+    ] {
+        let scope: Vec<&str> = scope.into_iter().filter(|arg| !arg.is_empty()).collect();
+        let refused = exported(&scope, format);
+        assert_eq!(
+            refused.status.code(),
+            Some(1),
+            "{scope:?} {format}: {refused:?}"
+        );
+        let answer: Value = serde_json::from_slice(&refused.stdout).unwrap();
+        assert_eq!(answer["error"]["code"], "close_unfinished", "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("big for 2025-04") && message.contains("`flexledger` command"),
+            "says which close and how to finish it: {message}"
+        );
+        assert!(!out.exists(), "{scope:?} {format}: nothing written");
+    }
+    for scope in [vec!["--member", walked.as_str()], vec!["--all"]] {
+        let written = exported(&scope, "bundle");
+        assert_eq!(written.status.code(), Some(0), "{scope:?}: {written:?}");
+    }
+    // A member's bundle as an earlier build wrote it mid-close.
+    let store = flexledger::store::SledStore::open(&data).unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let tree =
+        flexledger::audit::proofs::walk_log(&store, None, &mut |_| Ok(()), &mut |_| {}).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let mut scratch_store = flexledger::store::SledStore::open(scratch.path()).unwrap();
+    let now = chrono::Utc::now();
+    let (signed, _) =
+        flexledger::audit::proofs::checkpoint_now(&mut scratch_store, &tree, &key, now).unwrap();
+    let checkpoint = signed.verify(Some(&key.verifying_key())).unwrap();
+    let mut bytes = Vec::new();
+    let scope = Scope::Member(member(MEMBERS - 1));
+    export(
+        &store,
+        &tree,
+        &signed,
+        &checkpoint,
+        &scope,
+        &mut bytes,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    drop(store);
+    let report = verify_bundle(
+        &mut bytes.as_slice(),
+        KeyTrust::Pinned(&key.verifying_key()),
+    )
+    .unwrap();
+    assert!(!report.ok);
+    let failed: Vec<(&str, &str)> = (report.failures.iter())
+        .map(|failure| (failure.check, failure.message.as_str()))
+        .collect();
+    assert!(
+        matches!(failed.as_slice(), [("coverage", message)]
+            if message.contains("in the middle of the month close of 2025-04")),
+        "{failed:?}"
+    );
+    // Once the close is finished, the member is exported.
+    assert_every_consequence_once(&data);
+    let written = exported(&["--member", unpaid.as_str()], "bundle");
+    assert_eq!(written.status.code(), Some(0), "{written:?}");
+}
+
 /// Mid-close, the months a consequence can still change are not reported (D17), and
 /// when those are every month of the region the refusal does not send the reader to
 /// months before it (which have no report either, R1).

@@ -939,8 +939,17 @@ fn read_coverage(scan: &mut Scan, line: u64, claimed: &MemberCoverage) {
     let member_id = claimed.member_id;
     let args = [("member", member_id.to_string())];
     let reason = match scan.folder.coverage(member_id) {
-        Some(folded) if folded == *claimed => return,
-        Some(_) => why("audit-bundle-why-coverage-differs", args),
+        Some(folded) if folded == *claimed => match close_unfinished(scan, member_id) {
+            None => return,
+            Some(month) => why(
+                "audit-bundle-why-coverage-close-unfinished",
+                [
+                    ("member", member_id.to_string()),
+                    ("month", month.to_string()),
+                ],
+            ),
+        },
+        Some(folded) => coverage_differs(claimed, &folded),
         None => why("audit-bundle-why-coverage-without-events", args),
     };
     scan.failures.add(
@@ -950,6 +959,98 @@ fn read_coverage(scan: &mut Scan, line: u64, claimed: &MemberCoverage) {
         None,
         reason,
     );
+}
+
+/// The month of a close the bundle holds whose consequences for the member its events
+/// do not (R9–R11), when the bundle is a member's or a region's: its coverage was
+/// folded mid-close, a state the ledger never acts on (D17, D83), which `export`
+/// refuses to write since 2026-12-06. A backup (the whole log) is taken mid-close on
+/// purpose and proves what its events fold to (D64): not checked.
+fn close_unfinished(scan: &Scan, member_id: uuid::Uuid) -> Option<crate::domain::month::Month> {
+    let backup = scan
+        .header
+        .as_ref()
+        .is_some_and(|header| header.scope == Scope::All);
+    if backup {
+        return None;
+    }
+    scan.folder.close_pending(member_id)
+}
+
+/// Why a coverage record is not its events' fold: the first field that differs (in the
+/// record's wire shape, so named as the bundle spells it), with both values, so that
+/// an auditor sees what was altered (a balance, a status, a subsidy).
+fn coverage_differs(claimed: &MemberCoverage, folded: &MemberCoverage) -> Reason {
+    let as_json = |coverage: &MemberCoverage| {
+        serde_json::to_value(crate::codec::wire::MemberCoverage::from(coverage))
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let (claimed_json, folded_json) = (as_json(claimed), as_json(folded));
+    let (field, in_bundle, by_events) =
+        first_difference(&claimed_json, &folded_json, String::new())
+            .unwrap_or_else(|| ("coverage".to_owned(), "?".to_owned(), "?".to_owned()));
+    why(
+        "audit-bundle-why-coverage-differs",
+        [
+            ("member", claimed.member_id.to_string()),
+            ("field", field),
+            ("claimed", in_bundle),
+            ("folded", by_events),
+        ],
+    )
+}
+
+/// Characters of a value said in a coverage's difference, at most (a month line is
+/// about 250; a whole coverage can be megabytes).
+const COVERAGE_DIFFERENCE_VALUE_CHARS_MAX: usize = 300;
+
+/// The first place, in document order, where `claimed` and `folded` differ: its path
+/// (`months[3].status`) and the two values as JSON (`-` where one has nothing).
+fn first_difference(
+    claimed: &serde_json::Value,
+    folded: &serde_json::Value,
+    path: String,
+) -> Option<(String, String, String)> {
+    use serde_json::Value;
+    if claimed == folded {
+        return None;
+    }
+    let said = |value: Option<&Value>| {
+        let text = value.map_or_else(|| "-".to_owned(), Value::to_string);
+        match text.char_indices().nth(COVERAGE_DIFFERENCE_VALUE_CHARS_MAX) {
+            Some((end, _)) => format!("{}…", &text[..end]),
+            None => text,
+        }
+    };
+    let at = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (claimed, folded) {
+        (Value::Object(ours), Value::Object(theirs)) => {
+            let mut keys: Vec<&String> = theirs.keys().collect();
+            keys.extend(ours.keys().filter(|key| !theirs.contains_key(*key)));
+            keys.into_iter()
+                .find_map(|key| match (ours.get(key), theirs.get(key)) {
+                    (Some(mine), Some(other)) => first_difference(mine, other, at(key)),
+                    (mine, other) if mine != other => Some((at(key), said(mine), said(other))),
+                    _ => None,
+                })
+        }
+        (Value::Array(ours), Value::Array(theirs)) => {
+            (0..ours.len().max(theirs.len())).find_map(|index| {
+                let place = format!("{path}[{index}]");
+                match (ours.get(index), theirs.get(index)) {
+                    (Some(mine), Some(other)) => first_difference(mine, other, place),
+                    (mine, other) => Some((place, said(mine), said(other))),
+                }
+            })
+        }
+        _ => Some((path, said(Some(claimed)), said(Some(folded)))),
+    }
 }
 
 fn check_checkpoint(
