@@ -352,6 +352,32 @@ impl HeldCommands {
         self.envelopes.push(envelope);
     }
 
+    /// Every held command's record names its events (first position and count), as
+    /// `verify` checks: a backup writes a `command` record only where the ledger holds
+    /// one, so a record lost to damage would leave its id out of the backup, and the
+    /// restored ledger would answer a different command under that id as a duplicate
+    /// (an operator's probe, 2026-12-06: a flipped bit in sled's file, a backup that
+    /// exited 0 and signed the rest, a restore that passed `verify`).
+    fn check_records(
+        &self,
+        spans: &std::collections::HashMap<Uuid, crate::store::CommandSpan>,
+    ) -> Result<(), LedgerError> {
+        let mut runs: Vec<(Uuid, u64, u64)> = Vec::new();
+        for envelope in &self.envelopes {
+            match runs.last_mut() {
+                Some((command_id, _, count)) if *command_id == envelope.command_id => {
+                    *count += 1;
+                }
+                _ => runs.push((envelope.command_id, envelope.position, 1)),
+            }
+        }
+        for (command_id, first, count) in runs {
+            let span = spans.get(&command_id).copied();
+            crate::ledger::check_command_record(command_id, (first, count), span)?;
+        }
+        Ok(())
+    }
+
     /// Writes the held events, a `command` record before each command's first one if
     /// the ledger holds its body digest.
     fn write(
@@ -360,6 +386,7 @@ impl HeldCommands {
         out: &mut CountingWriter<'_>,
     ) -> Result<(), LedgerError> {
         let spans = store.command_spans(&self.ids)?;
+        self.check_records(&spans)?;
         let mut previous = None;
         for envelope in self.envelopes.drain(..) {
             if previous != Some(envelope.command_id) {

@@ -2077,16 +2077,26 @@ impl CommandRuns {
         let Some((command_id, first, count, record)) = self.run.take() else {
             return Ok(());
         };
-        let span = record?;
-        let matches =
-            span.is_some_and(|span| span.first_position == first && span.event_count == count);
-        if !matches {
-            let found = findings::command_record_mismatch(command_id, (first, count), span);
-            return Err(corrupt(first, found));
-        }
+        check_command_record(command_id, (first, count), record?)?;
         self.checked += 1;
         Ok(())
     }
+}
+
+/// That the record of `command_id` (`span`) names its `count` events from `first` on,
+/// the record a duplicate is answered from: damage naming the command if not.
+pub fn check_command_record(
+    command_id: Uuid,
+    (first, count): (u64, u64),
+    span: Option<CommandSpan>,
+) -> Result<(), LedgerError> {
+    let names_them =
+        span.is_some_and(|span| span.first_position == first && span.event_count == count);
+    if !names_them {
+        let found = findings::command_record_mismatch(command_id, (first, count), span);
+        return Err(corrupt(first, found));
+    }
+    Ok(())
 }
 
 fn check_state_rows(store: &(impl ReadStore + ?Sized), state: &Folded) -> Result<(), LedgerError> {

@@ -340,6 +340,63 @@ fn a_restored_ledger_refuses_a_different_command_under_an_accepted_id() {
     }
 }
 
+/// A backup checks every command's record against its events, as `verify` does: a
+/// record removed or altered below the ledger fails the backup (exit 1, the command
+/// and its position named, no file left), where it wrote the backup without that
+/// command's digest and exited 0 (an operator's probe, 2026-12-06: after a flipped bit
+/// in sled's file, the restored ledger answered a different payment under the lost
+/// id `duplicate:true`, and `restore`, `verify` and `verify-bundle` all passed).
+#[test]
+fn a_backup_of_a_ledger_whose_command_record_is_damaged_fails_naming_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("ledger");
+    make_ledger(&dir, 0, 0);
+    let out = root.path().join("damaged.backup");
+    let (command_id, first) = {
+        let store = SledStore::open(&dir).unwrap();
+        let third = store.read_log(3).next().unwrap().unwrap();
+        (
+            third.command_id,
+            store
+                .command_span(third.command_id)
+                .unwrap()
+                .unwrap()
+                .first_position,
+        )
+    };
+    let key = [&b"C"[..], command_id.as_bytes()].concat();
+    let store_record = |value: Option<&Vec<u8>>| {
+        let store = SledStore::open(&dir).unwrap();
+        let previous = match value {
+            None => store.raw_tree().remove(&key).unwrap(),
+            Some(value) => store.raw_tree().insert(&key, value.clone()).unwrap(),
+        };
+        store.raw_tree().flush().unwrap();
+        previous.map(|record| record.to_vec())
+    };
+    let backed_up = || flexledger(&dir, &["backup", "--out", out.to_str().unwrap()], None);
+    let record = store_record(None).expect("every command has a record");
+    let mut altered = record.clone();
+    // The record holds the span's first position, then its event count (8 bytes each,
+    // big-endian).
+    altered[15] ^= 4;
+    for value in [None, Some(&altered)] {
+        store_record(value);
+        let output = backed_up();
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let said = stderr(&output);
+        assert!(
+            said.contains(&format!("command {command_id}'s events at {first}.."))
+                && said.contains("do not match its command record"),
+            "{said}"
+        );
+        assert!(!out.exists(), "no backup written");
+    }
+    store_record(Some(&record));
+    let output = backed_up();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
 /// `flexledger-audit export --all` is written as a backup is: a ledger restored from it
 /// keeps every command's digest (an auditor's probe restored one written as version 1,
 /// and its ledger answered a withdrawal under an enrollment's id as a duplicate).
