@@ -587,7 +587,7 @@ fn field<T: DeserializeOwned>(
 fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refusal> {
     serde_path_to_error::deserialize(body).map_err(|error| {
         let path = error.path().to_string();
-        let inner = error.inner().to_string();
+        let inner = with_envelope_fields(error.inner().to_string(), &path, command);
         let message = if path == "." {
             format!("{command}: {inner}")
         } else {
@@ -616,6 +616,31 @@ fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refu
             None => Refusal::invalid(message),
         }
     })
+}
+
+/// serde's `unknown field` sentence about a field of a command's body, with the
+/// envelope's fields added to the names it expected: `command_id` in every command and
+/// `expected_version` in a member's, which the envelope takes before the body is read,
+/// so serde never lists them. A probe misspelt `expected_version` and was told only
+/// `expected `member_id``, the one field the misspelling was not meant for.
+fn with_envelope_fields(inner: String, path: &str, command: &str) -> String {
+    let Some(list) = inner
+        .strip_prefix(&format!("unknown field `{path}`, expected "))
+        .filter(|_| !path.contains(['.', '[']))
+    else {
+        return inner;
+    };
+    let list = list.strip_prefix("one of ").unwrap_or(list);
+    let mut names: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
+    names.push("command_id");
+    if !matches!(command, "publish_policy" | "close_month") {
+        names.push("expected_version");
+    }
+    let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    format!(
+        "unknown field `{path}`, expected one of {}",
+        names.join(", ")
+    )
 }
 
 /// The field serde's `missing field `…`` error names: the one sentence of serde's

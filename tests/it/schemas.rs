@@ -273,6 +273,31 @@ fn schemas_refuse_what_the_contract_refuses() {
     assert!(flexledger::domain::parse_command_value(withdraw).is_err());
 }
 
+/// A misspelt field of a command's body is told the names it could have meant,
+/// the envelope's too: `command_id` in every command, `expected_version` in a
+/// member's (a client's probe, 2026-12-06, misspelt `expected_version` and was told
+/// only `expected `member_id``). The names are listed in Chinese as in English.
+#[test]
+fn an_unknown_field_is_told_the_envelope_s_fields_too() {
+    use flexledger::i18n::{refusal_message, Language};
+    let member = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
+    for (command, said) in [
+        (
+            json!({"command":"stop_deduction","member_id":member,"expected_verison":11}),
+            "field `expected_verison`: unknown field `expected_verison`, expected one of `member_id`, `command_id`, `expected_version`",
+        ),
+        (
+            json!({"command":"close_month","region":"demo","month":"2025-10","commandid":"x"}),
+            "field `commandid`: unknown field `commandid`, expected one of `region`, `month`, `command_id`",
+        ),
+    ] {
+        let refusal = flexledger::domain::parse_command_value(command).unwrap_err();
+        assert!(refusal.message.ends_with(said), "{}", refusal.message);
+        let chinese = refusal_message(Language::ZhCn, &refusal);
+        assert!(chinese.contains("`command_id`"), "{chinese}");
+    }
+}
+
 /// A policy that could price a month beyond an amount's 12 integer digits is refused,
 /// so every amount the ledger writes can be read back.
 #[test]
