@@ -80,8 +80,9 @@ impl Filter {
 
     /// The same filter, sending (or not) a `Closing` notice after each chunk of a
     /// month close of its region (of any region, without one), and, when it goes live,
-    /// for each close in progress and each that ended after where it started. The other filters do not apply to notices: a
-    /// notice is no event of a type or of a member.
+    /// for each close in progress and each that ended after where it started. The
+    /// other filters do not apply to notices: a notice is no event of a type or of a
+    /// member.
     pub fn sending_closing(mut self, closing: bool) -> Filter {
         self.closing = closing;
         self
