@@ -587,7 +587,7 @@ fn field<T: DeserializeOwned>(
 fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refusal> {
     serde_path_to_error::deserialize(body).map_err(|error| {
         let path = error.path().to_string();
-        let inner = with_envelope_fields(error.inner().to_string(), &path, command);
+        let inner = with_envelope_fields(error.inner().to_string(), &path);
         let message = if path == "." {
             format!("{command}: {inner}")
         } else {
@@ -623,7 +623,7 @@ fn parse_body<T: DeserializeOwned>(body: Value, command: &str) -> Result<T, Refu
 /// `expected_version` in a member's, which the envelope takes before the body is read,
 /// so serde never lists them. A probe misspelt `expected_version` and was told only
 /// `expected `member_id``, the one field the misspelling was not meant for.
-fn with_envelope_fields(inner: String, path: &str, command: &str) -> String {
+fn with_envelope_fields(inner: String, path: &str) -> String {
     let Some(list) = inner
         .strip_prefix(&format!("unknown field `{path}`, expected "))
         .filter(|_| !path.contains(['.', '[']))
@@ -633,7 +633,8 @@ fn with_envelope_fields(inner: String, path: &str, command: &str) -> String {
     let list = list.strip_prefix("one of ").unwrap_or(list);
     let mut names: Vec<&str> = list.split('`').skip(1).step_by(2).collect();
     names.push("command_id");
-    if !matches!(command, "publish_policy" | "close_month") {
+    // A member command's body names its member (`Command::member_id`).
+    if names.contains(&"member_id") {
         names.push("expected_version");
     }
     let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();

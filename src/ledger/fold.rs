@@ -20,7 +20,7 @@ use crate::codec::rows::{
     decode_member_row, encode_member_row, encode_month_totals_row, encode_region_row,
     encode_summary_row,
 };
-use crate::domain::coverage::{coverage, member_coverage, month_lines, MemberCoverage};
+use crate::domain::coverage::{member_coverage, month_lines, MemberCoverage};
 use crate::domain::decide::close_consequences;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -114,14 +114,7 @@ impl Folder {
 
     /// A member's coverage as folded so far (`None`: no such member).
     pub fn coverage(&self, member_id: Uuid) -> Option<MemberCoverage> {
-        if self.live.members.contains_key(&member_id) {
-            return coverage(&self.live, member_id);
-        }
-        let row = self.rows.get(&member_id)?;
-        // OK because the row was encoded by `put_back` from a member the fold made.
-        let member = decode_member_row(row).expect("a row the fold encoded decodes");
-        let region = self.live.regions.get(&member.region)?;
-        Some(member_coverage(region, &member))
+        self.with_member(member_id, |member, region| member_coverage(region, member))
     }
 
     /// The month of the member's region's last close, if that close implies a
@@ -129,18 +122,25 @@ impl Folder {
     /// `close_consequences`): events cut in the middle of that close (D17). `None`
     /// for an unknown member.
     pub fn close_pending(&self, member_id: Uuid) -> Option<Month> {
-        let pending = |member: &MemberState| {
-            let region = self.live.regions.get(&member.region)?;
-            let month = last_closed_month(region)?;
-            (!close_consequences(member, region, month).is_empty()).then_some(month)
-        };
+        self.with_member(member_id, last_close_pending).flatten()
+    }
+
+    /// `answer` of a member as folded so far, decoded if it was put back as a row, and
+    /// its region; `None` for an unknown member.
+    fn with_member<T>(
+        &self,
+        member_id: Uuid,
+        answer: impl FnOnce(&MemberState, &RegionState) -> T,
+    ) -> Option<T> {
         if let Some(member) = self.live.members.get(&member_id) {
-            return pending(member);
+            // OK because the fold refuses a member whose region does not exist.
+            let region = (self.live.regions.get(&member.region)).expect("member's region exists");
+            return Some(answer(member, region));
         }
         let row = self.rows.get(&member_id)?;
         // OK because the row was encoded by `put_back` from a member the fold made.
         let member = decode_member_row(row).expect("a row the fold encoded decodes");
-        pending(&member)
+        Some(answer(&member, self.live.regions.get(&member.region)?))
     }
 
     /// Encodes `count` decoded members (any of them) back into rows.
@@ -240,6 +240,13 @@ impl Folder {
     }
 }
 
+/// The month of the region's last close if it still implies a consequence for
+/// `member` (R9–R11): a close whose chunks did not all land by then.
+fn last_close_pending(member: &MemberState, region: &RegionState) -> Option<Month> {
+    let month = last_closed_month(region)?;
+    (!close_consequences(member, region, month).is_empty()).then_some(month)
+}
+
 /// What one part of `finish` gives: its sums, and its decoded members as rows.
 type Part = (Sums, Vec<(Uuid, Box<[u8]>)>);
 
@@ -276,10 +283,8 @@ impl Sums {
             .entry(member.region.clone())
             .or_default()
             .apply(coverage_standing(region, member), true);
-        if let Some(month) = last_closed_month(region) {
-            if !close_consequences(member, region, month).is_empty() {
-                self.close_pending.insert(member.region.clone());
-            }
+        if last_close_pending(member, region).is_some() {
+            self.close_pending.insert(member.region.clone());
         }
     }
 
