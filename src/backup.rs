@@ -575,6 +575,14 @@ pub enum InvalidReason {
         listed: u64,
         held: u64,
     },
+    /// The header's stream or member count is not the backup's (the header is not
+    /// signed: it is checked against what follows, never trusted).
+    HeaderCounts {
+        streams: u64,
+        members: u64,
+        heads: u64,
+        coverages: u64,
+    },
     /// Fewer or more coverages than the events make members.
     CoverageCount {
         members: u64,
@@ -792,6 +800,20 @@ impl InvalidReason {
             InvalidReason::CoverageCount { members, held } => said(
                 "backup-invalid-coverage-count",
                 vec![("members", text(members)), ("held", text(held))],
+            ),
+            InvalidReason::HeaderCounts {
+                streams,
+                members,
+                heads,
+                coverages,
+            } => said(
+                "backup-invalid-header-counts",
+                vec![
+                    ("streams", text(streams)),
+                    ("members", text(members)),
+                    ("heads", text(heads)),
+                    ("coverages", text(coverages)),
+                ],
             ),
             InvalidReason::HeadOutOfOrder { stream } => said(
                 "backup-invalid-head-out-of-order",
@@ -1313,7 +1335,10 @@ impl Checker<'_> {
                         members,
                         held: self.members_seen,
                     });
-                (Stage::Commands, missing)
+                (
+                    Stage::Commands,
+                    missing.or_else(|| self.header_counts_differ()),
+                )
             }
             Stage::Commands => {
                 let signs = signs_command_records(self.version);
@@ -1327,6 +1352,21 @@ impl Checker<'_> {
         }
         self.stage = next;
         Ok(())
+    }
+
+    /// The header's stream and member counts against the stream heads and coverages
+    /// read, once all are in (as `verify-bundle` checks a bundle's scope): a backup
+    /// whose unsigned header was edited is refused, not restored under it.
+    fn header_counts_differ(&self) -> Option<InvalidReason> {
+        let header = self.header.as_ref()?;
+        let heads = count(self.tree.heads.len());
+        let differ = header.streams != heads || header.members != self.members_seen;
+        differ.then_some(InvalidReason::HeaderCounts {
+            streams: header.streams,
+            members: header.members,
+            heads,
+            coverages: self.members_seen,
+        })
     }
 
     /// After the last event: a restore appends what is left and rebuilds the state
@@ -2226,6 +2266,7 @@ mod tests {
             (InvalidReason::VersionOutOfOrder { version: 3, stream: "s".into(), previous: 1 }, "version 3 of stream s does not follow version 1: an event of the stream was removed, altered or reordered"),
             (InvalidReason::Moved { stage: Stage::Heads.name(), after: Stage::Coverages.name() }, "a Heads record after the Coverages records: lines were moved"),
             (InvalidReason::EventCount { listed: 3, held: 2 }, "the header lists 3 events but the backup holds 2: events were removed or added"),
+            (InvalidReason::HeaderCounts { streams: 4, members: 3, heads: 4, coverages: 2 }, "the header lists 4 streams and 3 members but the backup holds 4 stream heads and 2 coverages: the header was edited"),
             (InvalidReason::CoverageCount { members: 3, held: 2 }, "the events make 3 members but the backup holds 2 coverages before its checkpoint: a coverage line was removed, or moved after the checkpoint"),
             (InvalidReason::EventsDoNotFold { found: findings::fold_problem(&FoldProblem::MemberWithoutPeriod) }, "the events do not fold: member without period"),
             (InvalidReason::HeadOutOfOrder { stream: "s".into() }, "stream head s is out of order or repeated"),

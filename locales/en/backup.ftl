@@ -48,6 +48,7 @@ backup-invalid-wrong-stream = stream { $stream } is not the stream of the event'
 backup-invalid-version = version { $version } of stream { $stream } does not follow version { $previous }: an event of the stream was removed, altered or reordered
 backup-invalid-moved = a { $stage } record after the { $after } records: lines were moved
 backup-invalid-event-count = the header lists { $listed } events but the backup holds { $held }: events were removed or added
+backup-invalid-header-counts = the header lists { $streams } streams and { $members } members but the backup holds { $heads } stream heads and { $coverages } coverages: the header was edited
 backup-invalid-coverage-count = the events make { $members } members but the backup holds { $held } coverages before its checkpoint: a coverage line was removed, or moved after the checkpoint
 backup-invalid-events-do-not-fold = the events do not fold: { $detail }
 backup-invalid-head-out-of-order = stream head { $stream } is out of order or repeated

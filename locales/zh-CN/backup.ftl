@@ -59,6 +59,7 @@ backup-invalid-moved = { $stage ->
        *[Done] 检查点
     }行之后：有行被移动过
 backup-invalid-event-count = 包头列出 { $listed } 个事件，备份中却有 { $held } 个：有事件被删除或添加
+backup-invalid-header-counts = 包头列出 { $streams } 个事件流、{ $members } 名参保人员，备份中却有 { $heads } 个事件流头、{ $coverages } 份参保记录：包头被改动过
 backup-invalid-coverage-count = 这些事件涉及 { $members } 名参保人员，备份在检查点之前却有 { $held } 份参保记录：有参保记录行被删除，或被挪到了检查点之后
 backup-invalid-events-do-not-fold = 这些事件无法依次重算出状态：{ $detail }
 backup-invalid-head-out-of-order = 事件流 { $stream } 的流头顺序有误或重复出现

@@ -1529,6 +1529,16 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             restore_says: "is out of order or repeated",
         },
         Edit {
+            what: "the header's member count raised alone",
+            lines: replaced(
+                0,
+                &format!("\"members\":{header_members},"),
+                &format!("\"members\":{},", header_members + 1),
+            ),
+            verify_bundle_says: "but the bundle holds",
+            restore_says: "the header was edited",
+        },
+        Edit {
             what: "a remark added inside a coverage",
             lines: replaced(
                 coverages[0],
