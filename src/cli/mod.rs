@@ -1356,22 +1356,42 @@ fn read_lines_ahead(
 }
 
 /// Sends `input`'s lines until its end, an error (sent too) or the receiver is gone.
+/// Blank lines are held back until a line that is not blank follows them, and those
+/// at the very end are dropped (D14): an editor's or a spreadsheet's extra newline at
+/// the end of a file is no command, while a blank line between commands still gets
+/// its result, so results stay one per input line up to the last command.
 fn read_lines_into(
     input: &mut dyn BufRead,
     sender: &std::sync::mpsc::SyncSender<io::Result<Line>>,
 ) {
+    let mut blank_held: Vec<Line> = Vec::new();
     loop {
         let item = match read_bounded_line(input) {
+            Ok(Some(line)) if is_blank(&line) => {
+                blank_held.push(line);
+                continue;
+            }
             Ok(Some(line)) => Ok(line),
             Ok(None) => return,
             Err(error) => Err(error),
         };
         let failed = item.is_err();
-        // Stops when the receiver is gone (output closed) or after an error.
+        // Stops when the receiver is gone (output closed) or after an error (after the
+        // blank lines before it, so the error's line number counts them).
+        for blank in blank_held.drain(..) {
+            if sender.send(Ok(blank)).is_err() {
+                return;
+            }
+        }
         if sender.send(item).is_err() || failed {
             return;
         }
     }
+}
+
+/// A line holding nothing but ASCII whitespace (`\r` of a CRLF file included).
+fn is_blank(line: &Line) -> bool {
+    matches!(line, Line::Text(bytes) if bytes.iter().all(u8::is_ascii_whitespace))
 }
 
 /// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines, and what ended it

@@ -22,7 +22,8 @@ fn a_malformed_line_is_reported_on_its_line_and_the_others_still_run() {
     lines.insert(2, "{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-01\"],\"amount\":600,\"paid_on\":\"2025-01-10\"}".into());
     lines.insert(3, "this is not json".into());
     lines.insert(4, String::new());
-    let input = lines.join("\n") + "\n";
+    // Blank lines after the last command (an editor's extra newlines) are no lines.
+    let input = lines.join("\n") + "\n\n \r\n";
     let output = flexledger(dir.path(), &["submit", "-"], Some(input.as_bytes()));
     assert_eq!(output.status.code(), Some(1));
     let results = stdout_lines(&output);
@@ -44,6 +45,26 @@ fn a_malformed_line_is_reported_on_its_line_and_the_others_still_run() {
         coverage["paid_through"], "2025-10",
         "the good lines' effects are all there"
     );
+}
+
+/// A file whose commands are all good but which ends in blank lines (an editor's or a
+/// spreadsheet's extra newline) is a good import: exit 0, one result per command.
+#[test]
+fn blank_lines_after_the_last_command_are_no_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines();
+    let file = dir.path().join("commands.jsonl");
+    std::fs::write(&file, lines.join("\r\n") + "\r\n\r\n\r\n").unwrap();
+    let output = flexledger(dir.path(), &["submit", file.to_str().unwrap()], None);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results = stdout_lines(&output);
+    assert_eq!(results.len(), lines.len());
+    assert!(results.iter().all(|result| result["ok"] == true));
 }
 
 /// A UTF-8 byte order mark at the very start of `submit`'s input (Notepad and Excel
