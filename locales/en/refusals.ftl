@@ -17,6 +17,7 @@ refusal-previously-enrolled = member { $member } was enrolled before and has wit
 refusal-previously-enrolled-elsewhere = member { $member } was enrolled in region { $region } and has withdrawn: reenroll would enroll it there again (R13); a member id stays in the region it first enrolled in, so an enrollment in region { $asked } takes a member id of that region's own (no rule carries months from one region to another)
 refusal-already-enrolled = member { $member } is already enrolled in region { $region }
 refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)
+refusal-month-before-region = { $month } is before region { $region }'s first month { $first }, when its first policy took effect (R1): no month before it was ever open; start from the open month { $open } or later
 refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): enroll from the open month { $open } or later
 refusal-enroll-too-far-ahead = { $month } is too far ahead (R5, R6): an enrollment starts no later than { $limit }, the last month a payment may name while { $open } is open
 refusal-pay-deduction-stopped = deduction is stopped (R8): resume_deduction (re-handle the procedures) before paying

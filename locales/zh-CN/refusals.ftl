@@ -16,6 +16,7 @@ refusal-previously-enrolled = 参保人员 { $member } 曾参保且已停保：�
 refusal-previously-enrolled-elsewhere = 参保人员 { $member } 曾在统筹地区 { $region } 参保且已停保：重新参保（reenroll）只会让其在该地区再次参保（R13）；参保人员编号只属于其首次参保的统筹地区，在统筹地区 { $asked } 参保须使用该地区自己的参保人员编号（规则中没有跨地区接续缴费月数的规定）
 refusal-already-enrolled = 参保人员 { $member } 已在统筹地区 { $region } 参保
 refusal-employer-scheme-required = 已与用人单位建立劳动关系的人员应随用人单位参加职工基本医疗保险，不以灵活就业人员身份参保（R5，S2）
+refusal-month-before-region = { $month } 早于统筹地区 { $region } 的首月 { $first }（其第一项政策生效之月，R1）：此前的月份从未开放征缴；请自当前征缴月 { $open } 或之后的月份起
 refusal-enroll-month-closed = 统筹地区 { $region } 的 { $month } 已月结（R5）：请自当前征缴月 { $open } 或之后的月份起参保
 refusal-enroll-too-far-ahead = { $month } 超出预缴月数上限（R5，R6）：参保最晚自 { $limit } 起，即当前征缴月为 { $open } 时一笔缴费（预缴）所能缴到的最后一个月份
 refusal-pay-deduction-stopped = 已停止扣费（R8）：请先恢复扣费（resume_deduction，重新办理相关手续）再缴费

@@ -134,16 +134,34 @@ fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal
     )
 }
 
+/// R1: a month before the region's first month was never open, so a command starting
+/// in it is refused as one starting in a closed month is (`month_closed`, the same
+/// decision for a client) but not told the month "is closed" (a rules probe,
+/// 2026-12-06; D82 for policies).
+fn before_region_first_month(region: &RegionState, month: Month) -> Result<(), Refusal> {
+    let first = region.first_month();
+    if month >= first {
+        return Ok(());
+    }
+    Err(Refusal::because(
+        RefusalText::MonthBeforeRegion {
+            month,
+            region: region.name.clone(),
+            first,
+            open: region.open_month,
+        },
+        format!(
+            "{month} is before region {}'s first month {first}, when its first policy took effect (R1): no month before it was ever open; start from the open month {} or later",
+            region.name, region.open_month
+        ),
+    ))
+}
+
 fn decide_publish_policy(state: &LedgerState, policy: &Policy) -> Decision {
     if let Some(region) = state.regions.get(&policy.region) {
         // The region's months start at its first policy (R1): one before it was never
         // open, so it is not "already closed" (a rules probe, 2026-12-05).
-        let first = region
-            .policies
-            .keys()
-            .next()
-            .copied()
-            .unwrap_or(region.open_month);
+        let first = region.first_month();
         if policy.effective_from < first {
             return refuse(
                 RefusalText::PolicyBeforeRegion {
@@ -242,6 +260,7 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
             "a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)",
         );
     }
+    before_region_first_month(region, body.month)?;
     if body.month < region.open_month {
         return refuse(
             RefusalText::EnrollMonthClosed {
@@ -722,6 +741,7 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
 
 fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
     let (member, region) = enrolled_member(state, body.member_id)?;
+    before_region_first_month(region, body.from_month)?;
     if body.from_month < region.open_month {
         return refuse(
             RefusalText::ChangeBaseMonthClosed {
@@ -792,6 +812,7 @@ fn known_member(
 
 fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
     let (member, region) = enrolled_member(state, body.member_id)?;
+    before_region_first_month(region, body.from_month)?;
     let open = region.open_month;
     if body.from_month < open {
         return refuse(
@@ -977,6 +998,7 @@ fn category_name(category: SubsidyCategory) -> &'static str {
 
 fn decide_revoke_subsidy(state: &LedgerState, body: &RevokeSubsidy) -> Decision {
     let (member, region) = known_member(state, body.member_id)?;
+    before_region_first_month(region, body.from_month)?;
     let open = region.open_month;
     if body.from_month < open {
         return refuse(

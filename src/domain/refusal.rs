@@ -258,6 +258,11 @@ refusal_texts! {
     AlreadyEnrolled(AlreadyEnrolled) = "refusal-already-enrolled" { member: Uuid, region: RegionName }
     /// R5, S2.
     EmployerSchemeRequired(EmployerSchemeRequired) = "refusal-employer-scheme-required" {}
+    /// R1: enrollment, a base change or a subsidy grant or revocation from a month
+    /// before the region's first (never open, so never closed either).
+    MonthBeforeRegion(MonthClosed) = "refusal-month-before-region" {
+        month: Month, region: RegionName, first: Month, open: Month,
+    }
     /// R5: enrollment from a closed month.
     EnrollMonthClosed(MonthClosed) = "refusal-enroll-month-closed" {
         month: Month, region: RegionName, open: Month,

@@ -40,6 +40,16 @@ impl RegionState {
         Ok(())
     }
 
+    /// R1: the region's first month, its first policy's `effective_from`: months
+    /// before it were never open (nor closed).
+    pub fn first_month(&self) -> Month {
+        self.policies
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or(self.open_month)
+    }
+
     /// R3: the policy with the greatest `effective_from` ≤ `month`. Months before the
     /// first policy never carry member data (enrollment starts in the open month or
     /// later), so for them the first policy answers.

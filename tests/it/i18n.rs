@@ -793,6 +793,17 @@ fn refusal_tour() -> Vec<(Value, &'static str)> {
             "refusal-grant-month-closed",
         ),
         (revoke("2025-01"), "refusal-revoke-month-closed"),
+        // R1: months before the region's first were never open (nor closed).
+        (
+            enroll(B, "demo", "2024-11", "0.60", "none"),
+            "refusal-month-before-region",
+        ),
+        (change_base(A, "2024-11"), "refusal-month-before-region"),
+        (
+            grant("2024-11", 1, "0.50", "other"),
+            "refusal-month-before-region",
+        ),
+        (revoke("2024-11"), "refusal-month-before-region"),
         (policy("2025-01"), "refusal-policy-retroactive"),
         (revoke("2027-02"), "refusal-no-subsidy"),
         (
