@@ -16,6 +16,13 @@ cli-copy-destination-in-use = cannot open the destination { $store }, whose writ
 cli-copy-copying = copying { $from } to { $to }
 cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (another flexledger process holds it: if it is `flexledger serve`, fetch the backup from it with --server URL and a token; if it is a `submit`, run the backup once it has finished)
 cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? stop it first, or audit a copy made by `flexledger backup --server URL` and `flexledger restore`, not by `cp`)
+# The operating system's words for an I/O failure (`cli::io_kind_sentence`).
+cli-io-not-found = { $os }
+cli-io-permission-denied = { $os }
+cli-io-is-a-directory = { $os }
+cli-io-not-a-directory = { $os }
+cli-io-already-exists = { $os }
+cli-io-read-only = { $os }
 cli-cannot-read = cannot read { $file }
 cli-file-not-utf8 = cannot read { $file } as UTF-8 text (save it as UTF-8)
 cli-file-too-large = { $file } is larger than { $bytes_max } bytes: is it the right file?

@@ -15,6 +15,13 @@ cli-copy-destination-in-use = 无法打开目标存储 { $store }，其写入锁
 cli-copy-copying = 将 { $from } 复制到 { $to } 时出错
 cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（另一个 flexledger 进程占用它：如果是 `flexledger serve`，请用 --server URL 和令牌从服务取得备份；如果是 `submit`，请在它结束后再备份）
 cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请先停止服务，或审计用 `flexledger backup --server URL` 与 `flexledger restore` 得到的副本，而不是用 `cp` 复制的）
+# The operating system's words for an I/O failure (`cli::io_kind_sentence`).
+cli-io-not-found = 文件或目录不存在（{ $os }）
+cli-io-permission-denied = 没有访问权限（{ $os }）
+cli-io-is-a-directory = 这是一个目录，请给出文件（{ $os }）
+cli-io-not-a-directory = 路径中有一部分不是目录（{ $os }）
+cli-io-already-exists = 已存在（{ $os }）
+cli-io-read-only = 文件系统是只读的（{ $os }）
 cli-cannot-read = 无法读取 { $file }
 cli-file-not-utf8 = 无法把 { $file } 读作 UTF-8 文本（请把它保存为 UTF-8 编码）
 cli-file-too-large = { $file } 大于 { $bytes_max } 字节：文件是否选错了？

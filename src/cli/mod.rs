@@ -746,10 +746,34 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     }
     // Through the library errors that wrap a store's transparently (`LedgerError`…).
     let store = crate::error::store_error_in(cause);
-    match store.and_then(StoreError::sentence) {
+    if let Some(sentence) = store.and_then(StoreError::sentence) {
+        return sentence.in_language(language);
+    }
+    match cause.downcast_ref::<io::Error>().and_then(io_kind_sentence) {
         Some(sentence) => sentence.in_language(language),
         None => cause.to_string(),
     }
+}
+
+/// The operating system's words for the I/O failures a person running a command meets
+/// (a file that is not there, not theirs, a directory), with what they mean said first
+/// in a language other than English (`cli-io-*`; the English is the system's words
+/// alone): "No such file or directory (os error 2)" had stood alone in Chinese lines.
+/// Other failures keep the system's words as they came.
+fn io_kind_sentence(error: &io::Error) -> Option<crate::i18n::Sentence> {
+    let id = match error.kind() {
+        io::ErrorKind::NotFound => "cli-io-not-found",
+        io::ErrorKind::PermissionDenied => "cli-io-permission-denied",
+        io::ErrorKind::IsADirectory => "cli-io-is-a-directory",
+        io::ErrorKind::NotADirectory => "cli-io-not-a-directory",
+        io::ErrorKind::AlreadyExists => "cli-io-already-exists",
+        io::ErrorKind::ReadOnlyFilesystem => "cli-io-read-only",
+        _ => return None,
+    };
+    Some(crate::i18n::Sentence::new(
+        id,
+        vec![("os", error.to_string())],
+    ))
 }
 
 /// A file of the command line that cannot be used, as the catalog words it. Its

@@ -191,6 +191,22 @@ fn an_unreadable_file_exits_2_and_an_unknown_member_exits_1() {
     assert!(said.contains(&format!("cannot read {named}")), "{said}");
     assert!(said.contains("Is a directory"), "{said}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{said}");
+    // In Chinese the system's words follow what they mean, said in Chinese.
+    for (file, meaning) in [
+        (
+            "/nonexistent/commands.jsonl",
+            "文件或目录不存在（No such file or directory",
+        ),
+        (named.as_str(), "这是一个目录，请给出文件（Is a directory）"),
+    ] {
+        let output = flexledger(dir.path(), &["--lang", "zh-CN", "submit", file], None);
+        assert_eq!(output.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            said.contains(&format!("无法读取 {file}：{meaning}")),
+            "{said}"
+        );
+    }
     flexledger(
         dir.path(),
         &["submit", "-"],
