@@ -75,8 +75,12 @@ pub enum CliCommand {
     /// Submit commands, one JSON object per line, and print one result per line.
     #[command(
         long_about = "Submit commands, one JSON object per line, and print one JSON result per input line, in order.\n\n\
+The commands, named by \"command\": publish_policy, close_month, enroll, pay, stop_deduction, resume_deduction, \
+change_base, withdraw, reenroll, grant_subsidy, revoke_subsidy, pay_subsidy; each one's fields are in \
+schemas/commands/NAME.schema.json and docs/spec/CONTRACT.md, and examples/demo.jsonl holds one of most.\n\n\
 Every line is processed on its own: a malformed or refused line gets an {\"ok\":false,...} result naming the problem \
-and every other line is still processed. Results are printed only once their events are durable \
+and every other line is still processed (blank lines after the last command are skipped). With --lang, a \
+refusal's message is in that language; its code never changes. Results are printed only once their events are durable \
 (accepted commands are written in batches of up to 1000, each batch one atomic, fsynced append).\n\n\
 A command carrying \"command_id\" that was accepted before returns its first result with \"duplicate\":true and \
 appends nothing, so re-running a file whose lines carry ids resumes it without duplicates.\n\n\
@@ -990,12 +994,17 @@ pub(crate) fn is_damage(error: &anyhow::Error) -> bool {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // Every output of this binary is JSON in the contract's English (D37); the
-    // language is that of the lines on standard error a person reads.
+    // Every output of this binary is JSON in the contract's English (D37), but for a
+    // refusal's `message` in `submit`'s results under `--lang`; the language is that
+    // of the lines on standard error a person reads.
     let language = language(cli.lang.as_deref())?;
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
     match cli.command {
-        CliCommand::Submit { file } => submit(place, &file, language),
+        CliCommand::Submit { file } => {
+            // A refusal's `message` follows `--lang` only when it is given (D37).
+            let messages_in = cli.lang.is_some().then_some(language);
+            submit(place, &file, (language, messages_in))
+        }
         CliCommand::Member { id, as_of } => member(place, id, as_of, language),
         CliCommand::Events { from, member } => events(place, (from, member), language),
         CliCommand::Region { name, month } => region(place, &name, &month, language),
@@ -1171,7 +1180,12 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
     }
 }
 
-fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::Result<ExitCode> {
+/// `submit`: `messages_in` is the language `--lang` asked for, if it did.
+fn submit(
+    place: &Place,
+    file: &std::path::Path,
+    (language, messages_in): (Language, Option<Language>),
+) -> anyhow::Result<ExitCode> {
     let (input, input_bytes) = open_submit_input(file)?;
     let mut ledger = open_ledger(place).say_context("cli-cannot-open-ledger", || {
         vec![("store", place.store.to_string())]
@@ -1187,6 +1201,7 @@ fn submit(place: &Place, file: &std::path::Path, language: Language) -> anyhow::
         line_number: 0,
         answered: 0,
         first_refused: None,
+        messages_in,
     };
     // Only a regular file (one with a length) had its start read already.
     let lines = read_lines_ahead(input, input_bytes.is_some())?;
@@ -1477,6 +1492,30 @@ struct SubmitTally {
     answered: u64,
     /// The first refused command's line and refusal, said on standard error at the end.
     first_refused: Option<(u64, Refusal)>,
+    /// The language a refusal's `message` is printed in, when `--lang` asked for one
+    /// (as `Accept-Language` does over HTTP); `None`: the contract's English, whatever
+    /// the environment's locale, so a script reads the same bytes on every machine.
+    messages_in: Option<Language>,
+}
+
+/// A refused line's message in `language`, with its line number first when the
+/// English message starts with it (a line that did not parse: "line 3: …").
+fn line_message_in(language: Language, line: u64, refusal: &Refusal) -> String {
+    let message = crate::i18n::refusal_message(language, refusal);
+    let prefix = format!("line {line}: ");
+    match (
+        refusal.message.starts_with(&prefix),
+        message.strip_prefix(&prefix),
+    ) {
+        (false, _) => message,
+        (true, rest) => {
+            let args = vec![
+                ("line", line.to_string()),
+                ("message", rest.unwrap_or(&message).to_owned()),
+            ];
+            crate::i18n::Sentence::new("cli-submit-line-message", args).in_language(language)
+        }
+    }
 }
 
 impl SubmitTally {
@@ -1488,13 +1527,16 @@ impl SubmitTally {
     ) -> anyhow::Result<()> {
         let results: Vec<CommandResult> =
             answer.blocking_recv().map_err(|_| WriterError::Stopped)??;
-        for result in results {
+        for mut result in results {
             self.answered += 1;
-            match &result {
+            match &mut result {
                 CommandResult::Refused(refusal) => {
                     self.refused += 1;
                     if self.first_refused.is_none() {
                         self.first_refused = Some((self.answered, refusal.clone()));
+                    }
+                    if let Some(language) = self.messages_in {
+                        refusal.message = line_message_in(language, self.answered, refusal);
                     }
                 }
                 CommandResult::Accepted { .. } => self.accepted += 1,

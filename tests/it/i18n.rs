@@ -2318,11 +2318,20 @@ fn submit_says_on_standard_error_that_commands_were_refused_and_why_the_first_wa
         assert!(!stderr.contains("line 1: publish_policy"), "{stderr}");
     }
     // A file saved as GBK (as Chinese spreadsheets save text): how to convert it, in
-    // the reader's language; the JSON result keeps the contract's English.
+    // the reader's language, on standard error and in the JSON result `--lang` asked
+    // for (D37).
     let gbk: &[u8] = &[0xC4, 0xE3, 0xBA, 0xC3, b'\n'];
-    for (language, expected) in [
-        ("en", "save the file as UTF-8"),
-        ("zh-CN", "请把文件保存为 UTF-8 编码"),
+    for (language, expected, result) in [
+        (
+            "en",
+            "save the file as UTF-8",
+            "line 1: line is not valid UTF-8: save the file as UTF-8",
+        ),
+        (
+            "zh-CN",
+            "请把文件保存为 UTF-8 编码",
+            "第 1 行：该行不是有效的 UTF-8 文本：请把文件保存为 UTF-8 编码",
+        ),
     ] {
         let args = ["--lang", language, "submit", "-"];
         let output = crate::support::flexledger(dir.path(), &args, Some(gbk));
@@ -2330,10 +2339,7 @@ fn submit_says_on_standard_error_that_commands_were_refused_and_why_the_first_wa
         assert!(stderr.contains(expected), "{stderr}");
         assert!(stderr.contains("iconv -f GBK -t UTF-8"), "{stderr}");
         let stdout = String::from_utf8(output.stdout).unwrap();
-        assert!(
-            stdout.contains("line 1: line is not valid UTF-8: save the file as UTF-8"),
-            "{stdout}"
-        );
+        assert!(stdout.contains(result), "{stdout}");
     }
 }
 
@@ -2433,5 +2439,53 @@ fn a_parse_refusal_s_lists_are_written_as_chinese_lists() {
         let message = String::from_utf8(output.stderr).unwrap();
         assert_eq!(output.status.code(), Some(1), "{message}");
         assert!(message.contains(said), "{message}");
+    }
+}
+
+/// `submit --lang zh-CN` prints each refusal's `message` in Chinese, its line first
+/// for a line that did not parse, as `Accept-Language` does over HTTP (D37), with
+/// the same codes; without the flag the message is the contract's English even where
+/// the environment's locale is Chinese, so a script reads the same bytes everywhere.
+#[test]
+fn submit_s_messages_follow_the_lang_flag_and_never_the_locale() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("refused.jsonl");
+    let lines = [
+        r#"{"command":"close_month","region":"x","month":"2025-01"}"#,
+        "nonsense",
+        r#"{"command":"pay"}"#,
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let data = dir.path().join("ledger");
+    let results = |args: &[&str], environment: &[(&str, &str)]| -> Vec<Value> {
+        let output = run_in(FLEXLEDGER, &data, args, environment);
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    let path = file.to_str().unwrap();
+    let chinese = results(&["--lang", "zh-CN", "submit", path], &[]);
+    let english = results(&["submit", path], &[("LANG", "zh_CN.UTF-8")]);
+    let message = |result: &Value| result["error"]["message"].as_str().unwrap().to_owned();
+    assert_eq!(
+        chinese.iter().map(message).collect::<Vec<_>>(),
+        [
+            "统筹地区“x”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）",
+            "第 2 行：不是有效的 JSON（无法识别的内容（此处只能是 true、false 或 null）（第 1 行第 2 列））；每条命令请发送一个 JSON 对象",
+            "第 3 行：pay：缺少字段 `member_id`",
+        ]
+    );
+    assert_eq!(
+        english.iter().map(message).collect::<Vec<_>>(),
+        [
+            "region \"x\" has no policy: publish_policy for it first (R3)",
+            "line 2: not valid JSON (expected ident at line 1 column 2); send one JSON object per command",
+            "line 3: pay: missing field `member_id`",
+        ]
+    );
+    for (chinese, english) in chinese.iter().zip(&english) {
+        assert_eq!(chinese["error"]["code"], english["error"]["code"]);
     }
 }
