@@ -8,6 +8,7 @@
 ## Words for codes
 
 word-status = { $status }
+word-event-type = { $type }
 word-status-short = { $status }
 word-reason = { $reason ->
         [employer_scheme] to an employer's scheme

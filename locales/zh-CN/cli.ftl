@@ -71,7 +71,7 @@ cli-not-a-public-key = { $by ->
 
 ## `backup --server`：它自带的 HTTP 客户端的失败（src/cli/backup.rs `http`），以及服务以其
 ## 自己的话说出的拒绝（`$message`，按读者的语言请求）
-cli-backup-server-needs-token = --server 需要操作员或审计员的令牌：--token 或 $FLEXLEDGER_TOKEN
+cli-backup-server-needs-token = --server 需要 operator 或 auditor 角色的令牌：--token 或 $FLEXLEDGER_TOKEN
 cli-backup-server-not-http = --server { $server }：请给出 http:// 地址（flexledger serve 只讲明文 HTTP；在 TLS 代理之后，请用 curl 获取 GET /v1/backup）
 cli-backup-server-no-host = --server { $server } 未指明主机
 cli-backup-server-cannot-connect = 无法连接 { $authority }（那里是否在运行 `flexledger serve`？）

@@ -14,6 +14,23 @@ word-status = { $status ->
         [lapsed] 欠费失效
        *[other] { $status }
     }（{ $status }）
+word-event-type = { $type ->
+        [PolicyPublished] 发布政策
+        [MonthClosed] 月结
+        [MemberEnrolled] 参保
+        [ContributionPaid] 缴费
+        [ContributionMissed] 中断缴费
+        [DeductionStopped] 停止扣费
+        [DeductionResumed] 恢复扣费
+        [MemberWithdrawn] 停保
+        [MemberReenrolled] 重新参保
+        [BaseChanged] 调整缴费基数
+        [ContributionRefunded] 退费
+        [SubsidyGranted] 给予社保补贴
+        [SubsidyRevoked] 撤销社保补贴
+        [SubsidyPaid] 发放社保补贴
+       *[other] { $type }
+    }
 word-status-short = { $status ->
         [not_enrolled] 未参保
         [due] 待缴

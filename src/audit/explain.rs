@@ -1678,11 +1678,13 @@ fn print_citations(
     // number before it, counted in terminal columns (a CJK character takes two).
     let indent = display_width(&position) + 1 + POSITION_WIDTH_COLUMNS;
     for citation in events {
+        let event_type = crate::audit::history::event_type_word(language, citation.event_type);
+        // Padded by terminal columns: a Chinese type's characters take two each.
+        let fill = " ".repeat(EVENT_TYPE_WIDTH_COLUMNS.saturating_sub(display_width(&event_type)));
         writeln!(
             out,
-            "  {position} {:>width$}  {:<20} {}",
+            "  {position} {:>width$}  {event_type}{fill} {}",
             citation.position,
-            citation.event_type,
             citation.summary,
             width = POSITION_WIDTH_COLUMNS
         )?;
@@ -1708,6 +1710,9 @@ fn quote_part(language: Language, sentences: &[(usize, String)]) -> String {
 
 /// The columns a cited event's position is right-aligned in.
 const POSITION_WIDTH_COLUMNS: usize = 6;
+/// The event type's column in `explain`'s list of events, in terminal columns (the
+/// longest English type, `ContributionRefunded`, is 20).
+const EVENT_TYPE_WIDTH_COLUMNS: usize = 20;
 
 /// A rule's title and text — of a long rule, only the sentences of the `clauses` the
 /// month rests on, with where to read it whole — then the source sentences it rests

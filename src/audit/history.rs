@@ -606,6 +606,13 @@ pub fn status_word_short(
     say(language, "word-status-short", &args)
 }
 
+/// An event's type for tables (`replay`, `explain`'s events, the audit page): its
+/// code in English, the glossary's words in Chinese (`word-event-type`), where the
+/// code had stood among Chinese columns. JSON keeps the code in every language.
+pub fn event_type_word(language: Language, event_type: &str) -> String {
+    say(language, "word-event-type", &[("type", text(event_type))])
+}
+
 /// A withdrawal reason in words (its code only where the catalog has no words for it).
 pub fn reason_word(language: Language, reason: &crate::domain::command::WithdrawalReason) -> Arg {
     let args = [("reason", text(serde_plain(reason)))];

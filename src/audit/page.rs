@@ -274,10 +274,14 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
             what = say(language, "page-event-implied", &args);
         }
         page.push_str(&format!(
-            "<tr data-position=\"{}\"><td class=\"number\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\">{}</td></tr>\n",
+            "<tr data-position=\"{}\"><td class=\"number\">{}</td><td class=\"code\" title=\"{}\">{}</td><td>{}</td><td class=\"code\">{}</td></tr>\n",
             envelope.position,
             envelope.position,
             envelope.event.type_name(),
+            escape(&crate::audit::history::event_type_word(
+                language,
+                envelope.event.type_name()
+            )),
             escape(&what),
             envelope.recorded_at.format("%Y-%m-%d %H:%M:%S")
         ));

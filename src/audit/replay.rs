@@ -239,7 +239,7 @@ fn cells(language: Language, line: &ReplayLine) -> [String; 8] {
     let [arrears, continuous, tier, qualified, account, owed] = member;
     [
         line.position.to_string(),
-        line.event_type.to_owned(),
+        crate::audit::history::event_type_word(language, line.event_type),
         arrears,
         continuous,
         tier,

@@ -2229,7 +2229,7 @@ fn explain_cites_the_withdrawal_that_decided_the_month() {
         ));
         assert!(
             chinese.contains(
-                "位置      8  MemberWithdrawn      R12 自 2025-02 起停保（迁出统筹地区）"
+                "位置      8  停保                 R12 自 2025-02 起停保（迁出统筹地区）"
             ),
             "{month}: {chinese}"
         );
