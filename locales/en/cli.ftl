@@ -81,6 +81,7 @@ cli-backup-server-cannot-send = cannot send the request to { $authority } ({ $de
 cli-backup-server-closed = the server closed the connection before the backup ended (was it stopped?): run the backup again
 cli-backup-server-answered = the server answered { $status }: { $message }
 cli-backup-server-position-differs = the server announced a backup at position { $announced } but sent one of { $events } events: nothing was kept; run the backup again
+cli-store-from-environment = warning: $FLEXLEDGER_STORE names the store, { $store }, so the sled ledger in { $data_dir } is not the one used (--data-dir holds only the signing key and the demo tokens then): unset FLEXLEDGER_STORE to use it
 cli-restore-into-postgres = restore makes a new sled data directory: restore into --data-dir DIR, then fill the PostgreSQL store with `flexledger copy --from DIR --to URL`
 cli-backup-cannot-read = cannot read the backup
 cli-backup-server-not-http-answer = the answer from --server is not HTTP (its first line: { $line }): is --server the address of `flexledger serve`?

@@ -79,6 +79,7 @@ cli-backup-server-cannot-send = 无法向 { $authority } 发送请求（{ $detai
 cli-backup-server-closed = 备份结束之前服务关闭了连接（服务是否已停止？）：请重新运行备份
 cli-backup-server-answered = 服务器答复 { $status }：{ $message }
 cli-backup-server-position-differs = 服务器声明的备份位于位置 { $announced }，发来的却有 { $events } 个事件：未保留任何内容；请重新运行备份
+cli-store-from-environment = 警告：$FLEXLEDGER_STORE 指定了存储 { $store }，因此不使用 { $data_dir } 中的 sled 账本（此时 --data-dir 只存放签名密钥和演示令牌）：要使用它，请取消设置 FLEXLEDGER_STORE
 cli-restore-into-postgres = 恢复会新建一个 sled 数据目录：请恢复到 --data-dir DIR，再用 `flexledger copy --from DIR --to URL` 填充 PostgreSQL 存储
 cli-backup-cannot-read = 无法读取备份
 cli-backup-server-not-http-answer = --server 的答复不是 HTTP（首行：{ $line }）：--server 是否为 `flexledger serve` 的地址？

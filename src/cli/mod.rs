@@ -496,6 +496,35 @@ fn warn_of_unknown_lang_setting() {
     }
 }
 
+/// Warns when `$FLEXLEDGER_STORE` names the store while the command line names a
+/// `--data-dir` holding a sled ledger: that ledger is not the one used (--data-dir then
+/// holds only the signing key and demo tokens). A probe's `verify --data-dir sled1`
+/// verified the PostgreSQL store the environment named, and said nothing of it.
+fn warn_of_a_store_from_the_environment(place: &Place, language: Language) {
+    let Location::Postgres(_) = &place.store else {
+        return;
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let named = |option: &str| {
+        let with_value = format!("{option}=");
+        args.iter().any(|arg| {
+            arg.to_str()
+                .is_some_and(|arg| arg == option || arg.starts_with(&with_value))
+        })
+    };
+    if named("--store") || !named("--data-dir") {
+        return;
+    }
+    if !Location::Sled(place.data_dir.clone()).has_ledger() {
+        return;
+    }
+    let args = vec![
+        ("store", place.store.to_string()),
+        ("data_dir", place.data_dir.display().to_string()),
+    ];
+    say_line(language, "cli-store-from-environment", args);
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = try_parse().unwrap_or_else(|error| crate::cli::parse_errors::exit(error));
@@ -999,6 +1028,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // of the lines on standard error a person reads.
     let language = language(cli.lang.as_deref())?;
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
+    warn_of_a_store_from_the_environment(place, language);
     match cli.command {
         CliCommand::Submit { file } => {
             // A refusal's `message` follows `--lang` only when it is given (D37).

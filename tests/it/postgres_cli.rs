@@ -756,6 +756,80 @@ fn a_user_without_privileges_is_told_about_the_tables() {
     assert!(!stderr.contains("data directory"), "{stderr}");
 }
 
+/// A user that may read the ledger's tables but not write them is refused as a writer
+/// at open, naming what it lacks, while it may still read: a probe's SELECT-only
+/// user had started `serve`, answered reads and `/healthz` ok, and stopped at its
+/// first command.
+#[test]
+fn a_writer_without_the_privileges_it_uses_is_refused_at_open() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let role = format!("reader_{}", std::process::id());
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT INSERT ON log_entries, commands, feed_items, audit_checkpoints TO {role}"
+        ))
+        .unwrap();
+    let url = url.replace("user=postgres", &format!("user={role}"));
+    let input = "{\"command\":\"close_month\",\"region\":\"x\",\"month\":\"2025-01\"}\n";
+    let file = dir.path().join("close.jsonl");
+    std::fs::write(&file, input).unwrap();
+    let output = flexledger_on(&url, dir.path(), &["submit", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the user lacks the privileges a writer uses: state_rows INSERT, state_rows UPDATE, state_rows DELETE, head UPDATE"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    let output = flexledger_on(&url, dir.path(), &["verify"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `$FLEXLEDGER_STORE` names the store over a `--data-dir` holding a sled ledger:
+/// the command says which store it uses, where a probe's `verify --data-dir sled1`
+/// verified the PostgreSQL store and said nothing of it; with `--store` on the
+/// command line, or a data directory holding no ledger (only the key), it is silent.
+#[test]
+fn a_store_named_by_the_environment_over_a_sled_ledger_is_said() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let sled = dir.path().join("sled-ledger");
+    let demo = repo_path("examples/demo.jsonl");
+    let made = flexledger(&sled, &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(made.status.code(), Some(0));
+    let verify = |data_dir: &Path, extra: &[&str]| {
+        let mut command = flexledger_command(data_dir);
+        command
+            .env("FLEXLEDGER_STORE", &url)
+            .args(extra)
+            .arg("verify");
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let said = verify(&sled, &[]);
+    assert!(
+        said.contains("warning: $FLEXLEDGER_STORE names the store")
+            && said.contains(&format!(
+                "the sled ledger in {} is not the one used",
+                sled.display()
+            )),
+        "{said}"
+    );
+    assert_eq!(verify(&sled, &["--store", &url]), "");
+    assert_eq!(verify(dir.path(), &[]), "");
+}
+
 /// A database holding another application's tables where the ledger's go is refused
 /// as such by every command, `migrate` included, which changes nothing in it: a probe
 /// got a Rust type error for golang-migrate's `schema_migrations`, and for a table

@@ -169,6 +169,7 @@ impl PgStore {
         let mut writer = Connection::open(&target, &store)?;
         refuse_a_standby(&mut writer, &store)?;
         check_schema(&mut writer, &store)?;
+        refuse_missing_write_privileges(&mut writer, &store)?;
         take_writer_lock(&mut writer, &store)?;
         make_commits_durable(&mut writer, &store)?;
         let reader = PgReader {
@@ -347,6 +348,64 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
         Some(table) => Err(foreign(table)),
         None => Ok(()),
     }
+}
+
+/// The privileges a writer uses on each ledger table (`write.rs`): state rows are
+/// upserted and deleted, the head row updated, every other table only appended to.
+const PG_WRITER_PRIVILEGES: &[(&str, &str)] = &[
+    ("log_entries", "SELECT"),
+    ("log_entries", "INSERT"),
+    ("commands", "SELECT"),
+    ("commands", "INSERT"),
+    ("state_rows", "SELECT"),
+    ("state_rows", "INSERT"),
+    ("state_rows", "UPDATE"),
+    ("state_rows", "DELETE"),
+    ("feed_items", "SELECT"),
+    ("feed_items", "INSERT"),
+    ("head", "SELECT"),
+    ("head", "UPDATE"),
+    ("audit_checkpoints", "SELECT"),
+    ("audit_checkpoints", "INSERT"),
+];
+
+/// Refuses to open a writer whose user lacks a privilege it will use, naming each:
+/// a user granted only SELECT had started `serve`, said "listening", answered reads
+/// and `/healthz` ok, and stopped at its first command (a probe, 2026-12-06).
+/// (`has_table_privilege` with a list is true if *any* is held, so one each.)
+fn refuse_missing_write_privileges(
+    connection: &mut Connection,
+    store: &str,
+) -> Result<(), StoreError> {
+    let (tables, privileges): (Vec<&str>, Vec<&str>) = PG_WRITER_PRIVILEGES.iter().copied().unzip();
+    let rows = connection
+        .client
+        .query(
+            "SELECT wanted.name || ' ' || wanted.privilege \
+             FROM unnest($1::text[], $2::text[]) AS wanted(name, privilege) \
+             WHERE NOT has_table_privilege( \
+                 quote_ident(current_schema()) || '.' || quote_ident(wanted.name), \
+                 wanted.privilege)",
+            &[&tables, &privileges],
+        )
+        .map_err(|error| classify(store, error))?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut missing = Vec::with_capacity(rows.len());
+    for row in &rows {
+        missing.push(read::column::<String>(row, 0)?);
+    }
+    Err(StoreError::PermissionDenied {
+        path: store.to_owned(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "the user lacks the privileges a writer uses: {}",
+                missing.join(", ")
+            ),
+        ),
+    })
 }
 
 /// Which of `PG_LEDGER_TABLES` the database's current schema holds.
