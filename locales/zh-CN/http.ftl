@@ -8,6 +8,7 @@ http-internal-request = 服务器内部错误（请求 { $request }）；详情�
 http-writer-stopped = 账本的写入进程已停止，暂不接受命令：服务器正在关闭，或一次追加失败后正在停止；原因见服务器日志。服务器重新运行后，请带同一 command_id 重新发送命令
 http-writer-failed-because = 账本暂不接受命令：一次追加失败，服务器正在停止：{ $cause }。服务器重新运行后，请带同一 command_id 重新发送命令
 http-writer-failed = 一次追加写入失败；服务器重启前，账本不再接受命令
+http-read-met-damage = 读取时发现存储已损坏：本服务器只答复未受损坏影响的内容；请对该存储运行 `flexledger verify`
 http-store-found-damaged = 发现存储已损坏：账本不再接受命令，服务器正在停止；只有 `flexledger verify` 校验该存储完好之后，服务器才能在其上重新启动；届时请带同一 command_id 重新发送命令，已记录的命令会作为重复命令应答
 http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
 http-read-only = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器

@@ -463,7 +463,10 @@ fn found_damaged(state: &AppState) -> Option<AppError> {
 
 /// `/healthz`: ok, unless the writer has failed (an append, or a read that met damage,
 /// said as such: that server does not come back on a restart before a `verify`): never
-/// ok after a caller was told an append failed.
+/// ok after a caller was told an append failed. Nor on a read-only server after a read
+/// met damage (it goes on answering what the damage does not touch), nor while a
+/// PostgreSQL store cannot be reached: a probe's read-only server answered ok while
+/// every read was 503 and a load balancer kept sending it traffic.
 async fn healthz(State(state): State<AppState>) -> Response {
     if state.writer_counters.failed.load(Ordering::SeqCst) {
         let damaged = found_damaged(&state).is_some();
@@ -474,6 +477,24 @@ async fn healthz(State(state): State<AppState>) -> Response {
         };
         return AppError::say(StatusCode::SERVICE_UNAVAILABLE, "writer_failed", id, vec![])
             .into_response();
+    }
+    if state.writer_counters.damage_found().is_some() {
+        let said = "http-read-met-damage";
+        return AppError::say(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "store_damaged",
+            said,
+            vec![],
+        )
+        .into_response();
+    }
+    if matches!(*state.store, crate::store::AnyReader::Postgres(_)) {
+        let store = state.store.clone();
+        match tokio::task::spawn_blocking(move || store.head()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => return AppError::from(error).into_response(),
+            Err(error) => return AppError::internal(error.to_string()).into_response(),
+        }
     }
     Json(serde_json::json!({"ok": true})).into_response()
 }
@@ -493,18 +514,28 @@ async fn note_found_damage(
         return response;
     };
     let position = damage.position.filter(|position| *position > 0);
-    tracing::error!(
-        position,
-        finding = %damage.message,
-        "a read met damage in the store: it is marked as found damaged, and takes no more commands until `flexledger verify` finds it intact"
-    );
-    // First: no append starts while the mark is being written.
+    let sled = matches!(*state.store, crate::store::AnyReader::Sled(_));
+    if sled {
+        tracing::error!(
+            position,
+            finding = %damage.message,
+            "a read met damage in the store: it is marked as found damaged, and takes no more commands until `flexledger verify` finds it intact"
+        );
+    } else {
+        tracing::error!(
+            position,
+            finding = %damage.message,
+            "a read met damage in the store (a PostgreSQL store keeps no mark of it): run `flexledger verify` on it before a writer is started on it again"
+        );
+    }
+    // First: no append starts while the mark is being written. A read-only server
+    // only reports it (`/healthz`).
+    let counters = &state.writer_counters;
+    counters.record_damage(position.unwrap_or(0), damage.message.clone());
     if state.writer.is_some() {
-        let counters = &state.writer_counters;
-        counters.record_damage(position.unwrap_or(0), damage.message.clone());
         counters.failed.store(true, Ordering::SeqCst);
     }
-    if matches!(*state.store, crate::store::AnyReader::Sled(_)) {
+    if sled {
         let mark = crate::store::damage_mark::DamageMark {
             found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             found_by: "flexledger serve".to_owned(),

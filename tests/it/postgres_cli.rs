@@ -925,8 +925,63 @@ fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
         .get("retry-after")
         .map(|value| value.to_str().unwrap());
     assert_eq!(retry_after, Some("5"));
+    // Its `/healthz` says so too: a load balancer sends no reads to a server that
+    // cannot answer them (it had said ok while every read was 503).
+    let health = |server: &Server| call(server, "GET", "/healthz", None, None, &[]);
+    let (status, body) = health(&replica);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "store_unavailable", "{body}");
     own.start_again();
     assert_eq!(read(&replica).0, 200);
+    assert_eq!(health(&replica).0, 200);
+}
+
+/// A read-only server whose read met damage (an event altered in the database) says
+/// so on `/healthz`, while it goes on answering what the damage does not touch: it
+/// had said ok while answering that read 500.
+#[test]
+fn a_read_only_server_whose_read_met_damage_is_not_healthy() {
+    let Some(cluster) = cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(cluster, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let replica = serve(replica_dir.path(), &url, Some(&writer.base));
+    let health = |server: &Server| call(server, "GET", "/healthz", None, None, &[]);
+    assert_eq!(health(&replica).0, 200);
+    let mut database = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let row = database
+        .query_one(
+            "SELECT position, entry FROM log_entries WHERE stream LIKE $1 ORDER BY position LIMIT 1",
+            &[&format!("%{MEMBER}%")],
+        )
+        .unwrap();
+    let (position, mut entry): (i64, Vec<u8>) = (row.get(0), row.get(1));
+    let last = entry.len() - 1;
+    entry[last] ^= 0x01;
+    database
+        .execute(
+            "UPDATE log_entries SET entry = $2 WHERE position = $1",
+            &[&position, &entry],
+        )
+        .unwrap();
+    let events = format!("/v1/members/{MEMBER}/events");
+    let (status, body) = call(&replica, "GET", &events, Some(token("operator")), None, &[]);
+    assert_eq!(status, 500, "{body}");
+    let (status, body) = health(&replica);
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "store_damaged", "{body}");
+    let (status, _) = call(
+        &replica,
+        "GET",
+        "/v1/regions/demo",
+        Some(token("operator")),
+        None,
+        &[],
+    );
+    assert_eq!(
+        status, 200,
+        "what the damage does not touch is still answered"
+    );
 }
 
 /// A server error flexledger has no name for is said in the server's own words, with
