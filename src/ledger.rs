@@ -482,6 +482,23 @@ impl Ledger<AnyStore> {
     }
 }
 
+/// A stream's version conflict met by the one writer is damage: its state rows, from
+/// which it decided, are not the log's (a probe deleted a member's row in PostgreSQL;
+/// `submit` then failed with exit 2 and "append refused", as if it could not run).
+fn rows_not_the_log_s(error: StoreError) -> StoreError {
+    match error {
+        StoreError::VersionConflict {
+            stream,
+            expected,
+            actual,
+        } => StoreError::Corrupt {
+            position: 0,
+            message: crate::store::findings::state_rows_behind_log(&stream, expected, actual),
+        },
+        other => other,
+    }
+}
+
 impl<S: EventStore> Ledger<S> {
     pub fn with_store(mut store: S) -> Result<Ledger<S>, LedgerError> {
         let (head, _) = store.head()?;
@@ -733,7 +750,7 @@ impl<S: EventStore> Ledger<S> {
         let rows = self.dirty_rows(dirty);
         if let Err(error) = self.store.append(records, &rows) {
             self.poisoned = true;
-            return Err(error.into());
+            return Err(rows_not_the_log_s(error).into());
         }
         self.appends += 1;
         if let Some(appended) = &mut self.appended {

@@ -16,7 +16,7 @@ store-standby = the store { $store } is on a standby in recovery, which takes no
 store-found-damaged = { $found_by } found this store damaged at { $found_at } ({ $detail }), and nothing is appended to a store found damaged: a restore from a backup would lose what was appended after it. Copy the data directory aside, recover it as below, then run `flexledger verify`: once the whole store verifies, the mark { $mark } is removed and writes resume
 store-not-migrated = the store { $store } has schema version { $found } and this build needs version { $needed }: run `flexledger migrate --store { $quoted }` (with the store's password, if it has one), then try again
 store-foreign-schema = the database of the store { $store } holds a table { $table } that is not flexledger's (another application's, or made by hand): the ledger needs a database of its own. Create one (createdb NAME) and run `flexledger migrate` on it
-store-table-missing = the store { $store } is migrated but has no table { $table } (dropped by hand, or never brought back from a dump): what it held is gone, and nothing was changed. Restore the database from its backup, or restore a backup file into a new database (`flexledger restore`); `migrate` does not make a dropped table again
+store-table-missing = the store { $store } is migrated but has no table { $table } (dropped by hand, or never brought back from a dump): what it held is gone, and nothing was changed. Restore the database from its backup, or restore a backup file into a new data directory (`flexledger restore`) and fill a new database from it (`flexledger copy --from DIR --to URL`); `migrate` does not make a dropped table again
 store-schema-too-new = the store { $store } has schema version { $found }, newer than this build knows (version { $known }): it was migrated by a newer flexledger; run that version
 store-copy-being-made = { $store } holds a store that `flexledger copy` was still making when it stopped ({ $making }): it is not a ledger yet. Run the same copy again to finish it, or remove { $quoted } and start over
 store-restore-unfinished = { $store } is a restore that is still running or stopped before it finished (it holds { $store }/restore-unfinished): it holds only part of the backup, and is not a ledger. If a `flexledger restore` is running (see `ps`), let it finish; otherwise remove it (rm -r { $quoted }; of a directory you prepared for the ledger, only what it holds) and run the restore again
@@ -40,7 +40,7 @@ store-unavailable = cannot use the store { $store }: { $advice ->
         [connection-failed] { $detail }; the connection to the server failed: is the server running and reachable?
         [encryption] { $detail }; the connection was not encrypted as sslmode=require asks: the server must have ssl = on, and its certificate must verify, for the name or address the URL reaches it by (give its CA as sslrootcert=PATH in the URL when it is not in the system's trust store)
         [not-reachable] { $detail }; is the server running, and does the URL name its host and port (or socket directory)?
-        [password-missing] the server asks for a password for user { $user } and none was given: put it in ~/.pgpass (or PGPASSFILE), PGPASSWORD, or the URL
+        [password-missing] the server asks for a password for user { $user } and none was given: put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD (not in the URL, which shows in process lists and shell histories)
        *[none] { $detail }
     }
 
@@ -64,6 +64,7 @@ store-found-witness-other-hash = the event's hash is { $hash }, but the head wit
 store-found-witness-kept = { $finding }. `--accept-head` is for a head witness that is missing or unreadable; it does not write over one that records what the log lost. To accept the loss anyway, move the witness aside first: `mv { $witness } { $aside }`, then run `flexledger verify --accept-head` again
 
 ## What `verify` found walking the store (src/store/findings.rs, called by src/ledger.rs).
+store-found-rows-not-the-log-s = the state rows hold stream { $stream } at version { $rows } but the log holds it at version { $log }: a state row was altered or lost, and a command was decided on it; nothing was appended (`flexledger verify` names the row, `flexledger rebuild` makes the rows again from the log)
 store-found-stream-discontinued = stream { $stream } does not continue from version { $version }: an event of the stream was altered, removed or reordered
 store-found-hash-not-reproducible = the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event
 store-found-command-records-count = { $records } command records for { $commands } commands in the log: a command record was added or removed

@@ -214,7 +214,7 @@ audit-unknown-member = 参保人员 { $member } 在此账本中没有事件：�
 audit-member-not-yet-position = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请查询位置 { $first } 或之后
 audit-member-not-yet-time = 参保人员 { $member } 截至 { $instant } 还没有记录任何事件：编号无误，其第一个事件在位置 { $first }，记录于 { $recorded }；请查询该时间或之后
 audit-unknown-region = 统筹地区 { $region } 在此账本中没有政策：请核对名称
-audit-export-close-unfinished = 未导出：统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员），而导出按日志的记录原样给出参保记录，不含月结隐含但尚未记录的后果（中断缴费的月份、视为自动退保的停保，R9–R11）：账本从不据此状态办理任何事项（D83）。请在该存储（如需保持原样，则在其副本）上运行任意一条 `flexledger` 命令，或让其 `serve` 完成月结，然后再导出；`explain` 和 `replay` 现在即可显示这些后果，并标为“隐含”
+audit-export-close-unfinished = 未导出：统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员），而导出按日志的记录原样给出参保记录，不含月结隐含但尚未记录的后果（中断缴费的月份、视为自动退保的停保，R9–R11）：账本从不据此状态办理任何事项（D83）。请在该存储（如需保持原样，则在其副本）上运行 `flexledger submit - < /dev/null`：不带命令时，它只记录月结的其余部分，别的什么也不做（sled 存储上任意一条 `flexledger` 命令都会这样做；PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 完成月结，然后再导出；`explain` 和 `replay` 现在即可显示这些后果，并标为“隐含”
 audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在此账本中没有事件
 audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策
 audit-nothing-all = 没有可导出的内容：日志为空
@@ -230,7 +230,7 @@ audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥�
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况
 audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 固定账本公布的公钥
-audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify` 和 `events` 按日志的记录原样显示，月结尚欠其后果的参保人员或统筹地区在月结完成前不予导出（D83）。请在该存储上运行任意一条 `flexledger` 命令（或让其 `serve` 运行）以完成月结，然后再审计
+audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify` 和 `events` 按日志的记录原样显示，月结尚欠其后果的参保人员或统筹地区在月结完成前不予导出（D83）。请在该存储上运行 `flexledger submit - < /dev/null`（不带命令时，它只记录月结的其余部分，别的什么也不做；sled 存储上任意一条 `flexledger` 命令都会这样做，PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 运行，以完成月结，然后再审计
 
 ## 审计命令自身参数和文件的拒绝（src/audit/commands.rs、src/audit/cli.rs、src/audit/whatif/cli.rs）。
 

@@ -15,7 +15,7 @@ store-standby = 存储 { $store } 位于处于恢复模式（只读）的热备�
 store-found-damaged = { $found_by } 于 { $found_at } 发现该存储已损坏（{ $detail }）；已发现损坏的存储不再追加任何内容：若从备份恢复，备份之后追加的内容都会丢失。请先把数据目录复制到别处，按下文恢复，然后运行 `flexledger verify`：整个存储校验通过后，标记 { $mark } 会被删除，写入随即恢复
 store-not-migrated = 存储 { $store } 的表结构版本为 { $found }，本版本需要 { $needed }：请运行 `flexledger migrate --store { $quoted }`（如该存储设有密码，请一并提供），然后重试
 store-foreign-schema = 存储 { $store } 所在的数据库中有一张不属于 flexledger 的表 { $table }（属于其他应用，或是手工建立的）：账本需要一个专用的数据库。请新建一个（createdb NAME），并在其上运行 `flexledger migrate`
-store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据库（`flexledger restore`）；`migrate` 不会重建被删除的表
+store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据目录（`flexledger restore`），再由它填充一个新的数据库（`flexledger copy --from DIR --to URL`）；`migrate` 不会重建被删除的表
 store-schema-too-new = 存储 { $store } 的表结构版本为 { $found }，比本版本所知的（{ $known }）更新：它已由更新版本的 flexledger 迁移；请使用那个版本
 store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚未建成的存储（{ $making }）：它还不是账本。请再次运行同一条复制命令以完成复制，或删除 { $quoted } 后重新开始
 store-restore-unfinished = { $store } 是一次仍在运行或中途停止、未完成的恢复（其中有 { $store }/restore-unfinished）：它只含备份的一部分，不是账本。如有 `flexledger restore` 正在运行（见 `ps`），请等它结束；否则请删除它（rm -r { $quoted }；若是为账本准备的目录，只删除其中的内容）后重新运行恢复
@@ -39,7 +39,7 @@ store-unavailable = 无法使用存储 { $store }：{ $advice ->
         [connection-failed] { $detail }；与服务器的连接失败：服务器是否在运行、能否连通？
         [encryption] { $detail }；连接未按 sslmode=require 的要求加密：服务器必须设置 ssl = on，且其证书必须能按 URL 访问它所用的名称或地址通过验证（证书颁发机构不在系统信任库中时，请在 URL 中以 sslrootcert=PATH 给出）
         [not-reachable] { $detail }；服务器是否在运行？URL 是否写明了它的主机和端口（或套接字目录）？
-        [password-missing] 服务器要求用户 { $user } 提供密码，但未给出：请把密码写入 ~/.pgpass（或 PGPASSFILE）、PGPASSWORD 或 URL
+        [password-missing] 服务器要求用户 { $user } 提供密码，但未给出：请把密码写入 ~/.pgpass（或 PGPASSFILE）或 PGPASSWORD（不要写进 URL：进程列表和 shell 历史中都看得到它）
        *[none] { $detail }
     }
 
@@ -62,6 +62,7 @@ store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见�
 store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`
 
 ## `verify` 遍历存储时发现的问题（src/store/findings.rs，由 src/ledger.rs 调用）
+store-found-rows-not-the-log-s = 状态行中事件流 { $stream } 的版本为 { $rows }，日志中却为 { $log }：某个状态行被改动或丢失，且有一条命令据此作出了决定；本次未追加任何内容（`flexledger verify` 会指出该行，`flexledger rebuild` 会依据日志重建状态行）
 store-found-stream-discontinued = 事件流 { $stream } 没有从版本 { $version } 接续下去：该事件流的某个事件被改动、删除或调换了顺序
 store-found-hash-not-reproducible = 保存的字节不是规范形式：无法由打印出的事件重新算出其哈希
 store-found-command-records-count = 日志中有 { $commands } 条命令，命令记录却有 { $records } 条：有命令记录被添加或删除

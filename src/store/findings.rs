@@ -40,6 +40,18 @@ pub fn stream_discontinued(stream: &str, version: u64) -> DamageDetail {
     found("store-found-stream-discontinued", args)
 }
 
+/// The writer's state rows hold `stream` at `rows` while the log holds it at `log`:
+/// a command was decided on a row altered or lost (the one writer never appends past
+/// its own rows otherwise), and nothing was appended.
+pub fn state_rows_behind_log(stream: &str, rows: u64, log: u64) -> DamageDetail {
+    let args = vec![
+        ("stream", text(stream)),
+        ("rows", text(rows)),
+        ("log", text(log)),
+    ];
+    found("store-found-rows-not-the-log-s", args)
+}
+
 /// An entry whose canonical bytes do not hash to its stored hash.
 pub fn hash_not_reproducible() -> DamageDetail {
     found("store-found-hash-not-reproducible", vec![])

@@ -407,7 +407,7 @@ fn the_password_comes_from_pgpassword_or_the_password_file_as_libpq_finds_it() {
     let (code, stderr) = run(None, None, &["migrate"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
-        stderr.contains("the server asks for a password for user ledgeru and none was given: put it in ~/.pgpass (or PGPASSFILE), PGPASSWORD, or the URL"),
+        stderr.contains("the server asks for a password for user ledgeru and none was given: put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD (not in the URL"),
         "{stderr}"
     );
     let (code, stderr) = run(Some(PASSWORD), None, &["migrate"]);
@@ -1104,6 +1104,21 @@ fn damage_met_by_a_command_exits_1_as_damage() {
     let said = String::from_utf8_lossy(&paid.stderr);
     assert_eq!(paid.status.code(), Some(1), "{said}");
     assert!(said.contains("damaged"), "{said}");
+    // A member's row deleted: the writer decides an enrollment on the row it lacks,
+    // and the log refuses the append; said as damage of the rows (exit 1), where it
+    // had been exit 2, "append refused", as if the command could not run.
+    client
+        .execute("DELETE FROM state_rows WHERE key = $1", &[&key])
+        .unwrap();
+    let enroll = serde_json::json!({"command":"enroll","member_id":MEMBER,"region":"demo","month":"2025-12","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    std::fs::write(&pay_file, enroll).unwrap();
+    let enrolled = flexledger_on(&url, &data, &["submit", pay_file.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&enrolled.stderr);
+    assert_eq!(enrolled.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("a state row was altered or lost, and a command was decided on it; nothing was appended"),
+        "{said}"
+    );
 }
 
 /// A log cut short below the ledger, together with everything derived from it and its
