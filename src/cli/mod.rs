@@ -1267,20 +1267,7 @@ fn submit(
         ..
     } = tally;
     if let Some((line, refusal)) = first_refused {
-        // The results are JSON on standard output; a person reading the terminal is told
-        // here that some were refused, and why the first was, in their language (the
-        // line once: a message without data still starts with it).
-        let message = crate::i18n::refusal_message(language, &refusal);
-        let prefix = format!("line {line}: ");
-        let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
-        let args = vec![
-            ("refused", refused.to_string()),
-            ("lines", line_number.to_string()),
-            ("line", line.to_string()),
-            ("code", refusal.code.as_str().to_owned()),
-            ("message", message),
-        ];
-        say_line(language, "cli-submit-refused", args);
+        say_refused(language, (refused, line_number), line, &refusal);
     }
     tracing::info!(
         lines = line_number,
@@ -1294,6 +1281,23 @@ fn submit(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The results are JSON on standard output; a person reading the terminal is told
+/// that `refused` of `lines` were refused, and why the first (on `line`) was, in their
+/// language (the line once: a message without data still starts with it).
+fn say_refused(language: Language, (refused, lines): (u64, u64), line: u64, refusal: &Refusal) {
+    let message = crate::i18n::refusal_message(language, refusal);
+    let prefix = format!("line {line}: ");
+    let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
+    let args = vec![
+        ("refused", refused.to_string()),
+        ("lines", lines.to_string()),
+        ("line", line.to_string()),
+        ("code", refusal.code.as_str().to_owned()),
+        ("message", message),
+    ];
+    say_line(language, "cli-submit-refused", args);
 }
 
 /// What `submit` says when a signal stopped it, after answering the `lines` it read.
