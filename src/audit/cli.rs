@@ -373,7 +373,7 @@ pub fn main() -> ExitCode {
     crate::shell_support::init_logging();
     // An unknown --lang was refused before parsing (`refuse_unknown_lang`).
     let language = crate::cli::language(cli.lang.as_deref()).unwrap_or_default();
-    let sled_dir = crate::cli::sled_dir(cli.store.as_deref(), &cli.data_dir);
+    let marked = crate::cli::mark_place(cli.store.as_deref(), &cli.data_dir);
     match run(cli) {
         Ok(code) => code,
         Err(error) if crate::shell_support::is_broken_pipe(&error) => ExitCode::SUCCESS,
@@ -382,7 +382,7 @@ pub fn main() -> ExitCode {
             // again (D61).
             if crate::cli::is_damage(&error) {
                 let parser = <AuditCli as clap::CommandFactory>::command();
-                let ran = ("flexledger-audit", &parser, sled_dir.as_deref());
+                let ran = ("flexledger-audit", &parser, marked.as_ref());
                 crate::cli::mark_found_damage(ran, &error, &[]);
             }
             let message = format!(

@@ -531,7 +531,7 @@ pub fn main() -> ExitCode {
     init_logging();
     // An unknown --lang was refused before parsing (`refuse_unknown_lang`).
     let language = language(cli.lang.as_deref()).unwrap_or_default();
-    let sled_dir = sled_dir(cli.store.as_deref(), &cli.data_dir);
+    let marked = mark_place(cli.store.as_deref(), &cli.data_dir);
     match run(cli) {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
@@ -541,7 +541,7 @@ pub fn main() -> ExitCode {
             // that nothing is appended to it (D61), unless the mark is what was said.
             // `copy` and `restore` read other stores than --data-dir's.
             let parser = <Cli as clap::CommandFactory>::command();
-            let ran = ("flexledger", &parser, sled_dir.as_deref());
+            let ran = ("flexledger", &parser, marked.as_ref());
             mark_found_damage(ran, &error, &["copy", "restore"]);
             let message = damage_message("flexledger", &error, language);
             crate::shell_support::say_on_stderr!("{message}");
@@ -997,7 +997,11 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
         let language = help_language(&args);
         let damage = anyhow::Error::new(damage);
         // The store is marked, as for damage found without a panic (D61).
-        mark_damage_of(Some(&data_dir), program, &damage);
+        let place = MarkPlace {
+            dir: data_dir.clone(),
+            store: None,
+        };
+        mark_damage_of(Some(&place), program, &damage);
         let message = damage_message(program, &damage, language);
         crate::shell_support::say_on_stderr!("{message}");
         std::process::exit(1);
@@ -1085,13 +1089,13 @@ pub fn language(flag: Option<&str>) -> anyhow::Result<crate::i18n::Language> {
 /// (`audit::keys`: a ledger signs its checkpoints from the day it starts, and the lock
 /// keeps any other process from making one meanwhile), then the state rows.
 pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
-    refuse_a_store_found_damaged(&place.store)?;
+    refuse_a_store_found_damaged(place)?;
     let mut store = place
         .store
         .open()
         .map_err(crate::ledger::LedgerError::from)?;
     // Again under the store's lock: a command that held it may have marked it meanwhile.
-    refuse_a_store_found_damaged(&place.store)?;
+    refuse_a_store_found_damaged(place)?;
     let latest = crate::audit::keys::latest_signer(&store)?;
     if let Some(key) = crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())? {
         crate::audit::proofs::sign_first_checkpoint(&mut store, &key, chrono::Utc::now())?;
@@ -1099,17 +1103,35 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
     Ok(Ledger::with_store(store)?)
 }
 
-/// A sled ledger a command found damaged takes no appends until `verify` finds it
-/// intact (`store::damage_mark`, D61). Checked before the store opens: opening a
-/// damaged sled store can change its files.
-fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
-    let Location::Sled(dir) = location else {
-        return Ok(());
-    };
+/// Where the damage mark of a store is kept (D61): a sled ledger's in its data
+/// directory; a PostgreSQL store's in the data directory beside its signing key,
+/// naming the store, so that a writer restarted there (by a supervisor) refuses it as a
+/// sled writer does (D84: a probe's writer, restarted after its scrub found an event
+/// altered, served and appended until its next scrub).
+#[derive(Clone, Debug)]
+pub(crate) struct MarkPlace {
+    dir: PathBuf,
+    /// The PostgreSQL store (its URL, password hidden); `None`: the sled ledger.
+    store: Option<String>,
+}
+
+/// The [`MarkPlace`] of the store a command line names (none for one it cannot name).
+pub(crate) fn mark_place(store: Option<&str>, data_dir: &Path) -> Option<MarkPlace> {
+    Place::choose(store, data_dir)
+        .ok()
+        .map(|place| mark_place_of(&place))
+}
+
+/// A ledger a command found damaged takes no appends until `verify` finds it intact
+/// (`store::damage_mark`, D61). Checked before the store opens: opening a damaged
+/// sled store can change its files.
+fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
+    let MarkPlace { dir, store } = mark_place_of(place);
     // No directory, no ledger to mark: the store's open says what is there instead.
     if !dir.is_dir() {
         return Ok(());
     }
+    let dir = &dir;
     let path = crate::store::damage_mark::path(dir);
     let mark = match crate::store::damage_mark::read(dir) {
         // A directory this user may not look into: said as the store's open says it,
@@ -1122,7 +1144,9 @@ fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
             vec![("file", path.display().to_string())]
         })?,
     };
-    let Some(mark) = mark else { return Ok(()) };
+    let Some(mark) = mark.filter(|mark| mark.marks(store.as_deref())) else {
+        return Ok(());
+    };
     Err(StoreError::FoundDamaged {
         mark: path.display().to_string(),
         found: Box::new(mark),
@@ -1135,7 +1159,7 @@ fn refuse_a_store_found_damaged(location: &Location) -> anyhow::Result<()> {
 /// engine's files). A mark that cannot be written is said in the log: the finding
 /// itself is already on its way to the user.
 pub(crate) fn mark_damage(
-    dir: &Path,
+    place: &MarkPlace,
     found_by: &str,
     position: Option<u64>,
     (message, finding): (String, Option<crate::i18n::Sentence>),
@@ -1146,19 +1170,36 @@ pub(crate) fn mark_damage(
         position: position.filter(|position| *position > 0),
         message,
         finding,
+        store: place.store.clone(),
+        unreadable: false,
     };
+    let dir = &place.dir;
     if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
         tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
     }
 }
 
-/// Marks the ledger at `location` (sled) as found damaged by `error`'s command.
-pub(crate) fn mark_damage_of(location: Option<&Path>, found_by: &str, error: &anyhow::Error) {
-    if let Some(dir) = location {
+/// The [`MarkPlace`] of `place`'s store.
+pub(crate) fn mark_place_of(place: &Place) -> MarkPlace {
+    match &place.store {
+        Location::Sled(dir) => MarkPlace {
+            dir: dir.clone(),
+            store: None,
+        },
+        location @ Location::Postgres(_) => MarkPlace {
+            dir: place.data_dir.clone(),
+            store: Some(location.to_string()),
+        },
+    }
+}
+
+/// Marks the ledger at `place` as found damaged by `error`'s command.
+pub(crate) fn mark_damage_of(place: Option<&MarkPlace>, found_by: &str, error: &anyhow::Error) {
+    if let Some(place) = place {
         let position = error.chain().find_map(crate::error::damaged_at);
         let message = error_said_in(error, Language::En);
         let finding = crate::error::damage_sentence(error.as_ref());
-        mark_damage(dir, found_by, position, (message, finding));
+        mark_damage(place, found_by, position, (message, finding));
     }
 }
 
@@ -1168,7 +1209,7 @@ pub(crate) fn mark_damage_of(location: Option<&Path>, found_by: &str, error: &an
 /// subcommand is one of `elsewhere`, which read other stores (D61). Both binaries'
 /// `main` call it on damage.
 pub(crate) fn mark_found_damage(
-    (program, parser, sled_dir): (&str, &clap::Command, Option<&Path>),
+    (program, parser, marked): (&str, &clap::Command, Option<&MarkPlace>),
     error: &anyhow::Error,
     elsewhere: &[&str],
 ) {
@@ -1188,15 +1229,7 @@ pub(crate) fn mark_found_damage(
         Some(name) => format!("{program} {name}"),
         None => program.to_owned(),
     };
-    mark_damage_of(sled_dir, &found_by, error);
-}
-
-/// The sled data directory a command line names, if its store is sled.
-pub(crate) fn sled_dir(store: Option<&str>, data_dir: &Path) -> Option<PathBuf> {
-    match Location::choose(store, data_dir) {
-        Ok(Location::Sled(dir)) => Some(dir),
-        _ => None,
-    }
+    mark_damage_of(marked, &found_by, error);
 }
 
 /// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
@@ -2166,12 +2199,7 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         }
     });
     progress.finish_and_clear();
-    note_walk(
-        &place.store,
-        "flexledger verify",
-        &outcome,
-        (true, language),
-    );
+    note_walk(place, "flexledger verify", &outcome, (true, language));
     print_walk_outcome(outcome, language)
 }
 
@@ -2212,7 +2240,7 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
         }
     }
     let found_by = "flexledger verify --accept-head";
-    note_walk(&place.store, found_by, &outcome, (true, language));
+    note_walk(place, found_by, &outcome, (true, language));
     print_walk_outcome(outcome, language)
 }
 
@@ -2227,24 +2255,16 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     progress.finish_and_clear();
     // A rebuild reads the log, not every row and index: it finds damage, but only a
     // `verify` clears the mark.
-    note_walk(
-        &place.store,
-        "flexledger rebuild",
-        &outcome,
-        (false, language),
-    );
+    note_walk(place, "flexledger rebuild", &outcome, (false, language));
     let rebuilt = outcome.is_ok();
     let exit = print_walk_outcome(outcome, language)?;
     if rebuilt {
         // Its `ok` says the rows were rebuilt, not that the store is whole: a fault probe
         // saw rebuild say ok on a store `verify` still failed.
         say_line(language, "cli-rebuild-checked", vec![]);
-        if let Location::Sled(dir) = &place.store {
-            let mark = crate::store::damage_mark::path(dir);
-            if mark.exists() {
-                let args = vec![("mark", mark.display().to_string())];
-                say_line(language, "cli-rebuild-still-marked", args);
-            }
+        if let Some(mark) = marked_path(place) {
+            let args = vec![("mark", mark.display().to_string())];
+            say_line(language, "cli-rebuild-still-marked", args);
         }
     }
     Ok(exit)
@@ -2254,18 +2274,17 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
 /// it; a walk that `clears` (a `verify`, which checks everything) and finds the store
 /// intact removes the mark, and says so.
 fn note_walk<T>(
-    location: &Location,
+    place: &Place,
     found_by: &str,
     outcome: &Result<T, crate::ledger::LedgerError>,
     (clears, language): (bool, Language),
 ) {
-    let Location::Sled(dir) = location else {
-        return;
-    };
+    let marked = mark_place_of(place);
     match outcome {
-        Ok(_) if clears => match crate::store::damage_mark::clear(dir) {
+        Ok(_) if clears => match clear_mark(&marked) {
             Ok(true) => {
-                let mark = crate::store::damage_mark::path(dir).display().to_string();
+                let mark = crate::store::damage_mark::path(&marked.dir);
+                let mark = mark.display().to_string();
                 tracing::info!(%mark, "the store verifies: its damage mark was removed");
                 say_line(language, "cli-damage-mark-cleared", vec![("mark", mark)]);
             }
@@ -2276,15 +2295,31 @@ fn note_walk<T>(
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
                 let finding = error.damage().and_then(|damage| damage.sentence());
-                mark_damage(
-                    dir,
-                    found_by,
-                    Some(position),
-                    (message.into_owned(), finding),
-                );
+                let said = (message.into_owned(), finding);
+                mark_damage(&marked, found_by, Some(position), said);
             }
         }
     }
+}
+
+/// Removes the mark of `marked`'s store, if there is one: not a mark of another store
+/// kept in the same directory.
+fn clear_mark(marked: &MarkPlace) -> std::io::Result<bool> {
+    let mark = crate::store::damage_mark::read(&marked.dir)?;
+    match mark {
+        Some(mark) if mark.marks(marked.store.as_deref()) => {
+            crate::store::damage_mark::clear(&marked.dir)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Whether `place`'s store holds a damage mark (the path, for saying so).
+fn marked_path(place: &Place) -> Option<PathBuf> {
+    let marked = mark_place_of(place);
+    let mark = crate::store::damage_mark::read(&marked.dir).ok()??;
+    mark.marks(marked.store.as_deref())
+        .then(|| crate::store::damage_mark::path(&marked.dir))
 }
 
 /// Prints a walk's report (exit 0), or the first damage it found (exit 1); other

@@ -179,10 +179,9 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         // An append that met damage marks the store as any command's finding does, so
         // that a restart takes no writes on it before a `verify` (D61).
         if let Some((position, message)) = counters.damage_found() {
-            if let crate::store::Location::Sled(dir) = &place.store {
-                let said = (message.to_string(), Some(message.report(position)));
-                super::mark_damage(dir, "flexledger serve", Some(position), said);
-            }
+            let said = (message.to_string(), Some(message.report(position)));
+            let marked = super::mark_place_of(place);
+            super::mark_damage(&marked, "flexledger serve", Some(position), said);
             // Damage, said as damage (exit 1, with the advice), not as a failed append.
             return Err(StoreError::Corrupt { position, message }.into());
         }

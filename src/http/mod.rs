@@ -525,7 +525,7 @@ async fn note_found_damage(
         tracing::error!(
             position,
             finding = %damage.message,
-            "a read met damage in the store (a PostgreSQL store keeps no mark of it): run `flexledger verify` on it before a writer is started on it again"
+            "a read met damage in the store: a writer marks it beside its signing key and takes no more commands until `flexledger verify` finds it intact"
         );
     }
     // First: no append starts while the mark is being written. A read-only server
@@ -535,13 +535,21 @@ async fn note_found_damage(
     if state.writer.is_some() {
         counters.failed.store(true, Ordering::SeqCst);
     }
-    if sled {
+    // A PostgreSQL store's mark is kept beside the writer's signing key (D84): a
+    // read-only server's directory is no writer's.
+    let store = match &*state.store {
+        crate::store::AnyReader::Postgres(reader) => Some(reader.redacted_url().to_owned()),
+        crate::store::AnyReader::Sled(_) => None,
+    };
+    if sled || state.writer.is_some() {
         let mark = crate::store::damage_mark::DamageMark {
             found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             found_by: "flexledger serve".to_owned(),
             position,
             message: damage.message.to_string(),
             finding: Some(damage.message.report(position.unwrap_or(0))),
+            store,
+            unreadable: false,
         };
         let dir = state.data_dir.to_path_buf();
         let recorded =

@@ -49,6 +49,14 @@ pub struct DamageMark {
         deserialize_with = "sentence_if_readable"
     )]
     pub finding: Option<Sentence>,
+    /// The PostgreSQL store it marks (its URL, password hidden), kept in the data
+    /// directory beside the signing key; none for the sled ledger of the directory the
+    /// mark is in (D84). Only a mark naming the store opened refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    /// A mark whose file could not be parsed (cut short): it still marks.
+    #[serde(skip)]
+    pub unreadable: bool,
 }
 
 impl DamageMark {
@@ -63,6 +71,12 @@ impl DamageMark {
     /// The finding as a sentence this build's catalog can say, if the mark keeps one.
     pub fn finding(&self) -> Option<&Sentence> {
         self.finding.as_ref().filter(|finding| finding.is_known())
+    }
+
+    /// Whether this mark is the one of `store` (`None`: the directory's sled ledger).
+    /// A mark that cannot be read marks whatever store its directory holds.
+    pub fn marks(&self, store: Option<&str>) -> bool {
+        self.unreadable || self.store.as_deref() == store
     }
 }
 
@@ -86,7 +100,13 @@ pub fn path(data_dir: &Path) -> PathBuf {
 /// there is nothing to keep writes away from. A mark already there is kept: the first
 /// finding says most about when the damage happened.
 pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
-    if !data_dir.join("sled").is_dir() || path(data_dir).exists() {
+    // A PostgreSQL store's mark goes beside its signing key: the directory must be
+    // there (nothing is made where the key is not).
+    let ledger_here = match mark.store {
+        Some(_) => data_dir.is_dir(),
+        None => data_dir.join("sled").is_dir(),
+    };
+    if !ledger_here || path(data_dir).exists() {
         return Ok(());
     }
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
@@ -116,6 +136,8 @@ pub fn read(data_dir: &Path) -> std::io::Result<Option<DamageMark>> {
             position: None,
             message: format!("the mark {DAMAGE_MARK_FILE} is unreadable: {}", text.trim()),
             finding: None,
+            store: None,
+            unreadable: true,
         },
     )))
 }
@@ -145,6 +167,8 @@ mod tests {
             position: Some(7),
             message: "the event was altered".to_owned(),
             finding: None,
+            store: None,
+            unreadable: false,
         };
         record(dir.path(), &mark).unwrap();
         assert_eq!(
@@ -168,9 +192,34 @@ mod tests {
         std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
         let cut = read(dir.path()).unwrap().unwrap();
         assert!(cut.message.contains("unreadable"), "{cut:?}");
+        assert!(cut.marks(None) && cut.marks(Some("postgresql:///x")));
         assert!(clear(dir.path()).unwrap());
         assert_eq!(read(dir.path()).unwrap(), None);
         assert!(!clear(dir.path()).unwrap());
+    }
+
+    /// A PostgreSQL store's mark is made in a directory holding no sled ledger (the one
+    /// beside its signing key), names its store, and marks that store only.
+    #[test]
+    fn a_postgresql_store_s_mark_names_its_store_and_marks_it_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mark = DamageMark {
+            found_at: "2026-12-06T08:00:00Z".to_owned(),
+            found_by: "flexledger serve".to_owned(),
+            position: Some(9),
+            message: "the event was altered".to_owned(),
+            finding: None,
+            store: Some("postgresql:///ledger?host=/run".to_owned()),
+            unreadable: false,
+        };
+        record(&dir.path().join("missing"), &mark).unwrap();
+        assert!(!dir.path().join("missing").exists(), "nothing is made");
+        record(dir.path(), &mark).unwrap();
+        let read_back = read(dir.path()).unwrap().unwrap();
+        assert_eq!(read_back, mark);
+        assert!(read_back.marks(Some("postgresql:///ledger?host=/run")));
+        assert!(!read_back.marks(Some("postgresql:///other?host=/run")));
+        assert!(!read_back.marks(None), "not a sled ledger's mark");
     }
 
     /// The finding is kept as a sentence, said again in the reader's language; a mark
@@ -188,6 +237,8 @@ mod tests {
             position: Some(7),
             message: finding.to_string(),
             finding: Some(finding.clone()),
+            store: None,
+            unreadable: false,
         };
         record(dir.path(), &mark).unwrap();
         let read_back = read(dir.path()).unwrap().unwrap();

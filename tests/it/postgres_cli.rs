@@ -1075,6 +1075,8 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
 /// Damage a command meets in the writer is said as damage: exit 1 with what is
 /// damaged, as `member` says it, not exit 2 "could not run" (found by a probe of the
 /// PostgreSQL engine: a member row altered in the database, then a payment for him).
+/// The finding marks the store beside its signing key, as a sled ledger is marked
+/// (D61, D84): a writer started there refuses it until `verify` finds it intact.
 #[test]
 fn damage_met_by_a_command_exits_1_as_damage() {
     let Some(cluster) = cluster() else { return };
@@ -1097,24 +1099,44 @@ fn damage_met_by_a_command_exits_1_as_damage() {
         "{}",
         String::from_utf8_lossy(&read.stderr)
     );
-    let pay = serde_json::json!({"command":"pay","member_id":MEMBER,"months":["2025-12"],"amount":"600.00","paid_on":"2025-12-03"}).to_string() + "\n";
-    let pay_file = dir.path().join("pay.jsonl");
-    std::fs::write(&pay_file, pay).unwrap();
-    let paid = flexledger_on(&url, &data, &["submit", pay_file.to_str().unwrap()]);
-    let said = String::from_utf8_lossy(&paid.stderr);
-    assert_eq!(paid.status.code(), Some(1), "{said}");
-    assert!(said.contains("damaged"), "{said}");
+    let submit = |command: serde_json::Value| {
+        let file = dir.path().join("command.jsonl");
+        std::fs::write(&file, command.to_string() + "\n").unwrap();
+        let output = flexledger_on(&url, &data, &["submit", file.to_str().unwrap()]);
+        let said = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.code(), said)
+    };
+    let pay = serde_json::json!({"command":"pay","member_id":MEMBER,"months":["2025-12"],"amount":"600.00","paid_on":"2025-12-03"});
+    let (code, said) = submit(pay);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("flexledger member found this store damaged at"),
+        "the mark `member` left refuses the writer: {said}"
+    );
+    // Repaired (the rows written again from the log) and verified: the mark goes.
+    let rebuilt = flexledger_on(&url, &data, &["rebuild"]);
+    let said = String::from_utf8_lossy(&rebuilt.stderr);
+    assert_eq!(rebuilt.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("the store stays marked as found damaged"),
+        "{said}"
+    );
+    let verified = flexledger_on(&url, &data, &["verify"]);
+    let said = String::from_utf8_lossy(&verified.stderr);
+    assert_eq!(verified.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("the mark that it was found damaged"),
+        "{said}"
+    );
     // A member's row deleted: the writer decides an enrollment on the row it lacks,
     // and the log refuses the append; said as damage of the rows (exit 1), where it
     // had been exit 2, "append refused", as if the command could not run.
     client
         .execute("DELETE FROM state_rows WHERE key = $1", &[&key])
         .unwrap();
-    let enroll = serde_json::json!({"command":"enroll","member_id":MEMBER,"region":"demo","month":"2025-12","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
-    std::fs::write(&pay_file, enroll).unwrap();
-    let enrolled = flexledger_on(&url, &data, &["submit", pay_file.to_str().unwrap()]);
-    let said = String::from_utf8_lossy(&enrolled.stderr);
-    assert_eq!(enrolled.status.code(), Some(1), "{said}");
+    let enroll = serde_json::json!({"command":"enroll","member_id":MEMBER,"region":"demo","month":"2025-12","base_ratio":"0.60","labor_relationship":"none"});
+    let (code, said) = submit(enroll);
+    assert_eq!(code, Some(1), "{said}");
     assert!(
         said.contains("a state row was altered or lost, and a command was decided on it; nothing was appended"),
         "{said}"
