@@ -134,6 +134,76 @@ pub struct AppState {
     pub writer_counters: Arc<crate::writer::WriterCounters>,
     /// Browser origins allowed to call the API (`--cors-origin`); empty: CORS off.
     pub cors_origins: Arc<[axum::http::HeaderValue]>,
+    /// `/healthz`'s check that a PostgreSQL store answers.
+    pub store_health: Arc<StoreHealth>,
+}
+
+/// Longest `/healthz` waits for a PostgreSQL store to answer before it says the store
+/// cannot be reached: a load balancer's probe wants an answer, not a wait as long as a
+/// frozen database's.
+pub const HEALTHZ_STORE_CHECK_MILLIS_MAX: u64 = 2_000;
+
+/// One check of the store at a time for `/healthz`: each holds a blocking thread for
+/// as long as the database takes to answer, so a flood of probes while it is frozen
+/// would otherwise hold as many threads; a probe asked during a check is answered from
+/// the last check, or as unreachable once the running one is older than
+/// `HEALTHZ_STORE_CHECK_MILLIS_MAX`.
+#[derive(Default)]
+pub struct StoreHealth {
+    /// When the running check started (milliseconds since the Unix epoch); 0: none.
+    started_millis: AtomicU64,
+    /// Whether the last finished check found the store unreachable.
+    unreachable: std::sync::atomic::AtomicBool,
+}
+
+impl StoreHealth {
+    /// Whether the store answers, checked by `check` at most once at a time.
+    async fn answers(
+        self: &Arc<Self>,
+        check: impl FnOnce() -> Result<(), StoreError> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let now = unix_millis();
+        let unavailable = || {
+            AppError::from(StoreError::Unavailable {
+                store: String::new(),
+                message: format!("no answer within {HEALTHZ_STORE_CHECK_MILLIS_MAX} ms"),
+                advice: None,
+            })
+        };
+        if let Err(started) =
+            self.started_millis
+                .compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            if now.saturating_sub(started) >= HEALTHZ_STORE_CHECK_MILLIS_MAX
+                || self.unreachable.load(Ordering::SeqCst)
+            {
+                return Err(unavailable());
+            }
+            return Ok(());
+        }
+        let health = self.clone();
+        let running = tokio::task::spawn_blocking(move || {
+            let checked = check();
+            health.unreachable.store(checked.is_err(), Ordering::SeqCst);
+            health.started_millis.store(0, Ordering::SeqCst);
+            checked
+        });
+        let wait = std::time::Duration::from_millis(HEALTHZ_STORE_CHECK_MILLIS_MAX);
+        match tokio::time::timeout(wait, running).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(error))) => Err(AppError::from(error)),
+            Ok(Err(error)) => Err(AppError::internal(error.to_string())),
+            Err(_) => Err(unavailable()),
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch (at least 1, so that 0 means "none").
+fn unix_millis() -> u64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 /// Counters for `/metrics` (Prometheus text).
@@ -490,10 +560,9 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
     if matches!(*state.store, crate::store::AnyReader::Postgres(_)) {
         let store = state.store.clone();
-        match tokio::task::spawn_blocking(move || store.head()).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => return AppError::from(error).into_response(),
-            Err(error) => return AppError::internal(error.to_string()).into_response(),
+        let answered = state.store_health.answers(move || store.head().map(|_| ()));
+        if let Err(error) = answered.await {
+            return error.into_response();
         }
     }
     Json(serde_json::json!({"ok": true})).into_response()
@@ -1441,6 +1510,38 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store that does not answer within the health check's time is unreachable to
+    /// `/healthz`, and probes meanwhile are answered at once, without another check;
+    /// once the stuck check ends, the next probe checks again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_that_does_not_answer_is_unreachable_and_checked_once_at_a_time() {
+        let health = Arc::new(StoreHealth::default());
+        let checks = Arc::new(AtomicU64::new(0));
+        let counted = checks.clone();
+        let stuck = move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(
+                HEALTHZ_STORE_CHECK_MILLIS_MAX + 1_000,
+            ));
+            Ok(())
+        };
+        let first = health.answers(stuck).await.unwrap_err();
+        assert_eq!(first.code, "store_unavailable");
+        let counted = checks.clone();
+        let again = health.answers(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        });
+        assert_eq!(again.await.unwrap_err().code, "store_unavailable");
+        assert_eq!(
+            checks.load(Ordering::SeqCst),
+            1,
+            "no second check meanwhile"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+        assert!(health.answers(|| Ok(())).await.is_ok(), "checked again");
+    }
 
     /// However many reads are asked for at once, at most `STORE_READS_IN_FLIGHT_MAX` run:
     /// without the slots, tokio's blocking pool (512 threads) ran all 48 together.

@@ -103,5 +103,6 @@ fn app_state(
         metrics: Arc::new(Metrics::default()),
         writer_counters: Arc::new(crate::writer::WriterCounters::default()),
         cors_origins: cors_origins.into(),
+        store_health: Arc::new(super::StoreHealth::default()),
     }
 }
