@@ -222,6 +222,7 @@ audit-verify-checkpoints = { $count ->
         [one] { $count } signed checkpoint matches
        *[other] { $count } signed checkpoints match
     } the log; latest: { $size ->
+        [0] no event yet (the checkpoint a new ledger signs as it is made, before its first event)
         [one] { $size } event
        *[other] { $size } events
     }, root { $root }

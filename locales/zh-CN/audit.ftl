@@ -121,7 +121,10 @@ audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 {
 
 ## verify
 audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
-audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size } 个事件，根哈希 { $root }
+audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size ->
+        [0] 尚无事件（新账本创建时、在其第一个事件之前签署的检查点）
+       *[other] { $size } 个事件
+    }，根哈希 { $root }
 audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
 audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
 audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个

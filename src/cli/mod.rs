@@ -1132,8 +1132,18 @@ fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
         return Ok(());
     }
     let dir = &dir;
-    let path = crate::store::damage_mark::path(dir);
-    let mark = match crate::store::damage_mark::read(dir) {
+    let path = crate::store::damage_mark::path_for(dir, store.as_deref());
+    // A PostgreSQL writer is kept away by any PostgreSQL store's mark in its data
+    // directory (D84): two URLs may name one database in ways no comparison sees.
+    let found = match store {
+        None => {
+            crate::store::damage_mark::read(dir).map(|mark| mark.map(|mark| (path.clone(), mark)))
+        }
+        Some(_) => {
+            crate::store::damage_mark::postgres_marks(dir).map(|marks| marks.into_iter().next())
+        }
+    };
+    let found = match found {
         // A directory this user may not look into: said as the store's open says it,
         // not as a mark that cannot be read (there may be none).
         Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -1144,7 +1154,7 @@ fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
             vec![("file", path.display().to_string())]
         })?,
     };
-    let Some(mark) = mark.filter(|mark| mark.marks(store.as_deref())) else {
+    let Some((path, mark)) = found else {
         return Ok(());
     };
     Err(StoreError::FoundDamaged {
@@ -2283,7 +2293,8 @@ fn note_walk<T>(
     match outcome {
         Ok(_) if clears => match clear_mark(&marked) {
             Ok(true) => {
-                let mark = crate::store::damage_mark::path(&marked.dir);
+                let mark =
+                    crate::store::damage_mark::path_for(&marked.dir, marked.store.as_deref());
                 let mark = mark.display().to_string();
                 tracing::info!(%mark, "the store verifies: its damage mark was removed");
                 say_line(language, "cli-damage-mark-cleared", vec![("mark", mark)]);
@@ -2305,21 +2316,15 @@ fn note_walk<T>(
 /// Removes the mark of `marked`'s store, if there is one: not a mark of another store
 /// kept in the same directory.
 fn clear_mark(marked: &MarkPlace) -> std::io::Result<bool> {
-    let mark = crate::store::damage_mark::read(&marked.dir)?;
-    match mark {
-        Some(mark) if mark.marks(marked.store.as_deref()) => {
-            crate::store::damage_mark::clear(&marked.dir)
-        }
-        _ => Ok(false),
-    }
+    let path = crate::store::damage_mark::path_for(&marked.dir, marked.store.as_deref());
+    crate::store::damage_mark::clear_at(&marked.dir, &path)
 }
 
 /// Whether `place`'s store holds a damage mark (the path, for saying so).
 fn marked_path(place: &Place) -> Option<PathBuf> {
     let marked = mark_place_of(place);
-    let mark = crate::store::damage_mark::read(&marked.dir).ok()??;
-    mark.marks(marked.store.as_deref())
-        .then(|| crate::store::damage_mark::path(&marked.dir))
+    let path = crate::store::damage_mark::path_for(&marked.dir, marked.store.as_deref());
+    path.exists().then_some(path)
 }
 
 /// Prints a walk's report (exit 0), or the first damage it found (exit 1); other

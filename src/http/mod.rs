@@ -584,7 +584,7 @@ async fn note_found_damage(
     };
     let position = damage.position.filter(|position| *position > 0);
     let sled = matches!(*state.store, crate::store::AnyReader::Sled(_));
-    if sled {
+    if sled || state.writer.is_some() {
         tracing::error!(
             position,
             finding = %damage.message,
@@ -594,7 +594,7 @@ async fn note_found_damage(
         tracing::error!(
             position,
             finding = %damage.message,
-            "a read met damage in the store: a writer marks it beside its signing key and takes no more commands until `flexledger verify` finds it intact"
+            "a read met damage in the store: /healthz says so until this server is restarted; run `flexledger verify` on the store (its writer's next scrub finds it too)"
         );
     }
     // First: no append starts while the mark is being written. A read-only server

@@ -50,8 +50,8 @@ pub struct DamageMark {
     )]
     pub finding: Option<Sentence>,
     /// The PostgreSQL store it marks (its URL, password hidden), kept in the data
-    /// directory beside the signing key; none for the sled ledger of the directory the
-    /// mark is in (D84). Only a mark naming the store opened refuses it.
+    /// directory beside the signing key, in a file of its own (`path_for`); none for
+    /// the sled ledger of the directory the mark is in (D84).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
     /// A mark whose file could not be parsed (cut short): it still marks.
@@ -72,12 +72,6 @@ impl DamageMark {
     pub fn finding(&self) -> Option<&Sentence> {
         self.finding.as_ref().filter(|finding| finding.is_known())
     }
-
-    /// Whether this mark is the one of `store` (`None`: the directory's sled ledger).
-    /// A mark that cannot be read marks whatever store its directory holds.
-    pub fn marks(&self, store: Option<&str>) -> bool {
-        self.unreadable || self.store.as_deref() == store
-    }
 }
 
 /// A mark's `finding`, or none if it is not a sentence this build reads: the mark
@@ -95,6 +89,45 @@ pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join(DAMAGE_MARK_FILE)
 }
 
+/// Where the mark of `store` is, in `data_dir`: the sled ledger's (`None`) is
+/// `damage-found`; a PostgreSQL store's is `damage-found-` and 16 hex digits of the
+/// SHA-256 of the database its URL names however it is spelt
+/// (`postgres::database_named`), so that each store has its own and one store's
+/// verify never removes another's.
+pub fn path_for(data_dir: &Path, store: Option<&str>) -> PathBuf {
+    let Some(url) = store else {
+        return path(data_dir);
+    };
+    let named = crate::store::postgres::database_named(url).unwrap_or_else(|| url.to_owned());
+    let digest =
+        crate::audit::checkpoint::hex(&<sha2::Sha256 as sha2::Digest>::digest(named.as_bytes()));
+    data_dir.join(format!("{DAMAGE_MARK_FILE}-{}", &digest[..16]))
+}
+
+/// The PostgreSQL stores' marks in `data_dir` (each file `damage-found-…`), with
+/// where each is: any of them keeps every PostgreSQL writer started with this data
+/// directory away (D84), since a URL may name a database in ways `database_named`
+/// does not see as one (a host name and its address).
+pub fn postgres_marks(data_dir: &Path) -> std::io::Result<Vec<(PathBuf, DamageMark)>> {
+    let prefix = format!("{DAMAGE_MARK_FILE}-");
+    let mut marks = Vec::new();
+    for entry in std::fs::read_dir(data_dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("");
+        if !name.starts_with(&prefix) || name.ends_with(".partial") {
+            continue;
+        }
+        if let Some(mark) = read_at(&path)? {
+            marks.push((path, mark));
+        }
+    }
+    marks.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(marks)
+}
+
 /// Marks the ledger in `data_dir` as found damaged. Nothing is made where there is no
 /// sled ledger (a data directory that is not there, or holds no engine directory):
 /// there is nothing to keep writes away from. A mark already there is kept: the first
@@ -106,25 +139,34 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
         Some(_) => data_dir.is_dir(),
         None => data_dir.join("sled").is_dir(),
     };
-    if !ledger_here || path(data_dir).exists() {
+    let marked = path_for(data_dir, mark.store.as_deref());
+    if !ledger_here || marked.exists() {
         return Ok(());
     }
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
-    let partial = data_dir.join(DAMAGE_MARK_PARTIAL_FILE);
+    let partial = match &mark.store {
+        None => data_dir.join(DAMAGE_MARK_PARTIAL_FILE),
+        Some(_) => marked.with_extension("partial"),
+    };
     {
         let mut file = std::fs::File::create(&partial)?;
         file.write_all(&bytes)?;
         file.write_all(b"\n")?;
         file.sync_all()?;
     }
-    std::fs::rename(&partial, path(data_dir))?;
+    std::fs::rename(&partial, &marked)?;
     std::fs::File::open(data_dir)?.sync_all()
 }
 
 /// The mark of the ledger in `data_dir`, if it has one. One that cannot be parsed (cut
 /// short) is still a mark: its text is kept as the message.
 pub fn read(data_dir: &Path) -> std::io::Result<Option<DamageMark>> {
-    let text = match std::fs::read_to_string(path(data_dir)) {
+    read_at(&path(data_dir))
+}
+
+/// The mark in the file `path`, if there is one (one cut short still marks).
+pub fn read_at(path: &Path) -> std::io::Result<Option<DamageMark>> {
+    let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error),
@@ -144,7 +186,12 @@ pub fn read(data_dir: &Path) -> std::io::Result<Option<DamageMark>> {
 
 /// Removes the mark, once the whole store was walked and found intact.
 pub fn clear(data_dir: &Path) -> std::io::Result<bool> {
-    match std::fs::remove_file(path(data_dir)) {
+    clear_at(data_dir, &path(data_dir))
+}
+
+/// Removes the mark in the file `path` of `data_dir`.
+pub fn clear_at(data_dir: &Path, path: &Path) -> std::io::Result<bool> {
+    match std::fs::remove_file(path) {
         Ok(()) => {
             std::fs::File::open(data_dir)?.sync_all()?;
             Ok(true)
@@ -192,34 +239,63 @@ mod tests {
         std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
         let cut = read(dir.path()).unwrap().unwrap();
         assert!(cut.message.contains("unreadable"), "{cut:?}");
-        assert!(cut.marks(None) && cut.marks(Some("postgresql:///x")));
         assert!(clear(dir.path()).unwrap());
         assert_eq!(read(dir.path()).unwrap(), None);
         assert!(!clear(dir.path()).unwrap());
     }
 
     /// A PostgreSQL store's mark is made in a directory holding no sled ledger (the one
-    /// beside its signing key), names its store, and marks that store only.
+    /// beside its signing key), in a file of its own named by the database however its
+    /// URL is spelt, beside the sled ledger's and any other store's.
     #[test]
-    fn a_postgresql_store_s_mark_names_its_store_and_marks_it_only() {
+    fn a_postgresql_store_s_mark_is_its_own_whatever_its_url_s_spelling() {
         let dir = tempfile::tempdir().unwrap();
+        let url = "postgresql:///ledger?host=/tmp&user=u";
         let mark = DamageMark {
             found_at: "2026-12-06T08:00:00Z".to_owned(),
             found_by: "flexledger serve".to_owned(),
             position: Some(9),
             message: "the event was altered".to_owned(),
             finding: None,
-            store: Some("postgresql:///ledger?host=/run".to_owned()),
+            store: Some(url.to_owned()),
             unreadable: false,
         };
         record(&dir.path().join("missing"), &mark).unwrap();
         assert!(!dir.path().join("missing").exists(), "nothing is made");
         record(dir.path(), &mark).unwrap();
-        let read_back = read(dir.path()).unwrap().unwrap();
-        assert_eq!(read_back, mark);
-        assert!(read_back.marks(Some("postgresql:///ledger?host=/run")));
-        assert!(!read_back.marks(Some("postgresql:///other?host=/run")));
-        assert!(!read_back.marks(None), "not a sled ledger's mark");
+        assert_eq!(
+            read(dir.path()).unwrap(),
+            None,
+            "not the sled ledger's mark"
+        );
+        let spelt_otherwise = [
+            "postgres:///ledger?user=u&host=/tmp/",
+            "postgresql://u:secret@/ledger?host=/tmp/./",
+            "postgresql:///ledger?host=/tmp&user=u&connect_timeout=10",
+        ];
+        for other in spelt_otherwise {
+            assert_eq!(
+                path_for(dir.path(), Some(other)),
+                path_for(dir.path(), Some(url)),
+                "{other}"
+            );
+        }
+        let elsewhere = "postgresql:///other?host=/tmp&user=u";
+        assert_ne!(
+            path_for(dir.path(), Some(elsewhere)),
+            path_for(dir.path(), Some(url))
+        );
+        let another = DamageMark {
+            store: Some(elsewhere.to_owned()),
+            ..mark.clone()
+        };
+        record(dir.path(), &another).unwrap();
+        let marks = postgres_marks(dir.path()).unwrap();
+        assert_eq!(marks.len(), 2, "each store has its own mark");
+        let own = path_for(dir.path(), Some(url));
+        assert_eq!(read_at(&own).unwrap(), Some(mark));
+        assert!(clear_at(dir.path(), &own).unwrap());
+        assert_eq!(postgres_marks(dir.path()).unwrap().len(), 1);
     }
 
     /// The finding is kept as a sentence, said again in the reader's language; a mark

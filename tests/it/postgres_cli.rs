@@ -1107,12 +1107,19 @@ fn damage_met_by_a_command_exits_1_as_damage() {
         (output.status.code(), said)
     };
     let pay = serde_json::json!({"command":"pay","member_id":MEMBER,"months":["2025-12"],"amount":"600.00","paid_on":"2025-12-03"});
-    let (code, said) = submit(pay);
+    let (code, said) = submit(pay.clone());
     assert_eq!(code, Some(1), "{said}");
     assert!(
         said.contains("flexledger member found this store damaged at"),
         "the mark `member` left refuses the writer: {said}"
     );
+    // Under another spelling of its URL too (a probe's writer took it so).
+    let file = dir.path().join("command.jsonl");
+    let respelt = url.replacen("postgresql://", "postgres://", 1) + "&connect_timeout=10";
+    let output = flexledger_on(&respelt, &data, &["submit", file.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains("found this store damaged at"), "{said}");
     // Repaired (the rows written again from the log) and verified: the mark goes.
     let rebuilt = flexledger_on(&url, &data, &["rebuild"]);
     let said = String::from_utf8_lossy(&rebuilt.stderr);

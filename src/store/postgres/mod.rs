@@ -147,6 +147,35 @@ fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
     })
 }
 
+/// Which database a URL names, however it is written (`postgres://` or
+/// `postgresql://`, its parameters in any order, a password or not, a socket
+/// directory written another way): its hosts (socket directories resolved), ports,
+/// user and database. For the damage mark, which must know the store it marks under
+/// any spelling of its URL (D84: a probe's writer took a marked store under another
+/// spelling). `None` for a URL that does not parse.
+pub fn database_named(url: &str) -> Option<String> {
+    let split = tls::split(url, "").ok()?;
+    let config = split.url.parse::<Config>().ok()?;
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|host| match host {
+            ::postgres::config::Host::Tcp(name) => name.to_ascii_lowercase(),
+            ::postgres::config::Host::Unix(path) => std::fs::canonicalize(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+        })
+        .collect();
+    let environment = password::Environment::current();
+    let user = password::user_of(&config, &environment);
+    Some(format!(
+        "hosts={hosts:?} ports={:?} user={user} database={}",
+        config.get_ports(),
+        config.get_dbname().unwrap_or(&user)
+    ))
+}
+
 /// The server `url` names, and the store's name for messages, once one connection has
 /// checked its schema version and its head: what every reader opens with.
 fn checked_for_reading(url: &str) -> Result<(Target, String), StoreError> {
