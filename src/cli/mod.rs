@@ -1274,6 +1274,7 @@ fn submit(
         line_number: 0,
         answered: 0,
         first_refused: None,
+        blanks: BlankLines::default(),
         messages_in,
     };
     // Only a regular file (one with a length) had its start read already.
@@ -1472,50 +1473,51 @@ fn read_lines_ahead(
 }
 
 /// Sends `input`'s lines until its end, an error (sent too) or the receiver is gone.
-/// Blank lines are held back until a line that is not blank follows them, and those
-/// at the very end are dropped (D14): an editor's or a spreadsheet's extra newline at
-/// the end of a file is no command, while a blank line between commands still gets
-/// its result, so results stay one per input line up to the last command.
 fn read_lines_into(
     input: &mut dyn BufRead,
     sender: &std::sync::mpsc::SyncSender<io::Result<Line>>,
 ) {
-    let mut blank_held: Vec<Line> = Vec::new();
     loop {
         let item = match read_bounded_line(input) {
-            Ok(Some(line)) if is_blank(&line) => {
-                blank_held.push(line);
-                continue;
-            }
             Ok(Some(line)) => Ok(line),
             Ok(None) => return,
             Err(error) => Err(error),
         };
         let failed = item.is_err();
-        // Stops when the receiver is gone (output closed) or after an error (after the
-        // blank lines before it, so the error's line number counts them).
-        for blank in blank_held.drain(..) {
-            if sender.send(Ok(blank)).is_err() {
-                return;
-            }
-        }
+        // Stops when the receiver is gone (output closed) or after an error.
         if sender.send(item).is_err() || failed {
             return;
         }
     }
 }
 
-/// A line holding nothing but ASCII whitespace (`\r` of a CRLF file included).
+/// A line holding nothing but whitespace (`\r` of a CRLF file, an ideographic space
+/// U+3000 included): what the parser calls empty.
 fn is_blank(line: &Line) -> bool {
-    matches!(line, Line::Text(bytes) if bytes.iter().all(u8::is_ascii_whitespace))
+    matches!(line, Line::Text(bytes) if std::str::from_utf8(bytes).is_ok_and(|text| text.trim().is_empty()))
+}
+
+/// Blank lines `submit` has read but not answered yet (D14): held until a line that is
+/// not blank follows them, then answered (refused) before it; answered too once the
+/// input pauses, so that a producer waiting on each answer hears back; dropped at the
+/// input's end, so that an editor's extra newlines at a file's end are no lines. Only
+/// counted, so that a run of millions costs nothing.
+#[derive(Default)]
+struct BlankLines {
+    held: u64,
+    /// The line after them, read and not yet handed on.
+    pending: Option<Line>,
+    /// The input paused (or a signal came) while some were held: answer them.
+    flushing: bool,
 }
 
 /// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines, and what ended it
-/// (its size, a pause in the input, or the input's end).
+/// (its size, a pause in the input, or the input's end); blank lines as [`BlankLines`]
+/// says.
 fn read_chunk(
     lines: &InputLines,
     file: &std::path::Path,
-    line_number: &mut u64,
+    (line_number, blanks): (&mut u64, &mut BlankLines),
     progress: &indicatif::ProgressBar,
     interrupted: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<(
@@ -1526,14 +1528,28 @@ fn read_chunk(
     let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
     let mut chunk = Vec::new();
     while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
+        if blanks.held > 0 && (blanks.flushing || blanks.pending.is_some()) {
+            let after = u64::from(blanks.pending.is_some());
+            let number = *line_number - after - blanks.held + 1;
+            blanks.held -= 1;
+            chunk.push(parse_line(number, Line::Text(Vec::new())));
+            continue;
+        }
+        blanks.flushing = false;
+        if let Some(line) = blanks.pending.take() {
+            chunk.push(parse_line(*line_number, line));
+            continue;
+        }
+        let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
         let received = match lines.recv_timeout(quiet) {
             // An input with nothing to read (a terminal, an open pipe) is waited for
-            // until a line comes or a signal stops `submit`.
-            Err(RecvTimeoutError::Timeout)
-                if chunk.is_empty() && !interrupted.load(std::sync::atomic::Ordering::SeqCst) =>
-            {
+            // until a line comes or a signal stops `submit`; blank lines held are
+            // answered meanwhile.
+            Err(RecvTimeoutError::Timeout) if chunk.is_empty() && blanks.held > 0 => {
+                blanks.flushing = true;
                 continue;
             }
+            Err(RecvTimeoutError::Timeout) if chunk.is_empty() && !stopped => continue,
             received => received,
         };
         let line = match received {
@@ -1550,7 +1566,11 @@ fn read_chunk(
         };
         *line_number += 1;
         progress.inc(line.byte_count() + 1);
-        chunk.push(parse_line(*line_number, line));
+        if is_blank(&line) {
+            blanks.held += 1;
+        } else {
+            blanks.pending = Some(line);
+        }
     }
     Ok((chunk, ChunkEnd::Full))
 }
@@ -1569,6 +1589,8 @@ struct SubmitTally {
     answered: u64,
     /// The first refused command's line and refusal, said on standard error at the end.
     first_refused: Option<(u64, Refusal)>,
+    /// Blank lines read and not answered yet.
+    blanks: BlankLines,
     /// The language a refusal's `message` is printed in, when `--lang` asked for one
     /// (as `Accept-Language` does over HTTP); `None`: the contract's English, whatever
     /// the environment's locale, so a script reads the same bytes on every machine.
@@ -1649,7 +1671,7 @@ impl SubmitTally {
             let (chunk, end) = read_chunk(
                 lines,
                 file,
-                &mut self.line_number,
+                (&mut self.line_number, &mut self.blanks),
                 &self.progress,
                 interrupted,
             )?;

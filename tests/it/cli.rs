@@ -54,7 +54,8 @@ fn blank_lines_after_the_last_command_are_no_lines() {
     let dir = tempfile::tempdir().unwrap();
     let lines = demo_lines();
     let file = dir.path().join("commands.jsonl");
-    std::fs::write(&file, lines.join("\r\n") + "\r\n\r\n\r\n").unwrap();
+    // An ideographic space (a Chinese input method's) is blank too.
+    std::fs::write(&file, lines.join("\r\n") + "\r\n\r\n\u{3000}\r\n").unwrap();
     let output = flexledger(dir.path(), &["submit", file.to_str().unwrap()], None);
     assert_eq!(
         output.status.code(),
@@ -65,6 +66,39 @@ fn blank_lines_after_the_last_command_are_no_lines() {
     let results = stdout_lines(&output);
     assert_eq!(results.len(), lines.len());
     assert!(results.iter().all(|result| result["ok"] == true));
+}
+
+/// A producer that writes a line and waits for its answer hears back for a blank
+/// line too (refused, once the input pauses), rather than waiting for a line that
+/// may never come; the results stay one per line, in order.
+#[test]
+fn a_blank_line_from_a_waiting_producer_is_answered() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = flexledger_command(dir.path())
+        .args(["submit", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let (sender, answers) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let _ = sender.send(line.unwrap());
+        }
+    });
+    let wait = std::time::Duration::from_secs(30);
+    for (line, ok) in [(demo_lines()[0].clone(), true), (String::new(), false)] {
+        writeln!(input, "{line}").unwrap();
+        input.flush().unwrap();
+        let answer: Value = serde_json::from_str(&answers.recv_timeout(wait).unwrap()).unwrap();
+        assert_eq!(answer["ok"], ok, "{answer}");
+    }
+    drop(input);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
 }
 
 /// A UTF-8 byte order mark at the very start of `submit`'s input (Notepad and Excel
