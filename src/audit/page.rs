@@ -273,15 +273,20 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
             ];
             what = say(language, "page-event-implied", &args);
         }
+        let type_word =
+            crate::audit::history::event_type_word(language, envelope.event.type_name());
         page.push_str(&format!(
-            "<tr data-position=\"{}\"><td class=\"number\">{}</td><td class=\"code\" title=\"{}\">{}</td><td>{}</td><td class=\"code\">{}</td></tr>\n",
+            "<tr data-position=\"{}\"><td class=\"number\">{}</td><td{} title=\"{}\">{}</td><td>{}</td><td class=\"code\">{}</td></tr>\n",
             envelope.position,
             envelope.position,
+            // The code in the monospace of codes; a word in the text's face.
+            if type_word == envelope.event.type_name() {
+                " class=\"code\""
+            } else {
+                ""
+            },
             envelope.event.type_name(),
-            escape(&crate::audit::history::event_type_word(
-                language,
-                envelope.event.type_name()
-            )),
+            escape(&type_word),
             escape(&what),
             envelope.recorded_at.format("%Y-%m-%d %H:%M:%S")
         ));

@@ -63,7 +63,7 @@ pub struct Cli {
     /// The language of what people read: en or zh-CN. Without it, FLEXLEDGER_LANG,
     /// then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN; anything else, C and
     /// POSIX included, means en). JSON, codes and field names are the same in every
-    /// language.
+    /// language, but for the message of a line `submit --lang` refuses.
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
     #[command(subcommand)]
@@ -1858,9 +1858,9 @@ fn parse_line(line_number: u64, line: Line) -> Result<crate::domain::CommandEnve
         ..refusal
     };
     match line {
-        Line::TooLong => Err(with_line(Refusal::invalid(format!(
-            "line is longer than {SUBMIT_LINE_BYTES_MAX} bytes; split it into smaller commands"
-        )))),
+        Line::TooLong => Err(with_line(crate::domain::command::line_too_long(
+            SUBMIT_LINE_BYTES_MAX,
+        ))),
         Line::Text(bytes) => crate::domain::parse_command_line(&bytes).map_err(with_line),
     }
 }

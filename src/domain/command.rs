@@ -284,6 +284,17 @@ pub fn parse_command_line(bytes: &[u8]) -> Result<CommandEnvelope, Refusal> {
     parse_command(text)
 }
 
+/// The refusal of a `submit` line longer than `bytes_max`, which is skipped to its end
+/// unread.
+pub fn line_too_long(bytes_max: usize) -> Refusal {
+    Refusal::because(
+        RefusalText::ParseLineTooLong {
+            bytes_max: u64::try_from(bytes_max).unwrap_or(u64::MAX),
+        },
+        format!("line is longer than {bytes_max} bytes; split it into smaller commands"),
+    )
+}
+
 /// Parses one command from JSON text (one `submit` line or one HTTP body item).
 pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
     let value = parse_json_strict(text.as_bytes()).map_err(|error| {

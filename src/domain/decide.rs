@@ -151,7 +151,7 @@ fn before_region_first_month(region: &RegionState, month: Month) -> Result<(), R
             open: region.open_month,
         },
         format!(
-            "{month} is before region {}'s first month {first}, when its first policy took effect (R1): no month before it was ever open; start from the open month {} or later",
+            "{month} is before region {}'s first month {first}, when its first policy took effect (R1): no month before it was ever open; use the open month {} or a later one",
             region.name, region.open_month
         ),
     ))

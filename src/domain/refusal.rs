@@ -389,6 +389,8 @@ refusal_texts! {
     ParseLineNotUtf8(InvalidCommand) = "refusal-parse-line-not-utf8" {}
     /// A `submit` line of white space only.
     ParseLineEmpty(InvalidCommand) = "refusal-parse-line-empty" {}
+    /// A `submit` line longer than `bytes_max`, skipped unread (`domain::command::line_too_long`).
+    ParseLineTooLong(InvalidCommand) = "refusal-parse-line-too-long" { bytes_max: u64 }
     /// A command that is not a JSON object.
     ParseNotAnObject(InvalidCommand) = "refusal-parse-not-an-object" {}
     ParseCommandNotAString(InvalidCommand) = "refusal-parse-command-not-a-string" {}

@@ -1114,6 +1114,10 @@ fn every_parse_refusal_renders_in_both_languages() {
         }
         made.insert(got.to_owned());
     }
+    // A line too long is refused unread, by `submit`'s reader.
+    let too_long = flexledger::domain::command::line_too_long(65_536);
+    problems.extend(rendering_problems(&too_long));
+    made.extend(too_long.text.as_ref().map(|text| text.id().to_owned()));
     let parse: BTreeSet<String> = RefusalText::ALL
         .iter()
         .filter(|(code, id, _)| {
