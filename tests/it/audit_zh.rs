@@ -144,7 +144,7 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
         &[
             "校验通过：33 个事件，4 条事件流，3 名参保人员",
             // The one `submit` signed when it made the ledger, before its first event.
-            "1 个已签名的检查点与日志相符；最新的：0 个事件",
+            "1 个已签名的检查点与日志相符；最新的：尚无事件（新账本创建时、在其第一个事件之前签署的检查点）",
             // …which covers none of them: said, not left to the reader to work out.
             "位置 1 至 33 的 33 个事件尚无已签名的检查点覆盖：`flexledger-audit checkpoint` 可对当前日志签名",
         ],
