@@ -138,6 +138,11 @@ fn check_zh(dir: &Path, args: &[&str], phrases: &[&str]) -> String {
 fn verify_checkpoint_prove_and_public_key_speak_chinese() {
     let store = demo_store();
     let dir = store.path();
+    let english = stdout(&audit(dir, "en", &["verify"]));
+    assert!(
+        english.contains("1 signed checkpoint matches the log; latest: no event yet (the checkpoint a new ledger signs as it is made, before its first event)"),
+        "{english}"
+    );
     check_zh(
         dir,
         &["verify"],
