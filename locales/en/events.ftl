@@ -51,7 +51,8 @@ event-paid = R6 paid { $months } ({ $count ->
        *[other] { $count } months
     }, { $amount }, { $kinds }) on { $paid_on }
 event-paid-no-months = no months
-event-missed = R9 missed { $month } (due { $due }): arrears (R10), lapsed if this close withdraws the member (R11)
+event-missed = R9 missed { $month } (due { $due }): now in arrears (R10)
+event-missed-lapsed = R9 missed { $month } (due { $due }): lapsed at once, by the automatic withdrawal this month close records next (R11)
 event-deduction-stopped = R8 deduction stopped: payments refused until resumed
 event-deduction-resumed = R8 deduction resumed
 event-withdrawn = { $rule } withdrawn ({ $reason }) from { $from }; { $lapsed }

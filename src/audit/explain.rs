@@ -26,7 +26,7 @@
 //! in their Chinese original where there is one (`audit::rules::rules_in`).
 
 use crate::audit::history::{category_word, reason_word, restores_word, status_word};
-use crate::audit::history::{describe_in, MemberHistory};
+use crate::audit::history::{describe_followed_in, next_in_stream, MemberHistory};
 use crate::audit::rules::{clause_sentences, rules_in, Clause, QuoteOrigin, Rule};
 use crate::domain::coverage::{month_line, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
@@ -696,7 +696,11 @@ fn citations(
             Some(Citation {
                 position: envelope.position,
                 event_type: envelope.event.type_name(),
-                summary: describe_in(language, &envelope.event),
+                summary: describe_followed_in(
+                    language,
+                    &envelope.event,
+                    next_in_stream(&envelope.stream, history.events[index + 1..].iter()),
+                ),
                 role,
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)
                     if paid.months.iter().any(|paid| paid.month == month))

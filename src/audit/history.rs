@@ -419,6 +419,32 @@ pub fn describe(event: &Event) -> String {
     describe_in(Language::En, event)
 }
 
+/// [`describe_in`] of `event`, told by the next event of its stream (`next`) what
+/// became of a missed month: lapsed at once by the automatic withdrawal the same close
+/// records right after it (R11), or else in arrears (R10). Every missed month had read
+/// "now in arrears", beside a withdrawal that had already lapsed it.
+pub fn describe_followed_in(language: Language, event: &Event, next: Option<&Event>) -> String {
+    if let (Event::ContributionMissed(missed), Some(Event::MemberWithdrawn(withdrawn))) =
+        (event, next)
+    {
+        if withdrawn.lapsed_months.contains(&missed.month) {
+            let args = [("month", text(missed.month)), ("due", text(missed.due))];
+            return say(language, "event-missed-lapsed", &args);
+        }
+    }
+    describe_in(language, event)
+}
+
+/// The event of `stream` first among `after`: the next event of an event's stream.
+pub fn next_in_stream<'a>(
+    stream: &str,
+    mut after: impl Iterator<Item = &'a Envelope>,
+) -> Option<&'a Event> {
+    after
+        .find(|envelope| envelope.stream == stream)
+        .map(|envelope| &envelope.event)
+}
+
 /// [`describe`] in `language` (`locales/<tag>/events.ftl`).
 pub fn describe_in(language: Language, event: &Event) -> String {
     match event {

@@ -14,7 +14,9 @@
 //! can be saved, mailed or printed as evidence and still read the same, and the server
 //! can forbid everything else with a strict Content-Security-Policy.
 
-use crate::audit::history::{describe_in, status_word_short, MemberHistory};
+use crate::audit::history::{
+    describe_followed_in, next_in_stream, status_word_short, MemberHistory,
+};
 use crate::audit::timeline::{escape, render, status_name, status_style, FONT_FAMILY_CJK};
 use crate::domain::coverage::MemberCoverage;
 use crate::domain::money::Money;
@@ -262,8 +264,10 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
         "<table id=\"events\">\n{}\n<tbody>\n",
         header_row(language, "page-events-columns", &EVENT_COLUMNS)
     ));
-    for &(envelope, implied) in events.iter().skip(skipped) {
-        let mut what = describe_in(language, &envelope.event);
+    for (index, &(envelope, implied)) in events.iter().enumerate().skip(skipped) {
+        let after = events[index + 1..].iter().map(|(envelope, _)| *envelope);
+        let next = next_in_stream(&envelope.stream, after);
+        let mut what = describe_followed_in(language, &envelope.event, next);
         if implied {
             // D75: a consequence of a month close still being recorded (a read-only
             // server's page; a writer records it before answering).

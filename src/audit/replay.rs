@@ -9,7 +9,9 @@
 //! The table is in the reader's language (`locales/<tag>/replay.ftl`, and the events'
 //! summaries of `events.ftl`); the JSON lines are English in every language.
 
-use crate::audit::history::{describe_in, status_word_short, MemberHistory};
+use crate::audit::history::{
+    describe_followed_in, next_in_stream, status_word_short, MemberHistory,
+};
 use crate::domain::coverage::{MemberCoverage, MonthChange, MonthLine};
 use crate::domain::event::Event;
 use crate::domain::money::Money;
@@ -103,7 +105,9 @@ pub fn replay_lines_in(
             return;
         }
         let implied = history.is_implied(step.index);
-        let mut summary = describe_in(language, &envelope.event);
+        let after = history.events[step.index + 1..].iter();
+        let next = next_in_stream(&envelope.stream, after);
+        let mut summary = describe_followed_in(language, &envelope.event, next);
         if implied {
             let args = [
                 ("summary", text(summary)),
