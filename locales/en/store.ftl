@@ -64,7 +64,7 @@ store-found-witness-other-hash = the event's hash is { $hash }, but the head wit
 store-found-witness-kept = { $finding }. `--accept-head` is for a head witness that is missing or unreadable; it does not write over one that records what the log lost. To accept the loss anyway, move the witness aside first: `mv { $witness } { $aside }`, then run `flexledger verify --accept-head` again
 
 ## What `verify` found walking the store (src/store/findings.rs, called by src/ledger.rs).
-store-found-rows-not-the-log-s = the state rows hold stream { $stream } at version { $rows } but the log holds it at version { $log }: a state row was altered or lost, and a command was decided on it; nothing was appended (`flexledger verify` names the row, `flexledger rebuild` makes the rows again from the log)
+store-found-rows-not-the-log-s = the state rows hold stream { $stream } at version { $rows } but the log holds it at version { $log }: a state row was altered or lost (or, on sled, the stream index), and a command was decided on it; nothing was appended (`flexledger verify` names what differs, `flexledger rebuild` makes the rows again from the log)
 store-found-stream-discontinued = stream { $stream } does not continue from version { $version }: an event of the stream was altered, removed or reordered
 store-found-hash-not-reproducible = the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event
 store-found-command-records-count = { $records } command records for { $commands } commands in the log: a command record was added or removed

@@ -699,7 +699,10 @@ fn citations(
                 summary: describe_followed_in(
                     language,
                     &envelope.event,
-                    next_in_stream(&envelope.stream, history.events[index + 1..].iter()),
+                    next_in_stream(
+                        (&envelope.stream, envelope.position),
+                        history.events[index + 1..].iter(),
+                    ),
                 ),
                 role,
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)

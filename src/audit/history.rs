@@ -427,7 +427,9 @@ pub fn describe_followed_in(language: Language, event: &Event, next: Option<&Eve
     if let (Event::ContributionMissed(missed), Some(Event::MemberWithdrawn(withdrawn))) =
         (event, next)
     {
-        if withdrawn.lapsed_months.contains(&missed.month) {
+        let automatic =
+            withdrawn.reason == crate::domain::command::WithdrawalReason::ArrearsExceededGrace;
+        if automatic && withdrawn.lapsed_months.contains(&missed.month) {
             let args = [("month", text(missed.month)), ("due", text(missed.due))];
             return say(language, "event-missed-lapsed", &args);
         }
@@ -435,13 +437,15 @@ pub fn describe_followed_in(language: Language, event: &Event, next: Option<&Eve
     describe_in(language, event)
 }
 
-/// The event of `stream` first among `after`: the next event of an event's stream.
+/// The event of `stream` first among `after`, if it is the very next in the log (at
+/// `position` + 1): what a month close recorded right after an event of its chunk.
 pub fn next_in_stream<'a>(
-    stream: &str,
+    (stream, position): (&str, u64),
     mut after: impl Iterator<Item = &'a Envelope>,
 ) -> Option<&'a Event> {
     after
         .find(|envelope| envelope.stream == stream)
+        .filter(|envelope| envelope.position == position + 1)
         .map(|envelope| &envelope.event)
 }
 
@@ -736,5 +740,43 @@ pub fn serde_plain<T: serde::Serialize>(value: &T) -> String {
         Ok(serde_json::Value::String(text)) => text,
         Ok(other) => other.to_string(),
         Err(error) => format!("<{error}>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::command::WithdrawalReason;
+    use crate::domain::event::{ContributionMissed, MemberWithdrawn};
+
+    /// A missed month is "lapsed at once" only beside the automatic withdrawal its
+    /// close recorded right after it; a voluntary withdrawal, or one that did not
+    /// lapse it, leaves it "now in arrears" (a review found a voluntary withdrawal
+    /// a month later said to lapse it at once).
+    #[test]
+    fn a_missed_month_is_lapsed_at_once_only_by_its_close_s_automatic_withdrawal() {
+        let month = crate::domain::month::Month::parse("2025-07").unwrap();
+        let missed = Event::ContributionMissed(ContributionMissed {
+            member_id: Uuid::nil(),
+            month,
+            due: crate::domain::money::Money::parse("600.00").unwrap(),
+        });
+        let withdrawn = |reason, lapsed: Vec<crate::domain::month::Month>| {
+            Event::MemberWithdrawn(MemberWithdrawn {
+                member_id: Uuid::nil(),
+                reason,
+                effective_from: month,
+                lapsed_months: lapsed,
+                lapsed_amount: crate::domain::money::Money::parse("600.00").unwrap(),
+            })
+        };
+        let said = |next: Option<&Event>| describe_followed_in(Language::En, &missed, next);
+        let automatic = withdrawn(WithdrawalReason::ArrearsExceededGrace, vec![month]);
+        assert!(said(Some(&automatic)).contains("lapsed at once"));
+        let voluntary = withdrawn(WithdrawalReason::Voluntary, vec![month]);
+        assert!(said(Some(&voluntary)).contains("now in arrears"));
+        let other = withdrawn(WithdrawalReason::ArrearsExceededGrace, vec![]);
+        assert!(said(Some(&other)).contains("now in arrears"));
+        assert!(said(None).contains("now in arrears"));
     }
 }

@@ -266,7 +266,7 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
     ));
     for (index, &(envelope, implied)) in events.iter().enumerate().skip(skipped) {
         let after = events[index + 1..].iter().map(|(envelope, _)| *envelope);
-        let next = next_in_stream(&envelope.stream, after);
+        let next = next_in_stream((&envelope.stream, envelope.position), after);
         let mut what = describe_followed_in(language, &envelope.event, next);
         if implied {
             // D75: a consequence of a month close still being recorded (a read-only

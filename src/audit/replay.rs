@@ -106,7 +106,7 @@ pub fn replay_lines_in(
         }
         let implied = history.is_implied(step.index);
         let after = history.events[step.index + 1..].iter();
-        let next = next_in_stream(&envelope.stream, after);
+        let next = next_in_stream((&envelope.stream, envelope.position), after);
         let mut summary = describe_followed_in(language, &envelope.event, next);
         if implied {
             let args = [

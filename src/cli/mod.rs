@@ -1032,7 +1032,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // of the lines on standard error a person reads.
     let language = language(cli.lang.as_deref())?;
     let place = &Place::choose(cli.store.as_deref(), &cli.data_dir)?;
-    warn_of_a_store_from_the_environment(place, language);
+    // `restore` makes a sled directory whatever the store (it refuses a URL).
+    if !matches!(cli.command, CliCommand::Restore(_)) {
+        warn_of_a_store_from_the_environment(place, language);
+    }
     match cli.command {
         CliCommand::Submit { file } => {
             // A refusal's `message` follows `--lang` only when it is given (D37).
@@ -1164,7 +1167,7 @@ fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
     .into())
 }
 
-/// Marks the sled ledger in `dir` as found damaged by `found_by` (D61), so that its
+/// Marks the ledger at `place` as found damaged by `found_by` (D61, D84), so that its
 /// writer refuses it until it verifies again; `position` 0 names none (damage in the
 /// engine's files). A mark that cannot be written is said in the log: the finding
 /// itself is already on its way to the user.
@@ -1213,7 +1216,7 @@ pub(crate) fn mark_damage_of(place: Option<&MarkPlace>, found_by: &str, error: &
     }
 }
 
-/// Marks the sled ledger `sled_dir` (the command line's) as found damaged by `error`,
+/// Marks the ledger `marked` (the command line's) as found damaged by `error`,
 /// naming the subcommand of `program` (parsed by `parser`) that found it (no option
 /// values: they may hold a password), unless `error` is the mark's own refusal or the
 /// subcommand is one of `elsewhere`, which read other stores (D61). Both binaries'
@@ -1274,7 +1277,10 @@ fn submit(
         line_number: 0,
         answered: 0,
         first_refused: None,
-        blanks: BlankLines::default(),
+        blanks: BlankLines {
+            answer_on_pause: input_bytes.is_none(),
+            ..BlankLines::default()
+        },
         messages_in,
     };
     // Only a regular file (one with a length) had its start read already.
@@ -1509,6 +1515,9 @@ struct BlankLines {
     pending: Option<Line>,
     /// The input paused (or a signal came) while some were held: answer them.
     flushing: bool,
+    /// Whether a pause answers them: not for a regular file, whose reads pause only
+    /// when the disk is slow (its trailing blank lines would be refused by chance).
+    answer_on_pause: bool,
 }
 
 /// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines, and what ended it
@@ -1528,6 +1537,9 @@ fn read_chunk(
     let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
     let mut chunk = Vec::new();
     while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
+        let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+        // A signal: every line read is answered (blank ones refused), none more read.
+        blanks.flushing |= stopped;
         if blanks.held > 0 && (blanks.flushing || blanks.pending.is_some()) {
             let after = u64::from(blanks.pending.is_some());
             let number = *line_number - after - blanks.held + 1;
@@ -1540,12 +1552,16 @@ fn read_chunk(
             chunk.push(parse_line(*line_number, line));
             continue;
         }
-        let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+        if stopped {
+            return Ok((chunk, ChunkEnd::Quiet));
+        }
         let received = match lines.recv_timeout(quiet) {
             // An input with nothing to read (a terminal, an open pipe) is waited for
             // until a line comes or a signal stops `submit`; blank lines held are
             // answered meanwhile.
-            Err(RecvTimeoutError::Timeout) if chunk.is_empty() && blanks.held > 0 => {
+            Err(RecvTimeoutError::Timeout)
+                if chunk.is_empty() && blanks.held > 0 && blanks.answer_on_pause =>
+            {
                 blanks.flushing = true;
                 continue;
             }

@@ -150,10 +150,24 @@ pub const HEALTHZ_STORE_CHECK_MILLIS_MAX: u64 = 2_000;
 /// `HEALTHZ_STORE_CHECK_MILLIS_MAX`.
 #[derive(Default)]
 pub struct StoreHealth {
-    /// When the running check started (milliseconds since the Unix epoch); 0: none.
-    started_millis: AtomicU64,
+    /// When the running check started; `None`: no check is running.
+    started: std::sync::Mutex<Option<std::time::Instant>>,
     /// Whether the last finished check found the store unreachable.
     unreachable: std::sync::atomic::AtomicBool,
+}
+
+/// Ends a check of [`StoreHealth`] however its task ends (a panic included), so that
+/// a check that failed is never taken for one still running.
+struct CheckEnds(Arc<StoreHealth>);
+
+impl Drop for CheckEnds {
+    fn drop(&mut self) {
+        *self
+            .0
+            .started
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
 }
 
 impl StoreHealth {
@@ -162,7 +176,6 @@ impl StoreHealth {
         self: &Arc<Self>,
         check: impl FnOnce() -> Result<(), StoreError> + Send + 'static,
     ) -> Result<(), AppError> {
-        let now = unix_millis();
         let unavailable = || {
             AppError::from(StoreError::Unavailable {
                 store: String::new(),
@@ -170,25 +183,28 @@ impl StoreHealth {
                 advice: None,
             })
         };
-        if let Err(started) =
-            self.started_millis
-                .compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst)
+        let wait = std::time::Duration::from_millis(HEALTHZ_STORE_CHECK_MILLIS_MAX);
         {
-            if now.saturating_sub(started) >= HEALTHZ_STORE_CHECK_MILLIS_MAX
-                || self.unreachable.load(Ordering::SeqCst)
-            {
-                return Err(unavailable());
+            let mut started = self
+                .started
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(since) = *started {
+                let stuck = since.elapsed() >= wait;
+                if stuck || self.unreachable.load(Ordering::SeqCst) {
+                    return Err(unavailable());
+                }
+                return Ok(());
             }
-            return Ok(());
+            *started = Some(std::time::Instant::now());
         }
-        let health = self.clone();
+        let ends = CheckEnds(self.clone());
         let running = tokio::task::spawn_blocking(move || {
             let checked = check();
-            health.unreachable.store(checked.is_err(), Ordering::SeqCst);
-            health.started_millis.store(0, Ordering::SeqCst);
+            ends.0.unreachable.store(checked.is_err(), Ordering::SeqCst);
+            drop(ends);
             checked
         });
-        let wait = std::time::Duration::from_millis(HEALTHZ_STORE_CHECK_MILLIS_MAX);
         match tokio::time::timeout(wait, running).await {
             Ok(Ok(Ok(()))) => Ok(()),
             Ok(Ok(Err(error))) => Err(AppError::from(error)),
@@ -196,14 +212,6 @@ impl StoreHealth {
             Err(_) => Err(unavailable()),
         }
     }
-}
-
-/// Milliseconds since the Unix epoch (at least 1, so that 0 means "none").
-fn unix_millis() -> u64 {
-    let since = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    u64::try_from(since.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 /// Counters for `/metrics` (Prometheus text).

@@ -1,5 +1,6 @@
-//! A sled ledger found damaged is marked so, and nothing is appended to it until it
-//! verifies again (D61).
+//! A ledger found damaged is marked so, and nothing is appended to it until it
+//! verifies again (D61; a PostgreSQL store's mark is kept beside its signing key, in a
+//! file of its own, D84).
 //!
 //! Why: sled reads most of its pages on demand, so damage where the log's head is not
 //! (an engine file cut short in the middle, bytes changed among older pages) passes
@@ -99,9 +100,12 @@ pub fn path_for(data_dir: &Path, store: Option<&str>) -> PathBuf {
         return path(data_dir);
     };
     let named = crate::store::postgres::database_named(url).unwrap_or_else(|| url.to_owned());
-    let digest =
-        crate::audit::checkpoint::hex(&<sha2::Sha256 as sha2::Digest>::digest(named.as_bytes()));
-    data_dir.join(format!("{DAMAGE_MARK_FILE}-{}", &digest[..16]))
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(named.as_bytes());
+    let hex: String = digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    data_dir.join(format!("{DAMAGE_MARK_FILE}-{hex}"))
 }
 
 /// The PostgreSQL stores' marks in `data_dir` (each file `damage-found-…`), with
@@ -129,7 +133,8 @@ pub fn postgres_marks(data_dir: &Path) -> std::io::Result<Vec<(PathBuf, DamageMa
 }
 
 /// Marks the ledger in `data_dir` as found damaged. Nothing is made where there is no
-/// sled ledger (a data directory that is not there, or holds no engine directory):
+/// ledger to keep writes from (a data directory that is not there; for a sled
+/// ledger's mark, one that holds no engine directory):
 /// there is nothing to keep writes away from. A mark already there is kept: the first
 /// finding says most about when the damage happened.
 pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {

@@ -1145,7 +1145,7 @@ fn damage_met_by_a_command_exits_1_as_damage() {
     let (code, said) = submit(enroll);
     assert_eq!(code, Some(1), "{said}");
     assert!(
-        said.contains("a state row was altered or lost, and a command was decided on it; nothing was appended"),
+        said.contains("a state row was altered or lost (or, on sled, the stream index), and a command was decided on it; nothing was appended"),
         "{said}"
     );
 }

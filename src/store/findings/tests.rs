@@ -31,7 +31,7 @@ fn every_finding() -> Vec<(DamageDetail, String)> {
         body_digest: digest,
     };
     let mut found = vec![
-        (state_rows_behind_log("member-x", 0, 11), "the state rows hold stream member-x at version 0 but the log holds it at version 11: a state row was altered or lost, and a command was decided on it; nothing was appended (`flexledger verify` names the row, `flexledger rebuild` makes the rows again from the log)".to_owned()),
+        (state_rows_behind_log("member-x", 0, 11), "the state rows hold stream member-x at version 0 but the log holds it at version 11: a state row was altered or lost (or, on sled, the stream index), and a command was decided on it; nothing was appended (`flexledger verify` names what differs, `flexledger rebuild` makes the rows again from the log)".to_owned()),
         (stream_discontinued("region-demo", 4), "stream region-demo does not continue from version 4: an event of the stream was altered, removed or reordered".to_owned()),
         (hash_not_reproducible(), "the stored bytes are not in canonical form: the hash cannot be reproduced from the printed event".to_owned()),
         (command_records_counted(7, 6), "7 command records for 6 commands in the log: a command record was added or removed".to_owned()),

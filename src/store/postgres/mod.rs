@@ -149,8 +149,8 @@ fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
 
 /// Which database a URL names, however it is written (`postgres://` or
 /// `postgresql://`, its parameters in any order, a password or not, a socket
-/// directory written another way): its hosts (socket directories resolved), ports,
-/// user and database. For the damage mark, which must know the store it marks under
+/// directory written another way, a default port or user): its hosts (socket
+/// directories resolved), ports and database. For the damage mark, which must know the store it marks under
 /// any spelling of its URL (D84: a probe's writer took a marked store under another
 /// spelling). `None` for a URL that does not parse.
 pub fn database_named(url: &str) -> Option<String> {
@@ -167,11 +167,16 @@ pub fn database_named(url: &str) -> Option<String> {
                 .to_string(),
         })
         .collect();
+    // The user only names the database when the URL does not (libpq's default): an
+    // auditor's role reading the same database must find the writer's mark.
     let environment = password::Environment::current();
     let user = password::user_of(&config, &environment);
+    let ports: Vec<u16> = match config.get_ports() {
+        [] => vec![5432],
+        ports => ports.to_vec(),
+    };
     Some(format!(
-        "hosts={hosts:?} ports={:?} user={user} database={}",
-        config.get_ports(),
+        "hosts={hosts:?} ports={ports:?} database={}",
         config.get_dbname().unwrap_or(&user)
     ))
 }
