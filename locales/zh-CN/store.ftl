@@ -62,7 +62,7 @@ store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见�
 store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`
 
 ## `verify` 遍历存储时发现的问题（src/store/findings.rs，由 src/ledger.rs 调用）
-store-found-rows-not-the-log-s = 状态行中事件流 { $stream } 的版本为 { $rows }，日志中却为 { $log }：某个状态行被改动或丢失（在 sled 上也可能是事件流索引），且有一条命令据此作出了决定；本次未追加任何内容（`flexledger verify` 会指出不一致之处，`flexledger rebuild` 会依据日志重建状态行）
+store-found-rows-not-the-log-s = 状态行中事件流 { $stream } 的版本为 { $rows }，日志中却为 { $log }：某个状态行（或嵌入式存储的事件流索引）被改动或丢失，且有一条命令据此作出了决定；本次未追加任何内容（`flexledger verify` 会指出不一致之处，`flexledger rebuild` 会依据日志重建状态行）
 store-found-stream-discontinued = 事件流 { $stream } 没有从版本 { $version } 接续下去：该事件流的某个事件被改动、删除或调换了顺序
 store-found-hash-not-reproducible = 保存的字节不是规范形式：无法由打印出的事件重新算出其哈希
 store-found-command-records-count = 日志中有 { $commands } 条命令，命令记录却有 { $records } 条：有命令记录被添加或删除
