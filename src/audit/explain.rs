@@ -26,7 +26,7 @@
 //! in their Chinese original where there is one (`audit::rules::rules_in`).
 
 use crate::audit::history::{category_word, reason_word, restores_word, status_word};
-use crate::audit::history::{describe_followed_in, next_in_stream, MemberHistory};
+use crate::audit::history::{describe_followed_in, recorded_next, MemberHistory};
 use crate::audit::rules::{clause_sentences, rules_in, Clause, QuoteOrigin, Rule};
 use crate::domain::coverage::{month_line, MonthLine, MonthStatus};
 use crate::domain::event::{ContributionPaid, Event};
@@ -699,10 +699,7 @@ fn citations(
                 summary: describe_followed_in(
                     language,
                     &envelope.event,
-                    next_in_stream(
-                        (&envelope.stream, envelope.position),
-                        history.events[index + 1..].iter(),
-                    ),
+                    recorded_next(envelope, history.events.get(index + 1)),
                 ),
                 role,
                 pays_month: matches!(&envelope.event, Event::ContributionPaid(paid)

@@ -437,16 +437,12 @@ pub fn describe_followed_in(language: Language, event: &Event, next: Option<&Eve
     describe_in(language, event)
 }
 
-/// The event of `stream` first among `after`, if it is the very next in the log (at
-/// `position` + 1): what a month close recorded right after an event of its chunk.
-pub fn next_in_stream<'a>(
-    (stream, position): (&str, u64),
-    mut after: impl Iterator<Item = &'a Envelope>,
-) -> Option<&'a Event> {
-    after
-        .find(|envelope| envelope.stream == stream)
-        .filter(|envelope| envelope.position == position + 1)
-        .map(|envelope| &envelope.event)
+/// The event of `envelope`'s stream recorded right after it in the log (at its
+/// position + 1), if `next` (the event after it in a history, in log order) is that
+/// one: what a month close recorded right after an event of its chunk.
+pub fn recorded_next<'a>(envelope: &Envelope, next: Option<&'a Envelope>) -> Option<&'a Event> {
+    next.filter(|next| next.position == envelope.position + 1 && next.stream == envelope.stream)
+        .map(|next| &next.event)
 }
 
 /// [`describe`] in `language` (`locales/<tag>/events.ftl`).

@@ -15,7 +15,7 @@
 //! can forbid everything else with a strict Content-Security-Policy.
 
 use crate::audit::history::{
-    describe_followed_in, next_in_stream, status_word_short, MemberHistory,
+    describe_followed_in, recorded_next, status_word_short, MemberHistory,
 };
 use crate::audit::timeline::{escape, render, status_name, status_style, FONT_FAMILY_CJK};
 use crate::domain::coverage::MemberCoverage;
@@ -265,8 +265,8 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
         header_row(language, "page-events-columns", &EVENT_COLUMNS)
     ));
     for (index, &(envelope, implied)) in events.iter().enumerate().skip(skipped) {
-        let after = events[index + 1..].iter().map(|(envelope, _)| *envelope);
-        let next = next_in_stream((&envelope.stream, envelope.position), after);
+        let after = events.get(index + 1).map(|(envelope, _)| *envelope);
+        let next = recorded_next(envelope, after);
         let mut what = describe_followed_in(language, &envelope.event, next);
         if implied {
             // D75: a consequence of a month close still being recorded (a read-only

@@ -10,7 +10,7 @@
 //! summaries of `events.ftl`); the JSON lines are English in every language.
 
 use crate::audit::history::{
-    describe_followed_in, next_in_stream, status_word_short, MemberHistory,
+    describe_followed_in, recorded_next, status_word_short, MemberHistory,
 };
 use crate::domain::coverage::{MemberCoverage, MonthChange, MonthLine};
 use crate::domain::event::Event;
@@ -105,8 +105,7 @@ pub fn replay_lines_in(
             return;
         }
         let implied = history.is_implied(step.index);
-        let after = history.events[step.index + 1..].iter();
-        let next = next_in_stream((&envelope.stream, envelope.position), after);
+        let next = recorded_next(envelope, history.events.get(step.index + 1));
         let mut summary = describe_followed_in(language, &envelope.event, next);
         if implied {
             let args = [

@@ -997,11 +997,8 @@ pub fn exit_on_engine_panic(program: &'static str, data_dir: PathBuf) {
         let language = help_language(&args);
         let damage = anyhow::Error::new(damage);
         // The store is marked, as for damage found without a panic (D61).
-        let place = MarkPlace {
-            dir: data_dir.clone(),
-            store: None,
-        };
-        mark_damage_of(Some(&place), program, &damage);
+        let marked = mark_place_of(&Place::sled(&data_dir));
+        mark_damage_of(Some(&marked), program, &damage);
         let message = damage_message(program, &damage, language);
         crate::shell_support::say_on_stderr!("{message}");
         std::process::exit(1);
@@ -1118,6 +1115,13 @@ pub(crate) struct MarkPlace {
     store: Option<String>,
 }
 
+impl MarkPlace {
+    /// The file of this store's mark (`damage_mark::path_for`).
+    fn path(&self) -> PathBuf {
+        crate::store::damage_mark::path_for(&self.dir, self.store.as_deref())
+    }
+}
+
 /// The [`MarkPlace`] of the store a command line names (none for one it cannot name).
 pub(crate) fn mark_place(store: Option<&str>, data_dir: &Path) -> Option<MarkPlace> {
     Place::choose(store, data_dir)
@@ -1129,16 +1133,15 @@ pub(crate) fn mark_place(store: Option<&str>, data_dir: &Path) -> Option<MarkPla
 /// (`store::damage_mark`, D61). Checked before the store opens: opening a damaged
 /// sled store can change its files.
 fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
-    let MarkPlace { dir, store } = mark_place_of(place);
+    let marked = mark_place_of(place);
+    let (dir, path) = (&marked.dir, marked.path());
     // No directory, no ledger to mark: the store's open says what is there instead.
     if !dir.is_dir() {
         return Ok(());
     }
-    let dir = &dir;
-    let path = crate::store::damage_mark::path_for(dir, store.as_deref());
     // A PostgreSQL writer is kept away by any PostgreSQL store's mark in its data
     // directory (D84): two URLs may name one database in ways no comparison sees.
-    let found = match store {
+    let found = match marked.store {
         None => {
             crate::store::damage_mark::read(dir).map(|mark| mark.map(|mark| (path.clone(), mark)))
         }
@@ -1184,7 +1187,6 @@ pub(crate) fn mark_damage(
         message,
         finding,
         store: place.store.clone(),
-        unreadable: false,
     };
     let dir = &place.dir;
     if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
@@ -1337,9 +1339,7 @@ fn submit(
 /// that `refused` of `lines` were refused, and why the first (on `line`) was, in their
 /// language (the line once: a message without data still starts with it).
 fn say_refused(language: Language, (refused, lines): (u64, u64), line: u64, refusal: &Refusal) {
-    let message = crate::i18n::refusal_message(language, refusal);
-    let prefix = format!("line {line}: ");
-    let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
+    let message = message_without_line(language, line, refusal);
     let args = vec![
         ("refused", refused.to_string()),
         ("lines", lines.to_string()),
@@ -1616,20 +1616,26 @@ struct SubmitTally {
 /// A refused line's message in `language`, with its line number first when the
 /// English message starts with it (a line that did not parse: "line 3: …").
 fn line_message_in(language: Language, line: u64, refusal: &Refusal) -> String {
+    let message = message_without_line(language, line, refusal);
+    if !refusal.message.starts_with(&line_prefix(line)) {
+        return message;
+    }
+    let args = vec![("line", line.to_string()), ("message", message)];
+    crate::i18n::Sentence::new("cli-submit-line-message", args).in_language(language)
+}
+
+/// The English line prefix `parse_line` puts before a refusal of line `line`.
+fn line_prefix(line: u64) -> String {
+    format!("line {line}: ")
+}
+
+/// `refusal`'s message in `language` without the English line prefix a message with
+/// no data keeps (its line is said once, by whoever says it).
+fn message_without_line(language: Language, line: u64, refusal: &Refusal) -> String {
     let message = crate::i18n::refusal_message(language, refusal);
-    let prefix = format!("line {line}: ");
-    match (
-        refusal.message.starts_with(&prefix),
-        message.strip_prefix(&prefix),
-    ) {
-        (false, _) => message,
-        (true, rest) => {
-            let args = vec![
-                ("line", line.to_string()),
-                ("message", rest.unwrap_or(&message).to_owned()),
-            ];
-            crate::i18n::Sentence::new("cli-submit-line-message", args).in_language(language)
-        }
+    match message.strip_prefix(&line_prefix(line)) {
+        Some(rest) => rest.to_owned(),
+        None => message,
     }
 }
 
@@ -1870,7 +1876,7 @@ fn parse_line(line_number: u64, line: Line) -> Result<crate::domain::CommandEnve
     // The line goes before the message; the message's data stays (`text`), so the
     // summary on standard error says it in the reader's language.
     let with_line = |refusal: Refusal| Refusal {
-        message: format!("line {line_number}: {}", refusal.message),
+        message: format!("{}{}", line_prefix(line_number), refusal.message),
         ..refusal
     };
     match line {
@@ -2331,9 +2337,7 @@ fn note_walk<T>(
     match outcome {
         Ok(_) if clears => match clear_mark(&marked) {
             Ok(true) => {
-                let mark =
-                    crate::store::damage_mark::path_for(&marked.dir, marked.store.as_deref());
-                let mark = mark.display().to_string();
+                let mark = marked.path().display().to_string();
                 tracing::info!(%mark, "the store verifies: its damage mark was removed");
                 say_line(language, "cli-damage-mark-cleared", vec![("mark", mark)]);
             }
@@ -2354,14 +2358,12 @@ fn note_walk<T>(
 /// Removes the mark of `marked`'s store, if there is one: not a mark of another store
 /// kept in the same directory.
 fn clear_mark(marked: &MarkPlace) -> std::io::Result<bool> {
-    let path = crate::store::damage_mark::path_for(&marked.dir, marked.store.as_deref());
-    crate::store::damage_mark::clear_at(&marked.dir, &path)
+    crate::store::damage_mark::clear_at(&marked.dir, &marked.path())
 }
 
 /// Whether `place`'s store holds a damage mark (the path, for saying so).
 fn marked_path(place: &Place) -> Option<PathBuf> {
-    let marked = mark_place_of(place);
-    let path = crate::store::damage_mark::path_for(&marked.dir, marked.store.as_deref());
+    let path = mark_place_of(place).path();
     path.exists().then_some(path)
 }
 

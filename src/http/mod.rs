@@ -592,7 +592,10 @@ async fn note_found_damage(
     };
     let position = damage.position.filter(|position| *position > 0);
     let sled = matches!(*state.store, crate::store::AnyReader::Sled(_));
-    if sled || state.writer.is_some() {
+    // A PostgreSQL store's mark is kept beside the writer's signing key (D84): a
+    // read-only server's directory is no writer's.
+    let marks = sled || state.writer.is_some();
+    if marks {
         tracing::error!(
             position,
             finding = %damage.message,
@@ -612,13 +615,11 @@ async fn note_found_damage(
     if state.writer.is_some() {
         counters.failed.store(true, Ordering::SeqCst);
     }
-    // A PostgreSQL store's mark is kept beside the writer's signing key (D84): a
-    // read-only server's directory is no writer's.
     let store = match &*state.store {
         crate::store::AnyReader::Postgres(reader) => Some(reader.redacted_url().to_owned()),
         crate::store::AnyReader::Sled(_) => None,
     };
-    if sled || state.writer.is_some() {
+    if marks {
         let mark = crate::store::damage_mark::DamageMark {
             found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             found_by: "flexledger serve".to_owned(),
@@ -626,7 +627,6 @@ async fn note_found_damage(
             message: damage.message.to_string(),
             finding: Some(damage.message.report(position.unwrap_or(0))),
             store,
-            unreadable: false,
         };
         let dir = state.data_dir.to_path_buf();
         let recorded =

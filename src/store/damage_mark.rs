@@ -55,9 +55,6 @@ pub struct DamageMark {
     /// the sled ledger of the directory the mark is in (D84).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
-    /// A mark whose file could not be parsed (cut short): it still marks.
-    #[serde(skip)]
-    pub unreadable: bool,
 }
 
 impl DamageMark {
@@ -149,10 +146,8 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
         return Ok(());
     }
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
-    let partial = match &mark.store {
-        None => data_dir.join(DAMAGE_MARK_PARTIAL_FILE),
-        Some(_) => marked.with_extension("partial"),
-    };
+    // `damage-found.partial` (`DAMAGE_MARK_PARTIAL_FILE`) for a sled ledger's.
+    let partial = marked.with_extension("partial");
     {
         let mut file = std::fs::File::create(&partial)?;
         file.write_all(&bytes)?;
@@ -184,7 +179,6 @@ pub fn read_at(path: &Path) -> std::io::Result<Option<DamageMark>> {
             message: format!("the mark {DAMAGE_MARK_FILE} is unreadable: {}", text.trim()),
             finding: None,
             store: None,
-            unreadable: true,
         },
     )))
 }
@@ -220,7 +214,6 @@ mod tests {
             message: "the event was altered".to_owned(),
             finding: None,
             store: None,
-            unreadable: false,
         };
         record(dir.path(), &mark).unwrap();
         assert_eq!(
@@ -263,7 +256,6 @@ mod tests {
             message: "the event was altered".to_owned(),
             finding: None,
             store: Some(url.to_owned()),
-            unreadable: false,
         };
         record(&dir.path().join("missing"), &mark).unwrap();
         assert!(!dir.path().join("missing").exists(), "nothing is made");
@@ -319,7 +311,6 @@ mod tests {
             message: finding.to_string(),
             finding: Some(finding.clone()),
             store: None,
-            unreadable: false,
         };
         record(dir.path(), &mark).unwrap();
         let read_back = read(dir.path()).unwrap().unwrap();

@@ -150,9 +150,9 @@ fn parse_config(url: &str, store: &str) -> Result<Target, StoreError> {
 /// Which database a URL names, however it is written (`postgres://` or
 /// `postgresql://`, its parameters in any order, a password or not, a socket
 /// directory written another way, a default port or user): its hosts (socket
-/// directories resolved), ports and database. For the damage mark, which must know the store it marks under
-/// any spelling of its URL (D84: a probe's writer took a marked store under another
-/// spelling). `None` for a URL that does not parse.
+/// directories resolved), ports and database. For the damage mark, which must know
+/// the store it marks under any spelling of its URL (D84: a probe's writer took a
+/// marked store under another spelling). `None` for a URL that does not parse.
 pub fn database_named(url: &str) -> Option<String> {
     let split = tls::split(url, "").ok()?;
     let config = split.url.parse::<Config>().ok()?;
