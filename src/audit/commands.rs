@@ -293,7 +293,11 @@ fn refuse(
 
 /// Exit 1 naming the damage, for a walk that found a corrupt store; other errors
 /// propagate (exit 2).
+/// Says the damage `error` found in `place`'s store, a finding (exit 1), and marks the
+/// store found damaged by the audit command `found_by` (D61): a finding of the auditor's
+/// keeps the writer away as one of `flexledger`'s does, where it had left no mark.
 fn damaged(
+    (place, found_by): (&Place, &str),
     error: LedgerError,
     (json, language): (bool, Language),
     out: &mut dyn Write,
@@ -301,6 +305,10 @@ fn damaged(
     let Some((position, message)) = error.corruption() else {
         return Err(error.into());
     };
+    let finding = error.damage().and_then(|damage| damage.sentence());
+    let said = (message.clone().into_owned(), finding);
+    let marked = crate::cli::mark_place_of(place);
+    crate::cli::mark_damage(&marked, found_by, Some(position), said);
     if json {
         print_json(
             out,
@@ -423,7 +431,7 @@ pub fn checkpoint(
     let key = checkpoint_key(place, &store, new_key)?;
     let tree = match walk(&store, "checkpoint") {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, (json, language), out),
+        Err(error) => return damaged((place, "flexledger-audit checkpoint"), error, (json, language), out),
     };
     let previous = latest_verified(&store, &key.verifying_key())?;
     let (signed, stored) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
@@ -594,7 +602,7 @@ pub fn prove(
     let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
     {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, (json, language), out),
+        Err(error) => return damaged((place, "flexledger-audit prove"), error, (json, language), out),
     };
     let log = MerkleTree::new(tree.leaves.clone());
     let style = (json, language);
@@ -1016,7 +1024,7 @@ fn export_bundle(
     let key = keys::ensure_at(place, latest.as_ref())?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
-        Err(error) => return damaged(error, (json, language), out),
+        Err(error) => return damaged((place, "flexledger-audit export"), error, (json, language), out),
     };
     let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
@@ -1024,7 +1032,7 @@ fn export_bundle(
     let exported = write_bundle(store, scope, proven, &mut output);
     let summary = match exported {
         Ok(summary) => summary,
-        Err(error) => return damaged(error, (json, language), out),
+        Err(error) => return damaged((place, "flexledger-audit export"), error, (json, language), out),
     };
     output.finish()?;
     if json {
@@ -1281,11 +1289,11 @@ pub fn verify(
     progress.finish_and_clear();
     let report = match outcome {
         Ok(report) => report,
-        Err(error) => return damaged(error, (json, language), out),
+        Err(error) => return damaged((place, "flexledger-audit verify"), error, (json, language), out),
     };
     let mut pending = match signed_checkpoints(place, &store, pinned)? {
         Ok(pending) => pending,
-        Err(CheckpointsFinding::Damaged(error)) => return damaged(error, (json, language), out),
+        Err(CheckpointsFinding::Damaged(error)) => return damaged((place, "flexledger-audit verify"), error, (json, language), out),
         Err(CheckpointsFinding::OtherKey(other)) => {
             return signed_by_another_key(&other, (json, language), out)
         }
@@ -1296,7 +1304,7 @@ pub fn verify(
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
-        return damaged(error, (json, language), out);
+        return damaged((place, "flexledger-audit verify"), error, (json, language), out);
     }
     let output = AuditVerifyReport {
         ok: true,

@@ -1180,14 +1180,12 @@ pub(crate) fn mark_damage(
     position: Option<u64>,
     (message, finding): (String, Option<crate::i18n::Sentence>),
 ) {
-    let mark = crate::store::damage_mark::DamageMark {
-        found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        found_by: found_by.to_owned(),
-        position: position.filter(|position| *position > 0),
-        message,
-        finding,
-        store: place.store.clone(),
-    };
+    let mark = crate::store::damage_mark::DamageMark::found_now(
+        found_by,
+        position,
+        (message, finding),
+        place.store.clone(),
+    );
     let dir = &place.dir;
     if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
         tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");

@@ -620,14 +620,13 @@ async fn note_found_damage(
         crate::store::AnyReader::Sled(_) => None,
     };
     if marks {
-        let mark = crate::store::damage_mark::DamageMark {
-            found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            found_by: "flexledger serve".to_owned(),
+        let finding = Some(damage.message.report(position.unwrap_or(0)));
+        let mark = crate::store::damage_mark::DamageMark::found_now(
+            "flexledger serve",
             position,
-            message: damage.message.to_string(),
-            finding: Some(damage.message.report(position.unwrap_or(0))),
+            (damage.message.to_string(), finding),
             store,
-        };
+        );
         let dir = state.data_dir.to_path_buf();
         let recorded =
             tokio::task::spawn_blocking(move || crate::store::damage_mark::record(&dir, &mark))

@@ -58,6 +58,26 @@ pub struct DamageMark {
 }
 
 impl DamageMark {
+    /// A mark found now by `found_by` (`flexledger serve`) at `position` (none, or 0,
+    /// when the finding names no event), of the PostgreSQL `store` or, for none, the
+    /// sled ledger of the directory it is recorded in. The one constructor the command
+    /// line and the server share, so both stamp and filter alike.
+    pub fn found_now(
+        found_by: &str,
+        position: Option<u64>,
+        (message, finding): (String, Option<Sentence>),
+        store: Option<String>,
+    ) -> Self {
+        Self {
+            found_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            found_by: found_by.to_owned(),
+            position: position.filter(|position| *position > 0),
+            message,
+            finding,
+            store,
+        }
+    }
+
     /// The finding, with its position when it names one.
     pub fn said(&self) -> String {
         match self.position {

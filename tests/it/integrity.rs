@@ -421,6 +421,35 @@ fn the_verify_command_exits_1_and_names_the_position() {
     }
 }
 
+/// Damage the auditor's `verify` finds keeps the writer away as `flexledger verify`'s
+/// does (D61): the audit tool had said exit 1 and left no mark, so the next `submit`
+/// appended to the damaged log.
+#[test]
+fn the_auditor_s_verify_marks_the_store_it_finds_damaged() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    tamper(dir.path(), position, false, |json| {
+        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
+    });
+    let audit = crate::audit::audit(dir.path(), &["verify"]);
+    assert_eq!(audit.status.code(), Some(1), "{audit:?}");
+    let mark = dir
+        .path()
+        .join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
+    let kept = std::fs::read_to_string(&mark).expect("the audit tool's verify marks the store");
+    assert!(kept.contains("\"found_by\":\"flexledger-audit verify\""), "{kept}");
+    assert!(kept.contains(&format!("\"position\":{position}")), "{kept}");
+    let enroll = r#"{"command":"enroll","member_id":"00000000-0000-4000-8000-00000000abcd","region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}"#;
+    let write = format!("{enroll}\n");
+    let refused = flexledger(dir.path(), &["submit", "-"], Some(write.as_bytes()));
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("flexledger-audit verify found this store damaged at "),
+        "{said}"
+    );
+}
+
 /// What `verify` found is said in the reader's language on standard error, by both
 /// binaries (an event altered; a hash forged, which breaks the chain at the next
 /// event), while the JSON line keeps the contract's English. Before, a Chinese auditor
