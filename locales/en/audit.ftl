@@ -49,6 +49,10 @@ audit-no-event = no event at position { $position } in the checkpoint of { $size
         [one] { $size } event
        *[other] { $size } events
     }
+audit-beyond-log = { $head ->
+        [0] the log holds no event yet, so nothing at { $wanted } can be proven
+       *[other] the log ends at position { $head }, so nothing at { $wanted } can be proven: pass a position or size from 1 to { $head }
+    }
 audit-inclusion = event { $position } (hash { $hash }) is in the checkpointed log of { $size ->
         [one] { $size } event
        *[other] { $size } events
@@ -178,7 +182,13 @@ audit-bundle-why-coverage-out-of-order = the coverage of member { $member } is o
 audit-bundle-why-proof-without-event = the bundle proves an event at this position but does not contain it: an event was removed
 audit-bundle-why-second-proof = a second inclusion proof for this position
 audit-bundle-why-not-in-log = not in the signed log of { $size } events: the event was altered or added
-audit-bundle-why-coverage-differs = member { $member }'s coverage does not follow from the bundle's events: { $field } is { $claimed } in the bundle, { $folded } by its events
+audit-bundle-why-coverage-differs = member { $member }'s coverage does not follow from the bundle's events: { $field } is { $claimed ->
+        [absent] absent
+       *[other] { $claimed }
+    } in the bundle, { $folded ->
+        [absent] absent
+       *[other] { $folded }
+    } by its events
 audit-bundle-why-coverage-close-unfinished = member { $member }'s coverage was folded in the middle of the month close of { $month }: the bundle holds the close but not its consequences for the member (missed month, automatic withdrawal, R9–R11), so the coverage is a state the ledger never acts on (D83); export the member again once the close is finished
 audit-bundle-why-coverage-without-events = member { $member } has no events in the bundle
 audit-bundle-why-checkpoint-count = expected exactly one signed checkpoint, found { $found }

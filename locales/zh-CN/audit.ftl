@@ -25,6 +25,10 @@ audit-no-checkpoint = 没有已保存的检查点：请先运行 `flexledger-aud
 audit-no-checkpoint-at-size = 没有大小为 { $size } 的已保存检查点：已保存的 { $count } 个检查点中，离它最近的大小为 { $sizes }（`flexledger-audit checkpoint --list` 可列出全部）；请用 --to 指定其中之一，或不加 --to 以使用最新的检查点
 audit-log-rewritten = 日志前 { $size } 个事件的根哈希已与检查点不符：日志被改写过
 audit-no-event = 在 { $size } 个事件的检查点中，位置 { $position } 没有事件
+audit-beyond-log = { $head ->
+        [0] 日志中还没有事件，位置或大小 { $wanted } 无可证明
+       *[other] 日志止于位置 { $head }，位置或大小 { $wanted } 无可证明：请给出 1 至 { $head } 之间的位置或大小
+    }
 audit-inclusion = 事件 { $position }（哈希 { $hash }）包含在已签名检查点的 { $size } 个事件的日志中，根哈希 { $root }
 audit-inclusion-path = 审计路径（从叶到根，RFC 9162），已验证：
 audit-no-consistency = 无法给出从大小 { $from } 到 { $to } 的一致性证明：旧大小须在 1 与新大小之间（任何日志都是大小为 0 的空日志的延续，账本的第一个检查点就是大小 0，从它出发无可证明）
@@ -90,7 +94,13 @@ audit-bundle-why-coverage-out-of-order = 参保人员 { $member } 的参保记�
 audit-bundle-why-proof-without-event = 审计包证明了该位置有事件，却不含该事件：有事件被删除
 audit-bundle-why-second-proof = 该位置有第二份包含证明
 audit-bundle-why-not-in-log = 不在已签名的 { $size } 个事件的日志中：该事件被改动过，或是后加入的
-audit-bundle-why-coverage-differs = 参保人员 { $member } 的参保记录不能由审计包中的事件得出：{ $field } 在审计包中为 { $claimed }，按其事件应为 { $folded }
+audit-bundle-why-coverage-differs = 参保人员 { $member } 的参保记录不能由审计包中的事件得出：{ $field } { $claimed ->
+        [absent] 在审计包中没有此项
+       *[other] 在审计包中为 { $claimed }
+    }，{ $folded ->
+        [absent] 按其事件不应有此项
+       *[other] 按其事件应为 { $folded }
+    }
 audit-bundle-why-coverage-close-unfinished = 参保人员 { $member } 的参保记录是在 { $month } 月结记录过程中计算的：审计包含有该月结，但不含其对该参保人员的后果（中断缴费的月份、视为自动退保的停保，R9–R11），因此该参保记录是账本从不据此办理任何事项的状态（D83）；请在月结完成后重新导出该参保人员
 audit-bundle-why-coverage-without-events = 审计包中没有参保人员 { $member } 的事件
 audit-bundle-why-checkpoint-count = 应恰有一个已签名的检查点，实有 { $found } 个

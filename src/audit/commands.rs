@@ -291,11 +291,10 @@ fn refuse(
     Ok(ExitCode::from(1))
 }
 
-/// Exit 1 naming the damage, for a walk that found a corrupt store; other errors
-/// propagate (exit 2).
 /// Says the damage `error` found in `place`'s store, a finding (exit 1), and marks the
 /// store found damaged by the audit command `found_by` (D61): a finding of the auditor's
 /// keeps the writer away as one of `flexledger`'s does, where it had left no mark.
+/// Other errors propagate (exit 2).
 fn damaged(
     (place, found_by): (&Place, &str),
     error: LedgerError,
@@ -431,7 +430,14 @@ pub fn checkpoint(
     let key = checkpoint_key(place, &store, new_key)?;
     let tree = match walk(&store, "checkpoint") {
         Ok(tree) => tree,
-        Err(error) => return damaged((place, "flexledger-audit checkpoint"), error, (json, language), out),
+        Err(error) => {
+            return damaged(
+                (place, "flexledger-audit checkpoint"),
+                error,
+                (json, language),
+                out,
+            )
+        }
     };
     let previous = latest_verified(&store, &key.verifying_key())?;
     let (signed, stored) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
@@ -602,7 +608,14 @@ pub fn prove(
     let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
     {
         Ok(tree) => tree,
-        Err(error) => return damaged((place, "flexledger-audit prove"), error, (json, language), out),
+        Err(error) => {
+            return damaged(
+                (place, "flexledger-audit prove"),
+                error,
+                (json, language),
+                out,
+            )
+        }
     };
     let log = MerkleTree::new(tree.leaves.clone());
     let style = (json, language);
@@ -624,6 +637,16 @@ pub fn prove(
         if wanted <= head {
             return checkpoint_too_old(target, (position, from), head, style, out);
         }
+        // Beyond the log: no checkpoint can prove it, so say where the log ends (a
+        // probe met "no event at position 75 in the checkpoint of 74 events").
+        let args = [("wanted", text(wanted)), ("head", count(head))];
+        let message = say(Language::En, "audit-beyond-log", &args);
+        return refuse(
+            out,
+            style,
+            ("beyond_log", message),
+            ("audit-beyond-log", &args),
+        );
     }
     match position {
         Some(position) => prove_inclusion(&store, &log, target, position, style, out),
@@ -1024,7 +1047,14 @@ fn export_bundle(
     let key = keys::ensure_at(place, latest.as_ref())?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
-        Err(error) => return damaged((place, "flexledger-audit export"), error, (json, language), out),
+        Err(error) => {
+            return damaged(
+                (place, "flexledger-audit export"),
+                error,
+                (json, language),
+                out,
+            )
+        }
     };
     let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
@@ -1032,7 +1062,14 @@ fn export_bundle(
     let exported = write_bundle(store, scope, proven, &mut output);
     let summary = match exported {
         Ok(summary) => summary,
-        Err(error) => return damaged((place, "flexledger-audit export"), error, (json, language), out),
+        Err(error) => {
+            return damaged(
+                (place, "flexledger-audit export"),
+                error,
+                (json, language),
+                out,
+            )
+        }
     };
     output.finish()?;
     if json {
@@ -1289,11 +1326,25 @@ pub fn verify(
     progress.finish_and_clear();
     let report = match outcome {
         Ok(report) => report,
-        Err(error) => return damaged((place, "flexledger-audit verify"), error, (json, language), out),
+        Err(error) => {
+            return damaged(
+                (place, "flexledger-audit verify"),
+                error,
+                (json, language),
+                out,
+            )
+        }
     };
     let mut pending = match signed_checkpoints(place, &store, pinned)? {
         Ok(pending) => pending,
-        Err(CheckpointsFinding::Damaged(error)) => return damaged((place, "flexledger-audit verify"), error, (json, language), out),
+        Err(CheckpointsFinding::Damaged(error)) => {
+            return damaged(
+                (place, "flexledger-audit verify"),
+                error,
+                (json, language),
+                out,
+            )
+        }
         Err(CheckpointsFinding::OtherKey(other)) => {
             return signed_by_another_key(&other, (json, language), out)
         }
@@ -1304,7 +1355,12 @@ pub fn verify(
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
-        return damaged((place, "flexledger-audit verify"), error, (json, language), out);
+        return damaged(
+            (place, "flexledger-audit verify"),
+            error,
+            (json, language),
+            out,
+        );
     }
     let output = AuditVerifyReport {
         ok: true,

@@ -733,10 +733,12 @@ fn heading_status(coverage: &MemberCoverage, language: Language) -> String {
         let months = if run.len() > 2 {
             crate::audit::history::month_runs_text(language, run, MONTH_RUNS_MAX)
         } else {
+            // Listed as the language lists months (`、` in Chinese, where an ASCII comma
+            // stood among Chinese punctuation).
             run.iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(&say(language, "word-month-runs-separator", &[]))
         };
         let deadline = coverage
             .arrears

@@ -197,7 +197,7 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
     check_zh(
         dir,
         &["prove", "--position", "99"],
-        &["在 33 个事件的检查点中，位置 99 没有事件"],
+        &["日志止于位置 33，位置或大小 99 无可证明：请给出 1 至 33 之间的位置或大小"],
     );
     check_zh(
         dir,

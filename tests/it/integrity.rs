@@ -437,7 +437,10 @@ fn the_auditor_s_verify_marks_the_store_it_finds_damaged() {
         .path()
         .join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
     let kept = std::fs::read_to_string(&mark).expect("the audit tool's verify marks the store");
-    assert!(kept.contains("\"found_by\":\"flexledger-audit verify\""), "{kept}");
+    assert!(
+        kept.contains("\"found_by\":\"flexledger-audit verify\""),
+        "{kept}"
+    );
     assert!(kept.contains(&format!("\"position\":{position}")), "{kept}");
     let enroll = r#"{"command":"enroll","member_id":"00000000-0000-4000-8000-00000000abcd","region":"demo","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}"#;
     let write = format!("{enroll}\n");

@@ -1005,7 +1005,8 @@ fn coverage_differs(claimed: &MemberCoverage, folded: &MemberCoverage) -> Reason
 const COVERAGE_DIFFERENCE_VALUE_CHARS_MAX: usize = 300;
 
 /// The first place, in document order, where `claimed` and `folded` differ: its path
-/// (`months[3].status`) and the two values as JSON (`-` where one has nothing).
+/// (`months[3].status`) and the two values as JSON (`absent` where one has nothing: no
+/// JSON value is spelt so, and the catalogs say it as a word, where a bare `-` stood).
 fn first_difference(
     claimed: &serde_json::Value,
     folded: &serde_json::Value,
@@ -1016,7 +1017,7 @@ fn first_difference(
         return None;
     }
     let said = |value: Option<&Value>| {
-        let text = value.map_or_else(|| "-".to_owned(), Value::to_string);
+        let text = value.map_or_else(|| "absent".to_owned(), Value::to_string);
         match text.char_indices().nth(COVERAGE_DIFFERENCE_VALUE_CHARS_MAX) {
             Some((end, _)) => format!("{}…", &text[..end]),
             None => text,
@@ -1520,6 +1521,44 @@ mod tests {
     use crate::domain::policy::{REGION_NAME_BYTES_MAX, TIER_NAME_BYTES_MAX};
     use crate::domain::rule::RuleId;
     use rust_decimal::Decimal;
+
+    /// A value one side lacks is said as a word in both languages, where a bare `-`
+    /// stood ("按其事件应为 -").
+    #[test]
+    fn a_value_one_side_lacks_is_said_as_absent() {
+        use crate::i18n::{say, Arg, Language};
+        let claimed = serde_json::json!({"arrears": {"months": ["2025-06", "2025-07"]}});
+        let folded = serde_json::json!({"arrears": {"months": ["2025-06"]}});
+        let found = super::first_difference(&claimed, &folded, String::new());
+        let (field, in_bundle, by_events) = found.expect("they differ");
+        assert_eq!(field, "arrears.months[1]");
+        assert_eq!(in_bundle, "\"2025-07\"");
+        assert_eq!(by_events, "absent");
+        let args = |claimed: &str, folded: &str| {
+            [
+                ("member", Arg::Text("m".to_owned())),
+                ("field", Arg::Text(field.clone())),
+                ("claimed", Arg::Text(claimed.to_owned())),
+                ("folded", Arg::Text(folded.to_owned())),
+            ]
+        };
+        let id = "audit-bundle-why-coverage-differs";
+        let chinese = say(Language::ZhCn, id, &args(&in_bundle, &by_events));
+        assert!(
+            chinese.ends_with("在审计包中为 \"2025-07\"，按其事件不应有此项"),
+            "{chinese}"
+        );
+        let chinese = say(Language::ZhCn, id, &args(&by_events, &in_bundle));
+        assert!(
+            chinese.ends_with("在审计包中没有此项，按其事件应为 \"2025-07\""),
+            "{chinese}"
+        );
+        let english = say(Language::En, id, &args(&in_bundle, &by_events));
+        assert!(
+            english.ends_with("is \"2025-07\" in the bundle, absent by its events"),
+            "{english}"
+        );
+    }
 
     /// The longest coverage line a bundle can hold: a member with a line for every
     /// month the ledger records, every amount at the widest a stored sum may be, the

@@ -290,6 +290,9 @@ const LABEL_WIDTH: usize = 26;
 /// Width of the "actual" column of the side-by-side tables, in terminal columns.
 const SIDE_WIDTH: usize = 40;
 
+/// Width of the "actual" column of the months table, in terminal columns, at least.
+const MONTH_ACTUAL_WIDTH: usize = 28;
+
 /// `text` padded with spaces to `width` terminal columns (a CJK character takes two).
 fn pad(text: &str, width: usize) -> String {
     let spaces = width.saturating_sub(display_width(text));
@@ -404,19 +407,32 @@ fn print_month_differences(
         "{}",
         say(language, "audit-whatif-months-change", &args)
     )?;
+    let actual_header = say(language, "audit-whatif-column-actual-paid", &[]);
+    let actuals: Vec<String> = member
+        .months
+        .iter()
+        .map(|difference| month_text(difference.actual.as_ref(), language))
+        .collect();
+    // As wide as the widest actual side, so the alternative column lines up: a
+    // Chinese month's text (等待期（540.00，162.00 计入个人账户）) is wider than 28.
+    let widest = actuals
+        .iter()
+        .chain([&actual_header])
+        .map(|said| display_width(said));
+    let actual_width = MONTH_ACTUAL_WIDTH.max(widest.max().unwrap_or(0) + 1);
     writeln!(
         out,
         "  {} {} {}",
         pad(&say(language, "audit-whatif-column-month", &[]), 8),
-        pad(&say(language, "audit-whatif-column-actual-paid", &[]), 28),
+        pad(&actual_header, actual_width),
         say(language, "audit-whatif-column-alternative-paid", &[])
     )?;
-    for difference in &member.months {
+    for (difference, actual) in member.months.iter().zip(&actuals) {
         writeln!(
             out,
             "  {:<8} {} {}",
             difference.month.to_string(),
-            pad(&month_text(difference.actual.as_ref(), language), 28),
+            pad(actual, actual_width),
             month_text(difference.alternative.as_ref(), language)
         )?;
     }
