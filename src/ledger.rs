@@ -1913,7 +1913,7 @@ pub fn verify(
 ) -> Result<VerifyReport, LedgerError> {
     let mut streams: HashMap<String, StreamSeen> = HashMap::new();
     let mut folder = Folder::default();
-    let mut head_hash = Sha256::ZERO;
+    let (mut head_hash, mut last_position) = (Sha256::ZERO, 0);
     let mut runs = CommandRuns::default();
     // The canonical form and the command records are checked on the reading threads,
     // reported here in order.
@@ -1933,7 +1933,7 @@ pub fn verify(
         seen.positions = positions_digest(seen.positions, envelope.position);
         runs.see(&envelope, record)?;
         folder.apply(envelope.position, &envelope.event)?;
-        head_hash = envelope.hash;
+        (head_hash, last_position) = (envelope.hash, envelope.position);
         progress(envelope.position);
         Ok(())
     })?;
@@ -1946,6 +1946,7 @@ pub fn verify(
         return Err(corrupt(0, found));
     }
     check_stream_index(store, &mut streams)?;
+    check_feed_rows(store, last_position)?;
     let state = folder.finish()?;
     check_state_rows(store, &state)?;
     // A checkpoint this ledger signed covers no more events than its log holds: a log
@@ -1991,6 +1992,34 @@ fn positions_digest(digest: u64, position: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     x ^ (x >> 31)
+}
+
+/// Coverage changes `check_feed_rows` reads at a time.
+const FEED_ROWS_PAGE_ITEMS: usize = 4096;
+
+/// Every stored feed item (a coverage change) reads back and decodes, at a position
+/// the log holds: the feed reads them for each subscriber catching up, and a probe
+/// (2026-12-06) saw a damaged one end every catch-up across it while both `verify`s
+/// said ok. The items are not derived again here (a restored ledger has none before
+/// its restore, D33), only read.
+fn check_feed_rows(store: &(impl ReadStore + ?Sized), head: u64) -> Result<(), LedgerError> {
+    let (mut position, mut after) = (0, None);
+    loop {
+        let rows = store.coverage_changes_page(position, after, 0, FEED_ROWS_PAGE_ITEMS)?;
+        for row in &rows {
+            let change = crate::codec::rows::decode_coverage_item(row)
+                .map_err(|error| corrupt(position, findings::coverage_change_undecodable(error)))?;
+            if change.position == 0 || change.position > head || change.position < position {
+                let found =
+                    findings::coverage_change_misplaced(change.member_id, change.position, head);
+                return Err(corrupt(change.position, found));
+            }
+            (position, after) = (change.position, Some(change.member_id));
+        }
+        if rows.len() < FEED_ROWS_PAGE_ITEMS {
+            return Ok(());
+        }
+    }
 }
 
 /// Every stream's index, read in one pass, holds exactly the positions at which the

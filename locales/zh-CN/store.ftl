@@ -123,6 +123,7 @@ store-found-checkpoint-row-length = 检查点行有 { $bytes } 个字节，应�
 store-found-closing-undecodable = 一条进行中的月结记录无法解码：{ $detail }
 store-found-feed-item-undecodable = 一条事件推送条目无法解码：{ $detail }
 store-found-coverage-change-undecodable = 一条参保记录变更无法解码：{ $detail }
+store-found-coverage-change-misplaced = 参保人员 { $member } 的一条参保记录变更标明位置 { $position }，与其在推送中的存放位置不符：超出日志范围（位置 1 至 { $head }），或早于存放在它之前的变更
 store-found-copy-row-undecodable = 标记复制尚未完成的行无法解码：{ $detail }
 store-found-index-member-id = 统筹地区 { $region } 的{ $index ->
         [granted] 社会保险补贴索引

@@ -183,8 +183,10 @@ pub enum Delivery {
     /// where a reconnect resumes.
     Passed(String),
     /// The log could not be read: what to tell the subscriber (the details went to the
-    /// log). The subscription ends after it.
-    Failed(String),
+    /// log), and the store's error, which the server acts on when it is damage (D61:
+    /// it marks the store and stops taking commands, as for a read's 500). The
+    /// subscription ends after it.
+    Failed(String, StoreError),
 }
 
 /// Why a subscription could not start.
@@ -312,7 +314,8 @@ impl<S: ReadStore + 'static> Subscription<S> {
                         "the log could not be read after {}; the server's log has the details",
                         cursor.described()
                     );
-                    let _ = deliver(out, Delivery::Failed(message), shutdown).await;
+                    let failed = Delivery::Failed(message, error);
+                    let _ = deliver(out, failed, shutdown).await;
                     return false;
                 }
                 Err(_) => return false,

@@ -133,13 +133,22 @@ fn types_of(types: Option<&str>) -> Result<Option<HashSet<String>>, &str> {
 }
 
 /// The SSE message of a delivery: an item (`id` its id, `event` its type), or the
-/// `error` event that ends a subscription.
-fn sse_message(delivery: Delivery) -> SseEvent {
+/// `error` event that ends a subscription. Damage the subscription's read met is
+/// noted as a request's is (`note_found_damage`: the store marked, the writer stopped,
+/// `/healthz` unhealthy), where a probe saw a damaged feed item end every catch-up
+/// across it while the server stayed healthy and appended.
+fn sse_message(delivery: Delivery, state: &AppState) -> SseEvent {
     match delivery {
         Delivery::Item(item) => item_message(&item),
         // No data: an EventSource sets its last event id and dispatches nothing.
         Delivery::Passed(id) => SseEvent::default().id(id),
-        Delivery::Failed(message) => SseEvent::default().event("error").data(message),
+        Delivery::Failed(message, error) => {
+            if let Some(damage) = AppError::from(error).damage {
+                let state = state.clone();
+                tokio::spawn(async move { super::record_found_damage(&state, *damage).await });
+            }
+            SseEvent::default().event("error").data(message)
+        }
     }
 }
 
@@ -245,7 +254,7 @@ pub async fn get_feed(
         .map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
     let stream = futures_util::stream::iter(first).chain(
         tokio_stream::wrappers::ReceiverStream::new(receiver)
-            .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
+            .map(move |delivery| Ok::<_, Infallible>(sse_message(delivery, &state))),
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

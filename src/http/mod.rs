@@ -89,10 +89,12 @@ pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
 /// reset: a client that asks and never reads would otherwise pin the body (a member's
 /// coverage or audit page, a backup, a feed stream), in the server's memory and the
 /// kernel's send buffer, and its slot for as long as it likes. The time runs between
-/// two writes the socket takes, not over the whole response, as nginx's `send_timeout`
-/// (60 s) does; the kernel takes more once about a third of the socket's send buffer
-/// has drained (Linux grows it to 4 MiB at most), so a client is cut only if it reads
-/// less than that in a minute: slower than ~22 KB/s at the largest buffer.
+/// two bytes the client takes, not over the whole response, as nginx's `send_timeout`
+/// (60 s) does between writes: a write into the socket, or on Linux any byte of what
+/// the socket holds that the client acknowledged (`SIOCOUTQ`), so a client that reads
+/// however slowly is never cut. (Writes alone had cut any client reading under
+/// ~22 KB/s: the kernel takes more only once a third of a send buffer of up to 4 MiB
+/// has drained.)
 pub const RESPONSE_SEND_STALL_TIMEOUT_SECONDS: u64 = 60;
 /// Longest wait for the next bytes of a request body once a handler reads it: a client
 /// that stops sending its body is answered 408 (`request_timeout`) instead of holding
@@ -316,7 +318,13 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let request_id = RequestId::current();
         let language = language::current();
-        if self.status.is_server_error() {
+        // 503 is back-pressure or a store away for a moment (`overloaded`,
+        // `store_unavailable`): a warning, where an error wakes an operator for the
+        // 257th subscriber of a busy feed.
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            let id = request_id.as_ref().map_or("none", RequestId::as_str);
+            tracing::warn!(request_id = id, code = self.code, message = %self.message, "request refused for now");
+        } else if self.status.is_server_error() {
             let id = request_id.as_ref().map_or("none", RequestId::as_str);
             tracing::error!(request_id = id, code = self.code, message = %self.message, "request failed");
         }
@@ -590,6 +598,13 @@ async fn note_found_damage(
     let Some(damage) = response.extensions().get::<FoundDamage>().cloned() else {
         return response;
     };
+    record_found_damage(&state, damage).await;
+    response
+}
+
+/// Damage a read of the server met (a request's, or a feed subscription's): logged,
+/// kept for `/healthz`, the writer stopped, and the store marked (D61).
+async fn record_found_damage(state: &AppState, damage: FoundDamage) {
     let position = damage.position.filter(|position| *position > 0);
     let sled = matches!(*state.store, crate::store::AnyReader::Sled(_));
     // A PostgreSQL store's mark is kept beside the writer's signing key (D84): a
@@ -637,7 +652,6 @@ async fn note_found_damage(
             Err(error) => tracing::warn!(%error, "cannot mark the store as found damaged"),
         }
     }
-    response
 }
 
 /// 413 for a request whose `Content-Length` is over `REQUEST_BODY_BYTES_MAX`, on its
@@ -649,7 +663,7 @@ async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
-    match declared {
+    let mut response = match declared {
         Some(bytes) if bytes > REQUEST_BODY_BYTES_MAX as u64 => AppError::say(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
@@ -661,7 +675,16 @@ async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
         )
         .into_response(),
         _ => next.run(request).await,
+    };
+    // A body refused as too large is left unread, so the connection cannot carry
+    // another request: said with `Connection: close`, where a pooled client (httpx)
+    // sent its next request on it and met "server disconnected" (RFC 9112, 9.6).
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
+    response
 }
 
 async fn limit_in_flight(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -241,7 +241,9 @@ async fn serve_connection(
         mut stopping,
         mut pressed,
     } = closers;
-    let activity = Arc::new(Activity::new());
+    let activity = Arc::new(Activity::new(Some(std::os::fd::AsRawFd::as_raw_fd(
+        &socket,
+    ))));
     let io = TokioIo::new(Tracked {
         inner: socket,
         activity: activity.clone(),
@@ -270,7 +272,7 @@ async fn serve_connection(
             // Not graceful: a graceful close waits for the response in flight, and
             // its client is not taking it. Dropping the connection frees the body.
             () = activity.write_stalled_for(send_stall_timeout) => {
-                tracing::info!(seconds = send_stall_timeout.as_secs_f64(), "closed a connection whose client took no byte of its response");
+                tracing::warn!(seconds = send_stall_timeout.as_secs_f64(), "reset a connection whose client took no byte of its response for this long");
                 activity.cut.store(true, Ordering::Relaxed);
                 return;
             }
@@ -309,18 +311,27 @@ struct Activity {
     /// Milliseconds since `start`, plus one, at which the socket first refused a
     /// write that has not moved a byte since; 0 while no write waits.
     write_waiting_since_millis_plus_one: AtomicU64,
+    /// The bytes the socket held unacknowledged by its client when the wait began or
+    /// was last found moving (`u64::MAX` where they could not be asked): fewer now
+    /// means the client is reading, however slowly (`client_took_bytes`).
+    unacknowledged_bytes: AtomicU64,
+    /// The connection's socket, to ask how much of what it took its client has
+    /// acknowledged; open for as long as the `Tracked` that owns it.
+    socket: Option<std::os::fd::RawFd>,
     /// The connection is being cut for a stalled write: its socket is reset when
     /// dropped (`Tracked`'s `Drop`).
     cut: AtomicBool,
 }
 
 impl Activity {
-    fn new() -> Activity {
+    fn new(socket: Option<std::os::fd::RawFd>) -> Activity {
         Activity {
             start: Instant::now(),
             last_millis: AtomicU64::new(0),
             answered: AtomicBool::new(false),
             write_waiting_since_millis_plus_one: AtomicU64::new(0),
+            unacknowledged_bytes: AtomicU64::new(u64::MAX),
+            socket,
             cut: AtomicBool::new(false),
         }
     }
@@ -340,21 +351,61 @@ impl Activity {
     /// it already started at an earlier refusal with no byte moved since.
     fn write_waiting(&self) {
         let now = self.millis().saturating_add(1);
-        let _ = self.write_waiting_since_millis_plus_one.compare_exchange(
+        let began = self.write_waiting_since_millis_plus_one.compare_exchange(
             0,
             now,
             Ordering::Relaxed,
             Ordering::Relaxed,
         );
+        if began.is_ok() {
+            let unacknowledged = self.unacknowledged().unwrap_or(u64::MAX);
+            self.unacknowledged_bytes
+                .store(unacknowledged, Ordering::Relaxed);
+        }
     }
 
-    /// Resolves once a write has waited `timeout` with no byte taken by the client.
+    /// Bytes the socket took that its client has not acknowledged yet, where the
+    /// platform says.
+    fn unacknowledged(&self) -> Option<u64> {
+        self.socket.and_then(unacknowledged_bytes)
+    }
+
+    /// Whether the client acknowledged bytes since the wait began (or was last found
+    /// moving), and if so the wait begins again now: the socket is writable again only
+    /// once a third of its send buffer (Linux grows it to 4 MiB) has drained, so a
+    /// client reading under ~22 KB/s had looked stalled, and a feed subscriber taking
+    /// 8 KB/s was reset after a minute.
+    fn client_took_bytes(&self, waiting_since_plus_one: u64) -> bool {
+        let Some(now) = self.unacknowledged() else {
+            return false;
+        };
+        let before = self.unacknowledged_bytes.load(Ordering::Relaxed);
+        if now >= before {
+            return false;
+        }
+        let again = self.millis().saturating_add(1);
+        // Only the wait that was found moving begins again: a write taken meanwhile
+        // ended it, and the next refusal begins its own.
+        let restarted = self.write_waiting_since_millis_plus_one.compare_exchange(
+            waiting_since_plus_one,
+            again,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+        if restarted.is_ok() {
+            self.unacknowledged_bytes.store(now, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Resolves once a write has waited `timeout` with no byte taken by the client:
+    /// none written into the socket, and none of what it holds acknowledged.
     async fn write_stalled_for(&self, timeout: Duration) {
         loop {
-            let since = self
+            let since_plus_one = self
                 .write_waiting_since_millis_plus_one
                 .load(Ordering::Relaxed);
-            let Some(since) = since.checked_sub(1) else {
+            let Some(since) = since_plus_one.checked_sub(1) else {
                 // No write waits: look again a timeout later (a stall is then found
                 // at most twice the timeout after it began).
                 tokio::time::sleep(timeout).await;
@@ -362,6 +413,9 @@ impl Activity {
             };
             let deadline = self.start + Duration::from_millis(since) + timeout;
             if Instant::now() >= deadline {
+                if self.client_took_bytes(since_plus_one) {
+                    continue;
+                }
                 return;
             }
             tokio::time::sleep_until(deadline.into()).await;
@@ -397,6 +451,29 @@ impl Activity {
             tokio::time::sleep_until(deadline.into()).await;
         }
     }
+}
+
+/// The bytes `socket` took that its client has not acknowledged (Linux's `SIOCOUTQ`:
+/// not yet sent, or sent and not acknowledged), or `None` if the kernel does not say.
+#[cfg(target_os = "linux")]
+fn unacknowledged_bytes(socket: std::os::fd::RawFd) -> Option<u64> {
+    let mut queued: libc::c_int = 0;
+    // SAFETY: `socket` is a connection's open socket: `Activity` asks only from the
+    // connection's own writes and from the task that owns the connection, while the
+    // `Tracked` that owns the descriptor lives. `TIOCOUTQ` writes one `int` through the
+    // pointer, which points to `queued`.
+    let done = unsafe { libc::ioctl(socket, libc::TIOCOUTQ, &mut queued) };
+    if done == 0 {
+        u64::try_from(queued).ok()
+    } else {
+        None
+    }
+}
+
+/// Elsewhere the kernel is not asked: a write that waits `timeout` is a stall.
+#[cfg(not(target_os = "linux"))]
+fn unacknowledged_bytes(_socket: std::os::fd::RawFd) -> Option<u64> {
+    None
 }
 
 /// A socket that records its activity.
@@ -545,6 +622,25 @@ mod tests {
         (total, false)
     }
 
+    /// Reads `chunk` bytes at a time, pausing `pause` between reads, until the server
+    /// closes (true) or `duration` has passed (false).
+    async fn read_slowly(
+        stream: &mut TcpStream,
+        (chunk, pause): (usize, Duration),
+        duration: Duration,
+    ) -> bool {
+        let mut buffer = vec![0_u8; chunk];
+        let reading = async {
+            loop {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => tokio::time::sleep(pause).await,
+                }
+            }
+        };
+        tokio::time::timeout(duration, reading).await.is_ok()
+    }
+
     /// Sends `request` on a fresh connection and reads the answer to its end.
     async fn answer_to(address: std::net::SocketAddr, request: &[u8]) -> String {
         let mut stream = TcpStream::connect(address)
@@ -607,6 +703,21 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(2500)).await;
         let (read, closed) = read_until_closed(&mut stream, Duration::ZERO).await;
         assert!(closed, "the server still sent after {read} bytes read");
+    }
+
+    /// A client that reads slowly, but reads, is not cut: a feed subscriber taking
+    /// 8 KB/s was reset after a minute, since the socket is writable again only once a
+    /// third of its send buffer (up to 4 MiB) has drained. Bytes the client
+    /// acknowledged restart the wait (here 1 KiB every 100 ms, into a receive buffer of
+    /// 4 KiB, against a one-second timeout, for four seconds).
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_that_reads_slowly_is_not_cut() {
+        let (address, _stop) = endless_server(Duration::from_secs(1)).await;
+        let mut stream = ask_endless(address, true).await;
+        let pace = (1024, Duration::from_millis(100));
+        let cut = read_slowly(&mut stream, pace, Duration::from_secs(4)).await;
+        assert!(!cut, "a client reading 10 KB/s was cut");
     }
 
     /// A client that keeps reading is not cut, however long the response: the stall runs

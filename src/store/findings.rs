@@ -341,6 +341,17 @@ pub fn coverage_change_undecodable(detail: impl ToString) -> DamageDetail {
     found("store-found-coverage-change-undecodable", args)
 }
 
+/// A coverage change of `member` says `position`, outside the log's positions (1 to
+/// `head`) or before the item stored ahead of it (`verify`).
+pub fn coverage_change_misplaced(member: uuid::Uuid, position: u64, head: u64) -> DamageDetail {
+    let args = vec![
+        ("member", text(member)),
+        ("position", text(position)),
+        ("head", text(head)),
+    ];
+    found("store-found-coverage-change-misplaced", args)
+}
+
 /// The row that marks an unfinished copy does not decode.
 pub fn copy_row_undecodable(detail: impl ToString) -> DamageDetail {
     found(

@@ -478,6 +478,16 @@ fn commands_single_array_idempotency_and_limits() {
             (status, rejected["error"]["code"].as_str()),
             (413, Some("payload_too_large"))
         );
+        // Its body left unread, the connection closes, and says so: a pooled client
+        // sent its next request on it and met "server disconnected".
+        let bearer = format!("Bearer {}", token("operator"));
+        let json = ("content-type", "application/json");
+        let headers = [("authorization", bearer.as_str()), json];
+        let (status, said, _) = app.exchange("POST", "/v1/commands", &headers, Some(&too_big));
+        assert_eq!(
+            (status, said.get("connection").map(|value| value.as_bytes())),
+            (413, Some(&b"close"[..]))
+        );
         let (status, month) = app.call(
             "GET",
             &format!("/v1/members/{MEMBER}/months/2025-11"),

@@ -1231,3 +1231,73 @@ fn an_entry_that_does_not_decode_is_said_in_the_reader_s_language() {
         assert!(!stderr.contains(english), "no English finding: {what}");
     }
 }
+
+/// Replaces the value of the store's first stored feed row (coverage changes, key
+/// prefix `F`) with bytes that are no row, below the ledger.
+fn garble_first_feed_row(dir: &Path) {
+    let store = SledStore::open(dir).unwrap();
+    let (key, _) = store
+        .raw_tree()
+        .scan_prefix(b"F")
+        .next()
+        .expect("the demo stores coverage changes")
+        .unwrap();
+    store.raw_tree().insert(key, &b"not a row"[..]).unwrap();
+    store.raw_tree().flush().unwrap();
+}
+
+/// `verify` reads every stored feed item: a probe (2026-12-06) damaged one, and both
+/// `verify`s said ok while every feed catch-up across it ended with an error.
+#[test]
+fn verify_reads_every_feed_item() {
+    let dir = demo_store();
+    garble_first_feed_row(dir.path());
+    let (_, message) = verify_failure(dir.path());
+    assert!(message.contains("coverage"), "{message}");
+    let audit = crate::audit::audit(dir.path(), &["verify"]);
+    assert_eq!(audit.status.code(), Some(1), "{audit:?}");
+}
+
+/// A feed subscription whose catch-up meets damage marks the store and stops the
+/// server, as a request's read does (D61): it had ended the subscriber's stream with
+/// an `error` event while `/healthz` said ok and commands were appended.
+#[test]
+fn a_feed_catch_up_that_meets_damage_marks_the_store_and_stops_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(crate::http::start(dir.path()));
+    garble_first_feed_row(&data);
+    let mut server = crate::http::start(dir.path());
+    let subscribed = crate::http::agent()
+        .get(&format!("{}/v1/feed?from=0", server.base))
+        .header(
+            "authorization",
+            &format!("Bearer {}", crate::http::token("subscriber")),
+        )
+        .call();
+    let mut response = subscribed.expect("the feed answers");
+    assert_eq!(response.status().as_u16(), 200);
+    // The stream ends after its error event (or with the server).
+    let said = response.body_mut().read_to_string().unwrap_or_default();
+    assert!(said.contains("event: error"), "{said}");
+    // Bounded, so that a server that goes on serving fails the test, not hangs it.
+    let waited = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = server.child.try_wait().unwrap() {
+            break exit;
+        }
+        if waited.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = server.child.kill();
+            panic!("the server still serves 30 s after its feed met damage");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        exit.code(),
+        Some(1),
+        "the server stops, saying the store is damaged"
+    );
+    let mark = flexledger::store::damage_mark::read(&data).unwrap();
+    let mark = mark.expect("the store is marked");
+    assert_eq!(mark.found_by, "flexledger serve");
+}
