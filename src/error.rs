@@ -310,7 +310,9 @@ fn store_kind(error: &StoreError) -> ErrorKind {
 fn io_kind(error: &std::io::Error) -> ErrorKind {
     match error.kind() {
         std::io::ErrorKind::PermissionDenied => ErrorKind::PermissionDenied,
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => ErrorKind::DiskFull,
+        std::io::ErrorKind::StorageFull
+        | std::io::ErrorKind::QuotaExceeded
+        | std::io::ErrorKind::FileTooLarge => ErrorKind::DiskFull,
         _ => ErrorKind::Io,
     }
 }

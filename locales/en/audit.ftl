@@ -165,7 +165,7 @@ audit-bundle-why-no-fold = the events do not fold: { $detail }
 audit-bundle-why-bad-record = unknown or malformed record: { $detail }
 audit-bundle-why-event-not-as-printed = the event's content and hash agree, but the line is not as the ledger prints it (spacing, key order, or a number or time written another way): the line was edited
 audit-bundle-why-record-not-as-written = the record is not as the ledger writes it (spacing, key order, or a number written another way): the line was edited
-audit-bundle-why-record-moved = a { $record } record after the { $after } records: the lines were moved (the order is inclusion, stream_head, coverage, commands, checkpoint)
+audit-bundle-why-record-moved = a record of kind { $record } after the { $after } records: the lines were moved (the order is inclusion, stream_head, coverage, commands, checkpoint)
 audit-bundle-why-proof-in-whole-log = an inclusion proof in a bundle of the whole log, which never holds one (its events rebuild the whole tree): the line was added
 audit-bundle-why-command-record-astray = the body digest of command { $command_id } is not right before the command's first event, or is in a bundle that holds none (only a backup, version 2 or later, does): the line was moved or added
 audit-bundle-why-commands-unexpected = a commands record where none belongs: only a backup of version 3 holds one, once, right before its checkpoint; the line was added or moved
@@ -349,7 +349,7 @@ audit-no-key-to-verify = cannot check the stored checkpoints' signatures: no key
 
 ## The ledger's signing key (src/audit/keys.rs, D33), wherever a command needs it.
 
-audit-key-malformed = the signing key { $path } is malformed: expected 64 hex digits
+audit-key-malformed = the signing key { $path } is malformed: expected 64 hex digits (the file is damaged, or is not a key). Put the ledger's key file back from its copy; if it is lost for good, move this file aside and make a new key on purpose, then announce it: flexledger-audit checkpoint --new-key (D33)
 audit-key-missing = no signing key at { $path }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): a new key would sign the same log under a second identity, which an auditor cannot tell from a forgery. Put the ledger's key file back at { $path } (or name it with $FLEXLEDGER_SIGNING_KEY; with a PostgreSQL store, give the --data-dir that holds it). If it is lost for good, make a new key on purpose and announce it: flexledger-audit checkpoint --new-key (D33)
 audit-key-not-the-ledgers = the signing key { $path } is key id { $found }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): it is another ledger's key. Give the data directory (or $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key
 audit-key-not-made-here = no signing key at { $path }: this ledger's key is made by its writer (`flexledger serve` or `submit`) in the writer's data directory when it first opens the ledger, and a key made here would sign the same log under a second identity (D33). Give the --data-dir that holds the writer's key (or name it with $FLEXLEDGER_SIGNING_KEY)

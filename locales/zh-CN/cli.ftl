@@ -48,6 +48,7 @@ cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [
 cli-error = { $program }：错误：{ $message }
 cli-damage-advice = flexledger：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复（修复的是状态行，而不是状态行被改动期间据此作出决定的命令：请先用 `flexledger-audit replay` 查看此后追加的事件）。存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger verify` 通过之前不再追加任何内容；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
 cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
+cli-damage-mark-not-recorded = 实际上未能标记：标记无法写入（{ $why }），因此没有任何机制阻止写入进程向这个已损坏的存储追加。在 `flexledger verify` 通过之前，请勿在其上启动任何写入进程；并请以有权写入其数据目录的用户运行 `verify`，以便标记该存储
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
 cli-submit-line-message = 第 { $line } 行：{ $message }
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }

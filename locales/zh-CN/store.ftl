@@ -7,7 +7,10 @@ store-not-a-directory = { $path } 是一个文件，而不是数据目录：请�
 store-permission-denied = 无权访问 { $path }：{ $detail }；运行 flexledger 的用户需要对数据目录及其中每个文件有读写权限
 store-permission-denied-database = 数据库 { $path } 拒绝访问：{ $detail }；存储所用的用户需要账本各表的全部权限（以该用户运行 `flexledger migrate`，这些表即归其所有）
 store-read-only-file-system = { $path } 位于只读文件系统上（{ $detail }）：存储引擎即使只是读取也要写入其文件（打开时写入快照），因此任何命令都无法在那里使用该账本。请把数据目录复制到可写的磁盘（cp -a { $path } COPY），再对副本运行该命令
-store-disk-full = { $path } 所在的磁盘已满：{ $detail }；请腾出空间后重新运行该命令（只读的命令也会写入：存储引擎打开存储时即会写入；凡写入失败的内容均未被确认）
+store-disk-full = { $reason ->
+        [file-size] { $path } 下的文件已达到本进程的文件大小上限（`ulimit -f`，systemd 的 LimitFSIZE）：{ $detail }；请提高该上限后重新运行该命令
+       *[disk] { $path } 所在的磁盘已满：{ $detail }；请腾出空间后重新运行该命令
+    }（只读的命令也会写入：存储引擎打开存储时即会写入；凡写入失败的内容均未被确认）
 store-damaged = 存储的数据已损坏：{ $detail }
 store-damaged-at = 存储的数据在位置 { $position } 处已损坏：{ $detail }
 store-writer-locked = 存储 { $store } 正被另一个 flexledger 写入进程使用（它持有该存储的写入锁）：请先停止那个进程，或改用只读的命令与它并行（`verify`、`events`，没有正在记录的月结时，查询参保人员与统筹地区的 `member` 与 `region`，`flexledger-audit verify`，`serve --read-only`）；正在提供服务的账本，其备份请向服务器获取（`flexledger backup --server URL`）
@@ -123,7 +126,7 @@ store-found-checkpoint-row-length = 检查点行有 { $bytes } 个字节，应�
 store-found-closing-undecodable = 一条进行中的月结记录无法解码：{ $detail }
 store-found-feed-item-undecodable = 一条事件推送条目无法解码：{ $detail }
 store-found-coverage-change-undecodable = 一条参保记录变更无法解码：{ $detail }
-store-found-coverage-change-misplaced = 参保人员 { $member } 的一条参保记录变更标明位置 { $position }，与其在推送中的存放位置不符：超出日志范围（位置 1 至 { $head }），或早于存放在它之前的变更
+store-found-coverage-change-misplaced = 参保人员 { $member } 的一条参保记录变更标明位置 { $position }，与其在事件推送中的存放位置不符：超出日志范围（位置 1 至 { $head }），或早于存放在它之前的变更
 store-found-copy-row-undecodable = 标记复制尚未完成的行无法解码：{ $detail }
 store-found-index-member-id = 统筹地区 { $region } 的{ $index ->
         [granted] 社会保险补贴索引

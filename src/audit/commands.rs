@@ -336,7 +336,8 @@ pub fn say_damage_advice(language: Language, set_aside: bool) {
     } else {
         "audit-damage-advice"
     };
-    crate::shell_support::say_on_stderr!("{}", say(language, id, &[]));
+    let advice = crate::cli::damage_advice(language, id);
+    crate::shell_support::say_on_stderr!("{advice}");
 }
 
 /// Walks the whole log with a progress bar.
@@ -428,16 +429,10 @@ pub fn checkpoint(
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(place)?;
     let key = checkpoint_key(place, &store, new_key)?;
+    let found_by = (place, "flexledger-audit checkpoint");
     let tree = match walk(&store, "checkpoint") {
         Ok(tree) => tree,
-        Err(error) => {
-            return damaged(
-                (place, "flexledger-audit checkpoint"),
-                error,
-                (json, language),
-                out,
-            )
-        }
+        Err(error) => return damaged(found_by, error, (json, language), out),
     };
     let previous = latest_verified(&store, &key.verifying_key())?;
     let (signed, stored) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;

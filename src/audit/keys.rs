@@ -131,7 +131,19 @@ pub fn ensure_for_writing(
     data_dir: &Path,
     latest: Option<&Signer>,
 ) -> Result<Option<SigningKey>, KeyError> {
-    match (load(data_dir)?, latest) {
+    let loaded = match (load(data_dir), latest) {
+        // A damaged key file (found by a fault probe: every writer stopped, exit 2):
+        // said as a missing key is, and the commands recorded. Where the ledger has
+        // signed nothing yet it stays refused: a key must not be made in its place.
+        (Err(malformed @ KeyError::Malformed { .. }), Some(_)) => {
+            tracing::warn!(
+                "{malformed}. Commands are recorded; checkpoints, exports and backups are refused until the ledger's key is back"
+            );
+            return Ok(None);
+        }
+        (loaded, _) => loaded?,
+    };
+    match (loaded, latest) {
         (Some(key), Some(signer)) if key.verifying_key() != signer.key => {
             // Another ledger's key file in this one's place (found by an auditor's
             // probe: the writes went on without a word, and `flexledger-audit verify`
@@ -222,6 +234,12 @@ pub fn load(data_dir: &Path) -> Result<Option<SigningKey>, KeyError> {
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // Bytes that are not text are no key either (they had been "cannot read").
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(KeyError::Malformed {
+                path: path.display().to_string(),
+            })
+        }
         Err(source) => {
             return Err(KeyError::Io {
                 action: "read",

@@ -411,6 +411,22 @@ pub fn forget_empty_settings() {
     }
 }
 
+/// Makes a write past the file size limit (`ulimit -f`, systemd's `LimitFSIZE`) fail
+/// with `EFBIG`, said as the store's error with the path (`store-disk-full`'s
+/// file-size reason), instead of killing the process by `SIGXFSZ` mid-import with no
+/// word of its own (a fault probe: exit 153, "File size limit exceeded" from the
+/// shell). Call first in `main`, before any thread starts.
+pub fn ignore_file_size_limit_signal() {
+    #[cfg(unix)]
+    {
+        // SAFETY: `SIG_IGN` is a disposition every process may set for `SIGXFSZ`, and
+        // this runs before any thread that could race on signal dispositions starts.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
+    }
+}
+
 /// Parses the process's arguments with [`command_in`] the language they choose.
 pub fn try_parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
@@ -662,7 +678,7 @@ fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> S
         (_, false) => "cli-damage-advice",
     };
     let said = said_error(program, error_said_in(error, language), language);
-    format!("{said}\n{}", crate::i18n::say(language, id, &[]))
+    format!("{said}\n{}", damage_advice(language, id))
 }
 
 /// `program: text`, with the colon of `language`.
@@ -1189,6 +1205,38 @@ pub(crate) fn mark_damage(
     let dir = &place.dir;
     if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
         tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
+        let why = format!("{}: {error}", place.path().display());
+        if let Ok(mut unmarked) = MARK_NOT_RECORDED.lock() {
+            unmarked.get_or_insert(why);
+        }
+    }
+}
+
+/// Why this process could not record a damage mark it tried to (`mark_damage`), for
+/// the advice (`damage_advice`), which otherwise says the store is marked: a fault
+/// probe's `verify`, run by a user who could not write the data directory, said so
+/// while the next `submit` appended to the damaged store.
+static MARK_NOT_RECORDED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The advice `id` (`cli-damage-advice` and the like) after damage, followed, when this
+/// process could not record its mark, by a line that says so and what it means.
+pub(crate) fn damage_advice(language: Language, id: &str) -> String {
+    let advice = crate::i18n::say(language, id, &[]);
+    let unmarked = MARK_NOT_RECORDED
+        .lock()
+        .ok()
+        .and_then(|unmarked| unmarked.clone());
+    match unmarked {
+        Some(why) => {
+            let args = [("why", crate::i18n::text(why))];
+            let line = crate::i18n::say(language, "cli-damage-mark-not-recorded", &args);
+            let program = match id.starts_with("audit-") {
+                true => "flexledger-audit",
+                false => "flexledger",
+            };
+            format!("{advice}\n{}", program_said(program, &line, language))
+        }
+        None => advice,
     }
 }
 
@@ -2398,7 +2446,7 @@ fn print_walk_outcome<T: serde::Serialize>(
                 }
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).
-                let advice = crate::i18n::say(language, "cli-damage-advice", &[]);
+                let advice = damage_advice(language, "cli-damage-advice");
                 crate::shell_support::say_on_stderr!("{advice}");
                 Ok(ExitCode::from(1))
             }

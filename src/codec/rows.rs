@@ -380,6 +380,13 @@ pub struct CoverageChanged {
     pub months: Vec<MonthChange>,
 }
 
+/// A month of a feed item. The money (`refunded`, `to_account`, `subsidy`,
+/// `subsidy_paid`) came with the v2 rules: a v1 build's JSON item has none, and reads
+/// as 0.00 and false, what v1 recorded of them (no refund, account or subsidy was
+/// news then). Found when `verify` began reading every feed item (2026-12-06): the
+/// v1 golden store's items did not decode, so a subscriber of an upgraded v1 ledger
+/// catching up from its start met an `error` at the first one. Postcard items (every
+/// build since) always hold all four: `default` acts only where a JSON field is absent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthChange {
     pub month: Month,
@@ -387,12 +394,13 @@ pub struct MonthChange {
     pub new_status: MonthStatus,
     pub old_benefits: bool,
     pub new_benefits: bool,
-    #[serde(deserialize_with = "crate::domain::money::total")]
+    #[serde(default, deserialize_with = "crate::domain::money::total")]
     pub refunded: Money,
-    #[serde(deserialize_with = "crate::domain::money::total")]
+    #[serde(default, deserialize_with = "crate::domain::money::total")]
     pub to_account: Money,
-    #[serde(deserialize_with = "crate::domain::money::total")]
+    #[serde(default, deserialize_with = "crate::domain::money::total")]
     pub subsidy: Money,
+    #[serde(default)]
     pub subsidy_paid: bool,
 }
 

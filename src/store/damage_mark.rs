@@ -186,11 +186,14 @@ pub fn read(data_dir: &Path) -> std::io::Result<Option<DamageMark>> {
 
 /// The mark in the file `path`, if there is one (one cut short still marks).
 pub fn read_at(path: &Path) -> std::io::Result<Option<DamageMark>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    // Bytes, not text: a mark of bytes that are no text marks as one cut short does
+    // (a probe's was refused as "stream did not contain valid UTF-8", exit 2).
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error),
     };
+    let text = String::from_utf8_lossy(&bytes);
     Ok(Some(serde_json::from_str(text.trim()).unwrap_or_else(
         |_| DamageMark {
             found_at: "an unknown time".to_owned(),
@@ -257,6 +260,10 @@ mod tests {
         std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
         let cut = read(dir.path()).unwrap().unwrap();
         assert!(cut.message.contains("unreadable"), "{cut:?}");
+        // Bytes that are no text mark as a cut mark does (they had been exit 2).
+        std::fs::write(path(dir.path()), [0xff, 0xfe, 0x7b]).unwrap();
+        let garbled = read(dir.path()).unwrap().unwrap();
+        assert!(garbled.message.contains("unreadable"), "{garbled:?}");
         assert!(clear(dir.path()).unwrap());
         assert_eq!(read(dir.path()).unwrap(), None);
         assert!(!clear(dir.path()).unwrap());

@@ -638,7 +638,11 @@ impl StoreError {
             ),
             StoreError::DiskFull { path, source } => (
                 "store-disk-full",
-                vec![("path", text(path)), ("detail", text(source))],
+                vec![
+                    ("path", text(path)),
+                    ("detail", text(source)),
+                    ("reason", text(&full_reason(source))),
+                ],
             ),
             StoreError::CopyUnfinished {
                 store,
@@ -868,6 +872,18 @@ pub trait StateRows: Send + Sync {
     fn region_rows(&self) -> Result<Vec<Vec<u8>>, StoreError>;
     /// The ids of every `Member` state row (for `verify`: no row without a member).
     fn member_row_ids(&self) -> Result<Vec<Uuid>, StoreError>;
+}
+
+/// Which limit a `DiskFull` met, for its sentence's selector: `file-size` for a file
+/// past the process's file size limit (EFBIG), else `disk` (a full disk or quota).
+fn full_reason(source: &std::io::Error) -> &'static str {
+    let too_large = source.kind() == std::io::ErrorKind::FileTooLarge
+        || (cfg!(target_os = "linux") && source.raw_os_error() == Some(27));
+    if too_large {
+        "file-size"
+    } else {
+        "disk"
+    }
 }
 
 /// The feed's coverage-change items, as stored (`StateKey::CoverageChange` writes of

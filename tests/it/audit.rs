@@ -1661,6 +1661,40 @@ fn a_key_lost_before_any_checkpoint_is_not_replaced_either() {
     );
 }
 
+/// A damaged key file (cut short, or bytes that are no text) is met as a missing one
+/// is: the writer records commands and warns, and what signs refuses, saying how to
+/// recover. A fault probe saw every writer stop at it with exit 2 and no way on.
+#[test]
+fn a_damaged_signing_key_file_stops_signing_not_recording() {
+    let dir = scenario_store("paying_in_order");
+    let key_file = dir.path().join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    let checkpoint = audit(dir.path(), &["checkpoint"]);
+    assert!(checkpoint.status.success(), "{checkpoint:?}");
+    let enroll = |n: u32| {
+        serde_json::json!({"command":"enroll","member_id":format!("6b7b4a0e-0000-4000-8000-00000000000{n}"),"region":"demo","month":"2025-04","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n"
+    };
+    for (n, damaged) in [(1, &b"0123abcd"[..]), (2, &[0xff, 0xfe, 0x00][..])] {
+        std::fs::write(&key_file, damaged).unwrap();
+        let line = enroll(n);
+        let output =
+            crate::support::flexledger(dir.path(), &["submit", "-"], Some(line.as_bytes()));
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{said}");
+        assert!(
+            said.contains("is malformed") && said.contains("Commands are recorded"),
+            "{said}"
+        );
+        let refused = audit(dir.path(), &["checkpoint"]);
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains("Put the ledger's key file back from its copy")
+                && said.contains("move this file aside"),
+            "{said}"
+        );
+    }
+}
+
 #[test]
 fn a_lost_signing_key_is_never_silently_replaced() {
     let dir = scenario_store("paying_in_order");

@@ -1500,7 +1500,7 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
                 lines.insert(coverages[0], line);
                 lines
             },
-            verify_bundle_says: "a coverage record after the checkpoint records",
+            verify_bundle_says: "a record of kind coverage after the checkpoint records",
             restore_says: "coverages before its checkpoint",
         },
         Edit {
@@ -1666,7 +1666,7 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
         Edit {
             what: "the signed commands record moved after the checkpoint",
             lines: swapped(checkpoint - 1, checkpoint),
-            verify_bundle_says: "a commands record after the checkpoint records",
+            verify_bundle_says: "a record of kind commands after the checkpoint records",
             restore_says: "has no commands record before its checkpoint",
         },
         Edit {

@@ -712,6 +712,12 @@ fn a_torn_witness_slot_falls_back_to_the_other() {
             "{torn:?}: {}",
             stderr(&output)
         );
+        // Said: until the next append the log is checked against the older head only.
+        assert!(
+            stderr(&output).contains("one slot of the head witness is unreadable"),
+            "{torn:?}: {}",
+            stderr(&output)
+        );
     }
     let mut bytes = original.clone();
     bytes[0..64].fill(0xA5);
@@ -2057,4 +2063,47 @@ fn restore_into_a_linked_directory_works_and_into_a_mount_point_is_refused_first
     assert!(message.contains("/ledger)"), "{message}");
     let beside = disk.mount_point.with_file_name(".disk.restoring");
     assert!(!beside.exists(), "{message}");
+}
+
+/// A write past the process's file size limit (`ulimit -f`) is the store's error,
+/// naming the limit, and the next run without it finishes the import: `SIGXFSZ` had
+/// killed `submit` mid-import with no word of its own (exit 153).
+#[test]
+fn a_file_size_limit_is_said_and_the_next_run_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let enrollments: String = (0..6000)
+        .map(|index| {
+            json!({"command":"enroll","member_id":member_id(index),"region":"demo","month":"2025-11","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n"
+        })
+        .collect();
+    let input = dir.path().join("enrollments.jsonl");
+    std::fs::write(&input, &enrollments).unwrap();
+    let data = dir.path().join("data");
+    let demo = repo_path("examples/demo.jsonl");
+    let made = flexledger(&data, &["submit", demo.to_str().unwrap()], None);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    // 2 MiB in 1 KiB blocks (bash's unit): the engine's first segments pass it.
+    let limited = std::process::Command::new("bash")
+        .args(["-c", "ulimit -f 2048 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["submit"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    let said = stderr(&limited);
+    assert_eq!(limited.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("reached this process's file size limit (`ulimit -f`"),
+        "{said}"
+    );
+    let again = flexledger(&data, &["submit", input.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_verifies_events(&data, 33 + 6000);
 }

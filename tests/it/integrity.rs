@@ -1301,3 +1301,29 @@ fn a_feed_catch_up_that_meets_damage_marks_the_store_and_stops_the_server() {
     let mark = mark.expect("the store is marked");
     assert_eq!(mark.found_by, "flexledger serve");
 }
+
+/// Damage found but not marked (the mark cannot be written) is said as such after the
+/// advice, which otherwise says the store is marked: a probe's `verify`, run by a user
+/// who could not write the data directory, said "the store is marked" while the next
+/// `submit` appended. (A directory where the mark's temporary file goes makes the
+/// write fail for any user, root included.)
+#[test]
+fn damage_found_but_not_marked_is_said_so() {
+    let dir = demo_store();
+    let position = first_payment_position(dir.path());
+    tamper(dir.path(), position, false, |json| {
+        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
+    });
+    std::fs::create_dir(dir.path().join("damage-found.partial")).unwrap();
+    let found = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(found.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&found.stderr);
+    assert!(
+        said.contains("flexledger: not marked after all: the mark could not be written (")
+            && said.contains("Start none on it until `flexledger verify` passes"),
+        "{said}"
+    );
+    let audit = crate::audit::audit(dir.path(), &["--lang", "zh-CN", "verify"]);
+    let said = String::from_utf8_lossy(&audit.stderr);
+    assert!(said.contains("flexledger-audit：实际上未能标记"), "{said}");
+}

@@ -2,6 +2,7 @@
 //! see `flexledger-audit --help`.
 fn main() -> std::process::ExitCode {
     flexledger::cli::forget_empty_settings();
+    flexledger::cli::ignore_file_size_limit_signal();
     // Parsed here only for the data directory a storage engine panic is reported
     // against; `audit::cli::main` parses again and reports bad arguments.
     if let Ok(cli) = flexledger::audit::cli::try_parse() {
