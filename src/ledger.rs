@@ -1994,6 +1994,25 @@ fn positions_digest(digest: u64, position: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// The stream and version the stream index holds `position` as, if it holds it: for a
+/// finding at an event whose own bytes cannot be trusted, the member (or region) it
+/// concerns, by a record kept apart from the damaged entry (an auditor's probe was told
+/// "position 6" and could find out no more: the log's readers stop at the damage).
+/// One pass over the index, on damage only; `None` where the index too is unreadable.
+pub fn stream_indexed_at(
+    store: &(impl ReadStore + ?Sized),
+    position: u64,
+) -> Option<(String, u64)> {
+    if position == 0 {
+        return None;
+    }
+    store
+        .stream_index()
+        .map_while(Result::ok)
+        .find(|entry| entry.position == position)
+        .map(|entry| (entry.stream, entry.version))
+}
+
 /// Coverage changes `check_feed_rows` reads at a time.
 const FEED_ROWS_PAGE_ITEMS: usize = 4096;
 

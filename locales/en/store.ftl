@@ -127,6 +127,7 @@ store-found-closing-undecodable = a month close in progress does not decode: { $
 store-found-feed-item-undecodable = a feed item does not decode: { $detail }
 store-found-coverage-change-undecodable = a coverage change does not decode: { $detail }
 store-found-coverage-change-misplaced = a coverage change of member { $member } says position { $position }, which is not where the feed keeps it: outside the log (positions 1 to { $head }) or before the change stored before it
+store-indexed-as = the stream index holds position { $position } as event { $version } of stream { $stream }
 store-found-copy-row-undecodable = the row marking an unfinished copy does not decode: { $detail }
 store-found-index-member-id = { $index } index of region { $region } holds a malformed member id
 

@@ -127,6 +127,7 @@ store-found-closing-undecodable = 一条进行中的月结记录无法解码：{
 store-found-feed-item-undecodable = 一条事件推送条目无法解码：{ $detail }
 store-found-coverage-change-undecodable = 一条参保记录变更无法解码：{ $detail }
 store-found-coverage-change-misplaced = 参保人员 { $member } 的一条参保记录变更标明位置 { $position }，与其在事件推送中的存放位置不符：超出日志范围（位置 1 至 { $head }），或早于存放在它之前的变更
+store-indexed-as = 事件流索引将位置 { $position } 记为事件流 { $stream } 的第 { $version } 个事件
 store-found-copy-row-undecodable = 标记复制尚未完成的行无法解码：{ $detail }
 store-found-index-member-id = 统筹地区 { $region } 的{ $index ->
         [granted] 社会保险补贴索引

@@ -297,6 +297,7 @@ fn refuse(
 /// Other errors propagate (exit 2).
 fn damaged(
     (place, found_by): (&Place, &str),
+    store: &(impl ReadStore + ?Sized),
     error: LedgerError,
     (json, language): (bool, Language),
     out: &mut dyn Write,
@@ -308,11 +309,14 @@ fn damaged(
     let said = (message.clone().into_owned(), finding);
     let marked = crate::cli::mark_place_of(place);
     crate::cli::mark_damage(&marked, found_by, Some(position), said);
+    let indexed = crate::ledger::stream_indexed_at(store, position);
     if json {
-        print_json(
-            out,
-            &serde_json::json!({"ok": false, "position": position, "message": message}),
-        )?;
+        let mut report = serde_json::json!({"ok": false, "position": position, "message": message});
+        if let Some((stream, version)) = &indexed {
+            report["stream"] = serde_json::json!(stream);
+            report["version"] = serde_json::json!(version);
+        }
+        print_json(out, &report)?;
     } else {
         let found = match error.damage() {
             Some(crate::store::StoreError::Corrupt { message, .. }) => {
@@ -322,6 +326,9 @@ fn damaged(
         };
         let args = [("position", text(position)), ("message", text(found))];
         writeln!(out, "{}", say(language, "audit-damaged", &args))?;
+        if let Some(line) = crate::cli::indexed_as(position, indexed.as_ref(), language) {
+            writeln!(out, "  {line}")?;
+        }
     }
     say_damage_advice(language, false);
     Ok(ExitCode::from(1))
@@ -432,7 +439,7 @@ pub fn checkpoint(
     let found_by = (place, "flexledger-audit checkpoint");
     let tree = match walk(&store, "checkpoint") {
         Ok(tree) => tree,
-        Err(error) => return damaged(found_by, error, (json, language), out),
+        Err(error) => return damaged(found_by, &store, error, (json, language), out),
     };
     let previous = latest_verified(&store, &key.verifying_key())?;
     let (signed, stored) = proofs::checkpoint_now(&mut store, &tree, &key, chrono::Utc::now())?;
@@ -606,6 +613,7 @@ pub fn prove(
         Err(error) => {
             return damaged(
                 (place, "flexledger-audit prove"),
+                &store,
                 error,
                 (json, language),
                 out,
@@ -1045,6 +1053,7 @@ fn export_bundle(
         Err(error) => {
             return damaged(
                 (place, "flexledger-audit export"),
+                &*store,
                 error,
                 (json, language),
                 out,
@@ -1060,6 +1069,7 @@ fn export_bundle(
         Err(error) => {
             return damaged(
                 (place, "flexledger-audit export"),
+                &*store,
                 error,
                 (json, language),
                 out,
@@ -1324,6 +1334,7 @@ pub fn verify(
         Err(error) => {
             return damaged(
                 (place, "flexledger-audit verify"),
+                &store,
                 error,
                 (json, language),
                 out,
@@ -1335,6 +1346,7 @@ pub fn verify(
         Err(CheckpointsFinding::Damaged(error)) => {
             return damaged(
                 (place, "flexledger-audit verify"),
+                &store,
                 error,
                 (json, language),
                 out,
@@ -1352,6 +1364,7 @@ pub fn verify(
     if let Err(error) = checked {
         return damaged(
             (place, "flexledger-audit verify"),
+            &store,
             error,
             (json, language),
             out,

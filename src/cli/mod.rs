@@ -2098,6 +2098,12 @@ struct VerifyFailure<'a> {
     ok: bool,
     position: u64,
     message: &'a str,
+    /// The stream and version the stream index holds `position` as
+    /// (`ledger::stream_indexed_at`), when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u64>,
 }
 
 /// The damage that kept a store from opening, as `verify`'s finding: its position (0:
@@ -2125,6 +2131,8 @@ pub(crate) fn print_damage_found_on_opening(out: &mut dyn Write, error: &anyhow:
         ok: false,
         position,
         message: &message,
+        stream: None,
+        version: None,
     };
     // A closed output is not worth more than the error being reported.
     let _ = print_json_line(out, &failure);
@@ -2300,7 +2308,7 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     });
     progress.finish_and_clear();
     note_walk(place, "flexledger verify", &outcome, (true, language));
-    print_walk_outcome(outcome, language)
+    print_walk_outcome(&store, outcome, language)
 }
 
 /// `verify --accept-head`: the sled store opened without its head witness checked,
@@ -2341,7 +2349,7 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
     }
     let found_by = "flexledger verify --accept-head";
     note_walk(place, found_by, &outcome, (true, language));
-    print_walk_outcome(outcome, language)
+    print_walk_outcome(&store, outcome, language)
 }
 
 fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
@@ -2357,7 +2365,7 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     // `verify` clears the mark.
     note_walk(place, "flexledger rebuild", &outcome, (false, language));
     let rebuilt = outcome.is_ok();
-    let exit = print_walk_outcome(outcome, language)?;
+    let exit = print_walk_outcome(&store, outcome, language)?;
     if rebuilt {
         // Its `ok` says the rows were rebuilt, not that the store is whole: a fault probe
         // saw rebuild say ok on a store `verify` still failed.
@@ -2401,6 +2409,18 @@ fn note_walk<T>(
     }
 }
 
+/// Where the stream index puts a damaged `position`: which member's (or region's)
+/// stream, and which of its events, in `language`.
+pub(crate) fn indexed_as(
+    position: u64,
+    indexed: Option<&(String, u64)>,
+    language: Language,
+) -> Option<String> {
+    let (stream, version) = indexed?;
+    let said = crate::store::findings::indexed_as(position, stream, *version);
+    Some(said.in_language(language))
+}
+
 /// Removes the mark of `marked`'s store, if there is one: not a mark of another store
 /// kept in the same directory.
 fn clear_mark(marked: &MarkPlace) -> std::io::Result<bool> {
@@ -2416,6 +2436,7 @@ fn marked_path(place: &Place) -> Option<PathBuf> {
 /// Prints a walk's report (exit 0), or the first damage it found (exit 1); other
 /// failures propagate (exit 2).
 fn print_walk_outcome<T: serde::Serialize>(
+    store: &(impl crate::store::ReadStore + ?Sized),
     outcome: Result<T, crate::ledger::LedgerError>,
     language: Language,
 ) -> anyhow::Result<ExitCode> {
@@ -2427,12 +2448,15 @@ fn print_walk_outcome<T: serde::Serialize>(
         }
         Err(error) => match error.corruption() {
             Some((position, message)) => {
+                let indexed = crate::ledger::stream_indexed_at(store, position);
                 print_json_line(
                     &mut stdout,
                     &VerifyFailure {
                         ok: false,
                         position,
                         message: &message,
+                        stream: indexed.as_ref().map(|(stream, _)| stream.as_str()),
+                        version: indexed.as_ref().map(|(_, version)| *version),
                     },
                 )?;
                 // What failed, in the reader's language too, before what to do about it
@@ -2443,6 +2467,10 @@ fn print_walk_outcome<T: serde::Serialize>(
                         "{}",
                         program_said("flexledger", &said, language)
                     );
+                }
+                if let Some(line) = indexed_as(position, indexed.as_ref(), language) {
+                    let line = program_said("flexledger", &line, language);
+                    crate::shell_support::say_on_stderr!("{line}");
                 }
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).

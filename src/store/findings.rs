@@ -352,6 +352,17 @@ pub fn coverage_change_misplaced(member: uuid::Uuid, position: u64, head: u64) -
     found("store-found-coverage-change-misplaced", args)
 }
 
+/// Where the stream index puts a damaged event: `position` is event `version` of
+/// `stream` (said after a finding, `ledger::stream_indexed_at`).
+pub fn indexed_as(position: u64, stream: &str, version: u64) -> crate::i18n::Sentence {
+    let args = vec![
+        ("position", position.to_string()),
+        ("stream", stream.to_owned()),
+        ("version", version.to_string()),
+    ];
+    crate::i18n::Sentence::new("store-indexed-as", args)
+}
+
 /// The row that marks an unfinished copy does not decode.
 pub fn copy_row_undecodable(detail: impl ToString) -> DamageDetail {
     found(

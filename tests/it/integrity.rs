@@ -400,6 +400,27 @@ fn the_verify_command_exits_1_and_names_the_position() {
     let report = &stdout_lines(&broken)[0];
     assert_eq!(report["ok"], false);
     assert_eq!(report["position"], position);
+    // Whose event it is, by the stream index (the damaged entry's own bytes are not
+    // trusted): an auditor's probe was told a position and could find out no more.
+    let stream = report["stream"].as_str().expect("the stream is named");
+    assert!(stream.starts_with("member-"), "{report}");
+    let version = report["version"].as_u64().expect("and the event's version");
+    let indexed =
+        format!("the stream index holds position {position} as event {version} of stream {stream}");
+    assert!(
+        String::from_utf8_lossy(&broken.stderr).contains(&indexed),
+        "{broken:?}"
+    );
+    let audit = crate::audit::audit(dir.path(), &["verify"]);
+    assert!(
+        String::from_utf8_lossy(&audit.stdout).contains(&indexed),
+        "{audit:?}"
+    );
+    let audit = crate::audit::audit(dir.path(), &["--json", "verify"]);
+    assert!(
+        String::from_utf8_lossy(&audit.stdout).contains(&format!("\"stream\":\"{stream}\"")),
+        "{audit:?}"
+    );
     let advice = String::from_utf8_lossy(&broken.stderr);
     assert!(
         advice.contains("restore the data directory from a backup"),
