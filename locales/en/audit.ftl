@@ -228,6 +228,12 @@ audit-verify-ok = OK: { $events ->
         [one] { $members } member
        *[other] { $members } members
     }; hashes, chains, indexes and state rows checked
+audit-verify-kept = { $count ->
+        [one] the checkpoint you kept matches the log
+       *[other] the { $count } checkpoints you kept match the log
+    }
+audit-kept-line-refused = line { $line } of { $file } is not a checkpoint signed by this ledger's key: { $reason }
+audit-kept-none = { $file } holds no checkpoint: give a file of the lines `flexledger-audit checkpoint --json` or `checkpoint --list --json` printed
 audit-verify-checkpoints = { $count ->
         [one] { $count } signed checkpoint matches
        *[other] { $count } signed checkpoints match

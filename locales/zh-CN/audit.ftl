@@ -131,6 +131,9 @@ audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 {
 
 ## verify
 audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
+audit-verify-kept = 您保存的 { $count } 个检查点与日志相符
+audit-kept-line-refused = { $file } 第 { $line } 行不是由本账本密钥签名的检查点：{ $reason }
+audit-kept-none = { $file } 中没有检查点：请给出 `flexledger-audit checkpoint --json` 或 `checkpoint --list --json` 输出的行
 audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size ->
         [0] 尚无事件（新账本创建时、在其第一个事件之前签署的检查点）
        *[other] { $size } 个事件
@@ -236,7 +239,7 @@ audit-no-key-to-verify = 无法检查已保存检查点的签名：没有用来�
 
 ## 账本的签名密钥（src/audit/keys.rs，D33），用于任何需要它的命令。
 
-audit-key-malformed = 签名密钥 { $path } 格式有误：应为 64 位十六进制数字（该文件已损坏，或不是密钥）。请用其副本放回该账本的密钥文件；若密钥确已永久丢失，请把此文件移到别处，再有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
+audit-key-malformed = 签名密钥 { $path } 格式有误：应为 64 位十六进制数字（该文件已损坏，或不是密钥）。请从副本恢复该账本的密钥文件；若密钥确已永久丢失，请把此文件移到别处，再有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-missing = { $path } 处没有签名密钥，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：新密钥会让同一份日志有第二个身份，审计人员无法把它与伪造区分开。请把该账本的密钥文件放回 { $path }（或用 $FLEXLEDGER_SIGNING_KEY 指向它；使用 PostgreSQL 存储时，请指定存放该密钥的 --data-dir）。若密钥确已永久丢失，请有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）
 audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥由其写入进程（`flexledger serve` 或 `submit`）在首次打开账本时生成于写入端的数据目录中，在此处生成的密钥会让同一份日志有第二个身份（D33）。请指定存放写入端密钥的 --data-dir（或用 $FLEXLEDGER_SIGNING_KEY 指向它）

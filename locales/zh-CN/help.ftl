@@ -320,8 +320,11 @@ help-flexledger-audit-verify =
 
         检查签名只需要账本的公钥：--public-key HEX（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥，因此持有数据目录副本的审计人员不需要任何私钥；不给出时，使用数据目录中签名密钥的公钥部分。
 
+        --kept FILE 以同样方式检查您保存的检查点（`checkpoint --json` 或 `checkpoint --list --json` 输出的内容，每行一个）：由账本密钥签名，且日志的前若干个事件仍有其根哈希。能发现用账本自己的密钥重写并重新签名的日志的，正是这些检查点：已保存在存储中的检查点会随之被改写。
+
         退出码：0 完好，1 已损坏（指出第一个问题），2 无法运行。
     .public_key = 账本的公钥（64 位十六进制数字，取自 `flexledger-audit public-key`）
+    .kept = 从本账本保存下来的检查点文件，也与其日志核对（可重复给出）
 
 help-flexledger-audit-whatif =
     .about = 在替代政策下回放同样的事件，显示会有什么不同

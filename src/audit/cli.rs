@@ -254,12 +254,19 @@ verify`), then every stored checkpoint: its signature, and its Merkle roots reco
 Checking the signatures needs only the ledger's public key: --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY) pins the \
 key the ledger published, so an auditor with a copy of the data directory needs no secret key; without it, the \
 public half of the data directory's signing key is used.\n\n\
+--kept FILE checks the checkpoints you kept (as `checkpoint --json` or `checkpoint --list --json` printed them, \
+one per line) the same way: signed by the ledger's key, and the log's first events still have their roots. They \
+are what catches a log rewritten and signed again with the ledger's own key: the stored checkpoints would be \
+rewritten with it.\n\n\
 Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     )]
     Verify {
         /// The ledger's public key (64 hex digits, from `flexledger-audit public-key`).
         #[arg(long, value_name = "HEX", env = "FLEXLEDGER_PUBLIC_KEY")]
         public_key: Option<String>,
+        /// A file of checkpoints kept from this ledger, checked against its log too (repeatable).
+        #[arg(long, value_name = "FILE")]
+        kept: Vec<PathBuf>,
     },
     /// Replay the same events under another policy and show what would differ.
     #[command(name = "whatif", long_about = crate::audit::whatif::cli::LONG_ABOUT)]
@@ -473,8 +480,9 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             style,
             &mut stdout,
         ),
-        AuditCommand::Verify { public_key } => {
-            commands::verify(place, public_key.as_deref(), style, &mut stdout)
+        AuditCommand::Verify { public_key, kept } => {
+            let keys = (public_key.as_deref(), kept.as_slice());
+            commands::verify(place, keys, style, &mut stdout)
         }
         AuditCommand::WhatIf(args) => {
             let store = open_reader(place)?;

@@ -1303,18 +1303,23 @@ struct AuditVerifyReport {
     ok: bool,
     store: crate::ledger::VerifyReport,
     checkpoints_verified: u64,
+    /// Checkpoints given with `--kept` and found to match the log.
+    #[serde(skip_serializing_if = "is_zero")]
+    kept_checkpoints_verified: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     latest_checkpoint: Option<Checkpoint>,
 }
 
 pub fn verify(
     place: &Place,
-    public_key: Option<&str>,
+    (public_key, kept): (Option<&str>, &[std::path::PathBuf]),
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
-    // A key given wrong is said before the walk, which takes minutes on a large store.
+    // A key given wrong is said before the walk, which takes minutes on a large store,
+    // and so is a kept checkpoint that is no checkpoint of this ledger's key.
     let pinned = crate::cli::pinned_public_key(public_key)?;
+    let kept = kept_checkpoints(place, kept, pinned)?;
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
     let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {
@@ -1358,7 +1363,10 @@ pub fn verify(
     };
     let latest = pending.last().cloned();
     let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
-    pending.reverse();
+    let kept_checked = u64::try_from(kept.len()).unwrap_or(u64::MAX);
+    pending.extend(kept);
+    // Newest first, as the walk takes them from the end.
+    pending.sort_by_key(|checkpoint| std::cmp::Reverse(checkpoint.tree_size));
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
@@ -1374,10 +1382,79 @@ pub fn verify(
         ok: true,
         store: report,
         checkpoints_verified: total,
+        kept_checkpoints_verified: kept_checked,
         latest_checkpoint: latest,
     };
     print_verified(&output, total, (json, language), out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
+}
+
+/// Lines of a `--kept` file, at most: a `checkpoint --list --json` of a ledger that
+/// signed one a minute for a year is about 525,600.
+const KEPT_CHECKPOINT_LINES_MAX: usize = 1_000_000;
+
+/// The checkpoints of the `--kept` files, each signed by the ledger's key (`pinned`, or
+/// the data directory's): one JSON object a line, a `checkpoint --json` or `--list
+/// --json` line (its `signed` field) or the signed checkpoint itself. A file that holds
+/// none, a line that is none, or one signed by another key is refused before the walk
+/// (exit 2): it says nothing of the log.
+fn kept_checkpoints(
+    place: &Place,
+    files: &[std::path::PathBuf],
+    pinned: Option<ed25519_dalek::VerifyingKey>,
+) -> anyhow::Result<Vec<Checkpoint>> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = match pinned {
+        Some(key) => key,
+        None => match keys::load(&place.data_dir)? {
+            Some(key) => key.verifying_key(),
+            None => {
+                let path = keys::key_path(&place.data_dir).display().to_string();
+                return Err(Sentence::new("audit-no-key-to-verify", vec![("path", path)]).into());
+            }
+        },
+    };
+    let mut kept = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .say_context("cli-cannot-read", || vec![("file", name.clone())])?;
+        let before = kept.len();
+        for (index, line) in text.lines().enumerate().take(KEPT_CHECKPOINT_LINES_MAX) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let checked = kept_line(line, &key);
+            let refused = |reason: String| {
+                let args = vec![
+                    ("file", name.clone()),
+                    ("line", (index + 1).to_string()),
+                    ("reason", reason),
+                ];
+                Sentence::new("audit-kept-line-refused", args)
+            };
+            kept.push(checked.map_err(refused)?);
+        }
+        if kept.len() == before {
+            return Err(Sentence::new("audit-kept-none", vec![("file", name)]).into());
+        }
+    }
+    Ok(kept)
+}
+
+/// One line of a `--kept` file, its signature checked with `key`.
+fn kept_line(line: &str, key: &ed25519_dalek::VerifyingKey) -> Result<Checkpoint, String> {
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|error| error.to_string())?;
+    let signed = value.get("signed").cloned().unwrap_or(value);
+    let signed: SignedCheckpoint =
+        serde_json::from_value(signed).map_err(|error| error.to_string())?;
+    signed.verify(Some(key)).map_err(|error| error.to_string())
 }
 
 /// What the stored checkpoints' signatures found, when not all of them check.
@@ -1613,6 +1690,10 @@ fn print_verified(
             let message = say(language, "audit-verify-no-checkpoint", &[]);
             writeln!(out, "{message}")?;
         }
+    }
+    if output.kept_checkpoints_verified > 0 {
+        let args = [("count", count(output.kept_checkpoints_verified))];
+        writeln!(out, "{}", say(language, "audit-verify-kept", &args))?;
     }
     Ok(())
 }

@@ -298,6 +298,74 @@ fn explain_adds_up_the_recorded_delay_when_a_later_policy_gives_another() {
     assert!(zh.contains("P 现在所适用的政策给出 2 个月"), "{zh}");
 }
 
+/// `verify --kept FILE` checks the checkpoints an auditor kept against the log, as the
+/// stored ones are: a log rewritten and signed again with the ledger's own key (here:
+/// the same commands recorded again under that key, so every hash differs) passes with
+/// its own stored checkpoints, and only a kept one shows the rewrite. An auditor's probe
+/// found that check left to the eye (`prove --from` prints a root to compare).
+#[test]
+fn verify_checks_the_checkpoints_an_auditor_kept() {
+    let ledger = scenario_store("paying_in_order");
+    let signed = audit(ledger.path(), &["--json", "checkpoint"]);
+    assert!(signed.status.success(), "{signed:?}");
+    let kept = ledger.path().join("kept.jsonl");
+    std::fs::write(&kept, &signed.stdout).unwrap();
+    let kept_arg = kept.to_str().unwrap();
+    let checked = audit(ledger.path(), &["verify", "--kept", kept_arg]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+    assert!(
+        text(&checked).contains("the checkpoint you kept matches the log"),
+        "{checked:?}"
+    );
+    let checked = json(&audit(
+        ledger.path(),
+        &["--json", "verify", "--kept", kept_arg],
+    ));
+    assert_eq!(checked["kept_checkpoints_verified"], 1);
+
+    // Other commands recorded under the ledger's key: its own checkpoints agree with
+    // it, the kept one does not.
+    let rewritten = tempfile::tempdir().unwrap();
+    let key_file = flexledger::audit::keys::SIGNING_KEY_FILE;
+    std::fs::copy(
+        ledger.path().join(key_file),
+        rewritten.path().join(key_file),
+    )
+    .unwrap();
+    submit_scenario(rewritten.path(), "stop_and_resume_deduction");
+    assert!(audit(rewritten.path(), &["checkpoint"]).status.success());
+    assert_eq!(audit(rewritten.path(), &["verify"]).status.code(), Some(0));
+    let found = audit(rewritten.path(), &["verify", "--kept", kept_arg]);
+    assert_eq!(found.status.code(), Some(1), "{found:?}");
+    assert!(text(&found).contains("DAMAGED at position"), "{found:?}");
+    assert!(
+        text(&found).contains("the log was rewritten")
+            || text(&found).contains("events were removed"),
+        "{found:?}"
+    );
+
+    // A file that holds no checkpoint of this ledger's key says so, before the walk.
+    let other = tempfile::tempdir().unwrap();
+    submit_scenario(other.path(), "paying_in_order");
+    let foreign = other.path().join("foreign.jsonl");
+    std::fs::write(
+        &foreign,
+        &audit(other.path(), &["--json", "checkpoint"]).stdout,
+    )
+    .unwrap();
+    let refused = audit(
+        ledger.path(),
+        &["verify", "--kept", foreign.to_str().unwrap()],
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("line 1 of")
+            && said.contains("is not a checkpoint signed by this ledger's key"),
+        "{said}"
+    );
+}
+
 /// An auditor's copy of the data directory holds no secret key: `verify` checks the
 /// stored checkpoints' signatures with the ledger's published public key
 /// (`--public-key`), and says how when it has neither; a key that did not sign them is
