@@ -2021,17 +2021,24 @@ const FEED_ROWS_PAGE_ITEMS: usize = 4096;
 /// (2026-12-06) saw a damaged one end every catch-up across it while both `verify`s
 /// said ok. The items are not derived again here (a restored ledger has none before
 /// its restore, D33), only read.
+///
+/// A finding here is at position 0: a feed item is no event, and the event at its
+/// position is intact (naming that position would send a reader to it, and to its
+/// stream by the index). The items must come in their key order, (position, member),
+/// each after the one before: the next page starts after the last item's, so an item
+/// edited to say an earlier one would be read again, or another skipped.
 fn check_feed_rows(store: &(impl ReadStore + ?Sized), head: u64) -> Result<(), LedgerError> {
-    let (mut position, mut after) = (0, None);
+    let (mut position, mut after): (u64, Option<uuid::Uuid>) = (0, None);
     loop {
         let rows = store.coverage_changes_page(position, after, 0, FEED_ROWS_PAGE_ITEMS)?;
         for row in &rows {
             let change = crate::codec::rows::decode_coverage_item(row)
-                .map_err(|error| corrupt(position, findings::coverage_change_undecodable(error)))?;
-            if change.position == 0 || change.position > head || change.position < position {
+                .map_err(|error| corrupt(0, findings::coverage_change_undecodable(error)))?;
+            let in_order = (change.position, Some(change.member_id)) > (position, after);
+            if change.position == 0 || change.position > head || !in_order {
                 let found =
                     findings::coverage_change_misplaced(change.member_id, change.position, head);
-                return Err(corrupt(change.position, found));
+                return Err(corrupt(0, found));
             }
             (position, after) = (change.position, Some(change.member_id));
         }

@@ -190,12 +190,19 @@ impl WriterCounters {
 
     /// Records the damage that stops the writer (position, finding), keeping the first:
     /// what `serve` marks its store with as it stops (D61). Set by a failed append
-    /// here, and by a read that met damage (`http::note_found_damage`).
-    pub fn record_damage(&self, position: u64, message: crate::store::DamageDetail) {
-        self.damage
+    /// here, and by a read that met damage (`http::record_found_damage`). True for the
+    /// first finding: the one the server marks its store with, once, however many
+    /// reads (feed subscribers catching up across one damaged row) meet it.
+    pub fn record_damage(&self, position: u64, message: crate::store::DamageDetail) -> bool {
+        let mut damage = self
+            .damage
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get_or_insert((position, message));
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if damage.is_some() {
+            return false;
+        }
+        *damage = Some((position, message));
+        true
     }
 
     /// The damage that stopped the writer, if that is why it stopped.
@@ -513,7 +520,7 @@ fn write_batch<S: EventStore>(
             tracing::error!(%error, "the store no longer takes this writer's appends, or its log no longer reads back intact; the ledger stops taking commands");
             // Damage the walk of the log found is reported as damage, as an append's is.
             if let Some(crate::store::StoreError::Corrupt { position, message }) = error.damage() {
-                live.record_damage(position, message);
+                let _ = live.record_damage(position, message);
             }
             let error = WriterError::failed(&error);
             live.stop_for(&error);
@@ -540,7 +547,7 @@ fn write_batch<S: EventStore>(
         Err(error) => {
             tracing::error!(%error, "append failed; the ledger stops taking commands");
             if let Some(crate::store::StoreError::Corrupt { position, message }) = error.damage() {
-                live.record_damage(position, message);
+                let _ = live.record_damage(position, message);
             }
             // Before anyone hears of the failure, so `/healthz` never says ok after a
             // caller was told an append failed.

@@ -23,7 +23,7 @@ mod subscription;
 pub use catch_up::{catch_up_page, Cursor};
 pub use follow::{Follower, FEED_FOLLOW_PAGE_ITEMS_MAX, FEED_FOLLOW_POLL_MILLIS};
 pub use subscription::{
-    Delivery, Filter, Start, StartError, Subscription, FEED_CLOSES_REMEMBERED_MAX,
+    Delivery, Filter, ReadFailureHook, Start, StartError, Subscription, FEED_CLOSES_REMEMBERED_MAX,
 };
 
 use crate::domain::coverage::CoverageChanged;

@@ -183,10 +183,8 @@ pub enum Delivery {
     /// where a reconnect resumes.
     Passed(String),
     /// The log could not be read: what to tell the subscriber (the details went to the
-    /// log), and the store's error, which the server acts on when it is damage (D61:
-    /// it marks the store and stops taking commands, as for a read's 500). The
-    /// subscription ends after it.
-    Failed(String, StoreError),
+    /// log). The subscription ends after it.
+    Failed(String),
 }
 
 /// Why a subscription could not start.
@@ -226,7 +224,18 @@ pub struct Subscription<S: ReadStore + 'static> {
     /// or where it was when it last fell behind the broadcast: the notices published at
     /// or after it are notices it may have missed.
     notices_missed_since: Option<u64>,
+    /// What the server does when a read of the store fails, before the subscriber is
+    /// told (`on_read_failure`).
+    on_read_failure: Option<ReadFailureHook>,
 }
+
+/// Called with the error of a store read that failed a subscription, and awaited before
+/// the subscriber is told: the server marks a damaged store there (D61).
+pub type ReadFailureHook = Arc<
+    dyn Fn(&StoreError) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// Closes (a region's month) whose last `Closing` notice a subscriber, and the
 /// broadcast, remember: the subscriber so that it never sends an older state after a
@@ -239,6 +248,13 @@ pub const FEED_CLOSES_REMEMBERED_MAX: usize = 1024;
 impl<S: ReadStore + 'static> Subscription<S> {
     /// Subscribes to `broadcast`, and only then reads the store's head (for
     /// `Start::Live`): everything appended after this arrives live.
+    /// The subscription with `hook` called on a failed read, before the subscriber is
+    /// told.
+    pub fn on_read_failure(mut self, hook: ReadFailureHook) -> Self {
+        self.on_read_failure = Some(hook);
+        self
+    }
+
     pub async fn start(
         store: Arc<S>,
         broadcast: &Broadcast,
@@ -265,6 +281,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             skipped: 0,
             closings_sent: HashMap::new(),
             notices_missed_since: chosen.then_some(cursor.position),
+            on_read_failure: None,
         })
     }
 
@@ -314,8 +331,13 @@ impl<S: ReadStore + 'static> Subscription<S> {
                         "the log could not be read after {}; the server's log has the details",
                         cursor.described()
                     );
-                    let failed = Delivery::Failed(message, error);
-                    let _ = deliver(out, failed, shutdown).await;
+                    // The server acts on it first (D61: damage marks the store and
+                    // stops the writer), whether or not the subscriber is still there
+                    // to be told.
+                    if let Some(hook) = &self.on_read_failure {
+                        hook(&error).await;
+                    }
+                    let _ = deliver(out, Delivery::Failed(message), shutdown).await;
                     return false;
                 }
                 Err(_) => return false,

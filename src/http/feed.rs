@@ -137,19 +137,31 @@ fn types_of(types: Option<&str>) -> Result<Option<HashSet<String>>, &str> {
 /// noted as a request's is (`note_found_damage`: the store marked, the writer stopped,
 /// `/healthz` unhealthy), where a probe saw a damaged feed item end every catch-up
 /// across it while the server stayed healthy and appended.
-fn sse_message(delivery: Delivery, state: &AppState) -> SseEvent {
+fn sse_message(delivery: Delivery) -> SseEvent {
     match delivery {
         Delivery::Item(item) => item_message(&item),
         // No data: an EventSource sets its last event id and dispatches nothing.
         Delivery::Passed(id) => SseEvent::default().id(id),
-        Delivery::Failed(message, error) => {
-            if let Some(damage) = AppError::from(error).damage {
-                let state = state.clone();
-                tokio::spawn(async move { super::record_found_damage(&state, *damage).await });
-            }
-            SseEvent::default().event("error").data(message)
-        }
+        Delivery::Failed(message) => SseEvent::default().event("error").data(message),
     }
+}
+
+/// What a subscription's failed store read does first: damage is noted as a request's
+/// read notes it (`record_found_damage`: the store marked, the writer stopped,
+/// `/healthz` unhealthy), before the subscriber is told and whether or not it is still
+/// there. A probe saw a damaged feed item end every catch-up across it while the
+/// server stayed healthy and appended.
+fn note_damage_of(state: &AppState) -> crate::feed::ReadFailureHook {
+    let state = state.clone();
+    std::sync::Arc::new(move |error: &crate::store::StoreError| {
+        let damage = super::found_damage_in(error);
+        let state = state.clone();
+        Box::pin(async move {
+            if let Some(damage) = damage {
+                super::record_found_damage(&state, damage).await;
+            }
+        })
+    })
 }
 
 fn item_message(item: &FeedItem) -> SseEvent {
@@ -230,7 +242,8 @@ pub async fn get_feed(
         .map_err(|error: StartError| match error {
             StartError::Store(error) => AppError::from(error),
             StartError::Task(error) => AppError::internal(error.to_string()),
-        })?;
+        })?
+        .on_read_failure(note_damage_of(&state));
     let (sender, receiver) = tokio::sync::mpsc::channel(FEED_SUBSCRIBER_BUFFER_ITEMS);
     state
         .metrics
@@ -254,7 +267,7 @@ pub async fn get_feed(
         .map(|comment| Ok::<_, Infallible>(SseEvent::default().comment(comment)));
     let stream = futures_util::stream::iter(first).chain(
         tokio_stream::wrappers::ReceiverStream::new(receiver)
-            .map(move |delivery| Ok::<_, Infallible>(sse_message(delivery, &state))),
+            .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -91,11 +91,17 @@ pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
 /// kernel's send buffer, and its slot for as long as it likes. The time runs between
 /// two bytes the client takes, not over the whole response, as nginx's `send_timeout`
 /// (60 s) does between writes: a write into the socket, or on Linux any byte of what
-/// the socket holds that the client acknowledged (`SIOCOUTQ`), so a client that reads
-/// however slowly is never cut. (Writes alone had cut any client reading under
+/// the socket holds that the client acknowledged (`SIOCOUTQ`, at least
+/// `RESPONSE_SEND_PROGRESS_BYTES_MIN` a timeout), so a client that reads a feed item
+/// every few seconds is never cut. (Writes alone had cut any client reading under
 /// ~22 KB/s: the kernel takes more only once a third of a send buffer of up to 4 MiB
 /// has drained.)
 pub const RESPONSE_SEND_STALL_TIMEOUT_SECONDS: u64 = 60;
+/// Bytes a client must acknowledge within each `RESPONSE_SEND_STALL_TIMEOUT_SECONDS`
+/// while a write waits, at least, to count as reading (Linux): ~270 B/s, a feed item
+/// every few seconds, where the socket's writes alone had asked ~22 KB/s; a client
+/// trickling less would hold its response and its connection slot for good.
+pub const RESPONSE_SEND_PROGRESS_BYTES_MIN: u64 = 16 * 1024;
 /// Longest wait for the next bytes of a request body once a handler reads it: a client
 /// that stops sending its body is answered 408 (`request_timeout`) instead of holding
 /// a request slot, and a graceful shutdown, for as long as it keeps the socket open.
@@ -602,10 +608,32 @@ async fn note_found_damage(
     response
 }
 
+/// The damage a store error is, as a request's 500 carries it: its position and
+/// finding; `None` for an error that is not damage.
+fn found_damage_in(error: &StoreError) -> Option<FoundDamage> {
+    match error {
+        StoreError::Corrupt { position, message } => Some(FoundDamage {
+            position: Some(*position),
+            message: message.clone(),
+        }),
+        StoreError::EngineFileDamaged { message } => Some(FoundDamage {
+            position: None,
+            message: message.clone(),
+        }),
+        _ => None,
+    }
+}
+
 /// Damage a read of the server met (a request's, or a feed subscription's): logged,
-/// kept for `/healthz`, the writer stopped, and the store marked (D61).
+/// kept for `/healthz`, the writer stopped, and the store marked (D61), once: later
+/// findings (every subscriber catching up across one damaged row) are only logged.
 async fn record_found_damage(state: &AppState, damage: FoundDamage) {
     let position = damage.position.filter(|position| *position > 0);
+    let counters = &state.writer_counters;
+    if !counters.record_damage(position.unwrap_or(0), damage.message.clone()) {
+        tracing::debug!(position, finding = %damage.message, "a read met damage already found");
+        return;
+    }
     let sled = matches!(*state.store, crate::store::AnyReader::Sled(_));
     // A PostgreSQL store's mark is kept beside the writer's signing key (D84): a
     // read-only server's directory is no writer's.
@@ -625,8 +653,6 @@ async fn record_found_damage(state: &AppState, damage: FoundDamage) {
     }
     // First: no append starts while the mark is being written. A read-only server
     // only reports it (`/healthz`).
-    let counters = &state.writer_counters;
-    counters.record_damage(position.unwrap_or(0), damage.message.clone());
     if state.writer.is_some() {
         counters.failed.store(true, Ordering::SeqCst);
     }
