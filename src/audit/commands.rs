@@ -588,6 +588,7 @@ pub fn prove(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
+    let found_by = (place, "flexledger-audit prove");
     let store = open_reader(place)?;
     let Some(key) = keys::load(&place.data_dir)? else {
         let path = keys::key_path(&place.data_dir).display().to_string();
@@ -610,15 +611,7 @@ pub fn prove(
     let tree = match proofs::walk_log(&store, Some(target.tree_size), &mut |_| Ok(()), &mut |_| {})
     {
         Ok(tree) => tree,
-        Err(error) => {
-            return damaged(
-                (place, "flexledger-audit prove"),
-                &store,
-                error,
-                (json, language),
-                out,
-            )
-        }
+        Err(error) => return damaged(found_by, &store, error, (json, language), out),
     };
     let log = MerkleTree::new(tree.leaves.clone());
     let style = (json, language);
@@ -1045,20 +1038,13 @@ fn export_bundle(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
+    let found_by = (place, "flexledger-audit export");
     let written_to = crate::cli::stdio_named(path, false, language);
     let latest = keys::latest_signer(store)?;
     let key = keys::ensure_at(place, latest.as_ref())?;
     let tree = match walk(store, "export") {
         Ok(tree) => tree,
-        Err(error) => {
-            return damaged(
-                (place, "flexledger-audit export"),
-                &*store,
-                error,
-                (json, language),
-                out,
-            )
-        }
+        Err(error) => return damaged(found_by, &*store, error, (json, language), out),
     };
     let (signed, _) = proofs::checkpoint_now(store, &tree, &key, chrono::Utc::now())?;
     let checkpoint = signed.verify(Some(&key.verifying_key()))?;
@@ -1066,15 +1052,7 @@ fn export_bundle(
     let exported = write_bundle(store, scope, proven, &mut output);
     let summary = match exported {
         Ok(summary) => summary,
-        Err(error) => {
-            return damaged(
-                (place, "flexledger-audit export"),
-                &*store,
-                error,
-                (json, language),
-                out,
-            )
-        }
+        Err(error) => return damaged(found_by, &*store, error, (json, language), out),
     };
     output.finish()?;
     if json {
@@ -1316,6 +1294,7 @@ pub fn verify(
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
+    let found_by = (place, "flexledger-audit verify");
     // A key given wrong is said before the walk, which takes minutes on a large store,
     // and so is a kept checkpoint that is no checkpoint of this ledger's key.
     let pinned = crate::cli::pinned_public_key(public_key)?;
@@ -1336,26 +1315,12 @@ pub fn verify(
     progress.finish_and_clear();
     let report = match outcome {
         Ok(report) => report,
-        Err(error) => {
-            return damaged(
-                (place, "flexledger-audit verify"),
-                &store,
-                error,
-                (json, language),
-                out,
-            )
-        }
+        Err(error) => return damaged(found_by, &store, error, (json, language), out),
     };
     let mut pending = match signed_checkpoints(place, &store, pinned)? {
         Ok(pending) => pending,
         Err(CheckpointsFinding::Damaged(error)) => {
-            return damaged(
-                (place, "flexledger-audit verify"),
-                &store,
-                error,
-                (json, language),
-                out,
-            )
+            return damaged(found_by, &store, error, (json, language), out)
         }
         Err(CheckpointsFinding::OtherKey(other)) => {
             return signed_by_another_key(&other, (json, language), out)
@@ -1370,13 +1335,7 @@ pub fn verify(
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
-        return damaged(
-            (place, "flexledger-audit verify"),
-            &store,
-            error,
-            (json, language),
-            out,
-        );
+        return damaged(found_by, &store, error, (json, language), out);
     }
     let output = AuditVerifyReport {
         ok: true,
