@@ -296,8 +296,35 @@ fn refuse(
 /// keeps the writer away as one of `flexledger`'s does, where it had left no mark.
 /// Other errors propagate (exit 2).
 fn damaged(
-    (place, found_by): (&Place, &str),
+    found_by: (&Place, &str),
     store: &(impl ReadStore + ?Sized),
+    error: LedgerError,
+    style: (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let indexed = error
+        .corruption()
+        .and_then(|(position, _)| crate::ledger::stream_indexed_at(store, position));
+    said_damaged(found_by, indexed, error, style, out)
+}
+
+/// [`damaged`] for a finding about a checkpoint's roots: its position is the
+/// checkpoint's size, not an event found damaged, so no stream is named (a re-probe
+/// was sent to an unrelated member's event by a rewritten log's finding).
+fn checkpoint_damaged(
+    found_by: (&Place, &str),
+    error: LedgerError,
+    style: (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    said_damaged(found_by, None, error, style, out)
+}
+
+/// Says and marks the damage `error` found, with the stream the index puts its
+/// position in (`indexed`), when there is one to name.
+fn said_damaged(
+    (place, found_by): (&Place, &str),
+    indexed: Option<(String, u64)>,
     error: LedgerError,
     (json, language): (bool, Language),
     out: &mut dyn Write,
@@ -309,7 +336,6 @@ fn damaged(
     let said = (message.clone().into_owned(), finding);
     let marked = crate::cli::mark_place_of(place);
     crate::cli::mark_damage(&marked, found_by, Some(position), said);
-    let indexed = crate::ledger::stream_indexed_at(store, position);
     if json {
         let mut report = serde_json::json!({"ok": false, "position": position, "message": message});
         if let Some((stream, version)) = &indexed {
@@ -1320,7 +1346,7 @@ pub fn verify(
     let mut pending = match signed_checkpoints(place, &store, pinned)? {
         Ok(pending) => pending,
         Err(CheckpointsFinding::Damaged(error)) => {
-            return damaged(found_by, &store, error, (json, language), out)
+            return checkpoint_damaged(found_by, error, (json, language), out)
         }
         Err(CheckpointsFinding::OtherKey(other)) => {
             return signed_by_another_key(&other, (json, language), out)
@@ -1335,7 +1361,7 @@ pub fn verify(
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
-        return damaged(found_by, &store, error, (json, language), out);
+        return checkpoint_damaged(found_by, error, (json, language), out);
     }
     let output = AuditVerifyReport {
         ok: true,
@@ -1413,7 +1439,14 @@ fn kept_line(line: &str, key: &ed25519_dalek::VerifyingKey) -> Result<Checkpoint
     let signed = value.get("signed").cloned().unwrap_or(value);
     let signed: SignedCheckpoint =
         serde_json::from_value(signed).map_err(|error| error.to_string())?;
-    signed.verify(Some(key)).map_err(|error| error.to_string())
+    signed.verify(Some(key)).map_err(|error| match error {
+        // The key checked with is the ledger's, pinned or the data directory's: "the
+        // pinned key" misled where nothing was pinned (a re-probe).
+        CheckpointError::WrongKey { found, pinned } => {
+            format!("it was signed by key {found}, not by this ledger's key {pinned}")
+        }
+        other => other.to_string(),
+    })
 }
 
 /// What the stored checkpoints' signatures found, when not all of them check.

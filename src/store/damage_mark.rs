@@ -199,11 +199,36 @@ pub fn read_at(path: &Path) -> std::io::Result<Option<DamageMark>> {
             found_at: "an unknown time".to_owned(),
             found_by: "an unknown command".to_owned(),
             position: None,
-            message: format!("the mark {DAMAGE_MARK_FILE} is unreadable: {}", text.trim()),
+            message: format!(
+                "the mark {DAMAGE_MARK_FILE} is unreadable: {}",
+                shown(&text)
+            ),
             finding: None,
             store: None,
         },
     )))
+}
+
+/// Characters of an unreadable mark said, at most.
+const UNREADABLE_MARK_CHARS_MAX: usize = 200;
+
+/// An unreadable mark's text as it may be said on a terminal: its control characters
+/// escaped (a re-probe's mark of random bytes was echoed raw, and crafted bytes could
+/// be a terminal's escape sequences), at most `UNREADABLE_MARK_CHARS_MAX` of them.
+fn shown(text: &str) -> String {
+    let mut said: String = text
+        .trim()
+        .chars()
+        .take(UNREADABLE_MARK_CHARS_MAX)
+        .flat_map(|character| match character.is_control() {
+            true => character.escape_default().collect::<Vec<_>>(),
+            false => vec![character],
+        })
+        .collect();
+    if text.trim().chars().count() > UNREADABLE_MARK_CHARS_MAX {
+        said.push('…');
+    }
+    said
 }
 
 /// Removes the mark, once the whole store was walked and found intact.
@@ -264,6 +289,14 @@ mod tests {
         std::fs::write(path(dir.path()), [0xff, 0xfe, 0x7b]).unwrap();
         let garbled = read(dir.path()).unwrap().unwrap();
         assert!(garbled.message.contains("unreadable"), "{garbled:?}");
+        // Said with its control characters escaped: no terminal escape reaches a screen.
+        std::fs::write(path(dir.path()), b"\x1b[2J\x07mark").unwrap();
+        let escaped = read(dir.path()).unwrap().unwrap();
+        assert!(!escaped.message.contains('\u{1b}'), "{escaped:?}");
+        assert!(
+            escaped.message.ends_with("\\u{1b}[2J\\u{7}mark"),
+            "{escaped:?}"
+        );
         assert!(clear(dir.path()).unwrap());
         assert_eq!(read(dir.path()).unwrap(), None);
         assert!(!clear(dir.path()).unwrap());

@@ -338,6 +338,11 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
     let found = audit(rewritten.path(), &["verify", "--kept", kept_arg]);
     assert_eq!(found.status.code(), Some(1), "{found:?}");
     assert!(text(&found).contains("DAMAGED at position"), "{found:?}");
+    // The position is the checkpoint's size, no event found damaged: no stream named.
+    assert!(
+        !text(&found).contains("the stream index holds"),
+        "{found:?}"
+    );
     assert!(
         text(&found).contains("the log was rewritten")
             || text(&found).contains("events were removed"),
@@ -362,6 +367,10 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
     assert!(
         said.contains("line 1 of")
             && said.contains("is not a checkpoint signed by this ledger's key"),
+        "{said}"
+    );
+    assert!(
+        said.contains("not by this ledger's key") && !said.contains("pinned"),
         "{said}"
     );
 }
