@@ -1382,6 +1382,25 @@ fn is_zero(count: &u64) -> bool {
 /// signed one a minute for a year is about 525,600.
 const KEPT_CHECKPOINT_LINES_MAX: usize = 1_000_000;
 
+/// The key checkpoints are checked with: the pinned one (`--public-key`), else the
+/// public half of the data directory's signing key, if there is one.
+fn verifying_key(
+    place: &Place,
+    pinned: Option<ed25519_dalek::VerifyingKey>,
+) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
+    match pinned {
+        Some(key) => Ok(Some(key)),
+        None => Ok(keys::load(&place.data_dir)?.map(|key| key.verifying_key())),
+    }
+}
+
+/// Neither `--public-key` nor a signing key in the data directory (an auditor's copy of
+/// it has none): said in the reader's language by `main`.
+fn no_key_to_verify(place: &Place) -> Sentence {
+    let path = keys::key_path(&place.data_dir).display().to_string();
+    Sentence::new("audit-no-key-to-verify", vec![("path", path)])
+}
+
 /// The checkpoints of the `--kept` files, each signed by the ledger's key (`pinned`, or
 /// the data directory's): one JSON object a line, a `checkpoint --json` or `--list
 /// --json` line (its `signed` field) or the signed checkpoint itself. A file that holds
@@ -1395,15 +1414,8 @@ fn kept_checkpoints(
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    let key = match pinned {
-        Some(key) => key,
-        None => match keys::load(&place.data_dir)? {
-            Some(key) => key.verifying_key(),
-            None => {
-                let path = keys::key_path(&place.data_dir).display().to_string();
-                return Err(Sentence::new("audit-no-key-to-verify", vec![("path", path)]).into());
-            }
-        },
+    let Some(key) = verifying_key(place, pinned)? else {
+        return Err(no_key_to_verify(place).into());
     };
     let mut kept = Vec::new();
     for file in files {
@@ -1511,16 +1523,10 @@ fn signed_checkpoints(
     store: &(impl ReadStore + ?Sized),
     pinned: Option<ed25519_dalek::VerifyingKey>,
 ) -> anyhow::Result<Result<Vec<Checkpoint>, CheckpointsFinding>> {
-    let key = match pinned {
-        Some(key) => Some(key),
-        None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
-    };
+    let key = verifying_key(place, pinned)?;
     let stored = proofs::stored_checkpoints(store, key.as_ref())?;
     if key.is_none() && !stored.is_empty() {
-        // Neither `--public-key` nor a signing key in the data directory (an auditor's
-        // copy of it has none): said in the reader's language by `main`.
-        let path = keys::key_path(&place.data_dir).display().to_string();
-        return Err(Sentence::new("audit-no-key-to-verify", vec![("path", path)]).into());
+        return Err(no_key_to_verify(place).into());
     }
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     for (signed, checked) in stored {

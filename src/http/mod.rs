@@ -399,16 +399,17 @@ impl From<crate::error::Error> for AppError {
                 .retry_after(RETRY_AFTER_STORE_UNAVAILABLE_SECONDS)
             }
             crate::error::ErrorKind::Damaged => AppError {
-                damage: Some(Box::new(FoundDamage {
-                    position: error.damaged_at(),
-                    // The finding itself, as the writer's damage keeps it (the mark
-                    // and the exit say "damaged at position …" around it).
-                    message: match error.find::<StoreError>() {
-                        Some(StoreError::Corrupt { message, .. }) => message.clone(),
-                        Some(StoreError::EngineFileDamaged { message }) => message.clone(),
-                        _ => error.to_string().into(),
-                    },
-                })),
+                // The finding itself, as the writer's damage keeps it (the mark and the
+                // exit say "damaged at position …" around it), where the store names one.
+                damage: Some(Box::new(
+                    error
+                        .find::<StoreError>()
+                        .and_then(found_damage_in)
+                        .unwrap_or_else(|| FoundDamage {
+                            position: error.damaged_at(),
+                            message: error.to_string().into(),
+                        }),
+                )),
                 ..AppError::internal(error.to_string())
             },
             _ => AppError::internal(error.to_string()),

@@ -109,6 +109,16 @@ fn verify_failure(dir: &Path) -> (u64, String) {
     }
 }
 
+/// Alters the date of the store's first payment below the ledger, its hash left
+/// alone, and returns its position.
+fn alter_first_payment(dir: &Path) -> u64 {
+    let position = first_payment_position(dir);
+    tamper(dir, position, false, |json| {
+        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
+    });
+    position
+}
+
 fn first_payment_position(dir: &Path) -> u64 {
     let store = SledStore::open(dir).unwrap();
     let position = store
@@ -391,10 +401,7 @@ fn the_verify_command_exits_1_and_names_the_position() {
         String::from_utf8_lossy(&clean.stderr)
     );
     assert_eq!(stdout_lines(&clean)[0]["ok"], true);
-    let position = first_payment_position(dir.path());
-    tamper(dir.path(), position, false, |json| {
-        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
-    });
+    let position = alter_first_payment(dir.path());
     let broken = flexledger(dir.path(), &["verify"], None);
     assert_eq!(broken.status.code(), Some(1));
     let report = &stdout_lines(&broken)[0];
@@ -448,10 +455,7 @@ fn the_verify_command_exits_1_and_names_the_position() {
 #[test]
 fn the_auditor_s_verify_marks_the_store_it_finds_damaged() {
     let dir = demo_store();
-    let position = first_payment_position(dir.path());
-    tamper(dir.path(), position, false, |json| {
-        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
-    });
+    let position = alter_first_payment(dir.path());
     let audit = crate::audit::audit(dir.path(), &["verify"]);
     assert_eq!(audit.status.code(), Some(1), "{audit:?}");
     let mark = dir
@@ -629,10 +633,7 @@ fn rows_added_below_the_ledger_fail_verify() {
 #[test]
 fn reads_that_meet_damage_exit_1_and_name_the_position() {
     let dir = demo_store();
-    let position = first_payment_position(dir.path());
-    tamper(dir.path(), position, false, |json| {
-        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
-    });
+    let position = alter_first_payment(dir.path());
     // As of the altered event itself: the fold reads it (a position beyond the head
     // would be refused before any read, D66).
     let as_of = position.to_string();
@@ -1331,10 +1332,7 @@ fn a_feed_catch_up_that_meets_damage_marks_the_store_and_stops_the_server() {
 #[test]
 fn damage_found_but_not_marked_is_said_so() {
     let dir = demo_store();
-    let position = first_payment_position(dir.path());
-    tamper(dir.path(), position, false, |json| {
-        json.replacen("\"2025-01-10\"", "\"2025-01-11\"", 1)
-    });
+    alter_first_payment(dir.path());
     std::fs::create_dir(dir.path().join("damage-found.partial")).unwrap();
     let found = flexledger(dir.path(), &["verify"], None);
     assert_eq!(found.status.code(), Some(1));
