@@ -32,6 +32,7 @@ audit-checkpoint-consistent = consistent with the previous checkpoint at size { 
        *[other] { $hashes } hashes
     } verified (RFC 9162)
 audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $created }  signature valid
+audit-checkpoint-row-earlier = size { $size }  root { $root }  heads { $heads }  { $created }  signature valid, by an earlier key
 audit-checkpoint-invalid = INVALID: { $error }
 audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it
 
@@ -232,6 +233,11 @@ audit-verify-kept = { $count ->
         [one] the checkpoint you kept matches the log
        *[other] the { $count } checkpoints you kept match the log
     }
+audit-verify-earlier-key = { $count ->
+        [0] earlier key { $key } signed none of the checkpoints checked
+        [one] 1 checkpoint checked, of the log's first { $first } events, is signed by earlier key { $key }
+       *[other] { $count } checkpoints checked, of log sizes { $first } to { $last }, are signed by earlier key { $key }
+    }, which the ledger replaced
 audit-kept-line-refused = line { $line } of { $file } is not a checkpoint signed by this ledger's key: { $reason }
 audit-kept-none = { $file } holds no checkpoint: give a file of the lines `flexledger-audit checkpoint --json` or `checkpoint --list --json` printed
 audit-verify-checkpoints = { $count ->
@@ -244,6 +250,10 @@ audit-verify-checkpoints = { $count ->
     }, root { $root }
 audit-verify-other-key = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, not by the key given ({ $pinned }). Check that the key given is the one the ledger published: if it is, these checkpoints were not signed by that ledger's key
 audit-verify-key-file-other = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, but the signing key file { $path } holds key { $pinned }. Either that file is not this ledger's key (another ledger's, put in its place), or the checkpoints were signed by someone else. Run `flexledger-audit verify --public-key HEX` with the key the ledger published: it says which
+audit-verify-other-key-replaced = A later checkpoint is signed by key { $pinned }: if the ledger announced that it replaced key { $found } (`flexledger-audit checkpoint --new-key`), give it as --earlier-key { $found } to accept the checkpoints it signed before the change
+audit-verify-signed-after-replaced = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by { $origin }, an earlier key, but { $successor }, the key after it, had already signed the checkpoint of the first { $replaced } events. An earlier key signs nothing after the change: whoever holds it signed this one. Keep it as evidence and ask the agency how that key was lost
+audit-earlier-key-not-a-key = --earlier-key { $key } is no public key: give the key the ledger signed with before, 64 hexadecimal digits as the agency announced it
+audit-earlier-keys-too-many = at most { $max } --earlier-key may be given
 audit-verify-no-checkpoint = no checkpoint yet: `flexledger-audit checkpoint` signs one
 audit-verify-unsigned = { $unsigned ->
         [one] the event at position { $first } is

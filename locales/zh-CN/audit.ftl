@@ -17,6 +17,7 @@ audit-checkpoint-signature = 签名 { $signature }
 audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }）
 audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
 audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效
+audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效（旧密钥所签）
 audit-checkpoint-invalid = 无效：{ $error }
 audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 
@@ -132,6 +133,10 @@ audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 {
 ## verify
 audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
 audit-verify-kept = 您保存的 { $count } 个检查点与日志相符
+audit-verify-earlier-key = { $count ->
+        [0] 所校验的检查点中没有由旧密钥 { $key } 签名的
+       *[other] 所校验的检查点中有 { $count } 个（日志规模 { $first } 至 { $last }）由旧密钥 { $key } 签名
+    }，该密钥已被账本更换
 audit-kept-line-refused = { $file } 第 { $line } 行不是由本账本密钥签名的检查点：{ $reason }
 audit-kept-none = { $file } 中没有检查点：请给出 `flexledger-audit checkpoint --json` 或 `checkpoint --list --json` 输出的行
 audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size ->
@@ -140,6 +145,10 @@ audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；
     }，根哈希 { $root }
 audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
 audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
+audit-verify-other-key-replaced = 之后的检查点由密钥 { $pinned } 签名：若该账本曾公告已更换密钥 { $found }（`flexledger-audit checkpoint --new-key`），请以 --earlier-key { $found } 给出该密钥，以接受更换前由它签名的检查点
+audit-verify-signed-after-replaced = 未通过校验：日志前 { $size } 个事件的检查点由旧密钥 { $origin } 签名，但接替它的密钥 { $successor } 此前已签过日志前 { $replaced } 个事件的检查点。旧密钥在更换之后不应再签任何检查点：这一个是持有旧密钥者所签。请留作证据，并向经办机构查问该密钥是如何丢失的
+audit-earlier-key-not-a-key = --earlier-key { $key } 不是公钥：请给出该账本此前签名所用的密钥，即经办机构公告的 64 位十六进制数字
+audit-earlier-keys-too-many = --earlier-key 最多可给出 { $max } 个
 audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个
 audit-verify-unsigned = { $unsigned ->
         [one] 位置 { $first } 的事件

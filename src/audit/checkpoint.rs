@@ -249,6 +249,90 @@ impl SignedCheckpoint {
     }
 }
 
+/// The keys a ledger has signed its checkpoints with, oldest first, the last its
+/// current key (D85). A ledger whose key was lost for good signs with a new one from
+/// `flexledger-audit checkpoint --new-key` on; the checkpoints signed before stay signed
+/// by the earlier key, which the auditor pins beside the current one once the agency
+/// has announced the change. An earlier key is accepted only for checkpoints older than
+/// every checkpoint of a key after it ([`KeyChain::first_out_of_order`]): whoever still
+/// holds it (a thief, if it was stolen rather than lost) cannot sign the log's future.
+#[derive(Clone, Debug)]
+pub struct KeyChain {
+    /// Oldest first; never empty (the last is the current key).
+    keys: Vec<VerifyingKey>,
+}
+
+/// A checkpoint whose signature verified, with the place of its key in the chain
+/// (0 the oldest).
+pub type ChainedCheckpoint = (Checkpoint, usize);
+
+impl KeyChain {
+    /// The current key and the earlier ones, oldest first.
+    pub fn new(current: VerifyingKey, earlier: &[VerifyingKey]) -> Self {
+        let mut keys = earlier.to_vec();
+        keys.push(current);
+        KeyChain { keys }
+    }
+
+    /// The key the ledger signs with now.
+    pub fn current(&self) -> &VerifyingKey {
+        // OK because `new` always pushes the current key.
+        self.keys.last().expect("a key chain holds its current key")
+    }
+
+    /// The number of earlier keys.
+    pub fn earlier(&self) -> usize {
+        self.keys.len() - 1
+    }
+
+    /// The key at `place` (0 the oldest).
+    pub fn key(&self, place: usize) -> &VerifyingKey {
+        &self.keys[place]
+    }
+
+    /// Checks `signed` against the current key, else against the earlier key it names;
+    /// a key outside the chain is refused as the current key would refuse it.
+    pub fn verify(&self, signed: &SignedCheckpoint) -> Result<ChainedCheckpoint, CheckpointError> {
+        let current = self.keys.len() - 1;
+        let by_current = signed.verify(Some(self.current()));
+        let Err(CheckpointError::WrongKey { found, .. }) = &by_current else {
+            return by_current.map(|checkpoint| (checkpoint, current));
+        };
+        let named = parse_public_key(found).ok();
+        // Newest first: the same key given twice is the later place.
+        match (0..current)
+            .rev()
+            .find(|&place| Some(self.keys[place]) == named)
+        {
+            Some(place) => signed
+                .verify(Some(&self.keys[place]))
+                .map(|checkpoint| (checkpoint, place)),
+            None => by_current.map(|checkpoint| (checkpoint, current)),
+        }
+    }
+
+    /// The first checkpoint, by size, signed by a key earlier in the chain than the key
+    /// of a smaller or equal one, with that one: a key that signed after it was
+    /// replaced. Equal sizes count too: `checkpoint --new-key` signs only once the log
+    /// has grown past the latest checkpoint, so the earlier key never signed the size
+    /// its successor first signed.
+    pub fn first_out_of_order(
+        checkpoints: &[ChainedCheckpoint],
+    ) -> Option<(&ChainedCheckpoint, &ChainedCheckpoint)> {
+        let mut sorted: Vec<&ChainedCheckpoint> = checkpoints.iter().collect();
+        sorted.sort_by_key(|(checkpoint, place)| (checkpoint.tree_size, std::cmp::Reverse(*place)));
+        let mut latest: Option<&ChainedCheckpoint> = None;
+        for chained in sorted {
+            match latest {
+                Some(before) if before.1 > chained.1 => return Some((chained, before)),
+                Some(before) if before.1 == chained.1 => {}
+                _ => latest = Some(chained),
+            }
+        }
+        None
+    }
+}
+
 /// A note's origin names the key that signed it (`origin_for`).
 pub(crate) fn check_origin(origin: &str, key: &VerifyingKey) -> Result<(), CheckpointError> {
     if origin == origin_for(key) {
@@ -459,5 +543,53 @@ mod tests {
             merkle::root(&[event, head]).to_string(),
             "bc1232e4a7700de35de394eab93d72614333b3f04d6212ff273e53ca429c7b4a"
         );
+    }
+
+    /// D85: an earlier key is accepted for what it signed before the key after it, and
+    /// found out when it signs later; a key outside the chain is refused as before.
+    #[test]
+    fn a_key_chain_accepts_an_earlier_key_only_before_its_successor() {
+        let old = SigningKey::from_bytes(&[1; 32]);
+        let new = SigningKey::from_bytes(&[2; 32]);
+        let stranger = SigningKey::from_bytes(&[3; 32]);
+        let chain = KeyChain::new(new.verifying_key(), &[old.verifying_key()]);
+        let at = |key: &SigningKey, size: u64| {
+            let checkpoint = Checkpoint {
+                tree_size: size,
+                ..sample(key)
+            };
+            checkpoint.sign(key)
+        };
+        assert_eq!(chain.verify(&at(&old, 5)).unwrap().1, 0);
+        assert_eq!(chain.verify(&at(&new, 9)).unwrap().1, 1);
+        assert!(matches!(
+            chain.verify(&at(&stranger, 9)),
+            Err(CheckpointError::WrongKey { .. })
+        ));
+        let mut forged = at(&old, 5);
+        forged.note = forged.note.replace("size 5", "size 6");
+        assert_eq!(chain.verify(&forged), Err(CheckpointError::BadSignature));
+        let chained = |signed: SignedCheckpoint| chain.verify(&signed).unwrap();
+        let in_order = [
+            chained(at(&new, 9)),
+            chained(at(&old, 5)),
+            chained(at(&old, 8)),
+        ];
+        assert!(KeyChain::first_out_of_order(&in_order).is_none());
+        let same_size = [
+            chained(at(&old, 5)),
+            chained(at(&old, 9)),
+            chained(at(&new, 9)),
+        ];
+        let (found, after) = KeyChain::first_out_of_order(&same_size).unwrap();
+        assert_eq!((found.0.tree_size, found.1, after.1), (9, 0, 1));
+        let late = [
+            chained(at(&old, 5)),
+            chained(at(&new, 9)),
+            chained(at(&old, 12)),
+        ];
+        let (found, after) = KeyChain::first_out_of_order(&late).unwrap();
+        assert_eq!((found.0.tree_size, found.1), (12, 0));
+        assert_eq!((after.0.tree_size, after.1), (9, 1));
     }
 }

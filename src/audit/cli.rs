@@ -157,7 +157,9 @@ Ed25519 key. The checkpoint is stored in the ledger and printed: its note (the e
 and the public key. If an earlier checkpoint exists, a consistency proof from it is printed too (the new log \
 extends the old one: nothing was rewritten). Publish checkpoints: a later rewrite cannot be consistent with them.\n\n\
 --list prints the stored checkpoints instead, each signature checked against --public-key HEX (or \
-$FLEXLEDGER_PUBLIC_KEY), else the ledger's key file, else the key each checkpoint names; it needs no signing key.\n\n\
+$FLEXLEDGER_PUBLIC_KEY), else the ledger's key file, else the key each checkpoint names; it needs no signing key. \
+A checkpoint signed by a key the ledger replaced (after --new-key) is listed as valid when that key is given with \
+--earlier-key HEX, and marked as signed by an earlier key.\n\n\
 Exit: 0 signed (or listed, every signature valid), 1 the log is damaged or a listed signature does not verify, 2 could not run."
     )]
     Checkpoint {
@@ -170,6 +172,9 @@ Exit: 0 signed (or listed, every signature valid), 1 the log is damaged or a lis
         /// The ledger's signing key is lost for good: make a new one and sign with it at once (announce it).
         #[arg(long, conflicts_with = "list")]
         new_key: bool,
+        /// With --list: a key the ledger signed with before its current one (repeatable, oldest first).
+        #[arg(long, value_name = "HEX", requires = "list")]
+        earlier_key: Vec<String>,
     },
     /// Prove an event's inclusion, or that the log extends an earlier checkpoint.
     #[command(group(clap::ArgGroup::new("proof").required(true).args(["position", "from"])))]
@@ -258,6 +263,9 @@ public half of the data directory's signing key is used.\n\n\
 one per line) the same way: signed by the ledger's key, and the log's first events still have their roots. They \
 are what catches a log rewritten and signed again with the ledger's own key: the stored checkpoints would be \
 rewritten with it.\n\n\
+A ledger whose key was lost signs with a new one from `checkpoint --new-key` on. Pin the key it replaced with \
+--earlier-key HEX (as the agency announced it; repeatable, oldest first): a checkpoint signed by an earlier key is \
+accepted only if no later key had signed a smaller (or equal) one, and the report says what each earlier key signed.\n\n\
 Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
     )]
     Verify {
@@ -267,6 +275,9 @@ Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
         /// A file of checkpoints kept from this ledger, checked against its log too (repeatable).
         #[arg(long, value_name = "FILE")]
         kept: Vec<PathBuf>,
+        /// A key the ledger signed with before its current one, as announced when it was replaced (repeatable, oldest first).
+        #[arg(long, value_name = "HEX")]
+        earlier_key: Vec<String>,
     },
     /// Replay the same events under another policy and show what would differ.
     #[command(name = "whatif", long_about = crate::audit::whatif::cli::LONG_ABOUT)]
@@ -450,8 +461,12 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
         AuditCommand::Checkpoint {
             list: true,
             public_key,
+            earlier_key,
             ..
-        } => commands::list_checkpoints(place, public_key.as_deref(), style, &mut stdout),
+        } => {
+            let keys = (public_key.as_deref(), earlier_key.as_slice());
+            commands::list_checkpoints(place, keys, style, &mut stdout)
+        }
         AuditCommand::Checkpoint { new_key, .. } => {
             commands::checkpoint(place, *new_key, style, &mut stdout)
         }
@@ -480,8 +495,16 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             style,
             &mut stdout,
         ),
-        AuditCommand::Verify { public_key, kept } => {
-            let keys = (public_key.as_deref(), kept.as_slice());
+        AuditCommand::Verify {
+            public_key,
+            kept,
+            earlier_key,
+        } => {
+            let keys = (
+                public_key.as_deref(),
+                earlier_key.as_slice(),
+                kept.as_slice(),
+            );
             commands::verify(place, keys, style, &mut stdout)
         }
         AuditCommand::WhatIf(args) => {

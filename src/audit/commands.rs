@@ -6,7 +6,9 @@
 //! neither.
 
 use crate::audit::bundle::{self, Scope};
-use crate::audit::checkpoint::{key_id, Checkpoint, CheckpointError, LogTree, SignedCheckpoint};
+use crate::audit::checkpoint::{
+    key_id, ChainedCheckpoint, Checkpoint, CheckpointError, KeyChain, LogTree, SignedCheckpoint,
+};
 use crate::audit::history;
 use crate::audit::keys;
 use crate::audit::merkle::MerkleTree;
@@ -549,22 +551,36 @@ fn latest_verified(
 /// made one on a fresh store, and refused an auditor's copy that had none).
 pub fn list_checkpoints(
     place: &Place,
-    public_key: Option<&str>,
+    (public_key, earlier): (Option<&str>, &[String]),
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let pinned = crate::cli::pinned_public_key(public_key)?;
+    let chain = key_chain(place, pinned, &earlier_keys(earlier)?)?;
     let store = open_reader(place)?;
-    let key = match pinned {
-        Some(key) => Some(key),
-        None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
-    };
-    if key.is_none() && !crate::store::Checkpoints::audit_checkpoints(&store)?.is_empty() {
+    if chain.is_none() && !crate::store::Checkpoints::audit_checkpoints(&store)?.is_empty() {
         let line = say(language, "audit-checkpoint-list-unpinned", &[]);
         let line = crate::cli::program_said("flexledger-audit", &line, language);
         crate::shell_support::say_on_stderr!("{line}");
     }
-    let stored = proofs::stored_checkpoints(&store, key.as_ref())?;
+    let stored = match &chain {
+        Some(chain) => proofs::stored_checkpoints_checked(
+            &store,
+            |signed| chain.verify(signed),
+            |(checkpoint, _)| checkpoint,
+        )?,
+        // Each checked against the key it names, as the warning above says.
+        None => proofs::stored_checkpoints(&store, None)?
+            .into_iter()
+            .map(|(signed, checked)| (signed, checked.map(|checkpoint| (checkpoint, 0))))
+            .collect(),
+    };
+    let earlier_places = chain.as_ref().map_or(0, KeyChain::earlier);
+    let verified: Vec<ChainedCheckpoint> = stored
+        .iter()
+        .filter_map(|(_, checked)| checked.as_ref().ok().cloned())
+        .collect();
+    let out_of_order = KeyChain::first_out_of_order(&verified);
     // None stored: a reader sees that, and how to make one, not a blank line. The
     // JSON is one line per checkpoint (JSON lines), so its empty list is no line.
     if stored.is_empty() && !json {
@@ -572,32 +588,46 @@ pub fn list_checkpoints(
     }
     // A listed signature that does not verify is a finding (exit 1), as in `verify`:
     // it exited 0, so a script saw a forged checkpoint listed as success.
-    let mut invalid = false;
-    for (signed, checked) in stored {
+    let mut invalid = out_of_order.is_some();
+    for (signed, checked) in &stored {
         invalid |= checked.is_err();
+        // Signed by a key the ledger replaced, pinned with --earlier-key (D85).
+        let earlier = matches!(checked, Ok((_, place)) if *place < earlier_places);
         match (json, checked) {
-            (true, Ok(checkpoint)) => print_json(
-                out,
-                &serde_json::json!({"ok": true, "checkpoint": checkpoint, "signed": signed}),
-            )?,
+            (true, Ok((checkpoint, _))) => {
+                let mut row =
+                    serde_json::json!({"ok": true, "checkpoint": checkpoint, "signed": signed});
+                if earlier {
+                    row["earlier_key"] = serde_json::Value::Bool(true);
+                }
+                print_json(out, &row)?
+            }
             (true, Err(error)) => print_json(
                 out,
-                &serde_json::json!({"ok": false, "error": error.to_string(), "signed": signed}),
+                &serde_json::json!({"ok": false, "error": wrong_key_said(error, pinned.is_some()), "signed": signed}),
             )?,
-            (false, Ok(checkpoint)) => {
+            (false, Ok((checkpoint, _))) => {
                 let args = [
                     ("size", text(format!("{:>10}", checkpoint.tree_size))),
                     ("root", text(checkpoint.root)),
                     ("heads", text(checkpoint.heads_size)),
                     ("created", text(checkpoint.created_at)),
                 ];
-                writeln!(out, "{}", say(language, "audit-checkpoint-row", &args))?
+                let id = if earlier {
+                    "audit-checkpoint-row-earlier"
+                } else {
+                    "audit-checkpoint-row"
+                };
+                writeln!(out, "{}", say(language, id, &args))?
             }
             (false, Err(error)) => {
-                let args = [("error", text(error))];
+                let args = [("error", text(wrong_key_said(error, pinned.is_some())))];
                 writeln!(out, "{}", say(language, "audit-checkpoint-invalid", &args))?
             }
         }
+    }
+    if let Some((late, replaced)) = out_of_order {
+        signed_after_replaced(late, replaced, (json, language), out)?;
     }
     Ok(if invalid {
         ExitCode::from(1)
@@ -1312,11 +1342,26 @@ struct AuditVerifyReport {
     kept_checkpoints_verified: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     latest_checkpoint: Option<Checkpoint>,
+    /// The checkpoints signed by each `--earlier-key`, oldest key first (D85).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    earlier_keys: Vec<EarlierKeyReport>,
+}
+
+/// What one earlier key signed, of the checkpoints checked (stored and kept).
+#[derive(Serialize)]
+struct EarlierKeyReport {
+    public_key: String,
+    checkpoints: u64,
+    /// The smallest and largest log size it signed (absent when it signed none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_size: Option<u64>,
 }
 
 pub fn verify(
     place: &Place,
-    (public_key, kept): (Option<&str>, &[std::path::PathBuf]),
+    (public_key, earlier, kept): (Option<&str>, &[String], &[std::path::PathBuf]),
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
@@ -1324,7 +1369,8 @@ pub fn verify(
     // A key given wrong is said before the walk, which takes minutes on a large store,
     // and so is a kept checkpoint that is no checkpoint of this ledger's key.
     let pinned = crate::cli::pinned_public_key(public_key)?;
-    let kept = kept_checkpoints(place, kept, pinned)?;
+    let chain = key_chain(place, pinned, &earlier_keys(earlier)?)?;
+    let kept = kept_checkpoints(place, kept, chain.as_ref())?;
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
     let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {
@@ -1343,8 +1389,8 @@ pub fn verify(
         Ok(report) => report,
         Err(error) => return damaged(found_by, &store, error, (json, language), out),
     };
-    let mut pending = match signed_checkpoints(place, &store, pinned)? {
-        Ok(pending) => pending,
+    let stored = match signed_checkpoints(place, &store, chain.as_ref(), pinned.is_some())? {
+        Ok(stored) => stored,
         Err(CheckpointsFinding::Damaged(error)) => {
             return checkpoint_damaged(found_by, error, (json, language), out)
         }
@@ -1352,10 +1398,19 @@ pub fn verify(
             return signed_by_another_key(&other, (json, language), out)
         }
     };
-    let latest = pending.last().cloned();
-    let total = u64::try_from(pending.len()).unwrap_or(u64::MAX);
+    let latest = stored.last().map(|(checkpoint, _)| checkpoint.clone());
+    let total = u64::try_from(stored.len()).unwrap_or(u64::MAX);
     let kept_checked = u64::try_from(kept.len()).unwrap_or(u64::MAX);
-    pending.extend(kept);
+    let mut chained = stored;
+    chained.extend(kept);
+    if let Some((late, replaced)) = KeyChain::first_out_of_order(&chained) {
+        return signed_after_replaced(late, replaced, (json, language), out);
+    }
+    let earlier_keys = earlier_key_reports(chain.as_ref(), &chained);
+    let mut pending: Vec<Checkpoint> = chained
+        .into_iter()
+        .map(|(checkpoint, _)| checkpoint)
+        .collect();
     // Newest first, as the walk takes them from the end.
     pending.sort_by_key(|checkpoint| std::cmp::Reverse(checkpoint.tree_size));
     let checked = check_empty_log_checkpoints(&mut pending)
@@ -1369,6 +1424,7 @@ pub fn verify(
         checkpoints_verified: total,
         kept_checkpoints_verified: kept_checked,
         latest_checkpoint: latest,
+        earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
     Ok(ExitCode::SUCCESS)
@@ -1382,16 +1438,91 @@ fn is_zero(count: &u64) -> bool {
 /// signed one a minute for a year is about 525,600.
 const KEPT_CHECKPOINT_LINES_MAX: usize = 1_000_000;
 
-/// The key checkpoints are checked with: the pinned one (`--public-key`), else the
-/// public half of the data directory's signing key, if there is one.
-fn verifying_key(
+/// `--earlier-key`s at most: a ledger that lost its key once a year for sixteen years
+/// has an operator problem no flag solves.
+const EARLIER_KEYS_MAX: usize = 16;
+
+/// The keys checkpoints are checked with: the current one, pinned (`--public-key`) or
+/// else the public half of the data directory's signing key, if there is one, after
+/// the `--earlier-key`s (D85).
+fn key_chain(
     place: &Place,
     pinned: Option<ed25519_dalek::VerifyingKey>,
-) -> anyhow::Result<Option<ed25519_dalek::VerifyingKey>> {
-    match pinned {
-        Some(key) => Ok(Some(key)),
-        None => Ok(keys::load(&place.data_dir)?.map(|key| key.verifying_key())),
+    earlier: &[ed25519_dalek::VerifyingKey],
+) -> anyhow::Result<Option<KeyChain>> {
+    let current = match pinned {
+        Some(key) => Some(key),
+        None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
+    };
+    Ok(current.map(|current| KeyChain::new(current, earlier)))
+}
+
+/// The `--earlier-key`s, oldest first, each a public key.
+fn earlier_keys(given: &[String]) -> anyhow::Result<Vec<ed25519_dalek::VerifyingKey>> {
+    if given.len() > EARLIER_KEYS_MAX {
+        let args = vec![("max", EARLIER_KEYS_MAX.to_string())];
+        return Err(Sentence::new("audit-earlier-keys-too-many", args).into());
     }
+    let parse = |text: &String| {
+        crate::audit::checkpoint::parse_public_key(text).map_err(|_| {
+            // Quoted and cut, as a pasted key may carry anything.
+            let shown: String = text.chars().take(80).collect();
+            let args = vec![("key", format!("{shown:?}"))];
+            Sentence::new("audit-earlier-key-not-a-key", args)
+        })
+    };
+    Ok(given.iter().map(parse).collect::<Result<_, _>>()?)
+}
+
+/// What each earlier key signed of the checkpoints checked.
+fn earlier_key_reports(
+    chain: Option<&KeyChain>,
+    checked: &[ChainedCheckpoint],
+) -> Vec<EarlierKeyReport> {
+    let Some(chain) = chain else {
+        return Vec::new();
+    };
+    (0..chain.earlier())
+        .map(|place| {
+            let sizes = checked
+                .iter()
+                .filter(|(_, signer)| *signer == place)
+                .map(|(checkpoint, _)| checkpoint.tree_size);
+            EarlierKeyReport {
+                public_key: crate::audit::checkpoint::hex(chain.key(place).as_bytes()),
+                checkpoints: u64::try_from(sizes.clone().count()).unwrap_or(u64::MAX),
+                first_size: sizes.clone().min(),
+                last_size: sizes.max(),
+            }
+        })
+        .collect()
+}
+
+/// A checkpoint signed by an earlier key after the key that replaced it had signed a
+/// smaller one: whoever holds the earlier key signed after the change (D85). A finding
+/// about keys (exit 1), like a checkpoint of another key.
+fn signed_after_replaced(
+    (late, _): &ChainedCheckpoint,
+    (replaced, _): &ChainedCheckpoint,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let args = [
+        ("size", text(late.tree_size)),
+        ("origin", text(&late.origin)),
+        ("replaced", text(replaced.tree_size)),
+        ("successor", text(&replaced.origin)),
+    ];
+    let id = "audit-verify-signed-after-replaced";
+    if json {
+        let message = say(Language::En, id, &args);
+        let report = serde_json::json!({"ok": false, "position": late.tree_size,
+            "message": message, "signed_by": late.origin});
+        print_json(out, &report)?;
+    } else {
+        writeln!(out, "{}", say(language, id, &args))?;
+    }
+    Ok(ExitCode::from(1))
 }
 
 /// Neither `--public-key` nor a signing key in the data directory (an auditor's copy of
@@ -1409,12 +1540,12 @@ fn no_key_to_verify(place: &Place) -> Sentence {
 fn kept_checkpoints(
     place: &Place,
     files: &[std::path::PathBuf],
-    pinned: Option<ed25519_dalek::VerifyingKey>,
-) -> anyhow::Result<Vec<Checkpoint>> {
+    chain: Option<&KeyChain>,
+) -> anyhow::Result<Vec<ChainedCheckpoint>> {
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    let Some(key) = verifying_key(place, pinned)? else {
+    let Some(chain) = chain else {
         return Err(no_key_to_verify(place).into());
     };
     let mut kept = Vec::new();
@@ -1427,7 +1558,7 @@ fn kept_checkpoints(
             if line.trim().is_empty() {
                 continue;
             }
-            let checked = kept_line(line, &key);
+            let checked = kept_line(line, chain);
             let refused = |reason: String| {
                 let args = vec![
                     ("file", name.clone()),
@@ -1445,20 +1576,27 @@ fn kept_checkpoints(
     Ok(kept)
 }
 
-/// One line of a `--kept` file, its signature checked with `key`.
-fn kept_line(line: &str, key: &ed25519_dalek::VerifyingKey) -> Result<Checkpoint, String> {
+/// One line of a `--kept` file, its signature checked with the ledger's keys.
+fn kept_line(line: &str, chain: &KeyChain) -> Result<ChainedCheckpoint, String> {
     let value: serde_json::Value = serde_json::from_str(line).map_err(|error| error.to_string())?;
     let signed = value.get("signed").cloned().unwrap_or(value);
     let signed: SignedCheckpoint =
         serde_json::from_value(signed).map_err(|error| error.to_string())?;
-    signed.verify(Some(key)).map_err(|error| match error {
-        // The key checked with is the ledger's, pinned or the data directory's: "the
-        // pinned key" misled where nothing was pinned (a re-probe).
-        CheckpointError::WrongKey { found, pinned } => {
-            format!("it was signed by key {found}, not by this ledger's key {pinned}")
+    chain
+        .verify(&signed)
+        .map_err(|error| wrong_key_said(&error, false))
+}
+
+/// A checkpoint's error as said: one signed by another key names the key checked with
+/// as "the pinned key" only when one was pinned (`--public-key`), else as this ledger's
+/// key (a re-probe: "the pinned key" misled where nothing was pinned).
+fn wrong_key_said(error: &CheckpointError, pinned: bool) -> String {
+    match error {
+        CheckpointError::WrongKey { found, pinned: key } if !pinned => {
+            format!("it was signed by key {found}, not by this ledger's key {key}")
         }
         other => other.to_string(),
-    })
+    }
 }
 
 /// What the stored checkpoints' signatures found, when not all of them check.
@@ -1482,6 +1620,9 @@ struct OtherKey {
     /// directory's key file, which is then the likelier culprit (another ledger's key
     /// put in its place) than the log, which `flexledger verify` may find intact.
     key_file: Option<String>,
+    /// A later checkpoint is signed by the key checked with: the other key may be one
+    /// the ledger replaced (`checkpoint --new-key`), which `--earlier-key` accepts.
+    replaced: bool,
 }
 
 /// `verify --public-key` met a checkpoint signed by another key: a finding (exit 1),
@@ -1504,13 +1645,24 @@ fn signed_by_another_key(
         }
         None => "audit-verify-other-key",
     };
+    let said = |language| {
+        let mut message = say(language, id, &args);
+        if other.replaced {
+            let keys = [
+                ("found", text(&other.found)),
+                ("pinned", text(&other.pinned)),
+            ];
+            let hint = say(language, "audit-verify-other-key-replaced", &keys);
+            message = format!("{message}\n{hint}");
+        }
+        message
+    };
     if json {
-        let message = say(Language::En, id, &args);
-        let report = serde_json::json!({"ok": false, "position": other.size, "message": message,
-            "signed_by": other.found, "pinned": other.pinned});
+        let report = serde_json::json!({"ok": false, "position": other.size,
+            "message": said(Language::En), "signed_by": other.found, "pinned": other.pinned});
         print_json(out, &report)?;
     } else {
-        writeln!(out, "{}", say(language, id, &args))?;
+        writeln!(out, "{}", said(language))?;
     }
     Ok(ExitCode::from(1))
 }
@@ -1521,17 +1673,31 @@ fn signed_by_another_key(
 fn signed_checkpoints(
     place: &Place,
     store: &(impl ReadStore + ?Sized),
-    pinned: Option<ed25519_dalek::VerifyingKey>,
-) -> anyhow::Result<Result<Vec<Checkpoint>, CheckpointsFinding>> {
-    let key = verifying_key(place, pinned)?;
-    let stored = proofs::stored_checkpoints(store, key.as_ref())?;
-    if key.is_none() && !stored.is_empty() {
+    chain: Option<&KeyChain>,
+    pinned: bool,
+) -> anyhow::Result<Result<Vec<ChainedCheckpoint>, CheckpointsFinding>> {
+    let Some(chain) = chain else {
+        if proofs::stored_checkpoints(store, None)?.is_empty() {
+            return Ok(Ok(Vec::new()));
+        }
         return Err(no_key_to_verify(place).into());
-    }
-    let mut checkpoints: Vec<Checkpoint> = Vec::new();
-    for (signed, checked) in stored {
+    };
+    let stored = proofs::stored_checkpoints_checked(
+        store,
+        |signed| chain.verify(signed),
+        |(checkpoint, _)| checkpoint,
+    )?;
+    // Whether a checkpoint after `index` is signed by the current key: a checkpoint of
+    // another key before it looks like a key the ledger replaced (D85).
+    let current_signs_after = |index: usize| {
+        stored[index + 1..]
+            .iter()
+            .any(|(_, checked)| matches!(checked, Ok((_, place)) if *place == chain.earlier()))
+    };
+    let mut checkpoints: Vec<ChainedCheckpoint> = Vec::new();
+    for (index, (signed, checked)) in stored.iter().enumerate() {
         match checked {
-            Ok(checkpoint) => checkpoints.push(checkpoint),
+            Ok(chained) => checkpoints.push(chained.clone()),
             Err(error) => {
                 let size = Checkpoint::parse_note(&signed.note)
                     .map(|checkpoint| checkpoint.tree_size)
@@ -1544,25 +1710,25 @@ fn signed_checkpoints(
                 // (Without a key given, only a checkpoint whose signature verifies
                 // under the key it names is "signed by another key"; any other is
                 // damage, as before.)
-                let validly_signed = pinned.is_some() || signed.verify(None).is_ok();
+                let validly_signed = pinned || signed.verify(None).is_ok();
                 if let (CheckpointError::WrongKey { found, pinned: key }, true) =
                     (&error, validly_signed)
                 {
-                    let key_file = pinned
-                        .is_none()
-                        .then(|| keys::key_path(&place.data_dir).display().to_string());
+                    let key_file =
+                        (!pinned).then(|| keys::key_path(&place.data_dir).display().to_string());
                     let other = OtherKey {
                         size,
                         found: found.clone(),
                         pinned: key.clone(),
                         key_file,
+                        replaced: current_signs_after(index),
                     };
                     return Ok(Err(CheckpointsFinding::OtherKey(other)));
                 }
                 let damaged = crate::store::StoreError::Corrupt {
                     position: size,
                     message: crate::store::findings::checkpoint_stored(
-                        crate::backup::checkpoint_error_said(&error),
+                        crate::backup::checkpoint_error_said(error),
                     ),
                 };
                 return Ok(Err(CheckpointsFinding::Damaged(damaged.into())));
@@ -1692,6 +1858,15 @@ fn print_verified(
     if output.kept_checkpoints_verified > 0 {
         let args = [("count", count(output.kept_checkpoints_verified))];
         writeln!(out, "{}", say(language, "audit-verify-kept", &args))?;
+    }
+    for earlier in &output.earlier_keys {
+        let args = [
+            ("count", count(earlier.checkpoints)),
+            ("key", text(&earlier.public_key)),
+            ("first", count(earlier.first_size.unwrap_or(0))),
+            ("last", count(earlier.last_size.unwrap_or(0))),
+        ];
+        writeln!(out, "{}", say(language, "audit-verify-earlier-key", &args))?;
     }
     Ok(())
 }

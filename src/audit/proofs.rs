@@ -57,7 +57,10 @@ pub fn walk_log(
 }
 
 /// A stored checkpoint, and what it commits to if its signature holds.
-pub type StoredCheckpoint = (SignedCheckpoint, Result<Checkpoint, CheckpointError>);
+pub type StoredCheckpoint = CheckedCheckpoint<Checkpoint>;
+
+/// A stored checkpoint, and what its check found (`T`) if its signature holds.
+pub type CheckedCheckpoint<T> = (SignedCheckpoint, Result<T, CheckpointError>);
 
 /// Every stored checkpoint, oldest first, with what it commits to (signatures are
 /// checked against `key`).
@@ -65,6 +68,17 @@ pub fn stored_checkpoints(
     store: &(impl ReadStore + ?Sized),
     key: Option<&VerifyingKey>,
 ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+    stored_checkpoints_checked(store, |signed| signed.verify(key), |checkpoint| checkpoint)
+}
+
+/// Every stored checkpoint, oldest first, each checked by `verify` (which says what it
+/// commits to: `checkpoint` reads that back out) and found stored under the size it
+/// commits to.
+pub fn stored_checkpoints_checked<T>(
+    store: &(impl ReadStore + ?Sized),
+    verify: impl Fn(&SignedCheckpoint) -> Result<T, CheckpointError>,
+    checkpoint: impl Fn(&T) -> &Checkpoint,
+) -> Result<Vec<CheckedCheckpoint<T>>, StoreError> {
     let mut checkpoints = Vec::new();
     for (tree_size, bytes) in store.audit_checkpoints()? {
         let signed: SignedCheckpoint =
@@ -72,13 +86,13 @@ pub fn stored_checkpoints(
                 position: tree_size,
                 message: findings::audit_checkpoint_undecodable(tree_size, error),
             })?;
-        let checked = signed.verify(key).and_then(|checkpoint| {
-            if checkpoint.tree_size == tree_size {
-                Ok(checkpoint)
+        let checked = verify(&signed).and_then(|verified| {
+            let commits_to = checkpoint(&verified).tree_size;
+            if commits_to == tree_size {
+                Ok(verified)
             } else {
                 Err(CheckpointError::Malformed(format!(
-                    "stored under size {tree_size} but commits to size {}",
-                    checkpoint.tree_size
+                    "stored under size {tree_size} but commits to size {commits_to}"
                 )))
             }
         });

@@ -1882,6 +1882,84 @@ fn a_lost_signing_key_is_never_silently_replaced() {
     );
 }
 
+/// D85: a ledger whose key was lost signs with a new one; the auditor pins the key it
+/// replaced with `--earlier-key`, which is accepted for what it signed before the change
+/// and found out when it signs after it.
+#[test]
+fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
+    use flexledger::audit::checkpoint::{origin_for, Checkpoint};
+    let dir = scenario_store("paying_in_order");
+    assert!(audit(dir.path(), &["checkpoint"]).status.success());
+    let old = public_key(dir.path());
+    let lost = tempfile::tempdir().unwrap();
+    let key_file = flexledger::audit::keys::SIGNING_KEY_FILE;
+    std::fs::rename(dir.path().join(key_file), lost.path().join(key_file)).unwrap();
+    let old_key = flexledger::audit::keys::load(lost.path()).unwrap().unwrap();
+    let enroll = serde_json::json!({"command":"enroll","member_id":"6b7b4a0e-0000-4000-8000-000000000002","region":"demo","month":"2025-04","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n";
+    let output = crate::support::flexledger(dir.path(), &["submit", "-"], Some(enroll.as_bytes()));
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(audit(dir.path(), &["checkpoint", "--new-key"])
+        .status
+        .success());
+    let new = public_key(dir.path());
+
+    // Without the earlier key: a finding, which names the way on.
+    let found = audit(dir.path(), &["verify"]);
+    assert_eq!(found.status.code(), Some(1), "{found:?}");
+    assert!(
+        text(&found).contains(&format!("--earlier-key {old}")),
+        "{found:?}"
+    );
+    // With it, pinned or beside the key file: verified, and what it signed is said.
+    for pinned in [&["--public-key", new.as_str()][..], &[]] {
+        let mut args = vec!["--json", "verify", "--earlier-key", old.as_str()];
+        args.extend_from_slice(pinned);
+        let report = json(&audit(dir.path(), &args));
+        assert_eq!(report["ok"], true, "{report}");
+        let earlier = &report["earlier_keys"][0];
+        assert_eq!(earlier["public_key"], old.as_str(), "{report}");
+        let before = report["latest_checkpoint"]["tree_size"].as_u64().unwrap() - 1;
+        assert_eq!(earlier["last_size"], before, "{report}");
+    }
+    let listed = audit(dir.path(), &["checkpoint", "--list", "--earlier-key", &old]);
+    assert_eq!(listed.status.code(), Some(0), "{listed:?}");
+    assert!(text(&listed).contains("by an earlier key"), "{listed:?}");
+    let kept = dir.path().join("kept.jsonl");
+    let list_json = ["--json", "checkpoint", "--list", "--earlier-key", &old];
+    std::fs::write(&kept, audit(dir.path(), &list_json).stdout).unwrap();
+    let kept_arg = kept.to_str().unwrap();
+    let checked = audit(
+        dir.path(),
+        &["verify", "--earlier-key", &old, "--kept", kept_arg],
+    );
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+
+    // The old key signing after the change (whoever holds it): found, stored or kept.
+    let listed = String::from_utf8(audit(dir.path(), &list_json).stdout).unwrap();
+    let last: Value = serde_json::from_str(listed.lines().last().unwrap()).unwrap();
+    let signed: flexledger::audit::checkpoint::SignedCheckpoint =
+        serde_json::from_value(last["signed"].clone()).unwrap();
+    let latest = signed.verify(None).unwrap();
+    let late = Checkpoint {
+        origin: origin_for(&old_key.verifying_key()),
+        ..latest
+    }
+    .sign(&old_key);
+    std::fs::write(&kept, serde_json::to_string(&late).unwrap() + "\n").unwrap();
+    let found = audit(
+        dir.path(),
+        &["verify", "--earlier-key", &old, "--kept", kept_arg],
+    );
+    assert_eq!(found.status.code(), Some(1), "{found:?}");
+    assert!(
+        text(&found).contains("An earlier key signs nothing after the change"),
+        "{found:?}"
+    );
+    // A key that is no key is refused before anything is read.
+    let refused = audit(dir.path(), &["verify", "--earlier-key", "abc"]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+}
+
 mod properties {
     use super::*;
     use crate::properties::{history, run_history, MEMBERS};
