@@ -4,11 +4,14 @@
 # English text is the wire's and the contract's.
 
 refusal-version-conflict = member stream is at version { $actual }, not { $expected }: read the member again and resubmit with expected_version { $actual }
-refusal-unknown-region = region "{ $region }" has no policy: publish_policy for it first (R3)
+refusal-unknown-region = region "{ $region }" has no policy: { $known_count ->
+        [0] no region has one yet, so publish_policy for it first (R3)
+       *[other] check the name, which must match exactly, case included (regions with a policy: { $known }); a new region needs publish_policy first (R3)
+    }
 refusal-member-withdrawn = member { $member } has withdrawn: reenroll first (R13)
 refusal-already-withdrawn = member { $member } has already withdrawn, since { $since } ({ $rule }): there is nothing to withdraw
 refusal-pay-member-withdrawn = member { $member } has withdrawn, since { $since }: the months of its ended enrollment period can no longer be paid (R11, R12); to pay again, reenroll (R13) and pay from the new period's first month
-refusal-member-unknown = member { $member } is not enrolled: enroll first (R5)
+refusal-member-unknown = member { $member } is not enrolled: no member has this id; check it, or enroll a new member first (R5)
 refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
 refusal-policy-before-region = { $month } is before region { $region }'s first month { $first }, when its first policy took effect (R1): a policy may take effect from the open month { $open } or later (R3)
@@ -40,7 +43,7 @@ refusal-pay-paid-through-last-month = { $month } is already paid: the enrollment
 refusal-withdraw-past-last-month = member { $member } has paid through { $last }, the last month the ledger records, while it is open: a withdrawal would take effect from the month after it (R1, R12), which cannot be recorded; the member stays enrolled through { $last }
 refusal-deduction-already-stopped = deduction is already stopped (R8): resume_deduction to start it again
 refusal-deduction-not-stopped = deduction is running (R8): there is nothing to resume
-refusal-never-enrolled = member { $member } has never enrolled: use enroll (R5)
+refusal-never-enrolled = member { $member } has never enrolled: no member has this id; check it, or use enroll for a new member (R5)
 refusal-not-withdrawn = member { $member } is still enrolled (R13): only a withdrawn member may re-enroll
 refusal-reenroll-month-closed = re-enrollment may start no earlier than { $earliest } (R13: the open month, and not before the withdrawal took effect or within months paid before it)
 refusal-reenroll-past-last-month = member { $member } paid through { $last }, the last month the ledger records, before withdrawing: re-enrollment may not start within those months (R13), so no month is left to re-enroll in

@@ -3,11 +3,14 @@
 # （tests/it/i18n.rs 检查）。命令名、字段名（如 `expected_version`）和规则编号照原样保留。
 
 refusal-version-conflict = 参保人员的事件流当前为第 { $actual } 版，而非第 { $expected } 版：请重新查询该参保人员，并以 expected_version { $actual } 重新提交
-refusal-unknown-region = 统筹地区“{ $region }”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）
+refusal-unknown-region = 统筹地区“{ $region }”尚未发布政策：{ $known_count ->
+        [0] 目前还没有任何统筹地区发布政策，请先通过 publish_policy 为其发布政策（R3）
+       *[other] 请核对名称，须完全一致，大小写也要相同（已发布政策的统筹地区：{ $known }）；新的统筹地区须先通过 publish_policy 发布政策（R3）
+    }
 refusal-member-withdrawn = 参保人员 { $member } 已停保：请先办理重新参保（reenroll，R13）
 refusal-already-withdrawn = 参保人员 { $member } 已自 { $since } 起停保（{ $rule }）：无需再办理停保
 refusal-pay-member-withdrawn = 参保人员 { $member } 已自 { $since } 起停保：已结束的参保期内的月份不能再缴费（R11，R12）；如需再缴费，请办理重新参保（reenroll，R13），并自新参保期的第一个月起缴费
-refusal-member-unknown = 参保人员 { $member } 未参保：请先办理参保（enroll，R5）
+refusal-member-unknown = 没有编号为 { $member } 的参保人员：请核对编号；若是新参保人员，请先办理参保（enroll，R5）
 refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
 refusal-policy-before-region = { $month } 早于统筹地区 { $region } 的首月 { $first }（其第一项政策生效之月，R1）：政策最早只能自当前征缴月 { $open } 起生效（R3）
@@ -39,7 +42,7 @@ refusal-pay-paid-through-last-month = { $month } 已缴费：本参保期已缴�
 refusal-withdraw-past-last-month = 参保人员 { $member } 已缴费至本账本记录的最后一个月 { $last }，且该月为当前征缴月：停保将自其后的月份起生效（R1，R12），而该月份无法记录；该参保人员的参保持续至 { $last }
 refusal-deduction-already-stopped = 已停止扣费（R8）：如需恢复扣费，请办理 resume_deduction
 refusal-deduction-not-stopped = 未停止扣费，扣费正常进行（R8）：无需恢复
-refusal-never-enrolled = 参保人员 { $member } 从未参保：请办理参保（enroll，R5）
+refusal-never-enrolled = 没有编号为 { $member } 的参保人员，从未参保：请核对编号；若是新参保人员，请办理参保（enroll，R5）
 refusal-not-withdrawn = 参保人员 { $member } 仍在参保，未停保（R13）：只有已停保的参保人员才能重新参保
 refusal-reenroll-month-closed = 重新参保最早只能自 { $earliest } 起（R13：不早于当前征缴月，不早于停保生效的月份，也不得落在停保前已缴费的月份内）
 refusal-reenroll-past-last-month = 参保人员 { $member } 停保前已缴费至本账本记录的最后一个月 { $last }：重新参保不得落在这些已缴费的月份内（R13），因此已无可重新参保的月份

@@ -437,18 +437,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             member,
             month,
             as_of,
-        } => {
-            let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
-                return Ok(NO_HISTORY);
-            };
-            // The JSON's sentences are the contract's English in every language.
-            let language = if json {
-                crate::i18n::Language::En
-            } else {
-                language
-            };
-            explain(&history, *month, language, json, &mut stdout)
-        }
+        } => explain_stored(place, (*member, *month, as_of), style, &mut stdout),
         AuditCommand::Timeline { member, svg, as_of } => {
             crate::cli::refuse_output_in_data_dir(&place.data_dir, svg)?;
             let Some(history) = stored_member(place, (*member, as_of), style, &mut stdout)? else {
@@ -500,11 +489,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             kept,
             earlier_key,
         } => {
-            let keys = (
-                public_key.as_deref(),
-                earlier_key.as_slice(),
-                kept.as_slice(),
-            );
+            let keys = (public_key.as_deref(), &earlier_key[..], &kept[..]);
             commands::verify(place, keys, style, &mut stdout)
         }
         AuditCommand::WhatIf(args) => {
@@ -561,6 +546,25 @@ fn stored_member(
 }
 
 /// `explain`: the month's explanation, or why the month has none (exit 1).
+/// `explain`: the stored member's month, as of `as_of`.
+fn explain_stored(
+    place: &Place,
+    (member, month, as_of): (Uuid, crate::domain::month::Month, &AsOf),
+    (json, language): (bool, crate::i18n::Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let Some(history) = stored_member(place, (member, as_of), (json, language), out)? else {
+        return Ok(NO_HISTORY);
+    };
+    // The JSON's sentences are the contract's English in every language.
+    let language = if json {
+        crate::i18n::Language::En
+    } else {
+        language
+    };
+    explain(&history, month, language, json, out)
+}
+
 fn explain(
     history: &MemberHistory,
     month: crate::domain::month::Month,

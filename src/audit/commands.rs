@@ -593,38 +593,11 @@ pub fn list_checkpoints(
         invalid |= checked.is_err();
         // Signed by a key the ledger replaced, pinned with --earlier-key (D85).
         let earlier = matches!(checked, Ok((_, place)) if *place < earlier_places);
-        match (json, checked) {
-            (true, Ok((checkpoint, _))) => {
-                let mut row =
-                    serde_json::json!({"ok": true, "checkpoint": checkpoint, "signed": signed});
-                if earlier {
-                    row["earlier_key"] = serde_json::Value::Bool(true);
-                }
-                print_json(out, &row)?
-            }
-            (true, Err(error)) => print_json(
-                out,
-                &serde_json::json!({"ok": false, "error": wrong_key_said(error, pinned.is_some()), "signed": signed}),
-            )?,
-            (false, Ok((checkpoint, _))) => {
-                let args = [
-                    ("size", text(format!("{:>10}", checkpoint.tree_size))),
-                    ("root", text(checkpoint.root)),
-                    ("heads", text(checkpoint.heads_size)),
-                    ("created", text(checkpoint.created_at)),
-                ];
-                let id = if earlier {
-                    "audit-checkpoint-row-earlier"
-                } else {
-                    "audit-checkpoint-row"
-                };
-                writeln!(out, "{}", say(language, id, &args))?
-            }
-            (false, Err(error)) => {
-                let args = [("error", text(wrong_key_said(error, pinned.is_some())))];
-                writeln!(out, "{}", say(language, "audit-checkpoint-invalid", &args))?
-            }
-        }
+        let error = checked
+            .as_ref()
+            .map_err(|error| wrong_key_said(error, pinned.is_some()));
+        let verified = error.map(|(checkpoint, _)| (checkpoint, earlier));
+        list_row(signed, verified, (json, language), out)?;
     }
     if let Some((late, replaced)) = out_of_order {
         signed_after_replaced(late, replaced, (json, language), out)?;
@@ -634,6 +607,52 @@ pub fn list_checkpoints(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One row of `checkpoint --list`: the checkpoint and whether an earlier key signed it,
+/// or why its signature does not hold.
+fn list_row(
+    signed: &SignedCheckpoint,
+    verified: Result<(&Checkpoint, bool), String>,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match (json, verified) {
+        (true, Ok((checkpoint, earlier))) => {
+            let mut row =
+                serde_json::json!({"ok": true, "checkpoint": checkpoint, "signed": signed});
+            if earlier {
+                row["earlier_key"] = serde_json::Value::Bool(true);
+            }
+            print_json(out, &row)
+        }
+        (true, Err(error)) => print_json(
+            out,
+            &serde_json::json!({"ok": false, "error": error, "signed": signed}),
+        ),
+        (false, Ok((checkpoint, earlier))) => {
+            let args = [
+                ("size", text(format!("{:>10}", checkpoint.tree_size))),
+                ("root", text(checkpoint.root)),
+                ("heads", text(checkpoint.heads_size)),
+                ("created", text(checkpoint.created_at)),
+            ];
+            let id = if earlier {
+                "audit-checkpoint-row-earlier"
+            } else {
+                "audit-checkpoint-row"
+            };
+            Ok(writeln!(out, "{}", say(language, id, &args))?)
+        }
+        (false, Err(error)) => {
+            let args = [("error", text(error))];
+            Ok(writeln!(
+                out,
+                "{}",
+                say(language, "audit-checkpoint-invalid", &args)
+            )?)
+        }
+    }
 }
 
 pub fn prove(

@@ -69,13 +69,31 @@ pub fn decide(state: &LedgerState, envelope: &CommandEnvelope) -> Decision {
     }
 }
 
+/// Regions named in an `unknown_region` refusal, at most: a province has a few dozen.
+const KNOWN_REGIONS_SHOWN_MAX: usize = 20;
+
 fn region<'a>(state: &'a LedgerState, name: &RegionName) -> Result<&'a RegionState, Refusal> {
     state.regions.get(name).ok_or_else(|| {
+        let known_count = state.regions.len();
+        let mut known: Vec<String> = state.regions.keys().map(ToString::to_string).collect();
+        known.sort_unstable();
+        known.truncate(KNOWN_REGIONS_SHOWN_MAX);
+        if known_count > KNOWN_REGIONS_SHOWN_MAX {
+            known.push("…".to_owned());
+        }
+        let known = known.join(", ");
+        let advice = if known_count == 0 {
+            "no region has one yet, so publish_policy for it first (R3)".to_owned()
+        } else {
+            format!("check the name, which must match exactly, case included (regions with a policy: {known}); a new region needs publish_policy first (R3)")
+        };
         Refusal::because(
             RefusalText::UnknownRegion {
                 region: name.clone(),
+                known,
+                known_count,
             },
-            format!("region {name:?} has no policy: publish_policy for it first (R3)"),
+            format!("region {name:?} has no policy: {advice}"),
         )
     })
 }
@@ -689,7 +707,7 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
                 member: body.member_id,
             },
             format!(
-                "member {} has never enrolled: use enroll (R5)",
+                "member {} has never enrolled: no member has this id; check it, or use enroll for a new member (R5)",
                 body.member_id
             ),
         );
@@ -804,7 +822,7 @@ fn known_member(
     let Some(member) = state.members.get(&member_id) else {
         return refuse(
             RefusalText::MemberUnknown { member: member_id },
-            format!("member {member_id} is not enrolled: enroll first (R5)"),
+            format!("member {member_id} is not enrolled: no member has this id; check it, or enroll a new member first (R5)"),
         );
     };
     Ok((member, region(state, &member.region)?))

@@ -218,8 +218,11 @@ macro_rules! refusal_texts {
 refusal_texts! {
     /// `expected_version` differs from the member stream's version.
     VersionConflict(VersionConflict) = "refusal-version-conflict" { actual: u64, expected: u64 }
-    /// R3: the region has no policy.
-    UnknownRegion(UnknownRegion) = "refusal-unknown-region" { region: RegionName }
+    /// R3: the region has no policy. `known` lists the regions that have one (at most
+    /// `KNOWN_REGIONS_SHOWN_MAX`, then "…"; `known_count` counts them all): a probe
+    /// typed `BJ` for `bj`, and "publish a policy for it first" alone would have had
+    /// staff publish one for a region that does not exist.
+    UnknownRegion(UnknownRegion) = "refusal-unknown-region" { region: RegionName, known: String, known_count: usize }
     /// R13: a command for an enrolled member names a withdrawn one.
     MemberWithdrawn(NotEnrolled) = "refusal-member-withdrawn" { member: Uuid }
     /// A payment for a withdrawn member: the ended period's months are no longer

@@ -49,17 +49,17 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
         .unwrap_or_else(|| refusal.message.clone())
 }
 
-/// A refusal's argument: its `Display`, except that one named `count`, `granted` or
-/// `remaining` is a Fluent number, so the English message can say "1 month" and
+/// A refusal's argument: its `Display`, except that one named `count`, `granted`,
+/// `remaining` or `known_count` is a Fluent number, so the English message can say "1 month" and
 /// "2 months" by its plural and "no more" for none left, and one named `detail` is
 /// serde's words in a parse refusal (`Arg::SerdeWords`).
 fn refusal_arg(name: &str, value: String) -> Arg {
     match (name, value.parse::<i64>()) {
-        ("count" | "granted" | "remaining", Ok(count)) => Arg::Count(count),
+        ("count" | "granted" | "remaining" | "known_count", Ok(count)) => Arg::Count(count),
         ("detail", _) => Arg::SerdeWords(value),
         // Every command name, comma-separated in the refusal's data: listed as the
         // reader's language lists (it was ", " inside Chinese).
-        ("names", _) => Arg::List(value.split(", ").map(str::to_owned).collect()),
+        ("names" | "known", _) => Arg::List(value.split(", ").map(str::to_owned).collect()),
         _ => Arg::Text(value),
     }
 }

@@ -1527,7 +1527,10 @@ fn accept_language_honours_quality_values() {
 fn messages_are_plain_text_with_their_arguments() {
     let args = [("member", "m-1".to_owned())];
     let en = tr(Language::En, "refusal-never-enrolled", &args).unwrap();
-    assert_eq!(en, "member m-1 has never enrolled: use enroll (R5)");
+    assert_eq!(
+        en,
+        "member m-1 has never enrolled: no member has this id; check it, or use enroll for a new member (R5)"
+    );
     let zh = tr(Language::ZhCn, "refusal-never-enrolled", &args).unwrap();
     assert!(
         zh.contains(" m-1 ") && !zh.contains(['\u{2068}', '\u{2069}']),
@@ -2446,6 +2449,48 @@ fn a_parse_refusal_s_lists_are_written_as_chinese_lists() {
     }
 }
 
+/// A region or member id mistyped is refused with advice to check it, naming the
+/// regions that have a policy, not only with advice to create one (a probe typed `BJ`
+/// for `bj`, and "publish a policy for it first" would have made a phantom region).
+#[test]
+fn a_mistyped_region_or_member_is_refused_with_advice_to_check_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = serde_json::json!({"command":"publish_policy","region":"bj","effective_from":"2025-01",
+        "average_monthly_wage":"10000.00","contribution_rate":"0.10","base_ratio_min":"0.60",
+        "base_ratio_max":"3.00","grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
+        "backpay_restores":"retroactive","benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+    let enroll = r#"{"command":"enroll","member_id":"00000000-0000-4000-8000-000000000003","region":"BJ","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}"#;
+    let pay = r#"{"command":"pay","member_id":"00000000-0000-4000-8000-000000000020","months":["2025-01"],"amount":"600.00","paid_on":"2025-01-15"}"#;
+    let input = format!("{policy}\n{enroll}\n{pay}\n");
+    let messages = |language: &str| -> Vec<String> {
+        let args = ["--lang", language, "submit", "-"];
+        let output = crate::support::flexledger(dir.path(), &args, Some(input.as_bytes()));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let result: Value = serde_json::from_str(line).unwrap();
+                result["error"]["message"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let english = messages("en");
+    assert!(
+        english[0].contains("case included (regions with a policy: bj)"),
+        "{english:?}"
+    );
+    assert!(
+        english[1].contains("no member has this id; check it"),
+        "{english:?}"
+    );
+    let chinese = messages("zh-CN");
+    assert!(
+        chinese[0].contains("已发布政策的统筹地区：bj"),
+        "{chinese:?}"
+    );
+    assert!(chinese[1].contains("请核对编号"), "{chinese:?}");
+}
+
 /// `submit --lang zh-CN` prints each refusal's `message` in Chinese, its line first
 /// for a line that did not parse, as `Accept-Language` does over HTTP (D37), with
 /// the same codes; without the flag the message is the contract's English even where
@@ -2476,7 +2521,7 @@ fn submit_s_messages_follow_the_lang_flag_and_never_the_locale() {
     assert_eq!(
         chinese.iter().map(message).collect::<Vec<_>>(),
         [
-            "统筹地区“x”尚未发布政策：请先通过 publish_policy 为其发布政策（R3）",
+            "统筹地区“x”尚未发布政策：目前还没有任何统筹地区发布政策，请先通过 publish_policy 为其发布政策（R3）",
             "第 2 行：不是有效的 JSON（无法识别的内容（此处只能是 true、false 或 null）（第 1 行第 2 列））；每条命令请发送一个 JSON 对象",
             "第 3 行：pay：缺少字段 `member_id`",
         ]
@@ -2484,7 +2529,7 @@ fn submit_s_messages_follow_the_lang_flag_and_never_the_locale() {
     assert_eq!(
         english.iter().map(message).collect::<Vec<_>>(),
         [
-            "region \"x\" has no policy: publish_policy for it first (R3)",
+            "region \"x\" has no policy: no region has one yet, so publish_policy for it first (R3)",
             "line 2: not valid JSON (expected ident at line 1 column 2); send one JSON object per command",
             "line 3: pay: missing field `member_id`",
         ]
