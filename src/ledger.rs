@@ -2096,14 +2096,24 @@ fn prepare_to_verify(
         .filter(|(_, starts_run)| *starts_run)
         .map(|(envelope, _)| envelope.command_id)
         .collect();
-    let records = store.command_spans(&starting).ok();
+    // A failure that is not damage (a role without SELECT on the records, a lost
+    // connection) is the chunk's first run's: read alone, each record met the batch's
+    // failure in another guise (on PostgreSQL, a transaction the failure aborted: a
+    // probe was told "current transaction is aborted" where SELECT had been denied).
+    let (records, mut failure) = match store.command_spans(&starting) {
+        Ok(records) => (Some(records), None),
+        // Read alone, a damaged record is named at its own run.
+        Err(StoreError::Corrupt { .. }) => (None, None),
+        Err(error) => (None, Some(error)),
+    };
     chunk
         .into_iter()
         .map(|(envelope, starts_run)| {
             let reproduced = Sha256::of(&envelope.canonical_bytes()) == envelope.hash;
-            let record = starts_run.then(|| match &records {
-                Some(records) => Ok(records.get(&envelope.command_id).copied()),
-                None => store.command_span(envelope.command_id),
+            let record = starts_run.then(|| match (&records, failure.take()) {
+                (_, Some(error)) => Err(error),
+                (Some(records), None) => Ok(records.get(&envelope.command_id).copied()),
+                (None, None) => store.command_span(envelope.command_id),
             });
             (envelope, reproduced, record)
         })

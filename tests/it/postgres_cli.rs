@@ -794,6 +794,61 @@ fn a_writer_without_the_privileges_it_uses_is_refused_at_open() {
     );
 }
 
+/// A reader role lacking SELECT on one table is refused for that (exit 2), and marks
+/// nothing: a probe's auditor role without SELECT on `commands` was told the table had
+/// been dropped ("restore the database"), and the damage mark it left in the writer's
+/// data directory refused the writer.
+#[test]
+fn a_reader_lacking_one_table_s_privilege_is_told_so_not_that_it_was_dropped() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let role = format!("partial_{}", std::process::id());
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             REVOKE SELECT ON commands FROM {role}"
+        ))
+        .unwrap();
+    let reader = url.replace("user=postgres", &format!("user={role}"));
+    let output = audit_on(&reader, &data, &["verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("permission denied"), "{stderr}");
+    assert!(!stderr.contains("dropped"), "{stderr}");
+    let mark = data.join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
+    assert!(!mark.exists(), "no damage mark for a privilege");
+}
+
+/// A walk in one snapshot keeps its transaction open, idle between pages, so a
+/// server's `idle_in_transaction_session_timeout` ended it (a probe's `verify` failed
+/// under 2 s, and under 200 ms with "invalid snapshot identifier"): its sessions turn
+/// the timeout off for themselves.
+#[test]
+fn verify_walks_a_database_that_ends_idle_transactions() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let database: String = admin
+        .query_one("SELECT current_database()", &[])
+        .unwrap()
+        .get(0);
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{database}\" SET idle_in_transaction_session_timeout = '1ms'"
+        ))
+        .unwrap();
+    for output in [
+        flexledger_on(&url, &data, &["verify"]),
+        audit_on(&url, &data, &["verify"]),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+    }
+}
+
 /// `$FLEXLEDGER_STORE` names the store over a `--data-dir` holding a sled ledger:
 /// the command says which store it uses, where a probe's `verify --data-dir sled1`
 /// verified the PostgreSQL store and said nothing of it; with `--store` on the
@@ -1059,6 +1114,16 @@ fn a_reader_connection_ended_by_an_administrator_does_not_stop_the_writer() {
         .unwrap()
         .get(0);
     assert!(ended > 0, "the server had reader connections open");
+    // A command at once, whose append reads through a reader connection that is gone:
+    // answered on a new one (a probe's `submit` and `serve` stopped with exit 2 at it).
+    // (A command id, looked up among the command records: a read.)
+    let mut command: serde_json::Value =
+        serde_json::from_str(&pay("2025-10", "2025-10-03")).unwrap();
+    command["command_id"] = "6b7b4a0e-0000-4000-8000-0000000000c1".into();
+    let operator = Some(token("operator"));
+    let body = command.to_string();
+    let (status, body) = call(&writer, "POST", "/v1/commands", operator, Some(&body), &[]);
+    assert_eq!(status, 200, "{body}");
     // Several writer checks (every 2 s), each reading a slice of the log back.
     std::thread::sleep(std::time::Duration::from_secs(5));
     assert!(

@@ -108,7 +108,9 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
         return match *code {
             SqlState::DISK_FULL => StoreError::DiskFull {
                 path: store.to_owned(),
-                source: std::io::Error::new(std::io::ErrorKind::StorageFull, error.to_string()),
+                // The server's own words ("could not extend file …: No space left on
+                // device"): `Display` of the error says only "db error".
+                source: std::io::Error::new(std::io::ErrorKind::StorageFull, error_text(&error)),
             },
             SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
                 unavailable(ServerAdvice::Login {

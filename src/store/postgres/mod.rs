@@ -352,8 +352,14 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
     let columns = connection
         .client
         .query(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+            // The catalog, as for the tables (`ledger_tables_present`): the
+            // information schema hides what the role may not read.
+            "SELECT a.attname::text, format_type(a.atttypid, NULL)::text \
+             FROM pg_catalog.pg_attribute a \
+             JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relname = 'schema_migrations' \
+             AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped",
             &[],
         )
         .map_err(pg)?;
@@ -450,8 +456,14 @@ fn ledger_tables_present(
     let rows = connection
         .client
         .query(
-            "SELECT table_name::text FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_name = ANY($1)",
+            // The catalog, not `information_schema.tables`, which hides a table the
+            // role holds no privilege on: a probe's reader role without SELECT on
+            // `commands` was told the table had been dropped, and marked the store
+            // damaged. Here the table is found, and reading it is refused by name.
+            "SELECT c.relname::text FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+             AND c.relname = ANY($1)",
             &[&PG_LEDGER_TABLES],
         )
         .map_err(|error| classify(store, error))?;

@@ -298,6 +298,14 @@ struct PoolState {
     open: usize,
 }
 
+/// What a snapshot's connections set first: their transaction stays open, idle between
+/// the pages a walk reads, for as long as the walk takes, so a server's
+/// `idle_in_transaction_session_timeout` (a common setting) would end it mid-walk (a
+/// probe's `verify` failed under 2 s with "terminating connection due to
+/// idle-in-transaction timeout", and under 200 ms with "invalid snapshot identifier").
+/// Any role may set it for its own session.
+const SNAPSHOT_SESSION: &str = "SET idle_in_transaction_session_timeout = 0";
+
 impl Pool {
     pub(crate) fn new(target: Target, store: String) -> Pool {
         Pool {
@@ -329,7 +337,9 @@ impl Pool {
         let mut first = pool.checkout()?;
         let exported = first
             .client
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .batch_execute(&format!(
+                "{SNAPSHOT_SESSION}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            ))
             .and_then(|()| first.client.query_one("SELECT pg_export_snapshot()", &[]))
             .and_then(|row| row.try_get::<_, String>(0));
         let snapshot = match exported {
@@ -352,13 +362,22 @@ impl Pool {
     }
 
     /// Runs `work` on a connection of the pool (an idle one, a new one while fewer than
-    /// `PG_READER_CONNECTIONS_MAX` are open, else the first one returned).
+    /// `PG_READER_CONNECTIONS_MAX` are open, else the first one returned). A read whose
+    /// idle connection turns out closed (the server restarted, or an administrator
+    /// ended it) is run once more on a new one: a probe's `pg_terminate_backend` of one
+    /// pooled reader stopped `submit` and `serve` though the database was up. Not in a
+    /// snapshot, whose transaction went with the connection.
     pub(crate) fn with<T>(
         &self,
-        work: impl FnOnce(&mut Connection) -> Result<T, ::postgres::Error>,
+        mut work: impl FnMut(&mut Connection) -> Result<T, ::postgres::Error>,
     ) -> Result<T, crate::store::StoreError> {
         let mut connection = self.checkout()?;
-        let outcome = work(&mut connection);
+        let mut outcome = work(&mut connection);
+        if outcome.is_err() && connection.client.is_closed() && self.snapshot.is_none() {
+            self.checkin(connection);
+            connection = self.checkout()?;
+            outcome = work(&mut connection);
+        }
         self.checkin(connection);
         outcome.map_err(|error| classify(&self.store, error))
     }
@@ -381,7 +400,7 @@ impl Pool {
                         .map_err(|error| classify(&self.store, error))?;
                     if let Some(snapshot) = &self.snapshot {
                         let import = format!(
-                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"
+                            "{SNAPSHOT_SESSION}; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{snapshot}'"
                         );
                         opened
                             .client
