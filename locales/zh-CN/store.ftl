@@ -62,6 +62,8 @@ store-found-stream-prev-hash = `stream_prev_hash` 与事件流 { $stream } 的�
 store-found-witness-missing = 头部见证 { $witness } 不见了，而该存储一直保存着它：它被删除了，或者复制、恢复数据目录时漏掉了它；这样，一个丢失了最后若干事件的日志看起来也会是完整的（它止于位置 { $head }）。请从数据目录的来处把该文件放回，或从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`
 store-found-witness-ahead = 日志止于位置 { $head }，而头部见证 { $witness } 记录位置 { $witnessed } 已持久追加：存储引擎丢失了位置 { $first_lost } 至 { $witnessed } 的事件（其文件被截短或损坏）。请从备份恢复数据目录；不要再向该存储追加（那会重用丢失的位置）
 store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏，或者该头部见证是另一个数据目录的文件（从别处复制而来：请放回本目录自己的头部见证）。否则请从备份恢复数据目录
+store-found-pg-witness-ahead = 数据库止于位置 { $head }，而本数据目录的头部见证 { $witness } 记录其写入进程已追加到位置 { $witnessed }：已答复为记录成功的位置 { $first_lost } 至 { $witnessed } 的事件不在数据库中（数据库由较旧的副本恢复，或提升了一个落后的备库）。未追加任何内容：追加会把这些位置给了别的事件。请找回丢失的事件（较新的副本，或原主库的数据）；若要接受这一损失，请把头部见证移开（`mv { $witness } { $aside }`），再启动写入进程，并请发送方重新发送丢失的命令
+store-found-pg-witness-other-hash = 数据库中位置 { $witnessed } 的事件哈希为 { $hash }，而本数据目录的头部见证 { $witness } 记录的是 { $witnessed_hash }：数据库中的历史不是本写入进程在此追加的那一份（由较旧的副本恢复后又被写入，或是另一个账本的数据库）。未追加任何内容。若是另一个账本，请用该账本自己的数据目录启动其写入进程；否则请从备份恢复数据库，或者，若要按现状接受，请把头部见证移开（`mv { $witness } { $aside }`）
 store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`
 
 ## `verify` 遍历存储时发现的问题（src/store/findings.rs，由 src/ledger.rs 调用）

@@ -1390,6 +1390,7 @@ pub fn verify(
     let pinned = crate::cli::pinned_public_key(public_key)?;
     let chain = key_chain(place, pinned, &earlier_keys(earlier)?)?;
     let kept = kept_checkpoints(place, kept, chain.as_ref())?;
+    let witness = crate::cli::PgWitness::read(place)?;
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
     let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {
@@ -1402,7 +1403,8 @@ pub fn verify(
         if position % proofs::PROGRESS_EVENTS_STEP == 0 {
             progress.set_position(position);
         }
-    });
+    })
+    .and_then(|report| witness.check(&store).map(|()| report));
     progress.finish_and_clear();
     let report = match outcome {
         Ok(report) => report,

@@ -1113,11 +1113,33 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
         .map_err(crate::ledger::LedgerError::from)?;
     // Again under the store's lock: a command that held it may have marked it meanwhile.
     refuse_a_store_found_damaged(place)?;
+    // Before anything is signed or appended: a database behind its witness is damage.
+    let witnessed = keep_head_witness(&mut store, place)?;
     let latest = crate::audit::keys::latest_signer(&store)?;
     if let Some(key) = crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())? {
         crate::audit::proofs::sign_first_checkpoint(&mut store, &key, chrono::Utc::now())?;
     }
+    if !witnessed {
+        // The data directory the key step made.
+        keep_head_witness(&mut store, place)?;
+    }
     Ok(Ledger::with_store(store)?)
+}
+
+/// A PostgreSQL ledger's writer witnesses its head in its data directory, beside its
+/// key (D86; a sled store keeps its own): whether it does (a directory that is not
+/// there yet has no witness to check).
+fn keep_head_witness(store: &mut AnyStore, place: &Place) -> anyhow::Result<bool> {
+    let AnyStore::Postgres(store) = store else {
+        return Ok(true);
+    };
+    if !place.data_dir.is_dir() {
+        return Ok(false);
+    }
+    store
+        .keep_head_witness(&place.data_dir)
+        .map_err(crate::ledger::LedgerError::from)?;
+    Ok(true)
 }
 
 /// Where the damage mark of a store is kept (D61): a sled ledger's in its data
@@ -2299,6 +2321,7 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
 }
 
 fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
+    let witness = PgWitness::read(place)?;
     let store = open_log_reader(&place.store, Reading::Snapshot)
         .inspect_err(print_damage_found_on_opening_to_stdout)?;
     let progress = walk_progress("verify", store.head()?.0);
@@ -2306,10 +2329,40 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         if position % 4096 == 0 {
             progress.set_position(position);
         }
-    });
+    })
+    .and_then(|report| witness.check(&store).map(|()| report));
     progress.finish_and_clear();
     note_walk(place, "flexledger verify", &outcome, (true, language));
     print_walk_outcome(&store, outcome, language)
+}
+
+/// A PostgreSQL ledger's head witness in the data directory (D86), read before
+/// `verify` takes its snapshot, and checked against the log after the walk: a database
+/// restored from an older copy passes every check inside it.
+pub(crate) struct PgWitness {
+    path: PathBuf,
+    witness: Option<crate::store::HeadWitness>,
+}
+
+impl PgWitness {
+    pub(crate) fn read(place: &Place) -> anyhow::Result<PgWitness> {
+        let path = place
+            .data_dir
+            .join(crate::store::postgres::PG_HEAD_WITNESS_FILE);
+        let witness = match place.store {
+            Location::Postgres(_) => crate::store::read_witness_at(&path)?,
+            Location::Sled(_) => None,
+        };
+        Ok(PgWitness { path, witness })
+    }
+
+    pub(crate) fn check(
+        &self,
+        store: &(impl crate::store::EventLog + ?Sized),
+    ) -> Result<(), crate::ledger::LedgerError> {
+        crate::store::postgres::check_witnessed(store, &self.path, self.witness)
+            .map_err(crate::ledger::LedgerError::from)
+    }
 }
 
 /// `verify --accept-head`: the sled store opened without its head witness checked,

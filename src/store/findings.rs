@@ -1001,3 +1001,39 @@ pub fn witness_other_hash(
 
 #[cfg(test)]
 mod tests;
+
+/// A PostgreSQL ledger's database ends at `head`, before the position `witnessed`
+/// its writer's head witness `witness` records as appended (D86).
+pub fn pg_witness_ahead(
+    head: u64,
+    witness: impl ToString,
+    witnessed: u64,
+    aside: impl ToString,
+) -> DamageDetail {
+    let args = vec![
+        ("head", text(head)),
+        ("witness", text(witness)),
+        ("witnessed", text(witnessed)),
+        ("first_lost", text(head + 1)),
+        ("aside", text(aside)),
+    ];
+    found("store-found-pg-witness-ahead", args)
+}
+
+/// A PostgreSQL ledger's event at the witnessed position has `hash`, where its
+/// writer's head witness `witness` recorded `witnessed_hash` (D86).
+pub fn pg_witness_other_hash(
+    (witnessed, hash): (u64, impl ToString),
+    witness: impl ToString,
+    witnessed_hash: impl ToString,
+    aside: impl ToString,
+) -> DamageDetail {
+    let args = vec![
+        ("witnessed", text(witnessed)),
+        ("hash", text(hash)),
+        ("witness", text(witness)),
+        ("witnessed_hash", text(witnessed_hash)),
+        ("aside", text(aside)),
+    ];
+    found("store-found-pg-witness-other-hash", args)
+}

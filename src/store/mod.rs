@@ -165,7 +165,12 @@ pub mod stream_index;
 pub use self::postgres::{PgReader, PgStore};
 pub use any::{AnyReader, AnyStore, Location, Place};
 pub use envelope::{CommandResult, Envelope, EventRef, PrintedLineProblem, Sha256};
-pub use sled_store::{SledReader, SledStore};
+pub use sled_store::{HeadWitness, SledReader, SledStore};
+
+/// The head witness in the witness file at `path`, if there is one (D49, D86).
+pub fn read_witness_at(path: &std::path::Path) -> Result<Option<HeadWitness>, StoreError> {
+    Ok(sled_store::read_witness_file(path)?.map(|(witness, _)| witness))
+}
 
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;

@@ -972,20 +972,24 @@ pub fn read_head_witness(dir: &Path) -> Result<Option<HeadWitness>, StoreError> 
 }
 
 fn read_witness_slot(dir: &Path) -> Result<Option<(HeadWitness, usize)>, StoreError> {
-    let path = dir.join(HEAD_WITNESS_FILE);
-    let bytes = match std::fs::read(&path) {
+    read_witness_file(&dir.join(HEAD_WITNESS_FILE))
+}
+
+/// The witness in the witness file at `path` and its slot; `None` if there is no file.
+pub(crate) fn read_witness_file(path: &Path) -> Result<Option<(HeadWitness, usize)>, StoreError> {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+    let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(classify_io(&path, error)),
+        Err(error) => return Err(classify_io(path, error)),
     };
     match parse_head_witness(&bytes) {
         Some(found) => Ok(Some(found)),
         None => Err(corrupt(
             0,
-            findings::witness_unreadable(
-                path.display(),
-                format!("{DAMAGED_FILE_PREFIX}{HEAD_WITNESS_FILE}"),
-            ),
+            findings::witness_unreadable(path.display(), format!("{DAMAGED_FILE_PREFIX}{name}")),
         )),
     }
 }
@@ -994,9 +998,18 @@ fn read_witness_slot(dir: &Path) -> Result<Option<(HeadWitness, usize)>, StoreEr
 /// `witness`: a temporary file, fsynced, renamed over the old one, and the directory
 /// fsynced. (Appends update one slot in place instead: `WitnessFile`.)
 pub fn write_head_witness(dir: &Path, witness: HeadWitness) -> Result<(), StoreError> {
+    write_witness_file(dir, HEAD_WITNESS_FILE, witness)
+}
+
+/// `write_head_witness` to the file `name` in `dir`.
+pub(crate) fn write_witness_file(
+    dir: &Path,
+    name: &str,
+    witness: HeadWitness,
+) -> Result<(), StoreError> {
     use std::io::Write;
-    let path = dir.join(HEAD_WITNESS_FILE);
-    let partial = dir.join(format!("{HEAD_WITNESS_FILE}.partial"));
+    let path = dir.join(name);
+    let partial = dir.join(format!("{name}.partial"));
     let mut bytes = vec![0u8; WITNESS_FILE_BYTES];
     for offset in WITNESS_SLOT_OFFSETS {
         let offset = offset as usize;
@@ -1015,7 +1028,7 @@ pub fn write_head_witness(dir: &Path, witness: HeadWitness) -> Result<(), StoreE
 
 /// The writer's open head witness: each update overwrites the slot that does not
 /// hold the latest witness and `fdatasync`s (one small write, no rename).
-struct WitnessFile {
+pub(crate) struct WitnessFile {
     file: File,
     path: PathBuf,
     /// The slot holding the latest witness.
@@ -1029,7 +1042,15 @@ impl WitnessFile {
         latest: HeadWitness,
         latest_slot: usize,
     ) -> Result<WitnessFile, StoreError> {
-        let path = dir.join(HEAD_WITNESS_FILE);
+        WitnessFile::open_at(dir.join(HEAD_WITNESS_FILE), latest, latest_slot)
+    }
+
+    /// The witness file at `path`, its latest witness in `latest_slot`.
+    pub(crate) fn open_at(
+        path: PathBuf,
+        latest: HeadWitness,
+        latest_slot: usize,
+    ) -> Result<WitnessFile, StoreError> {
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -1043,7 +1064,7 @@ impl WitnessFile {
         })
     }
 
-    fn record(&mut self, witness: HeadWitness) -> Result<(), StoreError> {
+    pub(crate) fn record(&mut self, witness: HeadWitness) -> Result<(), StoreError> {
         use std::io::{Seek, SeekFrom, Write};
         if witness == self.latest {
             return Ok(());

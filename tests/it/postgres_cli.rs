@@ -821,6 +821,71 @@ fn a_reader_lacking_one_table_s_privilege_is_told_so_not_that_it_was_dropped() {
     assert!(!mark.exists(), "no damage mark for a privilege");
 }
 
+/// D86: a database restored from an older copy (its `head` row with it) is a smaller
+/// ledger that passes every check inside it; the head witness its writer keeps in its
+/// data directory names it as damage, and nothing is appended, where a probe's next
+/// `submit` gave acknowledged positions to other events. Moving the witness aside
+/// accepts the loss.
+#[test]
+fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let witness = data.join(flexledger::store::postgres::PG_HEAD_WITNESS_FILE);
+    assert!(witness.exists(), "the writer keeps a head witness");
+    let database = url.split(":///").nth(1).unwrap().split('?').next().unwrap();
+    let older = format!("{database}_older");
+    let mut admin =
+        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE \"{older}\" TEMPLATE \"{database}\""
+        ))
+        .unwrap();
+    let enroll = |member: &str| {
+        let file = dir.path().join(format!("enroll-{member}.jsonl"));
+        let line = format!("{{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000{member}\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}}\n");
+        std::fs::write(&file, line).unwrap();
+        file
+    };
+    let acknowledged = enroll("d1");
+    let output = flexledger_on(&url, &data, &["submit", acknowledged.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    // The database replaced by the older copy, the writer started where it was.
+    let older_url = url.replace(database, &older);
+    let log_size = || -> i64 {
+        let mut client = ::postgres::Client::connect(&older_url, ::postgres::NoTls).unwrap();
+        let count = "SELECT count(*) FROM log_entries";
+        client.query_one(count, &[]).unwrap().get(0)
+    };
+    let before = log_size();
+    let next = enroll("d2");
+    let output = flexledger_on(&older_url, &data, &["submit", next.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("are not in it"), "{stderr}");
+    assert!(output.stdout.is_empty(), "{stderr}");
+    assert_eq!(log_size(), before, "nothing appended");
+    // Both verifies say so too, where both had passed.
+    for output in [
+        flexledger_on(&older_url, &data, &["verify"]),
+        audit_on(&older_url, &data, &["verify"]),
+    ] {
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let said = String::from_utf8_lossy(&output.stdout);
+        assert!(said.contains("are not in it"), "{output:?}");
+    }
+
+    // The loss accepted on purpose: the witness moved aside, the store verified.
+    std::fs::rename(&witness, data.join("witness-aside")).unwrap();
+    let verified = flexledger_on(&older_url, &data, &["verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{verified:?}");
+    let output = flexledger_on(&older_url, &data, &["submit", next.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(witness.exists(), "a new witness is kept from there on");
+}
+
 /// A walk in one snapshot keeps its transaction open, idle between pages, so a
 /// server's `idle_in_transaction_session_timeout` ended it (a probe's `verify` failed
 /// under 2 s, and under 200 ms with "invalid snapshot identifier"): its sessions turn

@@ -102,6 +102,8 @@ pub struct PgStore {
     /// Last version and hash of streams appended to lately (saves a query per stream
     /// per append); safe because this store is the only writer (it holds the lock).
     stream_heads: HeadCache,
+    /// The writer's head witness in its data directory, once kept (D86).
+    witness: Option<Box<super::sled_store::WitnessFile>>,
 }
 
 /// A read-only handle: cheap to clone (the clones share one pool of at most
@@ -193,7 +195,84 @@ fn checked_for_reading(url: &str) -> Result<(Target, String), StoreError> {
     Ok((target, store))
 }
 
+/// The head witness a PostgreSQL ledger's writer keeps in its data directory (D86):
+/// the position and hash of the last event it appended, fsynced after each append,
+/// outside the database. A database restored from an older copy (its `head` row with
+/// it), or a standby promoted while it was behind, is a smaller ledger that passes
+/// every check inside it (an operator's probe: both `verify`s passed and the next
+/// `submit` gave position 24,406 to another event, the three acknowledged before it
+/// lost); the witness names it as damage, and nothing is appended to it.
+pub const PG_HEAD_WITNESS_FILE: &str = "head-witness.postgresql";
+
+/// That the log of `reader` holds the event the head witness at `path` records, if
+/// there is one: damage if it ends before it or holds another event there (D86).
+pub fn check_head_witness(
+    reader: &(impl super::EventLog + ?Sized),
+    path: &std::path::Path,
+) -> Result<(), StoreError> {
+    let witness = super::sled_store::read_witness_file(path)?.map(|(witness, _)| witness);
+    check_witnessed(reader, path, witness)
+}
+
+/// `check_head_witness` with the witness read before (`verify` reads it before its
+/// snapshot: the writer records a head only once it is committed, so a snapshot taken
+/// after the witness was read holds it).
+pub fn check_witnessed(
+    reader: &(impl super::EventLog + ?Sized),
+    path: &std::path::Path,
+    witness: Option<super::sled_store::HeadWitness>,
+) -> Result<(), StoreError> {
+    let Some(witness) = witness else {
+        return Ok(());
+    };
+    if witness.position == 0 {
+        return Ok(());
+    }
+    let aside = format!("{}.accepted-loss", path.display());
+    let (head, _) = reader.head()?;
+    if head < witness.position {
+        let finding = findings::pg_witness_ahead(head, path.display(), witness.position, &aside);
+        return Err(corrupt(head + 1, finding));
+    }
+    let event = reader.read_log(witness.position).next().transpose()?;
+    match event {
+        Some(event) if event.hash == witness.hash => Ok(()),
+        found => {
+            let hash = found.map_or_else(|| "none".to_owned(), |event| event.hash.to_string());
+            let finding = findings::pg_witness_other_hash(
+                (witness.position, hash),
+                path.display(),
+                witness.hash,
+                &aside,
+            );
+            Err(corrupt(witness.position, finding))
+        }
+    }
+}
+
 impl PgStore {
+    /// Keeps the head witness in `dir` (D86): checks the log against it, then records
+    /// the head after every append. Refused as damage, before anything is appended,
+    /// when the database is behind what this data directory's writer appended.
+    pub fn keep_head_witness(&mut self, dir: &std::path::Path) -> Result<(), StoreError> {
+        use super::sled_store::{read_witness_file, write_witness_file, HeadWitness, WitnessFile};
+        use super::EventLog;
+        let path = dir.join(PG_HEAD_WITNESS_FILE);
+        check_head_witness(&self.reader, &path)?;
+        let (position, hash) = self.reader.head()?;
+        let head = HeadWitness { position, hash };
+        let mut witness = match read_witness_file(&path)? {
+            Some((latest, slot)) => WitnessFile::open_at(path, latest, slot)?,
+            None => {
+                write_witness_file(dir, PG_HEAD_WITNESS_FILE, head)?;
+                WitnessFile::open_at(path, head, 0)?
+            }
+        };
+        witness.record(head)?;
+        self.witness = Some(Box::new(witness));
+        Ok(())
+    }
+
     /// Connects to the store at `url`, checks its schema version, takes the writer
     /// lock, makes commits durable on this session, and checks the stored head
     /// against the log (a log cut short is damage).
@@ -215,6 +294,7 @@ impl PgStore {
             reader,
             url: url.to_owned(),
             stream_heads: HeadCache::new(write::STREAM_HEADS_CACHED_MAX),
+            witness: None,
         })
     }
 

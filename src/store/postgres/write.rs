@@ -10,7 +10,8 @@ use super::PgStore;
 use crate::store::coverage_rows::CoverageItem;
 use crate::store::head_cache::HeadCache;
 use crate::store::log_entry::HASH_BYTES;
-use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, StreamHeads};
+use crate::store::sealing::{self, AppendContext, RowWrite, Sealed, SealedEvent, StreamHeads};
+use crate::store::sled_store::HeadWitness;
 use crate::store::state_keys::{state_key, REBUILT_PREFIXES};
 use crate::store::{
     CheckpointWriter, CommandRecord, LogWriter, ReplacedRow, Sha256, StateKey, StateWrite,
@@ -322,6 +323,17 @@ fn insert_feed_items(
         .map(drop))
 }
 
+/// The head witness of the last event an append sealed (D86).
+fn witnessed(event: &SealedEvent) -> HeadWitness {
+    let mut hash = [0u8; HASH_BYTES];
+    // OK because an entry sealed here starts with its 32-byte hash.
+    hash.copy_from_slice(&event.entry[..HASH_BYTES]);
+    HeadWitness {
+        position: event.position,
+        hash: crate::store::Sha256(hash),
+    }
+}
+
 impl LogWriter for PgStore {
     fn append(
         &mut self,
@@ -339,7 +351,7 @@ impl LogWriter for PgStore {
         );
         let connection = self.connection()?;
         let mut transaction = connection.transaction().map_err(pg)?;
-        let outcome = (|| -> Result<StreamHeads, StoreError> {
+        let outcome = (|| -> Result<(StreamHeads, Option<HeadWitness>), StoreError> {
             let (head, head_hash) = head_in(&mut transaction, &store)?;
             let mut fetched = PgStore::fetch_for(&cached, &mut transaction, commands, &store)?;
             let sealed = sealing::seal_commands(commands, head, head_hash, &mut fetched)?;
@@ -357,11 +369,16 @@ impl LogWriter for PgStore {
                     .map_err(pg)?;
             }
             transaction.transaction.commit().map_err(pg)?;
-            Ok(sealed.heads)
+            Ok((sealed.heads, sealed.events.last().map(witnessed)))
         })();
         // A failed append keeps the cache as it was (nothing written).
         self.stream_heads = cached;
-        self.stream_heads.insert_all(outcome?);
+        let (heads, head) = outcome?;
+        self.stream_heads.insert_all(heads);
+        // After the commit: a witness behind the database is no loss (D86).
+        if let (Some(witness), Some(head)) = (self.witness.as_mut(), head) {
+            witness.record(head)?;
+        }
         Ok(())
     }
 
