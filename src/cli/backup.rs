@@ -320,6 +320,12 @@ fn backup_from_server(
         "public_key": check.signed.public_key, "key_pinned": check.key_pinned,
         "commands_signed": check.commands_signed, "bytes": bytes}}),
     )?;
+    // Said as `restore` says it (a newcomer's probe: `"key_pinned":false` alone, and
+    // nothing on standard error, where restore warns).
+    if !check.key_pinned {
+        let args = vec![("key_id", key_id)];
+        super::say_line(language, "cli-restore-key-not-pinned", args);
+    }
     // A server of an older build sends an older backup: kept, as restore takes it.
     match (check.commands_signed, check.version) {
         (true, _) => {}

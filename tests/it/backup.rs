@@ -471,6 +471,13 @@ fn a_backup_of_version_2_restores_its_digests_and_says_they_were_unsigned() {
         "{}",
         stderr(&output)
     );
+    // No --public-key: said on standard error, as restore says it.
+    assert_eq!(json(&output)["summary"]["key_pinned"], false);
+    assert!(
+        stderr(&output).contains("not a pinned one"),
+        "{}",
+        stderr(&output)
+    );
     let restored = root.path().join("restored");
     let said = restore(&restored, &golden, &[]);
     assert_eq!(said.status.code(), Some(0), "{}", stderr(&said));
