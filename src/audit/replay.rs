@@ -164,8 +164,17 @@ pub fn print_table(
     ];
     writeln!(out, "{}", say(language, "replay-header", &args))?;
     let headings = COLUMNS.map(|(id, _, _)| say(language, id, &[]));
+    // A column is as wide as its heading in the reader's language, where that is wider
+    // (a probe found "待发放补贴" one column wider than its values).
+    let widths: Vec<(usize, bool)> = COLUMNS
+        .iter()
+        .zip(&headings)
+        .map(|((_, width, right), title)| ((*width).max(display_width(title)), *right))
+        .collect();
+    // Where "what happened" starts: after every column and its two spaces.
+    let indent: usize = widths.iter().map(|(width, _)| width + 2).sum();
     let mut heading = String::new();
-    for ((_, width, right), title) in COLUMNS.iter().zip(&headings) {
+    for ((width, right), title) in widths.iter().zip(&headings) {
         heading.push_str(&pad(title, *width, *right));
         heading.push_str("  ");
     }
@@ -173,14 +182,14 @@ pub fn print_table(
     writeln!(out, "{heading}")?;
     for line in lines {
         let mut row = String::new();
-        for ((_, width, right), cell) in COLUMNS.iter().zip(cells(language, line)) {
+        for ((width, right), cell) in widths.iter().zip(cells(language, line)) {
             row.push_str(&pad(&cell, *width, *right));
             row.push_str("  ");
         }
         row.push_str(&line.summary);
         writeln!(out, "{row}")?;
         if !line.changes.is_empty() {
-            writeln!(out, "{:CHANGES_INDENT$}→ {}", "", line.changes_text)?;
+            writeln!(out, "{:indent$}→ {}", "", line.changes_text)?;
         }
     }
     Ok(())
@@ -198,18 +207,6 @@ const COLUMNS: [(&str, usize, bool); 8] = [
     ("replay-column-account", 9, true),
     ("replay-column-owed", 9, true),
 ];
-
-/// Where the table's "what happened" column starts: after every column and its two
-/// spaces.
-const CHANGES_INDENT: usize = {
-    let mut indent = 0;
-    let mut index = 0;
-    while index < COLUMNS.len() {
-        indent += COLUMNS[index].1 + 2;
-        index += 1;
-    }
-    indent
-};
 
 /// One line's cells under [`COLUMNS`]; `-` for the member's columns before its
 /// enrollment, and for an amount of zero.
