@@ -9,9 +9,10 @@ store-permission-denied = permission denied on { $path }: { $detail }; the user 
 store-permission-denied-database = permission denied in the database { $path }: { $detail }; the store's user needs every privilege on the ledger's tables (`flexledger migrate` run as that user makes them its own)
 store-read-only-file-system = { $path } is on a read-only file system ({ $detail }): the storage engine writes to its files even to read them (a snapshot as it opens), so no command can use the ledger there. Copy the data directory to a writable disk (cp -a { $path } COPY) and run the command on the copy
 store-disk-full = { $reason ->
-        [file-size] a file under { $path } reached this process's file size limit (`ulimit -f`, systemd's LimitFSIZE): { $detail }; raise the limit and run the command again
-       *[disk] the disk holding { $path } is full: { $detail }; free space and run the command again
-    } (even a command that only reads writes: the engine writes as it opens the store; nothing that failed to be written was acknowledged)
+        [file-size] a file under { $path } reached this process's file size limit (`ulimit -f`, systemd's LimitFSIZE): { $detail }; raise the limit and run the command again (even a command that only reads writes: the engine writes as it opens the store; nothing that failed to be written was acknowledged)
+        [database] the database server of { $path } has no space left: { $detail }; free space on the database server and run the command again (nothing that failed to be written was acknowledged)
+       *[disk] the disk holding { $path } is full: { $detail }; free space and run the command again (even a command that only reads writes: the engine writes as it opens the store; nothing that failed to be written was acknowledged)
+    }
 store-damaged = stored data is damaged: { $detail }
 store-damaged-at = stored data is damaged at position { $position }: { $detail }
 store-writer-locked = the store { $store } is in use by another flexledger writer (it holds the store's writer lock): stop that process, or use what only reads beside it (`verify`, `events`, `member` and `region` while no month close is being recorded, `flexledger-audit verify`, `serve --read-only`); a backup of a served ledger comes from its server (`flexledger backup --server URL`)

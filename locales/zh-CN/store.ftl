@@ -8,9 +8,10 @@ store-permission-denied = 无权访问 { $path }：{ $detail }；运行 flexledg
 store-permission-denied-database = 数据库 { $path } 拒绝访问：{ $detail }；存储所用的用户需要账本各表的全部权限（以该用户运行 `flexledger migrate`，这些表即归其所有）
 store-read-only-file-system = { $path } 位于只读文件系统上（{ $detail }）：存储引擎即使只是读取也要写入其文件（打开时写入快照），因此任何命令都无法在那里使用该账本。请把数据目录复制到可写的磁盘（cp -a { $path } COPY），再对副本运行该命令
 store-disk-full = { $reason ->
-        [file-size] { $path } 下的文件已达到本进程的文件大小上限（`ulimit -f`，systemd 的 LimitFSIZE）：{ $detail }；请提高该上限后重新运行该命令
-       *[disk] { $path } 所在的磁盘已满：{ $detail }；请腾出空间后重新运行该命令
-    }（只读的命令也会写入：存储引擎打开存储时即会写入；凡写入失败的内容均未被确认）
+        [file-size] { $path } 下的文件已达到本进程的文件大小上限（`ulimit -f`，systemd 的 LimitFSIZE）：{ $detail }；请提高该上限后重新运行该命令（只读的命令也会写入：存储引擎打开存储时即会写入；凡写入失败的内容均未被确认）
+        [database] { $path } 的数据库服务器已无剩余空间：{ $detail }；请在数据库服务器上腾出空间后重新运行该命令（凡写入失败的内容均未被确认）
+       *[disk] { $path } 所在的磁盘已满：{ $detail }；请腾出空间后重新运行该命令（只读的命令也会写入：存储引擎打开存储时即会写入；凡写入失败的内容均未被确认）
+    }
 store-damaged = 存储的数据已损坏：{ $detail }
 store-damaged-at = 存储的数据在位置 { $position } 处已损坏：{ $detail }
 store-writer-locked = 存储 { $store } 正被另一个 flexledger 写入进程使用（它持有该存储的写入锁）：请先停止那个进程，或改用只读的命令与它并行（`verify`、`events`，没有正在记录的月结时，查询参保人员与统筹地区的 `member` 与 `region`，`flexledger-audit verify`，`serve --read-only`）；正在提供服务的账本，其备份请向服务器获取（`flexledger backup --server URL`）

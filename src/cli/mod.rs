@@ -2635,6 +2635,27 @@ mod tests {
         );
     }
 
+    /// A PostgreSQL store's full disk is the database server's: said without the
+    /// words about sled's engine writing as it opens (an operator's probe).
+    #[test]
+    fn a_full_database_is_said_as_the_database_server_s() {
+        let full = crate::store::StoreError::DiskFull {
+            path: "postgresql:///ledger?host=/run/postgresql".into(),
+            source: std::io::Error::new(std::io::ErrorKind::StorageFull, "could not extend file"),
+        };
+        let error = anyhow::Error::from(full);
+        for language in [crate::i18n::Language::En, crate::i18n::Language::ZhCn] {
+            let said = super::error_said_in(&error, language);
+            assert!(said.contains("could not extend file"), "{said}");
+            assert!(
+                !said.contains("engine") && !said.contains("存储引擎"),
+                "{said}"
+            );
+        }
+        let english = super::error_said_in(&error, crate::i18n::Language::En);
+        assert!(english.contains("the database server of"), "{english}");
+    }
+
     /// `FileError` says itself in English with words of its own; the catalog's English
     /// of the same error is what a reader sees: the two never drift apart.
     #[test]

@@ -29,7 +29,7 @@ pub enum Location {
 /// What a PostgreSQL URL starts with.
 const POSTGRES_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
 
-fn is_postgres_url(text: &str) -> bool {
+pub(crate) fn is_postgres_url(text: &str) -> bool {
     // Bytes, not a `str` slice: a path may start with characters of several bytes.
     POSTGRES_SCHEMES.iter().any(|scheme| {
         text.as_bytes()

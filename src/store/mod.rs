@@ -646,7 +646,7 @@ impl StoreError {
                 vec![
                     ("path", text(path)),
                     ("detail", text(source)),
-                    ("reason", text(&full_reason(source))),
+                    ("reason", text(&full_reason(path, source))),
                 ],
             ),
             StoreError::CopyUnfinished {
@@ -881,7 +881,12 @@ pub trait StateRows: Send + Sync {
 
 /// Which limit a `DiskFull` met, for its sentence's selector: `file-size` for a file
 /// past the process's file size limit (EFBIG), else `disk` (a full disk or quota).
-fn full_reason(source: &std::io::Error) -> &'static str {
+fn full_reason(path: &str, source: &std::io::Error) -> &'static str {
+    // A PostgreSQL store's is the database server's disk: the words about sled's
+    // engine did not fit it (an operator's probe).
+    if any::is_postgres_url(path) {
+        return "database";
+    }
     let too_large = source.kind() == std::io::ErrorKind::FileTooLarge
         || (cfg!(target_os = "linux") && source.raw_os_error() == Some(27));
     if too_large {
