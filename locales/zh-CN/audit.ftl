@@ -146,6 +146,7 @@ audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；
 audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
 audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
 audit-verify-other-key-replaced = 之后的检查点由密钥 { $pinned } 签名：若该账本曾公告已更换密钥 { $found }（`flexledger-audit checkpoint --new-key`），请以 --earlier-key { $found } 给出该密钥，以接受更换前由它签名的检查点
+audit-verify-successor-signed-nothing = 未通过校验：已用 --earlier-key 给出旧密钥，但接替它的密钥 { $key } 没有签过所校验的任何检查点（无论已保存的还是您保存的）：经办机构公告的密钥更换不在本账本中，因此不能单凭旧密钥的检查点予以接受。请按公告核对这些密钥及其先后顺序，并用 --kept 给出您保存的检查点
 audit-verify-signed-after-replaced = 未通过校验：日志前 { $size } 个事件的检查点由旧密钥 { $origin } 签名，但接替它的密钥 { $successor } 此前已签过日志前 { $replaced } 个事件的检查点。旧密钥在更换之后不应再签任何检查点：这一个是持有旧密钥者所签。请留作证据，并向经办机构查问该密钥是如何丢失的
 audit-earlier-key-not-a-key = --earlier-key { $key } 不是公钥：请给出该账本此前签名所用的密钥，即经办机构公告的 64 位十六进制数字
 audit-earlier-keys-too-many = --earlier-key 最多可给出 { $max } 个

@@ -6,6 +6,7 @@ store-locked = 数据目录 { $path } 正被另一个 flexledger 进程使用（
 store-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 store-permission-denied = 无权访问 { $path }：{ $detail }；运行 flexledger 的用户需要对数据目录及其中每个文件有读写权限
 store-permission-denied-database = 数据库 { $path } 拒绝访问：{ $detail }；存储所用的用户需要账本各表的全部权限（以该用户运行 `flexledger migrate`，这些表即归其所有）
+store-database-read-only = 数据库 { $path } 把每个事务都设为只读（{ $detail }，由数据库或角色设定）：写入进程无法向其追加。请为写入进程关闭该设定（`ALTER ROLE … SET default_transaction_read_only = off`，或对数据库作同样设定）后重新启动写入进程；只读的使用方（`serve --read-only`、`verify`）可以照常使用
 store-read-only-file-system = { $path } 位于只读文件系统上（{ $detail }）：存储引擎即使只是读取也要写入其文件（打开时写入快照），因此任何命令都无法在那里使用该账本。请把数据目录复制到可写的磁盘（cp -a { $path } COPY），再对副本运行该命令
 store-disk-full = { $reason ->
         [file-size] { $path } 下的文件已达到本进程的文件大小上限（`ulimit -f`，systemd 的 LimitFSIZE）：{ $detail }；请提高该上限后重新运行该命令（只读的命令也会写入：存储引擎打开存储时即会写入；凡写入失败的内容均未被确认）
@@ -63,8 +64,9 @@ store-found-stream-prev-hash = `stream_prev_hash` 与事件流 { $stream } 的�
 store-found-witness-missing = 头部见证 { $witness } 不见了，而该存储一直保存着它：它被删除了，或者复制、恢复数据目录时漏掉了它；这样，一个丢失了最后若干事件的日志看起来也会是完整的（它止于位置 { $head }）。请从数据目录的来处把该文件放回，或从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`
 store-found-witness-ahead = 日志止于位置 { $head }，而头部见证 { $witness } 记录位置 { $witnessed } 已持久追加：存储引擎丢失了位置 { $first_lost } 至 { $witnessed } 的事件（其文件被截短或损坏）。请从备份恢复数据目录；不要再向该存储追加（那会重用丢失的位置）
 store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏，或者该头部见证是另一个数据目录的文件（从别处复制而来：请放回本目录自己的头部见证）。否则请从备份恢复数据目录
-store-found-pg-witness-ahead = 数据库止于位置 { $head }，而本数据目录的头部见证 { $witness } 记录其写入进程已追加到位置 { $witnessed }：已答复为记录成功的位置 { $first_lost } 至 { $witnessed } 的事件不在数据库中（数据库由较旧的副本恢复，或提升了一个落后的备库）。未追加任何内容：追加会把这些位置给了别的事件。请找回丢失的事件（较新的副本，或原主库的数据）；若要接受这一损失，请把头部见证移开（`mv { $witness } { $aside }`），再启动写入进程，并请发送方重新发送丢失的命令
-store-found-pg-witness-other-hash = 数据库中位置 { $witnessed } 的事件哈希为 { $hash }，而本数据目录的头部见证 { $witness } 记录的是 { $witnessed_hash }：数据库中的历史不是本写入进程在此追加的那一份（由较旧的副本恢复后又被写入，或是另一个账本的数据库）。未追加任何内容。若是另一个账本，请用该账本自己的数据目录启动其写入进程；否则请从备份恢复数据库，或者，若要按现状接受，请把头部见证移开（`mv { $witness } { $aside }`）
+store-found-pg-witness-ahead = 数据库止于位置 { $head }，而本数据目录的头部见证 { $witness } 记录其写入进程已追加到位置 { $witnessed }：已答复为记录成功的位置 { $first_lost } 至 { $witnessed } 的事件不在数据库中（数据库由较旧的副本恢复，或提升了一个落后的备库）。未追加任何内容：追加会把这些位置给了别的事件。请找回丢失的事件（较新的副本，或原主库的数据）；若要接受这一损失，请把头部见证移开（`mv { $witness } { $aside }`），运行 `flexledger verify`，再启动写入进程，并请发送方重新发送丢失的命令
+store-found-pg-witness-other-hash = 数据库中位置 { $witnessed } 的事件哈希为 { $hash }，而本数据目录的头部见证 { $witness } 记录的是 { $witnessed_hash }：数据库中的历史不是本写入进程在此追加的那一份（由较旧的副本恢复后又被写入，或是另一个账本的数据库）。未追加任何内容。若是另一个账本，请用该账本自己的数据目录启动其写入进程；否则请从备份恢复数据库，或者，若要按现状接受，请把头部见证移开（`mv { $witness } { $aside }`）并运行 `flexledger verify`
+store-found-pg-witness-unreadable = 本数据目录的头部见证 { $witness } 无法读取（没有完好的写入进程已追加头部的记录），因此无法判断数据库是否丢失了事件。若无人改动过它，那是崩溃或磁盘损坏所致：请把它移开（`mv { $witness } { $aside }`），运行 `flexledger verify`，再启动写入进程，写入进程会另建一个
 store-found-witness-kept = { $finding }。`--accept-head` 只用于缺失或无法读取的头部见证；它不会覆盖记录了日志所丢失内容的见证。若仍要接受这一损失，请先把见证移到一旁：`mv { $witness } { $aside }`，然后再次运行 `flexledger verify --accept-head`
 
 ## `verify` 遍历存储时发现的问题（src/store/findings.rs，由 src/ledger.rs 调用）

@@ -285,9 +285,22 @@ impl KeyChain {
         self.keys.len() - 1
     }
 
-    /// The key at `place` (0 the oldest).
-    pub fn key(&self, place: usize) -> &VerifyingKey {
-        &self.keys[place]
+    /// The key at `place` (0 the oldest), if the chain has one there.
+    pub fn key(&self, place: usize) -> Option<&VerifyingKey> {
+        self.keys.get(place)
+    }
+
+    /// The first key after an earlier one that signed none of `checkpoints`: the
+    /// change the agency announced is not in what was checked, so the earlier key's
+    /// checkpoints are not to be taken on its word (a reviewer: whoever holds the old
+    /// key and the store could delete the new key's checkpoints and sign a rewrite
+    /// with the old one). `--new-key` signs with the new key at once, so a ledger that
+    /// changed keys always has one.
+    pub fn unsigned_successor(&self, checkpoints: &[ChainedCheckpoint]) -> Option<usize> {
+        if self.earlier() == 0 {
+            return None;
+        }
+        (1..self.keys.len()).find(|place| !checkpoints.iter().any(|(_, signer)| signer == place))
     }
 
     /// Checks `signed` against the current key, else against the earlier key it names;
@@ -313,9 +326,9 @@ impl KeyChain {
 
     /// The first checkpoint, by size, signed by a key earlier in the chain than the key
     /// of a smaller or equal one, with that one: a key that signed after it was
-    /// replaced. Equal sizes count too: `checkpoint --new-key` signs only once the log
-    /// has grown past the latest checkpoint, so the earlier key never signed the size
-    /// its successor first signed.
+    /// replaced. Equal sizes count too, unless both say the same (roots and heads): the
+    /// earlier key may have signed that size unstored (a backup over HTTP, D33) before
+    /// `--new-key` signed it again.
     pub fn first_out_of_order(
         checkpoints: &[ChainedCheckpoint],
     ) -> Option<(&ChainedCheckpoint, &ChainedCheckpoint)> {
@@ -324,13 +337,27 @@ impl KeyChain {
         let mut latest: Option<&ChainedCheckpoint> = None;
         for chained in sorted {
             match latest {
-                Some(before) if before.1 > chained.1 => return Some((chained, before)),
+                Some(before) if before.1 > chained.1 && !same_statement(&before.0, &chained.0) => {
+                    return Some((chained, before))
+                }
+                Some(before) if before.1 > chained.1 => {}
                 Some(before) if before.1 == chained.1 => {}
                 _ => latest = Some(chained),
             }
         }
         None
     }
+}
+
+/// Two checkpoints of one log state: the same size, roots and heads.
+fn same_statement(one: &Checkpoint, other: &Checkpoint) -> bool {
+    (one.tree_size, one.root, one.heads_size, one.heads_root)
+        == (
+            other.tree_size,
+            other.root,
+            other.heads_size,
+            other.heads_root,
+        )
 }
 
 /// A note's origin names the key that signed it (`origin_for`).
@@ -576,13 +603,27 @@ mod tests {
             chained(at(&old, 8)),
         ];
         assert!(KeyChain::first_out_of_order(&in_order).is_none());
+        let other_root = |key: &SigningKey| {
+            let checkpoint = Checkpoint {
+                tree_size: 9,
+                root: Sha256::of(b"another root"),
+                ..sample(key)
+            };
+            checkpoint.sign(key)
+        };
         let same_size = [
             chained(at(&old, 5)),
-            chained(at(&old, 9)),
+            chained(other_root(&old)),
             chained(at(&new, 9)),
         ];
         let (found, after) = KeyChain::first_out_of_order(&same_size).unwrap();
         assert_eq!((found.0.tree_size, found.1, after.1), (9, 0, 1));
+        // The same statement at one size by both keys is no finding.
+        let same_statement = [chained(at(&old, 9)), chained(at(&new, 9))];
+        assert!(KeyChain::first_out_of_order(&same_statement).is_none());
+        // An earlier key pinned, its successor's checkpoints gone: not taken.
+        assert_eq!(chain.unsigned_successor(&[chained(at(&old, 5))]), Some(1));
+        assert_eq!(chain.unsigned_successor(&in_order), None);
         let late = [
             chained(at(&old, 5)),
             chained(at(&new, 9)),

@@ -545,7 +545,6 @@ fn stored_member(
     }
 }
 
-/// `explain`: the month's explanation, or why the month has none (exit 1).
 /// `explain`: the stored member's month, as of `as_of`.
 fn explain_stored(
     place: &Place,
@@ -565,6 +564,7 @@ fn explain_stored(
     explain(&history, month, language, json, out)
 }
 
+/// `explain`: the month's explanation, or why the month has none (exit 1).
 fn explain(
     history: &MemberHistory,
     month: crate::domain::month::Month,

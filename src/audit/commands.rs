@@ -1427,6 +1427,12 @@ pub fn verify(
     if let Some((late, replaced)) = KeyChain::first_out_of_order(&chained) {
         return signed_after_replaced(late, replaced, (json, language), out);
     }
+    if let Some(key) = chain.as_ref().and_then(|chain| {
+        let unsigned = chain.unsigned_successor(&chained)?;
+        chain.key(unsigned)
+    }) {
+        return successor_signed_nothing(key, (json, language), out);
+    }
     let earlier_keys = earlier_key_reports(chain.as_ref(), &chained);
     let mut pending: Vec<Checkpoint> = chained
         .into_iter()
@@ -1510,13 +1516,37 @@ fn earlier_key_reports(
                 .filter(|(_, signer)| *signer == place)
                 .map(|(checkpoint, _)| checkpoint.tree_size);
             EarlierKeyReport {
-                public_key: crate::audit::checkpoint::hex(chain.key(place).as_bytes()),
+                public_key: chain.key(place).map_or_else(String::new, |key| {
+                    crate::audit::checkpoint::hex(key.as_bytes())
+                }),
                 checkpoints: u64::try_from(sizes.clone().count()).unwrap_or(u64::MAX),
                 first_size: sizes.clone().min(),
                 last_size: sizes.max(),
             }
         })
         .collect()
+}
+
+/// `--earlier-key` given, but the key after it signed none of the checkpoints checked:
+/// the earlier key's checkpoints are not accepted on their own (D85). A finding
+/// (exit 1).
+fn successor_signed_nothing(
+    key: &ed25519_dalek::VerifyingKey,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let args = [("key", text(crate::audit::checkpoint::hex(key.as_bytes())))];
+    let id = "audit-verify-successor-signed-nothing";
+    if json {
+        let message = say(Language::En, id, &args);
+        print_json(
+            out,
+            &serde_json::json!({"ok": false, "position": 0, "message": message}),
+        )?;
+    } else {
+        writeln!(out, "{}", say(language, id, &args))?;
+    }
+    Ok(ExitCode::from(1))
 }
 
 /// A checkpoint signed by an earlier key after the key that replaced it had signed a

@@ -1020,6 +1020,13 @@ pub fn pg_witness_ahead(
     found("store-found-pg-witness-ahead", args)
 }
 
+/// A PostgreSQL ledger's head witness `witness` has no intact slot; moved aside as
+/// `aside`, the writer makes a new one (D86).
+pub fn pg_witness_unreadable(witness: impl ToString, aside: impl ToString) -> DamageDetail {
+    let args = vec![("witness", text(witness)), ("aside", text(aside))];
+    found("store-found-pg-witness-unreadable", args)
+}
+
 /// A PostgreSQL ledger's event at the witnessed position has `hash`, where its
 /// writer's head witness `witness` recorded `witnessed_hash` (D86).
 pub fn pg_witness_other_hash(

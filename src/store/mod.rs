@@ -167,11 +167,6 @@ pub use any::{AnyReader, AnyStore, Location, Place};
 pub use envelope::{CommandResult, Envelope, EventRef, PrintedLineProblem, Sha256};
 pub use sled_store::{HeadWitness, SledReader, SledStore};
 
-/// The head witness in the witness file at `path`, if there is one (D49, D86).
-pub fn read_witness_at(path: &std::path::Path) -> Result<Option<HeadWitness>, StoreError> {
-    Ok(sled_store::read_witness_file(path)?.map(|(witness, _)| witness))
-}
-
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
 use crate::i18n::Sentence;
@@ -632,7 +627,11 @@ impl StoreError {
             // A database's refusal is no directory's: a probe's revoked INSERT was told
             // to give access to "the data directory and every file in it".
             StoreError::PermissionDenied { path, source } => (
-                if path.starts_with("postgres") {
+                if path.starts_with("postgres")
+                    && source.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+                {
+                    "store-database-read-only"
+                } else if path.starts_with("postgres") {
                     "store-permission-denied-database"
                 } else if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem {
                     "store-read-only-file-system"

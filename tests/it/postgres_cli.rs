@@ -886,6 +886,36 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
     assert!(witness.exists(), "a new witness is kept from there on");
 }
 
+/// A database whose transactions are all read-only is refused to a writer at open,
+/// saying which setting, where a probe's writer opened and failed its first append
+/// with the server's bare words; readers use it as it is.
+#[test]
+fn a_database_made_read_only_is_refused_to_a_writer_and_read_by_readers() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let database: String = admin
+        .query_one("SELECT current_database()", &[])
+        .unwrap()
+        .get(0);
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{database}\" SET default_transaction_read_only = on"
+        ))
+        .unwrap();
+    let demo = repo_path("examples/demo.jsonl");
+    let output = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("makes every transaction read-only"),
+        "{stderr}"
+    );
+    let verified = flexledger_on(&url, &data, &["verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{verified:?}");
+}
+
 /// A walk in one snapshot keeps its transaction open, idle between pages, so a
 /// server's `idle_in_transaction_session_timeout` ended it (a probe's `verify` failed
 /// under 2 s, and under 200 ms with "invalid snapshot identifier"): its sessions turn
@@ -1106,7 +1136,9 @@ fn a_read_only_server_whose_read_met_damage_is_not_healthy() {
 
 /// A server error flexledger has no name for is said in the server's own words, with
 /// its SQLSTATE: the `postgres` crate's own text for every one is "db error", which a
-/// probe got for a statement timeout, a cancelled statement and a read-only database.
+/// probe got for a statement timeout, a cancelled statement and a read-only database
+/// (which is now refused at open: `a_database_made_read_only_is_refused_to_a_writer…`;
+/// here a trigger of the operator's refuses the append).
 #[test]
 fn a_server_error_is_said_in_the_server_s_words_with_its_sqlstate() {
     let Some(cluster) = cluster() else { return };
@@ -1115,8 +1147,9 @@ fn a_server_error_is_said_in_the_server_s_words_with_its_sqlstate() {
     let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
     client
         .batch_execute(
-            "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on', \
-             current_database()); END $$",
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the operator''s trigger' USING ERRCODE = '23514'; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON log_entries FOR EACH ROW EXECUTE FUNCTION refuse()",
         )
         .unwrap();
     let demo = repo_path("examples/demo.jsonl");
@@ -1127,8 +1160,8 @@ fn a_server_error_is_said_in_the_server_s_words_with_its_sqlstate() {
     );
     let said = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{said}");
-    assert!(said.contains("read-only transaction"), "{said}");
-    assert!(said.contains("SQLSTATE 25006"), "{said}");
+    assert!(said.contains("refused by the operator's trigger"), "{said}");
+    assert!(said.contains("SQLSTATE 23514"), "{said}");
 }
 
 /// A pooled reader's connection ended by an administrator does not stop the writer:

@@ -195,6 +195,19 @@ fn checked_for_reading(url: &str) -> Result<(Target, String), StoreError> {
     Ok((target, store))
 }
 
+impl PgReader {
+    /// Whether the database is a standby (`pg_is_in_recovery()`): one that is behind
+    /// its primary is behind the writer's head witness too, and lost nothing (D86).
+    pub fn in_recovery(&self) -> Result<bool, StoreError> {
+        let row = self.pool.with(|connection| {
+            connection
+                .client
+                .query_one("SELECT pg_is_in_recovery()", &[])
+        })?;
+        read::column::<bool>(&row, 0)
+    }
+}
+
 /// The head witness a PostgreSQL ledger's writer keeps in its data directory (D86):
 /// the position and hash of the last event it appended, fsynced after each append,
 /// outside the database. A database restored from an older copy (its `head` row with
@@ -210,8 +223,26 @@ pub fn check_head_witness(
     reader: &(impl super::EventLog + ?Sized),
     path: &std::path::Path,
 ) -> Result<(), StoreError> {
-    let witness = super::sled_store::read_witness_file(path)?.map(|(witness, _)| witness);
+    let witness = read_head_witness_at(path)?.map(|(witness, _)| witness);
     check_witnessed(reader, path, witness)
+}
+
+/// The head witness at `path` and its slot, if there is a file; one with no intact
+/// slot is damage said for this engine (the sled witness's advice, `verify
+/// --accept-head`, is sled's own).
+pub fn read_head_witness_at(
+    path: &std::path::Path,
+) -> Result<Option<(super::sled_store::HeadWitness, usize)>, StoreError> {
+    match super::sled_store::read_witness_file(path) {
+        Err(StoreError::Corrupt { .. }) => {
+            let aside = format!("{}.unreadable", path.display());
+            Err(corrupt(
+                0,
+                findings::pg_witness_unreadable(path.display(), aside),
+            ))
+        }
+        read => read,
+    }
 }
 
 /// `check_head_witness` with the witness read before (`verify` reads it before its
@@ -255,13 +286,13 @@ impl PgStore {
     /// the head after every append. Refused as damage, before anything is appended,
     /// when the database is behind what this data directory's writer appended.
     pub fn keep_head_witness(&mut self, dir: &std::path::Path) -> Result<(), StoreError> {
-        use super::sled_store::{read_witness_file, write_witness_file, HeadWitness, WitnessFile};
+        use super::sled_store::{write_witness_file, HeadWitness, WitnessFile};
         use super::EventLog;
         let path = dir.join(PG_HEAD_WITNESS_FILE);
         check_head_witness(&self.reader, &path)?;
         let (position, hash) = self.reader.head()?;
         let head = HeadWitness { position, hash };
-        let mut witness = match read_witness_file(&path)? {
+        let mut witness = match read_head_witness_at(&path)? {
             Some((latest, slot)) => WitnessFile::open_at(path, latest, slot)?,
             None => {
                 write_witness_file(dir, PG_HEAD_WITNESS_FILE, head)?;
@@ -280,7 +311,7 @@ impl PgStore {
         let store = redact_url(url);
         let target = parse_config(url, &store)?;
         let mut writer = Connection::open(&target, &store)?;
-        refuse_a_standby(&mut writer, &store)?;
+        refuse_a_read_only_database(&mut writer, &store)?;
         check_schema(&mut writer, &store)?;
         refuse_missing_write_privileges(&mut writer, &store)?;
         take_writer_lock(&mut writer, &store)?;
@@ -606,8 +637,9 @@ fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreErr
 
 /// A writer on a hot standby would serve reads and fail at its first append with the
 /// server's bare "cannot execute INSERT in a read-only transaction": refused at open,
-/// saying where the writer belongs.
-fn refuse_a_standby(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
+/// saying where the writer belongs; so is a database whose transactions are all
+/// read-only.
+fn refuse_a_read_only_database(connection: &mut Connection, store: &str) -> Result<(), StoreError> {
     let row = connection
         .client
         .query_one("SELECT pg_is_in_recovery()", &[])
@@ -615,6 +647,25 @@ fn refuse_a_standby(connection: &mut Connection, store: &str) -> Result<(), Stor
     if read::column::<bool>(&row, 0)? {
         return Err(StoreError::Standby {
             store: store.to_owned(),
+        });
+    }
+    // A database or role whose transactions are all read-only takes no append: said
+    // at open, where a probe's writer opened and then failed its first append with the
+    // server's bare "cannot execute INSERT in a read-only transaction".
+    let row = connection
+        .client
+        .query_one(
+            "SELECT current_setting('default_transaction_read_only') = 'on'",
+            &[],
+        )
+        .map_err(|error| classify(store, error))?;
+    if read::column::<bool>(&row, 0)? {
+        return Err(StoreError::PermissionDenied {
+            path: store.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::ReadOnlyFilesystem,
+                "default_transaction_read_only is on",
+            ),
         });
     }
     Ok(())
@@ -751,7 +802,7 @@ pub fn migrate(url: &str) -> Result<u32, StoreError> {
 
 fn migrate_on(connection: &mut Connection, store: &str) -> Result<u32, StoreError> {
     let pg = |error| classify(store, error);
-    refuse_a_standby(connection, store)?;
+    refuse_a_read_only_database(connection, store)?;
     take_writer_lock(connection, store)?;
     refuse_a_foreign_schema(connection, store)?;
     connection

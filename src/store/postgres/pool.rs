@@ -387,6 +387,13 @@ impl Pool {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
             if let Some(connection) = state.idle.pop() {
+                // One the server ended while it was idle is dropped, not handed out
+                // (a read retried on it would fail again).
+                if connection.client.is_closed() {
+                    state.open = state.open.saturating_sub(1);
+                    drop_off_runtime(move || drop(connection));
+                    continue;
+                }
                 return Ok(connection);
             }
             if state.open < PG_READER_CONNECTIONS_MAX {

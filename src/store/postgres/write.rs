@@ -375,9 +375,13 @@ impl LogWriter for PgStore {
         self.stream_heads = cached;
         let (heads, head) = outcome?;
         self.stream_heads.insert_all(heads);
-        // After the commit: a witness behind the database is no loss (D86).
+        // After the commit, which stands whatever happens here: a witness left behind
+        // the database is no loss (D86), so a failure to record it is said, not
+        // returned (returned, it would tell the sender a recorded command failed).
         if let (Some(witness), Some(head)) = (self.witness.as_mut(), head) {
-            witness.record(head)?;
+            if let Err(error) = witness.record(head) {
+                tracing::warn!(%error, position = head.position, "the head witness could not record the head; it stays behind the database until an append records it");
+            }
         }
         Ok(())
     }
