@@ -886,6 +886,17 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
     assert!(witness.exists(), "a new witness is kept from there on");
 }
 
+/// `ALTER DATABASE <the one of url> SET <setting>`: for the sessions opened after.
+fn set_on_the_database(url: &str, setting: &str) {
+    let mut admin = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+    // Inside format('…'), a quote of the setting is doubled.
+    let quoted = setting.replace('\'', "''");
+    let alter = format!(
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET {quoted}', current_database()); END $$"
+    );
+    admin.batch_execute(&alter).unwrap();
+}
+
 /// A database whose transactions are all read-only is refused to a writer at open,
 /// saying which setting, where a probe's writer opened and failed its first append
 /// with the server's bare words; readers use it as it is.
@@ -894,16 +905,7 @@ fn a_database_made_read_only_is_refused_to_a_writer_and_read_by_readers() {
     let Some(cluster) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (url, data) = demo_on_postgres(cluster, dir.path());
-    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
-    let database: String = admin
-        .query_one("SELECT current_database()", &[])
-        .unwrap()
-        .get(0);
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE \"{database}\" SET default_transaction_read_only = on"
-        ))
-        .unwrap();
+    set_on_the_database(&url, "default_transaction_read_only = on");
     let demo = repo_path("examples/demo.jsonl");
     let output = flexledger_on(&url, &data, &["submit", demo.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -925,16 +927,7 @@ fn verify_walks_a_database_that_ends_idle_transactions() {
     let Some(cluster) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (url, data) = demo_on_postgres(cluster, dir.path());
-    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
-    let database: String = admin
-        .query_one("SELECT current_database()", &[])
-        .unwrap()
-        .get(0);
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE \"{database}\" SET idle_in_transaction_session_timeout = '1ms'"
-        ))
-        .unwrap();
+    set_on_the_database(&url, "idle_in_transaction_session_timeout = '1ms'");
     for output in [
         flexledger_on(&url, &data, &["verify"]),
         audit_on(&url, &data, &["verify"]),
