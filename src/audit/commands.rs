@@ -40,6 +40,7 @@ pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
         };
         crate::cli::said_context(error, id, vec![("store", place.store.to_string())])
     })?;
+    crate::cli::check_head_witness(place, &store)?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close a crash left half recorded is not finished here: the audit tools
     // read the log as recorded (its `MonthClosed` and the chunks that landed; the

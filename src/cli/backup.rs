@@ -226,6 +226,7 @@ fn backup_from_store(place: &Place, out: &Path, language: Language) -> anyhow::R
         };
         super::said_context(error, id, vec![("store", place.store.to_string())])
     })?;
+    super::check_head_witness(place, &store)?;
     let head = store.head()?.0;
     if head == 0 {
         print_summary(

@@ -2379,6 +2379,17 @@ impl PgWitness {
     }
 }
 
+/// Refuses, as damage, a PostgreSQL store behind the head witness of the data directory
+/// a command that signs or writes from it opens it with (D86): `flexledger backup`,
+/// `rebuild`, `flexledger-audit checkpoint` and `export` hold the writer's lock, so no
+/// append runs between the read of the witness and the check.
+pub(crate) fn check_head_witness(place: &Place, store: &AnyStore) -> anyhow::Result<()> {
+    if let AnyStore::Postgres(_) = store {
+        PgWitness::read(place)?.check(&store.reader())?;
+    }
+    Ok(())
+}
+
 /// `verify --accept-head`: the sled store opened without its head witness checked,
 /// walked whole, and, if it is intact, given a new witness at its head (D49).
 fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
@@ -2421,7 +2432,8 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
 }
 
 fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(&place.store)?;
+    // The witness before a close left half recorded is finished (an append).
+    let mut store = open_store_checked(&place.store, |store| check_head_witness(place, store))?;
     let progress = walk_progress("rebuild", store.head()?.0);
     let outcome = crate::ledger::rebuild_state(&mut store, &mut |position| {
         if position % 4096 == 0 {
@@ -2610,12 +2622,21 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
 }
 
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {
+    open_store_checked(location, |_| Ok(()))
+}
+
+/// `open_store`, with `check` run on the store before anything is written to it.
+fn open_store_checked(
+    location: &Location,
+    check: impl FnOnce(&AnyStore) -> anyhow::Result<()>,
+) -> anyhow::Result<AnyStore> {
     if !location.has_ledger() {
         return Err(no_ledger(location, "cli-no-ledger"));
     }
     let mut store = location.open().say_context("cli-cannot-open-ledger", || {
         vec![("store", location.to_string())]
     })?;
+    check(&store)?;
     crate::ledger::upgrade_stale_state_rows(&mut store)?;
     // A month close left half recorded by a crash is finished before anything is read.
     let store = crate::ledger::finish_recorded_closes(store, &mut crate::ledger::SystemSources)?;

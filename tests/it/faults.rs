@@ -1750,8 +1750,10 @@ fn a_damaged_segment_header_is_damage_before_anything_is_appended() {
         std::fs::write(&db, &bytes).unwrap();
         assert_every_command_reports_damage(dir.path(), &format!("bit flipped at byte {offset}"));
         let output = flexledger(dir.path(), &["verify"], None);
+        // The first segment; how many the file holds depends on when sled flushed (a
+        // clean run of CI saw "1 of 2").
         assert!(
-            stderr(&output).contains("damaged segment header at byte 0 (segment 1 of 1)"),
+            stderr(&output).contains("damaged segment header at byte 0 (segment 1 of "),
             "{}",
             stderr(&output)
         );

@@ -860,6 +860,20 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
         client.query_one(count, &[]).unwrap().get(0)
     };
     let before = log_size();
+    // What signs from the data directory refuses it first (a signed checkpoint of the
+    // older copy would be published as the ledger's).
+    let output = audit_on(&older_url, &data, &["checkpoint"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("are not in it"),
+        "{output:?}"
+    );
+    let out = dir.path().join("older.backup");
+    let backup = ["backup", "--out", out.to_str().unwrap()];
+    assert_ne!(
+        flexledger_on(&older_url, &data, &backup).status.code(),
+        Some(0)
+    );
     let next = enroll("d2");
     let output = flexledger_on(&older_url, &data, &["submit", next.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -1309,7 +1323,8 @@ fn damage_met_by_a_command_exits_1_as_damage() {
 /// A log cut short below the ledger, together with everything derived from it and its
 /// head row, is damage to `flexledger verify` when a signed checkpoint covers more:
 /// the probe of the PostgreSQL engine that cut the last command this way saw `rebuild`
-/// and `verify` both answer ok, and only `flexledger-audit verify` say so.
+/// and `verify` both answer ok, and only `flexledger-audit verify` say so. (With the
+/// writer's data directory, its head witness finds it first, D86.)
 #[test]
 fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
     let Some(cluster) = cluster() else { return };
@@ -1359,14 +1374,23 @@ fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
             head - 1
         ))
         .unwrap();
+    // The writer's data directory holds a head witness (D86): `rebuild` there refuses
+    // the cut log before it writes anything.
     let rebuilt = flexledger_on(&url, &data, &["rebuild"]);
+    let said = String::from_utf8_lossy(&rebuilt.stderr);
+    assert_eq!(rebuilt.status.code(), Some(1), "{said}");
+    assert!(said.contains("are not in it"), "{said}");
+    // Without a witness (another data directory), the signed checkpoint finds it.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let rebuilt = flexledger_on(&url, &elsewhere, &["rebuild"]);
     assert_eq!(
         rebuilt.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&rebuilt.stderr)
     );
-    let verified = flexledger_on(&url, &data, &["verify"]);
+    let verified = flexledger_on(&url, &elsewhere, &["verify"]);
     let said = String::from_utf8_lossy(&verified.stdout);
     assert_eq!(verified.status.code(), Some(1), "{said}");
     assert!(
