@@ -1537,17 +1537,36 @@ fn successor_signed_nothing(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let args = [("key", text(crate::audit::checkpoint::hex(key.as_bytes())))];
-    let id = "audit-verify-successor-signed-nothing";
+    let said = |language| say(language, "audit-verify-successor-signed-nothing", &args);
+    key_finding(said, 0, serde_json::Map::new(), (json, language), out)
+}
+
+/// A finding about keys (exit 1), without the damage advice: `said` in the reader's
+/// language, or with `--json` one object of its English, the log size it concerns and
+/// `fields`.
+fn key_finding(
+    said: impl Fn(Language) -> String,
+    position: u64,
+    fields: serde_json::Map<String, serde_json::Value>,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
     if json {
-        let message = say(Language::En, id, &args);
-        print_json(
-            out,
-            &serde_json::json!({"ok": false, "position": 0, "message": message}),
-        )?;
+        let mut report = serde_json::json!({"ok": false, "position": position,
+            "message": said(Language::En)});
+        if let Some(report) = report.as_object_mut() {
+            report.extend(fields);
+        }
+        print_json(out, &report)?;
     } else {
-        writeln!(out, "{}", say(language, id, &args))?;
+        writeln!(out, "{}", said(language))?;
     }
     Ok(ExitCode::from(1))
+}
+
+/// One JSON field of a key finding.
+fn field(name: &str, value: &str) -> (String, serde_json::Value) {
+    (name.to_owned(), serde_json::Value::from(value))
 }
 
 /// A checkpoint signed by an earlier key after the key that replaced it had signed a
@@ -1565,16 +1584,9 @@ fn signed_after_replaced(
         ("replaced", text(replaced.tree_size)),
         ("successor", text(&replaced.origin)),
     ];
-    let id = "audit-verify-signed-after-replaced";
-    if json {
-        let message = say(Language::En, id, &args);
-        let report = serde_json::json!({"ok": false, "position": late.tree_size,
-            "message": message, "signed_by": late.origin});
-        print_json(out, &report)?;
-    } else {
-        writeln!(out, "{}", say(language, id, &args))?;
-    }
-    Ok(ExitCode::from(1))
+    let said = |language| say(language, "audit-verify-signed-after-replaced", &args);
+    let fields = [field("signed_by", &late.origin)].into_iter().collect();
+    key_finding(said, late.tree_size, fields, (json, language), out)
 }
 
 /// Neither `--public-key` nor a signing key in the data directory (an auditor's copy of
@@ -1709,14 +1721,12 @@ fn signed_by_another_key(
         }
         message
     };
-    if json {
-        let report = serde_json::json!({"ok": false, "position": other.size,
-            "message": said(Language::En), "signed_by": other.found, "pinned": other.pinned});
-        print_json(out, &report)?;
-    } else {
-        writeln!(out, "{}", said(language))?;
-    }
-    Ok(ExitCode::from(1))
+    let fields = [
+        field("signed_by", &other.found),
+        field("pinned", &other.pinned),
+    ];
+    let fields = fields.into_iter().collect();
+    key_finding(said, other.size, fields, (json, language), out)
 }
 
 /// The stored checkpoints, oldest first, each with its signature checked against the

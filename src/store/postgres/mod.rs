@@ -217,16 +217,6 @@ impl PgReader {
 /// lost); the witness names it as damage, and nothing is appended to it.
 pub const PG_HEAD_WITNESS_FILE: &str = "head-witness.postgresql";
 
-/// That the log of `reader` holds the event the head witness at `path` records, if
-/// there is one: damage if it ends before it or holds another event there (D86).
-pub fn check_head_witness(
-    reader: &(impl super::EventLog + ?Sized),
-    path: &std::path::Path,
-) -> Result<(), StoreError> {
-    let witness = read_head_witness_at(path)?.map(|(witness, _)| witness);
-    check_witnessed(reader, path, witness)
-}
-
 /// The head witness at `path` and its slot, if there is a file; one with no intact
 /// slot is damage said for this engine (the sled witness's advice, `verify
 /// --accept-head`, is sled's own).
@@ -245,9 +235,10 @@ pub fn read_head_witness_at(
     }
 }
 
-/// `check_head_witness` with the witness read before (`verify` reads it before its
-/// snapshot: the writer records a head only once it is committed, so a snapshot taken
-/// after the witness was read holds it).
+/// That the log of `reader` holds the event `witness` (read from `path`) records, if
+/// there is one: damage if it ends before it or holds another event there (D86). Read
+/// by the caller: `verify` reads it before its snapshot (the writer records a head only
+/// once it is committed, so a snapshot taken after the witness was read holds it).
 pub fn check_witnessed(
     reader: &(impl super::EventLog + ?Sized),
     path: &std::path::Path,
@@ -289,10 +280,12 @@ impl PgStore {
         use super::sled_store::{write_witness_file, HeadWitness, WitnessFile};
         use super::EventLog;
         let path = dir.join(PG_HEAD_WITNESS_FILE);
-        check_head_witness(&self.reader, &path)?;
+        // Read once: checked against the log, then kept open for the appends.
+        let kept = read_head_witness_at(&path)?;
+        check_witnessed(&self.reader, &path, kept.map(|(witness, _)| witness))?;
         let (position, hash) = self.reader.head()?;
         let head = HeadWitness { position, hash };
-        let mut witness = match read_head_witness_at(&path)? {
+        let mut witness = match kept {
             Some((latest, slot)) => WitnessFile::open_at(path, latest, slot)?,
             None => {
                 write_witness_file(dir, PG_HEAD_WITNESS_FILE, head)?;
