@@ -299,6 +299,7 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::FoundDamaged { .. } | StoreError::TableMissing { .. } => ErrorKind::Damaged,
         StoreError::NotMigrated { .. }
         | StoreError::ForeignSchema { .. }
+        | StoreError::MigrationsUnrecorded { .. }
         | StoreError::SchemaTooNew { .. }
         | StoreError::CopyUnfinished { .. }
         | StoreError::CopyBeingMade { .. }

@@ -22,6 +22,7 @@ store-not-migrated = 存储 { $store } 的表结构版本为 { $found }，本版
 store-foreign-schema = 存储 { $store } 所在的数据库中有一张不属于 flexledger 的表 { $table }（属于其他应用，或是手工建立的）：账本需要一个专用的数据库。请新建一个（createdb NAME），并在其上运行 `flexledger migrate`
 store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据目录（`flexledger restore`），再由它填充一个新的数据库（`flexledger copy --from DIR --to URL`）；`migrate` 不会重建被删除的表
 store-schema-too-new = 存储 { $store } 的表结构版本为 { $found }，比本版本所知的（{ $known }）更新：它已由更新版本的 flexledger 迁移；请使用那个版本
+store-migrations-unrecorded = 存储 { $store } 中有账本的表（包括 { $table }），但其 schema_migrations 表中没有任何迁移记录（记录被删除，或转储时被遗漏）：无法知道这些表处于哪个表结构版本，因此本次既未打开也未迁移（`migrate` 会因重建这些表而失败）。请从数据库的备份中找回这些记录；或者，如果确知这些表是由表结构版本为 { $known } 的 flexledger（即本版本）建立的，可手工记录该版本：INSERT INTO schema_migrations (version, name) SELECT v, 'recorded by hand' FROM generate_series(1, { $known }) AS v; 然后先运行 `flexledger verify --store …`，再做其他操作
 store-copy-being-made = { $store } 中是 `flexledger copy` 中途停止时尚未建成的存储（{ $making }）：它还不是账本。请再次运行同一条复制命令以完成复制，或删除 { $quoted } 后重新开始
 store-restore-unfinished = { $store } 是一次仍在运行或中途停止、未完成的恢复（其中有 { $store }/restore-unfinished）：它只含备份的一部分，不是账本。如有 `flexledger restore` 正在运行（见 `ps`），请等它结束；否则请删除它（rm -r { $quoted }；若是为账本准备的目录，只删除其中的内容）后重新运行恢复
 store-unavailable = 无法使用存储 { $store }：{ $advice ->

@@ -356,6 +356,15 @@ pub enum StoreError {
     /// gone, and `migrate` does not make it again.
     #[error("{}", self.english())]
     TableMissing { store: String, table: String },
+    /// A database server's store holding the ledger's tables (`table` one of them)
+    /// whose `schema_migrations` records no migration: which version they are at is
+    /// unknown, so it is neither opened nor migrated (`known`: this build's version).
+    #[error("{}", self.english())]
+    MigrationsUnrecorded {
+        store: String,
+        table: String,
+        known: u32,
+    },
     /// A database server's store migrated by a newer build.
     #[error("{}", self.english())]
     SchemaTooNew {
@@ -700,6 +709,18 @@ impl StoreError {
             StoreError::ForeignSchema { store, table } => (
                 "store-foreign-schema",
                 vec![("store", text(store)), ("table", text(table))],
+            ),
+            StoreError::MigrationsUnrecorded {
+                store,
+                table,
+                known,
+            } => (
+                "store-migrations-unrecorded",
+                vec![
+                    ("store", text(store)),
+                    ("table", text(table)),
+                    ("known", text(known)),
+                ],
             ),
             StoreError::TableMissing { store, table } => (
                 "store-table-missing",

@@ -1046,6 +1046,40 @@ fn a_store_missing_one_of_its_tables_is_damaged_and_migrate_says_so() {
     }
 }
 
+/// A store whose `schema_migrations` lost its rows, its tables kept, is refused by
+/// `migrate` and every command alike, saying how to record the version: every command
+/// said to run `migrate`, which failed making the first table again (an operator's
+/// probe). The statement the message gives is run as written, and the store opens.
+#[test]
+fn a_store_whose_migration_records_were_deleted_is_refused_with_a_way_out() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let url = migrated(cluster, dir.path());
+    let mut database = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    database
+        .batch_execute("DELETE FROM schema_migrations")
+        .unwrap();
+    let mut said = String::new();
+    for command in [&["migrate"][..], &["verify"], &["submit", "-"]] {
+        let output = flexledger_on(&url, dir.path(), command);
+        said = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {said}");
+        assert!(said.contains("records no migration"), "{command:?}: {said}");
+        assert!(!said.contains("already exists"), "{command:?}: {said}");
+    }
+    let statement = said
+        .split("by hand: ")
+        .nth(1)
+        .and_then(|rest| rest.split("; then").next())
+        .expect("the message gives the statement");
+    database.batch_execute(statement).unwrap();
+    for command in ["verify", "migrate"] {
+        let output = flexledger_on(&url, dir.path(), &[command]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{command}: {stderr}");
+    }
+}
+
 #[test]
 fn reads_answer_503_while_the_database_is_down_and_200_once_it_is_back() {
     let Some(own) = own_cluster() else { return };

@@ -578,6 +578,30 @@ fn ledger_tables_present(
     Ok(present)
 }
 
+/// Refuses a store whose `schema_migrations` records no migration while the ledger's
+/// tables are there (its rows deleted by hand, or left out of a partial dump): an
+/// operator's probe was told by every command to run `migrate`, and `migrate` failed
+/// making the first table again ("relation \"log_entries\" already exists"), a loop
+/// with no way out. Which version the tables are at is unknown, so nothing is
+/// migrated or opened; the message says how to record it.
+fn refuse_lost_migration_records(
+    connection: &mut Connection,
+    store: &str,
+    found: u32,
+) -> Result<(), StoreError> {
+    if found > 0 {
+        return Ok(());
+    }
+    match ledger_tables_present(connection, store)?.first() {
+        Some(table) => Err(StoreError::MigrationsUnrecorded {
+            store: store.to_owned(),
+            table: table.clone(),
+            known: PG_SCHEMA_VERSION,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Refuses, as damage, a migrated store that lacks one of the ledger's tables: with
 /// `feed_items` dropped by hand, an operator's probe saw `migrate` say ok over a store
 /// that could no longer serve its feed.
@@ -618,6 +642,7 @@ fn check_schema(connection: &mut Connection, store: &str) -> Result<(), StoreErr
             known: PG_SCHEMA_VERSION,
         });
     }
+    refuse_lost_migration_records(connection, store, found)?;
     if found < PG_SCHEMA_VERSION {
         return Err(StoreError::NotMigrated {
             store: store.to_owned(),
@@ -815,6 +840,7 @@ fn migrate_on(connection: &mut Connection, store: &str) -> Result<u32, StoreErro
             known: PG_SCHEMA_VERSION,
         });
     }
+    refuse_lost_migration_records(connection, store, found)?;
     let mut current = found;
     for (version, name, sql) in MIGRATIONS.iter().filter(|(version, ..)| *version > found) {
         let mut transaction = connection.client.transaction().map_err(pg)?;
