@@ -412,7 +412,7 @@ pub fn main() -> ExitCode {
             crate::shell_support::say_on_stderr!("{said}");
             // Damage is a finding (exit 1), as for `flexledger` and `verify`.
             if crate::cli::is_damage(&error) {
-                commands::say_damage_advice(language, crate::cli::is_set_aside_damage(&error));
+                commands::say_damage_advice(language, crate::cli::damage_advice_for(&error));
                 ExitCode::from(1)
             } else {
                 ExitCode::from(2)

@@ -336,6 +336,7 @@ fn said_damaged(
         return Err(error.into());
     };
     let finding = error.damage().and_then(|damage| damage.sentence());
+    let witness = finding.as_ref().is_some_and(crate::cli::is_witness_finding);
     let said = (message.clone().into_owned(), finding);
     let marked = crate::cli::mark_place_of(place);
     crate::cli::mark_damage(&marked, found_by, Some(position), said);
@@ -359,21 +360,28 @@ fn said_damaged(
             writeln!(out, "  {line}")?;
         }
     }
-    say_damage_advice(language, false);
+    let advice = match witness {
+        true => crate::cli::DamageAdvice::Witness,
+        false => crate::cli::DamageAdvice::Backup,
+    };
+    say_damage_advice(language, advice);
     Ok(ExitCode::from(1))
 }
 
 /// How to recover from damage, on standard error after the finding, as `flexledger`
-/// says it: move the engine file aside when that is the damage (`set_aside`, D54),
-/// else restore a backup. Every exit 1 for damage says it, whichever way it was found.
-pub fn say_damage_advice(language: Language, set_aside: bool) {
-    let id = if set_aside {
-        "audit-damage-set-aside"
-    } else {
-        "audit-damage-advice"
-    };
-    let advice = crate::cli::damage_advice(language, id);
+/// says it. Every exit 1 for damage says it, whichever way it was found.
+pub(crate) fn say_damage_advice(language: Language, advice: crate::cli::DamageAdvice) {
+    let advice = crate::cli::damage_advice(language, damage_advice_id(advice));
     crate::shell_support::say_on_stderr!("{advice}");
+}
+
+/// The audit tool's catalog message of `advice`.
+fn damage_advice_id(advice: crate::cli::DamageAdvice) -> &'static str {
+    match advice {
+        crate::cli::DamageAdvice::SetAside => "audit-damage-set-aside",
+        crate::cli::DamageAdvice::Witness => "audit-damage-witness",
+        crate::cli::DamageAdvice::Backup => "audit-damage-advice",
+    }
 }
 
 /// Walks the whole log with a progress bar.

@@ -672,14 +672,36 @@ fn io_error_in<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a i
 /// What `program` prints for damaged stored data: the error, then how to recover (a
 /// damaged engine file that can be moved aside says so first, D54).
 fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> String {
-    let id = match (program, is_set_aside_damage(error)) {
-        ("flexledger-audit", true) => "audit-damage-set-aside",
-        ("flexledger-audit", false) => "audit-damage-advice",
-        (_, true) => "cli-damage-set-aside",
-        (_, false) => "cli-damage-advice",
+    let id = match (program, damage_advice_for(error)) {
+        // The audit tool's engine panic (`exit_on_engine_panic`): never the witness's.
+        ("flexledger-audit", DamageAdvice::SetAside) => "audit-damage-set-aside",
+        ("flexledger-audit", _) => "audit-damage-advice",
+        (_, DamageAdvice::SetAside) => "cli-damage-set-aside",
+        (_, DamageAdvice::Witness) => "cli-damage-witness",
+        (_, DamageAdvice::Backup) => "cli-damage-advice",
     };
     let said = said_error(program, error_said_in(error, language), language);
     format!("{said}\n{}", damage_advice(language, id))
+}
+
+/// Which advice follows `error`'s damage: move the engine file aside when that is the
+/// damage (D54), the head witness's own when it found it (D86: no mark), else the way
+/// back through a backup. Each binary says it from its own catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DamageAdvice {
+    SetAside,
+    Witness,
+    Backup,
+}
+
+pub(crate) fn damage_advice_for(error: &anyhow::Error) -> DamageAdvice {
+    let witness = crate::error::damage_sentence(error.as_ref())
+        .is_some_and(|finding| is_witness_finding(&finding));
+    match (is_set_aside_damage(error), witness) {
+        (true, _) => DamageAdvice::SetAside,
+        (false, true) => DamageAdvice::Witness,
+        (false, false) => DamageAdvice::Backup,
+    }
 }
 
 /// `program: text`, with the colon of `language`.
@@ -1219,6 +1241,14 @@ pub(crate) fn mark_damage(
     position: Option<u64>,
     (message, finding): (String, Option<crate::i18n::Sentence>),
 ) {
+    // A PostgreSQL head witness's finding (D86) keeps this directory's writer away by
+    // itself: the writer checks its witness at every open. A mark would keep away the
+    // writers of other databases too (any mark does, D84), and would outlive a `verify`
+    // of the writer's own database: an auditor's probe checked an older copy of the
+    // database with the writer's --data-dir, and the production writer was stopped.
+    if finding.as_ref().is_some_and(is_witness_finding) {
+        return;
+    }
     let mark = crate::store::damage_mark::DamageMark::found_now(
         found_by,
         position,
@@ -1226,20 +1256,40 @@ pub(crate) fn mark_damage(
         place.store.clone(),
     );
     let dir = &place.dir;
-    if let Err(error) = crate::store::damage_mark::record(dir, &mark) {
-        tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
-        let why = format!("{}: {error}", place.path().display());
-        if let Ok(mut unmarked) = MARK_NOT_RECORDED.lock() {
-            unmarked.get_or_insert(why);
+    let unmarked = match crate::store::damage_mark::record(dir, &mark) {
+        Ok(true) => return,
+        Ok(false) => NotMarked::NoDirectory(dir.display().to_string()),
+        Err(error) => {
+            tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
+            NotMarked::Failed(format!("{}: {error}", place.path().display()))
         }
+    };
+    if let Ok(mut kept) = MARK_NOT_RECORDED.lock() {
+        kept.get_or_insert(unmarked);
     }
+}
+
+/// Whether `finding` is the PostgreSQL head witness's (D86): said with advice of its
+/// own, and no mark.
+pub(crate) fn is_witness_finding(finding: &crate::i18n::Sentence) -> bool {
+    finding.says("store-found-pg-witness")
+}
+
+/// Why a mark this process tried to record is not there (`mark_damage`).
+#[derive(Clone, Debug)]
+enum NotMarked {
+    /// Writing it failed: where, and why.
+    Failed(String),
+    /// A PostgreSQL store's command run without a data directory to keep it in.
+    NoDirectory(String),
 }
 
 /// Why this process could not record a damage mark it tried to (`mark_damage`), for
 /// the advice (`damage_advice`), which otherwise says the store is marked: a fault
 /// probe's `verify`, run by a user who could not write the data directory, said so
-/// while the next `submit` appended to the damaged store.
-static MARK_NOT_RECORDED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+/// while the next `submit` appended to the damaged store; an auditor's probe, run with
+/// no data directory at all, was told so too.
+static MARK_NOT_RECORDED: std::sync::Mutex<Option<NotMarked>> = std::sync::Mutex::new(None);
 
 /// The advice `id` (`cli-damage-advice` and the like) after damage, followed, when this
 /// process could not record its mark, by a line that says so and what it means.
@@ -1249,18 +1299,17 @@ pub(crate) fn damage_advice(language: Language, id: &str) -> String {
         .lock()
         .ok()
         .and_then(|unmarked| unmarked.clone());
-    match unmarked {
-        Some(why) => {
-            let args = [("why", crate::i18n::text(why))];
-            let line = crate::i18n::say(language, "cli-damage-mark-not-recorded", &args);
-            let program = match id.starts_with("audit-") {
-                true => "flexledger-audit",
-                false => "flexledger",
-            };
-            format!("{advice}\n{}", program_said(program, &line, language))
-        }
-        None => advice,
-    }
+    let (line, args) = match unmarked {
+        Some(NotMarked::Failed(why)) => ("cli-damage-mark-not-recorded", [("why", text(why))]),
+        Some(NotMarked::NoDirectory(dir)) => ("cli-damage-mark-no-directory", [("dir", text(dir))]),
+        None => return advice,
+    };
+    let line = crate::i18n::say(language, line, &args);
+    let program = match id.starts_with("audit-") {
+        true => "flexledger-audit",
+        false => "flexledger",
+    };
+    format!("{advice}\n{}", program_said(program, &line, language))
 }
 
 /// The [`MarkPlace`] of `place`'s store.
@@ -2554,7 +2603,13 @@ fn print_walk_outcome<T: serde::Serialize>(
                 }
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).
-                let advice = damage_advice(language, "cli-damage-advice");
+                let witness = (error.damage().and_then(|found| found.sentence()))
+                    .is_some_and(|finding| is_witness_finding(&finding));
+                let id = match witness {
+                    true => "cli-damage-witness",
+                    false => "cli-damage-advice",
+                };
+                let advice = damage_advice(language, id);
                 crate::shell_support::say_on_stderr!("{advice}");
                 Ok(ExitCode::from(1))
             }

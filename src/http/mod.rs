@@ -674,7 +674,8 @@ async fn record_found_damage(state: &AppState, damage: FoundDamage) {
             tokio::task::spawn_blocking(move || crate::store::damage_mark::record(&dir, &mark))
                 .await;
         match recorded {
-            Ok(Ok(())) => {}
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::warn!("no data directory to keep the damage mark in"),
             Ok(Err(error)) => tracing::warn!(%error, "cannot mark the store as found damaged"),
             Err(error) => tracing::warn!(%error, "cannot mark the store as found damaged"),
         }

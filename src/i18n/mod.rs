@@ -161,6 +161,12 @@ impl Sentence {
         self
     }
 
+    /// Whether this sentence, or one inside it, is a message whose id starts with
+    /// `prefix`: what a finding is, however it is wrapped.
+    pub fn says(&self, prefix: &str) -> bool {
+        self.id.starts_with(prefix) || self.said.iter().any(|(_, inner)| inner.says(prefix))
+    }
+
     /// Whether this build's catalog has the message and exactly these arguments for it,
     /// and for every sentence inside: a sentence read back from a file written by
     /// another build may name a message this one does not have.

@@ -153,8 +153,9 @@ pub fn postgres_marks(data_dir: &Path) -> std::io::Result<Vec<(PathBuf, DamageMa
 /// ledger to keep writes from (a data directory that is not there; for a sled
 /// ledger's mark, one that holds no engine directory):
 /// there is nothing to keep writes away from. A mark already there is kept: the first
-/// finding says most about when the damage happened.
-pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
+/// finding says most about when the damage happened. Whether the store is marked now
+/// (false: no directory to keep the mark in, which the advice must then say).
+pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<bool> {
     // A PostgreSQL store's mark goes beside its signing key: the directory must be
     // there (nothing is made where the key is not).
     let ledger_here = match mark.store {
@@ -162,8 +163,11 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
         None => data_dir.join("sled").is_dir(),
     };
     let marked = path_for(data_dir, mark.store.as_deref());
-    if !ledger_here || marked.exists() {
-        return Ok(());
+    if !ledger_here {
+        return Ok(false);
+    }
+    if marked.exists() {
+        return Ok(true);
     }
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
     // `damage-found.partial` (`DAMAGE_MARK_PARTIAL_FILE`) for a sled ledger's.
@@ -175,7 +179,8 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<()> {
         file.sync_all()?;
     }
     std::fs::rename(&partial, &marked)?;
-    std::fs::File::open(data_dir)?.sync_all()
+    std::fs::File::open(data_dir)?.sync_all()?;
+    Ok(true)
 }
 
 /// The mark of the ledger in `data_dir`, if it has one. One that cannot be parsed (cut

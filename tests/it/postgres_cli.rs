@@ -889,7 +889,16 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
         assert_eq!(output.status.code(), Some(1), "{output:?}");
         let said = String::from_utf8_lossy(&output.stdout);
         assert!(said.contains("are not in it"), "{output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("the store is not marked"), "{stderr}");
     }
+    // Those checks of the older copy, run with the writer's --data-dir, left no mark
+    // there: the witness keeps a writer away from the copy by itself, and the writer
+    // of the ledger's own database goes on (an auditor's probe checked an older copy
+    // so, and the production writer was stopped until the mark was removed by hand).
+    let own = enroll("d3");
+    let output = flexledger_on(&url, &data, &["submit", own.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
 
     // The loss accepted on purpose: the witness moved aside, the store verified.
     std::fs::rename(&witness, data.join("witness-aside")).unwrap();
@@ -1173,6 +1182,43 @@ fn a_read_only_server_whose_read_met_damage_is_not_healthy() {
         status, 200,
         "what the damage does not touch is still answered"
     );
+}
+
+/// Damage found with no directory to keep the mark in (a PostgreSQL store's goes in
+/// its writer's --data-dir) is said to be unmarked, with what to do: an auditor's
+/// probe, run without one, was told the store was marked and took no appends, and
+/// its writer went on appending.
+#[test]
+fn damage_found_with_no_directory_for_its_mark_is_said_to_be_unmarked() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _data) = demo_on_postgres(cluster, dir.path());
+    let mut database = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let row = database
+        .query_one("SELECT entry FROM log_entries WHERE position = 3", &[])
+        .unwrap();
+    let mut entry: Vec<u8> = row.get(0);
+    let last = entry.len() - 1;
+    entry[last] ^= 0x01;
+    database
+        .execute(
+            "UPDATE log_entries SET entry = $1 WHERE position = 3",
+            &[&entry],
+        )
+        .unwrap();
+    let nowhere = dir.path().join("no-such-directory");
+    for output in [
+        flexledger_on(&url, &nowhere, &["verify"]),
+        audit_on(&url, &nowhere, &["verify"]),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("not marked: there is no directory"),
+            "{stderr}"
+        );
+        assert!(!nowhere.exists(), "nothing is made where no key is");
+    }
 }
 
 /// A server error flexledger has no name for is said in the server's own words, with
