@@ -254,8 +254,11 @@ audit-verify-key-file-other = NOT VERIFIED: the checkpoint of the log's first { 
 audit-verify-other-key-replaced = A later checkpoint is signed by key { $pinned }: if the ledger announced that it replaced key { $found } (`flexledger-audit checkpoint --new-key`), give it as --earlier-key { $found } to accept the checkpoints it signed before the change
 audit-verify-successor-signed-nothing = NOT VERIFIED: an earlier key was given with --earlier-key, but key { $key }, which replaced it, signed none of the checkpoints checked (stored or kept): the change the agency announced is not in this ledger, so the earlier key's checkpoints are not accepted on their own. Check the keys and their order against the announcement, and give the checkpoints you kept with --kept
 audit-verify-signed-after-replaced = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by { $origin }, an earlier key, but { $successor }, the key after it, had already signed the checkpoint of the first { $replaced } events. An earlier key signs nothing after the change: whoever holds it signed this one. Keep it as evidence and ask the agency how that key was lost
+audit-verify-keys-swapped = NOT VERIFIED: the keys look given in the wrong order: the checkpoint of the log's first { $size } events is signed by { $origin }, given as an earlier key, but { $successor }, given as the key after it, signed the checkpoint of the first { $replaced } events, and every checkpoint it signed is of a log no larger than every one { $origin } signed. Give --earlier-key oldest first and the current key as --public-key, and verify again
 audit-earlier-key-not-a-key = --earlier-key { $key } is no public key: give the key the ledger signed with before, 64 hexadecimal digits as the agency announced it
 audit-earlier-keys-too-many = at most { $max } --earlier-key may be given
+audit-earlier-key-repeated = --earlier-key { $key } is given twice: give each key the ledger signed with before once, oldest first
+audit-earlier-key-is-current = --earlier-key { $key } is the current key (--public-key, or the data directory's signing key): give only the keys the ledger signed with before it, oldest first
 audit-verify-no-checkpoint = no checkpoint yet: `flexledger-audit checkpoint` signs one
 audit-verify-unsigned = { $unsigned ->
         [one] the event at position { $first } is

@@ -149,8 +149,11 @@ audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的
 audit-verify-other-key-replaced = 之后的检查点由密钥 { $pinned } 签名：若该账本曾公告已更换密钥 { $found }（`flexledger-audit checkpoint --new-key`），请以 --earlier-key { $found } 给出该密钥，以接受更换前由它签名的检查点
 audit-verify-successor-signed-nothing = 未通过校验：已用 --earlier-key 给出旧密钥，但接替它的密钥 { $key } 没有签过所校验的任何检查点（无论已保存的还是您保存的）：经办机构公告的密钥更换不在本账本中，因此不能单凭旧密钥的检查点予以接受。请按公告核对这些密钥及其先后顺序，并用 --kept 给出您保存的检查点
 audit-verify-signed-after-replaced = 未通过校验：日志前 { $size } 个事件的检查点由旧密钥 { $origin } 签名，但接替它的密钥 { $successor } 此前已签过日志前 { $replaced } 个事件的检查点。旧密钥在更换之后不应再签任何检查点：这一个是持有旧密钥者所签。请留作证据，并向经办机构查问该密钥是如何丢失的
+audit-verify-keys-swapped = 未通过校验：密钥的先后次序看来给反了：日志前 { $size } 个事件的检查点由作为旧密钥给出的 { $origin } 签名，而作为接替密钥给出的 { $successor } 签过日志前 { $replaced } 个事件的检查点，且它所签的每个检查点的日志都不大于 { $origin } 所签的任何一个。请按从旧到新的顺序给出 --earlier-key，并以 --public-key 给出当前密钥，然后重新校验
 audit-earlier-key-not-a-key = --earlier-key { $key } 不是公钥：请给出该账本此前签名所用的密钥，即经办机构公告的 64 位十六进制数字
 audit-earlier-keys-too-many = --earlier-key 最多可给出 { $max } 个
+audit-earlier-key-repeated = --earlier-key { $key } 给出了两次：该账本此前签名所用的每个密钥只需给出一次，按从旧到新的顺序
+audit-earlier-key-is-current = --earlier-key { $key } 就是当前密钥（--public-key，或数据目录中的签名密钥）：只需给出该账本在它之前签名所用的密钥，按从旧到新的顺序
 audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可签署一个
 audit-verify-unsigned = { $unsigned ->
         [one] 位置 { $first } 的事件

@@ -347,6 +347,26 @@ impl KeyChain {
         }
         None
     }
+
+    /// Whether the two keys of `first_out_of_order`'s pair look given in the wrong
+    /// order: every checkpoint of the key given as the later one (`replaced`'s) is of
+    /// a log no larger than every checkpoint of the one given as earlier (`late`'s),
+    /// as when the current key was given as an earlier key and the old one as current.
+    /// An honest ledger's keys given swapped read as a key signing after its change.
+    pub fn looks_swapped(
+        checkpoints: &[ChainedCheckpoint],
+        late: &ChainedCheckpoint,
+        replaced: &ChainedCheckpoint,
+    ) -> bool {
+        let sizes = |place: usize| {
+            (checkpoints.iter())
+                .filter(move |(_, signer)| *signer == place)
+                .map(|(checkpoint, _)| checkpoint.tree_size)
+        };
+        let later_largest = sizes(replaced.1).max();
+        let earlier_smallest = sizes(late.1).min();
+        matches!((later_largest, earlier_smallest), (Some(largest), Some(smallest)) if largest <= smallest)
+    }
 }
 
 /// Two checkpoints of one log state: the same size, roots and heads.
@@ -632,5 +652,16 @@ mod tests {
         let (found, after) = KeyChain::first_out_of_order(&late).unwrap();
         assert_eq!((found.0.tree_size, found.1), (12, 0));
         assert_eq!((after.0.tree_size, after.1), (9, 1));
+        assert!(!KeyChain::looks_swapped(&late, found, after));
+        // The keys given the other way round: every checkpoint of the one given as
+        // later is smaller than every one of the one given as earlier.
+        let swapped = KeyChain::new(old.verifying_key(), &[new.verifying_key()]);
+        let given = [
+            swapped.verify(&at(&old, 0)).unwrap(),
+            swapped.verify(&at(&old, 5)).unwrap(),
+            swapped.verify(&at(&new, 9)).unwrap(),
+        ];
+        let (found, after) = KeyChain::first_out_of_order(&given).unwrap();
+        assert!(KeyChain::looks_swapped(&given, found, after));
     }
 }

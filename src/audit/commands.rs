@@ -608,8 +608,8 @@ pub fn list_checkpoints(
         let verified = error.map(|(checkpoint, _)| (checkpoint, earlier));
         list_row(signed, verified, (json, language), out)?;
     }
-    if let Some((late, replaced)) = out_of_order {
-        signed_after_replaced(late, replaced, (json, language), out)?;
+    if let Some(pair) = out_of_order {
+        signed_after_replaced(pair, &verified, (json, language), out)?;
     }
     Ok(if invalid {
         ExitCode::from(1)
@@ -1433,8 +1433,8 @@ pub fn verify(
     let kept_checked = u64::try_from(kept.len()).unwrap_or(u64::MAX);
     let mut chained = stored;
     chained.extend(kept);
-    if let Some((late, replaced)) = KeyChain::first_out_of_order(&chained) {
-        return signed_after_replaced(late, replaced, (json, language), out);
+    if let Some(pair) = KeyChain::first_out_of_order(&chained) {
+        return signed_after_replaced(pair, &chained, (json, language), out);
     }
     if let Some(key) = chain.as_ref().and_then(|chain| {
         let unsigned = chain.unsigned_successor(&chained)?;
@@ -1490,6 +1490,18 @@ fn key_chain(
         Some(key) => Some(key),
         None => keys::load(&place.data_dir)?.map(|key| key.verifying_key()),
     };
+    // A key given twice, or the current key given as an earlier one, makes a chain
+    // whose report contradicts itself (an auditor's probe was told one key signed
+    // none and two of the same checkpoints): refused, as any key given wrong.
+    for (index, key) in earlier.iter().enumerate() {
+        let shown = || vec![("key", crate::audit::checkpoint::hex(key.as_bytes()))];
+        if earlier[..index].contains(key) {
+            return Err(Sentence::new("audit-earlier-key-repeated", shown()).into());
+        }
+        if current == Some(*key) {
+            return Err(Sentence::new("audit-earlier-key-is-current", shown()).into());
+        }
+    }
     Ok(current.map(|current| KeyChain::new(current, earlier)))
 }
 
@@ -1581,20 +1593,26 @@ fn field(name: &str, value: &str) -> (String, serde_json::Value) {
 /// smaller one: whoever holds the earlier key signed after the change (D85). A finding
 /// about keys (exit 1), like a checkpoint of another key.
 fn signed_after_replaced(
-    (late, _): &ChainedCheckpoint,
-    (replaced, _): &ChainedCheckpoint,
+    (late, replaced): (&ChainedCheckpoint, &ChainedCheckpoint),
+    checked: &[ChainedCheckpoint],
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let args = [
-        ("size", text(late.tree_size)),
-        ("origin", text(&late.origin)),
-        ("replaced", text(replaced.tree_size)),
-        ("successor", text(&replaced.origin)),
+        ("size", text(late.0.tree_size)),
+        ("origin", text(&late.0.origin)),
+        ("replaced", text(replaced.0.tree_size)),
+        ("successor", text(&replaced.0.origin)),
     ];
-    let said = |language| say(language, "audit-verify-signed-after-replaced", &args);
-    let fields = [field("signed_by", &late.origin)].into_iter().collect();
-    key_finding(said, late.tree_size, fields, (json, language), out)
+    // An honest ledger's keys given the wrong way round read as a theft: said as
+    // what it most likely is (an auditor's probe was told to keep it as evidence).
+    let id = match KeyChain::looks_swapped(checked, late, replaced) {
+        true => "audit-verify-keys-swapped",
+        false => "audit-verify-signed-after-replaced",
+    };
+    let said = |language| say(language, id, &args);
+    let fields = [field("signed_by", &late.0.origin)].into_iter().collect();
+    key_finding(said, late.0.tree_size, fields, (json, language), out)
 }
 
 /// Neither `--public-key` nor a signing key in the data directory (an auditor's copy of

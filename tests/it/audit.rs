@@ -1934,6 +1934,24 @@ fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
     );
     assert_eq!(checked.status.code(), Some(0), "{checked:?}");
 
+    // The keys given the wrong way round are said to look so, not as a key that signed
+    // after its change (an auditor's probe was told to keep an honest ledger's
+    // checkpoint as evidence); a key given twice, or the current key as an earlier
+    // one, is refused before anything is read.
+    let swapped = ["verify", "--public-key", &old, "--earlier-key", &new];
+    let found = audit(dir.path(), &swapped);
+    assert_eq!(found.status.code(), Some(1), "{found:?}");
+    assert!(text(&found).contains("look given in the wrong order"), "{found:?}");
+    assert!(!text(&found).contains("evidence"), "{found:?}");
+    let twice = ["verify", "--earlier-key", &old, "--earlier-key", &old];
+    let current = ["verify", "--earlier-key", &old, "--earlier-key", &new];
+    for (args, says) in [(twice, "is given twice"), (current, "is the current key")] {
+        let refused = audit(dir.path(), &args);
+        assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+
     // The old key signing after the change (whoever holds it): found, stored or kept.
     // (The same statement as the new key's first checkpoint, at its size, would be no
     // finding: the old key may have signed that size unstored, D85.)
