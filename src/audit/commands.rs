@@ -1463,6 +1463,9 @@ pub fn verify(
         earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
+    // Everything `flexledger verify` checks, and the checkpoints: any mark goes (D61).
+    let marked = crate::cli::mark_place_of(place);
+    crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2518,15 +2518,7 @@ fn note_walk<T>(
 ) {
     let marked = mark_place_of(place);
     match outcome {
-        Ok(_) if clears => match clear_mark(&marked) {
-            Ok(true) => {
-                let mark = marked.path().display().to_string();
-                tracing::info!(%mark, "the store verifies: its damage mark was removed");
-                say_line(language, "cli-damage-mark-cleared", vec![("mark", mark)]);
-            }
-            Ok(false) => {}
-            Err(error) => tracing::warn!(%error, "cannot remove the damage mark"),
-        },
+        Ok(_) if clears => clear_verified_mark(&marked, "flexledger", language),
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
@@ -2552,8 +2544,37 @@ pub(crate) fn indexed_as(
 
 /// Removes the mark of `marked`'s store, if there is one: not a mark of another store
 /// kept in the same directory.
-fn clear_mark(marked: &MarkPlace) -> std::io::Result<bool> {
-    crate::store::damage_mark::clear_at(&marked.dir, &marked.path())
+/// Removes the mark of a store that `program`'s `verify` walked and found intact, and
+/// says so: any mark for `flexledger-audit`, whose verify checks all `flexledger
+/// verify` does and the signed checkpoints too; for `flexledger`, any but one the audit
+/// tool left, which may be about a checkpoint (an auditor's probe forged a stored
+/// checkpoint, and `flexledger verify`, which reads no signature, removed the mark).
+pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) {
+    let path = marked.path();
+    let mark = path.display().to_string();
+    let said = |line: String| program_said(program, &line, language);
+    if program == "flexledger" {
+        let found = crate::store::damage_mark::read_at(&path).ok().flatten();
+        if let Some(found) = found.filter(|found| found.cleared_by() != "flexledger verify") {
+            let args = [("mark", text(&mark)), ("found_by", text(&found.found_by))];
+            let line = say(language, "cli-damage-mark-kept-for-audit", &args);
+            crate::shell_support::say_on_stderr!("{}", said(line));
+            return;
+        }
+    }
+    match crate::store::damage_mark::clear_at(&marked.dir, &path) {
+        Ok(true) => {
+            tracing::info!(%mark, "the store verifies: its damage mark was removed");
+            let line = say(
+                language,
+                "cli-damage-mark-cleared",
+                &[("mark", text(&mark))],
+            );
+            crate::shell_support::say_on_stderr!("{}", said(line));
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "cannot remove the damage mark"),
+    }
 }
 
 /// Whether `place`'s store holds a damage mark (the path, for saying so).

@@ -86,6 +86,16 @@ impl DamageMark {
         }
     }
 
+    /// The `verify` whose pass removes it: the audit tool's for a mark the audit tool
+    /// left (its finding may be a signed checkpoint's, which `flexledger verify` does
+    /// not read), else `flexledger verify`.
+    pub fn cleared_by(&self) -> &'static str {
+        match self.found_by.starts_with("flexledger-audit") {
+            true => "flexledger-audit verify",
+            false => "flexledger verify",
+        }
+    }
+
     /// The finding as a sentence this build's catalog can say, if the mark keeps one.
     pub fn finding(&self) -> Option<&Sentence> {
         self.finding.as_ref().filter(|finding| finding.is_known())

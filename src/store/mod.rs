@@ -590,6 +590,7 @@ fn found_damaged(mark: &str, found: &damage_mark::DamageMark) -> Sentence {
         ("mark", mark.to_owned()),
         ("found_at", found.found_at.clone()),
         ("found_by", found.found_by.clone()),
+        ("verify", found.cleared_by().to_owned()),
     ];
     match found.finding() {
         Some(finding) => {

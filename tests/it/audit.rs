@@ -1941,7 +1941,10 @@ fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
     let swapped = ["verify", "--public-key", &old, "--earlier-key", &new];
     let found = audit(dir.path(), &swapped);
     assert_eq!(found.status.code(), Some(1), "{found:?}");
-    assert!(text(&found).contains("look given in the wrong order"), "{found:?}");
+    assert!(
+        text(&found).contains("look given in the wrong order"),
+        "{found:?}"
+    );
     assert!(!text(&found).contains("evidence"), "{found:?}");
     let twice = ["verify", "--earlier-key", &old, "--earlier-key", &old];
     let current = ["verify", "--earlier-key", &old, "--earlier-key", &new];
@@ -1982,6 +1985,49 @@ fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
     // A key that is no key is refused before anything is read.
     let refused = audit(dir.path(), &["verify", "--earlier-key", "abc"]);
     assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+}
+
+/// A mark the audit tool left (its finding may be a signed checkpoint's) stays through
+/// a passing `flexledger verify`, which reads no signature, and the writer's refusal
+/// names the verify that removes it: `flexledger-audit verify`, whose pass removes any
+/// mark. An auditor's probe forged a stored checkpoint; `flexledger verify` removed the
+/// audit tool's mark and writes resumed on top of the forged row.
+#[test]
+fn a_mark_the_audit_tool_left_is_removed_only_by_its_verify() {
+    let dir = scenario_store("paying_in_order");
+    assert!(audit(dir.path(), &["checkpoint"]).status.success());
+    let mark = dir
+        .path()
+        .join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
+    let found = serde_json::json!({
+        "found_at": "2026-12-06T10:00:00Z",
+        "found_by": "flexledger-audit verify",
+        "position": null,
+        "message": "the checkpoint of the log's first 9 events does not verify: the note was altered",
+    });
+    std::fs::write(&mark, found.to_string() + "\n").unwrap();
+    let verified = crate::support::flexledger(dir.path(), &["verify"], None);
+    let stderr = String::from_utf8_lossy(&verified.stderr);
+    assert_eq!(verified.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("stays: flexledger-audit verify left it"),
+        "{stderr}"
+    );
+    assert!(mark.exists(), "the audit tool's mark stays");
+    let refused = crate::support::flexledger(dir.path(), &["submit", "-"], Some(b""));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("then run `flexledger-audit verify`"),
+        "{stderr}"
+    );
+    let verified = audit(dir.path(), &["verify"]);
+    let stderr = String::from_utf8_lossy(&verified.stderr);
+    assert_eq!(verified.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("is removed, and writes resume"), "{stderr}");
+    assert!(!mark.exists());
+    let accepted = crate::support::flexledger(dir.path(), &["submit", "-"], Some(b""));
+    assert_eq!(accepted.status.code(), Some(0), "{accepted:?}");
 }
 
 mod properties {
