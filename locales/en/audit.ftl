@@ -35,6 +35,8 @@ audit-checkpoint-consistent = consistent with the previous checkpoint at size { 
 audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $created }  signature valid
 audit-checkpoint-row-earlier = size { $size }  root { $root }  heads { $heads }  { $created }  signature valid, by an earlier key
 audit-checkpoint-invalid = INVALID: { $error }
+audit-checkpoint-wrong-key-pinned = the checkpoint was signed by key { $found }, not by the pinned key { $key }
+audit-checkpoint-wrong-key-ledgers = it was signed by key { $found }, not by this ledger's key { $key }
 audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it
 
 ## prove
@@ -240,6 +242,7 @@ audit-verify-earlier-key = { $count ->
        *[other] { $count } checkpoints checked, of log sizes { $first } to { $last }, are signed by earlier key { $key }
     }, which the ledger replaced
 audit-kept-line-refused = line { $line } of { $file } is not a checkpoint signed by this ledger's key: { $reason }
+audit-kept-not-a-checkpoint = it is no signed checkpoint ({ $detail })
 audit-kept-none = { $file } holds no checkpoint: give a file of the lines `flexledger-audit checkpoint --json` or `checkpoint --list --json` printed
 audit-verify-checkpoints = { $count ->
         [one] { $count } signed checkpoint matches
@@ -372,7 +375,7 @@ audit-no-key-to-verify = cannot check the stored checkpoints' signatures: no key
 
 audit-key-malformed = the signing key { $path } is malformed: expected 64 hex digits (the file is damaged, or is not a key). Put the ledger's key file back from its copy; if it is lost for good, move this file aside and make a new key on purpose, then announce it: flexledger-audit checkpoint --new-key (D33)
 audit-key-missing = no signing key at { $path }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): a new key would sign the same log under a second identity, which an auditor cannot tell from a forgery. Put the ledger's key file back at { $path } (or name it with $FLEXLEDGER_SIGNING_KEY; with a PostgreSQL store, give the --data-dir that holds it). If it is lost for good, make a new key on purpose and announce it: flexledger-audit checkpoint --new-key (D33)
-audit-key-not-the-ledgers = the signing key { $path } is key id { $found }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): it is another ledger's key. Give the data directory (or $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key
+audit-key-not-the-ledgers = the signing key { $path } is key id { $found }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): it is another ledger's key, or the key that replaced this ledger's (`checkpoint --new-key`) and the checkpoints it signed were deleted from the store since (compare `flexledger-audit checkpoint --list` with the checkpoints you published). Give the data directory (or $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key; if it is this one, put the deleted checkpoints back (from the store's backup, or a backup file's) before signing anything more
 audit-key-not-made-here = no signing key at { $path }: this ledger's key is made by its writer (`flexledger serve` or `submit`) in the writer's data directory when it first opens the ledger, and a key made here would sign the same log under a second identity (D33). Give the --data-dir that holds the writer's key (or name it with $FLEXLEDGER_SIGNING_KEY)
 audit-as-of-beyond-head = the log ends at position { $head }: position { $position } is not written yet, and what it will hold is not known, so an answer as of it would change as events arrive. Ask as of { $head } or earlier, or leave out --as-of for the member as of now
 audit-as-of-after-now = { $instant } is later than now ({ $now }): what the ledger will hold then is not known, so an answer as of it would change as events arrive. Ask as of now or earlier, or leave out --as-of-time for the member as of now

@@ -20,6 +20,8 @@ audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致�
 audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效
 audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效（旧密钥所签）
 audit-checkpoint-invalid = 无效：{ $error }
+audit-checkpoint-wrong-key-pinned = 该检查点由密钥 { $found } 签名，而非固定的公钥 { $key }
+audit-checkpoint-wrong-key-ledgers = 它由密钥 { $found } 签名，而非本账本的密钥 { $key }
 audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 
 ## prove
@@ -139,6 +141,7 @@ audit-verify-earlier-key = { $count ->
        *[other] 所校验的检查点中有 { $count } 个（日志规模 { $first } 至 { $last }）由旧密钥 { $key } 签名
     }，该密钥已被账本更换
 audit-kept-line-refused = { $file } 第 { $line } 行不是由本账本密钥签名的检查点：{ $reason }
+audit-kept-not-a-checkpoint = 它不是已签名的检查点（{ $detail }）
 audit-kept-none = { $file } 中没有检查点：请给出 `flexledger-audit checkpoint --json` 或 `checkpoint --list --json` 输出的行
 audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；最新的：{ $size ->
         [0] 尚无事件（新账本创建时、在其第一个事件之前签署的检查点）
@@ -255,7 +258,7 @@ audit-no-key-to-verify = 无法检查已保存检查点的签名：没有用来�
 
 audit-key-malformed = 签名密钥 { $path } 格式有误：应为 64 位十六进制数字（该文件已损坏，或不是密钥）。请从副本恢复该账本的密钥文件；若密钥确已永久丢失，请把此文件移到别处，再有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-missing = { $path } 处没有签名密钥，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：新密钥会让同一份日志有第二个身份，审计人员无法把它与伪造区分开。请把该账本的密钥文件放回 { $path }（或用 $FLEXLEDGER_SIGNING_KEY 指向它；使用 PostgreSQL 存储时，请指定存放该密钥的 --data-dir）。若密钥确已永久丢失，请有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
-audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）
+audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥；或者它是接替本账本密钥的新密钥（`checkpoint --new-key`），而它所签的检查点此后已从存储中删除（请把 `flexledger-audit checkpoint --list` 与已公布的检查点对照）。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）；若正是这个密钥，请先找回被删除的检查点（从存储的备份或备份文件中），再签任何内容
 audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥由其写入进程（`flexledger serve` 或 `submit`）在首次打开账本时生成于写入端的数据目录中，在此处生成的密钥会让同一份日志有第二个身份（D33）。请指定存放写入端密钥的 --data-dir（或用 $FLEXLEDGER_SIGNING_KEY 指向它）
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况

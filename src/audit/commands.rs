@@ -602,9 +602,10 @@ pub fn list_checkpoints(
         invalid |= checked.is_err();
         // Signed by a key the ledger replaced, pinned with --earlier-key (D85).
         let earlier = matches!(checked, Ok((_, place)) if *place < earlier_places);
-        let error = checked
-            .as_ref()
-            .map_err(|error| wrong_key_said(error, pinned.is_some()));
+        // A program's JSON in English, as every JSON field is.
+        let said_in = if json { Language::En } else { language };
+        let error = (checked.as_ref())
+            .map_err(|error| wrong_key_said(error, pinned.is_some()).in_language(said_in));
         let verified = error.map(|(checkpoint, _)| (checkpoint, earlier));
         list_row(signed, verified, (json, language), out)?;
     }
@@ -1652,13 +1653,9 @@ fn kept_checkpoints(
                 continue;
             }
             let checked = kept_line(line, chain);
-            let refused = |reason: String| {
-                let args = vec![
-                    ("file", name.clone()),
-                    ("line", (index + 1).to_string()),
-                    ("reason", reason),
-                ];
-                Sentence::new("audit-kept-line-refused", args)
+            let refused = |reason: Sentence| {
+                let args = vec![("file", name.clone()), ("line", (index + 1).to_string())];
+                Sentence::new("audit-kept-line-refused", args).with_said("reason", reason)
             };
             kept.push(checked.map_err(refused)?);
         }
@@ -1670,11 +1667,16 @@ fn kept_checkpoints(
 }
 
 /// One line of a `--kept` file, its signature checked with the ledger's keys.
-fn kept_line(line: &str, chain: &KeyChain) -> Result<ChainedCheckpoint, String> {
-    let value: serde_json::Value = serde_json::from_str(line).map_err(|error| error.to_string())?;
+fn kept_line(line: &str, chain: &KeyChain) -> Result<ChainedCheckpoint, Sentence> {
+    let not_one = |error: serde_json::Error| {
+        Sentence::new(
+            "audit-kept-not-a-checkpoint",
+            vec![("detail", error.to_string())],
+        )
+    };
+    let value: serde_json::Value = serde_json::from_str(line).map_err(not_one)?;
     let signed = value.get("signed").cloned().unwrap_or(value);
-    let signed: SignedCheckpoint =
-        serde_json::from_value(signed).map_err(|error| error.to_string())?;
+    let signed: SignedCheckpoint = serde_json::from_value(signed).map_err(not_one)?;
     chain
         .verify(&signed)
         .map_err(|error| wrong_key_said(&error, false))
@@ -1682,13 +1684,25 @@ fn kept_line(line: &str, chain: &KeyChain) -> Result<ChainedCheckpoint, String> 
 
 /// A checkpoint's error as said: one signed by another key names the key checked with
 /// as "the pinned key" only when one was pinned (`--public-key`), else as this ledger's
-/// key (a re-probe: "the pinned key" misled where nothing was pinned).
-fn wrong_key_said(error: &CheckpointError, pinned: bool) -> String {
+/// key (a re-probe: "the pinned key" misled where nothing was pinned). A sentence, so
+/// that it is said in the reader's language (an auditor's probe read it in English
+/// inside Chinese lines).
+fn wrong_key_said(error: &CheckpointError, pinned: bool) -> Sentence {
     match error {
-        CheckpointError::WrongKey { found, pinned: key } if !pinned => {
-            format!("it was signed by key {found}, not by this ledger's key {key}")
+        CheckpointError::WrongKey { found, pinned: key } => {
+            let id = match pinned {
+                true => "audit-checkpoint-wrong-key-pinned",
+                false => "audit-checkpoint-wrong-key-ledgers",
+            };
+            Sentence::new(id, vec![("found", found.clone()), ("key", key.clone())])
         }
-        other => other.to_string(),
+        CheckpointError::BadSignature => {
+            Sentence::new("audit-bundle-why-checkpoint-bad-signature", vec![])
+        }
+        other => Sentence::new(
+            "audit-bundle-why-checkpoint-forged",
+            vec![("detail", other.to_string())],
+        ),
     }
 }
 

@@ -205,6 +205,20 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
         &["没有大小为 5 的已保存检查点"],
     );
     check_zh(dir, &["public-key"], &["密钥标识 ", "请公布此公钥"]);
+    // Another key pinned: the listed rows and a kept checkpoint's refusal say why in
+    // Chinese (an auditor's probe read "the checkpoint was signed by key …" there).
+    let other = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+    let other = flexledger::audit::checkpoint::hex(other.as_bytes());
+    let pinned = ["checkpoint", "--list", "--public-key", &other];
+    check_zh(dir, &pinned, &["无效：该检查点由密钥 ", "而非固定的公钥 "]);
+    let kept = dir.join("k.jsonl");
+    std::fs::write(
+        &kept,
+        stdout(&audit(dir, "en", &["checkpoint", "--list", "--json"])),
+    )
+    .unwrap();
+    let verify = ["verify", "--public-key", &other, "--kept", "k.jsonl"];
+    check_zh(dir, &verify, &["不是由本账本密钥签名的检查点：它由密钥 "]);
     for args in [
         &["verify", "--json"][..],
         &["checkpoint", "--list", "--json"],
