@@ -914,12 +914,10 @@ impl<S: EventStore> Ledger<S> {
         let Some(command_id) = envelope.command_id else {
             return Ok(None);
         };
-        let digest = envelope.body_digest.map(Sha256);
         if let Some(index) = pending.get(&command_id) {
             let record = &records[*index];
             return Ok(Some(repeated_result(
-                command_id,
-                digest,
+                (command_id, envelope),
                 record.body_digest,
                 &record.envelopes,
             )));
@@ -929,8 +927,7 @@ impl<S: EventStore> Ledger<S> {
         };
         let envelopes = self.envelopes_of(span)?;
         Ok(Some(repeated_result(
-            command_id,
-            digest,
+            (command_id, envelope),
             span.body_digest,
             &envelopes,
         )))
@@ -1327,15 +1324,17 @@ fn written_by_the_ledger(envelopes: &[Envelope]) -> bool {
 /// id is one of the ledger's own records (`LEDGER_RECORD_DIGEST`). An id remembered
 /// without a digest (before v2) answers as a duplicate, as v1 did.
 fn repeated_result(
-    command_id: Uuid,
-    digest: Option<Sha256>,
+    (command_id, envelope): (Uuid, &CommandEnvelope),
     recorded: Option<Sha256>,
     envelopes: &[Envelope],
 ) -> CommandResult {
     let recorded =
         recorded.or_else(|| written_by_the_ledger(envelopes).then_some(LEDGER_RECORD_DIGEST));
-    if let (Some(digest), Some(recorded)) = (digest, recorded) {
-        if digest != recorded {
+    if let (Some(digest), Some(recorded)) = (envelope.body_digest, recorded) {
+        // An id accepted before `null` fields were left out of the digest recorded it
+        // with them: the same text sent again is the same command.
+        let as_written = envelope.body_digest_as_written == Some(recorded.0);
+        if digest != recorded.0 && !as_written {
             let position = envelopes.first().map_or(0, |envelope| envelope.position);
             return CommandResult::Refused(Refusal::because(
                 RefusalText::CommandIdReused {

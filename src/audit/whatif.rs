@@ -303,6 +303,7 @@ pub fn redecide(
                 expected_version: None,
                 command,
                 body_digest: None,
+                body_digest_as_written: None,
             },
         );
         match decided {

@@ -36,8 +36,14 @@ pub struct CommandEnvelope {
     /// SHA-256 of the command's canonical JSON (every field but `command_id`, keys
     /// sorted, compact), remembered with an accepted id so that a different command
     /// under that id is refused with `command_id_reused` (contract v2). `None` for
-    /// commands built in code (what-if), which never carry an id.
+    /// commands built in code (what-if), which never carry an id. A field sent as
+    /// `null` is left out of it: the contract reads `null` as absent, and a client's
+    /// serializer that writes `null` for an optional field resends the same command
+    /// (a settlement integrator's probe was refused `command_id_reused` for it).
     pub body_digest: Option<[u8; 32]>,
+    /// The digest with those `null` fields kept, as ids accepted before 2026-12-06
+    /// recorded it: `None` where the body has none (it is then `body_digest`).
+    pub body_digest_as_written: Option<[u8; 32]>,
 }
 
 /// The canonical bytes of a JSON value: object keys sorted at every level, compact.
@@ -62,11 +68,21 @@ pub fn canonical_json(value: &Value) -> Vec<u8> {
     serde_json::to_vec(&sorted(value)).expect("a JSON value serializes")
 }
 
-fn body_digest(fields: &serde_json::Map<String, Value>) -> [u8; 32] {
+/// The digest of a command's fields but `command_id` ([`CommandEnvelope::body_digest`]),
+/// and, where a field is `null`, the digest with it kept (`body_digest_as_written`).
+fn body_digests(fields: &serde_json::Map<String, Value>) -> ([u8; 32], Option<[u8; 32]>) {
     use sha2::Digest;
+    let digest = |body: serde_json::Map<String, Value>| -> [u8; 32] {
+        sha2::Sha256::digest(canonical_json(&Value::Object(body))).into()
+    };
     let mut body = fields.clone();
     body.remove("command_id");
-    sha2::Sha256::digest(canonical_json(&Value::Object(body))).into()
+    let as_written = body
+        .values()
+        .any(Value::is_null)
+        .then(|| digest(body.clone()));
+    body.retain(|_, value| !value.is_null());
+    (digest(body), as_written)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -400,7 +416,7 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
             "a command must be a JSON object with a \"command\" field",
         ));
     };
-    let body_digest = Some(body_digest(&fields));
+    let (body_digest, body_digest_as_written) = body_digests(&fields);
     let command_id = match fields.remove("command_id") {
         None => None,
         Some(value) => Some(field::<Uuid>(value, || {
@@ -452,7 +468,8 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
         command_id,
         expected_version,
         command,
-        body_digest,
+        body_digest: Some(body_digest),
+        body_digest_as_written,
     })
 }
 

@@ -1043,3 +1043,56 @@ fn a_policy_whose_smallest_due_rounds_to_nothing_is_refused() {
     // 100.00 × 0.01 × 0.01 = 0.01: the smallest due there is.
     assert_eq!(results[1]["ok"], true, "{}", results[1]);
 }
+
+/// A field sent as `null` is absent (the contract), so a command resent with it, or
+/// without it, is the same command: a duplicate, not `command_id_reused` (a settlement
+/// integrator's probe, whose serializer writes `null` for optional fields, was refused
+/// for a command that had been applied). An id accepted before, whose digest kept its
+/// `null` fields, still answers the same text as a duplicate; another value is another
+/// command.
+#[test]
+fn a_field_sent_as_null_is_the_same_command_as_one_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let with_id = |extra: Value, id: &str| {
+        let mut command = policy(extra);
+        command["command_id"] = json!(id);
+        command
+    };
+    let first = "7a000000-0000-4000-8000-000000000001";
+    let results = submit(&mut ledger, &mut sources, &[with_id(json!({}), first)]);
+    assert_eq!(results[0]["ok"], true, "{results:?}");
+    let again = [
+        with_id(json!({"account_rate": null}), first),
+        with_id(json!({}), first),
+        with_id(json!({"account_rate": "0.02"}), first),
+    ];
+    let results = submit(&mut ledger, &mut sources, &again);
+    assert_eq!(results[0]["duplicate"], true, "{results:?}");
+    assert_eq!(results[1]["duplicate"], true, "{results:?}");
+    assert_eq!(
+        results[2]["error"]["code"], "command_id_reused",
+        "{results:?}"
+    );
+
+    // Accepted as an earlier build recorded it: the digest with the `null` field.
+    let second = "7a000000-0000-4000-8000-000000000002";
+    let sent = with_id(
+        json!({"effective_from": "2025-02", "account_rate": null}),
+        second,
+    );
+    let mut envelope = parse_command_value(sent.clone()).unwrap();
+    envelope.body_digest = envelope.body_digest_as_written;
+    assert!(envelope.body_digest.is_some());
+    let results = ledger
+        .submit(vec![Ok(envelope)], &mut sources)
+        .unwrap()
+        .results;
+    assert!(matches!(
+        results[0],
+        flexledger::store::CommandResult::Accepted { .. }
+    ));
+    let results = submit(&mut ledger, &mut sources, &[sent]);
+    assert_eq!(results[0]["duplicate"], true, "{results:?}");
+}
