@@ -198,7 +198,7 @@ audit-bundle-why-coverage-without-events = member { $member } has no events in t
 audit-bundle-why-checkpoint-count = expected exactly one signed checkpoint, found { $found }
 audit-bundle-why-tree-size = the header says tree size { $header } but the checkpoint { $checkpoint }
 audit-bundle-why-checkpoint-forged = forged or altered checkpoint: { $detail }
-audit-bundle-why-checkpoint-wrong-key = the checkpoint was signed by key { $found }, not by the pinned key { $pinned }: check that the pinned key is the one the ledger published; if it is, the checkpoint was not signed by that ledger's key
+audit-bundle-why-checkpoint-wrong-key = the checkpoint was signed by key { $found }, not by the pinned key { $pinned }: check that the pinned key is the one the ledger published; if it is, the checkpoint was not signed by that ledger's key, unless the ledger announced a change of key (`checkpoint --new-key`) after this bundle was exported: then pin the key it announced before the change, the one that signed the bundle
 audit-bundle-why-checkpoint-bad-signature = forged or altered checkpoint: the checkpoint's signature does not verify: the note was altered or not signed by this key
 audit-bundle-why-event-count = the header lists { $listed } events but the bundle holds { $held }
 audit-bundle-why-all-positions = an --all bundle must hold positions 1..={ $size } exactly; it holds { $held } events

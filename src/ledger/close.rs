@@ -48,7 +48,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// Enrolled members whose consequences one chunk of a month close records (one
-/// atomic append of at most twice as many events).
+/// atomic append of at most twice as many events): members with a consequence (a
+/// missed month, an automatic withdrawal); those with none are passed over, so a close
+/// where every member paid is one chunk, and one progress notice on the feed. A close
+/// resumed after a restart (no list of those members kept) walks the rest of the
+/// region's enrolled members, this many at a time.
 pub const CLOSE_CHUNK_MEMBERS_MAX: usize = 1000;
 /// Member ids read from a region's index at a time while counting a close.
 const CLOSE_COUNT_PAGE_MEMBERS: usize = 4096;
