@@ -41,6 +41,7 @@ http-body-number-out-of-range = a number in the body is out of the range this le
 http-body-not-utf8 = the body is not UTF-8 text: send it as UTF-8 with Content-Type: application/json (a body saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)
 http-body-encoded = the body is sent with Content-Encoding: { $encoding }: send it uncompressed, as plain UTF-8 JSON (the server decodes no content coding)
 http-idempotency-key-not-uuid = Idempotency-Key must be a UUID
+http-idempotency-key-twice = Idempotency-Key is sent twice: send the command's one key once
 http-idempotency-key-with-array = Idempotency-Key applies to a single command; give each array item its own command_id
 http-idempotency-key-differs = Idempotency-Key { $key } and command_id { $id } differ; send one, or the same id in both
 http-too-many-commands = at most { $max } commands per request; split the array

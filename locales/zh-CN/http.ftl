@@ -40,6 +40,7 @@ http-body-number-out-of-range = 请求体中有一个数字超出了本账本能
 http-body-not-utf8 = 请求体不是 UTF-8 文本：请以 UTF-8 编码发送，Content-Type 为 application/json（保存为 GBK 或 UTF-16 的内容可用 `iconv -f GBK -t UTF-8` 或 `iconv -f UTF-16 -t UTF-8` 转换）
 http-body-encoded = 请求体以 Content-Encoding: { $encoding } 发送：请以未压缩的 UTF-8 JSON 原文发送（服务不解码任何内容编码）
 http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
+http-idempotency-key-twice = Idempotency-Key 发送了两次：请只发送一次该命令的那一个键
 http-idempotency-key-with-array = Idempotency-Key 只适用于单个命令；请为数组中的每一项各给一个 command_id
 http-idempotency-key-differs = Idempotency-Key { $key } 与 command_id { $id } 不同；请只发送其中之一，或两处使用同一个 id
 http-too-many-commands = 每个请求最多 { $max } 个命令；请拆分数组

@@ -958,10 +958,22 @@ fn command_body(
     })
 }
 
-/// The `Idempotency-Key` header, if sent: a UUID, or 400.
+/// The `Idempotency-Key` header, if sent: a UUID, or 400; sent twice, 400 too (which
+/// one the client meant is not known: a settlement integrator's probe sent two, and
+/// the first was taken unsaid).
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
+    let mut sent = headers.get_all("idempotency-key").iter();
+    let value = match (sent.next(), sent.next()) {
+        (None, _) => return Ok(None),
+        (Some(value), None) => value,
+        (Some(_), Some(_)) => {
+            return Err(AppError::say(
+                StatusCode::BAD_REQUEST,
+                "invalid_command",
+                "http-idempotency-key-twice",
+                vec![],
+            ))
+        }
     };
     value
         .to_str()

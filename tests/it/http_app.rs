@@ -972,6 +972,8 @@ fn every_error_has_the_json_error_shape() {
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-encoding", "identity, br")], Some("{}"), 415, "unsupported_media_type"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
+        // Two keys: which one the client meant is not known (the first was taken).
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key, ("idempotency-key", "9a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d")], Some("{}"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key], Some(&array), 422, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![json], Some("{}"), 401, "unauthorized"),
         ("GET", format!("/v1/members/{MEMBER}/events"), vec![("authorization", &subscriber)], None, 403, "forbidden"),
