@@ -36,7 +36,7 @@ audit-checkpoint-row = size { $size }  root { $root }  heads { $heads }  { $crea
 audit-checkpoint-row-earlier = size { $size }  root { $root }  heads { $heads }  { $created }  signature valid, by an earlier key
 audit-checkpoint-invalid = INVALID: { $error }
 audit-checkpoint-wrong-key-pinned = the checkpoint was signed by key { $found }, not by the pinned key { $key }
-audit-checkpoint-wrong-key-ledgers = it was signed by key { $found }, not by this ledger's key { $key }
+audit-checkpoint-wrong-key-ledgers = it was signed by key { $found }, not by this ledger's key { $key } (if the ledger announced a change of key, give the key it used before with --earlier-key)
 audit-checkpoint-none = no stored checkpoint yet: `flexledger-audit checkpoint` signs one of the log as it is now and stores it
 
 ## prove
@@ -266,7 +266,7 @@ audit-verify-no-checkpoint = no checkpoint yet: `flexledger-audit checkpoint` si
 audit-verify-unsigned = { $unsigned ->
         [one] the event at position { $first } is
        *[other] { $unsigned } events, positions { $first } to { $last }, are
-    } not yet covered by a signed checkpoint: `flexledger-audit checkpoint` signs the log as it is now
+    } not yet covered by a signed checkpoint: `flexledger-audit checkpoint` signs the log as it is now, and so vouches for those events as they are: if anyone else could write the store, read them first (`flexledger-audit replay` of their members)
 
 ## timeline
 audit-timeline-wrote = wrote { $path }: member { $member }, { $months ->

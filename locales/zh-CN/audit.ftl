@@ -21,7 +21,7 @@ audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads } 
 audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效（旧密钥所签）
 audit-checkpoint-invalid = 无效：{ $error }
 audit-checkpoint-wrong-key-pinned = 该检查点由密钥 { $found } 签名，而非固定的公钥 { $key }
-audit-checkpoint-wrong-key-ledgers = 它由密钥 { $found } 签名，而非本账本的密钥 { $key }
+audit-checkpoint-wrong-key-ledgers = 它由密钥 { $found } 签名，而非本账本的密钥 { $key }（若该账本公告过更换密钥，请用 --earlier-key 给出它此前所用的密钥）
 audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 
 ## prove
@@ -161,7 +161,7 @@ audit-verify-no-checkpoint = 尚无检查点：`flexledger-audit checkpoint` 可
 audit-verify-unsigned = { $unsigned ->
         [one] 位置 { $first } 的事件
        *[other] 位置 { $first } 至 { $last } 的 { $unsigned } 个事件
-    }尚无已签名的检查点覆盖：`flexledger-audit checkpoint` 可对当前日志签名
+    }尚无已签名的检查点覆盖：`flexledger-audit checkpoint` 可对当前日志签名，签名即为这些事件的现状作保：若他人也能写入该存储，请先查看这些事件（对相关参保人员运行 `flexledger-audit replay`）
 
 ## timeline
 audit-timeline-wrote = 已写出 { $path }：参保人员 { $member }，{ $months } 个月，{ $bytes } 字节

@@ -126,15 +126,8 @@ fn checkpoint_key(
 /// makes it the ledger's key from then on).
 fn new_signing_key(place: &Place, store: &AnyStore) -> anyhow::Result<ed25519_dalek::SigningKey> {
     use crate::store::EventLog;
-    if let Some(signer) = keys::latest_signer(store)? {
-        if signer.tree_size >= store.head()?.0 {
-            let args = vec![
-                ("tree_size", signer.tree_size.to_string()),
-                ("key_id", key_id(&signer.key)),
-            ];
-            return Err(Sentence::new("audit-new-key-nothing-new", args).into());
-        }
-    }
+    // A key that is there is said first: it is why no new one is made (an auditor's
+    // probe was told only that nothing was appended since, and tried again later).
     if let Some(key) = keys::load(&place.data_dir)? {
         let args = vec![
             (
@@ -144,6 +137,15 @@ fn new_signing_key(place: &Place, store: &AnyStore) -> anyhow::Result<ed25519_da
             ("key_id", key_id(&key.verifying_key())),
         ];
         return Err(Sentence::new("audit-new-key-exists", args).into());
+    }
+    if let Some(signer) = keys::latest_signer(store)? {
+        if signer.tree_size >= store.head()?.0 {
+            let args = vec![
+                ("tree_size", signer.tree_size.to_string()),
+                ("key_id", key_id(&signer.key)),
+            ];
+            return Err(Sentence::new("audit-new-key-nothing-new", args).into());
+        }
     }
     let key = keys::ensure(&place.data_dir)?;
     tracing::warn!(

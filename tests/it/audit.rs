@@ -1874,12 +1874,16 @@ fn a_lost_signing_key_is_never_silently_replaced() {
     assert!(audit(dir.path(), &["export", "--all", "--out", "-"])
         .status
         .success());
+    // Nothing appended since, and the key there: the key is why (it was said only that
+    // nothing was appended, and an auditor's probe tried again after an append).
     let output = audit(dir.path(), &["checkpoint", "--new-key"]);
     assert_eq!(
         output.status.code(),
         Some(2),
         "--new-key never replaces a key that is there"
     );
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("a signing key is already at"), "{said}");
 }
 
 /// D85: a ledger whose key was lost signs with a new one; the auditor pins the key it

@@ -81,6 +81,7 @@ fn english_words(line: &str) -> Vec<String> {
         "submit",
         "serve",
         "verify",
+        "replay",
         "demo",
         "basic",
         "json",
@@ -666,16 +667,16 @@ fn the_audit_commands_own_refusals_are_said_in_chinese() {
         &["export", "--region", "西湖区", "--out", "x.bundle"],
         &["不是统筹地区名称"],
     );
-    // The ledger's key is there, and nothing was appended since its first checkpoint.
+    // The ledger's key is not there, and nothing was appended since its checkpoint.
     let made = audit(dir, "en", &["checkpoint"]);
     assert!(made.status.success(), "{made:?}");
+    let key = dir.join("audit-signing-key");
+    std::fs::rename(&key, dir.join("key-aside")).unwrap();
     check_zh(
         dir,
         &["checkpoint", "--new-key"],
         &["新密钥尚无可签名的新内容"],
     );
-    let key = dir.join("audit-signing-key");
-    std::fs::rename(&key, dir.join("key-aside")).unwrap();
     // Run in the data directory, so the key's path in the sentence is no English.
     for (args, phrase) in [
         (&["public-key"][..], "其私钥不在此处"),
