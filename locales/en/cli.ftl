@@ -57,6 +57,7 @@ cli-output-in-data-dir = { $out } is one of the ledger's own files in the data d
 cli-submit-line-message = line { $line }: { $message }
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read and decided (their results are on standard output, and the accepted ones are durable); the rest was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice
+cli-submit-stopped = stopped after answering { $lines } line(s) of { $file } (their results are on standard output, and the accepted ones are durable; the lines after them were not acknowledged); once what follows is dealt with, submit the file again (lines with a command_id answer as duplicates instead of appending twice)
 cli-stopped-by-signal = stopped by a signal (Ctrl-C, SIGTERM or SIGHUP)
 cli-writer-failed = the ledger writer failed: { $cause }
 cli-stopped-nothing-kept = interrupted: the { $what ->

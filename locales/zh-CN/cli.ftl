@@ -55,6 +55,7 @@ cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己�
 cli-submit-line-message = 第 { $line } 行：{ $message }
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
 cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 行（结果已输出到标准输出，其中被接受的已持久写入）；其余各行未读取。请再次提交同一文件以完成：带 command_id 的行会答复为重复，而不会重复追加
+cli-submit-stopped = 已答复 { $file } 的 { $lines } 行后停止（其结果在标准输出上，其中已接受的均已持久保存；其后的行未获确认）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令答复，而不会追加两次）
 cli-stopped-by-signal = 已被信号（Ctrl-C、SIGTERM 或 SIGHUP）中止
 cli-writer-failed = 账本写入失败：{ $cause }
 cli-stopped-nothing-kept = 已中断：{ $what ->

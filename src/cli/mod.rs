@@ -1406,7 +1406,21 @@ fn submit(
     // Only a regular file (one with a length) had its start read already.
     let lines = read_lines_ahead(input, input_bytes.is_some())?;
     let interrupted = watch_for_interrupt();
-    let output_failed = tally.feed(&writer, &lines, file, &interrupted)?;
+    // A failure after some lines were answered says how far the import got and how to
+    // finish it (an operator's probe ended the PostgreSQL writer's connection: 15,000
+    // of 33,507 lines were durable, and the error said nothing of them).
+    let answered = |tally: &SubmitTally| tally.answered;
+    let output_failed = match tally.feed(&writer, &lines, file, &interrupted) {
+        Ok(failed) => failed,
+        Err(error) if answered(&tally) > 0 => {
+            let args = vec![
+                ("lines", answered(&tally).to_string()),
+                ("file", stdio_named(file, true, language)),
+            ];
+            return Err(said_context(error, "cli-submit-stopped", args));
+        }
+        Err(error) => return Err(error),
+    };
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
     if output_failed.is_none() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {

@@ -2075,7 +2075,9 @@ fn a_file_size_limit_is_said_and_the_next_run_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let enrollments: String = (0..6000)
         .map(|index| {
-            json!({"command":"enroll","member_id":member_id(index),"region":"demo","month":"2025-11","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n"
+            // With ids, so that the lines the first run answered are duplicates after.
+            let command_id = uuid::Uuid::from_u128(0x5000_0000_0000_4000_8000_0000_0000_0000 + index as u128);
+            json!({"command":"enroll","member_id":member_id(index),"region":"demo","month":"2025-11","base_ratio":"0.60","labor_relationship":"none","command_id":command_id}).to_string() + "\n"
         })
         .collect();
     let input = dir.path().join("enrollments.jsonl");
@@ -2084,9 +2086,10 @@ fn a_file_size_limit_is_said_and_the_next_run_resumes() {
     let demo = repo_path("examples/demo.jsonl");
     let made = flexledger(&data, &["submit", demo.to_str().unwrap()], None);
     assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
-    // 2 MiB in 1 KiB blocks (bash's unit): the engine's first segments pass it.
+    // 4 MiB in 1 KiB blocks (bash's unit): the engine's first segments pass it, and
+    // so does the import's first append of 1,000 lines.
     let limited = std::process::Command::new("bash")
-        .args(["-c", "ulimit -f 2048 && exec \"$0\" \"$@\""])
+        .args(["-c", "ulimit -f 4096 && exec \"$0\" \"$@\""])
         .arg(env!("CARGO_BIN_EXE_flexledger"))
         .env(
             crate::support::LANGUAGE_PINNED.0,
@@ -2105,6 +2108,11 @@ fn a_file_size_limit_is_said_and_the_next_run_resumes() {
         said.contains("reached this process's file size limit (`ulimit -f`"),
         "{said}"
     );
+    // How far it got, and how to finish (an operator's probe was told neither).
+    let answered = limited.stdout.iter().filter(|byte| **byte == b'\n').count();
+    assert!(answered > 0, "{said}");
+    let how_far = format!("stopped after answering {answered} line(s) of ");
+    assert!(said.contains(&how_far), "{said}");
     let again = flexledger(&data, &["submit", input.to_str().unwrap()], None);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_verifies_events(&data, 33 + 6000);
