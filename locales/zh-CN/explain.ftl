@@ -162,7 +162,7 @@ explain-refund-withdrawal = 该次停保（{ $reason }）自 { $from } 起生效
     }
 explain-refund-then = ；其后，
 explain-refund-now-outside = { $month } 不属于参保期：未参保，不享受待遇，无缴费
-explain-refund-now-enrolled = 之后的参保期又包含了 { $month }，该月现为 { $status }
+explain-refund-now-enrolled = 之后的参保期又包含了 { $month }，该月现为{ $status }
 
 ## R17：个人账户
 
