@@ -1466,10 +1466,15 @@ pub fn verify(
         earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
-    // Everything `flexledger verify` checks, and the checkpoints: any mark goes (D61).
+    clear_verified_mark(place, language);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// After `verify` passed: everything `flexledger verify` checks, and the checkpoints,
+/// so any damage mark goes (D61).
+fn clear_verified_mark(place: &Place, language: Language) {
     let marked = crate::cli::mark_place_of(place);
     crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);
-    Ok(ExitCode::SUCCESS)
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -1427,21 +1427,7 @@ fn submit(
         return Ok(say_interrupted(tally.line_number, file, language));
     }
     if let Some(kind) = output_failed {
-        let broken = if kind == io::ErrorKind::BrokenPipe {
-            "yes"
-        } else {
-            "no"
-        };
-        let args = vec![
-            ("broken", broken.to_owned()),
-            ("error", io::Error::from(kind).to_string()),
-            ("lines", tally.line_number.to_string()),
-            ("file", file.display().to_string()),
-        ];
-        let said = crate::i18n::Sentence::new("cli-submit-output-failed", args);
-        let said = said_error("flexledger", said.in_language(language), language);
-        crate::shell_support::say_on_stderr!("{said}");
-        return Ok(ExitCode::from(2));
+        return Ok(say_output_failed(kind, tally.line_number, file, language));
     }
     let SubmitTally {
         accepted,
@@ -1480,6 +1466,26 @@ fn say_refused(language: Language, (refused, lines): (u64, u64), line: u64, refu
         ("message", message),
     ];
     say_line(language, "cli-submit-refused", args);
+}
+
+/// What `submit` says when its standard output failed (of `kind`) after answering the
+/// `lines` it read: exit 2.
+fn say_output_failed(kind: io::ErrorKind, lines: u64, file: &Path, language: Language) -> ExitCode {
+    let broken = if kind == io::ErrorKind::BrokenPipe {
+        "yes"
+    } else {
+        "no"
+    };
+    let args = vec![
+        ("broken", broken.to_owned()),
+        ("error", io::Error::from(kind).to_string()),
+        ("lines", lines.to_string()),
+        ("file", file.display().to_string()),
+    ];
+    let said = crate::i18n::Sentence::new("cli-submit-output-failed", args);
+    let said = said_error("flexledger", said.in_language(language), language);
+    crate::shell_support::say_on_stderr!("{said}");
+    ExitCode::from(2)
 }
 
 /// What `submit` says when a signal stopped it, after answering the `lines` it read.
