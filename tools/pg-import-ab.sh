@@ -39,7 +39,7 @@ months=${5:-6}
 case "$rounds$members$months" in *[!0-9]*) usage ;; esac
 [ -x "$a" ] || fail "$1 is not an executable"
 [ -x "$b" ] || fail "$2 is not an executable"
-[ -x /usr/bin/time ] || apt-get install -y time >/dev/null || fail "GNU time is not installed: apt-get install -y time"
+[ -x /usr/bin/time ] || fail "GNU time (/usr/bin/time) is not installed: apt-get install -y time"
 
 pg_find_server
 pg_find_user
@@ -56,7 +56,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "pg-import-ab: writing the import ($members members x $months months) ..." >&2
-cargo build --bin flexledger-bench 2>/dev/null
+cargo build --bin flexledger-bench || fail "cannot build flexledger-bench"
 "${CARGO_TARGET_DIR:-$PWD/target}/debug/flexledger-bench" --members "$members" --months "$months" \
   --emit "$work/import.jsonl" 2>/dev/null
 lines=$(wc -l <"$work/import.jsonl")

@@ -4,9 +4,9 @@
 
 audit-separator = ，
 audit-damaged = 已损坏（位置 { $position }）：{ $message }
-audit-damage-advice = flexledger-audit：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复。存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger verify` 通过之前不再追加任何内容；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
+audit-damage-advice = flexledger-audit：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复。存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger-audit verify` 通过之前不再追加任何内容（审计工具留下的标记只有审计工具的校验才会删除，它还检查已签名的检查点）；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
 audit-damage-set-aside = flexledger-audit：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
-audit-damage-witness = flexledger-audit：存储未被标记：本数据目录的头部见证本身就会使其写入进程不向该数据库追加，直到见证所指的事件回来，或按上面所说把见证移开。若该数据库是账本的一个副本（不是本目录的写入进程所追加的那一个），这项发现只说明该副本比账本旧：检查副本时请不要使用写入进程的 --data-dir
+audit-damage-witness = flexledger-audit：存储未被标记：本数据目录的头部见证本身就会使其写入进程不向该数据库追加，直到上面所说的问题得到解决，或按上面所说把见证移开。若该数据库是账本的一个副本（不是本目录的写入进程所追加的那一个），这项发现说的是该副本与账本头部的差异：检查副本时请不要使用写入进程的 --data-dir
 
 ## public-key
 audit-public-key-id = 密钥标识 { $key_id }（ed25519）；请公布此公钥，供审计人员固定（--public-key）
@@ -110,7 +110,7 @@ audit-bundle-why-coverage-without-events = 审计包中没有参保人员 { $mem
 audit-bundle-why-checkpoint-count = 应恰有一个已签名的检查点，实有 { $found } 个
 audit-bundle-why-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
 audit-bundle-why-checkpoint-forged = 检查点是伪造的或被改动过：{ $detail }
-audit-bundle-why-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非固定的公钥 { $pinned }：请核对固定的公钥是否就是该账本公布的公钥；若是，则该检查点并非由该账本的密钥签名，除非该账本在导出这份审计包之后公告过更换密钥（`checkpoint --new-key`）：此时请固定它在更换之前公告的密钥，即签署这份审计包的密钥
+audit-bundle-why-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非固定的公钥 { $pinned }：请核对固定的公钥是否就是该账本公布的公钥；若是，则该检查点并非由该账本的密钥签名，除非该账本在导出这份审计包之后公告过更换密钥（`checkpoint --new-key`）：此时请固定它在更换之前公告的密钥，但仅适用于日志不大于新密钥所签第一个检查点的审计包（见 `checkpoint --list`）：被替换的密钥在更换之后不再签任何内容
 audit-bundle-why-checkpoint-bad-signature = 检查点是伪造的或被改动过：其签名未通过验证——签名的内容被改动过，或不是由该密钥签名
 audit-bundle-why-event-count = 包头列出 { $listed } 个事件，审计包中却有 { $held } 个
 audit-bundle-why-all-positions = --all 审计包须恰好包含位置 1 至 { $size } 的事件；它包含 { $held } 个事件
@@ -152,7 +152,7 @@ audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的
 audit-verify-other-key-replaced = 之后的检查点由密钥 { $pinned } 签名：若该账本曾公告已更换密钥 { $found }（`flexledger-audit checkpoint --new-key`），请以 --earlier-key { $found } 给出该密钥，以接受更换前由它签名的检查点
 audit-verify-successor-signed-nothing = 未通过校验：已用 --earlier-key 给出旧密钥，但接替它的密钥 { $key } 没有签过所校验的任何检查点（无论已保存的还是您保存的）：经办机构公告的密钥更换不在本账本中，因此不能单凭旧密钥的检查点予以接受。请按公告核对这些密钥及其先后顺序，并用 --kept 给出您保存的检查点
 audit-verify-signed-after-replaced = 未通过校验：日志前 { $size } 个事件的检查点由旧密钥 { $origin } 签名，但接替它的密钥 { $successor } 此前已签过日志前 { $replaced } 个事件的检查点。旧密钥在更换之后不应再签任何检查点：这一个是持有旧密钥者所签。请留作证据，并向经办机构查问该密钥是如何丢失的
-audit-verify-keys-swapped = 未通过校验：密钥的先后次序看来给反了：日志前 { $size } 个事件的检查点由作为旧密钥给出的 { $origin } 签名，而作为接替密钥给出的 { $successor } 签过日志前 { $replaced } 个事件的检查点，且它所签的每个检查点的日志都不大于 { $origin } 所签的任何一个。请按从旧到新的顺序给出 --earlier-key，并以 --public-key 给出当前密钥，然后重新校验
+audit-verify-keys-swapped = 未通过校验：密钥的先后次序看来给反了：日志前 { $size } 个事件的检查点由作为旧密钥给出的 { $origin } 签名，而作为接替密钥给出的 { $successor } 签过日志前 { $replaced } 个事件的检查点，且它所签的每个检查点的日志都不大于 { $origin } 所签的任何一个。请对照经办机构的公告核对这一次序：若确实给反了，请按从旧到新的顺序给出 --earlier-key，并以 --public-key 给出当前密钥，然后重新校验；若次序无误，则这个检查点是持有 { $origin } 者在更换之后所签：请留作证据，并向经办机构查问该密钥是如何丢失的
 audit-earlier-key-not-a-key = --earlier-key { $key } 不是公钥：请给出该账本此前签名所用的密钥，即经办机构公告的 64 位十六进制数字
 audit-earlier-keys-too-many = --earlier-key 最多可给出 { $max } 个
 audit-earlier-key-repeated = --earlier-key { $key } 给出了两次：该账本此前签名所用的每个密钥只需给出一次，按从旧到新的顺序
@@ -258,7 +258,7 @@ audit-no-key-to-verify = 无法检查已保存检查点的签名：没有用来�
 
 audit-key-malformed = 签名密钥 { $path } 格式有误：应为 64 位十六进制数字（该文件已损坏，或不是密钥）。请从副本恢复该账本的密钥文件；若密钥确已永久丢失，请把此文件移到别处，再有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-missing = { $path } 处没有签名密钥，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：新密钥会让同一份日志有第二个身份，审计人员无法把它与伪造区分开。请把该账本的密钥文件放回 { $path }（或用 $FLEXLEDGER_SIGNING_KEY 指向它；使用 PostgreSQL 存储时，请指定存放该密钥的 --data-dir）。若密钥确已永久丢失，请有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
-audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥；或者它是接替本账本密钥的新密钥（`checkpoint --new-key`），而它所签的检查点此后已从存储中删除（请把 `flexledger-audit checkpoint --list` 与已公布的检查点对照）。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）；若正是这个密钥，请先找回被删除的检查点（从存储的备份或备份文件中），再签任何内容
+audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥；或者它是接替本账本密钥的新密钥（`checkpoint --new-key`），而它所签的检查点此后已从存储中删除（请把 `flexledger-audit checkpoint --list` 与已公布的检查点对照）。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）；若正是这个密钥，请先找回被删除的检查点（PostgreSQL 存储的 audit_checkpoints 行，从数据库的备份中找回），再签任何内容
 audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥由其写入进程（`flexledger serve` 或 `submit`）在首次打开账本时生成于写入端的数据目录中，在此处生成的密钥会让同一份日志有第二个身份（D33）。请指定存放写入端密钥的 --data-dir（或用 $FLEXLEDGER_SIGNING_KEY 指向它）
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况

@@ -1706,10 +1706,7 @@ fn wrong_key_said(error: &CheckpointError, pinned: bool) -> Sentence {
         CheckpointError::BadSignature => {
             Sentence::new("audit-bundle-why-checkpoint-bad-signature", vec![])
         }
-        other => Sentence::new(
-            "audit-bundle-why-checkpoint-forged",
-            vec![("detail", other.to_string())],
-        ),
+        other => crate::backup::checkpoint_error_said(other),
     }
 }
 

@@ -1258,6 +1258,9 @@ pub(crate) fn mark_damage(
     let dir = &place.dir;
     let unmarked = match crate::store::damage_mark::record(dir, &mark) {
         Ok(true) => return,
+        // A sled data directory without its engine directory holds no ledger to keep
+        // writes from (its open refuses it: `store-found-engine-dir-missing`).
+        Ok(false) if place.store.is_none() => return,
         Ok(false) => NotMarked::NoDirectory(dir.display().to_string()),
         Err(error) => {
             tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");

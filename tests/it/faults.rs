@@ -493,6 +493,13 @@ fn accept_head_never_writes_over_a_witness_that_names_lost_events() {
         "{}",
         stderr(&output)
     );
+    // No mark either, nor a line about a directory to keep one in (the data
+    // directory is there; it holds no engine to keep writes from).
+    assert!(
+        !stderr(&output).contains("not marked"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!dir.path().join("sled").exists(), "nothing was created");
 }
 
