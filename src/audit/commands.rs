@@ -338,7 +338,6 @@ fn said_damaged(
         return Err(error.into());
     };
     let finding = error.damage().and_then(|damage| damage.sentence());
-    let witness = finding.as_ref().is_some_and(crate::cli::is_witness_finding);
     let said = (message.clone().into_owned(), finding);
     let marked = crate::cli::mark_place_of(place);
     crate::cli::mark_damage(&marked, found_by, Some(position), said);
@@ -362,7 +361,7 @@ fn said_damaged(
             writeln!(out, "  {line}")?;
         }
     }
-    let advice = match witness {
+    let advice = match crate::cli::is_witness_damage(&error) {
         true => crate::cli::DamageAdvice::Witness,
         false => crate::cli::DamageAdvice::Backup,
     };
@@ -1702,9 +1701,6 @@ fn wrong_key_said(error: &CheckpointError, pinned: bool) -> Sentence {
                 false => "audit-checkpoint-wrong-key-ledgers",
             };
             Sentence::new(id, vec![("found", found.clone()), ("key", key.clone())])
-        }
-        CheckpointError::BadSignature => {
-            Sentence::new("audit-bundle-why-checkpoint-bad-signature", vec![])
         }
         other => crate::backup::checkpoint_error_said(other),
     }

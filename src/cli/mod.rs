@@ -695,9 +695,10 @@ pub(crate) enum DamageAdvice {
 }
 
 pub(crate) fn damage_advice_for(error: &anyhow::Error) -> DamageAdvice {
-    let witness = crate::error::damage_sentence(error.as_ref())
-        .is_some_and(|finding| is_witness_finding(&finding));
-    match (is_set_aside_damage(error), witness) {
+    match (
+        is_set_aside_damage(error),
+        is_witness_damage(error.as_ref()),
+    ) {
         (true, _) => DamageAdvice::SetAside,
         (false, true) => DamageAdvice::Witness,
         (false, false) => DamageAdvice::Backup,
@@ -1274,8 +1275,13 @@ pub(crate) fn mark_damage(
 
 /// Whether `finding` is the PostgreSQL head witness's (D86): said with advice of its
 /// own, and no mark.
-pub(crate) fn is_witness_finding(finding: &crate::i18n::Sentence) -> bool {
+fn is_witness_finding(finding: &crate::i18n::Sentence) -> bool {
     finding.says("store-found-pg-witness")
+}
+
+/// Whether the damage `error` reports is the PostgreSQL head witness's finding.
+pub(crate) fn is_witness_damage(error: &(dyn std::error::Error + 'static)) -> bool {
+    crate::error::damage_sentence(error).is_some_and(|finding| is_witness_finding(&finding))
 }
 
 /// Why a mark this process tried to record is not there (`mark_damage`).
@@ -1412,12 +1418,11 @@ fn submit(
     // A failure after some lines were answered says how far the import got and how to
     // finish it (an operator's probe ended the PostgreSQL writer's connection: 15,000
     // of 33,507 lines were durable, and the error said nothing of them).
-    let answered = |tally: &SubmitTally| tally.answered;
     let output_failed = match tally.feed(&writer, &lines, file, &interrupted) {
         Ok(failed) => failed,
-        Err(error) if answered(&tally) > 0 => {
+        Err(error) if tally.answered > 0 => {
             let args = vec![
-                ("lines", answered(&tally).to_string()),
+                ("lines", tally.answered.to_string()),
                 ("file", stdio_named(file, true, language)),
             ];
             return Err(said_context(error, "cli-submit-stopped", args));
@@ -2565,13 +2570,12 @@ pub(crate) fn indexed_as(
     Some(said.in_language(language))
 }
 
-/// Removes the mark of `marked`'s store, if there is one: not a mark of another store
-/// kept in the same directory.
 /// Removes the mark of a store that `program`'s `verify` walked and found intact, and
 /// says so: any mark for `flexledger-audit`, whose verify checks all `flexledger
 /// verify` does and the signed checkpoints too; for `flexledger`, any but one the audit
 /// tool left, which may be about a checkpoint (an auditor's probe forged a stored
 /// checkpoint, and `flexledger verify`, which reads no signature, removed the mark).
+/// Only `marked`'s own mark: not one of another store kept in the same directory.
 pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) {
     let path = marked.path();
     let mark = path.display().to_string();
@@ -2647,9 +2651,7 @@ fn print_walk_outcome<T: serde::Serialize>(
                 }
                 // Damage found while walking says how to recover as damage found on
                 // opening does (which of the two finds a cut engine file varies).
-                let witness = (error.damage().and_then(|found| found.sentence()))
-                    .is_some_and(|finding| is_witness_finding(&finding));
-                let id = match witness {
+                let id = match is_witness_damage(&error) {
                     true => "cli-damage-witness",
                     false => "cli-damage-advice",
                 };
