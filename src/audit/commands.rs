@@ -342,7 +342,9 @@ fn said_damaged(
     let marked = crate::cli::mark_place_of(place);
     crate::cli::mark_damage(&marked, found_by, Some(position), said);
     if json {
-        let mut report = serde_json::json!({"ok": false, "position": position, "message": message});
+        let finding = crate::cli::damage_finding(&error);
+        let mut report = serde_json::json!({"ok": false, "finding": finding,
+            "position": position, "message": message});
         if let Some((stream, version)) = &indexed {
             report["stream"] = serde_json::json!(stream);
             report["version"] = serde_json::json!(version);
@@ -1568,22 +1570,24 @@ fn successor_signed_nothing(
 ) -> anyhow::Result<ExitCode> {
     let args = [("key", text(crate::audit::checkpoint::hex(key.as_bytes())))];
     let said = |language| say(language, "audit-verify-successor-signed-nothing", &args);
-    key_finding(said, 0, serde_json::Map::new(), (json, language), out)
+    let finding = ("successor_signed_nothing", said);
+    key_finding(finding, 0, serde_json::Map::new(), (json, language), out)
 }
 
 /// A finding about keys (exit 1), without the damage advice: `said` in the reader's
-/// language, or with `--json` one object of its English, the log size it concerns and
-/// `fields`.
+/// language, or with `--json` one object of its `finding` code (a program tells the
+/// findings apart by it, not by the English), its English, the log size it concerns
+/// and `fields`.
 fn key_finding(
-    said: impl Fn(Language) -> String,
+    (finding, said): (&str, impl Fn(Language) -> String),
     position: u64,
     fields: serde_json::Map<String, serde_json::Value>,
     (json, language): (bool, Language),
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     if json {
-        let mut report = serde_json::json!({"ok": false, "position": position,
-            "message": said(Language::En)});
+        let mut report = serde_json::json!({"ok": false, "finding": finding,
+            "position": position, "message": said(Language::En)});
         if let Some(report) = report.as_object_mut() {
             report.extend(fields);
         }
@@ -1616,13 +1620,17 @@ fn signed_after_replaced(
     ];
     // An honest ledger's keys given the wrong way round read as a theft: said as
     // what it most likely is (an auditor's probe was told to keep it as evidence).
-    let id = match KeyChain::looks_swapped(checked, late, replaced) {
-        true => "audit-verify-keys-swapped",
-        false => "audit-verify-signed-after-replaced",
+    let (finding, id) = match KeyChain::looks_swapped(checked, late, replaced) {
+        true => ("keys_swapped", "audit-verify-keys-swapped"),
+        false => (
+            "signed_after_replaced",
+            "audit-verify-signed-after-replaced",
+        ),
     };
     let said = |language| say(language, id, &args);
     let fields = [field("signed_by", &late.0.origin)].into_iter().collect();
-    key_finding(said, late.0.tree_size, fields, (json, language), out)
+    let finding = (finding, said);
+    key_finding(finding, late.0.tree_size, fields, (json, language), out)
 }
 
 /// Neither `--public-key` nor a signing key in the data directory (an auditor's copy of
@@ -1769,7 +1777,8 @@ fn signed_by_another_key(
         field("pinned", &other.pinned),
     ];
     let fields = fields.into_iter().collect();
-    key_finding(said, other.size, fields, (json, language), out)
+    let finding = ("signed_by_another_key", said);
+    key_finding(finding, other.size, fields, (json, language), out)
 }
 
 /// The stored checkpoints, oldest first, each with its signature checked against the

@@ -1284,6 +1284,17 @@ pub(crate) fn is_witness_damage(error: &(dyn std::error::Error + 'static)) -> bo
     crate::error::damage_sentence(error).is_some_and(|finding| is_witness_finding(&finding))
 }
 
+/// The `finding` code of a `verify --json` line for damage (both binaries'): a program
+/// told the two apart only by reading the English (an auditor's probe). `behind_head_witness`:
+/// a PostgreSQL database older than its writer's head witness, such as a restored copy
+/// (D86), which is not marked; `damaged`: every other damage, marked.
+pub(crate) fn damage_finding(error: &(dyn std::error::Error + 'static)) -> &'static str {
+    match is_witness_damage(error) {
+        true => "behind_head_witness",
+        false => "damaged",
+    }
+}
+
 /// Why a mark this process tried to record is not there (`mark_damage`).
 #[derive(Clone, Debug)]
 enum NotMarked {
@@ -2196,6 +2207,8 @@ fn events(
 #[derive(serde::Serialize)]
 struct VerifyFailure<'a> {
     ok: bool,
+    /// What kind of finding it is, for a program ([`damage_finding`]).
+    finding: &'static str,
     position: u64,
     message: &'a str,
     /// The stream and version the stream index holds `position` as
@@ -2229,6 +2242,7 @@ pub(crate) fn print_damage_found_on_opening(out: &mut dyn Write, error: &anyhow:
     };
     let failure = VerifyFailure {
         ok: false,
+        finding: damage_finding(error.as_ref()),
         position,
         message: &message,
         stream: None,
@@ -2630,6 +2644,7 @@ fn print_walk_outcome<T: serde::Serialize>(
                     &mut stdout,
                     &VerifyFailure {
                         ok: false,
+                        finding: damage_finding(&error),
                         position,
                         message: &message,
                         stream: indexed.as_ref().map(|(stream, _)| stream.as_str()),

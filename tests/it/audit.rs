@@ -1914,6 +1914,15 @@ fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
         text(&found).contains(&format!("--earlier-key {old}")),
         "{found:?}"
     );
+    // With `--json`, each key finding has a code a program can tell apart without the
+    // English (an auditor's probe had only the message to go by).
+    let finding = |args: &[&str]| {
+        let args = [&["--json"], args].concat();
+        let output = audit(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        json(&output)["finding"].clone()
+    };
+    assert_eq!(finding(&["verify"]), "signed_by_another_key");
     // With it, pinned or beside the key file: verified, and what it signed is said.
     for pinned in [&["--public-key", new.as_str()][..], &[]] {
         let mut args = vec!["--json", "verify", "--earlier-key", old.as_str()];
@@ -1945,6 +1954,7 @@ fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
     let swapped = ["verify", "--public-key", &old, "--earlier-key", &new];
     let found = audit(dir.path(), &swapped);
     assert_eq!(found.status.code(), Some(1), "{found:?}");
+    assert_eq!(finding(&swapped), "keys_swapped");
     assert!(
         text(&found).contains("look given in the wrong order"),
         "{found:?}"
@@ -1981,11 +1991,10 @@ fn a_key_replaced_after_its_loss_is_pinned_as_an_earlier_key() {
     }
     .sign(&old_key);
     std::fs::write(&kept, serde_json::to_string(&late).unwrap() + "\n").unwrap();
-    let found = audit(
-        dir.path(),
-        &["verify", "--earlier-key", &old, "--kept", kept_arg],
-    );
+    let late_kept = ["verify", "--earlier-key", &old, "--kept", kept_arg];
+    let found = audit(dir.path(), &late_kept);
     assert_eq!(found.status.code(), Some(1), "{found:?}");
+    assert_eq!(finding(&late_kept), "signed_after_replaced");
     assert!(
         text(&found).contains("An earlier key signs nothing after the change"),
         "{found:?}"

@@ -406,6 +406,7 @@ fn the_verify_command_exits_1_and_names_the_position() {
     assert_eq!(broken.status.code(), Some(1));
     let report = &stdout_lines(&broken)[0];
     assert_eq!(report["ok"], false);
+    assert_eq!(report["finding"], "damaged");
     assert_eq!(report["position"], position);
     // Whose event it is, by the stream index (the damaged entry's own bytes are not
     // trusted): an auditor's probe was told a position and could find out no more.

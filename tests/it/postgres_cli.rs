@@ -892,6 +892,14 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("the store is not marked"), "{stderr}");
     }
+    // A program tells this finding from damage by its code, not by the English.
+    for output in [
+        flexledger_on(&older_url, &data, &["verify"]),
+        audit_on(&older_url, &data, &["--json", "verify"]),
+    ] {
+        let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(line["finding"], "behind_head_witness", "{output:?}");
+    }
     // Those checks of the older copy, run with the writer's --data-dir, left no mark
     // there: the witness keeps a writer away from the copy by itself, and the writer
     // of the ledger's own database goes on (an auditor's probe checked an older copy
