@@ -56,7 +56,7 @@ page-events-columns = { $column ->
         [position] 位置
         [type] 类型
         [summary] 记录的内容
-       *[recorded_at] 记录时间（UTC）
+       *[recorded_at] 记录时间（北京时间）
     }
 
 ## 出错时的页面

@@ -292,10 +292,30 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
             envelope.event.type_name(),
             escape(&type_word),
             escape(&what),
-            envelope.recorded_at.format("%Y-%m-%d %H:%M:%S")
+            recorded_at_shown(envelope.recorded_at, language)
         ));
     }
     page.push_str("</tbody>\n</table>\n");
+}
+
+/// Beijing time's offset from UTC, in seconds: China keeps one time zone, UTC+8, with
+/// no daylight saving.
+const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
+
+/// When an event was recorded, as its page's column heading says: in UTC in English,
+/// in Beijing time in Chinese (the agency's staff read their own clock: a payment
+/// recorded at 09:30 in Beijing is not "01:30"). The JSON and the log keep UTC.
+fn recorded_at_shown(at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
+    const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+    match language {
+        Language::En => at.format(FORMAT).to_string(),
+        Language::ZhCn => {
+            // OK because 8 hours is within a day, the only bound east_opt checks.
+            let beijing = chrono::FixedOffset::east_opt(BEIJING_OFFSET_SECONDS)
+                .expect("UTC+8 is a valid offset");
+            at.with_timezone(&beijing).format(FORMAT).to_string()
+        }
+    }
 }
 
 /// The page for an id with no events.
@@ -344,4 +364,20 @@ pub fn bad_query_html(text_given: &str, language: Language) -> String {
         escape(&say(language, "page-bad-query-heading", &[])),
         escape(&lead)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Chinese page shows when an event was recorded in Beijing time, which is a
+    /// day (and here a month) later than UTC from 16:00 UTC; an English one in UTC.
+    #[test]
+    fn a_chinese_page_shows_recording_times_in_beijing_time() {
+        let at = chrono::DateTime::parse_from_rfc3339("2025-01-31T17:30:05Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(recorded_at_shown(at, Language::En), "2025-01-31 17:30:05");
+        assert_eq!(recorded_at_shown(at, Language::ZhCn), "2025-02-01 01:30:05");
+    }
 }
