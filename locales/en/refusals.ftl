@@ -12,7 +12,7 @@ refusal-member-withdrawn = member { $member } has withdrawn: reenroll first (R13
 refusal-already-withdrawn = member { $member } has already withdrawn, since { $since } ({ $rule }): there is nothing to withdraw
 refusal-pay-member-withdrawn = member { $member } has withdrawn, since { $since }: the months of its ended enrollment period can no longer be paid (R11, R12); to pay again, reenroll (R13) and pay from the new period's first month
 refusal-member-unknown = member { $member } is not enrolled: no member has this id; check it, or enroll a new member first (R5)
-refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } (R4): choose a ratio within that band
+refusal-base-ratio-out-of-range = base ratio { $ratio } is outside { $min }–{ $max } allowed for { $month } in region { $region } ({ $rule }): choose a ratio within that band
 refusal-policy-retroactive = { $month } is already closed in region { $region } (R3): a policy may take effect from the open month { $open } or later
 refusal-policy-before-region = { $month } is before region { $region }'s first month { $first }, when its first policy took effect (R1): a policy may take effect from the open month { $open } or later (R3)
 refusal-policy-too-far-ahead = { $month } is too far ahead for region { $region } (R3, R6): a policy takes effect no later than { $limit }, the last month a payment may name while { $open } is open; publish it once { $publish_from } is open
@@ -52,7 +52,7 @@ refusal-change-base-before-enrollment = { $month } is before the enrollment peri
 refusal-change-base-already-paid = { $month } is already paid and keeps the due it was paid at (R4, R15): change the base from { $next_unpaid } or later
 refusal-change-base-paid-through-last-month = { $month } is already paid and keeps the due it was paid at (R4, R15): the enrollment period is paid through { $last }, the last month the ledger records, so no month is left whose base can change
 refusal-grant-month-closed = { $month } is closed (R16): a grant starts in the open month { $open } or later
-refusal-grant-too-long = a { $category } grant covers at most { $limit } months (R16), not { $months }: grant fewer months
+refusal-grant-too-long = a grant of category `{ $category }` covers at most { $limit } months (R16), not { $months }: grant fewer months
 refusal-share-too-large = share { $share } is above { $max } (R16: at most about two thirds of what is paid): grant a smaller share
 refusal-granted-months-exceeded = member { $member } already has { $granted ->
         [one] { $granted } granted month
@@ -116,6 +116,7 @@ policy-check = { $check ->
         [too_many_tiers] { $field } may have at most { $limit } entries
         [tier_name_length] { $field } must be 1 to { $limit } bytes
         [due_rounds_to_zero] the smallest due, average_monthly_wage × { $field } × contribution_rate, rounds to { $value }: a month would be covered for no contribution (R2, R4); it must come to at least { $limit }
+        [delay_below_next_month] { $field } must be at least { $limit }: benefits start from the month after the payment at the earliest (S1, R7); 0 would cover the very month a member pays in, however late in it
        *[tier_repeats] { $field } repeats an earlier tier's
     }
 refusal-parse-policy-invalid = publish_policy: { policy-check }

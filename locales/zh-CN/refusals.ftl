@@ -11,7 +11,7 @@ refusal-member-withdrawn = 参保人员 { $member } 已停保：请先办理重�
 refusal-already-withdrawn = 参保人员 { $member } 已自 { $since } 起停保（{ $rule }）：无需再办理停保
 refusal-pay-member-withdrawn = 参保人员 { $member } 已自 { $since } 起停保：已结束的参保期内的月份不能再缴费（R11，R12）；如需再缴费，请办理重新参保（reenroll，R13），并自新参保期的第一个月起缴费
 refusal-member-unknown = 没有编号为 { $member } 的参保人员：请核对编号；若是新参保人员，请先办理参保（enroll，R5）
-refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（R4）：请在该范围内选择缴费基数比例
+refusal-base-ratio-out-of-range = 缴费基数比例 { $ratio } 超出统筹地区 { $region } 在 { $month } 允许的范围 { $min }–{ $max }（{ $rule }）：请在该范围内选择缴费基数比例
 refusal-policy-retroactive = 统筹地区 { $region } 的 { $month } 已月结（R3）：政策最早只能自当前征缴月 { $open } 起生效
 refusal-policy-before-region = { $month } 早于统筹地区 { $region } 的首月 { $first }（其第一项政策生效之月，R1）：政策最早只能自当前征缴月 { $open } 起生效（R3）
 refusal-policy-too-far-ahead = { $month } 超出统筹地区 { $region } 的预缴月份范围（R3，R6）：政策最晚自 { $limit } 起生效，即当前征缴月为 { $open } 时一笔缴费（预缴）所能缴到的最后一个月份；请待 { $publish_from } 成为当前征缴月后再发布
@@ -118,6 +118,7 @@ policy-check = { $check ->
         [too_many_tiers] 字段 `{ $field }` 至多 { $limit } 项
         [tier_name_length] 字段 `{ $field }` 须为 1 至 { $limit } 字节
         [due_rounds_to_zero] 最低应缴费额（`average_monthly_wage` × `{ $field }` × `contribution_rate`）四舍五入后为 { $value }：参保人员不缴费也能享有该月待遇（R2，R4）；最低应缴费额至少应为 { $limit }
+        [delay_below_next_month] 字段 `{ $field }` 至少为 { $limit }：待遇最早从缴费次月起享受（S1，R7）；为 0 时，参保人员在哪个月缴费（即使在月末）就享受哪个月的待遇
        *[tier_repeats] 字段 `{ $field }` 与前面某一待遇档次的相同
     }
 refusal-parse-policy-invalid = publish_policy：{ policy-check }

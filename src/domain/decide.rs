@@ -10,6 +10,7 @@ use super::money::{Money, Ratio, Share};
 use super::month::Month;
 use super::policy::{Policy, RegionName};
 use super::refusal::{Refusal, RefusalText};
+use super::rule::RuleId;
 use super::state::{LedgerState, MemberState, NotAccrued, RegionState};
 use uuid::Uuid;
 
@@ -133,7 +134,14 @@ fn not_too_far_ahead(month: Month, open: Month, earliest: Month) -> Result<(), R
     )
 }
 
-fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal> {
+/// The base ratio within the band of the policy in force for `month`: `rule` is the
+/// rule that asks it of the command (R4 of an enrollment's ratio, R15 of a base
+/// change's; a rules probe was pointed at R4 alone for a base change).
+fn check_band(
+    policy: &Policy,
+    (ratio, month): (Ratio, Month),
+    rule: RuleId,
+) -> Result<(), Refusal> {
     if policy.base_ratio_allowed(ratio) {
         return Ok(());
     }
@@ -144,9 +152,10 @@ fn check_band(policy: &Policy, ratio: Ratio, month: Month) -> Result<(), Refusal
             max: policy.base_ratio_max,
             month,
             region: policy.region.clone(),
+            rule,
         },
         format!(
-            "base ratio {ratio} is outside {}–{} allowed for {month} in region {} (R4): choose a ratio within that band",
+            "base ratio {ratio} is outside {}–{} allowed for {month} in region {} ({rule}): choose a ratio within that band",
             policy.base_ratio_min, policy.base_ratio_max, policy.region
         ),
     )
@@ -293,7 +302,8 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
         );
     }
     not_too_far_ahead(body.month, region.open_month, region.open_month)?;
-    check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
+    let ratio = (body.base_ratio, body.month);
+    check_band(region.policy_for(body.month), ratio, RuleId::R4)?;
     Ok(vec![Event::MemberEnrolled(MemberEnrolled {
         member_id: body.member_id,
         region: body.region.clone(),
@@ -746,7 +756,8 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
         return refuse(RefusalText::ReenrollMonthClosed { earliest }, format!("re-enrollment may start no earlier than {earliest} (R13: the open month, and not before the withdrawal took effect or within months paid before it)"));
     }
     not_too_far_ahead(body.month, region.open_month, earliest)?;
-    check_band(region.policy_for(body.month), body.base_ratio, body.month)?;
+    let ratio = (body.base_ratio, body.month);
+    check_band(region.policy_for(body.month), ratio, RuleId::R4)?;
     // OK because periods is bounded by the member's event count, far below u32::MAX.
     let enrollment = u32::try_from(member.periods.len() + 1).expect("period count fits u32");
     Ok(vec![Event::MemberReenrolled(MemberReenrolled {
@@ -801,11 +812,8 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
         };
         return refuse(text, format!("{} is already paid and keeps the due it was paid at (R4, R15): change the base from {next_unpaid} or later", body.from_month));
     }
-    check_band(
-        region.policy_for(body.from_month),
-        body.base_ratio,
-        body.from_month,
-    )?;
+    let ratio = (body.base_ratio, body.from_month);
+    check_band(region.policy_for(body.from_month), ratio, RuleId::R15)?;
     Ok(vec![Event::BaseChanged(BaseChanged {
         member_id: body.member_id,
         from_month: body.from_month,
@@ -912,7 +920,7 @@ fn check_grant_limits(member: &MemberState, body: &GrantSubsidy) -> Result<(), R
                 months: body.months,
             },
             format!(
-                "a {} grant covers at most {limit} months (R16), not {}: grant fewer months",
+                "a grant of category `{}` covers at most {limit} months (R16), not {}: grant fewer months",
                 category_name(body.category),
                 body.months
             ),

@@ -9,6 +9,10 @@ use std::fmt;
 pub const REGION_NAME_BYTES_MAX: usize = 64;
 /// Longest grace, delay or tier threshold a policy may set, in months (50 years).
 pub const POLICY_MONTHS_MAX: u32 = 600;
+
+/// The shortest benefit delay, first or after re-enrollment, in months: S1's "enjoy
+/// … benefits from the next month of payment" (D87).
+pub const BENEFIT_DELAY_MONTHS_MIN: u32 = 1;
 /// Highest average monthly wage a policy may set, in whole CNY (exclusive), and highest
 /// base ratio. Together with a rate of at most 1 they bound one month's due below
 /// 10^9 and any sum of dues (at most `PAY_MONTHS_MAX` months) below 10^12, so every
@@ -150,11 +154,12 @@ pub enum PolicyCheck {
     TierNameLength,
     TierRepeats,
     DueRoundsToZero,
+    DelayBelowNextMonth,
 }
 
 impl PolicyCheck {
     /// Every check, for the tests that render each.
-    pub const ALL: [PolicyCheck; 10] = [
+    pub const ALL: [PolicyCheck; 11] = [
         PolicyCheck::NotPositive,
         PolicyCheck::NotBelow,
         PolicyCheck::AboveMax,
@@ -165,6 +170,7 @@ impl PolicyCheck {
         PolicyCheck::TierNameLength,
         PolicyCheck::TierRepeats,
         PolicyCheck::DueRoundsToZero,
+        PolicyCheck::DelayBelowNextMonth,
     ];
 
     /// The check's name, as `locales/*/refusals.ftl` selects on it.
@@ -180,6 +186,7 @@ impl PolicyCheck {
             PolicyCheck::TierNameLength => "tier_name_length",
             PolicyCheck::TierRepeats => "tier_repeats",
             PolicyCheck::DueRoundsToZero => "due_rounds_to_zero",
+            PolicyCheck::DelayBelowNextMonth => "delay_below_next_month",
         }
     }
 }
@@ -224,6 +231,10 @@ impl fmt::Display for PolicyInvalid {
             PolicyCheck::DueRoundsToZero => write!(
                 formatter,
                 "the smallest due, average_monthly_wage × {field} × contribution_rate, rounds to {value}: a month would be covered for no contribution (R2, R4); it must come to at least {limit}"
+            ),
+            PolicyCheck::DelayBelowNextMonth => write!(
+                formatter,
+                "{field} must be at least {limit}: benefits start from the month after the payment at the earliest (S1, R7); 0 would cover the very month a member pays in, however late in it"
             ),
         }
     }
@@ -282,6 +293,23 @@ impl Policy {
             ));
         }
         self.validate_dues()?;
+        // D87: S1's "from the next month of payment" bounds both delays from below; a
+        // delay of 0 let a member pay on the 31st for a stay that began on the 1st (a
+        // rules probe).
+        let delays = [
+            ("benefit_delay_first", self.benefit_delay_first),
+            ("benefit_delay_reenroll", self.benefit_delay_reenroll),
+        ];
+        for (field, value) in delays {
+            if value < BENEFIT_DELAY_MONTHS_MIN {
+                let limit = BENEFIT_DELAY_MONTHS_MIN;
+                let invalid = PolicyInvalid::new(PolicyCheck::DelayBelowNextMonth, field, limit);
+                return Err(PolicyInvalid {
+                    value: value.to_string(),
+                    ..invalid
+                });
+            }
+        }
         let months = [
             ("grace_months", self.grace_months),
             ("benefit_delay_first", self.benefit_delay_first),

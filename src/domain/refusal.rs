@@ -235,9 +235,9 @@ refusal_texts! {
     AlreadyWithdrawn(NotEnrolled) = "refusal-already-withdrawn" { member: Uuid, since: Month, rule: RuleId }
     /// R5: the member is not known.
     MemberUnknown(NotEnrolled) = "refusal-member-unknown" { member: Uuid }
-    /// R4: the base ratio is outside the policy's band.
+    /// R4 (R15 for a base change): the base ratio is outside the policy's band.
     BaseRatioOutOfRange(BaseRatioOutOfRange) = "refusal-base-ratio-out-of-range" {
-        ratio: Ratio, min: Ratio, max: Ratio, month: Month, region: RegionName,
+        ratio: Ratio, min: Ratio, max: Ratio, month: Month, region: RegionName, rule: RuleId,
     }
     /// R3: a policy may not take effect in a closed month.
     PolicyRetroactive(PolicyRetroactive) = "refusal-policy-retroactive" {

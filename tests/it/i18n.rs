@@ -1168,6 +1168,10 @@ fn policy_refusal_problems() -> Vec<String> {
             json!({"average_monthly_wage": "0.01", "base_ratio_min": "0.01"}),
             PolicyCheck::DueRoundsToZero,
         ),
+        (
+            json!({"benefit_delay_reenroll": 0}),
+            PolicyCheck::DelayBelowNextMonth,
+        ),
     ];
     let mut problems = Vec::new();
     let mut made = BTreeSet::new();

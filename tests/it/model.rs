@@ -506,6 +506,10 @@ impl Model {
             reset,
             account_rate,
         };
+        // D87: both benefit delays at least 1 (S1: "from the next month of payment").
+        if policy.delay_first < 1 || policy.delay_reenroll < 1 {
+            return Err(invalid());
+        }
         // D70: the smallest due must not round to nothing.
         if round2(policy.wage * policy.ratio_min * policy.rate).is_zero() {
             return Err(invalid());

@@ -144,7 +144,7 @@ pub enum Intent {
 pub fn intent() -> impl Strategy<Value = Intent> {
     let member = 0u8..4;
     prop_oneof![
-        1 => (0u8..3, 0u8..3, 0u8..3, 0u8..5, 0u8..8, 0u8..3, any::<bool>(), 0u8..3, 0u8..6, 0u8..7).prop_map(|(ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account)| Intent::Publish { ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account }),
+        1 => (0u8..3, 0u8..3, 0u8..3, 0u8..5, 1u8..8, 1u8..3, any::<bool>(), 0u8..3, 0u8..6, 0u8..7).prop_map(|(ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account)| Intent::Publish { ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account }),
         5 => (member.clone(), 0u8..3, 0u8..5, prop::bool::weighted(0.1), prop::bool::weighted(0.05)).prop_map(|(member, ahead, ratio, employer, unknown_region)| Intent::Enroll { member, ahead, ratio, employer, unknown_region }),
         12 => ((member.clone(), prop::bool::weighted(0.1)), prop_oneof![6 => 1u8..3, 2 => 3u8..15], prop_oneof![8 => Just(0i8), 1 => Just(-1i8), 1 => Just(1i8)], prop::bool::weighted(0.05), prop::bool::weighted(0.03), prop::bool::weighted(0.03))
             .prop_map(|((member, stray), count, skew, amount_off, paid_on_off, gap)| Intent::Pay { member, stray, count, skew, amount_off, paid_on_off, gap }),

@@ -83,7 +83,9 @@ fn sums_from_projections(store: &dyn EventStore, members: &[String], month: &str
             }
             let status = line["status"].as_str().unwrap();
             let refunded = decimal(&line["refunded"]);
-            if status == "due" || (status == "not_enrolled" && refunded.is_zero()) {
+            let paid = decimal(&line["paid"]);
+            if status == "due" || (status == "not_enrolled" && refunded.is_zero() && paid.is_zero())
+            {
                 continue;
             }
             if status != "not_enrolled" {
@@ -790,6 +792,49 @@ fn a_store_written_by_v1_opens_and_reads_by_the_v2_rules() {
     assert_eq!(stdout_lines(&verify)[0]["ok"], true);
 }
 
+/// D26, D31: a v1 withdrawal's months paid ahead, never refunded, are money the fund
+/// holds: the region report counts them (a rules probe found 5,400.00 of member B's in
+/// no bureau figure), as the sum of the members' lines, and B's `paid_through` is the
+/// last of them.
+#[test]
+fn a_v1_withdrawal_s_months_paid_ahead_are_in_the_region_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = untar_golden("v1-store", dir.path());
+    let expected = read_json(&repo_path("tests/golden/v1-store.expected.json"));
+    let members: Vec<String> = expected["members"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut ledger = Ledger::open(&data).unwrap();
+    let mut sources = FixedSources::new();
+    let closes: Vec<Value> = ["2025-03", "2025-04"]
+        .iter()
+        .map(|month| json!({"command":"close_month","region":"demo","month":month}))
+        .collect();
+    let results = submit(&mut ledger, &mut sources, &closes);
+    assert!(
+        results.iter().all(|result| result["ok"] == true),
+        "{results:?}"
+    );
+    assert_eq!(check_reports(ledger.store(), &members, "2025-04"), 1);
+    let region = RegionName::parse("demo").unwrap();
+    let report = region_month_report(ledger.store(), &region, month("2025-04")).unwrap();
+    let report = serde_json::to_value(RegionMonthReport::from(&report)).unwrap();
+    let paid = sums_from_report(&report).amounts["paid"];
+    let b = "b0000000-0000-4000-8000-00000000000b".parse().unwrap();
+    let coverage = member_coverage(ledger.store(), b, None).unwrap().unwrap();
+    let line = coverage
+        .months
+        .iter()
+        .find(|line| line.month == month("2025-04"))
+        .unwrap();
+    assert!(!line.paid.is_zero(), "B's April is paid and not refunded");
+    assert!(paid >= line.paid.decimal(), "{report:#}");
+    assert_eq!(coverage.paid_through, Some(month("2025-12")));
+}
+
 #[test]
 fn the_store_reopens_with_the_same_v2_state() {
     let dir = tempfile::tempdir().unwrap();
@@ -1042,6 +1087,93 @@ fn a_policy_whose_smallest_due_rounds_to_nothing_is_refused() {
     );
     // 100.00 × 0.01 × 0.01 = 0.01: the smallest due there is.
     assert_eq!(results[1]["ok"], true, "{}", results[1]);
+}
+
+/// D87: a benefit delay of 0, first or after re-enrollment, is refused (S1: "from the
+/// next month of payment"); a rules probe's policy with both at 0 covered January for a
+/// member who enrolled and paid it on the 31st. Refused by the command's schema too.
+/// With a delay of 1 the month paid in waits and the next is covered.
+#[test]
+fn a_benefit_delay_of_0_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let id = member(1);
+    let zero_first = policy(json!({"benefit_delay_first": 0}));
+    let zero_reenroll = policy(json!({"benefit_delay_reenroll": 0}));
+    for command in [&zero_first, &zero_reenroll] {
+        assert!(!crate::schemas::is_valid("command", command), "{command}");
+    }
+    let commands = [
+        zero_first,
+        zero_reenroll,
+        policy(json!({"benefit_delay_first": 1})),
+        json!({"command":"enroll","member_id":id,"region":"demo","month":"2025-01",
+            "base_ratio":"0.60","labor_relationship":"none"}),
+        json!({"command":"pay","member_id":id,"months":["2025-01","2025-02"],
+            "amount":"1200.00","paid_on":"2025-01-31"}),
+    ];
+    let results = submit(&mut ledger, &mut sources, &commands);
+    for (index, field) in [(0, "benefit_delay_first"), (1, "benefit_delay_reenroll")] {
+        assert_eq!(results[index]["error"]["code"], "invalid_command");
+        let message = results[index]["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("{field} must be at least 1")),
+            "{message}"
+        );
+    }
+    assert!(
+        results[2..].iter().all(|result| result["ok"] == true),
+        "{results:?}"
+    );
+    let coverage = member_coverage(ledger.store(), id.parse().unwrap(), None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(coverage.benefit_start, Some(month("2025-02")));
+    assert!(!coverage.months[0].benefits, "the month paid in waits");
+}
+
+/// `"command_id": null` and `"expected_version": null` are absent, as every `null`
+/// the contract allows (a subsidy office's serializer writes `null` for each optional
+/// field: its commands were refused `invalid_command`), and the schemas say so.
+#[test]
+fn a_null_command_id_or_expected_version_is_absent() {
+    let command = json!({"command":"enroll","member_id":member(1),"region":"demo",
+        "month":"2025-01","base_ratio":"0.60","labor_relationship":"none",
+        "command_id":null,"expected_version":null});
+    assert!(crate::schemas::is_valid("command", &command), "{command}");
+    let parsed = parse_command_value(command).unwrap();
+    assert_eq!(parsed.command_id, None);
+    assert_eq!(parsed.expected_version, None);
+}
+
+/// A base ratio outside the band is refused citing the rule that asks it of the
+/// command: R4 for an enrollment's ratio, R15 for a base change's (a rules probe was
+/// pointed at R4 alone for a base change, whose rule says "within P-band" itself).
+#[test]
+fn a_ratio_outside_the_band_cites_the_rule_of_its_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let id = member(1);
+    let enroll = |ratio: &str| {
+        json!({"command":"enroll","member_id":id,"region":"demo","month":"2025-01",
+            "base_ratio":ratio,"labor_relationship":"none"})
+    };
+    let change = json!({"command":"change_base","member_id":id,"from_month":"2025-02",
+        "base_ratio":"3.50"});
+    let commands = [policy(json!({})), enroll("0.50"), enroll("0.60"), change];
+    let results = submit(&mut ledger, &mut sources, &commands);
+    let said = |index: usize| {
+        assert_eq!(results[index]["error"]["code"], "base_ratio_out_of_range");
+        results[index]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(said(1).contains("in region demo (R4):"), "{}", said(1));
+    assert_eq!(results[2]["ok"], true, "{}", results[2]);
+    assert!(said(3).contains("in region demo (R15):"), "{}", said(3));
 }
 
 /// A field sent as `null` is absent (the contract), so a command resent with it, or

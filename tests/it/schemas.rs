@@ -121,7 +121,7 @@ pub fn assert_openapi_valid(name: &str, value: &Value) {
     );
 }
 
-fn is_valid(kind: &str, value: &Value) -> bool {
+pub(crate) fn is_valid(kind: &str, value: &Value) -> bool {
     validators()[kind].is_valid(value)
 }
 
