@@ -417,8 +417,10 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
         ));
     };
     let (body_digest, body_digest_as_written) = body_digests(&fields);
+    // `null` is absent (the contract's reading of `null`; a serializer that writes
+    // `null` for every optional field sends these too: a subsidy office's probe).
     let command_id = match fields.remove("command_id") {
-        None => None,
+        None | Some(Value::Null) => None,
         Some(value) => Some(field::<Uuid>(value, || {
             Refusal::because(
                 RefusalText::ParseCommandIdNotAUuid {},
@@ -427,7 +429,7 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
         })?),
     };
     let expected_version = match fields.remove("expected_version") {
-        None => None,
+        None | Some(Value::Null) => None,
         Some(value) => Some(field::<u64>(value, || {
             Refusal::because(
                 RefusalText::ParseExpectedVersionNotACount {},
