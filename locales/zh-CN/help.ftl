@@ -107,24 +107,37 @@ help-flexledger-serve =
     .long-about =
         在 --listen 上提供 HTTP API（端口 0 表示任选一个空闲端口；输出的第一行是实际绑定的地址）。
 
-        路由及可使用它们的角色（其他角色的令牌得到 403）：
-          POST /v1/commands                         operator
-          GET  /v1/members/{"{"}id{"}"}[?as_of=P]           operator, auditor, subscriber
-          GET  /v1/members/{"{"}id{"}"}/months/{"{"}YYYY-MM{"}"}    operator, auditor, subscriber
-          GET  /v1/members/{"{"}id{"}"}/timeline.svg        operator, auditor, subscriber
-          GET  /v1/members/{"{"}id{"}"}/events              operator, auditor
-          GET  /v1/regions/{"{"}name{"}"}                   operator, auditor
-          GET  /v1/regions/{"{"}name{"}"}/months/{"{"}YYYY-MM{"}"}  operator, auditor
-          GET  /v1/backup                           operator, auditor
-          GET  /metrics                             operator, auditor
-          GET  /audit/members/{"{"}id{"}"}                  operator, auditor
-          GET  /v1/feed                             auditor, subscriber
-          GET  /healthz                             无需令牌
-          GET  /v1/openapi.json                     无需令牌
+        路由及可使用它们的角色（角色列在路由下一行；其他角色的令牌得到 403）：
+          POST /v1/commands
+                 operator, subsidy_office（仅限社会保险补贴命令）
+          GET  /v1/members/{"{"}id{"}"}[?as_of=P]
+                 operator, auditor, subscriber, subsidy_office
+          GET  /v1/members/{"{"}id{"}"}/months/{"{"}YYYY-MM{"}"}
+                 operator, auditor, subscriber, subsidy_office
+          GET  /v1/members/{"{"}id{"}"}/timeline.svg
+                 operator, auditor, subscriber, subsidy_office
+          GET  /v1/members/{"{"}id{"}"}/events
+                 operator, auditor
+          GET  /v1/regions/{"{"}name{"}"}
+                 operator, auditor
+          GET  /v1/regions/{"{"}name{"}"}/months/{"{"}YYYY-MM{"}"}
+                 operator, auditor, subsidy_office
+          GET  /v1/backup
+                 operator, auditor
+          GET  /metrics
+                 operator, auditor
+          GET  /audit/members/{"{"}id{"}"}
+                 operator, auditor
+          GET  /v1/feed
+                 auditor, subscriber, subsidy_office
+          GET  /healthz
+                 无需令牌
+          GET  /v1/openapi.json
+                 无需令牌
 
-        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=、?progress=true，?closing=true 推送月结进度）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
+        operator 提交命令并读取参保人员和统筹地区；auditor 读取一切；subscriber 读取参保记录和事件推送；subsidy_office（公共就业服务机构）只能发送 grant_subsidy、revoke_subsidy 和 pay_subsidy，并读取参保记录、统筹地区月度报表和事件推送。请发送 Authorization: Bearer <token>；浏览器以 GET 打开事件推送、审计页面或时间线图片时可改用 ?access_token=<token>。事件推送为 Server-Sent Events（?from=P 或 Last-Event-ID，?types=、?region=、?member=、?progress=true，?closing=true 推送月结进度）。/v1/openapi.json 描述每个路由，它引用的 JSON Schema 就在它旁边提供（/v1/defs.schema.json、/v1/commands/pay.schema.json……）。每个错误都是 {"{"}"ok":false,"error":{"{"}"code":...,"message":...{"}"}{"}"}。
 
-        令牌：--auth FILE 指定一个 TOML 文件，其中的 [[token]] 表含 role（operator、auditor、subscriber）和 sha256（令牌的十六进制 SHA-256；文件中从不保存令牌本身）。--demo 向空账本写入演示统筹地区，并在未给出 --auth 时为每个角色创建一个令牌，保存在 DATA_DIR/demo-tokens（权限 0600，重启后的演示沿用它们），每次启动时输出。
+        令牌：--auth FILE 指定一个 TOML 文件，其中的 [[token]] 表含 role（operator、auditor、subscriber、subsidy_office）和 sha256（令牌的十六进制 SHA-256；文件中从不保存令牌本身）。--demo 向空账本写入演示统筹地区，并在未给出 --auth 时为每个角色创建一个令牌，保存在 DATA_DIR/demo-tokens（权限 0600，重启后的演示沿用它们），每次启动时输出。
 
         浏览器：--cors-origin ORIGIN（可重复）允许来自该源的页面调用 API（CORS；默认关闭）；其预检 OPTIONS 请求无需令牌即予应答。
 

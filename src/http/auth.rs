@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! [[token]]
-//! role = "operator"      # operator | auditor | subscriber
+//! role = "operator"      # operator | auditor | subscriber | subsidy_office
 //! sha256 = "<64 hex digits of SHA-256(token)>"
 //! ```
 
@@ -24,21 +24,50 @@ pub enum Role {
     Operator,
     /// Reads everything.
     Auditor,
-    /// Reads coverage and the feed (hospital settlement, subsidy offices).
+    /// Reads coverage and the feed (hospital settlement).
     Subscriber,
+    /// An employment office: sends the subsidy commands only (`grant_subsidy`,
+    /// `revoke_subsidy`, `pay_subsidy`, R16), and reads coverage, the region month
+    /// reports (the subsidies accrued, paid and owed) and the feed. A subsidy office's
+    /// probe found no role between a subscriber, who cannot grant, and the operator,
+    /// who can also withdraw any member or close a month.
+    SubsidyOffice,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Operator, Role::Auditor, Role::Subscriber];
+    pub const ALL: [Role; 4] = [
+        Role::Operator,
+        Role::Auditor,
+        Role::Subscriber,
+        Role::SubsidyOffice,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Role::Operator => "operator",
             Role::Auditor => "auditor",
             Role::Subscriber => "subscriber",
+            Role::SubsidyOffice => "subsidy_office",
+        }
+    }
+
+    /// Whether a token of this role may send `command` (`POST /v1/commands`, whose
+    /// route admits the operator and the subsidy office).
+    pub fn may_send(self, command: &crate::domain::command::Command) -> bool {
+        use crate::domain::command::Command;
+        match self {
+            Role::Operator => true,
+            Role::SubsidyOffice => matches!(
+                command,
+                Command::GrantSubsidy(_) | Command::RevokeSubsidy(_) | Command::PaySubsidy(_)
+            ),
+            Role::Auditor | Role::Subscriber => false,
         }
     }
 }
+
+/// The commands a subsidy office may send, as said when it sends another.
+pub const SUBSIDY_OFFICE_COMMANDS: [&str; 3] = ["grant_subsidy", "revoke_subsidy", "pay_subsidy"];
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -439,10 +439,18 @@ impl From<WriterError> for AppError {
 #[derive(Clone, Copy)]
 struct Allowed(&'static [Role]);
 
-const OPERATOR: Allowed = Allowed(&[Role::Operator]);
-const COVERAGE_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role::Subscriber]);
+/// The subsidy office sends only the subsidy commands (`Role::may_send`).
+const COMMAND_SENDERS: Allowed = Allowed(&[Role::Operator, Role::SubsidyOffice]);
+const COVERAGE_READERS: Allowed = Allowed(&[
+    Role::Operator,
+    Role::Auditor,
+    Role::Subscriber,
+    Role::SubsidyOffice,
+]);
 const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
-const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber]);
+/// A region month report holds the subsidies accrued, paid and owed (R16).
+const REPORT_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role::SubsidyOffice]);
+const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber, Role::SubsidyOffice]);
 
 /// The router: every route with its roles, the body limit, the in-flight cap, CORS
 /// when origins are configured (a preflight is answered before the in-flight cap and
@@ -464,7 +472,7 @@ pub fn app(state: AppState) -> Router {
     };
     let router = Router::new()
         .merge(guarded(
-            OPERATOR,
+            COMMAND_SENDERS,
             Router::new().route("/v1/commands", post(post_commands)),
         ))
         .merge(guarded(
@@ -482,10 +490,13 @@ pub fn app(state: AppState) -> Router {
             Router::new()
                 .route("/v1/members/{id}/events", get(get_member_events))
                 .route("/v1/regions/{name}", get(get_region))
-                .route("/v1/regions/{name}/months/{month}", get(get_region_month))
                 .route("/audit/members/{id}", get(audit::get_audit_page))
                 .route("/v1/backup", get(backup::get_backup))
                 .route("/metrics", get(get_metrics)),
+        ))
+        .merge(guarded(
+            REPORT_READERS,
+            Router::new().route("/v1/regions/{name}/months/{month}", get(get_region_month)),
         ))
         .merge(guarded(
             FEED_READERS,
@@ -809,6 +820,7 @@ async fn authorize(
 /// `POST /v1/commands`: one command object, or an array processed item by item.
 async fn post_commands(
     State(state): State<AppState>,
+    axum::Extension(presented): axum::Extension<auth::Presented>,
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -817,6 +829,7 @@ async fn post_commands(
     let value = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
     let (commands, single) = commands_of(value, idempotency_key)?;
+    refuse_commands_beyond_role(presented.role(), &commands)?;
     let Some(writer) = &state.writer else {
         return Err(read_only(&state));
     };
@@ -843,6 +856,35 @@ async fn post_commands(
         return Ok((status, content_language, Json(result)).into_response());
     }
     Ok((content_language, Json(results)).into_response())
+}
+
+/// 403 `forbidden` for a request holding a command its role may not send (a subsidy
+/// office's token sends only the subsidy commands): nothing of it is decided, as for a
+/// route the role may not use. A line that is no command is refused in its slot.
+fn refuse_commands_beyond_role(
+    role: Role,
+    commands: &[Result<CommandEnvelope, Refusal>],
+) -> Result<(), AppError> {
+    let beyond = commands
+        .iter()
+        .filter_map(|command| command.as_ref().ok())
+        .find(|envelope| !role.may_send(&envelope.command));
+    let Some(envelope) = beyond else {
+        return Ok(());
+    };
+    Err(AppError::say(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "http-role-command-forbidden",
+        vec![
+            ("role", text(role.name())),
+            ("command", text(envelope.command.name())),
+            (
+                "allowed",
+                crate::i18n::list(auth::SUBSIDY_OFFICE_COMMANDS.to_vec()),
+            ),
+        ],
+    ))
 }
 
 /// 415 `unsupported_media_type` for a body sent compressed (`Content-Encoding: gzip`):

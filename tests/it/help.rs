@@ -309,7 +309,7 @@ fn serve_demo(dir: &Path) -> (Child, String, Vec<(String, String)>) {
         .unwrap_or_else(|line| panic!("serve names its address first: {line:?}"));
     let mut line = String::new();
     let mut tokens = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..4 {
         line.clear();
         stdout.read_line(&mut line).unwrap();
         let (role, token) = line.trim().split_once(" token: ").unwrap();

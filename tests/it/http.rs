@@ -16,10 +16,11 @@ use std::time::Duration;
 
 pub(crate) const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
 const EVENT_TYPES: &str = "PolicyPublished,MonthClosed,MemberEnrolled,ContributionPaid,ContributionMissed,DeductionStopped,DeductionResumed,MemberWithdrawn,MemberReenrolled,BaseChanged";
-pub(crate) const TOKENS: [(&str, &str); 3] = [
+pub(crate) const TOKENS: [(&str, &str); 4] = [
     ("operator", "op-secret"),
     ("auditor", "au-secret"),
     ("subscriber", "su-secret"),
+    ("subsidy_office", "so-secret"),
 ];
 
 pub(crate) struct Server {
@@ -764,7 +765,7 @@ fn a_restarted_demo_keeps_its_tokens() {
             .unwrap();
         let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
         let mut lines = Vec::new();
-        for _ in 0..4 {
+        for _ in 0..5 {
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
             lines.push(line.trim().to_owned());
@@ -795,6 +796,10 @@ fn a_restarted_demo_keeps_its_tokens() {
     );
     assert!(
         first[2].starts_with("subscriber token: subscriber-"),
+        "{first:?}"
+    );
+    assert!(
+        first[3].starts_with("subsidy_office token: subsidy_office-"),
         "{first:?}"
     );
     assert_eq!(start_demo(true), first, "a restart prints the same tokens");
@@ -853,23 +858,25 @@ fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
         .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
-    // Route lines: "  GET  /v1/feed   auditor, subscriber".
-    let mut listed: Vec<(String, String, String)> = help
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim_start();
-            let (method, rest) = line.split_once(' ')?;
+    // Route lines, "  GET  /v1/feed", each with its roles on the next line (four roles
+    // after a path do not fit 80 columns), "auditor, subscriber" or "operator,
+    // subsidy_office (the subsidy commands only)".
+    let lines: Vec<&str> = help.lines().map(str::trim).collect();
+    let mut listed: Vec<(String, String, String)> = lines
+        .windows(2)
+        .filter_map(|pair| {
+            let (method, path) = pair[0].split_once(' ')?;
             if !["GET", "POST"].contains(&method) {
                 return None;
             }
-            let rest = rest.trim_start();
-            let (path, roles) = rest.split_once(' ')?;
             let path = path
+                .trim()
                 .split('[')
                 .next()
                 .unwrap()
                 .replace("{YYYY-MM}", "{month}");
-            Some((method.to_owned(), path, roles.trim().to_owned()))
+            let roles = pair[1].split(" (").next().unwrap();
+            Some((method.to_owned(), path, roles.to_owned()))
         })
         .collect();
     listed.sort();

@@ -334,29 +334,39 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
         let dir = tempfile::tempdir().unwrap();
         let app = App::start_on(dir.path(), engine);
         let member = format!("/v1/members/{MEMBER}");
-        let routes: [(&str, String, [bool; 3]); 10] = [
-            ("POST", "/v1/commands".into(), [true, false, false]),
-            ("GET", member.clone(), [true, true, true]),
+        // Allowed for: operator, auditor, subscriber, subsidy office (whose POST of a
+        // member command is refused by the command check, 403 as well).
+        let routes: [(&str, String, [bool; 4]); 10] = [
+            ("POST", "/v1/commands".into(), [true, false, false, false]),
+            ("GET", member.clone(), [true, true, true, true]),
             (
                 "GET",
                 format!("{member}/months/2025-07"),
-                [true, true, true],
+                [true, true, true, true],
             ),
-            ("GET", format!("{member}/events"), [true, true, false]),
-            ("GET", format!("{member}/timeline.svg"), [true, true, true]),
+            (
+                "GET",
+                format!("{member}/events"),
+                [true, true, false, false],
+            ),
+            (
+                "GET",
+                format!("{member}/timeline.svg"),
+                [true, true, true, true],
+            ),
             (
                 "GET",
                 format!("/audit/members/{MEMBER}"),
-                [true, true, false],
+                [true, true, false, false],
             ),
-            ("GET", "/v1/regions/demo".into(), [true, true, false]),
+            ("GET", "/v1/regions/demo".into(), [true, true, false, false]),
             (
                 "GET",
                 "/v1/regions/demo/months/2025-01".into(),
-                [true, true, false],
+                [true, true, false, true],
             ),
-            ("GET", "/metrics".into(), [true, true, false]),
-            ("GET", "/v1/feed?from=33".into(), [false, true, true]),
+            ("GET", "/metrics".into(), [true, true, false, false]),
+            ("GET", "/v1/feed?from=33".into(), [false, true, true, true]),
         ];
         let body =
             r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
@@ -405,6 +415,42 @@ fn every_route_and_role_is_allowed_or_refused_as_documented() {
         }
         assert_eq!(app.call("GET", "/healthz", None, None, &[]).0, 200);
     }
+}
+
+/// A subsidy office's token sends the subsidy commands (R16) and nothing else: a
+/// request holding another command is 403 `forbidden`, naming what it may send, and
+/// nothing of it is decided (a subsidy office's probe could grant only with the
+/// operator's token, which also withdraws members and closes months).
+#[test]
+fn a_subsidy_office_sends_only_the_subsidy_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let office = Some(token("subsidy_office"));
+    let grant = format!(
+        r#"{{"command":"grant_subsidy","member_id":"{MEMBER}","from_month":"2025-10","months":3,"share":"0.5000","category":"hardship"}}"#
+    );
+    let withdraw =
+        format!(r#"{{"command":"withdraw","member_id":"{MEMBER}","reason":"voluntary"}}"#);
+    let (status, refused) = app.call(
+        "POST",
+        "/v1/commands",
+        office,
+        Some(&format!("[{grant},{withdraw}]")),
+        &[],
+    );
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"]["code"], "forbidden");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("may not send withdraw"), "{message}");
+    assert!(message.contains("grant_subsidy"), "{message}");
+    let (status, accepted) = app.call("POST", "/v1/commands", office, Some(&grant), &[]);
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(accepted["ok"], true, "{accepted}");
+    // The grant is the first subsidy event: the refused request decided nothing.
+    let (status, member) = app.call("GET", &format!("/v1/members/{MEMBER}"), office, None, &[]);
+    assert_eq!(status, 200, "{member}");
+    assert_eq!(member["state"], "active", "{member}");
+    assert_eq!(member["subsidy"]["granted_months"], 3, "{member}");
 }
 
 #[test]
@@ -692,7 +738,9 @@ fn the_openapi_document_matches_the_live_routes_and_roles() {
                     );
                     continue;
                 }
-                let body = r#"{"command":"resume_deduction","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782"}"#;
+                // A command every role that may post may send (the subsidy office
+                // only the subsidy commands).
+                let body = r#"{"command":"revoke_subsidy","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782","from_month":"2025-10"}"#;
                 let (status, response) = app.call(&method, &url, Some(token), Some(body), &[]);
                 assert_ne!(status, 404, "{method} {path} is a live route: {response}");
                 assert_eq!(
