@@ -293,23 +293,7 @@ impl Policy {
             ));
         }
         self.validate_dues()?;
-        // D87: S1's "from the next month of payment" bounds both delays from below; a
-        // delay of 0 let a member pay on the 31st for a stay that began on the 1st (a
-        // rules probe).
-        let delays = [
-            ("benefit_delay_first", self.benefit_delay_first),
-            ("benefit_delay_reenroll", self.benefit_delay_reenroll),
-        ];
-        for (field, value) in delays {
-            if value < BENEFIT_DELAY_MONTHS_MIN {
-                let limit = BENEFIT_DELAY_MONTHS_MIN;
-                let invalid = PolicyInvalid::new(PolicyCheck::DelayBelowNextMonth, field, limit);
-                return Err(PolicyInvalid {
-                    value: value.to_string(),
-                    ..invalid
-                });
-            }
-        }
+        self.validate_delays()?;
         let months = [
             ("grace_months", self.grace_months),
             ("benefit_delay_first", self.benefit_delay_first),
@@ -329,6 +313,27 @@ impl Policy {
             }
         }
         self.validate_tiers()
+    }
+
+    /// D87: S1's "from the next month of payment" bounds both delays from below; a
+    /// delay of 0 let a member pay on the 31st for a stay that began on the 1st (a
+    /// rules probe).
+    fn validate_delays(&self) -> Result<(), PolicyInvalid> {
+        let delays = [
+            ("benefit_delay_first", self.benefit_delay_first),
+            ("benefit_delay_reenroll", self.benefit_delay_reenroll),
+        ];
+        for (field, value) in delays {
+            if value < BENEFIT_DELAY_MONTHS_MIN {
+                let limit = BENEFIT_DELAY_MONTHS_MIN;
+                let invalid = PolicyInvalid::new(PolicyCheck::DelayBelowNextMonth, field, limit);
+                return Err(PolicyInvalid {
+                    value: value.to_string(),
+                    ..invalid
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The dues a policy gives: the smallest not nothing, the account's part of each

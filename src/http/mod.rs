@@ -452,14 +452,9 @@ const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
 const REPORT_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role::SubsidyOffice]);
 const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber, Role::SubsidyOffice]);
 
-/// The router: every route with its roles, the body limit, the in-flight cap, CORS
-/// when origins are configured (a preflight is answered before the in-flight cap and
-/// the role check; an error answered to a listed origin is readable by its page), and
-/// outermost the request id (every response carries one, a preflight's and a 503's
-/// too).
-pub fn app(state: AppState) -> Router {
-    let cors = cors::layer(&state.cors_origins);
-    // The role check first, then the query's names (`parameters`), then the route.
+/// Every route that takes a token, each under the roles that may use it: the role
+/// check first, then the query's names (`parameters`), then the route.
+fn guarded_routes(state: &AppState) -> Router<AppState> {
     let guarded = |allowed: Allowed, router: Router<AppState>| {
         router
             .route_layer(axum::middleware::from_fn(
@@ -470,7 +465,7 @@ pub fn app(state: AppState) -> Router {
                 authorize,
             ))
     };
-    let router = Router::new()
+    Router::new()
         .merge(guarded(
             COMMAND_SENDERS,
             Router::new().route("/v1/commands", post(post_commands)),
@@ -502,6 +497,16 @@ pub fn app(state: AppState) -> Router {
             FEED_READERS,
             Router::new().route("/v1/feed", get(feed::get_feed)),
         ))
+}
+
+/// The router: every route with its roles, the body limit, the in-flight cap, CORS
+/// when origins are configured (a preflight is answered before the in-flight cap and
+/// the role check; an error answered to a listed origin is readable by its page), and
+/// outermost the request id (every response carries one, a preflight's and a 503's
+/// too).
+pub fn app(state: AppState) -> Router {
+    let cors = cors::layer(&state.cors_origins);
+    let router = guarded_routes(&state)
         .merge(
             schemas::routes()
                 .route_layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),

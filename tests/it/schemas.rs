@@ -928,10 +928,13 @@ fn the_openapi_document_refers_to_the_schemas_and_its_examples_validate() {
         "region_month_report",
         &region_month["responses"]["200"]["content"]["application/json"]["example"],
     );
-    assert_eq!(
-        region_month["x-roles"],
-        paths["/v1/regions/{name}"]["get"]["x-roles"]
-    );
+    // The region's readers, and the subsidy office, for the subsidies it holds (D88).
+    let mut readers = paths["/v1/regions/{name}"]["get"]["x-roles"].clone();
+    readers
+        .as_array_mut()
+        .unwrap()
+        .push("subsidy_office".into());
+    assert_eq!(region_month["x-roles"], readers);
     let month_change = &document["components"]["schemas"]["MonthChange"];
     for field in ["refunded", "to_account", "subsidy", "subsidy_paid"] {
         assert!(
