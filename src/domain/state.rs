@@ -285,11 +285,7 @@ impl MemberState {
     }
 
     pub fn paid_through(&self) -> Option<Month> {
-        // A v1 withdrawal's months paid ahead are paid and never refunded (D26): the
-        // contract's "last paid, not refunded month" counts them (a rules probe found
-        // 2025-03 shown for a member paid through 2025-12).
-        let paid = self.paid.keys().next_back().copied();
-        paid.max(self.unrefunded.keys().next_back().copied())
+        self.paid.keys().next_back().copied()
     }
 
     /// R14 (v2): paid months of the current period that have arrived (not after the
