@@ -175,8 +175,16 @@ impl PolicyOverrides {
         if let Some(rate) = self.account_rate {
             policy.account_rate = rate;
         }
+        // A recorded policy's delay of 0 (before D87) is replayed as recorded; an
+        // alternative that sets a delay is checked as a command would be.
+        let sets_a_delay =
+            self.benefit_delay_first.is_some() || self.benefit_delay_reenroll.is_some();
         policy
-            .validate()
+            .validate_as_recorded()
+            .and_then(|()| match sets_a_delay {
+                true => policy.validate_delays(),
+                false => Ok(()),
+            })
             .map_err(|invalid| OverridesInvalid::Policy {
                 region: published.region.to_string(),
                 effective_from: published.effective_from,
@@ -833,5 +841,39 @@ impl RegionSummary {
             )
         });
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy recorded before D87 with a delay of 0 is replayed as recorded by a
+    /// what-if that does not replace a delay (the review of D87 found every what-if of
+    /// such a region refused); an alternative that sets a delay of 0 is refused.
+    #[test]
+    fn a_recorded_delay_of_0_replays_and_an_alternative_one_is_refused() {
+        let command = serde_json::json!({"command":"publish_policy","region":"demo",
+            "effective_from":"2025-01","average_monthly_wage":"10000.00",
+            "contribution_rate":"0.10","base_ratio_min":"0.60","base_ratio_max":"3.00",
+            "grace_months":3,"benefit_delay_first":6,"benefit_delay_reenroll":1,
+            "backpay_restores":"retroactive",
+            "benefit_tiers":[{"min_continuous_months":0,"tier":"basic"}]});
+        let parsed = crate::domain::parse_command_value(command).unwrap();
+        let Command::PublishPolicy(mut recorded) = parsed.command else {
+            panic!("a policy");
+        };
+        recorded.benefit_delay_reenroll = 0;
+        assert!(PolicyOverrides::default().apply(&recorded).is_ok());
+        let grace = PolicyOverrides {
+            grace_months: Some(6),
+            ..PolicyOverrides::default()
+        };
+        assert!(grace.apply(&recorded).is_ok());
+        let zero = PolicyOverrides {
+            benefit_delay_first: Some(0),
+            ..PolicyOverrides::default()
+        };
+        assert!(zero.apply(&recorded).is_err());
     }
 }

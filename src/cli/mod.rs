@@ -111,7 +111,8 @@ Exit: 0 found, 1 unknown member or a position beyond the log's head (an error JS
 of the log and of every stream (so an edited, removed or reordered event is found), every stream index, every \
 command record, and every stored state row against a fresh fold of the log.\n\n\
 Prints one JSON object: {\"ok\":true,\"events\":N,...,\"head_hash\":...} when clean, or \
-{\"ok\":false,\"position\":P,\"message\":...} naming the first broken link.\n\n\
+{\"ok\":false,\"finding\":F,\"position\":P,\"message\":...} naming the first broken link (F: \
+damaged, or behind_head_witness for a PostgreSQL database older than its writer's head witness).\n\n\
 With --accept-head (a sled data directory only): for a store whose head witness (the file `head-witness`, \
 which records the last durable position outside the engine's files) is missing or unreadable, so that every \
 command refuses it. If the whole log checks out, a new witness is written at the log's head and the store \
@@ -215,7 +216,7 @@ cannot be opened)."
             "{\"ok\":false,\"error\":{\"code\":...,\"message\":...}}.\n",
             "\n",
             "Tokens: --auth FILE names a TOML file of [[token]] tables with role (operator, auditor, ",
-            "subscriber) and sha256 (hex SHA-256 of the token; the file never holds tokens). --demo ",
+            "subscriber, subsidy_office) and sha256 (hex SHA-256 of the token; the file never holds tokens). --demo ",
             "seeds the demo region into an empty ledger and, without --auth, creates one token per ",
             "role, keeps them in DATA_DIR/demo-tokens (mode 0600, so a restarted demo keeps them) and ",
             "prints them at every start.\n",

@@ -244,6 +244,14 @@ impl Policy {
     /// Checks what the JSON types alone cannot: sizes, order and ranges. The error
     /// names the field and the check, as data each language words.
     pub fn validate(&self) -> Result<(), PolicyInvalid> {
+        self.validate_as_recorded()?;
+        self.validate_delays()
+    }
+
+    /// [`Policy::validate`] but for the delays' lower bound (D87), which a policy
+    /// recorded before it may break: a what-if replaying such a policy unchanged still
+    /// runs (its delays checked only when it replaces one).
+    pub fn validate_as_recorded(&self) -> Result<(), PolicyInvalid> {
         if self.average_monthly_wage.is_zero() {
             return Err(PolicyInvalid::new(
                 PolicyCheck::NotPositive,
@@ -293,7 +301,6 @@ impl Policy {
             ));
         }
         self.validate_dues()?;
-        self.validate_delays()?;
         let months = [
             ("grace_months", self.grace_months),
             ("benefit_delay_first", self.benefit_delay_first),
@@ -318,7 +325,7 @@ impl Policy {
     /// D87: S1's "from the next month of payment" bounds both delays from below; a
     /// delay of 0 let a member pay on the 31st for a stay that began on the 1st (a
     /// rules probe).
-    fn validate_delays(&self) -> Result<(), PolicyInvalid> {
+    pub fn validate_delays(&self) -> Result<(), PolicyInvalid> {
         let delays = [
             ("benefit_delay_first", self.benefit_delay_first),
             ("benefit_delay_reenroll", self.benefit_delay_reenroll),
