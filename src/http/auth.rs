@@ -51,22 +51,25 @@ impl Role {
         }
     }
 
-    /// Whether a token of this role may send `command` (`POST /v1/commands`, whose
-    /// route admits the operator and the subsidy office).
-    pub fn may_send(self, command: &crate::domain::command::Command) -> bool {
-        use crate::domain::command::Command;
+    /// The commands, by the contract's names, a token of this role may send
+    /// (`POST /v1/commands`, whose route admits the operator and the subsidy office);
+    /// `None`: every command. One list, for the check and for what a refusal names.
+    pub fn commands(self) -> Option<&'static [&'static str]> {
         match self {
-            Role::Operator => true,
-            Role::SubsidyOffice => matches!(
-                command,
-                Command::GrantSubsidy(_) | Command::RevokeSubsidy(_) | Command::PaySubsidy(_)
-            ),
-            Role::Auditor | Role::Subscriber => false,
+            Role::Operator => None,
+            Role::SubsidyOffice => Some(&SUBSIDY_OFFICE_COMMANDS),
+            Role::Auditor | Role::Subscriber => Some(&[]),
         }
+    }
+
+    /// Whether a token of this role may send `command` ([`Role::commands`]).
+    pub fn may_send(self, command: &crate::domain::command::Command) -> bool {
+        self.commands()
+            .is_none_or(|names| names.contains(&command.name()))
     }
 }
 
-/// The commands a subsidy office may send, as said when it sends another.
+/// The commands a subsidy office may send (R16).
 pub const SUBSIDY_OFFICE_COMMANDS: [&str; 3] = ["grant_subsidy", "revoke_subsidy", "pay_subsidy"];
 
 #[derive(serde::Deserialize)]

@@ -886,7 +886,7 @@ fn refuse_commands_beyond_role(
             ("command", text(envelope.command.name())),
             (
                 "allowed",
-                crate::i18n::list(auth::SUBSIDY_OFFICE_COMMANDS.to_vec()),
+                crate::i18n::list(role.commands().unwrap_or_default().to_vec()),
             ),
         ],
     ))
