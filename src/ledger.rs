@@ -385,8 +385,10 @@ pub fn fold_log<S: ReadStore + ?Sized>(
 /// them as damage or, worse, as current. 1: v1 (an 8-byte checkpoint row). 2: v2
 /// rules. 3: member rows in postcard (`encode_member_row`). 4: region summary rows
 /// (`StateKey::RegionSummary`). 5: member rows with months, amounts and ratios as
-/// numbers (`codec::rows::ROW_FORMAT_MEMBER_COMPACT`).
-pub const STATE_FORMAT_VERSION: u32 = 5;
+/// numbers (`codec::rows::ROW_FORMAT_MEMBER_COMPACT`). 6: region month totals count a
+/// month outside every period that is still paid (a v1 withdrawal's months paid ahead,
+/// D26, D31).
+pub const STATE_FORMAT_VERSION: u32 = 6;
 
 /// The checkpoint row: the log position the state rows reflect and their format.
 fn checkpoint_row(position: u64) -> Vec<u8> {
@@ -419,8 +421,25 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
     Ok(Some((u64::from_be_bytes(position), format)))
 }
 
+/// The format of the stored state rows, if it is not this build's (D89): rows an
+/// older build wrote (a PostgreSQL store whose writer has not yet run this build, or
+/// runs an older one) or a newer build wrote (this one is the older). Only a writer
+/// rebuilds them (`open`, `upgrade_stale_state_rows`); a path that must not write (a
+/// PostgreSQL reader, `serve --read-only`) asks this first and answers nothing from
+/// them: rows folded by other rules, or laid out otherwise, would be read as damage
+/// or, worse, as current. `None` also for a store with no rows yet.
+pub fn state_rows_of_another_format(
+    store: &(impl ReadStore + ?Sized),
+) -> Result<Option<u32>, StoreError> {
+    let checkpoint = read_checkpoint(store)?;
+    Ok(checkpoint
+        .map(|(_, format)| format)
+        .filter(|format| *format != STATE_FORMAT_VERSION))
+}
+
 /// Rebuilds the state rows from the log if they reflect the log's head but were
-/// written in an older format (a store last written by an older build), or if a log
+/// written in another format (a store last written by an older build, or by a newer
+/// one: this build reads only its own, D89), or if a log
 /// has no checkpoint row (a rebuild interrupted between its batches: `replace_state`
 /// removes the checkpoint first and writes it last); rows that reflect another
 /// position are left for `open` (which rebuilds) or `verify` (which reports).
@@ -428,12 +447,12 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
 pub fn upgrade_stale_state_rows<S: EventStore + Sync>(store: &mut S) -> Result<bool, LedgerError> {
     let (head, _) = store.head()?;
     match read_checkpoint(store)? {
-        Some((position, format)) if position == head && format < STATE_FORMAT_VERSION => {
+        Some((position, format)) if position == head && format != STATE_FORMAT_VERSION => {
             tracing::warn!(
                 head,
                 format,
                 current = STATE_FORMAT_VERSION,
-                "state rows were written by an older build; rebuilding them from the log"
+                "state rows were written by another build's format; rebuilding them from the log"
             );
         }
         None if head > 0 => {
@@ -1901,6 +1920,12 @@ pub struct VerifyReport {
     pub streams: u64,
     pub members: u64,
     pub head_hash: Sha256,
+    /// The format of state rows that were not compared with the fold because another
+    /// build wrote them (D89: a PostgreSQL store read while its writer runs an older or
+    /// newer build; that writer's next open of this build rebuilds them). Absent when
+    /// every row was compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_rows_format: Option<u32>,
 }
 
 /// Walks the whole store: every event's hash and both chains, every stream index,
@@ -1947,7 +1972,21 @@ pub fn verify(
     check_stream_index(store, &mut streams)?;
     check_feed_rows(store, last_position)?;
     let state = folder.finish()?;
-    check_state_rows(store, &state)?;
+    // Rows another build wrote are that build's fold, not this one's: compared, every
+    // one would differ, and the store would be marked damaged when it is not (D89).
+    // Only a reader meets them: every writer's open rebuilds them. Rows of another
+    // format that reflect another position are still named (the checkpoint differs).
+    let state_rows_format = read_checkpoint(store)?
+        .filter(|(position, format)| *position == state.position && *format != STATE_FORMAT_VERSION)
+        .map(|(_, format)| format);
+    match state_rows_format {
+        Some(format) => tracing::warn!(
+            format,
+            current = STATE_FORMAT_VERSION,
+            "the state rows were written by another build's format: the log was checked, the rows were not compared"
+        ),
+        None => check_state_rows(store, &state)?,
+    }
     // A checkpoint this ledger signed covers no more events than its log holds: a log
     // cut short together with everything derived from it (a PostgreSQL store rewritten
     // below the ledger, its `head` row included, has no other witness) was "ok" here
@@ -1965,6 +2004,7 @@ pub fn verify(
         streams: streams.len() as u64,
         members: state.members.len() as u64,
         head_hash,
+        state_rows_format,
     })
 }
 

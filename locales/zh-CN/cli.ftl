@@ -123,3 +123,5 @@ cli-cors-origins-too-many = --cors-origin 最多 { $max } 个（给出了 { $giv
 cli-demo-read-only = --demo 会向账本写入演示数据，而 --read-only 服务器从不写入：请在写入端启动演示
 cli-close-pending-answer = 月结仍在记录中，此时作答会缺少其尚未记录的后果：请向正在运行的写入端查询参保人员或统筹地区的月度报表（GET /v1/members/ID、/v1/regions/NAME/months/YYYY-MM），或在月结完成后再运行此命令
 cli-serve-store-not-answering = 写入进程已有 { $seconds } 秒没有应答：其存储不再应答（数据库服务器停顿或过载、磁盘挂起），因此服务器退出。凡未得到应答的命令都未被确认：待存储恢复应答后重新启动服务器，并以原 command_id 重新发送每一条未得到应答的命令（若已记录，会作为重复命令应答）
+cli-verify-rows-another-format = 已检查日志、其哈希与索引，但状态行未与日志比对：它们由另一版本的程序写入，状态格式为 { $format }（本程序为 { $current }），比对时每一行都会不同，却并未损坏。状态行是日志的缓存，本版本的写入端打开存储时（不带 --read-only 的 `flexledger serve`、`submit` 或 `rebuild`）会从日志重建它们；之后请再次运行 verify 以比对（D89）
+cli-rows-another-format = { $store } 的状态行由另一版本的程序写入，状态格式为 { $format }（本程序读取 { $current }），而本命令只读，不会重建它们：据此作答可能有误。请使用写入端所运行的版本查询，或让本版本的写入端打开一次该存储（不带 --read-only 的 `flexledger serve`、`submit` 或 `rebuild`）：它会从日志重建状态行（D89）

@@ -1467,13 +1467,17 @@ pub fn verify(
         earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
-    clear_verified_mark(place, language);
+    clear_verified_mark(place, &output.store, language);
     Ok(ExitCode::SUCCESS)
 }
 
 /// After `verify` passed: everything `flexledger verify` checks, and the checkpoints,
-/// so any damage mark goes (D61).
-fn clear_verified_mark(place: &Place, language: Language) {
+/// so any damage mark goes (D61), unless the walk did not compare the state rows
+/// (another build's format, D89), which a mark may have been left for.
+fn clear_verified_mark(place: &Place, report: &crate::ledger::VerifyReport, language: Language) {
+    if !crate::cli::rows_compared(report, ("flexledger-audit", language)) {
+        return;
+    }
     let marked = crate::cli::mark_place_of(place);
     crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);
 }

@@ -2437,8 +2437,32 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     })
     .and_then(|report| witness.check(&store).map(|()| report));
     progress.finish_and_clear();
-    note_walk(place, "flexledger verify", &outcome, (true, language));
+    // A walk that did not compare the rows does not clear a mark a row left (D89).
+    let compared = outcome.as_ref().map_or(true, |report| {
+        rows_compared(report, ("flexledger", language))
+    });
+    note_walk(place, "flexledger verify", &outcome, (compared, language));
     print_walk_outcome(&store, outcome, language)
+}
+
+/// Whether `report`'s walk compared the state rows with the fold; says on standard
+/// error, in `language`, why not if not (D89: another build's format).
+pub(crate) fn rows_compared(
+    report: &crate::ledger::VerifyReport,
+    (program, language): (&str, Language),
+) -> bool {
+    let Some(format) = report.state_rows_format else {
+        return true;
+    };
+    let current = crate::ledger::STATE_FORMAT_VERSION;
+    let args = vec![
+        ("format", format.to_string()),
+        ("current", current.to_string()),
+    ];
+    let said = crate::i18n::Sentence::new("cli-verify-rows-another-format", args);
+    let line = program_said(program, &said.in_language(language), language);
+    crate::shell_support::say_on_stderr!("{line}");
+    false
 }
 
 /// A PostgreSQL ledger's head witness in the data directory (D86), read before
@@ -2742,6 +2766,17 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
         return Ok(open_store(location)?.reader());
     };
     let reader = open_log_reader(location, Reading::Live)?;
+    // Rows another build wrote are not read as this build's; a reader does not
+    // rebuild them (D89).
+    if let Some(format) = crate::ledger::state_rows_of_another_format(&reader)? {
+        let current = crate::ledger::STATE_FORMAT_VERSION.to_string();
+        let args = vec![
+            ("store", location.to_string()),
+            ("format", format.to_string()),
+            ("current", current),
+        ];
+        return Err(crate::i18n::Sentence::new("cli-rows-another-format", args).into());
+    }
     if reader.closing_rows()?.is_empty() {
         return Ok(reader);
     }

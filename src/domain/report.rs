@@ -9,7 +9,9 @@
 //! `verify` compares:
 //! - a line counts unless it is `due` (an open month not yet paid: every enrolled
 //!   member has one, and a closed month never does) or `not_enrolled` with nothing
-//!   refunded (every month outside a period: not news);
+//!   paid or refunded (every month outside a period: not news). A `not_enrolled`
+//!   month still paid is a v1 withdrawal's month paid ahead and never refunded (D26):
+//!   money the fund holds, so the bureau's figures show it;
 //! - those two kinds of lines are exactly the ones that appear without an event (when
 //!   the open month moves on), which is why the sum can be kept by differences.
 
@@ -51,7 +53,7 @@ pub struct MonthTotals {
 pub fn line_counts(line: &MonthLine) -> bool {
     match line.status {
         MonthStatus::Due => false,
-        MonthStatus::NotEnrolled => !line.refunded.is_zero(),
+        MonthStatus::NotEnrolled => !line.refunded.is_zero() || !line.paid.is_zero(),
         _ => true,
     }
 }

@@ -1272,6 +1272,7 @@ fn no_coverage(
 /// being recorded and implies consequences for it, the writer records them first, so
 /// no answer misses a consequence of a recorded close (D17).
 pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), AppError> {
+    rows_of_this_build(state).await?;
     let store = state.store.clone();
     let pending = blocking(move || {
         // Almost always no close is in progress: one empty prefix scan, and the
@@ -1322,6 +1323,34 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
         })?;
     }
     Ok(())
+}
+
+/// Before a read-only server answers from state rows: 503 if another build wrote them
+/// (D89: a PostgreSQL writer still on an older build, or already on a newer one). Only
+/// a writer rebuilds rows, and every writer's open does; an answer from rows folded by
+/// other rules, or laid out otherwise, could be wrong. One row read; a writer's server
+/// rebuilt them when it opened, so it reads none.
+async fn rows_of_this_build(state: &AppState) -> Result<(), AppError> {
+    if state.writer.is_some() {
+        return Ok(());
+    }
+    let store = state.store.clone();
+    let format = blocking(move || {
+        Ok::<_, AppError>(crate::ledger::state_rows_of_another_format(store.as_ref())?)
+    })
+    .await?;
+    let Some(format) = format else {
+        return Ok(());
+    };
+    Err(AppError::say(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "http-read-only-rows-another-format",
+        vec![
+            ("format", text(format)),
+            ("current", text(crate::ledger::STATE_FORMAT_VERSION)),
+        ],
+    ))
 }
 
 /// The 503 of a command sent to a read-only server: where to send it instead.
@@ -1412,6 +1441,7 @@ async fn get_region_month(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path((name, month)) = path.map_err(bad_path)?;
+    rows_of_this_build(&state).await?;
     let region_name = region_name(&name)?;
     let month = crate::domain::month::Month::parse(&month).ok_or_else(|| {
         AppError::say(
@@ -1453,6 +1483,7 @@ async fn get_region(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path(name) = path.map_err(bad_path)?;
+    rows_of_this_build(&state).await?;
     let region_name = region_name(&name)?;
     let summary = blocking(move || {
         let store = state.store.as_ref();

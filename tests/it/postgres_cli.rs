@@ -1570,3 +1570,75 @@ fn demo_on_postgres(cluster: &Cluster, dir: &Path) -> (String, std::path::PathBu
     assert_eq!(seeded.status.code(), Some(0), "{said}");
     (url, data)
 }
+
+/// D89: state rows another build wrote (a writer still on an older build, or already on
+/// a newer one) are read by no reader of a PostgreSQL store: `verify` checks the log,
+/// says the rows were not compared and marks nothing (compared, every row would differ
+/// and the store would be marked damaged); `member` and a read-only server refuse,
+/// saying what to do; the writer's next open rebuilds them. A review found the first
+/// read-only `verify` after a format change would have marked every store damaged.
+#[test]
+fn rows_of_another_build_are_read_by_no_reader_and_rebuilt_by_the_writer() {
+    let Some(cluster) = cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(cluster, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let replica = serve(replica_dir.path(), &url, Some(&writer.base));
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let current = flexledger::ledger::STATE_FORMAT_VERSION;
+    let data = writer_dir.path();
+    let operator = Some(token("operator"));
+    for format in [current - 1, current + 1] {
+        client
+            .execute(
+                "UPDATE state_rows SET value = substring(value from 1 for 8) || $1 WHERE key = 'K'::bytea",
+                &[&format.to_be_bytes().to_vec()],
+            )
+            .unwrap();
+        let verified = flexledger_on(&url, data, &["verify"]);
+        let said = String::from_utf8_lossy(&verified.stderr);
+        assert_eq!(verified.status.code(), Some(0), "{said}");
+        let line: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+        assert_eq!(line["ok"], true, "{line}");
+        assert_eq!(line["state_rows_format"], format, "{line}");
+        assert!(said.contains("were not compared"), "{said}");
+        let marked = data.join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
+        assert!(!marked.exists(), "nothing is marked damaged");
+        let audited = audit_on(&url, data, &["verify", "--json"]);
+        let said = String::from_utf8_lossy(&audited.stderr);
+        assert_eq!(audited.status.code(), Some(0), "{said}");
+        let expected = format!("\"state_rows_format\":{format}");
+        let printed = String::from_utf8_lossy(&audited.stdout);
+        assert!(printed.contains(&expected), "{printed}");
+        assert!(said.contains("were not compared"), "{said}");
+        let member = flexledger_on(&url, data, &["member", MEMBER]);
+        let said = String::from_utf8_lossy(&member.stderr);
+        assert_eq!(member.status.code(), Some(2), "{said}");
+        assert!(said.contains(&format!("state format {format}")), "{said}");
+        assert!(member.stdout.is_empty(), "no answer from the rows");
+        for path in [format!("/v1/members/{MEMBER}"), "/v1/regions/demo".into()] {
+            let (status, body) = call(&replica, "GET", &path, operator, None, &[]);
+            assert_eq!(status, 503, "{path}: {body}");
+            assert_eq!(body["error"]["code"], "unavailable", "{body}");
+            let (status, body) = call(&writer, "GET", &path, operator, None, &[]);
+            assert_eq!(
+                status, 200,
+                "the writer rebuilt its rows when it opened: {body}"
+            );
+        }
+        let events = format!("/v1/members/{MEMBER}/events");
+        let (status, body) = call(&replica, "GET", &events, operator, None, &[]);
+        assert_eq!(status, 200, "the log is still read: {body}");
+    }
+    drop((replica, writer));
+    let opened = flexledger_on(&url, data, &["submit", "/dev/null"]);
+    assert_eq!(opened.status.code(), Some(0), "{opened:?}");
+    let verified = flexledger_on(&url, data, &["verify"]);
+    let line: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(line["ok"], true, "{line}");
+    assert!(line.get("state_rows_format").is_none(), "compared: {line}");
+    assert_eq!(
+        flexledger_on(&url, data, &["member", MEMBER]).status.code(),
+        Some(0)
+    );
+}

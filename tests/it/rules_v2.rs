@@ -83,7 +83,9 @@ fn sums_from_projections(store: &dyn EventStore, members: &[String], month: &str
             }
             let status = line["status"].as_str().unwrap();
             let refunded = decimal(&line["refunded"]);
-            if status == "due" || (status == "not_enrolled" && refunded.is_zero()) {
+            let paid = decimal(&line["paid"]);
+            if status == "due" || (status == "not_enrolled" && refunded.is_zero() && paid.is_zero())
+            {
                 continue;
             }
             if status != "not_enrolled" {
@@ -788,6 +790,49 @@ fn a_store_written_by_v1_opens_and_reads_by_the_v2_rules() {
     );
     let verify = flexledger(&data, &["verify"], None);
     assert_eq!(stdout_lines(&verify)[0]["ok"], true);
+}
+
+/// D26, D31: a v1 withdrawal's months paid ahead, never refunded, are money the fund
+/// holds: the region report counts them (a rules probe found 5,400.00 of member B's in
+/// no bureau figure), as the sum of the members' lines.
+#[test]
+fn a_v1_withdrawal_s_months_paid_ahead_are_in_the_region_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = untar_golden("v1-store", dir.path());
+    let expected = read_json(&repo_path("tests/golden/v1-store.expected.json"));
+    let members: Vec<String> = expected["members"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut ledger = Ledger::open(&data).unwrap();
+    let mut sources = FixedSources::new();
+    let closes: Vec<Value> = ["2025-03", "2025-04"]
+        .iter()
+        .map(|month| json!({"command":"close_month","region":"demo","month":month}))
+        .collect();
+    let results = submit(&mut ledger, &mut sources, &closes);
+    assert!(
+        results.iter().all(|result| result["ok"] == true),
+        "{results:?}"
+    );
+    assert_eq!(check_reports(ledger.store(), &members, "2025-04"), 1);
+    let region = RegionName::parse("demo").unwrap();
+    let report = region_month_report(ledger.store(), &region, month("2025-04")).unwrap();
+    let report = serde_json::to_value(RegionMonthReport::from(&report)).unwrap();
+    let paid = sums_from_report(&report).amounts["paid"];
+    let b = "b0000000-0000-4000-8000-00000000000b".parse().unwrap();
+    let coverage = member_coverage(ledger.store(), b, None).unwrap().unwrap();
+    let line = coverage
+        .months
+        .iter()
+        .find(|line| line.month == month("2025-04"))
+        .unwrap();
+    assert!(!line.paid.is_zero(), "B's April is paid and not refunded");
+    assert!(paid >= line.paid.decimal(), "{report:#}");
+    // `paid_through` stays the last paid month of B's period (D26).
+    assert_eq!(coverage.paid_through, Some(month("2025-03")));
 }
 
 #[test]
