@@ -1145,6 +1145,27 @@ fn a_null_command_id_or_expected_version_is_absent() {
     let parsed = parse_command_value(command).unwrap();
     assert_eq!(parsed.command_id, None);
     assert_eq!(parsed.expected_version, None);
+    // A region command has no expected_version, but its `null` is absent too, and its
+    // schema says so (a review found the ledger taking what the schema refused); a
+    // number is still refused.
+    let mut close = json!({"command":"close_month","region":"demo","month":"2025-01",
+        "command_id":null,"expected_version":null});
+    assert!(crate::schemas::is_valid("command", &close), "{close}");
+    assert_eq!(
+        parse_command_value(close.clone()).unwrap().expected_version,
+        None
+    );
+    close["expected_version"] = json!(3);
+    assert!(!crate::schemas::is_valid("command", &close), "{close}");
+    let refused = parse_command_value(close).unwrap_err();
+    assert_eq!(
+        refused.code,
+        flexledger::domain::ErrorCode::InvalidCommand,
+        "{refused:?}"
+    );
+    let publish = policy(json!({"expected_version": null}));
+    assert!(crate::schemas::is_valid("command", &publish), "{publish}");
+    assert!(parse_command_value(publish).is_ok());
 }
 
 /// A base ratio outside the band is refused citing the rule that asks it of the
