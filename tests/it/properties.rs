@@ -144,7 +144,7 @@ pub enum Intent {
 pub fn intent() -> impl Strategy<Value = Intent> {
     let member = 0u8..4;
     prop_oneof![
-        1 => (0u8..3, 0u8..3, 0u8..3, 0u8..5, 1u8..8, 1u8..3, any::<bool>(), 0u8..3, 0u8..6, 0u8..7).prop_map(|(ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account)| Intent::Publish { ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account }),
+        1 => (0u8..3, 0u8..3, 0u8..3, 0u8..5, prop_oneof![12 => 1u8..8, 1 => Just(0u8)], prop_oneof![12 => 1u8..3, 1 => Just(0u8)], any::<bool>(), 0u8..3, 0u8..6, 0u8..7).prop_map(|(ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account)| Intent::Publish { ahead, wage, rate, grace, delay_first, delay_reenroll, prospective, min_ratio, reset, account }),
         5 => (member.clone(), 0u8..3, 0u8..5, prop::bool::weighted(0.1), prop::bool::weighted(0.05)).prop_map(|(member, ahead, ratio, employer, unknown_region)| Intent::Enroll { member, ahead, ratio, employer, unknown_region }),
         12 => ((member.clone(), prop::bool::weighted(0.1)), prop_oneof![6 => 1u8..3, 2 => 3u8..15], prop_oneof![8 => Just(0i8), 1 => Just(-1i8), 1 => Just(1i8)], prop::bool::weighted(0.05), prop::bool::weighted(0.03), prop::bool::weighted(0.03))
             .prop_map(|((member, stray), count, skew, amount_off, paid_on_off, gap)| Intent::Pay { member, stray, count, skew, amount_off, paid_on_off, gap }),
@@ -267,21 +267,24 @@ pub fn concretize(
                 }
                 _ => {}
             }
-            let mut may_fail_to_parse = false;
+            // D87: a delay of 0 is refused `invalid_command` (the schema's `minimum`),
+            // by the model as by the ledger, and compared like any refusal.
+            let malformed = *delay_first == 0 || *delay_reenroll == 0;
+            let mut may_fail_to_parse = malformed;
             match (*account, ACCOUNT_RATES[usize::from(*account)]) {
                 (1, _) => {
                     object.insert("account_rate".into(), Value::Null);
                 }
                 (_, Some(account_rate)) => {
                     object.insert("account_rate".into(), json!(account_rate));
-                    may_fail_to_parse =
+                    may_fail_to_parse |=
                         Decimal::from_str(account_rate).unwrap() > Decimal::from_str(rate).unwrap();
                 }
                 _ => {}
             }
             Concrete {
                 command: policy,
-                malformed: false,
+                malformed,
                 may_fail_to_parse,
             }
         }
