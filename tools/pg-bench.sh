@@ -106,31 +106,12 @@ target=${CARGO_TARGET_DIR:-$PWD/target}
 bin=$target/release/flexledger
 bench=$target/release/flexledger-bench
 
-# A new cluster in $pg, running, with PostgreSQL's default durability checked.
-mkdir "$pg"
-[ -z "$pg_user" ] || chown "$pg_user" "$pg"
-as_pg "$initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
-  { tail -n 20 "$work/initdb.log" >&2; fail "initdb failed"; }
-cat >>"$pg/data/postgresql.conf" <<CONF
-# tools/pg-bench.sh: a throwaway cluster, reached only through the socket in its dir.
-listen_addresses = ''
-unix_socket_directories = '$pg'
-unix_socket_permissions = 0700
-# 64 appenders' connections for the ceiling, the writer's, a reader pool, the bench's.
-max_connections = 200
-# The server's time per statement, so the run can say where an append's time goes.
-$( [ -f "$pgbin/../lib/pg_stat_statements.so" ] && echo "shared_preload_libraries = 'pg_stat_statements'" )
-# PostgreSQL's default durability, written out so the run shows what it measured.
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-CONF
-pg_running=yes
-as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null ||
-  { tail -n 20 "$pg/server.log" >&2; fail "the PostgreSQL cluster did not start"; }
-psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d postgres)
-durability=$("${psql[@]}" -Atc "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")
-[ "$durability" = "ononon" ] || fail "fsync, synchronous_commit, full_page_writes are not all on: $durability"
+# A new cluster in $pg, running, with PostgreSQL's default durability checked: 64
+# appenders' connections for the ceiling, the writer's, a reader pool, the bench's;
+# the server's time per statement, so the run can say where an append's time goes.
+statements=""
+[ ! -f "$pgbin/../lib/pg_stat_statements.so" ] || statements="shared_preload_libraries = 'pg_stat_statements'"
+pg_start tools/pg-bench.sh "max_connections = 200" "$statements"
 "${psql[@]}" -c "CREATE DATABASE flexledger_bench"
 if [ -f "$pgbin/../lib/pg_stat_statements.so" ]; then
   "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d flexledger_bench -c "CREATE EXTENSION pg_stat_statements"

@@ -1,8 +1,8 @@
 # shellcheck shell=bash
-# What tools/store-bench.sh and tools/pg-bench.sh share about their throwaway
-# PostgreSQL cluster: finding Debian's server binaries and the user the cluster runs
-# as (initdb refuses root), the work directory, running a command as that user, and
-# stopping the cluster. Sourced, never run; the caller defines fail() first.
+# What tools/store-bench.sh, tools/pg-bench.sh and tools/pg-import-ab.sh share about
+# their throwaway PostgreSQL cluster: finding Debian's server binaries and the user the
+# cluster runs as (initdb refuses root), the work directory, running a command as that
+# user, and starting and stopping the cluster. Sourced, never run; the caller defines fail() first.
 
 # pg_find_server: sets initdb and pgbin (its directory: the newest
 # /usr/lib/postgresql/N/bin), or fails saying what to install.
@@ -58,4 +58,36 @@ stop_pg() {
       echo "$(basename "$0" .sh): could not stop the PostgreSQL cluster in $pg/data" >&2
     pg_running=""
   fi
+}
+
+# pg_start TOOL [CONF_LINE...]: a new cluster in $pg, running, reached only through
+# the socket in its directory, with PostgreSQL's default durability written out (so
+# the run shows what it measured) and checked; each CONF_LINE is one more line of its
+# postgresql.conf. Sets pg_running and psql (database postgres, as postgres).
+pg_start() {
+  local tool=$1 durability
+  shift
+  mkdir "$pg"
+  [ -z "$pg_user" ] || chown "$pg_user" "$pg"
+  as_pg "$initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
+    { tail -n 20 "$work/initdb.log" >&2; fail "initdb failed"; }
+  {
+    cat <<CONF
+# $tool: a throwaway cluster, reached only through the socket in its dir.
+listen_addresses = ''
+unix_socket_directories = '$pg'
+unix_socket_permissions = 0700
+# PostgreSQL's default durability, written out so the run shows what it measured.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+CONF
+    [ $# -eq 0 ] || printf '%s\n' "$@"
+  } >>"$pg/data/postgresql.conf"
+  pg_running=yes
+  as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null ||
+    { tail -n 20 "$pg/server.log" >&2; fail "the PostgreSQL cluster did not start"; }
+  psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d postgres)
+  durability=$("${psql[@]}" -Atc "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")
+  [ "$durability" = "ononon" ] || fail "fsync, synchronous_commit, full_page_writes are not all on: $durability"
 }

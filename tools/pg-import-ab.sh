@@ -62,24 +62,7 @@ cargo build --bin flexledger-bench || fail "cannot build flexledger-bench"
   --emit "$work/import.jsonl" 2>/dev/null
 lines=$(wc -l <"$work/import.jsonl")
 
-mkdir "$pg"
-[ -z "$pg_user" ] || chown "$pg_user" "$pg"
-as_pg "$initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
-  { tail -n 20 "$work/initdb.log" >&2; fail "initdb failed"; }
-cat >>"$pg/data/postgresql.conf" <<CONF
-# tools/pg-import-ab.sh: a throwaway cluster, reached only through the socket in its dir.
-listen_addresses = ''
-unix_socket_directories = '$pg'
-unix_socket_permissions = 0700
-# PostgreSQL's default durability, written out so the run shows what it measured.
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-CONF
-pg_running=yes
-as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null ||
-  { tail -n 20 "$pg/server.log" >&2; fail "the PostgreSQL cluster did not start"; }
-psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d postgres)
+pg_start tools/pg-import-ab.sh
 
 echo "pg-import-ab: $(date -u +%Y-%m-%d), $(nproc) cores, $lines commands, $rounds rounds"
 echo "A: $a"

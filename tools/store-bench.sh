@@ -216,26 +216,7 @@ ledger_round() {
 
 # start_pg: a new cluster in $pg, running, with the durability settings checked.
 start_pg() {
-  mkdir "$pg"
-  [ -z "$pg_user" ] || chown "$pg_user" "$pg"
-  as_pg "$initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
-    { tail -n 20 "$work/initdb.log" >&2; fail "initdb failed"; }
-  cat >>"$pg/data/postgresql.conf" <<CONF
-# tools/store-bench.sh: a throwaway cluster, reached only through the socket in its dir.
-listen_addresses = ''
-unix_socket_directories = '$pg'
-unix_socket_permissions = 0700
-# PostgreSQL's default durability, written out so the run shows what it measured.
-fsync = on
-synchronous_commit = on
-full_page_writes = on
-CONF
-  pg_running=yes
-  as_pg "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w start >/dev/null ||
-    { tail -n 20 "$pg/server.log" >&2; fail "the PostgreSQL cluster did not start"; }
-  local durability
-  durability=$("${psql[@]}" -Atc "SELECT current_setting('fsync') || current_setting('synchronous_commit') || current_setting('full_page_writes')")
-  [ "$durability" = "ononon" ] || fail "fsync, synchronous_commit, full_page_writes are not all on: $durability"
+  pg_start tools/store-bench.sh
   postgres_version=$("${psql[@]}" -Atc "SHOW server_version")
 }
 psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d postgres)
