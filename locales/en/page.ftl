@@ -71,3 +71,6 @@ page-bad-request-lead = { $text } is not a member id (a UUID).
 page-bad-query-title = Bad request — flexledger audit
 page-bad-query-heading = 400: the query's parameters are wrong
 page-bad-query-lead = { $text }
+page-not-yet-title = Not found — flexledger audit
+page-not-yet-heading = 404: nothing at that position
+page-not-yet-lead = { $text }

@@ -70,3 +70,6 @@ page-bad-request-lead = { $text } 不是参保人员 id（UUID）。
 page-bad-query-title = 请求有误 — flexledger 审计
 page-bad-query-heading = 400：请求参数有误
 page-bad-query-lead = { $text }
+page-not-yet-title = 未找到 — flexledger 审计
+page-not-yet-heading = 404：该位置尚无记录
+page-not-yet-lead = { $text }

@@ -336,32 +336,53 @@ pub fn not_found_html(member_id: Uuid, language: Language) -> String {
 
 /// The page for a path that is not a member id.
 pub fn bad_request_html(text_given: &str, language: Language) -> String {
-    let title = say(language, "page-bad-request-title", &[]);
-    let lead = say(
+    message_html(
         language,
-        "page-bad-request-lead",
-        &[("text", text(text_given))],
-    );
-    format!(
-        "{}<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</body>\n</html>\n",
-        document_head(language, &title, false),
-        escape(&say(language, "page-bad-request-heading", &[])),
-        escape(&lead)
+        [
+            "page-bad-request-title",
+            "page-bad-request-heading",
+            "page-bad-request-lead",
+        ],
+        text_given,
     )
 }
 
-/// The page for a query string that does not parse (`?lang=` given twice, say).
+/// The page for a query string that does not parse (`?lang=` given twice, say), names
+/// a parameter the page does not take, or an `as_of` that is not a position: 400.
 pub fn bad_query_html(text_given: &str, language: Language) -> String {
-    let title = say(language, "page-bad-query-title", &[]);
-    let lead = say(
+    message_html(
         language,
-        "page-bad-query-lead",
-        &[("text", text(text_given))],
-    );
+        [
+            "page-bad-query-title",
+            "page-bad-query-heading",
+            "page-bad-query-lead",
+        ],
+        text_given,
+    )
+}
+
+/// The page for an `as_of` the history has nothing at: beyond the log's head, or
+/// before the member's first event (404, saying which, D66).
+pub fn not_yet_html(text_given: &str, language: Language) -> String {
+    message_html(
+        language,
+        [
+            "page-not-yet-title",
+            "page-not-yet-heading",
+            "page-not-yet-lead",
+        ],
+        text_given,
+    )
+}
+
+/// A page of one message: its title, heading and lead (with `text`), by catalog id.
+fn message_html(language: Language, [title, heading, lead]: [&str; 3], text_given: &str) -> String {
+    let title = say(language, title, &[]);
+    let lead = say(language, lead, &[("text", text(text_given))]);
     format!(
         "{}<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</body>\n</html>\n",
         document_head(language, &title, false),
-        escape(&say(language, "page-bad-query-heading", &[])),
+        escape(&say(language, heading, &[])),
         escape(&lead)
     )
 }

@@ -16,7 +16,8 @@
 use super::{blocking, member_id, unknown_member, AppError, AppState};
 use crate::audit::history::{Cut, MemberHistory};
 use crate::audit::page::{
-    bad_query_html, bad_request_html, html_in, not_found_html, PAGE_CONTENT_SECURITY_POLICY,
+    bad_query_html, bad_request_html, html_in, not_found_html, not_yet_html,
+    PAGE_CONTENT_SECURITY_POLICY,
 };
 use crate::audit::timeline;
 use crate::i18n::Language;
@@ -27,11 +28,14 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-/// The query both routes read: the language asked for. Other parameters
-/// (`access_token`) are the auth layer's.
+/// The query both routes read: the language asked for, and `as_of`, the position the
+/// member's history is cut at, as `GET /v1/members/{id}` takes it (the member as the
+/// ledger saw them then, D18: an auditor's browser could show only the present).
+/// Other parameters (`access_token`) are the auth layer's.
 #[derive(Deserialize)]
 pub(super) struct LanguageQuery {
     lang: Option<String>,
+    as_of: Option<String>,
 }
 
 /// The reader's language: `?lang=` if this build speaks it, else `Accept-Language`.
@@ -89,12 +93,16 @@ pub(super) async fn get_timeline_svg(
     let Query(query) = query.map_err(super::bad_query)?;
     let language = reader_language(&query, &headers);
     let member_id = member_id(&id)?;
-    super::up_to_date(&state, member_id).await?;
-    let picture = blocking_render(state, member_id, move |history| {
+    let as_of = super::parameters::position_parameter("as_of", query.as_of.as_deref())?;
+    let picture = render_cut(state, (member_id, as_of), move |history| {
         timeline::svg_in(history, language).map_err(fold_failed)
     })
     .await?;
-    let picture = picture.ok_or_else(|| unknown_member(member_id))?;
+    let picture = match picture {
+        Rendered::Done(picture) => picture,
+        Rendered::NoMember => return Err(unknown_member(member_id)),
+        Rendered::NotYet(error) => return Err(error),
+    };
     Ok(private_document(
         StatusCode::OK,
         "image/svg+xml; charset=utf-8",
@@ -104,7 +112,7 @@ pub(super) async fn get_timeline_svg(
     ))
 }
 
-/// `GET /audit/members/{id}`: the audit page for one member.
+/// `GET /audit/members/{id}`: the audit page for one member, as of `?as_of=` if given.
 pub(super) async fn get_audit_page(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
@@ -112,70 +120,120 @@ pub(super) async fn get_audit_page(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
-    // A query that does not parse, or names a parameter the page does not take or one
-    // twice (`parameters`), is answered in the language the headers ask for.
-    let checked = super::parameters::check_route_query(&uri, super::parameters::AUDIT_PAGE);
-    let (language, bad_query) = match (query, checked) {
-        (_, Err(refused)) => {
-            // `?lang=` still chooses, as on every other answer of this page.
-            let asked = Query::<Vec<(String, String)>>::try_from_uri(&uri)
-                .ok()
-                .and_then(|Query(pairs)| {
-                    let lang = pairs.into_iter().find(|(name, _)| name == "lang")?.1;
-                    Language::from_tag(&lang)
-                });
-            let language = asked.unwrap_or_else(|| super::language_of(&headers));
-            (language, Some(refused.message_in(language)))
+    let (language, as_of) = match page_query(query, &headers, &uri) {
+        Ok(asked) => asked,
+        Err((language, text)) => {
+            let page = bad_query_html(&text, language);
+            return Ok(html_page(StatusCode::BAD_REQUEST, language, page));
         }
-        (Err(rejection), Ok(())) => (super::language_of(&headers), Some(rejection.body_text())),
-        (Ok(Query(query)), Ok(())) => (reader_language(&query, &headers), None),
-    };
-    let html_page = |status, body| {
-        private_document(
-            status,
-            "text/html; charset=utf-8",
-            PAGE_CONTENT_SECURITY_POLICY,
-            language,
-            body,
-        )
     };
     let id = match path {
         Ok(Path(id)) => id,
         Err(rejection) => rejection.body_text(),
     };
-    if let Some(text) = bad_query {
-        return Ok(html_page(
-            StatusCode::BAD_REQUEST,
-            bad_query_html(&text, language),
-        ));
-    }
     let Ok(member_id) = Uuid::parse_str(&id) else {
-        return Ok(html_page(
-            StatusCode::BAD_REQUEST,
-            bad_request_html(&id, language),
-        ));
+        let page = bad_request_html(&id, language);
+        return Ok(html_page(StatusCode::BAD_REQUEST, language, page));
     };
-    super::up_to_date(&state, member_id).await?;
-    let page = blocking_render(state, member_id, move |history| {
+    let page = render_cut(state, (member_id, as_of), move |history| {
         html_in(history, language).map_err(fold_failed)
     })
     .await?;
     Ok(match page {
-        Some(page) => html_page(StatusCode::OK, page),
-        None => html_page(StatusCode::NOT_FOUND, not_found_html(member_id, language)),
+        Rendered::Done(page) => html_page(StatusCode::OK, language, page),
+        Rendered::NoMember => html_page(
+            StatusCode::NOT_FOUND,
+            language,
+            not_found_html(member_id, language),
+        ),
+        Rendered::NotYet(error) => {
+            let page = not_yet_html(&error.message_in(language), language);
+            html_page(StatusCode::NOT_FOUND, language, page)
+        }
     })
 }
 
-/// Loads the history and renders it, both on a blocking thread (folding and drawing
-/// ~600 months is CPU work too); `None` for an unknown member.
-async fn blocking_render(
+/// The page's language and `as_of`, or, for a query that does not parse, names a
+/// parameter the page does not take or one twice (`parameters`), or an `as_of` that is
+/// not a position, what is wrong in the language asked for (`?lang=` still chooses,
+/// as on every other answer of this page).
+fn page_query(
+    query: Result<Query<LanguageQuery>, QueryRejection>,
+    headers: &HeaderMap,
+    uri: &axum::http::Uri,
+) -> Result<(Language, Option<u64>), (Language, String)> {
+    let checked = super::parameters::check_route_query(uri, super::parameters::AUDIT_PAGE);
+    match (query, checked) {
+        (_, Err(refused)) => {
+            let asked = Query::<Vec<(String, String)>>::try_from_uri(uri)
+                .ok()
+                .and_then(|Query(pairs)| {
+                    let lang = pairs.into_iter().find(|(name, _)| name == "lang")?.1;
+                    Language::from_tag(&lang)
+                });
+            let language = asked.unwrap_or_else(|| super::language_of(headers));
+            Err((language, refused.message_in(language)))
+        }
+        (Err(rejection), Ok(())) => Err((super::language_of(headers), rejection.body_text())),
+        (Ok(Query(query)), Ok(())) => {
+            let language = reader_language(&query, headers);
+            let as_of = super::parameters::position_parameter("as_of", query.as_of.as_deref())
+                .map_err(|refused| (language, refused.message_in(language)))?;
+            Ok((language, as_of))
+        }
+    }
+}
+
+/// An HTML answer of the audit page.
+fn html_page(status: StatusCode, language: Language, body: String) -> Response {
+    private_document(
+        status,
+        "text/html; charset=utf-8",
+        PAGE_CONTENT_SECURITY_POLICY,
+        language,
+        body,
+    )
+}
+
+/// What `render_cut` gives: the rendering, or why there is none.
+enum Rendered<T> {
+    Done(T),
+    /// No event of the member anywhere in the log.
+    NoMember,
+    /// Nothing at `as_of`: beyond the log's head, or before the member's first event
+    /// (the API's 404 saying which, D66).
+    NotYet(AppError),
+}
+
+/// The member's history, whole (after recording what a month close being recorded
+/// implies for the member, D17) or cut at `as_of` (read from the log alone, as
+/// `GET /v1/members/{id}?as_of=` reads it), loaded and rendered on a blocking thread
+/// (folding and drawing ~600 months is CPU work too).
+async fn render_cut<T: Send + 'static>(
     state: AppState,
-    member_id: Uuid,
-    render: impl FnOnce(&MemberHistory) -> Result<String, AppError> + Send + 'static,
-) -> Result<Option<String>, AppError> {
+    (member_id, as_of): (Uuid, Option<u64>),
+    render: impl FnOnce(&MemberHistory) -> Result<T, AppError> + Send + 'static,
+) -> Result<Rendered<T>, AppError> {
+    if as_of.is_none() {
+        super::up_to_date(&state, member_id).await?;
+    }
     blocking(move || {
-        let history = MemberHistory::load(state.store.as_ref(), member_id, Cut::Everything)?;
-        history.as_ref().map(render).transpose()
+        let store = state.store.as_ref();
+        if let Some((position, head)) = crate::ledger::as_of_beyond_head(store, as_of)? {
+            return Ok(Rendered::NotYet(super::as_of_beyond_head(position, head)));
+        }
+        let cut = as_of.map_or(Cut::Everything, Cut::Position);
+        match MemberHistory::load(store, member_id, cut)? {
+            Some(history) => Ok(Rendered::Done(render(&history)?)),
+            None if as_of.is_some()
+                && crate::ledger::first_member_event(store, member_id)?.is_some() =>
+            {
+                Ok(Rendered::NotYet(super::no_coverage(
+                    store, member_id, as_of,
+                )?))
+            }
+            None => Ok(Rendered::NoMember),
+        }
     })
     .await
 }

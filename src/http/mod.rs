@@ -1231,7 +1231,7 @@ async fn get_member(
 /// position yet, and what it will hold there is not known, so an answer would change
 /// as events arrive. Not a 400: the request is well formed, and the same one is
 /// answered once the log reaches the position.
-fn as_of_beyond_head(position: u64, head: u64) -> AppError {
+pub(super) fn as_of_beyond_head(position: u64, head: u64) -> AppError {
     AppError::say(
         StatusCode::NOT_FOUND,
         "not_found",
@@ -1244,7 +1244,7 @@ fn as_of_beyond_head(position: u64, head: u64) -> AppError {
 /// member's first event, a member whose history starts later. The code is the same
 /// (`never_enrolled`: no events as of that position); the message names the first
 /// event, so the reader knows the id is right and which `as_of` answers.
-fn no_coverage(
+pub(super) fn no_coverage(
     store: &AnyReader,
     member_id: Uuid,
     as_of: Option<u64>,

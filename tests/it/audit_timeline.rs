@@ -815,3 +815,123 @@ fn reason_in_words(reason: &flexledger::domain::command::WithdrawalReason) -> St
     let args = [("reason", flexledger::i18n::text(serde_plain(reason)))];
     flexledger::i18n::say(flexledger::i18n::Language::En, "word-reason", &args)
 }
+
+/// `?as_of=P` on the picture and the audit page shows the member as the ledger saw
+/// them at P, as `GET /v1/members/{id}?as_of=P` does (D18): an auditor's browser could
+/// show only the present. A position beyond the head, or before the member's first
+/// event, is a 404 saying which (D66), an `as_of` that is not a position a 400: in the
+/// API's JSON for the picture, in a page for the page.
+#[test]
+fn the_timeline_and_the_audit_page_show_the_member_as_of_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let auditor = Some(token("auditor"));
+    let coverage = |query: &str| {
+        let path = format!("/v1/members/{ZHAO}{query}");
+        let (status, coverage) = call(&server, "GET", &path, auditor, None, &[]);
+        assert_eq!(status, 200, "{coverage}");
+        coverage
+    };
+    let now = coverage("");
+    let (_, events) = call(
+        &server,
+        "GET",
+        &format!("/v1/members/{ZHAO}/events"),
+        auditor,
+        None,
+        &[],
+    );
+    let positions: Vec<u64> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["position"].as_u64().unwrap())
+        .collect();
+    let first = positions[0];
+    let at = positions[1];
+    let then = coverage(&format!("?as_of={at}"));
+    assert_ne!(
+        then["months"], now["months"],
+        "the cut changes what is shown"
+    );
+    let statuses = |coverage: &Value| -> Vec<(String, String)> {
+        let months = coverage["months"].as_array().unwrap();
+        months
+            .iter()
+            .map(|line| {
+                (
+                    line["month"].as_str().unwrap().to_owned(),
+                    line["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let svg_path = format!("/v1/members/{ZHAO}/timeline.svg");
+    let (status, _, svg) = get(&server.base, &format!("{svg_path}?as_of={at}"), auditor);
+    assert_eq!(status, 200, "{svg}");
+    let drawn: Vec<(String, String)> = cells(&roxmltree::Document::parse(&svg).unwrap())
+        .into_iter()
+        .map(|cell| (cell.month, cell.status))
+        .collect();
+    assert_eq!(drawn, statuses(&then));
+    let page_path = format!("/audit/members/{ZHAO}");
+    let (status, _, page) = get(&server.base, &format!("{page_path}?as_of={at}"), auditor);
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page.matches("<tr data-month=").count(),
+        statuses(&then).len()
+    );
+    let lead = format!("folded from the log up to position {}", then["position"]);
+    assert!(page.contains(&lead), "{lead}: {page}");
+    let (_, _, present) = get(&server.base, &page_path, auditor);
+    assert_ne!(page, present);
+
+    let beyond = 1_000_000;
+    let (status, _, body) = get(&server.base, &format!("{svg_path}?as_of={beyond}"), auditor);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found")),
+        "{body}"
+    );
+    let (status, content_type, page) = get(
+        &server.base,
+        &format!("{page_path}?as_of={beyond}"),
+        auditor,
+    );
+    assert_eq!(
+        (status, content_type.as_str()),
+        (404, "text/html; charset=utf-8")
+    );
+    assert!(
+        page.contains(&format!("as_of={beyond} is not written yet")),
+        "{page}"
+    );
+    let before = first - 1;
+    let (status, _, body) = get(&server.base, &format!("{svg_path}?as_of={before}"), auditor);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("never_enrolled")),
+        "{body}"
+    );
+    let (status, _, page) = get(
+        &server.base,
+        &format!("{page_path}?as_of={before}"),
+        auditor,
+    );
+    assert_eq!(status, 404);
+    assert!(
+        page.contains(&format!("its first event is at position {first}")),
+        "{page}"
+    );
+    let (status, content_type, page) =
+        get(&server.base, &format!("{page_path}?as_of=twelve"), auditor);
+    assert_eq!(
+        (status, content_type.as_str()),
+        (400, "text/html; charset=utf-8")
+    );
+    assert!(page.contains("twelve"), "{page}");
+    let (status, _, body) = get(&server.base, &format!("{svg_path}?as_of=twelve"), auditor);
+    assert_eq!(status, 400, "{body}");
+}

@@ -1154,6 +1154,8 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
         format!("/v1/members/{MEMBER}?as%5Fof=3"),
         format!("/v1/members/{MEMBER}/timeline.svg?lang=zh-CN"),
         format!("/audit/members/{MEMBER}?lang=en"),
+        format!("/audit/members/{MEMBER}?lang=en&as_of=3"),
+        format!("/v1/members/{MEMBER}/timeline.svg?as_of=3"),
         format!("/v1/members/{MEMBER}/events"),
     ] {
         assert_eq!(
@@ -1165,13 +1167,13 @@ fn a_parameter_a_route_does_not_take_is_refused_saying_what_it_takes() {
     let page = format!("/audit/members/{MEMBER}?access_token={}", token("auditor"));
     assert_eq!(app.status_of_get(&page, &[]), 200);
     // The audit page says it in a page, as its other 400s.
-    let page = format!("/audit/members/{MEMBER}?as_of=3");
+    let page = format!("/audit/members/{MEMBER}?asof=3");
     let (status, _, _, text) = request(&app, "GET", &page, &[("authorization", &auditor)], None);
     assert_eq!(status, 400);
     assert!(text.starts_with("<!DOCTYPE html>"), "{text}");
     assert!(text.contains("its parameters are lang"), "{text}");
     // In the language `?lang=` asks for, as the page's other answers.
-    let page = format!("/audit/members/{MEMBER}?lang=zh-CN&as_of=3");
+    let page = format!("/audit/members/{MEMBER}?lang=zh-CN&asof=3");
     let (status, _, _, text) = request(&app, "GET", &page, &[("authorization", &auditor)], None);
     assert_eq!(status, 400);
     assert!(text.contains("可用的参数有 lang"), "{text}");
