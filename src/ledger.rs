@@ -418,6 +418,14 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
         }
         _ => return Err(damaged()),
     };
+    // Format 1 is the 8-byte row, and no build wrote a 0: a row no build writes is
+    // damage, not another build's rows to leave uncompared (D89).
+    if bytes.len() == 12 && format < 2 {
+        return Err(StoreError::Corrupt {
+            position: 0,
+            message: findings::checkpoint_row_format(format),
+        });
+    }
     Ok(Some((u64::from_be_bytes(position), format)))
 }
 

@@ -129,6 +129,7 @@ store-found-member-row-missing = member { $member } has events from position { $
 store-found-indexed-member-row-missing = member { $member } is in region { $region }'s index but has no state row
 store-found-member-stream-start = a member stream must begin with MemberEnrolled
 store-found-checkpoint-row-length = checkpoint row is { $bytes } bytes, not 8 or 12
+store-found-checkpoint-row-format = checkpoint row names state format { $format }, which no build writes (a row of 12 bytes names format 2 or later)
 store-found-closing-undecodable = a month close in progress does not decode: { $detail }
 store-found-feed-item-undecodable = a feed item does not decode: { $detail }
 store-found-coverage-change-undecodable = a coverage change does not decode: { $detail }

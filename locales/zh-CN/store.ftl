@@ -129,6 +129,7 @@ store-found-member-row-missing = 参保人员 { $member } 自位置 { $position 
 store-found-indexed-member-row-missing = 参保人员 { $member } 在统筹地区 { $region } 的索引中，却没有状态行
 store-found-member-stream-start = 参保人员的事件流必须以 `MemberEnrolled` 事件开始
 store-found-checkpoint-row-length = 检查点行有 { $bytes } 个字节，应为 8 或 12 个
+store-found-checkpoint-row-format = 检查点行记载的状态格式为 { $format }，没有任何版本的程序会写入这一格式（12 字节的检查点行记载的格式为 2 或更高）
 store-found-closing-undecodable = 一条进行中的月结记录无法解码：{ $detail }
 store-found-feed-item-undecodable = 一条事件推送条目无法解码：{ $detail }
 store-found-coverage-change-undecodable = 一条参保记录变更无法解码：{ $detail }

@@ -266,7 +266,7 @@ rewritten with it.\n\n\
 A ledger whose key was lost signs with a new one from `checkpoint --new-key` on. Pin the key it replaced with \
 --earlier-key HEX (as the agency announced it; repeatable, oldest first): a checkpoint signed by an earlier key is \
 accepted only if no later key had signed a smaller (or equal) one, and the report says what each earlier key signed.\n\n\
-Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run."
+Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run (or could not compare the state rows: another build wrote them, as `flexledger verify` says, D89)."
     )]
     Verify {
         /// The ledger's public key (64 hex digits, from `flexledger-audit public-key`).
@@ -492,11 +492,23 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             let keys = (public_key.as_deref(), &earlier_key[..], &kept[..]);
             commands::verify(place, keys, style, &mut stdout)
         }
-        AuditCommand::WhatIf(args) => {
-            let store = open_reader(place)?;
-            crate::audit::whatif::cli::command(&store, args, style, &mut stdout)
-        }
+        AuditCommand::WhatIf(args) => whatif(place, args, style, &mut stdout),
     }
+}
+
+/// `whatif`: on the store read-only. A region's reads its member rows, so not rows
+/// another build wrote (D89); a member's folds the log.
+fn whatif(
+    place: &Place,
+    args: &crate::audit::whatif::cli::WhatIfArgs,
+    style: (bool, crate::i18n::Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let store = open_reader(place)?;
+    if args.region.is_some() {
+        crate::cli::refuse_rows_of_another_format(&place.store, &store)?;
+    }
+    crate::audit::whatif::cli::command(&store, args, style, out)
 }
 
 /// `replay`: the member's events in order, each with what it changed.

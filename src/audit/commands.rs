@@ -1467,19 +1467,24 @@ pub fn verify(
         earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
-    clear_verified_mark(place, &output.store, language);
-    Ok(ExitCode::SUCCESS)
+    Ok(clear_verified_mark(place, &output.store, language))
 }
 
 /// After `verify` passed: everything `flexledger verify` checks, and the checkpoints,
-/// so any damage mark goes (D61), unless the walk did not compare the state rows
-/// (another build's format, D89), which a mark may have been left for.
-fn clear_verified_mark(place: &Place, report: &crate::ledger::VerifyReport, language: Language) {
+/// so any damage mark goes (D61) and the exit is 0; unless the walk did not compare the
+/// state rows (another build's format, D89), which a mark may have been left for: then
+/// 2, so that a job run on a schedule sees that a check was left out.
+fn clear_verified_mark(
+    place: &Place,
+    report: &crate::ledger::VerifyReport,
+    language: Language,
+) -> ExitCode {
     if !crate::cli::rows_compared(report, ("flexledger-audit", language)) {
-        return;
+        return ExitCode::from(2);
     }
     let marked = crate::cli::mark_place_of(place);
     crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);
+    ExitCode::SUCCESS
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -118,7 +118,7 @@ which records the last durable position outside the engine's files) is missing o
 command refuses it. If the whole log checks out, a new witness is written at the log's head and the store \
 opens again. That accepts the log as it is: whatever it lost after its head, if anything, cannot be known. \
 Put the file back, or restore a backup, if you can.\n\n\
-Exit: 0 clean, 1 broken, 2 could not run."
+Exit: 0 clean, 1 broken, 2 could not run (or could not compare the state rows: another build wrote them, \"state_rows_format\" in the printed object says which; this build's writer rebuilds them when it opens the store, D89)."
     )]
     Verify {
         /// Accept the log's head as it is (see above) and write a new head witness, if the log checks out.
@@ -2442,7 +2442,9 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         rows_compared(report, ("flexledger", language))
     });
     note_walk(place, "flexledger verify", &outcome, (compared, language));
-    print_walk_outcome(&store, outcome, language)
+    let code = print_walk_outcome(&store, outcome, language)?;
+    // Not "clean": a job run on a schedule must see that a check was left out.
+    Ok(if compared { code } else { ExitCode::from(2) })
 }
 
 /// Whether `report`'s walk compared the state rows with the fold; says on standard
@@ -2755,6 +2757,25 @@ fn open_log_reader(
     }
 }
 
+/// Refuses to answer from `reader`'s state rows if another build wrote them (D89): a
+/// reader does not rebuild them, and rows folded by other rules, or laid out otherwise,
+/// would answer wrongly. For the commands that read rows, not those that fold the log.
+pub(crate) fn refuse_rows_of_another_format(
+    location: &Location,
+    reader: &(impl crate::store::ReadStore + ?Sized),
+) -> anyhow::Result<()> {
+    let Some(format) = crate::ledger::state_rows_of_another_format(reader)? else {
+        return Ok(());
+    };
+    let current = crate::ledger::STATE_FORMAT_VERSION.to_string();
+    let args = vec![
+        ("store", location.to_string()),
+        ("format", format.to_string()),
+        ("current", current),
+    ];
+    Err(crate::i18n::Sentence::new("cli-rows-another-format", args).into())
+}
+
 /// The store for `member` and `region`: a PostgreSQL store read-only, so they run
 /// beside its writer and on a standby, while no month close is being recorded. During
 /// one a reader would answer without the close's remaining consequences (D17), so they
@@ -2766,17 +2787,7 @@ fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyRead
         return Ok(open_store(location)?.reader());
     };
     let reader = open_log_reader(location, Reading::Live)?;
-    // Rows another build wrote are not read as this build's; a reader does not
-    // rebuild them (D89).
-    if let Some(format) = crate::ledger::state_rows_of_another_format(&reader)? {
-        let current = crate::ledger::STATE_FORMAT_VERSION.to_string();
-        let args = vec![
-            ("store", location.to_string()),
-            ("format", format.to_string()),
-            ("current", current),
-        ];
-        return Err(crate::i18n::Sentence::new("cli-rows-another-format", args).into());
-    }
+    refuse_rows_of_another_format(location, &reader)?;
     if reader.closing_rows()?.is_empty() {
         return Ok(reader);
     }

@@ -289,6 +289,19 @@ fn start_reader(
         .say_context("cli-cannot-open-ledger", || {
             vec![("store", place.store.to_string())]
         })?;
+    // A data directory is this server's alone while it runs, so rows another build
+    // wrote there stay so: every read of them would be 503 until a restart (D89).
+    if let crate::store::Location::Sled(_) = place.store {
+        if let Some(format) = crate::ledger::state_rows_of_another_format(&reader)? {
+            let current = crate::ledger::STATE_FORMAT_VERSION.to_string();
+            let args = vec![
+                ("store", place.store.to_string()),
+                ("format", format.to_string()),
+                ("current", current),
+            ];
+            return Err(Sentence::new("cli-read-only-rows-another-format", args).into());
+        }
+    }
     Ok(crate::http::start_read_only(
         reader,
         &place.data_dir,

@@ -120,46 +120,61 @@ impl Filter {
         self.region.as_ref()
     }
 
-    fn matches(&mut self, store: &(impl ReadStore + ?Sized), item: &FeedItem) -> bool {
+    /// Whether the subscriber wants `item`; `Err` (what went wrong) when a member's
+    /// region, which a region's filter needs, cannot be read: a member row that does not
+    /// read or decode (another build's layout, D89, or damage) was taken as another
+    /// region's, and the member's events were left out without a word (a reviewer).
+    fn matches(
+        &mut self,
+        store: &(impl ReadStore + ?Sized),
+        item: &FeedItem,
+    ) -> Result<bool, String> {
         if self
             .types
             .as_ref()
             .is_some_and(|types| !types.contains(item.event_type))
         {
-            return false;
+            return Ok(false);
         }
         if self
             .member_stream
             .as_ref()
             .is_some_and(|wanted| *wanted != item.stream.name())
         {
-            return false;
+            return Ok(false);
         }
         let Some(region) = &self.region else {
-            return true;
+            return Ok(true);
         };
-        match &item.stream {
-            StreamId::Region(name) => name == region,
-            StreamId::Member(member_id) => {
-                if self.regions_of_members.len() >= FEED_FILTER_MEMBERS_CACHED_MAX
-                    && !self.regions_of_members.contains_key(member_id)
-                {
-                    self.regions_of_members.clear();
-                }
-                let found = self
-                    .regions_of_members
-                    .entry(*member_id)
-                    .or_insert_with(|| {
-                        let row = store
-                            .read_state(&StateKey::Member(*member_id))
-                            .ok()
-                            .flatten();
-                        row.and_then(|row| crate::codec::rows::decode_member_row(&row).ok())
-                            .map(|member| member.region)
-                    });
-                found.as_ref() == Some(region)
-            }
+        let member_id = match &item.stream {
+            StreamId::Region(name) => return Ok(name == region),
+            StreamId::Member(member_id) => *member_id,
+        };
+        if let Some(found) = self.regions_of_members.get(&member_id) {
+            return Ok(found.as_ref() == Some(region));
         }
+        if self.regions_of_members.len() >= FEED_FILTER_MEMBERS_CACHED_MAX {
+            self.regions_of_members.clear();
+        }
+        let unreadable = |error: &dyn std::fmt::Display| {
+            tracing::error!(%error, %member_id, "a member's region, for a feed filtered by region, could not be read");
+            format!("the region of member {member_id} could not be read to filter the feed by region; the server's log has the details")
+        };
+        let row = store
+            .read_state(&StateKey::Member(member_id))
+            .map_err(|error| unreadable(&error))?;
+        let found = match row {
+            // A member event always has its row; none is a member not yet recorded.
+            None => None,
+            Some(row) => {
+                let member = crate::codec::rows::decode_member_row(&row)
+                    .map_err(|error| unreadable(&error))?;
+                Some(member.region)
+            }
+        };
+        let wanted = found.as_ref() == Some(region);
+        self.regions_of_members.insert(member_id, found);
+        Ok(wanted)
     }
 }
 
@@ -404,7 +419,14 @@ impl<S: ReadStore + 'static> Subscription<S> {
             return true;
         }
         self.cursor.advance(item);
-        if !self.filter.matches(self.store.as_ref(), item) {
+        let wanted = match self.filter.matches(self.store.as_ref(), item) {
+            Ok(wanted) => wanted,
+            Err(message) => {
+                let _ = deliver(out, Delivery::Failed(message), shutdown).await;
+                return false;
+            }
+        };
+        if !wanted {
             if !self.filter.progress {
                 return true;
             }

@@ -1211,6 +1211,7 @@ async fn get_member(
     let member_id = member_id(&id)?;
     let as_of = parameters::position_parameter("as_of", query.as_of.as_deref())?;
     if as_of.is_none() {
+        rows_of_this_build(&state).await?;
         up_to_date(&state, member_id).await?;
     }
     let coverage = blocking(move || {
@@ -1272,7 +1273,6 @@ pub(super) fn no_coverage(
 /// being recorded and implies consequences for it, the writer records them first, so
 /// no answer misses a consequence of a recorded close (D17).
 pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), AppError> {
-    rows_of_this_build(state).await?;
     let store = state.store.clone();
     let pending = blocking(move || {
         // Almost always no close is in progress: one empty prefix scan, and the
@@ -1393,6 +1393,7 @@ async fn get_month(
             vec![("text", text(format!("{month:?}")))],
         )
     })?;
+    rows_of_this_build(&state).await?;
     up_to_date(&state, member_id).await?;
     let found = blocking(move || stored_member(&state.store, member_id)).await?;
     let (member, region) = found.ok_or_else(|| unknown_member(member_id))?;

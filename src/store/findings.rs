@@ -319,6 +319,14 @@ pub fn checkpoint_row_length(bytes: usize) -> DamageDetail {
     )
 }
 
+/// A checkpoint row of 12 bytes naming a state format no build writes there (D89).
+pub fn checkpoint_row_format(format: u32) -> DamageDetail {
+    found(
+        "store-found-checkpoint-row-format",
+        vec![("format", text(format))],
+    )
+}
+
 /// A month close's progress row does not decode.
 pub fn closing_undecodable(detail: impl ToString) -> DamageDetail {
     found(

@@ -1373,4 +1373,55 @@ fn rows_of_another_format_are_not_compared_until_a_writer_rebuilds_them() {
         flexledger::ledger::state_rows_of_another_format(&store).unwrap(),
         None
     );
+    // A format no build writes in a row of 12 bytes (0, or 1, which is the 8-byte
+    // row's) is damage, not rows to leave uncompared.
+    for impossible in [0u32, 1] {
+        let mut checkpoint = store.raw_tree().get(b"K").unwrap().unwrap().to_vec();
+        checkpoint[8..12].copy_from_slice(&impossible.to_be_bytes());
+        store.raw_tree().insert(b"K", checkpoint).unwrap();
+        let error = verify(&store, &mut |_| {}).unwrap_err();
+        let said = error.to_string();
+        assert!(
+            said.contains(&format!("names state format {impossible}")),
+            "{said}"
+        );
+    }
+}
+
+/// D89: a read-only server on a data directory whose rows another build wrote does not
+/// start: it holds the directory alone, so no writer could rebuild them while it runs,
+/// and it would answer every member and region read 503 until a restart (a reviewer).
+#[test]
+fn a_read_only_server_on_a_directory_of_another_format_says_to_rebuild_first() {
+    let dir = demo_store();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let tree = store.raw_tree();
+        let mut checkpoint = tree.get(b"K").unwrap().unwrap().to_vec();
+        let other = flexledger::ledger::STATE_FORMAT_VERSION + 1;
+        checkpoint[8..12].copy_from_slice(&other.to_be_bytes());
+        tree.insert(b"K", checkpoint).unwrap();
+        tree.flush().unwrap();
+    }
+    let auth = crate::http::auth_file(dir.path());
+    let auth = auth.to_str().unwrap();
+    let args = [
+        "serve",
+        "--read-only",
+        "--listen",
+        "127.0.0.1:0",
+        "--auth",
+        auth,
+    ];
+    let output = flexledger(dir.path(), &args, None);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.contains("flexledger rebuild"), "{said}");
+    let rebuilt = flexledger(dir.path(), &["rebuild"], None);
+    assert_eq!(rebuilt.status.code(), Some(0), "{rebuilt:?}");
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(
+        flexledger::ledger::state_rows_of_another_format(&store).unwrap(),
+        None
+    );
 }

@@ -1573,10 +1573,11 @@ fn demo_on_postgres(cluster: &Cluster, dir: &Path) -> (String, std::path::PathBu
 
 /// D89: state rows another build wrote (a writer still on an older build, or already on
 /// a newer one) are read by no reader of a PostgreSQL store: `verify` checks the log,
-/// says the rows were not compared and marks nothing (compared, every row would differ
-/// and the store would be marked damaged); `member` and a read-only server refuse,
-/// saying what to do; the writer's next open rebuilds them. A review found the first
-/// read-only `verify` after a format change would have marked every store damaged.
+/// says the rows were not compared, exits 2 (a check was left out) and marks nothing
+/// (compared, every row could differ and the store would be marked damaged), nor
+/// clears a mark; `member` and a read-only server refuse, saying what to do; the
+/// writer's next open rebuilds them. A review found the first read-only `verify` after
+/// a format change would have marked every store damaged.
 #[test]
 fn rows_of_another_build_are_read_by_no_reader_and_rebuilt_by_the_writer() {
     let Some(cluster) = cluster() else { return };
@@ -1586,54 +1587,95 @@ fn rows_of_another_build_are_read_by_no_reader_and_rebuilt_by_the_writer() {
     let replica = serve(replica_dir.path(), &url, Some(&writer.base));
     let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
     let current = flexledger::ledger::STATE_FORMAT_VERSION;
-    let data = writer_dir.path();
-    let operator = Some(token("operator"));
-    for format in [current - 1, current + 1] {
+    let mut set_format = |format: u32| {
         client
             .execute(
                 "UPDATE state_rows SET value = substring(value from 1 for 8) || $1 WHERE key = 'K'::bytea",
                 &[&format.to_be_bytes().to_vec()],
             )
             .unwrap();
+    };
+    let data = writer_dir.path();
+    let marks = || flexledger::store::damage_mark::postgres_marks(data).unwrap();
+    let operator = Some(token("operator"));
+    for format in [current - 1, current + 1] {
+        set_format(format);
         let verified = flexledger_on(&url, data, &["verify"]);
         let said = String::from_utf8_lossy(&verified.stderr);
-        assert_eq!(verified.status.code(), Some(0), "{said}");
+        assert_eq!(verified.status.code(), Some(2), "{said}");
         let line: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
         assert_eq!(line["ok"], true, "{line}");
         assert_eq!(line["state_rows_format"], format, "{line}");
         assert!(said.contains("were not compared"), "{said}");
-        let marked = data.join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
-        assert!(!marked.exists(), "nothing is marked damaged");
+        assert!(marks().is_empty(), "nothing is marked damaged");
         let audited = audit_on(&url, data, &["verify", "--json"]);
         let said = String::from_utf8_lossy(&audited.stderr);
-        assert_eq!(audited.status.code(), Some(0), "{said}");
+        assert_eq!(audited.status.code(), Some(2), "{said}");
         let expected = format!("\"state_rows_format\":{format}");
         let printed = String::from_utf8_lossy(&audited.stdout);
         assert!(printed.contains(&expected), "{printed}");
         assert!(said.contains("were not compared"), "{said}");
+        assert!(marks().is_empty(), "nothing is marked damaged");
         let member = flexledger_on(&url, data, &["member", MEMBER]);
         let said = String::from_utf8_lossy(&member.stderr);
         assert_eq!(member.status.code(), Some(2), "{said}");
         assert!(said.contains(&format!("state format {format}")), "{said}");
         assert!(member.stdout.is_empty(), "no answer from the rows");
-        for path in [format!("/v1/members/{MEMBER}"), "/v1/regions/demo".into()] {
+        let month = format!("/v1/members/{MEMBER}/months/2025-03");
+        let reads = [
+            format!("/v1/members/{MEMBER}"),
+            month,
+            "/v1/regions/demo".into(),
+            "/v1/regions/demo/months/2025-01".into(),
+        ];
+        for path in reads {
             let (status, body) = call(&replica, "GET", &path, operator, None, &[]);
             assert_eq!(status, 503, "{path}: {body}");
             assert_eq!(body["error"]["code"], "unavailable", "{body}");
             let (status, body) = call(&writer, "GET", &path, operator, None, &[]);
             assert_eq!(
                 status, 200,
-                "the writer rebuilt its rows when it opened: {body}"
+                "a writer of this build reads the rows it keeps: {body}"
             );
         }
-        let events = format!("/v1/members/{MEMBER}/events");
-        let (status, body) = call(&replica, "GET", &events, operator, None, &[]);
-        assert_eq!(status, 200, "the log is still read: {body}");
+        // What folds the log is still answered: the events, the member as of a
+        // position, the audit page.
+        for path in [
+            format!("/v1/members/{MEMBER}/events"),
+            format!("/v1/members/{MEMBER}?as_of=20"),
+            format!("/audit/members/{MEMBER}"),
+        ] {
+            let (status, _) = call(&replica, "GET", &path, operator, None, &[]);
+            assert_eq!(status, 200, "{path}");
+        }
     }
+    // A mark left before is kept by a walk that did not compare the rows, and cleared
+    // by one that did.
+    let mark = serde_json::json!({"found_at": "2026-12-06T00:00:00Z", "found_by": "flexledger verify",
+        "position": null, "message": "a row differed", "store": url});
+    let mark: flexledger::store::damage_mark::DamageMark = serde_json::from_value(mark).unwrap();
+    assert!(flexledger::store::damage_mark::record(data, &mark).unwrap());
+    assert_eq!(
+        flexledger_on(&url, data, &["verify"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(audit_on(&url, data, &["verify"]).status.code(), Some(2));
+    assert_eq!(marks().len(), 1, "the mark stays");
+    set_format(current);
+    assert_eq!(
+        flexledger_on(&url, data, &["verify"]).status.code(),
+        Some(0)
+    );
+    assert!(
+        marks().is_empty(),
+        "a walk that compared every row clears it"
+    );
+    set_format(current + 1);
     drop((replica, writer));
     let opened = flexledger_on(&url, data, &["submit", "/dev/null"]);
     assert_eq!(opened.status.code(), Some(0), "{opened:?}");
     let verified = flexledger_on(&url, data, &["verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{verified:?}");
     let line: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
     assert_eq!(line["ok"], true, "{line}");
     assert!(line.get("state_rows_format").is_none(), "compared: {line}");
