@@ -231,7 +231,10 @@ audit-verify-ok = OK: { $events ->
     }, { $members ->
         [one] { $members } member
        *[other] { $members } members
-    }; hashes, chains, indexes and state rows checked
+    }; { $rows ->
+        [not-compared] hashes, chains and indexes checked; the state rows NOT compared: another build wrote them (D89)
+       *[compared] hashes, chains, indexes and state rows checked
+    }
 audit-verify-kept = { $count ->
         [one] the checkpoint you kept matches the log
        *[other] the { $count } checkpoints you kept match the log

@@ -134,7 +134,10 @@ audit-bundle-why-other-region = 统筹地区 { $region } 的审计包含有其�
 audit-bundle-why-not-enrolled-in-region = 该参保人员没有在统筹地区 { $region } 参保
 
 ## verify
-audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；哈希、链、索引和状态行均已核对
+audit-verify-ok = 校验通过：{ $events } 个事件，{ $streams } 条事件流，{ $members } 名参保人员；{ $rows ->
+        [not-compared] 哈希、链和索引均已核对；状态行未比对：它们由另一版本的程序写入（D89）
+       *[compared] 哈希、链、索引和状态行均已核对
+    }
 audit-verify-kept = 您保存的 { $count } 个检查点与日志相符
 audit-verify-earlier-key = { $count ->
         [0] 所校验的检查点中没有由旧密钥 { $key } 签名的

@@ -1479,10 +1479,11 @@ fn clear_verified_mark(
     report: &crate::ledger::VerifyReport,
     language: Language,
 ) -> ExitCode {
+    let marked = crate::cli::mark_place_of(place);
     if !crate::cli::rows_compared(report, ("flexledger-audit", language)) {
+        crate::cli::say_mark_kept_uncompared(&marked, "flexledger-audit", language);
         return ExitCode::from(2);
     }
-    let marked = crate::cli::mark_place_of(place);
     crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);
     ExitCode::SUCCESS
 }
@@ -1938,6 +1939,15 @@ fn check_checkpoints_against_log(
 }
 
 /// What `verify` says when everything checked out.
+/// Whether the walk compared the state rows: `compared`, or `not-compared` for rows
+/// another build wrote (D89), which the OK line must not claim were checked.
+fn rows_checked(report: &crate::ledger::VerifyReport) -> &'static str {
+    match report.state_rows_format {
+        None => "compared",
+        Some(_) => "not-compared",
+    }
+}
+
 fn print_verified(
     output: &AuditVerifyReport,
     total: u64,
@@ -1951,6 +1961,7 @@ fn print_verified(
         ("events", count(output.store.events)),
         ("streams", count(output.store.streams)),
         ("members", count(output.store.members)),
+        ("rows", text(rows_checked(&output.store))),
     ];
     writeln!(out, "{}", say(language, "audit-verify-ok", &args))?;
     match &output.latest_checkpoint {

@@ -2441,6 +2441,9 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     let compared = outcome.as_ref().map_or(true, |report| {
         rows_compared(report, ("flexledger", language))
     });
+    if !compared {
+        say_mark_kept_uncompared(&mark_place_of(place), "flexledger", language);
+    }
     note_walk(place, "flexledger verify", &outcome, (compared, language));
     let code = print_walk_outcome(&store, outcome, language)?;
     // Not "clean": a job run on a schedule must see that a check was left out.
@@ -2630,6 +2633,19 @@ pub(crate) fn indexed_as(
 /// tool left, which may be about a checkpoint (an auditor's probe forged a stored
 /// checkpoint, and `flexledger verify`, which reads no signature, removed the mark).
 /// Only `marked`'s own mark: not one of another store kept in the same directory.
+/// After a walk that did not compare the state rows (D89): says that a damage mark, if
+/// the store has one, stays, and how to have it cleared (a probe met a mark left
+/// silently, and the way out only by trying: `rebuild`, then `verify`).
+pub(crate) fn say_mark_kept_uncompared(marked: &MarkPlace, program: &str, language: Language) {
+    let path = marked.path();
+    if !matches!(crate::store::damage_mark::read_at(&path), Ok(Some(_))) {
+        return;
+    }
+    let args = [("mark", text(path.display()))];
+    let line = say(language, "cli-damage-mark-kept-uncompared", &args);
+    crate::shell_support::say_on_stderr!("{}", program_said(program, &line, language));
+}
+
 pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) {
     let path = marked.path();
     let mark = path.display().to_string();

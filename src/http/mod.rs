@@ -604,6 +604,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
             return error.into_response();
         }
     }
+    // A read-only server that answers no member or region read is not healthy: a load
+    // balancer would go on sending it every hospital's question (an upgrade probe).
+    if let Err(error) = rows_of_this_build(&state).await {
+        return error.into_response();
+    }
     Json(serde_json::json!({"ok": true})).into_response()
 }
 
@@ -1342,6 +1347,8 @@ async fn rows_of_this_build(state: &AppState) -> Result<(), AppError> {
     let Some(format) = format else {
         return Ok(());
     };
+    // The writer's upgrade ends it (a read-only server on a data directory does not
+    // start with such rows): asking again later helps.
     Err(AppError::say(
         StatusCode::SERVICE_UNAVAILABLE,
         "unavailable",
@@ -1350,8 +1357,13 @@ async fn rows_of_this_build(state: &AppState) -> Result<(), AppError> {
             ("format", text(format)),
             ("current", text(crate::ledger::STATE_FORMAT_VERSION)),
         ],
-    ))
+    )
+    .retry_after(RETRY_AFTER_ROWS_OF_ANOTHER_FORMAT_SECONDS))
 }
+
+/// How long a read-only server asks a client to wait while the state rows are another
+/// build's (D89): a writer's upgrade, a full fold of the log, takes seconds to minutes.
+const RETRY_AFTER_ROWS_OF_ANOTHER_FORMAT_SECONDS: u32 = 30;
 
 /// The 503 of a command sent to a read-only server: where to send it instead.
 fn read_only(state: &AppState) -> AppError {

@@ -745,3 +745,41 @@ fn each_notice_follows_its_chunk_s_items_within_one_publish() {
     }
     assert_eq!((missed, notices, closed_after), (5, 3, true));
 }
+
+/// A region's filter reads each member's row for its region; a row it cannot read or
+/// decode (another build's layout, D89, or damage) ends the subscription with an
+/// `error` naming the member, where the member's events were left out without a word
+/// (a reviewer). Unfiltered, the same feed is delivered whole.
+#[test]
+fn a_member_row_a_region_filter_cannot_read_ends_the_stream_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let member = {
+        let server = start_with_env(dir.path(), &[]);
+        let mut feed = subscribe(&server, "?from=0&types=MemberEnrolled", None);
+        let enrolled = next_sse(&mut feed);
+        let data: Value = serde_json::from_str(enrolled.data.as_deref().unwrap()).unwrap();
+        data["payload"]["member_id"].as_str().unwrap().to_owned()
+    };
+    {
+        let store = flexledger::store::SledStore::open(&dir.path().join("data")).unwrap();
+        let id = Uuid::parse_str(&member).unwrap();
+        let key = [&b"M"[..], id.as_bytes()].concat();
+        store
+            .raw_tree()
+            .insert(key, &b"\x7fnot a member row"[..])
+            .unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let server = start_with_env(dir.path(), &[]);
+    let mut feed = subscribe(&server, "?from=0&region=demo", None);
+    // The demo's items, then the error: a bounded read, never a wait for ever.
+    let ended = (0..1000)
+        .map(|_| next_sse(&mut feed))
+        .find(|message| message.event.as_deref() == Some("error") || message.data.is_none())
+        .expect("the stream ended");
+    let said = ended.data.expect("an error, not the end of the stream");
+    assert!(said.contains(&member), "{said}");
+    let mut whole = subscribe(&server, "?from=0", None);
+    let first = next_sse(&mut whole);
+    assert_ne!(first.event.as_deref(), Some("error"), "{:?}", first.data);
+}

@@ -1655,10 +1655,14 @@ fn rows_of_another_build_are_read_by_no_reader_and_rebuilt_by_the_writer() {
         "position": null, "message": "a row differed", "store": url});
     let mark: flexledger::store::damage_mark::DamageMark = serde_json::from_value(mark).unwrap();
     assert!(flexledger::store::damage_mark::record(data, &mark).unwrap());
-    assert_eq!(
-        flexledger_on(&url, data, &["verify"]).status.code(),
-        Some(2)
+    let verified = flexledger_on(&url, data, &["verify"]);
+    assert_eq!(verified.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&verified.stderr);
+    assert!(
+        said.contains("stays marked damaged"),
+        "and says how to clear it: {said}"
     );
+    assert!(said.contains("flexledger rebuild"), "{said}");
     assert_eq!(audit_on(&url, data, &["verify"]).status.code(), Some(2));
     assert_eq!(marks().len(), 1, "the mark stays");
     set_format(current);
