@@ -18,7 +18,10 @@ http-read-only-close-pending = { $engine ->
         [directory] a month close of this member's region has still to record this member's consequences, and only a writer records them (`flexledger serve` without --read-only, or any `flexledger` command run on the data directory). A data directory is opened by one process at a time, so while this server holds it no writer can, and asking again will not help: stop this server and run the writer, or any `flexledger` command, on the directory to finish the close
        *[database] a month close of this member's region is still being recorded; ask again in a moment, or ask the writer. Only a writer records it (`flexledger serve` without --read-only, or any `flexledger` command run on the store): if none is running, the close waits until one is started
     }
-http-read-only-rows-another-format = this server only reads, and the state rows it would answer from were written by another build, in state format { $format } (this server reads { $current }): an answer from them could be wrong, and a read-only server does not rebuild them. Ask the writer, or a server of the writer's build; this build's writer rebuilds the rows from the log when it opens the store (D89)
+http-read-only-rows-another-format = this server only reads, and the state rows it would answer from were written by another build, in state format { $format } (this server reads { $current }): an answer from them could be wrong, and a read-only server does not rebuild them. { $which ->
+        [newer] The writer runs a newer build: upgrade this server to it
+       *[older] Ask the writer, or a server of the writer's build; this build's writer rebuilds the rows from the log when it opens the store, and this server answers again then
+    } (D89)
 
 ## Routes, methods, tokens and limits
 

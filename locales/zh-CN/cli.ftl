@@ -125,5 +125,5 @@ cli-read-only-rows-another-format = { $store } 的状态行由另一版本的程
 cli-close-pending-answer = 月结仍在记录中，此时作答会缺少其尚未记录的后果：请向正在运行的写入端查询参保人员或统筹地区的月度报表（GET /v1/members/ID、/v1/regions/NAME/months/YYYY-MM），或在月结完成后再运行此命令
 cli-serve-store-not-answering = 写入进程已有 { $seconds } 秒没有应答：其存储不再应答（数据库服务器停顿或过载、磁盘挂起），因此服务器退出。凡未得到应答的命令都未被确认：待存储恢复应答后重新启动服务器，并以原 command_id 重新发送每一条未得到应答的命令（若已记录，会作为重复命令应答）
 cli-verify-rows-another-format = 已核验日志及其哈希值和索引，但状态行未与日志比对：它们由另一版本的程序写入，状态格式为 { $format }（本程序为 { $current }），若加以比对，可能显示不一致，但这并非数据损坏。状态行是日志的缓存，本版本的写入端打开存储时（不带 --read-only 的 `flexledger serve`、`submit` 或 `rebuild`）会从日志重建它们；之后请再次运行 verify 以比对。只有写入端仍在运行另一版本时才会出现这种情况：若写入端已在运行本版本，说明状态行在账本之外被改动过，请停止写入端并运行 `flexledger rebuild`，再运行 verify（D89）
-cli-damage-mark-kept-uncompared = 存储仍标记为已损坏（{ $mark }）：未比对状态行的检查不会移除该标记。请在没有写入端运行时先运行本版本的 `flexledger rebuild`（它以本版本的格式重建状态行，标记保留），再运行 `flexledger verify`：它会比对状态行，整个存储检查无误时移除标记（D89）
+cli-damage-mark-kept-uncompared = 存储仍标记为已损坏（{ $mark }）：未比对状态行的检查不会移除该标记。请在没有写入端运行时先运行本版本的 `flexledger rebuild`（它以本版本的格式重建状态行，标记保留），再运行 `{ $verify }`：它会比对状态行，整个存储检查无误时移除标记（D89）
 cli-rows-another-format = { $store } 的状态行由另一版本的程序写入，状态格式为 { $format }（本程序读取 { $current }），而本命令只读，不会重建它们：据此作答可能有误。请改用与写入端相同版本的程序查询，或让本版本的写入端打开一次该存储（不带 --read-only 的 `flexledger serve`、`submit` 或 `rebuild`）：它会从日志重建状态行（D89）

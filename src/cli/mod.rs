@@ -2073,7 +2073,7 @@ fn member(
     as_of: Option<u64>,
     language: Language,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_for_answers(&place.store)?;
+    let store = open_for_answers(&place.store, as_of.is_none())?;
     let mut stdout = io::stdout().lock();
     if let Some((position, head)) = crate::ledger::as_of_beyond_head(&store, as_of)? {
         return refuse(
@@ -2166,7 +2166,7 @@ fn region(place: &Place, name: &str, month: &str, language: Language) -> anyhow:
         let words = (language, "cli-not-a-month", &args[..]);
         return refuse(&mut stdout, ErrorCode::InvalidCommand.as_str(), words);
     };
-    let store = open_for_answers(&place.store)?;
+    let store = open_for_answers(&place.store, true)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
             let report = crate::codec::wire::RegionMonthReport::from(&report);
@@ -2627,25 +2627,29 @@ pub(crate) fn indexed_as(
     Some(said.in_language(language))
 }
 
+/// After a walk that did not compare the state rows (D89): says that a damage mark, if
+/// the store has one, stays, and how to have it cleared (a probe met a mark left
+/// silently, and the way out only by trying: `rebuild`, then the `verify` that clears
+/// that mark, `flexledger-audit verify` for one the audit tool left).
+pub(crate) fn say_mark_kept_uncompared(marked: &MarkPlace, program: &str, language: Language) {
+    let path = marked.path();
+    let Ok(Some(found)) = crate::store::damage_mark::read_at(&path) else {
+        return;
+    };
+    let args = [
+        ("mark", text(path.display())),
+        ("verify", text(found.cleared_by())),
+    ];
+    let line = say(language, "cli-damage-mark-kept-uncompared", &args);
+    crate::shell_support::say_on_stderr!("{}", program_said(program, &line, language));
+}
+
 /// Removes the mark of a store that `program`'s `verify` walked and found intact, and
 /// says so: any mark for `flexledger-audit`, whose verify checks all `flexledger
 /// verify` does and the signed checkpoints too; for `flexledger`, any but one the audit
 /// tool left, which may be about a checkpoint (an auditor's probe forged a stored
 /// checkpoint, and `flexledger verify`, which reads no signature, removed the mark).
 /// Only `marked`'s own mark: not one of another store kept in the same directory.
-/// After a walk that did not compare the state rows (D89): says that a damage mark, if
-/// the store has one, stays, and how to have it cleared (a probe met a mark left
-/// silently, and the way out only by trying: `rebuild`, then `verify`).
-pub(crate) fn say_mark_kept_uncompared(marked: &MarkPlace, program: &str, language: Language) {
-    let path = marked.path();
-    if !matches!(crate::store::damage_mark::read_at(&path), Ok(Some(_))) {
-        return;
-    }
-    let args = [("mark", text(path.display()))];
-    let line = say(language, "cli-damage-mark-kept-uncompared", &args);
-    crate::shell_support::say_on_stderr!("{}", program_said(program, &line, language));
-}
-
 pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) {
     let path = marked.path();
     let mark = path.display().to_string();
@@ -2797,13 +2801,19 @@ pub(crate) fn refuse_rows_of_another_format(
 /// one a reader would answer without the close's remaining consequences (D17), so they
 /// open as the writer, which records them first, and say what to do if another writer
 /// runs. sled as `open_store` opens it.
-fn open_for_answers(location: &Location) -> anyhow::Result<crate::store::AnyReader> {
+fn open_for_answers(
+    location: &Location,
+    reads_rows: bool,
+) -> anyhow::Result<crate::store::AnyReader> {
     use crate::store::StateRows;
     let Location::Postgres(_) = location else {
         return Ok(open_store(location)?.reader());
     };
     let reader = open_log_reader(location, Reading::Live)?;
-    refuse_rows_of_another_format(location, &reader)?;
+    // `member --as-of` folds the log, as `GET /v1/members/{id}?as_of=` does.
+    if reads_rows {
+        refuse_rows_of_another_format(location, &reader)?;
+    }
     if reader.closing_rows()?.is_empty() {
         return Ok(reader);
     }

@@ -128,7 +128,7 @@ impl Filter {
         &mut self,
         store: &(impl ReadStore + ?Sized),
         item: &FeedItem,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, FilterFailure> {
         if self
             .types
             .as_ref()
@@ -156,21 +156,16 @@ impl Filter {
         if self.regions_of_members.len() >= FEED_FILTER_MEMBERS_CACHED_MAX {
             self.regions_of_members.clear();
         }
-        let unreadable = |error: &dyn std::fmt::Display| {
-            tracing::error!(%error, %member_id, "a member's region, for a feed filtered by region, could not be read");
-            format!("the region of member {member_id} could not be read to filter the feed by region; the server's log has the details")
-        };
         let row = store
             .read_state(&StateKey::Member(member_id))
-            .map_err(|error| unreadable(&error))?;
+            .map_err(FilterFailure::Store)?;
         let found = match row {
             // A member event always has its row; none is a member not yet recorded.
             None => None,
-            Some(row) => {
-                let member = crate::codec::rows::decode_member_row(&row)
-                    .map_err(|error| unreadable(&error))?;
-                Some(member.region)
-            }
+            Some(row) => match crate::codec::rows::decode_member_row(&row) {
+                Ok(member) => Some(member.region),
+                Err(error) => return Err(undecodable(store, member_id, error)),
+            },
         };
         let wanted = found.as_ref() == Some(region);
         self.regions_of_members.insert(member_id, found);
@@ -200,6 +195,36 @@ pub enum Delivery {
     /// The log could not be read: what to tell the subscriber (the details went to the
     /// log). The subscription ends after it.
     Failed(String),
+}
+
+/// Why a region's filter could not tell a member's region: the store's error (damage
+/// among them, which marks the store), or what to tell the subscriber of member rows
+/// another build wrote (D89: not damage).
+enum FilterFailure {
+    Store(StoreError),
+    Said(String),
+}
+
+/// A member row of `member_id` that does not decode: damage if the rows are this
+/// build's format, else rows another build wrote (D89), which a reader leaves alone.
+fn undecodable(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+    error: impl ToString,
+) -> FilterFailure {
+    match crate::ledger::state_rows_of_another_format(store) {
+        Ok(Some(format)) => FilterFailure::Said(format!(
+            "the region of member {member_id} cannot be read to filter the feed by region: the state rows are another build's (format {format}, D89); ask a server of the writer's build"
+        )),
+        Ok(None) => FilterFailure::Store(StoreError::Corrupt {
+            position: 0,
+            message: crate::store::findings::row_undecodable(
+                crate::store::findings::row_member(member_id),
+                error,
+            ),
+        }),
+        Err(error) => FilterFailure::Store(error),
+    }
 }
 
 /// Why a subscription could not start.
@@ -421,7 +446,18 @@ impl<S: ReadStore + 'static> Subscription<S> {
         self.cursor.advance(item);
         let wanted = match self.filter.matches(self.store.as_ref(), item) {
             Ok(wanted) => wanted,
-            Err(message) => {
+            Err(failure) => {
+                let message = match failure {
+                    FilterFailure::Store(error) => {
+                        tracing::error!(%error, "a member's region, for a feed filtered by region, could not be read");
+                        // Damage marks the store, as a catch-up read's does (D61).
+                        if let Some(hook) = &self.on_read_failure {
+                            hook(&error).await;
+                        }
+                        "a member's region could not be read to filter the feed by region; the server's log has the details".to_owned()
+                    }
+                    FilterFailure::Said(message) => message,
+                };
                 let _ = deliver(out, Delivery::Failed(message), shutdown).await;
                 return false;
             }

@@ -162,6 +162,9 @@ pub struct StoreHealth {
     started: std::sync::Mutex<Option<std::time::Instant>>,
     /// Whether the last finished check found the store unreachable.
     unreachable: std::sync::atomic::AtomicBool,
+    /// The format of the state rows the last check found, if another build's (D89);
+    /// 0: this build's (no build writes 0), or a writer's server, which never reads it.
+    rows_format: std::sync::atomic::AtomicU32,
 }
 
 /// Ends a check of [`StoreHealth`] however its task ends (a panic included), so that
@@ -599,15 +602,29 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
     if matches!(*state.store, crate::store::AnyReader::Postgres(_)) {
         let store = state.store.clone();
-        let answered = state.store_health.answers(move || store.head().map(|_| ()));
+        let health = state.store_health.clone();
+        // A read-only server that answers no member or region read is not healthy: a
+        // load balancer would go on sending it every hospital's question (an upgrade
+        // probe). Read in the same one-at-a-time, time-limited check (a reviewer).
+        let reader = state.writer.is_none();
+        let answered = state.store_health.answers(move || {
+            store.head()?;
+            let format = match reader {
+                true => crate::ledger::state_rows_of_another_format(store.as_ref())?,
+                false => None,
+            };
+            health
+                .rows_format
+                .store(format.unwrap_or(0), Ordering::SeqCst);
+            Ok(())
+        });
         if let Err(error) = answered.await {
             return error.into_response();
         }
-    }
-    // A read-only server that answers no member or region read is not healthy: a load
-    // balancer would go on sending it every hospital's question (an upgrade probe).
-    if let Err(error) = rows_of_this_build(&state).await {
-        return error.into_response();
+        let format = state.store_health.rows_format.load(Ordering::SeqCst);
+        if format != 0 {
+            return rows_of_another_format(format).into_response();
+        }
     }
     Json(serde_json::json!({"ok": true})).into_response()
 }
@@ -1344,21 +1361,33 @@ async fn rows_of_this_build(state: &AppState) -> Result<(), AppError> {
         Ok::<_, AppError>(crate::ledger::state_rows_of_another_format(store.as_ref())?)
     })
     .await?;
-    let Some(format) = format else {
-        return Ok(());
-    };
-    // The writer's upgrade ends it (a read-only server on a data directory does not
-    // start with such rows): asking again later helps.
-    Err(AppError::say(
+    match format {
+        Some(format) => Err(rows_of_another_format(format)),
+        None => Ok(()),
+    }
+}
+
+/// The 503 of a read-only server whose state rows are in `format`, another build's.
+/// Older rows: the writer's upgrade ends it (a read-only server on a data directory
+/// does not start with such rows), so asking again later helps. Newer ones: only this
+/// server's own upgrade does, so no `Retry-After` (a reviewer).
+fn rows_of_another_format(format: u32) -> AppError {
+    let current = crate::ledger::STATE_FORMAT_VERSION;
+    let which = if format < current { "older" } else { "newer" };
+    let refused = AppError::say(
         StatusCode::SERVICE_UNAVAILABLE,
         "unavailable",
         "http-read-only-rows-another-format",
         vec![
             ("format", text(format)),
-            ("current", text(crate::ledger::STATE_FORMAT_VERSION)),
+            ("current", text(current)),
+            ("which", text(which)),
         ],
-    )
-    .retry_after(RETRY_AFTER_ROWS_OF_ANOTHER_FORMAT_SECONDS))
+    );
+    match format < current {
+        true => refused.retry_after(RETRY_AFTER_ROWS_OF_ANOTHER_FORMAT_SECONDS),
+        false => refused,
+    }
 }
 
 /// How long a read-only server asks a client to wait while the state rows are another
@@ -1454,7 +1483,6 @@ async fn get_region_month(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path((name, month)) = path.map_err(bad_path)?;
-    rows_of_this_build(&state).await?;
     let region_name = region_name(&name)?;
     let month = crate::domain::month::Month::parse(&month).ok_or_else(|| {
         AppError::say(
@@ -1464,6 +1492,7 @@ async fn get_region_month(
             vec![("text", text(format!("{month:?}")))],
         )
     })?;
+    rows_of_this_build(&state).await?;
     let report = blocking(move || {
         crate::ledger::region_month_report(state.store.as_ref(), &region_name, month)
             .map_err(report_error)
@@ -1496,8 +1525,8 @@ async fn get_region(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
     let Path(name) = path.map_err(bad_path)?;
-    rows_of_this_build(&state).await?;
     let region_name = region_name(&name)?;
+    rows_of_this_build(&state).await?;
     let summary = blocking(move || {
         let store = state.store.as_ref();
         // The members' figures move with their events: the position is the log's head.
