@@ -1938,7 +1938,6 @@ fn check_checkpoints_against_log(
     Ok(())
 }
 
-/// What `verify` says when everything checked out.
 /// Whether the walk compared the state rows: `compared`, or `not-compared` for rows
 /// another build wrote (D89), which the OK line must not claim were checked.
 fn rows_checked(report: &crate::ledger::VerifyReport) -> &'static str {
@@ -1948,6 +1947,7 @@ fn rows_checked(report: &crate::ledger::VerifyReport) -> &'static str {
     }
 }
 
+/// What `verify` says when everything checked out.
 fn print_verified(
     output: &AuditVerifyReport,
     total: u64,

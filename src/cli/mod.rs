@@ -2784,6 +2784,16 @@ pub(crate) fn refuse_rows_of_another_format(
     location: &Location,
     reader: &(impl crate::store::ReadStore + ?Sized),
 ) -> anyhow::Result<()> {
+    refuse_rows_of_another_format_saying(location, reader, "cli-rows-another-format")
+}
+
+/// [`refuse_rows_of_another_format`], said by catalog message `id` (with `store`,
+/// `format` and `current`): `serve --read-only` says what a server on a directory does.
+pub(crate) fn refuse_rows_of_another_format_saying(
+    location: &Location,
+    reader: &(impl crate::store::ReadStore + ?Sized),
+    id: &'static str,
+) -> anyhow::Result<()> {
     let Some(format) = crate::ledger::state_rows_of_another_format(reader)? else {
         return Ok(());
     };
@@ -2793,7 +2803,7 @@ pub(crate) fn refuse_rows_of_another_format(
         ("format", format.to_string()),
         ("current", current),
     ];
-    Err(crate::i18n::Sentence::new("cli-rows-another-format", args).into())
+    Err(crate::i18n::Sentence::new(id, args).into())
 }
 
 /// The store for `member` and `region`: a PostgreSQL store read-only, so they run

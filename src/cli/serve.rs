@@ -292,15 +292,8 @@ fn start_reader(
     // A data directory is this server's alone while it runs, so rows another build
     // wrote there stay so: every read of them would be 503 until a restart (D89).
     if let crate::store::Location::Sled(_) = place.store {
-        if let Some(format) = crate::ledger::state_rows_of_another_format(&reader)? {
-            let current = crate::ledger::STATE_FORMAT_VERSION.to_string();
-            let args = vec![
-                ("store", place.store.to_string()),
-                ("format", format.to_string()),
-                ("current", current),
-            ];
-            return Err(Sentence::new("cli-read-only-rows-another-format", args).into());
-        }
+        let id = "cli-read-only-rows-another-format";
+        super::refuse_rows_of_another_format_saying(&place.store, &reader, id)?;
     }
     Ok(crate::http::start_read_only(
         reader,

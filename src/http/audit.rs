@@ -14,7 +14,7 @@
 //! English than not at all.
 
 use super::{blocking, member_id, unknown_member, AppError, AppState};
-use crate::audit::history::{Cut, MemberHistory};
+use crate::audit::history::{Cut, MemberHistory, NoHistory};
 use crate::audit::page::{
     bad_query_html, bad_request_html, html_in, not_found_html, not_yet_html,
     PAGE_CONTENT_SECURITY_POLICY,
@@ -219,21 +219,25 @@ async fn render_cut<T: Send + 'static>(
     }
     blocking(move || {
         let store = state.store.as_ref();
-        if let Some((position, head)) = crate::ledger::as_of_beyond_head(store, as_of)? {
-            return Ok(Rendered::NotYet(super::as_of_beyond_head(position, head)));
-        }
         let cut = as_of.map_or(Cut::Everything, Cut::Position);
-        match MemberHistory::load(store, member_id, cut)? {
-            Some(history) => Ok(Rendered::Done(render(&history)?)),
-            None if as_of.is_some()
-                && crate::ledger::first_member_event(store, member_id)?.is_some() =>
-            {
-                Ok(Rendered::NotYet(super::no_coverage(
-                    store, member_id, as_of,
-                )?))
+        // `now` bounds only a cut at an instant, which these routes do not take.
+        let loaded = MemberHistory::load_or_why_not(store, member_id, cut, chrono::Utc::now())?;
+        Ok(match loaded {
+            Ok(history) => Rendered::Done(render(&history)?),
+            Err(NoHistory::Unknown) => Rendered::NoMember,
+            Err(NoHistory::NotYet {
+                cut: Cut::Position(position),
+                first,
+            }) => Rendered::NotYet(super::member_not_yet(member_id, position, &first)),
+            Err(NoHistory::BeyondHead {
+                cut: Cut::Position(position),
+                head,
+                ..
+            }) => Rendered::NotYet(super::as_of_beyond_head(position, head)),
+            Err(NoHistory::NotYet { .. } | NoHistory::BeyondHead { .. }) => {
+                unreachable!("the whole history, or one cut at a position, is never cut at an instant or found beyond the head when whole")
             }
-            None => Ok(Rendered::NoMember),
-        }
+        })
     })
     .await
 }

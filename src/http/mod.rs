@@ -1278,7 +1278,17 @@ pub(super) fn no_coverage(
     let Some(first) = crate::ledger::first_member_event(store, member_id)? else {
         return Ok(unknown_member(member_id));
     };
-    Ok(AppError::say(
+    Ok(member_not_yet(member_id, position, &first))
+}
+
+/// The 404 of a member whose `first` event comes after `position`: the id is right,
+/// and the message says which `as_of` answers.
+pub(super) fn member_not_yet(
+    member_id: Uuid,
+    position: u64,
+    first: &crate::ledger::FirstEvent,
+) -> AppError {
+    AppError::say(
         StatusCode::NOT_FOUND,
         ErrorCode::NeverEnrolled.as_str(),
         "http-member-not-yet",
@@ -1288,7 +1298,7 @@ pub(super) fn no_coverage(
             ("first", text(first.position)),
             ("recorded", text(first.recorded_at_text())),
         ],
-    ))
+    )
 }
 
 /// Before a member's stored rows are read: if its region's month close is still
