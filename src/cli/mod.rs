@@ -172,6 +172,13 @@ cannot be opened)."
         /// database (postgres://…).
         #[arg(long, value_name = "STORE")]
         to: String,
+        /// The data directory of the source's writer, when --from is a PostgreSQL URL:
+        /// the head witness its writer keeps there (head-witness.postgresql) is checked
+        /// before anything is read, so a database put back from an older copy is refused
+        /// as damage instead of copied. Without it, the copy says on standard error that
+        /// the source was not checked against a witness.
+        #[arg(long, value_name = "DIR")]
+        from_data_dir: Option<PathBuf>,
     },
     /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
     #[command(
@@ -1121,7 +1128,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Backup(args) => backup::backup(place, &args, language),
         CliCommand::Restore(args) => backup::restore(place, &args, language),
         CliCommand::Migrate => migrate(&place.store),
-        CliCommand::Copy { from, to } => copy(&Location::parse(&from), &Location::parse(&to)),
+        CliCommand::Copy {
+            from,
+            to,
+            from_data_dir,
+        } => {
+            let (from, to) = (Location::parse(&from), Location::parse(&to));
+            copy(&from, &to, from_data_dir.as_deref(), language)
+        }
     }
 }
 
@@ -2360,7 +2374,12 @@ fn missing_source(from: &Location) -> Option<anyhow::Error> {
 /// `copy`: the source opened as every command opens it (a close left half recorded is
 /// finished first), the destination as a bare store (its state rows are rebuilt at the
 /// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
-fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
+fn copy(
+    from: &Location,
+    to: &Location,
+    from_data_dir: Option<&Path>,
+    language: Language,
+) -> anyhow::Result<ExitCode> {
     if same_store(from, to) {
         let args = vec![("store", from.to_string())];
         return Err(crate::i18n::Sentence::new("cli-copy-same-store", args).into());
@@ -2368,7 +2387,8 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     if let Some(error) = missing_source(from).or_else(|| foreign_destination(to)) {
         return Err(error);
     }
-    let source = open_store(from)?;
+    let witness = source_witness(from, from_data_dir, language)?;
+    let source = open_store_checked(from, |store| Ok(witness.check(&store.reader())?))?;
     let options = copy_options(from);
     let source_head = source.head()?.0;
     let mut destination = match to.open_to_copy_into(&options.unfinished(0, source_head)) {
@@ -2399,6 +2419,41 @@ fn copy(from: &Location, to: &Location) -> anyhow::Result<ExitCode> {
     })?;
     print_json_line(&mut io::stdout().lock(), &report)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The head witness `copy` checks its PostgreSQL source against (D86): the one its
+/// writer keeps in `from_data_dir`. Checked once the source is open, and so holds its
+/// writer's lock, before a close left half recorded is finished or anything is read.
+/// Without the directory, or with no witness in it, the copy says the source is
+/// not checked: only its writer's directory knows how far its log went.
+fn source_witness(
+    from: &Location,
+    from_data_dir: Option<&Path>,
+    language: Language,
+) -> anyhow::Result<PgWitness> {
+    let place = match (from, from_data_dir) {
+        (Location::Sled(_), Some(dir)) => {
+            let args = vec![("dir", dir.display().to_string())];
+            return Err(
+                crate::i18n::Sentence::new("cli-copy-from-data-dir-not-postgres", args).into(),
+            );
+        }
+        (Location::Sled(_), None) => return Ok(PgWitness::none()),
+        (Location::Postgres(_), None) => {
+            say_line(language, "cli-copy-source-unwitnessed", vec![]);
+            return Ok(PgWitness::none());
+        }
+        (Location::Postgres(_), Some(dir)) => Place {
+            store: from.clone(),
+            data_dir: dir.to_path_buf(),
+        },
+    };
+    let witness = PgWitness::read(&place)?;
+    if witness.witness.is_none() {
+        let args = vec![("dir", place.data_dir.display().to_string())];
+        say_line(language, "cli-copy-source-no-witness", args);
+    }
+    Ok(witness)
 }
 
 /// How `copy` runs: the source named as the destination's unfinished mark keeps it (a
@@ -2479,6 +2534,14 @@ pub(crate) struct PgWitness {
 }
 
 impl PgWitness {
+    /// No witness: nothing to check.
+    fn none() -> PgWitness {
+        PgWitness {
+            path: PathBuf::new(),
+            witness: None,
+        }
+    }
+
     pub(crate) fn read(place: &Place) -> anyhow::Result<PgWitness> {
         let path = place
             .data_dir

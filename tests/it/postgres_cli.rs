@@ -900,6 +900,37 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
         let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(line["finding"], "behind_head_witness", "{output:?}");
     }
+    // A copy of the older database, checked against the writer's witness, is refused
+    // before a destination is made; without the writer's directory it is copied as it
+    // is, and the copy says it could not check (the database names no data directory).
+    let copy = |from: &str, to: &Path, data: Option<&Path>| {
+        let mut args = vec!["copy", "--from", from, "--to", to.to_str().unwrap()];
+        if let Some(data) = data {
+            args.extend(["--from-data-dir", data.to_str().unwrap()]);
+        }
+        flexledger(dir.path(), &args, None)
+    };
+    let checked = dir.path().join("checked-copy");
+    let output = copy(&older_url, &checked, Some(&data));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("are not in it"), "{stderr}");
+    assert!(!checked.exists(), "no destination made: {stderr}");
+    let unchecked = dir.path().join("unchecked-copy");
+    let output = copy(&older_url, &unchecked, None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("--from-data-dir"), "{stderr}");
+    let output = copy(&url, &dir.path().join("own-copy"), Some(&data));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("witness"),
+        "the ledger's own database: {stderr}"
+    );
+    let output = copy(unchecked.to_str().unwrap(), &checked, Some(&data));
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("leave --from-data-dir out"));
     // Those checks of the older copy, run with the writer's --data-dir, left no mark
     // there: the witness keeps a writer away from the copy by itself, and the writer
     // of the ledger's own database goes on (an auditor's probe checked an older copy
