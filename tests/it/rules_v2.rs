@@ -77,6 +77,10 @@ fn sums_from_projections(store: &dyn EventStore, members: &[String], month: &str
         };
         let coverage =
             serde_json::to_value(flexledger::codec::wire::MemberCoverage::from(&coverage)).unwrap();
+        // The reports checked are region demo's; a scenario may compare another region.
+        if coverage["region"] != "demo" {
+            continue;
+        }
         for line in coverage["months"].as_array().unwrap() {
             if line["month"] != month {
                 continue;
