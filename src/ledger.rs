@@ -399,9 +399,14 @@ fn checkpoint_row(position: u64) -> Vec<u8> {
 
 /// The stored checkpoint: (position, state format), if any.
 fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32)>, StoreError> {
-    let Some(bytes) = store.read_state(&StateKey::Checkpoint)? else {
-        return Ok(None);
-    };
+    match store.read_state(&StateKey::Checkpoint)? {
+        Some(bytes) => checkpoint_of_row(&bytes).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The checkpoint row `bytes`, decoded: (position, state format).
+fn checkpoint_of_row(bytes: &[u8]) -> Result<(u64, u32), StoreError> {
     let damaged = || StoreError::Corrupt {
         position: 0,
         message: findings::checkpoint_row_length(bytes.len()),
@@ -426,7 +431,61 @@ fn read_checkpoint(store: &(impl ReadStore + ?Sized)) -> Result<Option<(u64, u32
             message: findings::checkpoint_row_format(format),
         });
     }
-    Ok(Some((u64::from_be_bytes(position), format)))
+    Ok((u64::from_be_bytes(position), format))
+}
+
+/// What a reader that records nothing (`serve --read-only`) answers for a member now.
+pub enum ReaderMember {
+    /// The state rows are another build's, in this format (D89): answer nothing.
+    RowsOfAnotherFormat(u32),
+    /// A month close of the member's region still owes it a consequence, which only
+    /// the writer records (D17): answer nothing yet.
+    ClosePending,
+    /// The member's row and its region's; `None`: no such member (a row missing beside
+    /// a stream with events is damage, an error).
+    Found(Option<Box<(MemberState, RegionState)>>),
+}
+
+/// A member as a reader that records nothing may answer it now (`serve --read-only`'s
+/// member and month routes, without `as_of`), in one call: the rows' format read with
+/// the member's row (`read_states`: one statement on PostgreSQL, so one snapshot, and
+/// one round trip), then the region's row, then whether a close in progress owes the
+/// member a consequence. The same checks as `state_rows_of_another_format`, then
+/// `read_member_and_region` and `close_pending_for`, which a read-only server had made
+/// as three reads on three threads: its member reads ran at 70% of the writer's
+/// (`tools/pg-bench.sh --http 10`, 2026-12-06; 102–105% before the format check).
+pub fn member_for_a_reader(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+) -> Result<ReaderMember, LedgerError> {
+    let keys = [StateKey::Checkpoint, StateKey::Member(member_id)];
+    let rows = store.read_states(&keys)?;
+    assert_eq!(rows.len(), keys.len(), "read_states answers each key");
+    let mut rows = rows.into_iter();
+    let (checkpoint, member_row) = (rows.next().flatten(), rows.next().flatten());
+    if let Some(bytes) = checkpoint {
+        let (_, format) = checkpoint_of_row(&bytes)?;
+        if format != STATE_FORMAT_VERSION {
+            return Ok(ReaderMember::RowsOfAnotherFormat(format));
+        }
+    }
+    let Some(member_row) = member_row else {
+        no_row_means_no_member(store, member_id)?;
+        return Ok(ReaderMember::Found(None));
+    };
+    let member = member_of_row(member_id, &member_row)?;
+    let region_row = store
+        .read_state(&StateKey::Region(member.region.clone()))?
+        .ok_or_else(|| StoreError::Corrupt {
+            position: member.last_position,
+            message: findings::region_row_missing(member_id, &member.region),
+        })?;
+    let region = decode_region_row(&region_row)?;
+    // Almost always no close is in progress: one empty prefix scan.
+    if !store.closing_rows()?.is_empty() && close_pending_for(store, &member, &region)?.is_some() {
+        return Ok(ReaderMember::ClosePending);
+    }
+    Ok(ReaderMember::Found(Some(Box::new((member, region)))))
 }
 
 /// The format of the stored state rows, if it is not this build's (D89): rows an

@@ -38,6 +38,8 @@ http-role-command-forbidden = role { $role } may not send { $command } (it may s
 
 http-body-unreadable = the request body could not be read ({ $reason }); bodies are limited to { $max } bytes
 http-body-declared-too-large = the request body could not be read (its Content-Length declares { $bytes } bytes); bodies are limited to { $max } bytes
+http-uri-too-long = the request's target (its path and query) is { $bytes } bytes long; at most { $max } are read, and no route of this API takes a target that long: check the URL
+http-head-too-large = the request's head (its line and headers) is { $bytes } bytes long; at most { $max } are read: send fewer or shorter headers (this API reads Authorization, Accept-Language, Content-Type, Idempotency-Key and Last-Event-ID)
 http-body-too-large = the request body is longer than { $max } bytes, the most a request may carry: send fewer commands at a time
 http-body-timeout = the request body stopped arriving: no bytes for { $seconds } s; nothing was decided, send the request again
 http-body-too-slow = the request body was still arriving after { $seconds } s, the most a body may take; nothing was decided, send the request again, faster

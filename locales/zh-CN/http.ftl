@@ -37,6 +37,8 @@ http-role-command-forbidden = 角色 { $role } 不能发送 { $command }（可�
 
 http-body-unreadable = 无法读取请求体（{ $reason }）；请求体最多 { $max } 字节
 http-body-declared-too-large = 请求体过大（Content-Length 声明为 { $bytes } 字节，上限为 { $max } 字节）：请分批提交
+http-uri-too-long = 请求目标（路径和查询）长 { $bytes } 字节，最多读取 { $max } 字节，本 API 没有任何路由需要这么长的目标：请检查 URL
+http-head-too-large = 请求头部（请求行和各请求头）长 { $bytes } 字节，最多读取 { $max } 字节：请减少或缩短请求头（本 API 读取 Authorization、Accept-Language、Content-Type、Idempotency-Key 和 Last-Event-ID）
 http-body-too-large = 请求体超过 { $max } 字节，即一个请求最多能带的字节数：请每次少发一些命令
 http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；未处理任何命令，请重新发送请求
 http-body-too-slow = 请求体在 { $seconds } 秒后仍未传完，已超过请求体的最长传输时间；未处理任何命令，请更快地重新发送请求

@@ -54,6 +54,18 @@ pub const REQUEST_BODY_BYTES_MAX: usize = 1024 * 1024;
 /// heads are a few hundred bytes, and nginx's default for a head is 4 × 8 KiB. A body
 /// is read through the buffer in pieces, so `REQUEST_BODY_BYTES_MAX` is not bound by it.
 pub const CONNECTION_READ_BUFFER_BYTES_MAX: usize = 64 * 1024;
+/// Largest request head (its line and headers, as sent) the ledger reads: one past it
+/// is 431 `header_too_large` with the Error shape. Half the read buffer, so that a
+/// head the ledger refuses is met by its own answer, in the reader's language, and not
+/// by hyper's bare one, which only a head past the buffer still gets. nginx's default
+/// is the same, 4 × 8 KiB; the ledger's own heads are a few hundred bytes.
+pub const REQUEST_HEAD_BYTES_MAX: usize = 32 * 1024;
+/// Longest request target (path and query) the ledger reads: one past it is 414
+/// `uri_too_long` (nginx reads a request line of at most 8 KiB). No route takes more
+/// than an id, a month and a few short parameters.
+pub const REQUEST_URI_BYTES_MAX: usize = 8 * 1024;
+const _: () = assert!(REQUEST_URI_BYTES_MAX < REQUEST_HEAD_BYTES_MAX);
+const _: () = assert!(REQUEST_HEAD_BYTES_MAX < CONNECTION_READ_BUFFER_BYTES_MAX);
 /// Most commands in one `POST /v1/commands` array.
 pub const REQUEST_COMMANDS_MAX: usize = 1000;
 /// Requests handled at once; more get 503. A feed subscription holds a slot only while
@@ -538,6 +550,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             note_found_damage,
         ))
+        .layer(axum::middleware::from_fn(refuse_oversized_head))
         .with_state(state);
     let router = match cors {
         Some(cors) => router.layer(cors),
@@ -718,6 +731,68 @@ async fn record_found_damage(state: &AppState, damage: FoundDamage) {
             Err(error) => tracing::warn!(%error, "cannot mark the store as found damaged"),
         }
     }
+}
+
+/// 414 for a request target over `REQUEST_URI_BYTES_MAX`, 431 for a head over
+/// `REQUEST_HEAD_BYTES_MAX`, before the in-flight cap and the role check, on every
+/// route (`/healthz` too): hyper answers a head past its read buffer with a bare 431
+/// (414) with no body, which contradicted "every error has the Error shape"; heads up
+/// to the buffer now meet this answer instead. With `Connection: close`: a body left
+/// unread cannot be followed by another request on the connection.
+async fn refuse_oversized_head(request: Request, next: Next) -> Response {
+    let target_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    let head_bytes = request_head_bytes(&request);
+    let refused = if target_bytes > REQUEST_URI_BYTES_MAX {
+        AppError::say(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            "http-uri-too-long",
+            vec![
+                ("bytes", text(target_bytes)),
+                ("max", text(REQUEST_URI_BYTES_MAX)),
+            ],
+        )
+    } else if head_bytes > REQUEST_HEAD_BYTES_MAX {
+        AppError::say(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "header_too_large",
+            "http-head-too-large",
+            vec![
+                ("bytes", text(head_bytes)),
+                ("max", text(REQUEST_HEAD_BYTES_MAX)),
+            ],
+        )
+    } else {
+        return next.run(request).await;
+    };
+    let mut response = refused.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// The bytes of `request`'s head as HTTP/1.1 sends it: `METHOD TARGET HTTP/1.1`, each
+/// header as `name: value`, each line with its CRLF, and the blank line.
+fn request_head_bytes(request: &Request) -> usize {
+    const VERSION_AND_SPACES_BYTES: usize = " HTTP/1.1".len() + 1;
+    const LINE_END_BYTES: usize = 2;
+    const HEADER_SEPARATOR_BYTES: usize = 2;
+    let line = request.method().as_str().len()
+        + request.uri().to_string().len()
+        + VERSION_AND_SPACES_BYTES
+        + LINE_END_BYTES;
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            name.as_str().len() + HEADER_SEPARATOR_BYTES + value.len() + LINE_END_BYTES
+        })
+        .sum();
+    line + headers + LINE_END_BYTES
 }
 
 /// 413 for a request whose `Content-Length` is over `REQUEST_BODY_BYTES_MAX`, on its
@@ -1232,8 +1307,13 @@ async fn get_member(
     let Query(query) = query.map_err(bad_query)?;
     let member_id = member_id(&id)?;
     let as_of = parameters::position_parameter("as_of", query.as_of.as_deref())?;
+    if as_of.is_none() && state.writer.is_none() {
+        let found = member_for_a_reader(&state, member_id).await?;
+        let (member, region) = found.ok_or_else(|| unknown_member(member_id))?;
+        let coverage = crate::domain::coverage::member_coverage(&region, &member);
+        return Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response());
+    }
     if as_of.is_none() {
-        rows_of_this_build(&state).await?;
         up_to_date(&state, member_id).await?;
     }
     let coverage = blocking(move || {
@@ -1320,29 +1400,7 @@ pub(crate) async fn up_to_date(state: &AppState, member_id: Uuid) -> Result<(), 
     .await?;
     if pending {
         let Some(writer) = &state.writer else {
-            // A replica never writes: the writer records the close's consequences. A
-            // data directory is opened by one process at a time, so there the writer
-            // cannot run beside this server (a subscriber's probe was told to start
-            // one, and it was refused).
-            let on_directory = matches!(*state.store, AnyReader::Sled(_));
-            let engine = if on_directory {
-                "directory"
-            } else {
-                "database"
-            };
-            let unavailable = AppError::say(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "http-read-only-close-pending",
-                vec![("engine", text(engine))],
-            );
-            // Asking again helps only where a writer can run meanwhile: on a data
-            // directory no `Retry-After`, which a client would follow for ever.
-            return Err(if on_directory {
-                unavailable
-            } else {
-                unavailable.retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS)
-            });
+            return Err(read_only_close_pending(state));
         };
         writer.bring_up_to_date(member_id).await.map_err(|error| {
             tracing::error!(%error, %member_id, "bringing a member up to date with a month close failed");
@@ -1374,6 +1432,58 @@ async fn rows_of_this_build(state: &AppState) -> Result<(), AppError> {
     match format {
         Some(format) => Err(rows_of_another_format(format)),
         None => Ok(()),
+    }
+}
+
+/// A member and its region as a read-only server answers them now (the member routes
+/// without `as_of`): in one read on one thread (`ledger::member_for_a_reader`), the
+/// rows' format (D89) and a close in progress that owes the member a consequence (D17)
+/// checked with it; 503 for either.
+async fn member_for_a_reader(
+    state: &AppState,
+    member_id: Uuid,
+) -> Result<Option<(MemberState, RegionState)>, AppError> {
+    let store = state.store.clone();
+    let read = blocking(move || {
+        Ok::<_, AppError>(crate::ledger::member_for_a_reader(
+            store.as_ref(),
+            member_id,
+        )?)
+    })
+    .await?;
+    match read {
+        crate::ledger::ReaderMember::RowsOfAnotherFormat(format) => {
+            Err(rows_of_another_format(format))
+        }
+        crate::ledger::ReaderMember::ClosePending => Err(read_only_close_pending(state)),
+        crate::ledger::ReaderMember::Found(found) => Ok(found.map(|found| *found)),
+    }
+}
+
+/// The 503 of a read-only server asked for a member whose region's close still owes
+/// it a consequence. A replica never writes: the writer records the close's
+/// consequences. A data directory is opened by one process at a time, so there the
+/// writer cannot run beside this server (a subscriber's probe was told to start one,
+/// and it was refused).
+fn read_only_close_pending(state: &AppState) -> AppError {
+    let on_directory = matches!(*state.store, AnyReader::Sled(_));
+    let engine = if on_directory {
+        "directory"
+    } else {
+        "database"
+    };
+    let unavailable = AppError::say(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "http-read-only-close-pending",
+        vec![("engine", text(engine))],
+    );
+    // Asking again helps only where a writer can run meanwhile: on a data directory no
+    // `Retry-After`, which a client would follow for ever.
+    if on_directory {
+        unavailable
+    } else {
+        unavailable.retry_after(RETRY_AFTER_CLOSE_PENDING_SECONDS)
     }
 }
 
@@ -1444,9 +1554,13 @@ async fn get_month(
             vec![("text", text(format!("{month:?}")))],
         )
     })?;
-    rows_of_this_build(&state).await?;
-    up_to_date(&state, member_id).await?;
-    let found = blocking(move || stored_member(&state.store, member_id)).await?;
+    let found = match state.writer {
+        Some(_) => {
+            up_to_date(&state, member_id).await?;
+            blocking(move || stored_member(&state.store, member_id)).await?
+        }
+        None => member_for_a_reader(&state, member_id).await?,
+    };
     let (member, region) = found.ok_or_else(|| unknown_member(member_id))?;
     let line = month_line(&region, &member, month);
     let as_of_position = member.last_position.max(region.last_position);

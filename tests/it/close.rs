@@ -876,8 +876,16 @@ fn a_read_only_server_mid_close_answers_503_for_a_member_not_yet_recorded() {
         .arg(crate::http::auth_file(dir.path()));
     let server = crate::http::Server::spawn(&mut command);
     let agent = crate::http::agent();
+    // A hospital's question, the member's month, is answered as the member is.
     let read = |index: u128| {
-        let url = format!("{}/v1/members/{}", server.base, member(index));
+        let url = match index % 2 {
+            0 => format!("{}/v1/members/{}", server.base, member(index)),
+            _ => format!(
+                "{}/v1/members/{}/months/2025-04",
+                server.base,
+                member(index)
+            ),
+        };
         let bearer = format!("Bearer {}", crate::http::token("auditor"));
         let mut response = agent
             .get(&url)

@@ -991,6 +991,13 @@ fn every_error_has_the_json_error_shape() {
         format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}","member_id":"{MEMBER}"}}"#);
     let array = format!("[{}]", pay("2025-10", "2025-10-03"));
     let key = ("idempotency-key", "8a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d");
+    // Past what the ledger reads and within hyper's read buffer, which answers a head
+    // past it bare: the ledger's own 414 and 431, before the token is looked at.
+    let long_target = format!(
+        "/v1/members/{MEMBER}?as_of={}",
+        "1".repeat(flexledger::http::REQUEST_URI_BYTES_MAX)
+    );
+    let long_header = "x".repeat(flexledger::http::REQUEST_HEAD_BYTES_MAX);
     // (method, path, headers, body, status, error code)
     type Case<'a> = (
         &'a str,
@@ -1003,6 +1010,9 @@ fn every_error_has_the_json_error_shape() {
     #[rustfmt::skip]
     let cases: Vec<Case> = vec![
         ("GET", "/nowhere".into(), vec![], None, 404, "not_found"),
+        ("GET", long_target, vec![], None, 414, "uri_too_long"),
+        ("GET", "/healthz".into(), vec![("x-long", &long_header)], None, 431, "header_too_large"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("x-long", &long_header)], Some("{}"), 431, "header_too_large"),
         ("POST", "/v1/healthz".into(), vec![("authorization", &operator)], Some("{}"), 404, "not_found"),
         ("GET", "/v1/commands".into(), vec![("authorization", &operator)], None, 405, "method_not_allowed"),
         ("DELETE", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor)], None, 405, "method_not_allowed"),
