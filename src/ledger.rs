@@ -434,6 +434,23 @@ fn checkpoint_of_row(bytes: &[u8]) -> Result<(u64, u32), StoreError> {
     Ok((u64::from_be_bytes(position), format))
 }
 
+/// Whether `member` still lacks a consequence of `region`'s last closed month (D17):
+/// only while that close is being recorded, since a close's walk records exactly what
+/// `close_consequences` gives and leaves no member with any (the predicate a rebuild
+/// rechecks the last close by). Read from the rows themselves, not from the `Closing`
+/// row, so the answer cannot fall between two reads: the region's row is read after
+/// the member's, so a close recorded in between is seen (the member then lacks its
+/// consequence), and a close that ended in between left the member's row already
+/// complete or is seen the same way. A reviewer found the order of a `Closing` read
+/// and the member's read leaving one of those two open either way.
+fn misses_a_consequence_of_the_last_close(member: &MemberState, region: &RegionState) -> bool {
+    if region.open_month <= region.first_month() {
+        return false;
+    }
+    let last_closed = region.open_month.plus(-1);
+    !crate::domain::decide::close_consequences(member, region, last_closed).is_empty()
+}
+
 /// What a reader that records nothing (`serve --read-only`) answers for a member now.
 pub enum ReaderMember {
     /// The state rows are another build's, in this format (D89): answer nothing.
@@ -449,10 +466,11 @@ pub enum ReaderMember {
 /// A member as a reader that records nothing may answer it now (`serve --read-only`'s
 /// member and month routes, without `as_of`), in one call: the rows' format read with
 /// the member's row (`read_states`: one statement on PostgreSQL, so one snapshot, and
-/// one round trip), then the region's row, then whether a close in progress owes the
-/// member a consequence. The same checks as `state_rows_of_another_format`, then
-/// `read_member_and_region` and `close_pending_for`, which a read-only server had made
-/// as three reads on three threads: its member reads ran at 70% of the writer's
+/// one round trip), then the region's row, then whether a close being recorded still
+/// owes the member a consequence, from those two rows. The same checks as
+/// `state_rows_of_another_format`, then `read_member_and_region` and a close's, which
+/// a read-only server had made as four reads on three threads: its member reads ran at
+/// 70% of the writer's
 /// (`tools/pg-bench.sh --http 10`, 2026-12-06; 102–105% before the format check).
 pub fn member_for_a_reader(
     store: &(impl ReadStore + ?Sized),
@@ -460,6 +478,7 @@ pub fn member_for_a_reader(
 ) -> Result<ReaderMember, LedgerError> {
     let keys = [StateKey::Checkpoint, StateKey::Member(member_id)];
     let rows = store.read_states(&keys)?;
+    // A broken promise of the store's trait (one answer per key), not damage.
     assert_eq!(rows.len(), keys.len(), "read_states answers each key");
     let mut rows = rows.into_iter();
     let (checkpoint, member_row) = (rows.next().flatten(), rows.next().flatten());
@@ -470,7 +489,7 @@ pub fn member_for_a_reader(
         }
     }
     let Some(member_row) = member_row else {
-        no_row_means_no_member(store, member_id)?;
+        no_member_without_a_row(store, member_id)?;
         return Ok(ReaderMember::Found(None));
     };
     let member = member_of_row(member_id, &member_row)?;
@@ -481,8 +500,7 @@ pub fn member_for_a_reader(
             message: findings::region_row_missing(member_id, &member.region),
         })?;
     let region = decode_region_row(&region_row)?;
-    // Almost always no close is in progress: one empty prefix scan.
-    if !store.closing_rows()?.is_empty() && close_pending_for(store, &member, &region)?.is_some() {
+    if misses_a_consequence_of_the_last_close(&member, &region) {
         return Ok(ReaderMember::ClosePending);
     }
     Ok(ReaderMember::Found(Some(Box::new((member, region)))))
@@ -1732,6 +1750,15 @@ pub fn member_coverage(
     Ok(Some(crate::domain::coverage::member_coverage(
         &region, &member,
     )))
+}
+
+/// That a member with no state row has no events either: `Ok` if so, damage if its
+/// stream has events (`no_row_means_no_member`), for a route that read the rows itself.
+pub fn no_member_without_a_row(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+) -> Result<(), LedgerError> {
+    no_row_means_no_member(store, member_id).map(|_| ())
 }
 
 /// A member with events has a state row, written in the same atomic append as its

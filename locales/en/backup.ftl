@@ -99,4 +99,4 @@ backup-copy-unfinished = the store { $store } holds an unfinished copy from { $f
     }): it is not a ledger to use yet. Run the same `flexledger copy --from { $quoted_from } --to { $quoted_store }` again{ $hidden ->
         [yes] {" "}(with the passwords shown here as ***)
        *[no] {""}
-    } to finish it: it resumes where it stopped. Or remove the destination and start over
+    }, with --from-data-dir too if the first run named one, to finish it: it resumes where it stopped. Or remove the destination and start over

@@ -110,4 +110,4 @@ backup-copy-unfinished = 存储 { $store } 中有一次以 { $from } 为源、�
     }）：它还不是可以使用的账本。请再次运行同一条命令 `flexledger copy --from { $quoted_from } --to { $quoted_store }`{ $hidden ->
         [yes] （此处密码显示为 ***）
        *[no] {""}
-    }，即可完成复制：复制会从中断处继续。也可以删除目标存储后重新开始
+    }（首次运行若给出了 --from-data-dir，也一并给出），即可完成复制：复制会从中断处继续。也可以删除目标存储后重新开始

@@ -101,7 +101,7 @@ help-flexledger-copy =
         退出码：0 已复制，1 已保存的数据损坏，2 无法运行（目标存储存有另一个账本，或某个存储无法打开）。
     .from = 要复制的存储：一个数据目录，或 PostgreSQL URL（postgres://…）
     .to = 要填入的存储：一个新的或空的数据目录，或已迁移的 PostgreSQL 数据库（postgres://…）
-    .from_data_dir = 当 --from 是 PostgreSQL URL 时，源存储写入端的数据目录：在读取任何内容之前，用其写入端保存在那里的头部见证（head-witness.postgresql）核对源存储，因此从较旧副本放回的数据库会作为损坏被拒绝，而不会被复制。不给出时，复制会在标准错误上说明源存储未经见证核对。
+    .from_data_dir = 当 --from 是 PostgreSQL URL 时，源存储写入端的数据目录：在读取任何内容之前，用其写入端保存在那里的头部见证（head-witness.postgresql）核对源存储，因此从较旧副本放回的数据库会作为损坏被拒绝，而不会被复制；不含见证的目录会被拒绝。不给出时，复制会在标准错误上说明源存储未经见证核对。
 
 help-flexledger-serve =
     .about = 提供 HTTP API：命令、参保记录、统筹地区和实时事件推送（SSE）

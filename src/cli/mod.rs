@@ -175,8 +175,9 @@ cannot be opened)."
         /// The data directory of the source's writer, when --from is a PostgreSQL URL:
         /// the head witness its writer keeps there (head-witness.postgresql) is checked
         /// before anything is read, so a database put back from an older copy is refused
-        /// as damage instead of copied. Without it, the copy says on standard error that
-        /// the source was not checked against a witness.
+        /// as damage instead of copied; a directory that holds no witness is refused.
+        /// Without it, the copy says on standard error that the source was not checked
+        /// against a witness.
         #[arg(long, value_name = "DIR")]
         from_data_dir: Option<PathBuf>,
     },
@@ -2372,7 +2373,8 @@ fn missing_source(from: &Location) -> Option<anyhow::Error> {
 }
 
 /// `copy`: the source opened as every command opens it (a close left half recorded is
-/// finished first), the destination as a bare store (its state rows are rebuilt at the
+/// finished first; a PostgreSQL source first checked against its writer's head
+/// witness when `--from-data-dir` names where it is, D86), the destination as a bare store (its state rows are rebuilt at the
 /// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
 fn copy(
     from: &Location,
@@ -2387,8 +2389,8 @@ fn copy(
     if let Some(error) = missing_source(from).or_else(|| foreign_destination(to)) {
         return Err(error);
     }
-    let witness = source_witness(from, from_data_dir, language)?;
-    let source = open_store_checked(from, |store| Ok(witness.check(&store.reader())?))?;
+    let witness = witness_place(from, from_data_dir, language)?;
+    let source = open_store_checked(from, |store| check_source_witness(witness.as_ref(), store))?;
     let options = copy_options(from);
     let source_head = source.head()?.0;
     let mut destination = match to.open_to_copy_into(&options.unfinished(0, source_head)) {
@@ -2421,39 +2423,53 @@ fn copy(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The head witness `copy` checks its PostgreSQL source against (D86): the one its
-/// writer keeps in `from_data_dir`. Checked once the source is open, and so holds its
-/// writer's lock, before a close left half recorded is finished or anything is read.
-/// Without the directory, or with no witness in it, the copy says the source is
-/// not checked: only its writer's directory knows how far its log went.
-fn source_witness(
+/// Where the head witness `copy` checks its PostgreSQL source against is kept (D86):
+/// the writer's data directory named by `--from-data-dir`, which must exist. Without
+/// it, the copy says the source is not checked (only the writer's directory knows how
+/// far its log went); a sled source keeps its own witness, checked by its open.
+fn witness_place(
     from: &Location,
     from_data_dir: Option<&Path>,
     language: Language,
-) -> anyhow::Result<PgWitness> {
-    let place = match (from, from_data_dir) {
+) -> anyhow::Result<Option<Place>> {
+    let dir_args = |dir: &Path| vec![("dir", dir.display().to_string())];
+    match (from, from_data_dir) {
         (Location::Sled(_), Some(dir)) => {
-            let args = vec![("dir", dir.display().to_string())];
-            return Err(
-                crate::i18n::Sentence::new("cli-copy-from-data-dir-not-postgres", args).into(),
-            );
+            let said =
+                crate::i18n::Sentence::new("cli-copy-from-data-dir-not-postgres", dir_args(dir));
+            Err(said.into())
         }
-        (Location::Sled(_), None) => return Ok(PgWitness::none()),
+        (Location::Sled(_), None) => Ok(None),
         (Location::Postgres(_), None) => {
             say_line(language, "cli-copy-source-unwitnessed", vec![]);
-            return Ok(PgWitness::none());
+            Ok(None)
         }
-        (Location::Postgres(_), Some(dir)) => Place {
+        (Location::Postgres(_), Some(dir)) if !dir.is_dir() => {
+            let said = crate::i18n::Sentence::new("cli-copy-from-data-dir-missing", dir_args(dir));
+            Err(said.into())
+        }
+        (Location::Postgres(_), Some(dir)) => Ok(Some(Place {
             store: from.clone(),
             data_dir: dir.to_path_buf(),
-        },
+        })),
+    }
+}
+
+/// Checks the open `source` against the head witness kept in `place` (D86), read now
+/// that the source is open and so holds its writer's lock (nothing is appended between
+/// the read and the check), before a close left half recorded is finished or anything
+/// is read. A directory named on purpose that holds no witness is refused: the check
+/// asked for could not be made.
+fn check_source_witness(place: Option<&Place>, source: &AnyStore) -> anyhow::Result<()> {
+    let Some(place) = place else {
+        return Ok(());
     };
-    let witness = PgWitness::read(&place)?;
+    let witness = PgWitness::read(place)?;
     if witness.witness.is_none() {
         let args = vec![("dir", place.data_dir.display().to_string())];
-        say_line(language, "cli-copy-source-no-witness", args);
+        return Err(crate::i18n::Sentence::new("cli-copy-source-no-witness", args).into());
     }
-    Ok(witness)
+    Ok(witness.check(&source.reader())?)
 }
 
 /// How `copy` runs: the source named as the destination's unfinished mark keeps it (a
@@ -2534,14 +2550,6 @@ pub(crate) struct PgWitness {
 }
 
 impl PgWitness {
-    /// No witness: nothing to check.
-    fn none() -> PgWitness {
-        PgWitness {
-            path: PathBuf::new(),
-            witness: None,
-        }
-    }
-
     pub(crate) fn read(place: &Place) -> anyhow::Result<PgWitness> {
         let path = place
             .data_dir

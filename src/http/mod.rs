@@ -781,10 +781,19 @@ fn request_head_bytes(request: &Request) -> usize {
     const VERSION_AND_SPACES_BYTES: usize = " HTTP/1.1".len() + 1;
     const LINE_END_BYTES: usize = 2;
     const HEADER_SEPARATOR_BYTES: usize = 2;
-    let line = request.method().as_str().len()
-        + request.uri().to_string().len()
-        + VERSION_AND_SPACES_BYTES
-        + LINE_END_BYTES;
+    const SCHEME_SEPARATOR_BYTES: usize = "://".len();
+    let uri = request.uri();
+    // The target as sent, without formatting it anew for every request.
+    let target = uri
+        .scheme_str()
+        .map_or(0, |scheme| scheme.len() + SCHEME_SEPARATOR_BYTES)
+        + uri
+            .authority()
+            .map_or(0, |authority| authority.as_str().len())
+        + uri
+            .path_and_query()
+            .map_or(0, |target| target.as_str().len());
+    let line = request.method().as_str().len() + target + VERSION_AND_SPACES_BYTES + LINE_END_BYTES;
     let headers: usize = request
         .headers()
         .iter()
@@ -1557,7 +1566,15 @@ async fn get_month(
     let found = match state.writer {
         Some(_) => {
             up_to_date(&state, member_id).await?;
-            blocking(move || stored_member(&state.store, member_id)).await?
+            blocking(move || {
+                let found = stored_member(&state.store, member_id)?;
+                if found.is_none() {
+                    // A row missing beside events is damage, as for the member route.
+                    crate::ledger::no_member_without_a_row(state.store.as_ref(), member_id)?;
+                }
+                Ok(found)
+            })
+            .await?
         }
         None => member_for_a_reader(&state, member_id).await?,
     };
@@ -1824,6 +1841,27 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A head is counted as HTTP/1.1 sends it, byte for byte, with an origin-form and
+    /// an absolute-form target alike: the limit is the bytes a client sent.
+    #[test]
+    fn a_request_head_is_counted_as_sent() {
+        for target in [
+            "/v1/members/x?as_of=3",
+            "http://ledger.example:8080/healthz",
+        ] {
+            let request = axum::http::Request::builder()
+                .method("GET")
+                .uri(target)
+                .header("authorization", "Bearer abc")
+                .header("x-one", "")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let sent =
+                format!("GET {target} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-one: \r\n\r\n");
+            assert_eq!(request_head_bytes(&request), sent.len(), "{target}");
+        }
+    }
 
     /// A store that does not answer within the health check's time is unreachable to
     /// `/healthz`, and probes meanwhile are answered at once, without another check;

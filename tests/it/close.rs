@@ -29,6 +29,11 @@ fn member(index: u128) -> Uuid {
 /// January to March closed. Closing April withdraws the members who never paid (a
 /// four-month run is beyond grace, R11) and records April missed for the payers.
 fn region_before_april(dir: &Path) {
+    region_before_april_in(dir, &[]);
+}
+
+/// `region_before_april`, in the store `store` names (`--store URL`; none: `dir`).
+fn region_before_april_in(dir: &Path, store: &[&str]) {
     let mut lines = vec![policy().to_string()];
     for index in 0..MEMBERS {
         lines.push(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"}).to_string());
@@ -45,7 +50,8 @@ fn region_before_april(dir: &Path) {
     }
     let file = dir.with_extension("setup.jsonl");
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-    let output = flexledger(dir, &["submit", file.to_str().unwrap()], None);
+    let args = [store, &["submit", file.to_str().unwrap()]].concat();
+    let output = flexledger(dir, &args, None);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -215,6 +221,11 @@ fn a_backup_taken_while_a_close_records_its_chunks_restores_and_finishes_the_clo
 
 /// Closes April in `data` and kills `flexledger` after `chunks` of its chunks.
 fn killed_mid_close(data: &Path, chunks_before_kill: usize) {
+    killed_mid_close_in(data, &[], chunks_before_kill);
+}
+
+/// `killed_mid_close`, in the store `store` names (`--store URL`; none: `data`).
+fn killed_mid_close_in(data: &Path, store: &[&str], chunks_before_kill: usize) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
         .env(
             crate::support::LANGUAGE_PINNED.0,
@@ -222,6 +233,7 @@ fn killed_mid_close(data: &Path, chunks_before_kill: usize) {
         )
         .arg("--data-dir")
         .arg(data)
+        .args(store)
         .args(["submit", "-"])
         .env("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", CHUNK_MEMBERS)
         .env("FLEXLEDGER_LOG", "flexledger=debug")
@@ -876,16 +888,7 @@ fn a_read_only_server_mid_close_answers_503_for_a_member_not_yet_recorded() {
         .arg(crate::http::auth_file(dir.path()));
     let server = crate::http::Server::spawn(&mut command);
     let agent = crate::http::agent();
-    // A hospital's question, the member's month, is answered as the member is.
-    let read = |index: u128| {
-        let url = match index % 2 {
-            0 => format!("{}/v1/members/{}", server.base, member(index)),
-            _ => format!(
-                "{}/v1/members/{}/months/2025-04",
-                server.base,
-                member(index)
-            ),
-        };
+    let read_at = |url: String| {
         let bearer = format!("Bearer {}", crate::http::token("auditor"));
         let mut response = agent
             .get(&url)
@@ -907,6 +910,17 @@ fn a_read_only_server_mid_close_answers_503_for_a_member_not_yet_recorded() {
         }
         (status, retry_after)
     };
+    // A hospital's question, the member's month, is answered as the member is.
+    let read = |index: u128| {
+        let member = member(index);
+        let coverage = read_at(format!("{}/v1/members/{member}", server.base));
+        let month = read_at(format!(
+            "{}/v1/members/{member}/months/2025-04",
+            server.base
+        ));
+        assert_eq!(month, coverage, "member {index}: its month as the member");
+        coverage
+    };
     // Every third member paid April's months before: nothing to record.
     assert_eq!(read(0), (200, None));
     let pending: Vec<(u16, Option<String>)> = (1..MEMBERS)
@@ -922,5 +936,70 @@ fn a_read_only_server_mid_close_answers_503_for_a_member_not_yet_recorded() {
     // server runs, so asking again would never help.
     for answer in pending {
         assert_eq!(answer, (503, None));
+    }
+}
+
+/// On PostgreSQL a writer can run beside a read-only server and record the rest of
+/// the close, so the 503 for a member it still owes a consequence asks to retry
+/// (`Retry-After`), on the member's route and its month's alike; a member with nothing
+/// to record is answered, and once the writer finished the close, every member is.
+#[test]
+fn a_read_only_server_on_postgres_mid_close_asks_to_retry_until_the_writer_finishes() {
+    let Some(cluster) = crate::support::postgres::cluster() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = crate::postgres_cli::migrated(cluster, dir.path());
+    let store = ["--store", url.as_str()];
+    region_before_april_in(&data, &store);
+    killed_mid_close_in(&data, &store, 1);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .arg("--data-dir")
+        .arg(dir.path().join("reader"))
+        .args(store)
+        .args(["serve", "--read-only", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(crate::http::auth_file(dir.path()));
+    let server = crate::http::Server::spawn(&mut command);
+    let agent = crate::http::agent();
+    let bearer = format!("Bearer {}", crate::http::token("auditor"));
+    let read_at = |url: String| {
+        let response = agent
+            .get(&url)
+            .header("authorization", &bearer)
+            .call()
+            .unwrap();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.to_str().unwrap().to_owned());
+        (response.status().as_u16(), retry_after)
+    };
+    let read = |index: u128| {
+        let member = member(index);
+        let coverage = read_at(format!("{}/v1/members/{member}", server.base));
+        let month = read_at(format!(
+            "{}/v1/members/{member}/months/2025-04",
+            server.base
+        ));
+        assert_eq!(month, coverage, "member {index}: its month as the member");
+        coverage
+    };
+    assert_eq!(read(0), (200, None));
+    let pending: Vec<u128> = (1..MEMBERS).filter(|index| read(*index).0 != 200).collect();
+    assert!(
+        !pending.is_empty(),
+        "one chunk recorded, most members pending"
+    );
+    let retry = Some(flexledger::http::RETRY_AFTER_CLOSE_PENDING_SECONDS.to_string());
+    for index in &pending {
+        assert_eq!(read(*index), (503, retry.clone()), "member {index}");
+    }
+    // The writer's next open records the rest of the close.
+    let submitted = flexledger(&data, &[&store[..], &["submit", "-"]].concat(), Some(b""));
+    assert_eq!(submitted.status.code(), Some(0), "{submitted:?}");
+    for index in pending {
+        assert_eq!(read(index), (200, None), "member {index}");
     }
 }

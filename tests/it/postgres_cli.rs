@@ -931,6 +931,18 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
     let output = copy(unchecked.to_str().unwrap(), &checked, Some(&data));
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("leave --from-data-dir out"));
+    // A check asked for and not possible is refused, not skipped: a directory misspelt,
+    // or one without a witness.
+    for (named, says) in [
+        (dir.path().join("no-such-dir"), "is not a directory"),
+        (dir.path().join("own-copy"), "holds no head witness"),
+    ] {
+        let output = copy(&older_url, &checked, Some(&named));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(!checked.exists(), "no destination made: {stderr}");
+    }
     // Those checks of the older copy, run with the writer's --data-dir, left no mark
     // there: the witness keeps a writer away from the copy by itself, and the writer
     // of the ledger's own database goes on (an auditor's probe checked an older copy
