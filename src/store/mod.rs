@@ -1023,7 +1023,7 @@ mod tests {
         let part = refused("/data/ledger", 36_864);
         for words in [
             "holds an unfinished copy from /data/ledger (positions 1..36864 of 249013 copied)",
-            "`flexledger copy --from '/data/ledger' --to 'postgresql://ledger:***@db/ledger'` again (with the passwords shown here as ***) to finish it",
+            "`flexledger copy --from '/data/ledger' --to 'postgresql://ledger:***@db/ledger'` again (with the passwords shown here as ***), with --from-data-dir too if the first run named one, to finish it",
             "remove the destination and start over",
         ] {
             assert!(part.contains(words), "{words:?} not in {part}");
@@ -1034,8 +1034,8 @@ mod tests {
              /data/ledger (positions 1..36864 of 249013 copied): it is not a ledger to use \
              yet. Run the same `flexledger copy --from '/data/ledger' --to \
              'postgresql://ledger:***@db/ledger'` again (with the passwords shown here as \
-             ***) to finish it: it resumes where it stopped. Or remove the destination and \
-             start over"
+             ***), with --from-data-dir too if the first run named one, to finish it: it \
+             resumes where it stopped. Or remove the destination and start over"
         );
         let none = refused("/data/ledger", 0);
         assert!(
@@ -1055,7 +1055,7 @@ mod tests {
         };
         assert!(plain
             .to_string()
-            .contains("--to '/data/copy'` again to finish it"));
+            .contains("--to '/data/copy'` again, with --from-data-dir too if the first run named one, to finish it"));
         let chinese = plain.sentence().unwrap().in_language(Language::ZhCn);
         assert!(
             chinese.contains("尚未完成的复制（已复制 9 个事件中的位置 1 至 5）"),
