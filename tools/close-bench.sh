@@ -24,6 +24,11 @@
 # Every tenth member pays the month before the close; the rest miss it.
 # CLOSE_BENCH_PAYING_PERCENT=P (default 10): P of every 100 members pay instead, e.g.
 # 98 for a month where most pay on time and the close finds few consequences.
+# CLOSE_BENCH_GRANTED_PERCENT=G (default 0): G of every 100 members are granted a
+# subsidy from 2025-01 (R16) before they would pay, so the close accrues it for each
+# of them who paid: CLOSE_BENCH_PAYING_PERCENT=100 CLOSE_BENCH_GRANTED_PERCENT=100 is a
+# region where every member is granted and paid (each one's coverage change rides in
+# the MonthClosed append, D17).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-1000000}
@@ -45,11 +50,14 @@ runs() { [[ $parts == *" $1 "* ]]; }
 
 # The import: a policy, MEMBERS enrollments, PAYING_PERCENT of them paying January.
 paying_percent=${CLOSE_BENCH_PAYING_PERCENT:-10}
-awk -v n="$members" -v paying="$paying_percent" 'BEGIN {
+granted_percent=${CLOSE_BENCH_GRANTED_PERCENT:-0}
+awk -v n="$members" -v paying="$paying_percent" -v granted="$granted_percent" 'BEGIN {
   print "{\"command\":\"publish_policy\",\"region\":\"province\",\"effective_from\":\"2025-01\",\"average_monthly_wage\":\"10000.00\",\"contribution_rate\":\"0.10\",\"base_ratio_min\":\"0.60\",\"base_ratio_max\":\"3.00\",\"grace_months\":3,\"benefit_delay_first\":6,\"benefit_delay_reenroll\":1,\"backpay_restores\":\"retroactive\",\"benefit_tiers\":[{\"min_continuous_months\":0,\"tier\":\"basic\"}]}"
   for (i = 0; i < n; i++) {
     id = sprintf("00000000-0000-4000-8000-%012x", i)
     printf "{\"command\":\"enroll\",\"command_id\":\"10000000-0000-4000-8000-%012x\",\"member_id\":\"%s\",\"region\":\"province\",\"month\":\"2025-01\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n", i, id
+    if (i % 100 < granted)
+      printf "{\"command\":\"grant_subsidy\",\"command_id\":\"30000000-0000-4000-8000-%012x\",\"member_id\":\"%s\",\"from_month\":\"2025-01\",\"months\":12,\"share\":\"0.5\",\"category\":\"hardship\"}\n", i, id
   }
   for (i = 0; i < n; i++) {
     if (i % 100 >= paying) continue
