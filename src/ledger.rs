@@ -256,13 +256,22 @@ pub fn read_member_and_region(
     let Some(member) = read_member_row(store, member_id)? else {
         return Ok(None);
     };
+    let region = read_region_of(store, &member)?;
+    Ok(Some((member, region)))
+}
+
+/// The row of `member`'s region, which exists beside any member of it (damage if not).
+fn read_region_of(
+    store: &(impl ReadStore + ?Sized),
+    member: &MemberState,
+) -> Result<RegionState, StoreError> {
     let region_row = store
         .read_state(&StateKey::Region(member.region.clone()))?
         .ok_or_else(|| StoreError::Corrupt {
             position: member.last_position,
-            message: findings::region_row_missing(member_id, &member.region),
+            message: findings::region_row_missing(member.member_id, &member.region),
         })?;
-    Ok(Some((member, decode_region_row(&region_row)?)))
+    decode_region_row(&region_row)
 }
 
 /// The state rows that represent `member`: its row, and with `indexes` its entries
@@ -443,12 +452,9 @@ fn checkpoint_of_row(bytes: &[u8]) -> Result<(u64, u32), StoreError> {
 /// consequence), and a close that ended in between left the member's row already
 /// complete or is seen the same way. A reviewer found the order of a `Closing` read
 /// and the member's read leaving one of those two open either way.
+/// The same predicate as the rebuild's (`fold::last_close_pending`).
 fn misses_a_consequence_of_the_last_close(member: &MemberState, region: &RegionState) -> bool {
-    if region.open_month <= region.first_month() {
-        return false;
-    }
-    let last_closed = region.open_month.plus(-1);
-    !crate::domain::decide::close_consequences(member, region, last_closed).is_empty()
+    fold::last_close_pending(member, region).is_some()
 }
 
 /// What a reader that records nothing (`serve --read-only`) answers for a member now.
@@ -493,13 +499,7 @@ pub fn member_for_a_reader(
         return Ok(ReaderMember::Found(None));
     };
     let member = member_of_row(member_id, &member_row)?;
-    let region_row = store
-        .read_state(&StateKey::Region(member.region.clone()))?
-        .ok_or_else(|| StoreError::Corrupt {
-            position: member.last_position,
-            message: findings::region_row_missing(member_id, &member.region),
-        })?;
-    let region = decode_region_row(&region_row)?;
+    let region = read_region_of(store, &member)?;
     if misses_a_consequence_of_the_last_close(&member, &region) {
         return Ok(ReaderMember::ClosePending);
     }

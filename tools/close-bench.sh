@@ -81,7 +81,9 @@ hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$serve_pid/status"; }
 cpu_of() { sed 's/.*) //' "/proc/$serve_pid/stat" | awk '{print $12 + $13}'; }
 
 # CLOSE_BENCH_IMPORTED=DIR reuses the store imported into DIR by an earlier run with
-# the same MEMBERS (and keeps this run's import there when DIR does not exist yet).
+# the same MEMBERS, CLOSE_BENCH_PAYING_PERCENT and CLOSE_BENCH_GRANTED_PERCENT (and
+# keeps this run's import there when DIR does not exist yet); nothing checks that
+# they match, so name one DIR per workload.
 imported=${CLOSE_BENCH_IMPORTED:-}
 if [ -n "$imported" ] && [ -d "$imported" ]; then
   cp -r "$imported" "$work/a"

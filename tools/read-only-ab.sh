@@ -19,6 +19,7 @@ fail() { echo "read-only-ab: $*" >&2; exit 1; }
 [ $# -ge 2 ] && [ $# -le 5 ] || usage
 a=$1 b=$2 rounds=${3:-3} seconds=${4:-10} members=${5:-100000}
 case "$rounds$seconds$members" in *[!0-9]*) usage ;; esac
+[ "$rounds" -ge 1 ] && [ "$seconds" -ge 1 ] && [ "$members" -ge 1 ] || usage
 for bin in "$a" "$b"; do [ -x "$bin" ] || fail "$bin is not an executable"; done
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || fail "wrk is not installed: apt-get install -y wrk"
 cd "$(dirname "$0")/.."
@@ -60,7 +61,7 @@ serve_on() {
   servers+=($!)
   local _
   for _ in $(seq 100); do grep -q listening "$work/$1.out" 2>/dev/null && break; sleep 0.1; done
-  address=$(head -n 1 "$work/$1.out" | sed 's/listening on //')
+  address=$(head -n 1 "$work/$1.out" 2>/dev/null | sed 's/listening on //' || true)
   [ -n "$address" ] || { tail -n 5 "$work/$1.err" >&2; fail "$1 did not start"; }
 }
 serve_on a "$a"

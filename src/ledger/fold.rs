@@ -242,7 +242,7 @@ impl Folder {
 
 /// The month of the region's last close if it still implies a consequence for
 /// `member` (R9–R11): a close whose chunks did not all land by then.
-fn last_close_pending(member: &MemberState, region: &RegionState) -> Option<Month> {
+pub(super) fn last_close_pending(member: &MemberState, region: &RegionState) -> Option<Month> {
     let month = last_closed_month(region)?;
     (!close_consequences(member, region, month).is_empty()).then_some(month)
 }

@@ -1735,7 +1735,9 @@ const CODE_WORDS: &[&str] = &[
     "round2",
     "retroactive",
     "prospective",
+    // Region names of the scenarios (data, not words).
     "demo",
+    "north",
     "basic",
     "enhanced",
     "waiting",

@@ -775,6 +775,19 @@ fn a_store_written_by_v1_opens_and_reads_by_the_v2_rules() {
         let differences = subset_differences(expected, &actual, member_id);
         assert!(differences.is_empty(), "{differences:?}");
     }
+    // A read-only server answers every v1 member: no finished v1 close looks unfinished
+    // to its check of the member's and region's rows.
+    {
+        let store = flexledger::store::SledStore::open(&data).unwrap();
+        for member_id in expected["members"].as_object().unwrap().keys() {
+            let read = flexledger::ledger::member_for_a_reader(&store, member_id.parse().unwrap())
+                .unwrap();
+            assert!(
+                matches!(read, flexledger::ledger::ReaderMember::Found(Some(_))),
+                "{member_id}"
+            );
+        }
+    }
     // No stored event was rewritten.
     let log_after = flexledger(&data, &["events"], None);
     assert_eq!(log_before.stdout, log_after.stdout);

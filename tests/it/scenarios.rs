@@ -56,6 +56,23 @@ pub(crate) fn check_library_on(scenario: &Value, mut ledger: Ledger) -> Vec<Stri
             &actual,
             &format!("member {member_id}"),
         ));
+        // A read-only server answers every member of a ledger whose closes are all
+        // recorded, and as the writer does: its check of a close still owing the
+        // member a consequence (from the member's and region's rows) never fires on a
+        // finished close (a withdrawal, a re-enrollment, an enrollment after it).
+        let read =
+            flexledger::ledger::member_for_a_reader(ledger.store(), member_id.parse().unwrap())
+                .unwrap();
+        match read {
+            flexledger::ledger::ReaderMember::Found(Some(found)) => {
+                let (member, region) = *found;
+                let answered = flexledger::domain::coverage::member_coverage(&region, &member);
+                if answered != coverage {
+                    differences.push(format!("member {member_id}: a reader answers otherwise"));
+                }
+            }
+            _ => differences.push(format!("member {member_id}: a reader does not answer it")),
+        }
     }
     differences
 }

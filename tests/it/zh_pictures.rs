@@ -30,7 +30,9 @@ const CODE_WORDS: &[&str] = &[
     "id",
     "UUID",
     "UTC",
+    // Region names of the scenarios (data, not words).
     "demo",
+    "north",
     // Benefit tier names: the scenarios' policies name them (data, not words).
     "basic",
     "enhanced",
