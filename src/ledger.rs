@@ -452,6 +452,7 @@ fn checkpoint_of_row(bytes: &[u8]) -> Result<(u64, u32), StoreError> {
 /// consequence), and a close that ended in between left the member's row already
 /// complete or is seen the same way. A reviewer found the order of a `Closing` read
 /// and the member's read leaving one of those two open either way.
+///
 /// The same predicate as the rebuild's (`fold::last_close_pending`).
 fn misses_a_consequence_of_the_last_close(member: &MemberState, region: &RegionState) -> bool {
     fold::last_close_pending(member, region).is_some()
@@ -476,8 +477,8 @@ pub enum ReaderMember {
 /// owes the member a consequence, from those two rows. The same checks as
 /// `state_rows_of_another_format`, then `read_member_and_region` and a close's, which
 /// a read-only server had made as four reads on three threads: its member reads ran at
-/// 70% of the writer's
-/// (`tools/pg-bench.sh --http 10`, 2026-12-06; 102–105% before the format check).
+/// 70% of the writer's (`tools/pg-bench.sh --http 10`, 2026-12-06; 102–105% before
+/// the format check), and 1.72× as many after (`tools/read-only-ab.sh`, D41).
 pub fn member_for_a_reader(
     store: &(impl ReadStore + ?Sized),
     member_id: Uuid,

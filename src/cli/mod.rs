@@ -2374,8 +2374,9 @@ fn missing_source(from: &Location) -> Option<anyhow::Error> {
 
 /// `copy`: the source opened as every command opens it (a close left half recorded is
 /// finished first; a PostgreSQL source first checked against its writer's head
-/// witness when `--from-data-dir` names where it is, D86), the destination as a bare store (its state rows are rebuilt at the
-/// end, `ledger::copy_ledger`), the one open that accepts an unfinished copy.
+/// witness when `--from-data-dir` names where it is, D86), the destination as a bare
+/// store (its state rows are rebuilt at the end, `ledger::copy_ledger`), the one open
+/// that accepts an unfinished copy.
 fn copy(
     from: &Location,
     to: &Location,
