@@ -888,38 +888,14 @@ fn a_read_only_server_mid_close_answers_503_for_a_member_not_yet_recorded() {
         .arg(crate::http::auth_file(dir.path()));
     let server = crate::http::Server::spawn(&mut command);
     let agent = crate::http::agent();
-    let read_at = |url: String| {
-        let bearer = format!("Bearer {}", crate::http::token("auditor"));
-        let mut response = agent
-            .get(&url)
-            .header("authorization", &bearer)
-            .call()
-            .unwrap();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|value| value.to_str().unwrap().to_owned());
-        let status = response.status().as_u16();
+    let read = |index: u128| {
+        let (status, retry_after, message) = read_member_and_its_april(&agent, &server, index);
         if status == 503 {
             // On a data directory no writer can run beside this server: the answer
             // says to stop it, not to wait for a writer that would be refused.
-            let body = response.body_mut().read_to_string().unwrap();
-            let body: serde_json::Value = serde_json::from_str(&body).unwrap();
-            let message = body["error"]["message"].as_str().unwrap().to_owned();
             assert!(message.contains("stop this server"), "{message}");
         }
         (status, retry_after)
-    };
-    // A hospital's question, the member's month, is answered as the member is.
-    let read = |index: u128| {
-        let member = member(index);
-        let coverage = read_at(format!("{}/v1/members/{member}", server.base));
-        let month = read_at(format!(
-            "{}/v1/members/{member}/months/2025-04",
-            server.base
-        ));
-        assert_eq!(month, coverage, "member {index}: its month as the member");
-        coverage
     };
     // Every third member paid April's months before: nothing to record.
     assert_eq!(read(0), (200, None));
@@ -937,6 +913,46 @@ fn a_read_only_server_mid_close_answers_503_for_a_member_not_yet_recorded() {
     for answer in pending {
         assert_eq!(answer, (503, None));
     }
+}
+
+/// What `server` answers an auditor for member `index` and for its April, asserted
+/// alike (a hospital's question, the member's month, is answered as the member is):
+/// the status, its `Retry-After`, and an error's message.
+fn read_member_and_its_april(
+    agent: &ureq::Agent,
+    server: &crate::http::Server,
+    index: u128,
+) -> (u16, Option<String>, String) {
+    let bearer = format!("Bearer {}", crate::http::token("auditor"));
+    let member = member(index);
+    let read_at = |url: String| {
+        let mut response = agent
+            .get(&url)
+            .header("authorization", &bearer)
+            .call()
+            .unwrap();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.to_str().unwrap().to_owned());
+        let status = response.status().as_u16();
+        let message = match status {
+            200 => String::new(),
+            _ => {
+                let body = response.body_mut().read_to_string().unwrap();
+                let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+                body["error"]["message"].as_str().unwrap().to_owned()
+            }
+        };
+        (status, retry_after, message)
+    };
+    let coverage = read_at(format!("{}/v1/members/{member}", server.base));
+    let month = read_at(format!(
+        "{}/v1/members/{member}/months/2025-04",
+        server.base
+    ));
+    assert_eq!(month, coverage, "member {index}: its month as the member");
+    coverage
 }
 
 /// On PostgreSQL a writer can run beside a read-only server and record the rest of
@@ -963,28 +979,9 @@ fn a_read_only_server_on_postgres_mid_close_asks_to_retry_until_the_writer_finis
         .arg(crate::http::auth_file(dir.path()));
     let server = crate::http::Server::spawn(&mut command);
     let agent = crate::http::agent();
-    let bearer = format!("Bearer {}", crate::http::token("auditor"));
-    let read_at = |url: String| {
-        let response = agent
-            .get(&url)
-            .header("authorization", &bearer)
-            .call()
-            .unwrap();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|value| value.to_str().unwrap().to_owned());
-        (response.status().as_u16(), retry_after)
-    };
     let read = |index: u128| {
-        let member = member(index);
-        let coverage = read_at(format!("{}/v1/members/{member}", server.base));
-        let month = read_at(format!(
-            "{}/v1/members/{member}/months/2025-04",
-            server.base
-        ));
-        assert_eq!(month, coverage, "member {index}: its month as the member");
-        coverage
+        let (status, retry_after, _) = read_member_and_its_april(&agent, &server, index);
+        (status, retry_after)
     };
     assert_eq!(read(0), (200, None));
     let pending: Vec<u128> = (1..MEMBERS).filter(|index| read(*index).0 != 200).collect();
