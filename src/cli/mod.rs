@@ -1415,13 +1415,19 @@ pub(crate) fn mark_found_damage(
 }
 
 /// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
-/// exercise its resumption without a region of thousands.
+/// exercise its resumption without a region of thousands, and its batches of coverage
+/// changes written ahead (`FLEXLEDGER_CLOSE_ITEMS_AHEAD_BATCH`) to write many.
 pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut Ledger<S>) {
-    let chunk = std::env::var("FLEXLEDGER_CLOSE_CHUNK_MEMBERS")
-        .ok()
-        .and_then(|text| text.parse::<usize>().ok());
-    if let Some(members) = chunk {
+    let number = |variable: &str| {
+        std::env::var(variable)
+            .ok()
+            .and_then(|text| text.parse::<usize>().ok())
+    };
+    if let Some(members) = number("FLEXLEDGER_CLOSE_CHUNK_MEMBERS") {
         ledger.set_close_chunk_members(members);
+    }
+    if let Some(items) = number("FLEXLEDGER_CLOSE_ITEMS_AHEAD_BATCH") {
+        ledger.set_close_items_ahead_batch(items);
     }
 }
 

@@ -118,7 +118,7 @@ impl Broadcast {
 /// One item of the feed, in log order: an appended event, or the coverage change a
 /// command made (right after the command's last event). Encoded once, when it is
 /// created, and shared by every subscriber.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FeedMessage {
     /// The global position (of the command's last event, for a coverage change).
     pub position: u64,
@@ -137,6 +137,12 @@ pub struct FeedMessage {
     /// from the broadcast's memory of each close's last one when a subscriber goes
     /// live (`Broadcast::closings`, D17). `None` for an item of the log.
     pub closing: Option<ClosingState>,
+    /// For an event whose coverage changes were written to the store ahead of its
+    /// append (a month close's accruals, D17): the live broadcast does not carry
+    /// them, so a subscriber that passes this event reads them from the store (as one
+    /// that fell behind the broadcast does). A read-only server's follower reads them
+    /// from the store anyway, and leaves this false.
+    pub items_in_store: bool,
 }
 
 /// Which close a `Closing` notice tells of: its region and month.
@@ -164,6 +170,7 @@ impl FeedMessage {
             stream: envelope.event.stream(),
             data,
             closing: None,
+            items_in_store: false,
         })
     }
 
@@ -178,6 +185,7 @@ impl FeedMessage {
             stream: StreamId::Member(change.member_id),
             data,
             closing: None,
+            items_in_store: false,
         })
     }
 
@@ -217,6 +225,7 @@ impl FeedMessage {
                 members_done: closing.members_done,
                 finished: progress.finished,
             }),
+            items_in_store: false,
         })
     }
 
@@ -265,12 +274,21 @@ pub fn message_id(position: u64, sub: u32) -> String {
 
 /// Sends what appends added, once durable, to the live broadcast: its items in log
 /// order, each close's notice right after the items up to the head it was recorded
-/// at. A broadcast with no receiver is not an error: the feed may have no subscriber.
+/// at. An event whose coverage changes were written ahead of its append is sent
+/// marked so (`items_in_store`), and its changes are not sent: a close's can be one
+/// per member of a province. A broadcast with no receiver is not an error: the feed
+/// may have no subscriber.
 pub fn publish(live: &Broadcast, appended: &Appended) {
     let mut notices = appended.closes.iter().peekable();
     for item in FeedMessage::interleave(&appended.envelopes, &appended.coverage) {
         while let Some((head, progress)) = notices.next_if(|(head, _)| *head < item.position) {
             live.send(FeedMessage::closing(*head, progress));
+        }
+        if item.sub == 0 && appended.items_ahead.contains(&item.position) {
+            let mut marked = Arc::unwrap_or_clone(item);
+            marked.items_in_store = true;
+            live.send(Arc::new(marked));
+            continue;
         }
         live.send(item);
     }

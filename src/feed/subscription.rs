@@ -239,7 +239,9 @@ pub enum StartError {
 
 /// How following the live broadcast ended.
 enum LiveEnd {
-    /// The subscriber fell behind the broadcast's buffer: catch up from the store.
+    /// The subscriber fell behind the broadcast's buffer, or passed an event whose
+    /// coverage changes the broadcast does not carry (`FeedMessage::items_in_store`):
+    /// catch up from the store.
     Lagged,
     /// The subscriber left, or the server is shutting down.
     Stopped,
@@ -412,8 +414,12 @@ impl<S: ReadStore + 'static> Subscription<S> {
             };
             match received {
                 Ok(item) => {
+                    let from_store = item.items_in_store && self.cursor.is_before(&item);
                     if !self.pass(&item, out, shutdown).await {
                         return LiveEnd::Stopped;
+                    }
+                    if from_store {
+                        return LiveEnd::Lagged;
                     }
                 }
                 Err(RecvError::Lagged(missed)) => {

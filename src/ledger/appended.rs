@@ -63,6 +63,7 @@ impl Appended {
     pub fn extend(&mut self, later: Appended) {
         self.envelopes.extend(later.envelopes);
         self.coverage.extend(later.coverage);
+        self.items_ahead.extend(later.items_ahead);
         self.closes.extend(later.closes);
     }
 }

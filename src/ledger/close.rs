@@ -31,7 +31,7 @@ use super::{
     read_member_rows, Appended, AppendingError, Dirty, Ledger, LedgerError, Sources, Stepped,
     LEDGER_RECORD_DIGEST, STATE_CACHE_MEMBERS_MAX,
 };
-use crate::codec::rows;
+use crate::codec::rows::{self, encode_coverage_item};
 use crate::domain::command::CloseMonth;
 use crate::domain::coverage::{
     agree_outside, lines_touched, lines_touched_by_close, month_changes, month_lines,
@@ -42,6 +42,7 @@ use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
 use crate::domain::Event;
+use crate::store::coverage_rows::CoverageItem;
 use crate::store::{CommandRecord, EventStore, MemberIndex, ReadStore, StateKey, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -91,9 +92,28 @@ struct ChunkMembers {
     members_done: u64,
 }
 
-/// The coverage changes a close's `MonthClosed` append carries: per member that gets
-/// no consequence, its months whose status, benefits or money the close changed.
-type Accruals = Vec<(Uuid, Vec<crate::domain::coverage::MonthChange>)>;
+/// Coverage changes a close writes ahead of its `MonthClosed` append at a time
+/// (`ItemsAhead`): a few hundred KiB.
+pub const CLOSE_ITEMS_AHEAD_BATCH_MAX: usize = 1024;
+
+/// The coverage changes of a close's `MonthClosed` (per member that gets no
+/// consequence, its months whose status, benefits or money the close changed: a
+/// granted, paid month accrues, R16), written to the store ahead of that append
+/// `CLOSE_ITEMS_AHEAD_BATCH_MAX` at a time, in member id order, instead of held for
+/// it: a close of 1,000,000 granted members who all paid held them all and peaked at
+/// 1,376 MiB (2026-12-06, D17).
+struct ItemsAhead {
+    /// Where the `MonthClosed` will be: the head plus one.
+    position: u64,
+    command_id: Uuid,
+    batch: Vec<CoverageChanged>,
+    /// Items written at a time (`Ledger::close_items_ahead_batch`).
+    batch_max: usize,
+    /// Items written so far.
+    written: u64,
+    /// The member of the last item written: each batch comes after it (key order).
+    last_written: Option<Uuid>,
+}
 
 /// Members a close found with consequences, each with its ordinal in the close's walk
 /// (`CloseWork`).
@@ -598,7 +618,18 @@ impl<S: EventStore> Ledger<S> {
             after.open_month = crate::domain::decide::next_open_month(body.month);
             after
         };
-        let (tally, accruals, work) = self.visit_for_close(body, &region, &after_close, dirty)?;
+        let mut ahead = ItemsAhead {
+            position: self.state.position + 1,
+            command_id,
+            batch: Vec::new(),
+            batch_max: self.close_items_ahead_batch,
+            written: 0,
+            last_written: None,
+        };
+        // On an error from here on the caller stops the ledger (`decide_close`): items
+        // written ahead with no append after them are removed when a ledger opens
+        // next (`discard_items_ahead`), before anything is appended at their position.
+        let (tally, work) = self.visit_for_close(body, &region, &after_close, &mut ahead, dirty)?;
         let envelopes = self.apply_events(
             command_id,
             vec![month_closed(body, tally)],
@@ -607,14 +638,31 @@ impl<S: EventStore> Ledger<S> {
             dirty,
         )?;
         let position = self.state.position;
-        for (member_id, months) in accruals {
-            dirty.coverage.push(CoverageChanged {
-                member_id,
-                position,
-                command_id,
-                months,
-            });
+        assert_eq!(
+            position, ahead.position,
+            "a close's MonthClosed is the one event of its append's first record"
+        );
+        if let Some(appended) = self.appended.as_mut().filter(|_| ahead.written > 0) {
+            appended.items_ahead.push(position);
         }
+        self.start_closing(body, position, tally, work, dirty);
+        Ok(CommandRecord {
+            command_id,
+            envelopes,
+            body_digest: None,
+        })
+    }
+
+    /// Starts the `Closing` of a close recorded at `position`, and keeps the members
+    /// its walk found with consequences for its chunks (`CloseWork`).
+    fn start_closing(
+        &mut self,
+        body: &CloseMonth,
+        position: u64,
+        tally: CloseTally,
+        work: Option<WorkMembers>,
+        dirty: &mut Dirty,
+    ) {
         let closing = Closing {
             region: body.region.clone(),
             month: body.month,
@@ -645,73 +693,98 @@ impl<S: EventStore> Ledger<S> {
                 self.close_work.remove(&body.region);
             }
         }
-        Ok(CommandRecord {
-            command_id,
-            envelopes,
-            body_digest: None,
-        })
     }
 
     /// The close's walk of the region: every enrolled member counted for the
-    /// `MonthClosed` tally and its close change added to the totals, then the granted
-    /// members who withdrew, who still accrue (R16). Returns the tally, the coverage
-    /// changes of members that get no consequence, and the members that get one with
-    /// their ordinals in the walk (`CloseWork`; `None` past `CLOSE_WORK_MEMBERS_MAX`).
+    /// `MonthClosed` tally and its close change added to the totals, and the granted
+    /// members who withdrew, who still accrue (R16), in one walk in id order (their
+    /// coverage changes are written ahead in key order, `ItemsAhead`). Returns the
+    /// tally and the members that get a consequence with their ordinals in the walk
+    /// (`CloseWork`; `None` past `CLOSE_WORK_MEMBERS_MAX`).
     fn visit_for_close(
         &mut self,
         body: &CloseMonth,
         region: &RegionState,
         after_close: &RegionState,
+        ahead: &mut ItemsAhead,
         dirty: &mut Dirty,
-    ) -> Result<(CloseTally, Accruals, Option<WorkMembers>), LedgerError> {
+    ) -> Result<(CloseTally, Option<WorkMembers>), LedgerError> {
         let mut tally = CloseTally::default();
-        let mut accruals = Vec::new();
         let mut work = Some(Vec::new());
-        self.walk_index(
-            MemberIndex::Enrolled,
-            &body.region,
-            &mut |ledger, member| {
-                let consequences = close_consequences(member, region, body.month);
-                if !consequences.is_empty() {
-                    work = work
-                        .take()
-                        .filter(|members: &WorkMembers| members.len() < CLOSE_WORK_MEMBERS_MAX);
-                    if let Some(members) = work.as_mut() {
-                        members.push((member.member_id, tally.members_visited));
-                    }
+        self.walk_enrolled_and_granted(&body.region, &mut |ledger, member, index| {
+            if index == MemberIndex::Granted {
+                // R16: granted members who withdrew still accrue for months they paid
+                // (an enrolled one is walked as enrolled: enrolled means not withdrawn).
+                if !member.is_withdrawn() {
+                    return Ok(());
                 }
-                tally.add(&consequences);
-                ledger.add_close_change(
-                    member,
-                    region,
-                    after_close,
-                    consequences.is_empty(),
-                    &mut accruals,
-                    dirty,
-                )
-            },
-        )?;
-        // R16: granted members who withdrew still accrue for months they paid (an
-        // enrolled one was walked above: enrolled means not withdrawn).
-        self.walk_index(MemberIndex::Granted, &body.region, &mut |ledger, member| {
-            if !member.is_withdrawn() {
-                return Ok(());
+                return ledger.add_close_change(member, region, after_close, true, ahead, dirty);
             }
-            ledger.add_close_change(member, region, after_close, true, &mut accruals, dirty)
+            let consequences = close_consequences(member, region, body.month);
+            if !consequences.is_empty() {
+                work = work
+                    .take()
+                    .filter(|members: &WorkMembers| members.len() < CLOSE_WORK_MEMBERS_MAX);
+                if let Some(members) = work.as_mut() {
+                    members.push((member.member_id, tally.members_visited));
+                }
+            }
+            tally.add(&consequences);
+            ledger.add_close_change(
+                member,
+                region,
+                after_close,
+                consequences.is_empty(),
+                ahead,
+                dirty,
+            )
         })?;
-        Ok((tally, accruals, work))
+        self.write_items_ahead(ahead)?;
+        Ok((tally, work))
+    }
+
+    /// Writes the coverage changes `ahead` holds to the store, ahead of their append.
+    fn write_items_ahead(&mut self, ahead: &mut ItemsAhead) -> Result<(), LedgerError> {
+        if ahead.batch.is_empty() {
+            return Ok(());
+        }
+        let items = ahead
+            .batch
+            .drain(..)
+            .map(|change| CoverageItem {
+                position: change.position,
+                member_id: change.member_id,
+                value: encode_coverage_item(&change),
+            })
+            .collect::<Vec<_>>();
+        // The walk is in id order: a batch out of it would make the stored rows
+        // overlap, and a feed page skip or repeat an item.
+        assert!(
+            items
+                .iter()
+                .try_fold(ahead.last_written, |last, item| {
+                    (last < Some(item.member_id)).then_some(Some(item.member_id))
+                })
+                .is_some(),
+            "a close's coverage changes are written ahead in member id order"
+        );
+        ahead.last_written = items.last().map(|item| item.member_id);
+        ahead.written += items.len() as u64;
+        self.store.write_items_ahead(ahead.position, items)?;
+        Ok(())
     }
 
     /// Adds what closing the month alone (no consequence yet) changes in `member`'s
     /// month lines to the region's totals; and, for a member that gets no
-    /// consequence, keeps its coverage change for the `MonthClosed` append.
+    /// consequence, adds its coverage change to those written ahead of the
+    /// `MonthClosed` append.
     fn add_close_change(
         &mut self,
         member: &MemberState,
         before: &RegionState,
         after: &RegionState,
         no_consequence: bool,
-        accruals: &mut Accruals,
+        ahead: &mut ItemsAhead,
         dirty: &mut Dirty,
     ) -> Result<(), LedgerError> {
         let window = lines_touched_by_close(before, member);
@@ -734,22 +807,90 @@ impl<S: EventStore> Ledger<S> {
         if no_consequence {
             let months = month_changes(&old, &new);
             if !months.is_empty() {
-                accruals.push((member.member_id, months));
+                ahead.batch.push(CoverageChanged {
+                    member_id: member.member_id,
+                    position: ahead.position,
+                    command_id: ahead.command_id,
+                    months,
+                });
+                if ahead.batch.len() >= ahead.batch_max {
+                    self.write_items_ahead(ahead)?;
+                }
             }
         }
         Ok(())
     }
 
-    /// Calls `visit` with each member of a region's index, in id order, a page at a
-    /// time; members are read from the cache if there, else from their rows (and not
-    /// cached).
-    fn walk_index(
+    /// Calls `visit` with each member of a region's enrolled index and of its granted
+    /// index, with the index, in one walk in id order (a member in both comes first
+    /// as enrolled), each index read a page at a time as `walk_index_between` reads.
+    fn walk_enrolled_and_granted(
+        &mut self,
+        region: &RegionName,
+        visit: &mut dyn FnMut(&mut Self, &MemberState, MemberIndex) -> Result<(), LedgerError>,
+    ) -> Result<(), LedgerError> {
+        let mut enrolled = IndexWalk::new(MemberIndex::Enrolled);
+        let mut granted = IndexWalk::new(MemberIndex::Granted);
+        loop {
+            let next_enrolled = self.front_of(&mut enrolled, region)?;
+            let next_granted = self.front_of(&mut granted, region)?;
+            let walk = match (next_enrolled, next_granted) {
+                (None, None) => return Ok(()),
+                (Some(e), Some(g)) if g < e => &mut granted,
+                (Some(_), _) => &mut enrolled,
+                (None, Some(_)) => &mut granted,
+            };
+            // OK because `front_of` just answered that this walk has a member.
+            let member = walk.members.pop_front().expect("a member at the front");
+            visit(self, &member, walk.index)?;
+        }
+    }
+
+    /// The id of the next member of `walk`, reading its next page when it has none
+    /// left; `None` once the index has no more.
+    fn front_of(
+        &mut self,
+        walk: &mut IndexWalk,
+        region: &RegionName,
+    ) -> Result<Option<Uuid>, LedgerError> {
+        if walk.members.is_empty() && !walk.ended {
+            let (members, full) = self.members_page_after(walk.index, region, walk.after)?;
+            walk.ended = !full;
+            walk.after = members.last().map(|member| member.member_id);
+            walk.members = members.into();
+        }
+        Ok(walk.members.front().map(|member| member.member_id))
+    }
+
+    /// The members of a region's index after `after`, a page of at most
+    /// `CLOSE_COUNT_PAGE_MEMBERS`, read from the cache if there, else from their rows
+    /// (and not cached); and whether the page is full (more may follow).
+    fn members_page_after(
         &mut self,
         index: MemberIndex,
         region: &RegionName,
-        visit: &mut dyn FnMut(&mut Self, &MemberState) -> Result<(), LedgerError>,
-    ) -> Result<(), LedgerError> {
-        self.walk_index_between(index, region, (None, None), visit)
+        after: Option<Uuid>,
+    ) -> Result<(Vec<MemberState>, bool), LedgerError> {
+        let page = self
+            .store
+            .members_page(index, region, after, CLOSE_COUNT_PAGE_MEMBERS)?;
+        let uncached = self.uncached(&page);
+        let mut read: HashMap<Uuid, MemberState> = read_member_rows(&self.store, &uncached)?
+            .into_iter()
+            .flatten()
+            .map(|member| (member.member_id, member))
+            .collect();
+        let mut members = Vec::with_capacity(page.len());
+        for member_id in &page {
+            members.push(match self.state.members.get(member_id) {
+                Some(member) => member.clone(),
+                None => read.remove(member_id).ok_or_else(|| StoreError::Corrupt {
+                    position: 0,
+                    message: crate::store::findings::indexed_member_row_missing(*member_id, region),
+                })?,
+            });
+        }
+        Ok((members, page.len() == CLOSE_COUNT_PAGE_MEMBERS))
     }
 
     /// `walk_index` over the members after `after` (from the first if `None`) through
@@ -762,34 +903,40 @@ impl<S: EventStore> Ledger<S> {
         visit: &mut dyn FnMut(&mut Self, &MemberState) -> Result<(), LedgerError>,
     ) -> Result<(), LedgerError> {
         loop {
-            let page = self
-                .store
-                .members_page(index, region, after, CLOSE_COUNT_PAGE_MEMBERS)?;
-            let uncached = self.uncached(&page);
-            let mut read: HashMap<Uuid, MemberState> = read_member_rows(&self.store, &uncached)?
-                .into_iter()
-                .flatten()
-                .map(|member| (member.member_id, member))
-                .collect();
-            for member_id in &page {
-                if through.is_some_and(|last| *member_id > last) {
+            let (members, full) = self.members_page_after(index, region, after)?;
+            for member in &members {
+                if through.is_some_and(|last| member.member_id > last) {
                     return Ok(());
                 }
-                let member = match self.state.members.get(member_id) {
-                    Some(member) => member.clone(),
-                    None => read.remove(member_id).ok_or_else(|| StoreError::Corrupt {
-                        position: 0,
-                        message: crate::store::findings::indexed_member_row_missing(
-                            *member_id, region,
-                        ),
-                    })?,
-                };
-                visit(self, &member)?;
+                visit(self, member)?;
             }
-            if page.len() < CLOSE_COUNT_PAGE_MEMBERS {
+            if !full {
                 return Ok(());
             }
-            after = page.last().copied();
+            after = members.last().map(|member| member.member_id);
+        }
+    }
+}
+
+/// One of a region's member indexes, walked a page at a time in id order
+/// (`walk_enrolled_and_granted`).
+struct IndexWalk {
+    index: MemberIndex,
+    /// The last member read from the index.
+    after: Option<Uuid>,
+    /// Read and not yet visited.
+    members: std::collections::VecDeque<MemberState>,
+    /// Whether the index has no member after `after`.
+    ended: bool,
+}
+
+impl IndexWalk {
+    fn new(index: MemberIndex) -> IndexWalk {
+        IndexWalk {
+            index,
+            after: None,
+            members: std::collections::VecDeque::new(),
+            ended: false,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! behind it. The ledger itself stays generic (`Ledger<S>`), as do the conformance
 //! suite and the library's tests.
 
+use super::coverage_rows::CoverageItem;
 use super::postgres::redact_url;
 use super::{
     CheckpointWriter, CommandRecord, LogWriter, PgReader, PgStore, ReadStore, ReplacedRow,
@@ -311,6 +312,16 @@ impl LogWriter for AnyStore {
     }
     fn release_caches(&mut self) {
         each!(self, store => store.release_caches())
+    }
+    fn write_items_ahead(
+        &mut self,
+        position: u64,
+        items: Vec<CoverageItem>,
+    ) -> Result<(), StoreError> {
+        each!(self, store => store.write_items_ahead(position, items))
+    }
+    fn discard_items_ahead(&mut self) -> Result<u64, StoreError> {
+        each!(self, store => store.discard_items_ahead())
     }
 
     fn check_writer(&mut self) -> Result<(), StoreError> {

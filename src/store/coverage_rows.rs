@@ -10,9 +10,11 @@
 //! `0x01` count(4) then, per item in (position, member id) order:
 //! position(8) member-id(16) length(4) value(length)
 //!
-//! A row holds the items of the positions its key names (first and last), and every
-//! item at those positions: an append writes every coverage change of the events it
-//! appends (never of earlier ones), so no two rows share a position.
+//! A row is keyed by its first item (position, member id) and holds at most
+//! `COVERAGE_ROW_BYTES_MAX` of items in key order; the rows of one position never
+//! overlap: an append writes the coverage changes of its own events only, and a month
+//! close writes its `MonthClosed`'s ahead of that append in batches in member order
+//! (`LogWriter::write_items_ahead`, D90), each batch's rows after the one before.
 
 use uuid::Uuid;
 

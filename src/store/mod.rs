@@ -975,6 +975,25 @@ pub trait LogWriter: EventLog + StateRows {
     /// region larger than the caches, whose heads would otherwise fill the cache and
     /// stay in memory for as long as the server runs.
     fn release_caches(&mut self);
+    /// Writes `items`, feed items of the one event the next `append` records at
+    /// `position` (the head plus one), ahead of that append, in as many calls as it
+    /// takes: a month close's coverage changes of members with no consequence (a
+    /// granted, paid month accruing, R16) are one per member of a region, and held
+    /// for one append they grew its memory with the region (D17). No reader serves
+    /// them before the append: a feed page reads events first and their items up to
+    /// the last event read, and `verify` passes over items at the head plus one.
+    /// Each call's items come after every earlier call's in key order (position,
+    /// member). Not durable by itself: the append that follows makes them durable with
+    /// its event; should it never come, `discard_items_ahead` removes them.
+    fn write_items_ahead(
+        &mut self,
+        position: u64,
+        items: Vec<coverage_rows::CoverageItem>,
+    ) -> Result<(), StoreError>;
+    /// Removes every feed item after the log's head (written ahead of an append that
+    /// never came: the process stopped, or the append failed) and answers how many
+    /// there were. The writer calls it when it opens, before any append.
+    fn discard_items_ahead(&mut self) -> Result<u64, StoreError>;
     /// Whether this writer can still append: an idle writer asks it now and then
     /// (`writer::WRITER_CHECK_INTERVAL_SECONDS`). sled's lock is a file lock held by the
     /// process, so nothing can take it away; a database server's writer lock lives

@@ -13,6 +13,7 @@
 //! - `E` region-name 0x00 member-id(16)  → empty (enrolled members of a region)
 //! - `K`                                 → checkpoint position(8) of the state rows
 //! - `F` position(8) member-id(16) 0x01  → up to `COVERAGE_ROW_BYTES_MAX` of one append's
+//!   (or one batch written ahead of a close's append, D90)
 //!   coverage-change feed items, the first at that position and member
 //!   (`coverage_rows`); stores written before hold one `CoverageChanged` JSON per
 //!   key `F` position(8) member-id(16)
@@ -2224,10 +2225,17 @@ impl FeedRows for SledReader {
         limit: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
         let at_position = [&[PREFIX_COVERAGE][..], &position.to_be_bytes()].concat();
-        // Items at `position` may begin in the last row that starts before it.
+        // The first item after the cursor is in the last row that starts before it:
+        // before the position, or, resuming after a member, at or before that member
+        // (a close writes a row per few hundred items at its one position, and a
+        // catch-up read from the position's first row each page, 2026-12-06).
+        let cursor_key = match after {
+            Some(member_id) => [&at_position[..], member_id.as_bytes(), &[0xff]].concat(),
+            None => at_position.clone(),
+        };
         let start = match self
             .tree
-            .range([PREFIX_COVERAGE].as_slice()..at_position.as_slice())
+            .range([PREFIX_COVERAGE].as_slice()..cursor_key.as_slice())
             .next_back()
         {
             Some(entry) => entry?.0.to_vec(),
@@ -2387,6 +2395,46 @@ impl LogWriter for SledStore {
 
     fn release_caches(&mut self) {
         self.stream_heads.release();
+    }
+
+    /// One batch of rows, applied and not flushed: the append that records their
+    /// event flushes them with it (sled makes a flush durable with every write before
+    /// it, in order).
+    fn write_items_ahead(
+        &mut self,
+        position: u64,
+        items: Vec<CoverageItem>,
+    ) -> Result<(), StoreError> {
+        let (head, _) = self.engine.head()?;
+        assert!(
+            position == head + 1 && items.iter().all(|item| item.position == position),
+            "feed items are written ahead at the head plus one ({}), not at {position}",
+            head + 1
+        );
+        let mut batch = sled::Batch::default();
+        add_coverage_rows(&mut batch, items);
+        self.apply_state_batch(batch)
+    }
+
+    fn discard_items_ahead(&mut self) -> Result<u64, StoreError> {
+        let (head, _) = self.engine.head()?;
+        let from = [&[PREFIX_COVERAGE][..], &(head + 1).to_be_bytes()].concat();
+        let mut discarded = 0u64;
+        let mut batch = sled::Batch::default();
+        for entry in self
+            .engine
+            .tree
+            .range(from.as_slice()..[PREFIX_COVERAGE + 1].as_slice())
+        {
+            let (key, value) = entry.map_err(|error| self.classified(error))?;
+            discarded += coverage_items(&key, &value)?.len() as u64;
+            batch.remove(key);
+        }
+        if discarded > 0 {
+            self.apply_state_batch(batch)?;
+            self.engine.sync()?;
+        }
+        Ok(discarded)
     }
 }
 

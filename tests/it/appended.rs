@@ -7,6 +7,7 @@ use crate::support::*;
 use flexledger::domain::policy::RegionName;
 use flexledger::domain::{parse_command_value, CommandEnvelope, Refusal, StreamId};
 use flexledger::ledger::{Appended, Ledger};
+use flexledger::store::coverage_rows::CoverageItem;
 use flexledger::store::{
     CheckpointWriter, Checkpoints, CommandRecord, CommandSpan, Envelope, EnvelopeIter, EventLog,
     FeedRows, IndexedIter, LogWriter, MemberIndex, ReplacedRow, Sha256, SledStore, StateKey,
@@ -270,6 +271,16 @@ impl LogWriter for FailingAppend {
     }
     fn release_caches(&mut self) {
         self.inner.release_caches()
+    }
+    fn write_items_ahead(
+        &mut self,
+        position: u64,
+        items: Vec<CoverageItem>,
+    ) -> Result<(), StoreError> {
+        self.inner.write_items_ahead(position, items)
+    }
+    fn discard_items_ahead(&mut self) -> Result<u64, StoreError> {
+        self.inner.discard_items_ahead()
     }
 }
 

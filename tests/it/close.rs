@@ -1000,3 +1000,146 @@ fn a_read_only_server_on_postgres_mid_close_asks_to_retry_until_the_writer_finis
         assert_eq!(read(index), (200, None), "member {index}");
     }
 }
+
+/// The policy and `members` members of "big" enrolled in January, each granted a
+/// subsidy from January and paying it, and member 1 withdrawn after paying (a grant
+/// outlives a withdrawal, R16): commands up to, not including, January's close.
+fn january_granted_and_paid(members: u128) -> Vec<Value> {
+    let mut commands = vec![policy()];
+    for index in 0..members {
+        let id = member(index);
+        commands.push(json!({"command": "enroll", "member_id": id, "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"}));
+        commands.push(json!({"command": "grant_subsidy", "member_id": id, "from_month": "2025-01", "months": 12, "share": "0.5", "category": "hardship"}));
+        commands.push(json!({"command": "pay", "member_id": id, "months": ["2025-01"], "amount": "600.00", "paid_on": "2025-01-15"}));
+    }
+    commands.push(json!({"command": "withdraw", "member_id": member(1), "reason": "voluntary"}));
+    commands
+}
+
+fn close_january() -> Value {
+    json!({"command": "close_month", "region": "big", "month": "2025-01"})
+}
+
+/// Submits `commands` to `ledger`, each accepted.
+fn submitted(
+    ledger: &mut flexledger::ledger::Ledger,
+    sources: &mut FixedSources,
+    commands: Vec<Value>,
+) {
+    use flexledger::domain::parse_command_value;
+    let parsed = commands.into_iter().map(parse_command_value).collect();
+    let submitted = ledger.submit(parsed, sources).unwrap();
+    for result in submitted.results {
+        let result = serde_json::to_value(&result).unwrap();
+        assert_eq!(result["ok"], true, "{result}");
+    }
+}
+
+/// The feed's items at the log's last position (the event and its coverage changes),
+/// as a catch-up reads them a page of 4 at a time: (id, type, data).
+fn feed_at_head(store: &impl flexledger::store::ReadStore) -> Vec<(String, String, String)> {
+    use flexledger::feed::{catch_up_page, Cursor};
+    let (head, _) = store.head().unwrap();
+    let mut cursor = Cursor::after(head - 1, u32::MAX);
+    let mut items = Vec::new();
+    loop {
+        let page = catch_up_page(store, cursor, 4).unwrap();
+        let Some(last) = page.last() else {
+            return items;
+        };
+        cursor.advance(last);
+        for item in &page {
+            assert!(item.position <= head, "nothing after the head");
+            items.push((item.id(), item.event_type.to_owned(), item.data.clone()));
+        }
+    }
+}
+
+/// A close's coverage changes of members with no consequence (a granted, paid month
+/// accruing, R16) are written to the store ahead of its `MonthClosed`, a batch at a
+/// time (D17): written one at a time they are the items written all at once, in member
+/// order, the withdrawn member's among them, and `verify` passes.
+#[test]
+fn a_close_s_accruals_written_ahead_one_at_a_time_are_the_items_written_at_once() {
+    use flexledger::ledger::{verify, Ledger};
+    let feeds: Vec<_> = [1, 1024]
+        .into_iter()
+        .map(|batch| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut ledger = Ledger::open(dir.path()).unwrap();
+            ledger.set_close_items_ahead_batch(batch);
+            let mut sources = FixedSources::new();
+            submitted(&mut ledger, &mut sources, january_granted_and_paid(9));
+            submitted(&mut ledger, &mut sources, vec![close_january()]);
+            verify(ledger.store(), &mut |_| {}).unwrap();
+            feed_at_head(ledger.store())
+        })
+        .collect();
+    assert_eq!(feeds[0], feeds[1]);
+    let changed: Vec<String> = feeds[0][1..]
+        .iter()
+        .map(|(_, kind, data)| {
+            assert_eq!(kind, "CoverageChanged");
+            let data: Value = serde_json::from_str(data).unwrap();
+            assert_ne!(data["months"][0]["subsidy"], "0.00", "{data}");
+            data["member_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let every: Vec<String> = (0..9).map(|index| member(index).to_string()).collect();
+    assert_eq!(changed, every, "every member accrues, in id order");
+    assert_eq!(feeds[0][0].1, "MonthClosed");
+}
+
+/// Items written ahead of a close's append that never came (the process stopped):
+/// `verify` passes over them (no reader serves them), the next writer removes them
+/// when it opens, and the close recorded then carries only its own.
+#[test]
+fn items_written_ahead_of_an_append_that_never_came_are_removed_at_the_next_open() {
+    use flexledger::codec::rows::encode_coverage_item;
+    use flexledger::domain::coverage::CoverageChanged;
+    use flexledger::ledger::{verify, Ledger};
+    use flexledger::store::coverage_rows::CoverageItem;
+    use flexledger::store::{EventLog, LogWriter, SledStore};
+    let reference = tempfile::tempdir().unwrap();
+    let expected = {
+        let mut ledger = Ledger::open(reference.path()).unwrap();
+        let mut sources = FixedSources::new();
+        submitted(&mut ledger, &mut sources, january_granted_and_paid(5));
+        submitted(&mut ledger, &mut sources, vec![close_january()]);
+        feed_at_head(ledger.store())
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = FixedSources::new();
+    {
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        submitted(&mut ledger, &mut sources, january_granted_and_paid(5));
+    }
+    {
+        let mut store = SledStore::open(dir.path()).unwrap();
+        let (head, _) = store.head().unwrap();
+        let stray = |member_id: Uuid| CoverageItem {
+            position: head + 1,
+            member_id,
+            value: encode_coverage_item(&CoverageChanged {
+                member_id,
+                position: head + 1,
+                command_id: Uuid::from_u128(7),
+                months: Vec::new(),
+            }),
+        };
+        let strays = vec![stray(member(0)), stray(Uuid::from_u128(u128::MAX))];
+        store.write_items_ahead(head + 1, strays).unwrap();
+    }
+    let reader = SledStore::open_read_only(dir.path()).unwrap();
+    verify(&reader, &mut |_| {}).expect("items at the head plus one are no damage");
+    drop(reader);
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    submitted(&mut ledger, &mut sources, vec![close_january()]);
+    let items = feed_at_head(ledger.store());
+    assert_eq!(items.len(), expected.len(), "{items:?}");
+    assert_eq!(items, expected, "the close's items, none of the strays");
+    assert!(!items
+        .iter()
+        .any(|(_, _, data)| data.contains("\"months\":[]")));
+    verify(ledger.store(), &mut |_| {}).unwrap();
+}

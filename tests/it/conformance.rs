@@ -611,6 +611,51 @@ pub fn feed_rows_are_paged_after_a_cursor<E: Engine>() {
     assert_eq!(page(5, None, 0, 10), Vec::<String>::new());
 }
 
+/// Feed items written ahead of the append that records their event (a month close's,
+/// in several calls) read in key order across the calls, also resuming after a member
+/// of an earlier call's row; the append makes them its own; items written ahead of an
+/// append that never came are discarded, and only they.
+pub fn items_written_ahead_are_their_event_s_or_discarded<E: Engine>() {
+    use flexledger::store::coverage_rows::CoverageItem;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = E::open(dir.path()).unwrap();
+    let mut commands = Commands::new();
+    store
+        .append(&mut [commands.command(1, &[1])], &[])
+        .unwrap();
+    let items = |position: u64, members: std::ops::RangeInclusive<u128>| {
+        members
+            .map(|member| CoverageItem {
+                position,
+                member_id: member_id(member),
+                value: format!("{position}/{member}").into_bytes(),
+            })
+            .collect::<Vec<_>>()
+    };
+    store.write_items_ahead(2, items(2, 1..=3)).unwrap();
+    store.write_items_ahead(2, items(2, 4..=5)).unwrap();
+    store
+        .append(&mut [commands.command(2, &[2])], &[])
+        .unwrap();
+    let page = |store: &E::Store, position, after: Option<u128>| {
+        store
+            .coverage_changes_page(position, after.map(member_id), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|value| String::from_utf8(value).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(page(&store, 0, None), ["2/1", "2/2", "2/3", "2/4", "2/5"]);
+    assert_eq!(page(&store, 2, Some(2)), ["2/3", "2/4", "2/5"]);
+    assert_eq!(page(&store, 2, Some(4)), ["2/5"]);
+    store.write_items_ahead(3, items(3, 1..=2)).unwrap();
+    assert_eq!(store.discard_items_ahead().unwrap(), 2);
+    assert_eq!(store.discard_items_ahead().unwrap(), 0);
+    drop(store);
+    let store = E::open(dir.path()).unwrap();
+    assert_eq!(page(&store, 0, None), ["2/1", "2/2", "2/3", "2/4", "2/5"]);
+}
+
 pub fn checkpoints_are_never_replaced<E: Engine>() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = filled::<E>(dir.path());
@@ -1000,6 +1045,7 @@ macro_rules! conformance {
                 command_spans_name_where_a_command_sits,
                 state_row_pages_are_in_id_order,
                 feed_rows_are_paged_after_a_cursor,
+                items_written_ahead_are_their_event_s_or_discarded,
                 checkpoints_are_never_replaced,
                 a_rebuild_replaces_state_rows_only,
                 a_rebuild_of_a_province_replaces_every_row,

@@ -166,21 +166,7 @@ fn sentinel(server: &Server, region: &str, index: usize, open_month: &str) -> u6
 /// in all, one per member.
 fn assert_each_item_once(messages: &[Message], first: u64, last: u64, members: usize) {
     assert_eq!(messages[0].id, (first, 0), "starts at the first event");
-    for pair in messages.windows(2) {
-        assert!(
-            pair[0].id < pair[1].id,
-            "ids strictly increase: {:?} then {:?}",
-            pair[0].id,
-            pair[1].id
-        );
-        let (position, sub) = pair[1].id;
-        let expected_before = if sub == 0 {
-            (position - 1, pair[0].id.1)
-        } else {
-            (position, sub - 1)
-        };
-        assert_eq!(pair[0].id, expected_before, "no item left out");
-    }
+    assert_no_gap(messages);
     let events: Vec<u64> = messages
         .iter()
         .filter(|message| message.id.1 == 0)
@@ -206,6 +192,26 @@ fn assert_each_item_once(messages: &[Message], first: u64, last: u64, members: u
         events.len() + members,
         "events + coverage changes"
     );
+}
+
+/// Ids strictly increase with no item left out: each position's event, then its
+/// coverage changes numbered 1, 2, ….
+fn assert_no_gap(messages: &[Message]) {
+    for pair in messages.windows(2) {
+        assert!(
+            pair[0].id < pair[1].id,
+            "ids strictly increase: {:?} then {:?}",
+            pair[0].id,
+            pair[1].id
+        );
+        let (position, sub) = pair[1].id;
+        let expected_before = if sub == 0 {
+            (position - 1, pair[0].id.1)
+        } else {
+            (position, sub - 1)
+        };
+        assert_eq!(pair[0].id, expected_before, "no item left out");
+    }
 }
 
 /// Catch-up pages of 7 items across a close whose coverage changes share a position
@@ -266,6 +272,89 @@ fn a_subscriber_that_falls_behind_the_live_feed_catches_up_from_the_store() {
     // And it is live again.
     let next = sentinel(&server, "lagging", LAGGING_MEMBERS + 1, "2025-02");
     assert_eq!(next_message(&mut feed).id, (next, 0));
+}
+
+/// A close whose granted, paid members accrue (R16) writes their coverage changes to
+/// the store ahead of its `MonthClosed`, a batch at a time, and the live broadcast
+/// carries only the event, marked (D17): a live subscriber, one filtered to the
+/// region's coverage changes and one catching up from before the close all receive
+/// every item once, in order, each member's accrual in member order, and go on live.
+#[test]
+fn a_close_s_accruals_written_ahead_reach_live_and_catching_up_subscribers_once() {
+    const MEMBERS: usize = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(
+        dir.path(),
+        &[
+            ("FLEXLEDGER_CLOSE_ITEMS_AHEAD_BATCH", "5"),
+            ("FLEXLEDGER_FEED_PAGE_ITEMS_MAX", "3"),
+        ],
+    );
+    let region = "accruing";
+    let mut live = subscribe(&server, "", None);
+    let mut changes = subscribe(
+        &server,
+        &format!("?types=CoverageChanged&region={region}"),
+        None,
+    );
+    let first = region_with_members(&server, region, MEMBERS);
+    let grants_and_pays: Vec<Value> = (0..MEMBERS)
+        .flat_map(|index| {
+            let id = member(index);
+            [
+                json!({"command":"grant_subsidy","member_id":id,"from_month":"2025-01",
+                    "months":12,"share":"0.5","category":"hardship"}),
+                json!({"command":"pay","member_id":id,"months":["2025-01"],"amount":"1000.00",
+                    "paid_on":"2025-01-15"}),
+            ]
+        })
+        .collect();
+    submit(&server, &grants_and_pays);
+    let close = submit(
+        &server,
+        &[json!({"command":"close_month","region":region,"month":"2025-01"})],
+    );
+    let closed = close[0]["events"][0]["position"].as_u64().unwrap();
+    let last = sentinel(&server, region, MEMBERS, "2025-02");
+    let accruals = |messages: &[Message]| -> Vec<String> {
+        messages
+            .iter()
+            .filter(|message| message.id.0 == closed && message.id.1 > 0)
+            .map(|message| {
+                assert_eq!(message.event, "CoverageChanged");
+                let data: Value = serde_json::from_str(&message.data).unwrap();
+                assert_eq!(data["months"][0]["subsidy"], "500.00", "{data}");
+                data["member_id"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let every: Vec<String> = (0..MEMBERS)
+        .map(|index| member(index).to_string())
+        .collect();
+    let from_live = read_through(&mut live, (last, 0));
+    assert_eq!(from_live[0].id, (first, 0));
+    assert_no_gap(&from_live);
+    assert_eq!(
+        accruals(&from_live),
+        every,
+        "live: each accrual once, in order"
+    );
+    let mut caught_up = subscribe(&server, &format!("?from={first}"), None);
+    let from_store = read_through(&mut caught_up, (last, 0));
+    assert_eq!(
+        from_store, from_live,
+        "the store gives what the live feed gave"
+    );
+    // The filtered stream: the pays' changes, then the accruals, and nothing else.
+    let mut filtered = Vec::new();
+    while filtered.len() < 2 * MEMBERS {
+        filtered.push(next_message(&mut changes));
+    }
+    assert_eq!(accruals(&filtered), every, "filtered: each accrual once");
+    // Every stream is live again after the close.
+    let next = sentinel(&server, region, MEMBERS + 1, "2025-02");
+    assert_eq!(next_message(&mut live).id, (next, 0));
+    assert_eq!(next_message(&mut caught_up).id, (next, 0));
 }
 
 /// A `from` beyond the head is not an error: the subscriber waits, skips what is

@@ -781,7 +781,7 @@ fn a_writer_without_the_privileges_it_uses_is_refused_at_open() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("the user lacks the privileges a writer uses: state_rows INSERT, state_rows UPDATE, state_rows DELETE, head UPDATE"),
+        stderr.contains("the user lacks the privileges a writer uses: state_rows INSERT, state_rows UPDATE, state_rows DELETE, feed_items DELETE, head UPDATE"),
         "{stderr}"
     );
     assert!(output.stdout.is_empty());

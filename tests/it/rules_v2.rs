@@ -558,6 +558,18 @@ fn a_close_lists_its_region_event_and_a_summary_and_repeats_it() {
 
 #[test]
 fn refunds_accruals_and_subsidy_payments_reach_the_feed() {
+    fn stored_changes_at(
+        store: &impl flexledger::store::FeedRows,
+        position: u64,
+    ) -> Vec<flexledger::domain::coverage::CoverageChanged> {
+        store
+            .coverage_changes_page(position, None, 0, 100)
+            .unwrap()
+            .iter()
+            .map(|item| flexledger::codec::rows::decode_coverage_item(item).unwrap())
+            .filter(|change| change.position == position)
+            .collect()
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut ledger = Ledger::open(dir.path()).unwrap();
     let mut sources = FixedSources::new();
@@ -568,7 +580,12 @@ fn refunds_accruals_and_subsidy_payments_reach_the_feed() {
             results.iter().all(|result| result["ok"] == true),
             "{results:?}"
         );
-        appended.coverage
+        // A close's accruals are written to the store ahead of it (D90).
+        let mut changes = appended.coverage;
+        for position in appended.items_ahead {
+            changes.extend(stored_changes_at(ledger.store(), position));
+        }
+        changes
     };
     feed(
         &mut ledger,

@@ -495,7 +495,9 @@ fn refuse_a_foreign_schema(connection: &mut Connection, store: &str) -> Result<(
 }
 
 /// The privileges a writer uses on each ledger table (`write.rs`): state rows are
-/// upserted and deleted, the head row updated, every other table only appended to.
+/// upserted and deleted, the head row updated, feed items written ahead of a close's
+/// append and deleted when that append never came (`discard_items_ahead`), every other
+/// table only appended to.
 const PG_WRITER_PRIVILEGES: &[(&str, &str)] = &[
     ("log_entries", "SELECT"),
     ("log_entries", "INSERT"),
@@ -507,6 +509,7 @@ const PG_WRITER_PRIVILEGES: &[(&str, &str)] = &[
     ("state_rows", "DELETE"),
     ("feed_items", "SELECT"),
     ("feed_items", "INSERT"),
+    ("feed_items", "DELETE"),
     ("head", "SELECT"),
     ("head", "UPDATE"),
     ("audit_checkpoints", "SELECT"),

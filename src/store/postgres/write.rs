@@ -427,6 +427,43 @@ impl LogWriter for PgStore {
         self.stream_heads.release();
     }
 
+    /// One transaction of its own, committed: the append that records their event
+    /// follows in another (a reader passes over items after the last event it read).
+    fn write_items_ahead(
+        &mut self,
+        position: u64,
+        items: Vec<CoverageItem>,
+    ) -> Result<(), StoreError> {
+        let store = self.reader.pool.store.clone();
+        let pg = |error| classify(&store, error);
+        let connection = self.connection()?;
+        let mut transaction = connection.transaction().map_err(pg)?;
+        let (head, _) = head_in(&mut transaction, &store)?;
+        assert!(
+            position == head + 1 && items.iter().all(|item| item.position == position),
+            "feed items are written ahead at the head plus one ({}), not at {position}",
+            head + 1
+        );
+        insert_feed_items(&mut transaction, items)?.map_err(pg)?;
+        transaction.transaction.commit().map_err(pg)
+    }
+
+    fn discard_items_ahead(&mut self) -> Result<u64, StoreError> {
+        let store = self.reader.pool.store.clone();
+        let pg = |error| classify(&store, error);
+        let connection = self.connection()?;
+        let mut transaction = connection.transaction().map_err(pg)?;
+        let (head, _) = head_in(&mut transaction, &store)?;
+        let discarded = transaction
+            .execute(
+                "DELETE FROM feed_items WHERE position > $1",
+                &[&sql_position(head)?],
+            )
+            .map_err(pg)?;
+        transaction.transaction.commit().map_err(pg)?;
+        Ok(discarded)
+    }
+
     fn check_writer(&mut self) -> Result<(), StoreError> {
         self.check_writer_lock()
     }
