@@ -7,22 +7,40 @@
 # fails unless every subscriber received the same messages, each id once, in order.
 #
 #   tools/feed-bench.sh [MEMBERS] [CATCH_UP] [LIVE]     (default: 200000 100 3)
+#
+# FEED_BENCH_PAYING_PERCENT=P (default 10) of every 100 members pay the month;
+# FEED_BENCH_GRANTED_PERCENT=G (default 0) of every 100 are granted a subsidy first, so
+# the close accrues it for each of them who paid: with both at 100, every coverage
+# change of the close is at its one position, written ahead of its append (D90), and
+# the live subscribers read them from the store. FLEXLEDGER_BIN=PATH measures another
+# build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-200000}
 catch_up=${2:-100}
 live=${3:-3}
-cargo build --release --bins -q
-bin=$PWD/target/release/flexledger
+paying_percent=${FEED_BENCH_PAYING_PERCENT:-10}
+granted_percent=${FEED_BENCH_GRANTED_PERCENT:-0}
+if [ -n "${FLEXLEDGER_BIN:-}" ]; then
+  bin=$FLEXLEDGER_BIN
+else
+  cargo build --release --bins -q
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flexledger
+fi
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-awk -v n="$members" 'BEGIN {
+awk -v n="$members" -v paying="$paying_percent" -v granted="$granted_percent" 'BEGIN {
   print "{\"command\":\"publish_policy\",\"region\":\"province\",\"effective_from\":\"2025-01\",\"average_monthly_wage\":\"10000.00\",\"contribution_rate\":\"0.10\",\"base_ratio_min\":\"0.60\",\"base_ratio_max\":\"3.00\",\"grace_months\":3,\"benefit_delay_first\":6,\"benefit_delay_reenroll\":1,\"backpay_restores\":\"retroactive\",\"benefit_tiers\":[{\"min_continuous_months\":0,\"tier\":\"basic\"}]}"
+  for (i = 0; i < n; i++) {
+    id = sprintf("00000000-0000-4000-8000-%012x", i)
+    printf "{\"command\":\"enroll\",\"member_id\":\"%s\",\"region\":\"province\",\"month\":\"2025-01\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n", id
+    if (i % 100 < granted)
+      printf "{\"command\":\"grant_subsidy\",\"member_id\":\"%s\",\"from_month\":\"2025-01\",\"months\":12,\"share\":\"0.5\",\"category\":\"hardship\"}\n", id
+  }
   for (i = 0; i < n; i++)
-    printf "{\"command\":\"enroll\",\"member_id\":\"00000000-0000-4000-8000-%012x\",\"region\":\"province\",\"month\":\"2025-01\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n", i
-  for (i = 0; i < n; i += 10)
-    printf "{\"command\":\"pay\",\"member_id\":\"00000000-0000-4000-8000-%012x\",\"months\":[\"2025-01\"],\"amount\":\"600.00\",\"paid_on\":\"2025-01-15\"}\n", i
+    if (i % 100 < paying)
+      printf "{\"command\":\"pay\",\"member_id\":\"00000000-0000-4000-8000-%012x\",\"months\":[\"2025-01\"],\"amount\":\"600.00\",\"paid_on\":\"2025-01-15\"}\n", i
 }' > "$work/import.jsonl"
 "$bin" --data-dir "$work/data" submit "$work/import.jsonl" > /dev/null
 

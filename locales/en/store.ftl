@@ -127,6 +127,7 @@ store-found-row-other-member = stored state: the row of member { $member } holds
 store-found-region-row-missing = member { $member }'s region { $region } has no state row
 store-found-member-row-missing = member { $member } has events from position { $position } on but no state row: the state rows are damaged (`flexledger rebuild` writes them again from the log)
 store-found-indexed-member-row-missing = member { $member } is in region { $region }'s index but has no state row
+store-found-close-walk-out-of-order = the month close's walk of region { $region }'s member indexes met member { $member } after member { $after }: an index holds a member it should not (a withdrawn member among the enrolled, or keys out of order)
 store-found-member-stream-start = a member stream must begin with MemberEnrolled
 store-found-checkpoint-row-length = checkpoint row is { $bytes } bytes, not 8 or 12
 store-found-checkpoint-row-format = checkpoint row names state format { $format }, which no build writes (a row of 12 bytes names format 2 or later)

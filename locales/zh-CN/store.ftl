@@ -127,6 +127,7 @@ store-found-row-other-member = 已保存的状态行有误：参保人员 { $mem
 store-found-region-row-missing = 参保人员 { $member } 所在的统筹地区 { $region } 没有状态行
 store-found-member-row-missing = 参保人员 { $member } 自位置 { $position } 起有事件，却没有状态行：状态行已损坏（`flexledger rebuild` 会根据日志重新写出状态行）
 store-found-indexed-member-row-missing = 参保人员 { $member } 在统筹地区 { $region } 的索引中，却没有状态行
+store-found-close-walk-out-of-order = 月结遍历统筹地区 { $region } 的参保人员索引时，在参保人员 { $after } 之后遇到参保人员 { $member }：索引中有不应有的参保人员（已停保人员仍列为参保，或键的顺序错乱）
 store-found-member-stream-start = 参保人员的事件流必须以 `MemberEnrolled` 事件开始
 store-found-checkpoint-row-length = 检查点行有 { $bytes } 个字节，应为 8 或 12 个
 store-found-checkpoint-row-format = 检查点行记载的状态格式为 { $format }，没有任何版本的程序会写入这一格式（12 字节的检查点行记载的格式为 2 或更高）

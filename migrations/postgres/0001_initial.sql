@@ -37,7 +37,8 @@ CREATE TABLE state_rows (
 );
 
 -- The feed's coverage-change items, one per (position, member): written with the
--- events that caused them, never rebuilt or removed.
+-- events that caused them (a month close's just ahead of its event, and removed by
+-- the writer if that event never came: D90), never rebuilt.
 CREATE TABLE feed_items (
     position  bigint NOT NULL,
     member_id uuid   NOT NULL,

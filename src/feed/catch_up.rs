@@ -83,9 +83,13 @@ pub fn catch_up_page(
         .read_log(cursor.position.saturating_add(1))
         .take(items_max)
         .collect::<Result<_, _>>()?;
-    let last = envelopes
-        .last()
-        .map_or(cursor.position, |envelope| envelope.position);
+    // With no envelope read, the items left at the cursor's position, if the log
+    // holds it: a cursor past the head (an id from another server) must not be sent
+    // the items a close writes there ahead of its append (D90).
+    let last = match envelopes.last() {
+        Some(envelope) => envelope.position,
+        None => cursor.position.min(store.head()?.0),
+    };
     let (from, after, skip) = cursor.coverage_resume();
     let mut changes = Vec::new();
     for row in store.coverage_changes_page(from, after, skip, items_max)? {

@@ -103,6 +103,7 @@ pub const CLOSE_ITEMS_AHEAD_BATCH_MAX: usize = 1024;
 /// it: a close of 1,000,000 granted members who all paid held them all and peaked at
 /// 1,376 MiB (2026-12-06, D17).
 struct ItemsAhead {
+    region: RegionName,
     /// Where the `MonthClosed` will be: the head plus one.
     position: u64,
     command_id: Uuid,
@@ -619,6 +620,7 @@ impl<S: EventStore> Ledger<S> {
             after
         };
         let mut ahead = ItemsAhead {
+            region: body.region.clone(),
             position: self.state.position + 1,
             command_id,
             batch: Vec::new(),
@@ -757,18 +759,24 @@ impl<S: EventStore> Ledger<S> {
                 value: encode_coverage_item(&change),
             })
             .collect::<Vec<_>>();
-        // The walk is in id order: a batch out of it would make the stored rows
-        // overlap, and a feed page skip or repeat an item.
-        assert!(
-            items
-                .iter()
-                .try_fold(ahead.last_written, |last, item| {
-                    (last < Some(item.member_id)).then_some(Some(item.member_id))
-                })
-                .is_some(),
-            "a close's coverage changes are written ahead in member id order"
-        );
-        ahead.last_written = items.last().map(|item| item.member_id);
+        // The walk is in id order, each member once: a batch out of it would make the
+        // stored rows overlap, and a feed page skip or repeat an item. Only damaged
+        // indexes break it (a withdrawn member still among the enrolled).
+        for item in &items {
+            if let Some(after) = ahead.last_written.filter(|last| *last >= item.member_id) {
+                let found = crate::store::findings::close_walk_out_of_order(
+                    item.member_id,
+                    &ahead.region,
+                    after,
+                );
+                return Err(StoreError::Corrupt {
+                    position: 0,
+                    message: found,
+                }
+                .into());
+            }
+            ahead.last_written = Some(item.member_id);
+        }
         ahead.written += items.len() as u64;
         self.store.write_items_ahead(ahead.position, items)?;
         Ok(())

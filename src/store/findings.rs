@@ -306,6 +306,17 @@ pub fn indexed_member_row_missing(member: Uuid, region: &RegionName) -> DamageDe
     found("store-found-indexed-member-row-missing", args)
 }
 
+/// A member met twice, or out of id order, by a month close's walk of `region`'s
+/// member indexes (after member `after`): an index holds a member it should not.
+pub fn close_walk_out_of_order(member: Uuid, region: &RegionName, after: Uuid) -> DamageDetail {
+    let args = vec![
+        ("member", text(member)),
+        ("region", text(region)),
+        ("after", text(after)),
+    ];
+    found("store-found-close-walk-out-of-order", args)
+}
+
 /// A member's stream whose first event is not its enrollment.
 pub fn member_stream_start() -> DamageDetail {
     found("store-found-member-stream-start", vec![])

@@ -1097,9 +1097,10 @@ fn a_close_s_accruals_written_ahead_one_at_a_time_are_the_items_written_at_once(
 fn items_written_ahead_of_an_append_that_never_came_are_removed_at_the_next_open() {
     use flexledger::codec::rows::encode_coverage_item;
     use flexledger::domain::coverage::CoverageChanged;
+    use flexledger::feed::{catch_up_page, Cursor};
     use flexledger::ledger::{verify, Ledger};
     use flexledger::store::coverage_rows::CoverageItem;
-    use flexledger::store::{EventLog, LogWriter, SledStore};
+    use flexledger::store::{EventLog, FeedRows, LogWriter, SledStore};
     let reference = tempfile::tempdir().unwrap();
     let expected = {
         let mut ledger = Ledger::open(reference.path()).unwrap();
@@ -1127,13 +1128,28 @@ fn items_written_ahead_of_an_append_that_never_came_are_removed_at_the_next_open
                 months: Vec::new(),
             }),
         };
-        let strays = vec![stray(member(0)), stray(Uuid::from_u128(u128::MAX))];
+        // Keyed apart from any row the close writes (its rows start at a member's
+        // item): a stray the close's own row overwrote would prove nothing.
+        let strays = vec![
+            stray(Uuid::from_u128(member(0).as_u128() + 1)),
+            stray(Uuid::from_u128(u128::MAX)),
+        ];
         store.write_items_ahead(head + 1, strays).unwrap();
     }
     let reader = SledStore::open_read_only(dir.path()).unwrap();
     verify(&reader, &mut |_| {}).expect("items at the head plus one are no damage");
+    // No feed page serves them: not after the head, nor after a cursor past it (an
+    // id from another server).
+    let (head, _) = reader.head().unwrap();
+    for cursor in [Cursor::after(head, u32::MAX), Cursor::after(head + 1, 0)] {
+        let page = catch_up_page(&reader, cursor, 10).unwrap();
+        assert!(page.is_empty(), "{cursor:?}: {page:?}");
+    }
     drop(reader);
     let mut ledger = Ledger::open(dir.path()).unwrap();
+    let (head, _) = ledger.store().head().unwrap();
+    let left = ledger.store().coverage_changes_page(head + 1, None, 0, 10);
+    assert_eq!(left.unwrap().len(), 0, "the strays are removed at open");
     submitted(&mut ledger, &mut sources, vec![close_january()]);
     let items = feed_at_head(ledger.store());
     assert_eq!(items.len(), expected.len(), "{items:?}");
@@ -1142,4 +1158,38 @@ fn items_written_ahead_of_an_append_that_never_came_are_removed_at_the_next_open
         .iter()
         .any(|(_, _, data)| data.contains("\"months\":[]")));
     verify(ledger.store(), &mut |_| {}).unwrap();
+}
+
+/// A withdrawn member left in the enrolled index (damage below the ledger) is met
+/// twice by the close's walk, as enrolled and as granted: the close refuses with the
+/// damage named, instead of writing its items out of order or panicking (D90).
+#[test]
+fn a_withdrawn_member_left_among_the_enrolled_is_damage_at_the_close() {
+    use flexledger::ledger::Ledger;
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = FixedSources::new();
+    {
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        submitted(&mut ledger, &mut sources, january_granted_and_paid(3));
+    }
+    {
+        // The index key `E` region 0x00 member, put back for the withdrawn member.
+        let store = flexledger::store::SledStore::open(dir.path()).unwrap();
+        let key = [&b"Ebig\0"[..], member(1).as_bytes()].concat();
+        store.raw_tree().insert(key, &[][..]).unwrap();
+        store.raw_tree().flush().unwrap();
+    }
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let parsed = vec![flexledger::domain::parse_command_value(close_january())];
+    let error = ledger.submit(parsed, &mut sources).unwrap_err();
+    let said = error.to_string();
+    assert!(
+        said.contains(&format!(
+            "met member {} after member {}",
+            member(1),
+            member(1)
+        )),
+        "{said}"
+    );
+    assert!(ledger.is_poisoned(), "the ledger stops taking commands");
 }

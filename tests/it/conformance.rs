@@ -620,9 +620,7 @@ pub fn items_written_ahead_are_their_event_s_or_discarded<E: Engine>() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = E::open(dir.path()).unwrap();
     let mut commands = Commands::new();
-    store
-        .append(&mut [commands.command(1, &[1])], &[])
-        .unwrap();
+    store.append(&mut [commands.command(1, &[1])], &[]).unwrap();
     let items = |position: u64, members: std::ops::RangeInclusive<u128>| {
         members
             .map(|member| CoverageItem {
@@ -634,9 +632,7 @@ pub fn items_written_ahead_are_their_event_s_or_discarded<E: Engine>() {
     };
     store.write_items_ahead(2, items(2, 1..=3)).unwrap();
     store.write_items_ahead(2, items(2, 4..=5)).unwrap();
-    store
-        .append(&mut [commands.command(2, &[2])], &[])
-        .unwrap();
+    store.append(&mut [commands.command(2, &[2])], &[]).unwrap();
     let page = |store: &E::Store, position, after: Option<u128>| {
         store
             .coverage_changes_page(position, after.map(member_id), 0, 10)
