@@ -123,7 +123,7 @@ impl MemberHistory {
             events,
             implied: 0,
         };
-        let implied = history.implied_by_close_in_progress(store)?;
+        let implied = history.implied_by_close_in_progress(store, cut == Cut::Everything)?;
         history.implied = implied.len();
         history.events.extend(implied);
         Ok(Some(history))
@@ -135,12 +135,23 @@ impl MemberHistory {
     /// close), or when they are recorded (a member's consequences are a pure,
     /// idempotent function of its state: `domain::decide::close_consequences`, what
     /// the writer records for it first).
+    ///
+    /// A `whole` history is told from its own fold, not from the `Closing` row: read
+    /// after the log, the row of a close that ended in between was gone, and a server
+    /// that only reads served the history without the consequences it was missing
+    /// (2026-12-06). In a whole history only a close still being recorded leaves its
+    /// consequences owed (the walk records exactly `close_consequences`, D17).
     fn implied_by_close_in_progress(
         &self,
         store: &(impl ReadStore + ?Sized),
+        whole: bool,
     ) -> Result<Vec<Envelope>, LedgerError> {
-        let Some(closing) = crate::ledger::read_closing(store, &self.region)? else {
-            return Ok(Vec::new());
+        let closing_month = match whole {
+            true => None,
+            false => match crate::ledger::read_closing(store, &self.region)? {
+                Some(closing) => Some(closing.month),
+                None => return Ok(Vec::new()),
+            },
         };
         let last_close = self
             .events
@@ -150,7 +161,10 @@ impl MemberHistory {
                 Event::MonthClosed(closed) => Some((envelope, closed.month)),
                 _ => None,
             });
-        let Some((close, month)) = last_close.filter(|(_, month)| *month == closing.month) else {
+        let in_progress = |month: &crate::domain::month::Month| {
+            closing_month.is_none_or(|closing| *month == closing)
+        };
+        let Some((close, month)) = last_close.filter(|(_, month)| in_progress(month)) else {
             return Ok(Vec::new());
         };
         let state = self.state()?;

@@ -83,6 +83,11 @@ pub fn catch_up_page(
         .read_log(cursor.position.saturating_add(1))
         .take(items_max)
         .collect::<Result<_, _>>()?;
+    // Past everything at its position with no event after it: nothing to read (an
+    // idle follower's poll, a subscriber caught up).
+    if envelopes.is_empty() && cursor.sub == u32::MAX {
+        return Ok(Vec::new());
+    }
     // With no envelope read, the items left at the cursor's position, if the log
     // holds it: a cursor past the head (an id from another server) must not be sent
     // the items a close writes there ahead of its append (D90).

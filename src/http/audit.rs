@@ -223,6 +223,13 @@ async fn render_cut<T: Send + 'static>(
         // `now` bounds only a cut at an instant, which these routes do not take.
         let loaded = MemberHistory::load_or_why_not(store, member_id, cut, chrono::Utc::now())?;
         Ok(match loaded {
+            // A read-only server asks the writer to record them first, as for the
+            // member's rows (D17): told from the history just folded, since a close
+            // recorded after `up_to_date` read the `Closing` rows is in the log read
+            // here (a check on the rows alone missed it, 2026-12-06).
+            Ok(history) if as_of.is_none() && history.implied > 0 && state.writer.is_none() => {
+                return Err(super::read_only_close_pending(&state));
+            }
             Ok(history) => Rendered::Done(render(&history)?),
             Err(NoHistory::Unknown) => Rendered::NoMember,
             Err(NoHistory::NotYet {

@@ -1474,7 +1474,7 @@ async fn member_for_a_reader(
 /// consequences. A data directory is opened by one process at a time, so there the
 /// writer cannot run beside this server (a subscriber's probe was told to start one,
 /// and it was refused).
-fn read_only_close_pending(state: &AppState) -> AppError {
+pub(super) fn read_only_close_pending(state: &AppState) -> AppError {
     let on_directory = matches!(*state.store, AnyReader::Sled(_));
     let engine = if on_directory {
         "directory"

@@ -101,7 +101,7 @@ pub const CLOSE_ITEMS_AHEAD_BATCH_MAX: usize = 1024;
 /// granted, paid month accrues, R16), written to the store ahead of that append
 /// `CLOSE_ITEMS_AHEAD_BATCH_MAX` at a time, in member id order, instead of held for
 /// it: a close of 1,000,000 granted members who all paid held them all and peaked at
-/// 1,376 MiB (2026-12-06, D17).
+/// 1,337–1,376 MiB in two runs (2026-12-06, D90).
 struct ItemsAhead {
     region: RegionName,
     /// Where the `MonthClosed` will be: the head plus one.

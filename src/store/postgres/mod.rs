@@ -26,8 +26,9 @@
 //!
 //! Durable means COMMIT returned with `synchronous_commit` at `on` or stronger: `open`
 //! sets `on` for the writer's session unless the server already asks for
-//! `remote_write` or `remote_apply` (never lowering it), and warns if the server runs
-//! with `fsync` off. One `append` is one transaction.
+//! `remote_write` or `remote_apply` (never lowering it for an append: a close's items
+//! written ahead commit with it off, made durable by the append's commit, D90), and
+//! warns if the server runs with `fsync` off. One `append` is one transaction.
 //!
 //! Threads: every call blocks (module `pool`'s docs), `open` included: the writer
 //! runs on its own thread, and reads run on blocking threads (`spawn_blocking`), never
