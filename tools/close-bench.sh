@@ -27,8 +27,8 @@
 # CLOSE_BENCH_GRANTED_PERCENT=G (default 0): G of every 100 members are granted a
 # subsidy from 2025-01 (R16) before they would pay, so the close accrues it for each
 # of them who paid: CLOSE_BENCH_PAYING_PERCENT=100 CLOSE_BENCH_GRANTED_PERCENT=100 is a
-# region where every member is granted and paid (each one's coverage change rides in
-# the MonthClosed append, D17).
+# region where every member is granted and paid (each one's coverage change is written
+# ahead of the MonthClosed append, D90).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-1000000}
