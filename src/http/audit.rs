@@ -224,9 +224,9 @@ async fn render_cut<T: Send + 'static>(
         let loaded = MemberHistory::load_or_why_not(store, member_id, cut, chrono::Utc::now())?;
         Ok(match loaded {
             // A read-only server asks the writer to record them first, as for the
-            // member's rows (D17): told from the history just folded, since a close
-            // recorded after `up_to_date` read the `Closing` rows is in the log read
-            // here (a check on the rows alone missed it, 2026-12-06).
+            // member's rows (D17): told from the history just folded (reading the
+            // `Closing` rows before the log missed a close recorded in between,
+            // 2026-12-06).
             Ok(history) if as_of.is_none() && history.implied > 0 && state.writer.is_none() => {
                 return Err(super::read_only_close_pending(&state));
             }

@@ -110,9 +110,8 @@ struct ItemsAhead {
     batch: Vec<CoverageChanged>,
     /// Items written at a time (`Ledger::close_items_ahead_batch`).
     batch_max: usize,
-    /// Items written so far.
-    written: u64,
-    /// The member of the last item written: each batch comes after it (key order).
+    /// The member of the last item written (none yet: `None`): each batch comes
+    /// after it (key order).
     last_written: Option<Uuid>,
 }
 
@@ -625,7 +624,6 @@ impl<S: EventStore> Ledger<S> {
             command_id,
             batch: Vec::new(),
             batch_max: self.close_items_ahead_batch,
-            written: 0,
             last_written: None,
         };
         // On an error from here on the caller stops the ledger (`decide_close`): items
@@ -644,7 +642,8 @@ impl<S: EventStore> Ledger<S> {
             position, ahead.position,
             "a close's MonthClosed is the one event of its append's first record"
         );
-        if let Some(appended) = self.appended.as_mut().filter(|_| ahead.written > 0) {
+        let wrote_ahead = ahead.last_written.is_some();
+        if let Some(appended) = self.appended.as_mut().filter(|_| wrote_ahead) {
             appended.items_ahead.push(position);
         }
         self.start_closing(body, position, tally, work, dirty);
@@ -777,7 +776,6 @@ impl<S: EventStore> Ledger<S> {
             }
             ahead.last_written = Some(item.member_id);
         }
-        ahead.written += items.len() as u64;
         self.store.write_items_ahead(ahead.position, items)?;
         Ok(())
     }
@@ -901,8 +899,9 @@ impl<S: EventStore> Ledger<S> {
         Ok((members, page.len() == CLOSE_COUNT_PAGE_MEMBERS))
     }
 
-    /// `walk_index` over the members after `after` (from the first if `None`) through
-    /// `through` (to the last if `None`).
+    /// Calls `visit` with each member of a region's index after `after` (from the first
+    /// if `None`) through `through` (to the last if `None`), in id order, a page at a
+    /// time (`members_page_after`).
     fn walk_index_between(
         &mut self,
         index: MemberIndex,
