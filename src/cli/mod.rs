@@ -1639,6 +1639,8 @@ const SUBMIT_INPUT_QUIET_MILLIS: u64 = 50;
 enum ChunkEnd {
     Full,
     Quiet,
+    /// A signal came: every line read is in this chunk or an earlier one.
+    Stopped,
     End,
 }
 
@@ -1745,7 +1747,7 @@ fn read_chunk(
             continue;
         }
         if stopped {
-            return Ok((chunk, ChunkEnd::Quiet));
+            return Ok((chunk, ChunkEnd::Stopped));
         }
         let received = match lines.recv_timeout(quiet) {
             // An input with nothing to read (a terminal, an open pipe) is waited for
@@ -1878,10 +1880,10 @@ impl SubmitTally {
         let mut stdout = io::BufWriter::new(io::stdout().lock());
         let mut in_flight = std::collections::VecDeque::new();
         let mut output_failed = None;
+        // A signal is heard by `read_chunk` alone, which answers the blank lines it
+        // holds before it says `Stopped`: checked here too, a signal landing between two
+        // chunks left those lines unanswered (a loaded CI machine found it).
         while output_failed.is_none() {
-            if interrupted.load(std::sync::atomic::Ordering::SeqCst) {
-                break;
-            }
             let (chunk, end) = read_chunk(
                 lines,
                 file,
@@ -1894,7 +1896,7 @@ impl SubmitTally {
             }
             let keep = match end {
                 ChunkEnd::Full => SUBMIT_CHUNKS_IN_FLIGHT_MAX - 1,
-                ChunkEnd::Quiet | ChunkEnd::End => 0,
+                ChunkEnd::Quiet | ChunkEnd::Stopped | ChunkEnd::End => 0,
             };
             while in_flight.len() > keep && output_failed.is_none() {
                 let Some(answer) = in_flight.pop_front() else {
@@ -1907,7 +1909,7 @@ impl SubmitTally {
                     }
                 }
             }
-            if end == ChunkEnd::End {
+            if matches!(end, ChunkEnd::End | ChunkEnd::Stopped) {
                 break;
             }
         }
