@@ -1994,46 +1994,38 @@ pub(crate) fn stopped_by_signal(language: Language, what: &str) -> ExitCode {
 /// guess what was recorded. A second signal ends the process at once, as the first
 /// used to: nothing acknowledged is lost, since every append is atomic and durable.
 /// `backup` and `restore` watch too, through [`Interruptible`].
+///
+/// The handlers are installed before this returns and set the flag themselves, in the
+/// handler: a watcher thread of tokio's installed them only once it first ran, so a
+/// signal just after the start still ended the process as `kill -9` would, and it set
+/// the flag only once it was scheduled, after `restore` could have read on to the end.
+/// Where a handler cannot be installed, that signal ends the process as it always did.
+///
+/// A SIGHUP the process was started ignoring (`nohup`) stays ignored: a handler would
+/// replace the ignoring, and a `nohup flexledger restore …` would stop when its
+/// session closed, which is what `nohup` is for (a reviewer found it). Without one, a
+/// terminal or SSH session that closes ended a `restore` or `backup` as `kill -9` would,
+/// leaving its staging directory or `.partial` file behind (an operator's probe,
+/// 2026-12-05).
 pub(crate) fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let interrupted = std::sync::Arc::new(AtomicBool::new(false));
-    let flag = interrupted.clone();
-    let watcher = move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
-        runtime.block_on(async {
-            wait_for_stop_or_hangup().await;
-            flag.store(true, Ordering::SeqCst);
-            wait_for_stop_or_hangup().await;
-            std::process::exit(i32::from(INTERRUPTED_EXIT));
-        });
-    };
-    // Without the watcher, a signal ends the process as it always did.
-    let _ = std::thread::Builder::new()
-        .name("submit-signals".into())
-        .spawn(watcher);
+    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut signals = vec![SIGINT, SIGTERM];
+    if !hangup_ignored() {
+        signals.push(SIGHUP);
+    }
+    for signal in signals {
+        // The exit first: it ends the process only once the flag is already set, so the
+        // first signal sets the flag and the second one exits (signal-hook's order).
+        let exit = i32::from(INTERRUPTED_EXIT);
+        let installed =
+            signal_hook::flag::register_conditional_shutdown(signal, exit, interrupted.clone())
+                .and_then(|_| signal_hook::flag::register(signal, interrupted.clone()));
+        if let Err(error) = installed {
+            tracing::warn!(signal, %error, "cannot watch the signal: it ends the process at once");
+        }
+    }
     interrupted
-}
-
-/// Ctrl-C, SIGTERM, or SIGHUP: a terminal or SSH session that closes sends the last,
-/// and by default it ended a `restore` or `backup` as `kill -9` would, leaving its
-/// staging directory or `.partial` file behind (an operator's probe, 2026-12-05).
-/// A SIGHUP the process was started ignoring (`nohup`) stays ignored: tokio's handler
-/// would replace the ignoring, and a `nohup flexledger restore …` would stop when its
-/// session closed, which is what `nohup` is for (a reviewer found it).
-async fn wait_for_stop_or_hangup() {
-    if hangup_ignored() {
-        return serve::wait_for_signal().await;
-    }
-    let hangup = tokio::signal::unix::SignalKind::hangup();
-    tokio::select! {
-        () = serve::wait_for_signal() => {}
-        () = serve::wait_for_unix_signal(hangup) => {}
-    }
 }
 
 /// Whether this process ignores SIGHUP, from the kernel's account of it (`SigIgn` in

@@ -1044,7 +1044,9 @@ fn an_interrupted_submit_answers_what_it_read_and_says_how_to_finish() {
     // Blank lines last, held until a command or a pause comes: answered too.
     let mut lines = demo_lines();
     lines.extend([String::new(), " ".to_owned()]);
-    writeln!(stdin, "{}", lines.join("\n")).unwrap();
+    stdin
+        .write_all(format!("{}\n", lines.join("\n")).as_bytes())
+        .unwrap();
     stdin.flush().unwrap();
     // Its input stays open: the signal, not the input's end, stops it.
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -1061,13 +1063,23 @@ fn an_interrupted_submit_answers_what_it_read_and_says_how_to_finish() {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
+    // What it says it read is what it answered: every line written, unless a loaded
+    // machine paused its reading thread for longer than a pause in the input
+    // (`SUBMIT_INPUT_QUIET_MILLIS`) before the signal came.
+    let said = stderr
+        .split("interrupted: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|count| count.parse::<usize>().ok());
     let answered = 1 + rest.lines().count();
-    assert_eq!(answered, lines.len(), "every line read is answered");
+    assert_eq!(
+        Some(answered),
+        said,
+        "every line read is answered: {stderr}"
+    );
+    assert!(answered <= lines.len(), "{answered} answers to {lines:?}");
     assert!(
-        stderr.contains(&format!(
-            "interrupted: {} line(s) of standard input were read and decided",
-            lines.len()
-        )),
+        stderr.contains("line(s) of standard input were read and decided"),
         "{stderr}"
     );
     assert!(
