@@ -134,6 +134,9 @@ impl Sources for SystemSources {
     }
 }
 
+/// What `Ledger::set_after_close_chunk` calls once a month close's chunk is durable.
+pub type AfterCloseChunk = Box<dyn FnMut() + Send>;
+
 /// A ledger open for writing.
 pub struct Ledger<S: EventStore = AnyStore> {
     store: S,
@@ -171,6 +174,8 @@ pub struct Ledger<S: EventStore = AnyStore> {
     /// Whether `submit` leaves a close's chunks to the caller (`close_step`, as `serve`
     /// does between requests) instead of recording them all before it returns.
     close_in_background: bool,
+    /// Called once each chunk of a month close is durable (`set_after_close_chunk`).
+    after_close_chunk: Option<AfterCloseChunk>,
     /// The latest `recorded_at` this ledger has stamped, or the head event's when it
     /// opened: no stamp is earlier, so times never go back along the log (D67).
     recorded_at_floor: DateTime<Utc>,
@@ -669,6 +674,7 @@ impl<S: EventStore> Ledger<S> {
             close_chunk_members: CLOSE_CHUNK_MEMBERS_MAX,
             close_items_ahead_batch: close::CLOSE_ITEMS_AHEAD_BATCH_MAX,
             close_in_background: false,
+            after_close_chunk: None,
             recorded_at_floor,
             scrub: scrub::Scrub::default(),
         };
@@ -817,6 +823,14 @@ impl<S: EventStore> Ledger<S> {
     /// (tests use small batches to write many; at least 1).
     pub fn set_close_items_ahead_batch(&mut self, items: usize) {
         self.close_items_ahead_batch = items.clamp(1, close::CLOSE_ITEMS_AHEAD_BATCH_MAX);
+    }
+
+    /// Sets what is called once each chunk of a month close is durable, before the
+    /// next one is decided: tests end the process there as a crash would
+    /// (`FLEXLEDGER_CLOSE_EXIT_AFTER_CHUNKS`), where a `kill -9` sent on reading the
+    /// chunk's log line could come after a loaded machine's child had finished.
+    pub fn set_after_close_chunk(&mut self, hook: AfterCloseChunk) {
+        self.after_close_chunk = Some(hook);
     }
 
     /// Decides commands from the front of `commands` (at most

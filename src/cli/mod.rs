@@ -1416,7 +1416,9 @@ pub(crate) fn mark_found_damage(
 
 /// Tests make a month close's chunks small (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) to
 /// exercise its resumption without a region of thousands, and its batches of coverage
-/// changes written ahead (`FLEXLEDGER_CLOSE_ITEMS_AHEAD_BATCH`) to write many.
+/// changes written ahead (`FLEXLEDGER_CLOSE_ITEMS_AHEAD_BATCH`) to write many; they
+/// end the process as a crash would once that many chunks are durable
+/// (`FLEXLEDGER_CLOSE_EXIT_AFTER_CHUNKS`, exit code 137 as `kill -9` gives).
 pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut Ledger<S>) {
     let number = |variable: &str| {
         std::env::var(variable)
@@ -1428,6 +1430,15 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
     }
     if let Some(items) = number("FLEXLEDGER_CLOSE_ITEMS_AHEAD_BATCH") {
         ledger.set_close_items_ahead_batch(items);
+    }
+    if let Some(chunks) = number("FLEXLEDGER_CLOSE_EXIT_AFTER_CHUNKS") {
+        let mut recorded = 0;
+        ledger.set_after_close_chunk(Box::new(move || {
+            recorded += 1;
+            if recorded >= chunks {
+                std::process::exit(137);
+            }
+        }));
     }
 }
 

@@ -717,11 +717,14 @@ mod tests {
     /// in for), one trickling less is, and so is one that stopped.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_client_acknowledging_bytes_is_not_cut_and_one_trickling_is() {
-        let timeout = Duration::from_millis(100);
+        // Sixteen steps per timeout: the client taking bytes needs two of them in each,
+        // so a loaded machine's late ticks (a 50 ms stall cut it at four per timeout)
+        // do not make it a trickle; the trickling one takes a quarter of the minimum.
+        let timeout = Duration::from_millis(400);
         let step = Duration::from_millis(25);
         for (taken_per_step, cut) in [
             (RESPONSE_SEND_PROGRESS_BYTES_MIN / 2, false),
-            (RESPONSE_SEND_PROGRESS_BYTES_MIN / 8, true),
+            (RESPONSE_SEND_PROGRESS_BYTES_MIN / 64, true),
             (0, true),
         ] {
             COUNTED_BYTES.store(1 << 30, Ordering::Relaxed);
@@ -734,7 +737,7 @@ mod tests {
                 }
             });
             let waited = tokio::time::timeout(
-                Duration::from_millis(800),
+                Duration::from_millis(3_000),
                 activity.write_stalled_for(timeout),
             )
             .await;

@@ -343,6 +343,9 @@ impl<S: EventStore> Ledger<S> {
         };
         self.append_records(&mut records, &dirty)?;
         tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
+        if let Some(hook) = &mut self.after_close_chunk {
+            hook();
+        }
         self.forget_recorded(&closing);
         let progress = CloseProgress { closing, finished };
         if let Some(appended) = &mut self.appended {
