@@ -29,6 +29,10 @@
 # of them who paid: CLOSE_BENCH_PAYING_PERCENT=100 CLOSE_BENCH_GRANTED_PERCENT=100 is a
 # region where every member is granted and paid (each one's coverage change is written
 # ahead of the MonthClosed append, D90).
+# CLOSE_BENCH_STORE=postgres runs every part on PostgreSQL instead of sled: a
+# throwaway cluster as tools/pg-bench.sh starts (Debian's server package, default
+# durability), one database per copy of the region (CREATE DATABASE … TEMPLATE);
+# RSS is the flexledger process's alone, not the database server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 members=${1:-1000000}
@@ -42,8 +46,35 @@ else
   cargo build --release --bins -q
   bin=${CARGO_TARGET_DIR:-$PWD/target}/release/flexledger
 fi
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+fail() {
+  echo "close-bench: $*" >&2
+  exit 2
+}
+engine=${CLOSE_BENCH_STORE:-sled}
+case $engine in sled | postgres) ;; *) fail "CLOSE_BENCH_STORE=$engine: sled or postgres" ;; esac
+if [ "$engine" = postgres ]; then
+  [ -z "${CLOSE_BENCH_IMPORTED:-}" ] || fail "CLOSE_BENCH_IMPORTED keeps a sled store only"
+  # shellcheck source=tools/pg-cluster.sh
+  . "$(dirname "$0")/pg-cluster.sh"
+  pg_find_server
+  pg_find_user
+  keep=""
+  pg_work_dir close-bench
+else
+  work=$(mktemp -d)
+fi
+trap 'kill $(jobs -p) 2>/dev/null || true; [ "$engine" = sled ] || stop_pg; rm -rf "$work"' EXIT
+[ "$engine" = sled ] || pg_start tools/close-bench.sh
+# on NAME: sets ledger to the flexledger command line on the copy of the region NAME.
+on() {
+  ledger=("$bin" --data-dir "$work/$1")
+  [ "$engine" = sled ] || ledger+=(--store "postgresql:///$1?host=$pg&user=postgres")
+}
+# copy FROM TO: a copy of the region's store FROM (and its data directory) as TO.
+copy() {
+  [ ! -d "$work/$1" ] || cp -r "$work/$1" "$work/$2"
+  [ "$engine" = sled ] || "${psql[@]}" -c "CREATE DATABASE $2 TEMPLATE $1"
+}
 ms() { date +%s%3N; }
 parts=" ${CLOSE_BENCH_PARTS:-submit serve kill verify} "
 runs() { [[ $parts == *" $1 "* ]]; }
@@ -68,8 +99,9 @@ awk -v n="$members" -v paying="$paying_percent" -v granted="$granted_percent" 'B
 lines=$(wc -l < "$work/import.jsonl")
 echo '{"command":"close_month","region":"province","month":"2025-01"}' > "$work/close.jsonl"
 
-start_serve() { # DIR: serves DIR, sets serve_pid, base and operator
-  "$bin" --data-dir "$1" serve --demo --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+start_serve() { # NAME: serves the copy NAME, sets serve_pid, base and operator
+  on "$1"
+  "${ledger[@]}" serve --demo --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
   serve_pid=$!
   for _ in $(seq 1200); do grep -q 'operator token' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   base=$(sed -n 's/^listening on //p' "$work/serve.out")
@@ -89,19 +121,25 @@ if [ -n "$imported" ] && [ -d "$imported" ]; then
   cp -r "$imported" "$work/a"
   echo "import: reused $imported ($lines commands)"
 else
+  on a
+  if [ "$engine" = postgres ]; then
+    "${psql[@]}" -c "CREATE DATABASE a"
+    "${ledger[@]}" migrate > /dev/null
+  fi
   start=$(ms)
-  import_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/import.jsonl" > /dev/null; } 2>&1 | tail -1 )
+  import_rss=$( { /usr/bin/time -f '%M' "${ledger[@]}" submit "$work/import.jsonl" > /dev/null; } 2>&1 | tail -1 )
   import_ms=$(( $(ms) - start ))
   [ -z "$imported" ] || cp -r "$work/a" "$imported"
   echo "import: $lines commands in ${import_ms} ms ($(( lines * 1000 / import_ms )) commands/s), peak RSS $((import_rss / 1024)) MiB"
 fi
-runs serve && cp -r "$work/a" "$work/b"
-runs kill && cp -r "$work/a" "$work/c"
+runs serve && copy a b
+runs kill && copy a c
 
 # 1. submit
 if runs submit; then
   start=$(ms)
-  close_rss=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" submit "$work/close.jsonl" > "$work/close-result.json"; } 2>&1 | tail -1 )
+  on a
+  close_rss=$( { /usr/bin/time -f '%M' "${ledger[@]}" submit "$work/close.jsonl" > "$work/close-result.json"; } 2>&1 | tail -1 )
   close_ms=$(( $(ms) - start ))
   echo "close from submit: ${close_ms} ms for $members members ($(( members * 1000 / close_ms )) members/s), peak RSS $((close_rss / 1024)) MiB; result: $(cat "$work/close-result.json")"
 fi
@@ -109,7 +147,7 @@ fi
 # 2. serve, then the same store served again after the close (what the store alone
 # costs a server once the close is in it).
 if runs serve; then
-  start_serve "$work/b"
+  start_serve b
   fresh=$(rss_of)
   # A server that has run for a month has read members before its close, so sled's
   # page cache (SLED_CACHE_BYTES_MAX) is full: WARM_READS coverage reads spread over the
@@ -135,7 +173,7 @@ if runs serve; then
   peak=$(hwm_of)
   cpu_ms=$(( ($(cpu_of) - cpu_before) * 1000 / $(getconf CLK_TCK) ))
   kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
-  start_serve "$work/b"
+  start_serve b
   reopened=$(rss_of)
   kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true
   echo "close under serve: answered in ${answered_ms} ms, recorded to the end in ${serve_ms} ms (CPU ${cpu_ms} ms); RSS just started ${fresh} MiB, before (after ${warm_reads} member reads) ${before} MiB, peak ${peak} MiB, after ${after} MiB (served again: ${reopened} MiB)"
@@ -143,14 +181,17 @@ fi
 
 # 3. kill -9 mid-close, then reopen
 if runs kill; then
-  "$bin" --data-dir "$work/c" submit "$work/close.jsonl" > /dev/null 2>&1 &
+  on c
+  "${ledger[@]}" submit "$work/close.jsonl" > /dev/null 2>&1 &
   victim=$!
   sleep "$kill_after"
   kill -9 "$victim" 2>/dev/null && killed=yes || killed="no (the close had finished)"
   wait "$victim" 2>/dev/null || true
-  "$bin" --data-dir "$work/c" verify > "$work/verify.json" || { echo "verify failed: $(cat "$work/verify.json")"; exit 1; }
-  missed=$("$bin" --data-dir "$work/c" events | grep '"type":"ContributionMissed"' | grep -o '"member_id":"[^"]*"' | sort | uniq -c | awk '{count[$1]++} END {for (c in count) printf "%s member(s) missed %s time(s); ", count[c], c}')
-  expected=$(( members - (members + 9) / 10 ))
+  "${ledger[@]}" verify > "$work/verify.json" || { echo "verify failed: $(cat "$work/verify.json")"; exit 1; }
+  missed=$("${ledger[@]}" events | { grep '"type":"ContributionMissed"' | grep -o '"member_id":"[^"]*"' || true; } | sort | uniq -c | awk '{count[$1]++} END {for (c in count) printf "%s member(s) missed %s time(s); ", count[c], c}')
+  # Those who did not pay: i % 100 >= PAYING_PERCENT (the import above).
+  rest=$(( members % 100 - paying_percent ))
+  expected=$(( members / 100 * (100 - paying_percent) + (rest > 0 ? rest : 0) ))
   echo "kill -9 after ${kill_after} s (killed: $killed), then verify: $(cat "$work/verify.json"); ContributionMissed per member: ${missed}expected ${expected} members once each"
 fi
 
@@ -158,7 +199,8 @@ fi
 if runs verify && runs submit; then
   for command in verify rebuild; do
     start=$(ms)
-    peak=$( { /usr/bin/time -f '%M' "$bin" --data-dir "$work/a" "$command" > "$work/$command.json"; } 2>&1 | tail -1 )
+    on a
+    peak=$( { /usr/bin/time -f '%M' "${ledger[@]}" "$command" > "$work/$command.json"; } 2>&1 | tail -1 )
     echo "$command of the closed store: $(( $(ms) - start )) ms, peak RSS $((peak / 1024)) MiB: $(head -c 160 "$work/$command.json")"
   done
 fi
