@@ -256,10 +256,15 @@ fn killed_at_random_moments(new_target: &dyn Fn() -> Target, cycles: usize) {
     let lines = import_lines(MEMBERS);
     let input = lines.join("\n") + "\n";
     let reference = new_target();
-    let started = std::time::Instant::now();
-    let results = run_submit(&reference, &input, None);
-    let full_run_micros = u64::try_from(started.elapsed().as_micros()).unwrap().max(1);
-    assert_eq!(results.len(), lines.len());
+    let timed_run = |target: &Target| {
+        let started = std::time::Instant::now();
+        let results = run_submit(target, &input, None);
+        assert_eq!(results.len(), lines.len());
+        u64::try_from(started.elapsed().as_micros()).unwrap().max(1)
+    };
+    // The faster of two uninterrupted runs: one slowed by a loaded machine made most
+    // kills land after the end, and the test gave up ("kills keep missing").
+    let full_run_micros = timed_run(&reference).min(timed_run(&new_target()));
     let reference_head = reference.open().head().unwrap().0;
     let reference_coverages = coverages(&reference, MEMBERS);
     // Epochs: a fresh store, killed at random moments and resumed until the import

@@ -423,13 +423,16 @@ fn slow_partial_headers_neither_lock_clients_out_nor_stay_open() {
         answers.push(asked.elapsed());
         assert_eq!((status, &body["ok"]), (200, &json!(true)));
     }
-    let slowest = *answers.iter().max().unwrap();
     eprintln!(
         "{SLOW_CONNECTIONS} slow connections opened in {opening:?}; /healthz answered in {answers:?}"
     );
+    // Served within 100 ms: the median of five, so that one late wake-up of a loaded
+    // machine is no failure; a client locked out waits seconds every time, and any
+    // answer over a second fails too.
+    answers.sort();
     assert!(
-        slowest < Duration::from_millis(100),
-        "/healthz took {slowest:?} with {SLOW_CONNECTIONS} slow connections open"
+        answers[2] < Duration::from_millis(100) && answers[4] < Duration::from_secs(1),
+        "/healthz took {answers:?} with {SLOW_CONNECTIONS} slow connections open"
     );
     assert!(
         opened.elapsed() < Duration::from_millis(HEADER_READ_TIMEOUT_MS),
@@ -462,6 +465,9 @@ fn slow_partial_headers_neither_lock_clients_out_nor_stay_open() {
 
     // A keep-alive connection idle between requests is closed after the idle timeout.
     let mut idle = std::net::TcpStream::connect(&address).unwrap();
+    // Timed from before the request: the server's idle time starts once it answered,
+    // and this thread may read the answer late.
+    let asked = Instant::now();
     idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     let mut response = [0u8; 512];
@@ -472,8 +478,8 @@ fn slow_partial_headers_neither_lock_clients_out_nor_stay_open() {
         &mut idle,
         answered + Duration::from_millis(IDLE_TIMEOUT_MS + 1000)
     ));
-    let idle_closed = answered.elapsed();
-    eprintln!("idle keep-alive connection closed {idle_closed:?} after its response");
+    let idle_closed = asked.elapsed();
+    eprintln!("idle keep-alive connection closed {idle_closed:?} after its request");
     assert!(idle_closed >= Duration::from_millis(IDLE_TIMEOUT_MS * 8 / 10));
 
     // The feed stream, silent for longer than the idle timeout, was not cut.
