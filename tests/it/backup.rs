@@ -2098,6 +2098,54 @@ fn an_interrupted_restore_leaves_nothing_behind() {
     }
 }
 
+/// A second Ctrl-C ends at once a restore that the first could not stop: one waiting
+/// for the next line of a backup that does not come (the first is heard at its next
+/// read), as Ctrl-C always did; the first alone leaves it waiting.
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_ends_a_restore_still_waiting_at_once() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let (_, lines) = demo_backup(root.path());
+    let target = root.path().join("waiting");
+    let staging = root.path().join(".waiting.restoring");
+    let mut child = restore_from_pipe(&target);
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all((lines[..2].join("\n") + "\n").as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    wait_for(&staging, "no staging directory");
+    let interrupt = |child: &std::process::Child| {
+        let pid = child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    interrupt(&child);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first Ctrl-C ended a restore waiting for its input"
+    );
+    interrupt(&child);
+    let waited = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            waited.elapsed().as_secs() < 30,
+            "the second Ctrl-C did not end it"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    drop(stdin);
+}
+
 /// Under `nohup` (SIGHUP ignored from the start) a restore goes on through a hangup, as
 /// `nohup` promises: listening for SIGHUP must not undo the ignoring.
 #[cfg(unix)]
