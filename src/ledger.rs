@@ -135,7 +135,7 @@ impl Sources for SystemSources {
 }
 
 /// What `Ledger::set_after_close_chunk` calls once a month close's chunk is durable.
-pub type AfterCloseChunk = Box<dyn FnMut() + Send>;
+pub(crate) type AfterCloseChunk = Box<dyn FnMut() + Send>;
 
 /// A ledger open for writing.
 pub struct Ledger<S: EventStore = AnyStore> {
@@ -829,7 +829,7 @@ impl<S: EventStore> Ledger<S> {
     /// next one is decided: tests end the process there as a crash would
     /// (`FLEXLEDGER_CLOSE_EXIT_AFTER_CHUNKS`), where a `kill -9` sent on reading the
     /// chunk's log line could come after a loaded machine's child had finished.
-    pub fn set_after_close_chunk(&mut self, hook: AfterCloseChunk) {
+    pub(crate) fn set_after_close_chunk(&mut self, hook: AfterCloseChunk) {
         self.after_close_chunk = Some(hook);
     }
 

@@ -468,8 +468,9 @@ fn connection_limits() -> ConnectionLimits {
     limits
 }
 
-/// Waits for SIGTERM or Ctrl-C (SIGINT): how `serve` and `submit` are asked to stop.
-pub(crate) async fn wait_for_signal() {
+/// Waits for SIGTERM or Ctrl-C (SIGINT): how `serve` is asked to stop (`submit`,
+/// `backup` and `restore` set a flag in the handler instead: `watch_for_interrupt`).
+async fn wait_for_signal() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = wait_for_unix_signal(tokio::signal::unix::SignalKind::terminate()) => {}
@@ -477,7 +478,7 @@ pub(crate) async fn wait_for_signal() {
 }
 
 /// Returns when `kind` arrives; never, when it cannot be watched.
-pub(crate) async fn wait_for_unix_signal(kind: tokio::signal::unix::SignalKind) {
+async fn wait_for_unix_signal(kind: tokio::signal::unix::SignalKind) {
     match tokio::signal::unix::signal(kind) {
         Ok(mut signal) => {
             signal.recv().await;

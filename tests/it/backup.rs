@@ -2116,21 +2116,13 @@ fn a_second_ctrl_c_ends_a_restore_still_waiting_at_once() {
         .unwrap();
     stdin.flush().unwrap();
     wait_for(&staging, "no staging directory");
-    let interrupt = |child: &std::process::Child| {
-        let pid = child.id().to_string();
-        let sent = std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-    };
-    interrupt(&child);
+    signal_delivered(&child, "INT");
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
         "the first Ctrl-C ended a restore waiting for its input"
     );
-    interrupt(&child);
+    signal_delivered(&child, "INT");
     let waited = std::time::Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -2144,6 +2136,75 @@ fn a_second_ctrl_c_ends_a_restore_still_waiting_at_once() {
     };
     assert_eq!(status.code(), Some(130));
     drop(stdin);
+}
+
+/// A terminal that closes sends SIGHUP twice within milliseconds (bash to its jobs,
+/// then the kernel to the foreground group), and systemd SIGHUP right after SIGTERM:
+/// the second stops the restore as the first does, through its error path, and never
+/// ends it outright with its staging directory left behind.
+#[cfg(unix)]
+#[test]
+fn a_second_hangup_or_term_does_not_cut_a_restore_s_stop_short() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let (_, lines) = demo_backup(root.path());
+    for (first, second) in [("HUP", "HUP"), ("TERM", "HUP")] {
+        let target = root.path().join(format!("restored-{first}-{second}"));
+        let staging = root
+            .path()
+            .join(format!(".restored-{first}-{second}.restoring"));
+        let mut child = restore_from_pipe(&target);
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all((lines[..2].join("\n") + "\n").as_bytes())
+            .unwrap();
+        stdin.flush().unwrap();
+        wait_for(&staging, "no staging directory");
+        signal_delivered(&child, first);
+        signal_delivered(&child, second);
+        let _ = stdin.write_all((lines[2..].join("\n") + "\n").as_bytes());
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(130),
+            "{first}, {second}: {message}"
+        );
+        assert!(!staging.exists(), "{first}, {second}: {message}");
+        assert!(!target.exists(), "{first}, {second}: {message}");
+    }
+}
+
+/// Sends `child` the signal `name` (`kill -NAME`) and waits until it is delivered (no
+/// longer pending in `/proc/PID/status`): two of a kind sent before that merge into one.
+fn signal_delivered(child: &std::process::Child, name: &str) {
+    let number: u32 = match name {
+        "HUP" => 1,
+        "INT" => 2,
+        "TERM" => 15,
+        other => panic!("no number for SIG{other}"),
+    };
+    let pid = child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let pending = || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .filter(|line| line.starts_with("SigPnd:") || line.starts_with("ShdPnd:"))
+            .filter_map(|line| line.split_whitespace().nth(1))
+            .filter_map(|mask| u64::from_str_radix(mask, 16).ok())
+            .any(|mask| mask & (1 << (number - 1)) != 0)
+    };
+    let waited = std::time::Instant::now();
+    while pending() {
+        assert!(waited.elapsed().as_secs() < 30, "SIG{name} never delivered");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 /// Under `nohup` (SIGHUP ignored from the start) a restore goes on through a hangup, as

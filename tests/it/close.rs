@@ -1,8 +1,11 @@
 //! Month close at any size (D17): a close is recorded as its region's `MonthClosed`,
 //! then its members' consequences in chunks. These tests run the real binaries with
 //! small chunks (`FLEXLEDGER_CLOSE_CHUNK_MEMBERS`) and check what an auditor would:
-//! every consequence exactly once, after a `kill -9` at any chunk too, and no read
-//! that misses a consequence of a recorded close.
+//! every consequence exactly once, after a crash after any chunk too (the process ends
+//! itself there, `FLEXLEDGER_CLOSE_EXIT_AFTER_CHUNKS`; a chunk is one atomic append, so
+//! a crash inside one is a crash before it), and no read that misses a consequence of
+//! a recorded close. Items written ahead of a close's append and left by a crash:
+//! `items_written_ahead_of_an_append_that_never_came_are_removed_at_the_next_open`.
 
 use crate::http::{call, start_with_env, token};
 use crate::support::*;
@@ -161,9 +164,9 @@ fn a_close_of_many_chunks_records_every_consequence_once_and_answers_with_a_summ
     );
 }
 
-/// `kill -9` after the close's `MonthClosed` and some of its chunks are durable; the
+/// A crash after the close's `MonthClosed` and some of its chunks are durable; the
 /// next command that opens the store finishes the close, and every consequence is
-/// recorded exactly once, wherever the kill landed.
+/// recorded exactly once, after whichever chunk the crash came.
 #[test]
 fn a_close_killed_after_any_chunk_is_finished_on_the_next_open_with_every_consequence_once() {
     for chunks_before_kill in [1usize, 7, 25] {
