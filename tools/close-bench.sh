@@ -72,8 +72,10 @@ on() {
 }
 # copy FROM TO: a copy of the region's store FROM (and its data directory) as TO.
 copy() {
-  [ ! -d "$work/$1" ] || cp -r "$work/$1" "$work/$2"
-  [ "$engine" = sled ] || "${psql[@]}" -c "CREATE DATABASE $2 TEMPLATE $1"
+  # Called in `runs … && copy …`, where `set -e` does not reach: each failure said.
+  [ ! -d "$work/$1" ] || cp -r "$work/$1" "$work/$2" || fail "could not copy $work/$1 to $work/$2"
+  [ "$engine" = sled ] || "${psql[@]}" -c "CREATE DATABASE $2 TEMPLATE $1" ||
+    fail "could not copy the database $1 to $2"
 }
 ms() { date +%s%3N; }
 parts=" ${CLOSE_BENCH_PARTS:-submit serve kill verify} "
