@@ -30,6 +30,8 @@ const TOY_SIZE: &[&str] = &[
     "3",
     "--samples",
     "5",
+    "--granted-percent",
+    "20",
 ];
 
 #[test]
@@ -57,13 +59,31 @@ fn every_benchmark_mode_runs_at_a_toy_size() {
         "30",
         "--months",
         "2",
+        "--granted-percent",
+        "40",
         "--emit",
         commands.to_str().unwrap(),
     ]);
+    let text = std::fs::read_to_string(&commands).unwrap();
+    let granted = text.matches("\"command\":\"grant_subsidy\"").count();
+    assert!(
+        (8..=16).contains(&granted),
+        "{granted} of 30 granted at 40%"
+    );
     let store = dir.path().join("store");
     let submitted =
         crate::support::flexledger(&store, &["submit", commands.to_str().unwrap()], None);
     assert!(submitted.status.success());
+    let results = String::from_utf8_lossy(&submitted.stdout);
+    assert!(
+        results.lines().all(|line| line.contains("\"ok\":true")),
+        "every emitted command is accepted: {results}"
+    );
+    let accrued = crate::support::flexledger(&store, &["events"], None);
+    assert!(
+        String::from_utf8_lossy(&accrued.stdout).contains("SubsidyGranted"),
+        "the grants are recorded"
+    );
     let census = bench(&["--census", store.to_str().unwrap()]);
     assert!(
         !census.stdout.is_empty(),

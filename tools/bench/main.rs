@@ -65,6 +65,14 @@ struct Args {
     /// command ids) and exit: an import to try `flexledger submit` on.
     #[arg(long, value_name = "FILE")]
     emit: Option<PathBuf>,
+    /// Of every 100 members, how many an employment office grants a subsidy (R16)
+    /// right after they enroll: 12 months from 2025-01 at a share of 0.5, accrued at
+    /// the close of each of those months they paid (no payout is emitted). 0 (the
+    /// default) is the region
+    /// every earlier measurement used; with more, the region's money, its feed and its
+    /// closes carry subsidies too (with --emit as with every measurement).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    granted_percent: u8,
     /// Only count the keys and bytes of the ledger store in DIR by key prefix (the
     /// log, the stream index, command records, state rows, feed rows …) next to the
     /// bytes on disk, and exit: where a stored event's bytes go.
@@ -137,7 +145,10 @@ struct Simulated {
 
 /// Writes the synthetic region's command lines (see module docs) one by one, so the
 /// benchmark's memory is the ledger's, not the workload's. Returns the line count.
-fn write_region(members: usize, months: usize, out: &mut dyn std::io::Write) -> BenchResult<u64> {
+/// The synthetic region's commands, one JSON line each: `--members`, `--months` and
+/// `--granted-percent` of `args`.
+fn write_region(args: &Args, out: &mut dyn std::io::Write) -> BenchResult<u64> {
+    let (members, months) = (args.members, args.months);
     let mut counter = 0u128;
     let mut written = 0u64;
     let mut push = |line: String| -> std::io::Result<()> {
@@ -157,6 +168,13 @@ fn write_region(members: usize, months: usize, out: &mut dyn std::io::Write) -> 
             json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
             &mut counter,
         ))?;
+        // Spread over the region by another stride than the payment kinds' below.
+        if (index * 104_729) % 100 < usize::from(args.granted_percent) {
+            push(command_line(
+                json!({"command":"grant_subsidy","member_id":member_id(index),"from_month":"2025-01","months":12,"share":"0.5","category":"hardship"}),
+                &mut counter,
+            ))?;
+        }
     }
     for month in 0..months {
         for (index, member) in simulated.iter_mut().enumerate() {
@@ -463,7 +481,7 @@ fn main() -> BenchResult<()> {
     let args = Args::parse();
     if let Some(path) = &args.emit {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-        let lines = write_region(args.members, args.months, &mut out)?;
+        let lines = write_region(&args, &mut out)?;
         std::io::Write::flush(&mut out)?;
         eprintln!("wrote {lines} commands to {}", path.display());
         return Ok(());
@@ -560,7 +578,7 @@ fn measure_ledger(args: &Args, root: &Path) -> BenchResult<(LedgerMeasures, Sled
     let workload = root.join("region.jsonl");
     let lines = {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&workload)?);
-        let lines = write_region(args.members, args.months, &mut out)?;
+        let lines = write_region(args, &mut out)?;
         std::io::Write::flush(&mut out)?;
         lines
     };
@@ -834,6 +852,7 @@ fn postgres_part(args: &Args, url: &str, dir: &Path) -> BenchResult<()> {
         ("--appenders", args.appenders),
         ("--appender-commands", args.appender_commands),
         ("--samples", args.samples),
+        ("--granted-percent", usize::from(args.granted_percent)),
     ];
     let status = std::process::Command::new(std::env::current_exe()?)
         .args(

@@ -564,7 +564,7 @@ struct Rows {
 pub fn run(args: &Args, url: &str, root: &Path) -> BenchResult<()> {
     let workload = root.join("region.jsonl");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&workload)?);
-    let lines = write_region(args.members, args.months, &mut out)?;
+    let lines = write_region(args, &mut out)?;
     std::io::Write::flush(&mut out)?;
     drop(out);
     let measured = measure(args, url, &workload, lines)?;
