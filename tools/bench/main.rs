@@ -145,6 +145,19 @@ struct Simulated {
 
 /// Writes the synthetic region's command lines (see module docs) one by one, so the
 /// benchmark's memory is the ledger's, not the workload's. Returns the line count.
+/// Every member's enrollment, each followed by its grant for `granted_percent` of
+/// every 100 members (`--granted-percent`).
+fn enrollments(members: usize, granted_percent: u8) -> impl Iterator<Item = serde_json::Value> {
+    (0..members).flat_map(move |index| {
+        let id = member_id(index);
+        let enroll = json!({"command":"enroll","member_id":id,"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"});
+        // Spread over the region by another stride than the payment kinds' below.
+        let granted = (index * 104_729) % 100 < usize::from(granted_percent);
+        let grant = granted.then(|| json!({"command":"grant_subsidy","member_id":id,"from_month":"2025-01","months":12,"share":"0.5","category":"hardship"}));
+        std::iter::once(enroll).chain(grant)
+    })
+}
+
 /// The synthetic region's commands, one JSON line each: `--members`, `--months` and
 /// `--granted-percent` of `args`.
 fn write_region(args: &Args, out: &mut dyn std::io::Write) -> BenchResult<u64> {
@@ -163,18 +176,8 @@ fn write_region(args: &Args, out: &mut dyn std::io::Write) -> BenchResult<u64> {
             withdrawn: false,
         })
         .collect();
-    for index in 0..members {
-        push(command_line(
-            json!({"command":"enroll","member_id":member_id(index),"region":"bench","month":"2025-01","base_ratio":"0.60","labor_relationship":"none"}),
-            &mut counter,
-        ))?;
-        // Spread over the region by another stride than the payment kinds' below.
-        if (index * 104_729) % 100 < usize::from(args.granted_percent) {
-            push(command_line(
-                json!({"command":"grant_subsidy","member_id":member_id(index),"from_month":"2025-01","months":12,"share":"0.5","category":"hardship"}),
-                &mut counter,
-            ))?;
-        }
+    for command in enrollments(members, args.granted_percent) {
+        push(command_line(command, &mut counter))?;
     }
     for month in 0..months {
         for (index, member) in simulated.iter_mut().enumerate() {
