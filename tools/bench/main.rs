@@ -68,9 +68,9 @@ struct Args {
     /// Of every 100 members, how many an employment office grants a subsidy (R16)
     /// right after they enroll: 12 months from 2025-01 at a share of 0.5, accrued at
     /// the close of each of those months they paid (no payout is emitted). 0 (the
-    /// default) is the region
-    /// every earlier measurement used; with more, the region's money, its feed and its
-    /// closes carry subsidies too (with --emit as with every measurement).
+    /// default) is the region every earlier measurement used; with more, the region's
+    /// money, its feed and its closes carry subsidies too (with --emit as with every
+    /// measurement).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     granted_percent: u8,
     /// Only count the keys and bytes of the ledger store in DIR by key prefix (the
@@ -143,8 +143,6 @@ struct Simulated {
     withdrawn: bool,
 }
 
-/// Writes the synthetic region's command lines (see module docs) one by one, so the
-/// benchmark's memory is the ledger's, not the workload's. Returns the line count.
 /// Every member's enrollment, each followed by its grant for `granted_percent` of
 /// every 100 members (`--granted-percent`).
 fn enrollments(members: usize, granted_percent: u8) -> impl Iterator<Item = serde_json::Value> {
@@ -158,8 +156,9 @@ fn enrollments(members: usize, granted_percent: u8) -> impl Iterator<Item = serd
     })
 }
 
-/// The synthetic region's commands, one JSON line each: `--members`, `--months` and
-/// `--granted-percent` of `args`.
+/// Writes the synthetic region's command lines (see module docs; `--members`,
+/// `--months` and `--granted-percent` of `args`) one by one, so the benchmark's memory
+/// is the ledger's, not the workload's. Returns the line count.
 fn write_region(args: &Args, out: &mut dyn std::io::Write) -> BenchResult<u64> {
     let (members, months) = (args.members, args.months);
     let mut counter = 0u128;
