@@ -2017,7 +2017,38 @@ fn restore_from_pipe(target: &Path) -> std::process::Child {
     // Through `env --default-signal=HUP` (coreutils; it then runs the binary in its
     // place): a test run under `nohup` would otherwise pass its ignored SIGHUP on,
     // and the restore, rightly, would go on through one.
-    restore_from_pipe_through(&["env", "--default-signal=HUP"], target)
+    restore_from_pipe_through(HANGUP_DEFAULT, target)
+}
+
+/// The launcher [`restore_from_pipe`] runs the binary through: `env
+/// --default-signal=HUP` (coreutils), which undoes a `nohup` the tests run under.
+const HANGUP_DEFAULT: &[&str] = &["env", "--default-signal=HUP"];
+
+/// A restore into `root`/`name` from a pipe (run by `launcher`, as
+/// [`restore_from_pipe_through`]), sent the first two of `lines` and waited for until
+/// its staging directory is made: the child, its standard input (held open, for the
+/// rest of the backup or none) and that directory.
+fn restore_under_way(
+    launcher: &[&str],
+    root: &Path,
+    name: &str,
+    lines: &[String],
+) -> (std::process::Child, std::process::ChildStdin, PathBuf) {
+    use std::io::Write;
+    let staging = root.join(format!(".{name}.restoring"));
+    let mut child = restore_from_pipe_through(launcher, &root.join(name));
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all((lines[..2].join("\n") + "\n").as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    wait_for(&staging, "no staging directory");
+    (child, stdin, staging)
+}
+
+/// The lines of a backup after the two [`restore_under_way`] sent.
+fn rest_of(lines: &[String]) -> String {
+    lines[2..].join("\n") + "\n"
 }
 
 /// [`restore_from_pipe`], run by `launcher` (a program and its arguments, which then
@@ -2065,24 +2096,16 @@ fn an_interrupted_restore_leaves_nothing_behind() {
     let root = tempfile::tempdir().unwrap();
     let (_, lines) = demo_backup(root.path());
     let file = root.path().join("demo.backup");
-    let lines: Vec<String> = lines.iter().map(|line| format!("{line}\n")).collect();
     // SIGHUP too: a terminal or SSH session that closes sends it.
-    for signal in ["-INT", "-HUP"] {
-        let target = root.path().join(format!("restored{signal}"));
-        let staging = root.path().join(format!(".restored{signal}.restoring"));
-        let mut child = restore_from_pipe(&target);
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(lines[..2].concat().as_bytes()).unwrap();
-        stdin.flush().unwrap();
-        wait_for(&staging, "no staging directory");
-        let sent = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
+    for signal in ["INT", "HUP"] {
+        let name = format!("restored-{signal}");
+        let (child, mut stdin, staging) =
+            restore_under_way(HANGUP_DEFAULT, root.path(), &name, &lines);
+        let target = root.path().join(&name);
+        signal_delivered(&child, signal);
         // The rest of the backup: the restore's next read after the signal fails. Writing
         // may fail once it has stopped reading.
-        let _ = stdin.write_all(lines[2..].concat().as_bytes());
+        let _ = stdin.write_all(rest_of(&lines).as_bytes());
         drop(stdin);
         let output = child.wait_with_output().unwrap();
         let message = stderr(&output);
@@ -2104,18 +2127,12 @@ fn an_interrupted_restore_leaves_nothing_behind() {
 #[cfg(unix)]
 #[test]
 fn a_second_ctrl_c_ends_a_restore_still_waiting_at_once() {
-    use std::io::Write;
     let root = tempfile::tempdir().unwrap();
     let (_, lines) = demo_backup(root.path());
-    let target = root.path().join("waiting");
-    let staging = root.path().join(".waiting.restoring");
-    let mut child = restore_from_pipe(&target);
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all((lines[..2].join("\n") + "\n").as_bytes())
-        .unwrap();
-    stdin.flush().unwrap();
-    wait_for(&staging, "no staging directory");
+    let (mut child, stdin, _) = restore_under_way(HANGUP_DEFAULT, root.path(), "waiting", &lines);
+    // Waiting, not still reading the two lines it has: then the first Ctrl-C stops it
+    // at its next read, as it should, and proves nothing here.
+    waiting_for_input(&child);
     signal_delivered(&child, "INT");
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(
@@ -2149,20 +2166,13 @@ fn a_second_hangup_or_term_does_not_cut_a_restore_s_stop_short() {
     let root = tempfile::tempdir().unwrap();
     let (_, lines) = demo_backup(root.path());
     for (first, second) in [("HUP", "HUP"), ("TERM", "HUP")] {
-        let target = root.path().join(format!("restored-{first}-{second}"));
-        let staging = root
-            .path()
-            .join(format!(".restored-{first}-{second}.restoring"));
-        let mut child = restore_from_pipe(&target);
-        let mut stdin = child.stdin.take().unwrap();
-        stdin
-            .write_all((lines[..2].join("\n") + "\n").as_bytes())
-            .unwrap();
-        stdin.flush().unwrap();
-        wait_for(&staging, "no staging directory");
+        let name = format!("restored-{first}-{second}");
+        let (child, mut stdin, staging) =
+            restore_under_way(HANGUP_DEFAULT, root.path(), &name, &lines);
+        let target = root.path().join(&name);
         signal_delivered(&child, first);
         signal_delivered(&child, second);
-        let _ = stdin.write_all((lines[2..].join("\n") + "\n").as_bytes());
+        let _ = stdin.write_all(rest_of(&lines).as_bytes());
         drop(stdin);
         let output = child.wait_with_output().unwrap();
         let message = stderr(&output);
@@ -2173,6 +2183,34 @@ fn a_second_hangup_or_term_does_not_cut_a_restore_s_stop_short() {
         );
         assert!(!staging.exists(), "{first}, {second}: {message}");
         assert!(!target.exists(), "{first}, {second}: {message}");
+    }
+}
+
+/// Waits until a thread of `child` is blocked reading its standard input (its
+/// `/proc/PID/task/*/syscall` is `read` of descriptor 0; the numbers of x86_64 and
+/// aarch64).
+fn waiting_for_input(child: &std::process::Child) {
+    let read = if cfg!(target_arch = "aarch64") {
+        "63"
+    } else {
+        "0"
+    };
+    let tasks = format!("/proc/{}/task", child.id());
+    let reading = || {
+        std::fs::read_dir(&tasks)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|task| {
+                let call = std::fs::read_to_string(task.path().join("syscall")).unwrap_or_default();
+                let mut fields = call.split_whitespace();
+                (fields.next(), fields.next()) == (Some(read), Some("0x0"))
+            })
+    };
+    let waited = std::time::Instant::now();
+    while !reading() {
+        assert!(waited.elapsed().as_secs() < 30, "never waited for input");
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 
@@ -2215,24 +2253,11 @@ fn a_restore_under_nohup_goes_on_through_a_hangup() {
     use std::io::Write;
     let root = tempfile::tempdir().unwrap();
     let (_, lines) = demo_backup(root.path());
+    let (child, mut stdin, _) = restore_under_way(&["nohup"], root.path(), "kept", &lines);
     let target = root.path().join("kept");
-    let staging = root.path().join(".kept.restoring");
-    let mut child = restore_from_pipe_through(&["nohup"], &target);
-    let mut stdin = child.stdin.take().unwrap();
-    stdin
-        .write_all((lines[..2].join("\n") + "\n").as_bytes())
-        .unwrap();
-    stdin.flush().unwrap();
-    wait_for(&staging, "no staging directory");
-    let sent = std::process::Command::new("kill")
-        .args(["-HUP", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    signal_delivered(&child, "HUP");
     std::thread::sleep(std::time::Duration::from_millis(200));
-    stdin
-        .write_all((lines[2..].join("\n") + "\n").as_bytes())
-        .unwrap();
+    stdin.write_all(rest_of(&lines).as_bytes()).unwrap();
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
