@@ -68,7 +68,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ "$engine" = sled ] || stop_pg; rm -
 # on NAME: sets ledger to the flexledger command line on the copy of the region NAME.
 on() {
   ledger=("$bin" --data-dir "$work/$1")
-  [ "$engine" = sled ] || ledger+=(--store "postgresql:///$1?host=$pg&user=postgres")
+  [ "$engine" = sled ] || ledger+=(--store "$(pg_url "$1")")
 }
 # copy FROM TO: a copy of the region's store FROM (and its data directory) as TO.
 copy() {

@@ -116,7 +116,7 @@ pg_start tools/pg-bench.sh "max_connections = 200" "$statements"
 if [ -f "$pgbin/../lib/pg_stat_statements.so" ]; then
   "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg" -U postgres -d flexledger_bench -c "CREATE EXTENSION pg_stat_statements"
 fi
-url="postgresql:///flexledger_bench?host=$pg&user=postgres"
+url=$(pg_url flexledger_bench)
 "$bin" --store "$url" migrate >/dev/null
 
 cat <<HEAD

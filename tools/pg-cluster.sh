@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# What tools/store-bench.sh, tools/pg-bench.sh and tools/pg-import-ab.sh share about
+# What the PostgreSQL tools (store-bench, pg-bench, pg-import-ab, close-bench, read-only-ab) share about
 # their throwaway PostgreSQL cluster: finding Debian's server binaries and the user the
 # cluster runs as (initdb refuses root), the work directory, running a command as that
 # user, and starting and stopping the cluster. Sourced, never run; the caller defines fail() first.
@@ -38,6 +38,22 @@ pg_work_dir() {
   chmod 711 "$work"
   pg=$work/pg
   pg_running=""
+}
+
+# pg_url DATABASE: prints the URL of DATABASE on the cluster, as its superuser, through
+# the cluster's Unix socket in $pg. The socket's directory is percent-encoded: a TMPDIR
+# holding a space, `&`, `#` or `%` would otherwise end the URL's host early or be read
+# as an escape.
+pg_url() {
+  local host="" char i
+  for ((i = 0; i < ${#pg}; i++)); do
+    char=${pg:i:1}
+    case "$char" in
+      [A-Za-z0-9/._~-]) host+=$char ;;
+      *) host+=$(printf '%%%02X' "'$char") ;;
+    esac
+  done
+  printf 'postgresql:///%s?host=%s&user=postgres\n' "$1" "$host"
 }
 
 # as_pg COMMAND...: runs COMMAND as the cluster's user (from inside its directory, so

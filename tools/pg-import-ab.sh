@@ -75,7 +75,7 @@ for round in $(seq "$rounds"); do
     [ "$side" = b ] && bin=$b
     database=import_${side}_$round
     "${psql[@]}" -c "CREATE DATABASE $database"
-    url="postgresql:///$database?host=$pg&user=postgres"
+    url=$(pg_url "$database")
     "$bin" --store "$url" migrate >/dev/null
     mkdir "$work/data-$database"
     /usr/bin/time -f "%e %M" -o "$work/time-$side-$round" \

@@ -42,7 +42,7 @@ trap 'exit 143' TERM
 
 pg_start tools/read-only-ab.sh
 "${psql[@]}" -c "CREATE DATABASE flexledger_ab"
-url="postgresql:///flexledger_ab?host=$pg&user=postgres"
+url=$(pg_url flexledger_ab)
 "$b" --store "$url" migrate >/dev/null
 echo "read-only-ab: seeding $members enrolled members ..." >&2
 awk -v n="$members" 'BEGIN {
