@@ -1,7 +1,7 @@
 //! How stored rows become feed items: a catch-up page read from the store after a
 //! subscriber's cursor, numbered exactly as the live feed numbers them.
 
-use super::{FeedItem, FeedMessage};
+use super::{FeedItem, FeedMessage, HistoryTag};
 use crate::domain::coverage::CoverageChanged;
 use crate::domain::StreamId;
 use crate::store::{Envelope, ReadStore, StoreError};
@@ -18,6 +18,9 @@ pub struct Cursor {
     /// The member of that coverage change, when known: the next page resumes after
     /// its row's key instead of counting `sub` rows again.
     pub member: Option<Uuid>,
+    /// The history tag of the event at `position`, when known: the ids of the
+    /// coverage changes left at `position` carry it.
+    pub tag: Option<HistoryTag>,
 }
 
 impl Cursor {
@@ -27,6 +30,7 @@ impl Cursor {
             position,
             sub,
             member: None,
+            tag: None,
         }
     }
 
@@ -37,6 +41,7 @@ impl Cursor {
     pub fn advance(&mut self, item: &FeedItem) {
         self.position = item.position;
         self.sub = item.sub;
+        self.tag = item.tag;
         self.member = match item.stream {
             StreamId::Member(member_id) if item.sub > 0 => Some(member_id),
             _ => None,
@@ -46,7 +51,7 @@ impl Cursor {
     /// The id of the message the cursor is right after; `None` for a cursor at a
     /// whole position (a `from`, or the head at the start), which no message has.
     pub fn message_id(&self) -> Option<String> {
-        (self.sub != u32::MAX).then(|| super::message_id(self.position, self.sub))
+        (self.sub != u32::MAX).then(|| super::message_id(self.position, self.sub, self.tag))
     }
 
     /// For messages: "message P", "message P.N" or "position P".
@@ -111,7 +116,28 @@ pub fn catch_up_page(
         }
         changes.push(change);
     }
+    // The changes left at the cursor's position follow an event read before: its tag,
+    // from the cursor or, for a cursor that came without one, from the log.
+    let mut cursor = cursor;
+    if cursor.tag.is_none()
+        && changes
+            .first()
+            .is_some_and(|c| c.position == cursor.position)
+    {
+        cursor.tag = tag_at(store, cursor.position)?;
+    }
     Ok(merge(cursor, &envelopes, &changes, items_max))
+}
+
+/// The history tag of the event at `position`, if the log holds it.
+pub(super) fn tag_at(
+    store: &(impl ReadStore + ?Sized),
+    position: u64,
+) -> Result<Option<HistoryTag>, StoreError> {
+    let event = store.read_log(position).next().transpose()?;
+    Ok(event
+        .filter(|event| event.position == position)
+        .map(|event| HistoryTag::of(&event.hash)))
 }
 
 /// The items after `cursor`, at most `items_max`: the coverage changes left at the
@@ -128,15 +154,17 @@ fn merge(
     let mut envelopes = envelopes.iter();
     let mut changes = changes.iter().peekable();
     let mut last = (cursor.position, cursor.sub);
+    let mut tag = cursor.tag;
     while items.len() < items_max {
         let item = match changes.next_if(|change| change.position == last.0) {
-            Some(change) => FeedMessage::coverage(change, last.1.saturating_add(1)),
+            Some(change) => FeedMessage::coverage(change, last.1.saturating_add(1), tag),
             None => match envelopes.next() {
                 Some(envelope) => FeedMessage::event(envelope),
                 None => break,
             },
         };
         last = (item.position, item.sub);
+        tag = item.tag;
         items.push(item);
     }
     items

@@ -6,9 +6,12 @@
 //! HTTP layer only turns messages into Server-Sent Events (`http/feed.rs`).
 //!
 //! A coverage change carries the position of its command's last event and follows
-//! that event. Ids: `P` for the event at position P, `P.N` for the N-th coverage
-//! change after it, so every message has its own id and a subscriber resumes exactly
-//! after the last one it received.
+//! that event. Ids: `P-TAG` for the event at position P, `P.N-TAG` for the N-th
+//! coverage change after it, so every message has its own id and a subscriber resumes
+//! exactly after the last one it received. `TAG` is the first 8 hex digits of the hash
+//! of the event at P (`HistoryTag`): a cursor kept from another history (a ledger
+//! restored from an older copy, a standby promoted while behind, another ledger) names
+//! an event this log does not hold at P, and is refused instead of resumed (D91).
 //!
 //! Every item reaches a subscriber exactly once, in log order, with no gap or
 //! duplicate at the switch to live: it subscribes to the live broadcast *before* it
@@ -23,7 +26,8 @@ mod subscription;
 pub use catch_up::{catch_up_page, Cursor};
 pub use follow::{Follower, FEED_FOLLOW_PAGE_ITEMS_MAX, FEED_FOLLOW_POLL_MILLIS};
 pub use subscription::{
-    Delivery, Filter, ReadFailureHook, Start, StartError, Subscription, FEED_CLOSES_REMEMBERED_MAX,
+    AnotherHistory, Delivery, Filter, ReadFailureHook, Start, StartError, Subscription,
+    FEED_CLOSES_REMEMBERED_MAX,
 };
 
 use crate::domain::coverage::CoverageChanged;
@@ -127,6 +131,9 @@ pub struct FeedMessage {
     pub sub: u32,
     /// The event type, or `CoverageChanged`.
     pub event_type: &'static str,
+    /// The history tag of the event at `position`, in the id: `None` for a `Closing`
+    /// notice (no id) and for a coverage change whose event was not at hand.
+    pub tag: Option<HistoryTag>,
     /// The stream it concerns (for the feed's filters).
     pub stream: StreamId,
     /// The envelope's JSON line, the coverage change's, or the notice's.
@@ -167,6 +174,7 @@ impl FeedMessage {
             position: envelope.position,
             sub: 0,
             event_type: envelope.event.type_name(),
+            tag: Some(HistoryTag::of(&envelope.hash)),
             stream: envelope.event.stream(),
             data,
             closing: None,
@@ -174,7 +182,9 @@ impl FeedMessage {
         })
     }
 
-    pub fn coverage(change: &CoverageChanged, sub: u32) -> FeedItem {
+    /// The `sub`-th coverage change after the event at its position, whose history tag
+    /// is `tag`.
+    pub fn coverage(change: &CoverageChanged, sub: u32, tag: Option<HistoryTag>) -> FeedItem {
         let message = crate::codec::wire::CoverageChanged::from(change);
         // OK because a coverage change is ids, numbers, month and money strings.
         let data = serde_json::to_string(&message).expect("a coverage change always encodes");
@@ -182,6 +192,7 @@ impl FeedMessage {
             position: change.position,
             sub,
             event_type: "CoverageChanged",
+            tag,
             stream: StreamId::Member(change.member_id),
             data,
             closing: None,
@@ -218,6 +229,7 @@ impl FeedMessage {
             position: head,
             sub: u32::MAX,
             event_type: "Closing",
+            tag: None,
             stream: StreamId::Region(closing.region.clone()),
             data,
             closing: Some(ClosingState {
@@ -234,42 +246,95 @@ impl FeedMessage {
     pub fn interleave(envelopes: &[Envelope], coverage: &[CoverageChanged]) -> Vec<FeedItem> {
         let mut changes = coverage.iter().peekable();
         let mut items = Vec::with_capacity(envelopes.len() + coverage.len());
-        let mut push_changes_through = |position: u64, items: &mut Vec<FeedItem>| {
-            let mut sub = 0u32;
-            while let Some(change) = changes.next_if(|change| change.position <= position) {
-                sub = if items
-                    .last()
-                    .is_some_and(|last: &FeedItem| last.position == change.position)
-                {
-                    sub + 1
-                } else {
-                    1
-                };
-                items.push(FeedMessage::coverage(change, sub));
-            }
-        };
+        // `event`: the position and tag of the event the changes follow, when at hand.
+        let mut push_changes_through =
+            |position: u64, event: Option<(u64, HistoryTag)>, items: &mut Vec<FeedItem>| {
+                let mut sub = 0u32;
+                while let Some(change) = changes.next_if(|change| change.position <= position) {
+                    sub = if items
+                        .last()
+                        .is_some_and(|last: &FeedItem| last.position == change.position)
+                    {
+                        sub + 1
+                    } else {
+                        1
+                    };
+                    let tag = event
+                        .filter(|(at, _)| *at == change.position)
+                        .map(|(_, tag)| tag);
+                    items.push(FeedMessage::coverage(change, sub, tag));
+                }
+            };
         for envelope in envelopes {
             items.push(FeedMessage::event(envelope));
-            push_changes_through(envelope.position, &mut items);
+            let event = (envelope.position, HistoryTag::of(&envelope.hash));
+            push_changes_through(envelope.position, Some(event), &mut items);
         }
-        push_changes_through(u64::MAX, &mut items);
+        push_changes_through(u64::MAX, None, &mut items);
         items
     }
 
-    /// The message's id: `P` for an event, `P.N` for a coverage change (see `sub`).
+    /// The message's id: `P-TAG` for an event, `P.N-TAG` for a coverage change (see
+    /// `sub` and `tag`).
     pub fn id(&self) -> String {
-        message_id(self.position, self.sub)
+        message_id(self.position, self.sub, self.tag)
     }
 }
 
-/// A message's id from its position and sub: `P` for an event, `P.N` for the N-th
-/// coverage change after it.
-pub fn message_id(position: u64, sub: u32) -> String {
-    if sub == 0 {
-        position.to_string()
-    } else {
-        format!("{position}.{sub}")
+/// What a message id says of the history it was sent from: the first 4 bytes of the
+/// hash of the event at its position, written as 8 hex digits. Two histories that
+/// hold different events at a position differ here but for a 2^-32 chance, enough to
+/// tell a subscriber its cursor is another history's; the log's hash chain, not this,
+/// is what an auditor checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryTag(pub [u8; 4]);
+
+impl HistoryTag {
+    /// The tag of the event whose hash is `hash`.
+    pub fn of(hash: &crate::store::Sha256) -> HistoryTag {
+        let [a, b, c, d, ..] = hash.0;
+        HistoryTag([a, b, c, d])
     }
+
+    /// 8 hex digits, in either case.
+    fn parse(text: &str) -> Option<HistoryTag> {
+        if text.len() != 8 || !text.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut tag = [0u8; 4];
+        for (byte, pair) in tag.iter_mut().zip(text.as_bytes().chunks(2)) {
+            // OK because both are ASCII hex digits, checked above.
+            let pair = std::str::from_utf8(pair).expect("ASCII");
+            *byte = u8::from_str_radix(pair, 16).expect("two hex digits");
+        }
+        Some(HistoryTag(tag))
+    }
+}
+
+impl std::fmt::Display for HistoryTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+/// A message's id from its position, sub and tag: `P` for an event, `P.N` for the
+/// N-th coverage change after it, each followed by `-TAG` when the tag is known.
+pub fn message_id(position: u64, sub: u32, tag: Option<HistoryTag>) -> String {
+    let tag = tag.map(|tag| format!("-{tag}")).unwrap_or_default();
+    if sub == 0 {
+        format!("{position}{tag}")
+    } else {
+        format!("{position}.{sub}{tag}")
+    }
+}
+
+/// A message id as `parse_id` reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageId {
+    pub position: u64,
+    pub sub: u32,
+    /// Absent from ids sent before history tags (D91): such a cursor is not checked.
+    pub tag: Option<HistoryTag>,
 }
 
 /// Sends what appends added, once durable, to the live broadcast: its items in log
@@ -298,13 +363,17 @@ pub fn publish(live: &Broadcast, appended: &Appended) {
 }
 
 /// Parses a message id: `POSITION` (an event) or `POSITION.SUB` (a coverage change),
-/// digits only, with spaces or tabs around it (a header's optional whitespace):
-/// exactly what the OpenAPI document's pattern for `Last-Event-ID` admits. A number
-/// too large for its field saturates (a position past any head waits for it,
-/// as any position past the head does; a SUB past the changes at its position means
-/// after all of them).
-pub fn parse_id(text: &str) -> Option<(u64, u32)> {
+/// digits only, then `-TAG` (8 hex digits, `HistoryTag`) or nothing (an id sent before
+/// tags), with spaces or tabs around it (a header's optional whitespace): exactly what
+/// the OpenAPI document's pattern for `Last-Event-ID` admits. A number too large for
+/// its field saturates (a position past any head waits for it, as any position past
+/// the head does; a SUB past the changes at its position means after all of them).
+pub fn parse_id(text: &str) -> Option<MessageId> {
     let text = text.trim_matches([' ', '\t']);
+    let (text, tag) = match text.split_once('-') {
+        None => (text, None),
+        Some((text, tag)) => (text, Some(HistoryTag::parse(tag)?)),
+    };
     let (position, sub) = match text.split_once('.') {
         None => (text, None),
         Some((position, sub)) => (position, Some(sub)),
@@ -314,7 +383,7 @@ pub fn parse_id(text: &str) -> Option<(u64, u32)> {
         None => 0,
         Some(sub) => u32::try_from(digits_saturating(sub)?).unwrap_or(u32::MAX),
     };
-    Some((position, sub))
+    Some(MessageId { position, sub, tag })
 }
 
 /// Whether `text` is a non-empty run of ASCII digits: how a position is written in a
@@ -358,4 +427,49 @@ pub fn catch_up_page_items_max() -> usize {
         "FLEXLEDGER_FEED_PAGE_ITEMS_MAX",
         FEED_CATCH_UP_PAGE_ITEMS_MAX,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{message_id, parse_id, HistoryTag, MessageId};
+
+    /// An id the feed sends reads back as what it was made of; an id sent before tags
+    /// reads without one; a tag that is not 8 hex digits makes no id.
+    #[test]
+    fn message_ids_read_back_with_their_history_tag() {
+        let tag = HistoryTag([0x4b, 0xf5, 0x12, 0x2f]);
+        for (position, sub) in [(4, 0), (4, 1), (u64::MAX, 7)] {
+            let id = message_id(position, sub, Some(tag));
+            let read = parse_id(&id);
+            assert_eq!(
+                read,
+                Some(MessageId {
+                    position,
+                    sub,
+                    tag: Some(tag)
+                }),
+                "{id}"
+            );
+        }
+        assert_eq!(message_id(36, 2, Some(tag)), "36.2-4bf5122f");
+        assert_eq!(parse_id(" 4.1-4BF5122F\t").and_then(|id| id.tag), Some(tag));
+        assert_eq!(
+            parse_id("4.1"),
+            Some(MessageId {
+                position: 4,
+                sub: 1,
+                tag: None
+            })
+        );
+        for wrong in [
+            "4-",
+            "4-4bf5122",
+            "4-4bf5122f0",
+            "4-4bf5122g",
+            "-4bf5122f",
+            "4.1-4bf5-22f",
+        ] {
+            assert_eq!(parse_id(wrong), None, "{wrong}");
+        }
+    }
 }

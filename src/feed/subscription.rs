@@ -32,7 +32,7 @@
 
 use super::{
     catch_up_page, catch_up_page_items_max, Broadcast, CloseKey, ClosingState, Cursor, FeedItem,
-    FEED_FILTER_MEMBERS_CACHED_MAX, FEED_SKIPPED_ITEMS_PER_CURSOR_MAX,
+    HistoryTag, FEED_FILTER_MEMBERS_CACHED_MAX, FEED_SKIPPED_ITEMS_PER_CURSOR_MAX,
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
@@ -178,8 +178,9 @@ impl Filter {
 pub enum Start {
     /// After the head when it subscribes: only what is appended from then on.
     Live,
-    /// Right after the message with this id (position, sub).
-    After(u64, u32),
+    /// Right after the message with this id (position, sub, and the history tag of
+    /// the event at position, when the id had one: checked against the log, D91).
+    After(u64, u32, Option<HistoryTag>),
     /// At this position, inclusive (0 and 1 both mean the first).
     From(u64),
 }
@@ -235,6 +236,51 @@ pub enum StartError {
     /// The task reading the head ended without an answer.
     #[error("{0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The cursor names an event this log does not hold at its position (D91).
+    #[error("{0}")]
+    AnotherHistory(AnotherHistory),
+}
+
+/// A cursor from another history: the event its id names at `position` is not the
+/// event this log holds there (`here`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnotherHistory {
+    pub position: u64,
+    /// The tag the subscriber's id carried.
+    pub sent: HistoryTag,
+    /// The tag of the event this log holds at `position`.
+    pub here: HistoryTag,
+}
+
+impl std::fmt::Display for AnotherHistory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let AnotherHistory {
+            position,
+            sent,
+            here,
+        } = self;
+        write!(
+            f,
+            "the cursor names event {position} with the tag {sent}, but the event at {position} here has the tag {here}: the cursor comes from another history (a restore of an older copy, a standby promoted while behind, or another ledger). Events this ledger holds after the last position both histories share were never sent to it; read again with ?from= from a position whose event you have checked (an event's hash and prev_hash), or from 1"
+        )
+    }
+}
+
+/// Whether the tag `sent` for `position` is this log's: `Ok(None)` when it is, or the
+/// log does not reach `position` yet (`pending`); `Err` when it holds another event.
+fn check_tag(
+    store: &(impl ReadStore + ?Sized),
+    position: u64,
+    sent: HistoryTag,
+) -> Result<Result<(), AnotherHistory>, StoreError> {
+    Ok(match super::catch_up::tag_at(store, position)? {
+        Some(here) if here != sent => Err(AnotherHistory {
+            position,
+            sent,
+            here,
+        }),
+        _ => Ok(()),
+    })
 }
 
 /// How following the live broadcast ended.
@@ -269,6 +315,9 @@ pub struct Subscription<S: ReadStore + 'static> {
     /// What the server does when a read of the store fails, before the subscriber is
     /// told (`on_read_failure`).
     on_read_failure: Option<ReadFailureHook>,
+    /// A cursor's position and history tag still to check, when the log did not reach
+    /// the position at the start: checked once an item at or past it comes (D91).
+    history_check: Option<(u64, HistoryTag)>,
 }
 
 /// Called with the error of a store read that failed a subscription, and awaited before
@@ -304,8 +353,28 @@ impl<S: ReadStore + 'static> Subscription<S> {
         filter: Filter,
     ) -> Result<Subscription<S>, StartError> {
         let live = broadcast.subscribe();
+        let mut history_check = None;
         let (cursor, chosen) = match start {
-            Start::After(position, sub) => (Cursor::after(position, sub), true),
+            Start::After(position, sub, tag) => {
+                if let Some(sent) = tag {
+                    let reader = store.clone();
+                    let checked = tokio::task::spawn_blocking(move || {
+                        let (head, _) = reader.head()?;
+                        match position <= head {
+                            true => check_tag(reader.as_ref(), position, sent).map(Some),
+                            false => Ok(None),
+                        }
+                    });
+                    match checked.await?? {
+                        Some(Err(another)) => return Err(StartError::AnotherHistory(another)),
+                        Some(Ok(())) => {}
+                        None => history_check = Some((position, sent)),
+                    }
+                }
+                let mut cursor = Cursor::after(position, sub);
+                cursor.tag = tag;
+                (cursor, true)
+            }
             Start::From(from) => (Cursor::after(from.max(1) - 1, u32::MAX), true),
             Start::Live => {
                 let reader = store.clone();
@@ -324,6 +393,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             closings_sent: HashMap::new(),
             notices_missed_since: chosen.then_some(cursor.position),
             on_read_failure: None,
+            history_check,
         })
     }
 
@@ -446,6 +516,13 @@ impl<S: ReadStore + 'static> Subscription<S> {
         if item.closing.is_some() {
             return self.pass_notice(item, out, shutdown).await;
         }
+        if self
+            .history_check
+            .is_some_and(|(position, _)| item.position >= position)
+            && !self.check_history(out, shutdown).await
+        {
+            return false;
+        }
         if !self.cursor.is_before(item) {
             return true;
         }
@@ -480,6 +557,39 @@ impl<S: ReadStore + 'static> Subscription<S> {
         }
         self.skipped = 0;
         deliver(out, Delivery::Item(item.clone()), shutdown).await
+    }
+
+    /// Checks the cursor's history tag, once the log has reached its position (an item
+    /// at or past it came): false, having told the subscriber, if the log holds another
+    /// event there or cannot be read.
+    async fn check_history(
+        &mut self,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        let Some((position, sent)) = self.history_check.take() else {
+            return true;
+        };
+        let store = self.store.clone();
+        let checked =
+            tokio::task::spawn_blocking(move || check_tag(store.as_ref(), position, sent)).await;
+        let message = match checked {
+            Ok(Ok(Ok(()))) => return true,
+            Ok(Ok(Err(another))) => {
+                tracing::warn!(%another, "a feed subscriber's cursor is from another history; its stream ends");
+                another.to_string()
+            }
+            Ok(Err(error)) => {
+                tracing::error!(%error, position, "a feed subscriber's cursor could not be checked");
+                if let Some(hook) = &self.on_read_failure {
+                    hook(&error).await;
+                }
+                format!("the log could not be read at position {position} to check the cursor; the server's log has the details")
+            }
+            Err(_) => return false,
+        };
+        let _ = deliver(out, Delivery::Failed(message), shutdown).await;
+        false
     }
 
     /// Sends a `Closing` notice if the subscriber asked for it and has not been sent

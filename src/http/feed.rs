@@ -228,7 +228,7 @@ pub async fn get_feed(
         .retry_after(super::RETRY_AFTER_OVERLOADED_SECONDS));
     };
     let start = match (last_event_id, from) {
-        (Some((position, sub)), _) => Start::After(position, sub),
+        (Some(id), _) => Start::After(id.position, id.sub, id.tag),
         (None, Some(from)) => Start::From(from),
         (None, None) => Start::Live,
     };
@@ -242,6 +242,7 @@ pub async fn get_feed(
         .map_err(|error: StartError| match error {
             StartError::Store(error) => AppError::from(error),
             StartError::Task(error) => AppError::internal(error.to_string()),
+            StartError::AnotherHistory(another) => another_history(another),
         })?
         .on_read_failure(note_damage_of(&state));
     let (sender, receiver) = tokio::sync::mpsc::channel(FEED_SUBSCRIBER_BUFFER_ITEMS);
@@ -316,7 +317,7 @@ async fn waiting_comments(
     // The first position the stream can deliver, were it already written.
     let first = match start {
         Start::From(position) => Some(position),
-        Start::After(position, _) => Some(position.saturating_add(1)),
+        Start::After(position, _, _) => Some(position.saturating_add(1)),
         Start::Live => None,
     };
     // A live stream of everything has nothing to check: no read for it.
@@ -357,12 +358,28 @@ async fn waiting_comments(
     .await
 }
 
+/// 409 `another_history`: the cursor names an event the log does not hold at its
+/// position (D91). Not a 400: the id is well formed, and the same request to a server
+/// of the history it came from is answered.
+fn another_history(another: crate::feed::AnotherHistory) -> AppError {
+    AppError::say(
+        StatusCode::CONFLICT,
+        "another_history",
+        "http-feed-another-history",
+        vec![
+            ("position", crate::i18n::text(another.position)),
+            ("sent", crate::i18n::text(another.sent)),
+            ("here", crate::i18n::text(another.here)),
+        ],
+    )
+}
+
 /// The `Last-Event-ID` header, if sent (once: twice is refused), else a polyfill's
-/// `?lastEventId=`, as (position, sub).
+/// `?lastEventId=`.
 fn last_event_id(
     headers: &HeaderMap,
     in_query: Option<&str>,
-) -> Result<Option<(u64, u32)>, AppError> {
+) -> Result<Option<crate::feed::MessageId>, AppError> {
     let parse = |text: Option<&str>| {
         text.and_then(crate::feed::parse_id)
             .ok_or_else(|| invalid("http-last-event-id", vec![]))

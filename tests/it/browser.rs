@@ -19,7 +19,10 @@ const received = [];
 const source = new EventSource(query.get('server') + '/v1/feed?from=1&access_token=' + query.get('token'));
 for (const type of ['PolicyPublished', 'MonthClosed', 'MemberEnrolled']) {
   source.addEventListener(type, (message) => {
-    received.push(message.lastEventId + ' ' + type);
+    // An id is the position and the event's history tag (D91): the tag is checked here
+    // and the position shown.
+    const [position, tag] = message.lastEventId.split('-');
+    received.push(position + (/^[0-9a-f]{8}$/.test(tag) ? '' : ' untagged') + ' ' + type);
     if (received.length === 3) {
       source.close();
       out.textContent = 'received ' + received.join(', ');

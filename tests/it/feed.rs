@@ -19,11 +19,25 @@ struct Message {
     data: String,
 }
 
+/// A message id as the feed sends it: `P-TAG` or `P.N-TAG` (D91), as (P, N).
 fn parse_id(text: &str) -> (u64, u32) {
+    let text = untagged(text);
     match text.split_once('.') {
         None => (text.parse().unwrap(), 0),
         Some((position, sub)) => (position.parse().unwrap(), sub.parse().unwrap()),
     }
+}
+
+/// The id without its history tag, which every message of the log has (D91).
+fn untagged(id: &str) -> &str {
+    let (id, tag) = id
+        .split_once('-')
+        .expect("a message id ends in its history tag");
+    assert!(
+        tag.len() == 8 && tag.bytes().all(|byte| byte.is_ascii_hexdigit()),
+        "{id}-{tag}: a tag is 8 hex digits"
+    );
+    id
 }
 
 /// The next message; an `error` message or the end of the stream fails the test.
@@ -444,7 +458,8 @@ fn a_filter_on_a_region_or_member_not_yet_known_says_so_and_waits() {
     let appended = sentinel(&server, "coming", 9, "2025-01");
     for reader in [&mut resumed, &mut next] {
         let line = first_line(reader);
-        assert_eq!(line, format!("id: {appended}"));
+        let id = line.strip_prefix("id: ").expect("an id first");
+        assert_eq!(untagged(id), appended.to_string());
     }
 }
 
@@ -472,8 +487,8 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
     );
     let item = next_sse(&mut feed);
     assert_eq!(
-        item.id,
-        Some(enrolled.to_string()),
+        item.id.as_deref().map(untagged),
+        Some(enrolled.to_string().as_str()),
         "the member's own event first"
     );
     let mut passed = Vec::new();
@@ -493,9 +508,7 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
             .collect();
         assert!(errors.is_empty(), "{fields} is a FeedMessage: {errors:?}");
         passed.push(
-            message
-                .id
-                .expect("an id")
+            untagged(&message.id.expect("an id"))
                 .parse::<u64>()
                 .expect("an event's id"),
         );
@@ -519,7 +532,10 @@ fn a_filtered_subscriber_is_told_where_it_is_as_it_passes_over_items() {
     // Without `progress`, the member's two events and nothing between them.
     for expected in [enrolled, head + 1] {
         let message = next_sse(&mut quiet);
-        assert_eq!(message.id, Some(expected.to_string()));
+        assert_eq!(
+            message.id.as_deref().map(untagged),
+            Some(expected.to_string().as_str())
+        );
         assert!(message.event.is_some() && message.data.is_some(), "an item");
     }
 }
@@ -781,7 +797,7 @@ async fn a_subscriber_back_at_its_cursor_is_told_a_close_it_left_in_progress_end
     let (left_at, _) = subscriber.ledger.store().reader().head().unwrap();
     subscriber.finish_closes();
     subscriber
-        .come_back(flexledger::feed::Start::After(left_at, u32::MAX))
+        .come_back(flexledger::feed::Start::After(left_at, u32::MAX, None))
         .await;
     let last = subscriber.next_notice().await;
     assert_eq!(
@@ -877,4 +893,190 @@ fn a_member_row_a_region_filter_cannot_read_ends_the_stream_with_an_error() {
         .join("data")
         .join(flexledger::store::damage_mark::DAMAGE_MARK_FILE);
     assert!(marked.exists(), "the store is marked damaged");
+}
+
+/// A ledger in `dir` that recorded `commands` with deterministic ids and times (the same
+/// commands give the same history), and the broadcast its appends are published to.
+fn ledger_of(
+    dir: &std::path::Path,
+    commands: &[Value],
+) -> (
+    flexledger::ledger::Ledger,
+    crate::support::FixedSources,
+    flexledger::feed::Broadcast,
+) {
+    let mut ledger = flexledger::ledger::Ledger::open(dir).unwrap();
+    let mut sources = crate::support::FixedSources::new();
+    let live = flexledger::feed::Broadcast::new(64);
+    record(&mut ledger, &mut sources, &live, commands);
+    (ledger, sources, live)
+}
+
+/// Records `commands` and publishes what they appended.
+fn record(
+    ledger: &mut flexledger::ledger::Ledger,
+    sources: &mut crate::support::FixedSources,
+    live: &flexledger::feed::Broadcast,
+    commands: &[Value],
+) {
+    let parsed = commands
+        .iter()
+        .cloned()
+        .map(flexledger::domain::parse_command_value)
+        .collect();
+    let answer = ledger.submit(parsed, sources).unwrap();
+    flexledger::feed::publish(live, &answer.appended);
+}
+
+/// The history tag of the event at `position` of `ledger`'s log.
+fn tag_at(ledger: &flexledger::ledger::Ledger, position: u64) -> flexledger::feed::HistoryTag {
+    use flexledger::store::EventLog;
+    let event = ledger.store().reader().read_log(position).next().unwrap();
+    flexledger::feed::HistoryTag::of(&event.unwrap().hash)
+}
+
+/// A subscription to everything of `ledger` from `start`, running: what it delivers, or
+/// why it did not start; the sender keeps it running.
+async fn subscribed(
+    ledger: &flexledger::ledger::Ledger,
+    live: &flexledger::feed::Broadcast,
+    start: flexledger::feed::Start,
+) -> Result<
+    (
+        tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
+        tokio::sync::watch::Sender<bool>,
+    ),
+    flexledger::feed::StartError,
+> {
+    use flexledger::feed::{Filter, Subscription};
+    let store = std::sync::Arc::new(ledger.store().reader());
+    let subscription =
+        Subscription::start(store, live, start, Filter::new(None, None, None)).await?;
+    let (out, received) = tokio::sync::mpsc::channel(64);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(subscription.run(out, stopped));
+    Ok((received, stop))
+}
+
+/// The next delivery, within 20 s.
+async fn delivered(
+    received: &mut tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
+) -> flexledger::feed::Delivery {
+    let next = tokio::time::timeout(std::time::Duration::from_secs(20), received.recv());
+    next.await
+        .expect("a delivery")
+        .expect("the subscription ran")
+}
+
+/// A cursor names its history (D91): its id's tag is the tag of the event at its
+/// position. Another history's cursor is refused where the log holds its position;
+/// beyond the head it waits, and it goes on if the log then holds the event it names,
+/// and ends with an error saying so if it holds another (a subscriber of a ledger
+/// restored from an older copy, or of a standby promoted while behind, would otherwise
+/// resume past the events recorded at positions it had already passed).
+#[tokio::test(flavor = "current_thread")]
+async fn a_cursor_is_checked_against_the_history_it_names() {
+    use flexledger::feed::{Delivery, Start, StartError};
+    let region = "histories";
+    let base = [policy(region), enroll(region, member(0), "2025-01")];
+    let third = enroll(region, member(1), "2025-01");
+    let other_third = enroll(region, member(2), "2025-01");
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (ahead, _, ahead_live) = ledger_of(
+        dirs[0].path(),
+        &[&base[..], std::slice::from_ref(&third)].concat(),
+    );
+    let named = tag_at(&ahead, 3);
+    let (other, _, other_live) = ledger_of(
+        dirs[1].path(),
+        &[&base[..], std::slice::from_ref(&other_third)].concat(),
+    );
+    assert_ne!(tag_at(&other, 3), named, "the third events differ");
+    assert!(
+        subscribed(&ahead, &ahead_live, Start::After(3, 0, Some(named)))
+            .await
+            .is_ok()
+    );
+    match subscribed(&other, &other_live, Start::After(3, 0, Some(named))).await {
+        Err(StartError::AnotherHistory(another)) => {
+            assert_eq!((another.position, another.sent), (3, named));
+            assert_eq!(another.here, tag_at(&other, 3));
+        }
+        Err(error) => panic!("refused for another reason: {error}"),
+        Ok(_) => panic!("another history's cursor was taken"),
+    }
+    // Behind the cursor, with the same history so far: it waits, then goes on.
+    let (mut behind, mut sources, live) = ledger_of(dirs[2].path(), &base);
+    let (mut received, _running) = subscribed(&behind, &live, Start::After(3, 0, Some(named)))
+        .await
+        .unwrap();
+    record(&mut behind, &mut sources, &live, &[third]);
+    record(
+        &mut behind,
+        &mut sources,
+        &live,
+        &[enroll(region, member(3), "2025-01")],
+    );
+    match delivered(&mut received).await {
+        Delivery::Item(item) => assert_eq!((item.position, item.sub), (4, 0)),
+        other => panic!("the event after the cursor, not {other:?}"),
+    }
+    // Behind the cursor, and then another event where it points: it ends, saying so.
+    let (mut forked, mut sources, live) = ledger_of(dirs[3].path(), &base);
+    let (mut received, _running) = subscribed(&forked, &live, Start::After(3, 0, Some(named)))
+        .await
+        .unwrap();
+    record(&mut forked, &mut sources, &live, &[other_third]);
+    match delivered(&mut received).await {
+        Delivery::Failed(message) => assert!(
+            message.contains("another history") && message.contains(&named.to_string()),
+            "{message}"
+        ),
+        other => panic!("an error, not {other:?}"),
+    }
+    assert!(received.recv().await.is_none(), "the subscription ended");
+}
+
+/// Over HTTP, another history's cursor is 409 `another_history`, in the reader's
+/// language, naming both tags; the ledger's own id for the same position resumes.
+#[test]
+fn another_history_s_cursor_is_refused_by_the_server() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let servers = dirs.each_ref().map(|dir| start_with_env(dir.path(), &[]));
+    // The same commands, two histories: each event has its own id and time.
+    let heads = servers
+        .each_ref()
+        .map(|server| region_with_members(server, "forked", 2) + 2);
+    assert_eq!(heads[0], heads[1]);
+    let id_at = |server: &Server| {
+        let mut feed = subscribe(server, &format!("?from={}", heads[0]), None);
+        next_sse(&mut feed).id.expect("an event's id")
+    };
+    let (ours, theirs) = (id_at(&servers[0]), id_at(&servers[1]));
+    assert_ne!(ours, theirs, "two histories, two tags");
+    for (language, words) in [("en", "another history"), ("zh-CN", "另一段历史")] {
+        let headers = [
+            ("last-event-id", theirs.as_str()),
+            ("accept-language", language),
+        ];
+        let (status, answer) = call(
+            &servers[0],
+            "GET",
+            "/v1/feed",
+            Some(token("auditor")),
+            None,
+            &headers,
+        );
+        assert_eq!(status, 409, "{answer}");
+        assert_eq!(answer["error"]["code"], "another_history");
+        let message = answer["error"]["message"].as_str().unwrap();
+        let tags = [&ours, &theirs].map(|id| id.split_once('-').unwrap().1.to_owned());
+        assert!(
+            message.contains(words) && tags.iter().all(|tag| message.contains(tag.as_str())),
+            "{message}"
+        );
+    }
+    let mut resumed = subscribe(&servers[0], "", Some(&ours));
+    let next = sentinel(&servers[0], "forked", 5, "2025-01");
+    assert_eq!(next_message(&mut resumed).id, (next, 0));
 }

@@ -191,14 +191,26 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
     // Events only: the demo's own commands have coverage changes too (30.1, …).
     let mut feed = subscribe(&server, &format!("?from=30&types={EVENT_TYPES}"), None);
     let caught_up = read_messages(&mut feed, 4);
+    // Each id is the position, then the history tag: the first 8 hex digits of the
+    // event's hash (D91).
+    let tagged = |message: &(String, String, Value)| {
+        let hash = message.2["hash"].as_str().expect("an event's hash");
+        format!("{}-{}", message.2["position"], &hash[..8])
+    };
+    assert_eq!(
+        caught_up.iter().map(|m| m.0.clone()).collect::<Vec<_>>(),
+        caught_up.iter().map(tagged).collect::<Vec<_>>(),
+        "an event's id is its position and history tag"
+    );
     assert_eq!(
         caught_up
             .iter()
-            .map(|message| message.0.as_str())
+            .map(|message| message.2["position"].as_u64().unwrap())
             .collect::<Vec<_>>(),
-        vec!["30", "31", "32", "33"],
+        vec![30, 31, 32, 33],
         "catch-up from the store, in order"
     );
+    let last_before_restart = caught_up[3].0.clone();
     call(
         &server,
         "POST",
@@ -209,9 +221,10 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
     );
     let live = read_messages(&mut feed, 1);
     assert_eq!(
-        live[0].0, "34",
+        live[0].2["position"], 34,
         "the live append follows with no gap and no duplicate"
     );
+    assert_eq!(live[0].0, tagged(&live[0]));
     assert_eq!(live[0].1, "ContributionPaid");
     assert_eq!(live[0].2["payload"]["months"][0]["kind"], "on_time");
     // Filters: only this member's withdrawals (none) and payments.
@@ -246,21 +259,26 @@ fn the_feed_catches_up_then_goes_live_and_resumes_across_a_restart() {
         Some(&pay("2025-11", "2025-10-04")),
         &[],
     );
-    let mut resumed = subscribe(&server, "?types=ContributionPaid,MonthClosed", Some("33"));
+    // The id the stream sent before the restart: its tag is checked against the log.
+    let mut resumed = subscribe(
+        &server,
+        "?types=ContributionPaid,MonthClosed",
+        Some(&last_before_restart),
+    );
     let after = read_messages(&mut resumed, 2);
     assert_eq!(
         after
             .iter()
-            .map(|message| message.0.as_str())
+            .map(|message| message.2["position"].as_u64().unwrap())
             .collect::<Vec<_>>(),
-        vec!["34", "35"],
+        vec![34, 35],
         "nothing lost, nothing repeated"
     );
     // The same resumption as an EventSource polyfill asks for it (the id in the query,
     // no header), with a parameter name percent-encoded as some clients send it.
     let mut polyfill = subscribe(
         &server,
-        "?typ%65s=ContributionPaid,MonthClosed&lastEventId=33",
+        &format!("?typ%65s=ContributionPaid,MonthClosed&lastEventId={last_before_restart}"),
         None,
     );
     let again = read_messages(&mut polyfill, 2);

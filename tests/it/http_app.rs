@@ -1522,21 +1522,21 @@ fn coverage_changes_of_one_command_have_their_own_ids_and_resume_between_them() 
         let mut feed = app.subscribe(&format!("?from={position}"), None);
         let messages = read_messages(&mut feed, 3);
         let ids: Vec<&str> = messages.iter().map(|message| message.0.as_str()).collect();
+        let tag = &messages[0].2["hash"].as_str().unwrap()[..8];
         assert_eq!(
             ids,
             vec![
-                position.to_string(),
-                format!("{position}.1"),
-                format!("{position}.2")
+                format!("{position}-{tag}"),
+                format!("{position}.1-{tag}"),
+                format!("{position}.2-{tag}")
             ],
             "Li and Zhao both missed October"
         );
         assert_eq!(messages[1].1, "CoverageChanged");
-        let mut resumed = app.subscribe("?types=CoverageChanged", Some(&format!("{position}.1")));
+        let mut resumed = app.subscribe("?types=CoverageChanged", Some(&messages[1].0));
         let next = read_messages(&mut resumed, 1);
         assert_eq!(
-            next[0].0,
-            format!("{position}.2"),
+            next[0].0, messages[2].0,
             "resumes after the last message received, not after its position"
         );
         assert_eq!(next[0].2, messages[2].2);
@@ -1590,7 +1590,7 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
         let marker = format!(r#"{{"command":"stop_deduction","member_id":"{MEMBER}"}}"#);
         let (status, stopped) = app.call("POST", "/v1/commands", operator, Some(&marker), &[]);
         assert_eq!(status, 200, "{stopped}");
-        let marker_id = stopped["events"][0]["position"].to_string();
+        let marker_position = stopped["events"][0]["position"].to_string();
         let read_through_marker = |feed: &mut dyn BufRead| {
             let mut messages = Vec::new();
             loop {
@@ -1607,7 +1607,9 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
                 );
                 let (id, event) = (message.id.unwrap(), message.event.unwrap());
                 let data: Value = serde_json::from_str(&message.data.unwrap()).unwrap();
-                let done = id == marker_id;
+                let done = id
+                    .split_once('-')
+                    .is_some_and(|(at, _)| at == marker_position);
                 messages.push((id, event, data));
                 if done {
                     return messages;
@@ -1615,8 +1617,8 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
             }
         };
         let sent = read_through_marker(&mut live);
-        assert_eq!(sent[0].0, first.to_string(), "live starts after the head");
-        let mut last_event = 0;
+        assert_eq!(sent[0].2["position"], first, "live starts after the head");
+        let (mut last_event, mut tag) = (0, String::new());
         let mut changes_after_it = 0;
         for (id, event, data) in &sent {
             let position = data["position"].as_u64().unwrap();
@@ -1626,9 +1628,15 @@ fn the_feed_sends_the_documented_ids_live_and_caught_up() {
                     position, last_event,
                     "a change follows the event it carries"
                 );
-                assert_eq!(*id, format!("{position}.{changes_after_it}"));
+                assert_eq!(*id, format!("{position}.{changes_after_it}-{tag}"));
             } else {
-                assert_eq!(*id, position.to_string(), "an event's id is its position");
+                // The history tag: the first 8 hex digits of the event's hash (D91).
+                tag = data["hash"].as_str().unwrap()[..8].to_owned();
+                assert_eq!(
+                    *id,
+                    format!("{position}-{tag}"),
+                    "an event's id is its position and history tag"
+                );
                 (last_event, changes_after_it) = (position, 0);
             }
         }
