@@ -325,6 +325,19 @@ fn checkpoint_damaged(
     said_damaged(found_by, None, error, style, out)
 }
 
+/// Says and marks what a verify with kept checkpoints found: the mark names that verify,
+/// which alone removes it, and the advice is not a backup's (a backup of a rewritten
+/// log carries the rewrite, and verifies against every checkpoint the ledger stores).
+fn kept_checkpoint_damaged(
+    place: &Place,
+    error: LedgerError,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let found_by = (place, crate::store::damage_mark::KEPT_VERIFY);
+    said_damaged(found_by, None, error, (json, language), out)
+}
+
 /// Says and marks the damage `error` found, with the stream the index puts its
 /// position in (`indexed`), when there is one to name.
 fn said_damaged(
@@ -365,6 +378,9 @@ fn said_damaged(
     }
     let advice = match crate::cli::is_witness_damage(&error) {
         true => crate::cli::DamageAdvice::Witness,
+        false if found_by == crate::store::damage_mark::KEPT_VERIFY => {
+            crate::cli::DamageAdvice::KeptCheckpoint
+        }
         false => crate::cli::DamageAdvice::Backup,
     };
     say_damage_advice(language, advice);
@@ -384,6 +400,7 @@ fn damage_advice_id(advice: crate::cli::DamageAdvice) -> &'static str {
         crate::cli::DamageAdvice::SetAside => "audit-damage-set-aside",
         crate::cli::DamageAdvice::Witness => "audit-damage-witness",
         crate::cli::DamageAdvice::Backup => "audit-damage-advice",
+        crate::cli::DamageAdvice::KeptCheckpoint => "audit-damage-kept-checkpoint",
     }
 }
 
@@ -1456,7 +1473,12 @@ pub fn verify(
     let checked = check_empty_log_checkpoints(&mut pending)
         .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
     if let Err(error) = checked {
-        return checkpoint_damaged(found_by, error, (json, language), out);
+        // With kept checkpoints, the finding may be theirs alone: only a verify that
+        // checks them again may remove its mark.
+        return match kept_checked {
+            0 => checkpoint_damaged(found_by, error, (json, language), out),
+            _ => kept_checkpoint_damaged(place, error, (json, language), out),
+        };
     }
     let output = AuditVerifyReport {
         ok: true,
@@ -1467,21 +1489,33 @@ pub fn verify(
         earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
-    Ok(clear_verified_mark(place, &output.store, language))
+    Ok(clear_verified_mark(place, &output, language))
 }
 
 /// After `verify` passed: everything `flexledger verify` checks, and the checkpoints,
 /// so any damage mark goes (D61) and the exit is 0; unless the walk did not compare the
 /// state rows (another build's format, D89), which a mark may have been left for: then
 /// 2, so that a job run on a schedule sees that a check was left out.
-fn clear_verified_mark(
-    place: &Place,
-    report: &crate::ledger::VerifyReport,
-    language: Language,
-) -> ExitCode {
+/// A mark a verify with kept checkpoints left stays after one without them (exit 2,
+/// saying so): the kept ones may be all that tells a rewritten log (an auditor's probe
+/// had a plain verify remove such a mark, and writes resumed on the rewritten log).
+fn clear_verified_mark(place: &Place, output: &AuditVerifyReport, language: Language) -> ExitCode {
     let marked = crate::cli::mark_place_of(place);
-    if !crate::cli::rows_compared(report, ("flexledger-audit", language)) {
+    if !crate::cli::rows_compared(&output.store, ("flexledger-audit", language)) {
         crate::cli::say_mark_kept_uncompared(&marked, "flexledger-audit", language);
+        return ExitCode::from(2);
+    }
+    let path = marked.path();
+    let found = crate::store::damage_mark::read_at(&path).ok().flatten();
+    if output.kept_checkpoints_verified == 0
+        && found.is_some_and(|found| found.found_with_kept_checkpoints())
+    {
+        let args = [("mark", text(path.display()))];
+        let line = say(language, "audit-mark-kept-for-kept-checkpoints", &args);
+        crate::shell_support::say_on_stderr!(
+            "flexledger-audit{}{line}",
+            crate::cli::colon(language)
+        );
         return ExitCode::from(2);
     }
     crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);

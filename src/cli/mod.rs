@@ -701,6 +701,8 @@ fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> S
         (_, DamageAdvice::SetAside) => "cli-damage-set-aside",
         (_, DamageAdvice::Witness) => "cli-damage-witness",
         (_, DamageAdvice::Backup) => "cli-damage-advice",
+        // Only the audit tool's verify with kept checkpoints finds it.
+        (_, DamageAdvice::KeptCheckpoint) => "audit-damage-kept-checkpoint",
     };
     let said = said_error(program, error_said_in(error, language), language);
     format!("{said}\n{}", damage_advice(language, id))
@@ -714,6 +716,9 @@ pub(crate) enum DamageAdvice {
     SetAside,
     Witness,
     Backup,
+    /// A checkpoint kept outside the ledger does not match its log: not a backup's
+    /// way back, since a backup carries the rewritten log.
+    KeptCheckpoint,
 }
 
 pub(crate) fn damage_advice_for(error: &anyhow::Error) -> DamageAdvice {
@@ -740,7 +745,7 @@ pub(crate) fn say_line(language: Language, id: &'static str, args: Vec<(&'static
 
 /// The colon that joins a line's parts in `language` (Chinese writes a full-width one
 /// with no space).
-fn colon(language: Language) -> &'static str {
+pub(crate) fn colon(language: Language) -> &'static str {
     match language {
         Language::En => ": ",
         Language::ZhCn => "：",
@@ -1208,7 +1213,7 @@ pub(crate) struct MarkPlace {
 
 impl MarkPlace {
     /// The file of this store's mark (`damage_mark::path_for`).
-    fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         crate::store::damage_mark::path_for(&self.dir, self.store.as_deref())
     }
 }

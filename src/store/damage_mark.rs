@@ -29,6 +29,10 @@ pub const DAMAGE_MARK_FILE: &str = "damage-found";
 /// The mark being written, before its rename.
 pub const DAMAGE_MARK_PARTIAL_FILE: &str = "damage-found.partial";
 
+/// The command, as a mark names it, of an audit `verify` that checked checkpoints kept
+/// outside the ledger (`--kept FILE`): only such a verify removes the mark it left.
+pub const KEPT_VERIFY: &str = "flexledger-audit verify --kept FILE";
+
 /// What was found, when and by whom: what the writer's refusal says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DamageMark {
@@ -86,14 +90,25 @@ impl DamageMark {
         }
     }
 
-    /// The `verify` whose pass removes it: the audit tool's for a mark the audit tool
-    /// left (its finding may be a signed checkpoint's, which `flexledger verify` does
-    /// not read), else `flexledger verify`.
+    /// The `verify` whose pass removes it: the audit tool's with the kept checkpoints
+    /// for a mark one of them left (a log rewritten and signed again with the ledger's
+    /// own key matches every checkpoint it stores, so only the kept ones can tell), the
+    /// audit tool's for another mark the audit tool left (its finding may be a signed
+    /// checkpoint's, which `flexledger verify` does not read), else `flexledger verify`.
     pub fn cleared_by(&self) -> &'static str {
+        if self.found_with_kept_checkpoints() {
+            return KEPT_VERIFY;
+        }
         match self.found_by.starts_with("flexledger-audit") {
             true => "flexledger-audit verify",
             false => "flexledger verify",
         }
+    }
+
+    /// Whether a `flexledger-audit verify --kept` left it, checking checkpoints kept
+    /// outside the ledger.
+    pub fn found_with_kept_checkpoints(&self) -> bool {
+        self.found_by == KEPT_VERIFY
     }
 
     /// The finding as a sentence this build's catalog can say, if the mark keeps one.

@@ -348,6 +348,37 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
             || text(&found).contains("events were removed"),
         "{found:?}"
     );
+    // Its mark stays until a verify with the kept checkpoints passes: a plain verify
+    // checks only the checkpoints the rewritten log signed itself, and passes (an
+    // auditor's probe had it remove the mark, and writes resumed on the rewritten log).
+    let advice = String::from_utf8_lossy(&found.stderr);
+    assert!(
+        advice.contains("Do not take a backup of it to recover")
+            && !advice.contains("loses no event"),
+        "{advice}"
+    );
+    let mark = rewritten.path().join("damage-found");
+    let plain = audit(rewritten.path(), &["verify"]);
+    let said = String::from_utf8_lossy(&plain.stderr);
+    assert_eq!(plain.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("stays marked damaged") && said.contains("--kept FILE"),
+        "{said}"
+    );
+    assert!(mark.exists(), "a plain verify left the mark");
+    let refused = crate::support::flexledger(rewritten.path(), &["submit", "-"], Some(b""));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("flexledger-audit verify --kept FILE"),
+        "{said}"
+    );
+    let ledger_verify = crate::support::flexledger(rewritten.path(), &["verify"], None);
+    assert_eq!(ledger_verify.status.code(), Some(0), "{ledger_verify:?}");
+    assert!(mark.exists(), "flexledger verify left the mark");
+    let again = audit(rewritten.path(), &["verify", "--kept", kept_arg]);
+    assert_eq!(again.status.code(), Some(1), "{again:?}");
+    assert!(mark.exists());
 
     // A file that holds no checkpoint of this ledger's key says so, before the walk.
     let other = tempfile::tempdir().unwrap();
