@@ -87,6 +87,15 @@ pub fn open_input(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
         path: path.display().to_string(),
         source,
     })?;
+    // A directory opens, and fails only at its first read, where a reader of a backup
+    // no longer knows the path it came from ("cannot read the backup: Is a directory").
+    if file.metadata().is_ok_and(|metadata| metadata.is_dir()) {
+        return Err(FileError::Read {
+            path: path.display().to_string(),
+            source: io::Error::new(io::ErrorKind::IsADirectory, "Is a directory"),
+        }
+        .into());
+    }
     Ok(Box::new(io::BufReader::new(file)))
 }
 

@@ -72,8 +72,17 @@ impl Location {
                 // directory that cannot be looked into may hold one: the open says
                 // "permission denied" (an operator's probe, 2026-12-05, was told "no
                 // ledger … submit commands first" for a ledger it could not read).
+                // An empty engine directory holds no ledger either: opening it would
+                // make an empty engine there, which `verify` called a healthy ledger
+                // of 0 events (a newcomer's probe emptied `sled/` and removed the
+                // witness). One that holds anything is opened, and what it lacks is
+                // damage (its `db` deleted, say).
                 let maybe = |name: &str| dir.join(name).try_exists().unwrap_or(true);
-                maybe("sled")
+                let engine = dir.join("sled");
+                let engine_holds_files = std::fs::read_dir(&engine)
+                    .map(|mut entries| entries.next().is_some())
+                    .unwrap_or_else(|error| error.kind() != std::io::ErrorKind::NotFound);
+                engine_holds_files
                     || maybe(super::sled_store::SLED_CREATING_DIR)
                     || maybe(super::sled_store::RESTORE_UNFINISHED_FILE)
                     || maybe(super::sled_store::HEAD_WITNESS_FILE)

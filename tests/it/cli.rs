@@ -192,6 +192,17 @@ fn an_unreadable_file_exits_2_and_an_unknown_member_exits_1() {
     assert!(said.contains(&format!("cannot read {named}")), "{said}");
     assert!(said.contains("Is a directory"), "{said}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{said}");
+    // So is a directory given as the backup to restore, naming it (a newcomer's probe
+    // was told only "cannot read the backup: Is a directory").
+    let restored = dir.path().join("restored");
+    let output = flexledger(&restored, &["restore", &named], None);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!("cannot read {named}: Is a directory")),
+        "{said}"
+    );
+    assert!(!restored.exists(), "{said}");
     // In Chinese the system's words follow what they mean, said in Chinese.
     for (file, meaning) in [
         (

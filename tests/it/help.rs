@@ -228,9 +228,23 @@ fn the_data_dir_help_says_what_each_command_does_with_it() {
             "`{name} --help` shows --data-dir: {shown}"
         );
     }
-    // The commands that say they need an existing ledger refuse a missing one.
+    // The commands that say they need an existing ledger refuse a missing one, and one
+    // whose engine directory holds no engine files (a newcomer's probe emptied `sled/`
+    // and removed the head witness: `verify` said ok with 0 events, and wrote a new
+    // engine and witness there). Nothing is written into either.
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing");
+    let emptied = dir.path().join("emptied");
+    std::fs::create_dir_all(emptied.join("sled")).unwrap();
+    let key = emptied.join("audit-signing-key");
+    std::fs::write(&key, format!("{}\n", "7".repeat(64))).unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let emptied_files = || {
+        let mut names: Vec<_> = walkdir(&emptied);
+        names.sort();
+        names
+    };
+    let before = emptied_files();
     for (program, args) in [
         (FLEXLEDGER, vec!["member", crate::http::MEMBER]),
         (FLEXLEDGER, vec!["events"]),
@@ -241,21 +255,44 @@ fn the_data_dir_help_says_what_each_command_does_with_it() {
         (AUDIT, vec!["verify"]),
         (AUDIT, vec!["checkpoint"]),
     ] {
-        let output = command(program)
-            .current_dir(dir.path())
-            .arg("--data-dir")
-            .arg(&missing)
-            .args(&args)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(
-            text(&output.stderr).contains("no ledger in"),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
+        for data_dir in [&missing, &emptied] {
+            let output = command(program)
+                .current_dir(dir.path())
+                .arg("--data-dir")
+                .arg(data_dir)
+                .args(&args)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(2), "{args:?} {data_dir:?}");
+            assert!(
+                text(&output.stderr).contains("no ledger in"),
+                "{args:?}: {}",
+                text(&output.stderr)
+            );
+        }
         assert!(!missing.exists(), "{args:?} made the directory");
+        assert_eq!(
+            emptied_files(),
+            before,
+            "{args:?} wrote into the emptied directory"
+        );
     }
+}
+
+/// Every file and directory under `dir`, as paths relative to it.
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path.clone());
+            }
+            found.push(path.strip_prefix(dir).unwrap().to_path_buf());
+        }
+    }
+    found
 }
 
 /// The exit code an example says it ends with: `# exit N`, else 0.

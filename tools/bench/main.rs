@@ -41,9 +41,10 @@ struct Args {
     /// Members in the synthetic region.
     #[arg(long, default_value_t = 100_000)]
     members: usize,
-    /// Months of history (one close per month).
-    #[arg(long, default_value_t = 24)]
-    months: usize,
+    /// Months of history (one close per month), from 2025-01: at most 11,700, through
+    /// 2999-12, the last month the ledger takes.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u16).range(1..=MONTHS_MAX))]
+    months: u16,
     /// Concurrent appenders for the concurrency measurement.
     #[arg(long, default_value_t = 64)]
     appenders: usize,
@@ -114,6 +115,9 @@ type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 const MONTH_DUE: u64 = 600;
 
+/// Months from 2025-01 through 2999-12, the last month the ledger takes.
+const MONTHS_MAX: i64 = (2999 - 2025 + 1) * 12;
+
 fn member_id(index: usize) -> Uuid {
     Uuid::from_u128(0x7000_0000_0000_4000_8000_0000_0000_0000 + index as u128)
 }
@@ -160,7 +164,7 @@ fn enrollments(members: usize, granted_percent: u8) -> impl Iterator<Item = serd
 /// `--months` and `--granted-percent` of `args`) one by one, so the benchmark's memory
 /// is the ledger's, not the workload's. Returns the line count.
 fn write_region(args: &Args, out: &mut dyn std::io::Write) -> BenchResult<u64> {
-    let (members, months) = (args.members, args.months);
+    let (members, months) = (args.members, usize::from(args.months));
     let mut counter = 0u128;
     let mut written = 0u64;
     let mut push = |line: String| -> std::io::Result<()> {
@@ -479,10 +483,24 @@ fn row(name: &str, ledger: String, ceiling: String, ratio: String) {
     println!("| {name} | {ledger} | {ceiling} | {ratio} |");
 }
 
-fn main() -> BenchResult<()> {
+/// Runs the benchmark; a failure is said as a sentence naming what failed, and exits 2
+/// (could not run), as the other binaries' do.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("flexledger-bench: {error}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> BenchResult<()> {
     let args = Args::parse();
     if let Some(path) = &args.emit {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        let file = std::fs::File::create(path)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
         let lines = write_region(&args, &mut out)?;
         std::io::Write::flush(&mut out)?;
         eprintln!("wrote {lines} commands to {}", path.display());
@@ -850,7 +868,7 @@ fn postgres_part(args: &Args, url: &str, dir: &Path) -> BenchResult<()> {
     std::io::stdout().flush()?;
     let numbers = [
         ("--members", args.members),
-        ("--months", args.months),
+        ("--months", args.months.into()),
         ("--appenders", args.appenders),
         ("--appender-commands", args.appender_commands),
         ("--samples", args.samples),

@@ -390,6 +390,11 @@ pub fn latency_of(mut samples: Vec<Duration>) -> Latency {
 /// database is `dir/sled`) by key prefix, and the bytes on disk: what each kind of
 /// row costs, and how much the engine adds on top.
 pub fn census(dir: &Path) -> BenchResult<()> {
+    // Only counted: an open of a path with no store would make one there.
+    if !dir.join("sled").join("db").is_file() {
+        let said = format!("no ledger store in {} (no sled/db there): --census counts the rows of an existing data directory", dir.display());
+        return Err(said.into());
+    }
     let db = sled::Config::new()
         .path(dir.join("sled"))
         .cache_capacity(CACHE_BYTES)
