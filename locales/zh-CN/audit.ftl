@@ -250,7 +250,7 @@ audit-unknown-member = 参保人员 { $member } 在此账本中没有事件：�
 audit-member-not-yet-position = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请查询位置 { $first } 或之后
 audit-member-not-yet-time = 参保人员 { $member } 截至 { $instant } 还没有记录任何事件：编号无误，其第一个事件在位置 { $first }，记录于 { $recorded }；请查询该时间或之后
 audit-unknown-region = 统筹地区 { $region } 在此账本中没有政策：请核对名称
-audit-export-close-unfinished = 未导出：统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员），而导出按日志的记录原样给出参保记录，不含月结隐含但尚未记录的后果（中断缴费的月份、视为自动退保的停保，R9–R11）：账本从不据此状态办理任何事项（D83）。请在该存储（如需保持原样，则在其副本）上运行 `flexledger submit - < /dev/null`：不带命令时，它只记录月结的其余部分，别的什么也不做（sled 存储上任意一条 `flexledger` 命令都会这样做；PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 完成月结，然后再导出；`explain` 和 `replay` 现在即可显示这些后果，并标为“隐含”
+audit-export-close-unfinished = 未导出：统筹地区 { $region } { $month } 的月结仍在记录中（{ $progress }），而导出按日志的记录原样给出参保记录，不含月结隐含但尚未记录的后果（中断缴费的月份、视为自动退保的停保，R9–R11）：账本从不据此状态办理任何事项（D83）。请在该存储（如需保持原样，则在其副本）上运行 `flexledger submit - < /dev/null`：不带命令时，它只记录月结的其余部分，别的什么也不做（sled 存储上任意一条 `flexledger` 命令都会这样做；PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 完成月结，然后再导出；`explain` 和 `replay` 现在即可显示这些后果，并标为“隐含”
 audit-nothing-member = 没有可导出的内容：参保人员 { $member } 在此账本中没有事件
 audit-nothing-region = 没有可导出的内容：统筹地区 { $region } 在此账本中没有政策
 audit-nothing-all = 没有可导出的内容：日志为空
@@ -266,7 +266,7 @@ audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥�
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况
 audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 固定账本公布的公钥
-audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（已完成 { $done } / { $total } 名参保人员）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify` 和 `events` 按日志的记录原样显示，月结尚欠其后果的参保人员或统筹地区在月结完成前不予导出（D83）。请在该存储上运行 `flexledger submit - < /dev/null`（不带命令时，它只记录月结的其余部分，别的什么也不做；sled 存储上任意一条 `flexledger` 命令都会这样做，PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 运行，以完成月结，然后再审计
+audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（{ $progress }）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify` 和 `events` 按日志的记录原样显示，月结尚欠其后果的参保人员或统筹地区在月结完成前不予导出（D83）。请在该存储上运行 `flexledger submit - < /dev/null`（不带命令时，它只记录月结的其余部分，别的什么也不做；sled 存储上任意一条 `flexledger` 命令都会这样做，PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 运行，以完成月结，然后再审计
 
 ## 审计命令自身参数和文件的拒绝（src/audit/commands.rs、src/audit/cli.rs、src/audit/whatif/cli.rs）。
 
@@ -285,3 +285,5 @@ audit-region-members-unreadable = 无法列出统筹地区 { $region } 的参保
 audit-row-without-events = 参保人员 { $member } 有状态行但没有事件：请运行 `flexledger verify`
 audit-damage-kept-checkpoint = flexledger-audit：您在账本之外保存的检查点与其日志不符：日志在该检查点签名之后被改写（或回退），并且可能已用账本自己的密钥重新签名，因而能与账本所存的每个检查点一致。不要用它的备份来恢复：备份会带上被改写的日志。请原样保留数据目录作为证据（在其他任何命令打开它之前先 `cp -a`）；把改写之前的备份恢复到新目录，并在使用前用 `flexledger-audit verify --kept FILE` 检查。该存储已被标记，不再接受追加；只有带上所保存检查点（`--kept FILE`）且通过的 `flexledger-audit verify` 才会移除标记
 audit-mark-kept-for-kept-checkpoints = 存储仍标记为已损坏（{ $mark }）：发现损坏的是带有账本之外所保存检查点（`--kept FILE`）的核验，而本次核验没有检查任何这样的检查点。请带上这些检查点运行 `flexledger-audit verify --kept FILE`：只有它通过才会移除标记
+audit-close-progress = 已完成 { $done } / { $total } 名参保人员
+audit-close-progress-recheck = 对该存储的重建（或生成它的恢复）发现仍有参保人员缺少其后果

@@ -67,15 +67,17 @@ pub fn say_in(language: Language) {
 fn say_unfinished_closes(store: &(impl ReadStore + ?Sized)) -> anyhow::Result<()> {
     let language = LANGUAGE.get().copied().unwrap_or_default();
     for closing in crate::ledger::read_closings(store)? {
-        // A rebuild's routine recheck, not a close a crash left unfinished.
-        if closing.recheck {
-            continue;
-        }
+        // A recheck is written by a rebuild (a restore's too) only when its fold found
+        // a member still lacking a consequence of the region's last close (D17): that
+        // close is unfinished as surely, though no walk has counted members yet (an
+        // auditor's probe restored a backup taken mid-close and was told nothing).
         let args = [
             ("region", text(closing.region.as_str())),
             ("month", text(closing.month)),
-            ("done", text(closing.members_done)),
-            ("total", text(closing.members_total)),
+            (
+                "progress",
+                text(close_progress(&closing).in_language(language)),
+            ),
         ];
         let said = say(language, "audit-close-unfinished", &args);
         crate::shell_support::say_on_stderr!(
@@ -84,6 +86,24 @@ fn say_unfinished_closes(store: &(impl ReadStore + ?Sized)) -> anyhow::Result<()
         );
     }
     Ok(())
+}
+
+/// How far a close still being recorded got: its walk's count, or, for a recheck (a
+/// rebuild's, written only when its fold found a member still lacking a consequence of
+/// the region's last close, D17), that, since no walk has counted members yet (an
+/// auditor's probe restored a backup taken mid-close and was told nothing, then "0 of
+/// 0 members done").
+fn close_progress(closing: &crate::ledger::Closing) -> crate::i18n::Sentence {
+    match closing.recheck {
+        true => crate::i18n::Sentence::new("audit-close-progress-recheck", vec![]),
+        false => crate::i18n::Sentence::new(
+            "audit-close-progress",
+            vec![
+                ("done", closing.members_done.to_string()),
+                ("total", closing.members_total.to_string()),
+            ],
+        ),
+    }
 }
 
 /// Opens the store for the commands that only read (replay, explain, timeline,
@@ -1021,11 +1041,11 @@ fn close_unfinished_in(
         }
     };
     Ok(closing.map(|closing| {
+        let progress = crate::i18n::Arg::Said(Box::new(close_progress(&closing)));
         let args = vec![
             ("region", text(closing.region.as_str())),
             ("month", text(closing.month)),
-            ("done", text(closing.members_done)),
-            ("total", text(closing.members_total)),
+            ("progress", progress),
         ];
         ("audit-export-close-unfinished", args)
     }))

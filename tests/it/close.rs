@@ -303,6 +303,27 @@ fn the_audit_tools_say_a_close_is_still_being_recorded() {
     let output = crate::audit::audit(&data, &args);
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("2025-04 的月结仍在记录中"), "{said}");
+    // The whole log exported mid-close and restored into a new directory: the restore's
+    // rebuild finds members still lacking the close's consequences (a recheck), and the
+    // audit tools say the close is still being recorded there too (an auditor's probe
+    // was told nothing, then "0 of 0 members done" by a refused export).
+    let bundle = dir.path().join("mid-close.bundle");
+    let bundle_arg = bundle.to_str().unwrap();
+    let exported = crate::audit::audit(&data, &["export", "--all", "--out", bundle_arg]);
+    assert_eq!(exported.status.code(), Some(0), "{exported:?}");
+    let restored = dir.path().join("restored");
+    let output = crate::support::flexledger(&restored, &["restore", bundle_arg], None);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let still = "the month close of big for 2025-04 is still being recorded (a rebuild of this store, or the restore that made it, found members still lacking its consequences)";
+    for args in [
+        vec!["verify"],
+        vec!["export", "--member", &member, "--out", "-"],
+    ] {
+        let output = crate::audit::audit(&restored, &args);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(said.contains(still), "{args:?}: {said}");
+        assert!(!said.contains("0 of 0"), "{args:?}: {said}");
+    }
     // Once any `flexledger` command has finished the close, nothing more is said.
     assert_every_consequence_once(&data);
     args.remove(0);
