@@ -39,6 +39,7 @@ explain-no-enrollment = member { $member } has no enrollment in this history
 ## Positions and missing months
 
 explain-at-position = {" "}(position { $position })
+explain-at-position-implied = {" "}(not recorded yet: implied by the month close at position { $position }, still being recorded)
 explain-implied = the month close at position { $position } is still being recorded: the events cited as implied are its consequences for this member, which the log does not hold yet; they are shown as the ledger will record them, since nothing is decided for the member before they are (D17)
 explain-role-implied = { $role }; implied by the month close at position { $position }, not recorded yet
 explain-no-month-yet = no month yet
@@ -114,7 +115,10 @@ explain-status-waiting-ended = paid{ $at }, but the member was withdrawn from { 
        *[no] it was not refunded (R12 refunds only months paid beyond L, the last paid month)
     }
 explain-status-covered = paid{ $at }, never missed, and at or after the benefit start { $start } (P plus { $delay_kind }, R7): covered, with benefits
-explain-status-arrears = { $month } was closed unpaid and recorded missed{ $at } (R9); it is in arrears: no benefits while unpaid (R10)
+explain-status-arrears = { $month } was closed unpaid and { $recorded ->
+        [no] found missed
+       *[yes] recorded missed
+    }{ $at } (R9); it is in arrears: no benefits while unpaid (R10)
 explain-arrears-run = the member owes { $owed } in arrears, { $months ->
         [one] { $months } month
        *[other] { $months } months
@@ -146,7 +150,10 @@ explain-restored-benefits = benefits: { $benefits ->
         [yes] yes
        *[no] no
     } — by the policy in force for { $month } (P-restore, R10), { $restores }
-explain-status-lapsed = { $month } was recorded missed at its close{ $at } (R9) and never paid back
+explain-status-lapsed = { $month } was { $recorded ->
+        [no] found missed
+       *[yes] recorded missed
+    } at its close{ $at } (R9) and never paid back
 explain-lapse-automatic = the close of { $closed } left { $months ->
         [one] { $months } month
        *[other] { $months } months

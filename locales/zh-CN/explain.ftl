@@ -36,6 +36,7 @@ explain-no-enrollment = 参保人员 { $member } 在这段历史中没有参保�
 ## 事件位置与尚无的月份
 
 explain-at-position = （事件位置 { $position }）
+explain-at-position-implied = （尚未记录：隐含于事件位置 { $position } 的月结，该月结仍在记录中）
 explain-implied = 事件位置 { $position } 的月结仍在记录中：标为“隐含”的事件是该月结对该参保人员的后果，日志中尚未记录；这里按账本将要记录的样子列出，因为在记录它们之前，不会为该参保人员作出任何决定（D17）
 explain-role-implied = { $role }；隐含于事件位置 { $position } 的月结，尚未记录
 explain-no-month-yet = 尚未确定
@@ -105,7 +106,10 @@ explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } �
        *[no] 也未退费（R12 只对 L 即最后一个已缴费月份之后预缴的月份退费）
     }
 explain-status-covered = 该月已缴费{ $at }，未记录中断缴费，且不早于待遇起始月 { $start }（P + { $delay_kind }，R7）：享受待遇
-explain-status-arrears = { $month } 月结时未缴费，已记录中断缴费{ $at }（R9）；该月欠费：补缴之前不享受待遇（R10）
+explain-status-arrears = { $month } 月结时未缴费，{ $recorded ->
+        [no] 应记录中断缴费
+       *[yes] 已记录中断缴费
+    }{ $at }（R9）；该月欠费：补缴之前不享受待遇（R10）
 explain-arrears-run = 参保人员欠费共计 { $owed }，连续欠费 { $months } 个月，自 { $first } 起；可按缴费顺序（从早到晚）补缴，补缴截止月为 { $deadline }，即最后一个可以补缴的月份（须在该月月结之前缴费；{ $shortened ->
         [yes] 即当前征缴月：之后的政策缩短了宽限期，首个欠费月份 + { $grace } 个月宽限期已早于当前征缴月，R10，D57
         [later] 若届时仍未补缴，该月月结后将连续欠费 { $run } 个月，超过 { $deadline } 所适用政策的 { $month_grace } 个月宽限期，R10，R11，D62
@@ -119,7 +123,10 @@ explain-restored-benefits = 待遇：{ $benefits ->
         [yes] 享受
        *[no] 不享受
     }——按 { $month } 所适用的政策（P-restore，R10），{ $restores }
-explain-status-lapsed = { $month } 月结时已记录中断缴费{ $at }（R9），此后从未补缴
+explain-status-lapsed = { $month } 月结时{ $recorded ->
+        [no] 应记录中断缴费
+       *[yes] 已记录中断缴费
+    }{ $at }（R9），此后从未补缴
 explain-lapse-automatic = { $closed } 月结后连续欠费 { $months } 个月，超过其 { $grace } 个月的宽限期，参保人员自首个欠费月份起视为自动退保而停保（{ $rule }）；该月欠费失效——从未享受待遇，不能再补缴，欠费期间发生的医疗费用由参保人员本人承担{ $at }
 explain-lapse-withdrew = 参保人员在该月欠费期间停保（{ $reason }，{ $rule }）；该月欠费失效——从未享受待遇，不能再补缴{ $at }
 explain-lapse-withdrawn = 参保人员已停保；该月欠费失效{ $at }

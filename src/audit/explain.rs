@@ -932,17 +932,26 @@ fn granted_before(history: &MemberHistory, position: u64, month: Month) -> bool 
 /// " (position P)" of the cited event of `event_type`, in `language` — for a payment,
 /// the one that pays the month; empty if none is cited.
 fn position_of(language: Language, events: &[Citation], event_type: &str) -> String {
+    cited(events, event_type).map_or_else(String::new, |citation| cited_at(language, citation))
+}
+
+/// The cited event of `event_type` a reason names: for a payment, the one that pays
+/// the month, else the first.
+fn cited<'a>(events: &'a [Citation], event_type: &str) -> Option<&'a Citation> {
     let mut matching = events
         .iter()
         .filter(|citation| citation.event_type == event_type);
     let paying = events
         .iter()
         .find(|citation| citation.event_type == event_type && citation.pays_month);
-    paying
-        .or_else(|| matching.next())
-        .map_or_else(String::new, |citation| {
-            at_position(language, citation.position)
-        })
+    paying.or_else(|| matching.next())
+}
+
+/// "no" when the miss a reason cites is implied, not recorded yet (D75), else "yes":
+/// the reason's verb says which.
+fn miss_recorded(events: &[Citation]) -> crate::i18n::Arg {
+    let implied = cited(events, "ContributionMissed").is_some_and(|miss| miss.implied);
+    text(if implied { "no" } else { "yes" })
 }
 
 /// " (position P)" of the cited withdrawal that ended the month's own period, in
@@ -952,9 +961,22 @@ fn own_withdrawal_position(language: Language, events: &[Citation]) -> String {
     events
         .iter()
         .find(|citation| citation.ends_period)
-        .map_or_else(String::new, |citation| {
-            at_position(language, citation.position)
-        })
+        .map_or_else(String::new, |citation| cited_at(language, citation))
+}
+
+/// " (position P)" of `citation` in `language`, or, for an event the log does not hold
+/// yet (a consequence of a close still being recorded, D75), that it is implied by the
+/// close at P: a probe read "recorded missed at its close (position P)" in one reason
+/// and "implied, not recorded yet" of the same event in another.
+fn cited_at(language: Language, citation: &Citation) -> String {
+    match citation.implied {
+        true => say(
+            language,
+            "explain-at-position-implied",
+            &[("position", text(citation.position))],
+        ),
+        false => at_position(language, citation.position),
+    }
 }
 
 /// " (position P)" in `language`.
@@ -1050,7 +1072,8 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
             reasons.extend(how.as_ref().map(|how| benefit_start_reason(language, how)));
         }
         StatusWhy::Arrears(arrears) => {
-            let args = [month, ("at", text(at("ContributionMissed")))];
+            let recorded = ("recorded", miss_recorded(events));
+            let args = [month, ("at", text(at("ContributionMissed"))), recorded];
             reasons.push(say(language, "explain-status-arrears", &args));
             reasons.push(arrears_run_reason(language, arrears));
         }
@@ -1069,7 +1092,8 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
             reasons.push(say(language, "explain-restored-benefits", &args));
         }
         StatusWhy::Lapsed(lapse) => {
-            let args = [month, ("at", text(at("ContributionMissed")))];
+            let recorded = ("recorded", miss_recorded(events));
+            let args = [month, ("at", text(at("ContributionMissed"))), recorded];
             reasons.push(say(language, "explain-status-lapsed", &args));
             let withdrawn_at = own_withdrawal_position(language, events);
             reasons.push(lapse_reason(language, lapse, &withdrawn_at));

@@ -409,6 +409,17 @@ fn the_audit_tools_show_a_close_s_unrecorded_consequences_as_implied() {
         "{}",
         before[2]
     );
+    // The reason that cites the implied miss says it is not recorded yet, as the
+    // citation does (a probe read "recorded missed at its close (position P)" beside
+    // "implied, not recorded yet").
+    let reasons = before[2]["reasons"].to_string();
+    assert!(
+        reasons.contains(&format!(
+            "(not recorded yet: implied by the month close at position {close}, still being recorded)"
+        )) && !reasons.contains(&format!("(position {close})"))
+            && reasons.contains("2025-04 was closed unpaid and found missed (not recorded yet"),
+        "{reasons}"
+    );
     let last = replays_before[2].last().unwrap();
     assert_eq!(
         (last["implied"].clone(), last["type"].clone()),
