@@ -872,6 +872,26 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
         std::fs::remove_file(&file).unwrap();
     }
 
+    // A last line that is whole JSON but does not check, saved without its line end
+    // (an editor that drops it), says its own finding, not "cut short": an auditor's
+    // probe altered the signature so and was told to copy the file again.
+    let mut forged = one_byte(checkpoint_line, "\"signature\":\"");
+    forged.truncate(checkpoint_line + 1);
+    let file = root.path().join("forged-without-line-end");
+    std::fs::write(&file, forged.join("\n")).unwrap();
+    let output = restore(
+        &root.path().join("restored"),
+        &file,
+        &["--public-key", &pinned],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = json(&output)["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("signature") && !message.contains("cut short"),
+        "{message}"
+    );
+    std::fs::remove_file(&file).unwrap();
+
     // A backup signed by another ledger's key is refused when the key is pinned.
     let other = flexledger::audit::checkpoint::hex(
         ed25519_dalek::SigningKey::from_bytes(&[9; 32])
