@@ -64,7 +64,9 @@ if awk -W version 2>&1 | grep -q mawk; then line_awk=(awk -W interactive); fi
 subscribe() {
   curl -sN -H "authorization: Bearer $subscriber" "$base/v1/feed$2" | "${line_awk[@]}" -v out="$work/$1.result" -v marker_file="$work/marker" '
     /^id: / {
-      id = $2; split(id, part, "."); position = part[1] + 0; sub_id = (part[2] == "" ? 0 : part[2] + 0)
+      # An id is P-TAG or P.N-TAG (D91): the tag is left aside.
+      split($2, tagged, "-"); id = tagged[1]
+      split(id, part, "."); position = part[1] + 0; sub_id = (part[2] == "" ? 0 : part[2] + 0)
       if (count > 0 && (position < last_position || (position == last_position && sub_id <= last_sub))) bad++
       count++; last_position = position; last_sub = sub_id
       if (marker == "") { getline marker < marker_file; close(marker_file) }

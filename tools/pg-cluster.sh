@@ -45,7 +45,8 @@ pg_work_dir() {
 # holding a space, `&`, `#` or `%` would otherwise end the URL's host early or be read
 # as an escape.
 pg_url() {
-  local host="" char i
+  # Byte by byte: a non-ASCII character is encoded as its UTF-8 bytes, not its code point.
+  local LC_ALL=C host="" char i
   for ((i = 0; i < ${#pg}; i++)); do
     char=${pg:i:1}
     case "$char" in

@@ -1472,6 +1472,7 @@ pub fn verify(
     let latest = stored.last().map(|(checkpoint, _)| checkpoint.clone());
     let total = u64::try_from(stored.len()).unwrap_or(u64::MAX);
     let kept_checked = u64::try_from(kept.len()).unwrap_or(u64::MAX);
+    let stored_alone = (kept_checked > 0).then(|| stored.clone());
     let mut chained = stored;
     chained.extend(kept);
     if let Some(pair) = KeyChain::first_out_of_order(&chained) {
@@ -1484,20 +1485,15 @@ pub fn verify(
         return successor_signed_nothing(key, (json, language), out);
     }
     let earlier_keys = earlier_key_reports(chain.as_ref(), &chained);
-    let mut pending: Vec<Checkpoint> = chained
-        .into_iter()
-        .map(|(checkpoint, _)| checkpoint)
-        .collect();
-    // Newest first, as the walk takes them from the end.
-    pending.sort_by_key(|checkpoint| std::cmp::Reverse(checkpoint.tree_size));
-    let checked = check_empty_log_checkpoints(&mut pending)
-        .and_then(|()| check_checkpoints_against_log(&store, &mut pending, report.events));
-    if let Err(error) = checked {
-        // With kept checkpoints, the finding may be theirs alone: only a verify that
-        // checks them again may remove its mark.
-        return match kept_checked {
-            0 => checkpoint_damaged(found_by, error, (json, language), out),
-            _ => kept_checkpoint_damaged(place, error, (json, language), out),
+    if let Err(error) = check_all_against_log(&store, chained, report.events) {
+        // With kept checkpoints, the finding may be theirs alone: then only a verify
+        // that checks them again may remove its mark. Told apart by checking the stored
+        // ones alone again, a second walk only when something was found.
+        let stored_pass = stored_alone
+            .is_some_and(|stored| check_all_against_log(&store, stored, report.events).is_ok());
+        return match stored_pass {
+            true => kept_checkpoint_damaged(place, error, (json, language), out),
+            false => checkpoint_damaged(found_by, error, (json, language), out),
         };
     }
     let output = AuditVerifyReport {
@@ -1510,6 +1506,22 @@ pub fn verify(
     };
     print_verified(&output, total, (json, language), out)?;
     Ok(clear_verified_mark(place, &output, language))
+}
+
+/// Every checkpoint checked, stored and kept, against the log of `events` events.
+fn check_all_against_log(
+    store: &(impl ReadStore + ?Sized),
+    chained: Vec<crate::audit::checkpoint::ChainedCheckpoint>,
+    events: u64,
+) -> Result<(), LedgerError> {
+    let mut pending: Vec<Checkpoint> = chained
+        .into_iter()
+        .map(|(checkpoint, _)| checkpoint)
+        .collect();
+    // Newest first, as the walk takes them from the end.
+    pending.sort_by_key(|checkpoint| std::cmp::Reverse(checkpoint.tree_size));
+    check_empty_log_checkpoints(&mut pending)
+        .and_then(|()| check_checkpoints_against_log(store, &mut pending, events))
 }
 
 /// After `verify` passed: everything `flexledger verify` checks, and the checkpoints,

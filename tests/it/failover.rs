@@ -405,7 +405,9 @@ fn arrivals(base: &str, count: usize, ready: &std::sync::mpsc::Sender<()>) -> Ve
     while seen.len() < count {
         let message = next_sse(&mut feed);
         if let Some(id) = message.id {
-            seen.push((id.parse().unwrap(), Instant::now()));
+            // `P-TAG`: the position, then its event's history tag (D91).
+            let (position, _tag) = id.split_once('-').expect("a tagged id");
+            seen.push((position.parse().unwrap(), Instant::now()));
         }
     }
     seen
