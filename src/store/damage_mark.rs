@@ -59,6 +59,12 @@ pub struct DamageMark {
     /// the sled ledger of the directory the mark is in (D84).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
+    /// Whether a verify with checkpoints kept outside the ledger found a mismatch too,
+    /// after this mark's finding: then only such a verify's pass removes it, as if it
+    /// had left the mark (the first finding is kept, but a plain verify, which cannot
+    /// see what the kept checkpoints saw, must not remove it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept_checkpoints: bool,
 }
 
 impl DamageMark {
@@ -79,6 +85,7 @@ impl DamageMark {
             message,
             finding,
             store,
+            kept_checkpoints: found_by == KEPT_VERIFY,
         }
     }
 
@@ -108,7 +115,7 @@ impl DamageMark {
     /// Whether a `flexledger-audit verify --kept` left it, checking checkpoints kept
     /// outside the ledger.
     pub fn found_with_kept_checkpoints(&self) -> bool {
-        self.found_by == KEPT_VERIFY
+        self.kept_checkpoints || self.found_by == KEPT_VERIFY
     }
 
     /// The finding as a sentence this build's catalog can say, if the mark keeps one.
@@ -192,8 +199,26 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<bool> {
         return Ok(false);
     }
     if marked.exists() {
+        // The first finding is kept; but one a plain verify cannot see (a kept
+        // checkpoint's) makes the mark one only a verify with them removes.
+        if let Some(first) = read_at(&marked)?.filter(|first| {
+            mark.found_with_kept_checkpoints() && !first.found_with_kept_checkpoints()
+        }) {
+            let first = DamageMark {
+                kept_checkpoints: true,
+                ..first
+            };
+            write_mark(data_dir, &marked, &first)?;
+        }
         return Ok(true);
     }
+    write_mark(data_dir, &marked, mark)?;
+    Ok(true)
+}
+
+/// Writes `mark` to `marked`, whole or not at all: a temporary file, fsynced, renamed,
+/// and the directory fsynced.
+fn write_mark(data_dir: &Path, marked: &Path, mark: &DamageMark) -> std::io::Result<()> {
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
     // `damage-found.partial` (`DAMAGE_MARK_PARTIAL_FILE`) for a sled ledger's.
     let partial = marked.with_extension("partial");
@@ -203,9 +228,8 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<bool> {
         file.write_all(b"\n")?;
         file.sync_all()?;
     }
-    std::fs::rename(&partial, &marked)?;
-    std::fs::File::open(data_dir)?.sync_all()?;
-    Ok(true)
+    std::fs::rename(&partial, marked)?;
+    std::fs::File::open(data_dir)?.sync_all()
 }
 
 /// The mark of the ledger in `data_dir`, if it has one. One that cannot be parsed (cut
@@ -235,6 +259,7 @@ pub fn read_at(path: &Path) -> std::io::Result<Option<DamageMark>> {
             ),
             finding: None,
             store: None,
+            kept_checkpoints: false,
         },
     )))
 }
@@ -292,6 +317,7 @@ mod tests {
             message: "the event was altered".to_owned(),
             finding: None,
             store: None,
+            kept_checkpoints: false,
         };
         record(dir.path(), &mark).unwrap();
         assert_eq!(
@@ -311,6 +337,21 @@ mod tests {
             read(dir.path()).unwrap(),
             Some(mark),
             "the first finding is kept"
+        );
+        // A kept checkpoint's finding after it keeps the first finding, but makes the
+        // mark one only a verify with kept checkpoints removes (a plain verify cannot
+        // see what they saw).
+        assert_eq!(
+            read(dir.path()).unwrap().unwrap().cleared_by(),
+            "flexledger verify"
+        );
+        let kept =
+            DamageMark::found_now(KEPT_VERIFY, Some(35), ("rewritten".to_owned(), None), None);
+        record(dir.path(), &kept).unwrap();
+        let upgraded = read(dir.path()).unwrap().unwrap();
+        assert_eq!(
+            (upgraded.message.as_str(), upgraded.cleared_by()),
+            ("the event was altered", KEPT_VERIFY)
         );
         std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
         let cut = read(dir.path()).unwrap().unwrap();
@@ -346,6 +387,7 @@ mod tests {
             message: "the event was altered".to_owned(),
             finding: None,
             store: Some(url.to_owned()),
+            kept_checkpoints: false,
         };
         record(&dir.path().join("missing"), &mark).unwrap();
         assert!(!dir.path().join("missing").exists(), "nothing is made");
@@ -401,6 +443,7 @@ mod tests {
             message: finding.to_string(),
             finding: Some(finding.clone()),
             store: None,
+            kept_checkpoints: false,
         };
         record(dir.path(), &mark).unwrap();
         let read_back = read(dir.path()).unwrap().unwrap();
