@@ -266,8 +266,9 @@ impl std::fmt::Display for AnotherHistory {
     }
 }
 
-/// Whether the tag `sent` for `position` is this log's: `Ok(None)` when it is, or the
-/// log does not reach `position` yet (`pending`); `Err` when it holds another event.
+/// Whether the tag `sent` for `position` is this log's: `Ok(Ok(()))` when it is, or
+/// when the log holds no event at `position`; `Ok(Err(…))` when it holds another event
+/// there; `Err` when the log cannot be read.
 fn check_tag(
     store: &(impl ReadStore + ?Sized),
     position: u64,
