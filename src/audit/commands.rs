@@ -1472,7 +1472,7 @@ pub fn verify(
     let latest = stored.last().map(|(checkpoint, _)| checkpoint.clone());
     let total = u64::try_from(stored.len()).unwrap_or(u64::MAX);
     let kept_checked = u64::try_from(kept.len()).unwrap_or(u64::MAX);
-    let stored_alone = (kept_checked > 0).then(|| stored.clone());
+    let stored_count = stored.len();
     let mut chained = stored;
     chained.extend(kept);
     if let Some(pair) = KeyChain::first_out_of_order(&chained) {
@@ -1485,13 +1485,10 @@ pub fn verify(
         return successor_signed_nothing(key, (json, language), out);
     }
     let earlier_keys = earlier_key_reports(chain.as_ref(), &chained);
-    if let Err(error) = check_all_against_log(&store, chained, report.events) {
+    if let Err(error) = check_all_against_log(&store, &chained, report.events) {
         // With kept checkpoints, the finding may be theirs alone: then only a verify
-        // that checks them again may remove its mark. Told apart by checking the stored
-        // ones alone again, a second walk only when something was found.
-        let stored_pass = stored_alone
-            .is_some_and(|stored| check_all_against_log(&store, stored, report.events).is_ok());
-        return match stored_pass {
+        // that checks them again may remove its mark.
+        return match kept_alone_mismatch(&store, &chained, stored_count, report.events) {
             true => kept_checkpoint_damaged(place, error, (json, language), out),
             false => checkpoint_damaged(found_by, error, (json, language), out),
         };
@@ -1508,15 +1505,27 @@ pub fn verify(
     Ok(clear_verified_mark(place, &output, language))
 }
 
+/// Whether a mismatch found among `chained` (the first `stored` the ledger's own, the
+/// rest kept outside it) is the kept checkpoints' alone: the stored ones pass a walk of
+/// their own. A second walk, made only when something was found.
+fn kept_alone_mismatch(
+    store: &(impl ReadStore + ?Sized),
+    chained: &[crate::audit::checkpoint::ChainedCheckpoint],
+    stored: usize,
+    events: u64,
+) -> bool {
+    stored < chained.len() && check_all_against_log(store, &chained[..stored], events).is_ok()
+}
+
 /// Every checkpoint checked, stored and kept, against the log of `events` events.
 fn check_all_against_log(
     store: &(impl ReadStore + ?Sized),
-    chained: Vec<crate::audit::checkpoint::ChainedCheckpoint>,
+    chained: &[crate::audit::checkpoint::ChainedCheckpoint],
     events: u64,
 ) -> Result<(), LedgerError> {
     let mut pending: Vec<Checkpoint> = chained
-        .into_iter()
-        .map(|(checkpoint, _)| checkpoint)
+        .iter()
+        .map(|(checkpoint, _)| checkpoint.clone())
         .collect();
     // Newest first, as the walk takes them from the end.
     pending.sort_by_key(|checkpoint| std::cmp::Reverse(checkpoint.tree_size));
