@@ -848,6 +848,19 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
     }
     assert_only(root.path(), &["demo.backup", "source"]);
 
+    // The message a restore of `bytes` refuses with (exit 1), restoring nothing.
+    let refusal_of = |name: &str, bytes: &[u8]| {
+        let file = root.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let output = restore(
+            &root.path().join("restored"),
+            &file,
+            &["--public-key", &pinned],
+        );
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        std::fs::remove_file(&file).unwrap();
+        json(&output)["message"].as_str().unwrap().to_owned()
+    };
     // Cut short in the middle of a line (a copy that stopped), or empty: said so.
     let whole = lines.join("\n") + "\n";
     let cut_at = lines[..19].iter().map(|line| line.len() + 1).sum::<usize>() + 40;
@@ -858,18 +871,9 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
     .into_iter()
     .enumerate()
     {
-        let file = root.path().join(format!("cut-{index}"));
-        std::fs::write(&file, bytes).unwrap();
-        let output = restore(
-            &root.path().join("restored"),
-            &file,
-            &["--public-key", &pinned],
-        );
-        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-        let message = json(&output)["message"].as_str().unwrap().to_owned();
+        let message = refusal_of(&format!("cut-{index}"), bytes);
         assert!(message.contains(words), "cut {index}: {message}");
         assert!(!message.contains("altered"), "cut {index}: {message}");
-        std::fs::remove_file(&file).unwrap();
     }
 
     // A last line that is whole JSON but does not check, saved without its line end
@@ -877,20 +881,11 @@ fn a_tampered_or_cut_backup_is_refused_naming_its_line_and_leaves_nothing_behind
     // probe altered the signature so and was told to copy the file again.
     let mut forged = one_byte(checkpoint_line, "\"signature\":\"");
     forged.truncate(checkpoint_line + 1);
-    let file = root.path().join("forged-without-line-end");
-    std::fs::write(&file, forged.join("\n")).unwrap();
-    let output = restore(
-        &root.path().join("restored"),
-        &file,
-        &["--public-key", &pinned],
-    );
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let message = json(&output)["message"].as_str().unwrap().to_owned();
+    let message = refusal_of("forged-without-line-end", forged.join("\n").as_bytes());
     assert!(
         message.contains("signature") && !message.contains("cut short"),
         "{message}"
     );
-    std::fs::remove_file(&file).unwrap();
 
     // A backup signed by another ledger's key is refused when the key is pinned.
     let other = flexledger::audit::checkpoint::hex(
