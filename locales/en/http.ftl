@@ -91,6 +91,11 @@ http-feed-beyond-head = the log ends at position { $head }: this subscription st
 http-feed-no-closing-notices-here = this server only reads the ledger, so it sends no Closing notices (the writer records a close's chunks and its feed sends them); GET /v1/regions/NAME here shows a close in progress as "closing"
 http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N, then -TAG (8 hex digits) as the feed sends it
 http-feed-another-history = this cursor comes from another history: its id names event { $position } with the tag { $sent }, but the event at position { $position } here has the tag { $here } (a restore of an older copy, a standby promoted while behind, or another ledger). Events this ledger holds after the last position both histories share were never sent to you: read again with ?from= from a position whose event you have checked (its hash and prev_hash), or from 1
+http-feed-read-failed-after-message = the log could not be read after message { $id }; the server's log has the details
+http-feed-read-failed-after-position = the log could not be read after position { $position }; the server's log has the details
+http-feed-region-unreadable = a member's region could not be read to filter the feed by region; the server's log has the details
+http-feed-region-another-format = the region of member { $member } cannot be read to filter the feed by region: the state rows are another build's (format { $format }, D89); ask a server of the writer's build
+http-feed-cursor-unchecked = the log could not be read at position { $position } to check the cursor; the server's log has the details
 http-last-event-id-twice = Last-Event-ID is sent twice: send the id of the last message processed once
 http-backup-busy = { $max } backups are being sent already; ask again when one has finished (a backup of a large ledger takes minutes)
 http-backup-empty-log = nothing to back up: the log is empty

@@ -90,6 +90,11 @@ http-feed-beyond-head = 日志止于事件位置 { $head }：本订阅从事件�
 http-feed-no-closing-notices-here = 本服务器只读账本，不发送 Closing 通知（月结的各批结果由写入端记录，并由其事件推送发送）；在此可用 GET /v1/regions/NAME 查看统筹地区进行中的月结（"closing"）
 http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N，其后是推送发送时附带的 -TAG（8 位十六进制数字）
 http-feed-another-history = 此游标来自另一段历史：其 id 指向事件位置 { $position } 上标记为 { $sent } 的事件，而本账本该位置上的事件标记为 { $here }（账本从较旧的副本恢复、备库在落后时被提升，或来自另一个账本）。两段历史最后一个共同位置之后本账本所记录的事件从未发送给您：请用 ?from= 从您已核对过事件（其 hash 与 prev_hash）的位置重新读取，或从 1 开始
+http-feed-read-failed-after-message = 无法读取消息 { $id } 之后的日志；详情见服务器日志
+http-feed-read-failed-after-position = 无法读取事件位置 { $position } 之后的日志；详情见服务器日志
+http-feed-region-unreadable = 无法读取某参保人员的统筹地区，事件推送无法按统筹地区筛选；详情见服务器日志
+http-feed-region-another-format = 无法读取参保人员 { $member } 的统筹地区，事件推送无法按统筹地区筛选：状态行由另一版本的程序写入（状态格式 { $format }，D89）；请向与写入端同一版本的服务器订阅
+http-feed-cursor-unchecked = 无法读取事件位置 { $position } 的日志以核对游标；详情见服务器日志
 http-last-event-id-twice = Last-Event-ID 发送了两次：请只发送一次最后处理的消息的 id
 http-backup-busy = 已有 { $max } 个备份正在发送；请在其中一个完成后再请求（大型账本的备份需要数分钟）
 http-backup-empty-log = 没有可备份的内容：日志为空

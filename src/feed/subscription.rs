@@ -36,6 +36,7 @@ use super::{
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
+use crate::i18n::{text, Arg, Language};
 use crate::store::{ReadStore, StateKey, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -203,7 +204,11 @@ pub enum Delivery {
 /// another build wrote (D89: not damage).
 enum FilterFailure {
     Store(StoreError),
-    Said(String),
+    /// The state rows are another build's format (D89).
+    AnotherFormat {
+        member_id: Uuid,
+        format: u32,
+    },
 }
 
 /// A member row of `member_id` that does not decode: damage if the rows are this
@@ -214,9 +219,7 @@ fn undecodable(
     error: impl ToString,
 ) -> FilterFailure {
     match crate::ledger::state_rows_of_another_format(store) {
-        Ok(Some(format)) => FilterFailure::Said(format!(
-            "the region of member {member_id} cannot be read to filter the feed by region: the state rows are another build's (format {format}, D89); ask a server of the writer's build"
-        )),
+        Ok(Some(format)) => FilterFailure::AnotherFormat { member_id, format },
         Ok(None) => FilterFailure::Store(StoreError::Corrupt {
             position: 0,
             message: crate::store::findings::row_undecodable(
@@ -250,6 +253,17 @@ pub struct AnotherHistory {
     pub sent: HistoryTag,
     /// The tag of the event this log holds at `position`.
     pub here: HistoryTag,
+}
+
+impl AnotherHistory {
+    /// The arguments of its catalog message, `http-feed-another-history`.
+    pub fn args(&self) -> Vec<(&'static str, Arg)> {
+        vec![
+            ("position", text(self.position)),
+            ("sent", text(self.sent)),
+            ("here", text(self.here)),
+        ]
+    }
 }
 
 impl std::fmt::Display for AnotherHistory {
@@ -319,6 +333,9 @@ pub struct Subscription<S: ReadStore + 'static> {
     /// A cursor's position and history tag still to check, when the log did not reach
     /// the position at the start: checked once an item at or past it comes (D91).
     history_check: Option<(u64, HistoryTag)>,
+    /// The subscriber's language, for the `error` message that ends its stream (the
+    /// details go to the server's log in English).
+    language: Language,
 }
 
 /// Called with the error of a store read that failed a subscription, and awaited before
@@ -345,6 +362,18 @@ impl<S: ReadStore + 'static> Subscription<S> {
     pub fn on_read_failure(mut self, hook: ReadFailureHook) -> Self {
         self.on_read_failure = Some(hook);
         self
+    }
+
+    /// The subscription telling its subscriber why its stream ended in `language`
+    /// (English unless set: the HTTP server sets the request's).
+    pub fn speaking(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// Message `id` of the catalog in the subscriber's language.
+    fn said(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        crate::i18n::say(self.language, id, args)
     }
 
     pub async fn start(
@@ -395,6 +424,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
             notices_missed_since: chosen.then_some(cursor.position),
             on_read_failure: None,
             history_check,
+            language: Language::En,
         })
     }
 
@@ -440,10 +470,15 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 Ok(Err(error)) => {
                     tracing::error!(%error, after = %cursor.described(), "a feed catch-up read failed");
                     // The details stay in the server's log, as for a 500.
-                    let message = format!(
-                        "the log could not be read after {}; the server's log has the details",
-                        cursor.described()
-                    );
+                    let message = match cursor.message_id() {
+                        Some(id) => {
+                            self.said("http-feed-read-failed-after-message", &[("id", text(id))])
+                        }
+                        None => self.said(
+                            "http-feed-read-failed-after-position",
+                            &[("position", text(cursor.position))],
+                        ),
+                    };
                     // The server acts on it first (D61: damage marks the store and
                     // stops the writer), whether or not the subscriber is still there
                     // to be told.
@@ -538,9 +573,12 @@ impl<S: ReadStore + 'static> Subscription<S> {
                         if let Some(hook) = &self.on_read_failure {
                             hook(&error).await;
                         }
-                        "a member's region could not be read to filter the feed by region; the server's log has the details".to_owned()
+                        self.said("http-feed-region-unreadable", &[])
                     }
-                    FilterFailure::Said(message) => message,
+                    FilterFailure::AnotherFormat { member_id, format } => self.said(
+                        "http-feed-region-another-format",
+                        &[("member", text(member_id)), ("format", text(format))],
+                    ),
                 };
                 let _ = deliver(out, Delivery::Failed(message), shutdown).await;
                 return false;
@@ -578,14 +616,17 @@ impl<S: ReadStore + 'static> Subscription<S> {
             Ok(Ok(Ok(()))) => return true,
             Ok(Ok(Err(another))) => {
                 tracing::warn!(%another, "a feed subscriber's cursor is from another history; its stream ends");
-                another.to_string()
+                self.said("http-feed-another-history", &another.args())
             }
             Ok(Err(error)) => {
                 tracing::error!(%error, position, "a feed subscriber's cursor could not be checked");
                 if let Some(hook) = &self.on_read_failure {
                     hook(&error).await;
                 }
-                format!("the log could not be read at position {position} to check the cursor; the server's log has the details")
+                self.said(
+                    "http-feed-cursor-unchecked",
+                    &[("position", text(position))],
+                )
             }
             Err(_) => return false,
         };

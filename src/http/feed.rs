@@ -244,7 +244,8 @@ pub async fn get_feed(
             StartError::Task(error) => AppError::internal(error.to_string()),
             StartError::AnotherHistory(another) => another_history(another),
         })?
-        .on_read_failure(note_damage_of(&state));
+        .on_read_failure(note_damage_of(&state))
+        .speaking(super::language::current());
     let (sender, receiver) = tokio::sync::mpsc::channel(FEED_SUBSCRIBER_BUFFER_ITEMS);
     state
         .metrics
@@ -366,11 +367,7 @@ fn another_history(another: crate::feed::AnotherHistory) -> AppError {
         StatusCode::CONFLICT,
         "another_history",
         "http-feed-another-history",
-        vec![
-            ("position", crate::i18n::text(another.position)),
-            ("sent", crate::i18n::text(another.sent)),
-            ("here", crate::i18n::text(another.here)),
-        ],
+        another.args(),
     )
 }
 

@@ -941,17 +941,28 @@ async fn subscribed(
     ledger: &flexledger::ledger::Ledger,
     live: &flexledger::feed::Broadcast,
     start: flexledger::feed::Start,
-) -> Result<
-    (
-        tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
-        tokio::sync::watch::Sender<bool>,
-    ),
-    flexledger::feed::StartError,
-> {
+) -> Result<Subscribed, flexledger::feed::StartError> {
+    subscribed_in(ledger, live, start, flexledger::i18n::Language::En).await
+}
+
+/// A subscription's deliveries, and the switch that stops it.
+type Subscribed = (
+    tokio::sync::mpsc::Receiver<flexledger::feed::Delivery>,
+    tokio::sync::watch::Sender<bool>,
+);
+
+/// [`subscribed`], told why its stream ends in `language`.
+async fn subscribed_in(
+    ledger: &flexledger::ledger::Ledger,
+    live: &flexledger::feed::Broadcast,
+    start: flexledger::feed::Start,
+    language: flexledger::i18n::Language,
+) -> Result<Subscribed, flexledger::feed::StartError> {
     use flexledger::feed::{Filter, Subscription};
     let store = std::sync::Arc::new(ledger.store().reader());
-    let subscription =
-        Subscription::start(store, live, start, Filter::new(None, None, None)).await?;
+    let subscription = Subscription::start(store, live, start, Filter::new(None, None, None))
+        .await?
+        .speaking(language);
     let (out, received) = tokio::sync::mpsc::channel(64);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(subscription.run(out, stopped));
@@ -1021,20 +1032,33 @@ async fn a_cursor_is_checked_against_the_history_it_names() {
         Delivery::Item(item) => assert_eq!((item.position, item.sub), (4, 0)),
         other => panic!("the event after the cursor, not {other:?}"),
     }
-    // Behind the cursor, and then another event where it points: it ends, saying so.
+    // Behind the cursor, and then another event where it points: it ends, saying so,
+    // in the subscriber's language.
     let (mut forked, mut sources, live) = ledger_of(dirs[3].path(), &base);
-    let (mut received, _running) = subscribed(&forked, &live, Start::After(3, 0, Some(named)))
-        .await
-        .unwrap();
+    let after_named = Start::After(3, 0, Some(named));
+    let (mut received, _running) = subscribed(&forked, &live, after_named).await.unwrap();
+    let (mut received_zh, _running_zh) = subscribed_in(
+        &forked,
+        &live,
+        after_named,
+        flexledger::i18n::Language::ZhCn,
+    )
+    .await
+    .unwrap();
     record(&mut forked, &mut sources, &live, &[other_third]);
-    match delivered(&mut received).await {
-        Delivery::Failed(message) => assert!(
-            message.contains("another history") && message.contains(&named.to_string()),
-            "{message}"
-        ),
-        other => panic!("an error, not {other:?}"),
+    for (received, another_history) in [
+        (&mut received, "another history"),
+        (&mut received_zh, "另一段历史"),
+    ] {
+        match delivered(received).await {
+            Delivery::Failed(message) => assert!(
+                message.contains(another_history) && message.contains(&named.to_string()),
+                "{message}"
+            ),
+            other => panic!("an error, not {other:?}"),
+        }
+        assert!(received.recv().await.is_none(), "the subscription ended");
     }
-    assert!(received.recv().await.is_none(), "the subscription ended");
 }
 
 /// Over HTTP, another history's cursor is 409 `another_history`, in the reader's

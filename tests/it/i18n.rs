@@ -346,6 +346,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
         &[
             "src/http/mod.rs",
             "src/http/feed.rs",
+            "src/feed/subscription.rs",
             "src/http/backup.rs",
             "src/http/parameters.rs",
             "src/ledger.rs",
