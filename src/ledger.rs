@@ -1458,7 +1458,9 @@ fn written_by_the_ledger(envelopes: &[Envelope]) -> bool {
 /// The answer to a command whose id was accepted before: the first result again if it
 /// is the same command, `command_id_reused` if it is another (contract v2), or if the
 /// id is one of the ledger's own records (`LEDGER_RECORD_DIGEST`). An id remembered
-/// without a digest (before v2) answers as a duplicate, as v1 did.
+/// without a digest (before v2) is another command's only where its events cannot be
+/// this command's (`Command::could_have_made`: another stream, kind or month); else
+/// it answers as a duplicate, as v1 did.
 fn repeated_result(
     (command_id, envelope): (Uuid, &CommandEnvelope),
     recorded: Option<Sha256>,
@@ -1466,20 +1468,27 @@ fn repeated_result(
 ) -> CommandResult {
     let recorded =
         recorded.or_else(|| written_by_the_ledger(envelopes).then_some(LEDGER_RECORD_DIGEST));
-    if let (Some(digest), Some(recorded)) = (envelope.body_digest, recorded) {
-        // An id accepted before `null` fields were left out of the digest recorded it
-        // with them: the same text sent again is the same command.
-        let as_written = envelope.body_digest_as_written == Some(recorded.0);
-        if digest != recorded.0 && !as_written {
-            let position = envelopes.first().map_or(0, |envelope| envelope.position);
-            return CommandResult::Refused(Refusal::because(
-                RefusalText::CommandIdReused {
-                    command_id,
-                    position,
-                },
-                format!("command_id {command_id} was already accepted for a different command (its events start at position {position}): send a new command under a new command_id, or resend exactly the same command to get its first result"),
-            ));
+    let another = match (envelope.body_digest, recorded) {
+        // An id accepted by an earlier build recorded the digest of the text as
+        // written (with its `null` fields before 2026-12-06): the same text sent
+        // again is the same command.
+        (Some(digest), Some(recorded)) => {
+            digest != recorded.0 && !envelope.earlier_body_digests.contains(&recorded.0)
         }
+        (Some(_), None) => envelopes
+            .first()
+            .is_some_and(|first| !envelope.command.could_have_made(&first.event)),
+        (None, _) => false,
+    };
+    if another {
+        let position = envelopes.first().map_or(0, |envelope| envelope.position);
+        return CommandResult::Refused(Refusal::because(
+            RefusalText::CommandIdReused {
+                command_id,
+                position,
+            },
+            format!("command_id {command_id} was already accepted for a different command (its events start at position {position}): send a new command under a new command_id, or resend exactly the same command to get its first result"),
+        ));
     }
     CommandResult::accepted(envelopes, true)
 }

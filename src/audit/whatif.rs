@@ -311,7 +311,7 @@ pub fn redecide(
                 expected_version: None,
                 command,
                 body_digest: None,
-                body_digest_as_written: None,
+                earlier_body_digests: Vec::new(),
             },
         );
         match decided {

@@ -34,16 +34,22 @@ pub struct CommandEnvelope {
     pub expected_version: Option<u64>,
     pub command: Command,
     /// SHA-256 of the command's canonical JSON (every field but `command_id`, keys
-    /// sorted, compact), remembered with an accepted id so that a different command
-    /// under that id is refused with `command_id_reused` (contract v2). `None` for
-    /// commands built in code (what-if), which never carry an id. A field sent as
-    /// `null` is left out of it: the contract reads `null` as absent, and a client's
-    /// serializer that writes `null` for an optional field resends the same command
-    /// (a settlement integrator's probe was refused `command_id_reused` for it).
+    /// sorted, compact, each value as the contract reads it), remembered with an
+    /// accepted id so that a different command under that id is refused with
+    /// `command_id_reused` (contract v2). `None` for commands built in code (what-if),
+    /// which never carry an id. A field sent as `null` is left out of it: the contract
+    /// reads `null` as absent, and a client's serializer that writes `null` for an
+    /// optional field resends the same command (a settlement integrator's probe was
+    /// refused `command_id_reused` for it). A decimal is written as its value and a
+    /// member id as a lower-case hyphenated UUID (`canonical_values`): the contract
+    /// says `"600"` equals `"600.00"`, and a client whose retry writes the amount from
+    /// its own decimal type resends the same command (a contract probe, 2026-12-07).
     pub body_digest: Option<[u8; 32]>,
-    /// The digest with those `null` fields kept, as ids accepted before 2026-12-06
-    /// recorded it: `None` where the body has none (it is then `body_digest`).
-    pub body_digest_as_written: Option<[u8; 32]>,
+    /// The digests an earlier build recorded for this same text, other than
+    /// `body_digest`: with each value as written (ids accepted before 2026-12-07), and
+    /// with `null` fields kept too (before 2026-12-06). The same text sent again under
+    /// such an id is its duplicate.
+    pub earlier_body_digests: Vec<[u8; 32]>,
 }
 
 /// The canonical bytes of a JSON value: object keys sorted at every level, compact.
@@ -68,21 +74,65 @@ pub fn canonical_json(value: &Value) -> Vec<u8> {
     serde_json::to_vec(&sorted(value)).expect("a JSON value serializes")
 }
 
+/// Fields whose values are decimal strings: `"600"` equals `"600.00"` (CONTRACT.md).
+const DECIMAL_FIELDS: [&str; 8] = [
+    "account_rate",
+    "amount",
+    "average_monthly_wage",
+    "base_ratio",
+    "base_ratio_max",
+    "base_ratio_min",
+    "contribution_rate",
+    "share",
+];
+
+/// `fields` with each decimal written as its value (`"600.00"` and `"600"` as `"600"`,
+/// `"0.60"` as `"0.6"`) and a member id as a lower-case hyphenated UUID, the forms
+/// that the command's meaning does not depend on. A value that is not in the
+/// contract's form is left as written: such a command is refused before its digest
+/// is compared.
+fn canonical_values(fields: &mut serde_json::Map<String, Value>) {
+    for name in DECIMAL_FIELDS {
+        if let Some(Value::String(text)) = fields.get_mut(name) {
+            let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+            let contract_form = match text.split_once('.') {
+                Some((whole, fraction)) => digits(whole) && digits(fraction),
+                None => digits(text),
+            };
+            if let (true, Ok(value)) = (contract_form, text.parse::<rust_decimal::Decimal>()) {
+                *text = value.normalize().to_string();
+            }
+        }
+    }
+    if let Some(Value::String(text)) = fields.get_mut("member_id") {
+        if let Ok(member_id) = Uuid::parse_str(text) {
+            *text = member_id.hyphenated().to_string();
+        }
+    }
+}
+
 /// The digest of a command's fields but `command_id` ([`CommandEnvelope::body_digest`]),
-/// and, where a field is `null`, the digest with it kept (`body_digest_as_written`).
-fn body_digests(fields: &serde_json::Map<String, Value>) -> ([u8; 32], Option<[u8; 32]>) {
+/// and the digests earlier builds recorded for the same text
+/// ([`CommandEnvelope::earlier_body_digests`]).
+fn body_digests(fields: &serde_json::Map<String, Value>) -> ([u8; 32], Vec<[u8; 32]>) {
     use sha2::Digest;
-    let digest = |body: serde_json::Map<String, Value>| -> [u8; 32] {
-        sha2::Sha256::digest(canonical_json(&Value::Object(body))).into()
+    let digest = |body: &serde_json::Map<String, Value>| -> [u8; 32] {
+        sha2::Sha256::digest(canonical_json(&Value::Object(body.clone()))).into()
     };
     let mut body = fields.clone();
     body.remove("command_id");
-    let as_written = body
-        .values()
-        .any(Value::is_null)
-        .then(|| digest(body.clone()));
+    let with_nulls = digest(&body);
     body.retain(|_, value| !value.is_null());
-    (digest(body), as_written)
+    let as_written = digest(&body);
+    canonical_values(&mut body);
+    let canonical = digest(&body);
+    let mut earlier = Vec::new();
+    for written in [as_written, with_nulls] {
+        if written != canonical && !earlier.contains(&written) {
+            earlier.push(written);
+        }
+    }
+    (canonical, earlier)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -279,6 +329,40 @@ impl Command {
             Command::PaySubsidy(body) => Some(body.member_id),
         }
     }
+
+    /// Whether `first`, the first event of an accepted command's result, can have been
+    /// made by this command: the same stream, the kind of event it makes first, and
+    /// for a policy or a month close the same month. For an id accepted before v2,
+    /// which recorded no digest of its command (D10): what its events show of the
+    /// command is all there is to tell another command by.
+    pub fn could_have_made(&self, first: &super::event::Event) -> bool {
+        use super::event::{Event, StreamId};
+        let stream = match (self, self.member_id()) {
+            (_, Some(member_id)) => StreamId::Member(member_id),
+            (Command::PublishPolicy(policy), None) => StreamId::Region(policy.region.clone()),
+            (Command::CloseMonth(close), None) => StreamId::Region(close.region.clone()),
+            // OK because `member_id` is `None` only for the two region commands above.
+            (_, None) => unreachable!("a command without a member is a region's"),
+        };
+        let kind = match (self, first) {
+            (Command::PublishPolicy(policy), Event::PolicyPublished(published)) => {
+                policy.effective_from == published.effective_from
+            }
+            (Command::CloseMonth(close), Event::MonthClosed(closed)) => close.month == closed.month,
+            (Command::Enroll(_), Event::MemberEnrolled(_))
+            | (Command::Pay(_), Event::ContributionPaid(_))
+            | (Command::StopDeduction(_), Event::DeductionStopped(_))
+            | (Command::ResumeDeduction(_), Event::DeductionResumed(_))
+            | (Command::Withdraw(_), Event::MemberWithdrawn(_))
+            | (Command::Reenroll(_), Event::MemberReenrolled(_))
+            | (Command::ChangeBase(_), Event::BaseChanged(_))
+            | (Command::GrantSubsidy(_), Event::SubsidyGranted(_))
+            | (Command::RevokeSubsidy(_), Event::SubsidyRevoked(_))
+            | (Command::PaySubsidy(_), Event::SubsidyPaid(_)) => true,
+            _ => false,
+        };
+        kind && first.stream() == stream
+    }
 }
 
 /// Parses one `submit` line's bytes: UTF-8 text holding one command. A file saved in
@@ -416,7 +500,7 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
             "a command must be a JSON object with a \"command\" field",
         ));
     };
-    let (body_digest, body_digest_as_written) = body_digests(&fields);
+    let (body_digest, earlier_body_digests) = body_digests(&fields);
     // `null` is absent (the contract's reading of `null`; a serializer that writes
     // `null` for every optional field sends these too: a subsidy office's probe).
     let command_id = match fields.remove("command_id") {
@@ -471,7 +555,7 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
         expected_version,
         command,
         body_digest: Some(body_digest),
-        body_digest_as_written,
+        earlier_body_digests,
     })
 }
 

@@ -184,7 +184,7 @@ fn six_months_grace_keeps_the_lapsed_months_payable_and_the_member_enrolled() {
             paid_on: CalendarDate::parse("2025-12-10").unwrap(),
         }),
         body_digest: None,
-        body_digest_as_written: None,
+        earlier_body_digests: Vec::new(),
     };
     assert!(decide(&state, &back_pay).is_ok());
 }

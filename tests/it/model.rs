@@ -12,8 +12,9 @@
 //! Where the spec is silent, the choice made is written next to the code as
 //! "Choice (spec silent): …". The v1 choices of the project owner are kept (check
 //! order per command, withdrawal effective months, etc.). The v2 choices, in short:
-//! - command_id: commands are compared as JSON values, key order ignored, values as
-//!   written (`"600"` and `"600.00"` differ); a malformed command under a reused id is
+//! - command_id: commands are compared as JSON values, key order ignored, decimals
+//!   by value (`"600"` equals `"600.00"`) and member ids as UUIDs, `null` as absent;
+//!   a malformed command under a reused id is
 //!   `invalid_command`, not `command_id_reused`; a refused command's id is not taken.
 //! - grant_subsidy: every form error (share <= 0, more than four places as written, any
 //!   other non-decimal text, months < 1, an unknown category) is `invalid_command`
@@ -98,6 +99,48 @@ fn invalid() -> String {
 
 fn refuse(code: &str) -> Result<(), String> {
     Err(code.to_string())
+}
+
+/// A command as the contract compares it under a reused id: `null` fields absent,
+/// each amount and ratio (CONTRACT.md's decimal strings) as its value, `member_id` as
+/// a lower-case UUID.
+fn same_values(command: &Value) -> Value {
+    const DECIMALS: [&str; 8] = [
+        "account_rate",
+        "amount",
+        "average_monthly_wage",
+        "base_ratio",
+        "base_ratio_max",
+        "base_ratio_min",
+        "contribution_rate",
+        "share",
+    ];
+    let Some(fields) = command.as_object() else {
+        return command.clone();
+    };
+    let plain_decimal = |text: &str| {
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        match text.split_once('.') {
+            Some((whole, fraction)) => digits(whole) && digits(fraction),
+            None => digits(text),
+        }
+    };
+    let mut same = serde_json::Map::new();
+    for (key, value) in fields {
+        let value = match value {
+            Value::Null => continue,
+            Value::String(text) if key == "member_id" => json!(text.to_lowercase()),
+            Value::String(text) if DECIMALS.contains(&key.as_str()) && plain_decimal(text) => {
+                match Decimal::from_str(text) {
+                    Ok(decimal) => json!(decimal.normalize().to_string()),
+                    Err(_) => value.clone(),
+                }
+            }
+            _ => value.clone(),
+        };
+        same.insert(key.clone(), value);
+    }
+    Value::Object(same)
 }
 
 fn get_str<'a>(c: &'a Value, key: &str) -> Result<&'a str, String> {
@@ -411,9 +454,9 @@ impl Model {
         if let Some(id) = &command_id {
             if let Some(first) = self.accepted_ids.get(id) {
                 // "The same fields and values, whatever their order": JSON object
-                // equality ignores key order. Choice (spec silent): values are
-                // compared as written ("600" and "600.00" are different commands).
-                if first == command {
+                // equality ignores key order, and a decimal is its value ("600"
+                // equals "600.00", CONTRACT.md), a member id its UUID.
+                if same_values(first) == same_values(command) {
                     return Ok(()); // duplicate: the first result again, nothing appended
                 }
                 // Choice (spec silent): a malformed command is invalid_command even

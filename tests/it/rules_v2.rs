@@ -1270,7 +1270,7 @@ fn a_field_sent_as_null_is_the_same_command_as_one_left_out() {
         second,
     );
     let mut envelope = parse_command_value(sent.clone()).unwrap();
-    envelope.body_digest = envelope.body_digest_as_written;
+    envelope.body_digest = envelope.earlier_body_digests.last().copied();
     assert!(envelope.body_digest.is_some());
     let results = ledger
         .submit(vec![Ok(envelope)], &mut sources)
@@ -1282,4 +1282,108 @@ fn a_field_sent_as_null_is_the_same_command_as_one_left_out() {
     ));
     let results = submit(&mut ledger, &mut sources, &[sent]);
     assert_eq!(results[0]["duplicate"], true, "{results:?}");
+}
+
+/// A command resent under its id with a decimal written another way (`"600"` as
+/// `"600.00"`, `"0.60"` as `"0.6"`) or its member id in capitals is the same command:
+/// the contract says `"600"` equals `"600.00"`, and a client whose retry writes the
+/// amount from its own decimal type had been refused `command_id_reused` for a payment
+/// that was applied (a contract probe, 2026-12-07). Another amount is another command;
+/// an id an earlier build recorded with the text as written still answers that text.
+#[test]
+fn a_command_resent_with_its_values_written_another_way_is_the_same_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(dir.path()).unwrap();
+    let mut sources = FixedSources::new();
+    let id = member(1);
+    let enroll = json!({"command":"enroll","member_id":id,"region":"demo","month":"2025-01",
+        "base_ratio":"0.60","labor_relationship":"none","command_id":"7b000000-0000-4000-8000-000000000001"});
+    let pay = |amount: &str, member_id: String| {
+        json!({"command":"pay","member_id":member_id,"months":["2025-01"],"amount":amount,
+            "paid_on":"2025-01-15","command_id":"7b000000-0000-4000-8000-000000000002"})
+    };
+    let lower = id.to_string();
+    let results = submit(
+        &mut ledger,
+        &mut sources,
+        &[policy(json!({})), enroll.clone(), pay("600", lower.clone())],
+    );
+    assert!(
+        results.iter().all(|result| result["ok"] == true),
+        "{results:?}"
+    );
+    let mut enroll_again = enroll.clone();
+    enroll_again["base_ratio"] = json!("0.6");
+    let again = [
+        pay("600.00", lower.clone()),
+        pay("600.0", lower.to_uppercase()),
+        enroll_again,
+        pay("600.01", lower.clone()),
+    ];
+    let results = submit(&mut ledger, &mut sources, &again);
+    for result in &results[..3] {
+        assert_eq!(result["duplicate"], true, "{results:?}");
+    }
+    assert_eq!(
+        results[3]["error"]["code"], "command_id_reused",
+        "{results:?}"
+    );
+
+    // Accepted as an earlier build recorded it: the digest of the text as written.
+    let sent = json!({"command":"pay","member_id":id,"months":["2025-02"],"amount":"600.00",
+        "paid_on":"2025-01-15","command_id":"7b000000-0000-4000-8000-000000000003"});
+    let mut envelope = parse_command_value(sent.clone()).unwrap();
+    assert_eq!(
+        envelope.earlier_body_digests.len(),
+        1,
+        "a decimal written as its value differs from the text"
+    );
+    envelope.body_digest = envelope.earlier_body_digests.first().copied();
+    let results = ledger
+        .submit(vec![Ok(envelope)], &mut sources)
+        .unwrap()
+        .results;
+    assert!(
+        matches!(
+            results[0],
+            flexledger::store::CommandResult::Accepted { .. }
+        ),
+        "{results:?}"
+    );
+    let results = submit(&mut ledger, &mut sources, &[sent]);
+    assert_eq!(results[0]["duplicate"], true, "{results:?}");
+}
+
+/// An id accepted by v1 has no digest of its command (D10), so it had answered any
+/// command as a duplicate: a probe's `close_month` of 2025-07 under the id of v1's
+/// close of 2025-01 was told "duplicate" with the January close, and a `pay` under the
+/// id of a withdrawal with the withdrawal. Where the id's events cannot be the
+/// command's (another stream, kind of event or month) it is now `command_id_reused`;
+/// the command itself is still its duplicate.
+#[test]
+fn a_v1_id_under_a_command_its_events_cannot_be_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = untar_golden("v1-store", dir.path());
+    let mut ledger = Ledger::open(&data).unwrap();
+    let mut sources = FixedSources::new();
+    // The ids of v1's close of 2025-01 and of its withdrawal of member b.
+    let close_id = "e673cc75-1e82-46eb-a19e-5525cf0a8747";
+    let withdraw_id = "a3ad76cd-1bc1-4329-b588-9071fea4c204";
+    let close = |month: &str| json!({"command_id":close_id,"command":"close_month","region":"demo","month":month});
+    let pay = json!({"command_id":withdraw_id,"command":"pay",
+        "member_id":"b0000000-0000-4000-8000-00000000000b","months":["2025-01"],
+        "amount":"1","paid_on":"2025-01-01"});
+    let results = submit(
+        &mut ledger,
+        &mut sources,
+        &[close("2025-01"), close("2025-07"), pay],
+    );
+    assert_eq!(results[0]["duplicate"], true, "{results:?}");
+    assert_eq!(
+        results[0]["events"][0]["type"], "MonthClosed",
+        "{results:?}"
+    );
+    for refused in &results[1..] {
+        assert_eq!(refused["error"]["code"], "command_id_reused", "{results:?}");
+    }
 }
