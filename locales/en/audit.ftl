@@ -255,8 +255,14 @@ audit-verify-checkpoints = { $count ->
         [one] { $size } event
        *[other] { $size } events
     }, root { $root }
-audit-verify-other-key = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, not by the key given ({ $pinned }). Check that the key given is the one the ledger published: if it is, these checkpoints were not signed by that ledger's key
-audit-verify-key-file-other = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by key { $found }, but the signing key file { $path } holds key { $pinned }. Either that file is not this ledger's key (another ledger's, put in its place), or the checkpoints were signed by someone else. Run `flexledger-audit verify --public-key HEX` with the key the ledger published: it says which
+audit-verify-other-key = NOT VERIFIED: { $size ->
+        [0] the checkpoint signed when the ledger was made
+       *[other] the checkpoint of the log's first { $size } events
+    } is signed by key { $found }, not by the key given ({ $pinned }). Check that the key given is the one the ledger published: if it is, these checkpoints were not signed by that ledger's key
+audit-verify-key-file-other = NOT VERIFIED: { $size ->
+        [0] the checkpoint signed when the ledger was made
+       *[other] the checkpoint of the log's first { $size } events
+    } is signed by key { $found }, but the signing key file { $path } holds key { $pinned }. Either that file is not this ledger's key (another ledger's, put in its place), or the checkpoints were signed by someone else. Run `flexledger-audit verify --public-key HEX` with the key the ledger published: it says which
 audit-verify-other-key-replaced = A later checkpoint is signed by key { $pinned }: if the ledger announced that it replaced key { $found } (`flexledger-audit checkpoint --new-key`), give it as --earlier-key { $found } to accept the checkpoints it signed before the change
 audit-verify-successor-signed-nothing = NOT VERIFIED: an earlier key was given with --earlier-key, but key { $key }, which replaced it, signed none of the checkpoints checked (stored or kept): the change the agency announced is not in this ledger, so the earlier key's checkpoints are not accepted on their own. Check the keys and their order against the announcement, and give the checkpoints you kept with --kept
 audit-verify-signed-after-replaced = NOT VERIFIED: the checkpoint of the log's first { $size } events is signed by { $origin }, an earlier key, but { $successor }, the key after it, had already signed the checkpoint of the first { $replaced } events. An earlier key signs nothing after the change: whoever holds it signed this one. Keep it as evidence and ask the agency how that key was lost
@@ -358,7 +364,10 @@ audit-whatif-column-months = months
 audit-whatif-details = detail for { $shown ->
         [one] the first affected member
        *[other] the first { $shown } affected members
-    } (at most { $most }; { $omitted } more not shown, ask with --member ID):
+    } (at most { $most }{ $omitted ->
+        [0] {""}
+       *[other] ; { $omitted } more not shown, ask with --member ID
+    }):
 audit-whatif-state = { $state }
 audit-whatif-reason = { $reason }
 

@@ -17,8 +17,8 @@ audit-checkpoint-kept = 检查点：{ $events } 个事件，{ $streams } 条事�
 audit-checkpoint-signature = 签名 { $signature }
 audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }）
 audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
-audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效
-audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  流头 { $heads }  { $created }  签名有效（旧密钥所签）
+audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效
+audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效（旧密钥所签）
 audit-checkpoint-invalid = 无效：{ $error }
 audit-checkpoint-wrong-key-pinned = 该检查点由密钥 { $found } 签名，而非固定的公钥 { $key }
 audit-checkpoint-wrong-key-ledgers = 它由密钥 { $found } 签名，而非本账本的密钥 { $key }（若该账本公告过更换密钥，请用 --earlier-key 给出它此前所用的密钥）
@@ -93,7 +93,7 @@ audit-bundle-why-commands-bad-signature = 命令记录的签名是伪造的或�
 audit-bundle-why-commands-forged = 命令记录的签名是伪造的或被改动过：{ $detail }
 audit-bundle-why-commands-differ = 命令记录与备份所签名的不一致（已签名 { $signed } 条，审计包中有 { $held } 条）：有命令记录被删除、添加、移动或改动，恢复后的账本可能把同一 id 下的另一条命令当作重复命令应答
 audit-bundle-why-commands-of-another-checkpoint = 已签名的命令记录指向的检查点（位置、日志根哈希或密钥）不是本审计包的：commands 这一行来自另一份备份；请使用未被改动的副本，或重新备份
-audit-bundle-why-head-out-of-order = { $stream } 的流头顺序错乱或重复：流头按流名顺序排列，每个只出现一次
+audit-bundle-why-head-out-of-order = 事件流 { $stream } 的头部顺序错乱或重复：事件流头部按流名顺序排列，每个只出现一次
 audit-bundle-why-coverage-out-of-order = 参保人员 { $member } 的参保记录顺序错乱或重复：参保记录按参保人员编号顺序排列，每个只出现一次
 audit-bundle-why-proof-without-event = 审计包证明了该位置有事件，却不含该事件：有事件被删除
 audit-bundle-why-second-proof = 该位置有第二份包含证明
@@ -116,15 +116,15 @@ audit-bundle-why-event-count = 包头列出 { $listed } 个事件，审计包中
 audit-bundle-why-all-positions = --all 审计包须恰好包含位置 1 至 { $size } 的事件；它包含 { $held } 个事件
 audit-bundle-why-root-differs = 这些事件的默克尔根哈希与检查点的根哈希不同
 audit-bundle-why-no-proof = 该事件没有包含证明：它是后加入审计包的
-audit-bundle-why-second-head = 该事件流有第二个流头
-audit-bundle-why-head-not-committed = 该流头不是已签名的检查点所承诺的流头
-audit-bundle-why-no-head = 该事件流没有已承诺的流头：无法证明它完整
-audit-bundle-why-all-heads = --all 审计包须包含全部 { $size } 个流头；它包含 { $held } 个
-audit-bundle-why-own-head-missing = 缺少该参保人员自己的事件流的流头
+audit-bundle-why-second-head = 该事件流有第二个头部
+audit-bundle-why-head-not-committed = 该事件流头部不是已签名的检查点所承诺的那一个
+audit-bundle-why-no-head = 该事件流没有已承诺的头部：无法证明它完整
+audit-bundle-why-all-heads = --all 审计包须包含全部 { $size } 个事件流头部；它包含 { $held } 个
+audit-bundle-why-own-head-missing = 缺少该参保人员自己的事件流的头部
 audit-bundle-why-version-gap = 版本 { $found } 没有紧接该事件流的版本 { $events }：它之前的事件被删除、改动或调换了顺序
 audit-bundle-why-events-removed = 审计包中有该事件流的 { $events } 个事件，已签名的检查点承诺的却是 { $version } 个、最后一个的哈希为 { $hash }：有事件被删除
 audit-bundle-why-stream-end-differs = 审计包中有该事件流的 { $events } 个事件，最后一个的哈希为 { $found }，已签名的检查点承诺的却是 { $version } 个、最后一个的哈希为 { $hash }：该事件流的事件被改动或增加
-audit-bundle-why-scope-counts = 包头列出 { $streams } 条事件流和 { $members } 名参保人员，审计包中却有 { $heads } 个流头和 { $coverages } 份参保记录
+audit-bundle-why-scope-counts = 包头列出 { $streams } 条事件流和 { $members } 名参保人员，审计包中却有 { $heads } 个事件流头部和 { $coverages } 份参保记录
 audit-bundle-why-no-coverage = 该参保人员没有参保记录行：审计包没有说明这些事件意味着什么
 audit-bundle-why-other-member = 参保人员 { $member } 的审计包含有其他参保人员的事件流
 audit-bundle-why-not-member-region = 不是该参保人员参保的统筹地区
@@ -150,8 +150,14 @@ audit-verify-checkpoints = { $count } 个已签名的检查点与日志相符；
         [0] 尚无事件（新账本创建时、在其第一个事件之前签署的检查点）
        *[other] { $size } 个事件
     }，根哈希 { $root }
-audit-verify-other-key = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
-audit-verify-key-file-other = 未通过校验：日志前 { $size } 个事件的检查点由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
+audit-verify-other-key = 未通过校验：{ $size ->
+        [0] 账本创建时签署的检查点
+       *[other] 日志前 { $size } 个事件的检查点
+    }由密钥 { $found } 签名，而不是所给的密钥（{ $pinned }）。请核对所给密钥是否就是该账本公布的公钥：若是，则这些检查点并非由该账本的密钥签名
+audit-verify-key-file-other = 未通过校验：{ $size ->
+        [0] 账本创建时签署的检查点
+       *[other] 日志前 { $size } 个事件的检查点
+    }由密钥 { $found } 签名，但签名密钥文件 { $path } 中是密钥 { $pinned }。要么该文件不是本账本的密钥（是另一账本的密钥被放到了这里），要么这些检查点是别人签的。请用该账本公布的公钥运行 `flexledger-audit verify --public-key HEX`，即可判明是哪一种
 audit-verify-other-key-replaced = 之后的检查点由密钥 { $pinned } 签名：若该账本曾公告已更换密钥 { $found }（`flexledger-audit checkpoint --new-key`），请以 --earlier-key { $found } 给出该密钥，以接受更换前由它签名的检查点
 audit-verify-successor-signed-nothing = 未通过校验：已用 --earlier-key 给出旧密钥，但接替它的密钥 { $key } 没有签过所校验的任何检查点（无论已保存的还是您保存的）：经办机构公告的密钥更换不在本账本中，因此不能单凭旧密钥的检查点予以接受。请按公告核对这些密钥及其先后顺序，并用 --kept 给出您保存的检查点
 audit-verify-signed-after-replaced = 未通过校验：日志前 { $size } 个事件的检查点由旧密钥 { $origin } 签名，但接替它的密钥 { $successor } 此前已签过日志前 { $replaced } 个事件的检查点。旧密钥在更换之后不应再签任何检查点：这一个是持有旧密钥者所签。请留作证据，并向经办机构查问该密钥是如何丢失的
@@ -229,7 +235,10 @@ audit-whatif-lapsed-months = { $amount }（{ $months } 个月）
 audit-whatif-region = 统筹地区 { $region }：{ $members } 名参保人员，{ $affected } 名受影响，{ $refused } 条已记录的命令被拒绝
 audit-whatif-transitions = 状态或待遇改变的月份（"+" 表示享受待遇）：
 audit-whatif-column-months = 月数
-audit-whatif-details = 以下为前 { $shown } 名受影响参保人员的明细（最多 { $most } 名；另有 { $omitted } 名未列出，可用 --member ID 查询）：
+audit-whatif-details = 以下为前 { $shown } 名受影响参保人员的明细（最多 { $most } 名{ $omitted ->
+        [0] {""}
+       *[other] ；另有 { $omitted } 名未列出，可用 --member ID 查询
+    }）：
 audit-whatif-state = { $state ->
         [active] 正常参保
         [in_arrears] 欠费中

@@ -27,7 +27,7 @@ backup-restore-external-key-missing = $FLEXLEDGER_SIGNING_KEY 指向 { $path }�
 
 ## 未通过校验的备份（`InvalidReason`）
 backup-invalid-after-checkpoint = 已签名的检查点之后还有内容：备份应以其检查点结束
-backup-invalid-event-after-heads = 事件出现在流头之后：有行被移动或添加
+backup-invalid-event-after-heads = 事件出现在事件流头部之后：有行被移动或添加
 backup-invalid-malformed-record = 未知或格式有误的记录行：{ $detail }
 backup-invalid-inclusion-proof = 一份包含证明，而整个日志的备份从不含包含证明：该行是被加进来的，或来自参保人员或统筹地区的审计包
 backup-invalid-no-header = 不是 flexledger 备份（第一行不是审计包的包头：{ $detail }）：备份以范围为 `all` 的审计包包头开始
@@ -46,32 +46,32 @@ backup-invalid-version = 事件流 { $stream } 的版本 { $version } 没有紧�
 backup-invalid-moved = { $stage ->
         [Header] 包头
         [Events] 事件
-        [Heads] 流头
+        [Heads] 事件流头部
         [Coverages] 参保记录
         [Commands] 命令签名
        *[Done] 检查点
     }行出现在{ $after ->
         [Header] 包头
         [Events] 事件
-        [Heads] 流头
+        [Heads] 事件流头部
         [Coverages] 参保记录
         [Commands] 命令签名
        *[Done] 检查点
     }行之后：有行被移动过
 backup-invalid-event-count = 包头列出 { $listed } 个事件，备份中却有 { $held } 个：有事件被删除或添加
-backup-invalid-header-counts = 包头列出 { $streams } 个事件流、{ $members } 名参保人员，备份中却有 { $heads } 个事件流头、{ $coverages } 份参保记录：包头被改动过
+backup-invalid-header-counts = 包头列出 { $streams } 个事件流、{ $members } 名参保人员，备份中却有 { $heads } 个事件流头部、{ $coverages } 份参保记录：包头被改动过
 backup-invalid-coverage-count = 这些事件涉及 { $members } 名参保人员，备份在检查点之前却有 { $held } 份参保记录：有参保记录行被删除，或被挪到了检查点之后
 backup-invalid-events-do-not-fold = 这些事件无法依次重算出状态：{ $detail }
-backup-invalid-head-out-of-order = 事件流 { $stream } 的流头顺序有误或重复出现
-backup-invalid-head-missing = 这一行之前缺少事件流 { $stream } 的流头（该事件流最后的版本和哈希）：它被删除或被挪到了后面，备份不完整或已损坏，请用 `flexledger backup` 重新备份
-backup-invalid-head-altered = 事件流 { $stream } 的流头（版本 { $version }）与其事件得出的流头不符：该行或该事件流的某个事件被改动过
+backup-invalid-head-out-of-order = 事件流 { $stream } 的头部顺序有误或重复出现
+backup-invalid-head-missing = 这一行之前缺少事件流 { $stream } 的头部（该事件流最后的版本和哈希）：它被删除或被挪到了后面，备份不完整或已损坏，请用 `flexledger backup` 重新备份
+backup-invalid-head-altered = 事件流 { $stream } 的头部（版本 { $version }）与其事件得出的头部不符：该行或该事件流的某个事件被改动过
 backup-invalid-coverage-out-of-order = 参保人员 { $member } 的参保记录顺序有误或重复出现
 backup-invalid-coverage-altered = 参保人员 { $member } 的参保记录不能由备份中的事件得出：该行被改动过
 backup-invalid-coverage-without-events = 备份中没有参保人员 { $member } 的事件
 backup-invalid-checkpoint-wrong-key = 检查点是伪造的、被改动过，或由其他密钥签名：检查点由密钥 { $found } 签名，而非 --public-key 指定的公钥 { $pinned }：请核对该账本公布的公钥
 backup-invalid-checkpoint-bad-signature = 检查点是伪造的、被改动过，或由其他密钥签名：其签名未通过验证——签名的内容被改动过，或不是由该密钥签名
 backup-invalid-checkpoint-forged = 检查点是伪造的、被改动过，或由其他密钥签名：{ $detail }
-backup-invalid-checkpoint-differs = 已签名的检查点承诺 { $signed_size } 个事件、根哈希 { $signed_root }、流头根哈希 { $signed_heads_root }，备份中的事件却构成 { $size } 个、根哈希 { $root }、流头根哈希 { $heads_root }：有事件被改动、添加或删除，或检查点这一行来自另一份备份（固定账本的公钥（--public-key）时，来自另一账本的检查点会被如实指出）
+backup-invalid-checkpoint-differs = 已签名的检查点承诺 { $signed_size } 个事件、根哈希 { $signed_root }、事件流头部根哈希 { $signed_heads_root }，备份中的事件却构成 { $size } 个、根哈希 { $root }、事件流头部根哈希 { $heads_root }：有事件被改动、添加或删除，或检查点这一行来自另一份备份（固定账本的公钥（--public-key）时，来自另一账本的检查点会被如实指出）
 backup-invalid-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
 backup-invalid-public-key = 检查点的公钥格式有误：{ $detail }
 backup-invalid-command-not-contiguous = 命令 { $command_id } 在日志中更早的位置已有事件：同一命令的事件应当连续

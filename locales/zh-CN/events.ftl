@@ -93,5 +93,5 @@ event-reenrolled = R13 自 { $month } 起重新参保，缴费基数比例 { $ra
 event-base-changed = R15 自 { $from } 起缴费基数比例为 { $ratio }
 event-refunded = R12 退费 { $amount }，退还 { $months }（停保时已缴费的预缴月份，共 { $count } 个月）：这些月份现不属于参保期
 event-subsidy-granted = R16 给予社会保险补贴（{ $category }）：自 { $from } 起 { $months } 个月，补贴比例为每个已缴费月份的 { $share }
-event-subsidy-revoked = R16 自 { $from } 起撤销社会保险补贴：此后的月份不再给予补贴
+event-subsidy-revoked = R16 撤销社会保险补贴：自 { $from } 起（含该月）的月份不再给予补贴
 event-subsidy-paid = R16 发放 { $months } 的社会保险补贴（{ $amount }），发放日期 { $paid_on }

@@ -33,9 +33,9 @@ refusal-arrears-must-be-paid-first = 缴费须按月份顺序、从最早的未�
     } 是本次缴费所缴第一个月份之前未缴的月份，共 { $count } 个月，应缴 { $amount }
 refusal-prepay-limit-exceeded = { $month } 超出一笔缴费可缴的月份范围：当前征缴月 { $open } 及其后 11 个月，共 12 个月（R6）；最多缴费至 { $limit }
 refusal-pay-amount-mismatch = 缴费金额 { $amount } 与 { SAME($first, $last) ->
-        [yes] { $first }
-       *[no] { $first } 至 { $last }
-    } 的应缴费额合计 { $total } 不符（R4，R6）：请按 { $total } 缴费
+        [yes] { $first } 的应缴费额 { $total }
+       *[no] { $first } 至 { $last } 的应缴费额合计 { $total }
+    } 不符（R4，R6）：请按 { $total } 缴费
 refusal-month-not-open = { $month } 不是统筹地区 { $region } 的当前征缴月（R9）：下一个应月结的月份是 { $open }
 refusal-close-last-month = { $month } 是本账本记录的最后一个月（R1）：月结该月将开启其后的月份，而该月份无法记录，因此 { $month } 仍为统筹地区 { $region } 的当前征缴月；请勿月结
 refusal-pay-paid-through-last-month = { $month } 已缴费：本参保期已缴费至本账本记录的最后一个月 { $last }（R1，R6），已无可缴费的月份
@@ -57,11 +57,11 @@ refusal-grant-too-long = { $category ->
        *[other] 其他人员
     }的社会保险补贴最长 { $limit } 个月（R16），本次申请 { $months } 个月：请减少补贴月数
 refusal-share-too-large = 补贴比例 { $share } 高于 { $max }（R16：社会保险补贴原则上不超过实际缴费的三分之二）：请降低补贴比例
-refusal-granted-months-exceeded = 已给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过 { $max } 个月的上限（R16）：{ $remaining ->
+refusal-granted-months-exceeded = 参保人员 { $member } 已获社会保险补贴 { $granted } 个月，再给予 { $months } 个月将超过 { $max } 个月的上限（R16）：{ $remaining ->
         [0] 不能再给予（请先撤销不需要的补贴月份）
        *[other] 最多还可给予 { $remaining } 个月
     }
-refusal-graduate-months-exceeded = 已按高校毕业生给予参保人员 { $member } { $granted } 个月社会保险补贴，再给予 { $months } 个月将超过高校毕业生合计 { $max } 个月（两年）的上限（R16）：{ $remaining ->
+refusal-graduate-months-exceeded = 参保人员 { $member } 已按高校毕业生获社会保险补贴 { $granted } 个月，再给予 { $months } 个月将超过高校毕业生合计 { $max } 个月（两年）的上限（R16）：{ $remaining ->
         [0] 不能再按高校毕业生给予
        *[other] 按高校毕业生最多还可给予 { $remaining } 个月
     }
@@ -78,12 +78,12 @@ refusal-no-subsidy = 参保人员 { $member } 自 { $month } 起没有给予社�
 refusal-subsidy-paid-on-outside-open-month = 发放日期 paid_on { $paid_on } 不在当前征缴月 { $open }（R16）：社会保险补贴须在当前征缴月发放
 refusal-subsidy-already-paid = { $month } 的社会保险补贴已发放（R16）：本次发放请去掉该月
 refusal-subsidy-not-accrued = { $month } 的社会保险补贴尚未形成：{ $reason ->
-        [not_granted] 该月没有给予补贴
-        [refunded] 该月缴费已退费（R12）
-        [unpaid] 该月尚未缴费
-        [not_enrolled] 参保人员在该月未参保（不在任何参保期内的月份不形成补贴）
-       *[not_closed] 该月尚未月结（补贴在该月月结时形成）
-    }（R16：给予补贴的月份在缴费并月结后形成补贴）；请只发放已形成补贴的月份
+        [not_granted] 该月没有给予补贴（R16：给予补贴的月份在缴费并月结后形成补贴）
+        [refunded] 该月缴费已退费（R12；R16：给予补贴的月份在缴费并月结后形成补贴）
+        [unpaid] 该月尚未缴费（R16：给予补贴的月份在缴费并月结后形成补贴）
+        [not_enrolled] 参保人员在该月未参保（不在任何参保期内的月份不形成补贴；R16：给予补贴的月份在缴费并月结后形成补贴）
+       *[not_closed] 该月尚未月结（补贴在该月月结时形成；R16：给予补贴的月份在缴费并月结后形成补贴）
+    }；请只发放已形成补贴的月份
 refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形成的社会保险补贴合计 { $total } 不符（R16）：请按 { $total } 发放
 
 ## 无法解析的命令（错误码 invalid_command；src/domain/command.rs）。句中 serde 自己的英文（`detail`）在各语言中照原样保留。

@@ -152,7 +152,7 @@ store-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非指定
 store-checkpoint-bad-signature = 检查点的签名未通过验证：签名的内容被改动过，或不是由该密钥签名
 store-found-checkpoint-rewritten = 在这一树大小签名的检查点所承诺的根哈希与日志给出的不同：日志在签名之后被改写过
 store-found-checkpoint-root-rewritten = 树大小为 { $size } 时签名的检查点承诺的{ $root ->
-        [heads] 流头根哈希
+        [heads] 事件流头部根哈希
        *[root] 根哈希
     }为 { $signed }，而日志给出的是 { $found }：日志在签名之后被改写过
 store-found-empty-checkpoint-roots = 空日志的已签名检查点所承诺的根哈希有误
@@ -164,9 +164,9 @@ store-found-log-ends-before-head = 日志止于位置 { $end }，而其头部位
 store-found-member-no-events = 参保人员 { $member } 没有事件
 store-found-member-not-in-log = 参保人员 { $member } 在日志中没有事件
 store-found-stream-not-in-log = 事件流 { $stream } 在日志中没有事件
-store-found-stream-no-head = 事件流 { $stream } 没有流头
+store-found-stream-no-head = 事件流 { $stream } 没有头部
 store-found-stream-name = 事件流名称 { $stream } 无法解析
-store-found-no-heads-proof = 无法从流头树得出证明
+store-found-no-heads-proof = 无法从事件流头部树得出证明
 store-found-no-inclusion-proof = 树中的一个事件没有包含证明
 store-found-scope-events = 所选范围的事件流在检查点之前共有 { $events } 个事件，却读到了 { $read } 个
 store-found-changed-during-backup = 该事件与已签名的树中的事件不同：它在备份过程中被改动了

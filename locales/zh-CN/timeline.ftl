@@ -64,7 +64,7 @@ timeline-withdrawal-nothing-lapsed = 无欠费失效的月份
 timeline-withdrawal-lapsed = { $months } 欠费失效：{ $count } 个月，应缴费额 { $amount } 不能再补缴；这些月份的医疗费用由参保人员本人承担
 timeline-withdrawal-then = { $earlier }；随后 { $later }
 timeline-position-implied = { $position }，隐含于该月结，尚未记录
-timeline-missed = 月结时记为中断缴费，应缴费额 { $due }（R9，事件位置 { $position }）
+timeline-missed = 中断缴费：月结时该月未缴费，应缴费额 { $due }（R9，事件位置 { $position }）
 timeline-refunded = 停保（事件位置 { $withdrawal }）时退还该月缴费 { $refunded }（R12；同时记录的退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）
 timeline-refunded-alone = 退还该月缴费 { $refunded }（R12；退费：共 { $count } 个月，合计 { $amount }，事件位置 { $position }）
 timeline-paid-by = 该月费用由 { $paid_on } 的缴费缴纳（{ $kind }，事件位置 { $position }）
@@ -87,14 +87,14 @@ timeline-status-meaning = { $status ->
     }
 timeline-legend-marks = 标记
 timeline-mark = { $mark ->
-        [benefits] 待遇
+        [benefits] 享受待遇
         [paid] 该月已缴费
-        [payment] 本月缴费
+        [payment] 本月办理缴费
         [missed] 中断缴费
         [enrolled] 参保 / 重新参保
         [withdrawn] 自此停保
         [refunded] 退费（R12）
-       *[subsidy] 社会保险补贴 R16：实心已发放
+       *[subsidy] 社会保险补贴（R16；实心＝已发放）
     }
 timeline-notes = 参保期
 timeline-notes-more = ……另有 { $count } 条（见该参保人员的事件）

@@ -1834,7 +1834,7 @@ fn signed_by_another_key(
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let mut args = vec![
-        ("size", text(other.size)),
+        ("size", count(other.size)),
         ("found", text(&other.found)),
         ("pinned", text(&other.pinned)),
     ];

@@ -191,7 +191,7 @@ pub struct CommandSpan {
     pub first_position: u64,
     pub event_count: u64,
     /// `None` for ids remembered before v2 (their body was not recorded): such an id
-    /// answers any command as a duplicate, as v1 did.
+    /// answers as v1 did, unless its events cannot be the command's (D10).
     pub body_digest: Option<Sha256>,
 }
 

@@ -601,7 +601,7 @@ fn pay_subsidy_refuses_a_refunded_month_enrolled_for_again_for_being_unpaid() {
     assert_eq!(refusal.message, refunded);
     assert_eq!(refusal_message(Language::En, &refusal), refunded);
     let zh = refusal_message(Language::ZhCn, &refusal);
-    assert!(zh.contains("该月缴费已退费（R12）"), "{zh}");
+    assert!(zh.contains("该月缴费已退费（R12；R16："), "{zh}");
 }
 
 /// D71: a withdrawal of any reason leaves the personal account as credited (R17):

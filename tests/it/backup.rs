@@ -496,8 +496,9 @@ fn a_backup_of_version_2_restores_its_digests_and_says_they_were_unsigned() {
 /// A backup written before command digests were kept (bundle version 1, the golden
 /// file `tests/golden/backup-v1.ndjson`, made on 2026-12-04 by the build of c900090
 /// from `examples/demo.jsonl` and `examples/subsidy.jsonl`) still verifies and
-/// restores; without digests its ids answer any command as a duplicate, as ids
-/// accepted by v1 do (D10).
+/// restores; without digests its ids answer as ids accepted by v1 do (D10): the same
+/// command as a duplicate, and one its events cannot be (a withdrawal under a
+/// payment's id) as `command_id_reused`.
 #[test]
 fn a_backup_of_version_1_still_verifies_and_restores() {
     let root = tempfile::tempdir().unwrap();
@@ -549,8 +550,10 @@ fn a_backup_of_version_1_still_verifies_and_restores() {
         };
         assert_eq!(answer(&restored), answer(&fresh), "{member}");
     }
-    let (_, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
-    assert_eq!(submitted(&restored, &withdrawal)["duplicate"], true);
+    let (payment, withdrawal) = demo_payment_and_a_withdrawal_under_its_id();
+    assert_eq!(submitted(&restored, &payment)["duplicate"], true);
+    let answer = submitted(&restored, &withdrawal);
+    assert_eq!(answer["error"]["code"], "command_id_reused", "{answer}");
 }
 
 #[test]
@@ -1120,7 +1123,7 @@ fn a_backup_missing_a_stream_head_names_it_and_says_the_backup_is_incomplete() {
         let said = restore(&target, &file, &args);
         let chinese = format!(
             "flexledger：备份未被接受，未恢复任何内容：第 {line} 行：这一行之前缺少事件流 {stream} \
-             的流头（该事件流最后的版本和哈希）：它被删除或被挪到了后面，备份不完整或已损坏，请用 \
+             的头部（该事件流最后的版本和哈希）：它被删除或被挪到了后面，备份不完整或已损坏，请用 \
              `flexledger backup` 重新备份\n"
         );
         assert_eq!(stderr(&said), chinese);

@@ -2162,7 +2162,7 @@ fn chinese_months_and_subsidy_terms_read_as_the_glossary_and_rules() {
         }),
     };
     let one = refusal_message(Language::ZhCn, &mismatch("2026-01", "2026-01"));
-    assert!(one.contains("与 2026-01 的应缴费额合计"), "{one}");
+    assert!(one.contains("与 2026-01 的应缴费额 600.00 不符"), "{one}");
     let two = refusal_message(Language::ZhCn, &mismatch("2026-01", "2026-02"));
     assert!(
         two.contains("与 2026-01 至 2026-02 的应缴费额合计"),

@@ -737,7 +737,7 @@ fn print_details(
     let args = [
         ("shown", count(region.details.len())),
         ("most", text(REGION_DETAIL_MEMBERS_MAX)),
-        ("omitted", text(region.details_omitted)),
+        ("omitted", count(region.details_omitted)),
     ];
     writeln!(out)?;
     writeln!(out, "{}", say(language, "audit-whatif-details", &args))?;
