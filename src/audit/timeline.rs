@@ -464,16 +464,50 @@ fn breaks_around(character: char) -> bool {
 const CLOSING_PUNCTUATION: &str = "，。；：、）」』…";
 const OPENING_PUNCTUATION: &str = "（「『";
 
+/// The glossary's Chinese terms (`docs/GLOSSARY.md`) that a note's line never breaks
+/// inside: a reader's probe saw "欠费失" end one line and "效" start the next. Longer
+/// terms first, so that one holding a shorter term is kept whole.
+const UNBROKEN_TERMS: [&str; 16] = [
+    "社会保险补贴",
+    "已取得待遇资格",
+    "待遇起始月",
+    "待遇等待期",
+    "缴费基数比例",
+    "欠费失效",
+    "中断缴费",
+    "补缴恢复",
+    "待遇恢复",
+    "重新参保",
+    "应缴费额",
+    "个人账户",
+    "统筹基金",
+    "参保人员",
+    "统筹地区",
+    "自动退保",
+];
+
 /// A word's pieces a line may break between: the word itself, or, where it holds Han
 /// characters, each of them and the runs between; punctuation stays with what it
-/// opens or closes.
+/// opens or closes, and a glossary term ([`UNBROKEN_TERMS`]) stays whole.
 fn pieces(word: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut previous: Option<char> = None;
+    // The end of the term the characters are inside, if any.
+    let mut term_end = 0;
     for (index, character) in word.char_indices() {
+        let inside_term = index < term_end;
+        if !inside_term {
+            if let Some(term) = UNBROKEN_TERMS
+                .iter()
+                .find(|term| word[index..].starts_with(**term))
+            {
+                term_end = index + term.len();
+            }
+        }
         if let Some(before) = previous {
-            let breakable = (breaks_around(before) || breaks_around(character))
+            let breakable = !inside_term
+                && (breaks_around(before) || breaks_around(character))
                 && !CLOSING_PUNCTUATION.contains(character)
                 && !OPENING_PUNCTUATION.contains(before);
             if breakable {
@@ -1403,4 +1437,30 @@ fn notes_list(
         ));
     }
     out.push_str("</g>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A note's line never breaks inside a glossary term, wherever the term falls, and
+    /// every term kept whole is the glossary's.
+    #[test]
+    fn a_note_never_breaks_inside_a_glossary_term() {
+        let glossary = include_str!("../../docs/GLOSSARY.md");
+        for term in UNBROKEN_TERMS {
+            assert!(glossary.contains(term), "{term} is not in the glossary");
+        }
+        for padding in 0..NOTE_LINE_CHARACTERS_MAX / 2 {
+            let note = format!(
+                "{}2025-04 至 2025-07 欠费失效：4 个月",
+                "缴".repeat(padding)
+            );
+            let lines = wrapped(&note);
+            assert!(
+                lines.iter().any(|line| line.contains("欠费失效")),
+                "{padding}: {lines:?}"
+            );
+        }
+    }
 }
