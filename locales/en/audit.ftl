@@ -386,6 +386,13 @@ audit-no-key-to-verify = cannot check the stored checkpoints' signatures: no key
 ## The ledger's signing key (src/audit/keys.rs, D33), wherever a command needs it.
 
 audit-key-malformed = the signing key { $path } is malformed: expected 64 hex digits (the file is damaged, or is not a key). Put the ledger's key file back from its copy; if it is lost for good, move this file aside and make a new key on purpose, then announce it: flexledger-audit checkpoint --new-key (D33)
+audit-key-io = cannot { $action ->
+        [read] read the signing key { $path }
+        [create] create the data directory for the signing key { $path }
+        [write] write the signing key { $path }
+        [rename] rename into place the signing key { $path }
+       *[sync] sync the directory of the signing key { $path }
+    }
 audit-key-missing = no signing key at { $path }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): a new key would sign the same log under a second identity, which an auditor cannot tell from a forgery. Put the ledger's key file back at { $path } (or name it with $FLEXLEDGER_SIGNING_KEY; with a PostgreSQL store, give the --data-dir that holds it). If it is lost for good, make a new key on purpose and announce it: flexledger-audit checkpoint --new-key (D33)
 audit-key-not-the-ledgers = the signing key { $path } is key id { $found }, but this ledger's checkpoints are signed by key id { $signer } (the latest at tree size { $tree_size }): it is another ledger's key, or the key that replaced this ledger's (`checkpoint --new-key`) and the checkpoints it signed were deleted from the store since (compare `flexledger-audit checkpoint --list` with the checkpoints you published). Give the data directory (or $FLEXLEDGER_SIGNING_KEY) that holds this ledger's key; if it is this one, put the deleted checkpoints back (a PostgreSQL store's audit_checkpoints rows from the database's backup) before signing anything more
 audit-key-not-made-here = no signing key at { $path }: this ledger's key is made by its writer (`flexledger serve` or `submit`) in the writer's data directory when it first opens the ledger, and a key made here would sign the same log under a second identity (D33). Give the --data-dir that holds the writer's key (or name it with $FLEXLEDGER_SIGNING_KEY)

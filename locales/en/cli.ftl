@@ -59,6 +59,7 @@ cli-damage-mark-not-recorded = not marked after all: the mark could not be writt
 cli-damage-mark-no-directory = not marked: there is no directory { $dir } to keep the mark in (a PostgreSQL store's mark goes in its writer's --data-dir, beside the signing key), so nothing keeps a writer from appending to this damaged store. Stop its writer until `flexledger verify` passes, or run this command again with the writer's --data-dir, so that the store is marked
 cli-output-in-data-dir = { $out } is one of the ledger's own files in the data directory { $data_dir } (its engine files, signing key, head witness): write the output somewhere else
 cli-submit-line-message = line { $line }: { $message }
+cli-submit-progress = { $accepted } accepted, { $refused } refused
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read and decided (their results are on standard output, and the accepted ones are durable); the rest was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice
 cli-submit-stopped = stopped after answering { $lines } line(s) of { $file } (their results are on standard output, and the accepted ones are durable; the lines after them were not acknowledged); once what follows is dealt with, submit the file again (lines with a command_id answer as duplicates instead of appending twice)

@@ -269,6 +269,13 @@ audit-no-key-to-verify = 无法检查已保存检查点的签名：没有用来�
 ## 账本的签名密钥（src/audit/keys.rs，D33），用于任何需要它的命令。
 
 audit-key-malformed = 签名密钥 { $path } 格式有误：应为 64 位十六进制数字（该文件已损坏，或不是密钥）。请从副本恢复该账本的密钥文件；若密钥确已永久丢失，请把此文件移到别处，再有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
+audit-key-io = { $action ->
+        [read] 无法读取签名密钥 { $path }
+        [create] 无法为签名密钥创建数据目录 { $path }
+        [write] 无法写入签名密钥 { $path }
+        [rename] 无法将签名密钥 { $path } 移到位
+       *[sync] 无法同步签名密钥 { $path } 所在的目录
+    }
 audit-key-missing = { $path } 处没有签名密钥，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：新密钥会让同一份日志有第二个身份，审计人员无法把它与伪造区分开。请把该账本的密钥文件放回 { $path }（或用 $FLEXLEDGER_SIGNING_KEY 指向它；使用 PostgreSQL 存储时，请指定存放该密钥的 --data-dir）。若密钥确已永久丢失，请有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥；或者它是接替本账本密钥的新密钥（`checkpoint --new-key`），而它所签的检查点此后已从存储中删除（请把 `flexledger-audit checkpoint --list` 与已公布的检查点对照）。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）；若正是这个密钥，请先找回被删除的检查点（PostgreSQL 存储的 audit_checkpoints 行，从数据库的备份中找回），再签任何内容
 audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥由其写入进程（`flexledger serve` 或 `submit`）在首次打开账本时生成于写入端的数据目录中，在此处生成的密钥会让同一份日志有第二个身份（D33）。请指定存放写入端密钥的 --data-dir（或用 $FLEXLEDGER_SIGNING_KEY 指向它）

@@ -57,6 +57,7 @@ cli-damage-mark-not-recorded = 实际上未能标记：标记无法写入（{ $w
 cli-damage-mark-no-directory = 未标记：没有目录 { $dir } 可存放标记（PostgreSQL 存储的标记存放在其写入进程的 --data-dir 中，与签名密钥放在一起），因此没有任何机制阻止写入进程向这个已损坏的存储追加。在 `flexledger verify` 通过之前，请停止其写入进程；或用写入进程的 --data-dir 再次运行本命令，以便标记该存储
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处
 cli-submit-line-message = 第 { $line } 行：{ $message }
+cli-submit-progress = 已接受 { $accepted } 行，拒绝 { $refused } 行
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
 cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 行（结果已输出到标准输出，其中被接受的已持久写入）；其余各行未读取。请再次提交同一文件以完成：带 command_id 的行会答复为重复，而不会重复追加
 cli-submit-stopped = 已答复 { $file } 的 { $lines } 行后停止（其结果在标准输出上，其中被接受的均已持久保存；其后的行未获确认）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令应答，而不会追加两次）

@@ -17,7 +17,9 @@ pub const SIGNING_KEY_FILE: &str = "audit-signing-key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("cannot {action} the signing key {path}: {source}")]
+    /// `action`: what failed, as the catalog's `audit-key-io` selects on it (`read`,
+    /// `create` its data directory, `write`, `rename` into place, `sync` its directory).
+    #[error("{}: {source}", self.english())]
     Io {
         action: &'static str,
         path: String,
@@ -80,7 +82,11 @@ impl KeyError {
             KeyError::NotMadeHere { path } => {
                 ("audit-key-not-made-here", vec![("path", path.clone())])
             }
-            KeyError::Io { .. } | KeyError::Random(_) => return None,
+            KeyError::Io { action, path, .. } => (
+                "audit-key-io",
+                vec![("action", (*action).to_owned()), ("path", path.clone())],
+            ),
+            KeyError::Random(_) => return None,
         };
         Some(crate::i18n::Sentence::new(id, args))
     }
@@ -298,7 +304,7 @@ pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
         return Ok(key);
     }
     crate::store::create_private_dir_all(data_dir).map_err(|source| KeyError::Io {
-        action: "create the data directory for",
+        action: "create",
         path: data_dir.display().to_string(),
         source,
     })?;
@@ -333,10 +339,10 @@ pub fn ensure(data_dir: &Path) -> Result<SigningKey, KeyError> {
         let _ = std::fs::remove_file(&temporary);
         return Err(io("write")(source));
     }
-    std::fs::rename(&temporary, &path).map_err(io("rename into place"))?;
+    std::fs::rename(&temporary, &path).map_err(io("rename"))?;
     if let Some(parent) = path.parent() {
         if let Ok(directory) = std::fs::File::open(parent) {
-            directory.sync_all().map_err(io("sync the directory of"))?;
+            directory.sync_all().map_err(io("sync"))?;
         }
     }
     let key = SigningKey::from_bytes(&seed);

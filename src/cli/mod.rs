@@ -10,7 +10,7 @@ mod serve;
 pub mod wrap;
 
 use crate::domain::{ErrorCode, Refusal};
-use crate::i18n::{say, text, Arg, Language};
+use crate::i18n::{count, say, text, Arg, Language};
 use crate::ledger::{member_coverage, Ledger, SystemSources, APPEND_BATCH_COMMANDS_MAX};
 use crate::shell_support::{init_logging, is_broken_pipe, stdio, walk_progress};
 use crate::store::{AnyStore, CommandResult, Envelope, EventLog, Location, Place, StoreError};
@@ -830,6 +830,9 @@ fn cause_said_in(cause: &(dyn std::error::Error + 'static), language: Language) 
     if let Some(tokens) = cause.downcast_ref::<crate::http::auth::TokenFileError>() {
         return tokens.sentence().in_language(language);
     }
+    if let Some(location) = cause.downcast_ref::<crate::store::any::LocationError>() {
+        return location.sentence().in_language(language);
+    }
     let key = cause
         .downcast_ref::<crate::audit::keys::KeyError>()
         .or(match cause.downcast_ref() {
@@ -1474,6 +1477,7 @@ fn submit(
             ..BlankLines::default()
         },
         messages_in,
+        language,
     };
     // Only a regular file (one with a length) had its start read already.
     let lines = read_lines_ahead(input, input_bytes.is_some())?;
@@ -1822,6 +1826,8 @@ struct SubmitTally {
     /// (as `Accept-Language` does over HTTP); `None`: the contract's English, whatever
     /// the environment's locale, so a script reads the same bytes on every machine.
     messages_in: Option<Language>,
+    /// The language of the progress bar's words, which only a person reads.
+    language: Language,
 }
 
 /// A refused line's message in `language`, with its line number first when the
@@ -1877,8 +1883,9 @@ impl SubmitTally {
         }
         stdout.flush()?;
         let (accepted, refused) = (self.accepted, self.refused);
-        self.progress
-            .set_message(format!("{accepted} accepted, {refused} refused"));
+        let counts = [("accepted", count(accepted)), ("refused", count(refused))];
+        let said = say(self.language, "cli-submit-progress", &counts);
+        self.progress.set_message(said);
         Ok(())
     }
 
@@ -2995,6 +3002,7 @@ mod tests {
                 ..super::BlankLines::default()
             },
             messages_in: None,
+            language: crate::i18n::Language::En,
         };
         // The input stays open: only the signal stops the loop.
         let (_input, lines): (_, super::InputLines) = std::sync::mpsc::channel();

@@ -235,8 +235,18 @@ impl Place {
 /// A `--store` that names no store this build knows.
 #[derive(Debug, thiserror::Error)]
 pub enum LocationError {
-    #[error("--store takes a PostgreSQL URL (postgres://user@host/database); {:?} is not one. For the embedded sled store pass --data-dir DIR instead", redact_url(.0))]
+    #[error("{}", self.sentence())]
     NotAUrl(String),
+}
+
+impl LocationError {
+    /// What went wrong, as the catalog words it (`store-location-not-a-url`); its
+    /// English is the error's `Display`.
+    pub fn sentence(&self) -> crate::i18n::Sentence {
+        let LocationError::NotAUrl(given) = self;
+        let args = vec![("given", format!("{:?}", redact_url(given)))];
+        crate::i18n::Sentence::new("store-location-not-a-url", args)
+    }
 }
 
 /// The writer's store, on whichever engine.

@@ -696,9 +696,11 @@ pub fn entry(problem: &EntryProblem) -> DamageDetail {
 }
 
 /// sled's files in `sled_dir` are damaged (`detail`: how the engine said it).
-pub fn engine_files(sled_dir: impl ToString, detail: impl ToString) -> DamageDetail {
-    let args = vec![("path", text(sled_dir)), ("detail", text(detail))];
-    found("store-found-engine-files", args)
+pub fn engine_files(sled_dir: impl ToString, detail: Sentence) -> DamageDetail {
+    let args = vec![("path", text(sled_dir))];
+    Sentence::new("store-found-engine-files", args)
+        .with_said("detail", detail)
+        .into()
 }
 
 /// sled's data file `path` has a damaged segment header at byte `offset`, in
@@ -751,7 +753,7 @@ pub enum SetAsideWhy {
 /// with why the engine does without it, may be set aside by `moves`.
 pub fn set_aside(
     sled_dir: impl ToString,
-    detail: impl ToString,
+    detail: Sentence,
     files: &[(String, SetAsideWhy)],
     moves: &str,
 ) -> DamageDetail {
@@ -765,7 +767,6 @@ pub fn set_aside(
     };
     let mut args = vec![
         ("path", text(sled_dir)),
-        ("detail", text(detail)),
         (
             "count",
             text(if files.len() == 1 { "one" } else { "other" }),
@@ -775,7 +776,7 @@ pub fn set_aside(
     if files.len() < 2 {
         args.push(("second", String::new()));
     }
-    let mut sentence = Sentence::new("store-found-set-aside", args);
+    let mut sentence = Sentence::new("store-found-set-aside", args).with_said("detail", detail);
     for (name, named) in ["first", "second"].into_iter().zip(files) {
         sentence = sentence.with_said(name, file(named));
     }
@@ -978,8 +979,8 @@ pub fn stream_prev_hash(stream: &str, version: u64) -> DamageDetail {
 }
 
 /// The engine reported its own files damaged (`detail`: its words).
-pub fn engine_damaged(detail: impl ToString) -> DamageDetail {
-    found("store-found-engine-damaged", vec![("detail", text(detail))])
+pub fn engine_damaged(detail: Sentence) -> DamageDetail {
+    found_said("store-found-engine-damaged", "detail", detail)
 }
 
 /// The head witness file `witness` is gone from a store that keeps one; the log ends

@@ -68,6 +68,7 @@ use super::{
 };
 use crate::domain::policy::RegionName;
 use crate::domain::StreamId;
+use crate::i18n::Sentence;
 use crate::shell_support::shell_quoted;
 use std::collections::HashMap;
 use std::fs::File;
@@ -244,7 +245,7 @@ fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
         // `Unsupported` here: sled could not read its own `conf` file.
         sled::Error::Corruption { .. }
         | sled::Error::ReportableBug(_)
-        | sled::Error::Unsupported(_) => engine_damaged(dir, &engine_error_text(&error)),
+        | sled::Error::Unsupported(_) => engine_damaged(dir, engine_error_text(&error)),
         error => StoreError::engine(error),
     }
 }
@@ -252,17 +253,20 @@ fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
 /// sled's error in words: its corruption report names the byte of its data file it
 /// could not read back (sled's own text is the debug form of its pointer and of an
 /// empty backtrace: `Read corrupted data at file offset Some(Inline(…)) backtrace ()`).
-fn engine_error_text(error: &sled::Error) -> String {
+fn engine_error_text(error: &sled::Error) -> Sentence {
     match error {
-        sled::Error::Corruption { at: Some(at), .. } => {
-            format!(
-                "it read back damaged data at byte {} of its data file `db`",
-                at.lid()
-            )
-        }
-        sled::Error::Corruption { at: None, .. } => "it read back damaged data".to_owned(),
-        error => error.to_string(),
+        sled::Error::Corruption { at: Some(at), .. } => Sentence::new(
+            "store-engine-damaged-at",
+            vec![("byte", at.lid().to_string())],
+        ),
+        sled::Error::Corruption { at: None, .. } => Sentence::new("store-engine-damaged", vec![]),
+        error => engine_words(error),
     }
+}
+
+/// The engine's own words, as they came (they are not this build's to translate).
+fn engine_words(words: impl ToString) -> Sentence {
+    Sentence::new("store-engine-words", vec![("words", words.to_string())])
 }
 
 impl From<sled::Error> for StoreError {
@@ -299,7 +303,7 @@ fn name_engine_io(dir: &Path, error: StoreError) -> StoreError {
 /// the damaged file is one the engine can do without (its settings, its newest
 /// snapshot: `files_to_set_aside`), the error names it and the `mv` that sets it
 /// aside, and a restore is advised only if that is not enough (D54).
-fn engine_damaged(dir: &Path, detail: &str) -> StoreError {
+fn engine_damaged(dir: &Path, detail: Sentence) -> StoreError {
     // The `mv` it may print must work from any directory the operator runs it in.
     let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let aside = files_to_set_aside(&absolute.join("sled"));
@@ -716,7 +720,7 @@ fn set_aside_move(file: &Path) -> String {
 
 /// The damage error for files the engine can do without: which, why, and the exact
 /// step (`mv`, each file to `DAMAGED_FILE_PREFIX` and its name, beside it).
-fn set_aside_advice(dir: &Path, detail: &str, aside: &[SetAside]) -> StoreError {
+fn set_aside_advice(dir: &Path, detail: Sentence, aside: &[SetAside]) -> StoreError {
     let named: Vec<(String, SetAsideWhy)> = aside
         .iter()
         .map(|set| (set.file.display().to_string(), set.why))
@@ -1184,10 +1188,11 @@ fn catch_engine_panic<T>(
             let detail = ENGINE_PANIC
                 .with(|caught| caught.borrow_mut().take())
                 .unwrap_or_else(|| panic_message(payload.as_ref()));
-            Err(engine_damaged(
-                dir,
-                &format!("the engine failed an internal check reading them: {detail}"),
-            ))
+            let detail = Sentence::new(
+                "store-engine-check-failed-reading",
+                vec![("detail", detail)],
+            );
+            Err(engine_damaged(dir, detail))
         }
     }
 }
@@ -1218,11 +1223,11 @@ pub fn engine_panic_damage(dir: &Path, info: &std::panic::PanicHookInfo<'_>) -> 
     if !is_engine_file(location.file()) {
         return None;
     }
-    let detail = format!(
-        "the engine failed an internal check: {}",
-        panic_detail(info)
+    let detail = Sentence::new(
+        "store-engine-check-failed",
+        vec![("detail", panic_detail(info))],
     );
-    Some(engine_damaged(dir, &detail))
+    Some(engine_damaged(dir, detail))
 }
 
 /// A panic's message and where it happened, on one line: "MESSAGE (at FILE:LINE)",

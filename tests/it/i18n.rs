@@ -372,6 +372,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/store/log_entry.rs",
             "src/store/sled_store.rs",
             "src/store/findings.rs",
+            "src/store/any.rs",
             "src/ledger/read_ahead.rs",
         ],
     ),
