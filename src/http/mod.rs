@@ -109,6 +109,11 @@ pub const CONNECTION_IDLE_TIMEOUT_SECONDS: u64 = 5;
 /// ~22 KB/s: the kernel takes more only once a third of a send buffer of up to 4 MiB
 /// has drained.)
 pub const RESPONSE_SEND_STALL_TIMEOUT_SECONDS: u64 = 60;
+/// Once the server is stopping, the longest a response may wait for its client to
+/// take a byte: a feed subscriber that stopped reading had held a SIGTERM for the
+/// whole `RESPONSE_SEND_STALL_TIMEOUT_SECONDS` (an operations probe), past a service
+/// manager's usual stop timeout, which then kills the server.
+pub const SHUTDOWN_SEND_STALL_TIMEOUT_SECONDS: u64 = 5;
 /// Bytes a client must acknowledge within each `RESPONSE_SEND_STALL_TIMEOUT_SECONDS`
 /// while a write waits, at least, to count as reading (Linux): ~270 B/s, a feed item
 /// every few seconds, where the socket's writes alone had asked ~22 KB/s; a client

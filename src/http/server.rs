@@ -15,7 +15,7 @@ use super::{
     CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, CONNECTION_READ_BUFFER_BYTES_MAX,
     HEADER_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TIMEOUT_SECONDS,
     REQUEST_BODY_READ_TOTAL_SECONDS_MAX, RESPONSE_SEND_PROGRESS_BYTES_MIN,
-    RESPONSE_SEND_STALL_TIMEOUT_SECONDS,
+    RESPONSE_SEND_STALL_TIMEOUT_SECONDS, SHUTDOWN_SEND_STALL_TIMEOUT_SECONDS,
 };
 use axum::extract::rejection::BytesRejection;
 use axum::extract::Request;
@@ -53,6 +53,8 @@ pub struct ConnectionLimits {
     /// Longest a response may wait for its client to take a byte; then the
     /// connection is closed, the rest of the response unsent.
     pub send_stall_timeout: Duration,
+    /// `send_stall_timeout` once the server is stopping (the shorter of the two).
+    pub shutdown_send_stall_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -64,6 +66,7 @@ impl Default for ConnectionLimits {
             body_read_timeout: Duration::from_secs(REQUEST_BODY_READ_TIMEOUT_SECONDS),
             body_read_total: Duration::from_secs(REQUEST_BODY_READ_TOTAL_SECONDS_MAX),
             send_stall_timeout: Duration::from_secs(RESPONSE_SEND_STALL_TIMEOUT_SECONDS),
+            shutdown_send_stall_timeout: Duration::from_secs(SHUTDOWN_SEND_STALL_TIMEOUT_SECONDS),
         }
     }
 }
@@ -209,7 +212,11 @@ pub async fn serve(
         let (stopping, mut pressed) = (stopping.clone(), pressed.clone());
         // Only a slot wanted after this one was accepted presses it.
         pressed.mark_unchanged();
-        let timeouts = (limits.idle_timeout, limits.send_stall_timeout);
+        let stall_timeouts = (
+            limits.send_stall_timeout,
+            limits.shutdown_send_stall_timeout,
+        );
+        let timeouts = (limits.idle_timeout, stall_timeouts);
         tokio::spawn(async move {
             let closers = Closers { stopping, pressed };
             serve_connection(socket, &builder, service, timeouts, closers).await;
@@ -235,7 +242,10 @@ async fn serve_connection(
     socket: TcpStream,
     builder: &hyper::server::conn::http1::Builder,
     service: TowerToHyperService<Router>,
-    (idle_timeout, send_stall_timeout): (Duration, Duration),
+    (idle_timeout, (send_stall_timeout, shutdown_send_stall_timeout)): (
+        Duration,
+        (Duration, Duration),
+    ),
     closers: Closers,
 ) {
     let Closers {
@@ -251,8 +261,12 @@ async fn serve_connection(
     });
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
-    let (mut closing, mut pressable) = (false, true);
+    let (mut closing, mut pressable, mut stopping_seen) = (false, true, false);
     loop {
+        let stall_timeout = match stopping_seen {
+            true => send_stall_timeout.min(shutdown_send_stall_timeout),
+            false => send_stall_timeout,
+        };
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(error) = result {
@@ -262,9 +276,12 @@ async fn serve_connection(
             }
             // Graceful: an idle connection closes now, one with a request in flight
             // after its response (feed streams end on the same signal).
-            _ = stopping.wait_for(|stop| *stop), if !closing => {
-                closing = true;
-                connection.as_mut().graceful_shutdown();
+            _ = stopping.wait_for(|stop| *stop), if !stopping_seen => {
+                stopping_seen = true;
+                if !closing {
+                    closing = true;
+                    connection.as_mut().graceful_shutdown();
+                }
             }
             () = activity.idle_for(idle_timeout), if !closing => {
                 closing = true;
@@ -272,8 +289,8 @@ async fn serve_connection(
             }
             // Not graceful: a graceful close waits for the response in flight, and
             // its client is not taking it. Dropping the connection frees the body.
-            () = activity.write_stalled_for(send_stall_timeout) => {
-                tracing::warn!(seconds = send_stall_timeout.as_secs_f64(), "reset a connection whose client took no byte of its response for this long");
+            () = activity.write_stalled_for(stall_timeout) => {
+                tracing::warn!(seconds = stall_timeout.as_secs_f64(), stopping = stopping_seen, "reset a connection whose client took no byte of its response for this long");
                 activity.cut.store(true, Ordering::Relaxed);
                 return;
             }
@@ -701,6 +718,46 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(2500)).await;
         let (read, closed) = read_until_closed(&mut stream, Duration::ZERO).await;
         assert!(closed, "the server still sent after {read} bytes read");
+    }
+
+    /// A stopping server cuts a client that takes no byte of its answer after the
+    /// shutdown's stall timeout, not the whole send-stall timeout: a feed subscriber
+    /// that stopped reading had held a SIGTERM for 60 s.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stopping_server_waits_for_a_stalled_client_only_briefly() {
+        let chunk = Bytes::from(vec![0_u8; 64 << 10]);
+        let app = Router::new().route(
+            "/endless",
+            axum::routing::get(move || {
+                let chunk = chunk.clone();
+                async move {
+                    Body::from_stream(futures_util::stream::repeat_with(move || {
+                        Ok::<_, io::Error>(chunk.clone())
+                    }))
+                }
+            }),
+        );
+        let limits = ConnectionLimits {
+            send_stall_timeout: Duration::from_secs(3600),
+            shutdown_send_stall_timeout: Duration::from_millis(300),
+            ..ConnectionLimits::default()
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let address = listener.local_addr().expect("the listener's address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = tokio::spawn(serve(listener, app, limits, async move {
+            let _ = stopped.await;
+        }));
+        let _stream = ask_endless(address, true).await;
+        // Long enough for the server's writes to fill the client's small buffer.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let _ = stop.send(());
+        // Bounded so that a server waiting the hour fails the test instead of hanging it.
+        let ended = tokio::time::timeout(Duration::from_secs(120), served).await;
+        assert!(
+            ended.is_ok(),
+            "the server still waits for the stalled client"
+        );
     }
 
     /// The count `counted_bytes` gives a test's `Activity` for its socket.
