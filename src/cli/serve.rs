@@ -165,9 +165,14 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     match beside {
         Beside::Writer(writer) => {
             // Answers whatever is still queued, then the ledger (and its store) close.
-            let (_, stats) = writer.shutdown();
+            let (ledger, stats) = writer.shutdown();
+            for closing in ledger.closes_in_progress() {
+                tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, "stopped in the middle of a month close: the rest is recorded when a writer (`serve` or `submit`) next opens the ledger");
+            }
+            // The live count: it has the month closes' chunks too, which the writer
+            // records between requests.
             tracing::info!(
-                appends = stats.appends,
+                appends = counters.appends.load(Ordering::Relaxed),
                 commands = stats.commands,
                 "stopped"
             );

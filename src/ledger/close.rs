@@ -254,11 +254,7 @@ impl<S: EventStore> Ledger<S> {
         &mut self,
         sources: &mut dyn Sources,
     ) -> Result<(), LedgerError> {
-        while let Some(progress) = self.next_close_chunk(sources)? {
-            if progress.finished {
-                tracing::info!(region = %progress.closing.region, month = %progress.closing.month, members = progress.closing.members_done, missed = progress.closing.missed_recorded, withdrawn = progress.closing.withdrawn_recorded, "month close recorded to the end");
-            }
-        }
+        while self.next_close_chunk(sources)?.is_some() {}
         Ok(())
     }
 
@@ -343,6 +339,11 @@ impl<S: EventStore> Ledger<S> {
         };
         self.append_records(&mut records, &dirty)?;
         tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
+        if finished {
+            // Said once, by whichever caller recorded the last chunk (`submit`, `serve`
+            // in the background, a writer finishing it before another close).
+            tracing::info!(region = %closing.region, month = %closing.month, members = closing.members_done, missed = closing.missed_recorded, withdrawn = closing.withdrawn_recorded, "month close recorded to the end");
+        }
         if let Some(hook) = &mut self.after_close_chunk {
             hook();
         }
@@ -678,6 +679,7 @@ impl<S: EventStore> Ledger<S> {
             withdrawn_recorded: 0,
             recheck: false,
         };
+        tracing::info!(region = %body.region, month = %body.month, position, members = tally.members_visited, "month close: its members' consequences are recorded next, in chunks");
         self.closings.insert(body.region.clone(), closing);
         dirty.closings.insert(body.region.clone());
         match work {
