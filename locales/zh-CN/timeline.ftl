@@ -94,7 +94,7 @@ timeline-mark = { $mark ->
         [enrolled] 参保 / 重新参保
         [withdrawn] 自此停保
         [refunded] 退费（R12）
-       *[subsidy] 社会保险补贴（R16；实心＝已发放）
+       *[subsidy] 社会保险补贴 R16：实心＝已发放
     }
 timeline-notes = 参保期
 timeline-notes-more = ……另有 { $count } 条（见该参保人员的事件）

@@ -159,13 +159,7 @@ pub async fn serve(
     let connections_open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
     let slots = Arc::new(Semaphore::new(connections_open_max));
     let (stop, stopping) = watch::channel(false);
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(CONNECTION_READ_BUFFER_BYTES_MAX)
-        .keep_alive(true);
-    let builder = Arc::new(builder);
+    let builder = connection_builder(&limits);
     // Raised each time a connection waits for a slot: every open connection then
     // closes after its request in flight (at once if it has none), so that clients
     // reconnecting take their turn in the accept backlog with the new one.
@@ -229,6 +223,18 @@ pub async fn serve(
     let all = u32::try_from(connections_open_max).unwrap_or(u32::MAX);
     let _ = slots.acquire_many(all).await;
     Ok(())
+}
+
+/// How every connection is served: HTTP/1.1 kept alive, its request head bounded in
+/// time and bytes.
+fn connection_builder(limits: &ConnectionLimits) -> Arc<hyper::server::conn::http1::Builder> {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(CONNECTION_READ_BUFFER_BYTES_MAX)
+        .keep_alive(true);
+    Arc::new(builder)
 }
 
 /// What asks a connection to close after its request in flight: the server stopping,

@@ -338,12 +338,7 @@ impl<S: EventStore> Ledger<S> {
             vec![record]
         };
         self.append_records(&mut records, &dirty)?;
-        tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
-        if finished {
-            // Said once, by whichever caller recorded the last chunk (`submit`, `serve`
-            // in the background, a writer finishing it before another close).
-            tracing::info!(region = %closing.region, month = %closing.month, members = closing.members_done, missed = closing.missed_recorded, withdrawn = closing.withdrawn_recorded, "month close recorded to the end");
-        }
+        log_chunk_recorded(&closing, finished);
         if let Some(hook) = &mut self.after_close_chunk {
             hook();
         }
@@ -1046,4 +1041,14 @@ fn decode_closing(row: &[u8]) -> Result<Closing, StoreError> {
         message: crate::store::findings::closing_undecodable(error),
     })?;
     Ok(stored.into())
+}
+
+/// Logs a durable chunk of `closing`; the last one at `info`, once, by whichever caller
+/// recorded it (`submit`, `serve` in the background, a writer finishing it before
+/// another close).
+fn log_chunk_recorded(closing: &Closing, finished: bool) {
+    tracing::debug!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, finished, "month close chunk recorded");
+    if finished {
+        tracing::info!(region = %closing.region, month = %closing.month, members = closing.members_done, missed = closing.missed_recorded, withdrawn = closing.withdrawn_recorded, "month close recorded to the end");
+    }
 }
