@@ -106,13 +106,18 @@ fn read(detail: &str) -> Option<Said> {
         let (line, column) = place.split_once(" column ")?;
         let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         if digits(line) && digits(column) {
+            let body = ("detail", Part::Said(read_body(body)?));
+            // A `submit` line is parsed alone, so its "line 1" beside the file's line
+            // number read as a second, contradicting one: said as a column alone.
+            if line == "1" {
+                return Some(Said::new(
+                    "detail-at-first-line",
+                    vec![body, ("column", text(column))],
+                ));
+            }
             return Some(Said::new(
                 "detail-at",
-                vec![
-                    ("detail", Part::Said(read_body(body)?)),
-                    ("line", text(line)),
-                    ("column", text(column)),
-                ],
+                vec![body, ("line", text(line)), ("column", text(column))],
             ));
         }
     }
@@ -419,8 +424,12 @@ mod tests {
                 "未知字段 `zzz`，应为以下之一：`member_id`、`months`、`amount`",
             ),
             (
+                "EOF while parsing an object at line 3 column 2",
+                "对象不完整，在此处结束（第 3 行第 2 列）",
+            ),
+            (
                 "EOF while parsing an object at line 1 column 152",
-                "对象不完整，在此处结束（第 1 行第 152 列）",
+                "对象不完整，在此处结束（第 152 列）",
             ),
             (
                 "UUID parsing failed: invalid character: found `z` at 0",
@@ -432,7 +441,7 @@ mod tests {
             ),
             (
                 "the key \"amount\" appears twice in one object at line 1 column 138",
-                "键 \"amount\" 在同一个对象中出现了两次（第 1 行第 138 列）",
+                "键 \"amount\" 在同一个对象中出现了两次（第 138 列）",
             ),
             (
                 "invalid type: string \"two\", expected u32",

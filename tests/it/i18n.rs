@@ -2530,7 +2530,7 @@ fn submit_s_messages_follow_the_lang_flag_and_never_the_locale() {
         chinese.iter().map(message).collect::<Vec<_>>(),
         [
             "统筹地区“x”尚未发布政策：目前还没有任何统筹地区发布政策，请先通过 publish_policy 为其发布政策（R3）",
-            "第 2 行：不是有效的 JSON（无法识别的内容（此处只能是 true、false 或 null）（第 1 行第 2 列））；每条命令请发送一个 JSON 对象",
+            "第 2 行：不是有效的 JSON（无法识别的内容（此处只能是 true、false 或 null）（第 2 列））；每条命令请发送一个 JSON 对象",
             "第 3 行：pay：缺少字段 `member_id`",
         ]
     );
