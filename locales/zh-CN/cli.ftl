@@ -119,6 +119,7 @@ cli-damage-mark-kept-for-audit = 存储校验通过，但标记 { $mark } 保留
 cli-rebuild-checked = rebuild 成功不代表存储完好：它只按每个事件的哈希和日志的哈希链逐一校验，并据此重写了每一条状态行，没有校验各事件流的哈希链、命令记录和事件流索引。请运行 `flexledger verify` 校验整个存储
 cli-rebuild-still-marked = 该存储仍带有“发现损坏”标记（{ $mark }）：只有 `flexledger verify` 校验整个存储完好之后才会删除该标记（审计工具留下的标记须由 `flexledger-audit verify` 删除）；在此之前，不会向该存储追加任何内容
 cli-serve-writer-stopped = 一次追加失败，或存储不再接受本写入进程的追加（原因见上面的错误：磁盘已满、数据库重启或无法连接、数据损坏），因此服务器已停止：它在内存中持有的行可能尚未持久保存，也不会再据此应答。请排除原因后重新启动：它会重新读取已持久保存的日志；带 command_id 重新发送的命令，若已记录，会作为重复命令应答
+cli-serve-writer-stopped-because = 一次追加失败（{ $cause }），因此服务器已停止：它在内存中持有的行可能尚未持久保存，也不会再据此应答。请排除原因后重新启动：它会重新读取已持久保存的日志；带 command_id 重新发送的命令，若已记录，会作为重复命令应答
 cli-stdin-twice = { $options }：其中只有一个可以读取标准输入（'-'）；其余请以文件给出
 cli-output-no-file-name = { $file } 没有指明文件：请指定要写入的文件
 cli-output-rename = 无法将 { $from } 重命名为 { $file }

@@ -190,7 +190,16 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
             // Damage, said as damage (exit 1, with the advice), not as a failed append.
             return Err(StoreError::Corrupt { position, message }.into());
         }
-        let said = crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]);
+        // The cause, where the writer kept its sentence (a full disk, a file size
+        // limit): the error lines above it are the log's, in English.
+        let cause = (counters.failure_said.lock())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let said = match cause {
+            Some(cause) => crate::i18n::Sentence::new("cli-serve-writer-stopped-because", vec![])
+                .with_said("cause", *cause),
+            None => crate::i18n::Sentence::new("cli-serve-writer-stopped", vec![]),
+        };
         return Err(said.into());
     }
     Ok(ExitCode::SUCCESS)

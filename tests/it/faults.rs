@@ -1391,6 +1391,13 @@ fn a_server_on_a_full_disk_stops_and_works_again_once_there_is_room() {
         log.contains("an append failed") && log.contains("start it again"),
         "{log}"
     );
+    // Its last line names the cause itself (a probe's operator was sent to the English
+    // log lines above it).
+    let last = log.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("an append failed (") && last.contains("is full"),
+        "{log}"
+    );
 
     std::fs::remove_file(&ballast).unwrap();
     let server = serve_logging(logs.path(), &data, &logs.path().join("again.log"));
