@@ -72,6 +72,8 @@ cli-stopped-nothing-kept = interrupted: the { $what ->
 cli-cannot-listen = cannot listen on { $listen }
 cli-listen-not-an-address = cannot listen on { $listen }: it is not an address with a port from 0 to 65535; write HOST:PORT, e.g. 127.0.0.1:8080 (127.0.0.1:0 picks a free port and prints it)
 cli-listen-in-use = cannot listen on { $listen }: another program (another `flexledger serve`?) is listening there. Stop it, or give another address with --listen (127.0.0.1:0 picks a free port and prints it)
+cli-listen-not-this-machine = cannot listen on { $listen }: that address is not one of this machine's. Give one of its own: 127.0.0.1 for this machine only, 0.0.0.0 for every network it is on, or the address of one of its interfaces (`ip -brief address`)
+cli-listen-denied = cannot listen on { $listen }: the system refused it (a port below 1024 needs root or the CAP_NET_BIND_SERVICE capability). Listen on a port from 1024 up, behind a proxy that takes the low port, or grant the capability
 cli-not-a-public-key = { $by ->
         [variable] $FLEXLEDGER_PUBLIC_KEY
        *[option] --public-key

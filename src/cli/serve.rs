@@ -215,6 +215,8 @@ fn bind(listen: &str) -> anyhow::Result<std::net::TcpListener> {
         let id = match error.kind() {
             std::io::ErrorKind::AddrInUse => Some("cli-listen-in-use"),
             std::io::ErrorKind::InvalidInput => Some("cli-listen-not-an-address"),
+            std::io::ErrorKind::AddrNotAvailable => Some("cli-listen-not-this-machine"),
+            std::io::ErrorKind::PermissionDenied => Some("cli-listen-denied"),
             _ => None,
         };
         if let Some(id) = id {

@@ -801,6 +801,17 @@ fn serve_on_an_address_in_use_says_what_to_do() {
     assert!(said.contains("another program"), "{said}");
     assert!(said.contains("--listen (127.0.0.1:0"), "{said}");
     assert!(!data.exists(), "no data directory made");
+    // An address of no interface here (TEST-NET-1, never assigned): which addresses
+    // to give, not only the system's "Cannot assign requested address".
+    let output = flexledger(
+        &data,
+        &["serve", "--demo", "--listen", "192.0.2.1:8080"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("is not one of this machine's"), "{said}");
+    assert!(!data.exists(), "no data directory made");
 }
 
 /// Sums the ledger keeps pass the 12 integer digits of an amount a command sends
