@@ -1507,12 +1507,15 @@ fn submit(
     let SubmitTally {
         accepted,
         refused,
+        answered,
         line_number,
         first_refused,
         ..
     } = tally;
     if let Some((line, refusal)) = first_refused {
-        say_refused(language, (refused, line_number), line, &refusal);
+        // Of the lines answered: blank lines at the end of the input are read but not
+        // answered (a contract probe was told "1 of 6" beside 4 results).
+        say_refused(language, (refused, answered), line, &refusal);
     }
     tracing::info!(
         lines = line_number,

@@ -39,6 +39,10 @@ fn a_malformed_line_is_reported_on_its_line_and_the_others_still_run() {
     }
     let accepted = results.iter().filter(|result| result["ok"] == true).count();
     assert_eq!(accepted, lines.len() - 3, "every other line was processed");
+    // The summary counts the lines answered, not the blank ones after the last.
+    let said = String::from_utf8_lossy(&output.stderr);
+    let summary = format!("lines refused: 3 of {} ", lines.len());
+    assert!(said.contains(&summary), "{said}");
     let member = flexledger(dir.path(), &["member", MEMBER], None);
     let coverage: Value = serde_json::from_slice(&member.stdout).unwrap();
     assert_eq!(
