@@ -594,12 +594,10 @@ mod tests {
     /// Bytes a test client reads at most before calling a response endless.
     const READ_BYTES_MAX: usize = 64 << 20;
 
-    /// A server whose one route streams zeros forever, with a short send-stall timeout.
-    async fn endless_server(
-        send_stall_timeout: Duration,
-    ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    /// An app whose one route, `/endless`, streams zeros forever.
+    fn endless_app() -> Router {
         let chunk = Bytes::from(vec![0_u8; 64 << 10]);
-        let app = Router::new().route(
+        Router::new().route(
             "/endless",
             axum::routing::get(move || {
                 let chunk = chunk.clone();
@@ -609,7 +607,14 @@ mod tests {
                     }))
                 }
             }),
-        );
+        )
+    }
+
+    /// A server whose one route streams zeros forever, with a short send-stall timeout.
+    async fn endless_server(
+        send_stall_timeout: Duration,
+    ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        let app = endless_app();
         let limits = ConnectionLimits {
             send_stall_timeout,
             ..ConnectionLimits::default()
@@ -731,18 +736,7 @@ mod tests {
     /// that stopped reading had held a SIGTERM for 60 s.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopping_server_waits_for_a_stalled_client_only_briefly() {
-        let chunk = Bytes::from(vec![0_u8; 64 << 10]);
-        let app = Router::new().route(
-            "/endless",
-            axum::routing::get(move || {
-                let chunk = chunk.clone();
-                async move {
-                    Body::from_stream(futures_util::stream::repeat_with(move || {
-                        Ok::<_, io::Error>(chunk.clone())
-                    }))
-                }
-            }),
-        );
+        let app = endless_app();
         let limits = ConnectionLimits {
             send_stall_timeout: Duration::from_secs(3600),
             shutdown_send_stall_timeout: Duration::from_millis(300),
