@@ -1446,13 +1446,18 @@ pub(crate) const LEDGER_RECORD_DIGEST: Sha256 = Sha256::ZERO;
 
 /// Whether `envelopes` are a record the ledger wrote itself, by what it starts with:
 /// a missed month or a withdrawal for arrears, which only a close records (for
-/// records stored before they carried `LEDGER_RECORD_DIGEST`).
+/// records stored before they carried `LEDGER_RECORD_DIGEST`). Not a record that
+/// holds the close's `MonthClosed` too: v1 recorded a close's consequences before it
+/// in the `close_month` command's own record, whose id its sender may send again.
 fn written_by_the_ledger(envelopes: &[Envelope]) -> bool {
-    match envelopes.first().map(|envelope| &envelope.event) {
+    let starts_as_a_chunk = match envelopes.first().map(|envelope| &envelope.event) {
         Some(Event::ContributionMissed(_)) => true,
         Some(event) => is_automatic_withdrawal(event),
         None => false,
-    }
+    };
+    let holds_the_close =
+        (envelopes.iter()).any(|envelope| matches!(envelope.event, Event::MonthClosed(_)));
+    starts_as_a_chunk && !holds_the_close
 }
 
 /// The answer to a command whose id was accepted before: the first result again if it
@@ -1475,9 +1480,10 @@ fn repeated_result(
         (Some(digest), Some(recorded)) => {
             digest != recorded.0 && !envelope.earlier_body_digests.contains(&recorded.0)
         }
-        (Some(_), None) => envelopes
-            .first()
-            .is_some_and(|first| !envelope.command.could_have_made(&first.event)),
+        (Some(_), None) => {
+            !envelopes.is_empty()
+                && !(envelope.command).could_have_made(envelopes.iter().map(|made| &made.event))
+        }
         (None, _) => false,
     };
     if another {

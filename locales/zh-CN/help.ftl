@@ -208,7 +208,7 @@ help-flexledger-restore =
 
         验证只需要公钥：--public-key（或 $FLEXLEDGER_PUBLIC_KEY）固定账本公布的公钥；不给出时使用备份所写的公钥，输出中会有 "key_pinned":false。若要继续用账本的密钥签署检查点，请用 --signing-key 给出其密钥文件（必须是签署该备份的密钥；它会被安装到新目录中），或让 $FLEXLEDGER_SIGNING_KEY 继续指向它。两者都没有时，不安装任何密钥，并有警告说明：请在使用恢复后的账本之前把密钥放好。它从不自行生成新密钥（第二把密钥会以另一个身份签署同一份日志）：密钥放回之前，它照常接受命令，但不签署任何东西：backup、checkpoint 以及审计工具的导出都会拒绝运行，而审计工具中只读的命令照常可用（如带 --public-key 的 verify）（docs/DECISIONS.md D33）。
 
-        每条命令的内容摘要随其命令 id 一起恢复，因此在已接受的 id 下提交不同的命令，会像在原账本上一样被拒绝（command_id_reused）。备份对这些内容摘要签名（审计包第 3 版，"commands_signed":true）：其中任何一条被删除或改动都会被拒绝。较旧的备份也能恢复，并附一条注意：2026-12-04 或 05 写出的备份（第 2 版）内容摘要未签名（"commands_signed":false）；更早写出的备份，或 2026-12-05 之前由 `flexledger-audit export --all` 导出的文件（第 1 版），没有内容摘要，其命令 id 对任何内容都回答为重复。备份中没有、因而不会恢复的：已保存的参保记录变更的事件推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
+        每条命令的内容摘要随其命令 id 一起恢复，因此在已接受的 id 下提交不同的命令，会像在原账本上一样被拒绝（command_id_reused）。备份对这些内容摘要签名（审计包第 3 版，"commands_signed":true）：其中任何一条被删除或改动都会被拒绝。较旧的备份也能恢复，并附一条注意：2026-12-04 或 05 写出的备份（第 2 版）内容摘要未签名（"commands_signed":false）；更早写出的备份，或 2026-12-05 之前由 `flexledger-audit export --all` 导出的文件（第 1 版），没有内容摘要，其命令 id 像 v1 接受的 id 一样应答：除非该 id 的事件不可能由该命令产生，否则回答为重复。备份中没有、因而不会恢复的：已保存的参保记录变更的事件推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
 
         输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、commands_signed、signing_key。
 

@@ -330,25 +330,39 @@ impl Command {
         }
     }
 
-    /// Whether `first`, the first event of an accepted command's result, can have been
-    /// made by this command: the same stream, the kind of event it makes first, and
-    /// for a policy or a month close the same month. For an id accepted before v2,
-    /// which recorded no digest of its command (D10): what its events show of the
-    /// command is all there is to tell another command by.
-    pub fn could_have_made(&self, first: &super::event::Event) -> bool {
+    /// Whether `made`, the events of an accepted command's result, can have been made
+    /// by this command: for a month close, its region's `MonthClosed` of the same
+    /// month among them (v1 recorded the members' consequences first); else the first
+    /// event on the same stream, of the kind the command makes first, and for a
+    /// policy of the same month. For an id accepted before v2, which recorded no
+    /// digest of its command (D10): what its events show of the command is all there
+    /// is to tell another command by.
+    pub fn could_have_made<'a>(
+        &self,
+        made: impl IntoIterator<Item = &'a super::event::Event>,
+    ) -> bool {
         use super::event::{Event, StreamId};
+        let mut made = made.into_iter();
+        if let Command::CloseMonth(close) = self {
+            return made.any(|event| {
+                matches!(event, Event::MonthClosed(closed)
+                    if closed.region == close.region && closed.month == close.month)
+            });
+        }
+        let Some(first) = made.next() else {
+            return false;
+        };
         let stream = match (self, self.member_id()) {
             (_, Some(member_id)) => StreamId::Member(member_id),
             (Command::PublishPolicy(policy), None) => StreamId::Region(policy.region.clone()),
-            (Command::CloseMonth(close), None) => StreamId::Region(close.region.clone()),
-            // OK because `member_id` is `None` only for the two region commands above.
-            (_, None) => unreachable!("a command without a member is a region's"),
+            // OK because `member_id` is `None` only for the two region commands, and a
+            // month close was answered above.
+            (_, None) => unreachable!("a command without a member is a policy here"),
         };
         let kind = match (self, first) {
             (Command::PublishPolicy(policy), Event::PolicyPublished(published)) => {
                 policy.effective_from == published.effective_from
             }
-            (Command::CloseMonth(close), Event::MonthClosed(closed)) => close.month == closed.month,
             (Command::Enroll(_), Event::MemberEnrolled(_))
             | (Command::Pay(_), Event::ContributionPaid(_))
             | (Command::StopDeduction(_), Event::DeductionStopped(_))

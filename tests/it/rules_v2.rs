@@ -1387,3 +1387,41 @@ fn a_v1_id_under_a_command_its_events_cannot_be_is_refused() {
         assert_eq!(refused["error"]["code"], "command_id_reused", "{results:?}");
     }
 }
+
+/// v1 recorded a month close's consequences before its `MonthClosed`, in the
+/// `close_month` command's own record (`tests/golden/v1-close-store.tar.gz`, made by
+/// `tools/make-golden-v1.sh` with the v1 build and `v1-close-commands.jsonl`): the
+/// same close sent again under its id is its duplicate, as every v1 command is (a
+/// review found it refused `command_id_reused`, taken for a record the ledger wrote
+/// itself); another month under the id is not.
+#[test]
+fn a_v1_close_that_recorded_consequences_answers_its_own_id_as_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = untar_golden("v1-close-store", dir.path());
+    let mut ledger = Ledger::open(&data).unwrap();
+    let mut sources = FixedSources::new();
+    let sent: Vec<Value> =
+        std::fs::read_to_string(repo_path("tests/golden/v1-close-commands.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+    let close = sent
+        .iter()
+        .find(|command| command["command"] == "close_month")
+        .unwrap();
+    let mut another_month = close.clone();
+    another_month["month"] = json!("2025-02");
+    let results = submit(&mut ledger, &mut sources, &[close.clone(), another_month]);
+    assert_eq!(results[0]["duplicate"], true, "{results:?}");
+    // Answered in v2's shape: the region's event and the close's summary.
+    assert_eq!(
+        results[0]["events"][0]["type"], "MonthClosed",
+        "{results:?}"
+    );
+    assert_eq!(results[0]["close"]["missed"], 1, "{results:?}");
+    assert_eq!(
+        results[1]["error"]["code"], "command_id_reused",
+        "{results:?}"
+    );
+}
