@@ -206,14 +206,9 @@ pub async fn serve(
         let (stopping, mut pressed) = (stopping.clone(), pressed.clone());
         // Only a slot wanted after this one was accepted presses it.
         pressed.mark_unchanged();
-        let stall_timeouts = (
-            limits.send_stall_timeout,
-            limits.shutdown_send_stall_timeout,
-        );
-        let timeouts = (limits.idle_timeout, stall_timeouts);
         tokio::spawn(async move {
             let closers = Closers { stopping, pressed };
-            serve_connection(socket, &builder, service, timeouts, closers).await;
+            serve_connection(socket, &builder, service, &limits, closers).await;
             drop(slot);
         });
     }
@@ -248,10 +243,7 @@ async fn serve_connection(
     socket: TcpStream,
     builder: &hyper::server::conn::http1::Builder,
     service: TowerToHyperService<Router>,
-    (idle_timeout, (send_stall_timeout, shutdown_send_stall_timeout)): (
-        Duration,
-        (Duration, Duration),
-    ),
+    limits: &ConnectionLimits,
     closers: Closers,
 ) {
     let Closers {
@@ -270,8 +262,8 @@ async fn serve_connection(
     let (mut closing, mut pressable, mut stopping_seen) = (false, true, false);
     loop {
         let stall_timeout = match stopping_seen {
-            true => send_stall_timeout.min(shutdown_send_stall_timeout),
-            false => send_stall_timeout,
+            true => (limits.send_stall_timeout).min(limits.shutdown_send_stall_timeout),
+            false => limits.send_stall_timeout,
         };
         tokio::select! {
             result = connection.as_mut() => {
@@ -289,7 +281,7 @@ async fn serve_connection(
                     connection.as_mut().graceful_shutdown();
                 }
             }
-            () = activity.idle_for(idle_timeout), if !closing => {
+            () = activity.idle_for(limits.idle_timeout), if !closing => {
                 closing = true;
                 connection.as_mut().graceful_shutdown();
             }

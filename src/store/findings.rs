@@ -695,6 +695,32 @@ pub fn entry(problem: &EntryProblem) -> DamageDetail {
     found(id, args)
 }
 
+// How the engine said its files are damaged: the `detail` of `engine_files`,
+// `engine_damaged` and `set_aside`, said in the reader's language where it is ours.
+
+/// The engine read back damaged data, at byte `byte` of its data file `db` if it said.
+pub fn engine_read_back(byte: Option<u64>) -> Sentence {
+    match byte {
+        Some(byte) => Sentence::new("store-engine-damaged-at", vec![("byte", text(byte))]),
+        None => Sentence::new("store-engine-damaged", vec![]),
+    }
+}
+
+/// The engine failed an internal check (a panic inside it), `reading` its files at
+/// open or later: `detail` is its message and where.
+pub fn engine_check_failed(detail: impl ToString, reading: bool) -> Sentence {
+    let id = match reading {
+        true => "store-engine-check-failed-reading",
+        false => "store-engine-check-failed",
+    };
+    Sentence::new(id, vec![("detail", text(detail))])
+}
+
+/// The engine's own words, as they came (they are not this build's to translate).
+pub fn engine_words(words: impl ToString) -> Sentence {
+    Sentence::new("store-engine-words", vec![("words", text(words))])
+}
+
 /// sled's files in `sled_dir` are damaged (`detail`: how the engine said it).
 pub fn engine_files(sled_dir: impl ToString, detail: Sentence) -> DamageDetail {
     let args = vec![("path", text(sled_dir))];

@@ -255,18 +255,9 @@ fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
 /// empty backtrace: `Read corrupted data at file offset Some(Inline(…)) backtrace ()`).
 fn engine_error_text(error: &sled::Error) -> Sentence {
     match error {
-        sled::Error::Corruption { at: Some(at), .. } => Sentence::new(
-            "store-engine-damaged-at",
-            vec![("byte", at.lid().to_string())],
-        ),
-        sled::Error::Corruption { at: None, .. } => Sentence::new("store-engine-damaged", vec![]),
-        error => engine_words(error),
+        sled::Error::Corruption { at, .. } => findings::engine_read_back(at.map(|at| at.lid())),
+        error => findings::engine_words(error),
     }
-}
-
-/// The engine's own words, as they came (they are not this build's to translate).
-fn engine_words(words: impl ToString) -> Sentence {
-    Sentence::new("store-engine-words", vec![("words", words.to_string())])
 }
 
 impl From<sled::Error> for StoreError {
@@ -1188,11 +1179,10 @@ fn catch_engine_panic<T>(
             let detail = ENGINE_PANIC
                 .with(|caught| caught.borrow_mut().take())
                 .unwrap_or_else(|| panic_message(payload.as_ref()));
-            let detail = Sentence::new(
-                "store-engine-check-failed-reading",
-                vec![("detail", detail)],
-            );
-            Err(engine_damaged(dir, detail))
+            Err(engine_damaged(
+                dir,
+                findings::engine_check_failed(detail, true),
+            ))
         }
     }
 }
@@ -1223,10 +1213,7 @@ pub fn engine_panic_damage(dir: &Path, info: &std::panic::PanicHookInfo<'_>) -> 
     if !is_engine_file(location.file()) {
         return None;
     }
-    let detail = Sentence::new(
-        "store-engine-check-failed",
-        vec![("detail", panic_detail(info))],
-    );
+    let detail = findings::engine_check_failed(panic_detail(info), false);
     Some(engine_damaged(dir, detail))
 }
 

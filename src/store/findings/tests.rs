@@ -6,11 +6,6 @@ use crate::i18n::Language;
 use crate::store::log_entry::{EntryProblem, VarintProblem};
 use crate::store::Sha256;
 
-/// The engine's own words, as `sled_store` passes them on.
-fn words(said: &str) -> crate::i18n::Sentence {
-    crate::i18n::Sentence::new("store-engine-words", vec![("words", said.to_owned())])
-}
-
 const MEMBER: &str = "0b53af7d-bb50-5037-9d21-49eba4cb5782";
 
 fn member() -> Uuid {
@@ -191,13 +186,13 @@ fn engine_findings() -> Vec<(DamageDetail, String)> {
         (block_at(BlockProblem::Count { count: 0, max: 16 }), "the log block at 17 claims 0 entries (1 to 16)".to_owned()),
         (block_at(BlockProblem::CutShort(2)), "the log block at 17 is cut short in entry 2".to_owned()),
         (block_at(BlockProblem::Extra(5)), "the log block at 17 has 5 bytes after its entries".to_owned()),
-        (engine_files("/d/sled", crate::i18n::Sentence::new("store-engine-damaged", vec![])), "the storage engine's files in /d/sled are damaged (it read back damaged data); the ledger cannot be read from them. Restore from a backup (`flexledger restore FILE --data-dir NEW`, or a copy of the data directory taken while no flexledger process ran); do not delete or edit files in it by hand".to_owned()),
+        (engine_files("/d/sled", engine_read_back(None)), "the storage engine's files in /d/sled are damaged (it read back damaged data); the ledger cannot be read from them. Restore from a backup (`flexledger restore FILE --data-dir NEW`, or a copy of the data directory taken while no flexledger process ran); do not delete or edit files in it by hand".to_owned()),
         (segment_header("/d/sled/db", 524288, (2, 3)), "the storage engine's data file /d/sled/db has a damaged segment header at byte 524288 (segment 2 of 3): the engine leaves that segment out of its recovery, so what is appended now would be lost at the next open. Restore the data directory from a backup; do not append to this store".to_owned()),
         (data_file_behind_snapshot("/d/sled/db", "/d/sled/snap.00000000000000A0", (160, 150), ("/d", "mv a b".to_owned())), "the storage engine's data file /d/sled/db ends before its newest snapshot /d/sled/snap.00000000000000A0: the snapshot records the engine's log up to LSN 160, the file holds it only up to LSN 150, so the file was cut short or rolled back after the snapshot was written (the store was not opened: nothing was changed). Restore from a backup (`flexledger restore FILE --data-dir NEW`, or a copy of the data directory taken while no flexledger process ran). Without one, copy the data directory aside first (`cp -a /d …`), then set the snapshot aside, `mv a b`, and run `flexledger verify`: the engine then recovers what the file still holds, if it can, and the head witness names the events lost".to_owned()),
         (engine_dir_missing("/d/sled", "/d/head-witness", 12), "the storage engine's directory /d/sled is missing, but the head witness /d/head-witness records position 12 as durably appended: the engine's files were deleted, or the data directory was copied without them. Restore the data directory from a backup; nothing was created here".to_owned()),
         (witness_unreadable("/d/head-witness", "damaged-head-witness"), "the head witness /d/head-witness is unreadable (no intact record of the log's head), so it cannot tell whether the log lost its last events. Restore the data directory from a backup; or, to accept the log as it is after every hash is checked, run `flexledger verify --accept-head` (it keeps the unreadable file beside it as damaged-head-witness)".to_owned()),
-        (set_aside("/d/sled", words("bad"), std::slice::from_ref(&conf), "mv /d/sled/conf /d/sled/damaged-conf"), format!("the storage engine's files in /d/sled cannot be opened (bad): the damaged file is /d/sled/conf ({SETTINGS}). {AFTER_ONE}")),
-        (set_aside("/d/sled", words("bad"), &[conf, snapshot], "mv a b && mv c d"), format!("the storage engine's files in /d/sled cannot be opened (bad): the damaged files are /d/sled/conf ({SETTINGS}) and /d/sled/snap.1 ({SNAPSHOT}). {AFTER_TWO}")),
+        (set_aside("/d/sled", engine_words("bad"), std::slice::from_ref(&conf), "mv /d/sled/conf /d/sled/damaged-conf"), format!("the storage engine's files in /d/sled cannot be opened (bad): the damaged file is /d/sled/conf ({SETTINGS}). {AFTER_ONE}")),
+        (set_aside("/d/sled", engine_words("bad"), &[conf, snapshot], "mv a b && mv c d"), format!("the storage engine's files in /d/sled cannot be opened (bad): the damaged files are /d/sled/conf ({SETTINGS}) and /d/sled/snap.1 ({SNAPSHOT}). {AFTER_TWO}")),
         (entry_too_short(), "log entry is too short to hold a hash".to_owned()),
         (entry(&EntryProblem::NoHash), "the log entry is too short to hold a hash".to_owned()),
         (entry(&EntryProblem::NoEvent), "the log entry is too short to hold a hash and an event".to_owned()),
@@ -241,7 +236,7 @@ fn engine_findings() -> Vec<(DamageDetail, String)> {
         (prev_hash(hash, other), format!("prev_hash {hash} does not link to the previous event's hash {other}: an event before it was altered, removed or reordered")),
         (index_entry("region-x", 3), "stream region-x index entry 3 does not match the event".to_owned()),
         (stream_prev_hash("region-x", 2), "stream_prev_hash does not link to version 2 of region-x: an event of the stream was altered, removed or reordered".to_owned()),
-        (engine_damaged(words("bad")), "the storage engine found its files damaged (bad); restore the data directory from a backup".to_owned()),
+        (engine_damaged(engine_words("bad")), "the storage engine found its files damaged (bad); restore the data directory from a backup".to_owned()),
         (witness_missing("/d/head-witness", 7), "the head witness /d/head-witness is missing, but this store has kept one: it was deleted, or the data directory was copied or restored without it, so a log that lost its last events would look complete (it ends at position 7). Put the file back from where the directory came from, or restore the data directory from a backup; to accept the log as it is after every hash is checked, run `flexledger verify --accept-head`".to_owned()),
         (witness_ahead(4, "/d/head-witness", 6), "the log ends at position 4, but the head witness /d/head-witness records position 6 as durably appended: the storage engine lost events 5..=6 (its files were truncated or damaged). Restore the data directory from a backup; do not append to this store (it would reuse the lost positions)".to_owned()),
         (witness_other_hash(hash, "/d/head-witness", other, 6), format!("the event's hash is {hash}, but the head witness /d/head-witness recorded {other} for this position (the log ends at position 6): the log was rewritten or damaged, or the head witness is another data directory's (a file copied from elsewhere: then put this directory's own back). Otherwise restore the data directory from a backup")),
