@@ -28,6 +28,7 @@ http-read-only-rows-another-format = this server only reads, and the state rows 
 http-no-route = no such route; GET /v1/openapi.json lists every route (README's API section explains them)
 http-method-not-allowed = this route does not take that method; see README's API section or GET /v1/openapi.json
 http-overloaded = more than { $max } requests in flight; retry shortly
+http-connections-full = all { $max } connections are open; retry shortly
 http-store-unavailable = the ledger's database cannot be reached now; try again shortly (the server's log has the details)
 http-token-missing = send Authorization: Bearer <token> (a browser, which cannot set headers, may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture)
 http-token-unknown = unknown token: this server has no such token; check that it was copied whole, or ask whoever runs the server for one

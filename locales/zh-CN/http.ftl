@@ -27,6 +27,7 @@ http-read-only-rows-another-format = 本服务器只读，而其作答所依据�
 http-no-route = 没有此路由；GET /v1/openapi.json 列出全部路由（README 的 API 一节有说明）
 http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
 http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
+http-connections-full = { $max } 个连接已全部占用；请稍后重试
 http-store-unavailable = 暂时无法连接账本的数据库；请稍后重试（详情见服务器日志）
 http-token-missing = 请发送 Authorization: Bearer <token>（浏览器不能设置请求头：以 GET 打开事件推送、审计页面或时间线图片时，可改用 ?access_token=<token>）
 http-token-unknown = 未知的令牌：本服务器没有这个令牌；请核对是否完整复制，或向运行该服务器的人员索取

@@ -89,6 +89,12 @@ pub const FEED_SUBSCRIBERS_MAX: usize = 256;
 /// backlog (see `server.rs`). Below the common 1,024 file-descriptor soft limit, with
 /// room left for the store's files.
 pub const CONNECTIONS_OPEN_MAX: usize = 768;
+/// Connections accepted beyond `CONNECTIONS_OPEN_MAX` for `/healthz`: a liveness probe
+/// is answered at once when every slot is taken, where it waited its turn in the
+/// accept backlog (up to the 30 s a request body may take) and a supervisor could read
+/// a busy server as a dead one. Any other request on such a connection is refused 503
+/// `overloaded` (`server.rs`).
+pub const CONNECTIONS_RESERVED_FOR_HEALTH_MAX: usize = 8;
 /// From accept, or from the end of the previous response on a keep-alive connection,
 /// to a complete request head; a client still sending it is disconnected.
 pub const HEADER_READ_TIMEOUT_SECONDS: u64 = 10;
@@ -562,6 +568,7 @@ pub fn app(state: AppState) -> Router {
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn(server::answer_health_alone))
         .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn(request_id::tag))
 }

@@ -9,18 +9,22 @@
 //! body-read timeout, and one that trickles it after the whole body's deadline, so it
 //! holds neither a request slot nor a shutdown for long. A client that asks and then
 //! takes no byte of the answer is cut after the send-stall timeout, so it pins neither
-//! the response's memory nor a slot.
+//! the response's memory nor a slot. When every slot is taken, a few more connections
+//! are accepted for `/healthz` (`CONNECTIONS_RESERVED_FOR_HEALTH_MAX`): a liveness probe
+//! is answered at once, and any other request on them is refused 503 `overloaded`.
 
 use super::{
-    CONNECTIONS_OPEN_MAX, CONNECTION_IDLE_TIMEOUT_SECONDS, CONNECTION_READ_BUFFER_BYTES_MAX,
-    HEADER_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TIMEOUT_SECONDS,
-    REQUEST_BODY_READ_TOTAL_SECONDS_MAX, RESPONSE_SEND_PROGRESS_BYTES_MIN,
-    RESPONSE_SEND_STALL_TIMEOUT_SECONDS, SHUTDOWN_SEND_STALL_TIMEOUT_SECONDS,
+    AppError, CONNECTIONS_OPEN_MAX, CONNECTIONS_RESERVED_FOR_HEALTH_MAX,
+    CONNECTION_IDLE_TIMEOUT_SECONDS, CONNECTION_READ_BUFFER_BYTES_MAX, HEADER_READ_TIMEOUT_SECONDS,
+    REQUEST_BODY_READ_TIMEOUT_SECONDS, REQUEST_BODY_READ_TOTAL_SECONDS_MAX,
+    RESPONSE_SEND_PROGRESS_BYTES_MIN, RESPONSE_SEND_STALL_TIMEOUT_SECONDS,
+    SHUTDOWN_SEND_STALL_TIMEOUT_SECONDS,
 };
 use axum::extract::rejection::BytesRejection;
 use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -33,7 +37,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 
 /// How connections are bounded; `Default` is the documented constants.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +50,8 @@ pub struct ConnectionLimits {
     pub idle_timeout: Duration,
     /// Sockets accepted and not yet closed.
     pub connections_open_max: usize,
+    /// Sockets accepted beyond `connections_open_max` for `/healthz` alone.
+    pub connections_reserved_for_health_max: usize,
     /// Longest wait for the next bytes of a request body being read.
     pub body_read_timeout: Duration,
     /// Longest a whole request body may take, from the request head on.
@@ -63,6 +69,7 @@ impl Default for ConnectionLimits {
             header_read_timeout: Duration::from_secs(HEADER_READ_TIMEOUT_SECONDS),
             idle_timeout: Duration::from_secs(CONNECTION_IDLE_TIMEOUT_SECONDS),
             connections_open_max: CONNECTIONS_OPEN_MAX,
+            connections_reserved_for_health_max: CONNECTIONS_RESERVED_FOR_HEALTH_MAX,
             body_read_timeout: Duration::from_secs(REQUEST_BODY_READ_TIMEOUT_SECONDS),
             body_read_total: Duration::from_secs(REQUEST_BODY_READ_TOTAL_SECONDS_MAX),
             send_stall_timeout: Duration::from_secs(RESPONSE_SEND_STALL_TIMEOUT_SECONDS),
@@ -158,6 +165,8 @@ pub async fn serve(
     ));
     let connections_open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
     let slots = Arc::new(Semaphore::new(connections_open_max));
+    let reserved_max = (limits.connections_reserved_for_health_max).min(Semaphore::MAX_PERMITS);
+    let reserved = Arc::new(Semaphore::new(reserved_max));
     let (stop, stopping) = watch::channel(false);
     let builder = connection_builder(&limits);
     // Raised each time a connection waits for a slot: every open connection then
@@ -166,23 +175,27 @@ pub async fn serve(
     let (press, pressed) = watch::channel(0_u64);
     tokio::pin!(shutdown);
     loop {
-        // Beyond the cap, connections are not accepted: they wait in the kernel's
-        // accept backlog until a slot frees (or the client gives up). Waiting, rather
-        // than accepting and closing at once, serves a burst of honest clients a
-        // little late instead of refusing them, costs no file descriptor per waiting
-        // client, and the header-read and idle timeouts bound how long any slot is held.
-        // A client that holds every slot by asking again and again on kept-alive
-        // connections is bounded by the pressure above: a security probe's 800
-        // connections, each asking for /healthz every 2 s, kept every other client
-        // out, /healthz included, for as long as it ran.
+        // Beyond the cap (and the few connections reserved for `/healthz`),
+        // connections are not accepted: they wait in the kernel's accept backlog until
+        // a slot frees (or the client gives up). Waiting, rather than accepting and
+        // closing at once, serves a burst of honest clients a little late instead of
+        // refusing them, costs no file descriptor per waiting client, and the
+        // header-read and idle timeouts bound how long any slot is held. A client that
+        // holds every slot by asking again and again on kept-alive connections is
+        // bounded by the pressure above: a security probe's 800 connections, each
+        // asking for /healthz every 2 s, kept every other client out, /healthz
+        // included, for as long as it ran.
         let slot = match slots.clone().try_acquire_owned() {
-            Ok(slot) => slot,
+            Ok(slot) => Slot::Open(slot),
             Err(_) => {
                 press.send_modify(|times| *times = times.wrapping_add(1));
+                // OK because both semaphores are owned here and never closed.
+                let never_closed = "the slots semaphores are never closed";
                 tokio::select! {
+                    biased;
                     () = &mut shutdown => break,
-                    // OK because the semaphore is owned here and never closed.
-                    slot = slots.clone().acquire_owned() => slot.expect("the slots semaphore is never closed"),
+                    slot = slots.clone().acquire_owned() => Slot::Open(slot.expect(never_closed)),
+                    slot = reserved.clone().acquire_owned() => Slot::Reserved(slot.expect(never_closed)),
                 }
             }
         };
@@ -202,10 +215,20 @@ pub async fn serve(
         };
         let _ = socket.set_nodelay(true);
         let builder = builder.clone();
-        let service = TowerToHyperService::new(app.clone());
-        let (stopping, mut pressed) = (stopping.clone(), pressed.clone());
+        let (service, slot) = match slot {
+            Slot::Open(slot) => (app.clone(), slot),
+            Slot::Reserved(slot) => {
+                let reserved = ReservedForHealth {
+                    connections_open_max,
+                };
+                (app.clone().layer(axum::Extension(reserved)), slot)
+            }
+        };
+        let service = TowerToHyperService::new(service);
+        let mut pressed = pressed.clone();
         // Only a slot wanted after this one was accepted presses it.
         pressed.mark_unchanged();
+        let stopping = stopping.clone();
         tokio::spawn(async move {
             let closers = Closers { stopping, pressed };
             serve_connection(socket, &builder, service, &limits, closers).await;
@@ -217,7 +240,55 @@ pub async fn serve(
     // Every connection holds a slot until it closes: having them all means all closed.
     let all = u32::try_from(connections_open_max).unwrap_or(u32::MAX);
     let _ = slots.acquire_many(all).await;
+    let all = u32::try_from(reserved_max).unwrap_or(u32::MAX);
+    let _ = reserved.acquire_many(all).await;
     Ok(())
+}
+
+/// The slot a connection is accepted on (`serve`).
+enum Slot {
+    /// One of `connections_open_max`.
+    Open(OwnedSemaphorePermit),
+    /// One of those kept for `/healthz` once the others are all taken
+    /// (`answer_health_alone`).
+    Reserved(OwnedSemaphorePermit),
+}
+
+/// Marks each request of a connection accepted on a slot reserved for `/healthz`
+/// (an extension, read by `answer_health_alone`).
+#[derive(Clone, Copy)]
+pub(super) struct ReservedForHealth {
+    /// The cap that was full, named in the refusal of any other request.
+    connections_open_max: usize,
+}
+
+/// A middleware of the router: on a connection accepted on a slot reserved for
+/// `/healthz` (`ReservedForHealth`), `/healthz` is answered and any other request is
+/// refused 503 `overloaded` (`Retry-After`), and the connection then closes, so that a
+/// reserved slot is never held longer than one request. Had those other requests
+/// waited for a slot instead, a burst of honest clients would have taken the reserve
+/// too and left the probe waiting. Any other connection's requests go straight on.
+pub(super) async fn answer_health_alone(request: Request, next: Next) -> Response {
+    let reserved = request.extensions().get::<ReservedForHealth>().copied();
+    let mut response = match reserved {
+        None => return next.run(request).await,
+        Some(_) if request.uri().path() == "/healthz" => next.run(request).await,
+        Some(reserved) => {
+            let max = crate::i18n::text(reserved.connections_open_max);
+            let said = "http-connections-full";
+            AppError::say(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                said,
+                vec![("max", max)],
+            )
+            .retry_after(super::RETRY_AFTER_OVERLOADED_SECONDS)
+            .into_response()
+        }
+    };
+    let close = HeaderValue::from_static("close");
+    response.headers_mut().insert(header::CONNECTION, close);
+    response
 }
 
 /// How every connection is served: HTTP/1.1 kept alive, its request head bounded in

@@ -513,35 +513,71 @@ fn slow_partial_headers_neither_lock_clients_out_nor_stay_open() {
     assert_eq!(live[0].1, "ContributionPaid");
 }
 
-/// A client beyond the cap waits in the accept backlog (it is neither refused nor
-/// reset) until a slot frees: partial request heads (a slowloris) hold theirs until
-/// the header-read timeout at the latest.
+/// When every slot is taken (here by partial request heads, a slowloris), `/healthz`
+/// is answered at once on a connection reserved for it, and that connection then
+/// closes; any other request on such a connection is refused 503 `overloaded`, to be
+/// asked again shortly, so that no reserved slot is held for longer than one request.
+/// Before the reserve, a probe waited up to the header-read timeout, and a supervisor
+/// could read a busy server as a dead one.
 #[test]
-fn connections_beyond_the_cap_wait_for_a_slot() {
-    use std::io::Write;
+fn health_is_answered_when_every_slot_is_taken() {
+    use std::io::{Read, Write};
     const CONNECTIONS_OPEN_MAX: usize = 20;
     let dir = tempfile::tempdir().unwrap();
+    // The documented header-read timeout (10 s): the test is over long before it cuts
+    // a slow connection, so one still open at the end held its slot throughout.
     let server = start_with_env(
         dir.path(),
-        &[
-            ("FLEXLEDGER_HEADER_READ_TIMEOUT_MS", "1000"),
-            (
-                "FLEXLEDGER_CONNECTIONS_OPEN_MAX",
-                &CONNECTIONS_OPEN_MAX.to_string(),
-            ),
-        ],
+        &[(
+            "FLEXLEDGER_CONNECTIONS_OPEN_MAX",
+            &CONNECTIONS_OPEN_MAX.to_string(),
+        )],
     );
     let address = server.base.strip_prefix("http://").unwrap().to_owned();
-    let _slow: Vec<std::net::TcpStream> = (0..CONNECTIONS_OPEN_MAX)
+    let mut slow: Vec<std::net::TcpStream> = (0..CONNECTIONS_OPEN_MAX)
         .map(|_| {
             let mut stream = std::net::TcpStream::connect(&address).unwrap();
-            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
             stream
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(100));
-    let (status, _) = call(&server, "GET", "/healthz", None, None, &[]);
-    assert_eq!(status, 200);
+    std::thread::sleep(Duration::from_millis(200));
+    let mut probe = std::net::TcpStream::connect(&address).unwrap();
+    let answered = ask_for_healthz(&mut probe);
+    assert_eq!(
+        answered.map_err(|error| error.kind()),
+        Err(std::io::ErrorKind::ConnectionAborted),
+        "answered 200 with `Connection: close`"
+    );
+
+    let mut other = std::net::TcpStream::connect(&address).unwrap();
+    other
+        .write_all(b"GET /v1/openapi.json HTTP/1.1\r\nHost: x\r\nAccept-Language: zh-CN\r\n\r\n")
+        .unwrap();
+    other
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut refused = String::new();
+    other.read_to_string(&mut refused).unwrap();
+    let head = refused.to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 503"), "{refused}");
+    assert!(head.contains("retry-after: 1\r\n"), "{refused}");
+    assert!(head.contains("connection: close\r\n"), "{refused}");
+    assert!(refused.contains(r#""code":"overloaded""#), "{refused}");
+    assert!(refused.contains("20 个连接已全部占用"), "{refused}");
+
+    // Every slow connection had held its slot all along: it is answered now.
+    for stream in &mut slow {
+        stream.write_all(b"\r\n").unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut first = [0_u8; 12];
+        stream.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"HTTP/1.1 200");
+    }
 }
 
 /// Connections kept alive by clients that ask again and again (each, here, every
