@@ -246,6 +246,8 @@ fn key_kind(error: &KeyError) -> ErrorKind {
         | KeyError::Missing { .. }
         | KeyError::NotTheLedgers { .. }
         | KeyError::NotMadeHere { .. } => ErrorKind::Invalid,
+        // Said as the store's own refusal of a marked ledger is (`FoundDamaged`).
+        KeyError::LogRewritten { .. } => ErrorKind::Damaged,
         KeyError::Random(_) => ErrorKind::Internal,
     }
 }

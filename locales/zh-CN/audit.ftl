@@ -279,6 +279,7 @@ audit-key-io = { $action ->
 audit-key-missing = { $path } 处没有签名密钥，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：新密钥会让同一份日志有第二个身份，审计人员无法把它与伪造区分开。请把该账本的密钥文件放回 { $path }（或用 $FLEXLEDGER_SIGNING_KEY 指向它；使用 PostgreSQL 存储时，请指定存放该密钥的 --data-dir）。若密钥确已永久丢失，请有意生成新密钥并予以公告：flexledger-audit checkpoint --new-key（D33）
 audit-key-not-the-ledgers = 签名密钥 { $path } 的密钥标识为 { $found }，但该账本的检查点由密钥 { $signer } 签名（最近一次在树大小 { $tree_size } 处）：这是另一个账本的密钥；或者它是接替本账本密钥的新密钥（`checkpoint --new-key`），而它所签的检查点此后已从存储中删除（请把 `flexledger-audit checkpoint --list` 与已公布的检查点对照）。请指定存放本账本密钥的数据目录（或 $FLEXLEDGER_SIGNING_KEY）；若正是这个密钥，请先找回被删除的检查点（PostgreSQL 存储的 audit_checkpoints 行，从数据库的备份中找回），再签任何内容
 audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥由其写入进程（`flexledger serve` 或 `submit`）在首次打开账本时生成于写入端的数据目录中，在此处生成的密钥会让同一份日志有第二个身份（D33）。请指定存放写入端密钥的 --data-dir（或用 $FLEXLEDGER_SIGNING_KEY 指向它）
+audit-key-log-rewritten = 该账本不再签署任何内容：`flexledger-audit verify --kept` 发现，在账本外保存的检查点签名之后，其日志被改写（或回退）（发现于 { $found_at }；标记文件为 { $mark }）。此时签署检查点、导出或备份，会让账本密钥为已经签过的事件给出第二个不同的根，与伪造无从区分
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况
 audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 固定账本公布的公钥

@@ -1559,8 +1559,10 @@ fn clear_verified_mark(place: &Place, output: &AuditVerifyReport, language: Lang
         );
         return ExitCode::from(2);
     }
-    crate::cli::clear_verified_mark(&marked, "flexledger-audit", language);
-    ExitCode::SUCCESS
+    match crate::cli::clear_verified_mark(&marked, "flexledger-audit", language) {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(2),
+    }
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -44,6 +44,10 @@ pub enum KeyError {
     },
     #[error("{}", self.english())]
     NotMadeHere { path: String },
+    /// The ledger is marked as rewritten after it was signed (a verify with kept
+    /// checkpoints found it, `damage_mark::KEPT_VERIFY`): nothing more is signed.
+    #[error("{}", self.english())]
+    LogRewritten { mark: String, found_at: String },
 }
 
 impl KeyError {
@@ -85,6 +89,10 @@ impl KeyError {
             KeyError::Io { action, path, .. } => (
                 "audit-key-io",
                 vec![("action", (*action).to_owned()), ("path", path.clone())],
+            ),
+            KeyError::LogRewritten { mark, found_at } => (
+                "audit-key-log-rewritten",
+                vec![("mark", mark.clone()), ("found_at", found_at.clone())],
             ),
             KeyError::Random(_) => return None,
         };
@@ -218,12 +226,33 @@ fn not_the_ledgers(data_dir: &Path, key: &SigningKey, signer: &Signer) -> KeyErr
 /// [`ensure_ledgers`] for a command that signs what it reads from `place`
 /// (`checkpoint`, `export`, `flexledger backup`): a key is made only where the data
 /// directory is a sled ledger's own, held under its lock (D33).
+///
+/// Refused while the ledger is marked as rewritten after it was signed (a verify with
+/// kept checkpoints left the mark): a signature of that log would be a second
+/// checkpoint, with another root, for events the key signed before, which is what a
+/// forger's would look like; and a backup signed so restored into a store that verified
+/// clean (an auditor's probe).
 pub fn ensure_at(
     place: &crate::store::Place,
     latest: Option<&Signer>,
 ) -> Result<SigningKey, KeyError> {
+    refuse_a_log_marked_rewritten(place)?;
     let may_make = matches!(place.store, crate::store::Location::Sled(_));
     ensure_ledgers(&place.data_dir, latest, may_make)
+}
+
+/// The refusal of `ensure_at` for a ledger marked as rewritten after it was signed. A
+/// mark that cannot be read here is left to the store's own open to say.
+fn refuse_a_log_marked_rewritten(place: &crate::store::Place) -> Result<(), KeyError> {
+    let path = crate::store::damage_mark::path_at(place);
+    let found = crate::store::damage_mark::read_at(&path).ok().flatten();
+    match found {
+        Some(found) if found.found_with_kept_checkpoints() => Err(KeyError::LogRewritten {
+            mark: path.display().to_string(),
+            found_at: found.found_at,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Where the key lives: `$FLEXLEDGER_SIGNING_KEY`, else `<data dir>/audit-signing-key`.

@@ -722,6 +722,9 @@ pub(crate) enum DamageAdvice {
 }
 
 pub(crate) fn damage_advice_for(error: &anyhow::Error) -> DamageAdvice {
+    if is_marked_rewritten(error) {
+        return DamageAdvice::KeptCheckpoint;
+    }
     match (
         is_set_aside_damage(error),
         is_witness_damage(error.as_ref()),
@@ -730,6 +733,23 @@ pub(crate) fn damage_advice_for(error: &anyhow::Error) -> DamageAdvice {
         (false, true) => DamageAdvice::Witness,
         (false, false) => DamageAdvice::Backup,
     }
+}
+
+/// Whether `error` is a store's refusal for a mark that a verify with kept checkpoints
+/// left: its way back is not a backup (an auditor's probe, told by `submit` to take
+/// one, restored the rewritten log into a store that verified clean).
+fn is_marked_rewritten(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let refused_to_sign = matches!(
+            cause.downcast_ref::<crate::audit::keys::KeyError>(),
+            Some(crate::audit::keys::KeyError::LogRewritten { .. })
+        );
+        refused_to_sign
+            || matches!(
+                cause.downcast_ref::<StoreError>(),
+                Some(StoreError::FoundDamaged { found, .. }) if found.found_with_kept_checkpoints()
+            )
+    })
 }
 
 /// `program: text`, with the colon of `language`.
@@ -2568,10 +2588,16 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     if !compared {
         say_mark_kept_uncompared(&mark_place_of(place), "flexledger", language);
     }
-    note_walk(place, "flexledger verify", &outcome, (compared, language));
+    let mark_kept = note_walk(place, "flexledger verify", &outcome, (compared, language));
     let code = print_walk_outcome(&store, outcome, language)?;
-    // Not "clean": a job run on a schedule must see that a check was left out.
-    Ok(if compared { code } else { ExitCode::from(2) })
+    // Not "clean": a job run on a schedule must see that a check was left out, or that
+    // the store stays marked for a check this command does not make (an auditor's
+    // probe read exit 0 as a healthy store that still took no writes).
+    Ok(if compared && !mark_kept {
+        code
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 /// Whether `report`'s walk compared the state rows with the fold; says on standard
@@ -2718,16 +2744,17 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
 
 /// What a walk of the whole store means for its damage mark (D61): damage found marks
 /// it; a walk that `clears` (a `verify`, which checks everything) and finds the store
-/// intact removes the mark, and says so.
+/// intact removes the mark, and says so. True when an intact store keeps a mark that
+/// only the audit tool's verify removes.
 fn note_walk<T>(
     place: &Place,
     found_by: &str,
     outcome: &Result<T, crate::ledger::LedgerError>,
     (clears, language): (bool, Language),
-) {
+) -> bool {
     let marked = mark_place_of(place);
     match outcome {
-        Ok(_) if clears => clear_verified_mark(&marked, "flexledger", language),
+        Ok(_) if clears => return !clear_verified_mark(&marked, "flexledger", language),
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
@@ -2737,6 +2764,7 @@ fn note_walk<T>(
             }
         }
     }
+    false
 }
 
 /// Where the stream index puts a damaged `position`: which member's (or region's)
@@ -2774,7 +2802,8 @@ pub(crate) fn say_mark_kept_uncompared(marked: &MarkPlace, program: &str, langua
 /// tool left, which may be about a checkpoint (an auditor's probe forged a stored
 /// checkpoint, and `flexledger verify`, which reads no signature, removed the mark).
 /// Only `marked`'s own mark: not one of another store kept in the same directory.
-pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) {
+/// False when a mark stays.
+pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) -> bool {
     let path = marked.path();
     let mark = path.display().to_string();
     let said = |line: String| program_said(program, &line, language);
@@ -2784,7 +2813,7 @@ pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: L
             let args = [("mark", text(&mark)), ("found_by", text(&found.found_by))];
             let line = say(language, "cli-damage-mark-kept-for-audit", &args);
             crate::shell_support::say_on_stderr!("{}", said(line));
-            return;
+            return false;
         }
     }
     match crate::store::damage_mark::clear_at(&marked.dir, &path) {
@@ -2796,9 +2825,13 @@ pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: L
                 &[("mark", text(&mark))],
             );
             crate::shell_support::say_on_stderr!("{}", said(line));
+            true
         }
-        Ok(false) => {}
-        Err(error) => tracing::warn!(%error, "cannot remove the damage mark"),
+        Ok(false) => true,
+        Err(error) => {
+            tracing::warn!(%error, "cannot remove the damage mark");
+            false
+        }
     }
 }
 

@@ -157,6 +157,17 @@ pub fn path_for(data_dir: &Path, store: Option<&str>) -> PathBuf {
     data_dir.join(format!("{DAMAGE_MARK_FILE}-{hex}"))
 }
 
+/// The mark's file of the store at `place`: a sled ledger's in its own directory, a
+/// PostgreSQL store's in the data directory beside its signing key (D84).
+pub fn path_at(place: &crate::store::Place) -> PathBuf {
+    match &place.store {
+        crate::store::Location::Sled(dir) => path_for(dir, None),
+        location @ crate::store::Location::Postgres(_) => {
+            path_for(&place.data_dir, Some(&location.to_string()))
+        }
+    }
+}
+
 /// The PostgreSQL stores' marks in `data_dir` (each file `damage-found-…`), with
 /// where each is: any of them keeps every PostgreSQL writer started with this data
 /// directory away (D84), since a URL may name a database in ways `database_named`

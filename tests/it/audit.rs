@@ -370,12 +370,38 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
     let said = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{said}");
     assert!(
-        said.contains("flexledger-audit verify --kept FILE"),
+        said.contains("flexledger-audit verify --kept FILE")
+            && said.contains("Do not take a backup of it to recover")
+            && !said.contains("loses no event"),
         "{said}"
     );
     let ledger_verify = crate::support::flexledger(rewritten.path(), &["verify"], None);
-    assert_eq!(ledger_verify.status.code(), Some(0), "{ledger_verify:?}");
+    // Intact, but marked: not 0, which a probe read as a healthy store.
+    assert_eq!(ledger_verify.status.code(), Some(2), "{ledger_verify:?}");
     assert!(mark.exists(), "flexledger verify left the mark");
+    // Nothing more is signed from the rewritten log: a backup, an export or a new
+    // checkpoint would have the ledger's key sign a second root for events it signed
+    // before (a probe's backup of it restored into a store that verified clean).
+    let backup = rewritten.path().join("rewritten.backup");
+    let signing = [
+        crate::support::flexledger(
+            rewritten.path(),
+            &["backup", "--out", backup.to_str().unwrap()],
+            None,
+        ),
+        audit(rewritten.path(), &["export", "--all", "--out", "-"]),
+        audit(rewritten.path(), &["checkpoint"]),
+    ];
+    for refused in signing {
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{said}");
+        assert!(
+            said.contains("nothing is signed from this ledger"),
+            "{said}"
+        );
+        assert!(refused.stdout.is_empty(), "{refused:?}");
+    }
+    assert!(!backup.exists());
     let again = audit(rewritten.path(), &["verify", "--kept", kept_arg]);
     assert_eq!(again.status.code(), Some(1), "{again:?}");
     assert!(mark.exists());
@@ -2056,7 +2082,8 @@ fn a_mark_the_audit_tool_left_is_removed_only_by_its_verify() {
     std::fs::write(&mark, found.to_string() + "\n").unwrap();
     let verified = crate::support::flexledger(dir.path(), &["verify"], None);
     let stderr = String::from_utf8_lossy(&verified.stderr);
-    assert_eq!(verified.status.code(), Some(0), "{stderr}");
+    // Not 0: the store still takes no writes (an auditor's probe read 0 as healthy).
+    assert_eq!(verified.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("stays: flexledger-audit verify left it"),
         "{stderr}"
