@@ -111,7 +111,7 @@ explain-status-due = { $month } is not closed yet (the open month is { $open_mon
 explain-status-due-beyond-prepay = { $month } is not closed yet (the open month is { $open_month }) and not paid; it cannot be paid yet: a payment runs at most to { $horizon }, 12 months ahead (R6)
 explain-status-waiting = paid{ $at }, but benefits of this enrollment period start in { $start } (P plus { $delay_kind }, R7); { $month } is before that, so it is waiting
 explain-status-waiting-ended = paid{ $at }, but the member was withdrawn from { $from }{ $ended_at } ({ $reason }, { $rule }), so the enrollment period ended before its benefits would have started in { $start } (P plus { $delay_kind }, R7): { $month } stays waiting and was never covered — its contribution bought no coverage, and { $refunded ->
-        [yes] it was refunded (R12)
+        [earlier] it was not refunded (R12 refunds only months paid beyond L, the last paid month; the { $refunded_amount } refunded for { $month } was an earlier period's payment for it)
        *[no] it was not refunded (R12 refunds only months paid beyond L, the last paid month)
     }
 explain-status-covered = paid{ $at }, never missed, and at or after the benefit start { $start } (P plus { $delay_kind }, R7): covered, with benefits

@@ -102,7 +102,7 @@ explain-status-due = { $month } 尚未月结（当前征缴月为 { $open_month 
 explain-status-due-beyond-prepay = { $month } 尚未月结（当前征缴月为 { $open_month }），也未缴费；现在还不能缴纳：一次缴费最多预缴到 { $horizon }，即 12 个月（R6）
 explain-status-waiting = 已缴费{ $at }，但本参保期的待遇起始月为 { $start }（P + { $delay_kind }，R7）；{ $month } 早于待遇起始月，因此处于等待期
 explain-status-waiting-ended = 已缴费{ $at }，但参保人员自 { $from } 起已停保（{ $reason }，{ $rule }）{ $ended_at }，本参保期在本应开始享受待遇的待遇起始月 { $start }（P + { $delay_kind }，R7）之前即已结束：{ $month } 停留在等待期，从未享受待遇——该月的缴费没有换来任何待遇，{ $refunded ->
-        [yes] 已退费（R12）
+        [earlier] 也未退费（R12 只对 L 即最后一个已缴费月份之后预缴的月份退费；{ $month } 已退的 { $refunded_amount } 是此前参保期为该月缴纳的费用）
        *[no] 也未退费（R12 只对 L 即最后一个已缴费月份之后预缴的月份退费）
     }
 explain-status-covered = 该月已缴费{ $at }，未记录中断缴费，且不早于待遇起始月 { $start }（P + { $delay_kind }，R7）：享受待遇

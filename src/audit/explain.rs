@@ -1117,9 +1117,9 @@ fn status_reasons(language: Language, why: &MonthWhy, events: &[Citation]) -> Ve
 
 /// R7: a paid month before its period's benefit start. If the period ended (R11/R12)
 /// before benefits would have started, the month was never covered and never will
-/// be: its contribution bought no coverage, and it is said whether it was refunded
-/// (R12 refunds only months paid beyond the last paid month) and which cited
-/// withdrawal ended the period.
+/// be: its contribution bought no coverage, and it is said that it was not refunded
+/// (R12 refunds only months paid beyond the last paid month), what an earlier period
+/// had refunded for the month, and which cited withdrawal ended the period.
 fn waiting_reason(
     language: Language,
     line: &MonthLine,
@@ -1145,7 +1145,15 @@ fn waiting_reason(
         let args = [month, at, ("start", text(start)), delay_kind];
         return say(language, "explain-status-waiting", &args);
     };
-    let refunded = if line.refunded.is_zero() { "no" } else { "yes" };
+    // The ending withdrawal refunds only months beyond L, outside the period (R12), so
+    // a refund of this month is of another period's payment for it, made before a
+    // re-enrollment held the month again (an auditor's probe read "it was refunded"
+    // of a payment that stood).
+    let refunded = if line.refunded.is_zero() {
+        "no"
+    } else {
+        "earlier"
+    };
     let args = [
         month,
         at,
@@ -1156,6 +1164,7 @@ fn waiting_reason(
         ("reason", reason_word(language, &withdrawal.reason)),
         ("rule", text(withdrawal.reason.rule())),
         ("refunded", text(refunded)),
+        ("refunded_amount", text(line.refunded)),
     ];
     say(language, "explain-status-waiting-ended", &args)
 }

@@ -644,3 +644,47 @@ fn a_withdrawal_of_any_reason_leaves_the_personal_account_as_credited() {
         );
     }
 }
+
+/// R7, R12: a month refunded in one period, then enrolled for again, paid, and left
+/// waiting when that period ended before its benefit start. `explain` says the payment
+/// that stands was not refunded, and whose the refund shown for the month was. Before,
+/// it said "it was refunded (R12)" of the payment that stood (an auditor's probe), from
+/// the month's refund of the earlier period.
+#[test]
+fn explain_says_a_waiting_month_refunded_in_an_earlier_period_was_not_refunded_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let withdraw = json!({"command":"withdraw","member_id":MEMBER,"reason":"voluntary"});
+    let commands = [
+        policy("2025-01", json!({})),
+        enroll(MEMBER, "2025-01", "0.60"),
+        pay(MEMBER, &["2025-01", "2025-02"], "1200.00", "2025-01-10"),
+        withdraw.clone(),
+        json!({"command":"reenroll","member_id":MEMBER,"month":"2025-02","base_ratio":"0.60"}),
+        pay(MEMBER, &["2025-02"], "600.00", "2025-01-11"),
+        close("2025-01"),
+        close("2025-02"),
+        withdraw,
+    ];
+    ledger_of(&commands, dir.path());
+    let explained = explained(dir.path(), MEMBER, "2025-02");
+    assert_eq!(explained["status"], "waiting");
+    assert_eq!(explained["paid"], "600.00");
+    assert_eq!(explained["refunded"], "600.00");
+    let en = explained_text(dir.path(), "en", MEMBER, "2025-02");
+    assert!(
+        en.contains(
+            "its contribution bought no coverage, and it was not refunded (R12 refunds only \
+             months paid beyond L, the last paid month; the 600.00 refunded for 2025-02 was \
+             an earlier period's payment for it)"
+        ),
+        "{en}"
+    );
+    assert!(!en.contains("and it was refunded"), "{en}");
+    let zh = explained_text(dir.path(), "zh-CN", MEMBER, "2025-02");
+    assert!(
+        zh.contains("也未退费（R12")
+            && zh.contains("2025-02 已退的 600.00 是此前参保期为该月缴纳的费用"),
+        "{zh}"
+    );
+    assert!(!zh.contains("待遇，已退费"), "{zh}");
+}
