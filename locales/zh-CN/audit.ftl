@@ -9,7 +9,7 @@ audit-damage-set-aside = flexledger-audit：请按上面所说把损坏的文件
 audit-damage-witness = flexledger-audit：存储未被标记：本数据目录的头部见证本身就会使其写入进程不向该数据库追加，直到上面所说的问题得到解决，或按上面所说把见证移开。若该数据库是账本的一个副本（不是本目录的写入进程所追加的那一个），这项发现说的是该副本与账本头部的差异：检查副本时请不要使用写入进程的 --data-dir
 
 ## public-key
-audit-public-key-id = 密钥标识 { $key_id }（ed25519）；请公布此公钥，供审计人员固定（--public-key）
+audit-public-key-id = 密钥标识 { $key_id }（ed25519）；请公布此公钥，供审计人员指定（--public-key）
 
 ## checkpoint
 audit-checkpoint-signed = 检查点：{ $events } 个事件，{ $streams } 条事件流；已签名并保存
@@ -20,7 +20,7 @@ audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致�
 audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效
 audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效（旧密钥所签）
 audit-checkpoint-invalid = 无效：{ $error }
-audit-checkpoint-wrong-key-pinned = 该检查点由密钥 { $found } 签名，而非固定的公钥 { $key }
+audit-checkpoint-wrong-key-pinned = 该检查点由密钥 { $found } 签名，而非指定的公钥 { $key }
 audit-checkpoint-wrong-key-ledgers = 它由密钥 { $found } 签名，而非本账本的密钥 { $key }（若该账本公告过更换密钥，请用 --earlier-key 给出它此前所用的密钥）
 audit-checkpoint-none = 尚无已保存的检查点：`flexledger-audit checkpoint` 可为日志的当前状态签署并保存一个
 
@@ -52,8 +52,8 @@ audit-export-file = 文件
 audit-bundle-valid = 有效：{ $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
 audit-bundle-invalid = 无效：{ $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
 audit-bundle-checkpoint = 检查点：{ $size } 个事件，根哈希 { $root }，签名于 { $created }
-audit-bundle-pinned = 由固定的公钥签名（密钥标识 { $key_id }）
-audit-bundle-unpinned = 由密钥标识 { $key_id } 签名：该公钥未固定——请与经办机构公布的公钥比对，或传入 --public-key
+audit-bundle-pinned = 由指定的公钥签名（密钥标识 { $key_id }）
+audit-bundle-unpinned = 由密钥标识 { $key_id } 签名：该公钥未指定——请与经办机构公布的公钥比对，或传入 --public-key
 audit-bundle-commands-unsigned = 注意：这份备份没有对其命令记录签名（审计包第 2 版）：其事件和检查点已验证，但若其中某条命令记录被删除，将无法察觉
 audit-bundle-no-command-digests = 注意：这个审计包不带命令摘要（第 1 版）：从它恢复的账本对其中已有的任何 id，都会把该 id 下的命令当作重复命令应答，除非该 id 的事件不可能由该命令产生（事件流、事件种类或月份不同）；要保留命令摘要，请从备份（`flexledger backup`，第 3 版）恢复
 audit-bundle-failed = 未通过 { $check }{ $place }：{ $message }
@@ -63,7 +63,7 @@ audit-bundle-position = 位置 { $position }
 
 ## verify-bundle：检查未通过的原因（src/audit/bundle/verify.rs，`Reason`）。检查名（edited、
 ## completeness 等）与 --json 相同，不翻译；其他模块的英文原文（`detail`）照原样保留。
-audit-bundle-why-key-unpinned = 检查点由密钥标识 { $key_id } 签名，但未固定公钥：请以 --public-key 传入账本公布的公钥（见 flexledger-audit public-key），或以 --trust-bundle-key 接受该公钥
+audit-bundle-why-key-unpinned = 检查点由密钥标识 { $key_id } 签名，但未指定公钥：请以 --public-key 传入账本公布的公钥（见 flexledger-audit public-key），或以 --trust-bundle-key 接受该公钥
 audit-bundle-why-too-many-lines = 超过 { $max } 行：请分开导出（--member 或 --region）
 audit-bundle-why-line-too-long = 该行超过 { $max } 字节
 audit-bundle-why-no-header = 没有审计包的包头行：这不是 flexledger 审计包
@@ -88,7 +88,7 @@ audit-bundle-why-commands-unexpected = 出现了不应有的 commands 记录：�
 audit-bundle-why-gzip = 该文件看起来经过 `gzip` 压缩（以字节 `1f 8b` 开头），而审计包是纯文本：请先解压（`gunzip FILE`）再检查
 audit-bundle-why-byte-order-mark = 该文件以字节顺序标记（字节 `ef bb bf`）开头：它被编辑器重新保存过，而审计包只能按账本写出时的原样检查；请检查原始文件
 audit-bundle-why-commands-missing = 检查点之前没有 commands 记录：第 3 版的备份在检查点之前用这一条记录对其命令记录签名；该行被删除了，或被挪到了检查点之后：请使用未被改动的副本，或重新备份
-audit-bundle-why-commands-wrong-key = 备份的命令记录由密钥 { $found } 签名，而非固定的公钥 { $pinned }：请核对固定的公钥是否就是该账本公布的公钥；若是，则这份备份并非该账本的，或已被其他密钥重新签名
+audit-bundle-why-commands-wrong-key = 备份的命令记录由密钥 { $found } 签名，而非指定的公钥 { $pinned }：请核对指定的公钥是否就是该账本公布的公钥；若是，则这份备份并非该账本的，或已被其他密钥重新签名
 audit-bundle-why-commands-bad-signature = 命令记录的签名是伪造的或被改动过：签名未通过验证——签名的内容被改动过，或不是由该密钥签名
 audit-bundle-why-commands-forged = 命令记录的签名是伪造的或被改动过：{ $detail }
 audit-bundle-why-commands-differ = 命令记录与备份所签名的不一致（已签名 { $signed } 条，审计包中有 { $held } 条）：有命令记录被删除、添加、移动或改动，恢复后的账本可能把同一 id 下的另一条命令当作重复命令应答
@@ -110,7 +110,7 @@ audit-bundle-why-coverage-without-events = 审计包中没有参保人员 { $mem
 audit-bundle-why-checkpoint-count = 应恰有一个已签名的检查点，实有 { $found } 个
 audit-bundle-why-tree-size = 包头所写的日志大小为 { $header }，检查点的却为 { $checkpoint }
 audit-bundle-why-checkpoint-forged = 检查点是伪造的或被改动过：{ $detail }
-audit-bundle-why-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非固定的公钥 { $pinned }：请核对固定的公钥是否就是该账本公布的公钥；若是，则该检查点并非由该账本的密钥签名，除非该账本在导出这份审计包之后公告过更换密钥（`checkpoint --new-key`）：此时请固定它在更换之前公告的密钥，但仅适用于日志不大于新密钥所签第一个检查点的审计包（见 `checkpoint --list`）：被替换的密钥在更换之后不再签任何内容
+audit-bundle-why-checkpoint-wrong-key = 检查点由密钥 { $found } 签名，而非指定的公钥 { $pinned }：请核对指定的公钥是否就是该账本公布的公钥；若是，则该检查点并非由该账本的密钥签名，除非该账本在导出这份审计包之后公告过更换密钥（`checkpoint --new-key`）：此时请指定它在更换之前公告的密钥，但仅适用于日志不大于新密钥所签第一个检查点的审计包（见 `checkpoint --list`）：被替换的密钥在更换之后不再签任何内容
 audit-bundle-why-checkpoint-bad-signature = 检查点是伪造的或被改动过：其签名未通过验证——签名的内容被改动过，或不是由该密钥签名
 audit-bundle-why-event-count = 包头列出 { $listed } 个事件，审计包中却有 { $held } 个
 audit-bundle-why-all-positions = --all 审计包须恰好包含位置 1 至 { $size } 的事件；它包含 { $held } 个事件
@@ -282,7 +282,7 @@ audit-key-not-made-here = { $path } 处没有签名密钥：本账本的密钥�
 audit-key-log-rewritten = 该账本不再签署任何内容：`flexledger-audit verify --kept` 发现，在账本外保存的检查点签名之后，其日志被改写（或回退）（发现于 { $found_at }；标记文件为 { $mark }）。此时签署检查点、导出或备份，会让账本密钥为已经签过的事件给出第二个不同的根，与伪造无从区分
 audit-as-of-beyond-head = 日志目前止于位置 { $head }：位置 { $position } 尚未写入，届时记载什么尚不可知，按它作答会随新事件而改变。请查询位置 { $head } 或之前，或去掉 `--as-of` 查看参保人员当前的情况
 audit-as-of-after-now = { $instant } 晚于当前时间（{ $now }）：届时账本记载什么尚不可知，按它作答会随新事件而改变。请查询当前或之前的时间，或去掉 `--as-of-time` 查看参保人员当前的情况
-audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 固定账本公布的公钥
+audit-checkpoint-list-unpinned = 没有用来核对签名的公钥（未给出 --public-key，此处也没有密钥文件）：每个签名都只按其检查点自己写明的公钥核对，这只能证明检查点完整；请用 --public-key HEX 指定账本公布的公钥
 audit-close-unfinished = 统筹地区 { $region } { $month } 的月结仍在记录中（{ $progress }）：日志中已有其 `MonthClosed`，但尚未记录每名参保人员的后果（中断缴费的月份、视为自动退保的停保）。审计工具从不追加事件：`explain`、`replay` 和 `timeline` 按账本将要记录的样子计入参保人员尚缺的后果，并标为“隐含”（D75）；`verify` 和 `events` 按日志的记录原样显示，月结尚欠其后果的参保人员或统筹地区在月结完成前不予导出（D83）。请在该存储上运行 `flexledger submit - < /dev/null`（不带命令时，它只记录月结的其余部分，别的什么也不做；sled 存储上任意一条 `flexledger` 命令都会这样做，PostgreSQL 上的 `verify` 和 `events` 不会），或让其 `serve` 运行，以完成月结，然后再审计
 
 ## 审计命令自身参数和文件的拒绝（src/audit/commands.rs、src/audit/cli.rs、src/audit/whatif/cli.rs）。

@@ -47,9 +47,9 @@ explain-after-last-month = 本账本记录的最后一个月 { $last } 之后的
 explain-period-holding = 包含 { $month } 的参保期
 explain-period-last-before = { $month } 之前最近一次开始的参保期
 explain-role-policy = { $month } 所适用的政策：据此计算该月的应缴费额（R3、R4）
-explain-role-policy-account = { $month } 所适用的政策：据此计算该月的应缴费额（R3、R4）；其 `account_rate` 决定缴费在个人账户与统筹基金之间的拆分（R17）
+explain-role-policy-account = { $month } 所适用的政策：据此计算该月的应缴费额（R3、R4）；其个人账户划入比例（account_rate）决定缴费在个人账户与统筹基金之间的拆分（R17）
 explain-role-policy-when-paid = 缴费时 { $month } 所适用的政策：该月的应缴费额据此计算，此后保持不变（R3、R4）{ $account ->
-        [yes] ；缴费时即按其 `account_rate` 将该月缴费一次性拆分，划入个人账户和统筹基金（R17）
+        [yes] ；缴费时即按其个人账户划入比例（account_rate）将该月缴费一次性拆分，划入个人账户和统筹基金（R17）
        *[no] {""}
     }
 explain-role-policy-now = { $month } 现行适用的政策，在该月缴费之后发布：已缴费的月份不按其重新计算，该月保持缴费时的应缴费额{ $account ->
@@ -174,7 +174,7 @@ explain-refund-now-enrolled = 之后的参保期又包含了 { $month }，该月
 ## R17：个人账户
 
 explain-account = { $month } 已缴费的 { $paid } 中，{ $to_account } 划入参保人员的个人账户{ $how }，{ $pooled } 进入统筹基金（R17，S10）；{ $credited }
-explain-account-formula = （= round2(上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × `account_rate` { $rate }){ $when_paid ->
+explain-account-formula = （= round2(上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × 个人账户划入比例 { $rate }){ $when_paid ->
         [yes] ，按缴费时该月所适用的政策计算
        *[no] {""}
     }）

@@ -211,7 +211,7 @@ fn verify_checkpoint_prove_and_public_key_speak_chinese() {
     let other = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
     let other = flexledger::audit::checkpoint::hex(other.as_bytes());
     let pinned = ["checkpoint", "--list", "--public-key", &other];
-    check_zh(dir, &pinned, &["无效：该检查点由密钥 ", "而非固定的公钥 "]);
+    check_zh(dir, &pinned, &["无效：该检查点由密钥 ", "而非指定的公钥 "]);
     let kept = dir.join("k.jsonl");
     std::fs::write(
         &kept,
@@ -273,7 +273,7 @@ fn export_verify_bundle_and_timeline_speak_chinese_and_english_counts_are_singul
         &[
             "有效：",
             "1 份参保人员参保记录",
-            "由固定的公钥签名（密钥标识 ",
+            "由指定的公钥签名（密钥标识 ",
         ],
     );
     let english = stdout(&audit(dir, "en", &verify));
@@ -289,7 +289,7 @@ fn export_verify_bundle_and_timeline_speak_chinese_and_english_counts_are_singul
     assert_eq!((zh.status.code(), en.status.code()), (Some(1), Some(1)));
     let text = stdout(&zh);
     assert!(text.starts_with("无效："), "{text}");
-    assert!(text.contains("该公钥未固定"), "{text}");
+    assert!(text.contains("该公钥未指定"), "{text}");
     assert!(text.contains("未通过 edited（第 "), "{text}");
     let svg = ["timeline", "--member", MEMBER, "--svg", "member.svg"];
     check_zh(
@@ -647,7 +647,7 @@ fn verify_bundle_says_why_each_check_failed_in_chinese() {
         "包头列出 20 个事件，审计包中却有 19 个",
         "审计包证明了该位置有事件，却不含该事件：有事件被删除",
         "排在位置 ",
-        "但未固定公钥：请以 --public-key 传入账本公布的公钥",
+        "但未指定公钥：请以 --public-key 传入账本公布的公钥",
     ] {
         assert!(reasons.contains(phrase), "no {phrase:?} in\n{reasons}");
     }

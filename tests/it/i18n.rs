@@ -350,6 +350,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/http/backup.rs",
             "src/http/parameters.rs",
             "src/ledger.rs",
+            "src/http/server.rs",
         ],
     ),
     (
