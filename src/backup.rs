@@ -659,6 +659,8 @@ pub enum InvalidReason {
     CommandsOfAnotherCheckpoint,
     /// A file of no bytes at all.
     Empty,
+    /// A line with nothing on it, which the ledger never writes (D72).
+    BlankLine,
     /// A file that starts as gzip does (`bundle::GZIP_MAGIC`): a compressed backup.
     Gzip,
     /// A file that starts with a UTF-8 byte-order mark (`bundle::UTF8_BYTE_ORDER_MARK`): an
@@ -707,6 +709,7 @@ impl InvalidReason {
                 said("backup-invalid-wrong-scope", vec![("scope", text(scope))])
             }
             InvalidReason::Empty => said("backup-invalid-empty", vec![]),
+            InvalidReason::BlankLine => said("backup-invalid-blank-line", vec![]),
             InvalidReason::Gzip => said("backup-invalid-gzip", vec![]),
             InvalidReason::ByteOrderMark => said("backup-invalid-byte-order-mark", vec![]),
             InvalidReason::LineTooLong { max } => {
@@ -1701,8 +1704,10 @@ fn check_lines(
         let text = std::str::from_utf8(&buffer)
             .map_err(|_| checker.invalid(None, InvalidReason::NotUtf8))?
             .trim_end_matches(['\n', '\r']);
+        // Every line is one the ledger writes, and it writes no blank one (D72: an
+        // auditor's probe inserted one and the backup was restored).
         if text.trim().is_empty() {
-            continue;
+            return Err(checker.invalid(None, InvalidReason::BlankLine));
         }
         if let Err(error) = checker.check_line(text) {
             // A last line with no line end that is not whole JSON: the file was cut

@@ -169,6 +169,7 @@ audit-bundle-why-no-fold = the events do not fold: { $detail }
 audit-bundle-why-bad-record = unknown or malformed record: { $detail }
 audit-bundle-why-event-not-as-printed = the event's content and hash agree, but the line is not as the ledger prints it (spacing, key order, or a number or time written another way): the line was edited
 audit-bundle-why-record-not-as-written = the record is not as the ledger writes it (spacing, key order, or a number written another way): the line was edited
+audit-bundle-why-blank-line = the line is blank: the ledger writes no blank line, so it was put there
 audit-bundle-why-record-moved = a record of kind { $record } after the { $after } records: the lines were moved (the order is inclusion, stream_head, coverage, commands, checkpoint)
 audit-bundle-why-proof-in-whole-log = an inclusion proof in a bundle of the whole log, which never holds one (its events rebuild the whole tree): the line was added
 audit-bundle-why-command-record-astray = the body digest of command { $command_id } is not right before the command's first event, or is in a bundle that holds none (only a backup, version 2 or later, does): the line was moved or added

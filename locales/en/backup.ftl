@@ -73,6 +73,7 @@ backup-invalid-commands-forged = the signature over the command records is forge
 backup-invalid-commands-differ = the command records are not those the backup signed ({ $signed } signed, { $held } in the backup): a command record was removed, added, moved or altered, so a restore could answer a different command under an accepted id as a duplicate; use an unaltered copy, or take a new backup
 backup-invalid-commands-of-another-checkpoint = the signed command records name another checkpoint than this backup's (another position, log root or key): the commands line is another backup's; use an unaltered copy, or take a new backup
 backup-invalid-empty = the file is empty (0 bytes): it is not a backup made by `flexledger backup`; check the file's name, or make the backup again
+backup-invalid-blank-line = the line is blank: the ledger writes no blank line, so it was put there
 backup-invalid-gzip = the file looks gzip-compressed (it starts with the bytes 1f 8b), and a backup is plain text: decompress it first (`gunzip FILE`, or `gzip -dc FILE | flexledger --data-dir NEW restore -`)
 backup-invalid-byte-order-mark = the file begins with a byte-order mark (the bytes ef bb bf): it was re-saved by an editor, and a restore takes a backup only as `flexledger backup` wrote it; use the original file, or take a new backup
 backup-invalid-line-too-long = longer than { $max } bytes

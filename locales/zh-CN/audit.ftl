@@ -81,6 +81,7 @@ audit-bundle-why-no-fold = 这些事件无法依次重算出参保人员的状�
 audit-bundle-why-bad-record = 未知或格式有误的记录行：{ $detail }
 audit-bundle-why-event-not-as-printed = 事件内容与其哈希相符，但该行不是账本打印出的样子（空格、键的顺序，或数字、时间的写法不同）：该行被编辑过
 audit-bundle-why-record-not-as-written = 该记录不是账本写出的样子（空格、键的顺序，或数字的写法不同）：该行被编辑过
+audit-bundle-why-blank-line = 该行为空行：账本不会写出空行，因此它是后来加入的
 audit-bundle-why-record-moved = { $record } 记录出现在 { $after } 记录之后：行被挪动过（顺序为 inclusion、stream_head、coverage、commands、checkpoint）
 audit-bundle-why-proof-in-whole-log = 整个日志的审计包中出现了包含证明，而这种包从不含包含证明（其事件可重建整棵树）：该行是被加进来的
 audit-bundle-why-command-record-astray = 命令 { $command_id } 的内容摘要不在该命令的第一个事件之前，或出现在不含这种记录的审计包中（只有第 2 版及以后的备份才有）：该行被移动过或是被加进来的

@@ -84,6 +84,7 @@ backup-invalid-commands-forged = 命令记录的签名是伪造的、被改动�
 backup-invalid-commands-differ = 命令记录与备份所签名的不一致（已签名 { $signed } 条，备份中有 { $held } 条）：有命令记录被删除、添加、移动或改动，恢复后的账本可能把同一 id 下的另一条命令当作重复命令应答；请使用未被改动的副本，或重新备份
 backup-invalid-commands-of-another-checkpoint = 已签名的命令记录指向的检查点（位置、日志根哈希或密钥）不是本备份的：commands 这一行来自另一份备份；请使用未被改动的副本，或重新备份
 backup-invalid-empty = 文件是空的（0 字节）：它不是由 `flexledger backup` 生成的备份；请检查文件名，或重新备份
+backup-invalid-blank-line = 该行为空行：账本不会写出空行，因此它是后来加入的
 backup-invalid-gzip = 文件看起来经过 `gzip` 压缩（以字节 `1f 8b` 开头），而备份是纯文本：请先解压（`gunzip FILE`，或 `gzip -dc FILE | flexledger --data-dir NEW restore -`）
 backup-invalid-byte-order-mark = 文件以字节顺序标记（字节 `ef bb bf`）开头：它被编辑器重新保存过，而恢复只接受 `flexledger backup` 写出的原样备份；请使用原始文件，或重新备份
 backup-invalid-line-too-long = 该行超过 { $max } 字节

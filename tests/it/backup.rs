@@ -1728,6 +1728,23 @@ fn probe_edits(lines: &[String]) -> Vec<Edit> {
             restore_says:
                 "the signature over the command records is forged, altered or by another key",
         },
+        // Lines the ledger never writes: one was inserted and both took the file.
+        Edit {
+            what: "a blank line inserted among the events",
+            lines: {
+                let mut lines = lines.to_vec();
+                lines.insert(events[1], String::new());
+                lines
+            },
+            verify_bundle_says: "the line is blank",
+            restore_says: "the line is blank",
+        },
+        Edit {
+            what: "a blank line added after the checkpoint",
+            lines: [lines.to_vec(), vec![" ".to_owned()]].concat(),
+            verify_bundle_says: "the line is blank",
+            restore_says: "the line is blank",
+        },
     ]
 }
 

@@ -393,7 +393,16 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
         }
         let text = String::from_utf8_lossy(&buffer);
         let text = text.trim_end_matches(['\n', '\r']);
+        // The ledger writes no blank line (D72): one in a bundle was put there.
         if text.trim().is_empty() {
+            let reason = why("audit-bundle-why-blank-line", []);
+            (scan.failures).add(
+                (Group::Parse, "edited"),
+                Some(line_number),
+                None,
+                None,
+                reason,
+            );
             continue;
         }
         scan.lines += 1;
