@@ -125,6 +125,11 @@ audit-bundle-valid = VALID: { $events ->
         [one] { $members } member coverage
        *[other] { $members } member coverages
     }
+audit-bundle-scope = { $scope ->
+        [member] scope: member { $name }: its stream and its region's, each complete up to the checkpoint
+        [region] scope: region { $name }: every stream it holds is complete up to the checkpoint and enrolled in the region; it does not prove that it holds every member of the region (only an --all bundle proves a whole log)
+       *[all] scope: the whole log, every event up to the checkpoint
+    }
 audit-bundle-invalid = INVALID: { $events ->
         [one] { $events } event
        *[other] { $events } events

@@ -1325,6 +1325,18 @@ fn print_bundle_report(
         ("members", count(report.members)),
     ];
     writeln!(out, "{}", say(language, verdict, &args))?;
+    // What a valid bundle proves depends on its scope: a region's does not prove it
+    // holds every member of the region (an auditor's probe relabelled a member's
+    // bundle as its region's and read "VALID" as the whole region).
+    if let Some(scope) = report.scope.as_ref().filter(|_| report.ok) {
+        let (kind, name) = match scope {
+            bundle::Scope::Member(member) => ("member", member.to_string()),
+            bundle::Scope::Region(region) => ("region", region.to_string()),
+            bundle::Scope::All => ("all", String::new()),
+        };
+        let args = [("scope", text(kind)), ("name", text(name))];
+        writeln!(out, "{}", say(language, "audit-bundle-scope", &args))?;
+    }
     if let Some(checkpoint) = &report.checkpoint {
         let args = [
             ("size", count(checkpoint.tree_size)),

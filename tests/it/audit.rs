@@ -2286,6 +2286,45 @@ fn a_bundle_whose_contents_do_not_match_its_scope_is_refused() {
     assert!(checks(&verify_text(&relabelled, &key)).contains(&"scope"));
 }
 
+/// A member's bundle relabelled as its region's is a valid region bundle: every stream
+/// it holds is complete and the region's. The verdict says what that scope proves, and
+/// that it is not every member of the region (an auditor's probe read "VALID" alone as
+/// the whole region).
+#[test]
+fn a_valid_bundle_says_what_its_scope_proves() {
+    let dir = scenario_store("decision_withdrawal_and_reenrollment");
+    let key = public_key(dir.path());
+    let member = &scenario_members("decision_withdrawal_and_reenrollment")[0];
+    let member_bundle = export_member(dir.path(), member);
+    let as_region = member_bundle.replacen(
+        &format!("{{\"member\":\"{member}\"}}"),
+        "{\"region\":\"demo\"}",
+        1,
+    );
+    assert_ne!(as_region, member_bundle);
+    let said = |bundle: &str| {
+        let file = dir.path().join("relabelled.bundle");
+        std::fs::write(&file, bundle).unwrap();
+        let args = [
+            "verify-bundle",
+            file.to_str().unwrap(),
+            "--public-key",
+            &key,
+        ];
+        let output = audit(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let region = said(&as_region);
+    assert!(
+        region.contains("scope: region demo: every stream it holds is complete")
+            && region.contains("it does not prove that it holds every member of the region"),
+        "{region}"
+    );
+    let own = said(&member_bundle);
+    assert!(own.contains(&format!("scope: member {member}: ")), "{own}");
+}
+
 /// The domain's facts behind an explanation, read as `explain` reads them.
 pub(crate) fn facts_of(store: &dyn EventStore, member: &str, month: &str) -> MonthWhy {
     let history = MemberHistory::load(store, member.parse().unwrap(), Cut::Everything)
