@@ -62,10 +62,10 @@ impl Role {
         }
     }
 
-    /// Whether a token of this role may send `command` ([`Role::commands`]).
-    pub fn may_send(self, command: &crate::domain::command::Command) -> bool {
-        self.commands()
-            .is_none_or(|names| names.contains(&command.name()))
+    /// Whether a token of this role may send the command named `name` (its
+    /// `"command"` field, read before the rest of it: [`Role::commands`]).
+    pub fn may_send(self, name: &str) -> bool {
+        self.commands().is_none_or(|names| names.contains(&name))
     }
 }
 

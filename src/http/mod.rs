@@ -951,8 +951,8 @@ async fn post_commands(
     refuse_encoded_body(&headers)?;
     let value = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
+    refuse_commands_beyond_role(presented.role(), &value)?;
     let (commands, single) = commands_of(value, idempotency_key)?;
-    refuse_commands_beyond_role(presented.role(), &commands)?;
     let Some(writer) = &state.writer else {
         return Err(read_only(&state));
     };
@@ -983,16 +983,21 @@ async fn post_commands(
 
 /// 403 `forbidden` for a request holding a command its role may not send (a subsidy
 /// office's token sends only the subsidy commands): nothing of it is decided, as for a
-/// route the role may not use. A line that is no command is refused in its slot.
-fn refuse_commands_beyond_role(
-    role: Role,
-    commands: &[Result<CommandEnvelope, Refusal>],
-) -> Result<(), AppError> {
-    let beyond = commands
+/// route the role may not use. Each item is judged by the name in its `"command"`
+/// field alone, before the rest of it is read: a subsidy office's array holding a
+/// `close_month` with no month had its grant applied and the close refused in its slot
+/// (a downstream probe), and a `withdraw` with no member was told what it lacked. An
+/// item with no name is refused in its slot.
+fn refuse_commands_beyond_role(role: Role, value: &serde_json::Value) -> Result<(), AppError> {
+    let items = match value {
+        serde_json::Value::Array(items) => items.as_slice(),
+        single => std::slice::from_ref(single),
+    };
+    let beyond = items
         .iter()
-        .filter_map(|command| command.as_ref().ok())
-        .find(|envelope| !role.may_send(&envelope.command));
-    let Some(envelope) = beyond else {
+        .filter_map(|item| item.get("command")?.as_str())
+        .find(|name| !role.may_send(name));
+    let Some(name) = beyond else {
         return Ok(());
     };
     Err(AppError::say(
@@ -1001,7 +1006,7 @@ fn refuse_commands_beyond_role(
         "http-role-command-forbidden",
         vec![
             ("role", text(role.name())),
-            ("command", text(envelope.command.name())),
+            ("command", text(name)),
             (
                 "allowed",
                 crate::i18n::list(role.commands().unwrap_or_default().to_vec()),

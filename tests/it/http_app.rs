@@ -431,18 +431,36 @@ fn a_subsidy_office_sends_only_the_subsidy_commands() {
     );
     let withdraw =
         format!(r#"{{"command":"withdraw","member_id":"{MEMBER}","reason":"voluntary"}}"#);
-    let (status, refused) = app.call(
-        "POST",
-        "/v1/commands",
-        office,
-        Some(&format!("[{grant},{withdraw}]")),
-        &[],
-    );
-    assert_eq!(status, 403, "{refused}");
-    assert_eq!(refused["error"]["code"], "forbidden");
-    let message = refused["error"]["message"].as_str().unwrap();
-    assert!(message.contains("may not send withdraw"), "{message}");
-    assert!(message.contains("grant_subsidy"), "{message}");
+    // Judged by the command's name alone: one the role may not send is refused whole
+    // whether or not the rest of it reads (a probe's close_month with no month was
+    // refused in its slot, and the grant beside it applied).
+    let malformed = [
+        (
+            r#"{"command":"close_month","region":"demo"}"#,
+            "close_month",
+        ),
+        (r#"{"command":"withdraw"}"#, "withdraw"),
+        (
+            r#"{"command":"withdraw","command_id":"not a uuid"}"#,
+            "withdraw",
+        ),
+    ];
+    let mut requests = vec![(format!("[{grant},{withdraw}]"), "withdraw")];
+    for (command, name) in malformed {
+        requests.push((format!("[{grant},{command}]"), name));
+        requests.push((command.to_owned(), name));
+    }
+    for (body, name) in requests {
+        let (status, refused) = app.call("POST", "/v1/commands", office, Some(&body), &[]);
+        assert_eq!(status, 403, "{body}: {refused}");
+        assert_eq!(refused["error"]["code"], "forbidden");
+        let message = refused["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("may not send {name}")),
+            "{message}"
+        );
+        assert!(message.contains("grant_subsidy"), "{message}");
+    }
     let (status, accepted) = app.call("POST", "/v1/commands", office, Some(&grant), &[]);
     assert_eq!(status, 200, "{accepted}");
     assert_eq!(accepted["ok"], true, "{accepted}");
