@@ -111,6 +111,23 @@ fn canonical_values(fields: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// Optional fields whose value the contract gives when they are absent, and that value
+/// as `canonical_values` writes it: sent, they are the same command as left out.
+const DEFAULTED_FIELDS: [(&str, &str); 1] = [("account_rate", "0")];
+
+/// `fields` without an optional field sent with the value its absence means (CONTRACT:
+/// `account_rate` absent = `"0"`): a settlement integrator's serializer that wrote
+/// the default out was refused `command_id_reused` on a retry without it (since
+/// 2026-12-07; an id accepted before recorded the digest with the field, which is one
+/// of its `earlier_body_digests`).
+fn leave_out_defaults(fields: &mut serde_json::Map<String, Value>) {
+    for (name, default) in DEFAULTED_FIELDS {
+        if fields.get(name).and_then(Value::as_str) == Some(default) {
+            fields.remove(name);
+        }
+    }
+}
+
 /// The digest of a command's fields but `command_id` ([`CommandEnvelope::body_digest`]),
 /// and the digests earlier builds recorded for the same text
 /// ([`CommandEnvelope::earlier_body_digests`]).
@@ -125,9 +142,11 @@ fn body_digests(fields: &serde_json::Map<String, Value>) -> ([u8; 32], Vec<[u8; 
     body.retain(|_, value| !value.is_null());
     let as_written = digest(&body);
     canonical_values(&mut body);
+    let by_value = digest(&body);
+    leave_out_defaults(&mut body);
     let canonical = digest(&body);
     let mut earlier = Vec::new();
-    for written in [as_written, with_nulls] {
+    for written in [as_written, with_nulls, by_value] {
         if written != canonical && !earlier.contains(&written) {
             earlier.push(written);
         }

@@ -103,7 +103,7 @@ fn refuse(code: &str) -> Result<(), String> {
 
 /// A command as the contract compares it under a reused id: `null` fields absent,
 /// each amount and ratio (CONTRACT.md's decimal strings) as its value, `member_id` as
-/// a lower-case UUID.
+/// a lower-case UUID, an `account_rate` of 0 as absent.
 fn same_values(command: &Value) -> Value {
     const DECIMALS: [&str; 8] = [
         "account_rate",
@@ -139,6 +139,10 @@ fn same_values(command: &Value) -> Value {
             _ => value.clone(),
         };
         same.insert(key.clone(), value);
+    }
+    // CONTRACT.md: `account_rate` absent = "0".
+    if same.get("account_rate") == Some(&json!("0")) {
+        same.remove("account_rate");
     }
     Value::Object(same)
 }

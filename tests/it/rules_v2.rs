@@ -1250,18 +1250,34 @@ fn a_field_sent_as_null_is_the_same_command_as_one_left_out() {
     let first = "7a000000-0000-4000-8000-000000000001";
     let results = submit(&mut ledger, &mut sources, &[with_id(json!({}), first)]);
     assert_eq!(results[0]["ok"], true, "{results:?}");
+    // CONTRACT.md: `account_rate` absent = "0", so "0" sent is the same command too (a
+    // downstream probe's serializer wrote the default out and was refused).
     let again = [
         with_id(json!({"account_rate": null}), first),
         with_id(json!({}), first),
+        with_id(json!({"account_rate": "0"}), first),
+        with_id(json!({"account_rate": "0.00"}), first),
         with_id(json!({"account_rate": "0.02"}), first),
     ];
     let results = submit(&mut ledger, &mut sources, &again);
-    assert_eq!(results[0]["duplicate"], true, "{results:?}");
-    assert_eq!(results[1]["duplicate"], true, "{results:?}");
+    for result in &results[..4] {
+        assert_eq!(result["duplicate"], true, "{results:?}");
+    }
     assert_eq!(
-        results[2]["error"]["code"], "command_id_reused",
+        results[4]["error"]["code"], "command_id_reused",
         "{results:?}"
     );
+    // And the other way round: accepted with "0", it answers the command without it.
+    let zero = "7a000000-0000-4000-8000-000000000003";
+    let sent = with_id(
+        json!({"effective_from": "2025-03", "account_rate": "0.0"}),
+        zero,
+    );
+    let results = submit(&mut ledger, &mut sources, &[sent]);
+    assert_eq!(results[0]["ok"], true, "{results:?}");
+    let left_out = with_id(json!({"effective_from": "2025-03"}), zero);
+    let results = submit(&mut ledger, &mut sources, &[left_out]);
+    assert_eq!(results[0]["duplicate"], true, "{results:?}");
 
     // Accepted as an earlier build recorded it: the digest with the `null` field.
     let second = "7a000000-0000-4000-8000-000000000002";
