@@ -30,9 +30,11 @@ const ALLOWED_REQUEST_HEADERS: [HeaderName; 4] = [
 ];
 
 /// The response headers a page may read beyond the CORS-safelisted ones (the request
-/// id, so a page can report the id an operator finds in the server's log).
-const EXPOSED_RESPONSE_HEADERS: [HeaderName; 3] = [
+/// id, so a page can report the id an operator finds in the server's log; `Retry-After`,
+/// so it can wait as a 503 asks: a downstream probe's page could not read it).
+const EXPOSED_RESPONSE_HEADERS: [HeaderName; 4] = [
     header::ALLOW,
+    header::RETRY_AFTER,
     HeaderName::from_static("x-flexledger-backup-position"),
     HeaderName::from_static("x-request-id"),
 ];

@@ -954,6 +954,10 @@ fn cors_is_off_by_default_and_allows_only_the_listed_origins() {
         exposed.contains("x-request-id"),
         "a page can read the request id to report it: {exposed}"
     );
+    assert!(
+        exposed.contains("retry-after"),
+        "a page can wait as a 503 asks: {exposed}"
+    );
     let (status, headers, _) = read(&on, app, None);
     assert_eq!(status, 401);
     assert_eq!(allowed_origin(&headers), app, "the page can read the error");
