@@ -163,41 +163,16 @@ pub async fn serve(
     let app = app.layer(axum::middleware::from_fn(
         move |request: Request, next: Next| time_body(limits, request, next),
     ));
-    let connections_open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
-    let slots = Arc::new(Semaphore::new(connections_open_max));
-    let reserved_max = (limits.connections_reserved_for_health_max).min(Semaphore::MAX_PERMITS);
-    let reserved = Arc::new(Semaphore::new(reserved_max));
+    let slots = Slots::new(&limits);
     let (stop, stopping) = watch::channel(false);
     let builder = connection_builder(&limits);
-    // Raised each time a connection waits for a slot: every open connection then
-    // closes after its request in flight (at once if it has none), so that clients
-    // reconnecting take their turn in the accept backlog with the new one.
-    let (press, pressed) = watch::channel(0_u64);
+    let pressed = slots.press.subscribe();
     tokio::pin!(shutdown);
     loop {
-        // Beyond the cap (and the few connections reserved for `/healthz`),
-        // connections are not accepted: they wait in the kernel's accept backlog until
-        // a slot frees (or the client gives up). Waiting, rather than accepting and
-        // closing at once, serves a burst of honest clients a little late instead of
-        // refusing them, costs no file descriptor per waiting client, and the
-        // header-read and idle timeouts bound how long any slot is held. A client that
-        // holds every slot by asking again and again on kept-alive connections is
-        // bounded by the pressure above: a security probe's 800 connections, each
-        // asking for /healthz every 2 s, kept every other client out, /healthz
-        // included, for as long as it ran.
-        let slot = match slots.clone().try_acquire_owned() {
-            Ok(slot) => Slot::Open(slot),
-            Err(_) => {
-                press.send_modify(|times| *times = times.wrapping_add(1));
-                // OK because both semaphores are owned here and never closed.
-                let never_closed = "the slots semaphores are never closed";
-                tokio::select! {
-                    biased;
-                    () = &mut shutdown => break,
-                    slot = slots.clone().acquire_owned() => Slot::Open(slot.expect(never_closed)),
-                    slot = reserved.clone().acquire_owned() => Slot::Reserved(slot.expect(never_closed)),
-                }
-            }
+        let slot = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            slot = slots.next() => slot,
         };
         let (socket, _peer) = tokio::select! {
             () = &mut shutdown => break,
@@ -219,7 +194,7 @@ pub async fn serve(
             Slot::Open(slot) => (app.clone(), slot),
             Slot::Reserved(slot) => {
                 let reserved = ReservedForHealth {
-                    connections_open_max,
+                    connections_open_max: slots.open_max,
                 };
                 (app.clone().layer(axum::Extension(reserved)), slot)
             }
@@ -237,12 +212,68 @@ pub async fn serve(
     }
     drop(listener);
     let _ = stop.send(true);
-    // Every connection holds a slot until it closes: having them all means all closed.
-    let all = u32::try_from(connections_open_max).unwrap_or(u32::MAX);
-    let _ = slots.acquire_many(all).await;
-    let all = u32::try_from(reserved_max).unwrap_or(u32::MAX);
-    let _ = reserved.acquire_many(all).await;
+    slots.all_closed().await;
     Ok(())
+}
+
+/// The connections' slots: `connections_open_max` open ones, and beyond them a few
+/// reserved for `/healthz`.
+struct Slots {
+    open: Arc<Semaphore>,
+    open_max: usize,
+    reserved: Arc<Semaphore>,
+    reserved_max: usize,
+    /// Raised each time a connection waits for a slot: every open connection then
+    /// closes after its request in flight (at once if it has none), so that clients
+    /// reconnecting take their turn in the accept backlog with the new one.
+    press: watch::Sender<u64>,
+}
+
+impl Slots {
+    fn new(limits: &ConnectionLimits) -> Slots {
+        let open_max = limits.connections_open_max.clamp(1, Semaphore::MAX_PERMITS);
+        let reserved_max = (limits.connections_reserved_for_health_max).min(Semaphore::MAX_PERMITS);
+        Slots {
+            open: Arc::new(Semaphore::new(open_max)),
+            open_max,
+            reserved: Arc::new(Semaphore::new(reserved_max)),
+            reserved_max,
+            press: watch::channel(0_u64).0,
+        }
+    }
+
+    /// The slot of the next connection to accept. Beyond the cap (and the few
+    /// connections reserved for `/healthz`), connections are not accepted: they wait in
+    /// the kernel's accept backlog until a slot frees (or the client gives up).
+    /// Waiting, rather than accepting and closing at once, serves a burst of honest
+    /// clients a little late instead of refusing them, costs no file descriptor per
+    /// waiting client, and the header-read and idle timeouts bound how long any slot is
+    /// held. A client that holds every slot by asking again and again on kept-alive
+    /// connections is bounded by the pressure: a security probe's 800 connections, each
+    /// asking for /healthz every 2 s, kept every other client out, /healthz included,
+    /// for as long as it ran.
+    async fn next(&self) -> Slot {
+        if let Ok(slot) = self.open.clone().try_acquire_owned() {
+            return Slot::Open(slot);
+        }
+        self.press
+            .send_modify(|times| *times = times.wrapping_add(1));
+        // OK because both semaphores are owned here and never closed.
+        let never_closed = "the slots semaphores are never closed";
+        tokio::select! {
+            biased;
+            slot = self.open.clone().acquire_owned() => Slot::Open(slot.expect(never_closed)),
+            slot = self.reserved.clone().acquire_owned() => Slot::Reserved(slot.expect(never_closed)),
+        }
+    }
+
+    /// Returns once every connection has closed: each holds a slot until it closes.
+    async fn all_closed(&self) {
+        let all = u32::try_from(self.open_max).unwrap_or(u32::MAX);
+        let _ = self.open.acquire_many(all).await;
+        let all = u32::try_from(self.reserved_max).unwrap_or(u32::MAX);
+        let _ = self.reserved.acquire_many(all).await;
+    }
 }
 
 /// The slot a connection is accepted on (`serve`).
