@@ -140,6 +140,9 @@ pub enum Arg {
     /// serde's words inside a message (what was wrong with a command's JSON), said in
     /// the message's language where [`super::detail_in`] understands them.
     SerdeWords(String),
+    /// [`Arg::SerdeWords`] of one line parsed alone (a `submit` line), whose "line 1"
+    /// is left out ([`super::line_detail_in`]).
+    LineSerdeWords(String),
     /// A whole sentence inside a message (the cause of a failure), said in the
     /// message's language.
     Said(Box<super::Sentence>),
@@ -203,6 +206,9 @@ impl Catalog {
                 Arg::Text(text) => FluentValue::from(text.as_str()),
                 Arg::Count(count) => FluentValue::from(*count),
                 Arg::SerdeWords(words) => FluentValue::from(super::detail_in(language, words)),
+                Arg::LineSerdeWords(words) => {
+                    FluentValue::from(super::line_detail_in(language, words))
+                }
                 Arg::Said(sentence) => FluentValue::from(sentence.in_language(language)),
                 Arg::List(names) => FluentValue::from(names.join(match language {
                     Language::En => ", ",

@@ -33,12 +33,33 @@ enum Part {
 }
 
 /// `detail` in `language`: translated where every part of it is understood and the
-/// English catalog reproduces it exactly; else `detail` itself.
+/// English catalog reproduces it exactly; else `detail` itself. Its place is said
+/// whole ("line 1 column 5"): the input may be a file of many lines.
 pub fn detail_in(language: Language, detail: &str) -> String {
+    said_in(language, detail, Input::Lines)
+}
+
+/// [`detail_in`] of what was parsed from one line alone (a `submit` line, whose line
+/// number the message says already): "line 1" is left out, where it read as a second,
+/// contradicting line number.
+pub fn line_detail_in(language: Language, detail: &str) -> String {
+    said_in(language, detail, Input::OneLine)
+}
+
+/// What a detail's place counts its lines in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    /// A file or a body, of any number of lines.
+    Lines,
+    /// One line, parsed alone.
+    OneLine,
+}
+
+fn said_in(language: Language, detail: &str, input: Input) -> String {
     if language == Language::En {
         return detail.to_owned();
     }
-    let Some(said) = read(detail) else {
+    let Some(said) = read(detail, input) else {
         return detail.to_owned();
     };
     if said.render(Language::En).as_deref() != Some(detail) {
@@ -101,7 +122,7 @@ fn names_in(language: Language, names: &[String]) -> Option<String> {
 }
 
 /// The parts of `detail`, if it has a shape this module knows.
-fn read(detail: &str) -> Option<Said> {
+fn read(detail: &str, input: Input) -> Option<Said> {
     if let Some((body, place)) = detail.rsplit_once(" at line ") {
         let (line, column) = place.split_once(" column ")?;
         let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
@@ -109,7 +130,7 @@ fn read(detail: &str) -> Option<Said> {
             let body = ("detail", Part::Said(read_body(body)?));
             // A `submit` line is parsed alone, so its "line 1" beside the file's line
             // number read as a second, contradicting one: said as a column alone.
-            if line == "1" {
+            if line == "1" && input == Input::OneLine {
                 return Some(Said::new(
                     "detail-at-first-line",
                     vec![body, ("column", text(column))],
@@ -429,7 +450,7 @@ mod tests {
             ),
             (
                 "EOF while parsing an object at line 1 column 152",
-                "对象不完整，在此处结束（第 152 列）",
+                "对象不完整，在此处结束（第 1 行第 152 列）",
             ),
             (
                 "UUID parsing failed: invalid character: found `z` at 0",
@@ -441,7 +462,7 @@ mod tests {
             ),
             (
                 "the key \"amount\" appears twice in one object at line 1 column 138",
-                "键 \"amount\" 在同一个对象中出现了两次（第 138 列）",
+                "键 \"amount\" 在同一个对象中出现了两次（第 1 行第 138 列）",
             ),
             (
                 "invalid type: string \"two\", expected u32",
@@ -453,11 +474,31 @@ mod tests {
             ),
         ];
         for (english, chinese) in cases {
-            let said = read(english).unwrap_or_else(|| panic!("read {english:?}"));
+            let said = read(english, Input::Lines).unwrap_or_else(|| panic!("read {english:?}"));
             assert_eq!(said.render(Language::En).as_deref(), Some(english));
             assert_eq!(detail_in(Language::ZhCn, english), chinese);
             assert_eq!(detail_in(Language::En, english), english);
         }
+    }
+
+    /// A detail of one line parsed alone (a `submit` line) leaves out its "line 1",
+    /// which read beside the file's own line number as a second one; one of a file
+    /// or a body keeps it (a what-if policy file's error on its first line lost it).
+    #[test]
+    fn only_a_line_parsed_alone_leaves_out_its_line_1() {
+        let detail = "EOF while parsing an object at line 1 column 152";
+        let one_line = line_detail_in(Language::ZhCn, detail);
+        assert_eq!(one_line, "对象不完整，在此处结束（第 152 列）");
+        assert_eq!(
+            detail_in(Language::ZhCn, detail),
+            "对象不完整，在此处结束（第 1 行第 152 列）"
+        );
+        let later = "EOF while parsing an object at line 3 column 2";
+        assert_eq!(
+            line_detail_in(Language::ZhCn, later),
+            detail_in(Language::ZhCn, later)
+        );
+        assert_eq!(line_detail_in(Language::En, detail), detail);
     }
 
     /// A detail of a shape not listed, or one whose English no longer matches the

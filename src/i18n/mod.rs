@@ -13,7 +13,7 @@ mod detail;
 mod language;
 
 pub use catalog::{Arg, Catalog, MessageSource};
-pub use detail::detail_in;
+pub use detail::{detail_in, line_detail_in};
 pub use language::{Language, UnknownLanguage};
 
 use crate::domain::Refusal;
@@ -52,11 +52,12 @@ pub fn refusal_message(language: Language, refusal: &Refusal) -> String {
 /// A refusal's argument: its `Display`, except that one named `count`, `granted`,
 /// `remaining` or `known_count` is a Fluent number, so the English message can say "1 month" and
 /// "2 months" by its plural and "no more" for none left, and one named `detail` is
-/// serde's words in a parse refusal (`Arg::SerdeWords`).
+/// serde's words in a parse refusal (`Arg::LineSerdeWords`).
 fn refusal_arg(name: &str, value: String) -> Arg {
     match (name, value.parse::<i64>()) {
         ("count" | "granted" | "remaining" | "known_count", Ok(count)) => Arg::Count(count),
-        ("detail", _) => Arg::SerdeWords(value),
+        // A refusal's serde words are of one command, parsed alone (a `submit` line).
+        ("detail", _) => Arg::LineSerdeWords(value),
         // Every command name, comma-separated in the refusal's data: listed as the
         // reader's language lists (it was ", " inside Chinese).
         ("names" | "known", _) => Arg::List(value.split(", ").map(str::to_owned).collect()),
