@@ -311,14 +311,36 @@ fn start_reader(
         let id = "cli-read-only-rows-another-format";
         super::refuse_rows_of_another_format_saying(&place.store, &reader, id)?;
     }
-    Ok(crate::http::start_read_only(
+    let (follower, state) = crate::http::start_read_only(
         reader,
         &place.data_dir,
         tokens,
         args.cors_origins,
         stopped,
         args.writer_url,
-    )?)
+    )?;
+    note_a_mark_found_before(place, &state);
+    Ok((follower, state))
+}
+
+/// A read-only server on a store already marked as found damaged (D61) answers what it
+/// can, as after damage found by one of its own reads, and its `/healthz` says
+/// `store_damaged` from the start: a newcomer's probe saw it answer ok on a marked
+/// store, which a load balancer would keep sending traffic to.
+fn note_a_mark_found_before(place: &crate::store::Place, state: &crate::http::AppState) {
+    let path = crate::store::damage_mark::path_at(place);
+    let Ok(Some(found)) = crate::store::damage_mark::read_at(&path) else {
+        return;
+    };
+    let detail = match found.finding() {
+        Some(finding) => crate::store::DamageDetail::from(finding.clone()),
+        None => crate::store::DamageDetail::from(found.message.clone()),
+    };
+    state
+        .writer_counters
+        .record_damage(found.position.unwrap_or(0), detail);
+    tracing::warn!(mark = %path.display(), found_by = %found.found_by, found_at = %found.found_at,
+        "this store is marked as found damaged: reads go on, and /healthz answers 503 store_damaged until a verify that passes removes the mark and the server is restarted");
 }
 
 /// The writer's state: the ledger opened for writing (seeded with the demo if asked),

@@ -1425,3 +1425,33 @@ fn a_read_only_server_on_a_directory_of_another_format_says_to_rebuild_first() {
         None
     );
 }
+
+/// A read-only server on a store marked as found damaged (D61) answers reads, and its
+/// `/healthz` says `store_damaged` from the start, as after damage one of its own
+/// reads met: a newcomer's probe saw it answer ok, which a load balancer would read as
+/// a healthy replica.
+#[test]
+fn a_read_only_server_on_a_marked_store_is_not_healthy() {
+    let dir = demo_store();
+    let found = serde_json::json!({
+        "found_at": "2026-12-07T10:00:00Z",
+        "found_by": "flexledger verify",
+        "position": 12,
+        "message": "the event at position 12 was altered",
+    });
+    std::fs::write(dir.path().join("damage-found"), found.to_string() + "\n").unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"));
+    command
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--read-only", "--listen", "127.0.0.1:0", "--auth"])
+        .arg(crate::http::auth_file(dir.path()));
+    let server = crate::http::Server::spawn(&mut command);
+    let (status, health) = crate::http::call(&server, "GET", "/healthz", None, None, &[]);
+    assert_eq!(status, 503, "{health}");
+    assert_eq!(health["error"]["code"], "store_damaged", "{health}");
+    let auditor = Some(crate::http::token("auditor"));
+    let (status, region) =
+        crate::http::call(&server, "GET", "/v1/regions/demo", auditor, None, &[]);
+    assert_eq!(status, 200, "reads go on: {region}");
+}
