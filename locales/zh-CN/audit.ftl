@@ -307,6 +307,7 @@ audit-whatif-member-failed = 参保人员 { $member } 的假设分析失败
 audit-region-members-unreadable = 无法列出统筹地区 { $region } 的参保人员
 audit-row-without-events = 参保人员 { $member } 有状态行但没有事件：请运行 `flexledger verify`
 audit-damage-kept-checkpoint = flexledger-audit：您在账本之外保存的检查点与其日志不符：日志在该检查点签名之后被改写（或回退），并且可能已用账本自己的密钥重新签名，因而能与账本所存的每个检查点一致。不要用它的备份来恢复：备份会带上被改写的日志。请原样保留数据目录作为证据（在其他任何命令打开它之前先 `cp -a`）；把改写之前的备份恢复到新目录，并在使用前用 `flexledger-audit verify --kept FILE` 检查。该存储已被标记，不再接受追加；只有带上所保存检查点（`--kept FILE`）且通过的 `flexledger-audit verify` 才会移除标记
+audit-mark-kept-for-its-checkpoint = 存储仍标记为已损坏（{ $mark }）：发现损坏的是树大小 { $size } 处的账本外检查点，而本次核验没有检查这个检查点。请用包含它的文件运行 `flexledger-audit verify --kept FILE`：只有检查了它并且通过的核验才会删除标记。若它所覆盖的事件已永久丢失，应让保存该检查点的审计人员知情：在他们认可之前，标记一直保留
 audit-mark-kept-for-kept-checkpoints = 存储仍标记为已损坏（{ $mark }）：发现损坏的是带有账本之外所保存检查点（`--kept FILE`）的核验，而本次核验没有检查任何这样的检查点。请带上这些检查点运行 `flexledger-audit verify --kept FILE`：只有它通过才会移除标记
 audit-close-progress = 已完成 { $done } / { $total } 名参保人员
 audit-close-progress-recheck = 对该存储的重建（或生成它的恢复）发现仍有参保人员缺少其后果

@@ -18,6 +18,7 @@ store-damaged-at = 存储的数据在位置 { $position } 处已损坏：{ $deta
 store-writer-locked = 存储 { $store } 正被另一个 flexledger 写入进程使用（它持有该存储的写入锁）：请先停止那个进程，或改用只读的命令与它并行（`verify`、`events`，没有正在记录的月结时，查询参保人员与统筹地区的 `member` 与 `region`，`flexledger-audit verify`，`serve --read-only`）；正在提供服务的账本，其备份请向服务器获取（`flexledger backup --server URL`）
 store-standby = 存储 { $store } 位于处于恢复模式（只读）的热备库上，不接受写入：凡要写入或持有写入锁的命令（`serve`、`submit`、`migrate`、`rebuild`、`backup`、`copy`、`flexledger-audit checkpoint` 和 `export`）请连接主库；在此处可运行 `serve --read-only` 或只读的审计命令，备份请从持有账本密钥的只读服务器获取（`flexledger backup --server URL`）
 store-found-damaged = { $found_by } 于 { $found_at } 发现该存储已损坏（{ $detail }）；已发现损坏的存储不再追加任何内容：若从备份恢复，备份之后追加的内容都会丢失。请先把数据目录复制到别处，按下文恢复，然后运行 `{ $verify }`：整个存储校验通过后，标记 { $mark } 会被删除，写入随即恢复
+store-found-rewritten = { $found_by } 于 { $found_at } 发现，在账本外保存的检查点签名之后，该账本的日志被改写（或回退）（{ $detail }）：不再向它追加任何内容，也不再签署任何内容。请按下文恢复；只有带上发现问题的那个检查点、且校验通过的 `{ $verify }` 才会删除标记 { $mark }
 store-not-migrated = 存储 { $store } 的表结构版本为 { $found }，本版本需要 { $needed }：请运行 `flexledger migrate --store { $quoted }`（如该存储设有密码，请一并提供），然后重试
 store-foreign-schema = 存储 { $store } 所在的数据库中有一张不属于 flexledger 的表 { $table }（属于其他应用，或是手工建立的）：账本需要一个专用的数据库。请新建一个（createdb NAME），并在其上运行 `flexledger migrate`
 store-table-missing = 存储 { $store } 已迁移，却没有表 { $table }（被手工删除，或未从转储中导回）：表中的数据已丢失，本次未作任何改动。请从数据库的备份恢复，或将备份文件恢复到一个新的数据目录（`flexledger restore`），再由它填充一个新的数据库（`flexledger copy --from DIR --to URL`）；`migrate` 不会重建被删除的表

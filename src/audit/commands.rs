@@ -1484,6 +1484,10 @@ pub fn verify(
     let latest = stored.last().map(|(checkpoint, _)| checkpoint.clone());
     let total = u64::try_from(stored.len()).unwrap_or(u64::MAX);
     let kept_checked = u64::try_from(kept.len()).unwrap_or(u64::MAX);
+    let kept_sizes: Vec<u64> = kept
+        .iter()
+        .map(|(checkpoint, _)| checkpoint.tree_size)
+        .collect();
     let stored_count = stored.len();
     let mut chained = stored;
     chained.extend(kept);
@@ -1514,7 +1518,7 @@ pub fn verify(
         earlier_keys,
     };
     print_verified(&output, total, (json, language), out)?;
-    Ok(clear_verified_mark(place, &output, language))
+    Ok(clear_verified_mark(place, (&output, &kept_sizes), language))
 }
 
 /// Whether a mismatch found among `chained` (the first `stored` the ledger's own, the
@@ -1552,7 +1556,11 @@ fn check_all_against_log(
 /// A mark a verify with kept checkpoints left stays after one without them (exit 2,
 /// saying so): the kept ones may be all that tells a rewritten log (an auditor's probe
 /// had a plain verify remove such a mark, and writes resumed on the rewritten log).
-fn clear_verified_mark(place: &Place, output: &AuditVerifyReport, language: Language) -> ExitCode {
+fn clear_verified_mark(
+    place: &Place,
+    (output, kept_sizes): (&AuditVerifyReport, &[u64]),
+    language: Language,
+) -> ExitCode {
     let marked = crate::cli::mark_place_of(place);
     if !crate::cli::rows_compared(&output.store, ("flexledger-audit", language)) {
         crate::cli::say_mark_kept_uncompared(&marked, "flexledger-audit", language);
@@ -1560,6 +1568,23 @@ fn clear_verified_mark(place: &Place, output: &AuditVerifyReport, language: Lang
     }
     let path = marked.path();
     let found = crate::store::damage_mark::read_at(&path).ok().flatten();
+    // A mark a kept checkpoint left stays until that checkpoint is checked again and
+    // passes: a newcomer's probe removed one with a kept file of the size-0 checkpoint
+    // alone, and writes resumed on the rewritten log.
+    let unchecked = found.as_ref().and_then(|found| {
+        let own = found.found_by == crate::store::damage_mark::KEPT_VERIFY;
+        let size = found.position.filter(|_| own)?;
+        (!kept_sizes.contains(&size)).then_some(size)
+    });
+    if let (Some(size), false) = (unchecked, kept_sizes.is_empty()) {
+        let args = [("mark", text(path.display())), ("size", text(size))];
+        let line = say(language, "audit-mark-kept-for-its-checkpoint", &args);
+        crate::shell_support::say_on_stderr!(
+            "flexledger-audit{}{line}",
+            crate::cli::colon(language)
+        );
+        return ExitCode::from(2);
+    }
     if output.kept_checkpoints_verified == 0
         && found.is_some_and(|found| found.found_with_kept_checkpoints())
     {

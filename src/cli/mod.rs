@@ -701,8 +701,9 @@ fn damage_message(program: &str, error: &anyhow::Error, language: Language) -> S
         (_, DamageAdvice::SetAside) => "cli-damage-set-aside",
         (_, DamageAdvice::Witness) => "cli-damage-witness",
         (_, DamageAdvice::Backup) => "cli-damage-advice",
-        // Only the audit tool's verify with kept checkpoints finds it.
-        (_, DamageAdvice::KeptCheckpoint) => "audit-damage-kept-checkpoint",
+        // Found by the audit tool's verify with kept checkpoints; met here by a writer
+        // or a signer refused.
+        (_, DamageAdvice::KeptCheckpoint) => "cli-damage-kept-checkpoint",
     };
     let said = said_error(program, error_said_in(error, language), language);
     format!("{said}\n{}", damage_advice(language, id))
@@ -2810,7 +2811,11 @@ pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: L
     if program == "flexledger" {
         let found = crate::store::damage_mark::read_at(&path).ok().flatten();
         if let Some(found) = found.filter(|found| found.cleared_by() != "flexledger verify") {
-            let args = [("mark", text(&mark)), ("found_by", text(&found.found_by))];
+            let args = [
+                ("mark", text(&mark)),
+                ("found_by", text(&found.found_by)),
+                ("verify", text(found.cleared_by())),
+            ];
             let line = say(language, "cli-damage-mark-kept-for-audit", &args);
             crate::shell_support::say_on_stderr!("{}", said(line));
             return false;

@@ -592,13 +592,17 @@ fn found_damaged(mark: &str, found: &damage_mark::DamageMark) -> Sentence {
         ("found_by", found.found_by.clone()),
         ("verify", found.cleared_by().to_owned()),
     ];
+    // A log found rewritten is not recovered by a backup of it (`store-found-rewritten`
+    // says so; the general one said a restore would lose what was appended since).
+    let id = match found.found_with_kept_checkpoints() {
+        true => "store-found-rewritten",
+        false => "store-found-damaged",
+    };
     match found.finding() {
-        Some(finding) => {
-            Sentence::new("store-found-damaged", args).with_said("detail", finding.clone())
-        }
+        Some(finding) => Sentence::new(id, args).with_said("detail", finding.clone()),
         None => {
             args.push(("detail", found.said()));
-            Sentence::new("store-found-damaged", args)
+            Sentence::new(id, args)
         }
     }
 }

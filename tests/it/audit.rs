@@ -405,6 +405,31 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
     let again = audit(rewritten.path(), &["verify", "--kept", kept_arg]);
     assert_eq!(again.status.code(), Some(1), "{again:?}");
     assert!(mark.exists());
+    // Nor is the mark removed by a kept file without the checkpoint that found it (a
+    // probe kept only the size-0 one, which every log matches, and writes resumed).
+    let listed = audit(ledger.path(), &["--json", "checkpoint", "--list"]);
+    let empty = String::from_utf8(listed.stdout)
+        .unwrap()
+        .lines()
+        .find(|line| line.contains("\"tree_size\":0,"))
+        .expect("the writer's checkpoint of size 0")
+        .to_owned();
+    let subset = rewritten.path().join("subset.jsonl");
+    std::fs::write(&subset, empty + "\n").unwrap();
+    let subset = audit(
+        rewritten.path(),
+        &["verify", "--kept", subset.to_str().unwrap()],
+    );
+    let said = String::from_utf8_lossy(&subset.stderr);
+    assert_eq!(subset.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("this verify did not check that one"),
+        "{said}"
+    );
+    assert!(
+        mark.exists(),
+        "a kept file without the finding's checkpoint left the mark"
+    );
 
     // A file that holds no checkpoint of this ledger's key says so, before the walk.
     let other = tempfile::tempdir().unwrap();
