@@ -562,15 +562,18 @@ pub fn app(state: AppState) -> Router {
             note_found_damage,
         ))
         .layer(axum::middleware::from_fn(refuse_oversized_head))
+        .layer(axum::middleware::from_fn(server::answer_health_alone))
         .with_state(state);
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
     };
     router
-        .layer(axum::middleware::from_fn(server::answer_health_alone))
         .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn(request_id::tag))
+        .layer(axum::middleware::from_fn(
+            server::close_a_reserved_connection,
+        ))
 }
 
 /// Every error has the JSON error shape, a wrong method too (axum's is empty).

@@ -286,25 +286,23 @@ enum Slot {
 }
 
 /// Marks each request of a connection accepted on a slot reserved for `/healthz`
-/// (an extension, read by `answer_health_alone`).
+/// (an extension, read by `answer_health_alone` and `close_a_reserved_connection`).
 #[derive(Clone, Copy)]
 pub(super) struct ReservedForHealth {
     /// The cap that was full, named in the refusal of any other request.
     connections_open_max: usize,
 }
 
-/// A middleware of the router: on a connection accepted on a slot reserved for
-/// `/healthz` (`ReservedForHealth`), `/healthz` is answered and any other request is
-/// refused 503 `overloaded` (`Retry-After`), and the connection then closes, so that a
-/// reserved slot is never held longer than one request. Had those other requests
-/// waited for a slot instead, a burst of honest clients would have taken the reserve
-/// too and left the probe waiting. Any other connection's requests go straight on.
+/// A middleware of the router, inside CORS and the language's: on a connection
+/// accepted on a slot reserved for `/healthz` (`ReservedForHealth`), `/healthz` is
+/// answered and any other request is refused 503 `overloaded` (`Retry-After`). Had
+/// those other requests waited for a slot instead, a burst of honest clients would
+/// have taken the reserve too and left the probe waiting. Any other connection's
+/// requests go straight on.
 pub(super) async fn answer_health_alone(request: Request, next: Next) -> Response {
     let reserved = request.extensions().get::<ReservedForHealth>().copied();
-    let mut response = match reserved {
-        None => return next.run(request).await,
-        Some(_) if request.uri().path() == "/healthz" => next.run(request).await,
-        Some(reserved) => {
+    match reserved {
+        Some(reserved) if request.uri().path() != "/healthz" => {
             let max = crate::i18n::text(reserved.connections_open_max);
             let said = "http-connections-full";
             AppError::say(
@@ -316,9 +314,20 @@ pub(super) async fn answer_health_alone(request: Request, next: Next) -> Respons
             .retry_after(super::RETRY_AFTER_OVERLOADED_SECONDS)
             .into_response()
         }
-    };
-    let close = HeaderValue::from_static("close");
-    response.headers_mut().insert(header::CONNECTION, close);
+        _ => next.run(request).await,
+    }
+}
+
+/// A middleware of the router, outermost: a connection accepted on a slot reserved for
+/// `/healthz` closes after its first answer, whichever layer gave it (a CORS preflight
+/// too), so that no reserved slot is held for longer than one request.
+pub(super) async fn close_a_reserved_connection(request: Request, next: Next) -> Response {
+    let reserved = request.extensions().get::<ReservedForHealth>().is_some();
+    let mut response = next.run(request).await;
+    if reserved {
+        let close = HeaderValue::from_static("close");
+        response.headers_mut().insert(header::CONNECTION, close);
+    }
     response
 }
 
