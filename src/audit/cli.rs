@@ -239,6 +239,9 @@ position and stream.\n\n\
 Pin the ledger's published key with --public-key HEX (or $FLEXLEDGER_PUBLIC_KEY): a checkpoint signed by any other \
 key is refused. Without a pinned key nothing ties the bundle to the ledger, so it is invalid (failure `key`) unless \
 --trust-bundle-key accepts the key it names (the report then says the key was not pinned).\n\n\
+A valid bundle's report says what its scope proves (`scope:`): a member's stream and its region's, a region's \
+streams (not that it holds every member of the region), or the whole log. To check a bundle against checkpoints \
+you kept, restore an --all bundle (`flexledger restore`) and run `verify --kept FILE` on it.\n\n\
 Exit: 0 valid, 1 invalid, 2 could not read the file."
     )]
     VerifyBundle {

@@ -83,7 +83,9 @@ and every other line is still processed (blank lines after the last command are 
 refusal's message is in that language; its code never changes. Results are printed only once their events are durable \
 (accepted commands are written in batches of up to 1000, each batch one atomic, fsynced append).\n\n\
 A command carrying \"command_id\" that was accepted before returns its first result with \"duplicate\":true and \
-appends nothing, so re-running a file whose lines carry ids resumes it without duplicates.\n\n\
+appends nothing, so re-running a file whose lines carry ids resumes it without duplicates. The same command means \
+the same fields and values in any order (a decimal by its value, null as absent); another command under an id \
+already used is refused with command_id_reused (D10).\n\n\
 Exit: 0 all accepted, 1 any refused, 2 the file could not be read, 130 stopped by Ctrl-C, SIGTERM or SIGHUP \
 (every line read was answered; it says how far it got)."
     )]
@@ -118,10 +120,10 @@ which records the last durable position outside the engine's files) is missing o
 command refuses it. If the whole log checks out, a new witness is written at the log's head and the store \
 opens again. That accepts the log as it is: whatever it lost after its head, if anything, cannot be known. \
 Put the file back, or restore a backup, if you can.\n\n\
-Exit: 0 clean, 1 broken, 2 could not run (or could not compare the state rows: another build wrote them, \"state_rows_format\" in the printed object says which; this build's writer rebuilds them when it opens the store, D89)."
+Exit: 0 clean, 1 broken, 2 could not run (or could not compare the state rows: another build wrote them, \"state_rows_format\" in the printed object says which; this build's writer rebuilds them when it opens the store, D89; or the store checks out but stays marked by the audit tool, whose own verify removes the mark, D61)."
     )]
     Verify {
-        /// Accept the log's head as it is (see above) and write a new head witness, if the log checks out.
+        /// Accept the log's head as it is (see --help) and write a new head witness, if the log checks out.
         #[arg(long)]
         accept_head: bool,
     },
