@@ -165,6 +165,7 @@ help-flexledger-serve =
     .cors_origins = 允许来自 ORIGIN 的浏览器页面调用 API（CORS），例如 https://app.example.org；可重复。默认关闭
     .read_only = 只读：从存储回答参保记录、事件、统筹地区、事件推送和审计路由（例如 PostgreSQL 热备库：--store postgres://standby…），对命令回答 503。在 PostgreSQL 存储上可以在唯一的写入进程之外运行任意多个；数据目录同一时间只能由一个进程打开，因此在数据目录上它只能单独运行（例如在用 `flexledger restore` 做出的副本上）
     .writer_url = 写入进程的地址，--read-only 服务器在回答命令时给出它
+    .health_listen = 同时在此地址上只回答 GET /healthz：存活探针专用的端口，API 的任何客户端都无法把它占满（请给出只有监管程序能访问的地址）
 
 help-flexledger-region =
     .about = 输出统筹地区已月结月份的经办报表：资金和按状态统计的参保人员

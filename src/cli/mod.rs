@@ -288,6 +288,11 @@ cannot be opened)."
         /// The writer's address, named in a --read-only server's answer to a command.
         #[arg(long, value_name = "URL", requires = "read_only")]
         writer_url: Option<String>,
+        /// Also answer GET /healthz, and nothing else, on this address: a liveness
+        /// probe's own port, which no client of the API can keep busy (give it an
+        /// address only the supervisor reaches).
+        #[arg(long, value_name = "ADDRESS")]
+        health_listen: Option<String>,
     },
     /// Print the bureau's report of a region's closed month: money and members by status.
     #[command(
@@ -1145,10 +1150,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cors_origins,
             read_only,
             writer_url,
+            health_listen,
         } => serve::serve(
             place,
             &serve::ServeArgs {
                 listen: &listen,
+                health_listen: health_listen.as_deref(),
                 auth: auth.as_deref(),
                 demo,
                 cors_origins: &cors_origins,

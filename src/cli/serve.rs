@@ -105,6 +105,8 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// How `serve` was asked to run, besides where its ledger is.
 pub struct ServeArgs<'a> {
     pub listen: &'a str,
+    /// Where `/healthz` alone is answered too (`--health-listen`), if anywhere.
+    pub health_listen: Option<&'a str>,
     pub auth: Option<&'a Path>,
     pub demo: bool,
     pub cors_origins: &'a [axum::http::HeaderValue],
@@ -141,6 +143,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
         None => return Err(crate::i18n::Sentence::new("cli-serve-needs-auth", Vec::new()).into()),
     };
     let listener = bind(args.listen)?;
+    let health_listener = args.health_listen.map(bind).transpose()?;
     let reachable = (listener.local_addr()).is_ok_and(|address| !address.ip().is_loopback());
     if args.demo && args.auth.is_none() && reachable {
         // A security probe's demo listened on 0.0.0.0 without a word.
@@ -161,7 +164,8 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
     // Standard input cannot be read again: such a server keeps its tokens to the end.
     let token_file = (args.auth).filter(|path| !crate::shell_support::stdio::is_stdio(path));
     let said = (&printed_tokens[..], args.language);
-    let served = run_server(listener, state, said, token_file, stop);
+    let listeners = (listener, health_listener);
+    let served = run_server(listeners, state, said, token_file, stop);
     match beside {
         Beside::Writer(writer) => {
             // Answers whatever is still queued, then the ledger (and its store) close.
@@ -392,7 +396,7 @@ fn start_writer(
 /// Serves `state` on `listener` until a signal, printing the address bound and any
 /// demo tokens first.
 fn run_server(
-    listener: std::net::TcpListener,
+    (listener, health_listener): (std::net::TcpListener, Option<std::net::TcpListener>),
     state: crate::http::AppState,
     (printed_tokens, language): (&[(Role, String)], crate::i18n::Language),
     token_file: Option<&Path>,
@@ -412,8 +416,12 @@ fn run_server(
         }
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let address = listener.local_addr()?;
+        let health = health_listener.map(tokio::net::TcpListener::from_std).transpose()?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{address}")?;
+        if let Some(health) = &health {
+            writeln!(stdout, "healthz on http://{}/healthz", health.local_addr()?)?;
+        }
         for (role, token) in printed_tokens {
             writeln!(stdout, "{} token: {token}", role.name())?;
         }
@@ -438,7 +446,18 @@ fn run_server(
             }
             let _ = stop.send(true);
         };
+        // The health server stops with the API's: once it is stopping.
+        let health = health.map(|listener| {
+            let mut stopping = state.shutdown.clone();
+            let stopped = async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            };
+            tokio::spawn(crate::http::run_health(listener, state.clone(), stopped))
+        });
         crate::http::run(listener, state, connection_limits(), shutdown).await?;
+        if let Some(health) = health {
+            health.await??;
+        }
         anyhow::Ok(())
     })
 }

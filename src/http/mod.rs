@@ -1861,6 +1861,44 @@ pub async fn run(
     server::serve(listener, app(state), limits, shutdown).await
 }
 
+/// Connections open at once on the health address (`serve --health-listen`).
+pub const HEALTH_CONNECTIONS_OPEN_MAX: usize = 32;
+/// The header-read timeout on the health address: a probe sends its request at once.
+pub const HEALTH_HEADER_READ_TIMEOUT_SECONDS: u64 = 2;
+
+/// Serves `/healthz` alone on `listener` (`serve --health-listen`) until `shutdown`
+/// resolves: a supervisor's probe on an address of its own, which no client of the API
+/// can keep busy. On the API's address, a flood of more clients than its connections
+/// and those kept for `/healthz` made a probe wait behind them in the accept backlog
+/// for 45 s and more (a hostile-client probe), and a liveness probe failing so restarts
+/// a server that is up.
+pub async fn run_health(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = ConnectionLimits {
+        connections_open_max: HEALTH_CONNECTIONS_OPEN_MAX,
+        connections_reserved_for_health_max: 0,
+        header_read_timeout: std::time::Duration::from_secs(HEALTH_HEADER_READ_TIMEOUT_SECONDS),
+        ..ConnectionLimits::default()
+    };
+    let health = Router::new()
+        .route(
+            "/healthz",
+            get(healthz)
+                .fallback(method_not_allowed)
+                .layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),
+        )
+        .fallback(|| async {
+            AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
+        })
+        .with_state(state)
+        .layer(axum::middleware::from_fn(language::choose))
+        .layer(axum::middleware::from_fn(request_id::tag));
+    server::serve(listener, health, limits, shutdown).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,7 +190,7 @@ pub async fn serve(
         };
         let _ = socket.set_nodelay(true);
         let builder = builder.clone();
-        let (service, slot) = match slot {
+        let (service, slot) = match slots.opened_since(slot) {
             Slot::Open(slot) => (app.clone(), slot),
             Slot::Reserved(slot) => {
                 let reserved = ReservedForHealth {
@@ -264,6 +264,19 @@ impl Slots {
             biased;
             slot = self.open.clone().acquire_owned() => Slot::Open(slot.expect(never_closed)),
             slot = self.reserved.clone().acquire_owned() => Slot::Reserved(slot.expect(never_closed)),
+        }
+    }
+
+    /// `slot`, or an open one in place of a reserved one if one freed while the
+    /// connection was awaited: a probe saw the first client after a full spell refused
+    /// "all 768 connections are open" when none was.
+    fn opened_since(&self, slot: Slot) -> Slot {
+        match slot {
+            Slot::Reserved(reserved) => match self.open.clone().try_acquire_owned() {
+                Ok(open) => Slot::Open(open),
+                Err(_) => Slot::Reserved(reserved),
+            },
+            open => open,
         }
     }
 

@@ -580,6 +580,77 @@ fn health_is_answered_when_every_slot_is_taken() {
     }
 }
 
+/// `serve --health-listen` answers `/healthz`, and nothing else, on an address of its
+/// own, which no client of the API can keep busy: here every API connection, every one
+/// kept for `/healthz` and 20 more in the accept backlog are partial request heads, and
+/// the probe on the health address is answered all the same. On the API's address a
+/// probe waited behind such a flood for 45 s and more (a hostile-client probe).
+#[test]
+fn health_has_an_address_of_its_own_that_no_api_client_can_keep_busy() {
+    use std::io::{Read, Write};
+    const CONNECTIONS_OPEN_MAX: usize = 5;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .env(
+            "FLEXLEDGER_CONNECTIONS_OPEN_MAX",
+            CONNECTIONS_OPEN_MAX.to_string(),
+        )
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args(["--health-listen", "127.0.0.1:0", "--auth"])
+        .arg(auth_file(dir.path()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Read as long as the server runs: its standard output stays open.
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut line = || lines.next().unwrap().unwrap();
+    let api = line();
+    let api = api.strip_prefix("listening on http://").unwrap().to_owned();
+    let health = line();
+    let health = (health.strip_prefix("healthz on http://"))
+        .and_then(|rest| rest.strip_suffix("/healthz"))
+        .unwrap_or_else(|| panic!("the second line names the health address: {health}"))
+        .to_owned();
+    let _server = Server {
+        child,
+        base: format!("http://{api}"),
+    };
+    let _flood: Vec<std::net::TcpStream> = (0..CONNECTIONS_OPEN_MAX + 8 + 20)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&api).unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let ask = |target: &str| {
+        let mut stream = std::net::TcpStream::connect(&health).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let answer = ask("/healthz");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with(r#"{"ok":true}"#), "{answer}");
+    // Only /healthz: the API is not served there.
+    let answer = ask("/v1/openapi.json");
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+}
+
 /// Connections kept alive by clients that ask again and again (each, here, every
 /// 100 ms) do not keep a new client out: a security probe's 800 such connections
 /// held every slot, /healthz included, for as long as they ran. The new client's wait
