@@ -513,6 +513,23 @@ fn slow_partial_headers_neither_lock_clients_out_nor_stay_open() {
     assert_eq!(live[0].1, "ContributionPaid");
 }
 
+/// `count` connections to `address`, each holding a request head it does not finish (a
+/// slowloris), given a moment to be accepted.
+fn partial_heads(address: &str, count: usize) -> Vec<std::net::TcpStream> {
+    use std::io::Write;
+    let streams = (0..count)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(address).unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    streams
+}
+
 /// When every slot is taken (here by partial request heads, a slowloris), `/healthz`
 /// is answered at once on a connection reserved for it, and that connection then
 /// closes; any other request on such a connection is refused 503 `overloaded`, to be
@@ -534,16 +551,7 @@ fn health_is_answered_when_every_slot_is_taken() {
         )],
     );
     let address = server.base.strip_prefix("http://").unwrap().to_owned();
-    let mut slow: Vec<std::net::TcpStream> = (0..CONNECTIONS_OPEN_MAX)
-        .map(|_| {
-            let mut stream = std::net::TcpStream::connect(&address).unwrap();
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-                .unwrap();
-            stream
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(200));
+    let mut slow = partial_heads(&address, CONNECTIONS_OPEN_MAX);
     let mut probe = std::net::TcpStream::connect(&address).unwrap();
     let answered = ask_for_healthz(&mut probe);
     assert_eq!(
@@ -622,16 +630,7 @@ fn health_has_an_address_of_its_own_that_no_api_client_can_keep_busy() {
         child,
         base: format!("http://{api}"),
     };
-    let _flood: Vec<std::net::TcpStream> = (0..CONNECTIONS_OPEN_MAX + 8 + 20)
-        .map(|_| {
-            let mut stream = std::net::TcpStream::connect(&api).unwrap();
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-                .unwrap();
-            stream
-        })
-        .collect();
-    std::thread::sleep(Duration::from_millis(200));
+    let _flood = partial_heads(&api, CONNECTIONS_OPEN_MAX + 8 + 20);
     let ask = |target: &str| {
         let mut stream = std::net::TcpStream::connect(&health).unwrap();
         stream
