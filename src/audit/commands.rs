@@ -135,6 +135,9 @@ fn checkpoint_key(
     new_key: bool,
 ) -> anyhow::Result<ed25519_dalek::SigningKey> {
     if new_key {
+        // A new key signs nothing a marked log holds either (`ensure_at` refuses the
+        // ledger's own).
+        keys::refuse_a_log_marked_rewritten(place)?;
         return new_signing_key(place, store);
     }
     let latest = keys::latest_signer(store)?;
@@ -1573,7 +1576,7 @@ fn clear_verified_mark(
     // alone, and writes resumed on the rewritten log.
     let unchecked = found.as_ref().and_then(|found| {
         let own = found.found_by == crate::store::damage_mark::KEPT_VERIFY;
-        let size = found.position.filter(|_| own)?;
+        let size = (found.kept_size).or(found.position.filter(|_| own))?;
         (!kept_sizes.contains(&size)).then_some(size)
     });
     if let (Some(size), false) = (unchecked, kept_sizes.is_empty()) {

@@ -241,17 +241,35 @@ pub fn ensure_at(
     ensure_ledgers(&place.data_dir, latest, may_make)
 }
 
-/// The refusal of `ensure_at` for a ledger marked as rewritten after it was signed. A
-/// mark that cannot be read here is left to the store's own open to say.
-fn refuse_a_log_marked_rewritten(place: &crate::store::Place) -> Result<(), KeyError> {
-    let path = crate::store::damage_mark::path_at(place);
-    let found = crate::store::damage_mark::read_at(&path).ok().flatten();
-    match found {
-        Some(found) if found.found_with_kept_checkpoints() => Err(KeyError::LogRewritten {
-            mark: path.display().to_string(),
-            found_at: found.found_at,
-        }),
-        _ => Ok(()),
+/// The refusal of every signature (`ensure_at`, `checkpoint --new-key`, a server's
+/// `GET /v1/backup`) while the ledger at `place` is marked as rewritten after it was
+/// signed: its own mark, or any such mark in its data directory.
+pub fn refuse_a_log_marked_rewritten(place: &crate::store::Place) -> Result<(), KeyError> {
+    let own = crate::store::damage_mark::path_at(place);
+    let own = crate::store::damage_mark::read_at(&own)
+        .ok()
+        .flatten()
+        .filter(crate::store::damage_mark::DamageMark::found_with_kept_checkpoints)
+        .map(|mark| (own, mark));
+    match own {
+        Some(found) => Err(rewritten(found)),
+        None => refuse_signing_in(&place.data_dir),
+    }
+}
+
+/// [`refuse_a_log_marked_rewritten`] for a data directory: any mark in it that a
+/// verify with kept checkpoints left (a server, which knows its data directory).
+pub fn refuse_signing_in(data_dir: &Path) -> Result<(), KeyError> {
+    match crate::store::damage_mark::kept_mark_in(data_dir) {
+        Some(found) => Err(rewritten(found)),
+        None => Ok(()),
+    }
+}
+
+fn rewritten((path, found): (PathBuf, crate::store::damage_mark::DamageMark)) -> KeyError {
+    KeyError::LogRewritten {
+        mark: path.display().to_string(),
+        found_at: found.found_at,
     }
 }
 

@@ -62,6 +62,9 @@ pub(super) async fn get_backup(
         if tree.size() == 0 {
             return Err(empty_log());
         }
+        // Nothing is signed from a log found rewritten after it was signed (D61).
+        crate::audit::keys::refuse_signing_in(&data_dir)
+            .map_err(|error| no_signing_key(error, writer))?;
         // The ledger's own key, never another (`audit::keys`): refused if it is missing.
         let key = crate::audit::keys::latest_signer(store.as_ref())
             .map_err(AppError::from)
@@ -149,6 +152,12 @@ fn no_signing_key(error: crate::audit::keys::KeyError, writer: bool) -> AppError
             "http-backup-other-signing-key",
             vec![("signer", text(signer))],
         ),
+        // Not a missing key: the store is marked, and said so (`store_damaged`).
+        KeyError::LogRewritten { mark, .. } => {
+            let args = vec![("mark", text(mark))];
+            let said = "http-backup-log-rewritten";
+            return AppError::say(StatusCode::SERVICE_UNAVAILABLE, "store_damaged", said, args);
+        }
         _ => return AppError::internal(error.to_string()),
     };
     AppError::say(

@@ -191,12 +191,15 @@ pub async fn serve(
         let _ = socket.set_nodelay(true);
         let builder = builder.clone();
         let (service, slot) = match slots.opened_since(slot) {
-            Slot::Open(slot) => (app.clone(), slot),
+            Slot::Open(slot) => (app.clone(), Held::Open(slot)),
             Slot::Reserved(slot) => {
                 let reserved = ReservedForHealth {
                     connections_open_max: slots.open_max,
+                    refused: Arc::new(AtomicBool::new(false)),
                 };
-                (app.clone().layer(axum::Extension(reserved)), slot)
+                let refused = reserved.refused.clone();
+                let service = app.clone().layer(axum::Extension(reserved));
+                (service, Held::Reserved(slot, refused))
             }
         };
         let service = TowerToHyperService::new(service);
@@ -207,7 +210,7 @@ pub async fn serve(
         tokio::spawn(async move {
             let closers = Closers { stopping, pressed };
             serve_connection(socket, &builder, service, &limits, closers).await;
-            drop(slot);
+            slot.release().await;
         });
     }
     drop(listener);
@@ -298,12 +301,40 @@ enum Slot {
     Reserved(OwnedSemaphorePermit),
 }
 
+/// The slot a connection's task holds until the connection closes.
+enum Held {
+    Open(OwnedSemaphorePermit),
+    /// A reserved slot, and whether its one request was refused.
+    Reserved(OwnedSemaphorePermit, Arc<AtomicBool>),
+}
+
+impl Held {
+    /// Frees the slot; a reserved one whose request was refused only after the
+    /// `Retry-After` it gave. Freed at once, it went to the next client in the accept
+    /// backlog, refused in turn: a burst beyond the cap, which waits there to be
+    /// served a little late, was drained as a stream of 503s (a reviewer).
+    async fn release(self) {
+        match self {
+            Held::Open(slot) => drop(slot),
+            Held::Reserved(slot, refused) => {
+                if refused.load(Ordering::Relaxed) {
+                    let seconds = u64::from(super::RETRY_AFTER_OVERLOADED_SECONDS);
+                    tokio::time::sleep(Duration::from_secs(seconds)).await;
+                }
+                drop(slot);
+            }
+        }
+    }
+}
+
 /// Marks each request of a connection accepted on a slot reserved for `/healthz`
 /// (an extension, read by `answer_health_alone` and `close_a_reserved_connection`).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) struct ReservedForHealth {
     /// The cap that was full, named in the refusal of any other request.
     connections_open_max: usize,
+    /// Set when a request other than `/healthz` was refused (`Held::release`).
+    refused: Arc<AtomicBool>,
 }
 
 /// A middleware of the router, inside CORS and the language's: on a connection
@@ -313,9 +344,10 @@ pub(super) struct ReservedForHealth {
 /// have taken the reserve too and left the probe waiting. Any other connection's
 /// requests go straight on.
 pub(super) async fn answer_health_alone(request: Request, next: Next) -> Response {
-    let reserved = request.extensions().get::<ReservedForHealth>().copied();
+    let reserved = request.extensions().get::<ReservedForHealth>().cloned();
     match reserved {
         Some(reserved) if request.uri().path() != "/healthz" => {
+            reserved.refused.store(true, Ordering::Relaxed);
             let max = crate::i18n::text(reserved.connections_open_max);
             let said = "http-connections-full";
             AppError::say(

@@ -65,6 +65,12 @@ pub struct DamageMark {
     /// see what the kept checkpoints saw, must not remove it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub kept_checkpoints: bool,
+    /// The tree size of the kept checkpoint that did not match the log (since
+    /// 2026-12-07): only a verify that checks a kept checkpoint of that size, and
+    /// passes, removes the mark. Kept apart from `position`, which stays the first
+    /// finding's when a mark already there becomes a kept checkpoints' one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_size: Option<u64>,
 }
 
 impl DamageMark {
@@ -86,6 +92,7 @@ impl DamageMark {
             finding,
             store,
             kept_checkpoints: found_by == KEPT_VERIFY,
+            kept_size: position.filter(|_| found_by == KEPT_VERIFY),
         }
     }
 
@@ -168,6 +175,19 @@ pub fn path_at(place: &crate::store::Place) -> PathBuf {
     }
 }
 
+/// A mark in `data_dir` (a sled ledger's, or any PostgreSQL store's kept there) that a
+/// verify with kept checkpoints left: the log it marks was found rewritten after it
+/// was signed, and nothing more is signed from it. (A mark cut short by a crash is
+/// not read as one: it keeps the writer away, but a backup may be the way back.)
+pub fn kept_mark_in(data_dir: &Path) -> Option<(PathBuf, DamageMark)> {
+    let sled = path(data_dir);
+    let sled = read_at(&sled).ok().flatten().map(|mark| (sled, mark));
+    let postgres = postgres_marks(data_dir).unwrap_or_default();
+    sled.into_iter()
+        .chain(postgres)
+        .find(|(_, mark)| mark.found_with_kept_checkpoints())
+}
+
 /// The PostgreSQL stores' marks in `data_dir` (each file `damage-found-…`), with
 /// where each is: any of them keeps every PostgreSQL writer started with this data
 /// directory away (D84), since a URL may name a database in ways `database_named`
@@ -217,6 +237,7 @@ pub fn record(data_dir: &Path, mark: &DamageMark) -> std::io::Result<bool> {
         }) {
             let first = DamageMark {
                 kept_checkpoints: true,
+                kept_size: mark.kept_size,
                 ..first
             };
             write_mark(data_dir, &marked, &first)?;
@@ -271,6 +292,7 @@ pub fn read_at(path: &Path) -> std::io::Result<Option<DamageMark>> {
             finding: None,
             store: None,
             kept_checkpoints: false,
+            kept_size: None,
         },
     )))
 }
@@ -329,6 +351,7 @@ mod tests {
             finding: None,
             store: None,
             kept_checkpoints: false,
+            kept_size: None,
         };
         record(dir.path(), &mark).unwrap();
         assert_eq!(
@@ -363,6 +386,15 @@ mod tests {
         assert_eq!(
             (upgraded.message.as_str(), upgraded.cleared_by()),
             ("the event was altered", KEPT_VERIFY)
+        );
+        // It names the kept checkpoint that found it apart from the first finding's
+        // position: only a verify that checks that one removes it (a reviewer: a kept
+        // file of the size-0 checkpoint alone had removed such a mark).
+        assert_eq!(upgraded.kept_size, Some(35));
+        assert_ne!(upgraded.position, Some(35));
+        assert_eq!(
+            kept_mark_in(dir.path()).map(|(_, found)| found),
+            Some(upgraded)
         );
         std::fs::write(path(dir.path()), "{\"found_at\":").unwrap();
         let cut = read(dir.path()).unwrap().unwrap();
@@ -399,6 +431,7 @@ mod tests {
             finding: None,
             store: Some(url.to_owned()),
             kept_checkpoints: false,
+            kept_size: None,
         };
         record(&dir.path().join("missing"), &mark).unwrap();
         assert!(!dir.path().join("missing").exists(), "nothing is made");
@@ -455,6 +488,7 @@ mod tests {
             finding: Some(finding.clone()),
             store: None,
             kept_checkpoints: false,
+            kept_size: None,
         };
         record(dir.path(), &mark).unwrap();
         let read_back = read(dir.path()).unwrap().unwrap();

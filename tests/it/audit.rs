@@ -391,6 +391,7 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
         ),
         audit(rewritten.path(), &["export", "--all", "--out", "-"]),
         audit(rewritten.path(), &["checkpoint"]),
+        audit(rewritten.path(), &["checkpoint", "--new-key"]),
     ];
     for refused in signing {
         let said = String::from_utf8_lossy(&refused.stderr);

@@ -1252,6 +1252,9 @@ fn ask_for_healthz(stream: &mut std::net::TcpStream) -> std::io::Result<()> {
         answer.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    if !head.starts_with("http/1.1 200") {
+        return Err(std::io::Error::other(head));
+    }
     let length: usize = (head.lines())
         .find_map(|line| line.strip_prefix("content-length:"))
         .map_or(0, |length| length.trim().parse().unwrap());

@@ -1429,15 +1429,20 @@ fn a_read_only_server_on_a_directory_of_another_format_says_to_rebuild_first() {
 /// A read-only server on a store marked as found damaged (D61) answers reads, and its
 /// `/healthz` says `store_damaged` from the start, as after damage one of its own
 /// reads met: a newcomer's probe saw it answer ok, which a load balancer would read as
-/// a healthy replica.
+/// a healthy replica. A log marked as rewritten after it was signed gets no backup
+/// signed either (a reviewer: `GET /v1/backup` signed one).
 #[test]
 fn a_read_only_server_on_a_marked_store_is_not_healthy() {
     let dir = demo_store();
+    // Left by a verify with kept checkpoints: the log was found rewritten after it was
+    // signed, so the server signs no backup of it either.
     let found = serde_json::json!({
         "found_at": "2026-12-07T10:00:00Z",
-        "found_by": "flexledger verify",
+        "found_by": "flexledger-audit verify --kept FILE",
         "position": 12,
-        "message": "the event at position 12 was altered",
+        "message": "the signed checkpoint at size 12 commits to another root",
+        "kept_checkpoints": true,
+        "kept_size": 12,
     });
     std::fs::write(dir.path().join("damage-found"), found.to_string() + "\n").unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger"));
@@ -1454,4 +1459,12 @@ fn a_read_only_server_on_a_marked_store_is_not_healthy() {
     let (status, region) =
         crate::http::call(&server, "GET", "/v1/regions/demo", auditor, None, &[]);
     assert_eq!(status, 200, "reads go on: {region}");
+    let (status, backup) = crate::http::call(&server, "GET", "/v1/backup", auditor, None, &[]);
+    assert_eq!(status, 503, "{backup}");
+    assert_eq!(backup["error"]["code"], "store_damaged", "{backup}");
+    let message = backup["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("nothing is signed from this ledger"),
+        "{message}"
+    );
 }
