@@ -62,19 +62,7 @@ pub(super) async fn get_backup(
         if tree.size() == 0 {
             return Err(empty_log());
         }
-        // Nothing is signed from a log found rewritten after it was signed (D61).
-        crate::audit::keys::refuse_signing_in(&data_dir)
-            .map_err(|error| no_signing_key(error, writer))?;
-        // The ledger's own key, never another (`audit::keys`): refused if it is missing.
-        let key = crate::audit::keys::latest_signer(store.as_ref())
-            .map_err(AppError::from)
-            .and_then(|latest| {
-                // The key was made, if ever, when the writer opened the ledger: a
-                // server never makes one here (a read-only one would sign with a
-                // second identity).
-                crate::audit::keys::ensure_ledgers(&data_dir, latest.as_ref(), false)
-                    .map_err(|error| no_signing_key(error, writer))
-            })?;
+        let key = backup_key(store.as_ref(), &data_dir, writer)?;
         let signed =
             crate::backup::checkpoint_unstored(store.as_ref(), &tree, &key, chrono::Utc::now())?;
         Ok((tree, signed, key))
@@ -132,6 +120,23 @@ async fn head_backup(state: AppState) -> Result<Response, AppError> {
     // `content-length: 0`, a size the GET's body never has.
     let unknown_length = futures_util::stream::empty::<Chunk>();
     Ok(backup_response(Body::from_stream(unknown_length), position))
+}
+
+/// The key a backup's checkpoint is signed with: the ledger's own, never another
+/// (`audit::keys`), refused if it is missing, and nothing is signed from a log found
+/// rewritten after it was signed (D61).
+fn backup_key(
+    store: &crate::store::AnyReader,
+    data_dir: &std::path::Path,
+    writer: bool,
+) -> Result<ed25519_dalek::SigningKey, AppError> {
+    crate::audit::keys::refuse_signing_in(data_dir)
+        .map_err(|error| no_signing_key(error, writer))?;
+    let latest = crate::audit::keys::latest_signer(store).map_err(AppError::from)?;
+    // The key was made, if ever, when the writer opened the ledger: a server never
+    // makes one here (a read-only one would sign with a second identity).
+    crate::audit::keys::ensure_ledgers(data_dir, latest.as_ref(), false)
+        .map_err(|error| no_signing_key(error, writer))
 }
 
 /// 503 `signing_key_unavailable`: this server holds no key of the ledger's to sign the
