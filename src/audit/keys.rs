@@ -243,18 +243,11 @@ pub fn ensure_at(
 
 /// The refusal of every signature (`ensure_at`, `checkpoint --new-key`, a server's
 /// `GET /v1/backup`) while the ledger at `place` is marked as rewritten after it was
-/// signed: its own mark, or any such mark in its data directory.
+/// signed: its mark is in its data directory (a sled ledger's, or a PostgreSQL store's
+/// beside its key), where any such mark counts, as any mark there keeps a PostgreSQL
+/// writer away (D84).
 pub fn refuse_a_log_marked_rewritten(place: &crate::store::Place) -> Result<(), KeyError> {
-    let own = crate::store::damage_mark::path_at(place);
-    let own = crate::store::damage_mark::read_at(&own)
-        .ok()
-        .flatten()
-        .filter(crate::store::damage_mark::DamageMark::found_with_kept_checkpoints)
-        .map(|mark| (own, mark));
-    match own {
-        Some(found) => Err(rewritten(found)),
-        None => refuse_signing_in(&place.data_dir),
-    }
+    refuse_signing_in(&place.data_dir)
 }
 
 /// [`refuse_a_log_marked_rewritten`] for a data directory: any mark in it that a

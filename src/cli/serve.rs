@@ -332,7 +332,7 @@ fn start_reader(
 /// `store_damaged` from the start: a newcomer's probe saw it answer ok on a marked
 /// store, which a load balancer would keep sending traffic to.
 fn note_a_mark_found_before(place: &crate::store::Place, state: &crate::http::AppState) {
-    let path = crate::store::damage_mark::path_at(place);
+    let path = super::mark_place_of(place).path();
     let Ok(Some(found)) = crate::store::damage_mark::read_at(&path) else {
         return;
     };

@@ -537,9 +537,7 @@ pub fn app(state: AppState) -> Router {
             schemas::routes()
                 .route_layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),
         )
-        .fallback(|| async {
-            AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
-        })
+        .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(REQUEST_BODY_BYTES_MAX))
         .layer(axum::middleware::from_fn(refuse_declared_oversize))
@@ -551,12 +549,7 @@ pub fn app(state: AppState) -> Router {
         // under it): a supervisor that read a full server's 503 as "down" would
         // restart it (found by a probe). It reads two flags, nothing else.
         // `method_not_allowed_fallback` above reaches only the routes added before it.
-        .route(
-            "/healthz",
-            get(healthz)
-                .fallback(method_not_allowed)
-                .layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),
-        )
+        .route("/healthz", health_route())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_found_damage,
@@ -574,6 +567,19 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             server::close_a_reserved_connection,
         ))
+}
+
+/// `/healthz` as both addresses answer it (`app`, `run_health`): GET and HEAD, any
+/// other method 405, no query.
+fn health_route() -> axum::routing::MethodRouter<AppState> {
+    get(healthz)
+        .fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(parameters::refuse_any_parameters))
+}
+
+/// 404 `not_found` for a path no route has.
+async fn no_route() -> AppError {
+    AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
 }
 
 /// Every error has the JSON error shape, a wrong method too (axum's is empty).
@@ -1884,15 +1890,8 @@ pub async fn run_health(
         ..ConnectionLimits::default()
     };
     let health = Router::new()
-        .route(
-            "/healthz",
-            get(healthz)
-                .fallback(method_not_allowed)
-                .layer(axum::middleware::from_fn(parameters::refuse_any_parameters)),
-        )
-        .fallback(|| async {
-            AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
-        })
+        .route("/healthz", health_route())
+        .fallback(no_route)
         .with_state(state)
         .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn(request_id::tag));

@@ -164,17 +164,6 @@ pub fn path_for(data_dir: &Path, store: Option<&str>) -> PathBuf {
     data_dir.join(format!("{DAMAGE_MARK_FILE}-{hex}"))
 }
 
-/// The mark's file of the store at `place`: a sled ledger's in its own directory, a
-/// PostgreSQL store's in the data directory beside its signing key (D84).
-pub fn path_at(place: &crate::store::Place) -> PathBuf {
-    match &place.store {
-        crate::store::Location::Sled(dir) => path_for(dir, None),
-        location @ crate::store::Location::Postgres(_) => {
-            path_for(&place.data_dir, Some(&location.to_string()))
-        }
-    }
-}
-
 /// A mark in `data_dir` (a sled ledger's, or any PostgreSQL store's kept there) that a
 /// verify with kept checkpoints left: the log it marks was found rewritten after it
 /// was signed, and nothing more is signed from it. (A mark cut short by a crash is
