@@ -25,9 +25,20 @@ refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): e
 refusal-enroll-too-far-ahead = { $month } is too far ahead (R5, R6): an enrollment starts no later than { $limit }, the last month a payment may name while { $open } is open
 refusal-pay-deduction-stopped = deduction is stopped (R8): resume_deduction (re-handle the procedures) before paying
 refusal-paid-on-outside-open-month = paid_on { $paid_on } is not in the open month { $open } (R6): payments are made in the open month
-refusal-months-not-contiguous = months must be consecutive and in ascending order, with no gap or repeat (R6)
-refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: pay from { $next_unpaid }
-refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): pay from { $next_unpaid }
+refusal-months-not-contiguous = months must be consecutive and in ascending order, with no gap or repeat (R6): { $kind ->
+        [gap] { SAME($missing_first, $missing_last) ->
+            [yes] { $missing_first } is
+           *[no] { $missing_first }..{ $missing_last } are
+        } missing between { $after } and { $next }
+        [repeat] { $after } is listed twice
+       *[order] { $next } follows { $after }
+    }
+pay-from = { SAME($payable_in, $open) ->
+        [yes] pay from { $next_unpaid }
+       *[no] pay from { $next_unpaid } once { $payable_in } is the open month (R6: at most 11 months ahead of it; the open month is { $open })
+    }
+refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: { pay-from }
+refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): { pay-from }
 refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count ->
         [one] { $next_unpaid } comes before the first month this payment names and is unpaid: it owes
        *[other] the { $count } months { $next_unpaid }..{ $last_owed } come before the first month this payment names and are unpaid: they owe

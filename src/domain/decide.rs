@@ -338,15 +338,12 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
         return refuse(text, format!("paid_on {} is not in the open month {open} (R6): payments are made in the open month", body.paid_on));
     }
     // Checked: a clamped 2999-12 + 1 would let 2999-12 follow itself (D47).
-    let contiguous = body
+    let broken = body
         .months
         .windows(2)
-        .all(|pair| pair[0].checked_plus(1) == Some(pair[1]));
-    if !contiguous {
-        return refuse(
-            RefusalText::MonthsNotContiguous {},
-            "months must be consecutive and in ascending order, with no gap or repeat (R6)",
-        );
+        .find(|pair| pair[0].checked_plus(1) != Some(pair[1]));
+    if let Some(&[after, next]) = broken {
+        return refuse_months_not_contiguous(after, next);
     }
     let (first, last) = (body.months[0], body.months[body.months.len() - 1]);
     check_pay_range(member, region, first, last)?;
@@ -389,6 +386,48 @@ fn decide_pay(state: &LedgerState, body: &Pay) -> Decision {
     })])
 }
 
+/// R6: `next` follows `after` in a payment's months, but not as the month after it.
+fn refuse_months_not_contiguous(after: Month, next: Month) -> Decision {
+    use std::cmp::Ordering;
+    // The months missing between them, for a gap: `after` has a month after it, and
+    // `next` one before it. Unused otherwise.
+    let (missing_first, missing_last) = (after.plus(1), next.plus(-1));
+    let (kind, how) = match next.cmp(&after) {
+        Ordering::Greater if missing_first == missing_last => (
+            "gap",
+            format!("{missing_first} is missing between {after} and {next}"),
+        ),
+        Ordering::Greater => (
+            "gap",
+            format!("{missing_first}..{missing_last} are missing between {after} and {next}"),
+        ),
+        Ordering::Equal => ("repeat", format!("{after} is listed twice")),
+        Ordering::Less => ("order", format!("{next} follows {after}")),
+    };
+    let text = RefusalText::MonthsNotContiguous {
+        after,
+        next,
+        kind,
+        missing_first,
+        missing_last,
+    };
+    let message = "months must be consecutive and in ascending order, with no gap or repeat";
+    refuse(text, format!("{message} (R6): {how}"))
+}
+
+/// R6: where a payment refused for its first month is to start: at `next_unpaid`, the
+/// open month that may name it (`payable_in`: `open` itself, or a later one for a
+/// member paid ahead to the limit), and that said in English. "Pay from 2026-04" was
+/// advice a probe followed into `prepay_limit_exceeded`, 2026-04 being beyond open + 11.
+fn pay_from(next_unpaid: Month, open: Month) -> (Month, String) {
+    if next_unpaid <= last_payable_month(open) {
+        return (open, format!("pay from {next_unpaid}"));
+    }
+    let payable_in = next_unpaid.plus(-PREPAY_MONTHS_AHEAD_MAX);
+    let said = format!("pay from {next_unpaid} once {payable_in} is the open month (R6: at most 11 months ahead of it; the open month is {open})");
+    (payable_in, said)
+}
+
 /// R6: the months `first..=last` of a payment start at the member's next unpaid month
 /// of the current enrollment period and run at most to open + 11.
 fn check_pay_range(
@@ -407,13 +446,20 @@ fn check_pay_range(
             format!("{first} is already paid: the enrollment period is paid through {}, the last month the ledger records (R1, R6), so nothing is left to pay", Month::LAST),
         );
     };
+    let open = region.open_month;
+    let (payable_in, pay_from) = pay_from(next_unpaid, open);
     if first < start {
         let text = RefusalText::PayBeforeEnrollment {
             month: first,
             start,
             next_unpaid,
+            payable_in,
+            open,
         };
-        return refuse(text, format!("{first} is before the enrollment period that started {start}: pay from {next_unpaid}"));
+        return refuse(
+            text,
+            format!("{first} is before the enrollment period that started {start}: {pay_from}"),
+        );
     }
     if first < next_unpaid {
         // OK because next_unpaid > first ≥ Month::FIRST, so this never clamps.
@@ -423,10 +469,10 @@ fn check_pay_range(
                 month: first,
                 paid_through,
                 next_unpaid,
+                payable_in,
+                open,
             },
-            format!(
-                "{first} is already paid (paid through {paid_through}): pay from {next_unpaid}"
-            ),
+            format!("{first} is already paid (paid through {paid_through}): {pay_from}"),
         );
     }
     if first > next_unpaid {

@@ -229,6 +229,37 @@ fn a_payment_naming_the_last_month_twice_is_not_contiguous() {
     let months = ["2999-11", "2999-12", "2999-12"];
     let refusal = book.refuse(&pay(A, &months, "2999-11-05"));
     assert_eq!(refusal.code, ErrorCode::MonthsNotContiguous);
+    assert!(
+        refusal.message.ends_with("(R6): 2999-12 is listed twice"),
+        "{refusal}"
+    );
+}
+
+/// R6: a payment's months that are not one run say where the run breaks (an agency
+/// was left to find which month was missing), for a gap, a repeat and a wrong order.
+#[test]
+fn months_that_are_not_one_run_say_where_it_breaks() {
+    let mut book = Book::default();
+    book.accept(&[policy("2999-01", 3, 6), enroll(A, "2999-01")]);
+    let cases = [
+        (
+            &["2999-01", "2999-03"][..],
+            "2999-02 is missing between 2999-01 and 2999-03",
+        ),
+        (
+            &["2999-01", "2999-02", "2999-06"][..],
+            "2999-03..2999-05 are missing between 2999-02 and 2999-06",
+        ),
+        (&["2999-02", "2999-01"][..], "2999-01 follows 2999-02"),
+    ];
+    for (months, said) in cases {
+        let refusal = book.refuse(&pay(A, months, "2999-01-05"));
+        assert_eq!(refusal.code, ErrorCode::MonthsNotContiguous);
+        assert!(
+            refusal.message.ends_with(&format!("(R6): {said}")),
+            "{refusal}"
+        );
+    }
 }
 
 /// R12: a member paid through 2999-12 while it is open would be withdrawn from the
@@ -348,4 +379,27 @@ fn a_grant_past_the_last_month_is_refused_and_one_ending_in_it_covers_it() {
     book.accept(&[revoke]);
     assert_eq!(book.member(A).granted_months(), 2);
     assert!(book.member(A).grant_for(Month::LAST).is_none());
+}
+
+/// R6: a refused payment's advice is one that is accepted. A member paid through
+/// open + 11 was told "pay from" the month after, which the prepay limit refused; the
+/// advice names the open month from which it can be paid.
+#[test]
+fn the_month_to_pay_from_is_said_with_the_open_month_that_may_name_it() {
+    let mut book = Book::default();
+    book.accept(&[policy("2025-04", 3, 6), enroll(A, "2025-04")]);
+    let year: Vec<String> = (4..16)
+        .map(|month| format!("{}-{:02}", 2025 + (month - 1) / 12, (month - 1) % 12 + 1))
+        .collect();
+    let year: Vec<&str> = year.iter().map(String::as_str).collect();
+    book.accept(&[pay(A, &year, "2025-04-20")]);
+    let again = book.refuse(&pay(A, &["2025-04"], "2025-04-21"));
+    assert_eq!(again.code, ErrorCode::AlreadyPaid);
+    assert_eq!(
+        again.message,
+        "2025-04 is already paid (paid through 2026-03): pay from 2026-04 once 2025-05 is the open month (R6: at most 11 months ahead of it; the open month is 2025-04)"
+    );
+    book.accept(&[close("2025-04")]);
+    let again = book.refuse(&pay(A, &["2025-05"], "2025-05-02"));
+    assert!(again.message.ends_with("pay from 2026-04"), "{again}");
 }

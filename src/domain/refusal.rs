@@ -283,12 +283,19 @@ refusal_texts! {
         paid_on: CalendarDate, open: Month,
     }
     /// R6.
-    MonthsNotContiguous(MonthsNotContiguous) = "refusal-months-not-contiguous" {}
+    /// R6: the first pair of listed months that breaks the run, and how (`gap`, with
+    /// the first and last month missing between them; `repeat`; `order`): "no gap or
+    /// repeat" alone left an agency to find which.
+    MonthsNotContiguous(MonthsNotContiguous) = "refusal-months-not-contiguous" {
+        after: Month, next: Month, kind: &'static str, missing_first: Month, missing_last: Month,
+    }
+    /// `payable_in`: the open month from which `next_unpaid` may be paid (`open`, or a
+    /// later one for a member paid ahead to open + 11, R6).
     PayBeforeEnrollment(MonthBeforeEnrollment) = "refusal-pay-before-enrollment" {
-        month: Month, start: Month, next_unpaid: Month,
+        month: Month, start: Month, next_unpaid: Month, payable_in: Month, open: Month,
     }
     PayAlreadyPaid(AlreadyPaid) = "refusal-pay-already-paid" {
-        month: Month, paid_through: Month, next_unpaid: Month,
+        month: Month, paid_through: Month, next_unpaid: Month, payable_in: Month, open: Month,
     }
     /// R6: months are paid oldest first.
     ArrearsMustBePaidFirst(ArrearsMustBePaidFirst) = "refusal-arrears-must-be-paid-first" {
