@@ -3,6 +3,7 @@
 
 cli-no-ledger = no ledger in { $data_dir }: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)
 cli-member-has-no-events = member { $member } has no events: check the id, or enroll the member first
+cli-events-beyond-head = the log ends at position { $head }: no event from position { $from } yet (nothing printed; ask again later, or from { $head } or earlier)
 cli-not-a-region-name = { $text } is not a region name (1-64 ASCII letters, digits, '_', '.', '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 cli-not-a-month = --month { $text } is not a month: write YYYY-MM, from 1990-01 to 2999-12
 
@@ -62,6 +63,7 @@ cli-output-in-data-dir = { $out } is one of the ledger's own files in the data d
 cli-submit-line-message = line { $line }: { $message }
 cli-submit-progress = { $accepted } accepted, { $refused } refused
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
+cli-submit-stopping = stopping: the lines already read are being decided and answered (a month close finishes recording its consequences first), then submit exits 130. Ctrl-C again stops at once: the lines in flight then get no answer, and nothing decided is lost (submit the file again to answer them)
 cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read and decided (their results are on standard output, and the accepted ones are durable); the rest was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice
 cli-submit-stopped = stopped after answering { $lines } line(s) of { $file } (their results are on standard output, and the accepted ones are durable; the lines after them were not acknowledged); once what follows is dealt with, submit the file again (lines with a command_id answer as duplicates instead of appending twice)
 cli-stopped-by-signal = stopped by a signal (Ctrl-C, SIGTERM or SIGHUP)

@@ -3,6 +3,7 @@
 
 cli-no-ledger = { $data_dir } 中没有账本：请先提交命令，或用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）
 cli-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号，或先为其办理参保
+cli-events-beyond-head = 日志目前止于位置 { $head }：尚无自位置 { $from } 起的事件（未输出任何内容；请稍后再查询，或自位置 { $head } 或之前查询）
 cli-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个英文字母、数字、'_'、'.'、'-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 cli-not-a-month = --month { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999-12 之间
 
@@ -60,6 +61,7 @@ cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己�
 cli-submit-line-message = 第 { $line } 行：{ $message }
 cli-submit-progress = 已接受 { $accepted } 行，拒绝 { $refused } 行
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
+cli-submit-stopping = 正在停止：已读入的各行正在办理并给出结果（月结会先记录完其后果），随后 submit 以退出码 130 结束。再按一次 Ctrl-C 会立即停止：正在办理的各行将没有结果输出，已办理的不会丢失（再次提交该文件即可得到它们的结果）
 cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 行（结果已输出到标准输出，其中被接受的已持久写入）；其余各行未读取。请再次提交同一文件以完成：带 command_id 的行会答复为重复，而不会重复追加
 cli-submit-stopped = 已答复 { $file } 的 { $lines } 行后停止（其结果在标准输出上，其中被接受的均已持久保存；其后的行未获确认）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令应答，而不会追加两次）
 cli-stopped-by-signal = 已被信号（Ctrl-C、SIGTERM 或 SIGHUP）中止

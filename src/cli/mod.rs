@@ -42,7 +42,8 @@ pub struct Cli {
         long,
         global = true,
         env = "FLEXLEDGER_DATA_DIR",
-        default_value = "./flexledger-data"
+        default_value = "./flexledger-data",
+        value_parser = parse_data_dir
     )]
     pub data_dir: PathBuf,
     /// Keep the ledger in PostgreSQL instead of the sled store in --data-dir: a URL,
@@ -180,7 +181,7 @@ cannot be opened)."
         /// as damage instead of copied; a directory that holds no witness is refused.
         /// Without it, the copy says on standard error that the source was not checked
         /// against a witness.
-        #[arg(long, value_name = "DIR")]
+        #[arg(long, value_name = "DIR", value_parser = parse_data_dir)]
         from_data_dir: Option<PathBuf>,
     },
     /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
@@ -466,6 +467,16 @@ pub fn try_parse() -> Result<Cli, clap::Error> {
     let args = help::help_flag_of_help(args, &command);
     let mut matches = command.try_get_matches_from_mut(args)?;
     Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
+}
+
+/// A data directory named on the command line: any path but `-`, which names standard
+/// input or output for a file and nothing for a directory (a probe's `--data-dir -`
+/// made a ledger in a directory called `-`).
+pub(crate) fn parse_data_dir(text: &str) -> Result<PathBuf, crate::i18n::Sentence> {
+    match text {
+        "-" => Err(crate::i18n::Sentence::new("value-data-dir-dash", vec![])),
+        _ => Ok(PathBuf::from(text)),
+    }
 }
 
 /// The language of a command line's help, known before clap parses it (clap prints
@@ -1137,9 +1148,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let messages_in = cli.lang.is_some().then_some(language);
             submit(place, &file, (language, messages_in))
         }
-        CliCommand::Member { id, as_of } => member(place, id, as_of, language),
-        CliCommand::Events { from, member } => events(place, (from, member), language),
-        CliCommand::Region { name, month } => region(place, &name, &month, language),
+        // A read's refusal `message` too (D37).
+        CliCommand::Member { id, as_of } => member(place, id, as_of, tongue(&cli.lang, language)),
+        CliCommand::Events { from, member } => {
+            events(place, (from, member), tongue(&cli.lang, language))
+        }
+        CliCommand::Region { name, month } => {
+            region(place, &name, &month, tongue(&cli.lang, language))
+        }
         CliCommand::Verify { accept_head: false } => verify(place, language),
         CliCommand::Verify { accept_head: true } => verify_and_accept_head(place, language),
         CliCommand::Rebuild => rebuild(place, language),
@@ -1512,6 +1528,7 @@ fn submit(
     // Only a regular file (one with a length) had its start read already.
     let lines = read_lines_ahead(input, input_bytes.is_some())?;
     let interrupted = watch_for_interrupt();
+    let notice = say_on_first_signal(language, "cli-submit-stopping");
     // A failure after some lines were answered says how far the import got and how to
     // finish it (an operator's probe ended the PostgreSQL writer's connection: 15,000
     // of 33,507 lines were durable, and the error said nothing of them).
@@ -1528,18 +1545,36 @@ fn submit(
     };
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
-    if output_failed.is_none() && interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+    // A signal after the last line was read stops nothing: the file is done, and is
+    // said so by the usual exit (a probe's two-line file of closes was "interrupted
+    // … the rest was not read" when both lines were answered).
+    let input_ended = matches!(
+        lines.try_recv(),
+        Err(std::sync::mpsc::TryRecvError::Disconnected)
+    );
+    let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+    if stopped {
+        notice.wait_said();
+    }
+    if output_failed.is_none() && stopped && !input_ended {
         return Ok(say_interrupted(tally.line_number, file, language));
     }
     if let Some(kind) = output_failed {
         return Ok(say_output_failed(kind, tally.line_number, file, language));
     }
+    Ok(submit_finished(tally, stats.appends))
+}
+
+/// The end of a `submit` that answered every line of its input: the refusals said in
+/// the reader's language, exit 1 if there were any.
+fn submit_finished(tally: SubmitTally, appends: u64) -> ExitCode {
     let SubmitTally {
         accepted,
         refused,
         answered,
         line_number,
         first_refused,
+        language,
         ..
     } = tally;
     if let Some((line, refusal)) = first_refused {
@@ -1551,14 +1586,14 @@ fn submit(
         lines = line_number,
         accepted,
         refused,
-        appends = stats.appends,
+        appends,
         "submit finished"
     );
-    Ok(if refused == 0 {
+    if refused == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
 }
 
 /// The results are JSON on standard output; a person reading the terminal is told
@@ -2068,18 +2103,87 @@ pub(crate) fn stopped_by_signal(language: Language, what: &str) -> ExitCode {
 /// leaving its staging directory or `.partial` file behind (an operator's probe,
 /// 2026-12-05).
 pub(crate) fn watch_for_interrupt() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+    use signal_hook::consts::signal::SIGINT;
     let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut signals = vec![SIGINT, SIGTERM];
-    if !hangup_ignored() {
-        signals.push(SIGHUP);
-    }
-    for signal in signals {
+    for signal in watched_signals() {
         if let Err(error) = watch_signal(signal, signal == SIGINT, &interrupted) {
             tracing::warn!(signal, %error, "cannot watch the signal: it ends the process at once");
         }
     }
     interrupted
+}
+
+/// The signals that stop a command in good order: Ctrl-C, SIGTERM, and SIGHUP unless
+/// the process was started ignoring it (`nohup`).
+fn watched_signals() -> Vec<i32> {
+    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = vec![SIGINT, SIGTERM];
+    if !hangup_ignored() {
+        signals.push(SIGHUP);
+    }
+    signals
+}
+
+/// Says `notice` on standard error, in `language`, as soon as the first of the
+/// [`watched_signals`] comes: a `submit` stopping in good order answers every line it
+/// read first, which for a month close of a region can take many seconds, and a probe
+/// saw 13 s of silence after Ctrl-C, then pressed it again, which ends the process with
+/// no word (`watch_signal`). A thread of its own, woken through a socket the handler
+/// writes to (`signal_hook::low_level::pipe`); where either cannot be made, nothing is
+/// said early and the stop is as before.
+pub(crate) fn say_on_first_signal(language: Language, notice: &'static str) -> Notice {
+    let Ok((mut woken, waker)) = std::os::unix::net::UnixStream::pair() else {
+        return Notice(None);
+    };
+    for signal in watched_signals() {
+        let registered = waker
+            .try_clone()
+            .and_then(|waker| signal_hook::low_level::pipe::register(signal, waker));
+        if let Err(error) = registered {
+            tracing::warn!(signal, %error, "cannot say when the signal comes");
+        }
+    }
+    let spawned = std::thread::Builder::new()
+        .name("signal-notice".into())
+        .spawn(move || {
+            let mut byte = [0_u8; 1];
+            loop {
+                match io::Read::read(&mut woken, &mut byte) {
+                    Ok(1..) => break,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                    // The other end closed, or the socket failed: no signal to say.
+                    Ok(0) | Err(_) => return,
+                }
+            }
+            say_line(language, notice, vec![]);
+        });
+    Notice(
+        spawned
+            .inspect_err(|error| tracing::warn!(%error, "cannot say when a signal comes"))
+            .ok(),
+    )
+}
+
+/// The thread of [`say_on_first_signal`], if it runs.
+pub(crate) struct Notice(Option<std::thread::JoinHandle<()>>);
+
+/// How long a stop waits for its notice to be said before its last words, at most.
+const SIGNAL_NOTICE_WAIT_MILLIS_MAX: u64 = 1_000;
+
+impl Notice {
+    /// Waits, a bounded time, for the notice of a signal that came to be said, so that
+    /// it comes before the stop's last words, not after them or never (the process
+    /// ends when `main` returns).
+    pub(crate) fn wait_said(&self) {
+        let Some(thread) = &self.0 else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        let wait = std::time::Duration::from_millis(SIGNAL_NOTICE_WAIT_MILLIS_MAX);
+        while !thread.is_finished() && started.elapsed() < wait {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
 /// Sets `interrupted` when `signal` comes and, with `second_exits`, ends the process
@@ -2136,7 +2240,13 @@ fn submit_progress(input_bytes: Option<u64>) -> indicatif::ProgressBar {
         ),
         None => indicatif::ProgressBar::new_spinner(),
     };
-    progress.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    // Not over the results: with standard output on the same terminal, a bar drawn
+    // between them was left frozen above them (a probe's first command of the tour).
+    let target = match io::IsTerminal::is_terminal(&io::stdout()) {
+        true => indicatif::ProgressDrawTarget::hidden(),
+        false => indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    };
+    progress.set_draw_target(target);
     progress
 }
 
@@ -2168,7 +2278,7 @@ fn member(
     place: &Place,
     member_id: Uuid,
     as_of: Option<u64>,
-    language: Language,
+    language: Tongue,
 ) -> anyhow::Result<ExitCode> {
     let store = open_for_answers(&place.store, as_of.is_none())?;
     let mut stdout = io::stdout().lock();
@@ -2223,7 +2333,10 @@ fn no_coverage_message(
                 ("member", text(member_id)),
                 ("position", text(position)),
                 ("first", text(first.position)),
-                ("recorded", text(first.recorded_at_text())),
+                (
+                    "recorded",
+                    crate::i18n::instant(first.recorded_at, crate::i18n::InstantForm::Exact),
+                ),
             ],
         ),
         _ => (
@@ -2233,24 +2346,36 @@ fn no_coverage_message(
     })
 }
 
+/// The languages of a read's answers: that of the lines on standard error (the
+/// flag's, else the environment's), and that of a refusal's `message` in the JSON,
+/// the one `--lang` named when it is given, else `None`, the contract's English (D37:
+/// a script's bytes do not change with the machine's `LANG`).
+type Tongue = (Language, Option<Language>);
+
+/// [`Tongue`] of a command line whose `--lang` is `flag`, in `language`.
+fn tongue(flag: &Option<String>, language: Language) -> Tongue {
+    (language, flag.is_some().then_some(language))
+}
+
 /// Exit 1 for a read the ledger cannot answer (an unknown member or region, a bad
 /// name): `{"ok":false,"error":{code,message}}` on standard output, as every result
-/// is, with the message in English (D37), and the message on standard error, where a
-/// person sees it, in the language chosen.
+/// is, with the message in English unless `--lang` asked for another (D37, as
+/// `submit`'s refusals; a Chinese agency saw English beside Chinese), and the
+/// message on standard error, where a person sees it, in the language chosen.
 fn refuse(
     stdout: &mut impl Write,
     code: &str,
-    (language, id, args): (Language, &str, &[(&str, Arg)]),
+    ((language, messages_in), id, args): (Tongue, &str, &[(&str, Arg)]),
 ) -> anyhow::Result<ExitCode> {
     let said = say(language, id, args);
     crate::shell_support::say_on_stderr!("{}", program_said("flexledger", &said, language));
-    let message = say(Language::En, id, args);
+    let message = say(messages_in.unwrap_or(Language::En), id, args);
     let body = serde_json::json!({"ok": false, "error": {"code": code, "message": message}});
     print_json_line(stdout, &body)?;
     Ok(ExitCode::from(1))
 }
 
-fn region(place: &Place, name: &str, month: &str, language: Language) -> anyhow::Result<ExitCode> {
+fn region(place: &Place, name: &str, month: &str, language: Tongue) -> anyhow::Result<ExitCode> {
     use crate::domain::{month::Month, policy::RegionName};
     let mut stdout = io::stdout().lock();
     let Some(region_name) = RegionName::parse(name) else {
@@ -2285,7 +2410,7 @@ fn region(place: &Place, name: &str, month: &str, language: Language) -> anyhow:
 fn events(
     place: &Place,
     (from, member): (u64, Option<Uuid>),
-    language: Language,
+    language: Tongue,
 ) -> anyhow::Result<ExitCode> {
     let store = open_log_reader(&place.store, Reading::Live)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
@@ -2311,6 +2436,14 @@ fn events(
         return Ok(code);
     }
     stdout.flush()?;
+    let head = store.head()?.0;
+    if member.is_none() && from > head.saturating_add(1) {
+        // Nothing, and exit 0 (a poller asks again from the same position), but said to
+        // a person: a probe's `events --from 999` ended silently, where `member --as-of
+        // 999` says where the log ends.
+        let args = vec![("from", from.to_string()), ("head", head.to_string())];
+        say_line(language.0, "cli-events-beyond-head", args);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -2721,8 +2854,11 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
         }
     }
     let found_by = "flexledger verify --accept-head";
-    note_walk(place, found_by, &outcome, (true, language));
-    print_walk_outcome(&store, outcome, language)
+    let mark_kept = note_walk(place, found_by, &outcome, (true, language));
+    let code = print_walk_outcome(&store, outcome, language)?;
+    // As `verify`'s: a store still marked for the audit tool's check takes no writes, and
+    // a script must not read 0 as healthy.
+    Ok(if mark_kept { ExitCode::from(2) } else { code })
 }
 
 fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {

@@ -1112,6 +1112,11 @@ fn an_interrupted_submit_answers_what_it_read_and_says_how_to_finish() {
         stderr.contains("Submit the file again to finish it"),
         "{stderr}"
     );
+    // Said at once, before the lines read are answered: a probe met 13 s of silence
+    // after Ctrl-C during a month close, and pressed it again.
+    let stopping = stderr.find("stopping: the lines already read are being decided");
+    assert!(stopping < stderr.find("interrupted: "), "{stderr}");
+    assert!(stopping.is_some(), "{stderr}");
     drop(stdin);
 }
 

@@ -28,6 +28,11 @@ const BAD_LINES: &[(&str, &[&str])] = &[
         &["explain", "--member", MEMBER, "--month", "2025-13"],
     ),
     (AUDIT, &["whatif", "--region", "a/b", "--policy", "p.json"]),
+    // `-` is standard input or output for a file, and no directory (a probe's ledger
+    // was made in `./-`).
+    (FLEXLEDGER, &["--data-dir", "-", "verify"]),
+    (AUDIT, &["--data-dir", "-", "verify"]),
+    (FLEXLEDGER, &["copy", "a", "b", "--from-data-dir", "-"]),
     (
         AUDIT,
         &["replay", "--member", MEMBER, "--as-of-time", "2025-01-01"],
