@@ -2003,15 +2003,6 @@ pub struct FirstEvent {
     pub recorded_at: DateTime<Utc>,
 }
 
-impl FirstEvent {
-    /// `recorded_at` in RFC 3339 (UTC, `Z`), to the precision recorded: passed back as
-    /// `--as-of-time`, it includes the event.
-    pub fn recorded_at_text(&self) -> String {
-        self.recorded_at
-            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-    }
-}
-
 /// The member's first event, or `None` for a member with no events at all: what
 /// tells "no events yet at this point" from "no such member" when a cut finds none.
 pub fn first_member_event(

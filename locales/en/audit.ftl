@@ -207,7 +207,7 @@ audit-bundle-why-checkpoint-forged = forged or altered checkpoint: { $detail }
 audit-bundle-why-checkpoint-wrong-key = the checkpoint was signed by key { $found }, not by the pinned key { $pinned }: check that the pinned key is the one the ledger published; if it is, the checkpoint was not signed by that ledger's key, unless the ledger announced a change of key (`checkpoint --new-key`) after this bundle was exported: then pin the key it announced before the change, and only for a bundle of a log no larger than the first checkpoint the new key signed (`checkpoint --list`): a replaced key signs nothing after the change
 audit-bundle-why-checkpoint-bad-signature = forged or altered checkpoint: the checkpoint's signature does not verify: the note was altered or not signed by this key
 audit-bundle-why-event-count = the header lists { $listed } events but the bundle holds { $held }
-audit-bundle-why-all-positions = an --all bundle must hold positions 1..={ $size } exactly; it holds { $held } events
+audit-bundle-why-all-positions = an --all bundle must hold positions 1 to { $size } exactly; it holds { $held } events
 audit-bundle-why-root-differs = the events' Merkle root differs from the checkpoint's root
 audit-bundle-why-no-proof = no inclusion proof for this event: it was added to the bundle
 audit-bundle-why-second-head = a second head for this stream

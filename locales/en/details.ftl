@@ -16,6 +16,10 @@ detail-duplicate-field = duplicate field `{ $name }`
 detail-names-one = { $name }
 detail-names-two = { $first } or { $second }
 detail-names-many = one of { $names }
+# What a name serde lists means, after it (none in English: serde's own words).
+detail-name-meaning = { $name ->
+       *[other] {""}
+    }
 detail-expected-got = expected { $expected }, got { $got }
 detail-key-twice = the key { $key } appears twice in one object
 
@@ -89,6 +93,7 @@ detail-got-other = { $text }
 ## A command-line value that does not parse (`i18n::Sentence`; clap shows it after the argument's name)
 value-not-an-instant = { $text } is not an instant: write one in RFC 3339, a date with a time and an offset, e.g. 2026-01-31T23:59:59Z or 2026-01-31T23:59:59+08:00
 value-not-a-month = { $text } is not a month: write YYYY-MM from 1990-01 to 2999-12, e.g. 2025-07
+value-data-dir-dash = "-" is not a directory: a data directory is named by its path ("-" means standard input or output for a file)
 value-not-a-region = { $text } is not a region name (1 to 64 ASCII letters, digits, '_', '.' or '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 value-origin-no-scheme = { $text } is not an origin: write the scheme, http:// or https://, then the host (and :port)
 value-origin-shape = { $text } is not an origin: a scheme, a host and an optional port, no path and no trailing slash (e.g. https://app.example.org:8443); list each origin with its own --cors-origin

@@ -26,6 +26,8 @@ word-payment-kind = { $kind }
 # what separates runs in a list (`2025-04..2025-07, 2025-09`).
 word-month-range = { $first }..{ $last }
 word-month-runs-separator = { ", " }
+# What joins the kinds of one payment (`on_time+prepaid`).
+word-payment-kinds-separator = { "+" }
 
 ## Events
 

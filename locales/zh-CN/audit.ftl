@@ -16,9 +16,9 @@ audit-checkpoint-signed = 检查点：{ $events } 个事件，{ $streams } 条�
 audit-checkpoint-kept = 检查点：{ $events } 个事件，{ $streams } 条事件流；已保存过（检查点从不替换）
 audit-checkpoint-signature = 签名 { $signature }
 audit-checkpoint-public-key = 公钥 { $public_key }（密钥标识 { $key_id }）
-audit-checkpoint-consistent = 与上一个检查点（大小 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
-audit-checkpoint-row = 大小 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效
-audit-checkpoint-row-earlier = 大小 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效（旧密钥所签）
+audit-checkpoint-consistent = 与上一个检查点（事件数 { $size }）一致：{ $hashes } 个哈希的一致性证明已验证（RFC 9162）
+audit-checkpoint-row = 事件数 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效
+audit-checkpoint-row-earlier = 事件数 { $size }  根哈希 { $root }  事件流头部 { $heads }  { $created }  签名有效（旧密钥所签）
 audit-checkpoint-invalid = 无效：{ $error }
 audit-checkpoint-wrong-key-pinned = 该检查点由密钥 { $found } 签名，而非指定的公钥 { $key }
 audit-checkpoint-wrong-key-ledgers = 它由密钥 { $found } 签名，而非本账本的密钥 { $key }（若该账本公告过更换密钥，请用 --earlier-key 给出它此前所用的密钥）
@@ -49,13 +49,13 @@ audit-export-check = 可在任何地方核验：flexledger-audit verify-bundle {
 audit-export-file = 文件
 
 ## verify-bundle
-audit-bundle-valid = 有效：{ $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
+audit-bundle-valid = 有效：审计包含 { $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
 audit-bundle-scope = { $scope ->
         [member] 范围：参保人员 { $name }：其事件流及所在统筹地区的事件流，截至检查点均完整
         [region] 范围：统筹地区 { $name }：所含每个事件流截至检查点均完整，且都属于该统筹地区；但不能证明它包含该统筹地区的每位参保人员（只有 --all 审计包能证明整个日志）
        *[all] 范围：整个日志，截至检查点的每个事件
     }
-audit-bundle-invalid = 无效：{ $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
+audit-bundle-invalid = 无效：审计包含 { $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
 audit-bundle-checkpoint = 检查点：{ $size } 个事件，根哈希 { $root }，签名于 { $created }
 audit-bundle-pinned = 由指定的公钥签名（密钥标识 { $key_id }）
 audit-bundle-unpinned = 由密钥标识 { $key_id } 签名：该公钥未指定——请与经办机构公布的公钥比对，或传入 --public-key
@@ -104,7 +104,7 @@ audit-bundle-why-coverage-out-of-order = 参保人员 { $member } 的参保记�
 audit-bundle-why-proof-without-event = 审计包证明了该位置有事件，却不含该事件：有事件被删除
 audit-bundle-why-second-proof = 该位置有第二份包含证明
 audit-bundle-why-not-in-log = 不在已签名的 { $size } 个事件的日志中：该事件被改动过，或是后加入的
-audit-bundle-why-coverage-differs = 参保人员 { $member } 的参保记录不能由审计包中的事件得出：{ $field } { $claimed ->
+audit-bundle-why-coverage-differs = 参保人员 { $member } 的参保记录不能由审计包中的事件得出：字段 `{ $field }` { $claimed ->
         [absent] 在审计包中没有此项
        *[other] 在审计包中为 { $claimed }
     }，{ $folded ->
@@ -199,7 +199,21 @@ audit-whatif-actual = 实际
 audit-whatif-alternative = 替代政策
 audit-whatif-accepts-every-command = 替代政策接受所有已记录的命令
 audit-whatif-refused = 替代政策会拒绝 { $count } 条已记录的命令（已记录的行为不再符合其规则；重放时略过这些命令并继续）：
-audit-whatif-refused-command = 位置 { $position } { $command }：{ $code }——{ $message }
+audit-whatif-refused-command = 位置 { $position } 的{ $command ->
+        [publish_policy] 发布政策
+        [close_month] 月结
+        [enroll] 参保
+        [pay] 缴费
+        [stop_deduction] 停止扣费
+        [resume_deduction] 恢复扣费
+        [change_base] 调整缴费基数
+        [withdraw] 停保
+        [reenroll] 重新参保
+        [grant_subsidy] 给予社会保险补贴
+        [revoke_subsidy] 撤销社会保险补贴
+        [pay_subsidy] 发放社会保险补贴
+       *[other] { $command }
+    }命令（{ $command }）被拒绝（{ $code }）：{ $message }
 audit-whatif-recorded = 记录：{ $recorded }
 audit-whatif-no-month-changes = 没有月份的状态或待遇发生变化
 audit-whatif-months-change = { $count } 个月的状态或待遇发生变化：
@@ -220,7 +234,7 @@ audit-whatif-row-withdrawn-at-end = 期末已停保人数
 audit-whatif-row-qualified = 已取得待遇资格（R7）
 audit-whatif-row-benefit-start = 待遇起始月（R7）
 audit-whatif-row-refunded = 退费（R12）
-audit-whatif-row-to-account = 计入个人账户（R17）
+audit-whatif-row-to-account = 划入个人账户（R17）
 audit-whatif-row-account-balance = 个人账户余额（R17）
 audit-whatif-row-account-balances = 个人账户余额合计（R17）
 audit-whatif-row-subsidy = 社会保险补贴 形成/已发/待发
@@ -232,7 +246,7 @@ audit-whatif-withdrawal = 自 { $month } 起（{ $reason }）
 audit-whatif-list-separator = ；
 audit-whatif-not-listed = 不在所列月份中
 audit-whatif-money-refunded = ，退费 { $amount }
-audit-whatif-money-to-account = ，{ $amount } 计入个人账户
+audit-whatif-money-to-account = ，{ $amount } 划入个人账户
 audit-whatif-money-subsidy-paid = ，社会保险补贴 { $amount } 已发放
 audit-whatif-money-subsidy-owed = ，社会保险补贴 { $amount } 待发放
 audit-whatif-month = { $status }{ $benefits }（{ $money }）

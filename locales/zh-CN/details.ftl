@@ -16,6 +16,32 @@ detail-duplicate-field = 字段 `{ $name }` 重复
 detail-names-one = { " " }{ $name }
 detail-names-two = { " " }{ $first } 或 { $second }
 detail-names-many = 以下之一：{ $names }
+# serde 列出的取值之后，括注其含义（命令名、停保原因、补贴人员类别、补缴恢复方式、劳动关系）；其他名称不加括注
+detail-name-meaning = { $name ->
+        [publish_policy] （发布政策）
+        [close_month] （月结）
+        [enroll] （参保）
+        [pay] （缴费）
+        [stop_deduction] （停止扣费）
+        [resume_deduction] （恢复扣费）
+        [change_base] （调整缴费基数）
+        [withdraw] （停保）
+        [reenroll] （重新参保）
+        [grant_subsidy] （给予社会保险补贴）
+        [revoke_subsidy] （撤销社会保险补贴）
+        [pay_subsidy] （发放社会保险补贴）
+        [voluntary] （本人申请停保）
+        [employer_scheme] （转入用人单位参保）
+        [relocated] （迁出统筹地区）
+        [deceased] （参保人员死亡）
+        [hardship] （就业困难人员）
+        [graduate] （高校毕业生）
+        [retroactive] （补缴的月份待遇恢复）
+        [prospective] （补缴的月份不享受待遇，只保持连续缴费关系）
+        [employer] （有用人单位劳动关系）
+        [none] （无劳动关系）
+       *[unknown] {""}
+    }
 detail-expected-got = 应为{ $expected }，收到 { $got }
 detail-key-twice = 键 { $key } 在同一个对象中出现了两次
 
@@ -89,6 +115,7 @@ detail-got-other = “{ $text }”
 ## 命令行中无法解析的值（`i18n::Sentence`；clap 把它写在参数名之后）
 value-not-an-instant = { $text } 不是时间点：请按 RFC 3339 写出日期、时间与时区偏移，例如 2026-01-31T23:59:59Z 或 2026-01-31T23:59:59+08:00
 value-not-a-month = { $text } 不是月份：请写 YYYY-MM，介于 1990-01 与 2999-12 之间，例如 2025-07
+value-data-dir-dash = "-" 不是目录：数据目录须写出其路径（"-" 只对文件表示标准输入或标准输出）
 value-not-a-region = { $text } 不是统筹地区名称（1 到 64 个英文字母、数字、'_'、'.' 或 '-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 value-origin-no-scheme = { $text } 不是源（origin）：请先写协议 http:// 或 https://，再写主机（及 :端口）
 value-origin-shape = { $text } 不是源（origin）：只能有协议、主机和可选的端口，不带路径，末尾不带斜杠（例如 https://app.example.org:8443）；每个源各用一个 --cors-origin

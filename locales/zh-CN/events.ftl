@@ -26,9 +26,9 @@ word-event-type = { $type ->
         [MemberReenrolled] 重新参保
         [BaseChanged] 调整缴费基数
         [ContributionRefunded] 退费
-        [SubsidyGranted] 给予社保补贴
-        [SubsidyRevoked] 撤销社保补贴
-        [SubsidyPaid] 发放社保补贴
+        [SubsidyGranted] 给予社会保险补贴
+        [SubsidyRevoked] 撤销社会保险补贴
+        [SubsidyPaid] 发放社会保险补贴
        *[other] { $type }
     }
 word-status-short = { $status ->
@@ -69,6 +69,8 @@ word-payment-kind = { $kind ->
 # （“2025-04 至 2025-07、2025-09”）。
 word-month-range = { $first } 至 { $last }
 word-month-runs-separator = 、
+# 同一笔缴费中几种缴费类型之间的分隔符（按时缴费、预缴）
+word-payment-kinds-separator = { "、" }
 
 ## 事件
 

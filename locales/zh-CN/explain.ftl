@@ -111,8 +111,8 @@ explain-status-arrears = { $month } 月结时未缴费，{ $recorded ->
        *[yes] 已记录中断缴费
     }{ $at }（R9）；该月欠费：补缴之前不享受待遇（R10）
 explain-arrears-run = 参保人员欠费共计 { $owed }，连续欠费 { $months } 个月，自 { $first } 起；可按缴费顺序（从早到晚）补缴，补缴截止月为 { $deadline }，即最后一个可以补缴的月份（须在该月月结之前缴费；{ $shortened ->
-        [yes] 即当前征缴月：之后的政策缩短了宽限期，首个欠费月份 + { $grace } 个月宽限期已早于当前征缴月，R10，D57
-        [later] 若届时仍未补缴，该月月结后将连续欠费 { $run } 个月，超过 { $deadline } 所适用政策的 { $month_grace } 个月宽限期，R10，R11，D62
+        [yes] 即当前征缴月：之后的政策缩短了宽限期，首个欠费月份 + { $grace } 个月宽限期已早于当前征缴月，R10、D57
+        [later] 若届时仍未补缴，该月月结后将连续欠费 { $run } 个月，超过 { $deadline } 所适用政策的 { $month_grace } 个月宽限期，R10、R11、D62
        *[no] 首个欠费月份 + { $grace } 个月宽限期，R10
     }）；{ $shortened ->
         [later] 某月月结后连续欠费超过该月所适用政策的宽限期的，参保人员视为自动退保而停保（R11）
@@ -153,7 +153,7 @@ explain-delay-no-reset = 参保人员在此前的参保期已取得待遇资格�
 explain-delay-gap-within-reset = 参保人员在此前的参保期已取得待遇资格，中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，不超过统筹地区在 { $p } 所适用政策的中断间隔上限 { $reset } 个月（P-reset），适用重新参保的待遇等待期：{ $delay } 个月（P-delay-re，S1）
 explain-delay-gap-beyond-reset = 参保人员在此前的参保期已取得待遇资格，但中断间隔（本参保期之前最后一个已缴费月份 { $last_paid } 与 P 之间、不含两端的月数）为 { $gap } 个月，超过统筹地区在 { $p } 所适用政策的中断间隔上限 { $reset } 个月（P-reset，S7），中断后的参保视为首次参保，重新适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first）
 explain-delay-nothing-paid-before = 本参保期之前没有已缴费的月份，且 { $p } 所适用的政策设有中断间隔上限 { $reset } 个月（P-reset），适用首次参保的待遇等待期：{ $delay } 个月（P-delay-first）
-explain-delay-recorded = （这是本参保期首次缴费入账时，账本按当时 P 所适用的政策记录的待遇等待期，{ $recorded } 个月，D27，D63；P 现在所适用的政策给出 { $delay } 个月，适用于其后才首次缴费的参保期）
+explain-delay-recorded = （这是本参保期首次缴费入账时，账本按当时 P 所适用的政策记录的待遇等待期，{ $recorded } 个月，D27、D63；P 现在所适用的政策给出 { $delay } 个月，适用于其后才首次缴费的参保期）
 
 ## R12：退费
 
@@ -173,8 +173,8 @@ explain-refund-now-enrolled = 之后的参保期又包含了 { $month }，该月
 
 ## R17：个人账户
 
-explain-account = { $month } 已缴费的 { $paid } 中，{ $to_account } 划入参保人员的个人账户{ $how }，{ $pooled } 进入统筹基金（R17，S10）；{ $credited }
-explain-account-formula = （= round2(上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × 个人账户划入比例 { $rate }){ $when_paid ->
+explain-account = { $month } 已缴费的 { $paid } 中，{ $to_account } 划入参保人员的个人账户{ $how }，{ $pooled } 进入统筹基金（R17、S10）；{ $credited }
+explain-account-formula = （= 上年度职工月平均工资 { $wage } × 缴费基数比例 { $ratio } × 个人账户划入比例 { $rate }，四舍五入保留两位小数{ $when_paid ->
         [yes] ，按缴费时该月所适用的政策计算
        *[no] {""}
     }）
@@ -186,10 +186,10 @@ explain-account-credited-later = 待 { $month } 到来时记入个人账户余�
 
 explain-subsidy-revoked = { $month } 曾在一项社会保险补贴的补贴期内，但该补贴已撤销（事件位置 { $position }）：{ $month } 不再给予补贴，不形成补贴（R16）
 explain-subsidy-granted = { $month } 在社会保险补贴的补贴期内（{ $category }，补贴比例 { $share }，自 { $from } 起共 { $months } 个月）
-explain-subsidy-accrued = { $granted }；该月已缴费、未退费并已月结，形成社会保险补贴 round2(缴费额 × 补贴比例) = round2({ $paid } × { $share }) = { $subsidy }（R16，S9：先缴后补）；{ $paid_out }
+explain-subsidy-accrued = { $granted }；该月已缴费、未退费并已月结，形成社会保险补贴：缴费额 { $paid } × 补贴比例 { $share }，四舍五入保留两位小数 = { $subsidy }（R16、S9：先缴后补）；{ $paid_out }
 explain-subsidy-paid-out = 补贴已发放给参保人员{ $at }
 explain-subsidy-owed = 补贴尚未发放：应发放给参保人员（pay_subsidy）
-explain-subsidy-not-closed = { $granted }；该月已缴费但尚未月结（当前征缴月为 { $open_month }），因此尚未形成补贴：月结时将形成 round2({ $paid } × { $share }) = { $at_close }（R16）
+explain-subsidy-not-closed = { $granted }；该月已缴费但尚未月结（当前征缴月为 { $open_month }），因此尚未形成补贴：月结时将形成 { $paid } × { $share }，四舍五入保留两位小数 = { $at_close }（R16）
 explain-subsidy-refunded = { $granted }；该月的缴费已退费，因此不形成补贴（R16）
 explain-subsidy-unpaid = { $granted }；该月未缴费，因此尚未形成补贴（R16：月份须已缴费、未退费并已月结，才形成补贴）{ $never ->
         [lapsed] ；该月已欠费失效，永远不会形成补贴

@@ -39,7 +39,7 @@ help-flexledger-submit =
     .long-about =
         提交命令（每行一个 JSON 对象），按输入顺序每行输出一个 JSON 结果。
 
-        命令由 "command" 指定：publish_policy（发布政策）、close_month（月结）、enroll（参保）、pay（缴费）、stop_deduction（停止扣费）、resume_deduction（恢复扣费）、change_base（调整缴费基数）、withdraw（停保）、reenroll（重新参保）、grant_subsidy（给予社保补贴）、revoke_subsidy（撤销社保补贴）、pay_subsidy（发放社保补贴）；各命令的字段见 schemas/commands/NAME.schema.json 和 docs/spec/CONTRACT.md，examples/demo.jsonl 中有大多数命令的示例。
+        命令由 "command" 指定：publish_policy（发布政策）、close_month（月结）、enroll（参保）、pay（缴费）、stop_deduction（停止扣费）、resume_deduction（恢复扣费）、change_base（调整缴费基数）、withdraw（停保）、reenroll（重新参保）、grant_subsidy（给予社会保险补贴）、revoke_subsidy（撤销社会保险补贴）、pay_subsidy（发放社会保险补贴）；各命令的字段见 schemas/commands/NAME.schema.json 和 docs/spec/CONTRACT.md，examples/demo.jsonl 中有大多数命令的示例。
 
         每一行单独处理：格式错误或被拒绝的行得到一个指出问题的 {"{"}"ok":false,...{"}"} 结果，其他各行照常处理（最后一条命令之后的空行会被跳过）。给出 --lang 时，拒绝的说明（message）使用该语言，其代码（code）不变。结果只在其事件持久保存后才输出（接受的命令分批写入，每批最多 1000 条，每批是一次原子的、经 fsync 的追加）。
 

@@ -71,7 +71,7 @@ http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结�
         [yes] 请稍后再查，或查询 { $moving_from } 之前的月份
        *[no] 请稍后再查（在此之前该统筹地区的每个月份都会变动）
     }
-http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结：该统筹地区的月份自其第一项政策生效的 { $first } 起（R1）；请查询 { $first } 及以后的月份
+http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结：该统筹地区的月份自其第一份政策生效的 { $first } 起（R1）；请查询 { $first } 及以后的月份
 
 ## 事件推送与备份
 

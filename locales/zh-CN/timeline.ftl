@@ -34,7 +34,7 @@ timeline-heading-money = 已取得待遇资格：{ $qualified ->
 timeline-subsidy-none = 未给予社会保险补贴（R16）
 timeline-subsidy = 社会保险补贴：给予 { $granted } 个月，已形成 { $accrued }，已发放 { $paid }，待发放 { $owed }（R16）
 timeline-refunded-total = 退费 { $amount }（R12）
-timeline-footer = flexledger · 状态和规则见 RULES.zh.md“月份状态” · 将鼠标移到月份上可查看应缴费额、已缴费、退费、个人账户部分、社会保险补贴、待遇、规则和事件
+timeline-footer = flexledger · 状态和规则见 RULES.zh.md“月份状态” · 将鼠标移到月份上可查看应缴费额、已缴费、退费、划入个人账户金额、社会保险补贴、待遇、规则和事件
 
 ## 网格和月份格
 
@@ -57,7 +57,7 @@ timeline-more = ……另有 { $count } 项
 timeline-enrolled = R5 参保，缴费基数比例 { $ratio } · 事件位置 { $position }
 timeline-reenrolled = R13 重新参保，缴费基数比例 { $ratio }（第 { $enrollment } 次参保） · 事件位置 { $position }
 timeline-withdrawal = { $rule } 停保（{ $reason }），{ $when ->
-        [close] 由月结办理，自第一个欠费月份起生效
+        [close] 由月结办理，自首个欠费月份起生效
        *[request] 依申请办理，自本月起生效
     }；{ $lapsed } · 事件位置 { $position }
 timeline-withdrawal-nothing-lapsed = 无欠费失效的月份

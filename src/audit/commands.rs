@@ -214,7 +214,7 @@ pub fn no_history(
             "audit-member-not-yet-time",
             (
                 "instant",
-                text(instant.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+                crate::i18n::instant(*instant, crate::i18n::InstantForm::Exact),
             ),
         ),
         history::Cut::Position(position) => (
@@ -227,7 +227,10 @@ pub fn no_history(
         ("member", text(member)),
         at,
         ("first", text(first.position)),
-        ("recorded", text(first.recorded_at_text())),
+        (
+            "recorded",
+            crate::i18n::instant(first.recorded_at, crate::i18n::InstantForm::Exact),
+        ),
     ];
     let code = crate::domain::ErrorCode::NeverEnrolled.as_str();
     not_found(out, style, code, (id, &args))
@@ -241,14 +244,14 @@ fn beyond_head(
     (cut, head, now): (history::Cut, u64, chrono::DateTime<chrono::Utc>),
     style: (bool, Language),
 ) -> anyhow::Result<ExitCode> {
-    let instant =
-        |at: chrono::DateTime<chrono::Utc>, precision| text(at.to_rfc3339_opts(precision, true));
+    use chrono::SubsecRound;
+    let exact = |at| crate::i18n::instant(at, crate::i18n::InstantForm::Exact);
     let (id, args) = match cut {
         history::Cut::Time(asked) => (
             "audit-as-of-after-now",
             vec![
-                ("instant", instant(asked, chrono::SecondsFormat::AutoSi)),
-                ("now", instant(now, chrono::SecondsFormat::Secs)),
+                ("instant", exact(asked)),
+                ("now", exact(now.trunc_subsecs(0))),
             ],
         ),
         history::Cut::Position(position) => (
@@ -688,7 +691,10 @@ fn list_row(
                 ("size", text(format!("{:>10}", checkpoint.tree_size))),
                 ("root", text(checkpoint.root)),
                 ("heads", text(checkpoint.heads_size)),
-                ("created", text(checkpoint.created_at)),
+                (
+                    "created",
+                    crate::i18n::instant(checkpoint.created_at, crate::i18n::InstantForm::Seconds),
+                ),
             ];
             let id = if earlier {
                 "audit-checkpoint-row-earlier"
@@ -1344,7 +1350,10 @@ fn print_bundle_report(
         let args = [
             ("size", count(checkpoint.tree_size)),
             ("root", text(checkpoint.root)),
-            ("created", text(checkpoint.created_at)),
+            (
+                "created",
+                crate::i18n::instant(checkpoint.created_at, crate::i18n::InstantForm::Seconds),
+            ),
         ];
         writeln!(out, "{}", say(language, "audit-bundle-checkpoint", &args))?;
     }

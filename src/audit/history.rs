@@ -593,7 +593,10 @@ fn describe_paid(language: Language, paid: &crate::domain::event::ContributionPa
         ("months", text(months)),
         ("count", count(paid.months.len())),
         ("amount", text(paid.amount)),
-        ("kinds", text(kinds.join("+"))),
+        (
+            "kinds",
+            text(kinds.join(&say(language, "word-payment-kinds-separator", &[]))),
+        ),
         ("paid_on", text(paid.paid_on)),
     ];
     say(language, "event-paid", &args)

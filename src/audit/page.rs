@@ -298,23 +298,14 @@ fn events_table(page: &mut String, events: &[(&Envelope, bool)], language: Langu
     page.push_str("</tbody>\n</table>\n");
 }
 
-/// Beijing time's offset from UTC, in seconds: China keeps one time zone, UTC+8, with
-/// no daylight saving.
-const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
-
 /// When an event was recorded, as its page's column heading says: in UTC in English,
-/// in Beijing time in Chinese (the agency's staff read their own clock: a payment
-/// recorded at 09:30 in Beijing is not "01:30"). The JSON and the log keep UTC.
+/// in Beijing time in Chinese (`i18n::instant_in`; the heading names the zone, so the
+/// cell shows the clock alone). The JSON and the log keep UTC.
 fn recorded_at_shown(at: chrono::DateTime<chrono::Utc>, language: Language) -> String {
     const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
     match language {
         Language::En => at.format(FORMAT).to_string(),
-        Language::ZhCn => {
-            // OK because 8 hours is within a day, the only bound east_opt checks.
-            let beijing = chrono::FixedOffset::east_opt(BEIJING_OFFSET_SECONDS)
-                .expect("UTC+8 is a valid offset");
-            at.with_timezone(&beijing).format(FORMAT).to_string()
-        }
+        Language::ZhCn => crate::i18n::beijing_time(at).format(FORMAT).to_string(),
     }
 }
 

@@ -1411,7 +1411,10 @@ pub(super) fn member_not_yet(
             ("member", text(member_id)),
             ("position", text(position)),
             ("first", text(first.position)),
-            ("recorded", text(first.recorded_at_text())),
+            (
+                "recorded",
+                crate::i18n::instant(first.recorded_at, crate::i18n::InstantForm::Exact),
+            ),
         ],
     )
 }

@@ -149,6 +149,8 @@ pub enum Arg {
     /// Names listed in a message (roles, parameters, types, sizes), joined as the
     /// message's language lists them: "a, b" in English, "a、b" in Chinese.
     List(Vec<String>),
+    /// An instant, said as the message's language reads a clock ([`super::instant_in`]).
+    Instant(chrono::DateTime<chrono::Utc>, super::InstantForm),
 }
 
 /// One message of a catalog file as written: for checking catalogs against each other
@@ -210,6 +212,9 @@ impl Catalog {
                     FluentValue::from(super::line_detail_in(language, words))
                 }
                 Arg::Said(sentence) => FluentValue::from(sentence.in_language(language)),
+                Arg::Instant(at, form) => {
+                    FluentValue::from(super::instant_in(language, *at, *form))
+                }
                 Arg::List(names) => FluentValue::from(names.join(match language {
                     Language::En => ", ",
                     Language::ZhCn => "、",

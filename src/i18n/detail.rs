@@ -97,7 +97,17 @@ fn text(value: &str) -> Part {
 
 /// serde's list of expected names: one name, two joined by "or", more as "one of".
 fn names_in(language: Language, names: &[String]) -> Option<String> {
-    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    // Each with what it means where the language says one (`detail-name-meaning`: a
+    // withdrawal reason's or subsidy category's code alone told a Chinese agency
+    // nothing); English gives serde's text back word for word.
+    let quoted: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let args = [("name", Arg::Text(name.clone()))];
+            let meaning = tr_args(language, "detail-name-meaning", &args).unwrap_or_default();
+            format!("`{name}`{meaning}")
+        })
+        .collect();
     match quoted.as_slice() {
         [one] => tr_args(
             language,
@@ -438,7 +448,7 @@ mod tests {
             ),
             (
                 "unknown variant `maybe`, expected `employer` or `none`",
-                "未知取值 `maybe`，应为 `employer` 或 `none`",
+                "未知取值 `maybe`，应为 `employer`（有用人单位劳动关系） 或 `none`（无劳动关系）",
             ),
             (
                 "unknown field `zzz`, expected one of `member_id`, `months`, `amount`",

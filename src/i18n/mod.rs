@@ -16,6 +16,8 @@ pub use catalog::{Arg, Catalog, MessageSource};
 pub use detail::{detail_in, line_detail_in};
 pub use language::{Language, UnknownLanguage};
 
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+
 use crate::domain::Refusal;
 use std::borrow::Cow;
 
@@ -89,6 +91,50 @@ pub fn text(value: impl ToString) -> Arg {
 /// Names listed in a message, joined as its language lists them ([`Arg::List`]).
 pub fn list<T: ToString>(names: impl IntoIterator<Item = T>) -> Arg {
     Arg::List(names.into_iter().map(|name| name.to_string()).collect())
+}
+
+/// How exactly an instant is said ([`Arg::Instant`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstantForm {
+    /// To be asked for again (`--as-of-time` takes it back as it is): RFC 3339, with
+    /// every fraction of a second it has.
+    Exact,
+    /// To be read: to the second.
+    Seconds,
+}
+
+/// Beijing time's offset from UTC, in seconds: China keeps one time zone, UTC+8, with
+/// no daylight saving.
+const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
+
+/// `at` on Beijing's clock.
+pub fn beijing_time(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    // OK because 8 hours is within a day, the only bound east_opt checks.
+    let beijing = FixedOffset::east_opt(BEIJING_OFFSET_SECONDS).expect("UTC+8 is a valid offset");
+    at.with_timezone(&beijing)
+}
+
+/// An instant as a reader of `language` reads a clock: in UTC in English, in Beijing
+/// time in Chinese (the agency's staff read their own clock: an event recorded at
+/// 09:30 in Beijing is not "01:30", and a `--as-of-time` given as `+08:00` was said
+/// back in UTC). The JSON and the log keep UTC.
+pub fn instant_in(language: Language, at: DateTime<Utc>, form: InstantForm) -> String {
+    const SECONDS: &str = "%Y-%m-%d %H:%M:%S";
+    match (language, form) {
+        (Language::En, InstantForm::Exact) => at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        (Language::ZhCn, InstantForm::Exact) => {
+            beijing_time(at).to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        }
+        (Language::En, InstantForm::Seconds) => format!("{} UTC", at.format(SECONDS)),
+        (Language::ZhCn, InstantForm::Seconds) => {
+            format!("{}（北京时间）", beijing_time(at).format(SECONDS))
+        }
+    }
+}
+
+/// An instant, said as the message's language reads a clock ([`instant_in`]).
+pub fn instant(at: DateTime<Utc>, form: InstantForm) -> Arg {
+    Arg::Instant(at, form)
 }
 
 /// A count, for plural selectors.

@@ -451,7 +451,7 @@ fn accept_head_never_writes_over_a_witness_that_names_lost_events() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
-        message.contains(&format!("lost events {}..={}", EVENTS + 1, EVENTS + 1))
+        message.contains(&format!("lost events {} to {}", EVENTS + 1, EVENTS + 1))
             && message.contains("does not write over")
             && message.contains("mv "),
         "{message}"

@@ -2446,7 +2446,10 @@ fn a_parse_refusal_s_lists_are_written_as_chinese_lists() {
             r#"{"command":"bogus"}"#,
             "未知的命令 \"bogus\"；应为以下之一：publish_policy、enroll、pay、",
         ),
-        (enroll, "未知取值 `x`，应为 `employer` 或 `none`"),
+        (
+            enroll,
+            "未知取值 `x`，应为 `employer`（有用人单位劳动关系） 或 `none`（无劳动关系）",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let input = format!("{line}\n");
@@ -2545,5 +2548,42 @@ fn submit_s_messages_follow_the_lang_flag_and_never_the_locale() {
     );
     for (chinese, english) in chinese.iter().zip(&english) {
         assert_eq!(chinese["error"]["code"], english["error"]["code"]);
+    }
+}
+
+/// `member`, `events --member` and `region` refusals follow `--lang` in their JSON
+/// `message` as `submit`'s do (D37): a Chinese agency's read said it in Chinese on
+/// standard error and in English beside it. Without the flag the message stays the
+/// contract's English whatever the locale.
+#[test]
+fn a_read_s_refusal_message_follows_the_lang_flag_and_never_the_locale() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("ledger");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/demo.jsonl");
+    let submitted = run_in(FLEXLEDGER, &data, &["submit", demo], &[]);
+    assert_eq!(submitted.status.code(), Some(0), "{submitted:?}");
+    let member = "0b53af7d-0000-4000-8000-000000005782";
+    let reads: [&[&str]; 3] = [
+        &["member", member],
+        &["events", "--member", member],
+        &["region", "no such", "--month", "2025-01"],
+    ];
+    for read in reads {
+        let message = |args: Vec<&str>, environment: &[(&str, &str)]| -> Value {
+            let output = run_in(FLEXLEDGER, &data, &args, environment);
+            assert_eq!(output.status.code(), Some(1), "{output:?}");
+            let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+            result["error"].clone()
+        };
+        let chinese = message([&["--lang", "zh-CN"], read].concat(), &[]);
+        let english = message(read.to_vec(), &[("LANG", "zh_CN.UTF-8")]);
+        assert_eq!(chinese["code"], english["code"], "{read:?}");
+        let said = chinese["message"].as_str().unwrap();
+        assert!(
+            said.contains("参保人员") || said.contains("统筹地区"),
+            "{read:?}: {said}"
+        );
+        let said = english["message"].as_str().unwrap();
+        assert!(said.is_ascii(), "{read:?}: {said}");
     }
 }
