@@ -3,6 +3,7 @@
 # word: a detail whose parts do not is shown as it came (the module checks).
 
 detail-at = { $detail } at line { $line } column { $column }
+detail-at-line-start = { $detail } at line { $line } column 0
 detail-at-first-line = { $detail } at line 1 column { $column }
 detail-invalid-type = invalid type: { $unexpected }, expected { $expected }
 detail-invalid-value = invalid value: { $unexpected }, expected { $expected }

@@ -3,6 +3,7 @@
 # 字段名、取值和数字照原样保留。
 
 detail-at = { $detail }（第 { $line } 行第 { $column } 列）
+detail-at-line-start = { $detail }（第 { $line } 行开头）
 detail-at-first-line = { $detail }（第 { $column } 列）
 detail-invalid-type = 类型不符：收到{ $unexpected }，应为{ $expected }
 detail-invalid-value = 取值不符：收到{ $unexpected }，应为{ $expected }

@@ -87,13 +87,13 @@ event-deduction-stopped = R8 停止扣费：恢复扣费之前，缴费一律不
 event-deduction-resumed = R8 恢复扣费
 event-withdrawn = { $rule } 自 { $from } 起停保（{ $reason }）；{ $lapsed }
 event-withdrawn-nothing-lapsed = 无欠费失效的月份
-event-withdrawn-lapsed = { $months } 欠费失效（{ $amount }，{ $borne ->
-        [member] 应缴费额不能再补缴；这些月份的医疗费用由参保人员本人承担
+event-withdrawn-lapsed = { $months } 欠费失效（应缴费额合计 { $amount }，{ $borne ->
+        [member] 不能再补缴；这些月份的医疗费用由参保人员本人承担
        *[unpaid] 未缴费
     }）
 event-reenrolled = R13 自 { $month } 起重新参保，缴费基数比例 { $ratio }（第 { $enrollment } 次参保）
 event-base-changed = R15 自 { $from } 起缴费基数比例为 { $ratio }
 event-refunded = R12 退费 { $amount }，退还 { $months }（停保时已缴费的预缴月份，共 { $count } 个月）：这些月份现不属于参保期
-event-subsidy-granted = R16 给予社会保险补贴（{ $category }）：自 { $from } 起 { $months } 个月，补贴比例为每个已缴费月份的 { $share }
+event-subsidy-granted = R16 给予社会保险补贴（{ $category }）：自 { $from } 起 { $months } 个月，补贴比例 { $share }（按每个已缴费月份的缴费额计）
 event-subsidy-revoked = R16 撤销社会保险补贴：自 { $from } 起（含该月）的月份不再给予补贴
 event-subsidy-paid = R16 发放 { $months } 的社会保险补贴（{ $amount }），发放日期 { $paid_on }

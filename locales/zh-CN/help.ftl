@@ -32,7 +32,7 @@ help-flexledger =
         每个文件参数和选项都接受 '-'：读文件时为标准输入，写文件时为标准输出。
     .data_dir = 账本 sled 存储所在的目录：`submit` 和 `serve` 在其不存在时创建它，`restore` 新建一个，其他命令需要已有账本的目录
     .store = 把账本保存在 PostgreSQL 中，而不是 --data-dir 中的 sled 存储：一个 URL，postgres://USER@HOST[:PORT]/DATABASE（经 Unix 套接字：postgresql:///DATABASE?host=/var/run/postgresql），密码取自 PGPASSWORD 或 ~/.pgpass（PGPASSFILE），不写在 URL 中。跨机器连接时加上 ?sslmode=require（私有 CA 再加 &sslrootcert=CA.pem）：这样总会验证服务器的证书和名称。先用 `flexledger --store URL migrate` 建表一次。--data-dir 仍保存审计签名密钥和演示令牌
-    .lang = 供人阅读的内容所用的语言：en 或 zh-CN。未给出时，依次由 FLEXLEDGER_LANG、LC_ALL、LANG 决定（zh_CN.UTF-8 即 zh-CN；其他任何值，包括 C 和 POSIX，即 en）。JSON、代码值和字段名在各语言中都相同，只有 submit 在给出 --lang 时被拒绝的行的说明（message）除外
+    .lang = 供人阅读的内容所用的语言：en 或 zh-CN。未给出时，依次由 FLEXLEDGER_LANG、LC_ALL、LANG 决定（zh_CN.UTF-8 即 zh-CN；其他任何值，包括 C 和 POSIX，即 en）。JSON、代码值和字段名在各语言中都相同，只有给出 --lang 时拒绝的说明（message）除外（submit 拒绝的行，无法作答的查询）
 
 help-flexledger-submit =
     .about = 提交命令（每行一个 JSON 对象），每行输出一个结果

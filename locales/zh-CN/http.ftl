@@ -48,7 +48,7 @@ http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送�
 http-body-number-out-of-range = 请求体中有一个数字超出了本账本能读取的范围（{ $detail }）：金额应写成十进制字符串（"600.00"），计数应为较小的整数
 http-body-not-utf8 = 请求体不是 UTF-8 文本：请以 UTF-8 编码发送，Content-Type 为 application/json（保存为 GBK 或 UTF-16 的内容可用 `iconv -f GBK -t UTF-8` 或 `iconv -f UTF-16 -t UTF-8` 转换）
 http-body-encoded = 请求体以 Content-Encoding: { $encoding } 发送：请以未压缩的 UTF-8 JSON 原文发送（服务不解码任何内容编码）
-http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID
+http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID，例如 3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b；收到的是 { $text }
 http-idempotency-key-twice = 请求头 Idempotency-Key 出现了不止一次：请只发送一个
 http-idempotency-key-with-array = Idempotency-Key 只适用于单个命令；请为数组中的每一项各给一个 command_id
 http-idempotency-key-differs = Idempotency-Key { $key } 与 command_id { $id } 不同；请只发送其中之一，或两处使用同一个 id
@@ -59,7 +59,7 @@ http-too-many-commands = 每个请求最多 { $max } 个命令；请拆分数组
 http-bad-query = 查询字符串无法解析：{ $reason }
 http-bad-path = 路径无法解析：{ $reason }
 http-path-not-utf8 = 路径中的 { $key } 在解开 % 转义后不是 UTF-8 文本
-http-not-a-member-id = { $text } 不是参保人员 id（UUID）
+http-not-a-member-id = { $text } 不是参保人员编号（须为 UUID）
 http-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号
 http-member-not-yet = 参保人员 { $member } 截至位置 { $position } 还没有事件：编号无误，其第一个事件在位置 { $first }（记录于 { $recorded }）；请用 as_of={ $first } 或更大的位置查询
 http-not-a-month = { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999-12 之间
@@ -75,7 +75,7 @@ http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结�
 
 ## 事件推送与备份
 
-http-feed-member-not-uuid = 参保人员 { $text } 不是 UUID
+http-feed-member-not-uuid = { $text } 不是参保人员编号（须为 UUID）
 http-feed-unknown-type = types：{ $text } 不是事件推送中的条目类型；可用的类型有 { $types }
 http-feed-not-a-boolean = { $name }：{ $text } 既不是 true 也不是 false
 http-feed-unknown-parameter = 事件推送没有参数 { $name }：可用的参数有 { $known }

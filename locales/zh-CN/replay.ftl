@@ -14,7 +14,7 @@ replay-column-what = 发生了什么（→ 该事件改变的月份，+ = 享受
 replay-implied = 隐含于事件位置 { $position } 的月结，尚未记录：{ $summary }
 replay-yes = 是
 replay-no = 否
-replay-new = 新增
+replay-new = 新列入
 replay-separator = ，
 replay-notes = （{ $notes }）
 replay-note-refunded = 退费 { $refunded }，R12

@@ -35,7 +35,7 @@ pub struct AuditCli {
         global = true,
         env = "FLEXLEDGER_DATA_DIR",
         default_value = "./flexledger-data",
-        value_parser = crate::cli::parse_data_dir
+        value_parser = crate::cli::parse_data_dir()
     )]
     pub data_dir: PathBuf,
     /// Read the ledger from PostgreSQL instead of the sled store in --data-dir:

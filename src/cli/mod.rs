@@ -43,7 +43,7 @@ pub struct Cli {
         global = true,
         env = "FLEXLEDGER_DATA_DIR",
         default_value = "./flexledger-data",
-        value_parser = parse_data_dir
+        value_parser = parse_data_dir()
     )]
     pub data_dir: PathBuf,
     /// Keep the ledger in PostgreSQL instead of the sled store in --data-dir: a URL,
@@ -64,7 +64,8 @@ pub struct Cli {
     /// The language of what people read: en or zh-CN. Without it, FLEXLEDGER_LANG,
     /// then LC_ALL, then LANG decide (zh_CN.UTF-8 means zh-CN; anything else, C and
     /// POSIX included, means en). JSON, codes and field names are the same in every
-    /// language, but for the message of a line `submit --lang` refuses.
+    /// language, but for the message of a refusal under --lang (a line `submit`
+    /// refuses, a query it cannot answer).
     #[arg(long, global = true, value_name = "LANG")]
     pub lang: Option<String>,
     #[command(subcommand)]
@@ -181,7 +182,7 @@ cannot be opened)."
         /// as damage instead of copied; a directory that holds no witness is refused.
         /// Without it, the copy says on standard error that the source was not checked
         /// against a witness.
-        #[arg(long, value_name = "DIR", value_parser = parse_data_dir)]
+        #[arg(long, value_name = "DIR", value_parser = parse_data_dir())]
         from_data_dir: Option<PathBuf>,
     },
     /// Serve the HTTP API: commands, coverage, regions and a live feed (SSE).
@@ -469,14 +470,15 @@ pub fn try_parse() -> Result<Cli, clap::Error> {
     Cli::from_arg_matches_mut(&mut matches).map_err(|error| error.format(&mut command))
 }
 
-/// A data directory named on the command line: any path but `-`, which names standard
-/// input or output for a file and nothing for a directory (a probe's `--data-dir -`
-/// made a ledger in a directory called `-`).
-pub(crate) fn parse_data_dir(text: &str) -> Result<PathBuf, crate::i18n::Sentence> {
-    match text {
-        "-" => Err(crate::i18n::Sentence::new("value-data-dir-dash", vec![])),
-        _ => Ok(PathBuf::from(text)),
-    }
+/// A data directory named on the command line: any path clap takes (not empty, not
+/// necessarily UTF-8) but `-`, which names standard input or output for a file and
+/// nothing for a directory (a probe's `--data-dir -` made a ledger in `./-`).
+pub(crate) fn parse_data_dir() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PathBufValueParser::new().try_map(|path| match path.as_os_str() == "-" {
+        true => Err(crate::i18n::Sentence::new("value-data-dir-dash", vec![])),
+        false => Ok(path),
+    })
 }
 
 /// The language of a command line's help, known before clap parses it (clap prints
@@ -1528,7 +1530,7 @@ fn submit(
     // Only a regular file (one with a length) had its start read already.
     let lines = read_lines_ahead(input, input_bytes.is_some())?;
     let interrupted = watch_for_interrupt();
-    let notice = say_on_first_signal(language, "cli-submit-stopping");
+    let notice = say_on_first_signal(language, "cli-submit-stopping", tally.progress.clone());
     // A failure after some lines were answered says how far the import got and how to
     // finish it (an operator's probe ended the PostgreSQL writer's connection: 15,000
     // of 33,507 lines were durable, and the error said nothing of them).
@@ -2130,8 +2132,13 @@ fn watched_signals() -> Vec<i32> {
 /// saw 13 s of silence after Ctrl-C, then pressed it again, which ends the process with
 /// no word (`watch_signal`). A thread of its own, woken through a socket the handler
 /// writes to (`signal_hook::low_level::pipe`); where either cannot be made, nothing is
-/// said early and the stop is as before.
-pub(crate) fn say_on_first_signal(language: Language, notice: &'static str) -> Notice {
+/// said early and the stop is as before. The handlers and their sockets stay for the
+/// life of the process, which runs one command.
+pub(crate) fn say_on_first_signal(
+    language: Language,
+    notice: &'static str,
+    progress: indicatif::ProgressBar,
+) -> Notice {
     let Ok((mut woken, waker)) = std::os::unix::net::UnixStream::pair() else {
         return Notice(None);
     };
@@ -2155,7 +2162,8 @@ pub(crate) fn say_on_first_signal(language: Language, notice: &'static str) -> N
                     Ok(0) | Err(_) => return,
                 }
             }
-            say_line(language, notice, vec![]);
+            // Not glued to the progress bar's line, which is redrawn after it.
+            progress.suspend(|| say_line(language, notice, vec![]));
         });
     Notice(
         spawned

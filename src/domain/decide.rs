@@ -276,7 +276,7 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
                 region: member.region.clone(),
             },
             format!(
-                "member {} is already enrolled in region {}",
+                "member {} is already enrolled in region {}: nothing to enroll (pay pays its months, change_base changes its base)",
                 body.member_id, member.region
             ),
         );

@@ -1160,11 +1160,16 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
         .and_then(|text| Uuid::parse_str(text).ok())
         .map(Some)
         .ok_or_else(|| {
+            // What was sent, quoted and cut short: a header may be long, or not UTF-8.
+            let sent: String = String::from_utf8_lossy(value.as_bytes())
+                .chars()
+                .take(64)
+                .collect();
             AppError::say(
                 StatusCode::BAD_REQUEST,
                 "invalid_command",
                 "http-idempotency-key-not-uuid",
-                vec![],
+                vec![("text", text(format!("{sent:?}")))],
             )
         })
 }

@@ -138,6 +138,13 @@ fn read(detail: &str, input: Input) -> Option<Said> {
         let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         if digits(line) && digits(column) {
             let body = ("detail", Part::Said(read_body(body)?));
+            // serde's column 0 is before the line's first character (an empty input).
+            if column == "0" {
+                return Some(Said::new(
+                    "detail-at-line-start",
+                    vec![body, ("line", text(line))],
+                ));
+            }
             // A `submit` line is parsed alone, so its "line 1" beside the file's line
             // number read as a second, contradicting one: said as a column alone.
             if line == "1" && input == Input::OneLine {
@@ -457,6 +464,11 @@ mod tests {
             (
                 "EOF while parsing an object at line 3 column 2",
                 "对象不完整，在此处结束（第 3 行第 2 列）",
+            ),
+            // An empty body: serde's column 0 is no column a reader counts.
+            (
+                "EOF while parsing a value at line 1 column 0",
+                "缺少值，内容在此处结束（第 1 行开头）",
             ),
             (
                 "EOF while parsing an object at line 1 column 152",

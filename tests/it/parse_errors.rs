@@ -31,6 +31,8 @@ const BAD_LINES: &[(&str, &[&str])] = &[
     // `-` is standard input or output for a file, and no directory (a probe's ledger
     // was made in `./-`).
     (FLEXLEDGER, &["--data-dir", "-", "verify"]),
+    // Nor is an empty one (it would make the ledger's files in the current directory).
+    (FLEXLEDGER, &["--data-dir", "", "verify"]),
     (AUDIT, &["--data-dir", "-", "verify"]),
     (FLEXLEDGER, &["copy", "a", "b", "--from-data-dir", "-"]),
     (
