@@ -695,11 +695,11 @@ impl InvalidReason {
                 "backup-invalid-malformed-record",
                 vec![("detail", text(detail))],
             )
-            .with_detail("detail"),
+            .with_line_detail("detail"),
             InvalidReason::InclusionProof => said("backup-invalid-inclusion-proof", vec![]),
             InvalidReason::NoHeader { detail } => {
                 said("backup-invalid-no-header", vec![("detail", text(detail))])
-                    .with_detail("detail")
+                    .with_line_detail("detail")
             }
             InvalidReason::WrongFormat { format, version } => said(
                 "backup-invalid-wrong-format",

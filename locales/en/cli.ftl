@@ -4,6 +4,7 @@
 cli-no-ledger = no ledger in { $data_dir }: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)
 cli-member-has-no-events = member { $member } has no events: check the id, or enroll the member first
 cli-events-beyond-head = the log ends at position { $head }: no event from position { $from } yet (nothing printed; ask again later, or from { $head } or earlier)
+cli-migrate-sled = the sled store needs no migration: it upgrades its rows when it opens
 cli-not-a-region-name = { $text } is not a region name (1-64 ASCII letters, digits, '_', '.', '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 cli-not-a-month = --month { $text } is not a month: write YYYY-MM, from 1990-01 to 2999-12
 

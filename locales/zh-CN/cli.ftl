@@ -4,6 +4,7 @@
 cli-no-ledger = { $data_dir } 中没有账本：请先提交命令，或用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）
 cli-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号，或先为其办理参保
 cli-events-beyond-head = 日志目前止于位置 { $head }：尚无自位置 { $from } 起的事件（未输出任何内容；请稍后再查询，或自位置 { $head } 或之前查询）
+cli-migrate-sled = sled 存储无需迁移：它在打开时自行升级其数据行
 cli-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个英文字母、数字、'_'、'.'、'-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 cli-not-a-month = --month { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999-12 之间
 

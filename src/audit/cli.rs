@@ -494,6 +494,7 @@ pub fn run(cli: AuditCli) -> anyhow::Result<ExitCode> {
             earlier_key,
         } => {
             let keys = (public_key.as_deref(), &earlier_key[..], &kept[..]);
+            commands::refuse_where_no_ledger(place)?;
             commands::verify(place, keys, style, &mut stdout)
         }
         AuditCommand::WhatIf(args) => whatif(place, args, style, &mut stdout),

@@ -1452,6 +1452,17 @@ struct EarlierKeyReport {
     last_size: Option<u64>,
 }
 
+/// Before `verify` reads the signing key: a data directory that is a file, or holds no
+/// ledger, is said as `replay` says it (a probe's file was "cannot read the signing key
+/// FILE/audit-signing-key: Not a directory").
+pub(crate) fn refuse_where_no_ledger(place: &Place) -> anyhow::Result<()> {
+    let a_file = matches!(&place.store, Location::Sled(dir) if dir.exists() && !dir.is_dir());
+    if a_file || !place.store.has_ledger() {
+        return Err(crate::cli::no_ledger(&place.store, "audit-no-ledger"));
+    }
+    Ok(())
+}
+
 pub fn verify(
     place: &Place,
     (public_key, earlier, kept): (Option<&str>, &[String], &[std::path::PathBuf]),

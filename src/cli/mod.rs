@@ -1184,7 +1184,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         CliCommand::Backup(args) => backup::backup(place, &args, language),
         CliCommand::Restore(args) => backup::restore(place, &args, language),
-        CliCommand::Migrate => migrate(&place.store),
+        CliCommand::Migrate => migrate(&place.store, language),
         CliCommand::Copy {
             from,
             to,
@@ -2510,17 +2510,22 @@ fn print_damage_found_on_opening_to_stdout(error: &anyhow::Error) {
 }
 
 /// `migrate`: the PostgreSQL store's schema brought to this build's version.
-fn migrate(location: &Location) -> anyhow::Result<ExitCode> {
+fn migrate(location: &Location, language: Language) -> anyhow::Result<ExitCode> {
     let report = match location {
         Location::Postgres(url) => {
             let version = crate::store::postgres::migrate(url)?;
             serde_json::json!({"ok": true, "store": location.to_string(), "schema_version": version})
         }
-        Location::Sled(_) => serde_json::json!({
-            "ok": true,
-            "store": location.to_string(),
-            "message": "the sled store needs no migration: it upgrades its rows when it opens",
-        }),
+        Location::Sled(_) => {
+            // Said to a person in their language too (the JSON keeps the contract's
+            // English): a Chinese agency's `migrate` said nothing in Chinese.
+            say_line(language, "cli-migrate-sled", vec![]);
+            serde_json::json!({
+                "ok": true,
+                "store": location.to_string(),
+                "message": "the sled store needs no migration: it upgrades its rows when it opens",
+            })
+        }
     };
     print_json_line(&mut io::stdout().lock(), &report)?;
     Ok(ExitCode::SUCCESS)

@@ -173,6 +173,10 @@ pub struct Sentence {
     /// language where [`detail_in`] understands it (`Arg::SerdeWords`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     detail: Option<Cow<'static, str>>,
+    /// Whether `detail` is of one line parsed alone, whose "line 1" is left out where
+    /// the sentence names the line itself (`Arg::LineSerdeWords`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    detail_of_one_line: bool,
     /// Arguments that are sentences of their own (what a damage report found), said in
     /// the same language as the sentence around them (`Arg::Said`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -190,6 +194,7 @@ impl Sentence {
                 .map(|(name, value)| (Cow::Borrowed(name), value))
                 .collect(),
             detail: None,
+            detail_of_one_line: false,
             said: Vec::new(),
         }
     }
@@ -205,6 +210,14 @@ impl Sentence {
     /// [`detail_in`] says in the reader's language where it can.
     pub fn with_detail(mut self, name: &'static str) -> Sentence {
         self.detail = Some(Cow::Borrowed(name));
+        self
+    }
+
+    /// [`Sentence::with_detail`] for the words of one line parsed alone, said where the
+    /// line is named already (a backup's `第 49 行：`): its "line 1" is left out.
+    pub fn with_line_detail(mut self, name: &'static str) -> Sentence {
+        self.detail = Some(Cow::Borrowed(name));
+        self.detail_of_one_line = true;
         self
     }
 
@@ -235,10 +248,12 @@ impl Sentence {
             .args
             .iter()
             .map(|(name, value)| {
-                let value = if self.detail.as_deref() == Some(name.as_ref()) {
-                    Arg::SerdeWords(value.clone())
-                } else {
+                let value = if self.detail.as_deref() != Some(name.as_ref()) {
                     Arg::Text(value.clone())
+                } else if self.detail_of_one_line {
+                    Arg::LineSerdeWords(value.clone())
+                } else {
+                    Arg::SerdeWords(value.clone())
                 };
                 (name.as_ref(), value)
             })

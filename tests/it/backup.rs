@@ -978,6 +978,30 @@ fn a_tampered_backup_is_refused_in_the_reader_s_language() {
     }
 }
 
+/// A record line that is no JSON is named by its line in the file alone: "line 1" of
+/// serde's words, the line parsed alone, stood in Chinese beside the file's line.
+#[test]
+fn a_malformed_record_line_is_named_by_the_file_s_line_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let (_, mut lines) = demo_backup(root.path());
+    let last = lines.len();
+    lines[last - 1] = r#"{"record":"checkpoint","x":}"#.to_owned();
+    let file = root.path().join("malformed.backup");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let target = root.path().join("restored");
+    let said = restore(&target, &file, &["--lang", "zh-CN"]);
+    let said = stderr(&said);
+    assert!(said.contains(&format!("第 {last} 行")), "{said}");
+    assert!(said.contains("未知或格式有误的记录行"), "{said}");
+    assert!(!said.contains("第 1 行"), "{said}");
+    let english = restore(&target, &file, &[]);
+    assert!(
+        stderr(&english).contains("at line 1 column 28"),
+        "{}",
+        stderr(&english)
+    );
+}
+
 /// `bytes` as a gzip file (RFC 1952) of stored deflate blocks: what `gzip` makes of a
 /// backup, without a compression crate.
 fn gzipped(bytes: &[u8]) -> Vec<u8> {
