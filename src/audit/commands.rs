@@ -26,11 +26,7 @@ use uuid::Uuid;
 
 /// Opens the store for reading. Audits never change events.
 pub fn open_store(place: &Place) -> anyhow::Result<AnyStore> {
-    if !place.store.has_ledger() {
-        // No ledger where `--data-dir` points, the operator's most common mistake: a
-        // sentence, so `main` says it in the reader's language (`cli::error_said_in`).
-        return Err(crate::cli::no_ledger(&place.store, "audit-no-ledger"));
-    }
+    refuse_where_no_ledger(place)?;
     let mut store = place.store.open().map_err(|error| {
         // The lock is the usual reason while `serve` runs; other failures say their own.
         let id = if matches!(error, crate::store::StoreError::Locked { .. }) {
@@ -1452,12 +1448,12 @@ struct EarlierKeyReport {
     last_size: Option<u64>,
 }
 
-/// Before `verify` reads the signing key: a data directory that is a file, or holds no
-/// ledger, is said as `replay` says it (a probe's file was "cannot read the signing key
-/// FILE/audit-signing-key: Not a directory").
+/// No ledger where `--data-dir` points, the operator's most common mistake (or a file
+/// there): a sentence, so `main` says it in the reader's language
+/// (`cli::error_said_in`). `verify` asks before it reads the signing key (a probe's
+/// file was "cannot read the signing key FILE/audit-signing-key: Not a directory").
 pub(crate) fn refuse_where_no_ledger(place: &Place) -> anyhow::Result<()> {
-    let a_file = matches!(&place.store, Location::Sled(dir) if dir.exists() && !dir.is_dir());
-    if a_file || !place.store.has_ledger() {
+    if !place.store.has_ledger() {
         return Err(crate::cli::no_ledger(&place.store, "audit-no-ledger"));
     }
     Ok(())

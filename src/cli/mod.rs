@@ -1145,12 +1145,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         warn_of_a_store_from_the_environment(place, language);
     }
     match cli.command {
-        CliCommand::Submit { file } => {
-            // A refusal's `message` follows `--lang` only when it is given (D37).
-            let messages_in = cli.lang.is_some().then_some(language);
-            submit(place, &file, (language, messages_in))
-        }
-        // A read's refusal `message` too (D37).
+        // A refusal's `message` follows `--lang` only when it is given (D37): a line
+        // `submit` refuses, and a read's.
+        CliCommand::Submit { file } => submit(place, &file, tongue(&cli.lang, language)),
         CliCommand::Member { id, as_of } => member(place, id, as_of, tongue(&cli.lang, language)),
         CliCommand::Events { from, member } => {
             events(place, (from, member), tongue(&cli.lang, language))
@@ -1503,7 +1500,7 @@ pub(crate) fn configure_close_chunks<S: crate::store::EventStore>(ledger: &mut L
 fn submit(
     place: &Place,
     file: &std::path::Path,
-    (language, messages_in): (Language, Option<Language>),
+    (language, messages_in): Tongue,
 ) -> anyhow::Result<ExitCode> {
     let (input, input_bytes) = open_submit_input(file)?;
     let mut ledger = open_ledger(place).say_context("cli-cannot-open-ledger", || {

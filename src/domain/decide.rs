@@ -447,8 +447,10 @@ fn check_pay_range(
         );
     };
     let open = region.open_month;
-    let (payable_in, pay_from) = pay_from(next_unpaid, open);
+    // Said only when refused: every payment of an import passes here.
+    let advice = || pay_from(next_unpaid, open);
     if first < start {
+        let (payable_in, pay_from) = advice();
         let text = RefusalText::PayBeforeEnrollment {
             month: first,
             start,
@@ -464,6 +466,7 @@ fn check_pay_range(
     if first < next_unpaid {
         // OK because next_unpaid > first ≥ Month::FIRST, so this never clamps.
         let paid_through = next_unpaid.plus(-1);
+        let (payable_in, pay_from) = advice();
         return refuse(
             RefusalText::PayAlreadyPaid {
                 month: first,

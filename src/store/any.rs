@@ -76,7 +76,12 @@ impl Location {
                 // make an empty engine there, which `verify` called a healthy ledger
                 // of 0 events (a newcomer's probe emptied `sled/` and removed the
                 // witness). One that holds anything is opened, and what it lacks is
-                // damage (its `db` deleted, say).
+                // damage (its `db` deleted, say). A file is no directory, and holds no
+                // ledger (looking into it failed as a directory that cannot be read,
+                // and the audit tool's verify read its key before saying so).
+                if dir.try_exists().unwrap_or(false) && !dir.is_dir() {
+                    return false;
+                }
                 let maybe = |name: &str| dir.join(name).try_exists().unwrap_or(true);
                 let engine = dir.join("sled");
                 let engine_holds_files = std::fs::read_dir(&engine)

@@ -618,13 +618,7 @@ fn a_data_dir_that_is_a_file_is_named_as_such() {
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
     // The audit tool's verify too, which read its signing key first: "cannot read the
     // signing key afile/audit-signing-key: Not a directory".
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
-        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
-        .arg("--data-dir")
-        .arg(&file)
-        .arg("verify")
-        .output()
-        .unwrap();
+    let output = crate::audit::audit(&file, &["verify"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
