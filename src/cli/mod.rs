@@ -1820,6 +1820,12 @@ fn read_chunk(
     let mut chunk = Vec::new();
     while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
         let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
+        if stopped && blanks.held > 0 && blanks.pending.is_none() && !blanks.flushing {
+            let ended = settle_held_blanks(lines, file, (line_number, blanks), progress)?;
+            if ended {
+                return Ok((chunk, ChunkEnd::End));
+            }
+        }
         // A signal: every line read is answered (blank ones refused), none more read.
         blanks.flushing |= stopped;
         if blanks.held > 0 && (blanks.flushing || blanks.pending.is_some()) {
@@ -1871,6 +1877,47 @@ fn read_chunk(
         }
     }
     Ok((chunk, ChunkEnd::Full))
+}
+
+/// Whether the blank lines held when a signal came are the input's last lines, which
+/// are dropped at its end as ever (true: the input has ended), or lines followed by
+/// more, which are answered (false; a line that is not blank, read meanwhile, is held
+/// as `pending` to be answered too). A signal landing just as an editor's trailing
+/// newlines were read had them refused as blank lines. The input is given a moment
+/// (`SUBMIT_INPUT_QUIET_MILLIS`) to say that it has ended, and at most the lines its
+/// reader has read ahead are taken.
+fn settle_held_blanks(
+    lines: &InputLines,
+    file: &std::path::Path,
+    (line_number, blanks): (&mut u64, &mut BlankLines),
+    progress: &indicatif::ProgressBar,
+) -> anyhow::Result<bool> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
+    for _ in 0..SUBMIT_LINES_READ_AHEAD_MAX {
+        let line = match lines.recv_timeout(quiet) {
+            Ok(line) => line.map_err(|error| {
+                let args = vec![
+                    ("file", file.display().to_string()),
+                    ("line", line_number.to_string()),
+                ];
+                said_context(error, "cli-cannot-read-after-line", args)
+            })?,
+            Err(RecvTimeoutError::Timeout) => return Ok(false),
+            Err(RecvTimeoutError::Disconnected) => {
+                blanks.held = 0;
+                return Ok(true);
+            }
+        };
+        *line_number += 1;
+        progress.inc(line.byte_count() + 1);
+        if !is_blank(&line) {
+            blanks.pending = Some(line);
+            return Ok(false);
+        }
+        blanks.held += 1;
+    }
+    Ok(false)
 }
 
 /// The writer's answer to one chunk, when it is durable.
@@ -3182,10 +3229,25 @@ mod tests {
     /// signal has come before the loop starts, the one moment that lost them.
     #[test]
     fn a_signal_answers_the_blank_lines_held_before_submit_stops() {
+        let (_dir, writer, mut tally) = holding_two_blank_lines();
+        // The input stays open: only the signal stops the loop.
+        let (_input, lines): (_, super::InputLines) = std::sync::mpsc::channel();
+        let interrupted = std::sync::atomic::AtomicBool::new(true);
+        let fed = tally.feed(&writer, &lines, std::path::Path::new("-"), &interrupted);
+        assert_eq!(fed.unwrap(), None);
+        assert_eq!((tally.answered, tally.refused), (2, 2));
+    }
+
+    /// A tally of `submit` at line 2 holding its two blank lines, as a signal finds it.
+    fn holding_two_blank_lines() -> (
+        tempfile::TempDir,
+        super::Writer<crate::store::AnyStore>,
+        super::SubmitTally,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let ledger = crate::ledger::Ledger::open(&dir.path().join("data")).unwrap();
         let writer = super::Writer::start(ledger, Box::new(super::SystemSources));
-        let mut tally = super::SubmitTally {
+        let tally = super::SubmitTally {
             progress: indicatif::ProgressBar::hidden(),
             accepted: 0,
             refused: 0,
@@ -3200,12 +3262,41 @@ mod tests {
             messages_in: None,
             language: crate::i18n::Language::En,
         };
-        // The input stays open: only the signal stops the loop.
-        let (_input, lines): (_, super::InputLines) = std::sync::mpsc::channel();
+        (dir, writer, tally)
+    }
+
+    /// Blank lines held when a signal comes are an editor's trailing newlines if the
+    /// input ends after them: dropped, as at any input's end, not refused (a review:
+    /// a signal landing just then had them answered as refusals).
+    #[test]
+    fn a_signal_at_the_input_s_end_drops_its_trailing_blank_lines() {
+        let (_dir, writer, mut tally) = holding_two_blank_lines();
+        let (input, lines): (_, super::InputLines) = std::sync::mpsc::channel();
+        input.send(Ok(super::Line::Text(b"  ".to_vec()))).unwrap();
+        drop(input);
         let interrupted = std::sync::atomic::AtomicBool::new(true);
         let fed = tally.feed(&writer, &lines, std::path::Path::new("-"), &interrupted);
         assert_eq!(fed.unwrap(), None);
-        assert_eq!((tally.answered, tally.refused), (2, 2));
+        assert_eq!(
+            (tally.answered, tally.refused, tally.line_number),
+            (0, 0, 3)
+        );
+    }
+
+    /// Blank lines followed by a line read before the signal are answered with it: every
+    /// line read is answered.
+    #[test]
+    fn a_signal_answers_blank_lines_and_the_line_read_after_them() {
+        let (_dir, writer, mut tally) = holding_two_blank_lines();
+        let (input, lines): (_, super::InputLines) = std::sync::mpsc::channel();
+        input.send(Ok(super::Line::Text(b"{".to_vec()))).unwrap();
+        let interrupted = std::sync::atomic::AtomicBool::new(true);
+        let fed = tally.feed(&writer, &lines, std::path::Path::new("-"), &interrupted);
+        assert_eq!(fed.unwrap(), None);
+        assert_eq!(
+            (tally.answered, tally.refused, tally.line_number),
+            (3, 3, 3)
+        );
     }
 
     /// A full disk the writer thread met (`submit`) is said in the reader's language,
