@@ -11,8 +11,10 @@
 //!   Project Fluent, compiled in), `Language` and its negotiation (flag, environment,
 //!   `Accept-Language`), and refusals rendered from their data. Uses only the domain.
 //! - [`store`]: the store's traits by job (the log, state rows, feed rows, audit
-//!   checkpoints) and their sled implementation (append-only log, stream index,
-//!   permanent command-id index, fsync-backed durability; a read-only handle type).
+//!   checkpoints) and their two implementations: sled, embedded (append-only log,
+//!   stream index, permanent command-id index, fsync-backed durability), and
+//!   PostgreSQL (one transaction per append, an advisory lock for the one writer, a
+//!   pool of connections for readers); each with a read-only handle type.
 //! - [`ledger`]: the shell joining them — group commit of decided commands, state
 //!   rebuilt from the log on open, reads folded from stored events.
 //! - [`feed`]: the feed of appended events and coverage changes — its messages and

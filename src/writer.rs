@@ -2,7 +2,8 @@
 //! tasks, HTTP handlers, the `submit` command) hand it commands through a bounded
 //! queue. The writer takes whatever is waiting (up to `APPEND_BATCH_COMMANDS_MAX`
 //! commands), decides them in arrival order against current state, writes them in one
-//! atomic sled batch with one flush and one fsync, and only then answers each caller.
+//! atomic append (on sled one batch with one flush and one fsync; on PostgreSQL one
+//! transaction, durable when its COMMIT returns), and only then answers each caller.
 //! A command refused inside a batch never affects its neighbours.
 
 use crate::domain::{CommandEnvelope, Refusal};

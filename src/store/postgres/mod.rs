@@ -1,7 +1,7 @@
-//! The store's traits on PostgreSQL (15 and later; the `postgres` crate, the sync
-//! client of rust-postgres). `PgStore` is the writer (every trait); `PgReader` reads
-//! through a small pool of connections and implements only the reading traits
-//! (`ReadStore`), so a reader cannot append:
+//! The store's traits on PostgreSQL (tested with 15; no server version is checked;
+//! the `postgres` crate, the sync client of rust-postgres). `PgStore` is the writer
+//! (every trait); `PgReader` reads through a small pool of connections and implements
+//! only the reading traits (`ReadStore`), so a reader cannot append:
 //!
 //! ```compile_fail
 //! use flexledger::store::{LogWriter, PgReader};
