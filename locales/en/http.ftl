@@ -26,7 +26,7 @@ http-read-only-rows-another-format = this server only reads, and the state rows 
 ## Routes, methods, tokens and limits
 
 http-no-route = no such route; GET /v1/openapi.json lists every route (README's API section explains them)
-http-method-not-allowed = this route does not take that method; see README's API section or GET /v1/openapi.json
+http-method-not-allowed = this route does not take that method; it takes { $allowed } (see README's API section or GET /v1/openapi.json)
 http-backup-log-rewritten = nothing is signed from this ledger, so no backup is made of it: a `flexledger-audit verify --kept` found its log rewritten (or rolled back) after a checkpoint kept outside it was signed (the mark { $mark }). Recover from a backup taken before the rewrite
 http-overloaded = more than { $max } requests in flight; retry shortly
 http-connections-full = all { $max } connections are open; retry shortly

@@ -207,6 +207,7 @@ store-found-block-extra = the log block at { $first } has { $extra } bytes after
 store-found-engine-files = the storage engine's files in { $path } are damaged ({ $detail }); the ledger cannot be read from them. Restore from a backup (`flexledger restore FILE --data-dir NEW`, or a copy of the data directory taken while no flexledger process ran); do not delete or edit files in it by hand
 store-engine-damaged-at = it read back damaged data at byte { $byte } of its data file `db`
 store-engine-damaged = it read back damaged data
+store-engine-cut-short = a file of the engine ends before data it records: it was cut short (truncated, or copied while being written)
 store-engine-check-failed-reading = the engine failed an internal check reading them: { $detail }
 store-engine-check-failed = the engine failed an internal check: { $detail }
 store-engine-words = { $words }

@@ -25,7 +25,7 @@ http-read-only-rows-another-format = 本服务器只读，而其作答所依据�
 ## 路由、请求方法、令牌与限额
 
 http-no-route = 没有此路由；GET /v1/openapi.json 列出全部路由（README 的 API 一节有说明）
-http-method-not-allowed = 此路由不接受该请求方法；见 README 的 API 一节或 GET /v1/openapi.json
+http-method-not-allowed = 此路由不接受该请求方法，只接受 { $allowed }（见 README 的 API 一节或 GET /v1/openapi.json）
 http-backup-log-rewritten = 该账本不再签署任何内容，因此不为它制作备份：`flexledger-audit verify --kept` 发现，在账本外保存的检查点签名之后，其日志被改写（或回退）（标记文件 { $mark }）。请从改写之前的备份恢复
 http-overloaded = 同时处理的请求已超过 { $max } 个；请稍后重试
 http-connections-full = { $max } 个连接已全部占用；请稍后重试

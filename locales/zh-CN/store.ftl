@@ -209,6 +209,7 @@ store-found-block-extra = 位置 { $first } 起的日志块在其条目之后还
 store-found-engine-files = 存储引擎在 { $path } 中的文件已损坏（{ $detail }）；无法从中读取账本。请从备份恢复（`flexledger restore FILE --data-dir NEW`，或在没有 flexledger 进程运行时复制的数据目录）；不要手工删除或编辑其中的文件
 store-engine-damaged-at = 在数据文件 `db` 的第 { $byte } 字节处读回的数据已损坏
 store-engine-damaged = 读回的数据已损坏
+store-engine-cut-short = 存储引擎的某个文件在其记录的数据之前就结束了：该文件被截短（被截断，或在写入过程中被复制）
 store-engine-check-failed-reading = 存储引擎读取这些文件时未通过其内部检查：{ $detail }
 store-engine-check-failed = 存储引擎未通过其内部检查：{ $detail }
 store-engine-words = { $words }

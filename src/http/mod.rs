@@ -478,6 +478,9 @@ const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
 const REPORT_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role::SubsidyOffice]);
 const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber, Role::SubsidyOffice]);
 
+/// The one route that takes POST (every other takes GET and HEAD).
+const COMMANDS_ROUTE: &str = "/v1/commands";
+
 /// Every route that takes a token, each under the roles that may use it: the role
 /// check first, then the query's names (`parameters`), then the route.
 fn guarded_routes(state: &AppState) -> Router<AppState> {
@@ -494,7 +497,7 @@ fn guarded_routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(guarded(
             COMMAND_SENDERS,
-            Router::new().route("/v1/commands", post(post_commands)),
+            Router::new().route(COMMANDS_ROUTE, post(post_commands)),
         ))
         .merge(guarded(
             COVERAGE_READERS,
@@ -582,13 +585,22 @@ async fn no_route() -> AppError {
     AppError::say(StatusCode::NOT_FOUND, "not_found", "http-no-route", vec![])
 }
 
-/// Every error has the JSON error shape, a wrong method too (axum's is empty).
-async fn method_not_allowed() -> AppError {
+/// Every error has the JSON error shape, a wrong method too (axum's is empty), and a
+/// wrong method's message names the methods the route takes, as its `Allow` header
+/// does (a probe's client was told only "this route does not take that method"):
+/// every route takes GET (and HEAD) but `/v1/commands`, which takes POST; a test asks
+/// every route and compares the message with the header. The fallback is the
+/// router's, after the role check, so a wrong method is 405 whatever the token.
+async fn method_not_allowed(route: Option<axum::extract::MatchedPath>) -> AppError {
+    let allowed = match route.as_ref().map(axum::extract::MatchedPath::as_str) {
+        Some(COMMANDS_ROUTE) => "POST",
+        _ => "GET, HEAD",
+    };
     AppError::say(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         "http-method-not-allowed",
-        vec![],
+        vec![("allowed", Arg::Text(allowed.to_owned()))],
     )
 }
 

@@ -706,6 +706,11 @@ pub fn engine_read_back(byte: Option<u64>) -> Sentence {
     }
 }
 
+/// The engine read past the end of its own files: one was cut short.
+pub fn engine_cut_short() -> Sentence {
+    Sentence::new("store-engine-cut-short", vec![])
+}
+
 /// The engine failed an internal check (a panic inside it), `reading` its files at
 /// open or later: `detail` is its message and where.
 pub fn engine_check_failed(detail: impl ToString, reading: bool) -> Sentence {

@@ -241,6 +241,9 @@ fn first_denied(path: &Path) -> Option<PathBuf> {
 /// told apart; anything else stays an engine failure.
 fn classify_sled(dir: &Path, error: sled::Error) -> StoreError {
     match error {
+        sled::Error::Io(source) if is_cut_short(&source) => {
+            engine_damaged(dir, findings::engine_cut_short())
+        }
         sled::Error::Io(source) => classify_io(dir, source),
         // `Unsupported` here: sled could not read its own `conf` file.
         sled::Error::Corruption { .. }
@@ -260,14 +263,28 @@ fn engine_error_text(error: &sled::Error) -> Sentence {
     }
 }
 
+/// Whether sled's read of its own files ran past their end: a file shorter than the
+/// engine's page table says, cut short below a page it still points to. sled reads
+/// only its own files, so this is damage, not a failure to run (an operator's probe:
+/// `sled/db` cut by 1,000 to 12,000 bytes lost events in the middle of the log while
+/// its head still read back, and every read said only "storage engine failed: IO
+/// error: failed to fill whole buffer", exit 2, no mark, appends acknowledged).
+fn is_cut_short(source: &std::io::Error) -> bool {
+    source.kind() == std::io::ErrorKind::UnexpectedEof
+}
+
 impl From<sled::Error> for StoreError {
     /// sled's own corruption reports are damage (like a broken hash chain), not a
-    /// failure to run.
+    /// failure to run; so is a read past the end of its files (`is_cut_short`).
     fn from(error: sled::Error) -> StoreError {
         match error {
             sled::Error::Corruption { .. } => StoreError::Corrupt {
                 position: 0,
                 message: findings::engine_damaged(engine_error_text(&error)),
+            },
+            sled::Error::Io(source) if is_cut_short(&source) => StoreError::Corrupt {
+                position: 0,
+                message: findings::engine_damaged(findings::engine_cut_short()),
             },
             error => StoreError::engine(error),
         }
@@ -283,6 +300,9 @@ fn name_engine_io(dir: &Path, error: StoreError) -> StoreError {
     };
     match detail.downcast::<sled::Error>() {
         Ok(engine) => match *engine {
+            sled::Error::Io(source) if is_cut_short(&source) => {
+                engine_damaged(dir, findings::engine_cut_short())
+            }
             sled::Error::Io(source) => classify_io(dir, source),
             engine => StoreError::engine(engine),
         },
@@ -2631,6 +2651,24 @@ mod tests {
         assert!(matches!(classify_io(path, other), StoreError::Io { .. }));
         let full = sled::Error::Io(std::io::Error::from_raw_os_error(28));
         assert!(classify_sled(path, full).to_string().contains("is full"));
+    }
+
+    /// sled reading past the end of its own files is damage (exit 1, the store marked),
+    /// whichever way the error reaches the boundary: an operator's probe cut `sled/db`
+    /// by 1,000 bytes and every read said "storage engine failed: IO error: failed to
+    /// fill whole buffer" (exit 2, no mark) while appends were still acknowledged.
+    #[test]
+    fn an_engine_read_past_the_end_of_its_files_is_damage() {
+        let eof = || sled::Error::Io(std::io::Error::from(std::io::ErrorKind::UnexpectedEof));
+        let dir = Path::new("/data/ledger");
+        for error in [
+            StoreError::from(eof()),
+            classify_sled(dir, eof()),
+            name_engine_io(dir, StoreError::engine(eof())),
+        ] {
+            assert!(matches!(error, StoreError::Corrupt { .. }), "{error:?}");
+            assert!(error.to_string().contains("cut short"), "{error}");
+        }
     }
 
     /// sled's corruption report is damage said in words, with the byte it could not

@@ -1106,6 +1106,57 @@ fn every_error_has_the_json_error_shape() {
         assert_eq!(body["error"]["code"], code, "{what}");
         if status == 405 {
             assert!(!allow.is_empty(), "a 405 names the allowed methods: {what}");
+            // Its message too, as its `Allow` header does.
+            let named = allow.replace(',', ", ");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(&format!("it takes {named} ")), "{what}");
+        }
+    }
+}
+
+/// Every route refuses a method it does not take with 405, an `Allow` header and a
+/// message naming the same methods, in English and in Chinese.
+#[test]
+fn a_wrong_method_is_told_the_methods_its_route_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(dir.path());
+    let auditor = format!("Bearer {}", token("auditor"));
+    let paths = [
+        "/v1/commands".to_owned(),
+        format!("/v1/members/{MEMBER}"),
+        format!("/v1/members/{MEMBER}/months/2025-07"),
+        format!("/v1/members/{MEMBER}/timeline.svg"),
+        format!("/v1/members/{MEMBER}/events"),
+        "/v1/regions/demo".into(),
+        "/v1/regions/demo/months/2025-01".into(),
+        format!("/audit/members/{MEMBER}"),
+        "/v1/backup".into(),
+        "/metrics".into(),
+        "/v1/feed".into(),
+        "/healthz".into(),
+        "/v1/openapi.json".into(),
+        "/v1/defs.schema.json".into(),
+    ];
+    for path in &paths {
+        for (language, said) in [("en", "it takes"), ("zh-CN", "只接受")] {
+            let headers = [
+                ("authorization", auditor.as_str()),
+                ("accept-language", language),
+            ];
+            let (status, _, allow, text) = request(&app, "PATCH", path, &headers, None);
+            assert_eq!(status, 405, "PATCH {path}: {text}");
+            let expected = match path.as_str() {
+                "/v1/commands" => "POST",
+                _ => "GET,HEAD",
+            };
+            assert_eq!(allow, expected, "PATCH {path}");
+            let body: Value = serde_json::from_str(&text).unwrap();
+            let message = body["error"]["message"].as_str().unwrap();
+            let named = format!("{said} {}", allow.replace(',', ", "));
+            assert!(
+                message.contains(&named),
+                "PATCH {path} ({language}): {message}"
+            );
         }
     }
 }
