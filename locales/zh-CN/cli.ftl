@@ -122,6 +122,7 @@ cli-submit-output-failed = { $broken ->
     }；已读取并处理 { $lines } 行（已受理的命令均已持久保存），{ $file } 的其余部分未读取。请再次提交该文件以完成导入：带 command_id 的行会作为重复命令应答，不会重复追加。
 cli-damage-mark-cleared = 整个存储校验通过：已删除“发现损坏”标记（{ $mark }），写入随即恢复
 cli-damage-mark-kept-for-audit = 存储校验通过，但标记 { $mark } 保留：它是 { $found_by } 留下的，而后者还检查已签名的检查点，`flexledger verify` 不读这些检查点。请运行 `{ $verify }`（使用相同的 --store 和 --data-dir）：它所检查的一切都校验通过后，它会删除该标记，写入随即恢复
+cli-verify-still-marked = 日志校验通过，但该存储仍标记为已损坏（{ $mark }）：{ $found_by } 于 { $found_at } 发现：{ $finding }；本次校验不做发现该问题的那项检查，只有 `{ $verify }` 能清除该标记
 cli-rebuild-checked = rebuild 成功不代表存储完好：它只按每个事件的哈希和日志的哈希链逐一校验，并据此重写了每一条状态行，没有校验各事件流的哈希链、命令记录和事件流索引。请运行 `flexledger verify` 校验整个存储
 cli-rebuild-still-marked = 该存储仍带有“发现损坏”标记（{ $mark }）：只有 `flexledger verify` 校验整个存储完好之后才会删除该标记（审计工具留下的标记须由 `flexledger-audit verify` 删除）；在此之前，不会向该存储追加任何内容
 cli-serve-writer-stopped = 一次追加失败，或存储不再接受本写入进程的追加（原因见上面的错误：磁盘已满、数据库重启或无法连接、数据损坏），因此服务器已停止：它在内存中持有的行可能尚未持久保存，也不会再据此应答。请排除原因后重新启动：它会重新读取已持久保存的日志；带 command_id 重新发送的命令，若已记录，会作为重复命令应答

@@ -64,6 +64,7 @@ store-found-prev-hash = `prev_hash` { $prev_hash } 与前一个事件的哈希 {
 store-found-index-entry = 事件流 { $stream } 的索引项 { $version } 与事件不符
 store-found-stream-prev-hash = `stream_prev_hash` 与事件流 { $stream } 的版本 { $version } 衔接不上：该事件流的某个事件被改动、删除或调换了顺序
 store-found-witness-missing = 头部见证 { $witness } 不见了，而该存储一直保存着它：它被删除了，或者复制、恢复数据目录时漏掉了它；这样，一个丢失了最后若干事件的日志看起来也会是完整的（它止于位置 { $head }）。请从数据目录的来处把该文件放回，或从备份恢复数据目录；若要在校验每个哈希之后按现状接受该日志，请运行 `flexledger verify --accept-head`
+store-found-witness-slot-spoiled = 头部见证 { $witness } 的两个槽位之一无法读取，而日志恰好止于另一个槽位记录的位置 { $head }：无法读取的槽位可能记录过日志中已不存在的更晚事件（存储引擎的文件被回退），也可能只是该槽位损坏；崩溃不会造成这种情况（追加先持久化，再写入见证）。请从备份恢复数据目录；若只是见证文件损坏，请运行 `flexledger verify --accept-head`，它会校验每个哈希并为日志头部重新作见证（损坏的文件保留在旁边，名为 damaged-head-witness）
 store-found-witness-ahead = 日志止于位置 { $head }，而头部见证 { $witness } 记录位置 { $witnessed } 已持久追加：存储引擎丢失了位置 { $first_lost } 至 { $witnessed } 的事件（其文件被截短或损坏）。请从备份恢复数据目录；不要再向该存储追加（那会重用丢失的位置）
 store-found-witness-other-hash = 该事件的哈希为 { $hash }，而头部见证 { $witness } 为此位置记录的是 { $witnessed_hash }（日志止于位置 { $head }）：日志被改写或损坏，或者该头部见证是另一个数据目录的文件（从别处复制而来：请放回本目录自己的头部见证）。否则请从备份恢复数据目录
 store-found-pg-witness-ahead = 数据库止于位置 { $head }，而本数据目录的头部见证 { $witness } 记录其写入进程已追加到位置 { $witnessed }：已答复为记录成功的位置 { $first_lost } 至 { $witnessed } 的事件不在数据库中（数据库由较旧的副本恢复，或提升了一个落后的备库）。未追加任何内容：追加会把这些位置给了别的事件。请找回丢失的事件（较新的副本，或原主库的数据）；若要接受这一损失，请把头部见证移开（`mv { $witness } { $aside }`），用写入进程的 --store 和 --data-dir 运行 `flexledger verify`，再启动写入进程，并请发送方重新发送丢失的命令

@@ -1536,8 +1536,36 @@ pub fn verify(
         latest_checkpoint: latest,
         earlier_keys,
     };
-    print_verified(&output, total, (json, language), out)?;
-    Ok(clear_verified_mark(place, (&output, &kept_sizes), language))
+    match clear_verified_mark(place, (&output, &kept_sizes), language) {
+        Some(code) => {
+            print_verified(&output, total, (json, language), out)?;
+            Ok(code)
+        }
+        None => print_still_marked(place, (json, language), out),
+    }
+}
+
+/// A store that stays marked after an intact walk: damaged as far as anyone knows,
+/// since the check that found it is one this verify did not make; said as damage,
+/// exit 1 (an auditor's probe read "OK" and `"ok":true` on a log a verify with kept
+/// checkpoints had found rewritten, exit 2).
+fn print_still_marked(
+    place: &Place,
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    let marked = crate::cli::mark_place_of(place);
+    if json {
+        let (position, message) = crate::cli::still_marked(&marked, Language::En);
+        let report = serde_json::json!({"ok": false, "finding": "damaged",
+            "position": position, "message": message});
+        print_json(out, &report)?;
+    } else {
+        let (position, message) = crate::cli::still_marked(&marked, language);
+        let args = [("position", text(position)), ("message", text(message))];
+        writeln!(out, "{}", say(language, "audit-damaged", &args))?;
+    }
+    Ok(ExitCode::from(1))
 }
 
 /// Whether a mismatch found among `chained` (the first `stored` the ledger's own, the
@@ -1572,18 +1600,19 @@ fn check_all_against_log(
 /// so any damage mark goes (D61) and the exit is 0; unless the walk did not compare the
 /// state rows (another build's format, D89), which a mark may have been left for: then
 /// 2, so that a job run on a schedule sees that a check was left out.
-/// A mark a verify with kept checkpoints left stays after one without them (exit 2,
-/// saying so): the kept ones may be all that tells a rewritten log (an auditor's probe
-/// had a plain verify remove such a mark, and writes resumed on the rewritten log).
+/// A mark a verify with kept checkpoints left stays after one without them (`None`:
+/// the store is said damaged, exit 1): the kept ones may be all that tells a rewritten
+/// log (an auditor's probe had a plain verify remove such a mark, and writes resumed
+/// on the rewritten log).
 fn clear_verified_mark(
     place: &Place,
     (output, kept_sizes): (&AuditVerifyReport, &[u64]),
     language: Language,
-) -> ExitCode {
+) -> Option<ExitCode> {
     let marked = crate::cli::mark_place_of(place);
     if !crate::cli::rows_compared(&output.store, ("flexledger-audit", language)) {
         crate::cli::say_mark_kept_uncompared(&marked, "flexledger-audit", language);
-        return ExitCode::from(2);
+        return Some(ExitCode::from(2));
     }
     let path = marked.path();
     let found = crate::store::damage_mark::read_at(&path).ok().flatten();
@@ -1602,7 +1631,7 @@ fn clear_verified_mark(
             "flexledger-audit{}{line}",
             crate::cli::colon(language)
         );
-        return ExitCode::from(2);
+        return None;
     }
     if output.kept_checkpoints_verified == 0
         && found.is_some_and(|found| found.found_with_kept_checkpoints())
@@ -1613,11 +1642,11 @@ fn clear_verified_mark(
             "flexledger-audit{}{line}",
             crate::cli::colon(language)
         );
-        return ExitCode::from(2);
+        return None;
     }
     match crate::cli::clear_verified_mark(&marked, "flexledger-audit", language) {
-        true => ExitCode::SUCCESS,
-        false => ExitCode::from(2),
+        true => Some(ExitCode::SUCCESS),
+        false => Some(ExitCode::from(2)),
     }
 }
 

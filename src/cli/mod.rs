@@ -2789,15 +2789,28 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
         say_mark_kept_uncompared(&mark_place_of(place), "flexledger", language);
     }
     let mark_kept = note_walk(place, "flexledger verify", &outcome, (compared, language));
-    let code = print_walk_outcome(&store, outcome, language)?;
-    // Not "clean": a job run on a schedule must see that a check was left out, or that
-    // the store stays marked for a check this command does not make (an auditor's
-    // probe read exit 0 as a healthy store that still took no writes).
-    Ok(if compared && !mark_kept {
-        code
-    } else {
-        ExitCode::from(2)
-    })
+    // A store that stays marked is damaged as far as anyone knows: the check that found
+    // it is one this command does not make. Said as damage, exit 1 (an auditor's probe
+    // read `"ok":true` on a log found rewritten, exit 2; before that, exit 0 had been
+    // read as a healthy store that still took no writes).
+    let code = match (&outcome, mark_kept) {
+        (Ok(_), true) => {
+            let (position, message) = still_marked(&mark_place_of(place), Language::En);
+            let failure = VerifyFailure {
+                ok: false,
+                finding: "damaged",
+                position,
+                message: &message,
+                stream: None,
+                version: None,
+            };
+            print_json_line(&mut io::stdout().lock(), &failure)?;
+            ExitCode::from(1)
+        }
+        _ => print_walk_outcome(&store, outcome, language)?,
+    };
+    // Not "clean" either when a check was left out: a job run on a schedule must see it.
+    Ok(if compared { code } else { ExitCode::from(2) })
 }
 
 /// Whether `report`'s walk compared the state rows with the fold; says on standard
@@ -2997,6 +3010,41 @@ pub(crate) fn say_mark_kept_uncompared(marked: &MarkPlace, program: &str, langua
     ];
     let line = say(language, "cli-damage-mark-kept-uncompared", &args);
     crate::shell_support::say_on_stderr!("{}", program_said(program, &line, language));
+}
+
+/// What a verify that found the log intact says of the mark that stays on it (the
+/// check that left it is one this verify does not make): the mark's position (0 when
+/// it names none) and a sentence in `language` naming the mark, what it found, and the
+/// verify that removes it.
+pub(crate) fn still_marked(marked: &MarkPlace, language: Language) -> (u64, String) {
+    let path = marked.path();
+    let found = crate::store::damage_mark::read_at(&path).ok().flatten();
+    let (position, finding, found_by, found_at, verify) = match &found {
+        Some(found) => (
+            found.position.unwrap_or(0),
+            found
+                .finding()
+                .map_or_else(|| found.said(), |finding| finding.in_language(language)),
+            found.found_by.clone(),
+            found.found_at.clone(),
+            found.cleared_by(),
+        ),
+        None => (
+            0,
+            String::new(),
+            String::new(),
+            String::new(),
+            "flexledger verify",
+        ),
+    };
+    let args = [
+        ("mark", text(path.display())),
+        ("finding", text(finding)),
+        ("found_by", text(found_by)),
+        ("found_at", text(found_at)),
+        ("verify", text(verify)),
+    ];
+    (position, say(language, "cli-verify-still-marked", &args))
 }
 
 /// Removes the mark of a store that `program`'s `verify` walked and found intact, and

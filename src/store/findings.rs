@@ -1021,6 +1021,13 @@ pub fn witness_missing(witness: impl ToString, head: u64) -> DamageDetail {
     found("store-found-witness-missing", args)
 }
 
+/// One slot of the head witness file `witness` is unreadable and the log ends at
+/// `head`, the other slot's position: it may have recorded events the log lost.
+pub fn witness_slot_spoiled_at_head(witness: impl ToString, head: u64) -> DamageDetail {
+    let args = vec![("witness", text(witness)), ("head", text(head))];
+    found("store-found-witness-slot-spoiled", args)
+}
+
 /// The log ends at `head`, before the position `witnessed` that `witness` records
 /// as durable.
 pub fn witness_ahead(head: u64, witness: impl ToString, witnessed: u64) -> DamageDetail {

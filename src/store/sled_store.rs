@@ -959,26 +959,16 @@ fn parse_head_witness(bytes: &[u8]) -> Option<(HeadWitness, usize)> {
         .max_by_key(|(witness, _)| witness.position)
 }
 
-/// Warns when one of the witness file's slots is unreadable, the other holding the
-/// witness at `position`. Said, not refused: a write torn by a crash spoils one slot,
-/// and the next append rewrites it. Until then the log is checked against the older
-/// head only, and a fault probe hid a rolled-back engine behind one flipped byte of
-/// the witness without a word.
-fn warn_if_a_witness_slot_is_spoiled(path: &Path, position: u64) {
+/// Whether one of the witness file at `path`'s slots is unreadable (a file that
+/// cannot be read is said elsewhere).
+fn a_witness_slot_is_spoiled(path: &Path) -> bool {
     let Ok(bytes) = std::fs::read(path) else {
-        return;
+        return false;
     };
-    let spoiled = WITNESS_SLOT_OFFSETS.iter().any(|offset| {
+    WITNESS_SLOT_OFFSETS.iter().any(|offset| {
         let slot = usize::try_from(*offset).ok().and_then(|at| bytes.get(at..));
         slot.and_then(HeadWitness::from_slot).is_none()
-    });
-    if spoiled {
-        tracing::warn!(
-            path = %path.display(),
-            position,
-            "one slot of the head witness is unreadable (a write torn by a crash, or damage): the log is checked against the other slot's head (`position`) until the next append rewrites it; if no crash preceded this, run `flexledger verify`"
-        );
-    }
+    })
 }
 
 /// The head witness of the store in `dir`, if it has one (stores written by older
@@ -1357,6 +1347,45 @@ impl SledReader {
     /// store without one; damage if the log ends before the witnessed position or
     /// holds another event there.
     fn checked_witness(&self) -> Result<Option<(HeadWitness, usize)>, StoreError> {
+        let found = self.witness_against_log()?;
+        if let Some((witness, _)) = &found {
+            self.refuse_a_spoiled_slot_at_head(witness)?;
+        }
+        Ok(found)
+    }
+
+    /// One slot of the witness unreadable while the log ends exactly at the other
+    /// slot's position: no crash leaves that (an append is durable in the engine
+    /// before its witness is written, so a write torn by a crash leaves the log past
+    /// the intact slot), so either the older slot alone was damaged or the newer one
+    /// was and the engine's files were rolled back to the older head, losing what it
+    /// recorded. Which cannot be told, so it is damage, and `verify --accept-head` is
+    /// the way past it after a full check (an auditor's probe: one flipped byte of the
+    /// witness and the engine rolled back one append, and both verifies said ok; the
+    /// next append then took the lost event's position). The log past the intact slot
+    /// is the crash's case: said, not refused, and the next append rewrites the slot.
+    fn refuse_a_spoiled_slot_at_head(&self, witness: &HeadWitness) -> Result<(), StoreError> {
+        let witness_path = self.dir.join(HEAD_WITNESS_FILE);
+        if !a_witness_slot_is_spoiled(&witness_path) {
+            return Ok(());
+        }
+        let (head, _) = self.head()?;
+        if head > witness.position {
+            tracing::warn!(
+                path = %witness_path.display(),
+                position = witness.position,
+                head,
+                "one slot of the head witness is unreadable, as a crash between an append and its witness write leaves it: the log holds events past the other slot's head (`position`), and the next append rewrites the slot"
+            );
+            return Ok(());
+        }
+        let finding = findings::witness_slot_spoiled_at_head(witness_path.display(), head);
+        Err(corrupt(0, finding))
+    }
+
+    /// The intact witness against the log: the log must reach its position and hold
+    /// its hash there (whatever its other slot holds).
+    fn witness_against_log(&self) -> Result<Option<(HeadWitness, usize)>, StoreError> {
         let (head, _) = self.head()?;
         let witness_path = self.dir.join(HEAD_WITNESS_FILE);
         let Some((witness, slot)) = read_witness_slot(&self.dir)? else {
@@ -1370,7 +1399,6 @@ impl SledReader {
             }
             return Ok(None);
         };
-        warn_if_a_witness_slot_is_spoiled(&witness_path, witness.position);
         if head < witness.position {
             let finding = findings::witness_ahead(head, witness_path.display(), witness.position);
             return Err(corrupt(head + 1, finding));
@@ -1394,8 +1422,10 @@ impl SledReader {
     /// bytes stay for whoever investigates; the path it was moved to is returned.
     pub fn accept_head(&self) -> Result<(HeadWitness, Option<PathBuf>), StoreError> {
         self.refuse_accepting_a_loss()?;
+        let spoiled = a_witness_slot_is_spoiled(&self.dir.join(HEAD_WITNESS_FILE));
         let kept = match read_witness_slot(&self.dir) {
             Err(StoreError::Corrupt { .. }) => Some(self.set_unreadable_witness_aside()?),
+            Ok(Some(_)) if spoiled => Some(self.set_unreadable_witness_aside()?),
             _ => None,
         };
         let head = self.head_witness()?;
@@ -1429,7 +1459,7 @@ impl SledReader {
         let Ok(Some(_)) = read_witness_slot(&self.dir) else {
             return Ok(());
         };
-        self.checked_witness()
+        self.witness_against_log()
             .map(drop)
             .map_err(|error| match error {
                 StoreError::Corrupt { position, message } => {

@@ -360,7 +360,19 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
     let mark = rewritten.path().join("damage-found");
     let plain = audit(rewritten.path(), &["verify"]);
     let said = String::from_utf8_lossy(&plain.stderr);
-    assert_eq!(plain.status.code(), Some(2), "{said}");
+    // Damage, never "OK" (an auditor's probe read OK and `"ok":true` beside exit 2).
+    assert_eq!(plain.status.code(), Some(1), "{said}");
+    let report = String::from_utf8_lossy(&plain.stdout);
+    assert!(
+        report.starts_with("DAMAGED at position") && !report.contains("OK"),
+        "{report}"
+    );
+    let plain_json = audit(rewritten.path(), &["verify", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&plain_json.stdout).unwrap();
+    assert_eq!(
+        (report["ok"].clone(), plain_json.status.code()),
+        (false.into(), Some(1))
+    );
     assert!(
         said.contains("stays marked damaged") && said.contains("--kept FILE"),
         "{said}"
@@ -376,8 +388,10 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
         "{said}"
     );
     let ledger_verify = crate::support::flexledger(rewritten.path(), &["verify"], None);
-    // Intact, but marked: not 0, which a probe read as a healthy store.
-    assert_eq!(ledger_verify.status.code(), Some(2), "{ledger_verify:?}");
+    // Intact, but marked: damage, not 0, which a probe read as a healthy store.
+    assert_eq!(ledger_verify.status.code(), Some(1), "{ledger_verify:?}");
+    let report = String::from_utf8_lossy(&ledger_verify.stdout);
+    assert!(report.contains(r#""ok":false"#), "{report}");
     assert!(mark.exists(), "flexledger verify left the mark");
     // Nothing more is signed from the rewritten log: a backup, an export or a new
     // checkpoint would have the ledger's key sign a second root for events it signed
@@ -422,7 +436,7 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
         &["verify", "--kept", subset.to_str().unwrap()],
     );
     let said = String::from_utf8_lossy(&subset.stderr);
-    assert_eq!(subset.status.code(), Some(2), "{said}");
+    assert_eq!(subset.status.code(), Some(1), "{said}");
     assert!(
         said.contains("this verify did not check that one"),
         "{said}"
@@ -2108,8 +2122,19 @@ fn a_mark_the_audit_tool_left_is_removed_only_by_its_verify() {
     std::fs::write(&mark, found.to_string() + "\n").unwrap();
     let verified = crate::support::flexledger(dir.path(), &["verify"], None);
     let stderr = String::from_utf8_lossy(&verified.stderr);
-    // Not 0: the store still takes no writes (an auditor's probe read 0 as healthy).
-    assert_eq!(verified.status.code(), Some(2), "{stderr}");
+    // Damage, as far as anyone knows: the store still takes no writes (an auditor's
+    // probe read exit 0 as healthy, then `"ok":true` beside exit 2 as a good log).
+    assert_eq!(verified.status.code(), Some(1), "{stderr}");
+    let said: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(said["ok"], false, "{said}");
+    assert_eq!(said["finding"], "damaged", "{said}");
+    let message = said["message"].as_str().unwrap();
+    assert!(
+        message.contains("stays marked damaged")
+            && message.contains("the note was altered")
+            && message.contains("only `flexledger-audit verify` removes the mark"),
+        "{message}"
+    );
     assert!(
         stderr.contains("stays: flexledger-audit verify left it"),
         "{stderr}"
