@@ -270,7 +270,7 @@ rewritten with it. So a damage mark a verify with --kept left is removed only by
 A ledger whose key was lost signs with a new one from `checkpoint --new-key` on. Pin the key it replaced with \
 --earlier-key HEX (as the agency announced it; repeatable, oldest first): a checkpoint signed by an earlier key is \
 accepted only if no later key had signed a smaller (or equal) one, and the report says what each earlier key signed.\n\n\
-Exit: 0 clean, 1 damaged (the first problem is named), 2 could not run (or could not compare the state rows: another build wrote them, as `flexledger verify` says, D89; or a mark a verify with --kept left stays, this one not having checked the kept checkpoint that found it)."
+Exit: 0 clean, 1 damaged (the first problem is named; or the log checks out but stays marked by a verify with --kept, this one not having checked the kept checkpoint that found it), 2 could not run (or could not compare the state rows: another build wrote them, as `flexledger verify` says, D89)."
     )]
     Verify {
         /// The ledger's public key (64 hex digits, from `flexledger-audit public-key`).

@@ -1654,6 +1654,10 @@ fn is_zero(count: &u64) -> bool {
     *count == 0
 }
 
+/// Bytes of a `--kept` file, at most: its most lines, each a checkpoint of a few
+/// hundred bytes.
+const KEPT_FILE_BYTES_MAX: u64 = 1 << 30;
+
 /// Lines of a `--kept` file, at most: a `checkpoint --list --json` of a ledger that
 /// signed one a minute for a year is about 525,600.
 const KEPT_CHECKPOINT_LINES_MAX: usize = 1_000_000;
@@ -1828,11 +1832,17 @@ fn kept_checkpoints(
     let Some(chain) = chain else {
         return Err(no_key_to_verify(place).into());
     };
+    let inputs: Vec<(&str, &std::path::Path)> = files
+        .iter()
+        .map(|file| ("--kept", file.as_path()))
+        .collect();
+    crate::shell_support::stdio::one_standard_input(&inputs)?;
     let mut kept = Vec::new();
     for file in files {
-        let name = file.display().to_string();
-        let text = std::fs::read_to_string(file)
-            .say_context("cli-cannot-read", || vec![("file", name.clone())])?;
+        let name = crate::shell_support::stdio::display(file, true);
+        // `-` is standard input, as for every file option (a newcomer piped
+        // `checkpoint --list --json` into `--kept -` and was told "cannot read -").
+        let text = crate::shell_support::stdio::read_small_input(file, KEPT_FILE_BYTES_MAX)?;
         let before = kept.len();
         for (index, line) in text.lines().enumerate().take(KEPT_CHECKPOINT_LINES_MAX) {
             if line.trim().is_empty() {

@@ -122,7 +122,7 @@ which records the last durable position outside the engine's files) is missing o
 command refuses it. If the whole log checks out, a new witness is written at the log's head and the store \
 opens again. That accepts the log as it is: whatever it lost after its head, if anything, cannot be known. \
 Put the file back, or restore a backup, if you can.\n\n\
-Exit: 0 clean, 1 broken, 2 could not run (or could not compare the state rows: another build wrote them, \"state_rows_format\" in the printed object says which; this build's writer rebuilds them when it opens the store, D89; or the store checks out but stays marked by the audit tool, whose own verify removes the mark, D61)."
+Exit: 0 clean, 1 broken (or the store checks out but stays marked by the audit tool, whose own verify removes the mark, D61: \"ok\":false, naming the mark), 2 could not run (or could not compare the state rows: another build wrote them, \"state_rows_format\" in the printed object says which; this build's writer rebuilds them when it opens the store, D89)."
     )]
     Verify {
         /// Accept the log's head as it is (see --help) and write a new head witness, if the log checks out.

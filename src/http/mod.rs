@@ -910,6 +910,24 @@ async fn authorize(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // Which of two tokens was meant is not known, and a proxy that checked the other
+    // one would disagree with this server about who is asking (an integrator's probe:
+    // the first of two headers won).
+    if request
+        .headers()
+        .get_all(header::AUTHORIZATION)
+        .iter()
+        .count()
+        > 1
+    {
+        return AppError::say(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            "http-authorization-twice",
+            vec![],
+        )
+        .into_response();
+    }
     let token = request
         .headers()
         .get("authorization")

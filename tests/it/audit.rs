@@ -322,6 +322,21 @@ fn verify_checks_the_checkpoints_an_auditor_kept() {
         &["--json", "verify", "--kept", kept_arg],
     ));
     assert_eq!(checked["kept_checkpoints_verified"], 1);
+    // `-` is standard input, as for every file option (a newcomer's pipe from
+    // `checkpoint --list --json` was "cannot read -").
+    let piped = Command::new(env!("CARGO_BIN_EXE_flexledger-audit"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .arg("--data-dir")
+        .arg(ledger.path())
+        .args(["--json", "verify", "--kept", "-"])
+        .stdin(std::fs::File::open(&kept).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(piped.status.code(), Some(0), "{piped:?}");
+    assert_eq!(json(&piped)["kept_checkpoints_verified"], 1);
 
     // Other commands recorded under the ledger's key: its own checkpoints agree with
     // it, the kept one does not.

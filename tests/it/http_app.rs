@@ -1093,6 +1093,9 @@ fn every_error_has_the_json_error_shape() {
         ("GET", "/v1/regions/demo?month=2025-03".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("GET", format!("/v1/members/{MEMBER}/timeline.svg?language=zh-CN"), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         ("POST", "/v1/commands?dry_run=1".into(), vec![("authorization", &operator), json], Some("{}"), 400, "invalid_command"),
+        // Two tokens: which one was meant is not known (the first had won).
+        ("GET", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor), ("authorization", "Bearer x")], None, 400, "invalid_command"),
+        ("GET", format!("/v1/members/{MEMBER}"), vec![("authorization", "Bearer x"), ("authorization", &auditor)], None, 400, "invalid_command"),
         // The access token only where a browser may send it.
         ("GET", "/v1/backup?access_token=x".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
     ];
