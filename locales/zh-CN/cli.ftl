@@ -65,6 +65,7 @@ cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的�
 cli-submit-stopping = 正在停止：已读入的各行正在办理并给出结果（月结会先记录完其后果），随后 submit 停止。再按一次 Ctrl-C 会立即停止：正在办理的各行将没有结果输出，已办理的不会丢失（再次提交该文件即可得到它们的结果）
 cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 行（结果已输出到标准输出，其中被接受的已持久写入）；其余各行未读取。请再次提交同一文件以完成：带 command_id 的行会答复为重复，而不会重复追加
 cli-submit-stopped = 已答复 { $file } 的 { $lines } 行后停止（其结果在标准输出上，其中被接受的均已持久保存；其后的行未获确认）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令应答，而不会追加两次）
+cli-submit-stopped-unanswered = 从 { $file } 读入的 { $lines } 行在任何一行获得答复之前就停止了（其中一些可能已经记录：命令的事件持久保存后才输出其结果）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令应答，而不会追加两次）
 cli-stopped-by-signal = 已被信号（Ctrl-C、SIGTERM 或 SIGHUP）中止
 cli-writer-failed = 账本写入失败：{ $cause }
 cli-stopped-nothing-kept = 已中断：{ $what ->
@@ -122,7 +123,7 @@ cli-submit-output-failed = { $broken ->
     }；已读取并处理 { $lines } 行（已受理的命令均已持久保存），{ $file } 的其余部分未读取。请再次提交该文件以完成导入：带 command_id 的行会作为重复命令应答，不会重复追加。
 cli-damage-mark-cleared = 整个存储校验通过：已删除“发现损坏”标记（{ $mark }），写入随即恢复
 cli-damage-mark-kept-for-audit = 存储校验通过，但标记 { $mark } 保留：它是 { $found_by } 留下的，而后者还检查已签名的检查点，`flexledger verify` 不读这些检查点。请运行 `{ $verify }`（使用相同的 --store 和 --data-dir）：它所检查的一切都校验通过后，它会删除该标记，写入随即恢复
-cli-verify-still-marked = 日志校验通过，但该存储仍标记为已损坏（{ $mark }）：{ $found_by } 于 { $found_at } 发现：{ $finding }；本次校验不做发现该问题的那项检查，只有 `{ $verify }` 能清除该标记
+cli-verify-still-marked = 日志校验通过，但该存储仍标记为已损坏（{ $mark }）：{ $found_by } 于 { $found_at } 发现：{ $finding }；只有 `{ $verify }` 能清除该标记
 cli-rebuild-checked = rebuild 成功不代表存储完好：它只按每个事件的哈希和日志的哈希链逐一校验，并据此重写了每一条状态行，没有校验各事件流的哈希链、命令记录和事件流索引。请运行 `flexledger verify` 校验整个存储
 cli-rebuild-still-marked = 该存储仍带有“发现损坏”标记（{ $mark }）：只有 `flexledger verify` 校验整个存储完好之后才会删除该标记（审计工具留下的标记须由 `flexledger-audit verify` 删除）；在此之前，不会向该存储追加任何内容
 cli-serve-writer-stopped = 一次追加失败，或存储不再接受本写入进程的追加（原因见上面的错误：磁盘已满、数据库重启或无法连接、数据损坏），因此服务器已停止：它在内存中持有的行可能尚未持久保存，也不会再据此应答。请排除原因后重新启动：它会重新读取已持久保存的日志；带 command_id 重新发送的命令，若已记录，会作为重复命令应答

@@ -115,7 +115,7 @@ help-flexledger-serve =
                  operator, auditor, subscriber, subsidy_office
           GET  /v1/members/{"{"}id{"}"}/months/{"{"}YYYY-MM{"}"}
                  operator, auditor, subscriber, subsidy_office
-          GET  /v1/members/{"{"}id{"}"}/timeline.svg
+          GET  /v1/members/{"{"}id{"}"}/timeline.svg[?as_of=P&lang=zh-CN]
                  operator, auditor, subscriber, subsidy_office
           GET  /v1/members/{"{"}id{"}"}/events
                  operator, auditor
@@ -127,7 +127,7 @@ help-flexledger-serve =
                  operator, auditor
           GET  /metrics
                  operator, auditor
-          GET  /audit/members/{"{"}id{"}"}
+          GET  /audit/members/{"{"}id{"}"}[?as_of=P&lang=zh-CN]
                  operator, auditor
           GET  /v1/feed
                  auditor, subscriber, subsidy_office
@@ -211,7 +211,7 @@ help-flexledger-restore =
 
         每条命令的内容摘要随其命令 id 一起恢复，因此在已接受的 id 下提交不同的命令，会像在原账本上一样被拒绝（command_id_reused）。备份对这些内容摘要签名（审计包第 3 版，"commands_signed":true）：其中任何一条被删除或改动都会被拒绝。较旧的备份也能恢复，并附一条注意：2026-12-04 或 05 写出的备份（第 2 版）内容摘要未签名（"commands_signed":false）；更早写出的备份，或 2026-12-05 之前由 `flexledger-audit export --all` 导出的文件（第 1 版），没有内容摘要，其命令 id 像 v1 接受的 id 一样应答：除非该 id 的事件不可能由该命令产生，否则回答为重复。备份中没有、因而不会恢复的：已保存的参保记录变更的事件推送条目，以及更早保存的检查点（备份自己的检查点会被保存）。
 
-        输出一个 JSON 对象：events、head_position、head_hash、streams、members、root、key_id、key_pinned、commands_signed、signing_key。
+        输出一个 JSON 对象：ok、data_dir、events、head_position、head_hash、streams、members、root、key_id、key_pinned、commands_signed、signing_key。
 
         退出码：0 已恢复，1 备份被改动、被截短或由另一个密钥签名（会指出行和位置），2 无法运行（目标不为空、文件无法读取、--signing-key 不对），130 被 Ctrl-C、SIGTERM 或 SIGHUP 中止（不留下任何东西）。
     .file = 备份文件（'-' 读取标准输入）

@@ -1536,9 +1536,20 @@ pub fn verify(
         latest_checkpoint: latest,
         earlier_keys,
     };
-    match clear_verified_mark(place, (&output, &kept_sizes), language) {
+    print_verified_or_marked(place, (&output, &kept_sizes), (json, language), out)
+}
+
+/// The report of a verify that found everything intact, and its exit; or, when the
+/// store stays marked for a check this verify did not make, the store as damaged.
+fn print_verified_or_marked(
+    place: &Place,
+    (output, kept_sizes): (&AuditVerifyReport, &[u64]),
+    (json, language): (bool, Language),
+    out: &mut dyn Write,
+) -> anyhow::Result<ExitCode> {
+    match clear_verified_mark(place, (output, kept_sizes), language) {
         Some(code) => {
-            print_verified(&output, total, (json, language), out)?;
+            print_verified(output, output.checkpoints_verified, (json, language), out)?;
             Ok(code)
         }
         None => print_still_marked(place, (json, language), out),
@@ -1645,8 +1656,9 @@ fn clear_verified_mark(
         return None;
     }
     match crate::cli::clear_verified_mark(&marked, "flexledger-audit", language) {
-        true => Some(ExitCode::SUCCESS),
-        false => Some(ExitCode::from(2)),
+        crate::cli::MarkLeft::None => Some(ExitCode::SUCCESS),
+        crate::cli::MarkLeft::ForAnotherVerify => None,
+        crate::cli::MarkLeft::NotRemoved => Some(ExitCode::from(2)),
     }
 }
 

@@ -45,7 +45,7 @@ Each command's body digest is restored with its id, so a different command under
 on 2026-12-04 or 05 (version 2) has them unsigned (\"commands_signed\":false); one written before, or a \
 `flexledger-audit export --all` written before 2026-12-05 (version 1), has none, and its ids answer as v1's do: a duplicate unless the id's events cannot be the command's. Not in a backup, so not restored: the stored coverage-change feed items, and \
 earlier stored checkpoints (the backup's own is stored).\n\n\
-Prints one JSON object: events, head_position, head_hash, streams, members, root, key_id, key_pinned, commands_signed, signing_key.\n\n\
+Prints one JSON object: ok, data_dir, events, head_position, head_hash, streams, members, root, key_id, key_pinned, commands_signed, signing_key.\n\n\
 Exit: 0 restored, 1 the backup is altered, cut short or signed by another key (the line and position are named), \
 2 could not run (the target is not empty, unreadable file, wrong --signing-key), \
 130 stopped by Ctrl-C, SIGTERM or SIGHUP (nothing is left behind).";

@@ -198,7 +198,7 @@ cannot be opened)."
             "         operator, auditor, subscriber, subsidy_office\n",
             "  GET  /v1/members/{id}/months/{YYYY-MM}\n",
             "         operator, auditor, subscriber, subsidy_office\n",
-            "  GET  /v1/members/{id}/timeline.svg\n",
+            "  GET  /v1/members/{id}/timeline.svg[?as_of=P&lang=zh-CN]\n",
             "         operator, auditor, subscriber, subsidy_office\n",
             "  GET  /v1/members/{id}/events\n",
             "         operator, auditor\n",
@@ -210,7 +210,7 @@ cannot be opened)."
             "         operator, auditor\n",
             "  GET  /metrics\n",
             "         operator, auditor\n",
-            "  GET  /audit/members/{id}\n",
+            "  GET  /audit/members/{id}[?as_of=P&lang=zh-CN]\n",
             "         operator, auditor\n",
             "  GET  /v1/feed\n",
             "         auditor, subscriber, subsidy_office\n",
@@ -1540,6 +1540,16 @@ fn submit(
             ];
             return Err(said_context(error, "cli-submit-stopped", args));
         }
+        // Nothing answered, but lines read: some may be recorded all the same (a fault
+        // probe's full disk during five closes: four were durable, and nothing said
+        // that sending the file again finishes it).
+        Err(error) if tally.line_number > 0 => {
+            let args = vec![
+                ("lines", tally.line_number.to_string()),
+                ("file", stdio_named(file, true, language)),
+            ];
+            return Err(said_context(error, "cli-submit-stopped-unanswered", args));
+        }
         Err(error) => return Err(error),
     };
     let (_, stats) = writer.shutdown();
@@ -1547,10 +1557,11 @@ fn submit(
     // A signal after the last line was read stops nothing: the file is done, and is
     // said so by the usual exit (a probe's two-line file of closes was "interrupted
     // … the rest was not read" when both lines were answered).
-    let input_ended = matches!(
-        lines.try_recv(),
-        Err(std::sync::mpsc::TryRecvError::Disconnected)
-    );
+    let input_ended = !tally.blanks.unread_after_signal
+        && matches!(
+            lines.try_recv(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected)
+        );
     let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
     if stopped {
         notice.wait_said();
@@ -1800,6 +1811,9 @@ struct BlankLines {
     /// Whether a pause answers them: not for a regular file, whose reads pause only
     /// when the disk is slow (its trailing blank lines would be refused by chance).
     answer_on_pause: bool,
+    /// A line that could not be read was taken after a signal (`settle_held_blanks`)
+    /// and left to the run that resumes: the input has not been read to its end.
+    unread_after_signal: bool,
 }
 
 /// The next chunk of up to `APPEND_BATCH_COMMANDS_MAX` parsed lines, and what ended it
@@ -1820,13 +1834,15 @@ fn read_chunk(
     let mut chunk = Vec::new();
     while chunk.len() < APPEND_BATCH_COMMANDS_MAX {
         let stopped = interrupted.load(std::sync::atomic::Ordering::SeqCst);
-        if stopped && blanks.held > 0 && blanks.pending.is_none() && !blanks.flushing {
-            let ended = settle_held_blanks(lines, file, (line_number, blanks), progress)?;
-            if ended {
-                return Ok((chunk, ChunkEnd::End));
-            }
+        let settling = stopped && blanks.held > 0 && blanks.pending.is_none();
+        if settling
+            && !blanks.flushing
+            && settle_held_blanks(lines, (line_number, blanks), progress)
+        {
+            return Ok((chunk, ChunkEnd::End));
         }
-        // A signal: every line read is answered (blank ones refused), none more read.
+        // A signal: every line read is answered (blank ones refused), and none more is
+        // read but what `settle_held_blanks` took to tell trailing blank lines apart.
         blanks.flushing |= stopped;
         if blanks.held > 0 && (blanks.flushing || blanks.pending.is_some()) {
             let after = u64::from(blanks.pending.is_some());
@@ -1888,36 +1904,36 @@ fn read_chunk(
 /// reader has read ahead are taken.
 fn settle_held_blanks(
     lines: &InputLines,
-    file: &std::path::Path,
     (line_number, blanks): (&mut u64, &mut BlankLines),
     progress: &indicatif::ProgressBar,
-) -> anyhow::Result<bool> {
+) -> bool {
     use std::sync::mpsc::RecvTimeoutError;
     let quiet = std::time::Duration::from_millis(SUBMIT_INPUT_QUIET_MILLIS);
     for _ in 0..SUBMIT_LINES_READ_AHEAD_MAX {
         let line = match lines.recv_timeout(quiet) {
-            Ok(line) => line.map_err(|error| {
-                let args = vec![
-                    ("file", file.display().to_string()),
-                    ("line", line_number.to_string()),
-                ];
-                said_context(error, "cli-cannot-read-after-line", args)
-            })?,
-            Err(RecvTimeoutError::Timeout) => return Ok(false),
+            Ok(Ok(line)) => line,
+            // A line that cannot be read is left to the run that resumes: the blank
+            // lines before it are answered, and the stop stays a stop (an error here
+            // would leave the chunks already decided unprinted).
+            Ok(Err(_)) => {
+                blanks.unread_after_signal = true;
+                return false;
+            }
+            Err(RecvTimeoutError::Timeout) => return false,
             Err(RecvTimeoutError::Disconnected) => {
                 blanks.held = 0;
-                return Ok(true);
+                return true;
             }
         };
         *line_number += 1;
         progress.inc(line.byte_count() + 1);
         if !is_blank(&line) {
             blanks.pending = Some(line);
-            return Ok(false);
+            return false;
         }
         blanks.held += 1;
     }
-    Ok(false)
+    false
 }
 
 /// The writer's answer to one chunk, when it is durable.
@@ -2788,27 +2804,8 @@ fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     if !compared {
         say_mark_kept_uncompared(&mark_place_of(place), "flexledger", language);
     }
-    let mark_kept = note_walk(place, "flexledger verify", &outcome, (compared, language));
-    // A store that stays marked is damaged as far as anyone knows: the check that found
-    // it is one this command does not make. Said as damage, exit 1 (an auditor's probe
-    // read `"ok":true` on a log found rewritten, exit 2; before that, exit 0 had been
-    // read as a healthy store that still took no writes).
-    let code = match (&outcome, mark_kept) {
-        (Ok(_), true) => {
-            let (position, message) = still_marked(&mark_place_of(place), Language::En);
-            let failure = VerifyFailure {
-                ok: false,
-                finding: "damaged",
-                position,
-                message: &message,
-                stream: None,
-                version: None,
-            };
-            print_json_line(&mut io::stdout().lock(), &failure)?;
-            ExitCode::from(1)
-        }
-        _ => print_walk_outcome(&store, outcome, language)?,
-    };
+    let mark = note_walk(place, "flexledger verify", &outcome, (compared, language));
+    let code = print_verified_walk(place, &store, (outcome, mark), language)?;
     // Not "clean" either when a check was left out: a job run on a schedule must see it.
     Ok(if compared { code } else { ExitCode::from(2) })
 }
@@ -2924,11 +2921,54 @@ fn verify_and_accept_head(place: &Place, language: Language) -> anyhow::Result<E
         }
     }
     let found_by = "flexledger verify --accept-head";
-    let mark_kept = note_walk(place, found_by, &outcome, (true, language));
-    let code = print_walk_outcome(&store, outcome, language)?;
-    // As `verify`'s: a store still marked for the audit tool's check takes no writes, and
-    // a script must not read 0 as healthy.
-    Ok(if mark_kept { ExitCode::from(2) } else { code })
+    let mark = note_walk(place, found_by, &outcome, (true, language));
+    print_verified_walk(place, &store, (outcome, mark), language)
+}
+
+/// What a `verify` (with `--accept-head` or not) prints once its walk is done: the
+/// walk's report or the damage it found; or, for an intact walk that leaves the audit
+/// tool's mark, the store as damaged (`ok:false`, exit 1: damaged as far as anyone
+/// knows, since the check that found it is one this command does not make; an
+/// auditor's probe read `"ok":true` beside exit 2 on a log found rewritten, and before
+/// that exit 0 as a healthy store that still took no writes); for a mark that could
+/// not be removed, the report and exit 2 (its reason said on standard error).
+fn print_verified_walk<T: serde::Serialize>(
+    place: &Place,
+    store: &(impl crate::store::ReadStore + ?Sized),
+    (outcome, mark): (Result<T, crate::ledger::LedgerError>, MarkLeft),
+    language: Language,
+) -> anyhow::Result<ExitCode> {
+    match (&outcome, mark) {
+        (Ok(_), MarkLeft::ForAnotherVerify) => {
+            let (position, message) = still_marked(&mark_place_of(place), Language::En);
+            let failure = VerifyFailure {
+                ok: false,
+                finding: "damaged",
+                position,
+                message: &message,
+                stream: None,
+                version: None,
+            };
+            print_json_line(&mut io::stdout().lock(), &failure)?;
+            Ok(ExitCode::from(1))
+        }
+        (_, MarkLeft::NotRemoved) => {
+            print_walk_outcome(store, outcome, language)?;
+            Ok(ExitCode::from(2))
+        }
+        _ => print_walk_outcome(store, outcome, language),
+    }
+}
+
+/// What became of a store's damage mark after a walk that found it intact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MarkLeft {
+    /// None is left: there was none, or it was removed (or the walk does not clear).
+    None,
+    /// It stays for a verify that makes a check this one does not (the audit tool's).
+    ForAnotherVerify,
+    /// Removing it failed (said on standard error): the walk could not finish its job.
+    NotRemoved,
 }
 
 fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
@@ -2960,17 +3000,16 @@ fn rebuild(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
 
 /// What a walk of the whole store means for its damage mark (D61): damage found marks
 /// it; a walk that `clears` (a `verify`, which checks everything) and finds the store
-/// intact removes the mark, and says so. True when an intact store keeps a mark that
-/// only the audit tool's verify removes.
+/// intact removes the mark, and says so; what is left of it is returned.
 fn note_walk<T>(
     place: &Place,
     found_by: &str,
     outcome: &Result<T, crate::ledger::LedgerError>,
     (clears, language): (bool, Language),
-) -> bool {
+) -> MarkLeft {
     let marked = mark_place_of(place);
     match outcome {
-        Ok(_) if clears => return !clear_verified_mark(&marked, "flexledger", language),
+        Ok(_) if clears => return clear_verified_mark(&marked, "flexledger", language),
         Ok(_) => {}
         Err(error) => {
             if let Some((position, message)) = error.corruption() {
@@ -2980,7 +3019,7 @@ fn note_walk<T>(
             }
         }
     }
-    false
+    MarkLeft::None
 }
 
 /// Where the stream index puts a damaged `position`: which member's (or region's)
@@ -3029,11 +3068,12 @@ pub(crate) fn still_marked(marked: &MarkPlace, language: Language) -> (u64, Stri
             found.found_at.clone(),
             found.cleared_by(),
         ),
+        // Gone since it was read a moment ago: said as such, not as empty words.
         None => (
             0,
-            String::new(),
-            String::new(),
-            String::new(),
+            "the mark is no longer there".to_owned(),
+            "a verify".to_owned(),
+            "an unknown time".to_owned(),
             "flexledger verify",
         ),
     };
@@ -3053,8 +3093,11 @@ pub(crate) fn still_marked(marked: &MarkPlace, language: Language) -> (u64, Stri
 /// tool left, which may be about a checkpoint (an auditor's probe forged a stored
 /// checkpoint, and `flexledger verify`, which reads no signature, removed the mark).
 /// Only `marked`'s own mark: not one of another store kept in the same directory.
-/// False when a mark stays.
-pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: Language) -> bool {
+pub(crate) fn clear_verified_mark(
+    marked: &MarkPlace,
+    program: &str,
+    language: Language,
+) -> MarkLeft {
     let path = marked.path();
     let mark = path.display().to_string();
     let said = |line: String| program_said(program, &line, language);
@@ -3068,7 +3111,7 @@ pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: L
             ];
             let line = say(language, "cli-damage-mark-kept-for-audit", &args);
             crate::shell_support::say_on_stderr!("{}", said(line));
-            return false;
+            return MarkLeft::ForAnotherVerify;
         }
     }
     match crate::store::damage_mark::clear_at(&marked.dir, &path) {
@@ -3080,12 +3123,12 @@ pub(crate) fn clear_verified_mark(marked: &MarkPlace, program: &str, language: L
                 &[("mark", text(&mark))],
             );
             crate::shell_support::say_on_stderr!("{}", said(line));
-            true
+            MarkLeft::None
         }
-        Ok(false) => true,
+        Ok(false) => MarkLeft::None,
         Err(error) => {
             tracing::warn!(%error, "cannot remove the damage mark");
-            false
+            MarkLeft::NotRemoved
         }
     }
 }

@@ -478,9 +478,6 @@ const FULL_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor]);
 const REPORT_READERS: Allowed = Allowed(&[Role::Operator, Role::Auditor, Role::SubsidyOffice]);
 const FEED_READERS: Allowed = Allowed(&[Role::Auditor, Role::Subscriber, Role::SubsidyOffice]);
 
-/// The one route that takes POST (every other takes GET and HEAD).
-const COMMANDS_ROUTE: &str = "/v1/commands";
-
 /// Every route that takes a token, each under the roles that may use it: the role
 /// check first, then the query's names (`parameters`), then the route.
 fn guarded_routes(state: &AppState) -> Router<AppState> {
@@ -497,7 +494,7 @@ fn guarded_routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(guarded(
             COMMAND_SENDERS,
-            Router::new().route(COMMANDS_ROUTE, post(post_commands)),
+            Router::new().route("/v1/commands", post(post_commands)),
         ))
         .merge(guarded(
             COVERAGE_READERS,
@@ -590,10 +587,11 @@ async fn no_route() -> AppError {
 /// does (a probe's client was told only "this route does not take that method"):
 /// every route takes GET (and HEAD) but `/v1/commands`, which takes POST; a test asks
 /// every route and compares the message with the header. The fallback is the
-/// router's, after the role check, so a wrong method is 405 whatever the token.
+/// router's: the role check (`route_layer`) wraps only the methods a route takes, so a
+/// wrong method is 405 whatever the token.
 async fn method_not_allowed(route: Option<axum::extract::MatchedPath>) -> AppError {
     let allowed = match route.as_ref().map(axum::extract::MatchedPath::as_str) {
-        Some(COMMANDS_ROUTE) => "POST",
+        Some("/v1/commands") => "POST",
         _ => "GET, HEAD",
     };
     AppError::say(
@@ -912,21 +910,20 @@ async fn authorize(
 ) -> Response {
     // Which of two tokens was meant is not known, and a proxy that checked the other
     // one would disagree with this server about who is asking (an integrator's probe:
-    // the first of two headers won).
-    if request
+    // the first of two headers won; the header also won over `?access_token=`).
+    let headers = request
         .headers()
         .get_all(header::AUTHORIZATION)
         .iter()
-        .count()
-        > 1
-    {
-        return AppError::say(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            "http-authorization-twice",
-            vec![],
-        )
-        .into_response();
+        .count();
+    let twice = match (headers, query_token(&request)) {
+        (0, _) | (1, None) => None,
+        (1, Some(_)) => Some("http-token-two-ways"),
+        _ => Some("http-authorization-twice"),
+    };
+    if let Some(id) = twice {
+        return AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, vec![])
+            .into_response();
     }
     let token = request
         .headers()

@@ -1062,6 +1062,22 @@ mod tests;
 
 /// A PostgreSQL ledger's database ends at `head`, before the position `witnessed`
 /// its writer's head witness `witness` records as appended (D86).
+/// One slot of the PostgreSQL writer's head witness `witness` is unreadable and the
+/// database ends at `head`, the other slot's position: it may have recorded commits
+/// the database lacks (`aside`: where moving the witness accepts that).
+pub fn pg_witness_slot_spoiled(
+    head: u64,
+    witness: impl ToString,
+    aside: impl ToString,
+) -> DamageDetail {
+    let args = vec![
+        ("head", text(head)),
+        ("witness", text(witness)),
+        ("aside", text(aside)),
+    ];
+    found("store-found-pg-witness-slot-spoiled", args)
+}
+
 pub fn pg_witness_ahead(
     head: u64,
     witness: impl ToString,

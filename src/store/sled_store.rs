@@ -961,7 +961,7 @@ fn parse_head_witness(bytes: &[u8]) -> Option<(HeadWitness, usize)> {
 
 /// Whether one of the witness file at `path`'s slots is unreadable (a file that
 /// cannot be read is said elsewhere).
-fn a_witness_slot_is_spoiled(path: &Path) -> bool {
+pub(crate) fn a_witness_slot_is_spoiled(path: &Path) -> bool {
     let Ok(bytes) = std::fs::read(path) else {
         return false;
     };

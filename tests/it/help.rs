@@ -634,6 +634,9 @@ const HELP_CODE_WORDS: &[&str] = &[
     "members",
     "name",
     "months",
+    "lang",
+    "timeline",
+    "audit",
 ];
 
 /// A PostgreSQL URL in `FLEXLEDGER_STORE` may hold a password: `--help` names the

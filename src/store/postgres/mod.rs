@@ -257,6 +257,14 @@ pub fn check_witnessed(
         let finding = findings::pg_witness_ahead(head, path.display(), witness.position, &aside);
         return Err(corrupt(head + 1, finding));
     }
+    // As on sled (`refuse_a_spoiled_slot_at_head`): the witness is written after the
+    // commit, so no crash leaves the database ending exactly at the intact slot with
+    // the other slot unreadable; a standby promoted one commit behind and a damaged
+    // newer slot would (a reviewer, after an auditor's probe of the sled witness).
+    if head == witness.position && super::sled_store::a_witness_slot_is_spoiled(path) {
+        let finding = findings::pg_witness_slot_spoiled(head, path.display(), &aside);
+        return Err(corrupt(0, finding));
+    }
     let event = reader.read_log(witness.position).next().transpose()?;
     match event {
         Some(event) if event.hash == witness.hash => Ok(()),
