@@ -2144,20 +2144,7 @@ fn a_file_size_limit_is_said_and_the_next_run_resumes() {
     assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
     // 4 MiB in 1 KiB blocks (bash's unit): the engine's first segments pass it, and
     // so does the import's first append of 1,000 lines.
-    let limited = std::process::Command::new("bash")
-        .args(["-c", "ulimit -f 4096 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_flexledger"))
-        .env(
-            crate::support::LANGUAGE_PINNED.0,
-            crate::support::LANGUAGE_PINNED.1,
-        )
-        .env_remove("FLEXLEDGER_DATA_DIR")
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["submit"])
-        .arg(&input)
-        .output()
-        .unwrap();
+    let limited = submit_under_file_size_limit(&data, &input, 4096);
     let said = stderr(&limited);
     assert_eq!(limited.status.code(), Some(2), "{said}");
     assert!(
@@ -2214,23 +2201,7 @@ fn a_failure_before_any_answer_says_to_submit_the_file_again() {
         .unwrap()
         .len();
     let limit_kib = db / 1024 + 512;
-    let limited = std::process::Command::new("bash")
-        .args([
-            "-c",
-            &format!("ulimit -f {limit_kib} && exec \"$0\" \"$@\""),
-        ])
-        .arg(env!("CARGO_BIN_EXE_flexledger"))
-        .env(
-            crate::support::LANGUAGE_PINNED.0,
-            crate::support::LANGUAGE_PINNED.1,
-        )
-        .env_remove("FLEXLEDGER_DATA_DIR")
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("submit")
-        .arg(&input)
-        .output()
-        .unwrap();
+    let limited = submit_under_file_size_limit(&data, &input, limit_kib);
     let said = stderr(&limited);
     assert_eq!(limited.status.code(), Some(2), "{said}");
     assert!(limited.stdout.is_empty(), "{said}");
@@ -2279,4 +2250,26 @@ fn a_postgres_witness_slot_spoiled_at_the_database_s_head_is_damage() {
             other => assert!(!spoiled_is_damage && other.is_ok(), "{other:?}"),
         }
     }
+}
+
+/// `flexledger --data-dir data submit input` under a file size limit of `limit_kib`
+/// KiB (`ulimit -f`, bash's unit).
+fn submit_under_file_size_limit(data: &Path, input: &Path, limit_kib: u64) -> Output {
+    std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!("ulimit -f {limit_kib} && exec \"$0\" \"$@\""),
+        ])
+        .arg(env!("CARGO_BIN_EXE_flexledger"))
+        .env(
+            crate::support::LANGUAGE_PINNED.0,
+            crate::support::LANGUAGE_PINNED.1,
+        )
+        .env_remove("FLEXLEDGER_DATA_DIR")
+        .arg("--data-dir")
+        .arg(data)
+        .arg("submit")
+        .arg(input)
+        .output()
+        .unwrap()
 }
