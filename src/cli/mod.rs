@@ -1528,29 +1528,9 @@ fn submit(
     let lines = read_lines_ahead(input, input_bytes.is_some())?;
     let interrupted = watch_for_interrupt();
     let notice = say_on_first_signal(language, "cli-submit-stopping", tally.progress.clone());
-    // A failure after some lines were answered says how far the import got and how to
-    // finish it (an operator's probe ended the PostgreSQL writer's connection: 15,000
-    // of 33,507 lines were durable, and the error said nothing of them).
     let output_failed = match tally.feed(&writer, &lines, file, &interrupted) {
         Ok(failed) => failed,
-        Err(error) if tally.answered > 0 => {
-            let args = vec![
-                ("lines", tally.answered.to_string()),
-                ("file", stdio_named(file, true, language)),
-            ];
-            return Err(said_context(error, "cli-submit-stopped", args));
-        }
-        // Nothing answered, but lines read: some may be recorded all the same (a fault
-        // probe's full disk during five closes: four were durable, and nothing said
-        // that sending the file again finishes it).
-        Err(error) if tally.line_number > 0 => {
-            let args = vec![
-                ("lines", tally.line_number.to_string()),
-                ("file", stdio_named(file, true, language)),
-            ];
-            return Err(said_context(error, "cli-submit-stopped-unanswered", args));
-        }
-        Err(error) => return Err(error),
+        Err(error) => return Err(submit_failed(error, &tally, file)),
     };
     let (_, stats) = writer.shutdown();
     tally.progress.finish_and_clear();
@@ -1893,6 +1873,29 @@ fn read_chunk(
         }
     }
     Ok((chunk, ChunkEnd::Full))
+}
+
+/// A failure of `submit` once lines were read says how far the import got and how to
+/// finish it (an operator's probe ended the PostgreSQL writer's connection: 15,000 of
+/// 33,507 lines were durable, and the error said nothing of them); with nothing
+/// answered yet, that some lines may be recorded all the same (a fault probe's full
+/// disk during five closes: four were durable, and nothing said that sending the file
+/// again finishes it: the lines of one append are answered together).
+fn submit_failed(
+    error: anyhow::Error,
+    tally: &SubmitTally,
+    file: &std::path::Path,
+) -> anyhow::Error {
+    let (id, lines) = match (tally.answered, tally.line_number) {
+        (0, 0) => return error,
+        (0, read) => ("cli-submit-stopped-unanswered", read),
+        (answered, _) => ("cli-submit-stopped", answered),
+    };
+    let args = vec![
+        ("lines", lines.to_string()),
+        ("file", stdio_named(file, true, tally.language)),
+    ];
+    said_context(error, id, args)
 }
 
 /// Whether the blank lines held when a signal came are the input's last lines, which
@@ -3354,6 +3357,34 @@ mod tests {
             language: crate::i18n::Language::En,
         };
         (dir, writer, tally)
+    }
+
+    /// A failure before any line was answered says that lines may be recorded and to
+    /// submit the file again; after some were, how many (the failures' own words after).
+    #[test]
+    fn a_failed_submit_says_how_far_it_got_and_how_to_finish() {
+        let (_dir, _writer, mut tally) = holding_two_blank_lines();
+        let file = std::path::Path::new("closes.jsonl");
+        let said = |tally: &super::SubmitTally| {
+            let error = anyhow::anyhow!("the disk holding data is full");
+            format!("{:#}", super::submit_failed(error, tally, file))
+        };
+        let unanswered = said(&tally);
+        assert!(
+            unanswered.starts_with("stopped before any of the 2 line(s) read from closes.jsonl")
+                && unanswered.contains("submit the file again")
+                && unanswered.ends_with("the disk holding data is full"),
+            "{unanswered}"
+        );
+        tally.answered = 1;
+        let answered = said(&tally);
+        assert!(
+            answered.starts_with("stopped after answering 1 line(s) of closes.jsonl"),
+            "{answered}"
+        );
+        tally.line_number = 0;
+        tally.answered = 0;
+        assert_eq!(said(&tally), "the disk holding data is full");
     }
 
     /// Blank lines held when a signal comes are an editor's trailing newlines if the

@@ -2161,59 +2161,6 @@ fn a_file_size_limit_is_said_and_the_next_run_resumes() {
     assert_verifies_events(&data, 33 + 6000);
 }
 
-/// A failure before any line was answered still says that the file may be partly
-/// recorded and how to finish it: a fault probe's full disk during five month closes
-/// left four durable and printed no word of them (the lines of one append are answered
-/// together, once it is durable). Here a file size limit stops the second close.
-#[test]
-fn a_failure_before_any_answer_says_to_submit_the_file_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let demo = repo_path("examples/demo.jsonl");
-    let made = flexledger(&data, &["submit", demo.to_str().unwrap()], None);
-    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
-    let enrollments: String = (0..6000)
-        .map(|index| {
-            json!({"command":"enroll","member_id":member_id(index),"region":"demo","month":"2025-11","base_ratio":"0.60","labor_relationship":"none"}).to_string() + "\n"
-        })
-        .collect();
-    let enrollments_file = dir.path().join("enrollments.jsonl");
-    std::fs::write(&enrollments_file, &enrollments).unwrap();
-    let enrolled = flexledger(&data, &["submit", enrollments_file.to_str().unwrap()], None);
-    assert_eq!(enrolled.status.code(), Some(0), "{}", stderr(&enrolled));
-    let closes: String = ["2025-10", "2025-11"]
-        .iter()
-        .enumerate()
-        .map(|(index, month)| {
-            let command_id =
-                uuid::Uuid::from_u128(0x7000_0000_0000_4000_8000_0000_0000_0000 + index as u128);
-            json!({"command":"close_month","region":"demo","month":month,"command_id":command_id})
-                .to_string()
-                + "\n"
-        })
-        .collect();
-    let input = dir.path().join("closes.jsonl");
-    std::fs::write(&input, &closes).unwrap();
-    // Room for the engine's open (made once before, so that its recovery has written
-    // what it writes), not for the second close's 6,000 missed months (~2 MiB).
-    assert_verifies_events(&data, 33 + 6000);
-    let db = std::fs::metadata(data.join("sled").join("db"))
-        .unwrap()
-        .len();
-    let limit_kib = db / 1024 + 512;
-    let limited = submit_under_file_size_limit(&data, &input, limit_kib);
-    let said = stderr(&limited);
-    assert_eq!(limited.status.code(), Some(2), "{said}");
-    assert!(limited.stdout.is_empty(), "{said}");
-    assert!(
-        said.contains("stopped before any of the 2 line(s) read from")
-            && said.contains("submit the file again"),
-        "{said}"
-    );
-    let again = flexledger(&data, &["submit", input.to_str().unwrap()], None);
-    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-}
-
 /// The PostgreSQL writer's witness file has the sled witness's two slots, and the same
 /// hole: a database ending exactly at the intact slot's position while the other slot
 /// is unreadable (a standby promoted one commit behind, the newer slot damaged) is
