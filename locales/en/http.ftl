@@ -34,7 +34,6 @@ http-store-unavailable = the ledger's database cannot be reached now; try again 
 http-token-missing = send Authorization: Bearer <token> (a browser, which cannot set headers, may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture)
 http-token-unknown = unknown token: this server has no such token; check that it was copied whole, or ask whoever runs the server for one
 http-authorization-twice = Authorization is sent more than once: send one token, once (Authorization: Bearer <token>)
-http-token-two-ways = a token is sent both in the Authorization header and as ?access_token=: send it one way (the header, wherever the client can set one)
 http-role-forbidden = role { $role } may not use this route (allowed: { $allowed })
 http-role-command-forbidden = role { $role } may not send { $command } (it may send: { $allowed }); nothing in the request was decided
 

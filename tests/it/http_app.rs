@@ -1096,8 +1096,6 @@ fn every_error_has_the_json_error_shape() {
         // Two tokens: which one was meant is not known (the first had won).
         ("GET", format!("/v1/members/{MEMBER}"), vec![("authorization", &auditor), ("authorization", "Bearer x")], None, 400, "invalid_command"),
         ("GET", format!("/v1/members/{MEMBER}"), vec![("authorization", "Bearer x"), ("authorization", &auditor)], None, 400, "invalid_command"),
-        // A token both ways: the header had won.
-        ("GET", "/v1/feed?from=1&access_token=x".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
         // The access token only where a browser may send it.
         ("GET", "/v1/backup?access_token=x".into(), vec![("authorization", &auditor)], None, 400, "invalid_command"),
     ];
