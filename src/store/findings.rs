@@ -1060,8 +1060,6 @@ pub fn witness_other_hash(
 #[cfg(test)]
 mod tests;
 
-/// A PostgreSQL ledger's database ends at `head`, before the position `witnessed`
-/// its writer's head witness `witness` records as appended (D86).
 /// One slot of the PostgreSQL writer's head witness `witness` is unreadable and the
 /// database ends at `head`, the other slot's position: it may have recorded commits
 /// the database lacks (`aside`: where moving the witness accepts that).
@@ -1078,6 +1076,8 @@ pub fn pg_witness_slot_spoiled(
     found("store-found-pg-witness-slot-spoiled", args)
 }
 
+/// A PostgreSQL ledger's database ends at `head`, before the position `witnessed`
+/// its writer's head witness `witness` records as appended (D86).
 pub fn pg_witness_ahead(
     head: u64,
     witness: impl ToString,
