@@ -50,6 +50,7 @@ http-body-not-json = the body is not valid JSON ({ $detail }); send one command 
 http-body-number-out-of-range = a number in the body is out of the range this ledger reads ({ $detail }): amounts are decimal strings ("600.00") and counts small whole numbers
 http-body-not-utf8 = the body is not UTF-8 text: send it as UTF-8 with Content-Type: application/json (a body saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)
 http-body-encoded = the body is sent with Content-Encoding: { $encoding }: send it uncompressed, as plain UTF-8 JSON (the server decodes no content coding)
+http-body-content-type = the body is sent as Content-Type: { $type }: send the commands as UTF-8 JSON, with Content-Type: application/json (nothing was decided)
 http-idempotency-key-not-uuid = Idempotency-Key must be a UUID, e.g. 3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b; got { $text }
 http-idempotency-key-twice = Idempotency-Key is sent more than once: send the one key once
 http-idempotency-key-with-array = Idempotency-Key applies to a single command; give each array item its own command_id

@@ -49,6 +49,7 @@ http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送�
 http-body-number-out-of-range = 请求体中有一个数字超出了本账本能读取的范围（{ $detail }）：金额应写成十进制字符串（"600.00"），计数应为较小的整数
 http-body-not-utf8 = 请求体不是 UTF-8 文本：请以 UTF-8 编码发送，Content-Type 为 application/json（保存为 GBK 或 UTF-16 的内容可用 `iconv -f GBK -t UTF-8` 或 `iconv -f UTF-16 -t UTF-8` 转换）
 http-body-encoded = 请求体以 Content-Encoding: { $encoding } 发送：请以未压缩的 UTF-8 JSON 原文发送（服务不解码任何内容编码）
+http-body-content-type = 请求体以 Content-Type: { $type } 发送：请以 UTF-8 JSON 发送命令，并带上 Content-Type: application/json（未作任何处理）
 http-idempotency-key-not-uuid = Idempotency-Key 必须是 UUID，例如 3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b；收到的是 { $text }
 http-idempotency-key-twice = 请求头 Idempotency-Key 出现了不止一次：请只发送一个
 http-idempotency-key-with-array = Idempotency-Key 只适用于单个命令；请为数组中的每一项各给一个 command_id

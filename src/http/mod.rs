@@ -987,6 +987,7 @@ async fn post_commands(
 ) -> Result<Response, AppError> {
     let started = std::time::Instant::now();
     refuse_encoded_body(&headers)?;
+    refuse_foreign_content_type(&headers)?;
     let value = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
     refuse_commands_beyond_role(presented.role(), &value)?;
@@ -1069,6 +1070,39 @@ fn refuse_encoded_body(headers: &HeaderMap) -> Result<(), AppError> {
                 "unsupported_media_type",
                 "http-body-encoded",
                 vec![("encoding", text(value.trim()))],
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// 415 `unsupported_media_type` for a body that says it is not JSON (`text/plain`,
+/// `multipart/form-data`, XML) or JSON in a charset other than UTF-8: it was read as
+/// JSON whatever it said (a downstream probe). Taken: no `Content-Type`,
+/// `application/json` and `application/*+json`, and `application/x-www-form-urlencoded`,
+/// which `curl -d` sends unless told otherwise and which clients made from this README's
+/// example send (D93).
+fn refuse_foreign_content_type(headers: &HeaderMap) -> Result<(), AppError> {
+    for value in headers.get_all(header::CONTENT_TYPE) {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        let mut parts = value.split(';').map(str::trim);
+        let media_type = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let json = media_type == "application/json"
+            || (media_type.starts_with("application/") && media_type.ends_with("+json"));
+        let taken = json || media_type == "application/x-www-form-urlencoded";
+        let utf8 = parts.all(|parameter| match parameter.split_once('=') {
+            Some((name, charset)) if name.trim().eq_ignore_ascii_case("charset") => {
+                let charset = charset.trim().trim_matches('"');
+                charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+            }
+            _ => true,
+        });
+        if !(taken && utf8) {
+            return Err(AppError::say(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "http-body-content-type",
+                vec![("type", text(value.trim()))],
             ));
         }
     }

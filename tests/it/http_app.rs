@@ -1050,6 +1050,16 @@ fn every_error_has_the_json_error_shape() {
         // A compressed body was "not valid JSON", which sent its sender looking in the JSON.
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-encoding", "gzip")], Some("{}"), 415, "unsupported_media_type"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("content-encoding", "identity, br")], Some("{}"), 415, "unsupported_media_type"),
+        // A body that says it is not JSON was read as JSON (a downstream probe); what
+        // `curl -d` sends unless told otherwise is taken (D93), and so is JSON in UTF-8:
+        // those reach the JSON, whose fault is then said.
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "text/plain")], Some("{}"), 415, "unsupported_media_type"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "multipart/form-data; boundary=x")], Some("{}"), 415, "unsupported_media_type"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "application/json; charset=ISO-8859-1")], Some("{}"), 415, "unsupported_media_type"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "application/json; charset=\"UTF-8\"")], Some("{not json"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "application/x-www-form-urlencoded")], Some("{not json"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "Application/Vnd.Api+JSON")], Some("{not json"), 400, "invalid_command"),
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator)], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
         // Two keys: which one the client meant is not known (the first was taken).
