@@ -1573,6 +1573,10 @@ pub enum ReportError {
         region: String,
         month: Month,
         open_month: Month,
+        /// No month of the region is closed yet (its open month is its first): there
+        /// is no earlier month to send the reader to (a probe was sent back and forth
+        /// between "a month before 2025-01" and "a month from 2025-01").
+        none_closed: bool,
     },
     /// A month before the region's first policy takes effect: the region has no such
     /// month (R1), so it was never closed, and its figures are not zeros.
@@ -1581,6 +1585,8 @@ pub enum ReportError {
         region: String,
         month: Month,
         first_month: Month,
+        /// As for `NotClosed`.
+        none_closed: bool,
     },
     /// `moving_from` is never before the region's first month: when it is that month
     /// (`earlier` false), no month of the region can be reported until the close is
@@ -1632,12 +1638,14 @@ impl ReportError {
                 region,
                 month,
                 open_month,
+                none_closed,
             } => (
                 "http-month-not-closed",
                 vec![
                     ("month", text(month)),
                     ("region", text(region)),
                     ("open", text(open_month)),
+                    ("none_closed", text(yes_or_no(*none_closed))),
                 ],
             ),
             ReportError::CloseInProgress {
@@ -1656,23 +1664,34 @@ impl ReportError {
                     ("done", text(done)),
                     ("total", text(total)),
                     ("moving_from", text(moving_from)),
-                    ("earlier", text(if *earlier { "yes" } else { "no" })),
+                    ("earlier", text(yes_or_no(*earlier))),
                 ],
             ),
             ReportError::BeforeRegion {
                 region,
                 month,
                 first_month,
+                none_closed,
             } => (
                 "http-month-before-region",
                 vec![
                     ("month", text(month)),
                     ("region", text(region)),
                     ("first", text(first_month)),
+                    ("none_closed", text(yes_or_no(*none_closed))),
                 ],
             ),
             ReportError::Store(_) => return None,
         })
+    }
+}
+
+/// A flag as a catalog message's selector reads it.
+fn yes_or_no(flag: bool) -> &'static str {
+    if flag {
+        "yes"
+    } else {
+        "no"
     }
 }
 
@@ -1740,11 +1759,13 @@ fn region_month_report_unchecked(
     };
     let state = decode_region_row(&row)?;
     let first_month = state.policies.keys().next().copied();
+    let none_closed = first_month.is_none_or(|first| state.open_month <= first);
     if let Some(first_month) = first_month.filter(|first| month < *first) {
         return Err(ReportError::BeforeRegion {
             region: region.to_string(),
             month,
             first_month,
+            none_closed,
         });
     }
     if month >= state.open_month {
@@ -1752,6 +1773,7 @@ fn region_month_report_unchecked(
             region: region.to_string(),
             month,
             open_month: state.open_month,
+            none_closed,
         });
     }
     if let Some(closing) = read_closing(store, region)? {

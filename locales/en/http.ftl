@@ -69,12 +69,18 @@ http-not-a-month = { $text } is not a month: write YYYY-MM, from 1990-01 to 2999
 http-not-a-region-name = { $text } is not a region name (1-64 ASCII letters, digits, '_', '.', '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
 http-region-unknown = region { $region } has no policy in this ledger: check the name
 http-region-has-no-policy = region { $region } has no policy in this ledger: check the name
-http-month-not-closed = { $month } is not closed in region { $region } (the open month is { $open }): its figures still move; ask for a month before { $open }
+http-month-not-closed = { $month } is not closed in region { $region } (the open month is { $open }): its figures still move; { $none_closed ->
+        [yes] no month of the region is closed yet: close { $open } (close_month) and ask for it then
+       *[no] ask for a month before { $open }
+    }
 http-month-close-in-progress = the close of { $closing } in region { $region } is still being recorded ({ $done } of { $total } enrolled members done); until it is, the figures of { $moving_from } and later move: { $earlier ->
         [yes] ask again shortly, or for a month before { $moving_from }
        *[no] ask again shortly (every month of the region moves until then)
     }
-http-month-before-region = { $month } was never closed in region { $region }: its months start at { $first }, when its first policy takes effect (R1); ask for a month from { $first }
+http-month-before-region = { $month } was never closed in region { $region }: its months start at { $first }, when its first policy takes effect (R1); { $none_closed ->
+        [yes] no month of the region is closed yet: close { $first } (close_month) and ask for it then
+       *[no] ask for a month from { $first }
+    }
 
 ## The feed and backups
 

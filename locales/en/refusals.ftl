@@ -19,7 +19,7 @@ refusal-policy-too-far-ahead = { $month } is too far ahead for region { $region 
 refusal-previously-enrolled = member { $member } was enrolled before and has withdrawn: use reenroll (R13)
 refusal-previously-enrolled-elsewhere = member { $member } was enrolled in region { $region } and has withdrawn: reenroll would enroll it there again (R13); a member id stays in the region it first enrolled in, so an enrollment in region { $asked } takes a member id of that region's own (no rule carries months from one region to another)
 refusal-already-enrolled = member { $member } is already enrolled in region { $region }: nothing to enroll (pay pays its months, change_base changes its base)
-refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)
+refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2): have the employer enroll them; send `labor_relationship` `none` only for a worker who has no employer
 refusal-month-before-region = { $month } is before region { $region }'s first month { $first }, when its first policy took effect (R1): no month before it was ever open; use the open month { $open } or a later one
 refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): enroll from the open month { $open } or later
 refusal-enroll-too-far-ahead = { $month } is too far ahead (R5, R6): an enrollment starts no later than { $limit }, the last month a payment may name while { $open } is open
@@ -55,11 +55,11 @@ refusal-withdraw-past-last-month = member { $member } has paid through { $last }
 refusal-deduction-already-stopped = deduction is already stopped (R8): resume_deduction to start it again
 refusal-deduction-not-stopped = deduction is running (R8): there is nothing to resume
 refusal-never-enrolled = member { $member } has never enrolled: no member has this id; check it, or use enroll for a new member (R5)
-refusal-not-withdrawn = member { $member } is still enrolled (R13): only a withdrawn member may re-enroll
+refusal-not-withdrawn = member { $member } is still enrolled (R13): only a withdrawn member may re-enroll; nothing needs doing (to change the base, send change_base)
 refusal-reenroll-month-closed = re-enrollment may start no earlier than { $earliest } (R13: the open month, and not before the withdrawal took effect or within months paid before it)
 refusal-reenroll-past-last-month = member { $member } paid through { $last }, the last month the ledger records, before withdrawing: re-enrollment may not start within those months (R13), so no month is left to re-enroll in
 refusal-change-base-month-closed = { $month } is closed (R15): change the base from the open month { $open } or later
-refusal-change-base-before-enrollment = { $month } is before the enrollment period that starts { $start } (R15)
+refusal-change-base-before-enrollment = { $month } is before the enrollment period that starts { $start } (R15): change the base from { $start } or later
 refusal-change-base-already-paid = { $month } is already paid and keeps the due it was paid at (R4, R15): change the base from { $next_unpaid } or later
 refusal-change-base-paid-through-last-month = { $month } is already paid and keeps the due it was paid at (R4, R15): the enrollment period is paid through { $last }, the last month the ledger records, so no month is left whose base can change
 refusal-grant-month-closed = { $month } is closed (R16): a grant starts in the open month { $open } or later
@@ -80,7 +80,10 @@ refusal-graduate-months-exceeded = member { $member } already has { $granted ->
        *[other] grant at most { $remaining } as graduate
     }
 refusal-grant-past-last-month = a grant of { $months } months from { $first } would run past { $last }, the last month the ledger records (R1, R16): grant only months from { $first } through { $last }
-refusal-subsidy-overlap = months { $first }..{ $last } are already granted from { $other_first } (R16: grants may not overlap): start after { $other_last } or revoke that grant first
+refusal-subsidy-overlap = { SAME($first, $last) ->
+        [yes] month { $first } is
+       *[no] months { $first }..{ $last } are
+    } already granted from { $other_first } (R16: grants may not overlap): start after { $other_last } or revoke that grant first
 refusal-revoke-month-closed = { $month } is closed (R16): revoke from the open month { $open } or later
 refusal-no-subsidy = member { $member } has no month granted from { $month } on (R16): nothing to revoke
 refusal-subsidy-paid-on-outside-open-month = paid_on { $paid_on } is not in the open month { $open } (R16): subsidies are paid in the open month

@@ -49,13 +49,13 @@ audit-export-check = 可在任何地方核验：flexledger-audit verify-bundle {
 audit-export-file = 文件
 
 ## verify-bundle
-audit-bundle-valid = 有效：审计包含 { $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
+audit-bundle-valid = 有效：审计包中有 { $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
 audit-bundle-scope = { $scope ->
         [member] 范围：参保人员 { $name }：其事件流及所在统筹地区的事件流，截至检查点均完整
         [region] 范围：统筹地区 { $name }：所含每个事件流截至检查点均完整，且都属于该统筹地区；但不能证明它包含该统筹地区的每位参保人员（只有 --all 审计包能证明整个日志）
        *[all] 范围：整个日志，截至检查点的每个事件
     }
-audit-bundle-invalid = 无效：审计包含 { $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
+audit-bundle-invalid = 无效：审计包中有 { $events } 个事件，{ $streams } 条事件流，{ $members } 份参保人员参保记录
 audit-bundle-checkpoint = 检查点：{ $size } 个事件，根哈希 { $root }，签名于 { $created }
 audit-bundle-pinned = 由指定的公钥签名（密钥标识 { $key_id }）
 audit-bundle-unpinned = 由密钥标识 { $key_id } 签名：该公钥未指定——请与经办机构公布的公钥比对，或传入 --public-key

@@ -24,6 +24,9 @@ cli-io-is-a-directory = 这是一个目录，请给出文件（{ $os }）
 cli-io-not-a-directory = 路径中有一部分不是目录（{ $os }）
 cli-io-already-exists = 已存在（{ $os }）
 cli-io-read-only = 文件系统是只读的（{ $os }）
+cli-io-connection-refused = 连接被拒绝：该地址上没有服务在监听（{ $os }）
+cli-io-connection-reset = 连接被对方重置（{ $os }）
+cli-io-timed-out = 连接超时（{ $os }）
 cli-cannot-read = 无法读取 { $file }
 cli-file-not-utf8 = 无法把 { $file } 读作 UTF-8 文本（请把它保存为 UTF-8 编码）
 cli-file-too-large = { $file } 大于 { $bytes_max } 字节：文件是否选错了？
@@ -73,7 +76,7 @@ cli-stopped-nothing-kept = 已中断：{ $what ->
        *[restore] 恢复
     }已被信号（Ctrl-C、SIGTERM 或 SIGHUP）中止，此前写下的内容已删除：没有留下任何东西。请重新运行
 cli-cannot-listen = 无法在 { $listen } 上监听
-cli-listen-not-an-address = 无法在 { $listen } 上监听：它不是带端口（0 至 65535）的地址；请写作 主机:端口，例如 127.0.0.1:8080（127.0.0.1:0 会选一个空闲端口并打印出来）
+cli-listen-not-an-address = 无法在 { $listen } 上监听：它不是带端口（0 至 65535）的地址；请写作 主机:端口，例如 127.0.0.1:8080（127.0.0.1:0 会自动选择一个空闲端口并输出它）
 cli-listen-in-use = 无法在 { $listen } 上监听：已有其他程序（也许是另一个 `flexledger serve`）在此监听。请先停止它，或用 --listen 指定其他地址（127.0.0.1:0 会自动选择一个空闲端口并输出它）
 cli-listen-not-this-machine = 无法在 { $listen } 上监听：该地址不属于本机。请给出本机自己的地址：127.0.0.1 只供本机访问，0.0.0.0 监听本机所在的所有网络，或本机某个网卡的地址（`ip -brief address`）
 cli-listen-denied = 无法在 { $listen } 上监听：系统拒绝了（1024 以下的端口需要 root 权限或 CAP_NET_BIND_SERVICE 能力）。请监听 1024 及以上的端口，由代理接管低端口，或授予该能力

@@ -37,6 +37,7 @@ detail-name-meaning = { $name ->
         [deceased] （参保人员死亡）
         [hardship] （就业困难人员）
         [graduate] （高校毕业生）
+        [other] （其他人员）
         [retroactive] （补缴的月份待遇恢复）
         [prospective] （补缴的月份不享受待遇，只保持连续缴费关系）
         [employer] （有用人单位劳动关系）
@@ -86,8 +87,8 @@ detail-expected-boolean = 布尔值（true 或 false）
 detail-expected-uuid = 格式正确的 UUID 字符串
 detail-expected-string-or-map = 字符串或对象
 detail-expected-single-key-map = 只有一个键的对象
-detail-expected-amount = 金额：不带正负号的十进制字符串，小数点前最多 12 位、小数点后最多两位，如 "600.00"
-detail-expected-share = 份额：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多四位，如 "0.6667"
+detail-expected-amount = 金额：不带正负号的十进制字符串，小数点前最多 12 位、小数点后最多 2 位，如 "600.00"
+detail-expected-share = 补贴比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多 4 位，如 "0.6667"
 detail-expected-ratio = 比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多六位，如 "0.60"
 detail-expected-month = 月份，格式 "YYYY-MM"，介于 1990-01 与 2999-12 之间
 detail-expected-date = 真实存在的日期，格式 "YYYY-MM-DD"，介于 1990-01-01 与 2999-12-31 之间

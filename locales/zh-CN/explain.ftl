@@ -157,7 +157,7 @@ explain-delay-recorded = （这是本参保期首次缴费入账时，账本按�
 
 ## R12：退费
 
-explain-refund = { $month } 为预缴月份，参保人员停保时已退费（R12，第 2 版新增：L 之后已缴费的月份予以退费，停保后任何人都不再享受待遇）{ $count ->
+explain-refund = { $month } 为预缴月份，参保人员停保时已退费（R12，第 2 版新增：L 之后已缴费的月份予以退费，停保后均不再享受任何待遇）{ $count ->
         [1] {""}
        *[other] ，共退费 { $count } 次，累计 { $refunded }
     }：{ $parts }；{ $now }

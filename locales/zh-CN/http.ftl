@@ -68,12 +68,18 @@ http-not-a-month = { $text } 不是月份：请写成 YYYY-MM，1990-01 至 2999
 http-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个英文字母、数字、'_'、'.'、'-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
 http-region-unknown = 统筹地区 { $region } 在此账本中没有政策：请核对名称
 http-region-has-no-policy = 统筹地区 { $region } 在此账本中没有政策：请核对名称
-http-month-not-closed = 统筹地区 { $region } 的 { $month } 尚未月结（当前征缴月为 { $open }）：其数字仍会变动；请查询 { $open } 之前的月份
+http-month-not-closed = 统筹地区 { $region } 的 { $month } 尚未月结（当前征缴月为 { $open }）：其数字仍会变动；{ $none_closed ->
+        [yes] 该统筹地区尚无已月结的月份：请先对 { $open } 进行月结（close_month），再查询该月
+       *[no] 请查询 { $open } 之前的月份
+    }
 http-month-close-in-progress = 统筹地区 { $region } { $closing } 的月结仍在记录中（{ $total } 名参保人员中已完成 { $done } 名）；完成前，{ $moving_from } 及以后各月的数字仍会变动：{ $earlier ->
         [yes] 请稍后再查，或查询 { $moving_from } 之前的月份
        *[no] 请稍后再查（在此之前该统筹地区的每个月份都会变动）
     }
-http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结：该统筹地区的月份自其第一份政策生效的 { $first } 起（R1）；请查询 { $first } 及以后的月份
+http-month-before-region = 统筹地区 { $region } 的 { $month } 从未月结：该统筹地区的月份自其第一份政策生效的 { $first } 起（R1）；{ $none_closed ->
+        [yes] 该统筹地区尚无已月结的月份：请先对 { $first } 进行月结（close_month），再查询该月
+       *[no] 请查询 { $first } 及以后的月份
+    }
 
 ## 事件推送与备份
 

@@ -912,6 +912,11 @@ fn io_kind_sentence(error: &io::Error) -> Option<crate::i18n::Sentence> {
         io::ErrorKind::NotADirectory => "cli-io-not-a-directory",
         io::ErrorKind::AlreadyExists => "cli-io-already-exists",
         io::ErrorKind::ReadOnlyFilesystem => "cli-io-read-only",
+        // A server or database not there (a probe read "Connection refused" alone in a
+        // Chinese line).
+        io::ErrorKind::ConnectionRefused => "cli-io-connection-refused",
+        io::ErrorKind::ConnectionReset => "cli-io-connection-reset",
+        io::ErrorKind::TimedOut => "cli-io-timed-out",
         _ => return None,
     };
     Some(crate::i18n::Sentence::new(

@@ -161,6 +161,16 @@ fn check_band(
     )
 }
 
+/// "month A is" or "months A..B are": a run of one month is the month itself (a probe
+/// read "months 2026-12..2026-12").
+fn months_are(first: Month, last: Month) -> String {
+    if first == last {
+        format!("month {first} is")
+    } else {
+        format!("months {first}..{last} are")
+    }
+}
+
 /// R1: a month before the region's first month was never open, so a command starting
 /// in it is refused as one starting in a closed month is (`month_closed`, the same
 /// decision for a client) but not told the month "is closed" (a rules probe,
@@ -284,7 +294,7 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
     if body.labor_relationship == LaborRelationship::Employer {
         return refuse(
             RefusalText::EmployerSchemeRequired {},
-            "a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2)",
+            "a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2): have the employer enroll them; send `labor_relationship` `none` only for a worker who has no employer",
         );
     }
     before_region_first_month(region, body.month)?;
@@ -777,7 +787,7 @@ fn decide_reenroll(state: &LedgerState, body: &Reenroll) -> Decision {
                 member: body.member_id,
             },
             format!(
-                "member {} is still enrolled (R13): only a withdrawn member may re-enroll",
+                "member {} is still enrolled (R13): only a withdrawn member may re-enroll; nothing needs doing (to change the base, send change_base)",
                 body.member_id
             ),
         );
@@ -840,7 +850,7 @@ fn decide_change_base(state: &LedgerState, body: &ChangeBase) -> Decision {
                 start,
             },
             format!(
-                "{} is before the enrollment period that starts {start} (R15)",
+                "{} is before the enrollment period that starts {start} (R15): change the base from {start} or later",
                 body.from_month
             ),
         );
@@ -923,7 +933,7 @@ fn decide_grant_subsidy(state: &LedgerState, body: &GrantSubsidy) -> Decision {
                 other_first: other.from_month,
                 other_last: other.last(),
             },
-            format!("months {first}..{last} are already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", other.from_month, other.last()),
+            format!("{} already granted from {} (R16: grants may not overlap): start after {} or revoke that grant first", months_are(first, last), other.from_month, other.last()),
         );
     }
     Ok(vec![Event::SubsidyGranted(SubsidyGranted {

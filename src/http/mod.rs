@@ -590,15 +590,16 @@ async fn no_route() -> AppError {
 /// router's: the role check (`route_layer`) wraps only the methods a route takes, so a
 /// wrong method is 405 whatever the token.
 async fn method_not_allowed(route: Option<axum::extract::MatchedPath>) -> AppError {
-    let allowed = match route.as_ref().map(axum::extract::MatchedPath::as_str) {
-        Some("/v1/commands") => "POST",
-        _ => "GET, HEAD",
+    let allowed: &[&str] = match route.as_ref().map(axum::extract::MatchedPath::as_str) {
+        Some("/v1/commands") => &["POST"],
+        _ => &["GET", "HEAD"],
     };
+    // A list, joined in the reader's language ("GET、HEAD" in Chinese).
     AppError::say(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         "http-method-not-allowed",
-        vec![("allowed", Arg::Text(allowed.to_owned()))],
+        vec![("allowed", crate::i18n::list(allowed.iter().copied()))],
     )
 }
 

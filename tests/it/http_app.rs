@@ -1151,7 +1151,9 @@ fn a_wrong_method_is_told_the_methods_its_route_takes() {
         "/v1/defs.schema.json".into(),
     ];
     for path in &paths {
-        for (language, said) in [("en", "it takes"), ("zh-CN", "只接受")] {
+        // Listed in the reader's language: "GET、HEAD" in Chinese (a probe read "GET, HEAD").
+        for (language, said, separator) in [("en", "it takes", ", "), ("zh-CN", "只接受", "、")]
+        {
             let headers = [
                 ("authorization", auditor.as_str()),
                 ("accept-language", language),
@@ -1165,7 +1167,7 @@ fn a_wrong_method_is_told_the_methods_its_route_takes() {
             assert_eq!(allow, expected, "PATCH {path}");
             let body: Value = serde_json::from_str(&text).unwrap();
             let message = body["error"]["message"].as_str().unwrap();
-            let named = format!("{said} {}", allow.replace(',', ", "));
+            let named = format!("{said} {}", allow.replace(',', separator));
             assert!(
                 message.contains(&named),
                 "PATCH {path} ({language}): {message}"

@@ -185,8 +185,9 @@ impl Failures {
         self.0[group as usize].clear();
     }
 
-    /// Only what a bundle without its header is still judged by: lines that are not
-    /// JSON, events whose hash is not their content's, and the missing header itself.
+    /// Only what a bundle without its header is still judged by: how its lines read
+    /// (the header missing or refused, lines that are not JSON, events whose hash is
+    /// not their content's), not where its records stand, which its version decides.
     fn keep_without_header(&mut self) {
         for (group, listed) in self.0.iter_mut().enumerate() {
             if group != Group::Parse as usize {
@@ -194,9 +195,10 @@ impl Failures {
             }
         }
         self.0[Group::Parse as usize].retain(|failure| {
-            failure.check == "edited"
-                || failure.reason.says("audit-bundle-why-not-json")
-                || failure.reason.says("audit-bundle-why-no-header")
+            !failure
+                .reason
+                .says("audit-bundle-why-command-record-astray")
+                && !failure.reason.says("audit-bundle-why-commands-unexpected")
         });
     }
 
@@ -249,6 +251,9 @@ struct Head {
 #[derive(Default)]
 struct Scan {
     header: Option<Header>,
+    /// Whether a `bundle` line was read and refused (another format or version): its
+    /// refusal says why the bundle has no header, which is then not said again.
+    header_refused: bool,
     /// Lines read that were not blank.
     lines: u64,
     /// Whether a record after the events (inclusion, head, coverage, checkpoint) was read.
@@ -442,7 +447,7 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
     if let Some((line, command_id)) = scan.pending_command.take() {
         command_record_astray(&mut scan.failures, line, command_id);
     }
-    if scan.header.is_none() {
+    if scan.header.is_none() && !scan.header_refused {
         scan.failures.add(
             (Group::Parse, "format"),
             None,
@@ -546,6 +551,7 @@ fn read_event(text: &str, value: &serde_json::Value, line: u64, scan: &mut Scan)
 /// The `bundle` line: the first line, the one header, of this format and version.
 fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan) {
     let format = (Group::Parse, "format");
+    scan.header_refused |= scan.header.is_none();
     let failures = &mut scan.failures;
     match serde_json::from_value::<Header>(value) {
         // Versions 2 and 3 are a backup's: of the whole log only.
@@ -560,6 +566,7 @@ fn read_header(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
                 failures.add(format, Some(line), None, None, reason);
             }
             check_as_written(failures, line, text, &header);
+            scan.header_refused = false;
             scan.header = Some(header)
         }
         Ok(header) => {
