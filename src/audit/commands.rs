@@ -115,7 +115,15 @@ pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
 fn open_reader_as(place: &Place, reading: Reading) -> anyhow::Result<AnyReader> {
     match &place.store {
         Location::Postgres(_) => {
+            // `verify` (a snapshot) checks the witness after its walk, as damage.
+            let witness = match reading {
+                Reading::Live => Some(crate::cli::PgWitness::read(place)?),
+                Reading::Snapshot => None,
+            };
             let reader = crate::cli::open_postgres_reader(&place.store, reading)?;
+            if let Some(witness) = &witness {
+                crate::cli::check_read_against_witness(witness, &reader)?;
+            }
             say_unfinished_closes(&reader)?;
             Ok(reader)
         }
@@ -1472,6 +1480,7 @@ pub fn verify(
     let chain = key_chain(place, pinned, &earlier_keys(earlier)?)?;
     let kept = kept_checkpoints(place, kept, chain.as_ref())?;
     let witness = crate::cli::PgWitness::read(place)?;
+    witness.say_if_missing(place, language);
     // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
     // not make the walk's tables disagree (a sled store has one process at a time).
     let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {

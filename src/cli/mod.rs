@@ -1224,32 +1224,31 @@ pub fn open_ledger(place: &Place) -> anyhow::Result<Ledger> {
     // Again under the store's lock: a command that held it may have marked it meanwhile.
     refuse_a_store_found_damaged(place)?;
     // Before anything is signed or appended: a database behind its witness is damage.
-    let witnessed = keep_head_witness(&mut store, place)?;
+    keep_head_witness(&mut store, place)?;
     let latest = crate::audit::keys::latest_signer(&store)?;
     if let Some(key) = crate::audit::keys::ensure_for_writing(&place.data_dir, latest.as_ref())? {
         crate::audit::proofs::sign_first_checkpoint(&mut store, &key, chrono::Utc::now())?;
-    }
-    if !witnessed {
-        // The data directory the key step made.
-        keep_head_witness(&mut store, place)?;
     }
     Ok(Ledger::with_store(store)?)
 }
 
 /// A PostgreSQL ledger's writer witnesses its head in its data directory, beside its
-/// key (D86; a sled store keeps its own): whether it does (a directory that is not
-/// there yet has no witness to check).
-fn keep_head_witness(store: &mut AnyStore, place: &Place) -> anyhow::Result<bool> {
+/// key (D86; a sled store keeps its own), and makes that directory if it is not there:
+/// a writer whose `--data-dir` was not there kept no witness when its key lived
+/// elsewhere (`FLEXLEDGER_SIGNING_KEY`) or the ledger had signed before, and a database
+/// rolled back afterwards verified clean and took new events at acknowledged positions
+/// (an operator's probe).
+fn keep_head_witness(store: &mut AnyStore, place: &Place) -> anyhow::Result<()> {
     let AnyStore::Postgres(store) = store else {
-        return Ok(true);
+        return Ok(());
     };
-    if !place.data_dir.is_dir() {
-        return Ok(false);
-    }
+    std::fs::create_dir_all(&place.data_dir).say_context("cli-cannot-make-data-dir", || {
+        vec![("dir", place.data_dir.display().to_string())]
+    })?;
     store
         .keep_head_witness(&place.data_dir)
         .map_err(crate::ledger::LedgerError::from)?;
-    Ok(true)
+    Ok(())
 }
 
 /// Where the damage mark of a store is kept (D61): a sled ledger's in its data
@@ -2356,7 +2355,7 @@ fn member(
     as_of: Option<u64>,
     language: Tongue,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_for_answers(&place.store, as_of.is_none())?;
+    let store = open_for_answers(place, as_of.is_none())?;
     let mut stdout = io::stdout().lock();
     if let Some((position, head)) = crate::ledger::as_of_beyond_head(&store, as_of)? {
         return refuse(
@@ -2464,7 +2463,7 @@ fn region(place: &Place, name: &str, month: &str, language: Tongue) -> anyhow::R
         let words = (language, "cli-not-a-month", &args[..]);
         return refuse(&mut stdout, ErrorCode::InvalidCommand.as_str(), words);
     };
-    let store = open_for_answers(&place.store, true)?;
+    let store = open_for_answers(place, true)?;
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
             let report = crate::codec::wire::RegionMonthReport::from(&report);
@@ -2488,7 +2487,9 @@ fn events(
     (from, member): (u64, Option<Uuid>),
     language: Tongue,
 ) -> anyhow::Result<ExitCode> {
+    let witness = PgWitness::read(place)?;
     let store = open_log_reader(&place.store, Reading::Live)?;
+    check_read_against_witness(&witness, &store)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -2795,6 +2796,7 @@ fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
 
 fn verify(place: &Place, language: Language) -> anyhow::Result<ExitCode> {
     let witness = PgWitness::read(place)?;
+    witness.say_if_missing(place, language);
     let store = open_log_reader(&place.store, Reading::Snapshot)
         .inspect_err(print_damage_found_on_opening_to_stdout)?;
     let progress = walk_progress("verify", store.head()?.0);
@@ -2879,6 +2881,30 @@ impl PgWitness {
         crate::store::postgres::check_witnessed(store, &self.path, self.witness)
             .map_err(crate::ledger::LedgerError::from)
     }
+
+    /// Says on standard error that a PostgreSQL store's data directory held no witness
+    /// to check: a `verify` passed without a word where the directory was empty or
+    /// misspelt (an operator's probe).
+    pub(crate) fn say_if_missing(&self, place: &Place, language: Language) {
+        if matches!(place.store, Location::Postgres(_)) && self.witness.is_none() {
+            let args = vec![("dir", place.data_dir.display().to_string())];
+            let said = crate::i18n::Sentence::new("cli-verify-no-witness", args);
+            crate::shell_support::say_on_stderr!("{}", said.in_language(language));
+        }
+    }
+}
+
+/// Checks a PostgreSQL store a command only reads against the head witness of the
+/// writer's data directory, if it holds one (D86), as `verify` does: `witness` is read
+/// before `reader` was opened, so the database holds whatever it records. A read of a
+/// database rolled back behind it answered from the smaller ledger (an operator's
+/// probe: a member whose enrollment was acknowledged was "never enrolled", and the
+/// advice was to enroll it again).
+pub(crate) fn check_read_against_witness(
+    witness: &PgWitness,
+    reader: &crate::store::AnyReader,
+) -> anyhow::Result<()> {
+    Ok(witness.check(reader)?)
 }
 
 /// Refuses, as damage, a PostgreSQL store behind the head witness of the data directory
@@ -3274,15 +3300,15 @@ pub(crate) fn refuse_rows_of_another_format_saying(
 /// one a reader would answer without the close's remaining consequences (D17), so they
 /// open as the writer, which records them first, and say what to do if another writer
 /// runs. sled as `open_store` opens it.
-fn open_for_answers(
-    location: &Location,
-    reads_rows: bool,
-) -> anyhow::Result<crate::store::AnyReader> {
+fn open_for_answers(place: &Place, reads_rows: bool) -> anyhow::Result<crate::store::AnyReader> {
     use crate::store::StateRows;
+    let location = &place.store;
     let Location::Postgres(_) = location else {
         return Ok(open_store(location)?.reader());
     };
+    let witness = PgWitness::read(place)?;
     let reader = open_log_reader(location, Reading::Live)?;
+    check_read_against_witness(&witness, &reader)?;
     // `member --as-of` folds the log, as `GET /v1/members/{id}?as_of=` does.
     if reads_rows {
         refuse_rows_of_another_format(location, &reader)?;

@@ -303,12 +303,16 @@ fn start_reader(
     if args.demo {
         return Err(Sentence::new("cli-demo-read-only", vec![]).into());
     }
+    // The writer's head witness, when this server is given its data directory (D86):
+    // a database rolled back behind it is not served as the ledger.
+    let witness = super::PgWitness::read(place)?;
     let reader = place
         .store
         .open_read_only()
         .say_context("cli-cannot-open-ledger", || {
             vec![("store", place.store.to_string())]
         })?;
+    super::check_read_against_witness(&witness, &reader)?;
     // A data directory is this server's alone while it runs, so rows another build
     // wrote there stay so: every read of them would be 503 until a restart (D89).
     if let crate::store::Location::Sled(_) = place.store {

@@ -883,6 +883,19 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
     assert!(stderr.contains("are not in it"), "{stderr}");
     assert!(output.stdout.is_empty(), "{stderr}");
     assert_eq!(log_size(), before, "nothing appended");
+    // So does a read given the writer's directory: it answered from the smaller ledger
+    // that a member whose enrollment was acknowledged was never enrolled, and to enroll
+    // it (an operator's probe). Without the directory, a reader cannot know.
+    let member = "6b7b4a0e-0000-4000-8000-0000000000d1";
+    for output in [
+        flexledger_on(&older_url, &data, &["member", member]),
+        flexledger_on(&older_url, &data, &["events", "--member", member]),
+        audit_on(&older_url, &data, &["replay", "--member", member]),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("are not in it"), "{stderr}");
+    }
     // Both verifies say so too, where both had passed.
     for output in [
         flexledger_on(&older_url, &data, &["verify"]),
@@ -1732,4 +1745,48 @@ fn rows_of_another_build_are_read_by_no_reader_and_rebuilt_by_the_writer() {
         flexledger_on(&url, data, &["member", MEMBER]).status.code(),
         Some(0)
     );
+}
+
+/// A writer whose `--data-dir` is not there makes it and keeps its head witness there,
+/// wherever its signing key lives (D86): a probe's writer, its key named by
+/// `FLEXLEDGER_SIGNING_KEY`, made no directory and kept no witness, and the database
+/// rolled back afterwards verified clean. A `verify` given a directory without a
+/// witness says the check was not made.
+#[test]
+fn a_writer_makes_its_data_directory_and_keeps_its_witness_there() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let key = data.join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    let not_there = dir.path().join("not-made-yet");
+    let line = "{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000e1\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n";
+    let file = dir.path().join("enroll.jsonl");
+    std::fs::write(&file, line).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_flexledger"))
+        .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
+        .env("FLEXLEDGER_SIGNING_KEY", &key)
+        .arg("--data-dir")
+        .arg(&not_there)
+        .args(["--store", &url, "submit", file.to_str().unwrap()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let witness = not_there.join(flexledger::store::postgres::PG_HEAD_WITNESS_FILE);
+    assert!(witness.exists(), "no witness kept: {stderr}");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for output in [
+        flexledger_on(&url, &empty, &["verify"]),
+        audit_on(&url, &empty, &["verify"]),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("holds no head witness"), "{stderr}");
+    }
+    let output = flexledger_on(&url, &not_there, &["verify"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("holds no head witness"), "{stderr}");
 }
