@@ -383,13 +383,11 @@ fn last_event_id(
     };
     // A polyfill's `?lastEventId=` is checked even beside the header, which wins.
     let from_query = in_query.map(|text| parse(Some(text))).transpose()?;
-    let mut sent = headers.get_all("last-event-id").iter();
-    match (sent.next(), sent.next()) {
-        (None, _) => Ok(from_query),
-        (Some(value), None) => parse(value.to_str().ok()).map(Some),
-        // Two cursors: which one the client meant is not known, as with a parameter
-        // given twice (a proxy that adds its own would otherwise pick one unseen).
-        (Some(_), Some(_)) => Err(invalid("http-last-event-id-twice", vec![])),
+    // Two cursors: which one the client meant is not known, as with a parameter given
+    // twice (a proxy that adds its own would otherwise pick one unseen).
+    match super::header_once(headers, "last-event-id", "http-last-event-id-twice")? {
+        None => Ok(from_query),
+        Some(value) => parse(value.to_str().ok()).map(Some),
     }
 }
 

@@ -913,24 +913,15 @@ async fn authorize(
     // one would disagree with this server about who is asking (an integrator's probe:
     // the first of two headers won). A header beside `?access_token=` wins, as the
     // OpenAPI document's two security schemes let a client send both.
-    if request
-        .headers()
-        .get_all(header::AUTHORIZATION)
-        .iter()
-        .count()
-        > 1
-    {
-        return AppError::say(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            "http-authorization-twice",
-            vec![],
-        )
-        .into_response();
-    }
-    let token = request
-        .headers()
-        .get("authorization")
+    let sent = match header_once(
+        request.headers(),
+        header::AUTHORIZATION,
+        "http-authorization-twice",
+    ) {
+        Ok(sent) => sent,
+        Err(twice) => return twice.into_response(),
+    };
+    let token = sent
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
             value
@@ -1201,22 +1192,33 @@ fn command_body(
     })
 }
 
+/// The header `name`, if sent once; sent more than once, 400 `invalid_command` said by
+/// catalog message `twice`: which value the client meant is not known, and a proxy
+/// that read the other one would disagree with this server (`Authorization`,
+/// `Idempotency-Key` and `Last-Event-ID`: each had the first of two taken unsaid).
+pub(crate) fn header_once<'a>(
+    headers: &'a HeaderMap,
+    name: impl axum::http::header::AsHeaderName,
+    twice: &'static str,
+) -> Result<Option<&'a axum::http::HeaderValue>, AppError> {
+    let mut sent = headers.get_all(name).into_iter();
+    match (sent.next(), sent.next()) {
+        (value, None) => Ok(value),
+        (Some(_), Some(_)) | (None, Some(_)) => Err(AppError::say(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            twice,
+            vec![],
+        )),
+    }
+}
+
 /// The `Idempotency-Key` header, if sent: a UUID, or 400; sent twice, 400 too (which
 /// one the client meant is not known: a settlement integrator's probe sent two, and
 /// the first was taken unsaid).
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
-    let mut sent = headers.get_all("idempotency-key").iter();
-    let value = match (sent.next(), sent.next()) {
-        (None, _) => return Ok(None),
-        (Some(value), None) => value,
-        (Some(_), Some(_)) => {
-            return Err(AppError::say(
-                StatusCode::BAD_REQUEST,
-                "invalid_command",
-                "http-idempotency-key-twice",
-                vec![],
-            ))
-        }
+    let Some(value) = header_once(headers, "idempotency-key", "http-idempotency-key-twice")? else {
+        return Ok(None);
     };
     value
         .to_str()
