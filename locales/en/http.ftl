@@ -34,6 +34,7 @@ http-store-unavailable = the ledger's database cannot be reached now; try again 
 http-token-missing = send Authorization: Bearer <token> (a browser, which cannot set headers, may pass ?access_token=<token> instead on a GET of the feed, the audit page or the timeline picture)
 http-token-unknown = unknown token: this server has no such token; check that it was copied whole, or ask whoever runs the server for one
 http-authorization-twice = Authorization is sent more than once: send one token, once (Authorization: Bearer <token>)
+http-host-header = an HTTP/1.1 request carries exactly one Host header (RFC 9112), naming the server it is for; this one carried { $count }
 http-role-forbidden = role { $role } may not use this route (allowed: { $allowed })
 http-role-command-forbidden = role { $role } may not send { $command } (it may send: { $allowed }); nothing in the request was decided
 

@@ -33,6 +33,7 @@ http-store-unavailable = 暂时无法连接账本的数据库；请稍后重试�
 http-token-missing = 请发送 Authorization: Bearer <token>（浏览器不能设置请求头：以 GET 打开事件推送、审计页面或时间线图片时，可改用 ?access_token=<token>）
 http-token-unknown = 未知的令牌：本服务器没有这个令牌；请核对是否完整复制，或向运行该服务器的人员索取
 http-authorization-twice = 请求头 Authorization 出现了不止一次：请只发送一个令牌，且只发送一次（Authorization: Bearer <token>）
+http-host-header = HTTP/1.1 请求必须恰好带一个 Host 请求头（RFC 9112），写明所请求的服务器；此请求带了 { $count } 个
 http-role-forbidden = 角色 { $role } 不能使用此路由（允许的角色：{ $allowed }）
 http-role-command-forbidden = 角色 { $role } 不能发送 { $command }（可发送：{ $allowed }）；本次请求中的命令均未处理
 

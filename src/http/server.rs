@@ -202,7 +202,7 @@ pub async fn serve(
                 (service, Held::Reserved(slot, refused))
             }
         };
-        let service = TowerToHyperService::new(service);
+        let service = TowerToHyperService::new(HostChecked(service));
         let mut pressed = pressed.clone();
         // Only a slot wanted after this one was accepted presses it.
         pressed.mark_unchanged();
@@ -376,6 +376,42 @@ pub(super) async fn close_a_reserved_connection(request: Request, next: Next) ->
     response
 }
 
+/// The router as a connection serves it: an HTTP/1.1 request with no `Host` header, or
+/// with more than one, is refused 400 before it is routed (RFC 9112 §3.2 says a server
+/// must; an integrator's probe found both served). Checked on the connection, not in
+/// the router, whose in-process callers (the tests) send requests with no `Host`.
+#[derive(Clone)]
+pub(crate) struct HostChecked(Router);
+
+impl tower_service::Service<Request<hyper::body::Incoming>> for HostChecked {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Result<Response, std::convert::Infallible>>,
+        <Router as tower_service::Service<Request<hyper::body::Incoming>>>::Future,
+    >;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        tower_service::Service::<Request<hyper::body::Incoming>>::poll_ready(&mut self.0, context)
+    }
+
+    fn call(&mut self, request: Request<hyper::body::Incoming>) -> Self::Future {
+        let hosts = request.headers().get_all(header::HOST).iter().count();
+        if request.version() == axum::http::Version::HTTP_11 && hosts != 1 {
+            let refused = AppError::say(
+                StatusCode::BAD_REQUEST,
+                "invalid_command",
+                "http-host-header",
+                vec![("count", crate::i18n::text(hosts))],
+            );
+            return futures_util::future::Either::Left(std::future::ready(Ok(
+                refused.into_response()
+            )));
+        }
+        futures_util::future::Either::Right(self.0.call(request))
+    }
+}
+
 /// How every connection is served: HTTP/1.1 kept alive, its request head bounded in
 /// time and bytes.
 fn connection_builder(limits: &ConnectionLimits) -> Arc<hyper::server::conn::http1::Builder> {
@@ -398,7 +434,7 @@ struct Closers {
 async fn serve_connection(
     socket: TcpStream,
     builder: &hyper::server::conn::http1::Builder,
-    service: TowerToHyperService<Router>,
+    service: TowerToHyperService<HostChecked>,
     limits: &ConnectionLimits,
     closers: Closers,
 ) {

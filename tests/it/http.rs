@@ -1392,3 +1392,46 @@ fn the_access_log_says_who_asked_what_and_never_the_token() {
     let said = std::fs::read_to_string(&quiet).unwrap();
     assert!(!said.contains("answered"), "{said}");
 }
+
+/// An HTTP/1.1 request carries exactly one `Host` (RFC 9112 §3.2: a server must answer
+/// 400 to one with none or more than one, and an integrator's probe found both
+/// served); HTTP/1.0 needs none. Checked on a real connection: the in-process router
+/// is not where it is done.
+#[test]
+fn a_request_without_one_host_header_is_refused() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[]);
+    let address = server.base.strip_prefix("http://").unwrap().to_owned();
+    let answer = |head: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut answer = String::new();
+        // The server closes after the answer, or the read times out on a kept-alive
+        // connection: what arrived is enough either way.
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    };
+    for head in [
+        "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+    ] {
+        let answered = answer(head);
+        assert!(answered.starts_with("HTTP/1.1 400"), "{head:?}: {answered}");
+        assert!(
+            answered.contains(r#""code":"invalid_command""#)
+                && answered.contains("exactly one Host header"),
+            "{head:?}: {answered}"
+        );
+    }
+    for head in [
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        "GET /healthz HTTP/1.0\r\n\r\n",
+    ] {
+        let answered = answer(head);
+        assert!(answered.contains(" 200 OK\r\n"), "{head:?}: {answered}");
+    }
+}
