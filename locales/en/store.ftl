@@ -154,7 +154,10 @@ store-found-checkpoint-rewritten = the checkpoint signed at this size commits to
 store-found-checkpoint-root-rewritten = the signed checkpoint at size { $size } commits to { $root ->
         [heads] heads root
        *[root] root
-    } { $signed }, but the log gives { $found }: the log was rewritten after it was signed (at one or more of positions 1 to { $size }: a checkpoint commits to all its events with one root, so it does not tell which; a smaller checkpoint you kept that still matches narrows it)
+    } { $signed }, but the log gives { $found }: the log was rewritten after it was signed (at one or more of positions { $from } to { $size }: { $narrowed ->
+        [no] a checkpoint commits to all its events with one root, so it does not tell which; a smaller checkpoint you kept that still matches narrows it
+       *[yes] the checkpoint you kept at size { $matched } still matches the log
+    })
 store-found-empty-checkpoint-roots = the signed checkpoint of the empty log has the wrong roots
 store-found-checkpoint-beyond-log = a signed checkpoint covers { $size } events but the log holds only { $events }: events were removed
 store-found-audit-checkpoint-undecodable = the audit checkpoint at size { $size } does not decode: { $detail }

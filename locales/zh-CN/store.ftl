@@ -157,7 +157,10 @@ store-found-checkpoint-rewritten = 在这一树大小签名的检查点所承诺
 store-found-checkpoint-root-rewritten = 树大小为 { $size } 时签名的检查点承诺的{ $root ->
         [heads] 事件流头部根哈希
        *[root] 根哈希
-    }为 { $signed }，而日志给出的是 { $found }：日志在签名之后被改写过（改写发生在位置 1 至 { $size } 中的一处或多处：检查点以一个根哈希承诺其全部事件，无法指出是哪一处；您保存的仍相符的较小检查点可以缩小范围）
+    }为 { $signed }，而日志给出的是 { $found }：日志在签名之后被改写过（改写发生在位置 { $from } 至 { $size } 中的一处或多处：{ $narrowed ->
+        [no] 检查点以一个根哈希承诺其全部事件，无法指出是哪一处；您保存的仍相符的较小检查点可以缩小范围
+       *[yes] 您保存的树大小为 { $matched } 的检查点仍与日志相符
+    }）
 store-found-empty-checkpoint-roots = 空日志的已签名检查点所承诺的根哈希有误
 store-found-checkpoint-beyond-log = 一个已签名的检查点涵盖 { $size } 个事件，而日志中只有 { $events } 个：有事件被删除
 store-found-audit-checkpoint-undecodable = 树大小为 { $size } 时保存的审计检查点无法解码：{ $detail }

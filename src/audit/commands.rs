@@ -1414,7 +1414,14 @@ fn failure_place(failure: &bundle::Failure, language: Language) -> String {
 }
 
 /// A signed checkpoint the log no longer matches.
-fn rewritten(checkpoint: &Checkpoint, what: &str, found: crate::store::Sha256) -> LedgerError {
+/// `matched`: the size of the largest checkpoint kept outside the ledger below this one
+/// that the log still matches (0: none), after whose events the rewrite is.
+fn rewritten(
+    checkpoint: &Checkpoint,
+    what: &str,
+    found: crate::store::Sha256,
+    matched: u64,
+) -> LedgerError {
     let heads = what != "root";
     let signed = if heads {
         checkpoint.heads_root
@@ -1424,7 +1431,12 @@ fn rewritten(checkpoint: &Checkpoint, what: &str, found: crate::store::Sha256) -
     let size = checkpoint.tree_size;
     crate::store::StoreError::Corrupt {
         position: size,
-        message: crate::store::findings::checkpoint_root_rewritten(size, heads, signed, found),
+        message: crate::store::findings::checkpoint_root_rewritten(
+            (size, matched),
+            heads,
+            signed,
+            found,
+        ),
     }
     .into()
 }
@@ -1529,7 +1541,7 @@ pub fn verify(
         return successor_signed_nothing(key, (json, language), out);
     }
     let earlier_keys = earlier_key_reports(chain.as_ref(), &chained);
-    if let Err(error) = check_all_against_log(&store, &chained, report.events) {
+    if let Err(error) = check_all_against_log(&store, (&chained, stored_count), report.events) {
         // With kept checkpoints, the finding may be theirs alone: then only a verify
         // that checks them again may remove its mark.
         return match kept_alone_mismatch(&store, &chained, stored_count, report.events) {
@@ -1597,13 +1609,15 @@ fn kept_alone_mismatch(
     stored: usize,
     events: u64,
 ) -> bool {
-    stored < chained.len() && check_all_against_log(store, &chained[..stored], events).is_ok()
+    stored < chained.len()
+        && check_all_against_log(store, (&chained[..stored], stored), events).is_ok()
 }
 
-/// Every checkpoint checked, stored and kept, against the log of `events` events.
+/// Every checkpoint checked, stored and kept, against the log of `events` events
+/// (`chained`: the first `stored` the ledger's own, the rest kept outside it).
 fn check_all_against_log(
     store: &(impl ReadStore + ?Sized),
-    chained: &[crate::audit::checkpoint::ChainedCheckpoint],
+    (chained, stored): (&[crate::audit::checkpoint::ChainedCheckpoint], usize),
     events: u64,
 ) -> Result<(), LedgerError> {
     let mut pending: Vec<Checkpoint> = chained
@@ -1612,8 +1626,13 @@ fn check_all_against_log(
         .collect();
     // Newest first, as the walk takes them from the end.
     pending.sort_by_key(|checkpoint| std::cmp::Reverse(checkpoint.tree_size));
+    let kept: Vec<Checkpoint> = chained
+        .iter()
+        .skip(stored)
+        .map(|(checkpoint, _)| checkpoint.clone())
+        .collect();
     check_empty_log_checkpoints(&mut pending)
-        .and_then(|()| check_checkpoints_against_log(store, &mut pending, events))
+        .and_then(|()| check_checkpoints_against_log(store, (&mut pending, &kept), events))
 }
 
 /// After `verify` passed: everything `flexledger verify` checks, and the checkpoints,
@@ -2080,13 +2099,20 @@ fn check_empty_log_checkpoints(pending: &mut Vec<Checkpoint>) -> Result<(), Ledg
 /// Checks every checkpoint in `pending` (newest first) against the log in one walk:
 /// each checkpoint's heads root when the walk reaches its size (the heads change as it
 /// goes), then every log root from one levelled tree at the end. A checkpoint beyond
-/// the log's `events` means events were removed.
+/// the log's `events` means events were removed. The smallest checkpoint that differs
+/// is named, with the largest of `kept` (checkpoints an auditor kept outside the
+/// ledger) below it that still matches: the rewrite is after that one's events (an
+/// auditor's probe kept checkpoints of 23 and 33 events, and was told positions 1 to
+/// 33). A checkpoint the ledger stored is no such evidence: a log rewritten and signed
+/// again matches its own.
 fn check_checkpoints_against_log(
     store: &(impl ReadStore + ?Sized),
-    pending: &mut Vec<Checkpoint>,
+    (pending, kept): (&mut Vec<Checkpoint>, &[Checkpoint]),
     events: u64,
 ) -> Result<(), LedgerError> {
     let mut heads_checked: Vec<Checkpoint> = Vec::new();
+    // The first (smallest) checkpoint whose heads differ, and the heads root found.
+    let mut heads_differ: Option<(Checkpoint, crate::store::Sha256)> = None;
     let progress = walk_progress("verify 2/2", events);
     let walked = proofs::walk_log(
         store,
@@ -2103,9 +2129,10 @@ fn check_checkpoints_against_log(
                 if heads_root != checkpoint.heads_root
                     || u64::try_from(head_leaves.len()).ok() != Some(checkpoint.heads_size)
                 {
-                    return Err(rewritten(&checkpoint, "heads root", heads_root));
+                    heads_differ.get_or_insert((checkpoint, heads_root));
+                } else {
+                    heads_checked.push(checkpoint);
                 }
-                heads_checked.push(checkpoint);
             }
             Ok(())
         },
@@ -2113,13 +2140,31 @@ fn check_checkpoints_against_log(
     );
     progress.finish_and_clear();
     let log = MerkleTree::new(walked?.leaves);
-    for checkpoint in &heads_checked {
-        let root = usize::try_from(checkpoint.tree_size)
+    let root_of = |checkpoint: &Checkpoint| {
+        usize::try_from(checkpoint.tree_size)
             .ok()
-            .and_then(|size| log.root(size));
-        if root != Some(checkpoint.root) {
-            return Err(rewritten(checkpoint, "root", root.unwrap_or_default()));
-        }
+            .and_then(|size| log.root(size))
+    };
+    let root_differs = heads_checked
+        .iter()
+        .find(|checkpoint| root_of(checkpoint) != Some(checkpoint.root))
+        .map(|checkpoint| (checkpoint.clone(), root_of(checkpoint).unwrap_or_default()));
+    let differs = match (heads_differ, root_differs) {
+        (Some(heads), Some(root)) if root.0.tree_size < heads.0.tree_size => Some((root, "root")),
+        (Some(heads), _) => Some((heads, "heads root")),
+        (None, Some(root)) => Some((root, "root")),
+        (None, None) => None,
+    };
+    if let Some(((checkpoint, found), what)) = differs {
+        let matched = heads_checked
+            .iter()
+            .filter(|below| below.tree_size < checkpoint.tree_size)
+            .filter(|below| root_of(below) == Some(below.root))
+            .filter(|below| kept.contains(below))
+            .map(|below| below.tree_size)
+            .max()
+            .unwrap_or(0);
+        return Err(rewritten(&checkpoint, what, found, matched));
     }
     if let Some(checkpoint) = pending.last() {
         return Err(crate::store::StoreError::Corrupt {

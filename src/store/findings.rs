@@ -414,15 +414,19 @@ pub fn checkpoint_rewritten() -> DamageDetail {
 }
 
 /// The signed checkpoint at `size` commits to another root (`heads`: its heads
-/// root) than the log gives.
+/// root) than the log gives; `matched` is the size of the largest checkpoint an
+/// auditor kept below it that the log still matches (0: none).
 pub fn checkpoint_root_rewritten(
-    size: u64,
+    (size, matched): (u64, u64),
     heads: bool,
     signed: impl ToString,
     found_root: impl ToString,
 ) -> DamageDetail {
     let args = vec![
         ("size", text(size)),
+        ("matched", text(matched)),
+        ("narrowed", text(if matched > 0 { "yes" } else { "no" })),
+        ("from", text(matched + 1)),
         ("root", text(if heads { "heads" } else { "root" })),
         ("signed", text(signed)),
         ("found", text(found_root)),

@@ -3426,3 +3426,65 @@ fn the_rules_applied_include_the_rules_of_every_event_cited() {
     let (_, rules) = rules_of("2025-08");
     assert!(has(&rules, "R13") && has(&rules, "R15"), "{rules:?}");
 }
+
+/// A rewrite found by a kept checkpoint is placed after the largest smaller checkpoint
+/// kept beside it that the log still matches: an auditor's probe kept checkpoints of
+/// 23 and 33 events, rewrote positions from 24 on, and was told "positions 1 to 33".
+/// The ledger's own checkpoints narrow nothing: a log signed again matches them.
+#[test]
+fn a_rewrite_is_placed_after_the_largest_kept_checkpoint_it_still_matches() {
+    let root = tempfile::tempdir().unwrap();
+    let (original, rewritten) = (root.path().join("original"), root.path().join("rewritten"));
+    let demo = std::fs::read_to_string(repo_path("examples/demo.jsonl")).unwrap();
+    let lines: Vec<&str> = demo.lines().collect();
+    let first: String = lines[..20].iter().map(|line| format!("{line}\n")).collect();
+    let rest: String = lines[20..].iter().map(|line| format!("{line}\n")).collect();
+    let submit = |dir: &Path, text: &str| {
+        let output = crate::support::flexledger(dir, &["submit", "-"], Some(text.as_bytes()));
+        assert!(
+            output.status.code().is_some_and(|code| code <= 1),
+            "{output:?}"
+        );
+    };
+    submit(&original, &first);
+    let backup = root.path().join("early.backup");
+    let output = crate::support::flexledger(
+        &original,
+        &["backup", "--out", backup.to_str().unwrap()],
+        None,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let early = json(&audit(&original, &["--json", "checkpoint"]));
+    let early_size = early["checkpoint"]["tree_size"].as_u64().unwrap();
+    submit(&original, &rest);
+    let late = json(&audit(&original, &["--json", "checkpoint"]));
+    let late_size = late["checkpoint"]["tree_size"].as_u64().unwrap();
+    assert!(early_size < late_size);
+    let kept = root.path().join("kept.jsonl");
+    let listed = audit(&original, &["--json", "checkpoint", "--list"]);
+    std::fs::write(&kept, &listed.stdout).unwrap();
+
+    // The same early history restored, and the rest recorded again: other events.
+    let key = original.join(flexledger::audit::keys::SIGNING_KEY_FILE);
+    let output = crate::support::flexledger(
+        &rewritten,
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--signing-key",
+            key.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(output.status.success(), "{output:?}");
+    submit(&rewritten, &rest);
+    assert!(audit(&rewritten, &["checkpoint"]).status.success());
+    let found = audit(&rewritten, &["verify", "--kept", kept.to_str().unwrap()]);
+    assert_eq!(found.status.code(), Some(1), "{found:?}");
+    let said = text(&found);
+    let narrowed = format!(
+        "at one or more of positions {} to {late_size}: the checkpoint you kept at size {early_size} still matches the log",
+        early_size + 1
+    );
+    assert!(said.contains(&narrowed), "{said}");
+}

@@ -136,8 +136,8 @@ fn proof_findings() -> Vec<(DamageDetail, String)> {
     let (hash, other) = (Sha256::of(b"event"), Sha256::of(b"other"));
     vec![
         (checkpoint_rewritten(), "the checkpoint signed at this size commits to other roots than the log gives: the log was rewritten after it was signed".to_owned()),
-        (checkpoint_root_rewritten(4, false, hash, other), format!("the signed checkpoint at size 4 commits to root {hash}, but the log gives {other}: the log was rewritten after it was signed")),
-        (checkpoint_root_rewritten(4, true, hash, other), format!("the signed checkpoint at size 4 commits to heads root {hash}, but the log gives {other}: the log was rewritten after it was signed")),
+        (checkpoint_root_rewritten((4, 0), false, hash, other), format!("the signed checkpoint at size 4 commits to root {hash}, but the log gives {other}: the log was rewritten after it was signed (at one or more of positions 1 to 4: a checkpoint commits to all its events with one root, so it does not tell which; a smaller checkpoint you kept that still matches narrows it)")),
+        (checkpoint_root_rewritten((4, 2), true, hash, other), format!("the signed checkpoint at size 4 commits to heads root {hash}, but the log gives {other}: the log was rewritten after it was signed (at one or more of positions 3 to 4: the checkpoint you kept at size 2 still matches the log)")),
         (empty_checkpoint_roots(), "the signed checkpoint of the empty log has the wrong roots".to_owned()),
         (checkpoint_beyond_log(9, 7), "a signed checkpoint covers 9 events but the log holds only 7: events were removed".to_owned()),
         (audit_checkpoint_undecodable(3, "EOF"), "the audit checkpoint at size 3 does not decode: EOF".to_owned()),
