@@ -10,6 +10,7 @@ http-writer-stopped = the ledger takes no commands now: its writer has stopped (
 http-writer-failed-because = the ledger takes no commands now: an append failed, and the server is stopping: { $cause }. Once the server runs again, send the command again with the same command_id
 http-writer-failed = an append failed; the ledger takes no more commands until the server is restarted
 http-read-met-damage = a read met damage in the store: this server answers only what the damage does not touch; run `flexledger verify` on the store, and restart this server once it finds the store intact
+http-behind-witness = the database is behind the head witness of the writer in this server's data directory (D86): events the writer acknowledged are not in it (restored from an older copy, or a standby promoted while behind), so this server answers nothing from it. Run `flexledger verify` with the writer's --data-dir, which names them, and restart this server on the database that holds them
 http-store-found-damaged = the store was found damaged: the ledger takes no more commands and the server stops; it starts again on this store only once `flexledger verify` finds it intact; a command sent again then with its command_id answers as a duplicate if it was recorded
 http-bring-up-to-date-failed = the ledger could not record a month close's consequences for this member; see the server's log
 http-read-only = this server only reads (serve --read-only); send commands to the ledger's writer

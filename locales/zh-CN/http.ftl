@@ -9,6 +9,7 @@ http-writer-stopped = 账本的写入进程已停止，暂不接受命令：服�
 http-writer-failed-because = 账本暂不接受命令：一次追加失败，服务器正在停止：{ $cause }。服务器重新运行后，请带同一 command_id 重新发送命令
 http-writer-failed = 一次追加写入失败；服务器重启前，账本不再接受命令
 http-read-met-damage = 读取时发现存储已损坏：本服务器只答复未受损坏影响的内容；请对该存储运行 `flexledger verify`，待其确认存储完好后重启本服务器
+http-behind-witness = 数据库落后于本服务数据目录中写入进程的头部见证（D86）：写入进程已确认的事件不在其中（从较旧的副本恢复，或在落后时提升的备库），因此本服务不再据此作答。请使用写入进程的 --data-dir 运行 `flexledger verify` 查明这些事件，并在包含它们的数据库上重启本服务
 http-store-found-damaged = 发现存储已损坏：账本不再接受命令，服务器正在停止；只有 `flexledger verify` 校验该存储完好之后，服务器才能在其上重新启动；届时请带同一 command_id 重新发送命令，已记录的命令会作为重复命令应答
 http-bring-up-to-date-failed = 账本未能为此参保人员记录月结的后果；见服务器日志
 http-read-only = 此服务器只读（serve --read-only）；请将命令发送给账本的写入服务器

@@ -14,6 +14,7 @@ mod request_id;
 mod schemas;
 mod server;
 mod start;
+mod witness;
 
 pub use crate::feed::{feed_broadcast_items_max, FEED_BROADCAST_EVENTS_MAX};
 pub use backup::BACKUPS_IN_FLIGHT_MAX;
@@ -167,6 +168,8 @@ pub struct AppState {
     pub cors_origins: Arc<[axum::http::HeaderValue]>,
     /// `/healthz`'s check that a PostgreSQL store answers.
     pub store_health: Arc<StoreHealth>,
+    /// A read-only server's check of the writer's head witness while it runs (D86).
+    pub witness_watch: Arc<witness::WitnessWatch>,
 }
 
 /// Longest `/healthz` waits for a PostgreSQL store to answer before it says the store
@@ -553,6 +556,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_found_damage,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            witness::refuse_behind_witness,
         ))
         .layer(axum::middleware::from_fn(refuse_oversized_head))
         .layer(axum::middleware::from_fn(server::answer_health_alone))

@@ -104,5 +104,6 @@ fn app_state(
         writer_counters: Arc::new(crate::writer::WriterCounters::default()),
         cors_origins: cors_origins.into(),
         store_health: Arc::new(super::StoreHealth::default()),
+        witness_watch: Arc::new(super::witness::WitnessWatch::default()),
     }
 }

@@ -1790,3 +1790,70 @@ fn a_writer_makes_its_data_directory_and_keeps_its_witness_there() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("holds no head witness"), "{stderr}");
 }
+
+/// A read-only server given the writer's data directory checks the head witness while
+/// it runs, not only when it starts (D86): the database restored from an older copy
+/// underneath it is refused 503 `store_damaged`, `/healthz` too, where an operator's
+/// probe was shown an acknowledged payment unpaid and `/healthz` stayed ok.
+#[test]
+fn a_read_only_server_refuses_a_database_rolled_back_underneath_it() {
+    let Some(cluster) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = demo_on_postgres(cluster, dir.path());
+    let database = url.split(":///").nth(1).unwrap().split('?').next().unwrap();
+    let older = format!("{database}_before");
+    let mut admin =
+        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE \"{older}\" TEMPLATE \"{database}\""
+        ))
+        .unwrap();
+    let later = dir.path().join("later.jsonl");
+    let line = "{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000f1\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n";
+    std::fs::write(&later, line).unwrap();
+    let output = flexledger_on(&url, &data, &["submit", later.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let reader = serve(&data, &url, Some("http://writer.example"));
+    let operator = Some(token("operator"));
+    let path = format!("/v1/members/{MEMBER}");
+    assert_eq!(call(&reader, "GET", &path, operator, None, &[]).0, 200);
+    // The database swapped for the older copy under the same name.
+    // One statement at a time: CREATE DATABASE runs outside a transaction block.
+    for statement in [
+        format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false"),
+        format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        ),
+        format!("ALTER DATABASE \"{database}\" RENAME TO \"{database}_lost\""),
+        format!("CREATE DATABASE \"{database}\" TEMPLATE \"{older}\""),
+    ] {
+        admin.batch_execute(&statement).unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let refused = loop {
+        let (status, body) = call(&reader, "GET", &path, operator, None, &[]);
+        if status == 503 && body["error"]["code"] == "store_damaged" {
+            break body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {status}: {body}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("behind the head witness"),
+        "{refused}"
+    );
+    let (status, body) = call(&reader, "GET", "/healthz", None, None, &[]);
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (503, "store_damaged".into()),
+        "{body}"
+    );
+}
