@@ -1242,6 +1242,13 @@ fn keep_head_witness(store: &mut AnyStore, place: &Place) -> anyhow::Result<()> 
     let AnyStore::Postgres(store) = store else {
         return Ok(());
     };
+    // A file there, or a link to nowhere, is said as such (create_dir_all's own words
+    // were "File exists").
+    let there = std::fs::symlink_metadata(&place.data_dir).is_ok();
+    if there && !place.data_dir.is_dir() {
+        let args = vec![("dir", place.data_dir.display().to_string())];
+        return Err(crate::i18n::Sentence::new("cli-data-dir-not-a-directory", args).into());
+    }
     std::fs::create_dir_all(&place.data_dir).say_context("cli-cannot-make-data-dir", || {
         vec![("dir", place.data_dir.display().to_string())]
     })?;

@@ -1775,6 +1775,13 @@ fn a_writer_makes_its_data_directory_and_keeps_its_witness_there() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let witness = not_there.join(flexledger::store::postgres::PG_HEAD_WITNESS_FILE);
     assert!(witness.exists(), "no witness kept: {stderr}");
+    // A file where the directory should be is said to be one ("File exists" before).
+    let a_file = dir.path().join("a-file");
+    std::fs::write(&a_file, "x").unwrap();
+    let output = flexledger_on(&url, &a_file, &["submit", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is not a directory"), "{stderr}");
 
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
