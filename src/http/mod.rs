@@ -569,6 +569,7 @@ pub fn app(state: AppState) -> Router {
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn(server::refuse_without_one_host))
         .layer(axum::middleware::from_fn(language::choose))
         .layer(axum::middleware::from_fn(request_id::tag))
         .layer(axum::middleware::from_fn(
@@ -632,6 +633,10 @@ fn found_damaged(state: &AppState) -> Option<AppError> {
 /// PostgreSQL store cannot be reached: a probe's read-only server answered ok while
 /// every read was 503 and a load balancer kept sending it traffic.
 async fn healthz(State(state): State<AppState>) -> Response {
+    // On either address (`--health-listen`'s has no route but this one).
+    if let Some(behind) = witness::behind(&state) {
+        return behind.into_response();
+    }
     if state.writer_counters.failed.load(Ordering::SeqCst) {
         let damaged = found_damaged(&state).is_some();
         let id = if damaged {

@@ -202,7 +202,7 @@ pub async fn serve(
                 (service, Held::Reserved(slot, refused))
             }
         };
-        let service = TowerToHyperService::new(HostChecked(service));
+        let service = TowerToHyperService::new(OverTheWire(service));
         let mut pressed = pressed.clone();
         // Only a slot wanted after this one was accepted presses it.
         pressed.mark_unchanged();
@@ -376,40 +376,48 @@ pub(super) async fn close_a_reserved_connection(request: Request, next: Next) ->
     response
 }
 
-/// The router as a connection serves it: an HTTP/1.1 request with no `Host` header, or
-/// with more than one, is refused 400 before it is routed (RFC 9112 §3.2 says a server
-/// must; an integrator's probe found both served). Checked on the connection, not in
-/// the router, whose in-process callers (the tests) send requests with no `Host`.
+/// The router as a connection serves it: each request marked as come over the wire
+/// ([`FromTheWire`]), so that [`refuse_without_one_host`] checks its `Host`, which the
+/// router's in-process callers (the tests) do not send.
 #[derive(Clone)]
-pub(crate) struct HostChecked(Router);
+pub(crate) struct OverTheWire(Router);
 
-impl tower_service::Service<Request<hyper::body::Incoming>> for HostChecked {
+/// The mark of a request read from a connection.
+#[derive(Clone, Copy)]
+pub(crate) struct FromTheWire;
+
+impl tower_service::Service<Request<hyper::body::Incoming>> for OverTheWire {
     type Response = Response;
     type Error = std::convert::Infallible;
-    type Future = futures_util::future::Either<
-        std::future::Ready<Result<Response, std::convert::Infallible>>,
-        <Router as tower_service::Service<Request<hyper::body::Incoming>>>::Future,
-    >;
+    type Future = <Router as tower_service::Service<Request<hyper::body::Incoming>>>::Future;
 
     fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         tower_service::Service::<Request<hyper::body::Incoming>>::poll_ready(&mut self.0, context)
     }
 
-    fn call(&mut self, request: Request<hyper::body::Incoming>) -> Self::Future {
-        let hosts = request.headers().get_all(header::HOST).iter().count();
-        if request.version() == axum::http::Version::HTTP_11 && hosts != 1 {
-            let refused = AppError::say(
-                StatusCode::BAD_REQUEST,
-                "invalid_command",
-                "http-host-header",
-                vec![("count", crate::i18n::text(hosts))],
-            );
-            return futures_util::future::Either::Left(std::future::ready(Ok(
-                refused.into_response()
-            )));
-        }
-        futures_util::future::Either::Right(self.0.call(request))
+    fn call(&mut self, mut request: Request<hyper::body::Incoming>) -> Self::Future {
+        request.extensions_mut().insert(FromTheWire);
+        self.0.call(request)
     }
+}
+
+/// 400 for a request read from a connection with more than one `Host` header, or an
+/// HTTP/1.1 one with none (RFC 9112 §3.2: a server must; an integrator's probe found
+/// both served; HTTP/1.0 needs none). A middleware inside the request id, the language
+/// and the reserved connection's close, so the refusal has all three.
+pub(super) async fn refuse_without_one_host(request: Request, next: Next) -> Response {
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    let wanting = hosts > 1 || (hosts == 0 && request.version() == axum::http::Version::HTTP_11);
+    if wanting && request.extensions().get::<FromTheWire>().is_some() {
+        return AppError::say(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            "http-host-header",
+            vec![("count", crate::i18n::text(hosts))],
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// How every connection is served: HTTP/1.1 kept alive, its request head bounded in
@@ -434,7 +442,7 @@ struct Closers {
 async fn serve_connection(
     socket: TcpStream,
     builder: &hyper::server::conn::http1::Builder,
-    service: TowerToHyperService<HostChecked>,
+    service: TowerToHyperService<OverTheWire>,
     limits: &ConnectionLimits,
     closers: Closers,
 ) {

@@ -5,11 +5,13 @@
 //! promoted while behind, was then served as the ledger for as long as the server ran,
 //! `/healthz` ok (an operator's probe: a payment acknowledged at position 7 was shown
 //! unpaid at position 4). So the witness is checked again, at most once every
-//! [`WITNESS_RECHECK_MILLIS`], by the first request after that; once the database is
-//! found behind it, every request, `/healthz` too, is 503 `store_damaged` until an
-//! operator restarts the server on the database that holds the events. A standby is
-//! not checked (it may be behind its primary without having lost anything); once
-//! promoted it is.
+//! [`WITNESS_RECHECK_MILLIS`], started by the first request after that (`/healthz`
+//! too) on a blocking thread of its own, which no request waits for: a database that
+//! hangs does not hang a request, and a client that goes away does not stop the check.
+//! Once the database is found behind the witness, every request, `/healthz` on either
+//! address too, is 503 `store_damaged` until an operator restarts the server on the
+//! database that holds the events. A standby is not checked (it may be behind its
+//! primary without having lost anything); once promoted it is.
 
 use super::{AppError, AppState};
 use axum::extract::{Request, State};
@@ -60,37 +62,56 @@ impl WitnessWatch {
     }
 }
 
-/// The middleware: only on a read-only server on PostgreSQL (a writer checks its
-/// witness at every open and stops when its database is replaced underneath it).
-pub(super) async fn refuse_behind_witness(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Ends a check when dropped: its thread returned or panicked.
+struct CheckEnds(std::sync::Arc<WitnessWatch>);
+
+impl Drop for CheckEnds {
+    fn drop(&mut self) {
+        self.0.checking.store(false, Ordering::SeqCst);
+    }
+}
+
+/// The 503 of a server whose database was found behind the witness, once it was: a
+/// check due now is started first (only on a read-only server on PostgreSQL; a writer
+/// checks its witness at every open and stops when its database is replaced).
+pub(super) fn behind(state: &AppState) -> Option<AppError> {
     let watched =
         state.writer.is_none() && matches!(*state.store, crate::store::AnyReader::Postgres(_));
     if !watched {
-        return next.run(request).await;
+        return None;
     }
-    if state.witness_watch.found.get().is_none() && state.witness_watch.claim_a_check() {
+    let watch = &state.witness_watch;
+    if watch.found.get().is_none() && watch.claim_a_check() {
         let (store, dir) = (state.store.clone(), state.data_dir.clone());
-        let checked = tokio::task::spawn_blocking(move || witness_holds(&store, &dir)).await;
-        state.witness_watch.checking.store(false, Ordering::SeqCst);
-        if let Ok(Err(finding)) = checked {
-            tracing::error!(%finding, "the database is behind the writer's head witness: every request is refused until this server is restarted on a database that holds what the writer acknowledged");
-            let _ = state.witness_watch.found.set(finding);
-        }
+        let ends = CheckEnds(watch.clone());
+        tokio::task::spawn_blocking(move || {
+            if let Err(finding) = witness_holds(&store, &dir) {
+                tracing::error!(%finding, "the database is behind the writer's head witness: every request is refused until this server is restarted on a database that holds what the writer acknowledged");
+                let _ = ends.0.found.set(finding);
+            }
+            drop(ends);
+        });
     }
-    if state.witness_watch.found.get().is_some() {
-        return AppError::say(
+    watch.found.get().map(|_| {
+        AppError::say(
             StatusCode::SERVICE_UNAVAILABLE,
             "store_damaged",
             "http-behind-witness",
             vec![],
         )
-        .into_response();
+    })
+}
+
+/// The middleware of every route: [`behind`]'s 503, or the route's answer.
+pub(super) async fn refuse_behind_witness(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match behind(&state) {
+        Some(refused) => refused.into_response(),
+        None => next.run(request).await,
     }
-    next.run(request).await
 }
 
 /// `Err` with the finding when the database `store` reads is behind (or beside) the

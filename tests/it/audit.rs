@@ -3487,4 +3487,16 @@ fn a_rewrite_is_placed_after_the_largest_kept_checkpoint_it_still_matches() {
         early_size + 1
     );
     assert!(said.contains(&narrowed), "{said}");
+    // The rewritten ledger stores the early checkpoint too (its backup carried it), and
+    // its log matches it: with only the late one kept, nothing narrows the rewrite.
+    let late_only = root.path().join("late.jsonl");
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    std::fs::write(&late_only, format!("{}\n", listed.lines().last().unwrap())).unwrap();
+    let found = audit(
+        &rewritten,
+        &["verify", "--kept", late_only.to_str().unwrap()],
+    );
+    assert_eq!(found.status.code(), Some(1), "{found:?}");
+    let whole = format!("at one or more of positions 1 to {late_size}: a checkpoint commits");
+    assert!(text(&found).contains(&whole), "{}", text(&found));
 }

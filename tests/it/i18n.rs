@@ -351,6 +351,7 @@ const RENDERED_MESSAGES: &[(&str, &[&str])] = &[
             "src/http/parameters.rs",
             "src/ledger.rs",
             "src/http/server.rs",
+            "src/http/witness.rs",
         ],
     ),
     (

@@ -236,6 +236,30 @@ pub fn read_head_witness_at(
     }
 }
 
+/// How long a reader that met a spoiled slot of the witness waits before it looks again
+/// (`writer_moved_on`): a live writer's slot write takes microseconds.
+const WITNESS_SLOT_RELOOK_MILLIS: u64 = 50;
+
+/// Whether a writer appended past `position` after a reader saw the log end there and
+/// a slot of the witness unreadable: a reader that does not hold the writer's lock
+/// (`verify`, the reads, a read-only server) may have read the file in the middle of
+/// the writer's write of its next slot (a reviewer), which is no damage. Looked at
+/// again once, after `WITNESS_SLOT_RELOOK_MILLIS`: the head moved on, the witness now
+/// records a later position, or the slot reads whole.
+fn writer_moved_on(
+    reader: &(impl super::EventLog + ?Sized),
+    path: &std::path::Path,
+    position: u64,
+) -> bool {
+    std::thread::sleep(std::time::Duration::from_millis(WITNESS_SLOT_RELOOK_MILLIS));
+    let head_moved = reader.head().is_ok_and(|(head, _)| head > position);
+    let witness_moved = super::sled_store::read_witness_file(path)
+        .ok()
+        .flatten()
+        .is_some_and(|(witness, _)| witness.position > position);
+    head_moved || witness_moved || !super::sled_store::a_witness_slot_is_spoiled(path)
+}
+
 /// That the log of `reader` holds the event `witness` (read from `path`) records, if
 /// there is one: damage if it ends before it or holds another event there (D86). Read
 /// by the caller: `verify` reads it before its snapshot (the writer records a head only
@@ -261,7 +285,10 @@ pub fn check_witnessed(
     // commit, so no crash leaves the database ending exactly at the intact slot with
     // the other slot unreadable; a standby promoted one commit behind and a damaged
     // newer slot would (a reviewer, after an auditor's probe of the sled witness).
-    if head == witness.position && super::sled_store::a_witness_slot_is_spoiled(path) {
+    if head == witness.position
+        && super::sled_store::a_witness_slot_is_spoiled(path)
+        && !writer_moved_on(reader, path, witness.position)
+    {
         let finding = findings::pg_witness_slot_spoiled(head, path.display(), &aside);
         return Err(corrupt(0, finding));
     }
