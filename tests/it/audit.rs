@@ -3500,3 +3500,39 @@ fn a_rewrite_is_placed_after_the_largest_kept_checkpoint_it_still_matches() {
     let whole = format!("at one or more of positions 1 to {late_size}: a checkpoint commits");
     assert!(text(&found).contains(&whole), "{}", text(&found));
 }
+
+/// An empty file and a bundle cut in the middle of a line are said to be that, as
+/// `restore` says it of a backup: an auditor's probe read "or its first line was
+/// removed" of an empty file, and "not JSON: EOF while parsing" and the records the lost
+/// end held, each said missing, of a bundle copied while it was written.
+#[test]
+fn an_empty_or_cut_short_bundle_is_said_to_be_one() {
+    let dir = scenario_store("automatic_withdrawal");
+    let key = public_key(dir.path());
+    let member = &scenario_members("automatic_withdrawal")[0];
+    let report = verify_text("", &key);
+    assert!(!report.ok);
+    let messages: Vec<&str> = report.failures.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("the file is empty (0 bytes)"),
+        "{messages:?}"
+    );
+    let bundle = export_member(dir.path(), member);
+    // Cut inside a line: not right after a newline, nor inside a character.
+    let mut end = bundle.len() * 2 / 3;
+    while !bundle.is_char_boundary(end) || bundle[..end].ends_with('\n') {
+        end -= 1;
+    }
+    let cut = &bundle[..end];
+    let report = verify_text(cut, &key);
+    let messages: Vec<&str> = report.failures.iter().map(|f| f.message.as_str()).collect();
+    assert!(!report.ok);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with("the file ends in the middle of this line"),
+        "{messages:?}"
+    );
+    let last = u64::try_from(cut.lines().count()).unwrap();
+    assert_eq!(report.failures[0].line, Some(last));
+}

@@ -185,7 +185,22 @@ impl Failures {
         self.0[group as usize].clear();
     }
 
-    /// Only what a bundle without its header is still judged by: how its lines read
+    /// The failure of `line`, the last, if it is not JSON: the file was cut there.
+    /// Whether it was.
+    fn say_cut_in(&mut self, line: u64) -> bool {
+        let mut cut = false;
+        for failure in &mut self.0[Group::Parse as usize] {
+            if failure.line == Some(line) && failure.reason.says("audit-bundle-why-not-json") {
+                let reason = why("audit-bundle-why-cut-in-line", []);
+                failure.message = reason.in_language(crate::i18n::Language::En);
+                failure.reason = reason;
+                cut = true;
+            }
+        }
+        cut
+    }
+
+    /// Only what a bundle without its header, or cut short, is still judged by: how its lines read
     /// (the header missing or refused, lines that are not JSON, events whose hash is
     /// not their content's), not where its records stand, which its version decides.
     fn keep_without_header(&mut self) {
@@ -383,6 +398,8 @@ pub fn verify_bundle(
 fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
     let mut line_number = 0u64;
     let mut buffer = Vec::new();
+    // The last line read, if it ended without a newline (the ledger ends every line).
+    let mut unterminated = None;
     loop {
         buffer.clear();
         let read = std::io::Read::take(&mut *input, count(BUNDLE_LINE_BYTES_MAX) + 1)
@@ -391,6 +408,7 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
             break;
         }
         line_number += 1;
+        unterminated = (!buffer.ends_with(b"\n")).then_some(line_number);
         let refused = if line_number > BUNDLE_LINES_MAX {
             let max = BUNDLE_LINES_MAX.to_string();
             Some(why("audit-bundle-why-too-many-lines", [("max", max)]))
@@ -444,6 +462,32 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
         }
         read_line(text, line_number, scan);
     }
+    read_to_the_end(scan, line_number, unterminated);
+    Ok(())
+}
+
+/// What the input's end says, once every line was read (`lines` of them, the last
+/// `unterminated` if it had no newline): an empty file, a file cut mid-line, a
+/// command record left without its event, no header.
+fn read_to_the_end(scan: &mut Scan, lines: u64, unterminated: Option<u64>) {
+    if lines == 0 {
+        // Said as `restore` says it, not as a bundle whose first line was removed.
+        let empty = why("audit-bundle-why-empty", []);
+        scan.failures
+            .add((Group::Parse, "format"), None, None, None, empty);
+        scan.read_stopped = true;
+        return;
+    }
+    if let Some(line) = unterminated {
+        // A last line that is not JSON and has no newline was cut in the middle (a file
+        // copied while written): said so, as `restore` says it, not "EOF while parsing";
+        // what the lost end held (records, checkpoint) is not said missing line by line.
+        if scan.failures.say_cut_in(line) {
+            scan.failures.keep_without_header();
+            scan.read_stopped = true;
+            return;
+        }
+    }
     if let Some((line, command_id)) = scan.pending_command.take() {
         command_record_astray(&mut scan.failures, line, command_id);
     }
@@ -456,7 +500,6 @@ fn read_lines(input: &mut dyn BufRead, scan: &mut Scan) -> std::io::Result<()> {
             why("audit-bundle-why-no-header", []),
         );
     }
-    Ok(())
 }
 
 /// Whether `text` is a line of a bundle: a JSON object with a `record` field, or an
