@@ -122,7 +122,7 @@ fn open_reader_as(place: &Place, reading: Reading) -> anyhow::Result<AnyReader> 
             };
             let reader = crate::cli::open_postgres_reader(&place.store, reading)?;
             if let Some(witness) = &witness {
-                crate::cli::check_read_against_witness(witness, &reader)?;
+                witness.check(&reader)?;
             }
             say_unfinished_closes(&reader)?;
             Ok(reader)

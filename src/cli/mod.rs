@@ -2496,7 +2496,7 @@ fn events(
 ) -> anyhow::Result<ExitCode> {
     let witness = PgWitness::read(place)?;
     let store = open_log_reader(&place.store, Reading::Live)?;
-    check_read_against_witness(&witness, &store)?;
+    witness.check(&store)?;
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -2871,6 +2871,10 @@ impl PgWitness {
 
     /// Not on a standby, which may be behind its primary and so behind the witness
     /// without having lost anything (a reviewer): there it is said, not checked.
+    /// The reads given the writer's directory check it too, with the witness read
+    /// before `store` was opened, so the database holds whatever it records (a read of
+    /// a database rolled back behind it said an acknowledged enrollment had "never
+    /// enrolled", and advised enrolling it again: an operator's probe).
     pub(crate) fn check(
         &self,
         store: &crate::store::AnyReader,
@@ -2899,19 +2903,6 @@ impl PgWitness {
             crate::shell_support::say_on_stderr!("{}", said.in_language(language));
         }
     }
-}
-
-/// Checks a PostgreSQL store a command only reads against the head witness of the
-/// writer's data directory, if it holds one (D86), as `verify` does: `witness` is read
-/// before `reader` was opened, so the database holds whatever it records. A read of a
-/// database rolled back behind it answered from the smaller ledger (an operator's
-/// probe: a member whose enrollment was acknowledged was "never enrolled", and the
-/// advice was to enroll it again).
-pub(crate) fn check_read_against_witness(
-    witness: &PgWitness,
-    reader: &crate::store::AnyReader,
-) -> anyhow::Result<()> {
-    Ok(witness.check(reader)?)
 }
 
 /// Refuses, as damage, a PostgreSQL store behind the head witness of the data directory
@@ -3315,7 +3306,7 @@ fn open_for_answers(place: &Place, reads_rows: bool) -> anyhow::Result<crate::st
     };
     let witness = PgWitness::read(place)?;
     let reader = open_log_reader(location, Reading::Live)?;
-    check_read_against_witness(&witness, &reader)?;
+    witness.check(&reader)?;
     // `member --as-of` folds the log, as `GET /v1/members/{id}?as_of=` does.
     if reads_rows {
         refuse_rows_of_another_format(location, &reader)?;

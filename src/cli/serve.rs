@@ -312,7 +312,7 @@ fn start_reader(
         .say_context("cli-cannot-open-ledger", || {
             vec![("store", place.store.to_string())]
         })?;
-    super::check_read_against_witness(&witness, &reader)?;
+    witness.check(&reader)?;
     // A data directory is this server's alone while it runs, so rows another build
     // wrote there stay so: every read of them would be 503 until a restart (D89).
     if let crate::store::Location::Sled(_) = place.store {

@@ -835,21 +835,9 @@ fn a_database_restored_from_an_older_copy_is_refused_by_its_writer() {
     let (url, data) = demo_on_postgres(cluster, dir.path());
     let witness = data.join(flexledger::store::postgres::PG_HEAD_WITNESS_FILE);
     assert!(witness.exists(), "the writer keeps a head witness");
-    let database = url.split(":///").nth(1).unwrap().split('?').next().unwrap();
-    let older = format!("{database}_older");
-    let mut admin =
-        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!(
-            "CREATE DATABASE \"{older}\" TEMPLATE \"{database}\""
-        ))
-        .unwrap();
-    let enroll = |member: &str| {
-        let file = dir.path().join(format!("enroll-{member}.jsonl"));
-        let line = format!("{{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000{member}\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}}\n");
-        std::fs::write(&file, line).unwrap();
-        file
-    };
+    let (database, older, _) = older_copy(cluster, &url, "older");
+    let database = database.as_str();
+    let enroll = |member: &str| enroll_file(dir.path(), member);
     let acknowledged = enroll("d1");
     let output = flexledger_on(&url, &data, &["submit", acknowledged.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -1767,9 +1755,7 @@ fn a_writer_makes_its_data_directory_and_keeps_its_witness_there() {
     let (url, data) = demo_on_postgres(cluster, dir.path());
     let key = data.join(flexledger::audit::keys::SIGNING_KEY_FILE);
     let not_there = dir.path().join("not-made-yet");
-    let line = "{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000e1\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n";
-    let file = dir.path().join("enroll.jsonl");
-    std::fs::write(&file, line).unwrap();
+    let file = enroll_file(dir.path(), "e1");
     let output = Command::new(env!("CARGO_BIN_EXE_flexledger"))
         .env(LANGUAGE_PINNED.0, LANGUAGE_PINNED.1)
         .env("FLEXLEDGER_SIGNING_KEY", &key)
@@ -1815,18 +1801,8 @@ fn a_read_only_server_refuses_a_database_rolled_back_underneath_it() {
     let Some(cluster) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (url, data) = demo_on_postgres(cluster, dir.path());
-    let database = url.split(":///").nth(1).unwrap().split('?').next().unwrap();
-    let older = format!("{database}_before");
-    let mut admin =
-        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
-    admin
-        .batch_execute(&format!(
-            "CREATE DATABASE \"{older}\" TEMPLATE \"{database}\""
-        ))
-        .unwrap();
-    let later = dir.path().join("later.jsonl");
-    let line = "{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000f1\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}\n";
-    std::fs::write(&later, line).unwrap();
+    let (database, older, mut admin) = older_copy(cluster, &url, "before");
+    let later = enroll_file(dir.path(), "f1");
     let output = flexledger_on(&url, &data, &["submit", later.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 
@@ -1871,4 +1847,29 @@ fn a_read_only_server_refuses_a_database_rolled_back_underneath_it() {
         (503, "store_damaged".into()),
         "{body}"
     );
+}
+
+/// A copy of the database `url` names, made now as `{database}_{suffix}` (the "older
+/// copy" a rolled-back database is): the database's name, the copy's, and a client of
+/// the cluster's `postgres` database to swap them with.
+fn older_copy(cluster: &Cluster, url: &str, suffix: &str) -> (String, String, ::postgres::Client) {
+    let database = url.split(":///").nth(1).unwrap().split('?').next().unwrap();
+    let older = format!("{database}_{suffix}");
+    let mut admin =
+        ::postgres::Client::connect(&cluster.url("postgres"), ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE \"{older}\" TEMPLATE \"{database}\""
+        ))
+        .unwrap();
+    (database.to_owned(), older, admin)
+}
+
+/// A command file in `dir` enrolling the member whose id ends in `member` (two hex
+/// digits) in the demo region from 2025-10.
+fn enroll_file(dir: &Path, member: &str) -> std::path::PathBuf {
+    let file = dir.join(format!("enroll-{member}.jsonl"));
+    let line = format!("{{\"command\":\"enroll\",\"member_id\":\"6b7b4a0e-0000-4000-8000-0000000000{member}\",\"region\":\"demo\",\"month\":\"2025-10\",\"base_ratio\":\"0.60\",\"labor_relationship\":\"none\"}}\n");
+    std::fs::write(&file, line).unwrap();
+    file
 }
