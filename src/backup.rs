@@ -1014,6 +1014,12 @@ struct Checker<'a> {
     /// A `command` record read (its command, digest and line), waiting for its
     /// command's first event.
     pending_command: Option<(Uuid, Sha256, u64)>,
+    /// A `command` record followed by another command's record instead of its first
+    /// event (its command and line): judged at the next event. A position missing
+    /// there is the fault named (its event was removed); otherwise the record is
+    /// astray. A restore of a backup with one event removed named only the digest
+    /// before it, "moved or added", and no position.
+    unanswered: Option<(Uuid, u64)>,
     /// The command of the last event read.
     last_command: Option<Uuid>,
     /// The `command` records read, for the signed `commands` record (version 3).
@@ -1040,6 +1046,7 @@ impl<'a> Checker<'a> {
             check: None,
             version: 0,
             pending_command: None,
+            unanswered: None,
             last_command: None,
             records: CommandsDigest::default(),
             commands: None,
@@ -1097,9 +1104,14 @@ impl<'a> Checker<'a> {
             self.invalid(None, InvalidReason::MalformedRecord { detail })
         })?;
         self.as_written(text, &record)?;
-        if let Some((command_id, _, line)) = self.pending_command {
-            // A command's digest is followed by its first event, nothing else.
-            return Err(Checker::astray(line, command_id));
+        if let Some((command_id, _, line)) = self.pending_command.take() {
+            // A command's digest is followed by its first event, nothing else; one
+            // followed by another digest is judged at the next event (`unanswered`).
+            let first = self.unanswered.unwrap_or((command_id, line));
+            if !matches!(record, Record::Command { .. }) || self.unanswered.is_some() {
+                return Err(Checker::astray(first.1, first.0));
+            }
+            self.unanswered = Some(first);
         }
         match record {
             Record::Command {
@@ -1217,6 +1229,9 @@ impl Checker<'_> {
                 previous_position: position - 1,
             };
             return Err(self.invalid(Some(position), reason));
+        }
+        if let Some((command_id, line)) = self.unanswered.take() {
+            return Err(Checker::astray(line, command_id));
         }
         self.check_stream(&envelope)?;
         let body_digest = self.command_digest(&envelope)?;

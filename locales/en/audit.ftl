@@ -163,6 +163,11 @@ audit-bundle-why-no-header = no bundle header line ({"{"}"record":"bundle",…{"
 audit-bundle-why-not-json = not JSON: { $detail }
 audit-bundle-why-empty = the file is empty (0 bytes): it is no bundle; check the file's name, or export it again
 audit-bundle-why-cut-in-line = the file ends in the middle of this line: it was cut short (copy it again, whole)
+audit-bundle-why-positions-missing = { $one ->
+    [yes] position { $from } is
+   *[no] positions { $from } to { $to } are
+} not in the bundle: removed, or moved elsewhere in it
+audit-bundle-why-cut-short = the bundle ends at line { $line } without its signed checkpoint (every bundle's last line): it was cut short, or its end removed; copy it again, whole, or export it again
 audit-bundle-why-no-hash = the event carries no hash: it was altered and its hash stripped
 audit-bundle-why-hash-mismatch = the event was altered after it was recorded: hash { $claimed } does not match the content (SHA-256 { $hash })
 audit-bundle-why-altered = the event was altered after it was recorded: { $detail }

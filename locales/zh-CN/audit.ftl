@@ -75,6 +75,11 @@ audit-bundle-why-no-header = 没有审计包的包头行（第一行应为 {"{"}
 audit-bundle-why-not-json = 不是有效的 JSON：{ $detail }
 audit-bundle-why-empty = 文件为空（0 字节）：它不是审计包；请检查文件名，或重新导出
 audit-bundle-why-cut-in-line = 文件在这一行的中间结束：它被截断了（请重新完整复制）
+audit-bundle-why-positions-missing = { $one ->
+    [yes] 位置 { $from } 的事件
+   *[no] 位置 { $from } 至 { $to } 的事件
+}不在审计包中：已被删除，或被移到包中别处
+audit-bundle-why-cut-short = 审计包在第 { $line } 行结束，没有签名检查点（每个审计包的最后一行）：它被截断了，或末尾被删去；请重新完整复制，或重新导出
 audit-bundle-why-no-hash = 该事件没有哈希：事件被改动过，哈希也被删去
 audit-bundle-why-hash-mismatch = 该事件在记录后被改动过：哈希 { $claimed } 与内容不符（内容的 SHA-256 为 { $hash }）
 audit-bundle-why-altered = 该事件在记录后被改动过：{ $detail }

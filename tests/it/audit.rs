@@ -3536,3 +3536,70 @@ fn an_empty_or_cut_short_bundle_is_said_to_be_one() {
     let last = u64::try_from(cut.lines().count()).unwrap();
     assert_eq!(report.failures[0].line, Some(last));
 }
+
+/// A backup with one event removed (its command's digest left in place) names the
+/// missing position where it is missing, in `verify-bundle` and `restore` alike, and
+/// does not blame the digest before it; one cut between two lines, or with its last
+/// events removed, says so once or names them.
+#[test]
+fn a_backup_missing_events_names_the_positions() {
+    let dir = scenario_store("automatic_withdrawal");
+    let key = public_key(dir.path());
+    let bundle = export_all(dir.path());
+    let lines: Vec<&str> = bundle.lines().collect();
+    let events = event_lines(&lines);
+    // An event that starts its command: its digest is the line before.
+    let removed = *events[events.len() / 2..]
+        .iter()
+        .find(|&&index| lines[index - 1].contains("\"record\":\"command\""))
+        .unwrap();
+    let position = serde_json::from_str::<Value>(lines[removed]).unwrap()["position"]
+        .as_u64()
+        .unwrap();
+    let mut kept: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    kept.remove(removed);
+    let report = verify_text(&join(&kept), &key);
+    let messages: Vec<&str> = report.failures.iter().map(|f| f.message.as_str()).collect();
+    let missing = format!("position {position} is not in the bundle");
+    assert!(messages[0].starts_with(&missing), "{messages:?}");
+    assert_eq!(report.failures[0].position, Some(position + 1));
+    assert!(
+        !messages
+            .iter()
+            .any(|message| message.contains("body digest")),
+        "{messages:?}"
+    );
+    let file = dir.path().join("removed.bundle");
+    std::fs::write(&file, join(&kept)).unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let restored = target.path().join("restored");
+    let output = crate::support::flexledger(&restored, &["restore", file.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&output.stderr);
+    let expected = format!(
+        "position {} where position {position} was expected",
+        position + 1
+    );
+    assert!(said.contains(&expected), "{said}");
+
+    let last_event = *events.last().unwrap();
+    let cut = join(&kept[..last_event - 1]);
+    let report = verify_text(&cut, &key);
+    let messages: Vec<&str> = report.failures.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("without its signed checkpoint"),
+        "{messages:?}"
+    );
+
+    let mut tail: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    let size = events.len();
+    tail.remove(last_event);
+    let report = verify_text(&join(&tail), &key);
+    let messages: Vec<&str> = report.failures.iter().map(|f| f.message.as_str()).collect();
+    let missing = format!("position {size} is not in the bundle");
+    assert!(
+        messages.iter().any(|m| m.starts_with(&missing)),
+        "{messages:?}"
+    );
+}

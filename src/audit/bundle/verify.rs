@@ -311,6 +311,15 @@ struct Scan {
     /// first event, and the command of the last event read.
     pending_command: Option<(u64, Uuid)>,
     last_command: Option<Uuid>,
+    /// `command` records followed by another command's record instead of their first
+    /// event: judged at the next event. If positions are missing there, the events
+    /// they stood before were removed, and the gap is what is listed; otherwise each
+    /// is astray (moved or added). An auditor's probe removed one event and read only
+    /// that its command's digest "was moved or added", no position named.
+    unanswered: Vec<(u64, Uuid)>,
+    /// Whether an `--all` bundle's missing positions were named where they are
+    /// missing: the count of positions is then not said again.
+    gaps_named: bool,
     /// A backup's `command` records read, and its `commands` records (line, signed
     /// note): the note must sign exactly those records (version 3).
     records: CommandsDigest,
@@ -488,9 +497,20 @@ fn read_to_the_end(scan: &mut Scan, lines: u64, unterminated: Option<u64>) {
             return;
         }
     }
-    if let Some((line, command_id)) = scan.pending_command.take() {
-        command_record_astray(&mut scan.failures, line, command_id);
+    if scan.header.is_some() && scan.checkpoints.is_empty() && !scan.header_refused {
+        // The checkpoint is every bundle's last line: a file that ends without one
+        // (cut between two lines, or its end removed) is said to be cut short, as
+        // `restore` says it, and what its lost end held is not listed line by line
+        // (an auditor read "no checkpoint", "no commands record", "0 stream heads"
+        // and events missing, and had to infer the one cause).
+        let reason = why("audit-bundle-why-cut-short", [("line", lines.to_string())]);
+        scan.failures.keep_without_header();
+        scan.failures
+            .add((Group::Parse, "format"), Some(lines), None, None, reason);
+        scan.read_stopped = true;
+        return;
     }
+    records_astray(scan);
     if scan.header.is_none() && !scan.header_refused {
         scan.failures.add(
             (Group::Parse, "format"),
@@ -680,8 +700,9 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
             );
         }
     }
+    let gap = whole_log(scan) && name_missing_positions(scan, line, envelope);
     scan.previous = Some((envelope.position, envelope.hash));
-    scan_command(scan, envelope);
+    scan_command(scan, envelope, gap);
     let stream_id = scan_stream(scan, envelope);
     let leaf = event_leaf(&envelope.hash);
     if whole_log(scan) {
@@ -744,15 +765,69 @@ fn scan_stream(scan: &mut Scan, envelope: &Envelope) -> u32 {
     id
 }
 
+/// An `--all` bundle's event after positions that are not in it (neither read nor
+/// listed as edited): they are named, here. Whether any were.
+fn name_missing_positions(scan: &mut Scan, line: u64, envelope: &Envelope) -> bool {
+    let after = scan.previous.map_or(0, |(position, _)| position);
+    if envelope.position <= after + 1 {
+        return false;
+    }
+    let (from, to) = (after + 1, envelope.position - 1);
+    let edited = count(scan.edited_positions.range(from..=to).count());
+    if edited == to - from + 1 {
+        return false;
+    }
+    scan.gaps_named = true;
+    let reason = positions_missing(from, to);
+    let stream = Some(envelope.stream.as_str());
+    scan.failures.add(
+        (Group::Order, "completeness"),
+        Some(line),
+        Some(envelope.position),
+        stream,
+        reason,
+    );
+    true
+}
+
+/// Positions `from` to `to` are not in an `--all` bundle.
+fn positions_missing(from: u64, to: u64) -> Reason {
+    let one = if from == to { "yes" } else { "no" };
+    let args = [
+        ("from", from.to_string()),
+        ("to", to.to_string()),
+        ("one", one.to_owned()),
+    ];
+    why("audit-bundle-why-positions-missing", args)
+}
+
 /// The command `envelope` belongs to: a `command` record waiting for its command's
-/// first event is answered by this one, or is astray.
-fn scan_command(scan: &mut Scan, envelope: &Envelope) {
+/// first event is answered by this one, or is astray, unless positions are missing
+/// right before this event (`gap`): its command's events were the ones removed.
+fn scan_command(scan: &mut Scan, envelope: &Envelope, gap: bool) {
     let starts = scan.last_command != Some(envelope.command_id);
     scan.last_command = Some(envelope.command_id);
-    if let Some((line, command_id)) = scan.pending_command.take() {
-        if !starts || command_id != envelope.command_id {
+    let unanswered = std::mem::take(&mut scan.unanswered);
+    if !gap {
+        for (line, command_id) in unanswered {
             command_record_astray(&mut scan.failures, line, command_id);
         }
+    }
+    if let Some((line, command_id)) = scan.pending_command.take() {
+        let answered = starts && command_id == envelope.command_id;
+        if !answered && !gap {
+            command_record_astray(&mut scan.failures, line, command_id);
+        }
+    }
+}
+
+/// The `command` records waiting for an event, now that another kind of line came:
+/// each is astray.
+fn records_astray(scan: &mut Scan) {
+    let unanswered = std::mem::take(&mut scan.unanswered);
+    let pending = scan.pending_command.take();
+    for (line, command_id) in unanswered.into_iter().chain(pending) {
+        command_record_astray(&mut scan.failures, line, command_id);
     }
 }
 
@@ -775,9 +850,21 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
         check_as_written(&mut scan.failures, line, text, record);
         check_record_order(scan, line, record);
     }
-    if let Some((pending_line, command_id)) = scan.pending_command.take() {
+    let command = matches!(record, Ok(Record::Command { .. }));
+    match scan.pending_command.take() {
+        // A digest followed by another: judged at the next event (`unanswered`).
+        Some(pending) if command && scan.unanswered.len() < BUNDLE_FAILURES_MAX => {
+            scan.unanswered.push(pending)
+        }
         // A command's digest is followed by its first event, nothing else.
-        command_record_astray(&mut scan.failures, pending_line, command_id);
+        pending => {
+            scan.pending_command = pending;
+            if !command {
+                records_astray(scan);
+            } else if let Some((line, command_id)) = scan.pending_command.take() {
+                command_record_astray(&mut scan.failures, line, command_id);
+            }
+        }
     }
     match record {
         Ok(Record::Command {
@@ -1299,6 +1386,18 @@ fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
     if whole_log(scan) {
         // The edited lines are listed; the root cannot be rebuilt without them.
         if scan.edited_events > 0 && scan.events + scan.edited_events == checkpoint.tree_size {
+            return;
+        }
+        let last = scan.previous.map_or(0, |(position, _)| position);
+        if last < checkpoint.tree_size && !scan.edited_positions.contains(&checkpoint.tree_size) {
+            // The log's last events removed, its records kept: named, as a gap is.
+            let reason = positions_missing(last + 1, checkpoint.tree_size);
+            let completeness = (Group::Inclusion, "completeness");
+            scan.failures.add(completeness, None, None, None, reason);
+            scan.gaps_named = true;
+        }
+        // Missing positions named where they are missing are not counted again.
+        if scan.gaps_named && scan.events < checkpoint.tree_size {
             return;
         }
         if !scan.contiguous || scan.events != checkpoint.tree_size {
