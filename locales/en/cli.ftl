@@ -3,6 +3,7 @@
 
 cli-no-ledger = no ledger in { $data_dir }: submit commands first, or pass --data-dir (or set FLEXLEDGER_DATA_DIR)
 cli-member-has-no-events = member { $member } has no events: check the id, or enroll the member first
+cli-events-member-beyond-last = member { $member }'s last event is at position { $last }: none from position { $from } yet (nothing printed; ask again later, or from { $last } or earlier)
 cli-events-beyond-head = the log ends at position { $head }: no event from position { $from } yet (nothing printed; ask again later, or from { $head } or earlier)
 cli-migrate-sled = the sled store needs no migration: it upgrades its rows when it opens
 cli-not-a-region-name = { $text } is not a region name (1-64 ASCII letters, digits, '_', '.', '-'; a Chinese place name in pinyin or as its code, such as `beijing` or `110100`)
@@ -17,7 +18,7 @@ cli-copy-cannot-open-destination = cannot open the destination { $store }
 cli-copy-destination-in-use = cannot open the destination { $store }, whose writer lock is held: if --to names the database of --from under another spelling (another host name or address, port, or order of parameters), the holder is this copy's own source, so name another destination; otherwise stop the writer that holds it
 cli-copy-copying = copying { $from } to { $to }
 cli-cannot-open-ledger-served-backup = cannot open the ledger in { $store } (another flexledger process holds it: if it is `flexledger serve`, fetch the backup from it with --server URL and a token; if it is a `submit`, run the backup once it has finished)
-cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (is `flexledger serve` running on it? stop it first, or audit a copy made by `flexledger backup --server URL` and `flexledger restore`, not by `cp`)
+cli-cannot-open-ledger-served-audit = cannot open the ledger in { $store } (an audit reads a stopped ledger, or a copy of a served one; a `cp` of a directory a server writes may verify as damaged)
 # The operating system's words for an I/O failure (`cli::io_kind_sentence`).
 cli-io-not-found = { $os }
 cli-io-permission-denied = { $os }
@@ -71,6 +72,7 @@ cli-submit-line-message = line { $line }: { $message }
 cli-submit-progress = { $accepted } accepted, { $refused } refused
 cli-submit-refused = lines refused: { $refused } of { $lines } (their results on standard output say why); the first, on line { $line }: { $code }: { $message }
 cli-submit-stopping = stopping: the lines already read are being decided and answered (a month close finishes recording its consequences first), then submit stops. Ctrl-C again stops at once: the lines in flight then get no answer, and nothing decided is lost (submit the file again to answer them)
+cli-submit-new-ledger = no ledger was in { $dir }: a new, empty one was made there. If you meant an existing ledger, check --data-dir (or FLEXLEDGER_DATA_DIR) and the folder you run in
 cli-submit-interrupted = interrupted: { $lines } line(s) of { $file } were read and decided (their results are on standard output, and the accepted ones are durable); the rest was not read. Submit the file again to finish it: lines with a command_id answer as duplicates instead of appending twice
 cli-submit-stopped = stopped after answering { $lines } line(s) of { $file } (their results are on standard output, and the accepted ones are durable; the lines after them were not acknowledged); once what follows is dealt with, submit the file again (lines with a command_id answer as duplicates instead of appending twice)
 cli-submit-stopped-unanswered = stopped before any of the { $lines } line(s) read from { $file } was answered (some of them may be recorded all the same: a result is printed only once its command's events are durable); once what follows is dealt with, submit the file again (lines with a command_id answer as duplicates instead of appending twice)

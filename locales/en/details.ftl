@@ -15,7 +15,10 @@ detail-unknown-field-none = unknown field `{ $name }`, there are no fields
 detail-missing-field = missing field `{ $name }`
 detail-duplicate-field = duplicate field `{ $name }`
 detail-names-one = { $name }
-detail-names-two = { $first } or { $second }
+detail-names-two = { $first }{ $closed ->
+        [yes] {""}
+       *[no] {""}
+    } or { $second }
 detail-names-many = one of { $names }
 # What a name serde lists means, after it (none in English: serde's own words).
 detail-name-meaning = { $name ->

@@ -3,7 +3,7 @@
 # operating system's and a damage report's own words (`detail`) stay as they came.
 
 store-io = I/O failed on { $path }: { $detail }
-store-locked = the data directory { $path } is in use by another flexledger process (it holds the directory's lock): stop that process, or name another data directory (a running server's ledger is copied with `flexledger backup --server URL` and `flexledger restore`)
+store-locked = the data directory { $path } is in use by another flexledger process (it holds the directory's lock): stop that process, or name another data directory. If it is `flexledger serve`, ask the server for members, regions and events instead (`GET /v1/members/ID`, `/v1/regions/NAME/months/MONTH`, `/v1/members/ID/events`), or copy its ledger with `flexledger backup --server URL` and `flexledger restore`
 store-not-a-directory = { $path } is a file, not a data directory: pass --data-dir with a directory (a new one for a new ledger)
 store-permission-denied = permission denied on { $path }: { $detail }; the user running flexledger needs read and write access to the data directory and every file in it
 store-permission-denied-database = permission denied in the database { $path }: { $detail }; the store's user needs every privilege on the ledger's tables (`flexledger migrate` run as that user makes them its own)

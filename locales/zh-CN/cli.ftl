@@ -3,6 +3,7 @@
 
 cli-no-ledger = { $data_dir } 中没有账本：请先提交命令，或用 --data-dir 指定数据目录（或设置 FLEXLEDGER_DATA_DIR）
 cli-member-has-no-events = 参保人员 { $member } 没有任何事件：请核对编号，或先为其办理参保
+cli-events-member-beyond-last = 参保人员 { $member } 的最后一个事件在位置 { $last }：尚无自位置 { $from } 起的事件（未输出任何内容；请稍后再查询，或自位置 { $last } 或之前查询）
 cli-events-beyond-head = 日志目前止于位置 { $head }：尚无自位置 { $from } 起的事件（未输出任何内容；请稍后再查询，或自位置 { $head } 或之前查询）
 cli-migrate-sled = sled 存储无需迁移：它在打开时自行升级其数据行
 cli-not-a-region-name = { $text } 不是统筹地区名称（1 至 64 个英文字母、数字、'_'、'.'、'-'；中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）
@@ -16,7 +17,7 @@ cli-copy-cannot-open-destination = 无法打开目标存储 { $store }
 cli-copy-destination-in-use = 无法打开目标存储 { $store }，其写入锁已被占用：若 --to 以另一种写法（另一个主机名或地址、端口，或参数顺序）指向 --from 的数据库，占用者就是本次复制的源，请指定另一个目标；否则请先停止占用它的写入进程
 cli-copy-copying = 将 { $from } 复制到 { $to } 时出错
 cli-cannot-open-ledger-served-backup = 无法打开 { $store } 中的账本（另一个 flexledger 进程占用它：如果是 `flexledger serve`，请用 --server URL 和令牌从服务取得备份；如果是 `submit`，请在它结束后再备份）
-cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（是否有 `flexledger serve` 正在使用它？请先停止服务，或审计用 `flexledger backup --server URL` 与 `flexledger restore` 得到的副本，而不是用 `cp` 复制的）
+cli-cannot-open-ledger-served-audit = 无法打开 { $store } 中的账本（审计只读取已停止的账本，或运行中账本的副本；对服务器正在写入的目录用 `cp` 复制，可能被校验为已损坏）
 # The operating system's words for an I/O failure (`cli::io_kind_sentence`).
 cli-io-not-found = 文件或目录不存在（{ $os }）
 cli-io-permission-denied = 没有访问权限（{ $os }）
@@ -69,6 +70,7 @@ cli-submit-line-message = 第 { $line } 行：{ $message }
 cli-submit-progress = 已接受 { $accepted } 行，拒绝 { $refused } 行
 cli-submit-refused = { $lines } 行中有 { $refused } 行被拒绝（各行的结果在标准输出中说明原因）；第一处在第 { $line } 行：{ $code }：{ $message }
 cli-submit-stopping = 正在停止：已读入的各行正在办理并给出结果（月结会先记录完其后果），随后 submit 停止。再按一次 Ctrl-C 会立即停止：正在办理的各行将没有结果输出，已办理的不会丢失（再次提交该文件即可得到它们的结果）
+cli-submit-new-ledger = { $dir } 中原本没有账本：已在那里新建了一个空账本。若要使用已有的账本，请检查 --data-dir（或 FLEXLEDGER_DATA_DIR）以及当前所在的目录
 cli-submit-interrupted = 已中断：{ $file } 中已读取并处理 { $lines } 行（结果已输出到标准输出，其中被接受的已持久写入）；其余各行未读取。请再次提交同一文件以完成：带 command_id 的行会答复为重复，而不会重复追加
 cli-submit-stopped = 已答复 { $file } 的 { $lines } 行后停止（其结果在标准输出上，其中被接受的均已持久保存；其后的行未获确认）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令应答，而不会追加两次）
 cli-submit-stopped-unanswered = 从 { $file } 读入的 { $lines } 行在任何一行获得答复之前就停止了（其中一些可能已经记录：命令的事件持久保存后才输出其结果）；处理好其后所说的原因后，请再次提交该文件（带 command_id 的行会作为重复命令应答，而不会追加两次）

@@ -15,7 +15,10 @@ detail-unknown-field-none = 未知字段 `{ $name }`，此处不接受任何字�
 detail-missing-field = 缺少字段 `{ $name }`
 detail-duplicate-field = 字段 `{ $name }` 重复
 detail-names-one = { " " }{ $name }
-detail-names-two = { " " }{ $first } 或 { $second }
+detail-names-two = { " " }{ $first }{ $closed ->
+        [yes] {""}
+       *[no] { " " }
+    }或 { $second }
 detail-names-many = 以下之一：{ $names }
 # serde 列出的取值之后，括注其含义（命令名、停保原因、补贴人员类别、补缴恢复方式、劳动关系）；其他名称不加括注
 detail-name-meaning = { $name ->
@@ -89,7 +92,7 @@ detail-expected-string-or-map = 字符串或对象
 detail-expected-single-key-map = 只有一个键的对象
 detail-expected-amount = 金额：不带正负号的十进制字符串，小数点前最多 12 位、小数点后最多 2 位，如 "600.00"
 detail-expected-share = 补贴比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多 4 位，如 "0.6667"
-detail-expected-ratio = 比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多六位，如 "0.60"
+detail-expected-ratio = 比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多 6 位，如 "0.60"
 detail-expected-month = 月份，格式 "YYYY-MM"，介于 1990-01 与 2999-12 之间
 detail-expected-date = 真实存在的日期，格式 "YYYY-MM-DD"，介于 1990-01-01 与 2999-12-31 之间
 detail-expected-region = 由 1 至 64 个英文字母、数字、'_'、'.' 或 '-' 组成的统筹地区名称（中文地名请写作拼音或行政区划代码，如 `beijing` 或 `110100`）

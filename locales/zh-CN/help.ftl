@@ -150,7 +150,7 @@ help-flexledger-serve =
     .after-help =
         示例：
           # 试用：写入演示统筹地区；先输出地址，再为每个角色输出一个令牌
-          flexledger --data-dir demo-data serve --demo
+          flexledger --data-dir served-demo serve --demo
           # 在另一个 shell 中，使用它输出的令牌（AUDITOR=auditor-...）：
           curl -s -H "Authorization: Bearer $AUDITOR" 127.0.0.1:7878/v1/regions/demo
           curl -s -N -H "Authorization: Bearer $AUDITOR" \
@@ -367,10 +367,10 @@ help-flexledger-audit-whatif =
 
 ## 示例行末的注释（src/cli/help.rs 的 NOTES）：命令照原样给出，注释译为中文
 help-example-notes =
-    .refused-month-before = 退出码 1：被拒绝，须先缴 2025-11
+    .refused-month-before = 退出码 1：被拒绝，须先缴 2025-12 之前的月份
     .unknown-member = 退出码 1：参保人员不存在
     .month-not-closed = 退出码 1：当前征缴月尚未月结
-    .while-serve-runs = 在 serve 运行时：flexledger --data-dir demo-data serve --demo（AUDITOR 为它输出的 auditor 令牌）
+    .while-serve-runs = 在 serve 运行时：flexledger --data-dir served-demo serve --demo（AUDITOR 为它输出的 auditor 令牌）
     .sled-no-migration = sled：无需迁移
     .copy-again = 再次运行：从已复制之处继续（这里已无可复制的内容）
     .bundle-edited = 退出码 1：无效（INVALID），逐一指出被改动的事件

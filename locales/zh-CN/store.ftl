@@ -2,7 +2,7 @@
 # （src/store/mod.rs，`StoreError::sentence`）：存储引擎、操作系统和损坏报告自己的话（`detail`）照原样保留。
 
 store-io = 读写 { $path } 失败：{ $detail }
-store-locked = 数据目录 { $path } 正被另一个 flexledger 进程使用（它持有该目录的锁）：请先停止那个进程，或指定另一个数据目录（正在运行的服务器的账本，用 `flexledger backup --server URL` 与 `flexledger restore` 复制）
+store-locked = 数据目录 { $path } 正被另一个 flexledger 进程使用（它持有该目录的锁）：请先停止那个进程，或指定另一个数据目录。若是 `flexledger serve`，请改为向服务器查询参保人员、统筹地区和事件（`GET /v1/members/ID`、`/v1/regions/NAME/months/MONTH`、`/v1/members/ID/events`），或用 `flexledger backup --server URL` 与 `flexledger restore` 复制它的账本
 store-not-a-directory = { $path } 是一个文件，而不是数据目录：请用 --data-dir 指定一个目录（新账本请指定新目录）
 store-permission-denied = 无权访问 { $path }：{ $detail }；运行 flexledger 的用户需要对数据目录及其中每个文件有读写权限
 store-permission-denied-database = 数据库 { $path } 拒绝访问：{ $detail }；存储所用的用户需要账本各表的全部权限（以该用户运行 `flexledger migrate`，这些表即归其所有）

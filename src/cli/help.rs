@@ -111,11 +111,11 @@ const NOTE_MARK: &str = "   # ";
 /// [`NOTES_MESSAGE`] that says it in another language: a help in Chinese shows the
 /// command as it runs and the note in Chinese.
 const NOTES: &[(&str, &str)] = &[
-    ("exit 1: refused, 2025-11 comes first", "refused-month-before"),
+    ("exit 1: refused, the months before 2025-12 come first", "refused-month-before"),
     ("exit 1: unknown member", "unknown-member"),
     ("exit 1: the open month is not closed yet", "month-not-closed"),
     (
-        "while serve runs: flexledger --data-dir demo-data serve --demo (AUDITOR=the auditor token it prints)",
+        "while serve runs: flexledger --data-dir served-demo serve --demo (AUDITOR=the auditor token it prints)",
         "while-serve-runs",
     ),
     ("sled: nothing to do", "sled-no-migration"),

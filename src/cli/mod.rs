@@ -257,7 +257,7 @@ cannot be opened)."
         after_help = concat!(
             "Examples:\n",
             "  # Try it: seed the demo region; prints the address, then one token per role\n",
-            "  flexledger --data-dir demo-data serve --demo\n",
+            "  flexledger --data-dir served-demo serve --demo\n",
             "  # In another shell, with the tokens it printed (AUDITOR=auditor-...):\n",
             "  curl -s -H \"Authorization: Bearer $AUDITOR\" 127.0.0.1:7878/v1/regions/demo\n",
             "  curl -s -N -H \"Authorization: Bearer $AUDITOR\" \\\n",
@@ -354,7 +354,7 @@ pub const TEACHING: help::Teaching = help::Teaching {
         ("submit", &[
             "flexledger --data-dir demo-data submit examples/demo.jsonl",
             "echo '{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-10\"],\"amount\":\"600.00\",\"paid_on\":\"2025-10-03\",\"command_id\":\"2c1f5b0e-5d8a-4e52-9a43-0f7f3d1a9b10\"}' | flexledger --data-dir demo-data submit -",
-            "echo '{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-12\"],\"amount\":\"600.00\",\"paid_on\":\"2025-10-03\"}' | flexledger --data-dir demo-data submit -   # exit 1: refused, 2025-11 comes first",
+            "echo '{\"command\":\"pay\",\"member_id\":\"0b53af7d-bb50-5037-9d21-49eba4cb5782\",\"months\":[\"2025-12\"],\"amount\":\"600.00\",\"paid_on\":\"2025-10-03\"}' | flexledger --data-dir demo-data submit -   # exit 1: refused, the months before 2025-12 come first",
         ]),
         ("member", &[
             "flexledger --data-dir demo-data member 0b53af7d-bb50-5037-9d21-49eba4cb5782",
@@ -375,7 +375,7 @@ pub const TEACHING: help::Teaching = help::Teaching {
         ("backup", &[
             "flexledger --data-dir demo-data backup --out demo.backup",
             "flexledger --data-dir demo-data backup --out - | gzip > demo.backup.gz",
-            "FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out served.backup   # while serve runs: flexledger --data-dir demo-data serve --demo (AUDITOR=the auditor token it prints)",
+            "FLEXLEDGER_TOKEN=$AUDITOR flexledger backup --server http://127.0.0.1:7878 --out served.backup   # while serve runs: flexledger --data-dir served-demo serve --demo (AUDITOR=the auditor token it prints)",
         ]),
         ("migrate", &[
             "flexledger --data-dir demo-data migrate   # sled: nothing to do",
@@ -1514,9 +1514,16 @@ fn submit(
     (language, messages_in): Tongue,
 ) -> anyhow::Result<ExitCode> {
     let (input, input_bytes) = open_submit_input(file)?;
+    let made = makes_a_new_sled_ledger(place);
     let mut ledger = open_ledger(place).say_context("cli-cannot-open-ledger", || {
         vec![("store", place.store.to_string())]
     })?;
+    if made {
+        // A newcomer's probe mistyped --data-dir (or ran from another folder), and read
+        // every line refused as "not enrolled" with nothing saying the ledger was new.
+        let dir = vec![("dir", place.data_dir.display().to_string())];
+        say_line(language, "cli-submit-new-ledger", dir);
+    }
     configure_close_chunks(&mut ledger);
     // Submit goes through the same group-commit writer as every other caller; two
     // chunks in flight let reading and parsing overlap the writer's fsync.
@@ -1564,6 +1571,18 @@ fn submit(
         return Ok(say_output_failed(kind, tally.line_number, file, language));
     }
     Ok(submit_finished(tally, stats.appends))
+}
+
+/// Whether opening `place` for writing makes a new sled ledger: its data directory is
+/// not there, or empty.
+fn makes_a_new_sled_ledger(place: &Place) -> bool {
+    if !matches!(place.store, crate::store::Location::Sled(_)) {
+        return false;
+    }
+    match std::fs::read_dir(&place.data_dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(error) => error.kind() == io::ErrorKind::NotFound,
+    }
 }
 
 /// The end of a `submit` that answered every line of its input: the refusals said in
@@ -2503,12 +2522,16 @@ fn events(
         None => store.read_log(from),
     };
     let mut printed_any = false;
+    // The member's last event read, and whether any was printed (from `from` on).
+    let (mut last, mut printed) = (0, false);
     for envelope in envelopes {
         let envelope = envelope?;
         printed_any = true;
+        last = envelope.position;
         if envelope.position < from {
             continue;
         }
+        printed = true;
         print_json_line(&mut stdout, &envelope)?;
     }
     if let (Some(member_id), false) = (member, printed_any) {
@@ -2527,6 +2550,15 @@ fn events(
         // 999` says where the log ends.
         let args = vec![("from", from.to_string()), ("head", head.to_string())];
         say_line(language.0, "cli-events-beyond-head", args);
+    }
+    if let (Some(member_id), false) = (member, printed) {
+        // As for the log: a newcomer's probe read nothing, silently, for a member.
+        let args = vec![
+            ("member", member_id.to_string()),
+            ("from", from.to_string()),
+            ("last", last.to_string()),
+        ];
+        say_line(language.0, "cli-events-member-beyond-last", args);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -414,7 +414,18 @@ pub fn parse_command_line(bytes: &[u8]) -> Result<CommandEnvelope, Refusal> {
             "line is empty; put one JSON command on each line",
         ));
     }
-    parse_command(text)
+    let parsed = parse_command(text);
+    if let Err(refusal) = &parsed {
+        if matches!(refusal.text, Some(RefusalText::ParseNotAnObject {}))
+            && text.trim_start().starts_with('[')
+        {
+            return Err(Refusal::because(
+                RefusalText::ParseLineArray {},
+                "a line holds one command object, not an array: put each command of the array on its own line (`jq -c '.[]'` does)",
+            ));
+        }
+    }
+    parsed
 }
 
 /// The refusal of a `submit` line longer than `bytes_max`, which is skipped to its end
@@ -438,6 +449,14 @@ pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
                  strings (\"600.00\") and counts small whole numbers"
             );
             return Refusal::because(RefusalText::ParseNumberOutOfRange { detail }, english);
+        }
+        if error.is_eof() {
+            let english = format!(
+                "the line ends before its JSON does ({error}): write each command on one \
+                 line; one spread over several lines (pretty-printed) is read line by line and \
+                 refused (`jq -c` prints each on one line)"
+            );
+            return Refusal::because(RefusalText::ParseLineUnfinished { detail }, english);
         }
         Refusal::because(
             RefusalText::ParseNotJson { detail },

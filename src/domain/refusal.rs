@@ -403,6 +403,12 @@ refusal_texts! {
     ParseLineTooLong(InvalidCommand) = "refusal-parse-line-too-long" { bytes_max: u64 }
     /// A command that is not a JSON object.
     ParseNotAnObject(InvalidCommand) = "refusal-parse-not-an-object" {}
+    /// A `submit` line whose JSON ends before its object does: a command written over
+    /// several lines (pretty-printed), which a newcomer's probe read as five refusals
+    /// that never said "one line".
+    ParseLineUnfinished(InvalidCommand) = "refusal-parse-line-unfinished" { detail: String }
+    /// A `submit` line holding a JSON array: `submit` reads one command per line.
+    ParseLineArray(InvalidCommand) = "refusal-parse-line-array" {}
     ParseCommandNotAString(InvalidCommand) = "refusal-parse-command-not-a-string" {}
     /// `names`: every command name, comma-separated.
     ParseCommandMissing(InvalidCommand) = "refusal-parse-command-missing" { names: &'static str }

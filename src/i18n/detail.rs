@@ -114,12 +114,18 @@ fn names_in(language: Language, names: &[String]) -> Option<String> {
             "detail-names-one",
             &[("name", Arg::Text(one.clone()))],
         ),
+        // Whether the first ends in a closing bracket, after which Chinese puts no
+        // space before 或 (a probe read "…劳动关系） 或 …").
         [first, second] => tr_args(
             language,
             "detail-names-two",
             &[
                 ("first", Arg::Text(first.clone())),
                 ("second", Arg::Text(second.clone())),
+                (
+                    "closed",
+                    Arg::Text(if first.ends_with('）') { "yes" } else { "no" }.to_owned()),
+                ),
             ],
         ),
         // Joined as the language lists names (`Arg::List`), as every other list is.
@@ -451,11 +457,11 @@ mod tests {
         let cases = [
             (
                 "invalid type: floating point `0.6`, expected a ratio as a plain decimal string, without a sign, of at most 3 digits before the point and six after, like \"0.60\"",
-                "类型不符：收到浮点数 `0.6`，应为比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多六位，如 \"0.60\"",
+                "类型不符：收到浮点数 `0.6`，应为比例：不带正负号的十进制字符串，小数点前最多 3 位、小数点后最多 6 位，如 \"0.60\"",
             ),
             (
                 "unknown variant `maybe`, expected `employer` or `none`",
-                "未知取值 `maybe`，应为 `employer`（有用人单位劳动关系） 或 `none`（无劳动关系）",
+                "未知取值 `maybe`，应为 `employer`（有用人单位劳动关系）或 `none`（无劳动关系）",
             ),
             (
                 "unknown field `zzz`, expected one of `member_id`, `months`, `amount`",

@@ -1167,7 +1167,7 @@ fn serve_help_lists_every_route_with_its_roles_and_its_examples_run() {
         "the examples: {commands:?}"
     );
     assert!(
-        dir.path().join("demo-data/demo-tokens").is_file(),
+        dir.path().join("served-demo/demo-tokens").is_file(),
         "the data directory as shown"
     );
 }

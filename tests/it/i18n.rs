@@ -1090,7 +1090,9 @@ fn every_parse_refusal_renders_in_both_languages() {
         .into_iter()
         .map(|(command, expected)| (command.to_string(), expected));
     let lines = [
-        ("{".as_bytes(), "refusal-parse-not-json"),
+        ("{".as_bytes(), "refusal-parse-line-unfinished"),
+        ("}".as_bytes(), "refusal-parse-not-json"),
+        (br#"[{"command":"pay"}]"#, "refusal-parse-line-array"),
         // Valid JSON, out of range (it said "not valid JSON").
         (
             br#"{"command":"close_month","region":"demo","month":"2025-01","x":1e400}"#,
@@ -2449,7 +2451,7 @@ fn a_parse_refusal_s_lists_are_written_as_chinese_lists() {
         ),
         (
             enroll,
-            "未知取值 `x`，应为 `employer`（有用人单位劳动关系） 或 `none`（无劳动关系）",
+            "未知取值 `x`，应为 `employer`（有用人单位劳动关系）或 `none`（无劳动关系）",
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
