@@ -101,7 +101,7 @@ http-feed-region-not-yet = no policy is published for region { $region } yet: th
 http-feed-member-not-yet = member { $member } has no event yet: this subscription waits for their first item (check the id if you expected one)
 http-feed-beyond-head = the log ends at position { $head }: this subscription starts at position { $position } and waits until it is written (check the cursor if you expected items now: it may be another ledger's)
 http-feed-no-closing-notices-here = this server only reads the ledger, so it sends no Closing notices (the writer records a close's chunks and its feed sends them); GET /v1/regions/NAME here shows a close in progress as "closing"
-http-last-event-id = Last-Event-ID must be a feed message id: POSITION or POSITION.N, then -TAG (8 hex digits) as the feed sends it
+http-last-event-id = Last-Event-ID (the header, or the lastEventId parameter) must be a feed message id: POSITION or POSITION.N, then -TAG (8 hex digits) as the feed sends it
 http-feed-another-history = this cursor comes from another history: its id names event { $position } with the tag { $sent }, but the event at position { $position } here has the tag { $here } (a restore of an older copy, a standby promoted while behind, or another ledger). Events this ledger holds after the last position both histories share were never sent to you: read again with ?from= from a position whose event you have checked (its hash and prev_hash), or from 1
 http-feed-read-failed-after-message = the log could not be read after message { $id }; the server's log has the details
 http-feed-read-failed-after-position = the log could not be read after position { $position }; the server's log has the details

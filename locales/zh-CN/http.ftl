@@ -100,7 +100,7 @@ http-feed-region-not-yet = 统筹地区 { $region } 尚未发布政策：本订�
 http-feed-member-not-yet = 参保人员 { $member } 尚无事件：本订阅等待其第一条条目（如本应已有，请核对编号）
 http-feed-beyond-head = 日志止于事件位置 { $head }：本订阅从事件位置 { $position } 开始，等待该位置写入（如本应已有条目，请核对起始位置：它可能属于另一个账本）
 http-feed-no-closing-notices-here = 本服务器只读账本，不发送 Closing 通知（月结的各批结果由写入端记录，并由其事件推送发送）；在此可用 GET /v1/regions/NAME 查看统筹地区进行中的月结（"closing"）
-http-last-event-id = Last-Event-ID 必须是事件推送消息的 id：POSITION 或 POSITION.N，其后是推送发送时附带的 -TAG（8 位十六进制数字）
+http-last-event-id = Last-Event-ID（请求头，或 lastEventId 参数）必须是事件推送消息的 id：POSITION 或 POSITION.N，其后是推送发送时附带的 -TAG（8 位十六进制数字）
 http-feed-another-history = 此游标来自另一段历史：其 id 指向事件位置 { $position } 上标记为 { $sent } 的事件，而本账本该位置上的事件标记为 { $here }（账本从较旧的副本恢复、备库在落后时被提升，或来自另一个账本）。两段历史最后一个共同位置之后本账本所记录的事件从未发送给您：请用 ?from= 从您已核对过事件（其 hash 与 prev_hash）的位置重新读取，或从 1 开始
 http-feed-read-failed-after-message = 无法读取消息 { $id } 之后的日志；详情见服务器日志
 http-feed-read-failed-after-position = 无法读取事件位置 { $position } 之后的日志；详情见服务器日志

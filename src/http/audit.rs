@@ -214,9 +214,9 @@ async fn render_cut<T: Send + 'static>(
     (member_id, as_of): (Uuid, Option<u64>),
     render: impl FnOnce(&MemberHistory) -> Result<T, AppError> + Send + 'static,
 ) -> Result<Rendered<T>, AppError> {
-    if as_of.is_none() {
-        super::up_to_date(&state, member_id).await?;
-    }
+    // A cut too (D94): a writer records what a close implies for the member first, so
+    // a page "as of" the close shows it recorded, as it will always show it.
+    super::up_to_date(&state, member_id).await?;
     blocking(move || {
         let store = state.store.as_ref();
         let cut = as_of.map_or(Cut::Everything, Cut::Position);

@@ -205,7 +205,7 @@ pub async fn get_feed(
     headers: HeaderMap,
     pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
     query: Result<Query<FeedQuery>, QueryRejection>,
-) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, AppError> {
+) -> Result<axum::response::Response, AppError> {
     let Query(pairs) = pairs.map_err(super::bad_query)?;
     check_parameter_names(&pairs)?;
     let Query(query) = query.map_err(super::bad_query)?;
@@ -271,7 +271,23 @@ pub async fn get_feed(
         tokio_stream::wrappers::ReceiverStream::new(receiver)
             .map(|delivery| Ok::<_, Infallible>(sse_message(delivery))),
     );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Ok(in_its_language(
+        Sse::new(stream).keep_alive(KeepAlive::default()),
+    ))
+}
+
+/// The feed's answer, saying the language of its comments, which follow
+/// Accept-Language, as every other answer does (an integrator's probe read Chinese
+/// comments under no Content-Language).
+fn in_its_language(sse: impl axum::response::IntoResponse) -> axum::response::Response {
+    let content_language = [
+        (
+            axum::http::header::CONTENT_LANGUAGE,
+            super::language::current().tag(),
+        ),
+        (axum::http::header::VARY, "accept-language"),
+    ];
+    axum::response::IntoResponse::into_response((content_language, sse))
 }
 
 /// Ends a feed stream (sets `stop`) when the server shuts down or when the token it was

@@ -1431,13 +1431,23 @@ async fn get_member(
         let coverage = crate::domain::coverage::member_coverage(&region, &member);
         return Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response());
     }
-    if as_of.is_none() {
-        up_to_date(&state, member_id).await?;
-    }
+    // With `as_of` too: a cut at or after a close folds the member's consequences
+    // recorded after it (D64), and only once they are recorded is that answer the one
+    // it will always be. An integrator's probe asked `?as_of=` a close's position
+    // while its chunks were recorded and read a member two months behind under a grace
+    // of one still enrolled, then `withdrawn` for the same URL (D94).
+    up_to_date(&state, member_id).await?;
     let coverage = blocking(move || {
         let store = state.store.as_ref();
         if let Some((position, head)) = crate::ledger::as_of_beyond_head(store, as_of)? {
             return Err(as_of_beyond_head(position, head));
+        }
+        if let (Some(position), None) = (as_of, &state.writer) {
+            // A server that only reads cannot record them: it answers once the writer
+            // has (503, as for the member now).
+            if close_owed_at(store, member_id, position)? {
+                return Err(read_only_close_pending(&state));
+            }
         }
         match member_coverage(store, member_id, as_of)? {
             Some(coverage) => Ok(coverage),
@@ -1557,6 +1567,22 @@ async fn rows_of_this_build(state: &AppState) -> Result<(), AppError> {
         Some(format) => Err(rows_of_another_format(format)),
         None => Ok(()),
     }
+}
+
+/// Whether the member's history cut at `position` holds a month close whose
+/// consequences for the member the log does not hold yet (D17, D75): a close still
+/// being recorded. Almost always no close is: one empty prefix scan.
+fn close_owed_at(
+    store: &(impl crate::store::ReadStore + ?Sized),
+    member_id: Uuid,
+    position: u64,
+) -> Result<bool, AppError> {
+    if store.closing_rows()?.is_empty() {
+        return Ok(false);
+    }
+    let cut = crate::audit::history::Cut::Position(position);
+    let history = crate::audit::history::MemberHistory::load(store, member_id, cut)?;
+    Ok(history.is_some_and(|history| history.implied > 0))
 }
 
 /// A member and its region as a read-only server answers them now (the member routes

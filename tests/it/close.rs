@@ -619,6 +619,75 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
     assert_every_consequence_once(&data);
 }
 
+/// A member "as of" a close's position, asked while the close records its chunks, is
+/// the answer it will always be: the consequences the close implies for the member
+/// (recorded after the cut, D64) are recorded first, so the same URL asked again once
+/// the close is done answers the same (D94). An integrator's probe read the member
+/// "active" and "in_arrears" past the grace during the close, "withdrawn" after it.
+#[test]
+fn a_member_as_of_a_close_asked_mid_close_is_the_answer_it_will_always_be() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    let server = start_with_env(dir.path(), &[("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", "1")]);
+    let operator = Some(token("operator"));
+    let (status, body) = call(
+        &server,
+        "POST",
+        "/v1/commands",
+        operator,
+        Some(&close_april_line()),
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    let close = body["events"][0]["position"].as_u64().unwrap();
+    // The member walked last, never paid: April is its fourth unpaid month.
+    let url = format!("/v1/members/{}?as_of={close}", member(MEMBERS - 1));
+    let (status, during) = call(&server, "GET", &url, operator, None, &[]);
+    assert_eq!(status, 200, "{during}");
+    assert_eq!(during["state"], "withdrawn", "{during}");
+    for _ in 0..1200 {
+        let (_, region) = call(&server, "GET", "/v1/regions/big", operator, None, &[]);
+        if region.get("closing").is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (status, after) = call(&server, "GET", &url, operator, None, &[]);
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after, during);
+}
+
+/// A server that only reads cannot record a close's consequences: a member "as of" a
+/// close it still owes a consequence is 503, not a state the member never had (D94);
+/// "as of" a position before the close it is answered.
+#[test]
+fn a_read_only_server_mid_close_refuses_a_member_as_of_the_close_it_owes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let close = {
+        use flexledger::store::EventLog;
+        let store = flexledger::store::SledStore::open(&data).unwrap();
+        let closes = store
+            .read_log(1)
+            .map(Result::unwrap)
+            .filter(|envelope| envelope.event.type_name() == "MonthClosed");
+        closes.last().unwrap().position
+    };
+    let server = read_only_server(dir.path(), &data);
+    let auditor = Some(token("auditor"));
+    let last = member(MEMBERS - 1);
+    let url = format!("/v1/members/{last}?as_of={close}");
+    let (status, body) = call(&server, "GET", &url, auditor, None, &[]);
+    assert_eq!(status, 503, "{body}");
+    let url = format!("/v1/members/{last}?as_of={}", close - 1);
+    let (status, before) = call(&server, "GET", &url, auditor, None, &[]);
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(before["state"], "in_arrears", "{before}");
+}
+
 /// A log cut in the middle of a close (a backup taken while its chunks were being
 /// recorded) and rebuilt elsewhere: the rebuild cannot know the close was unfinished,
 /// so it rechecks the region's last close, and the next writer records exactly the

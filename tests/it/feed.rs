@@ -395,6 +395,31 @@ fn a_from_beyond_the_head_waits_for_that_position() {
     assert_eq!(next_message(&mut resumed).id, (head + 2, 0));
 }
 
+/// The feed's comments follow Accept-Language, and its answer says which, with
+/// `Content-Language`, as every other answer of the API does.
+#[test]
+fn the_feed_says_the_language_of_its_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with_env(dir.path(), &[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_per_read(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    for (asked, said) in [("zh-CN", "zh-CN"), ("en", "en")] {
+        let response = agent
+            .get(&format!("{}/v1/feed?region=coming", server.base))
+            .header("authorization", &format!("Bearer {}", token("subscriber")))
+            .header("accept-language", asked)
+            .call()
+            .unwrap();
+        let language = response.headers().get("content-language").unwrap();
+        assert_eq!(language.to_str().unwrap(), said);
+        let mut reader = std::io::BufReader::new(response.into_body().into_reader());
+        let comment = first_line(&mut reader);
+        assert_eq!(comment.contains("统筹地区"), asked == "zh-CN", "{comment}");
+    }
+}
+
 /// The first line a subscriber reads: an SSE comment (`: …`) or a message's field.
 fn first_line(reader: &mut impl BufRead) -> String {
     let mut line = String::new();
