@@ -1855,7 +1855,7 @@ enum Claimed {
 /// one target only one claims it.
 fn claim_target(placed: &Path, target: &Path) -> Result<Claimed, BackupError> {
     // Refused before anything is made (a target `new/..` made `new` first).
-    staging_path(placed).ok_or_else(|| unnamed_target(target))?;
+    sled_store::restore_staging_path(placed).ok_or_else(|| unnamed_target(target))?;
     let claimed = make_or_find_target(placed, target)?;
     let written = match write_restore_mark(placed) {
         Ok(true) => Ok(()),
@@ -1913,7 +1913,7 @@ fn only_the_mark(dir: &Path) -> bool {
 fn target_claimed(target: &Path) -> BackupError {
     // Beside the directory a link leads to, as `claim_staging` makes it.
     let placed = std::fs::canonicalize(target).unwrap_or_else(|_| target.to_owned());
-    let staging = staging_path(&placed).unwrap_or_default();
+    let staging = sled_store::restore_staging_path(&placed).unwrap_or_default();
     BackupError::Refused(Sentence::new(
         "backup-restore-target-claimed",
         vec![
@@ -1937,16 +1937,6 @@ fn private_dir_builder() -> std::fs::DirBuilder {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut private, 0o700);
     private
-}
-
-/// The staging directory of a restore into `target`: `.NAME.restoring` beside it.
-fn staging_path(target: &Path) -> Option<PathBuf> {
-    let name = target.file_name()?;
-    let parent = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    Some(parent.join(format!(".{}.restoring", name.to_string_lossy())))
 }
 
 /// Gives back a target claimed by `claim_target` when the restore failed before moving
@@ -2079,7 +2069,7 @@ fn placed_target(target: &Path) -> Result<PathBuf, BackupError> {
 /// Creates the staging directory beside the target (`.NAME.restoring`); one that
 /// exists means another restore is running or one was killed.
 fn claim_staging(target: &Path) -> Result<PathBuf, BackupError> {
-    let staging = staging_path(target).ok_or_else(|| unnamed_target(target))?;
+    let staging = sled_store::restore_staging_path(target).ok_or_else(|| unnamed_target(target))?;
     match private_dir_builder().create(&staging) {
         // A directory just made holds no mark yet.
         Ok(()) => write_restore_mark(&staging).map(|_| staging),

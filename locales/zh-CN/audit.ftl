@@ -4,7 +4,10 @@
 
 audit-separator = ，
 audit-damaged = 已损坏（位置 { $position }）：{ $message }
-audit-damage-advice = flexledger-audit：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复。存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger-audit verify` 通过之前不再追加任何内容（审计工具留下的标记只有审计工具的校验才会删除，它还检查已签名的检查点）；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
+audit-damage-advice = flexledger-audit：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复。{ $marked ->
+    [yes] 存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger-audit verify` 通过之前不再追加任何内容（审计工具留下的标记只有审计工具的校验才会删除，它还检查已签名的检查点）；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
+   *[no] {""}
+}
 audit-damage-set-aside = flexledger-audit：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
 audit-damage-witness = flexledger-audit：存储未被标记：本数据目录的头部见证本身就会使其写入进程不向该数据库追加，直到上面所说的问题得到解决，或按上面所说把见证移开。若该数据库是账本的一个副本（不是本目录的写入进程所追加的那一个），这项发现说的是该副本与账本头部的差异：检查副本时请不要使用写入进程的 --data-dir
 

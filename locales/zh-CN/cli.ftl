@@ -60,9 +60,14 @@ cli-serve-needs-auth = serve 需要 --auth FILE（含 role 与 sha256 的 TOML [
 
 cli-error = { $program }：错误：{ $message }
 cli-damage-kept-checkpoint = flexledger：您在账本之外保存的检查点与其日志不符：日志在该检查点签名之后被改写（或回退），并且可能已用账本自己的密钥重新签名，因而能与账本所存的每个检查点一致。不要用它的备份来恢复：备份会带上被改写的日志。请原样保留数据目录作为证据（在其他任何命令打开它之前先 `cp -a`）；把改写之前、且晚于您所保存最新检查点的备份（更早的备份缺少已签名的事件，检查时会指出）恢复到新目录，并在使用前用 `flexledger-audit verify --kept FILE` 检查。该存储已被标记，不再接受追加；只有带上所保存检查点（`--kept FILE`）且通过的 `flexledger-audit verify` 才会移除标记
-cli-damage-advice = flexledger：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复（修复的是状态行，而不是状态行被改动期间据此作出决定的命令：请先用 `flexledger-audit replay` 查看此后追加的事件）。存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger verify` 通过之前不再追加任何内容（审计工具留下的标记，如拒绝信息所说，须由 `flexledger-audit verify` 通过）；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
+cli-damage-advice = flexledger：存储已损坏。若是 sled 存储，请先把数据目录原样复制到别处（`cp -a`）：打开已损坏的 sled 存储可能改动其文件。上面的消息若给出了不丢数据的做法（放回或移开某个文件、`verify --accept-head`、`rebuild`），请照做；否则对它运行 `flexledger backup --out FILE`：备份若成功，说明它已读取并校验了每个事件，用 `flexledger restore` 恢复该备份不会丢失任何事件；只有备份失败时，才从备份恢复数据目录。存储仍能打开时，`flexledger verify` 会指出第一处断开的链接（某个事件的位置，或存储引擎的文件及字节位置）；若只是状态行不一致，`flexledger rebuild` 可以修复（修复的是状态行，而不是状态行被改动期间据此作出决定的命令：请先用 `flexledger-audit replay` 查看此后追加的事件）。{ $marked ->
+    [yes] 存储会被标记（PostgreSQL 存储的标记保存在其签名密钥旁，即写入进程的 --data-dir 中），在该处的 `flexledger verify` 通过之前不再追加任何内容（审计工具留下的标记，如拒绝信息所说，须由 `flexledger-audit verify` 通过）；使用其他 --data-dir 启动的写入进程看不到 PostgreSQL 存储的标记，在此之前请停下它
+   *[no] {""}
+}
 cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到一旁；只有 `flexledger verify` 仍然失败时，才从备份恢复数据目录
 cli-damage-witness = flexledger：存储未被标记：本数据目录的头部见证本身就会使其写入进程不向该数据库追加，直到上面所说的问题得到解决，或按上面所说把见证移开。若该数据库是账本的一个副本（不是本目录的写入进程所追加的那一个），这项发现说的是该副本与账本头部的差异：检查副本时请不要使用写入进程的 --data-dir
+cli-damage-mark-disk-full = 未能标记：磁盘已满，标记无法写入（{ $why }），因此没有任何机制阻止写入进程向这个已损坏的存储追加。请勿在其上启动任何写入进程；先释放该磁盘的空间，再运行一次 `flexledger verify`：它会标记该存储
+cli-damage-mark-not-removed = 存储校验通过，但它的损坏标记 { $mark } 无法删除（{ $why }），因此写入进程仍会拒绝它：请手动删除 { $mark }，或修正使其无法删除的原因（权限；该位置上的目录），然后再运行一次 `verify`
 cli-damage-mark-not-recorded = 实际上未能标记：标记无法写入（{ $why }），因此没有任何机制阻止写入进程向这个已损坏的存储追加。在 `flexledger verify` 通过之前，请勿在其上启动任何写入进程；并请以有权写入其数据目录的用户运行 `verify`，以便标记该存储
 cli-damage-mark-no-directory = 未标记：没有目录 { $dir } 可存放标记（PostgreSQL 存储的标记存放在其写入进程的 --data-dir 中，与签名密钥放在一起），因此没有任何机制阻止写入进程向这个已损坏的存储追加。在 `flexledger verify` 通过之前，请停止其写入进程；或用写入进程的 --data-dir 再次运行本命令，以便标记该存储
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处

@@ -1308,7 +1308,13 @@ fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
         // A directory this user may not look into: said as the store's open says it,
         // not as a mark that cannot be read (there may be none).
         Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
-            let path = path.display().to_string();
+            // The directory, when it is the one that cannot be entered: naming the mark
+            // sent a fault probe looking for a `damage-found` file that is not there.
+            let unlisted = std::fs::read_dir(dir).is_err();
+            let path = match unlisted {
+                true => dir.display().to_string(),
+                false => path.display().to_string(),
+            };
             return Err(StoreError::PermissionDenied { path, source }.into());
         }
         read => read.say_context("cli-cannot-read", || {
@@ -1358,7 +1364,13 @@ pub(crate) fn mark_damage(
         Ok(false) => NotMarked::NoDirectory(dir.display().to_string()),
         Err(error) => {
             tracing::warn!(%error, dir = %dir.display(), "cannot mark the store as found damaged");
-            NotMarked::Failed(format!("{}: {error}", place.path().display()))
+            let why = format!("{}: {error}", place.path().display());
+            // A full disk is said as such, with its own way out: a fault probe was told
+            // to run `verify` "as a user who may write its data directory".
+            match error.kind() == std::io::ErrorKind::StorageFull {
+                true => NotMarked::DiskFull(why),
+                false => NotMarked::Failed(why),
+            }
         }
     };
     if let Ok(mut kept) = MARK_NOT_RECORDED.lock() {
@@ -1393,6 +1405,8 @@ pub(crate) fn damage_finding(error: &(dyn std::error::Error + 'static)) -> &'sta
 enum NotMarked {
     /// Writing it failed: where, and why.
     Failed(String),
+    /// Writing it failed for a full disk: where, and the system's words.
+    DiskFull(String),
     /// A PostgreSQL store's command run without a data directory to keep it in.
     NoDirectory(String),
 }
@@ -1407,13 +1421,20 @@ static MARK_NOT_RECORDED: std::sync::Mutex<Option<NotMarked>> = std::sync::Mutex
 /// The advice `id` (`cli-damage-advice` and the like) after damage, followed, when this
 /// process could not record its mark, by a line that says so and what it means.
 pub(crate) fn damage_advice(language: Language, id: &str) -> String {
-    let advice = crate::i18n::say(language, id, &[]);
     let unmarked = MARK_NOT_RECORDED
         .lock()
         .ok()
         .and_then(|unmarked| unmarked.clone());
+    // The advice says the store is marked only when it is: it went on to say so, then
+    // "not marked after all" (a fault probe's full disk).
+    let marked = if unmarked.is_none() { "yes" } else { "no" };
+    let advice = match id.ends_with("-damage-advice") {
+        true => crate::i18n::say(language, id, &[("marked", text(marked))]),
+        false => crate::i18n::say(language, id, &[]),
+    };
     let (line, args) = match unmarked {
         Some(NotMarked::Failed(why)) => ("cli-damage-mark-not-recorded", [("why", text(why))]),
+        Some(NotMarked::DiskFull(why)) => ("cli-damage-mark-disk-full", [("why", text(why))]),
         Some(NotMarked::NoDirectory(dir)) => ("cli-damage-mark-no-directory", [("dir", text(dir))]),
         None => return advice,
     };
@@ -3192,6 +3213,11 @@ pub(crate) fn clear_verified_mark(
         Ok(false) => MarkLeft::None,
         Err(error) => {
             tracing::warn!(%error, "cannot remove the damage mark");
+            // Said, not only logged: the report says the store verifies, and exit 2
+            // said nothing of why (a fault probe's mark was a directory).
+            let args = [("mark", text(&mark)), ("why", text(error))];
+            let line = say(language, "cli-damage-mark-not-removed", &args);
+            crate::shell_support::say_on_stderr!("{}", said(line));
             MarkLeft::NotRemoved
         }
     }

@@ -243,11 +243,17 @@ fn write_mark(data_dir: &Path, marked: &Path, mark: &DamageMark) -> std::io::Res
     let bytes = serde_json::to_vec(mark).map_err(std::io::Error::other)?;
     // `damage-found.partial` (`DAMAGE_MARK_PARTIAL_FILE`) for a sled ledger's.
     let partial = marked.with_extension("partial");
-    {
+    let written = (|| {
         let mut file = std::fs::File::create(&partial)?;
         file.write_all(&bytes)?;
         file.write_all(b"\n")?;
-        file.sync_all()?;
+        file.sync_all()
+    })();
+    if let Err(error) = written {
+        // Nothing half-written left behind (a fault probe's full disk left an empty
+        // `damage-found.partial`); the failure is what is said.
+        let _ = std::fs::remove_file(&partial);
+        return Err(error);
     }
     std::fs::rename(&partial, marked)?;
     std::fs::File::open(data_dir)?.sync_all()

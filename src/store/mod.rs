@@ -625,6 +625,20 @@ impl StoreError {
         Some(Sentence::new(id, args))
     }
 
+    /// What a restore into `store` that stopped left, shell-quoted for `rm -r`: the
+    /// target, and its staging directory where one is there (a fault probe removed the
+    /// target as told, and the next restore was refused for the staging directory).
+    fn restore_leftovers(store: &str) -> String {
+        let staging = sled_store::restore_staging_path(std::path::Path::new(store))
+            .filter(|staging| staging.exists())
+            .map(|staging| {
+                let staging = staging.display().to_string();
+                format!(" {}", crate::shell_support::shell_quoted(&staging))
+            })
+            .unwrap_or_default();
+        format!("{}{staging}", crate::shell_support::shell_quoted(store))
+    }
+
     /// The sentence of an error of the files a store keeps (sled's, the data
     /// directory's), if it is one.
     fn file_sentence(&self) -> Option<(&'static str, Vec<(&'static str, String)>)> {
@@ -684,7 +698,7 @@ impl StoreError {
                 "store-restore-unfinished",
                 vec![
                     ("store", text(store)),
-                    ("quoted", crate::shell_support::shell_quoted(store)),
+                    ("quoted", Self::restore_leftovers(store)),
                 ],
             ),
             StoreError::CopyBeingMade { store } => {

@@ -883,6 +883,18 @@ pub const SLED_CREATING_DIR: &str = "sled.creating";
 /// (`StoreError::RestoreUnfinished`).
 pub const RESTORE_UNFINISHED_FILE: &str = "restore-unfinished";
 
+/// The staging directory of a restore into `target`: `.NAME.restoring` beside it,
+/// where `restore` writes before it moves the files in; a restore that stopped leaves
+/// it, and a new one is refused until it is removed.
+pub fn restore_staging_path(target: &Path) -> Option<PathBuf> {
+    let name = target.file_name()?;
+    let parent = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Some(parent.join(format!(".{}.restoring", name.to_string_lossy())))
+}
+
 /// The file in the data directory that witnesses the durable head, outside sled's files.
 pub const HEAD_WITNESS_FILE: &str = "head-witness";
 /// The witness file holds two slots, written in turn: a write torn by a crash spoils

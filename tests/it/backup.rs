@@ -2375,6 +2375,14 @@ fn a_restore_killed_outright_leaves_directories_every_command_refuses() {
             );
         }
     }
+    // The target's `rm -r` names the staging directory too: removing the target alone,
+    // as told, left the next restore refused for it.
+    let output = flexledger(&target, &["verify"], None);
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("rm -r '{}' '{}'", target.display(), staging.display())),
+        "{message}"
+    );
     assert!(
         !target.join("sled").exists(),
         "no ledger made in the target"

@@ -1343,9 +1343,29 @@ fn damage_found_but_not_marked_is_said_so() {
             && said.contains("Start none on it until `flexledger verify` passes"),
         "{said}"
     );
+    // Not before it, "the store is marked" (a fault probe read both, one after the other).
+    assert!(!said.contains("The store is marked"), "{said}");
     let audit = crate::audit::audit(dir.path(), &["--lang", "zh-CN", "verify"]);
     let said = String::from_utf8_lossy(&audit.stderr);
     assert!(said.contains("flexledger-audit：实际上未能标记"), "{said}");
+    assert!(!said.contains("存储会被标记"), "{said}");
+}
+
+/// A store that verifies but whose damage mark cannot be removed (here a directory in
+/// its place) exits 2 and says why on standard error, beside a report that says the
+/// store verifies: a fault probe read `{"ok":true,…}`, exit 2, and only a log line.
+#[test]
+fn a_mark_that_cannot_be_removed_is_said_so() {
+    let dir = demo_store();
+    std::fs::create_dir(dir.path().join("damage-found")).unwrap();
+    let output = flexledger(dir.path(), &["verify"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("the store verifies, but its damage mark")
+            && said.contains("could not be removed"),
+        "{said}"
+    );
 }
 
 /// D89: rows written in another build's state format (here a newer one: this build is
