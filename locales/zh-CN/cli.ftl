@@ -68,6 +68,7 @@ cli-damage-set-aside = flexledger：请按上面所说把损坏的文件移到�
 cli-damage-witness = flexledger：存储未被标记：本数据目录的头部见证本身就会使其写入进程不向该数据库追加，直到上面所说的问题得到解决，或按上面所说把见证移开。若该数据库是账本的一个副本（不是本目录的写入进程所追加的那一个），这项发现说的是该副本与账本头部的差异：检查副本时请不要使用写入进程的 --data-dir
 cli-damage-mark-disk-full = 未能标记：磁盘已满，标记无法写入（{ $why }），因此没有任何机制阻止写入进程向这个已损坏的存储追加。请勿在其上启动任何写入进程；先释放该磁盘的空间，再运行一次 `flexledger verify`：它会标记该存储
 cli-damage-mark-not-removed = 存储校验通过，但它的损坏标记 { $mark } 无法删除（{ $why }），因此写入进程仍会拒绝它：请手动删除 { $mark }，或修正使其无法删除的原因（权限；该位置上的目录），然后再运行一次 `verify`
+cli-read-marked-store = 注意：{ $found_by } 于 { $found_at } 发现该存储已损坏（{ $detail }）；在 `{ $verify }` 通过之前它不再追加任何内容，本次答复按其现状读出：重要的内容请与备份核对
 cli-damage-mark-not-recorded = 实际上未能标记：标记无法写入（{ $why }），因此没有任何机制阻止写入进程向这个已损坏的存储追加。在 `flexledger verify` 通过之前，请勿在其上启动任何写入进程；并请以有权写入其数据目录的用户运行 `verify`，以便标记该存储
 cli-damage-mark-no-directory = 未标记：没有目录 { $dir } 可存放标记（PostgreSQL 存储的标记存放在其写入进程的 --data-dir 中，与签名密钥放在一起），因此没有任何机制阻止写入进程向这个已损坏的存储追加。在 `flexledger verify` 通过之前，请停止其写入进程；或用写入进程的 --data-dir 再次运行本命令，以便标记该存储
 cli-output-in-data-dir = { $out } 是数据目录 { $data_dir } 中账本自己的文件（存储引擎文件、签名密钥、头部见证）：请把输出写到别处

@@ -107,7 +107,12 @@ fn close_progress(closing: &crate::ledger::Closing) -> crate::i18n::Sentence {
 /// reads it while its writer runs (and from a standby); sled allows one process at a
 /// time, so its store is opened as `open_store` opens it.
 pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
-    open_reader_as(place, Reading::Live)
+    let reader = open_reader_as(place, Reading::Live)?;
+    // What is read from a store found damaged is said to be (`verify` reports the mark
+    // itself, and reads as a snapshot).
+    let language = LANGUAGE.get().copied().unwrap_or_default();
+    crate::cli::say_if_marked(place, "flexledger-audit", language);
+    Ok(reader)
 }
 
 /// `open_reader`, a PostgreSQL store seen as `reading` says (`Reading::Snapshot` for

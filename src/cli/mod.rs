@@ -2403,6 +2403,7 @@ fn member(
     language: Tongue,
 ) -> anyhow::Result<ExitCode> {
     let store = open_for_answers(place, as_of.is_none())?;
+    say_if_marked(place, "flexledger", language.0);
     let mut stdout = io::stdout().lock();
     if let Some((position, head)) = crate::ledger::as_of_beyond_head(&store, as_of)? {
         return refuse(
@@ -2511,6 +2512,7 @@ fn region(place: &Place, name: &str, month: &str, language: Tongue) -> anyhow::R
         return refuse(&mut stdout, ErrorCode::InvalidCommand.as_str(), words);
     };
     let store = open_for_answers(place, true)?;
+    say_if_marked(place, "flexledger", language.0);
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
             let report = crate::codec::wire::RegionMonthReport::from(&report);
@@ -2537,6 +2539,7 @@ fn events(
     let witness = PgWitness::read(place)?;
     let store = open_log_reader(&place.store, Reading::Live)?;
     witness.check(&store)?;
+    say_if_marked(place, "flexledger", language.0);
     let mut stdout = io::BufWriter::new(io::stdout().lock());
     let envelopes: Box<dyn Iterator<Item = Result<Envelope, StoreError>>> = match member {
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
@@ -3221,6 +3224,31 @@ pub(crate) fn clear_verified_mark(
             MarkLeft::NotRemoved
         }
     }
+}
+
+/// A note on standard error when `place`'s store is marked as found damaged (D61):
+/// the reading commands answer from it as it is, and said nothing of the mark (an
+/// auditor's probe read a member's coverage from a log found rewritten, untold).
+pub(crate) fn say_if_marked(place: &Place, program: &str, language: Language) {
+    let path = mark_place_of(place).path();
+    let Ok(Some(found)) = crate::store::damage_mark::read_at(&path) else {
+        return;
+    };
+    let mut args = vec![
+        ("found_at", found.found_at.clone()),
+        ("found_by", found.found_by.clone()),
+        ("verify", found.cleared_by().to_owned()),
+    ];
+    let note = match found.finding() {
+        Some(finding) => crate::i18n::Sentence::new("cli-read-marked-store", args)
+            .with_said("detail", finding.clone()),
+        None => {
+            args.push(("detail", found.said()));
+            crate::i18n::Sentence::new("cli-read-marked-store", args)
+        }
+    };
+    let said = note.in_language(language);
+    crate::shell_support::say_on_stderr!("{}", program_said(program, &said, language));
 }
 
 /// Whether `place`'s store holds a damage mark (the path, for saying so).

@@ -2380,7 +2380,11 @@ fn a_restore_killed_outright_leaves_directories_every_command_refuses() {
     let output = flexledger(&target, &["verify"], None);
     let message = stderr(&output);
     assert!(
-        message.contains(&format!("rm -r '{}' '{}'", target.display(), staging.display())),
+        message.contains(&format!(
+            "rm -r '{}' '{}'",
+            target.display(),
+            staging.display()
+        )),
         "{message}"
     );
     assert!(

@@ -1446,6 +1446,38 @@ fn a_read_only_server_on_a_directory_of_another_format_says_to_rebuild_first() {
     );
 }
 
+/// The reading commands answer from a store marked as found damaged (D61), and say on
+/// standard error that they do, in the reader's language: an auditor's probe read a
+/// member's coverage from a log found rewritten, untold.
+#[test]
+fn reads_from_a_marked_store_say_so() {
+    let dir = demo_store();
+    let found = serde_json::json!({
+        "found_at": "2026-12-07T10:00:00Z",
+        "found_by": "flexledger verify",
+        "message": "stored data is damaged at position 5",
+    });
+    std::fs::write(dir.path().join("damage-found"), found.to_string() + "\n").unwrap();
+    let member = MEMBER;
+    for args in [&["member", member][..], &["events", "--from", "2"][..]] {
+        let output = flexledger(dir.path(), args, None);
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {said}");
+        assert!(
+            said.contains("flexledger verify found this store damaged at 2026-12-07T10:00:00Z"),
+            "{args:?}: {said}"
+        );
+    }
+    let replay = ["--lang", "zh-CN", "replay", "--member", member];
+    let output = crate::audit::audit(dir.path(), &replay);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{said}");
+    assert!(said.contains("发现该存储已损坏"), "{said}");
+    std::fs::remove_file(dir.path().join("damage-found")).unwrap();
+    let output = flexledger(dir.path(), &["member", member], None);
+    assert!(output.stderr.is_empty(), "{output:?}");
+}
+
 /// A read-only server on a store marked as found damaged (D61) answers reads, and its
 /// `/healthz` says `store_damaged` from the start, as after damage one of its own
 /// reads met: a newcomer's probe saw it answer ok, which a load balancer would read as
