@@ -3583,7 +3583,8 @@ fn a_backup_missing_events_names_the_positions() {
     assert!(said.contains(&expected), "{said}");
 
     let last_event = *events.last().unwrap();
-    let cut = join(&kept[..last_event - 1]);
+    let whole: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    let cut = join(&whole[..last_event - 1]);
     let report = verify_text(&cut, &key);
     let messages: Vec<&str> = report.failures.iter().map(|f| f.message.as_str()).collect();
     assert_eq!(messages.len(), 1, "{messages:?}");
@@ -3592,6 +3593,38 @@ fn a_backup_missing_events_names_the_positions() {
         "{messages:?}"
     );
 
+    // A command record forged before the removed event is named all the same: a gap
+    // of one position excuses one record, the one right before it (a reviewer).
+    let mut forged = kept.clone();
+    let forged_record = r#"{"record":"command","command_id":"11111111-1111-4111-8111-111111111111","body_digest":"0000000000000000000000000000000000000000000000000000000000000000"}"#;
+    forged.insert(removed - 1, forged_record.to_owned());
+    let report = verify_text(&join(&forged), &key);
+    let astray: Vec<Option<u64>> = report
+        .failures
+        .iter()
+        .filter(|failure| {
+            failure
+                .message
+                .contains("11111111-1111-4111-8111-111111111111")
+        })
+        .map(|failure| failure.line)
+        .collect();
+    assert_eq!(
+        astray,
+        [Some(u64::try_from(removed).unwrap())],
+        "{report:?}"
+    );
+    // An event repeated at the end opens no gap after it: nothing is said missing.
+    let mut repeated: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    repeated.insert(last_event + 1, lines[removed].to_owned());
+    let report = verify_text(&join(&repeated), &key);
+    assert!(
+        !report
+            .failures
+            .iter()
+            .any(|f| f.message.contains("not in the bundle")),
+        "{report:?}"
+    );
     let mut tail: Vec<String> = lines.iter().map(|line| (*line).to_owned()).collect();
     let size = events.len();
     tail.remove(last_event);
@@ -3600,6 +3633,12 @@ fn a_backup_missing_events_names_the_positions() {
     let missing = format!("position {size} is not in the bundle");
     assert!(
         messages.iter().any(|m| m.starts_with(&missing)),
+        "{messages:?}"
+    ); // Nor is the last command's digest blamed for the event removed after it.
+    assert!(
+        !messages
+            .iter()
+            .any(|message| message.contains("body digest")),
         "{messages:?}"
     );
 }

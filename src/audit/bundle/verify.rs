@@ -320,6 +320,13 @@ struct Scan {
     /// Whether an `--all` bundle's missing positions were named where they are
     /// missing: the count of positions is then not said again.
     gaps_named: bool,
+    /// The highest position read: a gap is measured from it, not from the event read
+    /// last (after an event moved back, every later one read as a gap: a reviewer).
+    highest: u64,
+    /// Whether the last line read was JSON, and a checkpoint's (even one refused): a
+    /// file that ends on an intact line that is not its checkpoint was cut short.
+    last_line_json: bool,
+    last_line_checkpoint: bool,
     /// A backup's `command` records read, and its `commands` records (line, signed
     /// note): the note must sign exactly those records (version 3).
     records: CommandsDigest,
@@ -492,22 +499,21 @@ fn read_to_the_end(scan: &mut Scan, lines: u64, unterminated: Option<u64>) {
         // copied while written): said so, as `restore` says it, not "EOF while parsing";
         // what the lost end held (records, checkpoint) is not said missing line by line.
         if scan.failures.say_cut_in(line) {
-            scan.failures.keep_without_header();
-            scan.read_stopped = true;
+            end_cut_short(scan);
             return;
         }
     }
-    if scan.header.is_some() && scan.checkpoints.is_empty() && !scan.header_refused {
-        // The checkpoint is every bundle's last line: a file that ends without one
-        // (cut between two lines, or its end removed) is said to be cut short, as
-        // `restore` says it, and what its lost end held is not listed line by line
-        // (an auditor read "no checkpoint", "no commands record", "0 stream heads"
-        // and events missing, and had to infer the one cause).
+    let intact_end = scan.last_line_json && !scan.last_line_checkpoint;
+    if scan.header.is_some() && scan.checkpoints.is_empty() && intact_end {
+        // The checkpoint is every bundle's last line: a file that ends on an intact
+        // line without one (cut between two lines, or its end removed) is said to be
+        // cut short, as `restore` says it, and what its lost end held is not listed
+        // line by line (an auditor read "no checkpoint", "no commands record", "0
+        // stream heads" and events missing, and had to infer the one cause).
         let reason = why("audit-bundle-why-cut-short", [("line", lines.to_string())]);
-        scan.failures.keep_without_header();
         scan.failures
             .add((Group::Parse, "format"), Some(lines), None, None, reason);
-        scan.read_stopped = true;
+        end_cut_short(scan);
         return;
     }
     records_astray(scan);
@@ -520,6 +526,26 @@ fn read_to_the_end(scan: &mut Scan, lines: u64, unterminated: Option<u64>) {
             why("audit-bundle-why-no-header", []),
         );
     }
+}
+
+/// The end of a bundle cut short: what was read keeps its findings (a line altered, an
+/// event out of order, a record astray, a coverage that does not follow); what is
+/// judged by absence (the checkpoint, the events and heads it commits to, the header's
+/// counts) is not judged, the lost end being the one cause; nor is the digest of the
+/// command whose event the cut took, if it was the last record read.
+fn end_cut_short(scan: &mut Scan) {
+    scan.pending_command = None;
+    records_astray(scan);
+    for group in [
+        Group::Checkpoint,
+        Group::Inclusion,
+        Group::Completeness,
+        Group::Scope,
+        Group::Key,
+    ] {
+        scan.failures.clear(group);
+    }
+    scan.read_stopped = true;
 }
 
 /// Whether `text` is a line of a bundle: a JSON object with a `record` field, or an
@@ -540,6 +566,8 @@ fn is_record_or_event_line(text: &str) -> bool {
 }
 
 fn read_line(text: &str, line: u64, scan: &mut Scan) {
+    scan.last_line_checkpoint = text.contains("\"record\":\"checkpoint\"");
+    scan.last_line_json = true;
     // Most lines are events: one that names no `record` and decodes as an event with
     // its hash is read as one, parsed once. Any other line is classified by its parsed
     // `record` field, as every line was before: the same outcome, with each event
@@ -553,6 +581,7 @@ fn read_line(text: &str, line: u64, scan: &mut Scan) {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(error) => {
+            scan.last_line_json = false;
             let reason = why("audit-bundle-why-not-json", [("detail", error.to_string())]);
             scan.failures
                 .add((Group::Parse, "format"), Some(line), None, None, reason);
@@ -700,7 +729,11 @@ fn scan_event(scan: &mut Scan, line: u64, envelope: &Envelope) {
             );
         }
     }
-    let gap = whole_log(scan) && name_missing_positions(scan, line, envelope);
+    let gap = match whole_log(scan) {
+        true => name_missing_positions(scan, line, envelope),
+        false => 0,
+    };
+    scan.highest = scan.highest.max(envelope.position);
     scan.previous = Some((envelope.position, envelope.hash));
     scan_command(scan, envelope, gap);
     let stream_id = scan_stream(scan, envelope);
@@ -765,17 +798,17 @@ fn scan_stream(scan: &mut Scan, envelope: &Envelope) -> u32 {
     id
 }
 
-/// An `--all` bundle's event after positions that are not in it (neither read nor
-/// listed as edited): they are named, here. Whether any were.
-fn name_missing_positions(scan: &mut Scan, line: u64, envelope: &Envelope) -> bool {
-    let after = scan.previous.map_or(0, |(position, _)| position);
+/// An `--all` bundle's event after positions that are not in it (past the highest
+/// read, and not listed as edited): they are named, here. How many there are.
+fn name_missing_positions(scan: &mut Scan, line: u64, envelope: &Envelope) -> u64 {
+    let after = scan.highest;
     if envelope.position <= after + 1 {
-        return false;
+        return 0;
     }
     let (from, to) = (after + 1, envelope.position - 1);
     let edited = count(scan.edited_positions.range(from..=to).count());
     if edited == to - from + 1 {
-        return false;
+        return 0;
     }
     scan.gaps_named = true;
     let reason = positions_missing(from, to);
@@ -787,7 +820,7 @@ fn name_missing_positions(scan: &mut Scan, line: u64, envelope: &Envelope) -> bo
         stream,
         reason,
     );
-    true
+    to - from + 1 - edited
 }
 
 /// Positions `from` to `to` are not in an `--all` bundle.
@@ -803,32 +836,39 @@ fn positions_missing(from: u64, to: u64) -> Reason {
 
 /// The command `envelope` belongs to: a `command` record waiting for its command's
 /// first event is answered by this one, or is astray, unless positions are missing
-/// right before this event (`gap`): its command's events were the ones removed.
-fn scan_command(scan: &mut Scan, envelope: &Envelope, gap: bool) {
+/// right before this event (`gap` of them): the records of the removed events'
+/// commands, at most one per position missing, the last ones read, are not blamed.
+fn scan_command(scan: &mut Scan, envelope: &Envelope, gap: u64) {
     let starts = scan.last_command != Some(envelope.command_id);
     scan.last_command = Some(envelope.command_id);
-    let unanswered = std::mem::take(&mut scan.unanswered);
-    if !gap {
-        for (line, command_id) in unanswered {
-            command_record_astray(&mut scan.failures, line, command_id);
-        }
+    let pending = scan.pending_command.take();
+    let answered =
+        pending.is_some_and(|(_, command_id)| starts && command_id == envelope.command_id);
+    if !answered {
+        scan.unanswered.extend(pending);
     }
-    if let Some((line, command_id)) = scan.pending_command.take() {
-        let answered = starts && command_id == envelope.command_id;
-        if !answered && !gap {
-            command_record_astray(&mut scan.failures, line, command_id);
-        }
+    records_astray_but(scan, gap);
+}
+
+/// The `command` records waiting for an event, now that another kind of line came (or
+/// an event of another command): each is astray but the last `excused`, which stood
+/// before as many positions missing.
+fn records_astray_but(scan: &mut Scan, excused: u64) {
+    let mut waiting = std::mem::take(&mut scan.unanswered);
+    waiting.extend(scan.pending_command.take());
+    let excused = usize::try_from(excused)
+        .unwrap_or(usize::MAX)
+        .min(waiting.len());
+    waiting.truncate(waiting.len() - excused);
+    for (line, command_id) in waiting {
+        command_record_astray(&mut scan.failures, line, command_id);
     }
 }
 
 /// The `command` records waiting for an event, now that another kind of line came:
 /// each is astray.
 fn records_astray(scan: &mut Scan) {
-    let unanswered = std::mem::take(&mut scan.unanswered);
-    let pending = scan.pending_command.take();
-    for (line, command_id) in unanswered.into_iter().chain(pending) {
-        command_record_astray(&mut scan.failures, line, command_id);
-    }
+    records_astray_but(scan, 0);
 }
 
 /// A `command` record that is not right before its command's first event, or in a
@@ -856,11 +896,16 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
         Some(pending) if command && scan.unanswered.len() < BUNDLE_FAILURES_MAX => {
             scan.unanswered.push(pending)
         }
-        // A command's digest is followed by its first event, nothing else.
+        // A command's digest is followed by its first event, nothing else; those
+        // before the log's last positions, missing, are not blamed for them.
         pending => {
             scan.pending_command = pending;
             if !command {
-                records_astray(scan);
+                let missing = match (whole_log(scan), &scan.header) {
+                    (true, Some(header)) => header.tree_size.saturating_sub(scan.highest),
+                    _ => 0,
+                };
+                records_astray_but(scan, missing);
             } else if let Some((line, command_id)) = scan.pending_command.take() {
                 command_record_astray(&mut scan.failures, line, command_id);
             }
@@ -1388,7 +1433,7 @@ fn check_inclusion(scan: &mut Scan, checkpoint: &Checkpoint) {
         if scan.edited_events > 0 && scan.events + scan.edited_events == checkpoint.tree_size {
             return;
         }
-        let last = scan.previous.map_or(0, |(position, _)| position);
+        let last = scan.highest;
         if last < checkpoint.tree_size && !scan.edited_positions.contains(&checkpoint.tree_size) {
             // The log's last events removed, its records kept: named, as a gap is.
             let reason = positions_missing(last + 1, checkpoint.tree_size);
