@@ -1779,7 +1779,17 @@ fn region_month_report_unchecked(
     if let Some(closing) = read_closing(store, region)? {
         // A consequence (an automatic withdrawal, R11) changes months from the
         // oldest arrears on: those months' figures move until the close is recorded.
-        let grace_months = i64::from(state.policy_for(closing.month).grace_months);
+        // A run of arrears outlived the closes before this one under their own grace,
+        // which may be longer than this month's: the largest grace of any policy up to
+        // the closed month bounds it (a probe's region lowered its grace from 3 to 1
+        // and read January "arrears" mid-close, "lapsed" after).
+        let grace_months = state
+            .policies
+            .range(..=closing.month)
+            .map(|(_, policy)| policy.grace_months)
+            .max()
+            .unwrap_or(state.policy_for(closing.month).grace_months);
+        let grace_months = i64::from(grace_months);
         // OK because a clamped month only widens what is refused: no month lies
         // before Month::FIRST, so "from 1990-01" is "from every month".
         let moving_from = closing.month.plus(-grace_months);

@@ -66,7 +66,7 @@ help-flexledger-verify =
     .long-about =
         遍历并检查整个存储：每个事件的 SHA-256 与其字节是否相符，日志和每条事件流的哈希链（因此能发现被修改、删除或调换顺序的事件），每个事件流索引、每条命令记录，以及每个已保存的状态行与由日志重新计算所得的结果是否一致。
 
-        输出一个 JSON 对象：完好时为 {"{"}"ok":true,"events":N,...,"head_hash":...{"}"}，否则为 {"{"}"ok":false,"finding":F,"position":P,"message":...{"}"}，指出第一个断开的环节（F 为 damaged，或 behind_head_witness：PostgreSQL 数据库比其写入进程的头部见证更旧）。
+        输出一个 JSON 对象：完好时为 {"{"}"ok":true,"events":N,...,"head_hash":...{"}"}，否则为 {"{"}"ok":false,"finding":F,"position":P,"message":...{"}"}，指出第一个断开的环节（F 为 damaged；behind_head_witness：PostgreSQL 数据库比其写入进程的头部见证更旧；another_history_than_witness：数据库在其写入进程的头部见证所记录的位置上是另一个事件）。
 
         使用 --accept-head（仅限 sled 数据目录）：用于头部见证（文件 `head-witness`，在存储引擎的文件之外记录最后一个持久位置）缺失或无法读取、以致每个命令都拒绝打开的存储。若整个日志检查无误，就在日志头部写入新的见证，存储即可再次打开。这等于按现状接受日志：其头部之后丢失了什么（如果有），无从知晓。如有可能，请放回该文件，或恢复备份。
 

@@ -116,7 +116,8 @@ of the log and of every stream (so an edited, removed or reordered event is foun
 command record, and every stored state row against a fresh fold of the log.\n\n\
 Prints one JSON object: {\"ok\":true,\"events\":N,...,\"head_hash\":...} when clean, or \
 {\"ok\":false,\"finding\":F,\"position\":P,\"message\":...} naming the first broken link (F: \
-damaged, or behind_head_witness for a PostgreSQL database older than its writer's head witness).\n\n\
+damaged; behind_head_witness for a PostgreSQL database older than its writer's head witness; \
+another_history_than_witness for one holding another event where its writer's head witness records one).\n\n\
 With --accept-head (a sled data directory only): for a store whose head witness (the file `head-witness`, \
 which records the last durable position outside the engine's files) is missing or unreadable, so that every \
 command refuses it. If the whole log checks out, a new witness is written at the log's head and the store \
@@ -1310,7 +1311,8 @@ fn refuse_a_store_found_damaged(place: &Place) -> anyhow::Result<()> {
         Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
             // The directory, when it is the one that cannot be entered: naming the mark
             // sent a fault probe looking for a `damage-found` file that is not there.
-            let unlisted = std::fs::read_dir(dir).is_err();
+            // Listed (its read bit) and entered (its search bit: a lookup of `.`).
+            let unlisted = std::fs::read_dir(dir).is_err() || dir.join(".").metadata().is_err();
             let path = match unlisted {
                 true => dir.display().to_string(),
                 false => path.display().to_string(),
@@ -1392,11 +1394,18 @@ pub(crate) fn is_witness_damage(error: &(dyn std::error::Error + 'static)) -> bo
 /// The `finding` code of a `verify --json` line for damage (both binaries'): a program
 /// told the two apart only by reading the English (an auditor's probe). `behind_head_witness`:
 /// a PostgreSQL database older than its writer's head witness, such as a restored copy
-/// (D86), which is not marked; `damaged`: every other damage, marked.
+/// (D86), which is not marked; `another_history_than_witness`: one that holds another
+/// event at a position its writer witnessed (not older: rewritten, or another ledger's),
+/// not marked either, which `behind_head_witness` also named (the restore that fixes
+/// the one does not fix the other); `damaged`: every other damage, marked.
 pub(crate) fn damage_finding(error: &(dyn std::error::Error + 'static)) -> &'static str {
-    match is_witness_damage(error) {
-        true => "behind_head_witness",
-        false => "damaged",
+    let finding = crate::error::damage_sentence(error).filter(is_witness_finding);
+    match finding {
+        Some(finding) if finding.says("store-found-pg-witness-other-hash") => {
+            "another_history_than_witness"
+        }
+        Some(_) => "behind_head_witness",
+        None => "damaged",
     }
 }
 
@@ -2575,7 +2584,8 @@ fn events(
         let args = vec![("from", from.to_string()), ("head", head.to_string())];
         say_line(language.0, "cli-events-beyond-head", args);
     }
-    if let (Some(member_id), false) = (member, printed) {
+    // Not at the poll position right after its last event, as for the log.
+    if let (Some(member_id), false, true) = (member, printed, from > last.saturating_add(1)) {
         // As for the log: a newcomer's probe read nothing, silently, for a member.
         let args = vec![
             ("member", member_id.to_string()),
@@ -3431,6 +3441,28 @@ fn open_store_checked(
 #[cfg(test)]
 mod tests {
     use crate::shell_support::stdio::FileError;
+
+    /// A program tells a PostgreSQL database behind its writer's head witness from one
+    /// holding another history at a witnessed position, and both from other damage, by
+    /// the `finding` code: the one restore that mends the first does not mend the second.
+    #[test]
+    fn each_witness_finding_has_its_own_code() {
+        use crate::store::{findings, StoreError};
+        let code = |message| {
+            let error = anyhow::Error::from(StoreError::Corrupt {
+                position: 34,
+                message,
+            });
+            super::damage_finding(error.as_ref())
+        };
+        let witness = "data/head-witness.postgresql";
+        let behind = findings::pg_witness_ahead(33, witness, 34, "aside");
+        let other = findings::pg_witness_other_hash((34, "ab"), witness, "cd", "aside");
+        let row = findings::member_row_missing(uuid::Uuid::nil(), 3);
+        assert_eq!(code(behind), "behind_head_witness");
+        assert_eq!(code(other), "another_history_than_witness");
+        assert_eq!(code(row), "damaged");
+    }
 
     /// A signal heard while blank lines are held answers them before `submit` stops:
     /// the loop between chunks checked the flag itself and left them unanswered (a CI

@@ -171,7 +171,7 @@ pub fn serve(place: &crate::store::Place, args: &ServeArgs) -> anyhow::Result<Ex
             // Answers whatever is still queued, then the ledger (and its store) close.
             let (ledger, stats) = writer.shutdown();
             for closing in ledger.closes_in_progress() {
-                tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, "stopped in the middle of a month close: the rest is recorded by the next command that opens the store (any but the audit tools), each consequence once");
+                tracing::warn!(region = %closing.region, month = %closing.month, done = closing.members_done, total = closing.members_total, "stopped in the middle of a month close: the rest is recorded by the next command that opens the store to write, or any of `flexledger` that opens it alone (not `serve --read-only`, not the audit tools), each consequence once");
             }
             // The live count: it has the month closes' chunks too, which the writer
             // records between requests.

@@ -227,7 +227,9 @@ async fn render_cut<T: Send + 'static>(
             // member's rows (D17): told from the history just folded (reading the
             // `Closing` rows before the log missed a close recorded in between,
             // 2026-12-06).
-            Ok(history) if as_of.is_none() && history.implied > 0 && state.writer.is_none() => {
+            // A cut too (D94): the member route refuses it so, and the page shows what
+            // that route does.
+            Ok(history) if history.implied > 0 && state.writer.is_none() => {
                 return Err(super::read_only_close_pending(&state));
             }
             Ok(history) => Rendered::Done(render(&history)?),

@@ -37,7 +37,12 @@ fn region_before_april(dir: &Path) {
 
 /// `region_before_april`, in the store `store` names (`--store URL`; none: `dir`).
 fn region_before_april_in(dir: &Path, store: &[&str]) {
-    let mut lines = vec![policy().to_string()];
+    region_before_april_under(dir, store, &[policy()]);
+}
+
+/// `region_before_april_in`, the region under `policies` (the first from 2025-01).
+fn region_before_april_under(dir: &Path, store: &[&str], policies: &[Value]) {
+    let mut lines: Vec<String> = policies.iter().map(Value::to_string).collect();
     for index in 0..MEMBERS {
         lines.push(json!({"command": "enroll", "member_id": member(index), "region": "big", "month": "2025-01", "base_ratio": "0.60", "labor_relationship": "none"}).to_string());
     }
@@ -641,6 +646,10 @@ fn a_member_as_of_a_close_asked_mid_close_is_the_answer_it_will_always_be() {
     );
     assert_eq!(status, 200, "{body}");
     let close = body["events"][0]["position"].as_u64().unwrap();
+    // The close still records its chunks (1,200 of one member each), or this test
+    // would not ask mid-close (a reviewer).
+    let (_, region) = call(&server, "GET", "/v1/regions/big", operator, None, &[]);
+    assert!(region.get("closing").is_some(), "{region}");
     // The member walked last, never paid: April is its fourth unpaid month.
     let url = format!("/v1/members/{}?as_of={close}", member(MEMBERS - 1));
     let (status, during) = call(&server, "GET", &url, operator, None, &[]);
@@ -682,10 +691,37 @@ fn a_read_only_server_mid_close_refuses_a_member_as_of_the_close_it_owes() {
     let url = format!("/v1/members/{last}?as_of={close}");
     let (status, body) = call(&server, "GET", &url, auditor, None, &[]);
     assert_eq!(status, 503, "{body}");
+    // The timeline cut there too: it shows what the member route does.
+    let url = format!("/v1/members/{last}/timeline.svg?as_of={close}");
+    let (status, body) = call(&server, "GET", &url, auditor, None, &[]);
+    assert_eq!(status, 503, "{body}");
     let url = format!("/v1/members/{last}?as_of={}", close - 1);
     let (status, before) = call(&server, "GET", &url, auditor, None, &[]);
     assert_eq!(status, 200, "{before}");
     assert_eq!(before["state"], "in_arrears", "{before}");
+}
+
+/// A region's report of a month a close in progress still changes is refused until
+/// the close is recorded, from the oldest month a withdrawal can reach back to: a run
+/// of arrears that outlived the earlier closes under their longer grace (3) is
+/// withdrawn from its first month by a close under a shorter one (1), so January moves
+/// (a probe read January "arrears" mid-close and "lapsed" after, D17).
+#[test]
+fn a_report_mid_close_is_refused_back_to_the_longest_grace_a_run_outlived() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut shorter = policy();
+    shorter["effective_from"] = json!("2025-04");
+    shorter["grace_months"] = json!(1);
+    region_before_april_under(&data, &[], &[policy(), shorter]);
+    killed_mid_close(&data, 1);
+    let server = read_only_server(dir.path(), &data);
+    let auditor = Some(token("auditor"));
+    for month in ["2025-01", "2025-02", "2025-03"] {
+        let url = format!("/v1/regions/big/months/{month}");
+        let (status, body) = call(&server, "GET", &url, auditor, None, &[]);
+        assert_eq!(status, 409, "{month}: {body}");
+    }
 }
 
 /// A log cut in the middle of a close (a backup taken while its chunks were being
