@@ -574,6 +574,32 @@ fn a_report_refused_mid_close_names_no_month_before_the_region() {
     );
 }
 
+/// A server on `data` (the region before April, `region_before_april`) recording
+/// consequences one member per chunk, and its answer to the April close, which it
+/// gives at once (200), recording the chunks in the background.
+fn serving_april_close(dir: &Path, data: &Path) -> (crate::http::Server, Value) {
+    region_before_april(data);
+    let server = start_with_env(dir, &[("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", "1")]);
+    let operator = Some(token("operator"));
+    let line = close_april_line();
+    let (status, body) = call(&server, "POST", "/v1/commands", operator, Some(&line), &[]);
+    assert_eq!(status, 200, "{body}");
+    (server, body)
+}
+
+/// Waits (not a timing assertion: up to a minute) for `server`'s close of region
+/// `big` to be recorded.
+fn wait_for_the_close(server: &crate::http::Server) {
+    let operator = Some(token("operator"));
+    for _ in 0..1200 {
+        let (_, region) = call(server, "GET", "/v1/regions/big", operator, None, &[]);
+        if region.get("closing").is_none() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// A close in progress is visible, and a member read never misses a consequence of a
 /// recorded close: `serve` answers the close at once, then records the chunks in the
 /// background; a member read in between is brought up to date first.
@@ -581,18 +607,8 @@ fn a_report_refused_mid_close_names_no_month_before_the_region() {
 fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    region_before_april(&data);
-    let server = start_with_env(dir.path(), &[("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", "1")]);
+    let (server, body) = serving_april_close(dir.path(), &data);
     let operator = Some(token("operator"));
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/commands",
-        operator,
-        Some(&close_april_line()),
-        &[],
-    );
-    assert_eq!(status, 200, "{body}");
     assert_eq!(body["close"]["members"], json!(MEMBERS), "{body}");
     // The member walked last: unless the background finished already, it is behind.
     let last = member(MEMBERS - 1);
@@ -612,14 +628,7 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
         assert_eq!(closing["month"], "2025-04");
         assert_eq!(closing["members_total"], json!(MEMBERS));
     }
-    // Wait (not a timing assertion: up to a minute) for the background to finish.
-    for _ in 0..1200 {
-        let (_, region) = call(&server, "GET", "/v1/regions/big", operator, None, &[]);
-        if region.get("closing").is_none() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_for_the_close(&server);
     drop(server);
     assert_every_consequence_once(&data);
 }
@@ -633,18 +642,8 @@ fn serve_answers_a_close_at_once_and_reads_never_miss_its_consequences() {
 fn a_member_as_of_a_close_asked_mid_close_is_the_answer_it_will_always_be() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    region_before_april(&data);
-    let server = start_with_env(dir.path(), &[("FLEXLEDGER_CLOSE_CHUNK_MEMBERS", "1")]);
+    let (server, body) = serving_april_close(dir.path(), &data);
     let operator = Some(token("operator"));
-    let (status, body) = call(
-        &server,
-        "POST",
-        "/v1/commands",
-        operator,
-        Some(&close_april_line()),
-        &[],
-    );
-    assert_eq!(status, 200, "{body}");
     let close = body["events"][0]["position"].as_u64().unwrap();
     // The close still records its chunks (1,200 of one member each), or this test
     // would not ask mid-close (a reviewer).
@@ -655,13 +654,7 @@ fn a_member_as_of_a_close_asked_mid_close_is_the_answer_it_will_always_be() {
     let (status, during) = call(&server, "GET", &url, operator, None, &[]);
     assert_eq!(status, 200, "{during}");
     assert_eq!(during["state"], "withdrawn", "{during}");
-    for _ in 0..1200 {
-        let (_, region) = call(&server, "GET", "/v1/regions/big", operator, None, &[]);
-        if region.get("closing").is_none() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    wait_for_the_close(&server);
     let (status, after) = call(&server, "GET", &url, operator, None, &[]);
     assert_eq!(status, 200, "{after}");
     assert_eq!(after, during);
