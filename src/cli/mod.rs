@@ -2554,12 +2554,11 @@ fn events(
         Some(member_id) => store.read_stream(&crate::domain::StreamId::Member(member_id)),
         None => store.read_log(from),
     };
-    let mut printed_any = false;
-    // The member's last event read, and whether any was printed (from `from` on).
+    // The position of the last event read (0: none), and whether any was printed
+    // (from `from` on).
     let (mut last, mut printed) = (0, false);
     for envelope in envelopes {
         let envelope = envelope?;
-        printed_any = true;
         last = envelope.position;
         if envelope.position < from {
             continue;
@@ -2567,7 +2566,7 @@ fn events(
         printed = true;
         print_json_line(&mut stdout, &envelope)?;
     }
-    if let (Some(member_id), false) = (member, printed_any) {
+    if let (Some(member_id), 0) = (member, last) {
         // An unknown member is exit 1 everywhere (as `member`), not an empty success.
         let args = [("member", text(member_id))];
         let words = (language, "cli-member-has-no-events", &args[..]);
@@ -3244,20 +3243,9 @@ pub(crate) fn say_if_marked(place: &Place, program: &str, language: Language) {
     let Ok(Some(found)) = crate::store::damage_mark::read_at(&path) else {
         return;
     };
-    let mut args = vec![
-        ("found_at", found.found_at.clone()),
-        ("found_by", found.found_by.clone()),
-        ("verify", found.cleared_by().to_owned()),
-    ];
-    let note = match found.finding() {
-        Some(finding) => crate::i18n::Sentence::new("cli-read-marked-store", args)
-            .with_said("detail", finding.clone()),
-        None => {
-            args.push(("detail", found.said()));
-            crate::i18n::Sentence::new("cli-read-marked-store", args)
-        }
-    };
-    let said = note.in_language(language);
+    let said = found
+        .sentence("cli-read-marked-store", Vec::new())
+        .in_language(language);
     crate::shell_support::say_on_stderr!("{}", program_said(program, &said, language));
 }
 

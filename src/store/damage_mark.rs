@@ -125,6 +125,25 @@ impl DamageMark {
         self.kept_checkpoints || self.found_by == KEPT_VERIFY
     }
 
+    /// The sentence `id` about this mark: `args`, then when and by what it was found,
+    /// the `verify` that removes it, and the finding as `detail` (its sentence, said in
+    /// the reader's language, where the mark keeps one; else its English). The writer's
+    /// refusal and the reads' note say it so.
+    pub fn sentence(&self, id: &'static str, mut args: Vec<(&'static str, String)>) -> Sentence {
+        args.extend([
+            ("found_at", self.found_at.clone()),
+            ("found_by", self.found_by.clone()),
+            ("verify", self.cleared_by().to_owned()),
+        ]);
+        match self.finding() {
+            Some(finding) => Sentence::new(id, args).with_said("detail", finding.clone()),
+            None => {
+                args.push(("detail", self.said()));
+                Sentence::new(id, args)
+            }
+        }
+    }
+
     /// The finding as a sentence this build's catalog can say, if the mark keeps one.
     pub fn finding(&self) -> Option<&Sentence> {
         self.finding.as_ref().filter(|finding| finding.is_known())

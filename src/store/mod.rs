@@ -586,25 +586,13 @@ impl std::ops::Deref for DamageDetail {
 /// A store marked as found damaged, refused to its writer: the mark's finding as
 /// its sentence where it keeps one (said in the reader's language), else its English.
 fn found_damaged(mark: &str, found: &damage_mark::DamageMark) -> Sentence {
-    let mut args = vec![
-        ("mark", mark.to_owned()),
-        ("found_at", found.found_at.clone()),
-        ("found_by", found.found_by.clone()),
-        ("verify", found.cleared_by().to_owned()),
-    ];
     // A log found rewritten is not recovered by a backup of it (`store-found-rewritten`
     // says so; the general one said a restore would lose what was appended since).
     let id = match found.found_with_kept_checkpoints() {
         true => "store-found-rewritten",
         false => "store-found-damaged",
     };
-    match found.finding() {
-        Some(finding) => Sentence::new(id, args).with_said("detail", finding.clone()),
-        None => {
-            args.push(("detail", found.said()));
-            Sentence::new(id, args)
-        }
-    }
+    found.sentence(id, vec![("mark", mark.to_owned())])
 }
 
 impl StoreError {

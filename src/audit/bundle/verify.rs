@@ -307,16 +307,17 @@ struct Scan {
     edited_events: u64,
     edited_positions: BTreeSet<u64>,
     edited_streams: HashSet<String>,
-    /// A backup's `command` record (its line and command) waiting for the command's
-    /// first event, and the command of the last event read.
-    pending_command: Option<(u64, Uuid)>,
+    /// A backup's `command` records (line, command) read since the last event or
+    /// other record, waiting for an event: the last one for its command's first event;
+    /// the ones before it, followed by another command's record instead, are judged at
+    /// that event too. If positions are missing there, the events they stood before
+    /// were removed, and the gap is what is listed; otherwise each is astray (moved or
+    /// added). An auditor's probe removed one event and read only that its command's
+    /// digest "was moved or added", no position named. At most
+    /// `BUNDLE_FAILURES_MAX` + 1: the ones past it are said astray at once.
+    waiting_commands: Vec<(u64, Uuid)>,
+    /// The command of the last event read.
     last_command: Option<Uuid>,
-    /// `command` records followed by another command's record instead of their first
-    /// event: judged at the next event. If positions are missing there, the events
-    /// they stood before were removed, and the gap is what is listed; otherwise each
-    /// is astray (moved or added). An auditor's probe removed one event and read only
-    /// that its command's digest "was moved or added", no position named.
-    unanswered: Vec<(u64, Uuid)>,
     /// Whether an `--all` bundle's missing positions were named where they are
     /// missing: the count of positions is then not said again.
     gaps_named: bool,
@@ -534,7 +535,7 @@ fn read_to_the_end(scan: &mut Scan, lines: u64, unterminated: Option<u64>) {
 /// counts) is not judged, the lost end being the one cause; nor is the digest of the
 /// command whose event the cut took, if it was the last record read.
 fn end_cut_short(scan: &mut Scan) {
-    scan.pending_command = None;
+    scan.waiting_commands.pop();
     records_astray(scan);
     for group in [
         Group::Checkpoint,
@@ -841,11 +842,12 @@ fn positions_missing(from: u64, to: u64) -> Reason {
 fn scan_command(scan: &mut Scan, envelope: &Envelope, gap: u64) {
     let starts = scan.last_command != Some(envelope.command_id);
     scan.last_command = Some(envelope.command_id);
-    let pending = scan.pending_command.take();
-    let answered =
-        pending.is_some_and(|(_, command_id)| starts && command_id == envelope.command_id);
-    if !answered {
-        scan.unanswered.extend(pending);
+    let answered = scan
+        .waiting_commands
+        .last()
+        .is_some_and(|&(_, command_id)| starts && command_id == envelope.command_id);
+    if answered {
+        scan.waiting_commands.pop();
     }
     records_astray_but(scan, gap);
 }
@@ -854,8 +856,7 @@ fn scan_command(scan: &mut Scan, envelope: &Envelope, gap: u64) {
 /// an event of another command): each is astray but the last `excused`, which stood
 /// before as many positions missing.
 fn records_astray_but(scan: &mut Scan, excused: u64) {
-    let mut waiting = std::mem::take(&mut scan.unanswered);
-    waiting.extend(scan.pending_command.take());
+    let mut waiting = std::mem::take(&mut scan.waiting_commands);
     let excused = usize::try_from(excused)
         .unwrap_or(usize::MAX)
         .min(waiting.len());
@@ -890,25 +891,18 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
         check_as_written(&mut scan.failures, line, text, record);
         check_record_order(scan, line, record);
     }
-    let command = matches!(record, Ok(Record::Command { .. }));
-    match scan.pending_command.take() {
-        // A digest followed by another: judged at the next event (`unanswered`).
-        Some(pending) if command && scan.unanswered.len() < BUNDLE_FAILURES_MAX => {
-            scan.unanswered.push(pending)
-        }
+    if !matches!(record, Ok(Record::Command { .. })) {
         // A command's digest is followed by its first event, nothing else; those
         // before the log's last positions, missing, are not blamed for them.
-        pending => {
-            scan.pending_command = pending;
-            if !command {
-                let missing = match (whole_log(scan), &scan.header) {
-                    (true, Some(header)) => header.tree_size.saturating_sub(scan.highest),
-                    _ => 0,
-                };
-                records_astray_but(scan, missing);
-            } else if let Some((line, command_id)) = scan.pending_command.take() {
-                command_record_astray(&mut scan.failures, line, command_id);
-            }
+        let missing = match (whole_log(scan), &scan.header) {
+            (true, Some(header)) => header.tree_size.saturating_sub(scan.highest),
+            _ => 0,
+        };
+        records_astray_but(scan, missing);
+    } else if scan.waiting_commands.len() > BUNDLE_FAILURES_MAX {
+        // A digest followed by another waits for the next event, up to the bound.
+        if let Some((line, command_id)) = scan.waiting_commands.pop() {
+            command_record_astray(&mut scan.failures, line, command_id);
         }
     }
     match record {
@@ -922,7 +916,7 @@ fn read_record(text: &str, value: serde_json::Value, line: u64, scan: &mut Scan)
                 .is_some_and(|header| holds_command_records(header.version));
             if backup && whole_log(scan) && !scan.records_begun {
                 scan.records.add(command_id, &body_digest);
-                scan.pending_command = Some((line, command_id));
+                scan.waiting_commands.push((line, command_id));
             } else {
                 command_record_astray(&mut scan.failures, line, command_id);
             }
