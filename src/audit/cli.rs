@@ -100,7 +100,7 @@ Exit: 0 printed, 1 unknown member, or a cut beyond the log's head or after now, 
     )]
     Replay {
         /// The member's UUID.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_uuid)]
         member: Uuid,
         #[command(flatten)]
         as_of: AsOf,
@@ -116,7 +116,7 @@ Exit: 0 explained, 1 unknown member or a cut beyond the log's head or after now,
     )]
     Explain {
         /// The member's UUID.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_uuid)]
         member: Uuid,
         /// The month, YYYY-MM.
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
@@ -133,7 +133,7 @@ Exit: 0 written, 1 unknown member, or a cut beyond the log's head or after now, 
     )]
     Timeline {
         /// The member's UUID.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::cli::parse_uuid)]
         member: Uuid,
         /// Where to write the SVG; `-` writes it to standard output.
         #[arg(long, value_name = "FILE")]
@@ -214,7 +214,7 @@ Exit: 0 written, 1 unknown member or region, or a month close in the scope still
     )]
     Export {
         /// One member.
-        #[arg(long, group = "scope")]
+        #[arg(long, group = "scope", value_parser = crate::cli::parse_uuid)]
         member: Option<Uuid>,
         /// Every member of a region.
         #[arg(long, group = "scope", value_parser = crate::audit::whatif::cli::parse_region)]

@@ -140,23 +140,12 @@ fn what_went_wrong(error: &clap::error::Error<Chinese>) -> String {
     }
 }
 
-/// A value parser's refusal in Chinese: our own parsers' `Sentence`, the uuid crate's
-/// words as `i18n::detail_in` says them, a number's by its kind; anything else as
-/// it came.
+/// A value parser's refusal in Chinese: our own parsers' `Sentence` (a member id's
+/// too, `cli::parse_uuid`), a number's by its kind; anything else as it came.
 fn value_parser_words(source: &(dyn std::error::Error + 'static)) -> String {
     use std::num::IntErrorKind;
     if let Some(sentence) = source.downcast_ref::<crate::i18n::Sentence>() {
         return sentence.in_language(Language::ZhCn);
-    }
-    if source.downcast_ref::<uuid::Error>().is_some() {
-        // serde's wording around the uuid crate's, which the details catalog reads.
-        let detail = format!("UUID parsing failed: {source}");
-        let said = crate::i18n::detail_in(Language::ZhCn, &detail);
-        return if said == detail {
-            source.to_string()
-        } else {
-            said
-        };
     }
     if let Some(number) = source.downcast_ref::<std::num::ParseIntError>() {
         let id = match number.kind() {

@@ -217,6 +217,7 @@ pub enum SubsidyCategory {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enroll {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub region: RegionName,
     pub month: Month,
@@ -227,6 +228,7 @@ pub struct Enroll {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pay {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub months: Vec<Month>,
     pub amount: Money,
@@ -243,12 +245,14 @@ pub struct CloseMonth {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRef {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Withdraw {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     #[serde(deserialize_with = "requested_reason")]
     pub reason: WithdrawalReason,
@@ -273,6 +277,7 @@ fn requested_reason<'de, D: serde::Deserializer<'de>>(
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reenroll {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub month: Month,
     pub base_ratio: Ratio,
@@ -281,6 +286,7 @@ pub struct Reenroll {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBase {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub from_month: Month,
     pub base_ratio: Ratio,
@@ -291,6 +297,7 @@ pub struct ChangeBase {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantSubsidy {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub from_month: Month,
     pub months: u64,
@@ -301,6 +308,7 @@ pub struct GrantSubsidy {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeSubsidy {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub from_month: Month,
 }
@@ -308,6 +316,7 @@ pub struct RevokeSubsidy {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaySubsidy {
+    #[serde(deserialize_with = "contract_uuid")]
     pub member_id: Uuid,
     pub months: Vec<Month>,
     pub amount: Money,
@@ -557,12 +566,17 @@ pub fn parse_command_value(mut value: Value) -> Result<CommandEnvelope, Refusal>
     // `null` for every optional field sends these too: a subsidy office's probe).
     let command_id = match fields.remove("command_id") {
         None | Some(Value::Null) => None,
-        Some(value) => Some(field::<Uuid>(value, || {
-            Refusal::because(
-                RefusalText::ParseCommandIdNotAUuid {},
-                "field `command_id` must be a UUID string",
-            )
-        })?),
+        Some(value) => Some(
+            value
+                .as_str()
+                .and_then(parse_contract_uuid)
+                .ok_or_else(|| {
+                    Refusal::because(
+                        RefusalText::ParseCommandIdNotAUuid {},
+                        "field `command_id` must be a UUID string in hyphenated form (8-4-4-4-12 hexadecimal digits)",
+                    )
+                })?,
+        ),
     };
     let expected_version = match fields.remove("expected_version") {
         None | Some(Value::Null) => None,
@@ -740,6 +754,33 @@ fn whole_number(float: f64) -> Option<serde_json::Number> {
     } else {
         None
     }
+}
+
+/// A UUID in the contract's form (`defs.schema.json#/$defs/uuid`): hyphenated, either
+/// case. The `uuid` crate also reads the simple, braced and urn forms; a body the
+/// published schema refuses is refused here too, so that an integrator's validator and
+/// the ledger never disagree on what a command is (a contract probe, 2026-12-08; D95).
+pub fn parse_contract_uuid(text: &str) -> Option<Uuid> {
+    const HYPHENATED_CHARS: usize = 36;
+    // Of the forms the crate reads, only the hyphenated one is 36 characters long.
+    (text.len() == HYPHENATED_CHARS)
+        .then(|| Uuid::try_parse(text).ok())
+        .flatten()
+}
+
+/// Most characters of a refused value a message quotes.
+const QUOTED_CHARS_MAX: usize = 64;
+
+/// serde's reading of a command's `member_id`: [`parse_contract_uuid`].
+fn contract_uuid<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Uuid, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_contract_uuid(&text).ok_or_else(|| {
+        // Quoted and cut short: the text may be as long as a command line.
+        let sent: String = text.chars().take(QUOTED_CHARS_MAX).collect();
+        serde::de::Error::custom(format!(
+            "expected a UUID in hyphenated form (8-4-4-4-12 hexadecimal digits), got {sent:?}"
+        ))
+    })
 }
 
 /// An envelope field of type `T`, or `refused`.

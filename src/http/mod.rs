@@ -1235,7 +1235,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
     value
         .to_str()
         .ok()
-        .and_then(|text| Uuid::parse_str(text).ok())
+        .and_then(crate::domain::command::parse_contract_uuid)
         .map(Some)
         .ok_or_else(|| {
             // What was sent, quoted and cut short: a header may be long, or not UTF-8.

@@ -401,6 +401,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("a sequence", "detail-expected-sequence"),
     ("a boolean", "detail-expected-boolean"),
     ("a formatted UUID string", "detail-expected-uuid"),
+    (
+        "a UUID in hyphenated form (8-4-4-4-12 hexadecimal digits)",
+        "detail-expected-hyphenated-uuid",
+    ),
     ("string or map", "detail-expected-string-or-map"),
     ("map with a single key", "detail-expected-single-key-map"),
     (

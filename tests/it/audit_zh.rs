@@ -550,6 +550,43 @@ fn flexledger_says_an_unknown_member_or_region_and_a_missing_ledger_in_chinese()
     }
 }
 
+/// A member id that is not a UUID is said to be one, with what a UUID looks like, in
+/// both languages and by both programs (clap's English named only "invalid character").
+#[test]
+fn a_member_id_that_is_not_a_uuid_is_said_to_be_one() {
+    let store = demo_store();
+    let dir = store.path();
+    let cases: [(&str, &[&str]); 3] = [
+        (env!("CARGO_BIN_EXE_flexledger"), &["member", "xyz"]),
+        (
+            env!("CARGO_BIN_EXE_flexledger"),
+            &["events", "--member", "xyz"],
+        ),
+        (
+            env!("CARGO_BIN_EXE_flexledger-audit"),
+            &["replay", "--member", "xyz"],
+        ),
+    ];
+    for (program, args) in cases {
+        let zh = run_at(program, (dir, dir), "zh-CN", args);
+        let en = run_at(program, (dir, dir), "en", args);
+        let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
+        assert_eq!(zh.status.code(), Some(2), "{args:?}");
+        assert_eq!(en.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&en).contains("UUID parsing failed: invalid character: found `x` at 0 (a member id is a UUID: 8-4-4-4-12 hexadecimal digits"),
+            "{args:?}: {}",
+            stderr(&en)
+        );
+        assert!(
+            stderr(&zh)
+                .contains("UUID 格式有误：位置 0（从 0 数起）的字符 `x` 无效（参保人员编号是 UUID"),
+            "{args:?}: {}",
+            stderr(&zh)
+        );
+    }
+}
+
 /// Words the reports put around their data are Chinese too: standard output and
 /// input, and a what-if with no override.
 #[test]

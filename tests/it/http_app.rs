@@ -1062,6 +1062,8 @@ fn every_error_has_the_json_error_shape() {
         ("POST", "/v1/commands".into(), vec![("authorization", &operator)], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
+        // A UUID in a form the contract's pattern refuses, as a command_id is (D95).
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "9a4b3c2d1e0f4a5b9c8d7e6f5a4b3c2d")], Some("{}"), 400, "invalid_command"),
         // Two keys: which one the client meant is not known (the first was taken).
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key, ("idempotency-key", "9a4b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d")], Some("{}"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, key], Some(&array), 422, "invalid_command"),

@@ -1045,7 +1045,7 @@ fn parse_tour() -> Vec<(Value, &'static str)> {
             "refusal-parse-pay-subsidy-month-twice",
         ),
         (member("pay", A), "refusal-parse-field-missing"),
-        (member("pay", "x"), "refusal-parse-field-invalid"),
+        (member("pay", "1234"), "refusal-parse-field-invalid"),
         (
             json!({"command": "close_month", "region": "demo", "month": "2025-10", "zzz": 1}),
             "refusal-parse-field-invalid",

@@ -607,6 +607,53 @@ fn the_schemas_and_the_parser_agree_on_integers() {
     assert!(grant("24.0").body_digest.is_some());
 }
 
+/// The schema and the parser agree on which UUIDs a command may carry (D95): the
+/// contract's hyphenated form in either case, for `member_id` and `command_id`; the
+/// simple, braced and urn forms the `uuid` crate also reads are refused by both (a
+/// contract probe found the parser accepting bodies the published schema refuses).
+#[test]
+fn the_schemas_and_the_parser_agree_on_uuids() {
+    let forms = [
+        ("hyphenated", "c2432f3f-f493-5466-a97b-8cf3d6d9aeef", true),
+        ("upper case", "C2432F3F-F493-5466-A97B-8CF3D6D9AEEF", true),
+        ("nil", "00000000-0000-0000-0000-000000000000", true),
+        ("simple", "c2432f3ff4935466a97b8cf3d6d9aeef", false),
+        ("braced", "{c2432f3f-f493-5466-a97b-8cf3d6d9aeef}", false),
+        (
+            "urn",
+            "urn:uuid:c2432f3f-f493-5466-a97b-8cf3d6d9aeef",
+            false,
+        ),
+        (
+            "misplaced hyphens",
+            "c2432f3ff-493-5466-a97b-8cf3d6d9aeef",
+            false,
+        ),
+        ("non-hex", "g2432f3f-f493-5466-a97b-8cf3d6d9aeef", false),
+        ("empty", "", false),
+    ];
+    let mut disagreements = Vec::new();
+    for (name, form, accepted) in forms {
+        let stop = json!({"command": "stop_deduction", "member_id": form});
+        let closed = json!({"command": "close_month", "region": "anhui", "month": "2025-01", "command_id": form});
+        for command in [stop, closed] {
+            let schema = is_valid("command", &command);
+            let parser = flexledger::domain::parse_command(&command.to_string());
+            if schema != accepted || parser.is_ok() != accepted {
+                disagreements.push(format!(
+                    "{name} {form:?} in {command}: the schema {}, the parser {}",
+                    if schema { "accepts" } else { "refuses" },
+                    match &parser {
+                        Ok(_) => "accepts".to_owned(),
+                        Err(refusal) => format!("refuses ({})", refusal.message),
+                    }
+                ));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
 /// An envelope around `payload` as `flexledger events` prints it.
 fn envelope(event_type: &str, stream: &str, payload: Value) -> Value {
     let hash = "ab".repeat(32);

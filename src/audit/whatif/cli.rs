@@ -54,7 +54,7 @@ pub struct WhatIfArgs {
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
     /// Compare one member (UUID).
-    #[arg(long, value_name = "MEMBER")]
+    #[arg(long, value_name = "MEMBER", value_parser = crate::cli::parse_uuid)]
     pub member: Option<Uuid>,
     /// Compare every member of a region: a summary, and detail for the first affected members.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
