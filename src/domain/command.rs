@@ -472,7 +472,99 @@ pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
             format!("not valid JSON ({error}); send one JSON object per command"),
         )
     })?;
+    if let Some(number) = inexact_whole_number(text.as_bytes()) {
+        return Err(Refusal::because(
+            RefusalText::ParseNumberInexact {
+                number: number.clone(),
+            },
+            format!(
+                "the number {number} is not a whole number, though a 64-bit float reads it as \
+                 one: a command's numbers are whole (counts of months, versions); write it \
+                 without a fraction"
+            ),
+        ));
+    }
     parse_command_value(value)
+}
+
+/// The first number of JSON `text` (already parsed as JSON) that is not a whole number
+/// as written but reads as one in a 64-bit float (`2.9999999999999999`,
+/// `600.00000000000000001`, `1e-400`): every number a command takes is a whole number
+/// (D13; decimals are strings), and serde_json reads a number through an `f64`, so
+/// such a number was taken as the integer next to it, where the published schema's
+/// `"type": "integer"` refuses it (a contract probe, 2026-12-08). Whether it is whole
+/// is read from its digits, exactly.
+///
+/// The number is given as written, cut to `QUOTED_CHARS_MAX` characters and `…` (a
+/// line may be 64 KiB of digits).
+pub fn inexact_whole_number(text: &[u8]) -> Option<String> {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut index = 0;
+    while index < text.len() {
+        let byte = text[index];
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            index += 1;
+            continue;
+        }
+        if byte == b'"' {
+            in_string = true;
+            index += 1;
+            continue;
+        }
+        if byte != b'-' && !byte.is_ascii_digit() {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < text.len()
+            && matches!(text[index], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        {
+            index += 1;
+        }
+        // OK because these bytes are ASCII, checked one by one above.
+        let number = std::str::from_utf8(&text[start..index]).expect("ASCII is UTF-8");
+        let read_whole = number
+            .parse::<f64>()
+            .is_ok_and(|float| float.is_finite() && float.fract() == 0.0);
+        if read_whole && !is_whole_as_written(number) {
+            let mut said: String = number.chars().take(QUOTED_CHARS_MAX).collect();
+            if said.len() < number.len() {
+                said.push('…');
+            }
+            return Some(said);
+        }
+    }
+    None
+}
+
+/// Whether a JSON number's literal is a whole number, from its digits: the digits
+/// from where its exponent puts the decimal point on are all zeros.
+fn is_whole_as_written(number: &str) -> bool {
+    let unsigned = number.trim_start_matches('-');
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent),
+        None => (unsigned, "0"),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
+    let Ok(exponent) = exponent.trim_start_matches('+').parse::<i64>() else {
+        // An exponent past i64: huge, read as infinite; tiny, any digit is a fraction.
+        return exponent.starts_with('-') && digits.iter().all(|digit| *digit == b'0')
+            || !exponent.starts_with('-');
+    };
+    let whole_digits = i64::try_from(whole.len()).unwrap_or(i64::MAX);
+    let point = whole_digits.saturating_add(exponent).max(0);
+    let point = usize::try_from(point)
+        .unwrap_or(usize::MAX)
+        .min(digits.len());
+    digits[point..].iter().all(|digit| *digit == b'0')
 }
 
 /// Whether `error` is a number too large for a 64-bit float (`1e400`): JSON's grammar

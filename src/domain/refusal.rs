@@ -395,6 +395,9 @@ refusal_texts! {
     /// JSON whose number is past what a 64-bit float holds (`1e400`): valid JSON (RFC
     /// 8259 lets a reader limit the range), so not "not valid JSON".
     ParseNumberOutOfRange(InvalidCommand) = "refusal-parse-number-out-of-range" { detail: String }
+    /// A number not whole as written that a 64-bit float reads as whole
+    /// (`2.9999999999999999`): `domain::command::inexact_whole_number`.
+    ParseNumberInexact(InvalidCommand) = "refusal-parse-number-inexact" { number: String }
     /// A `submit` line that is not UTF-8 (`domain::command::parse_command_line`).
     ParseLineNotUtf8(InvalidCommand) = "refusal-parse-line-not-utf8" {}
     /// A `submit` line of white space only.

@@ -216,6 +216,9 @@ async fn render_cut<T: Send + 'static>(
 ) -> Result<Rendered<T>, AppError> {
     // A cut too (D94): a writer records what a close implies for the member first, so
     // a page "as of" the close shows it recorded, as it will always show it.
+    if let Some(beyond) = super::beyond_head(&state, as_of).await? {
+        return Ok(Rendered::NotYet(beyond));
+    }
     super::up_to_date(&state, member_id).await?;
     blocking(move || {
         let store = state.store.as_ref();

@@ -1193,7 +1193,7 @@ fn command_body(
             vec![],
         ));
     }
-    crate::domain::command::parse_json_strict(body).map_err(|error| {
+    let value = crate::domain::command::parse_json_strict(body).map_err(|error| {
         let id = if crate::domain::command::is_number_out_of_range(&error) {
             "http-body-number-out-of-range"
         } else {
@@ -1201,7 +1201,16 @@ fn command_body(
         };
         let args = vec![("detail", Arg::SerdeWords(error.to_string()))];
         AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, args)
-    })
+    })?;
+    match crate::domain::command::inexact_whole_number(body) {
+        Some(number) => Err(AppError::say(
+            StatusCode::BAD_REQUEST,
+            "invalid_command",
+            "http-body-number-inexact",
+            vec![("number", text(number))],
+        )),
+        None => Ok(value),
+    }
 }
 
 /// The header `name`, if sent once; sent more than once, 400 `invalid_command` said by
@@ -1436,12 +1445,12 @@ async fn get_member(
     // it will always be. An integrator's probe asked `?as_of=` a close's position
     // while its chunks were recorded and read a member two months behind under a grace
     // of one still enrolled, then `withdrawn` for the same URL (D94).
+    if let Some(beyond) = beyond_head(&state, as_of).await? {
+        return Err(beyond);
+    }
     up_to_date(&state, member_id).await?;
     let coverage = blocking(move || {
         let store = state.store.as_ref();
-        if let Some((position, head)) = crate::ledger::as_of_beyond_head(store, as_of)? {
-            return Err(as_of_beyond_head(position, head));
-        }
         if let (Some(position), None) = (as_of, &state.writer) {
             // A server that only reads cannot record them: it answers once the writer
             // has (503, as for the member now).
@@ -1456,6 +1465,25 @@ async fn get_member(
     })
     .await?;
     Ok(Json(crate::codec::wire::MemberCoverage::from(&coverage)).into_response())
+}
+
+/// The [`as_of_beyond_head`] of a cut beyond the head when it is asked: checked before
+/// [`up_to_date`] records what a close implies for the member, whose events would
+/// otherwise make the position asked exist (a probe asked `as_of` the head + 2 of a
+/// writer mid-close and was answered, where D66 refuses it).
+pub(super) async fn beyond_head(
+    state: &AppState,
+    as_of: Option<u64>,
+) -> Result<Option<AppError>, AppError> {
+    if as_of.is_none() {
+        return Ok(None);
+    }
+    let store = state.store.clone();
+    blocking(move || {
+        let beyond = crate::ledger::as_of_beyond_head(store.as_ref(), as_of)?;
+        Ok(beyond.map(|(position, head)| as_of_beyond_head(position, head)))
+    })
+    .await
 }
 
 /// The 404 of an `as_of` beyond this server's head (D66): the log holds no such

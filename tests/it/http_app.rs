@@ -1061,6 +1061,8 @@ fn every_error_has_the_json_error_shape() {
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "Application/Vnd.Api+JSON")], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator)], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
+        // A fraction a float rounds to a whole number (`"type": "integer"` refuses it).
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(r#"[{"command":"close_month","region":"demo","month":"2025-01","x":2.9999999999999999}]"#), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
         // A UUID in a form the contract's pattern refuses, as a command_id is (D95).
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "9a4b3c2d1e0f4a5b9c8d7e6f5a4b3c2d")], Some("{}"), 400, "invalid_command"),

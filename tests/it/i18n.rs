@@ -1098,6 +1098,10 @@ fn every_parse_refusal_renders_in_both_languages() {
             br#"{"command":"close_month","region":"demo","month":"2025-01","x":1e400}"#,
             "refusal-parse-number-out-of-range",
         ),
+        (
+            br#"{"command":"close_month","region":"demo","month":"2025-01","x":2.9999999999999999}"#,
+            "refusal-parse-number-inexact",
+        ),
         (&[0xC4, 0xE3, 0xBA, 0xC3][..], "refusal-parse-line-not-utf8"),
         (" \t".as_bytes(), "refusal-parse-line-empty"),
     ];

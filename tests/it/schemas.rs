@@ -607,6 +607,57 @@ fn the_schemas_and_the_parser_agree_on_integers() {
     assert!(grant("24.0").body_digest.is_some());
 }
 
+/// A fraction with more digits than a 64-bit float holds is not a whole number as
+/// written, and is refused, though the float it reads as is whole (a contract probe:
+/// `"grace_months": 2.9999999999999999` was published as 3, `"months":
+/// 0.99999999999999999` granted one month, `1e-400` read as 0); a whole number in any
+/// spelling is still that integer.
+#[test]
+fn a_fraction_a_float_rounds_to_a_whole_number_is_refused() {
+    let command = |number: &str| {
+        with(&grant_subsidy(), "months", json!("N"))
+            .to_string()
+            .replace("\"N\"", number)
+    };
+    for number in [
+        "2.9999999999999999",
+        "0.99999999999999999",
+        "24.000000000000000001",
+        "1e-400",
+        "-1e-400",
+        "2.40000000000000000001e1",
+    ] {
+        let refusal = flexledger::domain::parse_command(&command(number)).unwrap_err();
+        assert_eq!(
+            refusal.message,
+            format!("the number {number} is not a whole number, though a 64-bit float reads it as one: a command's numbers are whole (counts of months, versions); write it without a fraction")
+        );
+    }
+    for number in [
+        "24",
+        "24.0",
+        "2.4e1",
+        "240e-1",
+        "0.24E2",
+        "24.000000000000000000",
+    ] {
+        let parsed = flexledger::domain::parse_command(&command(number)).unwrap();
+        assert_eq!(
+            parsed,
+            flexledger::domain::parse_command(&command("24")).unwrap(),
+            "{number}"
+        );
+    }
+    // A number inside a string is the string's business (an amount, a region name).
+    let text = command("24").replace("\"graduate\"", "\"2.9999999999999999\"");
+    let refusal = flexledger::domain::parse_command(&text).unwrap_err();
+    assert!(
+        refusal.message.contains("field `category`"),
+        "{}",
+        refusal.message
+    );
+}
+
 /// The schema and the parser agree on which UUIDs a command may carry (D95): the
 /// contract's hyphenated form in either case, for `member_id` and `command_id`; the
 /// simple, braced and urn forms the `uuid` crate also reads are refused by both (a
