@@ -133,7 +133,10 @@ explain-arrears-run = the member owes { $owed } in arrears, { $months ->
         } of arrears, more than the { $month_grace ->
             [one] { $month_grace } month
            *[other] { $month_grace } months
-        } of grace of the policy in force in { $deadline }, R10, R11, D62
+        } of grace of the policy in force in { $deadline }, R10, R11, D62; R10's formula, first arrears month + { $grace ->
+            [one] { $grace } month
+           *[other] { $grace } months
+        } of grace of the open month's policy, gives { $sum }, but the closes decide when the member is withdrawn
        *[no] first arrears month + { $grace ->
             [one] { $grace } month
            *[other] { $grace } months

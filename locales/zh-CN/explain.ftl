@@ -112,7 +112,7 @@ explain-status-arrears = { $month } 月结时未缴费，{ $recorded ->
     }{ $at }（R9）；该月欠费：补缴之前不享受待遇（R10）
 explain-arrears-run = 参保人员欠费共计 { $owed }，连续欠费 { $months } 个月，自 { $first } 起；可按缴费顺序（从早到晚）补缴，补缴截止月为 { $deadline }，即最后一个可以补缴的月份（须在该月月结之前缴费；{ $shortened ->
         [yes] 即当前征缴月：之后的政策缩短了宽限期，首个欠费月份 + { $grace } 个月宽限期已早于当前征缴月，R10、D57
-        [later] 若届时仍未补缴，该月月结后将连续欠费 { $run } 个月，超过 { $deadline } 所适用政策的 { $month_grace } 个月宽限期，R10、R11、D62
+        [later] 若届时仍未补缴，该月月结后将连续欠费 { $run } 个月，超过 { $deadline } 所适用政策的 { $month_grace } 个月宽限期，R10、R11、D62；按 R10 的公式，首个欠费月份 + 当前征缴月所适用政策的 { $grace } 个月宽限期为 { $sum }，但何时视为自动退保由各月月结决定
        *[no] 首个欠费月份 + { $grace } 个月宽限期，R10
     }）；{ $shortened ->
         [later] 某月月结后连续欠费超过该月所适用政策的宽限期的，参保人员视为自动退保而停保（R11）

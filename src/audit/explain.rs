@@ -1199,6 +1199,12 @@ fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
                 DeadlineBy::PolicyOfTheMonth { .. } => "later",
             }),
         ),
+        // D62 departs from R10's formula as written: the sum is said beside the
+        // deadline, so that an auditor reading R10 quoted below sees both (a probe).
+        (
+            "sum",
+            text(arrears.first.plus(i64::from(arrears.grace_months))),
+        ),
         ("run", count(later.map_or(0, |(run, _)| run))),
         ("month_grace", count(later.map_or(0, |(_, grace)| grace))),
     ];
