@@ -18,7 +18,7 @@ refusal-policy-before-region = { $month } is before region { $region }'s first m
 refusal-policy-too-far-ahead = { $month } is too far ahead for region { $region } (R3, R6): a policy takes effect no later than { $limit }, the last month a payment may name while { $open } is open; publish it once { $publish_from } is open
 refusal-previously-enrolled = member { $member } was enrolled before and has withdrawn: use reenroll (R13)
 refusal-previously-enrolled-elsewhere = member { $member } was enrolled in region { $region } and has withdrawn: reenroll would enroll it there again (R13); a member id stays in the region it first enrolled in, so an enrollment in region { $asked } takes a member id of that region's own (no rule carries months from one region to another)
-refusal-already-enrolled = member { $member } is already enrolled in region { $region }: nothing to enroll (pay pays its months, change_base changes its base)
+refusal-already-enrolled = member { $member } is already enrolled in region { $region } (R5): nothing to enroll (pay pays its months, change_base changes its base)
 refusal-employer-scheme-required = a worker with an established labor relationship participates through the employer's scheme, not as a flexible employee (R5, S2): have the employer enroll them; send `labor_relationship` `none` only for a worker who has no employer
 refusal-month-before-region = { $month } is before region { $region }'s first month { $first }, when its first policy took effect (R1): no month before it was ever open; use the open month { $open } or a later one
 refusal-enroll-month-closed = { $month } is closed in region { $region } (R5): enroll from the open month { $open } or later
@@ -37,8 +37,8 @@ pay-from = { SAME($payable_in, $open) ->
         [yes] pay from { $next_unpaid }
        *[no] pay from { $next_unpaid } once { $payable_in } is the open month (R6: at most 11 months ahead of it; the open month is { $open })
     }
-refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }: { pay-from }
-refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }): { pay-from }
+refusal-pay-before-enrollment = { $month } is before the enrollment period that started { $start }, where a payment starts at the oldest unpaid month (R6): { pay-from }
+refusal-pay-already-paid = { $month } is already paid (paid through { $paid_through }), and a payment starts at the oldest unpaid month (R6): { pay-from }
 refusal-arrears-must-be-paid-first = months are paid oldest first (R6): start from { $next_unpaid }; { $count ->
         [one] { $next_unpaid } comes before the first month this payment names and is unpaid: it owes
        *[other] the { $count } months { $next_unpaid }..{ $last_owed } come before the first month this payment names and are unpaid: they owe

@@ -17,7 +17,7 @@ refusal-policy-before-region = { $month } 早于统筹地区 { $region } 的首�
 refusal-policy-too-far-ahead = { $month } 超出统筹地区 { $region } 的预缴月份范围（R3、R6）：政策最晚自 { $limit } 起生效，即当前征缴月为 { $open } 时一笔缴费（预缴）所能缴到的最后一个月份；请待 { $publish_from } 成为当前征缴月后再发布
 refusal-previously-enrolled = 参保人员 { $member } 曾参保且已停保：请办理重新参保（reenroll，R13）
 refusal-previously-enrolled-elsewhere = 参保人员 { $member } 曾在统筹地区 { $region } 参保且已停保：重新参保（reenroll）只会让其在该地区再次参保（R13）；参保人员编号只属于其首次参保的统筹地区，在统筹地区 { $asked } 参保须使用该地区自己的参保人员编号（规则中没有跨地区接续缴费月数的规定）
-refusal-already-enrolled = 参保人员 { $member } 已在统筹地区 { $region } 参保，无需再办理参保（缴费请用 pay，调整缴费基数请用 change_base）
+refusal-already-enrolled = 参保人员 { $member } 已在统筹地区 { $region } 参保（R5），无需再办理参保（缴费请用 pay，调整缴费基数请用 change_base）
 refusal-employer-scheme-required = 已与用人单位建立劳动关系的人员应随用人单位参加职工基本医疗保险，不以灵活就业人员身份参保（R5、S2）：请由用人单位为其参保；只有无用人单位的人员才发送 `labor_relationship` 为 `none`
 refusal-month-before-region = { $month } 早于统筹地区 { $region } 的首月 { $first }（其第一份政策生效之月，R1）：此前的月份从未开放征缴；请改用当前征缴月 { $open } 或之后的月份
 refusal-enroll-month-closed = 统筹地区 { $region } 的 { $month } 已月结（R5）：请自当前征缴月 { $open } 或之后的月份起参保
@@ -36,8 +36,8 @@ pay-from = { SAME($payable_in, $open) ->
         [yes] 请自 { $next_unpaid } 起缴费
        *[no] 待 { $payable_in } 成为当前征缴月后，请自 { $next_unpaid } 起缴费（R6：最多预缴至当前征缴月之后 11 个月；当前征缴月为 { $open }）
     }
-refusal-pay-before-enrollment = { $month } 早于自 { $start } 开始的参保期：{ pay-from }
-refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }）：{ pay-from }
+refusal-pay-before-enrollment = { $month } 早于自 { $start } 开始的参保期，而缴费须从本参保期最早的未缴月份开始（R6）：{ pay-from }
+refusal-pay-already-paid = { $month } 已缴费（已缴至 { $paid_through }），而缴费须从最早的未缴月份开始（R6）：{ pay-from }
 refusal-arrears-must-be-paid-first = 缴费须按月份顺序、从最早的未缴月份开始（R6）：请自 { $next_unpaid } 起缴费；{ SAME($next_unpaid, $last_owed) ->
         [yes] { $next_unpaid }
        *[no] { $next_unpaid } 至 { $last_owed }

@@ -286,7 +286,7 @@ fn decide_enroll(state: &LedgerState, body: &Enroll) -> Decision {
                 region: member.region.clone(),
             },
             format!(
-                "member {} is already enrolled in region {}: nothing to enroll (pay pays its months, change_base changes its base)",
+                "member {} is already enrolled in region {} (R5): nothing to enroll (pay pays its months, change_base changes its base)",
                 body.member_id, member.region
             ),
         );
@@ -470,7 +470,7 @@ fn check_pay_range(
         };
         return refuse(
             text,
-            format!("{first} is before the enrollment period that started {start}: {pay_from}"),
+            format!("{first} is before the enrollment period that started {start}, where a payment starts at the oldest unpaid month (R6): {pay_from}"),
         );
     }
     if first < next_unpaid {
@@ -485,7 +485,7 @@ fn check_pay_range(
                 payable_in,
                 open,
             },
-            format!("{first} is already paid (paid through {paid_through}): {pay_from}"),
+            format!("{first} is already paid (paid through {paid_through}), and a payment starts at the oldest unpaid month (R6): {pay_from}"),
         );
     }
     if first > next_unpaid {

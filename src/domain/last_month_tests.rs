@@ -397,7 +397,7 @@ fn the_month_to_pay_from_is_said_with_the_open_month_that_may_name_it() {
     assert_eq!(again.code, ErrorCode::AlreadyPaid);
     assert_eq!(
         again.message,
-        "2025-04 is already paid (paid through 2026-03): pay from 2026-04 once 2025-05 is the open month (R6: at most 11 months ahead of it; the open month is 2025-04)"
+        "2025-04 is already paid (paid through 2026-03), and a payment starts at the oldest unpaid month (R6): pay from 2026-04 once 2025-05 is the open month (R6: at most 11 months ahead of it; the open month is 2025-04)"
     );
     book.accept(&[close("2025-04")]);
     let again = book.refuse(&pay(A, &["2025-05"], "2025-05-02"));
