@@ -121,15 +121,12 @@ impl Filter {
         self.region.as_ref()
     }
 
-    /// Whether the subscriber wants `item`; `Err` (what went wrong) when a member's
-    /// region, which a region's filter needs, cannot be read: a member row that does not
-    /// read or decode (another build's layout, D89, or damage) was taken as another
-    /// region's, and the member's events were left out without a word (a reviewer).
-    fn matches(
-        &mut self,
-        store: &(impl ReadStore + ?Sized),
-        item: &FeedItem,
-    ) -> Result<bool, FilterFailure> {
+    /// Whether the subscriber wants `item`, as far as the filter can tell without the
+    /// store: `Err(member_id)` when a region's filter needs the region of a member it
+    /// has not read ([`member_region`], read off the async threads: on PostgreSQL a
+    /// read there panicked the whole server, "Cannot start a runtime from within a
+    /// runtime", an operator's probe).
+    fn matches_known(&self, item: &FeedItem) -> Result<bool, Uuid> {
         if self
             .types
             .as_ref()
@@ -151,27 +148,67 @@ impl Filter {
             StreamId::Region(name) => return Ok(name == region),
             StreamId::Member(member_id) => *member_id,
         };
-        if let Some(found) = self.regions_of_members.get(&member_id) {
-            return Ok(found.as_ref() == Some(region));
+        match self.regions_of_members.get(&member_id) {
+            Some(found) => Ok(found.as_ref() == Some(region)),
+            None => Err(member_id),
         }
-        if self.regions_of_members.len() >= FEED_FILTER_MEMBERS_CACHED_MAX {
+    }
+
+    /// Remembers the regions of members read for a region's filter, forgetting all it
+    /// remembered first when they would pass `FEED_FILTER_MEMBERS_CACHED_MAX` (a page's
+    /// members, far fewer, all stay until its items are passed).
+    fn remember(&mut self, regions: Vec<(Uuid, Option<RegionName>)>) {
+        if self.regions_of_members.len() + regions.len() > FEED_FILTER_MEMBERS_CACHED_MAX {
             self.regions_of_members.clear();
         }
-        let row = store
-            .read_state(&StateKey::Member(member_id))
-            .map_err(FilterFailure::Store)?;
-        let found = match row {
-            // A member event always has its row; none is a member not yet recorded.
-            None => None,
-            Some(row) => match crate::codec::rows::decode_member_row(&row) {
-                Ok(member) => Some(member.region),
-                Err(error) => return Err(undecodable(store, member_id, error)),
-            },
-        };
-        let wanted = found.as_ref() == Some(region);
-        self.regions_of_members.insert(member_id, found);
-        Ok(wanted)
+        self.regions_of_members.extend(regions);
     }
+
+    /// The members of `items` whose region the filter needs and has not read, each once.
+    fn regions_needed(&self, items: &[FeedItem]) -> Vec<Uuid> {
+        let mut needed: Vec<Uuid> = items
+            .iter()
+            .filter_map(|item| self.matches_known(item).err())
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        needed
+    }
+}
+
+/// The region of member `member_id`, for a region's filter (member payloads do not name
+/// it): `None` for a member not recorded yet; `Err` (what went wrong) when its row
+/// cannot be read: a member row that does not read or decode (another build's layout,
+/// D89, or damage) was taken as another region's, and the member's events were left out
+/// without a word (a reviewer). A blocking read.
+fn member_region(
+    store: &(impl ReadStore + ?Sized),
+    member_id: Uuid,
+) -> Result<Option<RegionName>, FilterFailure> {
+    let row = store
+        .read_state(&StateKey::Member(member_id))
+        .map_err(FilterFailure::Store)?;
+    match row {
+        // A member event always has its row; none is a member not yet recorded.
+        None => Ok(None),
+        Some(row) => match crate::codec::rows::decode_member_row(&row) {
+            Ok(member) => Ok(Some(member.region)),
+            Err(error) => Err(undecodable(store, member_id, error)),
+        },
+    }
+}
+
+/// The regions of `members` read in one blocking call, up to the first that cannot be
+/// read: that one is read again when its item is passed, which tells the subscriber
+/// after the items before it.
+fn members_regions(
+    store: &(impl ReadStore + ?Sized),
+    members: Vec<Uuid>,
+) -> Vec<(Uuid, Option<RegionName>)> {
+    members
+        .into_iter()
+        .map_while(|member_id| Some((member_id, member_region(store, member_id).ok()?)))
+        .collect()
 }
 
 /// Where a subscriber starts.
@@ -493,6 +530,17 @@ impl<S: ReadStore + 'static> Subscription<S> {
             if page.is_empty() {
                 return self.send_cursor(out, shutdown).await;
             }
+            // A page's members' regions in one blocking read, not one each.
+            let needed = self.filter.regions_needed(&page);
+            if !needed.is_empty() {
+                let store = self.store.clone();
+                let read =
+                    tokio::task::spawn_blocking(move || members_regions(store.as_ref(), needed));
+                let Ok(regions) = read.await else {
+                    return false;
+                };
+                self.filter.remember(regions);
+            }
             for item in &page {
                 if !self.pass(item, out, shutdown).await {
                     return false;
@@ -563,7 +611,23 @@ impl<S: ReadStore + 'static> Subscription<S> {
             return true;
         }
         self.cursor.advance(item);
-        let wanted = match self.filter.matches(self.store.as_ref(), item) {
+        let wanted = match self.filter.matches_known(item) {
+            Ok(wanted) => Ok(wanted),
+            Err(member_id) => {
+                let store = self.store.clone();
+                let read =
+                    tokio::task::spawn_blocking(move || member_region(store.as_ref(), member_id));
+                let Ok(found) = read.await else {
+                    return false;
+                };
+                found.map(|found| {
+                    let wanted = found.is_some() && found.as_ref() == self.filter.region.as_ref();
+                    self.filter.remember(vec![(member_id, found)]);
+                    wanted
+                })
+            }
+        };
+        let wanted = match wanted {
             Ok(wanted) => wanted,
             Err(failure) => {
                 let message = match failure {

@@ -341,6 +341,43 @@ fn a_read_only_server_beside_the_writer_reads_and_follows_the_same_database() {
     }
 }
 
+/// A feed filtered by region reads a member's region from the database off the async
+/// threads: on PostgreSQL that read, made on one, panicked the whole server ("Cannot
+/// start a runtime from within a runtime"), writer and read-only alike, with one
+/// `GET /v1/feed?region=` (an operator's probe). Caught up and live, both servers.
+#[test]
+fn a_feed_filtered_by_region_is_served_from_postgres() {
+    let Some(cluster) = cluster() else { return };
+    let (writer_dir, replica_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let url = migrated(cluster, writer_dir.path());
+    let writer = serve(writer_dir.path(), &url, None);
+    let replica = serve(replica_dir.path(), &url, Some(&writer.base));
+    for server in [&writer, &replica] {
+        let mut feed = subscribe(server, "?from=1&region=demo", None);
+        let messages = read_messages(&mut feed, 12);
+        assert_eq!(messages[0].1, "PolicyPublished", "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|(_, event, _)| event == "MemberEnrolled"),
+            "{messages:?}"
+        );
+    }
+    let mut live = [&writer, &replica].map(|server| subscribe(server, "?region=demo", None));
+    let operator = Some(token("operator"));
+    let paid = pay("2025-10", "2025-10-03");
+    let (status, body) = call(&writer, "POST", "/v1/commands", operator, Some(&paid), &[]);
+    assert_eq!(status, 200, "{body}");
+    for feed in &mut live {
+        let messages = read_messages(feed, 2);
+        assert_eq!(messages[0].1, "ContributionPaid", "{messages:?}");
+        assert_eq!(messages[1].1, "CoverageChanged", "{messages:?}");
+    }
+    let path = format!("/v1/members/{MEMBER}");
+    assert_eq!(call(&writer, "GET", &path, operator, None, &[]).0, 200);
+    assert_eq!(call(&replica, "GET", &path, operator, None, &[]).0, 200);
+}
+
 /// The password a role needs in `password_test_cluster`: a `:` and a `\\` to escape in a
 /// password file.
 const PASSWORD: &str = "pa:ss\\w0rd";
