@@ -56,6 +56,9 @@ start_cluster() {
 # Starts `flexledger serve` with the store $1 and more arguments; waits for its address.
 start_server() {
   local name=$1 url=$2; shift 2
+  # A restart (failover) would otherwise find the previous process's "listening on"
+  # line before the shell truncates the file, and report the old, dead address.
+  rm -f "$dir/$name.out" "$dir/$name.err"
   FLEXLEDGER_STORE=$url nohup "$flexledger" --data-dir "$dir/$name-data" serve \
     --listen 127.0.0.1:0 --auth "$dir/tokens.toml" "$@" > "$dir/$name.out" 2> "$dir/$name.err" &
   echo $! > "$dir/$name.pid"

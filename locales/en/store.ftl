@@ -37,7 +37,7 @@ store-unavailable = cannot use the store { $store }: { $advice ->
                *[nowhere] nowhere (none was found)
             })
         }
-        [no-database] { $detail }; the database does not exist: create it (createdb NAME), run `flexledger migrate --store { $quoted }`, then try again
+        [no-database] { $detail }; the database does not exist: create it (createdb { $database }), run `flexledger migrate --store { $quoted }`, then try again
         [too-many-connections] { $detail }; the server accepts no connection now: try again later, or raise its max_connections
         [role-connection-limit] { $detail }; the login's role has reached its own connection limit: end its other sessions, or raise it (ALTER ROLE … CONNECTION LIMIT)
         [not-answering] the server took the connection but did not answer in time (each host's connect_timeout, then 10 s more): is it stopped or overloaded, or is another program listening at that address?

@@ -36,7 +36,7 @@ store-unavailable = 无法使用存储 { $store }：{ $advice ->
                *[nowhere] 无（未找到密码）
             }）
         }
-        [no-database] { $detail }；该数据库不存在：请创建它（createdb NAME），运行 `flexledger migrate --store { $quoted }`，然后重试
+        [no-database] { $detail }；该数据库不存在：请创建它（createdb { $database }），运行 `flexledger migrate --store { $quoted }`，然后重试
         [too-many-connections] { $detail }；服务器目前不接受新连接：请稍后重试，或调高其 max_connections
         [role-connection-limit] { $detail }；登录所用角色已达到其自身的连接数上限：请关闭它的其他会话，或调高该上限（ALTER ROLE … CONNECTION LIMIT）
         [not-answering] 服务器接受了连接却没有及时应答（每个主机的 connect_timeout 之后再等 10 秒）：它是否已停顿或过载？该地址上监听的是否是别的程序？

@@ -420,6 +420,9 @@ pub enum ServerAdvice {
     /// No such database: create it, migrate it (`quoted`: the store, quoted for a shell).
     NoDatabase {
         quoted: String,
+        /// The database's name as the server said it, for `createdb` (`NAME` if it
+        /// did not say: a probe was told to run `createdb NAME` for a name it knew).
+        database: String,
     },
     TooManyConnections,
     /// The login's role reached its own `CONNECTION LIMIT` (the same SQLSTATE as the
@@ -446,6 +449,10 @@ pub enum ServerAdvice {
 impl ServerAdvice {
     /// The catalog's selector value and the arguments of `store-unavailable`.
     fn arguments(advice: Option<&ServerAdvice>) -> Vec<(&'static str, String)> {
+        let database = match advice {
+            Some(ServerAdvice::NoDatabase { database, .. }) => database.as_str(),
+            _ => "",
+        };
         let (kind, user, from, path, quoted) = match advice {
             None => ("none", "", "none", "", ""),
             Some(ServerAdvice::Login {
@@ -453,7 +460,7 @@ impl ServerAdvice {
                 password_from,
                 path,
             }) => ("login", user.as_str(), *password_from, path.as_str(), ""),
-            Some(ServerAdvice::NoDatabase { quoted }) => {
+            Some(ServerAdvice::NoDatabase { quoted, .. }) => {
                 ("no-database", "", "none", "", quoted.as_str())
             }
             Some(ServerAdvice::TooManyConnections) => ("too-many-connections", "", "none", "", ""),
@@ -477,6 +484,7 @@ impl ServerAdvice {
             ("password_from", from.to_owned()),
             ("path", path.to_owned()),
             ("quoted", quoted.to_owned()),
+            ("database", database.to_owned()),
         ]
     }
 }

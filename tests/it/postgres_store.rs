@@ -195,7 +195,7 @@ fn an_unreachable_server_is_named_without_its_password() {
         Err(error @ StoreError::Unavailable { .. }) => {
             let message = error.to_string();
             assert!(message.contains("does not exist"), "{message}");
-            assert!(message.contains("createdb"), "{message}");
+            assert!(message.contains("createdb 'no_such_database'"), "{message}");
             let quoted = format!("--store '{}'", cluster.url("no_such_database"));
             assert!(message.contains(&quoted), "{message}");
         }

@@ -97,6 +97,15 @@ fn redact_password_values(text: &str) -> String {
     out
 }
 
+/// The database named by the server's `database "NAME" does not exist`, quoted for a
+/// shell; `NAME` where the words are not those.
+fn missing_database(server_words: &str) -> String {
+    server_words
+        .split_once("database \"")
+        .and_then(|(_, rest)| rest.rsplit_once("\" does not exist"))
+        .map_or_else(|| "NAME".to_owned(), |(name, _)| shell_quoted(name))
+}
+
 /// A failure of the server or the connection to it, reading or writing `store`.
 pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
     let unavailable = |advice: ServerAdvice| StoreError::Unavailable {
@@ -121,6 +130,7 @@ pub(crate) fn classify(store: &str, error: ::postgres::Error) -> StoreError {
             }
             SqlState::INVALID_CATALOG_NAME => unavailable(ServerAdvice::NoDatabase {
                 quoted: shell_quoted(store),
+                database: missing_database(&error_text(&error)),
             }),
             // A probe's role at its CONNECTION LIMIT was told to raise max_connections.
             SqlState::TOO_MANY_CONNECTIONS
