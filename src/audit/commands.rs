@@ -1506,12 +1506,14 @@ pub fn verify(
         }
     })?;
     let progress = walk_progress("verify 1/2", store.head()?.0);
-    let outcome = crate::ledger::verify(&store, &mut |position| {
-        if position % proofs::PROGRESS_EVENTS_STEP == 0 {
-            progress.set_position(position);
-        }
-    })
-    .and_then(|report| witness.check(&store).map(|()| report));
+    // The witness first, as `flexledger verify` checks it: lost events are what to say.
+    let outcome = witness.check(&store).and_then(|()| {
+        crate::ledger::verify(&store, &mut |position| {
+            if position % proofs::PROGRESS_EVENTS_STEP == 0 {
+                progress.set_position(position);
+            }
+        })
+    });
     progress.finish_and_clear();
     let report = match outcome {
         Ok(report) => report,

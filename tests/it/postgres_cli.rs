@@ -1553,8 +1553,15 @@ fn verify_finds_a_log_cut_short_below_a_signed_checkpoint() {
             head - 1
         ))
         .unwrap();
-    // The writer's data directory holds a head witness (D86): `rebuild` there refuses
-    // the cut log before it writes anything.
+    // The writer's data directory holds a head witness (D86): both `verify`s there say
+    // the lost event first, not the state rows the shorter log no longer matches (a
+    // probe was pointed at `rebuild`), and `rebuild` refuses the cut log before it
+    // writes anything.
+    let verified = flexledger_on(&url, &data, &["verify"]);
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert_eq!(verified.status.code(), Some(1), "{said}");
+    assert!(said.contains("are not in it"), "{said}");
+    assert!(!said.contains("state"), "{said}");
     let rebuilt = flexledger_on(&url, &data, &["rebuild"]);
     let said = String::from_utf8_lossy(&rebuilt.stderr);
     assert_eq!(rebuilt.status.code(), Some(1), "{said}");
