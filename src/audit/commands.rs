@@ -1498,15 +1498,13 @@ pub fn verify(
     let kept = kept_checkpoints(place, kept, chain.as_ref())?;
     let witness = crate::cli::PgWitness::read(place)?;
     witness.say_if_missing(place, language);
-    // One snapshot of a PostgreSQL store, so that a writer appending meanwhile does
-    // not make the walk's tables disagree (a sled store has one process at a time).
+    // One snapshot of a PostgreSQL store: a writer appending meanwhile changes no table.
     let store = open_reader_as(place, Reading::Snapshot).inspect_err(|error| {
         if json {
             crate::cli::print_damage_found_on_opening(out, error);
         }
     })?;
     let progress = walk_progress("verify 1/2", store.head()?.0);
-    // The witness first, as `flexledger verify` checks it: lost events are what to say.
     let outcome = witness.check(&store).and_then(|()| {
         crate::ledger::verify(&store, &mut |position| {
             if position % proofs::PROGRESS_EVENTS_STEP == 0 {

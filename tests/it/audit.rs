@@ -1100,6 +1100,35 @@ fn a_bundle_out_of_the_formats_order_or_with_an_altered_proof_is_refused() {
     assert_eq!(report.failures[0].line, Some(event_line as u64 + 1));
 }
 
+/// An event repeated in a member's bundle is named at the repeat's line, not the
+/// original's: the proof belongs to the first (an auditor's probe was told the original
+/// line "was added to the bundle").
+#[test]
+fn a_repeated_event_is_named_at_the_repeat() {
+    let dir = scenario_store("automatic_withdrawal");
+    let member = &scenario_members("automatic_withdrawal")[0];
+    let key = public_key(dir.path());
+    let bundle = export_member(dir.path(), member);
+    let mut lines: Vec<String> = bundle.lines().map(str::to_owned).collect();
+    let event = (lines.iter())
+        .position(|line| !line.contains("\"record\":") && line.contains("\"position\""))
+        .unwrap();
+    lines.insert(event + 1, lines[event].clone());
+    let report = verify_text(&join(&lines), &key);
+    assert!(!report.ok);
+    let added: Vec<Option<u64>> = (report.failures.iter())
+        .filter(|failure| failure.message.contains("it was added to the bundle"))
+        .map(|failure| failure.line)
+        .collect();
+    // Lines count from 1: the repeat is at index event + 1.
+    assert_eq!(
+        added,
+        [Some(u64::try_from(event).unwrap() + 2)],
+        "{:?}",
+        report.failures
+    );
+}
+
 /// A line past the limit stops the reading there, and that is the one failure named:
 /// the lines after it were not read, so a checkpoint, coverages or events "missing"
 /// from them are not listed as well (a probe's over-long coverage line was followed by

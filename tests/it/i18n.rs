@@ -1822,6 +1822,7 @@ fn english_counts_are_singular_for_one_and_plural_otherwise() {
             ("shortened", text(by)),
             ("run", count(grace + 1)),
             ("month_grace", count(grace)),
+            ("sum", text("2025-04")),
         ];
         say(Language::En, "explain-arrears-run", &args)
     };

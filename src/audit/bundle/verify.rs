@@ -1077,10 +1077,15 @@ fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
         scan.leaves.sort_by_key(|leaf| leaf.position);
         scan.leaves_sorted = true;
     }
-    let Ok(found) = scan
-        .leaves
-        .binary_search_by_key(&position, |leaf| leaf.position)
-    else {
+    // The events at this position, in line order (the sort is stable): an event
+    // repeated in the bundle has two, and its proof belongs to the first, so the line
+    // named as added is the repeat's (an auditor's probe was shown the original's).
+    let first = scan.leaves.partition_point(|leaf| leaf.position < position);
+    let held = scan.leaves[first..]
+        .iter()
+        .take_while(|leaf| leaf.position == position)
+        .count();
+    if held == 0 {
         if scan.edited_positions.contains(&position) {
             return;
         }
@@ -1089,9 +1094,9 @@ fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
         scan.failures
             .add(completeness, Some(line), Some(position), None, reason);
         return;
-    };
-    let event = &mut scan.leaves[found];
-    if std::mem::replace(&mut event.proven, true) {
+    }
+    let unproven = (first..first + held).find(|&index| !scan.leaves[index].proven);
+    let Some(found) = unproven else {
         scan.failures.add(
             (Group::Parse, "format"),
             Some(line),
@@ -1100,7 +1105,9 @@ fn read_inclusion(scan: &mut Scan, line: u64, position: u64, path: &[Sha256]) {
             why("audit-bundle-why-second-proof", []),
         );
         return;
-    }
+    };
+    let event = &mut scan.leaves[found];
+    event.proven = true;
     let tree_size = scan.header.as_ref().map_or(0, |header| header.tree_size);
     let root = position
         .checked_sub(1)
