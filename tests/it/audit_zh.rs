@@ -442,7 +442,7 @@ fn a_policy_file_that_cannot_be_the_alternative_is_said_in_chinese() {
     let dir = store.path();
     let stderr = |output: &Output| String::from_utf8(output.stderr.clone()).unwrap();
     let cases = [
-        ("{\"grace_months\": 6", "政策文件 p.json：不是有效的 JSON（", "not valid JSON"),
+        ("{\"grace_months\": 6", "政策文件（p.json）：不是有效的 JSON（", "not valid JSON"),
         ("[1]", "必须是一个由政策参数组成的 JSON 对象", "must be one JSON object"),
         ("{\"region\": \"x\"}", "字段 `region` 不可替换", "field `region` cannot be overridden"),
         ("{\"grace_month\": 6}", "字段 `grace_month` 有误：未知字段", "unknown field `grace_month`"),
