@@ -50,7 +50,6 @@ http-body-timeout = the request body stopped arriving: no bytes for { $seconds }
 http-body-too-slow = the request body was still arriving after { $seconds } s, the most a body may take; nothing was decided, send the request again, faster
 http-body-not-json = the body is not valid JSON ({ $detail }); send one command object or an array of them
 http-body-number-out-of-range = a number in the body is out of the range this ledger reads ({ $detail }): amounts are decimal strings ("600.00") and counts small whole numbers
-http-body-number-inexact = the number { $number } in the body is not a whole number, though a 64-bit float reads it as one: a command's numbers are whole (counts of months, versions); write it without a fraction
 http-body-not-utf8 = the body is not UTF-8 text: send it as UTF-8 with Content-Type: application/json (a body saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)
 http-body-encoded = the body is sent with Content-Encoding: { $encoding }: send it uncompressed, as plain UTF-8 JSON (the server decodes no content coding)
 http-body-content-type = the body is sent as Content-Type: { $type }: send the commands as UTF-8 JSON, with Content-Type: application/json (nothing was decided)

@@ -102,7 +102,7 @@ refusal-subsidy-amount-mismatch = amount { $amount } does not equal the accrued 
 
 refusal-parse-not-json = not valid JSON ({ $detail }); send one JSON object per command
 refusal-parse-number-out-of-range = a number is out of the range this ledger reads ({ $detail }): amounts are decimal strings ("600.00") and counts small whole numbers
-refusal-parse-number-inexact = the number { $number } is not a whole number, though a 64-bit float reads it as one: a command's numbers are whole (counts of months, versions); write it without a fraction
+refusal-parse-number-inexact = the number { $number } is not a whole number, though a 64-bit float reads it as one: a command's numbers are whole (counts of months, versions; amounts, rates and shares are decimal strings such as "600.00"): write it as one
 refusal-parse-line-not-utf8 = line is not valid UTF-8: save the file as UTF-8 (one saved as GBK or UTF-16 converts with `iconv -f GBK -t UTF-8` or `iconv -f UTF-16 -t UTF-8`)
 refusal-parse-line-too-long = line is longer than { $bytes_max } bytes; split it into smaller commands
 refusal-parse-line-empty = line is empty; put one JSON command on each line

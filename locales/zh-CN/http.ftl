@@ -49,7 +49,6 @@ http-body-timeout = 请求体中断：{ $seconds } 秒内没有收到数据；�
 http-body-too-slow = 请求体在 { $seconds } 秒后仍未传完，已超过请求体的最长传输时间；未处理任何命令，请更快地重新发送请求
 http-body-not-json = 请求体不是有效的 JSON（{ $detail }）；请发送一个命令对象，或由命令对象组成的数组
 http-body-number-out-of-range = 请求体中有一个数字超出了本账本能读取的范围（{ $detail }）：金额应写成十进制字符串（"600.00"），计数应为较小的整数
-http-body-number-inexact = 请求体中的数字 { $number } 不是整数，只是按 64 位浮点数读起来像整数：命令中的数字都是整数（月数、版本号），请写成不带小数的整数
 http-body-not-utf8 = 请求体不是 UTF-8 文本：请以 UTF-8 编码发送，Content-Type 为 application/json（保存为 GBK 或 UTF-16 的内容可用 `iconv -f GBK -t UTF-8` 或 `iconv -f UTF-16 -t UTF-8` 转换）
 http-body-encoded = 请求体以 Content-Encoding: { $encoding } 发送：请以未压缩的 UTF-8 JSON 原文发送（服务不解码任何内容编码）
 http-body-content-type = 请求体以 Content-Type: { $type } 发送：请以 UTF-8 JSON 发送命令，并带上 Content-Type: application/json（未作任何处理）

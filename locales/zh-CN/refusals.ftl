@@ -101,7 +101,7 @@ refusal-subsidy-amount-mismatch = 发放金额 { $amount } 与这些月份已形
 
 refusal-parse-not-json = 不是有效的 JSON（{ $detail }）；每条命令请发送一个 JSON 对象
 refusal-parse-number-out-of-range = 有一个数字超出了本账本能读取的范围（{ $detail }）：金额应写成十进制字符串（"600.00"），计数应为较小的整数
-refusal-parse-number-inexact = 数字 { $number } 不是整数，只是按 64 位浮点数读起来像整数：命令中的数字都是整数（月数、版本号），请写成不带小数的整数
+refusal-parse-number-inexact = 数字 { $number } 不是整数，只是按 64 位浮点数读起来像整数：命令中的数字都是整数（月数、版本号；金额、费率和比例写成十进制字符串，例如 "600.00"），请按此写
 refusal-parse-line-not-utf8 = 该行不是有效的 UTF-8 文本：请把文件保存为 UTF-8 编码（以 GBK 或 UTF-16 保存的文件可用 `iconv -f GBK -t UTF-8` 或 `iconv -f UTF-16 -t UTF-8` 转换）
 refusal-parse-line-too-long = 该行超过 { $bytes_max } 字节；请把它拆成较小的命令
 refusal-parse-line-empty = 该行为空；每行请放一条 JSON 命令

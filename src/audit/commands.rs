@@ -120,7 +120,7 @@ pub fn open_reader(place: &Place) -> anyhow::Result<AnyReader> {
 fn open_reader_as(place: &Place, reading: Reading) -> anyhow::Result<AnyReader> {
     match &place.store {
         Location::Postgres(_) => {
-            // `verify` (a snapshot) checks the witness after its walk, as damage.
+            // `verify` (a snapshot) checks the witness itself, before its walk, as damage.
             let witness = match reading {
                 Reading::Live => Some(crate::cli::PgWitness::read(place)?),
                 Reading::Snapshot => None,

@@ -1203,7 +1203,10 @@ fn arrears_run_reason(language: Language, arrears: &ArrearsWhy) -> String {
         // deadline, so that an auditor reading R10 quoted below sees both (a probe).
         (
             "sum",
-            text(arrears.first.plus(i64::from(arrears.grace_months))),
+            text(
+                (arrears.first.checked_plus(i64::from(arrears.grace_months)))
+                    .map_or_else(|| after_last_month(language), |month| month.to_string()),
+            ),
         ),
         ("run", count(later.map_or(0, |(run, _)| run))),
         ("month_grace", count(later.map_or(0, |(_, grace)| grace))),

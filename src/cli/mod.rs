@@ -2425,10 +2425,10 @@ fn member(
     as_of: Option<u64>,
     language: Tongue,
 ) -> anyhow::Result<ExitCode> {
-    let store = open_for_answers(place, as_of.is_none())?;
+    let (store, beyond) = open_for_answers(place, as_of)?;
     say_if_marked(place, "flexledger", language.0);
     let mut stdout = io::stdout().lock();
-    if let Some((position, head)) = crate::ledger::as_of_beyond_head(&store, as_of)? {
+    if let Some((position, head)) = beyond {
         return refuse(
             &mut stdout,
             "not_found",
@@ -2534,7 +2534,7 @@ fn region(place: &Place, name: &str, month: &str, language: Tongue) -> anyhow::R
         let words = (language, "cli-not-a-month", &args[..]);
         return refuse(&mut stdout, ErrorCode::InvalidCommand.as_str(), words);
     };
-    let store = open_for_answers(place, true)?;
+    let (store, _) = open_for_answers(place, None)?;
     say_if_marked(place, "flexledger", language.0);
     match crate::ledger::region_month_report(&store, &region_name, month) {
         Ok(report) => {
@@ -3400,26 +3400,38 @@ pub(crate) fn refuse_rows_of_another_format_saying(
 /// one a reader would answer without the close's remaining consequences (D17), so they
 /// open as the writer, which records them first, and say what to do if another writer
 /// runs. sled as `open_store` opens it.
-fn open_for_answers(place: &Place, reads_rows: bool) -> anyhow::Result<crate::store::AnyReader> {
+/// The store for `member` and `region`, and, for a cut `as_of` beyond the log's head,
+/// that position and the head: told from the head *before* a close a crash left half
+/// recorded is finished (whose events would otherwise make the position exist, and
+/// have it answered, where D66 refuses it: a reviewer).
+fn open_for_answers(
+    place: &Place,
+    as_of: Option<u64>,
+) -> anyhow::Result<(crate::store::AnyReader, Option<(u64, u64)>)> {
     use crate::store::StateRows;
     let location = &place.store;
     let Location::Postgres(_) = location else {
-        return Ok(open_store(location)?.reader());
+        let mut beyond = None;
+        let store = open_store_checked(location, |store| {
+            beyond = crate::ledger::as_of_beyond_head(&store.reader(), as_of)?;
+            Ok(())
+        })?;
+        return Ok((store.reader(), beyond));
     };
     let witness = PgWitness::read(place)?;
     let reader = open_log_reader(location, Reading::Live)?;
     witness.check(&reader)?;
+    let beyond = crate::ledger::as_of_beyond_head(&reader, as_of)?;
     // `member --as-of` folds the log, as `GET /v1/members/{id}?as_of=` does.
-    if reads_rows {
+    if as_of.is_none() {
         refuse_rows_of_another_format(location, &reader)?;
     }
     if reader.closing_rows()?.is_empty() {
-        return Ok(reader);
+        return Ok((reader, beyond));
     }
     drop(reader);
-    Ok(open_store(location)
-        .say_context("cli-close-pending-answer", Vec::new)?
-        .reader())
+    let store = open_store(location).say_context("cli-close-pending-answer", Vec::new)?;
+    Ok((store.reader(), beyond))
 }
 
 fn open_store(location: &Location) -> anyhow::Result<AnyStore> {

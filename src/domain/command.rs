@@ -472,37 +472,57 @@ pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
             format!("not valid JSON ({error}); send one JSON object per command"),
         )
     })?;
-    if let Some(number) = inexact_whole_number(text.as_bytes()) {
-        return Err(Refusal::because(
-            RefusalText::ParseNumberInexact {
-                number: number.clone(),
-            },
-            format!(
-                "the number {number} is not a whole number, though a 64-bit float reads it as \
-                 one: a command's numbers are whole (counts of months, versions); write it \
-                 without a fraction"
-            ),
-        ));
+    if let Some(inexact) = inexact_whole_numbers(text.as_bytes()).into_iter().next() {
+        return Err(number_inexact(&inexact.number));
     }
     parse_command_value(value)
 }
 
-/// The first number of JSON `text` (already parsed as JSON) that is not a whole number
-/// as written but reads as one in a 64-bit float (`2.9999999999999999`,
-/// `600.00000000000000001`, `1e-400`): every number a command takes is a whole number
-/// (D13; decimals are strings), and serde_json reads a number through an `f64`, so
-/// such a number was taken as the integer next to it, where the published schema's
-/// `"type": "integer"` refuses it (a contract probe, 2026-12-08). Whether it is whole
-/// is read from its digits, exactly.
-///
-/// The number is given as written, cut to `QUOTED_CHARS_MAX` characters and `…` (a
-/// line may be 64 KiB of digits).
-pub fn inexact_whole_number(text: &[u8]) -> Option<String> {
-    let mut in_string = false;
-    let mut escaped = false;
+/// The refusal of a command holding `number`, not whole as written though a 64-bit
+/// float reads it as whole ([`inexact_whole_numbers`]).
+pub fn number_inexact(number: &str) -> Refusal {
+    Refusal::because(
+        RefusalText::ParseNumberInexact {
+            number: number.to_owned(),
+        },
+        format!(
+            "the number {number} is not a whole number, though a 64-bit float reads it as one: \
+             a command's numbers are whole (counts of months, versions; amounts, rates and \
+             shares are decimal strings such as \"600.00\"): write it as one"
+        ),
+    )
+}
+
+/// A number of a JSON text that is not whole as written but reads as whole
+/// ([`inexact_whole_numbers`]), and the item of a top-level array it is in (`None` when
+/// the text is not an array).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InexactNumber {
+    pub item: Option<usize>,
+    /// As written, cut to `QUOTED_CHARS_MAX` characters and `…` (a line may be 64 KiB
+    /// of digits).
+    pub number: String,
+}
+
+/// The first number of each command of JSON `text` (already parsed as JSON: one
+/// command, or an array of them) that is not a whole number as written but reads as
+/// one in a 64-bit float (`2.9999999999999999`, `600.00000000000000001`, `1e-400`):
+/// every number a command takes is a whole number (D13; decimals are strings), and
+/// serde_json reads a number through an `f64` (correctly rounded: its `float_roundtrip`
+/// feature, so that it reads what `str::parse` reads here), so such a number was taken
+/// as the integer next to it, where the published schema's `"type": "integer"` refuses
+/// it (a contract probe, 2026-12-08). Whether it is whole is read from its digits,
+/// exactly. An HTTP body's array refuses only the item that holds one.
+// Long because: one pass of a small JSON lexer (strings, escapes, nesting, numbers).
+pub fn inexact_whole_numbers(text: &[u8]) -> Vec<InexactNumber> {
+    let mut found: Vec<InexactNumber> = Vec::new();
+    let (mut in_string, mut escaped) = (false, false);
+    // Nesting depth, whether the text is an array, and the item of it being read.
+    let (mut depth, mut array, mut item) = (0_usize, None::<bool>, 0_usize);
     let mut index = 0;
     while index < text.len() {
         let byte = text[index];
+        index += 1;
         if in_string {
             match byte {
                 _ if escaped => escaped = false,
@@ -510,38 +530,46 @@ pub fn inexact_whole_number(text: &[u8]) -> Option<String> {
                 b'"' => in_string = false,
                 _ => {}
             }
-            index += 1;
             continue;
         }
-        if byte == b'"' {
-            in_string = true;
-            index += 1;
-            continue;
-        }
-        if byte != b'-' && !byte.is_ascii_digit() {
-            index += 1;
-            continue;
-        }
-        let start = index;
-        while index < text.len()
-            && matches!(text[index], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-        {
-            index += 1;
-        }
-        // OK because these bytes are ASCII, checked one by one above.
-        let number = std::str::from_utf8(&text[start..index]).expect("ASCII is UTF-8");
-        let read_whole = number
-            .parse::<f64>()
-            .is_ok_and(|float| float.is_finite() && float.fract() == 0.0);
-        if read_whole && !is_whole_as_written(number) {
-            let mut said: String = number.chars().take(QUOTED_CHARS_MAX).collect();
-            if said.len() < number.len() {
-                said.push('…');
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                array.get_or_insert(byte == b'[');
+                depth += 1;
             }
-            return Some(said);
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 && array == Some(true) => item += 1,
+            b'-' | b'0'..=b'9' => {
+                let start = index - 1;
+                while index < text.len()
+                    && matches!(text[index], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                {
+                    index += 1;
+                }
+                // OK because these bytes are ASCII, checked one by one above.
+                let number = std::str::from_utf8(&text[start..index]).expect("ASCII is UTF-8");
+                let item = (array == Some(true)).then_some(item);
+                let first_of_item = found.last().is_none_or(|last| last.item != item);
+                if first_of_item && reads_whole(number) && !is_whole_as_written(number) {
+                    let mut said: String = number.chars().take(QUOTED_CHARS_MAX).collect();
+                    if said.len() < number.len() {
+                        said.push('…');
+                    }
+                    found.push(InexactNumber { item, number: said });
+                }
+            }
+            _ => {}
         }
     }
-    None
+    found
+}
+
+/// Whether a JSON number's literal reads as a whole, finite 64-bit float.
+fn reads_whole(number: &str) -> bool {
+    number
+        .parse::<f64>()
+        .is_ok_and(|float| float.is_finite() && float.fract() == 0.0)
 }
 
 /// Whether a JSON number's literal is a whole number, from its digits: the digits

@@ -396,7 +396,7 @@ refusal_texts! {
     /// 8259 lets a reader limit the range), so not "not valid JSON".
     ParseNumberOutOfRange(InvalidCommand) = "refusal-parse-number-out-of-range" { detail: String }
     /// A number not whole as written that a 64-bit float reads as whole
-    /// (`2.9999999999999999`): `domain::command::inexact_whole_number`.
+    /// (`2.9999999999999999`): `domain::command::inexact_whole_numbers`.
     ParseNumberInexact(InvalidCommand) = "refusal-parse-number-inexact" { number: String }
     /// A `submit` line that is not UTF-8 (`domain::command::parse_command_line`).
     ParseLineNotUtf8(InvalidCommand) = "refusal-parse-line-not-utf8" {}

@@ -156,7 +156,7 @@ impl Filter {
 
     /// Remembers the regions of members read for a region's filter, forgetting all it
     /// remembered first when they would pass `FEED_FILTER_MEMBERS_CACHED_MAX` (a page's
-    /// members, far fewer, all stay until its items are passed).
+    /// members never do: `regions_needed` made room for them).
     fn remember(&mut self, regions: Vec<(Uuid, Option<RegionName>)>) {
         if self.regions_of_members.len() + regions.len() > FEED_FILTER_MEMBERS_CACHED_MAX {
             self.regions_of_members.clear();
@@ -165,14 +165,26 @@ impl Filter {
     }
 
     /// The members of `items` whose region the filter needs and has not read, each once.
-    fn regions_needed(&self, items: &[FeedItem]) -> Vec<Uuid> {
-        let mut needed: Vec<Uuid> = items
-            .iter()
-            .filter_map(|item| self.matches_known(item).err())
-            .collect();
-        needed.sort_unstable();
-        needed.dedup();
-        needed
+    /// When they would not fit beside those remembered, all are forgotten first, so
+    /// that every member of the page is read here and stays remembered while its items
+    /// are passed (clearing in `remember` dropped members the page needed, each then
+    /// read alone: a reviewer).
+    fn regions_needed(&mut self, items: &[FeedItem]) -> Vec<Uuid> {
+        let needed = |filter: &Filter| {
+            let mut needed: Vec<Uuid> = items
+                .iter()
+                .filter_map(|item| filter.matches_known(item).err())
+                .collect();
+            needed.sort_unstable();
+            needed.dedup();
+            needed
+        };
+        let first = needed(self);
+        if self.regions_of_members.len() + first.len() <= FEED_FILTER_MEMBERS_CACHED_MAX {
+            return first;
+        }
+        self.regions_of_members.clear();
+        needed(self)
     }
 }
 
@@ -537,7 +549,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 let read =
                     tokio::task::spawn_blocking(move || members_regions(store.as_ref(), needed));
                 let Ok(regions) = read.await else {
-                    return false;
+                    return self.region_read_ended(out, shutdown).await;
                 };
                 self.filter.remember(regions);
             }
@@ -618,7 +630,7 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 let read =
                     tokio::task::spawn_blocking(move || member_region(store.as_ref(), member_id));
                 let Ok(found) = read.await else {
-                    return false;
+                    return self.region_read_ended(out, shutdown).await;
                 };
                 found.map(|found| {
                     let wanted = found.is_some() && found.as_ref() == self.filter.region.as_ref();
@@ -660,6 +672,22 @@ impl<S: ReadStore + 'static> Subscription<S> {
         }
         self.skipped = 0;
         deliver(out, Delivery::Item(item.clone()), shutdown).await
+    }
+
+    /// Tells the subscriber its stream ends because a read of members' regions ended
+    /// without an answer (its task panicked): said, not a silent end an EventSource
+    /// client would reconnect into again (a reviewer). False: the subscription ended.
+    async fn region_read_ended(
+        &mut self,
+        out: &mpsc::Sender<Delivery>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
+        tracing::error!(
+            "a read of members' regions, for a feed filtered by region, ended without an answer"
+        );
+        let message = self.said("http-feed-region-unreadable", &[]);
+        let _ = deliver(out, Delivery::Failed(message), shutdown).await;
+        false
     }
 
     /// Checks the cursor's history tag, once the log has reached its position (an item

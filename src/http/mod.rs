@@ -23,6 +23,7 @@ pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_F
 pub use server::ConnectionLimits;
 pub use start::{seed_demo, start, start_read_only, DEMO_COMMANDS};
 
+use crate::domain::command::InexactNumber;
 use crate::domain::coverage::month_line;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
@@ -992,10 +993,10 @@ async fn post_commands(
     let started = std::time::Instant::now();
     refuse_encoded_body(&headers)?;
     refuse_foreign_content_type(&headers)?;
-    let value = command_body(body)?;
+    let (value, inexact) = command_body(body)?;
     let idempotency_key = idempotency_key(&headers)?;
     refuse_commands_beyond_role(presented.role(), &value)?;
-    let (commands, single) = commands_of(value, idempotency_key)?;
+    let (commands, single) = commands_of((value, &inexact), idempotency_key)?;
     let Some(writer) = &state.writer else {
         return Err(read_only(&state));
     };
@@ -1141,7 +1142,7 @@ fn localize_refusals(results: &mut [CommandResult], language: Language) {
 /// the body limit, 400 for what is not strict JSON.
 fn command_body(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<(serde_json::Value, Vec<InexactNumber>), AppError> {
     let body = body.map_err(|rejection| {
         if let Some(late) = server::body_late(&rejection) {
             let (id, seconds) = match late {
@@ -1202,15 +1203,10 @@ fn command_body(
         let args = vec![("detail", Arg::SerdeWords(error.to_string()))];
         AppError::say(StatusCode::BAD_REQUEST, "invalid_command", id, args)
     })?;
-    match crate::domain::command::inexact_whole_number(body) {
-        Some(number) => Err(AppError::say(
-            StatusCode::BAD_REQUEST,
-            "invalid_command",
-            "http-body-number-inexact",
-            vec![("number", text(number))],
-        )),
-        None => Ok(value),
-    }
+    // Refused item by item, as a command's own fault (`commands_of`), after the role's
+    // check: a reviewer's array was refused whole, and a role's 403 turned into a 400.
+    let inexact = crate::domain::command::inexact_whole_numbers(body);
+    Ok((value, inexact))
 }
 
 /// The header `name`, if sent once; sent more than once, 400 `invalid_command` said by
@@ -1264,9 +1260,13 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, AppError> {
 /// The body's commands, each parsed or refused, and whether it was a single object
 /// (answered with its result alone) rather than an array.
 fn commands_of(
-    value: serde_json::Value,
+    (value, inexact): (serde_json::Value, &[InexactNumber]),
     idempotency_key: Option<Uuid>,
 ) -> Result<(Vec<Result<CommandEnvelope, Refusal>>, bool), AppError> {
+    let inexact_in = |item: Option<usize>| {
+        let found = inexact.iter().find(|found| found.item == item);
+        found.map(|found| crate::domain::command::number_inexact(&found.number))
+    };
     match value {
         serde_json::Value::Array(items) => {
             if idempotency_key.is_some() {
@@ -1287,18 +1287,23 @@ fn commands_of(
                     vec![("max", text(REQUEST_COMMANDS_MAX))],
                 ));
             }
-            Ok((items.into_iter().map(parse_command_value).collect(), false))
+            let parsed = items.into_iter().enumerate().map(|(index, item)| {
+                inexact_in(Some(index)).map_or_else(|| parse_command_value(item), Err)
+            });
+            Ok((parsed.collect(), false))
         }
         other => {
-            let parsed = parse_command_value(other).and_then(|mut envelope| {
-                match (envelope.command_id, idempotency_key) {
-                    (Some(id), Some(key)) if id != key => Err(key_differs(key, id)),
-                    _ => {
-                        envelope.command_id = envelope.command_id.or(idempotency_key);
-                        Ok(envelope)
-                    }
-                }
-            });
+            let parsed = inexact_in(None).map_or_else(|| parse_command_value(other), Err);
+            let parsed =
+                parsed.and_then(
+                    |mut envelope| match (envelope.command_id, idempotency_key) {
+                        (Some(id), Some(key)) if id != key => Err(key_differs(key, id)),
+                        _ => {
+                            envelope.command_id = envelope.command_id.or(idempotency_key);
+                            Ok(envelope)
+                        }
+                    },
+                );
             Ok((vec![parsed], true))
         }
     }

@@ -660,6 +660,33 @@ fn a_member_as_of_a_close_asked_mid_close_is_the_answer_it_will_always_be() {
     assert_eq!(after, during);
 }
 
+/// `member --as-of` a position beyond the head is refused (D66) even where the command
+/// first finishes a close a crash left half recorded: the head is the one before it
+/// records the rest (a reviewer's `--as-of` head + 3 was answered from the events the
+/// open had just recorded).
+#[test]
+fn member_as_of_beyond_the_head_is_refused_before_a_close_is_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    region_before_april(&data);
+    killed_mid_close(&data, 1);
+    let head = {
+        use flexledger::store::EventLog;
+        let store = flexledger::store::SledStore::open(&data).unwrap();
+        store.head().unwrap().0
+    };
+    let last = member(MEMBERS - 1).to_string();
+    let beyond = (head + 3).to_string();
+    let output = flexledger(&data, &["member", &last, "--as-of", &beyond], None);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains("\"not_found\""), "{said}");
+    assert!(
+        said.contains(&format!("the log ends at position {head}")),
+        "{said}"
+    );
+}
+
 /// A server that only reads cannot record a close's consequences: a member "as of" a
 /// close it still owes a consequence is 503, not a state the member never had (D94);
 /// "as of" a position before the close it is answered.

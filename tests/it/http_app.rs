@@ -512,15 +512,24 @@ fn commands_single_array_idempotency_and_limits() {
         );
         assert_eq!(status, 422);
         assert_eq!(refused["error"]["code"], "arrears_must_be_paid_first");
+        // The item with a fraction a float reads as whole is refused alone, as the one
+        // with a number for an amount is (a reviewer: the whole array was 400).
         let array = format!(
-            "[{},{}]",
+            "[{},{},{}]",
             pay("2025-11", "2025-10-04"),
-            r#"{"command":"pay","amount":600}"#
+            r#"{"command":"pay","amount":600}"#,
+            r#"{"command":"withdraw","member_id":"0b53af7d-bb50-5037-9d21-49eba4cb5782","reason":"voluntary","expected_version":0.99999999999999999}"#
         );
         let (status, results) = app.call("POST", "/v1/commands", operator, Some(&array), &[]);
         assert_eq!(status, 200);
         assert_eq!(results[0]["ok"], true);
         assert_eq!(results[1]["error"]["code"], "invalid_command");
+        assert_eq!(results[2]["error"]["code"], "invalid_command");
+        let message = results[2]["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("the number 0.99999999999999999 is not a whole number"),
+            "{message}"
+        );
         let (status, malformed) =
             app.call("POST", "/v1/commands", operator, Some("{not json"), &[]);
         assert_eq!(
@@ -1061,8 +1070,9 @@ fn every_error_has_the_json_error_shape() {
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), ("content-type", "Application/Vnd.Api+JSON")], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator)], Some("{not json"), 400, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(&duplicate_key), 400, "invalid_command"),
-        // A fraction a float rounds to a whole number (`"type": "integer"` refuses it).
-        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(r#"[{"command":"close_month","region":"demo","month":"2025-01","x":2.9999999999999999}]"#), 400, "invalid_command"),
+        // A fraction a float rounds to a whole number (`"type": "integer"` refuses it):
+        // the command's fault, 422 as for 0.5, not the body's.
+        ("POST", "/v1/commands".into(), vec![("authorization", &operator), json], Some(r#"{"command":"close_month","region":"demo","month":"2025-01","x":2.9999999999999999}"#), 422, "invalid_command"),
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "not-a-uuid")], Some("{}"), 400, "invalid_command"),
         // A UUID in a form the contract's pattern refuses, as a command_id is (D95).
         ("POST", "/v1/commands".into(), vec![("authorization", &operator), json, ("idempotency-key", "9a4b3c2d1e0f4a5b9c8d7e6f5a4b3c2d")], Some("{}"), 400, "invalid_command"),

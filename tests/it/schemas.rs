@@ -630,8 +630,20 @@ fn a_fraction_a_float_rounds_to_a_whole_number_is_refused() {
         let refusal = flexledger::domain::parse_command(&command(number)).unwrap_err();
         assert_eq!(
             refusal.message,
-            format!("the number {number} is not a whole number, though a 64-bit float reads it as one: a command's numbers are whole (counts of months, versions); write it without a fraction")
+            format!("the number {number} is not a whole number, though a 64-bit float reads it as one: a command's numbers are whole (counts of months, versions; amounts, rates and shares are decimal strings such as \"600.00\"): write it as one")
         );
+    }
+    // Numbers serde_json read as whole while `str::parse` read them as fractions, before
+    // it read them correctly rounded too (a reviewer): refused, for what they are.
+    for number in [
+        "2.99999999999999968",
+        "3.00000000000000023",
+        "0.9999999999999999",
+        "2.4703282292062328e-324",
+        "2251799813686248.7",
+    ] {
+        let refusal = flexledger::domain::parse_command(&command(number)).unwrap_err();
+        assert_eq!(refusal.code.as_str(), "invalid_command", "{number}");
     }
     for number in [
         "24",
