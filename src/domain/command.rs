@@ -472,8 +472,12 @@ pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
             format!("not valid JSON ({error}); send one JSON object per command"),
         )
     })?;
-    if let Some(inexact) = inexact_whole_numbers(text.as_bytes()).into_iter().next() {
-        return Err(number_inexact(&inexact.number));
+    // Only in a command object: a line that is an array or a scalar is refused for its
+    // shape first, with how to write it (a reviewer's array lost that advice).
+    if value.is_object() {
+        if let Some(inexact) = inexact_whole_numbers(text.as_bytes()).into_iter().next() {
+            return Err(number_inexact(&inexact.number));
+        }
     }
     parse_command_value(value)
 }

@@ -548,8 +548,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 let store = self.store.clone();
                 let read =
                     tokio::task::spawn_blocking(move || members_regions(store.as_ref(), needed));
-                let Ok(regions) = read.await else {
-                    return self.region_read_ended(out, shutdown).await;
+                let regions = match read.await {
+                    Ok(regions) => regions,
+                    Err(ended) => return self.region_read_ended(ended, out, shutdown).await,
                 };
                 self.filter.remember(regions);
             }
@@ -629,8 +630,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
                 let store = self.store.clone();
                 let read =
                     tokio::task::spawn_blocking(move || member_region(store.as_ref(), member_id));
-                let Ok(found) = read.await else {
-                    return self.region_read_ended(out, shutdown).await;
+                let found = match read.await {
+                    Ok(found) => found,
+                    Err(ended) => return self.region_read_ended(ended, out, shutdown).await,
                 };
                 found.map(|found| {
                     let wanted = found.is_some() && found.as_ref() == self.filter.region.as_ref();
@@ -674,17 +676,20 @@ impl<S: ReadStore + 'static> Subscription<S> {
         deliver(out, Delivery::Item(item.clone()), shutdown).await
     }
 
-    /// Tells the subscriber its stream ends because a read of members' regions ended
-    /// without an answer (its task panicked): said, not a silent end an EventSource
-    /// client would reconnect into again (a reviewer). False: the subscription ended.
+    /// Ends the subscription after a read of members' regions ended without an answer:
+    /// a task that panicked is said to the subscriber, not a silent end an EventSource
+    /// client would reconnect into again (a reviewer); one cancelled (the server shutting
+    /// down) ends quietly. False: the subscription ended.
     async fn region_read_ended(
         &mut self,
+        ended: tokio::task::JoinError,
         out: &mpsc::Sender<Delivery>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> bool {
-        tracing::error!(
-            "a read of members' regions, for a feed filtered by region, ended without an answer"
-        );
+        if !ended.is_panic() {
+            return false;
+        }
+        tracing::error!(error = %ended, "a read of members' regions, for a feed filtered by region, panicked");
         let message = self.said("http-feed-region-unreadable", &[]);
         let _ = deliver(out, Delivery::Failed(message), shutdown).await;
         false

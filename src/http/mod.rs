@@ -1287,13 +1287,16 @@ fn commands_of(
                     vec![("max", text(REQUEST_COMMANDS_MAX))],
                 ));
             }
+            // Only an object's numbers: anything else is refused for its shape first.
             let parsed = items.into_iter().enumerate().map(|(index, item)| {
-                inexact_in(Some(index)).map_or_else(|| parse_command_value(item), Err)
+                let inexact = item.is_object().then(|| inexact_in(Some(index))).flatten();
+                inexact.map_or_else(|| parse_command_value(item), Err)
             });
             Ok((parsed.collect(), false))
         }
         other => {
-            let parsed = inexact_in(None).map_or_else(|| parse_command_value(other), Err);
+            let inexact = other.is_object().then(|| inexact_in(None)).flatten();
+            let parsed = inexact.map_or_else(|| parse_command_value(other), Err);
             let parsed =
                 parsed.and_then(
                     |mut envelope| match (envelope.command_id, idempotency_key) {

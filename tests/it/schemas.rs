@@ -660,6 +660,21 @@ fn a_fraction_a_float_rounds_to_a_whole_number_is_refused() {
             "{number}"
         );
     }
+    // A line that is no command object is told its shape first, with how to write it
+    // (a reviewer's array line lost that advice to the number's).
+    let array = format!("[{}]", command("2.9999999999999999"));
+    let refusal = flexledger::domain::parse_command_line(array.as_bytes()).unwrap_err();
+    assert!(
+        refusal.message.contains("not an array"),
+        "{}",
+        refusal.message
+    );
+    let refusal = flexledger::domain::parse_command("2.9999999999999999").unwrap_err();
+    assert!(
+        refusal.message.contains("must be a JSON object"),
+        "{}",
+        refusal.message
+    );
     // A number inside a string is the string's business (an amount, a region name).
     let text = command("24").replace("\"graduate\"", "\"2.9999999999999999\"");
     let refusal = flexledger::domain::parse_command(&text).unwrap_err();
