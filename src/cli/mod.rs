@@ -3400,10 +3400,11 @@ pub(crate) fn refuse_rows_of_another_format_saying(
 /// one a reader would answer without the close's remaining consequences (D17), so they
 /// open as the writer, which records them first, and say what to do if another writer
 /// runs. sled as `open_store` opens it.
-/// The store for `member` and `region`, and, for a cut `as_of` beyond the log's head,
-/// that position and the head: told from the head *before* a close a crash left half
-/// recorded is finished (whose events would otherwise make the position exist, and
-/// have it answered, where D66 refuses it: a reviewer).
+///
+/// With it, for a cut `as_of` beyond the log's head, that position and the head: told
+/// from the head *before* a close a crash left half recorded is finished (whose events
+/// would otherwise make the position exist, and have it answered, where D66 refuses
+/// it: a reviewer).
 fn open_for_answers(
     place: &Place,
     as_of: Option<u64>,

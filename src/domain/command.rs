@@ -472,19 +472,28 @@ pub fn parse_command(text: &str) -> Result<CommandEnvelope, Refusal> {
             format!("not valid JSON ({error}); send one JSON object per command"),
         )
     })?;
-    // Only in a command object: a line that is an array or a scalar is refused for its
-    // shape first, with how to write it (a reviewer's array lost that advice).
-    if value.is_object() {
-        if let Some(inexact) = inexact_whole_numbers(text.as_bytes()).into_iter().next() {
-            return Err(number_inexact(&inexact.number));
-        }
+    let inexact = inexact_whole_numbers(text.as_bytes());
+    parse_command_value_with(value, inexact.first().map(|found| found.number.as_str()))
+}
+
+/// [`parse_command_value`] of a command whose text holds `inexact`, a number not whole
+/// as written though a 64-bit float reads it as whole ([`inexact_whole_numbers`]),
+/// refused for it. Only an object's number is: a line or an item that is an array or a
+/// scalar is refused for its shape first, with how to write it (a reviewer's array line
+/// lost that advice). `submit`'s lines and the HTTP body's items both come here.
+pub fn parse_command_value_with(
+    value: Value,
+    inexact: Option<&str>,
+) -> Result<CommandEnvelope, Refusal> {
+    match inexact {
+        Some(number) if value.is_object() => Err(number_inexact(number)),
+        _ => parse_command_value(value),
     }
-    parse_command_value(value)
 }
 
 /// The refusal of a command holding `number`, not whole as written though a 64-bit
 /// float reads it as whole ([`inexact_whole_numbers`]).
-pub fn number_inexact(number: &str) -> Refusal {
+fn number_inexact(number: &str) -> Refusal {
     Refusal::because(
         RefusalText::ParseNumberInexact {
             number: number.to_owned(),
@@ -550,6 +559,14 @@ pub fn inexact_whole_numbers(text: &[u8]) -> Vec<InexactNumber> {
                     && matches!(text[index], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
                 {
                     index += 1;
+                }
+                // Digits alone are whole as written: nothing to read (every count and
+                // version of every imported command is one).
+                if !text[start..index]
+                    .iter()
+                    .any(|byte| matches!(byte, b'.' | b'e' | b'E'))
+                {
+                    continue;
                 }
                 // OK because these bytes are ASCII, checked one by one above.
                 let number = std::str::from_utf8(&text[start..index]).expect("ASCII is UTF-8");

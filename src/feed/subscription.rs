@@ -545,12 +545,9 @@ impl<S: ReadStore + 'static> Subscription<S> {
             // A page's members' regions in one blocking read, not one each.
             let needed = self.filter.regions_needed(&page);
             if !needed.is_empty() {
-                let store = self.store.clone();
-                let read =
-                    tokio::task::spawn_blocking(move || members_regions(store.as_ref(), needed));
-                let regions = match read.await {
-                    Ok(regions) => regions,
-                    Err(ended) => return self.region_read_ended(ended, out, shutdown).await,
+                let read = move |store: &S| members_regions(store, needed);
+                let Some(regions) = self.read_regions(read, out, shutdown).await else {
+                    return false;
                 };
                 self.filter.remember(regions);
             }
@@ -627,17 +624,13 @@ impl<S: ReadStore + 'static> Subscription<S> {
         let wanted = match self.filter.matches_known(item) {
             Ok(wanted) => Ok(wanted),
             Err(member_id) => {
-                let store = self.store.clone();
-                let read =
-                    tokio::task::spawn_blocking(move || member_region(store.as_ref(), member_id));
-                let found = match read.await {
-                    Ok(found) => found,
-                    Err(ended) => return self.region_read_ended(ended, out, shutdown).await,
+                let read = move |store: &S| member_region(store, member_id);
+                let Some(found) = self.read_regions(read, out, shutdown).await else {
+                    return false;
                 };
                 found.map(|found| {
-                    let wanted = found.is_some() && found.as_ref() == self.filter.region.as_ref();
                     self.filter.remember(vec![(member_id, found)]);
-                    wanted
+                    self.filter.matches_known(item) == Ok(true)
                 })
             }
         };
@@ -676,23 +669,28 @@ impl<S: ReadStore + 'static> Subscription<S> {
         deliver(out, Delivery::Item(item.clone()), shutdown).await
     }
 
-    /// Ends the subscription after a read of members' regions ended without an answer:
-    /// a task that panicked is said to the subscriber, not a silent end an EventSource
-    /// client would reconnect into again (a reviewer); one cancelled (the server shutting
-    /// down) ends quietly. False: the subscription ended.
-    async fn region_read_ended(
+    /// `read` of members' regions on a blocking thread (on PostgreSQL a read on an async
+    /// one panicked the whole server). `None` when it ended without an answer, and with
+    /// it the subscription: a task that panicked is said to the subscriber, not a silent
+    /// end an EventSource client would reconnect into again (a reviewer); one cancelled
+    /// (the server shutting down) ends quietly.
+    async fn read_regions<T: Send + 'static>(
         &mut self,
-        ended: tokio::task::JoinError,
+        read: impl FnOnce(&S) -> T + Send + 'static,
         out: &mpsc::Sender<Delivery>,
         shutdown: &mut watch::Receiver<bool>,
-    ) -> bool {
-        if !ended.is_panic() {
-            return false;
+    ) -> Option<T> {
+        let store = self.store.clone();
+        let ended = match tokio::task::spawn_blocking(move || read(store.as_ref())).await {
+            Ok(read) => return Some(read),
+            Err(ended) => ended,
+        };
+        if ended.is_panic() {
+            tracing::error!(error = %ended, "a read of members' regions, for a feed filtered by region, panicked");
+            let message = self.said("http-feed-region-unreadable", &[]);
+            let _ = deliver(out, Delivery::Failed(message), shutdown).await;
         }
-        tracing::error!(error = %ended, "a read of members' regions, for a feed filtered by region, panicked");
-        let message = self.said("http-feed-region-unreadable", &[]);
-        let _ = deliver(out, Delivery::Failed(message), shutdown).await;
-        false
+        None
     }
 
     /// Checks the cursor's history tag, once the log has reached its position (an item

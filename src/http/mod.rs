@@ -23,12 +23,13 @@ pub use schemas::{OPENAPI_DOCUMENT, OPENAPI_ROUTE, SCHEMA_CONTENT_TYPE, SCHEMA_F
 pub use server::ConnectionLimits;
 pub use start::{seed_demo, start, start_read_only, DEMO_COMMANDS};
 
+use crate::domain::command::parse_command_value_with;
 use crate::domain::command::InexactNumber;
 use crate::domain::coverage::month_line;
 use crate::domain::month::Month;
 use crate::domain::policy::RegionName;
 use crate::domain::state::{MemberState, RegionState};
-use crate::domain::{parse_command_value, CommandEnvelope, ErrorCode, Refusal, StreamId};
+use crate::domain::{CommandEnvelope, ErrorCode, Refusal, StreamId};
 use crate::i18n::{text, Arg, Language};
 use crate::ledger::member_coverage;
 use crate::store::{AnyReader, CommandResult, Envelope, EventLog, StateKey, StateRows, StoreError};
@@ -1265,7 +1266,7 @@ fn commands_of(
 ) -> Result<(Vec<Result<CommandEnvelope, Refusal>>, bool), AppError> {
     let inexact_in = |item: Option<usize>| {
         let found = inexact.iter().find(|found| found.item == item);
-        found.map(|found| crate::domain::command::number_inexact(&found.number))
+        found.map(|found| found.number.as_str())
     };
     match value {
         serde_json::Value::Array(items) => {
@@ -1287,16 +1288,14 @@ fn commands_of(
                     vec![("max", text(REQUEST_COMMANDS_MAX))],
                 ));
             }
-            // Only an object's numbers: anything else is refused for its shape first.
-            let parsed = items.into_iter().enumerate().map(|(index, item)| {
-                let inexact = item.is_object().then(|| inexact_in(Some(index))).flatten();
-                inexact.map_or_else(|| parse_command_value(item), Err)
-            });
+            let parsed = items
+                .into_iter()
+                .enumerate()
+                .map(|(index, item)| parse_command_value_with(item, inexact_in(Some(index))));
             Ok((parsed.collect(), false))
         }
         other => {
-            let inexact = other.is_object().then(|| inexact_in(None)).flatten();
-            let parsed = inexact.map_or_else(|| parse_command_value(other), Err);
+            let parsed = parse_command_value_with(other, inexact_in(None));
             let parsed =
                 parsed.and_then(
                     |mut envelope| match (envelope.command_id, idempotency_key) {
